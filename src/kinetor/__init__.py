@@ -1,0 +1,57 @@
+"""kinetor: preclinical and translational pharmacology of PI3K/AKT/mTOR inhibitors.
+
+From a study's raw data to decisions: study data -> bioanalysis -> NCA -> PK model ->
+free exposure -> pathway network -> biomarkers -> tumour growth. See ``docs/`` and the
+README for the tour.
+
+Public names are loaded lazily so that ``import kinetor`` stays fast:
+
+>>> import kinetor as kt
+>>> kt.__version__
+'0.1.0'
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from kinetor.errors import DataError, KinetorError, ModelError, Problem, UnitError
+
+__version__ = "0.1.0"
+
+# public name -> module that defines it
+_LAZY = {
+    "read_study": "kinetor.data",
+    "Study": "kinetor.data",
+    "validate_study": "kinetor.data",
+    "nca": "kinetor.nca",
+    "NCAResult": "kinetor.nca",
+    "bioavailability": "kinetor.nca",
+    "Regimen": "kinetor.pk",
+    "simulate": "kinetor.pk",
+    "fit_pk": "kinetor.pk",
+    "fit_pd": "kinetor.pd",
+    "run_study": "kinetor.translate",
+}
+_SUBMODULES = {"units", "data", "nca", "pk", "pd", "pathway", "compounds", "translate",
+               "report", "bioanalysis", "adme", "assays"}
+
+__all__ = ["DataError", "KinetorError", "ModelError", "Problem", "UnitError", "__version__",
+           *_LAZY]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    if name in _SUBMODULES:
+        module = importlib.import_module(f"kinetor.{name}")
+        globals()[name] = module
+        return module
+    raise AttributeError(f"module 'kinetor' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_LAZY, *_SUBMODULES])

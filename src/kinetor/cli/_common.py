@@ -1,0 +1,113 @@
+"""Shared CLI plumbing: global flags, output, and error rendering without tracebacks."""
+
+from __future__ import annotations
+
+import json
+import sys
+import traceback
+from pathlib import Path
+from typing import Any
+
+STATE: dict[str, bool] = {"debug": False, "quiet": False, "json": False}
+
+
+def console():
+    from rich.console import Console
+
+    return Console(stderr=False, highlight=False, soft_wrap=True)
+
+
+def err_console():
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def info(message: str) -> None:
+    """Print a status line unless ``--quiet`` or ``--json``."""
+    if not (STATE["quiet"] or STATE["json"]):
+        console().print(message)
+
+
+def emit_json(payload: Any) -> None:
+    """Print a JSON document (``--json`` mode)."""
+    sys.stdout.write(json.dumps(payload, indent=2, default=str) + "\n")
+
+
+def print_frame(df, title: str | None = None, max_rows: int = 60) -> None:
+    """Render a DataFrame as a rich table (or JSON records with ``--json``)."""
+    if STATE["json"]:
+        emit_json({"title": title, "rows": json.loads(df.to_json(orient="records"))})
+        return
+    if STATE["quiet"]:
+        return
+    from rich.table import Table
+
+    table = Table(title=title, show_lines=False)
+    for col in df.columns:
+        table.add_column(str(col), overflow="fold")
+    for _, row in df.head(max_rows).iterrows():
+        table.add_row(*[_fmt(v) for v in row.tolist()])
+    console().print(table)
+    if len(df) > max_rows:
+        console().print(f"... {len(df) - max_rows} more rows")
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, float):
+        if value != value:
+            return "NaN"
+        return f"{value:.4g}"
+    return "" if value is None else str(value)
+
+
+def out_dir(path: str | Path) -> Path:
+    p = Path(path)
+    p.mkdir(parents=True, exist_ok=True)
+    return p
+
+
+def progress():
+    """A rich progress bar (disabled with ``--quiet``/``--json``)."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    return Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
+                    disable=STATE["quiet"] or STATE["json"], transient=True)
+
+
+def report_error(exc: BaseException) -> int:
+    """Render an exception for a user; returns the exit code."""
+    from kinetor.errors import DataError, KinetorError
+
+    if STATE["debug"]:
+        traceback.print_exception(exc)
+    import click
+
+    if isinstance(exc, click.exceptions.UsageError):
+        exc.show()
+        return 2
+    if isinstance(exc, click.exceptions.Abort):
+        return 1
+    if isinstance(exc, DataError):
+        if STATE["json"]:
+            emit_json({"error": "DataError", "problems": [p.as_dict() for p in exc.problems]})
+            return 3
+        from rich.table import Table
+
+        table = Table(title=f"{len(exc.problems)} problem(s) in the data", show_lines=False)
+        for col in ("file", "row", "column", "problem", "fix"):
+            table.add_column(col, overflow="fold")
+        for p in exc.problems:
+            table.add_row(p.file or "", "" if p.row is None else str(p.row), p.column or "",
+                          p.message, p.fix or "")
+        err_console().print(table)
+        return 3
+    if isinstance(exc, KinetorError | FileNotFoundError):
+        if STATE["json"]:
+            emit_json({"error": type(exc).__name__, "message": str(exc)})
+        else:
+            err_console().print(f"[bold red]error:[/] {exc}")
+        return 3
+    err_console().print(f"[bold red]internal error:[/] {type(exc).__name__}: {exc}\n"
+                        "Run again with --debug for the traceback and please report it.")
+    return 1

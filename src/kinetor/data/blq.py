@@ -1,0 +1,135 @@
+"""BLQ (below the limit of quantification) rules.
+
+A rule decides, for every BLQ sample of a profile, whether it enters the analysis as 0,
+as LLOQ/2, or not at all. The row is never removed: ``apply_blq_rule`` adds the column
+``conc_used`` (the value the analysis uses, NaN when not used) and appends the reason to
+``exclude`` for samples the rule drops. The position of a BLQ sample is judged within its
+profile (subject x analyte x matrix, plus any extra ``by`` columns) in time order:
+
+* *first*: before the first measurable concentration;
+* *middle*: between the first and last measurable concentrations;
+* *last*: after the last measurable concentration.
+
+Named rules (see docs/data.md for sources):
+
+==========================  ======================================================  =========
+rule                        first / middle / last                                   source
+==========================  ======================================================  =========
+``"pknca"`` (default)       0 / dropped / 0                                         PKNCA ``conc.blq`` default
+``"zero"``                  0 / 0 / 0                                               common
+``"missing"``               dropped / dropped / dropped                             common
+``"zero-before-tmax"``      0 before Tmax, dropped after Tmax                       Phoenix BQL rule option
+``"half-lloq"``             LLOQ/2 everywhere (admiral ``DTYPE = "HALFLLOQ"``)      admiral
+``"half-lloq-first-zero"``  0 / LLOQ/2 / LLOQ/2                                     common
+==========================  ======================================================  =========
+
+Examples
+--------
+>>> import pandas as pd
+>>> df = pd.DataFrame({"subject": ["a"] * 5, "time": [0, 1, 2, 4, 8],
+...                    "conc": [None, 5.0, None, 2.0, None],
+...                    "blq": [True, False, True, False, True], "lloq": 0.5,
+...                    "analyte": "X", "matrix": "PLASMA", "exclude": ""})
+>>> apply_blq_rule(df, "pknca")["conc_used"].tolist()
+[0.0, 5.0, nan, 2.0, 0.0]
+>>> apply_blq_rule(df, "half-lloq")["conc_used"].tolist()
+[0.25, 5.0, 0.25, 2.0, 0.25]
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["BLQ_RULES", "BLQRule", "apply_blq_rule"]
+
+BLQRule = Literal["pknca", "zero", "missing", "zero-before-tmax", "half-lloq",
+                  "half-lloq-first-zero"]
+BLQ_RULES: tuple[str, ...] = ("pknca", "zero", "missing", "zero-before-tmax", "half-lloq",
+                              "half-lloq-first-zero")
+PROFILE_KEYS = ["subject", "analyte", "matrix"]
+
+
+def _append_reason(exclude: pd.Series, mask: np.ndarray, reason: str) -> pd.Series:
+    out = exclude.astype("string").fillna("").copy()
+    sel = mask & (out == "").to_numpy()
+    out[sel] = reason
+    both = mask & ~(out == "").to_numpy() & ~sel
+    out[both] = out[both] + "; " + reason
+    return out
+
+
+def apply_blq_rule(conc: pd.DataFrame, rule: BLQRule = "pknca",
+                   by: list[str] | None = None, time_col: str = "time") -> pd.DataFrame:
+    """Apply a named BLQ rule; return a copy with ``conc_used`` and updated ``exclude``.
+
+    Parameters
+    ----------
+    conc : DataFrame
+        Canonical concentration table (``Study.conc``).
+    rule : str
+        One of ``BLQ_RULES``.
+    by : list of str, optional
+        Extra columns that split profiles (e.g. an interval or period id).
+    time_col : str
+        ``"time"`` (actual) or ``"nominal_time"``.
+    """
+    if rule not in BLQ_RULES:
+        from kinetor.errors import KinetorError
+
+        raise KinetorError(f"unknown BLQ rule {rule!r}: choose one of {', '.join(BLQ_RULES)}")
+    keys = [k for k in PROFILE_KEYS + list(by or []) if k in conc.columns]
+    flat = conc.reset_index(drop=True)
+    order = flat.sort_values([*keys, time_col], kind="stable").index.to_numpy()
+    d = flat.iloc[order]
+    blq = d["blq"].to_numpy(bool)
+    usable = (d["exclude"].astype("string").fillna("") == "").to_numpy()
+    measured = (~blq) & usable & d["conc"].notna().to_numpy()
+    grp = d.groupby(keys, sort=False, dropna=False).ngroup().to_numpy()
+    pos = np.arange(len(d))
+    # index of first / last measured sample in each profile
+    big = len(d) + 1
+    first = pd.Series(np.where(measured, pos, big)).groupby(grp).transform("min").to_numpy()
+    last = pd.Series(np.where(measured, pos, -1)).groupby(grp).transform("max").to_numpy()
+    cvals = d["conc"].to_numpy(float)
+    cmax = pd.Series(np.where(measured, cvals, -np.inf)).groupby(grp).transform("max").to_numpy()
+    # position of the first occurrence of Cmax in the profile
+    is_max = measured & (cvals == cmax)
+    tmax_pos = pd.Series(np.where(is_max, pos, big)).groupby(grp).transform("min").to_numpy()
+    where_first = blq & (pos < first)
+    where_last = blq & (pos > last) & (last >= 0)
+    where_mid = blq & ~where_first & ~where_last
+    lloq = d["lloq"].to_numpy(float)
+    used = np.where(measured, cvals, np.nan)
+    if rule == "pknca":
+        used = np.where(where_first | where_last, 0.0, used)
+        drop = where_mid
+    elif rule == "zero":
+        used = np.where(blq, 0.0, used)
+        drop = np.zeros(len(d), bool)
+    elif rule == "missing":
+        drop = blq
+    elif rule == "zero-before-tmax":
+        before = blq & (pos < tmax_pos)
+        used = np.where(before, 0.0, used)
+        drop = blq & ~before
+    elif rule == "half-lloq":
+        used = np.where(blq, lloq / 2.0, used)
+        drop = blq & np.isnan(lloq)
+    else:  # half-lloq-first-zero
+        used = np.where(where_first, 0.0, np.where(blq, lloq / 2.0, used))
+        drop = blq & ~where_first & np.isnan(lloq)
+    drop = drop & usable
+    used = np.where(usable & ~drop, used, np.nan)
+    # back to the caller's row order (positional: the index may have duplicate labels)
+    used_out = np.empty(len(d))
+    used_out[order] = used
+    drop_out = np.empty(len(d), bool)
+    drop_out[order] = drop
+    out = conc.copy()
+    out["conc_used"] = used_out
+    out["exclude"] = _append_reason(flat["exclude"], drop_out,
+                                    f"BLQ dropped by rule '{rule}'").to_numpy()
+    return out

@@ -1,0 +1,53 @@
+"""Route normalisation: the many ways a route is written -> three canonical names.
+
+kinetor's NCA and PK need one distinction: is the dose an intravascular bolus, an
+intravascular infusion (with a duration), or extravascular (absorbed: PO, SC, IP, IM...)?
+The original wording is kept in ``route_raw`` so nothing is lost.
+
+>>> normalise_route("PO")
+'extravascular'
+>>> normalise_route("IV bolus")
+'iv_bolus'
+>>> normalise_route("INTRAVENOUS DRIP")
+'iv_infusion'
+>>> normalise_route("teleportation") is None
+True
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["ROUTES", "normalise_route", "route_kind"]
+
+ROUTES = ("iv_bolus", "iv_infusion", "extravascular")
+
+_MAP = {
+    "iv_bolus": ("iv", "ivb", "iv bolus", "bolus", "intravenous", "intravenous bolus",
+                 "iv push", "iv_bolus", "intravascular", "i.v.", "i v"),
+    "iv_infusion": ("iv infusion", "infusion", "ivi", "iv inf", "intravenous infusion",
+                    "intravenous drip", "iv drip", "iv_infusion", "continuous infusion"),
+    "extravascular": ("po", "p.o.", "oral", "per os", "orally", "gavage", "oral gavage", "sc",
+                      "s.c.", "subcutaneous", "ip", "i.p.", "intraperitoneal", "im", "i.m.",
+                      "intramuscular", "extravascular", "ev", "topical", "dermal",
+                      "transdermal", "inhalation", "intranasal", "in", "buccal",
+                      "sublingual", "rectal", "intratumoral", "intratumoural", "id",
+                      "intradermal", "nasogastric", "respiratory (inhalation)"),
+}
+_LOOKUP = {alias: route for route, aliases in _MAP.items() for alias in aliases}
+
+
+def normalise_route(text: object) -> str | None:
+    """Map a route as written (CDISC ``EXROUTE``, free text, NONMEM CMT-derived) to one of
+    ``iv_bolus``, ``iv_infusion``, ``extravascular``; ``None`` if it is not recognised."""
+    if text is None:
+        return None
+    key = re.sub(r"[\s_\-/]+", " ", str(text).strip().lower()).strip()
+    if not key or key in {"nan", "none"}:
+        return None
+    return _LOOKUP.get(key) or _LOOKUP.get(key.replace(" ", "_"))
+
+
+def route_kind(route: str) -> str:
+    """``'intravascular'`` for IV bolus/infusion, ``'extravascular'`` otherwise."""
+    return "intravascular" if route in ("iv_bolus", "iv_infusion") else "extravascular"

@@ -1,0 +1,233 @@
+"""The study data model: concentrations, doses and subjects over tidy DataFrames.
+
+A ``Study`` holds three tables with canonical (snake_case) columns and a unit record.
+Readers (``read_study``) map CSV, Excel, CDISC and NONMEM files onto it; everything
+downstream (NCA, fitting, reports) reads only these columns.
+
+``conc`` — one row per sample (nothing is ever dropped; excluded rows keep a reason):
+
+=================  ======  ===============================================================
+column             dtype   meaning
+=================  ======  ===============================================================
+subject            str     subject (animal) id; for pooled SEND samples the POOLID
+time               float   actual time after the subject's first dose (units.time);
+                           NaN if only nominal time is known
+nominal_time       float   planned time after the first dose (NaN if unknown)
+conc               float   measured concentration (units.conc); NaN when BLQ or missing
+blq                bool    below the lower limit of quantification
+lloq               float   LLOQ in units.conc (NaN if not given)
+analyte            str     analyte (parent, metabolite); one value when not given
+matrix             str     PLASMA, BLOOD, SERUM, URINE, TUMOR...
+exclude            str     "" when included, otherwise the reason it is excluded
+source_row         int     row in the source file (1-based, header = 1 for text files)
+=================  ======  ===============================================================
+
+``doses`` — one row per administered dose: ``subject, time, dose, route, duration,
+analyte, ss, ii, addl, route_raw, source_row``. ``route`` is ``iv_bolus``,
+``iv_infusion`` or ``extravascular``; ``duration`` (units.time) is 0 for bolus and
+extravascular doses; ``ss``/``ii``/``addl`` follow NONMEM (0/0/0 for a single dose).
+
+``subjects`` — one row per subject: ``subject, species, sex, weight, group`` plus any
+covariate columns. ``weight`` is in kg.
+
+``units`` — ``{"time": "h", "conc": "ng/mL", "dose": "mg/kg"}`` (strings pint reads).
+
+Examples
+--------
+>>> import pandas as pd
+>>> conc = pd.DataFrame({"subject": ["1", "1", "1"], "time": [0.5, 1.0, 2.0],
+...                      "conc": [10.0, 8.0, 4.0]})
+>>> doses = pd.DataFrame({"subject": ["1"], "time": [0.0], "dose": [5.0],
+...                       "route": ["iv_bolus"]})
+>>> st = Study(conc, doses, units={"time": "h", "conc": "ng/mL", "dose": "mg/kg"})
+>>> st.n_subjects, list(st.conc.columns[:4])
+(1, ['subject', 'time', 'nominal_time', 'conc'])
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from kinetor.errors import DataError, Problem
+
+__all__ = ["CONC_COLUMNS", "DOSE_COLUMNS", "SUBJECT_COLUMNS", "Study"]
+
+CONC_COLUMNS = {
+    "subject": "string",
+    "time": "float64",
+    "nominal_time": "float64",
+    "conc": "float64",
+    "blq": "bool",
+    "lloq": "float64",
+    "analyte": "string",
+    "matrix": "string",
+    "exclude": "string",
+    "source_row": "int64",
+}
+DOSE_COLUMNS = {
+    "subject": "string",
+    "time": "float64",
+    "dose": "float64",
+    "route": "string",
+    "duration": "float64",
+    "analyte": "string",
+    "ss": "int64",
+    "ii": "float64",
+    "addl": "int64",
+    "route_raw": "string",
+    "source_row": "int64",
+}
+SUBJECT_COLUMNS = {
+    "subject": "string",
+    "species": "string",
+    "sex": "string",
+    "weight": "float64",
+    "group": "string",
+}
+_DEFAULTS = {
+    "nominal_time": np.nan, "blq": False, "lloq": np.nan, "analyte": "ANALYTE",
+    "matrix": "PLASMA", "exclude": "", "duration": 0.0, "ss": 0, "ii": 0.0, "addl": 0,
+    "species": "", "sex": "", "weight": np.nan, "group": "",
+}
+_REQUIRED_UNITS = ("time", "conc", "dose")
+
+
+def _canonical(df: pd.DataFrame, schema: dict[str, str], table: str) -> pd.DataFrame:
+    df = df.copy()
+    missing = [c for c in ("subject",) if c not in df.columns]
+    if table == "conc":
+        missing += [c for c in ("conc",) if c not in df.columns]
+        if "time" not in df.columns and "nominal_time" not in df.columns:
+            missing.append("time")
+    if table == "doses":
+        missing += [c for c in ("time", "dose", "route") if c not in df.columns]
+    if missing:
+        raise DataError([Problem(f"the {table} table has no '{c}' column", column=c,
+                                 fix=f"add a '{c}' column or map one with roles={{...}}")
+                         for c in missing])
+    if "source_row" not in df.columns:
+        df["source_row"] = np.arange(1, len(df) + 1)
+    if table == "conc" and "time" not in df.columns:
+        df["time"] = np.nan
+    if table == "doses" and "route_raw" not in df.columns:
+        df["route_raw"] = df["route"]
+    for col, dtype in schema.items():
+        if col not in df.columns:
+            df[col] = _DEFAULTS[col]
+        if dtype == "string":
+            df[col] = df[col].astype("string").fillna("" if col != "subject" else pd.NA)
+        elif dtype == "bool":
+            df[col] = df[col].fillna(False).astype(bool)
+        else:
+            df[col] = pd.to_numeric(df[col], errors="raise").astype(dtype)
+    extra = [c for c in df.columns if c not in schema]
+    return df[[*schema, *extra]].reset_index(drop=True)
+
+
+@dataclass
+class Study:
+    """A PK study: concentrations, doses, subjects, units and provenance.
+
+    Parameters
+    ----------
+    conc, doses : DataFrame
+        Canonical tables (see module docstring). Missing optional columns get defaults.
+    subjects : DataFrame, optional
+        One row per subject; built from the subject ids when not given.
+    units : dict
+        ``time``, ``conc`` and ``dose`` unit strings. Required: units are never guessed.
+    groups : list of str
+        Columns (of ``subjects`` or ``conc``) that define treatment groups, e.g.
+        ``["group"]``; the analyte is always a grouping level of its own.
+    source : str
+        Where the data came from (file name), used in messages.
+    roles : dict
+        The column-role map used by the reader: role -> column name in the source.
+    mw : dict
+        Molecular weight (g/mol) per analyte, when known (for molar conversion).
+    """
+
+    conc: pd.DataFrame
+    doses: pd.DataFrame
+    subjects: pd.DataFrame | None = None
+    units: dict[str, str] = field(default_factory=dict)
+    groups: list[str] = field(default_factory=lambda: ["group"])
+    source: str = "<DataFrame>"
+    roles: dict[str, str] = field(default_factory=dict)
+    mw: dict[str, float] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        missing = [u for u in _REQUIRED_UNITS if not self.units.get(u)]
+        if missing:
+            raise DataError([Problem(f"no {u} unit given", file=self.source,
+                                     fix=f"pass units={{'{u}': ...}} (e.g. "
+                                     f"{ {'time': 'h', 'conc': 'ng/mL', 'dose': 'mg/kg'}[u]!r})")
+                             for u in missing])
+        from kinetor.units import parse_unit
+
+        for text in self.units.values():
+            parse_unit(text)  # raises UnitError naming the text
+        self.conc = _canonical(self.conc, CONC_COLUMNS, "conc")
+        self.doses = _canonical(self.doses, DOSE_COLUMNS, "doses")
+        if self.subjects is None:
+            ids = pd.unique(pd.concat([self.conc["subject"], self.doses["subject"]]))
+            self.subjects = pd.DataFrame({"subject": ids})
+        self.subjects = _canonical(self.subjects, SUBJECT_COLUMNS, "subjects").drop(
+            columns="source_row")
+        self.groups = [g for g in self.groups
+                       if g in self.subjects.columns or g in self.conc.columns]
+
+    # ------------------------------------------------------------------ views
+    @property
+    def n_subjects(self) -> int:
+        return int(self.subjects["subject"].nunique())
+
+    @property
+    def analytes(self) -> list[str]:
+        return sorted(self.conc["analyte"].unique().tolist())
+
+    def included(self) -> pd.DataFrame:
+        """Concentration rows without an exclusion reason."""
+        return self.conc[self.conc["exclude"] == ""]
+
+    def conc_with_subjects(self) -> pd.DataFrame:
+        """``conc`` joined with the subject table (species, sex, weight, groups)."""
+        extra = [c for c in self.subjects.columns if c not in self.conc.columns or c == "subject"]
+        return self.conc.merge(self.subjects[extra], on="subject", how="left", validate="m:1")
+
+    def input_hash(self) -> str:
+        """SHA-256 of the canonical tables: the provenance key of any result."""
+        h = hashlib.sha256()
+        for df in (self.conc, self.doses, self.subjects):
+            h.update(pd.util.hash_pandas_object(df, index=False).values.tobytes())
+        h.update(repr(sorted(self.units.items())).encode())
+        return h.hexdigest()
+
+    def summary(self) -> pd.DataFrame:
+        """One row per group x analyte: subjects, samples, BLQ, excluded, dose, route."""
+        conc = self.conc_with_subjects()
+        by = [g for g in self.groups if g in conc.columns] + ["analyte"]
+        doses = self.doses.merge(self.subjects[["subject", *[g for g in self.groups
+                                 if g in self.subjects.columns]]], on="subject", how="left")
+        out = conc.groupby(by, dropna=False, sort=True).agg(
+            subjects=("subject", "nunique"), samples=("conc", "size"),
+            blq=("blq", "sum"), excluded=("exclude", lambda s: int((s != "").sum())),
+            tmin=("time", "min"), tmax=("time", "max"))
+        dby = [g for g in self.groups if g in doses.columns]
+        if dby:
+            d = doses.groupby(dby, dropna=False).agg(
+                doses=("dose", lambda s: ", ".join(f"{v:g}" for v in sorted(s.unique()))),
+                routes=("route", lambda s: ", ".join(sorted(s.unique()))))
+            out = out.reset_index().merge(d.reset_index(), on=dby, how="left")
+        else:
+            out = out.reset_index()
+        return out
+
+    def __repr__(self) -> str:
+        return (f"Study(source={self.source!r}, subjects={self.n_subjects}, "
+                f"samples={len(self.conc)}, doses={len(self.doses)}, "
+                f"analytes={self.analytes}, units={self.units})")
