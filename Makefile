@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test bench lint clean
+.PHONY: install demo test bench lint clean chromium
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,7 +17,17 @@ install: $(STAMP)
 demo: install
 	$(VENV)/bin/kinetor demo --out build/demo
 
-test: install
+# The HTML-report test screenshots the report in headless Chromium (Debian's package);
+# install it when absent and we may (root), otherwise that test says why it cannot run.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing Debian chromium for the report screenshot test"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	      || echo "chromium could not be installed"; \
+	  else echo "chromium is absent and cannot be installed here (not root)"; fi; }
+
+test: install chromium
 	$(PY) -m pytest -q
 
 bench: install

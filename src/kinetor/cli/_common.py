@@ -81,12 +81,11 @@ def report_error(exc: BaseException) -> int:
 
     if STATE["debug"]:
         traceback.print_exception(exc)
-    import click
-
-    if isinstance(exc, click.exceptions.UsageError):
+    # click-style exceptions (typer vendors click in recent releases, so match by shape)
+    if hasattr(exc, "show") and hasattr(exc, "exit_code"):
         exc.show()
-        return 2
-    if isinstance(exc, click.exceptions.Abort):
+        return int(exc.exit_code)
+    if type(exc).__name__ == "Abort":
         return 1
     if isinstance(exc, DataError):
         if STATE["json"]:

@@ -1,0 +1,73 @@
+"""The CLI entry point: fast start (no heavy imports), exit codes, error rendering."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from kinetor.cli.main import main
+
+HEAVY = ("pandas", "numpy", "pint", "matplotlib", "roadrunner", "numba", "scipy", "antimony")
+
+
+def test_help_imports_nothing_heavy():
+    # `kinetor --help` must stay fast: importing the CLI (and every command module it
+    # discovers) may not pull in the scientific stack. Checked in a fresh interpreter.
+    code = ("import sys, kinetor.cli.main; "
+            f"print(','.join(m for m in {HEAVY!r} if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.strip()
+    assert out == "", f"heavy modules imported at CLI start-up: {out}"
+
+
+def test_import_kinetor_is_light():
+    code = ("import sys, kinetor; "
+            f"print(','.join(m for m in {HEAVY!r} if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.strip()
+    assert out == ""
+
+
+def test_help_exit_code(capsys):
+    assert main(["--help"]) == 0
+    assert "Usage" in capsys.readouterr().out
+
+
+def test_unknown_command_is_a_usage_error():
+    assert main(["no-such-command"]) == 2
+
+
+def test_entry_point_script_runs():
+    res = subprocess.run([sys.executable, "-m", "kinetor.cli.main", "--help"],
+                         capture_output=True, text=True)
+    assert res.returncode == 0 and "kinetor" in res.stdout
+
+
+@pytest.mark.parametrize("flag", ["--quiet", "--json", "--debug"])
+def test_global_flags_are_accepted(flag):
+    assert main([flag, "--help"]) == 0
+
+
+def test_data_error_rendering_json(capsys):
+    from kinetor.cli import _common
+    from kinetor.errors import DataError, Problem
+
+    _common.STATE.update(json=True)
+    try:
+        code = _common.report_error(DataError([Problem("bad", file="f.csv", row=2,
+                                                       column="conc", fix="fix it")]))
+    finally:
+        _common.STATE.update(json=False)
+    assert code == 3
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["problems"][0] == {"file": "f.csv", "row": 2, "column": "conc",
+                                      "problem": "bad", "fix": "fix it"}
+
+
+def test_internal_error_without_traceback(capsys):
+    from kinetor.cli import _common
+
+    assert _common.report_error(RuntimeError("boom")) == 1
+    err = capsys.readouterr().err
+    assert "internal error" in err and "Traceback" not in err
