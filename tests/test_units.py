@@ -53,7 +53,7 @@ def test_h_is_hour_not_planck():
 
 
 def test_molar_conversion_by_hand():
-    # vistusertib C21H27N5O3, MW 397.47 g/mol (PubChem CID 25262792; status: likely).
+    # hand arithmetic for a compound of MW 397.47 g/mol:
     # 397.47 ng/mL = 397.47e-9 g / 1e-3 L = 3.9747e-4 g/L -> / 397.47 g/mol = 1e-6 mol/L = 1 uM
     assert units.to_molar(397.47, "ng/mL", mw=397.47, to="uM") == pytest.approx(1.0)
     assert units.to_mass(1.0, "uM", mw=397.47, to="ng/mL") == pytest.approx(397.47)

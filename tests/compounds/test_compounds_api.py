@@ -1,0 +1,201 @@
+"""Compound API: pathway_drug, pk_params, search, list, trials."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from compounds_testlib import make
+
+import kinetor as kt
+import kinetor.compounds as kc
+from kinetor.compounds import _vocab as V
+from kinetor.errors import ModelError
+
+POT = '''
+[[potency]]
+target = "mTOR"
+measure = "IC50"
+value = {value}
+unit = "{unit}"
+assay = "{assay}"
+readout = "{readout}"
+source = "{source}"
+status = "{status}"
+'''
+
+
+def pot(value=1, unit="nM", assay="enzyme", readout="", source="s", status="firm", extra=""):
+    return POT.format(value=value, unit=unit, assay=assay, readout=readout, source=source,
+                      status=status) + extra
+
+
+def test_kt_compounds_entry_points():
+    assert kt.compounds.get("AZD2014") is kc.get("vistusertib")
+    assert kc.get_compound("RAD001").name == "everolimus"
+    df = kt.compounds.list()
+    assert len(df) == len(kc.load_library()) and df["name"].is_unique
+
+
+def test_pathway_drug_has_exactly_the_agreed_keys():
+    for c in kc.load_library():
+        if c.pathway_mechanism is None or not c.potency:
+            continue
+        try:
+            d = c.pathway_drug()
+        except ModelError:
+            continue  # no potency on a primary target (documented gap)
+        assert set(d) == {"name", "mechanism", "ic50_nM", "hill", "source"}
+        assert d["mechanism"] in V.PATHWAY_MECHANISMS
+        assert d["ic50_nM"] > 0 and d["hill"] > 0 and d["source"]
+
+
+def test_pathway_drug_prefers_cellular_then_status():
+    c = make(pot(2, assay="enzyme", source="enz") +
+             pot(50, assay="cellular", readout="p-S6 S235/236", source="cell-unverified",
+                 status="unverified") +
+             pot(80, assay="cellular", readout="p-AKT S473", source="cell-firm"))
+    d = c.pathway_drug()
+    assert d["ic50_nM"] == 80 and d["source"].startswith("cell-firm")
+    assert c.pathway_drug(readout="pS6")["ic50_nM"] == 50
+    assert c.pathway_drug(assay="enzyme")["ic50_nM"] == 2
+    with pytest.raises(ModelError, match="no potency"):
+        c.pathway_drug(readout="p-4EBP1")
+
+
+def test_pathway_drug_converts_units_and_reports_assumed_hill():
+    c = make(pot(0.3, unit="uM"))
+    d = c.pathway_drug()
+    assert d["ic50_nM"] == pytest.approx(300.0)
+    assert d["hill"] == 1.0 and "hill 1 assumed" in d["source"]
+    # mass concentration with the MW: 462.554 ng/mL / 462.554 g/mol = 1 uM = 1000 nM
+    c2 = make('''
+[identity]
+mw = { value = 462.554, unit = "g/mol", source = "t", status = "firm" }
+''' + pot(462.554, unit="ng/mL", extra="hill = 1.5\n"))
+    d2 = c2.pathway_drug()
+    assert d2["ic50_nM"] == pytest.approx(1000.0)
+    assert d2["hill"] == 1.5 and "assumed" not in d2["source"]
+
+
+def test_pathway_drug_range_gives_geometric_mean():
+    # capivasertib cellular substrate IC50 0.3-0.8 uM: sqrt(300 * 800) = 489.9 nM
+    d = kc.get("capivasertib").pathway_drug()
+    assert d["mechanism"] == "akt_atp"
+    assert d["ic50_nM"] == pytest.approx(math.sqrt(300 * 800), rel=1e-6)
+
+
+@pytest.mark.parametrize("name,mechanism", [
+    ("everolimus", "rapalog"), ("vistusertib", "mtor_kinase"), ("gedatolisib", "dual_pi3k_mtor"),
+    ("alpelisib", "pi3k_alpha"), ("buparlisib", "pan_pi3k"), ("ipatasertib", "akt_atp"),
+    ("linsitinib", "igf1r"), ("erlotinib", "egfr"), ("trametinib", "mek"),
+    ("vemurafenib", "braf"),
+])
+def test_library_mechanisms(name, mechanism):
+    assert kc.get(name).pathway_drug()["mechanism"] == mechanism
+
+
+def test_no_mechanism_or_no_potency_is_a_modelerror():
+    with pytest.raises(ModelError, match="no node in the pathway"):
+        kc.get("letrozole").pathway_drug()
+    with pytest.raises(ModelError, match="no potency"):
+        kc.get("metformin").pathway_drug()  # a documented gap
+
+
+def test_vistusertib_mouse_assumption_set_reproduces_seed000_cmax_range():
+    p = kc.get("AZD2014").pk_params("mouse", route="PO")
+    assert p["model"] == "1cmt" and p["per_kg"] and p["status"] == "assumption"
+    assert p["units"] == {"ka": "1/h", "cl": "L/h/kg", "v": "L/kg", "f": "fraction"}
+    assert p["fu"] == 0.05 and p["mw"] == pytest.approx(462.554)
+    assert "derived" in p["source"] and "tmax" in p["derivation"]
+    # independent 1-cmt oral arithmetic: C(t) = F D ka / (V (ka - k)) (e^-kt - e^-ka t)
+    k = p["cl"] / p["v"]
+    tmax = math.log(p["ka"] / k) / (p["ka"] - k)
+    for dose, expected in ((7.5, 2.83), (15, 5.66)):
+        cmax_mg_l = p["f"] * dose * p["ka"] / (p["v"] * (p["ka"] - k)) * (
+            math.exp(-k * tmax) - math.exp(-p["ka"] * tmax))
+        cmax_um = cmax_mg_l / p["mw"] * 1000
+        assert 1 <= cmax_um <= 16
+        assert cmax_um == pytest.approx(expected, abs=0.01)
+    # the half-life behind it is the seed's ~4 h
+    assert math.log(2) / k == pytest.approx(4.0, rel=1e-3)
+
+
+def test_pk_params_converts_to_base_units():
+    c = make('''
+[[pk]]
+species = "rat"
+route = "iv"
+kind = "model"
+model = "2cmt"
+source = "t"
+status = "firm"
+[pk.parameters]
+cl = { value = 6.3, unit = "mL/min/kg" }
+v1 = { value = 500, unit = "mL/kg" }
+q = { value = 1, unit = "L/h/kg" }
+v2 = { value = 2, unit = "L/kg" }
+''')
+    p = c.pk_params("rats")
+    # 6.3 mL/min/kg * 60 min/h / 1000 mL/L = 0.378 L/h/kg
+    assert p["cl"] == pytest.approx(0.378)
+    assert p["v1"] == pytest.approx(0.5)
+    assert p["per_kg"] is True and p["route_class"] == "iv_bolus"
+    assert p["fu"] is None and "no plasma fu" in p["fu_note"]
+
+
+def test_pk_params_absolute_units_for_human():
+    c = make('''
+[[pk]]
+species = "human"
+route = "oral"
+kind = "model"
+model = "1cmt"
+source = "t"
+status = "unverified"
+[pk.parameters]
+cl = { value = 20, unit = "L/h" }
+v = { value = 300, unit = "L" }
+ka = { value = 30, unit = "1/day" }
+f = { value = 50, unit = "%" }
+''')
+    p = c.pk_params("human", route="extravascular")
+    assert p["per_kg"] is False and p["units"]["cl"] == "L/h"
+    assert p["ka"] == pytest.approx(1.25)  # 30/day / 24 h
+    assert p["f"] == pytest.approx(0.5) and p["status"] == "unverified"
+
+
+def test_pk_params_missing_species_is_a_modelerror_naming_the_gap():
+    with pytest.raises(ModelError, match="no PK model set for species='human'"):
+        kc.get("vistusertib").pk_params("human")
+
+
+def test_search_filters():
+    torki = {c.name for c in kc.search(drug_class="tor_kinase_inhibitor")}
+    assert {"vistusertib", "azd8055", "sapanisertib", "osi-027", "torin1", "pp242",
+            "wye-354"} == torki
+    mtor_hits = {c.name for c in kc.search(target="mTOR")}
+    assert "gedatolisib" in mtor_hits and "alpelisib" in mtor_hits  # off-target counts
+    assert {c.name for c in kc.search(target="PIK3CA", mechanism="pi3k_alpha")} == {
+        "alpelisib", "inavolisib"}
+    assert [c.name for c in kc.search(name="BEZ")] == ["dactolisib"]
+
+
+def test_fu_per_species():
+    c = kc.get("vistusertib")
+    assert c.fu("human").central == pytest.approx(0.05) and c.fu("human").status == "firm"
+    assert c.fu("mouse").status == "assumption"
+    assert c.fu("dog") is None
+
+
+def test_trials_queries():
+    t = kc.trials(agent="RAD001", cancer="breast")
+    assert set(t["agent"]) == {"everolimus"} and len(t) >= 6
+    ink = kc.trials(agent="INK128")
+    assert set(ink.loc[ink["nct_id"] != "", "nct_id"]) == {"NCT01058707", "NCT01118689"}
+    assert len(kc.trials(partner="letrozole")) >= 3
+    assert set(kc.trials(phase="approved")["agent"]) == {"everolimus", "temsirolimus"}
+    full = kc.load_trials()
+    assert full["status"].isin(V.STATUSES).all() and (full["source"] != "").all()
+    # seed 001 Table 3 holds 13 trial rows
+    assert (full["source_table"] == "T3").sum() == 13
