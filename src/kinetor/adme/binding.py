@@ -1,0 +1,289 @@
+"""Plasma protein binding and blood partitioning.
+
+Equilibrium dialysis (plasma chamber vs buffer chamber at equilibrium):
+
+.. math::
+
+    f_{u,\\mathrm{app}} = \\frac{C_\\mathrm{buffer}}{C_\\mathrm{plasma}}
+
+Ultrafiltration, with the fraction of free drug lost to the device (non-specific
+binding, NSB) or the recovery of drug through the device in protein-free matrix:
+
+.. math::
+
+    f_{u,\\mathrm{app}} = \\frac{C_\\mathrm{uf} / C_\\mathrm{total}}{1 - \\mathrm{NSB}}
+    \\quad\\text{or}\\quad
+    \\frac{C_\\mathrm{uf} / C_\\mathrm{total}}{\\mathrm{recovery}}
+
+Diluted plasma (dilution factor :math:`D`, Kalvass & Maurer 2002), assuming binding
+proportional to protein concentration (far from saturation):
+
+.. math::
+
+    f_u = \\frac{1/D}{(1/f_{u,\\mathrm{app}} - 1) + 1/D}
+
+The same equation corrects the volume shift of dialysis (water moving into the plasma
+chamber dilutes its protein by :math:`D = V_\\mathrm{plasma,final} /
+V_\\mathrm{plasma,initial}`); a diluted sample that also shifts takes the product of the
+two factors. Dialysis recovery (mass balance) is
+
+.. math::
+
+    \\%\\,\\mathrm{recovery} = 100\\,\\frac{C_\\mathrm{buffer} V_\\mathrm{buffer}
+    + C_\\mathrm{plasma} V_\\mathrm{plasma}}{C_0\\, V_\\mathrm{plasma,0}}
+
+and the blood-to-plasma ratio is :math:`B{:}P = C_\\mathrm{blood} / C_\\mathrm{plasma}`.
+Sources and status: docs/adme.md.
+
+Examples
+--------
+>>> round(float(fu_dialysis(5.0, 100.0)), 6)
+0.05
+>>> round(float(fu_ultrafiltration(4.0, 100.0, nsb=0.2)), 6)     # 0.04 / 0.8
+0.05
+>>> round(float(fu_undiluted(0.5, 10.0)), 6)                      # 0.1 / (1 + 0.1)
+0.090909
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from kinetor.errors import DataError, Problem
+
+__all__ = ["binding_table", "blood_to_plasma", "dialysis_recovery", "fu_dialysis",
+           "fu_ultrafiltration", "fu_undiluted"]
+
+
+def fu_undiluted(fu_apparent, dilution):
+    """Undiluted fraction unbound from one measured in diluted plasma (Kalvass & Maurer 2002).
+
+    .. math:: f_u = \\frac{1/D}{(1/f_{u,\\mathrm{app}} - 1) + 1/D}
+
+    ``dilution`` = 1 returns ``fu_apparent`` unchanged.
+
+    >>> round(float(fu_undiluted(0.2, 5.0)), 6)   # 0.2 / (4 + 0.2)
+    0.047619
+    """
+    fu = np.asarray(fu_apparent, float)
+    d = np.asarray(dilution, float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return (1.0 / d) / ((1.0 / fu - 1.0) + 1.0 / d)
+
+
+def fu_dialysis(c_buffer, c_plasma, volume_shift=None, dilution=None):
+    """Fraction unbound by equilibrium dialysis, :math:`C_\\mathrm{buffer}/C_\\mathrm{plasma}`.
+
+    Parameters
+    ----------
+    c_buffer, c_plasma : array_like
+        Concentrations at equilibrium in the buffer and plasma chambers (same unit).
+    volume_shift : array_like, optional
+        :math:`V_\\mathrm{plasma,final}/V_\\mathrm{plasma,initial}` (> 1 when water
+        moved into the plasma chamber); corrected with ``fu_undiluted``.
+    dilution : array_like, optional
+        Dilution factor of the plasma put into the device (e.g. 10 for 10 % plasma).
+
+    >>> round(float(fu_dialysis(2.0, 50.0, volume_shift=1.25)), 6)   # 0.8/(24+0.8)
+    0.032258
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        fu = np.asarray(c_buffer, float) / np.asarray(c_plasma, float)
+    d = 1.0
+    if volume_shift is not None:
+        d = d * np.asarray(volume_shift, float)
+    if dilution is not None:
+        d = d * np.asarray(dilution, float)
+    return fu if np.all(np.asarray(d) == 1.0) else fu_undiluted(fu, d)
+
+
+def fu_ultrafiltration(c_ultrafiltrate, c_total, nsb=None, recovery=None, dilution=None):
+    """Fraction unbound by ultrafiltration, corrected for device binding.
+
+    Parameters
+    ----------
+    c_ultrafiltrate, c_total : array_like
+        Ultrafiltrate concentration and total concentration before filtration.
+    nsb : array_like, optional
+        Fraction of unbound drug lost to the device (0 <= NSB < 1); fu is divided by
+        :math:`1 - \\mathrm{NSB}`.
+    recovery : array_like, optional
+        Fraction recovered through the device in protein-free matrix (0 < r <= 1);
+        fu is divided by it. Give ``nsb`` or ``recovery``, not both.
+    dilution : array_like, optional
+        Dilution factor of the plasma (Kalvass & Maurer correction).
+
+    >>> round(float(fu_ultrafiltration(3.0, 100.0, recovery=0.75)), 6)
+    0.04
+    """
+    if nsb is not None and recovery is not None:
+        from kinetor.errors import KinetorError
+
+        raise KinetorError("give nsb or recovery, not both (recovery = 1 - NSB)")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        fu = np.asarray(c_ultrafiltrate, float) / np.asarray(c_total, float)
+        if nsb is not None:
+            fu = fu / (1.0 - np.asarray(nsb, float))
+        if recovery is not None:
+            fu = fu / np.asarray(recovery, float)
+    return fu if dilution is None else fu_undiluted(fu, dilution)
+
+
+def dialysis_recovery(c_buffer, c_plasma, c0, v_buffer, v_plasma, v_plasma0=None):
+    """Mass-balance recovery (%) of an equilibrium dialysis well.
+
+    ``v_plasma0`` (volume of spiked plasma loaded) defaults to ``v_plasma``.
+
+    >>> round(float(dialysis_recovery(5.0, 90.0, 100.0, 0.2, 0.2)), 6)   # (1 + 18) / 20
+    95.0
+    """
+    v0 = v_plasma if v_plasma0 is None else v_plasma0
+    num = (np.asarray(c_buffer, float) * np.asarray(v_buffer, float)
+           + np.asarray(c_plasma, float) * np.asarray(v_plasma, float))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return 100.0 * num / (np.asarray(c0, float) * np.asarray(v0, float))
+
+
+def blood_to_plasma(c_blood, c_plasma):
+    """Blood-to-plasma concentration ratio :math:`C_\\mathrm{blood}/C_\\mathrm{plasma}`.
+
+    >>> float(blood_to_plasma(0.9, 1.2))
+    0.75
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.asarray(c_blood, float) / np.asarray(c_plasma, float)
+
+
+_COLUMNS = {
+    "dialysis": ("c_buffer", "c_plasma"),
+    "ultrafiltration": ("c_ultrafiltrate", "c_total"),
+}
+_ALIASES = {"c_uf": "c_ultrafiltrate", "c_filtrate": "c_ultrafiltrate", "buffer": "c_buffer",
+            "plasma": "c_plasma", "c_retentate": "c_total"}
+_GROUPS = ("compound", "analyte", "species", "matrix", "nominal_conc")
+
+
+def binding_table(data: pd.DataFrame, method: str = "dialysis", file: str = "<DataFrame>",
+                  by: list[str] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """fu for every replicate of a binding experiment, and a summary per group.
+
+    Parameters
+    ----------
+    data : DataFrame
+        ``dialysis``: ``c_buffer, c_plasma`` (optional ``v_plasma_initial,
+        v_plasma_final`` for the volume shift; ``c0, v_buffer, v_plasma`` for recovery).
+        ``ultrafiltration``: ``c_ultrafiltrate, c_total`` (optional ``nsb`` or
+        ``recovery`` as fractions). Both: optional ``dilution`` and group columns.
+    method : {"dialysis", "ultrafiltration"}
+    by : list of str, optional
+        Group columns of the summary (default: those of ``compound, analyte, species,
+        matrix, nominal_conc`` present).
+
+    Returns
+    -------
+    (replicates, summary)
+        ``replicates`` adds ``fu_apparent``, ``fu``, ``pct_bound`` (and ``recovery_pct``);
+        ``summary`` has ``n, fu_mean, fu_sd, fu_cv_pct, pct_bound_mean`` per group.
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"compound": "X", "c_buffer": [4.0, 6.0],
+    ...                   "c_plasma": [100.0, 100.0]})
+    >>> rep, summ = binding_table(d)
+    >>> summ[["fu_mean", "pct_bound_mean"]].round(6).values.tolist(), int(summ["n"][0])
+    ([[0.05, 95.0]], 2)
+    """
+    if method not in _COLUMNS:
+        from kinetor.errors import KinetorError
+
+        raise KinetorError(f"unknown binding method {method!r}: dialysis or ultrafiltration")
+    df = data.copy()
+    df.columns = [_ALIASES.get(str(c).strip().lower(), str(c).strip().lower())
+                  for c in df.columns]
+    problems: list[Problem] = []
+    for col in _COLUMNS[method]:
+        if col not in df.columns:
+            problems.append(Problem(f"no '{col}' column for {method}", file=file, column=col,
+                                    fix=f"{method} needs {' and '.join(_COLUMNS[method])}"))
+    if method == "ultrafiltration" and {"nsb", "recovery"} <= set(df.columns):
+        problems.append(Problem("both 'nsb' and 'recovery' columns", file=file, column="nsb",
+                                fix="give one of them (recovery = 1 - NSB)"))
+    if problems:
+        raise DataError(problems)
+    rows = np.arange(2, len(df) + 2)
+    num = {}
+    optional = ("v_plasma_initial", "v_plasma_final", "c0", "v_buffer", "v_plasma", "nsb",
+                "recovery", "dilution")
+    for col in (*_COLUMNS[method], *[c for c in optional if c in df.columns]):
+        raw = df[col]
+        v = pd.to_numeric(raw, errors="coerce").to_numpy(float)
+        given = (raw.astype("string").fillna("").str.strip() != "").to_numpy()
+        required = col in _COLUMNS[method]
+        for i in np.flatnonzero(np.isnan(v) & (given | required)):
+            problems.append(Problem(f"not a number: {raw.iloc[i]!r}" if given[i] else
+                                    "missing value", file=file, row=int(rows[i]), column=col,
+                                    fix="write a plain number"))
+        for i in np.flatnonzero(v < 0):
+            problems.append(Problem(f"negative value {v[i]:g}", file=file, row=int(rows[i]),
+                                    column=col, fix="concentrations and volumes are >= 0"))
+        num[col] = v
+    c_den = num[_COLUMNS[method][1]]
+    for i in np.flatnonzero(c_den == 0):
+        problems.append(Problem("zero concentration in the denominator", file=file,
+                                row=int(rows[i]), column=_COLUMNS[method][1],
+                                fix="check the sample; fu needs a measurable total/plasma"))
+    for col, lo, hi in (("nsb", 0.0, 1.0), ("recovery", 0.0, 1.0)):
+        if col in num:
+            v = num[col]
+            bad = ((v >= hi) if col == "nsb" else (v <= lo) | (v > hi)) & np.isfinite(v)
+            for i in np.flatnonzero(bad):
+                problems.append(Problem(f"{col} {v[i]:g} outside its range", file=file,
+                                        row=int(rows[i]), column=col,
+                                        fix=f"{col} is a fraction ({'0 <= NSB < 1' if col == 'nsb' else '0 < recovery <= 1'}), "
+                                        "not a percentage"))
+    if "dilution" in num:
+        for i in np.flatnonzero(num["dilution"] < 1):
+            problems.append(Problem(f"dilution factor {num['dilution'][i]:g} < 1", file=file,
+                                    row=int(rows[i]), column="dilution",
+                                    fix="write the factor (10 for 10 % plasma)"))
+    if problems:
+        raise DataError(problems)
+    dil = np.nan_to_num(num.get("dilution", np.ones(len(df))), nan=1.0)
+    if method == "dialysis":
+        fu_app = num["c_buffer"] / num["c_plasma"]
+        shift = np.ones(len(df))
+        if "v_plasma_initial" in num and "v_plasma_final" in num:
+            shift = np.where(np.isfinite(num["v_plasma_final"] / num["v_plasma_initial"]),
+                             num["v_plasma_final"] / num["v_plasma_initial"], 1.0)
+        fu = fu_undiluted(fu_app, dil * shift)
+        if {"c0", "v_buffer", "v_plasma"} <= set(num):
+            df["recovery_pct"] = dialysis_recovery(num["c_buffer"], num["c_plasma"], num["c0"],
+                                                   num["v_buffer"], num["v_plasma"],
+                                                   num.get("v_plasma_initial"))
+    else:
+        fu_app = fu_ultrafiltration(num["c_ultrafiltrate"], num["c_total"],
+                                    nsb=np.nan_to_num(num["nsb"]) if "nsb" in num else None,
+                                    recovery=np.nan_to_num(num["recovery"], nan=1.0)
+                                    if "recovery" in num else None)
+        fu = fu_undiluted(fu_app, dil)
+    df["fu_apparent"] = fu_app
+    df["fu"] = fu
+    df["pct_bound"] = 100.0 * (1.0 - fu)
+    df["method"] = method
+    df["source_row"] = rows
+    keys = by if by is not None else [c for c in _GROUPS if c in df.columns]
+    if keys:
+        g = df.groupby(keys, sort=False, dropna=False)
+    else:
+        g = df.assign(_all="all").groupby("_all", sort=False)
+    agg = {"n": ("fu", "size"), "fu_mean": ("fu", "mean"), "fu_sd": ("fu", "std")}
+    if "recovery_pct" in df.columns:
+        agg["recovery_pct_mean"] = ("recovery_pct", "mean")
+    summary = g.agg(**agg).reset_index()
+    if not keys:
+        summary = summary.drop(columns="_all")
+    summary["fu_cv_pct"] = 100.0 * summary["fu_sd"] / summary["fu_mean"]
+    summary["pct_bound_mean"] = 100.0 * (1.0 - summary["fu_mean"])
+    summary["method"] = method
+    return df, summary

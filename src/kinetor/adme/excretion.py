@@ -1,0 +1,259 @@
+"""Excretion and mass balance: cumulative amount and % of dose over collection intervals.
+
+Input: one row per subject x matrix x collection interval with ``subject, matrix, start,
+end`` and either ``amount`` (amount excreted in the interval) or ``conc`` and ``volume``
+(amount = conc x volume, units combined with pint). For each subject and matrix, in
+interval order:
+
+.. math::
+
+    A_{e,i} = \\text{amount}_i, \\qquad
+    \\%\\text{dose}_i = 100\\,\\frac{A_{e,i}}{\\text{Dose}}, \\qquad
+    \\text{cum}_k = \\sum_{i \\le k} A_{e,i}
+
+and the total recovery of a subject is the sum over all matrices (urine, faeces, cage
+wash, bile, ...) of the cumulative amount at the last interval. Radioactivity works the
+same way when amount and dose share a unit (``dpm``, ``uCi``, ``ng-eq`` written
+identically): identical unit strings are never converted.
+
+Examples
+--------
+>>> import pandas as pd
+>>> d = pd.DataFrame({"subject": "R1", "matrix": ["urine", "urine", "faeces"],
+...                   "start": [0, 24, 0], "end": [24, 48, 48],
+...                   "amount": [0.01, 0.01, 0.85]})
+>>> res = cumulative_excretion(d, dose=1.0, amount_unit="mg", dose_unit="mg")
+>>> res.intervals["cum_pct_dose"].round(6).tolist()
+[85.0, 1.0, 2.0]
+>>> res.recovery.set_index("matrix")["pct_dose"].round(6).to_dict()
+{'FAECES': 85.0, 'URINE': 2.0, 'TOTAL': 87.0}
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from kinetor.errors import DataError, Problem, UnitError
+
+__all__ = ["ExcretionResult", "cumulative_excretion", "normalise_matrix"]
+
+_MATRIX = {"urine": "URINE", "faeces": "FAECES", "feces": "FAECES", "faecal": "FAECES",
+           "fecal": "FAECES", "stool": "FAECES", "cage_wash": "CAGE_WASH",
+           "cagewash": "CAGE_WASH", "cage_rinse": "CAGE_WASH", "bile": "BILE",
+           "expired_air": "EXPIRED_AIR", "carcass": "CARCASS"}
+
+
+def normalise_matrix(name: str) -> str:
+    """Canonical matrix name: ``URINE``, ``FAECES`` (feces, stool), ``CAGE_WASH``, ...
+
+    >>> normalise_matrix("Feces"), normalise_matrix("cage wash"), normalise_matrix("GI")
+    ('FAECES', 'CAGE_WASH', 'GI')
+    """
+    key = str(name).strip().lower().replace(" ", "_").replace("-", "_")
+    return _MATRIX.get(key, str(name).strip().upper())
+
+
+@dataclass
+class ExcretionResult:
+    """Cumulative excretion tables.
+
+    Attributes
+    ----------
+    intervals : DataFrame
+        Per subject, matrix and interval: ``amount, pct_dose, cum_amount, cum_pct_dose``.
+    recovery : DataFrame
+        Per subject and matrix (plus ``TOTAL``): amount and % of dose recovered.
+    summary : DataFrame
+        Per matrix (plus ``TOTAL``): n, mean, SD, min, max of % dose recovered.
+    amount_unit : str
+    """
+
+    intervals: pd.DataFrame
+    recovery: pd.DataFrame
+    summary: pd.DataFrame
+    amount_unit: str
+
+    def write(self, out: str | Path, plot: bool = True) -> list[Path]:
+        out = Path(out)
+        out.mkdir(parents=True, exist_ok=True)
+        paths = []
+        for name in ("intervals", "recovery", "summary"):
+            p = out / f"excretion_{name}.csv"
+            getattr(self, name).to_csv(p, index=False)
+            paths.append(p)
+        if plot:
+            from kinetor.adme.plot import plot_excretion
+
+            paths.append(plot_excretion(self, out / "cumulative_excretion.png"))
+        return paths
+
+
+def _factor(from_unit: str, to_unit: str) -> float:
+    """Multiplier from ``from_unit`` to ``to_unit`` (identical strings: 1, no pint)."""
+    if from_unit.strip() == to_unit.strip():
+        return 1.0
+    from kinetor.units import convert
+
+    return float(convert(1.0, from_unit, to_unit))
+
+
+def _dose_factor(dose_unit: str, amount_unit: str) -> tuple[float, bool]:
+    """(factor, per_kg): dose in ``dose_unit`` (x kg when per_kg) -> ``amount_unit``."""
+    try:
+        return _factor(dose_unit, amount_unit), False
+    except UnitError:
+        try:
+            return _factor(f"({dose_unit})*kg", amount_unit), True
+        except UnitError:
+            raise UnitError(f"dose unit {dose_unit!r} cannot be converted to the amount "
+                            f"unit {amount_unit!r} (nor is it a per-kg dose)") from None
+
+
+def _numeric(df: pd.DataFrame, col: str, file: str, problems: list[Problem]) -> np.ndarray:
+    raw = df[col]
+    values = pd.to_numeric(raw, errors="coerce").to_numpy(float)
+    given = raw.astype("string").fillna("").str.strip() != ""
+    for i in np.flatnonzero(given.to_numpy() & np.isnan(values)):
+        problems.append(Problem(f"not a number: {raw.iloc[i]!r}", file=file, row=i + 2,
+                                column=col, fix="write a plain number"))
+    return values
+
+
+def cumulative_excretion(data: pd.DataFrame, dose: float | None = None,
+                         amount_unit: str | None = None, dose_unit: str | None = None,
+                         conc_unit: str | None = None, volume_unit: str | None = None,
+                         file: str = "<DataFrame>") -> ExcretionResult:
+    """Cumulative amount and % of dose excreted per subject and matrix.
+
+    Parameters
+    ----------
+    data : DataFrame
+        ``subject, matrix, start, end`` and ``amount`` (or ``conc`` and ``volume``);
+        optional ``dose`` (per subject, in ``dose_unit``) and ``weight`` (kg, needed for
+        a per-kg dose).
+    dose : float, optional
+        Dose of every subject in ``dose_unit`` (else the ``dose`` column).
+    amount_unit : str
+        Unit of ``amount`` and of the outputs (for conc x volume: the output unit).
+    dose_unit : str
+        Unit of the dose: an amount (``mg``, ``uCi``) or a per-kg dose (``mg/kg``).
+    conc_unit, volume_unit : str, optional
+        Units of ``conc`` and ``volume`` when amounts are given that way.
+    file : str
+        Name used in messages.
+
+    Returns
+    -------
+    ExcretionResult
+
+    Raises
+    ------
+    DataError
+        Listing every bad row (negative amounts, end <= start, overlapping intervals,
+        missing dose or weight). ``UnitError`` for missing or incompatible units.
+    """
+    if not amount_unit or not dose_unit:
+        raise UnitError("give amount_unit and dose_unit (units are never guessed), e.g. "
+                        "amount_unit='ug', dose_unit='mg/kg'")
+    df = data.copy()
+    df.columns = [str(c).strip().lower() for c in df.columns]
+    problems: list[Problem] = []
+    use_conc = "amount" not in df.columns and {"conc", "volume"} <= set(df.columns)
+    need = ["subject", "matrix", "start", "end"] + (["conc", "volume"] if use_conc
+                                                    else ["amount"])
+    for col in need:
+        if col not in df.columns:
+            problems.append(Problem(f"no '{col}' column", file=file, column=col,
+                                    fix="add it (amount, or conc and volume, per interval)"))
+    if problems:
+        raise DataError(problems)
+    start = _numeric(df, "start", file, problems)
+    end = _numeric(df, "end", file, problems)
+    if use_conc:
+        if not conc_unit or not volume_unit:
+            raise UnitError("amounts from conc x volume need conc_unit and volume_unit")
+        from kinetor.units import Q, parse_unit
+
+        f = float((Q(1.0, parse_unit(conc_unit)) * Q(1.0, parse_unit(volume_unit)))
+                  .to(parse_unit(amount_unit)).magnitude)
+        amount = _numeric(df, "conc", file, problems) * _numeric(df, "volume", file,
+                                                                 problems) * f
+        amount_col = "conc"
+    else:
+        amount = _numeric(df, "amount", file, problems)
+        amount_col = "amount"
+    rows = np.arange(2, len(df) + 2)
+    for i in np.flatnonzero(amount < 0):
+        problems.append(Problem(f"negative amount {amount[i]:g}", file=file,
+                                row=int(rows[i]), column=amount_col,
+                                fix="amounts excreted are >= 0"))
+    for i in np.flatnonzero(np.isnan(amount) & ~np.isin(rows, [p.row for p in problems])):
+        problems.append(Problem("missing amount", file=file, row=int(rows[i]),
+                                column=amount_col, fix="fill in 0 for an empty collection, "
+                                "or remove the interval"))
+    for i in np.flatnonzero(~(end > start) & np.isfinite(start) & np.isfinite(end)):
+        problems.append(Problem(f"interval end {end[i]:g} is not after start {start[i]:g}",
+                                file=file, row=int(rows[i]), column="end",
+                                fix="end > start"))
+    df["subject"] = df["subject"].astype("string").fillna("").str.strip()
+    df["matrix"] = [normalise_matrix(m) for m in df["matrix"].astype("string").fillna("")]
+    for col in ("subject", "matrix"):
+        for i in np.flatnonzero((df[col] == "").to_numpy()):
+            problems.append(Problem(f"empty {col}", file=file, row=int(rows[i]), column=col,
+                                    fix=f"fill in the {col}"))
+    factor, per_kg = _dose_factor(dose_unit, amount_unit)
+    if dose is not None:
+        dose_v = np.full(len(df), float(dose))
+    elif "dose" in df.columns:
+        dose_v = _numeric(df, "dose", file, problems)
+    else:
+        raise DataError(Problem("no dose: pass dose=... or add a 'dose' column", file=file,
+                                column="dose", fix="give the administered dose"))
+    if per_kg:
+        if "weight" not in df.columns:
+            raise DataError(Problem(f"a per-kg dose ({dose_unit}) needs body weights",
+                                    file=file, column="weight",
+                                    fix="add a 'weight' column in kg"))
+        dose_v = dose_v * _numeric(df, "weight", file, problems)
+    dose_amt = dose_v * factor
+    for i in np.flatnonzero(~(dose_amt > 0)):
+        problems.append(Problem("dose (x weight) missing or not > 0", file=file,
+                                row=int(rows[i]), column="weight" if per_kg else "dose",
+                                fix="give a positive dose (and weight for per-kg doses)"))
+    df["start"], df["end"], df["amount"], df["dose_amount"] = start, end, amount, dose_amt
+    df["source_row"] = rows
+    df = df.sort_values(["subject", "matrix", "start"], kind="stable")
+    grp = df.groupby(["subject", "matrix"], sort=False)
+    prev_end = grp["end"].shift(1)
+    for r, s, pe in zip(df["source_row"], df["start"], prev_end, strict=True):
+        if np.isfinite(pe) and s < pe - 1e-12:
+            problems.append(Problem(f"interval starting at {s:g} overlaps the previous one "
+                                    f"(ending at {pe:g})", file=file, row=int(r),
+                                    column="start", fix="collection intervals of one "
+                                    "subject and matrix must not overlap"))
+    if problems:
+        raise DataError(problems)
+    df["pct_dose"] = 100.0 * df["amount"] / df["dose_amount"]
+    df["cum_amount"] = grp["amount"].cumsum()
+    df["cum_pct_dose"] = 100.0 * df["cum_amount"] / df["dose_amount"]
+    intervals = df[["subject", "matrix", "start", "end", "amount", "pct_dose", "cum_amount",
+                    "cum_pct_dose", "dose_amount", "source_row"]].reset_index(drop=True)
+    last = intervals.groupby(["subject", "matrix"], sort=True).agg(
+        end=("end", "max"), amount=("cum_amount", "last"), pct_dose=("cum_pct_dose", "last"))
+    last = last.reset_index()
+    total = last.groupby("subject", sort=True).agg(end=("end", "max"), amount=("amount", "sum"),
+                                                   pct_dose=("pct_dose", "sum")).reset_index()
+    total["matrix"] = "TOTAL"
+    recovery = pd.concat([last, total[last.columns]], ignore_index=True)
+    recovery["_total"] = recovery["matrix"] == "TOTAL"  # TOTAL last within a subject
+    recovery = recovery.sort_values(["subject", "_total", "matrix"], kind="stable").drop(
+        columns="_total").reset_index(drop=True)
+    summary = recovery.groupby("matrix", sort=False)["pct_dose"].agg(
+        n="size", mean="mean", sd="std", min="min", max="max").reset_index()
+    summary = summary.rename(columns={c: f"pct_dose_{c}" for c in
+                                      ("mean", "sd", "min", "max")})
+    return ExcretionResult(intervals, recovery, summary, amount_unit)

@@ -1,0 +1,386 @@
+"""Analyse an analytical run: curve, standards, QCs, acceptance, unknown concentrations.
+
+``analyse_run`` takes a run table (see ``read_run``) and returns a ``RunResult`` whose
+``concentrations`` is a canonical ``Study.conc`` table:
+
+* ``conc`` = back-calculated concentration x dilution factor;
+* below the (revised) LLOQ: ``blq`` True, ``conc`` NaN, the value kept in
+  ``conc_reported``, ``lloq`` = LLOQ x dilution (the limit that sample could reach);
+* above the ULOQ: ``conc`` NaN, the value in ``conc_reported`` and ``exclude`` =
+  ``"above ULOQ: reassay with dilution"`` (or "... with a larger dilution" when the
+  sample was already diluted);
+* every unknown of a rejected run, or diluted by a factor whose dilution QCs failed,
+  carries the reason in ``exclude``. Nothing is dropped.
+
+Examples
+--------
+>>> import pandas as pd
+>>> levels = [1, 2, 5, 10, 20, 50, 100]
+>>> run = pd.DataFrame({
+...     "sample_id": [f"S{v}" for v in levels] + ["L", "M", "H", "U1", "U2"],
+...     "sample_type": ["standard"] * 7 + ["qc"] * 3 + ["unknown"] * 2,
+...     "nominal_conc": levels + [3, 40, 80, None, None],
+...     "area_ratio": [0.01 * v for v in levels] + [0.03, 0.4, 0.8, 0.25, 0.005],
+...     "subject": [""] * 10 + ["R1", "R1"], "time": [None] * 10 + [1.0, 24.0]})
+>>> res = analyse_run(run, weighting="1/x^2")
+>>> res.accepted
+True
+>>> res.concentrations[["conc", "blq", "conc_reported"]].round(6).values.tolist()
+[[25.0, False, 25.0], [nan, True, 0.5]]
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from kinetor.bioanalysis.acceptance import (
+    M10,
+    Criteria,
+    _at_level,
+    accuracy_pct,
+    calibrate_with_rejection,
+    passes,
+    qc_assessment,
+    standards_assessment,
+)
+from kinetor.bioanalysis.calibration import Calibration, normalise_weighting
+from kinetor.bioanalysis.read import read_run
+
+__all__ = ["RunResult", "analyse_run"]
+
+ALQ_REASON = "above ULOQ: reassay with dilution"
+ALQ_DILUTED_REASON = "above ULOQ after dilution: reassay with a larger dilution"
+
+
+@dataclass
+class RunResult:
+    """Everything one analytical run gives (tables are tidy DataFrames).
+
+    Attributes
+    ----------
+    calibration : DataFrame
+        One row per analyte: model, weighting, intercept, slope, quadratic, r2, n used /
+        rejected, lloq/uloq of the run (after any revision) and the nominal ones.
+    standards, qcs : DataFrame
+        One row per injection with back-calculated value, accuracy, limit, pass, reason.
+    qc_levels : DataFrame
+        Per analyte and QC level: n, mean, SD, CV %, mean accuracy %, fraction passing.
+    acceptance : DataFrame
+        One row per criterion (``criterion, value, threshold, passed, required,
+        source, note``) and a final ``run accepted`` row per analyte.
+    concentrations : DataFrame
+        The unknowns as a canonical ``Study.conc`` table (plus ``conc_reported``,
+        ``dilution``, ``sample_id``, ``area_ratio``, ``uloq``).
+    curves : dict
+        Analyte -> fitted ``Calibration``.
+    """
+
+    calibration: pd.DataFrame
+    standards: pd.DataFrame
+    qcs: pd.DataFrame
+    qc_levels: pd.DataFrame
+    acceptance: pd.DataFrame
+    concentrations: pd.DataFrame
+    curves: dict[str, Calibration]
+    criteria: Criteria
+    conc_unit: str = ""
+    source: str = "<DataFrame>"
+    options: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def accepted(self) -> bool:
+        """True when every analyte's run passed every required criterion."""
+        verdict = self.acceptance[self.acceptance["criterion"] == "run accepted"]
+        return bool(len(verdict)) and bool(verdict["passed"].all())
+
+    def to_study(self, doses: pd.DataFrame, units: dict[str, str], **kwargs):
+        """A ``kinetor.data.Study`` of the unknowns with the given doses and units."""
+        from kinetor.data import Study
+
+        return Study(self.concentrations, doses, units=units, source=self.source, **kwargs)
+
+    def write(self, out: str | Path, plot: bool = True) -> list[Path]:
+        """Write the CSV tables (and the calibration plot) into directory ``out``."""
+        out = Path(out)
+        out.mkdir(parents=True, exist_ok=True)
+        written = []
+        for name in ("calibration", "standards", "qcs", "qc_levels", "acceptance",
+                     "concentrations"):
+            path = out / f"{name}.csv"
+            getattr(self, name).to_csv(path, index=False)
+            written.append(path)
+        if plot:
+            from kinetor.bioanalysis.plot import plot_calibration
+
+            written += plot_calibration(self, out)
+        return written
+
+
+def _row(criterion, value, threshold, passed, required=True, source=M10, note="",
+         analyte=""):
+    return {"analyte": analyte, "criterion": criterion, "value": value,
+            "threshold": threshold, "passed": bool(passed), "required": bool(required),
+            "source": source, "note": note}
+
+
+def _blank_rows(run: pd.DataFrame, std: pd.DataFrame, key: str, lloq_nominal: float,
+                crit: Criteria) -> list[dict]:
+    """Informational selectivity checks on blank and zero samples (need raw areas).
+
+    Blanks named for this analyte, or for none, count (a multi-analyte run usually has
+    shared blanks).
+    """
+    rows = []
+    blanks = run[run["sample_type"].isin(("blank", "zero")) & run["analyte"].isin((key, ""))]
+    if not len(blanks):
+        return [_row("blank/zero samples present", 0.0, ">= 1", False, required=False,
+                     note="no blank or zero sample in the run", analyte=key)]
+    at_lloq = std[_at_level(std["nominal_conc"].to_numpy(), lloq_nominal)]
+    ref = float(at_lloq["analyte_area"].mean())
+    worst = float(blanks["analyte_area"].max())
+    if np.isfinite(ref) and np.isfinite(worst) and ref > 0:
+        pct = 100.0 * worst / ref
+        rows.append(_row("analyte response in blanks/zeros", pct,
+                         f"<= {crit.blank_analyte_pct_lloq:g}% of LLOQ", pct <=
+                         crit.blank_analyte_pct_lloq, required=False,
+                         source="ICH M10 (2022) 3.2.1 selectivity (applied per run)",
+                         note="largest blank/zero analyte area as % of mean LLOQ area",
+                         analyte=key))
+    else:
+        rows.append(_row("analyte response in blanks/zeros", np.nan, "needs areas", False,
+                         required=False, note="no analyte_area for blanks or LLOQ "
+                         "standards: not checked", analyte=key))
+    pure = blanks[blanks["sample_type"] == "blank"]
+    cal_rows = run["sample_type"].isin(("standard", "qc")) & run["analyte"].isin((key, ""))
+    is_ref = float(run.loc[cal_rows, "is_area"].mean())
+    is_worst = float(pure["is_area"].max()) if len(pure) else np.nan
+    if np.isfinite(is_ref) and np.isfinite(is_worst) and is_ref > 0:
+        pct = 100.0 * is_worst / is_ref
+        rows.append(_row("IS response in blanks", pct, f"<= {crit.blank_is_pct:g}%",
+                         pct <= crit.blank_is_pct, required=False,
+                         source="ICH M10 (2022) 3.2.1 selectivity (applied per run)",
+                         note="largest blank IS area as % of mean IS area", analyte=key))
+    return rows
+
+
+def analyse_run(run: pd.DataFrame | str | Path, model: str = "linear",
+                weighting: str = "1/x^2", criteria: Criteria | None = None,
+                conc_unit: str | None = None, file: str | None = None) -> RunResult:
+    """Fit the calibration, judge standards and QCs, and quantify the unknowns.
+
+    Parameters
+    ----------
+    run : DataFrame or path
+        Run table (validated with ``read_run``; see its docstring for columns).
+    model : {"linear", "quadratic"}
+    weighting : {"1", "1/x", "1/x^2"}
+        Default ``"1/x^2"``, the usual choice for LC-MS/MS over 2-3 decades.
+    criteria : Criteria, optional
+        Acceptance limits (default ICH M10).
+    conc_unit : str, optional
+        Unit of ``nominal_conc`` (recorded in the outputs; checked with pint). Taken from
+        a ``conc_unit`` column when not given; never guessed.
+    file : str, optional
+        Name used in messages.
+
+    Returns
+    -------
+    RunResult
+    """
+    crit = criteria or Criteria()
+    weighting = normalise_weighting(weighting)
+    if not (isinstance(run, pd.DataFrame) and run.attrs.get("validated")):
+        run = read_run(run, file=file, min_levels=crit.min_standard_levels)
+    source = file or run.attrs.get("source", "<DataFrame>")
+    if conc_unit is None and "conc_unit" in run.columns:
+        units = sorted(set(run["conc_unit"].astype("string").fillna("").str.strip()) - {""})
+        conc_unit = units[0] if len(units) == 1 else None
+        if len(units) > 1:
+            from kinetor.errors import DataError, Problem
+
+            raise DataError(Problem(f"several concentration units {units}", file=source,
+                                    column="conc_unit", fix="use one unit per run"))
+    if conc_unit:
+        from kinetor.units import format_unit
+
+        conc_unit = format_unit(conc_unit)
+    parts: dict[str, list[pd.DataFrame]] = {k: [] for k in
+                                            ("cal", "std", "qc", "lev", "acc", "conc")}
+    curves: dict[str, Calibration] = {}
+    keys = sorted(set(run.loc[run["sample_type"].isin(("standard", "qc")), "analyte"]))
+    _check_unknown_analytes(run, keys, source)
+    for key in keys:
+        # one curve: it serves every unknown; several: each unknown names its analyte
+        sub = run if len(keys) == 1 else run[run["analyte"] == key]
+        std = sub[sub["sample_type"] == "standard"].reset_index(drop=True)
+        cal, table = calibrate_with_rejection(std["nominal_conc"], std["area_ratio"],
+                                              model, weighting, crit)
+        curves[key] = cal
+        rng, std_rows = standards_assessment(std["nominal_conc"], table["pass"], crit)
+        lloq, uloq = rng["lloq"], rng["uloq"]
+        stab = pd.concat([std[["sample_id", "source_row", "nominal_conc", "area_ratio"]],
+                          table], axis=1)
+        stab.insert(0, "analyte", key)
+        parts["std"].append(stab)
+        acc_rows = [_row("regression usable", cal.r2, "fit made, curve rising", cal.ok,
+                         note=cal.reason or f"{cal.model}, weighting {cal.weighting}, "
+                         f"R2 {cal.r2:.5f}", analyte=key)]
+        acc_rows += [{"analyte": key, **r} for r in std_rows]
+        qtab, qlev, qrows, dil_ok = _qcs(sub, cal, rng, crit, key)
+        parts["qc"].append(qtab)
+        parts["lev"].append(qlev)
+        acc_rows += qrows
+        # one curve: every blank belongs to it, whatever analyte name it carries
+        acc_rows += _blank_rows(run if len(keys) > 1 else run.assign(analyte=key), std, key,
+                                rng["lloq_nominal"], crit)
+        failed = [r["criterion"] for r in acc_rows if r["required"] and not r["passed"]]
+        accepted = not failed
+        acc_rows.append(_row("run accepted", float(accepted), "all required criteria",
+                             accepted, note="failed: " + "; ".join(failed) if failed
+                             else "", analyte=key))
+        parts["acc"].append(pd.DataFrame(acc_rows))
+        parts["cal"].append(pd.DataFrame([{
+            "analyte": key, "model": cal.model, "weighting": cal.weighting,
+            "intercept": cal.intercept, "slope": cal.slope, "quadratic": cal.quadratic,
+            "r2": cal.r2, "n_standards": len(std), "n_used": int(table["used_in_fit"].sum()),
+            "n_rejected": int((~table["used_in_fit"]).sum()), "lloq": lloq, "uloq": uloq,
+            "lloq_nominal": rng["lloq_nominal"], "uloq_nominal": rng["uloq_nominal"],
+            "conc_unit": conc_unit or "", "accepted": accepted, "reason": cal.reason}]))
+        unk = sub[sub["sample_type"] == "unknown"]
+        parts["conc"].append(_unknowns(unk, cal, lloq, uloq, accepted, failed, dil_ok, key))
+    concentrations = pd.concat(parts["conc"], ignore_index=True)
+    return RunResult(
+        calibration=pd.concat(parts["cal"], ignore_index=True),
+        standards=pd.concat(parts["std"], ignore_index=True),
+        qcs=pd.concat(parts["qc"], ignore_index=True),
+        qc_levels=pd.concat(parts["lev"], ignore_index=True),
+        acceptance=pd.concat(parts["acc"], ignore_index=True),
+        concentrations=concentrations, curves=curves, criteria=crit,
+        conc_unit=conc_unit or "", source=source,
+        options={"model": model, "weighting": weighting, **crit.as_dict()})
+
+
+def _check_unknown_analytes(run: pd.DataFrame, keys: list[str], source: str) -> None:
+    from kinetor.errors import DataError, Problem
+
+    unk = run[run["sample_type"] == "unknown"]
+    named = [k for k in keys if k]
+    if len(keys) > 1 and "" in keys:
+        rows = run[run["sample_type"].isin(("standard", "qc")) & (run["analyte"] == "")]
+        raise DataError([Problem("a standard/QC without an analyte in a run with several "
+                                 "analytes", file=source, row=int(r), column="analyte",
+                                 fix=f"name the analyte ({', '.join(named)})")
+                         for r in rows["source_row"]])
+    allowed = set(keys) | ({""} if len(keys) == 1 else set())
+    if len(keys) == 1 and keys[0] == "":
+        return  # one unnamed curve: unknowns keep their own analyte names
+    bad = unk[~unk["analyte"].isin(allowed)]
+    if len(bad):
+        raise DataError([Problem(f"analyte {a!r} has no calibration in this run",
+                                 file=source, row=int(r), column="analyte",
+                                 fix=f"use one of {', '.join(named)}")
+                         for a, r in zip(bad["analyte"], bad["source_row"], strict=True)])
+
+
+def _qcs(sub: pd.DataFrame, cal: Calibration, rng: dict, crit: Criteria, key: str):
+    qc = sub[sub["sample_type"] == "qc"].reset_index(drop=True)
+    nominal = qc["nominal_conc"].to_numpy(float)
+    dil = qc["dilution"].to_numpy(float)
+    vial = cal.back_calculate(qc["area_ratio"].to_numpy(float))
+    measured = vial * dil
+    acc = accuracy_pct(measured, nominal)
+    at_lloq = _at_level(nominal / dil, rng["lloq_nominal"])
+    tol = np.where(at_lloq, crit.qc_lloq_tol, crit.qc_tol)
+    ok = passes(acc, tol) & cal.ok
+    diluted = dil > 1
+    label = qc["qc_level"].where(qc["qc_level"] != "", pd.Series(
+        [f"DQC {n:g} x{d:g}" if d > 1 else f"QC {n:g}" for n, d in zip(nominal, dil,
+                                                                          strict=True)],
+        dtype="string"))
+    nominal_vial = nominal / dil
+    in_range = (nominal_vial >= rng["lloq"] * (1 - 1e-9)) & (nominal_vial <= rng["uloq"]
+                                                             * (1 + 1e-9))
+    reason = np.where(ok, "", np.where(np.isnan(acc), "no back-calculated value",
+                                       "outside limits"))
+    reason = _join(reason, np.where(~in_range & ~diluted,
+                                    "outside the calibrated range of the run: not counted",
+                                    "")).astype(str)
+    qtab = pd.DataFrame({
+        "analyte": key, "sample_id": qc["sample_id"], "source_row": qc["source_row"],
+        "qc_level": label, "nominal_conc": nominal, "dilution": dil,
+        "area_ratio": qc["area_ratio"], "back_calc_vial": vial, "measured": measured,
+        "accuracy_pct": acc, "bias_pct": acc - 100.0, "tolerance_pct": tol,
+        "in_range": in_range, "pass": ok, "reason": reason})
+    und = qtab[~diluted]
+    _, rows = qc_assessment(und["qc_level"], und["nominal_conc"], und["pass"],
+                            rng["lloq"], rng["uloq"], crit)
+    rows = [{"analyte": key, **r} for r in rows]
+    dil_ok: dict[float, bool] = {}
+    for d, grp in qtab[diluted].groupby("dilution"):
+        frac = float(grp["pass"].mean())
+        dil_ok[float(d)] = frac >= crit.min_qc_level_fraction - 1e-9
+        rows.append(_row(f"dilution QCs x{d:g}", frac,
+                         f">= {crit.min_qc_level_fraction:.0%}", dil_ok[float(d)],
+                         required=False, source="ICH M10 (2022) 3.2.7 dilution integrity; "
+                         "see docs/bioanalysis.md", note="decides whether unknowns diluted "
+                         f"x{d:g} are reported", analyte=key))
+    lev = qtab.groupby(["qc_level", "dilution"], sort=False).agg(
+        nominal_conc=("nominal_conc", "first"), n=("measured", "size"),
+        mean=("measured", "mean"), sd=("measured", "std"),
+        n_pass=("pass", "sum")).reset_index()
+    lev["cv_pct"] = 100.0 * lev["sd"] / lev["mean"]
+    lev["mean_accuracy_pct"] = accuracy_pct(lev["mean"], lev["nominal_conc"])
+    lev["fraction_pass"] = lev["n_pass"] / lev["n"]
+    lev.insert(0, "analyte", key)
+    return qtab, lev, rows, dil_ok
+
+
+def _join(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    a = a.astype(object)
+    return np.where(a == "", b, np.where(b == "", a, a + "; " + b))
+
+
+def _unknowns(unk: pd.DataFrame, cal: Calibration, lloq: float, uloq: float,
+              accepted: bool, failed: list[str], dil_ok: dict[float, bool],
+              key: str) -> pd.DataFrame:
+    ratio = unk["area_ratio"].to_numpy(float)
+    dil = unk["dilution"].to_numpy(float)
+    vial = cal.back_calculate(ratio)
+    reported = vial * dil
+    n = len(unk)
+    reason = np.full(n, "", dtype=object)
+    # classify on the response scale: robust where a quadratic has no real root
+    lo_resp, hi_resp = float(cal.predict(lloq)), float(cal.predict(uloq))
+    if np.isfinite(lo_resp) and np.isfinite(hi_resp):
+        blq = ratio < lo_resp
+        alq = ~blq & (ratio > hi_resp)
+    else:  # no curve or no passing standard: nothing can be quantified, nor called BLQ
+        blq = alq = np.zeros(n, bool)
+        reported = np.full(n, np.nan)
+        reason[:] = "no usable calibration"
+    reason = np.where(alq, np.where(dil > 1, ALQ_DILUTED_REASON, ALQ_REASON), reason)
+    if not accepted:
+        reason = _join(reason, np.full(n, "analytical run rejected (" + "; ".join(failed)
+                                       + ")", dtype=object))
+    bad_dil = np.array([d > 1 and not dil_ok.get(float(d), True) for d in dil], bool)
+    reason = _join(reason, np.where(bad_dil, "dilution QCs at this factor failed", ""))
+    note = np.where((dil > 1) & ~np.isin(dil, list(dil_ok)),
+                    "no dilution QC at this dilution factor in the run", "")
+    if key:
+        analyte = np.full(n, key, dtype=object)
+    else:
+        given = unk["analyte"].to_numpy(object)
+        analyte = np.where(given == "", "ANALYTE", given)
+    conc = np.where(blq | alq, np.nan, reported)
+    return pd.DataFrame({
+        "subject": unk["subject"].to_numpy(object), "time": unk["time"].to_numpy(float),
+        "nominal_time": unk["nominal_time"].to_numpy(float), "conc": conc,
+        "blq": blq, "lloq": lloq * dil, "analyte": analyte,
+        "matrix": unk["matrix"].to_numpy(object), "exclude": reason.astype(str),
+        "source_row": unk["source_row"].to_numpy(int), "conc_reported": reported,
+        "dilution": dil, "sample_id": unk["sample_id"].to_numpy(object),
+        "area_ratio": ratio, "uloq": uloq * dil, "note": note})
