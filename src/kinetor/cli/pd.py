@@ -1,0 +1,142 @@
+"""``kinetor tgi`` (tumour growth inhibition tables and plot) and ``kinetor pd fit``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from kinetor.cli import _common
+
+_FORMULAS = ("delta", "tc_ratio", "rtv", "geometric")
+
+
+def tgi(
+    volumes: Annotated[Path, typer.Argument(
+        help="Tidy tumour volumes (CSV/Excel): animal, group, day, volume "
+             "(or length and width: V = L x W^2 / 2).")],
+    control: Annotated[str, typer.Option("--control", "-c",
+                                         help="Name of the control (vehicle) group.")],
+    day: Annotated[float | None, typer.Option(
+        "--day", help="Evaluation day (default: last day shared with the control).")] = None,
+    start_day: Annotated[float | None, typer.Option(
+        "--start-day", help="Treatment-start day (default: control's first day).")] = None,
+    formula: Annotated[str, typer.Option(
+        "--formula", help="delta (default, (1 - dT/dC) x 100), tc_ratio, rtv or "
+                          "geometric.")] = "delta",
+    log: Annotated[bool, typer.Option("--log/--linear",
+                                      help="Log-scale y axis in the plot.")] = False,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")] =
+        Path("tgi_out"),
+) -> None:
+    """Tumour growth inhibition per group (tables and a mean +/- SEM plot).
+
+    Writes tgi.csv, rate_based_tc.csv, volume_summary.csv and tumour_volumes.png.
+    """
+    from kinetor.pd import rate_based_tc, read_volumes, volume_summary
+    from kinetor.pd import tgi as tgi_
+    from kinetor.pd.plots import plot_volumes
+
+    if formula not in _FORMULAS:
+        raise typer.BadParameter(f"choose one of {', '.join(_FORMULAS)}",
+                                 param_hint="--formula")
+    data = read_volumes(volumes)
+    res = tgi_(data, control=control, day=day, start_day=start_day, formula=formula)
+    rate = rate_based_tc(data, control=control, start_day=start_day,
+                         end_day=None if day is None else day)
+    summ = volume_summary(data)
+    d = _common.out_dir(out)
+    res.to_csv(d / "tgi.csv", index=False)
+    rate.to_csv(d / "rate_based_tc.csv", index=False)
+    summ.to_csv(d / "volume_summary.csv", index=False)
+    png = plot_volumes(summ, d / "tumour_volumes.png", log=log, control=control)
+    files = [d / "tgi.csv", d / "rate_based_tc.csv", d / "volume_summary.csv", png]
+    if _common.STATE["json"]:
+        _common.emit_json({"tgi": res.to_dict(orient="records"),
+                           "files": [str(p) for p in files]})
+        return
+    _common.print_frame(res[["group", "start_day", "day", "n_day", "mean_day", "tc_pct",
+                             "tgi_pct", "regression", "reason"]],
+                        title=f"TGI vs {control} ({formula}): {res['formula'].iloc[0]}")
+    _common.info(f"wrote {len(files)} files to {d}")
+
+
+def _parse_values(items: list[str] | None, option: str) -> dict[str, float]:
+    out = {}
+    for item in items or []:
+        name, sep, value = item.partition("=")
+        try:
+            out[name.strip()] = float(value)
+        except ValueError:
+            sep = ""
+        if not sep:
+            raise typer.BadParameter(f"write NAME=VALUE, got {item!r}", param_hint=option)
+    return out
+
+
+def fit(
+    data: Annotated[Path, typer.Argument(
+        help="Tumour volumes (animal, group, day, volume) for tumour models; biomarker "
+             "data (animal, time, value[, conc, lloq]) for the others.")],
+    model: Annotated[str, typer.Option(
+        "--model", "-m", help="simeoni, exponential, linear, exponential_linear, gompertz, "
+        "logistic; emax, sigmoid_emax, imax, idr1-idr4, effect_emax.")] = "simeoni",
+    exposure: Annotated[Path | None, typer.Option(
+        "--exposure", "-e", help="Exposure CSV: animal or group, time (or day), conc "
+        "(same time unit as the data).")] = None,
+    by: Annotated[str, typer.Option("--by", help="pooled, group or animal.")] = "pooled",
+    error: Annotated[str | None, typer.Option(
+        "--error", help="additive, proportional or log (default: log for tumour models, "
+        "additive otherwise).")] = None,
+    fix: Annotated[list[str] | None, typer.Option(
+        "--fix", help="Hold a parameter: NAME=VALUE (repeatable).")] = None,
+    init: Annotated[list[str] | None, typer.Option(
+        "--init", help="Initial value: NAME=VALUE (repeatable).")] = None,
+    lloq: Annotated[float | None, typer.Option(
+        "--lloq", help="Limit of quantification (values below are censored, M3).")] = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")] =
+        Path("pd_fit_out"),
+) -> None:
+    """Fit a PD or tumour model to biomarker or tumour-volume data.
+
+    Writes parameters.csv, fit_statistics.csv and observations.csv (observed, predicted,
+    residual).
+    """
+    import pandas as pd
+
+    from kinetor.pd import BIOMARKER_MODELS, TUMOR_MODELS, fit_pd
+
+    if model not in TUMOR_MODELS and model not in BIOMARKER_MODELS:
+        raise typer.BadParameter(f"unknown model {model!r}", param_hint="--model")
+    if by not in ("pooled", "group", "animal"):
+        raise typer.BadParameter("choose pooled, group or animal", param_hint="--by")
+    if not data.exists():
+        raise FileNotFoundError(f"no such file: {data}")
+    ex = pd.read_csv(exposure) if exposure is not None else None
+    frame = data if model in TUMOR_MODELS else pd.read_csv(data)
+    f = fit_pd(frame, model, exposure=ex, by=by, error=error,
+               fixed=_parse_values(fix, "--fix"), init=_parse_values(init, "--init"),
+               lloq=lloq)
+    d = _common.out_dir(out)
+    summ, stats = f.summary, f.fit_statistics()
+    summ.insert(0, "model", model)
+    summ.to_csv(d / "parameters.csv", index=False)
+    stats.to_csv(d / "fit_statistics.csv", index=False)
+    f.observations_.to_csv(d / "observations.csv", index=False)
+    if _common.STATE["json"]:
+        _common.emit_json({"parameters": summ.to_dict(orient="records"),
+                           "statistics": stats.to_dict(orient="records")})
+        return
+    _common.print_frame(summ[["group", "parameter", "estimate", "se", "rse_pct", "ci_lower",
+                              "ci_upper", "fixed"]], title=f"{model} fit ({by}, "
+                        f"{f.error} error)")
+    _common.info(f"converged: {f.success_}; wrote 3 files to {d}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("tgi")(tgi)
+    pd_app = typer.Typer(help="Exposure-response and tumour growth models.",
+                         no_args_is_help=True)
+    pd_app.command("fit")(fit)
+    app.add_typer(pd_app, name="pd")

@@ -1,0 +1,333 @@
+"""Fitters for tumour-volume and biomarker data, and :func:`fit_pd`.
+
+* :class:`TumorFitter` -- any tumour model of :mod:`kinetor.pd.tumor` fitted to a tidy
+  volume table (``animal, group, day, volume``), the drug effect driven by an exposure
+  table (``animal`` or ``group``, ``time``/``day``, ``conc``) interpolated linearly.
+* :class:`BiomarkerFitter` -- direct models (Emax, sigmoid Emax, Imax) on paired
+  concentration/response data; indirect response I-IV and effect-compartment Emax on
+  response-time data with an exposure table.
+
+Estimation groups (``by``): ``"pooled"`` (one parameter set), ``"group"`` (one per
+treatment group) or ``"animal"`` (one per animal, all fitted at once by the vectorised
+base class :class:`kinetor.pd.fit.PDFitter`). Animals (or groups) missing from the
+exposure table receive no drug (c = 0; listed in ``no_exposure_``).
+
+Examples
+--------
+>>> import numpy as np, pandas as pd
+>>> c = np.array([0.0, 1.0, 3.0, 10.0, 30.0, 100.0])
+>>> data = pd.DataFrame({"animal": "a", "conc": c,
+...                      "value": 5.0 + 80.0 * c / (10.0 + c)})
+>>> f = fit_pd(data, "emax")
+>>> f.params_.round(4).to_dict("records")
+[{'e0': 5.0, 'emax': 80.0, 'ec50': 10.0}]
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar, Literal
+
+import numpy as np
+import pandas as pd
+
+from kinetor.errors import DataError, ModelError, Problem
+from kinetor.pd import direct, effect, growth, idr
+from kinetor.pd.fit import PDFitter
+from kinetor.pd.volumes import ensure_volumes
+
+__all__ = ["BIOMARKER_MODELS", "TUMOR_MODELS", "BiomarkerFitter", "TumorFitter", "fit_pd"]
+
+TUMOR_MODELS = {
+    "exponential": (growth.ExponentialGrowth, ("v0", "kg")),
+    "linear": (growth.LinearGrowth, ("v0", "kl")),
+    "exponential_linear": (growth.ExponentialLinearGrowth, ("v0", "l0", "l1")),
+    "gompertz": (growth.GompertzGrowth, ("v0", "kg", "vmax")),
+    "logistic": (growth.LogisticGrowth, ("v0", "kg", "vmax")),
+    "simeoni": (growth.Simeoni, ("v0", "l0", "l1", "k1", "k2")),
+}
+_IDR = {"idr1": idr.IndirectResponseI, "idr2": idr.IndirectResponseII,
+        "idr3": idr.IndirectResponseIII, "idr4": idr.IndirectResponseIV}
+BIOMARKER_MODELS = {
+    "emax": ("e0", "emax", "ec50"),
+    "sigmoid_emax": ("e0", "emax", "ec50", "hill"),
+    "imax": ("e0", "imax", "ic50", "hill"),
+    "idr1": ("r0", "kout", "imax", "ic50", "hill"),
+    "idr2": ("r0", "kout", "imax", "ic50", "hill"),
+    "idr3": ("r0", "kout", "emax", "ec50", "hill"),
+    "idr4": ("r0", "kout", "emax", "ec50", "hill"),
+    "effect_emax": ("ke0", "e0", "emax", "ec50", "hill"),
+}
+
+
+@dataclass
+class _Design:
+    """Simulation structure shared by the ODE-based fitters."""
+
+    unit_of_obs: np.ndarray      # (n_obs,) index of the animal of each observation
+    time_index: np.ndarray       # (n_obs,) index into times
+    times: np.ndarray            # unique observation times
+    unit_group: np.ndarray       # (n_units,) estimation-group index of each animal
+    grid: np.ndarray | None      # exposure grid
+    conc: np.ndarray | None      # (n_units, n_grid) exposure
+    t0: float
+
+
+def _exposure_matrix(exposure, units: np.ndarray, unit_labels: pd.Series,
+                     t_span: tuple[float, float]):
+    """Common grid and (n_units, n_grid) concentrations from a tidy exposure table."""
+    ex = pd.DataFrame(exposure).copy()
+    tcol = "time" if "time" in ex.columns else "day"
+    key = "animal" if "animal" in ex.columns else "group"
+    missing = [c for c in (key, tcol, "conc") if c not in ex.columns]
+    if missing or key not in ex.columns:
+        raise DataError([Problem(f"exposure table has no '{c}' column", column=c,
+                                 fix="exposure needs animal (or group), time (or day), conc")
+                         for c in missing])
+    ex[key] = ex[key].astype("string")
+    dup = ex.duplicated([key, tcol]).to_numpy()
+    if dup.any():
+        raise DataError([Problem(f"two exposure rows for {ex[key].iloc[i]} at {tcol} "
+                                 f"{ex[tcol].iloc[i]}", row=int(i) + 2, column=tcol)
+                         for i in np.flatnonzero(dup)])
+    wide = ex.pivot(index=tcol, columns=key, values="conc").sort_index()
+    wide = wide.interpolate(method="index", limit_area="inside")
+    grid = wide.index.to_numpy(dtype=float)
+    if grid[0] > t_span[0] or grid[-1] < t_span[1]:
+        raise DataError(Problem(f"exposure covers {tcol} {grid[0]:g}-{grid[-1]:g} but the "
+                                f"data span {t_span[0]:g}-{t_span[1]:g}", column=tcol,
+                                fix="extend the exposure time course over the whole study"))
+    labels = unit_labels.astype("string").to_numpy()
+    absent = sorted(set(labels) - set(wide.columns))
+    mat = wide.reindex(columns=labels).to_numpy(dtype=float).T
+    if np.isnan(mat[~np.isin(labels, absent)]).any():
+        raise DataError(Problem("an exposure course does not cover the study span",
+                                column="conc", fix="give every course from the first to "
+                                "the last study time"))
+    return grid, np.nan_to_num(mat, nan=0.0), absent
+
+
+class _DesignFitter(PDFitter):
+    def _design(self, animal: np.ndarray, t: np.ndarray, group_of_obs: np.ndarray,
+                exposure, key_of_unit: pd.Series | None = None) -> _Design:
+        units, unit_of_obs = np.unique(animal, return_inverse=True)
+        times, time_index = np.unique(t, return_inverse=True)
+        _, gidx = np.unique(group_of_obs, return_inverse=True)
+        unit_group = np.zeros(units.size, dtype=int)
+        unit_group[unit_of_obs] = gidx
+        grid = conc = None
+        self.no_exposure_ = []
+        if exposure is not None:
+            labels = pd.Series(units) if key_of_unit is None else key_of_unit
+            grid, conc, self.no_exposure_ = _exposure_matrix(exposure, units, labels,
+                                                             (times[0], times[-1]))
+        return _Design(unit_of_obs, time_index, times, unit_group, grid, conc,
+                       float(times[0]))
+
+
+class TumorFitter(_DesignFitter):
+    """Fit a tumour growth (inhibition) model to tumour volumes.
+
+    Parameters
+    ----------
+    model : str
+        One of ``TUMOR_MODELS``. With exposure, non-Simeoni models gain a kill ``k2``
+        (and ``k1`` if ``n_transit > 0``).
+    error : str
+        Error model (default ``"log"``: log-normal volumes).
+    init, fixed : dict, optional
+        Initial / fixed values.
+    n_transit : int, optional
+        Transit compartments (Simeoni default 3, others 0).
+    """
+
+    positive = frozenset({"v0", "kg", "kl", "l0", "l1", "k1", "k2", "vmax"})
+
+    def __init__(self, model: str = "simeoni", error: str = "log", init=None, fixed=None,
+                 n_transit: int | None = None, with_drug: bool = True):
+        super().__init__(error=error, init=init, fixed=fixed)
+        if model not in TUMOR_MODELS:
+            raise ModelError(f"unknown tumour model {model!r}: use one of "
+                             f"{sorted(TUMOR_MODELS)}")
+        self.model = model
+        self.n_transit = (3 if model == "simeoni" else 0) if n_transit is None else n_transit
+        names = list(TUMOR_MODELS[model][1])
+        if with_drug and model != "simeoni":
+            names += ["k2"] + (["k1"] if self.n_transit > 0 else [])
+        if not with_drug and model == "simeoni":
+            raise ModelError("the Simeoni model needs an exposure (k1, k2 describe the drug)")
+        self.param_names = tuple(names)
+
+    def _build(self, params: dict[str, np.ndarray], unit_group: np.ndarray):
+        cls = TUMOR_MODELS[self.model][0]
+        kw = {k: np.asarray(v)[unit_group] for k, v in params.items()}
+        if self.model == "simeoni":
+            return cls(**kw, n_transit=self.n_transit)
+        return cls(**kw, n_transit=self.n_transit) if "k2" in kw else cls(**kw)
+
+    def _predict(self, params, t, data: _Design):
+        m = self._build(params, data.unit_group)
+        sim = m.simulate(data.times, grid=data.grid, conc=data.conc, t0=data.t0, rtol=1e-7)
+        return sim.volume[data.unit_of_obs, data.time_index]
+
+    def _initial(self, t, y, data: _Design):
+        first = y[data.time_index == 0]
+        v0 = float(np.median(first)) if first.size else float(np.min(y))
+        pos = y > 0
+        slope = np.polyfit(t[pos], np.log(y[pos]), 1)[0] if pos.sum() > 1 else 0.1
+        kg = max(float(slope), 0.02)
+        vmax = 2.0 * float(np.max(y))
+        cmean = float(np.mean(data.conc[data.conc > 0])) if data.conc is not None and \
+            np.any(data.conc > 0) else 1.0
+        return {"v0": v0, "kg": kg, "kl": max(float(np.ptp(y)) / max(np.ptp(t), 1e-9), 1e-6),
+                "l0": kg, "l1": kg * float(np.max(y)) / 2.0, "vmax": vmax, "k1": 1.0,
+                "k2": kg / cmean}
+
+
+class BiomarkerFitter(_DesignFitter):
+    """Fit an exposure-response model to biomarker data (see ``BIOMARKER_MODELS``).
+
+    Direct models (``emax``, ``sigmoid_emax``, ``imax``) take the concentration paired
+    with each observation; ``idr1``-``idr4`` and ``effect_emax`` integrate an exposure
+    time course (baseline ``r0`` = kin/kout, so ``kin = r0 * kout``).
+    """
+
+    bounds: ClassVar[dict[str, tuple[float, float]]] = {"imax": (0.0, 1.0)}
+
+    def __init__(self, model: str = "sigmoid_emax", error: str = "additive", init=None,
+                 fixed=None):
+        super().__init__(error=error, init=init, fixed=fixed)
+        if model not in BIOMARKER_MODELS:
+            raise ModelError(f"unknown biomarker model {model!r}: use one of "
+                             f"{sorted(BIOMARKER_MODELS)}")
+        self.model = model
+        self.param_names = BIOMARKER_MODELS[model]
+        self.positive = frozenset(set(self.param_names) - {"e0", "emax"}) | (
+            {"emax"} if model in ("idr3", "idr4") else set())
+
+    def _predict(self, params, t, data):
+        if self.model in ("emax", "sigmoid_emax", "imax"):
+            p = self.per_observation(params)
+            cls = {"emax": direct.Emax, "sigmoid_emax": direct.SigmoidEmax,
+                   "imax": direct.Imax}[self.model]
+            # one model per observation: parameters broadcast with the concentrations
+            return np.asarray(cls(**{k: v for k, v in p.items()}).predict(
+                np.asarray(data.conc_obs)[:, None]))[:, 0]
+        d: _Design = data.design
+        p = {k: np.asarray(v)[d.unit_group] for k, v in params.items()}
+        if self.model == "effect_emax":
+            ce = effect.effect_site(d.grid, d.conc, p["ke0"], t_out=d.times)
+            ce = np.atleast_2d(ce)
+            c_obs = ce[d.unit_of_obs, d.time_index]
+            po = {k: v[d.unit_of_obs] for k, v in p.items()}
+            return po["e0"] + po["emax"] * direct.hill_fraction(c_obs, po["ec50"], po["hill"])
+        cls = _IDR[self.model]
+        cap, c50 = cls._cap, cls._c50
+        m = cls(kin=p["r0"] * p["kout"], kout=p["kout"], hill=p["hill"],
+                **{cap: p[cap], c50: p[c50]})
+        r = m.simulate(d.times, grid=d.grid, conc=d.conc, t0=d.t0, rtol=1e-7)
+        return r[d.unit_of_obs, d.time_index]
+
+    def _initial(self, t, y, data):
+        direct_model = data.conc_obs is not None
+        conc = np.asarray(data.conc_obs if direct_model else data.design.conc, float).ravel()
+        cpos = conc[conc > 0]
+        c50 = float(np.median(cpos)) if cpos.size else 1.0
+        span = float(np.ptp(y)) or max(float(np.max(np.abs(y))), 1.0)
+        if direct_model:
+            base = float(np.mean(y[conc == conc.min()]))
+            rising = np.corrcoef(conc, y)[0, 1] >= 0 if np.ptp(conc) > 0 else True
+        else:
+            base = float(np.mean(y[t == t.min()]))
+            rising = True
+        return {"e0": base, "emax": span if rising else -span, "ec50": c50, "ic50": c50,
+                "hill": 1.0, "imax": 0.8, "r0": max(base, 1e-6),
+                "kout": 5.0 / max(float(np.ptp(t)), 1e-9), "ke0": 1.0}
+
+
+@dataclass
+class _BioData:
+    conc_obs: np.ndarray | None
+    design: _Design | None
+
+
+def _groups(df: pd.DataFrame, by: str) -> np.ndarray:
+    if by == "pooled":
+        return np.zeros(len(df), dtype=int)
+    if by not in ("animal", "group"):
+        raise ModelError("by must be 'pooled', 'group' or 'animal'")
+    if by not in df.columns:
+        raise DataError(Problem(f"no '{by}' column to fit by {by}", column=by))
+    return df[by].astype("string").to_numpy()
+
+
+def fit_pd(data, model: str, *, exposure=None, by: Literal["pooled", "group", "animal"] =
+           "pooled", error: str | None = None, init: dict[str, Any] | None = None,
+           fixed: dict[str, Any] | None = None, lloq=None, n_transit: int | None = None
+           ) -> PDFitter:
+    """Fit a PD or tumour model to tidy data; returns the fitted fitter.
+
+    Parameters
+    ----------
+    data : DataFrame or path
+        Tumour models: volumes (``animal, group, day, volume``). Biomarker models:
+        ``animal`` (or ``subject``), ``time``, ``value``, plus ``conc`` for direct models,
+        optional ``lloq``.
+    model : str
+        A key of ``TUMOR_MODELS`` or ``BIOMARKER_MODELS``.
+    exposure : DataFrame, optional
+        ``animal`` or ``group``, ``time`` (or ``day``), ``conc`` (time units of the data).
+    by : {"pooled", "group", "animal"}
+        Estimation groups.
+    error : str, optional
+        Error model; default ``"log"`` for tumour models, ``"additive"`` otherwise.
+    init, fixed : dict, optional
+        Initial / fixed values (``hill`` of biomarker models is estimated unless fixed).
+    lloq : float or array, optional
+        Limit of quantification for M3 censoring (or a ``lloq`` column in ``data``).
+    """
+    if model in TUMOR_MODELS:
+        df = ensure_volumes(data)
+        df = df[df["volume"].notna()].reset_index(drop=True)
+        f = TumorFitter(model, error=error or "log", init=init, fixed=fixed,
+                        n_transit=n_transit, with_drug=exposure is not None)
+        groups = _groups(df, by)
+        units = np.unique(df["animal"].to_numpy(dtype=str))
+        labels = pd.Series(units)
+        if exposure is not None and "animal" not in pd.DataFrame(exposure).columns:
+            # exposure given per treatment group: each animal takes its group's course
+            grp = df.drop_duplicates("animal")
+            labels = pd.Series(grp["group"].to_numpy(dtype=str),
+                               index=grp["animal"].to_numpy(dtype=str)).reindex(units)
+            labels = labels.reset_index(drop=True)
+        design = f._design(df["animal"].to_numpy(dtype=str), df["day"].to_numpy(float),
+                           groups, exposure, labels)
+        t, y = df["day"].to_numpy(float), df["volume"].to_numpy(float)
+        f.fit(t, y, design, groups=groups, lloq=lloq)
+        f.observations_ = df.assign(predicted=f.fitted_, residual=f.residuals_)
+        return f
+    if model not in BIOMARKER_MODELS:
+        raise ModelError(f"unknown model {model!r}: tumour {sorted(TUMOR_MODELS)}, "
+                         f"biomarker {sorted(BIOMARKER_MODELS)}")
+    df = pd.DataFrame(data).rename(columns={"subject": "animal"}).reset_index(drop=True)
+    if "animal" not in df.columns:
+        df["animal"] = "1"
+    direct_model = model in ("emax", "sigmoid_emax", "imax")
+    need = ["value"] + (["conc"] if direct_model else ["time"])
+    missing = [c for c in need if c not in df.columns]
+    if missing:
+        raise DataError([Problem(f"no '{c}' column", column=c) for c in missing])
+    if not direct_model and exposure is None:
+        raise ModelError(f"model {model!r} needs an exposure time course (exposure=...)")
+    f = BiomarkerFitter(model, error=error or "additive", init=init, fixed=fixed)
+    groups = _groups(df, by)
+    t = df["time"].to_numpy(float) if "time" in df.columns else df["conc"].to_numpy(float)
+    if direct_model:
+        bdata = _BioData(df["conc"].to_numpy(float), None)
+    else:
+        bdata = _BioData(None, f._design(df["animal"].astype(str).to_numpy(), t, groups,
+                                         exposure))
+    lq = df["lloq"].to_numpy(float) if lloq is None and "lloq" in df.columns else lloq
+    f.fit(t, df["value"].to_numpy(float), bdata, groups=groups, lloq=lq)
+    f.observations_ = df.assign(predicted=f.fitted_, residual=f.residuals_)
+    return f

@@ -1,0 +1,191 @@
+"""Tidy tumour-volume (and body-weight) tables: reading, validation, caliper volume, summary.
+
+The canonical table has one row per animal and measurement day:
+
+=========  =======  ===========================================================
+column     dtype    meaning
+=========  =======  ===========================================================
+animal     str      animal id (unique across groups)
+group      str      treatment group (e.g. ``Vehicle``)
+day        float    study day (treatment start is usually day 0)
+volume     float    tumour volume (e.g. mm^3); blank = not measured (ignored)
+=========  =======  ===========================================================
+
+Instead of ``volume`` a table may carry caliper ``length`` and ``width``; the volume is
+then :math:`V = L W^2 / 2` (:func:`caliper_volume`). A body-weight column (``weight``) may
+sit beside them. Every problem in the table is reported at once as a ``DataError`` with
+file, row and column.
+
+Examples
+--------
+>>> import pandas as pd
+>>> df = pd.DataFrame({"animal": ["a", "a"], "group": "Vehicle", "day": [0, 7],
+...                    "length": [10.0, 12.0], "width": [8.0, 9.0]})
+>>> read_volumes(df)["volume"].tolist()
+[320.0, 486.0]
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from kinetor.errors import DataError, Problem
+
+__all__ = ["caliper_volume", "ensure_volumes", "read_volumes", "volume_summary"]
+
+
+def caliper_volume(length, width) -> np.ndarray:
+    r"""Tumour volume from caliper diameters, :math:`V = L \times W^2 / 2`.
+
+    ``length`` is the longer and ``width`` the shorter diameter, as measured; the
+    formula is applied to the values as given (no reordering). Source: the ellipsoid
+    approximation standard in xenograft studies (Tomayko & Reynolds 1989 Cancer Chemother
+    Pharmacol 24:148; status: likely); pk-data-conventions.md section 6.
+
+    >>> float(caliper_volume(10.0, 8.0))
+    320.0
+    """
+    return np.asarray(length, dtype=float) * np.asarray(width, dtype=float) ** 2 / 2.0
+
+
+def _numeric(df: pd.DataFrame, col: str, file: str, problems: list[Problem],
+             allow_blank: bool, minimum: float | None) -> pd.Series:
+    raw = df[col]
+    num = pd.to_numeric(raw, errors="coerce").astype(float)
+    blank = raw.isna() | raw.astype("string").str.strip().eq("").fillna(True)
+    bad_text = num.isna() & ~blank
+    for i in np.flatnonzero(bad_text.to_numpy()):
+        problems.append(Problem(f"not a number: {raw.iloc[i]!r}", file, int(df.index[i]) + 2,
+                                col, "write a plain number (no units in the cell)"))
+    if not allow_blank:
+        for i in np.flatnonzero(blank.to_numpy()):
+            problems.append(Problem("empty value", file, int(df.index[i]) + 2, col,
+                                    f"every row needs a {col}"))
+    if minimum is not None:
+        neg = (num < minimum).to_numpy()
+        for i in np.flatnonzero(neg):
+            problems.append(Problem(f"{col} {num.iloc[i]} is below {minimum}", file,
+                                    int(df.index[i]) + 2, col, f"{col} must be >= {minimum}"))
+    inf = np.isinf(num.to_numpy())
+    for i in np.flatnonzero(inf):
+        problems.append(Problem(f"{col} is infinite", file, int(df.index[i]) + 2, col,
+                                "write a finite number"))
+    return num
+
+
+def read_volumes(data, value: str = "volume", file: str | None = None) -> pd.DataFrame:
+    """Read and validate a tidy tumour-volume (or body-weight) table.
+
+    Parameters
+    ----------
+    data : DataFrame or path
+        Table with ``animal, group, day`` and ``value`` (or ``length`` and ``width`` when
+        ``value="volume"``). CSV and Excel files are read.
+    value : str
+        The measurement column (``"volume"``, ``"weight"``...).
+    file : str, optional
+        File name used in error messages (default: the path, or ``"<DataFrame>"``).
+
+    Returns
+    -------
+    DataFrame
+        ``animal, group, day, <value>`` (+ any other columns), sorted by group, animal,
+        day; ``animal``/``group`` as strings; rows keep ``source_row`` (header = row 1).
+
+    Raises
+    ------
+    DataError
+        Listing every missing column, non-numeric or negative value, animal in two groups
+        and duplicated (animal, day).
+    """
+    if isinstance(data, str | Path):
+        path = Path(data)
+        file = file or path.name
+        if not path.exists():
+            raise FileNotFoundError(f"no such file: {path}")
+        df = pd.read_excel(path) if path.suffix.lower() in (".xlsx", ".xls") else \
+            pd.read_csv(path)
+    else:
+        df = pd.DataFrame(data).copy()
+        file = file or "<DataFrame>"
+    df = df.reset_index(drop=True)
+    df.columns = [str(c).strip() for c in df.columns]
+    need = ["animal", "group", "day"]
+    if value == "volume" and "volume" not in df.columns and {"length", "width"} <= set(
+            df.columns):
+        problems: list[Problem] = []
+        ln = _numeric(df, "length", file, problems, allow_blank=True, minimum=0.0)
+        wd = _numeric(df, "width", file, problems, allow_blank=True, minimum=0.0)
+        if problems:
+            raise DataError(problems)
+        df["volume"] = caliper_volume(ln, wd)
+    missing = [c for c in [*need, value] if c not in df.columns]
+    if missing:
+        raise DataError([Problem(f"no '{c}' column", file, 1, c,
+                                 f"add a '{c}' column" + (" (or length and width)"
+                                                          if c == "volume" else ""))
+                         for c in missing])
+    problems = []
+    for col in ("animal", "group"):
+        blank = df[col].isna() | df[col].astype("string").str.strip().eq("").fillna(True)
+        for i in np.flatnonzero(blank.to_numpy()):
+            problems.append(Problem("empty value", file, i + 2, col, f"every row needs {col}"))
+    day = _numeric(df, "day", file, problems, allow_blank=False, minimum=None)
+    val = _numeric(df, value, file, problems, allow_blank=True, minimum=0.0)
+    df["animal"] = df["animal"].astype("string").str.strip()
+    df["group"] = df["group"].astype("string").str.strip()
+    groups_per_animal = df.groupby("animal")["group"].nunique()
+    for a in groups_per_animal.index[groups_per_animal > 1]:
+        rows = np.flatnonzero((df["animal"] == a).to_numpy())
+        problems.append(Problem(f"animal {a!r} is in several groups: "
+                                f"{sorted(df['group'][rows].unique())}", file,
+                                int(rows[0]) + 2, "group", "each animal belongs to one group"))
+    dup = df.assign(_day=day).duplicated(["animal", "_day"], keep="first").to_numpy()
+    for i in np.flatnonzero(dup & day.notna().to_numpy()):
+        problems.append(Problem(f"animal {df['animal'][i]!r} has two rows for day {day[i]:g}",
+                                file, i + 2, "day", "keep one measurement per animal and day"))
+    if problems:
+        raise DataError(problems)
+    df["day"] = day
+    df[value] = val
+    df["source_row"] = np.arange(2, len(df) + 2)
+    out = df.sort_values(["group", "animal", "day"], kind="stable").reset_index(drop=True)
+    out.attrs["kinetor_volumes"] = value
+    return out
+
+
+def ensure_volumes(data, value: str = "volume") -> pd.DataFrame:
+    """``data`` as returned by :func:`read_volumes` (read and validated unless it already is)."""
+    if isinstance(data, pd.DataFrame) and "source_row" in data.columns and \
+            data.attrs.get("kinetor_volumes") == value:
+        return data
+    return read_volumes(data, value=value)
+
+
+def volume_summary(data, value: str = "volume") -> pd.DataFrame:
+    """Per group and day: n, mean, SD, SEM, geometric mean, median of ``value``.
+
+    The geometric mean is NaN (not -inf) when a volume is 0.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"animal": ["a", "b"], "group": "G", "day": 0,
+    ...                    "volume": [100.0, 400.0]})
+    >>> volume_summary(df)[["n", "mean", "geo_mean"]].to_numpy().tolist()
+    [[2.0, 250.0, 200.0]]
+    """
+    df = ensure_volumes(data, value)
+    df = df[df[value].notna()]
+    g = df.groupby(["group", "day"], sort=True)[value]
+    out = g.agg(n="count", mean="mean", sd="std", median="median").reset_index()
+    out["sem"] = out["sd"] / np.sqrt(out["n"])
+    logs = np.log(df[value].where(df[value] > 0))
+    out["geo_mean"] = np.exp(logs.groupby([df["group"], df["day"]]).mean()).to_numpy()
+    has_zero = (df[value] <= 0).groupby([df["group"], df["day"]]).any().to_numpy()
+    out.loc[has_zero, "geo_mean"] = np.nan
+    out["n"] = out["n"].astype(float)
+    return out[["group", "day", "n", "mean", "sd", "sem", "geo_mean", "median"]]
