@@ -1,0 +1,231 @@
+"""Shared helpers of the report package: number formatting, figures, input normalisation.
+
+matplotlib is imported inside the functions that draw, never at module level, so that
+``import kinetor.report`` stays light. Figures are plain ``matplotlib.figure.Figure``
+objects on an Agg canvas: they are not registered with pyplot, so a report that draws
+hundreds of them keeps no global state and needs no ``plt.close``.
+
+Examples
+--------
+>>> format_sig(1234.5), format_sig(0.012345), format_sig(2.0), format_sig(float("nan"))
+('1230', '0.0123', '2.00', '')
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["format_sig", "natural_key"]
+
+# Long-table columns that are not grouping levels.
+PARAM_CORE = ("subject", "start", "end", "PPTESTCD", "PPTEST", "value", "unit", "exclude",
+              "analyte", "matrix", "PPORRES", "PPORRESU", "PPSTRESN", "PPSTRESU")
+
+
+def format_sig(value: Any, digits: int = 3) -> str:
+    """Format a number with ``digits`` significant figures (PKNCA's ``signif = 3`` rule).
+
+    Trailing zeros that are significant are kept (``2`` -> ``"2.00"``); integers of more
+    than ``digits`` digits are rounded (``1234.5`` -> ``"1230"``); magnitudes beyond
+    1e6 or below 1e-4 use scientific notation. NaN and None give an empty string;
+    non-numbers are returned as ``str``.
+
+    Examples
+    --------
+    >>> [format_sig(v) for v in (0.5, 99.96, 1e7, -0.000012345, 0)]
+    ['0.500', '100', '1.00e+07', '-1.23e-05', '0']
+    """
+    if value is None or value is pd.NA:
+        return ""
+    if isinstance(value, bool | np.bool_):
+        return str(bool(value))
+    if isinstance(value, int | np.integer):
+        return str(int(value))
+    if not isinstance(value, float | np.floating):
+        return str(value)
+    x = float(value)
+    if math.isnan(x):
+        return ""
+    if math.isinf(x):
+        return "Inf" if x > 0 else "-Inf"
+    if x == 0:
+        return "0"
+    # Round first: 99.96 becomes 100 and then needs one decimal fewer.
+    mag = math.floor(math.log10(abs(x)))
+    x = round(x, digits - 1 - mag)
+    if x == 0:
+        return "0"
+    mag = math.floor(math.log10(abs(x)))
+    if mag >= 6 or mag < -4:
+        return f"{x:.{digits - 1}e}"
+    decimals = max(digits - 1 - mag, 0)
+    return f"{x:.{decimals}f}"
+
+
+def natural_key(text: Any) -> tuple:
+    """Sort key that orders numbers inside text by value ("PO 3.75" before "PO 15").
+
+    Examples
+    --------
+    >>> sorted(["PO 15 mg/kg", "PO 3.75 mg/kg", "IV 2 mg/kg"], key=natural_key)
+    ['IV 2 mg/kg', 'PO 3.75 mg/kg', 'PO 15 mg/kg']
+    """
+    parts = re.split(r"(\d+(?:\.\d+)?)", str(text))
+    return tuple((0, float(p), "") if i % 2 else (1, 0.0, p.lower())
+                 for i, p in enumerate(parts) if p)
+
+
+def new_figure(width: float, height: float, nrows: int = 1, ncols: int = 1, **kw: Any):
+    """A Figure on an Agg canvas with a constrained layout, and its axes array.
+
+    Returns ``(fig, axes)`` where ``axes`` is a 2-D numpy array of Axes.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(width, height), layout="constrained", dpi=100)
+    FigureCanvasAgg(fig)
+    axes = fig.subplots(nrows, ncols, squeeze=False, **kw)
+    return fig, axes
+
+
+def colours(n: int) -> list:
+    """``n`` distinguishable colours: tab10, tab20, then a sampled viridis."""
+    from matplotlib import colormaps
+
+    if n <= 10:
+        return [colormaps["tab10"](i) for i in range(n)]
+    if n <= 20:
+        return [colormaps["tab20"](i) for i in range(n)]
+    return [colormaps["viridis"](v) for v in np.linspace(0, 0.95, n)]
+
+
+MARKERS = ("o", "s", "D", "^", "v", "P", "X", "*", "<", ">")
+
+
+def _choose(conc: pd.DataFrame, column: str, value: str | None, source: str) -> str:
+    values = sorted(conc[column].dropna().astype(str).unique().tolist())
+    if value is not None:
+        return value
+    if len(values) > 1:
+        from kinetor.errors import DataError, Problem
+
+        raise DataError([Problem(f"the study has {len(values)} values of {column} {values}",
+                                 file=source, column=column,
+                                 fix=f"pass {column}=... to choose one")])
+    return values[0] if values else ""
+
+
+def study_frame(study, analyte: str | None,
+                matrix: str | None = None) -> tuple[pd.DataFrame, str]:
+    """Concentrations of one analyte (and matrix) joined with subjects, plus ``group_label``.
+
+    ``analyte=None`` (``matrix=None``) is allowed when the study holds a single analyte
+    (matrix); otherwise a ``DataError`` asks for one, so that plasma and tumour samples are
+    never drawn as one profile.
+    """
+    conc = study.conc_with_subjects()
+    analyte = _choose(conc, "analyte", analyte, study.source)
+    conc = conc[conc["analyte"] == analyte]
+    matrix = _choose(conc, "matrix", matrix, study.source)
+    conc = conc[conc["matrix"] == matrix].copy()
+    conc["group_label"] = group_labels(conc, study.groups)
+    return conc, analyte
+
+
+def group_labels(df: pd.DataFrame, groups: list[str]) -> pd.Series:
+    """One text label per row from the group columns (``"all"`` when there are none)."""
+    cols = [g for g in groups if g in df.columns]
+    if not cols:
+        return pd.Series("all", index=df.index, dtype="object")
+    parts = df[cols].astype("string").fillna("")
+    label = parts.iloc[:, 0].astype(str)
+    for c in cols[1:]:
+        label = label + " / " + parts[c].astype(str)
+    return label.where(label.str.strip(" /") != "", "all").astype("object")
+
+
+def plot_time(df: pd.DataFrame, which: str) -> tuple[np.ndarray, bool]:
+    """Times to plot: ``which`` column, falling back to the other one row by row.
+
+    Returns the times and whether any fallback was needed.
+    """
+    other = "nominal_time" if which == "time" else "time"
+    t = df[which].to_numpy(dtype=float)
+    missing = np.isnan(t)
+    if missing.any():
+        t = np.where(missing, df[other].to_numpy(dtype=float), t)
+    return t, bool(missing.any() and (~np.isnan(t[missing])).any())
+
+
+def time_label(study, which: str, fallback: bool = False) -> str:
+    unit = study.units.get("time", "")
+    name = "Nominal time" if which == "nominal_time" else "Time"
+    note = " (actual where nominal missing)" if fallback and which == "nominal_time" else ""
+    return f"{name} ({unit}){note}"
+
+
+def conc_label(study, analyte: str) -> str:
+    unit = study.units.get("conc", "")
+    return f"{analyte} concentration ({unit})" if analyte else f"Concentration ({unit})"
+
+
+def mark_doses(ax, times, label: str | None = "dose") -> None:
+    """Dose times as caret ticks on the x axis (axes-fraction y so they sit on the axis)."""
+    times = np.unique(np.asarray(times, dtype=float))
+    times = times[np.isfinite(times)]
+    if times.size == 0:
+        return
+    ax.plot(times, np.zeros_like(times), linestyle="none", marker=6, markersize=9,
+            color="black", transform=ax.get_xaxis_transform(), clip_on=False, zorder=5,
+            label=label)
+
+
+def positive_ylim(ax, values) -> None:
+    """Give a log axis finite limits even when nothing positive was drawn."""
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v) & (v > 0)]
+    if v.size == 0:
+        ax.set_ylim(0.1, 10)
+
+
+def param_frame(parameters) -> pd.DataFrame:
+    """Normalise an NCA long table (or an object with ``.parameters``).
+
+    Accepts ``interval_start``/``interval_end`` for ``start``/``end``, fills ``unit`` and
+    ``exclude`` when absent and makes ``subject`` a string.
+    """
+    df = getattr(parameters, "parameters", parameters)
+    if not isinstance(df, pd.DataFrame):
+        raise TypeError("parameters must be a DataFrame or have a .parameters DataFrame")
+    df = df.rename(columns={"interval_start": "start", "interval_end": "end"}).copy()
+    for col in df.columns:   # kinetor.nca stores strings as Categoricals
+        if isinstance(df[col].dtype, pd.CategoricalDtype):
+            df[col] = df[col].astype(object)
+    missing = [c for c in ("PPTESTCD", "value") if c not in df.columns]
+    if missing:
+        from kinetor.errors import DataError, Problem
+
+        raise DataError([Problem(f"the NCA parameter table has no '{c}' column", column=c,
+                                 fix="pass the long table (subject, start, end, PPTESTCD, "
+                                 "value, unit, exclude)") for c in missing])
+    for col, default in (("unit", ""), ("exclude", ""), ("start", 0.0), ("end", np.inf)):
+        if col not in df.columns:
+            df[col] = default
+    df["unit"] = df["unit"].astype("string").fillna("").astype(object)
+    df["exclude"] = df["exclude"].astype("string").fillna("").astype(object)
+    df["value"] = pd.to_numeric(df["value"], errors="coerce").astype(float)
+    df["PPTESTCD"] = df["PPTESTCD"].astype(str)
+    if "subject" in df.columns:
+        df["subject"] = df["subject"].astype(str)
+    return df
+
+
+def param_groups(df: pd.DataFrame) -> list[str]:
+    """Grouping columns of a long parameter table: everything that is not a core column."""
+    return [c for c in df.columns if c not in PARAM_CORE and not c.startswith("_")]

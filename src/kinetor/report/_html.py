@@ -1,0 +1,94 @@
+"""Small HTML helpers: a minimal Markdown subset, table and value rendering, anchors.
+
+Examples
+--------
+>>> markdown_to_html("Half-life is **mean (SD)**; see `LAMZHL`.")
+'<p>Half-life is <strong>mean (SD)</strong>; see <code>LAMZHL</code>.</p>'
+>>> slugify("Half-life diagnostics (λz)")
+'half-life-diagnostics-z'
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+
+import pandas as pd
+
+from kinetor.report._common import format_sig
+
+# Columns holding counts are shown as integers even when stored as floats (NaN-able).
+_COUNT_COLUMN = re.compile(r"^(n|n[_ ].*|LAMZNPT.*|CNTCONC.*|subjects|samples|blq|excluded"
+                           r"|doses|count.*)$", re.IGNORECASE)
+
+
+def slugify(text: str) -> str:
+    """An HTML-id-safe slug (ASCII letters, digits and dashes)."""
+    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return slug or "section"
+
+
+def _inline(text: str) -> str:
+    out = html.escape(text, quote=False)
+    out = re.sub(r"`([^`]+)`", r"<code>\1</code>", out)
+    out = re.sub(r"\*\*([^*]+)\*\*", r"<strong>\1</strong>", out)
+    out = re.sub(r"(?<![*\w])\*([^*\s][^*]*)\*(?!\w)", r"<em>\1</em>", out)
+    # links are kept as text targets only (#anchors or http(s) pages); nothing is loaded
+    return re.sub(r"\[([^\]]+)\]\(((?:#|https?://)[^)\s]+)\)",
+                  lambda m: f'<a href="{html.escape(m.group(2))}">{m.group(1)}</a>', out)
+
+
+def markdown_to_html(text: str) -> str:
+    """Render a small Markdown subset; text that starts with ``<`` is taken as HTML.
+
+    Supported: paragraphs (blank-line separated), ``- ``/``* `` bullet lists, ``1. ``
+    numbered lists, ``**bold**``, ``*italic*``, ```code```, ``[text](#anchor)`` links.
+    Everything else is escaped.
+
+    Examples
+    --------
+    >>> markdown_to_html("- a\\n- b")
+    '<ul><li>a</li><li>b</li></ul>'
+    >>> markdown_to_html("<p>kept</p>")
+    '<p>kept</p>'
+    """
+    if text.lstrip().startswith("<"):
+        return text.strip()
+    blocks = []
+    for para in re.split(r"\n\s*\n", text.strip()):
+        lines = [ln.strip() for ln in para.splitlines() if ln.strip()]
+        if not lines:
+            continue
+        if all(re.match(r"^[-*] ", ln) for ln in lines):
+            blocks.append("<ul>" + "".join(f"<li>{_inline(ln[2:])}</li>" for ln in lines)
+                          + "</ul>")
+        elif all(re.match(r"^\d+\. ", ln) for ln in lines):
+            blocks.append("<ol>" + "".join(
+                f"<li>{_inline(ln.split('. ', 1)[1])}</li>" for ln in lines) + "</ol>")
+        else:
+            blocks.append(f"<p>{_inline(' '.join(lines))}</p>")
+    return "\n".join(blocks)
+
+
+def format_value(value: Any, digits: int = 3, count: bool = False) -> str:
+    """Display text of one table cell: numbers to ``digits`` significant figures."""
+    if count and isinstance(value, float) and value == value and float(value).is_integer():
+        return str(int(value))
+    return format_sig(value, digits)
+
+
+def table_html(df: pd.DataFrame, digits: int = 3, index: bool = False,
+               max_rows: int | None = 500) -> tuple[str, int]:
+    """Render a DataFrame as an escaped HTML table; returns (html, rows left out)."""
+    shown = df if max_rows is None else df.head(max_rows)
+    left_out = len(df) - len(shown)
+    if index:
+        shown = shown.reset_index()
+    shown = shown.copy()
+    shown.columns = [str(c) for c in shown.columns]
+    for col in shown.columns:
+        is_count = bool(_COUNT_COLUMN.match(col))
+        shown[col] = [format_value(v, digits, is_count) for v in shown[col].tolist()]
+    text = shown.to_html(index=False, escape=True, border=0, classes="data", na_rep="")
+    return text, left_out

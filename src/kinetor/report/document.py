@@ -1,0 +1,358 @@
+"""The ``Report``: sections, text, tables and figures rendered to ONE self-contained HTML file.
+
+The HTML embeds its CSS and its figures (PNG as base64 ``data:`` URIs); it loads nothing
+from the network and runs no JavaScript, so it can be mailed, archived or opened offline.
+``save`` also writes a ``report.json`` manifest and the tables (CSV) and figures (PNG) in
+``<name>_files/`` so that ``Report.from_manifest`` (and ``kinetor report DIR``) can rebuild
+the report, e.g. with another title.
+
+Examples
+--------
+>>> import pandas as pd
+>>> rep = Report("Study 123: plasma PK", subtitle="synthetic example")
+>>> rep.add_section("Parameters")
+'sec-1-parameters'
+>>> rep.add_text("Values are **geometric means**.")
+>>> rep.add_table(pd.DataFrame({"PPTESTCD": ["CMAX"], "value": [1234.5]}), caption="Cmax")
+>>> rep.add_methods({"AUC method": "lin-up/log-down"})
+>>> html = rep.render()
+>>> "<td>1230</td>" in html, 'href="#sec-1-parameters"' in html, "http://" in html
+(True, True, False)
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as _dt
+import html as _html
+import io
+import json
+import sys
+from collections.abc import Mapping
+from importlib import resources
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from kinetor.report._html import _inline, markdown_to_html, slugify, table_html
+
+__all__ = ["Report", "read_table_csv"]
+
+_PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+MANIFEST_VERSION = 1
+
+
+def _software() -> str:
+    import kinetor
+
+    parts = []
+    for pkg in ("numpy", "pandas", "matplotlib"):
+        try:
+            parts.append(f"{pkg} {version(pkg)}")
+        except PackageNotFoundError:
+            continue
+    py = ".".join(map(str, sys.version_info[:3]))
+    return f"kinetor {kinetor.__version__} (Python {py}; {', '.join(parts)})"
+
+
+def read_table_csv(path: str | Path) -> pd.DataFrame:
+    """Read a CSV for display: ids such as ``"001"`` stay text, numeric columns become numbers.
+
+    Examples
+    --------
+    >>> import io
+    >>> df = read_table_csv(io.StringIO("subject,value\\n001,1.5\\n002,\\n"))
+    >>> df["subject"].tolist(), df["value"].tolist()
+    (['001', '002'], [1.5, nan])
+    """
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    for col in df.columns:
+        text = df[col].str.strip()
+        filled = text[text != ""]
+        if filled.empty or filled.str.match(r"^-?0\d").any():
+            continue
+        num = pd.to_numeric(filled, errors="coerce")
+        if num.notna().all():
+            df[col] = pd.to_numeric(text.replace("", None), errors="coerce")
+    return df
+
+
+def _methods_html(value: Any) -> str:
+    if value is None:
+        return "not recorded"
+    if isinstance(value, pd.DataFrame):
+        if value.empty:
+            return "none"
+        return f'<div class="scroll">{table_html(value, max_rows=200)[0]}</div>'
+    if isinstance(value, Mapping):
+        if not value:
+            return "none"
+        return "<ul>" + "".join(f"<li><strong>{_html.escape(str(k))}</strong>: "
+                                f"{_methods_html(v)}</li>" for k, v in value.items()) + "</ul>"
+    if isinstance(value, list | tuple | set):
+        if not value:
+            return "none"
+        return "<ul>" + "".join(f"<li>{_methods_html(v)}</li>" for v in value) + "</ul>"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return _inline(str(value))
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, pd.DataFrame):
+        return {"__dataframe__": json.loads(value.to_json(orient="records"))}
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    return str(value)
+
+
+def _from_json(value: Any) -> Any:
+    if isinstance(value, dict):
+        if set(value) == {"__dataframe__"}:
+            return pd.DataFrame(value["__dataframe__"])
+        return {k: _from_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_from_json(v) for v in value]
+    return value
+
+
+class Report:
+    """A self-contained HTML report built section by section.
+
+    Parameters
+    ----------
+    title : str
+    subtitle : str, optional
+    dpi : int
+        Resolution of the embedded PNG figures.
+
+    Notes
+    -----
+    Figures are rendered to PNG as soon as they are added and then closed (removed from
+    pyplot if it holds them), so building a report with hundreds of figures keeps only
+    the PNG bytes in memory.
+    """
+
+    def __init__(self, title: str, subtitle: str | None = None, dpi: int = 100) -> None:
+        self.title = title
+        self.subtitle = subtitle
+        self.dpi = dpi
+        self.blocks: list[dict[str, Any]] = []
+        self.methods: dict[str, Any] = {}
+        self._counts = {"section": 0, "table": 0, "figure": 0}
+
+    # ------------------------------------------------------------------ building
+    def add_section(self, title: str, level: int = 1) -> str:
+        """Start a section (level 1-3); returns its anchor id (linked from the contents)."""
+        if level not in (1, 2, 3):
+            raise ValueError(f"section level must be 1, 2 or 3, not {level}")
+        self._counts["section"] += 1
+        anchor = f"sec-{self._counts['section']}-{slugify(title)[:40]}"
+        self.blocks.append({"type": "section", "title": title, "level": level, "id": anchor})
+        return anchor
+
+    def add_text(self, text: str) -> None:
+        """Add a paragraph: a small Markdown subset, or HTML when it starts with ``<``."""
+        self.blocks.append({"type": "text", "html": markdown_to_html(text)})
+
+    def add_table(self, df: pd.DataFrame, caption: str = "", index: bool = False,
+                  digits: int = 3, max_rows: int | None = 500) -> None:
+        """Add a table; numbers are shown with ``digits`` significant figures.
+
+        Tables longer than ``max_rows`` are cut in the HTML (the CSV written by ``save``
+        keeps every row) with a note saying how many rows were left out.
+        """
+        self._counts["table"] += 1
+        n = self._counts["table"]
+        self.blocks.append({"type": "table", "df": df.copy(), "caption": caption,
+                            "index": index, "digits": digits, "max_rows": max_rows,
+                            "number": n, "id": f"table-{n}",
+                            "name": f"table_{n:02d}_{slugify(caption)[:40]}.csv"})
+
+    def add_figure(self, fig: Any, caption: str = "") -> None:
+        """Add a figure: a matplotlib Figure, PNG bytes, or the path of a PNG file.
+
+        A Figure is rendered to PNG at once and closed.
+        """
+        if isinstance(fig, bytes | bytearray):
+            png = bytes(fig)
+        elif isinstance(fig, str | Path):
+            png = Path(fig).read_bytes()
+        elif hasattr(fig, "savefig"):
+            buf = io.BytesIO()
+            # kinetor's figures lay themselves out (constrained layout); "tight" would
+            # draw each of them twice, so it is kept for figures without a layout engine
+            engine = getattr(fig, "get_layout_engine", lambda: None)()
+            fig.savefig(buf, format="png", dpi=self.dpi, facecolor="white",
+                        bbox_inches=None if engine is not None else "tight")
+            png = buf.getvalue()
+            if "matplotlib.pyplot" in sys.modules:
+                sys.modules["matplotlib.pyplot"].close(fig)
+        else:
+            raise TypeError(f"add_figure takes a Figure, PNG bytes or a path, not {type(fig)}")
+        if not png.startswith(_PNG_MAGIC):
+            raise ValueError(f"figure {caption!r} is not a PNG image")
+        self._counts["figure"] += 1
+        n = self._counts["figure"]
+        self.blocks.append({"type": "figure", "png": png, "caption": caption, "number": n,
+                            "id": f"figure-{n}",
+                            "name": f"figure_{n:02d}_{slugify(caption)[:40]}.png"})
+
+    def add_methods(self, items: Mapping[str, Any]) -> None:
+        """Record methods footnotes (AUC method, BLQ rule, time basis, exclusions, ...).
+
+        Values may be text, numbers, lists, dicts or DataFrames (e.g. the excluded rows
+        with their reasons). The software versions are always added. Later calls add to
+        (and overwrite keys of) earlier ones.
+        """
+        self.methods.update(items)
+
+    @property
+    def figure_count(self) -> int:
+        return self._counts["figure"]
+
+    @property
+    def table_count(self) -> int:
+        return self._counts["table"]
+
+    @property
+    def sections(self) -> list[str]:
+        return [b["title"] for b in self.blocks if b["type"] == "section"]
+
+    # ------------------------------------------------------------------ output
+    def _toc(self) -> str:
+        out, depth = [], 0
+        for b in self.blocks:
+            if b["type"] != "section":
+                continue
+            while depth < b["level"]:
+                out.append("<ul>")
+                depth += 1
+            while depth > b["level"]:
+                out.append("</ul>")
+                depth -= 1
+            out.append(f'<li><a href="#{b["id"]}">{_html.escape(b["title"])}</a></li>')
+        while depth > 0:
+            out.append("</ul>")
+            depth -= 1
+        # the methods footer is always there (it carries at least the software versions)
+        out.append('<ul><li><a href="#methods">Methods</a></li></ul>')
+        return "".join(out)
+
+    def render(self) -> str:
+        """The whole report as one HTML document (CSS inline, figures as data URIs)."""
+        from jinja2 import Environment, select_autoescape
+
+        blocks = []
+        for b in self.blocks:
+            b = dict(b)
+            if b["type"] == "table":
+                b["html"], b["left_out"] = table_html(b["df"], b["digits"], b["index"],
+                                                      b["max_rows"])
+            elif b["type"] == "figure":
+                b["data"] = base64.b64encode(b["png"]).decode("ascii")
+            blocks.append(b)
+        methods = dict(self.methods)
+        methods.setdefault("Software", _software())
+        tpl = resources.files("kinetor.report").joinpath("templates", "report.html.j2")
+        env = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
+        template = env.from_string(tpl.read_text(encoding="utf-8"))
+        return template.render(
+            title=self.title, subtitle=self.subtitle, blocks=blocks, toc=self._toc(),
+            methods=[(k, _methods_html(v)) for k, v in methods.items()],
+            created=_dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+            software=methods["Software"], n_figures=self.figure_count,
+            n_tables=self.table_count)
+
+    def save(self, path: str | Path = "report.html", assets: bool = True) -> Path:
+        """Write the HTML file (and, with ``assets``, the manifest, CSVs and PNGs).
+
+        ``path`` is the HTML file, or a directory that gets ``report.html``. The manifest
+        ``report.json`` lies next to the HTML and names the tables (CSV) and figures
+        (PNG) in ``<stem>_files/``. Returns the path of the HTML file.
+        """
+        path = Path(path)
+        if path.suffix.lower() not in (".html", ".htm"):
+            path = path / "report.html"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(self.render(), encoding="utf-8")
+        if assets:
+            self._write_assets(path)
+        return path
+
+    def _write_assets(self, path: Path) -> None:
+        folder = path.parent / f"{path.stem}_files"
+        folder.mkdir(exist_ok=True)
+        blocks = []
+        for b in self.blocks:
+            if b["type"] == "table":
+                b["df"].to_csv(folder / b["name"], index=b["index"])
+                blocks.append({"type": "table", "csv": f"{folder.name}/{b['name']}",
+                               "caption": b["caption"], "index": b["index"],
+                               "digits": b["digits"], "max_rows": b["max_rows"]})
+            elif b["type"] == "figure":
+                (folder / b["name"]).write_bytes(b["png"])
+                blocks.append({"type": "figure", "png": f"{folder.name}/{b['name']}",
+                               "caption": b["caption"]})
+            elif b["type"] == "section":
+                blocks.append({k: b[k] for k in ("type", "title", "level")})
+            else:
+                blocks.append({"type": "text", "html": b["html"]})
+        import kinetor
+
+        manifest = {
+            "kinetor_report": MANIFEST_VERSION, "title": self.title,
+            "subtitle": self.subtitle, "html": path.name,
+            "kinetor_version": kinetor.__version__,
+            "sections": self.sections,
+            "tables": [b["csv"] for b in blocks if b["type"] == "table"],
+            "figure_count": self.figure_count, "table_count": self.table_count,
+            "blocks": blocks, "methods": _jsonable(self.methods),
+        }
+        (path.parent / "report.json").write_text(json.dumps(manifest, indent=2),
+                                                  encoding="utf-8")
+
+    @classmethod
+    def from_manifest(cls, manifest: str | Path, title: str | None = None,
+                      subtitle: str | None = None) -> Report:
+        """Rebuild a report from the ``report.json`` that ``save`` wrote.
+
+        Every missing table or figure file is reported at once (``DataError``).
+        """
+        manifest = Path(manifest)
+        spec = json.loads(manifest.read_text(encoding="utf-8"))
+        base = manifest.parent
+        missing = [blk.get("csv") or blk.get("png") for blk in spec.get("blocks", [])
+                   if blk["type"] in ("table", "figure")
+                   and not (base / (blk.get("csv") or blk.get("png"))).is_file()]
+        if missing:
+            from kinetor.errors import DataError, Problem
+
+            raise DataError([Problem(f"file listed in the manifest is missing: {m}",
+                                     file=str(manifest), fix="re-run the analysis or remove "
+                                     "report.json to rebuild from the files present")
+                             for m in missing])
+        rep = cls(title or spec.get("title", "kinetor report"),
+                  subtitle if subtitle is not None else spec.get("subtitle"))
+        for b in spec.get("blocks", []):
+            if b["type"] == "section":
+                rep.add_section(b["title"], b.get("level", 1))
+            elif b["type"] == "text":
+                rep.add_text(b["html"] if b["html"].lstrip().startswith("<")
+                             else f"<p>{b['html']}</p>")
+            elif b["type"] == "table":
+                df = read_table_csv(base / b["csv"])
+                if b.get("index"):
+                    df = df.set_index(df.columns[0])
+                rep.add_table(df, b.get("caption", ""), index=b.get("index", False),
+                              digits=b.get("digits", 3), max_rows=b.get("max_rows", 500))
+            elif b["type"] == "figure":
+                rep.add_figure(base / b["png"], b.get("caption", ""))
+        rep.add_methods(_from_json(spec.get("methods", {})))
+        return rep

@@ -1,0 +1,332 @@
+"""The standard PK report of an NCA: data, profiles, half-life diagnostics, parameters, methods.
+
+``nca_report(study, result)`` takes a ``Study`` and either an NCA result object (anything
+with ``.parameters``; ``.summary()`` and ``.options`` are used when present) or the long
+parameter DataFrame itself, and writes ``report.html`` (plus ``report.json`` and the
+report's CSV/PNG files) into ``out_dir``.
+
+Sparse designs (median number of samples per subject below 4, the usual serial-sacrifice
+rodent study) get a composite mean +/- SE profile instead of per-subject plots.
+
+Examples
+--------
+>>> from kinetor.report._example import example_study
+>>> study, params = example_study()
+>>> rep = build_nca_report(study, params, options={"auc_method": "lin-up/log-down"},
+...                        max_subjects=1)
+>>> rep.sections[:3], rep.figure_count
+(['Study data', 'Concentration-time profiles', 'Individual profiles'], 5)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from kinetor.report._common import param_frame, param_groups
+from kinetor.report.diagnostics import (
+    plot_half_life,
+    plot_parameter_distribution,
+    summary_statistic,
+)
+from kinetor.report.document import Report
+from kinetor.report.profiles import (
+    mean_profile_table,
+    plot_individual,
+    plot_mean_profiles,
+    plot_spaghetti,
+    plot_sparse_profile,
+)
+from kinetor.report.tables import HALF_LIFE_CODES, parameter_listing, summary_table
+
+__all__ = ["build_nca_report", "nca_report", "summarise_parameters"]
+
+_BOX_CODES = ("CMAX", "TMAX", "AUCLST", "AUCIFO", "LAMZHL", "CLFO", "CLO", "VZFO", "VZO")
+
+
+def _options_dict(options: Any) -> dict[str, Any]:
+    if options is None:
+        return {}
+    if isinstance(options, Mapping):
+        return dict(options)
+    if dataclasses.is_dataclass(options) and not isinstance(options, type):
+        return dataclasses.asdict(options)
+    if hasattr(options, "_asdict"):
+        return dict(options._asdict())
+    if hasattr(options, "__dict__"):
+        return {k: v for k, v in vars(options).items() if not k.startswith("_")}
+    return {"options": str(options)}
+
+
+def _first(opts: Mapping[str, Any], *names: str) -> Any:
+    for n in names:
+        if opts.get(n) is not None:
+            return opts[n]
+    return None
+
+
+def _lambda_z_rule(opts: Mapping[str, Any]) -> str:
+    """The lambda_z rule in words, from kinetor.nca.Options fields when present."""
+    given = _first(opts, "lambda_z", "lambda_z_method", "half_life")
+    if given is not None:
+        return str(given)
+    if "lambda_z_min_points" not in opts:
+        return "not recorded"
+    text = (f"best adjusted R\u00b2 over the last \u2265 {opts['lambda_z_min_points']} "
+            f"points after Tmax; fits within {opts.get('lambda_z_tolerance')} of the best "
+            "prefer more points")
+    rules = [f"{name} {op} {opts[key]:g}{unit}" for key, name, op, unit in (
+        ("min_r2adj", "R2ADJ", "\u2265", ""), ("min_span_ratio", "span ratio", "\u2265", ""),
+        ("max_aucpext", "AUC %extrap", "\u2264", " %")) if opts.get(key) is not None]
+    return text + ("; acceptance (flagged otherwise): " + ", ".join(rules) if rules else "")
+
+
+def summarise_parameters(parameters) -> pd.DataFrame:
+    """Per group and PPTESTCD: n, mean, SD, CV%, geometric mean, geometric CV%, median, range.
+
+    Used when no summary is given. Flagged values (non-empty ``exclude``) are left out,
+    as PKNCA's summary does. Geometric statistics use the positive values only:
+
+    .. math:: GM = \\exp(\\overline{\\ln x}), \\quad
+              CV_{geo} = 100\\sqrt{e^{s^2_{\\ln x}} - 1}
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> p = pd.DataFrame({"subject": ["1", "2"], "group": "A", "PPTESTCD": "CMAX",
+    ...                   "value": [10.0, 40.0], "unit": "ng/mL", "exclude": ""})
+    >>> s = summarise_parameters(p).iloc[0]
+    >>> float(s["geomean"]), float(s["mean"]), int(s["n"])
+    (20.0, 25.0, 2)
+    """
+    df = param_frame(parameters)
+    by = param_groups(df)
+    for extra in (["analyte"], ["start", "end"]):
+        if all(c in df.columns for c in extra) and len(df[extra].drop_duplicates()) > 1:
+            by += extra
+    df = df[(df["exclude"] == "") & np.isfinite(df["value"])]
+    pos = df["value"].where(df["value"] > 0)
+    df = df.assign(_log=np.log(pos))
+    g = df.groupby([*by, "PPTESTCD"], sort=False, dropna=False)
+    out = g.agg(n=("value", "count"), mean=("value", "mean"), sd=("value", "std"),
+                median=("value", "median"), min=("value", "min"), max=("value", "max"),
+                _lm=("_log", "mean"), _ls=("_log", "std"), unit=("unit", "first"))
+    out["cv"] = 100 * out["sd"] / out["mean"]
+    out["geomean"] = np.exp(out["_lm"])
+    out["geocv"] = 100 * np.sqrt(np.expm1(out["_ls"] ** 2))
+    cols = ["n", "mean", "sd", "cv", "geomean", "geocv", "median", "min", "max", "unit"]
+    return out[cols].reset_index()
+
+
+def _exclusions(study, params: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Excluded samples, flagged values (kept) and parameters not calculated, by reason."""
+    conc = study.conc[study.conc["exclude"] != ""]
+    samples = pd.DataFrame({"subject": conc["subject"].astype(str), "time": conc["time"],
+                            "analyte": conc["analyte"].astype(str),
+                            "reason": conc["exclude"].astype(str)})
+    why = params[params["exclude"] != ""]
+    finite = np.isfinite(why["value"].to_numpy(float))
+    keys = [c for c in ("subject", "start", "end") if c in why.columns]
+    flagged = why.loc[finite, [*keys, "PPTESTCD", "value", "exclude"]].rename(
+        columns={"exclude": "reason"})
+    missing = (why[~finite].groupby("exclude", sort=True)
+               .agg(parameters=("PPTESTCD", lambda c: ", ".join(dict.fromkeys(c))),
+                    n=("PPTESTCD", "size")).reset_index().rename(columns={"exclude": "reason"}))
+    return {"excluded samples": samples, "flagged values (kept in tables)": flagged,
+            "parameters not calculated": missing}
+
+
+def _is_sparse(conc: pd.DataFrame) -> bool:
+    counts = conc[conc["exclude"] == ""].groupby("subject").size()
+    return bool(len(counts) and counts.median() < 4)
+
+
+def _select(params: pd.DataFrame, analyte: str, matrix: str) -> pd.DataFrame:
+    for col, value in (("analyte", analyte), ("matrix", matrix)):
+        if col in params.columns:
+            params = params[params[col].astype(str) == value]
+    return params
+
+
+def _profiles(rep: Report, study, params: pd.DataFrame, profile: tuple[str, str],
+              label: str, level: int, ctx: dict[str, Any]) -> None:
+    """Profiles, individual plots and half-life diagnostics of one analyte x matrix."""
+    analyte, matrix = profile
+    blq_as = ctx["blq_as"]
+    conc = study.conc[(study.conc["analyte"] == analyte) & (study.conc["matrix"] == matrix)]
+    sparse = _is_sparse(conc)
+    ctx["sparse"] = ctx["sparse"] or sparse
+    kw = {"matrix": matrix}
+    rep.add_section(f"Concentration-time profiles{label}", level)
+    if sparse:
+        rep.add_text("Sparse (composite) design: each animal contributes few samples, so "
+                     "profiles are summarised across animals per nominal time.")
+        rep.add_figure(plot_sparse_profile(study, analyte, blq_as=blq_as, **kw),
+                       f"Composite profile{label}: mean \u00b1 SE per nominal time; faint "
+                       "dots are the individual samples; n per time point under each panel.")
+    else:
+        rep.add_figure(plot_spaghetti(study, analyte, **kw),
+                       f"Individual profiles by dose group{label}, semi-log, nominal time; "
+                       "BLQ samples omitted, dotted line = LLOQ, carets = doses.")
+        rep.add_figure(plot_mean_profiles(study, analyte, blq_as=blq_as, **kw),
+                       f"Mean \u00b1 SD by group and nominal time{label} (semi-log panel: "
+                       f"+SD only); BLQ counted as {blq_as}; n per time point under each panel.")
+    rep.add_table(mean_profile_table(study, analyte, blq_as=blq_as, **kw),
+                  f"Concentrations by group and nominal time{label} "
+                  f"(BLQ counted as {blq_as}; n_blq = BLQ samples among n)")
+    if sparse:
+        return
+    order = study.conc_with_subjects()
+    order = order[(order["analyte"] == analyte) & (order["matrix"] == matrix)]
+    subjects = order.sort_values([*study.groups, "subject"])["subject"].astype(str).unique()
+    shown = subjects if ctx["max_subjects"] is None else subjects[:ctx["max_subjects"]]
+    rep.add_section(f"Individual profiles{label}", level + 1)
+    if len(shown) < len(subjects):
+        rep.add_text(f"The first {len(shown)} of {len(subjects)} subjects are shown.")
+    for s in shown:
+        rep.add_figure(plot_individual(study, s, analyte, **kw),
+                       f"Subject {s}{label}: linear and semi-log; open red circles = BLQ "
+                       "plotted at the LLOQ; carets = doses.")
+    if "subject" not in params.columns:
+        return
+    mine = _select(params, analyte, matrix)
+    fits = mine[(mine["PPTESTCD"] == "LAMZ") & mine["subject"].isin(shown)]
+    if fits.empty:
+        return
+    rep.add_section(f"Half-life diagnostics{label}", level + 1)
+    rep.add_table(parameter_listing(mine[mine["subject"].isin(fits["subject"])],
+                                    codes=HALF_LIFE_CODES),
+                  f"Terminal phase (\u03bbz) fits{label}: range, points, adjusted R\u00b2, "
+                  "span and % AUC extrapolated")
+    several = fits.duplicated("subject", keep=False).to_numpy()
+    for row, multi in zip(fits.itertuples(index=False), several, strict=True):
+        when = (f" ({row.start:g}\u2013{row.end:g} {study.units.get('time', '')})"
+                if multi else "")
+        what = ("\u03bbz points (orange) in the shaded range, fitted line with slope "
+                "\u2212LAMZ through CLSTP at TLST." if np.isfinite(row.value) else
+                f"\u03bbz not estimated ({row.exclude or 'no reason given'}).")
+        rep.add_figure(plot_half_life(study, mine, row.subject, analyte,
+                                      interval=(row.start, row.end), time=ctx["time"],
+                                      lambda_z_points=ctx["points"], **kw),
+                       f"Subject {row.subject}{when}{label}: {what}")
+
+
+def build_nca_report(study, result, summary: pd.DataFrame | None = None,
+                     options: Any = None, title: str | None = None,
+                     subtitle: str | None = None, blq_as: str = "zero",
+                     max_subjects: int | None = None) -> Report:
+    """Assemble the standard NCA report (see module docstring) without writing it."""
+    params = param_frame(result)
+    if summary is None and callable(getattr(result, "summary", None)):
+        summary = result.summary()
+    if options is None:
+        options = getattr(result, "options", None)
+    if summary is None:
+        summary = summarise_parameters(params)
+    opts = _options_dict(options)
+
+    rep = Report(title or f"Non-compartmental analysis: {study.source}",
+                 subtitle or f"{study.n_subjects} subjects, {len(study.conc)} samples, "
+                 f"analytes: {', '.join(study.analytes)}")
+    rep.add_section("Study data")
+    n_blq, n_ex = int(study.conc["blq"].sum()), int((study.conc["exclude"] != "").sum())
+    units = ", ".join(f"{k}: `{v}`" for k, v in study.units.items())
+    rep.add_text(f"{study.n_subjects} subjects, {len(study.conc)} samples ({n_blq} BLQ, "
+                 f"{n_ex} excluded), {len(study.doses)} doses. Units: {units}.")
+    rep.add_table(study.summary(), "Subjects, samples, BLQ and excluded samples, doses and "
+                  "routes by group and analyte")
+    ctx = {"blq_as": blq_as, "max_subjects": max_subjects,
+           "time": "nominal_time" if opts.get("time") == "nominal" else "time",
+           "points": getattr(result, "lambda_z_points", None), "sparse": False}
+    combos = (study.conc[["analyte", "matrix"]].astype(str).drop_duplicates()
+              .sort_values(["analyte", "matrix"]).itertuples(index=False, name=None))
+    combos = list(combos)
+    multi = len(combos) > 1
+    for analyte, matrix in combos:
+        label = f" ({analyte}, {matrix})" if multi else ""
+        if multi:
+            rep.add_section(f"{analyte} in {matrix.lower()}")
+        _profiles(rep, study, params, (analyte, matrix), label, 2 if multi else 1, ctx)
+
+    rep.add_section("NCA parameters")
+    if ctx["sparse"] and "subject" in params.columns and not opts.get("sparse"):
+        rep.add_text("**Sparse design analysed per animal:** each animal has only a few "
+                     "samples, so per-animal parameters below are not meaningful; analyse "
+                     "the composite profile instead (kinetor.nca `Options(sparse=True)`).")
+    reported = params.loc[np.isfinite(params["value"]), "PPTESTCD"].unique().tolist()
+    rep.add_table(summary_table(summary, codes=reported), "Summary by group: geometric mean "
+                  "(geometric CV%) for concentrations, AUCs, CL and V; median (min\u2013max) for times; "
+                  "mean (SD) for half-life and fit diagnostics; 3 significant figures")
+    codes = [c for c in _BOX_CODES if c in set(params["PPTESTCD"])]
+    if codes:
+        rep.add_figure(plot_parameter_distribution(params, codes),
+                       "Individual parameters by group: box = included values, points = "
+                       "individuals, crosses = flagged values; log axis for parameters "
+                       "summarised by a geometric mean.")
+    rep.add_table(parameter_listing(params), "Individual NCA parameters (flags name the "
+                  "parameter and the reason; flagged values are kept in the listing)")
+
+    stats = sorted({summary_statistic(c) for c in params["PPTESTCD"]})
+    rep.add_methods({
+        "AUC method": _first(opts, "auc_method", "auc", "method") or "not recorded",
+        "BLQ rule": _first(opts, "blq_rule", "blq", "conc_blq") or "not recorded",
+        "Time basis": _first(opts, "time", "time_col", "time_basis", "use_nominal_time")
+        or "not recorded (individual plots use actual time; group plots nominal time)",
+        "\u03bbz selection": _lambda_z_rule(opts),
+        "Summary statistics": f"PKNCA defaults ({', '.join(stats)}), 3 significant figures; "
+        "flagged values left out of summaries",
+        "Mean profiles": f"arithmetic mean with BLQ counted as {blq_as}; excluded samples "
+        "left out",
+        "Options (as recorded)": opts or None,
+        "Exclusions": _exclusions(study, params),
+        "Input": study.source,
+        "Input hash (SHA-256)": study.input_hash(),
+    })
+    prov = {k: v for k, v in _options_dict(getattr(result, "provenance", None)).items()
+            if k != "options" and v not in (None, "", [], {})}
+    if prov:
+        rep.add_methods({"NCA provenance": prov})
+    return rep
+
+
+def nca_report(study, result, summary: pd.DataFrame | None = None, options: Any = None,
+               out_dir: str | Path = "report", title: str | None = None,
+               subtitle: str | None = None, blq_as: str = "zero",
+               max_subjects: int | None = None) -> Path:
+    """Build the standard NCA report and write ``out_dir/report.html``; returns its path.
+
+    Parameters
+    ----------
+    study : kinetor.data.Study
+    result : NCAResult-like or DataFrame
+        Anything with ``.parameters`` (and optionally ``.summary()``, ``.options``,
+        ``.provenance``), or the long parameter table.
+    summary : DataFrame, optional
+        Summary by group (default: ``result.summary()`` or :func:`summarise_parameters`).
+    options : dict or dataclass, optional
+        NCA options for the methods footnote (default: ``result.options``).
+    out_dir : path
+        Folder that receives ``report.html``, ``report.json`` and ``report_files/``.
+    blq_as : {"zero", "half-lloq", "missing"}
+        BLQ handling in the mean profiles.
+    max_subjects : int, optional
+        Cap on individual-profile and half-life figures.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from kinetor.report._example import example_study
+    >>> study, params = example_study()
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     path = nca_report(study, params, out_dir=d, max_subjects=1)
+    ...     print(path.name, (path.parent / "report.json").is_file())
+    report.html True
+    """
+    rep = build_nca_report(study, result, summary, options, title, subtitle, blq_as,
+                           max_subjects)
+    return rep.save(Path(out_dir) / "report.html")

@@ -1,0 +1,120 @@
+"""Rebuild a report from the files an analysis command left in a folder.
+
+If the folder holds a ``report.json`` manifest (written by ``Report.save``), the report is
+rebuilt from it, section for section. Otherwise the folder is scanned: known CSVs get
+their own sections and formatting (``nca_summary.csv`` -> summary table,
+``nca_parameters.csv`` -> individual listing, ``readouts.csv``, ``tgi.csv``, ...), any
+other CSV becomes a plain table, every PNG a figure, and ``methods.json`` /
+``provenance.json`` / ``options.json`` the methods footnote.
+
+Examples
+--------
+>>> import tempfile, pandas as pd
+>>> with tempfile.TemporaryDirectory() as d:
+...     pd.DataFrame({"time": [0, 24], "volume": [100.0, 250.0]}).to_csv(
+...         f"{d}/tumour.csv", index=False)
+...     rep = report_from_dir(d, title="Xenograft")
+...     rep.sections, rep.table_count
+(['Tables'], 1)
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from kinetor.report.document import Report, read_table_csv
+
+__all__ = ["KNOWN_FILES", "report_from_dir", "write_report"]
+
+# file name -> (section title, caption); order = order in the report
+KNOWN_FILES = {
+    "nca_summary.csv": ("NCA summary", "NCA parameters by group (PKNCA default statistics, "
+                        "3 significant figures)"),
+    "nca_parameters.csv": ("Individual NCA parameters", "Individual NCA parameters"),
+    "pk_parameters.csv": ("PK model parameters", "Fitted PK model parameters"),
+    "pd_parameters.csv": ("PD model parameters", "Fitted PD model parameters"),
+    "readouts.csv": ("Pathway readouts", "Pathway readouts (% of untreated control)"),
+    "biomarkers.csv": ("Biomarkers", "Biomarker readouts"),
+    "tgi.csv": ("Tumour growth inhibition", "Tumour growth inhibition by group"),
+    "tumor.csv": ("Tumour volumes", "Tumour volumes"),
+}
+_METHOD_FILES = ("methods.json", "provenance.json", "options.json")
+_MAX_ROWS = 200
+
+
+def _caption(path: Path) -> str:
+    return path.stem.replace("_", " ").replace("-", " ").strip().capitalize()
+
+
+def _add_known(rep: Report, path: Path, caption: str) -> None:
+    df = read_table_csv(path)
+    if path.name == "nca_summary.csv" and "PPTESTCD" in df.columns and \
+            {"geomean", "median", "mean"} & set(df.columns):
+        from kinetor.report.tables import summary_table
+
+        rep.add_table(summary_table(df), caption)
+    elif path.name == "nca_parameters.csv" and {"PPTESTCD", "value"} <= set(df.columns):
+        from kinetor.report.tables import parameter_listing
+
+        rep.add_table(parameter_listing(df), f"{caption} (one row per subject)")
+    else:
+        rep.add_table(df, caption, max_rows=_MAX_ROWS)
+
+
+def report_from_dir(directory: str | Path, title: str | None = None,
+                    subtitle: str | None = None, rescan: bool = False) -> Report:
+    """A ``Report`` rebuilt from ``directory`` (manifest first, else a scan of its files).
+
+    Raises ``FileNotFoundError`` when the folder does not exist and ``DataError`` when it
+    holds nothing to report.
+    """
+    d = Path(directory)
+    if not d.is_dir():
+        raise FileNotFoundError(f"no such folder: {d}")
+    manifest = d / "report.json"
+    if manifest.is_file() and not rescan:
+        return Report.from_manifest(manifest, title=title, subtitle=subtitle)
+
+    csvs = sorted(p for p in d.glob("*.csv"))
+    pngs = sorted(p for p in d.glob("*.png"))
+    if not csvs and not pngs:
+        from kinetor.errors import DataError, Problem
+
+        raise DataError([Problem("no CSV or PNG files to report", file=str(d),
+                                 fix="run an analysis command with --out DIR first")])
+    rep = Report(title or f"kinetor report: {d.resolve().name}", subtitle)
+    known = [d / n for n in KNOWN_FILES if (d / n).is_file()]
+    for path in known:
+        section, caption = KNOWN_FILES[path.name]
+        rep.add_section(section)
+        _add_known(rep, path, caption)
+    others = [p for p in csvs if p.name not in KNOWN_FILES]
+    if others:
+        rep.add_section("Tables")
+        for p in others:
+            rep.add_table(read_table_csv(p), f"{_caption(p)} ({p.name})", max_rows=_MAX_ROWS)
+    if pngs:
+        rep.add_section("Figures")
+        for p in pngs:
+            rep.add_figure(p, _caption(p))
+    methods = {}
+    for name in _METHOD_FILES:
+        if (d / name).is_file():
+            data = json.loads((d / name).read_text(encoding="utf-8"))
+            methods.update(data if isinstance(data, dict) else {name: data})
+    methods["Source folder"] = str(d.resolve())
+    methods["Files"] = [p.name for p in [*csvs, *pngs]]
+    rep.add_methods(methods)
+    return rep
+
+
+def write_report(directory: str | Path, title: str | None = None, subtitle: str | None = None,
+                 out: str | Path | None = None, rescan: bool = False) -> tuple[Path, Report]:
+    """Rebuild the report of ``directory`` and write it to ``out`` (default: the same folder).
+
+    Returns the HTML path and the ``Report``.
+    """
+    rep = report_from_dir(directory, title, subtitle, rescan)
+    target = Path(out) if out is not None else Path(directory)
+    return rep.save(target / "report.html"), rep
