@@ -1,7 +1,17 @@
-"""Study data: the ``Study`` model, readers, BLQ rules, validation and writers."""
+"""Study data: the ``Study`` model, readers, BLQ rules, validation and writers.
 
+>>> from kinetor.data import read_study, validate_study, write_csv, write_cdisc
+"""
+
+from kinetor.data.aliases import ALIASES
 from kinetor.data.blq import BLQ_RULES, apply_blq_rule
+from kinetor.data.readers import detect_format, read_study
 from kinetor.data.routes import ROUTES, normalise_route
 from kinetor.data.study import Study
+from kinetor.data.validate import problems_frame, validate_study
+from kinetor.data.values import format_duration, parse_durations
+from kinetor.data.writers import write_cdisc, write_csv
 
-__all__ = ["BLQ_RULES", "ROUTES", "Study", "apply_blq_rule", "normalise_route"]
+__all__ = ["ALIASES", "BLQ_RULES", "ROUTES", "Study", "apply_blq_rule", "detect_format",
+           "format_duration", "normalise_route", "parse_durations", "problems_frame",
+           "read_study", "validate_study", "write_cdisc", "write_csv"]

@@ -149,6 +149,11 @@ class Study:
         The column-role map used by the reader: role -> column name in the source.
     mw : dict
         Molecular weight (g/mol) per analyte, when known (for molar conversion).
+    notes : list of str
+        What the reader did that a user should know (unit conversions, encodings, time
+        shifts, columns kept as covariates). Never a substitute for an error.
+    files : dict
+        The file each table came from (``conc``, ``doses``, ``subjects``), for messages.
     """
 
     conc: pd.DataFrame
@@ -159,6 +164,8 @@ class Study:
     source: str = "<DataFrame>"
     roles: dict[str, str] = field(default_factory=dict)
     mw: dict[str, float] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    files: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         missing = [u for u in _REQUIRED_UNITS if not self.units.get(u)]
@@ -226,6 +233,18 @@ class Study:
         else:
             out = out.reset_index()
         return out
+
+    def to_csv(self, path):
+        """Write the canonical tables as CSV (see ``kinetor.data.write_csv``)."""
+        from kinetor.data.writers import write_csv
+
+        return write_csv(self, path)
+
+    def to_cdisc(self, directory, standard: str = "send"):
+        """Write SEND/SDTM PC, EX, DM (and BW) CSVs (see ``kinetor.data.write_cdisc``)."""
+        from kinetor.data.writers import write_cdisc
+
+        return write_cdisc(self, directory, standard=standard)
 
     def __repr__(self) -> str:
         return (f"Study(source={self.source!r}, subjects={self.n_subjects}, "

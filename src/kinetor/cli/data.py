@@ -1,0 +1,55 @@
+"""``kinetor validate DATA``: read a study, print its summary or every problem found."""
+
+from __future__ import annotations
+
+import typer
+
+from kinetor.cli import _common
+
+
+def register(app: typer.Typer) -> None:
+    app.command("validate")(validate)
+
+
+def validate(
+    data: str = typer.Argument(..., help="Study file or folder: CSV/TSV/TXT, .xlsx, SEND/SDTM "
+                               "folder (pc, ex, dm), ADNCA, NONMEM, or a write_csv folder."),
+    format: str | None = typer.Option(None, "--format", "-f",
+                                      help="csv, sdtm, send, adnca, nonmem, kinetor "
+                                      "(detected when omitted)."),
+    time_unit: str | None = typer.Option(None, "--time-unit", help="Time unit, e.g. h."),
+    conc_unit: str | None = typer.Option(None, "--conc-unit", help="Concentration unit, "
+                                         "e.g. ng/mL."),
+    dose_unit: str | None = typer.Option(None, "--dose-unit", help="Dose unit, e.g. mg/kg."),
+    doses: str | None = typer.Option(None, "--doses", help="Separate doses table."),
+    sheet: str | None = typer.Option(None, "--sheet", help="Excel sheet name."),
+    out: str | None = typer.Option(None, "--out", help="Write the canonical tables "
+                                   "(conc.csv, doses.csv, subjects.csv) and summary.csv "
+                                   "here."),
+) -> None:
+    """Check study data: print the study summary, or the table of every problem (exit 3)."""
+    from kinetor.data import read_study, write_csv
+
+    units = {k: v for k, v in (("time", time_unit), ("conc", conc_unit),
+                               ("dose", dose_unit)) if v}
+    sheet_id = int(sheet) if sheet is not None and sheet.isdigit() else sheet
+    study = read_study(data, format, units=units or None, doses=doses, sheet=sheet_id)
+    summary = study.summary()
+    if out:
+        folder = _common.out_dir(out)
+        write_csv(study, folder)
+        summary.to_csv(folder / "summary.csv", index=False)
+    if _common.STATE["json"]:
+        import json
+
+        _common.emit_json({"source": study.source, "units": study.units,
+                           "subjects": study.n_subjects, "samples": len(study.conc),
+                           "doses": len(study.doses), "notes": study.notes,
+                           "summary": json.loads(summary.to_json(orient="records"))})
+        return
+    _common.info(f"[bold green]OK[/] {study.source}: {study.n_subjects} subjects, "
+                 f"{len(study.conc)} samples, {len(study.doses)} doses; units "
+                 + ", ".join(f"{k} {v}" for k, v in study.units.items()))
+    for note in study.notes:
+        _common.info(f"  note: {note}")
+    _common.print_frame(summary, title="Study summary")

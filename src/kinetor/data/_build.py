@@ -1,0 +1,276 @@
+"""Shared steps of every reader: concentrations from cells, ADDL expansion, the subject
+table with conflict checks, and the final assembly of a validated ``Study``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from kinetor.data.study import CONC_COLUMNS, DOSE_COLUMNS, SUBJECT_COLUMNS, Study
+from kinetor.errors import DataError, Problem, UnitError
+from kinetor.units import format_unit, parse_unit
+
+__all__ = ["Parts", "assemble", "combine_exclude", "day_index", "expand_addl", "finish_conc",
+           "join_reasons", "rename_extras", "subject_table"]
+
+CANONICAL = set(CONC_COLUMNS) | set(DOSE_COLUMNS) | set(SUBJECT_COLUMNS)
+
+
+@dataclass
+class Parts:
+    """What a reader produced, before assembly into a ``Study``."""
+
+    conc: pd.DataFrame
+    doses: pd.DataFrame
+    subjects: pd.DataFrame | None
+    units: dict[str, str | None]
+    roles: dict[str, str] = field(default_factory=dict)
+    files: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def join_reasons(*reasons) -> np.ndarray:
+    """Join per-row reason arrays with ``"; "``, skipping empty ones."""
+    n = max(len(r) for r in reasons)
+    out = np.full(n, "", dtype=object)
+    for r in reasons:
+        r = np.asarray(pd.Series(r, dtype=object).fillna("").astype(str), dtype=object)
+        has = r != ""
+        both = has & (out != "")
+        out = np.where(both, out + "; " + r, np.where(has, r, out))
+    return out
+
+
+def finish_conc(kind: np.ndarray, value: np.ndarray, limit: np.ndarray, lloq: np.ndarray,
+                text: pd.Series, blq_flag: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """Apply the BLQ recognition rules to classified cells (all in the conc unit).
+
+    * BLQ text or a BLQ flag -> ``blq`` True, ``conc`` NaN; ``<0.5`` fills the LLOQ
+      when no LLOQ is given;
+    * a number below a given LLOQ (and >= 0) -> ``blq`` True, ``conc`` NaN;
+    * the number as measured is kept in ``conc_reported`` in every case;
+    * ALQ text -> ``conc`` NaN and an exclusion reason; an empty cell -> NaN and the
+      reason "no concentration value" (BLQ rows are never excluded here: the BLQ rule
+      of the analysis decides).
+    Negative numbers are left as they are so that validation reports them.
+    """
+    lloq = np.where(np.isnan(lloq) & (kind == "blq") & np.isfinite(limit), limit, lloq)
+    number = kind == "number"
+    blq = kind == "blq"
+    if blq_flag is not None:
+        blq = blq | blq_flag
+    below = number & np.isfinite(lloq) & (value < lloq) & (value >= 0)
+    blq = blq | below
+    conc = np.where(number & ~blq, value, np.nan)
+    reported = np.where(number, value, np.nan)
+    texts = text.astype(str).str.strip().to_numpy(dtype=object)
+    reason = np.full(len(kind), "", dtype=object)
+    alq = kind == "alq"
+    if alq.any():
+        reason[alq] = ["above the upper limit of quantification (" + repr(t) + ")"
+                       for t in texts[alq]]
+    reason[(kind == "missing") & ~blq] = "no concentration value"
+    return {"conc": conc, "blq": blq, "lloq": lloq, "conc_reported": reported,
+            "reason": reason}
+
+
+def combine_exclude(other: np.ndarray, conc_reason: np.ndarray) -> np.ndarray:
+    """Exclusion reasons of a sample: the file's own reasons, then the reader's; the
+    reader's "no concentration value" is dropped when the file already gives a reason."""
+    other = np.asarray(pd.Series(other, dtype=object).fillna("").astype(str), dtype=object)
+    extra = np.where((conc_reason == "no concentration value") & (other != ""), "",
+                     conc_reason)
+    return join_reasons(other, extra)
+
+
+def day_index(day: np.ndarray) -> np.ndarray:
+    """CDISC study days have no day 0 (day -1 is the day before day 1): map them onto a
+    continuous count so that differences are in whole days."""
+    day = np.asarray(day, dtype=float)
+    return np.where(day < 0, day + 1, day)
+
+
+def expand_addl(doses: pd.DataFrame) -> pd.DataFrame:
+    """Expand ``addl`` additional doses every ``ii`` into explicit rows.
+
+    Each added row copies its original (same ``source_row``); ``addl`` is 0 afterwards
+    so nothing downstream adds them twice.
+
+    >>> d = pd.DataFrame({"subject": ["1"], "time": [0.0], "dose": [5.0], "addl": [2],
+    ...                   "ii": [12.0], "source_row": [2]})
+    >>> expand_addl(d)[["time", "addl", "source_row"]].values.tolist()
+    [[0.0, 0.0, 2.0], [12.0, 0.0, 2.0], [24.0, 0.0, 2.0]]
+    """
+    if "addl" not in doses.columns or len(doses) == 0:
+        return doses
+    addl = pd.to_numeric(doses["addl"], errors="coerce").fillna(0).astype(int).clip(lower=0)
+    if not (addl > 0).any():
+        return doses
+    reps = (addl + 1).to_numpy()
+    out = doses.loc[doses.index.repeat(reps)].copy()
+    k = np.concatenate([np.arange(r) for r in reps])
+    out["time"] = out["time"].to_numpy(float) + k * pd.to_numeric(out["ii"]).to_numpy(float)
+    out["addl"] = 0
+    return out.reset_index(drop=True)
+
+
+def subject_table(df: pd.DataFrame, rows: np.ndarray, file: str, columns: dict[str, str],
+                  strict=("species", "sex", "group")):
+    """One row per subject from row-level subject columns.
+
+    ``columns`` maps canonical name -> column as written in the file (for messages).
+    A subject with two different non-empty values of a ``strict`` column is a problem
+    naming the rows of each value; other columns take their first non-empty value.
+    Returns ``(subjects, problems, notes)``.
+    """
+    problems: list[Problem] = []
+    notes: list[str] = []
+    d = df.copy()
+    d["_row"] = rows
+    d = d[d["subject"].notna() & (d["subject"].astype(str) != "")]
+    cols = [c for c in d.columns if c not in ("subject", "_row")]
+    out = pd.DataFrame({"subject": pd.unique(d["subject"])})
+    for c in cols:
+        s = d[c]
+        empty = s.isna() | (s.astype(str).str.strip() == "")
+        sub = d.loc[~empty, ["subject", c, "_row"]]
+        nun = sub.groupby("subject")[c].nunique()
+        conflicted = nun[nun > 1].index
+        if c in strict:
+            for subj in conflicted:
+                part = sub[sub["subject"] == subj]
+                desc = "; ".join(
+                    f"{v!r} on row(s) {', '.join(str(r) for r in g['_row'].tolist()[:5])}"
+                    for v, g in part.groupby(c, sort=False))
+                problems.append(Problem(
+                    f"subject {subj!r} has conflicting {c}: {desc}", file=file,
+                    row=int(part["_row"].iloc[0]), column=columns.get(c, c),
+                    fix=f"give each subject one {c}"))
+        elif len(conflicted):
+            notes.append(f"{c}: {len(conflicted)} subject(s) have several values; the first "
+                         f"is used ({file}, column {columns.get(c, c)})")
+        first = sub.drop_duplicates("subject").set_index("subject")[c]
+        out[c] = out["subject"].map(first)
+    return out, problems, notes
+
+
+def _shift_to_first_dose(parts: Parts) -> None:
+    doses = parts.doses
+    if len(doses) == 0:
+        return
+    first = doses.groupby("subject")["time"].min()
+    shift = first[np.isfinite(first) & (first != 0)]
+    if shift.empty:
+        return
+    for table in (parts.conc, doses):
+        off = table["subject"].map(shift).fillna(0.0).to_numpy(float)
+        for col in ("time", "nominal_time"):
+            if col in table.columns:
+                table[col] = table[col].to_numpy(float) - off
+    parts.notes.append(f"time: measured from each subject's first dose ({len(shift)} "
+                       f"subject(s) shifted)")
+
+
+def _apply_time_mode(conc: pd.DataFrame, mode: str, notes: list[str]) -> pd.DataFrame:
+    actual = conc["time"].to_numpy(float) if "time" in conc.columns \
+        else np.full(len(conc), np.nan)
+    nominal = conc["nominal_time"].to_numpy(float) if "nominal_time" in conc.columns \
+        else np.full(len(conc), np.nan)
+    if mode == "nominal":
+        conc["actual_time"] = actual
+        conc["time"] = np.where(np.isnan(nominal), actual, nominal)
+        n = int((np.isnan(nominal) & ~np.isnan(actual)).sum())
+        if n:
+            notes.append(f"time: {n} sample(s) without nominal time use their actual time")
+    else:
+        conc["time"] = np.where(np.isnan(actual), nominal, actual)
+        n = int((np.isnan(actual) & ~np.isnan(nominal)).sum())
+        if n:
+            notes.append(f"time: {n} sample(s) without actual time use their nominal time")
+    return conc
+
+
+_STAND_IN = {"time": "h", "conc": "ng/mL", "dose": "mg"}  # never leaves assemble()
+
+
+def _known(unit: str) -> bool:
+    try:
+        parse_unit(unit)
+    except UnitError:
+        return False
+    return True
+
+
+def _sort_key(p: Problem):
+    return (p.file or "", -1 if p.row is None else p.row, p.column or "", p.message)
+
+
+def assemble(parts: Parts, *, time: str = "actual", groups=None, source: str = "<DataFrame>",
+             mw=None) -> Study:
+    """Shift times, build the ``Study``, validate it and raise one ``DataError`` for all."""
+    from kinetor.data.validate import validate_study
+
+    if time not in ("actual", "nominal"):
+        raise DataError(Problem(f"time={time!r}", fix="use time='actual' or time='nominal'"))
+    problems = list(parts.problems)
+    _shift_to_first_dose(parts)
+    conc = _apply_time_mode(parts.conc, time, parts.notes)
+    units = {k: format_unit(v) for k, v in parts.units.items() if v and _known(v)}
+    if parts.subjects is not None:
+        ids = pd.unique(pd.concat([conc["subject"], parts.doses["subject"]]).astype(str))
+        known = set(parts.subjects["subject"].astype(str))
+        missing = [i for i in ids if i not in known and i != ""]
+        if missing:
+            parts.subjects = pd.concat([parts.subjects, pd.DataFrame({"subject": missing})],
+                                       ignore_index=True)
+    mw_dict = mw if isinstance(mw, dict) else (
+        {a: float(mw) for a in pd.unique(conc["analyte"])} if mw is not None
+        and "analyte" in conc.columns else {})
+    # a missing unit is reported once; a stand-in unit lets validation find the rest
+    missing = [u for u in ("time", "conc", "dose") if u not in units]
+    told = " ".join(p.message for p in problems)
+    for u in missing:
+        if f"{u} unit" in told:
+            continue
+        if u == "dose" and len(parts.doses) == 0:
+            problems.append(Problem("no doses in the data", file=source,
+                                    fix="give the doses: a dose column, a doses table "
+                                        "(doses=...), EX records or dose records"))
+        else:
+            problems.append(Problem(f"no {u} unit given", file=source,
+                                    fix=f"pass units={{'{u}': '{_STAND_IN[u]}'}} (or the "
+                                        f"unit that applies)"))
+    try:
+        study = Study(conc, parts.doses, subjects=parts.subjects,
+                      units={**{u: _STAND_IN[u] for u in missing}, **units},
+                      groups=list(groups) if groups else ["group"], source=source,
+                      roles=dict(parts.roles), mw=mw_dict, notes=list(parts.notes),
+                      files=dict(parts.files))
+    except DataError as exc:
+        problems += [Problem(p.message, file=p.file or source, row=p.row, column=p.column,
+                         fix=p.fix) for p in exc.problems]
+        raise DataError(sorted(problems, key=_sort_key)) from None
+    except UnitError as exc:
+        problems.append(Problem(str(exc), file=source, fix="pass units={...} with known units"))
+        raise DataError(sorted(problems, key=_sort_key)) from None
+    if groups:
+        missing = [g for g in groups if g not in study.groups]
+        problems += [Problem(f"group column {g!r} not found", file=source, column=g,
+                             fix="name a column of the file in groups=[...]") for g in missing]
+    # one problem per cell: validation repeats nothing the reader already reported
+    seen = {(p.file, p.row, p.column) for p in problems if p.row is not None}
+    problems += [p for p in validate_study(study) if (p.file, p.row, p.column) not in seen]
+    if problems:
+        raise DataError(sorted(set(problems), key=_sort_key))
+    return study
+
+
+def rename_extras(frame: pd.DataFrame, used: set[str]) -> pd.DataFrame:
+    """Unmapped source columns, renamed ``orig_<name>`` where they collide with a
+    canonical column name."""
+    extra = frame[[c for c in frame.columns if c not in used]].copy()
+    return extra.rename(columns={c: f"orig_{c}" for c in extra.columns if c in CANONICAL
+                                 or c in ("conc_reported", "profile", "actual_time")})

@@ -1,0 +1,242 @@
+"""Raw table input: sniff encoding and delimiter; read delimited text, Excel and SAS XPT.
+
+Every reader starts from a ``RawTable``: all cells as stripped strings (``""`` when empty),
+the columns as written in the file, and for every data row its row number in the file
+(1-based, header = row 1 for text and Excel; the observation number for XPT). Row numbers
+count physical lines, so comment or blank lines before the header shift them as a
+spreadsheet user would expect.
+
+Sniffing rules (documented in docs/data.md):
+
+* encoding: a UTF-16 byte-order mark -> UTF-16; else UTF-8 (with or without BOM); else
+  cp1252; else latin-1 (which decodes any byte);
+* delimiter: of ``, ; TAB |`` the one whose header splits into the most columns with the
+  same count on most rows; whitespace when none splits the header (NONMEM style);
+* decimal comma: in a non-comma file, cells like ``1,5`` (and no ``1.5``) are read as 1.5.
+
+>>> raw = read_raw_text(b"Animal;Time (h);Conc\\nR1;0,5;1,2\\n", "x.csv")
+>>> raw.frame.to_dict("records"), raw.rows.tolist()
+([{'Animal': 'R1', 'Time (h)': '0.5', 'Conc': '1.2'}], [2])
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from kinetor.errors import DataError, Problem
+
+__all__ = ["RawTable", "frame_to_raw", "read_raw", "read_raw_text"]
+
+_DELIMITERS = (",", ";", "\t", "|")
+_EXCEL = {".xlsx", ".xlsm", ".xltx", ".xltm"}
+_NA_TEXT = {"nan", "NaN", "None", "<NA>", "NaT", "none"}
+_DEC_COMMA = re.compile(r"^([<>]\s*)?[+-]?\d*,\d+([eE][+-]?\d+)?$")
+_DEC_POINT = re.compile(r"^([<>]\s*)?[+-]?\d*\.\d+([eE][+-]?\d+)?$")
+
+
+@dataclass
+class RawTable:
+    """A table as read from a file: string cells, source row numbers, a label for messages."""
+
+    frame: pd.DataFrame
+    rows: np.ndarray
+    file: str
+    notes: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+
+def _decode(data: bytes, label: str, notes: list[str]) -> str:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        notes.append(f"{label}: read as UTF-16")
+        return data.decode("utf-16")
+    for enc in ("utf-8-sig", "cp1252", "latin-1"):
+        try:
+            text = data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        if enc != "utf-8-sig":
+            notes.append(f"{label}: not UTF-8, read as {enc}")
+        return text
+    raise AssertionError("latin-1 decodes every byte")  # pragma: no cover
+
+
+def _split(lines: list[str], delimiter: str | None) -> list[list[str]]:
+    if delimiter is None:
+        return [ln.split() for ln in lines]
+    return list(csv.reader(lines, delimiter=delimiter))
+
+
+def _sniff(lines: list[str]) -> str | None:
+    """The delimiter, or None for whitespace-separated text."""
+    sample = lines[:60]
+    best, best_score = None, (0.0, 0)
+    for d in _DELIMITERS:
+        counts = [len(r) for r in _split(sample, d) if r]
+        if not counts or counts[0] < 2:
+            continue
+        same = sum(c == counts[0] for c in counts) / len(counts)
+        score = (round(same, 2), counts[0])
+        if same >= 0.5 and score > best_score:
+            best, best_score = d, score
+    if best is None and sample and len(sample[0].split()) > 1:
+        return None
+    return best or ","
+
+
+def read_raw_text(data: bytes, label: str) -> RawTable:
+    """Parse delimited text (bytes) into a ``RawTable`` with physical row numbers."""
+    notes: list[str] = []
+    problems: list[Problem] = []
+    text = _decode(data, label, notes)
+    lines = text.splitlines()
+    start = 0
+    while start < len(lines) and (not lines[start].strip() or lines[start].lstrip()
+                                  .startswith("#")):
+        start += 1
+    if start == len(lines):
+        raise DataError(Problem("the file is empty", file=label,
+                                fix="give a file with a header row and data rows"))
+    body = lines[start:]
+    delim = _sniff([ln for ln in body if ln.strip()])
+    if delim is None:
+        notes.append(f"{label}: whitespace-separated columns")
+        parsed = [(i, ln.split()) for i, ln in enumerate(body)]
+    else:
+        if delim != ",":
+            notes.append(f"{label}: delimiter {delim!r}")
+        reader = csv.reader(io.StringIO("\n".join(body)), delimiter=delim)
+        parsed = []
+        prev = 0
+        for rec in reader:
+            parsed.append((prev, rec))  # line index where this record started
+            prev = reader.line_num
+    header = [h.strip() for h in parsed[0][1]]
+    records, rows = [], []
+    n_comment = 0
+    for idx, rec in parsed[1:]:
+        if not rec or all(not c.strip() for c in rec):
+            continue
+        if rec[0].lstrip().startswith("#"):
+            n_comment += 1
+            continue
+        line_no = start + idx + 1
+        cells = [c.strip() for c in rec]
+        if len(cells) > len(header):
+            extra = [c for c in cells[len(header):] if c]
+            if extra:
+                problems.append(Problem(
+                    f"{len(cells)} cells but the header has {len(header)} columns",
+                    file=label, row=line_no,
+                    fix="remove the extra cells or add a header for them"))
+            cells = cells[:len(header)]
+        cells += [""] * (len(header) - len(cells))
+        records.append(cells)
+        rows.append(line_no)
+    if n_comment:
+        notes.append(f"{label}: {n_comment} comment line(s) starting with '#' skipped")
+    frame = pd.DataFrame(records, columns=_unique(header, label, notes), dtype=object)
+    frame = _drop_empty_columns(frame)
+    if delim != ",":
+        frame = _decimal_comma(frame, label, notes)
+    return RawTable(frame, np.asarray(rows, dtype=np.int64), label, notes, problems)
+
+
+def _unique(header: list[str], label: str, notes: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for i, h in enumerate(header):
+        name = h or f"_unnamed_{i + 1}"
+        if name in seen:
+            seen[name] += 1
+            notes.append(f"{label}: column {name!r} appears twice; the second is "
+                         f"{name}.{seen[name]}")
+            name = f"{name}.{seen[name]}"
+        else:
+            seen[name] = 0
+        out.append(name)
+    return out
+
+
+def _drop_empty_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    drop = [c for c in frame.columns
+            if c.startswith("_unnamed_") and (frame[c] == "").all()]
+    return frame.drop(columns=drop)
+
+
+def _decimal_comma(frame: pd.DataFrame, label: str, notes: list[str]) -> pd.DataFrame:
+    flat = pd.Series(frame.to_numpy().ravel(), dtype=object).astype(str)
+    if not flat.str.match(_DEC_COMMA).any() or flat.str.match(_DEC_POINT).any():
+        return frame
+    notes.append(f"{label}: decimal comma read as decimal point")
+    out = frame.copy()
+    for c in out.columns:
+        s = out[c].astype(str)
+        hit = s.str.match(_DEC_COMMA)
+        out.loc[hit, c] = s[hit].str.replace(",", ".", regex=False)
+    return out
+
+
+def frame_to_raw(df: pd.DataFrame, label: str = "<DataFrame>", first_row: int = 2) -> RawTable:
+    """A DataFrame as a ``RawTable``: every cell as text, exact for floats (repr)."""
+    out = pd.DataFrame(index=range(len(df)))
+    for col in df.columns:
+        s = df[col].reset_index(drop=True)
+        text = s.astype(str).str.strip()
+        text[s.isna().to_numpy() | text.isin(_NA_TEXT).to_numpy()] = ""
+        out[str(col).strip()] = text.astype(object)
+    return RawTable(out, np.arange(first_row, first_row + len(df), dtype=np.int64), label)
+
+
+def _read_excel(path: Path, sheet) -> RawTable:
+    label = f"{path.name}[{sheet}]" if sheet is not None else path.name
+    grid = pd.read_excel(path, sheet_name=0 if sheet is None else sheet, header=None,
+                         dtype=object, engine="openpyxl")
+    empty = grid.isna().all(axis=1).to_numpy()
+    if empty.all():
+        raise DataError(Problem("the sheet is empty", file=label,
+                                fix="choose the sheet with the data: sheet=..."))
+    # the header: the first row as wide as the widest of the first rows (a title line
+    # above the table has fewer cells)
+    filled = grid.head(30).notna().sum(axis=1).to_numpy()
+    head = int(np.argmax(filled == filled.max()))
+    header = [("" if pd.isna(v) else str(v).strip()) for v in grid.iloc[head]]
+    body = grid.iloc[head + 1:]
+    keep = ~body.isna().all(axis=1).to_numpy()
+    body = body[keep]
+    notes: list[str] = []
+    body.columns = _unique(header, label, notes)
+    raw = frame_to_raw(body, label)
+    raw.rows = (np.flatnonzero(keep) + head + 2).astype(np.int64)
+    raw.frame = _drop_empty_columns(raw.frame)
+    raw.notes = notes
+    return raw
+
+
+def read_raw(source, sheet=None) -> RawTable:
+    """Read a path (text, Excel, XPT) or a DataFrame into a ``RawTable``."""
+    if isinstance(source, pd.DataFrame):
+        return frame_to_raw(source)
+    path = Path(source)
+    if not path.is_file():
+        raise DataError(Problem(f"no such file: {path}", file=str(path),
+                                fix="check the path"))
+    suffix = path.suffix.lower()
+    if suffix in _EXCEL:
+        return _read_excel(path, sheet)
+    if suffix == ".xls":
+        raise DataError(Problem("old .xls workbooks are not read", file=path.name,
+                                fix="save the sheet as .xlsx or CSV"))
+    if suffix == ".xpt":
+        df = pd.read_sas(path, format="xport", encoding="latin-1")
+        return frame_to_raw(df, path.name, first_row=1)
+    return read_raw_text(path.read_bytes(), path.name)

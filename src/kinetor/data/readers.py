@@ -1,0 +1,270 @@
+"""``read_study``: one entry point for every study layout.
+
+Layouts (``format=``), detected from the column names when not given:
+
+==========  ===============================================================================
+format      recognised by
+==========  ===============================================================================
+``sdtm``    ``PCSTRESN``/``PCSTRESC``/``PCORRES``/``PCTESTCD`` (SDTM or SEND PC; ``send`` is
+            the same reader); EX, DM and BW are picked up from the same folder (``ex.csv``
+            next to ``pc.csv``), from a dict ``{"pc": ..., "ex": ..., "dm": ...}`` or a list
+``adnca``   ``AVAL`` with ``AFRLT``/``NFRLT``/``ARRLT``/``NRRLT``/``PARAMCD`` (ADNCA, ADPC)
+``nonmem``  ``ID``, ``TIME``, ``DV`` and one of ``AMT``, ``EVID``, ``MDV``, ``CMT``
+``csv``     anything else: a generic lab table read through the alias table
+``kinetor`` a folder written by ``write_csv`` (``conc.csv``, ``doses.csv``, ``subjects.csv``)
+==========  ===============================================================================
+
+Examples
+--------
+>>> import pandas as pd
+>>> df = pd.DataFrame({"Animal": ["R1", "R1", "R1"], "Time (h)": [0.5, 1, 2],
+...                    "Conc (ng/mL)": ["12.1", "8.0", "BLQ"], "LLOQ": [1, 1, 1],
+...                    "Dose (mg/kg)": [2, 2, 2], "Route": ["IV", "IV", "IV"]})
+>>> st = read_study(df)
+>>> st.conc[["subject", "time", "conc", "blq"]].values.tolist()
+[['R1', 0.5, 12.1, False], ['R1', 1.0, 8.0, False], ['R1', 2.0, nan, True]]
+>>> st.doses[["subject", "time", "dose", "route"]].values.tolist()
+[['R1', 0.0, 2.0, 'iv_bolus']]
+>>> st.units
+{'time': 'h', 'conc': 'ng/mL', 'dose': 'mg/kg'}
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import pandas as pd
+
+from kinetor.data._build import assemble
+from kinetor.data._text import RawTable, read_raw
+from kinetor.data.study import Study
+from kinetor.errors import DataError, Problem
+
+__all__ = ["detect_format", "read_study"]
+
+Format = Literal["csv", "sdtm", "send", "adnca", "nonmem", "kinetor"]
+_FORMATS = {"csv": "csv", "generic": "csv", "excel": "csv", "tsv": "csv", "txt": "csv",
+            "sdtm": "sdtm", "send": "sdtm", "cdisc": "sdtm", "adnca": "adnca",
+            "adpc": "adnca", "adam": "adnca", "nonmem": "nonmem", "kinetor": "kinetor"}
+_DOMAINS = ("pc", "ex", "dm", "bw", "pooldef")
+_SUFFIXES = (".csv", ".xpt", ".xlsx", ".tsv", ".txt")
+
+
+def detect_format(columns) -> str:
+    """The layout a set of column names belongs to (see the module table)."""
+    up = {str(c).upper() for c in columns}
+    if up & {"PCSTRESN", "PCSTRESC", "PCORRES", "PCTESTCD"}:
+        return "sdtm"
+    if "EXDOSE" in up:
+        return "ex"
+    if "AVAL" in up and up & {"AFRLT", "NFRLT", "ARRLT", "NRRLT", "PARAMCD"}:
+        return "adnca"
+    if {"ID", "TIME", "DV"} <= up and up & {"AMT", "EVID", "MDV", "CMT"}:
+        return "nonmem"
+    return "csv"
+
+
+def _domain_of(raw: RawTable) -> str | None:
+    up = {c.upper() for c in raw.frame.columns}
+    if detect_format(up) == "sdtm":
+        return "pc"
+    if "EXDOSE" in up:
+        return "ex"
+    if "BWSTRESN" in up or "BWORRES" in up:
+        return "bw"
+    if {"POOLID", "USUBJID"} <= up and len(up - {"STUDYID", "POOLID", "USUBJID"}) == 0:
+        return "pooldef"
+    if "USUBJID" in up and up & {"SEX", "SPECIES", "ARM", "ARMCD", "SETCD"}:
+        return "dm"
+    return None
+
+
+def _sibling(path: Path, domain: str) -> Path | None:
+    stem = path.stem
+    low = stem.lower()
+    if not low.endswith("pc"):
+        return None
+    for suffix in (path.suffix, *_SUFFIXES):
+        for name in (stem[:-2] + domain, stem[:-2] + domain.upper()):
+            cand = path.with_name(name + suffix)
+            if cand.is_file():
+                return cand
+    return None
+
+
+def _cdisc_tables(source, sheet) -> dict[str, RawTable]:
+    if isinstance(source, dict):
+        tables = {str(k).lower(): v if isinstance(v, RawTable) else read_raw(v, sheet)
+                  for k, v in source.items()}
+        unknown = set(tables) - set(_DOMAINS)
+        if unknown:
+            raise DataError(Problem(f"unknown CDISC domain(s) {sorted(unknown)}",
+                                    fix="use the keys 'pc', 'ex', 'dm', 'bw', 'pooldef'"))
+        return tables
+    if isinstance(source, list | tuple):
+        tables = {}
+        for item in source:
+            raw = read_raw(item, sheet)
+            dom = _domain_of(raw)
+            if dom is None or dom in tables:
+                raise DataError(Problem(
+                    "cannot tell which CDISC domain this file is" if dom is None else
+                    f"two {dom.upper()} files given", file=raw.file,
+                    fix="pass a dict {'pc': ..., 'ex': ..., 'dm': ...}"))
+            tables[dom] = raw
+        return tables
+    path = Path(source)
+    if path.is_dir():
+        tables = {}
+        for f in sorted(path.iterdir()):
+            dom = f.stem.lower()
+            if dom in _DOMAINS and f.suffix.lower() in _SUFFIXES and dom not in tables:
+                tables[dom] = read_raw(f, sheet)
+        return tables
+    tables = {"pc": read_raw(path, sheet)}
+    for dom in ("ex", "dm", "bw", "pooldef"):
+        sib = _sibling(path, dom)
+        if sib is not None:
+            tables[dom] = read_raw(sib, sheet)
+    return tables
+
+
+def _read_dir(path: Path) -> tuple[str, object]:
+    names = {f.name.lower(): f for f in path.iterdir() if f.is_file()}
+    if any(n.split(".")[0] == "pc" for n in names):
+        return "sdtm", path
+    if "conc.csv" in names:
+        return "kinetor", path
+    for key in ("adnca", "adpc"):
+        hits = [f for n, f in names.items() if n.startswith(key)]
+        if len(hits) == 1:
+            return "adnca", hits[0]
+    raise DataError(Problem(f"no study files found in folder {path}", file=str(path),
+                            fix="a folder must hold pc.csv (+ ex.csv, dm.csv), conc.csv "
+                                "(+ doses.csv, subjects.csv) or one adnca/adpc file"))
+
+
+def read_study(source, format: str | None = None, *, roles: dict[str, str] | None = None,
+               units: dict[str, str] | None = None, sheet=None, groups=None, mw=None,
+               time: Literal["actual", "nominal"] = "actual", doses=None) -> Study:
+    """Read study data into a validated ``Study``.
+
+    Parameters
+    ----------
+    source : path, DataFrame, dict or list
+        A CSV/TSV/TXT file (delimiter and encoding sniffed), an Excel ``.xlsx`` file
+        (``sheet=``), a SAS ``.xpt`` file, a folder (CDISC ``pc``/``ex``/``dm``/``bw``
+        files, or the output of ``write_csv``), a dict ``{"pc": ..., "ex": ..., "dm": ...}``
+        or list of CDISC files, or a DataFrame.
+    format : str, optional
+        ``"csv"`` (generic), ``"sdtm"``/``"send"``, ``"adnca"``, ``"nonmem"`` or
+        ``"kinetor"``; detected from the columns when None.
+    roles : dict, optional
+        Role -> column overrides for generic tables, e.g. ``{"subject": "Animal"}``
+        (roles: see ``kinetor.data.aliases.ALIASES``).
+    units : dict, optional
+        ``time``, ``conc``, ``dose`` (and ``weight``) units: used where the file states
+        none, and the target unit where it does (values are converted).
+    groups : list of str, optional
+        Columns that define treatment groups (default: the ``group`` column).
+    mw : float or dict, optional
+        Molecular weight (g/mol), per analyte as a dict, for mass <-> molar conversion.
+    time : {"actual", "nominal"}
+        Which time goes into ``conc.time``; the other is kept (``nominal_time``, or
+        ``actual_time`` with ``"nominal"``). A missing one falls back to the other.
+    doses : path or DataFrame, optional
+        A separate doses table for a generic concentration table.
+
+    Raises
+    ------
+    DataError
+        Listing every problem found (file, row, column, fix).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> nm = pd.DataFrame({"ID": [1, 1, 1], "TIME": [0, 1, 4], "DV": [".", 8.2, 3.1],
+    ...                    "AMT": [5, 0, 0], "EVID": [1, 0, 0], "CMT": [1, 2, 2]})
+    >>> st = read_study(nm, units={"time": "h", "conc": "ng/mL", "dose": "mg"})
+    >>> st.doses[["time", "dose", "route"]].values.tolist()
+    [[0.0, 5.0, 'extravascular']]
+    >>> st.conc["conc"].tolist()
+    [8.2, 3.1]
+    """
+    fmt = _FORMATS.get(format.lower()) if format else None
+    if format and fmt is None:
+        raise DataError(Problem(f"unknown format {format!r}",
+                                fix=f"use one of {', '.join(sorted(set(_FORMATS)))}"))
+    label = "<DataFrame>" if isinstance(source, pd.DataFrame) else (
+        str(source) if isinstance(source, str | Path) else "<files>")
+    kw = {"time": time, "groups": groups, "mw": mw}
+    if isinstance(source, str | Path) and Path(source).is_dir():
+        found, source = _read_dir(Path(source))
+        fmt = fmt or found
+    if fmt == "kinetor" or (isinstance(source, dict) and "conc" in source):
+        return _read_kinetor(source, label, roles, units, **kw)
+    if isinstance(source, dict | list | tuple) or fmt == "sdtm":
+        return _read_cdisc(source, sheet, label, units, **kw)
+    raw = read_raw(source, sheet)
+    label = raw.file
+    found = detect_format(raw.frame.columns)
+    fmt = fmt or found
+    if fmt == "sdtm":
+        return _read_cdisc(source if isinstance(source, str | Path) else {"pc": raw}, sheet,
+                           label, units, **kw)
+    if doses is not None and fmt != "csv":
+        raise DataError(Problem(f"doses= is for generic tables; a {fmt} file has its own "
+                                f"dose records", file=raw.file, fix="leave out doses="))
+    if found == "ex":
+        raise DataError(Problem("this is an EX (exposure) file", file=raw.file,
+                                fix="give the PC file (EX and DM are read next to it) or a "
+                                    "dict {'pc': ..., 'ex': ..., 'dm': ...}"))
+    if fmt == "adnca":
+        from kinetor.data._adnca import read_adnca
+
+        parts = read_adnca(raw, units=units, mw=mw)
+    elif fmt == "nonmem":
+        from kinetor.data._nonmem import read_nonmem
+
+        parts = read_nonmem(raw, units=units, roles=roles, mw=mw, groups=groups)
+    else:
+        from kinetor.data._generic import read_generic
+
+        dose_raw = read_raw(doses) if doses is not None else None
+        parts = read_generic(raw, roles=roles, units=units, groups=groups, mw=mw,
+                             doses=dose_raw)
+    parts.notes.insert(0, f"format: {fmt}")
+    return assemble(parts, source=label, **kw)
+
+
+def _read_cdisc(source, sheet, label, units, *, time, groups, mw) -> Study:
+    from kinetor.data._cdisc import read_cdisc
+
+    tables = _cdisc_tables(source, sheet)
+    if "pc" not in tables:
+        raise DataError(Problem("no PC (concentration) table found", file=label,
+                                fix="give pc.csv (or .xpt) with ex.csv and dm.csv"))
+    parts = read_cdisc(tables, units=units, mw=mw)
+    parts.notes.insert(0, f"format: sdtm/send ({', '.join(t.upper() for t in tables)})")
+    return assemble(parts, source=tables["pc"].file, time=time, groups=groups, mw=mw)
+
+
+def _read_kinetor(source, label, roles, units, *, time, groups, mw) -> Study:
+    from kinetor.data._generic import read_generic
+
+    if isinstance(source, dict):
+        files = {k: source[k] for k in ("conc", "doses", "subjects") if k in source}
+    else:
+        base = Path(source)
+        files = {k: base / f"{k}.csv" for k in ("conc", "doses", "subjects")
+                 if (base / f"{k}.csv").is_file()}
+    if "conc" not in files:
+        raise DataError(Problem("no conc table", file=label, fix="give conc.csv"))
+    raw = read_raw(files["conc"])
+    parts = read_generic(raw, roles=roles, units=units, groups=groups, mw=mw,
+                         doses=read_raw(files["doses"]) if "doses" in files else None,
+                         subjects=read_raw(files["subjects"]) if "subjects" in files
+                         else None)
+    parts.notes.insert(0, "format: kinetor (write_csv)")
+    return assemble(parts, source=raw.file, time=time, groups=groups, mw=mw)

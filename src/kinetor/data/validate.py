@@ -1,0 +1,202 @@
+"""Validation of a built ``Study``: every violation collected, none raised one at a time.
+
+``validate_study`` returns a list of ``Problem`` (empty when the study is fine); readers
+add the checks that need the raw file (non-numeric cells, unparseable times, unknown
+units, conflicting subject covariates) and raise one ``DataError`` with everything.
+
+Rules (docs/data.md):
+
+==========================================  =============================================
+check                                       where
+==========================================  =============================================
+time/conc/dose units of the right kind      ``units``
+negative concentration                      ``conc`` (every row)
+no time at all (actual and nominal NaN)     ``conc`` rows not excluded
+duplicate time in a profile                 subject x analyte x matrix x time, rows not
+                                            excluded; each row names the others
+LLOQ <= 0                                   ``conc``
+subject with concentrations and no dose     first included row of that subject
+dose <= 0 or missing, missing dose time     ``doses``
+route missing or not recognised             ``doses``
+infusion without a duration                 ``doses`` (unless flagged, e.g. NONMEM
+                                            modelled rate)
+weight <= 0                                 ``subjects``
+a subject listed twice with different       ``subjects``
+species/sex/group
+==========================================  =============================================
+
+Examples
+--------
+>>> import pandas as pd
+>>> from kinetor.data import Study
+>>> st = Study(pd.DataFrame({"subject": ["1", "1"], "time": [1.0, 1.0],
+...                          "conc": [5.0, -2.0]}),
+...            pd.DataFrame({"subject": ["1"], "time": [0.0], "dose": [1.0],
+...                          "route": ["PO"]}),
+...            units={"time": "h", "conc": "ng/mL", "dose": "mg/kg"})
+>>> for p in validate_study(st):
+...     print(p.row, p.column, p.message)
+2 conc negative concentration -2
+1 time duplicate time 1 in the profile of subject '1' (ANALYTE, PLASMA): also row(s) 2
+2 time duplicate time 1 in the profile of subject '1' (ANALYTE, PLASMA): also row(s) 1
+1 route route 'PO' is not one of iv_bolus, iv_infusion, extravascular
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from kinetor.data.routes import ROUTES
+from kinetor.errors import Problem, UnitError
+from kinetor.units import parse_unit
+
+__all__ = ["validate_study"]
+
+_DIMS = {
+    "time": ({"[time]"}, "a time unit such as 'h', 'min' or 'day'"),
+    "conc": ({"[mass] / [length] ** 3", "[substance] / [length] ** 3"},
+             "a concentration unit such as 'ng/mL' or 'nM'"),
+    "dose": ({"[mass]", "", "[mass] / [length] ** 2", "[substance]", "[substance] / [mass]"},
+             "a dose unit such as 'mg', 'mg/kg', 'mg/m2' or 'umol/kg'"),
+}
+
+
+def _units(study) -> list[Problem]:
+    out = []
+    for what, (dims, hint) in _DIMS.items():
+        text = study.units.get(what)
+        try:
+            dim = str(parse_unit(text).dimensionality) if text else None
+        except UnitError:
+            dim = None
+        if dim is None or (dim not in dims and dim.replace("dimensionless", "") not in dims):
+            out.append(Problem(f"{what} unit {text!r} is not {hint}", file=study.source,
+                               fix=f"pass units={{'{what}': ...}} with {hint}"))
+    return out
+
+
+def _col(study, role: str, default: str) -> str:
+    return study.roles.get(role, default)
+
+
+def _conc(study) -> list[Problem]:
+    c = study.conc
+    file = study.files.get("conc", study.source)
+    rows = c["source_row"].to_numpy()
+    out = []
+    conc = c["conc"].to_numpy(float)
+    for r, v in zip(rows[conc < 0], conc[conc < 0], strict=True):
+        out.append(Problem(f"negative concentration {v:g}", file=file, row=int(r),
+                           column=_col(study, "conc", "conc"),
+                           fix="concentrations must be >= 0; correct the value or exclude "
+                               "the row"))
+    included = (c["exclude"] == "").to_numpy()
+    t = c["time"].to_numpy(float)
+    nominal = c["nominal_time"].to_numpy(float)
+    t_any = np.where(np.isnan(t), nominal, t)
+    no_time = included & np.isnan(t_any)
+    for r in rows[no_time]:
+        out.append(Problem("no time for this sample", file=file, row=int(r),
+                           column=_col(study, "time", "time"),
+                           fix="give the sample time (or exclude the row)"))
+    bad_t = ~np.isnan(t_any) & ~np.isfinite(t_any)
+    for r in rows[bad_t]:
+        out.append(Problem("time is not finite", file=file, row=int(r),
+                           column=_col(study, "time", "time"), fix="give a finite time"))
+    lloq = c["lloq"].to_numpy(float)
+    for r, v in zip(rows[lloq <= 0], lloq[lloq <= 0], strict=True):
+        out.append(Problem(f"LLOQ must be > 0, got {v:g}", file=file, row=int(r),
+                           column=_col(study, "lloq", "lloq"),
+                           fix="give the assay's lower limit of quantification"))
+    keys = ["subject", "analyte", "matrix"]
+    d = c.loc[included & ~np.isnan(t_any), [*keys, "source_row"]].copy()
+    d["_t"] = t_any[included & ~np.isnan(t_any)]
+    dup = d[d.duplicated([*keys, "_t"], keep=False)]
+    for _, g in dup.groupby([*keys, "_t"], sort=False):
+        for r in g["source_row"]:
+            others = ", ".join(str(o) for o in g["source_row"] if o != r)
+            row = g[g["source_row"] == r].iloc[0]
+            out.append(Problem(
+                f"duplicate time {row['_t']:g} in the profile of subject {row['subject']!r} "
+                f"({row['analyte']}, {row['matrix']}): also row(s) {others}", file=file,
+                row=int(r), column=_col(study, "time", "time"),
+                fix="keep one sample per time, or exclude the replicate"))
+    return out
+
+
+def _doses(study) -> list[Problem]:
+    d = study.doses
+    file = study.files.get("doses", study.source)
+    rows = d["source_row"].to_numpy()
+    flag = (d["flag"].astype("string").fillna("") != "").to_numpy() if "flag" in d.columns \
+        else np.zeros(len(d), bool)
+    dose = d["dose"].to_numpy(float)
+    t = d["time"].to_numpy(float)
+    route = d["route"].astype(str).to_numpy()
+    raw = d["route_raw"].astype("string").fillna("").to_numpy(dtype=object)
+    dur = d["duration"].to_numpy(float)
+    col = {k: _col(study, f"dose:{k}", _col(study, k, k)) for k in
+           ("dose", "time", "route", "duration")}
+    out = []
+    bad = ~(dose > 0)
+    out += [Problem(f"dose must be > 0, got {v:g}", file=file, row=int(r), column=col["dose"],
+                    fix="give the administered dose (> 0)")
+            for r, v in zip(rows[bad], dose[bad], strict=True)]
+    out += [Problem("dose has no time", file=file, row=int(r), column=col["time"],
+                    fix="give the dose time") for r in rows[~np.isfinite(t)]]
+    bad = ~np.isin(route, ROUTES)
+    for r, rt, rr in zip(rows[bad], route[bad], raw[bad], strict=True):
+        what = (f"route {rt!r} is not one of {', '.join(ROUTES)}" if rt else
+                f"unknown route {rr!r}" if rr else "dose has no route")
+        out.append(Problem(what, file=file, row=int(r), column=col["route"],
+                           fix="use IV, IV infusion, PO, SC, IP, IM... (docs/data.md, routes)"))
+    bad = (route == "iv_infusion") & ~(dur > 0) & ~flag
+    out += [Problem("infusion without a duration", file=file, row=int(r),
+                    column=col["duration"],
+                    fix="give the infusion duration (or its end time, or the rate)")
+            for r in rows[bad]]
+    return out
+
+
+def _dosed(study) -> list[Problem]:
+    c = study.conc
+    inc = c[c["exclude"] == ""]
+    nodose = inc[~inc["subject"].isin(set(study.doses["subject"]))]
+    first = nodose.drop_duplicates("subject")
+    file = study.files.get("conc", study.source)
+    return [Problem(f"subject {r.subject!r} has concentrations but no dose", file=file,
+                    row=int(r.source_row), column=_col(study, "subject", "subject"),
+                    fix="add the subject's dose (dose column or doses table), or exclude "
+                        "its rows") for r in first.itertuples()]
+
+
+def _subjects(study) -> list[Problem]:
+    s = study.subjects
+    file = study.files.get("subjects", study.source)
+    out = []
+    w = s["weight"].to_numpy(float)
+    for subj, v in zip(s["subject"][w <= 0], w[w <= 0], strict=True):
+        out.append(Problem(f"weight of subject {subj!r} must be > 0, got {v:g}", file=file,
+                           column=_col(study, "weight", "weight"),
+                           fix="give the body weight (> 0)"))
+    for col in ("species", "sex", "group"):
+        vals = s[["subject", col]].astype(str)
+        vals = vals[vals[col] != ""].drop_duplicates()
+        for subj in vals.loc[vals["subject"].duplicated(), "subject"].unique():
+            seen = sorted(vals.loc[vals["subject"] == subj, col])
+            out.append(Problem(f"subject {subj!r} has conflicting {col}: {seen}", file=file,
+                               column=_col(study, col, col), fix=f"give one {col} per subject"))
+    return out
+
+
+def validate_study(study) -> list[Problem]:
+    """Check a ``Study`` and return every problem found (an empty list when it is fine)."""
+    return [*_units(study), *_conc(study), *_doses(study), *_dosed(study),
+            *_subjects(study)]
+
+
+def problems_frame(problems: list[Problem]) -> pd.DataFrame:
+    """Problems as a table: file, row, column, problem, fix."""
+    return pd.DataFrame([p.as_dict() for p in problems],
+                        columns=["file", "row", "column", "problem", "fix"])

@@ -1,0 +1,219 @@
+"""Writers: canonical CSV tables and CDISC SEND/SDTM PC, EX, DM (and BW) files.
+
+Both layouts read back with ``read_study`` into the same canonical tables (the round trip
+is tested). Floats are written with full precision.
+
+``write_csv(study, "out/")`` writes ``conc.csv``, ``doses.csv`` and ``subjects.csv`` with
+unit columns (``time_unit``, ``conc_unit``, ``dose_unit``, ``weight_unit``);
+``write_csv(study, "study.csv")`` writes one lab-style table (one row per sample, the
+subject's dose and covariates on every row), which needs one dose per subject.
+
+``write_cdisc(study, "send/")`` writes ``pc.csv``, ``ex.csv``, ``dm.csv`` (and ``bw.csv``
+when weights are known). Times become ISO 8601: ``PCDTC``/``EXSTDTC`` count from a
+reference date-time (``reference=``, the first dose of every subject); ``PCELTM`` is the
+nominal time from the sample's reference dose (the last dose at or before it), which is
+named in ``PCTPTREF`` and dated in ``PCRFTDTC``; SEND adds ``PCNOMDY``, ``SETCD``.
+``EXROUTE`` uses CDISC terms for common abbreviations (IV -> INTRAVENOUS BOLUS, PO ->
+ORAL, SC -> SUBCUTANEOUS); other route texts are kept in upper case. Not
+representable in EX and not written: NONMEM ``ss``/``ii`` and zero-order input into an
+extravascular site.
+
+>>> import tempfile, pandas as pd
+>>> from kinetor.data import Study, read_study
+>>> st = Study(pd.DataFrame({"subject": ["1", "1"], "time": [0.5, 2.0],
+...                          "conc": [10.0, 4.0]}),
+...            pd.DataFrame({"subject": ["1"], "time": [0.0], "dose": [5.0],
+...                          "route": ["iv_bolus"]}),
+...            units={"time": "h", "conc": "ng/mL", "dose": "mg/kg"})
+>>> with tempfile.TemporaryDirectory() as d:
+...     _ = write_cdisc(st, d)
+...     back = read_study(d)
+>>> back.conc[["subject", "time", "conc"]].values.tolist()
+[['1', 0.5, 10.0], ['1', 2.0, 4.0]]
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from kinetor.data.routes import normalise_route
+from kinetor.data.values import format_duration
+from kinetor.errors import DataError, Problem
+from kinetor.units import convert
+
+__all__ = ["write_cdisc", "write_csv"]
+
+_ROUTE_TERMS = {"iv_bolus": "INTRAVENOUS BOLUS", "iv_infusion": "INTRAVENOUS DRIP",
+                "extravascular": "EXTRAVASCULAR"}
+# common abbreviations -> CDISC route terms (EXROUTE); other texts are kept (upper case)
+_CT_ROUTES = {
+    **dict.fromkeys(("iv", "ivb", "iv bolus", "bolus", "iv push", "i.v.", "iv_bolus"),
+                    "INTRAVENOUS BOLUS"),
+    **dict.fromkeys(("iv infusion", "ivi", "iv inf", "infusion", "iv drip", "iv_infusion"),
+                    "INTRAVENOUS DRIP"),
+    **dict.fromkeys(("po", "p.o.", "oral", "per os", "orally"), "ORAL"),
+    **dict.fromkeys(("gavage", "oral gavage"), "ORAL GAVAGE"),
+    **dict.fromkeys(("sc", "s.c.", "subcutaneous"), "SUBCUTANEOUS"),
+    **dict.fromkeys(("ip", "i.p.", "intraperitoneal"), "INTRAPERITONEAL"),
+    **dict.fromkeys(("im", "i.m.", "intramuscular"), "INTRAMUSCULAR"),
+}
+
+
+def write_csv(study, path) -> list[Path]:
+    """Write the study as CSV; returns the paths written (see module docstring)."""
+    path = Path(path)
+    if path.suffix.lower() == ".csv":
+        return [_write_single(study, path)]
+    path.mkdir(parents=True, exist_ok=True)
+    u = study.units
+    conc = study.conc.assign(time_unit=u["time"], conc_unit=u["conc"])
+    doses = study.doses.assign(time_unit=u["time"], dose_unit=u["dose"])
+    subjects = study.subjects.assign(weight_unit="kg")
+    out = []
+    for name, df in (("conc", conc), ("doses", doses), ("subjects", subjects)):
+        p = path / f"{name}.csv"
+        df.to_csv(p, index=False)
+        out.append(p)
+    return out
+
+
+def _write_single(study, path: Path) -> Path:
+    d = study.doses
+    multi = d["subject"].duplicated()
+    if multi.any():
+        raise DataError(Problem(
+            f"{int(multi.sum())} subject(s) have several doses: a single table holds one "
+            "dose per subject", file=str(path), fix="write to a folder instead: "
+            "write_csv(study, 'out/')"))
+    u = study.units
+    dose = d.assign(route=_route_term(d["route"], d["route_raw"])).set_index("subject")[
+        ["time", "dose", "route", "duration"]].rename(columns={"time": "dose_time"})
+    conc = study.conc.drop(columns=["source_row"])
+    subj = study.subjects.drop(columns=[c for c in study.subjects.columns
+                                        if c in conc.columns and c != "subject"])
+    table = conc.merge(subj, on="subject", how="left").merge(
+        dose, left_on="subject", right_index=True, how="left")
+    table = table.assign(time_unit=u["time"], conc_unit=u["conc"], dose_unit=u["dose"],
+                         weight_unit="kg")
+    table.to_csv(path, index=False)
+    return path
+
+
+def _iso(reference: pd.Timestamp, hours: np.ndarray) -> np.ndarray:
+    out = np.full(len(hours), "", dtype=object)
+    ok = np.isfinite(hours)
+    stamps = reference + pd.to_timedelta(hours[ok] * 3600e9, unit="ns")
+    out[ok] = [s.isoformat() for s in stamps]
+    return out
+
+
+def _study_day(hours: np.ndarray) -> np.ndarray:
+    idx = np.floor(np.asarray(hours, float) / 24.0) + 1  # day 1 = day of the first dose
+    return np.where(idx >= 1, idx, idx - 1)  # there is no day 0
+
+
+def _route_term(route: pd.Series, raw: pd.Series, cdisc: bool = False) -> np.ndarray:
+    """The route as written when it still reads as the same route, else a CDISC term;
+    with ``cdisc`` common abbreviations become CDISC terms (IV -> INTRAVENOUS BOLUS)."""
+    raw = raw.astype("string").fillna("")
+    same = np.array([normalise_route(r) == t for r, t in zip(raw, route, strict=True)],
+                    dtype=bool)
+    text = raw
+    if cdisc:
+        key = raw.str.strip().str.lower()
+        text = key.map(_CT_ROUTES).fillna(raw.str.upper())
+    return np.where(same & (raw != ""), text, route.map(_ROUTE_TERMS).fillna(""))
+
+
+def _number_text(values: np.ndarray) -> np.ndarray:
+    """Exact, short text for numbers: repr without a trailing '.0'; '' for NaN."""
+    out = np.full(len(values), "", dtype=object)
+    ok = ~np.isnan(values)
+    out[ok] = [r[:-2] if r.endswith(".0") else r for r in map(repr, values[ok].tolist())]
+    return out
+
+
+def write_cdisc(study, directory, standard: Literal["send", "sdtm"] = "send", *,
+                studyid: str = "STUDY", reference: str = "2000-01-01T08:00:00") -> list[Path]:
+    """Write PC, EX, DM (and BW) CSVs that ``read_study`` reads back to the same study."""
+    if standard not in ("send", "sdtm"):
+        raise DataError(Problem(f"standard={standard!r}", fix="use 'send' or 'sdtm'"))
+    out_dir = Path(directory)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    ref = pd.Timestamp(reference)
+    to_h = convert(1.0, study.units["time"], "h")
+    c = study.conc.reset_index(drop=True)
+    d = study.doses.sort_values(["subject", "time"], kind="stable").reset_index(drop=True)
+    t = c["time"].to_numpy(float) * to_h
+    nominal = c["nominal_time"].to_numpy(float) * to_h
+    dose_t = d["time"].to_numpy(float) * to_h
+    # the reference dose of each sample: the last dose at or before its (nominal) time
+    when = np.where(np.isnan(nominal), t, nominal)
+    d_num = d.assign(_t=dose_t, _k=d.groupby("subject").cumcount() + 1)
+    probe = pd.DataFrame({"subject": c["subject"].astype(str), "_w": when,
+                          "_i": np.arange(len(c))}).dropna(subset=["_w"])
+    ref_dose = pd.merge_asof(probe.sort_values("_w"), d_num.assign(
+        subject=d_num["subject"].astype(str)).sort_values("_t")[["subject", "_t", "_k"]],
+        left_on="_w", right_on="_t", by="subject", direction="backward")
+    first = d_num.drop_duplicates("subject").set_index("subject")
+    ref_dose["_t"] = ref_dose["_t"].fillna(ref_dose["subject"].map(first["_t"]))
+    ref_dose["_k"] = ref_dose["_k"].fillna(ref_dose["subject"].map(first["_k"]))
+    rt = np.full(len(c), np.nan)
+    rk = np.full(len(c), np.nan)
+    rt[ref_dose["_i"].to_numpy()] = ref_dose["_t"].to_numpy(float)
+    rk[ref_dose["_i"].to_numpy()] = ref_dose["_k"].to_numpy(float)
+    has_nom = ~np.isnan(nominal) & ~np.isnan(rt)
+    conc = c["conc"].to_numpy(float)
+    blq = c["blq"].to_numpy(bool)
+    res = np.where(blq, "BLQ", _number_text(conc))
+    exclude = c["exclude"].astype(str).to_numpy()
+    pc = pd.DataFrame({
+        "STUDYID": studyid, "DOMAIN": "PC", "USUBJID": c["subject"],
+        "PCSEQ": c.groupby("subject").cumcount() + 1, "PCTESTCD": c["analyte"],
+        "PCTEST": c["analyte"], "PCORRES": res, "PCORRESU": study.units["conc"],
+        "PCSTRESC": res, "PCSTRESN": np.where(blq, np.nan, conc),
+        "PCSTRESU": study.units["conc"], "PCSPEC": c["matrix"], "PCLLOQ": c["lloq"],
+        "PCDTC": _iso(ref, t),
+        "PCELTM": [format_duration(v) for v in np.where(has_nom, nominal - rt, np.nan)],
+        "PCTPTREF": np.where(has_nom, "Dose " + pd.Series(rk).map(
+            lambda k: "" if np.isnan(k) else f"{k:.0f}"), ""),
+        "PCRFTDTC": _iso(ref, np.where(has_nom, rt, np.nan))})
+    if standard == "send":
+        pc["PCNOMDY"] = pd.array(np.where(has_nom, _study_day(np.nan_to_num(rt)), np.nan),
+                                 dtype="Int64")
+    pc["PCEXCLFL"] = np.where(exclude != "", "Y", "")
+    pc["PCREASEX"] = exclude
+    dur = d["duration"].to_numpy(float) * to_h
+    infusion = (d["route"] == "iv_infusion").to_numpy() & (dur > 0)
+    ex = pd.DataFrame({
+        "STUDYID": studyid, "DOMAIN": "EX", "USUBJID": d["subject"],
+        "EXSEQ": d.groupby("subject").cumcount() + 1, "EXTRT": d["analyte"],
+        "EXDOSE": d["dose"], "EXDOSU": study.units["dose"],
+        "EXROUTE": _route_term(d["route"], d["route_raw"], cdisc=True),
+        "EXSTDTC": _iso(ref, dose_t),
+        "EXENDTC": _iso(ref, np.where(infusion, dose_t + dur, np.nan)),
+        "EXSTDY": pd.array(_study_day(dose_t), dtype="Int64")})
+    s = study.subjects
+    dm = pd.DataFrame({"STUDYID": studyid, "DOMAIN": "DM", "USUBJID": s["subject"],
+                       "SPECIES": s["species"], "SEX": s["sex"], "ARMCD": s["group"],
+                       "ARM": s["group"]})
+    if standard == "send":
+        dm["SETCD"] = s["group"]
+    paths = []
+    for name, df in (("pc", pc), ("ex", ex), ("dm", dm)):
+        paths.append(out_dir / f"{name}.csv")
+        df.to_csv(paths[-1], index=False)
+    w = s["weight"].to_numpy(float)
+    if np.isfinite(w).any():
+        ok = np.isfinite(w)
+        bw = pd.DataFrame({"STUDYID": studyid, "DOMAIN": "BW", "USUBJID": s["subject"][ok],
+                           "BWSEQ": 1, "BWTESTCD": "BW", "BWTEST": "Body Weight",
+                           "BWORRES": w[ok], "BWORRESU": "kg", "BWSTRESC": w[ok],
+                           "BWSTRESN": w[ok], "BWSTRESU": "kg", "BWBLFL": "Y"})
+        paths.append(out_dir / "bw.csv")
+        bw.to_csv(paths[-1], index=False)
+    return paths
