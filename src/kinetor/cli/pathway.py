@@ -1,0 +1,212 @@
+"""``kinetor pathway``: simulate the PI3K/AKT/mTOR network, export it, calibrate it.
+
+Commands: ``simulate``, ``dose-response``, ``export``, ``calibrate``. Each analysis command
+writes tidy CSV (and a PNG plot) into ``--out DIR``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from kinetor.cli._common import info, out_dir, print_frame
+
+pathway_app = typer.Typer(help="The PI3K/AKT/mTOR network: simulate, dose-response, export, "
+                          "calibrate.", no_args_is_help=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(pathway_app, name="pathway")
+
+
+def _parse_context(items: list[str]) -> dict[str, float]:
+    from kinetor.errors import ModelError
+
+    out = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise ModelError(f"--context {item!r}: write NAME=LEVEL, e.g. growth_factor=0")
+        try:
+            out[key.strip()] = float(value)
+        except ValueError as exc:
+            raise ModelError(f"--context {item!r}: {value!r} is not a number") from exc
+    return out
+
+
+def _parse_drug(spec: str):
+    """``name:10nM``, ``name:1 uM`` or ``name:profile.csv`` (columns time_h, conc_nM)."""
+    from pathlib import Path
+
+    from kinetor.errors import DataError, ModelError, Problem
+    from kinetor.pathway import resolve_drug
+
+    name, sep, value = spec.partition(":")
+    if not sep or not value.strip():
+        raise ModelError(f"--drug {spec!r}: write NAME:CONC (e.g. everolimus:10nM) or "
+                         "NAME:FILE.csv")
+    drug = resolve_drug(name.strip())
+    path = Path(value.strip())
+    if path.suffix.lower() == ".csv":
+        import pandas as pd
+
+        df = pd.read_csv(path)
+        missing = [c for c in ("time_h", "conc_nM") if c not in df.columns]
+        if missing:
+            raise DataError([Problem(f"missing column {c!r}", file=path.name, column=c,
+                                     fix="give columns time_h and conc_nM") for c in missing])
+        return drug, (df["time_h"].tolist(), df["conc_nM"].tolist())
+    return drug, value.strip()
+
+
+def _plot(frame, path, title: str) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    cols = [c for c in frame.columns if c != "time"]
+    fig, axes = plt.subplots(2, 5, figsize=(15, 5.5), sharex=True)
+    for ax, col in zip(axes.ravel(), cols, strict=False):
+        ax.plot(frame["time"], frame[col], color="C0")
+        ax.axhline(100.0, color="0.6", lw=0.8, ls="--")
+        ax.set_title(col, fontsize=9)
+        ax.set_ylim(bottom=0)
+    for ax in axes[-1]:
+        ax.set_xlabel("time (h)")
+    for ax in axes[:, 0]:
+        ax.set_ylabel("% of reference")
+    fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+Out = Annotated[str, typer.Option("--out", help="Output folder.")]
+Lesions = Annotated[list[str] | None, typer.Option(
+    "--lesion", help="Genetic lesion, e.g. PTEN_loss; repeatable.")]
+Contexts = Annotated[list[str] | None, typer.Option(
+    "--context", help="NAME=LEVEL, e.g. growth_factor=0; repeatable.")]
+
+
+@pathway_app.command("simulate")
+def simulate_cmd(
+    out: Out,
+    drug: Annotated[list[str] | None, typer.Option(
+        "--drug", help="NAME:CONC (e.g. everolimus:10nM) or NAME:FILE.csv (columns time_h, "
+        "conc_nM); repeatable.")] = None,
+    lesion: Lesions = None,
+    context: Contexts = None,
+    hours: Annotated[float, typer.Option("--hours", help="Duration (h).")] = 24.0,
+    dt: Annotated[float, typer.Option("--dt", help="Output interval (h).")] = 0.25,
+    reference: Annotated[str, typer.Option(
+        "--reference", help="untreated (same genotype) or parental.")] = "untreated",
+) -> None:
+    """Pre-equilibrate, add drugs at time 0 and write readouts.csv, species.csv, readouts.png."""
+    from kinetor.pathway import Network
+
+    drug, lesion = drug or [], lesion or []
+    net = Network(lesion, _parse_context(context or []))
+    pairs = [_parse_drug(d) for d in drug]
+    res = net.simulate_pairs(pairs, t_end=hours, reference=reference, dt=dt)
+    folder = out_dir(out)
+    res.readouts.to_csv(folder / "readouts.csv", index=False)
+    res.species.to_csv(folder / "species.csv", index=False)
+    res.to_frame().to_csv(folder / "readouts_long.csv", index=False)
+    title = (f"{' + '.join(d for d in drug) or 'no drug'} | "
+             f"{', '.join(lesion) or 'parental'} | % of {reference}")
+    _plot(res.readouts, folder / "readouts.png", title)
+    last = res.readouts.iloc[[-1]].melt(id_vars="time", var_name="readout", value_name="pct")
+    print_frame(last, title=f"readouts at {hours:g} h (% of {reference})")
+    info(f"wrote {folder / 'readouts.csv'}, species.csv, readouts_long.csv, readouts.png")
+
+
+@pathway_app.command("dose-response")
+def dose_response_cmd(
+    out: Out,
+    drug: Annotated[str, typer.Option(
+        "--drug", help="Drug name (compound library or built-in).")],
+    hours: Annotated[float, typer.Option("--hours", help="Time of the readout (h).")] = 2.0,
+    lesion: Lesions = None,
+    context: Contexts = None,
+    min_nm: Annotated[float, typer.Option("--min", help="Lowest free concentration (nM).")] = 0.01,
+    max_nm: Annotated[float, typer.Option("--max", help="Highest free concentration (nM).")] = 1e5,
+    n: Annotated[int, typer.Option("--n", help="Number of concentrations (log-spaced).")] = 22,
+) -> None:
+    """Readouts vs free concentration; writes dose_response.csv and ic50.csv (4PL fits)."""
+    import numpy as np
+    import pandas as pd
+
+    from kinetor.pathway import READOUTS, Network, dose_response, fit_hill
+
+    net = Network(lesion or [], _parse_context(context or []))
+    concs = np.logspace(np.log10(min_nm), np.log10(max_nm), n)
+    dr = dose_response(net, drug, concs, t=hours)
+    rows = []
+    for r in READOUTS:
+        f = fit_hill(dr["conc_nM"], dr[r])
+        rows.append({"readout": r, "ic50_nM": f.ic50, "abs_ic50_nM": f.abs_ic50,
+                     "hill": f.hill, "top": f.top, "bottom": f.bottom, "reason": f.reason})
+    fits = pd.DataFrame(rows)
+    folder = out_dir(out)
+    dr.to_csv(folder / "dose_response.csv", index=False)
+    fits.to_csv(folder / "ic50.csv", index=False)
+    print_frame(fits, title=f"{drug}: 4PL fits at {hours:g} h")
+    info(f"wrote {folder / 'dose_response.csv'} and ic50.csv")
+
+
+@pathway_app.command("export")
+def export_cmd(
+    out: Annotated[str, typer.Option("--out", help="SBML file to write.")],
+    antimony: Annotated[bool, typer.Option(
+        "--antimony", help="Write the executable Antimony text instead of SBML.")] = False,
+) -> None:
+    """Write the executable model (calibrated values included) as SBML or Antimony."""
+    from pathlib import Path
+
+    from kinetor.pathway import export_sbml, model_text
+
+    path = Path(out)
+    if path.parent != Path(""):
+        path.parent.mkdir(parents=True, exist_ok=True)
+    if antimony:
+        path.write_text(model_text())
+    else:
+        export_sbml(path)
+    info(f"wrote {path}")
+
+
+@pathway_app.command("calibrate")
+def calibrate_cmd(
+    out: Out,
+    max_nfev: Annotated[int, typer.Option("--max-nfev", help="Most residual evaluations.")] = 150,
+    targets: Annotated[str | None, typer.Option(
+        "--targets", help="Targets CSV (default: the packaged calibration/targets.csv).")] = None,
+    free: Annotated[str | None, typer.Option(
+        "--free", help="Free-parameter CSV (default: calibration/free_parameters.csv).")] = None,
+) -> None:
+    """Re-fit the free parameters; writes fitted_parameters.csv and calibration_report.csv.
+
+    The shipped model keeps using calibration/fitted_parameters.csv in the package until
+    the new file is copied there.
+    """
+    from kinetor.pathway.calibration import (
+        calibrate,
+        load_free_parameters,
+        load_targets,
+        write_fitted,
+    )
+
+    tab = load_targets(targets)
+    free_tab = load_free_parameters(free)
+    res = calibrate(tab, free_tab, max_nfev=max_nfev)
+    folder = out_dir(out)
+    write_fitted(res.values, folder / "fitted_parameters.csv", free=free_tab)
+    res.report.to_csv(folder / "calibration_report.csv", index=False)
+    print_frame(res.report[["id", "set", "readout", "model", "target", "lower", "upper",
+                            "met"]], title=f"calibration ({res.nfev} evaluations)")
+    fit = res.report[res.report["set"] == "fit"]
+    hold = res.report[res.report["set"] == "holdout"]
+    info(f"fit targets met {int(fit['met'].sum())}/{len(fit)}, held-out met "
+         f"{int(hold['met'].sum())}/{len(hold)}; wrote {folder / 'fitted_parameters.csv'}")

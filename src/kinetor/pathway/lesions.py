@@ -1,0 +1,114 @@
+"""Genetic lesions and cell contexts as documented parameter changes of the network.
+
+Each lesion is a set of parameter values in ``mtor.ant`` (protein totals for losses and
+amplification, rate constants for activating mutations). Lesions compose by applying all
+their changes (no two lesions touch the same parameter). Contexts are the network's input
+levels, nominally 0..1 (1 = full serum / amino acids; 0 = no stress). The table with
+sources and the reasoning is in docs/pathway.md.
+
+Examples
+--------
+>>> lesion_parameters(["PTEN_loss", "KRAS_mut"])
+{'PTEN_tot': 0.0, 'ras_gap_sens': 0.05}
+>>> context_parameters({"energy_stress": 1})["energy_stress"]
+1.0
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from kinetor.errors import ModelError
+
+__all__ = ["CONTEXTS", "LESIONS", "Lesion", "context_parameters", "lesion_parameters"]
+
+
+@dataclass(frozen=True)
+class Lesion:
+    """A genetic lesion: the parameter values it sets, why, and where that comes from."""
+
+    name: str
+    parameters: Mapping[str, float]
+    description: str
+    source: str
+    status: str
+
+
+LESIONS: dict[str, Lesion] = {les.name: les for les in (
+    Lesion("PTEN_loss", {"PTEN_tot": 0.0},
+           "PTEN deleted/inactivated: PIP3 removed only by the slow SHIP-like term",
+           "seed 001 (PTEN loss uncouples mTORC1 from growth factors)", "firm (qualitative)"),
+    Lesion("PIK3CA_mut", {"k_pi3k_basal": 3.0, "f_alpha": 0.95},
+           "activating p110a mutation: RTK/IRS1-independent basal PI3K activity x15 and most "
+           "PI3K activity carried by p110a", "seed 001; magnitudes assumed", "assumed"),
+    Lesion("HER2_amp", {"HER2_tot": 8.0},
+           "ERBB2 amplification: 8x HER2, ligand-independent activation rises with density",
+           "seed 001; 8x assumed", "assumed"),
+    Lesion("KRAS_mut", {"ras_gap_sens": 0.05},
+           "G12/G13-type KRAS: GTP hydrolysis 20x less sensitive to GAPs",
+           "seed 001; factor assumed", "assumed"),
+    Lesion("BRAF_mut", {"braf_v600e": 1.0},
+           "BRAF V600E: Ras-independent RAF activity toward MEK (BRAF inhibitors act on it)",
+           "seed 001 (BRAF/MEK inhibit LKB1-AMPK, keep mTORC1 on); size assumed", "assumed"),
+    Lesion("NF1_loss", {"NF1_tot": 0.0},
+           "NF1 (Ras-GAP) lost: Ras-GTP up, MEK/ERK/RSK inactivate TSC2",
+           "seed 001 ref 49", "firm (qualitative)"),
+    Lesion("TSC2_loss", {"TSC_tot": 0.0},
+           "TSC1/TSC2 complex lost: Rheb-GTP high, mTORC1 GF-independent, rapalog-sensitive",
+           "seed 001 (TSC-related tumours respond to rapalogs)", "firm (qualitative)"),
+    Lesion("LKB1_loss", {"LKB1_tot": 0.0},
+           "LKB1 lost: no AMPK activation by energy stress or metformin",
+           "seed 001 (mTORC1 stays on under nutrient deprivation)", "firm (qualitative)"),
+    Lesion("TP53_loss", {"p53_tot": 0.0},
+           "p53 lost: DNA damage no longer activates AMPK",
+           "seed 001 ref 29", "firm (qualitative)"),
+)}
+
+#: Context inputs and their default levels.
+CONTEXTS: dict[str, float] = {
+    "growth_factor": 1.0, "amino_acids": 1.0, "energy_stress": 0.0, "hypoxia": 0.0,
+    "dna_damage": 0.0,
+}
+
+
+def lesion_parameters(lesions: Iterable[str] | str | None) -> dict[str, float]:
+    """Parameter values for a list of lesions (``"PTEN_loss;KRAS_mut"`` also accepted)."""
+    if lesions is None:
+        return {}
+    if isinstance(lesions, str):
+        lesions = [s for s in lesions.replace(",", ";").split(";") if s.strip()]
+    out: dict[str, float] = {}
+    unknown = []
+    for name in lesions:
+        name = name.strip()
+        if name not in LESIONS:
+            unknown.append(name)
+            continue
+        out.update({k: float(v) for k, v in LESIONS[name].parameters.items()})
+    if unknown:
+        raise ModelError(f"unknown lesion(s) {', '.join(map(repr, unknown))}: known are "
+                         f"{', '.join(LESIONS)}")
+    return out
+
+
+def context_parameters(context: Mapping[str, float] | None) -> dict[str, float]:
+    """The full set of context levels, defaults filled in; each level must be >= 0."""
+    out = dict(CONTEXTS)
+    bad = []
+    for key, value in (context or {}).items():
+        if key not in CONTEXTS:
+            bad.append(f"unknown context {key!r} (known: {', '.join(CONTEXTS)})")
+            continue
+        try:
+            v = float(value)
+        except (TypeError, ValueError):
+            bad.append(f"context {key}={value!r} is not a number")
+            continue
+        if not v >= 0:
+            bad.append(f"context {key}={value!r} must be >= 0 (nominal range 0..1)")
+            continue
+        out[key] = v
+    if bad:
+        raise ModelError("; ".join(bad))
+    return out

@@ -1,0 +1,317 @@
+"""The executable network: ``Network(lesions, context).simulate(drugs)`` -> ``PathwayResult``.
+
+A run pre-equilibrates the cell (same lesions and context, no drug) to steady state, adds
+the drugs at time 0 and integrates. Readouts are reported in % of a reference: the
+untreated steady state of the same genotype and context (``reference="untreated"``) or of
+the parental cell without lesions in the same context (``reference="parental"``):
+
+.. math::
+
+    R_\\%(t) = 100 \\, \\frac{R(t)}{R_{ref}}
+
+Examples
+--------
+>>> net = Network(lesions=["PTEN_loss"])
+>>> res = net.simulate(drugs={"everolimus": "10 nM"}, t_end="24 h")
+>>> float(res.readouts["pS6K1_T389"].iloc[-1]) < 20
+True
+>>> float(res.readouts["pAKT_S473"].iloc[0])
+100.0
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from kinetor.errors import DataError, ModelError, Problem, UnitError
+from kinetor.pathway._engine import READOUT_VARS, Engine, engine
+from kinetor.pathway._model import model_text as _model_text
+from kinetor.pathway.drugs import Drug, resolve_drug
+from kinetor.pathway.lesions import LESIONS, context_parameters, lesion_parameters
+
+__all__ = ["READOUTS", "Network", "PathwayResult"]
+
+#: Readout columns, in order.
+READOUTS: tuple[str, ...] = tuple(READOUT_VARS)
+
+DrugInput = float | str | tuple[Sequence[float], Sequence[float]]
+
+
+def _hours(value: float | str | Any) -> float:
+    if isinstance(value, int | float | np.floating | np.integer):
+        return float(value)
+    from pint.errors import DimensionalityError
+
+    from kinetor.units import parse_quantity
+
+    q = parse_quantity(value, default_unit="h")
+    try:
+        return float(q.to("hour").magnitude)
+    except DimensionalityError as exc:
+        raise UnitError(f"{value!r} is not a duration (write e.g. '24 h' or '3 days')") from exc
+
+
+def _nanomolar(value: float | str | Any, drug: Drug) -> float:
+    if isinstance(value, int | float | np.floating | np.integer):
+        return float(value)
+    from kinetor.units import convert, is_molar, parse_quantity
+
+    q = parse_quantity(value)
+    unit = str(q.units)
+    mw = drug.extra.get("mw")
+    if not is_molar(unit) and mw is None:
+        raise UnitError(f"{drug.name}: {value!r} is a mass concentration; give it in nM/uM or "
+                        "give the drug a molecular weight ('mw')")
+    return float(convert(q.magnitude, unit, "nM", mw=mw))
+
+
+@dataclass
+class PathwayResult:
+    """Readouts (% of reference), absolute values and species of one simulation."""
+
+    readouts: pd.DataFrame
+    absolute: pd.DataFrame
+    species: pd.DataFrame
+    reference_values: dict[str, float]
+    reference: str
+    lesions: tuple[str, ...]
+    context: dict[str, float]
+    drugs: tuple[Drug, ...] = field(default_factory=tuple)
+
+    def to_frame(self) -> pd.DataFrame:
+        """Long, tidy readouts: ``time, readout, value, unit, reference, lesions, drugs``."""
+        long = self.readouts.melt(id_vars="time", var_name="readout", value_name="value")
+        long["unit"] = "%"
+        long["reference"] = self.reference
+        long["lesions"] = ";".join(self.lesions) or "parental"
+        long["drugs"] = ";".join(d.name for d in self.drugs) or "none"
+        return long
+
+    def at(self, time: float) -> pd.Series:
+        """Readouts (%) at ``time`` (h), linearly interpolated between output times."""
+        t = self.readouts["time"].to_numpy()
+        return pd.Series({r: float(np.interp(time, t, self.readouts[r].to_numpy()))
+                          for r in READOUTS}, name=time)
+
+
+class Network:
+    """The PI3K/AKT/mTOR network for one genotype and context.
+
+    Parameters
+    ----------
+    lesions : iterable of str or str, optional
+        Names from :data:`~kinetor.pathway.LESIONS` (``"PTEN_loss;KRAS_mut"`` accepted).
+    context : mapping, optional
+        Input levels (``growth_factor``, ``amino_acids``, ``energy_stress``, ``hypoxia``,
+        ``dna_damage``), nominally 0..1; the rest keep their defaults.
+    parameters : mapping, optional
+        Any model parameter overrides (applied after lesions and context).
+    fitted : path, mapping or bool, optional
+        Calibrated values to use: the shipped file (default), another file or mapping, or
+        ``False`` for the priors written in ``mtor.ant``.
+    model_text : str, optional
+        A complete executable Antimony text (overrides ``fitted``).
+    """
+
+    def __init__(self, lesions: Iterable[str] | str | None = None,
+                 context: Mapping[str, float] | None = None,
+                 parameters: Mapping[str, float] | None = None,
+                 fitted: Any = None, model_text: str | None = None):
+        if isinstance(lesions, str):
+            lesions = [s.strip() for s in lesions.replace(",", ";").split(";") if s.strip()]
+        self.lesions: tuple[str, ...] = tuple(lesions or ())
+        lesion_parameters(self.lesions)  # validates the names
+        self.context = context_parameters(context)
+        self.parameters = {str(k): float(v) for k, v in (parameters or {}).items()}
+        self.model_text = model_text if model_text is not None else _model_text(fitted)
+        self._engine: Engine | None = None
+
+    def __repr__(self) -> str:
+        ctx = {k: v for k, v in self.context.items() if v != context_parameters(None)[k]}
+        return f"Network(lesions={list(self.lesions)!r}, context={ctx!r})"
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            self._engine = engine(self.model_text)
+            self._engine.check_parameters(self.parameters)
+        return self._engine
+
+    def model_parameters(self, parental: bool = False) -> dict[str, float]:
+        """The parameter values this network sets (context, lesions, overrides)."""
+        les = {} if parental else lesion_parameters(self.lesions)
+        return {**self.context, **les, **self.parameters}
+
+    # ------------------------------------------------------------------ steady state
+    def steady_state(self, parental: bool = False) -> pd.Series:
+        """Absolute readouts (model units) at the drug-free steady state."""
+        eng = self.engine
+        params = self.model_parameters(parental)
+        x = eng.steady_state(params)
+        return pd.Series(dict(zip(READOUTS, eng.readouts_at(params, x), strict=True)))
+
+    def steady_state_species(self, parental: bool = False) -> pd.Series:
+        """Species amounts at the drug-free steady state."""
+        eng = self.engine
+        x = eng.steady_state(self.model_parameters(parental))
+        return pd.Series(dict(zip(eng.species, x, strict=True)))
+
+    # ------------------------------------------------------------------ simulation
+    def simulate(self, drugs: Mapping[Any, DrugInput] | None = None, t_end: float | str = 24.0,
+                 reference: Literal["untreated", "parental"] = "untreated",
+                 times: Sequence[float] | None = None, dt: float = 0.25) -> PathwayResult:
+        """Pre-equilibrate, add ``drugs`` at time 0 and integrate to ``t_end``.
+
+        Parameters
+        ----------
+        drugs : mapping, optional
+            ``{drug: input}``; a drug is a name or a :class:`Drug` (a ``pathway_drug()`` dict
+            is not hashable: pass ``resolve_drug(d)``, or use :meth:`simulate_pairs`). An
+            input is a free concentration (number in nM, or ``"10 nM"``/``"1 uM"``) or a
+            piecewise-linear profile ``(times_h, concs_nM)``, held constant outside its
+            range.
+        t_end : float or str
+            Duration (h, or ``"3 days"``).
+        reference : {"untreated", "parental"}
+            Denominator of the % readouts.
+        times : sequence of float, optional
+            Output times (h); default every ``dt`` h from 0 to ``t_end``.
+        """
+        pairs = [] if drugs is None else list(drugs.items())
+        return self.simulate_pairs(pairs, t_end=t_end, reference=reference, times=times, dt=dt)
+
+    def simulate_pairs(self, pairs: Sequence[tuple[Any, DrugInput]], t_end: float | str = 24.0,
+                       reference: Literal["untreated", "parental"] = "untreated",
+                       times: Sequence[float] | None = None, dt: float = 0.25) -> PathwayResult:
+        """As :meth:`simulate`, with drugs as ``[(drug, input), ...]`` pairs."""
+        t_end_h = _hours(t_end)
+        if not t_end_h > 0:
+            raise ModelError(f"t_end must be > 0 h, got {t_end!r}")
+        grid = self._output_times(t_end_h, times, dt)
+        out, ref, resolved = self._run(pairs, grid, reference)
+        eng = self.engine
+        n_sp = len(eng.species)
+        species = pd.DataFrame(out[:, 1:1 + n_sp], columns=eng.species)
+        species.insert(0, "time", out[:, 0])
+        absolute = pd.DataFrame(out[:, 1 + n_sp:], columns=list(READOUTS))
+        absolute.insert(0, "time", out[:, 0])
+        pct = absolute.copy()
+        for i, r in enumerate(READOUTS):
+            pct[r] = 100.0 * absolute[r] / ref[i] if ref[i] > 0 else np.nan
+        return PathwayResult(readouts=pct, absolute=absolute, species=species,
+                             reference_values=dict(zip(READOUTS, map(float, ref), strict=True)),
+                             reference=reference, lesions=self.lesions,
+                             context=dict(self.context), drugs=tuple(resolved))
+
+    def readouts_at(self, pairs: Sequence[tuple[Any, DrugInput]], t: float,
+                    reference: Literal["untreated", "parental"] = "untreated") -> np.ndarray:
+        """Readouts (% of ``reference``, :data:`READOUTS` order) at time ``t`` (h) only.
+
+        The lean path used by dose-responses and scans (no DataFrames).
+        """
+        out, ref, _ = self._run(pairs, np.array([0.0, float(t)]), reference)
+        n_sp = len(self.engine.species)
+        return 100.0 * out[-1, 1 + n_sp:] / ref
+
+    def _run(self, pairs, grid: np.ndarray, reference: str):
+        if reference not in ("untreated", "parental"):
+            raise ModelError(f"reference must be 'untreated' or 'parental', got {reference!r}")
+        eng = self.engine
+        params = self.model_parameters()
+        x0 = eng.steady_state(params)
+        ref_params = params if reference == "untreated" else self.model_parameters(parental=True)
+        ref = eng.readouts_at(ref_params, eng.steady_state(ref_params))
+        shifts = [params.get(k, eng.defaults[k]) for k in ("atp_shift", "rapalog_shift")]
+        resolved, drug_params, profiles = self._drug_inputs(pairs, *shifts)
+        return eng.run(params, x0, drug_params, profiles, grid), ref, resolved
+
+    def dose_response(self, drug: Any, concs: Sequence[float], t: float = 24.0) -> pd.DataFrame:
+        """Readouts (%) at ``t`` h per free concentration (nM); see ``analysis.dose_response``."""
+        from kinetor.pathway.analysis import dose_response
+
+        return dose_response(self, drug, concs, t=t)
+
+    def ic50(self, readout: str, drug: Any, concs: Sequence[float] | None = None,
+             t: float = 2.0):
+        """4PL IC50 of ``readout`` for ``drug`` at ``t`` h; see ``analysis.ic50``."""
+        from kinetor.pathway.analysis import ic50
+
+        return ic50(self, readout, drug, concs, t=t)
+
+    @staticmethod
+    def _output_times(t_end: float, times: Sequence[float] | None, dt: float) -> np.ndarray:
+        if times is None:
+            n = int(np.floor(t_end / dt + 1e-9))
+            grid = np.arange(n + 1) * dt
+            if grid[-1] < t_end - 1e-12:
+                grid = np.append(grid, t_end)
+            return grid
+        grid = np.unique(np.asarray(times, dtype=float))
+        if grid.size == 0 or grid[0] < 0:
+            raise ModelError("output times must be >= 0")
+        if grid[0] > 0:
+            grid = np.insert(grid, 0, 0.0)
+        if grid[-1] < t_end:
+            grid = np.append(grid, t_end)
+        return grid[grid <= t_end]
+
+    def _drug_inputs(self, pairs, atp_shift: float, rapalog_shift: float):
+        resolved: list[Drug] = []
+        drug_params: dict[str, float] = {}
+        profiles: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        seen: dict[str, str] = {}
+        for spec, value in pairs:
+            drug = resolve_drug(spec)
+            mech = drug.mechanism
+            if mech in seen:
+                raise ModelError(f"{drug.name} and {seen[mech]} share the mechanism {mech!r}; "
+                                 "the network has one slot per mechanism")
+            seen[mech] = drug.name
+            resolved.append(drug)
+            k1, k2 = drug.cellular_k(atp_shift, rapalog_shift)
+            drug_params[f"K_{mech}"] = k1
+            drug_params[f"h_{mech}"] = float(drug.hill)
+            if mech == "dual_pi3k_mtor":
+                drug_params["K2_dual_pi3k_mtor"] = k2
+            if isinstance(value, tuple | list) and len(value) == 2 and not isinstance(value, str):
+                profiles[mech] = _profile(drug, value)
+            else:
+                conc = _nanomolar(value, drug)
+                if not (np.isfinite(conc) and conc >= 0):
+                    raise DataError(Problem(f"{drug.name}: concentration {value!r} must be a "
+                                            "finite number >= 0", column="conc"))
+                drug_params[f"c0_{mech}"] = conc
+        return resolved, drug_params, profiles
+
+
+def _profile(drug: Drug, value) -> tuple[np.ndarray, np.ndarray]:
+    t_raw, c_raw = value
+    t = np.array([_hours(x) for x in t_raw], dtype=float)
+    c = np.array([_nanomolar(x, drug) for x in c_raw], dtype=float)
+    problems = []
+    if t.size != c.size or t.size == 0:
+        problems.append(Problem(f"{drug.name}: {t.size} times but {c.size} concentrations",
+                                fix="give one concentration per time"))
+    else:
+        for i in range(t.size):
+            if not (np.isfinite(t[i]) and np.isfinite(c[i]) and c[i] >= 0):
+                problems.append(Problem(f"{drug.name}: time {t_raw[i]!r}, conc {c_raw[i]!r}",
+                                        row=i + 1, column="conc",
+                                        fix="finite times and concentrations >= 0"))
+            if i and not t[i] > t[i - 1]:
+                problems.append(Problem(f"{drug.name}: time {t_raw[i]!r} not after the previous "
+                                        "one", row=i + 1, column="time",
+                                        fix="times must increase strictly"))
+    if problems:
+        raise DataError(problems)
+    return t, c
+
+
+def known_lesions() -> list[str]:
+    """Names of the lesions the network knows."""
+    return list(LESIONS)

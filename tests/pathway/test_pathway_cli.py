@@ -1,0 +1,55 @@
+"""``kinetor pathway`` through the real entry point."""
+
+import pandas as pd
+
+from kinetor.cli.main import main
+
+
+def test_simulate_writes_readouts_and_plot(tmp_path):
+    out = tmp_path / "sim"
+    assert main(["pathway", "simulate", "--drug", "everolimus:10nM", "--lesion", "PTEN_loss",
+                 "--hours", "24", "--out", str(out)]) == 0
+    df = pd.read_csv(out / "readouts.csv")
+    assert df["time"].iloc[-1] == 24.0 and df["pS6K1_T389"].iloc[-1] < 30
+    assert (out / "readouts.png").stat().st_size > 10_000
+
+
+def test_simulate_with_a_profile_file(tmp_path):
+    prof = tmp_path / "pk.csv"
+    pd.DataFrame({"time_h": [0, 1, 4, 12], "conc_nM": [0, 500, 200, 20]}).to_csv(prof,
+                                                                                index=False)
+    assert main(["pathway", "simulate", "--drug", f"vistusertib:{prof}", "--hours", "12",
+                 "--context", "amino_acids=0.5", "--out", str(tmp_path / "o")]) == 0
+
+
+def test_bad_inputs_exit_3(tmp_path):
+    assert main(["pathway", "simulate", "--drug", "nodrug:1nM", "--out", str(tmp_path)]) == 3
+    assert main(["pathway", "simulate", "--lesion", "PTEN_lost", "--out", str(tmp_path)]) == 3
+    assert main(["pathway", "simulate", "--drug", "everolimus:10", "--out",
+                 str(tmp_path)]) == 3
+
+
+def test_export_and_dose_response(tmp_path):
+    sbml = tmp_path / "model.xml"
+    assert main(["pathway", "export", "--out", str(sbml)]) == 0
+    assert "identifiers.org/uniprot" in sbml.read_text()
+    assert main(["pathway", "dose-response", "--drug", "vistusertib", "--n", "9",
+                 "--out", str(tmp_path / "dr")]) == 0
+    fits = pd.read_csv(tmp_path / "dr" / "ic50.csv").set_index("readout")
+    assert 30 < fits.loc["pAKT_S473", "ic50_nM"] < 200
+
+
+def test_calibrate_writes_a_fitted_file_the_network_reads(tmp_path):
+    from kinetor.pathway import Network
+    from kinetor.pathway.calibration import FREE_PARAMETERS_FILE, TARGETS_FILE
+
+    t = pd.read_csv(TARGETS_FILE, keep_default_na=False)
+    t[t["id"].isin(["vist_akt_ic50", "pten_akt_basal"])].to_csv(tmp_path / "t.csv", index=False)
+    f = pd.read_csv(FREE_PARAMETERS_FILE, comment="#")
+    f[f["name"] == "atp_shift"].to_csv(tmp_path / "f.csv", index=False)
+    assert main(["pathway", "calibrate", "--targets", str(tmp_path / "t.csv"), "--free",
+                 str(tmp_path / "f.csv"), "--max-nfev", "3", "--out", str(tmp_path / "c")]) == 0
+    rep = pd.read_csv(tmp_path / "c" / "calibration_report.csv")
+    assert list(rep["set"]) == ["fit", "holdout"]
+    net = Network(fitted=tmp_path / "c" / "fitted_parameters.csv")
+    assert 3 <= net.engine.defaults["atp_shift"] <= 300
