@@ -1,0 +1,77 @@
+"""``kinetor nca DATA``: non-compartmental analysis of a study, tidy CSVs out."""
+
+from __future__ import annotations
+
+import typer
+
+from kinetor.cli import _common
+
+_AUC = ("lin-up/log-down", "linear", "lin-log")
+_BLQ = ("pknca", "zero", "missing", "zero-before-tmax", "half-lloq", "half-lloq-first-zero")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("nca")(nca_command)
+
+
+def _choice(value: str, choices: tuple[str, ...], flag: str) -> str:
+    if value not in choices:
+        raise typer.BadParameter(f"{value!r} is not one of: {', '.join(choices)}",
+                                 param_hint=flag)
+    return value
+
+
+def nca_command(
+    data: str = typer.Argument(..., help="Study file or folder (CSV/TSV, .xlsx, SEND/SDTM "
+                               "folder, ADNCA, NONMEM)."),
+    time_unit: str | None = typer.Option(None, "--time-unit", help="Time unit, e.g. h."),
+    conc_unit: str | None = typer.Option(None, "--conc-unit", help="Concentration unit, "
+                                         "e.g. ng/mL."),
+    dose_unit: str | None = typer.Option(None, "--dose-unit", help="Dose unit, e.g. mg/kg."),
+    auc_method: str = typer.Option("lin-up/log-down", "--auc-method",
+                                   help="lin-up/log-down (Phoenix default), linear, lin-log."),
+    blq_rule: str = typer.Option("pknca", "--blq-rule", help="BLQ rule: " + ", ".join(_BLQ)),
+    sparse: bool = typer.Option(False, "--sparse", help="Serial-sacrifice design: composite "
+                                "profile per group with the Bailer SE of AUClast."),
+    time: str = typer.Option("actual", "--time", help="actual or nominal sampling times."),
+    doses: str | None = typer.Option(None, "--doses", help="Separate doses table."),
+    out: str = typer.Option("nca", "--out", help="Folder for nca_parameters.csv, "
+                            "nca_wide.csv, nca_summary.csv, nca_cdisc_pp.csv and "
+                            "nca_provenance.json."),
+) -> None:
+    """NCA with Phoenix WinNonlin rules: every parameter per subject, summaries per group."""
+    _choice(auc_method, _AUC, "--auc-method")
+    _choice(blq_rule, _BLQ, "--blq-rule")
+    _choice(time, ("actual", "nominal"), "--time")
+    import json
+
+    from kinetor.data import read_study
+    from kinetor.nca import nca
+
+    units = {k: v for k, v in (("time", time_unit), ("conc", conc_unit),
+                               ("dose", dose_unit)) if v}
+    study = read_study(data, units=units or None, time=time, doses=doses)
+    res = nca(study, auc_method=auc_method, blq_rule=blq_rule, sparse=sparse, time=time)
+    folder = _common.out_dir(out)
+    summary = res.summary()
+    res.parameters.to_csv(folder / "nca_parameters.csv", index=False)
+    res.to_wide().to_csv(folder / "nca_wide.csv", index=False)
+    summary.to_csv(folder / "nca_summary.csv", index=False)
+    res.to_cdisc().to_csv(folder / "nca_cdisc_pp.csv", index=False)
+    (folder / "nca_provenance.json").write_text(json.dumps(res.provenance, indent=2,
+                                                           default=str))
+    n_flag = int((res.parameters["exclude"] != "").sum())
+    if _common.STATE["json"]:
+        _common.emit_json({"out": str(folder), "profiles": len(res.profiles),
+                           "parameters": len(res.parameters), "excluded_or_flagged": n_flag,
+                           "provenance": res.provenance})
+        return
+    _common.info(f"[bold green]NCA[/] {study.source}: {len(res.profiles)} profiles, "
+                 f"{len(res.parameters)} parameter values ({n_flag} NaN or flagged, see "
+                 f"'exclude'); AUC method {auc_method}, BLQ rule {blq_rule}; wrote {folder}")
+    keep = ["PPTESTCD", "unit", "n", "statistic", "display"]
+    by = [c for c in summary.columns if c not in keep and c in (*res.groups, "analyte")]
+    main_codes = ["CMAX", "TMAX", "AUCLST", "AUCIFO", "LAMZHL", "CLFO", "CLO", "VZFO", "VZO",
+                  "AUCTAU", "SPARSEAL", "SPARSEAS"]
+    shown = summary[summary["PPTESTCD"].isin(main_codes)]
+    _common.print_frame(shown[[*by, *keep]], title="NCA summary (main parameters)")

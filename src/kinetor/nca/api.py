@@ -1,0 +1,165 @@
+"""``nca()``: one verb from a Study to an :class:`NCAResult`.
+
+Examples
+--------
+>>> import pandas as pd
+>>> from kinetor.data import Study
+>>> conc = pd.DataFrame({"subject": "a", "time": [0.0, 1, 2, 4, 8],
+...                      "conc": [0.0, 4, 3, 1.5, 0.375]})
+>>> doses = pd.DataFrame({"subject": ["a"], "time": [0.0], "dose": [10.0], "route": ["po"]})
+>>> st = Study(conc, doses, units={"time": "h", "conc": "mg/L", "dose": "mg"})
+>>> res = nca(st, auc_method="linear")
+>>> w = res.to_wide()
+>>> float(w.AUCLST[0])   # 0.5*1*4 + 0.5*1*7 + 0.5*2*4.5 + 0.5*4*1.875
+13.75
+>>> # lambda_z = ln2/2 (last 3 points); AUCIFO = 13.75 + 0.375/(ln2/2) = 14.832021
+>>> res.parameters.query("PPTESTCD == 'CLFO'")[["value", "unit"]].round(4).values.tolist()
+[[0.6742, 'L/h']]
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from kinetor.errors import DataError, Problem
+from kinetor.nca._units import output_units
+from kinetor.nca.engine import compute, long_table
+from kinetor.nca.options import Options
+from kinetor.nca.profiles import build_profiles, upper_is, usable_rows
+from kinetor.nca.result import NCAResult
+
+__all__ = ["nca"]
+
+
+def _records(df) -> list[dict] | None:
+    if df is None:
+        return None
+    return pd.DataFrame(df).to_dict("records")
+
+
+def nca(study, *, options: Options | None = None, intervals: pd.DataFrame | None = None,
+        lambda_z_range: pd.DataFrame | None = None,
+        lambda_z_points: pd.DataFrame | None = None,
+        lambda_z_exclude: pd.DataFrame | None = None, **overrides: Any) -> NCAResult:
+    """Non-compartmental analysis of every profile of a study, Phoenix WinNonlin rules.
+
+    Parameters
+    ----------
+    study : kinetor.data.Study
+    options : Options, optional
+        All business rules; keyword arguments named like its fields override it
+        (``auc_method="linear"``, ``blq_rule="zero"``, ``time="nominal"``,
+        ``sparse=True``...).
+    intervals : DataFrame, optional
+        ``start``, ``end`` (``inf`` allowed) and optionally ``kind`` (``"single"``,
+        ``"tau"`` for a dosing interval, ``"partial"`` for AUCINT only) and any of
+        ``subject``, ``analyte``, group columns to restrict a row. Default: dose ->
+        infinity for a single dose, every dosing interval for multiple doses.
+    lambda_z_range : DataFrame, optional
+        Manual lambda_z: ``subject`` (optionally ``analyte``), ``lower``, ``upper`` —
+        all points in [lower, upper] (study time scale) are used.
+    lambda_z_points : DataFrame, optional
+        Manual lambda_z by explicit points: ``subject``, ``time``.
+    lambda_z_exclude : DataFrame, optional
+        Points (``subject``, ``time``) never used for lambda_z.
+
+    Returns
+    -------
+    NCAResult
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from kinetor.data import Study
+    >>> conc = pd.DataFrame({"subject": "a", "time": [1.0, 2, 4], "conc": [8.0, 4, 2]})
+    >>> doses = pd.DataFrame({"subject": ["a"], "time": [0.0], "dose": [1.0],
+    ...                       "route": ["IV"]})
+    >>> res = nca(Study(conc, doses, units={"time": "h", "conc": "mg/L", "dose": "mg"}))
+    >>> float(res.to_wide().C0[0])   # log back-extrapolation: 8 * 8/4
+    16.0
+    """
+    opts = options or Options()
+    if overrides:
+        opts = opts.with_(**overrides)
+    rows = usable_rows(study, opts)
+    if not len(rows):
+        raise DataError([Problem("no usable concentration: every sample is BLQ, excluded "
+                                 "or missing", file=study.source, column="conc",
+                                 fix="check the BLQ rule and the exclusions")])
+    is_urine = upper_is(rows["matrix"], "URINE")
+    plasma, urine = (rows[~is_urine], rows[is_urine]) if is_urine.any() else (rows, rows[:0])
+    notes: list[str] = []
+    sparse_rows = None
+    doses = None
+    if opts.sparse and len(plasma):
+        from kinetor.nca.sparse import composite
+
+        plasma, doses, sparse_rows, notes = composite(plasma, study, opts)
+    analytes = sorted({str(a) for a in pd.unique(rows["analyte"].to_numpy(object))})
+    units_by_analyte = {a: output_units(study.units, mw=study.mw.get(a),
+                                        cl_unit=opts.cl_unit, volume_unit=opts.volume_unit,
+                                        volume_in=study.units.get("volume"))
+                        for a in analytes}
+    tables = []
+    profiles = pd.DataFrame()
+    lz_points = None
+    groups = [g for g in study.groups if g in rows.columns]
+    if len(plasma):
+        prof = build_profiles(study, opts, intervals, rows=plasma, doses=doses,
+                              lambda_z_range=lambda_z_range, lambda_z_points=lambda_z_points,
+                              lambda_z_exclude=lambda_z_exclude)
+        comp = compute(prof, opts, units_by_analyte)
+        table = long_table(prof, comp, opts, units_by_analyte)
+        profiles = prof.meta
+        if sparse_rows is not None:
+            from kinetor.nca.sparse import sparse_table
+
+            table = pd.concat([table, sparse_table(sparse_rows, prof, units_by_analyte)],
+                              ignore_index=True)
+        tables.append(table)
+        lz_points = (prof, comp)
+    urine_iv = None
+    if len(urine):
+        from kinetor.nca.urine import urine_table
+
+        utab, urine_iv = urine_table(urine, study, opts, units_by_analyte, groups,
+                                     plasma_rows=rows[~is_urine])
+        tables.append(utab)
+    if len(tables) == 1:
+        params = tables[0]
+    else:
+        params = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame()
+    import kinetor
+
+    provenance = {
+        "options": opts.as_dict(),
+        "kinetor_version": kinetor.__version__,
+        "input_hash": study.input_hash(),
+        "source": study.source,
+        "units": dict(study.units),
+        "intervals": _records(intervals),
+        "lambda_z_range": _records(lambda_z_range),
+        "lambda_z_points": _records(lambda_z_points),
+        "lambda_z_exclude": _records(lambda_z_exclude),
+        "notes": notes,
+    }
+    return NCAResult(params, profiles, opts, provenance, groups, dict(study.units),
+                     urine=urine_iv, _lz=lz_points)
+
+
+def lambda_z_points(prof, comp) -> pd.DataFrame:
+    """Every observation with a flag saying whether it entered the lambda_z fit."""
+    obs = prof.obs
+    p, k = np.nonzero(obs)
+    meta = prof.meta
+    origin = meta["origin"].to_numpy(float)
+    cols = {c: meta[c].to_numpy()[p] for c in ("subject", *prof.groups, "analyte", "matrix",
+                                              "start", "end")}
+    cols["time"] = prof.T[p, k] + origin[p]
+    cols["time_after_dose"] = prof.T[p, k]
+    cols["conc"] = prof.C[p, k]
+    cols["used"] = comp.lz_used[p, k]
+    return pd.DataFrame(cols)

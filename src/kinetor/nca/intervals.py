@@ -1,0 +1,170 @@
+"""Which interval each profile covers and which dose it belongs to.
+
+Intervals are data (PKNCA style): ``start``, ``end`` (``inf`` allowed), ``kind``
+(``"single"``, ``"tau"``, ``"partial"``) and optional key columns restricting a row. Each
+interval gets the last dose at or before its start (``merge_asof``, vectorised over all
+profiles), its origin (the start; the dose time for a partial area) and the data window.
+
+Examples
+--------
+>>> import pandas as pd
+>>> keys = pd.DataFrame({"subject": ["a"], "analyte": ["X"], "matrix": ["PLASMA"]})
+>>> doses = pd.DataFrame({"subject": "a", "analyte": "", "time": [0.0, 12.0], "dose": 1.0,
+...                       "route": "extravascular", "duration": 0.0, "source_row": [1, 2]})
+>>> kd = doses_per_key(doses, keys, "<test>")
+>>> default_intervals(keys, kd)[["start", "end", "kind"]].values.tolist()
+[[0.0, 12.0, 'tau'], [12.0, 24.0, 'tau']]
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from kinetor.errors import DataError, Problem
+
+__all__ = ["KINDS", "assign_doses", "default_intervals", "doses_per_key", "key_pairs",
+           "user_intervals", "with_pairs"]
+
+KINDS = ("single", "tau", "partial")
+
+
+def _problems(df, mask, source, column, message, fix):
+    mask = np.asarray(mask, bool)
+    return [Problem(message(r), file=source, row=int(r.source_row), column=column, fix=fix)
+            for r in df.loc[mask].itertuples()] if mask.any() else []
+
+
+def _pair_codes(subject, analyte, pairs: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    """Position of each (subject, analyte) in the unique ``pairs`` (-1 when absent).
+
+    Strings are factorised once (unsorted, fast) and the pairs compared as integers."""
+    sa, aa = pairs
+    s, _ = pd.factorize(np.concatenate([sa, np.asarray(subject, dtype=object)]))
+    a, _ = pd.factorize(np.concatenate([aa, np.asarray(analyte, dtype=object)]))
+    comb = s.astype(np.int64) * (int(a.max(initial=0)) + 2) + a
+    return pd.Index(comb[:len(sa)]).get_indexer(comb[len(sa):])
+
+
+def doses_per_key(doses: pd.DataFrame, keys: pd.DataFrame, source: str) -> pd.DataFrame:
+    """Doses for each (subject, analyte) pair ``_sa``: a dose naming an analyte applies to
+    that analyte; any other dose applies to every analyte of the subject. Integer codes
+    keep the joins fast (one profile key is one ``_sa`` and matrix)."""
+    pairs = keys[["subject", "analyte"]].drop_duplicates()
+    p_subj, p_an = pairs["subject"].to_numpy(object), pairs["analyte"].to_numpy(object)
+    d_subj = doses["subject"].to_numpy(object)
+    own = _pair_codes(d_subj, doses["analyte"].to_numpy(object), (p_subj, p_an))
+    named = own >= 0
+    # shared doses: one copy per analyte of the subject (integer merge on the subject)
+    subj_codes, _ = pd.factorize(np.concatenate([p_subj, d_subj]))
+    pair_subj = subj_codes[:len(p_subj)]
+    dose_subj = subj_codes[len(p_subj):]
+    sh = pd.DataFrame({"_row": np.nonzero(~named)[0], "_subj": dose_subj[~named]}).merge(
+        pd.DataFrame({"_subj": pair_subj, "_sa": np.arange(len(p_subj))}), on="_subj")
+    rows = np.concatenate([np.nonzero(named)[0], sh["_row"].to_numpy()]).astype(np.int64)
+    sa = np.concatenate([own[named], sh["_sa"].to_numpy()]).astype(np.int64)
+    out = doses.iloc[rows].reset_index(drop=True)
+    out["analyte"] = p_an[sa]
+    out["_sa"] = sa
+    o = np.lexsort((out["time"].to_numpy(float), sa))
+    out = out.iloc[o].reset_index(drop=True)
+    sa, t = out["_sa"].to_numpy(), out["time"].to_numpy(float)
+    n = len(sa)
+    same_next = np.zeros(n, bool)
+    same_next[:-1] = sa[1:] == sa[:-1]
+    same_prev = np.zeros(n, bool)
+    same_prev[1:] = same_next[:-1]
+    t_next = np.full(n, np.nan)
+    t_next[:-1] = t[1:]
+    t_prev = np.full(n, np.nan)
+    t_prev[1:] = t[:-1]
+    dup = (same_next & (t_next == t)) | (same_prev & (t_prev == t))
+    if dup.any():
+        raise DataError(_problems(out, dup, source, "time",
+                                  lambda r: f"two doses at time {r.time:g} for subject "
+                                            f"{r.subject}, analyte {r.analyte}",
+                                  "give one dose per time (sum them) or name the analyte "
+                                  "each dose is of"))
+    out["next_time"] = np.where(same_next, t_next, np.nan)
+    out["prev_time"] = np.where(same_prev, t_prev, np.nan)
+    out["first"] = ~same_prev
+    return out
+
+
+def key_pairs(keys: pd.DataFrame, kdoses: pd.DataFrame) -> np.ndarray:
+    """The ``_sa`` code of every profile key (-1 when the subject has no dose)."""
+    pairs = kdoses[["subject", "analyte", "_sa"]].drop_duplicates("_sa")
+    if pairs.empty:
+        return np.full(len(keys), -1)
+    at = _pair_codes(keys["subject"], keys["analyte"],
+                     (pairs["subject"].to_numpy(object), pairs["analyte"].to_numpy(object)))
+    return np.where(at >= 0, pairs["_sa"].to_numpy()[np.maximum(at, 0)], -1)
+
+
+def default_intervals(keys: pd.DataFrame, kdoses: pd.DataFrame) -> pd.DataFrame:
+    """One interval per profile key and dose: dose -> infinity for a single dose; each
+    dosing interval [t_i, t_i+1] (the last one tau long) for multiple doses; 0 -> infinity
+    for a key without doses."""
+    sa = kdoses["_sa"].to_numpy()
+    n = np.bincount(sa)[sa] if len(sa) else np.zeros(0, int)
+    t = kdoses["time"].to_numpy(float)
+    nxt = kdoses["next_time"].to_numpy(float)
+    last_end = t + (t - kdoses["prev_time"].to_numpy(float))
+    end = np.where(n == 1, np.inf, np.where(np.isnan(nxt), last_end, nxt))
+    iv = pd.DataFrame({"_sa": sa, "start": t, "end": end,
+                       "kind": np.where(n == 1, "single", "tau")})
+    keys = keys.assign(_sa=key_pairs(keys, kdoses))
+    dosed = keys[keys["_sa"] >= 0].merge(iv, on="_sa")
+    undosed = keys[keys["_sa"] < 0].assign(start=0.0, end=np.inf, kind="single")
+    return pd.concat([dosed, undosed], ignore_index=True)
+
+
+def user_intervals(intervals: pd.DataFrame, keys: pd.DataFrame) -> pd.DataFrame:
+    iv = intervals.copy()
+    missing = [c for c in ("start", "end") if c not in iv.columns]
+    if missing:
+        raise DataError([Problem(f"the intervals table has no '{c}' column", column=c,
+                                 fix="give start and end (end may be inf)") for c in missing])
+    iv["start"] = pd.to_numeric(iv["start"]).astype(float)
+    iv["end"] = pd.to_numeric(iv["end"]).astype(float)
+    if "kind" not in iv.columns:
+        iv["kind"] = np.where(np.isinf(iv["end"]), "single", "tau")
+    bad = ~iv["kind"].isin(KINDS) | ~(iv["end"] > iv["start"])
+    if bad.any():
+        raise DataError([Problem(f"interval {r.start:g}-{r.end:g} kind {r.kind!r}",
+                                 row=int(i) + 2, column="kind",
+                                 fix=f"end must be after start; kind one of {KINDS}")
+                         for i, r in iv[bad].iterrows()])
+    on = [c for c in keys.columns if c in iv.columns]
+    if on:
+        for c in on:
+            iv[c] = iv[c].astype(keys[c].dtype)
+        return keys.merge(iv, on=on)
+    return keys.merge(iv, how="cross")
+
+
+def with_pairs(iv: pd.DataFrame, kdoses: pd.DataFrame) -> pd.DataFrame:
+    """Add the ``_sa`` code to user intervals."""
+    return iv.assign(_sa=key_pairs(iv, kdoses)) if "_sa" not in iv.columns else iv
+
+
+def assign_doses(iv: pd.DataFrame, kdoses: pd.DataFrame) -> pd.DataFrame:
+    """Attach the last dose at or before each interval start (merge_asof, vectorised)."""
+    iv = iv.sort_values("start", kind="stable").reset_index(drop=True)
+    kd = kdoses.rename(columns={"time": "dose_time"}).sort_values("dose_time", kind="stable")
+    eps = 1e-9 * max(1.0, float(np.nanmax(np.abs(iv["start"].to_numpy())) if len(iv) else 1.0))
+    iv["_s"] = iv["start"] + eps
+    out = pd.merge_asof(iv, kd[["_sa", "dose_time", "dose", "route", "duration",
+                                "next_time", "first"]],
+                        left_on="_s", right_on="dose_time", by="_sa",
+                        direction="backward").drop(columns="_s")
+    out["route"] = out["route"].fillna("unknown")
+    out["first"] = out["first"].fillna(True).astype(bool)
+    out["duration"] = out["duration"].fillna(0.0)
+    partial = (out["kind"] == "partial").to_numpy()
+    dose_t = out["dose_time"].fillna(out["start"]).to_numpy()
+    out["origin"] = np.where(partial, dose_t, out["start"])
+    out["win_lo"] = out["origin"]
+    out["win_hi"] = np.where(partial, out["next_time"].fillna(np.inf), out["end"])
+    out["tau"] = np.where(out["kind"] == "tau", out["end"] - out["start"], np.nan)
+    return out

@@ -1,0 +1,330 @@
+"""From a Study to padded profile arrays: BLQ rule, validation, doses, intervals, C0.
+
+One *profile* is one subject x analyte x matrix x interval. Its samples are put in one
+row of 2-D arrays (NaN-padded), with times measured from the interval's origin (the
+interval start; for partial AUCs the dose before it). Column 0 holds the point Phoenix
+inserts at the origin: 0 for extravascular/infusion single-dose profiles, the interval's
+minimum for dosing intervals (and partial areas after a repeated dose), the
+back-extrapolated C0 for an IV bolus; a sample at the origin is duplicated there
+instead. Everything here is vectorised over profiles (pandas merges
+and numpy scatter), never a loop per subject.
+
+Examples
+--------
+>>> import pandas as pd
+>>> from kinetor.data import Study
+>>> conc = pd.DataFrame({"subject": ["a"] * 3, "time": [1.0, 2.0, 4.0],
+...                      "conc": [4.0, 2.0, 1.0]})
+>>> doses = pd.DataFrame({"subject": ["a"], "time": [0.0], "dose": [1.0], "route": ["iv"]})
+>>> st = Study(conc, doses, units={"time": "h", "conc": "mg/L", "dose": "mg"})
+>>> prof = build_profiles(st, Options())
+>>> prof.T[0].tolist(), prof.C[0].tolist()   # C0 back-extrapolated: 4 * 4/2 = 8
+([0.0, 1.0, 2.0, 4.0], [8.0, 4.0, 2.0, 1.0])
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from kinetor.data.blq import apply_blq_rule
+from kinetor.data.routes import normalise_route
+from kinetor.errors import DataError, Problem
+from kinetor.nca._kernels import back_extrapolate_c0
+from kinetor.nca.intervals import (
+    assign_doses,
+    default_intervals,
+    doses_per_key,
+    user_intervals,
+    with_pairs,
+)
+from kinetor.nca.options import Options
+
+__all__ = ["KEYS", "Profiles", "build_profiles", "expand_doses", "upper_is", "usable_rows"]
+
+KEYS = ["subject", "analyte", "matrix"]
+
+
+@dataclass
+class Profiles:
+    """Padded profiles: ``meta`` (one row per profile) and (P, M) arrays."""
+
+    meta: pd.DataFrame
+    T: np.ndarray
+    C: np.ndarray
+    obs: np.ndarray
+    lz_ok: np.ndarray
+    lz_pick: np.ndarray
+    lz_manual: np.ndarray
+    groups: list[str]
+
+
+def _problems(df: pd.DataFrame, mask, source: str, column: str, message, fix: str):
+    mask = np.asarray(mask, bool)
+    if not mask.any():
+        return []
+    rows = df.loc[mask]
+    return [Problem(message(r), file=source, row=int(r.source_row), column=column, fix=fix)
+            for r in rows.itertuples()]
+
+
+def upper_is(series: pd.Series, value: str) -> np.ndarray:
+    """``series.str.upper() == value`` computed on the unique values only (fast)."""
+    codes, uniques = pd.factorize(series.to_numpy(object))
+    uniques = [str(u) for u in uniques]
+    return np.array([u.upper() == value for u in uniques], bool)[codes] if len(uniques) \
+        else np.zeros(len(series), bool)
+
+
+def _blq_rule(conc: pd.DataFrame, rule: str, time_col: str) -> pd.DataFrame:
+    """``apply_blq_rule``, with a shortcut when no sample is BLQ (the rule then only drops
+    excluded and missing samples, which is what the shortcut does)."""
+    if conc["blq"].to_numpy(bool).any():
+        return apply_blq_rule(conc, rule, time_col=time_col)
+    c = conc["conc"].to_numpy(float)
+    usable = (conc["exclude"].to_numpy(object) == "") & ~np.isnan(c)
+    return conc.assign(conc_used=np.where(usable, c, np.nan))
+
+
+def usable_rows(study, options: Options) -> pd.DataFrame:
+    """Concentration rows the analysis uses (BLQ rule applied, exclusions dropped),
+    joined with the subject table; raises ``DataError`` listing every malformed row."""
+    time_col = "time" if options.time == "actual" else "nominal_time"
+    conc = study.conc
+    problems = _problems(conc, conc["conc"].to_numpy(float) < 0, study.source, "conc",
+                         lambda r: f"negative concentration {r.conc}",
+                         "concentrations must be >= 0 (write BLQ samples as BLQ)")
+    # time may be missing only on rows that are excluded anyway
+    used = _blq_rule(conc, options.blq_rule, time_col)
+    ok = used["conc_used"].notna().to_numpy()
+    no_time = ok & used[time_col].isna().to_numpy()
+    problems += _problems(used, no_time, study.source, time_col,
+                          lambda r: "no time on a sample used by the analysis",
+                          "fill the time, exclude the sample, or use options time="
+                          + ("'nominal'" if time_col == "time" else "'actual'"))
+    # one narrow copy: the columns NCA reads (strings as object arrays, fast to take)
+    sel = np.nonzero(ok & ~no_time)[0]
+    in_conc = [g for g in study.groups if g in used.columns and g not in KEYS]
+    keep = [c for c in (*KEYS, *in_conc, "nominal_time", "blq", "lloq", "source_row",
+                        "end_time", "volume", "duration") if c in used.columns]
+    text = {*KEYS, *in_conc}
+    data = {c: (used[c].to_numpy(object) if c in text else used[c].to_numpy())[sel]
+            for c in keep}
+    data["time"] = used[time_col].to_numpy(float)[sel]
+    data["conc"] = used["conc_used"].to_numpy(float)[sel]
+    rows = pd.DataFrame(data)
+    kid = _key_codes(rows, KEYS)
+    rows["_kid"] = kid
+    dup = _duplicated(kid, rows["time"].to_numpy())
+    if not options.sparse:
+        problems += _problems(rows, dup, study.source, time_col,
+                              lambda r: f"two samples at time {r.time:g} in one profile "
+                                        f"(subject {r.subject})",
+                              "keep one sample per time (exclude the other with a reason) "
+                              "or analyse as a sparse design")
+    if problems:
+        raise DataError(problems)
+    groups = [g for g in study.groups if g in study.subjects.columns and g not in rows.columns]
+    if groups:
+        subj = study.subjects.drop_duplicates("subject")
+        at = pd.Index(subj["subject"].to_numpy(object)).get_indexer(
+            rows["subject"].to_numpy(object))
+        for g in groups:
+            values = subj[g].to_numpy(object)
+            rows[g] = np.where(at >= 0, values[np.maximum(at, 0)], None)
+    return rows
+
+
+def _duplicated(key: np.ndarray, time: np.ndarray) -> np.ndarray:
+    """Rows whose (key, time) pair occurs more than once (all of them flagged)."""
+    o = np.lexsort((time, key))
+    same = (key[o][1:] == key[o][:-1]) & (time[o][1:] == time[o][:-1])
+    flag = np.zeros(len(key), bool)
+    flag[o[1:][same]] = True
+    flag[o[:-1][same]] = True
+    return flag
+
+
+def expand_doses(study) -> pd.DataFrame:
+    """Doses with ``addl``/``ii`` expanded into one row per administration."""
+    d = study.doses.copy()
+    problems = []
+    codes, uniques = pd.factorize(d["route"].astype(str))
+    canon = [u if u in ("iv_bolus", "iv_infusion", "extravascular") else normalise_route(u)
+             for u in uniques]
+    route = pd.Series(np.array(canon, dtype=object)[codes] if len(uniques) else [],
+                      index=d.index, dtype=object)
+    bad = route.isna().to_numpy()
+    problems += _problems(d, bad, study.source, "route", lambda r: f"unknown route {r.route!r}",
+                          "use IV, IV infusion, PO, SC, IP... (see kinetor.data.ROUTES)")
+    problems += _problems(d, d["time"].isna().to_numpy(), study.source, "time",
+                          lambda r: "dose without a time", "give the dose time")
+    if problems:
+        raise DataError(problems)
+    d["route"] = route.astype(str)
+    n = 1 + np.where(d["ii"].to_numpy() > 0, d["addl"].to_numpy(), 0)
+    d = d.loc[d.index.repeat(n)].copy()
+    k = d.groupby(level=0).cumcount().to_numpy()
+    d["time"] = d["time"].to_numpy() + k * d["ii"].to_numpy()
+    return d[["subject", "analyte", "time", "dose", "route", "duration", "source_row"]]
+
+
+def _point_flags(rows: pd.DataFrame, table) -> np.ndarray:
+    """True for rows whose (subject[, analyte, matrix], time) appears in ``table``."""
+    if table is None or len(table) == 0:
+        return np.zeros(len(rows), bool)
+    t = pd.DataFrame(table).copy()
+    on = [c for c in ("subject", "analyte", "matrix") if c in t.columns]
+    t["time"] = t["time"].astype(float)
+    t = t[[*on, "time"]].drop_duplicates()
+    probe = pd.DataFrame({c: rows[c].to_numpy(object) for c in on})
+    probe["time"] = rows["time"].to_numpy(float)
+    for c in on:
+        t[c] = t[c].astype(str)
+        probe[c] = probe[c].astype(str)
+    hit = probe.merge(t.assign(_hit=True), on=[*on, "time"], how="left")["_hit"]
+    return hit.notna().to_numpy()
+
+
+def _range_columns(meta: pd.DataFrame, lambda_z_range) -> pd.DataFrame:
+    meta["lz_lower"] = np.nan
+    meta["lz_upper"] = np.nan
+    if lambda_z_range is not None and len(lambda_z_range):
+        r = pd.DataFrame(lambda_z_range).copy()
+        on = [c for c in ("subject", "analyte", "matrix", "start") if c in r.columns]
+        for c in on:
+            r[c] = r[c].astype(meta[c].dtype)
+        m = meta[on].merge(r[[*on, "lower", "upper"]].drop_duplicates(on), on=on, how="left")
+        meta["lz_lower"] = m["lower"].astype(float).to_numpy()
+        meta["lz_upper"] = m["upper"].astype(float).to_numpy()
+    return meta
+
+
+def _rows_in_intervals(kid: np.ndarray, meta: pd.DataFrame):
+    """(row index, profile id) pairs linking every row to each interval of its key."""
+    mk = meta["_kid"].to_numpy()
+    if len(np.unique(mk)) == len(mk):  # one interval per key: a direct lookup
+        pid_of = np.full(int(max(kid.max(), mk.max())) + 1, -1)
+        pid_of[mk] = meta["pid"].to_numpy()
+        r_pid = pid_of[kid]
+        r_idx = np.nonzero(r_pid >= 0)[0]
+        return r_idx, r_pid[r_idx]
+    j = pd.DataFrame({"_kid": kid, "_r": np.arange(len(kid))}).merge(
+        meta[["_kid", "pid"]], on="_kid")
+    return j["_r"].to_numpy(), j["pid"].to_numpy()
+
+
+def build_profiles(study, options: Options, intervals: pd.DataFrame | None = None,
+                   rows: pd.DataFrame | None = None, lambda_z_range=None,
+                   lambda_z_points=None, lambda_z_exclude=None,
+                   doses: pd.DataFrame | None = None) -> Profiles:
+    """Padded profiles of a study (plasma-like matrices; urine goes to ``urine``).
+
+    ``rows`` and ``doses`` replace the study's usable rows and expanded doses (the sparse
+    design passes its composite profiles this way).
+    """
+    if rows is None:
+        rows = usable_rows(study, options)
+        rows = rows[~upper_is(rows["matrix"], "URINE")]
+    groups = [g for g in study.groups if g in rows.columns]
+    if "_kid" not in rows.columns:
+        rows = rows.assign(_kid=_key_codes(rows, KEYS))
+    keys = rows[[*KEYS, *groups, "_kid"]].drop_duplicates("_kid").reset_index(drop=True)
+    # pandas' "string" dtype hashes ~10x slower than object in merges and sorts
+    keys = keys.astype({c: object for c in KEYS})
+    if doses is None:
+        doses = expand_doses(study)
+    doses = doses.astype({"subject": object, "analyte": object})
+    kdoses = doses_per_key(doses, keys, study.source)
+    iv = (default_intervals(keys, kdoses) if intervals is None
+          else with_pairs(user_intervals(intervals, keys), kdoses))
+    meta = assign_doses(iv, kdoses)
+    # profiles in the order their keys first appear in the data, intervals by time
+    meta = meta.sort_values(["_kid", "start", "end"], kind="stable").reset_index(drop=True)
+    meta["pid"] = np.arange(len(meta))
+    meta = _range_columns(meta, lambda_z_range)
+    excl_all = _point_flags(rows, lambda_z_exclude)
+    pick_all = _point_flags(rows, lambda_z_points)
+    r_idx, r_pid = _rows_in_intervals(rows["_kid"].to_numpy(), meta)
+    tt = rows["time"].to_numpy(float)[r_idx]
+    inside = ((tt >= meta["win_lo"].to_numpy(float)[r_pid])
+              & (tt <= meta["win_hi"].to_numpy(float)[r_pid]))
+    r_idx, r_pid = r_idx[inside], r_pid[inside]
+    if not len(r_idx):
+        raise DataError([Problem("no usable concentration inside any interval (all BLQ, "
+                                 "excluded, or outside the intervals)", file=study.source,
+                                 column="conc", fix="check the BLQ rule, exclusions and "
+                                 "interval start/end times")])
+    origin_all = meta["origin"].to_numpy(float)
+    t = rows["time"].to_numpy(float)[r_idx] - origin_all[r_pid]
+    kept = np.unique(r_pid)
+    meta = meta.iloc[kept].reset_index(drop=True)
+    remap = np.full(len(iv) + 1, -1)
+    remap[kept] = np.arange(len(meta))
+    meta["pid"] = np.arange(len(meta))
+    pid = remap[r_pid]
+    order = np.lexsort((t, pid))
+    pid, t, r_idx = pid[order], t[order], r_idx[order]
+    c = rows["conc"].to_numpy(float)[r_idx]
+    P = len(meta)
+    counts = np.bincount(pid, minlength=P)
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    pos = np.arange(len(pid)) - starts[pid]
+    N = int(counts.max()) if P else 0
+    Tobs = np.full((P, N), np.nan)
+    Cobs = np.full((P, N), np.nan)
+    Tobs[pid, pos] = t
+    Cobs[pid, pos] = c
+    excl = np.zeros((P, N), bool)
+    pick = np.zeros((P, N), bool)
+    excl[pid, pos] = excl_all[r_idx]
+    pick[pid, pos] = pick_all[r_idx]
+    T0, C0 = _inserted_point(Tobs, Cobs, counts, meta)
+    T = np.column_stack([T0, Tobs])
+    C = np.column_stack([C0, Cobs])
+    obs = np.column_stack([np.zeros(P, bool), ~np.isnan(Tobs)])
+    lz_ok = np.column_stack([np.zeros(P, bool), ~excl])
+    lz_pick = np.column_stack([np.zeros(P, bool), pick])
+    tabs = T + meta["origin"].to_numpy()[:, None]
+    lo, hi = meta["lz_lower"].to_numpy(), meta["lz_upper"].to_numpy()
+    ranged = ~np.isnan(lo) & ~np.isnan(hi)
+    with np.errstate(invalid="ignore"):
+        in_range = (tabs >= lo[:, None] - 1e-9) & (tabs <= hi[:, None] + 1e-9)
+    # a manual selection stays manual even when it matches too few points (NaN + reason)
+    lz_manual = ranged | lz_pick.any(axis=1)
+    lz_pick = np.where(ranged[:, None], in_range & obs, lz_pick)
+    return Profiles(meta, T, C, obs, lz_ok, lz_pick, lz_manual, groups)
+
+
+def _key_codes(df: pd.DataFrame, cols: list[str]) -> np.ndarray:
+    """One integer per distinct combination of ``cols`` (factorised column by column:
+    much faster than hashing tuples of strings)."""
+    combined = np.zeros(len(df), np.int64)
+    for c in cols:
+        codes, uniques = pd.factorize(df[c].to_numpy(object))
+        combined = combined * (len(uniques) + 1) + codes
+    return pd.factorize(combined)[0]
+
+
+def _inserted_point(Tobs, Cobs, counts, meta):
+    """Time and concentration of column 0 (Phoenix's dose-time point)."""
+    route = meta["route"].to_numpy()
+    first_obs_t = Tobs[:, 0]
+    at_zero = first_obs_t == 0
+    kind = meta["kind"].to_numpy()
+    # Phoenix: 0 for a single dose, the interval minimum at steady state; a partial area
+    # after a repeated dose starts from the minimum too
+    steady = (kind == "tau") | ((kind == "partial") & ~meta["first"].to_numpy())
+    with np.errstate(all="ignore"):
+        cmin = np.nanmin(Cobs, axis=1)
+    c0 = np.where(steady, cmin, 0.0)
+    bolus = route == "iv_bolus"
+    if bolus.any():
+        c0 = np.where(bolus, back_extrapolate_c0(Tobs, Cobs, counts), c0)
+    c0 = np.where(at_zero, Cobs[:, 0], c0)
+    unknown = route == "unknown"
+    t0 = np.where(unknown, first_obs_t, 0.0)
+    c0 = np.where(unknown, Cobs[:, 0], c0)
+    return t0, c0

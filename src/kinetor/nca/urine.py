@@ -1,0 +1,208 @@
+"""Urine NCA (Phoenix model 210 quantities): amounts excreted, excretion rates, renal CL.
+
+Urine rows are samples with ``matrix == "URINE"``; each needs the collection start
+(``time``), its end (an ``end_time`` column, or ``duration``), the concentration and the
+collected ``volume`` (unit in ``Study.units["volume"]``). Per collection interval:
+
+.. math::
+
+    Ae_i = C_i V_i,\\quad \\text{rate}_i = \\frac{Ae_i}{t_{2,i} - t_{1,i}},\\quad
+    \\text{midpoint}_i = \\frac{t_{1,i} + t_{2,i}}{2}
+
+and per subject: ``RCAMINT`` = :math:`\\sum Ae_i` (amount recovered), ``RCPCINT`` =
+:math:`100 \\sum Ae_i / D` (% of dose), ``VOLPK`` (total volume), ``ERMAX``/``ERTMAX``
+(maximum rate and its midpoint), ``ERLST``/``ERTLST`` (last non-zero rate and its
+midpoint), ``AURCLST`` (area under the rate-midpoint curve to the last non-zero rate, a
+zero rate at the dose time, the study's AUC method), lambda_z from the rates after the
+maximum (best fit, as for plasma), and ``RENALCL`` = :math:`Ae(0-t)/AUC(0-t)` with the
+plasma AUC of the same subject and analyte from the dose to the end of the last
+collection (AUCINT rules).
+
+Examples
+--------
+>>> import pandas as pd
+>>> u = pd.DataFrame({"subject": "a", "time": [0.0, 4.0], "end_time": [4.0, 12.0],
+...                   "conc": [50.0, 10.0], "volume": [0.2, 0.4]})
+>>> iv = collection_intervals(u)
+>>> iv[["mid", "ae", "rate"]].to_dict("list")   # Ae = C V; rate = Ae / (t2 - t1)
+{'mid': [2.0, 8.0], 'ae': [10.0, 4.0], 'rate': [2.5, 0.5]}
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from kinetor.errors import DataError, Problem
+from kinetor.nca import _kernels as K
+from kinetor.nca._units import _per_body
+from kinetor.units import Q, is_molar, parse_unit
+
+__all__ = ["collection_intervals", "urine_table"]
+
+
+def collection_intervals(rows: pd.DataFrame, source: str = "<DataFrame>") -> pd.DataFrame:
+    """One row per urine collection: start, end, midpoint, volume, Ae and rate."""
+    r = rows.copy()
+    problems = []
+    if "end_time" not in r.columns:
+        if "duration" in r.columns:
+            r["end_time"] = r["time"].astype(float) + r["duration"].astype(float)
+        else:
+            r["end_time"] = np.nan
+    if "volume" not in r.columns:
+        r["volume"] = np.nan
+    for col, fix in (("end_time", "give each urine sample an end_time (or a duration)"),
+                     ("volume", "give each urine sample its collected volume")):
+        bad = pd.to_numeric(r[col], errors="coerce").isna().to_numpy()
+        problems += [Problem(f"urine sample without {col}", file=source,
+                             row=int(getattr(x, "source_row", 0)) or None, column=col, fix=fix)
+                     for x in r[bad].itertuples()]
+    if problems:
+        raise DataError(problems)
+    r["end_time"] = r["end_time"].astype(float)
+    r["volume"] = r["volume"].astype(float)
+    bad = ~(r["end_time"] > r["time"])
+    if bad.any():
+        raise DataError([Problem("urine collection ends before it starts", file=source,
+                                 row=int(getattr(x, "source_row", 0)) or None,
+                                 column="end_time", fix="end_time must be after time")
+                         for x in r[bad].itertuples()])
+    r["mid"] = (r["time"] + r["end_time"]) / 2.0
+    r["ae"] = r["conc"] * r["volume"]
+    r["rate"] = r["ae"] / (r["end_time"] - r["time"])
+    return r.sort_values(["subject", "analyte", "time"] if "analyte" in r.columns
+                         else ["subject", "time"]).reset_index(drop=True)
+
+
+def _fe_factor(study, amount_unit: str):
+    """Factor so that percent = factor * Ae / dose (/ weight for per-kg doses)."""
+    dq = Q(1.0, parse_unit(study.units["dose"]))
+    aq = Q(1.0, parse_unit(amount_unit))
+    if is_molar(dq.units) != is_molar(aq.units):
+        return None, False
+    per = _per_body(dq)
+    if per == "/m^2":
+        return None, False
+    denom = dq * Q(1.0, "kg") if per == "/kg" else dq
+    return float((aq / denom).to("percent").magnitude), per == "/kg"
+
+
+def urine_table(rows, study, options, units_by_analyte, groups, plasma_rows=None,
+                doses=None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Urine parameters (long, like the plasma table) and the collection intervals."""
+    from kinetor.nca.profiles import expand_doses
+
+    if not study.units.get("volume"):
+        raise DataError([Problem("urine samples need the unit of their volumes",
+                                 file=study.source, column="volume",
+                                 fix="pass units={..., 'volume': 'mL'} to Study")])
+    iv = collection_intervals(rows, study.source)
+    d = expand_doses(study) if doses is None else doses
+    first = d.sort_values("time").drop_duplicates("subject").set_index("subject")
+    iv["origin"] = iv["subject"].map(first["time"]).fillna(0.0).to_numpy(float)
+    key = ["subject", *groups, "analyte", "matrix"]
+    g = iv.groupby(key, sort=True, observed=True)
+    agg = g.agg(start=("origin", "first"), end=("end_time", "max"), ae=("ae", "sum"),
+                vol=("volume", "sum")).reset_index()
+    # padded (midpoint, rate) arrays with Phoenix's zero rate at the dose time
+    kid = g.ngroup().to_numpy()
+    pos = g.cumcount().to_numpy() + 1
+    P, N = len(agg), int(pos.max()) + 1
+    T = np.full((P, N), np.nan)
+    R = np.full((P, N), np.nan)
+    T[:, 0], R[:, 0] = 0.0, 0.0
+    T[kid, pos] = iv["mid"].to_numpy() - iv["origin"].to_numpy()
+    R[kid, pos] = iv["rate"].to_numpy()
+    obs = ~np.isnan(T)
+    obs[:, 0] = False
+    ar = np.arange(P)
+    with np.errstate(all="ignore"):
+        imax = np.argmax(np.where(obs, R, -np.inf), axis=1)
+        posr = obs & (np.nan_to_num(R) > 0)
+        has = posr.any(axis=1)
+        ilast = N - 1 - np.argmax(posr[:, ::-1], axis=1)
+        use_log = K.log_segments(T, R, options.auc_method, t_peak=T[ar, imax])
+        seg, _ = K.segment_areas(T, R, use_log)
+        cum = np.hstack([np.zeros((P, 1)), np.cumsum(seg, axis=1)])
+        after = obs & (T > T[ar, imax][:, None])
+        fit = K.fit_lambda_z(T, R, after, int(options.lambda_z_min_points),
+                             float(options.lambda_z_tolerance))
+        lamz = np.where(fit["lamz"] > 0, fit["lamz"], np.nan)
+    vals = {
+        "ae": agg["ae"].to_numpy(float), "urine_vol": agg["vol"].to_numpy(float),
+        "ermax": R[ar, imax], "ertmax": T[ar, imax],
+        "erlst": np.where(has, R[ar, ilast], np.nan), "ertlst": np.where(has, T[ar, ilast],
+                                                                         np.nan),
+        "aurclst": np.where(has, cum[ar, ilast], np.nan), "urine_lamz": lamz,
+        "urine_lamzhl": np.log(2.0) / lamz,
+        "urine_lamznpt": np.where(fit["status"] == 0, fit["npt"], np.nan),
+        "urine_r2adj": fit["r2adj"],
+    }
+    reasons = {k: np.where(np.isnan(v), "no excretion rate above 0", "") for k, v in
+               vals.items()}
+    lz_why = np.where(fit["status"] == 1, "fewer than 3 rates after the maximum",
+                      "no declining terminal phase for lambda_z")
+    for k in ("urine_lamz", "urine_lamzhl", "urine_lamznpt", "urine_r2adj"):
+        reasons[k] = np.where(np.isnan(vals[k]) | (fit["status"] != 0), lz_why, "")
+    amount_unit = units_by_analyte[str(agg["analyte"].iloc[0])].units["amount"]
+    factor, per_kg = _fe_factor(study, amount_unit)
+    dose = agg["subject"].map(first["dose"]).to_numpy(float)
+    if per_kg:
+        wt = agg["subject"].map(study.subjects.set_index("subject")["weight"]).to_numpy(float)
+        dose = dose * wt
+    vals["fe"] = (factor if factor else np.nan) * vals["ae"] / dose
+    reasons["fe"] = np.where(np.isnan(vals["fe"]), "no dose (or body weight for a per-kg "
+                             "dose, or molecular weight) to express Ae as % of dose", "")
+    vals["clr"], reasons["clr"] = _renal_cl(agg, vals["ae"], study, options, plasma_rows,
+                                           amount_unit, units_by_analyte)
+    out = []
+    order = ["ae", "fe", "urine_vol", "ermax", "ertmax", "erlst", "ertlst", "aurclst",
+             "urine_lamz", "urine_lamzhl", "urine_lamznpt", "urine_r2adj", "clr"]
+    from kinetor.nca.registry import PARAMETERS
+
+    for k in order:
+        p = PARAMETERS[k]
+        frame = agg[[*key, "start", "end"]].copy()
+        frame["PPTESTCD"] = p.code
+        frame["value"] = vals[k]
+        frame["unit"] = [units_by_analyte[str(a)].units.get(p.unit, "")
+                         for a in agg["analyte"]]
+        frame["exclude"] = np.where(np.isnan(vals[k]), reasons[k], "")
+        out.append(frame.assign(_order=len(out)))
+    table = pd.concat(out, ignore_index=True).sort_values([*key, "_order"], kind="stable")
+    cols = ["subject", *groups, "analyte", "matrix", "start", "end", "mid", "volume", "conc",
+            "ae", "rate"]
+    intervals = iv.rename(columns={"time": "start", "end_time": "end"})[
+        [c for c in cols if c in iv.columns or c in ("start", "end")]]
+    return table.drop(columns="_order").reset_index(drop=True), intervals
+
+
+def _renal_cl(agg, ae, study, options, plasma_rows, amount_unit, units_by_analyte):
+    """Ae(0-t) / plasma AUC(0-t), t = end of the last collection (AUCINT rules)."""
+    nan = np.full(len(agg), np.nan)
+    if plasma_rows is None or not len(plasma_rows):
+        return nan, np.full(len(agg), "no plasma concentrations for renal clearance")
+    from kinetor.nca.engine import compute
+    from kinetor.nca.profiles import build_profiles
+
+    ivs = agg[["subject", "analyte", "start", "end"]].assign(kind="partial")
+    try:
+        prof = build_profiles(study, options.with_(sparse=False), ivs, rows=plasma_rows)
+    except DataError:  # no plasma sample in any collection period
+        return nan, np.full(len(agg), "no plasma concentrations for renal clearance")
+    comp = compute(prof, options, units_by_analyte)
+    auc = pd.Series(comp.values["aucint"], index=pd.MultiIndex.from_frame(
+        prof.meta[["subject", "analyte", "start", "end"]].astype({"subject": str,
+                                                                   "analyte": str})))
+    idx = pd.MultiIndex.from_frame(agg[["subject", "analyte", "start", "end"]].astype(
+        {"subject": str, "analyte": str}))
+    auc = auc[~auc.index.duplicated()].reindex(idx).to_numpy(float)
+    t = study.units["time"]
+    # (amount) / (conc * time) -> L/time
+    f = (Q(1.0, parse_unit(amount_unit))
+         / (Q(1.0, parse_unit(study.units["conc"])) * Q(1.0, parse_unit(t))))
+    factor = float(f.to(parse_unit(f"L/{t}")).magnitude)
+    clr = ae / auc * factor
+    return clr, np.where(np.isnan(clr), "no plasma AUC over the urine collection period", "")
+
