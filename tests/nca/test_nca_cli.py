@@ -27,8 +27,9 @@ def test_nca_command_writes_tidy_csvs(theoph_csv, tmp_path):
                  "mg/L", "--dose-unit", "mg/kg", "--auc-method", "linear", "--out", str(out)])
     assert code == 0
     for name in ("nca_parameters.csv", "nca_wide.csv", "nca_summary.csv", "nca_cdisc_pp.csv",
-                 "nca_provenance.json"):
+                 "nca_provenance.json", "report.html"):
         assert (out / name).exists(), name
+    assert "Non-compartmental analysis" in (out / "report.html").read_text()
     wide = pd.read_csv(out / "nca_wide.csv")
     assert len(wide) == 12
     # Theoph subject 1, linear trapezoids (WinNonlin 148.92305; see test_nca_reference)

@@ -98,12 +98,19 @@ def test_sparse_nca_composite_and_se():
     # nodes 0 (fixed 0), 0.5, 2, 8; weights .25, (2-0)/2 = 1, (8-.5)/2 = 3.75, 3
     # variances (n-1): 4, 1, 1 with 3 mice each
     var = 1 ** 2 * 4 / 3 + 3.75 ** 2 * 1 / 3 + 3 ** 2 * 1 / 3
-    assert w.loc["low", "SPARSEAS"] == pytest.approx(math.sqrt(var), rel=1e-12)
-    assert w.loc["high", "SPARSEAS"] == pytest.approx(2 * math.sqrt(var), rel=1e-12)
+    assert w.loc["low", "AUCLSTSE"] == pytest.approx(math.sqrt(var), rel=1e-12)
+    assert w.loc["high", "AUCLSTSE"] == pytest.approx(2 * math.sqrt(var), rel=1e-12)
     df = (1 * 4 / 3 + 3.75 ** 2 / 3 + 9 / 3) ** 2 / (
         1 * 16 / (9 * 2) + 3.75 ** 4 / (9 * 2) + 81 / (9 * 2))
-    assert w.loc["low", "SPARSEAD"] == pytest.approx(df, rel=1e-12)
+    assert w.loc["low", "AUCLSTDF"] == pytest.approx(df, rel=1e-12)
     assert set(res.profiles["subject"]) == {"low", "high"}
+    # AUMC: node weights times t: 0.25*0, 1*0.5, 3.75*2, 3*8 = 0, 0.5, 7.5, 24
+    # AUMC = 0.5*12 + 7.5*7 + 24*2 = 6 + 52.5 + 48 = 106.5; the same as the linear AUMClast
+    # of the mean profile: 0.5*(0 + 6)/2 + 1.5*(6 + 14)/2 + 6*(14 + 16)/2 = 1.5 + 15 + 90
+    assert w.loc["low", "SPARSEMA"] == pytest.approx(106.5, rel=1e-12)
+    assert w.loc["low", "AUMCLST"] == pytest.approx(106.5, rel=1e-12)
+    var_m = 0.5 ** 2 * 4 / 3 + 7.5 ** 2 * 1 / 3 + 24 ** 2 * 1 / 3
+    assert w.loc["low", "AUMLSTSE"] == pytest.approx(math.sqrt(var_m), rel=1e-12)
 
 
 def test_sparse_more_than_half_blq_gives_zero_mean():

@@ -36,8 +36,10 @@ def nca_command(
     time: str = typer.Option("actual", "--time", help="actual or nominal sampling times."),
     doses: str | None = typer.Option(None, "--doses", help="Separate doses table."),
     out: str = typer.Option("nca", "--out", help="Folder for nca_parameters.csv, "
-                            "nca_wide.csv, nca_summary.csv, nca_cdisc_pp.csv and "
-                            "nca_provenance.json."),
+                            "nca_wide.csv, nca_summary.csv, nca_cdisc_pp.csv, "
+                            "nca_provenance.json and report.html."),
+    report: bool = typer.Option(True, "--report/--no-report",
+                                help="Also write the HTML report (figures and tables)."),
 ) -> None:
     """NCA with Phoenix WinNonlin rules: every parameter per subject, summaries per group."""
     _choice(auc_method, _AUC, "--auc-method")
@@ -60,6 +62,12 @@ def nca_command(
     res.to_cdisc().to_csv(folder / "nca_cdisc_pp.csv", index=False)
     (folder / "nca_provenance.json").write_text(json.dumps(res.provenance, indent=2,
                                                            default=str))
+    if report:
+        from kinetor.report import nca_report
+
+        with _common.progress() as bar:
+            bar.add_task("writing the HTML report", total=None)
+            nca_report(study, res, out_dir=folder)
     n_flag = int((res.parameters["exclude"] != "").sum())
     if _common.STATE["json"]:
         _common.emit_json({"out": str(folder), "profiles": len(res.profiles),
@@ -72,6 +80,6 @@ def nca_command(
     keep = ["PPTESTCD", "unit", "n", "statistic", "display"]
     by = [c for c in summary.columns if c not in keep and c in (*res.groups, "analyte")]
     main_codes = ["CMAX", "TMAX", "AUCLST", "AUCIFO", "LAMZHL", "CLFO", "CLO", "VZFO", "VZO",
-                  "AUCTAU", "SPARSEAL", "SPARSEAS"]
+                  "AUCTAU", "SPARSEAL", "AUCLSTSE"]
     shown = summary[summary["PPTESTCD"].isin(main_codes)]
     _common.print_frame(shown[[*by, *keep]], title="NCA summary (main parameters)")

@@ -233,10 +233,15 @@ _add("vss_tau_pred", "VSSP", "Vol Dist Steady State Pred", "volume", G,
 _add("arauc", "ARAUC", "Accumulation Ratio AUC", "unitless", G, kinds=frozenset({"ratio"}))
 _add("arcmax", "ARCMAX", "Accumulation Ratio Cmax", "unitless", G, kinds=frozenset({"ratio"}))
 _add("aucint", "AUCINT", "AUC from T1 to T2", "auc", G, kinds=frozenset({"partial"}))
+# sparse: PKNCA's SPARSEAL (Bailer AUClast on the means); the standard errors use the
+# issue's codes (AUCLSTSE; AUMLSTSE for the AUMC, 8 characters at most)
 _add("sparse_auclast", "SPARSEAL", "Sparse AUClast", "auc", G, kinds=frozenset({"sparse"}))
-_add("sparse_auc_se", "SPARSEAS", "Sparse AUClast standard error", "auc", A,
+_add("sparse_auc_se", "AUCLSTSE", "Sparse AUClast standard error", "auc", A,
      kinds=frozenset({"sparse"}))
-_add("sparse_auc_df", "SPARSEAD", "Sparse AUClast degrees of freedom", "count", A,
+_add("sparse_auc_df", "AUCLSTDF", "Sparse AUClast degrees of freedom", "count", A,
+     kinds=frozenset({"sparse"}))
+_add("sparse_aumclast", "SPARSEMA", "Sparse AUMClast", "aumc", G, kinds=frozenset({"sparse"}))
+_add("sparse_aumc_se", "AUMLSTSE", "Sparse AUMClast standard error", "aumc", A,
      kinds=frozenset({"sparse"}))
 _U = frozenset({"urine"})
 for _k, _c, _l, _u, _s in (

@@ -5,7 +5,9 @@ Each group (group columns x analyte x matrix) becomes one composite profile: the
 concentration at each nominal time (actual time where no nominal time is given). With
 ``sparse_mean="arithmetic, <=50% BLQ"`` (PKNCA's default) a time at which more than half
 of the samples are BLQ has mean 0. The composite goes through the normal engine (all
-parameters), and ``SPARSEAL``/``SPARSEAS``/``SPARSEAD`` (PKNCA's codes) are added:
+parameters), and ``SPARSEAL`` (PKNCA's code), its standard error ``AUCLSTSE`` and degrees
+of freedom ``AUCLSTDF`` are added, with the same for the first moment (``SPARSEMA``,
+``AUMLSTSE``: the weights :math:`w_i` become :math:`w_i t_i`):
 
 .. math::
 
@@ -93,8 +95,11 @@ def composite(rows: pd.DataFrame, study, options):
 
 
 def bailer(samples: pd.DataFrame, key: str, animal: str, tmax_node: pd.Series | None = None,
-           c0: pd.Series | None = None):
+           c0: pd.Series | None = None, moment: int = 0):
     """AUClast (linear trapezoids on means), its standard error and degrees of freedom.
+
+    ``moment=1`` gives the same for AUMClast: each node's weight is multiplied by its
+    time (the linear-trapezoid AUMC is :math:`\\sum_i w_i t_i \\bar C_i`).
 
     ``samples`` has one row per animal sample (``key``, ``animal``, ``time``, ``conc``);
     ``tmax_node`` (per key) keeps nodes up to that time (the composite Tlast); ``c0`` (per
@@ -117,7 +122,7 @@ def bailer(samples: pd.DataFrame, key: str, animal: str, tmax_node: pd.Series | 
     gk = node.groupby(key, sort=False)["time"]
     prev = gk.shift(1).fillna(node["time"])
     nxt = gk.shift(-1).fillna(node["time"])
-    node["w"] = (nxt - prev) / 2.0
+    node["w"] = (nxt - prev) / 2.0 * node["time"] ** moment
     auc = (node["w"] * node["mean"]).groupby(node[key], sort=False).sum()
     diag = node["w"] ** 2 * node["var"] / node["r"]
     undefined = diag.isna().groupby(node[key], sort=False).any()  # a node with one animal
@@ -151,7 +156,7 @@ def bailer(samples: pd.DataFrame, key: str, animal: str, tmax_node: pd.Series | 
 
 
 def sparse_table(animal_rows: pd.DataFrame, prof, units_by_analyte) -> pd.DataFrame:
-    """SPARSEAL / SPARSEAS / SPARSEAD rows for the composite profiles in ``prof``."""
+    """SPARSEAL / AUCLSTSE / AUCLSTDF / SPARSEMA / AUMLSTSE rows for the composites."""
     meta = prof.meta[prof.meta["kind"] == "single"]
     out = []
     for (an, mx), part in animal_rows.groupby(["analyte", "matrix"], sort=False,
@@ -170,12 +175,16 @@ def sparse_table(animal_rows: pd.DataFrame, prof, units_by_analyte) -> pd.DataFr
         samples = part.assign(time=part["time"].to_numpy(float)
                               - part["_key"].map(origin).to_numpy(float))
         auc, se, dof = bailer(samples, "_key", "_animal", tmax_node=tlast, c0=c0)
+        aumc, aumc_se, _ = bailer(samples, "_key", "_animal", tmax_node=tlast, c0=c0,
+                                  moment=1)
         u = units_by_analyte[str(an)].units
         reason_df = "df not defined when animals give several samples"
+        single = "a time point with a single animal"
         for code, series, unit, why in (("SPARSEAL", auc, u["auc"], ""),
-                                        ("SPARSEAS", se, u["auc"],
-                                         "a time point with a single animal"),
-                                        ("SPARSEAD", dof, "", reason_df)):
+                                        ("AUCLSTSE", se, u["auc"], single),
+                                        ("AUCLSTDF", dof, "", reason_df),
+                                        ("SPARSEMA", aumc, u["aumc"], ""),
+                                        ("AUMLSTSE", aumc_se, u["aumc"], single)):
             vals = series.reindex(sub["subject"].to_numpy()).to_numpy(float)
             frame = sub[["subject", *prof.groups, "analyte", "matrix", "start", "end"]].copy()
             frame["PPTESTCD"] = code
