@@ -1,0 +1,159 @@
+"""``kinetor simulate``: a virtual xenograft (or virtual patient) study end to end."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from kinetor.cli import _common
+
+_MODES = ("quasi-steady", "dynamic")
+
+
+def _pk_params(items: list[str] | None, compound: str | None) -> dict[str, dict] | None:
+    """``NAME=VALUE`` (main compound) or ``COMPOUND.NAME=VALUE`` -> {compound: {name: value}}."""
+    if not items:
+        return None
+    out: dict[str, dict] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip() or not value.strip():
+            raise typer.BadParameter(f"write NAME=VALUE (e.g. cl='20 L/h'), got {item!r}",
+                                     param_hint="--pk-param")
+        comp, dot, name = key.strip().rpartition(".")
+        comp = comp if dot else compound
+        if not comp:
+            raise typer.BadParameter(f"{item!r}: write COMPOUND.NAME=VALUE, or give --compound",
+                                     param_hint="--pk-param")
+        value = value.strip()
+        try:
+            out.setdefault(comp, {})[name] = float(value)
+        except ValueError:
+            out.setdefault(comp, {})[name] = value
+    return out
+
+
+def simulate(
+    compound: Annotated[str | None, typer.Option(
+        "--compound", "-c", help="Compound of the main treated arm (library name).")] = None,
+    regimen: Annotated[str | None, typer.Option(
+        "--regimen", "-r", help="Regimen of the main arm, e.g. '15 mg/kg PO QD x 21 days'.")]
+        = None,
+    species: Annotated[str, typer.Option("--species", help="PK species.")] = "mouse",
+    tumor: Annotated[str, typer.Option(
+        "--tumor", "-t", help="Tumour model: MCF7, MDA-MB-468, PC3, A549, PIK3CA_mut, "
+                              "PTEN_null, KRAS_mut.")] = "MCF7",
+    arm: Annotated[list[str] | None, typer.Option(
+        "--arm", help="More arms: NAME=COMPOUND:REGIMEN (combination: "
+                      "NAME=A:REG+B:REG; vehicle: NAME=vehicle). Repeatable.")] = None,
+    n_animals: Annotated[int, typer.Option("--n-animals", "-n", help="Animals per arm.")] = 10,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
+    days: Annotated[float | None, typer.Option(
+        "--days", help="Study length in days (default: regimen length, whole weeks).")] = None,
+    pathway_mode: Annotated[str, typer.Option(
+        "--pathway-mode", help="quasi-steady (default, fast) or dynamic (exact).")]
+        = "quasi-steady",
+    exposure: Annotated[str, typer.Option(
+        "--exposure", help="plasma (unbound plasma) or tumor (x Kp,uu).")] = "plasma",
+    kp_uu: Annotated[float, typer.Option(
+        "--kp-uu", help="Unbound tumour/plasma partition (with --exposure tumor).")] = 1.0,
+    pk_param: Annotated[list[str] | None, typer.Option(
+        "--pk-param", help="User PK, NAME=VALUE for the main compound or COMPOUND.NAME=VALUE "
+                           "(model=1cmt, cl='20 L/h', v='100 L', ka='1 1/h', f=0.5, "
+                           "fu=0.05). Repeatable.")]
+        = None,
+    no_vehicle: Annotated[bool, typer.Option(
+        "--no-vehicle", help="Do not add a vehicle arm.")] = False,
+    no_noise: Annotated[bool, typer.Option(
+        "--no-noise", help="No caliper measurement error.")] = False,
+    n_jobs: Annotated[int, typer.Option(
+        "--n-jobs", help="Local processes for dynamic-mode pathway runs.")] = 1,
+    scheduler: Annotated[str | None, typer.Option(
+        "--scheduler", help="Dask scheduler address (tcp://host:8786) for the pathway runs; "
+                            "needs dask[distributed].")] = None,
+    no_report: Annotated[bool, typer.Option(
+        "--no-report", help="Skip the HTML report.")] = False,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")]
+        = Path("simulate_out"),
+) -> None:
+    """Virtual study: dose -> PK -> free drug -> pathway -> biomarkers -> tumour -> TGI.
+
+    Writes pk.csv, biomarkers.csv, tumor.csv, tgi.csv, summary.csv, settings.json,
+    pk.png, biomarkers.png, tumor.png and report.html into --out.
+    """
+    from kinetor.translate import run_study
+
+    if pathway_mode not in _MODES:
+        raise typer.BadParameter(f"choose one of {', '.join(_MODES)}",
+                                 param_hint="--pathway-mode")
+    if exposure not in ("plasma", "tumor"):
+        raise typer.BadParameter("choose plasma or tumor", param_hint="--exposure")
+    if compound is None and regimen is None and not arm:
+        raise typer.BadParameter("give --compound and --regimen, or --arm",
+                                 param_hint="--compound")
+    user_pk = _pk_params(pk_param, compound)
+    if (scheduler is not None or n_jobs != 1) and pathway_mode != "dynamic":
+        _common.info("note: --n-jobs/--scheduler distribute --pathway-mode dynamic runs; "
+                     "the quasi-steady mode runs here")
+    with _common.progress() as bar:
+        task = bar.add_task("simulating animals", total=None)
+
+        def tick(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        res = run_study(compound, species, tumor, regimen, n_animals=n_animals, seed=seed,
+                        arms=arm or None, vehicle=not no_vehicle, days=days,
+                        pathway_mode=pathway_mode, exposure=exposure, kp_uu=kp_uu,
+                        pk=user_pk, noise=not no_noise,
+                        n_jobs=n_jobs, scheduler=scheduler, progress=tick)
+    d = _common.out_dir(out)
+    figs = res.figures()
+    files = res.save(d, figures=figs)
+    if not no_report:
+        files.append(_report(res, d, figs))
+    tgi = res.tgi
+    if _common.STATE["json"]:
+        _common.emit_json({"tgi": tgi.to_dict(orient="records"),
+                           "summary": res.summary().to_dict(orient="records"),
+                           "files": [str(p) for p in files]})
+        return
+    if not tgi.empty:
+        _common.print_frame(tgi[["arm", "n_day", "mean_start", "mean_day", "tc_pct",
+                                 "tgi_pct", "reason"]],
+                            title=f"TGI vs {res.control} on day {tgi['day'].max():g}: "
+                                  f"{tgi['formula'].iloc[0]}")
+    _common.info(f"wrote {len(files)} files to {d}")
+
+
+def _report(res, d: Path, figs: dict) -> Path:
+    from kinetor.report import Report
+
+    rep = Report(f"Virtual study: {res.tumor_spec.name}",
+                 subtitle=f"{len(res.arms)} arms x {res.settings['n_animals']} animals, "
+                          f"{res.settings['days']:g} days, seed {res.settings['seed']}")
+    rep.add_section("Arms")
+    rep.add_table(res.summary(), caption="Exposure, time-averaged readouts, volume and TGI")
+    if not res.tgi.empty:
+        rep.add_section("Tumour growth inhibition")
+        rep.add_table(res.tgi.drop(columns=["formula"]), caption=res.tgi["formula"].iloc[0])
+    rep.add_section("Figures")
+    captions = {"pk": "Total plasma concentration: mean and 5-95 % of animals",
+                "biomarkers": "Network readouts, % of untreated control (arm means)",
+                "tumor": "Measured tumour volume, mean ± SEM"}
+    for name, fig in figs.items():
+        rep.add_figure(fig, caption=captions.get(name, name))
+    s = res.settings
+    rep.add_methods({
+        "Chain": "regimen -> PK (kinetor.pk, between-animal variability) -> unbound "
+                 f"concentration ({s['exposure']}) -> pathway network ({s['pathway_mode']}) "
+                 "-> growth readout -> exponential tumour growth -> caliper volumes -> TGI",
+        "Tumour": f"{s['tumor']} (lesions {', '.join(s['lesions']) or 'none'})",
+        "Compounds": s["compounds"], "Tumour parameter sources": s["tumor_sources"],
+        "Equations and assumptions": "docs/translate.md"})
+    return rep.save(d / "report.html", assets=False)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("simulate")(simulate)

@@ -1,0 +1,268 @@
+"""Study arms and the drug models behind them (PK model, binding, MW, pathway potency).
+
+An :class:`Arm` is a name and zero (vehicle) or more :class:`Treatment` (compound +
+regimen); two treatments make a combination arm, whose occupancies compose per target in
+the network. :func:`drug_model` assembles what the chain needs for one compound and
+species: a ``kinetor.pk`` model (from ``Compound.pk_params(species)`` or user-supplied
+parameters), the unbound fraction, the molecular weight and the ``kinetor.pathway`` drug.
+
+Examples
+--------
+>>> arm = Arm.parse("Combo=vistusertib:15 mg/kg PO QD x 21 days+everolimus:5 mg/kg PO QD x 21 days")
+>>> arm.name, [t.compound for t in arm.treatments]
+('Combo', ['vistusertib', 'everolimus'])
+>>> Arm.parse("Vehicle=vehicle").is_vehicle
+True
+>>> dm = drug_model("vistusertib", "mouse")
+>>> type(dm.model).__name__, dm.fu, round(dm.mw, 3), dm.drug.mechanism
+('OneCompartment', 0.05, 462.554, 'mtor_kinase')
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from kinetor.errors import KinetorError, ModelError
+
+__all__ = ["Arm", "DrugModel", "Treatment", "drug_model"]
+
+_VEHICLE = {"vehicle", "control", "none", "placebo"}
+_PK_KEYS = {"model", "cl", "v", "v1", "q", "v2", "q2", "q3", "v3", "ka", "f", "tlag", "fu",
+            "mw", "source", "status"}
+
+
+@dataclass(frozen=True, eq=False)
+class Treatment:
+    """One compound given on one regimen (``kinetor.pk.Regimen`` or its text; ``text``
+    keeps the words as written for labels)."""
+
+    compound: str
+    regimen: Any
+    text: str = ""
+
+    def __post_init__(self) -> None:
+        from kinetor.pk import Regimen
+
+        if isinstance(self.regimen, str):
+            object.__setattr__(self, "text", self.text or self.regimen.strip())
+            object.__setattr__(self, "regimen", Regimen.parse(self.regimen))
+        elif not isinstance(self.regimen, Regimen):
+            raise ModelError(f"{self.compound}: regimen must be a Regimen or its text, "
+                             f"got {self.regimen!r}")
+
+
+@dataclass(frozen=True, eq=False)
+class Arm:
+    """A study arm: a name and its treatments (none = vehicle).
+
+    Parameters
+    ----------
+    name : str
+    treatments : sequence of Treatment
+    """
+
+    name: str
+    treatments: tuple[Treatment, ...] = field(default_factory=tuple)
+
+    def __post_init__(self) -> None:
+        if not str(self.name).strip():
+            raise ModelError("an arm needs a name")
+        object.__setattr__(self, "treatments", tuple(self.treatments))
+        names = [t.compound.lower() for t in self.treatments]
+        if len(set(names)) != len(names):
+            raise ModelError(f"arm {self.name!r} names a compound twice: {names}")
+
+    @property
+    def is_vehicle(self) -> bool:
+        return not self.treatments
+
+    @property
+    def compounds(self) -> list[str]:
+        return [t.compound for t in self.treatments]
+
+    def describe(self) -> str:
+        """``vehicle`` or ``compound: regimen + ...``."""
+        if self.is_vehicle:
+            return "vehicle"
+        return " + ".join(f"{t.compound}: {t.text or t.regimen}" for t in self.treatments)
+
+    @classmethod
+    def parse(cls, text: str) -> Arm:
+        """Read ``NAME=COMPOUND:REGIMEN[+COMPOUND:REGIMEN]`` or ``NAME=vehicle``."""
+        name, sep, body = str(text).partition("=")
+        if not sep or not name.strip() or not body.strip():
+            raise ModelError(f"cannot read arm {text!r}: write NAME=COMPOUND:REGIMEN, e.g. "
+                             "'Low=vistusertib:7.5 mg/kg PO QD x 21 days', or NAME=vehicle")
+        if body.strip().lower() in _VEHICLE:
+            return cls(name.strip())
+        treatments = []
+        for part in body.split("+"):
+            comp, sep2, reg = part.partition(":")
+            if not sep2 or not comp.strip() or not reg.strip():
+                raise ModelError(f"cannot read {part.strip()!r} in arm {text!r}: write "
+                                 "COMPOUND:REGIMEN (combinations joined by '+')")
+            treatments.append(Treatment(comp.strip(), reg.strip()))
+        return cls(name.strip(), tuple(treatments))
+
+    @classmethod
+    def coerce(cls, spec: Arm | str | Mapping[str, Any]) -> Arm:
+        """An arm from an ``Arm``, its text, or a dict (``name`` with ``compound`` and
+        ``regimen``, or ``treatments=[{compound, regimen}, ...]``, or neither = vehicle)."""
+        if isinstance(spec, Arm):
+            return spec
+        if isinstance(spec, str):
+            return cls.parse(spec)
+        if isinstance(spec, Mapping):
+            d = dict(spec)
+            name = d.get("name")
+            if name is None:
+                raise ModelError(f"arm {d!r} needs a 'name'")
+            items = list(d.get("treatments") or [])
+            if d.get("compound") is not None and str(d["compound"]).lower() not in _VEHICLE:
+                if d.get("regimen") is None:
+                    raise ModelError(f"arm {name!r}: compound without a regimen")
+                items.insert(0, {"compound": d["compound"], "regimen": d["regimen"]})
+            treats = [t if isinstance(t, Treatment) else Treatment(t["compound"], t["regimen"])
+                      for t in items]
+            return cls(str(name), tuple(treats))
+        raise ModelError(f"cannot read arm {spec!r}")
+
+
+@dataclass(frozen=True, eq=False)
+class DrugModel:
+    """What the chain needs for one compound in one species."""
+
+    compound: str
+    model: Any
+    fu: float
+    mw: float
+    drug: Any
+    pk_source: str = ""
+    pk_status: str = ""
+    fu_source: str = ""
+
+    @property
+    def free_factor(self) -> float:
+        """nM of unbound drug per ng/mL of total plasma drug: ``fu x 1000 / MW``."""
+        from kinetor.units import convert
+
+        return self.fu * float(convert(1.0, "ng/mL", "nM", mw=self.mw))
+
+
+def _library_compound(name: str):
+    from kinetor import compounds
+
+    try:
+        return compounds.get(name)
+    except (KinetorError, KeyError, LookupError):
+        return None
+
+
+def _model_from_params(name: str, params: Mapping[str, Any]):
+    """Build a ``kinetor.pk`` model from ``{"model": "1cmt", "cl": ..., ...}``."""
+    from kinetor.pk import model_class
+
+    unknown = sorted(set(params) - _PK_KEYS)
+    if unknown:
+        raise ModelError(f"{name}: unknown PK parameter(s) {unknown}: use {sorted(_PK_KEYS)}")
+    kind = str(params.get("model", "2cmt" if "v1" in params else "1cmt"))
+    structural = {k: v for k, v in params.items()
+                  if k not in ("model", "fu", "mw", "source", "status")}
+    return model_class(kind)(**structural)
+
+
+def _library_pk(comp, species: str):
+    """``Compound.pk_params`` as model keyword arguments with their units."""
+    p = comp.pk_params(species)
+    units = p.get("units", {})
+    kw = {}
+    for k in ("cl", "v", "v1", "q", "v2", "ka", "tlag", "f"):
+        if p.get(k) is None:
+            continue
+        u = units.get(k, "")
+        kw[k] = float(p[k]) if u in ("", "fraction") else f"{p[k]!r} {u}"
+    return p, kw
+
+
+def drug_model(compound: str, species: str, pk: Mapping[str, Any] | None = None,
+               drug: Any = None) -> DrugModel:
+    """Assemble the PK model, fu, MW and pathway drug of ``compound`` in ``species``.
+
+    Parameters
+    ----------
+    compound : str
+        A compound of ``kinetor.compounds`` (name or synonym), or any name when both
+        ``pk`` (with ``fu`` and ``mw``) and ``drug`` are given.
+    species : str
+        ``mouse``, ``rat``, ``human``...
+    pk : dict, optional
+        User PK parameters replacing the library set: ``model`` (``1cmt``/``2cmt``/...),
+        ``cl``, ``v`` (or ``v1``, ``q``, ``v2``), ``ka``, ``f``, ``tlag`` (strings with
+        units, or floats in h/L/mg), ``fu`` (fraction unbound), ``mw`` (g/mol).
+    drug : Drug or dict, optional
+        The pathway drug (``kinetor.pathway.drugs.Drug`` or a ``pathway_drug()``-style dict);
+        default: ``kinetor.pathway.resolve_drug(compound)``, the network's own resolution
+        (biochemical potency preferred, shifted to cells by its calibrated ``atp_shift``).
+
+    Raises
+    ------
+    ModelError
+        No PK set for the species (the message names the gap and how to supply one), no
+        unbound fraction, no molecular weight, or no pathway potency.
+    """
+    from kinetor.pathway.drugs import resolve_drug
+
+    comp = _library_compound(compound)
+    name = comp.name if comp is not None else str(compound)
+    if pk is not None:
+        pk = dict(pk)
+        model = _model_from_params(name, pk)
+        src, status = str(pk.get("source", "user-supplied")), str(pk.get("status", "user"))
+        fu = pk.get("fu")
+        fu_src = "user-supplied"
+        if fu is None and comp is not None:
+            fv = comp.fu(species)
+            fu, fu_src = (fv.value, f"{fv.source} [{fv.status}]") if fv is not None else (None, "")
+        mw = pk.get("mw", comp.mw if comp is not None else None)
+    else:
+        if comp is None:
+            raise ModelError(f"unknown compound {compound!r} and no PK parameters given: "
+                             "pass pk={'model': '1cmt', 'cl': ..., 'v': ..., 'ka': ..., "
+                             "'f': ..., 'fu': ..., 'mw': ...}")
+        try:
+            p, kw = _library_pk(comp, species)
+        except ModelError as exc:
+            raise ModelError(
+                f"{name}: no {species} PK parameter set in the compound library, so the "
+                f"{species} exposure cannot be simulated. Supply one: pk={{'{name}': "
+                "{'model': '1cmt', 'cl': '... L/h', 'v': '... L', 'ka': '... 1/h', 'f': ..., "
+                f"'fu': ...}}}} (library says: {exc})") from exc
+        model = _model_from_params(name, {"model": p["model"], **kw})
+        src, status = str(p.get("source", "")), str(p.get("status", ""))
+        fu, fu_src, mw = p.get("fu"), str(p.get("fu_source", "")), p.get("mw")
+    if fu is None:
+        raise ModelError(f"{name}: no unbound fraction for {species} (free drug = fu x total); "
+                         "pass it in pk={..., 'fu': 0.05}")
+    if mw is None:
+        raise ModelError(f"{name}: no molecular weight (needed for nM): pass pk={{..., 'mw': ...}}")
+    if drug is None:
+        if comp is None:
+            raise ModelError(f"{name}: not in the compound library: pass drug=Drug(name, "
+                             "mechanism, ic50_nM) or a dict")
+        drug = resolve_drug(comp.name)  # the network's own choice and potency basis
+    return DrugModel(compound=name, model=model, fu=float(fu), mw=float(mw),
+                     drug=resolve_drug(drug), pk_source=src, pk_status=status, fu_source=fu_src)
+
+
+def arm_list(arms: Sequence[Arm | str | Mapping[str, Any]]) -> list[Arm]:
+    """Coerce arms and check that names are unique."""
+    out = [Arm.coerce(a) for a in arms]
+    names = [a.name for a in out]
+    dup = sorted({n for n in names if names.count(n) > 1})
+    if dup:
+        raise ModelError(f"arm names must be unique: {dup} repeated")
+    if not out:
+        raise ModelError("a study needs at least one arm")
+    return out

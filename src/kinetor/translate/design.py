@@ -1,0 +1,221 @@
+r"""Dose and schedule design by bisection on dose over the translational chain.
+
+* :func:`equal_efficacy_dose`: the dose of a candidate schedule (e.g. intermittent) whose
+  TGI equals that of a reference regimen (e.g. continuous daily dosing).
+* :func:`select_dose`: the lowest dose keeping a readout inhibited by at least
+  ``inhibition`` % for at least ``hours`` h of a 24 h window at steady state
+  (e.g. p-S6 >= 80 % for >= 12 h a day).
+
+Both evaluate the *typical* animal (no between-animal variability, no caliper noise), so the
+metric is a deterministic, continuous, non-decreasing function of dose for an inhibitor,
+and bisect on :math:`\log(\text{dose})` until the bracket is narrower than ``rtol``. A
+schedule is written as a regimen template with ``{dose}``, e.g.
+``"{dose} mg/kg PO QD 2 days on/5 days off x 3 weeks"``.
+
+Time below a threshold is computed on the piecewise-linear readout course: on a segment
+:math:`[t_0, t_1]` with values :math:`y_0, y_1` the time with :math:`y \le y^*` is the whole
+segment, none of it, or the fraction :math:`(y^* - y_0)/(y_1 - y_0)` at its start or end.
+
+Examples
+--------
+>>> time_below(np.array([0.0, 1.0, 2.0]), np.array([100.0, 0.0, 100.0]), 50.0)
+1.0
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from kinetor.errors import ModelError
+
+__all__ = ["DoseSearch", "equal_efficacy_dose", "select_dose", "time_below"]
+
+
+@dataclass
+class DoseSearch:
+    """Outcome of a dose search.
+
+    ``dose`` is NaN with a ``reason`` when the criterion cannot be met inside
+    ``dose_range``; ``evaluations`` lists every dose tried and its metric.
+    """
+
+    dose: float
+    unit: str
+    regimen: str
+    criterion: str
+    target: float
+    achieved: float
+    feasible: bool
+    reason: str = ""
+    evaluations: pd.DataFrame = field(default_factory=pd.DataFrame)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def time_below(t: np.ndarray, y: np.ndarray, threshold: float) -> float:
+    """Time (units of ``t``) during which the piecewise-linear ``y`` is <= ``threshold``."""
+    t0, t1, y0, y1 = t[:-1], t[1:], y[:-1], y[1:]
+    below0, below1 = y0 <= threshold, y1 <= threshold
+    dt = t1 - t0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        frac = (threshold - y0) / (y1 - y0)
+    part = np.where(below0 & below1, dt,
+                    np.where(below0, frac * dt, np.where(below1, (1.0 - frac) * dt, 0.0)))
+    return float(np.sum(part))
+
+
+def _template(schedule: str) -> str:
+    if "{dose}" not in schedule:
+        raise ModelError(f"write the schedule with a {{dose}} placeholder, e.g. "
+                         f"'{{dose}} mg/kg PO QD x 21 days'; got {schedule!r}")
+    return schedule
+
+
+def _first_dose(regimen: str) -> tuple[float, str]:
+    from kinetor.pk import Regimen
+
+    tab = Regimen.parse(regimen).to_table()
+    return float(tab["amount"].iloc[0]), str(tab["unit"].iloc[0])
+
+
+def _typical(compound, species, tumor, regimen, days, kw):
+    from kinetor.translate.study import run_study
+
+    opts = {"pk_variability": None, "tumor_variability": False, "noise": False, **kw}
+    return run_study(compound, species, tumor, regimen, n_animals=1, seed=0, days=days, **opts)
+
+
+def _tgi(compound, species, tumor, regimen, days, kw) -> float:
+    res = _typical(compound, species, tumor, regimen, days, kw)
+    return float(res.tgi.set_index("arm").loc[res.arms[1].name, "tgi_pct"])
+
+
+def _bisect(metric, goal: float, lo: float, hi: float, rtol: float):
+    """Smallest dose in [lo, hi] with metric >= goal (log bisection); evaluations list."""
+    evals = [(lo, metric(lo)), (hi, metric(hi))]
+    if evals[1][1] < goal:
+        return math.nan, evals, "above"
+    if evals[0][1] >= goal:
+        return lo, evals, "below"
+    while hi / lo - 1.0 > rtol:
+        mid = math.sqrt(lo * hi)
+        m = metric(mid)
+        evals.append((mid, m))
+        lo, hi = (lo, mid) if m >= goal else (mid, hi)
+    return hi, evals, ""
+
+
+def equal_efficacy_dose(compound: str, reference: str, schedule: str, tumor: Any = "MCF7",
+                        species: str = "mouse", dose_range: tuple[float, float] | None = None,
+                        rtol: float = 0.01, days: float | None = None, **study_kw) -> DoseSearch:
+    """Dose of ``schedule`` giving the same TGI as the ``reference`` regimen.
+
+    Parameters
+    ----------
+    reference : str
+        Regimen text, e.g. ``"15 mg/kg PO QD x 21 days"``.
+    schedule : str
+        Template with ``{dose}`` in the reference's dose unit.
+    dose_range : (lo, hi), optional
+        Bracket; default reference dose / 30 to x 30.
+    days : float, optional
+        Common study length (default: the longer of the two regimens').
+    **study_kw
+        Passed to :func:`~kinetor.translate.run_study` (``pathway_mode``, ``pk``...).
+
+    Returns
+    -------
+    DoseSearch
+        ``extra`` holds ``reference_tgi``, the reference total amount and the ratio of
+        total amounts (candidate / reference) over the study.
+    """
+    from kinetor.pk import Regimen
+    from kinetor.translate.arms import Arm, Treatment
+    from kinetor.translate.study import study_days
+
+    tmpl = _template(schedule)
+    ref_dose, unit = _first_dose(reference)
+    if days is None:
+        arms = [Arm("r", (Treatment(compound, reference),)),
+                Arm("c", (Treatment(compound, tmpl.format(dose=f"{ref_dose:.6g}")),))]
+        days = study_days(arms)
+    target = _tgi(compound, species, tumor, reference, days, study_kw)
+    lo, hi = dose_range if dose_range is not None else (ref_dose / 30.0, ref_dose * 30.0)
+
+    def metric(d: float) -> float:
+        return _tgi(compound, species, tumor, tmpl.format(dose=f"{d:.6g}"), days, study_kw)
+
+    dose, evals, where = _bisect(metric, target, float(lo), float(hi), rtol)
+    table = pd.DataFrame(evals, columns=["dose", "tgi_pct"]).sort_values("dose")
+    reason = ""
+    if where == "above":
+        reason = (f"the schedule reaches TGI {evals[1][1]:.1f} % at {hi:g} {unit}, below the "
+                  f"reference's {target:.1f} %: widen dose_range")
+    elif where == "below":
+        reason = f"already at or above the reference TGI at the lowest dose {lo:g} {unit}"
+    text = tmpl.format(dose=f"{dose:.6g}") if np.isfinite(dose) else ""
+    ref_total = float(Regimen.parse(reference).to_table()["amount"].sum())
+    extra = {"reference_tgi_pct": target, "reference_total": ref_total, "days": days}
+    if text:
+        cand_total = float(Regimen.parse(text).to_table()["amount"].sum())
+        extra.update(candidate_total=cand_total, total_ratio=cand_total / ref_total)
+    achieved = metric(dose) if np.isfinite(dose) else float(evals[1][1])
+    return DoseSearch(dose=dose, unit=unit, regimen=text, target=target, achieved=achieved,
+                      criterion=f"TGI equal to '{reference}' ({target:.2f} %)",
+                      feasible=bool(np.isfinite(dose) and where != "below"), reason=reason,
+                      evaluations=table.reset_index(drop=True), extra=extra)
+
+
+def select_dose(compound: str, schedule: str = "{dose} mg/kg PO QD x 7 days",
+                readout: str = "pS6_S235_236", inhibition: float = 80.0, hours: float = 12.0,
+                tumor: Any = "MCF7", species: str = "mouse",
+                dose_range: tuple[float, float] = (0.1, 1000.0), rtol: float = 0.01,
+                window: tuple[float, float] | None = None, **study_kw) -> DoseSearch:
+    """Lowest dose with ``readout`` inhibited >= ``inhibition`` % for >= ``hours`` h.
+
+    The readout is inhibited by ``inhibition`` % when it is <= ``100 - inhibition`` % of
+    the untreated control. ``window`` (h) defaults to the last 24 h of the study (the last
+    dosing day: steady state for a 7-day schedule of a compound with a half-life of hours).
+    """
+    from kinetor.translate.signaling import readout_names
+
+    tmpl = _template(schedule)
+    if readout not in readout_names():
+        raise ModelError(f"unknown readout {readout!r}: use {list(readout_names())}")
+    if not 0 < inhibition < 100 or not 0 < hours <= 24:
+        raise ModelError("inhibition must be in (0, 100) % and hours in (0, 24]")
+    threshold = 100.0 - float(inhibition)
+    unit = _first_dose(tmpl.format(dose="1"))[1]
+    j = readout_names().index(readout)
+    lows: dict[float, float] = {}
+
+    def metric(d: float) -> float:
+        res = _typical(compound, species, tumor, tmpl.format(dose=f"{d:.6g}"), None,
+                       {"tumor_growth": False, **study_kw})
+        t = res.times
+        w = window if window is not None else (t[-1] - 24.0, t[-1])
+        sel = (t >= w[0] - 1e-9) & (t <= w[1] + 1e-9)
+        y = res.readout_array(res.arms[1].name)[0, sel, j]
+        lows[d] = float(100.0 - y.min())
+        return time_below(t[sel], y, threshold)
+
+    lo, hi = dose_range
+    dose, evals, where = _bisect(metric, float(hours), float(lo), float(hi), rtol)
+    table = pd.DataFrame(evals, columns=["dose", "hours_inhibited"]).sort_values("dose")
+    table["max_inhibition_pct"] = table["dose"].map(lows)
+    reason = ""
+    if where == "above":
+        reason = (f"{readout} inhibition reaches at most {lows[hi]:.1f} % "
+                  f"(>= {inhibition:g} % for {evals[1][1]:.1f} h) at {hi:g} {unit}")
+    elif where == "below":
+        reason = f"the criterion is met at the lowest dose tried ({lo:g} {unit})"
+    text = tmpl.format(dose=f"{dose:.6g}") if np.isfinite(dose) else ""
+    achieved = metric(dose) if np.isfinite(dose) else float(evals[1][1])
+    return DoseSearch(dose=dose, unit=unit, regimen=text, target=float(hours), achieved=achieved,
+                      criterion=f"{readout} inhibited >= {inhibition:g} % for >= {hours:g} h "
+                                "per 24 h", feasible=bool(np.isfinite(dose)), reason=reason,
+                      evaluations=table.reset_index(drop=True))

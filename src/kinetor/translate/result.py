@@ -1,0 +1,249 @@
+"""Results of a virtual study: per-arm arrays, tidy frames with units, TGI, summary, files.
+
+Frames (built on first access from the arrays, then cached):
+
+=============  ==========================================================================
+``pk``         arm, animal, compound, time (h), day, conc (total plasma, ng/mL),
+               free_conc (unbound plasma, nM), site_conc (what the network saw, nM)
+``biomarkers`` arm, animal, time (h), day, readout, value, unit (% of untreated control),
+               hourly
+``tumor``      arm, animal, day, volume (measured, mm^3), volume_true (mm^3), unit
+``tgi``        ``kinetor.pd.tgi`` against the control arm, plus ``arm`` (= group)
+=============  ==========================================================================
+
+Units are also in each frame's ``attrs["units"]``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["ArmResult", "StudyResult"]
+
+_PK_UNITS = {"time": "h", "day": "day", "conc": "ng/mL", "free_conc": "nM", "site_conc": "nM"}
+
+
+@dataclass
+class ArmResult:
+    """Arrays of one arm: exposure per compound (animals x times), readouts (animals x
+    times x readouts, None for vehicle), volumes (animals x measurement days)."""
+
+    arm: Any
+    animals: np.ndarray
+    exposure: Any
+    readouts: np.ndarray | None
+    volume_true: np.ndarray | None
+    volume: np.ndarray | None
+
+
+@dataclass
+class StudyResult:
+    """A simulated study (see :func:`kinetor.translate.run_study`)."""
+
+    arms: list
+    times: np.ndarray
+    days: np.ndarray
+    results: list[ArmResult]
+    readout_names: tuple[str, ...]
+    tumor_spec: Any
+    control: str | None
+    tgi_formula: str
+    settings: dict[str, Any]
+    biomarker_step: float = 1.0
+    _cache: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
+
+    def __repr__(self) -> str:
+        return (f"StudyResult({len(self.arms)} arms x {self.settings['n_animals']} animals, "
+                f"{self.settings['days']:g} days, tumour {self.tumor_spec.name}, "
+                f"{self.settings['pathway_mode']})")
+
+    # ------------------------------------------------------------------ frames
+    @property
+    def pk(self) -> pd.DataFrame:
+        """Tidy PK: one row per arm, animal, compound and time (treated arms only)."""
+        if "pk" not in self._cache:
+            parts = []
+            T = self.times.size
+            for r in self.results:
+                for comp, c in r.exposure.conc.items():
+                    n = c.shape[0]
+                    parts.append(pd.DataFrame({
+                        "arm": r.arm.name, "animal": np.repeat(r.animals, T),
+                        "compound": comp, "time": np.tile(self.times, n),
+                        "day": np.tile(self.times / 24.0, n), "conc": c.ravel(),
+                        "free_conc": r.exposure.free[comp].ravel(),
+                        "site_conc": r.exposure.site[comp].ravel()}))
+            df = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
+                columns=["arm", "animal", "compound", *_PK_UNITS])
+            df.attrs["units"] = dict(_PK_UNITS)
+            self._cache["pk"] = df
+        return self._cache["pk"]
+
+    def _biomarker_index(self) -> np.ndarray:
+        step = self.biomarker_step
+        return np.flatnonzero(np.isclose(np.mod(self.times + 1e-9, step), 0.0, atol=1e-6))
+
+    def readout_array(self, arm: str) -> np.ndarray:
+        """Readouts of one arm ``(animals, times, readouts)`` on the full grid (%)."""
+        r = self._arm(arm)
+        if r.readouts is None:
+            return np.full((r.animals.size, self.times.size, len(self.readout_names)), 100.0)
+        return r.readouts
+
+    @property
+    def biomarkers(self) -> pd.DataFrame:
+        """Tidy readouts (% of untreated control), hourly; vehicle arms at 100 %."""
+        if "biomarkers" not in self._cache:
+            idx = self._biomarker_index()
+            t = self.times[idx]
+            R = len(self.readout_names)
+            parts = []
+            for r in self.results:
+                vals = self.readout_array(r.arm.name)[:, idx, :]
+                n = vals.shape[0]
+                parts.append(pd.DataFrame({
+                    "arm": r.arm.name, "animal": np.repeat(r.animals, t.size * R),
+                    "time": np.tile(np.repeat(t, R), n),
+                    "day": np.tile(np.repeat(t / 24.0, R), n),
+                    "readout": np.tile(np.array(self.readout_names, dtype=object), n * t.size),
+                    "value": vals.ravel(), "unit": "%"}))
+            df = pd.concat(parts, ignore_index=True)
+            df.attrs["units"] = {"time": "h", "day": "day", "value": "% of untreated control"}
+            self._cache["biomarkers"] = df
+        return self._cache["biomarkers"]
+
+    @property
+    def tumor(self) -> pd.DataFrame:
+        """Tidy tumour volumes on measurement days (measured and true), mm^3."""
+        if "tumor" not in self._cache:
+            parts = []
+            D = self.days.size
+            for r in self.results:
+                if r.volume is None:
+                    continue
+                n = r.volume.shape[0]
+                parts.append(pd.DataFrame({
+                    "arm": r.arm.name, "animal": np.repeat(r.animals, D),
+                    "day": np.tile(self.days, n), "volume": r.volume.ravel(),
+                    "volume_true": r.volume_true.ravel(), "unit": "mm^3"}))
+            cols = ["arm", "animal", "day", "volume", "volume_true", "unit"]
+            df = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=cols)
+            df.attrs["units"] = {"day": "day", "volume": "mm^3", "volume_true": "mm^3"}
+            self._cache["tumor"] = df
+        return self._cache["tumor"]
+
+    @property
+    def tgi(self) -> pd.DataFrame:
+        """TGI of every arm against the control arm (``kinetor.pd.tgi``; ``formula`` and
+        ``method`` columns record the definition). Empty when there is no control arm or
+        no tumour simulation."""
+        if "tgi" not in self._cache:
+            from kinetor.pd import tgi as pd_tgi
+
+            vol = self.tumor
+            if self.control is None or vol.empty:
+                df = pd.DataFrame(columns=["arm", "tgi_pct", "reason"])
+                df.attrs["note"] = ("no control arm" if self.control is None
+                                    else "no tumour simulation")
+            else:
+                data = vol.rename(columns={"arm": "group"})[["animal", "group", "day",
+                                                            "volume"]]
+                df = pd_tgi(data, control=self.control, formula=self.tgi_formula)
+                df.insert(0, "arm", df["group"])
+            self._cache["tgi"] = df
+        return self._cache["tgi"]
+
+    def summary(self) -> pd.DataFrame:
+        """Per arm: day-0 exposure (mean Cmax, AUC 0-24 h, unbound Cmax), time-averaged
+        readouts (growth, p-S6, p-AKT S473), final mean volume and TGI."""
+        rows = []
+        t = self.times
+        first = t <= 24.0 + 1e-9
+        tgi = self.tgi.set_index("arm")["tgi_pct"] if "tgi_pct" in self.tgi else {}
+        for r in self.results:
+            row: dict[str, Any] = {"arm": r.arm.name, "treatment": r.arm.describe(),
+                                   "n": int(r.animals.size)}
+            for comp, c in r.exposure.conc.items():
+                cc = c[:, first]
+                auc = np.sum((cc[:, 1:] + cc[:, :-1]) * np.diff(t[first]) / 2.0, axis=1)
+                row[f"{comp}_cmax_d0_ng_mL"] = float(cc.max(axis=1).mean())
+                row[f"{comp}_auc0_24_ng_h_mL"] = float(auc.mean())
+                row[f"{comp}_free_cmax_d0_nM"] = float(r.exposure.free[comp][:, first]
+                                                       .max(axis=1).mean())
+            ro = self.readout_array(r.arm.name)
+            span = t[-1] - t[0]
+            for name in ("growth", "pS6_S235_236", "pAKT_S473"):
+                j = self.readout_names.index(name)
+                avg = np.trapezoid(ro[:, :, j], t, axis=1) / span
+                row[f"mean_{name}_pct"] = float(avg.mean())
+            if r.volume is not None:
+                row["final_volume_mm3"] = float(r.volume[:, -1].mean())
+            row["tgi_pct"] = float(tgi.get(r.arm.name, np.nan)) if len(tgi) else np.nan
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+    def _arm(self, name: str) -> ArmResult:
+        for r in self.results:
+            if r.arm.name == name:
+                return r
+        raise KeyError(f"no arm {name!r}: arms are {[a.name for a in self.arms]}")
+
+    # ------------------------------------------------------------------ plots and files
+    def plot_pk(self, log: bool = True):
+        """Mean total plasma concentration (and 5-95 % band) per treated arm."""
+        from kinetor.translate.plots import plot_pk
+
+        return plot_pk(self, log=log)
+
+    def plot_biomarkers(self, readouts=("pS6_S235_236", "pAKT_S473", "p4EBP1_T37_46",
+                                        "growth")):
+        """Mean readouts (% of control) per arm over time, one panel per readout."""
+        from kinetor.translate.plots import plot_biomarkers
+
+        return plot_biomarkers(self, readouts)
+
+    def plot_tumor(self, log: bool = False):
+        """Mean measured tumour volume +/- SEM per arm over days."""
+        from kinetor.translate.plots import plot_tumor
+
+        return plot_tumor(self, log=log)
+
+    def save(self, out: str | Path, plots: bool = True,
+             figures: dict[str, Any] | None = None) -> list[Path]:
+        """Write pk.csv, biomarkers.csv, tumor.csv, tgi.csv, summary.csv, settings.json and
+        (with ``plots``) pk.png, biomarkers.png, tumor.png into ``out``; returns the paths.
+        ``figures`` reuses figures already drawn (:meth:`figures`)."""
+        import json
+
+        d = Path(out)
+        d.mkdir(parents=True, exist_ok=True)
+        files = []
+        for name, df in (("pk", self.pk), ("biomarkers", self.biomarkers),
+                         ("tumor", self.tumor), ("tgi", self.tgi), ("summary", self.summary())):
+            p = d / f"{name}.csv"
+            df.to_csv(p, index=False, float_format="%.6g")
+            files.append(p)
+        p = d / "settings.json"
+        p.write_text(json.dumps(self.settings, indent=2, default=str))
+        files.append(p)
+        if plots:
+            for name, fig in (figures if figures is not None else self.figures()).items():
+                p = d / f"{name}.png"
+                fig.savefig(p, dpi=110)
+                files.append(p)
+        return files
+
+    def figures(self) -> dict[str, Any]:
+        """The standard figures by name (``pk`` only when an arm is treated)."""
+        figs = {}
+        if any(r.exposure.conc for r in self.results):
+            figs["pk"] = self.plot_pk()
+        figs["biomarkers"] = self.plot_biomarkers()
+        if not self.tumor.empty:
+            figs["tumor"] = self.plot_tumor()
+        return figs

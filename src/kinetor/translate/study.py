@@ -1,0 +1,249 @@
+r"""The virtual xenograft study: ``run_study(compound, species, tumor, regimen, ...)``.
+
+The chain, per arm and animal (equations in the modules and in docs/translate.md):
+
+1. regimen -> plasma PK with between-animal variability (:mod:`.exposure`, ``kinetor.pk``);
+2. unbound concentration at the target, nM (``fu``, MW; optional tumour :math:`K_{p,uu}`);
+3. the pathway network with the tumour's lesions -> readouts, % of untreated control
+   (:mod:`.signaling`; ``pathway_mode="quasi-steady"`` default, or ``"dynamic"``);
+4. the ``growth`` readout drives exponential tumour growth (:mod:`.growth`);
+5. caliper volumes with measurement error on measurement days (twice weekly);
+6. TGI against the vehicle arm with ``kinetor.pd.tgi`` (formula recorded).
+
+Random streams (reproducible with ``seed``): arm ``i``'s treatment ``j`` PK draws from
+``default_rng([seed, i, 0, j])`` (:func:`.exposure.pk_seed`: the same call to
+``kinetor.pk.simulate`` gives the same concentrations), its tumours from
+``default_rng([seed, i, 1])``.
+
+Examples
+--------
+>>> xs = run_study("vistusertib", "mouse", "MCF7", "15 mg/kg PO QD x 21 days",
+...                n_animals=4, seed=1)
+>>> [a.name for a in xs.arms]
+['Vehicle', 'vistusertib 15 mg/kg PO QD x 21 days']
+>>> sorted(xs.tumor.columns.tolist())[:4]
+['animal', 'arm', 'day', 'unit']
+>>> bool(xs.tgi.set_index("arm").loc[xs.arms[1].name, "tgi_pct"] > 0)
+True
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Literal
+
+import numpy as np
+
+from kinetor.errors import ModelError
+from kinetor.translate.arms import Arm, Treatment, arm_list, drug_model
+from kinetor.translate.exposure import arm_exposure, time_grid
+from kinetor.translate.growth import measurement_days, tumor_volumes
+from kinetor.translate.parallel import runner as _runner
+from kinetor.translate.result import ArmResult, StudyResult
+from kinetor.translate.signaling import QuasiSteadyTable, dynamic_readouts_many, readout_names
+from kinetor.translate.tumors import get_tumor
+
+__all__ = ["quasi_steady_table", "run_study", "study_days"]
+
+PathwayMode = Literal["quasi-steady", "dynamic"]
+_TABLES: dict[tuple, QuasiSteadyTable] = {}
+
+
+def quasi_steady_table(lesions: Sequence[str], context, drugs: tuple,
+                       parameters: Mapping[str, float] | None = None) -> QuasiSteadyTable:
+    """The quasi-steady table of a genotype/context/drug set, built once per process."""
+    key = (tuple(lesions), tuple(sorted((context or {}).items())), tuple(drugs),
+           tuple(sorted((parameters or {}).items())))
+    tab = _TABLES.get(key)
+    if tab is None:
+        tab = _TABLES[key] = QuasiSteadyTable(lesions, context, drugs, parameters=parameters)
+    return tab
+
+
+def study_days(arms: Sequence[Arm]) -> float:
+    """Default study length (days): the day after the last dose, rounded up to a whole
+    week (``QD x 21 days`` -> 21; ``2 days on/5 days off x 3 weeks`` -> 21)."""
+    last = max((float(t.regimen.to_table()["time"].max()) for a in arms for t in a.treatments),
+               default=20 * 24.0)
+    return 7.0 * math.ceil((math.floor(last / 24.0 + 1e-9) + 1) / 7.0 - 1e-9)
+
+
+def _default_arms(compound, regimen, arms, vehicle) -> list[Arm]:
+    out: list[Arm] = []
+    if compound is not None and regimen is not None:
+        comp = compound if isinstance(compound, str) else str(compound)
+        label = regimen if isinstance(regimen, str) else str(regimen)
+        out.append(Arm(f"{comp} {label}", (Treatment(comp, regimen),)))
+    elif (compound is None) != (regimen is None) and not arms:
+        raise ModelError("give both compound and regimen, or arms=[...]")
+    out += [Arm.coerce(a) for a in (arms or [])]
+    if vehicle and not any(a.is_vehicle for a in out):
+        out.insert(0, Arm("Vehicle"))
+    return arm_list(out)
+
+
+def run_study(compound: str | None = None, species: str = "mouse", tumor: Any = "MCF7",
+              regimen: Any = None, n_animals: int = 10, seed: int | None = 0, *,
+              arms: Sequence[Arm | str | Mapping[str, Any]] | None = None,
+              vehicle: bool = True, days: float | None = None,
+              measure_days: Sequence[float] | None = None,
+              pathway_mode: PathwayMode = "quasi-steady",
+              exposure: Literal["plasma", "tumor"] = "plasma", kp_uu: float = 1.0,
+              pk: Mapping[str, Mapping[str, Any]] | None = None,
+              drugs: Mapping[str, Any] | None = None, pk_variability: Any = "default",
+              tumor_variability: bool = True, noise: bool = True,
+              tumor_growth: bool | None = None, context: Mapping[str, float] | None = None,
+              network_parameters: Mapping[str, float] | None = None,
+              control: str | None = None, tgi_formula: str = "delta", dt: float = 1.0,
+              weight: float | None = None, n_jobs: int = 1, scheduler: Any = None,
+              progress: Callable[[int, int], None] | None = None) -> StudyResult:
+    """Simulate a virtual xenograft (or virtual patient) study.
+
+    Parameters
+    ----------
+    compound, regimen : str, optional
+        One treated arm ``"<compound> <regimen>"`` (regimen mini-language, e.g.
+        ``"15 mg/kg PO QD x 21 days"``); more arms with ``arms``.
+    species : str
+        PK species (``Compound.pk_params(species)``; body weight from ``kinetor.pk.SPECIES``).
+    tumor : str, dict or TumorSpec
+        Tumour model (``kinetor.translate.list_tumors()``): lesions and growth parameters.
+    n_animals : int
+        Animals per arm.
+    seed : int or None
+        Seed of every random stream (None: a fresh one, recorded in ``settings``).
+    arms : list, optional
+        ``Arm``, ``"NAME=COMPOUND:REGIMEN[+COMPOUND:REGIMEN]"`` or dicts ``{"name",
+        "compound", "regimen"}`` / ``{"name", "treatments": [...]}``; no compound = vehicle.
+    vehicle : bool
+        Add a ``Vehicle`` arm when none is given (the TGI control).
+    days : float, optional
+        Study length (default :func:`study_days`). ``measure_days`` default twice weekly.
+    pathway_mode : {"quasi-steady", "dynamic"}
+        See :mod:`kinetor.translate.signaling`.
+    exposure : {"plasma", "tumor"}, kp_uu : float
+        Site of the concentration the network sees (tumour: unbound plasma x ``kp_uu``).
+    pk : dict, optional
+        ``{compound: {model, cl, v, ka, f, fu, mw}}`` user PK replacing the library set.
+    drugs : dict, optional
+        ``{compound: Drug or dict}`` pathway potency replacing the library's.
+    pk_variability : "default", None or dict
+        Between-animal CVs passed to ``kinetor.pk.simulate`` (default CL 30 %, V 20 %;
+        a dict of dicts is per compound).
+    tumor_variability, noise : bool
+        Between-animal tumour variability; caliper measurement error.
+    tumor_growth : bool, optional
+        Simulate tumours (False: PK and biomarkers only). Default: True except for
+        ``species="human"`` (the tumour library holds xenograft growth parameters).
+    context, network_parameters : dict, optional
+        Network context inputs and parameter overrides.
+    control : str, optional
+        Control arm for TGI (default: the first vehicle arm).
+    tgi_formula : str
+        ``kinetor.pd.tgi`` formula (``delta`` default).
+    dt : float
+        Grid step (h) between the post-dose points.
+    weight : float, optional
+        Body weight (kg); default the species' reference weight.
+    n_jobs, scheduler : int, str or Client
+        Parallel dynamic-mode pathway runs (local processes or a Dask scheduler).
+    progress : callable, optional
+        ``progress(done, total)`` in animal-arms.
+
+    Returns
+    -------
+    StudyResult
+        ``.pk``, ``.biomarkers``, ``.tumor``, ``.tgi`` (tidy frames), ``.settings``,
+        ``plot_pk()``, ``plot_biomarkers()``, ``plot_tumor()``, ``save(dir)``.
+    """
+    from kinetor.pk import SPECIES
+
+    if pathway_mode not in ("quasi-steady", "dynamic"):
+        raise ModelError(f"pathway_mode must be 'quasi-steady' or 'dynamic', got {pathway_mode!r}")
+    n = int(n_animals)
+    if n < 1:
+        raise ModelError(f"n_animals must be >= 1, got {n_animals!r}")
+    if seed is None:
+        seed = int(np.random.SeedSequence().entropy % (2**63))
+    tum = get_tumor(tumor)
+    if not tumor_variability:
+        tum = tum.without_variability()
+    study_arms = _default_arms(compound, regimen, arms, vehicle)
+    sp = str(species).lower()
+    if tumor_growth is None:
+        tumor_growth = sp != "human"
+    if weight is None:
+        if sp not in SPECIES:
+            raise ModelError(f"no reference body weight for {species!r}: pass weight=... (kg)")
+        weight = float(SPECIES[sp]["weight"])
+    names = sorted({c for a in study_arms for c in a.compounds})
+    models = {c: drug_model(c, sp, (pk or {}).get(c), (drugs or {}).get(c)) for c in names}
+    days = float(days) if days is not None else study_days(study_arms)
+    mdays = np.asarray(measure_days if measure_days is not None else measurement_days(days),
+                       float)
+    if mdays.max() > days:
+        days = float(mdays.max())
+    dose_t = [t for a in study_arms for tr in a.treatments
+              for t in tr.regimen.to_table()["time"].tolist()]
+    times = time_grid(days, dose_t, dt)
+    run = _runner(n_jobs, scheduler)
+    total = n * sum(1 for a in study_arms if not a.is_vehicle)
+    done = [0]
+
+    def tick(k: int) -> None:
+        done[0] += k
+        if progress is not None:
+            progress(done[0], total)
+
+    exposures = [arm_exposure(arm, models, times, n, seed, i, weight, pk_variability,
+                              exposure, kp_uu) for i, arm in enumerate(study_arms)]
+    treated = [i for i, a in enumerate(study_arms) if not a.is_vehicle]
+    readouts: dict[int, np.ndarray] = {}
+    specs = {i: (tuple(models[c].drug for c in study_arms[i].compounds),
+                 [exposures[i].site[c] for c in study_arms[i].compounds]) for i in treated}
+    if pathway_mode == "quasi-steady":
+        for i in treated:
+            drugs_i, concs = specs[i]
+            readouts[i] = quasi_steady_table(tum.lesions, context, drugs_i,
+                                             network_parameters)(concs)
+            tick(n)
+    elif treated:  # every arm's animals share one pool of workers
+        many = dynamic_readouts_many(
+            [(tum.lesions, context, network_parameters, *specs[i]) for i in treated], times,
+            runner=run, on_chunk=tick)
+        readouts = dict(zip(treated, many, strict=True))
+    gj = readout_names().index("growth")
+    results = []
+    for i, arm in enumerate(study_arms):
+        ro = readouts.get(i)
+        true = meas = None
+        if tumor_growth:
+            true, meas = tumor_volumes(tum, n, np.random.default_rng([int(seed), i, 1]),
+                                       times / 24.0, None if ro is None else ro[..., gj],
+                                       mdays, noise=noise)
+        results.append(ArmResult(arm=arm, animals=np.arange(i * n + 1, (i + 1) * n + 1),
+                                 exposure=exposures[i], readouts=ro, volume_true=true,
+                                 volume=meas))
+    settings = {
+        "species": sp, "weight_kg": weight, "tumor": tum.name, "lesions": list(tum.lesions),
+        "n_animals": n, "seed": seed, "days": days, "measure_days": mdays.tolist(),
+        "pathway_mode": pathway_mode, "exposure": exposure, "kp_uu": kp_uu,
+        "pk_variability": pk_variability, "tumor_variability": tumor_variability,
+        "noise": noise, "context": dict(context or {}), "tgi_formula": tgi_formula,
+        "compounds": {c: {"pk_source": m.pk_source, "pk_status": m.pk_status,
+                          "fu": m.fu, "fu_source": m.fu_source, "mw": m.mw,
+                          "pk_model": repr(m.model), "potency_nM": m.drug.ic50_nM,
+                          "potency_type": m.drug.potency, "mechanism": m.drug.mechanism,
+                          "potency_source": m.drug.source} for c, m in models.items()},
+        "tumor_sources": dict(tum.sources),
+    }
+    ctrl = control
+    if ctrl is None:
+        ctrl = next((a.name for a in study_arms if a.is_vehicle), None)
+    elif ctrl not in [a.name for a in study_arms]:
+        raise ModelError(f"control arm {ctrl!r} is not in the study: "
+                         f"{[a.name for a in study_arms]}")
+    return StudyResult(arms=study_arms, times=times, days=mdays, results=results,
+                       readout_names=readout_names(), tumor_spec=tum, control=ctrl,
+                       tgi_formula=tgi_formula, settings=settings)
