@@ -1,0 +1,219 @@
+"""``kinetor simulate-pk`` and ``kinetor fit``: PK simulation and compartmental fitting.
+
+Only typer and the CLI plumbing are imported here; kinetor.pk loads inside the commands.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from kinetor.cli import _common
+
+_MODELS = ("1cmt", "2cmt", "3cmt", "1cmt-oral", "2cmt-oral", "3cmt-oral", "mm", "mm-oral")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("simulate-pk")(simulate_pk)
+    app.command("fit")(fit_command)
+
+
+def _choice(value: str, choices: tuple[str, ...], flag: str) -> str:
+    if value not in choices:
+        raise typer.BadParameter(f"{value!r} is not one of: {', '.join(choices)}", param_hint=flag)
+    return value
+
+
+def _pairs(items: list[str], flag: str) -> dict[str, str]:
+    out = {}
+    for item in items:
+        if "=" not in item:
+            raise typer.BadParameter(
+                f"{item!r}: write name=value, e.g. cl='5 L/h'", param_hint=flag
+            )
+        k, v = item.split("=", 1)
+        out[k.strip()] = v.strip()
+    return out
+
+
+def _number_or_text(v: str):
+    try:
+        return float(v)
+    except ValueError:
+        return v
+
+
+def simulate_pk(
+    param: Annotated[
+        list[str],
+        typer.Option(
+            "--param",
+            help="Parameter name=value with unit, e.g. --param cl='5 L/h' --param "
+            "v1='20 L' (bare numbers: h, L, mg).",
+        ),
+    ],
+    model: str = typer.Option(..., "--model", help="Model: " + ", ".join(_MODELS) + "."),
+    regimen: str = typer.Option(..., "--regimen", help="e.g. '15 mg/kg PO BID x 28 days'."),
+    hours: float = typer.Option(..., "--hours", help="Simulate from 0 to this time (h)."),
+    dt: float = typer.Option(1.0, "--dt", help="Output step (h)."),
+    n_subjects: int = typer.Option(1, "--n-subjects", help="Number of virtual subjects."),
+    cv: Annotated[
+        list[str] | None, typer.Option("--cv", help="Log-normal BSV as CV, e.g. --cv cl=0.3.")
+    ] = None,
+    weight: float | None = typer.Option(
+        None, "--weight", help="Body weight (kg), needed for mg/kg doses and per-kg parameters."
+    ),
+    prop_error: float = typer.Option(0.0, "--prop-error", help="Proportional residual SD."),
+    add_error: float = typer.Option(
+        0.0, "--add-error", help="Additive residual SD (concentration unit)."
+    ),
+    conc_unit: str = typer.Option("ng/mL", "--conc-unit", help="Output concentration unit."),
+    mw: float | None = typer.Option(None, "--mw", help="Molecular weight (g/mol) for molar units."),
+    seed: int | None = typer.Option(None, "--seed", help="Random seed."),
+    out: str = typer.Option(
+        "pk_simulation",
+        "--out",
+        help="Folder for pk_conc.csv, pk_params.csv, pk_summary.csv and pk_regimen.csv.",
+    ),
+) -> None:
+    """Simulate a PK model for one subject or a virtual population (closed forms)."""
+    _choice(model, _MODELS, "--model")
+    import numpy as np
+
+    from kinetor.pk import Regimen, model_class, simulate
+
+    params = {k: _number_or_text(v) for k, v in _pairs(param, "--param").items()}
+    variability = {k: float(v) for k, v in _pairs(cv or [], "--cv").items()}
+    m = model_class(model)(**params)
+    reg = Regimen.parse(regimen)
+    times = np.arange(0.0, hours + dt / 2, dt)
+    residual = {"prop": prop_error, "add": add_error} if (prop_error or add_error) else None
+    with _common.progress() as bar:
+        task = bar.add_task(f"simulating {n_subjects} subject(s)", total=1)
+        sim = simulate(
+            m,
+            reg,
+            times,
+            n_subjects=n_subjects,
+            variability=variability or None,
+            weight=weight,
+            residual=residual,
+            seed=seed,
+            conc_unit=conc_unit,
+            mw=mw,
+        )
+        bar.update(task, advance=1)
+    folder = _common.out_dir(out)
+    sim.to_frame().to_csv(folder / "pk_conc.csv", index=False)
+    sim.params.to_csv(folder / "pk_params.csv", index=False)
+    summary = sim.summary()
+    summary.to_csv(folder / "pk_summary.csv", index=False)
+    reg.to_table().to_csv(folder / "pk_regimen.csv", index=False)
+    exposure = sim.exposure()
+    if _common.STATE["json"]:
+        _common.emit_json(
+            {
+                "out": str(folder),
+                "model": repr(m),
+                "regimen": str(reg),
+                "n_subjects": n_subjects,
+                "times": int(times.size),
+                "cmax_median": float(exposure["CMAX"].median()),
+                "auc_median": float(exposure["AUC"].median()),
+            }
+        )
+        return
+    _common.info(
+        f"[bold green]simulate-pk[/] {m!r}\n  regimen: {reg}\n  "
+        f"{n_subjects} subject(s) x {times.size} times; wrote {folder}"
+    )
+    stats = exposure[["CMAX", "TMAX", "CMIN", "AUC"]].describe(percentiles=[0.05, 0.5, 0.95])
+    _common.print_frame(
+        stats.loc[["5%", "50%", "95%"]].reset_index().rename(columns={"index": "quantile"}),
+        title=f"Exposure over 0-{hours:g} h ({conc_unit}, h)",
+    )
+
+
+def fit_command(
+    data: str = typer.Argument(..., help="Study file or folder (CSV, .xlsx, SEND, NONMEM)."),
+    model: str = typer.Option("1cmt-oral", "--model", help="Model: " + ", ".join(_MODELS) + "."),
+    pooling: str = typer.Option(
+        "individual",
+        "--pooling",
+        help="individual or naive (all subjects together; sparse designs).",
+    ),
+    method: str = typer.Option("ml", "--method", help="ml (likelihood) or wls."),
+    error: str = typer.Option(
+        "proportional", "--error", help="Residual error: proportional, additive or combined."
+    ),
+    blq: str = typer.Option("m3", "--blq", help="BLQ samples: m3 (censored likelihood) or drop."),
+    estimate: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--estimate",
+            help="Parameters to estimate (default: the model's; add f with IV + PO data).",
+        ),
+    ] = None,
+    init: Annotated[
+        list[str] | None, typer.Option("--init", help="Initial estimates name=value.")
+    ] = None,
+    time_unit: str | None = typer.Option(None, "--time-unit", help="Time unit, e.g. h."),
+    conc_unit: str | None = typer.Option(None, "--conc-unit", help="Concentration unit."),
+    dose_unit: str | None = typer.Option(None, "--dose-unit", help="Dose unit, e.g. mg/kg."),
+    doses: str | None = typer.Option(None, "--doses", help="Separate doses table."),
+    out: str = typer.Option(
+        "pk_fit",
+        "--out",
+        help="Folder for pk_fit_parameters.csv, pk_fit_predictions.csv and pk_fit_stats.csv.",
+    ),
+) -> None:
+    """Fit a compartmental model (WLS or likelihood with M3 BLQ) to every subject."""
+    _choice(model, _MODELS, "--model")
+    _choice(pooling, ("individual", "naive"), "--pooling")
+    _choice(method, ("ml", "wls"), "--method")
+    _choice(error, ("proportional", "additive", "combined"), "--error")
+    _choice(blq, ("m3", "drop"), "--blq")
+    from kinetor.data import read_study
+    from kinetor.pk import fit_pk
+
+    units = {k: v for k, v in (("time", time_unit), ("conc", conc_unit), ("dose", dose_unit)) if v}
+    study = read_study(data, units=units or None, doses=doses)
+    start = {k: float(v) for k, v in _pairs(init or [], "--init").items()}
+    with _common.progress() as bar:
+        task = bar.add_task(f"fitting {model}", total=1)
+        res = fit_pk(
+            study,
+            model,
+            pooling=pooling,
+            method=method,
+            error=error,
+            blq=blq,
+            init=start or None,
+            estimate=list(estimate or []) or None,
+        )
+        bar.update(task, advance=1)
+    folder = _common.out_dir(out)
+    res.params.to_csv(folder / "pk_fit_parameters.csv", index=False)
+    res.predictions.to_csv(folder / "pk_fit_predictions.csv", index=False)
+    res.stats.to_csv(folder / "pk_fit_stats.csv", index=False)
+    if _common.STATE["json"]:
+        _common.emit_json(
+            {
+                "out": str(folder),
+                "model": model,
+                "fits": len(res.fits),
+                "converged": int(res.stats["converged"].sum()),
+                "notes": res.notes,
+            }
+        )
+        return
+    _common.info(
+        f"[bold green]fit[/] {study.source}: {model}, {method.upper()}, "
+        f"{len(res.fits)} fit(s), {int(res.stats['converged'].sum())} converged; "
+        f"wrote {folder}"
+    )
+    for note in res.notes:
+        _common.info(f"  note: {note}")
+    cols = ["subject", "parameter", "estimate", "se", "rse_pct", "ci_lower", "ci_upper", "unit"]
+    _common.print_frame(res.params[cols], title="Parameters (95% CI)")

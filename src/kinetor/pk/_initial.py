@@ -1,0 +1,107 @@
+"""Initial estimates for compartmental fits from quick non-compartmental numbers.
+
+Computed here on purpose (kinetor.pk does not import kinetor.nca): terminal slope by
+log-linear regression on the last three positive points after Tmax, AUC to infinity by the
+linear trapezoidal rule plus Clast/lambda_z, CL = dose/AUC, V = CL/lambda_z, V1 from the
+first concentration for IV data, ka from Tmax of a one-compartment oral model.
+
+>>> round(_terminal_slope(np.array([1.0, 2, 4, 8]), 10 * np.exp(-0.3 * np.array([1.0, 2, 4, 8]))), 6)
+0.3
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from kinetor.pk.models import PKModel
+
+__all__ = ["initial_estimates"]
+
+
+def _terminal_slope(t: np.ndarray, y: np.ndarray) -> float:
+    pos = y > 0
+    t, y = t[pos], y[pos]
+    if t.size < 2:
+        return np.nan
+    imax = int(np.argmax(y))
+    tail = slice(max(imax + 1, t.size - 3), t.size)
+    tt, yy = t[tail], y[tail]
+    if tt.size < 2:
+        tt, yy = t[-2:], y[-2:]
+    slope = np.polyfit(tt, np.log(yy), 1)[0] if np.ptp(tt) > 0 else 0.0
+    return float(-slope) if slope < 0 else np.nan
+
+
+def initial_estimates(cls: type[PKModel], t, y, data, names) -> list[dict[str, float]]:
+    """Quick NCA-like starting values (see module docstring); a few candidates."""
+    order = np.argsort(t, kind="stable")
+    t, y = t[order], y[order]
+    if np.unique(t).size < t.size:  # pooled data: mean concentration per time
+        df = pd.DataFrame({"t": t, "y": y}).groupby("t", sort=True)["y"].mean()
+        t, y = df.index.to_numpy(float), df.to_numpy(float)
+    ok = np.isfinite(y)
+    t, y = t[ok], np.maximum(y[ok], 0.0)
+    dose = float(np.mean(data.doses)) * data.factor  # amount x (data unit per mg/L)
+    t_first = float(np.nanmin(np.where(np.isfinite(data.events.time), data.events.time, np.nan)))
+    tt = np.concatenate([[t_first], t]) if t.size and t[0] > t_first else t
+    yy = np.concatenate([[0.0], y]) if tt.size > t.size else y
+    lam = _terminal_slope(t, y)
+    if not np.isfinite(lam) or lam <= 0:
+        lam = np.log(2) / max(np.ptp(tt) / 2.0, 1e-3)
+    pos = np.flatnonzero(y > 0)
+    clast = y[pos[-1]] if pos.size else 0.0
+    auc = float(np.sum(np.diff(tt) * (yy[1:] + yy[:-1]) / 2.0)) + clast / lam
+    cl = dose / auc if auc > 0 else 1.0
+    v = cl / lam
+    tmax = float(t[np.argmax(y)] - t_first) if y.size else 1.0
+    ka = _ka_from_tmax(lam, max(tmax, 1e-3))
+    base = {
+        "cl": cl,
+        "ka": ka,
+        "tlag": max(0.5 * float(t[pos[0]] - t_first), 1e-3) if pos.size else 0.1,
+        "f": 0.5,
+    }
+    if data.first_route != "extravascular" and pos.size:
+        c0 = y[pos[0]]
+        v1 = dose / c0 if c0 > 0 else v / 3
+    else:
+        v1 = v / 3
+    if cls.n_cmt == 1 and "vmax" not in cls.names:
+        cands = [{**base, "v": v}, {**base, "v": v, "ka": ka * 3}]
+    elif cls.n_cmt == 1:  # Michaelis-Menten
+        km = float(np.max(y)) / data.factor / 2.0
+        cands = [
+            {**base, "v1": v, "km": km, "vmax": 2.0 * cl * km},
+            {**base, "v1": v, "km": 10 * km, "vmax": 11.0 * cl * km},
+        ]
+    elif cls.n_cmt == 2:
+        cands = [{**base, "v1": v1, "v2": max(v - v1, v1), "q": cl * f} for f in (1.0, 5.0)]
+        cands += [{**c, "ka": c["ka"] * 3} for c in cands]
+    else:
+        cands = [
+            {
+                **base,
+                "v1": v1,
+                "v2": max(v - v1, v1) * 0.5,
+                "v3": max(v - v1, v1),
+                "q2": 3 * cl * f,
+                "q3": 0.5 * cl * f,
+            }
+            for f in (1.0, 3.0)
+        ]
+    return [
+        {k: float(c[k]) for k in names if k in c} | {k: 1.0 for k in names if k not in c}
+        for c in cands
+    ]
+
+
+def _ka_from_tmax(k: float, tmax: float) -> float:
+    """ka > k with ln(ka/k)/(ka - k) = tmax (1-cmt oral), or a fallback."""
+    from scipy.optimize import brentq
+
+    g = lambda ka: np.log(ka / k) / (ka - k) - tmax  # noqa: E731
+    lo, hi = k * (1 + 1e-6), k * 1e4
+    if tmax < 1.0 / k and g(lo) > 0 > g(hi):
+        return float(brentq(g, lo, hi))
+    return max(3.0 / tmax, 2.0 * k)
