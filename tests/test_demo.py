@@ -1,0 +1,55 @@
+"""The flagship demo end to end (what `make demo` runs), through the real CLI."""
+
+import json
+import re
+
+import pandas as pd
+import pytest
+
+from kinetor.cli.main import main
+
+
+@pytest.fixture(scope="module")
+def demo_dir(tmp_path_factory):
+    out = tmp_path_factory.mktemp("demo")
+    assert main(["--quiet", "demo", "--out", str(out)]) == 0
+    return out
+
+
+def test_report_has_every_stage(demo_dir):
+    html = (demo_dir / "report.html").read_text()
+    for n in range(1, 8):
+        assert re.search(rf">\s*{n}\. ", html), f"stage {n} missing from the report"
+    assert html.count("<img") >= 7
+    assert "http://" not in html and "https://" not in html  # self-contained
+
+
+def test_tables_are_written(demo_dir):
+    for name in ("rat_nca_parameters", "rat_bioavailability", "mouse_sparse_nca",
+                 "rat_pk_fit", "pathway_dose_response", "mouse_regimens", "xenograft_tgi"):
+        assert (demo_dir / f"{name}.csv").is_file(), name
+
+
+def test_demo_numbers_are_consistent_with_the_example_truth(demo_dir):
+    # the rat example was simulated with F = 0.29 (examples/README.md); with 3 rats per
+    # route, NCA and the fitted model should land within a broad band around it
+    f = pd.read_csv(demo_dir / "rat_bioavailability.csv")
+    f_nca = float(f.loc[f["method"] == "group means", "F_percent"].iloc[0])
+    assert 15.0 < f_nca < 45.0
+    fit = pd.read_csv(demo_dir / "rat_pk_fit.csv").set_index("parameter")["estimate"]
+    assert 0.15 < fit["f"] < 0.45
+    # sparse design: the Bailer SE is reported for every dose group
+    sparse = pd.read_csv(demo_dir / "mouse_sparse_nca.csv")
+    assert sparse["AUCLSTSE"].notna().all() and (sparse["AUCLSTSE"] > 0).all()
+    # expected (noise-free) TGI rises with the continuous daily dose; vehicle is 0
+    tgi = pd.read_csv(demo_dir / "xenograft_tgi.csv").set_index("arm")["typical_tgi_pct"]
+    assert tgi["3.75 mg/kg QD"] < tgi["7.5 mg/kg QD"] < tgi["15 mg/kg QD"]
+    assert tgi["15 mg/kg 2 on/5 off"] < tgi["15 mg/kg QD"]
+    assert tgi["Vehicle"] == 0.0
+
+
+def test_json_summary(tmp_path, capsys):
+    assert main(["--json", "demo", "--out", str(tmp_path)]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["report"].endswith("report.html")
+    assert len(payload["summary"]) == 7
