@@ -25,7 +25,6 @@ _LAZY = {
     "read_study": "kinetor.data",
     "Study": "kinetor.data",
     "validate_study": "kinetor.data",
-    "nca": "kinetor.nca",
     "NCAResult": "kinetor.nca",
     "bioavailability": "kinetor.nca",
     "Regimen": "kinetor.pk",
@@ -37,8 +36,9 @@ _LAZY = {
 _SUBMODULES = {"units", "data", "nca", "pk", "pd", "pathway", "compounds", "translate",
                "report", "bioanalysis", "adme", "assays"}
 
+# ``nca`` is the callable subpackage kinetor.nca (kt.nca(study) runs the analysis)
 __all__ = ["DataError", "KinetorError", "ModelError", "Problem", "UnitError", "__version__",
-           *_LAZY]
+           "nca", *_LAZY]
 
 
 def __getattr__(name: str) -> Any:

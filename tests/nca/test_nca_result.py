@@ -139,3 +139,19 @@ def test_bioavailability_group_means_and_paired():
     with pytest.raises(KinetorError, match="no usable"):
         bioavailability(res, test="sc", reference="iv_bolus", by="route",
                         parameter="AUCLST")
+
+
+def test_kt_nca_is_callable_whatever_the_import_order():
+    # `import kinetor.nca` binds the package to kinetor.nca; kt.nca(study) must still run
+    import subprocess
+    import sys
+
+    code = ("import kinetor.nca, kinetor as kt, pandas as pd; "
+            "c = pd.DataFrame({'subject': 'a', 'time': [0.0, 1, 2], 'conc': [0.0, 2, 1]}); "
+            "d = pd.DataFrame({'subject': ['a'], 'time': [0.0], 'dose': [1.0], "
+            "'route': ['po']}); "
+            "st = kt.data.Study(c, d, units={'time': 'h', 'conc': 'mg/L', 'dose': 'mg'}); "
+            "print(float(kt.nca(st, auc_method='linear').to_wide().AUCLST[0]))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert float(out) == 2.5  # 0.5*1*(0+2) + 0.5*1*(2+1) = 1 + 1.5

@@ -1,5 +1,9 @@
 """Non-compartmental analysis matching Phoenix WinNonlin, vectorised over profiles.
 
+The package is itself callable: ``kinetor.nca(study, ...)`` is ``kinetor.nca.nca(study,
+...)``. (Once ``kinetor.nca`` is imported, Python binds the package to the attribute
+``kinetor.nca``, so the public verb ``kt.nca(...)`` has to work on the module.)
+
 ``nca(study)`` computes every Phoenix parameter for every profile (extravascular, IV bolus,
 IV infusion; single dose, dosing intervals at steady state, partial AUCs; sparse
 serial-sacrifice designs; urine) and returns an :class:`NCAResult` with long, wide and
@@ -12,6 +16,9 @@ CDISC PP views, summaries and provenance. Methods and defaults: docs/nca.md.
 'AUCIFO'
 """
 
+import sys
+import types
+
 from kinetor.nca.accumulation import accumulation
 from kinetor.nca.api import nca
 from kinetor.nca.bioavailability import bioavailability
@@ -21,3 +28,11 @@ from kinetor.nca.result import NCAResult
 
 __all__ = ["PARAMETERS", "NCAResult", "Options", "Parameter", "accumulation",
            "bioavailability", "nca"]
+
+
+class _CallableModule(types.ModuleType):
+    def __call__(self, study, **kwargs):
+        return nca(study, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule
