@@ -264,3 +264,17 @@ def test_a_model_instance_provides_initial_values():
     fit = PKFitter(start, method="wls").fit(t, y, data="100 mg PO single")
     assert fit.init == {"cl": 1.0, "v": 10.0, "ka": 1.0}
     np.testing.assert_allclose(fit.params_[["cl", "v", "ka"]], [2.0, 20.0, 1.5], rtol=1e-5)
+
+
+def test_iv_only_profiles_do_not_estimate_ka_with_an_oral_model():
+    # ka has no effect on IV bolus predictions: estimating it gives arbitrary values with
+    # meaningless SEs, so individual fits of IV rats leave it out; PO rats estimate it.
+    from pathlib import Path
+
+    import kinetor as kt
+
+    path = Path(__file__).resolve().parents[2] / "examples" / "vistusertib_rat_iv_po.csv"
+    res = kt.fit_pk(kt.read_study(path), "2cmt-oral")
+    by_subject = res.params.groupby("subject")["parameter"].apply(set)
+    assert "ka" not in by_subject["R101"]  # IV 2 mg/kg
+    assert "ka" in by_subject["R201"]  # PO 10 mg/kg

@@ -86,7 +86,8 @@ class PKFitter(Fitter):
         An instance also provides initial values (and ``f``, ``tlag`` when not estimated).
     estimate : list of str, optional
         Parameters to estimate (default: the structural ones, plus ``ka`` when the doses
-        include extravascular ones, plus ``tlag``/``f`` when given in ``init``).
+        include extravascular ones — also for an oral model fitted to IV-only data, where
+        ka is not identifiable — plus ``tlag``/``f`` when given in ``init``).
     method, error, weighting, blq, init, fixed, ci_level
         See :class:`kinetor.pk.fitter.Fitter`.
     """
@@ -132,8 +133,9 @@ class PKFitter(Fitter):
         if self.estimate is not None:
             return tuple(self.estimate)
         names = list(cls.names)
-        depot = getattr(self, "_depot", True)
-        if cls.requires_ka or depot:
+        # ka is identifiable only from extravascular doses: an IV-only profile fitted with
+        # an oral model keeps ka out of the estimation (it does not change predictions)
+        if getattr(self, "_depot", True):
             names.append("ka")
         names += [p for p in ("tlag", "f") if p in self.init]
         return tuple(names)
