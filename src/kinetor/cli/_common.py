@@ -67,6 +67,15 @@ def out_dir(path: str | Path) -> Path:
     return p
 
 
+def html_report(folder: str | Path, title: str) -> Path:
+    """Write ``folder/report.html`` from the CSV tables and PNG figures just written there
+    (every analysis command ends with it; ``kinetor report DIR`` rebuilds it later)."""
+    from kinetor.report import write_report
+
+    path, _ = write_report(folder, title=title, rescan=True)
+    return path
+
+
 def progress():
     """A rich progress bar (disabled with ``--quiet``/``--json``)."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn

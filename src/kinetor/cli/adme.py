@@ -78,6 +78,7 @@ def excretion(
                                dose_unit=dose_unit, conc_unit=conc_unit,
                                volume_unit=volume_unit, file=file.name)
     written = res.write(_common.out_dir(out), plot=plot)
+    written.append(_common.html_report(out, "kinetor adme excretion: recovery"))
     _common.print_frame(res.summary, title=f"Recovery (% of dose), amounts in {amount_unit}")
     _common.info(f"wrote {len(written)} files to {out}")
 
@@ -100,8 +101,9 @@ def binding(
     d = _common.out_dir(out)
     rep.to_csv(d / "binding_replicates.csv", index=False)
     summary.to_csv(d / "binding_summary.csv", index=False)
+    _common.html_report(d, f"kinetor adme binding: plasma protein binding ({method})")
     _common.print_frame(summary, title=f"Plasma protein binding ({method})")
-    _common.info(f"wrote 2 files to {out}")
+    _common.info(f"wrote 2 files and report.html to {out}")
 
 
 @adme_app.command("ratios")
@@ -130,8 +132,9 @@ def ratios(
                               mw=weights or None, file=file.name)
     d = _common.out_dir(out)
     table.to_csv(d / "metabolite_ratios.csv", index=False)
+    _common.html_report(d, f"kinetor adme ratios: metabolite-to-parent ({parameter})")
     _common.print_frame(table, title=f"Metabolite-to-parent ratios ({parameter})")
-    _common.info(f"wrote 1 file to {out}")
+    _common.info(f"wrote 1 file and report.html to {out}")
 
 
 def register(app: typer.Typer) -> None:

@@ -38,6 +38,7 @@ def bioanalysis(
     res = analyse_run(run_file, model=model, weighting=weighting,
                       criteria=Criteria(refit=refit), conc_unit=conc_unit)
     written = res.write(_common.out_dir(out), plot=plot)
+    written.append(_common.html_report(out, "kinetor bioanalysis: calibration and acceptance"))
     if _common.STATE["json"]:
         _common.emit_json({"accepted": res.accepted,
                            "calibration": res.calibration.to_dict(orient="records"),

@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from kinetor.cli._common import info, out_dir, print_frame
+from kinetor.cli._common import html_report, info, out_dir, print_frame
 
 pathway_app = typer.Typer(help="The PI3K/AKT/mTOR network: simulate, dose-response, export, "
                           "calibrate.", no_args_is_help=True)
@@ -117,9 +117,11 @@ def simulate_cmd(
     title = (f"{' + '.join(d for d in drug) or 'no drug'} | "
              f"{', '.join(lesion) or 'parental'} | % of {reference}")
     _plot(res.readouts, folder / "readouts.png", title)
+    html_report(folder, f"kinetor pathway simulate: {title}")
     last = res.readouts.iloc[[-1]].melt(id_vars="time", var_name="readout", value_name="pct")
     print_frame(last, title=f"readouts at {hours:g} h (% of {reference})")
-    info(f"wrote {folder / 'readouts.csv'}, species.csv, readouts_long.csv, readouts.png")
+    info(f"wrote {folder / 'readouts.csv'}, species.csv, readouts_long.csv, readouts.png, "
+         "report.html")
 
 
 @pathway_app.command("dose-response")
@@ -152,8 +154,9 @@ def dose_response_cmd(
     folder = out_dir(out)
     dr.to_csv(folder / "dose_response.csv", index=False)
     fits.to_csv(folder / "ic50.csv", index=False)
+    html_report(folder, f"kinetor pathway dose-response: {drug} at {hours:g} h")
     print_frame(fits, title=f"{drug}: 4PL fits at {hours:g} h")
-    info(f"wrote {folder / 'dose_response.csv'} and ic50.csv")
+    info(f"wrote {folder / 'dose_response.csv'}, ic50.csv and report.html")
 
 
 @pathway_app.command("export")

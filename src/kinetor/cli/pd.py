@@ -51,7 +51,8 @@ def tgi(
     rate.to_csv(d / "rate_based_tc.csv", index=False)
     summ.to_csv(d / "volume_summary.csv", index=False)
     png = plot_volumes(summ, d / "tumour_volumes.png", log=log, control=control)
-    files = [d / "tgi.csv", d / "rate_based_tc.csv", d / "volume_summary.csv", png]
+    report = _common.html_report(d, f"kinetor tgi: tumour growth inhibition vs {control}")
+    files = [d / "tgi.csv", d / "rate_based_tc.csv", d / "volume_summary.csv", png, report]
     if _common.STATE["json"]:
         _common.emit_json({"tgi": res.to_dict(orient="records"),
                            "files": [str(p) for p in files]})
@@ -124,6 +125,7 @@ def fit(
     summ.to_csv(d / "parameters.csv", index=False)
     stats.to_csv(d / "fit_statistics.csv", index=False)
     f.observations_.to_csv(d / "observations.csv", index=False)
+    _common.html_report(d, f"kinetor pd fit: {model} ({by})")
     if _common.STATE["json"]:
         _common.emit_json({"parameters": summ.to_dict(orient="records"),
                            "statistics": stats.to_dict(orient="records")})
@@ -131,7 +133,7 @@ def fit(
     _common.print_frame(summ[["group", "parameter", "estimate", "se", "rse_pct", "ci_lower",
                               "ci_upper", "fixed"]], title=f"{model} fit ({by}, "
                         f"{f.error} error)")
-    _common.info(f"converged: {f.success_}; wrote 3 files to {d}")
+    _common.info(f"converged: {f.success_}; wrote 3 files and report.html to {d}")
 
 
 def register(app: typer.Typer) -> None:

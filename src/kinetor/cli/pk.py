@@ -110,6 +110,7 @@ def simulate_pk(
     summary = sim.summary()
     summary.to_csv(folder / "pk_summary.csv", index=False)
     reg.to_table().to_csv(folder / "pk_regimen.csv", index=False)
+    _common.html_report(folder, "kinetor simulate-pk: simulated PK")
     exposure = sim.exposure()
     if _common.STATE["json"]:
         _common.emit_json(
@@ -197,6 +198,7 @@ def fit_command(
     res.params.to_csv(folder / "pk_fit_parameters.csv", index=False)
     res.predictions.to_csv(folder / "pk_fit_predictions.csv", index=False)
     res.stats.to_csv(folder / "pk_fit_stats.csv", index=False)
+    _common.html_report(folder, "kinetor fit: compartmental PK fit")
     if _common.STATE["json"]:
         _common.emit_json(
             {
