@@ -11,16 +11,21 @@ from typing import Any
 STATE: dict[str, bool] = {"debug": False, "quiet": False, "json": False}
 
 
+def _width(stream) -> int | None:
+    # a terminal sets its own width; in logs and pipes rich would squeeze tables to 80
+    return None if stream.isatty() else 160
+
+
 def console():
     from rich.console import Console
 
-    return Console(stderr=False, highlight=False, soft_wrap=True)
+    return Console(stderr=False, highlight=False, soft_wrap=True, width=_width(sys.stdout))
 
 
 def err_console():
     from rich.console import Console
 
-    return Console(stderr=True, highlight=False, soft_wrap=True)
+    return Console(stderr=True, highlight=False, soft_wrap=True, width=_width(sys.stderr))
 
 
 def info(message: str) -> None:
