@@ -119,7 +119,7 @@ def main() -> None:
     t_loop = (time.perf_counter() - t0) / k * n
     kg_err = float(np.median(np.abs(fv.params_["kg"].to_numpy() / kg - 1)))
 
-    lines = ["## PD: compiled tumour / IDR integration (kinetor.pd._ode)", "",
+    lines = ["## PD: compiled tumour / IDR integration (shared kinetor.pk.ode path)", "",
              "Simeoni 2004 model (paclitaxel/A2780 parameters), 21 days, hourly concentration "
              "grid (505 points, piecewise linear), 22 outputs, rtol 1e-8. Baseline: scipy "
              "`solve_ivp` RK45 per animal with `np.interp` input (timed on 10 animals, "

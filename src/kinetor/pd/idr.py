@@ -20,7 +20,8 @@ IV     :math:`dR/dt = k_{in} - k_{out}(1 + S(C))R`    :math:`R_0 / (1 + S(C))`
 Source: Dayneka, Garg & Jusko 1993 J Pharmacokinet Biopharm 21:457 (status: likely; the
 equations are also those of science.md section 5). The concentration time course is given
 on a grid (piecewise linear) and the ODE is integrated by the compiled Dormand-Prince kernel
-of :mod:`kinetor.pd._ode`, vectorised over animals.
+shared with nonlinear PK (:mod:`kinetor.pk.ode`, right-hand side in
+:mod:`kinetor.pd._rhs`), vectorised over animals.
 
 Examples
 --------
@@ -108,7 +109,7 @@ class _IndirectResponse(PDModel):
         -------
         (n_animals, n_t) array
         """
-        from kinetor.pd._ode import IDR_CODES, solve
+        from kinetor.pd._rhs import IDR_CODES, idr_rhs, solve
 
         t = np.asarray(t, dtype=float).ravel()
         if grid is None:
@@ -121,7 +122,8 @@ class _IndirectResponse(PDModel):
         n = broadcast_animals(*self._p.values(), c,
                               np.atleast_1d(np.asarray(0.0 if r_init is None else r_init)))
         names = ("kin", "kout", self._cap, self._c50, "hill")
-        params = np.column_stack([self._col(k, n) for k in names])
+        params = np.column_stack([self._col(k, n) for k in names]
+                                 + [np.full(n, float(IDR_CODES[self.kind]))])
         r0 = self.r0 if r_init is None else np.asarray(r_init, dtype=float)
         y0 = np.broadcast_to(r0, (n,)).astype(float)[:, None]
         if grid is None:
@@ -132,7 +134,7 @@ class _IndirectResponse(PDModel):
             inputs = np.zeros((n, 2, grid.size))
             inputs[:, 0, :] = np.broadcast_to(u, (n, grid.size))
             inputs[:, 1, :] = 1.0
-        out, status = solve(IDR_CODES[self.kind], params, y0, t, grid, inputs, t0=t0,
+        out, status = solve(idr_rhs, params, y0, t, grid, inputs, t0=t0,
                             rtol=rtol)
         if np.any(status):
             raise ModelError(f"{type(self).__name__}: the integration failed for animals "

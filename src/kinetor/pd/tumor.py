@@ -180,7 +180,7 @@ class TumorModel(PDModel):
         -------
         TumorSimulation
         """
-        from kinetor.pd._ode import LAW_CODES, TUMOR, solve
+        from kinetor.pd._rhs import LAW_CODES, solve, tumor_rhs
 
         if self.kill_input == "conc" and kill_drive is not None:
             raise ModelError("this model's kill is driven by conc=; build it with "
@@ -216,7 +216,7 @@ class TumorModel(PDModel):
         else:
             inputs = np.stack([np.broadcast_to(ku, (n, grid.size)),
                                np.broadcast_to(gu, (n, grid.size))], axis=1)
-        states, status = solve(TUMOR, params, y0, t, grid, inputs, t0=t0, rtol=rtol)
+        states, status = solve(tumor_rhs, params, y0, t, grid, inputs, t0=t0, rtol=rtol)
         if np.any(status):
             raise ModelError(f"{type(self).__name__}: the integration failed for animals "
                              f"{np.flatnonzero(status).tolist()} (status {status.max()})")
