@@ -64,7 +64,7 @@ def test_select_dose_reports_an_unreachable_criterion():
     res = select_dose("vistusertib", readout="pS6_S235_236", inhibition=80.0, hours=12.0,
                       dose_range=(1.0, 50.0))
     assert math.isnan(res.dose) and "reaches at most" in res.reason
-    with pytest.raises(ModelError, match="placeholder"):
+    with pytest.raises(ModelError, match=r"\{dose\} field"):
         select_dose("vistusertib", schedule="10 mg/kg PO QD x 7 days")
     with pytest.raises(ModelError, match="unknown readout"):
         select_dose("vistusertib", readout="pS6")

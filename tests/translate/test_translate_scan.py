@@ -24,7 +24,7 @@ def test_scan_grid_and_common_random_numbers():
 
 
 def test_scan_rejects_bad_input():
-    with pytest.raises(ModelError, match="placeholder"):
+    with pytest.raises(ModelError, match=r"\{dose\} field"):
         scan("vistusertib", doses=[1], schedules=["1 mg/kg PO QD x 7 days"])
     with pytest.raises(ModelError, match="own arms"):
         scan("vistusertib", doses=[1], schedules=SCHED, vehicle=False)

@@ -70,7 +70,7 @@ def time_below(t: np.ndarray, y: np.ndarray, threshold: float) -> float:
 
 def _template(schedule: str) -> str:
     if "{dose}" not in schedule:
-        raise ModelError(f"write the schedule with a {{dose}} placeholder, e.g. "
+        raise ModelError(f"write the schedule with a {{dose}} field, e.g. "
                          f"'{{dose}} mg/kg PO QD x 21 days'; got {schedule!r}")
     return schedule
 

@@ -71,7 +71,7 @@ def scan(compound: str, doses: Sequence[float], schedules: Sequence[str],
     """
     bad = [s for s in schedules if "{dose}" not in s]
     if bad:
-        raise ModelError(f"schedules need a {{dose}} placeholder: {bad}")
+        raise ModelError(f"schedules need a {{dose}} field: {bad}")
     if "arms" in study_kw or "vehicle" in study_kw:
         raise ModelError("scan builds its own arms (vehicle + one treated arm per cell)")
     cells = [(compound, species, t, s, float(d), int(n_animals), int(seed), dict(study_kw))
