@@ -11,7 +11,8 @@ column             dtype   meaning
 =================  ======  ===============================================================
 subject            str     subject (animal) id; for pooled SEND samples the POOLID
 time               float   actual time after the subject's first dose (units.time);
-                           NaN if only nominal time is known
+                           the readers fill it from the nominal time where no actual
+                           time exists, and say so in ``Study.notes``
 nominal_time       float   planned time after the first dose (NaN if unknown)
 conc               float   measured concentration (units.conc); NaN when BLQ or missing
 blq                bool    below the lower limit of quantification
