@@ -75,3 +75,25 @@ def test_tumour_exposure_uses_kp_uu():
     name = p.arms[1].name
     assert np.all(t.readout_array(name)[..., j] >= p.readout_array(name)[..., j] - 1e-9)
     assert math.isclose(t.settings["kp_uu"], 0.5)
+
+
+def test_exact_courses_match_the_tabulated_site_concentrations():
+    res = run_study("vistusertib", "mouse", "MCF7", "15 mg/kg PO BID x 2 days", n_animals=3,
+                    seed=4, exposure="tumor", kp_uu=0.5, tumor_growth=False)
+    ex = res.results[1].exposure
+    courses = ex.courses["vistusertib"]
+    assert len(courses) == 3 and all(c.unit == "nM" for c in courses)
+    for i, c in enumerate(courses):
+        np.testing.assert_allclose(c(res.times), ex.site["vistusertib"][i], rtol=1e-12,
+                                   atol=1e-12 * ex.site["vistusertib"][i].max())
+        assert c.start.size == 4  # one piece per dose: the dynamic mode restarts only there
+
+
+def test_nonlinear_pk_has_no_exact_course():
+    from kinetor.pk import MichaelisMentenOral
+    from kinetor.translate.arms import DrugModel
+    from kinetor.translate.exposure import site_courses
+
+    mm = MichaelisMentenOral(vmax="1 mg/h/kg", km="1 mg/L", v1="1 L/kg", ka="1 1/h")
+    dm = DrugModel(compound="x", model=mm, fu=0.1, mw=400.0, drug=None)
+    assert site_courses(dm, Regimen.parse("10 mg/kg PO single"), None, 0.025, 1.0) is None

@@ -19,8 +19,9 @@ Examples
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from itertools import pairwise
+from typing import Any
 
 import numpy as np
 
@@ -153,31 +154,50 @@ class Engine:
     # ------------------------------------------------------------------ simulation
     def run(self, params: Mapping[str, float], x0: np.ndarray, drug_params: Mapping[str, float],
             profiles: Mapping[str, tuple[np.ndarray, np.ndarray]], times: np.ndarray,
-            exact: bool = False) -> np.ndarray:
+            exact: bool = False, courses: Mapping[str, Any] | None = None) -> np.ndarray:
         """Integrate from state ``x0``; returns rows (time, species..., readout vars...).
 
         ``drug_params`` holds potencies and constant concentrations (``c0_<mech>``);
-        ``profiles[mech] = (knot_times, knot_concs)`` are piecewise-linear inputs. Knots
-        where no input changes slope are dropped (exactly: the line goes on); CVODE restarts
-        at the others. With more than one segment left, the default runs CVODE at
-        ``rtol`` = ``_RTOL_TV`` (the restarts, not the dynamics, dominate the cost);
-        ``exact=True`` keeps every knot and ``_RTOL``.
+        ``profiles[mech] = (knot_times, knot_concs)`` are piecewise-linear inputs and
+        ``courses[mech]`` :class:`~kinetor.pk.Polyexponential` inputs in nM (the model text
+        must carry their exponential terms: ``_model.with_exponential_inputs``). CVODE
+        restarts at every segment bound: the knots where some profile changes slope
+        (collinear knots are dropped: the line goes on) and every breakpoint of a course
+        (a dose: a kink or a jump). With more than one profile segment, the default runs
+        CVODE at ``rtol`` = ``_RTOL_TV`` (the restarts, not the dynamics, dominate the
+        cost); ``exact=True`` keeps every knot and ``_RTOL``. Courses alone run at ``_RTOL``.
         """
         rr = self.rr
+        courses = dict(courses or {})
         self._prepare({**params, **drug_params})
         rr.model.setFloatingSpeciesAmounts(x0)
         t_end = float(times[-1])
-        bounds, slots = _segments(profiles, t_end, exact)
+        forced = [float(b) for c in courses.values() for b in c.start if 0.0 < b < t_end]
+        bounds, slots = _segments(profiles, t_end, exact, forced)
         integ = rr.integrator
-        loose = not exact and len(bounds) > 2
+        loose = not exact and len(profiles) > 0 and len(bounds) > 2
         if loose:
             integ.relative_tolerance = _RTOL_TV
         model = rr.model  # the property builds a new proxy at every access
         # one (indices, values) pair per segment: all slots set in one call
-        idx = np.concatenate([self._slot_idx[m] for m in slots] or [np.zeros(0, np.int32)])
-        seg_vals = np.column_stack(
-            [col for c0, sl in slots.values() for col in (c0, sl, bounds[:-1])]
-            or [np.zeros(len(bounds) - 1)]).tolist()
+        starts = np.asarray(bounds[:-1])
+        idx_parts, cols = [], []
+        for m, (c0, sl) in slots.items():
+            idx_parts.append(self._slot_idx[m])
+            cols += [c0, sl, starts]
+        for m, course in courses.items():
+            const, amp = course.at(starts)
+            names = [f"{p}{j}_{m}" for j in range(amp.shape[1]) for p in ("a", "r")]
+            missing = [n for n in names if n not in self._pidx]
+            if missing:
+                raise ModelError(f"slot {m!r}: the model has no exponential input terms "
+                                 f"{', '.join(missing)} (use _model.with_exponential_inputs)")
+            idx_parts += [self._slot_idx[m], np.array([self._pidx[n] for n in names], np.int32)]
+            cols += [const, np.zeros_like(const), starts]
+            for j in range(amp.shape[1]):
+                cols += [amp[:, j], np.full_like(const, course.rate[j])]
+        idx = np.concatenate(idx_parts or [np.zeros(0, np.int32)])
+        seg_vals = np.column_stack(cols or [np.zeros(len(bounds) - 1)]).tolist()
         try:
             out = np.empty((len(times), len(self.selections)))
             out[0] = rr.getSelectedValues()
@@ -201,11 +221,13 @@ class Engine:
 
 
 def _segments(profiles: Mapping[str, tuple[np.ndarray, np.ndarray]], t_end: float,
-              exact: bool) -> tuple[list[float], dict[str, tuple[np.ndarray, np.ndarray]]]:
+              exact: bool, forced: Sequence[float] = ()
+              ) -> tuple[list[float], dict[str, tuple[np.ndarray, np.ndarray]]]:
     """Segment bounds and, per input, each segment's start value and slope.
 
     A knot stays a bound only where some input's slope changes by more than ``_KINK`` of
-    its own scale (``exact=False``): collinear knots change nothing in the forcing.
+    its own scale (``exact=False``): collinear knots change nothing in the forcing. The
+    ``forced`` times (course breakpoints in (0, t_end)) always stay.
 
     Examples
     --------
@@ -216,11 +238,12 @@ def _segments(profiles: Mapping[str, tuple[np.ndarray, np.ndarray]], t_end: floa
     >>> len(_segments({"m": (t, np.array([0.0, 1.0, 2.0, 2.0, 2.0]))}, 4.0, True)[0])
     5
     """
-    cuts = sorted({float(c) for t, _ in profiles.values() for c in t if 0.0 < c < t_end})
+    must = {float(c) for c in forced if 0.0 < c < t_end}
+    cuts = sorted({float(c) for t, _ in profiles.values() for c in t if 0.0 < c < t_end} | must)
     bounds = np.array([0.0, *cuts, t_end])
     vals = {m: np.interp(bounds, t, v) for m, (t, v) in profiles.items()}
     if not exact and len(bounds) > 2:
-        keep = np.zeros(len(bounds), dtype=bool)
+        keep = np.isin(bounds, list(must))
         keep[[0, -1]] = True
         for v in vals.values():
             sl = np.diff(v) / np.diff(bounds)

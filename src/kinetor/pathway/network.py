@@ -31,15 +31,17 @@ import pandas as pd
 from kinetor.errors import DataError, ModelError, Problem, UnitError
 from kinetor.pathway._engine import READOUT_VARS, Engine, engine
 from kinetor.pathway._model import model_text as _model_text
+from kinetor.pathway._model import with_exponential_inputs
 from kinetor.pathway.drugs import Drug, resolve_drug
 from kinetor.pathway.lesions import LESIONS, context_parameters, lesion_parameters
+from kinetor.pk.course import Polyexponential
 
 __all__ = ["READOUTS", "Network", "PathwayResult"]
 
 #: Readout columns, in order.
 READOUTS: tuple[str, ...] = tuple(READOUT_VARS)
 
-DrugInput = float | str | tuple[Sequence[float], Sequence[float]]
+DrugInput = float | str | tuple[Sequence[float], Sequence[float]] | Any
 
 
 def _hours(value: float | str | Any) -> float:
@@ -175,7 +177,9 @@ class Network:
             is not hashable: pass ``resolve_drug(d)``, or use :meth:`simulate_pairs`). An
             input is a free concentration (number in nM, or ``"10 nM"``/``"1 uM"``) or a
             piecewise-linear profile ``(times_h, concs_nM)``, held constant outside its
-            range.
+            range, or an exact PK course (:class:`kinetor.pk.Polyexponential`, e.g. from
+            :func:`kinetor.pk.polyexponential` with ``free=True``; a molar unit, or a mass
+            unit and a drug with ``mw``), integrated with restarts only at its doses.
         t_end : float or str
             Duration (h, or ``"3 days"``).
         reference : {"untreated", "parental"}
@@ -202,13 +206,14 @@ class Network:
         out, ref, resolved = self._run(pairs, grid, reference, exact)
         eng = self.engine
         n_sp = len(eng.species)
-        species = pd.DataFrame(out[:, 1:1 + n_sp], columns=eng.species)
-        species.insert(0, "time", out[:, 0])
-        absolute = pd.DataFrame(out[:, 1 + n_sp:], columns=list(READOUTS))
-        absolute.insert(0, "time", out[:, 0])
-        pct = absolute.copy()
-        for i, r in enumerate(READOUTS):
-            pct[r] = 100.0 * absolute[r] / ref[i] if ref[i] > 0 else np.nan
+        t = out[:, :1]
+        absolute_v = out[:, 1 + n_sp:]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            pct_v = np.where(ref > 0, 100.0 * absolute_v / np.where(ref > 0, ref, 1.0), np.nan)
+        cols = ["time", *READOUTS]
+        species = pd.DataFrame(out[:, :1 + n_sp], columns=["time", *eng.species])
+        absolute = pd.DataFrame(np.hstack([t, absolute_v]), columns=cols)
+        pct = pd.DataFrame(np.hstack([t, pct_v]), columns=cols)
         return PathwayResult(readouts=pct, absolute=absolute, species=species,
                              reference_values=dict(zip(READOUTS, map(float, ref), strict=True)),
                              reference=reference, lesions=self.lesions,
@@ -235,8 +240,13 @@ class Network:
         ref_params = params if reference == "untreated" else self.model_parameters(parental=True)
         ref = eng.readouts_at(ref_params, eng.steady_state(ref_params))
         shifts = [params.get(k, eng.defaults[k]) for k in ("atp_shift", "rapalog_shift")]
-        resolved, drug_params, profiles = self._drug_inputs(pairs, *shifts)
-        return eng.run(params, x0, drug_params, profiles, grid, exact=exact), ref, resolved
+        resolved, drug_params, profiles, courses = self._drug_inputs(pairs, *shifts)
+        if courses:  # the variant with exponential input terms (compiled once per process)
+            eng = engine(with_exponential_inputs(
+                self.model_text, {m: c.rate.size for m, c in courses.items()}))
+            x0 = eng.steady_state(params)
+        out = eng.run(params, x0, drug_params, profiles, grid, exact=exact, courses=courses)
+        return out, ref, resolved
 
     def dose_response(self, drug: Any, concs: Sequence[float], t: float = 24.0) -> pd.DataFrame:
         """Readouts (%) at ``t`` h per free concentration (nM); see ``analysis.dose_response``."""
@@ -272,6 +282,7 @@ class Network:
         resolved: list[Drug] = []
         drug_params: dict[str, float] = {}
         profiles: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        courses: dict[str, Polyexponential] = {}
         seen: dict[str, str] = {}
         for spec, value in pairs:
             drug = resolve_drug(spec)
@@ -286,7 +297,9 @@ class Network:
             drug_params[f"h_{mech}"] = float(drug.hill)
             if mech == "dual_pi3k_mtor":
                 drug_params["K2_dual_pi3k_mtor"] = k2
-            if isinstance(value, tuple | list) and len(value) == 2 and not isinstance(value, str):
+            if isinstance(value, Polyexponential):
+                courses[mech] = _course(drug, value)
+            elif isinstance(value, tuple | list) and len(value) == 2 and not isinstance(value, str):
                 profiles[mech] = _profile(drug, value)
             else:
                 conc = _nanomolar(value, drug)
@@ -294,7 +307,21 @@ class Network:
                     raise DataError(Problem(f"{drug.name}: concentration {value!r} must be a "
                                             "finite number >= 0", column="conc"))
                 drug_params[f"c0_{mech}"] = conc
-        return resolved, drug_params, profiles
+        return resolved, drug_params, profiles, courses
+
+
+def _course(drug: Drug, course: Polyexponential) -> Polyexponential:
+    """``course`` in nM, checked to cover the simulation from time 0."""
+    if course.start[0] > 0:
+        raise ModelError(f"{drug.name}: the course starts at {course.start[0]:g} h but the "
+                         "simulation starts at 0 h; build it with start=0")
+    from kinetor.units import convert, is_molar
+
+    mw = drug.extra.get("mw")
+    if not is_molar(course.unit) and mw is None:
+        raise UnitError(f"{drug.name}: the course is in {course.unit} (a mass concentration); "
+                        "convert it with course.to('nM', mw=...) or give the drug an 'mw'")
+    return course.scaled(float(convert(1.0, course.unit, "nM", mw=mw)), "nM")
 
 
 def _profile(drug: Drug, value) -> tuple[np.ndarray, np.ndarray]:

@@ -13,6 +13,7 @@ Examples
 (1, 73)
 """
 
+from kinetor.pk.course import Polyexponential, polyexponential
 from kinetor.pk.events import build_events
 from kinetor.pk.fit import PKFitResult, PKFitter, fit_pk
 from kinetor.pk.fitter import Fitter
@@ -36,7 +37,7 @@ from kinetor.pk.scaling import (
     human_dose,
     predict_human_cl,
 )
-from kinetor.pk.simulate import SimulationResult, simulate
+from kinetor.pk.simulate import SimulationResult, population, simulate
 from kinetor.pk.variability import ResidualError, Variability
 
 __all__ = [
@@ -49,6 +50,7 @@ __all__ = [
     "PKFitResult",
     "PKFitter",
     "PKModel",
+    "Polyexponential",
     "Regimen",
     "RegimenError",
     "ResidualError",
@@ -65,6 +67,8 @@ __all__ = [
     "free_concentration",
     "human_dose",
     "model_class",
+    "polyexponential",
+    "population",
     "predict_human_cl",
     "simulate",
 ]

@@ -31,7 +31,7 @@ from kinetor.pk.models import PKModel
 from kinetor.pk.regimen import Regimen
 from kinetor.pk.variability import ResidualError, Variability, individual_parameters
 
-__all__ = ["SimulationResult", "predict", "simulate"]
+__all__ = ["SimulationResult", "population", "predict", "simulate"]
 
 _NUMBA_MIN = 200_000  # S * T * E above which the compiled kernel pays for its dispatch
 
@@ -159,10 +159,9 @@ def predict(
     return conc[:, back], {k: v[:, back] for k, v in amts.items()}
 
 
-def simulate(
+def population(
     model: PKModel,
     regimen: Regimen | str | Mapping,
-    times,
     *,
     n_subjects: int | None = None,
     variability=None,
@@ -173,47 +172,14 @@ def simulate(
     mw: float | None = None,
     allometry: Mapping[str, float] | None = None,
     ref_weight: float = 70.0,
-    residual=None,
-    seed=None,
-    conc_unit: str = "ng/mL",
-    amounts: bool = False,
-    method: str = "auto",
-) -> SimulationResult:
-    """Simulate concentration-time profiles for one subject or a population.
+    rng: np.random.Generator | None = None,
+) -> tuple[dict[str, np.ndarray], Events, list, object, object]:
+    """Individual parameters and dose events of a population (arguments as :func:`simulate`).
 
-    Parameters
-    ----------
-    model : PKModel
-        e.g. ``TwoCompartmentOral(cl="5 L/h", v1="20 L", q="3 L/h", v2="50 L", ka="1 1/h")``.
-    regimen : Regimen, str or dict
-        One regimen for everyone (text is parsed), or ``{subject: Regimen}``.
-    times : array of h (or a pint quantity array)
-    n_subjects : int, optional
-        Number of virtual subjects (default: 1, or the rows of ``params``/``covariates``).
-    variability : dict or Variability
-        ``{"cl": 0.3, "v1": 0.3}`` = log-normal BSV with CV 30%; a ``Variability`` gives
-        omegas and correlations.
-    params : DataFrame, optional
-        Individual parameters, one row per subject (columns named as the model's
-        parameters, in the model's units; missing columns take the typical value).
-        Optional ``subject``, ``weight`` and ``bsa`` columns.
-    covariates : DataFrame or dict, optional
-        ``weight`` (kg) and ``bsa`` (m2) per subject; ``weight=``/``bsa=`` are shortcuts.
-    mw : float, optional
-        Molecular weight (g/mol) for molar doses or a molar ``conc_unit``.
-    allometry : dict, optional
-        Exponents of body weight, e.g. ``{"cl": 0.75, "v1": 1.0}`` relative to ``ref_weight``.
-    residual : dict or ResidualError, optional
-        ``{"prop": 0.1, "add": 0.5}`` (add in ``conc_unit``).
-    seed : int or numpy Generator
-    amounts : bool
-        Also return amounts per compartment (mg).
-    method : {"auto", "numba", "numpy", "ode"}
+    Returns ``(P, events, subjects, weight, bsa)``: ``P`` maps each parameter to an array
+    (n_subjects,) in base units (h, L, mg), ``events`` the sorted dose events.
     """
-    from kinetor.units import convert
-
-    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
-    t = _times(times)
+    rng = rng if rng is not None else np.random.default_rng()
     if isinstance(regimen, str):
         regimen = Regimen.parse(regimen)
     cov = (
@@ -293,6 +259,69 @@ def simulate(
             rng,
         )
     ev = build_events(regimen, S, weight=weight, bsa=bsa, mw=mw, tlag=P.get("tlag"))
+    return P, ev, subjects, weight, bsa
+
+
+def simulate(
+    model: PKModel,
+    regimen: Regimen | str | Mapping,
+    times,
+    *,
+    n_subjects: int | None = None,
+    variability=None,
+    params: pd.DataFrame | None = None,
+    covariates: pd.DataFrame | Mapping | None = None,
+    weight=None,
+    bsa=None,
+    mw: float | None = None,
+    allometry: Mapping[str, float] | None = None,
+    ref_weight: float = 70.0,
+    residual=None,
+    seed=None,
+    conc_unit: str = "ng/mL",
+    amounts: bool = False,
+    method: str = "auto",
+) -> SimulationResult:
+    """Simulate concentration-time profiles for one subject or a population.
+
+    Parameters
+    ----------
+    model : PKModel
+        e.g. ``TwoCompartmentOral(cl="5 L/h", v1="20 L", q="3 L/h", v2="50 L", ka="1 1/h")``.
+    regimen : Regimen, str or dict
+        One regimen for everyone (text is parsed), or ``{subject: Regimen}``.
+    times : array of h (or a pint quantity array)
+    n_subjects : int, optional
+        Number of virtual subjects (default: 1, or the rows of ``params``/``covariates``).
+    variability : dict or Variability
+        ``{"cl": 0.3, "v1": 0.3}`` = log-normal BSV with CV 30%; a ``Variability`` gives
+        omegas and correlations.
+    params : DataFrame, optional
+        Individual parameters, one row per subject (columns named as the model's
+        parameters, in the model's units; missing columns take the typical value).
+        Optional ``subject``, ``weight`` and ``bsa`` columns.
+    covariates : DataFrame or dict, optional
+        ``weight`` (kg) and ``bsa`` (m2) per subject; ``weight=``/``bsa=`` are shortcuts.
+    mw : float, optional
+        Molecular weight (g/mol) for molar doses or a molar ``conc_unit``.
+    allometry : dict, optional
+        Exponents of body weight, e.g. ``{"cl": 0.75, "v1": 1.0}`` relative to ``ref_weight``.
+    residual : dict or ResidualError, optional
+        ``{"prop": 0.1, "add": 0.5}`` (add in ``conc_unit``).
+    seed : int or numpy Generator
+    amounts : bool
+        Also return amounts per compartment (mg).
+    method : {"auto", "numba", "numpy", "ode"}
+    """
+    from kinetor.units import convert
+
+    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    t = _times(times)
+    P, ev, subjects, weight, bsa = population(
+        model, regimen, n_subjects=n_subjects, variability=variability, params=params,
+        covariates=covariates, weight=weight, bsa=bsa, mw=mw, allometry=allometry,
+        ref_weight=ref_weight, rng=rng)
+    S = len(subjects)
     outputs = tuple(model.outputs()) if amounts else ()
     conc, amts = predict(model, P, ev, t, outputs, method)
     factor = float(convert(1.0, "mg/L", conc_unit, mw=mw))

@@ -27,7 +27,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -96,12 +96,17 @@ class ArmExposure:
         Unbound concentration at the pathway's site (plasma or tumour), nM.
     params : dict
         Individual PK parameters (DataFrame) per compound.
+    courses : dict
+        Per compound, the exact unbound site concentration of every animal as a
+        :class:`kinetor.pk.Polyexponential` (nM), or None for a nonlinear PK model; the
+        dynamic pathway mode integrates these (restarts only at doses).
     """
 
     conc: dict[str, np.ndarray]
     free: dict[str, np.ndarray]
     site: dict[str, np.ndarray]
     params: dict[str, object]
+    courses: dict[str, list | None] = field(default_factory=dict)
 
 
 def arm_exposure(arm, models: Mapping[str, object], times: np.ndarray, n: int, seed: int,
@@ -119,7 +124,7 @@ def arm_exposure(arm, models: Mapping[str, object], times: np.ndarray, n: int, s
         raise ModelError(f"exposure must be 'plasma' or 'tumor', got {exposure!r}")
     if not (np.isfinite(kp_uu) and kp_uu >= 0):
         raise ModelError(f"kp_uu must be a number >= 0, got {kp_uu!r}")
-    conc, free, site, params = {}, {}, {}, {}
+    conc, free, site, params, courses = {}, {}, {}, {}, {}
     for j, treat in enumerate(arm.treatments):
         dm = models[treat.compound]
         var = _variability(pk_variability, dm.model, dm.compound)
@@ -131,4 +136,23 @@ def arm_exposure(arm, models: Mapping[str, object], times: np.ndarray, n: int, s
         free[treat.compound] = c * dm.free_factor
         site[treat.compound] = free[treat.compound] * (kp_uu if exposure == "tumor" else 1.0)
         params[treat.compound] = sim.params
-    return ArmExposure(conc=conc, free=free, site=site, params=params)
+        scale = dm.free_factor * (kp_uu if exposure == "tumor" else 1.0)
+        courses[treat.compound] = site_courses(dm, treat.regimen, sim.params, species_weight,
+                                               scale)
+    return ArmExposure(conc=conc, free=free, site=site, params=params, courses=courses)
+
+
+def site_courses(dm, regimen, params, weight: float, scale: float) -> list | None:
+    """Exact courses (nM) of the animals whose individual parameters (base units, one row
+    per animal, as returned by ``kinetor.pk.simulate``) are ``params``: total ng/mL times
+    ``scale`` (``fu x 1000/MW``, times Kp,uu at the tumour). None for nonlinear PK."""
+    from kinetor.pk import build_events
+    from kinetor.pk.course import courses
+    from kinetor.units import convert
+
+    if not dm.model.linear:
+        return None
+    P = {k: params[k].to_numpy(float) for k in dm.model.params}
+    ev = build_events(regimen, len(params), weight=weight, mw=dm.mw, tlag=P.get("tlag"))
+    factor = float(convert(1.0, "mg/L", "ng/mL")) * scale
+    return courses(dm.model, P, ev, factor=factor, unit="nM")

@@ -33,6 +33,8 @@ __all__ = ["dask_client", "runner"]
 
 def _size(args: Sequence[Any]) -> int:
     last = args[-1] if args else None
+    if isinstance(last, list | tuple) and last and isinstance(last[0], list):
+        return len(last[0])  # one exact course per animal
     if isinstance(last, list | tuple) and last and hasattr(last[0], "shape"):
         return int(last[0].shape[0])
     return 1

@@ -3,9 +3,10 @@ r"""Pathway link: unbound concentration courses -> network readouts (% of untrea
 Two modes.
 
 ``"dynamic"``: the network (``kinetor.pathway.network.Network`` with the tumour's lesions)
-integrates each animal's piecewise-linear concentration course on the study grid, from the
-pre-equilibrated untreated state. Exact to the integrator's tolerance; ~0.1-0.3 s per
-animal-month, one Python call per animal.
+integrates each animal's concentration course from the pre-equilibrated untreated state:
+the exact PK course (:class:`kinetor.pk.Polyexponential`, CVODE restarts only at doses)
+when the PK model is linear, else the piecewise-linear course on the study grid. Exact to
+the integrator's tolerance; one Python call per animal (timings in docs/benchmarks.md).
 
 ``"quasi-steady"``: signalling relaxes in minutes to hours while the PK and the tumour move
 over hours to days, so each readout is approximated by its drug-at-steady-state value at
@@ -134,13 +135,16 @@ class QuasiSteadyTable:
 
 
 def _dynamic_chunk(lesions, context, parameters, drugs, times, concs) -> np.ndarray:
-    """Readouts (k, T, R) for k animals: one network integration per animal."""
+    """Readouts (k, T, R) for k animals: one network integration per animal. ``concs``
+    holds, per drug, a (k, T) array on ``times`` (piecewise-linear input) or a list of k
+    :class:`kinetor.pk.Polyexponential` courses in nM (exact input)."""
     names = readout_names()
     net = network(lesions, context, parameters)
-    k = concs[0].shape[0]
+    k = len(concs[0])
     out = np.empty((k, times.size, len(names)))
     for i in range(k):  # one ODE integration per animal: the loop is the work itself
-        pairs = [(d, (times, c[i])) for d, c in zip(drugs, concs, strict=True)]
+        pairs = [(d, c[i] if isinstance(c, list) else (times, c[i]))
+                 for d, c in zip(drugs, concs, strict=True)]
         res = net.simulate_pairs(pairs, t_end=float(times[-1]), times=times)
         out[i] = res.readouts[list(names)].to_numpy()
     return out
@@ -166,7 +170,7 @@ def dynamic_readouts_many(arms: Sequence[tuple], times: np.ndarray, runner=None,
     chunk = max(1, int(chunk))
     args, owner = [], []
     for k, (lesions, context, parameters, drugs, concs) in enumerate(arms):
-        for s in range(0, concs[0].shape[0], chunk):
+        for s in range(0, len(concs[0]), chunk):
             args.append((tuple(lesions), context, parameters, tuple(drugs), times,
                          [c[s:s + chunk] for c in concs]))
             owner.append(k)
@@ -175,7 +179,7 @@ def dynamic_readouts_many(arms: Sequence[tuple], times: np.ndarray, runner=None,
         for a in args:
             parts.append(_dynamic_chunk(*a))
             if on_chunk is not None:
-                on_chunk(a[5][0].shape[0])
+                on_chunk(len(a[5][0]))
     else:
         parts = runner(_dynamic_chunk, args, on_chunk)
     return [np.concatenate([p for p, o in zip(parts, owner, strict=True) if o == k], axis=0)

@@ -202,6 +202,10 @@ def run_study(compound: str | None = None, species: str = "mouse", tumor: Any = 
     readouts: dict[int, np.ndarray] = {}
     specs = {i: (tuple(models[c].drug for c in study_arms[i].compounds),
                  [exposures[i].site[c] for c in study_arms[i].compounds]) for i in treated}
+    # the dynamic mode integrates exact PK courses where every compound's PK is linear
+    inputs = {i: (specs[i][0], courses) if all(x is not None for x in courses)
+              else specs[i] for i in treated
+              for courses in [[exposures[i].courses.get(c) for c in study_arms[i].compounds]]}
     if pathway_mode == "quasi-steady":
         for i in treated:
             drugs_i, concs = specs[i]
@@ -210,7 +214,7 @@ def run_study(compound: str | None = None, species: str = "mouse", tumor: Any = 
             tick(n)
     elif treated:  # every arm's animals share one pool of workers
         many = dynamic_readouts_many(
-            [(tum.lesions, context, network_parameters, *specs[i]) for i in treated], times,
+            [(tum.lesions, context, network_parameters, *inputs[i]) for i in treated], times,
             runner=run, on_chunk=tick)
         readouts = dict(zip(treated, many, strict=True))
     gj = readout_names().index("growth")

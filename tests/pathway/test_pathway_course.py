@@ -1,0 +1,73 @@
+"""Exact PK courses (kinetor.pk.Polyexponential) as drug inputs of the network."""
+
+import numpy as np
+import pytest
+from test_pathway_network import _check_totals
+
+from kinetor.errors import ModelError, UnitError
+from kinetor.pathway import READOUTS, Drug, Network
+from kinetor.pathway._engine import engine
+from kinetor.pathway._model import model_text, with_exponential_inputs
+from kinetor.pk import OneCompartmentOral, Polyexponential, TwoCompartmentOral, polyexponential
+
+MODEL = OneCompartmentOral(cl="0.35 L/h/kg", v="2 L/kg", ka="1.5 1/h", fu=0.05)
+# vistusertib-like (MW 462.5 g/mol, ChEMBL extract); 15 mg/kg BID in a 25 g mouse
+FREE_NM = polyexponential(MODEL, "15 mg/kg PO BID x 3", weight=0.025, free=True,
+                          conc_unit="nM", mw=462.5)[0]
+
+
+@pytest.fixture(scope="module")
+def net():
+    return Network()
+
+
+def test_course_equals_a_fine_exact_tabulation(net):
+    # the same course tabulated every 2 min and forced knot by knot (exact=True) is the
+    # reference; linear interpolation error at 2 min is < 1e-3 relative for ka = 1.5 /h
+    t = np.arange(0.0, 36.0 + 1e-9, 1 / 30)
+    ref = net.simulate({"vistusertib": (t, FREE_NM(t))}, t_end=36.0, dt=0.5, exact=True)
+    res = net.simulate({"vistusertib": FREE_NM}, t_end=36.0, dt=0.5)
+    a, b = res.readouts.to_numpy(), ref.readouts.to_numpy()
+    np.testing.assert_allclose(a[:, 1:], b[:, 1:], rtol=0, atol=0.05)
+    assert np.ptp(b[:, 1:], axis=0).max() > 20.0  # the drug moves the readouts
+    lean = net.readouts_at([("vistusertib", FREE_NM)], 36.0)
+    np.testing.assert_allclose(lean, a[-1, 1:], rtol=0, atol=1e-9)
+
+
+def test_course_runs_conserve_protein_and_leave_nothing_behind(net):
+    two = TwoCompartmentOral(cl="0.3 L/h/kg", v1="1 L/kg", q="0.2 L/h/kg", v2="2 L/kg",
+                             ka="2 1/h", fu=0.1)
+    course = polyexponential(two, "5 mg/kg PO QD x 2", weight=0.025, free=True,
+                             conc_unit="nM", mw=450.0)[0]
+    res = net.simulate({"everolimus": course, "trametinib": 3.0}, t_end=30.0, dt=1.0)
+    _check_totals(net, res.species)
+    assert res.species.drop(columns="time").to_numpy().min() > -1e-9
+    # the base model (no exponential terms) runs as before, from the untreated state
+    after = net.simulate(t_end=2.0)
+    np.testing.assert_allclose(after.readouts[list(READOUTS)].to_numpy(), 100.0, rtol=1e-6)
+
+
+def test_course_in_a_mass_unit_needs_the_drug_mw(net):
+    ng = polyexponential(MODEL, "15 mg/kg PO BID x 3", weight=0.025, free=True)[0]  # ng/mL
+    bare = Drug("x", "mtor_kinase", 80.0, potency="cellular")
+    with pytest.raises(UnitError, match="mass concentration"):
+        net.readouts_at([(bare, ng)], 6.0)
+    with_mw = Drug("x", "mtor_kinase", 80.0, potency="cellular", extra={"mw": 462.5})
+    nm = Drug("x", "mtor_kinase", 80.0, potency="cellular")
+    np.testing.assert_allclose(net.readouts_at([(with_mw, ng)], 6.0),
+                               net.readouts_at([(nm, ng.to("nM", mw=462.5))], 6.0), rtol=1e-9)
+
+
+def test_course_must_cover_time_zero(net):
+    late = Polyexponential([1.0], [10.0], [[0.0]], [0.1], "nM")
+    with pytest.raises(ModelError, match="starts at 1 h"):
+        net.simulate({"vistusertib": late}, t_end=2.0)
+
+
+def test_exponential_input_variant():
+    text = with_exponential_inputs(model_text(), {"mtor_kinase": 2, "mek": 1})
+    eng = engine(text)
+    assert {"a0_mtor_kinase", "r1_mtor_kinase", "a0_mek"} <= set(eng.parameter_ids)
+    assert "a1_mek" not in eng.parameter_ids
+    with pytest.raises(ModelError, match="no generated input rule"):
+        with_exponential_inputs("model m\n  x = 1\nend\n", {"mek": 1})
