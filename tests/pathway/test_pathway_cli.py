@@ -22,6 +22,37 @@ def test_simulate_with_a_profile_file(tmp_path):
                  "--context", "amino_acids=0.5", "--out", str(tmp_path / "o")]) == 0
 
 
+def test_simulate_with_a_dose_regimen(tmp_path, capsys):
+    import numpy as np
+
+    from kinetor.pathway import Network
+    from kinetor.pk import SPECIES, polyexponential
+    from kinetor.translate.arms import drug_model
+
+    out = tmp_path / "reg"
+    assert main(["pathway", "simulate", "--drug", "vistusertib:15 mg/kg PO BID x 2 days",
+                 "--hours", "48", "--dt", "1", "--out", str(out)]) == 0
+    exp = pd.read_csv(out / "exposure.csv")
+    # the library's mouse set, by hand: unbound course = fu x 1000/MW x total ng/mL
+    dm = drug_model("vistusertib", "mouse")
+    c = polyexponential(dm.model, "15 mg/kg PO BID x 2 days", weight=SPECIES["mouse"]["weight"],
+                        mw=dm.mw)[0]
+    np.testing.assert_allclose(exp["free_conc_nM"], dm.free_factor * c(exp["time_h"]),
+                               rtol=1e-12)
+    ro = pd.read_csv(out / "readouts.csv")
+    direct = Network().simulate({dm.drug: c.scaled(dm.free_factor, "nM")}, t_end=48, dt=1.0)
+    np.testing.assert_allclose(ro["pS6_S235_236"], direct.readouts["pS6_S235_236"], rtol=1e-9)
+    assert ro["pS6_S235_236"].min() < 80
+    assert "exposure.csv" in capsys.readouterr().out
+    # a regimen without a length, or a species without a PK set: clear errors, exit 3
+    assert main(["pathway", "simulate", "--drug", "vistusertib:15 mg/kg PO BID", "--out",
+                 str(tmp_path / "x")]) == 3
+    assert "needs a length" in "".join(capsys.readouterr())
+    assert main(["pathway", "simulate", "--drug", "vistusertib:15 mg/kg PO QD x 2 days",
+                 "--species", "dog", "--out", str(tmp_path / "x")]) == 3
+    assert "no dog PK parameter set" in "".join(capsys.readouterr())
+
+
 def test_bad_inputs_exit_3(tmp_path):
     assert main(["pathway", "simulate", "--drug", "nodrug:1nM", "--out", str(tmp_path)]) == 3
     assert main(["pathway", "simulate", "--lesion", "PTEN_lost", "--out", str(tmp_path)]) == 3

@@ -6,6 +6,7 @@ writes tidy CSV (and a PNG plot) into ``--out DIR``.
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 import typer
@@ -35,8 +36,13 @@ def _parse_context(items: list[str]) -> dict[str, float]:
     return out
 
 
-def _parse_drug(spec: str):
-    """``name:10nM``, ``name:1 uM`` or ``name:profile.csv`` (columns time_h, conc_nM)."""
+_DOSE_WORDS = re.compile(r"(?i)\b(po|iv|sc|ip|oral|bolus|infusion|qd|bid|tid|q\d+h)\b|/kg")
+
+
+def _parse_drug(spec: str, species: str = "mouse"):
+    """``name:10nM``, ``name:1 uM``, ``name:profile.csv`` (columns time_h, conc_nM) or
+    ``name:REGIMEN`` (e.g. ``vistusertib:15 mg/kg PO BID x 3 days``): the exact unbound
+    course from the compound library's ``species`` PK set (``kinetor.pk.polyexponential``)."""
     from pathlib import Path
 
     from kinetor.errors import DataError, ModelError, Problem
@@ -44,20 +50,38 @@ def _parse_drug(spec: str):
 
     name, sep, value = spec.partition(":")
     if not sep or not value.strip():
-        raise ModelError(f"--drug {spec!r}: write NAME:CONC (e.g. everolimus:10nM) or "
-                         "NAME:FILE.csv")
-    drug = resolve_drug(name.strip())
-    path = Path(value.strip())
+        raise ModelError(f"--drug {spec!r}: write NAME:CONC (e.g. everolimus:10nM), "
+                         "NAME:FILE.csv or NAME:REGIMEN (e.g. 'vistusertib:15 mg/kg PO QD x 3 "
+                         "days')")
+    value = value.strip()
+    path = Path(value)
     if path.suffix.lower() == ".csv":
         import pandas as pd
 
+        drug = resolve_drug(name.strip())
         df = pd.read_csv(path)
         missing = [c for c in ("time_h", "conc_nM") if c not in df.columns]
         if missing:
             raise DataError([Problem(f"missing column {c!r}", file=path.name, column=c,
                                      fix="give columns time_h and conc_nM") for c in missing])
         return drug, (df["time_h"].tolist(), df["conc_nM"].tolist())
-    return drug, value.strip()
+    if _DOSE_WORDS.search(value):
+        return _course(name.strip(), value, species)
+    return resolve_drug(name.strip()), value
+
+
+def _course(compound: str, regimen: str, species: str):
+    """(pathway drug, unbound course in nM) for a dose regimen in ``species``."""
+    from kinetor.errors import ModelError
+    from kinetor.pk import SPECIES, Regimen, polyexponential
+    from kinetor.translate.arms import drug_model
+
+    if species not in SPECIES:
+        raise ModelError(f"--species {species!r}: use one of {', '.join(SPECIES)}")
+    dm = drug_model(compound, species)
+    course = polyexponential(dm.model, Regimen.parse(regimen), conc_unit="ng/mL", mw=dm.mw,
+                             weight=float(SPECIES[species]["weight"]))[0]
+    return dm.drug, course.scaled(dm.free_factor, "nM")
 
 
 def _plot(frame, path, title: str) -> None:
@@ -94,23 +118,37 @@ Contexts = Annotated[list[str] | None, typer.Option(
 def simulate_cmd(
     out: Out,
     drug: Annotated[list[str] | None, typer.Option(
-        "--drug", help="NAME:CONC (e.g. everolimus:10nM) or NAME:FILE.csv (columns time_h, "
-        "conc_nM); repeatable.")] = None,
+        "--drug", help="NAME:CONC (e.g. everolimus:10nM), NAME:FILE.csv (columns time_h, "
+        "conc_nM) or NAME:REGIMEN (e.g. 'vistusertib:15 mg/kg PO BID x 3 days': the exact "
+        "unbound PK course from the compound library); repeatable.")] = None,
     lesion: Lesions = None,
     context: Contexts = None,
     hours: Annotated[float, typer.Option("--hours", help="Duration (h).")] = 24.0,
     dt: Annotated[float, typer.Option("--dt", help="Output interval (h).")] = 0.25,
     reference: Annotated[str, typer.Option(
         "--reference", help="untreated (same genotype) or parental.")] = "untreated",
+    species: Annotated[str, typer.Option(
+        "--species", help="PK species for NAME:REGIMEN drugs (library PK set, reference "
+        "body weight).")] = "mouse",
 ) -> None:
-    """Pre-equilibrate, add drugs at time 0 and write readouts.csv, species.csv, readouts.png."""
+    """Pre-equilibrate, add drugs at time 0 and write readouts.csv, species.csv, readouts.png
+    (and exposure.csv, the unbound concentration of every time-varying drug)."""
+    import pandas as pd
+
     from kinetor.pathway import Network
+    from kinetor.pk import Polyexponential
 
     drug, lesion = drug or [], lesion or []
     net = Network(lesion, _parse_context(context or []))
-    pairs = [_parse_drug(d) for d in drug]
+    pairs = [_parse_drug(d, species) for d in drug]
     res = net.simulate_pairs(pairs, t_end=hours, reference=reference, dt=dt)
     folder = out_dir(out)
+    t = res.readouts["time"].to_numpy()
+    courses = [pd.DataFrame({"time_h": t, "drug": d.name, "free_conc_nM": v(t)})
+               for d, v in zip(res.drugs, (v for _, v in pairs), strict=True)
+               if isinstance(v, Polyexponential)]
+    if courses:
+        pd.concat(courses).to_csv(folder / "exposure.csv", index=False)
     res.readouts.to_csv(folder / "readouts.csv", index=False)
     res.species.to_csv(folder / "species.csv", index=False)
     res.to_frame().to_csv(folder / "readouts_long.csv", index=False)
@@ -121,7 +159,7 @@ def simulate_cmd(
     last = res.readouts.iloc[[-1]].melt(id_vars="time", var_name="readout", value_name="pct")
     print_frame(last, title=f"readouts at {hours:g} h (% of {reference})")
     info(f"wrote {folder / 'readouts.csv'}, species.csv, readouts_long.csv, readouts.png, "
-         "report.html")
+         f"{'exposure.csv, ' if courses else ''}report.html")
 
 
 @pathway_app.command("dose-response")
