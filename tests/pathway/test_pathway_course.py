@@ -71,3 +71,14 @@ def test_exponential_input_variant():
     assert "a1_mek" not in eng.parameter_ids
     with pytest.raises(ModelError, match="no generated input rule"):
         with_exponential_inputs("model m\n  x = 1\nend\n", {"mek": 1})
+
+
+def test_importing_the_pathway_does_not_load_the_pk_package():
+    # scan workers import kinetor.pathway; kinetor.pk (fitting, scipy.optimize) costs ~0.5 s
+    import subprocess
+    import sys
+
+    code = "import sys, kinetor.pathway.analysis; print('kinetor.pk' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "False"

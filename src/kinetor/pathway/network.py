@@ -21,6 +21,7 @@ True
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -34,7 +35,6 @@ from kinetor.pathway._model import model_text as _model_text
 from kinetor.pathway._model import with_exponential_inputs
 from kinetor.pathway.drugs import Drug, resolve_drug
 from kinetor.pathway.lesions import LESIONS, context_parameters, lesion_parameters
-from kinetor.pk.course import Polyexponential
 
 __all__ = ["READOUTS", "Network", "PathwayResult"]
 
@@ -282,7 +282,7 @@ class Network:
         resolved: list[Drug] = []
         drug_params: dict[str, float] = {}
         profiles: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-        courses: dict[str, Polyexponential] = {}
+        courses: dict[str, Any] = {}
         seen: dict[str, str] = {}
         for spec, value in pairs:
             drug = resolve_drug(spec)
@@ -297,7 +297,7 @@ class Network:
             drug_params[f"h_{mech}"] = float(drug.hill)
             if mech == "dual_pi3k_mtor":
                 drug_params["K2_dual_pi3k_mtor"] = k2
-            if isinstance(value, Polyexponential):
+            if _is_course(value):
                 courses[mech] = _course(drug, value)
             elif isinstance(value, tuple | list) and len(value) == 2 and not isinstance(value, str):
                 profiles[mech] = _profile(drug, value)
@@ -310,7 +310,14 @@ class Network:
         return resolved, drug_params, profiles, courses
 
 
-def _course(drug: Drug, course: Polyexponential) -> Polyexponential:
+def _is_course(value) -> bool:
+    """Whether ``value`` is a :class:`kinetor.pk.Polyexponential` (without importing
+    ``kinetor.pk`` here: a course can only exist once its module is loaded)."""
+    mod = sys.modules.get("kinetor.pk.course")
+    return mod is not None and isinstance(value, mod.Polyexponential)
+
+
+def _course(drug: Drug, course):
     """``course`` in nM, checked to cover the simulation from time 0."""
     if course.start[0] > 0:
         raise ModelError(f"{drug.name}: the course starts at {course.start[0]:g} h but the "
