@@ -8,7 +8,13 @@ from kinetor.errors import ModelError, UnitError
 from kinetor.pathway import READOUTS, Drug, Network
 from kinetor.pathway._engine import engine
 from kinetor.pathway._model import model_text, with_exponential_inputs
-from kinetor.pk import OneCompartmentOral, Polyexponential, TwoCompartmentOral, polyexponential
+from kinetor.pk import (
+    OneCompartment,
+    OneCompartmentOral,
+    Polyexponential,
+    TwoCompartmentOral,
+    polyexponential,
+)
 
 MODEL = OneCompartmentOral(cl="0.35 L/h/kg", v="2 L/kg", ka="1.5 1/h", fu=0.05)
 # vistusertib-like (MW 462.5 g/mol, ChEMBL extract); 15 mg/kg BID in a 25 g mouse
@@ -30,8 +36,35 @@ def test_course_equals_a_fine_exact_tabulation(net):
     a, b = res.readouts.to_numpy(), ref.readouts.to_numpy()
     np.testing.assert_allclose(a[:, 1:], b[:, 1:], rtol=0, atol=0.05)
     assert np.ptp(b[:, 1:], axis=0).max() > 20.0  # the drug moves the readouts
+    exact = net.simulate({"vistusertib": FREE_NM}, t_end=36.0, dt=0.5, exact=True)
+    np.testing.assert_allclose(exact.readouts.to_numpy()[:, 1:], b[:, 1:], rtol=0, atol=0.02)
+    # the lean path takes other steps (no output stops): equal to the tolerance
     lean = net.readouts_at([("vistusertib", FREE_NM)], 36.0)
-    np.testing.assert_allclose(lean, a[-1, 1:], rtol=0, atol=1e-9)
+    np.testing.assert_allclose(lean, a[-1, 1:], rtol=0, atol=1e-4)
+
+
+COURSES = {
+    "everolimus 2-cmt oral QD": ("everolimus", polyexponential(
+        TwoCompartmentOral(cl="0.3 L/h/kg", v1="1 L/kg", q="0.2 L/h/kg", v2="2 L/kg",
+                           ka="2 1/h", fu=0.1),
+        "5 mg/kg PO QD x 2 days", weight=0.025, free=True, conc_unit="nM", mw=958.2)[0]),
+    "gedatolisib IV bolus q12h": ("gedatolisib", polyexponential(
+        OneCompartment(cl="0.35 L/h", v="1 L"), "2 mg IV bolus q12h x 3", conc_unit="nM",
+        mw=1000.0)[0]),
+    "vistusertib 2 h infusion q8h": ("vistusertib", polyexponential(
+        OneCompartment(cl="0.35 L/h", v="1 L"), "0.5 mg IV over 2 h q8h x 5", conc_unit="nM",
+        mw=1000.0)[0]),
+}
+
+
+@pytest.mark.parametrize("case", list(COURSES))
+def test_default_tolerance_matches_exact_on_courses(net, case):
+    # default: rtol 1e-5 across the doses; exact=True: rtol 1e-7; bar 0.1 percentage point
+    drug, course = COURSES[case]
+    a = net.simulate({drug: course}, t_end=36.0, dt=0.5).readouts.to_numpy()
+    b = net.simulate({drug: course}, t_end=36.0, dt=0.5, exact=True).readouts.to_numpy()
+    np.testing.assert_allclose(a[:, 1:], b[:, 1:], rtol=0, atol=0.1)
+    assert np.ptp(b[:, 1:], axis=0).max() > 20.0
 
 
 def test_course_runs_conserve_protein_and_leave_nothing_behind(net):
