@@ -78,6 +78,11 @@ def _fmt(x: float, digits: int = 3) -> str:
 
 
 # ---------------------------------------------------------------------------- stages
+def _molar(nm: float) -> str:
+    """A concentration in nM written in the unit a biologist would use (nM or uM)."""
+    return f"{_fmt(nm / 1000.0)} uM" if nm >= 1000.0 else f"{_fmt(nm)} nM"
+
+
 def _stage_data(ctx: _Ctx) -> None:
     import kinetor as kt
 
@@ -191,7 +196,7 @@ def _stage_pathway(ctx: _Ctx) -> None:
         "pathway: vistusertib IC50 p-AKT S473 "
         f"{_fmt(float(fits.loc[fits.readout == 'pAKT_S473', 'IC50_nM'].iloc[0]))} nM, p-S6 "
         f"{_fmt(float(fits.loc[fits.readout == 'pS6_S235_236', 'IC50_nM'].iloc[0]))} nM; "
-        f"everolimus {_fmt(float(top['conc_nM']))} nM: p-S6 {_fmt(float(top['pS6_S235_236']))}%,"
+        f"everolimus {_molar(float(top['conc_nM']))}: p-S6 {_fmt(float(top['pS6_S235_236']))}%,"
         f" p-AKT S473 {_fmt(float(top['pAKT_S473']))}% (feedback)")
 
 

@@ -13,9 +13,9 @@ from kinetor.pathway.calibration import (
 )
 
 
-def test_targets_have_sources_statuses_and_a_holdout_set():
+def test_targets_have_sources_and_statuses():
     t = load_targets()
-    assert (t["set"] == "fit").sum() >= 5 and (t["set"] == "holdout").sum() >= 10
+    assert len(t) == 27 and t["id"].is_unique
     assert t["status"].isin(["firm", "likely", "unverified"]).all()
 
 
@@ -46,3 +46,20 @@ def test_calibrate_moves_a_parameter_toward_its_target():
     res = calibrate(t, free, max_nfev=8, start={"atp_shift": 200.0})
     value = res.report.iloc[0]["model"]
     assert 40 < value < 160 and res.values["atp_shift"] < 100
+
+
+def test_cross_validation_refits_without_the_left_out_target():
+    from kinetor.pathway.calibration import cross_validate
+
+    t = load_targets()
+    t = t[t["id"].isin(["vist_akt_ic50", "vist_s6_ic50"])].reset_index(drop=True)
+    free = load_free_parameters()
+    free = free[free["name"] == "atp_shift"]
+    cv = cross_validate(t, free, max_nfev=3)
+    assert list(cv["id"]) == ["vist_akt_ic50", "vist_s6_ic50"]
+    # fold 1 = a fit on the p-S6 IC50 alone, evaluated on the p-AKT IC50
+    alone = calibrate(t.assign(set=["holdout", "fit"]), free, max_nfev=3)
+    assert cv.loc[0, "fold.atp_shift"] == pytest.approx(alone.values["atp_shift"], rel=1e-12)
+    left = alone.report.set_index("id").loc["vist_akt_ic50"]
+    assert cv.loc[0, "model_left_out"] == pytest.approx(left["model"], rel=1e-12)
+    assert bool(cv.loc[0, "met_left_out"]) == bool(left["met"])

@@ -75,12 +75,20 @@ def test_calibrate_writes_a_fitted_file_the_network_reads(tmp_path):
     from kinetor.pathway.calibration import FREE_PARAMETERS_FILE, TARGETS_FILE
 
     t = pd.read_csv(TARGETS_FILE, keep_default_na=False)
-    t[t["id"].isin(["vist_akt_ic50", "pten_akt_basal"])].to_csv(tmp_path / "t.csv", index=False)
+    t = t[t["id"].isin(["vist_akt_ic50", "vist_s6_ic50", "pten_akt_basal"])].copy()
+    t.loc[t["id"] == "pten_akt_basal", "set"] = "holdout"  # a user's own split
+    t.to_csv(tmp_path / "t.csv", index=False)
     f = pd.read_csv(FREE_PARAMETERS_FILE, comment="#")
     f[f["name"] == "atp_shift"].to_csv(tmp_path / "f.csv", index=False)
     assert main(["pathway", "calibrate", "--targets", str(tmp_path / "t.csv"), "--free",
-                 str(tmp_path / "f.csv"), "--max-nfev", "3", "--out", str(tmp_path / "c")]) == 0
+                 str(tmp_path / "f.csv"), "--max-nfev", "3", "--cross-validate", "--out",
+                 str(tmp_path / "c")]) == 0
     rep = pd.read_csv(tmp_path / "c" / "calibration_report.csv")
-    assert list(rep["set"]) == ["fit", "holdout"]
+    assert list(rep["set"]) == ["fit", "fit", "holdout"]
+    # leave-one-out over the two fit targets: each fold fitted on the other one only
+    cv = pd.read_csv(tmp_path / "c" / "cross_validation.csv")
+    assert list(cv["id"]) == ["vist_akt_ic50", "vist_s6_ic50"]
+    assert {"model_left_out", "met_left_out", "fold.atp_shift"} <= set(cv.columns)
+    assert (tmp_path / "c" / "report.html").is_file()
     net = Network(fitted=tmp_path / "c" / "fitted_parameters.csv")
     assert 3 <= net.engine.defaults["atp_shift"] <= 300

@@ -226,6 +226,10 @@ def calibrate_cmd(
         "--targets", help="Targets CSV (default: the packaged calibration/targets.csv).")] = None,
     free: Annotated[str | None, typer.Option(
         "--free", help="Free-parameter CSV (default: calibration/free_parameters.csv).")] = None,
+    cross_validate: Annotated[bool, typer.Option(
+        "--cross-validate", help="Also re-fit once per target without it (leave-one-out) "
+        "and write cross_validation.csv (~10 s per target and process).")] = False,
+    jobs: Annotated[int, typer.Option("--jobs", help="Processes for --cross-validate.")] = 1,
 ) -> None:
     """Re-fit the free parameters; writes fitted_parameters.csv and calibration_report.csv.
 
@@ -238,6 +242,7 @@ def calibrate_cmd(
         load_targets,
         write_fitted,
     )
+    from kinetor.pathway.calibration import cross_validate as loo
 
     tab = load_targets(targets)
     free_tab = load_free_parameters(free)
@@ -249,5 +254,14 @@ def calibrate_cmd(
                             "met"]], title=f"calibration ({res.nfev} evaluations)")
     fit = res.report[res.report["set"] == "fit"]
     hold = res.report[res.report["set"] == "holdout"]
-    info(f"fit targets met {int(fit['met'].sum())}/{len(fit)}, held-out met "
-         f"{int(hold['met'].sum())}/{len(hold)}; wrote {folder / 'fitted_parameters.csv'}")
+    held = f", held-out met {int(hold['met'].sum())}/{len(hold)}" if len(hold) else ""
+    info(f"fit targets met {int(fit['met'].sum())}/{len(fit)}{held}; wrote "
+         f"{folder / 'fitted_parameters.csv'}")
+    if cross_validate:
+        cv = loo(tab, free_tab, max_nfev=max_nfev, n_jobs=jobs)
+        cv.to_csv(folder / "cross_validation.csv", index=False)
+        print_frame(cv[["id", "model_left_out", "met_left_out"]],
+                    title="leave-one-out: each target predicted by a fit without it")
+        info(f"leave-one-out: {int(cv['met_left_out'].sum())}/{len(cv)} targets met when "
+             f"left out; wrote {folder / 'cross_validation.csv'}")
+    html_report(folder, "kinetor pathway calibrate")

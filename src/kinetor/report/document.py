@@ -66,8 +66,18 @@ def read_table_csv(path: str | Path) -> pd.DataFrame:
     >>> df = read_table_csv(io.StringIO("subject,value\\n001,1.5\\n002,\\n"))
     >>> df["subject"].tolist(), df["value"].tolist()
     (['001', '002'], [1.5, nan])
+    >>> read_table_csv(io.StringIO("# a header comment\\nname,value\\nk,2\\n"))["value"].tolist()
+    [2]
     """
-    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    if not hasattr(path, "read"):
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            first = fh.readline()
+    else:
+        first = path.readline()
+        path.seek(0)
+    # leading '#' lines are header comments (e.g. fitted_parameters.csv), not data
+    df = pd.read_csv(path, dtype=str, keep_default_na=False,
+                     comment="#" if first.startswith("#") else None)
     for col in df.columns:
         text = df[col].str.strip()
         filled = text[text != ""]
