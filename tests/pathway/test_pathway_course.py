@@ -115,3 +115,16 @@ def test_importing_the_pathway_does_not_load_the_pk_package():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_two_courses_with_different_dose_times(net):
+    # the segment bounds are the union of both courses' doses; each slot re-based at each
+    evero = COURSES["everolimus 2-cmt oral QD"][1]  # doses at 0, 24 h
+    vist = polyexponential(MODEL, "15 mg/kg PO q8h x 4", weight=0.025, free=True,
+                           conc_unit="nM", mw=462.5)[0]  # doses at 0, 8, 16, 24 h
+    t = np.arange(0.0, 30.0 + 1e-9, 1 / 30)
+    ref = net.simulate({"everolimus": (t, evero(t)), "vistusertib": (t, vist(t))},
+                       t_end=30.0, dt=0.5, exact=True).readouts.to_numpy()
+    res = net.simulate({"everolimus": evero, "vistusertib": vist}, t_end=30.0, dt=0.5,
+                       exact=True).readouts.to_numpy()
+    np.testing.assert_allclose(res[:, 1:], ref[:, 1:], rtol=0, atol=0.05)

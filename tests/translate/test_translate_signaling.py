@@ -80,3 +80,24 @@ def test_three_drugs_need_dynamic_mode():
     rapa = Drug("r", "rapalog", 2.0, potency="cellular")
     with pytest.raises(ModelError, match="dynamic"):
         QuasiSteadyTable([], None, (VIS, rapa, extra))
+
+
+def test_dynamic_combination_integrates_both_exact_courses():
+    # two compounds with different PK: the dynamic mode must drive the network with each
+    # animal's two exact courses (one model variant with exponential terms in both slots)
+    pk = {"everolimus": {"model": "1cmt", "cl": "0.5 L/h/kg", "v": "5 L/kg", "ka": "1 1/h",
+                         "f": 0.3, "fu": 0.1}}
+    arm = "Combo=vistusertib:15 mg/kg PO QD x 2 days+everolimus:5 mg/kg PO BID x 2 days"
+    res = run_study(arms=[arm], species="mouse", tumor="MCF7", pk=pk, n_animals=2, seed=5,
+                    pathway_mode="dynamic", tumor_growth=False, vehicle=False)
+    ex = res.results[0].exposure
+    a, b = ex.courses["vistusertib"][1], ex.courses["everolimus"][1]
+    assert a.start.size == 2 and b.start.size == 4  # QD x 2 and BID x 2: one piece per dose
+    net = Network(["PIK3CA_mut"])
+    drugs = [drug_model("vistusertib", "mouse").drug,
+             drug_model("everolimus", "mouse", pk=pk["everolimus"]).drug]
+    direct = net.simulate_pairs(list(zip(drugs, (a, b), strict=True)), t_end=res.times[-1],
+                                times=res.times)
+    names = list(readout_names())
+    np.testing.assert_allclose(res.readout_array("Combo")[1],
+                               direct.readouts[names].to_numpy(), rtol=0, atol=1e-9)
