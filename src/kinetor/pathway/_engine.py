@@ -164,8 +164,8 @@ class Engine:
         restarts at every segment bound: the knots where some profile changes slope
         (collinear knots are dropped: the line goes on) and every breakpoint of a course
         (a dose: a kink or a jump). With more than one segment, the default runs CVODE at
-        ``rtol`` = ``_RTOL_TV`` (readouts within ~0.02 percentage points of ``_RTOL``,
-        docs/pathway.md); ``exact=True`` keeps every knot and ``_RTOL``.
+        ``rtol`` = ``_RTOL_TV`` (readouts within 0.1 percentage point of ``_RTOL``, measured
+        <= 0.07; docs/pathway.md); ``exact=True`` keeps every knot and ``_RTOL``.
         """
         rr = self.rr
         courses = dict(courses or {})

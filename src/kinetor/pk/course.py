@@ -186,8 +186,7 @@ def polyexponential(model: PKModel, regimen: Regimen | str | Mapping, *, start: 
     from kinetor.pk.simulate import population
     from kinetor.units import convert
 
-    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
-    P, ev, _, _, _ = population(model, regimen, mw=mw, rng=rng, **population_kw)
+    P, ev, _, _, _ = population(model, regimen, mw=mw, seed=seed, **population_kw)
     factor = np.full(ev.shape[0], float(convert(1.0, "mg/L", conc_unit, mw=mw)))
     if free:
         if "fu" not in P:

@@ -172,14 +172,15 @@ def population(
     mw: float | None = None,
     allometry: Mapping[str, float] | None = None,
     ref_weight: float = 70.0,
-    rng: np.random.Generator | None = None,
+    seed=None,
 ) -> tuple[dict[str, np.ndarray], Events, list, object, object]:
-    """Individual parameters and dose events of a population (arguments as :func:`simulate`).
+    """Individual parameters and dose events of a population (arguments as :func:`simulate`;
+    the same ``seed`` draws the same subjects).
 
     Returns ``(P, events, subjects, weight, bsa)``: ``P`` maps each parameter to an array
     (n_subjects,) in base units (h, L, mg), ``events`` the sorted dose events.
     """
-    rng = rng if rng is not None else np.random.default_rng()
+    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
     if isinstance(regimen, str):
         regimen = Regimen.parse(regimen)
     cov = (
@@ -320,7 +321,7 @@ def simulate(
     P, ev, subjects, weight, bsa = population(
         model, regimen, n_subjects=n_subjects, variability=variability, params=params,
         covariates=covariates, weight=weight, bsa=bsa, mw=mw, allometry=allometry,
-        ref_weight=ref_weight, rng=rng)
+        ref_weight=ref_weight, seed=rng)
     S = len(subjects)
     outputs = tuple(model.outputs()) if amounts else ()
     conc, amts = predict(model, P, ev, t, outputs, method)
