@@ -64,12 +64,34 @@ def _pk_course():
     return polyexponential(model, "0.6 mg PO q12h x 6", conc_unit="nM", mw=1000.0)[0]
 
 
+def _compile_and_load(text: str) -> tuple[float, float]:
+    """Seconds to compile the model from SBML, and to load it from the on-disk cache."""
+    import roadrunner
+
+    from kinetor.pathway._cache import load_or_compile
+    from kinetor.pathway._model import to_sbml
+
+    def compile_model():
+        cfg = roadrunner.Config
+        cfg.setValue(cfg.LOADSBMLOPTIONS_CONSERVED_MOIETIES, True)
+        return roadrunner.RoadRunner(to_sbml(text))
+
+    t0 = time.perf_counter()
+    compile_model()
+    compile_s = time.perf_counter() - t0
+    load_or_compile(text, compile_model)  # make sure the cache holds it
+    t0 = time.perf_counter()
+    load_or_compile(text, compile_model)
+    return compile_s, time.perf_counter() - t0
+
+
 def main(quick: bool = False) -> str:
     load_start = os.getloadavg()[0]
     t0 = time.perf_counter()
     net = Network()
     net.steady_state()
-    compile_s = time.perf_counter() - t0
+    first_s = time.perf_counter() - t0
+    compile_s, load_s = _compile_and_load(net.model_text)
 
     vist = REFERENCE_DRUGS["vistusertib"]
     t, c = _pk_profile()
@@ -142,7 +164,9 @@ jobs on the machine make timings noisy and hide the 1 -> 2 process speed-up).
 
 | measurement | value | vs target |
 |---|---|---|
-| model compilation + first steady state (once per process) | {compile_s:.2f} s | - |
+| model compilation from SBML (libroadrunner, LLVM) | {compile_s:.2f} s | - |
+| the compiled model loaded from kinetor's on-disk cache (a new process, a scan worker) | {load_s * 1e3:.0f} ms | {compile_s / load_s:.0f} x faster than compiling |
+| first `Network()` + steady state in this process | {first_s:.2f} s | - |
 | 24 h, constant drug, readouts at the end (lean path) | {const:.2f} ms | {const / 5:.2f} x 5 ms |
 | 72 h, time-varying free conc as the exact PK course (1-cmt oral BID: 6 pieces), readouts every 0.5 h, DataFrames | {pk_full:.1f} ms | {pk_full / 5:.2f} x 5 ms |
 | same, readouts at 72 h only (default: rtol 1e-5) | {pk_lean:.1f} ms | {pk_lean / 5:.2f} x 5 ms |
@@ -155,7 +179,7 @@ jobs on the machine make timings noisy and hide the 1 -> 2 process speed-up).
 | hourly tabulation (exact) vs the reference: the cost of linear interpolation between hourly knots | {tab_err:.2f} percentage points | - |
 | same profile with 19 knots (every 4 h) | {tv_coarse:.1f} ms | {tv_coarse / 5:.2f} x 5 ms |
 | scan of {n:,} conditions (8 drugs x {n_dose} doses x {len(lesions)} genotypes), 24 h, 1 process | {walls[1]:.1f} s ({walls[1] / n * 1e3:.2f} ms/condition) | {walls[1] / 60:.2f} x 60 s |
-| same scan, 2 processes, first in the session (loky workers start and compile) | {walls[2]:.1f} s | {walls[2] / 60:.2f} x 60 s |
+| same scan, 2 processes, first in the session (loky workers start, import, load the model) | {walls[2]:.1f} s | {walls[2] / 60:.2f} x 60 s |
 | same scan, 2 processes, workers already running (any later scan) | {warm2:.1f} s | {warm2 / 60:.2f} x 60 s |
 | speed-up 1 -> 2 processes (wall clock): first scan / later scans | {speedup:.2f} x / {speedup_warm:.2f} x | ideal 2 x |
 | CPU s: 1 process vs the busier of 2 warm workers | {serial_cpu:.1f} s vs {worker_cpu:.1f} s ({serial_cpu / worker_cpu:.2f} x) | ideal 2 x |
