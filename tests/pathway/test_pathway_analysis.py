@@ -50,9 +50,12 @@ def test_combination_grid_bliss(net):
 
 
 def test_parallel_scan_equals_serial(net):
-    cond = pd.DataFrame({"lesions": ["", "PTEN_loss", "KRAS_mut", "TSC2_loss"] * 2,
-                         "drug": ["everolimus"] * 4 + ["trametinib"] * 4,
-                         "conc_nM": [1.0, 10.0, 100.0, 5.0] * 2})
+    # 11 conditions in 8 interleaved chunks (0+8, 1+9, 2+10, 3, ...): rows must come back
+    # in the input order
+    cond = pd.DataFrame({"lesions": ["", "PTEN_loss", "KRAS_mut", "TSC2_loss"] * 2
+                         + ["", "PTEN_loss", "KRAS_mut"],
+                         "drug": ["everolimus"] * 4 + ["trametinib"] * 4 + ["alpelisib"] * 3,
+                         "conc_nM": [1.0, 10.0, 100.0, 5.0] * 2 + [30.0, 300.0, 3000.0]})
     serial = scan(cond, network=net, t=6.0, n_jobs=1)
     parallel = scan(cond, network=net, t=6.0, n_jobs=2)
     pd.testing.assert_frame_equal(serial, parallel)
