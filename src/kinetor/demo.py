@@ -370,7 +370,6 @@ def _regimen_biomarkers(ctx: _Ctx, dm, regimens: dict[str, str], rows: list[dict
     ax.set(xlabel="time after first dose (h)", ylabel="% of untreated (PIK3CA_mut cell)",
            ylim=(0, None))
     ax.legend(fontsize=8, ncol=2)
-    ctx.state["engaged_h"] = [r["typical h/day p-S6 <= 50 % (network)"] for r in rows]
     return fig
 
 
