@@ -57,3 +57,17 @@ def test_a_damaged_cache_file_is_recompiled(tmp_path, monkeypatch):
     assert len(compiled) == 3
     load_or_compile(text, compile_model)  # now valid again: loaded, not compiled
     assert len(compiled) == 3
+
+
+def test_the_least_recently_used_files_are_pruned(tmp_path):
+    import os
+
+    from kinetor.pathway._cache import _prune
+
+    for k in range(5):
+        f = tmp_path / f"{k}.rrstate"
+        f.write_bytes(b"x")
+        os.utime(f, (1000 + k, 1000 + k))
+    (tmp_path / "other.txt").write_text("kept")
+    _prune(tmp_path, keep=2)
+    assert sorted(f.name for f in tmp_path.iterdir()) == ["3.rrstate", "4.rrstate", "other.txt"]

@@ -5,7 +5,8 @@ serialises the compiled model and ``loadStateS()`` restores it without compiling
 are identical (tested). This module keeps one file per model text under the cache folder,
 keyed by the text's SHA-1, the libroadrunner version and the CPU (machine code for one CPU
 may not run on another, e.g. a home folder shared by a heterogeneous cluster), like numba's
-``cache=True``. Each file carries the SHA-256 of its payload, checked before loading,
+``cache=True``; at most :data:`MAX_FILES` files are kept (least recently used go). Each
+file carries the SHA-256 of its payload, checked before loading,
 because libroadrunner crashes the process (not an exception) on a truncated state. Every
 other failure (unwritable folder, foreign file) falls back to compiling; files are written
 atomically.
@@ -33,7 +34,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-__all__ = ["cache_folder", "cache_key", "load_or_compile"]
+__all__ = ["MAX_FILES", "cache_folder", "cache_key", "load_or_compile"]
 
 
 def cache_folder(environ: Mapping[str, str] | None = None) -> Path | None:
@@ -83,6 +84,7 @@ def load_or_compile(text: str, compile_model: Callable[[], Any]) -> Any:
             rr = roadrunner.RoadRunner()
             rr.loadStateS(payload)
             if rr.model is not None and rr.model.getNumFloatingSpecies() > 0:
+                _touch(path)
                 return rr
         except (RuntimeError, ValueError):
             pass  # a foreign state: compile instead
@@ -94,9 +96,32 @@ def load_or_compile(text: str, compile_model: Callable[[], Any]) -> Any:
             data = rr.saveStateS()
             tmp.write_bytes(_MAGIC + hashlib.sha256(data).hexdigest().encode() + b"\n" + data)
             os.replace(tmp, path)
+            _prune(path.parent)
         except OSError:
             pass  # a read-only home folder: no cache, same results
     return rr
+
+
+#: Files kept in the cache folder (~0.4 MB each); the least recently used go first.
+MAX_FILES = 64
+
+
+def _touch(path: Path) -> None:
+    try:
+        os.utime(path)
+    except OSError:
+        pass
+
+
+def _prune(folder: Path, keep: int | None = None) -> None:
+    """Delete the least recently used files beyond ``keep`` (default :data:`MAX_FILES`)."""
+    keep = MAX_FILES if keep is None else keep
+    files = sorted(folder.glob("*.rrstate"), key=lambda f: f.stat().st_mtime, reverse=True)
+    for old in files[keep:]:
+        try:
+            old.unlink()
+        except OSError:
+            pass
 
 
 _MAGIC = b"kinetor-rrstate-1\n"

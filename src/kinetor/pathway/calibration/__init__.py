@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 
 from kinetor.errors import DataError, Problem
-from kinetor.pathway._model import FITTED_FILE, model_text, prior_parameters
+from kinetor.pathway._model import FITTED_FILE, fitted_values, model_text, prior_parameters
 from kinetor.pathway.analysis import fit_hill
 from kinetor.pathway.drugs import REFERENCE_DRUGS
 from kinetor.pathway.network import READOUTS, Network
@@ -139,10 +139,15 @@ def _residual(row, value: float, margin: float = 0.0) -> float:
 
 def evaluate(targets: pd.DataFrame | None = None, fitted=None,
              parameters: Mapping[str, float] | None = None) -> pd.DataFrame:
-    """Every target with the model's value, its residual and whether it is met."""
+    """Every target with the model's value, its residual and whether it is met.
+
+    ``fitted`` as in :class:`~kinetor.pathway.Network` (None: the shipped values). The
+    values are applied as parameter overrides on the prior model text, as while fitting,
+    so evaluating a new set of values compiles nothing new.
+    """
     targets = load_targets() if targets is None else targets
-    text = model_text(fitted)
-    params = dict(parameters or {})
+    text = model_text(False)
+    params = {**fitted_values(fitted), **(parameters or {})}
     rows = []
     for _, row in targets.iterrows():
         value = _value(row, text, params)
