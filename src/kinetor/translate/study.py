@@ -203,9 +203,11 @@ def run_study(compound: str | None = None, species: str = "mouse", tumor: Any = 
     specs = {i: (tuple(models[c].drug for c in study_arms[i].compounds),
                  [exposures[i].site[c] for c in study_arms[i].compounds]) for i in treated}
     # the dynamic mode integrates exact PK courses where every compound's PK is linear
-    inputs = {i: (specs[i][0], courses) if all(x is not None for x in courses)
-              else specs[i] for i in treated
-              for courses in [[exposures[i].courses.get(c) for c in study_arms[i].compounds]]}
+    inputs = {}
+    for i in treated:
+        courses = [exposures[i].courses.get(c) for c in study_arms[i].compounds]
+        exact = all(c is not None for c in courses)
+        inputs[i] = (specs[i][0], courses) if exact else specs[i]
     if pathway_mode == "quasi-steady":
         for i in treated:
             drugs_i, concs = specs[i]
