@@ -11,8 +11,8 @@ BAD = Path(__file__).parent / "fixtures" / "bad" / "adnca.csv"
 
 EXPECTED = [
     (2, "DOSEA", "dose must be > 0, got 0"),
-    (3, "AVAL", "concentration is neither a number nor recognised BLQ text: 'x1'"),
-    (4, "AFRLT", "AFRLT is not a number: 'abc'"),
+    (3, "AVAL", "concentration is neither a finite number nor recognised BLQ text: 'x1'"),
+    (4, "AFRLT", "AFRLT is not a finite number: 'abc'"),
     (5, "AVALU", "conc values in 'parsecs' cannot be converted to 'ng/mL'"),
     (6, "ALLOQ", "LLOQ must be > 0, got 0"),
     (7, "AFRLT", "duplicate time 8 in the profile of subject 'A1' (VIS, PLASMA): also row(s) 8"),

@@ -11,12 +11,12 @@ BAD = Path(__file__).parent / "fixtures" / "bad" / "sdtm"
 
 EXPECTED = [
     ("dm.csv", 2, "SEX", "subject 'S1' has conflicting sex: 'M' on row(s) 2; 'F' on row(s) 3"),
-    ("ex.csv", 2, "EXDOSE", "EXDOSE is not a number: 'ten'"),
+    ("ex.csv", 2, "EXDOSE", "EXDOSE is not a finite number: 'ten'"),
     ("ex.csv", 3, "EXROUTE", "unknown route 'INTRAOCULAR'"),
     ("ex.csv", 4, "EXSTDTC", "not an ISO 8601 date-time: 'yesterday'"),
-    ("pc.csv", 3, "PCSTRESN", "concentration is neither a number nor recognised BLQ text: "
+    ("pc.csv", 3, "PCSTRESN", "concentration is neither a finite number nor recognised BLQ text: "
                               "'12..5'"),
-    ("pc.csv", 4, "PCSTRESC", "concentration is neither a number nor recognised BLQ text: "
+    ("pc.csv", 4, "PCSTRESC", "concentration is neither a finite number nor recognised BLQ text: "
                               "'HIGH'"),
     ("pc.csv", 5, "PCELTM", "PCELTM is not an ISO 8601 duration: '4 hours'"),
     ("pc.csv", 6, "PCDTC", "not an ISO 8601 date-time: '04/03/2021 14:00'"),

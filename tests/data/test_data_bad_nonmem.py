@@ -11,8 +11,8 @@ BAD = Path(__file__).parent / "fixtures" / "bad" / "nonmem.csv"
 
 EXPECTED = [
     (2, "AMT", "dose must be > 0, got 0"),
-    (3, "DV", "DV is neither a number nor recognised BLQ text: 'high'"),
-    (4, "TIME", "TIME is not a number: 't1'"),
+    (3, "DV", "DV is neither a finite number nor recognised BLQ text: 'high'"),
+    (4, "TIME", "TIME is not a finite number: 't1'"),
     (5, "EVID", "EVID must be 0-4, got 9"),
     (6, "II", "ADDL > 0 without a positive II"),
     (7, "TIME", "duplicate time 1 in the profile of subject '2'"),

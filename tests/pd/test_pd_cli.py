@@ -59,3 +59,18 @@ def test_pd_fit_command(tmp_path):
                  "--out", str(out)]) == 2
     assert main(["--quiet", "pd", "fit", str(path), "--model", "exponential", "--fix",
                  "kg", "--out", str(out)]) == 2
+
+
+def test_tgi_keeps_animal_ids_as_text(tmp_path):
+    # '01' and '1' are two animals; read as numbers they merged silently
+    rows = ["animal,group,day,volume"]
+    for a, g in (("01", "Vehicle"), ("1", "Vehicle"), ("02", "Drug"), ("2", "Drug")):
+        rows += [f"{a},{g},0,100", f"{a},{g},14,{400 if g == 'Vehicle' else 200}"]
+    path = tmp_path / "v.csv"
+    path.write_text("\n".join(rows) + "\n")
+    from kinetor.pd import read_volumes
+
+    df = read_volumes(path)
+    assert sorted(df["animal"].unique()) == ["01", "02", "1", "2"]
+    assert main(["--quiet", "tgi", str(path), "--control", "Vehicle", "--day", "14",
+                 "--out", str(tmp_path / "o")]) == 0

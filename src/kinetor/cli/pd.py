@@ -114,8 +114,10 @@ def fit(
         raise typer.BadParameter("choose pooled, group or animal", param_hint="--by")
     if not data.exists():
         raise FileNotFoundError(f"no such file: {data}")
-    ex = pd.read_csv(exposure) if exposure is not None else None
-    frame = data if model in TUMOR_MODELS else pd.read_csv(data)
+    # identifiers stay text ('01' and '1' are two animals)
+    ids = {c: str for c in ("animal", "subject", "id", "group", "arm")}
+    ex = pd.read_csv(exposure, dtype=ids) if exposure is not None else None
+    frame = data if model in TUMOR_MODELS else pd.read_csv(data, dtype=ids)
     f = fit_pd(frame, model, exposure=ex, by=by, error=error,
                fixed=_parse_values(fix, "--fix"), init=_parse_values(init, "--init"),
                lloq=lloq)

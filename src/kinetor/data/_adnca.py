@@ -116,7 +116,7 @@ def read_adnca(raw: RawTable, *, units=None, mw=None) -> Parts:
     text = pd.Series(np.where(aval != "", aval, blq_text))
     c = classify_conc(text)
     bad = (c["kind"] == "bad") & obs
-    problems += [Problem(f"concentration is neither a number nor recognised BLQ text: {v!r}",
+    problems += [Problem(f"concentration is neither a finite number nor recognised BLQ text: {v!r}",
                          file=t.file, row=int(r), column=t.names["AVAL"],
                          fix="AVAL must be numeric; BLQ text goes in AVALC ('BLQ', '<0.5')")
                  for r, v in zip(t.rows[bad], text[bad], strict=True)]

@@ -77,7 +77,7 @@ class _T:
         if not self.has(var):
             return np.full(len(self.f), np.nan)
         values, _, bad = parse_numbers(self.col(var))
-        problems += [Problem(f"{what} is not a number: {v!r}", file=self.file, row=int(r),
+        problems += [Problem(f"{what} is not a finite number: {v!r}", file=self.file, row=int(r),
                              column=self.names[var], fix=f"write {var} as a number")
                      for r, v in zip(self.rows[bad], self.col(var)[bad], strict=True)]
         return values
@@ -204,7 +204,7 @@ def _concentrations(pc: _T, units, mw, problems, notes):
                                pc.names.get("PCORRES", "PCORRES")))
     c = classify_conc(text)
     bad = c["kind"] == "bad"
-    problems += [Problem(f"concentration is neither a number nor recognised BLQ text: {v!r}",
+    problems += [Problem(f"concentration is neither a finite number nor recognised BLQ text: {v!r}",
                          file=pc.file, row=int(r), column=col,
                          fix="PCSTRESN must be numeric; BLQ text goes in PCSTRESC "
                              "('BLQ', '<LLOQ', '<0.5')")

@@ -61,7 +61,7 @@ class _Ctx:
     def numbers(self, role: str, what: str, fix: str) -> np.ndarray:
         values, _, bad = parse_numbers(self.col(role))
         for r, v in zip(self.rows[bad], self.col(role)[bad], strict=True):
-            self.problems.append(Problem(f"{what} is not a number: {v!r}", file=self.file,
+            self.problems.append(Problem(f"{what} is not a finite number: {v!r}", file=self.file,
                                          row=int(r), column=self.roles[role], fix=fix))
         return values
 
@@ -106,7 +106,7 @@ def _conc_table(ctx: _Ctx, mw) -> tuple[pd.DataFrame, dict[str, str | None]]:
     for r, v in zip(ctx.rows[c["kind"] == "bad"], ctx.col("conc")[c["kind"] == "bad"],
                     strict=True):
         ctx.problems.append(Problem(
-            f"concentration is neither a number nor recognised BLQ text: {v!r}",
+            f"concentration is neither a finite number nor recognised BLQ text: {v!r}",
             file=ctx.file, row=int(r), column=ctx.roles["conc"],
             fix="write a number, or BLQ text such as 'BLQ', '<LLOQ', '<0.5', 'ND'"))
     combined = np.where(np.isnan(c["value"]), c["limit"], c["value"])

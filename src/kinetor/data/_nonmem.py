@@ -131,7 +131,7 @@ def read_nonmem(raw: RawTable, *, units=None, roles=None, mw=None, groups=None) 
     c = classify_conc(dv)
     sample = (evid == 0) & ~commented
     bad = (c["kind"] == "bad") & sample
-    problems += [Problem(f"DV is neither a number nor recognised BLQ text: {v!r}", file=t.file,
+    problems += [Problem(f"DV is neither a finite number nor recognised BLQ text: {v!r}", file=t.file,
                          row=int(r), column=t.names["DV"], fix="write DV as a number")
                  for r, v in zip(t.rows[bad], dv[bad], strict=True)]
     combined = np.where(np.isnan(c["value"]), c["limit"], c["value"])

@@ -119,6 +119,14 @@ def read_raw_text(data: bytes, label: str) -> RawTable:
         prev = 0
         for rec in reader:
             parsed.append((prev, rec))  # line index where this record started
+            if reader.line_num - prev > 1:
+                # a quote opened a cell that ran over line ends: every row it swallowed
+                # would otherwise vanish into one cell
+                problems.append(Problem(
+                    f"a double quote opens a cell that runs over {reader.line_num - prev} "
+                    f"lines (rows {start + prev + 1}-{start + reader.line_num})",
+                    file=label, row=start + prev + 1,
+                    fix="remove the stray '\"' or close the quoted cell on the same line"))
             prev = reader.line_num
     header = [h.strip() for h in parsed[0][1]]
     records, rows = [], []
@@ -126,7 +134,8 @@ def read_raw_text(data: bytes, label: str) -> RawTable:
     for idx, rec in parsed[1:]:
         if not rec or all(not c.strip() for c in rec):
             continue
-        if rec[0].lstrip().startswith("#"):
+        if rec[0].lstrip().startswith("#") and not any(c.strip() for c in rec[1:]):
+            # a whole-line comment; a row with cells after '#1' or '#N/A' is data
             n_comment += 1
             continue
         line_no = start + idx + 1
@@ -180,10 +189,23 @@ def _decimal_comma(frame: pd.DataFrame, label: str, notes: list[str]) -> pd.Data
     notes.append(f"{label}: decimal comma read as decimal point")
     out = frame.copy()
     for c in out.columns:
+        if _is_text_role(c):
+            continue  # identifiers such as subject '1,1' are text, never numbers
         s = out[c].astype(str)
         hit = s.str.match(_DEC_COMMA)
         out.loc[hit, c] = s[hit].str.replace(",", ".", regex=False)
     return out
+
+
+def _is_text_role(column: str) -> bool:
+    from kinetor.data.aliases import ALIASES, normalise_name
+
+    name = normalise_name(column)
+    return any(name in ALIASES[role] for role in _TEXT_ROLES)
+
+
+_TEXT_ROLES = ("subject", "group", "analyte", "matrix", "route", "species", "sex", "exclude",
+               "conc_unit", "time_unit", "dose_unit", "weight_unit")
 
 
 def frame_to_raw(df: pd.DataFrame, label: str = "<DataFrame>", first_row: int = 2) -> RawTable:

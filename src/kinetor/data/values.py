@@ -62,7 +62,8 @@ def is_missing(text: pd.Series) -> np.ndarray:
 
 
 def parse_numbers(text: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Numbers from text: ``(values, missing, bad)``; values are NaN where not a number."""
+    """Finite numbers from text: ``(values, missing, bad)``; values are NaN where not a
+    number. ``inf``, ``Infinity`` and literals that overflow (``1e400``) are bad."""
     text = pd.Series(text).reset_index(drop=True)
     values = np.array(pd.to_numeric(text.astype(str), errors="coerce"), dtype=float)
     missing = np.zeros(len(text), bool)
@@ -73,6 +74,8 @@ def parse_numbers(text: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         values[rest] = pd.to_numeric(stripped.where(~missing[rest], None),
                                      errors="coerce").to_numpy(dtype=float)
         values[rest[missing[rest]]] = np.nan
+    # 'inf', 'Infinity' and overflowing literals such as '1e400' are not measurements
+    values[np.isinf(values)] = np.nan
     bad = ~missing & np.isnan(values)
     return values, missing, bad
 

@@ -106,8 +106,9 @@ def read_volumes(data, value: str = "volume", file: str | None = None) -> pd.Dat
         file = file or path.name
         if not path.exists():
             raise FileNotFoundError(f"no such file: {path}")
-        df = pd.read_excel(path) if path.suffix.lower() in (".xlsx", ".xls") else \
-            pd.read_csv(path)
+        # every cell as text: animal '01' and '1' are two animals, never one number
+        df = (pd.read_excel(path, dtype=str) if path.suffix.lower() in (".xlsx", ".xls")
+              else pd.read_csv(path, dtype=str, keep_default_na=False))
     else:
         df = pd.DataFrame(data).copy()
         file = file or "<DataFrame>"
