@@ -66,18 +66,54 @@ def _fmt(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+# output folder -> {file name: (mtime_ns, size)} of what was there before this command
+_BEFORE: dict[Path, dict[str, tuple[int, int]]] = {}
+
+
+def _listing(folder: Path) -> dict[str, tuple[int, int]]:
+    out = {}
+    for p in folder.iterdir():
+        if p.is_file():
+            st = p.stat()
+            out[p.name] = (st.st_mtime_ns, st.st_size)
+    return out
+
+
 def out_dir(path: str | Path) -> Path:
+    """Create the output folder (``--out``) and remember what it already held, so that the
+    report shows only what this command writes (see :func:`html_report`)."""
+    from kinetor.errors import DataError, Problem
+
     p = Path(path)
-    p.mkdir(parents=True, exist_ok=True)
+    if p.exists() and not p.is_dir():
+        raise DataError(Problem(f"--out {p} is a file, not a folder", file=str(p),
+                                fix="give a folder (it is created when absent)"))
+    try:
+        p.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DataError(Problem(f"cannot create the output folder: {exc.strerror}",
+                                file=str(p), fix="choose a folder you can write to")) from None
+    _BEFORE[p.resolve()] = _listing(p)
     return p
 
 
 def html_report(folder: str | Path, title: str) -> Path:
-    """Write ``folder/report.html`` from the CSV tables and PNG figures just written there
-    (every analysis command ends with it; ``kinetor report DIR`` rebuilds it later)."""
+    """Write ``folder/report.html`` from the CSV tables and PNG figures this command just
+    wrote there. Files the folder held before (another run's figures, unrelated tables) are
+    left out and left alone; how many is said (``kinetor report DIR --rescan`` reports
+    everything in a folder on purpose)."""
     from kinetor.report import write_report
 
-    path, _ = write_report(folder, title=title, rescan=True)
+    d = Path(folder)
+    before = _BEFORE.get(d.resolve(), {})
+    now = _listing(d)
+    written = [n for n, sig in now.items() if before.get(n) != sig]
+    path, _ = write_report(d, title=title, rescan=True, files=written)
+    old = [n for n in now if n not in written and n.lower().endswith((".csv", ".png"))
+           and n != "report.html"]
+    if old:
+        info(f"{len(old)} file(s) in {d} were not written by this run and are not in the "
+             "report")
     return path
 
 

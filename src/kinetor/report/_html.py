@@ -39,6 +39,58 @@ def _inline(text: str) -> str:
                   lambda m: f'<a href="{html.escape(m.group(2))}">{m.group(1)}</a>', out)
 
 
+_SAFE_TAGS = frozenset({"p", "div", "span", "ul", "ol", "li", "strong", "b", "em", "i",
+                        "code", "pre", "br", "sub", "sup", "h4", "h5", "small", "a"})
+_VOID_TAGS = frozenset({"br"})
+
+
+def sanitise_html(text: str) -> str:
+    """HTML from an untrusted file reduced to a safe subset: allowed tags keep no attributes
+    (a link keeps only a ``#anchor`` or ``http(s)`` ``href``); every other tag, script,
+    style and comment is shown as text or dropped; text is escaped.
+
+    >>> sanitise_html('<p onclick="x()">a<script>alert(1)</script></p>')
+    '<p>a&lt;script&gt;alert(1)&lt;/script&gt;</p>'
+    >>> sanitise_html('<a href="javascript:alert(1)">x</a><a href="#t">y</a>')
+    '<a>x</a><a href="#t">y</a>'
+    """
+    from html.parser import HTMLParser
+
+    out: list[str] = []
+    open_tags: list[str] = []
+
+    class _Cleaner(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            if tag not in _SAFE_TAGS:
+                out.append(html.escape(self.get_starttag_text() or f"<{tag}>"))
+                return
+            href = dict(attrs).get("href") or ""
+            keep = (f' href="{html.escape(href)}"' if tag == "a"
+                    and re.match(r"^(#|https?://)[^\s\"'<>]*$", href) else "")
+            out.append(f"<{tag}{keep}>")
+            if tag not in _VOID_TAGS:
+                open_tags.append(tag)
+
+        def handle_endtag(self, tag):
+            if tag in _SAFE_TAGS and tag in open_tags:
+                while open_tags:
+                    t = open_tags.pop()
+                    out.append(f"</{t}>")
+                    if t == tag:
+                        break
+            else:
+                out.append(html.escape(f"</{tag}>"))
+
+        def handle_data(self, data):
+            out.append(html.escape(data, quote=False))
+
+    cleaner = _Cleaner(convert_charrefs=True)
+    cleaner.feed(text)
+    cleaner.close()
+    out.extend(f"</{t}>" for t in reversed(open_tags))
+    return "".join(out)
+
+
 def markdown_to_html(text: str) -> str:
     """Render a small Markdown subset; text that starts with ``<`` is taken as HTML.
 

@@ -36,7 +36,7 @@ from typing import Any
 
 import pandas as pd
 
-from kinetor.report._html import _inline, markdown_to_html, slugify, table_html
+from kinetor.report._html import _inline, markdown_to_html, sanitise_html, slugify, table_html
 
 __all__ = ["Report", "read_table_csv"]
 
@@ -108,6 +108,49 @@ def _methods_html(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:g}"
     return _inline(str(value))
+
+
+def _read_manifest(manifest: Path) -> dict[str, Any]:
+    """``report.json`` checked before anything in it is used: valid JSON, blocks of known
+    types, and every table/figure a relative path inside the manifest's folder that exists
+    (no absolute paths, no ``..``, no links out: a crafted folder cannot pull local files
+    into a report). Every problem is reported at once."""
+    from kinetor.errors import DataError, Problem
+
+    fix = "re-run the analysis, or rebuild from the files present with --rescan"
+    try:
+        spec = json.loads(manifest.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise DataError(Problem(f"the manifest cannot be read: {exc}", file=str(manifest),
+                                fix=fix)) from None
+    blocks = spec.get("blocks", []) if isinstance(spec, dict) else None
+    if not isinstance(blocks, list) or not all(isinstance(b, dict) for b in blocks):
+        raise DataError(Problem("the manifest has no list of blocks", file=str(manifest),
+                                fix=fix))
+    base = manifest.parent.resolve()
+    problems = []
+    for i, blk in enumerate(blocks, start=1):
+        kind = blk.get("type")
+        if kind not in ("section", "text", "table", "figure"):
+            problems.append(Problem(f"block {i}: unknown type {kind!r}", file=str(manifest),
+                                    fix=fix))
+            continue
+        if kind not in ("table", "figure"):
+            continue
+        rel = blk.get("csv" if kind == "table" else "png")
+        target = (base / str(rel)).resolve() if isinstance(rel, str) and rel else None
+        if target is None or Path(rel).is_absolute() or not target.is_relative_to(base):
+            problems.append(Problem(f"block {i}: {kind} path {rel!r} is not a file inside "
+                                    "the report folder", file=str(manifest), fix=fix))
+        elif not target.is_file():
+            problems.append(Problem(f"file listed in the manifest is missing: {rel}",
+                                    file=str(manifest), fix=fix))
+        elif kind == "figure" and not target.read_bytes()[:8] == _PNG_MAGIC:
+            problems.append(Problem(f"block {i}: {rel} is not a PNG image",
+                                    file=str(manifest), fix=fix))
+    if problems:
+        raise DataError(problems)
+    return spec
 
 
 def _jsonable(value: Any) -> Any:
@@ -336,26 +379,17 @@ class Report:
         Every missing table or figure file is reported at once (``DataError``).
         """
         manifest = Path(manifest)
-        spec = json.loads(manifest.read_text(encoding="utf-8"))
+        spec = _read_manifest(manifest)
         base = manifest.parent
-        missing = [blk.get("csv") or blk.get("png") for blk in spec.get("blocks", [])
-                   if blk["type"] in ("table", "figure")
-                   and not (base / (blk.get("csv") or blk.get("png"))).is_file()]
-        if missing:
-            from kinetor.errors import DataError, Problem
-
-            raise DataError([Problem(f"file listed in the manifest is missing: {m}",
-                                     file=str(manifest), fix="re-run the analysis or remove "
-                                     "report.json to rebuild from the files present")
-                             for m in missing])
         rep = cls(title or spec.get("title", "kinetor report"),
                   subtitle if subtitle is not None else spec.get("subtitle"))
         for b in spec.get("blocks", []):
             if b["type"] == "section":
                 rep.add_section(b["title"], b.get("level", 1))
             elif b["type"] == "text":
-                rep.add_text(b["html"] if b["html"].lstrip().startswith("<")
-                             else f"<p>{b['html']}</p>")
+                # the manifest is a file anyone could have written: its HTML is reduced to
+                # a safe subset (no scripts, no attributes, no external targets)
+                rep.add_text(f"<div>{sanitise_html(str(b.get('html', '')))}</div>")
             elif b["type"] == "table":
                 df = read_table_csv(base / b["csv"])
                 if b.get("index"):

@@ -62,12 +62,28 @@ def _add_known(rep: Report, path: Path, caption: str) -> None:
         rep.add_table(df, caption, max_rows=_MAX_ROWS)
 
 
+def _guarded(path: Path, func, *args):
+    """Run ``func(*args)``; a file that cannot be read becomes a DataError naming it."""
+    from kinetor.errors import DataError, Problem
+
+    try:
+        return func(*args)
+    except DataError:
+        raise
+    except (OSError, ValueError, UnicodeDecodeError) as exc:  # pandas' parser errors too
+        raise DataError(Problem(f"cannot be read: {type(exc).__name__}: {exc}",
+                                file=str(path), fix="repair or remove the file, or report "
+                                "from the analysis' own folder")) from None
+
+
 def report_from_dir(directory: str | Path, title: str | None = None,
-                    subtitle: str | None = None, rescan: bool = False) -> Report:
+                    subtitle: str | None = None, rescan: bool = False,
+                    files: list[str] | None = None) -> Report:
     """A ``Report`` rebuilt from ``directory`` (manifest first, else a scan of its files).
 
+    ``files`` limits a scan to those file names (what an analysis command just wrote).
     Raises ``FileNotFoundError`` when the folder does not exist and ``DataError`` when it
-    holds nothing to report.
+    holds nothing to report or a file cannot be read.
     """
     d = Path(directory)
     if not d.is_dir():
@@ -76,32 +92,36 @@ def report_from_dir(directory: str | Path, title: str | None = None,
     if manifest.is_file() and not rescan:
         return Report.from_manifest(manifest, title=title, subtitle=subtitle)
 
-    csvs = sorted(p for p in d.glob("*.csv"))
-    pngs = sorted(p for p in d.glob("*.png"))
+    keep = (lambda p: p.is_file()) if files is None else \
+        (lambda p: p.name in set(files) and p.is_file())
+    csvs = sorted(p for p in d.glob("*.csv") if keep(p))
+    pngs = sorted(p for p in d.glob("*.png") if keep(p))
     if not csvs and not pngs:
         from kinetor.errors import DataError, Problem
 
         raise DataError([Problem("no CSV or PNG files to report", file=str(d),
                                  fix="run an analysis command with --out DIR first")])
     rep = Report(title or f"kinetor report: {d.resolve().name}", subtitle)
-    known = [d / n for n in KNOWN_FILES if (d / n).is_file()]
+    known = [d / n for n in KNOWN_FILES if keep(d / n)]
     for path in known:
         section, caption = KNOWN_FILES[path.name]
         rep.add_section(section)
-        _add_known(rep, path, caption)
+        _guarded(path, _add_known, rep, path, caption)
     others = [p for p in csvs if p.name not in KNOWN_FILES]
     if others:
         rep.add_section("Tables")
         for p in others:
-            rep.add_table(read_table_csv(p), f"{_caption(p)} ({p.name})", max_rows=_MAX_ROWS)
+            _guarded(p, lambda p: rep.add_table(read_table_csv(p), f"{_caption(p)} "
+                                                f"({p.name})", max_rows=_MAX_ROWS), p)
     if pngs:
         rep.add_section("Figures")
         for p in pngs:
-            rep.add_figure(p, _caption(p))
+            _guarded(p, rep.add_figure, p, _caption(p))
     methods = {}
     for name in _METHOD_FILES:
-        if (d / name).is_file():
-            data = json.loads((d / name).read_text(encoding="utf-8"))
+        if keep(d / name):
+            data = _guarded(d / name, lambda p: json.loads(p.read_text(encoding="utf-8")),
+                            d / name)
             methods.update(data if isinstance(data, dict) else {name: data})
     methods["Source folder"] = str(d.resolve())
     methods["Files"] = [p.name for p in [*csvs, *pngs]]
@@ -110,11 +130,12 @@ def report_from_dir(directory: str | Path, title: str | None = None,
 
 
 def write_report(directory: str | Path, title: str | None = None, subtitle: str | None = None,
-                 out: str | Path | None = None, rescan: bool = False) -> tuple[Path, Report]:
+                 out: str | Path | None = None, rescan: bool = False,
+                 files: list[str] | None = None) -> tuple[Path, Report]:
     """Rebuild the report of ``directory`` and write it to ``out`` (default: the same folder).
 
-    Returns the HTML path and the ``Report``.
+    ``files`` limits a scan to those names. Returns the HTML path and the ``Report``.
     """
-    rep = report_from_dir(directory, title, subtitle, rescan)
+    rep = report_from_dir(directory, title, subtitle, rescan, files)
     target = Path(out) if out is not None else Path(directory)
     return rep.save(target / "report.html"), rep
