@@ -71,6 +71,13 @@ def test_firm_rows_were_read_in_the_source(obs):
     assert (obs.loc[obs["how_obtained"] == "memory", "status"] == "unverified").all()
 
 
+def test_part_a_targets_met(obs):
+    a = obs[obs["file"] == "observations_a.csv"]
+    firm_or_likely = a[a["status"].isin(["firm", "likely"])]
+    assert len(a) >= 45 and a["publication_id"].nunique() >= 16
+    assert firm_or_likely["publication_id"].nunique() >= 16
+
+
 def test_split_by_hash_is_per_id_and_about_one_in_three():
     import hashlib
 
