@@ -57,7 +57,11 @@ READOUTS: tuple[str, ...] = (
     "pAKT_S473", "pAKT_T308", "pS6K1_T389", "pS6_S235_236", "p4EBP1_T37_46", "p4EBP1_S65",
     "eIF4E_free", "pPRAS40_T246", "pERK", "IRS1", "pHER3_Y1289", "HER3", "FOXO_nuclear",
     "pGSK3B_S9", "ER_activity", "proliferation", "apoptosis", "growth", "cell_viability",
-    "ic50")
+    "ic50",
+    # measured by the papers but not (yet) a model readout: kept, reported as "no model
+    # readout" rather than compared; pAKT = an antibody the paper does not name by site
+    "pAKT", "pFOXO", "pS6_S240_244", "IGF1R", "INSR", "ER", "ESR1_mRNA", "AR_activity",
+    "blood_glucose", "insulin")
 
 KINDS = ("quantitative", "direction")
 DIRECTIONS = ("up", "down", "unchanged")
