@@ -5,11 +5,23 @@ serialises the compiled model and ``loadStateS()`` restores it without compiling
 are identical (tested). This module keeps one file per model text under the cache folder,
 keyed by the text's SHA-1, the libroadrunner version and the CPU (machine code for one CPU
 may not run on another, e.g. a home folder shared by a heterogeneous cluster), like numba's
-``cache=True``; at most :data:`MAX_FILES` files are kept (least recently used go). Each
-file carries the SHA-256 of its payload, checked before loading,
-because libroadrunner crashes the process (not an exception) on a truncated state. Every
-other failure (unwritable folder, foreign file) falls back to compiling; files are written
-atomically.
+``cache=True``; at most :data:`MAX_FILES` files are kept (least recently used go).
+
+A compiled state is machine code that libroadrunner runs, and it crashes the process (not
+an exception) on a truncated or crafted state, so a file is loaded only when all of these
+hold (otherwise the model is compiled, with the same results):
+
+* the folder is a real directory (not a link) owned by the user and writable by nobody
+  else (it is created with mode 0700);
+* the file is a regular file (not a link, FIFO or device) owned by the user, not writable
+  by others, and no larger than :data:`MAX_BYTES`;
+* its header carries an HMAC-SHA-256 of the payload under a per-user secret key (the
+  ``key`` file, mode 0600, in the same folder): a checksum inside the file detects
+  truncation but not tampering, an HMAC needs the key.
+
+Files are written to a temporary file with a random name created exclusively (no
+predictable ``.tmp`` name a link could be planted at), then renamed into place; the
+temporary file is removed when writing fails (e.g. a full disk).
 
 Folder: ``$KINETOR_CACHE_DIR`` if set (``KINETOR_CACHE_DIR=off`` disables the cache), else
 ``$XDG_CACHE_HOME/kinetor`` or ``~/.cache/kinetor``.
@@ -27,8 +39,12 @@ True
 from __future__ import annotations
 
 import hashlib
+import hmac
 import os
 import platform
+import secrets
+import stat
+import tempfile
 from collections.abc import Callable, Mapping
 from functools import lru_cache
 from pathlib import Path
@@ -72,13 +88,14 @@ def cache_key(text: str) -> str:
 
 
 def load_or_compile(text: str, compile_model: Callable[[], Any]) -> Any:
-    """A RoadRunner for ``text``: from the cache when a valid file is there, else compiled
-    by ``compile_model()`` and stored."""
+    """A RoadRunner for ``text``: from the cache when a trusted, valid file is there, else
+    compiled by ``compile_model()`` and stored."""
     import roadrunner
 
-    folder = cache_folder()
-    path = None if folder is None else folder / f"{cache_key(text)}.rrstate"
-    payload = _read(path) if path is not None else None
+    folder = _trusted_folder(cache_folder())
+    key = _secret(folder) if folder is not None else None
+    path = None if key is None else folder / f"{cache_key(text)}.rrstate"
+    payload = _read(path, key) if path is not None else None
     if payload is not None:
         try:
             rr = roadrunner.RoadRunner()
@@ -90,20 +107,94 @@ def load_or_compile(text: str, compile_model: Callable[[], Any]) -> Any:
             pass  # a foreign state: compile instead
     rr = compile_model()
     if path is not None:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(f".{os.getpid()}.tmp")
-            data = rr.saveStateS()
-            tmp.write_bytes(_MAGIC + hashlib.sha256(data).hexdigest().encode() + b"\n" + data)
-            os.replace(tmp, path)
-            _prune(path.parent)
-        except OSError:
-            pass  # a read-only home folder: no cache, same results
+        _write(path, key, rr.saveStateS())
     return rr
 
 
 #: Files kept in the cache folder (~0.4 MB each); the least recently used go first.
 MAX_FILES = 64
+#: Largest cache file read (a compiled network state is ~0.4 MB).
+MAX_BYTES = 64 * 2**20
+
+
+def _uid() -> int:
+    return os.getuid() if hasattr(os, "getuid") else -1
+
+
+def _private(st: os.stat_result) -> bool:
+    """Owned by this user and writable by nobody else."""
+    return (_uid() < 0 or st.st_uid == _uid()) and not st.st_mode & (stat.S_IWGRP
+                                                                        | stat.S_IWOTH)
+
+
+def _trusted_folder(folder: Path | None) -> Path | None:
+    """``folder`` created (mode 0700) when absent; None when it cannot be trusted."""
+    if folder is None:
+        return None
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        st = folder.lstat()
+    except OSError:
+        return None
+    if not stat.S_ISDIR(st.st_mode) or not _private(st):
+        return None
+    return folder
+
+
+def _open_private(path: Path) -> int | None:
+    """A read descriptor of ``path`` when it is a private regular file, else None; never
+    follows a link and never blocks on a FIFO."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0)
+                     | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return None
+    st = os.fstat(fd)
+    if not stat.S_ISREG(st.st_mode) or not _private(st) or st.st_size > MAX_BYTES:
+        os.close(fd)
+        return None
+    return fd
+
+
+def _secret(folder: Path) -> bytes | None:
+    """The per-user HMAC key of the cache (created on first use, mode 0600)."""
+    path = folder / "key"
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL
+                     | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    except FileExistsError:
+        fd = None
+    except OSError:
+        return None
+    if fd is not None:
+        with os.fdopen(fd, "wb") as f:
+            f.write(secrets.token_bytes(32))
+    fd = _open_private(path)
+    if fd is None:
+        return None
+    with os.fdopen(fd, "rb") as f:
+        key = f.read()
+    return key if len(key) == 32 else None
+
+
+def _write(path: Path, key: bytes, data: bytes) -> None:
+    tmp = None
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.stem + ".", suffix=".tmp")
+        with os.fdopen(fd, "wb") as f:
+            f.write(_MAGIC + hmac.new(key, data, hashlib.sha256).hexdigest().encode() + b"\n"
+                    + data)
+        os.replace(tmp, path)
+        tmp = None
+        _prune(path.parent)
+    except OSError:
+        pass  # a read-only or full folder: no cache, same results
+    finally:
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
 
 
 def _touch(path: Path) -> None:
@@ -124,17 +215,19 @@ def _prune(folder: Path, keep: int | None = None) -> None:
             pass
 
 
-_MAGIC = b"kinetor-rrstate-1\n"
+_MAGIC = b"kinetor-rrstate-2\n"
 
 
-def _read(path: Path) -> bytes | None:
-    """The payload of a cache file whose checksum matches, else None."""
-    try:
-        raw = path.read_bytes()
-    except OSError:
+def _read(path: Path, key: bytes) -> bytes | None:
+    """The payload of a private cache file whose HMAC matches, else None."""
+    fd = _open_private(path)
+    if fd is None:
         return None
+    with os.fdopen(fd, "rb") as f:
+        raw = f.read(MAX_BYTES + 1)
     head = len(_MAGIC) + 65
     if not raw.startswith(_MAGIC) or len(raw) <= head:
         return None
     digest, data = raw[len(_MAGIC):head - 1], raw[head:]
-    return data if hashlib.sha256(data).hexdigest().encode() == digest else None
+    expected = hmac.new(key, data, hashlib.sha256).hexdigest().encode()
+    return data if hmac.compare_digest(expected, digest) else None
