@@ -1,15 +1,13 @@
 """On-disk cache of compiled models (kinetor.pathway._cache)."""
 
-import subprocess
-import sys
-
-import numpy as np
-
 import hashlib
 import os
 import stat
+import subprocess
+import sys
 import threading
 
+import numpy as np
 import pytest
 
 from kinetor.pathway import _cache
