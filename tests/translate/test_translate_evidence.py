@@ -255,3 +255,30 @@ def test_unknown_study_and_split_that_straddles_a_paper(tmp_path):
 def test_missing_file_is_a_data_error(tmp_path):
     with pytest.raises(DataError, match="not found"):
         ev.load_clinical_pd(tmp_path / "nothing.csv")
+
+
+# ------------------------------------------------------------------ CLI
+def test_cli_summary_show_and_check(tmp_path, capsys):
+    import json
+
+    from kinetor.cli.main import main
+
+    assert main(["--json", "evidence", "summary"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert {r["table"] for r in rows} >= {"pk_sets", "xenograft_studies", "clinical_pd"}
+    out = tmp_path / "held.csv"
+    assert main(["--quiet", "evidence", "show", "arms", "--split", "heldout",
+                 "--compound", "fulvestrant", "--out", str(out)]) == 0
+    held = pd.read_csv(out)
+    assert set(held["split"]) == {"heldout"}
+    assert all("fulvestrant" in c.split("+") for c in held["compounds"])
+    assert main(["--quiet", "evidence", "check", str(ev.DATA_DIR / "clinical_pd.csv"),
+                 "--table", "clinical"]) == 0
+    bad = _copy(tmp_path, "clinical_pd.csv")
+    _edit(bad, 2, "regimen", "10 mg PO QX ss")
+    assert main(["--json", "evidence", "check", str(bad), "--table", "clinical"]) == 3
+    err = json.loads(capsys.readouterr().out)
+    assert err["error"] == "DataError"
+    assert err["problems"][0]["row"] == 2 and err["problems"][0]["column"] == "regimen"
+    assert main(["--quiet", "evidence", "show", "pk", "--split", "fit"]) == 2
+    assert main(["--quiet", "evidence", "show", "tables"]) == 2
