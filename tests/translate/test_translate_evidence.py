@@ -282,3 +282,24 @@ def test_cli_summary_show_and_check(tmp_path, capsys):
     assert err["problems"][0]["row"] == 2 and err["problems"][0]["column"] == "regimen"
     assert main(["--quiet", "evidence", "show", "pk", "--split", "fit"]) == 2
     assert main(["--quiet", "evidence", "show", "tables"]) == 2
+
+
+def test_readme_counts_match_the_tables():
+    """The counts table in the evidence README is the loaders' own count."""
+    import re
+
+    text = (ev.DATA_DIR / "README.md").read_text(encoding="utf-8")
+    s = ev.evidence_summary()
+    for table in ("pk_sets", "xenograft_studies", "xenograft_arms", "pkpd_invivo",
+                  "clinical_pd"):
+        m = re.search(rf"^\| `{table}\.csv` \| (\d+)[^|]*\| (\d+) \| (\d+) \| (\d+) \|$",
+                      text, flags=re.M)
+        assert m, table
+        sub = s[s["table"] == table].groupby("status")["rows"].sum()
+        assert int(m.group(1)) == sub.sum()
+        assert [int(m.group(i)) for i in (2, 3, 4)] == [
+            int(sub.get(k, 0)) for k in ("firm", "likely", "unverified")]
+        if table in ("xenograft_studies", "xenograft_arms"):
+            split = s[s["table"] == table].groupby("split")["rows"].sum()
+            fit, held = re.search(r"\((\d+) fit, (\d+) held out\)", m.group(0)).groups()
+            assert (int(fit), int(held)) == (split["fit"], split["heldout"])
