@@ -258,6 +258,7 @@ def test_missing_file_is_a_data_error(tmp_path):
 
 
 # ------------------------------------------------------------------ CLI
+@pytest.mark.slow
 def test_cli_summary_show_and_check(tmp_path, capsys):
     import json
 
@@ -303,3 +304,20 @@ def test_readme_counts_match_the_tables():
             split = s[s["table"] == table].groupby("split")["rows"].sum()
             fit, held = re.search(r"\((\d+) fit, (\d+) held out\)", m.group(0)).groups()
             assert (int(fit), int(held)) == (split["fit"], split["heldout"])
+
+
+def test_library_names_resolve_synonyms(capsys):
+    import json
+
+    from kinetor.cli.main import main
+
+    m = ev.library_names().set_index("compound")
+    # every library compound the brief names is matched; sirolimus through a synonym
+    for name in ("vistusertib", "capivasertib", "alpelisib", "everolimus", "azd8055",
+                 "fulvestrant"):
+        assert m.loc[name, "library_compound"] == name
+    assert m.loc["sirolimus", "library_compound"] == "rapamycin"
+    assert "pk_sets" in m.loc["everolimus", "tables"]
+    assert main(["--json", "evidence", "compounds"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert {r["compound"] for r in rows} == set(m.index)

@@ -99,6 +99,18 @@ def check(
     _common.info(f"{file}: {len(df)} rows, no problems ({table} layout)")
 
 
+def compounds() -> None:
+    """Compounds named in the evidence, matched to the compound library."""
+    from kinetor.translate.evidence import library_names
+
+    m = library_names()
+    if _common.STATE["json"]:
+        _common.emit_json(m.to_dict(orient="records"))
+        return
+    _common.print_frame(m, title="evidence compounds vs the compound library "
+                                 "(blank: no library entry)")
+
+
 def register(app: typer.Typer) -> None:
     ev_app = typer.Typer(help="Published in vivo evidence (PK sets, xenograft studies with "
                               "a fit/held-out split, PK/PD, clinical PD), every row sourced.",
@@ -106,4 +118,5 @@ def register(app: typer.Typer) -> None:
     ev_app.command("summary")(summary)
     ev_app.command("show")(show)
     ev_app.command("check")(check)
+    ev_app.command("compounds")(compounds)
     app.add_typer(ev_app, name="evidence")

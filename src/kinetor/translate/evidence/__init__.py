@@ -47,6 +47,7 @@ __all__ = [
     "HOW_OBTAINED",
     "STATUS",
     "evidence_summary",
+    "library_names",
     "load_clinical_pd",
     "load_pk_sets",
     "load_pkpd",
@@ -561,3 +562,48 @@ def evidence_summary() -> pd.DataFrame:
     parts = [t.groupby(["split", "status"]).size().rename("rows").reset_index()
              .assign(table=name) for name, t in tables.items()]
     return pd.concat(parts, ignore_index=True)[["table", "split", "status", "rows"]]
+
+
+def library_names() -> pd.DataFrame:
+    """Every compound named in the evidence tables, matched to the compound library.
+
+    Names are matched through the library's names and synonyms (``sirolimus`` is
+    ``rapamycin``). The loaders do not call this: the evidence tables load whether or not
+    the library has an entry.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``compound`` (as written in the evidence), ``library_compound`` (the
+        library's name, blank when the library has no entry), ``tables`` (where it
+        appears).
+
+    Examples
+    --------
+    >>> m = library_names().set_index("compound")
+    >>> m.loc["sirolimus", "library_compound"]
+    'rapamycin'
+    """
+    from kinetor.compounds import load_library
+
+    lib = load_library()
+    studies = load_xenograft_studies()
+    seen: dict[str, set[str]] = {}
+    frames = {"pk_sets": load_pk_sets()["compound"],
+              "xenograft_arms": load_xenograft_arms(studies=studies)["compounds"],
+              "pkpd_invivo": load_pkpd()["compound"],
+              "clinical_pd": load_clinical_pd()["compound"]}
+    for table, col in frames.items():
+        for text in col:
+            for name in str(text).split("+"):
+                name = name.strip().lower()
+                if name and name != VEHICLE:
+                    seen.setdefault(name, set()).add(table)
+    rows = []
+    for name in sorted(seen):
+        try:
+            lib_name = lib.get(name).name
+        except KeyError:
+            lib_name = ""
+        rows.append((name, lib_name, ", ".join(sorted(seen[name]))))
+    return pd.DataFrame(rows, columns=["compound", "library_compound", "tables"])
