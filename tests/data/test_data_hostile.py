@@ -74,3 +74,40 @@ def test_non_finite_times_and_doses_are_rejected(bad, tmp_path):
         _study(rows, "inf.csv", tmp_path)
     cols = {p.column for p in err.value.problems if p.row == 4}
     assert {"Time (h)", "Dose (mg/kg)"} <= cols
+
+
+def test_utf16_without_a_byte_order_mark_is_read(tmp_path):
+    path = tmp_path / "u16.csv"
+    path.write_bytes(csv(ROWS).decode().encode("utf-16-le"))
+    st = read_study(path)
+    assert len(st.conc) == 5 and any("UTF-16-LE" in n for n in st.notes)
+
+
+def test_a_header_without_rows_says_so(tmp_path):
+    path = tmp_path / "h.csv"
+    path.write_text(HEADER)
+    with pytest.raises(DataError) as err:
+        read_study(path)
+    assert [p.message for p in err.value.problems] == ["the file has a header row but no "
+                                                       "data rows"]
+
+
+@pytest.mark.parametrize(("name", "data", "words"), [
+    ("bad.xlsx", b"PK\x03\x04garbage", "not an Excel .xlsx workbook"),
+    ("bad.xpt", b"HEADER RECORD garbage", "not a SAS transport"),
+])
+def test_corrupt_binary_files_are_data_errors(tmp_path, name, data, words):
+    (tmp_path / name).write_bytes(data)
+    with pytest.raises(DataError) as err:
+        read_study(tmp_path / name)
+    assert words in err.value.problems[0].message
+
+
+def test_an_unknown_sheet_lists_the_sheets(tmp_path):
+    import pandas as pd
+
+    pd.DataFrame({"a": [1]}).to_excel(tmp_path / "b.xlsx", index=False, sheet_name="PK")
+    with pytest.raises(DataError) as err:
+        read_study(tmp_path / "b.xlsx", sheet="Nope")
+    p = err.value.problems[0]
+    assert "no sheet 'Nope'" in p.message and "PK" in p.fix

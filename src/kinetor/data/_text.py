@@ -24,6 +24,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -59,6 +60,17 @@ def _decode(data: bytes, label: str, notes: list[str]) -> str:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         notes.append(f"{label}: read as UTF-16")
         return data.decode("utf-16")
+    head = data[:4000]
+    if len(head) >= 4 and head.count(b"\0") * 3 > len(head):
+        # UTF-16 without a byte-order mark: every other byte of ASCII text is a zero
+        enc = "utf-16-le" if head[1::2].count(0) > head[0::2].count(0) else "utf-16-be"
+        try:
+            text = data.decode(enc)
+        except UnicodeDecodeError:
+            raise DataError(Problem("the file is binary or in an unknown encoding",
+                                    file=label, fix="save it as CSV in UTF-8")) from None
+        notes.append(f"{label}: no byte-order mark; read as {enc.upper()}")
+        return text
     for enc in ("utf-8-sig", "cp1252", "latin-1"):
         try:
             text = data.decode(enc)
@@ -153,6 +165,9 @@ def read_raw_text(data: bytes, label: str) -> RawTable:
         rows.append(line_no)
     if n_comment:
         notes.append(f"{label}: {n_comment} comment line(s) starting with '#' skipped")
+    if not records:
+        raise DataError(Problem("the file has a header row but no data rows", file=label,
+                                row=start + 1, fix="add the data rows under the header"))
     frame = pd.DataFrame(records, columns=_unique(header, label, notes), dtype=object)
     frame = _drop_empty_columns(frame)
     if delim != ",":
@@ -253,12 +268,38 @@ def read_raw(source, sheet=None) -> RawTable:
         raise DataError(Problem(f"no such file: {path}", file=str(path),
                                 fix="check the path"))
     suffix = path.suffix.lower()
-    if suffix in _EXCEL:
-        return _read_excel(path, sheet)
     if suffix == ".xls":
         raise DataError(Problem("old .xls workbooks are not read", file=path.name,
                                 fix="save the sheet as .xlsx or CSV"))
-    if suffix == ".xpt":
-        df = pd.read_sas(path, format="xport", encoding="latin-1")
-        return frame_to_raw(df, path.name, first_row=1)
-    return read_raw_text(path.read_bytes(), path.name)
+    try:
+        if suffix in _EXCEL:
+            return _read_excel(path, sheet)
+        if suffix == ".xpt":
+            df = pd.read_sas(path, format="xport", encoding="latin-1")
+            return frame_to_raw(df, path.name, first_row=1)
+        data = path.read_bytes()
+    except DataError:
+        raise
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile) as exc:
+        # only the binary readers raise ValueError/KeyError/BadZipFile: a corrupt file
+        raise DataError(_unreadable(path, suffix, sheet, exc)) from None
+    return read_raw_text(data, path.name)
+
+
+def _unreadable(path: Path, suffix: str, sheet, exc: Exception) -> Problem:
+    """The one problem of a file that cannot be opened as what its name says."""
+    if isinstance(exc, OSError):
+        return Problem(f"cannot be read: {exc.strerror or exc}", file=str(path),
+                       fix="check the path and the file's permissions")
+    if suffix in _EXCEL and sheet is not None and "not found" in str(exc):
+        try:
+            from openpyxl import load_workbook
+
+            names = load_workbook(path, read_only=True).sheetnames
+        except Exception:  # the sheet list is a courtesy in an error message
+            names = []
+        return Problem(f"no sheet {sheet!r} in the workbook", file=path.name,
+                       fix=f"use --sheet with one of: {', '.join(map(str, names))}")
+    what = {".xpt": "a SAS transport (XPT) file"}.get(suffix, "an Excel .xlsx workbook")
+    return Problem(f"is not {what} ({type(exc).__name__}: {exc})", file=path.name,
+                   fix="export it again, or save it as CSV")
