@@ -122,6 +122,9 @@ def _normalise(text: str) -> str:
     return _TOKEN.sub(repl, text)
 
 
+_MAX_UNIT_CHARS = 64
+
+
 @lru_cache(maxsize=512)
 def parse_unit(text: str) -> pint.Unit:
     """Parse a unit string such as ``"ng/mL"``, ``"mg/kg"``, ``"h"`` or ``"uM"``.
@@ -133,10 +136,14 @@ def parse_unit(text: str) -> pint.Unit:
     """
     if text is None or not str(text).strip():
         raise UnitError("empty unit: give a unit such as 'ng/mL', 'nM', 'mg/kg' or 'h'")
+    if len(str(text)) > _MAX_UNIT_CHARS or len(re.findall(r"[*/^]", str(text))) > 8:
+        # pint parses recursively: a long chain of '/mg' costs time and then the stack
+        raise UnitError(f"the unit {str(text)[:40]!r}... is too long to be a unit (at most "
+                        f"{_MAX_UNIT_CHARS} characters and 8 operators)")
     try:
         return ureg.Unit(_normalise(str(text)))
     except (pint.errors.UndefinedUnitError, pint.errors.DefinitionSyntaxError,
-            AttributeError, TypeError, ValueError, AssertionError) as exc:
+            AttributeError, TypeError, ValueError, AssertionError, RecursionError) as exc:
         raise UnitError(
             f"unknown unit {text!r}: use e.g. 'ng/mL', 'ug/mL', 'nM', 'uM', 'mg', 'mg/kg', "
             f"'mg/m2', 'umol/kg', 'h', 'min', 'day'"
@@ -160,6 +167,8 @@ def parse_quantity(text: str | float | pint.Quantity, default_unit: str | None =
         raise UnitError(f"cannot read quantity {text!r}: write a number then a unit, "
                         f"e.g. '15 mg/kg', '10 nM', '2 days'")
     value, unit = float(m.group(1)), m.group(2)
+    if not np.isfinite(value):
+        raise UnitError(f"{m.group(1)} in {text!r} is not a finite number")
     if not unit:
         if default_unit is None:
             raise UnitError(f"{text!r} has no unit: write it with one, e.g. '{text} mg/kg'")

@@ -193,3 +193,26 @@ def test_accumulation_ratios_against_the_first_interval():
     assert acc.loc[("ARAUC", 24.0), "value"] == pytest.approx(53.25 / 37.5, rel=1e-12)
     assert acc.loc[("ARCMAX", 24.0), "value"] == pytest.approx(7 / 5, rel=1e-12)
     assert (0.0 not in acc.index.get_level_values("start"))
+
+
+def test_first_dosing_interval_starts_from_zero_not_cmin():
+    # the [0, 12] interval of a BID study follows no earlier dose: Phoenix inserts C = 0 at
+    # the dose time (the steady-state Cmin rule applies only after a dose or when steady
+    # state is declared); the old rule added Cmin 0.25 at t = 0
+    conc = pd.DataFrame({"subject": "s1", "time": SS_T[1:], "conc": SS_C[1:]})
+    conc["time"] -= 24.0
+    doses = pd.DataFrame({"subject": "s1", "time": [0.0, 12.0], "dose": 100.0,
+                          "route": "PO", "duration": 0.0})
+    st = Study(conc, doses, units={"time": "h", "conc": "mg/L", "dose": "mg"})
+    res = nca(st, intervals=pd.DataFrame({"start": [0.0], "end": [12.0]}),
+              auc_method="linear")
+    w = res.to_wide().iloc[0]
+    expected = 1 * (0 + 10) / 2 + 1 * (10 + 8) / 2 + 2 * (8 + 4) / 2 + 4 * (4 + 1) / 2 \
+        + 4 * (1 + 0.25) / 2
+    assert w.AUCTAU == pytest.approx(expected, rel=1e-12)
+    # declared steady state: the interval minimum again
+    st = Study(conc, doses.assign(ss=[1, 0], ii=[12.0, 0.0]),
+               units={"time": "h", "conc": "mg/L", "dose": "mg"})
+    w = nca(st, intervals=pd.DataFrame({"start": [0.0], "end": [12.0]}),
+            auc_method="linear").to_wide().iloc[0]
+    assert w.AUCTAU == pytest.approx(expected + 1 * 0.25 / 2, rel=1e-12)

@@ -7,6 +7,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from kinetor._figures import literal_user_text
+
 __all__ = ["plot_excretion"]
 
 
@@ -63,6 +65,7 @@ def plot_excretion(result, path: str | Path) -> Path:
     ax.set_title("Cumulative excretion (mean ± SD)")
     fig.tight_layout()
     path = Path(path)
+    literal_user_text(fig)
     fig.savefig(path, dpi=120)
     plt.close(fig)
     return path

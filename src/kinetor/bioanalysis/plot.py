@@ -11,6 +11,8 @@ from pathlib import Path
 
 import numpy as np
 
+from kinetor._figures import literal_user_text
+
 __all__ = ["plot_calibration"]
 
 
@@ -87,6 +89,7 @@ def plot_calibration(result, out: str | Path) -> list[Path]:
         fig.tight_layout()
         name = "calibration.png" if len(result.curves) == 1 else f"calibration_{_safe(key)}.png"
         path = out / name
+        literal_user_text(fig)
         fig.savefig(path, dpi=120)
         plt.close(fig)
         paths.append(path)

@@ -29,9 +29,10 @@ def err_console():
 
 
 def info(message: str) -> None:
-    """Print a status line unless ``--quiet`` or ``--json``."""
+    """Print a status line unless ``--quiet`` or ``--json``. The line is plain text: user
+    text in it (subject ids, file names) is never read as rich markup."""
     if not (STATE["quiet"] or STATE["json"]):
-        console().print(message)
+        console().print(message, markup=False)
 
 
 def emit_json(payload: Any) -> None:
@@ -47,12 +48,14 @@ def print_frame(df, title: str | None = None, max_rows: int = 60) -> None:
     if STATE["quiet"]:
         return
     from rich.table import Table
+    from rich.text import Text
 
-    table = Table(title=title, show_lines=False)
+    # cells and headers are user text: rich.Text is never read as markup ('[/]' stays)
+    table = Table(title=None if title is None else Text(title), show_lines=False)
     for col in df.columns:
-        table.add_column(str(col), overflow="fold")
+        table.add_column(Text(str(col)), overflow="fold")
     for _, row in df.head(max_rows).iterrows():
-        table.add_row(*[_fmt(v) for v in row.tolist()])
+        table.add_row(*[Text(_fmt(v)) for v in row.tolist()])
     console().print(table)
     if len(df) > max_rows:
         console().print(f"... {len(df) - max_rows} more rows")
@@ -117,6 +120,16 @@ def html_report(folder: str | Path, title: str) -> Path:
     return path
 
 
+def _silence_stdout() -> None:
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
 def progress():
     """A rich progress bar (disabled with ``--quiet``/``--json``)."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -127,7 +140,14 @@ def progress():
 
 def report_error(exc: BaseException) -> int:
     """Render an exception for a user; returns the exit code."""
+    from rich.markup import escape
+
     from kinetor.errors import DataError, KinetorError
+
+    if isinstance(exc, BrokenPipeError):
+        # the reader of our output left (`kinetor ... | head`): nothing to report
+        _silence_stdout()
+        return 0
 
     if STATE["debug"]:
         traceback.print_exception(exc)
@@ -146,17 +166,21 @@ def report_error(exc: BaseException) -> int:
         table = Table(title=f"{len(exc.problems)} problem(s) in the data", show_lines=False)
         for col in ("file", "row", "column", "problem", "fix"):
             table.add_column(col, overflow="fold")
+        from rich.text import Text
+
         for p in exc.problems:
-            table.add_row(p.file or "", "" if p.row is None else str(p.row), p.column or "",
-                          p.message, p.fix or "")
+            table.add_row(*[Text(x) for x in (p.file or "", "" if p.row is None else
+                                               str(p.row), p.column or "", p.message,
+                                               p.fix or "")])
         err_console().print(table)
         return 3
     if isinstance(exc, KinetorError | FileNotFoundError):
         if STATE["json"]:
             emit_json({"error": type(exc).__name__, "message": str(exc)})
         else:
-            err_console().print(f"[bold red]error:[/] {exc}")
+            err_console().print(f"[bold red]error:[/] {escape(str(exc))}")
         return 3
-    err_console().print(f"[bold red]internal error:[/] {type(exc).__name__}: {exc}\n"
+    err_console().print(f"[bold red]internal error:[/] {type(exc).__name__}: "
+                        f"{escape(str(exc))}\n"
                         "Run again with --debug for the traceback and please report it.")
     return 1

@@ -50,7 +50,7 @@ def bioanalysis(
                                          "lloq", "uloq"]], title="Calibration")
     _common.print_frame(res.acceptance[["analyte", "criterion", "value", "threshold",
                                         "passed", "required", "note"]], title="Acceptance")
-    verdict = "[green]ACCEPTED[/]" if res.accepted else "[red]REJECTED[/]"
+    verdict = "ACCEPTED" if res.accepted else "REJECTED"
     conc = res.concentrations
     _common.info(f"run {verdict}: {len(conc)} unknowns ({int(conc['blq'].sum())} BLQ, "
                  f"{int((conc['exclude'] != '').sum())} excluded); wrote {len(written)} "

@@ -69,7 +69,7 @@ def register(app: typer.Typer) -> None:
             payload["findings"] = findings.to_dict(orient="records")
             _common.emit_json(payload)
         else:
-            head = (f"[bold]{c.name}[/] ({', '.join(c.synonyms)}): {c.drug_class}, "
+            head = (f"{c.name} ({', '.join(c.synonyms)}): {c.drug_class}, "
                     f"pathway mechanism {c.pathway_mechanism or 'none'}, {c.modality}")
             _common.info(head)
             targets = pd.DataFrame([dataclasses.asdict(t) for t in c.targets])
@@ -78,14 +78,14 @@ def register(app: typer.Typer) -> None:
                                 max_rows=200)
             for s in c.pk:
                 if s.derivation:
-                    _common.info(f"[bold]{s.species} {s.model} ({s.status}) derivation:[/]\n"
+                    _common.info(f"{s.species} {s.model} ({s.status}) derivation:\n"
                                  f"{s.derivation}")
             if c.schedules:
                 _common.print_frame(pd.DataFrame([dataclasses.asdict(s) for s in c.schedules]),
                                     title="schedules")
             for title, items in (("gaps", c.gaps), ("notes", c.notes)):
                 if items:
-                    _common.info(f"[bold]{title}:[/]\n" + "\n".join(f"- {g}" for g in items))
+                    _common.info(f"{title}:\n" + "\n".join(f"- {g}" for g in items))
             if len(findings):
                 _common.print_frame(findings.drop(columns=["compound", "file"]),
                                     title="consistency findings")

@@ -47,7 +47,7 @@ def validate(
                            "doses": len(study.doses), "notes": study.notes,
                            "summary": json.loads(summary.to_json(orient="records"))})
         return
-    _common.info(f"[bold green]OK[/] {study.source}: {study.n_subjects} subjects, "
+    _common.info(f"OK {study.source}: {study.n_subjects} subjects, "
                  f"{len(study.conc)} samples, {len(study.doses)} doses; units "
                  + ", ".join(f"{k} {v}" for k, v in study.units.items()))
     for note in study.notes:

@@ -22,7 +22,7 @@ def register(app: typer.Typer) -> None:
                                "tables": {k: str(v) for k, v in result.tables.items()},
                                "timings_s": result.timings})
             return
-        _common.info("[bold]kinetor demo: vistusertib (AZD2014)[/]")
+        _common.info("kinetor demo: vistusertib (AZD2014)")
         for line in result.summary:
             _common.info(f"  - {line}")
         _common.info(f"report: {result.report}  ({len(result.tables)} tables in {out})")

@@ -65,7 +65,12 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _entry() -> None:
-    sys.exit(main())
+    code = main()
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:  # the reader left before the last lines were flushed
+        _common.report_error(BrokenPipeError())
+    sys.exit(code)
 
 
 if __name__ == "__main__":

@@ -74,7 +74,7 @@ def nca_command(
                            "parameters": len(res.parameters), "excluded_or_flagged": n_flag,
                            "provenance": res.provenance})
         return
-    _common.info(f"[bold green]NCA[/] {study.source}: {len(res.profiles)} profiles, "
+    _common.info(f"NCA {study.source}: {len(res.profiles)} profiles, "
                  f"{len(res.parameters)} parameter values ({n_flag} NaN or flagged, see "
                  f"'exclude'); AUC method {auc_method}, BLQ rule {blq_rule}; wrote {folder}")
     keep = ["PPTESTCD", "unit", "n", "statistic", "display"]

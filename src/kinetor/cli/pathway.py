@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 
+from kinetor._figures import literal_user_text
 from kinetor.cli._common import html_report, info, out_dir, print_frame
 
 pathway_app = typer.Typer(help="The PI3K/AKT/mTOR network: simulate, dose-response, export, "
@@ -103,6 +104,7 @@ def _plot(frame, path, title: str) -> None:
         ax.set_ylabel("% of reference")
     fig.suptitle(title, fontsize=10)
     fig.tight_layout()
+    literal_user_text(fig)
     fig.savefig(path, dpi=110)
     plt.close(fig)
 

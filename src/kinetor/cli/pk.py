@@ -37,6 +37,13 @@ def _pairs(items: list[str], flag: str) -> dict[str, str]:
     return out
 
 
+def _float(v: str, flag: str) -> float:
+    try:
+        return float(v)
+    except ValueError:
+        raise typer.BadParameter(f"{v!r} is not a number", param_hint=flag) from None
+
+
 def _number_or_text(v: str):
     try:
         return float(v)
@@ -57,7 +64,8 @@ def simulate_pk(
     regimen: str = typer.Option(..., "--regimen", help="e.g. '15 mg/kg PO BID x 28 days'."),
     hours: float = typer.Option(..., "--hours", help="Simulate from 0 to this time (h)."),
     dt: float = typer.Option(1.0, "--dt", help="Output step (h)."),
-    n_subjects: int = typer.Option(1, "--n-subjects", help="Number of virtual subjects."),
+    n_subjects: int = typer.Option(1, "--n-subjects", min=1,
+                                   help="Number of virtual subjects."),
     cv: Annotated[
         list[str] | None, typer.Option("--cv", help="Log-normal BSV as CV, e.g. --cv cl=0.3.")
     ] = None,
@@ -70,7 +78,7 @@ def simulate_pk(
     ),
     conc_unit: str = typer.Option("ng/mL", "--conc-unit", help="Output concentration unit."),
     mw: float | None = typer.Option(None, "--mw", help="Molecular weight (g/mol) for molar units."),
-    seed: int | None = typer.Option(None, "--seed", help="Random seed."),
+    seed: int | None = typer.Option(None, "--seed", min=0, help="Random seed (>= 0)."),
     out: str = typer.Option(
         "pk_simulation",
         "--out",
@@ -81,10 +89,17 @@ def simulate_pk(
     _choice(model, _MODELS, "--model")
     import numpy as np
 
+    from kinetor.limits import check as check_limit
     from kinetor.pk import Regimen, model_class, simulate
 
     params = {k: _number_or_text(v) for k, v in _pairs(param, "--param").items()}
-    variability = {k: float(v) for k, v in _pairs(cv or [], "--cv").items()}
+    variability = {k: _float(v, "--cv") for k, v in _pairs(cv or [], "--cv").items()}
+    if not (hours > 0 and dt > 0):
+        raise typer.BadParameter(f"--hours {hours:g} and --dt {dt:g} must both be > 0",
+                                 param_hint="--hours/--dt")
+    check_limit("simulated_hours", hours, "hours (--hours)")
+    check_limit("values", n_subjects * (hours / dt + 1), "simulated values "
+                "(--n-subjects x --hours/--dt)")
     m = model_class(model)(**params)
     reg = Regimen.parse(regimen)
     times = np.arange(0.0, hours + dt / 2, dt)
@@ -126,7 +141,7 @@ def simulate_pk(
         )
         return
     _common.info(
-        f"[bold green]simulate-pk[/] {m!r}\n  regimen: {reg}\n  "
+        f"simulate-pk {m!r}\n  regimen: {reg}\n  "
         f"{n_subjects} subject(s) x {times.size} times; wrote {folder}"
     )
     stats = exposure[["CMAX", "TMAX", "CMIN", "AUC"]].describe(percentiles=[0.05, 0.5, 0.95])
@@ -211,7 +226,7 @@ def fit_command(
         )
         return
     _common.info(
-        f"[bold green]fit[/] {study.source}: {model}, {method.upper()}, "
+        f"fit {study.source}: {model}, {method.upper()}, "
         f"{len(res.fits)} fit(s), {int(res.stats['converged'].sum())} converged; "
         f"wrote {folder}"
     )

@@ -48,8 +48,9 @@ def simulate(
     arm: Annotated[list[str] | None, typer.Option(
         "--arm", help="More arms: NAME=COMPOUND:REGIMEN (combination: "
                       "NAME=A:REG+B:REG; vehicle: NAME=vehicle). Repeatable.")] = None,
-    n_animals: Annotated[int, typer.Option("--n-animals", "-n", help="Animals per arm.")] = 10,
-    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
+    n_animals: Annotated[int, typer.Option("--n-animals", "-n", min=1,
+                                           help="Animals per arm.")] = 10,
+    seed: Annotated[int, typer.Option("--seed", min=0, help="Random seed (>= 0).")] = 0,
     days: Annotated[float | None, typer.Option(
         "--days", help="Study length in days (default: regimen length, whole weeks).")] = None,
     pathway_mode: Annotated[str, typer.Option(
@@ -93,6 +94,13 @@ def simulate(
     if compound is None and regimen is None and not arm:
         raise typer.BadParameter("give --compound and --regimen, or --arm",
                                  param_hint="--compound")
+    from kinetor.limits import check as check_limit
+
+    if days is not None:
+        if not days > 0:
+            raise typer.BadParameter(f"{days:g} must be > 0", param_hint="--days")
+        check_limit("simulated_hours", days * 24.0, "hours (--days x 24)")
+    check_limit("subjects", n_animals, "animals per arm (--n-animals)")
     user_pk = _pk_params(pk_param, compound)
     if (scheduler is not None or n_jobs != 1) and pathway_mode != "dynamic":
         _common.info("note: --n-jobs/--scheduler distribute --pathway-mode dynamic runs; "

@@ -154,12 +154,15 @@ def assign_doses(iv: pd.DataFrame, kdoses: pd.DataFrame) -> pd.DataFrame:
     kd = kdoses.rename(columns={"time": "dose_time"}).sort_values("dose_time", kind="stable")
     eps = 1e-9 * max(1.0, float(np.nanmax(np.abs(iv["start"].to_numpy())) if len(iv) else 1.0))
     iv["_s"] = iv["start"] + eps
+    if "ss" not in kd.columns:
+        kd = kd.assign(ss=0)
     out = pd.merge_asof(iv, kd[["_sa", "dose_time", "dose", "route", "duration",
-                                "next_time", "first"]],
+                                "next_time", "first", "ss"]],
                         left_on="_s", right_on="dose_time", by="_sa",
                         direction="backward").drop(columns="_s")
     out["route"] = out["route"].fillna("unknown")
     out["first"] = out["first"].fillna(True).astype(bool)
+    out["ss"] = out["ss"].fillna(0).astype(bool)
     out["duration"] = out["duration"].fillna(0.0)
     partial = (out["kind"] == "partial").to_numpy()
     dose_t = out["dose_time"].fillna(out["start"]).to_numpy()

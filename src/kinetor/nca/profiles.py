@@ -168,7 +168,7 @@ def expand_doses(study) -> pd.DataFrame:
     d = d.loc[d.index.repeat(n)].copy()
     k = d.groupby(level=0).cumcount().to_numpy()
     d["time"] = d["time"].to_numpy() + k * d["ii"].to_numpy()
-    return d[["subject", "analyte", "time", "dose", "route", "duration", "source_row"]]
+    return d[["subject", "analyte", "time", "dose", "route", "duration", "ss", "source_row"]]
 
 
 def _point_flags(rows: pd.DataFrame, table) -> np.ndarray:
@@ -314,9 +314,12 @@ def _inserted_point(Tobs, Cobs, counts, meta):
     first_obs_t = Tobs[:, 0]
     at_zero = first_obs_t == 0
     kind = meta["kind"].to_numpy()
-    # Phoenix: 0 for a single dose, the interval minimum at steady state; a partial area
-    # after a repeated dose starts from the minimum too
-    steady = (kind == "tau") | ((kind == "partial") & ~meta["first"].to_numpy())
+    # Phoenix: 0 for a single dose and for the first dose of a repeated regimen, the
+    # interval minimum at steady state (a dosing interval after an earlier dose, or one
+    # declared steady state); a partial area after a repeated dose starts from it too
+    first = meta["first"].to_numpy()
+    declared = meta["ss"].to_numpy() if "ss" in meta.columns else np.zeros(len(meta), bool)
+    steady = ((kind == "tau") & (~first | declared)) | ((kind == "partial") & ~first)
     with np.errstate(all="ignore"):
         cmin = np.nanmin(Cobs, axis=1)
     c0 = np.where(steady, cmin, 0.0)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
+from kinetor._figures import literal_user_text
 from kinetor.pd.volumes import ensure_volumes, volume_summary
 
 __all__ = ["plot_volumes"]
@@ -60,6 +61,7 @@ def plot_volumes(data, path: str | Path, log: bool = False, control: str | None 
     ax.legend(frameon=False, fontsize="small")
     fig.tight_layout()
     path = Path(path)
+    literal_user_text(fig)
     fig.savefig(path, dpi=120)
     plt.close(fig)
     return path

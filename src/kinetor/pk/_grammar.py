@@ -24,6 +24,7 @@ Errors are ``RegimenError`` pointing at the offending word with a caret.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, replace
 
@@ -183,7 +184,10 @@ class _Parser:
         if tok is None or tok.kind != "num":
             self.fail(f"expected a number ({what})")
         self.i += 1
-        return float(tok.text)
+        value = float(tok.text)
+        if not math.isfinite(value):
+            self.fail(f"{tok.text} is not a finite number ({what})", tok)
+        return value
 
     def time_unit(self, default: str | None = None) -> float:
         """Hours per unit of the next word (consumed); ``default`` if there is none."""
@@ -362,6 +366,8 @@ class _Parser:
                 if self.low() != "off":
                     self.fail("expected 'off' (as in '2 days on/5 days off')")
                 self.i += 1
+                if on <= 0:
+                    self.fail("an on/off cycle needs at least some days on", tok)
                 part = replace(part, on_days=on, off_days=off)
             elif part.route is None and tok.kind == "word" and not seen:
                 self.fail(

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from kinetor.errors import DataError, KinetorError, Problem
+from kinetor.limits import get as get_limit
 from kinetor.pk._grammar import RegimenError, _canonical_unit, convert_to, dose_kind
 
 COLUMNS = ["time", "amount", "unit", "route", "route_raw", "duration", "ss", "ii"]
@@ -52,6 +53,7 @@ def table_rows(table: pd.DataFrame, unit: str | None, time_unit: str) -> pd.Data
         df["unit"] = unit
     problems: list[Problem] = []
     rows: list[tuple] = []
+    n_doses: dict[str, int] = {}
     tf = convert(1.0, time_unit, "h")
     for i, r in enumerate(df.to_dict("records")):
         where = {"row": int(r.get("source_row", i + 2))}
@@ -128,6 +130,15 @@ def table_rows(table: pd.DataFrame, unit: str | None, time_unit: str) -> pd.Data
             continue
         t0 = float(r["time"]) * tf
         subject = str(r["subject"]) if "subject" in r else ""
+        n_doses[subject] = n_doses.get(subject, 0) + addl + 1
+        if addl < 0 or n_doses[subject] > get_limit("doses_per_subject"):
+            problems.append(Problem(
+                f"addl {addl:,} makes {n_doses[subject]:,} doses for this subject, above "
+                f"the limit doses_per_subject = {get_limit('doses_per_subject'):,}"
+                if addl >= 0 else f"addl {addl} is negative", column="addl",
+                fix="check ADDL (or raise the limit on purpose: KINETOR_LIMIT_DOSES_PER_SUBJECT)",
+                **where))
+            continue
         for k in range(addl + 1):
             rows.append(
                 (

@@ -40,6 +40,7 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
+from kinetor.limits import get as get_limit
 from kinetor.pk._grammar import RegimenError, _Part, parse_parts
 from kinetor.pk._regimen_io import COLUMNS, nonmem_doses, table_rows
 
@@ -53,8 +54,9 @@ def _fmt(x: float) -> str:
     return f"{x:.12g}"
 
 
-def _expand(part: _Part, start: float, text: str) -> tuple[list[float], float | None]:
-    """Dose times of one part and the time the next part starts (None: unknown)."""
+def _expand(part: _Part, start: float, text: str, room: int) -> tuple[list[float], float | None]:
+    """Dose times of one part and the time the next part starts (None: unknown); at most
+    ``room`` doses (what the limit ``doses_per_subject`` leaves after earlier parts)."""
     if part.tau is None:
         return [start], None
     cycle = (part.on_days + part.off_days) * 24.0 if part.on_days is not None else None
@@ -70,8 +72,10 @@ def _expand(part: _Part, start: float, text: str) -> tuple[list[float], float | 
             if part.n_doses is not None and len(times) >= part.n_doses:
                 break
         k += 1
-        if k > 100_000:
-            raise RegimenError("the regimen expands to more than 100,000 doses", text, part.pos)
+        if len(times) > room or k > 10 * get_limit("doses_per_subject"):
+            raise RegimenError(f"the regimen expands to more than "
+                               f"{get_limit('doses_per_subject'):,} doses (the limit "
+                               "doses_per_subject; see kinetor.limits)", text, part.pos)
     if not times:
         raise RegimenError("this part of the regimen contains no dose", text, part.pos)
     if part.span is not None:
@@ -127,7 +131,8 @@ class Regimen:
                 start = part.start
             elif k > 0:
                 start = next_start
-            times, end = _expand(part, start, text)
+            times, end = _expand(part, start, text,
+                                 get_limit("doses_per_subject") - sum(len(t) for _, t in expanded))
             if end is None:  # single dose: the next part starts one of its intervals later
                 nxt = parts[k + 1] if k + 1 < len(parts) else None
                 if nxt is not None and nxt.start is None:

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from kinetor.errors import ModelError
+from kinetor.limits import check as check_limit
 from kinetor.pk.events import Events, build_events
 from kinetor.pk.models import PKModel
 from kinetor.pk.regimen import Regimen
@@ -115,6 +116,7 @@ def _times(times) -> np.ndarray:
     t = np.asarray(times, float).ravel()
     if t.size == 0 or not np.all(np.isfinite(t)):
         raise ModelError("times must be finite numbers (hours)")
+    check_limit("simulated_hours", float(t.max() - min(t.min(), 0.0)), "hours simulated")
     return t
 
 
@@ -211,6 +213,9 @@ def population(
     if len(sizes) > 1:
         raise ModelError(f"inconsistent numbers of subjects: {sorted(sizes)}")
     S = sizes.pop() if sizes else 1
+    if S < 1:
+        raise ModelError(f"the number of subjects must be at least 1, not {S}")
+    check_limit("subjects", S, "subjects")
     if isinstance(regimen, Mapping):
         subjects = list(cov["subject"]) if "subject" in cov else list(regimen)
         regimen = [regimen[s] for s in subjects]
@@ -318,6 +323,8 @@ def simulate(
 
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
     t = _times(times)
+    n = n_subjects if n_subjects is not None else (len(params) if params is not None else 1)
+    check_limit("values", float(n) * t.size, "simulated values (subjects x times)")
     P, ev, subjects, weight, bsa = population(
         model, regimen, n_subjects=n_subjects, variability=variability, params=params,
         covariates=covariates, weight=weight, bsa=bsa, mw=mw, allometry=allometry,

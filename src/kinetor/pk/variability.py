@@ -79,6 +79,9 @@ class Variability:
                 "on the logit scale), not as a CV"
             )
         names = list(self.cv) + list(self.omega)
+        negative = {k: c for k, c in self.cv.items() if not float(c) >= 0}
+        if negative:
+            raise ModelError(f"a CV is a fraction >= 0 (0.3 = 30 %), not {negative}")
         om = [np.sqrt(np.log1p(float(c) ** 2)) for c in self.cv.values()]
         om += [float(o) for o in self.omega.values()]
         omega = np.array(om, float)
@@ -117,6 +120,12 @@ class ResidualError:
 
     add: float = 0.0
     prop: float = 0.0
+
+    def __post_init__(self) -> None:
+        for name in ("add", "prop"):
+            value = float(getattr(self, name))
+            if not (np.isfinite(value) and value >= 0):
+                raise ModelError(f"residual error {name} is an SD >= 0, not {value:g}")
 
     @classmethod
     def coerce(cls, spec) -> ResidualError | None:

@@ -36,6 +36,7 @@ from typing import Any
 
 import pandas as pd
 
+from kinetor._figures import literal_user_text
 from kinetor.report._html import _inline, markdown_to_html, sanitise_html, slugify, table_html
 
 __all__ = ["Report", "read_table_csv"]
@@ -242,6 +243,7 @@ class Report:
             # kinetor's figures lay themselves out (constrained layout); "tight" would
             # draw each of them twice, so it is kept for figures without a layout engine
             engine = getattr(fig, "get_layout_engine", lambda: None)()
+            literal_user_text(fig)
             fig.savefig(buf, format="png", dpi=self.dpi, facecolor="white",
                         bbox_inches=None if engine is not None else "tight")
             png = buf.getvalue()

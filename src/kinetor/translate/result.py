@@ -23,6 +23,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from kinetor._figures import literal_user_text
+
 __all__ = ["ArmResult", "StudyResult"]
 
 _PK_UNITS = {"time": "h", "day": "day", "conc": "ng/mL", "free_conc": "nM", "site_conc": "nM"}
@@ -234,6 +236,7 @@ class StudyResult:
         if plots:
             for name, fig in (figures if figures is not None else self.figures()).items():
                 p = d / f"{name}.png"
+                literal_user_text(fig)
                 fig.savefig(p, dpi=110)
                 files.append(p)
         return files
