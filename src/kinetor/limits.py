@@ -16,7 +16,7 @@ name                      default     what is counted
 ``subjects``              100,000     simulated subjects / animals in one call
 ``simulated_hours``       87,660      length of a simulation (10 years)
 ``values``                50,000,000  numbers one simulation returns (subjects x times)
-``report_figures``        200         figures in one report (per-subject figures beyond it
+``report_figures``        100         figures in one report (per-subject figures beyond it
                                       are left out, and the report says so)
 ========================  ==========  =====================================================
 
@@ -48,7 +48,7 @@ DEFAULTS: dict[str, int] = {
     "subjects": 100_000,
     "simulated_hours": 87_660,
     "values": 50_000_000,
-    "report_figures": 200,
+    "report_figures": 100,
 }
 _OVERRIDES: dict[str, int] = {}
 

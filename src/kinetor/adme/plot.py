@@ -63,9 +63,9 @@ def plot_excretion(result, path: str | Path) -> Path:
     ax.set_ylim(bottom=0)
     ax.legend(fontsize=8)
     ax.set_title("Cumulative excretion (mean ± SD)")
+    literal_user_text(fig)
     fig.tight_layout()
     path = Path(path)
-    literal_user_text(fig)
     fig.savefig(path, dpi=120)
     plt.close(fig)
     return path

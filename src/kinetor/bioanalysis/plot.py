@@ -86,10 +86,10 @@ def plot_calibration(result, out: str | Path) -> list[Path]:
             axr.scatter(qx, qc["bias_pct"].to_numpy(float), marker="^", color="tab:green")
         axr.set_xlabel(f"nominal concentration{unit}")
         axr.set_ylabel("bias (%)")
+        literal_user_text(fig)
         fig.tight_layout()
         name = "calibration.png" if len(result.curves) == 1 else f"calibration_{_safe(key)}.png"
         path = out / name
-        literal_user_text(fig)
         fig.savefig(path, dpi=120)
         plt.close(fig)
         paths.append(path)

@@ -16,10 +16,21 @@ def _width(stream) -> int | None:
     return None if stream.isatty() else 160
 
 
-def console():
+def _console_class():
     from rich.console import Console
 
-    return Console(stderr=False, highlight=False, soft_wrap=True, width=_width(sys.stdout))
+    class _Console(Console):
+        def on_broken_pipe(self) -> None:
+            # rich exits 1 here; the reader leaving (`kinetor ... | head`) is no error
+            _silence_stdout()
+            raise BrokenPipeError
+
+    return _Console
+
+
+def console():
+    return _console_class()(stderr=False, highlight=False, soft_wrap=True,
+                            width=_width(sys.stdout))
 
 
 def err_console():

@@ -103,8 +103,8 @@ def _plot(frame, path, title: str) -> None:
     for ax in axes[:, 0]:
         ax.set_ylabel("% of reference")
     fig.suptitle(title, fontsize=10)
-    fig.tight_layout()
     literal_user_text(fig)
+    fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
 

@@ -10,6 +10,7 @@ import pandas as pd
 
 from kinetor.data.study import CONC_COLUMNS, DOSE_COLUMNS, SUBJECT_COLUMNS, Study
 from kinetor.errors import DataError, Problem, UnitError
+from kinetor.limits import get as get_limit
 from kinetor.units import format_unit, parse_unit
 
 __all__ = ["Parts", "assemble", "combine_exclude", "day_index", "expand_addl", "finish_conc",
@@ -110,6 +111,16 @@ def expand_addl(doses: pd.DataFrame) -> pd.DataFrame:
     if not (addl > 0).any():
         return doses
     reps = (addl + 1).to_numpy()
+    per_subject = pd.Series(reps).groupby(doses["subject"].to_numpy()).transform("sum")
+    over = (per_subject > get_limit("doses_per_subject")).to_numpy()
+    if over.any():  # refused before anything is allocated
+        raise DataError([Problem(
+            f"ADDL {int(addl.iloc[i]):,} makes {int(per_subject.iloc[i]):,} doses for "
+            f"subject {doses['subject'].iloc[i]}, above the limit doses_per_subject = "
+            f"{get_limit('doses_per_subject'):,}",
+            row=int(doses["source_row"].iloc[i]) if "source_row" in doses.columns else None,
+            column="ADDL", fix="check ADDL (or raise the limit on purpose: "
+            "KINETOR_LIMIT_DOSES_PER_SUBJECT=N)") for i in np.flatnonzero(over)[:20]])
     out = doses.loc[doses.index.repeat(reps)].copy()
     k = np.concatenate([np.arange(r) for r in reps])
     out["time"] = out["time"].to_numpy(float) + k * pd.to_numeric(out["ii"]).to_numpy(float)

@@ -59,9 +59,9 @@ def plot_volumes(data, path: str | Path, log: bool = False, control: str | None 
     if title:
         ax.set_title(title)
     ax.legend(frameon=False, fontsize="small")
+    literal_user_text(fig)
     fig.tight_layout()
     path = Path(path)
-    literal_user_text(fig)
     fig.savefig(path, dpi=120)
     plt.close(fig)
     return path

@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from kinetor.limits import get as get_limit
 from kinetor.report._common import param_frame, param_groups
 from kinetor.report.diagnostics import (
     plot_half_life,
@@ -184,10 +185,16 @@ def _profiles(rep: Report, study, params: pd.DataFrame, profile: tuple[str, str]
     order = study.conc_with_subjects()
     order = order[(order["analyte"] == analyte) & (order["matrix"] == matrix)]
     subjects = order.sort_values([*study.groups, "subject"])["subject"].astype(str).unique()
-    shown = subjects if ctx["max_subjects"] is None else subjects[:ctx["max_subjects"]]
+    # two figures per subject (profile, half-life): bounded by the report_figures limit
+    most = get_limit("report_figures") // 2
+    cap = most if ctx["max_subjects"] is None else min(ctx["max_subjects"], most)
+    shown = subjects[:cap]
     rep.add_section(f"Individual profiles{label}", level + 1)
     if len(shown) < len(subjects):
-        rep.add_text(f"The first {len(shown)} of {len(subjects)} subjects are shown.")
+        rep.add_text(f"The first {len(shown)} of {len(subjects)} subjects are shown (at most "
+                     f"{most} per report: the limit report_figures = "
+                     f"{get_limit('report_figures')}, see kinetor.limits); every subject's "
+                     "parameters are in the tables.")
     for s in shown:
         rep.add_figure(plot_individual(study, s, analyte, **kw),
                        f"Subject {s}{label}: linear and semi-log; open red circles = BLQ "
