@@ -111,3 +111,19 @@ def test_an_unknown_sheet_lists_the_sheets(tmp_path):
         read_study(tmp_path / "b.xlsx", sheet="Nope")
     p = err.value.problems[0]
     assert "no sheet 'Nope'" in p.message and "PK" in p.fix
+
+
+def test_an_18_digit_id_stored_as_an_excel_number_is_reported(tmp_path):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Subject", "Time (h)", "Conc (ng/mL)", "Dose (mg/kg)", "Route"])
+    for sid in (123456789012345678, 12):
+        ws.append([sid, 1, 10, 1, "PO"])
+        ws.append([sid, 2, 5, 1, "PO"])
+    wb.save(tmp_path / "ids.xlsx")
+    with pytest.raises(DataError) as err:
+        read_study(tmp_path / "ids.xlsx")
+    assert [(p.row, p.column) for p in err.value.problems] == [(2, "Subject"), (3, "Subject")]
+    assert "15 significant" in err.value.problems[0].message

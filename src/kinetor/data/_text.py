@@ -254,9 +254,32 @@ def _read_excel(path: Path, sheet) -> RawTable:
     body.columns = _unique(header, label, notes)
     raw = frame_to_raw(body, label)
     raw.rows = (np.flatnonzero(keep) + head + 2).astype(np.int64)
+    raw.problems = _excel_digits(body, raw.rows, label)
     raw.frame = _drop_empty_columns(raw.frame)
     raw.notes = notes
     return raw
+
+
+def _excel_digits(body: pd.DataFrame, rows: np.ndarray, label: str) -> list[Problem]:
+    """Whole numbers beyond 2**53 in numeric cells: Excel keeps 15 significant digits, so
+    an 18-digit id typed as a number is stored as another number. Said, never guessed."""
+    problems = []
+    for col in body.columns:
+        cells = body[col]
+        numeric = cells.map(type).isin((int, float)).to_numpy()
+        if not numeric.any():
+            continue
+        values = pd.to_numeric(cells.where(numeric), errors="coerce").to_numpy(float)
+        with np.errstate(invalid="ignore"):
+            big = numeric & (np.abs(values) >= 2.0**53) & (np.mod(values, 1.0) == 0)
+        for i in np.flatnonzero(big):
+            v = cells.iloc[i]
+            problems.append(Problem(
+                f"the number {v} has more digits than Excel keeps (15 significant): it "
+                "may not be what was typed", file=label, row=int(rows[i]), column=col,
+                fix="format the column as Text in Excel and type the ids again, or "
+                    "export the sheet as CSV from the source system"))
+    return problems
 
 
 def read_raw(source, sheet=None) -> RawTable:
