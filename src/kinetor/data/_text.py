@@ -38,6 +38,7 @@ __all__ = ["RawTable", "frame_to_raw", "read_raw", "read_raw_text"]
 _DELIMITERS = (",", ";", "\t", "|")
 _EXCEL = {".xlsx", ".xlsm", ".xltx", ".xltm"}
 _NA_TEXT = {"nan", "NaN", "None", "<NA>", "NaT", "none"}
+_LINE_END = re.compile(r"\r\n|\n|\r")
 _DEC_COMMA = re.compile(r"^([<>]\s*)?[+-]?\d*,\d+([eE][+-]?\d+)?$")
 _DEC_POINT = re.compile(r"^([<>]\s*)?[+-]?\d*\.\d+([eE][+-]?\d+)?$")
 
@@ -110,7 +111,11 @@ def read_raw_text(data: bytes, label: str) -> RawTable:
     notes: list[str] = []
     problems: list[Problem] = []
     text = _decode(data, label, notes)
-    lines = text.splitlines()
+    # only CR/LF end a line: str.splitlines() also breaks at \x1c-\x1e, \x85 and \u2028,
+    # which can stand inside a cell and would shift every row number after them
+    lines = _LINE_END.split(text)
+    if lines and lines[-1] == "":
+        lines.pop()
     start = 0
     while start < len(lines) and (not lines[start].strip() or lines[start].lstrip()
                                   .startswith("#")):
