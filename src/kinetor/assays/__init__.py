@@ -1,0 +1,18 @@
+"""Cell-based assays: plate readers, dose-response and GR fits, drug combinations, Western
+blot densitometry and clonogenic survival.
+
+Examples
+--------
+>>> import kinetor as kt
+>>> callable(kt.assays.fit_dose_response)
+True
+"""
+
+from kinetor.assays.doseresponse import DoseResponseFit, fit_dose_response
+from kinetor.assays.gr import fit_gr, gr_values
+from kinetor.assays.plates import merge_plate_map, read_plate, read_plate_map, well_name
+from kinetor.assays.qc import edge_effect, normalise, z_prime
+
+__all__ = ["DoseResponseFit", "edge_effect", "fit_dose_response", "fit_gr", "gr_values",
+           "merge_plate_map", "normalise", "read_plate", "read_plate_map", "well_name",
+           "z_prime"]

@@ -1,0 +1,56 @@
+"""``kinetor assay ...`` through the real entry point, good and bad inputs."""
+
+import numpy as np
+import pandas as pd
+from assay_synth import grid_csv, map_rows, plate_values
+
+from kinetor.cli.main import main
+
+
+def test_dose_response_from_plate_and_map(plate_files, tmp_path, capsys):
+    plate, pmap = plate_files
+    out = tmp_path / "out"
+    assert main(["--quiet", "assay", "dose-response", str(plate), "--map", str(pmap),
+                 "--unit", "uM", "--out", str(out)]) == 0
+    res = pd.read_csv(out / "dose_response.csv").set_index("compound")
+    assert res.loc["X", "ic50"] == np.float64(res.loc["X", "ic50"])
+    assert abs(res.loc["X", "ic50"] / 0.1 - 1) < 1e-6 and abs(res.loc["Y", "ic50"] - 1) < 1e-6
+    qc = pd.read_csv(out / "plate_qc.csv")
+    assert qc["z_prime"].item() == 1.0
+    for name in ("wells.csv", "points.csv", "curves.png", "plates.png", "report.html"):
+        assert (out / name).stat().st_size > 0
+    assert "curves.png" in (out / "report.html").read_text()
+
+
+def test_dose_response_tidy_table(tmp_path):
+    x = np.array([0.01, 0.1, 1, 10, 100.0])
+    f = tmp_path / "t.csv"
+    pd.DataFrame({"c": x, "v": 100 / (1 + x / 2)}).to_csv(f, index=False)
+    out = tmp_path / "o"
+    assert main(["--quiet", "assay", "dose-response", str(f), "--dose", "c", "--response", "v",
+                 "--fix", "bottom=0", "--out", str(out)]) == 0
+    assert abs(pd.read_csv(out / "dose_response.csv")["ic50"].item() - 2) < 1e-6
+
+
+def test_dose_response_bad_inputs(plate_files, tmp_path, capsys):
+    plate, pmap = plate_files
+    g = plate_values()
+    g[0, 3] = np.nan   # a sample well without a reading
+    bad_plate = tmp_path / "bad.csv"
+    bad_plate.write_text(grid_csv(g))
+    assert main(["assay", "dose-response", str(bad_plate), "--map", str(pmap),
+                 "--out", str(tmp_path / "o1")]) == 3
+    assert "no reading in sample well A04" in capsys.readouterr().err
+    short_map = tmp_path / "short.csv"
+    short_map.write_text("\n".join(r for r in map_rows() if not r.startswith("B07")) + "\n")
+    assert main(["assay", "dose-response", str(plate), "--map", str(short_map),
+                 "--out", str(tmp_path / "o2")]) == 3
+    assert "well B07 of plate 'plate1' is not in the map" in capsys.readouterr().err
+    tidy = tmp_path / "neg.csv"
+    tidy.write_text("dose,response\n-1,50\n1,40\n")
+    assert main(["assay", "dose-response", str(tidy), "--out", str(tmp_path / "o3")]) == 3
+    assert "negative value" in capsys.readouterr().err
+    assert main(["--quiet", "assay", "dose-response", str(tmp_path / "nope.csv"),
+                 "--out", str(tmp_path / "o4")]) == 3
+    assert main(["--quiet", "assay", "dose-response", str(tidy), "--model", "6pl",
+                 "--out", str(tmp_path / "o5")]) == 2
