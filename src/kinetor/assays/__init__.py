@@ -8,11 +8,13 @@ Examples
 True
 """
 
+from kinetor.assays._tidy import melt_replicates
 from kinetor.assays.doseresponse import DoseResponseFit, fit_dose_response
 from kinetor.assays.gr import fit_gr, gr_values
 from kinetor.assays.plates import merge_plate_map, read_plate, read_plate_map, well_name
 from kinetor.assays.qc import edge_effect, normalise, z_prime
+from kinetor.assays.synergy import METHODS, SynergyResult, synergy
 
-__all__ = ["DoseResponseFit", "edge_effect", "fit_dose_response", "fit_gr", "gr_values",
-           "merge_plate_map", "normalise", "read_plate", "read_plate_map", "well_name",
-           "z_prime"]
+__all__ = ["METHODS", "DoseResponseFit", "SynergyResult", "edge_effect", "fit_dose_response", "fit_gr", "gr_values",
+           "melt_replicates", "merge_plate_map", "normalise", "read_plate", "read_plate_map", "synergy",
+           "well_name", "z_prime"]

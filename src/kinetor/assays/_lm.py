@@ -114,11 +114,19 @@ def levenberg_marquardt(model: Model, x: np.ndarray, y: np.ndarray, p0: np.ndarr
         a = jtw @ ji
         g = np.einsum("nkm,nm->nk", jtw, ri)
         diag = np.einsum("nii->ni", a)
+        # active set: a parameter on a bound whose descent direction points outward is
+        # held there for this iteration (projected LM alone can stall on the bound)
+        fi = fr[idx].copy()
+        if lower is not None:
+            fi &= ~((p[idx] <= lower[idx]) & (g < 0))
+        if upper is not None:
+            fi &= ~((p[idx] >= upper[idx]) & (g > 0))
         scale = np.maximum(diag, 1e-12 * diag.max(axis=1, keepdims=True) + 1e-300)
-        scale = np.where(fr[idx], scale, 1.0)
+        scale = np.where(fi, scale, 1.0)
         damped = a + (lam[idx, None] * scale)[:, :, None] * eye
-        damped = np.where(fr[idx][:, :, None] | fr[idx][:, None, :], damped, eye)
-        step = _solve(damped, g) * fr[idx]
+        keep = fi[:, :, None] & fi[:, None, :]
+        damped = np.where(keep, damped, eye)
+        step = _solve(damped, g * fi) * fi
         p_new = p[idx] + step
         if lower is not None:
             p_new = np.maximum(p_new, lower[idx])

@@ -104,3 +104,23 @@ def pad_groups(data: pd.DataFrame, by: Sequence[str], columns: Sequence[str]) ->
         keys = pd.DataFrame(index=range(n))
     long = df.assign(source_row=np.arange(len(df)) + 2).iloc[order].reset_index(drop=True)
     return Groups(keys, values, mask, long)
+
+
+def melt_replicates(data: pd.DataFrame, columns: Sequence[str], *, name: str = "response",
+                    source: str = "<DataFrame>") -> pd.DataFrame:
+    """Wide replicate columns (``viability1..4``) to one row per replicate well.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"dose": [1.0], "v1": [0.5], "v2": [0.7]})
+    >>> melt_replicates(df, ["v1", "v2"]).to_dict("list")
+    {'dose': [1.0, 1.0], 'replicate': ['v1', 'v2'], 'response': [0.5, 0.7]}
+    """
+    missing = [c for c in columns if c not in data.columns]
+    if missing:
+        raise DataError([Problem(f"column {c!r} is missing", file=source, column=c,
+                                 fix="name the replicate columns as written in the file")
+                         for c in missing])
+    keep = [c for c in data.columns if c not in columns]
+    return data.melt(id_vars=keep, value_vars=list(columns), var_name="replicate",
+                     value_name=name)
