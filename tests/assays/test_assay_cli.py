@@ -54,3 +54,44 @@ def test_dose_response_bad_inputs(plate_files, tmp_path, capsys):
                  "--out", str(tmp_path / "o4")]) == 3
     assert main(["--quiet", "assay", "dose-response", str(tidy), "--model", "6pl",
                  "--out", str(tmp_path / "o5")]) == 2
+
+
+def _matrix_csv(tmp_path, drop=None):
+    d = np.r_[0, 0.1, 1, 10]
+    d1, d2 = np.meshgrid(d, d, indexing="ij")
+    e = 100 / ((1 + d1) * (1 + d2 / 2))
+    df = pd.DataFrame({"a": d1.ravel(), "b": d2.ravel(), "r1": e.ravel(), "r2": e.ravel() + 1})
+    if drop is not None:
+        df = df.drop(index=drop)
+    f = tmp_path / "m.csv"
+    df.to_csv(f, index=False)
+    return f
+
+
+def test_synergy_command(tmp_path):
+    out = tmp_path / "s"
+    f = _matrix_csv(tmp_path)
+    assert main(["--quiet", "assay", "synergy", str(f), "--dose1", "a", "--dose2", "b",
+                 "--response", "r1", "--response", "r2", "--methods", "bliss,hsa,loewe",
+                 "--n-boot", "20", "--seed", "3", "--out", str(out)]) == 0
+    s = pd.read_csv(out / "synergy_summary.csv").set_index("method")
+    assert set(s.index) == {"bliss", "hsa", "loewe", "loewe_ci"}
+    assert s.loc["bliss", "unit"] == "percentage points"
+    cells = pd.read_csv(out / "synergy_cells.csv")
+    assert len(cells) == 16
+    for name in ("heatmap_bliss.png", "surface_bliss.png", "heatmap_loewe_ci.png",
+                 "report.html", "monotherapy.csv"):
+        assert (out / name).stat().st_size > 0
+
+
+def test_synergy_command_bad_inputs(tmp_path, capsys):
+    f = _matrix_csv(tmp_path, drop=5)
+    assert main(["assay", "synergy", str(f), "--dose1", "a", "--dose2", "b", "--response",
+                 "r1", "--out", str(tmp_path / "o")]) == 3
+    assert "1 of 16 dose pairs have no well" in capsys.readouterr().err
+    f = _matrix_csv(tmp_path)
+    assert main(["assay", "synergy", str(f), "--dose1", "a", "--dose2", "b", "--response",
+                 "r9", "--out", str(tmp_path / "o")]) == 3
+    assert "column 'r9' is missing" in capsys.readouterr().err
+    assert main(["--quiet", "assay", "synergy", str(f), "--methods", "chou",
+                 "--out", str(tmp_path / "o")]) == 2

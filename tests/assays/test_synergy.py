@@ -123,3 +123,27 @@ def test_incomplete_matrices_are_errors():
         synergy(df.drop(index=20), dose1="d1", dose2="d2", response="v")
     with pytest.raises(DataError, match="unknown method"):
         synergy(df, dose1="d1", dose2="d2", response="v", methods=["chou"])
+
+
+@pytest.mark.parametrize("alpha,gamma", [(4.0, 1.0), (1.0, 4.0), (0.25, 1.0)])
+def test_musyc_recovers_known_potency_and_cooperativity(alpha, gamma):
+    from kinetor.assays import fit_musyc
+
+    truth = MuSyC(E0=1, E1=0.2, E2=0.1, E3=0.0, h1=1.2, h2=0.8, C1=0.3, C2=0.5,
+                  alpha12=alpha, alpha21=alpha, gamma12=gamma, gamma21=gamma)
+    e = truth.E(D1.ravel(), D2.ravel()).reshape(8, 8)
+    pars, cells = fit_musyc(frame(e, reps=2, noise=0.005, seed=3), dose1="d1", dose2="d2",
+                            response="v", n_boot=4, seed=1)
+    est = pars.set_index("parameter")["estimate"]
+    if alpha > 1:
+        assert est["alpha12"] > 2 and est["alpha21"] > 2
+        assert cells["musyc"].mean() > 0
+    elif alpha < 1:
+        assert est["alpha12"] < 0.6 and est["alpha21"] < 0.6
+        assert cells["musyc"].mean() < 0
+    else:
+        assert est["gamma12"] > 2 and est["gamma21"] > 2
+        assert 0.5 < est["alpha12"] < 2 and 0.5 < est["alpha21"] < 2
+    assert est["E3"] == pytest.approx(0.0, abs=0.05) and est["beta"] == pytest.approx(
+        0.1 / 0.9, abs=0.06)
+    assert pars["converged"].all() and pars["ci_low"].notna().sum() >= 10

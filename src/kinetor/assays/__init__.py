@@ -11,10 +11,11 @@ True
 from kinetor.assays._tidy import melt_replicates
 from kinetor.assays.doseresponse import DoseResponseFit, fit_dose_response
 from kinetor.assays.gr import fit_gr, gr_values
+from kinetor.assays.musyc import fit_musyc
 from kinetor.assays.plates import merge_plate_map, read_plate, read_plate_map, well_name
 from kinetor.assays.qc import edge_effect, normalise, z_prime
 from kinetor.assays.synergy import METHODS, SynergyResult, synergy
 
-__all__ = ["METHODS", "DoseResponseFit", "SynergyResult", "edge_effect", "fit_dose_response", "fit_gr", "gr_values",
+__all__ = ["METHODS", "DoseResponseFit", "SynergyResult", "edge_effect", "fit_dose_response", "fit_gr", "fit_musyc", "gr_values",
            "melt_replicates", "merge_plate_map", "normalise", "read_plate", "read_plate_map", "synergy",
            "well_name", "z_prime"]

@@ -105,16 +105,31 @@ def loewe(e, d1, d2, p1, p2, n_iter: int = 80):
 
 
 def _three_param_fits(x, y, top, start, n_iter=200):
-    """Hill fits with E0 (top) fixed, Emax in [0, 1.5], h > 0: one per row of ``x``."""
-    p0 = np.column_stack([start[:, 0], top, start[:, 2], start[:, 3]])
-    lower = np.column_stack([np.zeros(len(x)), np.full(len(x), -np.inf),
-                             np.full(len(x), -np.inf), np.full(len(x), 1e-8)])
-    upper = np.column_stack([np.full(len(x), 1.5), np.full(len(x), np.inf),
-                             np.full(len(x), np.inf), np.full(len(x), 1e3)])
-    p0 = np.clip(p0, lower, upper)
-    res = levenberg_marquardt(logistic, x, y, p0, free=np.array([True, False, True, True]),
-                              lower=lower, upper=upper, max_iter=n_iter)
-    return res.params, res.converged
+    """Hill fits with E0 (top) fixed, Emax in [0, 1.5], h > 0: one per row of ``x``.
+
+    Two starts per slice (the monotherapy parameters, and values read off the slice
+    itself); the lower sum of squares wins, so a flat slice does not strand the fit.
+    """
+    from kinetor.assays.doseresponse import _start
+
+    n = len(x)
+    lower = np.column_stack([np.zeros(n), np.full(n, -np.inf), np.full(n, -np.inf),
+                             np.full(n, 1e-8)])
+    upper = np.column_stack([np.full(n, 1.5), np.full(n, np.inf), np.full(n, np.inf),
+                             np.full(n, 1e3)])
+    own = _start(x, y, np.ones_like(x), 4)
+    best = None
+    for s in (start, own):
+        p0 = np.clip(np.column_stack([s[:, 0], top, s[:, 2], s[:, 3]]), lower, upper)
+        res = levenberg_marquardt(logistic, x, y, p0, free=np.array([True, False, True, True]),
+                                  lower=lower, upper=upper, max_iter=n_iter)
+        if best is None:
+            best = res
+            continue
+        better = res.sse < best.sse
+        best.params[better], best.sse[better] = res.params[better], res.sse[better]
+        best.converged[better] = res.converged[better]
+    return best.params, best.converged
 
 
 def zip_delta(e, d1, d2, p1, p2):

@@ -273,7 +273,12 @@ class DoseResponseFit:
         p = self._p
         # a fit still crawling along a ridge beyond the doses is an incomplete curve
         at_box = (p[:, 2] > np.log10(xmax)) | (p[:, 2] < np.log10(xmin))
-        xpos = [np.unique(r[(m > 0) & (r > 0)]) for r, m in zip(self._x, self._w, strict=True)]
+        big = np.nanmax(self._x) * 2 + 1  # beyond every dose: marks padding
+        xs = np.sort(np.where(self._w > 0, self._x, big), axis=1)
+        n_doses = ((xs[:, 0] < big).astype(int)
+                   + ((np.diff(xs, axis=1) > 0) & (xs[:, 1:] < big)).sum(1))
+        n_par = int(self._free_mask.sum())
+        floor = np.minimum(p[:, 0], p[:, 1])
         status = np.full(n, "ok", dtype=object)
         reason = np.full(n, "", dtype=object)
         text = np.full(n, "", dtype=object)
@@ -283,8 +288,7 @@ class DoseResponseFit:
         for i in range(n):  # formatting only; the numbers are computed above, vectorised
             lo, hi = _fmt(xmin[i]), _fmt(xmax[i])
             above = ybar[i] > lvl
-            n_dose = xpos[i].size + int(bool(np.any(self._x[i][self._w[i] > 0] == 0)))
-            n_par = int(self._free_mask.sum())
+            n_dose = int(n_doses[i])
             if n_dose <= n_par:
                 status[i] = "too_few_doses"
                 reason[i] = f"{n_dose} distinct doses for {n_par} free parameters"
@@ -308,8 +312,9 @@ class DoseResponseFit:
                 status[i] = "steep"
                 reason[i] = (f"Hill slope {abs(p[i, 3]):.3g} >= {STEEP:g}: the response drops "
                              f"between two doses, IC50 not identifiable ({res.reason[i]})")
-                below = xpos[i][xpos[i] <= 10 ** p[i, 2]]
-                above_ = xpos[i][xpos[i] > 10 ** p[i, 2]]
+                xpos = np.unique(self._x[i][(self._w[i] > 0) & (self._x[i] > 0)])
+                below = xpos[xpos <= 10 ** p[i, 2]]
+                above_ = xpos[xpos > 10 ** p[i, 2]]
                 a = _fmt(below.max()) if below.size else "0"
                 b = _fmt(above_.min()) if above_.size else "inf"
                 text[i] = abs_text[i] = f"{a}{u} < IC50 < {b}{u}"
@@ -331,7 +336,7 @@ class DoseResponseFit:
             elif np.isfinite(absl[i]) and np.log10(xmin[i]) <= absl[i] <= np.log10(xmax[i]):
                 abs_text[i] = f"IC50 = {_fmt(10 ** absl[i])}{u}"
             else:
-                never_below = min(table["top"].iat[i], table["bottom"].iat[i]) >= lvl or (
+                never_below = floor[i] >= lvl or (
                     np.isfinite(absl[i]) and absl[i] > np.log10(xmax[i]))
                 abs_text[i] = (f"response stays above {lvl:g}: IC50 > {hi}{u}" if never_below
                                else f"response below {lvl:g} at every dose: IC50 < {lo}{u}")

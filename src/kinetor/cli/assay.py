@@ -146,8 +146,91 @@ def dose_response(
              "top", "bottom", "n_outliers"], f"{model.upper()} fits ({ci} CI)")
 
 
+def _long(path: Path, responses: list[str]):
+    from kinetor.assays import melt_replicates
+
+    data = _read_table(path)
+    if len(responses) > 1:
+        return melt_replicates(data, responses, name="response", source=path.name), "response"
+    return data, responses[0]
+
+
+def synergy(
+    file: Annotated[Path, typer.Argument(
+        help="Tidy CSV/Excel, one row per well (or per dose pair with replicate columns): "
+             "dose of drug 1, dose of drug 2, viability, grouping columns.")],
+    dose1: Annotated[str, typer.Option("--dose1", help="Drug-1 dose column.")] = "dose1",
+    dose2: Annotated[str, typer.Option("--dose2", help="Drug-2 dose column.")] = "dose2",
+    response: Annotated[list[str] | None, typer.Option(
+        "--response", help="Viability column; repeat for replicate columns.")] = None,
+    by: Annotated[list[str] | None, typer.Option(
+        "--by", help="Column(s) defining one dose matrix.")] = None,
+    methods: Annotated[str, typer.Option(
+        "--methods", help="Comma-separated: bliss, hsa, loewe, zip, musyc.")] =
+        "bliss,hsa,loewe,zip",
+    scale: Annotated[str, typer.Option(
+        "--scale", help="percent (100 = vehicle) or fraction (1 = vehicle).")] = "percent",
+    n_boot: Annotated[int, typer.Option("--n-boot", help="Bootstrap resamples.")] = 0,
+    seed: Annotated[int, typer.Option("--seed", help="Bootstrap seed.")] = 0,
+    out: OUT = Path("assay_synergy"),
+) -> None:
+    """Synergy scores per dose pair and per matrix (SynergyFinder signs: positive =
+    synergy, in percentage points; combination index < 1 = synergy).
+
+    Writes synergy_cells.csv, synergy_summary.csv, monotherapy.csv, a heat map per method
+    (first matrix), a Bliss surface and, with musyc, musyc_parameters.csv.
+    """
+    from kinetor.assays import METHODS, fit_musyc
+    from kinetor.assays import synergy as run
+    from kinetor.assays.plots import plot_matrix
+
+    chosen = [m.strip() for m in methods.split(",") if m.strip()]
+    bad = [m for m in chosen if m not in (*METHODS, "musyc")]
+    if bad or not chosen:
+        raise typer.BadParameter(f"unknown {bad}; choose from {', '.join(METHODS)}, musyc",
+                                 param_hint="--methods")
+    if scale not in ("percent", "fraction"):
+        raise typer.BadParameter("percent or fraction", param_hint="--scale")
+    data, resp = _long(file, response or ["response"])
+    d = _common.out_dir(out)
+    files: list[Path] = []
+    classic = [m for m in chosen if m != "musyc"]
+    table = None
+    if classic:
+        res = run(data, dose1=dose1, dose2=dose2, response=resp, by=by or None,
+                  methods=classic, scale=scale, n_boot=n_boot, seed=seed, source=file.name)
+        res.cells.to_csv(d / "synergy_cells.csv", index=False)
+        res.summary.to_csv(d / "synergy_summary.csv", index=False)
+        res.monotherapy.to_csv(d / "monotherapy.csv", index=False)
+        files += [d / "synergy_cells.csv", d / "synergy_summary.csv", d / "monotherapy.csv"]
+        first = res.summary.iloc[0]
+        key = {c: first[c] for c in res.by}
+        label = ", ".join(f"{k}={v}" for k, v in key.items())
+        for m in res.summary["method"].unique():
+            unit = "CI" if m == "loewe_ci" else "percentage points"
+            files.append(plot_matrix(res.matrix(m, **key), d / f"heatmap_{m}.png",
+                                     title=f"{m} {label}".strip(), label=f"{m} ({unit})"))
+        if "bliss" in classic:
+            files.append(plot_matrix(res.matrix("bliss", **key), d / "surface_bliss.png",
+                                     title=f"Bliss {label}".strip(), surface=True,
+                                     label="Bliss (pp)"))
+        table = res.summary
+    if "musyc" in chosen:
+        pars, cells = fit_musyc(data, dose1=dose1, dose2=dose2, response=resp,
+                                by=by or None, scale=scale, n_boot=n_boot, seed=seed,
+                                source=file.name)
+        pars.to_csv(d / "musyc_parameters.csv", index=False)
+        cells.to_csv(d / "musyc_cells.csv", index=False)
+        files += [d / "musyc_parameters.csv", d / "musyc_cells.csv"]
+        table = pars if table is None else table
+    _finish(d, "kinetor assay synergy", files, table,
+            [*(by or []), "method", "parameter", "mean", "msa", "estimate", "ci_low", "ci_high",
+             "mean_ci_low", "mean_ci_high", "unit", "note"], "Synergy summary")
+
+
 def register(app: typer.Typer) -> None:
     assay = typer.Typer(help="Cell-based assays: dose-response, synergy, Western blot, "
                              "clonogenic survival.", no_args_is_help=True)
     assay.command("dose-response")(dose_response)
+    assay.command("synergy")(synergy)
     app.add_typer(assay, name="assay")
