@@ -15,7 +15,8 @@ from kinetor.assays.musyc import fit_musyc
 from kinetor.assays.plates import merge_plate_map, read_plate, read_plate_map, well_name
 from kinetor.assays.qc import edge_effect, normalise, z_prime
 from kinetor.assays.synergy import METHODS, SynergyResult, synergy
+from kinetor.assays.western import linear_range, normalise_bands, quantify_blot, read_blot
 
-__all__ = ["METHODS", "DoseResponseFit", "SynergyResult", "edge_effect", "fit_dose_response", "fit_gr", "fit_musyc", "gr_values",
-           "melt_replicates", "merge_plate_map", "normalise", "read_plate", "read_plate_map", "synergy",
+__all__ = ["METHODS", "DoseResponseFit", "SynergyResult", "edge_effect", "fit_dose_response", "fit_gr", "fit_musyc", "gr_values", "linear_range",
+           "melt_replicates", "merge_plate_map", "normalise", "normalise_bands", "quantify_blot", "read_blot", "read_plate", "read_plate_map", "synergy",
            "well_name", "z_prime"]
