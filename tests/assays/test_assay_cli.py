@@ -95,3 +95,52 @@ def test_synergy_command_bad_inputs(tmp_path, capsys):
     assert "column 'r9' is missing" in capsys.readouterr().err
     assert main(["--quiet", "assay", "synergy", str(f), "--methods", "chou",
                  "--out", str(tmp_path / "o")]) == 2
+
+
+def test_western_command_with_reference_and_saturation(tmp_path, capsys):
+    import tifffile
+    from blot_synth import blot, lanes
+
+    target, _, _ = blot([1000, 70000, 500], shape=(120, 130))
+    load, _, _ = blot([2000, 2000, 2000], shape=(120, 130), seed=4)
+    tifffile.imwrite(tmp_path / "pakt.tif", target)
+    tifffile.imwrite(tmp_path / "gapdh.tif", load)
+    spec = ",".join(f"{a}:{b}" for a, b in lanes(3))
+    out = tmp_path / "w"
+    assert main(["assay", "western", str(tmp_path / "pakt.tif"), "--reference",
+                 str(tmp_path / "gapdh.tif"), "--lanes", spec, "--band", "45:76",
+                 "--background", "lane", "--labels", "veh,hi,drug", "--control", "veh",
+                 "--out", str(out)]) == 0
+    assert "1 saturated band(s)" in capsys.readouterr().err
+    r = pd.read_csv(out / "ratios.csv")
+    assert np.isnan(r.loc[1, "ratio"]) and r.loc[1, "note"] == "target band saturated"
+    assert abs(r.loc[2, "relative"] - 0.5) < 0.02
+    assert (out / "blot_annotated.png").stat().st_size > 1000
+    rgb = tmp_path / "rgb.png"
+    from skimage import io
+    io.imsave(rgb, np.zeros((10, 10, 3), np.uint8), check_contrast=False)
+    assert main(["assay", "western", str(rgb), "--out", str(out)]) == 3
+    assert "expected one greyscale plane" in capsys.readouterr().err
+    assert main(["assay", "western", str(tmp_path / "pakt.tif"), "--lanes", "5-30",
+                 "--out", str(out)]) == 2
+
+
+def test_clonogenic_command(tmp_path, capsys):
+    rows = []
+    for g, a in (("ctrl", 0.2), ("drug", 0.4)):
+        for dose, n in ((0, 200), (2, 400), (4, 1000), (6, 4000)):
+            for _ in range(3):
+                rows.append({"group": g, "dose": dose, "seeded": n,
+                             "colonies": round(n * 0.5 * np.exp(-a * dose - 0.03 * dose ** 2))})
+    f = tmp_path / "cfa.csv"
+    pd.DataFrame(rows).to_csv(f, index=False)
+    out = tmp_path / "c"
+    assert main(["--quiet", "assay", "clonogenic", str(f), "--control", "ctrl",
+                 "--out", str(out)]) == 0
+    fits = pd.read_csv(out / "lq_fits.csv").set_index("group")
+    assert abs(fits.loc["ctrl", "alpha"] - 0.2) < 0.01
+    ser = pd.read_csv(out / "ser.csv")
+    assert (ser["ser"] > 1).all() and (out / "survival.png").exists()
+    pd.DataFrame(rows).assign(colonies=-1).to_csv(f, index=False)
+    assert main(["assay", "clonogenic", str(f), "--out", str(out)]) == 3
+    assert "negative value -1" in capsys.readouterr().err
