@@ -43,6 +43,7 @@ import pandas as pd
 from scipy import stats
 
 from kinetor.assays._lm import levenberg_marquardt
+from kinetor.assays._profile import profile_interval
 from kinetor.assays._tidy import pad_groups, require_numeric
 from kinetor.assays.curves import PARAMS, delta_se, log_dose_at, logistic, relative_log_ic50
 from kinetor.errors import DataError, Problem
@@ -220,7 +221,8 @@ class DoseResponseFit:
                               np.nan)
         lo_ci, hi_ci = rel - tq * rel_se, rel + tq * rel_se
         if self.ci == "profile":
-            lo_ci, hi_ci = self._profile(res, p, free, s2, dof)
+            lo_ci, hi_ci = profile_interval(x, y, w, p, free, res.sse, dof, self._lower,
+                                            self._upper, se[:, 2], self.level)
         # studentised residuals and leverage, for outlier flags
         with np.errstate(divide="ignore", invalid="ignore"):
             lev = np.einsum("nmi,nij,nmj->nm", res.jac, inv, res.jac) * w
@@ -341,47 +343,6 @@ class DoseResponseFit:
                 abs_text[i] = (f"response stays above {lvl:g}: IC50 > {hi}{u}" if never_below
                                else f"response below {lvl:g} at every dose: IC50 < {lo}{u}")
         return status, reason, text, abs_text
-
-    def _profile(self, res, p, free, s2, dof):
-        """F-based profile-likelihood interval of log_ic50, all curves at once (bisection)."""
-        x, y, w = self._x, self._y, self._w
-        q = stats.f.ppf(self.level, 1, np.maximum(dof, 1))
-        target = res.sse * (1 + q / np.maximum(dof, 1))
-        fr = free.copy()
-        fr[2] = False
-
-        def prof(c):
-            start = p.copy()
-            start[:, 2] = c
-            out = levenberg_marquardt(logistic, x, y, start, weights=w, free=fr, max_iter=60,
-                                      lower=self._lower, upper=self._upper)
-            return out.sse
-
-        se = np.maximum(np.nan_to_num(self._wald_half(res, free, s2)), 0.05)
-        bounds = []
-        for sign in (-1.0, 1.0):
-            step = se.copy()
-            outside = np.zeros(len(p), bool)
-            for _ in range(6):  # widen until the profile crosses the threshold
-                sse = prof(p[:, 2] + sign * step)
-                outside |= sse > target
-                step = np.where(outside, step, step * 2)
-            inner, outer = np.zeros_like(step), step
-            for _ in range(25):
-                mid = (inner + outer) / 2
-                above = prof(p[:, 2] + sign * mid) > target
-                outer = np.where(above, mid, outer)
-                inner = np.where(above, inner, mid)
-            bounds.append(np.where(outside & (dof > 0), p[:, 2] + sign * (inner + outer) / 2,
-                                   np.nan))
-        return bounds[0], bounds[1]
-
-    @staticmethod
-    def _wald_half(res, free, s2):
-        with np.errstate(divide="ignore", invalid="ignore"):
-            info = res.jac.transpose(0, 2, 1) @ res.jac
-            info = np.where(free[:, None] & free[None, :], info, np.eye(len(free)))
-            return np.sqrt(np.linalg.pinv(info)[:, 2, 2] * s2)
 
 
 def fit_dose_response(data: pd.DataFrame, *, dose: str = "dose", response: str = "response",
