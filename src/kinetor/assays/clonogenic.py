@@ -1,7 +1,7 @@
 """Clonogenic survival: plating efficiency, surviving fraction, the linear-quadratic model
 and sensitiser enhancement ratios.
 
-Franken NAP et al. (2006) Nat Protoc 1:2315, doi:10.1038/nprot.2006.339 (status firm:
+Franken NAP et al. (2006) Nat Protoc 1:2315, doi:10.1038/nprot.2006.339 (status likely:
 PE = colonies / cells seeded in the untreated control; SF = colonies / (seeded x PE);
 LQ model SF = exp(-alpha D - beta D^2)). Per group (cell line, drug pre-treatment...):
 

@@ -6,7 +6,7 @@ doi:10.1038/nmeth.3853.
     GR(c) = 2^{\\log_2(x(c)/x_0) / \\log_2(x_{ctrl}/x_0)} - 1
 
 with ``x(c)`` the cell count after treatment, ``x_0`` the count at time zero and
-``x_ctrl`` the vehicle-control count at the end (status firm: Hafner 2016 eq. 1).
+``x_ctrl`` the vehicle-control count at the end (status likely: the defining equation of Hafner 2016).
 ``GR = 1``: no effect; ``0``: cytostatic; ``< 0``: cytotoxic. The curve
 ``GR(c) = GR_inf + (1 - GR_inf) / (1 + (c / GEC_50)^h)`` is the 4PL with top fixed at 1;
 ``GR50`` is the dose where it crosses 0 (none when ``GR_inf > 0``: reported as a bound),

@@ -7,7 +7,7 @@
     Z' = 1 - \\frac{3(\\sigma_{veh} + \\sigma_{pos})}{|\\bar{x}_{veh} - \\bar{x}_{pos}|}
 
 Z' after Zhang, Chung & Oldenburg (1999) J Biomol Screen 4:67,
-doi:10.1177/108705719900400206 (status firm: the formula; Z' >= 0.5 "excellent assay").
+doi:10.1177/108705719900400206 (status likely: the formula; Z' >= 0.5 "excellent assay").
 
 Examples
 --------
