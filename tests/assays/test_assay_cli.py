@@ -2,11 +2,13 @@
 
 import numpy as np
 import pandas as pd
+import pytest
 from assay_synth import grid_csv, map_rows, plate_values
 
 from kinetor.cli.main import main
 
 
+@pytest.mark.slow
 def test_dose_response_from_plate_and_map(plate_files, tmp_path, capsys):
     plate, pmap = plate_files
     out = tmp_path / "out"
@@ -68,6 +70,7 @@ def _matrix_csv(tmp_path, drop=None):
     return f
 
 
+@pytest.mark.slow
 def test_synergy_command(tmp_path):
     out = tmp_path / "s"
     f = _matrix_csv(tmp_path)

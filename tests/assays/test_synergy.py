@@ -52,6 +52,7 @@ def grid(res, col):
     return res.cells[col].to_numpy() / (1 if col == "loewe_ci" else 100)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("alpha,sign", [(3.0, 1), (0.3, -1)])
 def test_per_cell_scores_equal_synergy_package(alpha, sign):
     # MuSyC with full efficacy, h = 1, gamma = 1 is Bliss-additive at alpha = 1 (Meyer

@@ -12,6 +12,7 @@ from kinetor.errors import DataError
 AMPS = [1000, 2000, 4000, 500, 3000, 1500, 6000, 800]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("background", ["rolling_ball", "lane"])
 def test_band_ratios_within_two_percent(background):
     img, truth, _ = blot(AMPS)
@@ -22,6 +23,7 @@ def test_band_ratios_within_two_percent(background):
     assert not t["saturated"].any()
 
 
+@pytest.mark.slow
 def test_detected_lanes_and_band_match_the_layout():
     img, truth, _ = blot(AMPS, gradient=(0.5, 0.5))
     t = quantify_blot(img, n_lanes=8, background="rolling_ball", radius=40)
