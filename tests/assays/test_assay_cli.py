@@ -147,3 +147,27 @@ def test_clonogenic_command(tmp_path, capsys):
     pd.DataFrame(rows).assign(colonies=-1).to_csv(f, index=False)
     assert main(["assay", "clonogenic", str(f), "--out", str(out)]) == 3
     assert "negative value -1" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_synergy_from_a_plate_with_a_matrix(tmp_path):
+    # rows A-H x columns 2-9: drug P (rows) x drug Q (columns), Bliss-additive;
+    # column 1 vehicle, column 12 positive, columns 10-11 empty
+    c = np.r_[0, 0.01, 0.03, 0.1, 0.3, 1, 3, 10]
+    grid = np.full((8, 12), 400.0)
+    grid[:, 0], grid[:, 11] = 10000.0, 500.0
+    frac = (1 / (1 + c[:, None] / 0.2)) * (1 / (1 + c[None, :] / 1.0))
+    grid[:, 1:9] = 500 + 9500 * frac
+    (tmp_path / "plate.csv").write_text(grid_csv(grid))
+    rows = ["well,role,compound,concentration,compound2,concentration2"]
+    for r, letter in enumerate("ABCDEFGH"):
+        rows += [f"{letter}01,vehicle,,,,", f"{letter}12,positive,,,,",
+                 f"{letter}10,empty,,,,", f"{letter}11,empty,,,,"]
+        rows += [f"{letter}{k + 2:02d},sample,P,{c[r]},Q,{c[k]}" for k in range(8)]
+    (tmp_path / "map.csv").write_text("\n".join(rows) + "\n")
+    out = tmp_path / "s"
+    assert main(["--quiet", "assay", "synergy", str(tmp_path / "plate.csv"), "--map",
+                 str(tmp_path / "map.csv"), "--methods", "bliss,zip", "--out", str(out)]) == 0
+    cells = pd.read_csv(out / "synergy_cells.csv")
+    assert len(cells) == 64 and set(cells["compound2"]) == {"Q"}
+    assert cells["bliss"].abs().max() < 1e-6 and cells["zip"].abs().max() < 1e-4

@@ -8,7 +8,10 @@ sheet of an Excel workbook) may hold several grids; anything outside them (instr
 headers, notes) is ignored.
 
 A plate map is either tidy (columns ``well`` [``plate``], ``role``, ``compound``,
-``concentration`` [, ``replicate``]) or a set of labelled grids. Roles: ``sample``,
+``concentration`` [, ``replicate``, ``compound2``, ``concentration2``]) or a set of
+labelled grids. ``compound2``/``concentration2`` place the wells of a combination dose
+matrix: every well of a matrix (monotherapies and its 0 + 0 cell included) names both
+compounds, with concentration 0 for an absent drug. Roles: ``sample``,
 ``vehicle`` (0 % effect), ``positive`` (100 % effect control), ``empty``, ``time_zero``.
 
 Examples
@@ -211,7 +214,7 @@ def _tidy_map(df: pd.DataFrame, source: str) -> pd.DataFrame:
     if "plate" not in df:
         df["plate"] = "*"
     for col, default in (("compound", ""), ("concentration", np.nan), ("replicate", np.nan),
-                         ("role", None)):
+                         ("compound2", ""), ("concentration2", np.nan), ("role", None)):
         if col not in df:
             if default is None:
                 raise DataError(Problem("column 'role' is missing", file=source, column="role",
@@ -224,7 +227,8 @@ def _grid_map(path, source: str) -> pd.DataFrame:
     layers: dict[str, pd.DataFrame] = {}
     for b in _grid_blocks(path, source):
         label = b["label"].lower()
-        if label not in ("compound", "concentration", "role", "replicate"):
+        if label not in ("compound", "concentration", "role", "replicate", "compound2",
+                         "concentration2"):
             raise DataError(Problem(f"plate-map grid labelled {b['label']!r}", file=source,
                                     row=b["row"] + 1,
                                     fix="label each grid compound, concentration, role or "
@@ -242,11 +246,16 @@ def _grid_map(path, source: str) -> pd.DataFrame:
         raise DataError(Problem("plate map has no 'role' grid", file=source,
                                 fix=f"add a grid labelled role ({', '.join(ROLES)})"))
     pm = layers["role"].rename(columns={"row_role": "source_row"})
-    for label in ("compound", "concentration", "replicate"):
+    for label in ("compound", "concentration", "replicate", "compound2", "concentration2"):
         pm = pm.merge(layers[label][["well", label]], on="well", how="left") if label in \
             layers else pm.assign(**{label: np.nan})
     pm["plate"] = "*"
     return pm
+
+
+def _text(col: pd.Series) -> pd.Series:
+    """Labels as stripped strings, blanks as ''. (An all-blank column reads as float.)"""
+    return col.astype(object).where(col.notna(), "").astype(str).str.strip()
 
 
 def _validate_map(pm: pd.DataFrame, source: str) -> pd.DataFrame:
@@ -254,8 +263,10 @@ def _validate_map(pm: pd.DataFrame, source: str) -> pd.DataFrame:
     pm = pm.copy()
     pm["role"] = pm["role"].astype(str).str.strip().str.lower().replace({"nan": "empty",
                                                                          "none": "empty"})
-    pm["compound"] = pm["compound"].fillna("").astype(str).str.strip()
+    pm["compound"] = _text(pm["compound"])
     pm["concentration"] = pd.to_numeric(pm["concentration"], errors="coerce")
+    pm["compound2"] = _text(pm["compound2"])
+    pm["concentration2"] = pd.to_numeric(pm["concentration2"], errors="coerce")
     pm["well"] = pm["well"].astype(str).str.strip().str.upper().str.replace(
         r"^([A-P])(\d)$", r"\g<1>0\2", regex=True)
     for _, r in pm.iterrows():
@@ -269,6 +280,12 @@ def _validate_map(pm: pd.DataFrame, source: str) -> pd.DataFrame:
                                     "concentration >= 0", file=source,
                                     row=int(r["source_row"]), column="concentration",
                                     fix="fill in compound and concentration"))
+        elif r["role"] == "sample" and r["compound2"] and not (
+                np.isfinite(r["concentration2"]) and r["concentration2"] >= 0):
+            problems.append(Problem(f"combination well {r['well']} needs concentration2 "
+                                    ">= 0", file=source, row=int(r["source_row"]),
+                                    column="concentration2",
+                                    fix="0 for a monotherapy well of the matrix"))
     dup = pm.duplicated(["plate", "well"], keep=False)
     for _, r in pm[dup].iterrows():
         problems.append(Problem(f"well {r['well']} listed twice", file=source,
@@ -276,8 +293,8 @@ def _validate_map(pm: pd.DataFrame, source: str) -> pd.DataFrame:
                                 fix="one row per plate and well"))
     if problems:
         raise DataError(problems)
-    return pm[["plate", "well", "role", "compound", "concentration", "replicate",
-               "source_row"]]
+    return pm[["plate", "well", "role", "compound", "concentration", "replicate", "compound2",
+               "concentration2", "source_row"]]
 
 
 def merge_plate_map(plate: pd.DataFrame, plate_map: pd.DataFrame, *,
@@ -321,4 +338,5 @@ def merge_plate_map(plate: pd.DataFrame, plate_map: pd.DataFrame, *,
         raise DataError(problems)
     out = pd.concat(parts, ignore_index=True)
     return out.drop(columns="source_row")[["plate", "well", "row", "column", "role",
-                                           "compound", "concentration", "replicate", "value"]]
+                                           "compound", "concentration", "replicate",
+                                           "compound2", "concentration2", "value"]]

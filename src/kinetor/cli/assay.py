@@ -75,6 +75,11 @@ def dose_response(
     compare_network: Annotated[str | None, typer.Option(
         "--compare-network", help="DRUG:CELL_LINE: simulate the same doses through the "
                                   "pathway network and plot measured vs predicted.")] = None,
+    readout: Annotated[str, typer.Option(
+        "--readout", help="Network readout for --compare-network: growth (viability), "
+                          "pS6_S235_236 or pAKT_S473 (Western readouts).")] = "growth",
+    hours: Annotated[float, typer.Option(
+        "--hours", help="Assay duration simulated for --compare-network.")] = 72.0,
     out: OUT = Path("assay_dose_response"),
 ) -> None:
     """Fit dose-response curves (IC50 with CI, Hill, top, bottom, flags).
@@ -138,7 +143,7 @@ def dose_response(
         if not line:
             raise typer.BadParameter("write DRUG:CELL_LINE", param_hint="--compare-network")
         table, png = _cmp(data, drug=drug, cell_line=line, dose=dose, response=response,
-                          dose_unit=unit or "uM", out=d)
+                          dose_unit=unit or "uM", readout=readout, t_end=hours, out=d)
         table.to_csv(d / "measured_vs_predicted.csv", index=False)
         files += [d / "measured_vs_predicted.csv", png]
     _finish(d, "kinetor assay dose-response", files, f.results_,
@@ -158,7 +163,11 @@ def _long(path: Path, responses: list[str]):
 def synergy(
     file: Annotated[Path, typer.Argument(
         help="Tidy CSV/Excel, one row per well (or per dose pair with replicate columns): "
-             "dose of drug 1, dose of drug 2, viability, grouping columns.")],
+             "dose of drug 1, dose of drug 2, viability, grouping columns; or a plate "
+             "export with --map.")],
+    plate_map: Annotated[Path | None, typer.Option(
+        "--map", help="Plate map with compound, concentration, compound2, concentration2 "
+                      "(one or many matrices per plate).")] = None,
     dose1: Annotated[str, typer.Option("--dose1", help="Drug-1 dose column.")] = "dose1",
     dose2: Annotated[str, typer.Option("--dose2", help="Drug-2 dose column.")] = "dose2",
     response: Annotated[list[str] | None, typer.Option(
@@ -191,7 +200,25 @@ def synergy(
                                  param_hint="--methods")
     if scale not in ("percent", "fraction"):
         raise typer.BadParameter("percent or fraction", param_hint="--scale")
-    data, resp = _long(file, response or ["response"])
+    if plate_map is not None:
+        from kinetor.assays import merge_plate_map, normalise, read_plate, read_plate_map
+
+        if not plate_map.exists():
+            raise FileNotFoundError(f"no such file: {plate_map}")
+        wells = normalise(merge_plate_map(read_plate(file, allow_missing=True),
+                                          read_plate_map(plate_map), plate_source=file.name,
+                                          map_source=plate_map.name), source=file.name)
+        data = wells[(wells["role"] == "sample") & (wells["compound2"] != "")]
+        if data.empty:
+            from kinetor.errors import DataError, Problem
+
+            raise DataError(Problem("no combination wells", file=plate_map.name,
+                                    column="compound2",
+                                    fix="name both compounds on every well of a matrix"))
+        dose1, dose2, resp, scale = "concentration", "concentration2", "response", "percent"
+        by = [*(by or []), "plate", "compound", "compound2"]
+    else:
+        data, resp = _long(file, response or ["response"])
     d = _common.out_dir(out)
     files: list[Path] = []
     classic = [m for m in chosen if m != "musyc"]
