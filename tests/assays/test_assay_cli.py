@@ -171,3 +171,38 @@ def test_synergy_from_a_plate_with_a_matrix(tmp_path):
     cells = pd.read_csv(out / "synergy_cells.csv")
     assert len(cells) == 64 and set(cells["compound2"]) == {"Q"}
     assert cells["bliss"].abs().max() < 1e-6 and cells["zip"].abs().max() < 1e-4
+
+
+def test_dose_response_on_the_oneil_slice_with_replicate_columns(tmp_path):
+    from pathlib import Path
+
+    f = Path(__file__).parent / "fixtures" / "oneil2016_viability_slice.csv"
+    out = tmp_path / "o"
+    args = ["--quiet", "assay", "dose-response", str(f), "--dose", "drug2dose",
+            "--by", "combination_name", "--by", "cellid", "--fix", "top=1",
+            "--absolute-level", "0.5", "--unit", "uM", "--out", str(out)]
+    for k in range(1, 5):
+        args += ["--response", f"viability{k}"]
+    assert main(args) == 0
+    res = pd.read_csv(out / "dose_response.csv")
+    assert len(res) == 15 and res["n"].max() == 16
+    assert (res.loc[res["combination_name"] == "MK-2206 & MK-8669", "status"]
+            == "too_few_doses").all()
+
+
+def test_western_linear_range_from_a_dilution_blot(tmp_path, capsys):
+    import tifffile
+    from blot_synth import blot, lanes
+
+    img, _, _ = blot([250, 500, 1000, 2000, 3000], shape=(120, 200))
+    tifffile.imwrite(tmp_path / "dil.tif", img)
+    spec = ",".join(f"{a}:{b}" for a, b in lanes(5))
+    out = tmp_path / "w"
+    assert main(["assay", "western", str(tmp_path / "dil.tif"), "--lanes", spec, "--band",
+                 "45:76", "--background", "lane", "--loads", "2.5,5,10,20,40",
+                 "--out", str(out)]) == 0
+    lr = pd.read_csv(out / "linear_range.csv")
+    assert lr["in_range"].tolist() == [True, True, True, True, False]
+    assert "linear up to 20" in capsys.readouterr().out
+    assert main(["--quiet", "assay", "western", str(tmp_path / "dil.tif"), "--lanes", spec,
+                 "--loads", "1,2", "--out", str(out)]) == 2

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from kinetor.cli import _common
+from kinetor.cli import _assay_images, _common
 
 OUT = Annotated[Path, typer.Option("--out", "-o", help="Output directory.")]
 
@@ -60,8 +60,9 @@ def dose_response(
         "--map", help="Plate map (tidy: well, role, compound, concentration; or labelled "
                       "grids). Roles: sample, vehicle, positive, empty, time_zero.")] = None,
     dose: Annotated[str, typer.Option("--dose", help="Dose column (tidy input).")] = "dose",
-    response: Annotated[str, typer.Option(
-        "--response", help="Response column (tidy input).")] = "response",
+    response: Annotated[list[str] | None, typer.Option(
+        "--response", help="Response column (tidy input); repeat for replicate "
+                           "columns.")] = None,
     by: Annotated[list[str] | None, typer.Option(
         "--by", help="Column(s) defining a curve (default: compound for plates).")] = None,
     model: Annotated[str, typer.Option("--model", help="4pl, 3pl or 5pl.")] = "4pl",
@@ -118,7 +119,7 @@ def dose_response(
         qc.to_csv(d / "plate_qc.csv", index=False)
         files += [d / "wells.csv", d / "plate_qc.csv", plot_plate(wells, d / "plates.png")]
         data = wells[wells["role"] == "sample"].rename(columns={"concentration": "dose"})
-        dose, response, source = "dose", "response", file.name
+        dose, resp, source = "dose", "response", file.name
         by = by or ["compound"]
         t0 = wells[wells["role"] == "time_zero"]
         if len(t0):
@@ -129,20 +130,20 @@ def dose_response(
             gr.to_csv(d / "gr_metrics.csv", index=False)
             files.append(d / "gr_metrics.csv")
     else:
-        data, source = _read_table(file), file.name
+        (data, resp), source = _long(file, response or ["response"]), file.name
     f = DoseResponseFit(model, fix=_fixes(fix), ci=ci, absolute_level=level, dose_unit=unit)
-    f.fit(data, dose=dose, response=response, by=by or None, source=source)
+    f.fit(data, dose=dose, response=resp, by=by or None, source=source)
     f.results_.to_csv(d / "dose_response.csv", index=False)
     f.points_.to_csv(d / "points.csv", index=False)
     files += [d / "dose_response.csv", d / "points.csv",
-              plot_curves(f, d / "curves.png", dose=dose, response=response, dose_unit=unit)]
+              plot_curves(f, d / "curves.png", dose=dose, response=resp, dose_unit=unit)]
     if compare_network:
         from kinetor.assays.compare import compare_network as _cmp
 
         drug, _, line = compare_network.partition(":")
         if not line:
             raise typer.BadParameter("write DRUG:CELL_LINE", param_hint="--compare-network")
-        table, png = _cmp(data, drug=drug, cell_line=line, dose=dose, response=response,
+        table, png = _cmp(data, drug=drug, cell_line=line, dose=dose, response=resp,
                           dose_unit=unit or "uM", readout=readout, t_end=hours, out=d)
         table.to_csv(d / "measured_vs_predicted.csv", index=False)
         files += [d / "measured_vs_predicted.csv", png]
@@ -183,8 +184,10 @@ def synergy(
     seed: Annotated[int, typer.Option("--seed", help="Bootstrap seed.")] = 0,
     out: OUT = Path("assay_synergy"),
 ) -> None:
-    """Synergy scores per dose pair and per matrix (SynergyFinder signs: positive =
-    synergy, in percentage points; combination index < 1 = synergy).
+    """Synergy scores per dose pair and per matrix (positive = synergy).
+
+    SynergyFinder signs: scores in percentage points, positive = synergy; combination
+    index < 1 = synergy.
 
     Writes synergy_cells.csv, synergy_summary.csv, monotherapy.csv, a heat map per method
     (first matrix), a Bliss surface and, with musyc, musyc_parameters.csv.
@@ -255,137 +258,11 @@ def synergy(
              "mean_ci_low", "mean_ci_high", "unit", "note"], "Synergy summary")
 
 
-def _ranges(text: str | None, option: str) -> list[tuple[int, int]] | None:
-    if not text:
-        return None
-    out = []
-    for item in text.split(","):
-        a, sep, b = item.partition(":")
-        try:
-            out.append((int(a), int(b)))
-        except ValueError:
-            sep = ""
-        if not sep:
-            raise typer.BadParameter(f"write START:END pixel ranges, got {item!r}",
-                                     param_hint=option)
-    return out
-
-
-def western(
-    image: Annotated[Path, typer.Argument(help="Blot image of the target (TIFF/PNG, 8/16 bit).")],
-    reference: Annotated[Path | None, typer.Option(
-        "--reference", help="Image of the loading control, total protein or total form "
-                            "(same lanes).")] = None,
-    kind: Annotated[str, typer.Option(
-        "--kind", help="loading, total_protein or phospho/total.")] = "loading",
-    lanes: Annotated[str | None, typer.Option(
-        "--lanes", help="Lane column ranges x0:x1,x0:x1,... (default: detected).")] = None,
-    n_lanes: Annotated[int | None, typer.Option(
-        "--n-lanes", help="Expected number of lanes when detecting.")] = None,
-    band: Annotated[str | None, typer.Option(
-        "--band", help="Band row range y0:y1 (default: detected).")] = None,
-    labels: Annotated[str | None, typer.Option(
-        "--labels", help="Comma-separated sample label per lane.")] = None,
-    control: Annotated[str | None, typer.Option(
-        "--control", help="Sample whose ratio becomes 1.")] = None,
-    background: Annotated[str, typer.Option(
-        "--background", help="rolling_ball, lane or none.")] = "rolling_ball",
-    radius: Annotated[int, typer.Option("--radius", help="Rolling-ball radius (px).")] = 40,
-    dark: Annotated[bool, typer.Option(
-        "--dark-bands/--bright-bands", help="Dark bands on light (film) or bright "
-                                            "(fluorescence).")] = False,
-    out: OUT = Path("assay_western"),
-) -> None:
-    """Band densitometry with saturation flags; ratios to a reference blot.
-
-    Writes bands.csv (and reference_bands.csv, ratios.csv, ratio_summary.csv with
-    --reference) and annotated PNGs of the blots.
-    """
-    import pandas as pd
-
-    from kinetor.assays import normalise_bands, quantify_blot, read_blot
-    from kinetor.assays.plots import plot_blot
-
-    if background not in ("rolling_ball", "lane", "none"):
-        raise typer.BadParameter("rolling_ball, lane or none", param_hint="--background")
-    lane_list = _ranges(lanes, "--lanes")
-    band_rng = _ranges(band, "--band")
-    if band_rng is not None and len(band_rng) != 1:
-        raise typer.BadParameter("one y0:y1 range", param_hint="--band")
-    label_list = [x.strip() for x in labels.split(",")] if labels else None
-    kw = {"lanes": lane_list, "n_lanes": n_lanes, "band": band_rng[0] if band_rng else None,
-          "background": background, "radius": radius, "dark_bands": dark, "labels": label_list}
-    d = _common.out_dir(out)
-    img = read_blot(image)
-    bands = quantify_blot(img, name=image.stem, **kw)
-    bands.to_csv(d / "bands.csv", index=False)
-    files = [d / "bands.csv", plot_blot(img, bands, d / "blot_annotated.png")]
-    table = bands
-    if reference is not None:
-        rimg = read_blot(reference)
-        kw["lanes"] = list(zip(bands["x0"], bands["x1"], strict=True)) if lane_list is None \
-            else lane_list
-        ref = quantify_blot(rimg, name=reference.stem, **{**kw, "band": None if band_rng
-                                                          is None else band_rng[0]})
-        ref.to_csv(d / "reference_bands.csv", index=False)
-        ratios = normalise_bands(bands, ref, control=control, kind=kind)
-        ratios.to_csv(d / "ratios.csv", index=False)
-        pd.DataFrame(ratios.attrs["summary"]).to_csv(d / "ratio_summary.csv", index=False)
-        files += [d / "reference_bands.csv", d / "ratios.csv", d / "ratio_summary.csv",
-                  plot_blot(rimg, ref, d / "reference_annotated.png")]
-        table = ratios
-    n_sat = int(bands["saturated"].sum())
-    if n_sat and not _common.STATE["json"]:
-        _common.err_console().print(f"[bold yellow]warning:[/] {n_sat} saturated band(s): "
-                                    "flagged, excluded from ratios")
-    _finish(d, "kinetor assay western", files, table,
-            ["lane", "sample", "volume", "volume_ref", "ratio", "relative", "saturated",
-             "flag", "note"], "Band volumes")
-
-
-def clonogenic(
-    file: Annotated[Path, typer.Argument(
-        help="Tidy CSV/Excel, one row per dish: group, dose (Gy), seeded, colonies.")],
-    control: Annotated[str | None, typer.Option(
-        "--control", help="Reference group for the sensitiser enhancement ratio.")] = None,
-    group: Annotated[str, typer.Option("--group", help="Group column.")] = "group",
-    dose: Annotated[str, typer.Option("--dose", help="Dose column (Gy).")] = "dose",
-    seeded: Annotated[str, typer.Option("--seeded", help="Cells-seeded column.")] = "seeded",
-    colonies: Annotated[str, typer.Option("--colonies", help="Colony column.")] = "colonies",
-    out: OUT = Path("assay_clonogenic"),
-) -> None:
-    """Plating efficiency, surviving fraction, linear-quadratic fits (alpha, beta, SF2,
-    D10, mean inactivation dose) and enhancement ratios at SF 0.5 and 0.1.
-
-    Writes survival.csv, plating_efficiency.csv, lq_fits.csv, ser.csv and survival.png.
-    """
-    from kinetor.assays import clonogenic as run
-    from kinetor.assays.plots import plot_survival
-
-    data = _read_table(file)
-    r = run(data, dose=dose, seeded=seeded, colonies=colonies, group=group, control=control,
-            source=file.name)
-    d = _common.out_dir(out)
-    r["points"].to_csv(d / "survival.csv", index=False)
-    r["plating"].to_csv(d / "plating_efficiency.csv", index=False)
-    r["fits"].to_csv(d / "lq_fits.csv", index=False)
-    files = [d / "survival.csv", d / "plating_efficiency.csv", d / "lq_fits.csv"]
-    if len(r["ser"]):
-        r["ser"].to_csv(d / "ser.csv", index=False)
-        files.append(d / "ser.csv")
-    pts = r["points"].rename(columns={group: "group", dose: "dose"})
-    fits = r["fits"][r["fits"]["converged"]]
-    files.append(plot_survival(pts[pts["used"]], fits, d / "survival.png"))
-    _finish(d, "kinetor assay clonogenic", files, r["fits"],
-            ["group", "alpha", "beta", "SF2", "D10", "MID", "converged", "note"],
-            "Linear-quadratic fits")
-
-
 def register(app: typer.Typer) -> None:
     assay = typer.Typer(help="Cell-based assays: dose-response, synergy, Western blot, "
                              "clonogenic survival.", no_args_is_help=True)
     assay.command("dose-response")(dose_response)
     assay.command("synergy")(synergy)
-    assay.command("western")(western)
-    assay.command("clonogenic")(clonogenic)
+    assay.command("western")(_assay_images.western)
+    assay.command("clonogenic")(_assay_images.clonogenic)
     app.add_typer(assay, name="assay")
