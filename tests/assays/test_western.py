@@ -92,3 +92,11 @@ def test_linear_range_of_a_dilution_series():
                                              / np.dot(loads[:4], loads[:4]))
     with pytest.raises(DataError, match=">= 3 loads"):
         linear_range([1, 2], [1, 2])
+
+
+def test_a_saturated_lane_does_not_bias_the_others():
+    img, truth, clipped = blot([1000, 70000, 500, 2500], shape=(120, 170))
+    t = quantify_blot(img, n_lanes=4, band=(45, 76), radius=40)
+    ok = ~np.array(clipped)
+    assert t["saturated"].tolist() == clipped
+    assert np.max(np.abs(t["volume"].to_numpy()[ok] / truth[ok] - 1)) < 0.02

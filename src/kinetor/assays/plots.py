@@ -61,6 +61,7 @@ def plot_curves(fit, path: str | Path, *, dose: str = "dose", response: str = "r
                      fontsize=8)
         ax.tick_params(labelsize=7)
         ax.set_xlabel(f"dose ({dose_unit})" if dose_unit else "dose", fontsize=7)
+        ax.set_ylabel(response, fontsize=7)
     for ax in list(axes.flat)[n:]:
         ax.axis("off")
     fig.tight_layout()

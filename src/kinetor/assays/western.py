@@ -6,7 +6,8 @@ The signal is the image itself for fluorescence (bright bands on a dark backgrou
 
 - ``"rolling_ball"`` (Sternberg 1983 Computer 16:22, doi:10.1109/MC.1983.1654163): an
   ellipsoid of ``radius`` pixels (and an intensity semi-axis of ``ball_height`` x the
-  signal range) rolled under the 3 x 3-smoothed signal; it must be wider than the bands.
+  background spread, median minus 1st percentile) rolled under the 3 x 3-smoothed signal;
+  it must be wider than the bands.
   Because it rests on noise minima, the median residual of the band-free rows is added
   back;
 - ``"lane"``: lane-local, per column a straight line between the mean of a strip above
@@ -77,11 +78,14 @@ def _ceiling(img: np.ndarray, saturation: float | None) -> float:
 
 
 def _detect_lanes(signal: np.ndarray, n_lanes: int | None) -> list[tuple[int, int]]:
-    prof = np.convolve(signal.sum(0), np.ones(3) / 3, mode="same")
-    # gaps between lanes set the floor; lanes of very different loads must all clear it
-    low = np.sort(prof)[:max(3, prof.size // 5)]
-    base, noise = float(np.median(low)), float(np.std(low))
-    on = prof > base + 0.02 * (prof.max() - base) + 5 * noise
+    """Lanes from the column profile of the signal above each column's 10th percentile
+    (bands fill few rows, so the percentile is the column's background)."""
+    prof = (signal - np.percentile(signal, 10, axis=0)).sum(0)
+    prof = np.convolve(prof, np.ones(3) / 3, mode="same")
+    base = float(np.median(np.sort(prof)[:max(3, prof.size // 5)]))
+    noise = 1.4826 * float(np.median(np.abs(np.diff(prof)))) / np.sqrt(2)
+    # noise-based, so a faint lane beside a saturated one is still found
+    on = prof > base + max(8 * noise, 0.002 * (prof.max() - base))
     edges = np.flatnonzero(np.diff(np.r_[0, on.astype(int), 0]))
     lanes = [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2], strict=True) if b - a >= 3]
     if n_lanes is not None and len(lanes) != n_lanes:
@@ -123,7 +127,7 @@ def _lane_background(signal, x0, x1, y0, y1, strip):
 def quantify_blot(image: np.ndarray, *, lanes: Sequence[tuple[int, int]] | None = None,
                   n_lanes: int | None = None, band: tuple[int, int] | None = None,
                   background: Literal["rolling_ball", "lane", "none"] = "rolling_ball",
-                  radius: int = 40, ball_height: float = 0.03, strip: int = 5,
+                  radius: int = 40, ball_height: float = 0.5, strip: int = 5,
                   dark_bands: bool = False,
                   saturation: float | None = None, name: str = "blot",
                   labels: Sequence[str] | None = None) -> pd.DataFrame:
@@ -143,8 +147,9 @@ def quantify_blot(image: np.ndarray, *, lanes: Sequence[tuple[int, int]] | None 
     radius : int
         Rolling-ball radius in pixels (wider than a band).
     ball_height : float
-        Intensity semi-axis of the ball as a fraction of the signal range (flatter balls
-        follow gradients less closely, rounder ones rise into bands).
+        Intensity semi-axis of the ball as a multiple of the background spread (median
+        minus 1st percentile of the signal); flatter balls follow gradients less closely,
+        rounder ones rise into bands.
     strip : int
         Rows above and below the band averaged for the lane background.
     dark_bands : bool
@@ -174,10 +179,12 @@ def quantify_blot(image: np.ndarray, *, lanes: Sequence[tuple[int, int]] | None 
         from scipy.ndimage import uniform_filter
         from skimage.restoration import ellipsoid_kernel, rolling_ball
 
-        # a flat ellipsoid (height ball_height x signal range) follows gradients without
-        # rising into bands; the 3 x 3 smoothing is ImageJ's default before rolling
-        span = float(np.ptp(signal)) or 1.0
-        kernel = ellipsoid_kernel((2 * radius + 1, 2 * radius + 1), ball_height * span)
+        # a flat ellipsoid follows gradients without rising into bands; its height scales
+        # with the background spread (median - 1st percentile), which bright or saturated
+        # bands do not move; the 3 x 3 smoothing is ImageJ's default before rolling
+        spread = float(np.median(signal) - np.percentile(signal, 1))
+        kernel = ellipsoid_kernel((2 * radius + 1, 2 * radius + 1),
+                                  max(ball_height * spread, 1.0))
         bg = rolling_ball(uniform_filter(signal, 3), kernel=kernel)
         sig = signal - bg
     elif background in ("lane", "none"):
@@ -185,9 +192,7 @@ def quantify_blot(image: np.ndarray, *, lanes: Sequence[tuple[int, int]] | None 
     else:
         raise DataError(Problem(f"unknown background {background!r}",
                                 fix="rolling_ball, lane or none"))
-    lanes = list(lanes) if lanes is not None else _detect_lanes(sig if bg is not None else
-                                                                signal - np.median(signal),
-                                                                n_lanes)
+    lanes = list(lanes) if lanes is not None else _detect_lanes(signal, n_lanes)
     problems = [Problem(f"lane {i + 1} ({a}, {b}) is outside the image width {img.shape[1]}",
                         column="lanes", fix="lane bounds are 0 <= x0 < x1 <= width")
                 for i, (a, b) in enumerate(lanes) if not 0 <= a < b <= img.shape[1]]
