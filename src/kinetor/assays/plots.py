@@ -124,15 +124,22 @@ def plot_matrix(matrix: pd.DataFrame, path: str | Path, *, title: str = "",
 
 
 def plot_blot(image: np.ndarray, bands: pd.DataFrame, path: str | Path) -> Path:
-    """The blot with each band's box, label and flags (saturated bands in red)."""
+    """The blot as scanned, with each band's box and lane number (saturated in red)."""
     plt = _plt()
     fig, ax = plt.subplots(figsize=(7, 4))
-    ax.imshow(image, cmap="gray_r" if bands.attrs.get("dark_bands", True) else "gray")
+    from matplotlib.colors import PowerNorm
+
+    # gamma display so faint bands show beside strong ones; the pixels are not altered
+    lo, hi = float(np.percentile(image, 1)), float(np.max(image))
+    ax.imshow(image, cmap="gray", norm=PowerNorm(0.3, vmin=lo, vmax=max(hi, lo + 1)))
     for _, b in bands.iterrows():
         color = "red" if b.get("saturated", False) else "yellow"
         ax.add_patch(plt.Rectangle((b["x0"], b["y0"]), b["x1"] - b["x0"], b["y1"] - b["y0"],
                                    fill=False, color=color, lw=1))
         ax.text(b["x0"], b["y0"] - 2, f"{b['lane']}", color=color, fontsize=7)
+    name = bands["blot"].iat[0] if len(bands) else "blot"
+    ax.set_title(f"{name}: band boxes by lane (red = saturated, excluded from ratios)",
+                 fontsize=8)
     ax.set_axis_off()
     fig.tight_layout()
     fig.savefig(path, dpi=110)
