@@ -206,3 +206,21 @@ def test_western_linear_range_from_a_dilution_blot(tmp_path, capsys):
     assert "linear up to 20" in capsys.readouterr().out
     assert main(["--quiet", "assay", "western", str(tmp_path / "dil.tif"), "--lanes", spec,
                  "--loads", "1,2", "--out", str(out)]) == 2
+
+
+@pytest.mark.slow
+def test_gr_metrics_from_time_zero_wells(tmp_path):
+    # row G, columns 2-11: time-zero counts of 2500; vehicle 10000 at the end
+    g = plate_values()
+    g[6, 1:11] = 2500.0
+    (tmp_path / "plate.csv").write_text(grid_csv(g))
+    rows = [r if not (r.startswith("G") and ",empty," in r) else
+            r.replace(",empty,", ",time_zero,") for r in map_rows()]
+    (tmp_path / "map.csv").write_text("\n".join(rows) + "\n")
+    out = tmp_path / "o"
+    assert main(["--quiet", "assay", "dose-response", str(tmp_path / "plate.csv"), "--map",
+                 str(tmp_path / "map.csv"), "--unit", "uM", "--out", str(out)]) == 0
+    gr = pd.read_csv(out / "gr_metrics.csv").set_index("compound")
+    # X: count = 500 + 9500 / (1 + c/0.1) reaches t0 = 2500 (GR = 0) at c = 0.375 uM
+    assert abs(gr.loc["X", "GR50"] / 0.375 - 1) < 0.1
+    assert gr.loc["X", "GRinf"] < 0 and gr.loc["X", "status"] == "ok"

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from kinetor.assays._tidy import require_numeric
-from kinetor.errors import DataError, Problem
+from kinetor.errors import DataError, ModelError, Problem
 
 PARAMETERS = ("E0", "E1", "E2", "E3", "h1", "h2", "C1", "C2", "alpha12", "alpha21",
               "gamma12", "gamma21", "beta")
@@ -38,7 +38,11 @@ __all__ = ["PARAMETERS", "fit_musyc"]
 
 
 def _fit_one(d1, d2, e):
-    from synergy.combination import MuSyC
+    try:
+        from synergy.combination import MuSyC
+    except ImportError as exc:  # optional dependency
+        raise ModelError("MuSyC needs the 'synergy' package: pip install 'kinetor[assays]'"
+                         ) from exc
 
     m = MuSyC()
     with np.errstate(all="ignore"):

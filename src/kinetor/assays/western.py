@@ -37,9 +37,17 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from kinetor.errors import DataError, Problem
+from kinetor.errors import DataError, ModelError, Problem
 
 __all__ = ["linear_range", "normalise_bands", "quantify_blot", "read_blot"]
+
+
+def _skimage():
+    try:
+        import skimage  # noqa: F401
+    except ImportError as exc:  # optional dependency
+        raise ModelError("blot analysis needs scikit-image and tifffile: "
+                         "pip install 'kinetor[assays]'") from exc
 
 
 def read_blot(path: str | Path) -> np.ndarray:
@@ -50,6 +58,7 @@ def read_blot(path: str | Path) -> np.ndarray:
     p = Path(path)
     if not p.exists():
         raise FileNotFoundError(f"no such file: {p}")
+    _skimage()
     try:
         if p.suffix.lower() in (".tif", ".tiff"):
             import tifffile
@@ -176,6 +185,7 @@ def quantify_blot(image: np.ndarray, *, lanes: Sequence[tuple[int, int]] | None 
     sat_mask = (raw <= 0) if dark_bands else (raw >= ceil)
     signal = ceil - raw if dark_bands else raw
     if background == "rolling_ball":
+        _skimage()
         from scipy.ndimage import uniform_filter
         from skimage.restoration import ellipsoid_kernel, rolling_ball
 
