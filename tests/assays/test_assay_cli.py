@@ -85,6 +85,15 @@ def test_synergy_command(tmp_path):
     for name in ("heatmap_bliss.png", "surface_bliss.png", "heatmap_loewe_ci.png",
                  "report.html", "monotherapy.csv"):
         assert (out / name).stat().st_size > 0
+    out2 = tmp_path / "mu"
+    assert main(["--quiet", "assay", "synergy", str(f), "--dose1", "a", "--dose2", "b",
+                 "--response", "r1", "--response", "r2", "--methods", "musyc",
+                 "--out", str(out2)]) == 0
+    pars = pd.read_csv(out2 / "musyc_parameters.csv").set_index("parameter")
+    assert len(pars) == 13 and pars["converged"].all()
+    # the surface is Bliss-additive (independent Hill drugs): alpha ~ 1 in both directions
+    assert 0.5 < pars.loc["alpha12", "estimate"] < 2 and 0.5 < pars.loc["alpha21",
+                                                                         "estimate"] < 2
 
 
 def test_synergy_command_bad_inputs(tmp_path, capsys):

@@ -167,3 +167,23 @@ def test_normalise_without_vehicle_is_an_error():
     d = pd.DataFrame({"plate": "p", "role": ["sample", "positive"], "value": [1.0, 2.0]})
     with pytest.raises(DataError, match="no vehicle wells"):
         normalise(d)
+
+
+def test_excel_map_and_plate_specific_rows(tmp_path):
+    rows = [r.split(",") for r in map_rows()]
+    tidy = pd.DataFrame(rows[1:], columns=rows[0])
+    path = tmp_path / "map.xlsx"
+    tidy.to_excel(path, index=False)
+    pm = read_plate_map(path)
+    assert len(pm) == 96 and (pm["plate"] == "*").all()
+    assert pm.loc[pm["well"] == "A05", "concentration"].item() == pytest.approx(0.03)
+    # two plates; the second has its own map where column 12 is empty, not positive
+    text = grid_csv(plate_values(), "p1") + "\n" + grid_csv(plate_values(), "p2", ())
+    (tmp_path / "two.csv").write_text(text)
+    own = tidy.assign(plate="p2")
+    own.loc[own["well"].str.endswith("12"), "role"] = "empty"
+    both = pd.concat([tidy.assign(plate="*"), own], ignore_index=True)
+    both.to_csv(tmp_path / "map2.csv", index=False)
+    w = merge_plate_map(read_plate(tmp_path / "two.csv"), read_plate_map(tmp_path / "map2.csv"))
+    roles = w.groupby("plate")["role"].apply(lambda s: (s == "positive").sum())
+    assert roles.to_dict() == {"p1": 8, "p2": 0}
