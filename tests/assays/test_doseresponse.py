@@ -135,3 +135,16 @@ def test_dose_zero_predicts_top_and_bad_input_is_named():
     assert "drc.csv row 7, column 'response': missing value" in text
     with pytest.raises(DataError, match="column 'conc' is missing"):
         fit_dose_response(d, dose="conc")
+
+
+def test_weight_two_equals_a_duplicated_point():
+    rng = np.random.default_rng(8)
+    y = four_pl(DOSES, 5, 95, -1.2, 1.1) + rng.normal(0, 4, DOSES.size)
+    w = np.ones(DOSES.size)
+    w[3] = 2.0
+    a = fit_dose_response(pd.DataFrame({"dose": DOSES, "response": y, "w": w}),
+                          weight="w").iloc[0]
+    b = fit_dose_response(pd.DataFrame({"dose": np.r_[DOSES, DOSES[3]],
+                                        "response": np.r_[y, y[3]]})).iloc[0]
+    for k in ("bottom", "top", "log_ic50", "hill", "sse"):
+        assert a[k] == pytest.approx(b[k], rel=1e-7)
