@@ -90,7 +90,7 @@ def test_synergy_command(tmp_path):
                  "--response", "r1", "--response", "r2", "--methods", "musyc",
                  "--out", str(out2)]) == 0
     pars = pd.read_csv(out2 / "musyc_parameters.csv").set_index("parameter")
-    assert len(pars) == 13 and pars["converged"].all()
+    assert len(pars) == 15 and pars["converged"].all()
     # the surface is Bliss-additive (independent Hill drugs): alpha ~ 1 in both directions
     assert 0.5 < pars.loc["alpha12", "estimate"] < 2 and 0.5 < pars.loc["alpha21",
                                                                          "estimate"] < 2

@@ -122,6 +122,10 @@ def test_incomplete_matrices_are_errors():
         synergy(df[df["d1"] > 0], dose1="d1", dose2="d2", response="v")
     with pytest.raises(DataError, match="1 of 64 dose pairs have no well"):
         synergy(df.drop(index=20), dose1="d1", dose2="d2", response="v")
+    from kinetor.assays import fit_musyc
+
+    with pytest.raises(DataError, match="1 dose pairs have no well"):
+        fit_musyc(df.drop(index=20), dose1="d1", dose2="d2", response="v")
     with pytest.raises(DataError, match="unknown method"):
         synergy(df, dose1="d1", dose2="d2", response="v", methods=["chou"])
 
@@ -148,3 +152,6 @@ def test_musyc_recovers_known_potency_and_cooperativity(alpha, gamma):
     assert est["E3"] == pytest.approx(0.0, abs=0.05) and est["beta"] == pytest.approx(
         0.1 / 0.9, abs=0.06)
     assert pars["converged"].all() and pars["ci_low"].notna().sum() >= 10
+    combo = (cells["d1"] > 0) & (cells["d2"] > 0)
+    assert est["musyc_mean"] == pytest.approx(cells.loc[combo, "musyc"].mean())
+    assert est["musyc_msa"] >= est["musyc_mean"]

@@ -75,7 +75,9 @@ def fit_musyc(data: pd.DataFrame, *, dose1: str, dose2: str, response: str,
     Returns
     -------
     parameters : DataFrame
-        Per matrix and parameter: ``estimate, ci_low, ci_high, converged``.
+        Per matrix and parameter: ``estimate, ci_low, ci_high, converged``; the rows
+        ``musyc_mean`` and ``musyc_msa`` summarise the per-cell scores (mean over
+        combination cells, most synergistic 3 x 3 area).
     cells : DataFrame
         Per dose pair: ``fitted_pct, reference_pct, musyc`` (percentage points).
     """
@@ -96,34 +98,54 @@ def fit_musyc(data: pd.DataFrame, *, dose1: str, dose2: str, response: str,
             raise DataError(Problem(f"{keyd or 'the matrix'}: MuSyC needs monotherapy and "
                                     "vehicle wells", file=source, column=dose1,
                                     fix="include dose-0 rows of each drug"))
+        n_pairs = len(set(zip(d1, d2, strict=True)))
+        if n_pairs != np.unique(d1).size * np.unique(d2).size:
+            raise DataError(Problem(f"{keyd or 'the matrix'}: "
+                                    f"{np.unique(d1).size * np.unique(d2).size - n_pairs} dose "
+                                    "pairs have no well", file=source,
+                                    fix="every dose pair must be measured"))
         pars, model = _fit_one(d1, d2, e)
         if pars is None:
             params += [{**keyd, "parameter": p, "estimate": np.nan, "ci_low": np.nan,
                         "ci_high": np.nan, "converged": False} for p in PARAMETERS]
             continue
-        boot = _bootstrap(model, d1, d2, e, n_boot, rng) if n_boot else None
+        u = pd.DataFrame({dose1: d1, dose2: d2}).drop_duplicates().sort_values([dose1, dose2])
+        u1, u2 = u[dose1].to_numpy(), u[dose2].to_numpy()
+        boot = _bootstrap(model, d1, d2, e, n_boot, rng, u1, u2) if n_boot else None
         q = [(1 - level) / 2, (1 + level) / 2]
-        for j, p in enumerate(PARAMETERS):
+        score = _scores(model, u1, u2)
+        est = {**pars, "musyc_mean": score[0], "musyc_msa": score[1]}
+        for j, p in enumerate([*PARAMETERS, "musyc_mean", "musyc_msa"]):
             lo, hi = (np.nanquantile(boot[:, j], q) if boot is not None and
                       np.isfinite(boot[:, j]).sum() >= 2 else (np.nan, np.nan))
-            params.append({**keyd, "parameter": p, "estimate": pars[p], "ci_low": lo,
+            params.append({**keyd, "parameter": p, "estimate": est[p], "ci_low": lo,
                            "ci_high": hi, "converged": True})
-        u = pd.DataFrame({dose1: d1, dose2: d2}).drop_duplicates()
-        fitted = model.E(u[dose1].to_numpy(), u[dose2].to_numpy())
-        refv = model.E_reference(u[dose1].to_numpy(), u[dose2].to_numpy())
+        fitted, refv = model.E(u1, u2), model.E_reference(u1, u2)
         cells.append(u.assign(**keyd, fitted_pct=100 * fitted, reference_pct=100 * refv,
                               musyc=100 * (refv - fitted)))
     cell_frame = pd.concat(cells, ignore_index=True) if cells else pd.DataFrame()
     return pd.DataFrame(params), cell_frame
 
 
-def _bootstrap(model, d1, d2, e, n_boot, rng):
-    """Refit on resampled data; returns (n_boot, n_parameters), NaN for failed refits."""
+def _scores(model, u1, u2):
+    """Mean of the per-cell MuSyC score over combination cells and the most synergistic
+    3 x 3 area (as for the other methods), percentage points."""
+    from kinetor.assays.synergy import _msa
+
+    s = 100 * (model.E_reference(u1, u2) - model.E(u1, u2))
+    n1, n2 = np.unique(u1).size, np.unique(u2).size
+    grid = s.reshape(1, n1, n2)
+    return float(grid[0, 1:, 1:].mean()), float(_msa(grid)[0])
+
+
+def _bootstrap(model, d1, d2, e, n_boot, rng, u1, u2):
+    """Refit on resampled data; returns (n_boot, n_parameters + 2 summaries), NaN for
+    failed refits."""
     pairs = pd.DataFrame({"a": d1, "b": d2}).groupby(["a", "b"]).indices
     replicated = any(len(ix) > 1 for ix in pairs.values())
     resid = e - model.E(d1, d2)
     sd = np.sqrt(np.sum(resid ** 2) / max(e.size - 12, 1))
-    out = np.full((n_boot, len(PARAMETERS)), np.nan)
+    out = np.full((n_boot, len(PARAMETERS) + 2), np.nan)
     for b in range(n_boot):  # each refit is a 12-parameter non-linear fit
         if replicated:
             idx = np.concatenate([rng.choice(ix, size=len(ix)) for ix in pairs.values()])
@@ -131,7 +153,7 @@ def _bootstrap(model, d1, d2, e, n_boot, rng):
         else:
             dd1, dd2 = d1, d2
             ee = model.E(d1, d2) + rng.normal(0.0, sd, e.size)
-        pars, _ = _fit_one(dd1, dd2, ee)
+        pars, m = _fit_one(dd1, dd2, ee)
         if pars is not None:
-            out[b] = [pars[p] for p in PARAMETERS]
+            out[b] = [*(pars[p] for p in PARAMETERS), *_scores(m, u1, u2)]
     return out
