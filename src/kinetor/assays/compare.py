@@ -1,0 +1,137 @@
+"""Measured next to predicted: run an assay's dose design through the pathway network.
+
+The cell line's genotype becomes network lesions through a small table (below); each
+tested dose of the drug is simulated with :class:`kinetor.pathway.Network` for the assay's
+duration, and the chosen readout (``growth`` for viability, ``pS6_S235_236`` or
+``pAKT_S473`` for Western blots; % of the untreated cell) is set beside the measured
+response (% of vehicle). This is a plausibility check of the network, not a fit.
+
+Cell-line genotypes: Cancer Cell Line Encyclopedia (Barretina J et al. 2012 Nature
+483:603, doi:10.1038/nature11003; Ghandi M et al. 2019 Nature 569:503,
+doi:10.1038/s41586-019-1186-3) and the COSMIC Cell Lines Project (Tate JG et al. 2019
+Nucleic Acids Res 47:D941, doi:10.1093/nar/gky1015). Status likely for every row: widely
+reported driver lesions, not re-read in those sources here. Only lesions the network
+models are listed.
+
+Examples
+--------
+>>> CELL_LINES["MCF7"]
+('PIK3CA_mut',)
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from kinetor.errors import DataError, Problem
+
+#: cell line -> network lesions (PIK3CA_mut: activating p110alpha mutation, e.g. E545K in
+#: MCF7, H1047R in T47D; PTEN_loss: deletion or truncation; HER2_amp; BRAF_mut: V600E;
+#: KRAS_mut: codon 12/13)
+CELL_LINES: dict[str, tuple[str, ...]] = {
+    "MCF7": ("PIK3CA_mut",),
+    "T47D": ("PIK3CA_mut",),
+    "BT474": ("HER2_amp", "PIK3CA_mut"),
+    "SKBR3": ("HER2_amp",),
+    "MDA-MB-468": ("PTEN_loss",),
+    "PC3": ("PTEN_loss", "TP53_loss"),
+    "LNCAP": ("PTEN_loss",),
+    "A375": ("BRAF_mut",),
+    "HCT116": ("KRAS_mut", "PIK3CA_mut"),
+}
+
+__all__ = ["CELL_LINES", "compare_network"]
+
+
+def compare_network(data: pd.DataFrame, *, drug: str, cell_line: str, dose: str = "dose",
+                    response: str = "response", dose_unit: str = "uM",
+                    readout: str = "growth", t_end: str | float = "72 h",
+                    out: str | Path | None = None) -> tuple[pd.DataFrame, Path | None]:
+    """Simulate the assay's doses through the network and tabulate measured vs predicted.
+
+    Parameters
+    ----------
+    data : DataFrame
+        Tidy measurements; rows of other compounds are ignored when a ``compound``
+        column is present.
+    drug : str
+        Drug name as the pathway library knows it (e.g. ``capivasertib``).
+    cell_line : str
+        A key of :data:`CELL_LINES` (case-insensitive).
+    dose_unit : str
+        Unit of the dose column (passed to the network as ``"<dose> <unit>"``).
+    readout : str
+        Network readout (``growth``, ``pS6_S235_236``, ``pAKT_S473``...).
+    t_end : str or float
+        Assay duration (hours if a number).
+    out : path, optional
+        Folder for ``measured_vs_predicted.png``.
+
+    Returns
+    -------
+    table : DataFrame
+        Per dose: ``measured_mean, measured_sd, n, predicted, difference`` (percentage
+        points).
+    png : Path or None
+    """
+    from kinetor.pathway import Network
+
+    key = cell_line.upper()
+    if key not in CELL_LINES:
+        raise DataError(Problem(f"cell line {cell_line!r} is not in the genotype table",
+                                column="cell_line",
+                                fix=f"choose one of {', '.join(CELL_LINES)}"))
+    d = data
+    if "compound" in d.columns:
+        d = d[d["compound"].astype(str).str.lower() == drug.lower()]
+        if d.empty:
+            raise DataError(Problem(f"no rows for compound {drug!r}", column="compound",
+                                    fix="name the drug as written in the data"))
+    summ = d.groupby(dose)[response].agg(["mean", "std", "count"]).reset_index()
+    net = Network(lesions=list(CELL_LINES[key]))
+    pred = []
+    for c in summ[dose]:  # one simulation per tested dose (a handful)
+        drugs = {drug: f"{c} {dose_unit}"} if c > 0 else None
+        res = net.simulate(drugs=drugs, t_end=t_end)
+        if readout not in res.readouts.columns:
+            raise DataError(Problem(f"unknown readout {readout!r}", column="readout",
+                                    fix=f"one of {', '.join(res.readouts.columns[1:])}"))
+        pred.append(float(res.readouts[readout].iloc[-1]))
+    table = pd.DataFrame({"drug": drug, "cell_line": key,
+                          "lesions": ";".join(CELL_LINES[key]), "dose": summ[dose],
+                          "dose_unit": dose_unit, "measured_mean": summ["mean"],
+                          "measured_sd": summ["std"], "n": summ["count"],
+                          "readout": readout, "predicted": pred})
+    table["difference"] = table["measured_mean"] - table["predicted"]
+    png = _plot(table, Path(out) / "measured_vs_predicted.png") if out is not None else None
+    return table, png
+
+
+def _plot(t: pd.DataFrame, path: Path) -> Path:
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    fig, (a, b) = plt.subplots(1, 2, figsize=(9, 3.8))
+    x = t["dose"].where(t["dose"] > 0, t["dose"][t["dose"] > 0].min() / 10)
+    a.errorbar(x, t["measured_mean"], yerr=np.nan_to_num(t["measured_sd"].to_numpy()),
+               marker="o", ls="none", label="measured")
+    a.plot(x, t["predicted"], marker="s", label=f"network ({t['readout'].iat[0]})")
+    a.set_xscale("log")
+    a.set_xlabel(f"{t['drug'].iat[0]} ({t['dose_unit'].iat[0]})")
+    a.set_ylabel("% of untreated")
+    a.set_title(f"{t['cell_line'].iat[0]} ({t['lesions'].iat[0]})", fontsize=9)
+    a.legend(frameon=False, fontsize="small")
+    lim = [0, max(110.0, float(np.nanmax(t[["measured_mean", "predicted"]].to_numpy())))]
+    b.plot(lim, lim, color="grey", lw=0.8)
+    b.scatter(t["predicted"], t["measured_mean"])
+    b.set_xlabel("predicted (%)")
+    b.set_ylabel("measured (%)")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path

@@ -1,0 +1,381 @@
+"""Dose-response fits (3PL/4PL/5PL) for thousands of curves at once.
+
+All curves are fitted together by batched Levenberg-Marquardt (:mod:`kinetor.assays._lm`);
+the estimates equal a per-curve ``scipy.optimize.curve_fit`` to ~1e-6 relative.
+
+Reported per curve: relative IC50 (midpoint of top and bottom; 10^log_ic50 for 4PL) with
+Wald or profile-likelihood 95 % CI, absolute IC50 (dose where the response crosses
+``absolute_level``, e.g. 50 % of vehicle), Hill slope, top and bottom with SEs, and a
+``status``:
+
+- ``ok``: converged, a dose-response, IC50 inside the tested dose range;
+- ``flat``: no dose-response (F-test of the curve against a constant, p > ``flat_p``);
+  no IC50, a bound instead ("IC50 > 10 uM" when the response stays above the absolute
+  level, "IC50 < 0.01 uM" when below);
+- ``extrapolated``: IC50 outside the tested doses; the bound is reported, not the number;
+- ``steep``: the fit did not converge with a Hill slope >= 10: the response falls between
+  two adjacent doses, reported as "0.1 uM < IC50 < 0.3 uM";
+- ``too_few_doses``: no more distinct doses than free parameters; no estimates;
+- ``not_converged``: the fit failed (``reason`` says why); no estimates are reported.
+
+Outliers: a point whose studentised residual exceeds ``outlier_z`` is flagged in
+``points_`` (column ``outlier``) and counted in ``n_outliers``; it is never removed.
+
+Examples
+--------
+>>> import numpy as np, pandas as pd
+>>> dose = np.tile([0.01, 0.03, 0.1, 0.3, 1, 3, 10], 2)
+>>> resp = 100 / (1 + dose / 0.5)
+>>> df = pd.DataFrame({"drug": ["A"] * 7 + ["B"] * 7, "dose": dose,
+...                    "response": np.r_[resp[:7], np.full(7, 98.0) + np.arange(7) % 2]})
+>>> res = fit_dose_response(df, dose="dose", response="response", by="drug", dose_unit="uM")
+>>> res[["drug", "status", "ic50_text"]].to_string(index=False)
+'drug status   ic50_text\\n   A     ok IC50 = 0.5 uM\\n   B   flat IC50 > 10 uM'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from kinetor.assays._lm import levenberg_marquardt
+from kinetor.assays._profile import profile_interval
+from kinetor.assays._tidy import pad_groups, require_numeric
+from kinetor.assays.curves import PARAMS, delta_se, log_dose_at, logistic, relative_log_ic50
+from kinetor.errors import DataError, Problem
+
+Model = Literal["3pl", "4pl", "5pl"]
+STEEP = 10.0  # |Hill| above which a non-converged fit is a step between two doses
+
+__all__ = ["DoseResponseFit", "fit_dose_response"]
+
+
+def _start(x: np.ndarray, y: np.ndarray, w: np.ndarray, k: int) -> np.ndarray:
+    """Starting values from the data: top/bottom from lowest/highest doses, IC50 where the
+    response crosses their midpoint."""
+    valid = w > 0
+    big = np.where(valid, x, np.inf)
+    small = np.where(valid, x, -np.inf)
+    lo = valid & (x == big.min(axis=1, keepdims=True))
+    hi = valid & (x == small.max(axis=1, keepdims=True))
+    top = (y * lo).sum(1) / lo.sum(1)
+    bottom = (y * hi).sum(1) / hi.sum(1)
+    mid = (top + bottom) / 2
+    pos = valid & (x > 0)
+    lx = np.log10(np.where(pos, x, 1.0))
+    dist = np.where(pos, np.abs(y - mid[:, None]), np.inf)
+    logc = np.take_along_axis(lx, dist.argmin(axis=1)[:, None], axis=1)[:, 0]
+    p = np.column_stack([bottom, top, logc, np.ones_like(top)])
+    if k == 5:
+        p = np.column_stack([p, np.ones_like(top)])
+    return p
+
+
+def _fmt(v: float) -> str:
+    return f"{v:.3g}"
+
+
+class DoseResponseFit:
+    """Logistic dose-response fits, one per group of ``by``.
+
+    Parameters
+    ----------
+    model : {"4pl", "3pl", "5pl"}
+        4PL (default); 3PL fixes the Hill slope at 1; 5PL adds an asymmetry parameter.
+    fix : dict, optional
+        Constrained parameters, e.g. ``{"top": 100, "bottom": 0}``.
+    ci : {"wald", "profile"}
+        Interval for the relative IC50: Wald (``log_ic50 +/- t * SE``) or profile
+        likelihood (F-based; 3PL/4PL only).
+    absolute_level : float
+        Response that defines the absolute IC50 (50 for percent of vehicle, 0.5 for a
+        fraction).
+    dose_unit : str
+        Dose unit written in the IC50 text (the numbers stay in the input's unit).
+    flat_p : float
+        Curves whose F-test against a constant has p above this are ``flat``.
+    outlier_z : float
+        Studentised-residual threshold for the outlier flag.
+    level : float
+        Confidence level of the intervals.
+
+    Attributes
+    ----------
+    results_ : DataFrame
+        One row per curve (see :func:`fit_dose_response`).
+    points_ : DataFrame
+        Observed, predicted, residual, studentised residual and ``outlier`` per point.
+    """
+
+    def __init__(self, model: Model = "4pl", *, fix: dict[str, float] | None = None,
+                 ci: Literal["wald", "profile"] = "wald", absolute_level: float = 50.0,
+                 dose_unit: str = "", flat_p: float = 0.05, outlier_z: float = 3.0,
+                 level: float = 0.95):
+        self.model = model
+        self.fix = dict(fix or {})
+        self.ci = ci
+        self.absolute_level = absolute_level
+        self.dose_unit = dose_unit
+        self.flat_p = flat_p
+        self.outlier_z = outlier_z
+        self.level = level
+
+    # -- fitting -------------------------------------------------------------------------
+    def _free(self, names: Sequence[str]) -> np.ndarray:
+        free = np.array([n not in self.fix for n in names])
+        if self.model == "3pl":
+            free[3] = False
+        return free
+
+    def fit(self, data: pd.DataFrame, *, dose: str = "dose", response: str = "response",
+            by: str | Sequence[str] | None = None, weight: str | None = None,
+            source: str = "<DataFrame>") -> DoseResponseFit:
+        """Fit every curve; returns ``self`` with ``results_`` and ``points_``."""
+        if self.model not in PARAMS:
+            raise DataError(Problem(f"unknown model {self.model!r}", column="model",
+                                    fix="choose 3pl, 4pl or 5pl"))
+        names = PARAMS[self.model]
+        unknown = sorted(set(self.fix) - set(names))
+        if unknown:
+            raise DataError(Problem(f"cannot fix {unknown}", column="fix",
+                                    fix=f"fixable parameters: {', '.join(names)}"))
+        if self.ci == "profile" and self.model == "5pl":
+            raise DataError(Problem("profile-likelihood CI is implemented for 3PL/4PL",
+                                    column="ci", fix="use ci='wald' with the 5PL model"))
+        by_cols = [by] if isinstance(by, str) else list(by or [])
+        cols = [dose, response] + ([weight] if weight else [])
+        require_numeric(data, cols, by_cols, source=source, nonnegative=[dose])
+        g = pad_groups(data, by_cols, [dose, response] + ([weight] if weight else []))
+        x, y, w = g.values[dose], g.values[response], g.mask.astype(float)
+        if weight:
+            w = w * g.values[weight]
+        k = len(names)
+        free = self._free(names)
+        p0 = _start(x, y, w, k)
+        for j, nm in enumerate(names):
+            if nm in self.fix:
+                p0[:, j] = float(self.fix[nm])
+        lower, upper = self._bounds(x, w, k)
+        p0 = np.clip(p0, lower, upper)
+        res = levenberg_marquardt(logistic, x, y, p0, weights=w, free=free, lower=lower,
+                                  upper=upper)
+        self._lower, self._upper = lower, upper
+        p = res.params.copy()
+        if k == 4:  # hill > 0 by convention: (b, t, c, h) == (t, b, c, -h)
+            flip = (p[:, 3] < 0) & free[0] & free[1]
+            p[flip] = p[flip][:, [1, 0, 2, 3]] * [1, 1, 1, -1]
+            res.jac[flip] = res.jac[flip][:, :, [1, 0, 2, 3]] * [1, 1, 1, -1]
+        self._x, self._y, self._w, self._groups = x, y, w, g
+        self._p, self._free_mask, self._names = p, free, names
+        self.results_, self.points_ = self._summarise(res, p, free, names, x, y, w, g)
+        return self
+
+    @staticmethod
+    def _bounds(x, w, k):
+        """Search box: log_ic50 within 4 decades of the tested doses, |hill| <= 50.
+
+        Without it a flat curve sends log_ic50 to infinity; a curve that ends on the box is
+        reported as flat or extrapolated, never with the boundary value as an estimate.
+        """
+        pos = (w > 0) & (x > 0)
+        lx = np.log10(np.where(pos, x, 1.0))
+        lo = np.where(pos, lx, np.inf).min(1)
+        hi = np.where(pos, lx, -np.inf).max(1)
+        lower = np.full((len(x), k), -np.inf)
+        upper = np.full((len(x), k), np.inf)
+        lower[:, 2], upper[:, 2] = lo - 4, hi + 4
+        lower[:, 3], upper[:, 3] = -50, 50
+        if k == 5:
+            lower[:, 4], upper[:, 4] = 1e-3, 1e3
+        return lower, upper
+
+    # -- statistics ----------------------------------------------------------------------
+    def _summarise(self, res, p, free, names, x, y, w, g):
+        n_obs = (w > 0).sum(1)
+        n_free = int(free.sum())
+        dof = n_obs - n_free
+        with np.errstate(divide="ignore", invalid="ignore"):
+            s2 = np.where(dof > 0, res.sse / np.maximum(dof, 1), np.nan)
+            jtw = res.jac.transpose(0, 2, 1) * w[:, None, :]
+            info = jtw @ res.jac
+            info = np.where(free[:, None] & free[None, :], info, np.eye(len(names)))
+            inv = np.linalg.pinv(info) * (free[:, None] & free[None, :])
+            cov = inv * s2[:, None, None]
+            se = np.sqrt(np.where(np.einsum("nii->ni", cov) >= 0,
+                                  np.einsum("nii->ni", cov), np.nan))
+            se = np.where(free, se, 0.0)
+            tq = stats.t.ppf(0.5 + self.level / 2, np.maximum(dof, 1))
+            rel = relative_log_ic50(p)
+            rel_se = se[:, 2] if len(names) == 4 else delta_se(relative_log_ic50, p, cov, free)
+            absl = log_dose_at(p, self.absolute_level)
+            abs_se = delta_se(lambda q: log_dose_at(q, self.absolute_level), p, cov, free)
+            ybar = (w * y).sum(1) / w.sum(1)
+            sst = (w * (y - ybar[:, None]) ** 2).sum(1)
+            r2 = 1 - res.sse / sst
+            fstat = ((sst - res.sse) / max(n_free - 1, 1)) / s2
+            p_flat = np.where(dof > 0, stats.f.sf(fstat, max(n_free - 1, 1), np.maximum(dof, 1)),
+                              np.nan)
+        lo_ci, hi_ci = rel - tq * rel_se, rel + tq * rel_se
+        if self.ci == "profile":
+            lo_ci, hi_ci = profile_interval(x, y, w, p, free, res.sse, dof, self._lower,
+                                            self._upper, se[:, 2], self.level)
+        # studentised residuals and leverage, for outlier flags
+        with np.errstate(divide="ignore", invalid="ignore"):
+            lev = np.einsum("nmi,nij,nmj->nm", res.jac, inv, res.jac) * w
+            resid = np.where(w > 0, y - logistic(p, x)[0], np.nan)
+            stud = resid * np.sqrt(w) / np.sqrt(s2[:, None] * np.clip(1 - lev, 1e-12, None))
+        outlier = (np.abs(stud) > self.outlier_z) & (w > 0)
+
+        xmin = np.where((w > 0) & (x > 0), x, np.inf).min(1)
+        xmax = np.where(w > 0, x, -np.inf).max(1)
+        table = g.keys.copy()
+        table.insert(len(table.columns), "model", self.model)
+        table["n"] = n_obs
+        for j, nm in enumerate(names):
+            table[nm] = p[:, j]
+            table[f"{nm}_se"] = np.where(free[j], se[:, j], np.nan)
+        table["fixed"] = ",".join(f"{k}={v:g}" for k, v in self.fix.items()) or (
+            "hill=1" if self.model == "3pl" else "")
+        with np.errstate(over="ignore"):  # open intervals of flat curves overflow to inf
+            table["ic50"] = 10 ** rel
+            table["ic50_ci_low"], table["ic50_ci_high"] = 10 ** lo_ci, 10 ** hi_ci
+            table["ic50_ci_method"] = self.ci
+            table["abs_ic50"] = 10 ** absl
+            table["abs_ic50_ci_low"] = 10 ** (absl - tq * abs_se)
+            table["abs_ic50_ci_high"] = 10 ** (absl + tq * abs_se)
+        table["absolute_level"] = self.absolute_level
+        table["sse"], table["r2"], table["p_flat"] = res.sse, r2, p_flat
+        table["n_outliers"] = outlier.sum(1)
+        table["converged"] = res.converged
+        status, reason, text, abs_text = self._status(table, res, p_flat, rel, absl, xmin,
+                                                      xmax, ybar)
+        table["status"], table["reason"] = status, reason
+        table["ic50_text"], table["abs_ic50_text"] = text, abs_text
+        blank = [c for c in table.columns if c.startswith(("ic50", "abs_ic50"))
+                 and not c.endswith(("_text", "_method"))]
+        table.loc[table["status"] != "ok", [c for c in blank if c.startswith("ic50")]] = np.nan
+        table.loc[~np.isfinite(absl) | (absl < np.log10(xmin)) | (absl > np.log10(xmax)),
+                  [c for c in blank if c.startswith("abs")]] = np.nan
+        table.loc[~res.converged, list(names)] = np.nan
+        table.loc[~res.converged, [f"{nm}_se" for nm in names]] = np.nan
+        pts = g.long.copy()
+        sel = g.mask
+        pts["predicted"] = logistic(p, x)[0][sel]
+        pts["residual"] = resid[sel]
+        pts["studentised"] = stud[sel]
+        pts["outlier"] = outlier[sel]
+        return table, pts
+
+    def _status(self, table, res, p_flat, rel, absl, xmin, xmax, ybar):
+        n = len(table)
+        p = self._p
+        # a fit still crawling along a ridge beyond the doses is an incomplete curve
+        at_box = (p[:, 2] > np.log10(xmax)) | (p[:, 2] < np.log10(xmin))
+        big = np.nanmax(self._x) * 2 + 1  # beyond every dose: marks padding
+        xs = np.sort(np.where(self._w > 0, self._x, big), axis=1)
+        n_doses = ((xs[:, 0] < big).astype(int)
+                   + ((np.diff(xs, axis=1) > 0) & (xs[:, 1:] < big)).sum(1))
+        n_par = int(self._free_mask.sum())
+        floor = np.minimum(p[:, 0], p[:, 1])
+        status = np.full(n, "ok", dtype=object)
+        reason = np.full(n, "", dtype=object)
+        text = np.full(n, "", dtype=object)
+        abs_text = np.full(n, "", dtype=object)
+        u = f" {self.dose_unit}" if self.dose_unit else ""
+        lvl = self.absolute_level
+        for i in range(n):  # formatting only; the numbers are computed above, vectorised
+            lo, hi = _fmt(xmin[i]), _fmt(xmax[i])
+            above = ybar[i] > lvl
+            n_dose = int(n_doses[i])
+            if n_dose <= n_par:
+                status[i] = "too_few_doses"
+                reason[i] = f"{n_dose} distinct doses for {n_par} free parameters"
+                text[i] = abs_text[i] = "no estimate (too few doses)"
+                continue
+            if np.isfinite(p_flat[i]) and p_flat[i] > self.flat_p:
+                # the F-test uses the lowest SSE reached, so it stands even when the
+                # (ill-posed) fit of a flat curve did not converge
+                status[i] = "flat"
+                reason[i] = f"no dose-response (F-test against a constant, p = {p_flat[i]:.2g})"
+                if not res.converged[i]:
+                    reason[i] += f"; curve fit did not converge ({res.reason[i]})"
+                text[i] = f"IC50 > {hi}{u}" if above else f"IC50 < {lo}{u}"
+            elif not res.converged[i] and at_box[i]:
+                status[i] = "extrapolated"
+                reason[i] = ("incomplete curve: the fit moves log_ic50 beyond the tested "
+                             f"doses ({res.reason[i]})")
+                text[i] = f"IC50 > {hi}{u}" if p[i, 2] > np.log10(xmax[i]) else \
+                    f"IC50 < {lo}{u}"
+            elif not res.converged[i] and abs(p[i, 3]) >= STEEP:
+                status[i] = "steep"
+                reason[i] = (f"Hill slope {abs(p[i, 3]):.3g} >= {STEEP:g}: the response drops "
+                             f"between two doses, IC50 not identifiable ({res.reason[i]})")
+                xpos = np.unique(self._x[i][(self._w[i] > 0) & (self._x[i] > 0)])
+                below = xpos[xpos <= 10 ** p[i, 2]]
+                above_ = xpos[xpos > 10 ** p[i, 2]]
+                a = _fmt(below.max()) if below.size else "0"
+                b = _fmt(above_.min()) if above_.size else "inf"
+                text[i] = abs_text[i] = f"{a}{u} < IC50 < {b}{u}"
+                continue
+            elif not res.converged[i]:
+                status[i], reason[i] = "not_converged", res.reason[i]
+                text[i] = abs_text[i] = "no estimate (fit did not converge)"
+                continue
+            elif not np.isfinite(rel[i]) or rel[i] > np.log10(xmax[i]):
+                status[i], reason[i] = "extrapolated", "relative IC50 above the highest dose"
+                text[i] = f"IC50 > {hi}{u}"
+            elif rel[i] < np.log10(xmin[i]):
+                status[i], reason[i] = "extrapolated", "relative IC50 below the lowest dose"
+                text[i] = f"IC50 < {lo}{u}"
+            else:
+                text[i] = f"IC50 = {_fmt(10 ** rel[i])}{u}"
+            if status[i] == "flat":
+                abs_text[i] = text[i]
+            elif np.isfinite(absl[i]) and np.log10(xmin[i]) <= absl[i] <= np.log10(xmax[i]):
+                abs_text[i] = f"IC50 = {_fmt(10 ** absl[i])}{u}"
+            else:
+                never_below = floor[i] >= lvl or (
+                    np.isfinite(absl[i]) and absl[i] > np.log10(xmax[i]))
+                abs_text[i] = (f"response stays above {lvl:g}: IC50 > {hi}{u}" if never_below
+                               else f"response below {lvl:g} at every dose: IC50 < {lo}{u}")
+        return status, reason, text, abs_text
+
+
+def fit_dose_response(data: pd.DataFrame, *, dose: str = "dose", response: str = "response",
+                      by: str | Sequence[str] | None = None, model: Model = "4pl",
+                      fix: dict[str, float] | None = None,
+                      ci: Literal["wald", "profile"] = "wald", absolute_level: float = 50.0,
+                      dose_unit: str = "", weight: str | None = None,
+                      source: str = "<DataFrame>") -> pd.DataFrame:
+    """Fit a logistic dose-response curve to every group of ``by`` (vectorised).
+
+    Parameters
+    ----------
+    data : DataFrame
+        Tidy data, one row per well.
+    dose, response : str
+        Column names (dose >= 0 in one unit; response e.g. percent of vehicle).
+    by : str or list of str, optional
+        Columns identifying a curve (compound, cell line, plate...).
+    model, fix, ci, absolute_level, dose_unit
+        See :class:`DoseResponseFit`.
+    weight : str, optional
+        Column of observation weights.
+    source : str
+        File name used in error messages.
+
+    Returns
+    -------
+    DataFrame
+        One row per curve: ``ic50, ic50_ci_low, ic50_ci_high`` (relative IC50),
+        ``abs_ic50`` (+ CI), ``hill, top, bottom`` (+ ``_se``), ``log_ic50``, ``r2``,
+        ``n_outliers``, ``converged``, ``status``, ``reason``, ``ic50_text``.
+    """
+    f = DoseResponseFit(model, fix=fix, ci=ci, absolute_level=absolute_level,
+                        dose_unit=dose_unit)
+    return f.fit(data, dose=dose, response=response, by=by, weight=weight,
+                 source=source).results_

@@ -1,0 +1,110 @@
+"""Growth-rate inhibition (GR) metrics, Hafner et al. (2016) Nat Methods 13:521,
+doi:10.1038/nmeth.3853.
+
+.. math::
+
+    GR(c) = 2^{\\log_2(x(c)/x_0) / \\log_2(x_{ctrl}/x_0)} - 1
+
+with ``x(c)`` the cell count after treatment, ``x_0`` the count at time zero and
+``x_ctrl`` the vehicle-control count at the end (status likely: the defining equation of Hafner 2016).
+``GR = 1``: no effect; ``0``: cytostatic; ``< 0``: cytotoxic. The curve
+``GR(c) = GR_inf + (1 - GR_inf) / (1 + (c / GEC_50)^h)`` is the 4PL with top fixed at 1;
+``GR50`` is the dose where it crosses 0 (none when ``GR_inf > 0``: reported as a bound),
+``GRmax`` the fitted GR at the highest tested dose, ``GR_AOC`` the area over the observed
+GR values (trapezoids on log10 dose) divided by the log10 dose range (status likely: the
+GRmetrics definitions as described in Hafner 2016, not checked against its code).
+
+Examples
+--------
+>>> import numpy as np
+>>> float(gr_values(np.array([400.0]), 400.0, 100.0)[0])   # grows like control
+1.0
+>>> float(gr_values(np.array([100.0]), 400.0, 100.0)[0])   # cytostatic
+0.0
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from kinetor.assays._tidy import require_numeric
+from kinetor.assays.doseresponse import DoseResponseFit
+from kinetor.errors import DataError, Problem
+
+__all__ = ["fit_gr", "gr_values"]
+
+
+def gr_values(count, control, time_zero) -> np.ndarray:
+    """GR value of each count (arrays broadcast)."""
+    x, xc, x0 = (np.asarray(v, float) for v in (count, control, time_zero))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return 2.0 ** (np.log2(x / x0) / np.log2(xc / x0)) - 1.0
+
+
+def fit_gr(data: pd.DataFrame, *, dose: str = "dose", count: str = "count",
+           control: str = "count_control", time_zero: str = "count_t0",
+           by: str | Sequence[str] | None = None, dose_unit: str = "",
+           source: str = "<DataFrame>") -> pd.DataFrame:
+    """GR values and GR metrics per curve.
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per treated well: dose, end-point count, the matching vehicle-control
+        count (mean of the plate's vehicle wells) and time-zero count.
+    by : str or list of str, optional
+        Columns identifying a curve.
+
+    Returns
+    -------
+    DataFrame
+        Per curve: ``GR50, GR50_text, GRmax, GRinf, GEC50, h_GR, GR_AOC, status, reason``.
+    """
+    by_cols = [by] if isinstance(by, str) else list(by or [])
+    require_numeric(data, [dose, count, control, time_zero], by_cols, source=source,
+                    nonnegative=[dose, count])
+    d = data.copy()
+    problems = []
+    for col in (control, time_zero):
+        bad = np.flatnonzero(d[col].to_numpy(float) <= 0)
+        problems += [Problem("count must be > 0", file=source, row=int(i) + 2, column=col,
+                             fix="check the control and time-zero counts") for i in bad[:20]]
+    grew = d[control].to_numpy(float) > d[time_zero].to_numpy(float)
+    for i in np.flatnonzero(~grew)[:20]:
+        problems.append(Problem("control did not grow (control count <= time-zero count): "
+                                "GR undefined", file=source, row=int(i) + 2, column=control,
+                                fix="GR needs growing controls; use viability instead"))
+    if problems:
+        raise DataError(problems)
+    d["gr"] = gr_values(d[count], d[control], d[time_zero])
+    fit = DoseResponseFit("4pl", fix={"top": 1.0}, absolute_level=0.0, dose_unit=dose_unit)
+    fit.fit(d, dose=dose, response="gr", by=by_cols or None, source=source)
+    r = fit.results_
+    p = fit._p
+    xmax = np.where(fit._w > 0, fit._x, -np.inf).max(1)
+    from kinetor.assays.curves import logistic
+
+    grmax = logistic(p, xmax[:, None])[0][:, 0]
+    # AOC from the observed means per dose (positive doses), trapezoids on log10 dose
+    aoc = np.full(len(r), np.nan)
+    pts = fit.points_.assign(_lx=np.log10(fit.points_[dose].where(fit.points_[dose] > 0)))
+    gid = pts.groupby(by_cols, sort=True).ngroup() if by_cols else pd.Series(0, pts.index)
+    means = pts.assign(_g=gid).dropna(subset=["_lx"]).groupby(["_g", "_lx"])["gr"].mean()
+    for g, s in means.groupby(level="_g"):
+        xs = s.index.get_level_values("_lx").to_numpy()
+        if xs.size >= 2:
+            aoc[g] = np.trapezoid(1.0 - s.to_numpy(), xs) / (xs.max() - xs.min())
+    out = r[by_cols].copy() if by_cols else pd.DataFrame(index=r.index)
+    out["GR50"] = r["abs_ic50"]
+    out["GR50_text"] = r["abs_ic50_text"].str.replace("IC50", "GR50").str.replace(
+        "response", "GR")
+    out["GRmax"] = np.where(r["converged"], grmax, np.nan)
+    out["GRinf"] = r["bottom"]
+    out["GEC50"] = r["ic50"]
+    out["h_GR"] = r["hill"]
+    out["GR_AOC"] = aoc
+    out["status"], out["reason"] = r["status"], r["reason"]
+    return out

@@ -1,0 +1,159 @@
+"""MuSyC: synergy of potency (alpha), efficacy (beta) and cooperativity (gamma).
+
+Meyer CT et al. (2019) Cell Syst 8:97, doi:10.1016/j.cels.2019.01.003; with gamma,
+Wooten DJ et al. (2021) Nat Commun 12:4607, doi:10.1038/s41467-021-24789-z. The 2-D Hill
+surface is fitted per matrix by the reference implementation of those authors (the
+``synergy`` package, ``synergy.combination.MuSyC``; a non-linear 12-parameter fit, one
+matrix at a time), and kinetor adds seeded bootstrap intervals, per-cell scores and the
+sign conventions used elsewhere in :mod:`kinetor.assays`:
+
+- ``alpha12 > 1``: drug 1 raises the potency of drug 2 (synergy); ``< 1`` antagonism;
+- ``gamma12 > 1``: drug 1 raises the cooperativity of drug 2;
+- ``beta > 0``: the combination is more efficacious than the better drug alone,
+  ``beta = (min(E1, E2) - E3) / (E0 - min(E1, E2))``;
+- per cell, ``musyc = 100 x (reference - fitted)``, the reference being the MuSyC surface
+  with alpha = gamma = 1 and E3 = min(E1, E2) (positive = synergy, percentage points).
+
+Examples
+--------
+>>> "alpha12" in PARAMETERS and "beta" in PARAMETERS
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from kinetor.assays._tidy import require_numeric
+from kinetor.errors import DataError, ModelError, Problem
+
+PARAMETERS = ("E0", "E1", "E2", "E3", "h1", "h2", "C1", "C2", "alpha12", "alpha21",
+              "gamma12", "gamma21", "beta")
+
+__all__ = ["PARAMETERS", "fit_musyc"]
+
+
+def _fit_one(d1, d2, e):
+    try:
+        from synergy.combination import MuSyC
+    except ImportError as exc:  # optional dependency
+        raise ModelError("MuSyC needs the 'synergy' package: pip install 'kinetor[assays]'"
+                         ) from exc
+
+    m = MuSyC()
+    with np.errstate(all="ignore"):
+        m.fit(d1, d2, e)
+    if not m.is_converged:
+        return None, None
+    pars = {k: float(getattr(m, k)) for k in PARAMETERS}
+    return pars, m
+
+
+def fit_musyc(data: pd.DataFrame, *, dose1: str, dose2: str, response: str,
+              by: str | Sequence[str] | None = None,
+              scale: Literal["percent", "fraction"] = "percent", n_boot: int = 0,
+              seed: int | np.random.Generator | None = None, level: float = 0.95,
+              source: str = "<DataFrame>") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Fit MuSyC to every dose matrix.
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per well (replicates allowed).
+    dose1, dose2, response, by, scale
+        As in :func:`kinetor.assays.synergy`.
+    n_boot : int
+        Bootstrap refits for the intervals: replicate wells are resampled within each
+        dose pair (or, without replicates, normal residuals with the fit's SD are added).
+    seed : int or Generator
+        Seeds the bootstrap.
+
+    Returns
+    -------
+    parameters : DataFrame
+        Per matrix and parameter: ``estimate, ci_low, ci_high, converged``; the rows
+        ``musyc_mean`` and ``musyc_msa`` summarise the per-cell scores (mean over
+        combination cells, most synergistic 3 x 3 area).
+    cells : DataFrame
+        Per dose pair: ``fitted_pct, reference_pct, musyc`` (percentage points).
+    """
+    by_cols = [by] if isinstance(by, str) else list(by or [])
+    require_numeric(data, [dose1, dose2, response], by_cols, source=source,
+                    nonnegative=[dose1, dose2])
+    rng = np.random.default_rng(seed)
+    div = 100.0 if scale == "percent" else 1.0
+    groups = data.groupby(by_cols, sort=True) if by_cols else [((), data)]
+    params, cells = [], []
+    for key, g in groups:
+        key = key if isinstance(key, tuple) else (key,)
+        keyd = dict(zip(by_cols, key, strict=True))
+        d1 = g[dose1].to_numpy(float)
+        d2 = g[dose2].to_numpy(float)
+        e = g[response].to_numpy(float) / div
+        if not ((d1 == 0) & (d2 == 0)).any() or not (d1 == 0).any() or not (d2 == 0).any():
+            raise DataError(Problem(f"{keyd or 'the matrix'}: MuSyC needs monotherapy and "
+                                    "vehicle wells", file=source, column=dose1,
+                                    fix="include dose-0 rows of each drug"))
+        n_pairs = len(set(zip(d1, d2, strict=True)))
+        if n_pairs != np.unique(d1).size * np.unique(d2).size:
+            raise DataError(Problem(f"{keyd or 'the matrix'}: "
+                                    f"{np.unique(d1).size * np.unique(d2).size - n_pairs} dose "
+                                    "pairs have no well", file=source,
+                                    fix="every dose pair must be measured"))
+        pars, model = _fit_one(d1, d2, e)
+        if pars is None:
+            params += [{**keyd, "parameter": p, "estimate": np.nan, "ci_low": np.nan,
+                        "ci_high": np.nan, "converged": False} for p in PARAMETERS]
+            continue
+        u = pd.DataFrame({dose1: d1, dose2: d2}).drop_duplicates().sort_values([dose1, dose2])
+        u1, u2 = u[dose1].to_numpy(), u[dose2].to_numpy()
+        boot = _bootstrap(model, d1, d2, e, n_boot, rng, u1, u2) if n_boot else None
+        q = [(1 - level) / 2, (1 + level) / 2]
+        score = _scores(model, u1, u2)
+        est = {**pars, "musyc_mean": score[0], "musyc_msa": score[1]}
+        for j, p in enumerate([*PARAMETERS, "musyc_mean", "musyc_msa"]):
+            lo, hi = (np.nanquantile(boot[:, j], q) if boot is not None and
+                      np.isfinite(boot[:, j]).sum() >= 2 else (np.nan, np.nan))
+            params.append({**keyd, "parameter": p, "estimate": est[p], "ci_low": lo,
+                           "ci_high": hi, "converged": True})
+        fitted, refv = model.E(u1, u2), model.E_reference(u1, u2)
+        cells.append(u.assign(**keyd, fitted_pct=100 * fitted, reference_pct=100 * refv,
+                              musyc=100 * (refv - fitted)))
+    cell_frame = pd.concat(cells, ignore_index=True) if cells else pd.DataFrame()
+    return pd.DataFrame(params), cell_frame
+
+
+def _scores(model, u1, u2):
+    """Mean of the per-cell MuSyC score over combination cells and the most synergistic
+    3 x 3 area (as for the other methods), percentage points."""
+    from kinetor.assays.synergy import _msa
+
+    s = 100 * (model.E_reference(u1, u2) - model.E(u1, u2))
+    n1, n2 = np.unique(u1).size, np.unique(u2).size
+    grid = s.reshape(1, n1, n2)
+    return float(grid[0, 1:, 1:].mean()), float(_msa(grid)[0])
+
+
+def _bootstrap(model, d1, d2, e, n_boot, rng, u1, u2):
+    """Refit on resampled data; returns (n_boot, n_parameters + 2 summaries), NaN for
+    failed refits."""
+    pairs = pd.DataFrame({"a": d1, "b": d2}).groupby(["a", "b"]).indices
+    replicated = any(len(ix) > 1 for ix in pairs.values())
+    resid = e - model.E(d1, d2)
+    sd = np.sqrt(np.sum(resid ** 2) / max(e.size - 12, 1))
+    out = np.full((n_boot, len(PARAMETERS) + 2), np.nan)
+    for b in range(n_boot):  # each refit is a 12-parameter non-linear fit
+        if replicated:
+            idx = np.concatenate([rng.choice(ix, size=len(ix)) for ix in pairs.values()])
+            dd1, dd2, ee = d1[idx], d2[idx], e[idx]
+        else:
+            dd1, dd2 = d1, d2
+            ee = model.E(d1, d2) + rng.normal(0.0, sd, e.size)
+        pars, m = _fit_one(dd1, dd2, ee)
+        if pars is not None:
+            out[b] = [*(pars[p] for p in PARAMETERS), *_scores(m, u1, u2)]
+    return out
