@@ -120,4 +120,5 @@ def test_nca_report_figures_are_bounded(tmp_path):
     individual = [b for b in rep.blocks if b["type"] == "figure"
                   and b["caption"].startswith("Subject")]
     assert len(individual) == 4  # 2 subjects x (profile + half-life)
-    assert any("The first 2 of 6 subjects" in b.get("html", "") for b in rep.blocks)
+    assert any("The first 2 of 6 subjects are shown (at most 2 per report" in b.get("html", "")
+               for b in rep.blocks)

@@ -84,3 +84,12 @@ def test_rescan_of_a_folder_with_a_broken_csv_is_a_data_error(tmp_path):
     (tmp_path / "bad.csv").write_bytes(b'a,b\n"1,2\n3,"4\n5\n\xff\xfe')
     (tmp_path / "fig.png").write_bytes(b"GIF89a")
     assert main(["--quiet", "report", str(tmp_path), "--rescan"]) == 3
+
+
+def test_a_figure_beyond_axis_range_is_replaced_by_a_note(tmp_path):
+    rows = ["Subject,Time (h),Conc (ng/mL),Dose (mg/kg),Route"]
+    rows += [f"1,{t},{c},1,PO" for t, c in ((0.5, 10), (1, 1e308), (2, 15), (4, 8), (8, 3))]
+    (tmp_path / "big.csv").write_text("\n".join(rows) + "\n")
+    assert main(["--quiet", "nca", str(tmp_path / "big.csv"), "--out", str(tmp_path / "o")]) == 0
+    page = (tmp_path / "o" / "report.html").read_text()
+    assert "Figure not drawn" in page

@@ -23,12 +23,14 @@ Examples
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime as _dt
 import html as _html
 import io
 import json
 import sys
-from collections.abc import Mapping
+import warnings
+from collections.abc import Iterator, Mapping
 from importlib import resources
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -109,6 +111,17 @@ def _methods_html(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:g}"
     return _inline(str(value))
+
+
+_UNDRAWABLE = (OverflowError, ValueError, RuntimeWarning)
+
+
+@contextlib.contextmanager
+def _overflow_is_an_error() -> Iterator[None]:
+    """numpy's overflow warnings (log axes of huge values) raise inside this block."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message="overflow encountered", category=RuntimeWarning)
+        yield
 
 
 def _read_manifest(manifest: Path) -> dict[str, Any]:
@@ -244,11 +257,17 @@ class Report:
             # draw each of them twice, so it is kept for figures without a layout engine
             engine = getattr(fig, "get_layout_engine", lambda: None)()
             literal_user_text(fig)
-            fig.savefig(buf, format="png", dpi=self.dpi, facecolor="white",
-                        bbox_inches=None if engine is not None else "tight")
+            try:
+                with _overflow_is_an_error():
+                    fig.savefig(buf, format="png", dpi=self.dpi, facecolor="white",
+                                bbox_inches=None if engine is not None else "tight")
+            except _UNDRAWABLE as exc:
+                self._not_drawn(caption, exc)
+                return
+            finally:
+                if "matplotlib.pyplot" in sys.modules:
+                    sys.modules["matplotlib.pyplot"].close(fig)
             png = buf.getvalue()
-            if "matplotlib.pyplot" in sys.modules:
-                sys.modules["matplotlib.pyplot"].close(fig)
         else:
             raise TypeError(f"add_figure takes a Figure, PNG bytes or a path, not {type(fig)}")
         if not png.startswith(_PNG_MAGIC):
@@ -258,6 +277,23 @@ class Report:
         self.blocks.append({"type": "figure", "png": png, "caption": caption, "number": n,
                             "id": f"figure-{n}",
                             "name": f"figure_{n:02d}_{slugify(caption)[:40]}.png"})
+
+    def add_figure_from(self, make: Any, caption: str = "") -> None:
+        """Add the figure ``make()`` returns; when its values are beyond what a plot axis
+        can draw (e.g. 1e308), a note stands in the figure's place instead of the report
+        failing as a whole (the tables still hold the values)."""
+        try:
+            with _overflow_is_an_error():
+                fig = make()
+        except _UNDRAWABLE as exc:
+            self._not_drawn(caption, exc)
+            return
+        self.add_figure(fig, caption)
+
+    def _not_drawn(self, caption: str, exc: BaseException) -> None:
+        self.add_text(f"**Figure not drawn** ({caption or 'untitled'}): the values are beyond "
+                      f"what a plot axis can show ({type(exc).__name__}: {exc}). The tables "
+                      "hold them.")
 
     def add_methods(self, items: Mapping[str, Any]) -> None:
         """Record methods footnotes (AUC method, BLQ rule, time basis, exclusions, ...).

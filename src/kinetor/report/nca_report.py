@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -167,16 +168,17 @@ def _profiles(rep: Report, study, params: pd.DataFrame, profile: tuple[str, str]
     if sparse:
         rep.add_text("Sparse (composite) design: each animal contributes few samples, so "
                      "profiles are summarised across animals per nominal time.")
-        rep.add_figure(plot_sparse_profile(study, analyte, blq_as=blq_as, **kw),
-                       f"Composite profile{label}: mean \u00b1 SE per nominal time; faint "
-                       "dots are the individual samples; n per time point under each panel.")
+        rep.add_figure_from(partial(plot_sparse_profile, study, analyte, blq_as=blq_as, **kw),
+                            f"Composite profile{label}: mean \u00b1 SE per nominal time; faint "
+                            "dots are the individual samples; n per time point under each panel.")
     else:
-        rep.add_figure(plot_spaghetti(study, analyte, **kw),
-                       f"Individual profiles by dose group{label}, semi-log, nominal time; "
-                       "BLQ samples omitted, dotted line = LLOQ, carets = doses.")
-        rep.add_figure(plot_mean_profiles(study, analyte, blq_as=blq_as, **kw),
-                       f"Mean \u00b1 SD by group and nominal time{label} (semi-log panel: "
-                       f"+SD only); BLQ counted as {blq_as}; n per time point under each panel.")
+        rep.add_figure_from(partial(plot_spaghetti, study, analyte, **kw),
+                            f"Individual profiles by dose group{label}, semi-log, nominal time; "
+                            "BLQ samples omitted, dotted line = LLOQ, carets = doses.")
+        rep.add_figure_from(partial(plot_mean_profiles, study, analyte, blq_as=blq_as, **kw),
+                            f"Mean \u00b1 SD by group and nominal time{label} (semi-log panel: "
+                            f"+SD only); BLQ counted as {blq_as}; n per time point under "
+                            "each panel.")
     rep.add_table(mean_profile_table(study, analyte, blq_as=blq_as, **kw),
                   f"Concentrations by group and nominal time{label} "
                   f"(BLQ counted as {blq_as}; n_blq = BLQ samples among n)")
@@ -191,14 +193,14 @@ def _profiles(rep: Report, study, params: pd.DataFrame, profile: tuple[str, str]
     shown = subjects[:cap]
     rep.add_section(f"Individual profiles{label}", level + 1)
     if len(shown) < len(subjects):
-        rep.add_text(f"The first {len(shown)} of {len(subjects)} subjects are shown (at most "
-                     f"{most} per report: the limit report_figures = "
-                     f"{get_limit('report_figures')}, see kinetor.limits); every subject's "
-                     "parameters are in the tables.")
+        why = ("" if cap < most else f" (at most {most} per report: the limit report_figures "
+               f"= {get_limit('report_figures')}, see kinetor.limits; every subject's "
+               "parameters are in the tables)")
+        rep.add_text(f"The first {len(shown)} of {len(subjects)} subjects are shown{why}.")
     for s in shown:
-        rep.add_figure(plot_individual(study, s, analyte, **kw),
-                       f"Subject {s}{label}: linear and semi-log; open red circles = BLQ "
-                       "plotted at the LLOQ; carets = doses.")
+        rep.add_figure_from(partial(plot_individual, study, s, analyte, **kw),
+                            f"Subject {s}{label}: linear and semi-log; open red circles = BLQ "
+                            "plotted at the LLOQ; carets = doses.")
     if "subject" not in params.columns:
         return
     mine = _select(params, analyte, matrix)
@@ -217,10 +219,10 @@ def _profiles(rep: Report, study, params: pd.DataFrame, profile: tuple[str, str]
         what = ("\u03bbz points (orange) in the shaded range, fitted line with slope "
                 "\u2212LAMZ through CLSTP at TLST." if np.isfinite(row.value) else
                 f"\u03bbz not estimated ({row.exclude or 'no reason given'}).")
-        rep.add_figure(plot_half_life(study, mine, row.subject, analyte,
-                                      interval=(row.start, row.end), time=ctx["time"],
-                                      lambda_z_points=ctx["points"], **kw),
-                       f"Subject {row.subject}{when}{label}: {what}")
+        rep.add_figure_from(partial(plot_half_life, study, mine, row.subject, analyte,
+                                           interval=(row.start, row.end), time=ctx["time"],
+                                           lambda_z_points=ctx["points"], **kw),
+                            f"Subject {row.subject}{when}{label}: {what}")
 
 
 def build_nca_report(study, result, summary: pd.DataFrame | None = None,
@@ -271,10 +273,10 @@ def build_nca_report(study, result, summary: pd.DataFrame | None = None,
                   "mean (SD) for half-life and fit diagnostics; 3 significant figures")
     codes = [c for c in _BOX_CODES if c in set(params["PPTESTCD"])]
     if codes:
-        rep.add_figure(plot_parameter_distribution(params, codes),
-                       "Individual parameters by group: box = included values, points = "
-                       "individuals, crosses = flagged values; log axis for parameters "
-                       "summarised by a geometric mean.")
+        rep.add_figure_from(partial(plot_parameter_distribution, params, codes),
+                            "Individual parameters by group: box = included values, points = "
+                            "individuals, crosses = flagged values; log axis for parameters "
+                            "summarised by a geometric mean.")
     rep.add_table(parameter_listing(params), "Individual NCA parameters (flags name the "
                   "parameter and the reason; flagged values are kept in the listing)")
 
