@@ -61,6 +61,7 @@ __all__ = ["ERROR_MODELS", "PDFitter"]
 
 ERROR_MODELS = ("additive", "proportional", "log")
 _Z975 = 1.959963984540054
+_LOG_SPAN = float(np.log(1e6))  # log-parameters live within start x/÷ 1e6
 
 
 class PDFitter:
@@ -177,6 +178,12 @@ class PDFitter:
         lo = np.array([self._bound(k)[0] for k in free])
         hi = np.array([self._bound(k)[1] for k in free])
         theta0 = np.clip(theta0, lo, hi)
+        # log-scale parameters get finite bounds, the start x/÷ _LOG_SPAN, so a trust-region
+        # step can never take exp() of a huge number and a runaway parameter is visible as
+        # "at a bound" rather than as an overflow
+        logp = np.array([k in self.positive for k in free], dtype=bool)
+        lo = np.where(logp, np.maximum(lo, theta0 - _LOG_SPAN), lo)
+        hi = np.where(logp, np.minimum(hi, theta0 + _LOG_SPAN), hi)
         fixed = {k: np.broadcast_to(np.asarray(v, float), (n_g,)).copy()
                  for k, v in self.fixed.items()}
         ys = y.copy()
@@ -198,7 +205,7 @@ class PDFitter:
             sigma = np.where(sigma > 0, sigma, 1.0)
 
         def residuals(theta_flat):
-            f = np.asarray(self._predict(params_of(theta_flat), t, data), dtype=float)
+            f = self._trial_predict(params_of(theta_flat), t, data)
             yo, fo = self._scale(ys, f)
             r = yo - fo
             if cens.any():
@@ -214,7 +221,7 @@ class PDFitter:
         cols = (self._gidx[:, None] * len(free) + np.arange(len(free))[None, :]).ravel()
         sparsity = csr_matrix((np.ones(rows.size), (rows, cols)),
                               shape=(y.size, n_g * len(free))) if n_g > 1 else None
-        blo, bhi = np.tile(lo, n_g), np.tile(hi, n_g)
+        blo, bhi = np.broadcast_to(lo, theta0.shape).ravel(), np.broadcast_to(hi, theta0.shape).ravel()
         x = theta0.ravel()
         sol = None
         sol = None
@@ -234,6 +241,18 @@ class PDFitter:
                 break
         self._finish(sol, params_of, residuals, t, y, lq, cens, sigma)
         return self
+
+    def _trial_predict(self, params, t, data) -> np.ndarray:
+        """Prediction at trial parameters; non-finite values become a large finite penalty.
+
+        Parameters far from the optimum may overflow a growth model (exp of a large rate
+        times time): such a trial point must be rejected by the optimiser, not abort it, so
+        overflow inside the model is expected here and mapped to a huge (finite) value.
+        """
+        with np.errstate(over="ignore", invalid="ignore"):
+            f = np.asarray(self._predict(params, t, data), dtype=float)
+        return np.clip(np.nan_to_num(f, nan=1e150, posinf=1e150, neginf=-1e150),
+                       -1e150, 1e150)
 
     def _sigma_ml(self, y, lq, f, cens, s0) -> np.ndarray:
         """Per group, the sigma maximising the M3 likelihood given the predictions.
