@@ -43,7 +43,7 @@ import numpy as np
 from numba import njit
 
 from kinetor.errors import ModelError
-from kinetor.pk.ode import RHS_SIGNATURE, integrate
+from kinetor.numerics.ode import RHS_SIGNATURE, integrate
 
 __all__ = ["IDR_CODES", "LAW_CODES", "idr_rhs", "solve", "tumor_rhs"]
 
