@@ -117,6 +117,8 @@ class Results:
         status = [] if run["settled"] else ["the error-model iteration did not settle"]
         if sol is not None and sol.status == 0:
             status.append(f"optimiser stopped: {sol.message}")
+        extra = self._extra_checks(theta)
+        reasons = [a + b for a, b in zip(reasons, extra, strict=True)]
         idx = pd.Index(self.groups_, name="group")
         names = list(self._names())
         self.converged_ = pd.Series([not (status or reasons[g] or res_reasons[g])

@@ -99,8 +99,10 @@ def _closed_form(y, f, cens, gidx, n_g, error):
     yt, ft = on_scale(np.where(cens, 1.0, y), error), pred_on_scale(f, error)
     r = yt - ft
     if error == "proportional":
-        r = r / np.where(np.abs(f) > _TINY, f, _TINY)
-    r2 = np.where(cens | ~np.isfinite(r), 0.0, r) ** 2
+        r = r / np.where(np.abs(f) > SD_FLOOR, f, SD_FLOOR)
+    # a non-zero value where the prediction is ~0 gives a huge (finite) relative residual;
+    # clipped so that its square cannot overflow (the error then shows as exploded)
+    r2 = np.clip(np.where(cens | ~np.isfinite(r), 0.0, r), -1e100, 1e100) ** 2
     n = np.bincount(gidx, weights=(~cens).astype(float), minlength=n_g)
     return np.sqrt(np.bincount(gidx, weights=r2, minlength=n_g) / np.maximum(n, 1))
 

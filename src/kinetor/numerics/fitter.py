@@ -70,6 +70,7 @@ __all__ = ["LOG_SPAN", "Fitter"]
 
 LOG_SPAN = float(np.log(1e6))  # log-scale parameters stay within start x/÷ 1e6
 _BIG = 1e150  # stands for a trial prediction that overflowed
+_MAX_PASSES = 20  # least-squares passes of the error-model iteration
 _WEIGHTS = ("uniform", "1/y", "1/y2", "1/pred", "1/pred2")
 
 
@@ -250,7 +251,20 @@ class Fitter(Results):
                 r = np.where(cens, np.sqrt(np.maximum(-2.0 * log_ndtr(z), 0.0)), r)
             else:
                 r = np.where(cens, 0.0, r)
-        return np.where(np.isfinite(r), r, 1e10)
+        # non-finite or astronomically large residuals: a large finite penalty
+        return np.clip(np.where(np.isfinite(r), r, 1e10), -1e100, 1e100)
+
+    def _collapsing(self, sig: dict) -> bool:
+        """Every group's residual SD is far below the collapse threshold."""
+        from kinetor.numerics.diagnostics import COLLAPSE_REL
+
+        ref = np.sqrt(np.mean(np.where(self._cens, 0.0, self._y) ** 2))
+        return all(np.all(v < COLLAPSE_REL * 1e-2 * (ref if q == "sigma_add" else 1.0))
+                   for q, v in sig.items())
+
+    def _extra_checks(self, theta: np.ndarray) -> list[list[str]]:
+        """Model-specific reasons per group (override; ``theta`` is (n_groups, k))."""
+        return [[] for _ in range(theta.shape[0])]
 
     def _objective(self, phi: np.ndarray) -> tuple[np.ndarray, dict | None]:
         """Per-group objective (-2LL for ML, weighted SSR for WLS) and error parameters."""
@@ -348,14 +362,14 @@ class Fitter(Results):
                 self.weighting is None and self._error == "proportional")
         settled, sol, sdv = False, None, self._sd_now(f, sig)
         sdv_ls = sdv
-        for _ in range(1 if fixed_sd else 40):
+        for _ in range(1 if fixed_sd else _MAX_PASSES):
             sdv_ls = sdv
             if k:
                 sol = least_squares(lambda p, sdv=sdv: self._residuals(self._trial(p), sdv),
                                     x, bounds=(lo.ravel(), hi.ravel()),
                                     jac_sparsity=sparsity, method="trf", x_scale="jac",
                                     xtol=1e-12, ftol=1e-12, gtol=1e-12,
-                                    max_nfev=200 * (1 + k))
+                                    max_nfev=100 * (1 + k))
                 moved = np.max(np.abs(sol.x - x), initial=0.0)
                 x = sol.x
             else:
@@ -370,6 +384,10 @@ class Fitter(Results):
             if fixed_sd or (same and moved < 1e-6):
                 settled = True
                 break
+            if sig is not None and self._collapsing(sig):
+                break  # a perfect fit: more passes only shrink sigma; reported as collapsed
+            if sol is not None and sol.status == 0:
+                break  # the evaluation budget ran out: reported by the diagnostics
         obj, _ = self._objective(x)
         return {"x": x.reshape(n_g, k), "obj": obj, "sol": sol, "sig": sig, "sdv": sdv,
                 "sdv_ls": sdv_ls, "settled": settled}

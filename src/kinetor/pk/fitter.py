@@ -204,6 +204,24 @@ class PKFitter(Fitter):
         sub = d.subject_index if d.subject_index.size == t.size else np.zeros(t.size, int)
         return conc[sub, inv] * d.factor
 
+    def _extra_checks(self, theta: np.ndarray) -> list[list[str]]:
+        """Flip-flop: a one-compartment model fitted to extravascular data only has a
+        mirror solution (ka' = CL/V, V' = V ka/k') that fits identically; the conventional
+        one has ka > k. An estimate with ka <= k is reported as not identified."""
+        out = [[] for _ in range(theta.shape[0])]
+        cls = self._model()[0]
+        d = _as_data(self._data, self._y.size)
+        free = list(self.free_)
+        if cls.n_cmt != 1 or not cls.linear or not {"cl", "v", "ka"} <= set(free) or \
+                d.first_route != "extravascular":
+            return out
+        cl, v, ka = (theta[:, free.index(k)] for k in ("cl", "v", "ka"))
+        for g in np.flatnonzero(ka <= cl / v):
+            out[g].append(f"flip-flop: ka {ka[g]:.3g} <= k = CL/V {cl[g] / v[g]:.3g}; the "
+                          "mirror solution with the rates swapped fits identically (give "
+                          "IV data or fix ka)")
+        return out
+
     def _initial(self, t, y, data) -> list[dict[str, np.ndarray]]:
         """NCA-based starting values per group (see :mod:`kinetor.pk._initial`)."""
         d = _as_data(data, np.size(t))
