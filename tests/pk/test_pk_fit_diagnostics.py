@@ -93,6 +93,7 @@ def test_predose_samples_are_excluded_or_used_as_baseline():
     assert any("baseline" in n for n in base.notes)
 
 
+@pytest.mark.slow
 def test_v_and_f_both_free_are_not_identified():
     y = _noisy(OneCompartmentOral(cl=2.0, v=20.0, ka=1.5))
     fit = PKFitter(OneCompartmentOral, estimate=["cl", "v", "ka", "f"],
@@ -120,6 +121,7 @@ def test_flip_flop_is_flagged():
     assert conv.converged_.iloc[0], conv.convergence_reason_.iloc[0]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("shape", ["flat", "increasing"])
 def test_a_profile_the_model_cannot_describe_is_not_converged(shape):
     y = np.full(T.size, 5.0) if shape == "flat" else 1.0 + 0.5 * T
