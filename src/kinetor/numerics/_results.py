@@ -46,7 +46,10 @@ class Results:
         f = self._trial(x.ravel())
         r = self._residuals(f, run["sdv"])
         used = ~cens if (self.method == "wls" or self.blq == "drop") else np.ones_like(cens)
-        count = lambda w: np.bincount(gidx, weights=np.asarray(w, float), minlength=n_g)  # noqa: E731
+
+        def count(w):
+            return np.bincount(gidx, weights=np.asarray(w, float), minlength=n_g)
+
         n_obs, n_q, n_used = count(np.ones(y.size)), count(~cens), count(used)
         df = n_q - k
         ssr = count(np.where(cens, 0.0, r) ** 2)

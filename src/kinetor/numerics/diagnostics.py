@@ -77,10 +77,10 @@ def check_parameters(names, grad_cos, at_lower, at_upper, se, rse, log_scale, co
         inner = [j for j, n in enumerate(names) if n not in hit]
         if (inner and np.nanmax(np.abs(grad_cos[g, inner]), initial=0.0) > GRAD_TOL) or \
                 np.any(~np.isfinite(grad_cos[g, inner])):
-            worst = names[inner[int(np.nanargmax(np.nan_to_num(np.abs(grad_cos[g, inner]),
-                                                                  nan=np.inf)))]]
-            reasons.append(f"gradient not zero at the optimum (|cos| {np.nanmax(np.abs(grad_cos[g, inner])):.2g} "
-                           f"> {GRAD_TOL:g}, worst {worst})")
+            cos = np.nan_to_num(np.abs(grad_cos[g, inner]), nan=np.inf)
+            worst = names[inner[int(np.argmax(cos))]]
+            reasons.append(f"gradient not zero at the optimum (|cos| {cos.max():.2g} > "
+                           f"{GRAD_TOL:g}, worst {worst})")
         bad_se = [n for j, n in enumerate(names) if not np.isfinite(se[g, j])]
         zero_se = [n for j, n in enumerate(names) if np.isfinite(se[g, j]) and se[g, j] == 0]
         if bad_se:
