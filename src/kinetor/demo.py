@@ -248,7 +248,8 @@ def _stage_fit(ctx: _Ctx) -> None:
     ctx.rep.add_section("4. Two-compartment model fitted to the rat IV and PO data")
     ctx.rep.add_text("Maximum likelihood, proportional residual error, BLQ samples as "
                      "left-censored (Beal M3), IV and PO animals fitted together so that F "
-                     "is estimable. 95% CIs from the observed Fisher information (log scale).")
+                     "is estimable. 95% CIs with Student's t on the log scale; the converged and "
+                     "reason columns report the convergence diagnostics.")
     ctx.rep.add_table(params, "Estimates, standard errors and 95% confidence intervals")
     ctx.rep.add_figure(_fit_figure(fit.predictions), "Observed (points) and model-predicted "
                        "(lines) concentrations per rat; observed vs predicted")
@@ -257,7 +258,9 @@ def _stage_fit(ctx: _Ctx) -> None:
     ctx.summary.append(
         f"PK fit (rat, 2-cmt, IV+PO): CL {_fmt(est['cl'])} L/h/kg, Vss "
         f"{_fmt(est['v1'] + est['v2'])} L/kg, ka {_fmt(est['ka'])} /h, F "
-        f"{_fmt(100 * est['f'])}% (simulation truth: F 29%, t1/2 4 h)")
+        f"{_fmt(100 * est['f'])}% (simulation truth: F 29%, t1/2 4 h)"
+        + ("" if fit.stats["converged"].all() else
+           f"; NOT converged: {'; '.join(fit.stats['reason'])}"))
 
 
 def _fit_figure(pred: pd.DataFrame):

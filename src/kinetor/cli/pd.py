@@ -133,9 +133,13 @@ def fit(
                            "statistics": stats.to_dict(orient="records")})
         return
     _common.print_frame(summ[["group", "parameter", "estimate", "se", "rse_pct", "ci_lower",
-                              "ci_upper", "fixed"]], title=f"{model} fit ({by}, "
+                              "ci_upper", "fixed", "converged"]], title=f"{model} fit ({by}, "
                         f"{f.error} error)")
-    _common.info(f"converged: {f.success_}; wrote 3 files and report.html to {d}")
+    n_ok = int(f.converged_.sum())
+    _common.info(f"converged: {n_ok} of {f.converged_.size} fit(s); wrote 3 files and "
+                 f"report.html to {d}")
+    for g, why in f.convergence_reason_[~f.converged_].items():
+        _common.info(f"  NOT converged ({g}): {why}")
 
 
 def register(app: typer.Typer) -> None:

@@ -164,6 +164,12 @@ def fit_command(
         "proportional", "--error", help="Residual error: proportional, additive or combined."
     ),
     blq: str = typer.Option("m3", "--blq", help="BLQ samples: m3 (censored likelihood) or drop."),
+    predose: str = typer.Option(
+        "exclude",
+        "--predose",
+        help="Samples at or before the first dose: exclude (flagged) or baseline "
+        "(subtracted from later samples).",
+    ),
     estimate: Annotated[
         list[str] | None,
         typer.Option(
@@ -190,6 +196,7 @@ def fit_command(
     _choice(method, ("ml", "wls"), "--method")
     _choice(error, ("proportional", "additive", "combined"), "--error")
     _choice(blq, ("m3", "drop"), "--blq")
+    _choice(predose, ("exclude", "baseline"), "--predose")
     from kinetor.data import read_study
     from kinetor.pk import fit_pk
 
@@ -207,6 +214,7 @@ def fit_command(
             blq=blq,
             init=start or None,
             estimate=list(estimate or []) or None,
+            predose=predose,
         )
         bar.update(task, advance=1)
     folder = _common.out_dir(out)
@@ -221,6 +229,9 @@ def fit_command(
                 "model": model,
                 "fits": len(res.fits),
                 "converged": int(res.stats["converged"].sum()),
+                "not_converged": {
+                    str(r.subject): r.reason for r in res.stats.itertuples() if not r.converged
+                },
                 "notes": res.notes,
             }
         )
@@ -232,5 +243,9 @@ def fit_command(
     )
     for note in res.notes:
         _common.info(f"  note: {note}")
-    cols = ["subject", "parameter", "estimate", "se", "rse_pct", "ci_lower", "ci_upper", "unit"]
+    for r in res.stats.itertuples():
+        if not r.converged:
+            _common.info(f"  [bold red]NOT converged[/] {r.subject}: {r.reason}")
+    cols = ["subject", "parameter", "estimate", "se", "rse_pct", "ci_lower", "ci_upper", "unit",
+            "converged"]
     _common.print_frame(res.params[cols], title="Parameters (95% CI)")

@@ -1,8 +1,8 @@
 """Right-hand sides of the nonlinear PD models for the shared compiled integrator.
 
 The indirect response and tumour models are numba functions with the signature
-:data:`kinetor.pk.ode.RHS_SIGNATURE` (``rhs(t, y, p, u, dydt)``, ``cache=True``) integrated
-by :func:`kinetor.pk.ode.integrate`, the one adaptive Dormand-Prince 5(4) kernel that also
+:data:`kinetor.numerics.ode.RHS_SIGNATURE` (``rhs(t, y, p, u, dydt)``, ``cache=True``) integrated
+by :func:`kinetor.numerics.ode.integrate`, the one adaptive Dormand-Prince 5(4) kernel that also
 runs the nonlinear PK models. The inputs ``u`` (a drug concentration, a kill drive, a
 growth drive) are given on a time grid and are linear between grid points; a time repeated
 in the grid marks a jump. :func:`solve` is the PD-facing wrapper: it stops on every grid
@@ -43,7 +43,7 @@ import numpy as np
 from numba import njit
 
 from kinetor.errors import ModelError
-from kinetor.pk.ode import RHS_SIGNATURE, integrate
+from kinetor.numerics.ode import RHS_SIGNATURE, integrate
 
 __all__ = ["IDR_CODES", "LAW_CODES", "idr_rhs", "solve", "tumor_rhs"]
 

@@ -20,7 +20,7 @@ IV     :math:`dR/dt = k_{in} - k_{out}(1 + S(C))R`    :math:`R_0 / (1 + S(C))`
 Source: Dayneka, Garg & Jusko 1993 J Pharmacokinet Biopharm 21:457 (status: likely; the
 equations are also those of science.md section 5). The concentration time course is given
 on a grid (piecewise linear) and the ODE is integrated by the compiled Dormand-Prince kernel
-shared with nonlinear PK (:mod:`kinetor.pk.ode`, right-hand side in
+shared with nonlinear PK (:mod:`kinetor.numerics.ode`, right-hand side in
 :mod:`kinetor.pd._rhs`), vectorised over animals.
 
 Examples

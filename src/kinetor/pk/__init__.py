@@ -15,8 +15,8 @@ Examples
 
 from kinetor.pk.course import Polyexponential, polyexponential
 from kinetor.pk.events import build_events
-from kinetor.pk.fit import PKFitResult, PKFitter, fit_pk
-from kinetor.pk.fitter import Fitter
+from kinetor.pk.fit import PKFitResult, fit_pk
+from kinetor.pk.fitter import Fitter, PKFitter
 from kinetor.pk.models import (
     OneCompartment,
     OneCompartmentOral,

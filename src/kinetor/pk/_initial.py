@@ -1,9 +1,12 @@
 """Initial estimates for compartmental fits from quick non-compartmental numbers.
 
-Computed here on purpose (kinetor.pk does not import kinetor.nca): terminal slope by
-log-linear regression on the last three positive points after Tmax, AUC to infinity by the
-linear trapezoidal rule plus Clast/lambda_z, CL = dose/AUC, V = CL/lambda_z, V1 from the
-first concentration for IV data, ka from Tmax of a one-compartment oral model.
+Computed here on purpose (kinetor.pk does not import kinetor.nca): terminal slope
+lambda_z by log-linear regression on the last three positive points after Tmax, AUC to
+infinity by the linear trapezoidal rule plus Clast/lambda_z, CL = dose/AUCinf (CL/F for
+extravascular doses), V = CL/lambda_z, V1 from the first concentration for IV data, ka
+by curve stripping (method of residuals: the slope of the log of the back-extrapolated
+terminal line minus the observations before Tmax; Gibaldi & Perrier, *Pharmacokinetics*,
+2nd ed., 1982, ch. 1), else from Tmax of a one-compartment oral model.
 
 >>> round(_terminal_slope(np.array([1.0, 2, 4, 8]), 10 * np.exp(-0.3 * np.array([1.0, 2, 4, 8]))), 6)
 0.3
@@ -33,8 +36,33 @@ def _terminal_slope(t: np.ndarray, y: np.ndarray) -> float:
     return float(-slope) if slope < 0 else np.nan
 
 
-def initial_estimates(cls: type[PKModel], t, y, data, names) -> list[dict[str, float]]:
-    """Quick NCA-like starting values (see module docstring); a few candidates."""
+def _ka_by_stripping(t: np.ndarray, y: np.ndarray, lam: float, t_first: float) -> float:
+    """ka from the residuals of the absorption phase (NaN when they do not allow it)."""
+    pos = y > 0
+    if pos.sum() < 3 or not np.isfinite(lam):
+        return np.nan
+    imax = int(np.argmax(np.where(pos, y, -np.inf)))
+    tail = np.flatnonzero(pos)[-3:]
+    if np.any(tail <= imax) or np.ptp(t[tail]) <= 0:
+        return np.nan
+    icept = float(np.mean(np.log(y[tail]) + lam * t[tail]))
+    rise = np.arange(imax)
+    resid = np.exp(icept - lam * t[rise]) - y[rise]
+    ok = resid > 0
+    if ok.sum() < 2 or np.ptp(t[rise][ok]) <= 0:
+        return np.nan
+    slope = np.polyfit(t[rise][ok] - t_first, np.log(resid[ok]), 1)[0]
+    ka = -float(slope)
+    return ka if ka > lam else np.nan
+
+
+def initial_estimates(cls: type[PKModel], t, y, data, names, subjects=None
+                      ) -> list[dict[str, float]]:
+    """Quick NCA-like starting values (see module docstring); a few candidates.
+
+    ``subjects`` (indices into ``data``'s subjects) selects whose doses count (default
+    all).
+    """
     order = np.argsort(t, kind="stable")
     t, y = t[order], y[order]
     if np.unique(t).size < t.size:  # pooled data: mean concentration per time
@@ -42,8 +70,11 @@ def initial_estimates(cls: type[PKModel], t, y, data, names) -> list[dict[str, f
         t, y = df.index.to_numpy(float), df.to_numpy(float)
     ok = np.isfinite(y)
     t, y = t[ok], np.maximum(y[ok], 0.0)
-    dose = float(np.mean(data.doses)) * data.factor  # amount x (data unit per mg/L)
-    t_first = float(np.nanmin(np.where(np.isfinite(data.events.time), data.events.time, np.nan)))
+    sel = slice(None) if subjects is None or not len(subjects) else np.asarray(subjects)
+    doses = np.asarray(data.doses, float).reshape(-1)
+    dose = float(np.mean(doses[sel] if doses.size > 1 else doses)) * data.factor
+    ev_t = np.asarray(data.events.time, float)[sel]
+    t_first = float(np.min(ev_t[np.isfinite(ev_t)])) if np.isfinite(ev_t).any() else 0.0
     tt = np.concatenate([[t_first], t]) if t.size and t[0] > t_first else t
     yy = np.concatenate([[0.0], y]) if tt.size > t.size else y
     lam = _terminal_slope(t, y)
@@ -55,7 +86,9 @@ def initial_estimates(cls: type[PKModel], t, y, data, names) -> list[dict[str, f
     cl = dose / auc if auc > 0 else 1.0
     v = cl / lam
     tmax = float(t[np.argmax(y)] - t_first) if y.size else 1.0
-    ka = _ka_from_tmax(lam, max(tmax, 1e-3))
+    ka = _ka_by_stripping(t, y, lam, t_first)
+    if not np.isfinite(ka):
+        ka = _ka_from_tmax(lam, max(tmax, 1e-3))
     base = {
         "cl": cl,
         "ka": ka,

@@ -1,206 +1,64 @@
-"""Compartmental PK fitting: ``PKFitter`` (one profile or naive-pooled data) and ``fit_pk``.
+"""Study-level compartmental fitting: ``fit_pk`` and its ``PKFitResult``.
 
 ``fit_pk(study, model)`` fits every subject of a ``kinetor.data.Study`` (``pooling=
-"individual"``) or all subjects at once with shared parameters (``pooling="naive"``, for
-sparse preclinical designs with one or two samples per animal). Doses in mg/kg give
-parameters per kg (CL in L/h/kg, V in L/kg); doses in mg give L/h and L. With
-extravascular doses only and ``f`` not estimated, CL and V are apparent (CL/F, V/F).
+"individual"``, one parameter set per subject, all subjects of a design fitted at once)
+or all subjects with shared parameters (``pooling="naive"``, for sparse preclinical
+designs with one or two samples per animal). Doses in mg/kg give parameters per kg (CL in
+L/h/kg, V in L/kg); doses in mg give L/h and L. With extravascular doses only and ``f``
+not estimated, CL and V are apparent (CL/F, V/F).
 
-Initial estimates, when not given, come from quick non-compartmental numbers computed
-here: terminal slope (log-linear regression on the last three positive points after
-Tmax), AUC to infinity by the linear trapezoidal rule, CL = dose/AUC, V = CL/lambda_z,
-ka from Tmax; several starting points are tried and the best is refined.
+Pre-dose samples (at or before a subject's first dose: a t = 0 sample taken just before
+dosing, or carry-over from earlier dosing) cannot be predicted by a model that starts
+from zero: ``predose="exclude"`` (default) leaves them out, ``"baseline"`` subtracts each
+subject's mean pre-dose concentration from its later samples (an endogenous or
+carried-over baseline held constant). Either way they are flagged in the ``predose``
+column of the predictions and counted in the statistics; nothing is dropped silently.
+
+Initial estimates, when not given, come from non-compartmental numbers per subject
+(:mod:`kinetor.pk._initial`) with multi-start; every table carries ``converged`` and
+``reason`` (:mod:`kinetor.numerics.diagnostics`).
 
 Examples
 --------
->>> import numpy as np
->>> from kinetor.pk import OneCompartmentOral, Regimen, simulate
->>> t = np.array([0.25, 0.5, 1, 2, 4, 6, 8, 12, 24])
->>> sim = simulate(OneCompartmentOral(cl=2, v=20, ka=1.5), "100 mg PO single", t,
-...                conc_unit="mg/L")
->>> fit = PKFitter(OneCompartmentOral, method="wls").fit(
-...     t, sim.conc[0], data=Regimen.parse("100 mg PO single"))
->>> {k: round(float(v), 4) for k, v in fit.params_.items()}
-{'cl': 2.0, 'v': 20.0, 'ka': 1.5}
+>>> import pandas as pd
+>>> from kinetor.data import Study
+>>> conc = pd.DataFrame({"subject": "a", "time": [0.0, 0.5, 1, 2, 4, 8, 12, 24],
+...                      "conc": [0.2, 5.2, 7.6, 8.4, 6.6, 3.9, 2.1, 0.45]})
+>>> doses = pd.DataFrame({"subject": ["a"], "time": [0.0], "dose": [100.0],
+...                       "route": ["extravascular"]})
+>>> st = Study(conc, doses, units={"time": "h", "conc": "mg/L", "dose": "mg"})
+>>> res = fit_pk(st, "1cmt-oral")
+>>> res.stats[["subject", "n_obs", "n_predose", "converged"]].to_dict("records")
+[{'subject': 'a', 'n_obs': 7, 'n_predose': 1, 'converged': True}]
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
 from kinetor.errors import DataError, ModelError, Problem
-from kinetor.pk._initial import initial_estimates
-from kinetor.pk.events import Events, build_events
-from kinetor.pk.fitter import Fitter
+from kinetor.pk.events import build_events
+from kinetor.pk.fitter import PKFitter, _PKData
 from kinetor.pk.models import _KINDS, PKModel, model_class
 from kinetor.pk.regimen import Regimen
 
-__all__ = ["PKFitResult", "PKFitter", "fit_pk"]
+__all__ = ["PKFitResult", "fit_pk"]
 
 
-@dataclass
-class _PKData:
-    """What ``PKFitter._predict`` needs: events per subject and each observation's subject."""
-
-    events: Events
-    subject_index: np.ndarray
-    factor: float = 1.0  # model concentration (mg/L) -> data unit
-    doses: np.ndarray = field(default_factory=lambda: np.zeros(1))  # mg (or mg/kg) per subject
-    first_route: str = "extravascular"
-
-
-def _as_data(data, n_obs: int, factor: float = 1.0) -> _PKData:
-    if isinstance(data, _PKData):
-        return data
-    if isinstance(data, str):
-        data = Regimen.parse(data)
-    if isinstance(data, Regimen):
-        if data.needs_weight or data.needs_bsa or data.needs_mw:
-            raise ModelError(
-                "PKFitter on a single profile takes doses in mg: for mg/kg "
-                "doses use fit_pk(study, ...) (parameters per kg)"
-            )
-        return _PKData(
-            build_events(data, 1),
-            np.zeros(n_obs, int),
-            factor,
-            np.array([data.amounts_mg().sum()]),
-            data.to_table()["route"].iloc[0],
-        )
-    raise ModelError("data must be a Regimen (or regimen text) for a PKFitter")
-
-
-class PKFitter(Fitter):
-    """Fit a compartmental model to one profile (or to pooled data).
-
-    With a ``Regimen`` (or its text) as ``data``, doses are in mg, times in h and the
-    observations in mg/L (so CL is in L/h, V in L); ``fit_pk`` handles study units.
-
-    Parameters
-    ----------
-    model : PKModel class, instance or short name (``"2cmt-oral"``)
-        An instance also provides initial values (and ``f``, ``tlag`` when not estimated).
-    estimate : list of str, optional
-        Parameters to estimate (default: the structural ones, plus ``ka`` when the doses
-        include extravascular ones — also for an oral model fitted to IV-only data, where
-        ka is not identifiable — plus ``tlag``/``f`` when given in ``init``).
-    method, error, weighting, blq, init, fixed, ci_level
-        See :class:`kinetor.pk.fitter.Fitter`.
-    """
-
-    def __init__(
-        self,
-        model: Any,
-        *,
-        estimate: list[str] | None = None,
-        method="ml",
-        error="proportional",
-        weighting=None,
-        blq="m3",
-        init=None,
-        fixed=None,
-        ci_level=0.95,
-        param_units: dict[str, str] | None = None,
-    ):
-        super().__init__(
-            method=method,
-            error=error,
-            weighting=weighting,
-            blq=blq,
-            init=init,
-            fixed=fixed,
-            ci_level=ci_level,
-        )
-        self.model = model
-        self.estimate = estimate
-        self.param_units = dict(param_units or {})
-
-    # ------------------------------------------------------------ set-up
-    def _model(self) -> tuple[type[PKModel], dict[str, float]]:
-        m = self.model
-        if isinstance(m, str):
-            m = model_class(m)
-        if isinstance(m, PKModel):
-            return type(m), dict(m.params)
-        return m, {}
-
-    def _names(self) -> tuple[str, ...]:
-        cls, _ = self._model()
-        if self.estimate is not None:
-            return tuple(self.estimate)
-        names = list(cls.names)
-        # ka is identifiable only from extravascular doses: an IV-only profile fitted with
-        # an oral model keeps ka out of the estimation (it does not change predictions)
-        if getattr(self, "_depot", True):
-            names.append("ka")
-        names += [p for p in ("tlag", "f") if p in self.init]
-        return tuple(names)
-
-    def fit(self, t, y, data=None, *, censored=None, lloq=None) -> PKFitter:
-        d = _as_data(data, np.size(t))
-        self._depot = d.events.has_depot
-        cls, typical = self._model()
-        values = {**typical, **{k: 1.0 for k in cls.names}}
-        if self._depot or cls.requires_ka:
-            values.setdefault("ka", 1.0)
-        self._instance = cls(**{k: v for k, v in values.items() if k not in ("f", "tlag")})
-        self._typical = typical
-        if typical:  # a model instance: its values are the initial estimates
-            names = self._names()
-            self.init = {**{k: v for k, v in typical.items() if k in names}, **self.init}
-        self.bounds = {"f": (0.0, 1.0)}
-        if not self.param_units:
-            self.param_units = {k: u for k, u in self._instance.units().items()}
-        return super().fit(t, y, d, censored=censored, lloq=lloq)
-
-    # ------------------------------------------------------------ model
-    def _predict(self, params, t, data):
-        from kinetor.pk.simulate import predict
-
-        d = _as_data(data, np.size(t))
-        S = d.events.time.shape[0]
-        full = {"f": 1.0, "tlag": 0.0, **self._typical, **params}
-        P = {
-            k: np.full(S, float(v))
-            for k, v in full.items()
-            if k in self._instance.params or k in ("f", "tlag", "ka")
-        }
-        ev = d.events
-        if full.get("tlag", 0.0) > 0 and ev.has_depot:
-            shifted = np.where(ev.kind == 1, ev.time + full["tlag"], ev.time)
-            order = np.argsort(shifted, axis=1, kind="stable")
-            tk = np.take_along_axis
-            ev = replace(
-                ev,
-                time=tk(shifted, order, 1),
-                weight=tk(ev.weight, order, 1),
-                kind=tk(ev.kind, order, 1),
-                ii=tk(ev.ii, order, 1),
-            )
-        t = np.asarray(t, float)
-        grid, inv = np.unique(t, return_inverse=True)
-        conc, _ = predict(self._instance, P, ev, grid)
-        sub = d.subject_index if d.subject_index.size == t.size else np.zeros(t.size, int)
-        return conc[sub, inv] * d.factor
-
-    def _initial(self, t, y, data) -> list[dict[str, float]]:
-        return initial_estimates(
-            self._model()[0],
-            np.asarray(t, float),
-            np.asarray(y, float),
-            _as_data(data, np.size(t)),
-            self._names(),
-        )
-
-
-# ---------------------------------------------------------------- study level
 @dataclass
 class PKFitResult:
-    """Fits of a study: long parameter table, predictions (GOF), statistics, fitters."""
+    """Fits of a study: parameter table, predictions (GOF), statistics, fitters.
+
+    ``params`` (subject, parameter, estimate, se, rse_pct, ci_lower, ci_upper, unit,
+    fixed, converged, reason), ``predictions`` (subject, time, dv, pred, ipred, res, wres,
+    blq, lloq, predose, baseline), ``stats`` (subject, n_obs, n_predose, loglik, aic, bic,
+    converged, reason); ``fits`` maps each subject (or ``"pooled"``) to the fitter that
+    holds it (subjects of one design share one vectorised fitter).
+    """
 
     params: pd.DataFrame
     predictions: pd.DataFrame
@@ -209,8 +67,15 @@ class PKFitResult:
     notes: list[str] = field(default_factory=list)
 
     def to_wide(self) -> pd.DataFrame:
-        """One row per subject, one column per parameter estimate."""
-        return self.params.pivot(index="subject", columns="parameter", values="estimate")
+        """One row per subject, one column per parameter estimate, plus ``converged``."""
+        wide = self.params.pivot(index="subject", columns="parameter", values="estimate")
+        ok = self.stats.set_index("subject")["converged"]
+        return wide.assign(converged=ok.reindex(wide.index).to_numpy())
+
+    @property
+    def n_failed(self) -> int:
+        """Number of fits that did not converge."""
+        return int((~self.stats["converged"].astype(bool)).sum())
 
 
 def _study_tables(study, analyte):
@@ -259,6 +124,18 @@ def _param_units(cls: type[PKModel], per_kg: bool) -> dict[str, str]:
     return out
 
 
+def _predose(sub: pd.DataFrame, first_dose: pd.Series, rule: str) -> pd.DataFrame:
+    """Flag samples at or before the subject's first dose; apply the pre-dose rule."""
+    sub = sub.copy()
+    sub["predose"] = sub["t"].to_numpy(float) <= sub["subject"].map(first_dose).to_numpy(float)
+    sub["baseline"] = 0.0
+    if rule == "baseline":
+        base = sub[sub["predose"]].groupby("subject")["conc"].mean()
+        sub["baseline"] = np.where(sub["predose"], 0.0,
+                                   sub["subject"].map(base).fillna(0.0).to_numpy(float))
+    return sub
+
+
 def fit_pk(
     study,
     model: Any,
@@ -272,98 +149,113 @@ def fit_pk(
     fixed: dict | None = None,
     estimate: list[str] | None = None,
     analyte: str | None = None,
+    predose: Literal["exclude", "baseline"] = "exclude",
+    n_starts: int = 3,
+    seed=0,
 ) -> PKFitResult:
     """Fit a compartmental model to a ``Study`` (see module docstring).
+
+    Parameters
+    ----------
+    study : Study
+    model : PKModel class, instance or short name (``"1cmt-oral"``)
+    pooling : {"individual", "naive"}
+    method, error, weighting, blq, init, fixed, estimate
+        See :class:`kinetor.pk.fitter.PKFitter`.
+    analyte : str, optional
+        Required when the study has several analytes.
+    predose : {"exclude", "baseline"}
+        Pre-dose samples: left out, or their mean subtracted as a baseline.
+    n_starts, seed
+        Multi-start runs and the seed of the random starts.
 
     Returns
     -------
     PKFitResult
-        ``params`` (subject, parameter, estimate, se, rse_pct, ci_lower, ci_upper, unit),
-        ``predictions`` (subject, time, dv, pred, ipred, res, wres, blq, lloq),
-        ``stats`` (subject, n_obs, loglik, aic, bic, converged).
     """
+    if pooling not in ("individual", "naive"):
+        raise ModelError("pooling must be 'individual' or 'naive'")
+    if predose not in ("exclude", "baseline"):
+        raise ModelError("predose must be 'exclude' or 'baseline'")
     conc, tf, factor, per_kg = _study_tables(study, analyte)
     doses = study.doses
     subjects = list(pd.unique(conc["subject"]))
     no_dose = [s for s in subjects if s not in set(doses["subject"])]
     if no_dose:
-        raise DataError(
-            [
-                Problem(
-                    f"subject {s} has concentrations but no dose",
-                    file=study.source,
-                    column="subject",
-                    fix="add its dose records",
-                )
-                for s in no_dose
-            ]
-        )
+        raise DataError([Problem(f"subject {s} has concentrations but no dose",
+                                 file=study.source, column="subject",
+                                 fix="add its dose records") for s in no_dose])
     cols = ["subject", "time", "dose", "route", "duration", "ss", "ii", "addl"]
-    regs = Regimen.from_table(
-        doses[doses["subject"].isin(subjects)][cols],
-        unit=study.units["dose"],
-        time_unit=study.units["time"],
-    )
-    cls = (
-        model_class(model)
-        if isinstance(model, str)
-        else (type(model) if isinstance(model, PKModel) else model)
-    )
+    dsub = doses[doses["subject"].isin(subjects)]
+    regs = Regimen.from_table(dsub[cols], unit=study.units["dose"],
+                              time_unit=study.units["time"])
+    conc = _predose(conc, dsub.groupby("subject")["time"].min(), predose)
+    cls = (model_class(model) if isinstance(model, str)
+           else (type(model) if isinstance(model, PKModel) else model))
     unit_of = _param_units(cls, per_kg)
     unit_of["conc"] = study.units["conc"]
-    groups = [[s] for s in subjects] if pooling == "individual" else [subjects]
-    if pooling not in ("individual", "naive"):
-        raise ModelError("pooling must be 'individual' or 'naive'")
+    # subjects fitted together share a design: same estimated parameters (IV-only
+    # subjects do not estimate ka); each design is one vectorised fit
+    w = 1.0 if per_kg else None
+    depot = {s: bool(build_events([regs[s]], 1, weight=w).has_depot) for s in subjects}
+    if pooling == "individual":
+        designs = [[s for s in subjects if depot[s] == d] for d in (True, False)]
+    else:
+        designs = [subjects]
     rows, preds, stats, fits = [], [], [], {}
-    for group in groups:
+    for group in [g for g in designs if g]:
         sub = conc[conc["subject"].isin(group)]
-        idx = pd.Categorical(sub["subject"], categories=group).codes.astype(int)
+        fit_rows = sub[~sub["predose"]]
+        idx = pd.Categorical(fit_rows["subject"], categories=group).codes.astype(int)
         reg_list = [regs[s] for s in group]
         ev = build_events(reg_list, len(group), weight=1.0 if per_kg else None)
         data = _PKData(ev, idx, factor, ev.dose_mg, reg_list[0].to_table()["route"].iloc[0])
-        fitter = PKFitter(
-            model,
-            estimate=estimate,
-            method=method,
-            error=error,
-            weighting=weighting,
-            blq=blq,
-            init=init,
-            fixed=fixed,
-            param_units=unit_of,
-        )
-        name = group[0] if pooling == "individual" else "pooled"
-        fitter.fit(
-            sub["t"].to_numpy(float) * tf,
-            sub["conc"].to_numpy(float),
-            data,
-            censored=sub["blq"].to_numpy(bool),
-            lloq=sub["lloq"].to_numpy(float),
-        )
-        fits[name] = fitter
-        summ = fitter.summary.reset_index()
-        summ.insert(0, "subject", name)
+        fitter = PKFitter(model, estimate=estimate, method=method, error=error,
+                          weighting=weighting, blq=blq, init=init, fixed=fixed,
+                          param_units=unit_of, n_starts=n_starts, seed=seed)
+        y = fit_rows["conc"].to_numpy(float) - fit_rows["baseline"].to_numpy(float)
+        fitter.fit(fit_rows["t"].to_numpy(float) * tf, y, data,
+                   groups=idx if pooling == "individual" else None,
+                   censored=fit_rows["blq"].to_numpy(bool),
+                   lloq=fit_rows["lloq"].to_numpy(float))
+        names = [group[int(g)] for g in fitter.groups_] if pooling == "individual" \
+            else ["pooled"]
+        label = dict(zip(fitter.groups_, names, strict=True))
+        fits.update(dict.fromkeys(names, fitter))
+        summ = fitter.summary
+        summ.insert(0, "subject", summ.pop("group").map(label))
         rows.append(summ)
         g = fitter.gof_.copy()
-        g.insert(0, "subject", sub["subject"].to_numpy())
+        g.insert(0, "subject", fit_rows["subject"].to_numpy())
+        g["predose"], g["baseline"] = False, fit_rows["baseline"].to_numpy(float)
+        pre = sub[sub["predose"]]
+        if len(pre):  # flagged, shown, not fitted
+            g = pd.concat([g, pd.DataFrame({
+                "subject": pre["subject"].to_numpy(), "time": pre["t"].to_numpy(float) * tf,
+                "dv": pre["conc"].to_numpy(float), "blq": pre["blq"].to_numpy(bool),
+                "lloq": pre["lloq"].to_numpy(float), "predose": True,
+                "baseline": 0.0})], ignore_index=True)
         preds.append(g)
-        stats.append(
-            {
-                "subject": name,
-                "n_obs": fitter.n_obs_,
-                "loglik": fitter.loglik_,
-                "aic": fitter.aic_,
-                "bic": fitter.bic_,
-                "converged": fitter.converged_,
-            }
-        )
+        st = fitter.fit_statistics()
+        n_pre = pre.groupby("subject").size()
+        for _, r in st.iterrows():
+            subj = label[r["group"]]
+            stats.append({"subject": subj, "n_obs": int(r["n"]),
+                          "n_predose": int(n_pre.get(subj, 0)) if pooling == "individual"
+                          else len(pre), "loglik": r["loglik"], "aic": r["aic"],
+                          "bic": r["bic"], "converged": bool(r["converged"]),
+                          "reason": r["reason"]})
     notes = []
     if "f" not in (estimate or []) and (doses["route"] == "extravascular").all():
         notes.append("extravascular doses only: clearances and volumes are apparent (CL/F, V/F)")
-    return PKFitResult(
-        pd.concat(rows, ignore_index=True),
-        pd.concat(preds, ignore_index=True),
-        pd.DataFrame(stats),
-        fits,
-        notes,
-    )
+    n_pre = int(conc["predose"].sum())
+    if n_pre:
+        notes.append(f"{n_pre} pre-dose sample(s) " + ("excluded from the fit" if
+                     predose == "exclude" else "used as each subject's baseline") +
+                     " (predose column)")
+    order = {s: i for i, s in enumerate([*subjects, "pooled"])}
+    stats_df = pd.DataFrame(stats).sort_values("subject", key=lambda c: c.map(order))
+    params = pd.concat(rows, ignore_index=True).sort_values(
+        "subject", key=lambda c: c.map(order), kind="stable").reset_index(drop=True)
+    return PKFitResult(params, pd.concat(preds, ignore_index=True), stats_df.reset_index(
+        drop=True), fits, notes)

@@ -1,0 +1,29 @@
+"""Generic numerics at the bottom of the import graph: the fitter base, error models,
+convergence diagnostics and the compiled ODE integrator.
+
+Imports only numpy, scipy, pandas, numba, :mod:`kinetor.errors` and :mod:`kinetor.units`;
+:mod:`kinetor.pk` and :mod:`kinetor.pd` build on it (never the other way round).
+"""
+
+from kinetor.numerics.diagnostics import (
+    BOUND_TOL,
+    COLLAPSE_REL,
+    COND_MAX,
+    CV_MAX,
+    GRAD_TOL,
+    RSE_MAX,
+)
+from kinetor.numerics.errmodels import ERROR_MODELS
+from kinetor.numerics.fitter import LOG_SPAN, Fitter
+
+__all__ = [
+    "BOUND_TOL",
+    "COLLAPSE_REL",
+    "COND_MAX",
+    "CV_MAX",
+    "ERROR_MODELS",
+    "GRAD_TOL",
+    "LOG_SPAN",
+    "RSE_MAX",
+    "Fitter",
+]

@@ -1,0 +1,230 @@
+r"""Uncertainty, fit statistics, diagnostics and tables of a fitted :class:`Fitter`.
+
+Covariance of the estimates on the estimation scale (log for positive parameters), per
+group, from the Jacobian :math:`J` of the final least-squares residuals:
+:math:`c\,(J^T J)^{-1}` with :math:`c = \mathrm{SSR}/(n - p)` for WLS (the residual
+variance) and :math:`c = n/(n - p)` for ML (residuals already divided by their ML SD; the
+factor is the usual small-sample correction), n the quantified observations. SEs of
+log-scale parameters by the delta method (:math:`SE = \hat\theta\,SE_{\ln\theta}`);
+confidence intervals use Student's t with n - p degrees of freedom, built on the
+estimation scale and transformed back (asymmetric for log-scale parameters). AIC
+:math:`= -2\ell + 2k`, BIC :math:`= -2\ell + k \ln n`, k counting the error parameters
+(WLS: :math:`\sigma`), n the observations used (censored ones included under M3).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from kinetor.errors import ModelError
+from kinetor.numerics import diagnostics as dg
+from kinetor.numerics import errmodels as em
+
+__all__ = ["Results"]
+
+
+def _jac_blocks(jac, gidx: np.ndarray, k: int) -> np.ndarray:
+    """Each observation's k Jacobian entries (its own group's block), without densifying."""
+    n = gidx.size
+    cols = gidx[:, None] * k + np.arange(k)[None, :]
+    rows = np.broadcast_to(np.arange(n)[:, None], cols.shape)
+    if hasattr(jac, "tocsr"):
+        return np.asarray(jac.tocsr()[rows.ravel(), cols.ravel()]).reshape(n, k)
+    return np.asarray(jac)[rows, cols]
+
+
+class Results:
+    """Mixin of :class:`kinetor.numerics.fitter.Fitter`: everything after the optimiser."""
+
+    def _finish(self, run: dict, lo: np.ndarray, hi: np.ndarray) -> None:
+        from scipy import stats
+
+        x, sol, sig = run["x"], run["sol"], run["sig"]
+        n_g, k = x.shape
+        gidx, cens, y, e = self._gidx, self._cens, self._y, self._error
+        f = self._trial(x.ravel())
+        r = self._residuals(f, run["sdv"])
+        used = ~cens if (self.method == "wls" or self.blq == "drop") else np.ones_like(cens)
+
+        def count(w):
+            return np.bincount(gidx, weights=np.asarray(w, float), minlength=n_g)
+
+        n_obs, n_q, n_used = count(np.ones(y.size)), count(~cens), count(used)
+        df = n_q - k
+        ssr = count(np.where(cens, 0.0, r) ** 2)
+        jb = _jac_blocks(sol.jac, gidx, k) if k else np.zeros((y.size, 0))
+        # the last pass scaled residuals by the SDs it started from: rescale to the final SDs
+        jb = jb * (run["sdv_ls"] / run["sdv"])[:, None]
+        jtj = np.zeros((n_g, k, k))
+        np.add.at(jtj, gidx, jb[:, :, None] * jb[:, None, :])
+        c = ssr / np.where(df > 0, df, np.nan) if self.method == "wls" else \
+            n_q / np.where(df > 0, df, np.nan)
+        cov = np.full((n_g, k, k), np.nan)
+        if k:
+            ok = np.isfinite(c) & (np.linalg.cond(jtj) < 1e14)
+            cov[ok] = c[ok, None, None] * np.linalg.inv(jtj[ok])
+        # |cos| between the residual vector and each Jacobian column: 0 at an optimum
+        grad = np.zeros((n_g, k))
+        np.add.at(grad, gidx, jb * r[:, None])
+        norm = np.sqrt(np.maximum(np.diagonal(jtj, axis1=1, axis2=2), 0.0)) * \
+            np.sqrt(count(r * r))[:, None]
+        grad_cos = grad / np.where(norm > 0, norm, np.inf)
+        tol = dg.BOUND_TOL * np.maximum(1.0, np.abs(x))
+        at_lo = np.isfinite(lo) & (x - lo <= tol)
+        at_hi = np.isfinite(hi) & (hi - x <= tol)
+        theta = self._to_theta(x)
+        var = np.diagonal(cov, axis1=1, axis2=2)
+        se_phi = np.sqrt(np.where(var >= 0, var, np.nan))
+        se = np.where(self._log, theta * se_phi, se_phi)
+        rse = 100.0 * se / np.where(theta != 0, np.abs(theta), np.nan)
+        q = stats.t.ppf(0.5 + self.ci_level / 2, np.where(df > 0, df, np.nan))[:, None]
+        # a huge SE (flagged below) must not overflow exp(): clip to the float range
+        ci_lo = self._to_theta(np.clip(x - q * se_phi, -745.0, 709.0))
+        ci_hi = self._to_theta(np.clip(x + q * se_phi, -745.0, 709.0))
+        # error parameters and likelihood
+        m3 = self.method == "ml" and self.blq == "m3"
+        if self.method == "wls":
+            s = np.sqrt(c)
+            err = {"sigma": s}
+            err_se = {"sigma": s / np.sqrt(2.0 * np.where(df > 0, df, np.nan))}
+            w = self._weights(f)
+            lw = count(np.where(used & (w > 0), np.log(np.where(w > 0, w, 1.0)), 0.0))
+            m2ll = n_used * np.log(2 * np.pi * np.maximum(ssr / n_used, 1e-300)) + n_used - lw
+            sd_ml = np.sqrt(ssr / n_used)[gidx] / np.sqrt(np.maximum(w, 1e-300))
+            sigma = s
+        else:
+            err = sig
+            err_se = em.error_param_se(y, f, self._lq, cens, gidx, n_g, e, sig, m3)
+            m2ll = em.group_m2ll(y, f, self._lq, cens, gidx, n_g, e, sig, m3)
+            sd_ml = em.sd(f, {q_: v[gidx] for q_, v in sig.items()}, e)
+            sigma = sig[em.ERROR_MODELS[e][0]] if e != "combined" else np.full(n_g, np.nan)
+        n_err = len(err)
+        # residual checks on the natural scale
+        yq = np.where(cens, 0.0, y)
+        res_nat = np.where(cens, 0.0, y - f)
+        mean_y = count(yq) / np.maximum(n_q, 1)
+        ss_tot = count(np.where(cens, 0.0, y - mean_y[gidx]) ** 2)
+        ss_res = count(res_nat ** 2)
+        # flat data (ss_tot = 0) that the model does not reproduce: R2 = -inf
+        r2 = np.where(ss_tot > 0, 1.0 - ss_res / np.where(ss_tot > 0, ss_tot, 1.0),
+                      np.where(ss_res > 0, -np.inf, np.nan))
+        med = np.array([np.median(np.abs(f[(gidx == g) & ~cens])) if n_q[g] else np.nan
+                        for g in range(n_g)])
+        cond = dg.correlation_condition(cov)
+        reasons = dg.check_parameters(self.free_, grad_cos, at_lo, at_hi, se, rse,
+                                      self._log, cond)
+        res_reasons = dg.check_residuals(np.sqrt(ss_res / np.maximum(n_q, 1)),
+                                         np.sqrt(count(yq ** 2) / np.maximum(n_q, 1)), r2,
+                                         n_q, k, err if self.method == "ml" else {}, e, med)
+        status = [] if run["settled"] else ["the error-model iteration did not settle"]
+        if sol is not None and sol.status == 0:
+            status.append(f"optimiser stopped: {sol.message}")
+        extra = self._extra_checks(theta)
+        reasons = [a + b for a, b in zip(reasons, extra, strict=True)]
+        idx = pd.Index(self.groups_, name="group")
+        names = list(self._names())
+        self.converged_ = pd.Series([not (status or reasons[g] or res_reasons[g])
+                                     for g in range(n_g)], index=idx, name="converged")
+        self.convergence_reason_ = pd.Series(
+            ["; ".join(status + reasons[g] + res_reasons[g]) for g in range(n_g)],
+            index=idx, name="reason")
+        self.message_ = "" if sol is None else str(sol.message)
+
+        def table(free_vals, fixed_vals):
+            out = pd.DataFrame(np.nan, index=idx, columns=names)
+            for j, p in enumerate(self.free_):
+                out[p] = free_vals[:, j]
+            for p, v in self._fixed_arr.items():
+                out[p] = v if fixed_vals else np.nan
+            return out
+
+        self.params_ = table(theta, True)
+        self.se_ = table(se, False)
+        self.ci_lower_, self.ci_upper_ = table(ci_lo, True), table(ci_hi, True)
+        self.rse_ = table(rse, False)
+        dj = np.where(self._log, theta, 1.0)  # d theta / d phi
+        self.cov_ = cov * dj[:, :, None] * dj[:, None, :]
+        self.cov_estimation_ = cov
+        self.error_params_ = pd.DataFrame(err, index=idx)
+        self.error_se_ = pd.DataFrame(err_se, index=idx)
+        self.sigma_ = pd.Series(sigma, index=idx, name="sigma")
+        self.loglik_ = pd.Series(-0.5 * m2ll, index=idx, name="loglik")
+        self.n_obs_ = pd.Series(n_obs.astype(int), index=idx, name="n")
+        self.n_censored_ = pd.Series((n_obs - n_q).astype(int), index=idx, name="n_censored")
+        self.n_params_ = k + n_err
+        self.aic_ = pd.Series(m2ll + 2 * (k + n_err), index=idx, name="aic")
+        self.bic_ = pd.Series(m2ll + (k + n_err) * np.log(n_used), index=idx, name="bic")
+        self.grad_cos_ = pd.Series(np.max(np.abs(grad_cos), axis=1, initial=0.0), index=idx)
+        self.cond_ = pd.Series(cond, index=idx, name="cond")
+        ft, yt = em.pred_on_scale(f, e), em.on_scale(np.where(cens, 1.0, y), e)
+        wres = (yt - ft) / sd_ml
+        self.fitted_ = f
+        self.residuals_ = np.where(cens, np.nan, yt - ft)
+        self.gof_ = pd.DataFrame({
+            "time": self._t, "dv": np.where(cens, np.nan, y), "pred": f, "ipred": f,
+            "res": np.where(cens, np.nan, y - f), "wres": np.where(cens, np.nan, wres),
+            "blq": cens, "lloq": self._lq})
+
+    # -- results ---------------------------------------------------------------------
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "params_"):
+            raise ModelError("call fit() first")
+
+    def predict(self, t, data=None, groups=None) -> np.ndarray:
+        """Predictions of the fitted model at ``t`` (``groups``: group of each time)."""
+        self._check_fitted()
+        t = np.asarray(t, float).ravel()
+        saved = self._gidx
+        self._gidx = np.zeros(t.size, int) if groups is None else \
+            self.groups_.searchsorted(np.asarray(groups))
+        try:
+            p = {k: self.params_[k].to_numpy() for k in self.params_.columns}
+            return np.asarray(self._predict(p, t, self._data if data is None else data), float)
+        finally:
+            self._gidx = saved
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """Long table: group, parameter, estimate, se, rse_pct, ci_lower, ci_upper, unit,
+        fixed, converged, reason (structural parameters, then error parameters)."""
+        self._check_fitted()
+        units = getattr(self, "param_units", {}) or {}
+        rows = []
+        for g in self.groups_:
+            ok, why = bool(self.converged_[g]), self.convergence_reason_[g]
+            for p in self.params_.columns:
+                rows.append((g, p, self.params_.at[g, p], self.se_.at[g, p],
+                             self.rse_.at[g, p], self.ci_lower_.at[g, p],
+                             self.ci_upper_.at[g, p], units.get(p, ""), p in self.fixed,
+                             ok, why))
+            for p in self.error_params_.columns:
+                v, s = self.error_params_.at[g, p], self.error_se_.at[g, p]
+                unit = units.get("conc", "") if p in ("sigma_add", "sigma") and \
+                    self.error in ("additive", "combined") else ""
+                rows.append((g, p, v, s, 100 * s / v if v else np.nan, np.nan, np.nan,
+                             unit, False, ok, why))
+        return pd.DataFrame(rows, columns=["group", "parameter", "estimate", "se", "rse_pct",
+                                           "ci_lower", "ci_upper", "unit", "fixed",
+                                           "converged", "reason"])
+
+    def fit_statistics(self) -> pd.DataFrame:
+        """Per group: n, n_censored, sigma, loglik, AIC, BIC, diagnostics, converged, reason."""
+        self._check_fitted()
+        return pd.DataFrame({"n": self.n_obs_, "n_censored": self.n_censored_,
+                             "sigma": self.sigma_, "loglik": self.loglik_, "aic": self.aic_,
+                             "bic": self.bic_, "max_grad_cos": self.grad_cos_,
+                             "cond": self.cond_, "converged": self.converged_,
+                             "reason": self.convergence_reason_}).reset_index()
+
+    def print_summary(self, decimals: int = 4) -> None:
+        """Print the convergence status, the parameter table and the fit statistics."""
+        self._check_fitted()
+        bad = (~self.converged_).sum()
+        print(f"<{type(self).__name__}: method={self.method}, error={self.error}, "
+              f"{len(self.groups_)} group(s), {len(self.groups_) - bad} converged>")
+        fmt = lambda v: f"{v:.{decimals}g}"  # noqa: E731
+        with pd.option_context("display.width", 140, "display.max_columns", 20,
+                               "display.max_colwidth", 80):
+            print(self.summary.to_string(index=False, float_format=fmt))
+            print(self.fit_statistics().to_string(index=False, float_format=fmt))
