@@ -13,8 +13,10 @@ import types
 
 from kinetor.popfit.fit import PopFitResult, popfit
 from kinetor.popfit.model import STRUCTURES, Covariate, PopModel
+from kinetor.popfit.vpc import VPCResult, simulate_fit, vpc
 
-__all__ = ["STRUCTURES", "Covariate", "PopFitResult", "PopModel", "popfit"]
+__all__ = ["STRUCTURES", "Covariate", "PopFitResult", "PopModel", "VPCResult", "popfit",
+           "simulate_fit", "vpc"]
 
 
 class _CallableModule(types.ModuleType):
