@@ -197,8 +197,8 @@ def _log_phi(z):
     return -0.5 * z * z - 0.5 * np.log(2.0 * np.pi)
 
 
-def conditional(des: Design, x: np.ndarray, eta0: np.ndarray, max_iter: int = 60,
-                tol: float = 1e-9):
+def conditional(des: Design, x: np.ndarray, eta0: np.ndarray, max_iter: int = 100,
+                tol: float = 1e-12):
     """EBEs for every subject (Fisher scoring with step halving), all at once.
 
     Returns ``eta, obj (S,), half_hessian (S, q, q), converged (S,) bool``.
@@ -242,7 +242,7 @@ def conditional(des: Design, x: np.ndarray, eta0: np.ndarray, max_iter: int = 60
             eta = new_eta
             f, a = _f_and_jac(des, base, eta)
             obj, g, half, _ = _objective_parts(des, f, a, sig, eta, omega_inv, True)
-            done = (moved < 1e-7) | (gain < tol)
+            done = (moved < 1e-9) | (gain < tol)
     return eta, obj, half, done
 
 

@@ -161,7 +161,7 @@ class _Objective:
         v = float(self.terms(x)[0].sum())
         return v if np.isfinite(v) else 1e12
 
-    def value_grad(self, x: np.ndarray, h: float = 1e-4):
+    def value_grad(self, x: np.ndarray, h: float = 1e-3):
         terms, _, _ = self.terms(x, keep=True)
         f0 = float(terms.sum())
         if not np.isfinite(f0):
@@ -278,6 +278,11 @@ def popfit(study, model: str | PopModel = "1cmt-oral", *, eta=None,
     obj = _Objective(des)
     res = optimize.minimize(obj.value_grad, x0, jac=True, method="BFGS",
                             options={"maxiter": max_iter, "gtol": 1e-3})
+    for _ in range(3):  # BFGS stops on a stale Hessian approximation: restart it
+        if res.success or np.max(np.abs(res.jac)) < 0.05:
+            break
+        res = optimize.minimize(obj.value_grad, res.x, jac=True, method="BFGS",
+                                options={"maxiter": max_iter, "gtol": 1e-3})
     x = res.x
     terms, eta, inner_ok = obj.terms(x, keep=True)
     ofv = float(terms.sum())
