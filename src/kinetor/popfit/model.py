@@ -17,7 +17,7 @@ f^2`).
 
 Examples
 --------
->>> m = PopModel("1cmt-oral", covariates=["cl~weight", "v~sex"])
+>>> m = PopModel("1cmt-oral", covariates=["cl~weight", "v~sex:cat"])
 >>> m.params, m.eta
 (('cl', 'v', 'ka'), ('cl', 'v', 'ka'))
 >>> [(c.param, c.name, c.kind) for c in m.covariates]
@@ -50,12 +50,13 @@ class Covariate:
     """One covariate effect on one parameter.
 
     ``kind`` is ``allometric`` (weight; ``exponent`` fixed unless ``estimate``),
-    ``power`` (continuous, :math:`(x/\\mathrm{median})^\\beta`) or ``categorical``.
+    ``power`` (continuous, :math:`(x/\\mathrm{median})^\\beta`), ``categorical`` or ``auto``
+    (power for a numeric column, categorical otherwise).
     """
 
     param: str
     name: str
-    kind: Literal["allometric", "power", "categorical"]
+    kind: Literal["allometric", "power", "categorical", "auto"]
     estimate: bool = True
     exponent: float = 1.0
 

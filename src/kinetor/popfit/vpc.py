@@ -13,7 +13,7 @@ Examples
 --------
 >>> import numpy as np
 >>> bin_edges(np.array([0.5, 1, 1, 2, 4, 8, 8, 24.0]), 3).round(2).tolist()
-[0.5, 1.0, 4.0, 24.0]
+[0.5, 1.0, 8.0, 24.0]
 """
 
 from __future__ import annotations

@@ -21,7 +21,8 @@ import numpy as np
 
 from kinetor.report._common import colours, new_figure
 
-__all__ = ["plot_be_forest", "plot_gof", "plot_individual_fits", "plot_vpc"]
+__all__ = ["plot_be_forest", "plot_dose_proportionality", "plot_gof", "plot_individual_fits",
+           "plot_vpc"]
 
 
 def _unity(ax, x, y) -> None:
@@ -127,6 +128,30 @@ def plot_be_forest(result, path: str | Path, limits=(80.0, 125.0)) -> Path:
     ax.set_yticks(y, list(result["metric"]))
     ax.set_xscale("log")
     ax.set_xlabel("test/reference geometric mean ratio (%), 90% CI")
+    path = Path(path)
+    fig.savefig(path)
+    return path
+
+
+def plot_dose_proportionality(result, path: str | Path) -> Path:
+    """Log-log values against dose with the fitted power model, one panel per metric."""
+    metrics = list(result.table["metric"])
+    fig, axes = new_figure(4.2 * len(metrics), 3.8, 1, len(metrics))
+    for ax, (_, row) in zip(axes.ravel(), result.table.iterrows(), strict=True):
+        d = result.data[result.data["metric"] == row["metric"]]
+        dose_col = next(c for c in d.columns if c not in ("value", "metric"))
+        ax.scatter(d[dose_col], d["value"], s=14, color=colours(1)[0])
+        xs = np.geomspace(d[dose_col].min(), d[dose_col].max(), 50)
+        ax.plot(xs, np.exp(row["intercept"]) * xs ** row["slope"], color="black",
+                label=f"b = {row['slope']:.3f} ({row['slope_ci_low']:.3f}, "
+                      f"{row['slope_ci_high']:.3f})")
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("dose")
+        ax.set_ylabel(str(row["metric"]))
+        ax.set_title(f"accept b in ({row['accept_low']:.3f}, {row['accept_high']:.3f})",
+                     fontsize=9)
+        ax.legend(frameon=False, fontsize="x-small")
     path = Path(path)
     fig.savefig(path)
     return path
