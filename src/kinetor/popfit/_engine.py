@@ -36,6 +36,7 @@ from kinetor.popfit._data import DEPOT
 __all__ = ["Design", "conditional", "ofv_terms", "predict"]
 
 _H = 1e-6  # finite-difference step on the log scale of the individual parameters
+_H2 = 1e-4  # step of the finite-difference (observed) Hessian of the EBE objective
 _V_FLOOR = 1e-12
 
 
@@ -136,14 +137,19 @@ class Design:
             v = sig[0] ** 2 + (sig[1] * f) ** 2
         return np.maximum(v, _V_FLOOR)
 
-    def f(self, logp: np.ndarray, rep: int = 1) -> np.ndarray:
+    def f(self, logp: np.ndarray, rep: int = 1, idx: np.ndarray | None = None) -> np.ndarray:
+        """Predictions for rows of ``logp`` (subjects ``idx``, each repeated ``rep`` times)."""
         d = self.data
-        r = (lambda a: np.repeat(a, rep, axis=0)) if rep > 1 else (lambda a: a)
+
+        def r(a):
+            a = a if idx is None else a[idx]
+            return np.repeat(a, rep, axis=0) if rep > 1 else a
+
         return predict(self.model.n_cmt, logp, self.model.params, r(d.t), r(d.ev_t),
                        r(d.ev_amt), r(d.ev_kind), d.conc_factor, self.model.oral)
 
 
-def _f_and_jac(des: Design, base: np.ndarray, eta: np.ndarray):
+def _f_and_jac(des: Design, base: np.ndarray, eta: np.ndarray, idx=None):
     """Predictions (S, T) and their eta-Jacobian (S, T, q) by forward differences."""
     S, q = eta.shape
     logp = base.copy()
@@ -151,30 +157,32 @@ def _f_and_jac(des: Design, base: np.ndarray, eta: np.ndarray):
     stack = np.repeat(logp[:, None, :], q + 1, axis=1)
     for j in range(q):
         stack[:, j + 1, des.eta_idx[j]] += _H
-    F = des.f(stack.reshape(S * (q + 1), -1), rep=q + 1).reshape(S, q + 1, -1)
+    F = des.f(stack.reshape(S * (q + 1), -1), rep=q + 1, idx=idx).reshape(S, q + 1, -1)
     return F[:, 0], (F[:, 1:] - F[:, :1]).transpose(0, 2, 1) / _H
 
 
-def _objective_parts(des: Design, f, a, sig, eta, omega_inv, need_hess: bool):
+def _objective_parts(des: Design, f, a, sig, eta, omega_inv, need_hess: bool, idx=None):
     d = des.data
+    sel = (lambda v: v) if idx is None else (lambda v: v[idx])
+    obs, blq, dv = sel(d.obs), sel(d.blq), sel(d.dv)
     V = des.variance(f, sig)
+    unc = obs & ~blq
+    r = dv - f
+    obj = np.where(unc, np.log(V) + r * r / V, 0.0).sum(1)
+    s = np.sqrt(V)
+    any_blq = des.any_blq
+    if any_blq:
+        z = np.where(blq, (sel(des.lloq0) - f) / s, 0.0)
+        obj += np.where(blq, -2.0 * log_ndtr(z), 0.0).sum(1)
+    obj += np.einsum("si,ij,sj->s", eta, omega_inv, eta)
+    if not need_hess:
+        return obj, None, None, None
     if des.model.error == "additive":
         c = np.zeros_like(a)
     elif des.model.error == "proportional":
         c = 2.0 * sig[0] ** 2 * f[..., None] * a
     else:
         c = 2.0 * sig[1] ** 2 * f[..., None] * a
-    unc = d.obs & ~d.blq
-    r = d.dv - f
-    obj = np.where(unc, np.log(V) + r * r / V, 0.0).sum(1)
-    s = np.sqrt(V)
-    any_blq = des.any_blq
-    if any_blq:
-        z = np.where(d.blq, (des.lloq0 - f) / s, 0.0)
-        obj += np.where(d.blq, -2.0 * log_ndtr(z), 0.0).sum(1)
-    obj += np.einsum("si,ij,sj->s", eta, omega_inv, eta)
-    if not need_hess:
-        return obj, None, None, None
     w_unc = unc[..., None]
     g = np.where(w_unc, (1.0 / V - r * r / V**2)[..., None] * c - 2.0 * (r / V)[..., None] * a,
                  0.0).sum(1)
@@ -187,10 +195,26 @@ def _objective_parts(des: Design, f, a, sig, eta, omega_inv, need_hess: bool):
     if any_blq:
         dz = (-a - z[..., None] * c / (2.0 * s[..., None])) / s[..., None]
         lam_z = np.exp(_log_phi(z) - log_ndtr(z))
-        g += np.where(d.blq[..., None], -2.0 * lam_z[..., None] * dz, 0.0).sum(1)
-        wz = np.where(d.blq[..., None], np.sqrt(lam_z * (lam_z + z))[..., None] * dz, 0.0)
+        g += np.where(blq[..., None], -2.0 * lam_z[..., None] * dz, 0.0).sum(1)
+        wz = np.where(blq[..., None], np.sqrt(lam_z * (lam_z + z))[..., None] * dz, 0.0)
         half += np.einsum("stj,stk->sjk", wz, wz)
     return obj, g, half, V
+
+
+def _newton_parts(des: Design, base, eta, idx, sig, omega_inv):
+    """Objective, gradient, FOCE-I half-Hessian and the observed Hessian (finite
+    differences of the analytic gradient), for subjects ``idx`` in one model call."""
+    n, q = eta.shape
+    pts = eta[:, None, :] + _H2 * np.vstack([np.zeros(q), np.eye(q)])[None]
+    rep = np.repeat(idx, q + 1) if idx is not None else np.repeat(np.arange(n), q + 1)
+    base_r = np.repeat(base, q + 1, axis=0)
+    flat = pts.reshape(n * (q + 1), q)
+    f, a = _f_and_jac(des, base_r, flat, rep)
+    obj, g, half, _ = _objective_parts(des, f, a, sig, flat, omega_inv, True, rep)
+    g = g.reshape(n, q + 1, q)
+    hess = (g[:, 1:, :] - g[:, :1, :]) / _H2
+    hess = 0.5 * (hess + hess.transpose(0, 2, 1))
+    return (obj.reshape(n, q + 1)[:, 0], g[:, 0], half.reshape(n, q + 1, q, q)[:, 0], hess)
 
 
 def _log_phi(z):
@@ -209,40 +233,51 @@ def conditional(des: Design, x: np.ndarray, eta0: np.ndarray, max_iter: int = 10
     eta = eta0.copy()
     S = eta.shape[0]
     done = np.zeros(S, bool)
+    fisher = np.zeros(S, bool)
     with np.errstate(all="ignore"):
-        f, a = _f_and_jac(des, base, eta)
-        obj, g, half, _ = _objective_parts(des, f, a, sig, eta, omega_inv, True)
+        obj, g, half, hess = _newton_parts(des, base, eta, np.arange(S), sig, omega_inv)
+        # Newton steps on the observed Hessian where it is positive definite, Fisher
+        # scoring elsewhere; each iteration works on the subjects not yet converged only
         for _ in range(max_iter):
-            step = -0.5 * np.linalg.solve(half, g[..., None])[..., 0]
+            A = np.flatnonzero(~done)
+            newton = (np.linalg.eigvalsh(hess[A])[:, 0] > 0) & ~fisher[A]
+            H = np.where(newton[:, None, None], hess[A], 2.0 * half[A])
+            step = -np.linalg.solve(H, g[A][..., None])[..., 0]
             step = np.where(np.isfinite(step), step, 0.0)
-            step = np.clip(step, -2.0, 2.0)
+            # shorten long steps as a whole (keeps a descent direction)
+            step *= np.minimum(1.0, 2.0 / np.maximum(np.abs(step).max(axis=1), 1e-300))[:, None]
             # Newton decrement: the expected decrease of the objective
-            done = done | (-(g * step).sum(1) < tol)
-            if done.all():
+            small = -(g[A] * step).sum(1) < tol
+            done[A[small]] = True
+            A, step, newton = A[~small], step[~small], newton[~small]
+            if A.size == 0:
                 break
-            alpha = np.ones(S)
-            accepted = np.zeros(S, bool) | done
-            new_eta = eta.copy()
-            new_obj = obj.copy()
+            eta_a, obj_a, base_a = eta[A], obj[A], base[A]
+            alpha = np.ones(A.size)
+            accepted = np.zeros(A.size, bool)
+            new_eta, new_obj = eta_a.copy(), obj_a.copy()
             for _h in range(30):
-                trial = eta + alpha[:, None] * step
-                logp = base.copy()
+                B = np.flatnonzero(~accepted)
+                trial = eta_a[B] + alpha[B, None] * step[B]
+                logp = base_a[B].copy()
                 logp[:, des.eta_idx] += trial
-                ft = des.f(logp)
-                ot = _objective_parts(des, ft, np.zeros((*ft.shape, des.q)), sig, trial,
-                                      omega_inv, False)[0]
-                ok = ~accepted & np.isfinite(ot) & (ot <= obj + 1e-12)
-                new_eta[ok], new_obj[ok] = trial[ok], ot[ok]
-                accepted |= ok
+                ft = des.f(logp, idx=A[B])
+                ot = _objective_parts(des, ft, None, sig, trial, omega_inv, False, A[B])[0]
+                ok = np.isfinite(ot) & (ot <= obj_a[B] + 1e-12)
+                new_eta[B[ok]], new_obj[B[ok]] = trial[ok], ot[ok]
+                accepted[B[ok]] = True
                 if accepted.all():
                     break
-                alpha = np.where(accepted, alpha, alpha * 0.5)
-            moved = np.abs(new_eta - eta).max(axis=1)
-            gain = obj - new_obj
-            eta = new_eta
-            f, a = _f_and_jac(des, base, eta)
-            obj, g, half, _ = _objective_parts(des, f, a, sig, eta, omega_inv, True)
-            done = (moved < 1e-9) | (gain < tol)
+                alpha[B[~ok]] *= 0.5
+            moved = np.abs(new_eta - eta_a).max(axis=1)
+            gain = obj_a - new_obj
+            eta[A] = new_eta
+            obj[A], g[A], half[A], hess[A] = _newton_parts(des, base_a, new_eta, A, sig,
+                                                           omega_inv)
+            # a failed Newton line search falls back to Fisher scoring for this subject
+            retry = newton & ~accepted
+            fisher[A[retry]] = True
+            done[A] = ((moved < 1e-9) | (gain < tol)) & ~retry
     return eta, obj, half, done
 
 
