@@ -3,13 +3,15 @@ simulation-estimation, covariates, bad input and the CLI."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
 from conftest import FIXTURES, oral_1cmt, simulate_oral
 from scipy import stats
 
-from kinetor.data import Study
+from kinetor.data import Study, read_study
 from kinetor.errors import DataError, ModelError
 from kinetor.popfit import PopModel, popfit
 from kinetor.popfit._data import build_data
@@ -243,3 +245,21 @@ def test_cli_popfit_writes_outputs(tmp_path):
     for name in ("ebe.csv", "residuals.csv", "vpc.csv", "gof.png", "vpc.png", "pcvpc.png",
                  "individual_fits.png", "report.html"):
         assert (out / name).exists(), name
+
+
+@pytest.mark.slow
+def test_serial_sacrifice_population_fit_recovers_truth():
+    # examples/: 72 mice, one sample each; the simulation's per-mouse parameters are in
+    # vistusertib_mouse_truth.csv (geometric means of CL/F and V/F computed here)
+    root = Path(__file__).resolve().parents[2] / "examples"
+    truth = pd.read_csv(root / "vistusertib_mouse_truth.csv")
+    cl_f = np.exp(np.log(truth["CL (L/h/kg)"] / truth["F"]).mean())
+    v_f = np.exp(np.log(truth["V (L/kg)"] / truth["F"]).mean())
+    st = read_study(root / "vistusertib_mouse_sparse.csv")
+    fit = popfit(st, "1cmt-oral", eta=["cl", "v"], error="proportional", npde=False)
+    assert fit.converged, fit.reason
+    th = fit.theta.set_index("parameter")
+    assert th.loc["cl", "unit"] == "L/h/kg" and th.loc["v", "unit"] == "L/kg"
+    assert th.loc["cl", "estimate"] == pytest.approx(cl_f, rel=0.10)
+    assert th.loc["v", "estimate"] == pytest.approx(v_f, rel=0.10)
+    assert th.loc["ka", "estimate"] == pytest.approx(2.0, rel=0.15)

@@ -97,9 +97,11 @@ def initial_estimates(model: PopModel, data: PopData) -> dict[str, float]:
         finite, data.ev_t, 0.0), 0.0).sum(1)
     dose = bolus + infused
     auc, lam = _terminal(data)
-    with np.errstate(all="ignore"):
-        cl = np.nanmedian(np.where(auc > 0, dose * data.conc_factor / auc, np.nan))
-        lz = np.nanmedian(lam)
+    cl_i = np.full(auc.shape, np.nan)
+    np.divide(dose * data.conc_factor, auc, out=cl_i, where=auc > 0)
+    # sparse designs (one sample per animal) have no per-subject AUC or slope
+    cl = float(np.median(cl_i[np.isfinite(cl_i)])) if np.isfinite(cl_i).any() else np.nan
+    lz = float(np.median(lam[np.isfinite(lam)])) if np.isfinite(lam).any() else np.nan
     if not np.isfinite(cl) or cl <= 0:
         cl = 1.0
     if not np.isfinite(lz) or lz <= 0:
