@@ -132,6 +132,16 @@ def test_theoph_matches_nlmixr2_focei(theoph_fit):
 
 
 @pytest.mark.slow
+def test_curves_end_at_last_sample(theoph_fit):
+    t, ipred, pred = theoph_fit.curves(50)
+    last = theoph_fit.table.groupby("subject", sort=False).tail(1)
+    np.testing.assert_allclose(t[:, -1], last["time"], rtol=1e-12)
+    np.testing.assert_allclose(ipred[:, -1], last["ipred"], rtol=1e-10)
+    np.testing.assert_allclose(pred[:, -1], last["pred"], rtol=1e-10)
+    assert np.all(ipred[:, 0] == 0.0)  # oral dose at time 0
+
+
+@pytest.mark.slow
 def test_block_omega_nests_diagonal(theoph, theoph_fit):
     # CL and V are ~97 % correlated in Theoph: the optimum is near the boundary of the
     # positive-definite cone, so only nesting (never worse than diagonal) is asserted
@@ -242,7 +252,8 @@ def test_cli_popfit_writes_outputs(tmp_path):
     assert res.exit_code == 0, res.output
     est = pd.read_csv(out / "estimates.csv").set_index("parameter")
     assert est.loc["cl", "estimate"] == pytest.approx(NLMIXR2["cl"], rel=0.02)
-    for name in ("ebe.csv", "residuals.csv", "vpc.csv", "gof.png", "vpc.png", "pcvpc.png",
+    for name in ("ebe.csv", "fit_stats.csv", "residuals.csv", "vpc.csv", "gof.png", "vpc.png",
+                 "pcvpc.png",
                  "individual_fits.png", "report.html"):
         assert (out / name).exists(), name
 

@@ -57,7 +57,8 @@ def popfit(
 ) -> None:
     """Fit a population PK model by FOCE with interaction.
 
-    Writes estimates.csv, ebe.csv, residuals.csv (PRED, IPRED, CWRES, NPDE), vpc.csv,
+    Writes estimates.csv, fit_stats.csv (OFV, AIC, BIC, converged and why), ebe.csv,
+    residuals.csv (PRED, IPRED, CWRES, NPDE), vpc.csv,
     gof.png, vpc.png, pcvpc.png, individual_fits.png and report.html.
     """
     from kinetor.data import read_study
@@ -87,7 +88,13 @@ def popfit(
     summary.to_csv(d / "estimates.csv", index=False)
     res.ebe.to_csv(d / "ebe.csv", index=False)
     res.table.to_csv(d / "residuals.csv", index=False)
-    files = [d / "estimates.csv", d / "ebe.csv", d / "residuals.csv",
+    stats = {"ofv": res.ofv, "loglik": res.loglik, "aic": res.aic, "bic": res.bic,
+             "n_subjects": res.n_subjects, "n_obs": res.n_obs, "converged": res.converged,
+             "reason": res.reason, "covariance": res.cov_method}
+    import pandas as pd
+
+    pd.DataFrame([stats]).to_csv(d / "fit_stats.csv", index=False)
+    files = [d / "estimates.csv", d / "fit_stats.csv", d / "ebe.csv", d / "residuals.csv",
              plot_gof(res, d / "gof.png"), plot_individual_fits(res, d / "individual_fits.png")]
     if n_vpc:
         v = vpc(res, n_vpc, bins=bins, seed=seed)
@@ -95,9 +102,6 @@ def popfit(
         v.table.to_csv(d / "vpc.csv", index=False)
         files += [d / "vpc.csv", plot_vpc(v, d / "vpc.png"), plot_vpc(pc, d / "pcvpc.png")]
     files.append(_common.html_report(d, f"kinetor popfit: {res.model.structure} FOCE-I"))
-    stats = {"ofv": res.ofv, "loglik": res.loglik, "aic": res.aic, "bic": res.bic,
-             "converged": res.converged, "reason": res.reason,
-             "covariance": res.cov_method}
     if _common.STATE["json"]:
         _common.emit_json({**stats, "estimates": summary.to_dict(orient="records"),
                            "files": [str(p) for p in files]})

@@ -104,6 +104,24 @@ class PopFitResult:
     elapsed_s: float = 0.0
     notes: list[str] = field(default_factory=list)
 
+    def curves(self, n: int = 120) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Smooth IPRED and PRED: ``times (S, n)`` from 0 to each subject's last sample."""
+        from kinetor.popfit._engine import predict
+
+        d, des = self.data, self.design
+        mu, beta, _, _ = des.unpack(self.x_)
+        typ = des.typical_log(mu, beta)
+        ind = typ.copy()
+        ind[:, des.eta_idx] += self.ebe[[f"eta_{p}" for p in self.model.eta]].to_numpy()
+        last = np.where(d.obs, d.t, 0.0).max(axis=1)
+        t = last[:, None] * np.linspace(0.0, 1.0, n)[None, :]
+
+        def at(logp):
+            return predict(self.model.n_cmt, logp, self.model.params, t, d.ev_t, d.ev_amt,
+                           d.ev_kind, d.conc_factor, self.model.oral)
+
+        return t, at(ind), at(typ)
+
     def summary(self) -> pd.DataFrame:
         """One table of every estimate: THETA, OMEGA (variances) and SIGMA."""
         th = self.theta.assign(block="THETA")
@@ -288,8 +306,9 @@ def popfit(study, model: str | PopModel = "1cmt-oral", *, eta=None,
     ofv = float(terms.sum())
     grad_ok = bool(np.max(np.abs(res.jac)) < 0.05) if res.jac is not None else False
     converged = bool(np.isfinite(ofv) and (res.success or grad_ok) and inner_ok.all())
-    reason = ("converged" if res.success else f"{res.message} (gradient max "
-              f"{np.max(np.abs(res.jac)):.2g})") if converged else (
+    reason = ("converged" if res.success else "converged: BFGS stopped on precision loss "
+              f"with the largest gradient element {np.max(np.abs(res.jac)):.2g} < 0.05"
+              ) if converged else (
         f"outer: {res.message}" if not (res.success or grad_ok) else
         f"EBE search did not converge for {int((~inner_ok).sum())} subject(s)")
     cov = None

@@ -94,6 +94,8 @@ def plot_individual_fits(fit, path: str | Path, max_subjects: int = 16) -> Path:
     """Observations with IPRED (solid) and PRED (dashed) for the first subjects."""
     tab = fit.table
     subjects = list(dict.fromkeys(tab["subject"]))[:max_subjects]
+    order = {s: i for i, s in enumerate(fit.data.subjects)}
+    times, ipred, pred = fit.curves()
     n = len(subjects)
     ncols = min(4, n)
     nrows = int(np.ceil(n / ncols))
@@ -101,11 +103,17 @@ def plot_individual_fits(fit, path: str | Path, max_subjects: int = 16) -> Path:
     for ax, s in zip(axes.ravel(), subjects, strict=False):
         d = tab[tab["subject"] == s].sort_values("time")
         ok = ~d["blq"]
+        i = order[s]
         ax.plot(d["time"][ok], d["dv"][ok], "o", ms=3, color="black")
         ax.plot(d["time"][~ok], d["lloq"][~ok], "v", ms=3, color="red")
-        ax.plot(d["time"], d["ipred"], color=colours(1)[0])
-        ax.plot(d["time"], d["pred"], color="grey", ls="--")
+        ax.plot(times[i], ipred[i], color=colours(1)[0], label="IPRED")
+        ax.plot(times[i], pred[i], color="grey", ls="--", label="PRED")
         ax.set_title(str(s), fontsize=8)
+    axes[0, 0].legend(frameon=False, fontsize="x-small")
+    for ax in axes[-1, :]:
+        ax.set_xlabel(f"time ({fit.units['time']})")
+    for ax in axes[:, 0]:
+        ax.set_ylabel(fit.units["conc"])
     for ax in axes.ravel()[n:]:
         ax.set_visible(False)
     path = Path(path)
