@@ -23,7 +23,7 @@ Examples
 ...            pd.DataFrame({"subject": np.arange(8).astype(str), "time": 0.0, "dose": 100.0,
 ...                          "route": "iv_bolus"}),
 ...            units={"time": "h", "conc": "mg/L", "dose": "mg"})
->>> fit = popfit(st, "1cmt-iv", eta=["cl"], error="proportional")
+>>> fit = popfit(st, "1cmt-iv", eta=["cl"], error="proportional", npde=False)
 >>> fit.converged, round(fit.theta.set_index("parameter").loc["v", "estimate"])
 (True, 20)
 """
