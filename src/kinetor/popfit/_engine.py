@@ -10,7 +10,8 @@ variances :math:`V_{ij}`, the conditional objective is
               + \eta^T \Omega^{-1} \eta
 
 (Beal M3 for censored samples). The empirical Bayes estimates :math:`\hat\eta_i` minimise
-it by Fisher scoring, all subjects at once (finite-difference Jacobians
+it by Newton steps (observed Hessian by finite differences, Fisher scoring as the fallback),
+all subjects at once (finite-difference Jacobians
 :math:`a = \partial f/\partial\eta`, :math:`c = \partial V/\partial\eta`). The Laplace
 approximation with the FOCE-I Hessian (Beal & Sheiner, NONMEM Users Guide VII; Almquist
 et al. 2015, doi:10.1007/s10928-015-9409-1)
@@ -223,7 +224,7 @@ def _log_phi(z):
 
 def conditional(des: Design, x: np.ndarray, eta0: np.ndarray, max_iter: int = 100,
                 tol: float = 1e-12):
-    """EBEs for every subject (Fisher scoring with step halving), all at once.
+    """EBEs for every subject (Newton or Fisher scoring, step halving), all at once.
 
     Returns ``eta, obj (S,), half_hessian (S, q, q), converged (S,) bool``.
     """
