@@ -173,3 +173,14 @@ def test_cli_be_and_friends(tmp_path):
     res = runner.invoke(app, ["dose-prop", str(csv), "--out", str(tmp_path / "dp")])
     assert res.exit_code == 0, res.output
     assert (tmp_path / "dp" / "dose_proportionality.png").exists()
+
+
+def test_bad_value_row_counts_comment_lines(tmp_path):
+    text = (FIX / "ema_ds02.csv").read_text().splitlines()
+    header = next(i for i, line in enumerate(text) if not line.startswith("#"))
+    text[header + 7] = text[header + 7].replace("3464.4", "0")  # subject 3 period 1
+    bad = tmp_path / "bad.csv"
+    bad.write_text("\n".join(text) + "\n")
+    with pytest.raises(DataError) as err:
+        be(bad, metrics=["PK"])
+    assert err.value.problems[0].row == header + 8  # 1-based line of that row in the file

@@ -60,15 +60,19 @@ class BEResult:
     notes: list[str] = field(default_factory=list)
 
 
-def _read(data, source: str) -> pd.DataFrame:
+def _read(data, source: str) -> tuple[pd.DataFrame, int]:
+    """The table and the file row of its first data row (header = row 1 after comments)."""
     if isinstance(data, pd.DataFrame):
-        return data.copy()
+        return data.copy(), 2
     path = Path(data)
     if not path.exists():
         raise DataError(Problem(f"no file {path}", file=str(path), fix="check the path"))
     if path.suffix.lower() in (".xlsx", ".xls"):
-        return pd.read_excel(path)
-    return pd.read_csv(path, comment="#")
+        return pd.read_excel(path), 2
+    with open(path, encoding="utf-8-sig") as fh:
+        lines = fh.read().splitlines()
+    comments = next((i for i, line in enumerate(lines) if not line.startswith("#")), 0)
+    return pd.read_csv(path, comment="#"), comments + 2
 
 
 def _design_matrix(df: pd.DataFrame, terms: list[str], test: str) -> tuple[np.ndarray, int]:
@@ -146,7 +150,7 @@ def be(data, metrics=None, *, design: str = "auto", abel: bool = False, alpha: f
         ``test``/``reference``.
     """
     source = str(data) if not isinstance(data, pd.DataFrame) else "<DataFrame>"
-    df = _read(data, source)
+    df, first_row = _read(data, source)
     roles = {**{r: r for r in _ROLES}, **(roles or {})}
     df = df.rename(columns={v: k for k, v in roles.items() if v in df.columns})
     missing = [c for c in ("subject", "treatment") if c not in df.columns]
@@ -183,7 +187,7 @@ def be(data, metrics=None, *, design: str = "auto", abel: bool = False, alpha: f
         bad = values.notna() & (values <= 0)
         if bad.any():
             raise DataError([Problem(f"{metric} = {v} must be > 0 (log scale)", file=source,
-                                     row=int(i) + 2, column=metric,
+                                     row=int(i) + first_row, column=metric,
                                      fix="correct or remove the value")
                              for i, v in values[bad].items()])
         d = df.assign(value=values)
