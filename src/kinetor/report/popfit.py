@@ -132,10 +132,28 @@ def plot_be_forest(result, path: str | Path, limits=(80.0, 125.0)) -> Path:
                 fmt="o", color="black", capsize=4)
     for lim in limits:
         ax.axvline(lim, color="red", ls="--", lw=0.8)
+    if "lower_limit_pct" in result:  # reference-scaled (ABEL) limits, per metric
+        for yi, (_, row) in zip(y, result.iterrows(), strict=True):
+            if not np.isclose(row["lower_limit_pct"], limits[0]):
+                ax.plot([row["lower_limit_pct"]] * 2, [yi - 0.3, yi + 0.3], color="orange")
+                ax.plot([row["upper_limit_pct"]] * 2, [yi - 0.3, yi + 0.3], color="orange")
     ax.axvline(100, color="grey", lw=0.6)
     ax.set_yticks(y, list(result["metric"]))
     ax.set_xscale("log")
+    from matplotlib.ticker import FixedLocator, NullLocator, ScalarFormatter
+
+    lo = min(float(np.min(result["ci_low_pct"])), limits[0]) * 0.95
+    hi = max(float(np.max(result["ci_high_pct"])), limits[1]) * 1.05
+    if "lower_limit_pct" in result:
+        lo = min(lo, float(np.min(result["lower_limit_pct"])) * 0.95)
+        hi = max(hi, float(np.max(result["upper_limit_pct"])) * 1.05)
+    ax.set_xlim(lo, hi)
+    ticks = [v for v in (50, 70, 80, 90, 100, 110, 125, 140, 150, 200) if lo <= v <= hi]
+    ax.xaxis.set_major_locator(FixedLocator(ticks))
+    ax.xaxis.set_minor_locator(NullLocator())
+    ax.xaxis.set_major_formatter(ScalarFormatter())
     ax.set_xlabel("test/reference geometric mean ratio (%), 90% CI")
+    ax.set_title("red: 80-125 %; orange: widened (ABEL) limits", fontsize=8)
     path = Path(path)
     fig.savefig(path)
     return path
