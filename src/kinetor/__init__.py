@@ -32,9 +32,10 @@ _LAZY = {
     "fit_pk": "kinetor.pk",
     "fit_pd": "kinetor.pd",
     "run_study": "kinetor.translate",
+    "dose_proportionality": "kinetor.be",
 }
 _SUBMODULES = {"units", "data", "nca", "pk", "pd", "pathway", "compounds", "translate",
-               "report", "bioanalysis", "adme", "assays"}
+               "report", "bioanalysis", "adme", "assays", "popfit", "be"}
 
 # ``nca`` is the callable subpackage kinetor.nca (kt.nca(study) runs the analysis)
 __all__ = ["DataError", "KinetorError", "ModelError", "Problem", "UnitError", "__version__",

@@ -1,0 +1,223 @@
+r"""Average bioequivalence: crossover, replicate and parallel designs; EMA ABEL.
+
+Crossover and replicate designs are analysed with the all-fixed-effects ANOVA of the EMA
+guideline (CPMP/EWP/QWP/1401/98 Rev. 1) and its Q&A "Method A": :math:`\log Y` on
+sequence, subject(sequence), period and treatment, solved as least squares with a direct
+design matrix (sequence is absorbed by the subject effects). The point estimate and the
+:math:`100(1-2\alpha)\%` CI of the test/reference geometric mean ratio are
+:math:`\exp(\hat d \pm t_{1-\alpha,df}\,se)`; the two one-sided tests give
+:math:`p_1 = 1 - F_t((\hat d - \log\theta_1)/se)` and :math:`p_2 = F_t((\hat d -
+\log\theta_2)/se)`. Parallel designs use :math:`\log Y` on treatment (pooled variance).
+
+With ``abel=True`` (replicate designs, EMA Average Bioequivalence with Expanding Limits),
+:math:`CV_{wR}` comes from the same ANOVA on the reference data only; above 30 % the limits
+widen to :math:`\exp(\mp 0.760\, s_{wR})`, capped at :math:`CV_{wR}` = 50 % (69.84-143.19 %),
+and the point estimate must also lie within 80.00-125.00 %.
+
+Examples
+--------
+>>> import pandas as pd
+>>> d = pd.DataFrame({"subject": [1, 1, 2, 2, 3, 3, 4, 4],
+...                   "period": [1, 2, 1, 2, 1, 2, 1, 2],
+...                   "sequence": ["TR", "TR", "RT", "RT"] * 2,
+...                   "treatment": ["T", "R", "R", "T", "T", "R", "R", "T"],
+...                   "AUC": [100, 95, 90, 99, 120, 118, 80, 85]})
+>>> d.loc[4:, "sequence"] = ["TR", "TR", "RT", "RT"]
+>>> res = be(d, metrics=["AUC"])
+>>> res.table[["metric", "design", "n_subjects"]].values.tolist()
+[['AUC', 'crossover', 4]]
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from kinetor.errors import DataError, ModelError, Problem
+
+__all__ = ["BEResult", "be"]
+
+_ROLES = ("subject", "period", "sequence", "treatment")
+_ABEL_K = 0.760
+_CV_SWITCH, _CV_CAP = 0.30, 0.50
+
+
+@dataclass
+class BEResult:
+    """Bioequivalence results, one row per metric in ``table``.
+
+    Columns: ``metric, design, n_subjects, n_obs, ratio_pct, ci_low_pct, ci_high_pct,
+    p_tost_lower, p_tost_upper, cv_w_pct, cv_wr_pct, lower_limit_pct, upper_limit_pct,
+    method, bioequivalent``.
+    """
+
+    table: pd.DataFrame
+    alpha: float
+    notes: list[str] = field(default_factory=list)
+
+
+def _read(data, source: str) -> tuple[pd.DataFrame, int]:
+    """The table and the file row of its first data row (header = row 1 after comments)."""
+    if isinstance(data, pd.DataFrame):
+        return data.copy(), 2
+    path = Path(data)
+    if not path.exists():
+        raise DataError(Problem(f"no file {path}", file=str(path), fix="check the path"))
+    if path.suffix.lower() in (".xlsx", ".xls"):
+        return pd.read_excel(path), 2
+    with open(path, encoding="utf-8-sig") as fh:
+        lines = fh.read().splitlines()
+    comments = next((i for i, line in enumerate(lines) if not line.startswith("#")), 0)
+    return pd.read_csv(path, comment="#"), comments + 2
+
+
+def _design_matrix(df: pd.DataFrame, terms: list[str], test: str) -> tuple[np.ndarray, int]:
+    """Intercept, treatment indicator (column 1), then dummies of ``terms`` (first dropped)."""
+    cols = [np.ones(len(df)), (df["treatment"] == test).to_numpy(float)]
+    for term in terms:
+        dummies = pd.get_dummies(df[term].astype(str), drop_first=True, dtype=float)
+        cols.extend(dummies.to_numpy().T)
+    return np.column_stack(cols), 1
+
+
+def _ols(y: np.ndarray, X: np.ndarray, k: int):
+    """Coefficient ``k``, its SE, residual variance and df (rank-aware least squares)."""
+    beta, _, rank, _ = np.linalg.lstsq(X, y, rcond=None)
+    resid = y - X @ beta
+    df = len(y) - rank
+    if df <= 0:
+        raise ModelError("no residual degrees of freedom: too few subjects/observations")
+    s2 = float(resid @ resid / df)
+    cov = np.linalg.pinv(X.T @ X) * s2
+    return float(beta[k]), float(np.sqrt(cov[k, k])), s2, df
+
+
+def _design(df: pd.DataFrame, reference: str, test: str) -> str:
+    if "period" not in df.columns or df["subject"].duplicated().sum() == 0:
+        return "parallel"
+    reps = df.groupby(["subject", "treatment"]).size()
+    return "replicate" if (reps > 1).any() else "crossover"
+
+
+def _cv_wr(d: pd.DataFrame, reference: str) -> tuple[float, int]:
+    r = d[d["treatment"] == reference]
+    cols = [np.ones(len(r))]
+    for term in ("subject", "period"):
+        cols.extend(pd.get_dummies(r[term].astype(str), drop_first=True, dtype=float)
+                    .to_numpy().T)
+    X = np.column_stack(cols)
+    y = np.log(r["value"].to_numpy(float))
+    beta, _, rank, _ = np.linalg.lstsq(X, y, rcond=None)
+    dfr = len(y) - rank
+    if dfr <= 0:
+        raise ModelError("ABEL needs replicated reference administrations")
+    s2 = float(((y - X @ beta) ** 2).sum() / dfr)
+    return float(np.sqrt(np.expm1(s2))), dfr
+
+
+def be(data, metrics=None, *, design: str = "auto", abel: bool = False, alpha: float = 0.05,
+       limits=(0.80, 1.25), test: str = "T", reference: str = "R",
+       roles: dict[str, str] | None = None) -> BEResult:
+    """Average bioequivalence of ``test`` vs ``reference`` for each metric.
+
+    Parameters
+    ----------
+    data : DataFrame or path
+        Long table, one row per subject and period: ``subject, period, sequence, treatment``
+        (``period``/``sequence`` not needed for a parallel design) and one column per metric
+        (``AUC``, ``CMAX``...). Lines starting with ``#`` in CSV files are comments.
+    metrics : list of str, optional
+        Default: every numeric column that is not a design column and does not start with
+        ``log``.
+    design : {"auto", "crossover", "replicate", "parallel"}
+    abel : bool
+        EMA reference-scaled limits (replicate designs only).
+    alpha : float
+        Level of each one-sided test (0.05: 90 % CI).
+    limits : (float, float)
+        Conventional acceptance limits.
+    roles : dict, optional
+        Column names of the design roles, e.g. ``{"subject": "ID", "treatment": "TRT"}``.
+
+    Raises
+    ------
+    DataError
+        Missing columns, non-positive values (row named), a treatment other than
+        ``test``/``reference``.
+    """
+    source = str(data) if not isinstance(data, pd.DataFrame) else "<DataFrame>"
+    df, first_row = _read(data, source)
+    roles = {**{r: r for r in _ROLES}, **(roles or {})}
+    df = df.rename(columns={v: k for k, v in roles.items() if v in df.columns})
+    missing = [c for c in ("subject", "treatment") if c not in df.columns]
+    if missing:
+        raise DataError([Problem(f"no '{c}' column", file=source, column=c,
+                                 fix=f"add it or map it with roles={{'{c}': ...}}")
+                         for c in missing])
+    df["treatment"] = df["treatment"].astype(str)
+    bad_trt = sorted(set(df["treatment"]) - {test, reference})
+    if bad_trt:
+        raise DataError(Problem(f"treatments {bad_trt} are neither test {test!r} nor "
+                                f"reference {reference!r}", file=source, column="treatment",
+                                fix="pass test=... and reference=..."))
+    design = _design(df, reference, test) if design == "auto" else design
+    if design not in ("crossover", "replicate", "parallel"):
+        raise ModelError(f"design={design!r}: use auto, crossover, replicate or parallel")
+    if design != "parallel":
+        for c in ("period", "sequence"):
+            if c not in df.columns:
+                raise DataError(Problem(f"a {design} design needs a '{c}' column",
+                                        file=source, column=c, fix=f"add '{c}'"))
+    if abel and design != "replicate":
+        raise ModelError("ABEL needs a replicate design (reference given at least twice)")
+    if metrics is None:
+        metrics = [c for c in df.columns if c not in _ROLES and not str(c).lower().startswith(
+            "log") and pd.api.types.is_numeric_dtype(df[c])]
+    rows, notes = [], []
+    lnl, lnu = np.log(limits[0]), np.log(limits[1])
+    for metric in metrics:
+        if metric not in df.columns:
+            raise DataError(Problem(f"no metric column {metric!r}", file=source,
+                                    column=metric, fix=f"use one of {list(df.columns)}"))
+        values = pd.to_numeric(df[metric], errors="coerce")
+        bad = values.notna() & (values <= 0)
+        if bad.any():
+            raise DataError([Problem(f"{metric} = {v} must be > 0 (log scale)", file=source,
+                                     row=int(i) + first_row, column=metric,
+                                     fix="correct or remove the value")
+                             for i, v in values[bad].items()])
+        d = df.assign(value=values)
+        if d["value"].isna().any():
+            notes.append(f"{metric}: {int(d['value'].isna().sum())} row(s) without a value "
+                         "left out")
+            d = d[d["value"].notna()]
+        y = np.log(d["value"].to_numpy(float))
+        terms = [] if design == "parallel" else ["subject", "period"]
+        X, k = _design_matrix(d, terms, test)
+        diff, se, s2, dfree = _ols(y, X, k)
+        t = stats.t.ppf(1 - alpha, dfree)
+        lo_lim, hi_lim, method, cv_wr = lnl, lnu, "ABE", np.nan
+        if abel:
+            cv_wr, _ = _cv_wr(d, reference)
+            method = "ABEL (EMA)" if cv_wr > _CV_SWITCH else "ABE (CVwR <= 30 %)"
+            if cv_wr > _CV_SWITCH:
+                swr = np.sqrt(np.log1p(min(cv_wr, _CV_CAP) ** 2))
+                lo_lim, hi_lim = -_ABEL_K * swr, _ABEL_K * swr
+        ci = (diff - t * se, diff + t * se)
+        p1 = 1 - stats.t.cdf((diff - lo_lim) / se, dfree)
+        p2 = stats.t.cdf((diff - hi_lim) / se, dfree)
+        ok = bool(ci[0] >= lo_lim and ci[1] <= hi_lim and lnl <= diff <= lnu)
+        rows.append({"metric": metric, "design": design,
+                     "n_subjects": int(d["subject"].nunique()), "n_obs": len(d),
+                     "ratio_pct": 100 * np.exp(diff), "ci_low_pct": 100 * np.exp(ci[0]),
+                     "ci_high_pct": 100 * np.exp(ci[1]), "p_tost_lower": p1,
+                     "p_tost_upper": p2, "df": dfree,
+                     "cv_w_pct": 100 * np.sqrt(np.expm1(s2)), "cv_wr_pct": 100 * cv_wr,
+                     "lower_limit_pct": 100 * np.exp(lo_lim),
+                     "upper_limit_pct": 100 * np.exp(hi_lim), "method": method,
+                     "bioequivalent": ok})
+    return BEResult(pd.DataFrame(rows), alpha, notes)

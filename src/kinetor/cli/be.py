@@ -1,0 +1,106 @@
+"""``kinetor be`` (average bioequivalence), ``kinetor be-size`` (TOST power and sample size)
+and ``kinetor dose-prop`` (dose proportionality, power model)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from kinetor.cli import _common
+
+
+def be(
+    data: Annotated[Path, typer.Argument(
+        help="Long table (CSV/Excel): subject, period, sequence, treatment and one column "
+             "per metric (AUC, CMAX...).")],
+    metric: Annotated[list[str] | None, typer.Option(
+        "--metric", "-m", help="Metric column(s); default: every numeric non-design column "
+                               "not starting with 'log'.")] = None,
+    design: Annotated[str, typer.Option(
+        "--design", help="auto, crossover, replicate or parallel.")] = "auto",
+    abel: Annotated[bool, typer.Option(
+        "--abel", help="EMA reference-scaled limits (replicate designs).")] = False,
+    alpha: Annotated[float, typer.Option("--alpha", help="One-sided level (0.05: 90% CI).")]
+    = 0.05,
+    test: Annotated[str, typer.Option("--test", help="Label of the test treatment.")] = "T",
+    reference: Annotated[str, typer.Option("--reference", help="Label of the reference.")]
+    = "R",
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("be_out"),
+) -> None:
+    """Average bioequivalence: GMR, 90% CI and TOST p-values per metric.
+
+    Writes be.csv, be_forest.png and report.html.
+    """
+    from kinetor.be import be as be_
+    from kinetor.report.popfit import plot_be_forest
+
+    if design not in ("auto", "crossover", "replicate", "parallel"):
+        raise typer.BadParameter("choose auto, crossover, replicate or parallel",
+                                 param_hint="--design")
+    res = be_(data, list(metric) if metric else None, design=design, abel=abel, alpha=alpha,
+              test=test, reference=reference)
+    d = _common.out_dir(out)
+    res.table.to_csv(d / "be.csv", index=False)
+    png = plot_be_forest(res.table, d / "be_forest.png")
+    report = _common.html_report(d, "kinetor be: average bioequivalence")
+    if _common.STATE["json"]:
+        _common.emit_json({"be": res.table.to_dict(orient="records"), "notes": res.notes,
+                           "files": [str(d / "be.csv"), str(png), str(report)]})
+        return
+    _common.print_frame(res.table[["metric", "design", "n_subjects", "ratio_pct", "ci_low_pct",
+                                   "ci_high_pct", "lower_limit_pct", "upper_limit_pct",
+                                   "method", "bioequivalent"]],
+                        title=f"Test {test} vs reference {reference}, "
+                              f"{100 * (1 - 2 * alpha):g}% CI")
+    for note in res.notes:
+        _common.info(note)
+    _common.info(f"wrote 3 files to {d}")
+
+
+def be_size(
+    cv: Annotated[float, typer.Option("--cv", help="Within-subject CV as a fraction.")],
+    theta0: Annotated[float, typer.Option("--theta0", help="True T/R ratio.")] = 0.95,
+    power: Annotated[float, typer.Option("--power", help="Target power.")] = 0.80,
+    design: Annotated[str, typer.Option("--design", help="2x2 or parallel.")] = "2x2",
+    alpha: Annotated[float, typer.Option("--alpha")] = 0.05,
+) -> None:
+    """Sample size of a TOST bioequivalence study (exact power)."""
+    from kinetor.be import sample_size_tost
+
+    n, p = sample_size_tost(cv, theta0=theta0, target=power, alpha=alpha, design=design)
+    if _common.STATE["json"]:
+        _common.emit_json({"n": n, "power": p})
+        return
+    _common.info(f"{design}: n = {n} subjects in all (power {p:.4f}) for CV {cv:g}, "
+                 f"theta0 {theta0:g}, target power {power:g}")
+
+
+def dose_prop(
+    data: Annotated[Path, typer.Argument(help="Table with a dose column and metric columns.")],
+    metric: Annotated[list[str] | None, typer.Option("--metric", "-m")] = None,
+    dose: Annotated[str, typer.Option("--dose", help="Name of the dose column.")] = "dose",
+    out: Annotated[Path, typer.Option("--out", "-o")] = Path("dose_prop_out"),
+) -> None:
+    """Dose proportionality (power model, Smith et al. 2000 criterion) with a plot."""
+    from kinetor.be import dose_proportionality
+    from kinetor.report.popfit import plot_dose_proportionality
+
+    res = dose_proportionality(data, list(metric) if metric else None, dose=dose)
+    d = _common.out_dir(out)
+    res.table.to_csv(d / "dose_proportionality.csv", index=False)
+    plot_dose_proportionality(res, d / "dose_proportionality.png")
+    _common.html_report(d, "kinetor dose-prop: dose proportionality")
+    if _common.STATE["json"]:
+        _common.emit_json({"dose_proportionality": res.table.to_dict(orient="records")})
+        return
+    _common.print_frame(res.table[["metric", "n", "dose_ratio", "slope", "slope_ci_low",
+                                   "slope_ci_high", "accept_low", "accept_high",
+                                   "proportional"]], title="Power model ln Y = a + b ln dose")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("be")(be)
+    app.command("be-size")(be_size)
+    app.command("dose-prop")(dose_prop)

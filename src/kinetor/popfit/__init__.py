@@ -1,0 +1,27 @@
+"""Population PK fitting (FOCE-I), visual predictive checks.
+
+The package is itself callable: ``kinetor.popfit(study, "1cmt-oral", ...)`` is
+``kinetor.popfit.popfit(...)``.
+
+>>> from kinetor.popfit import PopModel, popfit, vpc
+"""
+
+from __future__ import annotations
+
+import sys
+import types
+
+from kinetor.popfit.fit import PopFitResult, popfit
+from kinetor.popfit.model import STRUCTURES, Covariate, PopModel
+from kinetor.popfit.vpc import VPCResult, simulate_fit, vpc
+
+__all__ = ["STRUCTURES", "Covariate", "PopFitResult", "PopModel", "VPCResult", "popfit",
+           "simulate_fit", "vpc"]
+
+
+class _CallableModule(types.ModuleType):
+    def __call__(self, study, model="1cmt-oral", **kwargs):
+        return popfit(study, model, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule

@@ -1,0 +1,124 @@
+"""Covariate design and initial estimates for ``popfit``."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from kinetor.errors import DataError, Problem
+from kinetor.popfit._data import RATE, PopData
+from kinetor.popfit.model import Covariate, PopModel
+
+__all__ = ["covariate_design", "initial_estimates"]
+
+
+def covariate_design(model: PopModel, data: PopData, weight_ref: float | None = None):
+    """Fixed offsets (S, K), estimated-effect designs per parameter, beta names and inits.
+
+    Continuous covariates are centred on their median (weight on ``weight_ref`` when
+    given); categorical ones use the most frequent level as the reference.
+    """
+    S, K = data.n_subjects, len(model.params)
+    offsets = np.zeros((S, K))
+    Z = [np.zeros((S, 0)) for _ in range(K)]
+    names: list[str] = []
+    inits: list[float] = []
+    info: dict[str, str] = {}
+    for cov in model.covariates:
+        k = model.params.index(cov.param)
+        x = data.covariates[cov.name]
+        kind = cov.kind
+        numeric = pd.to_numeric(x, errors="coerce")
+        if kind == "auto":
+            kind = "power" if numeric.notna().all() else "categorical"
+        if kind in ("allometric", "power"):
+            bad = ~(numeric > 0)
+            if bad.any():
+                raise DataError([Problem(
+                    f"subject {s}: covariate {cov.name!r} = {v!r} must be a positive number",
+                    column=cov.name, fix="correct the value or model it as categorical "
+                    f"('{cov.param}~{cov.name}:cat')") for s, v in x[bad].items()])
+            ref = float(weight_ref) if (kind == "allometric" and weight_ref) else float(
+                np.median(numeric))
+            z = np.log(numeric.to_numpy(float) / ref)
+            info[cov.name] = f"{ref:g} (reference)"
+            if kind == "allometric" and not cov.estimate:
+                offsets[:, k] += cov.exponent * z
+                continue
+            Z[k] = np.column_stack([Z[k], z])
+            names.append(f"{cov.param}~{cov.name}")
+            inits.append(cov.exponent if kind == "allometric" else 0.0)
+        else:
+            labels = x.astype(str)
+            levels = labels.value_counts().index.tolist()
+            if len(levels) < 2:
+                raise DataError(Problem(f"categorical covariate {cov.name!r} has one level "
+                                        f"({levels[0]!r}) only", column=cov.name,
+                                        fix="drop the covariate"))
+            ref = sorted(levels, key=lambda v: (-int((labels == v).sum()), v))[0]
+            info[cov.name] = f"reference level {ref!r}"
+            for lev in sorted(v for v in levels if v != ref):
+                Z[k] = np.column_stack([Z[k], (labels == lev).to_numpy(float)])
+                names.append(f"{cov.param}~{cov.name}[{lev}]")
+                inits.append(0.0)
+    return offsets, Z, names, np.array(inits, float), info
+
+
+def _terminal(data: PopData):
+    """Per-subject AUC(0-last) + extrapolation and terminal slope (rough, for starts)."""
+    t, y, ok = data.t, np.where(data.obs & ~data.blq, data.dv, 0.0), data.obs & ~data.blq
+    dt = np.diff(t, axis=1)
+    auc = np.where(ok[:, 1:] & ok[:, :-1], 0.5 * (y[:, 1:] + y[:, :-1]) * dt, 0.0).sum(1)
+    n = ok.sum(1)
+    lam = np.full(data.n_subjects, np.nan)
+    for_k = np.argsort(~ok, axis=1, kind="stable")  # observed columns first
+    idx = np.where(n[:, None] > np.arange(t.shape[1])[None, :], for_k, -1)
+    last = np.take_along_axis(idx, np.clip(n[:, None] - np.arange(1, 4)[None, :], 0, None),
+                              axis=1)
+    tt = np.take_along_axis(t, last, axis=1)
+    yy = np.take_along_axis(np.where(y > 0, y, np.nan), last, axis=1)
+    with np.errstate(all="ignore"):
+        ly = np.log(yy)
+        tm, lm = np.nanmean(tt, 1, keepdims=True), np.nanmean(ly, 1, keepdims=True)
+        slope = np.nansum((tt - tm) * (ly - lm), 1) / np.nansum((tt - tm) ** 2, 1)
+    lam = np.where((n >= 3) & np.isfinite(slope) & (slope < 0), -slope, np.nan)
+    clast = np.take_along_axis(np.where(y > 0, y, np.nan), last[:, :1], axis=1)[:, 0]
+    with np.errstate(all="ignore"):
+        auc_inf = auc + np.where(np.isfinite(lam), clast / lam, 0.0)
+    return auc_inf, lam
+
+
+def initial_estimates(model: PopModel, data: PopData) -> dict[str, float]:
+    """Typical values from per-subject AUC and terminal slopes (medians), for a start."""
+    finite = np.isfinite(data.ev_t)
+    bolus = np.where(finite & (data.ev_kind != RATE), data.ev_amt, 0.0).sum(1)
+    # infusions are +rate at the start and -rate at the end: amount = -sum(rate * t)
+    infused = -np.where(finite & (data.ev_kind == RATE), data.ev_amt * np.where(
+        finite, data.ev_t, 0.0), 0.0).sum(1)
+    dose = bolus + infused
+    auc, lam = _terminal(data)
+    cl_i = np.full(auc.shape, np.nan)
+    np.divide(dose * data.conc_factor, auc, out=cl_i, where=auc > 0)
+    # sparse designs (one sample per animal) have no per-subject AUC or slope
+    cl = float(np.median(cl_i[np.isfinite(cl_i)])) if np.isfinite(cl_i).any() else np.nan
+    lz = float(np.median(lam[np.isfinite(lam)])) if np.isfinite(lam).any() else np.nan
+    if not np.isfinite(cl) or cl <= 0:
+        cl = 1.0
+    if not np.isfinite(lz) or lz <= 0:
+        lz = 0.1
+    v = cl / lz
+    init = {"cl": cl}
+    if model.n_cmt == 1:
+        init["v"] = v
+    else:
+        init.update(v1=v / 2.0, q=cl, v2=v / 2.0)
+    if model.oral:
+        init["ka"] = max(3.0 * lz, 0.3)
+    if model.lag:
+        first = np.where(data.obs, data.t, np.inf).min(1)
+        init["tlag"] = float(max(0.5 * np.median(first[np.isfinite(first)]), 1e-2))
+    return {k: float(v) for k, v in init.items()}
+
+
+def describe(cov: Covariate) -> str:
+    return f"{cov.param}~{cov.name} ({cov.kind})"

@@ -1,0 +1,343 @@
+"""``popfit(study, model, ...)``: FOCE-I population fit of a closed-form PK model.
+
+The outer problem (typical values on the log scale, covariate effects, the Cholesky factor
+of :math:`\\Omega`, log residual SDs) is minimised by BFGS with central finite-difference
+gradients; every objective evaluation re-estimates all EBEs at once (``_engine``). The
+covariance step differentiates the OFV in the reported parameterisation (log typical
+values, covariate effects, :math:`\\omega^2` elements, residual SDs):
+:math:`R = \\nabla^2 OFV`, :math:`S = \\sum_i \\nabla OFV_i \\nabla OFV_i^T` and the
+sandwich :math:`R^{-1} S R^{-1}` (``cov_method="sandwich"``, NONMEM's default and
+nlmixr2's ``r,s``) or :math:`2R^{-1}` (``"hessian"``).
+
+Examples
+--------
+>>> import numpy as np, pandas as pd
+>>> from kinetor.data import Study
+>>> rng = np.random.default_rng(1)
+>>> t = np.array([0.5, 1, 2, 4, 8, 12.0])
+>>> ids = np.repeat(np.arange(8).astype(str), t.size)
+>>> cl = np.repeat(2.0 * np.exp(rng.normal(0, 0.3, 8)), t.size)
+>>> tt = np.tile(t, 8)
+>>> conc = 100 / 20 * np.exp(-cl / 20 * tt) * np.exp(rng.normal(0, 0.05, tt.size))
+>>> st = Study(pd.DataFrame({"subject": ids, "time": tt, "conc": conc}),
+...            pd.DataFrame({"subject": np.arange(8).astype(str), "time": 0.0, "dose": 100.0,
+...                          "route": "iv_bolus"}),
+...            units={"time": "h", "conc": "mg/L", "dose": "mg"})
+>>> fit = popfit(st, "1cmt-iv", eta=["cl"], error="proportional", npde=False)
+>>> fit.converged, round(fit.theta.set_index("parameter").loc["v", "estimate"])
+(True, 20)
+"""
+
+from __future__ import annotations
+
+import time as _time
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import optimize
+
+from kinetor.errors import ModelError
+from kinetor.popfit._data import PopData, build_data
+from kinetor.popfit._design import covariate_design, initial_estimates
+from kinetor.popfit._engine import Design, _f_and_jac, ofv_terms
+from kinetor.popfit.model import PopModel
+
+__all__ = ["PopFitResult", "popfit"]
+
+_LOG2PI = np.log(2.0 * np.pi)
+
+
+@dataclass
+class PopFitResult:
+    """A population fit.
+
+    Attributes
+    ----------
+    theta : DataFrame
+        Fixed effects: ``parameter, estimate, unit, se, rse_pct, ci_low, ci_high``
+        (typical values back-transformed; SEs by the delta method, CIs from the log scale;
+        covariate effects on their own scale).
+    omega : DataFrame
+        The :math:`\\Omega` matrix (rows/columns named by parameter).
+    omega_table : DataFrame
+        ``parameter, variance, se, rse_pct, cv_pct, shrinkage_pct`` (+ covariances).
+    sigma : DataFrame
+        Residual error SDs with SE and RSE%.
+    ofv : float
+        :math:`-2\\log L` without :math:`N\\log 2\\pi` (NONMEM/nlmixr2 ``OBJF``).
+    loglik, aic, bic : float
+        Full log-likelihood (with the constant) and AIC/BIC from it (BIC uses the number
+        of observations).
+    ebe : DataFrame
+        Per subject: ``eta_*`` and individual parameters.
+    table : DataFrame
+        Per observation: ``subject, time, dv, blq, pred, ipred, res, iwres, cwres, npde``.
+    cov_method : str
+    converged : bool
+    reason : str
+    """
+
+    model: PopModel
+    theta: pd.DataFrame
+    omega: pd.DataFrame
+    omega_table: pd.DataFrame
+    sigma: pd.DataFrame
+    ofv: float
+    loglik: float
+    aic: float
+    bic: float
+    n_obs: int
+    n_subjects: int
+    n_params: int
+    ebe: pd.DataFrame
+    table: pd.DataFrame
+    cov_method: str
+    cov_: np.ndarray | None
+    converged: bool
+    reason: str
+    x_: np.ndarray
+    units: dict[str, str]
+    data: PopData = field(repr=False)
+    design: Design = field(repr=False)
+    covariate_info: dict[str, str] = field(default_factory=dict)
+    elapsed_s: float = 0.0
+    notes: list[str] = field(default_factory=list)
+
+    def curves(self, n: int = 120) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Smooth IPRED and PRED: ``times (S, n)`` from 0 to each subject's last sample."""
+        from kinetor.popfit._engine import predict
+
+        d, des = self.data, self.design
+        mu, beta, _, _ = des.unpack(self.x_)
+        typ = des.typical_log(mu, beta)
+        ind = typ.copy()
+        ind[:, des.eta_idx] += self.ebe[[f"eta_{p}" for p in self.model.eta]].to_numpy()
+        last = np.where(d.obs, d.t, 0.0).max(axis=1)
+        t = last[:, None] * np.linspace(0.0, 1.0, n)[None, :]
+
+        def at(logp):
+            return predict(self.model.n_cmt, logp, self.model.params, t, d.ev_t, d.ev_amt,
+                           d.ev_kind, d.conc_factor, self.model.oral)
+
+        return t, at(ind), at(typ)
+
+    def summary(self) -> pd.DataFrame:
+        """One table of every estimate: THETA, OMEGA (variances) and SIGMA."""
+        th = self.theta.assign(block="THETA")
+        om = self.omega_table.rename(columns={"variance": "estimate"}).assign(block="OMEGA")
+        sg = self.sigma.assign(block="SIGMA")
+        cols = ["block", "parameter", "estimate", "se", "rse_pct"]
+        return pd.concat([th[cols], om[cols], sg[cols]], ignore_index=True)
+
+    def __str__(self) -> str:
+        head = (f"popfit FOCE-I {self.model.structure} ({self.model.error} error): "
+                f"{self.n_subjects} subjects, {self.n_obs} observations\n"
+                f"OFV {self.ofv:.4f} (-2LL without N log 2pi), AIC {self.aic:.3f}, "
+                f"BIC {self.bic:.3f}; converged={self.converged} ({self.reason})\n"
+                f"covariance: {self.cov_method}\n")
+        return head + self.summary().to_string(index=False)
+
+
+def _natural(des: Design, x: np.ndarray) -> np.ndarray:
+    mu, beta, omega, sig = des.unpack(x)
+    om = omega[np.tril_indices(des.q)] if des.block else np.diag(omega)
+    return np.concatenate([mu, beta, om, sig])
+
+
+def _from_natural(des: Design, nat: np.ndarray) -> np.ndarray:
+    K, nb, no = des.K, des.n_beta, des.n_omega
+    w = nat[K + nb:K + nb + no]
+    if des.block:
+        om = np.zeros((des.q, des.q))
+        om[np.tril_indices(des.q)] = w
+        om = om + np.tril(om, -1).T
+    else:
+        om = np.diag(w)
+    return des.pack(nat[:K], nat[K:K + nb], om, nat[K + nb + no:])
+
+
+class _Objective:
+    """OFV(x) with warm-started EBEs and central-difference gradients."""
+
+    def __init__(self, des: Design):
+        self.des = des
+        self.eta = np.zeros((des.data.n_subjects, des.q))
+        self.n_eval = 0
+
+    def terms(self, x: np.ndarray, keep: bool = False):
+        self.n_eval += 1
+        try:
+            terms, eta, ok = ofv_terms(self.des, x, self.eta)
+        except np.linalg.LinAlgError:
+            return np.full(self.des.data.n_subjects, np.inf), self.eta, False
+        if keep and np.isfinite(terms).all():
+            self.eta = eta
+        return terms, eta, ok
+
+    def value(self, x: np.ndarray) -> float:
+        v = float(self.terms(x)[0].sum())
+        return v if np.isfinite(v) else 1e12
+
+    def value_grad(self, x: np.ndarray, h: float = 1e-3):
+        terms, _, _ = self.terms(x, keep=True)
+        f0 = float(terms.sum())
+        if not np.isfinite(f0):
+            return 1e12, np.zeros_like(x)
+        g = np.empty_like(x)
+        for i in range(x.size):
+            e = np.zeros_like(x)
+            e[i] = h
+            g[i] = (self.value(x + e) - self.value(x - e)) / (2 * h)
+        return f0, g
+
+
+def _hessian(fun, x: np.ndarray, steps: np.ndarray) -> np.ndarray:
+    n = x.size
+    f0 = fun(x)
+    H = np.empty((n, n))
+    for i in range(n):
+        ei = np.zeros(n)
+        ei[i] = steps[i]
+        H[i, i] = (fun(x + ei) - 2 * f0 + fun(x - ei)) / steps[i] ** 2
+        for j in range(i):
+            ej = np.zeros(n)
+            ej[j] = steps[j]
+            H[i, j] = H[j, i] = (fun(x + ei + ej) - fun(x + ei - ej) - fun(x - ei + ej)
+                                 + fun(x - ei - ej)) / (4 * steps[i] * steps[j])
+    return H
+
+
+def _covariance(obj: _Objective, x: np.ndarray, method: str):
+    des = obj.des
+    nat0 = _natural(des, x)
+    steps = 1e-2 * np.maximum(np.abs(nat0), 0.05)
+
+    def total(nat):
+        return float(obj.terms(_from_natural(des, nat))[0].sum())
+
+    R = _hessian(total, nat0, steps)
+    if method == "hessian":
+        cov = 2.0 * np.linalg.inv(R)
+    else:
+        G = np.empty((des.data.n_subjects, nat0.size))
+        for i in range(nat0.size):
+            e = np.zeros_like(nat0)
+            e[i] = steps[i]
+            G[:, i] = (obj.terms(_from_natural(des, nat0 + e))[0]
+                       - obj.terms(_from_natural(des, nat0 - e))[0]) / (2 * steps[i])
+        Rinv = np.linalg.inv(R)
+        cov = Rinv @ (G.T @ G) @ Rinv
+    if not np.all(np.isfinite(cov)) or np.any(np.diag(cov) <= 0) or np.any(
+            np.linalg.eigvalsh(0.5 * (R + R.T)) <= 0):
+        raise np.linalg.LinAlgError("R matrix is not positive definite")
+    return nat0, cov
+
+
+def popfit(study, model: str | PopModel = "1cmt-oral", *, eta=None,
+           omega: str = "diagonal", covariates=(), error: str = "additive",
+           init: dict[str, float] | None = None, analyte: str | None = None,
+           blq: str = "m3", weight_ref: float | None = None,
+           cov_method: str = "sandwich", npde: bool = True, n_npde: int = 500,
+           max_iter: int = 300, seed=0) -> PopFitResult:
+    """Fit a population PK model by FOCE with interaction.
+
+    Parameters
+    ----------
+    study : Study
+    model : str or PopModel
+        Structure (``1cmt-oral``, ``2cmt-iv``, ``1cmt-oral-lag``...) or a ``PopModel``.
+    eta, omega, covariates, error
+        See ``PopModel`` (used when ``model`` is a string).
+    init : dict, optional
+        Initial typical values (``cl``, ``v``, ``ka``...; ``omega_cl`` variances;
+        ``add_sd``/``prop_sd``). Defaults come from per-subject AUC and terminal slopes.
+    blq : {"m3", "drop"}
+        Censored (Beal M3) likelihood for BLQ samples, or leave them out.
+    cov_method : {"sandwich", "hessian", "none"}
+        :math:`R^{-1}SR^{-1}` (default), :math:`2R^{-1}`, or skip the covariance step.
+    npde : bool
+        Compute NPDE (``n_npde`` simulations of the design, ``seed``).
+
+    Returns
+    -------
+    PopFitResult
+    """
+    t0 = _time.perf_counter()
+    if not isinstance(model, PopModel):
+        model = PopModel(model, eta=eta, omega=omega, covariates=list(covariates), error=error)
+    if cov_method not in ("sandwich", "hessian", "none"):
+        raise ModelError(f"cov_method={cov_method!r}: use sandwich, hessian or none")
+    data = build_data(study, analyte, model.covariate_columns(), blq=blq)
+    if model.oral and not data.has_depot:
+        raise ModelError(f"model {model.structure} needs extravascular doses; the data has "
+                         "IV doses only: use a '-iv' model")
+    if not model.oral and data.has_depot:
+        raise ModelError(f"model {model.structure} has no absorption but the data has "
+                         "extravascular doses: use an '-oral' model")
+    if not model.eta:
+        raise ModelError("a population model needs at least one eta")
+    offsets, Z, bnames, binit, info = covariate_design(model, data, weight_ref)
+    des = Design(model, data, offsets, Z, bnames)
+    start = initial_estimates(model, data)
+    init = {k.lower(): float(v) for k, v in (init or {}).items()}
+    unknown = set(init) - set(model.params) - set(model.sigma_names) - {
+        f"omega_{p}" for p in model.eta}
+    if unknown:
+        raise ModelError(f"init has unknown names {sorted(unknown)}")
+    start.update({k: v for k, v in init.items() if k in model.params})
+    mu0 = np.log([start[p] for p in model.params])
+    om0 = np.diag([init.get(f"omega_{p}", 0.1) for p in model.eta])
+    ydv = data.dv[data.obs & ~data.blq]
+    sig0 = {"add_sd": init.get("add_sd", 0.1 * float(np.median(np.abs(ydv))) + 1e-6),
+            "prop_sd": init.get("prop_sd", 0.2)}
+    sig0 = np.array([sig0[n] for n in model.sigma_names])
+    x0 = des.pack(mu0, binit, om0, sig0)
+    obj = _Objective(des)
+    res = optimize.minimize(obj.value_grad, x0, jac=True, method="BFGS",
+                            options={"maxiter": max_iter, "gtol": 1e-3})
+    for _ in range(3):  # BFGS stops on a stale Hessian approximation: restart it
+        if res.success or np.max(np.abs(res.jac)) < 0.05:
+            break
+        res = optimize.minimize(obj.value_grad, res.x, jac=True, method="BFGS",
+                                options={"maxiter": max_iter, "gtol": 1e-3})
+    x = res.x
+    terms, eta, inner_ok = obj.terms(x, keep=True)
+    ofv = float(terms.sum())
+    grad_ok = bool(np.max(np.abs(res.jac)) < 0.05) if res.jac is not None else False
+    converged = bool(np.isfinite(ofv) and (res.success or grad_ok) and inner_ok.all())
+    reason = ("converged" if res.success else "converged: BFGS stopped on precision loss "
+              f"with the largest gradient element {np.max(np.abs(res.jac)):.2g} < 0.05"
+              ) if converged else (
+        f"outer: {res.message}" if not (res.success or grad_ok) else
+        f"EBE search did not converge for {int((~inner_ok).sum())} subject(s)")
+    cov = None
+    cov_text = "not computed"
+    if cov_method != "none" and np.isfinite(ofv):
+        try:
+            _, cov = _covariance(obj, x, cov_method)
+            cov_text = ("sandwich R^-1 S R^-1 (R = Hessian of OFV, S = sum of per-subject "
+                        "OFV gradient outer products)" if cov_method == "sandwich" else
+                        "2 R^-1 (R = Hessian of OFV)")
+        except np.linalg.LinAlgError as exc:
+            cov_text = f"failed: {exc}"
+            if converged:
+                reason += "; covariance step failed"
+    obj.eta = eta
+    from kinetor.popfit._report import assemble
+
+    out = assemble(model, des, x, eta, ofv, cov, cov_text, converged, reason, info,
+                   npde=npde, n_npde=n_npde, seed=seed)
+    out.elapsed_s = _time.perf_counter() - t0
+    out.notes = list(data.notes)
+    return out
+
+
+def individual_predictions(des: Design, x: np.ndarray, eta: np.ndarray):
+    """IPRED (S, T) and its eta-Jacobian at the EBEs."""
+    mu, beta, _, _ = des.unpack(x)
+    return _f_and_jac(des, des.typical_log(mu, beta), eta)
+
+
+def n_log2pi(n_obs: int) -> float:
+    return n_obs * _LOG2PI
