@@ -1,0 +1,26 @@
+"""Pooled CRISPR/shRNA screens: counting, QC, hit calling (MAGeCK-compatible), MLE, network.
+
+The chain follows MAGeCK (Li et al. 2014, Genome Biol 15:554, doi:10.1186/s13059-014-0554-4;
+Li et al. 2015, Genome Biol 16:281, doi:10.1186/s13059-015-0843-6): read or count a table,
+normalise, test guides with a negative-binomial mean-variance model, aggregate genes with
+robust rank aggregation, and write MAGeCK's ``gene_summary``/``sgrna_summary`` layouts.
+See docs/screens.md.
+
+Examples
+--------
+>>> import kinetor.screens as ks
+>>> sorted(ks.__all__)[:3]
+['CountTable', 'ScreenTest', 'bh_fdr']
+"""
+
+from kinetor.screens.guides import bh_fdr, guide_test, mean_variance_fit
+from kinetor.screens.hits import ScreenTest, screen_test
+from kinetor.screens.io import CountTable, read_counts, read_design, read_gene_list, read_library
+from kinetor.screens.normalize import normalize_counts, size_factors
+from kinetor.screens.rra import lo_values, rra
+
+__all__ = [
+    "CountTable", "ScreenTest", "bh_fdr", "guide_test", "lo_values", "mean_variance_fit",
+    "normalize_counts", "read_counts", "read_design", "read_gene_list", "read_library", "rra",
+    "screen_test", "size_factors",
+]
