@@ -1,0 +1,151 @@
+"""``kinetor screen count|qc|test|mle|network``: pooled CRISPR/shRNA screens."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from kinetor.cli import _common
+
+_NORM = ("median", "total", "control", "none")
+
+
+def _lines(path: Path | None) -> list[str] | None:
+    if path is None:
+        return None
+    from kinetor.screens import read_gene_list
+
+    return read_gene_list(path)
+
+
+def _tidy_guides(res):
+    import numpy as np
+
+    from kinetor.screens.hits import _fmt_counts
+
+    g = res.guides.copy()
+    for c in ("control_count", "treatment_count"):
+        g[c] = _fmt_counts(np.vstack(g[c].to_numpy()))
+    return g
+
+
+def test(
+    counts: Annotated[Path, typer.Argument(help="MAGeCK count table (sgRNA, Gene, samples; "
+                                           "TSV/CSV, gzip accepted).")],
+    treatment: Annotated[str, typer.Option("--treatment", "-t",
+                                           help="Treatment samples, comma-separated.")],
+    control: Annotated[str, typer.Option("--control", "-c",
+                                         help="Control samples, comma-separated.")],
+    norm_method: Annotated[str, typer.Option("--norm-method",
+                                             help="median, total, control or none.")] =
+        "median",
+    control_sgrna: Annotated[Path | None, typer.Option(
+        "--control-sgrna", help="Negative-control guide ids, one per line (control "
+        "normalisation and RRA null).")] = None,
+    pvalue: Annotated[str, typer.Option("--pvalue", help="normal (MAGeCK default) or nb.")] =
+        "normal",
+    fdr: Annotated[float, typer.Option("--fdr", help="Gene FDR for hits and plots.")] = 0.05,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")] =
+        Path("screen_test_out"),
+) -> None:
+    """Hit calling as ``mageck test`` (median normalisation, mean-variance model, RRA).
+
+    Writes screen.gene_summary.txt and screen.sgrna_summary.txt (MAGeCK layout), genes.csv,
+    guides.csv, hits.csv, size_factors.csv, rank and volcano plots and report.html.
+    """
+    import pandas as pd
+
+    from kinetor.screens import read_counts, screen_test
+    from kinetor.screens.plots import plot_guides, plot_rank, plot_volcano
+
+    if norm_method not in _NORM:
+        raise typer.BadParameter(f"choose one of {', '.join(_NORM)}", param_hint="--norm-method")
+    if pvalue not in ("normal", "nb"):
+        raise typer.BadParameter("choose normal or nb", param_hint="--pvalue")
+    ct = read_counts(counts)
+    res = screen_test(ct, treatment, control, norm_method=norm_method,
+                      control_guides=_lines(control_sgrna), pvalue=pvalue)
+    d = _common.out_dir(out)
+    res.write(d / "screen")
+    res.genes.to_csv(d / "genes.csv", index=False)
+    _tidy_guides(res).to_csv(d / "guides.csv", index=False)
+    hits = res.hits(fdr)
+    hits.to_csv(d / "hits.csv", index=False)
+    pd.DataFrame({"sample": list(res.size_factors), "size_factor": list(
+        res.size_factors.values()), "method": res.normalization}).to_csv(
+        d / "size_factors.csv", index=False)
+    plot_rank(res.genes, d / "rank_neg.png", "neg", fdr)
+    plot_rank(res.genes, d / "rank_pos.png", "pos", fdr)
+    plot_volcano(res.genes, d / "volcano.png", fdr)
+    plot_guides(res.guides, str(res.genes["gene"].iat[0]), d / "guides_top_gene.png")
+    _common.html_report(d, f"kinetor screen test: {treatment} vs {control}")
+    if _common.STATE["json"]:
+        _common.emit_json({"hits": hits.to_dict(orient="records"),
+                           "size_factors": res.size_factors, "model": res.model})
+        return
+    _common.print_frame(res.genes[["gene", "num", "neg_score", "neg_fdr", "neg_lfc",
+                                   "pos_fdr"]].head(20),
+                        title=f"top genes (depletion); {len(hits)} hits at FDR < {fdr}")
+    _common.info(f"normalisation: {res.normalization}; wrote results and report.html to {d}")
+
+
+def qc(
+    counts: Annotated[Path, typer.Argument(help="MAGeCK count table.")],
+    control_sgrna: Annotated[Path | None, typer.Option(
+        "--control-sgrna", help="Negative-control guide ids, one per line.")] = None,
+    essential: Annotated[Path | None, typer.Option(
+        "--essential", help="Essential genes, one per line (needs -t/-c).")] = None,
+    mapping: Annotated[Path | None, typer.Option(
+        "--mapping", help="mapping.csv written by 'kinetor screen count'.")] = None,
+    treatment: Annotated[str | None, typer.Option(
+        "--treatment", "-t", help="Treatment samples (for the control/essential checks).")] =
+        None,
+    control: Annotated[str | None, typer.Option("--control", "-c",
+                                                help="Control samples.")] = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")] =
+        Path("screen_qc_out"),
+) -> None:
+    """Screen QC: reads, zero-count guides, Gini index, replicate correlation, PCA, checks.
+
+    Writes qc_samples.csv, qc_correlation.csv, qc_pca.csv, qc_checks.csv, qc.png and
+    report.html.
+    """
+    import pandas as pd
+
+    from kinetor.screens import read_counts, screen_qc, screen_test
+    from kinetor.screens.plots import plot_qc
+
+    ct = read_counts(counts)
+    ctrl = _lines(control_sgrna)
+    result = None
+    if (essential is not None or ctrl is not None) and treatment and control:
+        result = screen_test(ct, treatment, control, control_guides=ctrl)
+    m = pd.read_csv(mapping) if mapping is not None else None
+    q = screen_qc(ct, mapping=m, result=result, control_guides=ctrl,
+                  essential_genes=_lines(essential))
+    d = _common.out_dir(out)
+    q.samples.to_csv(d / "qc_samples.csv", index=False)
+    q.correlation.to_csv(d / "qc_correlation.csv")
+    q.pca.to_csv(d / "qc_pca.csv", index=False)
+    if len(q.checks):
+        q.checks.to_csv(d / "qc_checks.csv", index=False)
+    plot_qc(q.normalized, ct.samples, d / "qc.png", q.pca)
+    _common.html_report(d, f"kinetor screen qc: {counts.name}")
+    if _common.STATE["json"]:
+        _common.emit_json({"samples": q.samples.to_dict(orient="records"),
+                           "checks": q.checks.to_dict(orient="records")})
+        return
+    _common.print_frame(q.samples, title="per-sample QC")
+    if len(q.checks):
+        _common.print_frame(q.checks, title="checks")
+    _common.info(f"wrote QC tables, qc.png and report.html to {d}")
+
+
+def register(app: typer.Typer) -> None:
+    screen_app = typer.Typer(help="Pooled CRISPR/shRNA screens (MAGeCK-compatible).",
+                             no_args_is_help=True)
+    screen_app.command("test")(test)
+    screen_app.command("qc")(qc)
+    app.add_typer(screen_app, name="screen")
