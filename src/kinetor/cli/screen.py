@@ -143,9 +143,47 @@ def qc(
     _common.info(f"wrote QC tables, qc.png and report.html to {d}")
 
 
+def mle(
+    counts: Annotated[Path, typer.Argument(help="MAGeCK count table.")],
+    design: Annotated[Path, typer.Option("--design", "-d", help="Design matrix (Samples, "
+                                         "baseline, conditions...; 0/1).")],
+    norm_method: Annotated[str, typer.Option("--norm-method",
+                                             help="median, total or none.")] = "median",
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")] =
+        Path("screen_mle_out"),
+) -> None:
+    """Beta scores per gene and condition from a design matrix (MAGeCK MLE-style).
+
+    Writes screen.gene_summary.txt (MAGeCK MLE layout), beta.csv and report.html.
+    """
+    from kinetor.screens import mle as mle_
+    from kinetor.screens import read_counts, read_design
+
+    if norm_method not in ("median", "total", "none"):
+        raise typer.BadParameter("choose median, total or none", param_hint="--norm-method")
+    ct = read_counts(counts)
+    res = mle_(ct, read_design(design, ct.samples), norm_method=norm_method)
+    d = _common.out_dir(out)
+    res.gene_summary().to_csv(d / "screen.gene_summary.txt", sep="\t", index=False,
+                              float_format="%.6g")
+    res.genes.to_csv(d / "beta.csv", index=False)
+    _common.html_report(d, f"kinetor screen mle: {counts.name}")
+    if _common.STATE["json"]:
+        _common.emit_json({"conditions": res.conditions, "converged": int(res.converged.sum()),
+                           "genes": len(res.genes)})
+        return
+    cols = ["gene", "num"] + [f"{c}|beta" for c in res.conditions]
+    first = res.conditions[0]
+    _common.print_frame(res.genes.sort_values(f"{first}|beta")[cols].head(20),
+                        title=f"most negative beta ({first})")
+    _common.info(f"{int(res.converged.sum())}/{len(res.genes)} genes converged; wrote "
+                 f"results and report.html to {d}")
+
+
 def register(app: typer.Typer) -> None:
     screen_app = typer.Typer(help="Pooled CRISPR/shRNA screens (MAGeCK-compatible).",
                              no_args_is_help=True)
     screen_app.command("test")(test)
     screen_app.command("qc")(qc)
+    screen_app.command("mle")(mle)
     app.add_typer(screen_app, name="screen")

@@ -16,12 +16,29 @@ Examples
 from kinetor.screens.guides import bh_fdr, guide_test, mean_variance_fit
 from kinetor.screens.hits import ScreenTest, screen_test
 from kinetor.screens.io import CountTable, read_counts, read_design, read_gene_list, read_library
+from kinetor.screens.mle import MLEResult, mle
 from kinetor.screens.normalize import normalize_counts, size_factors
 from kinetor.screens.qc import ScreenQC, gini, screen_qc
 from kinetor.screens.rra import lo_values, rra
 
 __all__ = [
-    "CountTable", "ScreenQC", "ScreenTest", "bh_fdr", "gini", "guide_test", "lo_values", "mean_variance_fit",
-    "normalize_counts", "read_counts", "read_design", "read_gene_list", "read_library", "rra",
-    "screen_qc", "screen_test", "size_factors",
+    "CountTable",
+    "MLEResult",
+    "ScreenQC",
+    "ScreenTest",
+    "bh_fdr",
+    "gini",
+    "guide_test",
+    "lo_values",
+    "mean_variance_fit",
+    "mle",
+    "normalize_counts",
+    "read_counts",
+    "read_design",
+    "read_gene_list",
+    "read_library",
+    "rra",
+    "screen_qc",
+    "screen_test",
+    "size_factors",
 ]
