@@ -50,3 +50,38 @@ def test_screen_qc_with_controls(fixtures, tmp_path):
     s = pd.read_csv(out / "qc_samples.csv")
     assert list(s["zero_guides"]) == [6, 5, 4, 3]
     assert (out / "qc_checks.csv").exists() and (out / "qc.png").exists()
+
+
+def test_screen_count_then_test(tmp_path):
+    import gzip
+
+    lib = tmp_path / "lib.txt"
+    lib.write_text("".join(f"s{i}\t{seq}\tG{i // 2}\n" for i, seq in enumerate(
+        ["ACGTACGTAA", "TTTTCCCCGG", "GATTACAGAT", "CCGGAATTCC"])))
+    reads = {"T0": [0, 1, 2, 3] * 5, "T1": [0, 0, 1, 2, 3] * 4}
+    paths = []
+    seqs = ["ACGTACGTAA", "TTTTCCCCGG", "GATTACAGAT", "CCGGAATTCC"]
+    for name, picks in reads.items():
+        p = tmp_path / f"{name}.fq.gz"
+        p.write_bytes(gzip.compress("".join(f"@r\nAA{seqs[k]}\n+\n{'I' * 12}\n"
+                                            for k in picks).encode()))
+        paths.append(str(p))
+    out = tmp_path / "cnt"
+    assert main(["--quiet", "screen", "count", *paths, "-l", str(lib), "--trim-5", "2",
+                 "--sample-label", "T0,T1", "--out", str(out)]) == 0
+    ct = pd.read_csv(out / "screen.count.txt", sep="\t")
+    assert list(ct.columns) == ["sgRNA", "Gene", "T0", "T1"]
+    assert ct["T1"].tolist() == [8, 4, 4, 4]
+    assert pd.read_csv(out / "mapping.csv")["mapped_fraction"].tolist() == [1.0, 1.0]
+
+
+def test_screen_count_label_mismatch(tmp_path, capsys):
+    lib = tmp_path / "lib.txt"
+    lib.write_text("s1\tACGT\tG\n")
+    fq = tmp_path / "a.fq"
+    fq.write_text("@r\nACGT\n+\nIIII\n")
+    code = main(["--json", "screen", "count", str(fq), "-l", str(lib), "--sample-label",
+                 "A,B", "--out", str(tmp_path / "o")])
+    assert code == 3
+    assert "2 sample labels for 1 FASTQ" in json.loads(capsys.readouterr().out)["problems"][0][
+        "problem"]

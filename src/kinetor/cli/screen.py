@@ -31,6 +31,56 @@ def _tidy_guides(res):
     return g
 
 
+def count(
+    fastq: Annotated[list[Path], typer.Argument(help="FASTQ files (gzip or plain), one per "
+                                                "sample.")],
+    library: Annotated[Path, typer.Option("--library", "-l", help="Library: id, sequence, "
+                                          "gene (TSV/CSV).")],
+    sample_label: Annotated[str | None, typer.Option(
+        "--sample-label", help="Sample names, comma-separated (default: file names).")] =
+        None,
+    trim5: Annotated[str, typer.Option("--trim-5", help="Bases before the guide, or "
+                                       "'auto'.")] = "0",
+    mismatches: Annotated[int, typer.Option("--mismatches", help="0 (exact) or 1.")] = 0,
+    reverse_complement: Annotated[bool, typer.Option(
+        "--reverse-complement", help="Reads carry the reverse complement of the spacer.")] =
+        False,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")] =
+        Path("screen_count_out"),
+) -> None:
+    """Count library guides in FASTQ files (exact or one-mismatch matching).
+
+    Writes screen.count.txt (MAGeCK count-table layout), mapping.csv (per-sample reads,
+    mapped fraction, zero-count guides, Gini index) and report.html.
+    """
+    from kinetor.errors import DataError, Problem
+    from kinetor.screens import count_fastq, read_library
+
+    lib = read_library(library)
+    if sample_label:
+        labels = [s.strip() for s in sample_label.split(",")]
+        if len(labels) != len(fastq):
+            raise DataError(Problem(f"{len(labels)} sample labels for {len(fastq)} FASTQ "
+                                    "files", fix="give one label per file, in order"))
+        files = dict(zip(labels, fastq, strict=True))
+    else:
+        files = list(fastq)
+    if trim5 != "auto" and not trim5.isdigit():
+        raise typer.BadParameter("an integer >= 0 or 'auto'", param_hint="--trim-5")
+    res = count_fastq(files, lib, trim5=trim5 if trim5 == "auto" else int(trim5),
+                      mismatches=mismatches, reverse_complement=reverse_complement)
+    d = _common.out_dir(out)
+    res.counts.to_frame().to_csv(d / "screen.count.txt", sep="\t", index=False,
+                                 float_format="%.0f")
+    res.mapping.to_csv(d / "mapping.csv", index=False)
+    _common.html_report(d, f"kinetor screen count: {len(files)} FASTQ file(s)")
+    if _common.STATE["json"]:
+        _common.emit_json({"mapping": res.mapping.to_dict(orient="records")})
+        return
+    _common.print_frame(res.mapping, title="mapping statistics")
+    _common.info(f"wrote screen.count.txt, mapping.csv and report.html to {d}")
+
+
 def test(
     counts: Annotated[Path, typer.Argument(help="MAGeCK count table (sgRNA, Gene, samples; "
                                            "TSV/CSV, gzip accepted).")],
@@ -183,6 +233,7 @@ def mle(
 def register(app: typer.Typer) -> None:
     screen_app = typer.Typer(help="Pooled CRISPR/shRNA screens (MAGeCK-compatible).",
                              no_args_is_help=True)
+    screen_app.command("count")(count)
     screen_app.command("test")(test)
     screen_app.command("qc")(qc)
     screen_app.command("mle")(mle)

@@ -13,6 +13,7 @@ Examples
 ['CountTable', 'ScreenQC', 'ScreenTest']
 """
 
+from kinetor.screens.count import CountResult, count_fastq, reverse_complement
 from kinetor.screens.guides import bh_fdr, guide_test, mean_variance_fit
 from kinetor.screens.hits import ScreenTest, screen_test
 from kinetor.screens.io import CountTable, read_counts, read_design, read_gene_list, read_library
@@ -22,11 +23,13 @@ from kinetor.screens.qc import ScreenQC, gini, screen_qc
 from kinetor.screens.rra import lo_values, rra
 
 __all__ = [
+    "CountResult",
     "CountTable",
     "MLEResult",
     "ScreenQC",
     "ScreenTest",
     "bh_fdr",
+    "count_fastq",
     "gini",
     "guide_test",
     "lo_values",
@@ -37,6 +40,7 @@ __all__ = [
     "read_design",
     "read_gene_list",
     "read_library",
+    "reverse_complement",
     "rra",
     "screen_qc",
     "screen_test",
