@@ -85,3 +85,17 @@ def test_screen_count_label_mismatch(tmp_path, capsys):
     assert code == 3
     assert "2 sample labels for 1 FASTQ" in json.loads(capsys.readouterr().out)["problems"][0][
         "problem"]
+
+
+def test_screen_network_from_mageck_gene_summary(tmp_path):
+    gs = tmp_path / "x.gene_summary.txt"
+    pd.DataFrame({"id": ["RPTOR", "AKT1", "ZZZ"], "num": 4, "neg|lfc": [-2.0, -0.1, -1.0],
+                  "neg|fdr": [0.001, 0.9, 0.01], "pos|fdr": [1.0, 0.9, 1.0]}).to_csv(
+        gs, sep="\t", index=False)
+    out = tmp_path / "net"
+    assert main(["--quiet", "screen", "network", str(gs), "--lesions", "PTEN_loss",
+                 "--out", str(out)]) == 0
+    res = pd.read_csv(out / "network_hits.csv").set_index("gene")
+    assert res.loc["RPTOR", "call"] == "consistent"
+    assert res.loc["ZZZ", "call"] == "not in model"
+    assert res.loc["AKT1", "growth"] < 100

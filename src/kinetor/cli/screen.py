@@ -230,6 +230,58 @@ def mle(
                  f"results and report.html to {d}")
 
 
+def network(
+    gene_summary: Annotated[Path, typer.Argument(
+        help="genes.csv from 'kinetor screen test' or a MAGeCK gene_summary.txt.")],
+    lesions: Annotated[str | None, typer.Option(
+        "--lesions", help="Genotype of the screened cells, e.g. 'PTEN_loss;KRAS_mut'.")] =
+        None,
+    remaining: Annotated[float, typer.Option(
+        "--remaining", help="Fraction of each gene product left (0 = knockout).")] = 0.0,
+    fdr: Annotated[float, typer.Option("--fdr", help="Screen FDR for a hit.")] = 0.05,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")] =
+        Path("screen_network_out"),
+) -> None:
+    """Map screen genes onto the pathway network and simulate their loss.
+
+    Every network node in the table is knocked down in the given genotype; the predicted
+    growth and readouts (% of the unperturbed cell) sit next to the screen's LFC and FDR,
+    with a call (consistent, model gap, not seen in screen, not in model). Writes
+    network_hits.csv and report.html.
+    """
+    import pandas as pd
+
+    from kinetor.screens.network import compare_hits, map_genes
+
+    sep = "\t" if gene_summary.suffix == ".txt" else ","
+    g = pd.read_csv(gene_summary, sep=sep)
+    if "id" in g.columns and "neg|fdr" in g.columns:  # MAGeCK layout
+        g = g.rename(columns={"id": "gene", "neg|lfc": "neg_lfc", "neg|fdr": "neg_fdr",
+                              "pos|fdr": "pos_fdr"})
+    need = {"gene", "neg_lfc", "neg_fdr", "pos_fdr"}
+    if not need <= set(g.columns):
+        from kinetor.errors import DataError, Problem
+
+        raise DataError(Problem(f"columns {', '.join(sorted(need - set(g.columns)))} are "
+                                "missing", file=str(gene_summary), row=1,
+                                fix="give genes.csv of 'kinetor screen test' or a MAGeCK "
+                                    "gene_summary.txt"))
+    nodes = g[(map_genes(g["gene"])["symbol"] != "").to_numpy()
+              | (g["neg_fdr"] < fdr).to_numpy() | (g["pos_fdr"] < fdr).to_numpy()]
+    res = compare_hits(nodes, lesions=lesions, remaining=remaining, fdr=fdr)
+    d = _common.out_dir(out)
+    res.to_csv(d / "network_hits.csv", index=False)
+    _common.html_report(d, f"kinetor screen network: {gene_summary.name} "
+                           f"({lesions or 'parental'})")
+    if _common.STATE["json"]:
+        _common.emit_json({"rows": res.to_dict(orient="records")})
+        return
+    cols = [c for c in ("gene", "neg_lfc", "neg_fdr", "in_model", "growth", "pS6K1_T389",
+                        "pAKT_S473", "call") if c in res.columns]
+    _common.print_frame(res[cols], title="screen genes on the network")
+    _common.info(f"wrote network_hits.csv and report.html to {d}")
+
+
 def register(app: typer.Typer) -> None:
     screen_app = typer.Typer(help="Pooled CRISPR/shRNA screens (MAGeCK-compatible).",
                              no_args_is_help=True)
@@ -237,4 +289,5 @@ def register(app: typer.Typer) -> None:
     screen_app.command("test")(test)
     screen_app.command("qc")(qc)
     screen_app.command("mle")(mle)
+    screen_app.command("network")(network)
     app.add_typer(screen_app, name="screen")

@@ -18,6 +18,7 @@ from kinetor.screens.guides import bh_fdr, guide_test, mean_variance_fit
 from kinetor.screens.hits import ScreenTest, screen_test
 from kinetor.screens.io import CountTable, read_counts, read_design, read_gene_list, read_library
 from kinetor.screens.mle import MLEResult, mle
+from kinetor.screens.network import compare_hits, map_genes, simulate_knockdowns
 from kinetor.screens.normalize import normalize_counts, size_factors
 from kinetor.screens.qc import ScreenQC, gini, screen_qc
 from kinetor.screens.rra import lo_values, rra
@@ -29,10 +30,12 @@ __all__ = [
     "ScreenQC",
     "ScreenTest",
     "bh_fdr",
+    "compare_hits",
     "count_fastq",
     "gini",
     "guide_test",
     "lo_values",
+    "map_genes",
     "mean_variance_fit",
     "mle",
     "normalize_counts",
@@ -44,5 +47,6 @@ __all__ = [
     "rra",
     "screen_qc",
     "screen_test",
+    "simulate_knockdowns",
     "size_factors",
 ]
