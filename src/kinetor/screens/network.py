@@ -152,7 +152,8 @@ def knockdown_parameters(genes: Mapping[str, float] | Iterable[str], base: Mappi
     Parameters
     ----------
     genes : mapping or iterable
-        Genes (symbols or aliases) and the fraction of each product left (0 = knockout).
+        Genes (symbols or aliases) and the fraction of each product left (0 = knockout;
+        above 1 for a gain, e.g. a target released from miRNA repression).
     base : mapping
         Current parameter values (totals, ``f_alpha``) of the genotype.
     remaining : float
@@ -168,9 +169,9 @@ def knockdown_parameters(genes: Mapping[str, float] | Iterable[str], base: Mappi
             problems.append(Problem(f"{gene!r} is not a node of the network",
                                     fix=f"use one of {', '.join(sorted(NODES))}"))
             continue
-        if not 0.0 <= float(r) <= 1.0:
-            problems.append(Problem(f"remaining fraction {r!r} for {gene} is not in 0..1",
-                                    fix="0 = knockout, 0.2 = 80 % knockdown"))
+        if not float(r) >= 0.0:
+            problems.append(Problem(f"remaining fraction {r!r} for {gene} is not >= 0",
+                                    fix="0 = knockout, 0.2 = 80 % knockdown, 1.5 = 50 % more"))
             continue
         for p, share in NODES[s].shares.items():
             fa = float(base["f_alpha"])
