@@ -2,8 +2,8 @@
 
 Per sample (:func:`sample_qc`): reads, mapped fraction (when counting statistics are
 given), zero-count guides and the Gini index of ``log(count + 1)`` (MAGeCK's count QC,
-Li et al. 2015 Genome Biol 16:281, doi:10.1186/s13059-015-0843-6; a skewed library has
-Gini > 0.2 at plasmid/T0 in that paper's guideline, status likely):
+Li et al. 2015 Genome Biol 16:281, doi:10.1186/s13059-015-0843-6; a higher index means a
+more uneven library; no threshold is applied here):
 
 .. math::
 
