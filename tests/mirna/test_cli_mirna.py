@@ -3,6 +3,7 @@
 import json
 
 import pandas as pd
+import pytest
 
 from kinetor.cli.main import main
 
@@ -14,6 +15,7 @@ def _de(tmp_path):
     return p
 
 
+@pytest.mark.slow
 def test_targets_enrich_simulate(tmp_path):
     assert main(["--quiet", "mirna", "targets", "--out", str(tmp_path / "t")]) == 0
     t = pd.read_csv(tmp_path / "t" / "targets.csv")

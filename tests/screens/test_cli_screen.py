@@ -3,10 +3,12 @@
 import json
 
 import pandas as pd
+import pytest
 
 from kinetor.cli.main import main
 
 
+@pytest.mark.slow
 def test_screen_test_writes_mageck_layout_and_report(fixtures, tmp_path):
     out = tmp_path / "o"
     code = main(["--quiet", "screen", "test", str(fixtures / "demo1_count_table.txt"),
@@ -40,6 +42,7 @@ def test_screen_test_zero_depth_sample(tmp_path, capsys):
     assert "sample 'B' has zero reads" in err["problems"][0]["problem"]
 
 
+@pytest.mark.slow
 def test_screen_qc_with_controls(fixtures, tmp_path):
     out = tmp_path / "qc"
     code = main(["--quiet", "screen", "qc", str(fixtures / "demo1_count_table.txt"),
@@ -52,6 +55,7 @@ def test_screen_qc_with_controls(fixtures, tmp_path):
     assert (out / "qc_checks.csv").exists() and (out / "qc.png").exists()
 
 
+@pytest.mark.slow
 def test_screen_count_then_test(tmp_path):
     import gzip
 
@@ -87,6 +91,7 @@ def test_screen_count_label_mismatch(tmp_path, capsys):
         "problem"]
 
 
+@pytest.mark.slow
 def test_screen_network_from_mageck_gene_summary(tmp_path):
     gs = tmp_path / "x.gene_summary.txt"
     pd.DataFrame({"id": ["RPTOR", "AKT1", "ZZZ"], "num": 4, "neg|lfc": [-2.0, -0.1, -1.0],

@@ -58,6 +58,7 @@ def test_simulated_knockdowns_direction():
     assert sim.loc["RPTOR", "converged"]
 
 
+@pytest.mark.slow
 def test_compare_hits_calls():
     genes = pd.DataFrame({"gene": ["RPTOR", "PIK3CB", "GAPDH", "RICTOR"],
                           "neg_lfc": [-2.0, -1.5, -1.0, 0.0],
