@@ -104,3 +104,15 @@ def test_screen_network_from_mageck_gene_summary(tmp_path):
     assert res.loc["RPTOR", "call"] == "consistent"
     assert res.loc["ZZZ", "call"] == "not in model"
     assert res.loc["AKT1", "growth"] < 100
+
+
+def test_screen_test_library_mismatch(fixtures, tmp_path, capsys):
+    lib = tmp_path / "lib.txt"
+    lib.write_text("A1CF_m52595977\tACGTACGTACGTACGTACGT\tWRONG\n")
+    code = main(["--json", "screen", "test", str(fixtures / "demo1_count_table.txt"),
+                 "-t", "HL60.final", "-c", "HL60.initial", "-l", str(lib), "--out",
+                 str(tmp_path / "o")])
+    assert code == 3
+    probs = json.loads(capsys.readouterr().out)["problems"]
+    assert probs[0]["row"] == 2 and "'WRONG' in the library" in probs[0]["problem"]
+    assert "is not in the library" in probs[1]["problem"]

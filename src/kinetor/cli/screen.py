@@ -96,6 +96,9 @@ def test(
         "normalisation and RRA null).")] = None,
     pvalue: Annotated[str, typer.Option("--pvalue", help="normal (MAGeCK default) or nb.")] =
         "normal",
+    library: Annotated[Path | None, typer.Option(
+        "--library", "-l", help="Library (id, sequence, gene) to check the table against.")] =
+        None,
     fdr: Annotated[float, typer.Option("--fdr", help="Gene FDR for hits and plots.")] = 0.05,
     out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")] =
         Path("screen_test_out"),
@@ -115,6 +118,10 @@ def test(
     if pvalue not in ("normal", "nb"):
         raise typer.BadParameter("choose normal or nb", param_hint="--pvalue")
     ct = read_counts(counts)
+    if library is not None:
+        from kinetor.screens.io import check_library, read_library
+
+        check_library(ct, read_library(library), str(library))
     res = screen_test(ct, treatment, control, norm_method=norm_method,
                       control_guides=_lines(control_sgrna), pvalue=pvalue)
     d = _common.out_dir(out)

@@ -16,7 +16,14 @@ True
 from kinetor.screens.count import CountResult, count_fastq, reverse_complement
 from kinetor.screens.guides import bh_fdr, guide_test, mean_variance_fit
 from kinetor.screens.hits import ScreenTest, screen_test
-from kinetor.screens.io import CountTable, read_counts, read_design, read_gene_list, read_library
+from kinetor.screens.io import (
+    CountTable,
+    check_library,
+    read_counts,
+    read_design,
+    read_gene_list,
+    read_library,
+)
 from kinetor.screens.mle import MLEResult, mle
 from kinetor.screens.network import compare_hits, map_genes, simulate_knockdowns
 from kinetor.screens.normalize import normalize_counts, size_factors
@@ -30,6 +37,7 @@ __all__ = [
     "ScreenQC",
     "ScreenTest",
     "bh_fdr",
+    "check_library",
     "compare_hits",
     "count_fastq",
     "gini",
