@@ -35,7 +35,8 @@ _LAZY = {
     "dose_proportionality": "kinetor.be",
 }
 _SUBMODULES = {"units", "data", "nca", "pk", "pd", "pathway", "compounds", "translate",
-               "report", "bioanalysis", "adme", "assays", "popfit", "be"}
+               "report", "bioanalysis", "adme", "assays", "popfit", "be", "screens",
+               "mirna", "qsar", "numerics", "limits"}
 
 # ``nca`` is the callable subpackage kinetor.nca (kt.nca(study) runs the analysis)
 __all__ = ["DataError", "KinetorError", "ModelError", "Problem", "UnitError", "__version__",

@@ -1,0 +1,163 @@
+"""Differential miRNAs -> pathway targets, and their enrichment (hypergeometric, BH FDR).
+
+A differential table has one row per miRNA with ``mirna``, ``log2fc`` and an adjusted
+p-value (``padj``, ``fdr`` or ``qvalue``). A miRNA is called changed at ``padj < fdr`` and
+``|log2fc| >= min_lfc``. For the set of changed miRNAs (and for each changed miRNA) the
+question is whether their validated targets fall on the pathway more often than chance,
+against a stated background universe (by default every gene that has a validated
+interaction in the table used):
+
+.. math::
+
+    p = P(X \\ge k), \\quad X \\sim \\operatorname{Hypergeom}(N, K, n)
+
+with :math:`N` background genes, :math:`K` of them on the pathway, :math:`n` genes targeted
+by the changed miRNAs and :math:`k` of those on the pathway (one-sided Fisher exact test).
+Per-miRNA p-values are adjusted with Benjamini-Hochberg.
+
+Examples
+--------
+>>> import pandas as pd
+>>> inter = pd.DataFrame({"mirna": ["a", "a", "b", "c"], "target": ["MTOR", "X", "PTEN", "Y"]})
+>>> de = pd.DataFrame({"mirna": ["a", "b", "c"], "log2fc": [2.0, -1.5, 0.1],
+...                    "padj": [0.001, 0.01, 0.9]})
+>>> r = enrichment(de, inter, pathway=["MTOR", "PTEN"])
+>>> int(r.loc[0, "k"]), int(r.loc[0, "n"]), int(r.loc[0, "N"])
+(2, 3, 4)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from kinetor.errors import DataError, Problem
+from kinetor.screens.guides import bh_fdr
+
+__all__ = ["changed_mirnas", "enrichment", "pathway_targets", "read_de_mirnas"]
+
+_P_COLS = ("padj", "fdr", "qvalue", "adj.p.val", "p_adj")
+_FC_COLS = ("log2fc", "log2foldchange", "logfc", "lfc")
+
+
+def read_de_mirnas(path) -> pd.DataFrame:
+    """Read a differential miRNA table (CSV/TSV): ``mirna``, ``log2fc``, ``padj``.
+
+    Column names are matched case-insensitively (``log2FoldChange``, ``logFC``, ``FDR``,
+    ``adj.P.Val`` are accepted). Rows with a missing or non-numeric value are reported.
+    """
+    from pathlib import Path
+
+    p = Path(path)
+    if not p.exists():
+        raise FileNotFoundError(f"no such file: {p}")
+    with p.open(encoding="utf-8", errors="replace") as fh:
+        first = fh.readline()
+    df = pd.read_csv(p, sep="\t" if "\t" in first else ",")
+    return _normalise(df, str(p))
+
+
+def _normalise(df: pd.DataFrame, source: str = "<DataFrame>") -> pd.DataFrame:
+    cols = {str(c).strip().lower(): c for c in df.columns}
+    name = next((cols[c] for c in ("mirna", "name", "id", "mirna_id") if c in cols), None)
+    fc = next((cols[c] for c in _FC_COLS if c in cols), None)
+    pa = next((cols[c] for c in _P_COLS if c in cols), None)
+    missing = [r for r, c in (("mirna", name), ("log2fc", fc), ("padj", pa)) if c is None]
+    if missing:
+        raise DataError(Problem(f"missing column(s) {', '.join(missing)}", file=source, row=1,
+                                fix="write columns mirna, log2fc, padj"))
+    out = pd.DataFrame({"mirna": df[name].astype(str).str.strip(),
+                        "log2fc": pd.to_numeric(df[fc], errors="coerce"),
+                        "padj": pd.to_numeric(df[pa], errors="coerce")})
+    bad = out[["log2fc", "padj"]].isna().any(axis=1).to_numpy()
+    if bad.any():
+        raise DataError([Problem("log2fc or padj is missing or not a number", file=source,
+                                 row=int(i) + 2, fix="fill in numbers or drop the row")
+                         for i in np.flatnonzero(bad)[:20]])
+    dup = out["mirna"].duplicated().to_numpy()
+    if dup.any():
+        raise DataError([Problem(f"miRNA {out['mirna'].iat[i]!r} appears twice", file=source,
+                                 row=int(i) + 2, column=str(name), fix="one row per miRNA")
+                         for i in np.flatnonzero(dup)[:20]])
+    return out
+
+
+def changed_mirnas(de: pd.DataFrame, fdr: float = 0.05, min_lfc: float = 0.0) -> pd.DataFrame:
+    """Rows of ``de`` called changed (``padj < fdr`` and ``|log2fc| >= min_lfc``)."""
+    de = _normalise(de) if "padj" not in de.columns else de
+    return de[(de["padj"] < fdr) & (de["log2fc"].abs() >= min_lfc)].reset_index(drop=True)
+
+
+def pathway_targets(de: pd.DataFrame, interactions: pd.DataFrame,
+                    pathway: Iterable[str] | None = None, fdr: float = 0.05,
+                    min_lfc: float = 0.0) -> pd.DataFrame:
+    """Changed miRNAs and their validated targets on the pathway (one row per pair)."""
+    from kinetor.screens.network import NODES
+
+    genes = {g.upper() for g in (pathway if pathway is not None else NODES)}
+    ch = changed_mirnas(de, fdr, min_lfc)
+    it = interactions.assign(target=interactions["target"].str.upper())
+    m = ch.merge(it, on="mirna", how="inner")
+    m = m[m["target"].isin(genes)]
+    m["direction"] = np.where(m["log2fc"] > 0, "up", "down")
+    return m.reset_index(drop=True)
+
+
+def _hyper(k: int, big_n: int, big_k: int, n: int) -> float:
+    return float(stats.hypergeom.sf(k - 1, big_n, big_k, n)) if k > 0 else 1.0
+
+
+def enrichment(de: pd.DataFrame, interactions: pd.DataFrame,
+               pathway: Iterable[str] | None = None, background: Iterable[str] | None =
+               None, fdr: float = 0.05, min_lfc: float = 0.0) -> pd.DataFrame:
+    """Pathway enrichment of the targets of changed miRNAs (all together and each alone).
+
+    Parameters
+    ----------
+    de : pandas.DataFrame
+        Differential table (``mirna``, ``log2fc``, ``padj``).
+    interactions : pandas.DataFrame
+        ``mirna``, ``target`` (curated table, or a database read with
+        :func:`~kinetor.mirna.read_mirtarbase`).
+    pathway : iterable of str, optional
+        Pathway genes (default: the network's nodes).
+    background : iterable of str, optional
+        Gene universe (default: all targets in ``interactions``); pathway and target genes
+        outside it are dropped.
+    fdr, min_lfc : float
+        Calls of changed miRNAs.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row ``set = "all changed"`` and one per changed miRNA: ``N``, ``K``, ``n``,
+        ``k``, ``expected``, ``fold``, ``p_value``, ``fdr`` (BH over the per-miRNA rows;
+        the pooled row keeps its p-value), ``targets`` (on the pathway).
+    """
+    from kinetor.screens.network import NODES
+
+    it = interactions.assign(target=interactions["target"].str.upper())
+    universe = {g.upper() for g in background} if background is not None \
+        else set(it["target"])
+    path = {g.upper() for g in (pathway if pathway is not None else NODES)} & universe
+    it = it[it["target"].isin(universe)]
+    ch = changed_mirnas(de, fdr, min_lfc)
+    big_n, big_k = len(universe), len(path)
+    rows = []
+    sets = [("all changed", set(ch["mirna"]))] + [(m, {m}) for m in ch["mirna"]]
+    for label, mirs in sets:
+        tg = set(it.loc[it["mirna"].isin(mirs), "target"])
+        n, k = len(tg), len(tg & path)
+        exp = n * big_k / big_n if big_n else np.nan
+        rows.append({"set": label, "N": big_n, "K": big_k, "n": n, "k": k, "expected": exp,
+                     "fold": k / exp if exp else np.nan,
+                     "p_value": _hyper(k, big_n, big_k, n) if n else 1.0,
+                     "targets": ";".join(sorted(tg & path))})
+    out = pd.DataFrame(rows)
+    out["fdr"] = out["p_value"]
+    if len(out) > 1:
+        out.loc[1:, "fdr"] = np.minimum(bh_fdr(out["p_value"].to_numpy()[1:]), 1.0)
+    return out

@@ -1,0 +1,218 @@
+"""Hit calling as ``mageck test`` does it: normalise, test guides, aggregate genes by RRA.
+
+:func:`screen_test` runs the whole chain on a :class:`~kinetor.screens.io.CountTable` and
+returns a :class:`ScreenTest` with tidy frames (``guides``, ``genes``) and writers for
+MAGeCK's ``sgrna_summary`` and ``gene_summary`` layouts, so that scripts written for
+MAGeCK output read ours unchanged. The defaults are MAGeCK's: median normalisation,
+guides removed when zero in both groups, RRA alpha from the fraction of guides with
+p <= 0.25 (clamped to 0.05..0.5 for depletion), gene LFC = median guide LFC.
+
+Examples
+--------
+>>> import io
+>>> from kinetor.screens import read_counts
+>>> rows = ["sgRNA\\tGene\\tc1\\tc2\\tt1\\tt2"]
+>>> rows += [f"g{i}\\tG{i // 4}\\t{100 + i}\\t{110 + i}\\t{100 + 2 * i}\\t{95 + i}"
+...          for i in range(40)]
+>>> ct = read_counts(io.StringIO("\\n".join(rows)))
+>>> res = screen_test(ct, treatment=["t1", "t2"], control=["c1", "c2"])
+>>> len(res.genes), list(res.gene_summary().columns[:3])
+(10, ['id', 'num', 'neg|score'])
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from kinetor.errors import DataError, Problem
+from kinetor.screens.guides import guide_test
+from kinetor.screens.io import CountTable
+from kinetor.screens.normalize import size_factors
+from kinetor.screens.rra import rra
+
+__all__ = ["ScreenTest", "screen_test"]
+
+
+@dataclass
+class ScreenTest:
+    """Result of :func:`screen_test`.
+
+    Attributes
+    ----------
+    guides : pandas.DataFrame
+        One row per guide (tidy): normalised counts (arrays), means, LFC, variances,
+        score, p-values, FDR, ``valid`` (kept for the gene test).
+    genes : pandas.DataFrame
+        One row per gene: ``num``, then ``neg_*`` and ``pos_*`` score, p-value, FDR, rank,
+        good guides and LFC.
+    size_factors : dict
+        Sample -> size factor.
+    normalization : str
+        Method actually used (median falls back to total as in MAGeCK).
+    model : dict
+        Mean-variance fit ``k``, ``b`` and the RRA alpha cut-offs.
+    options : dict
+        The options of the run.
+    """
+
+    guides: pd.DataFrame
+    genes: pd.DataFrame
+    size_factors: dict[str, float]
+    normalization: str
+    model: dict[str, float]
+    options: dict = field(default_factory=dict)
+
+    def sgrna_summary(self) -> pd.DataFrame:
+        """MAGeCK ``sgrna_summary.txt`` columns, guides sorted by |score| (descending)."""
+        g = self.guides
+        fmt = np.vectorize(lambda x: f"{x:.5g}")
+        out = pd.DataFrame({
+            "sgrna": g["sgrna"], "Gene": g["gene"],
+            "control_count": _fmt_counts(np.vstack(g["control_count"].to_numpy())),
+            "treatment_count": _fmt_counts(np.vstack(g["treatment_count"].to_numpy())),
+            "control_mean": g["control_mean"], "treat_mean": g["treat_mean"], "LFC": g["lfc"],
+            "control_var": g["control_var"], "adj_var": g["adj_var"],
+            "score": g["score"].abs(), "p.low": g["p_low"], "p.high": g["p_high"],
+            "p.twosided": g["p_twosided"], "FDR": g["fdr"],
+            "high_in_treatment": g["treat_mean"] > g["control_mean"]})
+        out = out.iloc[np.argsort(-out["score"].to_numpy(), kind="stable")]
+        for c in ("control_mean", "treat_mean", "LFC", "control_var", "adj_var", "score",
+                  "p.low", "p.high", "p.twosided", "FDR"):
+            out[c] = fmt(out[c].to_numpy(dtype=float))
+        return out.reset_index(drop=True)
+
+    def gene_summary(self) -> pd.DataFrame:
+        """MAGeCK ``gene_summary.txt`` columns (``id``, ``num``, ``neg|...``, ``pos|...``)."""
+        cols = {"id": "gene", "num": "num"}
+        for side in ("neg", "pos"):
+            for k in ("score", "p-value", "fdr", "rank", "goodsgrna", "lfc"):
+                cols[f"{side}|{k}"] = f"{side}_{k.replace('-', '_')}"
+        return pd.DataFrame({k: self.genes[v].to_numpy() for k, v in cols.items()})
+
+    def write(self, prefix: str | Path) -> list[Path]:
+        """Write ``PREFIX.sgrna_summary.txt`` and ``PREFIX.gene_summary.txt`` (TSV, MAGeCK)."""
+        prefix = str(prefix)
+        paths = [Path(prefix + ".sgrna_summary.txt"), Path(prefix + ".gene_summary.txt")]
+        self.sgrna_summary().to_csv(paths[0], sep="\t", index=False)
+        gs = self.gene_summary()
+        gs.to_csv(paths[1], sep="\t", index=False, float_format="%.5g")
+        return paths
+
+    def hits(self, fdr: float = 0.05, side: Literal["neg", "pos", "both"] = "both"
+             ) -> pd.DataFrame:
+        """Genes with ``fdr`` below the threshold (``direction`` = neg or pos)."""
+        parts = []
+        for s in (("neg", "pos") if side == "both" else (side,)):
+            sel = self.genes[self.genes[f"{s}_fdr"] < fdr].copy()
+            sel["direction"] = s
+            sel["lfc"] = sel[f"{s}_lfc"]
+            sel["fdr"] = sel[f"{s}_fdr"]
+            parts.append(sel[["gene", "num", "direction", "lfc", "fdr"]])
+        return pd.concat(parts, ignore_index=True)
+
+
+def _fmt_counts(x: np.ndarray) -> np.ndarray:
+    return np.array(["/".join(f"{v:.5g}" for v in row) for row in x], dtype=object)
+
+
+def screen_test(counts: CountTable, treatment: list[str] | str, control: list[str] | str,
+                *, norm_method: Literal["median", "total", "control", "none"] = "median",
+                control_guides: list[str] | None = None, pvalue: Literal["normal", "nb"] =
+                "normal", fdr_threshold: float = 0.25,
+                remove_zero: Literal["none", "control", "treatment", "both", "any"] = "both",
+                remove_zero_threshold: float = 0.0, permutations: int | None = None,
+                seed: int | np.random.Generator | None = None) -> ScreenTest:
+    """Call depleted and enriched genes between ``treatment`` and ``control`` samples.
+
+    Parameters
+    ----------
+    counts : CountTable
+        Raw counts (:func:`~kinetor.screens.read_counts`).
+    treatment, control : list of str or str
+        Sample labels (or a comma-separated string; 0-based indices accepted).
+    norm_method : {"median", "total", "control", "none"}
+        Normalisation (``control`` needs ``control_guides``).
+    control_guides : list of str, optional
+        Non-targeting/safe guide ids: used for ``control`` normalisation and as the RRA
+        null distribution.
+    pvalue : {"normal", "nb"}
+        Guide p-values from the truncated normal (MAGeCK default) or negative binomial.
+    fdr_threshold : float
+        Guide p-value threshold that sets the RRA alpha (MAGeCK ``--gene-test-fdr-threshold``).
+    remove_zero, remove_zero_threshold
+        Which guides leave the gene test (MAGeCK ``--remove-zero``).
+    permutations : int, optional
+        RRA draws per gene (MAGeCK's rule by default).
+    seed : int, numpy.random.Generator or None
+        RRA permutation draws; None uses MAGeCK's own random stream (reproduces its
+        p-values), an int or Generator numpy's.
+
+    Returns
+    -------
+    ScreenTest
+    """
+    src = counts.source
+    treat_s = counts.select(treatment).samples
+    ctrl_s = counts.select(control).samples
+    both = set(treat_s) & set(ctrl_s)
+    if both:
+        raise DataError(Problem(f"sample(s) {', '.join(sorted(both))} are both treatment and "
+                                "control", file=src, fix="give each sample to one group"))
+    sel = counts.select(ctrl_s + treat_s)
+    ctrl_mask = None
+    if control_guides is not None:
+        ctrl_mask = np.isin(counts.guides, np.asarray(control_guides, dtype=str))
+        if not ctrl_mask.any():
+            raise DataError(Problem("none of the control guide ids is in the count table",
+                                    file=src, column="sgRNA",
+                                    fix="use the sgRNA ids of the count table"))
+    factors, used = size_factors(sel.counts, norm_method, ctrl_mask, samples=sel.samples,
+                                 source=src)
+    norm = sel.counts * factors[None, :]
+    nc = len(ctrl_s)
+    c, t = norm[:, :nc], norm[:, nc:]
+    r = guide_test(c, t, method=pvalue)
+    cm_raw, tm = np.median(c, axis=1), np.median(t, axis=1)
+    v1, v2 = cm_raw > remove_zero_threshold, tm > remove_zero_threshold
+    valid = {"none": np.ones_like(v1), "control": v1, "treatment": v2, "any": v1 & v2,
+             "both": v1 | v2}[remove_zero]
+    if not valid.any():
+        raise DataError(Problem("no guide is left after removing zero-count guides",
+                                file=src, fix="check the sample labels and counts"))
+    guides = pd.DataFrame({
+        "sgrna": counts.guides, "gene": counts.genes,
+        "control_count": list(c), "treatment_count": list(t),
+        "control_mean": r["control_mean"], "treat_mean": r["treat_mean"], "lfc": r["lfc"],
+        "control_var": r["control_var"], "adj_var": r["adj_var"], "score": r["score"],
+        "p_low": r["p_low"], "p_high": r["p_high"], "p_twosided": r["p_twosided"],
+        "fdr": r["fdr"], "valid": valid})
+    nv = valid.sum()
+    alpha_low = float(np.clip(np.sum((r["p_low"] <= fdr_threshold) & valid) / nv, 0.05, 0.5))
+    n_high = np.sum(r["p_high"] <= fdr_threshold)
+    alpha_high = float(np.sum((r["p_high"] <= fdr_threshold) & valid) / nv) if n_high else 0.01
+    rng = None if seed is None else np.random.default_rng(seed)
+    gv, ids = counts.genes[valid], counts.guides[valid]
+    cv = None if ctrl_mask is None else ctrl_mask[valid]
+    neg = rra(gv, r["score"][valid], alpha_low, control=cv, guides=ids,
+              permutations=permutations, seed=rng)
+    pos = rra(gv, -r["score"][valid], alpha_high, control=cv, guides=ids,
+              permutations=permutations, seed=rng)
+    lfc = pd.Series(r["lfc"][valid]).groupby(gv).median()
+    genes = neg.rename(columns={k: f"neg_{k}" for k in ("score", "p_value", "fdr", "rank",
+                                                         "goodsgrna")})
+    genes["neg_lfc"] = lfc.reindex(genes["gene"]).to_numpy()
+    pos = pos.set_index("gene").reindex(genes["gene"])
+    for k in ("score", "p_value", "fdr", "rank", "goodsgrna"):
+        genes[f"pos_{k}"] = pos[k].to_numpy()
+    genes["pos_lfc"] = genes["neg_lfc"]
+    model = {"k": r["k"], "b": r["b"], "alpha_neg": alpha_low, "alpha_pos": alpha_high}
+    opts = {"treatment": treat_s, "control": ctrl_s, "norm_method": norm_method,
+            "pvalue": pvalue, "fdr_threshold": fdr_threshold, "remove_zero": remove_zero,
+            "permutations": permutations}
+    return ScreenTest(guides, genes, dict(zip(sel.samples, map(float, factors), strict=True)),
+                      used, model, opts)

@@ -1,0 +1,307 @@
+"""Readers for pooled-screen files: MAGeCK count tables, guide libraries, design matrices.
+
+A count table is read as MAGeCK writes it: a header row, then one row per guide with the
+guide id, the gene and one raw read count per sample (tab- or comma-separated, chosen from
+the file). Every problem found is reported at once as a :class:`~kinetor.errors.DataError`
+naming the file, the 1-based row (header = row 1) and the column.
+
+Examples
+--------
+>>> import io
+>>> text = "sgRNA\\tGene\\tT0\\tT1\\ng1\\tA\\t10\\t5\\ng2\\tA\\t20\\t0\\n"
+>>> ct = read_counts(io.StringIO(text))
+>>> ct.samples, ct.counts.shape
+(['T0', 'T1'], (2, 2))
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from kinetor.errors import DataError, Problem
+
+__all__ = ["CountTable", "check_library", "read_counts", "read_design", "read_gene_list",
+           "read_library"]
+
+
+@dataclass
+class CountTable:
+    """Raw read counts: one row per guide, one column per sample.
+
+    Attributes
+    ----------
+    guides : numpy.ndarray of str
+        Guide (sgRNA/shRNA) ids, unique.
+    genes : numpy.ndarray of str
+        Target gene of each guide.
+    samples : list of str
+        Sample labels in file order.
+    counts : numpy.ndarray
+        ``(n_guides, n_samples)`` float array of read counts.
+    source : str
+        File name (for messages).
+    """
+
+    guides: np.ndarray
+    genes: np.ndarray
+    samples: list[str]
+    counts: np.ndarray
+    source: str = "<DataFrame>"
+
+    def to_frame(self) -> pd.DataFrame:
+        """MAGeCK layout: ``sgRNA``, ``Gene``, one column per sample."""
+        df = pd.DataFrame(self.counts, columns=self.samples)
+        df.insert(0, "Gene", self.genes)
+        df.insert(0, "sgRNA", self.guides)
+        return df
+
+    def select(self, samples: list[str] | str) -> CountTable:
+        """A table with only ``samples`` (names, or a comma-separated string), in that order."""
+        names = _sample_names(samples, self.samples, self.source)
+        idx = [self.samples.index(s) for s in names]
+        return CountTable(self.guides, self.genes, names, self.counts[:, idx], self.source)
+
+    @classmethod
+    def from_frame(cls, df: pd.DataFrame, source: str = "<DataFrame>") -> CountTable:
+        """Validate a frame in MAGeCK layout (guide, gene, samples...)."""
+        return _validate(df, source)
+
+
+def _sample_names(samples, known: list[str], source: str) -> list[str]:
+    if isinstance(samples, str):
+        samples = [s.strip() for s in samples.split(",") if s.strip()]
+    out = []
+    for s in samples:
+        s = str(s)
+        if s in known:
+            out.append(s)
+        elif s.isdigit() and int(s) < len(known):  # MAGeCK also accepts 0-based indices
+            out.append(known[int(s)])
+        else:
+            raise DataError(Problem(f"sample {s!r} is not in the count table", file=source,
+                                    fix=f"use one of: {', '.join(known)}"))
+    return out
+
+
+def _name(path) -> str:
+    return str(path) if isinstance(path, str | Path) else "<stream>"
+
+
+def _read_text(path) -> str:
+    import gzip
+
+    if isinstance(path, str | Path):
+        p = Path(path)
+        if not p.exists():
+            raise FileNotFoundError(f"no such file: {p}")
+        raw = p.read_bytes()
+        if raw[:2] == b"\x1f\x8b":
+            raw = gzip.decompress(raw)
+        return raw.decode("utf-8-sig")
+    return path.read()
+
+
+def _delimiter(first_line: str) -> str | None:
+    if "\t" in first_line:
+        return "\t"
+    if "," in first_line:
+        return ","
+    return None  # whitespace
+
+
+def _table(path, header: bool = True) -> pd.DataFrame:
+    text = _read_text(path)
+    first = text.split("\n", 1)[0]
+    sep = _delimiter(first)
+    kwargs = {"sep": sep} if sep else {"sep": r"\s+", "engine": "python"}
+    return pd.read_csv(io.StringIO(text), header=0 if header else None, dtype=str,
+                       keep_default_na=False, **kwargs)
+
+
+def read_counts(path) -> CountTable:
+    """Read a MAGeCK count table (``sgRNA``, ``Gene``, samples...; TSV/CSV, optionally gzip).
+
+    Parameters
+    ----------
+    path : str, Path or text stream
+        The table.
+
+    Returns
+    -------
+    CountTable
+
+    Raises
+    ------
+    DataError
+        Duplicated guide ids, empty gene names, missing/non-numeric/negative counts,
+        fewer than one sample column; each with its row and column.
+    """
+    df = _table(path)
+    return _validate(df, _name(path))
+
+
+def _validate(df: pd.DataFrame, source: str) -> CountTable:
+    problems: list[Problem] = []
+    if df.shape[1] < 3:
+        raise DataError(Problem(f"a count table needs sgRNA, Gene and >= 1 sample column; "
+                                f"found {df.shape[1]} column(s)", file=source, row=1,
+                                fix="write: sgRNA<TAB>Gene<TAB>sample1<TAB>sample2..."))
+    if df.shape[0] == 0:
+        raise DataError(Problem("the count table has no guide rows", file=source,
+                                fix="give a table with one row per guide"))
+    cols = [str(c) for c in df.columns]
+    guides = df.iloc[:, 0].astype(str).str.strip().to_numpy()
+    genes = df.iloc[:, 1].astype(str).str.strip().to_numpy()
+    dup = pd.Series(guides).duplicated(keep="first").to_numpy()
+    for i in np.flatnonzero(dup)[:20]:
+        first = int(np.flatnonzero(guides == guides[i])[0])
+        problems.append(Problem(f"duplicated guide id {guides[i]!r} (first at row {first + 2})",
+                                file=source, row=int(i) + 2, column=cols[0],
+                                fix="guide ids must be unique; rename or merge the rows"))
+    for i in np.flatnonzero((guides == "") | (genes == ""))[:20]:
+        col = cols[0] if guides[i] == "" else cols[1]
+        problems.append(Problem("empty guide id or gene", file=source, row=int(i) + 2,
+                                column=col, fix="fill in the guide id and its target gene"))
+    samples = cols[2:]
+    dups = [s for s in set(samples) if samples.count(s) > 1]
+    if dups:
+        problems.append(Problem(f"duplicated sample column(s) {', '.join(sorted(dups))}",
+                                file=source, row=1, fix="give each sample a unique label"))
+    values = df.iloc[:, 2:].apply(lambda c: pd.to_numeric(c.str.strip(), errors="coerce"))
+    mat = values.to_numpy(dtype=float)
+    bad = ~np.isfinite(mat) | (mat < 0)
+    for i, j in zip(*np.nonzero(bad), strict=True):
+        if len(problems) >= 50:
+            break
+        problems.append(Problem(f"read count {df.iat[i, j + 2]!r} is not a number >= 0",
+                                file=source, row=int(i) + 2, column=samples[j],
+                                fix="read counts are non-negative numbers"))
+    if problems:
+        raise DataError(problems)
+    return CountTable(guides, genes, samples, mat, source)
+
+
+def read_library(path) -> pd.DataFrame:
+    """Read a guide library: ``id``, ``sequence``, ``gene`` (MAGeCK's library layout).
+
+    A header row is detected (a first row whose sequence field contains "seq", or whose id
+    field is ``id``, ``sgrna``, ``guide`` or ``name``).
+    Returns a frame with columns ``guide``, ``sequence`` (upper case) and ``gene``.
+
+    Raises
+    ------
+    DataError
+        Duplicated ids, empty or non-ACGTN sequences, fewer than three columns.
+    """
+    source = _name(path)
+    df = _table(path, header=False)
+    if df.shape[1] < 3:
+        raise DataError(Problem(f"a library needs id, sequence and gene columns; found "
+                                f"{df.shape[1]}", file=source, row=1,
+                                fix="write: id<TAB>sequence<TAB>gene"))
+    df = df.iloc[:, :3].copy()
+    df.columns = ["guide", "sequence", "gene"]
+    df["sequence"] = df["sequence"].str.strip().str.upper()
+    offset = 1
+    first_id = str(df["guide"].iloc[0]).strip().lower()
+    if "SEQ" in df["sequence"].iloc[0] or first_id in ("id", "sgrna", "guide", "name"):
+        df = df.iloc[1:].reset_index(drop=True)
+        offset = 2
+    problems = []
+    for i in np.flatnonzero(df["guide"].duplicated().to_numpy())[:20]:
+        problems.append(Problem(f"duplicated guide id {df['guide'].iat[i]!r}", file=source,
+                                row=int(i) + offset, column="id",
+                                fix="guide ids must be unique"))
+    okseq = df["sequence"].str.fullmatch(r"[ACGTN]+").to_numpy()
+    for i in np.flatnonzero(~okseq)[:20]:
+        problems.append(Problem(f"sequence {df['sequence'].iat[i]!r} is not A/C/G/T/N",
+                                file=source, row=int(i) + offset, column="sequence",
+                                fix="give the spacer sequence in DNA letters"))
+    if problems:
+        raise DataError(problems)
+    return df
+
+
+def read_design(path, samples: list[str] | None = None) -> pd.DataFrame:
+    """Read a MAGeCK MLE design matrix (samples x conditions, 0/1; first column = sample).
+
+    Parameters
+    ----------
+    path : str, Path or stream
+        Whitespace/tab/comma separated; header ``Samples baseline cond1 ...``.
+    samples : list of str, optional
+        Samples of the count table; every design sample must be one of them.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index = sample, columns = conditions (the first is the baseline), float values.
+    """
+    source = _name(path)
+    df = _table(path)
+    problems = []
+    if df.shape[1] < 2:
+        raise DataError(Problem("a design matrix needs a sample column and >= 1 condition",
+                                file=source, row=1, fix="write: Samples baseline cond..."))
+    df = df.set_index(df.columns[0])
+    vals = df.apply(lambda c: pd.to_numeric(c, errors="coerce"))
+    for i, j in zip(*np.nonzero(~np.isfinite(vals.to_numpy(dtype=float))), strict=True):
+        problems.append(Problem(f"design value {df.iat[i, j]!r} is not a number", file=source,
+                                row=int(i) + 2, column=str(df.columns[j]),
+                                fix="use 0/1 indicators"))
+    if samples is not None:
+        for i, s in enumerate(df.index):
+            if s not in samples:
+                problems.append(Problem(f"design sample {s!r} is not in the count table",
+                                        file=source, row=i + 2, column=str(df.index.name),
+                                        fix=f"use sample labels of the count table: "
+                                            f"{', '.join(samples)}"))
+    if problems:
+        raise DataError(problems)
+    vals.index = vals.index.astype(str)
+    return vals.astype(float)
+
+
+def read_gene_list(path) -> list[str]:
+    """One id per line (control guides, essential genes); blank lines and ``#`` ignored."""
+    text = _read_text(path)
+    return [s.strip().split()[0] for s in text.splitlines()
+            if s.strip() and not s.lstrip().startswith("#")]
+
+
+def check_library(counts: CountTable, library: pd.DataFrame, source: str = "library") -> None:
+    """Check that a count table and its library describe the same guides.
+
+    Raises
+    ------
+    DataError
+        Count-table guides absent from the library, or assigned to another gene (row of
+        the count table, header = row 1), and library guides absent from the table.
+    """
+    lib = dict(zip(library["guide"].astype(str), library["gene"].astype(str), strict=True))
+    problems = []
+    for i, (g, gene) in enumerate(zip(counts.guides, counts.genes, strict=True)):
+        if len(problems) >= 30:
+            break
+        if g not in lib:
+            problems.append(Problem(f"guide {g!r} is not in the library", file=counts.source,
+                                    row=i + 2, column="sgRNA",
+                                    fix="use the library the table was counted with"))
+        elif lib[g] != gene:
+            problems.append(Problem(f"guide {g!r} targets {gene!r} here but {lib[g]!r} in "
+                                    "the library", file=counts.source, row=i + 2,
+                                    column="Gene", fix="fix the gene of this guide"))
+    missing = set(lib) - set(counts.guides.tolist())
+    if missing:
+        some = ", ".join(sorted(missing)[:5])
+        problems.append(Problem(f"{len(missing)} library guide(s) are not in the count table "
+                                f"({some}{', ...' if len(missing) > 5 else ''})", file=source,
+                                fix="count with this library or give the matching one"))
+    if problems:
+        raise DataError(problems)
+

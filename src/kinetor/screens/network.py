@@ -1,0 +1,285 @@
+"""From screen hits to the pathway network: map genes to nodes, simulate their loss.
+
+Each gene that the network represents maps to the protein total(s) it contributes to, with
+the share of that total it carries (a complex subunit carries all of it; one of several
+isoforms a share). A knockdown that leaves a fraction ``r`` of the gene product sets
+
+.. math::
+
+    T' = T \\, (1 - s (1 - r))
+
+for every total :math:`T` the gene maps to (share :math:`s`), through
+:class:`kinetor.pathway.Network` ``parameters`` overrides on top of the screened genotype's
+lesions; the steady state of that cell is compared with the same genotype unperturbed
+(readouts and the growth drive in %). The network's species conserve each total, so a
+knockdown lowers the sum of a protein's forms to :math:`T'` exactly (tested).
+
+Shares that are not a whole complex are assumptions (equal isoform shares, status
+"assumed"); PIK3CA carries the p110-alpha fraction ``f_alpha`` of PI3K activity as the
+model states it. :func:`compare_hits` sets the simulated growth next to the screen's
+effect and flags model gaps (a screen dependency the model does not predict) and
+predicted dependencies the screen did not find.
+
+Examples
+--------
+>>> m = map_genes(["mTOR", "RAPTOR", "GAPDH"])
+>>> m["symbol"].tolist(), m["parameters"].iloc[0]
+(['MTOR', 'RPTOR', ''], 'mTORC1_tot;mTORC2_tot')
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from kinetor.errors import DataError, Problem
+
+__all__ = ["ALIASES", "NODES", "Node", "compare_hits", "knockdown_parameters", "map_genes",
+           "simulate_knockdowns"]
+
+
+@dataclass(frozen=True)
+class Node:
+    """A gene the network represents: the totals it contributes to and its share of each."""
+
+    symbol: str
+    shares: Mapping[str, float | str]
+    note: str
+    status: str
+
+
+def _n(symbol, shares, note, status="firm (structure)"):
+    return Node(symbol, shares, note, status)
+
+
+#: HGNC symbol -> network node (share "f_alpha" = the model's p110-alpha fraction).
+NODES: dict[str, Node] = {n.symbol: n for n in (
+    _n("MTOR", {"mTORC1_tot": 1.0, "mTORC2_tot": 1.0}, "catalytic subunit of both complexes"),
+    _n("RPTOR", {"mTORC1_tot": 1.0}, "mTORC1-specific subunit"),
+    _n("MLST8", {"mTORC1_tot": 1.0, "mTORC2_tot": 1.0}, "shared subunit"),
+    _n("RICTOR", {"mTORC2_tot": 1.0}, "mTORC2-specific subunit"),
+    _n("MAPKAP1", {"mTORC2_tot": 1.0}, "SIN1, mTORC2 subunit"),
+    _n("PIK3CA", {"PI3K_tot": "f_alpha"}, "p110-alpha: the model's f_alpha share of PI3K",
+       "firm (model)"),
+    _n("PIK3CB", {"PI3K_tot": "1-f_alpha"}, "p110-beta: the non-alpha share of PI3K",
+       "assumed"),
+    _n("PIK3R1", {"PI3K_tot": 1.0}, "p85-alpha regulatory subunit (all class IA PI3K)",
+       "assumed"),
+    _n("PTEN", {"PTEN_tot": 1.0}, "PIP3 3-phosphatase"),
+    _n("PDPK1", {"PDK1_tot": 1.0}, "PDK1 (AKT T308 kinase)"),
+    _n("AKT1", {"AKT_tot": 1 / 3}, "one of three AKT isoforms (equal shares)", "assumed"),
+    _n("AKT2", {"AKT_tot": 1 / 3}, "one of three AKT isoforms (equal shares)", "assumed"),
+    _n("AKT3", {"AKT_tot": 1 / 3}, "one of three AKT isoforms (equal shares)", "assumed"),
+    _n("AKT1S1", {"PRAS40_tot": 1.0}, "PRAS40"),
+    _n("TSC1", {"TSC_tot": 1.0}, "TSC complex subunit (TSC2 unstable without it)"),
+    _n("TSC2", {"TSC_tot": 1.0}, "TSC complex GAP subunit"),
+    _n("RHEB", {"Rheb_tot": 1.0}, "mTORC1 activator GTPase"),
+    _n("RPS6KB1", {"S6K1_tot": 1.0}, "S6K1"),
+    _n("RPS6", {"S6_tot": 1.0}, "ribosomal protein S6"),
+    _n("EIF4EBP1", {"EBP1_tot": 1.0}, "4E-BP1"),
+    _n("EIF4E", {"eIF4E_tot": 1.0}, "cap-binding translation factor"),
+    _n("IGF1R", {"IGF1R_tot": 1.0}, "receptor"),
+    _n("EGFR", {"EGFR_tot": 1.0}, "receptor"),
+    _n("ERBB2", {"HER2_tot": 1.0}, "HER2"),
+    _n("STK11", {"LKB1_tot": 1.0}, "LKB1"),
+    _n("PRKAA1", {"AMPK_tot": 0.5}, "AMPK alpha1 (equal shares with alpha2)", "assumed"),
+    _n("PRKAA2", {"AMPK_tot": 0.5}, "AMPK alpha2 (equal shares with alpha1)", "assumed"),
+    _n("TP53", {"p53_tot": 1.0}, "p53"),
+    _n("HIF1A", {"HIF1a_tot": 1.0}, "HIF-1 alpha"),
+    _n("DDIT4", {"REDD1_tot": 1.0}, "REDD1"),
+    _n("KRAS", {"Ras_tot": 1 / 3}, "one of three Ras isoforms (equal shares)", "assumed"),
+    _n("NRAS", {"Ras_tot": 1 / 3}, "one of three Ras isoforms (equal shares)", "assumed"),
+    _n("HRAS", {"Ras_tot": 1 / 3}, "one of three Ras isoforms (equal shares)", "assumed"),
+    _n("NF1", {"NF1_tot": 1.0}, "Ras GAP"),
+    _n("BRAF", {"RAF_tot": 1 / 3}, "one of three RAF isoforms (equal shares)", "assumed"),
+    _n("RAF1", {"RAF_tot": 1 / 3}, "one of three RAF isoforms (equal shares)", "assumed"),
+    _n("ARAF", {"RAF_tot": 1 / 3}, "one of three RAF isoforms (equal shares)", "assumed"),
+    _n("MAP2K1", {"MEK_tot": 0.5}, "MEK1 (equal shares with MEK2)", "assumed"),
+    _n("MAP2K2", {"MEK_tot": 0.5}, "MEK2 (equal shares with MEK1)", "assumed"),
+    _n("MAPK3", {"ERK_tot": 0.5}, "ERK1 (equal shares with ERK2)", "assumed"),
+    _n("MAPK1", {"ERK_tot": 0.5}, "ERK2 (equal shares with ERK1)", "assumed"),
+    _n("RPS6KA1", {"RSK_tot": 1 / 3}, "RSK1 (equal shares)", "assumed"),
+    _n("RPS6KA2", {"RSK_tot": 1 / 3}, "RSK3 (equal shares)", "assumed"),
+    _n("RPS6KA3", {"RSK_tot": 1 / 3}, "RSK2 (equal shares)", "assumed"),
+)}
+
+#: Common names and previous symbols -> HGNC symbol (upper case keys). ``PDK1`` is not
+#: aliased: it is the HGNC symbol of pyruvate dehydrogenase kinase 1, not PDPK1.
+ALIASES: dict[str, str] = {
+    "FRAP1": "MTOR", "FRAP": "MTOR", "RAPTOR": "RPTOR", "KIAA1303": "RPTOR", "GBL": "MLST8",
+    "AVO3": "RICTOR", "SIN1": "MAPKAP1", "P110A": "PIK3CA", "P110ALPHA": "PIK3CA",
+    "P110B": "PIK3CB", "P85A": "PIK3R1", "P85ALPHA": "PIK3R1", "MMAC1": "PTEN",
+    "PKB": "AKT1", "PKBA": "AKT1", "PRAS40": "AKT1S1", "TSC": "TSC1", "TUBERIN": "TSC2",
+    "HAMARTIN": "TSC1", "S6K1": "RPS6KB1", "P70S6K": "RPS6KB1", "S6K": "RPS6KB1",
+    "4EBP1": "EIF4EBP1", "4E-BP1": "EIF4EBP1", "HER2": "ERBB2", "NEU": "ERBB2",
+    "LKB1": "STK11", "AMPKA1": "PRKAA1", "AMPKA2": "PRKAA2", "REDD1": "DDIT4",
+    "ERK1": "MAPK3", "ERK2": "MAPK1", "MEK1": "MAP2K1", "MEK2": "MAP2K2", "CRAF": "RAF1",
+    "RSK1": "RPS6KA1", "RSK2": "RPS6KA3", "P53": "TP53", "HIF1": "HIF1A",
+}
+
+
+def _symbol(gene: str) -> str | None:
+    g = str(gene).strip().upper()
+    if g in NODES:
+        return g
+    return ALIASES.get(g)
+
+
+def map_genes(genes: Iterable[str]) -> pd.DataFrame:
+    """Map gene names (HGNC symbols or aliases, any case) to network nodes.
+
+    Returns a frame with ``query``, ``symbol`` ("" when not a node), ``parameters``
+    (``;``-joined totals), ``note`` and ``status``.
+    """
+    rows = []
+    for q in genes:
+        s = _symbol(q)
+        node = NODES.get(s) if s else None
+        rows.append({"query": q, "symbol": s if node else "",
+                     "parameters": ";".join(node.shares) if node else "",
+                     "note": node.note if node else "not a node of the network",
+                     "status": node.status if node else ""})
+    return pd.DataFrame(rows)
+
+
+def knockdown_parameters(genes: Mapping[str, float] | Iterable[str], base: Mapping[str, float],
+                         remaining: float = 0.0) -> dict[str, float]:
+    """Parameter overrides for losing genes (``{gene: remaining fraction}`` or a list).
+
+    Parameters
+    ----------
+    genes : mapping or iterable
+        Genes (symbols or aliases) and the fraction of each product left (0 = knockout;
+        above 1 for a gain, e.g. a target released from miRNA repression).
+    base : mapping
+        Current parameter values (totals, ``f_alpha``) of the genotype.
+    remaining : float
+        Fraction left when ``genes`` is a list.
+    """
+    if not isinstance(genes, Mapping):
+        genes = {g: remaining for g in genes}
+    factor: dict[str, float] = {}
+    problems = []
+    for gene, r in genes.items():
+        s = _symbol(gene)
+        if s is None:
+            problems.append(Problem(f"{gene!r} is not a node of the network",
+                                    fix=f"use one of {', '.join(sorted(NODES))}"))
+            continue
+        if not float(r) >= 0.0:
+            problems.append(Problem(f"remaining fraction {r!r} for {gene} is not >= 0",
+                                    fix="0 = knockout, 0.2 = 80 % knockdown, 1.5 = 50 % more"))
+            continue
+        for p, share in NODES[s].shares.items():
+            fa = float(base["f_alpha"])
+            sh = fa if share == "f_alpha" else (1 - fa) if share == "1-f_alpha" else share
+            factor[p] = factor.get(p, 1.0) * (1.0 - float(sh) * (1.0 - float(r)))
+    if problems:
+        raise DataError(problems)
+    return {p: float(base[p]) * f for p, f in factor.items()}
+
+
+def simulate_knockdowns(genes: Iterable[str], lesions=None, context=None,
+                        remaining: float = 0.0, network=None) -> pd.DataFrame:
+    """Steady-state readouts (% of the unperturbed genotype) after losing each gene.
+
+    Parameters
+    ----------
+    genes : iterable of str
+        Genes that are network nodes (others are reported with ``in_model=False``).
+    lesions, context
+        The screened cell's genotype and culture context (:class:`kinetor.pathway.Network`).
+    remaining : float
+        Fraction of each gene product left (0 = knockout; CRISPR knockout ~0, shRNA ~0.2).
+    network : kinetor.pathway.Network, optional
+        A network to take model text, lesions and context from.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``gene``, ``symbol``, ``in_model``, ``parameters``, ``remaining``, then one column
+        per readout in % (``growth`` among them), ``converged``.
+    """
+    from kinetor.pathway import READOUTS, Network
+
+    if network is None:
+        network = Network(lesions=lesions, context=context)
+    ref_net = Network(lesions=network.lesions, context=network.context,
+                      parameters=network.parameters, model_text=network.model_text)
+    base = {**ref_net.engine.defaults, **ref_net.model_parameters()}
+    ref = ref_net.steady_state()
+    rows = []
+    for gene in genes:
+        s = _symbol(gene)
+        row = {"gene": gene, "symbol": s if s in NODES else None, "in_model": s in NODES,
+               "remaining": remaining}
+        if s in NODES:
+            over = knockdown_parameters({s: remaining}, base)
+            row["parameters"] = ";".join(f"{k}={v:.4g}" for k, v in over.items())
+            net = Network(lesions=network.lesions, context=network.context,
+                          parameters={**network.parameters, **over},
+                          model_text=network.model_text)
+            try:
+                ss = net.steady_state()
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    pct = 100.0 * ss / ref.where(ref != 0)
+                pct = pct.where(pct.abs() > 1e-9, 0.0)  # solver round-off around zero
+                row.update({r: float(pct[r]) for r in READOUTS})
+                row["converged"] = bool(np.isfinite(ss.to_numpy()).all())
+            except Exception as exc:  # a failed steady state is reported, not raised
+                row["converged"] = False
+                row["reason"] = f"{type(exc).__name__}: {exc}"
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def compare_hits(screen_genes: pd.DataFrame, lesions=None, context=None,
+                 remaining: float = 0.0, fdr: float = 0.05, growth_drop: float = 20.0,
+                 network=None) -> pd.DataFrame:
+    """Set simulated knockdowns next to a screen's gene results and flag disagreements.
+
+    Parameters
+    ----------
+    screen_genes : pandas.DataFrame
+        ``gene``, ``neg_lfc``, ``neg_fdr``, ``pos_fdr`` (``ScreenTest.genes``), or
+        ``gene``, ``lfc``, ``fdr``, ``direction`` (``ScreenTest.hits()``).
+    lesions, context, remaining, network
+        As :func:`simulate_knockdowns`.
+    fdr : float
+        Screen FDR for a dependency (depleted) or a suppressor (enriched).
+    growth_drop : float
+        Predicted growth loss (percentage points) that counts as a predicted dependency.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Screen columns, simulated growth and readouts (%), and ``call``: ``consistent``,
+        ``model gap`` (screen dependency, model predicts < ``growth_drop`` loss),
+        ``not seen in screen`` (model predicts a dependency the screen missed),
+        ``suppressor`` (enriched in the screen), or ``not in model``.
+    """
+    g = screen_genes.copy()
+    if "neg_fdr" not in g.columns:
+        g["neg_fdr"] = np.where(g["direction"] == "neg", g["fdr"], 1.0)
+        g["pos_fdr"] = np.where(g["direction"] == "pos", g["fdr"], 1.0)
+        g["neg_lfc"] = g["lfc"]
+    sim = simulate_knockdowns(g["gene"], lesions, context, remaining, network)
+    out = pd.concat([g[["gene", "neg_lfc", "neg_fdr", "pos_fdr"]].reset_index(drop=True),
+                     sim.drop(columns=["gene"])], axis=1)
+    calls = []
+    for _, r in out.iterrows():
+        if not r["in_model"]:
+            calls.append("not in model")
+            continue
+        predicted = r.get("growth", np.nan) < 100.0 - growth_drop
+        if r["neg_fdr"] < fdr:
+            calls.append("consistent" if predicted else "model gap")
+        elif r["pos_fdr"] < fdr:
+            calls.append("suppressor" if not predicted else "model gap (opposite sign)")
+        else:
+            calls.append("not seen in screen" if predicted else "consistent (no effect)")
+    out["call"] = calls
+    return out

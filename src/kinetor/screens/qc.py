@@ -1,0 +1,165 @@
+"""Screen quality control: depth, zero-count guides, Gini index, replicates, PCA, controls.
+
+Per sample (:func:`sample_qc`): reads, mapped fraction (when counting statistics are
+given), zero-count guides and the Gini index of ``log(count + 1)`` (MAGeCK's count QC,
+Li et al. 2015 Genome Biol 16:281, doi:10.1186/s13059-015-0843-6; a higher index means a
+more uneven library; no threshold is applied here):
+
+.. math::
+
+    G = 1 - \\frac{2}{n - 1}\\Big(n - \\frac{\\sum_i i\\, x_{(i)}}{\\sum_i x_{(i)}}\\Big)
+
+Between samples: Pearson correlation of ``log2`` normalised counts and a PCA of the samples.
+With a hit-calling result: control guides should centre on LFC 0 and essential genes
+should be depleted (their median LFC and the fraction at FDR < 0.05 are reported, with the
+ROC AUC of essential against other genes on the gene LFC).
+
+Examples
+--------
+>>> import numpy as np
+>>> round(gini(np.array([1.0, 1.0, 1.0, 1.0])), 6)
+0.0
+>>> round(gini(np.array([0.0, 0.0, 0.0, 4.0])), 6)
+1.0
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from kinetor.screens.io import CountTable
+from kinetor.screens.normalize import size_factors
+
+__all__ = ["ScreenQC", "gini", "screen_qc"]
+
+
+def gini(x: np.ndarray) -> float:
+    """Gini index of the values ``x`` (MAGeCK applies it to ``log(count + 1)``)."""
+    xs = np.sort(np.asarray(x, dtype=float))
+    n = xs.size
+    if n < 2:
+        return 0.0
+    total = xs.sum() or 1.0
+    return float(1.0 - 2.0 * (n - (np.arange(1, n + 1) * xs).sum() / total) / (n - 1))
+
+
+@dataclass
+class ScreenQC:
+    """QC tables.
+
+    Attributes
+    ----------
+    samples : pandas.DataFrame
+        One row per sample: ``reads``, ``mapped_fraction`` (when known), ``zero_guides``,
+        ``zero_fraction``, ``gini``, ``size_factor``.
+    correlation : pandas.DataFrame
+        Pearson correlation of log2 normalised counts (samples x samples).
+    pca : pandas.DataFrame
+        ``sample``, ``PC1``, ``PC2`` and the variance explained in ``attrs``.
+    checks : pandas.DataFrame
+        ``check``, ``value``, ``expected``, ``passed`` (control guides, essential genes).
+    normalized : numpy.ndarray
+        The normalised counts used.
+    """
+
+    samples: pd.DataFrame
+    correlation: pd.DataFrame
+    pca: pd.DataFrame
+    checks: pd.DataFrame
+    normalized: np.ndarray
+
+
+def _pca(logc: np.ndarray, samples: list[str]) -> pd.DataFrame:
+    x = logc.T - logc.T.mean(axis=0)
+    if x.shape[0] < 2:
+        return pd.DataFrame({"sample": samples, "PC1": 0.0, "PC2": 0.0})
+    u, s, _ = np.linalg.svd(x, full_matrices=False)
+    pcs = u * s
+    var = s ** 2 / max((s ** 2).sum(), 1e-300)
+    out = pd.DataFrame({"sample": samples, "PC1": pcs[:, 0],
+                        "PC2": pcs[:, 1] if pcs.shape[1] > 1 else 0.0})
+    out.attrs["explained"] = var[:2].tolist()
+    return out
+
+
+def _auc(pos: np.ndarray, neg: np.ndarray) -> float:
+    """P(a random essential gene has a lower LFC than a random other gene)."""
+    from scipy.stats import mannwhitneyu
+
+    if pos.size == 0 or neg.size == 0:
+        return float("nan")
+    u = mannwhitneyu(neg, pos, alternative="two-sided").statistic
+    return float(u / (pos.size * neg.size))
+
+
+def screen_qc(counts: CountTable, *, norm_method: str = "median",
+              mapping: pd.DataFrame | None = None, result=None,
+              control_guides: list[str] | None = None,
+              essential_genes: list[str] | None = None) -> ScreenQC:
+    """Quality control of a screen.
+
+    Parameters
+    ----------
+    counts : CountTable
+        Raw counts.
+    norm_method : str
+        Normalisation for correlation and PCA (see :func:`size_factors`).
+    mapping : pandas.DataFrame, optional
+        Counting statistics with ``sample``, ``reads`` and ``mapped`` (from
+        :func:`kinetor.screens.count_fastq`) for the mapped fraction.
+    result : ScreenTest, optional
+        Hit calling result, for the control-guide and essential-gene checks.
+    control_guides, essential_genes : list of str, optional
+        Negative-control guide ids and known essential genes (e.g. a core-essential set).
+
+    Returns
+    -------
+    ScreenQC
+    """
+    c = counts.counts
+    mask = None if control_guides is None else np.isin(counts.guides, control_guides)
+    method = "median" if norm_method == "control" and (mask is None or not mask.any()) \
+        else norm_method
+    f, _ = size_factors(c, method, mask, samples=counts.samples, source=counts.source)
+    norm = c * f[None, :]
+    logc = np.log2(norm + 1.0)
+    table = pd.DataFrame({
+        "sample": counts.samples, "reads": c.sum(axis=0), "zero_guides": (c == 0).sum(axis=0),
+        "zero_fraction": (c == 0).mean(axis=0),
+        "gini": [gini(np.log(c[:, j] + 1.0)) for j in range(c.shape[1])],
+        "size_factor": f})
+    if mapping is not None:
+        m = mapping.set_index("sample")
+        table["mapped_fraction"] = (m["mapped"] / m["reads"]).reindex(table["sample"]).to_numpy()
+    corr = pd.DataFrame(np.corrcoef(logc.T) if c.shape[1] > 1 else np.ones((1, 1)),
+                        index=counts.samples, columns=counts.samples)
+    checks = []
+    if result is not None:
+        g = result.guides
+        if mask is not None and mask.any():
+            lfc = g.loc[np.isin(g["sgrna"], control_guides), "lfc"].to_numpy(dtype=float)
+            checks.append(("control guides: median LFC", float(np.median(lfc)), "|x| < 0.5",
+                           bool(abs(np.median(lfc)) < 0.5)))
+            checks.append(("control guides: fraction with guide FDR < 0.05",
+                           float((g.loc[np.isin(g["sgrna"], control_guides), "fdr"] < 0.05)
+                                 .mean()), "< 0.05",
+                           bool((g.loc[np.isin(g["sgrna"], control_guides), "fdr"] < 0.05)
+                                .mean() < 0.05)))
+        if essential_genes:
+            gs = result.genes
+            ess = gs["gene"].isin(essential_genes).to_numpy()
+            if ess.any():
+                lfc = gs["neg_lfc"].to_numpy(dtype=float)
+                checks.append(("essential genes: median LFC", float(np.median(lfc[ess])),
+                               "< 0", bool(np.median(lfc[ess]) < 0)))
+                frac = float((gs.loc[ess, "neg_fdr"] < 0.05).mean())
+                checks.append(("essential genes: fraction depleted at FDR < 0.05", frac,
+                               "> 0", frac > 0))
+                auc = _auc(lfc[ess], lfc[~ess])
+                checks.append(("essential vs other genes: ROC AUC on LFC", auc, "> 0.5",
+                               bool(auc > 0.5)))
+    chk = pd.DataFrame(checks, columns=["check", "value", "expected", "passed"])
+    return ScreenQC(table, corr, _pca(logc, counts.samples), chk, norm)
