@@ -131,7 +131,7 @@ def cross_validate(smiles: Sequence[str], y, learner: str = "consensus",
         out["cliff"] = np.asarray(cliffs, bool)
     cols = ["prediction", "lower", "upper", "nn_similarity", "in_domain"]
     for c in cols:
-        out[c] = np.nan
+        out[c] = False if c == "in_domain" else np.nan
     fold_ids = np.unique(folds)
     for k, f in enumerate(fold_ids):
         tr, te = np.flatnonzero(folds != f), np.flatnonzero(folds == f)
