@@ -34,7 +34,7 @@ _LAZY = {
     "run_study": "kinetor.translate",
 }
 _SUBMODULES = {"units", "data", "nca", "pk", "pd", "pathway", "compounds", "translate",
-               "report", "bioanalysis", "adme", "assays"}
+               "report", "bioanalysis", "adme", "assays", "qsar"}
 
 # ``nca`` is the callable subpackage kinetor.nca (kt.nca(study) runs the analysis)
 __all__ = ["DataError", "KinetorError", "ModelError", "Problem", "UnitError", "__version__",

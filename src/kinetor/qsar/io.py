@@ -50,11 +50,8 @@ def _read_table(path: Path) -> pd.DataFrame:
                         ((parts[0], "") if parts else ("", "")))
         df = pd.DataFrame(rows, columns=["smiles", "id"])
         if len(df) and df["smiles"].iloc[0].lower() in SMILES_COLUMNS:
-            df = df.iloc[1:].reset_index(drop=True)
-            df.index = df.index + 1  # keep file line numbers (header is line 1)
-            df.attrs["first_row"] = 2
-        else:
-            df.attrs["first_row"] = 1
+            df = df.iloc[1:]  # a header line; the index stays the file line number - 1
+        df.attrs["first_row"] = 1
         return df
     sep = "\t" if suffix in (".tsv", ".tab") else ","
     df = pd.read_csv(path, sep=sep)
