@@ -8,7 +8,8 @@ MoleculeACE test RMSE <= 0.62 and cliff RMSE <= 0.72; 90 % intervals covering 87
 
 Data: ChEMBL (CC BY-SA 3.0) extracts, located at ``../shared/data/qsar_mtor_pi3k`` beside
 the repository (or ``QSAR_DATA``). Run: ``python benchmarks/qsar.py`` (``--quick`` skips
-y-randomisation and the 100,000-molecule prediction).
+y-randomisation and the prediction timing; ``--predict-n=N`` times N molecules instead of
+100,000).
 """
 
 from __future__ import annotations
@@ -118,34 +119,38 @@ def moleculeace() -> dict:
             "coverage": coverage(y[te], table["lower"], table["upper"])}
 
 
-def timings(sets, quick: bool) -> dict:
+def _timed(fn):
+    """Wall and CPU seconds (all threads) of ``fn()``; on a busy shared machine the CPU time
+    bounds what the call needs on 2 idle cores."""
+    c0, w0 = time.process_time(), time.perf_counter()
+    value = fn()
+    return value, time.perf_counter() - w0, time.process_time() - c0
+
+
+def timings(sets, n_predict: int) -> dict:
     smiles = pd.concat([d["smiles"] for d, _ in sets.values()]).tolist()
     out = {}
     five = smiles[:5000]
-    parse_smiles(five[:50])  # warm-up (imports)
-    compute_features(parse_smiles(five[:50])[0])
-    t0 = time.perf_counter()
-    compute_features(parse_smiles(five)[0])
-    out["featurise_5000_s"] = time.perf_counter() - t0
+    compute_features(parse_smiles(five[:50])[0])  # warm-up (imports, compiled kernels)
+    _, out["featurise_wall"], out["featurise_cpu"] = _timed(
+        lambda: compute_features(parse_smiles(five)[0]))
     data = sets["mTOR"][0]
-    t0 = time.perf_counter()
-    pred = PotencyPredictor(LEARNER, target="mtor", seed=0).fit(data["smiles"], data["p_value"])
-    out["train_s"] = time.perf_counter() - t0
+    pred, out["train_wall"], out["train_cpu"] = _timed(
+        lambda: PotencyPredictor(LEARNER, target="mtor", seed=0).fit(data["smiles"],
+                                                                     data["p_value"]))
     out["n_train"] = len(data)
-    if not quick:
-        lib = (smiles * (100_000 // len(smiles) + 1))[:100_000]
-        t0 = time.perf_counter()
-        table = pred.predict(lib)
-        out["predict_100k_s"] = time.perf_counter() - t0
-        out["predict_rows"] = len(table)
+    if n_predict:
+        lib = (smiles * (n_predict // len(smiles) + 1))[:n_predict]
+        table, out["predict_wall"], out["predict_cpu"] = _timed(lambda: pred.predict(lib, n_jobs=2))
+        out["n_predict"] = len(table)
     return out
 
 
-def main(quick: bool = False) -> str:
+def main(quick: bool = False, n_predict: int = 100_000) -> str:
     sets = load_sets()
     cv = [scaffold_cv(name, data) for name, (data, _) in sets.items()]
     ace = moleculeace()
-    times = timings(sets, quick)
+    times = timings(sets, 0 if quick else n_predict)
     targets = {"mTOR": 0.615, "PI3Kalpha": 0.595}
     lines = [
         "## QSAR (mTOR, PI3Kalpha)",
@@ -180,14 +185,17 @@ def main(quick: bool = False) -> str:
         lines.append(f"- {r['name']}: {folds}. Outside the domain: RMSE "
                      f"{r['rmse_out_domain']:.3f}, coverage {r['coverage_out_domain']:.2f}. "
                      f"CV wall time {r['t_ours']:.0f} s (baseline {r['t_base']:.0f} s).")
-    lines += ["", "| timing | measured | target |", "|---|---|---|",
+    lines += ["", "| timing | wall | CPU (all threads) | target (2 cores) |", "|---|---|---|---|",
               f"| featurise 5,000 molecules (parse, standardise, 3 count FPs, descriptors) | "
-              f"{times['featurise_5000_s']:.1f} s | < 5 s |",
+              f"{times['featurise_wall']:.1f} s | {times['featurise_cpu']:.1f} s | < 5 s |",
               f"| train default model on {times['n_train']} mTOR compounds (incl. 5-fold "
-              f"calibration) | {times['train_s']:.1f} s | < 60 s |"]
-    if "predict_100k_s" in times:
-        lines.append(f"| predict 100,000 molecules (with intervals and domain) | "
-                     f"{times['predict_100k_s']:.1f} s | < 60 s |")
+              f"calibration) | {times['train_wall']:.1f} s | {times['train_cpu']:.1f} s | "
+              "< 60 s |"]
+    if "predict_wall" in times:
+        lines.append(f"| predict {times['n_predict']:,} molecules (with intervals and domain; "
+                     "featurised in 2 processes, CPU column counts this process only) | "
+                     f"{times['predict_wall']:.1f} s | {times['predict_cpu']:.1f} s | "
+                     f"< 60 s for 100,000 |")
     if not quick:
         data = sets["mTOR"][0]
         yr = y_randomization(data["smiles"].tolist(), data["p_value"].to_numpy(), n_rounds=1,
@@ -203,4 +211,5 @@ def main(quick: bool = False) -> str:
 
 
 if __name__ == "__main__":
-    print(main(quick="--quick" in sys.argv))
+    n = next((int(a.split("=")[1]) for a in sys.argv if a.startswith("--predict-n=")), 100_000)
+    print(main(quick="--quick" in sys.argv, n_predict=n))

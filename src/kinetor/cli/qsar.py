@@ -171,6 +171,8 @@ def predict(
                                                       "(repeatable), e.g. PTEN_loss.")] = None,
     conc: Annotated[float, typer.Option("--conc", help="Free concentration (nM).")] = 1000.0,
     hours: Annotated[float, typer.Option("--hours", help="Readout time (h).")] = 24.0,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Processes for featurising "
+                                      "large inputs.")] = 1,
     out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")] =
         Path("qsar_predict_out"),
 ) -> None:
@@ -185,7 +187,7 @@ def predict(
     _report_problems(problems, "unparsable structures")
     table = mols[["id", "smiles"]].copy()
     for target, p in preds.items():
-        res = p.predict(table["smiles"], strict=False)
+        res = p.predict(table["smiles"], strict=False, n_jobs=jobs)
         for c in ("prediction", "lower", "upper", "nn_similarity", "in_domain"):
             table[f"{c}_{target}"] = res[c].to_numpy()
     d = _common.out_dir(out)
@@ -219,6 +221,8 @@ def screen(
     targets: Annotated[str, typer.Option("--targets", help="Comma-separated targets.")] =
         "mtor,pi3ka",
     top: Annotated[int, typer.Option("--top", help="Rows to print.")] = 20,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Processes for featurising "
+                                      "large libraries.")] = 1,
     out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")] =
         Path("qsar_screen_out"),
 ) -> None:
@@ -230,7 +234,8 @@ def screen(
     preds = _load(models, targets)
     mols, problems = read_molecules(library)
     _report_problems(problems, "unparsable structures")
-    res = run_screen(mols["smiles"].tolist(), preds, ids=mols["id"].tolist(), file=library.name)
+    res = run_screen(mols["smiles"].tolist(), preds, ids=mols["id"].tolist(), file=library.name,
+                     n_jobs=jobs)
     d = _common.out_dir(out)
     res.to_csv(d / "screen.csv", index=False)
     _common.html_report(d, f"kinetor qsar screen: {library.name}")

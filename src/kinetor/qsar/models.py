@@ -32,7 +32,7 @@ import numpy as np
 from kinetor.errors import DataError, Problem
 
 __all__ = ["KERNEL_FINGERPRINTS", "LEARNERS", "Features", "QSARModel", "compute_features",
-           "kernel", "parse_smiles"]
+           "featurize_smiles", "kernel", "parse_smiles"]
 
 LEARNERS: tuple[str, ...] = ("consensus", "svr", "gp", "rf", "lgbm", "consensus_trees")
 #: Members averaged by each ensemble.
@@ -55,10 +55,11 @@ class Features:
     tab: Any
 
     def __len__(self) -> int:
-        return self.tab.shape[0]
+        return next(iter(self.fps.values())).shape[0]
 
     def subset(self, idx) -> Features:
-        return Features({k: v[idx] for k, v in self.fps.items()}, self.tab[idx])
+        return Features({k: v[idx] for k, v in self.fps.items()},
+                        None if self.tab is None else self.tab[idx])
 
 
 def kernel(A: Features, B: Features) -> np.ndarray:
@@ -106,22 +107,61 @@ def parse_smiles(smiles: Sequence[str], file: str = "<input>", column: str = "sm
     return mols, np.asarray(ok, dtype=np.int64), problems
 
 
-def compute_features(mols: Sequence[Any], n_bits_kernel: int = 2**20, n_bits_tab: int = 2048
-                     ) -> Features:
-    """The :class:`Features` bundle of parsed molecules."""
+def compute_features(mols: Sequence[Any], n_bits_kernel: int = 2**20, n_bits_tab: int = 2048,
+                     tab: bool = True) -> Features:
+    """The :class:`Features` bundle of parsed molecules (``tab=False``: kernel input only,
+    enough for the kernel learners)."""
     from scipy import sparse
 
     from kinetor.qsar.features import featurize
 
     fps = {kind: featurize(mols, kind, n_bits=n_bits_kernel) for kind in KERNEL_FINGERPRINTS}
+    if not tab:
+        return Features(fps, None)
     folded = fps["ecfp4_count"].copy()
     folded = sparse.csr_matrix((folded.data, folded.indices % n_bits_tab, folded.indptr),
                                shape=(folded.shape[0], n_bits_tab))
     folded.sum_duplicates()
     desc = featurize(mols, "rdkit2d_fast")
-    tab = sparse.hstack([folded, sparse.csr_matrix(np.nan_to_num(desc))], format="csr",
-                        dtype=np.float32)
-    return Features(fps, tab)
+    table = sparse.hstack([folded, sparse.csr_matrix(np.nan_to_num(desc))], format="csr",
+                          dtype=np.float32)
+    return Features(fps, table)
+
+
+def _featurize_chunk(smiles, start, file, column, tab):
+    mols, ok, problems = parse_smiles(smiles, file=file, column=column)
+    problems = [Problem(p.message, file=p.file, row=p.row + start, column=p.column, fix=p.fix)
+                for p in problems]
+    return (compute_features(mols, tab=tab) if len(mols) else None), ok + start, problems
+
+
+def featurize_smiles(smiles: Sequence[str], tab: bool = True, n_jobs: int = 1,
+                     file: str = "<input>", column: str = "smiles", chunk: int = 10_000
+                     ) -> tuple[Features | None, np.ndarray, list[Problem]]:
+    """Parse, standardise and featurise SMILES, in ``n_jobs`` processes for large inputs.
+
+    Returns the features of the parsable entries (``None`` if there are none), their
+    indices and the problems of the others.
+    """
+    from scipy import sparse
+
+    smiles = list(smiles)
+    starts = list(range(0, len(smiles), chunk)) or [0]
+    if n_jobs > 1 and len(starts) > 1:
+        from joblib import Parallel, delayed
+
+        parts = Parallel(n_jobs=n_jobs)(delayed(_featurize_chunk)(
+            smiles[s:s + chunk], s, file, column, tab) for s in starts)
+    else:
+        parts = [_featurize_chunk(smiles[s:s + chunk], s, file, column, tab) for s in starts]
+    feats = [f for f, _, _ in parts if f is not None]
+    ok = np.concatenate([o for _, o, _ in parts]).astype(np.int64)
+    problems = [p for _, _, ps in parts for p in ps]
+    if not feats:
+        return None, ok, problems
+    fps = {k: sparse.vstack([f.fps[k] for f in feats], format="csr") for k in feats[0].fps}
+    table = sparse.vstack([f.tab for f in feats], format="csr") if tab else None
+    return Features(fps, table), ok, problems
 
 
 def _as_features(X) -> Features:
@@ -276,6 +316,11 @@ class QSARModel:
             return _TanimotoGP(self.gp_noise)
         n = self.n_estimators or (800 if name == "lgbm" else 300)
         return _Trees(name, n, self.seed, self.n_jobs)
+
+    @property
+    def needs_tab(self) -> bool:
+        """Whether a member learner uses the tree features (``Features.tab``)."""
+        return any(m in ("rf", "lgbm") for m in self.member_names)
 
     @property
     def member_names(self) -> tuple[str, ...]:

@@ -34,7 +34,14 @@ import pandas as pd
 
 from kinetor.errors import DataError
 from kinetor.qsar.conformal import NormalizedConformal, difficulty_features
-from kinetor.qsar.models import Features, QSARModel, compute_features, kernel, parse_smiles
+from kinetor.qsar.models import (
+    Features,
+    QSARModel,
+    compute_features,
+    featurize_smiles,
+    kernel,
+    parse_smiles,
+)
 
 __all__ = ["TARGETS", "PotencyPredictor", "oof_predictions"]
 
@@ -105,7 +112,8 @@ class PotencyPredictor:
         mols, _, problems = parse_smiles(list(X))
         if problems:
             raise DataError(problems)
-        return self.fit_kernel(compute_features(mols), y, mols)
+        model = QSARModel(self.learner, **self.model_options)
+        return self.fit_kernel(compute_features(mols, tab=model.needs_tab), y, mols)
 
     def fit_kernel(self, F: Features, y, mols: Sequence[Any], K: np.ndarray | None = None
                    ) -> PotencyPredictor:
@@ -152,17 +160,19 @@ class PotencyPredictor:
         return pd.DataFrame({"prediction": pred, "lower": lo, "upper": hi,
                              "nn_similarity": nn, "in_domain": nn >= self.ad_threshold})
 
-    def predict(self, smiles: Sequence[str], strict: bool = True) -> pd.DataFrame:
+    def predict(self, smiles: Sequence[str], strict: bool = True, n_jobs: int = 1
+                ) -> pd.DataFrame:
         """Predict potencies with intervals and domain flags.
 
         With ``strict=False`` unparsable SMILES give a row of NaN with ``error`` set instead
-        of a :class:`~kinetor.errors.DataError`.
+        of a :class:`~kinetor.errors.DataError`. ``n_jobs`` processes featurise large inputs
+        (chunks of 10,000).
         """
         smiles = list(smiles)
-        mols, ok, problems = parse_smiles(smiles)
+        F, ok, problems = featurize_smiles(smiles, tab=self.model_.needs_tab, n_jobs=n_jobs)
         if problems and strict:
             raise DataError(problems)
-        table = self.predict_features(compute_features(mols)) if len(mols) else None
+        table = self.predict_features(F) if F is not None else None
         out = pd.DataFrame({"smiles": smiles})
         cols = ["prediction", "lower", "upper", "nn_similarity", "in_domain"]
         for c in cols:

@@ -39,7 +39,7 @@ __all__ = ["screen"]
 
 def screen(smiles: Sequence[str], predictors: Mapping[str, object],
            ids: Sequence[str] | None = None, dual_window: float = 1.0,
-           file: str = "<input>") -> pd.DataFrame:
+           file: str = "<input>", n_jobs: int = 1) -> pd.DataFrame:
     """Predict every target for every compound and rank candidate dual inhibitors.
 
     Parameters
@@ -54,16 +54,18 @@ def screen(smiles: Sequence[str], predictors: Mapping[str, object],
         Selectivity window (log units) inside which a compound counts as dual.
     file : str
         Name used in problem messages.
+    n_jobs : int
+        Processes that featurise large libraries.
     """
     from kinetor.qsar.bridge import mechanism_for
-    from kinetor.qsar.models import compute_features, parse_smiles
+    from kinetor.qsar.models import featurize_smiles
 
     if not predictors:
         raise DataError([Problem("no target models given", fix="pass e.g. --targets mtor,pi3ka")])
     smiles = list(smiles)
     ids = list(ids) if ids is not None else [f"row{i + 1}" for i in range(len(smiles))]
-    mols, ok, problems = parse_smiles(smiles, file=file)
-    F = compute_features(mols) if len(mols) else None
+    needs_tab = any(p.model_.needs_tab for p in predictors.values())
+    F, ok, problems = featurize_smiles(smiles, tab=needs_tab, n_jobs=n_jobs, file=file)
     out = pd.DataFrame({"id": ids, "smiles": smiles})
     for target, pred in predictors.items():
         cols = {c: np.full(len(smiles), np.nan) for c in ("p", "lower", "upper", "nn")}

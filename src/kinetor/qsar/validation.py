@@ -116,7 +116,9 @@ def cross_validate(smiles: Sequence[str], y, learner: str = "consensus",
         from kinetor.errors import DataError
 
         raise DataError(problems)
-    F = compute_features(mols)
+    from kinetor.qsar.models import QSARModel
+
+    F = compute_features(mols, tab=QSARModel(learner, **model_options).needs_tab)
     if folds is None:
         folds = make_folds(mols, split, n_folds, seed=seed)
     folds = np.asarray(folds)
