@@ -1,8 +1,10 @@
 """Conformal prediction intervals normalised by a difficulty estimate, and the
 nearest-neighbour applicability domain.
 
-Calibration uses out-of-fold predictions of the training set (cross-conformal, Vovk 2015
-Ann Math Artif Intell 74:9, doi:10.1007/s10472-013-9368-4; folds split by scaffold so the
+Calibration uses out-of-fold predictions of the training set (in the spirit of CV+, Barber
+et al. 2021 Ann Stat 49:486, doi:10.1214/20-AOS1965, simplified: the out-of-fold errors
+calibrate intervals around the model fitted on all training data, so the finite-sample
+guarantee is not formal and coverage is measured instead; folds split by scaffold so the
 calibration errors are those of new chemical series). Each compound gets a difficulty
 
 .. math::
