@@ -20,6 +20,7 @@ def fitted(mtor_subset):
     return pred, cur
 
 
+@pytest.mark.slow
 def test_round_trip_keeps_predictions_and_card(tmp_path, fitted):
     pred, cur = fitted
     card = card_for(pred, cur, {"rmse": 0.5})
@@ -37,12 +38,14 @@ def test_round_trip_keeps_predictions_and_card(tmp_path, fitted):
     assert on_disk["target"] == "mtor" and on_disk["versions"]["kinetor"] == card.versions["kinetor"]
 
 
+@pytest.mark.slow
 def test_untrusted_load_warns(tmp_path, fitted):
     path = save_model(fitted[0], tmp_path / "m.joblib")
     with pytest.warns(ModelFileWarning, match="run code"):
         load_model(path)
 
 
+@pytest.mark.slow
 def test_version_mismatch_warns(tmp_path, fitted):
     import joblib
 

@@ -53,6 +53,7 @@ def test_learners_fit_and_predict(mtor_subset, learner):
     np.testing.assert_allclose(again.predict(F.subset(np.flatnonzero(~tr))), pred)
 
 
+@pytest.mark.slow
 def test_predictor_marks_the_domain_and_bad_smiles(mtor_subset):
     data = mtor_subset.iloc[:80]
     p = PotencyPredictor("svr", n_calibration_folds=3).fit(data["canonical_smiles"],

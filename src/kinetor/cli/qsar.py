@@ -66,7 +66,8 @@ def train(
 ) -> None:
     """Curate a potency table and fit a calibrated model for one target.
 
-    Writes <target>.joblib, <target>.card.json, curated.csv and curation_report.csv.
+    Writes <target>.joblib, <target>.card.json, <target>_curated.csv,
+    <target>_curation_report.csv, <target>_calibration_predictions.csv and report.html.
     """
     from kinetor.qsar.card import card_for, save_model
     from kinetor.qsar.predictor import PotencyPredictor
@@ -86,6 +87,9 @@ def train(
     metrics = regression_metrics(oof["y"], oof["prediction"])
     metrics["split"] = "inner scaffold 5-fold (calibration predictions)"
     path = save_model(pred, d / f"{target}.joblib", card_for(pred, cur, metrics))
+    pred.oof_.assign(smiles=use["smiles"].to_numpy()).to_csv(
+        d / f"{target}_calibration_predictions.csv", index=False)
+    _common.html_report(d, f"kinetor qsar train: {target} ({learner})")
     if _common.STATE["json"]:
         _common.emit_json({"model": str(path), "cv": metrics, "curation": cur.summary()})
         return
