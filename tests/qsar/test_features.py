@@ -53,3 +53,13 @@ def test_max_similarity_excludes_self():
     X = sparse.csr_matrix([[1, 1, 0], [1, 1, 0], [0, 0, 1]])
     np.testing.assert_allclose(max_similarity(X, X, exclude_self=True), [1.0, 1.0, 0.0])
     np.testing.assert_allclose(max_similarity(X[2:], X[:2]), [0.0])
+
+
+@pytest.mark.parametrize("dense_fraction", [0.0, 0.2, 0.5, 1.0])
+def test_dense_sparse_split_is_exact(dense_fraction):
+    rng = np.random.default_rng(5)
+    # counts 0..6 with common and rare columns, as in fingerprints
+    A = sparse.csr_matrix(rng.poisson(rng.uniform(0.05, 2.0, 40), size=(30, 40)))
+    B = sparse.csr_matrix(rng.poisson(rng.uniform(0.05, 2.0, 40), size=(50, 40)))
+    np.testing.assert_allclose(tanimoto(A, B, dense_fraction=dense_fraction),
+                               tanimoto_kernel(A, B), atol=1e-12)
