@@ -1,0 +1,291 @@
+"""Curation of potency tables: standardised structures, one potency scale, one row per
+compound, and a report of everything changed, merged, flagged or dropped.
+
+Steps (after Fourches, Muratov & Tropsha 2010 J Chem Inf Model 50:1189,
+doi:10.1021/ci100176x):
+
+1. parse the SMILES; an unparsable one drops its row, named in the report;
+2. standardise with RDKit ``rdMolStandardize``: keep the largest organic fragment (salts
+   and solvents go), neutralise charges that can be neutralised, optionally take the
+   canonical tautomer; stereochemistry is kept, so enantiomers stay separate compounds;
+3. put potencies on the negative-log molar scale, :math:`pX = -\\log_{10}(X / \\mathrm{M})`
+   (nM, uM, mM, pM, M, or values already on the p scale); an unknown unit is a
+   :class:`~kinetor.errors.DataError` (no guessed units);
+4. keep censored values (``<``, ``>``; on the p scale the direction flips: IC50 > 10 uM is
+   pIC50 < 5) and flag them;
+5. merge duplicates of one standardised structure: the mean of the exact values (censored
+   ones only when no exact value exists), with the spread and a conflict flag when it
+   exceeds ``conflict_threshold`` log units.
+
+Examples
+--------
+>>> import pandas as pd
+>>> raw = pd.DataFrame({"smiles": ["CCO.Cl", "CCO", "C[NH3+]", "xx"],
+...                     "value": [100.0, 1000.0, 10.0, 5.0], "unit": "nM",
+...                     "relation": ["=", "=", ">", "="]})
+>>> res = curate(raw)
+>>> res.data[["smiles", "p_value", "relation", "n", "spread", "conflict"]]
+  smiles  p_value relation  n  spread  conflict
+0    CCO      6.5        =  2     1.0     False
+1     CN      8.0        <  1     0.0     False
+>>> res.report[["row", "action", "reason"]].head(3)
+   row   action                                         reason
+0    2  changed                          largest fragment kept
+1    2   merged  2 measurements merged (spread 1.00 log units)
+2    3   merged  2 measurements merged (spread 1.00 log units)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from kinetor.errors import DataError, Problem
+
+__all__ = ["UNIT_FACTORS", "CurationResult", "curate", "standardize_smiles"]
+
+#: Molar factor of each accepted concentration unit (lower-case keys).
+UNIT_FACTORS: dict[str, float] = {
+    "m": 1.0, "mm": 1e-3, "um": 1e-6, "µm": 1e-6, "μm": 1e-6, "micromolar": 1e-6,
+    "nm": 1e-9, "nanomolar": 1e-9, "pm": 1e-12,
+}
+_P_UNITS = {"p", "log", "-log(m)", "pic50", "pki", "pkd", "pec50", "px"}
+_FLIP = {"=": "=", "~": "=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
+_CHARGED = re.compile(r"\[[^\]]*[+-]")
+
+
+@dataclass
+class CurationResult:
+    """Curated table and the record of what curation did.
+
+    Attributes
+    ----------
+    data : pandas.DataFrame
+        One row per standardised structure: ``smiles``, ``id``, ``p_value``, ``relation``
+        (on the p scale), ``censored``, ``n`` (measurements merged), ``spread`` (max - min
+        of the merged values), ``conflict``.
+    report : pandas.DataFrame
+        One row per input row that was dropped, changed, merged or flagged: ``row``
+        (1-based, header = row 1), ``id``, ``smiles_in``, ``action``, ``reason``.
+    problems : list of Problem
+        The dropped rows as :class:`~kinetor.errors.Problem` (file, row, column, fix).
+    options : dict
+        The options used.
+    """
+
+    data: pd.DataFrame
+    report: pd.DataFrame
+    problems: list[Problem] = field(default_factory=list)
+    options: dict[str, Any] = field(default_factory=dict)
+
+    def summary(self) -> dict[str, Any]:
+        """Counts for a model card: input rows, compounds, and each action/reason."""
+        rep = self.report
+        reasons = rep.groupby(["action", "reason"]).size() if len(rep) else pd.Series(dtype=int)
+        return {
+            "rows_in": int(self.options.get("rows_in", 0)),
+            "compounds": len(self.data),
+            "censored": int(self.data["censored"].sum()),
+            "conflicts": int(self.data["conflict"].sum()),
+            "actions": {f"{a}: {r}": int(n) for (a, r), n in reasons.items()},
+            "data_sha256": data_hash(self.data),
+        }
+
+
+def data_hash(data: pd.DataFrame) -> str:
+    """SHA-256 of the curated (smiles, p_value, relation) table (model-card provenance)."""
+    cols = data[["smiles", "p_value", "relation"]].to_csv(index=False).encode()
+    return hashlib.sha256(cols).hexdigest()
+
+
+def _standardizer(tautomer: bool):
+    from rdkit.Chem.MolStandardize import rdMolStandardize
+
+    chooser = rdMolStandardize.LargestFragmentChooser(preferOrganic=True)
+    uncharger = rdMolStandardize.Uncharger()
+    taut = rdMolStandardize.TautomerEnumerator() if tautomer else None
+    return chooser, uncharger, taut
+
+
+def standardize_smiles(smiles: str, tautomer: bool = False, _tools=None
+                       ) -> tuple[str | None, list[str]]:
+    """Standardised canonical SMILES and the list of changes made (``None`` if unparsable).
+
+    Examples
+    --------
+    >>> standardize_smiles("CC(=O)[O-].[Na+]")
+    ('CC(=O)O', ['largest fragment kept', 'charges neutralised'])
+    >>> standardize_smiles("C[C@H](N)O")
+    ('C[C@H](N)O', [])
+    """
+    from rdkit import Chem, rdBase
+
+    _quiet = rdBase.BlockLogs()  # a bad SMILES is reported by the caller, not on stderr
+    mol = Chem.MolFromSmiles(str(smiles)) if isinstance(smiles, str) and smiles.strip() else None
+    if mol is None:
+        return None, []
+    chooser, uncharger, taut = _tools or _standardizer(tautomer)
+    changes = []
+    before = Chem.MolToSmiles(mol)
+    if "." in before:
+        mol = chooser.choose(mol)
+        changes.append("largest fragment kept")
+    if _CHARGED.search(Chem.MolToSmiles(mol)):
+        smi = Chem.MolToSmiles(mol)
+        mol = uncharger.uncharge(mol)
+        if Chem.MolToSmiles(mol) != smi:
+            changes.append("charges neutralised")
+    if taut is not None:
+        smi = Chem.MolToSmiles(mol)
+        mol = taut.Canonicalize(mol)
+        if Chem.MolToSmiles(mol) != smi:
+            changes.append("canonical tautomer")
+    return Chem.MolToSmiles(mol), changes
+
+
+def _p_values(values: pd.Series, units: pd.Series, file: str, column: str) -> np.ndarray:
+    problems, out = [], np.full(len(values), np.nan)
+    for unit in pd.unique(units):
+        key = str(unit).strip().lower()
+        mask = (units == unit).to_numpy()
+        if key in _P_UNITS:
+            out[mask] = values[mask]
+        elif key in UNIT_FACTORS:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                out[mask] = -np.log10(values[mask].to_numpy() * UNIT_FACTORS[key])
+        else:
+            rows = np.flatnonzero(mask)[:5] + 2
+            problems.append(Problem(
+                f"unknown potency unit {unit!r} (rows {', '.join(map(str, rows))}...)",
+                file=file, column=column,
+                fix="use nM, uM, mM, pM or M, or 'p' for values already on the -log10 molar "
+                    "scale"))
+    if problems:
+        raise DataError(problems)
+    return out
+
+
+def curate(frame: pd.DataFrame, smiles: str = "smiles", value: str = "value",
+           unit: str | None = "unit", relation: str | None = "relation",
+           id_col: str | None = None, default_unit: str | None = None,
+           tautomer: bool = False, conflict_threshold: float = 1.0,
+           file: str = "<DataFrame>") -> CurationResult:
+    """Curate a potency table (see the module docstring for the steps).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Raw rows, one measurement each.
+    smiles, value : str
+        Column names of the structure and the potency.
+    unit : str or None
+        Column of the potency unit (nM, uM, ..., or ``p`` for pIC50-like values); when the
+        column is absent, ``default_unit`` is used and must be given.
+    relation : str or None
+        Column with ``=``, ``<``, ``>``, ``<=``, ``>=`` (missing column: all ``=``).
+    id_col : str, optional
+        Compound identifier column (row number otherwise).
+    default_unit : str, optional
+        Unit of every value when the table has no unit column.
+    tautomer : bool
+        Also take RDKit's canonical tautomer (slow: ~30 ms per molecule).
+    conflict_threshold : float
+        Spread (log units) of merged values above which a compound is flagged.
+    file : str
+        Name used in problem reports.
+    """
+    missing = [c for c in (smiles, value) if c not in frame.columns]
+    if missing:
+        raise DataError([Problem(f"missing column {c!r} (have: {', '.join(map(str, frame.columns))})",
+                                 file=file, column=c, fix="name the column or pass it as an option")
+                         for c in missing])
+    n = len(frame)
+    if unit is not None and unit in frame.columns:
+        units = frame[unit].fillna("").astype(str)
+    elif default_unit is not None:
+        units = pd.Series([default_unit] * n, index=frame.index)
+    else:
+        raise DataError([Problem("no unit column and no default unit", file=file, column=unit,
+                                 fix="add a unit column or pass default_unit ('nM', 'p', ...)")])
+    rel = (frame[relation].fillna("=").astype(str).str.strip().replace({"": "="})
+           if relation is not None and relation in frame.columns
+           else pd.Series(["="] * n, index=frame.index))
+    ids = (frame[id_col].astype(str) if id_col is not None and id_col in frame.columns
+           else pd.Series([f"row{i + 2}" for i in range(n)], index=frame.index))
+    numeric = pd.to_numeric(frame[value], errors="coerce")
+    pvals = _p_values(numeric, units.reset_index(drop=True).set_axis(numeric.index), file, unit or "unit")
+    tools = _standardizer(tautomer)
+    report, problems, keep = [], [], []
+    for i, (s_in, v_raw, r, p, ident) in enumerate(zip(frame[smiles], frame[value], rel, pvals,
+                                                      ids, strict=True)):
+        row = i + 2
+
+        def drop(reason, column, fix, s_in=s_in, row=row, ident=ident):
+            report.append((row, ident, s_in, "dropped", reason))
+            problems.append(Problem(reason, file=file, row=row, column=column, fix=fix))
+
+        if r not in _FLIP:
+            drop(f"unknown relation {r!r}", relation, "use =, <, >, <= or >=")
+            continue
+        if not np.isfinite(p):
+            drop(f"potency {v_raw!r} is not a positive number", value,
+                 "give a positive concentration (or a p-scale value)")
+            continue
+        std, changes = standardize_smiles(s_in, tautomer, tools)
+        if std is None:
+            drop(f"unparsable SMILES {s_in!r}", smiles, "correct the structure or remove the row")
+            continue
+        for c in changes:
+            report.append((row, ident, s_in, "changed", c))
+        is_p = str(units.iloc[i]).strip().lower() in _P_UNITS
+        keep.append((row, ident, std, float(p), r if is_p else _FLIP[r]))
+    data, merged = _aggregate(keep, conflict_threshold)
+    report.extend(merged)
+    rep = pd.DataFrame(report, columns=["row", "id", "smiles_in", "action", "reason"])
+    rep = rep.sort_values("row", kind="stable").reset_index(drop=True)
+    options = {"tautomer": tautomer, "conflict_threshold": conflict_threshold, "rows_in": n,
+               "file": file}
+    return CurationResult(data, rep, problems, options)
+
+
+def _aggregate(keep, threshold: float):
+    cols = ["row", "id", "smiles", "p_value", "relation"]
+    df = pd.DataFrame(keep, columns=cols)
+    df["relation"] = df["relation"].replace({"~": "="})
+    df["exact"] = df["relation"] == "="
+    out, merged = [], []
+    for smi, g in df.groupby("smiles", sort=False):
+        exact = g[g["exact"]]
+        use = exact if len(exact) else g
+        vals = use["p_value"].to_numpy()
+        if len(exact):
+            rel = "="
+        else:
+            # only bounds: keep the tightest one of the commonest direction
+            lower = use["relation"].str.startswith(">")
+            use = use[lower] if lower.sum() >= (~lower).sum() else use[~lower]
+            vals = use["p_value"].to_numpy()
+            pick = int(np.argmax(vals)) if lower.sum() >= (~lower).sum() else int(np.argmin(vals))
+            rel = use["relation"].iloc[pick]
+            vals = vals[[pick]]
+        spread = float(np.ptp(g["p_value"].to_numpy())) if len(g) > 1 else 0.0
+        conflict = bool(spread > threshold)
+        out.append((smi, g["id"].iloc[0], float(np.mean(vals)), rel, rel != "=", len(g),
+                    spread, conflict, ";".join(map(str, g["row"]))))
+        if len(g) > 1:
+            reason = f"{len(g)} measurements merged (spread {spread:.2f} log units)"
+            if conflict:
+                reason += f"; conflict flagged (> {threshold:g})"
+            merged.extend((int(r), i, smi, "merged", reason) for r, i in zip(g["row"], g["id"],
+                                                                                strict=True))
+        elif rel != "=":
+            merged.append((int(g["row"].iloc[0]), g["id"].iloc[0], smi, "flagged",
+                           f"censored value ({rel} {vals[0]:.2f})"))
+    data = pd.DataFrame(out, columns=["smiles", "id", "p_value", "relation", "censored", "n",
+                                      "spread", "conflict", "rows"])
+    return data, merged

@@ -1,0 +1,148 @@
+"""Readers for structure files: CSV/TSV tables, SMILES files (``.smi``) and SDF.
+
+A structure that cannot be parsed never stops the run: it is kept out, named (file,
+row or SDF record, column) in the returned problems, and the rest is processed.
+
+Examples
+--------
+>>> import tempfile, pathlib
+>>> d = pathlib.Path(tempfile.mkdtemp())
+>>> _ = (d / "lib.smi").write_text("CCO ethanol\\nnot_a_smiles bad\\nc1ccccc1 benzene\\n")
+>>> mols, problems = read_molecules(d / "lib.smi")
+>>> mols["id"].tolist()
+['ethanol', 'benzene']
+>>> print(problems[0])
+lib.smi row 2, column 'smiles': unparsable SMILES 'not_a_smiles' (fix: correct the structure or remove the row)
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from kinetor.errors import DataError, Problem
+
+__all__ = ["SMILES_COLUMNS", "read_activity_table", "read_molecules"]
+
+#: Column names recognised as SMILES (case-insensitive).
+SMILES_COLUMNS = ("smiles", "canonical_smiles", "smi", "structure")
+_ID_COLUMNS = ("id", "name", "molecule_chembl_id", "compound", "compound_id")
+
+
+def _find(columns, candidates) -> str | None:
+    lower = {str(c).lower(): c for c in columns}
+    for c in candidates:
+        if c in lower:
+            return lower[c]
+    return None
+
+
+def _read_table(path: Path) -> pd.DataFrame:
+    suffix = path.suffix.lower()
+    if suffix in (".sdf", ".sd", ".mol"):
+        return _read_sdf(path)
+    if suffix == ".smi":
+        rows = []
+        for line in path.read_text().splitlines():
+            parts = line.split(maxsplit=1)
+            rows.append((parts[0], parts[1].strip()) if len(parts) == 2 else
+                        ((parts[0], "") if parts else ("", "")))
+        df = pd.DataFrame(rows, columns=["smiles", "id"])
+        if len(df) and df["smiles"].iloc[0].lower() in SMILES_COLUMNS:
+            df = df.iloc[1:]  # a header line; the index stays the file line number - 1
+        df.attrs["first_row"] = 1
+        return df
+    sep = "\t" if suffix in (".tsv", ".tab") else ","
+    df = pd.read_csv(path, sep=sep)
+    df.attrs["first_row"] = 2
+    return df
+
+
+def _read_sdf(path: Path) -> pd.DataFrame:
+    from rdkit import Chem, rdBase
+
+    _quiet = rdBase.BlockLogs()
+    rows = []
+    for i, mol in enumerate(Chem.SDMolSupplier(str(path), sanitize=True)):
+        if mol is None:
+            rows.append({"smiles": None, "_record": i + 1})
+            continue
+        props = mol.GetPropsAsDict()
+        name = mol.GetProp("_Name") if mol.HasProp("_Name") else ""
+        rows.append({"smiles": Chem.MolToSmiles(mol), "id": props.pop("id", name) or name,
+                     "_record": i + 1, **props})
+    df = pd.DataFrame(rows)
+    df.attrs["first_row"] = 1
+    df.attrs["sdf"] = True
+    return df
+
+
+def read_molecules(path: str | Path, smiles_col: str | None = None,
+                   id_col: str | None = None) -> tuple[pd.DataFrame, list[Problem]]:
+    """Read a structure file into ``id, smiles`` (plus the file's other columns).
+
+    Parameters
+    ----------
+    path : path
+        ``.csv``, ``.tsv``, ``.smi`` (SMILES, whitespace, name; one per line) or ``.sdf``.
+    smiles_col, id_col : str, optional
+        Column names (detected when not given).
+
+    Returns
+    -------
+    (pandas.DataFrame, list of Problem)
+        The parsable rows (with a 1-based ``row`` column: the file row or SDF record) and
+        one problem per structure that could not be parsed.
+    """
+    from rdkit import Chem, rdBase
+
+    path = Path(path)
+    if not path.exists():
+        raise DataError([Problem("no such file", file=str(path), fix="check the path")])
+    df = _read_table(path)
+    first = df.attrs.get("first_row", 2)
+    scol = smiles_col or _find(df.columns, SMILES_COLUMNS)
+    if scol is None or scol not in df.columns:
+        raise DataError([Problem(f"no SMILES column (have: {', '.join(map(str, df.columns))})",
+                                 file=path.name, column=smiles_col,
+                                 fix=f"name it one of {', '.join(SMILES_COLUMNS)} or pass "
+                                     "--smiles-col")])
+    icol = id_col or _find(df.columns, _ID_COLUMNS)
+    sdf = df.attrs.get("sdf", False)
+    rows = df["_record"].to_numpy() if sdf else df.index.to_numpy() + first
+    _quiet = rdBase.BlockLogs()
+    problems, keep = [], []
+    for k, (s, row) in enumerate(zip(df[scol], rows, strict=True)):
+        ok = isinstance(s, str) and s.strip() and Chem.MolFromSmiles(s) is not None
+        if ok:
+            keep.append(k)
+            continue
+        what = "unreadable SDF record" if sdf and not isinstance(s, str) else \
+            f"unparsable SMILES {s!r}"
+        problems.append(Problem(what, file=path.name, row=int(row),
+                                column=None if sdf else str(scol),
+                                fix="correct the structure or remove the row"))
+    out = df.iloc[keep].copy()
+    out.insert(0, "row", rows[keep] if len(keep) else [])
+    out = out.rename(columns={scol: "smiles"})
+    if icol is not None and icol in out.columns:
+        out = out.rename(columns={icol: "id"})
+    if "id" not in out.columns:
+        out["id"] = [f"row{r}" for r in out["row"]]
+    out["id"] = out["id"].astype(str)
+    out = out.drop(columns=["_record"], errors="ignore")
+    cols = ["id", "smiles", "row"] + [c for c in out.columns if c not in ("id", "smiles", "row")]
+    return out[cols].reset_index(drop=True), problems
+
+
+def read_activity_table(path: str | Path) -> pd.DataFrame:
+    """Read a training table (CSV/TSV/SDF) as a DataFrame for :func:`~kinetor.qsar.curate`.
+
+    SDF properties become columns; the structure is in ``smiles``.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise DataError([Problem("no such file", file=str(path), fix="check the path")])
+    df = _read_table(path)
+    return df.drop(columns=["_record"], errors="ignore").reset_index(drop=True)

@@ -1,0 +1,350 @@
+"""QSAR regressors on molecular features: Tanimoto-kernel SVR and GP, random forest,
+LightGBM, and their average (the default ``consensus``).
+
+Every learner works on a :class:`Features` bundle computed once per set of molecules:
+``fps`` (hashed ECFP4, FCFP4 and atom-pair counts, the kernel input) and ``tab`` (folded
+ECFP4 counts next to fast RDKit descriptors, the tree input). The kernel learners use the
+mean of the three Tanimoto (MinMax) kernels. The default ``consensus`` is the plain mean
+of the Tanimoto SVR and the Tanimoto GP on that kernel; ``consensus_trees`` averages the
+SVR with LightGBM and a random forest on counts + descriptors. Kernel methods on ECFP were
+the strongest classical learners in MoleculeACE (van Tilborg, Alenicheva & Grisoni 2022
+J Chem Inf Model 62:5938, doi:10.1021/acs.jcim.2c01073); on the first scaffold fold of
+the mTOR and PI3Kalpha sets the kernel average beat adding trees (docs/qsar.md).
+
+Examples
+--------
+>>> import numpy as np
+>>> smiles = ["CCO", "CCCO", "CCCCO", "CCCCCO", "c1ccccc1O", "c1ccccc1CO"]
+>>> y = np.array([4.0, 4.5, 5.0, 5.5, 6.0, 6.5])
+>>> m = QSARModel("svr", seed=0).fit(smiles, y)
+>>> m.predict(["CCCO"]).round(1)
+array([4.6])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+
+from kinetor.errors import DataError, Problem
+
+__all__ = ["KERNEL_FINGERPRINTS", "LEARNERS", "Features", "QSARModel", "compute_features",
+           "featurize_smiles", "kernel", "parse_smiles"]
+
+LEARNERS: tuple[str, ...] = ("consensus", "svr", "gp", "rf", "lgbm", "consensus_trees")
+#: Members averaged by each ensemble.
+ENSEMBLES = {"consensus": ("svr", "gp"), "consensus_trees": ("svr", "lgbm", "rf")}
+
+
+#: Count fingerprints whose Tanimoto (MinMax) kernels are averaged into the model kernel.
+KERNEL_FINGERPRINTS: tuple[str, ...] = ("ecfp4_count", "fcfp4_count", "atompair_count")
+
+
+@dataclass
+class Features:
+    """Feature matrices of one set of molecules (rows aligned).
+
+    ``fps`` maps each of :data:`KERNEL_FINGERPRINTS` to its sparse hashed counts (kernel
+    input); ``tab`` holds folded ECFP4 counts next to fast RDKit descriptors (tree input).
+    """
+
+    fps: dict[str, Any]
+    tab: Any
+
+    def __len__(self) -> int:
+        return next(iter(self.fps.values())).shape[0]
+
+    def subset(self, idx) -> Features:
+        return Features({k: v[idx] for k, v in self.fps.items()},
+                        None if self.tab is None else self.tab[idx])
+
+
+def kernel(A: Features, B: Features) -> np.ndarray:
+    """The model kernel: mean Tanimoto (MinMax) similarity over the count fingerprints.
+
+    A mean of kernels is a kernel; each fingerprint sees the molecules differently (ECFP4
+    atom environments, FCFP4 pharmacophoric environments, atom pairs the global shape).
+    """
+    from kinetor.qsar.kernels import tanimoto
+
+    K = None
+    for kind in A.fps:
+        part = tanimoto(A.fps[kind], B.fps[kind])
+        K = part if K is None else K + part
+    return K / len(A.fps)
+
+
+def parse_smiles(smiles: Sequence[str], file: str = "<input>", column: str = "smiles",
+                 standardize: bool = True) -> tuple[list[Any], np.ndarray, list[Problem]]:
+    """Parse (and standardise) SMILES; unparsable ones are reported, the rest kept.
+
+    Returns the molecules, the indices of the parsed inputs and one
+    :class:`~kinetor.errors.Problem` per unparsable entry (row = index + 2, as in a CSV
+    with a header).
+    """
+    from rdkit import Chem, rdBase
+
+    from kinetor.qsar.curation import _CHARGED, _standardizer
+
+    _quiet = rdBase.BlockLogs()
+    chooser, uncharger, _ = _standardizer(False)
+    mols, ok, problems = [], [], []
+    for i, s in enumerate(smiles):
+        mol = Chem.MolFromSmiles(s) if isinstance(s, str) and s.strip() else None
+        if mol is None:
+            problems.append(Problem(f"unparsable SMILES {s!r}", file=file, row=i + 2,
+                                    column=column, fix="correct the structure or remove it"))
+            continue
+        if standardize and "." in s:
+            mol = chooser.choose(mol)
+        if standardize and _CHARGED.search(s):
+            mol = uncharger.uncharge(mol)
+        mols.append(mol)
+        ok.append(i)
+    return mols, np.asarray(ok, dtype=np.int64), problems
+
+
+def compute_features(mols: Sequence[Any], n_bits_kernel: int = 2**20, n_bits_tab: int = 2048,
+                     tab: bool = True) -> Features:
+    """The :class:`Features` bundle of parsed molecules (``tab=False``: kernel input only,
+    enough for the kernel learners)."""
+    from scipy import sparse
+
+    from kinetor.qsar.features import featurize
+
+    fps = {kind: featurize(mols, kind, n_bits=n_bits_kernel) for kind in KERNEL_FINGERPRINTS}
+    if not tab:
+        return Features(fps, None)
+    folded = fps["ecfp4_count"].copy()
+    folded = sparse.csr_matrix((folded.data, folded.indices % n_bits_tab, folded.indptr),
+                               shape=(folded.shape[0], n_bits_tab))
+    folded.sum_duplicates()
+    desc = featurize(mols, "rdkit2d_fast")
+    table = sparse.hstack([folded, sparse.csr_matrix(np.nan_to_num(desc))], format="csr",
+                          dtype=np.float32)
+    return Features(fps, table)
+
+
+def _featurize_chunk(smiles, start, file, column, tab):
+    mols, ok, problems = parse_smiles(smiles, file=file, column=column)
+    problems = [Problem(p.message, file=p.file, row=p.row + start, column=p.column, fix=p.fix)
+                for p in problems]
+    return (compute_features(mols, tab=tab) if len(mols) else None), ok + start, problems
+
+
+def featurize_smiles(smiles: Sequence[str], tab: bool = True, n_jobs: int = 1,
+                     file: str = "<input>", column: str = "smiles", chunk: int = 10_000
+                     ) -> tuple[Features | None, np.ndarray, list[Problem]]:
+    """Parse, standardise and featurise SMILES, in ``n_jobs`` processes for large inputs.
+
+    Returns the features of the parsable entries (``None`` if there are none), their
+    indices and the problems of the others.
+    """
+    from scipy import sparse
+
+    smiles = list(smiles)
+    starts = list(range(0, len(smiles), chunk)) or [0]
+    if n_jobs > 1 and len(starts) > 1:
+        from joblib import Parallel, delayed
+
+        parts = Parallel(n_jobs=n_jobs)(delayed(_featurize_chunk)(
+            smiles[s:s + chunk], s, file, column, tab) for s in starts)
+    else:
+        parts = [_featurize_chunk(smiles[s:s + chunk], s, file, column, tab) for s in starts]
+    feats = [f for f, _, _ in parts if f is not None]
+    ok = np.concatenate([o for _, o, _ in parts]).astype(np.int64)
+    problems = [p for _, _, ps in parts for p in ps]
+    if not feats:
+        return None, ok, problems
+    fps = {k: sparse.vstack([f.fps[k] for f in feats], format="csr") for k in feats[0].fps}
+    table = sparse.vstack([f.tab for f in feats], format="csr") if tab else None
+    return Features(fps, table), ok, problems
+
+
+def _as_features(X) -> Features:
+    if isinstance(X, Features):
+        return X
+    mols, _, problems = parse_smiles(list(X))
+    if problems:
+        raise DataError(problems)
+    return compute_features(mols)
+
+
+class _TanimotoSVR:
+    def __init__(self, C: float, epsilon: float):
+        self.C, self.epsilon = C, epsilon
+
+    def fit(self, F: Features, y, K=None):
+        from sklearn.svm import SVR
+
+        K = kernel(F, F) if K is None else K
+        self.svr_ = SVR(kernel="precomputed", C=self.C, epsilon=self.epsilon).fit(K, y)
+        self.sv_ = F.subset(self.svr_.support_)
+        self.coef_ = self.svr_.dual_coef_.ravel().astype(np.float64)
+        self.intercept_ = float(self.svr_.intercept_[0])
+        return self
+
+    def predict(self, F: Features, K_test=None, chunk: int = 5000):
+        if K_test is not None:
+            return K_test[:, self.svr_.support_] @ self.coef_ + self.intercept_
+        out = np.empty(len(F))
+        for s in range(0, len(F), chunk):
+            out[s:s + chunk] = kernel(F.subset(slice(s, s + chunk)), self.sv_) @ self.coef_
+        return out + self.intercept_
+
+
+class _TanimotoGP:
+    """GP regression with the model kernel; the noise variance (relative to the signal
+    variance) is chosen by marginal likelihood over ``noise_grid`` unless fixed."""
+
+    def __init__(self, noise: float | None = None,
+                 noise_grid=(0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0)):
+        self.noise, self.noise_grid = noise, noise_grid
+
+    def fit(self, F: Features, y, K=None):
+        from scipy.linalg import cho_factor, cho_solve
+
+        K = kernel(F, F) if K is None else K
+        self.mean_ = float(np.mean(y))
+        r = np.asarray(y, float) - self.mean_
+        n = len(r)
+        noise = self.noise
+        if noise is None:
+            # one eigendecomposition serves every grid value: (K + sI)^-1 = U (L + s)^-1 U'
+            lam, U = np.linalg.eigh(K)
+            lam = np.clip(lam, 0.0, None)
+            proj = (U.T @ r) ** 2
+            best = None
+            for s in self.noise_grid:
+                amp = float(np.sum(proj / (lam + s))) / n  # signal variance profiled out
+                nll = 0.5 * n * np.log(amp) + 0.5 * float(np.sum(np.log(lam + s)))
+                if best is None or nll < best[0]:
+                    best = (nll, s)
+            noise = best[1]
+        c = cho_factor(K + noise * np.eye(n), lower=True)
+        self.alpha_ = cho_solve(c, r)
+        self.amp_ = float(r @ self.alpha_) / n
+        self.noise_, self._chol = float(noise), c
+        self.train_ = F
+        return self
+
+    def predict(self, F: Features, K_test=None, return_std: bool = False, chunk: int = 5000):
+        from scipy.linalg import cho_solve
+
+        mean, std = np.empty(len(F)), np.empty(len(F))
+        for s in range(0, len(F), chunk):
+            Ks = (kernel(F.subset(slice(s, s + chunk)), self.train_) if K_test is None
+                  else K_test[s:s + chunk])
+            mean[s:s + chunk] = Ks @ self.alpha_ + self.mean_
+            if return_std:
+                v = cho_solve(self._chol, Ks.T)
+                std[s:s + chunk] = np.sqrt(np.clip(self.amp_ * (1.0 + self.noise_
+                                                                  - np.sum(Ks.T * v, 0)), 0, None))
+        return (mean, std) if return_std else mean
+
+
+class _Trees:
+    def __init__(self, kind: str, n_estimators: int, seed: int, n_jobs: int):
+        self.kind, self.n_estimators, self.seed, self.n_jobs = kind, n_estimators, seed, n_jobs
+
+    def fit(self, F: Features, y, K=None):
+        if self.kind == "lgbm":
+            import lightgbm as lgb
+
+            self.model_ = lgb.LGBMRegressor(
+                n_estimators=self.n_estimators, learning_rate=0.04, num_leaves=31,
+                colsample_bytree=0.3, subsample=0.8, subsample_freq=1, min_child_samples=10,
+                random_state=self.seed, n_jobs=self.n_jobs, verbose=-1)
+        else:
+            from sklearn.ensemble import RandomForestRegressor
+
+            self.model_ = RandomForestRegressor(n_estimators=self.n_estimators,
+                                                max_features=0.3, random_state=self.seed,
+                                                n_jobs=self.n_jobs)
+        self.model_.fit(F.tab, np.asarray(y, float))
+        return self
+
+    def predict(self, F: Features, K_test=None):
+        return self.model_.predict(F.tab)
+
+
+class QSARModel:
+    """A potency regressor on SMILES (or precomputed :class:`Features`).
+
+    Parameters
+    ----------
+    learner : {"consensus", "svr", "gp", "rf", "lgbm", "consensus_trees"}
+        ``consensus`` = mean of the Tanimoto SVR and GP; ``consensus_trees`` = mean of the
+        SVR, LightGBM and a random forest.
+    C, epsilon : float
+        SVR regularisation and tube width (log units).
+    gp_noise : float or None
+        GP noise variance relative to the signal variance (None: marginal likelihood).
+    n_estimators : int or None
+        Trees (default 800 for LightGBM, 300 for the forest).
+    seed : int
+        Seed of every random learner.
+    n_jobs : int
+        Threads of the tree learners.
+
+    Attributes
+    ----------
+    members_ : dict
+        Fitted member learners by name.
+    """
+
+    def __init__(self, learner: Literal["consensus", "svr", "gp", "rf", "lgbm",
+                                        "consensus_trees"] = "consensus",
+                 C: float = 5.0, epsilon: float = 0.1, gp_noise: float | None = None,
+                 n_estimators: int | None = None, seed: int = 0, n_jobs: int = 1):
+        self.learner, self.C, self.epsilon, self.gp_noise = learner, C, epsilon, gp_noise
+        self.n_estimators, self.seed, self.n_jobs = n_estimators, seed, n_jobs
+
+    def get_params(self) -> dict[str, Any]:
+        """Constructor arguments (to build an unfitted copy)."""
+        return {"learner": self.learner, "C": self.C, "epsilon": self.epsilon,
+                "gp_noise": self.gp_noise, "n_estimators": self.n_estimators,
+                "seed": self.seed, "n_jobs": self.n_jobs}
+
+    def _member(self, name: str):
+        if name == "svr":
+            return _TanimotoSVR(self.C, self.epsilon)
+        if name == "gp":
+            return _TanimotoGP(self.gp_noise)
+        n = self.n_estimators or (800 if name == "lgbm" else 300)
+        return _Trees(name, n, self.seed, self.n_jobs)
+
+    @property
+    def needs_tab(self) -> bool:
+        """Whether a member learner uses the tree features (``Features.tab``)."""
+        return any(m in ("rf", "lgbm") for m in self.member_names)
+
+    @property
+    def member_names(self) -> tuple[str, ...]:
+        if self.learner not in LEARNERS:
+            raise ValueError(f"unknown learner {self.learner!r}; choose one of {', '.join(LEARNERS)}")
+        return ENSEMBLES.get(self.learner, (self.learner,))
+
+    def fit(self, X, y, K=None) -> QSARModel:
+        """Fit on SMILES or :class:`Features` ``X`` and potencies ``y``.
+
+        ``K`` may pass the precomputed training kernel (cross-validation reuses it).
+        """
+        F = _as_features(X)
+        y = np.asarray(y, dtype=float)
+        if len(y) != len(F):
+            raise ValueError(f"{len(F)} molecules but {len(y)} potencies")
+        self.members_ = {name: self._member(name).fit(F, y, K) for name in self.member_names}
+        return self
+
+    def predict_members(self, X, K_test=None) -> dict[str, np.ndarray]:
+        """Predictions of each member learner (``K_test``: query-by-training kernel)."""
+        F = _as_features(X)
+        return {name: m.predict(F, K_test) for name, m in self.members_.items()}
+
+    def predict(self, X, K_test=None) -> np.ndarray:
+        """Point predictions (mean over the members)."""
+        return np.mean(list(self.predict_members(X, K_test).values()), axis=0)

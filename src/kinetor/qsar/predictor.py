@@ -1,0 +1,187 @@
+"""A calibrated potency predictor: the model, its conformal intervals and its domain.
+
+:class:`PotencyPredictor` fits a :class:`~kinetor.qsar.models.QSARModel` on all training
+compounds and calibrates a :class:`~kinetor.qsar.conformal.NormalizedConformal` on
+out-of-fold predictions from an inner scaffold split of the same training set (nothing
+from a test set is used; a set with fewer scaffolds than folds falls back to random folds,
+recorded in ``calibration_split_``). Predictions carry the interval, the nearest-neighbour
+similarity and the applicability-domain flag: a compound whose most similar training
+compound has a model-kernel similarity (mean Tanimoto of ECFP4, FCFP4 and atom-pair
+counts) below ``ad_threshold`` is outside the domain (the
+similarity-to-training criterion, Sheridan et al. 2004 J Chem Inf Comput Sci 44:1912,
+doi:10.1021/ci049782w).
+
+Examples
+--------
+>>> import numpy as np
+>>> smiles = [f"C{'C' * i}O" for i in range(12)] + [f"c1ccccc1{'C' * i}N" for i in range(12)]
+>>> y = np.r_[np.linspace(4, 6, 12), np.linspace(6, 8, 12)]
+>>> p = PotencyPredictor("svr", target="mtor", n_calibration_folds=3).fit(smiles, y)
+>>> out = p.predict(["CCCCCO", "FC(F)(F)S(=O)(=O)F"])
+>>> list(out.columns)
+['smiles', 'prediction', 'lower', 'upper', 'nn_similarity', 'in_domain']
+>>> out["in_domain"].tolist()
+[True, False]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from kinetor.errors import DataError
+from kinetor.qsar.conformal import NormalizedConformal, difficulty_features
+from kinetor.qsar.models import (
+    Features,
+    QSARModel,
+    compute_features,
+    featurize_smiles,
+    kernel,
+    parse_smiles,
+)
+
+__all__ = ["TARGETS", "PotencyPredictor", "oof_predictions"]
+
+#: Targets the screening and network bridge know, with their ChEMBL ids.
+TARGETS: dict[str, str] = {"mtor": "CHEMBL2842", "pi3ka": "CHEMBL4005"}
+
+
+def _spread(members: dict[str, np.ndarray]) -> np.ndarray:
+    vals = np.array(list(members.values()))
+    return vals.max(axis=0) - vals.min(axis=0) if len(vals) > 1 else np.zeros(vals.shape[1])
+
+
+def oof_predictions(model: QSARModel, F: Features, y: np.ndarray, folds: np.ndarray,
+                    K: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """Out-of-fold predictions (mean, member spread, nearest-neighbour similarity).
+
+    ``K`` is the model kernel of ``F`` with itself (computed if not given); fold
+    models reuse its blocks.
+    """
+    K = kernel(F, F) if K is None else K
+    pred, spread, nn = (np.full(len(y), np.nan) for _ in range(3))
+    for f in np.unique(folds):
+        tr, te = np.flatnonzero(folds != f), np.flatnonzero(folds == f)
+        m = QSARModel(**model.get_params()).fit(F.subset(tr), y[tr], K=K[np.ix_(tr, tr)])
+        members = m.predict_members(F.subset(te), K_test=K[np.ix_(te, tr)])
+        pred[te] = np.mean(list(members.values()), axis=0)
+        spread[te] = _spread(members)
+        nn[te] = K[np.ix_(te, tr)].max(axis=1)
+    return {"prediction": pred, "spread": spread, "nn_similarity": nn}
+
+
+class PotencyPredictor:
+    """Model + conformal intervals + applicability domain for one target.
+
+    Parameters
+    ----------
+    learner : str
+        A :data:`~kinetor.qsar.models.LEARNERS` entry (default ``consensus``).
+    target : str
+        Target label (``mtor``, ``pi3ka`` or any name); used by screening and the network
+        bridge.
+    alpha : float
+        Miscoverage of the intervals (0.1: 90 % intervals).
+    ad_threshold : float
+        Nearest-neighbour Tanimoto below which a query is outside the domain.
+    n_calibration_folds : int
+        Inner scaffold folds for the calibration predictions.
+    seed, n_jobs, **model_options
+        Passed to :class:`~kinetor.qsar.models.QSARModel`.
+
+    Attributes
+    ----------
+    model_ : QSARModel
+    conformal_ : NormalizedConformal
+    oof_ : pandas.DataFrame
+        Out-of-fold calibration predictions of the training compounds.
+    """
+
+    def __init__(self, learner: str = "consensus", target: str = "mtor", alpha: float = 0.1,
+                 ad_threshold: float = 0.35, n_calibration_folds: int = 5, seed: int = 0,
+                 n_jobs: int = 1, **model_options: Any):
+        self.learner, self.target, self.alpha = learner, target, alpha
+        self.ad_threshold, self.n_calibration_folds = ad_threshold, n_calibration_folds
+        self.seed, self.n_jobs, self.model_options = seed, n_jobs, model_options
+
+    def fit(self, X, y) -> PotencyPredictor:
+        """Fit on SMILES and potencies ``y`` (unparsable SMILES: :class:`DataError`)."""
+        mols, _, problems = parse_smiles(list(X))
+        if problems:
+            raise DataError(problems)
+        model = QSARModel(self.learner, **self.model_options)
+        return self.fit_kernel(compute_features(mols, tab=model.needs_tab), y, mols)
+
+    def fit_kernel(self, F: Features, y, mols: Sequence[Any], K: np.ndarray | None = None
+                   ) -> PotencyPredictor:
+        """Fit on precomputed features (``mols`` give the calibration scaffolds; ``K`` the
+        training model kernel when already computed)."""
+        from kinetor.qsar.splits import make_folds
+
+        y = np.asarray(y, float)
+        K = kernel(F, F) if K is None else K
+        self.model_ = QSARModel(self.learner, seed=self.seed, n_jobs=self.n_jobs,
+                                **self.model_options).fit(F, y, K=K)
+        # the fold models reuse the GP noise chosen on all training data (no re-selection)
+        params = self.model_.get_params()
+        if "gp" in self.model_.members_ and params["gp_noise"] is None:
+            params["gp_noise"] = self.model_.members_["gp"].noise_
+        try:
+            folds = make_folds(mols, "scaffold", self.n_calibration_folds, seed=self.seed)
+            self.calibration_split_ = "scaffold"
+        except ValueError:  # fewer scaffolds than folds (tiny sets): random folds
+            folds = make_folds(mols, "random", self.n_calibration_folds, seed=self.seed)
+            self.calibration_split_ = "random"
+        oof = oof_predictions(QSARModel(**params), F, y, folds, K)
+        self.conformal_ = NormalizedConformal(self.alpha).fit(
+            y - oof["prediction"], difficulty_features(oof["nn_similarity"], oof["spread"]))
+        self.oof_ = pd.DataFrame({"y": y, **oof, "fold": folds})
+        self.train_ = F
+        self.n_train_ = len(y)
+        return self
+
+    def predict_features(self, F: Features, K_test: np.ndarray | None = None,
+                         chunk: int = 4000) -> pd.DataFrame:
+        """Prediction table for precomputed features (no ``smiles`` column); ``K_test`` is
+        the query-by-training kernel when already computed (else computed in chunks)."""
+        if K_test is None:
+            parts = [self.predict_features(F.subset(slice(s, s + chunk)),
+                                           kernel(F.subset(slice(s, s + chunk)), self.train_))
+                     for s in range(0, len(F), chunk)]
+            return (pd.concat(parts, ignore_index=True) if parts else
+                    self.predict_features(F, np.zeros((0, self.n_train_))))
+        members = self.model_.predict_members(F, K_test=K_test)
+        pred = np.mean(list(members.values()), axis=0)
+        nn = K_test.max(axis=1) if K_test.size else np.zeros(len(F))
+        lo, hi = self.conformal_.interval(pred, difficulty_features(nn, _spread(members)))
+        return pd.DataFrame({"prediction": pred, "lower": lo, "upper": hi,
+                             "nn_similarity": nn, "in_domain": nn >= self.ad_threshold})
+
+    def predict(self, smiles: Sequence[str], strict: bool = True, n_jobs: int = 1
+                ) -> pd.DataFrame:
+        """Predict potencies with intervals and domain flags.
+
+        With ``strict=False`` unparsable SMILES give a row of NaN with ``error`` set instead
+        of a :class:`~kinetor.errors.DataError`. ``n_jobs`` processes featurise large inputs
+        (chunks of 10,000).
+        """
+        smiles = list(smiles)
+        F, ok, problems = featurize_smiles(smiles, tab=self.model_.needs_tab, n_jobs=n_jobs)
+        if problems and strict:
+            raise DataError(problems)
+        table = self.predict_features(F) if F is not None else None
+        out = pd.DataFrame({"smiles": smiles})
+        cols = ["prediction", "lower", "upper", "nn_similarity", "in_domain"]
+        for c in cols:
+            out[c] = np.nan if c != "in_domain" else False
+            if table is not None:
+                out.loc[ok, c] = table[c].to_numpy()
+        if problems:
+            out["error"] = ""
+            for p in problems:
+                out.loc[p.row - 2, "error"] = p.message
+        out["in_domain"] = out["in_domain"].astype(bool)
+        return out

@@ -1,0 +1,73 @@
+"""Models, predictor and cross-validation on a 240-compound mTOR subset."""
+
+import numpy as np
+import pytest
+
+from kinetor.errors import DataError
+from kinetor.qsar.models import QSARModel, compute_features, parse_smiles
+from kinetor.qsar.predictor import PotencyPredictor
+from kinetor.qsar.validation import cross_validate, regression_metrics, y_randomization
+
+
+def test_metrics_by_hand():
+    m = regression_metrics([1.0, 2.0, 3.0], [1.0, 2.0, 4.0])
+    assert m["rmse"] == pytest.approx(np.sqrt(1 / 3))
+    assert m["r2"] == pytest.approx(1 - 1 / 2)  # SS_res 1, SS_tot 2
+    assert m["spearman"] == pytest.approx(1.0)
+
+
+def test_parse_reports_bad_rows_and_keeps_the_rest():
+    mols, ok, problems = parse_smiles(["CCO", "C(", "c1ccccc1.[Na+]"], file="lib.csv")
+    assert ok.tolist() == [0, 2] and len(mols) == 2
+    assert problems[0].row == 3 and problems[0].file == "lib.csv"
+
+
+@pytest.mark.slow
+def test_cross_validation_beats_the_mean_and_shuffled_labels(mtor_subset):
+    smiles = mtor_subset["canonical_smiles"].tolist()
+    y = mtor_subset["pIC50"].to_numpy()
+    res = cross_validate(smiles, y, learner="svr", split="scaffold", n_folds=4, seed=0)
+    pooled = res.pooled
+    # the mean predictor's RMSE is the SD of y; a useful model is clearly below it
+    assert pooled["rmse"] < 0.9 * np.std(y)
+    assert pooled["r2"] > 0.2
+    assert len(res.metrics) == 5 and set(res.predictions["fold"]) == {0, 1, 2, 3}
+    assert 0.75 <= pooled["coverage"] <= 1.0
+    shuffled = y_randomization(smiles, y, n_rounds=1, seed=0, n_folds=4)
+    assert shuffled["r2"].iloc[0] < 0.1
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("learner", ["consensus", "gp", "rf", "lgbm", "consensus_trees"])
+def test_learners_fit_and_predict(mtor_subset, learner):
+    mols, _, _ = parse_smiles(mtor_subset["canonical_smiles"].tolist())
+    F = compute_features(mols)
+    y = mtor_subset["pIC50"].to_numpy()
+    tr = np.arange(len(y)) % 4 != 0
+    m = QSARModel(learner, n_estimators=50, seed=0).fit(F.subset(np.flatnonzero(tr)), y[tr])
+    pred = m.predict(F.subset(np.flatnonzero(~tr)))
+    assert pred.shape == ((~tr).sum(),)
+    # far better than chance on held-out rows (random split: near analogues are present)
+    assert regression_metrics(y[~tr], pred)["rmse"] < np.std(y)
+    again = QSARModel(learner, n_estimators=50, seed=0).fit(F.subset(np.flatnonzero(tr)), y[tr])
+    np.testing.assert_allclose(again.predict(F.subset(np.flatnonzero(~tr))), pred)
+
+
+@pytest.mark.slow
+def test_predictor_marks_the_domain_and_bad_smiles(mtor_subset):
+    data = mtor_subset.iloc[:80]
+    p = PotencyPredictor("svr", n_calibration_folds=3).fit(data["canonical_smiles"],
+                                                             data["pIC50"])
+    out = p.predict([data["canonical_smiles"].iloc[0], "FC(F)(F)S(=O)(=O)F", "C1CC"],
+                    strict=False)
+    assert out["in_domain"].tolist() == [True, False, False]
+    assert out["nn_similarity"].iloc[0] == pytest.approx(1.0)
+    assert (out["lower"].iloc[:2] < out["prediction"].iloc[:2]).all()
+    assert out["error"].iloc[2] == "unparsable SMILES 'C1CC'"
+    with pytest.raises(DataError, match="unparsable SMILES"):
+        p.predict(["C1CC"])
+
+
+def test_unknown_learner():
+    with pytest.raises(ValueError, match="unknown learner"):
+        QSARModel("xgboost").fit(["CCO", "CCN"], [1.0, 2.0])
