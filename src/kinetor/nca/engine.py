@@ -212,7 +212,14 @@ def _compute(prof, options, units_by_analyte) -> Computed:
                               ctx["tlst"])
     a_hi, _, s_hi = K.area_to(hi, T, C, auc_cum, aumc_cum, use_log, ctx["lamz"], clstp,
                               ctx["tlst"])
-    _set(ctx, why, reasons, "aucint", a_hi - a_lo, (s_lo == 2) | (s_hi == 2),
+    # Phoenix: an interval wholly after Tlast (the last sample > 0) integrates the
+    # lambda_z line between the predicted concentrations at its two ends
+    last_t = T[ar, last_valid]
+    after_tlast = (lo > ctx["tlst"]) & (last_t == ctx["tlst"])
+    c_lo = clstp * np.exp(-ctx["lamz"] * (lo - ctx["tlst"]))
+    c_hi = np.where(np.isinf(hi), 0.0, clstp * np.exp(-ctx["lamz"] * (hi - ctx["tlst"])))
+    a_int = np.where(after_tlast, (c_lo - c_hi) / ctx["lamz"], a_hi - a_lo)
+    _set(ctx, why, reasons, "aucint", a_int, (s_lo == 2) | (s_hi == 2) | np.isnan(a_int),
          "interval ends after Tlast and lambda_z is not estimable")
 
     # --- derived parameters, in dependency order ------------------------------------------
