@@ -126,7 +126,7 @@ def nca(study, *, options: Options | None = None, intervals: pd.DataFrame | None
         from kinetor.nca.urine import urine_table
 
         utab, urine_iv = urine_table(urine, study, opts, units_by_analyte, groups,
-                                     plasma_rows=rows[~is_urine])
+                                     plasma_rows=rows[~is_urine], intervals=intervals)
         tables.append(utab)
     if len(tables) == 1:
         params = tables[0]
