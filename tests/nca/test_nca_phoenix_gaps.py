@@ -54,3 +54,45 @@ def test_partial_auc_wholly_after_tlast_uses_predicted_ends():
     assert value(res, "AUCINT", 30.0, 48.0) == pytest.approx(expected, rel=1e-7)
     # to infinity: C*(30)/lambda_z
     assert value(res, "AUCINT", 30.0, np.inf) == pytest.approx(c30 / lz, rel=1e-7)
+
+
+def blq_study():
+    # BLQ at 0 (first), 3 (middle, after Tmax) and 12, 24 (last); Tmax = 1
+    conc = pd.DataFrame({"subject": "b1", "time": [0.0, 1, 2, 3, 4, 8, 12, 24],
+                         "conc": [np.nan, 8, 4, np.nan, 2, 1, np.nan, np.nan],
+                         "blq": [True, False, False, True, False, False, True, True],
+                         "lloq": 0.5})
+    doses = pd.DataFrame({"subject": ["b1"], "time": [0.0], "dose": [10.0], "route": ["PO"]})
+    return Study(conc, doses, units=UNITS)
+
+
+@pytest.mark.parametrize("rule, expected", [
+    # PKNCA's default is first=keep, middle=drop, last=keep (BLQ = 0)
+    ("pknca", 4 + 6 + 2 * 3 + 4 * 1.5 + 4 * 0.5 + 12 * 0),
+    ({"first": "keep", "middle": "drop", "last": "keep"}, 4 + 6 + 2 * 3 + 6 + 2),
+    # middle as a number: the 3 h sample enters at 0.25
+    ({"first": "keep", "middle": 0.25, "last": "drop"},
+     4 + 6 + (4 + 0.25) / 2 + (0.25 + 2) / 2 + 6),
+    # last as a number extends AUCall and AUClast (0.5 is > 0: Tlast moves to 24 h)
+    ("first=drop,middle=drop,last=0.5", None),
+    ({"before_tmax": "keep", "after_tmax": 0.1},
+     4 + 6 + (4 + 0.1) / 2 + (0.1 + 2) / 2 + 6 + 4 * (1 + 0.1) / 2 + 12 * 0.1),
+])
+def test_pknca_blq_shapes_linear_auc(rule, expected):
+    res = nca(blq_study(), blq_rule=rule, auc_method="linear")
+    got = value(res, "AUCALL")
+    if expected is None:
+        # first dropped: no dose-time sample, so one is inserted at C = 0 (same area);
+        # middle dropped; last = 0.5 at 12 and 24 h
+        expected = 4 + 6 + 2 * 3 + 6 + 4 * (1 + 0.5) / 2 + 12 * 0.5
+        assert value(res, "TLST") == 24.0
+    assert got == pytest.approx(expected, rel=1e-12)
+
+
+def test_blq_shape_errors_name_the_problem():
+    from kinetor.errors import KinetorError
+
+    with pytest.raises(KinetorError, match="first, middle and last"):
+        nca(blq_study(), blq_rule={"first": "keep", "middle": "drop"})
+    with pytest.raises(KinetorError, match="'keep', 'drop' or a concentration"):
+        nca(blq_study(), blq_rule="first=keep,middle=half,last=keep")

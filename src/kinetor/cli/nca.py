@@ -30,7 +30,9 @@ def nca_command(
     dose_unit: str | None = typer.Option(None, "--dose-unit", help="Dose unit, e.g. mg/kg."),
     auc_method: str = typer.Option("lin-up/log-down", "--auc-method",
                                    help="lin-up/log-down (Phoenix default), linear, lin-log."),
-    blq_rule: str = typer.Option("pknca", "--blq-rule", help="BLQ rule: " + ", ".join(_BLQ)),
+    blq_rule: str = typer.Option("pknca", "--blq-rule", help="BLQ rule: " + ", ".join(_BLQ) + ", or a PKNCA shape "
+                                  "such as 'first=keep,middle=drop,last=0.5' or "
+                                  "'before_tmax=keep,after_tmax=drop'."),
     sparse: bool = typer.Option(False, "--sparse", help="Serial-sacrifice design: composite "
                                 "profile per group with the Bailer SE of AUClast."),
     time: str = typer.Option("actual", "--time", help="actual or nominal sampling times."),
@@ -43,7 +45,8 @@ def nca_command(
 ) -> None:
     """NCA with Phoenix WinNonlin rules: every parameter per subject, summaries per group."""
     _choice(auc_method, _AUC, "--auc-method")
-    _choice(blq_rule, _BLQ, "--blq-rule")
+    if "=" not in blq_rule:
+        _choice(blq_rule, _BLQ, "--blq-rule")
     _choice(time, ("actual", "nominal"), "--time")
     import json
 
