@@ -96,3 +96,99 @@ def test_blq_shape_errors_name_the_problem():
         nca(blq_study(), blq_rule={"first": "keep", "middle": "drop"})
     with pytest.raises(KinetorError, match="'keep', 'drop' or a concentration"):
         nca(blq_study(), blq_rule="first=keep,middle=half,last=keep")
+
+
+LN2 = math.log(2.0)
+
+
+def ev_study():
+    # extravascular, lambda_z = ln2/4 from t = 4; a measured 0 at 24 h
+    conc = pd.DataFrame({"subject": "s1", "time": [0.0, 1, 2, 4, 8, 12, 24],
+                         "conc": [0.0, 8, 10, 5, 2.5, 1.25, 0.0]})
+    doses = pd.DataFrame({"subject": ["s1"], "time": [0.0], "dose": [100.0], "route": ["PO"]})
+    return Study(conc, doses, units=UNITS)
+
+
+def ss_study(route="PO", duration=0.0):
+    # doses of 100 mg at 0, 12, 24 h; the third interval sampled; k = ln2/2 from t = 26
+    conc = pd.DataFrame({"subject": "s1", "time": [24.0, 25, 26, 28, 32, 36],
+                         "conc": [1.5, 10, 8, 4, 1, 0.25]})
+    doses = pd.DataFrame({"subject": "s1", "time": [0.0, 12.0, 24.0], "dose": 100.0,
+                          "route": route, "duration": duration})
+    return Study(conc, doses, units=UNITS)
+
+
+def test_single_dose_new_parameters_by_hand():
+    res = nca(ev_study(), auc_method="linear")
+    w = res.to_wide().iloc[0]
+    auclst = 4 + 9 + 15 + 15 + 7.5                 # linear trapezoids to 12 h = 50.5
+    aumclst = (1 * 8 / 2 + 1 * (8 + 20) / 2 + 2 * (20 + 20) / 2 + 4 * (20 + 20) / 2
+               + 4 * (20 + 15) / 2)                # = 208
+    assert w.AUCLST == pytest.approx(auclst) and w.AUMCLST == pytest.approx(aumclst)
+    # AUMCALL adds the 12-24 h segment to the measured 0: 12 * (12*1.25 + 24*0)/2 = 90
+    assert w.AUMCALL == pytest.approx(aumclst + 90, rel=1e-12)
+    assert w.AUCALL == pytest.approx(auclst + 12 * 1.25 / 2, rel=1e-12)
+    assert (w.TFIRST, w.CSTART, w.TOTDOSE) == (1.0, 0.0, 100.0)
+    assert (w.NCONC, w.NCONCMS) == (7, 5)        # 7 samples used, 5 above 0
+    # PKNCA cl.last and cl.all: dose / AUClast and dose / AUCall (mg / (h*mg/L) = L/h)
+    assert w.CLFLST == pytest.approx(100 / auclst, rel=1e-12)
+    assert w.CLFALL == pytest.approx(100 / (auclst + 7.5), rel=1e-12)
+    # AUC above the predose concentration (0): AUCall
+    assert w.AUCAPRED == pytest.approx(auclst + 7.5, rel=1e-12)
+    units = res.parameters.set_index("PPTESTCD")["unit"]
+    assert (units["AUMCALL"], units["TOTDOSE"], units["CLFLST"]) == ("h^2*mg/L", "mg", "L/h")
+
+
+def test_partial_aumc_inside_and_after_tlast():
+    from scipy.integrate import quad
+
+    iv = pd.DataFrame({"start": [0.0, 16.0], "end": [12.0, 20.0], "kind": "partial"})
+    conc = ev_study().conc.iloc[:-1]                # last sample 12 h (1.25 mg/L)
+    st = Study(conc, ev_study().doses, units=UNITS)
+    res = nca(st, intervals=iv, auc_method="linear")
+    assert value(res, "AUMCINT", 0.0, 12.0) == pytest.approx(208.0, rel=1e-12)  # AUMClast
+    k = LN2 / 4
+    expected = quad(lambda t: t * 1.25 * math.exp(-k * (t - 12)), 16, 20)[0]
+    assert value(res, "AUMCINT", 16.0, 20.0) == pytest.approx(expected, rel=1e-9)
+
+
+def test_steady_state_new_parameters_by_hand():
+    res = nca(ss_study(), intervals=pd.DataFrame({"start": [24.0], "end": [36.0]}),
+              auc_method="linear")
+    w = res.to_wide().iloc[0]
+    auctau, aumctau, tau, k = 39.25, 120.0, 12.0, LN2 / 2
+    cavg = auctau / tau
+    assert w.CAVGD == pytest.approx(cavg / 100, rel=1e-12)
+    assert w.CMIND == pytest.approx(0.25 / 100, rel=1e-12)
+    assert w.CTROUGHD == pytest.approx(0.25 / 100, rel=1e-12)
+    assert w.CSTART == 1.5 and w.TOTDOSE == 100.0
+    # PKNCA aucabove.predose.all: C - 1.5 clipped at 0 = 0, 8.5, 6.5, 2.5, 0, 0 (linear)
+    assert w.AUCAPRED == pytest.approx(8.5 / 2 + 15 / 2 + 2 * 9 / 2 + 4 * 2.5 / 2, rel=1e-12)
+    # above the trough 0.25: 1.25, 9.75, 7.75, 3.75, 0.75, 0
+    assert w.AUCATRGH == pytest.approx(11 / 2 + 17.5 / 2 + 2 * 11.5 / 2 + 4 * 4.5 / 2
+                                       + 4 * 0.75 / 2, rel=1e-12)
+    # effective half-life and Kel from the steady-state MRT (PKNCA thalf.eff, kel)
+    mrt = (aumctau + tau * (auctau + 0.25 / k - auctau)) / auctau
+    assert w.EFFHL == pytest.approx(LN2 * mrt, rel=1e-10)
+    assert w.KEL == pytest.approx(1 / mrt, rel=1e-10)
+
+
+def test_steady_state_vss_uses_the_tau_corrected_mrt():
+    res = nca(ss_study(route="IV"), intervals=pd.DataFrame({"start": [24.0], "end": [36.0]}),
+              auc_method="linear")
+    w = res.to_wide().iloc[0]
+    auctau, aumctau, tau, k = 39.25, 120.0, 12.0, LN2 / 2
+    mrt = (aumctau + tau * (0.25 / k)) / auctau       # Phoenix: + tau (AUCinf - AUCtau)
+    assert w.MRTIVIFO == pytest.approx(mrt, rel=1e-10)
+    assert w.VSSO == pytest.approx(mrt * 100 / auctau, rel=1e-10)   # MRT x CLss, L
+
+
+def test_ceoi_and_totdose_over_several_doses():
+    res = nca(ss_study(route="IV infusion", duration=1.0),
+              intervals=pd.DataFrame({"start": [24.0, 0.0], "end": [36.0, 36.0]}))
+    p = res.parameters
+    assert value(res, "CEOI", 24.0, 36.0) == 10.0      # the sample 1 h after the 24 h dose
+    assert value(res, "TOTDOSE", 0.0, 36.0) == 300.0   # doses at 0, 12 and 24 h
+    assert value(res, "TOTDOSE", 24.0, 36.0) == 100.0
+    assert "CEOI" not in set(nca(ev_study()).parameters.PPTESTCD)
+    assert len(p)

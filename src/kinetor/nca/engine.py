@@ -136,7 +136,26 @@ def _compute(prof, options, units_by_analyte) -> Computed:
     _set(ctx, why, reasons, "aumclst", np.where(has_pos, aumc_cum[ar, ilast], np.nan),
          none_pos, "no concentration above 0")
     _set(ctx, why, reasons, "aucall", auc_cum[ar, last_valid])
+    _set(ctx, why, reasons, "aumcall", aumc_cum[ar, last_valid])
     _set(ctx, why, reasons, "aucbe", seg_a[:, 0] if M > 1 else np.zeros(P))
+    _set(ctx, why, reasons, "tfirst", np.where(has_pos, T[ar, first_pos], np.nan), none_pos,
+         "no concentration above 0")
+    _set(ctx, why, reasons, "nconc", obs.sum(axis=1))
+    _set(ctx, why, reasons, "nconcms", pos.sum(axis=1))
+    at0 = obs & (T == 0)
+    start_obs = at0.any(axis=1)
+    _set(ctx, why, reasons, "cstart", np.where(start_obs, C[ar, np.argmax(at0, axis=1)],
+                                               np.nan), ~start_obs,
+         "no sample at the start of the interval")
+    dur_all = meta["duration"].to_numpy(float)
+    at_eoi = obs & (np.abs(T - dur_all[:, None])
+                    <= 1e-9 * np.maximum(1.0, np.abs(dur_all))[:, None])
+    has_eoi = at_eoi.any(axis=1) & (route == "iv_infusion") & (dur_all > 0)
+    _set(ctx, why, reasons, "ceoi", np.where(has_eoi, C[ar, np.argmax(at_eoi, axis=1)],
+                                             np.nan), ~has_eoi,
+         "no sample at the end of the infusion")
+    _set(ctx, why, reasons, "totdose", meta["totdose"].to_numpy(float)
+         if "totdose" in meta.columns else meta["dose"].to_numpy(float))
 
     # --- lambda_z --------------------------------------------------------------------------
     after = np.where(bolus[:, None], T >= tmax[:, None], T > tmax[:, None])
@@ -205,13 +224,25 @@ def _compute(prof, options, units_by_analyte) -> Computed:
     _set(ctx, why, reasons, "ctrough", np.where(has_end, C[ar, np.argmax(at_end, axis=1)],
                                                 np.nan), ~has_end,
          "no sample at the end of the dosing interval")
+    # AUC above a threshold (PKNCA aucabove.*.all): the study's rule on max(C - c, 0)
+    # from the interval start to the last sample
+    for key, thr, msg in (("aucapred", ctx["cstart"], "no sample at the start of the "
+                           "interval (predose)"),
+                          ("aucatrgh", ctx["ctrough"], "no sample at the end of the dosing "
+                           "interval (trough)")):
+        Ca = np.where(np.isnan(C), np.nan, np.maximum(C - thr[:, None], 0.0))
+        lg = K.log_segments(T, Ca, options.auc_method, t_peak=tmax)
+        sa, _ = K.segment_areas(T, Ca, lg)
+        above = np.hstack([zero, np.cumsum(sa, axis=1)])[ar, last_valid]
+        _set(ctx, why, reasons, key, np.where(np.isnan(thr), np.nan, above), np.isnan(thr),
+             msg)
     origin = meta["origin"].to_numpy(float)
     lo = meta["start"].to_numpy(float) - origin
     hi = meta["end"].to_numpy(float) - origin
-    a_lo, _, s_lo = K.area_to(lo, T, C, auc_cum, aumc_cum, use_log, ctx["lamz"], clstp,
-                              ctx["tlst"])
-    a_hi, _, s_hi = K.area_to(hi, T, C, auc_cum, aumc_cum, use_log, ctx["lamz"], clstp,
-                              ctx["tlst"])
+    a_lo, m_lo, s_lo = K.area_to(lo, T, C, auc_cum, aumc_cum, use_log, ctx["lamz"], clstp,
+                                 ctx["tlst"])
+    a_hi, m_hi, s_hi = K.area_to(hi, T, C, auc_cum, aumc_cum, use_log, ctx["lamz"], clstp,
+                                 ctx["tlst"])
     # Phoenix: an interval wholly after Tlast (the last sample > 0) integrates the
     # lambda_z line between the predicted concentrations at its two ends
     last_t = T[ar, last_valid]
@@ -220,6 +251,13 @@ def _compute(prof, options, units_by_analyte) -> Computed:
     c_hi = np.where(np.isinf(hi), 0.0, clstp * np.exp(-ctx["lamz"] * (hi - ctx["tlst"])))
     a_int = np.where(after_tlast, (c_lo - c_hi) / ctx["lamz"], a_hi - a_lo)
     _set(ctx, why, reasons, "aucint", a_int, (s_lo == 2) | (s_hi == 2) | np.isnan(a_int),
+         "interval ends after Tlast and lambda_z is not estimable")
+    # first moment: integral of t C*(t) = C*(t) (t/lambda + 1/lambda^2) over [a, b]
+    lz = ctx["lamz"]
+    m_tail = (c_lo * (lo / lz + 1 / lz ** 2)
+              - np.where(np.isinf(hi), 0.0, c_hi * (hi / lz + 1 / lz ** 2)))
+    m_int = np.where(after_tlast, m_tail, m_hi - m_lo)
+    _set(ctx, why, reasons, "aumcint", m_int, (s_lo == 2) | (s_hi == 2) | np.isnan(m_int),
          "interval ends after Tlast and lambda_z is not estimable")
 
     # --- derived parameters, in dependency order ------------------------------------------

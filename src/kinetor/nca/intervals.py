@@ -158,6 +158,17 @@ def assign_doses(iv: pd.DataFrame, kdoses: pd.DataFrame) -> pd.DataFrame:
                                 "next_time", "first"]],
                         left_on="_s", right_on="dose_time", by="_sa",
                         direction="backward").drop(columns="_s")
+    # total dose given in [start, end): cumulative dose before end minus before start
+    kd = kd.assign(_cum=kd.sort_values(["_sa", "dose_time"], kind="stable")
+                   .groupby("_sa")["dose"].cumsum())
+    tot = []
+    for col in ("start", "end"):
+        q = out[["_sa", col]].assign(_k=out[col] - eps, _i=np.arange(len(out)))
+        q = q.sort_values("_k", kind="stable")
+        m = pd.merge_asof(q, kd[["_sa", "dose_time", "_cum"]], left_on="_k",
+                          right_on="dose_time", by="_sa", direction="backward")
+        tot.append(m.sort_values("_i")["_cum"].fillna(0.0).to_numpy(float))
+    out["totdose"] = tot[1] - tot[0]
     out["route"] = out["route"].fillna("unknown")
     out["first"] = out["first"].fillna(True).astype(bool)
     out["duration"] = out["duration"].fillna(0.0)
