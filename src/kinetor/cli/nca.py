@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
 from kinetor.cli import _common
@@ -37,6 +39,12 @@ def nca_command(
                                 "profile per group with the Bailer SE of AUClast."),
     time: str = typer.Option("actual", "--time", help="actual or nominal sampling times."),
     doses: str | None = typer.Option(None, "--doses", help="Separate doses table."),
+    intervals_file: str | None = typer.Option(
+        None, "--intervals", help="CSV of intervals: start, end (inf allowed), optional "
+        "kind (single, tau, partial) and subject/analyte/group columns."),
+    interval: Annotated[list[str] | None, typer.Option(
+        "--interval", help="An interval START-END (study time scale), e.g. 144-168 "
+        "(a dosing interval) or 0-inf; repeat for several.")] = None,
     out: str = typer.Option("nca", "--out", help="Folder for nca_parameters.csv, "
                             "nca_wide.csv, nca_summary.csv, nca_cdisc_pp.csv, "
                             "nca_provenance.json and report.html."),
@@ -56,7 +64,9 @@ def nca_command(
     units = {k: v for k, v in (("time", time_unit), ("conc", conc_unit),
                                ("dose", dose_unit)) if v}
     study = read_study(data, units=units or None, time=time, doses=doses)
-    res = nca(study, auc_method=auc_method, blq_rule=blq_rule, sparse=sparse, time=time)
+    iv_table = _intervals(intervals_file, interval)
+    res = nca(study, auc_method=auc_method, blq_rule=blq_rule, sparse=sparse, time=time,
+              intervals=iv_table)
     folder = _common.out_dir(out)
     summary = res.summary()
     res.parameters.to_csv(folder / "nca_parameters.csv", index=False)
@@ -83,6 +93,40 @@ def nca_command(
     keep = ["PPTESTCD", "unit", "n", "statistic", "display"]
     by = [c for c in summary.columns if c not in keep and c in (*res.groups, "analyte")]
     main_codes = ["CMAX", "TMAX", "AUCLST", "AUCIFO", "LAMZHL", "CLFO", "CLO", "VZFO", "VZO",
-                  "AUCTAU", "SPARSEAL", "AUCLSTSE"]
+                  "AUCTAU", "CAVG", "CTROUGH", "AUCINT", "SPARSEAL", "AUCLSTSE", "RCAMINT",
+                  "RCPCINT", "RENALCL"]
     shown = summary[summary["PPTESTCD"].isin(main_codes)]
-    _common.print_frame(shown[[*by, *keep]], title="NCA summary (main parameters)")
+    tunit = study.units.get("time", "")
+    for (a, b, mat), block in shown.groupby(["start", "end", "matrix"], sort=True,
+                                            observed=True):
+        label = f"{a:g}-{b:g} {tunit}".replace("-inf", " to infinity")
+        _common.print_frame(block[[*by, *keep]],
+                            title=f"NCA summary, {mat}, interval {label} (main parameters)")
+
+
+def _intervals(path: str | None, specs: list[str] | None):
+    """The intervals table from ``--intervals FILE`` and ``--interval A-B`` options."""
+    import pandas as pd
+
+    from kinetor.errors import DataError, Problem
+
+    frames = []
+    if path:
+        from kinetor.data._text import read_raw
+
+        frames.append(read_raw(path).frame)
+    rows = []
+    for spec in specs or []:
+        a, sep, b = spec.strip().partition("-")
+        try:
+            lo, hi = float(a), float(b)
+        except ValueError:
+            lo = hi = float("nan")
+        if not sep or not (hi > lo):
+            raise DataError([Problem(f"interval {spec!r}", column="--interval",
+                                     fix="write START-END with END after START, e.g. "
+                                         "--interval 144-168 or --interval 0-inf")])
+        rows.append({"start": lo, "end": hi})
+    if rows:
+        frames.append(pd.DataFrame(rows))
+    return pd.concat(frames, ignore_index=True) if frames else None

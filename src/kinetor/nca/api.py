@@ -111,6 +111,7 @@ def nca(study, *, options: Options | None = None, intervals: pd.DataFrame | None
         prof = build_profiles(study, opts, intervals, rows=plasma, doses=doses,
                               lambda_z_range=lambda_z_range, lambda_z_points=lambda_z_points,
                               lambda_z_exclude=lambda_z_exclude)
+        notes = [*notes, *prof.notes]
         comp = compute(prof, opts, units_by_analyte)
         table = long_table(prof, comp, opts, units_by_analyte)
         profiles = prof.meta

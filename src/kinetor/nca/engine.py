@@ -106,7 +106,11 @@ def _compute(prof, options, units_by_analyte) -> Computed:
     ctx, reasons, why = _Ctx(), {}, Reasons()
 
     # --- observed quantities -----------------------------------------------------------
-    imax = np.argmax(np.where(obs, C, -np.inf), axis=1)
+    # Cmax/Cmin of a dosing interval come from [0, tau] even when its data run further
+    tau_all = meta["tau"].to_numpy(float)
+    with np.errstate(invalid="ignore"):
+        in_tau = ~(T > (tau_all + 1e-9 * np.maximum(1.0, np.abs(tau_all)))[:, None])
+    imax = np.argmax(np.where(obs & in_tau, C, -np.inf), axis=1)
     cmax, tmax = C[ar, imax], T[ar, imax]
     pos = obs & (np.nan_to_num(C) > 0)
     has_pos = pos.any(axis=1)
@@ -216,7 +220,7 @@ def _compute(prof, options, units_by_analyte) -> Computed:
     no_lz = "no sample at the end of the interval and lambda_z not estimable"
     _set(ctx, why, reasons, "auctau", a_tau, s_tau == 2, no_lz)
     _set(ctx, why, reasons, "aumctau", m_tau, s_tau == 2, no_lz)
-    imin = np.argmin(np.where(obs, C, np.inf), axis=1)
+    imin = np.argmin(np.where(obs & in_tau, C, np.inf), axis=1)
     _set(ctx, why, reasons, "cmin", C[ar, imin])
     _set(ctx, why, reasons, "tmin", T[ar, imin])
     at_end = obs & (np.abs(T - tau[:, None]) <= 1e-9 * np.maximum(1.0, np.abs(tau))[:, None])

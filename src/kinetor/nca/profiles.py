@@ -24,7 +24,7 @@ Examples
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -59,6 +59,7 @@ class Profiles:
     lz_pick: np.ndarray
     lz_manual: np.ndarray
     groups: list[str]
+    notes: list[str] = field(default_factory=list)
 
 
 def _problems(df: pd.DataFrame, mask, source: str, column: str, message, fix: str):
@@ -252,6 +253,9 @@ def build_profiles(study, options: Options, intervals: pd.DataFrame | None = Non
     inside = ((tt >= meta["win_lo"].to_numpy(float)[r_pid])
               & (tt <= meta["win_hi"].to_numpy(float)[r_pid]))
     r_idx, r_pid = r_idx[inside], r_pid[inside]
+    notes: list[str] = []
+    if intervals is None:
+        r_idx, r_pid, notes = _drop_trough_only(rows, meta, r_idx, r_pid, study)
     if not len(r_idx):
         raise DataError([Problem("no usable concentration inside any interval (all BLQ, "
                                  "excluded, or outside the intervals)", file=study.source,
@@ -295,7 +299,33 @@ def build_profiles(study, options: Options, intervals: pd.DataFrame | None = Non
     # a manual selection stays manual even when it matches too few points (NaN + reason)
     lz_manual = ranged | lz_pick.any(axis=1)
     lz_pick = np.where(ranged[:, None], in_range & obs, lz_pick)
-    return Profiles(meta, T, C, obs, lz_ok, lz_pick, lz_manual, groups)
+    return Profiles(meta, T, C, obs, lz_ok, lz_pick, lz_manual, groups, notes)
+
+
+def _drop_trough_only(rows, meta, r_idx, r_pid, study):
+    """Default dosing intervals with no sample strictly between the dose and the end of
+    the interval (trough-only: samples at predose and at the end only) are not analysed;
+    one note per skipped interval."""
+    tau = (meta["kind"] == "tau").to_numpy()
+    if not tau.any():
+        return r_idx, r_pid, []
+    tt = rows["time"].to_numpy(float)[r_idx]
+    lo = meta["start"].to_numpy(float)[r_pid]
+    hi = meta["end"].to_numpy(float)[r_pid]
+    eps = 1e-9 * np.maximum(1.0, np.where(np.isfinite(hi), np.abs(hi), 1.0))
+    strictly = (tt > lo + eps) & (tt < hi - eps)
+    n_in = np.bincount(r_pid[strictly], minlength=len(meta))
+    skip = tau & (n_in == 0) & ~meta["extend"].to_numpy(bool)
+    if not skip.any():
+        return r_idx, r_pid, []
+    tunit = study.units.get("time", "")
+    m = meta[skip]
+    notes = [f"dosing interval {a:g}-{b:g} {tunit} of subject {s}, {an}: no sample between "
+             "the dose and the end of the interval (trough only), not analysed"
+             for s, an, a, b in zip(m["subject"], m["analyte"], m["start"], m["end"],
+                                    strict=True)]
+    keep = ~skip[r_pid]
+    return r_idx[keep], r_pid[keep], notes
 
 
 def _key_codes(df: pd.DataFrame, cols: list[str]) -> np.ndarray:
