@@ -106,3 +106,18 @@ def test_nca_command_labels_each_interval_block(tmp_path, capsys):
     # day 1 and the last dose are analysed; the trough-only days are not
     assert "interval 0-24 h" in printed and "interval 72-96 h" in printed
     assert "interval 24-48 h" not in printed
+
+
+def test_nca_command_global_lloq(tmp_path):
+    path = tmp_path / "lab.csv"
+    pd.DataFrame({"subject": 1, "time": [0, 1, 2, 4, 8, 12],
+                  "conc": ["BLQ", "5", "4", "2", "1", "0.2"], "dose": 1.0,
+                  "route": "PO"}).to_csv(path, index=False)
+    out = tmp_path / "o"
+    assert main(["--quiet", "nca", str(path), "--time-unit", "h", "--conc-unit", "ng/mL",
+                 "--dose-unit", "mg", "--lloq", "0.5", "--no-report", "--auc-method",
+                 "linear", "--out", str(out)]) == 0
+    wide = pd.read_csv(out / "nca_wide.csv")
+    # 0.2 < LLOQ 0.5 is BLQ after Tlast: 0 under the PKNCA rule, so Tlast = 8 h
+    assert wide["TLST"].iloc[0] == 8.0
+    assert wide["AUCALL"].iloc[0] == pytest.approx(2.5 + 4.5 + 6 + 6 + 4 * 0.5, rel=1e-12)

@@ -45,6 +45,10 @@ def nca_command(
     interval: Annotated[list[str] | None, typer.Option(
         "--interval", help="An interval START-END (study time scale), e.g. 144-168 "
         "(a dosing interval) or 0-inf; repeat for several.")] = None,
+    lloq: float | None = typer.Option(
+        None, "--lloq", help="LLOQ (concentration unit) for samples without one; measured "
+        "values below it become BLQ. Without it, a bare BLQ takes the LLOQ of the "
+        "analyte's '<x' entries (said in the notes)."),
     out: str = typer.Option("nca", "--out", help="Folder for nca_parameters.csv, "
                             "nca_wide.csv, nca_summary.csv, nca_cdisc_pp.csv, "
                             "nca_provenance.json and report.html."),
@@ -64,6 +68,9 @@ def nca_command(
     units = {k: v for k, v in (("time", time_unit), ("conc", conc_unit),
                                ("dose", dose_unit)) if v}
     study = read_study(data, units=units or None, time=time, doses=doses)
+    from kinetor.data import fill_lloq
+
+    study = fill_lloq(study, lloq)
     iv_table = _intervals(intervals_file, interval)
     res = nca(study, auc_method=auc_method, blq_rule=blq_rule, sparse=sparse, time=time,
               intervals=iv_table)

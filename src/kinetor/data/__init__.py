@@ -4,7 +4,7 @@
 """
 
 from kinetor.data.aliases import ALIASES
-from kinetor.data.blq import BLQ_RULES, apply_blq_rule
+from kinetor.data.blq import BLQ_RULES, apply_blq_rule, fill_lloq
 from kinetor.data.readers import detect_format, read_study
 from kinetor.data.routes import ROUTES, normalise_route
 from kinetor.data.study import Study
@@ -13,5 +13,5 @@ from kinetor.data.values import format_duration, parse_durations
 from kinetor.data.writers import write_cdisc, write_csv
 
 __all__ = ["ALIASES", "BLQ_RULES", "ROUTES", "Study", "apply_blq_rule", "detect_format",
-           "format_duration", "normalise_route", "parse_durations", "problems_frame",
+           "fill_lloq", "format_duration", "normalise_route", "parse_durations", "problems_frame",
            "read_study", "validate_study", "write_cdisc", "write_csv"]

@@ -54,7 +54,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-__all__ = ["BLQ_RULES", "BLQRule", "apply_blq_rule", "blq_shape"]
+__all__ = ["BLQ_RULES", "BLQRule", "apply_blq_rule", "blq_shape", "fill_lloq"]
 
 BLQRule = Literal["pknca", "zero", "missing", "zero-before-tmax", "half-lloq",
                   "half-lloq-first-zero"]
@@ -213,3 +213,77 @@ def apply_blq_rule(conc: pd.DataFrame, rule: BLQRule = "pknca",
     out["exclude"] = _append_reason(flat["exclude"], drop_out,
                                     f"BLQ dropped by rule '{rule}'").to_numpy()
     return out
+
+
+def fill_lloq(study, lloq: float | None = None):
+    """A copy of ``study`` whose samples all carry an LLOQ where one is known.
+
+    Sources, in order: the ``lloq`` column (or a ``"<x"`` entry) of the row itself; the
+    global ``lloq`` (in the study's concentration unit; measured values below it become
+    BLQ, their number kept in ``conc_reported``); otherwise the one LLOQ the other rows of
+    the same analyte (and matrix) carry, e.g. from their ``"<0.5"`` entries. Every filled
+    or reclassified row is said in ``Study.notes``; an analyte with several LLOQs and no
+    global one is left as it is (with a note).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from kinetor.data import Study
+    >>> conc = pd.DataFrame({"subject": "a", "time": [1.0, 2, 4, 8],
+    ...                      "conc": [5.0, 2, None, None], "blq": [False, False, True, True],
+    ...                      "lloq": [None, None, 0.5, None]})
+    >>> doses = pd.DataFrame({"subject": ["a"], "time": [0.0], "dose": [1.0], "route": ["PO"]})
+    >>> st = fill_lloq(Study(conc, doses, units={"time": "h", "conc": "ng/mL", "dose": "mg"}))
+    >>> st.conc["lloq"].tolist()
+    [0.5, 0.5, 0.5, 0.5]
+    >>> st.notes[-1]
+    "LLOQ of ANALYTE (PLASMA): 0.5 ng/mL given to 3 samples without one (from the analyte's other samples)"
+    """
+    from dataclasses import replace
+
+    conc = study.conc.copy()
+    notes = list(study.notes)
+    unit = study.units.get("conc", "")
+    lq = conc["lloq"].to_numpy(float).copy()
+    blq = conc["blq"].to_numpy(bool).copy()
+    value = conc["conc"].to_numpy(float).copy()
+    if lloq is not None:
+        lloq = float(lloq)
+        if not (np.isfinite(lloq) and lloq > 0):
+            from kinetor.errors import KinetorError
+
+            raise KinetorError(f"lloq={lloq!r}: give a concentration > 0")
+        missing = np.isnan(lq)
+        lq[missing] = lloq
+        if missing.any():
+            notes.append(f"LLOQ {lloq:g} {unit} (global) given to {int(missing.sum())} "
+                         "samples without one")
+        below = missing & ~blq & (value < lloq) & (value >= 0)
+        if below.any():
+            if "conc_reported" not in conc.columns:
+                conc["conc_reported"] = conc["conc"].to_numpy(float)
+            blq |= below
+            value[below] = np.nan
+            notes.append(f"{int(below.sum())} measured values below the LLOQ {lloq:g} "
+                         f"{unit} are BLQ (the numbers are kept in conc_reported)")
+    else:
+        keys = [k for k in ("analyte", "matrix") if k in conc.columns]
+        for key, idx in conc.groupby(keys, sort=True, observed=True).indices.items():
+            vals = np.unique(lq[idx][np.isfinite(lq[idx])])
+            missing = idx[np.isnan(lq[idx])]
+            if not len(missing) or not len(vals):
+                continue
+            key = key if isinstance(key, tuple) else (key,)
+            name = str(key[0]) + (f" ({key[1]})" if len(key) > 1 else "")
+            if len(vals) > 1:
+                listed = ", ".join(f"{v:g}" for v in vals)
+                notes.append(f"LLOQ of {name}: several values ({listed}); {len(missing)} "
+                             "samples without one keep none")
+                continue
+            lq[missing] = vals[0]
+            notes.append(f"LLOQ of {name}: {vals[0]:g} {unit} given to {len(missing)} "
+                         "samples without one (from the analyte's other samples)")
+    conc["lloq"] = lq
+    conc["blq"] = blq
+    conc["conc"] = value
+    return replace(study, conc=conc, notes=notes)

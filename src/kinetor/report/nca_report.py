@@ -178,7 +178,9 @@ def _profiles(rep: Report, study, params: pd.DataFrame, profile: tuple[str, str]
                        f"+SD only); BLQ counted as {blq_as}; n per time point under each panel.")
     rep.add_table(mean_profile_table(study, analyte, blq_as=blq_as, **kw),
                   f"Concentrations by group and nominal time{label} "
-                  f"(BLQ counted as {blq_as}; n_blq = BLQ samples among n)")
+                  f"(BLQ counted as {blq_as}; n_blq = BLQ samples among n; a time with "
+                  "more than 50 % BLQ has no mean: blq = True, reported as BLQ, not "
+                  "plotted)")
     if sparse:
         return
     order = study.conc_with_subjects()
