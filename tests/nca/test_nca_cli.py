@@ -121,3 +121,20 @@ def test_nca_command_global_lloq(tmp_path):
     # 0.2 < LLOQ 0.5 is BLQ after Tlast: 0 under the PKNCA rule, so Tlast = 8 h
     assert wide["TLST"].iloc[0] == 8.0
     assert wide["AUCALL"].iloc[0] == pytest.approx(2.5 + 4.5 + 6 + 6 + 4 * 0.5, rel=1e-12)
+
+
+def test_nca_command_flags_are_columns_and_exclusion_is_opt_in(theoph_csv, tmp_path):
+    base = ["--quiet", "nca", str(theoph_csv), "--time-unit", "h", "--conc-unit", "mg/L",
+            "--dose-unit", "mg/kg", "--no-report"]
+    assert main([*base, "--out", str(tmp_path / "a")]) == 0
+    assert main([*base, "--exclude-flagged", "--out", str(tmp_path / "b")]) == 0
+    wide = pd.read_csv(tmp_path / "a" / "nca_wide.csv", keep_default_na=False)
+    params = pd.read_csv(tmp_path / "a" / "nca_parameters.csv", keep_default_na=False)
+    assert "flag" in wide.columns and "flag" in params.columns
+    flagged = params[(params.PPTESTCD == "AUCIFO") & (params.flag != "")]
+    assert len(flagged) >= 1          # Theoph has AUC%extrap > 20 % subjects
+    n_flag = len(flagged)
+    a = pd.read_csv(tmp_path / "a" / "nca_summary.csv").set_index("PPTESTCD")
+    b = pd.read_csv(tmp_path / "b" / "nca_summary.csv").set_index("PPTESTCD")
+    assert a.loc["AUCIFO", "n"] == 12 and a.loc["AUCIFO", "n_flagged"] == n_flag
+    assert b.loc["AUCIFO", "n"] == 12 - n_flag

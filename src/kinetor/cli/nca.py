@@ -45,6 +45,12 @@ def nca_command(
     interval: Annotated[list[str] | None, typer.Option(
         "--interval", help="An interval START-END (study time scale), e.g. 144-168 "
         "(a dosing interval) or 0-inf; repeat for several.")] = None,
+    nominal_times: str | None = typer.Option(
+        None, "--nominal-times", help="Protocol sampling times, e.g. 0,0.25,0.5,1,2,4,8,24: "
+        "samples without a nominal time get the nearest one (mean profiles need them)."),
+    exclude_flagged: bool = typer.Option(
+        False, "--exclude-flagged", help="Leave values that fail an acceptance rule "
+        "(R2ADJ, LAMZSPN, AUC%extrap; see the 'flag' columns) out of the summaries."),
     lloq: float | None = typer.Option(
         None, "--lloq", help="LLOQ (concentration unit) for samples without one; measured "
         "values below it become BLQ. Without it, a bare BLQ takes the LLOQ of the "
@@ -71,11 +77,16 @@ def nca_command(
     from kinetor.data import fill_lloq
 
     study = fill_lloq(study, lloq)
+    if nominal_times:
+        from kinetor.data import bin_nominal_times
+        from kinetor.data.nominal import parse_time_list
+
+        study = bin_nominal_times(study, parse_time_list(nominal_times))
     iv_table = _intervals(intervals_file, interval)
     res = nca(study, auc_method=auc_method, blq_rule=blq_rule, sparse=sparse, time=time,
               intervals=iv_table)
     folder = _common.out_dir(out)
-    summary = res.summary()
+    summary = res.summary(exclude_flagged=exclude_flagged)
     res.parameters.to_csv(folder / "nca_parameters.csv", index=False)
     res.to_wide().to_csv(folder / "nca_wide.csv", index=False)
     summary.to_csv(folder / "nca_summary.csv", index=False)
@@ -87,7 +98,7 @@ def nca_command(
 
         with _common.progress() as bar:
             bar.add_task("writing the HTML report", total=None)
-            nca_report(study, res, out_dir=folder)
+            nca_report(study, res, summary=summary, out_dir=folder)
     n_flag = int((res.parameters["exclude"] != "").sum())
     if _common.STATE["json"]:
         _common.emit_json({"out": str(folder), "profiles": len(res.profiles),

@@ -129,10 +129,13 @@ def nca(study, *, options: Options | None = None, intervals: pd.DataFrame | None
         utab, urine_iv = urine_table(urine, study, opts, units_by_analyte, groups,
                                      plasma_rows=rows[~is_urine], intervals=intervals)
         tables.append(utab)
+    tables = [t if "flag" in t.columns else _with_flag(t) for t in tables]
     if len(tables) == 1:
         params = tables[0]
     else:
         params = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame()
+        if "flag" in params.columns:
+            params["flag"] = params["flag"].astype(object).fillna("")
     import kinetor
 
     provenance = {
@@ -149,6 +152,13 @@ def nca(study, *, options: Options | None = None, intervals: pd.DataFrame | None
     }
     return NCAResult(params, profiles, opts, provenance, groups, dict(study.units),
                      urine=urine_iv, _lz=lz_points)
+
+
+def _with_flag(table: pd.DataFrame) -> pd.DataFrame:
+    """``flag``: the ``exclude`` text of a value that is kept (an acceptance rule)."""
+    value = table["value"].to_numpy(float)
+    ex = table["exclude"].astype(object).fillna("").to_numpy(object)
+    return table.assign(flag=np.where(np.isnan(value), "", ex))
 
 
 def lambda_z_points(prof, comp) -> pd.DataFrame:

@@ -351,4 +351,6 @@ def long_table(prof, comp: Computed, options, units_by_analyte) -> pd.DataFrame:
     cols["value"] = value
     cols["unit"] = cat(unit_mat, units_list)
     cols["exclude"] = cat(excl_mat, texts)
+    # the acceptance flag alone (the value is kept): the exclude text of a non-NaN value
+    cols["flag"] = cat(np.where(np.isnan(value_mat), 0, excl_mat), texts)
     return pd.DataFrame(cols)

@@ -126,6 +126,17 @@ class NCAResult:
         wide = pd.Series(df["value"].to_numpy(float), index=idx).unstack("PPTESTCD")
         wide = wide.reindex(index=rows, columns=codes).reset_index()
         wide.columns.name = None
+        # acceptance flags of the profile (every distinct rule its values fail)
+        flag = np.full(len(wide), "", dtype=object)
+        if "flag" in df.columns:
+            fl = df["flag"].to_numpy(object) != ""
+            if fl.any():
+                sub = keys[fl].assign(_f=df["flag"].to_numpy(object)[fl])
+                per = sub.groupby(self.keys, sort=False, dropna=False)["_f"].agg(
+                    lambda s: "; ".join(dict.fromkeys("; ".join(s).split("; "))))
+                got = wide[self.keys].merge(per.reset_index(), on=self.keys, how="left")
+                flag = got["_f"].fillna("").to_numpy(object)
+        wide["flag"] = flag
         return wide
 
     def to_cdisc(self, studyid: str = "") -> pd.DataFrame:
@@ -160,15 +171,16 @@ class NCAResult:
         })
         return pp
 
-    def summary(self, by: list[str] | None = None, include_excluded: bool = False,
+    def summary(self, by: list[str] | None = None, exclude_flagged: bool = False,
                 max_missing: float = 0.5) -> pd.DataFrame:
         """Descriptive statistics per group, analyte, interval and parameter.
 
         Columns: ``n`` (values used), ``n_missing``, ``mean, sd, cv_pct, geomean,
         geocv_pct, median, min, max``, ``statistic`` (PKNCA's default statistic for the
         parameter) and ``display`` (that statistic to 3 significant figures, ``NC`` when
-        more than ``max_missing`` of the values are missing). Values with an exclusion
-        reason are left out unless ``include_excluded``.
+        more than ``max_missing`` of the values are missing), ``n_flagged`` (values that
+        fail an acceptance rule). Flagged values are kept in the statistics unless
+        ``exclude_flagged`` (CLI ``--exclude-flagged``); NaN values are never counted.
 
         .. math:: \\mathrm{geoCV\\%} = 100 \\sqrt{e^{s_{\\ln}^2} - 1}
         """
@@ -176,17 +188,19 @@ class NCAResult:
         by = list(by) if by is not None else [*self.groups, "analyte", "matrix", "start",
                                               "end"]
         v = df["value"].to_numpy(float).copy()
-        if not include_excluded:
-            v[df["exclude"].to_numpy() != ""] = np.nan
+        flagged = (df["flag"].to_numpy(object) != "") if "flag" in df.columns else \
+            np.zeros(len(df), bool)
+        if exclude_flagged:
+            v[flagged] = np.nan
         with np.errstate(divide="ignore", invalid="ignore"):
             logv = np.where(v > 0, np.log(v), np.nan)
-        work = df[[*by, "PPTESTCD", "unit"]].assign(v=v, logv=logv,
+        work = df[[*by, "PPTESTCD", "unit"]].assign(v=v, logv=logv, flagged=flagged,
                                                    nonpos=np.nan_to_num(v, nan=1.0) <= 0)
         g = work.groupby([*by, "PPTESTCD", "unit"], sort=False, dropna=False, observed=True)
         out = g.agg(n=("v", "count"), n_total=("v", "size"), mean=("v", "mean"),
                     sd=("v", "std"), median=("v", "median"), min=("v", "min"),
                     max=("v", "max"), lmean=("logv", "mean"), lsd=("logv", "std"),
-                    nonpos=("nonpos", "sum")).reset_index()
+                    nonpos=("nonpos", "sum"), n_flagged=("flagged", "sum")).reset_index()
         out["n_missing"] = out["n_total"] - out["n"]
         out["cv_pct"] = 100.0 * out["sd"] / out["mean"]
         ok_geo = out["nonpos"] == 0
@@ -206,7 +220,7 @@ class NCAResult:
             else:
                 disp.append(f"{_sig3(r.mean)} [{_sig3(r.sd)}]")
         out["display"] = disp
-        cols = [*by, "PPTESTCD", "unit", "n", "n_missing", "mean", "sd", "cv_pct", "geomean",
+        cols = [*by, "PPTESTCD", "unit", "n", "n_missing", "n_flagged", "mean", "sd", "cv_pct", "geomean",
                 "geocv_pct", "median", "min", "max", "statistic", "display"]
         return out[cols]
 

@@ -223,6 +223,7 @@ def mean_profile_table(study, analyte: str | None = None, time: TimeCol = "nomin
     """
     conc, _ = study_frame(study, analyte, matrix)
     t, _ = plot_time(conc, time)
+    _require_nominal(study, conc, time, t)
     conc = conc.assign(_t=t)
     conc = conc[(conc["exclude"].astype(str) == "") & np.isfinite(t)]
     value = conc["conc"].to_numpy(dtype=float).copy()
@@ -250,6 +251,23 @@ def mean_profile_table(study, analyte: str | None = None, time: TimeCol = "nomin
     out["n_blq"] = out["n_blq"].astype(int)
     out["se"] = out["sd"] / np.sqrt(out["n"])
     return out[["group", "time", "n", "n_blq", "mean", "sd", "se", "blq"]]
+
+
+def _require_nominal(study, conc: pd.DataFrame, time: str, t: np.ndarray) -> None:
+    """Refuse a mean over actual times that differ between subjects (an n = 1 zig-zag)."""
+    if time != "nominal_time" or conc["nominal_time"].notna().any():
+        return
+    per = conc.assign(_t=t).groupby(["group_label", "_t"])["subject"].nunique()
+    sizes = conc.groupby("group_label")["subject"].nunique()
+    if (sizes > 1).any() and float(per.median()) <= 1.0:
+        from kinetor.errors import DataError, Problem
+
+        raise DataError([Problem(
+            "mean profiles need nominal times: the data have none and the actual times "
+            "differ between subjects (a mean of n = 1 per time would zig-zag)",
+            file=study.source, column="nominal_time",
+            fix="give a nominal time column, or bin the actual times to the protocol: "
+                "--nominal-times 0,0.25,0.5,1,2,4,8,24 (kinetor.data.bin_nominal_times)")])
 
 
 def _thin(times: np.ndarray, n: np.ndarray, min_gap: float = 0.025):
