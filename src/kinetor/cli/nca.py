@@ -56,7 +56,8 @@ def nca_command(
         "values below it become BLQ. Without it, a bare BLQ takes the LLOQ of the "
         "analyte's '<x' entries (said in the notes)."),
     out: str = typer.Option("nca", "--out", help="Folder for nca_parameters.csv, "
-                            "nca_wide.csv, nca_summary.csv, nca_cdisc_pp.csv, "
+                            "nca_wide.csv, nca_summary.csv, nca_summary_grid.csv, "
+                            "nca_cdisc_pp.csv, "
                             "nca_provenance.json and report.html."),
     report: bool = typer.Option(True, "--report/--no-report",
                                 help="Also write the HTML report (figures and tables)."),
@@ -91,6 +92,8 @@ def nca_command(
     res.to_wide().to_csv(folder / "nca_wide.csv", index=False)
     summary.to_csv(folder / "nca_summary.csv", index=False)
     res.to_cdisc().to_csv(folder / "nca_cdisc_pp.csv", index=False)
+    res.summary_grid(exclude_flagged=exclude_flagged).to_csv(folder / "nca_summary_grid.csv",
+                                                             index=False)
     (folder / "nca_provenance.json").write_text(json.dumps(res.provenance, indent=2,
                                                            default=str))
     if report:
@@ -101,8 +104,15 @@ def nca_command(
             nca_report(study, res, summary=summary, out_dir=folder)
     n_flag = int((res.parameters["exclude"] != "").sum())
     if _common.STATE["json"]:
+        import json as _json
+
+        def records(df):
+            return _json.loads(df.to_json(orient="records"))
+
         _common.emit_json({"out": str(folder), "profiles": len(res.profiles),
-                           "parameters": len(res.parameters), "excluded_or_flagged": n_flag,
+                           "parameters": records(res.to_wide()),
+                           "summary": records(summary),
+                           "excluded_or_flagged": n_flag, "notes": list(study.notes),
                            "provenance": res.provenance})
         return
     _common.info(f"[bold green]NCA[/] {study.source}: {len(res.profiles)} profiles, "

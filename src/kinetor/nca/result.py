@@ -19,6 +19,7 @@ Examples
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -45,6 +46,35 @@ def _code_table() -> tuple[dict[str, str], dict[str, str]]:
 
 
 _LABEL, _STAT = _code_table()
+_TIME_CODES = {c for p in PARAMETERS.values() if p.unit == "time"
+               for c in (p.code, p.ev_code) if c}
+
+
+def _natural_key(text) -> tuple:
+    parts = re.split(r"(\d+(?:\.\d+)?)", str(text))
+    return tuple((0, float(p), "") if i % 2 else (1, 0.0, p.lower())
+                 for i, p in enumerate(parts) if p)
+
+
+def natural_rank(values) -> np.ndarray:
+    """Integer rank of each value in natural order ("2" before "10", "PO 3.75" before
+    "PO 15"); one sort of the distinct values, then a lookup.
+
+    Examples
+    --------
+    >>> natural_rank(["10", "2", "1", "PO 15", "PO 3.75"]).tolist()
+    [2, 1, 0, 4, 3]
+    """
+    codes, uniq = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=False)
+    order = sorted(range(len(uniq)), key=lambda i: _natural_key(uniq[i]))
+    rank = np.empty(len(uniq), np.int64)
+    rank[order] = np.arange(len(uniq))
+    return rank[codes]
+
+
+def _recorded(x: float) -> str:
+    """A time as recorded (up to 6 significant digits, no rounding to 3)."""
+    return "NC" if x is None or not np.isfinite(x) else format(float(x), ".6g")
 
 
 def _sig3(x: float) -> str:
@@ -137,7 +167,12 @@ class NCAResult:
                 got = wide[self.keys].merge(per.reset_index(), on=self.keys, how="left")
                 flag = got["_f"].fillna("").to_numpy(object)
         wide["flag"] = flag
-        return wide
+        # study-report order: groups and subjects in natural order (1, 2, 10)
+        sort_cols = [*self.groups, "subject"]
+        keys_rank = [natural_rank(wide[c].to_numpy(object)) for c in sort_cols
+                     if c in wide.columns]
+        order = np.lexsort((wide["start"].to_numpy(float), *reversed(keys_rank)))
+        return wide.iloc[order].reset_index(drop=True)
 
     def to_cdisc(self, studyid: str = "") -> pd.DataFrame:
         """The SDTM/SEND PP domain (one record per subject, interval and parameter)."""
@@ -216,13 +251,59 @@ class NCAResult:
             elif k == "geometric":
                 disp.append(f"{_sig3(r.geomean)} [{_sig3(r.geocv_pct)}]")
             elif k == "median":
-                disp.append(f"{_sig3(r.median)} [{_sig3(r.min)}, {_sig3(r.max)}]")
+                f = _recorded if r.PPTESTCD in _TIME_CODES else _sig3
+                disp.append(f"{f(r.median)} [{f(r.min)}, {f(r.max)}]")
             else:
                 disp.append(f"{_sig3(r.mean)} [{_sig3(r.sd)}]")
         out["display"] = disp
+        grp = [c for c in by if c in self.groups]
+        if grp:
+            ranks = [natural_rank(out[c].to_numpy(object)) for c in grp]
+            out = out.iloc[np.lexsort(tuple(reversed(ranks)))].reset_index(drop=True)
         cols = [*by, "PPTESTCD", "unit", "n", "n_missing", "n_flagged", "mean", "sd", "cv_pct", "geomean",
                 "geocv_pct", "median", "min", "max", "statistic", "display"]
         return out[cols]
+
+    def summary_grid(self, codes: list[str] | None = None, exclude_flagged: bool = False
+                     ) -> pd.DataFrame:
+        """The summary as a study-report grid: one row per parameter (with its unit) and
+        statistic (N, Mean, SD, CV%, Geometric mean, Geometric CV%, Median, Min, Max), one
+        column per group (natural order), per analyte, matrix and interval.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from kinetor.data import Study
+        >>> from kinetor.nca import nca
+        >>> conc = pd.DataFrame({"subject": ["a"] * 4 + ["b"] * 4, "time": [0.0, 1, 2, 4] * 2,
+        ...                      "conc": [0.0, 4, 2, 1, 0.0, 8, 4, 2]})
+        >>> doses = pd.DataFrame({"subject": ["a", "b"], "time": 0.0, "dose": 1.0,
+        ...                       "route": "PO"})
+        >>> res = nca(Study(conc, doses, units={"time": "h", "conc": "mg/L", "dose": "mg"}))
+        >>> g = res.summary_grid(["CMAX"])
+        >>> # Cmax 4 and 8: SD = 4/sqrt(2); gCV = 100 sqrt(exp((ln 2)^2/2) - 1) = 52.109
+        >>> g.iloc[:, -1].round(3).tolist()
+        [2.0, 6.0, 2.828, 47.14, 5.657, 52.109, 6.0, 4.0, 8.0]
+        """
+        s = self.summary(exclude_flagged=exclude_flagged)
+        if codes is not None:
+            s = s[s["PPTESTCD"].isin(codes)]
+        stats = {"n": "N", "mean": "Mean", "sd": "SD", "cv_pct": "CV%",
+                 "geomean": "Geometric mean", "geocv_pct": "Geometric CV%",
+                 "median": "Median", "min": "Min", "max": "Max"}
+        grp = [g for g in self.groups if g in s.columns]
+        s = s.assign(_group=s[grp].astype(str).agg(" ".join, axis=1) if grp else "all")
+        rows = ["analyte", "matrix", "start", "end", "PPTESTCD", "unit"]
+        long = s.melt(id_vars=[*rows, "_group"], value_vars=list(stats),
+                      var_name="statistic", value_name="v")
+        long["statistic"] = long["statistic"].map(stats)
+        grid = long.pivot_table(index=[*rows, "statistic"], columns="_group", values="v",
+                                sort=False, dropna=False, observed=True)
+        grid = grid.reset_index()
+        grid.columns.name = None
+        groups = [c for c in grid.columns if c not in (*rows, "statistic")]
+        groups = sorted(groups, key=_natural_key)
+        return grid[[*rows, "statistic", *groups]]
 
     def __repr__(self) -> str:
         n = self.profiles.shape[0]

@@ -171,8 +171,10 @@ def time_label(study, which: str, fallback: bool = False) -> str:
 
 
 def conc_label(study, analyte: str) -> str:
+    """Axis label; the readers' placeholder analyte name ("ANALYTE") is not shown."""
     unit = study.units.get("conc", "")
-    return f"{analyte} concentration ({unit})" if analyte else f"Concentration ({unit})"
+    shown = analyte and str(analyte) != "ANALYTE"
+    return f"{analyte} concentration ({unit})" if shown else f"Concentration ({unit})"
 
 
 def mark_doses(ax, times, label: str | None = "dose") -> None:

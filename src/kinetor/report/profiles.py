@@ -134,7 +134,7 @@ def plot_individual(study, subject: str, analyte: str | None = None,
             ax.set_title("linear")
             ax.legend(fontsize=8, loc="best")
     fig.suptitle(f"Subject {subject}" + (f" ({group})" if group != "all" else "")
-                 + (f" - {analyte}" if analyte else ""))
+                 + (f" - {analyte}" if analyte and analyte != "ANALYTE" else ""))
     no_lloq = int((blq & ~np.isfinite(df["lloq"].to_numpy(dtype=float))).sum())
     if no_lloq:   # a bare "BLQ" with no LLOQ known cannot be placed: say so on the figure
         fig.text(0.5, 0.005, f"{no_lloq} BLQ sample(s) without a known LLOQ not plotted "
