@@ -45,6 +45,21 @@ def nca_command(
     interval: Annotated[list[str] | None, typer.Option(
         "--interval", help="An interval START-END (study time scale), e.g. 144-168 "
         "(a dosing interval) or 0-inf; repeat for several.")] = None,
+    route: str | None = typer.Option(None, "--route", help="Route of doses that have none in "
+                                     "the file: PO, IV, IV infusion, SC, IP..."),
+    sheet: str | None = typer.Option(None, "--sheet", help="Excel sheet (name or 0-based "
+                                     "number)."),
+    mapping: Annotated[list[str] | None, typer.Option(
+        "--map", help="Column for a role, ROLE=COLUMN, e.g. --map subject=Animal --map "
+        "conc=Result; repeat for several.")] = None,
+    volume_unit: str | None = typer.Option(None, "--volume-unit", help="Unit of urine "
+                                           "collection volumes, e.g. mL."),
+    lz_range: Annotated[list[str] | None, typer.Option(
+        "--lambda-z-range", help="Manual lambda_z range SUBJECT:LOWER-UPPER (study time "
+        "scale), e.g. 3:8-24; repeat per subject.")] = None,
+    lz_exclude: Annotated[list[str] | None, typer.Option(
+        "--lambda-z-exclude", help="Point never used for lambda_z, SUBJECT:TIME, e.g. "
+        "3:12; repeat for several.")] = None,
     nominal_times: str | None = typer.Option(
         None, "--nominal-times", help="Protocol sampling times, e.g. 0,0.25,0.5,1,2,4,8,24: "
         "samples without a nominal time get the nearest one (mean profiles need them)."),
@@ -73,8 +88,11 @@ def nca_command(
     from kinetor.nca import nca
 
     units = {k: v for k, v in (("time", time_unit), ("conc", conc_unit),
-                               ("dose", dose_unit)) if v}
-    study = read_study(data, units=units or None, time=time, doses=doses)
+                               ("dose", dose_unit), ("volume", volume_unit)) if v}
+    roles = _pairs(mapping, "--map", "ROLE=COLUMN, e.g. --map subject=Animal")
+    sheet_arg = int(sheet) if sheet is not None and sheet.strip().isdigit() else sheet
+    study = read_study(data, units=units or None, time=time, doses=doses, roles=roles or None,
+                       sheet=sheet_arg, route=route)
     from kinetor.data import fill_lloq
 
     study = fill_lloq(study, lloq)
@@ -85,7 +103,8 @@ def nca_command(
         study = bin_nominal_times(study, parse_time_list(nominal_times))
     iv_table = _intervals(intervals_file, interval)
     res = nca(study, auc_method=auc_method, blq_rule=blq_rule, sparse=sparse, time=time,
-              intervals=iv_table)
+              intervals=iv_table, lambda_z_range=_lz_ranges(lz_range),
+              lambda_z_exclude=_lz_points(lz_exclude))
     folder = _common.out_dir(out)
     summary = res.summary(exclude_flagged=exclude_flagged)
     res.parameters.to_csv(folder / "nca_parameters.csv", index=False)
@@ -158,3 +177,55 @@ def _intervals(path: str | None, specs: list[str] | None):
     if rows:
         frames.append(pd.DataFrame(rows))
     return pd.concat(frames, ignore_index=True) if frames else None
+
+
+def _bad(option: str, value: str, fix: str):
+    from kinetor.errors import DataError, Problem
+
+    return DataError([Problem(f"{option} {value!r}", column=option, fix=fix)])
+
+
+def _pairs(values: list[str] | None, option: str, fix: str) -> dict[str, str]:
+    out = {}
+    for v in values or []:
+        key, sep, val = v.partition("=")
+        if not sep or not key.strip() or not val.strip():
+            raise _bad(option, v, fix)
+        out[key.strip()] = val.strip()
+    return out
+
+
+def _lz_ranges(values: list[str] | None):
+    """``SUBJECT:LOWER-UPPER`` options as the ``lambda_z_range`` table."""
+    import pandas as pd
+
+    rows = []
+    fix = "write SUBJECT:LOWER-UPPER, e.g. --lambda-z-range 3:8-24"
+    for v in values or []:
+        subj, sep, rng = v.rpartition(":")
+        lo, dash, hi = rng.partition("-")
+        try:
+            lower, upper = float(lo), float(hi)
+        except ValueError:
+            raise _bad("--lambda-z-range", v, fix) from None
+        if not sep or not subj.strip() or not dash or not upper > lower:
+            raise _bad("--lambda-z-range", v, fix)
+        rows.append({"subject": subj.strip(), "lower": lower, "upper": upper})
+    return pd.DataFrame(rows) if rows else None
+
+
+def _lz_points(values: list[str] | None):
+    """``SUBJECT:TIME`` options as the ``lambda_z_exclude`` table."""
+    import pandas as pd
+
+    rows = []
+    for v in values or []:
+        subj, sep, t = v.rpartition(":")
+        try:
+            time = float(t)
+        except ValueError:
+            raise _bad("--lambda-z-exclude", v, "write SUBJECT:TIME, e.g. 3:12") from None
+        if not sep or not subj.strip():
+            raise _bad("--lambda-z-exclude", v, "write SUBJECT:TIME, e.g. 3:12")
+        rows.append({"subject": subj.strip(), "time": time})
+    return pd.DataFrame(rows) if rows else None

@@ -103,8 +103,9 @@ def usable_rows(study, options: Options) -> pd.DataFrame:
     no_time = ok & used[time_col].isna().to_numpy()
     problems += _problems(used, no_time, study.source, time_col,
                           lambda r: "no time on a sample used by the analysis",
-                          "fill the time, exclude the sample, or use options time="
-                          + ("'nominal'" if time_col == "time" else "'actual'"))
+                          "fill the time, exclude the sample, or use the other time "
+                          + ("(--time nominal, time='nominal')" if time_col == "time"
+                             else "(--time actual, time='actual')"))
     # one narrow copy: the columns NCA reads (strings as object arrays, fast to take)
     sel = np.nonzero(ok & ~no_time)[0]
     in_conc = [g for g in study.groups if g in used.columns and g not in KEYS]
@@ -183,10 +184,30 @@ def _point_flags(rows: pd.DataFrame, table) -> np.ndarray:
     probe = pd.DataFrame({c: rows[c].to_numpy(object) for c in on})
     probe["time"] = rows["time"].to_numpy(float)
     for c in on:
-        t[c] = t[c].astype(str)
+        t[c] = t[c].astype(str).str.strip()
         probe[c] = probe[c].astype(str)
+    _check_known(t, probe, on, "lambda_z_points / lambda_z_exclude")
     hit = probe.merge(t.assign(_hit=True), on=[*on, "time"], how="left")["_hit"]
     return hit.notna().to_numpy()
+
+
+def _check_known(table: pd.DataFrame, probe: pd.DataFrame, on: list[str], what: str):
+    """Every row of a manual lambda_z table must name an analysed profile (no silent
+    no-op on a typo or an unknown id)."""
+    ids = [c for c in on if c in ("subject", "analyte", "matrix")]
+    if not ids:
+        return
+    known = probe[ids].drop_duplicates().assign(_known=True)
+    got = table[ids].reset_index(drop=True).merge(known, on=ids, how="left")["_known"]
+    bad = got.isna().to_numpy()
+    if bad.any():
+        rows = table.reset_index(drop=True)[bad]
+        raise DataError([Problem(
+            f"{what}: no profile for " + ", ".join(f"{c} {r[c]!r}" for c in ids),
+            row=int(i) + 1, column=ids[0],
+            fix="use a subject (and analyte/matrix) id as it appears in the data "
+                "(--lambda-z-range SUBJECT:LOWER-UPPER)")
+            for i, r in rows.iterrows()])
 
 
 def _range_columns(meta: pd.DataFrame, lambda_z_range) -> pd.DataFrame:
@@ -195,9 +216,15 @@ def _range_columns(meta: pd.DataFrame, lambda_z_range) -> pd.DataFrame:
     if lambda_z_range is not None and len(lambda_z_range):
         r = pd.DataFrame(lambda_z_range).copy()
         on = [c for c in ("subject", "analyte", "matrix", "start") if c in r.columns]
-        for c in on:
-            r[c] = r[c].astype(meta[c].dtype)
-        m = meta[on].merge(r[[*on, "lower", "upper"]].drop_duplicates(on), on=on, how="left")
+        probe = meta[on].copy()
+        for c in on:   # ids compare as text: subject 1 given as an integer still matches
+            if c == "start":
+                r[c] = r[c].astype(float)
+            else:
+                r[c] = r[c].astype(str).str.strip()
+                probe[c] = probe[c].astype(str)
+        _check_known(r, probe, on, "lambda_z_range")
+        m = probe.merge(r[[*on, "lower", "upper"]].drop_duplicates(on), on=on, how="left")
         meta["lz_lower"] = m["lower"].astype(float).to_numpy()
         meta["lz_upper"] = m["upper"].astype(float).to_numpy()
     return meta

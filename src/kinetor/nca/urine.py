@@ -100,7 +100,8 @@ def urine_table(rows, study, options, units_by_analyte, groups, plasma_rows=None
     if not study.units.get("volume"):
         raise DataError([Problem("urine samples need the unit of their volumes",
                                  file=study.source, column="volume",
-                                 fix="pass units={..., 'volume': 'mL'} to Study")])
+                                 fix="give the volume unit: --volume-unit mL, a header such as "
+                                     "'Volume (mL)', or units={..., 'volume': 'mL'}")])
     iv = collection_intervals(rows, study.source)
     d = expand_doses(study) if doses is None else doses
     first = d.sort_values("time").drop_duplicates("subject").set_index("subject")
