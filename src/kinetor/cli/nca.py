@@ -72,7 +72,7 @@ def nca_command(
         "analyte's '<x' entries (said in the notes)."),
     out: str = typer.Option("nca", "--out", help="Folder for nca_parameters.csv, "
                             "nca_wide.csv, nca_summary.csv, nca_summary_grid.csv, "
-                            "nca_cdisc_pp.csv, "
+                            "nca_cdisc_pp.csv, nca.xlsx (one sheet per table), "
                             "nca_provenance.json and report.html."),
     report: bool = typer.Option(True, "--report/--no-report",
                                 help="Also write the HTML report (figures and tables)."),
@@ -113,6 +113,7 @@ def nca_command(
     res.to_cdisc().to_csv(folder / "nca_cdisc_pp.csv", index=False)
     res.summary_grid(exclude_flagged=exclude_flagged).to_csv(folder / "nca_summary_grid.csv",
                                                              index=False)
+    res.to_excel(folder / "nca.xlsx", exclude_flagged=exclude_flagged)
     (folder / "nca_provenance.json").write_text(json.dumps(res.provenance, indent=2,
                                                            default=str))
     if report:

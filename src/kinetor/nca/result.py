@@ -305,6 +305,111 @@ class NCAResult:
         groups = sorted(groups, key=_natural_key)
         return grid[[*rows, "statistic", *groups]]
 
+    def tables(self, exclude_flagged: bool = False) -> dict[str, pd.DataFrame]:
+        """Every output table by name (the CSVs and the Excel sheets): ``parameters``,
+        ``wide``, ``summary``, ``summary_grid``, ``cdisc_pp``, ``notes`` and, where
+        present, ``urine``."""
+        out = {"parameters": self.parameters, "wide": self.to_wide(),
+               "summary": self.summary(exclude_flagged=exclude_flagged),
+               "summary_grid": self.summary_grid(exclude_flagged=exclude_flagged),
+               "cdisc_pp": self.to_cdisc(),
+               "notes": pd.DataFrame({"note": list(self.provenance.get("notes", []))})}
+        if self.urine is not None and len(self.urine):
+            out["urine"] = self.urine
+        return out
+
+    def to_excel(self, path, exclude_flagged: bool = False):
+        """Write one workbook with one sheet per table (see :meth:`tables`); returns the
+        path. Categorical columns are written as text."""
+        from pathlib import Path
+
+        path = Path(path)
+        with pd.ExcelWriter(path, engine="openpyxl") as writer:
+            for name, df in self.tables(exclude_flagged).items():
+                df = df.astype({c: object for c in df.columns
+                                if isinstance(df[c].dtype, pd.CategoricalDtype)})
+                df.to_excel(writer, sheet_name=name[:31], index=False)
+        return path
+
+    def _repr_html_(self) -> str:
+        """Notebook view: counts, options and the main parameters per profile."""
+        import html
+
+        w = self.to_wide()
+        main = [c for c in ("CMAX", "TMAX", "AUCLST", "AUCIFO", "LAMZHL", "CLFO", "CLO",
+                            "AUCTAU", "flag") if c in w.columns]
+        keys = [c for c in self.keys if c in w.columns]
+        head = w[[*keys, *main]].head(20)
+        more = f"<p>... {len(w) - 20} more profiles</p>" if len(w) > 20 else ""
+        o = self.options
+        return (f"<div><b>NCAResult</b>: {len(self.profiles)} profiles, "
+                f"{len(self.parameters)} parameter values; AUC method "
+                f"{html.escape(str(o.auc_method))}, BLQ rule {html.escape(str(o.blq_rule))}"
+                f"{head.to_html(index=False, na_rep='', float_format=lambda v: f'{v:.4g}')}"
+                f"{more}</div>")
+
+    def plot(self, subject=None, analyte: str | None = None):
+        """Concentration-time profiles (semi-log) with the lambda_z points and fitted line.
+
+        Parameters
+        ----------
+        subject : str or list, optional
+            Subjects to draw (default: up to 12 in natural order).
+        analyte : str, optional
+
+        Returns
+        -------
+        matplotlib.figure.Figure
+            One panel per profile: observed concentrations, the points used for lambda_z
+            (filled orange) and the line CLSTP exp(-LAMZ (t - TLST)).
+        """
+        from matplotlib.figure import Figure
+
+        pts = self.lambda_z_points
+        if analyte is not None:
+            pts = pts[pts["analyte"].astype(str) == str(analyte)]
+        subs = pts["subject"].astype(str).unique()
+        subs = subs[np.argsort(natural_rank(subs), kind="stable")]
+        if subject is not None:
+            want = [str(s) for s in (subject if isinstance(subject, list | tuple)
+                                     else [subject])]
+            subs = [s for s in subs if s in want]
+        else:
+            subs = list(subs[:12])
+        w = self.to_wide()
+        prof = pts.assign(subject=pts["subject"].astype(str)).groupby(
+            ["subject", "start", "end"], sort=False)
+        keys = [k for k in prof.groups if k[0] in subs]
+        n = max(1, len(keys))
+        cols = min(3, n)
+        rows = -(-n // cols)
+        fig = Figure(figsize=(4.2 * cols, 3.4 * rows), layout="constrained")
+        axes = fig.subplots(rows, cols, squeeze=False).ravel()
+        tunit, cunit = self.units.get("time", ""), self.units.get("conc", "")
+        for ax, key in zip(axes, keys, strict=False):
+            d = prof.get_group(key)
+            d = d[d["conc"] > 0]
+            ax.plot(d["time_after_dose"], d["conc"], marker="o", color="C0", label="observed")
+            used = d[d["used"].astype(bool)]
+            ax.plot(used["time_after_dose"], used["conc"], linestyle="none", marker="o",
+                    color="C1", label="lambda_z points")
+            row = w[(w["subject"].astype(str) == key[0]) & (w["start"] == key[1])]
+            if len(row) and {"LAMZ", "CLSTP", "TLST"} <= set(row.columns):
+                r = row.iloc[0]
+                if np.isfinite(r.LAMZ) and len(used):
+                    t = np.linspace(float(used["time_after_dose"].min()), float(r.TLST), 20)
+                    ax.plot(t, r.CLSTP * np.exp(-r.LAMZ * (t - r.TLST)), color="C3",
+                            label=f"t1/2 = {np.log(2) / r.LAMZ:.3g} {tunit}")
+            ax.set_yscale("log")
+            ax.set_title(f"Subject {key[0]}" + (f" ({key[1]:g}-{key[2]:g} {tunit})"
+                                                if np.isfinite(key[2]) else ""))
+            ax.set_xlabel(f"Time after dose ({tunit})")
+            ax.set_ylabel(f"Concentration ({cunit})")
+            ax.legend(fontsize=7)
+        for ax in axes[len(keys):]:
+            ax.set_visible(False)
+        return fig
+
     def __repr__(self) -> str:
         n = self.profiles.shape[0]
         return (f"NCAResult(profiles={n}, parameters={len(self.parameters)}, "
