@@ -132,8 +132,10 @@ min_span_ratio, max_aucpext, sparse, sparse_mean, cl_unit, volume_unit
         if sparse_rows is not None:
             from kinetor.nca.sparse import sparse_table
 
-            table = pd.concat([table, sparse_table(sparse_rows, prof, units_by_analyte)],
+            table = pd.concat([table, _with_flag(sparse_table(sparse_rows, prof,
+                                                              units_by_analyte))],
                               ignore_index=True)
+            table["flag"] = table["flag"].astype(object).fillna("")
         tables.append(table)
         lz_points = (prof, comp)
     urine_iv = None

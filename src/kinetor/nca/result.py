@@ -66,7 +66,11 @@ def natural_rank(values) -> np.ndarray:
     [2, 1, 0, 4, 3]
     """
     codes, uniq = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=False)
-    order = sorted(range(len(uniq)), key=lambda i: _natural_key(uniq[i]))
+    text = pd.Index(uniq).astype(str)
+    if len(text) and text.str.fullmatch(r"\d+").all():      # all plain integers: fast path
+        order = np.argsort(text.astype(np.int64), kind="stable")
+    else:
+        order = sorted(range(len(uniq)), key=lambda i: _natural_key(uniq[i]))
     rank = np.empty(len(uniq), np.int64)
     rank[order] = np.arange(len(uniq))
     return rank[codes]
@@ -148,24 +152,44 @@ class NCAResult:
         df = self.parameters
         if exclude:
             df = df.assign(value=df["value"].where(df["exclude"] == ""))
-        codes = list(dict.fromkeys(df["PPTESTCD"].astype(str)))
+        # integer profile id from the key columns' codes (no MultiIndex on 10^5-10^6 rows)
+        n = len(df)
+        pid = np.zeros(n, np.int64)
+        for c in self.keys:
+            col = df[c]
+            if isinstance(col.dtype, pd.CategoricalDtype):
+                k, width = col.cat.codes.to_numpy(np.int64), len(col.cat.categories) + 1
+            else:
+                k, u = pd.factorize(col.to_numpy(), use_na_sentinel=False)
+                width = len(u) + 1
+            pid = pd.factorize(pid * width + k + 1)[0].astype(np.int64)
+        P = int(pid.max()) + 1 if n else 0
+        first = np.full(P, -1, np.int64)
+        first[pid[::-1]] = np.arange(n)[::-1]
+        code = df["PPTESTCD"]
+        if not isinstance(code.dtype, pd.CategoricalDtype):
+            code = code.astype(str).astype("category")
+        ccodes = code.cat.codes.to_numpy(np.int64)
+        seen = pd.unique(ccodes)                       # codes in order of first appearance
+        col_of = np.full(len(code.cat.categories), -1, np.int64)
+        col_of[seen] = np.arange(len(seen))
+        mat = np.full((P, len(seen)), np.nan)
+        mat[pid, col_of[ccodes]] = df["value"].to_numpy(float)
         keys = df[self.keys].astype({c: object for c in self.keys
                                      if isinstance(df[c].dtype, pd.CategoricalDtype)})
-        rows = pd.MultiIndex.from_frame(keys.drop_duplicates())
-        idx = pd.MultiIndex.from_frame(keys.assign(PPTESTCD=df["PPTESTCD"].astype(str)))
-        wide = pd.Series(df["value"].to_numpy(float), index=idx).unstack("PPTESTCD")
-        wide = wide.reindex(index=rows, columns=codes).reset_index()
-        wide.columns.name = None
+        wide = keys.iloc[first].reset_index(drop=True)
+        names = [str(code.cat.categories[c]) for c in seen]
+        wide = pd.concat([wide, pd.DataFrame(mat, columns=names)], axis=1)
         # acceptance flags of the profile (every distinct rule its values fail)
         flag = np.full(len(wide), "", dtype=object)
         if "flag" in df.columns:
             fl = df["flag"].to_numpy(object) != ""
             if fl.any():
-                sub = keys[fl].assign(_f=df["flag"].to_numpy(object)[fl])
-                per = sub.groupby(self.keys, sort=False, dropna=False)["_f"].agg(
+                sub = pd.DataFrame({"_p": pid[fl], "_f": df["flag"].to_numpy(object)[fl]})
+                sub = sub.drop_duplicates()          # a few distinct texts per profile
+                per = sub.groupby("_p", sort=False)["_f"].agg(
                     lambda s: "; ".join(dict.fromkeys("; ".join(s).split("; "))))
-                got = wide[self.keys].merge(per.reset_index(), on=self.keys, how="left")
-                flag = got["_f"].fillna("").to_numpy(object)
+                flag[per.index.to_numpy()] = per.to_numpy(object)
         wide["flag"] = flag
         # study-report order: groups and subjects in natural order (1, 2, 10)
         sort_cols = [*self.groups, "subject"]
