@@ -64,12 +64,11 @@ def _times(func, repeats: int) -> tuple[float, float]:
 
 
 def main(n_profiles: int = 10_000, repeats: int = 7) -> str:
+    from kinetor.data import read_study
     from kinetor.nca import Options, nca
     from kinetor.nca._units import output_units
     from kinetor.nca.engine import compute
     from kinetor.nca.profiles import build_profiles
-
-    from kinetor.data import read_study
 
     study = make_study(n_profiles)
     frame = study.conc[["subject", "time", "conc"]].assign(dose=10.0, route="PO")
