@@ -24,7 +24,8 @@ __all__ = ["format_sig", "natural_key"]
 
 # Long-table columns that are not grouping levels.
 PARAM_CORE = ("subject", "start", "end", "PPTESTCD", "PPTEST", "value", "unit", "exclude",
-              "analyte", "matrix", "PPORRES", "PPORRESU", "PPSTRESN", "PPSTRESU")
+              "analyte", "matrix", "PPORRES", "PPORRESU", "PPSTRESN", "PPSTRESU",
+              "flag", "phoenix", "pknca")
 
 
 def format_sig(value: Any, digits: int = 3) -> str:
