@@ -19,6 +19,8 @@ Examples
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -47,7 +49,8 @@ def nca(study, *, options: Options | None = None, intervals: pd.DataFrame | None
         lambda_z_tolerance: float | None = None, min_r2adj: float | None = None,
         min_span_ratio: float | None = None, max_aucpext: float | None = None,
         sparse: bool | None = None, sparse_mean: str | None = None,
-        cl_unit: str | None = None, volume_unit: str | None = None) -> NCAResult:
+        cl_unit: str | None = None, volume_unit: str | None = None,
+        **unknown: Any) -> NCAResult:
     """Non-compartmental analysis of every profile of a study, Phoenix WinNonlin rules.
 
     Parameters
@@ -88,6 +91,8 @@ min_span_ratio, max_aucpext, sparse, sparse_mean, cl_unit, volume_unit
     >>> float(res.to_wide().C0[0])   # log back-extrapolation: 8 * 8/4
     16.0
     """
+    if unknown:   # a misspelt option: say which ones exist (not a bare TypeError)
+        Options().with_(**unknown)
     opts = options or Options()
     given = {k: v for k, v in (
         ("auc_method", auc_method), ("blq_rule", blq_rule), ("time", time),
