@@ -74,7 +74,8 @@ def _units(study) -> list[Problem]:
             dim = None
         if dim is None or (dim not in dims and dim.replace("dimensionless", "") not in dims):
             out.append(Problem(f"{what} unit {text!r} is not {hint}", file=study.source,
-                               fix=f"pass units={{'{what}': ...}} with {hint}"))
+                               fix=f"give --{what}-unit (Python: units={{'{what}': ...}}) "
+                                   f"with {hint}"))
     return out
 
 
