@@ -144,10 +144,12 @@ def nca_command(
                   "AUCTAU", "CAVG", "CTROUGH", "AUCINT", "SPARSEAL", "AUCLSTSE", "RCAMINT",
                   "RCPCINT", "RENALCL"]
     shown = summary[summary["PPTESTCD"].isin(main_codes)]
+    import numpy as np
+
     tunit = study.units.get("time", "")
     for (a, b, mat), block in shown.groupby(["start", "end", "matrix"], sort=True,
                                             observed=True):
-        label = f"{a:g}-{b:g} {tunit}".replace("-inf", " to infinity")
+        label = f"{a:g}-{b:g} {tunit}" if np.isfinite(b) else f"{a:g} {tunit} to infinity"
         _common.print_frame(block[[*by, *keep]],
                             title=f"NCA summary, {mat}, interval {label} (main parameters)")
 
