@@ -90,3 +90,33 @@ def test_every_column_header_is_visible_at_a4_width(tmp_path):
     probe = json.loads(_html.unescape(m.group(1)))
     assert probe["hidden"] == []
     assert set(df.columns) <= set(probe["headers"])
+
+
+@pytest.mark.slow
+def test_nca_report_tables_are_not_clipped_at_a4_width(tmp_path):
+    chromium = _chromium()
+    if chromium is None:
+        pytest.skip("chromium is not installed (Debian: apt-get install chromium)")
+    from kinetor.data import Study
+    from kinetor.nca import nca
+    from kinetor.report import nca_report
+
+    fix = Path(__file__).parents[1] / "nca" / "fixtures" / "theoph.csv"
+    d = pd.read_csv(fix)
+    conc = pd.DataFrame({"subject": d.Subject.astype(str), "time": d.Time, "conc": d.conc})
+    doses = pd.DataFrame({"subject": conc.subject.unique(), "time": 0.0, "dose": 320.0,
+                          "route": "PO"})
+    st = Study(conc, doses, units={"time": "h", "conc": "mg/L", "dose": "mg"})
+    path = Path(nca_report(st, nca(st), out_dir=tmp_path / "rep"))
+    path.write_text(path.read_text().replace("</body>", _PROBE + "</body>"))
+    cmd = [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+           "--disable-background-networking", "--disable-component-update", "--disable-sync",
+           f"--user-data-dir={tmp_path / 'profile'}", f"--window-size={A4_PX},1123",
+           "--virtual-time-budget=5000", "--dump-dom", path.resolve().as_uri()]
+    run = subprocess.run(cmd, capture_output=True, text=True, timeout=120, check=False)
+    m = re.search(r'<pre id="probe">(.*?)</pre>', run.stdout, re.S)
+    assert m, f"no probe output; chromium said:\n{run.stderr[-2000:]}"
+    import html as _html
+
+    probe = json.loads(_html.unescape(m.group(1)))
+    assert probe["hidden"] == [] and len(probe["headers"]) > 20
