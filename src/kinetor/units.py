@@ -56,6 +56,9 @@ __all__ = [
 
 ureg = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
 ureg.formatter.default_format = "~"
+# radioactivity counter output: disintegrations per minute (1 Bq = 1 decay/s, so
+# 1 dpm = 1/60 Bq and 1 uCi = 3.7e4 Bq = 2.22e6 dpm)
+ureg.define("dpm = becquerel / 60 = disintegrations_per_minute")
 Q = ureg.Quantity
 
 # Whole-token aliases, applied case-sensitively first and then case-insensitively.
@@ -94,6 +97,7 @@ _ALIASES = {
     "ml": "milliliter",
     "l": "liter",
     "dl": "deciliter",
+    "dpm": "dpm",
 }
 # Case-sensitive spellings where case matters (mM vs mm, M vs m).
 _CASED = {"M": "molar", "mM": "millimolar", "uM": "micromolar", "nM": "nanomolar",

@@ -145,3 +145,19 @@ def test_qcs_outside_revised_range_do_not_count():
     assert r["QC levels inside calibrated range"]["value"] == 2
     assert not r["QC levels inside calibrated range"]["passed"]
     assert r["QCs passing"]["note"].startswith("4 of 4")
+
+
+def test_lloq_qc_is_not_one_of_the_three_qc_levels():
+    # ICH M10 3.3.1: a study run's QCs are low, medium and high. ULOQ rejected -> range
+    # 1-50: the high QC (80) falls out; LLOQ QC (1), LQC (3) and MQC (40) remain, but the
+    # LLOQ QC does not count as a level: 2 levels < 3 -> the run fails
+    levels = ["LLOQ", "LLOQ", "L", "L", "M", "M", "H", "H"]
+    nominal = [1, 1, 3, 3, 40, 40, 80, 80]
+    _, rows = qc_assessment(levels, nominal, [True] * 8, 1.0, 50.0, lloq_nominal=1.0)
+    r = rows_by_name(rows)
+    assert r["QC levels inside calibrated range"]["value"] == 2
+    assert not r["QC levels inside calibrated range"]["passed"]
+    assert "LLOQ QC" in r["QC levels inside calibrated range"]["note"]
+    # with the full range the three L/M/H levels count and the run passes
+    _, rows = qc_assessment(levels, nominal, [True] * 8, 1.0, 100.0, lloq_nominal=1.0)
+    assert rows_by_name(rows)["QC levels inside calibrated range"]["passed"]

@@ -55,8 +55,8 @@ def test_aucint_interpolates_by_the_auc_method():
     # which equals the integral of the exponential 1.7678 exp(-k (t - 10)) over 6 h
     k = LN2 / 4
     assert expected == pytest.approx(c10 / k * (1 - math.exp(-6 * k)), rel=1e-12)
-    # only AUCINT is reported for a partial interval
-    assert set(res.parameters.PPTESTCD) == {"AUCINT"}
+    # only the partial areas are reported for a partial interval
+    assert set(res.parameters.PPTESTCD) == {"AUCINT", "AUMCINT"}
 
 
 def test_aucint_linear_method_extrapolates_with_a_log_trapezoid():

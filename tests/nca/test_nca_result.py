@@ -47,16 +47,23 @@ def test_summary_statistics_by_hand():
     assert s.loc["LAMZHL", "statistic"] == "mean [SD]"
 
 
-def test_summary_leaves_out_excluded_values_unless_asked():
+def test_summary_excludes_flagged_values_only_when_asked():
     res = nca(three_subjects())
     # every subject: lambda_z from 3 points spanning 8 h = 2 half-lives -> not flagged;
     # AUC%extrap = 100 * (1.25/k) / AUCinf = 12.5 % -> not flagged: all values usable
     assert (res.parameters["exclude"] == "").all()
+    assert (res.to_wide()["flag"] == "").all()
     res = nca(three_subjects(), max_aucpext=10.0)
     s = res.summary().set_index("PPTESTCD")
+    assert s.loc["AUCIFO", "n"] == 3 and s.loc["AUCIFO", "n_flagged"] == 3
+    s = res.summary(exclude_flagged=True).set_index("PPTESTCD")
     assert s.loc["AUCIFO", "n"] == 0 and s.loc["AUCIFO", "display"] == "NC"
-    s = res.summary(include_excluded=True).set_index("PPTESTCD")
-    assert s.loc["AUCIFO", "n"] == 3
+    # the flag is a column of the long and the wide tables
+    p = res.parameters.set_index(["subject", "PPTESTCD"])
+    assert p.loc[("a", "AUCIFO"), "flag"] == "AUCPEO > 10%"
+    assert p.loc[("a", "CMAX"), "flag"] == ""
+    w = res.to_wide().set_index("subject")
+    assert w.loc["a", "flag"] == "AUCPEO > 10%; AUCPEP > 10%"
 
 
 def test_wide_and_cdisc_views():

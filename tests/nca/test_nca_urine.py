@@ -78,3 +78,33 @@ def test_urine_needs_volume_unit_and_end_time():
     st.conc.loc[st.conc["matrix"] == "URINE", "end_time"] = np.nan
     with pytest.raises(DataError, match="end_time"):
         nca(st)
+
+
+def test_urine_parameters_over_intervals():
+    # collections 0-4, 4-8, 8-12 h; Ae 10, 4, 2 ug; volumes 0.1, 0.1, 0.2 mL
+    iv = pd.DataFrame({"start": [0.0, 8.0, 2.0], "end": [8.0, 12.0, 10.0],
+                       "kind": "partial"})
+    res = nca(urine_study(), intervals=iv)
+    p = res.parameters
+    u = p[p["matrix"] == "URINE"]
+
+    def at(code, a, b):
+        row = u[(u.PPTESTCD == code) & (u.start == a) & (u.end == b)]
+        assert len(row) == 1, (code, a, b)
+        return float(row["value"].iloc[0]), str(row["exclude"].iloc[0])
+
+    assert at("RCAMINT", 0.0, 8.0)[0] == pytest.approx(14.0, rel=1e-12)
+    assert at("RCPCINT", 0.0, 8.0)[0] == pytest.approx(1.4, rel=1e-12)     # 14 ug of 1 mg
+    assert at("VOLPK", 0.0, 8.0)[0] == pytest.approx(0.2, rel=1e-12)
+    assert at("RCAMINT", 8.0, 12.0)[0] == pytest.approx(2.0, rel=1e-12)
+    assert at("RCPCINT", 8.0, 12.0)[0] == pytest.approx(0.2, rel=1e-12)
+    # renal CL over each interval: Ae(a-b) / plasma AUC(a-b) (lin-up/log-down), mL/h -> L/h
+    auc_0_8 = 5 + 2 / math.log(1.25) + 2 * 4 / LN2 + 4 * 3 / math.log(4)
+    auc_8_12 = 4 * 0.75 / math.log(4)
+    assert at("RENALCL", 0.0, 8.0)[0] == pytest.approx(14 / auc_0_8 * 1e-3, rel=1e-12)
+    assert at("RENALCL", 8.0, 12.0)[0] == pytest.approx(2 / auc_8_12 * 1e-3, rel=1e-12)
+    # 2-10 h cuts the 0-4 and 8-12 h collections: no amount, a reason
+    value, why = at("RCAMINT", 2.0, 10.0)
+    assert np.isnan(value) and "straddle" in why
+    # the whole-collection parameters are still reported (0 to the last collection)
+    assert at("RCAMINT", 0.0, 12.0)[0] == pytest.approx(16.0, rel=1e-12)

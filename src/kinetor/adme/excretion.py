@@ -14,7 +14,9 @@ interval order:
 and the total recovery of a subject is the sum over all matrices (urine, faeces, cage
 wash, bile, ...) of the cumulative amount at the last interval. Radioactivity works the
 same way when amount and dose share a unit (``dpm``, ``uCi``, ``ng-eq`` written
-identically): identical unit strings are never converted.
+identically): identical unit strings are never converted. Counter output in ``dpm`` with
+a dose in ``uCi`` (or ``MBq``) is converted: ``dpm`` is in the unit registry (1 uCi =
+2.22e6 dpm).
 
 Examples
 --------

@@ -244,7 +244,8 @@ def standards_assessment(nominal, passed, criteria: Criteria | None = None
 
 
 def qc_assessment(level, nominal_vial, passed, lloq: float, uloq: float,
-                  criteria: Criteria | None = None) -> tuple[pd.DataFrame, list[dict]]:
+                  criteria: Criteria | None = None, lloq_nominal: float | None = None
+                  ) -> tuple[pd.DataFrame, list[dict]]:
     """Judge the (undiluted) QC samples of a run: 2/3 overall, 50 % per level.
 
     Parameters
@@ -257,6 +258,11 @@ def qc_assessment(level, nominal_vial, passed, lloq: float, uloq: float,
     lloq, uloq : float
         Calibrated range of the run after any revision. QCs outside it are reported but
         do not count.
+    lloq_nominal : float, optional
+        The nominal LLOQ of the assay (lowest standard). A QC at it (an LLOQ QC, or a
+        level labelled "LLOQ") is judged with the others but is not one of the "at least
+        3 QC levels" (ICH M10 3.3.1: low, medium and high QCs), so a range shrunk below
+        the high QC cannot be rescued by the LLOQ QC.
 
     Returns
     -------
@@ -283,6 +289,11 @@ def qc_assessment(level, nominal_vial, passed, lloq: float, uloq: float,
     levels["passed"] = levels["fraction_pass"] >= crit.min_qc_level_fraction - _EPS
     frac = float(inr["pass"].mean()) if len(inr) else np.nan
     failing_levels = levels.index[~levels["passed"]].tolist()
+    at_lloq = np.array([("LLOQ" in str(v).upper()) for v in inr["qc_level"]], bool)
+    if lloq_nominal is not None and np.isfinite(lloq_nominal):
+        at_lloq = at_lloq | (inr["nominal"].to_numpy(float) <= lloq_nominal * (1 + 1e-9))
+    lloq_levels = set(inr.loc[at_lloq, "qc_level"].astype(str))
+    counted = [lv for lv in levels.index.astype(str) if lv not in lloq_levels]
     rows = [
         {"criterion": "QCs passing", "value": frac,
          "threshold": f">= {crit.min_qc_fraction:.4g}", "required": True, "source": M10,
@@ -294,11 +305,14 @@ def qc_assessment(level, nominal_vial, passed, lloq: float, uloq: float,
          "source": M10, "passed": bool(len(levels) and levels["passed"].all()),
          "note": "failing levels: " + ", ".join(map(str, failing_levels))
                  if failing_levels else ""},
-        {"criterion": "QC levels inside calibrated range", "value": float(len(levels)),
+        {"criterion": "QC levels inside calibrated range", "value": float(len(counted)),
          "threshold": f">= {crit.min_qc_levels}", "required": True,
-         "source": "ICH M10 (2022) 3.3 (range revision); see docs/bioanalysis.md",
-         "passed": bool(len(levels) >= crit.min_qc_levels),
+         "source": "ICH M10 (2022) 3.3 (range revision), 3.3.1 (low, medium, high QCs); "
+                   "see docs/bioanalysis.md",
+         "passed": bool(len(counted) >= crit.min_qc_levels),
          "note": f"range {lloq:g} to {uloq:g}; "
-                 f"{int((~df['in_range']).sum())} QCs outside it not counted"},
+                 f"{int((~df['in_range']).sum())} QCs outside it not counted"
+                 + (f"; LLOQ QC level(s) {', '.join(sorted(lloq_levels))} not counted as "
+                    "a QC level" if lloq_levels else "")},
     ]
     return levels.reset_index(), rows

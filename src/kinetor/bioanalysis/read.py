@@ -18,8 +18,10 @@ analyte, matrix   optional (one calibration per analyte when standards carry nam
 subject, time     required for unknowns (``nominal_time`` may replace ``time``)
 ================  ==========================================================================
 
-Every problem in the file is reported at once as a ``DataError`` (file, row as a
-spreadsheet counts it with the header on row 1, column, fix).
+Headers go through an alias table (``RUN_ALIASES``: ``Sample Name``, ``Sample Type``,
+``Nominal Concentration (ng/mL)``, ``Area``, ``IS Area``, ``Dilution Factor``...) as the
+study reader's do. Every problem in the file is reported at once as a ``DataError`` (file,
+row as a spreadsheet counts it with the header on row 1, column, fix).
 
 Examples
 --------
@@ -53,6 +55,41 @@ _NUMERIC = ("nominal_conc", "analyte_area", "is_area", "area_ratio", "dilution",
             "nominal_time")
 _NEEDS_RESPONSE = ("standard", "qc", "unknown")
 _EMPTY = ("na", "nan", "n/a", "none", "null")
+
+
+# header aliases (compared after kinetor.data.aliases.normalise_name: lower case, a unit
+# in brackets removed), as the study reader's table; a canonical name present wins
+RUN_ALIASES: dict[str, tuple[str, ...]] = {
+    "sample_id": ("sample_id", "sample_name", "sample", "name", "filename", "injection",
+                  "injection_id", "sample_no"),
+    "sample_type": ("sample_type", "type", "sampletype", "sample_class"),
+    "nominal_conc": ("nominal_conc", "nominal_concentration", "nominal", "expected_conc",
+                     "theoretical_conc", "actual_concentration", "spiked_conc"),
+    "analyte_area": ("analyte_area", "area", "analyte_peak_area", "peak_area"),
+    "is_area": ("is_area", "istd_area", "is_peak_area", "internal_standard_area"),
+    "area_ratio": ("area_ratio", "ratio", "peak_area_ratio", "analyte_is_ratio"),
+    "dilution": ("dilution", "dilution_factor", "df", "dil"),
+    "qc_level": ("qc_level", "level", "qc"),
+    "subject": ("subject", "animal", "animal_id", "subject_id", "id"),
+    "time": ("time", "nominal_time", "timepoint", "time_point"),
+}
+
+
+def _apply_aliases(raw: pd.DataFrame) -> pd.DataFrame:
+    from kinetor.data.aliases import normalise_name
+
+    norm = {c: normalise_name(c) for c in raw.columns}
+    rename: dict[str, str] = {}
+    for role, names in RUN_ALIASES.items():
+        if role in raw.columns or role in rename.values():
+            continue
+        for alias in names:
+            hit = [c for c in raw.columns if norm[c] == alias and c not in rename
+                   and c not in RUN_ALIASES]
+            if hit:
+                rename[hit[0]] = role
+                break
+    return raw.rename(columns=rename)
 
 
 def _text(series: pd.Series) -> pd.Series:
@@ -93,6 +130,7 @@ def read_run(source: str | Path | pd.DataFrame, file: str | None = None,
             raise FileNotFoundError(f"no such run file: {path}")
         raw = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
     raw.columns = [str(c).strip().lower() for c in raw.columns]
+    raw = _apply_aliases(raw)
     problems: list[Problem] = []
     rows = np.arange(2, len(raw) + 2)  # header is row 1
 

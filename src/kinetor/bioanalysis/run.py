@@ -317,7 +317,7 @@ def _qcs(sub: pd.DataFrame, cal: Calibration, rng: dict, crit: Criteria, key: st
         "in_range": in_range, "pass": ok, "reason": reason})
     und = qtab[~diluted]
     _, rows = qc_assessment(und["qc_level"], und["nominal_conc"], und["pass"],
-                            rng["lloq"], rng["uloq"], crit)
+                            rng["lloq"], rng["uloq"], crit, lloq_nominal=rng["lloq_nominal"])
     rows = [{"analyte": key, **r} for r in rows]
     dil_ok: dict[float, bool] = {}
     for d, grp in qtab[diluted].groupby("dilution"):

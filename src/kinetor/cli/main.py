@@ -29,11 +29,21 @@ app = typer.Typer(
 )
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        import kinetor
+
+        sys.stdout.write(f"kinetor {kinetor.__version__}\n")
+        raise typer.Exit()
+
+
 @app.callback()
 def _global(
     debug: bool = typer.Option(False, "--debug", help="Show full tracebacks on errors."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing but errors."),
     json_out: bool = typer.Option(False, "--json", help="Print machine-readable JSON."),
+    version: bool = typer.Option(False, "--version", help="Print the kinetor version and "
+                                 "exit.", is_eager=True, callback=_print_version),
 ) -> None:
     _common.STATE.update(debug=debug, quiet=quiet, json=json_out)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
 from kinetor.cli import _common
@@ -30,20 +32,55 @@ def nca_command(
     dose_unit: str | None = typer.Option(None, "--dose-unit", help="Dose unit, e.g. mg/kg."),
     auc_method: str = typer.Option("lin-up/log-down", "--auc-method",
                                    help="lin-up/log-down (Phoenix default), linear, lin-log."),
-    blq_rule: str = typer.Option("pknca", "--blq-rule", help="BLQ rule: " + ", ".join(_BLQ)),
+    blq_rule: str = typer.Option("pknca", "--blq-rule", help="BLQ rule: " + ", ".join(_BLQ) + ", or a PKNCA shape "
+                                  "such as 'first=keep,middle=drop,last=0.5' or "
+                                  "'before_tmax=keep,after_tmax=drop'."),
     sparse: bool = typer.Option(False, "--sparse", help="Serial-sacrifice design: composite "
                                 "profile per group with the Bailer SE of AUClast."),
     time: str = typer.Option("actual", "--time", help="actual or nominal sampling times."),
     doses: str | None = typer.Option(None, "--doses", help="Separate doses table."),
+    intervals_file: str | None = typer.Option(
+        None, "--intervals", help="CSV of intervals: start, end (inf allowed), optional "
+        "kind (single, tau, partial) and subject/analyte/group columns."),
+    interval: Annotated[list[str] | None, typer.Option(
+        "--interval", help="An interval START-END (study time scale), e.g. 144-168 "
+        "(a dosing interval) or 0-inf; repeat for several.")] = None,
+    route: str | None = typer.Option(None, "--route", help="Route of doses that have none in "
+                                     "the file: PO, IV, IV infusion, SC, IP..."),
+    sheet: str | None = typer.Option(None, "--sheet", help="Excel sheet (name or 0-based "
+                                     "number)."),
+    mapping: Annotated[list[str] | None, typer.Option(
+        "--map", help="Column for a role, ROLE=COLUMN, e.g. --map subject=Animal --map "
+        "conc=Result; repeat for several.")] = None,
+    volume_unit: str | None = typer.Option(None, "--volume-unit", help="Unit of urine "
+                                           "collection volumes, e.g. mL."),
+    lz_range: Annotated[list[str] | None, typer.Option(
+        "--lambda-z-range", help="Manual lambda_z range SUBJECT:LOWER-UPPER (study time "
+        "scale), e.g. 3:8-24; repeat per subject.")] = None,
+    lz_exclude: Annotated[list[str] | None, typer.Option(
+        "--lambda-z-exclude", help="Point never used for lambda_z, SUBJECT:TIME, e.g. "
+        "3:12; repeat for several.")] = None,
+    nominal_times: str | None = typer.Option(
+        None, "--nominal-times", help="Protocol sampling times, e.g. 0,0.25,0.5,1,2,4,8,24: "
+        "samples without a nominal time get the nearest one (mean profiles need them)."),
+    exclude_flagged: bool = typer.Option(
+        False, "--exclude-flagged", help="Leave values that fail an acceptance rule "
+        "(R2ADJ, LAMZSPN, AUC%extrap; see the 'flag' columns) out of the summaries."),
+    lloq: float | None = typer.Option(
+        None, "--lloq", help="LLOQ (concentration unit) for samples without one; measured "
+        "values below it become BLQ. Without it, a bare BLQ takes the LLOQ of the "
+        "analyte's '<x' entries (said in the notes)."),
     out: str = typer.Option("nca", "--out", help="Folder for nca_parameters.csv, "
-                            "nca_wide.csv, nca_summary.csv, nca_cdisc_pp.csv, "
+                            "nca_wide.csv, nca_summary.csv, nca_summary_grid.csv, "
+                            "nca_cdisc_pp.csv, nca.xlsx (one sheet per table), "
                             "nca_provenance.json and report.html."),
     report: bool = typer.Option(True, "--report/--no-report",
                                 help="Also write the HTML report (figures and tables)."),
 ) -> None:
     """NCA with Phoenix WinNonlin rules: every parameter per subject, summaries per group."""
     _choice(auc_method, _AUC, "--auc-method")
-    _choice(blq_rule, _BLQ, "--blq-rule")
+    if "=" not in blq_rule:
+        _choice(blq_rule, _BLQ, "--blq-rule")
     _choice(time, ("actual", "nominal"), "--time")
     import json
 
@@ -51,15 +88,32 @@ def nca_command(
     from kinetor.nca import nca
 
     units = {k: v for k, v in (("time", time_unit), ("conc", conc_unit),
-                               ("dose", dose_unit)) if v}
-    study = read_study(data, units=units or None, time=time, doses=doses)
-    res = nca(study, auc_method=auc_method, blq_rule=blq_rule, sparse=sparse, time=time)
+                               ("dose", dose_unit), ("volume", volume_unit)) if v}
+    roles = _pairs(mapping, "--map", "ROLE=COLUMN, e.g. --map subject=Animal")
+    sheet_arg = int(sheet) if sheet is not None and sheet.strip().isdigit() else sheet
+    study = read_study(data, units=units or None, time=time, doses=doses, roles=roles or None,
+                       sheet=sheet_arg, route=route)
+    from kinetor.data import fill_lloq
+
+    study = fill_lloq(study, lloq)
+    if nominal_times:
+        from kinetor.data import bin_nominal_times
+        from kinetor.data.nominal import parse_time_list
+
+        study = bin_nominal_times(study, parse_time_list(nominal_times))
+    iv_table = _intervals(intervals_file, interval)
+    res = nca(study, auc_method=auc_method, blq_rule=blq_rule, sparse=sparse, time=time,
+              intervals=iv_table, lambda_z_range=_lz_ranges(lz_range),
+              lambda_z_exclude=_lz_points(lz_exclude))
     folder = _common.out_dir(out)
-    summary = res.summary()
+    summary = res.summary(exclude_flagged=exclude_flagged)
     res.parameters.to_csv(folder / "nca_parameters.csv", index=False)
     res.to_wide().to_csv(folder / "nca_wide.csv", index=False)
     summary.to_csv(folder / "nca_summary.csv", index=False)
     res.to_cdisc().to_csv(folder / "nca_cdisc_pp.csv", index=False)
+    res.summary_grid(exclude_flagged=exclude_flagged).to_csv(folder / "nca_summary_grid.csv",
+                                                             index=False)
+    res.to_excel(folder / "nca.xlsx", exclude_flagged=exclude_flagged)
     (folder / "nca_provenance.json").write_text(json.dumps(res.provenance, indent=2,
                                                            default=str))
     if report:
@@ -67,11 +121,18 @@ def nca_command(
 
         with _common.progress() as bar:
             bar.add_task("writing the HTML report", total=None)
-            nca_report(study, res, out_dir=folder)
+            nca_report(study, res, summary=summary, out_dir=folder)
     n_flag = int((res.parameters["exclude"] != "").sum())
     if _common.STATE["json"]:
+        import json as _json
+
+        def records(df):
+            return _json.loads(df.to_json(orient="records"))
+
         _common.emit_json({"out": str(folder), "profiles": len(res.profiles),
-                           "parameters": len(res.parameters), "excluded_or_flagged": n_flag,
+                           "parameters": records(res.to_wide()),
+                           "summary": records(summary),
+                           "excluded_or_flagged": n_flag, "notes": list(study.notes),
                            "provenance": res.provenance})
         return
     _common.info(f"NCA {study.source}: {len(res.profiles)} profiles, "
@@ -80,6 +141,94 @@ def nca_command(
     keep = ["PPTESTCD", "unit", "n", "statistic", "display"]
     by = [c for c in summary.columns if c not in keep and c in (*res.groups, "analyte")]
     main_codes = ["CMAX", "TMAX", "AUCLST", "AUCIFO", "LAMZHL", "CLFO", "CLO", "VZFO", "VZO",
-                  "AUCTAU", "SPARSEAL", "AUCLSTSE"]
+                  "AUCTAU", "CAVG", "CTROUGH", "AUCINT", "SPARSEAL", "AUCLSTSE", "RCAMINT",
+                  "RCPCINT", "RENALCL"]
     shown = summary[summary["PPTESTCD"].isin(main_codes)]
-    _common.print_frame(shown[[*by, *keep]], title="NCA summary (main parameters)")
+    import numpy as np
+
+    tunit = study.units.get("time", "")
+    for (a, b, mat), block in shown.groupby(["start", "end", "matrix"], sort=True,
+                                            observed=True):
+        label = f"{a:g}-{b:g} {tunit}" if np.isfinite(b) else f"{a:g} {tunit} to infinity"
+        _common.print_frame(block[[*by, *keep]],
+                            title=f"NCA summary, {mat}, interval {label} (main parameters)")
+
+
+def _intervals(path: str | None, specs: list[str] | None):
+    """The intervals table from ``--intervals FILE`` and ``--interval A-B`` options."""
+    import pandas as pd
+
+    from kinetor.errors import DataError, Problem
+
+    frames = []
+    if path:
+        from kinetor.data._text import read_raw
+
+        frames.append(read_raw(path).frame)
+    rows = []
+    for spec in specs or []:
+        a, sep, b = spec.strip().partition("-")
+        try:
+            lo, hi = float(a), float(b)
+        except ValueError:
+            lo = hi = float("nan")
+        if not sep or not (hi > lo):
+            raise DataError([Problem(f"interval {spec!r}", column="--interval",
+                                     fix="write START-END with END after START, e.g. "
+                                         "--interval 144-168 or --interval 0-inf")])
+        rows.append({"start": lo, "end": hi})
+    if rows:
+        frames.append(pd.DataFrame(rows))
+    return pd.concat(frames, ignore_index=True) if frames else None
+
+
+def _bad(option: str, value: str, fix: str):
+    from kinetor.errors import DataError, Problem
+
+    return DataError([Problem(f"{option} {value!r}", column=option, fix=fix)])
+
+
+def _pairs(values: list[str] | None, option: str, fix: str) -> dict[str, str]:
+    out = {}
+    for v in values or []:
+        key, sep, val = v.partition("=")
+        if not sep or not key.strip() or not val.strip():
+            raise _bad(option, v, fix)
+        out[key.strip()] = val.strip()
+    return out
+
+
+def _lz_ranges(values: list[str] | None):
+    """``SUBJECT:LOWER-UPPER`` options as the ``lambda_z_range`` table."""
+    import pandas as pd
+
+    rows = []
+    fix = "write SUBJECT:LOWER-UPPER, e.g. --lambda-z-range 3:8-24"
+    for v in values or []:
+        subj, sep, rng = v.rpartition(":")
+        lo, dash, hi = rng.partition("-")
+        try:
+            lower, upper = float(lo), float(hi)
+        except ValueError:
+            raise _bad("--lambda-z-range", v, fix) from None
+        if not sep or not subj.strip() or not dash or not upper > lower:
+            raise _bad("--lambda-z-range", v, fix)
+        rows.append({"subject": subj.strip(), "lower": lower, "upper": upper})
+    return pd.DataFrame(rows) if rows else None
+
+
+def _lz_points(values: list[str] | None):
+    """``SUBJECT:TIME`` options as the ``lambda_z_exclude`` table."""
+    import pandas as pd
+
+    rows = []
+    for v in values or []:
+        subj, sep, t = v.rpartition(":")
+        try:
+            time = float(t)
+        except ValueError:
+            raise _bad("--lambda-z-exclude", v, "write SUBJECT:TIME, e.g. 3:12") from None
+        if not sep or not subj.strip():
+            raise _bad("--lambda-z-exclude", v, "write SUBJECT:TIME, e.g. 3:12")
+        rows.append({"subject": subj.strip(), "time": time})
+    return pd.DataFrame(rows) if rows else None

@@ -127,6 +127,7 @@ def fit(
     summ.to_csv(d / "parameters.csv", index=False)
     stats.to_csv(d / "fit_statistics.csv", index=False)
     f.observations_.to_csv(d / "observations.csv", index=False)
+    _pd_fit_figures(f.observations_, d)
     _common.html_report(d, f"kinetor pd fit: {model} ({by})")
     if _common.STATE["json"]:
         _common.emit_json({"parameters": summ.to_dict(orient="records"),
@@ -148,3 +149,23 @@ def register(app: typer.Typer) -> None:
                          no_args_is_help=True)
     pd_app.command("fit")(fit)
     app.add_typer(pd_app, name="pd")
+
+
+def _pd_fit_figures(obs, folder) -> None:
+    """Individual fits (linear, semi-log) and goodness of fit from the observations table
+    (animal, day or time, volume or value, predicted, residual)."""
+    from kinetor.report.fit_figures import plot_fit_gof, plot_fit_individuals
+
+    cols = set(obs.columns)
+    t = "day" if "day" in cols else ("time" if "time" in cols else None)
+    y = "volume" if "volume" in cols else ("value" if "value" in cols else None)
+    ident = "animal" if "animal" in cols else None
+    if None in (t, y, ident) or not {"predicted", "residual"} <= cols or not len(obs):
+        return
+    xlab = "Day" if t == "day" else "Time"
+    for log, name in ((False, "pd_fit_individual_linear.png"),
+                      (True, "pd_fit_individual_log.png")):
+        plot_fit_individuals(obs, ident, t, y, "predicted", log=log, xlabel=xlab,
+                             ylabel=y.capitalize()).savefig(folder / name, dpi=100)
+    plot_fit_gof(obs, ident, t, y, "predicted", "residual", xlabel=xlab).savefig(
+        folder / "pd_fit_goodness_of_fit.png", dpi=100)

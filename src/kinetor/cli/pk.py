@@ -125,6 +125,10 @@ def simulate_pk(
     summary = sim.summary()
     summary.to_csv(folder / "pk_summary.csv", index=False)
     reg.to_table().to_csv(folder / "pk_regimen.csv", index=False)
+    from kinetor.report.fit_figures import plot_simulation_bands
+
+    plot_simulation_bands(sim.to_frame(), conc_unit).savefig(
+        folder / "pk_simulation_bands.png", dpi=100)
     _common.html_report(folder, "kinetor simulate-pk: simulated PK")
     exposure = sim.exposure()
     if _common.STATE["json"]:
@@ -221,6 +225,7 @@ def fit_command(
     res.params.to_csv(folder / "pk_fit_parameters.csv", index=False)
     res.predictions.to_csv(folder / "pk_fit_predictions.csv", index=False)
     res.stats.to_csv(folder / "pk_fit_stats.csv", index=False)
+    _fit_figures(res.predictions, folder, study.units)
     _common.html_report(folder, "kinetor fit: compartmental PK fit")
     if _common.STATE["json"]:
         _common.emit_json(
@@ -249,3 +254,23 @@ def fit_command(
     cols = ["subject", "parameter", "estimate", "se", "rse_pct", "ci_lower", "ci_upper", "unit",
             "converged"]
     _common.print_frame(res.params[cols], title="Parameters (95% CI)")
+
+
+def _fit_figures(pred, folder, units: dict) -> None:
+    """Individual fits (linear, semi-log) and goodness of fit from the public predictions
+    table (subject, time, dv, ipred, and wres or res)."""
+    from kinetor.report.fit_figures import plot_fit_gof, plot_fit_individuals
+
+    need = {"subject", "time", "dv", "ipred"}
+    if pred is None or not need <= set(pred.columns) or not len(pred):
+        return
+    res_col = "wres" if "wres" in pred.columns else ("res" if "res" in pred.columns else None)
+    xlab = f"Time ({units.get('time', '')})"
+    ylab = f"Concentration ({units.get('conc', '')})"
+    for log, name in ((False, "pk_fit_individual_linear.png"),
+                      (True, "pk_fit_individual_log.png")):
+        plot_fit_individuals(pred, "subject", "time", "dv", "ipred", log=log, xlabel=xlab,
+                             ylabel=ylab).savefig(folder / name, dpi=100)
+    if res_col:
+        plot_fit_gof(pred, "subject", "time", "dv", "ipred", res_col, xlabel=xlab).savefig(
+            folder / "pk_fit_goodness_of_fit.png", dpi=100)

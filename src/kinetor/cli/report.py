@@ -25,6 +25,9 @@ def register(app: typer.Typer) -> None:
         """
         from kinetor.report.rebuild import write_report
 
+        if out is None:
+            _refuse_raw_folder(directory)
+
         path, rep = write_report(directory, title=title, subtitle=subtitle, out=out,
                                  rescan=rescan)
         if STATE["json"]:
@@ -32,3 +35,26 @@ def register(app: typer.Typer) -> None:
                        "tables": rep.table_count, "figures": rep.figure_count})
         else:
             info(f"wrote {path} ({rep.table_count} tables, {rep.figure_count} figures)")
+
+
+def _refuse_raw_folder(directory: str) -> None:
+    """A folder with CSVs but nothing an analysis wrote is raw data: refuse to write a
+    report into it."""
+    from pathlib import Path
+
+    from kinetor.errors import DataError, Problem
+    from kinetor.report.rebuild import KNOWN_FILES
+
+    folder = Path(directory)
+    if not folder.is_dir():
+        return
+    names = {p.name for p in folder.iterdir() if p.is_file()}
+    made = (names & {*KNOWN_FILES, "report.json", "methods.json", "provenance.json",
+                     "options.json", "nca_provenance.json", "nca_wide.csv"}
+            or any(n.endswith(".png") for n in names))
+    if not made and any(n.lower().endswith((".csv", ".tsv", ".txt", ".xlsx")) for n in names):
+        raise DataError([Problem(
+            "this folder holds no analysis output (only raw data files): a report would "
+            "be written into the raw-data folder", file=str(folder),
+            fix=f"run an analysis first (kinetor nca {folder}/<file>.csv --out results), "
+                "or give --out for the report")])

@@ -249,11 +249,13 @@ def assemble(parts: Parts, *, time: str = "actual", groups=None, source: str = "
         if u == "dose" and len(parts.doses) == 0:
             problems.append(Problem("no doses in the data", file=source,
                                     fix="give the doses: a dose column, a doses table "
-                                        "(doses=...), EX records or dose records"))
+                                        "(--doses FILE, doses=...), EX records or dose "
+                                        "records"))
         else:
             problems.append(Problem(f"no {u} unit given", file=source,
-                                    fix=f"pass units={{'{u}': '{_STAND_IN[u]}'}} (or the "
-                                        f"unit that applies)"))
+                                    fix=f"give --{u}-unit {_STAND_IN[u]} (Python: "
+                                        f"units={{'{u}': '{_STAND_IN[u]}'}}), or the unit "
+                                        "that applies"))
     try:
         study = Study(conc, parts.doses, subjects=parts.subjects,
                       units={**{u: _STAND_IN[u] for u in missing}, **units},

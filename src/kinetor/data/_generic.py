@@ -80,8 +80,9 @@ def _require(ctx: _Ctx, needed: list[list[str]], what: str) -> None:
     if missing:
         raise DataError([Problem(
             f"no {' or '.join(alts)} column found in the {what}", file=ctx.file,
-            column=alts[0], fix=f"name a column '{alts[0]}' or map one with "
-            f"roles={{'{alts[0]}': 'YourColumn'}}; columns are: {', '.join(ctx.f.columns)}")
+            column=alts[0], fix=f"name a column '{alts[0]}' or map one with --map "
+            f"{alts[0]}=YourColumn (Python: roles={{'{alts[0]}': 'YourColumn'}}); columns "
+            f"are: {', '.join(ctx.f.columns)}")
             for alts in missing] + ctx.problems)
 
 
@@ -102,6 +103,14 @@ def _conc_table(ctx: _Ctx, mw) -> tuple[pd.DataFrame, dict[str, str | None]]:
                                   target=units["time"])
     elif tcol == "nominal_time":
         nominal, t = t, nan
+    extra: dict[str, np.ndarray] = {}
+    if ctx.has("end_time"):   # urine collections: end of the collection interval
+        extra["end_time"], _ = ctx.quantity("end_time", "collection end time", "time_unit",
+                                            "time", target=units["time"])
+    if ctx.has("volume"):     # urine collections: collected volume (unit kept as given)
+        extra["volume"] = ctx.numbers("volume", "collection volume",
+                                      "write the volume as a number")
+        units["volume"] = ctx.hunits.get("volume") or ctx.declared.get("volume")
     c = classify_conc(ctx.col("conc"))
     for r, v in zip(ctx.rows[c["kind"] == "bad"], ctx.col("conc")[c["kind"] == "bad"],
                     strict=True):
@@ -144,7 +153,7 @@ def _conc_table(ctx: _Ctx, mw) -> tuple[pd.DataFrame, dict[str, str | None]]:
         "blq": res["blq"], "lloq": res["lloq"], "analyte": analyte,
         "matrix": ctx.text("matrix", "PLASMA"),
         "exclude": combine_exclude(ctx.text("exclude"), res["reason"]),
-        "source_row": ctx.rows, "conc_reported": res["conc_reported"]})
+        "source_row": ctx.rows, "conc_reported": res["conc_reported"], **extra})
     return conc, units
 
 
@@ -275,7 +284,8 @@ def _subjects_file(sctx: _Ctx, problems, notes):
     return table
 
 
-_CONC_ROLES = ("subject", "time", "nominal_time", "conc", "dose", "dose_time", "route",
+_CONC_ROLES = ("subject", "time", "nominal_time", "end_time", "volume", "conc", "dose",
+               "dose_time", "route",
                "duration", "group", "analyte", "matrix", "lloq", "blq", "exclude", "species",
                "sex", "weight", *_UNIT_COLS)
 _ROW_DOSE_ROLES = ("dose", "route", "dose_time", "duration", "dose_unit")

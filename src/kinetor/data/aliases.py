@@ -25,7 +25,10 @@ ALIASES: dict[str, tuple[str, ...]] = {
                 "animalid", "animal_no", "animal_number", "animal_num", "mouse", "mouse_id",
                 "rat", "rat_id", "patient", "patient_id", "individual", "subj"),
     "time": ("time", "actual_time", "atime", "afrlt", "time_after_first_dose", "tafd",
-             "time_after_dose", "tad", "elapsed_time", "hours", "hour", "hr", "t"),
+             "time_after_dose", "tad", "elapsed_time", "hours", "hour", "hr", "t",
+             "start_time", "collection_start", "start_of_collection"),
+    "end_time": ("end_time", "collection_end", "end_of_collection", "stop_time", "end"),
+    "volume": ("volume", "urine_volume", "collection_volume", "sample_volume", "vol"),
     "nominal_time": ("nominal_time", "nominal", "nom_time", "ntime", "nfrlt", "planned_time",
                      "scheduled_time", "nominal_time_point"),
     "conc": ("conc", "concentration", "dv", "aval", "cp", "plasma_conc",
@@ -59,7 +62,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
 # roles whose header may carry a unit, and the unit role it fills
 UNIT_ROLES = {"time": "time", "nominal_time": "time", "conc": "conc", "dose": "dose",
               "lloq": "lloq", "weight": "weight", "duration": "duration",
-              "dose_time": "dose_time", "ii": "ii"}
+              "dose_time": "dose_time", "ii": "ii", "end_time": "time", "volume": "volume"}
 
 _SUFFIX_UNITS = {"h": "h", "hr": "h", "hrs": "h", "hour": "h", "hours": "h", "min": "min",
                  "d": "day", "day": "day", "days": "day", "ng_ml": "ng/mL", "ug_ml": "ug/mL",

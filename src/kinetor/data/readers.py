@@ -147,7 +147,8 @@ def _read_dir(path: Path) -> tuple[str, object]:
 
 def read_study(source, format: str | None = None, *, roles: dict[str, str] | None = None,
                units: dict[str, str] | None = None, sheet=None, groups=None, mw=None,
-               time: Literal["actual", "nominal"] = "actual", doses=None) -> Study:
+               time: Literal["actual", "nominal"] = "actual", doses=None,
+               route: str | None = None) -> Study:
     """Read study data into a validated ``Study``.
 
     Parameters
@@ -175,6 +176,9 @@ def read_study(source, format: str | None = None, *, roles: dict[str, str] | Non
         ``actual_time`` with ``"nominal"``). A missing one falls back to the other.
     doses : path or DataFrame, optional
         A separate doses table for a generic concentration table.
+    route : str, optional
+        Route of every dose that has none in the data (``"PO"``, ``"IV"``...; CLI
+        ``--route``); a route given in the data is kept.
 
     Raises
     ------
@@ -235,7 +239,26 @@ def read_study(source, format: str | None = None, *, roles: dict[str, str] | Non
         parts = read_generic(raw, roles=roles, units=units, groups=groups, mw=mw,
                              doses=dose_raw)
     parts.notes.insert(0, f"format: {fmt}")
+    _default_route(parts, route)
     return assemble(parts, source=label, **kw)
+
+
+def _default_route(parts, route: str | None) -> None:
+    """Give ``route`` to the doses that have none (a note says how many)."""
+    if route is None or not len(parts.doses) or "route" not in parts.doses.columns:
+        return
+    from kinetor.data.routes import normalise_route
+
+    canon = normalise_route(route)
+    if canon is None:
+        raise DataError(Problem(f"unknown route {route!r}", column="--route",
+                                fix="use IV, IV infusion, PO, SC, IP, IM..."))
+    empty = parts.doses["route"].astype(str).str.strip().isin(["", "nan", "None"]).to_numpy()
+    if empty.any():
+        parts.doses.loc[empty, "route"] = canon
+        if "route_raw" in parts.doses.columns:
+            parts.doses.loc[empty, "route_raw"] = route
+        parts.notes.append(f"route: {route} given to {int(empty.sum())} doses without one")
 
 
 def _read_cdisc(source, sheet, label, units, *, time, groups, mw) -> Study:

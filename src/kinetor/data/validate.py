@@ -55,8 +55,10 @@ __all__ = ["validate_study"]
 
 _DIMS = {
     "time": ({"[time]"}, "a time unit such as 'h', 'min' or 'day'"),
-    "conc": ({"[mass] / [length] ** 3", "[substance] / [length] ** 3"},
-             "a concentration unit such as 'ng/mL' or 'nM'"),
+    # tissue matrices (tumour, brain) are reported per gram: ng/g, nmol/g
+    "conc": ({"[mass] / [length] ** 3", "[substance] / [length] ** 3", "",
+              "[substance] / [mass]"},
+             "a concentration unit such as 'ng/mL', 'nM' or (tissue) 'ng/g'"),
     "dose": ({"[mass]", "", "[mass] / [length] ** 2", "[substance]", "[substance] / [mass]"},
              "a dose unit such as 'mg', 'mg/kg', 'mg/m2' or 'umol/kg'"),
 }
@@ -72,7 +74,8 @@ def _units(study) -> list[Problem]:
             dim = None
         if dim is None or (dim not in dims and dim.replace("dimensionless", "") not in dims):
             out.append(Problem(f"{what} unit {text!r} is not {hint}", file=study.source,
-                               fix=f"pass units={{'{what}': ...}} with {hint}"))
+                               fix=f"give --{what}-unit (Python: units={{'{what}': ...}}) "
+                                   f"with {hint}"))
     return out
 
 

@@ -16,6 +16,7 @@ CDISC PP views, summaries and provenance. Methods and defaults: docs/nca.md.
 'AUCIFO'
 """
 
+import inspect
 import sys
 import types
 
@@ -33,6 +34,13 @@ __all__ = ["PARAMETERS", "NCAResult", "Options", "Parameter", "accumulation",
 class _CallableModule(types.ModuleType):
     def __call__(self, study, **kwargs):
         return nca(study, **kwargs)
+
+
+# kt.nca(...) shows nca's explicit keyword arguments (help(), inspect.signature, IDEs)
+_CallableModule.__call__.__doc__ = nca.__doc__
+_CallableModule.__call__.__signature__ = inspect.Signature(
+    [inspect.Parameter("self", inspect.Parameter.POSITIONAL_ONLY),
+     *inspect.signature(nca).parameters.values()])
 
 
 sys.modules[__name__].__class__ = _CallableModule

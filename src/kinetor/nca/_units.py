@@ -60,6 +60,12 @@ def _per_body(dose_q) -> str:
                     "or per m^2")
 
 
+def _per_mass(q) -> bool:
+    """ng/g, nmol/g: a tissue content (dimensionless mass ratio or amount per mass)."""
+    dim = str(q.dimensionality)
+    return dim in ("dimensionless", "[substance] / [mass]")
+
+
 def output_units(units: dict[str, str], mw: float | None = None, cl_unit: str | None = None,
                  volume_unit: str | None = None, volume_in: str | None = None) -> OutputUnits:
     """Unit strings and CL/V conversion factors for a study's ``units`` dict.
@@ -82,6 +88,11 @@ def output_units(units: dict[str, str], mw: float | None = None, cl_unit: str | 
         u["urine_volume"] = volume_in
         u["rate"] = f"{u['amount']}/{t}"
         u["renal_clearance"] = f"L/{format_unit(t)}"
+    if _per_mass(cq):
+        out.problem = (f"tissue concentration in {c}: clearance and volume need a "
+                       "concentration per volume (convert with "
+                       "kinetor.data.tissue_to_volume and an explicit tissue density)")
+        return out
     if is_molar(dq.units) != is_molar(cq.units):
         if mw is None:
             dose_amount = "a molar dose" if is_molar(dq.units) else f"dose in {d}"

@@ -43,16 +43,26 @@ def _records(df) -> list[dict] | None:
 def nca(study, *, options: Options | None = None, intervals: pd.DataFrame | None = None,
         lambda_z_range: pd.DataFrame | None = None,
         lambda_z_points: pd.DataFrame | None = None,
-        lambda_z_exclude: pd.DataFrame | None = None, **overrides: Any) -> NCAResult:
+        lambda_z_exclude: pd.DataFrame | None = None,
+        auc_method: str | None = None, blq_rule: str | dict | None = None,
+        time: str | None = None, lambda_z_min_points: int | None = None,
+        lambda_z_tolerance: float | None = None, min_r2adj: float | None = None,
+        min_span_ratio: float | None = None, max_aucpext: float | None = None,
+        sparse: bool | None = None, sparse_mean: str | None = None,
+        cl_unit: str | None = None, volume_unit: str | None = None,
+        **unknown: Any) -> NCAResult:
     """Non-compartmental analysis of every profile of a study, Phoenix WinNonlin rules.
 
     Parameters
     ----------
     study : kinetor.data.Study
     options : Options, optional
-        All business rules; keyword arguments named like its fields override it
-        (``auc_method="linear"``, ``blq_rule="zero"``, ``time="nominal"``,
-        ``sparse=True``...).
+        All business rules at once; the keyword arguments below override its fields.
+    auc_method, blq_rule, time, lambda_z_min_points, lambda_z_tolerance, min_r2adj, \
+min_span_ratio, max_aucpext, sparse, sparse_mean, cl_unit, volume_unit
+        The fields of :class:`~kinetor.nca.options.Options` (defaults there: Phoenix
+        "Linear Up Log Down", PKNCA BLQ rule, actual times, best-fit lambda_z with at
+        least 3 points and tolerance 1e-4, acceptance 0.9 / 2 / 20 %, not sparse).
     intervals : DataFrame, optional
         ``start``, ``end`` (``inf`` allowed) and optionally ``kind`` (``"single"``,
         ``"tau"`` for a dosing interval, ``"partial"`` for AUCINT only) and any of
@@ -81,9 +91,18 @@ def nca(study, *, options: Options | None = None, intervals: pd.DataFrame | None
     >>> float(res.to_wide().C0[0])   # log back-extrapolation: 8 * 8/4
     16.0
     """
+    if unknown:   # a misspelt option: say which ones exist (not a bare TypeError)
+        Options().with_(**unknown)
     opts = options or Options()
-    if overrides:
-        opts = opts.with_(**overrides)
+    given = {k: v for k, v in (
+        ("auc_method", auc_method), ("blq_rule", blq_rule), ("time", time),
+        ("lambda_z_min_points", lambda_z_min_points),
+        ("lambda_z_tolerance", lambda_z_tolerance), ("min_r2adj", min_r2adj),
+        ("min_span_ratio", min_span_ratio), ("max_aucpext", max_aucpext),
+        ("sparse", sparse), ("sparse_mean", sparse_mean), ("cl_unit", cl_unit),
+        ("volume_unit", volume_unit)) if v is not None}
+    if given:
+        opts = opts.with_(**given)
     rows = usable_rows(study, opts)
     if not len(rows):
         raise DataError([Problem("no usable concentration: every sample is BLQ, excluded "
@@ -111,14 +130,17 @@ def nca(study, *, options: Options | None = None, intervals: pd.DataFrame | None
         prof = build_profiles(study, opts, intervals, rows=plasma, doses=doses,
                               lambda_z_range=lambda_z_range, lambda_z_points=lambda_z_points,
                               lambda_z_exclude=lambda_z_exclude)
+        notes = [*notes, *prof.notes]
         comp = compute(prof, opts, units_by_analyte)
         table = long_table(prof, comp, opts, units_by_analyte)
         profiles = prof.meta
         if sparse_rows is not None:
             from kinetor.nca.sparse import sparse_table
 
-            table = pd.concat([table, sparse_table(sparse_rows, prof, units_by_analyte)],
+            table = pd.concat([table, _with_flag(sparse_table(sparse_rows, prof,
+                                                              units_by_analyte))],
                               ignore_index=True)
+            table["flag"] = table["flag"].astype(object).fillna("")
         tables.append(table)
         lz_points = (prof, comp)
     urine_iv = None
@@ -126,12 +148,16 @@ def nca(study, *, options: Options | None = None, intervals: pd.DataFrame | None
         from kinetor.nca.urine import urine_table
 
         utab, urine_iv = urine_table(urine, study, opts, units_by_analyte, groups,
-                                     plasma_rows=rows[~is_urine])
+                                     plasma_rows=rows[~is_urine], intervals=intervals)
         tables.append(utab)
+    tables = [t if "flag" in t.columns else _with_flag(t) for t in tables]
     if len(tables) == 1:
         params = tables[0]
     else:
         params = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame()
+        if "flag" in params.columns:
+            params["flag"] = params["flag"].astype(object).fillna("")
+    params = _with_names(params)
     import kinetor
 
     provenance = {
@@ -148,6 +174,31 @@ def nca(study, *, options: Options | None = None, intervals: pd.DataFrame | None
     }
     return NCAResult(params, profiles, opts, provenance, groups, dict(study.units),
                      urine=urine_iv, _lz=lz_points)
+
+
+def _with_names(params: pd.DataFrame) -> pd.DataFrame:
+    """``phoenix`` and ``pknca`` columns: each code's name in those tools ("" if none)."""
+    if "PPTESTCD" not in params.columns or not len(params):
+        return params
+    from kinetor.nca.names import PHOENIX, PKNCA
+
+    code = params["PPTESTCD"]
+    if not isinstance(code.dtype, pd.CategoricalDtype):
+        code = code.astype("category")
+    cats = [str(c) for c in code.cat.categories]
+    for col, table in (("phoenix", PHOENIX), ("pknca", PKNCA)):
+        names = pd.Index([table.get(c, "") for c in cats], dtype=object)
+        uniq, inv = np.unique(np.asarray(names, dtype=str), return_inverse=True)
+        codes = code.cat.codes.to_numpy()
+        params[col] = pd.Categorical.from_codes(inv[codes], list(uniq))
+    return params
+
+
+def _with_flag(table: pd.DataFrame) -> pd.DataFrame:
+    """``flag``: the ``exclude`` text of a value that is kept (an acceptance rule)."""
+    value = table["value"].to_numpy(float)
+    ex = table["exclude"].astype(object).fillna("").to_numpy(object)
+    return table.assign(flag=np.where(np.isnan(value), "", ex))
 
 
 def lambda_z_points(prof, comp) -> pd.DataFrame:

@@ -106,7 +106,11 @@ def _compute(prof, options, units_by_analyte) -> Computed:
     ctx, reasons, why = _Ctx(), {}, Reasons()
 
     # --- observed quantities -----------------------------------------------------------
-    imax = np.argmax(np.where(obs, C, -np.inf), axis=1)
+    # Cmax/Cmin of a dosing interval come from [0, tau] even when its data run further
+    tau_all = meta["tau"].to_numpy(float)
+    with np.errstate(invalid="ignore"):
+        in_tau = ~(T > (tau_all + 1e-9 * np.maximum(1.0, np.abs(tau_all)))[:, None])
+    imax = np.argmax(np.where(obs & in_tau, C, -np.inf), axis=1)
     cmax, tmax = C[ar, imax], T[ar, imax]
     pos = obs & (np.nan_to_num(C) > 0)
     has_pos = pos.any(axis=1)
@@ -136,7 +140,26 @@ def _compute(prof, options, units_by_analyte) -> Computed:
     _set(ctx, why, reasons, "aumclst", np.where(has_pos, aumc_cum[ar, ilast], np.nan),
          none_pos, "no concentration above 0")
     _set(ctx, why, reasons, "aucall", auc_cum[ar, last_valid])
+    _set(ctx, why, reasons, "aumcall", aumc_cum[ar, last_valid])
     _set(ctx, why, reasons, "aucbe", seg_a[:, 0] if M > 1 else np.zeros(P))
+    _set(ctx, why, reasons, "tfirst", np.where(has_pos, T[ar, first_pos], np.nan), none_pos,
+         "no concentration above 0")
+    _set(ctx, why, reasons, "nconc", obs.sum(axis=1))
+    _set(ctx, why, reasons, "nconcms", pos.sum(axis=1))
+    at0 = obs & (T == 0)
+    start_obs = at0.any(axis=1)
+    _set(ctx, why, reasons, "cstart", np.where(start_obs, C[ar, np.argmax(at0, axis=1)],
+                                               np.nan), ~start_obs,
+         "no sample at the start of the interval")
+    dur_all = meta["duration"].to_numpy(float)
+    at_eoi = obs & (np.abs(T - dur_all[:, None])
+                    <= 1e-9 * np.maximum(1.0, np.abs(dur_all))[:, None])
+    has_eoi = at_eoi.any(axis=1) & (route == "iv_infusion") & (dur_all > 0)
+    _set(ctx, why, reasons, "ceoi", np.where(has_eoi, C[ar, np.argmax(at_eoi, axis=1)],
+                                             np.nan), ~has_eoi,
+         "no sample at the end of the infusion")
+    _set(ctx, why, reasons, "totdose", meta["totdose"].to_numpy(float)
+         if "totdose" in meta.columns else meta["dose"].to_numpy(float))
 
     # --- lambda_z --------------------------------------------------------------------------
     after = np.where(bolus[:, None], T >= tmax[:, None], T > tmax[:, None])
@@ -197,7 +220,7 @@ def _compute(prof, options, units_by_analyte) -> Computed:
     no_lz = "no sample at the end of the interval and lambda_z not estimable"
     _set(ctx, why, reasons, "auctau", a_tau, s_tau == 2, no_lz)
     _set(ctx, why, reasons, "aumctau", m_tau, s_tau == 2, no_lz)
-    imin = np.argmin(np.where(obs, C, np.inf), axis=1)
+    imin = np.argmin(np.where(obs & in_tau, C, np.inf), axis=1)
     _set(ctx, why, reasons, "cmin", C[ar, imin])
     _set(ctx, why, reasons, "tmin", T[ar, imin])
     at_end = obs & (np.abs(T - tau[:, None]) <= 1e-9 * np.maximum(1.0, np.abs(tau))[:, None])
@@ -205,14 +228,40 @@ def _compute(prof, options, units_by_analyte) -> Computed:
     _set(ctx, why, reasons, "ctrough", np.where(has_end, C[ar, np.argmax(at_end, axis=1)],
                                                 np.nan), ~has_end,
          "no sample at the end of the dosing interval")
+    # AUC above a threshold (PKNCA aucabove.*.all): the study's rule on max(C - c, 0)
+    # from the interval start to the last sample
+    for key, thr, msg in (("aucapred", ctx["cstart"], "no sample at the start of the "
+                           "interval (predose)"),
+                          ("aucatrgh", ctx["ctrough"], "no sample at the end of the dosing "
+                           "interval (trough)")):
+        Ca = np.where(np.isnan(C), np.nan, np.maximum(C - thr[:, None], 0.0))
+        lg = K.log_segments(T, Ca, options.auc_method, t_peak=tmax)
+        sa, _ = K.segment_areas(T, Ca, lg)
+        above = np.hstack([zero, np.cumsum(sa, axis=1)])[ar, last_valid]
+        _set(ctx, why, reasons, key, np.where(np.isnan(thr), np.nan, above), np.isnan(thr),
+             msg)
     origin = meta["origin"].to_numpy(float)
     lo = meta["start"].to_numpy(float) - origin
     hi = meta["end"].to_numpy(float) - origin
-    a_lo, _, s_lo = K.area_to(lo, T, C, auc_cum, aumc_cum, use_log, ctx["lamz"], clstp,
-                              ctx["tlst"])
-    a_hi, _, s_hi = K.area_to(hi, T, C, auc_cum, aumc_cum, use_log, ctx["lamz"], clstp,
-                              ctx["tlst"])
-    _set(ctx, why, reasons, "aucint", a_hi - a_lo, (s_lo == 2) | (s_hi == 2),
+    a_lo, m_lo, s_lo = K.area_to(lo, T, C, auc_cum, aumc_cum, use_log, ctx["lamz"], clstp,
+                                 ctx["tlst"])
+    a_hi, m_hi, s_hi = K.area_to(hi, T, C, auc_cum, aumc_cum, use_log, ctx["lamz"], clstp,
+                                 ctx["tlst"])
+    # Phoenix: an interval wholly after Tlast (the last sample > 0) integrates the
+    # lambda_z line between the predicted concentrations at its two ends
+    last_t = T[ar, last_valid]
+    after_tlast = (lo > ctx["tlst"]) & (last_t == ctx["tlst"])
+    c_lo = clstp * np.exp(-ctx["lamz"] * (lo - ctx["tlst"]))
+    c_hi = np.where(np.isinf(hi), 0.0, clstp * np.exp(-ctx["lamz"] * (hi - ctx["tlst"])))
+    a_int = np.where(after_tlast, (c_lo - c_hi) / ctx["lamz"], a_hi - a_lo)
+    _set(ctx, why, reasons, "aucint", a_int, (s_lo == 2) | (s_hi == 2) | np.isnan(a_int),
+         "interval ends after Tlast and lambda_z is not estimable")
+    # first moment: integral of t C*(t) = C*(t) (t/lambda + 1/lambda^2) over [a, b]
+    lz = ctx["lamz"]
+    m_tail = (c_lo * (lo / lz + 1 / lz ** 2)
+              - np.where(np.isinf(hi), 0.0, c_hi * (hi / lz + 1 / lz ** 2)))
+    m_int = np.where(after_tlast, m_tail, m_hi - m_lo)
+    _set(ctx, why, reasons, "aumcint", m_int, (s_lo == 2) | (s_hi == 2) | np.isnan(m_int),
          "interval ends after Tlast and lambda_z is not estimable")
 
     # --- derived parameters, in dependency order ------------------------------------------
@@ -302,4 +351,6 @@ def long_table(prof, comp: Computed, options, units_by_analyte) -> pd.DataFrame:
     cols["value"] = value
     cols["unit"] = cat(unit_mat, units_list)
     cols["exclude"] = cat(excl_mat, texts)
+    # the acceptance flag alone (the value is kept): the exclude text of a non-NaN value
+    cols["flag"] = cat(np.where(np.isnan(value_mat), 0, excl_mat), texts)
     return pd.DataFrame(cols)

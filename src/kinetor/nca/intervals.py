@@ -103,16 +103,19 @@ def key_pairs(keys: pd.DataFrame, kdoses: pd.DataFrame) -> np.ndarray:
 
 def default_intervals(keys: pd.DataFrame, kdoses: pd.DataFrame) -> pd.DataFrame:
     """One interval per profile key and dose: dose -> infinity for a single dose; each
-    dosing interval [t_i, t_i+1] (the last one tau long) for multiple doses; 0 -> infinity
-    for a key without doses."""
+    dosing interval [t_i, t_i+1] (the last one tau long, its data window open to the last
+    sample: ``extend``) for multiple doses; 0 -> infinity for a key without doses."""
     sa = kdoses["_sa"].to_numpy()
     n = np.bincount(sa)[sa] if len(sa) else np.zeros(0, int)
     t = kdoses["time"].to_numpy(float)
     nxt = kdoses["next_time"].to_numpy(float)
     last_end = t + (t - kdoses["prev_time"].to_numpy(float))
     end = np.where(n == 1, np.inf, np.where(np.isnan(nxt), last_end, nxt))
+    # Phoenix: the last dose's interval keeps its tau but its data run to the last sample
+    # (the washout enters lambda_z)
     iv = pd.DataFrame({"_sa": sa, "start": t, "end": end,
-                       "kind": np.where(n == 1, "single", "tau")})
+                       "kind": np.where(n == 1, "single", "tau"),
+                       "extend": (n > 1) & np.isnan(nxt)})
     keys = keys.assign(_sa=key_pairs(keys, kdoses))
     dosed = keys[keys["_sa"] >= 0].merge(iv, on="_sa")
     undosed = keys[keys["_sa"] < 0].assign(start=0.0, end=np.inf, kind="single")
@@ -125,8 +128,15 @@ def user_intervals(intervals: pd.DataFrame, keys: pd.DataFrame) -> pd.DataFrame:
     if missing:
         raise DataError([Problem(f"the intervals table has no '{c}' column", column=c,
                                  fix="give start and end (end may be inf)") for c in missing])
-    iv["start"] = pd.to_numeric(iv["start"]).astype(float)
-    iv["end"] = pd.to_numeric(iv["end"]).astype(float)
+    for c in ("start", "end"):
+        raw = iv[c]
+        iv[c] = pd.to_numeric(raw, errors="coerce").astype(float)
+        bad = iv[c].isna().to_numpy()
+        if bad.any():
+            raise DataError([Problem(f"interval {c} {raw.iloc[i]!r} is not a number",
+                                     row=int(i) + 2, column=c,
+                                     fix="write a number (end may be inf)")
+                             for i in np.nonzero(bad)[0]])
     if "kind" not in iv.columns:
         iv["kind"] = np.where(np.isinf(iv["end"]), "single", "tau")
     bad = ~iv["kind"].isin(KINDS) | ~(iv["end"] > iv["start"])
@@ -160,6 +170,17 @@ def assign_doses(iv: pd.DataFrame, kdoses: pd.DataFrame) -> pd.DataFrame:
                                 "next_time", "first", "ss"]],
                         left_on="_s", right_on="dose_time", by="_sa",
                         direction="backward").drop(columns="_s")
+    # total dose given in [start, end): cumulative dose before end minus before start
+    kd = kd.assign(_cum=kd.sort_values(["_sa", "dose_time"], kind="stable")
+                   .groupby("_sa")["dose"].cumsum())
+    tot = []
+    for col in ("start", "end"):
+        q = out[["_sa", col]].assign(_k=out[col] - eps, _i=np.arange(len(out)))
+        q = q.sort_values("_k", kind="stable")
+        m = pd.merge_asof(q, kd[["_sa", "dose_time", "_cum"]], left_on="_k",
+                          right_on="dose_time", by="_sa", direction="backward")
+        tot.append(m.sort_values("_i")["_cum"].fillna(0.0).to_numpy(float))
+    out["totdose"] = tot[1] - tot[0]
     out["route"] = out["route"].fillna("unknown")
     out["first"] = out["first"].fillna(True).astype(bool)
     out["ss"] = out["ss"].fillna(0).astype(bool)
@@ -168,6 +189,9 @@ def assign_doses(iv: pd.DataFrame, kdoses: pd.DataFrame) -> pd.DataFrame:
     dose_t = out["dose_time"].fillna(out["start"]).to_numpy()
     out["origin"] = np.where(partial, dose_t, out["start"])
     out["win_lo"] = out["origin"]
-    out["win_hi"] = np.where(partial, out["next_time"].fillna(np.inf), out["end"])
+    extend = out["extend"].fillna(False).to_numpy(bool) if "extend" in out.columns \
+        else np.zeros(len(out), bool)
+    out["win_hi"] = np.where(partial | extend, out["next_time"].fillna(np.inf), out["end"])
+    out["extend"] = extend
     out["tau"] = np.where(out["kind"] == "tau", out["end"] - out["start"], np.nan)
     return out

@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any, Literal, get_args
 
-from kinetor.data.blq import BLQ_RULES, BLQRule
+from kinetor.data.blq import BLQRule, blq_shape
 from kinetor.errors import KinetorError
 
 __all__ = ["AUCMethod", "Options", "SparseMean", "TimeColumn"]
@@ -33,7 +33,6 @@ SparseMean = Literal["arithmetic", "arithmetic, <=50% BLQ"]
 
 _CHOICES: dict[str, tuple[str, ...]] = {
     "auc_method": get_args(AUCMethod),
-    "blq_rule": BLQ_RULES,
     "time": get_args(TimeColumn),
     "sparse_mean": get_args(SparseMean),
 }
@@ -51,8 +50,11 @@ class Options:
         both ends are > 0, linear otherwise. ``"linear"``: linear everywhere.
         ``"lin-log"`` (Phoenix "Linear Log"): linear up to Tmax, log after it wherever both
         ends are > 0 and differ.
-    blq_rule : str
+    blq_rule : str or dict
         How BLQ samples enter (see ``kinetor.data.apply_blq_rule``); default ``"pknca"``.
+        A PKNCA shape (``{"first": "keep", "middle": "drop", "last": 0.5}`` or
+        ``{"before_tmax": ..., "after_tmax": ...}``) is stored as its string form
+        ``"first=keep,middle=drop,last=0.5"``.
     time : {"actual", "nominal"}
         Use the ``time`` (actual) or ``nominal_time`` column.
     lambda_z_min_points : int
@@ -75,7 +77,7 @@ class Options:
     """
 
     auc_method: AUCMethod = "lin-up/log-down"
-    blq_rule: BLQRule = "pknca"
+    blq_rule: BLQRule | str = "pknca"
     time: TimeColumn = "actual"
     lambda_z_min_points: int = 3
     lambda_z_tolerance: float = 1e-4
@@ -88,6 +90,11 @@ class Options:
     volume_unit: str | None = None
 
     def __post_init__(self) -> None:
+        shape = blq_shape(self.blq_rule)
+        if shape is not None:   # canonical, hashable string form of a PKNCA shape
+            object.__setattr__(self, "blq_rule", ",".join(
+                f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}"
+                for k, v in shape.items()))
         for name, choices in _CHOICES.items():
             value = getattr(self, name)
             if value not in choices:

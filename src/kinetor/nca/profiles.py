@@ -24,7 +24,7 @@ Examples
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -59,6 +59,7 @@ class Profiles:
     lz_pick: np.ndarray
     lz_manual: np.ndarray
     groups: list[str]
+    notes: list[str] = field(default_factory=list)
 
 
 def _problems(df: pd.DataFrame, mask, source: str, column: str, message, fix: str):
@@ -102,8 +103,9 @@ def usable_rows(study, options: Options) -> pd.DataFrame:
     no_time = ok & used[time_col].isna().to_numpy()
     problems += _problems(used, no_time, study.source, time_col,
                           lambda r: "no time on a sample used by the analysis",
-                          "fill the time, exclude the sample, or use options time="
-                          + ("'nominal'" if time_col == "time" else "'actual'"))
+                          "fill the time, exclude the sample, or use the other time "
+                          + ("(--time nominal, time='nominal')" if time_col == "time"
+                             else "(--time actual, time='actual')"))
     # one narrow copy: the columns NCA reads (strings as object arrays, fast to take)
     sel = np.nonzero(ok & ~no_time)[0]
     in_conc = [g for g in study.groups if g in used.columns and g not in KEYS]
@@ -182,10 +184,30 @@ def _point_flags(rows: pd.DataFrame, table) -> np.ndarray:
     probe = pd.DataFrame({c: rows[c].to_numpy(object) for c in on})
     probe["time"] = rows["time"].to_numpy(float)
     for c in on:
-        t[c] = t[c].astype(str)
+        t[c] = t[c].astype(str).str.strip()
         probe[c] = probe[c].astype(str)
+    _check_known(t, probe, on, "lambda_z_points / lambda_z_exclude")
     hit = probe.merge(t.assign(_hit=True), on=[*on, "time"], how="left")["_hit"]
     return hit.notna().to_numpy()
+
+
+def _check_known(table: pd.DataFrame, probe: pd.DataFrame, on: list[str], what: str):
+    """Every row of a manual lambda_z table must name an analysed profile (no silent
+    no-op on a typo or an unknown id)."""
+    ids = [c for c in on if c in ("subject", "analyte", "matrix")]
+    if not ids:
+        return
+    known = probe[ids].drop_duplicates().assign(_known=True)
+    got = table[ids].reset_index(drop=True).merge(known, on=ids, how="left")["_known"]
+    bad = got.isna().to_numpy()
+    if bad.any():
+        rows = table.reset_index(drop=True)[bad]
+        raise DataError([Problem(
+            f"{what}: no profile for " + ", ".join(f"{c} {r[c]!r}" for c in ids),
+            row=int(i) + 1, column=ids[0],
+            fix="use a subject (and analyte/matrix) id as it appears in the data "
+                "(--lambda-z-range SUBJECT:LOWER-UPPER)")
+            for i, r in rows.iterrows()])
 
 
 def _range_columns(meta: pd.DataFrame, lambda_z_range) -> pd.DataFrame:
@@ -194,9 +216,15 @@ def _range_columns(meta: pd.DataFrame, lambda_z_range) -> pd.DataFrame:
     if lambda_z_range is not None and len(lambda_z_range):
         r = pd.DataFrame(lambda_z_range).copy()
         on = [c for c in ("subject", "analyte", "matrix", "start") if c in r.columns]
-        for c in on:
-            r[c] = r[c].astype(meta[c].dtype)
-        m = meta[on].merge(r[[*on, "lower", "upper"]].drop_duplicates(on), on=on, how="left")
+        probe = meta[on].copy()
+        for c in on:   # ids compare as text: subject 1 given as an integer still matches
+            if c == "start":
+                r[c] = r[c].astype(float)
+            else:
+                r[c] = r[c].astype(str).str.strip()
+                probe[c] = probe[c].astype(str)
+        _check_known(r, probe, on, "lambda_z_range")
+        m = probe.merge(r[[*on, "lower", "upper"]].drop_duplicates(on), on=on, how="left")
         meta["lz_lower"] = m["lower"].astype(float).to_numpy()
         meta["lz_upper"] = m["upper"].astype(float).to_numpy()
     return meta
@@ -252,6 +280,9 @@ def build_profiles(study, options: Options, intervals: pd.DataFrame | None = Non
     inside = ((tt >= meta["win_lo"].to_numpy(float)[r_pid])
               & (tt <= meta["win_hi"].to_numpy(float)[r_pid]))
     r_idx, r_pid = r_idx[inside], r_pid[inside]
+    notes: list[str] = []
+    if intervals is None:
+        r_idx, r_pid, notes = _drop_trough_only(rows, meta, r_idx, r_pid, study)
     if not len(r_idx):
         raise DataError([Problem("no usable concentration inside any interval (all BLQ, "
                                  "excluded, or outside the intervals)", file=study.source,
@@ -295,7 +326,33 @@ def build_profiles(study, options: Options, intervals: pd.DataFrame | None = Non
     # a manual selection stays manual even when it matches too few points (NaN + reason)
     lz_manual = ranged | lz_pick.any(axis=1)
     lz_pick = np.where(ranged[:, None], in_range & obs, lz_pick)
-    return Profiles(meta, T, C, obs, lz_ok, lz_pick, lz_manual, groups)
+    return Profiles(meta, T, C, obs, lz_ok, lz_pick, lz_manual, groups, notes)
+
+
+def _drop_trough_only(rows, meta, r_idx, r_pid, study):
+    """Default dosing intervals with no sample strictly between the dose and the end of
+    the interval (trough-only: samples at predose and at the end only) are not analysed;
+    one note per skipped interval."""
+    tau = (meta["kind"] == "tau").to_numpy()
+    if not tau.any():
+        return r_idx, r_pid, []
+    tt = rows["time"].to_numpy(float)[r_idx]
+    lo = meta["start"].to_numpy(float)[r_pid]
+    hi = meta["end"].to_numpy(float)[r_pid]
+    eps = 1e-9 * np.maximum(1.0, np.where(np.isfinite(hi), np.abs(hi), 1.0))
+    strictly = (tt > lo + eps) & (tt < hi - eps)
+    n_in = np.bincount(r_pid[strictly], minlength=len(meta))
+    skip = tau & (n_in == 0) & ~meta["extend"].to_numpy(bool)
+    if not skip.any():
+        return r_idx, r_pid, []
+    tunit = study.units.get("time", "")
+    m = meta[skip]
+    notes = [f"dosing interval {a:g}-{b:g} {tunit} of subject {s}, {an}: no sample between "
+             "the dose and the end of the interval (trough only), not analysed"
+             for s, an, a, b in zip(m["subject"], m["analyte"], m["start"], m["end"],
+                                    strict=True)]
+    keep = ~skip[r_pid]
+    return r_idx[keep], r_pid[keep], notes
 
 
 def _key_codes(df: pd.DataFrame, cols: list[str]) -> np.ndarray:

@@ -124,6 +124,14 @@ _add("c0", "C0", "Initial Conc", "conc", G, routes=frozenset({"iv_bolus"}))
 _add("auclst", "AUCLST", "AUC to Last Nonzero Conc", "auc", G)
 _add("aucall", "AUCALL", "AUC All", "auc", G)
 _add("aumclst", "AUMCLST", "AUMC to Last Nonzero Conc", "aumc", G)
+_add("aumcall", "AUMCALL", "AUMC All", "aumc", G)
+_add("tfirst", "TFIRST", "Time of First Nonzero Conc", "time", M)
+_add("cstart", "CSTART", "Conc at Start of Interval", "conc", G)
+_add("ceoi", "CEOI", "Conc at End of Infusion", "conc", G, routes=frozenset({"iv_infusion"}))
+_add("totdose", "TOTDOSE", "Total Dose in Interval", "dose", A)
+_add("nconc", "NCONC", "Number of Concentrations Used", "count", M)
+_add("nconcms", "NCONCMS", "Number of Measured Concentrations Above 0", "count", M)
+_add("aucapred", "AUCAPRED", "AUC Above Predose Conc", "auc", G)
 # --- lambda_z --------------------------------------------------------------------------------
 _add("lamz", "LAMZ", "Lambda z", "inverse_time", A)
 for _k, _c, _l, _u in (("r2", "R2", "R Squared", "unitless"),
@@ -184,6 +192,12 @@ _add("cl_obs", "CLO", "Total CL Obs", "clearance", G, _cl("aucifo"),
 _add("cl_pred", "CLP", "Total CL Pred", "clearance", G, _cl("aucifp"),
      ("aucifp", "dose", "cl_factor"), routes=_KNOWN, kinds=frozenset({"single"}),
      ev_code="CLFP", ev_label="Total CL Pred by F")
+_add("cl_last", "CLLST", "Total CL to Last Nonzero Conc", "clearance", G, _cl("auclst"),
+     ("auclst", "dose", "cl_factor"), routes=_KNOWN, kinds=frozenset({"single"}),
+     ev_code="CLFLST", ev_label="Total CL to Last Nonzero Conc by F")
+_add("cl_all", "CLALL", "Total CL over All Samples", "clearance", G, _cl("aucall"),
+     ("aucall", "dose", "cl_factor"), routes=_KNOWN, kinds=frozenset({"single"}),
+     ev_code="CLFALL", ev_label="Total CL over All Samples by F")
 _add("vz_obs", "VZO", "Vz Obs", "volume", G, _vz("aucifo"), ("aucifo", "lamz", "dose", "v_factor"),
      routes=_KNOWN, kinds=frozenset({"single"}), ev_code="VZFO", ev_label="Vz Obs by F")
 _add("vz_pred", "VZP", "Vz Pred", "volume", G, _vz("aucifp"),
@@ -204,6 +218,13 @@ _add("tmin", "TMIN", "Time of CMIN Observation", "time", M, kinds=_T)
 _add("ctrough", "CTROUGH", "Conc Trough", "conc", G, kinds=_T)
 _add("cavg", "CAVG", "Average Conc", "conc", G, lambda d: d.auctau / d.tau, ("auctau", "tau"),
      kinds=_T)
+_add("cavgd", "CAVGD", "Average Conc Norm by Dose", "conc_dose", G, _per_dose("cavg"),
+     ("cavg", "dose"), kinds=_T)
+_add("cmind", "CMIND", "Min Conc Norm by Dose", "conc_dose", G, _per_dose("cmin"),
+     ("cmin", "dose"), kinds=_T)
+_add("ctroughd", "CTROUGHD", "Conc Trough Norm by Dose", "conc_dose", G, _per_dose("ctrough"),
+     ("ctrough", "dose"), kinds=_T)
+_add("aucatrgh", "AUCATRGH", "AUC Above Trough Conc", "auc", G, kinds=_T)
 _add("degfluc", "DEGFLUC", "Degree of Fluctuation", "percent", A,
      lambda d: 100.0 * (d.cmax - d.cmin) / d.cavg, ("cmax", "cmin", "cavg"), kinds=_T)
 _add("swing", "SWING", "Swing", "unitless", A, lambda d: (d.cmax - d.cmin) / d.cmin,
@@ -218,6 +239,10 @@ _add("mrtifo_tau", "MRTIVIFO", "MRT Intravasc Infinity Obs", "time", G, _mrt_tau
 _add("mrtifp_tau", "MRTIVIFP", "MRT Intravasc Infinity Pred", "time", G, _mrt_tau("aucifp"),
      ("aumctau", "auctau", "aucifp", "tau", "half_duration"), routes=_KNOWN, kinds=_T,
      ev_code="MRTEVIFP", ev_label="MRT Extravasc Infinity Pred")
+_add("effhl", "EFFHL", "Effective Half-Life", "time", A,
+     lambda d: _LN2 * d.mrtifo_tau, ("mrtifo_tau",), routes=_KNOWN, kinds=_T)
+_add("kel", "KEL", "Elimination Rate Constant from MRT", "inverse_time", A,
+     lambda d: 1.0 / d.mrtifo_tau, ("mrtifo_tau",), routes=_KNOWN, kinds=_T)
 _add("cl_tau", "CLTAU", "Total CL Steady State", "clearance", G, _cl("auctau"),
      ("auctau", "dose", "cl_factor"), routes=_KNOWN, kinds=_T, ev_code="CLFTAU",
      ev_label="Total CL Steady State by F")
@@ -233,6 +258,7 @@ _add("vss_tau_pred", "VSSP", "Vol Dist Steady State Pred", "volume", G,
 _add("arauc", "ARAUC", "Accumulation Ratio AUC", "unitless", G, kinds=frozenset({"ratio"}))
 _add("arcmax", "ARCMAX", "Accumulation Ratio Cmax", "unitless", G, kinds=frozenset({"ratio"}))
 _add("aucint", "AUCINT", "AUC from T1 to T2", "auc", G, kinds=frozenset({"partial"}))
+_add("aumcint", "AUMCINT", "AUMC from T1 to T2", "aumc", G, kinds=frozenset({"partial"}))
 # sparse: PKNCA's SPARSEAL (Bailer AUClast on the means); the standard errors use the
 # issue's codes (AUCLSTSE; AUMLSTSE for the AUMC, 8 characters at most)
 _add("sparse_auclast", "SPARSEAL", "Sparse AUClast", "auc", G, kinds=frozenset({"sparse"}))

@@ -19,6 +19,7 @@ Examples
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -45,6 +46,39 @@ def _code_table() -> tuple[dict[str, str], dict[str, str]]:
 
 
 _LABEL, _STAT = _code_table()
+_TIME_CODES = {c for p in PARAMETERS.values() if p.unit == "time"
+               for c in (p.code, p.ev_code) if c}
+
+
+def _natural_key(text) -> tuple:
+    parts = re.split(r"(\d+(?:\.\d+)?)", str(text))
+    return tuple((0, float(p), "") if i % 2 else (1, 0.0, p.lower())
+                 for i, p in enumerate(parts) if p)
+
+
+def natural_rank(values) -> np.ndarray:
+    """Integer rank of each value in natural order ("2" before "10", "PO 3.75" before
+    "PO 15"); one sort of the distinct values, then a lookup.
+
+    Examples
+    --------
+    >>> natural_rank(["10", "2", "1", "PO 15", "PO 3.75"]).tolist()
+    [2, 1, 0, 4, 3]
+    """
+    codes, uniq = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=False)
+    text = pd.Index(uniq).astype(str)
+    if len(text) and text.str.fullmatch(r"\d+").all():      # all plain integers: fast path
+        order = np.argsort(text.astype(np.int64), kind="stable")
+    else:
+        order = sorted(range(len(uniq)), key=lambda i: _natural_key(uniq[i]))
+    rank = np.empty(len(uniq), np.int64)
+    rank[order] = np.arange(len(uniq))
+    return rank[codes]
+
+
+def _recorded(x: float) -> str:
+    """A time as recorded (up to 6 significant digits, no rounding to 3)."""
+    return "NC" if x is None or not np.isfinite(x) else format(float(x), ".6g")
 
 
 def _sig3(x: float) -> str:
@@ -118,15 +152,51 @@ class NCAResult:
         df = self.parameters
         if exclude:
             df = df.assign(value=df["value"].where(df["exclude"] == ""))
-        codes = list(dict.fromkeys(df["PPTESTCD"].astype(str)))
+        # integer profile id from the key columns' codes (no MultiIndex on 10^5-10^6 rows)
+        n = len(df)
+        pid = np.zeros(n, np.int64)
+        for c in self.keys:
+            col = df[c]
+            if isinstance(col.dtype, pd.CategoricalDtype):
+                k, width = col.cat.codes.to_numpy(np.int64), len(col.cat.categories) + 1
+            else:
+                k, u = pd.factorize(col.to_numpy(), use_na_sentinel=False)
+                width = len(u) + 1
+            pid = pd.factorize(pid * width + k + 1)[0].astype(np.int64)
+        P = int(pid.max()) + 1 if n else 0
+        first = np.full(P, -1, np.int64)
+        first[pid[::-1]] = np.arange(n)[::-1]
+        code = df["PPTESTCD"]
+        if not isinstance(code.dtype, pd.CategoricalDtype):
+            code = code.astype(str).astype("category")
+        ccodes = code.cat.codes.to_numpy(np.int64)
+        seen = pd.unique(ccodes)                       # codes in order of first appearance
+        col_of = np.full(len(code.cat.categories), -1, np.int64)
+        col_of[seen] = np.arange(len(seen))
+        mat = np.full((P, len(seen)), np.nan)
+        mat[pid, col_of[ccodes]] = df["value"].to_numpy(float)
         keys = df[self.keys].astype({c: object for c in self.keys
                                      if isinstance(df[c].dtype, pd.CategoricalDtype)})
-        rows = pd.MultiIndex.from_frame(keys.drop_duplicates())
-        idx = pd.MultiIndex.from_frame(keys.assign(PPTESTCD=df["PPTESTCD"].astype(str)))
-        wide = pd.Series(df["value"].to_numpy(float), index=idx).unstack("PPTESTCD")
-        wide = wide.reindex(index=rows, columns=codes).reset_index()
-        wide.columns.name = None
-        return wide
+        wide = keys.iloc[first].reset_index(drop=True)
+        names = [str(code.cat.categories[c]) for c in seen]
+        wide = pd.concat([wide, pd.DataFrame(mat, columns=names)], axis=1)
+        # acceptance flags of the profile (every distinct rule its values fail)
+        flag = np.full(len(wide), "", dtype=object)
+        if "flag" in df.columns:
+            fl = df["flag"].to_numpy(object) != ""
+            if fl.any():
+                sub = pd.DataFrame({"_p": pid[fl], "_f": df["flag"].to_numpy(object)[fl]})
+                sub = sub.drop_duplicates()          # a few distinct texts per profile
+                per = sub.groupby("_p", sort=False)["_f"].agg(
+                    lambda s: "; ".join(dict.fromkeys("; ".join(s).split("; "))))
+                flag[per.index.to_numpy()] = per.to_numpy(object)
+        wide["flag"] = flag
+        # study-report order: groups and subjects in natural order (1, 2, 10)
+        sort_cols = [*self.groups, "subject"]
+        keys_rank = [natural_rank(wide[c].to_numpy(object)) for c in sort_cols
+                     if c in wide.columns]
+        order = np.lexsort((wide["start"].to_numpy(float), *reversed(keys_rank)))
+        return wide.iloc[order].reset_index(drop=True)
 
     def to_cdisc(self, studyid: str = "") -> pd.DataFrame:
         """The SDTM/SEND PP domain (one record per subject, interval and parameter)."""
@@ -160,15 +230,16 @@ class NCAResult:
         })
         return pp
 
-    def summary(self, by: list[str] | None = None, include_excluded: bool = False,
+    def summary(self, by: list[str] | None = None, exclude_flagged: bool = False,
                 max_missing: float = 0.5) -> pd.DataFrame:
         """Descriptive statistics per group, analyte, interval and parameter.
 
         Columns: ``n`` (values used), ``n_missing``, ``mean, sd, cv_pct, geomean,
         geocv_pct, median, min, max``, ``statistic`` (PKNCA's default statistic for the
         parameter) and ``display`` (that statistic to 3 significant figures, ``NC`` when
-        more than ``max_missing`` of the values are missing). Values with an exclusion
-        reason are left out unless ``include_excluded``.
+        more than ``max_missing`` of the values are missing), ``n_flagged`` (values that
+        fail an acceptance rule). Flagged values are kept in the statistics unless
+        ``exclude_flagged`` (CLI ``--exclude-flagged``); NaN values are never counted.
 
         .. math:: \\mathrm{geoCV\\%} = 100 \\sqrt{e^{s_{\\ln}^2} - 1}
         """
@@ -176,17 +247,19 @@ class NCAResult:
         by = list(by) if by is not None else [*self.groups, "analyte", "matrix", "start",
                                               "end"]
         v = df["value"].to_numpy(float).copy()
-        if not include_excluded:
-            v[df["exclude"].to_numpy() != ""] = np.nan
+        flagged = (df["flag"].to_numpy(object) != "") if "flag" in df.columns else \
+            np.zeros(len(df), bool)
+        if exclude_flagged:
+            v[flagged] = np.nan
         with np.errstate(divide="ignore", invalid="ignore"):
             logv = np.where(v > 0, np.log(v), np.nan)
-        work = df[[*by, "PPTESTCD", "unit"]].assign(v=v, logv=logv,
+        work = df[[*by, "PPTESTCD", "unit"]].assign(v=v, logv=logv, flagged=flagged,
                                                    nonpos=np.nan_to_num(v, nan=1.0) <= 0)
         g = work.groupby([*by, "PPTESTCD", "unit"], sort=False, dropna=False, observed=True)
         out = g.agg(n=("v", "count"), n_total=("v", "size"), mean=("v", "mean"),
                     sd=("v", "std"), median=("v", "median"), min=("v", "min"),
                     max=("v", "max"), lmean=("logv", "mean"), lsd=("logv", "std"),
-                    nonpos=("nonpos", "sum")).reset_index()
+                    nonpos=("nonpos", "sum"), n_flagged=("flagged", "sum")).reset_index()
         out["n_missing"] = out["n_total"] - out["n"]
         out["cv_pct"] = 100.0 * out["sd"] / out["mean"]
         ok_geo = out["nonpos"] == 0
@@ -202,13 +275,164 @@ class NCAResult:
             elif k == "geometric":
                 disp.append(f"{_sig3(r.geomean)} [{_sig3(r.geocv_pct)}]")
             elif k == "median":
-                disp.append(f"{_sig3(r.median)} [{_sig3(r.min)}, {_sig3(r.max)}]")
+                f = _recorded if r.PPTESTCD in _TIME_CODES else _sig3
+                disp.append(f"{f(r.median)} [{f(r.min)}, {f(r.max)}]")
             else:
                 disp.append(f"{_sig3(r.mean)} [{_sig3(r.sd)}]")
         out["display"] = disp
-        cols = [*by, "PPTESTCD", "unit", "n", "n_missing", "mean", "sd", "cv_pct", "geomean",
+        grp = [c for c in by if c in self.groups]
+        if grp:
+            ranks = [natural_rank(out[c].to_numpy(object)) for c in grp]
+            out = out.iloc[np.lexsort(tuple(reversed(ranks)))].reset_index(drop=True)
+        cols = [*by, "PPTESTCD", "unit", "n", "n_missing", "n_flagged", "mean", "sd", "cv_pct", "geomean",
                 "geocv_pct", "median", "min", "max", "statistic", "display"]
         return out[cols]
+
+    def summary_grid(self, codes: list[str] | None = None, exclude_flagged: bool = False
+                     ) -> pd.DataFrame:
+        """The summary as a study-report grid: one row per parameter (with its unit) and
+        statistic (N, Mean, SD, CV%, Geometric mean, Geometric CV%, Median, Min, Max), one
+        column per group (natural order), per analyte, matrix and interval.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from kinetor.data import Study
+        >>> from kinetor.nca import nca
+        >>> conc = pd.DataFrame({"subject": ["a"] * 4 + ["b"] * 4, "time": [0.0, 1, 2, 4] * 2,
+        ...                      "conc": [0.0, 4, 2, 1, 0.0, 8, 4, 2]})
+        >>> doses = pd.DataFrame({"subject": ["a", "b"], "time": 0.0, "dose": 1.0,
+        ...                       "route": "PO"})
+        >>> res = nca(Study(conc, doses, units={"time": "h", "conc": "mg/L", "dose": "mg"}))
+        >>> g = res.summary_grid(["CMAX"])
+        >>> # Cmax 4 and 8: SD = 4/sqrt(2); gCV = 100 sqrt(exp((ln 2)^2/2) - 1) = 52.109
+        >>> g.iloc[:, -1].round(3).tolist()
+        [2.0, 6.0, 2.828, 47.14, 5.657, 52.109, 6.0, 4.0, 8.0]
+        """
+        s = self.summary(exclude_flagged=exclude_flagged)
+        if codes is not None:
+            s = s[s["PPTESTCD"].isin(codes)]
+        stats = {"n": "N", "mean": "Mean", "sd": "SD", "cv_pct": "CV%",
+                 "geomean": "Geometric mean", "geocv_pct": "Geometric CV%",
+                 "median": "Median", "min": "Min", "max": "Max"}
+        grp = [g for g in self.groups if g in s.columns]
+        s = s.assign(_group=s[grp].astype(str).agg(" ".join, axis=1) if grp else "all")
+        rows = ["analyte", "matrix", "start", "end", "PPTESTCD", "unit"]
+        long = s.melt(id_vars=[*rows, "_group"], value_vars=list(stats),
+                      var_name="statistic", value_name="v")
+        long["statistic"] = long["statistic"].map(stats)
+        grid = long.pivot_table(index=[*rows, "statistic"], columns="_group", values="v",
+                                sort=False, dropna=False, observed=True)
+        grid = grid.reset_index()
+        grid.columns.name = None
+        groups = [c for c in grid.columns if c not in (*rows, "statistic")]
+        groups = sorted(groups, key=_natural_key)
+        return grid[[*rows, "statistic", *groups]]
+
+    def tables(self, exclude_flagged: bool = False) -> dict[str, pd.DataFrame]:
+        """Every output table by name (the CSVs and the Excel sheets): ``parameters``,
+        ``wide``, ``summary``, ``summary_grid``, ``cdisc_pp``, ``notes`` and, where
+        present, ``urine``."""
+        out = {"parameters": self.parameters, "wide": self.to_wide(),
+               "summary": self.summary(exclude_flagged=exclude_flagged),
+               "summary_grid": self.summary_grid(exclude_flagged=exclude_flagged),
+               "cdisc_pp": self.to_cdisc(),
+               "notes": pd.DataFrame({"note": list(self.provenance.get("notes", []))})}
+        if self.urine is not None and len(self.urine):
+            out["urine"] = self.urine
+        return out
+
+    def to_excel(self, path, exclude_flagged: bool = False):
+        """Write one workbook with one sheet per table (see :meth:`tables`); returns the
+        path. Categorical columns are written as text."""
+        from pathlib import Path
+
+        path = Path(path)
+        with pd.ExcelWriter(path, engine="openpyxl") as writer:
+            for name, df in self.tables(exclude_flagged).items():
+                df = df.astype({c: object for c in df.columns
+                                if isinstance(df[c].dtype, pd.CategoricalDtype)})
+                df.to_excel(writer, sheet_name=name[:31], index=False)
+        return path
+
+    def _repr_html_(self) -> str:
+        """Notebook view: counts, options and the main parameters per profile."""
+        import html
+
+        w = self.to_wide()
+        main = [c for c in ("CMAX", "TMAX", "AUCLST", "AUCIFO", "LAMZHL", "CLFO", "CLO",
+                            "AUCTAU", "flag") if c in w.columns]
+        keys = [c for c in self.keys if c in w.columns]
+        head = w[[*keys, *main]].head(20)
+        more = f"<p>... {len(w) - 20} more profiles</p>" if len(w) > 20 else ""
+        o = self.options
+        return (f"<div><b>NCAResult</b>: {len(self.profiles)} profiles, "
+                f"{len(self.parameters)} parameter values; AUC method "
+                f"{html.escape(str(o.auc_method))}, BLQ rule {html.escape(str(o.blq_rule))}"
+                f"{head.to_html(index=False, na_rep='', float_format=lambda v: f'{v:.4g}')}"
+                f"{more}</div>")
+
+    def plot(self, subject=None, analyte: str | None = None):
+        """Concentration-time profiles (semi-log) with the lambda_z points and fitted line.
+
+        Parameters
+        ----------
+        subject : str or list, optional
+            Subjects to draw (default: up to 12 in natural order).
+        analyte : str, optional
+
+        Returns
+        -------
+        matplotlib.figure.Figure
+            One panel per profile: observed concentrations, the points used for lambda_z
+            (filled orange) and the line CLSTP exp(-LAMZ (t - TLST)).
+        """
+        from matplotlib.figure import Figure
+
+        pts = self.lambda_z_points
+        if analyte is not None:
+            pts = pts[pts["analyte"].astype(str) == str(analyte)]
+        subs = pts["subject"].astype(str).unique()
+        subs = subs[np.argsort(natural_rank(subs), kind="stable")]
+        if subject is not None:
+            want = [str(s) for s in (subject if isinstance(subject, list | tuple)
+                                     else [subject])]
+            subs = [s for s in subs if s in want]
+        else:
+            subs = list(subs[:12])
+        w = self.to_wide()
+        prof = pts.assign(subject=pts["subject"].astype(str)).groupby(
+            ["subject", "start", "end"], sort=False)
+        keys = [k for k in prof.groups if k[0] in subs]
+        n = max(1, len(keys))
+        cols = min(3, n)
+        rows = -(-n // cols)
+        fig = Figure(figsize=(4.2 * cols, 3.4 * rows), layout="constrained")
+        axes = fig.subplots(rows, cols, squeeze=False).ravel()
+        tunit, cunit = self.units.get("time", ""), self.units.get("conc", "")
+        for ax, key in zip(axes, keys, strict=False):
+            d = prof.get_group(key)
+            d = d[d["conc"] > 0]
+            ax.plot(d["time_after_dose"], d["conc"], marker="o", color="C0", label="observed")
+            used = d[d["used"].astype(bool)]
+            ax.plot(used["time_after_dose"], used["conc"], linestyle="none", marker="o",
+                    color="C1", label="lambda_z points")
+            row = w[(w["subject"].astype(str) == key[0]) & (w["start"] == key[1])]
+            if len(row) and {"LAMZ", "CLSTP", "TLST"} <= set(row.columns):
+                r = row.iloc[0]
+                if np.isfinite(r.LAMZ) and len(used):
+                    t = np.linspace(float(used["time_after_dose"].min()), float(r.TLST), 20)
+                    ax.plot(t, r.CLSTP * np.exp(-r.LAMZ * (t - r.TLST)), color="C3",
+                            label=f"t1/2 = {np.log(2) / r.LAMZ:.3g} {tunit}")
+            ax.set_yscale("log")
+            ax.set_title(f"Subject {key[0]}" + (f" ({key[1]:g}-{key[2]:g} {tunit})"
+                                                if np.isfinite(key[2]) else ""))
+            ax.set_xlabel(f"Time after dose ({tunit})")
+            ax.set_ylabel(f"Concentration ({cunit})")
+            ax.legend(fontsize=7)
+        for ax in axes[len(keys):]:
+            ax.set_visible(False)
+        return fig
 
     def __repr__(self) -> str:
         n = self.profiles.shape[0]

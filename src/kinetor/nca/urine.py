@@ -89,14 +89,19 @@ def _fe_factor(study, amount_unit: str):
 
 
 def urine_table(rows, study, options, units_by_analyte, groups, plasma_rows=None,
-                doses=None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Urine parameters (long, like the plasma table) and the collection intervals."""
+                doses=None, intervals=None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Urine parameters (long, like the plasma table) and the collection intervals.
+
+    With ``intervals`` (the ``nca`` intervals table), every finite interval [a, b] also
+    gets RCAMINT, RCPCINT, VOLPK and RENALCL over the collections wholly inside it; a
+    collection that straddles a boundary makes them NaN with the reason."""
     from kinetor.nca.profiles import expand_doses
 
     if not study.units.get("volume"):
         raise DataError([Problem("urine samples need the unit of their volumes",
                                  file=study.source, column="volume",
-                                 fix="pass units={..., 'volume': 'mL'} to Study")])
+                                 fix="give the volume unit: --volume-unit mL, a header such as "
+                                     "'Volume (mL)', or units={..., 'volume': 'mL'}")])
     iv = collection_intervals(rows, study.source)
     d = expand_doses(study) if doses is None else doses
     first = d.sort_values("time").drop_duplicates("subject").set_index("subject")
@@ -156,11 +161,26 @@ def urine_table(rows, study, options, units_by_analyte, groups, plasma_rows=None
                              "dose, or molecular weight) to express Ae as % of dose", "")
     vals["clr"], reasons["clr"] = _renal_cl(agg, vals["ae"], study, options, plasma_rows,
                                            amount_unit, units_by_analyte)
-    out = []
     order = ["ae", "fe", "urine_vol", "ermax", "ertmax", "erlst", "ertlst", "aurclst",
              "urine_lamz", "urine_lamzhl", "urine_lamznpt", "urine_r2adj", "clr"]
+    table = _long(agg, key, order, vals, reasons, units_by_analyte)
+    if intervals is not None:
+        part = _over_intervals(iv, agg, key, intervals, study, options, plasma_rows,
+                               amount_unit, units_by_analyte, factor, per_kg, first)
+        if len(part):
+            table = pd.concat([table, part], ignore_index=True).sort_values(
+                [*key, "start", "end"], kind="stable")
+    cols = ["subject", *groups, "analyte", "matrix", "start", "end", "mid", "volume", "conc",
+            "ae", "rate"]
+    intervals = iv.rename(columns={"time": "start", "end_time": "end"})[
+        [c for c in cols if c in iv.columns or c in ("start", "end")]]
+    return table.reset_index(drop=True), intervals
+
+
+def _long(agg, key, order, vals, reasons, units_by_analyte) -> pd.DataFrame:
     from kinetor.nca.registry import PARAMETERS
 
+    out = []
     for k in order:
         p = PARAMETERS[k]
         frame = agg[[*key, "start", "end"]].copy()
@@ -170,12 +190,54 @@ def urine_table(rows, study, options, units_by_analyte, groups, plasma_rows=None
                          for a in agg["analyte"]]
         frame["exclude"] = np.where(np.isnan(vals[k]), reasons[k], "")
         out.append(frame.assign(_order=len(out)))
-    table = pd.concat(out, ignore_index=True).sort_values([*key, "_order"], kind="stable")
-    cols = ["subject", *groups, "analyte", "matrix", "start", "end", "mid", "volume", "conc",
-            "ae", "rate"]
-    intervals = iv.rename(columns={"time": "start", "end_time": "end"})[
-        [c for c in cols if c in iv.columns or c in ("start", "end")]]
-    return table.drop(columns="_order").reset_index(drop=True), intervals
+    return (pd.concat(out, ignore_index=True).sort_values([*key, "_order"], kind="stable")
+            .drop(columns="_order"))
+
+
+def _over_intervals(iv, agg, key, intervals, study, options, plasma_rows, amount_unit,
+                    units_by_analyte, factor, per_kg, first) -> pd.DataFrame:
+    """Ae, fe, volume and renal CL over each finite user interval (study time scale)."""
+    from kinetor.nca.intervals import user_intervals
+
+    user = pd.DataFrame(intervals)
+    user = user[np.isfinite(pd.to_numeric(user["end"], errors="coerce"))] \
+        if "end" in user.columns else user
+    if not len(user):
+        return pd.DataFrame()
+    ki = user_intervals(user, agg[key].drop_duplicates())
+    ki = ki[[*key, "start", "end"]].drop_duplicates().reset_index(drop=True)
+    ki["_iid"] = np.arange(len(ki))
+    m = ki.merge(iv[[*key, "time", "end_time", "ae", "volume"]], on=key)
+    eps = 1e-9 * max(1.0, float(np.nanmax(np.abs(m["end_time"]))) if len(m) else 1.0)
+    inside = ((m["time"] >= m["start"] - eps) & (m["end_time"] <= m["end"] + eps)).to_numpy()
+    overlap = ((m["time"] < m["end"] - eps) & (m["end_time"] > m["start"] + eps)).to_numpy()
+    m["_ae"] = np.where(inside, m["ae"], 0.0)
+    m["_vol"] = np.where(inside, m["volume"], 0.0)
+    m["_in"] = inside
+    m["_cut"] = overlap & ~inside
+    g = m.groupby("_iid").agg(ae=("_ae", "sum"), vol=("_vol", "sum"), n=("_in", "sum"),
+                              cut=("_cut", "any"))
+    g = g.reindex(ki["_iid"]).fillna({"ae": 0.0, "vol": 0.0, "n": 0, "cut": False})
+    cut = g["cut"].to_numpy(bool)
+    empty = g["n"].to_numpy() == 0
+    bad = cut | empty
+    why = np.where(cut, "a urine collection straddles the interval boundary (choose "
+                   "boundaries at collection start/end times)",
+                   np.where(empty, "no urine collection inside the interval", ""))
+    ae = np.where(bad, np.nan, g["ae"].to_numpy(float))
+    vals = {"ae": ae, "urine_vol": np.where(bad, np.nan, g["vol"].to_numpy(float))}
+    reasons = {"ae": why, "urine_vol": why}
+    dose = ki["subject"].map(first["dose"]).to_numpy(float)
+    if per_kg:
+        dose = dose * ki["subject"].map(study.subjects.set_index("subject")["weight"]) \
+            .to_numpy(float)
+    vals["fe"] = (factor if factor else np.nan) * ae / dose
+    reasons["fe"] = np.where(bad, why, "no dose (or body weight for a per-kg dose, or "
+                             "molecular weight) to express Ae as % of dose")
+    clr, clr_why = _renal_cl(ki, ae, study, options, plasma_rows, amount_unit,
+                             units_by_analyte)
+    vals["clr"], reasons["clr"] = clr, np.where(bad, why, clr_why)
+    return _long(ki, key, ["ae", "fe", "urine_vol", "clr"], vals, reasons, units_by_analyte)
 
 
 def _renal_cl(agg, ae, study, options, plasma_rows, amount_unit, units_by_analyte):

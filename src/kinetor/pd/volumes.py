@@ -8,8 +8,13 @@ column     dtype    meaning
 animal     str      animal id (unique across groups)
 group      str      treatment group (e.g. ``Vehicle``)
 day        float    study day (treatment start is usually day 0)
-volume     float    tumour volume (e.g. mm^3); blank = not measured (ignored)
+volume     float    tumour volume (e.g. mm^3); blank or NM = not measured (ignored)
 =========  =======  ===========================================================
+
+Column names go through an alias table (``VOLUME_ALIASES``: ``Animal ID``, ``Mouse``,
+``Treatment``, ``Study day``, ``Tumor Volume (mm3)``, ``TV``...) as the study reader's
+do; a wide layout with one column per day (``Day 0``, ``D7``, ``14``) is melted to one
+row per animal and day. ``NM``, ``N/M``, ``NA``, ``-`` and blanks mean "not measured".
 
 Instead of ``volume`` a table may carry caliper ``length`` and ``width``; the volume is
 then :math:`V = L W^2 / 2` (:func:`caliper_volume`). A body-weight column (``weight``) may
@@ -27,6 +32,7 @@ Examples
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -51,9 +57,66 @@ def caliper_volume(length, width) -> np.ndarray:
     return np.asarray(length, dtype=float) * np.asarray(width, dtype=float) ** 2 / 2.0
 
 
+# column aliases (compared after kinetor.data.aliases.normalise_name: lower case, a unit
+# in brackets removed), as the study reader's alias table
+VOLUME_ALIASES: dict[str, tuple[str, ...]] = {
+    "animal": ("animal", "animal_id", "animalid", "animal_no", "mouse", "mouse_id", "rat",
+               "rat_id", "subject", "subject_id", "id", "tag", "ear_tag"),
+    "group": ("group", "grp", "treatment", "treatment_group", "arm", "cohort", "dose_group"),
+    "day": ("day", "days", "study_day", "day_of_study", "time_day", "dosing_day"),
+    "volume": ("volume", "tumor_volume", "tumour_volume", "tv", "tumor_vol", "tumour_vol",
+               "vol"),
+    "length": ("length", "long_diameter", "diameter_long", "l"),
+    "width": ("width", "short_diameter", "diameter_short", "w"),
+    "weight": ("weight", "body_weight", "bodyweight", "bw"),
+}
+# cells that mean "not measured" (blank); ND (not detected) is not one of them
+_NOT_MEASURED = ["", "nm", "n/m", "not measured", "na", "n/a", "-", "--", "."]
+_DAY_HEADER = re.compile(r"^(?:day|d)?_?(\d+(?:\.\d+)?)$")
+
+
+def _apply_aliases(df: pd.DataFrame) -> pd.DataFrame:
+    from kinetor.data.aliases import normalise_name
+
+    norm = {c: normalise_name(c) for c in df.columns}
+    rename: dict[str, str] = {}
+    for role, names in VOLUME_ALIASES.items():
+        if role in df.columns:
+            continue
+        for alias in names:
+            hit = [c for c in df.columns if norm[c] == alias and c not in rename]
+            if hit:
+                rename[hit[0]] = role
+                break
+    return df.rename(columns=rename)
+
+
+def _melt_wide(df: pd.DataFrame, value: str) -> pd.DataFrame:
+    """A wide layout (one column per day: ``Day 0``, ``D7``, ``14``) to one row per animal
+    and day."""
+    from kinetor.data.aliases import normalise_name
+
+    if "day" in df.columns or value in df.columns:
+        return df
+    days = {}
+    for c in df.columns:
+        m = _DAY_HEADER.match(normalise_name(c))
+        if m:
+            days[c] = float(m.group(1))
+    if len(days) < 2:
+        return df
+    ids = [c for c in df.columns if c not in days]
+    long = df.melt(id_vars=ids, value_vars=list(days), var_name="_col", value_name=value)
+    long["day"] = long["_col"].map(days).map("{:g}".format)
+    return long.drop(columns="_col")
+
+
 def _numeric(df: pd.DataFrame, col: str, file: str, problems: list[Problem],
              allow_blank: bool, minimum: float | None) -> pd.Series:
     raw = df[col]
+    text = raw.astype("string").str.strip().str.lower()
+    not_measured = text.isin(_NOT_MEASURED).fillna(False).to_numpy(bool)
+    raw = raw.where(~not_measured, "")
     num = pd.to_numeric(raw, errors="coerce").astype(float)
     blank = raw.isna() | raw.astype("string").str.strip().eq("").fillna(True)
     bad_text = num.isna() & ~blank
@@ -114,6 +177,7 @@ def read_volumes(data, value: str = "volume", file: str | None = None) -> pd.Dat
         file = file or "<DataFrame>"
     df = df.reset_index(drop=True)
     df.columns = [str(c).strip() for c in df.columns]
+    df = _melt_wide(_apply_aliases(df), value)
     need = ["animal", "group", "day"]
     if value == "volume" and "volume" not in df.columns and {"length", "width"} <= set(
             df.columns):

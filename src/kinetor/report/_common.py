@@ -24,7 +24,8 @@ __all__ = ["format_sig", "natural_key"]
 
 # Long-table columns that are not grouping levels.
 PARAM_CORE = ("subject", "start", "end", "PPTESTCD", "PPTEST", "value", "unit", "exclude",
-              "analyte", "matrix", "PPORRES", "PPORRESU", "PPSTRESN", "PPSTRESU")
+              "analyte", "matrix", "PPORRES", "PPORRESU", "PPSTRESN", "PPSTRESU",
+              "flag", "phoenix", "pknca")
 
 
 def format_sig(value: Any, digits: int = 3) -> str:
@@ -171,8 +172,10 @@ def time_label(study, which: str, fallback: bool = False) -> str:
 
 
 def conc_label(study, analyte: str) -> str:
+    """Axis label; the readers' placeholder analyte name ("ANALYTE") is not shown."""
     unit = study.units.get("conc", "")
-    return f"{analyte} concentration ({unit})" if analyte else f"Concentration ({unit})"
+    shown = analyte and str(analyte) != "ANALYTE"
+    return f"{analyte} concentration ({unit})" if shown else f"Concentration ({unit})"
 
 
 def mark_doses(ax, times, label: str | None = "dose") -> None:

@@ -142,5 +142,46 @@ def table_html(df: pd.DataFrame, digits: int = 3, index: bool = False,
     for col in shown.columns:
         is_count = bool(_COUNT_COLUMN.match(col))
         shown[col] = [format_value(v, digits, is_count) for v in shown[col].tolist()]
-    text = shown.to_html(index=False, escape=True, border=0, classes="data", na_rep="")
-    return text, left_out
+    keys = _key_columns(df if not index else df.reset_index())
+    parts = _column_chunks(list(shown.columns), keys)
+    if len(parts) == 1:
+        text = shown.to_html(index=False, escape=True, border=0, classes="data", na_rep="")
+        return text, left_out
+    # a wide table is split into blocks of columns (each repeating the key columns) so
+    # that no column is ever clipped, on screen or on an A4 page
+    out = []
+    n_other = len(shown.columns) - len(keys)
+    done = 0
+    for cols in parts:
+        extra = len(cols) - len(keys)
+        out.append(f'<p class="note">Columns {done + 1}&ndash;{done + extra} of {n_other}'
+                   + (f" (with {', '.join(html.escape(k) for k in keys)})" if keys else "")
+                   + "</p>")
+        out.append(shown[cols].to_html(index=False, escape=True, border=0, classes="data",
+                                       na_rep=""))
+        done += extra
+    return "\n".join(out), left_out
+
+
+MAX_COLUMNS = 9   # columns per table block: fits an A4 page at the report's font size
+
+
+def _key_columns(df: pd.DataFrame) -> list[str]:
+    """Leading text columns (subject, group, analyte...) repeated in every block."""
+    keys = []
+    for c in df.columns[:3]:
+        if pd.api.types.is_numeric_dtype(df[c]) and not _KEYLIKE.match(str(c)):
+            break
+        keys.append(str(c))
+    return keys
+
+
+_KEYLIKE = re.compile(r"^(subject|group|analyte|matrix|start|end|id|PPTESTCD)$", re.I)
+
+
+def _column_chunks(columns: list[str], keys: list[str]) -> list[list[str]]:
+    if len(columns) <= MAX_COLUMNS:
+        return [columns]
+    rest = [c for c in columns if c not in keys]
+    step = max(1, MAX_COLUMNS - len(keys))
+    return [[*keys, *rest[i:i + step]] for i in range(0, len(rest), step)]

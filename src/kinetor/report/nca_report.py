@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from kinetor.errors import DataError
 from kinetor.limits import get as get_limit
 from kinetor.report._common import param_frame, param_groups
 from kinetor.report.diagnostics import (
@@ -165,6 +166,12 @@ def _profiles(rep: Report, study, params: pd.DataFrame, profile: tuple[str, str]
     ctx["sparse"] = ctx["sparse"] or sparse
     kw = {"matrix": matrix}
     rep.add_section(f"Concentration-time profiles{label}", level)
+    try:
+        mean_profile_table(study, analyte, blq_as=blq_as, **kw)
+    except DataError as exc:   # no nominal times: no mean profile, and why
+        rep.add_text("No mean profiles: " + "; ".join(
+            f"{p.message} ({p.fix})" for p in exc.problems))
+        return _individuals(rep, study, params, analyte, matrix, label, level, ctx)
     if sparse:
         rep.add_text("Sparse (composite) design: each animal contributes few samples, so "
                      "profiles are summarised across animals per nominal time.")
@@ -181,9 +188,17 @@ def _profiles(rep: Report, study, params: pd.DataFrame, profile: tuple[str, str]
                             "each panel.")
     rep.add_table(mean_profile_table(study, analyte, blq_as=blq_as, **kw),
                   f"Concentrations by group and nominal time{label} "
-                  f"(BLQ counted as {blq_as}; n_blq = BLQ samples among n)")
+                  f"(BLQ counted as {blq_as}; n_blq = BLQ samples among n; a time with more "
+                  "than 50 % BLQ has no mean: blq = True, reported as BLQ, not plotted)")
     if sparse:
-        return
+        return None
+    return _individuals(rep, study, params, analyte, matrix, label, level, ctx)
+
+
+def _individuals(rep: Report, study, params: pd.DataFrame, analyte: str, matrix: str,
+                 label: str, level: int, ctx: dict[str, Any]) -> None:
+    """Individual profiles and half-life plots of one analyte x matrix."""
+    kw = {"matrix": matrix}
     order = study.conc_with_subjects()
     order = order[(order["analyte"] == analyte) & (order["matrix"] == matrix)]
     subjects = order.sort_values([*study.groups, "subject"])["subject"].astype(str).unique()

@@ -111,9 +111,10 @@ def plot_individual(study, subject: str, analyte: str | None = None,
             keep = y > 0   # zeros cannot be drawn on a log axis
             x, y = x[keep], y[keep]
         ax.plot(x, y, marker="o", color="C0", label="measured")
-        if blq.any():
-            ax.plot(df.loc[blq, "_t"], df.loc[blq, "lloq"], linestyle="none", marker="o",
-                    markerfacecolor="none", markeredgecolor="C3", markersize=7,
+        at_lloq = blq & np.isfinite(df["lloq"].to_numpy(dtype=float))
+        if at_lloq.any():
+            ax.plot(df.loc[at_lloq, "_t"], df.loc[at_lloq, "lloq"], linestyle="none",
+                    marker="o", markerfacecolor="none", markeredgecolor="C3", markersize=7,
                     label="BLQ (plotted at LLOQ)")
         if excl.any():
             ax.plot(df.loc[excl, "_t"], df.loc[excl, "conc"], linestyle="none", marker="x",
@@ -133,7 +134,12 @@ def plot_individual(study, subject: str, analyte: str | None = None,
             ax.set_title("linear")
             ax.legend(fontsize=8, loc="best")
     fig.suptitle(f"Subject {subject}" + (f" ({group})" if group != "all" else "")
-                 + (f" - {analyte}" if analyte else ""))
+                 + (f" - {analyte}" if analyte and analyte != "ANALYTE" else ""))
+    no_lloq = int((blq & ~np.isfinite(df["lloq"].to_numpy(dtype=float))).sum())
+    if no_lloq:   # a bare "BLQ" with no LLOQ known cannot be placed: say so on the figure
+        fig.text(0.5, 0.005, f"{no_lloq} BLQ sample(s) without a known LLOQ not plotted "
+                 "(give an LLOQ column or --lloq)", ha="center", va="bottom", fontsize=8,
+                 color="C3")
     return fig
 
 
@@ -199,10 +205,13 @@ def mean_profile_table(study, analyte: str | None = None, time: TimeCol = "nomin
     .. math:: \\bar c = \\frac{1}{n}\\sum_i c_i, \\quad
               SD = \\sqrt{\\frac{\\sum_i (c_i - \\bar c)^2}{n - 1}}, \\quad SE = SD/\\sqrt{n}
 
+    A time point where more than half of the samples are BLQ has no mean (NaN, ``blq``
+    True): it is reported as BLQ and not plotted.
+
     Returns
     -------
     DataFrame
-        ``group, time, n, n_blq, mean, sd, se`` (SD and SE are NaN when n < 2).
+        ``group, time, n, n_blq, mean, sd, se, blq`` (SD and SE are NaN when n < 2).
 
     Examples
     --------
@@ -214,6 +223,7 @@ def mean_profile_table(study, analyte: str | None = None, time: TimeCol = "nomin
     """
     conc, _ = study_frame(study, analyte, matrix)
     t, _ = plot_time(conc, time)
+    _require_nominal(study, conc, time, t)
     conc = conc.assign(_t=t)
     conc = conc[(conc["exclude"].astype(str) == "") & np.isfinite(t)]
     value = conc["conc"].to_numpy(dtype=float).copy()
@@ -228,15 +238,36 @@ def mean_profile_table(study, analyte: str | None = None, time: TimeCol = "nomin
         raise ValueError(f"blq_as must be 'zero', 'half-lloq' or 'missing', not {blq_as!r}")
     conc = conc.assign(_v=value, _blq=blq)
     g = conc.groupby(["group_label", "_t"], sort=True)
-    out = g.agg(n=("_v", "count"), n_blq=("_blq", "sum"), mean=("_v", "mean"),
-                sd=("_v", "std")).reset_index()
+    out = g.agg(n=("_v", "count"), n_blq=("_blq", "sum"), n_all=("_blq", "size"),
+                mean=("_v", "mean"), sd=("_v", "std")).reset_index()
+    # a mean of mostly BLQ samples is reported as BLQ and not plotted (PKNCA's
+    # "<=50% BLQ" summary rule)
+    out["blq"] = out["n_blq"] > 0.5 * out["n_all"]
+    out.loc[out["blq"], ["mean", "sd"]] = np.nan
     out = out.rename(columns={"group_label": "group", "_t": "time"})
     rank = {g: i for i, g in enumerate(sorted(out["group"].unique(), key=natural_key))}
     out = out.sort_values(["time"]).sort_values("group", key=lambda c: c.map(rank),
                                                 kind="stable").reset_index(drop=True)
     out["n_blq"] = out["n_blq"].astype(int)
     out["se"] = out["sd"] / np.sqrt(out["n"])
-    return out[["group", "time", "n", "n_blq", "mean", "sd", "se"]]
+    return out[["group", "time", "n", "n_blq", "mean", "sd", "se", "blq"]]
+
+
+def _require_nominal(study, conc: pd.DataFrame, time: str, t: np.ndarray) -> None:
+    """Refuse a mean over actual times that differ between subjects (an n = 1 zig-zag)."""
+    if time != "nominal_time" or conc["nominal_time"].notna().any():
+        return
+    per = conc.assign(_t=t).groupby(["group_label", "_t"])["subject"].nunique()
+    sizes = conc.groupby("group_label")["subject"].nunique()
+    if (sizes > 1).any() and float(per.median()) <= 1.0:
+        from kinetor.errors import DataError, Problem
+
+        raise DataError([Problem(
+            "mean profiles need nominal times: the data have none and the actual times "
+            "differ between subjects (a mean of n = 1 per time would zig-zag)",
+            file=study.source, column="nominal_time",
+            fix="give a nominal time column, or bin the actual times to the protocol: "
+                "--nominal-times 0,0.25,0.5,1,2,4,8,24 (kinetor.data.bin_nominal_times)")])
 
 
 def _thin(times: np.ndarray, n: np.ndarray, min_gap: float = 0.025):
@@ -265,15 +296,19 @@ def _summary_figure(study, stats: pd.DataFrame, analyte: str, time: TimeCol, err
             s = stats[stats["group"] == g]
             x, m, e = (s[c].to_numpy(dtype=float) for c in ("time", "mean", error))
             e, n = np.nan_to_num(e), s["n"].to_numpy(dtype=int)
+            x_n, n_n = x, n        # n is shown also under a BLQ mean (NaN, not drawn)
             if log:
                 keep = m > 0   # a zero mean cannot be drawn (nor its n labelled) on a log axis
                 x, m, e, n = x[keep], m[keep], e[keep], n[keep]
+                x_n, n_n = x, n
                 yerr = np.vstack([np.zeros_like(e), e])   # upper bar only on a log axis
             else:
+                drawn = np.isfinite(m)
+                x, m, e = x[drawn], m[drawn], e[drawn]
                 yerr = np.vstack([np.minimum(e, m), e])   # a bar never crosses zero
             ax.errorbar(x, m, yerr=yerr, marker=MARKERS[i % len(MARKERS)], color=col,
                         capsize=3, markersize=5, label=g)
-            for xt, k in _thin(x, n):
+            for xt, k in _thin(x_n, n_n):
                 nax.text(xt, i, str(k), ha="center", va="center", fontsize=7, color=col,
                          clip_on=True)
             if points is not None:
@@ -318,8 +353,11 @@ def plot_mean_profiles(study, analyte: str | None = None, time: TimeCol = "nomin
     """
     stats = mean_profile_table(study, analyte, time, blq_as, matrix=matrix)
     _, analyte = study_frame(study, analyte, matrix)
+    n_blq = int(stats["blq"].sum())
+    extra = (f"; {n_blq} mean(s) with > 50 % BLQ reported as BLQ, not plotted"
+             if n_blq else "")
     return _summary_figure(study, stats, analyte, time, "sd",
-                           f"Mean profiles by group (BLQ as {blq_as})")
+                           f"Mean profiles by group (BLQ as {blq_as}{extra})")
 
 
 def plot_sparse_profile(study, analyte: str | None = None, time: TimeCol = "nominal_time",
