@@ -6,7 +6,9 @@ The chain, per arm and animal (equations in the modules and in docs/translate.md
 2. unbound concentration at the target, nM (``fu``, MW; optional tumour :math:`K_{p,uu}`);
 3. the pathway network with the tumour's lesions -> readouts, % of untreated control
    (:mod:`.signaling`; ``pathway_mode="quasi-steady"`` default, or ``"dynamic"``);
-4. the ``growth`` readout drives exponential tumour growth (:mod:`.growth`);
+4. the ``proliferation`` readout (``growth`` when the network has none) drives tumour
+   growth, the ``apoptosis`` readout (or deep pathway inhibition) drug-induced death through
+   Simeoni transit compartments (:mod:`.growth`, :mod:`.response`);
 5. caliper volumes with measurement error on measurement days (twice weekly);
 6. TGI against the vehicle arm with ``kinetor.pd.tgi`` (formula recorded).
 
@@ -40,6 +42,7 @@ from kinetor.translate.arms import Arm, Treatment, arm_list, drug_model
 from kinetor.translate.exposure import arm_exposure, time_grid
 from kinetor.translate.growth import measurement_days, tumor_volumes
 from kinetor.translate.parallel import runner as _runner
+from kinetor.translate.response import kill_drive, signal_names
 from kinetor.translate.result import ArmResult, StudyResult
 from kinetor.translate.signaling import QuasiSteadyTable, dynamic_readouts_many, readout_names
 from kinetor.translate.tumors import get_tumor
@@ -219,15 +222,22 @@ def run_study(compound: str | None = None, species: str = "mouse", tumor: Any = 
             [(tum.lesions, context, network_parameters, *inputs[i]) for i in treated], times,
             runner=run, on_chunk=tick)
         readouts = dict(zip(treated, many, strict=True))
-    gj = readout_names().index("growth")
+    names_ro = readout_names()
+    prolif, apop = signal_names(names_ro)
+    gj = names_ro.index(prolif)
+    aj = None if apop is None else names_ro.index(apop)
     results = []
     for i, arm in enumerate(study_arms):
         ro = readouts.get(i)
         true = meas = None
         if tumor_growth:
+            kill = None
+            if ro is not None and tum.kill_rate > 0:
+                kill = kill_drive(ro[..., gj], None if aj is None else ro[..., aj],
+                                  tum.kill_threshold)
             true, meas = tumor_volumes(tum, n, np.random.default_rng([int(seed), i, 1]),
                                        times / 24.0, None if ro is None else ro[..., gj],
-                                       mdays, noise=noise)
+                                       mdays, noise=noise, kill=kill)
         results.append(ArmResult(arm=arm, animals=np.arange(i * n + 1, (i + 1) * n + 1),
                                  exposure=exposures[i], readouts=ro, volume_true=true,
                                  volume=meas))
@@ -237,6 +247,13 @@ def run_study(compound: str | None = None, species: str = "mouse", tumor: Any = 
         "pathway_mode": pathway_mode, "exposure": exposure, "kp_uu": kp_uu,
         "pk_variability": pk_variability, "tumor_variability": tumor_variability,
         "noise": noise, "context": dict(context or {}), "tgi_formula": tgi_formula,
+        "tumor_response": {
+            "growth_law": tum.growth_law, "proliferation_readout": prolif,
+            "kill_signal": (f"{apop} readout: max(A/100 - 1, 0)" if apop is not None else
+                            f"inhibition of the {prolif} readout above "
+                            f"{tum.kill_threshold:g} (no apoptosis readout in the network)"),
+            "kill_rate_per_day": tum.kill_rate, "transit_rate_per_day": tum.transit_rate,
+            "n_transit": int(tum.n_transit), "death_rate_per_day": tum.death_rate},
         "compounds": {c: {"pk_source": m.pk_source, "pk_status": m.pk_status,
                           "fu": m.fu, "fu_source": m.fu_source, "mw": m.mw,
                           "pk_model": repr(m.model), "potency_nM": m.drug.ic50_nM,
