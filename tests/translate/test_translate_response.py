@@ -7,15 +7,20 @@ import pandas as pd
 import pytest
 
 from kinetor.errors import ModelError
-from kinetor.translate.response import (closed_form_exponential, fit_vehicle_growth,
-                                        kill_drive, signal_names, simulate_response)
+from kinetor.translate.response import (
+    closed_form_exponential,
+    fit_vehicle_growth,
+    kill_drive,
+    signal_names,
+    simulate_response,
+)
 from kinetor.translate.tumors import get_tumor
 
 
 @pytest.mark.parametrize("n_transit", [1, 3, 5])
 def test_constant_kill_with_transit_matches_the_erlang_closed_form(n_transit):
     days = np.array([0.0, 0.5, 3.0, 10.0, 21.0])
-    vol, st = simulate_response(np.array([150.0]), "exponential", np.array([0.12]), 0.0, 0.0,
+    _, st = simulate_response(np.array([150.0]), "exponential", np.array([0.12]), 0.0, 0.0,
                                 days=days, death_rate=0.02, kill_rate=0.25,
                                 transit_rate=0.8, n_transit=n_transit, kill=1.0)
     for k, t in enumerate(days):
