@@ -130,3 +130,35 @@ def test_study_with_kill_regresses_at_high_dose():
     assert kill.settings["tumor_response"]["kill_rate_per_day"] == 0.6
     assert "growth" in kill.settings["tumor_response"]["proliferation_readout"] or \
         "proliferation" in kill.settings["tumor_response"]["proliferation_readout"]
+
+
+@pytest.mark.parametrize("n_transit", [0, 3])
+def test_grid_method_matches_the_ode(n_transit):
+    rng = np.random.default_rng(3)
+    grid = np.concatenate([np.linspace(0.0, 14.0, 14 * 24 + 1),
+                           np.linspace(14.0, 21.0, 7 * 24 + 1)])   # a jump at day 14
+    p = rng.uniform(0.2, 1.0, (4, grid.size))
+    k = rng.uniform(0.0, 1.0, (4, grid.size))
+    days = np.array([0.0, 3.0, 7.0, 14.0, 21.0])
+    kw = {"days": days, "death_rate": 0.01, "kill_rate": np.array([0.0, 0.2, 0.4, 0.6]),
+          "transit_rate": 0.9, "n_transit": n_transit, "grid_days": grid,
+          "proliferation": p, "kill": k}
+    v0, r = np.full(4, 150.0), np.full(4, 0.1)
+    fast, sf = simulate_response(v0, "exponential", r, 0.0, 0.0, method="grid", **kw)
+    ode, so = simulate_response(v0, "exponential", r, 0.0, 0.0, method="ode", **kw)
+    np.testing.assert_allclose(sf[:, 0], so[:, 0], rtol=1e-7)       # x1 exact
+    np.testing.assert_allclose(fast, ode, rtol=3e-5)
+
+
+def test_grid_method_needs_hourly_steps_with_kill():
+    grid = np.array([0.0, 7.0, 14.0])
+    kw = {"days": grid, "kill_rate": 0.3, "n_transit": 3, "grid_days": grid,
+          "proliferation": 1.0, "kill": 1.0}
+    with pytest.raises(ModelError, match="1 h"):
+        simulate_response(np.array([100.0]), "exponential", np.array([0.1]), 0.0, 0.0,
+                          method="grid", **kw)
+    _, st = simulate_response(np.array([100.0]), "exponential", np.array([0.1]), 0.0, 0.0,
+                              **kw)                      # auto: falls back to the ODE
+    np.testing.assert_allclose(st[0, :, -1],
+                               closed_form_exponential(100.0, 0.1, 0.3, 1.0, 3, 14.0),
+                               rtol=1e-6)

@@ -178,6 +178,8 @@ class StudyResult:
             ro = self.readout_array(r.arm.name)
             span = t[-1] - t[0]
             for name in ("growth", "pS6_S235_236", "pAKT_S473"):
+                if name not in self.readout_names:
+                    continue
                 j = self.readout_names.index(name)
                 avg = np.trapezoid(ro[:, :, j], t, axis=1) / span
                 row[f"mean_{name}_pct"] = float(avg.mean())

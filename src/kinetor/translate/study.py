@@ -100,7 +100,8 @@ def run_study(compound: str | None = None, species: str = "mouse", tumor: Any = 
               network_parameters: Mapping[str, float] | None = None,
               control: str | None = None, tgi_formula: str = "delta", dt: float = 1.0,
               weight: float | None = None, n_jobs: int = 1, scheduler: Any = None,
-              progress: Callable[[int, int], None] | None = None) -> StudyResult:
+              progress: Callable[[int, int], None] | None = None,
+              readouts: Sequence[str] | None = None) -> StudyResult:
     """Simulate a virtual xenograft (or virtual patient) study.
 
     Parameters
@@ -153,6 +154,9 @@ def run_study(compound: str | None = None, species: str = "mouse", tumor: Any = 
         Parallel dynamic-mode pathway runs (local processes or a Dask scheduler).
     progress : callable, optional
         ``progress(done, total)`` in animal-arms.
+    readouts : list of str, optional
+        Compute only these readouts (plus the proliferation/apoptosis readouts the tumour
+        needs); faster in quasi-steady mode for efficacy-only runs. Default: all.
 
     Returns
     -------
@@ -199,10 +203,22 @@ def run_study(compound: str | None = None, species: str = "mouse", tumor: Any = 
         if progress is not None:
             progress(done[0], total)
 
+    all_names = readout_names()
+    prolif, apop = signal_names(all_names)
+    if readouts is None:
+        keep = list(range(len(all_names)))
+    else:
+        unknown = sorted(set(readouts) - set(all_names))
+        if unknown:
+            raise ModelError(f"unknown readout(s) {unknown}: the network has {list(all_names)}")
+        want = {*readouts, prolif, *([apop] if apop else [])}
+        keep = [j for j, r in enumerate(all_names) if r in want]
+    names_ro = tuple(all_names[j] for j in keep)
     exposures = [arm_exposure(arm, models, times, n, seed, i, weight, pk_variability,
-                              exposure, kp_uu) for i, arm in enumerate(study_arms)]
+                              exposure, kp_uu, with_courses=pathway_mode == "dynamic")
+                 for i, arm in enumerate(study_arms)]
     treated = [i for i, a in enumerate(study_arms) if not a.is_vehicle]
-    readouts: dict[int, np.ndarray] = {}
+    ro_by_arm: dict[int, np.ndarray] = {}
     specs = {i: (tuple(models[c].drug for c in study_arms[i].compounds),
                  [exposures[i].site[c] for c in study_arms[i].compounds]) for i in treated}
     # the dynamic mode integrates exact PK courses where every compound's PK is linear
@@ -214,21 +230,19 @@ def run_study(compound: str | None = None, species: str = "mouse", tumor: Any = 
     if pathway_mode == "quasi-steady":
         for i in treated:
             drugs_i, concs = specs[i]
-            readouts[i] = quasi_steady_table(tum.lesions, context, drugs_i,
-                                             network_parameters)(concs)
+            ro_by_arm[i] = quasi_steady_table(tum.lesions, context, drugs_i,
+                                             network_parameters)(concs, columns=keep)
             tick(n)
     elif treated:  # every arm's animals share one pool of workers
         many = dynamic_readouts_many(
             [(tum.lesions, context, network_parameters, *inputs[i]) for i in treated], times,
             runner=run, on_chunk=tick)
-        readouts = dict(zip(treated, many, strict=True))
-    names_ro = readout_names()
-    prolif, apop = signal_names(names_ro)
+        ro_by_arm = {i: r[..., keep] for i, r in zip(treated, many, strict=True)}
     gj = names_ro.index(prolif)
     aj = None if apop is None else names_ro.index(apop)
     results = []
     for i, arm in enumerate(study_arms):
-        ro = readouts.get(i)
+        ro = ro_by_arm.get(i)
         true = meas = None
         if tumor_growth:
             kill = None
@@ -268,5 +282,5 @@ def run_study(compound: str | None = None, species: str = "mouse", tumor: Any = 
         raise ModelError(f"control arm {ctrl!r} is not in the study: "
                          f"{[a.name for a in study_arms]}")
     return StudyResult(arms=study_arms, times=times, days=mdays, results=results,
-                       readout_names=readout_names(), tumor_spec=tum, control=ctrl,
+                       readout_names=names_ro, tumor_spec=tum, control=ctrl,
                        tgi_formula=tgi_formula, settings=settings)
