@@ -4,8 +4,7 @@ import numpy as np
 import pytest
 
 from kinetor.errors import ModelError
-from kinetor.translate.uncertainty import (normal_sample_size, power, replicate_tgi,
-                                           sample_size)
+from kinetor.translate.uncertainty import normal_sample_size, power, replicate_tgi, sample_size
 
 ARMS = ["Low=vistusertib:5 mg/kg PO QD x 14 days", "High=vistusertib:30 mg/kg PO QD x 14 days"]
 

@@ -14,7 +14,7 @@ from numba import njit
 
 from kinetor.pk.ode import RHS_SIGNATURE
 
-__all__ = ["xenograft_rhs"]
+__all__ = ["glucose_rhs", "xenograft_rhs"]
 
 
 @njit(RHS_SIGNATURE, cache=True)
@@ -48,3 +48,15 @@ def xenograft_rhs(t, y, p, u, dydt):  # pragma: no cover - compiled
         dydt[1] = kill - p[6] * y[1]
         for i in range(2, n):
             dydt[i] = p[6] * (y[i - 1] - y[i])
+
+
+@njit(RHS_SIGNATURE, cache=True)
+def glucose_rhs(t, y, p, u, dydt):  # pragma: no cover - compiled
+    """Topp 2000 glucose and beta-cell mass with quasi-steady insulin; ``u[0]`` is the
+    fractional loss of insulin action (0..1). ``p``: R0, EG0, SI, sigma, alpha, k, d0, r1,
+    r2 (per day, mg/dL, uU/mL, mg)."""
+    g = y[0]
+    beta = y[1]
+    ins = beta * p[3] * g * g / (p[4] + g * g) / p[5]
+    dydt[0] = p[0] - (p[1] + p[2] * (1.0 - u[0]) * ins) * g
+    dydt[1] = (-p[6] + p[7] * g - p[8] * g * g) * beta

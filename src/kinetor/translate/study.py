@@ -51,6 +51,7 @@ __all__ = ["quasi_steady_table", "run_study", "study_days"]
 
 PathwayMode = Literal["quasi-steady", "dynamic"]
 _TABLES: dict[tuple, QuasiSteadyTable] = {}
+_G0, _I0 = 100.0, 10.0   # Topp 2000 untreated steady state (kinetor.translate.toxicity)
 
 
 def quasi_steady_table(lesions: Sequence[str], context, drugs: tuple,
@@ -62,6 +63,40 @@ def quasi_steady_table(lesions: Sequence[str], context, drugs: tuple,
     if tab is None:
         tab = _TABLES[key] = QuasiSteadyTable(lesions, context, drugs, parameters=parameters)
     return tab
+
+
+_INS_TABLES: dict[tuple, Any] = {}
+
+
+def _insulin_tables(lesions, context, drugs, parameters):
+    from kinetor.translate.toxicity import InsulinTables
+
+    key = (tuple(lesions), tuple(sorted((context or {}).items())), tuple(drugs),
+           tuple(sorted((parameters or {}).items())))
+    tab = _INS_TABLES.get(key)
+    if tab is None:
+        tab = _INS_TABLES[key] = InsulinTables(lesions, context, drugs, parameters)
+    return tab
+
+
+def _metabolic(arm, models, exposure, times, parameters, tox_readout) -> dict[str, np.ndarray]:
+    """Host loss of insulin action (wild-type cell, unbound plasma concentration) ->
+    glucose and insulin (:mod:`kinetor.translate.toxicity`)."""
+    from kinetor.translate.toxicity import glucose_insulin, insulin_readout
+
+    drugs = tuple(models[c].drug for c in arm.compounds)
+    if len(drugs) > 2:
+        raise ModelError("the glucose model tabulates one or two drugs per arm")
+    name = tox_readout or next((insulin_readout(d.mechanism) for d in drugs
+                                if "akt" in d.mechanism), insulin_readout(drugs[0].mechanism))
+    names = readout_names()
+    if name not in names:
+        raise ModelError(f"unknown tox_readout {name!r}: the network has {list(names)}")
+    host = quasi_steady_table((), None, drugs, parameters)
+    val = host([exposure.free[c] for c in arm.compounds], columns=[names.index(name)])[..., 0]
+    inhib = np.clip(1.0 - val / 100.0, 0.0, 1.0)
+    g, ins, _ = glucose_insulin(times, inhib)
+    return {"glucose": g, "insulin": ins, "inhibition": inhib, "readout": name}
 
 
 def study_days(arms: Sequence[Arm]) -> float:
@@ -101,7 +136,9 @@ def run_study(compound: str | None = None, species: str = "mouse", tumor: Any = 
               control: str | None = None, tgi_formula: str = "delta", dt: float = 1.0,
               weight: float | None = None, n_jobs: int = 1, scheduler: Any = None,
               progress: Callable[[int, int], None] | None = None,
-              readouts: Sequence[str] | None = None) -> StudyResult:
+              readouts: Sequence[str] | None = None, metabolic: bool = False,
+              insulin_feedback: float = 0.0, tox_readout: str | None = None,
+              glucose_threshold: float = 200.0) -> StudyResult:
     """Simulate a virtual xenograft (or virtual patient) study.
 
     Parameters
@@ -157,6 +194,17 @@ def run_study(compound: str | None = None, species: str = "mouse", tumor: Any = 
     readouts : list of str, optional
         Compute only these readouts (plus the proliferation/apoptosis readouts the tumour
         needs); faster in quasi-steady mode for efficacy-only runs. Default: all.
+    metabolic : bool
+        Simulate plasma glucose and insulin (:mod:`kinetor.translate.toxicity`, Topp 2000)
+        from the host's loss of insulin action at the unbound plasma concentration.
+    insulin_feedback : float
+        Weight :math:`w` of the systemic insulin rise on the tumour's growth-factor input
+        (0 = off; > 0 implies ``metabolic``; quasi-steady mode only).
+    tox_readout : str, optional
+        Host readout for the loss of insulin action (default by mechanism:
+        :func:`kinetor.translate.toxicity.insulin_readout`).
+    glucose_threshold : float
+        mg/dL for the ``hours_above`` column of the summary.
 
     Returns
     -------
@@ -227,11 +275,27 @@ def run_study(compound: str | None = None, species: str = "mouse", tumor: Any = 
         courses = [exposures[i].courses.get(c) for c in study_arms[i].compounds]
         exact = all(c is not None for c in courses)
         inputs[i] = (specs[i][0], courses) if exact else specs[i]
+    w_ins = float(insulin_feedback)
+    if not (np.isfinite(w_ins) and w_ins >= 0):
+        raise ModelError(f"insulin_feedback must be >= 0, got {insulin_feedback!r}")
+    if w_ins > 0 and pathway_mode != "quasi-steady":
+        raise ModelError("insulin_feedback needs pathway_mode='quasi-steady' (the tumour's "
+                         "growth-factor input then varies with the simulated insulin)")
+    metab: dict[int, dict[str, np.ndarray]] = {}
+    if metabolic or w_ins > 0:
+        for i in treated:
+            metab[i] = _metabolic(study_arms[i], models, exposures[i], times, network_parameters,
+                                  tox_readout)
     if pathway_mode == "quasi-steady":
         for i in treated:
             drugs_i, concs = specs[i]
-            ro_by_arm[i] = quasi_steady_table(tum.lesions, context, drugs_i,
-                                             network_parameters)(concs, columns=keep)
+            if w_ins > 0:
+                mult = 1.0 + w_ins * (metab[i]["insulin"] / _I0 - 1.0)
+                ro_by_arm[i] = _insulin_tables(tum.lesions, context, drugs_i,
+                                               network_parameters)(concs, mult, columns=keep)
+            else:
+                ro_by_arm[i] = quasi_steady_table(tum.lesions, context, drugs_i,
+                                                 network_parameters)(concs, columns=keep)
             tick(n)
     elif treated:  # every arm's animals share one pool of workers
         many = dynamic_readouts_many(
@@ -252,15 +316,21 @@ def run_study(compound: str | None = None, species: str = "mouse", tumor: Any = 
             true, meas = tumor_volumes(tum, n, np.random.default_rng([int(seed), i, 1]),
                                        times / 24.0, None if ro is None else ro[..., gj],
                                        mdays, noise=noise, kill=kill)
+        met = metab.get(i)
+        if met is None and (metabolic or w_ins > 0):
+            met = {"glucose": np.full((n, times.size), _G0),
+                   "insulin": np.full((n, times.size), _I0), "inhibition": None}
         results.append(ArmResult(arm=arm, animals=np.arange(i * n + 1, (i + 1) * n + 1),
                                  exposure=exposures[i], readouts=ro, volume_true=true,
-                                 volume=meas))
+                                 volume=meas, metabolic=met))
     settings = {
         "species": sp, "weight_kg": weight, "tumor": tum.name, "lesions": list(tum.lesions),
         "n_animals": n, "seed": seed, "days": days, "measure_days": mdays.tolist(),
         "pathway_mode": pathway_mode, "exposure": exposure, "kp_uu": kp_uu,
         "pk_variability": pk_variability, "tumor_variability": tumor_variability,
         "noise": noise, "context": dict(context or {}), "tgi_formula": tgi_formula,
+        "metabolic": bool(metabolic or w_ins > 0), "insulin_feedback": w_ins,
+        "glucose_threshold_mg_dL": float(glucose_threshold),
         "tumor_response": {
             "growth_law": tum.growth_law, "proliferation_readout": prolif,
             "kill_signal": (f"{apop} readout: max(A/100 - 1, 0)" if apop is not None else
