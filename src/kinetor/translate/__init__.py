@@ -27,7 +27,12 @@ Examples
 """
 
 from kinetor.translate.arms import Arm, DrugModel, Treatment, drug_model
-from kinetor.translate.design import DoseSearch, equal_efficacy_dose, select_dose
+from kinetor.translate.design import (
+                                      DoseSearch,
+                                      equal_efficacy_dose,
+                                      select_dose,
+                                      typical_engagement,
+)
 from kinetor.translate.exposure import DEFAULT_PK_CV, pk_seed, time_grid
 from kinetor.translate.growth import caliper_noise, measurement_days
 from kinetor.translate.patients import run_virtual_patients
@@ -38,7 +43,8 @@ from kinetor.translate.signaling import QuasiSteadyTable
 from kinetor.translate.study import run_study, study_days
 from kinetor.translate.toxicity import glucose_insulin
 from kinetor.translate.tumors import TumorSpec, get_tumor, list_tumors
-from kinetor.translate.uncertainty import power, replicate_tgi, sample_size
+from kinetor.translate.uncertainty import (design_summary, power, replicate_tgi, sample_size,
+                                           sensitivity)
 from kinetor.translate.window import optimise_schedule
 
 __all__ = [
@@ -51,6 +57,7 @@ __all__ = [
     "Treatment",
     "TumorSpec",
     "caliper_noise",
+    "design_summary",
     "drug_model",
     "equal_efficacy_dose",
     "fit_vehicle_growth",
@@ -67,7 +74,9 @@ __all__ = [
     "sample_size",
     "scan",
     "select_dose",
+    "sensitivity",
     "simulate_response",
     "study_days",
     "time_grid",
+    "typical_engagement",
 ]

@@ -50,7 +50,8 @@ import pandas as pd
 
 from kinetor.errors import ModelError
 
-__all__ = ["PowerResult", "ReplicateResult", "SampleSize", "normal_sample_size", "power",
+__all__ = ["PowerResult", "ReplicateResult", "SampleSize", "design_summary",
+           "normal_sample_size", "power", "sensitivity",
            "replicate_tgi", "sample_size"]
 
 
@@ -447,3 +448,91 @@ def power(compound: str | None = None, species: str = "mouse", tumor: Any = "MCF
                                               "endpoint": "per-animal volume change, day 0 "
                                                           "to the last day (mm^3)",
                                               "test": "two-sided Welch t-test"})
+
+
+def design_summary(compound: str | None = None, species: str = "mouse", tumor: Any = "MCF7",
+                   regimen: Any = None, *, arms: Sequence[Any] | None = None,
+                   n_animals: int = 10, n_replicates: int = 500, seed: int = 0,
+                   study: Any = None, alpha: float = 0.05, power_target: float = 0.8,
+                   **study_kw: Any) -> pd.DataFrame:
+    """One table per design: every number with what it is.
+
+    Columns per arm: ``tgi_this_study_pct`` (one simulated study of ``n_animals``, when
+    ``study`` is given), ``tgi_typical_pct`` (typical animal), ``tgi_population_mean_pct``,
+    ``tgi_median_pct`` and ``tgi_lo_pct``/``tgi_hi_pct`` (95 % of ``n_replicates`` studies
+    of this size), and ``n_per_arm_vs_control`` (animals per arm for 80 % power to detect
+    the arm's effect against the control, :func:`power`).
+
+    Examples
+    --------
+    >>> t = design_summary("vistusertib", regimen="30 mg/kg PO QD x 7 days", n_animals=4,
+    ...                    n_replicates=10)
+    >>> "n_per_arm_vs_control" in t.columns
+    True
+    """
+    rep = replicate_tgi(compound, species, tumor, regimen, arms=arms, n_animals=n_animals,
+                        n_replicates=n_replicates, seed=seed, **study_kw)
+    pw = power(compound, species, tumor, regimen, arms=arms, alpha=alpha, power=power_target,
+               seed=seed, **study_kw).table
+    pw = pw[pw["comparison"] == "vs control"].set_index("arm")["n_per_arm"]
+    out = rep.summary.drop(columns=["n_replicates", "level"])
+    if study is not None:
+        this = study.tgi.set_index("arm")["tgi_pct"]
+        out.insert(2, "tgi_this_study_pct", out["arm"].map(this))
+    out["n_per_arm_vs_control"] = out["arm"].map(pw).astype("Int64")
+    out.attrs["n_replicates"] = n_replicates
+    return out
+
+
+def sensitivity(compound: str = "vistusertib", regimen: str = "15 mg/kg PO QD x 21 days",
+                tumor: Any = "MCF7", species: str = "mouse",
+                cases: Mapping[str, Mapping[str, Any]] | None = None) -> pd.DataFrame:
+    """Typical-animal TGI under alternative assumptions, against the default chain.
+
+    ``cases`` maps a label to ``run_study`` overrides (``{"tumor": {...}}`` entries are
+    merged into the tumour, e.g. ``{"tumor": {"kill_rate": 0.3}}``). The default cases
+    cover the assumptions left in the chain: mouse fu (0.05 vs 0.5: the network input is
+    linear in fu, so fu x 10 is run as ``exposure="tumor", kp_uu=10``), Kp,uu, kill rate,
+    kill threshold, growth law, doubling time and the insulin feedback.
+
+    Returns
+    -------
+    DataFrame
+        ``case, tgi_typical_pct, delta_vs_default_pct``.
+    """
+    from kinetor.translate.study import run_study
+    from kinetor.translate.tumors import get_tumor
+
+    base_t = get_tumor(tumor)
+    if cases is None:
+        cases = {
+            "default (fu 0.05, Kp,uu 1, no kill, exponential, T_d as tabulated)": {},
+            "mouse fu 0.5 instead of 0.05": {"exposure": "tumor", "kp_uu": 10.0},
+            "Kp,uu 0.3": {"exposure": "tumor", "kp_uu": 0.3},
+            "Kp,uu 3": {"exposure": "tumor", "kp_uu": 3.0},
+            "kill rate 0.1 /day (threshold 0.5)": {"tumor": {"kill_rate": 0.1}},
+            "kill rate 0.3 /day (threshold 0.5)": {"tumor": {"kill_rate": 0.3}},
+            "kill rate 0.3 /day, threshold 0.2": {"tumor": {"kill_rate": 0.3,
+                                                            "kill_threshold": 0.2}},
+            "Gompertz growth, vmax 2000 mm^3": {"tumor": {"growth_law": "gompertz",
+                                                          "vmax": 2000.0}},
+            "logistic growth, vmax 2000 mm^3": {"tumor": {"growth_law": "logistic",
+                                                          "vmax": 2000.0}},
+            "exponential-linear, lambda1 50 mm^3/day": {
+                "tumor": {"growth_law": "exponential_linear", "linear_rate": 50.0}},
+            "doubling time x 0.7": {"tumor": {"doubling_time": base_t.doubling_time * 0.7}},
+            "doubling time x 1.4": {"tumor": {"doubling_time": base_t.doubling_time * 1.4}},
+            "insulin feedback w = 1": {"insulin_feedback": 1.0},
+        }
+    rows = []
+    for label, over in cases.items():
+        over = dict(over)
+        tum = {"base": base_t, **dict(over.pop("tumor", {}))}
+        res = run_study(compound, species, tum, regimen, n_animals=1, seed=0,
+                        pk_variability=None, tumor_variability=False, noise=False,
+                        readouts=(), **over)
+        tgi = res.tgi.set_index("arm")["tgi_pct"].drop(res.control)
+        rows.append({"case": label, "tgi_typical_pct": float(tgi.iloc[0])})
+    out = pd.DataFrame(rows)
+    out["delta_vs_default_pct"] = out["tgi_typical_pct"] - out["tgi_typical_pct"].iloc[0]
+    return out
