@@ -43,8 +43,13 @@ from kinetor.translate.signaling import QuasiSteadyTable
 from kinetor.translate.study import run_study, study_days
 from kinetor.translate.toxicity import glucose_insulin
 from kinetor.translate.tumors import TumorSpec, get_tumor, list_tumors
-from kinetor.translate.uncertainty import (design_summary, power, replicate_tgi, sample_size,
-                                           sensitivity)
+from kinetor.translate.uncertainty import (
+                                      design_summary,
+                                      power,
+                                      replicate_tgi,
+                                      sample_size,
+                                      sensitivity,
+)
 from kinetor.translate.window import optimise_schedule
 
 __all__ = [

@@ -50,9 +50,17 @@ import pandas as pd
 
 from kinetor.errors import ModelError
 
-__all__ = ["PowerResult", "ReplicateResult", "SampleSize", "design_summary",
-           "normal_sample_size", "power", "sensitivity",
-           "replicate_tgi", "sample_size"]
+__all__ = [
+    "PowerResult",
+    "ReplicateResult",
+    "SampleSize",
+    "design_summary",
+    "normal_sample_size",
+    "power",
+    "replicate_tgi",
+    "sample_size",
+    "sensitivity",
+]
 
 
 # ----------------------------------------------------------------------------- sample size
