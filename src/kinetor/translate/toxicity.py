@@ -21,8 +21,8 @@ plasma concentration (``tox_readout``; default p-PRAS40 T246 for AKT inhibitors,
 otherwise), :math:`E = \max(0, 1 - R/100)`. Parameters (:data:`TOPP_2000`, per day,
 mg/dL, uU/mL, mg): :math:`R_0` 864, :math:`E_{G0}` 1.44, :math:`S_I` 0.72, :math:`\sigma`
 43.2, :math:`\alpha` 20,000, :math:`k` 432, :math:`d_0` 0.06, :math:`r_1` 0.84e-3,
-:math:`r_2` 0.24e-5. Status **unverified**: recalled from Topp 2000 Table 1 (the search
-tool found no copy of the table to re-read). They are internally consistent: the
+:math:`r_2` 0.24e-5. Status **unverified**: recalled from Topp 2000 Table 1 (no copy of the
+table was available to re-read). They are internally consistent: the
 untreated steady state is :math:`G` = 100 mg/dL, :math:`I` = 10 uU/mL, :math:`\beta` = 300
 mg (tested), the paper's normal fasting state. They describe a human; the mouse chain uses
 them as a surrogate (assumption): the constraint is best read as a relative rise.
