@@ -50,6 +50,7 @@ from kinetor.translate.uncertainty import (
                                       sample_size,
                                       sensitivity,
 )
+from kinetor.translate.validate import validate
 from kinetor.translate.window import optimise_schedule
 
 __all__ = [
@@ -84,4 +85,5 @@ __all__ = [
     "study_days",
     "time_grid",
     "typical_engagement",
+    "validate",
 ]

@@ -27,9 +27,8 @@ order (higher TGI, or lower T/C, is better) the predictions reproduce.
 
 Examples
 --------
->>> res = validate(n_replicates=5)
->>> sorted(res.skipped.columns)[:3]
-['arm', 'compounds', 'reason']
+>>> tumor_for_study("MCF-7 breast subcutaneous xenograft", "ER+ PIK3CA-mutant")
+'MCF7'
 """
 
 from __future__ import annotations

@@ -17,7 +17,8 @@ resolution is that of ``doses``.
 Examples
 --------
 >>> opt = optimise_schedule("vistusertib", doses=[10, 40], intervals=["QD"],
-...                         patterns=["continuous"], weeks=1, n_replicates=5, n_animals=3)
+...                         patterns=["continuous"], weeks=1, n_replicates=5, n_animals=3,
+...                         insulin_feedback=0.0)
 >>> sorted(opt.table.columns)[:3]
 ['dose_mg_kg', 'feasible', 'hours_above']
 """
