@@ -88,7 +88,7 @@ def normal_sample_size(delta: float, sigma: float, alpha: float = 0.05,
     if not delta != 0 or not sigma > 0:
         raise ModelError("delta must be non-zero and sigma > 0")
     z = norm.ppf(1 - alpha / 2) + norm.ppf(power)
-    return 2.0 * z**2 * sigma**2 / delta**2
+    return float(2.0 * z**2 * sigma**2 / delta**2)
 
 
 def _welch_reject(x: np.ndarray, y: np.ndarray, alpha: float) -> np.ndarray:
