@@ -91,3 +91,18 @@ def test_power_needs_fewer_animals_for_bigger_effects():
     row = t.loc[("vs control", "High")]
     # the simulated n is close to the normal-theory n from the same pooled SD
     assert abs(row["n_per_arm"] - row["n_normal_theory"]) <= max(3, 0.25 * row["n_per_arm"])
+
+
+@pytest.mark.slow
+def test_sensitivity_reports_changes_against_the_default():
+    from kinetor.translate import sensitivity
+
+    cases = {"default": {}, "same input, via the tumour route": {"exposure": "tumor",
+                                                                 "kp_uu": 1.0},
+             "Kp,uu 3": {"exposure": "tumor", "kp_uu": 3.0}}
+    t = sensitivity(regimen="15 mg/kg PO QD x 7 days", cases=cases).set_index("case")
+    assert t.loc["default", "delta_vs_default_pct"] == 0.0
+    # Kp,uu 1 at the tumour is the plasma input: identical TGI
+    assert t.loc["same input, via the tumour route", "delta_vs_default_pct"] == \
+        pytest.approx(0.0, abs=1e-9)
+    assert t.loc["Kp,uu 3", "delta_vs_default_pct"] > 0
