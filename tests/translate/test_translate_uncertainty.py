@@ -69,6 +69,12 @@ def test_parameter_uncertainty_widens_the_interval_and_is_recorded():
     sd = {k: r.summary.set_index("arm").loc["High", "tgi_sd_pct"]
           for k, r in (("fixed", fixed), ("ranged", ranged))}
     assert sd["ranged"] > sd["fixed"]
+    fu = replicate_tgi("vistusertib", fu_ranges={"vistusertib": (0.02, 0.2)}, **kw)
+    drawn = fu.replicates["param_fu_vistusertib"]
+    assert drawn.between(0.02, 0.2).all() and drawn.std() > 0.03
+    assert fu.summary.set_index("arm").loc["High", "tgi_sd_pct"] > sd["fixed"]
+    with pytest.raises(ModelError, match="fu range"):
+        replicate_tgi("vistusertib", fu_ranges={"vistusertib": (0.2, 2.0)}, **kw)
     with pytest.raises(ModelError, match="cannot be sampled"):
         replicate_tgi("vistusertib", ranges={"caliper_cv": (0.05, 0.2)}, **kw)
 

@@ -138,7 +138,8 @@ def run_study(compound: str | None = None, species: str = "mouse", tumor: Any = 
               progress: Callable[[int, int], None] | None = None,
               readouts: Sequence[str] | None = None, metabolic: bool = False,
               insulin_feedback: float = 0.0, tox_readout: str | None = None,
-              glucose_threshold: float = 200.0) -> StudyResult:
+              glucose_threshold: float = 200.0,
+              exposure_scale: Mapping[str, Any] | None = None) -> StudyResult:
     """Simulate a virtual xenograft (or virtual patient) study.
 
     Parameters
@@ -205,6 +206,10 @@ def run_study(compound: str | None = None, species: str = "mouse", tumor: Any = 
         :func:`kinetor.translate.toxicity.insulin_readout`).
     glucose_threshold : float
         mg/dL for the ``hours_above`` column of the summary.
+    exposure_scale : dict, optional
+        ``{compound: factor}`` multiplying the unbound concentrations (plasma and site)
+        of every arm's animals, one factor or one per animal (``(n_animals,)``): e.g. a
+        sampled fu over the nominal fu (:func:`kinetor.translate.replicate_tgi`).
 
     Returns
     -------
@@ -265,6 +270,17 @@ def run_study(compound: str | None = None, species: str = "mouse", tumor: Any = 
     exposures = [arm_exposure(arm, models, times, n, seed, i, weight, pk_variability,
                               exposure, kp_uu, with_courses=pathway_mode == "dynamic")
                  for i, arm in enumerate(study_arms)]
+    for comp, fac in dict(exposure_scale or {}).items():
+        f = np.broadcast_to(np.asarray(fac, float), (n,))
+        if not np.all(np.isfinite(f) & (f >= 0)):
+            raise ModelError(f"exposure_scale for {comp!r} must be finite and >= 0")
+        for ex in exposures:
+            if comp in ex.free:
+                ex.free[comp] = ex.free[comp] * f[:, None]
+                ex.site[comp] = ex.site[comp] * f[:, None]
+                if ex.courses.get(comp) is not None:
+                    ex.courses[comp] = [c.scaled(float(fi)) for c, fi in
+                                        zip(ex.courses[comp], f, strict=True)]
     treated = [i for i, a in enumerate(study_arms) if not a.is_vehicle]
     ro_by_arm: dict[int, np.ndarray] = {}
     specs = {i: (tuple(models[c].drug for c in study_arms[i].compounds),

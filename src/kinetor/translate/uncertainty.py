@@ -195,8 +195,38 @@ def _draw_parameters(tumor, n_rep: int, rng: np.random.Generator,
     return out
 
 
+def _fu_ranges(compound, regimen, arms, species, pk, given) -> dict[str, tuple]:
+    """``{compound: (low, high, nominal fu)}`` from ``given`` and the library's fu ranges."""
+    from kinetor.translate.arms import Arm, drug_model
+
+    names = set()
+    if compound is not None and regimen is not None:
+        names.add(str(compound))
+    for a in arms or []:
+        names.update(Arm.coerce(a).compounds)
+    out = {}
+    for c in sorted(names):
+        dm = drug_model(c, species, (pk or {}).get(c))
+        rng = dict(given or {}).get(c) or dict(given or {}).get(dm.compound)
+        if rng is None and (pk or {}).get(c) is None:
+            from kinetor.translate.arms import _library_compound
+
+            lib = _library_compound(c)
+            v = lib.fu(species) if lib is not None else None
+            if v is not None and v.low is not None and v.high is not None \
+                    and v.high > v.low:
+                rng = (v.low, v.high)
+        if rng is not None:
+            lo, hi = (float(x) for x in rng)
+            if not 0 < lo <= hi <= 1:
+                raise ModelError(f"fu range of {c} = {rng!r} must satisfy 0 < low <= high <= 1")
+            out[c] = (lo, hi, float(dm.fu))
+    return out
+
+
 def _batch(study: dict, tumor, n: int, reps: int, seed_b: int,
-           params: dict[str, np.ndarray], noise: bool, variability: bool
+           params: dict[str, np.ndarray], noise: bool, variability: bool,
+           fu_draws: dict[str, np.ndarray] | None = None
            ) -> tuple[np.ndarray, np.ndarray, list[str], np.ndarray]:
     """``reps`` replicate studies of ``n`` animals per arm in one vectorised run.
 
@@ -206,8 +236,10 @@ def _batch(study: dict, tumor, n: int, reps: int, seed_b: int,
     from kinetor.translate.response import kill_drive, signal_names, simulate_response
     from kinetor.translate.study import run_study
 
+    rep_idx = np.repeat(np.arange(reps), n)
+    scale = {c: v[rep_idx] for c, v in (fu_draws or {}).items()} or None
     res = run_study(**study, n_animals=n * reps, seed=seed_b, tumor_growth=False,
-                    readouts=())
+                    readouts=(), exposure_scale=scale)
     names = list(res.readout_names)
     prolif, apop = signal_names(names)
     gj, aj = names.index(prolif), (None if apop is None else names.index(apop))
@@ -265,6 +297,7 @@ def replicate_tgi(compound: str | None = None, species: str = "mouse", tumor: An
                   level: float = 0.95, parameter_uncertainty: bool = True,
                   ranges: Mapping[str, tuple[float, float]] | None = None,
                   noise: bool = True, batch: int | None = None, n_jobs: int = 1,
+                  fu_ranges: Mapping[str, tuple[float, float]] | None = None,
                   **study_kw: Any) -> ReplicateResult:
     """TGI of a study design with its interval over replicate virtual studies.
 
@@ -286,6 +319,11 @@ def replicate_tgi(compound: str | None = None, species: str = "mouse", tumor: An
         Extra ``{tumour parameter: (low, high)}`` (e.g. ``{"kill_rate": (0.05, 0.3)}``).
     noise : bool
         Caliper error.
+    fu_ranges : dict, optional
+        ``{compound: (low, high)}`` ranges of the mouse unbound fraction, sampled per
+        replicate (uniform) with ``parameter_uncertainty``; a compound whose library fu
+        carries a range (``low``/``high``) is sampled without being named here. The
+        unbound concentrations scale by sampled fu / nominal fu.
     batch : int, optional
         Replicates per vectorised run (default: about 500 animals per arm per run).
     n_jobs : int
@@ -326,6 +364,13 @@ def replicate_tgi(compound: str | None = None, species: str = "mouse", tumor: An
     params = {k: v for k, v in params.items()
               if k in ("doubling_time", "v0", "death_rate", "kill_rate", "kill_threshold",
                        "transit_rate", "vmax", "linear_rate")}
+    fu_ranges = _fu_ranges(compound, regimen, arms, species, study_kw.get("pk"), fu_ranges)
+    fu_draws = {}
+    if parameter_uncertainty:
+        rng_fu = np.random.default_rng([seed, 98])
+        for c in sorted(fu_ranges):
+            lo, hi, nominal = fu_ranges[c]
+            fu_draws[c] = rng_fu.uniform(lo, hi, n_rep) / nominal
     study = {"compound": compound, "species": species, "tumor": tum, "regimen": regimen,
              "arms": arms, **study_kw}
     study.setdefault("pathway_mode", "quasi-steady")
@@ -336,7 +381,7 @@ def replicate_tgi(compound: str | None = None, species: str = "mouse", tumor: An
         reps = min(b, n_rep - s)
         seed_b = int(np.random.SeedSequence([int(seed), k]).generate_state(1)[0])
         jobs.append((study, tum, n, reps, seed_b, {p: v[s:s + reps] for p, v in params.items()},
-                     noise, True))
+                     noise, True, {c: v[s:s + reps] for c, v in fu_draws.items()}))
     run = _runner(n_jobs, None)
     outs = [_batch(*j) for j in jobs] if run is None else run(_batch, jobs, None)
     tgi = np.concatenate([o[0] for o in outs])
@@ -364,11 +409,14 @@ def replicate_tgi(compound: str | None = None, species: str = "mouse", tumor: An
                         "arm": np.tile(arm_names, n_rep), "tgi_pct": tgi.ravel()})
     for p, v in params.items():
         rep[f"param_{p}"] = np.repeat(v, len(arm_names))
+    for c, v in fu_draws.items():
+        rep[f"param_fu_{c}"] = np.repeat(v * fu_ranges[c][2], len(arm_names))
     settings = {"n_animals": n, "n_replicates": n_rep, "seed": seed, "level": level,
                 "parameter_uncertainty": parameter_uncertainty,
-                "sampled_parameters": {p: list(map(float, ({**dict(tum.ranges),
-                                                           **dict(ranges or {})})[p]))
-                                       for p in params},
+                "sampled_parameters": {
+                    **{p: list(map(float, ({**dict(tum.ranges), **dict(ranges or {})})[p]))
+                       for p in params},
+                    **{f"fu_{c}": [fu_ranges[c][0], fu_ranges[c][1]] for c in fu_draws}},
                 "control": control, "tumor": tum.name, "batch": b,
                 "tgi_formula": "delta: 100 (1 - dT/dC), group means of measured volumes, "
                                "day 0 to the last day",
