@@ -31,6 +31,7 @@ def test_simulate_optimise_writes_the_tradeoff(tmp_path):
     out = tmp_path / "opt"
     code = main(["--quiet", "simulate", "--compound", "vistusertib", "--optimise",
                  "--max-glucose", "180", "--replicates", "5", "--n-animals", "3",
+                 "--doses", "10,40,160", "--weeks", "1",
                  "--out", str(out)])
     assert code == 0
     for name in ("schedules.csv", "frontier.csv", "best.json", "tradeoff.png"):

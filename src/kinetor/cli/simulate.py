@@ -118,6 +118,11 @@ def simulate(
     max_glucose: Annotated[float, typer.Option(
         "--max-glucose", help="Toxicity constraint for --optimise: peak plasma glucose "
                               "(mg/dL).")] = 250.0,
+    doses: Annotated[str | None, typer.Option(
+        "--doses", help="Doses (mg/kg) searched by --optimise, comma-separated "
+                        "(default 5, 10, ..., 640).")] = None,
+    weeks: Annotated[int, typer.Option("--weeks", help="Treatment weeks for --optimise.")]
+        = 3,
 ) -> None:
     """Virtual study: dose -> PK -> free drug -> pathway -> biomarkers -> tumour -> TGI.
 
@@ -139,8 +144,14 @@ def simulate(
     user_pk = _pk_params(pk_param, compound)
     tumor_spec = _tumor_spec(tumor, tumor_param)
     if optimise:
+        try:
+            dose_list = ([float(x) for x in doses.split(",") if x.strip()]
+                         if doses else None)
+        except ValueError:
+            raise typer.BadParameter(f"write numbers separated by commas, got {doses!r}",
+                                     param_hint="--doses") from None
         _optimise(compound, species, tumor_spec, n_animals, seed, user_pk, max_glucose,
-                  replicates, out)
+                  replicates, out, dose_list, weeks)
         return
     if (scheduler is not None or n_jobs != 1) and pathway_mode != "dynamic":
         _common.info("note: --n-jobs/--scheduler distribute --pathway-mode dynamic runs; "
@@ -217,14 +228,14 @@ def _uncertainty(compound, species, tumor, regimen, n_animals, seed, replicates,
 
 
 def _optimise(compound, species, tumor, n_animals, seed, user_pk, max_glucose, replicates,
-              out: Path) -> None:
+              out: Path, doses=None, weeks: int = 3) -> None:
     from kinetor.translate import optimise_schedule
 
     if compound is None:
         raise typer.BadParameter("--optimise needs --compound", param_hint="--compound")
     res = optimise_schedule(compound, species=species, tumor=tumor, max_glucose=max_glucose,
                             n_animals=n_animals, n_replicates=replicates or 200, seed=seed,
-                            pk=user_pk)
+                            pk=user_pk, doses=doses, weeks=weeks)
     d = _common.out_dir(out)
     files = res.save(d)
     if _common.STATE["json"]:
