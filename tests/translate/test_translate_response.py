@@ -162,3 +162,36 @@ def test_grid_method_needs_hourly_steps_with_kill():
     np.testing.assert_allclose(st[0, :, -1],
                                closed_form_exponential(100.0, 0.1, 0.3, 1.0, 3, 14.0),
                                rtol=1e-6)
+
+
+def test_tumor_table_reads_growth_law_ranges_and_response_parameters(tmp_path, monkeypatch):
+    import kinetor.translate.tumors as tumors
+
+    src = tumors.TUMOR_FILE.read_text(encoding="utf-8")
+    extra = '''
+[[tumor]]
+name = "GOMP"
+lesions = ["PTEN_loss"]
+growth_law = "gompertz"
+doubling_time = { value = 6.0, unit = "day", source = "test", status = "assumption", low = 4.0, high = 9.0 }
+v0 = { value = 150.0, unit = "mm^3", source = "test", status = "assumption" }
+v0_cv = { value = 0.0, unit = "1", source = "test", status = "assumption" }
+growth_cv = { value = 0.0, unit = "1", source = "test", status = "assumption" }
+death_rate = { value = 0.0, unit = "1/day", source = "test", status = "assumption" }
+caliper_cv = { value = 0.1, unit = "1", source = "test", status = "assumption" }
+vmax = { value = 2500.0, unit = "mm^3", source = "test", status = "assumption" }
+kill_rate = { value = 0.2, unit = "1/day", source = "test", status = "assumption" }
+n_transit = { value = 2, unit = "1", source = "test", status = "assumption" }
+'''
+    path = tmp_path / "tumors.toml"
+    path.write_text(src + extra, encoding="utf-8")
+    monkeypatch.setattr(tumors, "TUMOR_FILE", path)
+    tumors._library.cache_clear()
+    try:
+        t = tumors.get_tumor("GOMP")
+        assert (t.growth_law, t.vmax, t.kill_rate, t.n_transit) == ("gompertz", 2500.0, 0.2, 2)
+        assert t.ranges == {"doubling_time": (4.0, 9.0)}
+        assert t.transit_rate == 1.0          # not in the entry: the default
+        assert tumors.get_tumor("MCF7").growth_law == "exponential"
+    finally:
+        tumors._library.cache_clear()
