@@ -41,11 +41,18 @@ def test_demo_numbers_are_consistent_with_the_example_truth(demo_dir):
     # sparse design: the Bailer SE is reported for every dose group
     sparse = pd.read_csv(demo_dir / "mouse_sparse_nca.csv")
     assert sparse["AUCLSTSE"].notna().all() and (sparse["AUCLSTSE"] > 0).all()
-    # expected (noise-free) TGI rises with the continuous daily dose; vehicle is 0
-    tgi = pd.read_csv(demo_dir / "xenograft_tgi.csv").set_index("arm")["typical_tgi_pct"]
+    # typical-animal (noise-free) TGI rises with the continuous daily dose; vehicle is 0
+    tab = pd.read_csv(demo_dir / "xenograft_tgi.csv").set_index("arm")
+    tgi = tab["tgi_typical_pct"]
     assert tgi["3.75 mg/kg QD"] < tgi["7.5 mg/kg QD"] < tgi["15 mg/kg QD"]
     assert tgi["15 mg/kg 2 on/5 off"] < tgi["15 mg/kg QD"]
     assert tgi["Vehicle"] == 0.0
+    # every treated arm carries its interval, and bigger effects need fewer mice
+    treated = tab.drop(index="Vehicle")
+    assert (treated["tgi_lo_pct"] < treated["tgi_median_pct"]).all()
+    assert (treated["tgi_median_pct"] < treated["tgi_hi_pct"]).all()
+    n = treated["n_per_arm_vs_control"]
+    assert n["15 mg/kg QD"] <= n["3.75 mg/kg QD"]
 
 
 def test_json_summary(tmp_path, capsys):

@@ -1,19 +1,15 @@
 """The flagship analysis (``kinetor demo`` / ``make demo``): raw data to decisions.
 
 The bundled vistusertib (AZD2014) example studies go through every box of the chain:
-
-1. read and validate the rat IV/PO study (examples/vistusertib_rat_iv_po.csv);
-2. NCA for IV and PO, and oral bioavailability F% from dose-normalised AUCs;
-3. sparse (serial-sacrifice) NCA of the mouse study at 3.75/7.5/15 mg/kg, with the
-   Bailer standard error of the composite AUC;
-4. a two-compartment model fitted to the rat data (IV and PO together);
-5. the PI3K/AKT/mTOR network's biomarkers (p-S6, p-AKT S473, p-4EBP1): TOR kinase
-   inhibitor against rapalog, and vistusertib's cellular IC50s;
-6. mouse exposure simulated for continuous and intermittent regimens, as time above the
-   network's p-S6 IC50;
-7. a virtual MCF7 xenograft study: TGI for the seed's doses and an intermittent schedule;
-
-ending with one self-contained HTML report, CSV tables, and a short text summary.
+(1) read and validate the rat IV/PO study (examples/vistusertib_rat_iv_po.csv); (2) NCA
+for IV and PO, and oral bioavailability F% from dose-normalised AUCs; (3) sparse
+(serial-sacrifice) NCA of the mouse study at 3.75/7.5/15 mg/kg, with the Bailer standard
+error of the composite AUC; (4) a two-compartment model fitted to the rat data (IV and PO
+together); (5) the PI3K/AKT/mTOR network's biomarkers: TOR kinase inhibitor against
+rapalog, and vistusertib's cellular IC50s; (6) mouse exposure for continuous and
+intermittent regimens, as time above the network's p-S6 IC50; (7) a virtual MCF7
+xenograft study: TGI with its interval over replicate studies, and mice per arm; ending
+with one self-contained HTML report, CSV tables, and a short text summary.
 
 The example data are simulated (examples/README.md says how); compound facts come from the
 compound library with their sources and status.
@@ -203,37 +199,28 @@ def _stage_pathway(ctx: _Ctx) -> None:
 def _stage_xenograft(ctx: _Ctx) -> None:
     import kinetor as kt
 
-    regimen = "{dose} mg/kg PO QD x 21 days"
-    arms = [f"{d} mg/kg QD=vistusertib:{regimen.format(dose=d)}" for d in (3.75, 7.5, 15)]
+    arms = [f"{d} mg/kg QD=vistusertib:{d} mg/kg PO QD x 21 days" for d in (3.75, 7.5, 15)]
     arms.append("15 mg/kg 2 on/5 off=vistusertib:15 mg/kg PO QD 2 days on/5 days off x 3 weeks")
     xs = kt.run_study("vistusertib", "mouse", "MCF7", arms=arms, n_animals=10, seed=0)
-    # the expected (typical-animal, noise-free) response beside the simulated study
-    typical = kt.run_study("vistusertib", "mouse", "MCF7", arms=arms, n_animals=1, seed=0,
-                           pk_variability=None, tumor_variability=False, noise=False)
     ctx.table("xenograft_tumor", xs.tumor)
-    ctx.table("xenograft_biomarkers", xs.biomarkers)
-    tgi = xs.tgi[["arm", "n_day", "mean_day", "tgi_pct", "tc_pct", "formula"]].merge(
-        typical.tgi[["arm", "tgi_pct"]].rename(columns={"tgi_pct": "typical_tgi_pct"}),
-        on="arm")
-    order = {name.split("=")[0]: i for i, name in enumerate(arms)}
-    tgi = ctx.table("xenograft_tgi", tgi.sort_values("arm", key=lambda a: a.map(order)))
+    tgi = ctx.table("xenograft_tgi", kt.translate.design_summary(
+        "vistusertib", "mouse", "MCF7", arms=arms, n_animals=10, seed=0, study=xs))
     ctx.rep.add_section("7. Virtual MCF7 xenograft study")
     ctx.rep.add_text(
-        "Each of 10 SCID mice per arm gets its own PK (between-animal variability on the "
-        "compound library's mouse assumption set), unbound plasma concentration (fu, MW) "
-        "drives the network with MCF7's PIK3CA mutation, the network's growth readout "
-        "scales tumour growth, and volumes carry caliper noise. `typical_tgi_pct` is the "
-        "same study for a typical animal without variability or noise: the expected "
-        "response, against which the 10-mouse study shows how much a real study of this "
-        "size scatters. Tumour growth parameters are labelled assumptions "
-        "(docs/translate.md): read TGI as an illustration of the chain, not a prediction.")
+        "10 SCID mice per arm, each with its own PK, free drug, network response (PIK3CA "
+        "mutation) and tumour growth, with caliper noise. TGI: this one study, the typical "
+        "animal, the population mean, and the median and 95 % interval of 500 replicate "
+        "studies of 10 mice; mice per arm to detect each arm vs vehicle (80 % power, 5 %). "
+        "Growth parameters are assumptions (docs/translate.md): an illustration only.")
     ctx.rep.add_figure(xs.plot_tumor(), "Mean tumour volume by arm (10 mice per arm)")
     ctx.rep.add_figure(xs.plot_biomarkers(), "Tumour biomarkers (% of untreated) over time")
-    ctx.rep.add_table(tgi, "Tumour growth inhibition at day 21: simulated study (noisy) "
-                      "and typical animal (expected)")
-    parts = [f"{r.arm} {_fmt(float(r.typical_tgi_pct), 3)}% (study {_fmt(float(r.tgi_pct), 2)}%)"
-             for r in tgi.itertuples()]
-    ctx.summary.append("xenograft (MCF7, day 21), expected TGI: " + "; ".join(parts))
+    ctx.rep.add_table(tgi, "TGI at day 21 (delta formula) with its interval; mice per arm")
+    ctx.summary.append("xenograft (MCF7, day 21), TGI median [95 % interval] of 500 studies "
+                       "of 10 mice (typical animal; mice/arm for 80 % power): " + "; ".join(
+                           f"{r.arm} {r.tgi_median_pct:.0f}% [{r.tgi_lo_pct:.0f}, {r.tgi_hi_pct:.0f}]"
+                           f" ({r.tgi_typical_pct:.0f}%; n={r.n_per_arm_vs_control})"
+                           for r in tgi.itertuples() if r.arm != "Vehicle"))
+
 
 def _stage_fit(ctx: _Ctx) -> None:
     import kinetor as kt
@@ -345,29 +332,20 @@ def _stage_regimens(ctx: _Ctx) -> None:
 
 
 def _regimen_biomarkers(ctx: _Ctx, dm, regimens: dict[str, str], rows: list[dict]):
-    """Typical-mouse p-S6 / p-AKT S473 per regimen (exact PK course into the network); adds
+    """Typical-mouse p-S6 / p-AKT S473 per regimen (kt.translate.typical_engagement); adds
     hours per day with p-S6 <= 50 % of untreated to ``rows``; returns the figure."""
     import matplotlib.pyplot as plt
 
     import kinetor as kt
-    from kinetor.pathway import Network
 
-    net = Network(["PIK3CA_mut"])
-    fig = plt.figure(figsize=(9, 3.6))
-    ax = fig.add_subplot(1, 1, 1)
-    for k, (row, (label, text)) in enumerate(zip(rows, regimens.items(), strict=True)):
-        course = kt.pk.polyexponential(dm.model, kt.Regimen.parse(text), weight=0.025,
-                                       conc_unit="ng/mL", mw=dm.mw)[0]
-        res = net.simulate({dm.drug: course.scaled(dm.free_factor, "nM")}, t_end=168.0,
-                           dt=0.25)
-        ro = res.readouts
-        engaged = (ro["pS6_S235_236"].to_numpy()[1:] <= 50.0).mean() * 24.0
-        row["typical h/day p-S6 <= 50 % (network)"] = float(engaged)
+    ro, engaged = kt.translate.typical_engagement("vistusertib", regimens)
+    fig, ax = plt.subplots(figsize=(9, 3.6))
+    for k, (row, label) in enumerate(zip(rows, regimens, strict=True)):
+        row["typical h/day p-S6 <= 50 % (network)"] = engaged[label]
+        first = ro[(ro["regimen"] == label) & (ro["time"] <= 48.0)]
         if k < 2:  # the continuous schedules, first two days
-            first = ro[ro["time"] <= 48.0]
-            color = f"C{k}"
-            ax.plot(first["time"], first["pS6_S235_236"], color=color, label=f"{label}: p-S6")
-            ax.plot(first["time"], first["pAKT_S473"], color=color, ls="--",
+            ax.plot(first["time"], first["pS6_S235_236"], color=f"C{k}", label=f"{label}: p-S6")
+            ax.plot(first["time"], first["pAKT_S473"], color=f"C{k}", ls="--",
                     label=f"{label}: p-AKT S473")
     ax.axhline(50.0, color="0.4", ls=":", lw=0.8)
     ax.set(xlabel="time after first dose (h)", ylabel="% of untreated (PIK3CA_mut cell)",

@@ -35,6 +35,24 @@ def _pk_params(items: list[str] | None, compound: str | None) -> dict[str, dict]
     return out
 
 
+def _tumor_spec(tumor: str, items: list[str] | None):
+    """``--tumor`` plus ``--tumor-param NAME=VALUE`` -> a tumour spec (name or dict)."""
+    if not items:
+        return tumor
+    spec: dict = {"base": tumor}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip() or not value.strip():
+            raise typer.BadParameter(f"write NAME=VALUE (e.g. kill_rate=0.3), got {item!r}",
+                                     param_hint="--tumor-param")
+        key, value = key.strip(), value.strip()
+        try:
+            spec[key] = int(value) if key == "n_transit" else float(value)
+        except ValueError:
+            spec[key] = value
+    return spec
+
+
 def simulate(
     compound: Annotated[str | None, typer.Option(
         "--compound", "-c", help="Compound of the main treated arm (library name).")] = None,
@@ -78,11 +96,41 @@ def simulate(
         "--no-report", help="Skip the HTML report.")] = False,
     out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")]
         = Path("simulate_out"),
+    tumor_param: Annotated[list[str] | None, typer.Option(
+        "--tumor-param", help="Tumour parameter override NAME=VALUE (kill_rate=0.3, "
+                              "growth_law=gompertz, vmax=3000, doubling_time=8, ...). "
+                              "Repeatable.")] = None,
+    replicates: Annotated[int, typer.Option(
+        "--replicates", help="Replicate virtual studies for the TGI interval "
+                             "(0: none; e.g. 1000).")] = 0,
+    power_: Annotated[bool, typer.Option(
+        "--power", help="Animals per arm needed to detect each arm's effect and a TGI "
+                        "difference of --tgi-difference points (simulation-based).")] = False,
+    tgi_difference: Annotated[float, typer.Option(
+        "--tgi-difference", help="TGI difference to detect with --power (points).")] = 20.0,
+    alpha: Annotated[float, typer.Option("--alpha", help="Two-sided level for --power.")]
+        = 0.05,
+    target_power: Annotated[float, typer.Option(
+        "--target-power", help="Power for --power.")] = 0.8,
+    optimise: Annotated[bool, typer.Option(
+        "--optimise", help="Search dose, interval and on/off pattern of --compound for the "
+                           "best TGI under the glucose constraint (therapeutic window).")]
+        = False,
+    max_glucose: Annotated[float, typer.Option(
+        "--max-glucose", help="Toxicity constraint for --optimise: peak plasma glucose "
+                              "(mg/dL).")] = 250.0,
+    doses: Annotated[str | None, typer.Option(
+        "--doses", help="Doses (mg/kg) searched by --optimise, comma-separated "
+                        "(default 5, 10, ..., 640).")] = None,
+    weeks: Annotated[int, typer.Option("--weeks", help="Treatment weeks for --optimise.")]
+        = 3,
 ) -> None:
     """Virtual study: dose -> PK -> free drug -> pathway -> biomarkers -> tumour -> TGI.
 
     Writes pk.csv, biomarkers.csv, tumor.csv, tgi.csv, summary.csv, settings.json,
-    pk.png, biomarkers.png, tumor.png and report.html into --out.
+    pk.png, biomarkers.png, tumor.png and report.html into --out; with --replicates also
+    tgi_intervals.csv, with --power power.csv, with --optimise schedules.csv and
+    tradeoff.png.
     """
     from kinetor.translate import run_study
 
@@ -102,6 +150,17 @@ def simulate(
         check_limit("simulated_hours", days * 24.0, "hours (--days x 24)")
     check_limit("subjects", n_animals, "animals per arm (--n-animals)")
     user_pk = _pk_params(pk_param, compound)
+    tumor_spec = _tumor_spec(tumor, tumor_param)
+    if optimise:
+        try:
+            dose_list = ([float(x) for x in doses.split(",") if x.strip()]
+                         if doses else None)
+        except ValueError:
+            raise typer.BadParameter(f"write numbers separated by commas, got {doses!r}",
+                                     param_hint="--doses") from None
+        _optimise(compound, species, tumor_spec, n_animals, seed, user_pk, max_glucose,
+                  replicates, out, dose_list, weeks)
+        return
     if (scheduler is not None or n_jobs != 1) and pathway_mode != "dynamic":
         _common.info("note: --n-jobs/--scheduler distribute --pathway-mode dynamic runs; "
                      "the quasi-steady mode runs here")
@@ -111,7 +170,7 @@ def simulate(
         def tick(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
 
-        res = run_study(compound, species, tumor, regimen, n_animals=n_animals, seed=seed,
+        res = run_study(compound, species, tumor_spec, regimen, n_animals=n_animals, seed=seed,
                         arms=arm or None, vehicle=not no_vehicle, days=days,
                         pathway_mode=pathway_mode, exposure=exposure, kp_uu=kp_uu,
                         pk=user_pk, noise=not no_noise,
@@ -119,23 +178,93 @@ def simulate(
     d = _common.out_dir(out)
     figs = res.figures()
     files = res.save(d, figures=figs)
+    study_kw = {"arms": arm or None, "vehicle": not no_vehicle, "days": days,
+                "exposure": exposure, "kp_uu": kp_uu, "pk": user_pk, "noise": not no_noise}
+    extra = _uncertainty(compound, species, tumor_spec, regimen, n_animals, seed, replicates,
+                         power_, tgi_difference, alpha, target_power, study_kw, d)
+    files += extra.pop("files")
     if not no_report:
-        files.append(_report(res, d, figs))
+        files.append(_report(res, d, figs, extra))
     tgi = res.tgi
     if _common.STATE["json"]:
         _common.emit_json({"tgi": tgi.to_dict(orient="records"),
                            "summary": res.summary().to_dict(orient="records"),
+                           **{k: v.to_dict(orient="records") for k, v in extra.items()},
                            "files": [str(p) for p in files]})
         return
     if not tgi.empty:
         _common.print_frame(tgi[["arm", "n_day", "mean_start", "mean_day", "tc_pct",
                                  "tgi_pct", "reason"]],
                             title=f"TGI vs {res.control} on day {tgi['day'].max():g}: "
-                                  f"{tgi['formula'].iloc[0]}")
+                                  f"{tgi['formula'].iloc[0]} (this {n_animals}-animal draw)")
+    if "intervals" in extra:
+        _common.print_frame(extra["intervals"], title=f"TGI over {replicates} replicate "
+                            "studies: typical animal, population mean, median and 95 % "
+                            "interval")
+    if "power" in extra:
+        _common.print_frame(extra["power"], title="Animals per arm (Welch t-test on the "
+                            "volume change; simulated)")
     _common.info(f"wrote {len(files)} files to {d}")
 
 
-def _report(res, d: Path, figs: dict) -> Path:
+def _uncertainty(compound, species, tumor, regimen, n_animals, seed, replicates, do_power,
+                 tgi_difference, alpha, target_power, study_kw, d: Path) -> dict:
+    """--replicates and --power: tables written to ``d``."""
+    from kinetor.translate import power, replicate_tgi
+
+    out: dict = {"files": []}
+    if replicates < 0:
+        raise typer.BadParameter("must be >= 0", param_hint="--replicates")
+    if replicates:
+        if n_animals < 2:
+            raise typer.BadParameter("replicate studies need >= 2 animals per arm",
+                                     param_hint="--n-animals")
+        rep = replicate_tgi(compound, species, tumor, regimen, n_animals=n_animals,
+                            n_replicates=replicates, seed=seed, **study_kw)
+        out["intervals"] = rep.summary
+        p = d / "tgi_intervals.csv"
+        rep.summary.to_csv(p, index=False, float_format="%.6g")
+        out["files"].append(p)
+    if do_power:
+        pw = power(compound, species, tumor, regimen, tgi_difference=tgi_difference,
+                   alpha=alpha, power=target_power, seed=seed, **study_kw)
+        out["power"] = pw.table
+        p = d / "power.csv"
+        pw.table.to_csv(p, index=False, float_format="%.6g")
+        out["files"].append(p)
+    return out
+
+
+def _optimise(compound, species, tumor, n_animals, seed, user_pk, max_glucose, replicates,
+              out: Path, doses=None, weeks: int = 3) -> None:
+    from kinetor.translate import optimise_schedule
+
+    if compound is None:
+        raise typer.BadParameter("--optimise needs --compound", param_hint="--compound")
+    res = optimise_schedule(compound, species=species, tumor=tumor, max_glucose=max_glucose,
+                            n_animals=n_animals, n_replicates=replicates or 200, seed=seed,
+                            pk=user_pk, doses=doses, weeks=weeks)
+    d = _common.out_dir(out)
+    files = res.save(d)
+    if _common.STATE["json"]:
+        _common.emit_json({"best": res.best, "schedules": res.table.to_dict(orient="records"),
+                           "files": [str(p) for p in files]})
+        return
+    _common.print_frame(res.table.head(15), title=f"Schedules by TGI (typical animal) under "
+                        f"peak glucose <= {max_glucose:g} mg/dL")
+    b = res.best
+    if b:
+        _common.info(f"best: {b['regimen']}: TGI {b['tgi_typical_pct']:.1f} % (typical), "
+                     f"{b['tgi_median_pct']:.1f} % [{b['tgi_lo_pct']:.1f}, "
+                     f"{b['tgi_hi_pct']:.1f}] over {b['n_replicates']} studies of "
+                     f"{b['n_animals']} animals; peak glucose {b['peak_glucose_mg_dL']:.0f} "
+                     "mg/dL")
+    else:
+        _common.info("no schedule meets the glucose constraint")
+    _common.info(f"wrote {len(files)} files to {d}")
+
+
+def _report(res, d: Path, figs: dict, extra: dict | None = None) -> Path:
     from kinetor.report import Report
 
     rep = Report(f"Virtual study: {res.tumor_spec.name}",
@@ -145,7 +274,17 @@ def _report(res, d: Path, figs: dict) -> Path:
     rep.add_table(res.summary(), caption="Exposure, time-averaged readouts, volume and TGI")
     if not res.tgi.empty:
         rep.add_section("Tumour growth inhibition")
-        rep.add_table(res.tgi.drop(columns=["formula"]), caption=res.tgi["formula"].iloc[0])
+        rep.add_table(res.tgi.drop(columns=["formula"]),
+                      caption=f"{res.tgi['formula'].iloc[0]} (one simulated study)")
+    extra = extra or {}
+    if "intervals" in extra:
+        rep.add_table(extra["intervals"], caption="TGI over replicate virtual studies: the "
+                      "typical animal, the population mean, the median and the 95 % interval "
+                      "of a study of this size")
+    if "power" in extra:
+        rep.add_section("Animals per arm")
+        rep.add_table(extra["power"], caption="Animals per arm to detect each difference "
+                      "(two-sided Welch t-test on the per-animal volume change; simulated)")
     rep.add_section("Figures")
     captions = {"pk": "Total plasma concentration: mean and 5-95 % of animals",
                 "biomarkers": "Network readouts, % of untreated control (arm means)",

@@ -8,6 +8,12 @@
   by bisection on dose.
 * :func:`scan`: dose x schedule x genotype scans in parallel processes or on Dask.
 * :func:`get_tumor`, :func:`list_tumors`: the tumour models (``tumors.toml``, cited).
+* :func:`simulate_response`, :func:`fit_vehicle_growth`: tumour response with drug-induced
+  death (Simeoni transit compartments) and growth laws from vehicle curves.
+* :func:`replicate_tgi`, :func:`power`, :func:`sample_size`: TGI intervals over replicate
+  virtual studies; animals per arm.
+* :func:`glucose_insulin`, :func:`optimise_schedule`: hyperglycaemia (Topp 2000) with the
+  insulin feedback into the tumour; the schedule with the best TGI under a glucose limit.
 
 Equations, assumptions and measured approximation errors: docs/translate.md.
 
@@ -21,15 +27,31 @@ Examples
 """
 
 from kinetor.translate.arms import Arm, DrugModel, Treatment, drug_model
-from kinetor.translate.design import DoseSearch, equal_efficacy_dose, select_dose
+from kinetor.translate.design import (
+                                      DoseSearch,
+                                      equal_efficacy_dose,
+                                      select_dose,
+                                      typical_engagement,
+)
 from kinetor.translate.exposure import DEFAULT_PK_CV, pk_seed, time_grid
 from kinetor.translate.growth import caliper_noise, measurement_days
 from kinetor.translate.patients import run_virtual_patients
+from kinetor.translate.response import fit_vehicle_growth, simulate_response
 from kinetor.translate.result import StudyResult
 from kinetor.translate.scan import scan
 from kinetor.translate.signaling import QuasiSteadyTable
 from kinetor.translate.study import run_study, study_days
+from kinetor.translate.toxicity import glucose_insulin
 from kinetor.translate.tumors import TumorSpec, get_tumor, list_tumors
+from kinetor.translate.uncertainty import (
+                                      design_summary,
+                                      power,
+                                      replicate_tgi,
+                                      sample_size,
+                                      sensitivity,
+)
+from kinetor.translate.validate import validate
+from kinetor.translate.window import optimise_schedule
 
 __all__ = [
     "DEFAULT_PK_CV",
@@ -41,16 +63,27 @@ __all__ = [
     "Treatment",
     "TumorSpec",
     "caliper_noise",
+    "design_summary",
     "drug_model",
     "equal_efficacy_dose",
+    "fit_vehicle_growth",
     "get_tumor",
+    "glucose_insulin",
     "list_tumors",
     "measurement_days",
+    "optimise_schedule",
     "pk_seed",
+    "power",
+    "replicate_tgi",
     "run_study",
     "run_virtual_patients",
+    "sample_size",
     "scan",
     "select_dose",
+    "sensitivity",
+    "simulate_response",
     "study_days",
     "time_grid",
+    "typical_engagement",
+    "validate",
 ]

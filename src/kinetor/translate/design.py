@@ -25,6 +25,7 @@ Examples
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,7 +34,8 @@ import pandas as pd
 
 from kinetor.errors import ModelError
 
-__all__ = ["DoseSearch", "equal_efficacy_dose", "select_dose", "time_below"]
+__all__ = ["DoseSearch", "equal_efficacy_dose", "select_dose", "time_below",
+           "typical_engagement"]
 
 
 @dataclass
@@ -219,3 +221,38 @@ def select_dose(compound: str, schedule: str = "{dose} mg/kg PO QD x 7 days",
                       criterion=f"{readout} inhibited >= {inhibition:g} % for >= {hours:g} h "
                                 "per 24 h", feasible=bool(np.isfinite(dose)), reason=reason,
                       evaluations=table.reset_index(drop=True))
+
+
+def typical_engagement(compound: str, regimens: Mapping[str, str], tumor: Any = "MCF7",
+                       species: str = "mouse", readout: str = "pS6_S235_236",
+                       threshold: float = 50.0, hours: float = 168.0, dt: float = 0.25
+                       ) -> tuple[pd.DataFrame, dict[str, float]]:
+    """Readouts of a typical animal per regimen, from the exact unbound PK course.
+
+    Each regimen's typical-animal course (:func:`kinetor.pk.polyexponential`, library PK,
+    unbound = fu x total) drives the tumour's network (dynamic, exact input) for ``hours``.
+
+    Returns
+    -------
+    readouts : DataFrame
+        ``regimen`` (the label), ``time`` (h) and one column per readout (% of untreated).
+    engaged : dict
+        Label -> hours per day with ``readout`` <= ``threshold`` % of untreated.
+    """
+    from kinetor.pk import SPECIES, Regimen, polyexponential
+    from kinetor.translate.arms import drug_model
+    from kinetor.translate.signaling import network
+    from kinetor.translate.tumors import get_tumor
+
+    dm = drug_model(compound, species)
+    net = network(get_tumor(tumor).lesions)
+    weight = float(SPECIES[species]["weight"])
+    parts, engaged = [], {}
+    for label, text in regimens.items():
+        course = polyexponential(dm.model, Regimen.parse(text), weight=weight,
+                                 conc_unit="ng/mL", mw=dm.mw)[0]
+        ro = net.simulate({dm.drug: course.scaled(dm.free_factor, "nM")}, t_end=hours,
+                          dt=dt).readouts
+        engaged[label] = float((ro[readout].to_numpy()[1:] <= threshold).mean() * 24.0)
+        parts.append(ro.assign(regimen=label))
+    return pd.concat(parts, ignore_index=True), engaged

@@ -111,8 +111,12 @@ class ArmExposure:
 
 def arm_exposure(arm, models: Mapping[str, object], times: np.ndarray, n: int, seed: int,
                  arm_index: int, species_weight: float, pk_variability="default",
-                 exposure: str = "plasma", kp_uu: float = 1.0) -> ArmExposure:
+                 exposure: str = "plasma", kp_uu: float = 1.0,
+                 with_courses: bool = True) -> ArmExposure:
     """Simulate every treatment of ``arm`` for ``n`` animals on ``times`` (h).
+
+    ``with_courses=False`` skips the exact per-animal courses (only the dynamic pathway
+    mode reads them).
 
     ``models`` maps compound -> :class:`~kinetor.translate.arms.DrugModel`. The call for
     treatment ``j`` is exactly ``kinetor.pk.simulate(model, regimen, times, n_subjects=n,
@@ -137,8 +141,9 @@ def arm_exposure(arm, models: Mapping[str, object], times: np.ndarray, n: int, s
         site[treat.compound] = free[treat.compound] * (kp_uu if exposure == "tumor" else 1.0)
         params[treat.compound] = sim.params
         scale = dm.free_factor * (kp_uu if exposure == "tumor" else 1.0)
-        courses[treat.compound] = site_courses(dm, treat.regimen, sim.params, species_weight,
-                                               scale)
+        courses[treat.compound] = (site_courses(dm, treat.regimen, sim.params,
+                                                species_weight, scale)
+                                   if with_courses else None)
     return ArmExposure(conc=conc, free=free, site=site, params=params, courses=courses)
 
 

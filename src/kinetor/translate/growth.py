@@ -1,8 +1,11 @@
-r"""Tumour link: the network's growth readout drives xenograft growth; caliper measurements.
+r"""Tumour link: the network's readouts drive xenograft growth and death; caliper measurements.
 
-Each animal's tumour grows exponentially with a proliferation rate scaled by the network's
-``growth`` readout :math:`G(t)` (% of the untreated control, so 100 % = vehicle growth) and
-loses tissue at a drug-independent rate :math:`k_d` (``death_rate``, default 0):
+The full model (growth laws, drug-induced kill through Simeoni transit compartments) is in
+:mod:`kinetor.translate.response`; with the default exponential law and no kill
+(``kill_rate`` 0) each animal's tumour grows exponentially with a proliferation rate scaled
+by the network's proliferation readout :math:`G(t)` (``proliferation``, or ``growth`` when
+the network has none; % of the untreated control, so 100 % = vehicle growth) and loses
+tissue at a drug-independent rate :math:`k_d` (``death_rate``, default 0):
 
 .. math::
 
@@ -11,9 +14,9 @@ loses tissue at a drug-independent rate :math:`k_d` (``death_rate``, default 0):
     V_i(0) = V_0\, e^{\eta_{v,i}}
 
 with :math:`\eta \sim N(0, \omega^2)`, :math:`\omega = \sqrt{\ln(1 + CV^2)}` (``growth_cv``,
-``v0_cv``). Integrated by ``kinetor.pd.ExponentialGrowth`` (``growth_drive`` = G/100 on the
-study grid, ``k2`` = :math:`k_d` with a constant kill drive of 1, no transit compartments).
-Vehicle animals have :math:`G = 100` and grow with doubling time :math:`T_d`.
+``v0_cv``). Integrated by the compiled Dormand-Prince kernel of ``kinetor.pk.ode`` (G/100 on
+the study grid). Vehicle animals have :math:`G = 100` and grow with doubling time
+:math:`T_d`.
 
 Caliper error model: the two diameters are each read with an independent proportional
 error, :math:`L' = L(1 + \varepsilon_L)`, :math:`W' = W(1 + \varepsilon_W)`,
@@ -79,24 +82,30 @@ def _lognormal(rng: np.random.Generator, cv: float, n: int) -> np.ndarray:
 
 def tumor_volumes(tumor, n: int, rng: np.random.Generator, grid_days: np.ndarray | None,
                   growth: np.ndarray | None, days: np.ndarray, noise: bool = True,
-                  variability: bool = True) -> tuple[np.ndarray, np.ndarray]:
+                  variability: bool = True, kill: np.ndarray | None = None
+                  ) -> tuple[np.ndarray, np.ndarray]:
     """True and measured volumes ``(n, len(days))`` for ``n`` animals.
 
     Parameters
     ----------
     tumor : TumorSpec
+        Growth law, rates, kill and transit parameters (:mod:`kinetor.translate.response`).
     rng : Generator
         Draws, in this order: growth-rate effects, starting-volume effects, caliper errors.
     grid_days : (G,) array or None
-        Times of ``growth`` (days); None = vehicle (growth 100 % throughout).
+        Times of ``growth`` and ``kill`` (days); None = vehicle (100 %, no kill).
     growth : (n, G) array or None
-        The network's growth readout, % of untreated control.
+        The proliferation drive: the network's proliferation (or growth) readout, % of
+        untreated control.
     days : (D,) array
         Measurement days (>= 0).
     noise, variability : bool
         Caliper noise; between-animal variability of growth rate and starting volume.
+    kill : (n, G) array, optional
+        Kill drive (dimensionless, :func:`kinetor.translate.response.kill_drive`); used
+        with ``tumor.kill_rate``.
     """
-    from kinetor.pd import ExponentialGrowth
+    from kinetor.translate.response import simulate_response
 
     days = np.asarray(days, float)
     if days.size == 0 or days.min() < 0:
@@ -104,13 +113,16 @@ def tumor_volumes(tumor, n: int, rng: np.random.Generator, grid_days: np.ndarray
     kp = tumor.growth_rate * (_lognormal(rng, tumor.growth_cv, n) if variability
                               else np.ones(n))
     v0 = tumor.v0 * (_lognormal(rng, tumor.v0_cv, n) if variability else np.ones(n))
-    model = ExponentialGrowth(v0=v0, kg=kp, k2=tumor.death_rate, kill_input="drive",
-                              time_unit="day")
+    opts = {"days": days, "death_rate": tumor.death_rate, "kill_rate": tumor.kill_rate,
+            "transit_rate": tumor.transit_rate, "n_transit": int(tumor.n_transit)}
     if growth is None:
-        sim = model.simulate(days, kill_drive=np.ones(n))
+        true, _ = simulate_response(v0, tumor.growth_law, kp, tumor.vmax, tumor.linear_rate,
+                                    **opts)
     else:
         drive = np.maximum(np.asarray(growth, float) / 100.0, 0.0)
-        sim = model.simulate(days, grid=grid_days, kill_drive=1.0, growth_drive=drive)
-    true = sim.volume
+        k = None if kill is None else np.maximum(np.asarray(kill, float), 0.0)
+        true, _ = simulate_response(v0, tumor.growth_law, kp, tumor.vmax, tumor.linear_rate,
+                                    grid_days=grid_days, proliferation=drive, kill=k,
+                                    **opts)
     measured = caliper_noise(true, tumor.caliper_cv, rng) if noise else true.copy()
     return true, measured

@@ -41,6 +41,7 @@ class ArmResult:
     readouts: np.ndarray | None
     volume_true: np.ndarray | None
     volume: np.ndarray | None
+    metabolic: dict | None = None
 
 
 @dataclass
@@ -120,6 +121,29 @@ class StudyResult:
         return self._cache["biomarkers"]
 
     @property
+    def glucose(self) -> pd.DataFrame:
+        """Hourly plasma glucose (mg/dL) and insulin (uU/mL) per animal (empty unless the
+        study ran with ``metabolic=True`` or ``insulin_feedback > 0``)."""
+        if "glucose" not in self._cache:
+            idx = self._biomarker_index()
+            t = self.times[idx]
+            parts = []
+            for r in self.results:
+                if r.metabolic is None:
+                    continue
+                n = r.animals.size
+                parts.append(pd.DataFrame({
+                    "arm": r.arm.name, "animal": np.repeat(r.animals, t.size),
+                    "time": np.tile(t, n), "day": np.tile(t / 24.0, n),
+                    "glucose": r.metabolic["glucose"][:, idx].ravel(),
+                    "insulin": r.metabolic["insulin"][:, idx].ravel()}))
+            cols = ["arm", "animal", "time", "day", "glucose", "insulin"]
+            df = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=cols)
+            df.attrs["units"] = {"time": "h", "glucose": "mg/dL", "insulin": "uU/mL"}
+            self._cache["glucose"] = df
+        return self._cache["glucose"]
+
+    @property
     def tumor(self) -> pd.DataFrame:
         """Tidy tumour volumes on measurement days (measured and true), mm^3."""
         if "tumor" not in self._cache:
@@ -180,9 +204,19 @@ class StudyResult:
             ro = self.readout_array(r.arm.name)
             span = t[-1] - t[0]
             for name in ("growth", "pS6_S235_236", "pAKT_S473"):
+                if name not in self.readout_names:
+                    continue
                 j = self.readout_names.index(name)
                 avg = np.trapezoid(ro[:, :, j], t, axis=1) / span
                 row[f"mean_{name}_pct"] = float(avg.mean())
+            if r.metabolic is not None:
+                from kinetor.translate.toxicity import metabolic_summary
+
+                thr = float(self.settings.get("glucose_threshold_mg_dL", 200.0))
+                ms = metabolic_summary(t, r.metabolic["glucose"], thr)
+                row["peak_glucose_mg_dL"] = float(ms["peak_glucose_mg_dL"].mean())
+                row[f"hours_glucose_above_{thr:g}"] = float(ms["hours_above"].mean())
+                row["peak_insulin_uU_mL"] = float(r.metabolic["insulin"].max(axis=1).mean())
             if r.volume is not None:
                 row["final_volume_mm3"] = float(r.volume[:, -1].mean())
             row["tgi_pct"] = float(tgi.get(r.arm.name, np.nan)) if len(tgi) else np.nan

@@ -114,25 +114,29 @@ class QuasiSteadyTable:
                                                      (self.drugs[1], float(b))], t_ss)
                                     for b in concs[1]] for a in concs[0]])
 
-    def __call__(self, concs: Sequence[np.ndarray]) -> np.ndarray:
+    def __call__(self, concs: Sequence[np.ndarray],
+                 columns: Sequence[int] | None = None) -> np.ndarray:
         """Readouts for concentration arrays (one per drug, same shape ``(n, T)``), in nM.
 
-        Returns ``(n, T, n_readouts)``, % of the untreated control.
+        Returns ``(n, T, n_readouts)``, % of the untreated control; ``columns`` (indices
+        into :func:`readout_names`) restricts the readouts computed.
         """
         if len(concs) != len(self.drugs):
             raise ModelError(f"{len(self.drugs)} drug(s) tabulated, {len(concs)} given")
         us = [_u(c, k, h) for c, (k, h) in zip(concs, self.scales, strict=True)]
         shape = us[0].shape
+        cols = list(range(self.table.shape[-1])) if columns is None else list(columns)
+        table = self.table[..., cols]
         if len(us) == 1:
             flat = us[0].ravel()
-            out = np.stack([np.interp(flat, self.u, self.table[:, j])
-                            for j in range(self.table.shape[1])], axis=-1)
+            out = np.stack([np.interp(flat, self.u, table[:, j]) for j in range(len(cols))],
+                           axis=-1)
         else:
             from scipy.interpolate import RegularGridInterpolator
 
-            f = RegularGridInterpolator((self.u, self.u), self.table, method="linear")
+            f = RegularGridInterpolator((self.u, self.u), table, method="linear")
             out = f(np.column_stack([us[0].ravel(), us[1].ravel()]))
-        return out.reshape(*shape, self.table.shape[-1])
+        return out.reshape(*shape, len(cols))
 
 
 def _dynamic_chunk(lesions, context, parameters, drugs, times, concs) -> np.ndarray:

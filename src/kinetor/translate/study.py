@@ -6,7 +6,9 @@ The chain, per arm and animal (equations in the modules and in docs/translate.md
 2. unbound concentration at the target, nM (``fu``, MW; optional tumour :math:`K_{p,uu}`);
 3. the pathway network with the tumour's lesions -> readouts, % of untreated control
    (:mod:`.signaling`; ``pathway_mode="quasi-steady"`` default, or ``"dynamic"``);
-4. the ``growth`` readout drives exponential tumour growth (:mod:`.growth`);
+4. the ``proliferation`` readout (``growth`` when the network has none) drives tumour
+   growth, the ``apoptosis`` readout (or deep pathway inhibition) drug-induced death through
+   Simeoni transit compartments (:mod:`.growth`, :mod:`.response`);
 5. caliper volumes with measurement error on measurement days (twice weekly);
 6. TGI against the vehicle arm with ``kinetor.pd.tgi`` (formula recorded).
 
@@ -40,6 +42,7 @@ from kinetor.translate.arms import Arm, Treatment, arm_list, drug_model
 from kinetor.translate.exposure import arm_exposure, time_grid
 from kinetor.translate.growth import measurement_days, tumor_volumes
 from kinetor.translate.parallel import runner as _runner
+from kinetor.translate.response import kill_drive, signal_names
 from kinetor.translate.result import ArmResult, StudyResult
 from kinetor.translate.signaling import QuasiSteadyTable, dynamic_readouts_many, readout_names
 from kinetor.translate.tumors import get_tumor
@@ -48,6 +51,7 @@ __all__ = ["quasi_steady_table", "run_study", "study_days"]
 
 PathwayMode = Literal["quasi-steady", "dynamic"]
 _TABLES: dict[tuple, QuasiSteadyTable] = {}
+_G0, _I0 = 100.0, 10.0   # Topp 2000 untreated steady state (kinetor.translate.toxicity)
 
 
 def quasi_steady_table(lesions: Sequence[str], context, drugs: tuple,
@@ -59,6 +63,40 @@ def quasi_steady_table(lesions: Sequence[str], context, drugs: tuple,
     if tab is None:
         tab = _TABLES[key] = QuasiSteadyTable(lesions, context, drugs, parameters=parameters)
     return tab
+
+
+_INS_TABLES: dict[tuple, Any] = {}
+
+
+def _insulin_tables(lesions, context, drugs, parameters):
+    from kinetor.translate.toxicity import InsulinTables
+
+    key = (tuple(lesions), tuple(sorted((context or {}).items())), tuple(drugs),
+           tuple(sorted((parameters or {}).items())))
+    tab = _INS_TABLES.get(key)
+    if tab is None:
+        tab = _INS_TABLES[key] = InsulinTables(lesions, context, drugs, parameters)
+    return tab
+
+
+def _metabolic(arm, models, exposure, times, parameters, tox_readout) -> dict[str, np.ndarray]:
+    """Host loss of insulin action (wild-type cell, unbound plasma concentration) ->
+    glucose and insulin (:mod:`kinetor.translate.toxicity`)."""
+    from kinetor.translate.toxicity import glucose_insulin, insulin_readout
+
+    drugs = tuple(models[c].drug for c in arm.compounds)
+    if len(drugs) > 2:
+        raise ModelError("the glucose model tabulates one or two drugs per arm")
+    name = tox_readout or next((insulin_readout(d.mechanism) for d in drugs
+                                if "akt" in d.mechanism), insulin_readout(drugs[0].mechanism))
+    names = readout_names()
+    if name not in names:
+        raise ModelError(f"unknown tox_readout {name!r}: the network has {list(names)}")
+    host = quasi_steady_table((), None, drugs, parameters)
+    val = host([exposure.free[c] for c in arm.compounds], columns=[names.index(name)])[..., 0]
+    inhib = np.clip(1.0 - val / 100.0, 0.0, 1.0)
+    g, ins, _ = glucose_insulin(times, inhib)
+    return {"glucose": g, "insulin": ins, "inhibition": inhib, "readout": name}
 
 
 def study_days(arms: Sequence[Arm]) -> float:
@@ -97,7 +135,11 @@ def run_study(compound: str | None = None, species: str = "mouse", tumor: Any = 
               network_parameters: Mapping[str, float] | None = None,
               control: str | None = None, tgi_formula: str = "delta", dt: float = 1.0,
               weight: float | None = None, n_jobs: int = 1, scheduler: Any = None,
-              progress: Callable[[int, int], None] | None = None) -> StudyResult:
+              progress: Callable[[int, int], None] | None = None,
+              readouts: Sequence[str] | None = None, metabolic: bool = False,
+              insulin_feedback: float = 0.0, tox_readout: str | None = None,
+              glucose_threshold: float = 200.0,
+              exposure_scale: Mapping[str, Any] | None = None) -> StudyResult:
     """Simulate a virtual xenograft (or virtual patient) study.
 
     Parameters
@@ -150,6 +192,24 @@ def run_study(compound: str | None = None, species: str = "mouse", tumor: Any = 
         Parallel dynamic-mode pathway runs (local processes or a Dask scheduler).
     progress : callable, optional
         ``progress(done, total)`` in animal-arms.
+    readouts : list of str, optional
+        Compute only these readouts (plus the proliferation/apoptosis readouts the tumour
+        needs); faster in quasi-steady mode for efficacy-only runs. Default: all.
+    metabolic : bool
+        Simulate plasma glucose and insulin (:mod:`kinetor.translate.toxicity`, Topp 2000)
+        from the host's loss of insulin action at the unbound plasma concentration.
+    insulin_feedback : float
+        Weight :math:`w` of the systemic insulin rise on the tumour's growth-factor input
+        (0 = off; > 0 implies ``metabolic``; quasi-steady mode only).
+    tox_readout : str, optional
+        Host readout for the loss of insulin action (default by mechanism:
+        :func:`kinetor.translate.toxicity.insulin_readout`).
+    glucose_threshold : float
+        mg/dL for the ``hours_above`` column of the summary.
+    exposure_scale : dict, optional
+        ``{compound: factor}`` multiplying the unbound concentrations (plasma and site)
+        of every arm's animals, one factor or one per animal (``(n_animals,)``): e.g. a
+        sampled fu over the nominal fu (:func:`kinetor.translate.replicate_tgi`).
 
     Returns
     -------
@@ -196,10 +256,33 @@ def run_study(compound: str | None = None, species: str = "mouse", tumor: Any = 
         if progress is not None:
             progress(done[0], total)
 
+    all_names = readout_names()
+    prolif, apop = signal_names(all_names)
+    if readouts is None:
+        keep = list(range(len(all_names)))
+    else:
+        unknown = sorted(set(readouts) - set(all_names))
+        if unknown:
+            raise ModelError(f"unknown readout(s) {unknown}: the network has {list(all_names)}")
+        want = {*readouts, prolif, *([apop] if apop else [])}
+        keep = [j for j, r in enumerate(all_names) if r in want]
+    names_ro = tuple(all_names[j] for j in keep)
     exposures = [arm_exposure(arm, models, times, n, seed, i, weight, pk_variability,
-                              exposure, kp_uu) for i, arm in enumerate(study_arms)]
+                              exposure, kp_uu, with_courses=pathway_mode == "dynamic")
+                 for i, arm in enumerate(study_arms)]
+    for comp, fac in dict(exposure_scale or {}).items():
+        f = np.broadcast_to(np.asarray(fac, float), (n,))
+        if not np.all(np.isfinite(f) & (f >= 0)):
+            raise ModelError(f"exposure_scale for {comp!r} must be finite and >= 0")
+        for ex in exposures:
+            if comp in ex.free:
+                ex.free[comp] = ex.free[comp] * f[:, None]
+                ex.site[comp] = ex.site[comp] * f[:, None]
+                if ex.courses.get(comp) is not None:
+                    ex.courses[comp] = [c.scaled(float(fi)) for c, fi in
+                                        zip(ex.courses[comp], f, strict=True)]
     treated = [i for i, a in enumerate(study_arms) if not a.is_vehicle]
-    readouts: dict[int, np.ndarray] = {}
+    ro_by_arm: dict[int, np.ndarray] = {}
     specs = {i: (tuple(models[c].drug for c in study_arms[i].compounds),
                  [exposures[i].site[c] for c in study_arms[i].compounds]) for i in treated}
     # the dynamic mode integrates exact PK courses where every compound's PK is linear
@@ -208,35 +291,69 @@ def run_study(compound: str | None = None, species: str = "mouse", tumor: Any = 
         courses = [exposures[i].courses.get(c) for c in study_arms[i].compounds]
         exact = all(c is not None for c in courses)
         inputs[i] = (specs[i][0], courses) if exact else specs[i]
+    w_ins = float(insulin_feedback)
+    if not (np.isfinite(w_ins) and w_ins >= 0):
+        raise ModelError(f"insulin_feedback must be >= 0, got {insulin_feedback!r}")
+    if w_ins > 0 and pathway_mode != "quasi-steady":
+        raise ModelError("insulin_feedback needs pathway_mode='quasi-steady' (the tumour's "
+                         "growth-factor input then varies with the simulated insulin)")
+    metab: dict[int, dict[str, np.ndarray]] = {}
+    if metabolic or w_ins > 0:
+        for i in treated:
+            metab[i] = _metabolic(study_arms[i], models, exposures[i], times, network_parameters,
+                                  tox_readout)
     if pathway_mode == "quasi-steady":
         for i in treated:
             drugs_i, concs = specs[i]
-            readouts[i] = quasi_steady_table(tum.lesions, context, drugs_i,
-                                             network_parameters)(concs)
+            if w_ins > 0:
+                mult = 1.0 + w_ins * (metab[i]["insulin"] / _I0 - 1.0)
+                ro_by_arm[i] = _insulin_tables(tum.lesions, context, drugs_i,
+                                               network_parameters)(concs, mult, columns=keep)
+            else:
+                ro_by_arm[i] = quasi_steady_table(tum.lesions, context, drugs_i,
+                                                 network_parameters)(concs, columns=keep)
             tick(n)
     elif treated:  # every arm's animals share one pool of workers
         many = dynamic_readouts_many(
             [(tum.lesions, context, network_parameters, *inputs[i]) for i in treated], times,
             runner=run, on_chunk=tick)
-        readouts = dict(zip(treated, many, strict=True))
-    gj = readout_names().index("growth")
+        ro_by_arm = {i: r[..., keep] for i, r in zip(treated, many, strict=True)}
+    gj = names_ro.index(prolif)
+    aj = None if apop is None else names_ro.index(apop)
     results = []
     for i, arm in enumerate(study_arms):
-        ro = readouts.get(i)
+        ro = ro_by_arm.get(i)
         true = meas = None
         if tumor_growth:
+            kill = None
+            if ro is not None and tum.kill_rate > 0:
+                kill = kill_drive(ro[..., gj], None if aj is None else ro[..., aj],
+                                  tum.kill_threshold)
             true, meas = tumor_volumes(tum, n, np.random.default_rng([int(seed), i, 1]),
                                        times / 24.0, None if ro is None else ro[..., gj],
-                                       mdays, noise=noise)
+                                       mdays, noise=noise, kill=kill)
+        met = metab.get(i)
+        if met is None and (metabolic or w_ins > 0):
+            met = {"glucose": np.full((n, times.size), _G0),
+                   "insulin": np.full((n, times.size), _I0), "inhibition": None}
         results.append(ArmResult(arm=arm, animals=np.arange(i * n + 1, (i + 1) * n + 1),
                                  exposure=exposures[i], readouts=ro, volume_true=true,
-                                 volume=meas))
+                                 volume=meas, metabolic=met))
     settings = {
         "species": sp, "weight_kg": weight, "tumor": tum.name, "lesions": list(tum.lesions),
         "n_animals": n, "seed": seed, "days": days, "measure_days": mdays.tolist(),
         "pathway_mode": pathway_mode, "exposure": exposure, "kp_uu": kp_uu,
         "pk_variability": pk_variability, "tumor_variability": tumor_variability,
         "noise": noise, "context": dict(context or {}), "tgi_formula": tgi_formula,
+        "metabolic": bool(metabolic or w_ins > 0), "insulin_feedback": w_ins,
+        "glucose_threshold_mg_dL": float(glucose_threshold),
+        "tumor_response": {
+            "growth_law": tum.growth_law, "proliferation_readout": prolif,
+            "kill_signal": (f"{apop} readout: max(A/100 - 1, 0)" if apop is not None else
+                            f"inhibition of the {prolif} readout above "
+                            f"{tum.kill_threshold:g} (no apoptosis readout in the network)"),
+            "kill_rate_per_day": tum.kill_rate, "transit_rate_per_day": tum.transit_rate,
+            "n_transit": int(tum.n_transit), "death_rate_per_day": tum.death_rate},
         "compounds": {c: {"pk_source": m.pk_source, "pk_status": m.pk_status,
                           "fu": m.fu, "fu_source": m.fu_source, "mw": m.mw,
                           "pk_model": repr(m.model), "potency_nM": m.drug.ic50_nM,
@@ -252,5 +369,5 @@ def run_study(compound: str | None = None, species: str = "mouse", tumor: Any = 
         raise ModelError(f"control arm {ctrl!r} is not in the study: "
                          f"{[a.name for a in study_arms]}")
     return StudyResult(arms=study_arms, times=times, days=mdays, results=results,
-                       readout_names=readout_names(), tumor_spec=tum, control=ctrl,
+                       readout_names=names_ro, tumor_spec=tum, control=ctrl,
                        tgi_formula=tgi_formula, settings=settings)

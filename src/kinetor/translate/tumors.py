@@ -36,10 +36,26 @@ __all__ = ["TUMOR_FILE", "TumorSpec", "get_tumor", "list_tumors"]
 
 TUMOR_FILE = Path(__file__).with_name("tumors.toml")
 _NUMERIC = ("doubling_time", "v0", "v0_cv", "growth_cv", "death_rate", "caliper_cv")
+# response parameters: optional in tumors.toml (defaults below, labelled assumptions)
+_RESPONSE = ("vmax", "linear_rate", "kill_rate", "kill_threshold", "transit_rate",
+             "n_transit")
 _UNITS = {"doubling_time": "day", "v0": "mm^3", "v0_cv": "1", "growth_cv": "1",
-          "death_rate": "1/day", "caliper_cv": "1"}
+          "death_rate": "1/day", "caliper_cv": "1", "vmax": "mm^3",
+          "linear_rate": "mm^3/day", "kill_rate": "1/day", "kill_threshold": "1",
+          "transit_rate": "1/day", "n_transit": "1"}
 _DEFAULTS = {"v0": 175.0, "v0_cv": 0.08, "growth_cv": 0.25, "death_rate": 0.0,
              "caliper_cv": 0.10}
+_RESPONSE_SOURCES = {
+    "vmax": "not used by the exponential law",
+    "linear_rate": "not used by the exponential law",
+    "kill_rate": "kinetor default 0: cytostatic unless set (assumption)",
+    "kill_threshold": "kinetor default 0.5: kill only above 50 % pathway inhibition "
+                      "(assumption)",
+    "transit_rate": "1/day, close to Simeoni et al. 2004 Cancer Res 64:1094 Table 2 "
+                    "paclitaxel/A2780 k1 = 0.968 /day (likely); a drug-specific value "
+                    "(assumption)",
+    "n_transit": "3 transit compartments as in Simeoni et al. 2004 Cancer Res 64:1094 "
+                 "(likely)"}
 
 
 @dataclass(frozen=True)
@@ -63,6 +79,23 @@ class TumorSpec:
         ``ln2/doubling_time + death_rate`` so that vehicle growth keeps ``doubling_time``.
     caliper_cv : float
         CV of one caliper volume measurement (docs/translate.md, caliper error model).
+    growth_law : str
+        ``exponential`` (default), ``exponential_linear``, ``gompertz`` or ``logistic``
+        (:mod:`kinetor.translate.response`); ``doubling_time`` is the initial doubling
+        time at ``v0``.
+    vmax, linear_rate : float
+        Plateau volume (Gompertz, logistic; mm^3) and linear growth rate
+        (exponential-linear; mm^3/day).
+    kill_rate : float
+        Drug-induced death rate at full kill drive (1/day; 0 = cytostatic).
+    kill_threshold : float
+        Pathway inhibition (fraction) above which the drug kills, when the network has no
+        ``apoptosis`` readout.
+    transit_rate, n_transit : float, int
+        Simeoni transit rate (1/day) and number of compartments of dying tissue.
+    ranges : dict
+        Parameter -> (low, high): its uncertainty, sampled uniformly by the replicate
+        studies of :func:`kinetor.translate.replicate_tgi` (``parameter_uncertainty``).
     sources : dict
         Parameter -> "source [status]".
     """
@@ -77,6 +110,15 @@ class TumorSpec:
     caliper_cv: float = 0.10
     genotype: str = ""
     tissue: str = ""
+    growth_law: str = "exponential"
+    vmax: float = 0.0
+    linear_rate: float = 0.0
+    kill_rate: float = 0.0
+    kill_threshold: float = 0.5
+    transit_rate: float = 1.0
+    n_transit: int = 3
+    ranges: Mapping[str, tuple[float, float]] = field(default_factory=dict, compare=False,
+                                                      hash=False)
     sources: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
 
     def __post_init__(self) -> None:
@@ -86,6 +128,27 @@ class TumorSpec:
             bad.append(f"doubling_time = {self.doubling_time!r} must be > 0")
         if not self.v0 > 0:
             bad.append(f"v0 = {self.v0!r} must be > 0")
+        from kinetor.translate.response import GROWTH_LAWS
+
+        if self.growth_law not in GROWTH_LAWS:
+            bad.append(f"growth_law = {self.growth_law!r} (choose {', '.join(GROWTH_LAWS)})")
+        elif self.growth_law in ("gompertz", "logistic") and not self.vmax > self.v0:
+            bad.append(f"growth_law {self.growth_law!r} needs vmax > v0 (vmax = {self.vmax!r})")
+        elif self.growth_law == "exponential_linear" and not self.linear_rate > 0:
+            bad.append("growth_law 'exponential_linear' needs linear_rate > 0 (mm^3/day)")
+        for k in _RESPONSE:
+            v = float(getattr(self, k))
+            if not (math.isfinite(v) and v >= 0):
+                bad.append(f"{k} = {v!r} must be finite and >= 0")
+        if not 0 <= self.kill_threshold < 1:
+            bad.append(f"kill_threshold = {self.kill_threshold!r} must be in [0, 1)")
+        if int(self.n_transit) != self.n_transit:
+            bad.append(f"n_transit = {self.n_transit!r} must be an integer")
+        for k, rng in dict(self.ranges).items():
+            if k not in _NUMERIC + _RESPONSE:
+                bad.append(f"range for unknown parameter {k!r}")
+            elif len(rng) != 2 or not float(rng[0]) <= float(rng[1]):
+                bad.append(f"range of {k} = {rng!r} must be (low, high) with low <= high")
         if bad:
             raise ModelError(f"tumour {self.name!r}: " + "; ".join(bad))
 
@@ -101,8 +164,9 @@ class TumorSpec:
     def table(self) -> pd.DataFrame:
         """Parameters with units and sources (one row each)."""
         return pd.DataFrame([{"tumor": self.name, "parameter": k, "value": getattr(self, k),
-                              "unit": _UNITS[k], "source": self.sources.get(k, "user")}
-                             for k in _NUMERIC])
+                              "unit": _UNITS[k], "range": self.ranges.get(k),
+                              "source": self.sources.get(k, _RESPONSE_SOURCES.get(k, "user"))}
+                             for k in _NUMERIC + _RESPONSE])
 
 
 def _key(text: str) -> str:
@@ -115,18 +179,27 @@ def _library() -> dict[str, TumorSpec]:
     out: dict[str, TumorSpec] = {}
     for entry in raw["tumor"]:
         values, sources = {}, {}
-        for k in _NUMERIC:
+        ranges = {}
+        for k in _NUMERIC + _RESPONSE:
+            if k not in entry:
+                if k in _RESPONSE:
+                    continue
+                raise ModelError(f"{TUMOR_FILE.name}: {entry['name']} lacks {k}")
             v = entry[k]
             if v["unit"] != _UNITS[k]:
                 raise ModelError(f"{TUMOR_FILE.name}: {entry['name']}.{k} must be in "
                                  f"{_UNITS[k]}, not {v['unit']!r}")
-            values[k] = float(v["value"])
+            values[k] = int(v["value"]) if k == "n_transit" else float(v["value"])
             sources[k] = f"{v['source']} [{v['status']}]"
+            if "low" in v and "high" in v:
+                ranges[k] = (float(v["low"]), float(v["high"]))
+        if "growth_law" in entry:
+            values["growth_law"] = str(entry["growth_law"])
         geno = entry.get("genotype", {})
         sources["genotype"] = f"{geno.get('source', '')} [{geno.get('status', '')}]"
         spec = TumorSpec(name=entry["name"], lesions=tuple(entry["lesions"]),
                          genotype=geno.get("value", ""), tissue=entry.get("tissue", ""),
-                         sources=sources, **values)
+                         sources=sources, ranges=ranges, **values)
         for alias in [entry["name"], *entry.get("synonyms", [])]:
             out[_key(alias)] = spec
     return out
@@ -161,6 +234,8 @@ def get_tumor(spec: TumorSpec | str | Mapping[str, Any]) -> TumorSpec:
         unknown = sorted(set(d) - allowed)
         if unknown:
             raise ModelError(f"unknown tumour field(s) {unknown}: use {sorted(allowed)}")
+        if "ranges" in d:
+            d["ranges"] = {k: tuple(v) for k, v in dict(d["ranges"]).items()}
         if "lesions" in d:
             les = d["lesions"]
             d["lesions"] = tuple([les] if isinstance(les, str) else les)
@@ -169,8 +244,8 @@ def get_tumor(spec: TumorSpec | str | Mapping[str, Any]) -> TumorSpec:
             return replace(base, **d, sources=srcs)
         d.setdefault("name", "custom")
         vals = {**_DEFAULTS, **d}
-        vals["sources"] = {k: ("user" if k in d else "kinetor default (assumption)")
-                           for k in _NUMERIC}
+        vals["sources"] = {k: ("user" if k in d else _RESPONSE_SOURCES.get(
+            k, "kinetor default (assumption)")) for k in _NUMERIC + _RESPONSE}
         return TumorSpec(**vals)
     raise ModelError(f"cannot read tumour {spec!r}: give a name, a dict or a TumorSpec")
 
@@ -188,4 +263,6 @@ def list_tumors() -> pd.DataFrame:
         seen.setdefault(t.name, t)
     return pd.DataFrame([{"name": t.name, "lesions": ";".join(t.lesions),
                           "genotype": t.genotype, "tissue": t.tissue,
-                          **{k: getattr(t, k) for k in _NUMERIC}} for t in seen.values()])
+                          "growth_law": t.growth_law,
+                          **{k: getattr(t, k) for k in _NUMERIC + _RESPONSE}}
+                         for t in seen.values()])

@@ -1,0 +1,80 @@
+"""``kinetor translate``: the dose-to-tumour chain against published evidence.
+
+Command: ``validate`` (every simulable arm of the evidence tables: observed vs predicted
+TGI or T/C per arm for training and held-out studies, the ranking of arms, and the list of
+what cannot be simulated, with the reason).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from kinetor.cli import _common
+from kinetor.cli.simulate import _pk_params
+
+translate_app = typer.Typer(help="The dose-to-tumour chain against published evidence.",
+                            no_args_is_help=True)
+
+
+@translate_app.command("validate")
+def validate_cmd(
+    studies: Annotated[Path | None, typer.Option(
+        "--studies", help="Studies table (default: the bundled evidence).")] = None,
+    arms: Annotated[Path | None, typer.Option(
+        "--arms", help="Arms table (default: the bundled evidence).")] = None,
+    pk_param: Annotated[list[str] | None, typer.Option(
+        "--pk-param", help="PK for a compound the library lacks: COMPOUND.NAME=VALUE "
+                           "(model=1cmt, cl='0.5 L/h/kg', v='2 L/kg', ka='1 1/h', f=0.5, "
+                           "fu=0.1). Repeatable.")] = None,
+    tumor: Annotated[list[str] | None, typer.Option(
+        "--tumor", help="Tumour model for a study: STUDY_ID=NAME. Repeatable.")] = None,
+    replicates: Annotated[int, typer.Option(
+        "--replicates", help="Replicate virtual studies per study.")] = 200,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
+    no_report: Annotated[bool, typer.Option("--no-report", help="Skip the HTML report.")]
+        = False,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")]
+        = Path("validate_out"),
+) -> None:
+    """Observed vs predicted TGI (or T/C) per evidence arm; arms ranked; gaps listed.
+
+    Writes predictions.csv, skipped.csv, ranking.csv, errors.csv and report.html.
+    """
+    from kinetor.translate.validate import validate
+
+    tumors = {}
+    for item in tumor or []:
+        sid, sep, name = item.partition("=")
+        if not sep or not sid.strip() or not name.strip():
+            raise typer.BadParameter(f"write STUDY_ID=NAME, got {item!r}", param_hint="--tumor")
+        tumors[sid.strip()] = name.strip()
+    res = validate(studies_path=studies, arms_path=arms, pk=_pk_params(pk_param, None),
+                   tumors=tumors, n_replicates=replicates, seed=seed)
+    d = _common.out_dir(out)
+    files = res.save(d, report=not no_report)
+    if _common.STATE["json"]:
+        _common.emit_json({"predictions": res.predictions.to_dict(orient="records"),
+                           "errors": res.error_summary().to_dict(orient="records"),
+                           "ranking": res.ranking.to_dict(orient="records"),
+                           "skipped": res.skipped.to_dict(orient="records"),
+                           "files": [str(p) for p in files]})
+        return
+    if res.predictions.empty:
+        _common.info("no evidence arm could be simulated")
+    else:
+        _common.print_frame(res.predictions[["study_id", "split", "arm", "observed_kind",
+                                             "observed", "predicted", "predicted_lo",
+                                             "predicted_hi", "error"]],
+                            title="Published vs predicted (median, 95 % interval)")
+        _common.print_frame(res.error_summary(), title="Error by split")
+        if not res.ranking.empty:
+            _common.print_frame(res.ranking, title="Arm ranking per study")
+    _common.print_frame(res.skipped, title=f"{len(res.skipped)} arms not simulated")
+    _common.info(f"wrote {len(files)} files to {d}")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(translate_app, name="translate")

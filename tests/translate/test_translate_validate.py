@@ -1,0 +1,62 @@
+"""``kinetor translate validate``: output structure only (no held-out numbers asserted)."""
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from kinetor.cli.main import main
+from kinetor.translate.validate import tumor_for_study, validate
+
+FIX = Path(__file__).parent / "fixtures"
+
+
+@pytest.mark.slow
+def test_bundled_evidence_lists_every_arm_it_cannot_simulate():
+    res = validate(n_replicates=3)
+    assert set(res.skipped.columns) == {"study_id", "split", "arm", "compounds", "reason"}
+    assert res.skipped["reason"].str.len().gt(0).all()
+    from kinetor.translate.evidence import load_xenograft_arms
+
+    arms = load_xenograft_arms()
+    n_treated = int((arms["compounds"].str.lower() != "vehicle").sum())
+    assert len(res.predictions) + len(res.skipped) == n_treated
+
+
+@pytest.mark.slow
+def test_fixture_studies_are_simulated_and_ranked(tmp_path):
+    res = validate(studies_path=FIX / "validate_studies.csv",
+                   arms_path=FIX / "validate_arms.csv", n_replicates=10, seed=1)
+    p = res.predictions
+    assert set(p["study_id"]) == {"synth_fit", "synth_held"}
+    assert set(p["split"]) == {"fit", "heldout"}
+    assert (p["predicted_lo"] <= p["predicted"]).all() and (p["predicted"] <= p["predicted_hi"]).all()
+    held = p[p["study_id"] == "synth_held"].set_index("arm")
+    assert held.loc["daily", "days"] == 14.0           # pattern only: the study's duration
+    assert held["observed_kind"].eq("tc_pct").all()
+    assert list(res.skipped["study_id"]) == ["synth_none"]
+    assert "no tumour model" in res.skipped["reason"].iloc[0]
+    assert set(res.ranking["study_id"]) == {"synth_fit", "synth_held"}
+    assert set(res.error_summary()["split"]) == {"fit", "heldout"}
+    files = res.save(tmp_path)
+    assert {f.name for f in files} == {"predictions.csv", "skipped.csv", "ranking.csv",
+                                       "errors.csv", "report.html"}
+
+
+@pytest.mark.slow
+def test_cli_validate_json(tmp_path, capsys):
+    code = main(["--json", "translate", "validate", "--studies",
+                 str(FIX / "validate_studies.csv"), "--arms", str(FIX / "validate_arms.csv"),
+                 "--tumor", "synth_none=MCF7", "--replicates", "5", "--no-report",
+                 "--out", str(tmp_path)])
+    assert code == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert {r["study_id"] for r in payload["predictions"]} == {"synth_fit", "synth_held",
+                                                               "synth_none"}
+    assert pd.read_csv(tmp_path / "predictions.csv").shape[0] == 5
+
+
+def test_tumor_mapping():
+    assert tumor_for_study("fulvestrant-resistant 182R-1 (MCF-7-derived)", "ER+") is None
+    assert tumor_for_study("BT474c breast", "ER+ HER2+") == "PIK3CA_mut"
