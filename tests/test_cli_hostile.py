@@ -122,3 +122,22 @@ def test_nca_report_figures_are_bounded(tmp_path):
     assert len(individual) == 4  # 2 subjects x (profile + half-life)
     assert any("The first 2 of 6 subjects are shown (at most 2 per report" in b.get("html", "")
                for b in rep.blocks)
+
+
+def test_excel_workbook_stores_formula_like_ids_as_text(tmp_path):
+    import openpyxl
+    import pandas as pd
+
+    from kinetor.data import Study
+    from kinetor.nca import nca
+
+    conc = pd.DataFrame({"subject": "=HYPERLINK(\"x\")", "time": [0.5, 1, 2, 4],
+                         "conc": [10.0, 8, 4, 2]})
+    doses = pd.DataFrame({"subject": ["=HYPERLINK(\"x\")"], "time": 0.0, "dose": 1.0,
+                          "route": "IV"})
+    res = nca(Study(conc, doses, units={"time": "h", "conc": "ng/mL", "dose": "mg"}))
+    path = res.to_excel(tmp_path / "nca.xlsx")
+    wb = openpyxl.load_workbook(path)
+    cells = [c for ws in wb.worksheets for row in ws.iter_rows() for c in row
+             if isinstance(c.value, str) and c.value.startswith("=")]
+    assert cells and all(c.data_type == "s" for c in cells)

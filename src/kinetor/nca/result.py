@@ -353,6 +353,7 @@ class NCAResult:
                 df = df.astype({c: object for c in df.columns
                                 if isinstance(df[c].dtype, pd.CategoricalDtype)})
                 df.to_excel(writer, sheet_name=name[:31], index=False)
+                _no_formulas(writer.sheets[name[:31]])
         return path
 
     def _repr_html_(self) -> str:
@@ -438,3 +439,12 @@ class NCAResult:
         n = self.profiles.shape[0]
         return (f"NCAResult(profiles={n}, parameters={len(self.parameters)}, "
                 f"auc_method={self.options.auc_method!r})")
+
+
+def _no_formulas(sheet) -> None:
+    """Store every text cell as a string: openpyxl writes text starting with '=' as a
+    formula, so a subject id such as '=HYPERLINK(...)' would run in Excel."""
+    for row in sheet.iter_rows():
+        for cell in row:
+            if cell.data_type == "f":
+                cell.data_type = "s"
