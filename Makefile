@@ -1,10 +1,13 @@
 # kinetor: the two quick-start commands are `make demo` and `make test`.
+# CONTRIBUTING.md describes every target; .ci/run is what CI runs.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# the packages type-checked by `make typecheck` (configuration: [tool.mypy] in pyproject.toml)
+TYPED := src/kinetor/units.py src/kinetor/errors.py src/kinetor/data src/kinetor/nca src/kinetor/pk
 
-.PHONY: install demo test bench lint clean chromium
+.PHONY: install demo test test-fast bench lint typecheck browser clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,18 +20,13 @@ install: $(STAMP)
 demo: install
 	$(VENV)/bin/kinetor demo --out build/demo
 
-# The HTML-report test screenshots the report in headless Chromium (Debian's package);
-# install it when absent and we may (root), otherwise that test says why it cannot run.
-chromium:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
-	    echo "installing Debian chromium for the report screenshot test"; \
-	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
-	      || echo "chromium could not be installed"; \
-	  else echo "chromium is absent and cannot be installed here (not root)"; fi; }
-
-test: install chromium
+# Everything (what CI runs), slow tests included.
+test: install
 	$(PY) -m pytest -q
+
+# The inner loop: everything but the tests marked slow (about a minute on 2 cores).
+test-fast: install
+	$(PY) -m pytest -q -m "not slow"
 
 bench: install
 	$(PY) benchmarks/run_all.py
@@ -36,5 +34,19 @@ bench: install
 lint: install
 	$(VENV)/bin/ruff check src tests benchmarks examples
 
+typecheck: install
+	$(PY) -m mypy $(TYPED)
+
+# The HTML-report screenshot test uses headless Chromium (Debian's package). This explicit
+# step installs it when absent and we are root (CI calls it); without it that test skips
+# and says why. `make test` never installs system packages.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing Debian chromium for the report screenshot test"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	      || echo "chromium could not be installed"; \
+	  else echo "chromium is absent and cannot be installed here (not root)"; fi; }
+
 clean:
-	rm -rf $(VENV) build .pytest_cache
+	rm -rf $(VENV) build .pytest_cache .mypy_cache

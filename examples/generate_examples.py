@@ -200,7 +200,7 @@ def nonmem_rat(rat: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
-def main(out: Path = HERE) -> None:
+def main(out: Path = HERE.parent / "src" / "kinetor" / "examples") -> None:
     rng = np.random.default_rng(SEED)
     rat, rat_truth = simulate_rat(rng)
     mouse, mouse_truth = simulate_mouse(rng)

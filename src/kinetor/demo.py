@@ -1,7 +1,7 @@
 """The flagship analysis (``kinetor demo`` / ``make demo``): raw data to decisions.
 
 The bundled vistusertib (AZD2014) example studies go through every box of the chain:
-(1) read and validate the rat IV/PO study (examples/vistusertib_rat_iv_po.csv); (2) NCA
+(1) read and validate the rat IV/PO study (kinetor/examples/vistusertib_rat_iv_po.csv); (2) NCA
 for IV and PO, and oral bioavailability F% from dose-normalised AUCs; (3) sparse
 (serial-sacrifice) NCA of the mouse study at 3.75/7.5/15 mg/kg, with the Bailer standard
 error of the composite AUC; (4) a two-compartment model fitted to the rat data (IV and PO
@@ -11,7 +11,7 @@ intermittent regimens, as time above the network's p-S6 IC50; (7) a virtual MCF7
 xenograft study: TGI with its interval over replicate studies, and mice per arm; ending
 with one self-contained HTML report, CSV tables, and a short text summary.
 
-The example data are simulated (examples/README.md says how); compound facts come from the
+The example data are simulated (kinetor/examples/README.md says how); compound facts come from the
 compound library with their sources and status.
 """
 
@@ -32,15 +32,26 @@ _EXAMPLES = ("vistusertib_rat_iv_po.csv", "vistusertib_mouse_sparse.csv")
 
 
 def example_path(name: str) -> Path:
-    """Path of a bundled example file (repository ``examples/`` or the installed copy)."""
-    here = Path(__file__).resolve()
-    for root in (here.parents[2] / "examples", here.parent / "examples"):
-        if (root / name).is_file():
-            return root / name
-    from kinetor.errors import KinetorError
+    """Path of an example file shipped inside the package (``kinetor/examples/``).
 
-    raise KinetorError(f"example file {name!r} not found: run from a kinetor checkout "
-                       "(the examples/ folder) or reinstall kinetor")
+    The files are package data, so this works from a checkout and from an installed wheel
+    alike; the repository's ``examples/`` folder links to the same files.
+
+    >>> example_path("vistusertib_rat_iv_po.csv").name
+    'vistusertib_rat_iv_po.csv'
+    """
+    from importlib.resources import files
+
+    resource = files("kinetor").joinpath("examples", *name.split("/"))
+    path = Path(str(resource))
+    if not path.exists():
+        from kinetor.errors import KinetorError
+
+        shipped = sorted(p.name for p in Path(str(files("kinetor").joinpath("examples")))
+                         .iterdir() if p.suffix == ".csv")
+        raise KinetorError(f"example file {name!r} is not shipped with kinetor; "
+                           f"the examples are: {', '.join(shipped)}")
+    return path
 
 
 @dataclass
@@ -394,7 +405,7 @@ def run_demo(out_dir: str | Path = "build/demo",
         timings[name] = time.perf_counter() - t0
     rep.add_methods({
         "Software": f"kinetor {kt.__version__}",
-        "Example data": "simulated; see examples/README.md for models, parameters and seeds",
+        "Example data": "simulated; see kinetor/examples/README.md for models, parameters and seeds",
         "NCA": "lin-up/log-down AUC, BLQ rule 'pknca', lambda_z best fit (Phoenix rules)",
         "Stage timings (s)": {k: round(v, 2) for k, v in timings.items()},
     })
