@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 # the packages type-checked by `make typecheck` (configuration: [tool.mypy] in pyproject.toml)
 TYPED := src/kinetor/units.py src/kinetor/errors.py src/kinetor/data src/kinetor/nca src/kinetor/pk
 
-.PHONY: install demo test test-fast bench lint typecheck browser clean
+.PHONY: install demo test test-fast bench lint format typecheck browser clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,9 @@ bench: install
 
 lint: install
 	$(VENV)/bin/ruff check src tests benchmarks examples
+
+format: install
+	$(VENV)/bin/ruff format src tests benchmarks examples
 
 typecheck: install
 	$(PY) -m mypy $(TYPED)

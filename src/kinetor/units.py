@@ -34,11 +34,17 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pint
 
 from kinetor.errors import UnitError
+
+if TYPE_CHECKING:  # a unit as pint types it: the registry's Unit or its plain facet's
+    from pint.facets.plain import PlainUnit
+
+    AnyUnit = pint.Unit | PlainUnit
 
 __all__ = [
     "Q",
@@ -54,7 +60,7 @@ __all__ = [
     "ureg",
 ]
 
-ureg = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
+ureg: pint.UnitRegistry = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
 ureg.formatter.default_format = "~"
 # radioactivity counter output: disintegrations per minute (1 Bq = 1 decay/s, so
 # 1 dpm = 1/60 Bq and 1 uCi = 3.7e4 Bq = 2.22e6 dpm)
@@ -184,7 +190,7 @@ _PRETTY = {"l": "L", "ml": "mL", "dl": "dL", "ul": "uL", "µl": "uL", "hr": "h",
            "µM": "uM", "µmol": "umol", "d": "day", "µm": "um"}
 
 
-def format_unit(unit: str | pint.Unit) -> str:
+def format_unit(unit: str | AnyUnit) -> str:
     """Compact PK spelling of a unit (``ng/mL``, ``h``, ``L/h/kg``).
 
     >>> format_unit("liter/hour/kilogram")
@@ -195,13 +201,13 @@ def format_unit(unit: str | pint.Unit) -> str:
     return re.sub(r"[A-Za-zµ]+", lambda m: _PRETTY.get(m.group(0), m.group(0)), s)
 
 
-def dimension(unit: str | pint.Unit) -> str:
+def dimension(unit: str | AnyUnit) -> str:
     """The pint dimensionality of a unit as a string, e.g. ``'[mass] / [length] ** 3'``."""
     u = parse_unit(unit) if isinstance(unit, str) else unit
     return str(u.dimensionality)
 
 
-def is_molar(unit: str | pint.Unit) -> bool:
+def is_molar(unit: str | AnyUnit) -> bool:
     """True when the unit contains amount of substance (nM, umol/kg...)."""
     u = parse_unit(unit) if isinstance(unit, str) else unit
     return "[substance]" in u.dimensionality

@@ -219,6 +219,11 @@ def _sort_key(p: Problem):
     return (p.file or "", -1 if p.row is None else p.row, p.column or "", p.message)
 
 
+def _in_order(problems) -> list[Problem]:
+    """The problems by file, row, column and message (the order they are reported in)."""
+    return sorted(problems, key=_sort_key)
+
+
 def assemble(parts: Parts, *, time: str = "actual", groups=None, source: str = "<DataFrame>",
              mw=None) -> Study:
     """Shift times, build the ``Study``, validate it and raise one ``DataError`` for all."""
@@ -265,10 +270,10 @@ def assemble(parts: Parts, *, time: str = "actual", groups=None, source: str = "
     except DataError as exc:
         problems += [Problem(p.message, file=p.file or source, row=p.row, column=p.column,
                          fix=p.fix) for p in exc.problems]
-        raise DataError(sorted(problems, key=_sort_key)) from None
+        raise DataError(_in_order(problems)) from None
     except UnitError as exc:
         problems.append(Problem(str(exc), file=source, fix="pass units={...} with known units"))
-        raise DataError(sorted(problems, key=_sort_key)) from None
+        raise DataError(_in_order(problems)) from None
     if groups:
         missing = [g for g in groups if g not in study.groups]
         problems += [Problem(f"group column {g!r} not found", file=source, column=g,
@@ -277,7 +282,7 @@ def assemble(parts: Parts, *, time: str = "actual", groups=None, source: str = "
     seen = {(p.file, p.row, p.column) for p in problems if p.row is not None}
     problems += [p for p in validate_study(study) if (p.file, p.row, p.column) not in seen]
     if problems:
-        raise DataError(sorted(set(problems), key=_sort_key))
+        raise DataError(_in_order(set(problems)))
     return study
 
 

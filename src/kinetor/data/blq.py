@@ -133,7 +133,7 @@ def _append_reason(exclude: pd.Series, mask: np.ndarray, reason: str) -> pd.Seri
     return out
 
 
-def apply_blq_rule(conc: pd.DataFrame, rule: BLQRule = "pknca",
+def apply_blq_rule(conc: pd.DataFrame, rule: BLQRule | str = "pknca",
                    by: list[str] | None = None, time_col: str = "time") -> pd.DataFrame:
     """Apply a named BLQ rule; return a copy with ``conc_used`` and updated ``exclude``.
 
@@ -174,6 +174,7 @@ def apply_blq_rule(conc: pd.DataFrame, rule: BLQRule = "pknca",
     used = np.where(measured, cvals, np.nan)
     if shape is not None:
         drop = np.zeros(len(d), bool)
+        parts: tuple[tuple[str, np.ndarray], ...]
         if "first" in shape:
             parts = (("first", where_first), ("middle", where_mid), ("last", where_last))
         else:

@@ -49,6 +49,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -159,7 +160,8 @@ class Study:
 
     conc: pd.DataFrame
     doses: pd.DataFrame
-    subjects: pd.DataFrame | None = None
+    # None on input; __post_init__ always builds the table
+    subjects: pd.DataFrame = None
     units: dict[str, str] = field(default_factory=dict)
     groups: list[str] = field(default_factory=lambda: ["group"])
     source: str = "<DataFrame>"
@@ -241,7 +243,7 @@ class Study:
 
         return write_csv(self, path)
 
-    def to_cdisc(self, directory, standard: str = "send"):
+    def to_cdisc(self, directory, standard: Literal["send", "sdtm"] = "send"):
         """Write SEND/SDTM PC, EX, DM (and BW) CSVs (see ``kinetor.data.write_cdisc``)."""
         from kinetor.data.writers import write_cdisc
 

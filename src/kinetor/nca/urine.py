@@ -180,7 +180,7 @@ def urine_table(rows, study, options, units_by_analyte, groups, plasma_rows=None
 def _long(agg, key, order, vals, reasons, units_by_analyte) -> pd.DataFrame:
     from kinetor.nca.registry import PARAMETERS
 
-    out = []
+    out: list[pd.DataFrame] = []
     for k in order:
         p = PARAMETERS[k]
         frame = agg[[*key, "start", "end"]].copy()

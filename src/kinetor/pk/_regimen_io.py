@@ -7,6 +7,7 @@ header as row 1).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -56,7 +57,7 @@ def table_rows(table: pd.DataFrame, unit: str | None, time_unit: str) -> pd.Data
     n_doses: dict[str, int] = {}
     tf = convert(1.0, time_unit, "h")
     for i, r in enumerate(df.to_dict("records")):
-        where = {"row": int(r.get("source_row", i + 2))}
+        where: dict[str, Any] = {"row": int(r.get("source_row", i + 2))}
         route = normalise_route(r["route"])
         if route is None:
             problems.append(
@@ -178,7 +179,7 @@ def nonmem_doses(data: pd.DataFrame, routes: Mapping[int, str] | None):
     )
     routes = dict(routes or {1: "extravascular", 2: "iv_bolus"})
     problems: list[Problem] = []
-    keep = []
+    keep: list[tuple] = []
     ids = df["ID"].astype(str) if "ID" in df.columns else pd.Series("", index=df.index)
     for idx, r in df.iterrows():
         e = int(evid.loc[idx])

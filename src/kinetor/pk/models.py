@@ -41,7 +41,7 @@ __all__ = [
 ]
 
 # parameter kind -> (base unit, base unit per kg or None)
-_KINDS = {
+_KINDS: dict[str, tuple[str, str | None]] = {
     "clearance": ("L/h", "L/h/kg"),
     "volume": ("L", "L/kg"),
     "rate": ("1/h", None),
@@ -150,7 +150,7 @@ class PKModel:
         for k in self.params:
             kind = self.kinds.get(k) or self.optional[k]
             base, pk = _KINDS[kind]
-            out[k] = pk if k in self.per_kg else base
+            out[k] = pk if k in self.per_kg and pk is not None else base
         return out
 
     def replace(self, **params: Any) -> PKModel:

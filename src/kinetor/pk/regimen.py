@@ -124,7 +124,8 @@ class Regimen:
             Pointing at the word that could not be read.
         """
         parts = parse_parts(text)
-        rows, expanded = [], []
+        rows: list[tuple] = []
+        expanded: list[tuple] = []
         start = next_start = 0.0
         for k, part in enumerate(parts):
             if part.start is not None:

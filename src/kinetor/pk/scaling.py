@@ -35,6 +35,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -54,7 +55,7 @@ __all__ = [
 # Reference body and brain weights (kg). Body weights of mouse, rat and human as in the
 # project's science notes (docs/science.md section 5); dog, monkey and all brain weights
 # are textbook values recalled, not checked against a source here.
-SPECIES: dict[str, dict[str, object]] = {
+SPECIES: dict[str, dict[str, Any]] = {
     "mouse": {
         "weight": 0.025,
         "brain_weight": 0.00045,
@@ -226,7 +227,7 @@ def predict_human_cl(
         pred = fitc.predict(wh) / (mlp_years(bh, wh) if method == "mlp" else bh)
     else:
         raise ModelError(f"unknown method {method!r}: use rule_of_exponents, simple, mlp, brain")
-    if fu is not None:
+    if fu is not None and human_fu is not None:  # both or neither (checked above)
         pred *= float(human_fu)
     return {
         "cl": float(pred),

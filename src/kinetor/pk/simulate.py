@@ -247,7 +247,7 @@ def population(
                     S,
                     None,
                     weight,
-                    {c: allometry[c]} if c in (allometry or {}) else None,
+                    {c: (allometry or {})[c]} if c in (allometry or {}) else None,
                     ref_weight,
                     (c,) if c in model.per_kg else (),
                     rng,

@@ -194,9 +194,9 @@ def individual_parameters(
                 val = np.full(n, float(theta))
         else:
             val = np.full(n, float(theta)) * np.exp(eta.get(k, 0.0))
-            if k in per_kg:
+            if k in per_kg and w is not None:  # per kg needs the weight (checked above)
                 val = val * w
-            if k in allometry:
+            if k in allometry and w is not None:  # so does allometry (checked above)
                 val = val * (w / ref_weight) ** float(allometry[k])
         out[k] = np.asarray(val, float)
     return out
