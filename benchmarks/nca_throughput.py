@@ -9,7 +9,7 @@ DataFrame (10,000 profiles x 12 samples):
 * end to end: the three together (the figure the target is about);
 * the engine alone (``compute`` on already padded profiles): kernels and calculators.
 
-Baselines (issue 3, measured by the issue author on this machine type; R is not installed
+Baselines (quoted figures, reported as measured on this machine type; R is not installed
 here so they are quoted, not re-measured): NonCompart (R) ~3,850 ms and PKNCA (R)
 ~19,000 ms per 1,000 profiles. Target: < 15 ms per 1,000 profiles. The engine is pure
 numpy (no numba), so there is no JIT compilation to exclude.
@@ -107,7 +107,7 @@ def main(n_profiles: int = 10_000, repeats: int = 7) -> str:
         lines.append(f"| {label} | {med:.1f} ({best:.1f}) | "
                      f"{BASELINES['NonCompart (R)'] / med:,.0f}x faster | "
                      f"{BASELINES['PKNCA (R)'] / med:,.0f}x faster | {ok} |")
-    lines += ["", "Baselines are the figures quoted in issue 3 (R is not installed here)."]
+    lines += ["", "Baselines are quoted figures, not measured here (R is not installed here)."]
     text = "\n".join(lines)
     print(text)
     return text

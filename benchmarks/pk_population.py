@@ -7,7 +7,7 @@ warm-up (the numba kernel is compiled once and cached on disk; its first load is
 separately). Accuracy: a subset of subjects against scipy's solve_ivp (DOP853, rtol 1e-10).
 
 Baselines: mrgsolve 2.3 s (closed form) and 9.0 s (ODE model), and a straightforward numpy
-closed form ~0.4 s, as stated in the issue (not measured here: no R on this machine). Also
+closed form ~0.4 s, quoted figures (not measured here: no R on this machine). Also
 measured here: kinetor's own per-dose numpy superposition and its compiled ODE path, on
 subsets, scaled linearly to 10,000 subjects.
 
@@ -142,7 +142,7 @@ def main() -> None:
     ]
     for name, sec in BASELINES.items():
         lines.append(
-            f"| {name} (as stated in the issue, not measured here) | {sec:.1f} | {sec / med:.1f}x |"
+            f"| {name} (quoted, not measured here: no R on this machine) | {sec:.1f} | {sec / med:.1f}x |"
         )
     lines += [
         f"| kinetor per-dose numpy superposition ({n_np} subjects, scaled) | "

@@ -1,10 +1,12 @@
-"""Generate the simulated vistusertib (AZD2014) example studies in examples/.
+"""Generate the simulated vistusertib (AZD2014) example studies (src/kinetor/examples/).
 
 Run from the repository root:  ``python examples/generate_examples.py``
 
 The simulation uses only numpy, pandas and the closed-form linear PK equations below
-(not kinetor.pk). Every number is either taken from seed document 000 (status given) or
-chosen here and marked "assumed". The files written are listed in examples/README.md,
+(not kinetor.pk). Every number is either taken from a published summary (the BenchChem
+technical note on vistusertib preclinical pharmacokinetics; unverified, its primary
+references are not identified) or chosen here and marked "assumed". The files written are
+listed in src/kinetor/examples/README.md,
 which also explains every choice. The SEND copies are written with kinetor's own writer
 (``kinetor.data.write_cdisc``) from the generic CSVs.
 
@@ -48,8 +50,8 @@ LLOQ = 1.0  # ng/mL (assumed: a typical LC-MS/MS plasma assay)
 RESIDUAL_CV = 0.15  # proportional residual error (assumed)
 
 # --- rat: parameters (per kg) -------------------------------------------------------
-RAT_F = 0.29  # seed 000: oral bioavailability 29% (as stated in the seed)
-RAT_HALF_LIFE = 4.0  # h; seed 000: rat t1/2 ~4 h (as stated in the seed)
+RAT_F = 0.29  # vendor summary: oral bioavailability 29%, preclinical models (unverified)
+RAT_HALF_LIFE = 4.0  # h; vendor summary: predicted rat t1/2 ~4 h (unverified)
 RAT_CL, RAT_V1, RAT_Q = 1.5, 1.0, 1.0  # L/h/kg, L/kg, L/h/kg (assumed)
 RAT_KA = 1.5  # 1/h (assumed: tmax about 1 h)
 RAT_BSV = 0.10  # CV of CL, V1 and ka between rats (assumed)
@@ -58,13 +60,13 @@ RAT_GROUPS = [("IV 2 mg/kg", "IV", 2.0, ["R101", "R102", "R103"]),
               ("PO 10 mg/kg", "PO", 10.0, ["R201", "R202", "R203"])]
 
 # --- mouse: parameters (per kg) ------------------------------------------------------
-MOUSE_F = 0.29  # seed 000 gives F for "preclinical models"; used for the mouse too
-MOUSE_HALF_LIFE = 4.0  # h: the seed's rat value, reused (no mouse value in the seed)
+MOUSE_F = 0.29  # the summary gives F for "preclinical models"; used for the mouse too
+MOUSE_HALF_LIFE = 4.0  # h: the rat value, reused (no mouse value in the summary)
 MOUSE_KA = 2.0  # 1/h (assumed)
-MOUSE_CMAX_7_5 = 3.0  # uM at 7.5 mg/kg (assumed, inside the seed's 1-16 uM range)
+MOUSE_CMAX_7_5 = 3.0  # uM at 7.5 mg/kg (assumed, inside the summary's 1-16 uM range)
 MOUSE_BSV = 0.20  # CV of CL and V between mice (assumed)
 MOUSE_TIMES = [0.25, 0.5, 1, 2, 4, 6, 8, 24]  # h, one sample per mouse
-MOUSE_DOSES = [3.75, 7.5, 15.0]  # mg/kg PO (seed 000)
+MOUSE_DOSES = [3.75, 7.5, 15.0]  # mg/kg PO (doses of the summarised SCID-mouse study)
 MOUSE_PER_TIME = 3
 
 

@@ -1,19 +1,18 @@
-"""The flagship demo end to end (what `make demo` runs), through the real CLI."""
+"""The flagship demo end to end (what `make demo` runs), through the real CLI.
 
-import json
+The demo runs once per test session (the ``demo_run`` fixture of ``tests/conftest.py``).
+"""
+
 import re
 
 import pandas as pd
 import pytest
 
-from kinetor.cli.main import main
 
-
-@pytest.fixture(scope="module")
-def demo_dir(tmp_path_factory):
-    out = tmp_path_factory.mktemp("demo")
-    assert main(["--quiet", "demo", "--out", str(out)]) == 0
-    return out
+@pytest.fixture
+def demo_dir(demo_run):
+    assert demo_run.code == 0
+    return demo_run.out
 
 
 def test_report_has_every_stage(demo_dir):
@@ -55,8 +54,8 @@ def test_demo_numbers_are_consistent_with_the_example_truth(demo_dir):
     assert n["15 mg/kg QD"] <= n["3.75 mg/kg QD"]
 
 
-def test_json_summary(tmp_path, capsys):
-    assert main(["--json", "demo", "--out", str(tmp_path)]) == 0
-    payload = json.loads(capsys.readouterr().out)
+def test_json_summary(demo_run):
+    assert demo_run.code == 0
+    payload = demo_run.payload
     assert payload["report"].endswith("report.html")
     assert len(payload["summary"]) == 7

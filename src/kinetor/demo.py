@@ -13,6 +13,9 @@ with one self-contained HTML report, CSV tables, and a short text summary.
 
 The example data are simulated (kinetor/examples/README.md says how); compound facts come from the
 compound library with their sources and status.
+
+The module is over 400 lines because it is one narrative read top to bottom: seven short
+stage functions and the report that joins them.
 """
 
 from __future__ import annotations
@@ -131,8 +134,8 @@ def _stage_nca(ctx: _Ctx) -> None:
                       "default statistics; lin-up/log-down AUC, BLQ rule 'pknca')")
     ctx.rep.add_table(f, "Oral bioavailability from dose-normalised AUCIFO")
     hl = res.parameters.query("PPTESTCD == 'LAMZHL' and exclude == ''")["value"]
-    ctx.summary.append(f"NCA (rat): F = {_fmt(f_pct)}% (seed 000: 29%), terminal t1/2 "
-                       f"{_fmt(float(hl.mean()))} h (seed 000: ~4 h)")
+    ctx.summary.append(f"NCA (rat): F = {_fmt(f_pct)}% (simulated with 29%), terminal t1/2 "
+                       f"{_fmt(float(hl.mean()))} h (simulated with 4 h)")
 
 
 def _stage_sparse(ctx: _Ctx) -> None:
@@ -155,7 +158,7 @@ def _stage_sparse(ctx: _Ctx) -> None:
     ctx.state["mouse_cmax_uM"] = cmax_um
     ctx.summary.append("NCA (mouse, sparse): Cmax " + ", ".join(
         f"{g} {_fmt(v, 2)} uM" for g, v in cmax_um.sort_values().items())
-        + " (seed 000: 1-16 uM at 7.5-15 mg/kg)")
+        + " (simulated typical animal: 1.5, 3.0 and 6.0 uM)")
 
 
 def _stage_pathway(ctx: _Ctx) -> None:
@@ -187,7 +190,8 @@ def _stage_pathway(ctx: _Ctx) -> None:
     ctx.rep.add_figure(fig, "Network readouts against free drug concentration. The TOR "
                        "kinase inhibitor lowers p-S6, p-4EBP1 and p-AKT S473; the rapalog "
                        "lowers p-S6 but raises p-AKT S473 through relief of the S6K1 -| IRS1 "
-                       "feedback, and leaves p-4EBP1 partly phosphorylated (seeds 001/002).")
+                       "feedback (O'Reilly 2006 Cancer Res 66:1500), and leaves p-4EBP1 partly "
+                       "phosphorylated (Choo 2008 PNAS 105:17414, doi:10.1073/pnas.0809136105).")
     fits = []
     for r in ("pS6_S235_236", "pAKT_S473"):
         h = kp.fit_hill(dr.loc[dr["drug"] == "vistusertib", "conc_nM"],

@@ -22,7 +22,8 @@ Parent fraction of total radioactivity (TRA, in parent equivalents):
 
 Examples
 --------
-Seed 000 (vistusertib, rat): N-hydroxymethyl ~25 % and desmethyl ~10 % of parent AUC.
+Vistusertib in the rat: N-hydroxymethyl ~25 % and desmethyl ~10 % of parent AUC (vendor
+summary of preclinical PK, BenchChem technical note on vistusertib; status: unverified).
 With an arbitrary parent AUC of 1000 (illustrative scale, not a measured value):
 
 >>> import pandas as pd

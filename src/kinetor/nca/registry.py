@@ -3,8 +3,8 @@
 Each :class:`Parameter` names its calculator (a small function on arrays over all
 profiles; ``None`` for the primary quantities the engine computes itself), its unit type,
 its dependencies, its CDISC ``PPTESTCD``/``PPTEST`` (per route where they differ), the
-routes and interval kinds it applies to, and its default summary statistic (PKNCA's, see
-docs/pk-data-conventions.md section 7). Codes are checked against the CDISC rule
+routes and interval kinds it applies to, and its default summary statistic (PKNCA's
+``PKNCA.set.summary`` defaults, see docs/report.md). Codes are checked against the CDISC rule
 (``[A-Z][A-Z0-9_]*``, at most 8 characters) at import.
 
 Interval kinds: ``"single"`` (dose to infinity), ``"tau"`` (a dosing interval, steady
@@ -259,8 +259,8 @@ _add("arauc", "ARAUC", "Accumulation Ratio AUC", "unitless", G, kinds=frozenset(
 _add("arcmax", "ARCMAX", "Accumulation Ratio Cmax", "unitless", G, kinds=frozenset({"ratio"}))
 _add("aucint", "AUCINT", "AUC from T1 to T2", "auc", G, kinds=frozenset({"partial"}))
 _add("aumcint", "AUMCINT", "AUMC from T1 to T2", "aumc", G, kinds=frozenset({"partial"}))
-# sparse: PKNCA's SPARSEAL (Bailer AUClast on the means); the standard errors use the
-# issue's codes (AUCLSTSE; AUMLSTSE for the AUMC, 8 characters at most)
+# sparse: PKNCA's SPARSEAL (Bailer AUClast on the means); the standard errors use kinetor's
+# own codes (AUCLSTSE; AUMLSTSE for the AUMC, 8 characters at most: CDISC has none)
 _add("sparse_auclast", "SPARSEAL", "Sparse AUClast", "auc", G, kinds=frozenset({"sparse"}))
 _add("sparse_auc_se", "AUCLSTSE", "Sparse AUClast standard error", "auc", A,
      kinds=frozenset({"sparse"}))

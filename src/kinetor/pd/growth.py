@@ -23,9 +23,9 @@ __all__ = ["PACLITAXEL_A2780", "ExponentialGrowth", "ExponentialLinearGrowth",
            "GompertzGrowth", "LinearGrowth", "LogisticGrowth", "Simeoni"]
 
 # Simeoni et al. 2004 Cancer Res 64:1094, Table 2, paclitaxel in A2780 xenografts
-# (experiment 1). Status: likely -- the same four values are in science.md section 5 and in
-# nlmixr2lib's oncology_xenograft_simeoni_2004 model (which cites Table 2); the paper itself
-# was not re-read. w is tumour weight in g; c is plasma concentration in ng/mL.
+# (experiment 1). Status: likely -- the same four values are in nlmixr2lib's
+# oncology_xenograft_simeoni_2004 model (which cites Table 2); the paper itself was not
+# re-read. w is tumour weight in g; c is plasma concentration in ng/mL.
 PACLITAXEL_A2780 = {
     "l0": 0.273, "l1": 0.814, "k1": 0.968, "k2": 6.29e-4, "psi": 20.0,
     "units": {"l0": "1/day", "l1": "g/day", "k1": "1/day", "k2": "mL/ng/day"},

@@ -17,8 +17,7 @@ III    :math:`dR/dt = k_{in}(1 + S(C)) - k_{out}R`    :math:`R_0 (1 + S(C))`
 IV     :math:`dR/dt = k_{in} - k_{out}(1 + S(C))R`    :math:`R_0 / (1 + S(C))`
 =====  ==========================================  =========================
 
-Source: Dayneka, Garg & Jusko 1993 J Pharmacokinet Biopharm 21:457 (status: likely; the
-equations are also those of science.md section 5). The concentration time course is given
+Source: Dayneka, Garg & Jusko 1993 J Pharmacokinet Biopharm 21:457 (status: likely). The concentration time course is given
 on a grid (piecewise linear) and the ODE is integrated by the compiled Dormand-Prince kernel
 shared with nonlinear PK (:mod:`kinetor.numerics.ode`, right-hand side in
 :mod:`kinetor.pd._rhs`), vectorised over animals.

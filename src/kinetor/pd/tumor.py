@@ -32,7 +32,7 @@ logistic               :math:`k_g x_1 (1 - w / V_{max})`
 
 Sources: Simeoni et al. 2004 Cancer Res 64:1094 (exponential-linear growth with
 :math:`\psi = 20`, transit compartments, linear kill :math:`k_2 c`; status: likely, the
-equations as in science.md section 5 and the nlmixr2lib model library); Gompertz and
+equations as in the nlmixr2lib model library); Gompertz and
 logistic forms as catalogued by Benzekry et al. 2014 PLoS Comput Biol 10:e1003800 (status:
 likely). Closed forms (``unperturbed``) are given in each class.
 

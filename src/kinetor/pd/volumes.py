@@ -49,7 +49,7 @@ def caliper_volume(length, width) -> np.ndarray:
     ``length`` is the longer and ``width`` the shorter diameter, as measured; the
     formula is applied to the values as given (no reordering). Source: the ellipsoid
     approximation standard in xenograft studies (Tomayko & Reynolds 1989 Cancer Chemother
-    Pharmacol 24:148; status: likely); pk-data-conventions.md section 6.
+    Pharmacol 24:148; status: likely).
 
     >>> float(caliper_volume(10.0, 8.0))
     320.0

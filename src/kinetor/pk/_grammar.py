@@ -20,6 +20,10 @@ description and examples)::
 
 The parser returns ``_Part`` records; ``regimen.py`` expands them into a dose table.
 Errors are ``RegimenError`` pointing at the offending word with a caret.
+
+The module is over 400 lines because the tokeniser, the parser and the caret messages
+share one token stream and one error type; split, the parser's internals would cross
+module boundaries.
 """
 
 from __future__ import annotations

@@ -52,20 +52,22 @@ __all__ = [
     "predict_human_cl",
 ]
 
-# Reference body and brain weights (kg). Body weights of mouse, rat and human as in the
-# project's science notes (docs/science.md section 5); dog, monkey and all brain weights
-# are textbook values recalled, not checked against a source here.
+# Reference body and brain weights (kg). Rat 0.25, monkey 5, dog 10 and human 70 kg are the
+# reference weights of Davies & Morris 1993 Pharm Res 10:1093, Table I
+# (doi:10.1023/A:1018943613122; recalled, not re-read here: likely); the mouse's 0.025 kg
+# is a typical adult laboratory mouse (Davies & Morris list 0.02 kg). Brain weights are
+# textbook values recalled, not checked against a source here.
 SPECIES: dict[str, dict[str, Any]] = {
     "mouse": {
         "weight": 0.025,
         "brain_weight": 0.00045,
-        "source": "weight: science.md s5; brain: recalled (Boxenbaum 1982)",
+        "source": "weight: typical adult (Davies & Morris 1993 Pharm Res 10:1093 list 0.02 kg); brain: recalled (Boxenbaum 1982)",
         "status": "weight likely; brain unverified",
     },
     "rat": {
         "weight": 0.25,
         "brain_weight": 0.0018,
-        "source": "weight: science.md s5; brain: recalled (Boxenbaum 1982)",
+        "source": "weight: Davies & Morris 1993 Pharm Res 10:1093, Table I; brain: recalled (Boxenbaum 1982)",
         "status": "weight likely; brain unverified",
     },
     "monkey": {
@@ -83,7 +85,7 @@ SPECIES: dict[str, dict[str, Any]] = {
     "human": {
         "weight": 70.0,
         "brain_weight": 1.53,
-        "source": "weight: science.md s5; brain: recalled (Boxenbaum 1982)",
+        "source": "weight: Davies & Morris 1993 Pharm Res 10:1093, Table I; brain: recalled (Boxenbaum 1982)",
         "status": "weight likely; brain unverified",
     },
 }

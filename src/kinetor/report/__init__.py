@@ -1,6 +1,7 @@
 """PK figures, parameter tables and self-contained HTML reports.
 
-Figures follow docs/pk-data-conventions.md section 7 (see docs/report.md); every plotting
+Figures follow common PK reporting practice (PKNCA, Phoenix WinNonlin, CDISC; docs/report.md
+lists the conventions and their sources); every plotting
 function returns a ``matplotlib.figure.Figure`` and imports matplotlib only when called.
 
 Examples

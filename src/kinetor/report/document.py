@@ -6,6 +6,10 @@ from the network and runs no JavaScript, so it can be mailed, archived or opened
 ``<name>_files/`` so that ``Report.from_manifest`` (and ``kinetor report DIR``) can rebuild
 the report, e.g. with another title.
 
+The module is over 400 lines because rendering, escaping and the manifest round trip
+(``save``/``from_manifest``) are one contract: what is escaped on the way out must be
+what is trusted on the way back in.
+
 Examples
 --------
 >>> import pandas as pd

@@ -1,7 +1,7 @@
 """Parameter tables: the individual listing (wide) and the summary by group.
 
 The summary shows, for every parameter, PKNCA's default statistic with 3 significant
-figures (docs/pk-data-conventions.md section 7):
+figures (``PKNCA.set.summary`` defaults of the PKNCA R package):
 
 * geometric mean (geometric CV%) for Cmax, Cmin, Clast, Ctrough, Cavg, AUCs, CL, V, MRT;
 * median (min-max) for Tmax, Tlast, Tlag, Tfirst;
