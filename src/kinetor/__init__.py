@@ -13,9 +13,7 @@ Public names are loaded lazily so that ``import kinetor`` stays fast:
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
-
+from kinetor._lazy import attach as _attach
 from kinetor.errors import DataError, KinetorError, ModelError, Problem, UnitError
 
 __version__ = "0.1.0"
@@ -42,18 +40,5 @@ _SUBMODULES = {"units", "data", "nca", "pk", "pd", "pathway", "compounds", "tran
 __all__ = ["DataError", "KinetorError", "ModelError", "Problem", "UnitError", "__version__",
            "nca", *_LAZY]
 
-
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        value = getattr(importlib.import_module(_LAZY[name]), name)
-        globals()[name] = value
-        return value
-    if name in _SUBMODULES:
-        module = importlib.import_module(f"kinetor.{name}")
-        globals()[name] = module
-        return module
-    raise AttributeError(f"module 'kinetor' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted([*globals(), *_LAZY, *_SUBMODULES])
+__getattr__, __dir__ = _attach(__name__, _LAZY, _SUBMODULES,
+                               eager=[n for n in __all__ if n not in _LAZY])

@@ -6,7 +6,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kinetor.errors import ModelError, UnitError
-from kinetor.pd import Emax, Imax, SigmoidEmax, hill_fraction
+from kinetor.pd import Emax, Imax, SigmoidEmax
+from kinetor.pd.direct import hill_fraction
 
 
 def test_sigmoid_emax_hand_values():

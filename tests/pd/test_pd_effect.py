@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from kinetor.errors import ModelError
-from kinetor.pd import EffectCompartment, SigmoidEmax, effect_site
+from kinetor.pd import EffectCompartment, SigmoidEmax
+from kinetor.pd.effect import effect_site
 
 
 def test_constant_input_from_nonzero_start():

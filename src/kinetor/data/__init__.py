@@ -6,16 +6,13 @@
 from kinetor.data.aliases import ALIASES
 from kinetor.data.blq import BLQ_RULES, apply_blq_rule, fill_lloq
 from kinetor.data.nominal import bin_nominal_times
-from kinetor.data.readers import detect_format, read_study
+from kinetor.data.readers import read_study
 from kinetor.data.routes import ROUTES, normalise_route
 from kinetor.data.study import Study
 from kinetor.data.tissue import tissue_to_volume
-from kinetor.data.validate import problems_frame, validate_study
-from kinetor.data.values import format_duration, parse_durations
+from kinetor.data.validate import validate_study
 from kinetor.data.writers import write_cdisc, write_csv
 
 __all__ = ["ALIASES", "BLQ_RULES", "ROUTES", "Study", "apply_blq_rule", "bin_nominal_times",
-           "detect_format",
-           "fill_lloq", "format_duration", "normalise_route", "parse_durations", "problems_frame",
-           "read_study", "tissue_to_volume", "validate_study", "write_cdisc",
-           "write_csv"]
+           "fill_lloq", "normalise_route", "read_study", "tissue_to_volume", "validate_study",
+           "write_cdisc", "write_csv"]

@@ -8,7 +8,8 @@
   :class:`Simeoni`; drug effect from a concentration or from arbitrary drive time courses
   (e.g. the pathway network's growth readout), vectorised over animals through a compiled
   (numba) integrator.
-* TGI metrics on tidy tumour-volume tables: :mod:`kinetor.pd.tgi`.
+* TGI metrics on tidy tumour-volume tables: :func:`tgi`, :func:`tc_ratio` (module
+  :mod:`kinetor.pd.tgi_metrics`).
 * Fitting to biomarker and tumour-volume data: :func:`fit_pd`.
 
 Equations, metric formulas and their sources are collected in ``docs/pd.md``.
@@ -20,8 +21,8 @@ Examples
 50.0
 """
 
-from kinetor.pd.direct import Emax, Imax, SigmoidEmax, hill_fraction
-from kinetor.pd.effect import EffectCompartment, effect_site
+from kinetor.pd.direct import Emax, Imax, SigmoidEmax
+from kinetor.pd.effect import EffectCompartment
 from kinetor.pd.fit import PDFitter
 from kinetor.pd.fit_models import (
     BIOMARKER_MODELS,
@@ -54,7 +55,7 @@ from kinetor.pd.response import (
     rate_based_tc,
     response_summary,
 )
-from kinetor.pd.tgi import TGI_FORMULAS, tc_ratio, tgi
+from kinetor.pd.tgi_metrics import TGI_FORMULAS, tc_ratio, tgi
 from kinetor.pd.tumor import TumorModel, TumorSimulation
 from kinetor.pd.volumes import caliper_volume, read_volumes, volume_summary
 
@@ -86,11 +87,9 @@ __all__ = [
     "body_weight_change",
     "caliper_volume",
     "doubling_time",
-    "effect_site",
     "fit_pd",
     "growth_delay",
     "growth_rates",
-    "hill_fraction",
     "rate_based_tc",
     "read_volumes",
     "response_summary",

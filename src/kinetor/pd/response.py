@@ -32,7 +32,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from kinetor.pd.tgi import check_control, start_day_of
+from kinetor.pd.tgi_metrics import check_control, start_day_of
 from kinetor.pd.volumes import ensure_volumes
 
 __all__ = ["best_response", "body_weight_change", "doubling_time", "growth_delay",

@@ -14,8 +14,7 @@ Examples
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from kinetor._lazy import attach as _attach
 
 _LAZY = {
     "curate": "kinetor.qsar.curation",
@@ -48,14 +47,4 @@ _LAZY = {
 
 __all__ = sorted(_LAZY)
 
-
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        value = getattr(importlib.import_module(_LAZY[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'kinetor.qsar' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted([*globals(), *_LAZY])
+__getattr__, __dir__ = _attach(__name__, _LAZY)
