@@ -1,4 +1,4 @@
-"""Session-wide fixtures and the test tiers.
+"""Session-wide fixtures, the test tiers and the hypothesis profile.
 
 Tiers: ``make test`` runs everything; ``make test-fast`` runs ``-m "not slow"``. A test is
 slow when it is marked ``@pytest.mark.slow`` in its file, or when its id is listed in
@@ -16,6 +16,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# No timed assertions: hypothesis's per-example deadline (200 ms) fails tests on a busy
+# machine, so it is off unless a test sets its own.
+settings.register_profile("kinetor", deadline=None)
+settings.load_profile("kinetor")
 
 SLOW: tuple[str, ...] = (
     # the flagship demo (one run per session, shared by these tests)
