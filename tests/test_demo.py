@@ -1,6 +1,6 @@
 """The flagship demo end to end (what `make demo` runs), through the real CLI.
 
-The demo runs once per test session (the ``demo_run`` fixture of ``tests/conftest.py``).
+The demo runs once per test session (the ``demo_run`` fixture of ``conftest.py``).
 """
 
 import re

@@ -1,0 +1,131 @@
+"""Session-wide fixtures, the test tiers and the hypothesis profile.
+
+Tiers: ``make test`` runs everything; ``make test-fast`` runs ``-m "not slow"``. A test is
+slow when it is marked ``@pytest.mark.slow`` in its file, or when its id is listed in
+``SLOW`` below: tests measured with ``pytest --durations`` at 2 s or more on the shared
+2-core machine under load (about 0.5 s or more on a quiet one), kept here so that the
+mark does not have to touch files other work is editing. ``SLOW`` entries are node-id prefixes:
+a file, a test, or a parametrised test without its brackets.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from hypothesis import settings
+
+# No timed assertions: hypothesis's per-example deadline (200 ms) fails tests on a busy
+# machine, so it is off unless a test sets its own.
+settings.register_profile("kinetor", deadline=None)
+settings.load_profile("kinetor")
+
+SLOW: tuple[str, ...] = (
+    # the flagship demo (one run per session, shared by these tests) and the README tour
+    "tests/test_demo.py",
+    "tests/test_readme.py",
+    # whole files: CLI runs, report builds, network compilation and cache, property tests
+    "tests/report/test_report_nca.py",
+    "tests/pathway/test_pathway_cache.py",
+    "tests/nca/test_nca_properties.py",
+    "tests/assays/test_assay_cli.py",
+    "tests/pathway/test_pathway_course.py",
+    "tests/pathway/test_pathway_cli.py",
+    "tests/nca/test_nca_cli.py",
+    "tests/translate/test_translate_cli.py",
+    # pk fits over simulated studies (coverage of CIs, M3 over heavy BLQ), round trips
+    "tests/pk/test_pk_fit.py::test_wls_confidence_intervals_cover_at_the_nominal_rate",
+    "tests/pk/test_pk_fit.py::test_m3_reduces_bias_of_naive_pooled_fits_with_heavy_blq",
+    "tests/pk/test_pk_fit.py::test_iv_only_profiles_do_not_estimate_ka_with_an_oral_model",
+    "tests/pk/test_pk_fit.py::test_individual_fits_from_a_study_with_blq",
+    "tests/pk/test_pk_fit_diagnostics.py::test_every_failure_is_reported_in_every_table",
+    "tests/pk/test_pk_cli.py::test_simulate_pk_writes_tidy_csvs",
+    "tests/pk/test_pk_cli.py::test_fit_writes_parameters_and_predictions",
+    "tests/data/test_data_writers.py::test_round_trip_property",
+    "tests/pk/test_pk_regimen.py::test_round_trip_property",
+    # single tests measured at 2 s or more (under load, 2 shared cores)
+    "src/kinetor/_figures.py::kinetor._figures",
+    "src/kinetor/report/nca_report.py::kinetor.report.nca_report",
+    "src/kinetor/report/nca_report.py::kinetor.report.nca_report.nca_report",
+    "src/kinetor/screens/count.py::kinetor.screens.count",
+    "src/kinetor/screens/hits.py::kinetor.screens.hits",
+    "tests/adme/test_adme_cli.py::test_excretion_cli",
+    "tests/adme/test_adme_excretion.py::test_mass_balance_invariants",
+    "tests/adme/test_adme_exposure.py::test_vectorised_equals_single",
+    "tests/be/test_be.py::test_cli_be_and_friends",
+    "tests/bioanalysis/test_bioanalysis_cli.py::test_cli_writes_all_tables",
+    "tests/compounds/test_compounds_cli.py::test_list_show_check_exit_zero",
+    "tests/nca/test_nca_cli_controls.py::test_lambda_z_range_with_integer_ids_and_unknown_ids",
+    "tests/nca/test_nca_cli_controls.py::test_route_map_and_sheet",
+    "tests/nca/test_nca_nominal.py::test_report_says_why_there_is_no_mean_profile",
+    "tests/nca/test_nca_outputs.py::test_excel_workbook_has_one_sheet_per_table",
+    "tests/nca/test_nca_study_report.py::test_cli_json_carries_results_and_axis_label",
+    "tests/pathway/test_pathway_analysis.py::test_parallel_scan_equals_serial",
+    "tests/pathway/test_pathway_model.py::test_fitted_values_are_applied_and_priors_parsed",
+    "tests/pathway/test_pathway_model.py::test_sbml_round_trips_through_libroadrunner",
+    "tests/pathway/test_pathway_model.py::test_the_ant_file_alone_is_a_loadable_model",
+    "tests/pathway/test_pathway_network.py::test_piecewise_linear_input_matches_an_analytic_ramp",
+    "tests/pd/test_pd_cli.py::test_pd_fit_command",
+    "tests/pd/test_pd_cli.py::test_tgi_command_writes_tables_and_plot",
+    "tests/pd/test_pd_fit.py::test_per_animal_fits_are_vectorised_and_equal_to_single_fits",
+    "tests/pd/test_pd_fit.py::test_standard_errors_match_the_spread_of_replicate_fits",
+    "tests/pk/test_pk_closed_form.py::test_superposition_and_dose_linearity",
+    "tests/qsar/test_cliffs.py::test_levenshtein_by_hand",
+    "tests/qsar/test_cliffs.py::test_potency_gap_must_exceed_tenfold",
+    "tests/qsar/test_models.py::test_metrics_by_hand",
+    "tests/report/test_report_hostile.py::test_a_figure_beyond_axis_range_is_replaced_by_a_note",
+    "tests/screens/test_count.py::test_exact_mismatch_n_and_short_reads",
+    "tests/screens/test_hits.py::test_normalised_counts_match_mageck",
+    "tests/test_cli_hostile.py::test_a_closed_pipe_ends_quietly",
+    "tests/test_cli_hostile.py::test_excel_workbook_stores_formula_like_ids_as_text",
+    "tests/test_cli_hostile.py::test_mathtext_in_group_names_does_not_break_figures",
+    "tests/test_cli_hostile.py::test_nca_report_figures_are_bounded",
+    "tests/test_cli_reports.py::test_command_writes_an_html_report",
+    "tests/test_fuzz_input.py::test_study_reader_accounts_for_every_row_or_names_the_problem",
+    "tests/translate/test_translate_design.py::test_intermittent_needs_a_higher_dose",
+    "tests/translate/test_translate_design.py::test_split_daily_dose_needs_less_in_total",
+    "tests/translate/test_translate_response.py::test_study_with_kill_regresses_at_high_dose",
+    "tests/translate/test_translate_scan.py::test_local_processes_give_the_same_answer",
+    "tests/translate/test_translate_scan.py::test_scan_grid_and_common_random_numbers",
+    "tests/translate/test_translate_signaling.py::test_combination_occupancies_compose_and_zero_partner_changes_nothing",
+    "tests/translate/test_translate_study.py::test_plots_and_save",
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    root = Path(str(config.rootpath))
+    for item in items:
+        try:
+            rel = Path(str(item.path)).relative_to(root).as_posix()
+        except ValueError:
+            continue
+        node = rel + item.nodeid[item.nodeid.find("::"):] if "::" in item.nodeid else rel
+        base = node.split("[", 1)[0]
+        if any(base == s or base.startswith(s + "::") or rel == s for s in SLOW):
+            item.add_marker(pytest.mark.slow)
+
+
+@dataclass(frozen=True)
+class DemoRun:
+    """One ``kinetor --json demo`` run: its output folder, JSON payload and exit code."""
+
+    out: Path
+    payload: dict
+    code: int
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory) -> DemoRun:
+    """The demo, run once per test session through the real CLI (``--json``)."""
+    from kinetor.cli.main import main
+
+    out = tmp_path_factory.mktemp("demo")
+    buffer = io.StringIO()
+    with contextlib.redirect_stdout(buffer):
+        code = main(["--json", "demo", "--out", str(out)])
+    text = buffer.getvalue()
+    return DemoRun(out=out, payload=json.loads(text) if code == 0 else {}, code=code)
