@@ -32,10 +32,10 @@ bench: install
 	$(PY) benchmarks/run_all.py
 
 lint: install
-	$(VENV)/bin/ruff check src tests benchmarks examples
+	$(VENV)/bin/ruff check src tests benchmarks examples conftest.py
 
 format: install
-	$(VENV)/bin/ruff format src tests benchmarks examples
+	$(VENV)/bin/ruff format src tests benchmarks examples conftest.py
 
 typecheck: install
 	$(PY) -m mypy $(TYPED)

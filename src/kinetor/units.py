@@ -28,6 +28,15 @@ Examples
 1080.9876
 >>> parse_unit("h") == parse_unit("hour")
 True
+
+Vocabularies shared by the readers, the regimen language and the reports: ``TIME_WORDS``
+(every time word kinetor reads, to its hours) and :func:`dose_basis` (absolute, per kg of
+body weight or per m^2 of body surface area).
+
+>>> TIME_WORDS["wk"], TIME_WORDS["mins"]
+(168.0, 0.016666666666666666)
+>>> dose_basis("mg/kg"), dose_basis("umol/m2"), dose_basis("mg")
+('/kg', '/m^2', '')
 """
 
 from __future__ import annotations
@@ -47,10 +56,12 @@ if TYPE_CHECKING:  # a unit as pint types it: the registry's Unit or its plain f
     AnyUnit = pint.Unit | PlainUnit
 
 __all__ = [
+    "TIME_WORDS",
     "Q",
     "UnitError",
     "convert",
     "dimension",
+    "dose_basis",
     "format_unit",
     "is_molar",
     "parse_quantity",
@@ -66,6 +77,15 @@ ureg.formatter.default_format = "~"
 # 1 dpm = 1/60 Bq and 1 uCi = 3.7e4 Bq = 2.22e6 dpm)
 ureg.define("dpm = becquerel / 60 = disintegrations_per_minute")
 Q = ureg.Quantity
+
+# Time words (lower case) -> hours in one unit: the one vocabulary of the regimen language
+# ("q8h", "for 3 weeks"), duration columns and unit strings.
+TIME_WORDS: dict[str, float] = {
+    **dict.fromkeys(("h", "hr", "hrs", "hour", "hours"), 1.0),
+    **dict.fromkeys(("min", "mins", "minute", "minutes"), 1.0 / 60.0),
+    **dict.fromkeys(("d", "day", "days"), 24.0),
+    **dict.fromkeys(("w", "wk", "wks", "week", "weeks"), 168.0),
+}
 
 # Whole-token aliases, applied case-sensitively first and then case-insensitively.
 _ALIASES = {
@@ -257,3 +277,23 @@ def to_molar(values, unit: str, mw: float, to: str = "nM"):
 def to_mass(values, unit: str, mw: float, to: str = "ng/mL"):
     """Molar concentration (or amount) -> mass, with molecular weight ``mw``."""
     return convert(values, unit, to, mw=mw)
+
+
+def dose_basis(unit: str | AnyUnit) -> str:
+    """``''`` for an absolute dose, ``'/kg'`` per body weight, ``'/m^2'`` per body surface.
+
+    The unit must be an amount (mass or substance) or an amount per kg or per m^2; anything
+    else is a :class:`~kinetor.errors.UnitError` naming the unit.
+    """
+    u = parse_unit(unit) if isinstance(unit, str) else unit
+    q = Q(1.0, u)
+    amount = Q(1.0, ureg.mol) if is_molar(u) else Q(1.0, ureg.g)
+    dim = (q / amount).to_base_units().dimensionality
+    if not dim:
+        return ""
+    if dim == (1 / ureg.kg).dimensionality:
+        return "/kg"
+    if dim == (1 / ureg.m ** 2).dimensionality:
+        return "/m^2"
+    raise UnitError(f"dose unit {format_unit(u)} is neither an amount nor an amount per kg "
+                    "or per m^2")

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 import pint
 
 from kinetor.errors import UnitError
-from kinetor.units import Q, format_unit, is_molar, parse_unit, ureg
+from kinetor.units import Q, dose_basis, format_unit, is_molar, parse_unit
 
 __all__ = ["OutputUnits", "output_units"]
 
@@ -47,17 +47,7 @@ def _paren(text: str) -> str:
 
 def _per_body(dose_q) -> str:
     """'' for an absolute dose, '/kg' per body weight, '/m^2' per body surface area."""
-    amount = Q(1.0, ureg.mol) if is_molar(dose_q.units) else Q(1.0, ureg.g)
-    rest = (dose_q / amount).to_base_units()
-    dim = rest.dimensionality
-    if not dim:
-        return ""
-    if dim == (1 / ureg.kg).dimensionality:
-        return "/kg"
-    if dim == (1 / ureg.m ** 2).dimensionality:
-        return "/m^2"
-    raise UnitError(f"dose unit {dose_q.units:~} is neither an amount nor an amount per kg "
-                    "or per m^2")
+    return dose_basis(dose_q.units)
 
 
 def _per_mass(q) -> bool:

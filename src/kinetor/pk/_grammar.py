@@ -33,28 +33,11 @@ import re
 from dataclasses import dataclass, replace
 
 from kinetor.errors import ModelError, UnitError
+from kinetor.units import TIME_WORDS
 
 __all__ = ["RegimenError"]
 
-_HOURS = {
-    "h": 1.0,
-    "hr": 1.0,
-    "hrs": 1.0,
-    "hour": 1.0,
-    "hours": 1.0,
-    "min": 1 / 60,
-    "mins": 1 / 60,
-    "minute": 1 / 60,
-    "minutes": 1 / 60,
-    "d": 24.0,
-    "day": 24.0,
-    "days": 24.0,
-    "w": 168.0,
-    "wk": 168.0,
-    "wks": 168.0,
-    "week": 168.0,
-    "weeks": 168.0,
-}
+_HOURS = TIME_WORDS  # hours per time word (kinetor.units)
 _FREQ = {
     "qd": 24.0,
     "od": 24.0,
