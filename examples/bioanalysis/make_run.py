@@ -3,7 +3,8 @@
 Nothing here is measured data. The curve (slope 0.0025 per ng/mL, intercept 0.0004), the
 noise (4 % CV on area ratios, 6 % on IS areas) and the rat profile (oral, ka 1.5 /h,
 t1/2 4 h, Cmax about 1 ug/mL) are illustrative choices; only the rat half-life of ~4 h
-echoes seed 000 (vistusertib, rat; status: as stated in the seed, unverified).
+echoes vistusertib's rat half-life in a vendor summary of its preclinical PK (BenchChem
+technical note; status: unverified).
 
 Run: ``python examples/bioanalysis/make_run.py`` (rewrites the CSV next to this file).
 """
