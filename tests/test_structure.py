@@ -145,7 +145,7 @@ TEXT = {".py", ".md", ".toml", ".csv", ".ant", ".txt", ".json", ".html", ".j2", 
 
 def _cited_files():
     yield ROOT / "README.md"
-    for top in ("src", "docs"):
+    for top in ("src", "docs", "examples"):
         for path in sorted((ROOT / top).rglob("*")):
             if path.is_file() and path.suffix in TEXT and "__pycache__" not in path.parts:
                 yield path
