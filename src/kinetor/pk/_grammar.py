@@ -33,11 +33,18 @@ import re
 from dataclasses import dataclass, replace
 
 from kinetor.errors import ModelError, UnitError
-from kinetor.units import TIME_WORDS
 
 __all__ = ["RegimenError"]
 
-_HOURS = TIME_WORDS  # hours per time word (kinetor.units)
+
+def _hours() -> dict[str, float]:
+    """Hours per time word: ``kinetor.units.TIME_WORDS`` (imported when first needed, so
+    that importing kinetor.pk does not load pint)."""
+    from kinetor.units import TIME_WORDS
+
+    return TIME_WORDS
+
+
 _FREQ = {
     "qd": 24.0,
     "od": 24.0,
@@ -179,12 +186,12 @@ class _Parser:
     def time_unit(self, default: str | None = None) -> float:
         """Hours per unit of the next word (consumed); ``default`` if there is none."""
         tok = self.peek()
-        if tok is not None and tok.low in _HOURS:
+        if tok is not None and tok.low in _hours():
             self.i += 1
-            return _HOURS[tok.low]
+            return _hours()[tok.low]
         if default is None:
             self.fail("expected a time unit (min, h, day, week)")
-        return _HOURS[default]
+        return _hours()[default]
 
     # -------------------------------------------------------------- grammar
     def parse(self) -> list[_Part]:
@@ -389,7 +396,7 @@ class _Parser:
 
     def _is_on_off(self) -> bool:
         k = 1
-        if self.low(k) in _HOURS:
+        if self.low(k) in _hours():
             k += 1
         return self.low(k) == "on"
 
@@ -405,7 +412,7 @@ class _Parser:
         m = _QN.fullmatch(low)
         if m:
             self.i += 1
-            return float(m.group(1)) * _HOURS[m.group(2).lower()]
+            return float(m.group(1)) * _hours()[m.group(2).lower()]
         if low == "q" and self.peek(1) is not None and self.peek(1).kind == "num":
             self.i += 1
             return self.number("interval") * self.time_unit()
@@ -420,9 +427,9 @@ class _Parser:
         n = self.number("number of doses or a duration")
         tok = self.peek()
         low = tok.low if tok is not None else ""
-        if low in _HOURS:
+        if low in _hours():
             self.i += 1
-            return replace(part, span=n * _HOURS[low])
+            return replace(part, span=n * _hours()[low])
         if low in ("dose", "doses", "times", "administrations"):
             self.i += 1
         elif low in ("cycle", "cycles"):
