@@ -24,7 +24,7 @@ demo: install
 test: install
 	$(PY) -m pytest -q
 
-# The inner loop: everything but the tests marked slow (about a minute on 2 cores).
+# The inner loop: everything but the tests marked slow (target: under a minute on 2 cores).
 test-fast: install
 	$(PY) -m pytest -q -m "not slow"
 
