@@ -171,3 +171,22 @@ def test_no_reference_to_internal_notes():
                                   "pathway-model.md", "as before issue 5"])
 def test_the_citation_rule_catches(text):
     assert INTERNAL.search(text)
+
+
+def test_every_slow_entry_still_names_a_test():
+    tree = ast.parse((ROOT / "conftest.py").read_text(encoding="utf-8"))
+    slow = next(ast.literal_eval(node.value) for node in tree.body
+                if isinstance(node, ast.AnnAssign) and getattr(node.target, "id", "") == "SLOW")
+    stale = []
+    for entry in slow:
+        path, _, name = entry.partition("::")
+        if not (ROOT / path).is_file():
+            stale.append(entry)
+            continue
+        if not name:
+            continue
+        last = name.rsplit(".", 1)[-1]  # doctest ids end with the function or module name
+        text = (ROOT / path).read_text(encoding="utf-8")
+        if f"def {last}(" not in text and not path.endswith(f"{last}.py"):
+            stale.append(entry)
+    assert not stale, f"SLOW entries in conftest.py that name no test: {stale}"
