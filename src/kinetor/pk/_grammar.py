@@ -31,6 +31,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, replace
+from typing import NoReturn
 
 from kinetor.errors import ModelError, UnitError
 
@@ -165,7 +166,15 @@ class _Parser:
         t = self.peek(k)
         return t.low if t is not None else ""
 
-    def fail(self, message: str, tok: _Tok | None = None):
+    def kind(self, k: int = 0) -> str:
+        t = self.peek(k)
+        return t.kind if t is not None else ""
+
+    def text_at(self, k: int = 0) -> str:
+        t = self.peek(k)
+        return t.text if t is not None else ""
+
+    def fail(self, message: str, tok: _Tok | None = None) -> NoReturn:
         tok = tok if tok is not None else self.peek()
         if tok is None:
             raise RegimenError(
@@ -204,7 +213,7 @@ class _Parser:
                 parts.append(self.part())
             else:
                 self.fail(
-                    f"cannot read {self.peek().text!r} here: expected a schedule "
+                    f"cannot read {self.text_at()!r} here: expected a schedule "
                     "word (QD, BID, q8h, x 21 days, single, ...) or 'then'"
                 )
         return parts
@@ -270,11 +279,10 @@ class _Parser:
         # "mg / kg" written with spaces
         while (
             self.low() == "/"
-            and self.peek(1) is not None
-            and self.peek(1).kind == "word"
+            and self.kind(1) == "word"
             and self.low(1) in ("kg", "g", "m2", "h", "hr", "day", "d", "min")
         ):
-            unit += "/" + self.peek(1).text
+            unit += "/" + self.text_at(1)
             self.i += 2
         try:
             kind = dose_kind(parse_unit(unit))
@@ -300,7 +308,7 @@ class _Parser:
             words = [self.peek(k) for k in range(n)]
             if any(w is None or w.kind != "word" for w in words):
                 continue
-            phrase = " ".join(w.text for w in words)
+            phrase = " ".join(w.text for w in words if w is not None)
             if n == 1 and tok.low in ("in", "id", "ev"):
                 continue  # too ambiguous inside a regimen sentence
             route = normalise_route(phrase)
@@ -413,12 +421,12 @@ class _Parser:
         if m:
             self.i += 1
             return float(m.group(1)) * _hours()[m.group(2).lower()]
-        if low == "q" and self.peek(1) is not None and self.peek(1).kind == "num":
+        if low == "q" and self.kind(1) == "num":
             self.i += 1
             return self.number("interval") * self.time_unit()
         if low == "every" and self.peek(1) is not None:
             self.i += 1
-            if self.peek().kind == "num":
+            if self.kind() == "num":
                 return self.number("interval") * self.time_unit()
             return self.time_unit()
         return None
@@ -436,7 +444,7 @@ class _Parser:
             self.i += 1
             if part.on_days is None:
                 self.fail("'cycles' needs an on/off schedule such as '4 days on/3 days off'", tok)
-            return replace(part, span=n * (part.on_days + part.off_days) * 24.0)
+            return replace(part, span=n * (part.on_days + (part.off_days or 0.0)) * 24.0)
         if n != int(n) or n < 1:
             self.fail("the number of doses must be a whole number >= 1")
         return replace(part, n_doses=int(n))
