@@ -52,11 +52,11 @@ __all__ = [
     "predict_human_cl",
 ]
 
-# Reference body and brain weights (kg). Rat 0.25, monkey 5, dog 10 and human 70 kg are the
-# reference weights of Davies & Morris 1993 Pharm Res 10:1093, Table I
-# (doi:10.1023/A:1018943613122; recalled, not re-read here: likely); the mouse's 0.025 kg
-# is a typical adult laboratory mouse (Davies & Morris list 0.02 kg). Brain weights are
-# textbook values recalled, not checked against a source here.
+# Reference body and brain weights (kg). Rat 0.25 and human 70 kg are the reference weights
+# of Davies & Morris 1993 Pharm Res 10:1093, Table I (doi:10.1023/A:1018943613122;
+# recalled, not re-read here: likely); the mouse's 0.025 kg is a typical adult laboratory
+# mouse (Davies & Morris list 0.02 kg). Dog, monkey and all brain weights are textbook
+# values recalled, not checked against a source here.
 SPECIES: dict[str, dict[str, Any]] = {
     "mouse": {
         "weight": 0.025,
