@@ -38,7 +38,7 @@ def _terminal_half_life(t, c, start, end):
 @pytest.mark.parametrize("dose", [7.5, 15.0])
 def test_vistusertib_mouse_cmax_inside_the_published_range(dose):
     # seed 000 PK table: SCID mice, 7.5-15 mg/kg PO, Cmax 1-16 uM (dose-dependent)
-    t, c = _profile("vistusertib", "mouse", f"{dose:g} mg/kg PO single", 24)
+    _t, c = _profile("vistusertib", "mouse", f"{dose:g} mg/kg PO single", 24)
     cmax_um = c.max() / MW["vistusertib"]  # ng/mL / (g/mol) = umol/L
     assert 1.0 <= cmax_um <= 16.0
 
@@ -88,7 +88,7 @@ def test_capivasertib_human_auc_tau_matches_the_label():
     "ng/mL (CV 30 %): capivasertib's disposition is multi-compartmental (three-compartment "
     "population model), which a published set of CL, V1, Q, V2 would fix"))
 def test_capivasertib_human_cmax_ss_matches_the_label():
-    t, c, sel = _capivasertib_week2()
+    _t, c, sel = _capivasertib_week2()
     assert c[sel].max() == pytest.approx(1371.0, rel=0.30)
 
 

@@ -1,8 +1,10 @@
 """``kinetor translate``: the dose-to-tumour chain against published evidence.
 
-Command: ``validate`` (every simulable arm of the evidence tables: observed vs predicted
+Commands: ``validate`` (every simulable arm of the evidence tables: observed vs predicted
 TGI or T/C per arm for training and held-out studies, the ranking of arms, and the list of
-what cannot be simulated, with the reason).
+what cannot be simulated, with the reason); ``clinical-pd`` (virtual patients on the
+published clinical schedules: predicted target inhibition vs the published clinical
+pharmacodynamics, held out).
 """
 
 from __future__ import annotations
@@ -74,6 +76,37 @@ def validate_cmd(
             _common.print_frame(res.ranking, title="Arm ranking per study")
     _common.print_frame(res.skipped, title=f"{len(res.skipped)} arms not simulated")
     _common.info(f"wrote {len(files)} files to {d}")
+
+
+@translate_app.command("clinical-pd")
+def clinical_pd_cmd(
+    patients: Annotated[int, typer.Option("--patients", help="Virtual patients per schedule.")]
+        = 100,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
+    compound: Annotated[list[str] | None, typer.Option(
+        "--compound", help="Only these compounds (repeatable).")] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write the table as CSV.")]
+        = None,
+) -> None:
+    """Held-out: predicted target inhibition at clinical doses vs published clinical PD."""
+    from kinetor.translate.clinical import clinical_pd_predictions
+
+    if patients < 1:
+        raise typer.BadParameter(f"must be >= 1, got {patients}", param_hint="--patients")
+    res = clinical_pd_predictions(n_patients=patients, seed=seed, compounds=compound)
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        res.to_csv(out, index=False, float_format="%.4g")
+    if _common.STATE["json"]:
+        _common.emit_json({"predictions": res.to_dict(orient="records")})
+        return
+    _common.print_frame(res[["study_id", "regimen", "readout", "time",
+                             "predicted_inhibition_median", "predicted_inhibition_p5",
+                             "predicted_inhibition_p95", "published", "consistent"]],
+                        title="Held-out clinical PD: predicted inhibition (%, median and "
+                              "5-95th percentile) vs published")
+    if out is not None:
+        _common.info(f"wrote {out}")
 
 
 def register(app: typer.Typer) -> None:

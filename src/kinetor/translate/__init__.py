@@ -3,7 +3,8 @@
 * :func:`run_study`: a virtual xenograft study (arms, animals, vehicle, combinations),
   results as tidy frames (``.pk``, ``.biomarkers``, ``.tumor``, ``.tgi``) and plots.
 * :func:`run_virtual_patients`: human PK (user-supplied where the library has none) and
-  clinical schedules -> exposure and target engagement.
+  clinical schedules -> exposure and target engagement; :func:`clinical_pd_predictions`
+  compares it with the published clinical pharmacodynamics (held out).
 * :func:`equal_efficacy_dose`, :func:`select_dose`: schedule comparison and dose selection
   by bisection on dose.
 * :func:`scan`: dose x schedule x genotype scans in parallel processes or on Dask.
@@ -27,6 +28,7 @@ Examples
 """
 
 from kinetor.translate.arms import Arm, DrugModel, Treatment, drug_model
+from kinetor.translate.clinical import clinical_pd_predictions
 from kinetor.translate.design import (
                                       DoseSearch,
                                       equal_efficacy_dose,
@@ -63,6 +65,7 @@ __all__ = [
     "Treatment",
     "TumorSpec",
     "caliper_noise",
+    "clinical_pd_predictions",
     "design_summary",
     "drug_model",
     "equal_efficacy_dose",
