@@ -41,7 +41,8 @@ def test_fixture_studies_are_simulated_and_ranked(tmp_path):
     assert set(res.error_summary()["split"]) == {"fit", "heldout"}
     files = res.save(tmp_path)
     assert {f.name for f in files} == {"predictions.csv", "skipped.csv", "ranking.csv",
-                                       "errors.csv", "report.html"}
+                                       "errors.csv", "ratios.csv", "report.html"}
+    assert res.ratios.empty and (p["pk_basis"].str.contains("library mouse set")).all()
 
 
 @pytest.mark.slow
@@ -60,3 +61,20 @@ def test_cli_validate_json(tmp_path, capsys):
 def test_tumor_mapping():
     assert tumor_for_study("fulvestrant-resistant 182R-1 (MCF-7-derived)", "ER+") is None
     assert tumor_for_study("BT474c breast", "ER+ HER2+") == "PIK3CA_mut"
+
+
+@pytest.mark.slow
+def test_allometric_pk_makes_dose_ratio_studies_comparable_and_says_so():
+    res = validate(n_replicates=3, allometric_pk=True, reference_doses=(50.0,))
+    r = res.ratios
+    assert set(r["study_id"]) == {"yates2015_bt474c"}
+    assert len(r) == 3 and r["reference_dose"].eq(50.0).all()
+    assert r["pk_basis"].str.contains("allometric from human").all()
+    assert set(r["observed_ratio"]) == {1.0, 1.3, 1.7}
+    row = res.ranking.set_index("study_id").loc["yates2015_bt474c"]
+    assert "dose ratio at reference 50" in row["basis"] and row["pairs"] == 3
+    assert {"capivasertib", "everolimus", "alpelisib"} <= set(res.settings["allometric_compounds"])
+    # without the flag the same arms say why they cannot run
+    plain = validate(n_replicates=3)
+    yates = plain.skipped[plain.skipped["study_id"] == "yates2015_bt474c"]
+    assert yates["reason"].str.contains("no mouse PK set").all()

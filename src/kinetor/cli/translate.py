@@ -36,6 +36,10 @@ def validate_cmd(
     replicates: Annotated[int, typer.Option(
         "--replicates", help="Replicate virtual studies per study.")] = 200,
     seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
+    allometric_pk: Annotated[bool, typer.Option(
+        "--allometric-pk", help="Where the library has no PK set for the host species, "
+                                "scale its human set by body weight (an assumption, "
+                                "reported per arm in pk_basis).")] = False,
     no_report: Annotated[bool, typer.Option("--no-report", help="Skip the HTML report.")]
         = False,
     out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")]
@@ -43,7 +47,8 @@ def validate_cmd(
 ) -> None:
     """Observed vs predicted TGI (or T/C) per evidence arm; arms ranked; gaps listed.
 
-    Writes predictions.csv, skipped.csv, ranking.csv, errors.csv and report.html.
+    Writes predictions.csv, ratios.csv, skipped.csv, ranking.csv, errors.csv and
+    report.html.
     """
     from kinetor.translate.validate import validate
 
@@ -54,7 +59,8 @@ def validate_cmd(
             raise typer.BadParameter(f"write STUDY_ID=NAME, got {item!r}", param_hint="--tumor")
         tumors[sid.strip()] = name.strip()
     res = validate(studies_path=studies, arms_path=arms, pk=_pk_params(pk_param, None),
-                   tumors=tumors, n_replicates=replicates, seed=seed)
+                   tumors=tumors, n_replicates=replicates, seed=seed,
+                   allometric_pk=allometric_pk)
     d = _common.out_dir(out)
     files = res.save(d, report=not no_report)
     if _common.STATE["json"]:
@@ -62,10 +68,16 @@ def validate_cmd(
                            "errors": res.error_summary().to_dict(orient="records"),
                            "ranking": res.ranking.to_dict(orient="records"),
                            "skipped": res.skipped.to_dict(orient="records"),
+                           "ratios": res.ratios.to_dict(orient="records"),
                            "files": [str(p) for p in files]})
         return
+    if not res.ratios.empty:
+        _common.print_frame(res.ratios[["study_id", "split", "arm", "reference_dose",
+                                        "observed_ratio", "predicted_ratio", "feasible"]],
+                            title="Equal-efficacy dose ratios (published vs predicted, per "
+                                  "reference dose)")
     if res.predictions.empty:
-        _common.info("no evidence arm could be simulated")
+        _common.info("no TGI or T/C arm could be simulated")
     else:
         _common.print_frame(res.predictions[["study_id", "split", "arm", "observed_kind",
                                              "observed", "predicted", "predicted_lo",
