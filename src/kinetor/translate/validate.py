@@ -193,8 +193,18 @@ def validate(*, studies_path: str | Path | None = None, arms_path: str | Path | 
                                        "and no human model set to scale either"
                                        if "PK model set" in str(exc2) else f"{c}: {exc2}")
                         continue
-                reasons.append(f"{c}: no {species} PK set in the compound library"
-                               if "PK parameter set" in str(exc) else f"{c}: {exc}")
+                if "PK parameter set" not in str(exc):
+                    reasons.append(f"{c}: {exc}")
+                    continue
+                hint = ""
+                if not allometric_pk:
+                    try:
+                        allometric(lib[c], species)
+                        hint = (" (the library has a human set: allometric_pk=True / "
+                                "--allometric-pk scales it, an assumption)")
+                    except (ModelError, KinetorError):
+                        hint = ""
+                reasons.append(f"{c}: no {species} PK set in the compound library{hint}")
         if not sched or sched == "nan":
             reasons.append("schedule not reported")
         elif "{dose}" in sched and not is_ratio:
