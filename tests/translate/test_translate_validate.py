@@ -74,7 +74,22 @@ def test_allometric_pk_makes_dose_ratio_studies_comparable_and_says_so():
     row = res.ranking.set_index("study_id").loc["yates2015_bt474c"]
     assert "dose ratio at reference 50" in row["basis"] and row["pairs"] == 3
     assert {"capivasertib", "everolimus", "alpelisib"} <= set(res.settings["allometric_compounds"])
-    # without the flag the same arms say why they cannot run
+    assert r["tgi_at_6x_pct"].isna().eq(r["predicted_ratio"].notna()).all()
+    # without the flag the same arms say why they cannot run, and how to run them
     plain = validate(n_replicates=3)
     yates = plain.skipped[plain.skipped["study_id"] == "yates2015_bt474c"]
     assert yates["reason"].str.contains("no mouse PK set").all()
+    assert yates["reason"].str.contains("--allometric-pk").all()
+
+
+@pytest.mark.slow
+def test_invivo_shift_is_applied_and_recorded():
+    base = validate(n_replicates=3, allometric_pk=True, reference_doses=(50.0,))
+    shifted = validate(n_replicates=3, allometric_pk=True, invivo_shift=True,
+                       reference_doses=(50.0,))
+    assert shifted.ratios["pk_basis"].str.contains("in vivo potency shift").all()
+    assert "capivasertib" in shifted.settings["invivo_shift"]
+    s = shifted.settings["invivo_shift"]["capivasertib"]["shift"]
+    assert s > 1.0  # in vivo potency above the network's (Davies 2012 EC50 vs network C50)
+    # a stronger effective potency raises the reference TGI
+    assert shifted.ratios["reference_tgi_pct"].iloc[0] > base.ratios["reference_tgi_pct"].iloc[0]

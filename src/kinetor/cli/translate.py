@@ -40,6 +40,9 @@ def validate_cmd(
         "--allometric-pk", help="Where the library has no PK set for the host species, "
                                 "scale its human set by body weight (an assumption, "
                                 "reported per arm in pk_basis).")] = False,
+    invivo_shift: Annotated[bool, typer.Option(
+        "--invivo-shift", help="Apply the in vivo potency shift of compounds with a "
+                               "published in vivo EC50 (pkpd_invivo.csv).")] = False,
     no_report: Annotated[bool, typer.Option("--no-report", help="Skip the HTML report.")]
         = False,
     out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")]
@@ -60,7 +63,7 @@ def validate_cmd(
         tumors[sid.strip()] = name.strip()
     res = validate(studies_path=studies, arms_path=arms, pk=_pk_params(pk_param, None),
                    tumors=tumors, n_replicates=replicates, seed=seed,
-                   allometric_pk=allometric_pk)
+                   allometric_pk=allometric_pk, invivo_shift=invivo_shift)
     d = _common.out_dir(out)
     files = res.save(d, report=not no_report)
     if _common.STATE["json"]:

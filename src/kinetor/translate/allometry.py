@@ -29,7 +29,7 @@ from typing import Any
 
 from kinetor.errors import ModelError
 
-__all__ = ["CL_EXPONENT", "V_EXPONENT", "allometric_pk"]
+__all__ = ["CL_EXPONENT", "V_EXPONENT", "allometric_pk", "library_pk_dict"]
 
 CL_EXPONENT = 0.75
 V_EXPONENT = 1.0
@@ -73,3 +73,18 @@ def allometric_pk(compound: str, species: str = "mouse", from_species: str = "hu
     return {"model": "1cmt", "cl": f"{cl_to!r} L/h/kg", "v": f"{v_to!r} L/kg",
             "ka": f"{p['ka']!r} 1/h", "f": float(p["f"]), "fu": float(p["fu"]),
             "mw": float(p["mw"]), "source": src, "status": "assumption"}
+
+
+def library_pk_dict(compound: str, species: str) -> dict:
+    """The library's model set of ``compound`` in ``species`` as a ``pk=`` dict."""
+    from kinetor import compounds
+
+    p = compounds.get(compound).pk_params(species)
+    units = p.get("units", {})
+    out = {"model": p["model"], "fu": p["fu"], "mw": p["mw"], "source": p["source"],
+           "status": p["status"]}
+    for k in ("cl", "v", "v1", "q", "v2", "ka", "tlag", "f"):
+        if p.get(k) is not None:
+            u = units.get(k, "")
+            out[k] = float(p[k]) if u in ("", "fraction") else f"{p[k]!r} {u}"
+    return out

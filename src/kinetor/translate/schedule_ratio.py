@@ -38,8 +38,10 @@ def predict_dose_ratios(compound: str, species: str, tumor: str, reference: str,
 
     ``reference`` and ``candidates`` are regimen templates with ``{dose}``. Returns one
     dict per (reference dose, candidate): ``reference_dose, arm, predicted_ratio,
-    ratio_for_ranking`` (infinite when even 6x the reference dose falls short),
-    ``reference_tgi_pct, feasible, reason``.
+    ratio_for_ranking`` (when even 6x the reference dose falls short: 6 x (1 + the TGI
+    points still missing at 6x / 100), so that of two such schedules the one reaching
+    less TGI ranks as the less efficient), ``tgi_at_6x_pct, reference_tgi_pct, feasible,
+    reason``.
     """
     from kinetor.translate.design import equal_efficacy_dose
 
@@ -51,10 +53,13 @@ def predict_dose_ratios(compound: str, species: str, tumor: str, reference: str,
                                       dose_range=(d / 3.0, d * 6.0), rtol=rtol, days=days,
                                       **study_kw)
             ratio = res.dose / d if math.isfinite(res.dose) else np.nan
-            # 'above': even 6x the reference dose falls short, so the ratio exceeds 6
+            # 'above': even 6x the reference dose falls short, so the ratio exceeds 6; the
+            # ranking key then grows with the TGI still missing at 6x (a key, not a ratio)
             beyond = (not math.isfinite(res.dose)) and res.reason.startswith("the schedule")
+            top = float(res.evaluations["tgi_pct"].iloc[-1]) if beyond else np.nan
+            key = 6.0 * (1.0 + max(res.target - top, 0.0) / 100.0) if beyond else ratio
             out.append({"reference_dose": d, "arm": arm, "predicted_ratio": ratio,
-                        "ratio_for_ranking": np.inf if beyond else ratio,
+                        "ratio_for_ranking": key, "tgi_at_6x_pct": top,
                         "reference_tgi_pct": res.target, "feasible": res.feasible,
                         "reason": res.reason})
     return out

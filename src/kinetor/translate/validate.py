@@ -102,7 +102,7 @@ def _regimen_text(schedule: str, days: float) -> str:
 def validate(*, studies_path: str | Path | None = None, arms_path: str | Path | None = None,
              pk: Mapping[str, Mapping[str, Any]] | None = None,
              tumors: Mapping[str, str] | None = None, n_replicates: int = 200,
-             seed: int = 0, allometric_pk: bool = False,
+             seed: int = 0, allometric_pk: bool = False, invivo_shift: bool = False,
              reference_doses: tuple[float, ...] | None = None,
              **study_kw: Any) -> ValidationResult:
     """Simulate every simulable evidence arm and compare it with the published endpoint.
@@ -121,6 +121,11 @@ def validate(*, studies_path: str | Path | None = None, arms_path: str | Path | 
     allometric_pk : bool
         Where the library has no PK set for the host species, scale its human set
         (:func:`.allometry.allometric_pk`, an assumption recorded in ``pk_basis``).
+    invivo_shift : bool
+        Multiply the unbound concentrations of every compound with a published in vivo
+        EC50 (``pkpd_invivo.csv``) by its in vivo potency shift
+        (:func:`.invivo.invivo_shifts`; applied through the PK set's ``fu``, recorded in
+        ``pk_basis`` and ``settings``).
     reference_doses : tuple of float, optional
         Grid of reference doses (mg/kg) for unreported-reference dose ratios (default
         :data:`.schedule_ratio.REFERENCE_DOSES`).
@@ -132,6 +137,7 @@ def validate(*, studies_path: str | Path | None = None, arms_path: str | Path | 
     ValidationResult
     """
     from kinetor.translate.allometry import allometric_pk as allometric
+    from kinetor.translate.allometry import library_pk_dict
     from kinetor.translate.arms import drug_model
     from kinetor.translate.evidence import (
         load_xenograft_arms,
@@ -248,6 +254,26 @@ def validate(*, studies_path: str | Path | None = None, arms_path: str | Path | 
         plan[sid]["arms"].append((row, treatments, pk_basis))
     rows, ranking = [], []
     all_pk = {**auto_pk, **{k: v for k, v in pk.items()}}
+    shifts = {}
+    if invivo_shift:
+        from kinetor.translate.invivo import invivo_shifts
+
+        table = invivo_shifts()
+        shifts = {r["compound"]: r for _, r in table.iterrows()}
+        used = {t["compound"] for p in plan.values() for _, tr, _ in p["arms"] for t in tr}
+        used |= {p["compound"] for p in ratio_plan.values()}
+        for comp in sorted(used & set(shifts)):
+            base_pk = dict(all_pk.get(comp) or library_pk_dict(comp, "mouse"))
+            base_pk["fu"] = float(base_pk["fu"]) * float(shifts[comp]["shift"])
+            all_pk[comp] = base_pk
+        note = {c: f"; in vivo potency shift x{shifts[c]['shift']:.3g} "
+                   f"[{shifts[c]['shift_lo']:.3g}, {shifts[c]['shift_hi']:.3g}] "
+                   f"({shifts[c]['readout']}, {shifts[c]['source']})" for c in shifts}
+        for p in ratio_plan.values():
+            p["pk_basis"] += note.get(p["compound"], "")
+        for p in plan.values():
+            p["arms"] = [(row, tr, b + "".join(note.get(t["compound"], "") for t in tr))
+                         for row, tr, b in p["arms"]]
     for sid, p in plan.items():
         arm_specs = [{"name": f"a{k}", "treatments": tr}
                      for k, (_, tr, _) in enumerate(p["arms"])]
@@ -313,13 +339,15 @@ def validate(*, studies_path: str | Path | None = None, arms_path: str | Path | 
                                "predicted_ratio": 1.0,
                                "reference_tgi_pct": next(iter(here.values()))[
                                    "reference_tgi_pct"] if here else np.nan,
-                               "feasible": True, "reason": "reference",
+                               "tgi_at_6x_pct": np.nan, "feasible": True,
+                               "reason": "reference",
                                "pk_basis": p["pk_basis"]})
             for arm, r in here.items():
                 ratio_rows.append({"study_id": sid, "split": p["split"], "arm": arm,
                                    "reference_dose": d, "observed_ratio": obs[arm],
                                    "predicted_ratio": r["predicted_ratio"],
                                    "reference_tgi_pct": r["reference_tgi_pct"],
+                                   "tgi_at_6x_pct": r["tgi_at_6x_pct"],
                                    "feasible": r["feasible"], "reason": r["reason"],
                                    "pk_basis": p["pk_basis"]})
             pairs, conc = ratio_concordance(
@@ -333,14 +361,16 @@ def validate(*, studies_path: str | Path | None = None, arms_path: str | Path | 
                                           "concordant_pairs", "correct"])
     ratios = pd.DataFrame(ratio_rows, columns=["study_id", "split", "arm", "reference_dose",
                                                "observed_ratio", "predicted_ratio",
-                                               "reference_tgi_pct", "feasible", "reason",
-                                               "pk_basis"])
+                                               "reference_tgi_pct", "tgi_at_6x_pct",
+                                               "feasible", "reason", "pk_basis"])
     settings = {"n_replicates": n_replicates, "seed": seed,
                 "pattern_only_days": f"duration_days of the study, else {_DEFAULT_DAYS:g}",
                 "tc_definition": "100 x mean volume change treated / control",
                 "study_options": {k: str(v) for k, v in study_kw.items()},
                 "user_pk": sorted(pk), "allometric_pk": bool(allometric_pk),
                 "allometric_compounds": sorted(auto_pk),
+                "invivo_shift": {c: {k: (float(v) if isinstance(v, int | float) else str(v))
+                                     for k, v in r.items()} for c, r in shifts.items()},
                 "ratio_reference_doses_mg_kg": list(grid)}
     return ValidationResult(predictions=pred, skipped=skip, ranking=rank, settings=settings,
                             ratios=ratios)

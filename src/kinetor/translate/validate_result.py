@@ -29,7 +29,7 @@ class ValidationResult:
         ``study_id, split, basis, n_arms, pairs, concordant_pairs, correct``.
     ratios : DataFrame
         Equal-efficacy dose ratios: ``study_id, split, arm, reference_dose, observed_ratio,
-        predicted_ratio, reference_tgi_pct, feasible, reason, pk_basis``.
+        predicted_ratio, reference_tgi_pct, tgi_at_6x_pct, feasible, reason, pk_basis``.
     settings : dict
     """
 
