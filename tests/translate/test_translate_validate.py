@@ -56,6 +56,19 @@ def test_cli_validate_json(tmp_path, capsys):
     assert {r["study_id"] for r in payload["predictions"]} == {"synth_fit", "synth_held",
                                                                "synth_none"}
     assert pd.read_csv(tmp_path / "predictions.csv").shape[0] == 5
+    assert payload["ratios"] == []
+
+
+@pytest.mark.slow
+def test_cli_validate_flags_reach_the_api(tmp_path, capsys):
+    code = main(["--json", "translate", "validate", "--studies",
+                 str(FIX / "validate_studies.csv"), "--arms", str(FIX / "validate_arms.csv"),
+                 "--replicates", "3", "--no-report", "--allometric-pk", "--invivo-shift",
+                 "--out", str(tmp_path)])
+    assert code == 0
+    payload = json.loads(capsys.readouterr().out)
+    # the fixture's compound has a library mouse set and no in vivo EC50: nothing changes
+    assert {r["pk_basis"] for r in payload["predictions"]} == {"vistusertib: library mouse set"}
 
 
 def test_tumor_mapping():
