@@ -123,13 +123,20 @@ def _irls(y: np.ndarray, logs: np.ndarray, d: np.ndarray, alpha_fn, n_iter: int 
     expected log-likelihood: every sample with a non-zero design row enters twice, once
     with the gene's betas (prior weight ``eff``) and once without (``1 - eff``); both
     floored at 0.01 as in MAGeCK. ``update_eff`` runs the E-step at every iteration:
-    ``eff_i = 1 / (1 + exp(min_j [l0_ij - l1_ij]))`` over those samples, ``l1``/``l0`` the
-    NB log-likelihoods with and without the betas (MAGeCK's rule: a guide that works in
-    any one condition is efficient). Returns (beta, se, mu, converged, eff).
+    ``eff_i = 1 / (1 + exp(l0_i - l1_i))``, ``l1`` the guide's NB log-likelihood over all
+    its samples under the current fit, ``l0`` under no effect with its own intercept
+    (``b_i = log(sum_j y_ij / sum_j s_j)``). MAGeCK instead takes ``min_j (l0_ij - l1_ij)``
+    over the non-baseline samples with the intercept of the efficient fit, which can lock
+    an inert guide in as efficient (its intercept then splits the difference between the
+    baseline and treated counts). Returns (beta, se, mu, converged, eff).
     """
     g, n, s = y.shape
     k = d.shape[1]
     sel = np.flatnonzero(np.abs(d).sum(axis=1) > 0)
+    y0 = y
+    # the guide's fit without any effect (for the E-step): b_i = log(sum y / sum s_j)
+    mu0 = (y.sum(axis=2, keepdims=True) / np.exp(logs).sum()) * np.exp(logs)[None, None, :]
+    mu0 = np.maximum(mu0, 1e-3)
     if eff is not None:  # augmented samples: the inefficient copies have a zero design row
         d = np.vstack([d, np.zeros((sel.size, k))])
         logs = np.concatenate([logs, logs[sel]])
@@ -159,10 +166,10 @@ def _irls(y: np.ndarray, logs: np.ndarray, d: np.ndarray, alpha_fn, n_iter: int 
         eta = off + theta @ x.T
         mu = np.exp(np.clip(eta, -30, 30))
         if update_eff and eff is not None and sel.size:
-            m3, y3 = mu.reshape(g, n, sa), y
-            l1 = _nb_logpmf(y3[:, :, sel], m3[:, :, sel], alpha_fn(m3[:, :, sel]))
-            l0 = _nb_logpmf(y3[:, :, s:], m3[:, :, s:], alpha_fn(m3[:, :, s:]))
-            eff = special.expit(-np.minimum((l0 - l1).min(axis=2), 100.0))
+            m3 = mu.reshape(g, n, sa)[:, :, :s]
+            l1 = _nb_logpmf(y0, m3, alpha_fn(m3)).sum(axis=2)
+            l0 = _nb_logpmf(y0, mu0, alpha_fn(mu0)).sum(axis=2)
+            eff = special.expit(np.clip(l1 - l0, -100.0, 100.0))
         w = prior() / (1.0 / mu + alpha_fn(mu))
         z = eta - off + (yy - mu) / mu
         xtwx = np.einsum("ri,gr,rj->gij", x, w, x) + ridge
