@@ -22,10 +22,12 @@ Standard errors follow MAGeCK's computation: :math:`A X^T W^2 X A` with
 :math:`A = (X^T W X + 0.01 I)^{-1}`, scaled by the residual variance on the log scale
 :math:`\\sum ((y - \\mu)/\\mu)^2 / v`, :math:`v = N - \\operatorname{tr}(2H - HH^T)`.
 
-Differences from MAGeCK MLE (stated, measured in docs/screens.md): no EM over guide
-efficiency (all guides taken as efficient), a simpler dispersion trend, and no permutation
-p-values (the ``p-value`` columns of :meth:`MLEResult.gene_summary` hold the Wald
-p-values).
+Guide efficiency (``efficiency=``, ``update_efficiency=True``): EM as in MAGeCK MLE (see
+:func:`_irls`); permutation p-values and copy-number correction: :mod:`.mle_perm`.
+Differences from MAGeCK MLE (docs/screens.md): a simpler dispersion trend, an E-step that
+profiles the guide intercept, and permutation p-values ``(k + 1) / (N + 1)``. Without
+permutations the ``p-value`` columns of :meth:`MLEResult.gene_summary` hold the Wald
+p-values.
 
 Examples
 --------
