@@ -3,10 +3,10 @@
 Reads are streamed in blocks (gzip or plain; decompressed in a reader thread, with ISA-L
 when the optional ``isal`` package is installed), the guide window ``[trim5, trim5 + L)``
 of every read is 2-bit encoded into an integer key and looked up in a hash table of the
-library keys by a compiled kernel that counts in place (no per-read Python work). With ``mismatches=1`` the reads left unmatched are
-searched among all single-substitution variants of the library guides; a variant shared
-by two guides is ambiguous and not counted, and a read with one ``N`` counts for the guide
-that the ``N`` could be. ``reverse_complement=True`` matches the reverse complement of the
+library keys by a compiled kernel that counts in place (no per-read Python work). With
+``mismatches=1`` the reads left unmatched are searched among all single-substitution
+variants of the library guides; a variant shared by two guides is ambiguous and not
+counted, and a read with one ``N`` counts for the guide that the ``N`` could be. ``reverse_complement=True`` matches the reverse complement of the
 library spacers (MAGeCK ``--reverse-complement``); ``trim5="auto"`` picks the offset with
 the most exact matches in the first 2 MB of reads of each file. All spacers of a library
 must have the same length.

@@ -1,8 +1,10 @@
 """MLE extras: guide-efficiency priors, permutation p-values and copy-number correction.
 
 Follows MAGeCK MLE (Li et al. 2015, Genome Biol 16:281, doi:10.1186/s13059-015-0843-6;
-the copy-number step from Wu et al. 2018, MAGeCK-NEST / CNV correction as implemented in
-``mageck mle --cnv-norm``):
+firm) as implemented in ``mageck2`` 0.3.0 (``mageck2 mle --permutation-round`` and
+``--cnv-norm``, read in its source). The copy-number effect it corrects: Cas9 cutting in
+amplified regions reduces proliferation independently of the gene (Aguirre AJ et al. 2016
+Cancer Discov 6:914, doi:10.1158/2159-8290.CD-16-0154; firm, abstract read).
 
 * **Permutation** (``--permutation-round``): the guides of the background genes (all genes,
   or the genes of the negative-control guides) are shuffled and dealt out to pseudo-genes
