@@ -62,6 +62,7 @@ from kinetor.screens.normalize import size_factors
 __all__ = ["MLEResult", "mle"]
 
 _RIDGE = 0.01
+_EM_Z = 2.0  # first-pass Wald |z| above which a gene's guide efficiencies are updated
 
 
 @dataclass
@@ -145,6 +146,7 @@ def _irls(y: np.ndarray, logs: np.ndarray, d: np.ndarray, alpha_fn, n_iter: int 
         y = np.concatenate([y, y[:, :, sel]], axis=2)
         eff = np.clip(np.asarray(eff, dtype=float), 0.0, 1.0).copy()
     sa = d.shape[0]
+    upd = np.broadcast_to(np.asarray(update_eff, dtype=bool), (g,))
     # X rows ordered (guide i, sample j): [one-hot guide i | d_j]
     x = np.zeros((n * sa, n + k))
     x[np.arange(n * sa), np.repeat(np.arange(n), sa)] = 1.0
@@ -167,11 +169,11 @@ def _irls(y: np.ndarray, logs: np.ndarray, d: np.ndarray, alpha_fn, n_iter: int 
     for _ in range(n_iter):
         eta = off + theta @ x.T
         mu = np.exp(np.clip(eta, -30, 30))
-        if update_eff and eff is not None and sel.size:
+        if upd.any() and eff is not None and sel.size:
             m3 = mu.reshape(g, n, sa)[:, :, :s]
             l1 = _nb_logpmf(y0, m3, alpha_fn(m3)).sum(axis=2)
             l0 = _nb_logpmf(y0, mu0, alpha_fn(mu0)).sum(axis=2)
-            eff = special.expit(np.clip(l1 - l0, -100.0, 100.0))
+            eff = np.where(upd[:, None], special.expit(np.clip(l1 - l0, -100.0, 100.0)), eff)
         w = prior() / (1.0 / mu + alpha_fn(mu))
         z = eta - off + (yy - mu) / mu
         xtwx = np.einsum("ri,gr,rj->gij", x, w, x) + ridge
@@ -189,13 +191,16 @@ def _irls(y: np.ndarray, logs: np.ndarray, d: np.ndarray, alpha_fn, n_iter: int 
     xwx = np.einsum("ri,gr,rj->gij", x, w, x)
     a = np.linalg.inv(xwx + ridge)
     # MAGeCK's covariance: A X'W^2X A, scaled by the residual variance on the log scale
-    # sum(((y - mu)/mu)^2) / v with v = N - tr(2H - HH') (H the weighted hat matrix)
+    # sum(((y - mu)/mu)^2) / v with v = N - tr(2H - HH') (H the weighted hat matrix); with
+    # EM the rows carry their prior weights (an inefficient guide's residuals under the
+    # effect model, and an efficient guide's under no effect, do not count)
+    pw = np.broadcast_to(prior(), yy.shape)
     cov = a @ np.einsum("ri,gr,rj->gij", x, w * w, x) @ a
     m = a @ xwx
     tr_h = np.trace(m, axis1=1, axis2=2)
     tr_hh = np.einsum("gij,gji->g", m, m)
-    v = np.maximum(n * sa - (2 * tr_h - tr_hh), 1.0)
-    scale = (((yy - mu) / mu) ** 2).sum(axis=1) / v
+    v = np.maximum(pw.sum(axis=1) - (2 * tr_h - tr_hh), 1.0)
+    scale = (pw * ((yy - mu) / mu) ** 2).sum(axis=1) / v
     se = np.sqrt(np.diagonal(cov, axis1=1, axis2=2)[:, n:] * scale[:, None])
     mu_real = mu.reshape(g, n, sa)[:, :, :s]
     return theta[:, n:], se, mu_real, converged, eff
@@ -224,7 +229,9 @@ def mle(counts: CountTable, design: pd.DataFrame, *, norm_method: str = "median"
         ``--sgrna-efficiency`` after its conversion); guides not named start at 1.
     update_efficiency : bool
         EM over guide efficiency (MAGeCK ``--update-efficiency``): the E-step updates
-        each guide's probability from the likelihood with and without the gene's betas.
+        each guide's probability from the likelihood with and without the gene's betas,
+        for genes with an effect (first-pass Wald ``|z| > 2`` in some condition; elsewhere
+        efficiency is not identifiable and the guides keep their prior).
     permutation_rounds : int
         Rounds of permutation (MAGeCK ``--permutation-round``, default there 10); 0 = none.
         Adds ``|p_perm_neg``, ``|p_perm_pos``, ``|p_perm`` and ``|fdr_perm``.
@@ -270,6 +277,8 @@ def mle(counts: CountTable, design: pd.DataFrame, *, norm_method: str = "median"
     eff = eff0.copy()
     resid_mu, resid_r2 = [], []
 
+    identifiable = np.ones(uniq.size, dtype=bool)
+
     def fit(alpha_fn, collect: bool, use_em: bool):
         for n in np.unique(num):
             gi = np.flatnonzero(num == n)
@@ -277,7 +286,7 @@ def mle(counts: CountTable, design: pd.DataFrame, *, norm_method: str = "median"
             y = sel.counts[idx]  # (G, n, S)
             b, s_, mu, c, e = _irls(y, logs, d, alpha_fn, n_iter,
                                     eff=eff0[idx] if use_em else None,
-                                    update_eff=update_efficiency)
+                                    update_eff=update_efficiency & identifiable[gi])
             beta[gi], se[gi], conv[gi] = b, s_, c
             if e is not None:
                 eff[idx] = e
@@ -286,6 +295,10 @@ def mle(counts: CountTable, design: pd.DataFrame, *, norm_method: str = "median"
                 resid_r2.append(((y - mu) ** 2).ravel())
 
     fit(lambda mu: _RIDGE, True, False)
+    # guide efficiency is identifiable only where the gene has an effect: with none, every
+    # guide fits both models and a free E-step splits a null gene's guides by noise (and
+    # inflates its beta); the E-step runs for genes with first-pass Wald |z| > 2
+    identifiable = (np.abs(beta / se) > _EM_Z).any(axis=1)
     m, r2 = np.concatenate(resid_mu), np.concatenate(resid_r2)
     ok = (m > 1) & (r2 > 0)
     if ok.sum() > 10:
