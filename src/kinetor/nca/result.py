@@ -66,14 +66,97 @@ def natural_rank(values) -> np.ndarray:
     [2, 1, 0, 4, 3]
     """
     codes, uniq = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=False)
-    text = pd.Index(uniq).astype(str)
-    if len(text) and text.str.fullmatch(r"\d+").all():      # all plain integers: fast path
-        order = np.argsort(text.astype(np.int64), kind="stable")
+    text = [str(u) for u in uniq]
+    joined = "".join(text)
+    if (text and joined.isascii() and joined.isdigit() and all(text)
+            and max(map(len, text)) <= 15):                  # plain integers: fast path
+        order = np.argsort(np.array(text).astype(np.float64), kind="stable")
     else:
         order = sorted(range(len(uniq)), key=lambda i: _natural_key(uniq[i]))
     rank = np.empty(len(uniq), np.int64)
     rank[order] = np.arange(len(uniq))
     return rank[codes]
+
+
+def _profile_ids(keys: list[pd.Series], n: int) -> np.ndarray:
+    """One integer per distinct combination of the key columns (first-seen order).
+
+    The table ``nca`` returns holds each profile's rows together, so the ids are first
+    read from where the keys change between adjacent rows (no hashing of n rows); they
+    are kept when no key combination starts two blocks, else the keys are factorized.
+    """
+    if n == 0:
+        return np.zeros(0, np.int64)
+    arrays = [col.cat.codes.to_numpy(np.int64) if isinstance(col.dtype, pd.CategoricalDtype)
+              else col.to_numpy() for col in keys]
+    change = np.zeros(n, bool)
+    change[0] = True
+    for a in arrays:
+        same = a[1:] == a[:-1]
+        if a.dtype.kind == "f":
+            same |= np.isnan(a[1:]) & np.isnan(a[:-1])
+        change[1:] |= ~np.asarray(same, bool)
+    starts = np.flatnonzero(change)
+    if _radix_ids([a[starts] for a in arrays]).max() + 1 == len(starts):
+        return np.cumsum(change) - 1
+    return _radix_ids(arrays)
+
+
+def _radix_ids(arrays: list[np.ndarray]) -> np.ndarray:
+    """Factorized ids of the rows of several key arrays (mixed radix of their codes)."""
+    pid = np.zeros(len(arrays[0]), np.int64)
+    span = 1
+    for a in arrays:
+        k, u = pd.factorize(a, use_na_sentinel=False)
+        width = len(u) + 1
+        if span * width >= 2**62:
+            pid, u = pd.factorize(pid)
+            span = len(u) + 1
+        pid = pid * width + k
+        span *= width
+    return pd.factorize(pid)[0].astype(np.int64)
+
+
+def _profile_flags(df: pd.DataFrame, pid: np.ndarray, P: int) -> dict[str, np.ndarray]:
+    """Acceptance flags of each profile: ``flag`` (every distinct rule its values fail,
+    "; "-joined) and one boolean column ``flag_<RULE>`` per rule (``flag_R2ADJ``,
+    ``flag_LAMZSPN``, ``flag_AUCPEO``, ``flag_AUCPEP``) that fails anywhere in the table."""
+    if "flag" not in df.columns:
+        return {"flag": np.full(P, "", dtype=object),
+                **{f"flag_{r}": np.zeros(P, bool) for r in _RULE_ORDER}}
+    col = df["flag"]
+    if not isinstance(col.dtype, pd.CategoricalDtype):
+        col = col.astype(object).fillna("").astype(str).astype("category")
+    cats = [str(c) for c in col.cat.categories]
+    parts: list[str] = []
+    for c in cats:
+        for part in c.split("; "):
+            if part and part not in parts:
+                parts.append(part)
+    bit = {p: 1 << i for i, p in enumerate(parts)}
+    cat_mask = np.array([sum(bit[p] for p in set(c.split("; ")) if p) for c in cats] + [0],
+                        dtype=np.int64)
+    codes = col.cat.codes.to_numpy()
+    rows = np.flatnonzero(cat_mask[codes] != 0)            # flagged values only
+    row_mask, row_pid = cat_mask[codes[rows]], pid[rows]
+    mask = np.zeros(P, np.int64)
+    for b in bit.values():          # a handful of rules: one vectorised pass each
+        hit = np.zeros(P, bool)
+        hit[row_pid[(row_mask & b) != 0]] = True
+        mask[hit] |= b
+    uniq, inv = np.unique(mask, return_inverse=True)
+    text = np.array(["; ".join(p for p in parts if m & bit[p]) for m in uniq], dtype=object)
+    out = {"flag": text[inv.ravel()] if P else np.full(0, "", dtype=object)}
+    rules = dict.fromkeys(_RULE_ORDER, 0)
+    for p in parts:
+        rules.setdefault(p.split(" ")[0], 0)
+        rules[p.split(" ")[0]] |= bit[p]
+    for rule in sorted(rules, key=lambda r: _RULE_ORDER.get(r, 99)):
+        out[f"flag_{rule}"] = (mask & rules[rule]) != 0
+    return out
+
+
+_RULE_ORDER = {"R2ADJ": 0, "LAMZSPN": 1, "AUCPEO": 2, "AUCPEP": 3}
 
 
 def _recorded(x: float) -> str:
@@ -152,17 +235,8 @@ class NCAResult:
         df = self.parameters
         if exclude:
             df = df.assign(value=df["value"].where(df["exclude"] == ""))
-        # integer profile id from the key columns' codes (no MultiIndex on 10^5-10^6 rows)
         n = len(df)
-        pid = np.zeros(n, np.int64)
-        for c in self.keys:
-            col = df[c]
-            if isinstance(col.dtype, pd.CategoricalDtype):
-                k, width = col.cat.codes.to_numpy(np.int64), len(col.cat.categories) + 1
-            else:
-                k, u = pd.factorize(col.to_numpy(), use_na_sentinel=False)
-                width = len(u) + 1
-            pid = pd.factorize(pid * width + k + 1)[0].astype(np.int64)
+        pid = _profile_ids([df[c] for c in self.keys if c in df.columns], n)
         P = int(pid.max()) + 1 if n else 0
         first = np.full(P, -1, np.int64)
         first[pid[::-1]] = np.arange(n)[::-1]
@@ -175,22 +249,15 @@ class NCAResult:
         col_of[seen] = np.arange(len(seen))
         mat = np.full((P, len(seen)), np.nan)
         mat[pid, col_of[ccodes]] = df["value"].to_numpy(float)
-        keys = df[self.keys].astype({c: object for c in self.keys
-                                     if isinstance(df[c].dtype, pd.CategoricalDtype)})
-        wide = keys.iloc[first].reset_index(drop=True)
+        # the key columns of each profile's first row (conversion on P rows, not n)
+        wide = pd.DataFrame({c: (df[c].iloc[first].astype(object).to_numpy()
+                                 if isinstance(df[c].dtype, pd.CategoricalDtype)
+                                 else df[c].iloc[first].to_numpy())
+                             for c in self.keys if c in df.columns})
         names = [str(code.cat.categories[c]) for c in seen]
         wide = pd.concat([wide, pd.DataFrame(mat, columns=names)], axis=1)
-        # acceptance flags of the profile (every distinct rule its values fail)
-        flag = np.full(len(wide), "", dtype=object)
-        if "flag" in df.columns:
-            fl = df["flag"].to_numpy(object) != ""
-            if fl.any():
-                sub = pd.DataFrame({"_p": pid[fl], "_f": df["flag"].to_numpy(object)[fl]})
-                sub = sub.drop_duplicates()          # a few distinct texts per profile
-                per = sub.groupby("_p", sort=False)["_f"].agg(
-                    lambda s: "; ".join(dict.fromkeys("; ".join(s).split("; "))))
-                flag[per.index.to_numpy()] = per.to_numpy(object)
-        wide["flag"] = flag
+        for name, values in _profile_flags(df, pid, P).items():
+            wide[name] = values
         # study-report order: groups and subjects in natural order (1, 2, 10)
         sort_cols = [*self.groups, "subject"]
         keys_rank = [natural_rank(wide[c].to_numpy(object)) for c in sort_cols
