@@ -256,6 +256,8 @@ def build_nca_report(study, result, summary: pd.DataFrame | None = None,
         if codes:
             rep.add_figure_from(*figure)
     else:
+        if summary is None and callable(getattr(result, "summary", None)):
+            summary = result.summary()    # a result object without to_report
         if summary is None:
             summary = summarise(params, groups=param_groups(params),
                                 exclude_flagged=exclude_flagged)
