@@ -9,8 +9,8 @@ DataFrame (10,000 profiles x 12 samples):
 * end to end: the three together (the figure the target is about, and the README's);
 * the engine alone (``compute`` on already padded profiles): kernels and calculators.
 
-Baselines (issue 3, measured by the issue author on this machine type; R is not installed
-here so they are quoted, not re-measured): NonCompart (R) ~3,850 ms and PKNCA (R)
+Baselines (measured earlier with R on this machine type; R is not installed here, so they
+are quoted, not re-measured): NonCompart (R) ~3,850 ms and PKNCA (R)
 ~19,000 ms per 1,000 profiles. Target: < 15 ms per 1,000 profiles. The engine is pure
 numpy (no numba), so there is no JIT compilation to exclude.
 
@@ -97,8 +97,8 @@ def main(n_profiles: int = 10_000, repeats: int = 7) -> str:
         f"best fit. Pure numpy engine (no JIT, so no compilation to exclude). {repeats} runs "
         f"after a warm-up. The 2-core machine was shared with other jobs (1-min load "
         f"average {load:.1f} at the start): the wall-clock median is noisy, so the best "
-        "run and the best CPU time of this process are shown beside it. The target (issue "
-        "19: at most 15 ms per 1,000 profiles end to end) is judged on the best CPU time.",
+        "run and the best CPU time of this process are shown beside it. The target (at "
+        "most 15 ms per 1,000 profiles end to end) is judged on the best CPU time.",
         "",
         "| what | ms per 1,000 profiles: wall median (best) | CPU best | "
         "vs NonCompart (R) 3,850 ms | vs PKNCA (R) 19,000 ms | target <= 15 ms end to end |",
@@ -114,8 +114,9 @@ def main(n_profiles: int = 10_000, repeats: int = 7) -> str:
         lines.append(f"| {label} | {med:.1f} ({best:.1f}) | {cpu:.1f} | "
                      f"{BASELINES['NonCompart (R)'] / cpu:,.0f}x faster | "
                      f"{BASELINES['PKNCA (R)'] / cpu:,.0f}x faster | {ok} |")
-    lines += ["", "Baselines are the figures quoted in issue 3 (R is not installed here, so "
-              "they are not re-measured); ratios use the CPU time."]
+    lines += ["", "Baselines: NonCompart and PKNCA measured earlier with R on this machine "
+              "type, quoted (R is not installed here, so they are not re-measured); ratios "
+              "use the CPU time."]
     text = "\n".join(lines)
     print(text)
     return text

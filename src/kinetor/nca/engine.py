@@ -319,6 +319,13 @@ def long_table(prof, comp: Computed, options, units_by_analyte) -> pd.DataFrame:
     params = [PARAMETERS[k] for k in keys]
     ok_route = np.array([[r in p.routes for p in params] for r in r_names], bool)
     ok_kind = np.array([[k in p.kinds for p in params] for k in k_names], bool)
+    # only the parameters some profile emits (a single-dose study has no tau, urine or
+    # sparse columns): every (P, K) matrix below is built on those alone
+    combos = pd.unique(r_codes.astype(np.int64) * len(k_names) + k_codes)
+    used = (ok_route[combos // len(k_names)] & ok_kind[combos % len(k_names)]).any(axis=0)
+    keys = [k for k, u in zip(keys, used, strict=True) if u]
+    params = [PARAMETERS[k] for k in keys]
+    ok_route, ok_kind = ok_route[:, used], ok_kind[:, used]
     emit = ok_route[r_codes] & ok_kind[k_codes]                    # (P, K)
     pid = np.nonzero(emit)[0]
     value_mat = np.column_stack([comp.values[k] for k in keys])
