@@ -142,7 +142,9 @@ def _digest_column(h, name: str, s: pd.Series) -> None:
     values = s.to_numpy(object) if not isinstance(s.dtype, pd.CategoricalDtype) else s
     codes, uniq = pd.factorize(values, use_na_sentinel=True)
     h.update(np.ascontiguousarray(codes, dtype=np.int64).tobytes())
-    h.update("\x00".join(repr(u) for u in uniq).encode("utf-8", "surrogatepass"))
+    text = uniq if pd.api.types.infer_dtype(uniq, skipna=False) == "string" else \
+        [repr(u) for u in uniq]
+    h.update("\x00".join(text).encode("utf-8", "surrogatepass"))
 
 
 @dataclass
