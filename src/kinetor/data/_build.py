@@ -36,16 +36,20 @@ class Parts:
 
 def join_reasons(*reasons) -> np.ndarray:
     """Join per-row reason arrays with ``"; "``, skipping empty ones."""
-    n = max(len(r) for r in reasons)
+    n = max(len(r) for r in reasons if r is not None)
     out = np.empty(n, dtype=object)
     out.fill("")
     for r in reasons:
-        r = np.asarray(r, dtype=object)
-        has = ~pd.isna(r)
-        has[has] = r[has] != ""
-        if not has.any():          # the common case: no reason at all (no string work)
+        if r is None:
             continue
+        r = np.asarray(r, dtype=object)
+        try:
+            if not (r != "").any():    # the common case: no reason at all
+                continue
+        except TypeError:              # pd.NA cells: the general path below
+            pass
         r = np.asarray(pd.Series(r, dtype=object).fillna("").astype(str), dtype=object)
+        has = r != ""
         both = has & (out != "")
         out = np.where(both, out + "; " + r, np.where(has, r, out))
     return out
@@ -85,8 +89,11 @@ def finish_conc(kind: np.ndarray, value: np.ndarray, limit: np.ndarray, lloq: np
 
 
 def combine_exclude(other: np.ndarray, conc_reason: np.ndarray) -> np.ndarray:
-    """Exclusion reasons of a sample: the file's own reasons, then the reader's; the
-    reader's "no concentration value" is dropped when the file already gives a reason."""
+    """Exclusion reasons of a sample: the file's own reasons (None: the file has no
+    exclusion column), then the reader's; the reader's "no concentration value" is dropped
+    when the file already gives a reason."""
+    if other is None:
+        return join_reasons(conc_reason)
     other = np.asarray(pd.Series(other, dtype=object).fillna("").astype(str), dtype=object)
     extra = np.where((conc_reason == "no concentration value") & (other != ""), "",
                      conc_reason)

@@ -158,7 +158,8 @@ def _conc_table(ctx: _Ctx, mw) -> tuple[pd.DataFrame, dict[str, str | None]]:
         "subject": subject, "time": t, "nominal_time": nominal, "conc": res["conc"],
         "blq": res["blq"], "lloq": res["lloq"], "analyte": analyte,
         "matrix": ctx.text("matrix", "PLASMA"),
-        "exclude": combine_exclude(ctx.text("exclude"), res["reason"]),
+        "exclude": combine_exclude(ctx.text("exclude") if ctx.has("exclude") else None,
+                                   res["reason"]),
         "source_row": ctx.rows, "conc_reported": res["conc_reported"], **extra})
     return conc, units
 
