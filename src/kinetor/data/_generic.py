@@ -175,8 +175,8 @@ def _dose_fields(ctx: _Ctx, time_role: str | None, time_unit: str | None) -> pd.
         dur, _ = ctx.quantity("duration", "infusion duration", "time_unit", "time",
                               target=time_unit)
     route_raw = ctx.text("route")
-    route = pd.Series(route_raw).map(
-        {r: normalise_route(r) or "" for r in pd.unique(route_raw)}).to_numpy(dtype=object)
+    codes, uniq = pd.factorize(route_raw)     # a few distinct routes: normalised once each
+    route = np.array([normalise_route(r) or "" for r in uniq] + [""], dtype=object)[codes]
     # an empty duration is 0 for a bolus or an oral dose, unknown for an infusion
     dur = np.where(np.isnan(dur) & (route != "iv_infusion"), 0.0, dur)
     d = pd.DataFrame({"subject": ctx.text("subject"), "time": t, "dose": dose,
