@@ -22,7 +22,7 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).parent))
 import _record
 
-from kinetor.pathway import LESIONS, REFERENCE_DRUGS, Network, scan
+from kinetor.pathway import LESIONS, Network, resolve_drug, scan
 from kinetor.pathway.analysis import _normalise_conditions, _scan_chunk
 
 
@@ -93,7 +93,7 @@ def main(quick: bool = False) -> str:
     first_s = time.perf_counter() - t0
     compile_s, load_s = _compile_and_load(net.model_text)
 
-    vist = REFERENCE_DRUGS["vistusertib"]
+    vist = resolve_drug("vistusertib")
     t, c = _pk_profile()
     course = _pk_course()
     course_err = float(np.abs(course(t) - c).max() / c.max())  # same PK both ways

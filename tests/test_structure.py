@@ -28,8 +28,8 @@ LAYERS: list[set[str]] = [
     {"errors", "_lazy"},
     {"units", "limits", "numerics", "_figures"},
     {"data", "compounds", "be"},
-    {"nca", "pk", "pd", "bioanalysis", "adme", "report"},
-    {"popfit", "pathway"},
+    {"nca", "pk", "pd", "bioanalysis", "adme"},
+    {"popfit", "pathway", "report"},  # report reads NCA summaries from kinetor.nca
     {"screens", "assays", "qsar", "translate"},
     {"mirna", "demo"},
     {"cli"},

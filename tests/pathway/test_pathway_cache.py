@@ -21,7 +21,10 @@ RUN = ("from kinetor.pathway import Network; import numpy as np; "
 
 def _run(tmp_path, env_dir: str, name: str) -> np.ndarray:
     out = tmp_path / f"{name}.npy"
-    env = {"KINETOR_CACHE_DIR": env_dir, "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+    # the child imports the same kinetor as this process (a worktree's src, not an
+    # installed copy)
+    env = {"KINETOR_CACHE_DIR": env_dir, "PATH": "/usr/bin:/bin", "HOME": str(tmp_path),
+           "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
     subprocess.run([sys.executable, "-c", RUN, str(out)], check=True, env=env)
     return np.load(out)
 

@@ -75,20 +75,34 @@ def test_calibrate_writes_a_fitted_file_the_network_reads(tmp_path):
     from kinetor.pathway.calibration import FREE_PARAMETERS_FILE, TARGETS_FILE
 
     t = pd.read_csv(TARGETS_FILE, keep_default_na=False)
-    t = t[t["id"].isin(["vist_akt_ic50", "vist_s6_ic50", "pten_akt_basal"])].copy()
+    t = t[t["id"].isin(["rapa_s6k_down", "tsc2_rapa", "pten_akt_basal"])].copy()
     t.loc[t["id"] == "pten_akt_basal", "set"] = "holdout"  # a user's own split
     t.to_csv(tmp_path / "t.csv", index=False)
     f = pd.read_csv(FREE_PARAMETERS_FILE, comment="#")
-    f[f["name"] == "atp_shift"].to_csv(tmp_path / "f.csv", index=False)
+    f[f["name"] == "rapalog_shift"].to_csv(tmp_path / "f.csv", index=False)
     assert main(["pathway", "calibrate", "--targets", str(tmp_path / "t.csv"), "--free",
                  str(tmp_path / "f.csv"), "--max-nfev", "3", "--cross-validate", "--out",
                  str(tmp_path / "c")]) == 0
     rep = pd.read_csv(tmp_path / "c" / "calibration_report.csv")
-    assert list(rep["set"]) == ["fit", "fit", "holdout"]
+    assert list(rep["set"]) == ["fit", "holdout", "fit"]  # targets-file order
     # leave-one-out over the two fit targets: each fold fitted on the other one only
     cv = pd.read_csv(tmp_path / "c" / "cross_validation.csv")
-    assert list(cv["id"]) == ["vist_akt_ic50", "vist_s6_ic50"]
-    assert {"model_left_out", "met_left_out", "fold.atp_shift"} <= set(cv.columns)
+    assert list(cv["id"]) == ["rapa_s6k_down", "tsc2_rapa"]
+    assert {"model_left_out", "met_left_out", "fold.rapalog_shift"} <= set(cv.columns)
     assert (tmp_path / "c" / "report.html").is_file()
     net = Network(fitted=tmp_path / "c" / "fitted_parameters.csv")
-    assert 3 <= net.engine.defaults["atp_shift"] <= 300
+    assert 0.01 <= net.engine.defaults["rapalog_shift"] <= 1
+
+
+def test_drugs_lists_every_compound_with_its_basis_or_reason(tmp_path):
+    from kinetor import compounds
+
+    assert main(["pathway", "drugs", "--out", str(tmp_path / "d")]) == 0
+    df = pd.read_csv(tmp_path / "d" / "drugs.csv")
+    assert set(df["compound"]) == {c.name for c in compounds.load_library()}
+    octreo = df[df["compound"] == "octreotide"].iloc[0]
+    assert "SSTR" in octreo["source_or_reason"] and pd.isna(octreo["K_cell_nM"])
+    vist = df[df["compound"] == "vistusertib"].iloc[0]
+    assert vist["basis"] == "cellular" and vist["K_cell_nM"] == 80.0
+    conj = df[df["compound"] == "wortmannin-rapamycin-7c"]
+    assert list(conj["mechanism"]) == ["rapalog", "pi3k_covalent"]

@@ -1,15 +1,18 @@
-"""Drugs by mechanism: validation, potency shifts, resolution (kinetor.pathway.drugs)."""
+"""Drugs by mechanism: validation, potency conversion, one drug source (kinetor.pathway.drugs)."""
 
 import pytest
 
+from kinetor import compounds
 from kinetor.errors import ModelError
-from kinetor.pathway import MECHANISMS, REFERENCE_DRUGS, Drug, resolve_drug
+from kinetor.pathway import MECHANISMS, Drug, drug_from_compound, resolve_drug
+from kinetor.pathway.drugs import ATP_CELL_UM, ATP_KM_UM, atp_factor
 
 
-def test_mechanisms_are_the_thirteen_of_the_issue():
-    assert set(MECHANISMS) == {
-        "rapalog", "mtor_kinase", "dual_pi3k_mtor", "pi3k_alpha", "pan_pi3k", "akt_allosteric",
-        "akt_atp", "igf1r", "egfr", "her2", "mek", "braf", "ampk_activator"}
+def test_mechanisms_include_the_new_slots():
+    assert {"rapalog", "mtor_kinase", "dual_pi3k_mtor", "pi3k_alpha", "pi3k_beta", "pan_pi3k",
+            "pi3k_covalent", "bivalent_mtor", "akt_allosteric", "akt_atp", "igf1r", "egfr",
+            "her2", "erbb_kinase", "her2_antibody", "mek", "braf", "ampk_activator", "serd",
+            "serm", "aromatase"} == set(MECHANISMS)
 
 
 def test_validation_lists_all_problems():
@@ -19,26 +22,62 @@ def test_validation_lists_all_problems():
     assert "unknown mechanism" in msg and "ic50_nM" in msg and "hill" in msg
 
 
-def test_cellular_potency_shifts():
-    # ATP-competitive, biochemical 2.8 nM x shift 25 = 70 nM (hand arithmetic)
-    assert Drug("a", "mtor_kinase", 2.8).cellular_k(25.0, 0.5) == pytest.approx((70.0, 70.0))
-    # rapalog: x rapalog_shift; allosteric MEK: no shift; cellular potency: no shift
-    assert Drug("r", "rapalog", 5.0).cellular_k(25.0, 0.2) == pytest.approx((1.0, 1.0))
-    assert Drug("m", "mek", 0.9).cellular_k(25.0, 0.2) == (0.9, 0.9)
-    assert Drug("c", "akt_atp", 400.0, potency="cellular").cellular_k(25.0) == (400.0, 400.0)
-    # an antibody against HER2 is not ATP-competitive
-    assert Drug("t", "her2", 1.0, atp_competitive=False).cellular_k(25.0) == (1.0, 1.0)
-    # dual: PI3K 0.4 nM and mTOR 1.6 nM, both x 10
-    assert REFERENCE_DRUGS["gedatolisib"].cellular_k(10.0) == pytest.approx((4.0, 16.0))
+def test_cheng_prusoff_per_kinase():
+    # Traut 1994: cellular ATP 3152 uM; EGFR Km,ATP 5.2 uM (Yun 2008); assay at ATP = Km:
+    # factor (1 + 3152/5.2)/2 = 303.6 (hand arithmetic)
+    assert ATP_CELL_UM == 3152.0 and ATP_KM_UM["EGFR"].km_uM == 5.2
+    assert atp_factor("EGFR") == pytest.approx((1 + 3152 / 5.2) / 2)
+    assert Drug("e", "egfr", 2.0).cellular_k() == pytest.approx((607.154, 607.154), rel=1e-5)
+    # mTOR Km 50 uM: (1 + 63.04)/2 = 32.02
+    assert Drug("a", "mtor_kinase", 2.8).cellular_k()[0] == pytest.approx(2.8 * 32.02, rel=1e-3)
+    # a dual drug: PI3K and mTOR each with its own kinase
+    assert Drug("d", "dual_pi3k_mtor", 1.0, ic50_mtor_nM=2.0).cellular_k() == pytest.approx(
+        (atp_factor("PI3K"), 2 * atp_factor("MTOR")))
+    # rapalog: x rapalog_shift; allosteric MEK and antibodies: unchanged; cellular: as given
+    assert Drug("r", "rapalog", 5.0).cellular_k(0.2) == pytest.approx((1.0, 1.0))
+    assert Drug("m", "mek", 0.9).cellular_k(0.2) == (0.9, 0.9)
+    assert Drug("c", "akt_atp", 400.0, potency="cellular").cellular_k() == (400.0, 400.0)
+    assert Drug("t", "her2", 1.0, atp_competitive=False).cellular_k() == (1.0, 1.0)
 
 
-def test_reference_drugs_carry_source_and_status():
-    for d in REFERENCE_DRUGS.values():
-        assert d.source and d.status in ("firm", "likely", "unverified"), d.name
-    # values as stated in science.md s.4
-    assert REFERENCE_DRUGS["AZD8055"].ic50_nM == 0.8
-    assert REFERENCE_DRUGS["alpelisib"].ic50_nM == 5.0
-    assert REFERENCE_DRUGS["gedatolisib"].ic50_mtor_nM == 1.6
+def test_library_is_the_only_drug_source_cellular_potency_preferred():
+    import kinetor.pathway as kp
+
+    assert not hasattr(kp, "REFERENCE_DRUGS")
+    v = resolve_drug("AZD2014")
+    # the library's cellular p-AKT S473 record (MDA-MB-468, 80 nM) is used as given
+    assert v.name == "vistusertib" and v.basis == "cellular" and v.ic50_nM == 80.0
+    assert "MDA-MB-468" in v.source and "cellular" in v.source
+    # capivasertib: cellular substrate IC50 0.3-0.8 uM (geometric mean 490 nM)
+    c = resolve_drug("capivasertib")
+    assert c.basis == "cellular" and c.ic50_nM == pytest.approx((300 * 800) ** 0.5, rel=1e-3)
+    # alpelisib has only cell-free rows: extrapolated through the PI3K ATP model
+    a = resolve_drug("alpelisib")
+    assert a.basis == "extrapolated" and "extrapolated" in a.source
+    assert a.cellular_k()[0] == pytest.approx(5.0 * atp_factor("PI3K"))
+
+
+def test_new_compounds_and_their_mechanisms():
+    want = {"pictilisib": "pan_pi3k", "mk-2206": "akt_allosteric", "lapatinib": "erbb_kinase",
+            "trastuzumab": "her2_antibody", "wortmannin": "pi3k_covalent",
+            "rapalink-1": "bivalent_mtor", "fulvestrant": "serd", "letrozole": "aromatase"}
+    for name, mech in want.items():
+        assert resolve_drug(name).mechanism == mech, name
+    conj = resolve_drug("wortmannin-rapamycin-7c")
+    assert [p.mechanism for p in conj.slots()] == ["rapalog", "pi3k_covalent"]
+
+
+def test_every_library_compound_simulates_or_says_why():
+    for comp in compounds.load_library():
+        try:
+            d = drug_from_compound(comp)
+        except ModelError as exc:
+            msg = str(exc)
+            assert comp.name in msg and ("cannot be simulated" in msg or "no node" in msg
+                                          or "needs a PI3K and an mTOR" in msg), msg
+            continue
+        assert d.source and d.status in ("firm", "likely", "unverified", "assumption"), d.name
+        assert d.cellular_k(0.2)[0] > 0
 
 
 def test_resolve_dicts_drugs_and_names():
@@ -46,19 +85,10 @@ def test_resolve_dicts_drugs_and_names():
                       "source": "test"})
     assert (d.mechanism, d.ic50_nM, d.hill, d.source) == ("pi3k_alpha", 4.0, 1.2, "test")
     assert resolve_drug(d) is d
-    assert resolve_drug("AZD2014").name.lower() == "vistusertib"
     assert resolve_drug("everolimus").mechanism == "rapalog"
     with pytest.raises(ModelError, match="lacks"):
         resolve_drug({"name": "x", "mechanism": "mek"})
     with pytest.raises(ModelError, match="unknown drug"):
         resolve_drug("no-such-drug-xyz")
-
-
-def test_names_from_the_compound_library_get_biochemical_potencies():
-    # kinetor.compounds gives cellular potencies by default; the network asks for enzyme
-    # (or unspecified) assays because it applies its own calibrated shifts
-    d = resolve_drug("capivasertib")
-    assert d.mechanism == "akt_atp" and d.potency == "biochemical"
-    assert d.ic50_nM <= 10.0  # Davies 2012: AKT1-3 enzyme IC50 <= 10 nM
-    g = resolve_drug("gedatolisib")
-    assert g.mechanism == "dual_pi3k_mtor" and g.ic50_mtor_nM is not None
+    with pytest.raises(ModelError, match="SSTR"):
+        resolve_drug("octreotide")

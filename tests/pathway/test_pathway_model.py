@@ -59,14 +59,14 @@ def test_the_ant_file_alone_is_a_loadable_model():
 
 def test_fitted_values_are_applied_and_priors_parsed(tmp_path):
     priors = prior_parameters()
-    assert priors["k_s6k"] == 15.0 and priors["atp_shift"] == 30.0  # as written in mtor.ant
+    assert priors["k_s6k"] == 25.0 and priors["k_rapa_off"] == 0.05  # as written in mtor.ant
     path = write_fitted({"k_s6k": 7.5}, tmp_path / "f.csv")
     assert read_fitted(path) == {"k_s6k": 7.5}
     text = model_text(path)
     assert text.rstrip().endswith("end")
     eng = Network(fitted=path).engine
     assert eng.defaults["k_s6k"] == 7.5
-    assert Network(fitted=False).engine.defaults["k_s6k"] == 15.0
+    assert Network(fitted=False).engine.defaults["k_s6k"] == 25.0
 
 
 def test_unknown_fitted_parameter_is_rejected():

@@ -8,26 +8,32 @@ from hypothesis import strategies as st
 from kinetor.errors import DataError, ModelError, UnitError
 from kinetor.pathway import LESIONS, READOUTS, Drug, Network
 from kinetor.pathway._model import model_text
+from kinetor.pathway.drugs import atp_factor
 
-# protein -> (species forms, total parameter); IRS1 is synthesised/degraded, not conserved
+# protein -> (species forms, total parameter); IRS1, the FOXO-target receptors (IGF-1R/InsR,
+# HER3), DUSP6 and ERalpha are synthesised/degraded (biology), the rest conserved
 CYCLES = {
-    "IGF1R": (["IGF1R", "IGF1R_p"], "IGF1R_tot"), "EGFR": (["EGFR", "EGFR_p"], "EGFR_tot"),
-    "HER2": (["HER2", "HER2_p"], "HER2_tot"), "PI3K": (["PI3K", "PI3K_a"], "PI3K_tot"),
-    "PIP": (["PIP2", "PIP3"], "PIP_tot"),
+    "EGFR": (["EGFR", "EGFR_p"], "EGFR_tot"),
+    "HER2": (["HER2", "HER2_p"], "HER2_tot"), "PI3Ka": (["PI3Ka", "PI3Ka_a"], "PI3Ka_tot"),
+    "PI3Kb": (["PI3Kb", "PI3Kb_a"], "PI3Kb_tot"), "PIP": (["PIP2", "PIP3"], "PIP_tot"),
     "AKT": (["AKT", "AKT_T308", "AKT_S473", "AKT_pp"], "AKT_tot"),
     "PRAS40": (["PRAS40", "PRAS40_p"], "PRAS40_tot"), "TSC": (["TSC", "TSC_p"], "TSC_tot"),
+    "GSK3": (["GSK3", "GSK3_p"], "GSK3_tot"), "FOXO": (["FOXO_n", "FOXO_c"], "FOXO_tot"),
     "Rheb": (["Rheb_GDP", "Rheb_GTP"], "Rheb_tot"),
     "mTORC1": (["mTORC1", "mTORC1_a"], "mTORC1_tot"),
     "mTORC2": (["mTORC2", "mTORC2_a"], "mTORC2_tot"), "S6K1": (["S6K1", "S6K1_p"], "S6K1_tot"),
-    "S6": (["S6", "S6_p"], "S6_tot"), "4EBP1": (["EBP1", "EBP1_p", "EBP1_eIF4E"], "EBP1_tot"),
-    "eIF4E": (["eIF4E", "EBP1_eIF4E"], "eIF4E_tot"), "AMPK": (["AMPK", "AMPK_a"], "AMPK_tot"),
+    "S6": (["S6", "S6_p"], "S6_tot"),
+    "4EBP1": (["EBP1", "EBP1_eIF4E", "EBP1_p", "EBP1_p_eIF4E", "EBP1_pp"], "EBP1_tot"),
+    "eIF4E": (["eIF4E", "EBP1_eIF4E", "EBP1_p_eIF4E"], "eIF4E_tot"),
+    "AMPK": (["AMPK", "AMPK_a"], "AMPK_tot"),
     "p53": (["p53", "p53_a"], "p53_tot"), "HIF1a": (["HIF1a", "HIF1a_s"], "HIF1a_tot"),
     "REDD1": (["REDD1", "REDD1_a"], "REDD1_tot"), "Ras": (["Ras_GDP", "Ras_GTP"], "Ras_tot"),
     "RAF": (["RAF", "RAF_a"], "RAF_tot"), "MEK": (["MEK", "MEK_p"], "MEK_tot"),
     "ERK": (["ERK", "ERK_p"], "ERK_tot"), "RSK": (["RSK", "RSK_p"], "RSK_tot"),
 }
 DRUGS = ["everolimus", "vistusertib", "gedatolisib", "alpelisib", "capivasertib", "MK-2206",
-         "trametinib", "metformin"]
+         "trametinib", "metformin", "fulvestrant", "lapatinib", "rapalink-1",
+         "wortmannin-rapamycin-7c", "buparlisib"]
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +76,7 @@ def test_total_protein_is_conserved(lesion, drug, log_conc):
 
 def test_time_zero_is_the_untreated_reference(net):
     res = net.simulate({"vistusertib": 1000.0}, t_end=2)
-    assert res.readouts[list(READOUTS)].iloc[0].tolist() == pytest.approx([100.0] * 10)
+    assert res.readouts[list(READOUTS)].iloc[0].tolist() == pytest.approx([100.0] * len(READOUTS))
     assert res.reference == "untreated"
 
 
@@ -87,12 +93,12 @@ def test_hill_occupancy_in_the_model(net):
     # cellular potency 10 nM, h = 2, C = 20 nM: theta = 20^2/(20^2 + 10^2) = 400/500 = 0.8
     d = Drug("x", "mtor_kinase", 10.0, hill=2.0, potency="cellular")
     net.simulate({d: 20.0}, t_end=1)
-    assert net.engine.rr.getValue("th_mtor_kinase") == pytest.approx(0.8)
-    # biochemical potency is shifted by atp_shift: K = 10 * atp_shift
+    assert net.engine.rr.getValue("th_mtor_kinase_eff") == pytest.approx(0.8)
+    # a cell-free potency is converted with mTOR's ATP Km (Cheng-Prusoff): K = 10 * factor
     d2 = Drug("y", "mtor_kinase", 10.0, hill=1.0)
-    shift = net.engine.defaults["atp_shift"]
+    shift = atp_factor("MTOR")
     net.simulate({d2: 10.0 * shift}, t_end=1)  # C = K -> theta = 1/2
-    assert net.engine.rr.getValue("th_mtor_kinase") == pytest.approx(0.5)
+    assert net.engine.rr.getValue("th_mtor_kinase_eff") == pytest.approx(0.5)
 
 
 def test_piecewise_linear_input_matches_an_analytic_ramp(net):
@@ -120,7 +126,7 @@ def test_units_at_the_boundary(net):
     b = net.simulate({"vistusertib": 100.0}, t_end=2.0)
     np.testing.assert_allclose(a.readouts.to_numpy(), b.readouts.to_numpy())
     # mass concentrations need a molecular weight: 50 ng/mL / 500 g/mol = 100 nM
-    d = Drug("v", "mtor_kinase", 2.8, extra={"mw": 500.0})
+    d = Drug("v", "mtor_kinase", 80.0, potency="cellular", extra={"mw": 500.0})
     c = net.simulate({d: "50 ng/mL"}, t_end=2.0)
     np.testing.assert_allclose(c.readouts.to_numpy(), b.readouts.to_numpy())
     with pytest.raises(UnitError):

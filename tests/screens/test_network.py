@@ -24,11 +24,14 @@ def test_aliases_and_complexes():
 
 
 def test_knockdown_shares():
-    base = {"AKT_tot": 1.0, "PI3K_tot": 2.0, "f_alpha": 0.7, "mTORC1_tot": 1.0,
+    base = {"AKT_tot": 1.0, "PI3Ka_tot": 2.0, "PI3Kb_tot": 0.5, "mTORC1_tot": 1.0,
             "mTORC2_tot": 1.0}
     assert knockdown_parameters({"AKT1": 0.0}, base) == pytest.approx({"AKT_tot": 2 / 3})
-    # p110-alpha carries f_alpha of PI3K: 80 % knockdown leaves 2 (1 - 0.7 * 0.8)
-    assert knockdown_parameters({"PIK3CA": 0.2}, base)["PI3K_tot"] == pytest.approx(0.88)
+    # p110-alpha is its own pool: 80 % knockdown leaves 2 * 0.2; p110-beta untouched
+    assert knockdown_parameters({"PIK3CA": 0.2}, base) == pytest.approx({"PI3Ka_tot": 0.4})
+    # p85 is in both pools
+    assert knockdown_parameters({"PIK3R1": 0.5}, base) == pytest.approx(
+        {"PI3Ka_tot": 1.0, "PI3Kb_tot": 0.25})
     two = knockdown_parameters({"AKT1": 0.0, "AKT2": 0.0}, base)["AKT_tot"]
     assert two == pytest.approx((2 / 3) ** 2)
     with pytest.raises(DataError, match="GAPDH"):
@@ -40,6 +43,8 @@ def test_knockdown_shares():
     ("RPS6KB1", "S6K1_tot", ["S6K1", "S6K1_p"]),
     ("TSC2", "TSC_tot", ["TSC", "TSC_p"]),
     ("RHEB", "Rheb_tot", ["Rheb_GDP", "Rheb_GTP"]),
+    ("PIK3CB", "PI3Kb_tot", ["PI3Kb", "PI3Kb_a"]),
+    ("FOXO3", "FOXO_tot", ["FOXO_n", "FOXO_c"]),
 ])
 def test_knockdown_conserves_totals(gene, total, species):
     net = Network()

@@ -46,14 +46,14 @@ def test_quasi_steady_agrees_with_dynamic_on_a_slow_profile():
     name = q.arms[1].name
     err = np.abs(q.readout_array(name) - d.readout_array(name))
     names = list(readout_names())
-    slow = [names.index("IRS1"), names.index("pAKT_T308")]  # carried by IRS1 turnover
+    # carried by IRS1 and receptor turnover (~10 h): the FOXO -> HER3/IGF1R loop is slow
+    slow = [names.index(r) for r in ("IRS1", "FOXO_nuclear", "HER3", "pHER3_Y1289")]
     others = [j for j in range(len(names)) if j not in slow]
-    # stated tolerance (docs/translate.md): readouts not carried by the slow IRS1 feedback
-    # within 1.5 % points at every time; p-AKT T308 within 3, IRS1 (~10 h turnover) within
-    # 20; TGI within 0.5 % points
-    assert err[:, :, others].max() < 1.5
-    assert err[:, :, slow[1]].max() < 3.0
-    assert err[:, :, slow[0]].max() < 20.0
+    # stated tolerance (docs/translate.md): other readouts within 6 % points at every time
+    # (1.5 before the network had the hours-scale FOXO -> RTK loop); the slow ones within
+    # 25; TGI within 0.5 % points
+    assert err[:, :, others].max() < 6.0
+    assert err[:, :, slow].max() < 25.0
     tq = q.tgi.set_index("arm").loc[name, "tgi_pct"]
     td = d.tgi.set_index("arm").loc[name, "tgi_pct"]
     assert abs(tq - td) < 0.5 and tq > 20.0
@@ -71,8 +71,9 @@ def test_combination_occupancies_compose_and_zero_partner_changes_nothing():
     assert both[0, -1, j] < alone[0, -1, j] - 5.0
     tab = QuasiSteadyTable(["PIK3CA_mut"], None, (VIS, rapa))
     qs = tab([c, c / 10])
-    # two-drug table at the end of the day (slow rapalog binding: compare where settled)
-    assert abs(qs[0, -1, j] - both[0, -1, j]) < 3.0
+    # two-drug table at the end of the day (slow rapalog binding, off half-life 14 h, and
+    # the FOXO -> HER3 loop: compare where settled; 5 points, was 3)
+    assert abs(qs[0, -1, j] - both[0, -1, j]) < 5.0
 
 
 def test_three_drugs_need_dynamic_mode():

@@ -1,6 +1,6 @@
 """``kinetor pathway``: simulate the PI3K/AKT/mTOR network, export it, calibrate it.
 
-Commands: ``simulate``, ``dose-response``, ``export``, ``calibrate``. Each analysis command
+Commands: ``simulate``, ``dose-response``, ``export``, ``calibrate``, ``drugs``. Each analysis command
 writes tidy CSV (and a PNG plot) into ``--out DIR``.
 """
 
@@ -92,7 +92,9 @@ def _plot(frame, path, title: str) -> None:
     import matplotlib.pyplot as plt
 
     cols = [c for c in frame.columns if c != "time"]
-    fig, axes = plt.subplots(2, 5, figsize=(15, 5.5), sharex=True)
+    ncol = 6
+    nrow = -(-len(cols) // ncol)
+    fig, axes = plt.subplots(nrow, ncol, figsize=(18, 2.8 * nrow), sharex=True)
     for ax, col in zip(axes.ravel(), cols, strict=False):
         ax.plot(frame["time"], frame[col], color="C0")
         ax.axhline(100.0, color="0.6", lw=0.8, ls="--")
@@ -267,3 +269,37 @@ def calibrate_cmd(
         info(f"leave-one-out: {int(cv['met_left_out'].sum())}/{len(cv)} targets met when "
              f"left out; wrote {folder / 'cross_validation.csv'}")
     html_report(folder, "kinetor pathway calibrate")
+
+
+@pathway_app.command("drugs")
+def drugs_cmd(
+    out: Annotated[str | None, typer.Option("--out", help="Output folder (drugs.csv).")] = None,
+) -> None:
+    """How every compound of the library enters the network: mechanism(s), potency basis
+    (cellular or extrapolated through the ATP model), cellular K, source; or why not."""
+    import pandas as pd
+
+    from kinetor import compounds
+    from kinetor.errors import ModelError
+    from kinetor.pathway.drugs import drug_from_compound
+
+    rows = []
+    for comp in compounds.load_library():
+        try:
+            d = drug_from_compound(comp)
+        except ModelError as exc:
+            rows.append({"compound": comp.name, "mechanism": "", "basis": "", "K_cell_nM": None,
+                         "status": "", "source_or_reason": str(exc)})
+            continue
+        for part in d.slots():
+            k = part.cellular_k()[0]
+            rows.append({"compound": comp.name, "mechanism": part.mechanism,
+                         "basis": part.basis, "K_cell_nM": k, "status": part.status,
+                         "source_or_reason": part.source})
+    frame = pd.DataFrame(rows)
+    print_frame(frame[["compound", "mechanism", "basis", "K_cell_nM", "status"]],
+                title="compounds in the pathway network (K_cell before rapalog_shift)")
+    if out is not None:
+        folder = out_dir(out)
+        frame.to_csv(folder / "drugs.csv", index=False)
+        info(f"wrote {folder / 'drugs.csv'}")

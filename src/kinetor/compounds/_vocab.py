@@ -28,6 +28,8 @@ DRUG_CLASSES = (
 PATHWAY_MECHANISMS = (
     "rapalog", "mtor_kinase", "dual_pi3k_mtor", "pi3k_alpha", "pan_pi3k", "akt_allosteric",
     "akt_atp", "igf1r", "egfr", "her2", "mek", "braf", "ampk_activator",
+    "bivalent_mtor", "pi3k_beta", "pi3k_covalent", "erbb_kinase", "her2_antibody", "serd",
+    "serm", "aromatase",
 )
 
 # Default mechanism per class; None = the class has no node in the network.

@@ -48,7 +48,7 @@ __all__ = ["Compound", "parse_compound"]
 
 _TOP_KEYS = {"schema_version", "name", "synonyms", "drug_class", "pathway_mechanism",
              "modality", "gaps", "notes", "identity", "development", "targets", "potency",
-             "binding", "pk", "schedules", "adme"}
+             "binding", "pk", "schedules", "adme", "pathway"}
 _BASE_UNITS = {"flow": ("L/h", "L/h/kg"), "volume": ("L", "L/kg"), "rate": ("1/h", "1/h"),
                "time": ("h", "h"), "fraction": ("1", "1")}
 
@@ -77,6 +77,9 @@ class Compound:
     gaps: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     file: str = ""
+    #: How the pathway network takes the compound (``[pathway]`` table: ``parts`` or
+    #: ``unsupported``); read and checked by ``kinetor.pathway.drugs``.
+    pathway: dict[str, Any] = field(default_factory=dict)
 
     def __repr__(self) -> str:
         return (f"Compound({self.name!r}, class={self.drug_class!r}, "
@@ -338,9 +341,14 @@ def parse_compound(data: dict[str, Any], file: str = "<dict>") -> tuple[Compound
     if not isinstance(gaps, list) or not all(isinstance(g, str) for g in gaps):
         ctx.add("gaps", "gaps must be a list of sentences")
         gaps = []
+    pathway = data.get("pathway", {})
+    if not isinstance(pathway, dict):
+        ctx.add("pathway", "pathway must be a table ([pathway] with parts = [...] or "
+                           "unsupported = '...')")
+        pathway = {}
     c = Compound(
         name=name, synonyms=list(syn), drug_class=dclass, pathway_mechanism=mech,
-        modality=modality,
+        modality=modality, pathway=dict(pathway),
         identity=_value_map(data.get("identity"), "identity", ctx),
         development=_value_map(data.get("development"), "development", ctx),
         adme=_value_map(data.get("adme"), "adme", ctx),

@@ -13,7 +13,7 @@ Examples
 >>> kt.compounds.get("MLN0128").name
 'sapanisertib'
 >>> [c.name for c in kt.compounds.search(target="AKT1")]
-['capivasertib', 'ipatasertib']
+['capivasertib', 'ipatasertib', 'mk-2206']
 >>> "vistusertib" in set(kt.compounds.list()["name"])
 True
 """

@@ -113,6 +113,8 @@ class Potency:
     readout: str = ""
     cell_line: str = ""
     hill: float | None = None
+    serum: str = ""
+    time: str = ""
 
 
 @dataclass(frozen=True)
@@ -267,14 +269,15 @@ def parse_potency(raw: dict, where: str, ctx: _Ctx) -> Potency | None:
     measure = _require(raw, "measure", where, ctx, V.POTENCY_MEASURES)
     assay = _require(raw, "assay", where, ctx, V.ASSAY_TYPES)
     extra = set(raw) - value_keys - {"target", "measure", "assay", "readout", "cell_line",
-                                     "hill"}
+                                     "hill", "serum", "time"}
     for key in sorted(extra):
         ctx.add(f"{where}.{key}", f"unknown key {key!r}")
     if value is None:
         return None
     return Potency(target=target, measure=measure, value=value, assay=assay,
                    readout=str(raw.get("readout", "")), cell_line=str(raw.get("cell_line", "")),
-                   hill=None if hill is None else float(hill))
+                   hill=None if hill is None else float(hill), serum=str(raw.get("serum", "")),
+                   time=str(raw.get("time", "")))
 
 
 def parse_binding(raw: dict, where: str, ctx: _Ctx) -> Binding | None:

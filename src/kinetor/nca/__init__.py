@@ -38,7 +38,7 @@ class _CallableModule(types.ModuleType):
 
 # kt.nca(...) shows nca's explicit keyword arguments (help(), inspect.signature, IDEs)
 _CallableModule.__call__.__doc__ = nca.__doc__
-_CallableModule.__call__.__signature__ = inspect.Signature(
+_CallableModule.__call__.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
     [inspect.Parameter("self", inspect.Parameter.POSITIONAL_ONLY),
      *inspect.signature(nca).parameters.values()])
 

@@ -23,14 +23,19 @@ from kinetor.pathway.analysis import (
     ic50,
     scan,
 )
-from kinetor.pathway.drugs import ATP_COMPETITIVE, MECHANISMS, REFERENCE_DRUGS, Drug, resolve_drug
+from kinetor.pathway.drugs import (
+    ATP_COMPETITIVE,
+    MECHANISMS,
+    Drug,
+    drug_from_compound,
+    resolve_drug,
+)
 from kinetor.pathway.lesions import CONTEXTS, LESIONS, Lesion
 from kinetor.pathway.network import READOUTS, Network, PathwayResult
 
 __all__ = [
-    "ATP_COMPETITIVE", "CONTEXTS", "LESIONS", "MECHANISMS", "READOUTS", "REFERENCE_DRUGS",
-    "Drug", "HillFit", "Lesion", "Network", "PathwayResult", "combination_grid",
-    "dose_response", "export_sbml", "fit_hill", "ic50", "model_text", "resolve_drug", "scan",
+    "ATP_COMPETITIVE", "CONTEXTS", "LESIONS", "MECHANISMS", "READOUTS", "Drug", "HillFit", "Lesion", "Network", "PathwayResult", "combination_grid",
+    "dose_response", "drug_from_compound", "export_sbml", "fit_hill", "ic50", "model_text", "resolve_drug", "scan",
     "simulate_pathway", "to_sbml",
 ]
 

@@ -39,6 +39,9 @@ READOUT_VARS: dict[str, str] = {
     "pS6_S235_236": "pS6_S235_236", "p4EBP1_T37_46": "p4EBP1_T37_46",
     "pPRAS40_T246": "pPRAS40_T246", "pERK": "pERK", "IRS1": "IRS1_total",
     "eIF4E_free": "eIF4E_free", "growth": "growth",
+    "p4EBP1_S65": "p4EBP1_S65", "pGSK3B_S9": "pGSK3B_S9", "FOXO_nuclear": "FOXO_nuclear",
+    "HER3": "HER3_total", "pHER3_Y1289": "pHER3_Y1289", "ER_activity": "ER_activity",
+    "proliferation": "proliferation", "apoptosis": "apoptosis",
 }
 
 _ENGINES: dict[str, Engine] = {}

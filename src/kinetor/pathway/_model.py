@@ -27,7 +27,7 @@ Examples
 >>> "C_mtor_kinase := c0_mtor_kinase + sl_mtor_kinase*(time - t0_mtor_kinase)" in text
 True
 >>> prior_parameters()["k_s6k"]
-15.0
+25.0
 """
 
 from __future__ import annotations

@@ -1,29 +1,44 @@
-"""Drugs by mechanism: the mapping of an inhibitor onto the network.
+"""Drugs by mechanism: the mapping of a compound onto the network.
 
-A drug is described by what it does, not by its name: a mechanism from :data:`MECHANISMS`,
-a potency (``ic50_nM``) and a Hill coefficient. From the free concentration :math:`C`
+A drug is described by what it does: a mechanism from :data:`MECHANISMS` (one drug "slot"
+of ``mtor.ant``), a potency and a Hill coefficient. From the free concentration :math:`C`
 the network computes the occupancy of the target
 
 .. math::
 
     \\theta = \\frac{C^h}{C^h + K^h}
 
-with :math:`K` the potency in cells. Biochemical potencies of ATP-competitive inhibitors
-are shifted to cells by the model's calibrated ``atp_shift`` (Cheng-Prusoff:
-:math:`K_{cell} = K_i (1 + [ATP]/K_{m,ATP})`, one factor for all kinases, see
-docs/pathway.md). What ``theta`` does to each target is in ``mtor.ant``.
+with :math:`K` the potency *in cells*. The compound library (``kinetor.compounds``) is
+the only source of named drugs. Its potency is taken, in this order:
 
-Plain names are resolved through ``kinetor.compounds`` when that package is importable
-(``kinetor.compounds.get(name).pathway_drug()``), otherwise through the small built-in
-table :data:`REFERENCE_DRUGS` (to be superseded by the compound library).
+1. a **cellular** target-engagement potency on the compound's primary target (cell line,
+   serum, readout and time in the library record; proliferation/viability readouts do
+   not count): used as given (``basis = "cellular"``);
+2. otherwise a **cell-free** IC50 (enzyme assay or unspecified ChEMBL row), converted to
+   cells by Cheng-Prusoff with the target kinase's ATP :math:`K_m` (:data:`ATP_KM_UM`) and
+   the cellular ATP concentration (:data:`ATP_CELL_UM`), the assay assumed run at
+   :math:`[ATP] = K_m` (``basis = "extrapolated"``):
+
+   .. math::
+
+       K_{cell} = IC_{50} \\, \\frac{1 + [ATP]_{cell}/K_m}{1 + [ATP]_{assay}/K_m}
+                = IC_{50} \\, \\frac{1 + [ATP]_{cell}/K_m}{2}
+
+   Mechanisms that do not compete with ATP (rapalogs, antibodies, allosteric and
+   endocrine drugs) keep the cell-free value, rapalogs times the calibrated
+   ``rapalog_shift`` (FKBP12 accumulation).
+
+A compound whose table ``[pathway]`` lists ``parts`` acts through several slots (a
+wortmannin-rapamycin conjugate releases a rapamycin ester and a 17-hydroxywortmannin
+analogue); ``unsupported = "reason"`` states why a compound cannot be simulated.
 
 Examples
 --------
 >>> d = Drug("my TORKi", "mtor_kinase", ic50_nM=2.0)
->>> d.cellular_k(atp_shift=30.0)
-(60.0, 60.0)
->>> REFERENCE_DRUGS["gedatolisib"].cellular_k(atp_shift=10.0)
-(4.0, 16.0)
+>>> round(d.cellular_k()[0], 1)        # 2 nM x (1 + 3152/50)/2
+64.0
+>>> Drug("x", "mek", ic50_nM=1.0).cellular_k()
+(1.0, 1.0)
 >>> resolve_drug("everolimus").mechanism
 'rapalog'
 >>> resolve_drug({"name": "x", "mechanism": "mek", "ic50_nM": 1.0}).hill
@@ -32,7 +47,6 @@ Examples
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -40,19 +54,68 @@ from typing import Any, Literal
 
 from kinetor.errors import KinetorError, ModelError
 
-__all__ = ["ATP_COMPETITIVE", "MECHANISMS", "REFERENCE_DRUGS", "Drug", "resolve_drug"]
+__all__ = ["ATP_CELL_UM", "ATP_COMPETITIVE", "ATP_KM_UM", "MECHANISMS", "Drug", "atp_factor",
+           "drug_from_compound", "resolve_drug"]
 
 #: Mechanisms the network knows, each one drug "slot" in ``mtor.ant``.
 MECHANISMS: tuple[str, ...] = (
     "rapalog", "mtor_kinase", "dual_pi3k_mtor", "pi3k_alpha", "pan_pi3k", "akt_allosteric",
     "akt_atp", "igf1r", "egfr", "her2", "mek", "braf", "ampk_activator",
+    "bivalent_mtor", "pi3k_beta", "pi3k_covalent", "erbb_kinase", "her2_antibody", "serd",
+    "serm", "aromatase",
 )
 
-#: Mechanisms whose small-molecule members compete with ATP (biochemical potency shifted).
-ATP_COMPETITIVE: frozenset[str] = frozenset({
-    "mtor_kinase", "dual_pi3k_mtor", "pi3k_alpha", "pan_pi3k", "akt_atp", "igf1r", "egfr",
-    "her2", "braf",
-})
+#: Mechanisms whose small-molecule members compete with ATP, and the kinase whose ATP
+#: :math:`K_m` converts their cell-free potency (``dual_pi3k_mtor``: PI3K, then mTOR).
+ATP_KINASE: dict[str, tuple[str, ...]] = {
+    "mtor_kinase": ("MTOR",), "dual_pi3k_mtor": ("PI3K", "MTOR"), "pi3k_alpha": ("PI3K",),
+    "pi3k_beta": ("PI3K",), "pan_pi3k": ("PI3K",), "pi3k_covalent": ("PI3K",),
+    "akt_atp": ("AKT",), "igf1r": ("IGF1R",), "egfr": ("EGFR",), "her2": ("HER2",),
+    "erbb_kinase": ("EGFR",), "braf": ("BRAF",),
+}
+ATP_COMPETITIVE: frozenset[str] = frozenset(ATP_KINASE)
+
+#: Cellular ATP (uM): mean of ~600 published values in mammalian cells, 3152 +- 1698 uM
+#: (Traut 1994 Mol Cell Biochem 140:1, DOI 10.1007/BF00928361; status firm).
+ATP_CELL_UM = 3152.0
+
+
+@dataclass(frozen=True)
+class AtpKm:
+    """ATP Michaelis constant of a kinase (uM) with its provenance."""
+
+    km_uM: float
+    source: str
+    status: str
+
+
+#: ATP :math:`K_m` per kinase (uM). Only EGFR's was read in a source; the others are
+#: recalled orders of magnitude (status unverified) and say so wherever they are used.
+ATP_KM_UM: dict[str, AtpKm] = {
+    "EGFR": AtpKm(5.2, "Yun 2008 PNAS 105:2070 (wild-type EGFR kinase, Km,ATP 5.2 uM), "
+                       "DOI 10.1073/pnas.0709662105", "likely"),
+    "MTOR": AtpKm(50.0, "recalled order of magnitude for the mTOR kinase domain (Tao 2010 "
+                        "Biochemistry 49:8488, DOI 10.1021/bi100673c, not re-read)",
+                  "unverified"),
+    "PI3K": AtpKm(50.0, "recalled order of magnitude for class I PI3K; not re-read",
+                  "unverified"),
+    "AKT": AtpKm(50.0, "recalled order of magnitude for AKT1; not re-read", "unverified"),
+    "IGF1R": AtpKm(50.0, "recalled order of magnitude; not re-read", "unverified"),
+    "HER2": AtpKm(20.0, "recalled order of magnitude; not re-read", "unverified"),
+    "BRAF": AtpKm(20.0, "recalled order of magnitude; not re-read", "unverified"),
+}
+
+
+def atp_factor(kinase: str) -> float:
+    """Cheng-Prusoff factor from a cell-free IC50 (assay at ATP = Km) to cells.
+
+    Examples
+    --------
+    >>> round(atp_factor("EGFR"), 1)
+    303.6
+    """
+    km = ATP_KM_UM[kinase].km_uM
+    return (1.0 + ATP_CELL_UM / km) / 2.0
 
 
 @dataclass(frozen=True)
@@ -66,18 +129,24 @@ class Drug:
     mechanism : str
         One of :data:`MECHANISMS`.
     ic50_nM : float
-        Potency (nM). For ``dual_pi3k_mtor`` the PI3K potency.
+        Potency (nM): cellular, or cell-free (converted by :meth:`cellular_k`). For
+        ``dual_pi3k_mtor`` the PI3K potency.
     hill : float, default 1.0
         Hill coefficient of the occupancy.
     ic50_mtor_nM : float, optional
         ``dual_pi3k_mtor`` only: the mTOR potency (defaults to ``ic50_nM``).
     potency : {"biochemical", "cellular"}, default "biochemical"
-        A biochemical potency of an ATP-competitive drug is multiplied by the network's
-        ``atp_shift``; a cellular one is used as given.
+        A biochemical (cell-free) potency of an ATP-competitive drug is converted with the
+        target kinase's ATP Km (:func:`atp_factor`); of a rapalog, multiplied by the
+        network's ``rapalog_shift``; a cellular one is used as given.
     atp_competitive : bool, optional
-        Overrides the mechanism default (e.g. ``False`` for an anti-HER2 antibody).
+        Overrides the mechanism default.
     source, status : str
-        Provenance of the potency (status firm / likely / unverified).
+        Provenance of the potency (status firm / likely / unverified; ``basis`` says
+        whether it is cellular or extrapolated).
+    parts : tuple of Drug, optional
+        Further slots the same compound occupies at the same concentration (conjugates
+        that release two inhibitors).
     """
 
     name: str
@@ -89,6 +158,7 @@ class Drug:
     atp_competitive: bool | None = None
     source: str = ""
     status: str = "unverified"
+    parts: tuple[Drug, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -112,68 +182,31 @@ class Drug:
             return bool(self.atp_competitive)
         return self.mechanism in ATP_COMPETITIVE
 
-    def cellular_k(self, atp_shift: float, rapalog_shift: float = 1.0) -> tuple[float, float]:
-        """Cellular potencies ``(K, K2)`` in nM; ``K2`` is the mTOR potency of a dual drug.
+    @property
+    def basis(self) -> str:
+        """``"cellular"`` (used as given) or ``"extrapolated"`` (converted from cell-free)."""
+        return "cellular" if self.potency == "cellular" else "extrapolated"
 
-        A biochemical potency is multiplied by ``atp_shift`` for ATP-competitive drugs and by
-        ``rapalog_shift`` for rapalogs (FKBP12-driven accumulation in cells); a cellular
-        potency is used as given.
-        """
-        shift = 1.0
-        if self.potency == "biochemical":
-            if self.is_atp_competitive:
-                shift = atp_shift
-            elif self.mechanism == "rapalog":
-                shift = rapalog_shift
+    def cellular_k(self, rapalog_shift: float = 1.0) -> tuple[float, float]:
+        """Cellular potencies ``(K, K2)`` in nM; ``K2`` is the mTOR potency of a dual drug."""
         k2 = self.ic50_mtor_nM if self.ic50_mtor_nM is not None else self.ic50_nM
+        if self.potency == "cellular":
+            return float(self.ic50_nM), float(k2)
+        if self.is_atp_competitive and self.mechanism in ATP_KINASE:
+            kin = ATP_KINASE[self.mechanism]
+            return (float(self.ic50_nM) * atp_factor(kin[0]),
+                    float(k2) * atp_factor(kin[-1]))
+        shift = rapalog_shift if self.mechanism == "rapalog" else 1.0
         return float(self.ic50_nM) * shift, float(k2) * shift
+
+    def slots(self) -> tuple[Drug, ...]:
+        """This drug and its further parts, one per slot."""
+        return (self, *self.parts)
 
     def with_potency(self, ic50_nM: float) -> Drug:
         """A copy with another potency (for sensitivity scans)."""
         return replace(self, ic50_nM=float(ic50_nM))
 
-
-def _ref(name, mechanism, ic50, source, status, **kw) -> Drug:
-    return Drug(name=name, mechanism=mechanism, ic50_nM=ic50, source=source, status=status, **kw)
-
-
-#: Built-in reference drugs (for tests and defaults). Superseded by ``kinetor.compounds``
-#: when it is installed. Potencies as stated in science.md where it has them; others recalled
-#: and marked unverified.
-REFERENCE_DRUGS: dict[str, Drug] = {d.name: d for d in (
-    _ref("everolimus", "rapalog", 5.0,
-         "ChEMBL CHEMBL1908360 mTOR IC50 (shared/data/qsar_mtor_pi3k/"
-         "mtor_CHEMBL2842_IC50_nM_raw.csv)", "firm"),
-    _ref("rapamycin", "rapalog", 0.05,
-         "ChEMBL CHEMBL413 mTOR IC50 (shared/data/qsar_mtor_pi3k/"
-         "mtor_CHEMBL2842_IC50_nM_raw.csv)", "firm"),
-    _ref("vistusertib", "mtor_kinase", 2.8,
-         "Pike 2013 Bioorg Med Chem Lett 23:1212 (mTOR kinase IC50 ~2.8 nM; science.md)",
-         "unverified"),
-    _ref("AZD8055", "mtor_kinase", 0.8,
-         "Chresta 2010 Cancer Res 70:288 (mTOR kinase IC50 0.8 nM; science.md)", "firm"),
-    _ref("gedatolisib", "dual_pi3k_mtor", 0.4,
-         "Mallon 2011 Clin Cancer Res 17:3193 (PI3Ka 0.4 nM, mTOR 1.6 nM; science.md)", "likely",
-         ic50_mtor_nM=1.6),
-    _ref("alpelisib", "pi3k_alpha", 5.0,
-         "Fritsch 2014 Mol Cancer Ther 13:1117 (PI3Ka IC50 ~5 nM; science.md)", "likely"),
-    _ref("capivasertib", "akt_atp", 10.0,
-         "Davies 2012 Mol Cancer Ther 11:873 (AKT1-3 IC50 <= 10 nM, the bound used; "
-         "science.md)", "firm"),
-    _ref("MK-2206", "akt_allosteric", 8.0,
-         "Hirai 2010 Mol Cancer Ther 9:1956 (AKT1 IC50 ~8 nM; recalled)", "unverified"),
-    _ref("trametinib", "mek", 0.92,
-         "Gilmartin 2011 Clin Cancer Res 17:989 (MEK1 IC50 ~0.9 nM; recalled)", "unverified"),
-    _ref("metformin", "ampk_activator", 1.0e6,
-         "in vitro AMPK activation at ~0.5-2 mM (e.g. Zhou 2001 J Clin Invest 108:1167; "
-         "recalled), 1 mM used", "unverified", potency="cellular"),
-)}
-
-_ALIASES = {
-    "rad001": "everolimus", "sirolimus": "rapamycin", "azd2014": "vistusertib",
-    "pf-05212384": "gedatolisib", "byl719": "alpelisib", "azd5363": "capivasertib",
-    "mk2206": "MK-2206", "gsk1120212": "trametinib",
-}
 
 _DICT_KEYS = {"name", "mechanism", "ic50_nM", "hill", "ic50_mtor_nM", "potency",
               "atp_competitive", "source", "status"}
@@ -190,69 +223,155 @@ def _from_mapping(spec: Mapping[str, Any]) -> Drug:
     return Drug(**known, extra=extra)
 
 
-def _from_compounds(name: str) -> Drug | None:
-    """The drug from ``kinetor.compounds`` (biochemical potency preferred), or None."""
-    try:
-        from kinetor import compounds  # written in parallel; optional at run time
-    except ImportError:
+# readouts that are not target engagement (a growth IC50 is far downstream of occupancy)
+_NOT_ENGAGEMENT = ("prolif", "viab", "growth", "gi50", "survival", "colony")
+# the most proximal cellular readout first, per mechanism
+_PROXIMAL = {
+    "mtor_kinase": ("s473", "4e-bp1", "4ebp1", "s6k"), "akt_atp": ("pras40", "gsk3"),
+    "akt_allosteric": ("akt", "pras40"), "rapalog": ("s6k", "s6"),
+    "bivalent_mtor": ("s6k", "4e-bp1"),
+}
+
+
+def _usable(p) -> bool:
+    return p.value.is_numeric and p.measure in ("IC50", "Ki", "Kd", "EC50")
+
+
+def _engagement(comp, mechanism: str, target: str | None):
+    """The cellular target-engagement record of ``comp`` (or None)."""
+    primary = {t.name.lower() for t in comp.targets if t.role == "primary"}
+    want = {target.lower()} if target else primary
+    cands = [p for p in comp.potency if p.assay == "cellular" and _usable(p)
+             and p.target.lower() in want
+             and not any(w in p.readout.lower() for w in _NOT_ENGAGEMENT)]
+    if not cands:
         return None
-    try:
-        comp = compounds.get(name)
-    except (KeyError, LookupError, KinetorError):
-        return None
-    spec, basis = None, "biochemical"
-    # the network shifts biochemical potencies itself (atp_shift, rapalog_shift), so ask for
-    # enzyme/unspecified assays first and fall back to the library's default choice
-    for assay in ("enzyme", "unspecified", None):
-        try:
-            spec = comp.pathway_drug(assay=assay)
-        except (KinetorError, TypeError, ValueError):
-            continue
-        if assay is None:
-            rec = comp.potency_record()
-            basis = "cellular" if getattr(rec, "assay", "") == "cellular" else "biochemical"
-        break
-    if spec is None:
-        return None
-    if isinstance(spec, Drug):
-        return spec
-    spec = {**spec, "potency": spec.get("potency", basis)}
-    tag = re.search(r"\[(firm|likely|unverified|assumption)[;\]]", str(spec.get("source", "")))
-    if tag and "status" not in spec:
-        spec["status"] = tag.group(1)
-    if spec.get("mechanism") == "dual_pi3k_mtor":
-        spec.update(_dual_potencies(comp, spec))
-    mw = getattr(comp, "mw", None)
-    if mw is not None and "mw" not in spec:
-        spec["mw"] = mw
-    return _from_mapping(spec)
+    keys = _PROXIMAL.get(mechanism, ())
+
+    def rank(p):
+        ro = p.readout.lower().replace(" ", "")
+        hit = next((i for i, k in enumerate(keys) if k in ro), len(keys))
+        from kinetor.compounds._vocab import STATUS_RANK
+
+        return hit, STATUS_RANK.get(p.value.status, 9)
+
+    return sorted(cands, key=rank)[0]
 
 
-def _dual_potencies(comp: Any, spec: Mapping[str, Any]) -> dict[str, float]:
-    """PI3K and mTOR potencies of a dual inhibitor from its library entries."""
-    out = {}
-    for key, readout in (("ic50_nM", "pi3k"), ("ic50_mtor_nM", "mtor")):
-        for assay in ("enzyme", "unspecified"):
-            try:
-                rec = comp.potency_record(readout=readout, assay=assay)
-                lo, hi = rec.value.to("nM", mw=getattr(comp, "mw", None))
-            except (KinetorError, AttributeError, TypeError, ValueError):
-                continue
-            out[key] = float((lo * hi) ** 0.5)
-            break
-    return out
+def _cell_free(comp, target: str | None, readout: str | None = None):
+    """The best cell-free record (enzyme, then unspecified) on ``target`` or a primary one."""
+    primary = {t.name.lower() for t in comp.targets if t.role == "primary"}
+    for assay in ("enzyme", "unspecified"):
+        cands = [p for p in comp.potency if p.assay == assay and _usable(p)
+                 and ((target and p.target.lower() == target.lower())
+                      or (not target and p.target.lower() in primary))]
+        if readout:
+            cands = [p for p in cands if readout.lower() in
+                     f"{p.target} {p.readout}".lower().replace(" ", "")]
+        if cands:
+            from kinetor.compounds._vocab import STATUS_RANK
+
+            return sorted(cands, key=lambda p: STATUS_RANK.get(p.value.status, 9))[0]
+    return None
 
 
-def resolve_drug(spec: Drug | Mapping[str, Any] | str) -> Drug:
-    """Turn a :class:`Drug`, a ``pathway_drug()`` dict or a name into a :class:`Drug`.
+def _nM(comp, rec) -> float:
+    lo, hi = rec.value.to("nM", mw=comp.mw)
+    return float(lo if lo == hi else (lo * hi) ** 0.5)
 
-    Names go to ``kinetor.compounds`` first (when importable) and then to
-    :data:`REFERENCE_DRUGS` (case-insensitive, common code names accepted).
+
+def _describe(rec, basis: str) -> str:
+    where = "; ".join(x for x in (
+        rec.cell_line and f"cell line {rec.cell_line}", rec.serum and f"serum {rec.serum}",
+        rec.readout and f"readout {rec.readout}", rec.time and f"time {rec.time}") if x)
+    return (f"{rec.value.source} [{basis}; {rec.value.status}; {rec.measure} {rec.target}"
+            f"{'; ' + where if where else ''}]")
+
+
+def _part(comp, mechanism: str, target: str | None = None, readout: str | None = None,
+          name: str | None = None) -> Drug:
+    """One slot of ``comp``: its mechanism with the potency chosen by the module rules."""
+    label = name or comp.name
+    hill = 1.0
+    rec = _engagement(comp, mechanism, target)
+    if rec is not None:
+        hill = rec.hill or 1.0
+        return Drug(label, mechanism, _nM(comp, rec), hill=hill, potency="cellular",
+                    source=_describe(rec, "cellular"), status=rec.value.status,
+                    extra={"mw": comp.mw} if comp.mw else {})
+    if mechanism == "dual_pi3k_mtor":
+        pi3k = _cell_free(comp, None, "pi3k")
+        mtor = _cell_free(comp, None, "mtor")
+        if pi3k is None or mtor is None:
+            raise ModelError(f"{comp.name}: a dual PI3K/mTOR drug needs a PI3K and an mTOR "
+                             "potency; the library has "
+                             f"{sorted({p.target for p in comp.potency}) or 'none'}")
+        return Drug(label, mechanism, _nM(comp, pi3k), ic50_mtor_nM=_nM(comp, mtor),
+                    source=_describe(pi3k, "extrapolated") + "; " + _describe(mtor, "extrapolated"),
+                    status=_weakest(pi3k.value.status, mtor.value.status),
+                    extra={"mw": comp.mw} if comp.mw else {})
+    rec = _cell_free(comp, target, readout)
+    if rec is None:
+        have = sorted({f"{p.target}: {p.assay} {p.readout}".strip() for p in comp.potency})
+        raise ModelError(f"{comp.name} cannot be simulated: no cellular or cell-free potency "
+                         f"on its target for the {mechanism!r} slot; the library has "
+                         f"{have or 'no potency'}; gaps: {'; '.join(comp.gaps) or 'none listed'}")
+    hill = rec.hill or 1.0
+    return Drug(label, mechanism, _nM(comp, rec), hill=hill, potency="biochemical",
+                atp_competitive=None if comp.modality == "small_molecule" else False,
+                source=_describe(rec, "extrapolated"), status=rec.value.status,
+                extra={"mw": comp.mw} if comp.mw else {})
+
+
+def _weakest(*statuses: str) -> str:
+    from kinetor.compounds._vocab import STATUS_RANK
+
+    return max(statuses, key=lambda s: STATUS_RANK.get(s, 9))
+
+
+def drug_from_compound(comp) -> Drug:
+    """The network drug of a library compound (rules in the module docstring).
 
     Raises
     ------
     ModelError
-        Unknown name or invalid specification.
+        If the compound has no node in the network or no usable potency; the message says
+        exactly why.
+    """
+    spec = comp.pathway or {}
+    if spec.get("unsupported"):
+        raise ModelError(f"{comp.name} cannot be simulated by the pathway network: "
+                         f"{spec['unsupported']}")
+    parts = spec.get("parts")
+    if parts:
+        from kinetor.compounds import get
+
+        drugs = []
+        for i, part in enumerate(parts):
+            mech = part.get("mechanism")
+            if mech not in MECHANISMS:
+                raise ModelError(f"{comp.name}: [pathway] parts[{i}] mechanism {mech!r} is "
+                                 f"not one of {', '.join(MECHANISMS)}")
+            src = get(part["from"]) if part.get("from") else comp
+            d = _part(src, mech, part.get("target"), part.get("readout"),
+                      name=f"{comp.name}:{part.get('releases', src.name)}")
+            drugs.append(replace(d, extra={**d.extra, **({"mw": comp.mw} if comp.mw else {})}))
+        head = replace(drugs[0], name=comp.name, parts=tuple(drugs[1:]))
+        return head
+    if comp.pathway_mechanism is None:
+        raise ModelError(f"{comp.name} ({comp.drug_class}) has no node in the pathway network "
+                         "(no pathway mechanism in the compound library)")
+    return _part(comp, comp.pathway_mechanism, spec.get("target"), spec.get("readout"))
+
+
+def resolve_drug(spec: Drug | Mapping[str, Any] | str) -> Drug:
+    """Turn a :class:`Drug`, a ``pathway_drug()`` dict or a library name into a :class:`Drug`.
+
+    Raises
+    ------
+    ModelError
+        Unknown name, a compound the network cannot simulate (the reason is given), or an
+        invalid specification.
     """
     if isinstance(spec, Drug):
         return spec
@@ -265,12 +384,12 @@ def resolve_drug(spec: Drug | Mapping[str, Any] | str) -> Drug:
 
 @lru_cache(maxsize=256)
 def _resolve_name(spec: str) -> Drug:
-    found = _from_compounds(spec)
-    if found is not None:
-        return found
-    key = _ALIASES.get(spec.lower(), spec)
-    for name, drug in REFERENCE_DRUGS.items():
-        if name.lower() == key.lower():
-            return drug
-    raise ModelError(f"unknown drug {spec!r}: known here are {', '.join(REFERENCE_DRUGS)}; "
-                     "or pass Drug(name, mechanism, ic50_nM)")
+    from kinetor import compounds
+
+    try:
+        comp = compounds.get(spec)
+    except (KeyError, LookupError, KinetorError) as exc:
+        names = ", ".join(c.name for c in compounds.load_library())
+        raise ModelError(f"unknown drug {spec!r}: not in the compound library ({names}); "
+                         "add it there or pass Drug(name, mechanism, ic50_nM)") from exc
+    return drug_from_compound(comp)

@@ -37,11 +37,26 @@ class Lesion:
 
 LESIONS: dict[str, Lesion] = {les.name: les for les in (
     Lesion("PTEN_loss", {"PTEN_tot": 0.0},
-           "PTEN deleted/inactivated: PIP3 removed only by the slow SHIP-like term",
-           "seed 001 (PTEN loss uncouples mTORC1 from growth factors)", "firm (qualitative)"),
-    Lesion("PIK3CA_mut", {"k_pi3k_basal": 3.0, "f_alpha": 0.95},
-           "activating p110a mutation: RTK/IRS1-independent basal PI3K activity x15 and most "
-           "PI3K activity carried by p110a", "seed 001; magnitudes assumed", "assumed"),
+           "PTEN deleted/inactivated: PIP3 removed only by SHIP2/other 5-phosphatases; "
+           "PIP3 production then rests mainly on p110beta (feedback silences p110alpha)",
+           "Jia 2008 Nature 454:776 (DOI 10.1038/nature07091); Wee 2008 PNAS 105:13057 "
+           "(DOI 10.1073/pnas.0802655105)", "firm (qualitative)"),
+    Lesion("PIK3CA_mut", {"k_pi3k_basal": 3.0},
+           "activating p110alpha mutation (e.g. H1047R): RTK/IRS1-independent basal "
+           "p110alpha activity, so PIP3 rests mainly on p110alpha",
+           "Samuels 2004 Science 304:554 (DOI 10.1126/science.1096502); magnitude assumed",
+           "assumed"),
+    Lesion("MTOR_FRB_mut", {"rapa_frb": 0.0},
+           "MTOR F2108L in the FRB domain: FKBP12-rapalogs no longer bind (rapalog-resistant, "
+           "TOR kinase inhibitor- and RapaLink-1-sensitive)",
+           "Rodrik-Outmezguine 2016 Nature 534:272 (DOI 10.1038/nature17963)", "firm (qualitative)"),
+    Lesion("MTOR_kinase_mut", {"torki_res": 30.0},
+           "MTOR M2327I in the kinase domain: hyperactive kinase, TOR kinase inhibitors "
+           "30-fold less potent (fold assumed); rapalog- and RapaLink-1-sensitive",
+           "Rodrik-Outmezguine 2016 Nature 534:272 (DOI 10.1038/nature17963); fold assumed",
+           "assumed"),
+    Lesion("ER_negative", {"ER_expr": 0.0},
+           "no oestrogen receptor alpha (ER-negative cell)", "definition", "firm"),
     Lesion("HER2_amp", {"HER2_tot": 8.0},
            "ERBB2 amplification: 8x HER2, ligand-independent activation rises with density",
            "seed 001; 8x assumed", "assumed"),
@@ -68,7 +83,7 @@ LESIONS: dict[str, Lesion] = {les.name: les for les in (
 #: Context inputs and their default levels.
 CONTEXTS: dict[str, float] = {
     "growth_factor": 1.0, "amino_acids": 1.0, "energy_stress": 0.0, "hypoxia": 0.0,
-    "dna_damage": 0.0,
+    "dna_damage": 0.0, "oestradiol": 1.0,
 }
 
 

@@ -240,8 +240,8 @@ class Network:
         x0 = eng.steady_state(params)
         ref_params = params if reference == "untreated" else self.model_parameters(parental=True)
         ref = eng.readouts_at(ref_params, eng.steady_state(ref_params))
-        shifts = [params.get(k, eng.defaults[k]) for k in ("atp_shift", "rapalog_shift")]
-        resolved, drug_params, profiles, courses = self._drug_inputs(pairs, *shifts)
+        shift = params.get("rapalog_shift", eng.defaults["rapalog_shift"])
+        resolved, drug_params, profiles, courses = self._drug_inputs(pairs, shift)
         if courses:  # the variant with exponential input terms (compiled once per process)
             eng = engine(with_exponential_inputs(
                 self.model_text, {m: c.rate.size for m, c in courses.items()}))
@@ -279,7 +279,7 @@ class Network:
             grid = np.append(grid, t_end)
         return grid[grid <= t_end]
 
-    def _drug_inputs(self, pairs, atp_shift: float, rapalog_shift: float):
+    def _drug_inputs(self, pairs, rapalog_shift: float):
         resolved: list[Drug] = []
         drug_params: dict[str, float] = {}
         profiles: dict[str, tuple[np.ndarray, np.ndarray]] = {}
@@ -287,27 +287,28 @@ class Network:
         seen: dict[str, str] = {}
         for spec, value in pairs:
             drug = resolve_drug(spec)
-            mech = drug.mechanism
-            if mech in seen:
-                raise ModelError(f"{drug.name} and {seen[mech]} share the mechanism {mech!r}; "
-                                 "the network has one slot per mechanism")
-            seen[mech] = drug.name
             resolved.append(drug)
-            k1, k2 = drug.cellular_k(atp_shift, rapalog_shift)
-            drug_params[f"K_{mech}"] = k1
-            drug_params[f"h_{mech}"] = float(drug.hill)
-            if mech == "dual_pi3k_mtor":
-                drug_params["K2_dual_pi3k_mtor"] = k2
-            if _is_course(value):
-                courses[mech] = _course(drug, value)
-            elif isinstance(value, tuple | list) and len(value) == 2 and not isinstance(value, str):
-                profiles[mech] = _profile(drug, value)
-            else:
-                conc = _nanomolar(value, drug)
-                if not (np.isfinite(conc) and conc >= 0):
-                    raise DataError(Problem(f"{drug.name}: concentration {value!r} must be a "
-                                            "finite number >= 0", column="conc"))
-                drug_params[f"c0_{mech}"] = conc
+            for part in drug.slots():  # a conjugate occupies two slots at one concentration
+                mech = part.mechanism
+                if mech in seen:
+                    raise ModelError(f"{part.name} and {seen[mech]} share the mechanism "
+                                     f"{mech!r}; the network has one slot per mechanism")
+                seen[mech] = part.name
+                k1, k2 = part.cellular_k(rapalog_shift)
+                drug_params[f"K_{mech}"] = k1
+                drug_params[f"h_{mech}"] = float(part.hill)
+                if mech == "dual_pi3k_mtor":
+                    drug_params["K2_dual_pi3k_mtor"] = k2
+                if _is_course(value):
+                    courses[mech] = _course(drug, value)
+                elif isinstance(value, tuple | list) and len(value) == 2 and not isinstance(value, str):
+                    profiles[mech] = _profile(drug, value)
+                else:
+                    conc = _nanomolar(value, drug)
+                    if not (np.isfinite(conc) and conc >= 0):
+                        raise DataError(Problem(f"{drug.name}: concentration {value!r} must be "
+                                                "a finite number >= 0", column="conc"))
+                    drug_params[f"c0_{mech}"] = conc
         return resolved, drug_params, profiles, courses
 
 

@@ -15,8 +15,10 @@ lesions; the steady state of that cell is compared with the same genotype unpert
 knockdown lowers the sum of a protein's forms to :math:`T'` exactly (tested).
 
 Shares that are not a whole complex are assumptions (equal isoform shares, status
-"assumed"); PIK3CA carries the p110-alpha fraction ``f_alpha`` of PI3K activity as the
-model states it. :func:`compare_hits` sets the simulated growth next to the screen's
+"assumed"). The model has separate p110-alpha and p110-beta pools (``PI3Ka_tot``,
+``PI3Kb_tot``), so PIK3CA and PIK3CB each carry all of their own pool and PIK3R1 (p85, the
+regulatory subunit of both) carries both. ESR1 scales the oestrogen-receptor expression
+``ER_expr``. :func:`compare_hits` sets the simulated growth next to the screen's
 effect and flags model gaps (a screen dependency the model does not predict) and
 predicted dependencies the screen did not find.
 
@@ -46,7 +48,7 @@ class Node:
     """A gene the network represents: the totals it contributes to and its share of each."""
 
     symbol: str
-    shares: Mapping[str, float | str]
+    shares: Mapping[str, float]
     note: str
     status: str
 
@@ -55,25 +57,27 @@ def _n(symbol, shares, note, status="firm (structure)"):
     return Node(symbol, shares, note, status)
 
 
-#: HGNC symbol -> network node (share "f_alpha" = the model's p110-alpha fraction).
+#: HGNC symbol -> network node: the totals (or expression levels) it contributes to.
 NODES: dict[str, Node] = {n.symbol: n for n in (
     _n("MTOR", {"mTORC1_tot": 1.0, "mTORC2_tot": 1.0}, "catalytic subunit of both complexes"),
     _n("RPTOR", {"mTORC1_tot": 1.0}, "mTORC1-specific subunit"),
     _n("MLST8", {"mTORC1_tot": 1.0, "mTORC2_tot": 1.0}, "shared subunit"),
     _n("RICTOR", {"mTORC2_tot": 1.0}, "mTORC2-specific subunit"),
     _n("MAPKAP1", {"mTORC2_tot": 1.0}, "SIN1, mTORC2 subunit"),
-    _n("PIK3CA", {"PI3K_tot": "f_alpha"}, "p110-alpha: the model's f_alpha share of PI3K",
-       "firm (model)"),
-    _n("PIK3CB", {"PI3K_tot": "1-f_alpha"}, "p110-beta: the non-alpha share of PI3K",
-       "assumed"),
-    _n("PIK3R1", {"PI3K_tot": 1.0}, "p85-alpha regulatory subunit (all class IA PI3K)",
-       "assumed"),
+    _n("PIK3CA", {"PI3Ka_tot": 1.0}, "p110-alpha catalytic subunit (the PI3K-alpha pool)"),
+    _n("PIK3CB", {"PI3Kb_tot": 1.0}, "p110-beta catalytic subunit (the PI3K-beta pool)"),
+    _n("PIK3R1", {"PI3Ka_tot": 1.0, "PI3Kb_tot": 1.0},
+       "p85-alpha regulatory subunit (both class IA pools; p85-beta not modelled)", "assumed"),
     _n("PTEN", {"PTEN_tot": 1.0}, "PIP3 3-phosphatase"),
     _n("PDPK1", {"PDK1_tot": 1.0}, "PDK1 (AKT T308 kinase)"),
     _n("AKT1", {"AKT_tot": 1 / 3}, "one of three AKT isoforms (equal shares)", "assumed"),
     _n("AKT2", {"AKT_tot": 1 / 3}, "one of three AKT isoforms (equal shares)", "assumed"),
     _n("AKT3", {"AKT_tot": 1 / 3}, "one of three AKT isoforms (equal shares)", "assumed"),
     _n("AKT1S1", {"PRAS40_tot": 1.0}, "PRAS40"),
+    _n("FOXO1", {"FOXO_tot": 0.5}, "FOXO1 (equal shares with FOXO3)", "assumed"),
+    _n("FOXO3", {"FOXO_tot": 0.5}, "FOXO3a (equal shares with FOXO1)", "assumed"),
+    _n("GSK3B", {"GSK3_tot": 1.0}, "GSK3-beta (AKT substrate, S9)"),
+    _n("ESR1", {"ER_expr": 1.0}, "oestrogen receptor alpha (expression level)"),
     _n("TSC1", {"TSC_tot": 1.0}, "TSC complex subunit (TSC2 unstable without it)"),
     _n("TSC2", {"TSC_tot": 1.0}, "TSC complex GAP subunit"),
     _n("RHEB", {"Rheb_tot": 1.0}, "mTORC1 activator GTPase"),
@@ -155,7 +159,7 @@ def knockdown_parameters(genes: Mapping[str, float] | Iterable[str], base: Mappi
         Genes (symbols or aliases) and the fraction of each product left (0 = knockout;
         above 1 for a gain, e.g. a target released from miRNA repression).
     base : mapping
-        Current parameter values (totals, ``f_alpha``) of the genotype.
+        Current parameter values (totals, expression levels) of the genotype.
     remaining : float
         Fraction left when ``genes`` is a list.
     """
@@ -174,9 +178,7 @@ def knockdown_parameters(genes: Mapping[str, float] | Iterable[str], base: Mappi
                                     fix="0 = knockout, 0.2 = 80 % knockdown, 1.5 = 50 % more"))
             continue
         for p, share in NODES[s].shares.items():
-            fa = float(base["f_alpha"])
-            sh = fa if share == "f_alpha" else (1 - fa) if share == "1-f_alpha" else share
-            factor[p] = factor.get(p, 1.0) * (1.0 - float(sh) * (1.0 - float(r)))
+            factor[p] = factor.get(p, 1.0) * (1.0 - float(share) * (1.0 - float(r)))
     if problems:
         raise DataError(problems)
     return {p: float(base[p]) * f for p, f in factor.items()}

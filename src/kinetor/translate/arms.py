@@ -204,7 +204,8 @@ def drug_model(compound: str, species: str, pk: Mapping[str, Any] | None = None,
     drug : Drug or dict, optional
         The pathway drug (``kinetor.pathway.drugs.Drug`` or a ``pathway_drug()``-style dict);
         default: ``kinetor.pathway.resolve_drug(compound)``, the network's own resolution
-        (biochemical potency preferred, shifted to cells by its calibrated ``atp_shift``).
+        (the library's cellular target-engagement potency where one is published, else the
+        cell-free IC50 extrapolated through the target kinase's ATP Km; docs/pathway.md).
 
     Raises
     ------

@@ -29,8 +29,9 @@ Examples
 >>> tab = QuasiSteadyTable((), None, (Drug("x", "mtor_kinase", 80.0, potency="cellular"),),
 ...                        n_grid=33)
 >>> out = tab([np.array([[0.0, 80.0]])])
->>> out.shape, float(out[0, 0, -1])     # (animals, times, readouts); growth at C = 0
-((1, 2, 10), 100.0)
+>>> growth = readout_names().index("growth")
+>>> out.shape, round(float(out[0, 0, growth]), 6)   # (animals, times, readouts); C = 0
+((1, 2, 18), 100.0)
 """
 
 from __future__ import annotations
@@ -64,10 +65,10 @@ def network(lesions: Sequence[str], context: Mapping[str, float] | None = None,
 
 def _scale(net, drug) -> tuple[float, float]:
     """(K, h): the cellular potency the network will use, and the Hill coefficient; they
-    set the grid coordinate only (the network applies its own shifts)."""
+    set the grid coordinate only (the network applies its own potency conversion)."""
     params, defaults = net.model_parameters(), net.engine.defaults
-    shifts = [params.get(k, defaults.get(k, 1.0)) for k in ("atp_shift", "rapalog_shift")]
-    return float(drug.cellular_k(*shifts)[0]), float(drug.hill)
+    shift = params.get("rapalog_shift", defaults.get("rapalog_shift", 1.0))
+    return float(drug.cellular_k(shift)[0]), float(drug.hill)
 
 
 def _u(c: np.ndarray, k: float, h: float) -> np.ndarray:

@@ -357,7 +357,8 @@ def run_study(compound: str | None = None, species: str = "mouse", tumor: Any = 
         "compounds": {c: {"pk_source": m.pk_source, "pk_status": m.pk_status,
                           "fu": m.fu, "fu_source": m.fu_source, "mw": m.mw,
                           "pk_model": repr(m.model), "potency_nM": m.drug.ic50_nM,
-                          "potency_type": m.drug.potency, "mechanism": m.drug.mechanism,
+                          "potency_type": m.drug.potency, "potency_basis": m.drug.basis,
+                          "mechanism": m.drug.mechanism,
                           "potency_source": m.drug.source} for c, m in models.items()},
         "tumor_sources": dict(tum.sources),
     }

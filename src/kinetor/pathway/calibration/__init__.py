@@ -15,8 +15,8 @@ where an IC50 target gives :math:`r = \log_{10}(IC_{50}^{model}/IC_{50}^{target}
 and a level target (a readout in % of its baseline that must lie in [lower, upper]) gives a
 hinge :math:`r = \log_{10}(v/\mathrm{bound})/0.05` outside the window (narrowed by 5 % on
 each side while fitting) and 0 inside.
-Drugs are taken from the built-in ``REFERENCE_DRUGS`` (not the compound library), so that
-the fit does not move when the library changes. The
+Drugs are resolved by name through the compound library (``kinetor.compounds``), the only
+drug source, with the potency rules of :mod:`kinetor.pathway.drugs`. The
 second sum is a weak prior (two decades) that keeps unidentified parameters at their
 ``mtor.ant`` values. :func:`evaluate` reports every target, fitted and held out.
 
@@ -41,7 +41,7 @@ import pandas as pd
 from kinetor.errors import DataError, Problem
 from kinetor.pathway._model import FITTED_FILE, fitted_values, model_text, prior_parameters
 from kinetor.pathway.analysis import fit_hill
-from kinetor.pathway.drugs import REFERENCE_DRUGS
+from kinetor.pathway.drugs import resolve_drug
 from kinetor.pathway.network import READOUTS, Network
 
 __all__ = ["FREE_PARAMETERS_FILE", "TARGETS_FILE", "CalibrationResult", "calibrate",
@@ -107,7 +107,7 @@ def _value(row, text: str, params: Mapping[str, float]) -> float:
     net = Network(lesions, ctx, params, model_text=text)
     j = READOUTS.index(row["readout"])
     if row["kind"] == "ic50":
-        drug = REFERENCE_DRUGS[row["drug"]]
+        drug = resolve_drug(row["drug"])
         ys = [net.readouts_at([(drug, c)], float(row["time_h"]))[j] for c in IC50_GRID]
         return fit_hill(IC50_GRID, ys).ic50
     base_les = "" if row["base_lesions"] == "parental" else (row["base_lesions"] or lesions)
@@ -115,7 +115,7 @@ def _value(row, text: str, params: Mapping[str, float]) -> float:
     base = Network(base_les, base_ctx, params, model_text=text)
     scale = float(net.steady_state()[row["readout"]] / base.steady_state()[row["readout"]])
     if row["drug"] and float(row["time_h"]) > 0:
-        drug = REFERENCE_DRUGS[row["drug"]]
+        drug = resolve_drug(row["drug"])
         pct = net.readouts_at([(drug, float(row["conc_nM"]))], float(row["time_h"]))[j]
         return float(pct * scale)
     return 100.0 * scale
