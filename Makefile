@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test bench lint clean chromium
+.PHONY: install demo test bench lint clean chromium web-test-deps serve
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,8 +27,23 @@ chromium:
 	      || echo "chromium could not be installed"; \
 	  else echo "chromium is absent and cannot be installed here (not root)"; fi; }
 
-test: install chromium
+# The store tests start a throwaway PostgreSQL server and the browser-app test drives
+# headless Chromium through chromedriver (Debian's packages); install them when absent and
+# we may (root), otherwise those tests say why they cannot run.
+web-test-deps:
+	@{ command -v chromedriver >/dev/null 2>&1 && ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; } || { \
+	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing Debian postgresql, chromium and chromium-driver for the store and web tests"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	      postgresql chromium chromium-driver >/dev/null) \
+	      || echo "postgresql/chromium-driver could not be installed"; \
+	  else echo "postgresql or chromium-driver is absent and cannot be installed here (not root)"; fi; }
+
+test: install chromium web-test-deps
 	$(PY) -m pytest -q
+
+serve: install
+	$(VENV)/bin/kinetor serve
 
 bench: install
 	$(PY) benchmarks/run_all.py
