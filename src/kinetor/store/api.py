@@ -174,11 +174,19 @@ class Store(ResultsMixin):
 
     # -- studies ---------------------------------------------------------------------
     def add_study(self, project_id: int, name: str, data: bytes, user: str,
-                  settings: dict | None = None) -> int:
+                  settings: dict | None = None, reuse: bool = False) -> int:
         """Keep an uploaded file byte for byte (with its SHA-256); ``name`` is only a label
-        (it never becomes a path). ``settings``: units, roles, route chosen for it."""
+        (it never becomes a path). ``settings``: units, roles, route chosen for it.
+        ``reuse=True`` returns the project's study with the same name, bytes and settings
+        when there is one (a re-analysis then adds a version to it)."""
         with self._session() as ses, ses.begin():
             self._project(ses, project_id, user)
+            if reuse:
+                for old in ses.scalars(select(S.Study).where(
+                        S.Study.project_id == project_id, S.Study.sha256 == sha256(data),
+                        S.Study.name == name)).all():
+                    if old.settings == json.loads(json.dumps(settings or {})):
+                        return old.id
             st = S.Study(project_id=project_id, name=name, data=bytes(data),
                          sha256=sha256(data), size=len(data), settings=settings or {},
                          created_at=now(), created_by=user)
