@@ -46,9 +46,7 @@ def normalise_url(url: str | os.PathLike | None) -> str:
     >>> normalise_url("postgresql://kin@db/kinetor")
     'postgresql+psycopg2://kin@db/kinetor'
     """
-    if url is None:
-        return default_url()
-    text = str(url)
+    text = default_url() if url is None else str(url)
     if "://" not in text:
         return f"sqlite:///{Path(text).expanduser().resolve()}"
     if text.startswith("postgresql://") or text.startswith("postgres://"):
