@@ -22,7 +22,7 @@ def table(df: pd.DataFrame, table_id: str | None = None, max_rows: int = 500):
 def problems_table(problems: list[dict[str, Any]]):
     """The validation problems as a table: file, row, column, problem, fix."""
     cols = ["file", "row", "column", "problem", "fix"]
-    return table(pd.DataFrame(problems, columns=cols), table_id="problems")
+    return table(pd.DataFrame(problems, columns=cols), table_id="problems-table")
 
 
 @dataclass

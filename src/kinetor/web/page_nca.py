@@ -224,14 +224,14 @@ def nca_server(input, output, session, ctx):
         if not res or "summary" not in res:
             return None
         df = pd.DataFrame(res["summary"]).drop(columns=["mean"], errors="ignore")
-        return table(df, table_id="nca-summary")
+        return table(df, table_id="summary-table")
 
     @render.ui
     def exclusions():
         return table(pd.DataFrame(excluded.get(), columns=["subject", "time"]),
-                     table_id="lz-excluded")
+                     table_id="excluded-table")
 
-    @render.download(filename="kinetor_nca_report.html")
+    @render.download_button(filename="kinetor_nca_report.html")
     async def report():
         rec = saved.get()
         req(rec)
@@ -248,7 +248,7 @@ def nca_server(input, output, session, ctx):
             ctx.store.add_blob(rec["id"], "report.html", html, user=ctx.user)
         yield html
 
-    @render.download(filename="kinetor_nca.xlsx")
+    @render.download_button(filename="kinetor_nca.xlsx")
     def workbook():
         rec = saved.get()
         req(rec)

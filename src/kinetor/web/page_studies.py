@@ -115,11 +115,13 @@ def studies_server(input, output, session, ctx):
     def _checked():
         name, data, sets, res = run_check.result()
         check.set(res)
-        if res.get("ok") and ctx.project.get() is not None:
-            sid = ctx.store.add_study(ctx.project.get(), name, data, user=ctx.user,
-                                      settings=sets, reuse=True)
+        with reactive.isolate():       # read without depending on what we set here
+            pid, n = ctx.project.get(), ctx.studies_changed.get()
+        if res.get("ok") and pid is not None:
+            sid = ctx.store.add_study(pid, name, data, user=ctx.user, settings=sets,
+                                      reuse=True)
             ctx.study.set(sid)
-            ctx.studies_changed.set(ctx.studies_changed.get() + 1)
+            ctx.studies_changed.set(n + 1)
 
     @render.ui
     def role_menus():
@@ -162,7 +164,7 @@ def studies_server(input, output, session, ctx):
         rows = ctx.store.studies(ctx.user, pid)
         df = pd.DataFrame(rows, columns=["id", "name", "size", "sha256", "created_at",
                                          "created_by"])
-        return table(df, table_id="stored-studies")
+        return table(df, table_id="studies-table")
 
 
 def _header(name: str, data: bytes) -> list[str]:

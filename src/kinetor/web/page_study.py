@@ -17,8 +17,8 @@ def xenograft_ui():
     return ui.layout_sidebar(
         ui.sidebar(
             ui.input_select("tumor", "Tumour model", tumors, selected="MCF7"),
-            ui.input_text_area("arms", "Arms, one per line: compound and regimen",
-                               "vistusertib 15 mg/kg PO QD x 21 days", rows=4),
+            ui.input_text_area("arms", "Arms, one per line: NAME=COMPOUND:REGIMEN",
+                               "vistusertib 15=vistusertib:15 mg/kg PO QD x 21 days", rows=4),
             ui.input_numeric("n_animals", "Animals per arm", 8, min=2, max=50),
             ui.input_numeric("n_replicates", "Replicate studies (TGI interval)", 40,
                              min=5, max=1000),
