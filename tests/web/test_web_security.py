@@ -112,6 +112,26 @@ def test_users_and_csrf(live, tmp_path):
                          {"X-CSRF-Token": ben.csrf()}, method="POST")
     assert status == 404
     assert st.projects("ben") == []
+    # the app's websocket session acts as the signed-in user: ben's menu, ben's project
+    assert "(ben)" in _ws_projects(srv, ben) and "(ana)" not in _ws_projects(srv, ben)
+
+
+def _ws_projects(srv, client) -> str:
+    """The project menu a Shiny session opened with the client's session cookie gets."""
+    from websockets.sync.client import connect
+
+    cookie = "; ".join(f"{c.name}={c.value}" for h in client.opener.handlers
+                       if hasattr(h, "cookiejar") for c in h.cookiejar)
+    ws = srv.url.replace("http", "ws") + "/websocket/"
+    with connect(ws, origin=srv.url, additional_headers={"Cookie": cookie},
+                 open_timeout=30) as conn:
+        conn.send(json.dumps({"method": "init", "data": {}}))
+        for _ in range(50):
+            msg = json.loads(conn.recv(timeout=60))
+            for m in msg.get("inputMessages") or []:
+                if m["id"] == "studies-project":
+                    return m["message"]["options"]
+    return ""
 
 
 def test_upload_limit_and_cross_site_websocket(live):

@@ -42,8 +42,11 @@ def build_app(cfg: ServeConfig, store):
     """The ASGI app for ``cfg`` over ``store`` (a :class:`kinetor.store.Store`)."""
 
     def server(input, output, session):
-        scope = session.http_conn.scope
-        user = scope.get("kinetor_user") or cfg.local_user
+        user = session.http_conn.scope.get("kinetor_user")
+        if user is None:     # never fall back to another identity when auth is on
+            if cfg.auth != "none":
+                raise RuntimeError("websocket without a signed-in user")
+            user = cfg.local_user
         ctx = Ctx(user=user, store=store, cfg=cfg, project=reactive.Value(None),
                   study=reactive.Value(None), studies_changed=reactive.Value(0))
         studies_server("studies", ctx)
