@@ -1,6 +1,6 @@
 """NCA on stored studies: read uploaded bytes safely, run, pack the outputs as blobs.
 
-Used by ``kinetor nca --store``, the browser app and its worker processes. An upload's
+Used by the browser app and its worker processes. An upload's
 name never becomes a path: the bytes are written to a private temporary folder as
 ``upload.<ext>`` (the extension from an allow-list); a SEND/SDTM ``.zip`` is unpacked
 member by member under sanitised base names, with a cap on the unpacked size.
@@ -105,14 +105,17 @@ def nca_options(options: dict[str, Any]) -> dict[str, Any]:
     return kw
 
 
-def nca_blobs(study, result, report: bool = False) -> dict[str, bytes]:
-    """The NCA outputs as files: the CSV tables, the Excel workbook, the provenance and,
-    with ``report=True``, the self-contained HTML report."""
+def nca_blobs(study, result, report: bool = False,
+              workbook: bool = True) -> dict[str, bytes]:
+    """The NCA outputs as files: the CSV tables, the provenance, the Excel workbook
+    (``workbook=True``; it takes most of the time on large studies) and, with
+    ``report=True``, the self-contained HTML report."""
     out: dict[str, bytes] = {}
     for name, df in result.tables().items():
         out[f"nca_{name}.csv"] = df.to_csv(index=False).encode()
     with tempfile.TemporaryDirectory(prefix="kinetor-nca-") as tmp:
-        out["nca.xlsx"] = Path(result.to_excel(Path(tmp) / "nca.xlsx")).read_bytes()
+        if workbook:
+            out["nca.xlsx"] = Path(result.to_excel(Path(tmp) / "nca.xlsx")).read_bytes()
         if report:
             from kinetor.report import nca_report
 
@@ -120,17 +123,3 @@ def nca_blobs(study, result, report: bool = False) -> dict[str, bytes]:
     out["nca_provenance.json"] = json.dumps(result.provenance, indent=2,
                                             default=str).encode()
     return out
-
-
-def run_nca(data: bytes, name: str, settings: dict, options: dict,
-            report: bool = False) -> dict[str, Any]:
-    """Read, analyse, pack: the job a worker process runs. Returns ``blobs``,
-    ``input_hash`` (the study's content hash) and a small ``summary``."""
-    from kinetor.nca import nca
-
-    study = read_upload(data, name, settings)
-    res = nca(study, **nca_options(options))
-    blobs = nca_blobs(study, res, report=report)
-    return {"blobs": blobs, "input_hash": study.input_hash(),
-            "summary": {"profiles": len(res.profiles), "parameters": len(res.parameters),
-                        "notes": list(study.notes)}}

@@ -130,7 +130,8 @@ async def _json(send, status: int, payload) -> None:
 
 async def _api(scope, receive, send, cfg: ServeConfig, store):
     """``GET /api/csrf``; ``POST /api/studies?project=NAME&name=LABEL`` (raw file body);
-    ``POST /api/nca`` ``{"study_id", "options"}``; ``GET /api/results/ID``. POSTs need
+    ``POST /api/nca`` ``{"study_id", "options", "report": false, "workbook": false}``;
+    ``GET /api/results/ID``. POSTs need
     the session's ``X-CSRF-Token`` unless the client sent the bearer token."""
     from kinetor.errors import KinetorError
 
@@ -165,7 +166,8 @@ async def _api(scope, receive, send, cfg: ServeConfig, store):
             study = store.study(int(req["study_id"]), user)
             opts = req.get("options", {})
             out = await jobs.run(tasks.nca_job, study["data"], study["name"],
-                                 study["settings"], opts)
+                                 study["settings"], opts, bool(req.get("report")),
+                                 bool(req.get("workbook")))
             if "error" in out:
                 return await _json(send, 422, out)
             rec = store.save_result(study["id"], "nca", opts, out["blobs"], user=user,

@@ -231,28 +231,32 @@ def nca_server(input, output, session, ctx):
         return table(pd.DataFrame(excluded.get(), columns=["subject", "time"]),
                      table_id="excluded-table")
 
+    async def _file(rec: dict, name: str) -> bytes:
+        """A result's file; the report and workbook are built on first request (in a
+        worker) and kept with the result unless it is locked."""
+        info = ctx.store.result(rec["id"], ctx.user)
+        if name in {b["name"] for b in info["blobs"]}:
+            return ctx.store.blob(rec["id"], name, ctx.user)
+        study = ctx.store.study(rec["study_id"], ctx.user)
+        out = await jobs.run(tasks.nca_job, study["data"], study["name"], study["settings"],
+                             info["analysis"]["options"], name == "report.html",
+                             name == "nca.xlsx")
+        data = out["blobs"][name]
+        if not ctx.store.result(rec["id"], ctx.user)["locked"]:
+            ctx.store.add_blob(rec["id"], name, data, user=ctx.user)
+        return data
+
     @render.download_button(filename="kinetor_nca_report.html")
     async def report():
         rec = saved.get()
         req(rec)
-        names = {b["name"] for b in ctx.store.result(rec["id"], ctx.user)["blobs"]}
-        if "report.html" in names:
-            yield ctx.store.blob(rec["id"], "report.html", ctx.user)
-            return
-        study = ctx.store.study(rec["study_id"], ctx.user)
-        opts = ctx.store.result(rec["id"], ctx.user)["analysis"]["options"]
-        out = await jobs.run(tasks.nca_job, study["data"], study["name"], study["settings"],
-                             opts, True)
-        html = out["blobs"]["report.html"]
-        if not ctx.store.result(rec["id"], ctx.user)["locked"]:
-            ctx.store.add_blob(rec["id"], "report.html", html, user=ctx.user)
-        yield html
+        yield await _file(rec, "report.html")
 
     @render.download_button(filename="kinetor_nca.xlsx")
-    def workbook():
+    async def workbook():
         rec = saved.get()
         req(rec)
-        yield ctx.store.blob(rec["id"], "nca.xlsx", ctx.user)
+        yield await _file(rec, "nca.xlsx")
 
     @reactive.effect
     @reactive.event(input.lock)

@@ -44,8 +44,9 @@ def validate(data: bytes, name: str, settings: dict) -> dict[str, Any]:
 
 
 def nca_job(data: bytes, name: str, settings: dict, options: dict,
-            report: bool = False) -> dict[str, Any]:
-    """NCA of a stored study: blobs to store, lambda_z points for the plot, main summary."""
+            report: bool = False, workbook: bool = False) -> dict[str, Any]:
+    """NCA of a stored study: blobs to store (CSV tables and provenance; the Excel
+    workbook and HTML report on request), lambda_z points for the plot, main summary."""
     import pandas as pd
 
     from kinetor.errors import KinetorError
@@ -65,7 +66,7 @@ def nca_job(data: bytes, name: str, settings: dict, options: dict,
                                              "LAMZNPT", "CLFO", "VZFO"])]
     cols = [c for c in ("group", "analyte", "PPTESTCD", "unit", "n", "statistic", "display",
                         "mean") if c in main.columns]
-    return {"blobs": nca_blobs(study, res, report=report), "input_hash": study.input_hash(),
+    return {"blobs": nca_blobs(study, res, report=report, workbook=workbook), "input_hash": study.input_hash(),
             "lz": lz.to_dict("records"), "summary": pd.DataFrame(main[cols]).to_dict("records"),
             "units": dict(study.units), "profiles": len(res.profiles)}
 
