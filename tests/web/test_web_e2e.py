@@ -141,6 +141,13 @@ def test_browser_workflow(live, browser, tmp_path):
     _wait(d, lambda d: report.exists() and report.stat().st_size > 10_000, timeout=240)
     time.sleep(0.5)
     assert "Non-compartmental analysis" in report.read_text(errors="replace")
+    _click(d, "nca-workbook")
+    book = tmp_path / "kinetor_nca.xlsx"
+    _wait(d, lambda d: book.exists() and book.stat().st_size > 5_000, timeout=240)
+    time.sleep(0.5)
+    import openpyxl
+
+    assert {"parameters", "summary", "wide"} <= set(openpyxl.load_workbook(book).sheetnames)
     # 6. the pathway explorer draws curves
     _tab(d, "Pathway explorer")
     _click(d, "pathway-run")
