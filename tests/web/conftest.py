@@ -82,7 +82,9 @@ def browser(tmp_path):
                 "--window-size=1400,1000"):
         opts.add_argument(arg)
     opts.add_experimental_option("prefs", {"download.default_directory": str(tmp_path),
-                                           "download.prompt_for_download": False})
+                                           "download.prompt_for_download": False,
+                                           "profile.default_content_setting_values."
+                                           "automatic_downloads": 1})
     driver = webdriver.Chrome(service=Service(chromedriver), options=opts)
     driver.download_dir = tmp_path
     try:
