@@ -130,7 +130,8 @@ def pathway_ui():
             ui.input_action_button("cancel", "Cancel"),
             ui.output_ui("status"), width=330),
         ui.row(ui.column(6, ui.output_plot("course", height="380px")),
-               ui.column(6, ui.output_plot("dose_response", height="380px"))))
+               ui.column(6, ui.output_plot("dose_response", height="380px"))),
+        ui.output_plot("grid", height="420px"))
 
 
 @module.server
@@ -201,3 +202,35 @@ def pathway_server(input, output, session, ctx):
         ax.set_title(f"dose-response at {input.t_end():g} h")
         fig.tight_layout()
         return fig
+
+    @render.plot(alt="combination grid of the two drugs as a heatmap")
+    def grid():
+        res = task.result()
+        req(res and "grid" in res)
+        return _grid_plot(res)
+
+
+def _grid_plot(res):
+    """Heatmap of a combination grid (readout % of untreated, Bliss excess in cells)."""
+    import matplotlib.pyplot as plt
+    import numpy as np
+    import pandas as pd
+
+    g = pd.DataFrame(res["grid"])
+    r = res["grid_readout"]
+    m = g.pivot(index="conc_a_nM", columns="conc_b_nM", values=r)
+    bliss = g.pivot(index="conc_a_nM", columns="conc_b_nM", values="bliss_excess")
+    fig, ax = plt.subplots(figsize=(6.5, 4.2))
+    im = ax.imshow(m.to_numpy(), origin="lower", cmap="viridis", aspect="auto")
+    ax.set_xticks(range(m.shape[1]), [f"{v:.3g}" for v in m.columns], fontsize=8)
+    ax.set_yticks(range(m.shape[0]), [f"{v:.3g}" for v in m.index], fontsize=8)
+    for i in range(m.shape[0]):
+        for j in range(m.shape[1]):
+            ax.text(j, i, f"{bliss.iat[i, j]:+.2f}", ha="center", va="center", fontsize=7,
+                    color="k" if m.iat[i, j] > 0.6 * np.nanmax(m.to_numpy()) else "w")
+    ax.set_xlabel(f"{g['drug_b'].iloc[0]} (nM)")
+    ax.set_ylabel(f"{g['drug_a'].iloc[0]} (nM)")
+    ax.set_title(f"{r} (% of untreated); numbers: Bliss excess")
+    fig.colorbar(im, ax=ax)
+    fig.tight_layout()
+    return fig

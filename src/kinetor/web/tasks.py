@@ -94,7 +94,9 @@ def pk_job(model: str, params: dict[str, str], regimen: str, t_end: float, n: in
 
 def pathway_job(lesions: list[str], drugs: dict[str, float], t_end: float,
                 readouts: list[str]) -> dict[str, Any]:
-    """Readout time courses with the drugs, and the first drug's dose-response at t_end."""
+    """Readout time courses with the drugs, the first drug's dose-response at t_end and,
+    for two drugs, a 6 x 6 combination grid of the first readout (0 and 0.1x-10x each
+    concentration) with its Bliss excess."""
     import kinetor.pathway as kp
     from kinetor.errors import KinetorError
 
@@ -109,6 +111,13 @@ def pathway_job(lesions: list[str], drugs: dict[str, float], t_end: float,
             dr = kp.dose_response(net, first, concs, t=float(t_end), others=others or None)
             out["dose_response"] = dr[["conc_nM", *readouts]].to_dict("list")
             out["drug"] = first
+        if len(drugs) == 2 and all(v > 0 for v in drugs.values()):
+            (a, ca), (b, cb) = drugs.items()
+            steps = np.array([0.1, 0.3, 1.0, 3.0, 10.0])
+            grid = kp.combination_grid(net, a, ca * steps, b, cb * steps,
+                                       readout=readouts[0], t=float(t_end))
+            out["grid"] = grid.to_dict("list")
+            out["grid_readout"] = readouts[0]
     except (KinetorError, KeyError, ValueError) as exc:
         return _problems(exc)
     return out
