@@ -39,7 +39,8 @@ def test_nca_saves_to_store_and_store_commands(tmp_path, monkeypatch, capsys):
     wide = pd.read_csv(pd.io.common.BytesIO(st.blob(1, "nca_wide.csv", "ana")))
     s1 = wide[wide["subject"] == 1].iloc[0]
     assert s1["AUCLST"] == pytest.approx(148.92305, rel=1e-9)   # WinNonlin, linear
-    assert st.result(2, "ana")["analysis"]["options"]["lambda_z_exclude"] == ["1:24.37"]
+    assert st.result(2, "ana")["analysis"]["options"]["lambda_z_exclude"] == [
+        {"subject": "1", "time": 24.37}]
     assert st.audit("ana")[-1]["action"] == "result.save"
     st.close()
     capsys.readouterr()

@@ -133,10 +133,16 @@ def nca_command(
     if store:
         from kinetor.cli.store import save_cli_run
 
+        def records(df):
+            return [] if df is None else json.loads(df.to_json(orient="records"))
+
+        # the same structured options as the browser app stores (kinetor.store.nca)
         opts = {"auc_method": auc_method, "blq_rule": blq_rule, "sparse": sparse,
                 "time": time, "exclude_flagged": exclude_flagged,
-                "lambda_z_exclude": lz_exclude or [], "lambda_z_range": lz_range or [],
-                "intervals": interval or [], "nominal_times": nominal_times, "lloq": lloq}
+                "lambda_z_exclude": records(_lz_points(lz_exclude)),
+                "lambda_z_range": records(_lz_ranges(lz_range)),
+                "intervals": records(iv_table), "nominal_times": nominal_times,
+                "lloq": lloq}
         settings = {"units": units, "roles": roles, "route": route, "sheet": sheet}
         saved = save_cli_run(store, project, user, data, folder, "nca", opts, settings,
                              study.input_hash())
