@@ -141,7 +141,9 @@ async def _api(scope, receive, send, cfg: ServeConfig, store):
     cookie = security._cookies(headers).get(security.COOKIE, "")
     if path == "/api/csrf" and method == "GET":
         return await _json(send, 200, {"csrf": security.csrf_token(cfg, cookie)})
-    if method == "POST" and not scope.get("kinetor_bearer") and cfg.auth != "none":
+    # every POST, also on a local server without sign-in: another site open in the same
+    # browser could otherwise post to 127.0.0.1 (it cannot read /api/csrf: no CORS)
+    if method == "POST" and not scope.get("kinetor_bearer"):
         sent = headers.get(b"x-csrf-token", b"").decode("latin-1")
         if not security.hmac.compare_digest(sent, security.csrf_token(cfg, cookie)):
             return await _json(send, 403, {"error": "missing or wrong X-CSRF-Token"})

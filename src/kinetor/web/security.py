@@ -98,7 +98,10 @@ class Guard:
             return await _redirect(send, "/login")
         scope["kinetor_user"] = user
         if scope["type"] == "http" and scope.get("method") in ("POST", "PUT"):
-            length = int(headers.get(b"content-length", b"0") or 0)
+            try:
+                length = int(headers.get(b"content-length", b"0") or 0)
+            except ValueError:
+                return await _plain(send, 400, "bad Content-Length")
             if length > self.cfg.max_upload_bytes:
                 return await _plain(send, 413, "upload larger than the server's limit of "
                                     f"{self.cfg.max_upload_mb:g} MB")
@@ -163,6 +166,8 @@ async def login_route(scope, receive, send, cfg: ServeConfig, store):
     session cookie and a redirect to the app."""
     import secrets
 
+    if cfg.auth == "none":                    # nothing to sign in to
+        return await _redirect(send, "/")
     cookies = _cookies(dict(scope.get("headers") or []))
     if scope.get("method") == "POST":
         body = b""
