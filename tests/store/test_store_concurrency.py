@@ -1,5 +1,5 @@
-"""Concurrent writers lose nothing: threads (SQLite WAL and PostgreSQL) and separate
-processes (SQLite) save results of one study at once; every write lands once, with a
+"""Concurrent writers lose nothing: threads and separate processes (SQLite in WAL mode
+and PostgreSQL) save results of one study at once; every write lands once, with a
 distinct version number, and the audit trail has one entry per write."""
 
 from __future__ import annotations
@@ -49,8 +49,8 @@ def test_threads_lose_nothing(store_url):
     _check(store_url, sid, versions)
 
 
-def test_processes_lose_nothing(tmp_path):
-    url = f"sqlite:///{tmp_path / 'store.sqlite'}"
+def test_processes_lose_nothing(store_url):
+    url = store_url
     sid = _study(url)
     with ProcessPoolExecutor(3, mp_context=mp.get_context("spawn")) as pool:
         futs = [pool.submit(_writer, url, sid, w) for w in range(N_WORKERS)]
