@@ -38,3 +38,21 @@ def test_validate_reports_problems_by_row():
     assert not res["ok"]
     assert any(p["row"] == 3 and p["column"] == "conc" and p["file"] == "my<study>.csv"
                for p in res["problems"])
+
+
+def test_send_zip_upload_reads_like_the_folder():
+    import io
+    import zipfile
+    from pathlib import Path
+
+    from kinetor.data import read_study
+
+    folder = Path(__file__).parents[1] / "data" / "fixtures" / "send"
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for f in sorted(folder.iterdir()):
+            zf.writestr(f"study/{f.name}", f.read_bytes())     # nested: base names kept
+    res = tasks.validate(buf.getvalue(), "send.zip", {})
+    direct = read_study(str(folder))
+    assert res["ok"] and res["rows"] == len(direct.conc) == 5
+    assert res["subjects"] == direct.conc["subject"].nunique()
