@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 # the packages type-checked by `make typecheck` (configuration: [tool.mypy] in pyproject.toml)
 TYPED := src/kinetor/units.py src/kinetor/errors.py src/kinetor/data src/kinetor/nca src/kinetor/pk
 
-.PHONY: install demo test test-fast bench lint format typecheck browser clean
+.PHONY: install demo test test-fast bench lint format typecheck browser web-test-deps serve clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,21 @@ browser:
 	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
 	      || echo "chromium could not be installed"; \
 	  else echo "chromium is absent and cannot be installed here (not root)"; fi; }
+
+# The store tests start a throwaway PostgreSQL server and the browser-app test drives
+# headless Chromium through chromedriver (Debian's packages); install them when absent and
+# we may (root), otherwise those tests say why they cannot run.
+web-test-deps:
+	@{ command -v chromedriver >/dev/null 2>&1 && ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; } || { \
+	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing Debian postgresql, chromium and chromium-driver for the store and web tests"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	      postgresql chromium chromium-driver >/dev/null) \
+	      || echo "postgresql/chromium-driver could not be installed"; \
+	  else echo "postgresql or chromium-driver is absent and cannot be installed here (not root)"; fi; }
+
+serve: install
+	$(VENV)/bin/kinetor serve
 
 clean:
 	rm -rf $(VENV) build .pytest_cache .mypy_cache

@@ -34,7 +34,7 @@ _LAZY = {
 }
 _SUBMODULES = {"units", "data", "nca", "pk", "pd", "pathway", "compounds", "translate",
                "report", "bioanalysis", "adme", "assays", "popfit", "be", "screens",
-               "mirna", "qsar", "numerics", "limits"}
+               "mirna", "qsar", "numerics", "limits", "store", "web"}
 
 # ``nca`` is the callable subpackage kinetor.nca (kt.nca(study) runs the analysis)
 __all__ = ["DataError", "KinetorError", "ModelError", "Problem", "UnitError", "__version__",

@@ -76,6 +76,13 @@ def nca_command(
                             "nca_provenance.json and report.html."),
     report: bool = typer.Option(True, "--report/--no-report",
                                 help="Also write the HTML report (figures and tables)."),
+    store: str | None = typer.Option(
+        None, "--store", help="Also keep the study (raw bytes), the analysis and its "
+        "outputs in a project store: an SQLite file or URL such as postgresql://host/db "
+        "('default' for the store in your data folder; see kinetor store)."),
+    project: str = typer.Option("default", "--project", help="Store project to save into."),
+    user: str | None = typer.Option(None, "--user", help="Store user (default: your login "
+                                    "name)."),
 ) -> None:
     """NCA with Phoenix WinNonlin rules: every parameter per subject, summaries per group."""
     _choice(auc_method, _AUC, "--auc-method")
@@ -123,6 +130,24 @@ def nca_command(
             bar.add_task("writing the HTML report", total=None)
             nca_report(study, res, out_dir=folder, exclude_flagged=exclude_flagged)
     n_flag = int((res.parameters["exclude"] != "").sum())
+    if store:
+        from kinetor.cli.store import save_cli_run
+
+        def records(df):
+            return [] if df is None else json.loads(df.to_json(orient="records"))
+
+        # the same structured options as the browser app stores (kinetor.store.nca)
+        opts = {"auc_method": auc_method, "blq_rule": blq_rule, "sparse": sparse,
+                "time": time, "exclude_flagged": exclude_flagged,
+                "lambda_z_exclude": records(_lz_points(lz_exclude)),
+                "lambda_z_range": records(_lz_ranges(lz_range)),
+                "intervals": records(iv_table), "nominal_times": nominal_times,
+                "lloq": lloq}
+        settings = {"units": units, "roles": roles, "route": route, "sheet": sheet}
+        saved = save_cli_run(store, project, user, data, folder, "nca", opts, settings,
+                             study.input_hash())
+        _common.info(f"stored as result {saved['id']} (version {saved['version']}) of "
+                     f"study {saved['study_id']} in project {project!r}")
     if _common.STATE["json"]:
         import json as _json
 

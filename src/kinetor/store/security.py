@@ -1,0 +1,41 @@
+"""Password hashing for store accounts: salted scrypt (``hashlib.scrypt``), constant-time
+comparison; the password itself is never stored.
+
+>>> h = hash_password("correct horse")
+>>> h.startswith("scrypt$") and "correct" not in h
+True
+>>> verify_password("correct horse", h), verify_password("wrong", h)
+(True, False)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+
+_N, _R, _P = 2**14, 8, 1
+
+
+def hash_password(password: str) -> str:
+    """``scrypt$N$r$p$salt$hash`` (hex) of ``password`` with a fresh 16-byte salt."""
+    if not password:
+        raise ValueError("an empty password cannot be set")
+    salt = secrets.token_bytes(16)
+    digest = hashlib.scrypt(password.encode(), salt=salt, n=_N, r=_R, p=_P, dklen=32)
+    return f"scrypt${_N}${_R}${_P}${salt.hex()}${digest.hex()}"
+
+
+def verify_password(password: str, stored: str | None) -> bool:
+    """True when ``password`` matches the stored hash (False for accounts without one)."""
+    if not stored or not password:
+        return False
+    try:
+        algo, n, r, p, salt, digest = stored.split("$")
+        if algo != "scrypt":
+            return False
+        got = hashlib.scrypt(password.encode(), salt=bytes.fromhex(salt), n=int(n),
+                             r=int(r), p=int(p), dklen=len(digest) // 2)
+    except (ValueError, TypeError):
+        return False
+    return hmac.compare_digest(got.hex(), digest)

@@ -1,0 +1,184 @@
+"""The browser app: Shiny pages wrapped in sign-in, CSRF and upload limits, plus a small
+JSON API (upload a study, run NCA, read a result) used by scripts and the load test.
+
+:func:`build_app` returns the ASGI application; ``kinetor serve`` runs it with uvicorn.
+"""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import parse_qs
+
+from shiny import App, reactive, render, ui
+
+from kinetor.web import jobs, security, tasks
+from kinetor.web._ui import Ctx
+from kinetor.web.config import ServeConfig
+from kinetor.web.page_models import pathway_server, pathway_ui, pk_server, pk_ui
+from kinetor.web.page_nca import nca_server, nca_ui
+from kinetor.web.page_studies import studies_server, studies_ui
+from kinetor.web.page_study import (
+    compounds_server,
+    compounds_ui,
+    xenograft_server,
+    xenograft_ui,
+)
+
+
+def _page():
+    return ui.page_navbar(
+        ui.nav_panel("Studies", studies_ui("studies"), value="studies"),
+        ui.nav_panel("NCA", nca_ui("nca"), value="nca"),
+        ui.nav_panel("PK simulation", pk_ui("pk"), value="pk"),
+        ui.nav_panel("Pathway explorer", pathway_ui("pathway"), value="pathway"),
+        ui.nav_panel("Virtual xenograft", xenograft_ui("xeno"), value="xeno"),
+        ui.nav_panel("Compound library", compounds_ui("compounds"), value="compounds"),
+        ui.nav_spacer(),
+        ui.nav_control(ui.output_ui("who")),
+        title="kinetor", id="nav")
+
+
+def build_app(cfg: ServeConfig, store):
+    """The ASGI app for ``cfg`` over ``store`` (a :class:`kinetor.store.Store`)."""
+
+    def server(input, output, session):
+        user = session.http_conn.scope.get("kinetor_user")
+        if user is None:     # never fall back to another identity when auth is on
+            if cfg.auth != "none":
+                raise RuntimeError("websocket without a signed-in user")
+            user = cfg.local_user
+        ctx = Ctx(user=user, store=store, cfg=cfg, project=reactive.Value(None),
+                  study=reactive.Value(None), studies_changed=reactive.Value(0))
+        studies_server("studies", ctx)
+        nca_server("nca", ctx)
+        pk_server("pk", ctx)
+        pathway_server("pathway", ctx)
+        xenograft_server("xeno", ctx)
+        compounds_server("compounds", ctx)
+
+        @render.ui
+        def who():
+            if cfg.auth == "none":
+                return ui.span(f"signed in as {user} (local)", class_="navbar-text")
+            cookie = session.http_conn.cookies.get(security.COOKIE, "")
+            return ui.tags.form(
+                ui.span(f"{user} ", class_="navbar-text"),
+                ui.tags.input(type="hidden", name="csrf",
+                              value=security.csrf_token(cfg, cookie)),
+                ui.tags.button("Sign out", type="submit", class_="btn btn-sm"),
+                method="post", action="/logout")
+
+    shiny_app = App(_page(), server)
+    return security.Guard(_Router(shiny_app, cfg, store), cfg, store)
+
+
+class _Router:
+    """/login, /logout and /api/* here; everything else to Shiny."""
+
+    def __init__(self, shiny_app, cfg: ServeConfig, store):
+        self.shiny, self.cfg, self.store = shiny_app, cfg, store
+
+    async def __call__(self, scope, receive, send):
+        path = scope.get("path", "") if scope["type"] in ("http", "websocket") else ""
+        if scope["type"] == "lifespan":
+            return await _lifespan(scope, receive, send, self.cfg)
+        if scope["type"] == "http" and path == "/login":
+            return await security.login_route(scope, receive, send, self.cfg, self.store)
+        if scope["type"] == "http" and path == "/logout":
+            return await self._logout(scope, receive, send)
+        if scope["type"] == "http" and path.startswith("/api/"):
+            return await _api(scope, receive, send, self.cfg, self.store)
+        return await self.shiny(scope, receive, send)
+
+    async def _logout(self, scope, receive, send):
+        body = await _body(receive)
+        form = {k: v[0] for k, v in parse_qs(body.decode("utf-8", "replace")).items()}
+        cookie = security._cookies(dict(scope["headers"])).get(security.COOKIE, "")
+        if scope.get("method") != "POST" or not security.hmac.compare_digest(
+                form.get("csrf", ""), security.csrf_token(self.cfg, cookie)):
+            return await security._plain(send, 403, "sign out with the button in the app")
+        gone = f"{security.COOKIE}=; Max-Age=0; Path=/; HttpOnly; SameSite=Strict"
+        return await security._redirect(send, "/login", [(b"set-cookie", gone.encode())])
+
+
+async def _lifespan(scope, receive, send, cfg):
+    while True:
+        msg = await receive()
+        if msg["type"] == "lifespan.startup":
+            jobs.start_pool(cfg.workers)
+            await send({"type": "lifespan.startup.complete"})
+        elif msg["type"] == "lifespan.shutdown":
+            jobs.stop_pool()
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+
+
+async def _body(receive) -> bytes:
+    body = b""
+    while True:
+        msg = await receive()
+        body += msg.get("body", b"")
+        if not msg.get("more_body"):
+            return body
+
+
+async def _json(send, status: int, payload) -> None:
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/json")]})
+    await send({"type": "http.response.body", "body": json.dumps(payload).encode()})
+
+
+async def _api(scope, receive, send, cfg: ServeConfig, store):
+    """``GET /api/csrf``; ``POST /api/studies?project=NAME&name=LABEL`` (raw file body);
+    ``POST /api/nca`` ``{"study_id", "options", "report": false, "workbook": false}``;
+    ``GET /api/results/ID``. POSTs need
+    the session's ``X-CSRF-Token`` unless the client sent the bearer token."""
+    from kinetor.errors import KinetorError
+
+    user = scope["kinetor_user"]
+    headers = dict(scope["headers"])
+    path, method = scope["path"], scope["method"]
+    cookie = security._cookies(headers).get(security.COOKIE, "")
+    if path == "/api/csrf" and method == "GET":
+        return await _json(send, 200, {"csrf": security.csrf_token(cfg, cookie)})
+    # every POST, also on a local server without sign-in: another site open in the same
+    # browser could otherwise post to 127.0.0.1 (it cannot read /api/csrf: no CORS)
+    if method == "POST" and not scope.get("kinetor_bearer"):
+        sent = headers.get(b"x-csrf-token", b"").decode("latin-1")
+        if not security.hmac.compare_digest(sent, security.csrf_token(cfg, cookie)):
+            return await _json(send, 403, {"error": "missing or wrong X-CSRF-Token"})
+    try:
+        body = await _body(receive)
+    except ValueError:
+        return await _json(send, 413, {"error": "upload over the limit"})
+    try:
+        if path == "/api/studies" and method == "POST":
+            q = {k: v[0] for k, v in parse_qs(scope.get("query_string", b"").decode()).items()}
+            pid = store.create_project(q.get("project", "My project"), user=user)
+            settings = json.loads(q.get("settings", "{}"))
+            check = await jobs.run(tasks.validate, body, q.get("name", "upload.csv"),
+                                   settings)
+            if not check["ok"]:
+                return await _json(send, 422, check)
+            sid = store.add_study(pid, q.get("name", "upload.csv"), body, user=user,
+                                  settings=settings)
+            return await _json(send, 200, {"study_id": sid, "project_id": pid})
+        if path == "/api/nca" and method == "POST":
+            req = json.loads(body or b"{}")
+            study = store.study(int(req["study_id"]), user)
+            opts = req.get("options", {})
+            out = await jobs.run(tasks.nca_job, study["data"], study["name"],
+                                 study["settings"], opts, bool(req.get("report")),
+                                 bool(req.get("workbook")))
+            if "error" in out:
+                return await _json(send, 422, out)
+            rec = store.save_result(study["id"], "nca", opts, out["blobs"], user=user,
+                                    input_hashes={"study_content": out["input_hash"]})
+            return await _json(send, 200, {"result_id": rec["id"], "version": rec["version"],
+                                           "summary": out["summary"]})
+        if path.startswith("/api/results/") and method == "GET":
+            info = store.result(int(path.rsplit("/", 1)[1]), user)
+            return await _json(send, 200, json.loads(json.dumps(info, default=str)))
+    except (KinetorError, KeyError, ValueError) as exc:
+        return await _json(send, 404 if "visible" in str(exc) else 400, {"error": str(exc)})
+    return await _json(send, 404, {"error": "no such API route"})

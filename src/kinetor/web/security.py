@@ -1,0 +1,206 @@
+"""Sign-in, sessions, CSRF and request limits around the Shiny app (ASGI middleware).
+
+* Sessions: an HMAC-signed cookie (``HttpOnly``, ``SameSite=Strict``) naming the user;
+  the signing key is random per server start unless ``KINETOR_SECRET`` is set.
+* CSRF: the sign-in and sign-out forms and the JSON API's POST routes carry a token
+  bound to the session (``X-CSRF-Token`` header for the API; bearer-token clients are
+  exempt: a browser never sends that header across sites). The Shiny websocket is
+  refused when its ``Origin`` is another site (cross-site websocket hijacking).
+* Uploads: request bodies above the limit are refused (413) before they are read.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import html
+import time
+from urllib.parse import parse_qs, urlsplit
+
+from kinetor.web.config import ServeConfig
+
+COOKIE = "kinetor_session"
+PUBLIC = ("/login", "/favicon.ico")
+_MAX_AGE = 12 * 3600
+
+
+def _sign(secret: bytes, text: str) -> str:
+    return hmac.new(secret, text.encode(), hashlib.sha256).hexdigest()
+
+
+def make_session(cfg: ServeConfig, user: str) -> str:
+    body = base64.urlsafe_b64encode(f"{user}\n{int(time.time()) + _MAX_AGE}".encode()).decode()
+    return f"{body}.{_sign(cfg.secret, body)}"
+
+
+def read_session(cfg: ServeConfig, value: str | None) -> str | None:
+    """The user of a valid, unexpired session cookie (None otherwise)."""
+    if not value or "." not in value:
+        return None
+    body, sig = value.rsplit(".", 1)
+    if not hmac.compare_digest(sig, _sign(cfg.secret, body)):
+        return None
+    try:
+        user, expiry = base64.urlsafe_b64decode(body.encode()).decode().split("\n")
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return user if int(expiry) > time.time() else None
+
+
+def csrf_token(cfg: ServeConfig, session_value: str) -> str:
+    """The CSRF token of a session (or of a pre-sign-in nonce)."""
+    return _sign(cfg.secret, "csrf:" + session_value)
+
+
+def _cookies(headers: dict[bytes, bytes]) -> dict[str, str]:
+    out = {}
+    for part in headers.get(b"cookie", b"").decode("latin-1").split(";"):
+        k, sep, v = part.strip().partition("=")
+        if sep:
+            out[k] = v
+    return out
+
+
+class Guard:
+    """ASGI middleware: who is this (scope ``kinetor_user``), may they pass, body limit."""
+
+    def __init__(self, app, cfg: ServeConfig, store):
+        self.app, self.cfg, self.store = app, cfg, store
+
+    def user_of(self, scope) -> str | None:
+        headers = dict(scope.get("headers") or [])
+        if self.cfg.auth == "none":
+            return self.cfg.local_user
+        auth = headers.get(b"authorization", b"").decode("latin-1")
+        if self.cfg.auth == "token" and auth.startswith("Bearer ") and self.cfg.token:
+            if hmac.compare_digest(auth[7:].strip(), self.cfg.token):
+                scope["kinetor_bearer"] = True
+                return "token"
+        return read_session(self.cfg, _cookies(headers).get(COOKIE))
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] not in ("http", "websocket"):
+            return await self.app(scope, receive, send)
+        headers = dict(scope.get("headers") or [])
+        path = scope.get("path", "")
+        if scope["type"] == "websocket":
+            origin = headers.get(b"origin", b"").decode("latin-1")
+            host = headers.get(b"host", b"").decode("latin-1")
+            if origin and urlsplit(origin).netloc != host:
+                return await send({"type": "websocket.close", "code": 4403})
+        user = self.user_of(scope)
+        if user is None and not path.startswith(PUBLIC):
+            if scope["type"] == "websocket":
+                return await send({"type": "websocket.close", "code": 4401})
+            if path.startswith("/api/"):
+                return await _plain(send, 401, "sign in first")
+            return await _redirect(send, "/login")
+        scope["kinetor_user"] = user
+        if scope["type"] == "http" and scope.get("method") in ("POST", "PUT"):
+            try:
+                length = int(headers.get(b"content-length", b"0") or 0)
+            except ValueError:
+                return await _plain(send, 400, "bad Content-Length")
+            if length > self.cfg.max_upload_bytes:
+                return await _plain(send, 413, "upload larger than the server's limit of "
+                                    f"{self.cfg.max_upload_mb:g} MB")
+            receive = _capped(receive, self.cfg.max_upload_bytes)
+        return await self.app(scope, receive, _with_headers(send))
+
+
+def _capped(receive, limit: int):
+    seen = 0
+
+    async def inner():
+        nonlocal seen
+        msg = await receive()
+        if msg["type"] == "http.request":
+            seen += len(msg.get("body", b""))
+            if seen > limit:
+                raise ValueError("request body over the upload limit")
+        return msg
+    return inner
+
+
+def _with_headers(send):
+    async def inner(msg):
+        if msg["type"] == "http.response.start":
+            extra = [(b"x-frame-options", b"DENY"), (b"x-content-type-options", b"nosniff"),
+                     (b"referrer-policy", b"no-referrer")]
+            msg = {**msg, "headers": [*msg.get("headers", []), *extra]}
+        await send(msg)
+    return inner
+
+
+async def _plain(send, status: int, text: str, headers=()):
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"text/plain; charset=utf-8"), *headers]})
+    await send({"type": "http.response.body", "body": text.encode()})
+
+
+async def _redirect(send, where: str, headers=()):
+    await send({"type": "http.response.start", "status": 303,
+                "headers": [(b"location", where.encode()), *headers]})
+    await send({"type": "http.response.body", "body": b""})
+
+
+def login_page(cfg: ServeConfig, nonce: str, message: str = "") -> str:
+    """The sign-in form (every text escaped; the CSRF token bound to a cookie nonce)."""
+    user_field = ('<label>User <input name="user" id="user" autocomplete="username">'
+                  '</label><br>' if cfg.auth == "accounts" else "")
+    secret = "Password" if cfg.auth == "accounts" else "Access token"
+    msg = f'<p class="err" id="login-error">{html.escape(message)}</p>' if message else ""
+    return f"""<!doctype html><html><head><meta charset="utf-8"><title>kinetor: sign in</title>
+<style>body{{font-family:sans-serif;max-width:24em;margin:4em auto}}.err{{color:#b00}}
+input{{margin:.3em 0;width:100%}}</style></head><body><h1>kinetor</h1>{msg}
+<form method="post" action="/login">{user_field}
+<label>{secret} <input type="password" name="secret" id="secret"
+ autocomplete="current-password"></label><br>
+<input type="hidden" name="csrf" value="{html.escape(csrf_token(cfg, nonce))}">
+<button type="submit" id="signin">Sign in</button></form></body></html>"""
+
+
+async def login_route(scope, receive, send, cfg: ServeConfig, store):
+    """GET: the form (sets a nonce cookie). POST: check CSRF and credentials, then the
+    session cookie and a redirect to the app."""
+    import secrets
+
+    if cfg.auth == "none":                    # nothing to sign in to
+        return await _redirect(send, "/")
+    cookies = _cookies(dict(scope.get("headers") or []))
+    if scope.get("method") == "POST":
+        body = b""
+        while True:
+            msg = await receive()
+            body += msg.get("body", b"")
+            if not msg.get("more_body"):
+                break
+        form = {k: v[0] for k, v in parse_qs(body.decode("utf-8", "replace")).items()}
+        nonce = cookies.get("kinetor_nonce", "")
+        if not nonce or not hmac.compare_digest(form.get("csrf", ""), csrf_token(cfg, nonce)):
+            return await _plain(send, 403, "the sign-in form expired: reload the page")
+        secret, user = form.get("secret", ""), form.get("user", "").strip()
+        ok = False
+        if cfg.auth == "token" and cfg.token:
+            ok, user = hmac.compare_digest(secret, cfg.token), "token"
+        elif cfg.auth == "accounts":
+            ok = bool(user) and store.check_password(user, secret)
+        if ok:
+            cookie = (f"{COOKIE}={make_session(cfg, user)}; HttpOnly; SameSite=Strict; "
+                      f"Path=/; Max-Age={_MAX_AGE}")
+            return await _redirect(send, "/", [(b"set-cookie", cookie.encode())])
+        page = login_page(cfg, nonce, "wrong user name or password" if cfg.auth ==
+                          "accounts" else "wrong access token")
+        return await _html(send, page, 401)
+    nonce = secrets.token_urlsafe(16)
+    cookie = f"kinetor_nonce={nonce}; HttpOnly; SameSite=Strict; Path=/login"
+    return await _html(send, login_page(cfg, nonce), 200,
+                       [(b"set-cookie", cookie.encode())])
+
+
+async def _html(send, page: str, status: int = 200, headers=()):
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"text/html; charset=utf-8"),
+                            (b"cache-control", b"no-store"), *headers]})
+    await send({"type": "http.response.body", "body": page.encode()})
