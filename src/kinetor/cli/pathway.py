@@ -1,6 +1,7 @@
 """``kinetor pathway``: simulate the PI3K/AKT/mTOR network, export it, calibrate it.
 
-Commands: ``simulate``, ``dose-response``, ``export``, ``calibrate``, ``drugs``. Each analysis command
+Commands: ``simulate``, ``dose-response``, ``export``, ``calibrate``, ``validate``,
+``drugs``. Each analysis command
 writes tidy CSV (and a PNG plot) into ``--out DIR``.
 """
 
@@ -269,6 +270,43 @@ def calibrate_cmd(
         info(f"leave-one-out: {int(cv['met_left_out'].sum())}/{len(cv)} targets met when "
              f"left out; wrote {folder / 'cross_validation.csv'}")
     html_report(folder, "kinetor pathway calibrate")
+
+
+@pathway_app.command("validate")
+def validate_cmd(
+    out: Out,
+    fitted: Annotated[str | None, typer.Option(
+        "--fitted", help="Fitted-parameter CSV (default: the shipped calibration; 'none' for "
+        "the priors of mtor.ant).")] = None,
+    split: Annotated[str | None, typer.Option(
+        "--split", help="Only 'train' or 'heldout' (default: both).")] = None,
+) -> None:
+    """Simulate every published observation (evidence/) and compare: pass rates within the
+    stated uncertainty or band, and RMSE of log10 fold change, for training and held-out
+    rows. Writes validation.csv, summary.csv, unsimulable.csv and report.html (one plot per
+    observation)."""
+    from kinetor.errors import ModelError
+    from kinetor.pathway.validation import validate
+    from kinetor.report.pathway_validation import validation_report
+
+    if split not in (None, "train", "heldout"):
+        raise ModelError(f"--split {split!r}: use train or heldout")
+    fit = False if fitted == "none" else fitted
+    res = validate(fitted=fit, split=split)
+    folder = out_dir(out)
+    res.table.to_csv(folder / "validation.csv", index=False)
+    summ = res.summary()
+    summ.to_csv(folder / "summary.csv", index=False)
+    res.unsimulable().to_csv(folder / "unsimulable.csv", index=False)
+    print_frame(res.misses()[["id", "split", "readout_model", "predicted", "low", "high"]],
+                title="misses (simulated, outside the uncertainty or band)")
+    print_frame(summ, title="pass rate within uncertainty/band and RMSE of log10 fold change")
+    for _, r in summ.iterrows():
+        info(f"{r['split']}: {r['passed']}/{r['simulable']} simulable observations pass "
+             f"({100 * r['pass_rate']:.0f} %), RMSE log10 {r['rmse_log10']:.3f}; "
+             f"{r['unsimulable']} unsimulable, {r['unverified']} unverified (in no pass rate)")
+    validation_report(res, "kinetor pathway validate").save(folder / "report.html")
+    info(f"wrote validation.csv, summary.csv, unsimulable.csv and report.html to {folder}")
 
 
 @pathway_app.command("drugs")

@@ -45,7 +45,7 @@ from kinetor.pathway.evidence import load_observations
 from kinetor.pathway.network import READOUTS, Network
 from kinetor.pathway.scenarios import Scenario, build_scenarios
 
-__all__ = ["IC50_GRID", "ValidationResult", "Predictor", "judge", "validate"]
+__all__ = ["IC50_GRID", "Predictor", "ValidationResult", "judge", "validate"]
 
 IC50_GRID = np.logspace(-1, 5, 13)
 _FACTOR = math.log10(2.0)
