@@ -86,9 +86,9 @@ def _row(**kw):
 def test_judge_band_quantitative_and_log_residuals():
     # direction: inside the band passes with residual 0; outside, the log10 distance
     assert judge(_row(band_low=0.0, band_high=80.0), 50.0) == (True, 0.0, 80.0, 0.0)
-    ok, lo, hi, e = judge(_row(band_low=0.0, band_high=25.0), 50.0)
+    ok, _, _, e = judge(_row(band_low=0.0, band_high=25.0), 50.0)
     assert not ok and e == pytest.approx(math.log10(2.0))
-    ok, lo, hi, e = judge(_row(band_low=120.0), 60.0)  # open upper edge
+    ok, _, hi, e = judge(_row(band_low=120.0), 60.0)  # open upper edge
     assert not ok and hi == math.inf and e == pytest.approx(math.log10(0.5))
     # quantitative with SD 10 around 40: 49 passes, 51 does not
     q = _row(kind="quantitative", value=40.0, uncertainty=10.0, uncertainty_kind="SD")
