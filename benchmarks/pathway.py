@@ -176,7 +176,7 @@ def main(quick: bool = False) -> str:
     md = f"""## Pathway network (kinetor.pathway)
 
 Model: `mtor.ant` with FOXO/HER3, p110alpha/beta pools, two-step 4E-BP1, ER arm and
-proliferation/apoptosis outputs ({n_species} species), with the evidence-calibrated values.
+proliferation/apoptosis outputs ({n_species} species), with the shipped calibrated values.
 
 Baselines: the issue's targets (< 5 ms per simulation; 10,000-condition scan < 60 s on 2
 cores) and the same scan in 1 process. Medians of repeated runs after a warm-up. 1-min load
