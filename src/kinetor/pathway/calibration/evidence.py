@@ -18,6 +18,10 @@ stated uncertainty :math:`u`, :math:`\log_{10} 2` for a quantitative row without
 decade. Only rows with ``split = train``, a status other than ``unverified`` and a
 simulable scenario enter; the held-out rows are not read.
 
+Screen: a candidate parameter on which no training residual depends (data-Jacobian
+column, one-sided step of 0.05 decade at the prior, below 1e-3) carries no Fisher
+information; it is fixed at its prior before the multi-start and listed as such.
+
 Identifiability: the Fisher information :math:`J^T J` of the data residuals (prior rows
 left out) at the best fit gives each parameter's standard error in decades; a parameter is
 identifiable when that standard error is below 0.5 decade **and** the starts that reach
@@ -53,6 +57,8 @@ __all__ = ["EVIDENCE_PARAMETERS_FILE", "EvidenceCalibration", "calibrate_evidenc
 EVIDENCE_PARAMETERS_FILE = Path(__file__).parent / "evidence_parameters.csv"
 _SIGMA_BAND, _SIGMA_PRIOR = 0.1, 1.0
 _SE_MAX, _SPREAD_MAX = 0.5, 0.5
+_SCREEN = 1e-3  # data-Jacobian column norm (residual units per decade) below which a
+                # parameter is taken as uninformed and fixed at its prior before the fit
 
 
 def load_evidence_parameters(path: str | Path | None = None) -> pd.DataFrame:
@@ -148,6 +154,28 @@ def calibrate_evidence(free: pd.DataFrame | None = None, n_starts: int = 8, seed
     lo = np.log10(free["lower"].to_numpy(float))
     hi = np.log10(free["upper"].to_numpy(float))
     px = np.log10([priors[n] for n in names])
+    # screen: columns of the data Jacobian at the prior (log10 step 0.05); a parameter no
+    # training row depends on has no Fisher information and stays at its prior
+    r0 = _data_residuals(rows, {n: 10.0 ** x for n, x in zip(names, px, strict=True)})
+    col = np.empty(len(names))
+    for j in range(len(names)):
+        xj = px.copy()
+        xj[j] = px[j] + 0.05 if px[j] + 0.05 <= hi[j] else px[j] - 0.05
+        rj = _data_residuals(rows, {m: 10.0 ** x for m, x in zip(names, xj, strict=True)})
+        col[j] = float(np.linalg.norm(rj - r0) / 0.05)
+    screened = {n: float(c) for n, c in zip(names, col, strict=True)}
+    active = [j for j in range(len(names)) if col[j] > _SCREEN]
+    all_names, all_lo, all_hi, all_px = names, lo, hi, px
+    names = [all_names[j] for j in active]
+    lo, hi, px = all_lo[active], all_hi[active], all_px[active]
+    if not names:
+        table = pd.DataFrame([{"name": n, "prior": priors[n], "value": priors[n],
+                               "sensitivity": screened[n], "identifiable": False,
+                               "at_bound": False, "note": "no training row depends on it: "
+                               "fixed at the prior"} for n in all_names])
+        return EvidenceCalibration({}, table, pd.DataFrame(), len(rows), float("nan"), False,
+                                   f"{len(rows)} training rows inform none of the "
+                                   f"{len(all_names)} candidate parameters: nothing fitted")
     rng = np.random.default_rng(seed)
     starts = [np.clip(px, lo + 1e-9, hi - 1e-9)]
     starts += [rng.uniform(lo, hi) for _ in range(max(n_starts - 1, 0))]
@@ -180,27 +208,38 @@ def calibrate_evidence(free: pd.DataFrame | None = None, n_starts: int = 8, seed
     else:
         final, values = fb, {}
     table = []
-    for j, n in enumerate(names):
+    for jj, n in enumerate(all_names):
+        j = names.index(n) if n in names else None
         v = values.get(n, priors[n])
-        at_bound = n in values and (abs(math.log10(v) - lo[j]) < 0.01 * (hi[j] - lo[j]) or
-                                    abs(math.log10(v) - hi[j]) < 0.01 * (hi[j] - lo[j]))
-        note = ("fitted" if n in values else
-                f"not identifiable (SE {se[j]:.2g} decades, start spread {spread[j]:.2g}): "
-                "fixed at the prior")
+        span = all_hi[jj] - all_lo[jj]
+        at_bound = n in values and (abs(math.log10(v) - all_lo[jj]) < 0.01 * span or
+                                    abs(math.log10(v) - all_hi[jj]) < 0.01 * span)
+        if j is None:
+            note = ("no training row depends on it (Fisher information 0 at the prior): "
+                    "fixed at the prior")
+            se_j, sp_j, best, ok = math.inf, float("nan"), float("nan"), False
+        else:
+            se_j, sp_j, ok = float(se[j]), float(spread[j]), bool(ident[j])
+            best = float(10.0 ** fb["x"][j])
+            note = ("fitted" if n in values else
+                    f"not identifiable (SE {se_j:.2g} decades, start spread {sp_j:.2g}): "
+                    "fixed at the prior")
         if at_bound:
             note += "; AT BOUND: the training rows push it to the edge of its range"
-        table.append({"name": n, "prior": priors[n], "lower": free["lower"].iloc[j],
-                      "upper": free["upper"].iloc[j], "value": v,
-                      "best_start_value": float(10.0 ** fb["x"][j]), "se_log10": float(se[j]),
-                      "spread_log10": float(spread[j]), "identifiable": bool(ident[j]),
+        table.append({"name": n, "prior": priors[n], "lower": free["lower"].iloc[jj],
+                      "upper": free["upper"].iloc[jj], "value": v,
+                      "best_start_value": best, "sensitivity": screened[n], "se_log10": se_j,
+                      "spread_log10": sp_j, "identifiable": ok,
                       "at_bound": bool(at_bound), "note": note})
     st = pd.DataFrame([{"start": k, "cost": f["cost"], "nfev": f["nfev"],
                         "converged": f["success"], "message": f["message"],
                         **{f"x.{n}": float(10.0 ** f["x"][j]) for j, n in enumerate(names)}}
                        for k, f in enumerate(fits)])
     converged = bool(final["success"]) and final["status"] != 0
-    msg = (f"{len(rows)} training rows, {len(fits)} starts (seed {seed}), Fisher rank "
-           f"{rank}/{len(names)}, {len(keep)} identifiable; final fit: {final['message']}")
+    msg = (f"{len(rows)} training rows, {len(all_names)} candidate parameters, "
+           f"{len(names)} informed at the prior, {len(fits)} starts (seed {seed}), Fisher "
+           f"rank {rank}/{len(names)}, {len(keep)} identifiable; final fit: "
+           f"{final['message']}")
     if final["status"] == 0:
         msg += " (stopped at max_nfev: not converged)"
     return EvidenceCalibration(values, pd.DataFrame(table), st, len(rows), final["cost"],
