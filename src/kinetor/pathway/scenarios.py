@@ -8,8 +8,9 @@ separated), the model ``readout`` to compare, the comparison (``level``: % of th
 ``ic50``: IC50 in nM; ``ic50_ratio``: IC50 in % of the baseline cell's IC50) and the
 baseline experiment (``same``: the treated row's value; ``none``/``parental``/``default``:
 no drug, no lesion, default context; or an explicit value). Concentrations (nM) and times
-(h) come from the observation row unless the scenario gives them (``conc_nM`` as ``drug=nM``
-pairs, with ``conc_source`` saying where in the paper they were read). A row that cannot be
+(h) come from the observation row; where it has none, from the scenario (``conc_nM`` as
+``drug=nM`` pairs, with ``conc_source`` saying where in the paper they were read; a
+combination's concentrations always come from the scenario). A row that cannot be
 simulated says ``simulable = no`` and why (``reason``); :func:`build_scenarios` adds the
 reasons found only at run time (no concentration, no time).
 
@@ -151,14 +152,15 @@ def _pairs(text: str, what: str, row: _Row) -> dict[str, float]:
 
 def _drug_concs(names: list[str], text: str, obs_conc: float, what: str,
                 row: _Row) -> tuple[tuple[tuple[str, float], ...], str]:
-    """(drug, nM) pairs from ``drug=nM`` text, else the observation's one concentration."""
+    """(drug, nM) pairs: the observation's concentration for a single drug, else the
+    scenario's ``drug=nM`` text."""
     given = _pairs(text, what, row) if "=" in text else {}
     out, missing = [], []
     for name in names:
-        if name in given:
-            out.append((name, given[name]))
-        elif len(names) == 1 and math.isfinite(obs_conc):
+        if len(names) == 1 and math.isfinite(obs_conc):
             out.append((name, float(obs_conc)))
+        elif name in given:
+            out.append((name, given[name]))
         else:
             missing.append(name)
     why = f"no concentration for {', '.join(missing)} (observation or scenario)" if missing else ""
@@ -193,7 +195,7 @@ def build_scenarios(observations: pd.DataFrame | None = None,
         conc, w = _drug_concs(drugs, s["conc_nM"], o["conc_nM"], "conc_nM", row)
         if w and s["compare"] == "level":
             why.append(w)
-        t_txt = s["time_h"] or (str(o["time_h"]) if math.isfinite(o["time_h"]) else "")
+        t_txt = str(o["time_h"]) if math.isfinite(o["time_h"]) else s["time_h"]
         time_h = float(t_txt) if t_txt else None
         if drugs and time_h is None:
             why.append("no time (observation or scenario)")
