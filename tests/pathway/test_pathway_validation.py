@@ -55,6 +55,20 @@ def test_cell_line_and_knockdown_rows_become_the_right_simulations():
     assert s["baseline"] == Scenario(("TP53_loss",), (), (), (), None)
 
 
+def test_unstated_concentration_and_time_follow_the_fixed_rule():
+    from kinetor.pathway.scenarios import rule_conc_nM
+
+    b = build_scenarios().set_index("id")
+    # Choo 2008 states 1 h but no concentration: 10 x rapamycin's cellular potency
+    s = b.loc["A-choo2008-01"]
+    assert s["conditions"] == "rule" and s["scenario"].time_h == 1.0
+    assert s["scenario"].drugs == (("rapamycin", rule_conc_nM("rapamycin")),)
+    # Garrett 2011 states neither: HER3 expression at 24 h, p-AKT at 2 h
+    assert b.loc["B053", "scenario"].time_h == 24.0 and b.loc["B056", "scenario"].time_h == 2.0
+    # drug-free lesion comparisons need neither
+    assert b.loc["A-harrington2004-03", "conditions"] == "stated"
+
+
 def test_rows_without_concentration_or_in_vivo_are_unsimulable_with_a_reason():
     b = build_scenarios().set_index("id")
     # a patient biopsy and a cell-free enzyme assay
@@ -111,13 +125,18 @@ def test_validate_returns_one_row_per_observation_and_summaries_by_split(result,
     assert list(t["id"]) == list(obs["id"])
     assert {"id", "split", "status", "simulable", "reason", "scenario", "baseline",
             "predicted", "low", "high", "log10_residual", "passed"} <= set(t.columns)
-    s = result.summary().set_index("split")
-    assert list(s.index) == ["train", "heldout"]
-    for split, row in s.iterrows():
-        part = t[t["split"] == split]
+    s = result.summary()
+    assert list(s["split"]) == ["train"] * 3 + ["heldout"] * 3
+    assert list(s["conditions"]) == ["all", "stated", "rule"] * 2
+    for _, row in s[s["conditions"] == "all"].iterrows():
+        part = t[t["split"] == row["split"]]
         assert row["observations"] == len(part)
         assert row["unverified"] + row["unsimulable"] + row["simulable"] == len(part)
         assert 0 <= row["passed"] <= row["simulable"]
+        groups = s[(s["split"] == row["split"]) & (s["conditions"] != "all")]
+        assert groups["simulable"].sum() == row["simulable"]  # stated + rule = all
+        assert groups["passed"].sum() == row["passed"]
+    assert set(t.loc[t["simulable"], "conditions"]) <= {"stated", "rule"}
     # unverified rows are in no pass rate; every unsimulable row says why
     assert (t.loc[~t["simulable"], "reason"].str.len() > 0).all()
     assert set(result.misses()["status"]) <= {"firm", "likely"}

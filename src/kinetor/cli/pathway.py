@@ -341,9 +341,13 @@ def validate_cmd(
                 title="misses (simulated, outside the uncertainty or band)")
     print_frame(summ, title="pass rate within uncertainty/band and RMSE of log10 fold change")
     for _, r in summ.iterrows():
-        info(f"{r['split']}: {r['passed']}/{r['simulable']} simulable observations pass "
-             f"({100 * r['pass_rate']:.0f} %), RMSE log10 {r['rmse_log10']:.3f}; "
-             f"{r['unsimulable']} unsimulable, {r['unverified']} unverified (in no pass rate)")
+        rate = f"{100 * r['pass_rate']:.0f} %" if r["simulable"] else "-"
+        extra = (f"; {r['unsimulable']} unsimulable, {r['unverified']} unverified (in no pass "
+                 "rate)") if r["conditions"] == "all" else ""
+        info(f"{r['split']} ({r['conditions']} conditions): {r['passed']}/{r['simulable']} "
+             f"simulable observations pass ({rate}), RMSE log10 {r['rmse_log10']:.3f}{extra}")
+    info("conditions: 'stated' = concentration and time from the paper; 'rule' = 10 x the "
+         "compound's cellular potency and 2/24/72 h by readout where the paper states none")
     validation_report(res, "kinetor pathway validate").save(folder / "report.html")
     info(f"wrote validation.csv, summary.csv, unsimulable.csv and report.html to {folder}")
 

@@ -10,9 +10,15 @@ baseline experiment (``same``: the treated row's value; ``none``/``parental``/``
 no drug, no lesion, default context; or an explicit value). Concentrations (nM) and times
 (h) come from the observation row; where it has none, from the scenario (``conc_nM`` as
 ``drug=nM`` pairs, with ``conc_source`` saying where in the paper they were read; a
-combination's concentrations always come from the scenario). A row that cannot be
-simulated says ``simulable = no`` and why (``reason``); :func:`build_scenarios` adds the
-reasons found only at run time (no concentration, no time).
+combination's concentrations always come from the scenario). Where neither states them,
+a fixed rule supplies them (:func:`rule_conc_nM`: 10 x the compound's cellular potency;
+:func:`rule_time_h`: 2 h for phosphorylation, 24 h for expression, 72 h for phenotypes),
+and the row's ``conditions`` is ``rule`` instead of ``stated``; pass rates are reported for
+both groups. The rule was fixed before any calibration and is not tuned. A row that cannot
+be simulated says ``simulable = no`` and why (``reason``): in vivo and patient rows (mg/kg
+doses: the cell network would need the PK -> free-concentration chain of
+``kinetor.translate``), cell-free enzyme assays, drugs not in the compound library or not
+named, readouts the network does not have.
 
 The cell-line table (:data:`CELL_LINES`) maps named lines to lesions.
 
@@ -35,11 +41,12 @@ from pathlib import Path
 import pandas as pd
 
 from kinetor.errors import DataError, Problem
+from kinetor.pathway.drugs import resolve_drug
 from kinetor.pathway.evidence import EVIDENCE_DIR, load_observations
 from kinetor.pathway.lesions import CONTEXTS, LESIONS
 
 __all__ = ["CELL_LINES", "COMPARES", "SCENARIOS_FILE", "SCENARIO_COLUMNS", "Scenario",
-           "build_scenarios", "load_scenarios"]
+           "build_scenarios", "load_scenarios", "rule_conc_nM", "rule_time_h"]
 
 SCENARIOS_FILE = EVIDENCE_DIR / "scenarios.csv"
 SCENARIO_COLUMNS = (
@@ -151,20 +158,59 @@ def _pairs(text: str, what: str, row: _Row) -> dict[str, float]:
 
 
 def _drug_concs(names: list[str], text: str, obs_conc: float, what: str,
-                row: _Row) -> tuple[tuple[tuple[str, float], ...], str]:
-    """(drug, nM) pairs: the observation's concentration for a single drug, else the
-    scenario's ``drug=nM`` text."""
+                row: _Row) -> tuple[tuple[tuple[str, float], ...], bool]:
+    """(drug, nM) pairs and whether any came from the rule: the observation's concentration
+    for a single drug, else the scenario's ``drug=nM`` text, else :func:`rule_conc_nM`."""
     given = _pairs(text, what, row) if "=" in text else {}
-    out, missing = [], []
+    out, ruled = [], False
     for name in names:
         if len(names) == 1 and math.isfinite(obs_conc):
             out.append((name, float(obs_conc)))
         elif name in given:
             out.append((name, given[name]))
         else:
-            missing.append(name)
-    why = f"no concentration for {', '.join(missing)} (observation or scenario)" if missing else ""
-    return tuple(out), why
+            out.append((name, rule_conc_nM(name)))
+            ruled = True
+    return tuple(out), ruled
+
+
+def rule_conc_nM(drug: str) -> float:
+    """The concentration rule for a paper that does not state one (fixed before any
+    calibration): 10 x the compound's cellular on-target potency from the library
+    (:meth:`~kinetor.pathway.drugs.Drug.cellular_k` of its first slot; a rapalog's with the
+    ``mtor.ant`` prior of ``rapalog_shift``).
+
+    Examples
+    --------
+    >>> rule_conc_nM("capivasertib") == 10 * resolve_drug("capivasertib").cellular_k()[0]
+    True
+    """
+    from kinetor.pathway._model import prior_parameters
+
+    first = resolve_drug(drug).slots()[0]
+    return 10.0 * first.cellular_k(prior_parameters()["rapalog_shift"])[0]
+
+
+def rule_time_h(readout: str) -> float:
+    """The time rule for a paper that does not state one (fixed before any calibration):
+    2 h for phosphorylation and other acute signalling readouts, 24 h for protein
+    expression and transcriptional outputs, 72 h for proliferation, growth and apoptosis
+    (and an antiproliferative IC50).
+
+    Examples
+    --------
+    >>> rule_time_h("pAKT_S473"), rule_time_h("HER3"), rule_time_h("growth")
+    (2.0, 24.0, 72.0)
+    """
+    if readout in _SLOW:
+        return 24.0
+    if readout in _PHENOTYPE:
+        return 72.0
+    return 2.0
+
+
+_SLOW = ("HER3", "IRS1", "ER_activity")
+_PHENOTYPE = ("proliferation", "growth", "apoptosis")
 
 
 def build_scenarios(observations: pd.DataFrame | None = None,
@@ -178,7 +224,8 @@ def build_scenarios(observations: pd.DataFrame | None = None,
     for _, o in obs.iterrows():
         sid = o["id"]
         rec = {"id": sid, "scenario": None, "baseline": None, "readout_model": "",
-               "compare": "level", "simulable": False, "reason": "", "note": ""}
+               "compare": "level", "simulable": False, "reason": "", "note": "",
+               "conditions": ""}
         if sid not in sc.index:
             rec["reason"] = "no row in scenarios.csv"
             rows.append(rec)
@@ -192,13 +239,14 @@ def build_scenarios(observations: pd.DataFrame | None = None,
         row = _Row(sid)
         why = []
         drugs = _split(s["drugs"])
-        conc, w = _drug_concs(drugs, s["conc_nM"], o["conc_nM"], "conc_nM", row)
-        if w and s["compare"] == "level":
-            why.append(w)
+        conc, ruled = _drug_concs(drugs, s["conc_nM"], o["conc_nM"], "conc_nM", row)
+        ruled = ruled and s["compare"] == "level"
         t_txt = str(o["time_h"]) if math.isfinite(o["time_h"]) else s["time_h"]
         time_h = float(t_txt) if t_txt else None
         if drugs and time_h is None:
-            why.append("no time (observation or scenario)")
+            time_h = rule_time_h(s["readout"])
+            ruled = True
+        rec["conditions"] = "rule" if ruled else "stated"
         ctx = _pairs(s["context"], "context", row)
         bad_ctx = [k for k in ctx if k not in CONTEXTS]
         if bad_ctx:
@@ -240,7 +288,7 @@ def _baseline(s, scen: Scenario, drugs: list[str], conc, row: _Row, why: list[st
         elif d in same:
             bconc.append((d, same[d]))
         elif s["compare"] == "level":
-            why.append(f"no concentration for the baseline's {d}")
+            bconc.append((d, rule_conc_nM(d)))
     if s["compare"] != "level":
         return Scenario(les, ctx, par, tuple((d, 0.0) for d in drugs), scen.time_h)
     return Scenario(les, ctx, par, tuple(bconc), scen.time_h if bdrugs else None)

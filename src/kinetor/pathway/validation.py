@@ -17,15 +17,18 @@ error); a quantitative row without a stated uncertainty passes within a factor o
 The log fold-change residual is :math:`\log_{10}(P/v)` for quantitative rows and the
 distance to the nearer band edge, :math:`\log_{10}(P/\mathrm{edge})` (0 inside), for
 direction rows; the RMSE is over the simulable rows. Rows that cannot be simulated and
-``unverified`` rows are reported with their reason and are in no pass rate.
+``unverified`` rows are reported with their reason and are in no pass rate. Summaries are
+given for all simulable rows and separately for rows whose concentration and time the
+paper states (``conditions = stated``) and rows that take them from the fixed rule of
+:mod:`kinetor.pathway.scenarios` (``rule``).
 
 Examples
 --------
 >>> res = validate(ids=["A-harrington2004-03", "B010"])
 >>> list(res.table.columns[:4])
 ['id', 'split', 'status', 'readout']
->>> sorted(res.summary()["split"])
-['heldout', 'train']
+>>> sorted(set(res.summary()["split"])), list(res.summary()["conditions"][:3])
+(['heldout', 'train'], ['all', 'stated', 'rule'])
 """
 
 from __future__ import annotations
@@ -133,21 +136,31 @@ class ValidationResult:
     table: pd.DataFrame
     parameters: dict[str, float]
 
-    def summary(self) -> pd.DataFrame:
-        """Per split: rows, unverified, unsimulable, simulable, passed, pass rate, RMSE."""
+    def summary(self, by_conditions: bool = True) -> pd.DataFrame:
+        """Per split (and per ``conditions`` group: ``stated``, ``rule``, ``all``): rows,
+        unverified, unsimulable, simulable, passed, pass rate, RMSE of log10 fold change."""
         out = []
+        groups = ("all", "stated", "rule") if by_conditions else ("all",)
         for split in ("train", "heldout"):
-            t = self.table[self.table["split"] == split]
-            unver = t["status"] == "unverified"
-            sim = t[t["simulable"] & ~unver]
-            res = sim["log10_residual"].to_numpy(float)
-            ok = np.isfinite(res)
-            out.append({"split": split, "observations": len(t), "unverified": int(unver.sum()),
-                        "unsimulable": int((~t["simulable"] & ~unver).sum()),
-                        "simulable": len(sim), "passed": int(sim["passed"].sum()),
-                        "pass_rate": float(sim["passed"].mean()) if len(sim) else float("nan"),
-                        "rmse_log10": float(np.sqrt(np.mean(res[ok] ** 2))) if ok.any()
-                        else float("nan"), "failed_simulations": int((~ok).sum())})
+            for group in groups:
+                t = self.table[self.table["split"] == split]
+                unver = t["status"] == "unverified"
+                unsim = int((~t["simulable"] & ~unver).sum())
+                if group != "all":
+                    t = t[t["conditions"] == group]
+                    unver = t["status"] == "unverified"
+                    unsim = None
+                sim = t[t["simulable"] & ~unver]
+                res = sim["log10_residual"].to_numpy(float)
+                ok = np.isfinite(res)
+                out.append({"split": split, "conditions": group, "observations": len(t),
+                            "unverified": int(unver.sum()),
+                            "unsimulable": unsim if unsim is not None else 0,
+                            "simulable": len(sim), "passed": int(sim["passed"].sum()),
+                            "pass_rate": float(sim["passed"].mean()) if len(sim) else
+                            float("nan"),
+                            "rmse_log10": float(np.sqrt(np.mean(res[ok] ** 2))) if ok.any()
+                            else float("nan"), "failed_simulations": int((~ok).sum())})
         return pd.DataFrame(out)
 
     def misses(self, split: str | None = None) -> pd.DataFrame:
@@ -191,6 +204,7 @@ def validate(fitted: Any = None, parameters: Mapping[str, float] | None = None,
                "readout": o["readout"], "readout_model": b["readout_model"],
                "kind": o["kind"], "compare": b["compare"], "publication_id": o["publication_id"],
                "simulable": bool(b["simulable"]), "reason": b["reason"],
+               "conditions": b["conditions"],
                "scenario": b["scenario"].label() if b["scenario"] is not None else "",
                "baseline": b["baseline"].label() if b["baseline"] is not None else "",
                "observed": o["value"], "uncertainty": o["uncertainty"],

@@ -62,10 +62,14 @@ def validation_report(result: Any, title: str = "Network validation") -> Report:
     rep.add_section("Summary")
     rep.add_text("Pass rates count simulable rows with status firm or likely; unverified and "
                  "unsimulable rows are listed but in no pass rate. RMSE is of the log10 fold "
-                 "change (distance to the band for direction rows).")
+                 "change (distance to the band for direction rows). Conditions 'stated': the "
+                 "paper's concentration and time; 'rule': 10 x the compound's cellular "
+                 "potency and 2 h (phosphorylation) / 24 h (expression) / 72 h (phenotype) "
+                 "where the paper states none.")
     rep.add_table(summ, caption="pass rates and RMSE by split")
     t = result.table
-    cols = ["id", "split", "readout_model", "scenario", "baseline", "predicted", "low", "high"]
+    cols = ["id", "split", "conditions", "readout_model", "scenario", "baseline", "predicted",
+            "low", "high"]
     rep.add_section("Misses")
     rep.add_table(result.misses()[cols], caption="simulated observations outside their "
                   "uncertainty or band")
