@@ -113,7 +113,8 @@ def test_validate_writes_tables_and_a_report_with_one_plot_per_observation(tmp_p
     d = tmp_path / "v"
     table = pd.read_csv(d / "validation.csv")
     summ = pd.read_csv(d / "summary.csv")
-    assert list(summ["split"]) == ["train", "heldout"]
+    assert list(summ["split"].unique()) == ["train", "heldout"]
+    assert set(summ["conditions"]) == {"all", "stated", "rule"}
     assert {"pass_rate", "rmse_log10", "simulable", "unsimulable", "unverified"} <= set(summ)
     unsim = pd.read_csv(d / "unsimulable.csv")
     assert len(unsim) == int((~table["simulable"]).sum()) and unsim["reason"].notna().all()
