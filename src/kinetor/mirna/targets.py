@@ -1,6 +1,6 @@
 """Validated miRNA -> target interactions for the network's genes, and database readers.
 
-:data:`INTERACTIONS` is a small curated table: only interactions shown with a reporter
+:data:`INTERACTIONS` is a small curated table (``interactions.csv``): only interactions shown with a reporter
 assay, Western blot or qPCR in the cited paper, each with its PubMed id and evidence.
 ``status`` says how it was checked: ``firm`` = the interaction and evidence were read in
 the paper's abstract and the PMID confirmed; ``likely`` = read in the paper, PMID not
@@ -19,7 +19,10 @@ Examples
 
 from __future__ import annotations
 
+import csv
+import io
 from dataclasses import asdict, dataclass
+from importlib.resources import files
 from pathlib import Path
 
 import pandas as pd
@@ -46,42 +49,14 @@ class Interaction:
     note: str = ""
 
 
-INTERACTIONS: tuple[Interaction, ...] = (
-    Interaction("hsa-miR-21-5p", "PTEN", "reporter assay; Western blot", "17681183",
-                "Meng et al. 2007 Gastroenterology 133:647, doi:10.1053/j.gastro.2007.05.022",
-                "firm", "hepatocellular cancer cells; PTEN a direct target"),
-    Interaction("hsa-miR-99a-5p", "MTOR", "reporter assay; Western blot", "23292834",
-                "Sun et al. 2013 Med Oncol 30:411, doi:10.1007/s12032-012-0411-9", "firm",
-                "oesophageal squamous carcinoma; 3'UTR luciferase"),
-    Interaction("hsa-miR-100-5p", "MTOR", "reporter assay; Western blot", "23292834",
-                "Sun et al. 2013 Med Oncol 30:411, doi:10.1007/s12032-012-0411-9", "firm",
-                "miR-99a/100 both shown on the MTOR 3'UTR"),
-    Interaction("hsa-miR-99a-5p", "MTOR", "reporter assay; Western blot", "24637915",
-                "Hu et al. 2014 PLoS One 9:e92099, doi:10.1371/journal.pone.0092099", "firm",
-                "breast cancer cells; p-4E-BP1 and p-S6K1 fall"),
-    Interaction("hsa-miR-100-5p", "MTOR", "reporter assay; qPCR; Western blot", "32999755",
-                "Lin et al. 2020 Exp Hematol Oncol 9:25, doi:10.1186/s40164-020-00182-2",
-                "firm", "mantle cell lymphoma; dual luciferase"),
-    Interaction("hsa-miR-7-5p", "MTOR", "reporter assay; Western blot", "28927113",
-                "Wang et al. 2017 Oncol Lett 14:3566, doi:10.3892/ol.2017.6573", "firm",
-                "hepatocellular carcinoma cells"),
-    Interaction("hsa-miR-7-5p", "PIK3CD", "reporter assay (reported)", "",
-                "Fang et al. 2012 Hepatology (reported in reviews; not read)", "unverified",
-                "PIK3CD is not a node of the network"),
-    Interaction("hsa-miR-126-3p", "PIK3R2", "reporter assay", "",
-                "Fish et al. 2008 Dev Cell 15:272, doi:10.1016/j.devcel.2008.07.008, "
-                "PMC2604134", "likely",
-                "endothelial cells; PMID not confirmed; PIK3R2 is not a network node"),
-    Interaction("hsa-miR-199a-3p", "MTOR", "Western blot", "28422725",
-                "Li et al. 2017 Oncotarget 8:33621, doi:10.18632/oncotarget.16834", "firm",
-                "cholangiocarcinoma cells; mimics lower mTOR, p-4EBP1, p-p70S6K"),
-    Interaction("hsa-let-7a-5p", "KRAS", "reporter assay; Western blot", "15766527",
-                "Johnson et al. 2005 Cell 120:635, doi:10.1016/j.cell.2005.01.014", "firm",
-                "let-7 family; human RAS 3'UTRs carry let-7 sites"),
-    Interaction("hsa-let-7a-5p", "NRAS", "reporter assay; Western blot", "15766527",
-                "Johnson et al. 2005 Cell 120:635, doi:10.1016/j.cell.2005.01.014", "firm",
-                "let-7 family; human RAS 3'UTRs carry let-7 sites"),
-)
+def _load_interactions() -> tuple[Interaction, ...]:
+    """The curated table, read from ``interactions.csv`` shipped beside this module."""
+    text = (files("kinetor.mirna") / "interactions.csv").read_text(encoding="utf-8")
+    return tuple(Interaction(**row) for row in csv.DictReader(io.StringIO(text)))
+
+
+#: The curated interactions (``interactions.csv``: one row each, with PMID, evidence, status).
+INTERACTIONS: tuple[Interaction, ...] = _load_interactions()
 
 
 def validated_targets(status: tuple[str, ...] = ("firm", "likely", "unverified")
