@@ -22,10 +22,14 @@ Screen: a candidate parameter on which no training residual depends (data-Jacobi
 column, one-sided step of 0.05 decade at the prior, below 1e-3) carries no Fisher
 information; it is fixed at its prior before the multi-start and listed as such.
 
-Identifiability: the Fisher information :math:`J^T J` of the data residuals (prior rows
-left out) at the best fit gives each parameter's standard error in decades; a parameter is
-identifiable when that standard error is below 0.5 decade **and** the starts that reach
-the best cost (within 1 unit) agree within 0.5 decade. Non-identifiable parameters are
+Identifiability: at the best start, the data Jacobian :math:`J` (prior rows left out) is
+factorised by QR with column pivoting; the columns whose pivot is at least 5 % of the
+largest form the independent subset (Fisher condition number <= 400), and the Fisher
+information :math:`J_s^T J_s` of that subset gives each member's standard error in
+decades. A parameter is identifiable when it is in the subset, its standard error is below
+0.5 decade **and** the starts that reach the best cost (within 1 unit) agree on it within
+0.5 decade. The full-matrix standard errors (pseudo-inverse of :math:`J^T J`) and the
+Fisher rank are reported too. Non-identifiable parameters are
 then fixed at their prior (literature/``mtor.ant``) values, the identifiable ones are
 re-fitted from the best start, and both lists are reported. A fitted value within 1 % (in
 log) of a bound is flagged ``at_bound``.
@@ -57,6 +61,7 @@ __all__ = ["EVIDENCE_PARAMETERS_FILE", "EvidenceCalibration", "calibrate_evidenc
 EVIDENCE_PARAMETERS_FILE = Path(__file__).parent / "evidence_parameters.csv"
 _SIGMA_BAND, _SIGMA_PRIOR = 0.1, 1.0
 _SE_MAX, _SPREAD_MAX = 0.5, 0.5
+_PIVOT = 0.05  # QR pivot ratio for the identifiable subset (Fisher condition number 400)
 _SCREEN = 1e-3  # data-Jacobian column norm (residual units per decade) below which a
                 # parameter is taken as uninformed and fixed at its prior before the fit
 
@@ -197,7 +202,23 @@ def calibrate_evidence(free: pd.DataFrame | None = None, n_starts: int = 8, seed
     good = [f for f in fits if f["cost"] <= fb["cost"] + 1.0]
     xs = np.array([f["x"] for f in good])
     spread = xs.max(axis=0) - xs.min(axis=0) if len(xs) > 1 else np.zeros(len(names))
-    ident = (se < _SE_MAX) & (spread < _SPREAD_MAX)
+    # subset selection (QR with column pivoting of the data Jacobian): the most independent
+    # columns whose pivots are within _PIVOT of the largest; their standard errors from the
+    # Fisher information of that subset alone (the others held at the best fit)
+    from scipy.linalg import qr
+
+    jac = fb["jac"]
+    _, rr, piv = qr(jac, mode="economic", pivoting=True)
+    diag = np.abs(np.diag(rr))
+    n_sub = int(np.sum(diag > _PIVOT * diag[0])) if diag.size and diag[0] > 0 else 0
+    subset = sorted(piv[:n_sub].tolist())
+    se_sub = np.full(len(names), np.inf)
+    if subset:
+        js = jac[:, subset]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            cov_s = np.linalg.pinv(js.T @ js, rcond=1e-12)
+        se_sub[subset] = np.sqrt(np.clip(np.diag(cov_s), 0, None))
+    ident = (se_sub < _SE_MAX) & (spread < _SPREAD_MAX)
     keep = [n for n, ok in zip(names, ident, strict=True) if ok]
     fixed = {n: priors[n] for n, ok in zip(names, ident, strict=True) if not ok}
     if keep:
@@ -221,14 +242,21 @@ def calibrate_evidence(free: pd.DataFrame | None = None, n_starts: int = 8, seed
         else:
             se_j, sp_j, ok = float(se[j]), float(spread[j]), bool(ident[j])
             best = float(10.0 ** fb["x"][j])
-            note = ("fitted" if n in values else
-                    f"not identifiable (SE {se_j:.2g} decades, start spread {sp_j:.2g}): "
-                    "fixed at the prior")
+            sub = float(se_sub[j])
+            if n in values:
+                note = "fitted (identifiable subset)"
+            elif j in subset:
+                note = (f"in the independent subset but SE {sub:.2g} decades or start spread "
+                        f"{sp_j:.2g} >= 0.5: fixed at the prior")
+            else:
+                note = ("not identifiable: its sensitivity is (nearly) a combination of the "
+                        f"subset's (full-FIM SE {se_j:.2g} decades): fixed at the prior")
         if at_bound:
             note += "; AT BOUND: the training rows push it to the edge of its range"
         table.append({"name": n, "prior": priors[n], "lower": free["lower"].iloc[jj],
                       "upper": free["upper"].iloc[jj], "value": v,
                       "best_start_value": best, "sensitivity": screened[n], "se_log10": se_j,
+                      "se_subset_log10": sub if j is not None else math.inf,
                       "spread_log10": sp_j, "identifiable": ok,
                       "at_bound": bool(at_bound), "note": note})
     st = pd.DataFrame([{"start": k, "cost": f["cost"], "nfev": f["nfev"],
