@@ -233,3 +233,52 @@ def test_gr_metrics_from_time_zero_wells(tmp_path):
     # X: count = 500 + 9500 / (1 + c/0.1) reaches t0 = 2500 (GR = 0) at c = 0.375 uM
     assert abs(gr.loc["X", "GR50"] / 0.375 - 1) < 0.1
     assert gr.loc["X", "GRinf"] < 0 and gr.loc["X", "status"] == "ok"
+
+
+@pytest.mark.slow
+def test_western_replicate_blots_and_network_time_course(tmp_path):
+    import tifffile
+    from blot_synth import blot, lanes
+
+    from kinetor.pathway import Network
+
+    # two replicate p-S6 blots and their total-S6 blots; true relative p-S6/S6 of the
+    # three samples: rep 1 1, 0.6, 0.3; rep 2 1, 0.5, 0.25 (totals differ between lanes)
+    amps = {1: ([1000, 900, 300], [2000, 3000, 2000]), 2: ([1200, 900, 450], [2000, 3000, 3000])}
+    args = ["--quiet", "assay", "western"]
+    refs = []
+    for r, (t, tot) in amps.items():
+        tifffile.imwrite(tmp_path / f"ps6_{r}.tif", blot(t, shape=(120, 130), seed=r)[0])
+        tifffile.imwrite(tmp_path / f"s6_{r}.tif", blot(tot, shape=(120, 130), seed=10 + r)[0])
+        args.append(str(tmp_path / f"ps6_{r}.tif"))
+        refs += ["--reference", str(tmp_path / f"s6_{r}.tif")]
+    design = tmp_path / "design.csv"
+    design.write_text("sample,dose,time\nveh,0,2\nlo,0.1,2\nhi,1,24\n")
+    out = tmp_path / "w"
+    spec = ",".join(f"{a}:{b}" for a, b in lanes(3))
+    assert main([*args, *refs, "--kind", "phospho/total", "--lanes", spec, "--band", "45:76",
+                 "--background", "lane", "--labels", "veh,lo,hi", "--control", "veh",
+                 "--design", str(design), "--compare-network", "everolimus:MCF7",
+                 "--readout", "pS6_S235_236", "--out", str(out)]) == 0
+    wide = pd.read_csv(out / "replicate_ratios.csv", index_col="sample")
+    np.testing.assert_allclose(wide.loc["lo"], [0.6, 0.5], rtol=0.02)
+    np.testing.assert_allclose(wide.loc["hi"], [0.3, 0.25], rtol=0.02)
+    summ = pd.read_csv(out / "ratio_summary.csv", index_col="sample")
+    assert summ.loc["lo", "n"] == 2
+    assert summ.loc["lo", "relative_mean"] == pytest.approx(wide.loc["lo"].mean())
+    assert summ.loc["lo", "relative_sd"] == pytest.approx(wide.loc["lo"].std(ddof=1))
+    assert summ.loc["lo", "relative_sem"] == pytest.approx(wide.loc["lo"].std(ddof=1) / 2 ** 0.5)
+    assert (out / "rep2_bands.csv").exists() and (out / "rep1_blot_annotated.png").exists()
+    t = pd.read_csv(out / "measured_vs_predicted.csv").set_index("dose")
+    assert t.loc[1.0, "time_h"] == 24 and t.loc[1.0, "measured_mean"] == pytest.approx(
+        100 * wide.loc["hi"].mean())
+    direct = Network(lesions=["PIK3CA_mut"]).simulate(drugs={"everolimus": "1.0 uM"},
+                                                      t_end=24.0, times=[24.0])
+    assert t.loc[1.0, "predicted"] == pytest.approx(direct.readouts["pS6_S235_236"].iloc[-1])
+    assert t.loc[0.0, "predicted"] == pytest.approx(100)
+    # a lane label without a design row, and a reference missing for one blot
+    design.write_text("sample,dose,time\nveh,0,2\nlo,0.1,2\n")
+    assert main([*args, *refs, "--lanes", spec, "--labels", "veh,lo,hi", "--control", "veh",
+                 "--design", str(design), "--compare-network", "everolimus:MCF7",
+                 "--out", str(out)]) == 3
+    assert main([*args, refs[0], refs[1], "--lanes", spec, "--out", str(out)]) == 2

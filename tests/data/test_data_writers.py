@@ -5,7 +5,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from kinetor.data import Study, read_study, write_cdisc, write_csv
@@ -109,6 +109,8 @@ times = st.lists(st.floats(min_value=0.01, max_value=500, allow_nan=False), min_
        dose=st.floats(min_value=1e-3, max_value=1e4), nominal=st.booleans(),
        route=st.sampled_from(["iv_bolus", "extravascular", "iv_infusion"]))
 def test_round_trip_property(tmp_path_factory, times, conc, dose, nominal, route):
+    # SEND date-times resolve 1 ns: times closer than that are refused (tested below)
+    assume(len(set(np.round(np.asarray(times) * 3600e9))) == len(times))
     n = len(times)
     c = pd.DataFrame({"subject": "s1", "time": times, "conc": np.full(n, conc),
                       "nominal_time": np.round(times, 1) if nominal else np.nan,
@@ -127,3 +129,13 @@ def test_round_trip_property(tmp_path_factory, times, conc, dose, nominal, route
     assert back.doses["route_raw"].iloc[0] == {"iv_bolus": "INTRAVENOUS BOLUS",
                                               "iv_infusion": "INTRAVENOUS DRIP",
                                               "extravascular": "EXTRAVASCULAR"}[route]
+
+
+def test_cdisc_refuses_times_closer_than_its_resolution(tmp_path):
+    c = pd.DataFrame({"subject": "s1", "time": [0.01, 0.010000000000000002, 1.0],
+                      "conc": [1.0, 2.0, 3.0]})
+    d = pd.DataFrame({"subject": ["s1"], "time": [0.0], "dose": [1.0], "route": ["iv_bolus"]})
+    a = Study(c, d, units={"time": "h", "conc": "ng/mL", "dose": "mg/kg"})
+    write_csv(a, tmp_path / "csv")  # the CSV layout keeps full precision
+    with pytest.raises(DataError, match="differ by less than 1 ns"):
+        write_cdisc(a, tmp_path / "cdisc")

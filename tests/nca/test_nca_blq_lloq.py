@@ -67,3 +67,18 @@ def test_bare_blq_without_lloq_is_said_not_silently_dropped():
     labels = [t.get_text() for t in fig2.axes[0].get_legend().get_texts()]
     assert "BLQ (plotted at LLOQ)" in labels
     assert "without a known LLOQ" not in " ".join(t.get_text() for t in fig2.texts)
+
+
+def test_validate_warns_about_blq_without_lloq_and_takes_lloq(tmp_path, capsys):
+    from kinetor.cli.main import main
+
+    path = tmp_path / "lab.csv"
+    pd.DataFrame({"subject": 1, "time": [1, 2, 4, 8], "conc": ["5.0", "2.0", "1.0", "BLQ"],
+                  "dose": 1.0, "route": "PO"}).to_csv(path, index=False)
+    args = ["validate", str(path), "--time-unit", "h", "--conc-unit", "ng/mL",
+            "--dose-unit", "mg"]
+    assert main(args) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert "warning: 1 BLQ sample(s) have no LLOQ (rows 5)" in text
+    assert main([*args, "--lloq", "0.5"]) == 0
+    assert "warning" not in capsys.readouterr().out

@@ -77,3 +77,46 @@ def test_kt_nca_has_explicit_keyword_arguments():
         kt.nca(theoph(), auc_methd="linear")
     a = kt.nca(theoph(), auc_method="linear").to_wide()
     assert a.AUCLST.iloc[0] == pytest.approx(148.92305, rel=1e-8)   # WinNonlin, linear
+
+
+def test_acceptance_flags_are_columns_of_every_output_table(tmp_path):
+    """Each acceptance rule is a column of the wide CSV, the workbook and the report
+    listing; the long table says which values fail; only --exclude-flagged removes them
+    from the summaries (the report's n included)."""
+    import re
+
+    path = tmp_path / "t.csv"
+    pd.read_csv(FIX / "theoph.csv").assign(route="PO").to_csv(path, index=False)
+    out = tmp_path / "o"
+    assert main(["--quiet", "nca", str(path), "--time-unit", "h", "--conc-unit", "mg/L",
+                 "--dose-unit", "mg/kg", "--exclude-flagged", "--out", str(out)]) == 0
+    wide = pd.read_csv(out / "nca_wide.csv", keep_default_na=False)
+    rules = ["flag_R2ADJ", "flag_LAMZSPN", "flag_AUCPEO", "flag_AUCPEP"]
+    assert {"flag", *rules} <= set(wide.columns)
+    # the rules as documented (Options: R2ADJ >= 0.9, span >= 2, AUC%extrap <= 20 %)
+    num = wide.replace("", np.nan)
+    assert (wide["flag_AUCPEO"] == (num["AUCPEO"].astype(float) > 20)).all()
+    assert (wide["flag_R2ADJ"] == (num["R2ADJ"].astype(float) < 0.9)).all()
+    assert (wide["flag_LAMZSPN"] == (num["LAMZSPN"].astype(float) < 2)).all()
+    assert wide["flag_AUCPEO"].any()                 # Theoph has AUC%extrap > 20 % subjects
+    flagged = set(wide.loc[wide["flag_AUCPEO"], "subject"].astype(str))
+    assert all("AUCPEO > 20%" in wide.loc[wide["subject"].astype(str) == s, "flag"].iloc[0]
+               for s in flagged)
+    # AUCIFO depends on lambda_z: it fails the lambda_z rules too
+    fails = wide["flag_AUCPEO"] | wide["flag_R2ADJ"] | wide["flag_LAMZSPN"]
+    flagged = set(wide.loc[fails, "subject"].astype(str))
+    params = pd.read_csv(out / "nca_parameters.csv", keep_default_na=False)
+    auc = params[params["PPTESTCD"] == "AUCIFO"]
+    assert set(auc.loc[auc["flag"] != "", "subject"].astype(str)) == flagged
+    book = pd.read_excel(out / "nca.xlsx", sheet_name="wide")
+    assert book[rules].astype(bool).to_numpy().tolist() == \
+        wide[rules].astype(bool).to_numpy().tolist()
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert all(f"<th>{r}</th>" in page for r in ["flag", *rules])
+    # the report's summary leaves the flagged AUCIFO values out, as asked: n = 12 - flagged
+    n_rows = [re.findall(r"<td>(.*?)</td>", tr) for tr in re.findall(r"<tr>(.*?)</tr>",
+                                                                     page, re.S)]
+    n_auc = [c for c in n_rows if c and c[0].startswith("AUCIFO (") and c[1] == "n"]
+    assert n_auc and n_auc[0][2] == str(12 - len(flagged))
+    summary = pd.read_csv(out / "nca_summary.csv").set_index("PPTESTCD")
+    assert summary.loc["AUCIFO", "n"] == 12 - len(flagged)

@@ -40,11 +40,11 @@ def test_summary_statistics_by_hand():
     assert cmax["geocv_pct"] == pytest.approx(100 * math.sqrt(math.exp(math.log(2) ** 2) - 1),
                                               rel=1e-12)
     assert (cmax["median"], cmax["min"], cmax["max"]) == (4.0, 2.0, 8.0)
-    # PKNCA defaults: geometric for Cmax/AUC, median [range] for Tmax, mean [SD] for t1/2
-    assert cmax["statistic"].startswith("geometric mean")
-    assert cmax["display"] == "4 [78.5]"       # 100*sqrt(e^(ln2^2) - 1) = 78.53
-    assert s.loc["TMAX", "display"] == "2 [2, 2]"
-    assert s.loc["LAMZHL", "statistic"] == "mean [SD]"
+    # PKNCA defaults: geometric for Cmax/AUC, median (range) for Tmax, mean (SD) for t1/2
+    assert cmax["statistic"] == "geometric mean (geometric CV%)"
+    assert cmax["display"] == "4.00 (78.5)"    # 100*sqrt(e^(ln2^2) - 1) = 78.53
+    assert s.loc["TMAX", "display"] == "2 (2\u20132)"   # times as recorded
+    assert s.loc["LAMZHL", "statistic"] == "mean (SD)"
 
 
 def test_summary_excludes_flagged_values_only_when_asked():

@@ -41,7 +41,7 @@ def test_times_are_shown_as_recorded():
     res = nca(grouped_study())
     s = res.summary().set_index(["group", "PPTESTCD"])
     # Tmax 2.125 h is not rounded to 2.12 (3 significant figures)
-    assert s.loc[("PO 7.5", "TMAX"), "display"] == "2.125 [2.125, 2.125]"
+    assert s.loc[("PO 7.5", "TMAX"), "display"] == "2.125 (2.125\u20132.125)"
 
 
 def test_summary_grid_statistics_by_hand():

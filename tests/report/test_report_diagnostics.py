@@ -5,7 +5,8 @@ import pandas as pd
 import pytest
 from _report_data import LN2, make_parameters, make_study
 
-from kinetor.report import plot_half_life, plot_parameter_distribution, summary_statistic
+from kinetor.nca.registry import summary_statistic
+from kinetor.report import plot_half_life, plot_parameter_distribution
 
 
 def _line(ax, prefix):
@@ -137,10 +138,10 @@ def test_parameter_distribution_scales_points_and_flags(data):
 
 
 @pytest.mark.parametrize(("code", "stat"), [
-    ("CMAX", "geomean"), ("AUCLST", "geomean"), ("AUCIFO", "geomean"), ("CLST", "geomean"),
-    ("CLFO", "geomean"), ("VZFO", "geomean"), ("TMAX", "median"), ("TLST", "median"),
-    ("TLAG", "median"), ("LAMZHL", "mean"), ("R2ADJ", "mean"), ("LAMZNPT", "mean"),
-    ("AUCPEO", "mean"), ("LAMZSPN", "mean")])
+    ("CMAX", "geometric"), ("AUCLST", "geometric"), ("AUCIFO", "geometric"),
+    ("CLST", "geometric"), ("CLFO", "geometric"), ("VZFO", "geometric"), ("TMAX", "median"),
+    ("TLST", "median"), ("TLAG", "median"), ("LAMZHL", "arithmetic"), ("R2ADJ", "arithmetic"),
+    ("LAMZNPT", "arithmetic"), ("AUCPEO", "arithmetic"), ("LAMZSPN", "arithmetic")])
 def test_summary_statistic_follows_pknca_defaults(code, stat):
     assert summary_statistic(code) == stat
 

@@ -41,7 +41,7 @@ def test_report_sections_and_figures(written):
 
 def test_report_tables_content(written):
     _, _, html = written
-    assert "geo. mean (geo. CV%)" in html and "median (min\u2013max)" in html
+    assert "geometric mean (geometric CV%)" in html and "median (min\u2013max)" in html
     assert "too few points [LAMZ, LAMZHL]" in html   # listing flags
     # CMAX group A: 10 and 6 -> geometric mean sqrt(60) = 7.745967 -> "7.75"
     assert re.search(r"<td>7\.75 \(\d", html)
@@ -174,5 +174,5 @@ def test_report_from_a_real_nca_result():
     half_life = [b for b in rep.blocks if b["type"] == "figure"
                  and "\u03bbz" in b["caption"] and b["caption"].startswith("Subject")]
     assert len(half_life) == len(fits)
-    assert "geo. mean (geo. CV%)" in html and "lin-up/log-down" in html
+    assert "geometric mean (geometric CV%)" in html and "lin-up/log-down" in html
     assert external_references(html) == []

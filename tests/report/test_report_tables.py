@@ -10,11 +10,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kinetor.errors import DataError
+from kinetor.nca.summary import summarise
 from kinetor.report import (
     format_sig,
     order_codes,
     parameter_listing,
-    summarise_parameters,
     summary_table,
 )
 
@@ -98,24 +98,28 @@ def test_summary_table_default_statistic_per_parameter():
     assert list(tab.columns) == ["Parameter", "Statistic", "A", "B"]
     rows = {(r["Parameter"], r["Statistic"]): (r["A"], r["B"]) for r in tab.to_dict("records")}
     assert rows[("CMAX (ng/mL)", "n")] == ("3", "4")
-    assert rows[("CMAX (ng/mL)", "geo. mean (geo. CV%)")] == ("9.88 (10.0)", "19.5 (20.0)")
-    assert rows[("TMAX (h)", "median (min\u2013max)")] == ("1.00 (0.500\u20132.00)",
-                                                        "2.00 (1.00\u20134.00)")
+    geo = "geometric mean (geometric CV%)"
+    assert rows[("CMAX (ng/mL)", geo)] == ("9.88 (10.0)", "19.5 (20.0)")
+    # times as recorded (not padded to 3 significant figures)
+    assert rows[("TMAX (h)", "median (min\u2013max)")] == ("1 (0.5\u20132)", "2 (1\u20134)")
     assert rows[("LAMZHL (h)", "mean (SD)")] == ("2.25 (0.354)", "")   # B has no LAMZHL
-    assert rows[("AUCIFO (h*ng/mL)", "geo. mean (geo. CV%)")] == ("NC", "")
+    assert rows[("AUCIFO (h*ng/mL)", geo)] == ("NC", "")
     # report order: CMAX, TMAX, AUCIFO, LAMZHL
     assert list(dict.fromkeys(tab["Parameter"])) == ["CMAX (ng/mL)", "TMAX (h)",
                                                      "AUCIFO (h*ng/mL)", "LAMZHL (h)"]
 
 
-def test_summary_table_follows_a_statistic_column_and_the_missing_rule():
+def test_summary_table_statistic_comes_from_the_registry_and_the_missing_rule():
+    # a summary's own 'statistic' text does not choose the statistic: the registry does
     s = _summary().assign(statistic="mean [SD]", n_missing=0)
     s.loc[s["PPTESTCD"] == "TMAX", "n_missing"] = [4, 4]   # 3 of 7 and 4 of 8 present
     tab = summary_table(s)
     rows = {(r["Parameter"], r["Statistic"]): (r["A"], r["B"]) for r in tab.to_dict("records")}
-    assert rows[("CMAX (ng/mL)", "mean (SD)")] == ("10.0 (1.00)", "20.0 (2.00)")
+    assert rows[("CMAX (ng/mL)", "geometric mean (geometric CV%)")] == ("9.88 (10.0)",
+                                                                        "19.5 (20.0)")
+    assert ("CMAX (ng/mL)", "mean (SD)") not in rows
     # A: 3 present, 4 missing -> more than half missing -> NC; B: 4 of 8 -> still shown
-    assert rows[("TMAX (h)", "mean (SD)")] == ("NC", "2.00 (0.500)")
+    assert rows[("TMAX (h)", "median (min\u2013max)")] == ("NC", "2 (1\u20134)")
 
 
 def test_summary_table_splits_intervals_and_needs_codes():
@@ -128,8 +132,8 @@ def test_summary_table_splits_intervals_and_needs_codes():
         summary_table(pd.DataFrame({"group": ["A"], "n": [1]}))
 
 
-def test_summarise_parameters_hand_values():
-    s = summarise_parameters(make_parameters()).set_index(["group", "PPTESTCD"])
+def test_summarise_hand_values():
+    s = summarise(make_parameters(), groups=["group"]).set_index(["group", "PPTESTCD"])
     cmax = s.loc[("A", "CMAX")]
     # CMAX A: 10 and 6 -> mean 8, SD = sqrt(8) = 2.828427, geometric mean sqrt(60) = 7.745967
     assert (cmax["n"], cmax["mean"]) == (2, 8.0)
@@ -137,10 +141,13 @@ def test_summarise_parameters_hand_values():
     assert cmax["geomean"] == pytest.approx(math.sqrt(60))
     # SD of logs = ln(10/6)/sqrt(2) = 0.5108256/1.4142136 = 0.3612082, squared 0.1304714;
     # e^0.1304714 - 1 = 0.1393653 (series to x^5); geo CV = 100 sqrt(0.1393653) = 37.3317
-    assert cmax["geocv"] == pytest.approx(37.3317, abs=1e-3)
-    assert cmax["cv"] == pytest.approx(100 * math.sqrt(8) / 8)
-    # AUCIFO B: s3 is flagged, so only s4 (125) is summarised
-    assert s.loc[("B", "AUCIFO"), "n"] == 1 and s.loc[("B", "AUCIFO"), "mean"] == 125.0
+    assert cmax["geocv_pct"] == pytest.approx(37.3317, abs=1e-3)
+    assert cmax["cv_pct"] == pytest.approx(100 * math.sqrt(8) / 8)
+    # AUCIFO B: s3 fails an acceptance rule but is kept (Phoenix, PKNCA) unless asked
+    assert s.loc[("B", "AUCIFO"), "n"] == 2 and s.loc[("B", "AUCIFO"), "n_flagged"] == 1
+    out = summarise(make_parameters(), groups=["group"], exclude_flagged=True)
+    out = out.set_index(["group", "PPTESTCD"])
+    assert out.loc[("B", "AUCIFO"), "n"] == 1 and out.loc[("B", "AUCIFO"), "mean"] == 125.0
     # LAMZHL A: s2 is NaN (and flagged) -> n = 1
     assert s.loc[("A", "LAMZHL"), "n"] == 1
     assert s.loc[("A", "TMAX"), "unit"] == "h"

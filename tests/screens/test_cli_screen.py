@@ -116,3 +116,44 @@ def test_screen_test_library_mismatch(fixtures, tmp_path, capsys):
     probs = json.loads(capsys.readouterr().out)["problems"]
     assert probs[0]["row"] == 2 and "'WRONG' in the library" in probs[0]["problem"]
     assert "is not in the library" in probs[1]["problem"]
+
+
+def test_screen_mle_with_em_permutation_and_cnv(tmp_path):
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    rows, cn = [], {}
+    for gi in range(60):
+        effect = -1.5 if gi < 6 else 0.0
+        cn[f"G{gi}"] = 1.0 if gi % 5 == 0 else 0.0
+        for k in range(4):
+            base = rng.gamma(4, 100)
+            e = 0.0 if k == 0 else effect  # one inert guide per gene
+            y = rng.poisson([base, base, base * np.exp(e), base * np.exp(e)])
+            rows.append(f"g{gi}_{k}\tG{gi}\t" + "\t".join(map(str, y)))
+    counts = tmp_path / "c.txt"
+    counts.write_text("sgRNA\tGene\tt0a\tt0b\td1\td2\n" + "\n".join(rows) + "\n")
+    design = tmp_path / "d.txt"
+    design.write_text("Samples\tbaseline\tdrug\nt0a\t1\t0\nt0b\t1\t0\nd1\t1\t1\nd2\t1\t1\n")
+    cnv = tmp_path / "cn.txt"
+    cnv.write_text("SYMBOL\tLINE1\n" + "".join(f"{g}\t{v}\n" for g, v in cn.items()))
+    eff = tmp_path / "eff.txt"
+    eff.write_text("sgRNA score\n" + "".join(f"g{gi}_0 0.2\n" for gi in range(60)))
+    out = tmp_path / "o"
+    code = main(["--quiet", "screen", "mle", str(counts), "-d", str(design),
+                 "--update-efficiency", "--sgrna-efficiency", str(eff),
+                 "--permutation-round", "3", "--cnv-norm", str(cnv), "--cell-line", "LINE1",
+                 "--out", str(out)])
+    assert code == 0
+    summ = pd.read_csv(out / "screen.gene_summary.txt", sep="\t").set_index("Gene")
+    beta = pd.read_csv(out / "beta.csv").set_index("gene")
+    np.testing.assert_allclose(summ["drug|p-value"], beta["drug|p_perm"], rtol=1e-5)
+    assert "drug|beta_uncorrected" in beta.columns
+    assert (summ.loc[[f"G{i}" for i in range(6)], "drug|fdr"] < 0.05).all()
+    e = pd.read_csv(out / "sgrna_efficiency.csv").set_index("guide")["efficiency"]
+    hits = [f"g{i}_{k}" for i in range(6) for k in range(4)]
+    assert e[hits[0::4]].max() < 0.01 and e[[h for h in hits if not h.endswith("_0")]].min() > 0.9
+    bad = tmp_path / "bad_eff.txt"
+    bad.write_text("g0_0 0.5\ng0_1 high\n")
+    assert main(["--quiet", "screen", "mle", str(counts), "-d", str(design),
+                 "--sgrna-efficiency", str(bad), "--out", str(out)]) == 3

@@ -92,3 +92,70 @@ def test_bad_inputs(tmp_path):
         count_fastq({"s": p}, lib)
     with pytest.raises(DataError, match="mismatches"):
         count_fastq({"s": p}, LIB, mismatches=2)
+
+
+def _brute_force(windows, guides, mismatches):
+    """Reference by Hamming distance to every guide (N matches nothing)."""
+    counts = [0] * len(guides)
+    exact = one = 0
+    for w in windows:
+        if w is None:
+            continue
+        n_pos = [i for i, c in enumerate(w) if c == "N"]
+        d = [sum(a != b for a, b in zip(w, g, strict=True)) for g in guides]
+        if not n_pos and 0 in d:
+            counts[d.index(0)] += 1
+            exact += 1
+            continue
+        if mismatches == 0 or len(n_pos) > 1:
+            continue
+        near = [k for k, dk in enumerate(d) if dk == 1]
+        if len(near) == 1:
+            counts[near[0]] += 1
+            one += 1
+    return counts, exact, one
+
+
+@pytest.mark.parametrize("mismatches", [0, 1])
+def test_compiled_counter_equals_brute_force(tmp_path, monkeypatch, mismatches):
+    from functools import partial
+
+    from kinetor.screens import count as cmod
+
+    rng = np.random.default_rng(7)
+    # short, crowded guides: many reads are one substitution from two guides (ambiguous)
+    guides = ["".join(rng.choice(list("ACGT"), 6)) for _ in range(40)]
+    guides = list(dict.fromkeys(guides))
+    lib = pd.DataFrame({"guide": [f"g{i}" for i in range(len(guides))], "sequence": guides,
+                        "gene": ["X"] * len(guides)})
+    reads, windows = [], []
+    for _ in range(4000):
+        w = list(guides[rng.integers(len(guides))])
+        for _ in range(rng.choice([0, 0, 1, 1, 2])):
+            w[rng.integers(6)] = rng.choice(list("ACGTN"))
+        w = "".join(w)
+        tail = "" if rng.random() < 0.05 else "TTG"
+        read = "GA" + (w.lower() if rng.random() < 0.1 else w) + tail
+        if rng.random() < 0.03:
+            read = read[:5]  # too short for the window
+            w = None
+        reads.append(read)
+        windows.append(w)
+    p = _write(tmp_path, "bf.fq.gz", reads)
+    # small blocks: records are split across many block boundaries
+    monkeypatch.setattr(cmod, "_blocks", partial(cmod._blocks, block=997))
+    res = count_fastq({"s": p}, lib, trim5=2, mismatches=mismatches)
+    want, exact, one = _brute_force(windows, guides, mismatches)
+    assert res.counts.counts[:, 0].tolist() == want
+    m = res.mapping.iloc[0]
+    assert (m["reads"], m["exact"], m["one_mismatch"]) == (4000, exact, one)
+    assert one > 100 or mismatches == 0
+
+
+def test_plain_zlib_reader_when_isal_is_missing(tmp_path, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "isal", None)  # import isal -> ImportError
+    reads = [s for s in LIB["sequence"] for _ in range(3)]
+    res = count_fastq({"s": _write(tmp_path, "z.fq.gz", reads)}, LIB)
+    assert res.counts.counts[:, 0].tolist() == [3, 3, 3]

@@ -1,5 +1,5 @@
 """Cell-based assays: plate readers, dose-response and GR fits, drug combinations, Western
-blot densitometry and clonogenic survival.
+blot densitometry, clonogenic survival and colony counting.
 
 Examples
 --------
@@ -10,6 +10,7 @@ True
 
 from kinetor.assays._tidy import melt_replicates
 from kinetor.assays.clonogenic import clonogenic, dose_at_survival, mean_inactivation_dose
+from kinetor.assays.colonies import count_colonies
 from kinetor.assays.compare import CELL_LINES, compare_network
 from kinetor.assays.doseresponse import DoseResponseFit, fit_dose_response
 from kinetor.assays.gr import fit_gr, gr_values
@@ -20,7 +21,7 @@ from kinetor.assays.synergy import METHODS, SynergyResult, synergy
 from kinetor.assays.western import linear_range, normalise_bands, quantify_blot, read_blot
 
 __all__ = ["CELL_LINES", "METHODS", "DoseResponseFit", "SynergyResult", "clonogenic",
-           "compare_network", "dose_at_survival", "edge_effect", "fit_dose_response", "fit_gr",
+           "compare_network", "count_colonies", "dose_at_survival", "edge_effect", "fit_dose_response", "fit_gr",
            "fit_musyc", "gr_values", "linear_range", "mean_inactivation_dose",
            "melt_replicates", "merge_plate_map", "normalise", "normalise_bands",
            "quantify_blot", "read_blot", "read_plate", "read_plate_map", "synergy",

@@ -49,6 +49,7 @@ __all__ = ["CELL_LINES", "compare_network"]
 def compare_network(data: pd.DataFrame, *, drug: str, cell_line: str, dose: str = "dose",
                     response: str = "response", dose_unit: str = "uM",
                     readout: str = "growth", t_end: str | float = "72 h",
+                    time: str | None = None,
                     out: str | Path | None = None) -> tuple[pd.DataFrame, Path | None]:
     """Simulate the assay's doses through the network and tabulate measured vs predicted.
 
@@ -66,15 +67,18 @@ def compare_network(data: pd.DataFrame, *, drug: str, cell_line: str, dose: str 
     readout : str
         Network readout (``growth``, ``pS6_S235_236``, ``pAKT_S473``...).
     t_end : str or float
-        Assay duration (hours if a number).
+        Assay duration (hours if a number); ignored with ``time``.
+    time : str, optional
+        Column of treatment times (h), e.g. a Western blot time course: each dose is
+        simulated once to the last time and the readout taken at every measured time.
     out : path, optional
         Folder for ``measured_vs_predicted.png``.
 
     Returns
     -------
     table : DataFrame
-        Per dose: ``measured_mean, measured_sd, n, predicted, difference`` (percentage
-        points).
+        Per dose (and time): ``measured_mean, measured_sd, n, predicted, difference``
+        (percentage points).
     png : Path or None
     """
     from kinetor.pathway import Network
@@ -90,21 +94,35 @@ def compare_network(data: pd.DataFrame, *, drug: str, cell_line: str, dose: str 
         if d.empty:
             raise DataError(Problem(f"no rows for compound {drug!r}", column="compound",
                                     fix="name the drug as written in the data"))
-    summ = d.groupby(dose)[response].agg(["mean", "std", "count"]).reset_index()
+    keys = [dose] if time is None else [dose, time]
+    summ = d.groupby(keys)[response].agg(["mean", "std", "count"]).reset_index()
+    if time is not None and not (summ[time] > 0).all():
+        raise DataError(Problem("treatment times must be > 0 h", column=time,
+                                fix="give the time of each lane in hours"))
     net = Network(lesions=list(CELL_LINES[key]))
-    pred = []
-    for c in summ[dose]:  # one simulation per tested dose (a handful)
+    pred = np.empty(len(summ))
+    for c, rows in summ.groupby(dose).groups.items():  # one simulation per tested dose
         drugs = {drug: f"{c} {dose_unit}"} if c > 0 else None
-        res = net.simulate(drugs=drugs, t_end=t_end)
+        if time is None:
+            res = net.simulate(drugs=drugs, t_end=t_end)
+        else:
+            ts = np.sort(summ.loc[rows, time].unique().astype(float))
+            res = net.simulate(drugs=drugs, t_end=float(ts[-1]), times=ts)
         if readout not in res.readouts.columns:
             raise DataError(Problem(f"unknown readout {readout!r}", column="readout",
                                     fix=f"one of {', '.join(res.readouts.columns[1:])}"))
-        pred.append(float(res.readouts[readout].iloc[-1]))
+        r = res.readouts
+        for i in rows:
+            at = r.iloc[-1] if time is None else r.iloc[int(np.argmin(
+                np.abs(r["time"].to_numpy() - float(summ.at[i, time]))))]
+            pred[i] = float(at[readout])
     table = pd.DataFrame({"drug": drug, "cell_line": key,
                           "lesions": ";".join(CELL_LINES[key]), "dose": summ[dose],
                           "dose_unit": dose_unit, "measured_mean": summ["mean"],
                           "measured_sd": summ["std"], "n": summ["count"],
                           "readout": readout, "predicted": pred})
+    if time is not None:
+        table.insert(5, "time_h", summ[time].to_numpy(dtype=float))
     table["difference"] = table["measured_mean"] - table["predicted"]
     png = _plot(table, Path(out) / "measured_vs_predicted.png") if out is not None else None
     return table, png
@@ -118,9 +136,14 @@ def _plot(t: pd.DataFrame, path: Path) -> Path:
 
     fig, (a, b) = plt.subplots(1, 2, figsize=(9, 3.8))
     x = t["dose"].where(t["dose"] > 0, t["dose"][t["dose"] > 0].min() / 10)
-    a.errorbar(x, t["measured_mean"], yerr=np.nan_to_num(t["measured_sd"].to_numpy()),
-               marker="o", ls="none", label="measured")
-    a.plot(x, t["predicted"], marker="s", label=f"network ({t['readout'].iat[0]})")
+    groups = t.groupby("time_h").groups if "time_h" in t else {None: t.index}
+    for k, (tm, idx) in enumerate(groups.items()):
+        lab = "" if tm is None else f", {tm:g} h"
+        a.errorbar(x[idx], t.loc[idx, "measured_mean"],
+                   yerr=np.nan_to_num(t.loc[idx, "measured_sd"].to_numpy()), marker="o",
+                   ls="none", color=f"C{k}", label=f"measured{lab}")
+        a.plot(x[idx], t.loc[idx, "predicted"], marker="s", color=f"C{k}", alpha=0.6,
+               label=f"network ({t['readout'].iat[0]}){lab}")
     a.set_xscale("log")
     a.set_xlabel(f"{t['drug'].iat[0]} ({t['dose_unit'].iat[0]})")
     a.set_ylabel("% of untreated")

@@ -258,8 +258,10 @@ def normalise_bands(target: pd.DataFrame, reference: pd.DataFrame, *,
     Returns
     -------
     per_lane : DataFrame
-        With ``ratio``, ``relative`` and ``note``; the per-sample summary (mean, SD, n over
-        replicates, saturated lanes excluded) is in ``per_lane.attrs["summary"]``.
+        With ``ratio``, ``relative`` and ``note``; the per-sample summary (mean, SD, SEM
+        and n over replicates and repeated lanes, saturated lanes excluded) is in
+        ``per_lane.attrs["summary"]``. With a ``replicate`` column, ``relative`` is
+        computed against the control within each replicate blot.
     """
     keys = ["replicate", "lane"] if "replicate" in target.columns else ["lane"]
     m = target.merge(reference, on=keys, suffixes=("", "_ref"), how="outer", indicator=True)
@@ -286,7 +288,9 @@ def normalise_bands(target: pd.DataFrame, reference: pd.DataFrame, *,
             m.loc[g.index, "relative"] = g["ratio"] / c
     value = "relative" if control is not None else "ratio"
     summ = m.groupby("sample", sort=False)[value].agg(["mean", "std", "count"]).reset_index()
-    summ = summ.rename(columns={"mean": f"{value}_mean", "std": f"{value}_sd", "count": "n"})
+    summ["sem"] = summ["std"] / np.sqrt(summ["count"])
+    summ = summ.rename(columns={"mean": f"{value}_mean", "std": f"{value}_sd",
+                                "sem": f"{value}_sem", "count": "n"})
     out = m.drop(columns="_merge")
     out.attrs["summary"] = summ
     return out

@@ -260,9 +260,10 @@ def synergy(
 
 def register(app: typer.Typer) -> None:
     assay = typer.Typer(help="Cell-based assays: dose-response, synergy, Western blot, "
-                             "clonogenic survival.", no_args_is_help=True)
+                             "clonogenic survival, colony counting.", no_args_is_help=True)
     assay.command("dose-response")(dose_response)
     assay.command("synergy")(synergy)
     assay.command("western")(_assay_images.western)
     assay.command("clonogenic")(_assay_images.clonogenic)
+    assay.command("colonies")(_assay_images.colonies)
     app.add_typer(assay, name="assay")

@@ -23,17 +23,33 @@ def validate(
     dose_unit: str | None = typer.Option(None, "--dose-unit", help="Dose unit, e.g. mg/kg."),
     doses: str | None = typer.Option(None, "--doses", help="Separate doses table."),
     sheet: str | None = typer.Option(None, "--sheet", help="Excel sheet name."),
+    lloq: float | None = typer.Option(None, "--lloq", help="LLOQ (concentration unit) of "
+                                      "samples that give none; values below it become BLQ."),
     out: str | None = typer.Option(None, "--out", help="Write the canonical tables "
                                    "(conc.csv, doses.csv, subjects.csv) and summary.csv "
                                    "here."),
 ) -> None:
-    """Check study data: print the study summary, or the table of every problem (exit 3)."""
-    from kinetor.data import read_study, write_csv
+    """Check study data: print the study summary, or the table of every problem (exit 3).
+
+    Warns about BLQ samples with no LLOQ (column, ``<x`` entry, ``--lloq``): figures cannot
+    draw them at the LLOQ and a BLQ rule that substitutes the LLOQ cannot use them.
+    """
+    from kinetor.data import fill_lloq, read_study, write_csv
 
     units = {k: v for k, v in (("time", time_unit), ("conc", conc_unit),
                                ("dose", dose_unit)) if v}
     sheet_id = int(sheet) if sheet is not None and sheet.isdigit() else sheet
-    study = read_study(data, format, units=units or None, doses=doses, sheet=sheet_id)
+    study = fill_lloq(read_study(data, format, units=units or None, doses=doses,
+                                 sheet=sheet_id), lloq)
+    no_lloq = study.conc["blq"].to_numpy(bool) & study.conc["lloq"].isna().to_numpy()
+    warnings = []
+    if no_lloq.any():
+        rows = study.conc.loc[no_lloq, "source_row"].astype(int).tolist()
+        shown = ", ".join(map(str, rows[:10])) + (f" and {len(rows) - 10} more"
+                                                 if len(rows) > 10 else "")
+        warnings.append(f"{len(rows)} BLQ sample(s) have no LLOQ (rows {shown}): give an "
+                        "LLOQ column, '<x' entries or --lloq VALUE; without one they are "
+                        "not drawn in figures")
     summary = study.summary()
     if out:
         folder = _common.out_dir(out)
@@ -45,6 +61,7 @@ def validate(
         _common.emit_json({"source": study.source, "units": study.units,
                            "subjects": study.n_subjects, "samples": len(study.conc),
                            "doses": len(study.doses), "notes": study.notes,
+                           "warnings": warnings,
                            "summary": json.loads(summary.to_json(orient="records"))})
         return
     _common.info(f"OK {study.source}: {study.n_subjects} subjects, "
@@ -52,4 +69,6 @@ def validate(
                  + ", ".join(f"{k} {v}" for k, v in study.units.items()))
     for note in study.notes:
         _common.info(f"  note: {note}")
+    for text in warnings:
+        _common.info(f"  warning: {text}")
     _common.print_frame(summary, title="Study summary")

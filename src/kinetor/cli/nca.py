@@ -121,7 +121,7 @@ def nca_command(
 
         with _common.progress() as bar:
             bar.add_task("writing the HTML report", total=None)
-            nca_report(study, res, summary=summary, out_dir=folder)
+            nca_report(study, res, out_dir=folder, exclude_flagged=exclude_flagged)
     n_flag = int((res.parameters["exclude"] != "").sum())
     if _common.STATE["json"]:
         import json as _json

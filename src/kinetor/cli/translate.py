@@ -1,8 +1,10 @@
 """``kinetor translate``: the dose-to-tumour chain against published evidence.
 
-Command: ``validate`` (every simulable arm of the evidence tables: observed vs predicted
+Commands: ``validate`` (every simulable arm of the evidence tables: observed vs predicted
 TGI or T/C per arm for training and held-out studies, the ranking of arms, and the list of
-what cannot be simulated, with the reason).
+what cannot be simulated, with the reason); ``clinical-pd`` (virtual patients on the
+published clinical schedules: predicted target inhibition vs the published clinical
+pharmacodynamics, held out).
 """
 
 from __future__ import annotations
@@ -34,6 +36,13 @@ def validate_cmd(
     replicates: Annotated[int, typer.Option(
         "--replicates", help="Replicate virtual studies per study.")] = 200,
     seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
+    allometric_pk: Annotated[bool, typer.Option(
+        "--allometric-pk", help="Where the library has no PK set for the host species, "
+                                "scale its human set by body weight (an assumption, "
+                                "reported per arm in pk_basis).")] = False,
+    invivo_shift: Annotated[bool, typer.Option(
+        "--invivo-shift", help="Apply the in vivo potency shift of compounds with a "
+                               "published in vivo EC50 (pkpd_invivo.csv).")] = False,
     no_report: Annotated[bool, typer.Option("--no-report", help="Skip the HTML report.")]
         = False,
     out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")]
@@ -41,7 +50,8 @@ def validate_cmd(
 ) -> None:
     """Observed vs predicted TGI (or T/C) per evidence arm; arms ranked; gaps listed.
 
-    Writes predictions.csv, skipped.csv, ranking.csv, errors.csv and report.html.
+    Writes predictions.csv, ratios.csv, skipped.csv, ranking.csv, errors.csv and
+    report.html.
     """
     from kinetor.translate.validate import validate
 
@@ -52,7 +62,8 @@ def validate_cmd(
             raise typer.BadParameter(f"write STUDY_ID=NAME, got {item!r}", param_hint="--tumor")
         tumors[sid.strip()] = name.strip()
     res = validate(studies_path=studies, arms_path=arms, pk=_pk_params(pk_param, None),
-                   tumors=tumors, n_replicates=replicates, seed=seed)
+                   tumors=tumors, n_replicates=replicates, seed=seed,
+                   allometric_pk=allometric_pk, invivo_shift=invivo_shift)
     d = _common.out_dir(out)
     files = res.save(d, report=not no_report)
     if _common.STATE["json"]:
@@ -60,10 +71,16 @@ def validate_cmd(
                            "errors": res.error_summary().to_dict(orient="records"),
                            "ranking": res.ranking.to_dict(orient="records"),
                            "skipped": res.skipped.to_dict(orient="records"),
+                           "ratios": res.ratios.to_dict(orient="records"),
                            "files": [str(p) for p in files]})
         return
+    if not res.ratios.empty:
+        _common.print_frame(res.ratios[["study_id", "split", "arm", "reference_dose",
+                                        "observed_ratio", "predicted_ratio", "feasible"]],
+                            title="Equal-efficacy dose ratios (published vs predicted, per "
+                                  "reference dose)")
     if res.predictions.empty:
-        _common.info("no evidence arm could be simulated")
+        _common.info("no TGI or T/C arm could be simulated")
     else:
         _common.print_frame(res.predictions[["study_id", "split", "arm", "observed_kind",
                                              "observed", "predicted", "predicted_lo",
@@ -74,6 +91,37 @@ def validate_cmd(
             _common.print_frame(res.ranking, title="Arm ranking per study")
     _common.print_frame(res.skipped, title=f"{len(res.skipped)} arms not simulated")
     _common.info(f"wrote {len(files)} files to {d}")
+
+
+@translate_app.command("clinical-pd")
+def clinical_pd_cmd(
+    patients: Annotated[int, typer.Option("--patients", help="Virtual patients per schedule.")]
+        = 100,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
+    compound: Annotated[list[str] | None, typer.Option(
+        "--compound", help="Only these compounds (repeatable).")] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write the table as CSV.")]
+        = None,
+) -> None:
+    """Held-out: predicted target inhibition at clinical doses vs published clinical PD."""
+    from kinetor.translate.clinical import clinical_pd_predictions
+
+    if patients < 1:
+        raise typer.BadParameter(f"must be >= 1, got {patients}", param_hint="--patients")
+    res = clinical_pd_predictions(n_patients=patients, seed=seed, compounds=compound)
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        res.to_csv(out, index=False, float_format="%.4g")
+    if _common.STATE["json"]:
+        _common.emit_json({"predictions": res.to_dict(orient="records")})
+        return
+    _common.print_frame(res[["study_id", "regimen", "readout", "time",
+                             "predicted_inhibition_median", "predicted_inhibition_p5",
+                             "predicted_inhibition_p95", "published", "consistent"]],
+                        title="Held-out clinical PD: predicted inhibition (%, median and "
+                              "5-95th percentile) vs published")
+    if out is not None:
+        _common.info(f"wrote {out}")
 
 
 def register(app: typer.Typer) -> None:

@@ -76,6 +76,7 @@ def _doses(t: _T, sel: np.ndarray, obs: np.ndarray, time, ref_time, units, probl
 
 def read_adnca(raw: RawTable, *, units=None, mw=None) -> Parts:
     """Read an ADNCA/ADPC table into ``Parts`` (see module docstring)."""
+    raw = raw.as_text()
     problems: list[Problem] = list(raw.problems)
     notes: list[str] = list(raw.notes)
     t = _T(raw)

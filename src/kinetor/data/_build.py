@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from kinetor.data._text import cells_as_text, is_number_column
 from kinetor.data.study import CONC_COLUMNS, DOSE_COLUMNS, SUBJECT_COLUMNS, Study
 from kinetor.errors import DataError, Problem, UnitError
 from kinetor.limits import get as get_limit
@@ -35,9 +36,18 @@ class Parts:
 
 def join_reasons(*reasons) -> np.ndarray:
     """Join per-row reason arrays with ``"; "``, skipping empty ones."""
-    n = max(len(r) for r in reasons)
-    out = np.full(n, "", dtype=object)
+    n = max(len(r) for r in reasons if r is not None)
+    out = np.empty(n, dtype=object)
+    out.fill("")
     for r in reasons:
+        if r is None:
+            continue
+        r = np.asarray(r, dtype=object)
+        try:
+            if not (r != "").any():    # the common case: no reason at all
+                continue
+        except TypeError:              # pd.NA cells: the general path below
+            pass
         r = np.asarray(pd.Series(r, dtype=object).fillna("").astype(str), dtype=object)
         has = r != ""
         both = has & (out != "")
@@ -67,20 +77,23 @@ def finish_conc(kind: np.ndarray, value: np.ndarray, limit: np.ndarray, lloq: np
     blq = blq | below
     conc = np.where(number & ~blq, value, np.nan)
     reported = np.where(number, value, np.nan)
-    texts = text.astype(str).str.strip().to_numpy(dtype=object)
     reason = np.full(len(kind), "", dtype=object)
     alq = kind == "alq"
     if alq.any():
+        texts = cells_as_text(pd.Series(text).reset_index(drop=True)[alq])
         reason[alq] = ["above the upper limit of quantification (" + repr(t) + ")"
-                       for t in texts[alq]]
+                       for t in texts]
     reason[(kind == "missing") & ~blq] = "no concentration value"
     return {"conc": conc, "blq": blq, "lloq": lloq, "conc_reported": reported,
             "reason": reason}
 
 
 def combine_exclude(other: np.ndarray, conc_reason: np.ndarray) -> np.ndarray:
-    """Exclusion reasons of a sample: the file's own reasons, then the reader's; the
-    reader's "no concentration value" is dropped when the file already gives a reason."""
+    """Exclusion reasons of a sample: the file's own reasons (None: the file has no
+    exclusion column), then the reader's; the reader's "no concentration value" is dropped
+    when the file already gives a reason."""
+    if other is None:
+        return join_reasons(conc_reason)
     other = np.asarray(pd.Series(other, dtype=object).fillna("").astype(str), dtype=object)
     extra = np.where((conc_reason == "no concentration value") & (other != ""), "",
                      conc_reason)
@@ -231,9 +244,11 @@ def assemble(parts: Parts, *, time: str = "actual", groups=None, source: str = "
     conc = _apply_time_mode(parts.conc, time, parts.notes)
     units = {k: format_unit(v) for k, v in parts.units.items() if v and _known(v)}
     if parts.subjects is not None:
-        ids = pd.unique(pd.concat([conc["subject"], parts.doses["subject"]]).astype(str))
-        known = set(parts.subjects["subject"].astype(str))
-        missing = [i for i in ids if i not in known and i != ""]
+        ids = pd.unique(np.concatenate([conc["subject"].astype(str).to_numpy(object),
+                                        parts.doses["subject"].astype(str).to_numpy(object)]))
+        known = pd.Index(parts.subjects["subject"].astype(str).to_numpy(object))
+        ids = ids[(ids != "") & ~pd.Index(ids).isin(known)]
+        missing = list(ids)
         if missing:
             parts.subjects = pd.concat([parts.subjects, pd.DataFrame({"subject": missing})],
                                        ignore_index=True)
@@ -284,6 +299,8 @@ def assemble(parts: Parts, *, time: str = "actual", groups=None, source: str = "
 def rename_extras(frame: pd.DataFrame, used: set[str]) -> pd.DataFrame:
     """Unmapped source columns, renamed ``orig_<name>`` where they collide with a
     canonical column name."""
-    extra = frame[[c for c in frame.columns if c not in used]].copy()
+    extra = pd.DataFrame({c: cells_as_text(frame[c]) if is_number_column(frame[c])
+                          else frame[c] for c in frame.columns if c not in used},
+                         index=frame.index)
     return extra.rename(columns={c: f"orig_{c}" for c in extra.columns if c in CANONICAL
                                  or c in ("conc_reported", "profile", "actual_time")})

@@ -327,6 +327,7 @@ def _subjects(dm: _T | None, bw: _T | None, problems, notes):
 
 def read_cdisc(tables: dict[str, RawTable], *, units=None, mw=None) -> Parts:
     """Read PC (+ EX, DM, BW) ``RawTable``s into ``Parts``."""
+    tables = {k: v.as_text() for k, v in tables.items()}
     problems: list[Problem] = []
     notes: list[str] = []
     pc = _T(tables["pc"])

@@ -15,7 +15,7 @@ from kinetor.data._build import (
     rename_extras,
     subject_table,
 )
-from kinetor.data._text import RawTable
+from kinetor.data._text import RawTable, cells_as_text
 from kinetor.data._units import resolve_unit
 from kinetor.data.aliases import guess_roles
 from kinetor.data.routes import normalise_route
@@ -51,16 +51,22 @@ class _Ctx:
 
     def text(self, role: str, default: str = "") -> np.ndarray:
         if not self.has(role):
-            return np.full(len(self.f), default, dtype=object)
-        s = self.col(role).to_numpy(dtype=object)  # RawTable cells are stripped text
+            out = np.empty(len(self.f), dtype=object)
+            out.fill(default)   # much faster than np.full for an object array
+            return out
+        s = self.raw.text(self.roles[role]).to_numpy(dtype=object)  # stripped text
         return np.where(s == "", default, s).astype(object)
 
+    def cells(self, role: str, mask: np.ndarray) -> list[str]:
+        """The cells of ``role`` on the rows of ``mask``, as written (for messages)."""
+        return cells_as_text(self.col(role)[mask]).tolist()
+
     def unit_col(self, role: str):
-        return self.col(role).to_numpy(dtype=object) if self.has(role) else None
+        return self.text(role) if self.has(role) else None
 
     def numbers(self, role: str, what: str, fix: str) -> np.ndarray:
         values, _, bad = parse_numbers(self.col(role))
-        for r, v in zip(self.rows[bad], self.col(role)[bad], strict=True):
+        for r, v in zip(self.rows[bad], self.cells(role, bad), strict=True):
             self.problems.append(Problem(f"{what} is not a finite number: {v!r}", file=self.file,
                                          row=int(r), column=self.roles[role], fix=fix))
         return values
@@ -112,7 +118,7 @@ def _conc_table(ctx: _Ctx, mw) -> tuple[pd.DataFrame, dict[str, str | None]]:
                                       "write the volume as a number")
         units["volume"] = ctx.hunits.get("volume") or ctx.declared.get("volume")
     c = classify_conc(ctx.col("conc"))
-    for r, v in zip(ctx.rows[c["kind"] == "bad"], ctx.col("conc")[c["kind"] == "bad"],
+    for r, v in zip(ctx.rows[c["kind"] == "bad"], ctx.cells("conc", c["kind"] == "bad"),
                     strict=True):
         ctx.problems.append(Problem(
             f"concentration is neither a finite number nor recognised BLQ text: {v!r}",
@@ -143,7 +149,7 @@ def _conc_table(ctx: _Ctx, mw) -> tuple[pd.DataFrame, dict[str, str | None]]:
     flag = None
     if ctx.has("blq"):
         flag, bad = parse_flags(ctx.col("blq"))
-        for r, v in zip(ctx.rows[bad], ctx.col("blq")[bad], strict=True):
+        for r, v in zip(ctx.rows[bad], ctx.cells("blq", bad), strict=True):
             ctx.problems.append(Problem(f"BLQ flag is not yes/no: {v!r}", file=ctx.file,
                                         row=int(r), column=ctx.roles["blq"],
                                         fix="use Y/N, 1/0 or TRUE/FALSE"))
@@ -152,7 +158,8 @@ def _conc_table(ctx: _Ctx, mw) -> tuple[pd.DataFrame, dict[str, str | None]]:
         "subject": subject, "time": t, "nominal_time": nominal, "conc": res["conc"],
         "blq": res["blq"], "lloq": res["lloq"], "analyte": analyte,
         "matrix": ctx.text("matrix", "PLASMA"),
-        "exclude": combine_exclude(ctx.text("exclude"), res["reason"]),
+        "exclude": combine_exclude(ctx.text("exclude") if ctx.has("exclude") else None,
+                                   res["reason"]),
         "source_row": ctx.rows, "conc_reported": res["conc_reported"], **extra})
     return conc, units
 
@@ -168,8 +175,8 @@ def _dose_fields(ctx: _Ctx, time_role: str | None, time_unit: str | None) -> pd.
         dur, _ = ctx.quantity("duration", "infusion duration", "time_unit", "time",
                               target=time_unit)
     route_raw = ctx.text("route")
-    route = pd.Series(route_raw).map(
-        {r: normalise_route(r) or "" for r in pd.unique(route_raw)}).to_numpy(dtype=object)
+    codes, uniq = pd.factorize(route_raw)     # a few distinct routes: normalised once each
+    route = np.array([normalise_route(r) or "" for r in uniq] + [""], dtype=object)[codes]
     # an empty duration is 0 for a bolus or an oral dose, unknown for an infusion
     dur = np.where(np.isnan(dur) & (route != "iv_infusion"), 0.0, dur)
     d = pd.DataFrame({"subject": ctx.text("subject"), "time": t, "dose": dose,
@@ -183,9 +190,17 @@ def _doses_from_rows(ctx: _Ctx, time_unit, analytes) -> tuple[pd.DataFrame, str 
     d = _dose_fields(ctx, "dose_time" if ctx.has("dose_time") else None, time_unit)
     dose_unit = d.attrs["dose_unit"]
     missing = parse_numbers(ctx.col("dose"))[1]
-    d = d[~missing & (d["subject"] != "")]
+    d = d[~missing & (d["subject"] != "").to_numpy()]
     key = ["subject", "time", "dose", "route", "duration"]
-    uniq = d.drop_duplicates(key)
+    # the dose repeats on every sample row: keep each distinct record's first row, found
+    # from factorized key codes (one hash pass per column, no row tuples)
+    code = np.zeros(len(d), np.int64)
+    for k in key:
+        kc, ku = pd.factorize(d[k].to_numpy(object if d[k].dtype.kind not in "fiu"
+                                            else None))
+        code = pd.factorize(code * (len(ku) + 1) + kc + 1)[0].astype(np.int64)
+    first = np.sort(np.unique(code, return_index=True)[1])
+    uniq = d.iloc[first]
     clash = uniq[uniq.duplicated(["subject", "time"], keep=False)]
     for (subj, t), g in clash.groupby(["subject", "time"], sort=False):
         rows = d[(d["subject"] == subj) & (d["time"] == t)]
@@ -247,7 +262,7 @@ def _subjects(ctx: _Ctx, groups, extra_raw: RawTable | None, roles, units, probl
             del ctx.roles["weight"]
     for g in groups or []:
         if g in ctx.f.columns and g not in cols:
-            cols[g] = ctx.f[g].astype(str).str.strip().to_numpy(dtype=object)
+            cols[g] = ctx.raw.text(g).to_numpy(dtype=object)
     table, probs, nts = subject_table(pd.DataFrame(cols), ctx.rows, ctx.file, names)
     problems += probs
     notes += nts

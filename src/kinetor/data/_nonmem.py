@@ -82,6 +82,7 @@ def _routes(t: _T, evid, cmt, dose_rec, subject, notes):
 
 def read_nonmem(raw: RawTable, *, units=None, roles=None, mw=None, groups=None) -> Parts:
     """Read a NONMEM-style data set into ``Parts`` (see module docstring)."""
+    raw = raw.as_text()
     problems: list[Problem] = list(raw.problems)
     notes: list[str] = list(raw.notes)
     t = _T(raw)

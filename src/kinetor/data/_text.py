@@ -1,10 +1,10 @@
 """Raw table input: sniff encoding and delimiter; read delimited text, Excel and SAS XPT.
 
-Every reader starts from a ``RawTable``: all cells as stripped strings (``""`` when empty),
-the columns as written in the file, and for every data row its row number in the file
-(1-based, header = row 1 for text and Excel; the observation number for XPT). Row numbers
-count physical lines, so comment or blank lines before the header shift them as a
-spreadsheet user would expect.
+Every reader starts from a ``RawTable``: all cells as stripped strings (``""`` when empty;
+a DataFrame's columns of numbers stay numbers, see ``frame_to_raw``), the columns as
+written, and for every data row its row number in the file (1-based, header = row 1 for
+text and Excel; the observation number for XPT). Row numbers count physical lines, so
+comment or blank lines before the header shift them as a spreadsheet user would expect.
 
 Sniffing rules (documented in docs/data.md):
 
@@ -33,7 +33,7 @@ import pandas as pd
 
 from kinetor.errors import DataError, Problem
 
-__all__ = ["RawTable", "frame_to_raw", "read_raw", "read_raw_text"]
+__all__ = ["RawTable", "cells_as_text", "frame_to_raw", "is_number_column", "read_raw", "read_raw_text"]
 
 _DELIMITERS = (",", ";", "\t", "|")
 _EXCEL = {".xlsx", ".xlsm", ".xltx", ".xltm"}
@@ -55,6 +55,19 @@ class RawTable:
 
     def __len__(self) -> int:
         return len(self.frame)
+
+    def text(self, column: str) -> pd.Series:
+        """A column as stripped text cells (``""`` where empty), whatever its dtype."""
+        s = self.frame[column]
+        return cells_as_text(s) if is_number_column(s) else s
+
+    def as_text(self) -> RawTable:
+        """This table with every cell as text (for readers that work on text only)."""
+        if not any(is_number_column(self.frame[c]) for c in self.frame.columns):
+            return self
+        frame = pd.DataFrame({c: self.text(c) for c in self.frame.columns},
+                             index=range(len(self.frame)))
+        return RawTable(frame, self.rows, self.file, self.notes, self.problems)
 
 
 def _decode(data: bytes, label: str, notes: list[str]) -> str:
@@ -228,14 +241,44 @@ _TEXT_ROLES = ("subject", "group", "analyte", "matrix", "route", "species", "sex
                "conc_unit", "time_unit", "dose_unit", "weight_unit")
 
 
+def is_number_column(s: pd.Series) -> bool:
+    """A DataFrame column of real numbers (float or int, plain or nullable; not bool)."""
+    dt = s.dtype
+    return (pd.api.types.is_numeric_dtype(dt) and not pd.api.types.is_bool_dtype(dt)
+            and not pd.api.types.is_complex_dtype(dt))
+
+
+def cells_as_text(s: pd.Series) -> pd.Series:
+    """One column as stripped text cells, ``""`` where missing (NaN, None, ``"nan"``...).
+
+    Columns of strings are converted through their distinct values (a study column holds
+    few: subject ids, routes, units), so the per-cell work is a hash lookup in C.
+    """
+    s = s.reset_index(drop=True)
+    if (isinstance(s.dtype, pd.StringDtype) or (s.dtype == object
+            and pd.api.types.infer_dtype(s, skipna=True) in ("string", "empty"))):
+        codes, uniq = pd.factorize(s.to_numpy(object), use_na_sentinel=True)
+        stripped = (u.strip() for u in uniq)
+        clean = np.array([("" if t in _NA_TEXT else t) for t in stripped] + [""],
+                         dtype=object)
+        return pd.Series(clean[codes], dtype=object)   # code -1 (missing) -> ""
+    text = s.astype(str).str.strip()
+    text[s.isna().to_numpy() | text.isin(_NA_TEXT).to_numpy()] = ""
+    return text.astype(object)
+
+
 def frame_to_raw(df: pd.DataFrame, label: str = "<DataFrame>", first_row: int = 2) -> RawTable:
-    """A DataFrame as a ``RawTable``: every cell as text, exact for floats (repr)."""
-    out = pd.DataFrame(index=range(len(df)))
+    """A DataFrame as a ``RawTable``.
+
+    Text columns become stripped text cells; columns of numbers (float or int dtype) are
+    kept as numbers, so that a numeric DataFrame is never written out to text and parsed
+    back (``RawTable.text`` gives any column as text, exactly as ``str`` writes it).
+    """
+    cols = {}
     for col in df.columns:
         s = df[col].reset_index(drop=True)
-        text = s.astype(str).str.strip()
-        text[s.isna().to_numpy() | text.isin(_NA_TEXT).to_numpy()] = ""
-        out[str(col).strip()] = text.astype(object)
+        cols[str(col).strip()] = s if is_number_column(s) else cells_as_text(s)
+    out = pd.DataFrame(cols, index=range(len(df)))
     return RawTable(out, np.arange(first_row, first_row + len(df), dtype=np.int64), label)
 
 

@@ -26,6 +26,21 @@ def _rows_text(rows: np.ndarray, limit: int = 6) -> str:
     return head + (f" and {len(rows) - limit} more" if len(rows) > limit else "")
 
 
+def _one_unit(values, row_units, unit, target):
+    """The common case in one step: no per-row units, the column's unit known and equal
+    to the target (or no target): ``(values, unit)``; None when the general path is
+    needed (conversion, an unknown unit, a missing one)."""
+    if row_units is not None or not unit:
+        return None
+    try:
+        parsed = parse_unit(unit)
+        if target and parse_unit(target) != parsed:
+            return None
+    except UnitError:
+        return None
+    return values, target or unit
+
+
 def resolve_unit(values: np.ndarray, *, what: str, column: str | None, file: str,
                  rows: np.ndarray, row_units: np.ndarray | None = None,
                  unit_column: str | None = None, header_unit: str | None = None,
@@ -41,6 +56,9 @@ def resolve_unit(values: np.ndarray, *, what: str, column: str | None, file: str
     """
     values = np.asarray(values, dtype=float)
     n = len(values)
+    fast = _one_unit(values, row_units, header_unit or declared, target or declared)
+    if fast is not None:
+        return fast
     per_row = np.full(n, "", dtype=object)
     if row_units is not None:
         per_row[:] = pd.Series(row_units, dtype=object).fillna("").astype(str).str.strip()

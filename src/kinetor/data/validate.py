@@ -113,9 +113,20 @@ def _conc(study) -> list[Problem]:
                            column=_col(study, "lloq", "lloq"),
                            fix="give the assay's lower limit of quantification"))
     keys = ["subject", "analyte", "matrix"]
-    d = c.loc[included & ~np.isnan(t_any), [*keys, "source_row"]].copy()
-    d["_t"] = t_any[included & ~np.isnan(t_any)]
-    dup = d[d.duplicated([*keys, "_t"], keep=False)]
+    timed = included & ~np.isnan(t_any)
+    # one integer per (subject, analyte, matrix, time): factorized object arrays (fast)
+    code = np.zeros(int(timed.sum()), np.int64)
+    for k in keys:
+        kc, ku = pd.factorize(c[k].to_numpy(object)[timed])
+        code = code * (len(ku) + 1) + kc + 1
+    tc, tu = pd.factorize(t_any[timed])
+    code = pd.factorize(code)[0].astype(np.int64) * (len(tu) + 1) + tc
+    dup_mask = pd.Series(code).duplicated(keep=False).to_numpy()
+    if not dup_mask.any():
+        return out
+    d = c.loc[timed, [*keys, "source_row"]].copy()
+    d["_t"] = t_any[timed]
+    dup = d[dup_mask]
     for _, g in dup.groupby([*keys, "_t"], sort=False):
         for r in g["source_row"]:
             others = ", ".join(str(o) for o in g["source_row"] if o != r)
@@ -164,9 +175,12 @@ def _doses(study) -> list[Problem]:
 
 def _dosed(study) -> list[Problem]:
     c = study.conc
-    inc = c[c["exclude"] == ""]
-    nodose = inc[~inc["subject"].isin(set(study.doses["subject"]))]
-    first = nodose.drop_duplicates("subject")
+    subject = c["subject"].to_numpy(object)
+    dosed = pd.Index(study.doses["subject"].to_numpy(object)).unique()
+    bad = (c["exclude"].to_numpy(object) == "") & ~pd.Index(subject).isin(dosed)
+    if not bad.any():
+        return []
+    first = c[bad].drop_duplicates("subject")
     file = study.files.get("conc", study.source)
     return [Problem(f"subject {r.subject!r} has concentrations but no dose", file=file,
                     row=int(r.source_row), column=_col(study, "subject", "subject"),

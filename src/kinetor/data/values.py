@@ -25,6 +25,8 @@ import re
 import numpy as np
 import pandas as pd
 
+from kinetor.data._text import is_number_column
+
 __all__ = ["MISSING_TEXT", "classify_conc", "format_duration", "is_missing", "parse_datetimes",
            "parse_durations", "parse_flags", "parse_numbers"]
 
@@ -65,6 +67,12 @@ def parse_numbers(text: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Finite numbers from text: ``(values, missing, bad)``; values are NaN where not a
     number. ``inf``, ``Infinity`` and literals that overflow (``1e400``) are bad."""
     text = pd.Series(text).reset_index(drop=True)
+    if is_number_column(text):  # a DataFrame's numbers: NaN is missing, inf is bad
+        values = text.to_numpy(dtype=float, na_value=np.nan)
+        missing = np.isnan(values)
+        bad = np.isinf(values)
+        values = np.where(bad, np.nan, values)
+        return values, missing, bad
     values = np.array(pd.to_numeric(text.astype(str), errors="coerce"), dtype=float)
     missing = np.zeros(len(text), bool)
     rest = np.flatnonzero(np.isnan(values))  # string work only on cells that are not numbers

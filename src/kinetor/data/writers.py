@@ -111,6 +111,22 @@ def _iso(reference: pd.Timestamp, hours: np.ndarray) -> np.ndarray:
     return out
 
 
+def _check_distinct_at_ns(c: pd.DataFrame, hours: np.ndarray) -> None:
+    """Refuse samples that ISO 8601 date-times (1 ns resolution) would make duplicates."""
+    ns = np.round(hours * 3600e9)
+    key = pd.DataFrame({"subject": c["subject"].astype(str), "analyte": c["analyte"].astype(str),
+                        "ns": ns, "t": hours})
+    clash = key[np.isfinite(ns) & key.duplicated(["subject", "analyte", "ns"], keep=False)
+                & ~key.duplicated(["subject", "analyte", "t"], keep=False)]
+    if len(clash):
+        rows = ", ".join(str(i + 1) for i in clash.index[:10])
+        raise DataError(Problem(
+            f"samples of subject {clash['subject'].iloc[0]} at times that differ by less than "
+            f"1 ns (rows {rows} of the concentration table) would be written as the same "
+            "PCDTC date-time", column="time",
+            fix="round the times to the precision they were recorded with, or write_csv"))
+
+
 def _study_day(hours: np.ndarray) -> np.ndarray:
     idx = np.floor(np.asarray(hours, float) / 24.0) + 1  # day 1 = day of the first dose
     return np.where(idx >= 1, idx, idx - 1)  # there is no day 0
@@ -149,6 +165,7 @@ def write_cdisc(study, directory, standard: Literal["send", "sdtm"] = "send", *,
     c = study.conc.reset_index(drop=True)
     d = study.doses.sort_values(["subject", "time"], kind="stable").reset_index(drop=True)
     t = c["time"].to_numpy(float) * to_h
+    _check_distinct_at_ns(c, t)
     nominal = c["nominal_time"].to_numpy(float) * to_h
     dose_t = d["time"].to_numpy(float) * to_h
     # the reference dose of each sample: the last dose at or before its (nominal) time

@@ -319,27 +319,36 @@ def long_table(prof, comp: Computed, options, units_by_analyte) -> pd.DataFrame:
     params = [PARAMETERS[k] for k in keys]
     ok_route = np.array([[r in p.routes for p in params] for r in r_names], bool)
     ok_kind = np.array([[k in p.kinds for p in params] for k in k_names], bool)
+    # only the parameters some profile emits (a single-dose study has no tau, urine or
+    # sparse columns): every (P, K) matrix below is built on those alone
+    combos = pd.unique(r_codes.astype(np.int64) * len(k_names) + k_codes)
+    used = (ok_route[combos // len(k_names)] & ok_kind[combos % len(k_names)]).any(axis=0)
+    keys = [k for k, u in zip(keys, used, strict=True) if u]
+    params = [PARAMETERS[k] for k in keys]
+    ok_route, ok_kind = ok_route[:, used], ok_kind[:, used]
     emit = ok_route[r_codes] & ok_kind[k_codes]                    # (P, K)
-    pid = np.nonzero(emit)[0]
-    value_mat = np.column_stack([comp.values[k] for k in keys])
-    value = value_mat[emit]
+    K = len(keys)
+    # every column below is built on the emitted cells only (row-major = table order)
+    flat = np.flatnonzero(emit)
+    pid, kk = flat // K, flat % K
+    value = np.column_stack([comp.values[k] for k in keys]).ravel()[flat]
     # codes: one per parameter, plus its extravascular variant where it has one
     codes_list = [p.code for p in params] + [p.ev_code or p.code for p in params]
     ev = np.array([r == "extravascular" for r in r_names], bool)[r_codes]
     has_ev = np.array([bool(p.ev_code) for p in params])
-    K = len(keys)
-    code_mat = np.arange(K)[None, :] + np.where(ev[:, None] & has_ev[None, :], K, 0)
+    code_idx = kk + np.where(ev[pid] & has_ev[kk], K, 0)
     units_list = [units_by_analyte[str(a)].units.get(p.unit, "")
                   for p in params for a in a_names]
-    unit_mat = np.arange(K)[None, :] * len(a_names) + a_codes[:, None]
+    unit_idx = kk * len(a_names) + a_codes[pid]
     texts = list(comp.messages) + _flag_texts(options)   # reasons, then flag combinations
-    reason_mat = np.column_stack([comp.reasons[k] for k in keys])
-    flag_mat = comp.flags[:, None] & np.array([_FLAG_MASK[k] for k in keys])[None, :]
-    excl_mat = np.where(np.isnan(value_mat), reason_mat, len(comp.messages) + flag_mat)
+    reason = np.column_stack([comp.reasons[k] for k in keys]).ravel()[flat]
+    flag_bits = comp.flags[pid] & np.array([_FLAG_MASK[k] for k in keys])[kk]
+    missing = np.isnan(value)
+    excl_idx = np.where(missing, reason, len(comp.messages) + flag_bits)
 
-    def cat(mat, names):
+    def cat(idx, names):
         c, u = pd.factorize(np.asarray(names, dtype=object))
-        return pd.Categorical.from_codes(c[mat[emit]], u)
+        return pd.Categorical.from_codes(c[idx], u)
 
     cols = {}
     for c in ("subject", *prof.groups, "analyte", "matrix"):
@@ -347,10 +356,10 @@ def long_table(prof, comp: Computed, options, units_by_analyte) -> pd.DataFrame:
         cols[c] = pd.Categorical.from_codes(mc[pid], mu)
     cols["start"] = meta["start"].to_numpy(float)[pid]
     cols["end"] = meta["end"].to_numpy(float)[pid]
-    cols["PPTESTCD"] = cat(code_mat, codes_list)
+    cols["PPTESTCD"] = cat(code_idx, codes_list)
     cols["value"] = value
-    cols["unit"] = cat(unit_mat, units_list)
-    cols["exclude"] = cat(excl_mat, texts)
+    cols["unit"] = cat(unit_idx, units_list)
+    cols["exclude"] = cat(excl_idx, texts)
     # the acceptance flag alone (the value is kept): the exclude text of a non-NaN value
-    cols["flag"] = cat(np.where(np.isnan(value_mat), 0, excl_mat), texts)
+    cols["flag"] = cat(np.where(missing, 0, excl_idx), texts)
     return pd.DataFrame(cols)

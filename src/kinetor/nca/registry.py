@@ -3,9 +3,17 @@
 Each :class:`Parameter` names its calculator (a small function on arrays over all
 profiles; ``None`` for the primary quantities the engine computes itself), its unit type,
 its dependencies, its CDISC ``PPTESTCD``/``PPTEST`` (per route where they differ), the
-routes and interval kinds it applies to, and its default summary statistic (PKNCA's, see
-docs/pk-data-conventions.md section 7). Codes are checked against the CDISC rule
-(``[A-Z][A-Z0-9_]*``, at most 8 characters) at import.
+routes and interval kinds it applies to, and its default summary statistic: PKNCA's
+defaults (``PKNCA.set.summary`` in the PKNCA R package; Denney, Duvvuri and Buckeridge,
+J Pharmacokinet Pharmacodyn 2015;42(S1):S65-S66): geometric mean and geometric CV% for
+concentrations, AUCs, clearances, volumes and MRTs, median and range for times and counts,
+mean and SD for half-lives, fit diagnostics and percentages. Codes are checked against
+the CDISC rule (``[A-Z][A-Z0-9_]*``, at most 8 characters) at import.
+
+The registry is the single source of the summaries: :func:`summary_statistic` (which
+statistic), :data:`STATISTIC_LABEL` (its name), :func:`order_codes` (display order) and
+:func:`format_summary` (the cell text, 3 significant figures; times as recorded). The
+module is over 400 lines because it is one table: one declaration per parameter.
 
 Interval kinds: ``"single"`` (dose to infinity), ``"tau"`` (a dosing interval, steady
 state), ``"partial"`` (AUCINT only), ``"sparse"`` and ``"urine"`` (filled by their own
@@ -20,6 +28,10 @@ Examples
 'median'
 >>> sorted(dependents("lamz"))[:3]
 ['ailamz', 'aucifo', 'aucifod']
+>>> summary_statistic("CMAX"), summary_statistic("TMAX"), summary_statistic("LAMZHL")
+('geometric', 'median', 'arithmetic')
+>>> order_codes(["LAMZHL", "ZZZ", "CMAX", "AUCLST"])
+['CMAX', 'AUCLST', 'LAMZHL', 'ZZZ']
 """
 
 from __future__ import annotations
@@ -30,7 +42,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["PARAMETERS", "ROUTES", "Parameter", "by_code", "dependents", "order"]
+__all__ = ["DISPLAY_ORDER", "PARAMETERS", "ROUTES", "STATISTIC_LABEL", "Parameter", "by_code",
+           "dependents", "format_summary", "order", "order_codes", "summary_statistic"]
 
 ROUTES = frozenset({"iv_bolus", "iv_infusion", "extravascular", "unknown"})
 _KNOWN = frozenset({"iv_bolus", "iv_infusion", "extravascular"})
@@ -259,8 +272,8 @@ _add("arauc", "ARAUC", "Accumulation Ratio AUC", "unitless", G, kinds=frozenset(
 _add("arcmax", "ARCMAX", "Accumulation Ratio Cmax", "unitless", G, kinds=frozenset({"ratio"}))
 _add("aucint", "AUCINT", "AUC from T1 to T2", "auc", G, kinds=frozenset({"partial"}))
 _add("aumcint", "AUMCINT", "AUMC from T1 to T2", "aumc", G, kinds=frozenset({"partial"}))
-# sparse: PKNCA's SPARSEAL (Bailer AUClast on the means); the standard errors use the
-# issue's codes (AUCLSTSE; AUMLSTSE for the AUMC, 8 characters at most)
+# sparse: PKNCA's SPARSEAL (Bailer AUClast on the means; Bailer, J Pharmacokinet Biopharm
+# 1988;16:303-309); the standard errors are AUCLSTSE and AUMLSTSE (8 characters at most)
 _add("sparse_auclast", "SPARSEAL", "Sparse AUClast", "auc", G, kinds=frozenset({"sparse"}))
 _add("sparse_auc_se", "AUCLSTSE", "Sparse AUClast standard error", "auc", A,
      kinds=frozenset({"sparse"}))
@@ -329,3 +342,84 @@ def dependents(key: str) -> set[str]:
 def by_code(code: str) -> list[Parameter]:
     """Parameters that report under a CDISC code (several: route/kind variants)."""
     return [p for p in _P if code in (p.code, p.ev_code)]
+
+
+# ------------------------------------------------------------------ summaries
+STATISTIC_LABEL = {"geometric": "geometric mean (geometric CV%)",
+                   "median": "median (min\u2013max)",
+                   "arithmetic": "mean (SD)"}
+
+# Display order of the common codes (a study report's: concentrations and times, areas,
+# lambda_z, clearances and volumes, MRT, steady state); every other registry code follows
+# in declaration order, then unknown codes alphabetically.
+DISPLAY_ORDER = (
+    "C0", "CMAX", "CMAXD", "TMAX", "TLAG", "TFIRST", "CMIN", "TMIN", "CLST", "TLST", "CTROUGH",
+    "CAVG", "AUCLST", "AUCLSTD", "AUCALL", "AUCINT", "AUCTAU", "AUCIFO", "AUCIFOD", "AUCIFP",
+    "AUCPEO", "AUCPEP", "AUCPBEO", "AUCPBEP", "AUMCLST", "AUMCIFO", "AUMCIFP", "LAMZ",
+    "LAMZHL", "LAMZLL", "LAMZUL", "LAMZNPT", "R2", "R2ADJ", "CORRXY", "LAMZSPN", "CLSTP",
+    "CLO", "CLP", "CLFO", "CLFP", "VZO", "VZP", "VZFO", "VZFP", "VSSO", "VSSP", "MRTIVLST",
+    "MRTIVIFO", "MRTIVIFP", "MRTEVLST", "MRTEVIFO", "MRTEVIFP", "DEGFLUC", "SWING",
+    "PTROUGHR",
+)
+
+
+def _code_tables() -> tuple[dict[str, str], dict[str, str], dict[str, int]]:
+    stat, unit, rank = {}, {}, {c: i for i, c in enumerate(DISPLAY_ORDER)}
+    for p in _P:
+        for code in filter(None, (p.code, p.ev_code)):
+            stat.setdefault(code, p.summary)
+            unit.setdefault(code, p.unit)
+            rank.setdefault(code, len(rank))
+    return stat, unit, rank
+
+
+_STAT_OF, _UNIT_OF, _RANK = _code_tables()
+
+
+def summary_statistic(code: str) -> str:
+    """The summary statistic of a PPTESTCD: ``"geometric"``, ``"median"`` or
+    ``"arithmetic"`` (the first registry parameter reporting under the code decides;
+    a code the registry does not know is summarised by its arithmetic mean)."""
+    return _STAT_OF.get(str(code).upper(), "arithmetic")
+
+
+def order_codes(codes) -> list[str]:
+    """PPTESTCDs in display order (see :data:`DISPLAY_ORDER`), each once."""
+    return sorted(dict.fromkeys(str(c) for c in codes),
+                  key=lambda c: (_RANK.get(c, len(_RANK)), c))
+
+
+def format_summary(code: str, *, n: float, n_total: float | None = None, mean=np.nan,
+                   sd=np.nan, geomean=np.nan, geocv=np.nan, median=np.nan, min=np.nan,
+                   max=np.nan, max_missing: float = 0.5) -> str:
+    """The summary cell of a parameter: its statistic to 3 significant figures (times as
+    recorded, up to 6 digits); ``NC`` (not calculated) when no value, or when more than
+    ``max_missing`` of ``n_total`` values are missing (PKNCA's rule).
+
+    >>> format_summary("CMAX", n=2, geomean=4.0, geocv=78.53)
+    '4.00 (78.5)'
+    >>> format_summary("TMAX", n=3, median=2.125, min=1.0, max=4.0)
+    '2.125 (1\u20134)'
+    >>> format_summary("LAMZHL", n=1, n_total=3, mean=5.0)
+    'NC'
+    """
+    from kinetor.numerics.formatting import format_sig
+
+    def f(x, time: bool = False) -> str:
+        if x is None or not np.isfinite(float(x)):
+            return "NC"
+        return format(float(x), ".6g") if time else format_sig(float(x))
+
+    total = n if n_total is None or not np.isfinite(n_total) else n_total
+    if not n or n < (1.0 - max_missing) * total:
+        return "NC"
+    kind = summary_statistic(code)
+    if kind == "median":
+        t = _UNIT_OF.get(str(code).upper()) == "time"
+        if not np.isfinite(float(median)):
+            return "NC"
+        return f"{f(median, t)} ({f(min, t)}\u2013{f(max, t)})"
+    point, spread = (geomean, geocv) if kind == "geometric" else (mean, sd)
+    if not np.isfinite(float(point)):
+        return "NC"
+    return f"{f(point)} ({f(spread)})" if np.isfinite(float(spread)) else f(point)

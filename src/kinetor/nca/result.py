@@ -25,29 +25,22 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from kinetor.nca._wide import profile_flags, profile_ids
 from kinetor.nca.options import Options
 from kinetor.nca.registry import PARAMETERS
 
 __all__ = ["NCAResult"]
 
-_STAT_NAME = {"geometric": "geometric mean [geometric CV%]",
-              "median": "median [min, max]",
-              "arithmetic": "mean [SD]"}
-
-
-def _code_table() -> tuple[dict[str, str], dict[str, str]]:
-    label, stat = {}, {}
+def _code_labels() -> dict[str, str]:
+    label: dict[str, str] = {}
     for p in PARAMETERS.values():
         for code, lab in ((p.code, p.label), (p.ev_code, p.ev_label)):
             if code:
                 label.setdefault(code, lab or p.label)
-                stat.setdefault(code, p.summary)
-    return label, stat
+    return label
 
 
-_LABEL, _STAT = _code_table()
-_TIME_CODES = {c for p in PARAMETERS.values() if p.unit == "time"
-               for c in (p.code, p.ev_code) if c}
+_LABEL = _code_labels()
 
 
 def _natural_key(text) -> tuple:
@@ -66,26 +59,16 @@ def natural_rank(values) -> np.ndarray:
     [2, 1, 0, 4, 3]
     """
     codes, uniq = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=False)
-    text = pd.Index(uniq).astype(str)
-    if len(text) and text.str.fullmatch(r"\d+").all():      # all plain integers: fast path
-        order = np.argsort(text.astype(np.int64), kind="stable")
+    text = [str(u) for u in uniq]
+    joined = "".join(text)
+    if (text and joined.isascii() and joined.isdigit() and all(text)
+            and max(map(len, text)) <= 15):                  # plain integers: fast path
+        order = np.argsort(np.array(text).astype(np.float64), kind="stable")
     else:
         order = sorted(range(len(uniq)), key=lambda i: _natural_key(uniq[i]))
     rank = np.empty(len(uniq), np.int64)
     rank[order] = np.arange(len(uniq))
     return rank[codes]
-
-
-def _recorded(x: float) -> str:
-    """A time as recorded (up to 6 significant digits, no rounding to 3)."""
-    return "NC" if x is None or not np.isfinite(x) else format(float(x), ".6g")
-
-
-def _sig3(x: float) -> str:
-    if x is None or not np.isfinite(x):
-        return "NC"
-    return np.format_float_positional(float(x), precision=3, unique=False, fractional=False,
-                                      trim="-")
 
 
 def _iso_duration(value: float, unit: str) -> str:
@@ -152,17 +135,8 @@ class NCAResult:
         df = self.parameters
         if exclude:
             df = df.assign(value=df["value"].where(df["exclude"] == ""))
-        # integer profile id from the key columns' codes (no MultiIndex on 10^5-10^6 rows)
         n = len(df)
-        pid = np.zeros(n, np.int64)
-        for c in self.keys:
-            col = df[c]
-            if isinstance(col.dtype, pd.CategoricalDtype):
-                k, width = col.cat.codes.to_numpy(np.int64), len(col.cat.categories) + 1
-            else:
-                k, u = pd.factorize(col.to_numpy(), use_na_sentinel=False)
-                width = len(u) + 1
-            pid = pd.factorize(pid * width + k + 1)[0].astype(np.int64)
+        pid = profile_ids([df[c] for c in self.keys if c in df.columns], n)
         P = int(pid.max()) + 1 if n else 0
         first = np.full(P, -1, np.int64)
         first[pid[::-1]] = np.arange(n)[::-1]
@@ -175,22 +149,15 @@ class NCAResult:
         col_of[seen] = np.arange(len(seen))
         mat = np.full((P, len(seen)), np.nan)
         mat[pid, col_of[ccodes]] = df["value"].to_numpy(float)
-        keys = df[self.keys].astype({c: object for c in self.keys
-                                     if isinstance(df[c].dtype, pd.CategoricalDtype)})
-        wide = keys.iloc[first].reset_index(drop=True)
+        # the key columns of each profile's first row (conversion on P rows, not n)
+        wide = pd.DataFrame({c: (df[c].iloc[first].astype(object).to_numpy()
+                                 if isinstance(df[c].dtype, pd.CategoricalDtype)
+                                 else df[c].iloc[first].to_numpy())
+                             for c in self.keys if c in df.columns})
         names = [str(code.cat.categories[c]) for c in seen]
         wide = pd.concat([wide, pd.DataFrame(mat, columns=names)], axis=1)
-        # acceptance flags of the profile (every distinct rule its values fail)
-        flag = np.full(len(wide), "", dtype=object)
-        if "flag" in df.columns:
-            fl = df["flag"].to_numpy(object) != ""
-            if fl.any():
-                sub = pd.DataFrame({"_p": pid[fl], "_f": df["flag"].to_numpy(object)[fl]})
-                sub = sub.drop_duplicates()          # a few distinct texts per profile
-                per = sub.groupby("_p", sort=False)["_f"].agg(
-                    lambda s: "; ".join(dict.fromkeys("; ".join(s).split("; "))))
-                flag[per.index.to_numpy()] = per.to_numpy(object)
-        wide["flag"] = flag
+        for name, values in profile_flags(df, pid, P).items():
+            wide[name] = values
         # study-report order: groups and subjects in natural order (1, 2, 10)
         sort_cols = [*self.groups, "subject"]
         keys_rank = [natural_rank(wide[c].to_numpy(object)) for c in sort_cols
@@ -232,61 +199,20 @@ class NCAResult:
 
     def summary(self, by: list[str] | None = None, exclude_flagged: bool = False,
                 max_missing: float = 0.5) -> pd.DataFrame:
-        """Descriptive statistics per group, analyte, interval and parameter.
+        """Descriptive statistics per group, analyte, interval and parameter
+        (:func:`kinetor.nca.summary.summarise`; statistic, order and text from the
+        registry).
 
-        Columns: ``n`` (values used), ``n_missing``, ``mean, sd, cv_pct, geomean,
-        geocv_pct, median, min, max``, ``statistic`` (PKNCA's default statistic for the
-        parameter) and ``display`` (that statistic to 3 significant figures, ``NC`` when
-        more than ``max_missing`` of the values are missing), ``n_flagged`` (values that
-        fail an acceptance rule). Flagged values are kept in the statistics unless
+        Columns: ``n`` (values used), ``n_missing``, ``n_flagged`` (values failing an
+        acceptance rule), ``mean, sd, cv_pct, geomean, geocv_pct, median, min, max``,
+        ``statistic`` (the parameter's default statistic, PKNCA's) and ``display`` (that
+        statistic to 3 significant figures, ``NC`` when more than ``max_missing`` of the
+        values are missing). Flagged values are kept in the statistics unless
         ``exclude_flagged`` (CLI ``--exclude-flagged``); NaN values are never counted.
-
-        .. math:: \\mathrm{geoCV\\%} = 100 \\sqrt{e^{s_{\\ln}^2} - 1}
         """
-        df = self.parameters
-        by = list(by) if by is not None else [*self.groups, "analyte", "matrix", "start",
-                                              "end"]
-        v = df["value"].to_numpy(float).copy()
-        flagged = (df["flag"].to_numpy(object) != "") if "flag" in df.columns else \
-            np.zeros(len(df), bool)
-        if exclude_flagged:
-            v[flagged] = np.nan
-        with np.errstate(divide="ignore", invalid="ignore"):
-            logv = np.where(v > 0, np.log(v), np.nan)
-        work = df[[*by, "PPTESTCD", "unit"]].assign(v=v, logv=logv, flagged=flagged,
-                                                   nonpos=np.nan_to_num(v, nan=1.0) <= 0)
-        g = work.groupby([*by, "PPTESTCD", "unit"], sort=False, dropna=False, observed=True)
-        out = g.agg(n=("v", "count"), n_total=("v", "size"), mean=("v", "mean"),
-                    sd=("v", "std"), median=("v", "median"), min=("v", "min"),
-                    max=("v", "max"), lmean=("logv", "mean"), lsd=("logv", "std"),
-                    nonpos=("nonpos", "sum"), n_flagged=("flagged", "sum")).reset_index()
-        out["n_missing"] = out["n_total"] - out["n"]
-        out["cv_pct"] = 100.0 * out["sd"] / out["mean"]
-        ok_geo = out["nonpos"] == 0
-        out["geomean"] = np.where(ok_geo, np.exp(out["lmean"]), np.nan)
-        out["geocv_pct"] = np.where(ok_geo, 100.0 * np.sqrt(np.expm1(out["lsd"] ** 2)), np.nan)
-        kind = out["PPTESTCD"].map(_STAT).fillna("arithmetic")
-        out["statistic"] = kind.map(_STAT_NAME)
-        enough = out["n"] >= (1.0 - max_missing) * out["n_total"]
-        disp = []
-        for k, r, ok in zip(kind, out.itertuples(), enough, strict=True):
-            if not ok or r.n == 0:
-                disp.append("NC")
-            elif k == "geometric":
-                disp.append(f"{_sig3(r.geomean)} [{_sig3(r.geocv_pct)}]")
-            elif k == "median":
-                f = _recorded if r.PPTESTCD in _TIME_CODES else _sig3
-                disp.append(f"{f(r.median)} [{f(r.min)}, {f(r.max)}]")
-            else:
-                disp.append(f"{_sig3(r.mean)} [{_sig3(r.sd)}]")
-        out["display"] = disp
-        grp = [c for c in by if c in self.groups]
-        if grp:
-            ranks = [natural_rank(out[c].to_numpy(object)) for c in grp]
-            out = out.iloc[np.lexsort(tuple(reversed(ranks)))].reset_index(drop=True)
-        cols = [*by, "PPTESTCD", "unit", "n", "n_missing", "n_flagged", "mean", "sd", "cv_pct", "geomean",
-                "geocv_pct", "median", "min", "max", "statistic", "display"]
-        return out[cols]
+        from kinetor.nca.summary import summarise
+
+        return summarise(self.parameters, by, self.groups, exclude_flagged, max_missing)
 
     def summary_grid(self, codes: list[str] | None = None, exclude_flagged: bool = False
                      ) -> pd.DataFrame:
@@ -328,6 +254,51 @@ class NCAResult:
         groups = [c for c in grid.columns if c not in (*rows, "statistic")]
         groups = sorted(groups, key=_natural_key)
         return grid[[*rows, "statistic", *groups]]
+
+    def summary_table(self, codes: list[str] | None = None, exclude_flagged: bool = False
+                      ) -> pd.DataFrame:
+        """The summary as a study-report table (two rows per parameter: ``n`` and its
+        statistic; one column per group): :func:`kinetor.nca.summary.summary_table`."""
+        from kinetor.nca.summary import summary_table
+
+        return summary_table(self.summary(exclude_flagged=exclude_flagged), codes)
+
+    def listing(self) -> pd.DataFrame:
+        """Individual parameters for a report: :meth:`to_wide` with the unit in each
+        header (``"CMAX (ng/mL)"``), parameters nobody has left out, analyte and
+        interval columns only when there are several, and the acceptance-flag columns."""
+        from kinetor.nca.registry import order_codes
+
+        w = self.to_wide()
+        flags = [c for c in w.columns if c == "flag" or c.startswith("flag_")]
+        keys = [c for c in ("subject", *self.groups) if c in w.columns]
+        for extra in (["analyte"], ["start", "end"]):
+            if all(c in w.columns for c in extra) and len(w[extra].drop_duplicates()) > 1:
+                keys += extra
+        values = [c for c in w.columns if c not in (*self.keys, *flags)]
+        values = [c for c in order_codes(values) if w[c].notna().any()]
+        units = dict(zip(self.parameters["PPTESTCD"].astype(str),
+                         self.parameters["unit"].astype(str), strict=True))
+        out = w[[*keys, *values, *flags]]
+        return out.rename(columns={c: f"{c} ({units[c]})" for c in values if units.get(c)})
+
+    def to_report(self, report, exclude_flagged: bool = False) -> None:
+        """Add this result's tables to a report (anything with ``add_table(df,
+        caption)``, e.g. :class:`kinetor.report.Report`): the summary by group and the
+        individual listing with its acceptance flags. Built from this object, never from
+        files."""
+        reported = self.parameters.loc[np.isfinite(self.parameters["value"].to_numpy(float)),
+                                       "PPTESTCD"].astype(str).unique().tolist()
+        how = ("flagged values left out (exclude_flagged)" if exclude_flagged else
+               "flagged values kept (n_flagged counts them)")
+        report.add_table(self.summary_table(reported, exclude_flagged),
+                         "Summary by group: geometric mean (geometric CV%) for "
+                         "concentrations, AUCs, CL, V and MRT; median (min\u2013max) for times "
+                         "and counts; mean (SD) for half-life, fit diagnostics and "
+                         f"percentages (PKNCA defaults); 3 significant figures; {how}")
+        report.add_table(self.listing(), "Individual NCA parameters; 'flag' names every "
+                         "acceptance rule a profile fails and flag_<RULE> says which (the "
+                         "values are kept)")
 
     def tables(self, exclude_flagged: bool = False) -> dict[str, pd.DataFrame]:
         """Every output table by name (the CSVs and the Excel sheets): ``parameters``,

@@ -32,6 +32,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from kinetor.nca.registry import summary_statistic
 from kinetor.report._common import (
     colours,
     conc_label,
@@ -46,37 +47,6 @@ from kinetor.report._common import (
 )
 
 __all__ = ["plot_half_life", "plot_parameter_distribution"]
-
-# Default statistic per parameter family, following PKNCA's PKNCA.set.summary() registry.
-_GEO_PREFIX = ("AUC", "AUMC", "CL", "VZ", "VSS", "MRT", "KEL")
-_GEO = {"CMAX", "CMIN", "CLST", "CTROUGH", "CAVG", "C0", "CEOI", "CSTART", "PTROUGHR",
-        "FREL", "FAB", "CMAXD", "EFFHL", "EFFOHL", "EFFPHL"}
-_MEDIAN = {"TMAX", "TMIN", "TLST", "TLAG", "TFIRST", "CNTCONC", "TDOSE"}
-_MEAN_EXCEPTIONS = {"AUCPEO", "AUCPEP", "AUCPBEO", "AUCPBEP", "AUMCPEO", "AUMCPEP"}
-
-
-def summary_statistic(code: str) -> str:
-    """PKNCA's default summary statistic for a PPTESTCD.
-
-    ``"geomean"`` (geometric mean, geometric CV%) for concentrations, AUCs, clearances,
-    volumes, MRT and ratios; ``"median"`` (median, min-max) for times and counts;
-    ``"mean"`` (arithmetic mean, SD) for half-life, lambda_z fit diagnostics and percentages.
-
-    Examples
-    --------
-    >>> [summary_statistic(c) for c in ("CMAX", "AUCIFO", "TMAX", "LAMZHL", "AUCPEO")]
-    ['geomean', 'geomean', 'median', 'mean', 'mean']
-    """
-    code = str(code).upper()
-    if code in _MEDIAN:
-        return "median"
-    if code in _MEAN_EXCEPTIONS:
-        return "mean"
-    if code in _GEO or code.startswith(_GEO_PREFIX):
-        # CLSTP is a concentration (predicted Clast) and starts with "CL": geomean too.
-        return "geomean"
-    return "mean"
-
 
 def _pick(params: pd.DataFrame, subject: str, analyte: str, matrix: str,
           interval: tuple[float, float] | None) -> pd.DataFrame:
@@ -252,7 +222,8 @@ def plot_parameter_distribution(parameters, codes: Sequence[str] = ("CMAX", "AUC
 
     Boxes summarise the included values; excluded values (non-empty ``exclude``) are drawn
     as grey crosses and left out of the box. Parameters summarised by a geometric mean
-    (:func:`summary_statistic`) use a log10 y axis when all values are positive.
+    (:func:`kinetor.nca.registry.summary_statistic`) use a log10 y axis when all values
+    are positive.
 
     Parameters
     ----------
@@ -304,7 +275,7 @@ def plot_parameter_distribution(parameters, codes: Sequence[str] = ("CMAX", "AUC
         ax.set_title(code)
         ax.set_ylabel(f"{code} ({unit})" if unit else code)
         vals = sub["value"].to_numpy()
-        if summary_statistic(code) == "geomean" and vals.size and (vals > 0).all():
+        if summary_statistic(code) == "geometric" and vals.size and (vals > 0).all():
             ax.set_yscale("log")
     for ax in flat[len(present):]:
         ax.set_visible(False)

@@ -1,8 +1,9 @@
 """The standard PK report of an NCA: data, profiles, half-life diagnostics, parameters, methods.
 
-``nca_report(study, result)`` takes a ``Study`` and either an NCA result object (anything
-with ``.parameters``; ``.summary()`` and ``.options`` are used when present) or the long
-parameter DataFrame itself, and writes ``report.html`` (plus ``report.json`` and the
+``nca_report(study, result)`` takes a ``Study`` and either an NCA result object (its
+``to_report(report)`` adds the summary and the listing; ``.options`` and
+``.provenance`` go into the methods) or the long parameter DataFrame itself (summarised
+by :func:`kinetor.nca.summary.summarise`, the same rules), and writes ``report.html`` (plus ``report.json`` and the
 report's CSV/PNG files) into ``out_dir``.
 
 Sparse designs (median number of samples per subject below 4, the usual serial-sacrifice
@@ -31,12 +32,10 @@ import pandas as pd
 
 from kinetor.errors import DataError
 from kinetor.limits import get as get_limit
+from kinetor.nca.registry import STATISTIC_LABEL, summary_statistic
+from kinetor.nca.summary import summarise
 from kinetor.report._common import param_frame, param_groups
-from kinetor.report.diagnostics import (
-    plot_half_life,
-    plot_parameter_distribution,
-    summary_statistic,
-)
+from kinetor.report.diagnostics import plot_half_life, plot_parameter_distribution
 from kinetor.report.document import Report
 from kinetor.report.profiles import (
     mean_profile_table,
@@ -47,7 +46,7 @@ from kinetor.report.profiles import (
 )
 from kinetor.report.tables import HALF_LIFE_CODES, parameter_listing, summary_table
 
-__all__ = ["build_nca_report", "nca_report", "summarise_parameters"]
+__all__ = ["build_nca_report", "nca_report"]
 
 _BOX_CODES = ("CMAX", "TMAX", "AUCLST", "AUCIFO", "LAMZHL", "CLFO", "CLO", "VZFO", "VZO")
 
@@ -87,43 +86,6 @@ def _lambda_z_rule(opts: Mapping[str, Any]) -> str:
         ("min_r2adj", "R2ADJ", "\u2265", ""), ("min_span_ratio", "span ratio", "\u2265", ""),
         ("max_aucpext", "AUC %extrap", "\u2264", " %")) if opts.get(key) is not None]
     return text + ("; acceptance (flagged otherwise): " + ", ".join(rules) if rules else "")
-
-
-def summarise_parameters(parameters) -> pd.DataFrame:
-    """Per group and PPTESTCD: n, mean, SD, CV%, geometric mean, geometric CV%, median, range.
-
-    Used when no summary is given. Flagged values (non-empty ``exclude``) are left out,
-    as PKNCA's summary does. Geometric statistics use the positive values only:
-
-    .. math:: GM = \\exp(\\overline{\\ln x}), \\quad
-              CV_{geo} = 100\\sqrt{e^{s^2_{\\ln x}} - 1}
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> p = pd.DataFrame({"subject": ["1", "2"], "group": "A", "PPTESTCD": "CMAX",
-    ...                   "value": [10.0, 40.0], "unit": "ng/mL", "exclude": ""})
-    >>> s = summarise_parameters(p).iloc[0]
-    >>> float(s["geomean"]), float(s["mean"]), int(s["n"])
-    (20.0, 25.0, 2)
-    """
-    df = param_frame(parameters)
-    by = param_groups(df)
-    for extra in (["analyte"], ["start", "end"]):
-        if all(c in df.columns for c in extra) and len(df[extra].drop_duplicates()) > 1:
-            by += extra
-    df = df[(df["exclude"] == "") & np.isfinite(df["value"])]
-    pos = df["value"].where(df["value"] > 0)
-    df = df.assign(_log=np.log(pos))
-    g = df.groupby([*by, "PPTESTCD"], sort=False, dropna=False)
-    out = g.agg(n=("value", "count"), mean=("value", "mean"), sd=("value", "std"),
-                median=("value", "median"), min=("value", "min"), max=("value", "max"),
-                _lm=("_log", "mean"), _ls=("_log", "std"), unit=("unit", "first"))
-    out["cv"] = 100 * out["sd"] / out["mean"]
-    out["geomean"] = np.exp(out["_lm"])
-    out["geocv"] = 100 * np.sqrt(np.expm1(out["_ls"] ** 2))
-    cols = ["n", "mean", "sd", "cv", "geomean", "geocv", "median", "min", "max", "unit"]
-    return out[cols].reset_index()
 
 
 def _exclusions(study, params: pd.DataFrame) -> dict[str, pd.DataFrame]:
@@ -243,15 +205,16 @@ def _individuals(rep: Report, study, params: pd.DataFrame, analyte: str, matrix:
 def build_nca_report(study, result, summary: pd.DataFrame | None = None,
                      options: Any = None, title: str | None = None,
                      subtitle: str | None = None, blq_as: str = "zero",
-                     max_subjects: int | None = None) -> Report:
-    """Assemble the standard NCA report (see module docstring) without writing it."""
+                     max_subjects: int | None = None,
+                     exclude_flagged: bool = False) -> Report:
+    """Assemble the standard NCA report (see module docstring) without writing it.
+
+    ``summary`` replaces the result's own summary table (e.g. one made with other
+    groups); ``exclude_flagged`` leaves values failing an acceptance rule out of it.
+    """
     params = param_frame(result)
-    if summary is None and callable(getattr(result, "summary", None)):
-        summary = result.summary()
     if options is None:
         options = getattr(result, "options", None)
-    if summary is None:
-        summary = summarise_parameters(params)
     opts = _options_dict(options)
 
     rep = Report(title or f"Non-compartmental analysis: {study.source}",
@@ -283,27 +246,38 @@ def build_nca_report(study, result, summary: pd.DataFrame | None = None,
                      "samples, so per-animal parameters below are not meaningful; analyse "
                      "the composite profile instead (kinetor.nca `Options(sparse=True)`).")
     reported = params.loc[np.isfinite(params["value"]), "PPTESTCD"].unique().tolist()
-    rep.add_table(summary_table(summary, codes=reported), "Summary by group: geometric mean "
-                  "(geometric CV%) for concentrations, AUCs, CL and V; median (min\u2013max) for times; "
-                  "mean (SD) for half-life and fit diagnostics; 3 significant figures")
     codes = [c for c in _BOX_CODES if c in set(params["PPTESTCD"])]
-    if codes:
-        rep.add_figure_from(partial(plot_parameter_distribution, params, codes),
-                            "Individual parameters by group: box = included values, points = "
-                            "individuals, crosses = flagged values; log axis for parameters "
-                            "summarised by a geometric mean.")
-    rep.add_table(parameter_listing(params), "Individual NCA parameters (flags name the "
-                  "parameter and the reason; flagged values are kept in the listing)")
+    figure = (partial(plot_parameter_distribution, params, codes),
+              "Individual parameters by group: box = included values, points = "
+              "individuals, crosses = flagged values; log axis for parameters "
+              "summarised by a geometric mean.")
+    if summary is None and callable(getattr(result, "to_report", None)):
+        result.to_report(rep, exclude_flagged=exclude_flagged)   # summary, then listing
+        if codes:
+            rep.add_figure_from(*figure)
+    else:
+        if summary is None and callable(getattr(result, "summary", None)):
+            summary = result.summary()    # a result object without to_report
+        if summary is None:
+            summary = summarise(params, groups=param_groups(params),
+                                exclude_flagged=exclude_flagged)
+        rep.add_table(summary_table(summary, codes=reported), "Summary by group (PKNCA "
+                      "default statistic per parameter, 3 significant figures)")
+        if codes:
+            rep.add_figure_from(*figure)
+        rep.add_table(parameter_listing(params), "Individual NCA parameters (flags name the "
+                      "parameter and the reason; flagged values are kept in the listing)")
 
-    stats = sorted({summary_statistic(c) for c in params["PPTESTCD"]})
+    stats = sorted({STATISTIC_LABEL[summary_statistic(c)] for c in params["PPTESTCD"]})
     rep.add_methods({
         "AUC method": _first(opts, "auc_method", "auc", "method") or "not recorded",
         "BLQ rule": _first(opts, "blq_rule", "blq", "conc_blq") or "not recorded",
         "Time basis": _first(opts, "time", "time_col", "time_basis", "use_nominal_time")
         or "not recorded (individual plots use actual time; group plots nominal time)",
         "\u03bbz selection": _lambda_z_rule(opts),
-        "Summary statistics": f"PKNCA defaults ({', '.join(stats)}), 3 significant figures; "
-        "flagged values left out of summaries",
+        "Summary statistics": f"PKNCA defaults ({'; '.join(stats)}), 3 significant figures; "
+        + ("flagged values left out of summaries" if exclude_flagged else
+           "flagged values kept in summaries (left out only with --exclude-flagged)"),
         "Mean profiles": f"arithmetic mean with BLQ counted as {blq_as}; excluded samples "
         "left out",
         "Options (as recorded)": opts or None,
@@ -321,7 +295,7 @@ def build_nca_report(study, result, summary: pd.DataFrame | None = None,
 def nca_report(study, result, summary: pd.DataFrame | None = None, options: Any = None,
                out_dir: str | Path = "report", title: str | None = None,
                subtitle: str | None = None, blq_as: str = "zero",
-               max_subjects: int | None = None) -> Path:
+               max_subjects: int | None = None, exclude_flagged: bool = False) -> Path:
     """Build the standard NCA report and write ``out_dir/report.html``; returns its path.
 
     Parameters
@@ -331,7 +305,8 @@ def nca_report(study, result, summary: pd.DataFrame | None = None, options: Any 
         Anything with ``.parameters`` (and optionally ``.summary()``, ``.options``,
         ``.provenance``), or the long parameter table.
     summary : DataFrame, optional
-        Summary by group (default: ``result.summary()`` or :func:`summarise_parameters`).
+        Summary by group replacing the result's own (default: ``result.to_report``, or
+        :func:`kinetor.nca.summary.summarise` of a plain table).
     options : dict or dataclass, optional
         NCA options for the methods footnote (default: ``result.options``).
     out_dir : path
@@ -340,6 +315,9 @@ def nca_report(study, result, summary: pd.DataFrame | None = None, options: Any 
         BLQ handling in the mean profiles.
     max_subjects : int, optional
         Cap on individual-profile and half-life figures.
+    exclude_flagged : bool
+        Leave values failing an acceptance rule out of the summary (CLI
+        ``--exclude-flagged``); they are kept by default, as in Phoenix and PKNCA.
 
     Examples
     --------
@@ -352,5 +330,5 @@ def nca_report(study, result, summary: pd.DataFrame | None = None, options: Any 
     report.html True
     """
     rep = build_nca_report(study, result, summary, options, title, subtitle, blq_as,
-                           max_subjects)
+                           max_subjects, exclude_flagged)
     return rep.save(Path(out_dir) / "report.html")

@@ -1,6 +1,6 @@
 """Concentration-time figures: individual, spaghetti, mean and composite (sparse) profiles.
 
-Conventions (docs/pk-data-conventions.md section 7, docs/report.md):
+Conventions (docs/report.md; PKNCA, Phoenix WinNonlin and CDISC practice):
 
 * individual profiles: linear and semi-log (log10 y) panels side by side; measured samples
   filled, BLQ samples as open symbols at the LLOQ (own legend entry), excluded samples as

@@ -25,6 +25,7 @@ from kinetor.screens.io import (
     read_library,
 )
 from kinetor.screens.mle import MLEResult, mle
+from kinetor.screens.mle_perm import cnv_correct, read_cnv
 from kinetor.screens.network import compare_hits, map_genes, simulate_knockdowns
 from kinetor.screens.normalize import normalize_counts, size_factors
 from kinetor.screens.qc import ScreenQC, gini, screen_qc
@@ -38,6 +39,7 @@ __all__ = [
     "ScreenTest",
     "bh_fdr",
     "check_library",
+    "cnv_correct",
     "compare_hits",
     "count_fastq",
     "gini",
@@ -47,6 +49,7 @@ __all__ = [
     "mean_variance_fit",
     "mle",
     "normalize_counts",
+    "read_cnv",
     "read_counts",
     "read_design",
     "read_gene_list",

@@ -1,11 +1,12 @@
 """Count guides in FASTQ files: exact or one-mismatch matching against a library.
 
-Reads are streamed in blocks (gzip or plain), the guide window ``[trim5, trim5 + L)`` of
-every read is 2-bit encoded into an integer key and matched with a sorted-array search
-(no per-read Python dictionary lookup). With ``mismatches=1`` the reads left unmatched are
-searched among all single-substitution variants of the library guides; a variant shared
-by two guides is ambiguous and not counted, and a read with one ``N`` counts for the guide
-that the ``N`` could be. ``reverse_complement=True`` matches the reverse complement of the
+Reads are streamed in blocks (gzip or plain; decompressed in a reader thread, with ISA-L
+when the optional ``isal`` package is installed), the guide window ``[trim5, trim5 + L)``
+of every read is 2-bit encoded into an integer key and looked up in a hash table of the
+library keys by a compiled kernel that counts in place (no per-read Python work). With
+``mismatches=1`` the reads left unmatched are searched among all single-substitution
+variants of the library guides; a variant shared by two guides is ambiguous and not
+counted, and a read with one ``N`` counts for the guide that the ``N`` could be. ``reverse_complement=True`` matches the reverse complement of the
 library spacers (MAGeCK ``--reverse-complement``); ``trim5="auto"`` picks the offset with
 the most exact matches in the first 2 MB of reads of each file. All spacers of a library
 must have the same length.
@@ -31,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from kinetor.errors import DataError, Problem
+from kinetor.screens._fastq_kernels import build_table, count_block, scan_block
 from kinetor.screens.io import CountTable
 from kinetor.screens.qc import gini
 
@@ -50,12 +52,11 @@ def reverse_complement(seq: str) -> str:
 
 def encode(codes: np.ndarray) -> np.ndarray:
     """2-bit keys of rows of base codes (0..3; any 4 makes the row invalid -> max uint64)."""
-    codes = codes.astype(np.uint64)
-    n = codes.shape[1]
-    weights = (np.uint64(4) ** np.arange(n - 1, -1, -1, dtype=np.uint64))
-    key = (codes * weights[None, :]).sum(axis=1, dtype=np.uint64)
-    bad = (codes >= 4).any(axis=1)
-    key[bad] = np.iinfo(np.uint64).max
+    codes = np.asarray(codes)
+    key = np.zeros(codes.shape[0], dtype=np.uint64)
+    for q in range(codes.shape[1]):  # Horner: one pass per position, no (n, L) uint64 copy
+        key = key * np.uint64(4) + (codes[:, q] & 3).astype(np.uint64)
+    key[(codes >= 4).any(axis=1)] = np.iinfo(np.uint64).max
     return key
 
 
@@ -96,14 +97,16 @@ class _Matcher:
         keys = encode(codes)
         o = np.argsort(keys)
         self.keys, self.idx = keys[o], idx[o]
-        # variants: each position x each of the 3 other bases
-        length = codes.shape[1]
-        var_codes = np.repeat(codes[:, None, :], 3 * length, axis=1)
+        # variants: each position x each of the 3 other bases, as key arithmetic
+        length = self.length
         pos = np.repeat(np.arange(length), 3)
-        shift = np.tile(np.arange(1, 4), length)
-        var_codes[:, np.arange(3 * length), pos] = (codes[:, pos] + shift[None, :]) % 4
-        vkeys = encode(var_codes.reshape(-1, length))
-        vidx = np.repeat(idx, 3 * length)
+        shift = np.tile(np.arange(1, 4), length).astype(np.uint8)
+        w = (np.uint64(4) ** (length - 1 - pos).astype(np.uint64))[None, :]
+        old = (codes[:, pos] & 3).astype(np.uint64)
+        new = ((codes[:, pos] + shift[None, :]) % 4).astype(np.uint64)
+        vkeys = (keys[:, None] - old * w + new * w).ravel()
+        valid = np.repeat(keys != np.iinfo(np.uint64).max, 3 * length)
+        vkeys, vidx = vkeys[valid], np.repeat(idx, 3 * length)[valid]
         # a variant that equals a real guide or is shared by two guides is ambiguous
         o = np.argsort(vkeys, kind="stable")
         vkeys, vidx = vkeys[o], vidx[o]
@@ -111,6 +114,12 @@ class _Matcher:
         same = np.minimum.reduceat(vidx, first) == np.maximum.reduceat(vidx, first)
         ok = same & ~np.isin(uniq, self.keys)
         self.vkeys, self.vidx = uniq[ok], vidx[first[ok]]
+        # hash tables for the compiled counter: exact keys (small, cache-resident: most reads
+        # stop there) and variant keys; a duplicated spacer counts for its first guide
+        ukeys, ufirst = np.unique(keys, return_index=True)
+        keep = ukeys != np.iinfo(np.uint64).max
+        self.table = (*build_table(ukeys[keep], idx[ufirst[keep]]),
+                      *build_table(self.vkeys, self.vidx))
 
     @staticmethod
     def _lookup(keys, table, idx):
@@ -143,70 +152,17 @@ class _Matcher:
         return out, exact
 
 
-def _scan_py(buf, line0, off, length, keys, npos):
-    """Encode the guide window of every sequence line of a block of FASTQ text.
-
-    Returns (reads, lines, bad_line): reads written to keys/npos, lines seen, and the
-    1-based line number of a record header not starting with '@' (0 if none).
-    """
-    n = buf.size
-    line = line0
-    i = 0
-    r = 0
-    while i < n:
-        j = i
-        while j < n and buf[j] != 10:
-            j += 1
-        kind = line % 4
-        if kind == 0 and j > i and buf[i] != 64:
-            return r, line - line0, line + 1
-        if kind == 1:
-            end = j
-            if end > i and buf[end - 1] == 13:
-                end -= 1
-            key = np.uint64(0)
-            pos = -1
-            if end - i < off + length:
-                pos = -2
-            else:
-                for q in range(length):
-                    c = buf[i + off + q]
-                    if c > 96:
-                        c -= 32
-                    if c == 65:
-                        v = 0
-                    elif c == 67:
-                        v = 1
-                    elif c == 71:
-                        v = 2
-                    elif c == 84:
-                        v = 3
-                    else:
-                        v = 0
-                        pos = q if pos == -1 else -2
-                    key = key * np.uint64(4) + np.uint64(v)
-            keys[r] = key
-            npos[r] = pos
-            r += 1
-        line += 1
-        i = j + 1
-    return r, line - line0, 0
-
-
-_KERNEL: list = []
-
-
 def _scan(buf: bytes, line0: int, off: int, length: int):
-    if not _KERNEL:
-        import numba
+    return scan_block(buf, line0, off, length)
 
-        _KERNEL.append(numba.njit(cache=False, nogil=True)(_scan_py))
-    arr = np.frombuffer(buf, dtype=np.uint8)
-    cap = arr.size // 4 + 2
-    keys = np.empty(cap, dtype=np.uint64)
-    npos = np.empty(cap, dtype=np.int64)
-    r, lines, bad = _KERNEL[0](arr, line0, off, length, keys, npos)
-    return keys[:r], npos[:r], lines, bad
+
+def _gzip_open(source):
+    """A gzip reader: ISA-L (optional ``isal`` package, 2.4x faster) when installed, else zlib."""
+    try:
+        from isal import igzip
+    except ImportError:
+        return gzip.open(source, "rb")
+    return igzip.open(source, "rb")
 
 
 def _open(source):
@@ -216,16 +172,16 @@ def _open(source):
             raise FileNotFoundError(f"no such file: {p}")
         with open(p, "rb") as fh:
             magic = fh.read(2)
-        return gzip.open(p, "rb") if magic == b"\x1f\x8b" else open(p, "rb")
+        return _gzip_open(p) if magic == b"\x1f\x8b" else open(p, "rb")
     data = source.read(2)
     source.seek(0)
-    return gzip.open(source, "rb") if data == b"\x1f\x8b" else source
+    return _gzip_open(source) if data == b"\x1f\x8b" else source
 
 
 def _blocks(source, block: int = 1 << 24, limit: int | None = None):
+    """Blocks of whole lines; the next block is read (decompressed) in a second thread."""
     if limit is not None:
         block = min(block, limit)
-    """Blocks of whole lines; the next block is read (decompressed) in a second thread."""
     from concurrent.futures import ThreadPoolExecutor
 
     fh = _open(source)
@@ -326,15 +282,21 @@ def count_fastq(fastqs: dict[str, str | Path] | list, library: pd.DataFrame, *,
     for j, (sample, src) in enumerate(fastqs.items()):
         name = str(src) if isinstance(src, str | Path) else sample
         off = _auto_trim(src, name, matchers[0]) if trim5 == "auto" else int(trim5)
-        reads = mapped = exact_n = 0
+        col = np.zeros(len(seqs), dtype=np.int64)
+        tally = np.zeros(3, dtype=np.int64)  # reads, mapped, exact
         for m in matchers:
-            for keys, npos in _read_keys(src, name, off, m.length):
-                reads += keys.size
-                hit, ex = m.match(keys, npos, mismatches)
-                ok = hit >= 0
-                counts[:, j] += np.bincount(hit[ok], minlength=len(seqs))
-                mapped += int(ok.sum())
-                exact_n += int(ex.sum())
+            line = 0
+            for buf in _blocks(src):
+                lines, bad = count_block(buf, line, off, m.length, m.table, mismatches,
+                                         col, tally)
+                if bad:
+                    raise DataError(Problem("not a FASTQ record (the header line does not "
+                                            "start with '@')", file=name, row=bad,
+                                            fix="give FASTQ (4 lines per read), gzip or "
+                                                "plain"))
+                line += lines
+        counts[:, j] = col
+        reads, mapped, exact_n = (int(x) for x in tally)
         if reads == 0:
             raise DataError(Problem("the FASTQ has no reads", file=name, column=sample,
                                     fix="check the file"))

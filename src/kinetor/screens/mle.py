@@ -22,10 +22,12 @@ Standard errors follow MAGeCK's computation: :math:`A X^T W^2 X A` with
 :math:`A = (X^T W X + 0.01 I)^{-1}`, scaled by the residual variance on the log scale
 :math:`\\sum ((y - \\mu)/\\mu)^2 / v`, :math:`v = N - \\operatorname{tr}(2H - HH^T)`.
 
-Differences from MAGeCK MLE (stated, measured in docs/screens.md): no EM over guide
-efficiency (all guides taken as efficient), a simpler dispersion trend, and no permutation
-p-values (the ``p-value`` columns of :meth:`MLEResult.gene_summary` hold the Wald
-p-values).
+Guide efficiency (``efficiency=``, ``update_efficiency=True``): EM as in MAGeCK MLE (see
+:func:`_irls`); permutation p-values and copy-number correction: :mod:`.mle_perm`.
+Differences from MAGeCK MLE (docs/screens.md): a simpler dispersion trend, an E-step that
+profiles the guide intercept, and permutation p-values ``(k + 1) / (N + 1)``. Without
+permutations the ``p-value`` columns of :meth:`MLEResult.gene_summary` hold the Wald
+p-values.
 
 Examples
 --------
@@ -60,6 +62,7 @@ from kinetor.screens.normalize import size_factors
 __all__ = ["MLEResult", "mle"]
 
 _RIDGE = 0.01
+_EM_Z = 2.0  # first-pass Wald |z| above which a gene's guide efficiencies are updated
 
 
 @dataclass
@@ -78,6 +81,11 @@ class MLEResult:
         ``(a, c)`` of the residual variance trend.
     converged : numpy.ndarray of bool
         Per gene, whether IRLS converged within the iteration limit.
+    guides : pandas.DataFrame
+        ``guide``, ``gene``, ``efficiency`` (probability that the guide is efficient;
+        1 without EM).
+    permutation_rounds : int
+        Rounds behind the ``|p_perm*`` columns (0: none).
     """
 
     genes: pd.DataFrame
@@ -85,40 +93,88 @@ class MLEResult:
     size_factors: dict[str, float]
     dispersion_model: tuple[float, float]
     converged: np.ndarray
+    guides: pd.DataFrame | None = None
+    permutation_rounds: int = 0
 
     def gene_summary(self) -> pd.DataFrame:
         """MAGeCK MLE ``gene_summary`` columns: ``Gene``, ``sgRNA``, per condition ``beta``,
-        ``z``, ``p-value``, ``fdr``, ``wald-p-value``, ``wald-fdr`` (Wald in both)."""
+        ``z``, ``p-value``, ``fdr`` (permutation values when permutations were run, else
+        Wald), ``wald-p-value``, ``wald-fdr``."""
         out = {"Gene": self.genes["gene"], "sgRNA": self.genes["num"]}
+        perm = self.permutation_rounds > 0
         for c in self.conditions:
             out[f"{c}|beta"] = self.genes[f"{c}|beta"]
             out[f"{c}|z"] = self.genes[f"{c}|z"]
-            out[f"{c}|p-value"] = self.genes[f"{c}|p_twosided"]
-            out[f"{c}|fdr"] = self.genes[f"{c}|fdr"]
+            out[f"{c}|p-value"] = self.genes[f"{c}|p_perm" if perm else f"{c}|p_twosided"]
+            out[f"{c}|fdr"] = self.genes[f"{c}|fdr_perm" if perm else f"{c}|fdr"]
             out[f"{c}|wald-p-value"] = self.genes[f"{c}|p_twosided"]
             out[f"{c}|wald-fdr"] = self.genes[f"{c}|fdr"]
         return pd.DataFrame(out)
 
 
+def _nb_logpmf(y, mu, alpha):
+    r = 1.0 / alpha
+    return (special.gammaln(y + r) - special.gammaln(r) - special.gammaln(y + 1.0)
+            + r * np.log(r / (r + mu)) + y * np.log(mu / (r + mu)))
+
+
 def _irls(y: np.ndarray, logs: np.ndarray, d: np.ndarray, alpha_fn, n_iter: int = 100,
-          tol: float = 1e-9):
-    """Batched IRLS. ``y``: (G, n, S) counts; ``logs``: (S,); ``d``: (S, K) conditions."""
+          tol: float = 1e-9, eff: np.ndarray | None = None, update_eff: bool = False):
+    """Batched IRLS. ``y``: (G, n, S) counts; ``logs``: (S,); ``d``: (S, K) conditions.
+
+    With ``eff`` (G, n: probability that each guide is efficient) the likelihood is the EM
+    expected log-likelihood: every sample with a non-zero design row enters twice, once
+    with the gene's betas (prior weight ``eff``) and once without (``1 - eff``); both
+    floored at 0.01 as in MAGeCK. ``update_eff`` runs the E-step at every iteration:
+    ``eff_i = 1 / (1 + exp(l0_i - l1_i))``, ``l1`` the guide's NB log-likelihood over all
+    its samples under the current fit, ``l0`` under no effect with its own intercept
+    (``b_i = log(sum_j y_ij / sum_j s_j)``). MAGeCK instead takes ``min_j (l0_ij - l1_ij)``
+    over the non-baseline samples with the intercept of the efficient fit, which can lock
+    an inert guide in as efficient (its intercept then splits the difference between the
+    baseline and treated counts). Returns (beta, se, mu, converged, eff).
+    """
     g, n, s = y.shape
     k = d.shape[1]
+    sel = np.flatnonzero(np.abs(d).sum(axis=1) > 0)
+    y0 = y
+    # the guide's fit without any effect (for the E-step): b_i = log(sum y / sum s_j)
+    mu0 = (y.sum(axis=2, keepdims=True) / np.exp(logs).sum()) * np.exp(logs)[None, None, :]
+    mu0 = np.maximum(mu0, 1e-3)
+    if eff is not None:  # augmented samples: the inefficient copies have a zero design row
+        d = np.vstack([d, np.zeros((sel.size, k))])
+        logs = np.concatenate([logs, logs[sel]])
+        y = np.concatenate([y, y[:, :, sel]], axis=2)
+        eff = np.clip(np.asarray(eff, dtype=float), 0.0, 1.0).copy()
+    sa = d.shape[0]
+    upd = np.broadcast_to(np.asarray(update_eff, dtype=bool), (g,))
     # X rows ordered (guide i, sample j): [one-hot guide i | d_j]
-    x = np.zeros((n * s, n + k))
-    x[np.arange(n * s), np.repeat(np.arange(n), s)] = 1.0
+    x = np.zeros((n * sa, n + k))
+    x[np.arange(n * sa), np.repeat(np.arange(n), sa)] = 1.0
     x[:, n:] = np.tile(d, (n, 1))
-    yy = y.reshape(g, n * s)
+    yy = y.reshape(g, n * sa)
     off = np.tile(logs, n)[None, :]
+
+    def prior():
+        if eff is None:
+            return 1.0
+        pw = np.ones((g, n, sa))
+        pw[:, :, sel] = np.maximum(eff, 0.01)[:, :, None]
+        pw[:, :, s:] = np.maximum(1.0 - eff, 0.01)[:, :, None]
+        return pw.reshape(g, n * sa)
+
     theta = np.zeros((g, n + k))
-    theta[:, :n] = np.log(y.mean(axis=2) + 1.0) - logs.mean()
+    theta[:, :n] = np.log(y[:, :, :s].mean(axis=2) + 1.0) - logs[:s].mean()
     ridge = _RIDGE * np.eye(n + k)
     converged = np.zeros(g, dtype=bool)
     for _ in range(n_iter):
         eta = off + theta @ x.T
         mu = np.exp(np.clip(eta, -30, 30))
-        w = 1.0 / (1.0 / mu + alpha_fn(mu))
+        if upd.any() and eff is not None and sel.size:
+            m3 = mu.reshape(g, n, sa)[:, :, :s]
+            l1 = _nb_logpmf(y0, m3, alpha_fn(m3)).sum(axis=2)
+            l0 = _nb_logpmf(y0, mu0, alpha_fn(mu0)).sum(axis=2)
+            eff = np.where(upd[:, None], special.expit(np.clip(l1 - l0, -100.0, 100.0)), eff)
+        w = prior() / (1.0 / mu + alpha_fn(mu))
         z = eta - off + (yy - mu) / mu
         xtwx = np.einsum("ri,gr,rj->gij", x, w, x) + ridge
         xtwz = np.einsum("ri,gr->gi", x, w * z)
@@ -131,23 +187,30 @@ def _irls(y: np.ndarray, logs: np.ndarray, d: np.ndarray, alpha_fn, n_iter: int 
             break
     eta = off + theta @ x.T
     mu = np.exp(np.clip(eta, -30, 30))
-    w = 1.0 / (1.0 / mu + alpha_fn(mu))
+    w = prior() / (1.0 / mu + alpha_fn(mu))
     xwx = np.einsum("ri,gr,rj->gij", x, w, x)
     a = np.linalg.inv(xwx + ridge)
     # MAGeCK's covariance: A X'W^2X A, scaled by the residual variance on the log scale
-    # sum(((y - mu)/mu)^2) / v with v = N - tr(2H - HH') (H the weighted hat matrix)
+    # sum(((y - mu)/mu)^2) / v with v = N - tr(2H - HH') (H the weighted hat matrix); with
+    # EM the rows carry their prior weights (an inefficient guide's residuals under the
+    # effect model, and an efficient guide's under no effect, do not count)
+    pw = np.broadcast_to(prior(), yy.shape)
     cov = a @ np.einsum("ri,gr,rj->gij", x, w * w, x) @ a
     m = a @ xwx
     tr_h = np.trace(m, axis1=1, axis2=2)
     tr_hh = np.einsum("gij,gji->g", m, m)
-    v = np.maximum(n * s - (2 * tr_h - tr_hh), 1.0)
-    scale = (((yy - mu) / mu) ** 2).sum(axis=1) / v
+    v = np.maximum(pw.sum(axis=1) - (2 * tr_h - tr_hh), 1.0)
+    scale = (pw * ((yy - mu) / mu) ** 2).sum(axis=1) / v
     se = np.sqrt(np.diagonal(cov, axis1=1, axis2=2)[:, n:] * scale[:, None])
-    return theta[:, n:], se, mu.reshape(g, n, s), converged
+    mu_real = mu.reshape(g, n, sa)[:, :, :s]
+    return theta[:, n:], se, mu_real, converged, eff
 
 
 def mle(counts: CountTable, design: pd.DataFrame, *, norm_method: str = "median",
-        n_iter: int = 100) -> MLEResult:
+        n_iter: int = 100, efficiency: pd.Series | dict | None = None,
+        update_efficiency: bool = False, permutation_rounds: int = 0,
+        control_guides: list[str] | None = None, cnv: pd.DataFrame | None = None,
+        cell_lines: dict[str, str] | str | None = None, seed: int = 0) -> MLEResult:
     """Fit beta scores for every gene and non-baseline condition of ``design``.
 
     Parameters
@@ -161,11 +224,34 @@ def mle(counts: CountTable, design: pd.DataFrame, *, norm_method: str = "median"
         Size factors (see :func:`~kinetor.screens.size_factors`).
     n_iter : int
         IRLS iteration limit.
+    efficiency : pandas.Series or dict, optional
+        Guide id -> prior probability (0-1) that the guide is efficient (MAGeCK
+        ``--sgrna-efficiency`` after its conversion); guides not named start at 1.
+    update_efficiency : bool
+        EM over guide efficiency (MAGeCK ``--update-efficiency``): the E-step updates
+        each guide's probability from the likelihood with and without the gene's betas,
+        for genes with an effect (first-pass Wald ``|z| > 2`` in some condition; elsewhere
+        efficiency is not identifiable and the guides keep their prior).
+    permutation_rounds : int
+        Rounds of permutation (MAGeCK ``--permutation-round``, default there 10); 0 = none.
+        Adds ``|p_perm_neg``, ``|p_perm_pos``, ``|p_perm`` and ``|fdr_perm``.
+    control_guides : list of str, optional
+        Negative-control guides: the permutation null draws from their genes only.
+    cnv : pandas.DataFrame, optional
+        Gene x cell line log2 copy number (:func:`~kinetor.screens.read_cnv`): betas are
+        corrected with MAGeCK's piecewise-linear CN model (see :func:`cnv_correct`).
+    cell_lines : dict or str, optional
+        Condition -> CNV column (a str: the same column for every condition). Default: a
+        condition is matched to a column of the same name (case-insensitive).
+    seed : int
+        Permutation seed.
 
     Returns
     -------
     MLEResult
     """
+    from kinetor.screens import mle_perm
+
     missing = [s for s in design.index if s not in counts.samples]
     if missing:
         raise DataError([Problem(f"design sample {s!r} is not in the count table",
@@ -180,26 +266,39 @@ def mle(counts: CountTable, design: pd.DataFrame, *, norm_method: str = "median"
     if d.shape[1] == 0:
         raise DataError(Problem("the design has only a baseline column", file=counts.source,
                                 fix="add at least one condition column"))
+    eff0 = mle_perm.initial_efficiency(sel, efficiency)
+    em = efficiency is not None or update_efficiency
     uniq, inv, num = np.unique(sel.genes, return_inverse=True, return_counts=True)
     order = np.argsort(inv, kind="stable")
     starts = np.concatenate([[0], np.cumsum(num)[:-1]])
     beta = np.zeros((uniq.size, d.shape[1]))
     se = np.ones_like(beta)
     conv = np.zeros(uniq.size, dtype=bool)
+    eff = eff0.copy()
     resid_mu, resid_r2 = [], []
 
-    def fit(alpha_fn, collect: bool):
+    identifiable = np.ones(uniq.size, dtype=bool)
+
+    def fit(alpha_fn, collect: bool, use_em: bool):
         for n in np.unique(num):
             gi = np.flatnonzero(num == n)
             idx = order[starts[gi][:, None] + np.arange(n)[None, :]]
             y = sel.counts[idx]  # (G, n, S)
-            b, s_, mu, c = _irls(y, logs, d, alpha_fn, n_iter)
+            b, s_, mu, c, e = _irls(y, logs, d, alpha_fn, n_iter,
+                                    eff=eff0[idx] if use_em else None,
+                                    update_eff=update_efficiency & identifiable[gi])
             beta[gi], se[gi], conv[gi] = b, s_, c
+            if e is not None:
+                eff[idx] = e
             if collect:
                 resid_mu.append(mu.ravel())
                 resid_r2.append(((y - mu) ** 2).ravel())
 
-    fit(lambda mu: _RIDGE, True)
+    fit(lambda mu: _RIDGE, True, False)
+    # guide efficiency is identifiable only where the gene has an effect: with none, every
+    # guide fits both models and a free E-step splits a null gene's guides by noise (and
+    # inflates its beta); the E-step runs for genes with first-pass Wald |z| > 2
+    identifiable = (np.abs(beta / se) > _EM_Z).any(axis=1)
     m, r2 = np.concatenate(resid_mu), np.concatenate(resid_r2)
     ok = (m > 1) & (r2 > 0)
     if ok.sum() > 10:
@@ -211,15 +310,32 @@ def mle(counts: CountTable, design: pd.DataFrame, *, norm_method: str = "median"
         v = np.exp(a_ + c_ * np.log(np.maximum(mu, 1e-3)))
         return np.maximum(v - mu, 0.01 * mu) / np.maximum(mu, 1e-3) ** 2
 
-    fit(alpha_fn, False)
-    z = beta / se
+    fit(alpha_fn, False, em)
     out = pd.DataFrame({"gene": uniq, "num": num})
+    if cnv is not None:
+        raw = beta.copy()
+        beta = mle_perm.cnv_correct(uniq, beta, conds, cnv, cell_lines)
+        for k, c in enumerate(conds):
+            out[f"{c}|beta_uncorrected"] = raw[:, k]
+    z = beta / se
     for k, c in enumerate(conds):
         pn, pp = special.ndtr(z[:, k]), special.ndtr(-z[:, k])
         two = 2 * np.minimum(pn, pp)
         out[f"{c}|beta"], out[f"{c}|se"], out[f"{c}|z"] = beta[:, k], se[:, k], z[:, k]
         out[f"{c}|p_neg"], out[f"{c}|p_pos"], out[f"{c}|p_twosided"] = pn, pp, two
         out[f"{c}|fdr"] = np.minimum(bh_fdr(two), 1.0)
+    if permutation_rounds > 0:
+        def fit_null(y, e):
+            return _irls(y, logs, d, alpha_fn, n_iter, eff=e if em else None)[0]
+
+        null = mle_perm.permutation_null(sel, num, order, starts, eff, fit_null,
+                                         permutation_rounds, control_guides, seed)
+        for k, c in enumerate(conds):
+            pn, pp = mle_perm.empirical_p(beta[:, k], num, null, k)
+            out[f"{c}|p_perm_neg"], out[f"{c}|p_perm_pos"] = pn, pp
+            out[f"{c}|p_perm"] = np.minimum(2 * np.minimum(pn, pp), 1.0)
+            out[f"{c}|fdr_perm"] = np.minimum(bh_fdr(out[f"{c}|p_perm"].to_numpy()), 1.0)
     out["converged"] = conv
+    guides = pd.DataFrame({"guide": sel.guides, "gene": sel.genes, "efficiency": eff})
     return MLEResult(out, conds, dict(zip(sel.samples, map(float, f), strict=True)),
-                     (float(a_), float(c_)), conv)
+                     (float(a_), float(c_)), conv, guides, int(permutation_rounds))

@@ -3,7 +3,10 @@
 * :func:`run_study`: a virtual xenograft study (arms, animals, vehicle, combinations),
   results as tidy frames (``.pk``, ``.biomarkers``, ``.tumor``, ``.tgi``) and plots.
 * :func:`run_virtual_patients`: human PK (user-supplied where the library has none) and
-  clinical schedules -> exposure and target engagement.
+  clinical schedules -> exposure and target engagement; :func:`clinical_pd_predictions`
+  compares it with the published clinical pharmacodynamics (held out).
+* :func:`invivo_potency_shift`, :func:`allometric_pk`: the in vivo potency shift from a
+  published in vivo EC50, and human PK scaled to another species (an assumption).
 * :func:`equal_efficacy_dose`, :func:`select_dose`: schedule comparison and dose selection
   by bisection on dose.
 * :func:`scan`: dose x schedule x genotype scans in parallel processes or on Dask.
@@ -26,7 +29,9 @@ Examples
 (2, 2)
 """
 
+from kinetor.translate.allometry import allometric_pk
 from kinetor.translate.arms import Arm, DrugModel, Treatment, drug_model
+from kinetor.translate.clinical import clinical_pd_predictions
 from kinetor.translate.design import (
                                       DoseSearch,
                                       equal_efficacy_dose,
@@ -35,6 +40,7 @@ from kinetor.translate.design import (
 )
 from kinetor.translate.exposure import DEFAULT_PK_CV, pk_seed, time_grid
 from kinetor.translate.growth import caliper_noise, measurement_days
+from kinetor.translate.invivo import invivo_potency_shift, invivo_shifts
 from kinetor.translate.patients import run_virtual_patients
 from kinetor.translate.response import fit_vehicle_growth, simulate_response
 from kinetor.translate.result import StudyResult
@@ -62,13 +68,17 @@ __all__ = [
     "StudyResult",
     "Treatment",
     "TumorSpec",
+    "allometric_pk",
     "caliper_noise",
+    "clinical_pd_predictions",
     "design_summary",
     "drug_model",
     "equal_efficacy_dose",
     "fit_vehicle_growth",
     "get_tumor",
     "glucose_insulin",
+    "invivo_potency_shift",
+    "invivo_shifts",
     "list_tumors",
     "measurement_days",
     "optimise_schedule",

@@ -10,10 +10,10 @@ fitted here: the held-out numbers are reported, never used.
 
 An arm cannot be simulated (each reason is listed) when
 
-* its endpoint is qualitative (nothing numeric to compare) or an equal-efficacy dose
-  ratio against an unreported reference dose;
+* its endpoint is qualitative (nothing numeric to compare);
 * a compound has no compound-library entry, or no PK set for the host species in the
-  library (and none was passed with ``pk=``);
+  library (and none was passed with ``pk=``; with ``allometric_pk=True`` a human set is
+  scaled instead, :mod:`.allometry`, and every such arm says so in ``pk_basis``);
 * its schedule is missing or does not parse;
 * no tumour model matches the study's model (``tumors={study_id: name}`` supplies one).
 
@@ -22,8 +22,13 @@ Schedules given as a dosing pattern only (``... ss``, ``x 1 cycles``; the eviden
 21 days (assumption, recorded in the ``days`` column). Predicted T/C is the volume-change
 ratio :math:`100\,\Delta T/\Delta C` (= 100 - TGI on the delta formula).
 
+Equal-efficacy dose ratios against an unreported reference dose (Yates 2015) are predicted
+with :func:`.schedule_ratio.predict_dose_ratios` at each dose of a reference grid and
+reported in ``ratios``.
+
 Ranking: for each study with two or more compared arms, the pairs of arms whose observed
-order (higher TGI, or lower T/C, is better) the predictions reproduce.
+order (higher TGI, or lower T/C, is better; for dose ratios, a larger ratio is the less
+efficient schedule) the predictions reproduce.
 
 Examples
 --------
@@ -35,7 +40,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -43,110 +47,12 @@ import numpy as np
 import pandas as pd
 
 from kinetor.errors import KinetorError, ModelError
+from kinetor.translate.validate_result import ValidationResult
 
 __all__ = ["ValidationResult", "tumor_for_study", "validate"]
 
 _NUMERIC_KINDS = {"tgi_pct", "tc_pct"}
 _DEFAULT_DAYS = 21.0
-
-
-@dataclass
-class ValidationResult:
-    """Result of :func:`validate`.
-
-    Attributes
-    ----------
-    predictions : DataFrame
-        One row per compared arm: ``study_id, split, arm, compounds, schedule, tumor,
-        days, n_animals, observed_kind, observed, observed_high, predicted, predicted_lo,
-        predicted_hi, error``.
-    skipped : DataFrame
-        ``study_id, split, arm, compounds, reason`` for every arm not compared.
-    ranking : DataFrame
-        Per study with >= 2 compared arms: ``study_id, split, n_arms, pairs,
-        concordant_pairs, correct``.
-    settings : dict
-    """
-
-    predictions: pd.DataFrame
-    skipped: pd.DataFrame
-    ranking: pd.DataFrame
-    settings: dict[str, Any] = field(default_factory=dict)
-
-    def error_summary(self) -> pd.DataFrame:
-        """Mean absolute and mean signed error (points) per split and endpoint kind."""
-        p = self.predictions
-        if p.empty:
-            return pd.DataFrame(columns=["split", "observed_kind", "n_arms", "mae", "bias"])
-        return (p.groupby(["split", "observed_kind"])["error"]
-                .agg(n_arms="size", mae=lambda e: float(np.mean(np.abs(e))), bias="mean")
-                .reset_index())
-
-    def plot_study(self, study_id: str):
-        """Observed vs predicted (median and 95 % interval) per arm of one study."""
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-
-        sub = self.predictions[self.predictions["study_id"] == study_id]
-        fig, ax = plt.subplots(figsize=(max(4.0, 1.3 * len(sub) + 2), 3.6))
-        x = np.arange(len(sub))
-        ax.errorbar(x + 0.1, sub["predicted"],
-                    yerr=[sub["predicted"] - sub["predicted_lo"],
-                          sub["predicted_hi"] - sub["predicted"]],
-                    fmt="o", color="C0", label="predicted (95 % interval)")
-        hi = sub["observed_high"].fillna(sub["observed"])
-        ax.errorbar(x - 0.1, sub["observed"], yerr=[np.zeros(len(sub)), hi - sub["observed"]],
-                    fmt="s", color="C3", label="published (range)")
-        ax.set_xticks(x, sub["arm"], rotation=20, ha="right", fontsize=7)
-        ax.set(ylabel=sub["observed_kind"].iloc[0] if len(sub) else "",
-               title=f"{study_id} ({sub['split'].iloc[0] if len(sub) else ''})")
-        ax.legend(fontsize=7)
-        fig.tight_layout()
-        return fig
-
-    def save(self, out: str | Path, report: bool = True) -> list[Path]:
-        """Write predictions.csv, skipped.csv, ranking.csv, errors.csv and report.html."""
-        d = Path(out)
-        d.mkdir(parents=True, exist_ok=True)
-        files = []
-        for name, df in (("predictions", self.predictions), ("skipped", self.skipped),
-                         ("ranking", self.ranking), ("errors", self.error_summary())):
-            p = d / f"{name}.csv"
-            df.to_csv(p, index=False, float_format="%.6g")
-            files.append(p)
-        if report:
-            files.append(self._report(d))
-        return files
-
-    def _report(self, d: Path) -> Path:
-        import matplotlib.pyplot as plt
-
-        from kinetor.report import Report
-
-        rep = Report("Validation of the dose-to-tumour chain against published xenografts",
-                     subtitle=f"{len(self.predictions)} arms compared, "
-                              f"{len(self.skipped)} not simulable")
-        rep.add_section("Errors by split")
-        rep.add_table(self.error_summary(), caption="Mean absolute and signed error of the "
-                      "predicted median (percentage points). Held-out studies were never "
-                      "fitted.")
-        if not self.ranking.empty:
-            rep.add_table(self.ranking, caption="Does the model order the arms of each study "
-                          "as published?")
-        for sid in self.predictions["study_id"].unique():
-            rep.add_section(f"Study {sid}")
-            fig = self.plot_study(sid)
-            rep.add_figure(fig, caption=f"{sid}: published endpoint vs predicted median and "
-                           "95 % interval over replicate virtual studies")
-            plt.close(fig)
-            rep.add_table(self.predictions[self.predictions["study_id"] == sid],
-                          caption="Arms compared")
-        rep.add_section("Not simulated")
-        rep.add_table(self.skipped, caption="Arms the chain cannot simulate, with the reason")
-        rep.add_methods({k: str(v) for k, v in self.settings.items()})
-        return rep.save(d / "report.html", assets=False)
 
 
 def tumor_for_study(model: str, genotype: str) -> str | None:
@@ -196,7 +102,9 @@ def _regimen_text(schedule: str, days: float) -> str:
 def validate(*, studies_path: str | Path | None = None, arms_path: str | Path | None = None,
              pk: Mapping[str, Mapping[str, Any]] | None = None,
              tumors: Mapping[str, str] | None = None, n_replicates: int = 200,
-             seed: int = 0, **study_kw: Any) -> ValidationResult:
+             seed: int = 0, allometric_pk: bool = False, invivo_shift: bool = False,
+             reference_doses: tuple[float, ...] | None = None,
+             **study_kw: Any) -> ValidationResult:
     """Simulate every simulable evidence arm and compare it with the published endpoint.
 
     Parameters
@@ -210,6 +118,17 @@ def validate(*, studies_path: str | Path | None = None, arms_path: str | Path | 
         ``{study_id: tumour name}`` overriding :func:`tumor_for_study`.
     n_replicates, seed
         Replicate virtual studies per simulated study.
+    allometric_pk : bool
+        Where the library has no PK set for the host species, scale its human set
+        (:func:`.allometry.allometric_pk`, an assumption recorded in ``pk_basis``).
+    invivo_shift : bool
+        Multiply the unbound concentrations of every compound with a published in vivo
+        EC50 (``pkpd_invivo.csv``) by its in vivo potency shift
+        (:func:`.invivo.invivo_shifts`; applied through the PK set's ``fu``, recorded in
+        ``pk_basis`` and ``settings``).
+    reference_doses : tuple of float, optional
+        Grid of reference doses (mg/kg) for unreported-reference dose ratios (default
+        :data:`.schedule_ratio.REFERENCE_DOSES`).
     **study_kw
         More :func:`run_study` options (``kp_uu``, ``insulin_feedback`` ...).
 
@@ -217,11 +136,18 @@ def validate(*, studies_path: str | Path | None = None, arms_path: str | Path | 
     -------
     ValidationResult
     """
+    from kinetor.translate.allometry import allometric_pk as allometric
+    from kinetor.translate.allometry import library_pk_dict
     from kinetor.translate.arms import drug_model
     from kinetor.translate.evidence import (
         load_xenograft_arms,
         load_xenograft_studies,
         parse_schedule,
+    )
+    from kinetor.translate.schedule_ratio import (
+        REFERENCE_DOSES,
+        predict_dose_ratios,
+        ratio_concordance,
     )
     from kinetor.translate.uncertainty import replicate_tgi
 
@@ -229,7 +155,8 @@ def validate(*, studies_path: str | Path | None = None, arms_path: str | Path | 
     arms = load_xenograft_arms(arms_path, studies=studies)
     sinfo = studies.set_index("study_id")
     pk = {str(k).lower(): v for k, v in dict(pk or {}).items()}
-    skipped, plan = [], {}
+    auto_pk: dict[str, dict] = {}
+    skipped, plan, ratio_plan = [], {}, {}
     for _, row in arms.iterrows():
         sid = row["study_id"]
         st = sinfo.loc[sid]
@@ -242,26 +169,51 @@ def validate(*, studies_path: str | Path | None = None, arms_path: str | Path | 
         if not bool(row["usable"]):
             reasons.append("unverified row (not used to validate)")
         kind = row["value_kind"]
-        if kind not in _NUMERIC_KINDS:
+        sched = str(row["schedule"] or "").strip()
+        is_ratio = kind == "equal_efficacy_dose_ratio" and "{dose}" in sched
+        if kind not in _NUMERIC_KINDS and not is_ratio:
             reasons.append("qualitative endpoint: no number to compare" if kind == "qualitative"
-                           else f"endpoint {kind!r} against an unreported reference dose"
-                           if kind == "equal_efficacy_dose_ratio" else
-                           f"endpoint {kind!r} is not compared (TGI or T/C only)")
+                           else f"endpoint {kind!r} is not compared (TGI, T/C or an "
+                                "equal-efficacy dose ratio with a {dose} schedule only)")
         lib = _library(comps)
         species = _species(st["host"])
+        basis = {}
         for c in comps:
             if not lib[c]:
                 reasons.append(f"{c}: no compound-library entry")
                 continue
+            user = pk.get(c) or pk.get(lib[c]) or auto_pk.get(lib[c])
             try:
-                drug_model(lib[c], species, pk.get(c) or pk.get(lib[c]))
+                drug_model(lib[c], species, user)
+                basis[lib[c]] = ("user-supplied" if (pk.get(c) or pk.get(lib[c])) else
+                                 "allometric from human (assumption)" if user else
+                                 f"library {species} set")
             except (ModelError, KinetorError) as exc:
-                reasons.append(f"{c}: no {species} PK set in the compound library"
-                               if "PK parameter set" in str(exc) else f"{c}: {exc}")
-        sched = str(row["schedule"] or "").strip()
+                if allometric_pk and "PK parameter set" in str(exc):
+                    try:
+                        auto_pk[lib[c]] = allometric(lib[c], species)
+                        basis[lib[c]] = "allometric from human (assumption)"
+                        continue
+                    except (ModelError, KinetorError) as exc2:
+                        reasons.append(f"{c}: no {species} PK set in the compound library, "
+                                       "and no human model set to scale either"
+                                       if "PK model set" in str(exc2) else f"{c}: {exc2}")
+                        continue
+                if "PK parameter set" not in str(exc):
+                    reasons.append(f"{c}: {exc}")
+                    continue
+                hint = ""
+                if not allometric_pk:
+                    try:
+                        allometric(lib[c], species)
+                        hint = (" (the library has a human set: allometric_pk=True / "
+                                "--allometric-pk scales it, an assumption)")
+                    except (ModelError, KinetorError):
+                        hint = ""
+                reasons.append(f"{c}: no {species} PK set in the compound library{hint}")
         if not sched or sched == "nan":
             reasons.append("schedule not reported")
-        elif "{dose}" in sched:
+        elif "{dose}" in sched and not is_ratio:
             reasons.append("dose not reported (schedule is a {dose} template)")
         tumor = (tumors or {}).get(sid) or tumor_for_study(st["model"], st["er_genotype"])
         if tumor is None:
@@ -272,6 +224,17 @@ def validate(*, studies_path: str | Path | None = None, arms_path: str | Path | 
             continue
         days = float(row["treatment_days"]) if pd.notna(row["treatment_days"]) else (
             float(st["duration_days"]) if pd.notna(st["duration_days"]) else _DEFAULT_DAYS)
+        pk_basis = "; ".join(f"{k}: {v}" for k, v in basis.items())
+        if is_ratio:
+            if len(comps) != 1:
+                skipped.append({**base, "reason": "dose ratios are compared for one compound"})
+                continue
+            ratio_plan.setdefault(sid, {"tumor": tumor, "species": species, "days": days,
+                                        "compound": lib[comps[0]], "pk_basis": pk_basis,
+                                        "split": row["split"], "arms": []})
+            ratio_plan[sid]["arms"].append((row["arm"], float(row["value"]),
+                                            _regimen_text(sched, days)))
+            continue
         try:
             regs = parse_schedule(_regimen_text(sched, days))
             if "" in regs:
@@ -288,17 +251,39 @@ def validate(*, studies_path: str | Path | None = None, arms_path: str | Path | 
             continue
         plan.setdefault(sid, {"tumor": tumor, "species": species, "days": days,
                               "n": _group_size(st["n_per_arm"]), "arms": []})
-        plan[sid]["arms"].append((row, treatments))
+        plan[sid]["arms"].append((row, treatments, pk_basis))
     rows, ranking = [], []
+    all_pk = {**auto_pk, **{k: v for k, v in pk.items()}}
+    shifts = {}
+    if invivo_shift:
+        from kinetor.translate.invivo import invivo_shifts
+
+        table = invivo_shifts()
+        shifts = {r["compound"]: r for _, r in table.iterrows()}
+        used = {t["compound"] for p in plan.values() for _, tr, _ in p["arms"] for t in tr}
+        used |= {p["compound"] for p in ratio_plan.values()}
+        for comp in sorted(used & set(shifts)):
+            base_pk = dict(all_pk.get(comp) or library_pk_dict(comp, "mouse"))
+            base_pk["fu"] = float(base_pk["fu"]) * float(shifts[comp]["shift"])
+            all_pk[comp] = base_pk
+        note = {c: f"; in vivo potency shift x{shifts[c]['shift']:.3g} "
+                   f"[{shifts[c]['shift_lo']:.3g}, {shifts[c]['shift_hi']:.3g}] "
+                   f"({shifts[c]['readout']}, {shifts[c]['source']})" for c in shifts}
+        for p in ratio_plan.values():
+            p["pk_basis"] += note.get(p["compound"], "")
+        for p in plan.values():
+            p["arms"] = [(row, tr, b + "".join(note.get(t["compound"], "") for t in tr))
+                         for row, tr, b in p["arms"]]
     for sid, p in plan.items():
-        arm_specs = [{"name": f"a{k}", "treatments": tr} for k, (_, tr) in enumerate(p["arms"])]
-        user_pk = {t["compound"]: pk[c] for _, tr in p["arms"] for t in tr
-                   for c in pk if c == t["compound"].lower()} or None
+        arm_specs = [{"name": f"a{k}", "treatments": tr}
+                     for k, (_, tr, _) in enumerate(p["arms"])]
+        user_pk = {t["compound"]: all_pk[c] for _, tr, _ in p["arms"] for t in tr
+                   for c in all_pk if c.lower() == t["compound"].lower()} or None
         rep = replicate_tgi(None, p["species"], p["tumor"], arms=arm_specs, n_animals=p["n"],
                             n_replicates=n_replicates, seed=seed, days=p["days"], pk=user_pk,
                             **study_kw)
         s = rep.summary.set_index("arm")
-        for k, (row, tr) in enumerate(p["arms"]):
+        for k, (row, tr, pk_basis) in enumerate(p["arms"]):
             r = s.loc[f"a{k}"]
             med, lo, hi = r["tgi_median_pct"], r["tgi_lo_pct"], r["tgi_hi_pct"]
             if row["value_kind"] == "tc_pct":
@@ -314,37 +299,81 @@ def validate(*, studies_path: str | Path | None = None, arms_path: str | Path | 
                          "observed_kind": row["value_kind"], "observed": obs,
                          "observed_high": float(obs_hi) if pd.notna(obs_hi) else np.nan,
                          "predicted": med, "predicted_lo": lo, "predicted_hi": hi,
-                         "error": err})
+                         "error": err, "pk_basis": pk_basis})
     pred = pd.DataFrame(rows, columns=["study_id", "split", "arm", "compounds", "schedule",
                                        "tumor", "days", "n_animals", "observed_kind",
                                        "observed", "observed_high", "predicted",
-                                       "predicted_lo", "predicted_hi", "error"])
+                                       "predicted_lo", "predicted_hi", "error", "pk_basis"])
     for sid, sub in pred.groupby("study_id", sort=False):
         if len(sub) < 2:
             continue
         sign = -1.0 if sub["observed_kind"].iloc[0] == "tc_pct" else 1.0
         o = sign * ((sub["observed"] + sub["observed_high"].fillna(sub["observed"])) / 2)
-        q = sign * sub["predicted"]
-        pairs = conc = 0
-        ov, qv = o.to_numpy(), q.to_numpy()
-        for i in range(len(ov)):
-            for j in range(i + 1, len(ov)):
-                if ov[i] == ov[j]:
-                    continue
-                pairs += 1
-                conc += int(np.sign(ov[i] - ov[j]) == np.sign(qv[i] - qv[j]))
-        ranking.append({"study_id": sid, "split": sub["split"].iloc[0], "n_arms": len(sub),
-                        "pairs": pairs, "concordant_pairs": conc,
-                        "correct": bool(pairs > 0 and conc == pairs)})
+        pairs, conc = ratio_concordance(dict(zip(sub["arm"], -o, strict=True)),
+                                        dict(zip(sub["arm"], -sign * sub["predicted"],
+                                                 strict=True)))
+        ranking.append({"study_id": sid, "split": sub["split"].iloc[0],
+                        "basis": "TGI or T/C", "n_arms": len(sub), "pairs": pairs,
+                        "concordant_pairs": conc, "correct": bool(pairs > 0 and conc == pairs)})
+    ratio_rows = []
+    grid = tuple(reference_doses) if reference_doses is not None else REFERENCE_DOSES
+    for sid, p in ratio_plan.items():
+        ref = [a for a in p["arms"] if a[1] == 1.0]
+        if len(ref) != 1:
+            for a in p["arms"]:
+                skipped.append({"study_id": sid, "split": p["split"], "arm": a[0],
+                                "compounds": p["compound"],
+                                "reason": "dose ratios need exactly one reference arm "
+                                          "(ratio 1)"})
+            continue
+        cands = {a[0]: a[2] for a in p["arms"] if a[1] != 1.0}
+        obs = {a[0]: a[1] for a in p["arms"]}
+        user_pk = {p["compound"]: all_pk[p["compound"]]} if p["compound"] in all_pk else None
+        preds = predict_dose_ratios(p["compound"], p["species"], p["tumor"], ref[0][2], cands,
+                                    p["days"], reference_doses=grid,
+                                    **({"pk": user_pk} if user_pk else {}), **study_kw)
+        for d in grid:
+            here = {r["arm"]: r for r in preds if r["reference_dose"] == d}
+            ratio_rows.append({"study_id": sid, "split": p["split"], "arm": ref[0][0],
+                               "reference_dose": d, "observed_ratio": 1.0,
+                               "predicted_ratio": 1.0,
+                               "reference_tgi_pct": next(iter(here.values()))[
+                                   "reference_tgi_pct"] if here else np.nan,
+                               "tgi_at_6x_pct": np.nan, "feasible": True,
+                               "reason": "reference",
+                               "pk_basis": p["pk_basis"]})
+            for arm, r in here.items():
+                ratio_rows.append({"study_id": sid, "split": p["split"], "arm": arm,
+                                   "reference_dose": d, "observed_ratio": obs[arm],
+                                   "predicted_ratio": r["predicted_ratio"],
+                                   "reference_tgi_pct": r["reference_tgi_pct"],
+                                   "tgi_at_6x_pct": r["tgi_at_6x_pct"],
+                                   "feasible": r["feasible"], "reason": r["reason"],
+                                   "pk_basis": p["pk_basis"]})
+            pairs, conc = ratio_concordance(
+                obs, {ref[0][0]: 1.0, **{a: r["ratio_for_ranking"] for a, r in here.items()}})
+            ranking.append({"study_id": sid, "split": p["split"],
+                            "basis": f"equal-efficacy dose ratio at reference {d:g} mg/kg",
+                            "n_arms": len(obs), "pairs": pairs, "concordant_pairs": conc,
+                            "correct": bool(pairs > 0 and conc == pairs)})
     skip = pd.DataFrame(skipped, columns=["study_id", "split", "arm", "compounds", "reason"])
-    rank = pd.DataFrame(ranking, columns=["study_id", "split", "n_arms", "pairs",
+    rank = pd.DataFrame(ranking, columns=["study_id", "split", "basis", "n_arms", "pairs",
                                           "concordant_pairs", "correct"])
+    ratios = pd.DataFrame(ratio_rows, columns=["study_id", "split", "arm", "reference_dose",
+                                               "observed_ratio", "predicted_ratio",
+                                               "reference_tgi_pct", "tgi_at_6x_pct",
+                                               "feasible", "reason", "pk_basis"])
     settings = {"n_replicates": n_replicates, "seed": seed,
                 "pattern_only_days": f"duration_days of the study, else {_DEFAULT_DAYS:g}",
                 "tc_definition": "100 x mean volume change treated / control",
                 "study_options": {k: str(v) for k, v in study_kw.items()},
-                "user_pk": sorted(pk)}
-    return ValidationResult(predictions=pred, skipped=skip, ranking=rank, settings=settings)
+                "user_pk": sorted(pk), "allometric_pk": bool(allometric_pk),
+                "allometric_compounds": sorted(auto_pk),
+                "invivo_shift": {c: {k: (float(v) if isinstance(v, int | float) else str(v))
+                                     for k, v in r.items()} for c, r in shifts.items()},
+                "ratio_reference_doses_mg_kg": list(grid)}
+    return ValidationResult(predictions=pred, skipped=skip, ranking=rank, settings=settings,
+                            ratios=ratios)
 
 
 def _part(schedule: str, compound: str) -> str:

@@ -64,7 +64,8 @@ SPLITS = ("fit", "heldout")
 SPECIES = ("mouse", "rat", "dog", "monkey", "human", "pooled")
 PK_PARAMETERS = (
     "CL", "CL/F", "Vss", "V/F", "t1/2", "F", "Cmax", "tmax", "AUC", "fu",
-    "Kp_tumor", "Kpuu_tumor", "tumor_accumulation_ss",
+    "Kp_tumor", "Kpuu_tumor", "tumor_accumulation_ss", "Ctrough", "V1/F", "V2/F", "Q/F",
+    "CLint/F",
 )
 UNCERTAINTY_KINDS = ("", "sd", "sem", "cv_pct", "ci95", "range", "approx", "lower_bound",
                      "upper_bound", "qualitative")

@@ -1,0 +1,207 @@
+"""Compiled FASTQ kernels for :mod:`kinetor.screens.count`.
+
+Two kernels walk a block of whole FASTQ lines byte by byte:
+
+* ``scan`` writes the 2-bit key of every read's guide window (used to pick ``trim5="auto"``
+  and by the tests);
+* ``count`` fuses the scan with the lookup: the key is looked up in an open-addressing hash
+  table (library guides and their unambiguous one-substitution variants) and the guide's
+  count is incremented in place, so no per-read array is materialised.
+
+Both run without the GIL (``nogil=True``), so the decompression of the next block (in a
+reader thread) overlaps the counting of this one on a second core.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["build_table", "count_block", "scan_block"]
+
+def _hash_slot(key, shift):
+    return (key * np.uint64(0x9E3779B97F4A7C15)) >> shift
+
+
+# base code of every byte: A/C/G/T (either case) -> 0..3, anything else -> 4 (a table
+# lookup: branching on random bases mispredicts about every other base)
+_LUT = np.full(256, 4, dtype=np.uint8)
+for _i, _b in enumerate(b"ACGT"):
+    _LUT[_b] = _i
+    _LUT[_b + 32] = _i
+
+
+def _base(c):
+    return _LUT[c]
+
+
+def _lookup(key, hkeys, hvals, shift, mask):
+    s = _hash_slot(key, shift)
+    while True:
+        v = hvals[s]
+        if v < 0 or hkeys[s] == key:
+            return v
+        s = (s + np.uint64(1)) & mask
+
+
+def _scan_py(buf, line0, off, length, keys, npos):
+    """Encode the guide window of every sequence line of a block of FASTQ text.
+
+    Returns (reads, lines, bad_line): reads written to keys/npos, lines seen, and the
+    1-based line number of a record header not starting with '@' (0 if none).
+    An ``N`` is encoded as A and its position stored in ``npos`` (-1 none, -2 several
+    or a read too short for the window).
+    """
+    n = buf.size
+    line = line0
+    i = 0
+    r = 0
+    while i < n:
+        j = i
+        while j < n and buf[j] != 10:
+            j += 1
+        kind = line % 4
+        if kind == 0 and j > i and buf[i] != 64:
+            return r, line - line0, line + 1
+        if kind == 1:
+            end = j
+            if end > i and buf[end - 1] == 13:
+                end -= 1
+            key = np.uint64(0)
+            pos = -1
+            if end - i < off + length:
+                pos = -2
+            else:
+                for q in range(length):
+                    v = _base(buf[i + off + q])
+                    if v == 4:
+                        v = 0
+                        pos = q if pos == -1 else -2
+                    key = key * np.uint64(4) + np.uint64(v)
+            keys[r] = key
+            npos[r] = pos
+            r += 1
+        line += 1
+        i = j + 1
+    return r, line - line0, 0
+
+
+def _count_py(buf, line0, off, length, ek, ev, es, em, vk, vv, vs, vm, mismatches, counts,
+              stats):
+    """Count the reads of a block into ``counts`` (guides) and ``stats``.
+
+    ``ek/ev`` (shift ``es``, mask ``em``) is the hash table of the library keys -> guide
+    index, ``vk/vv`` that of the unambiguous one-substitution variants (-1: empty slot).
+    ``stats`` accumulates [reads, mapped, exact]. A read with a single ``N`` maps (as a
+    one-mismatch read) when exactly one of the four bases at that position gives a library
+    guide. Returns (lines, bad_line) as :func:`_scan_py`.
+    """
+    n = buf.size
+    line = line0
+    i = 0
+    while i < n:
+        j = i
+        while j < n and buf[j] != 10:
+            j += 1
+        kind = line % 4
+        if kind == 0 and j > i and buf[i] != 64:
+            return line - line0, line + 1
+        if kind == 1:
+            stats[0] += 1
+            end = j
+            if end > i and buf[end - 1] == 13:
+                end -= 1
+            if end - i >= off + length:
+                key = np.uint64(0)
+                pos = -1
+                for q in range(length):
+                    v = _base(buf[i + off + q])
+                    if v == 4:
+                        v = 0
+                        pos = q if pos == -1 else -2
+                    key = key * np.uint64(4) + np.uint64(v)
+                if pos == -1:
+                    v = _lookup(key, ek, ev, es, em)
+                    if v >= 0:
+                        counts[v] += 1
+                        stats[1] += 1
+                        stats[2] += 1
+                    elif mismatches >= 1:
+                        v = _lookup(key, vk, vv, vs, vm)
+                        if v >= 0:
+                            counts[v] += 1
+                            stats[1] += 1
+                elif pos >= 0 and mismatches >= 1:
+                    w = np.uint64(1) << np.uint64(2 * (length - 1 - pos))
+                    found = -1
+                    nfound = 0
+                    for b in range(4):
+                        v = _lookup(key + np.uint64(b) * w, ek, ev, es, em)
+                        if v >= 0:
+                            found = v
+                            nfound += 1
+                    if nfound == 1:
+                        counts[found] += 1
+                        stats[1] += 1
+        line += 1
+        i = j + 1
+    return line - line0, 0
+
+
+def _insert_py(hkeys, hvals, keys, vals, shift, mask):
+    for k in range(keys.size):
+        s = _hash_slot(keys[k], shift)
+        while hvals[s] >= 0:
+            s = (s + np.uint64(1)) & mask
+        hkeys[s] = keys[k]
+        hvals[s] = vals[k]
+
+
+_JIT: dict = {}
+
+
+def _compiled():
+    if not _JIT:
+        import numba
+
+        jit = numba.njit(cache=True, nogil=True)
+        g = globals()
+        for name in ("_hash_slot", "_base", "_lookup"):
+            g[name] = jit(g[name])
+        _JIT["scan"] = jit(_scan_py)
+        _JIT["count"] = jit(_count_py)
+        _JIT["insert"] = jit(_insert_py)
+    return _JIT
+
+
+def build_table(keys: np.ndarray, vals: np.ndarray):
+    """Open-addressing hash table (load <= 0.5) of distinct uint64 ``keys`` -> ``vals``.
+
+    Returns (hkeys, hvals, shift, mask); :func:`count_block` takes two of them.
+    """
+    bits = max(4, int(np.ceil(np.log2(max(keys.size, 1) * 2))))
+    hkeys = np.zeros(1 << bits, dtype=np.uint64)
+    hvals = np.full(1 << bits, -1, dtype=np.int32)
+    shift, mask = np.uint64(64 - bits), np.uint64((1 << bits) - 1)
+    _compiled()["insert"](hkeys, hvals, keys.astype(np.uint64), vals.astype(np.int32),
+                          shift, mask)
+    return hkeys, hvals, shift, mask
+
+
+def scan_block(buf: bytes, line0: int, off: int, length: int):
+    """(keys, npos, lines, bad_line) of the guide windows of a block of whole lines."""
+    arr = np.frombuffer(buf, dtype=np.uint8)
+    cap = arr.size // 4 + 2
+    keys = np.empty(cap, dtype=np.uint64)
+    npos = np.empty(cap, dtype=np.int64)
+    r, lines, bad = _compiled()["scan"](arr, line0, off, length, keys, npos)
+    return keys[:r], npos[:r], lines, bad
+
+
+def count_block(buf: bytes, line0: int, off: int, length: int, tables: tuple,
+                mismatches: int, counts: np.ndarray, stats: np.ndarray):
+    """Count a block of whole FASTQ lines in place; returns (lines, bad_line).
+
+    ``tables`` is the exact table followed by the variant table (8 items).
+    """
+    return _compiled()["count"](np.frombuffer(buf, dtype=np.uint8), line0, off, length,
+                                *tables, mismatches, counts, stats)
