@@ -146,14 +146,12 @@ def _split(text: str) -> list[str]:
 def _pairs(text: str, what: str, row: _Row) -> dict[str, float]:
     out = {}
     for part in _split(text):
-        key, sep, value = part.partition("=")
+        key, _, value = part.partition("=")
         try:
             out[key.strip()] = float(value)
         except ValueError:
             row.problems.append(Problem(f"{what} {part!r} is not name=number", column=what,
                                         fix="write name=value pairs separated by ';'"))
-        if not sep:
-            continue
     return out
 
 
