@@ -1,6 +1,6 @@
 """Pathway network benchmark: one 72 h time-varying simulation and a 10,000-condition scan.
 
-Baselines: the issue's targets (< 5 ms per simulation, scan < 60 s on 2 cores) and, for the
+Baselines: the speed targets (< 5 ms per simulation, scan < 60 s on 2 cores) and, for the
 scan, the same scan in one process (speed-up with 2 processes). The time-varying input is
 given both ways the network takes it: as the exact PK course (``kinetor.pk.polyexponential``)
 and as a tabulated piecewise-linear profile with hourly knots.
@@ -178,7 +178,7 @@ def main(quick: bool = False) -> str:
 Model: `mtor.ant` with FOXO/HER3, p110alpha/beta pools, two-step 4E-BP1, ER arm and
 proliferation/apoptosis outputs ({n_species} species), with the shipped calibrated values.
 
-Baselines: the issue's targets (< 5 ms per simulation; 10,000-condition scan < 60 s on 2
+Baselines: the speed targets (< 5 ms per simulation; 10,000-condition scan < 60 s on 2
 cores) and the same scan in 1 process. Medians of repeated runs after a warm-up. 1-min load
 average {load_start:.1f} at the start, {load_end:.1f} at the end, on {os.cpu_count()} cores (other
 jobs on the machine make timings noisy and hide the 1 -> 2 process speed-up).
@@ -198,7 +198,7 @@ jobs on the machine make timings noisy and hide the 1 -> 2 process speed-up).
 | course vs reference (same course tabulated every minute, forced knot by knot at rtol 1e-7), largest readout difference over 145 output times: default / `exact=True` | {pk_err:.4f} / {pk_exact_err:.4f} percentage points | bar 0.1 |
 | 72 h, the same PK tabulated with 73 hourly knots, readouts every 0.5 h, DataFrames | {tv_full:.1f} ms | {tv_full / 5:.2f} x 5 ms |
 | same, readouts at 72 h only (default: rtol 1e-5 at the knots) | {tv_lean:.1f} ms | {tv_lean / 5:.2f} x 5 ms |
-| same, `exact=True` (rtol 1e-7, as before issue 5) | {tv_exact:.1f} ms | {tv_exact / 5:.2f} x 5 ms; default is {tv_exact / tv_lean:.2f} x faster |
+| same, `exact=True` (rtol 1e-7, the former default) | {tv_exact:.1f} ms | {tv_exact / 5:.2f} x 5 ms; default is {tv_exact / tv_lean:.2f} x faster |
 | hourly tabulation: default vs `exact=True`, largest readout difference | {tv_err:.4f} percentage points | bar 0.1 |
 | hourly tabulation (exact) vs the reference: the cost of linear interpolation between hourly knots | {tab_err:.2f} percentage points | - |
 | same profile with 19 knots (every 4 h) | {tv_coarse:.1f} ms | {tv_coarse / 5:.2f} x 5 ms |
