@@ -106,3 +106,37 @@ def test_drugs_lists_every_compound_with_its_basis_or_reason(tmp_path):
     assert vist["basis"] == "cellular" and vist["K_cell_nM"] == 80.0
     conj = df[df["compound"] == "wortmannin-rapamycin-7c"]
     assert list(conj["mechanism"]) == ["rapalog", "pi3k_covalent"]
+
+
+def test_validate_writes_tables_and_a_report_with_one_plot_per_observation(tmp_path):
+    assert main(["pathway", "validate", "--out", str(tmp_path / "v")]) == 0
+    d = tmp_path / "v"
+    table = pd.read_csv(d / "validation.csv")
+    summ = pd.read_csv(d / "summary.csv")
+    assert list(summ["split"].unique()) == ["train", "heldout"]
+    assert set(summ["conditions"]) == {"all", "stated", "rule"}
+    assert {"pass_rate", "rmse_log10", "simulable", "unsimulable", "unverified"} <= set(summ)
+    unsim = pd.read_csv(d / "unsimulable.csv")
+    assert len(unsim) == int((~table["simulable"]).sum()) and unsim["reason"].notna().all()
+    import json
+
+    manifest = json.loads((d / "report.json").read_text())
+    # one plot per simulated observation (training and held-out)
+    assert manifest["figure_count"] == int(table["simulable"].sum())
+    assert main(["pathway", "validate", "--split", "maybe", "--out", str(tmp_path / "x")]) != 0
+
+
+def test_calibrate_on_training_rows_with_a_tiny_budget(tmp_path):
+    assert main(["pathway", "calibrate", "--starts", "2", "--jobs", "1", "--max-nfev", "1",
+                 "--out", str(tmp_path / "c")]) == 0
+    d = tmp_path / "c"
+    par = pd.read_csv(d / "parameters.csv")
+    assert {"name", "prior", "value", "se_log10", "spread_log10", "identifiable",
+            "at_bound", "note"} <= set(par.columns)
+    starts = pd.read_csv(d / "starts.csv")
+    assert len(starts) == 2 and {"cost", "converged"} <= set(starts.columns)
+    head = (d / "fitted_parameters.csv").read_text().splitlines()[1]
+    assert "converged=False" in head  # one evaluation per start cannot converge, and says so
+    from kinetor.pathway import Network
+
+    Network(fitted=d / "fitted_parameters.csv").steady_state()

@@ -32,11 +32,13 @@ from kinetor.pathway.drugs import (
 )
 from kinetor.pathway.lesions import CONTEXTS, LESIONS, Lesion
 from kinetor.pathway.network import READOUTS, Network, PathwayResult
+from kinetor.pathway.validation import ValidationResult, validate
 
 __all__ = [
-    "ATP_COMPETITIVE", "CONTEXTS", "LESIONS", "MECHANISMS", "READOUTS", "Drug", "HillFit", "Lesion", "Network", "PathwayResult", "combination_grid",
-    "dose_response", "drug_from_compound", "export_sbml", "fit_hill", "ic50", "model_text", "resolve_drug", "scan",
-    "simulate_pathway", "to_sbml",
+    "ATP_COMPETITIVE", "CONTEXTS", "LESIONS", "MECHANISMS", "READOUTS", "Drug", "HillFit",
+    "Lesion", "Network", "PathwayResult", "ValidationResult", "combination_grid",
+    "dose_response", "drug_from_compound", "export_sbml", "fit_hill", "ic50", "model_text",
+    "resolve_drug", "scan", "simulate_pathway", "to_sbml", "validate",
 ]
 
 

@@ -1,0 +1,142 @@
+"""Scenarios (observation -> simulation), the comparison rules, and validate()'s structure.
+
+The numbers of the held-out comparison are reported (docs/pathway.md, ``kinetor pathway
+validate``), never asserted here.
+"""
+
+import math
+
+import pandas as pd
+import pytest
+
+from kinetor.errors import DataError
+from kinetor.pathway import LESIONS, READOUTS, resolve_drug
+from kinetor.pathway.evidence import load_observations
+from kinetor.pathway.scenarios import SCENARIOS_FILE, Scenario, build_scenarios, load_scenarios
+from kinetor.pathway.validation import judge, validate
+
+
+@pytest.fixture(scope="module")
+def obs():
+    return load_observations()
+
+
+@pytest.fixture(scope="module")
+def scen():
+    return load_scenarios()
+
+
+def test_every_observation_has_one_scenario_row(obs, scen):
+    assert sorted(scen["id"]) == sorted(obs["id"])
+
+
+def test_scenario_rows_name_library_lesions_drugs_and_model_readouts(scen):
+    for _, r in scen.iterrows():
+        if r["simulable"] == "no":
+            assert r["reason"], r["id"]
+            continue
+        for name in filter(None, r["lesions"].split(";")):
+            assert name in LESIONS, (r["id"], name)
+        for drug in filter(None, r["drugs"].split(";")):
+            resolve_drug(drug)  # raises for a drug the compound library does not have
+        assert r["readout"] in READOUTS, r["id"]
+
+
+def test_cell_line_and_knockdown_rows_become_the_right_simulations():
+    b = build_scenarios().set_index("id")
+    # MDA-MB-468 is PTEN-null and ER-negative (CELL_LINES)
+    assert b.loc["A-pike2013-01", "scenario"].lesions == ("PTEN_loss", "ER_negative")
+    # rictor/mLST8 knock-out: mTORC2 total 0, compared with the wild-type cell
+    s = b.loc["A-guertin2006-01"]
+    assert s["scenario"].parameters == (("mTORC2_tot", 0.0),) and s["baseline"].parameters == ()
+    # "TSC wild-type cells = 100": same context, lesion removed; drug-free = steady state
+    s = b.loc["A-zhang2003-01"]
+    assert s["scenario"].lesions == ("TSC2_loss", "TP53_loss")
+    assert s["baseline"] == Scenario(("TP53_loss",), (), (), (), None)
+
+
+def test_unstated_concentration_and_time_follow_the_fixed_rule():
+    from kinetor.pathway.scenarios import rule_conc_nM
+
+    b = build_scenarios().set_index("id")
+    # Choo 2008 states 1 h but no concentration: 10 x rapamycin's cellular potency
+    s = b.loc["A-choo2008-01"]
+    assert s["conditions"] == "rule" and s["scenario"].time_h == 1.0
+    assert s["scenario"].drugs == (("rapamycin", rule_conc_nM("rapamycin")),)
+    # Garrett 2011 states neither: HER3 expression at 24 h, p-AKT at 2 h
+    assert b.loc["B053", "scenario"].time_h == 24.0 and b.loc["B056", "scenario"].time_h == 2.0
+    # drug-free lesion comparisons need neither
+    assert b.loc["A-harrington2004-03", "conditions"] == "stated"
+
+
+def test_rows_without_concentration_or_in_vivo_are_unsimulable_with_a_reason():
+    b = build_scenarios().set_index("id")
+    # a patient biopsy and a cell-free enzyme assay
+    assert not b.loc["A-tabernero2008-01", "simulable"]
+    assert "in vivo" in b.loc["A-tabernero2008-01", "reason"]
+    assert "cell-free" in b.loc["B124", "reason"]
+    for _, r in b[~b["simulable"]].iterrows():
+        assert r["reason"], r.name
+
+
+def test_bad_scenarios_file_names_row_and_column(tmp_path):
+    sc = pd.read_csv(SCENARIOS_FILE, dtype=str, keep_default_na=False)
+    sc.loc[0, "lesions"] = "PTEN_gone"
+    sc.loc[3, "compare"] = "area"
+    path = tmp_path / "s.csv"
+    sc.to_csv(path, index=False)
+    with pytest.raises(DataError) as err:
+        load_scenarios(path)
+    where = sorted((p.row, p.column) for p in err.value.problems)
+    assert where == [(2, "lesions"), (5, "compare")]
+
+
+def _row(**kw):
+    base = {"kind": "direction", "value": math.nan, "uncertainty": math.nan,
+            "uncertainty_kind": "none", "band_low": math.nan, "band_high": math.nan}
+    return {**base, **kw}
+
+
+def test_judge_band_quantitative_and_log_residuals():
+    # direction: inside the band passes with residual 0; outside, the log10 distance
+    assert judge(_row(band_low=0.0, band_high=80.0), 50.0) == (True, 0.0, 80.0, 0.0)
+    ok, _, _, e = judge(_row(band_low=0.0, band_high=25.0), 50.0)
+    assert not ok and e == pytest.approx(math.log10(2.0))
+    ok, _, hi, e = judge(_row(band_low=120.0), 60.0)  # open upper edge
+    assert not ok and hi == math.inf and e == pytest.approx(math.log10(0.5))
+    # quantitative with SD 10 around 40: 49 passes, 51 does not
+    q = _row(kind="quantitative", value=40.0, uncertainty=10.0, uncertainty_kind="SD")
+    assert judge(q, 49.0)[0] and not judge(q, 51.0)[0]
+    assert judge(q, 80.0)[3] == pytest.approx(math.log10(2.0))
+    # no stated uncertainty: within a factor of 2
+    q = _row(kind="quantitative", value=100.0)
+    assert judge(q, 199.0)[0] and not judge(q, 201.0)[0] and judge(q, 50.0)[0]
+    # a failed simulation never passes
+    assert judge(q, math.nan)[0] is False
+
+
+@pytest.fixture(scope="module")
+def result():
+    return validate()
+
+
+def test_validate_returns_one_row_per_observation_and_summaries_by_split(result, obs):
+    t = result.table
+    assert list(t["id"]) == list(obs["id"])
+    assert {"id", "split", "status", "simulable", "reason", "scenario", "baseline",
+            "predicted", "low", "high", "log10_residual", "passed"} <= set(t.columns)
+    s = result.summary()
+    assert list(s["split"]) == ["train"] * 3 + ["heldout"] * 3
+    assert list(s["conditions"]) == ["all", "stated", "rule"] * 2
+    for _, row in s[s["conditions"] == "all"].iterrows():
+        part = t[t["split"] == row["split"]]
+        assert row["observations"] == len(part)
+        assert row["unverified"] + row["unsimulable"] + row["simulable"] == len(part)
+        assert 0 <= row["passed"] <= row["simulable"]
+        groups = s[(s["split"] == row["split"]) & (s["conditions"] != "all")]
+        assert groups["simulable"].sum() == row["simulable"]  # stated + rule = all
+        assert groups["passed"].sum() == row["passed"]
+    assert set(t.loc[t["simulable"], "conditions"]) <= {"stated", "rule"}
+    # unverified rows are in no pass rate; every unsimulable row says why
+    assert (t.loc[~t["simulable"], "reason"].str.len() > 0).all()
+    assert set(result.misses()["status"]) <= {"firm", "likely"}
