@@ -30,8 +30,8 @@ LAYERS: list[set[str]] = [
     {"data", "compounds", "be"},
     {"nca", "pk", "pd", "bioanalysis", "adme"},
     {"popfit", "pathway", "report"},  # report reads NCA summaries from kinetor.nca
-    {"screens", "assays", "qsar", "translate"},
-    {"mirna", "demo"},
+    {"screens", "assays", "qsar", "translate", "store"},  # store keeps reports (kinetor.report)
+    {"mirna", "demo", "web"},
     {"cli"},
 ]
 # data-only folders (no Python modules of their own that import anything)

@@ -110,11 +110,27 @@ def pk_server(input, output, session, ctx):
         return fig
 
 
+def _network_drugs() -> list[str]:
+    """Library compounds the network can simulate (the library is the only drug source)."""
+    from kinetor import compounds
+    from kinetor.errors import ModelError
+    from kinetor.pathway import drug_from_compound
+
+    names = []
+    for comp in compounds.load_library():
+        try:
+            drug_from_compound(comp)
+        except ModelError:
+            continue
+        names.append(comp.name)
+    return names
+
+
 @module.ui
 def pathway_ui():
     import kinetor.pathway as kp
 
-    drugs = list(kp.REFERENCE_DRUGS)
+    drugs = _network_drugs()
     return ui.layout_sidebar(
         ui.sidebar(
             ui.input_checkbox_group("lesions", "Lesions", list(kp.LESIONS)),
