@@ -103,6 +103,19 @@ class PopFitResult:
     covariate_info: dict[str, str] = field(default_factory=dict)
     elapsed_s: float = 0.0
     notes: list[str] = field(default_factory=list)
+    ci_level: float = 0.95
+    r_matrix_: np.ndarray | None = field(default=None, repr=False)
+    s_matrix_: np.ndarray | None = field(default=None, repr=False)
+
+    def covariance(self, method: str = "sandwich") -> np.ndarray | None:
+        """Covariance of the reported parameters (log typical values, covariate effects,
+        :math:`\\omega^2` elements, residual SDs) by ``sandwich`` (:math:`R^{-1}SR^{-1}`)
+        or ``hessian`` (:math:`2R^{-1}`), from the stored R and S matrices (None when the
+        covariance step was skipped or failed)."""
+        if self.r_matrix_ is None:
+            return None
+        rinv = np.linalg.inv(self.r_matrix_)
+        return 2.0 * rinv if method == "hessian" else rinv @ self.s_matrix_ @ rinv
 
     def curves(self, n: int = 120) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Smooth IPRED and PRED: ``times (S, n)`` from 0 to each subject's last sample."""
@@ -217,21 +230,20 @@ def _covariance(obj: _Objective, x: np.ndarray, method: str):
         return float(obj.terms(_from_natural(des, nat))[0].sum())
 
     R = _hessian(total, nat0, steps)
-    if method == "hessian":
-        cov = 2.0 * np.linalg.inv(R)
-    else:
-        G = np.empty((des.data.n_subjects, nat0.size))
-        for i in range(nat0.size):
-            e = np.zeros_like(nat0)
-            e[i] = steps[i]
-            G[:, i] = (obj.terms(_from_natural(des, nat0 + e))[0]
-                       - obj.terms(_from_natural(des, nat0 - e))[0]) / (2 * steps[i])
-        Rinv = np.linalg.inv(R)
-        cov = Rinv @ (G.T @ G) @ Rinv
-    if not np.all(np.isfinite(cov)) or np.any(np.diag(cov) <= 0) or np.any(
-            np.linalg.eigvalsh(0.5 * (R + R.T)) <= 0):
+    G = np.empty((des.data.n_subjects, nat0.size))
+    for i in range(nat0.size):
+        e = np.zeros_like(nat0)
+        e[i] = steps[i]
+        G[:, i] = (obj.terms(_from_natural(des, nat0 + e))[0]
+                   - obj.terms(_from_natural(des, nat0 - e))[0]) / (2 * steps[i])
+    S = G.T @ G
+    if not np.all(np.isfinite(R)) or np.any(np.linalg.eigvalsh(0.5 * (R + R.T)) <= 0):
         raise np.linalg.LinAlgError("R matrix is not positive definite")
-    return nat0, cov
+    Rinv = np.linalg.inv(R)
+    cov = 2.0 * Rinv if method == "hessian" else Rinv @ S @ Rinv
+    if not np.all(np.isfinite(cov)) or np.any(np.diag(cov) <= 0):
+        raise np.linalg.LinAlgError("covariance matrix has non-positive variances")
+    return nat0, cov, R, S
 
 
 def popfit(study, model: str | PopModel = "1cmt-oral", *, eta=None,
@@ -239,7 +251,7 @@ def popfit(study, model: str | PopModel = "1cmt-oral", *, eta=None,
            init: dict[str, float] | None = None, analyte: str | None = None,
            blq: str = "m3", weight_ref: float | None = None,
            cov_method: str = "sandwich", npde: bool = True, n_npde: int = 500,
-           max_iter: int = 300, seed=0) -> PopFitResult:
+           max_iter: int = 300, seed=0, ci_level: float = 0.95) -> PopFitResult:
     """Fit a population PK model by FOCE with interaction.
 
     Parameters
@@ -258,6 +270,9 @@ def popfit(study, model: str | PopModel = "1cmt-oral", *, eta=None,
         :math:`R^{-1}SR^{-1}` (default), :math:`2R^{-1}`, or skip the covariance step.
     npde : bool
         Compute NPDE (``n_npde`` simulations of the design, ``seed``).
+    ci_level : float
+        Level of the Wald confidence intervals (typical values and variances on the log
+        scale, covariate effects and covariances symmetric).
 
     Returns
     -------
@@ -266,6 +281,8 @@ def popfit(study, model: str | PopModel = "1cmt-oral", *, eta=None,
     t0 = _time.perf_counter()
     if not isinstance(model, PopModel):
         model = PopModel(model, eta=eta, omega=omega, covariates=list(covariates), error=error)
+    if not 0.0 < ci_level < 1.0:
+        raise ModelError(f"ci_level={ci_level!r}: use a level between 0 and 1, e.g. 0.95")
     if cov_method not in ("sandwich", "hessian", "none"):
         raise ModelError(f"cov_method={cov_method!r}: use sandwich, hessian or none")
     data = build_data(study, analyte, model.covariate_columns(), blq=blq)
@@ -311,11 +328,11 @@ def popfit(study, model: str | PopModel = "1cmt-oral", *, eta=None,
               ) if converged else (
         f"outer: {res.message}" if not (res.success or grad_ok) else
         f"EBE search did not converge for {int((~inner_ok).sum())} subject(s)")
-    cov = None
+    cov = rmat = smat = None
     cov_text = "not computed"
     if cov_method != "none" and np.isfinite(ofv):
         try:
-            _, cov = _covariance(obj, x, cov_method)
+            _, cov, rmat, smat = _covariance(obj, x, cov_method)
             cov_text = ("sandwich R^-1 S R^-1 (R = Hessian of OFV, S = sum of per-subject "
                         "OFV gradient outer products)" if cov_method == "sandwich" else
                         "2 R^-1 (R = Hessian of OFV)")
@@ -327,7 +344,8 @@ def popfit(study, model: str | PopModel = "1cmt-oral", *, eta=None,
     from kinetor.popfit._report import assemble
 
     out = assemble(model, des, x, eta, ofv, cov, cov_text, converged, reason, info,
-                   npde=npde, n_npde=n_npde, seed=seed)
+                   npde=npde, n_npde=n_npde, seed=seed, ci_level=ci_level)
+    out.r_matrix_, out.s_matrix_ = rmat, smat
     out.elapsed_s = _time.perf_counter() - t0
     out.notes = list(data.notes)
     return out
