@@ -2,12 +2,14 @@
 
 The outer problem (typical values on the log scale, covariate effects, the Cholesky factor
 of :math:`\\Omega`, log residual SDs) is minimised by BFGS with central finite-difference
-gradients; every objective evaluation re-estimates all EBEs at once (``_engine``). The
-covariance step differentiates the OFV in the reported parameterisation (log typical
-values, covariate effects, :math:`\\omega^2` elements, residual SDs):
-:math:`R = \\nabla^2 OFV`, :math:`S = \\sum_i \\nabla OFV_i \\nabla OFV_i^T` and the
-sandwich :math:`R^{-1} S R^{-1}` (``cov_method="sandwich"``, NONMEM's default and
-nlmixr2's ``r,s``) or :math:`2R^{-1}` (``"hessian"``).
+gradients; every objective evaluation re-estimates all EBEs at once, and the 2n perturbed
+vectors of a gradient (or all points of the covariance step's Hessian) are solved together
+in one batch (``_engine.ofv_terms_many``). The covariance step differentiates the OFV in
+that (unconstrained) space, :math:`R = \\nabla^2 OFV`,
+:math:`S = \\sum_i \\nabla OFV_i \\nabla OFV_i^T`, and maps the sandwich
+:math:`R^{-1} S R^{-1}` (``cov_method="sandwich"``, NONMEM's default and nlmixr2's
+``r,s``) or :math:`2R^{-1}` (``"hessian"``) onto the reported parameters (log typical
+values, covariate effects, :math:`\\omega^2` elements, residual SDs) by the delta method.
 
 Examples
 --------
