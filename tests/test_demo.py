@@ -25,7 +25,8 @@ def test_report_has_every_stage(demo_dir):
 
 def test_tables_are_written(demo_dir):
     for name in ("rat_nca_parameters", "rat_bioavailability", "mouse_sparse_nca",
-                 "rat_pk_fit", "pathway_dose_response", "mouse_regimens", "xenograft_tgi"):
+                 "rat_pk_fit", "pathway_dose_response", "mouse_regimens", "xenograft_tgi",
+                 "mouse_popfit_comparison"):
         assert (demo_dir / f"{name}.csv").is_file(), name
 
 
@@ -40,6 +41,13 @@ def test_demo_numbers_are_consistent_with_the_example_truth(demo_dir):
     # sparse design: the Bailer SE is reported for every dose group
     sparse = pd.read_csv(demo_dir / "mouse_sparse_nca.csv")
     assert sparse["AUCLSTSE"].notna().all() and (sparse["AUCLSTSE"] > 0).all()
+    # serial-sacrifice population fit: converged, CL/F within 10 % of the simulation's
+    # geometric mean (0.769 L/h/kg, examples/vistusertib_mouse_truth.csv)
+    comp = pd.read_csv(demo_dir / "mouse_popfit_comparison.csv")
+    pop = comp[comp["method"] == "population (FOCE-I)"].set_index("parameter")
+    assert pop["converged"].all()
+    assert pop.loc["CL/F", "estimate"] == pytest.approx(0.769, rel=0.10)
+    assert set(comp["method"]) == {"population (FOCE-I)", "naive pooling", "sparse NCA"}
     # typical-animal (noise-free) TGI rises with the continuous daily dose; vehicle is 0
     tab = pd.read_csv(demo_dir / "xenograft_tgi.csv").set_index("arm")
     tgi = tab["tgi_typical_pct"]
@@ -58,4 +66,4 @@ def test_json_summary(demo_run):
     assert demo_run.code == 0
     payload = demo_run.payload
     assert payload["report"].endswith("report.html")
-    assert len(payload["summary"]) == 7
+    assert len(payload["summary"]) == 8

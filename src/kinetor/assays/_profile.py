@@ -12,8 +12,8 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats
 
-from kinetor.assays._lm import levenberg_marquardt
 from kinetor.assays.curves import logistic
+from kinetor.numerics.lm import levenberg_marquardt
 
 __all__ = ["profile_interval"]
 

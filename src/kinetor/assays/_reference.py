@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from kinetor.assays._lm import levenberg_marquardt
 from kinetor.assays.curves import logistic
+from kinetor.numerics.lm import levenberg_marquardt
 
 __all__ = ["bliss", "hill", "hill_inverse", "hsa", "loewe", "zip_delta"]
 

@@ -1,6 +1,6 @@
 """Dose-response fits (3PL/4PL/5PL) for thousands of curves at once.
 
-All curves are fitted together by batched Levenberg-Marquardt (:mod:`kinetor.assays._lm`);
+All curves are fitted together by batched Levenberg-Marquardt (:mod:`kinetor.numerics.lm`);
 the estimates equal a per-curve ``scipy.optimize.curve_fit`` to ~1e-6 relative.
 
 Reported per curve: relative IC50 (midpoint of top and bottom; 10^log_ic50 for 4PL) with
@@ -42,11 +42,11 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from kinetor.assays._lm import levenberg_marquardt
 from kinetor.assays._profile import profile_interval
 from kinetor.assays._tidy import pad_groups, require_numeric
 from kinetor.assays.curves import PARAMS, delta_se, log_dose_at, logistic, relative_log_ic50
 from kinetor.errors import DataError, Problem
+from kinetor.numerics.lm import levenberg_marquardt
 
 Model = Literal["3pl", "4pl", "5pl"]
 STEEP = 10.0  # |Hill| above which a non-converged fit is a step between two doses

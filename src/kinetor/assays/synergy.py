@@ -37,11 +37,11 @@ import numpy as np
 import pandas as pd
 
 from kinetor.assays import _reference as ref
-from kinetor.assays._lm import levenberg_marquardt
 from kinetor.assays._tidy import require_numeric
 from kinetor.assays.curves import logistic
 from kinetor.assays.doseresponse import _start
 from kinetor.errors import DataError, Problem
+from kinetor.numerics.lm import levenberg_marquardt
 
 METHODS = ("bliss", "hsa", "loewe", "zip")
 UNITS = {"bliss": "percentage points", "hsa": "percentage points",

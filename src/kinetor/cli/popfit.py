@@ -53,13 +53,19 @@ def popfit(
     weight_unit: Annotated[str | None, typer.Option(
         "--weight-unit", help="Unit of a weight column without one, e.g. kg.")] = None,
     seed: Annotated[int, typer.Option("--seed", help="Seed for NPDE and VPC.")] = 0,
+    ci_level: Annotated[float, typer.Option("--ci-level", help="Level of the Wald CIs.")]
+    = 0.95,
+    compare_sparse: Annotated[bool, typer.Option(
+        "--compare-sparse", help="Serial-sacrifice data: also fit by naive pooling and by "
+                                 "sparse NCA per dose group (sparse_comparison.csv).")] = False,
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("popfit"),
 ) -> None:
     """Fit a population PK model by FOCE with interaction.
 
     Writes estimates.csv, fit_stats.csv (OFV, AIC, BIC, converged and why), ebe.csv,
     residuals.csv (PRED, IPRED, CWRES, NPDE), vpc.csv,
-    gof.png, vpc.png, pcvpc.png, individual_fits.png and report.html.
+    gof.png, vpc.png, pcvpc.png, individual_fits.png and report.html; with
+    --compare-sparse also sparse_comparison.csv (population fit, naive pooling, sparse NCA).
     """
     from kinetor.data import read_study
     from kinetor.popfit import popfit as fit_
@@ -73,6 +79,9 @@ def popfit(
                                  (cov_method, ("sandwich", "hessian", "none"), "--cov")):
         if value not in allowed:
             raise typer.BadParameter(f"choose one of {', '.join(allowed)}", param_hint=hint)
+    if not 0.0 < ci_level < 1.0:
+        raise typer.BadParameter("give a level between 0 and 1, e.g. 0.95",
+                                 param_hint="--ci-level")
     units = {k: v for k, v in (("time", time_unit), ("conc", conc_unit), ("dose", dose_unit),
                                ("weight", weight_unit)) if v}
     study = read_study(data, units=units or None)
@@ -81,7 +90,7 @@ def popfit(
         res = fit_(study, model, eta=eta.split(",") if eta else None, omega=omega,
                    covariates=list(covariate or []), error=error, blq=blq,
                    init=_pairs(init, "--init") or None, analyte=analyte,
-                   cov_method=cov_method, seed=seed)
+                   cov_method=cov_method, seed=seed, ci_level=ci_level)
         bar.update(task, advance=1)
     d = _common.out_dir(out)
     summary = res.summary()
@@ -101,6 +110,13 @@ def popfit(
         pc = vpc(res, n_vpc, bins=bins, pred_corr=True, seed=seed)
         v.table.to_csv(d / "vpc.csv", index=False)
         files += [d / "vpc.csv", plot_vpc(v, d / "vpc.png"), plot_vpc(pc, d / "pcvpc.png")]
+    if compare_sparse:
+        from kinetor.popfit.compare import serial_sacrifice_comparison
+
+        comp = serial_sacrifice_comparison(study, res.model.structure, error=error, fit=res,
+                                           ci_level=ci_level)
+        comp.to_csv(d / "sparse_comparison.csv", index=False)
+        files.append(d / "sparse_comparison.csv")
     files.append(_common.html_report(d, f"kinetor popfit: {res.model.structure} FOCE-I"))
     if _common.STATE["json"]:
         _common.emit_json({**stats, "estimates": summary.to_dict(orient="records"),

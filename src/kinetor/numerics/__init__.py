@@ -1,5 +1,7 @@
 """Generic numerics at the bottom of the import graph: the fitter base, error models,
-convergence diagnostics and the compiled ODE integrator.
+convergence diagnostics, the compiled ODE integrator, batched Levenberg-Marquardt for many
+small curves (``lm``, used by the dose-response fits) and parameters given as numbers or
+quantities (``params``).
 
 Imports only numpy, scipy, pandas, numba, :mod:`kinetor.errors` and :mod:`kinetor.units`;
 :mod:`kinetor.pk` and :mod:`kinetor.pd` build on it (never the other way round).

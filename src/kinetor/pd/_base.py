@@ -19,29 +19,16 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from kinetor.errors import ModelError, UnitError
+from kinetor.errors import ModelError
+from kinetor.numerics.params import quantity_value
 
 __all__ = ["PDModel", "as_param", "broadcast_animals", "time_course"]
 
 
 def as_param(value: Any, unit: str | None, name: str) -> np.ndarray:
-    """One parameter as a float array in ``unit`` (quantities are converted)."""
-    if isinstance(value, str) or hasattr(value, "magnitude"):
-        from kinetor import units
-
-        q = units.parse_quantity(value) if isinstance(value, str) else value
-        if not unit:
-            raise UnitError(f"parameter {name!r} is in the model's own response/volume "
-                            f"units: give a plain number, not {value!r}")
-        try:
-            return np.asarray(units.convert(q.magnitude, f"{q.units}", unit), dtype=float)
-        except UnitError as exc:
-            raise UnitError(f"parameter {name!r}: {exc}") from exc
-    arr = np.asarray(value, dtype=float)
-    if arr.ndim > 1:
-        raise ModelError(f"parameter {name!r} must be a scalar or one value per animal, "
-                         f"got shape {arr.shape}")
-    return arr
+    """One parameter as a float array in ``unit`` (quantities are converted;
+    :func:`kinetor.numerics.params.quantity_value`)."""
+    return quantity_value(value, unit, name, array=True)[0]
 
 
 def broadcast_animals(*arrays: np.ndarray) -> int:

@@ -28,7 +28,8 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from kinetor.errors import ModelError, UnitError
+from kinetor.errors import ModelError
+from kinetor.numerics.params import quantity_value
 
 __all__ = [
     "OneCompartment",
@@ -53,37 +54,10 @@ _KINDS: dict[str, tuple[str, str | None]] = {
 
 
 def parse_param(name: str, value: Any, kind: str, allow_zero: bool = False) -> tuple[float, bool]:
-    """Value in base units and whether it is per kg of body weight."""
-    from kinetor.units import Q, parse_quantity, ureg
-
+    """Value in base units and whether it is per kg of body weight
+    (:func:`kinetor.numerics.params.quantity_value`, plus the sign rules of PK)."""
     base, per_kg = _KINDS[kind]
-    if isinstance(value, str) and kind == "fraction":
-        value = value.strip()
-        if value.endswith("%"):
-            value = float(value[:-1]) / 100.0
-        else:
-            try:
-                value = float(value)
-            except ValueError:
-                value = parse_quantity(value)
-    if isinstance(value, int | float | np.floating | np.integer):
-        out, pk = float(value), False
-    else:
-        q = parse_quantity(value)
-        if kind == "fraction":
-            if q.dimensionality != Q(1.0, "").dimensionality:
-                raise UnitError(f"{name} = {value!r} must be a fraction")
-            return float(q.to("dimensionless").magnitude), False
-        target = ureg.Unit(_unit(base))
-        if q.dimensionality == target.dimensionality:
-            out, pk = float(q.to(target).magnitude), False
-        elif per_kg is not None and q.dimensionality == ureg.Unit(_unit(per_kg)).dimensionality:
-            out, pk = float(q.to(_unit(per_kg)).magnitude), True
-        else:
-            raise UnitError(
-                f"{name} = {value!r}: expected a {kind} in {base}"
-                + (f" or {per_kg}" if per_kg else "")
-            )
+    out, pk = quantity_value(value, base, name, per_kg_unit=per_kg)
     if not np.isfinite(out) or out < 0 or (out == 0 and kind != "time" and not allow_zero):
         raise ModelError(f"{name} = {value!r} must be {'>= 0' if kind == 'time' else '> 0'}")
     return out, pk

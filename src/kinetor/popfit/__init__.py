@@ -3,7 +3,7 @@
 The package is itself callable: ``kinetor.popfit(study, "1cmt-oral", ...)`` is
 ``kinetor.popfit.popfit(...)``.
 
->>> from kinetor.popfit import PopModel, popfit, vpc
+>>> from kinetor.popfit import PopModel, popfit, serial_sacrifice_comparison, vpc
 """
 
 from __future__ import annotations
@@ -11,12 +11,13 @@ from __future__ import annotations
 import sys
 import types
 
+from kinetor.popfit.compare import serial_sacrifice_comparison
 from kinetor.popfit.fit import PopFitResult, popfit
 from kinetor.popfit.model import STRUCTURES, Covariate, PopModel
 from kinetor.popfit.vpc import VPCResult, simulate_fit, vpc
 
 __all__ = ["STRUCTURES", "Covariate", "PopFitResult", "PopModel", "VPCResult", "popfit",
-           "simulate_fit", "vpc"]
+           "serial_sacrifice_comparison", "simulate_fit", "vpc"]
 
 
 class _CallableModule(types.ModuleType):

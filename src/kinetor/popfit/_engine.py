@@ -32,9 +32,9 @@ import numpy as np
 from scipy.special import log_ndtr
 
 from kinetor.pk.closed_form import exponentials
-from kinetor.popfit._data import DEPOT
+from kinetor.popfit._kernel import superpose
 
-__all__ = ["Design", "conditional", "ofv_terms", "predict"]
+__all__ = ["Design", "conditional", "conditional_rows", "ofv_terms", "ofv_terms_many", "predict"]
 
 _H = 1e-6  # finite-difference step on the log scale of the individual parameters
 _H2 = 1e-4  # step of the finite-difference (observed) Hessian of the EBE objective
@@ -55,21 +55,7 @@ def predict(n_cmt: int, logp: np.ndarray, names: tuple[str, ...], t: np.ndarray,
         internal["f"] = np.ones_like(P["cl"])
     with np.errstate(all="ignore"):
         lam, coef, const = exponentials(n_cmt, internal, oral=oral)
-    rows = np.arange(t.shape[0])
-    out = np.zeros(t.shape)
-    tlag = P.get("tlag")
-    for e in range(ev_t.shape[1]):
-        k = ev_kind[:, e]
-        te = ev_t[:, e] if tlag is None else ev_t[:, e] + np.where(k == DEPOT, tlag, 0.0)
-        dt = t - te[:, None]
-        active = dt >= 0
-        if not active.any():
-            continue
-        dtc = np.where(active, dt, 0.0)
-        with np.errstate(over="ignore", under="ignore", invalid="ignore"):
-            s = np.einsum("nj,ntj->nt", coef[rows, k, :], np.exp(-lam[:, None, :] * dtc[..., None]))
-        s = s + const[rows, k][:, None]
-        out += np.where(active, ev_amt[:, e][:, None] * s, 0.0)
+    out = superpose(lam, coef, const, t, ev_t, ev_amt, ev_kind, P.get("tlag"))
     return out * factor
 
 
@@ -129,13 +115,19 @@ class Design:
         return out
 
     def variance(self, f: np.ndarray, sig: np.ndarray) -> np.ndarray:
+        """Residual variances of predictions ``f``; ``sig`` is ``(n_sigma,)`` or one row
+        per row of a 2-D ``f``, ``(B, n_sigma)``."""
         err = self.model.error
+        sig = np.asarray(sig)
+        a = sig[..., 0:1] if sig.ndim == 2 else sig[0]
+        b = sig[..., -1:] if sig.ndim == 2 else sig[-1]
         if err == "additive":
-            v = np.full_like(f, sig[0] ** 2)
+            v = np.broadcast_to(a**2, f.shape).copy() if sig.ndim == 2 else np.full_like(
+                f, a**2)
         elif err == "proportional":
-            v = (sig[0] * f) ** 2
+            v = (a * f) ** 2
         else:
-            v = sig[0] ** 2 + (sig[1] * f) ** 2
+            v = a**2 + (b * f) ** 2
         return np.maximum(v, _V_FLOOR)
 
     def f(self, logp: np.ndarray, rep: int = 1, idx: np.ndarray | None = None) -> np.ndarray:
@@ -162,10 +154,23 @@ def _f_and_jac(des: Design, base: np.ndarray, eta: np.ndarray, idx=None):
     return F[:, 0], (F[:, 1:] - F[:, :1]).transpose(0, 2, 1) / _H
 
 
+def _rows(sig, omega_inv, n: int):
+    """Per-row residual SDs (n, n_sigma) and inverse Omegas (n, q, q)."""
+    sig = np.asarray(sig, float)
+    if sig.ndim == 1:
+        sig = np.broadcast_to(sig, (n, sig.size))
+    if omega_inv.ndim == 2:
+        omega_inv = np.broadcast_to(omega_inv, (n, *omega_inv.shape))
+    return sig, omega_inv
+
+
 def _objective_parts(des: Design, f, a, sig, eta, omega_inv, need_hess: bool, idx=None):
+    """Conditional objective per row (and its gradient and FOCE-I half-Hessian); every
+    row may carry its own residual SDs and inverse Omega (``_rows``)."""
     d = des.data
     sel = (lambda v: v) if idx is None else (lambda v: v[idx])
     obs, blq, dv = sel(d.obs), sel(d.blq), sel(d.dv)
+    sig, omega_inv = _rows(sig, omega_inv, f.shape[0])
     V = des.variance(f, sig)
     unc = obs & ~blq
     r = dv - f
@@ -175,21 +180,20 @@ def _objective_parts(des: Design, f, a, sig, eta, omega_inv, need_hess: bool, id
     if any_blq:
         z = np.where(blq, (sel(des.lloq0) - f) / s, 0.0)
         obj += np.where(blq, -2.0 * log_ndtr(z), 0.0).sum(1)
-    obj += np.einsum("si,ij,sj->s", eta, omega_inv, eta)
+    obj += np.einsum("si,sij,sj->s", eta, omega_inv, eta)
     if not need_hess:
         return obj, None, None, None
     if des.model.error == "additive":
         c = np.zeros_like(a)
-    elif des.model.error == "proportional":
-        c = 2.0 * sig[0] ** 2 * f[..., None] * a
     else:
-        c = 2.0 * sig[1] ** 2 * f[..., None] * a
+        b = sig[:, 0] if des.model.error == "proportional" else sig[:, 1]
+        c = 2.0 * (b**2)[:, None, None] * f[..., None] * a
     w_unc = unc[..., None]
     g = np.where(w_unc, (1.0 / V - r * r / V**2)[..., None] * c - 2.0 * (r / V)[..., None] * a,
                  0.0).sum(1)
-    g += 2.0 * eta @ omega_inv
+    g += 2.0 * np.einsum("si,sij->sj", eta, omega_inv)
     wa = np.where(w_unc, a / s[..., None], 0.0)
-    half = np.einsum("stj,stk->sjk", wa, wa) + omega_inv[None]
+    half = np.einsum("stj,stk->sjk", wa, wa) + omega_inv
     if des.model.error != "additive":
         wc = np.where(w_unc, c / (np.sqrt(2.0) * V[..., None]), 0.0)
         half += np.einsum("stj,stk->sjk", wc, wc)
@@ -204,14 +208,16 @@ def _objective_parts(des: Design, f, a, sig, eta, omega_inv, need_hess: bool, id
 
 def _newton_parts(des: Design, base, eta, idx, sig, omega_inv):
     """Objective, gradient, FOCE-I half-Hessian and the observed Hessian (finite
-    differences of the analytic gradient), for subjects ``idx`` in one model call."""
+    differences of the analytic gradient), for rows of subjects ``idx`` (per-row ``sig``
+    and ``omega_inv``) in one model call."""
     n, q = eta.shape
     pts = eta[:, None, :] + _H2 * np.vstack([np.zeros(q), np.eye(q)])[None]
-    rep = np.repeat(idx, q + 1) if idx is not None else np.repeat(np.arange(n), q + 1)
+    rep = np.repeat(idx, q + 1)
     base_r = np.repeat(base, q + 1, axis=0)
     flat = pts.reshape(n * (q + 1), q)
     f, a = _f_and_jac(des, base_r, flat, rep)
-    obj, g, half, _ = _objective_parts(des, f, a, sig, flat, omega_inv, True, rep)
+    obj, g, half, _ = _objective_parts(des, f, a, np.repeat(sig, q + 1, axis=0), flat,
+                                       np.repeat(omega_inv, q + 1, axis=0), True, rep)
     g = g.reshape(n, q + 1, q)
     hess = (g[:, 1:, :] - g[:, :1, :]) / _H2
     hess = 0.5 * (hess + hess.transpose(0, 2, 1))
@@ -229,18 +235,31 @@ def conditional(des: Design, x: np.ndarray, eta0: np.ndarray, max_iter: int = 10
     Returns ``eta, obj (S,), half_hessian (S, q, q), converged (S,) bool``.
     """
     mu, beta, omega, sig = des.unpack(x)
-    omega_inv = np.linalg.inv(omega)
-    base = des.typical_log(mu, beta)
-    eta = eta0.copy()
-    S = eta.shape[0]
-    done = np.zeros(S, bool)
-    fisher = np.zeros(S, bool)
+    S = eta0.shape[0]
+    oi = np.broadcast_to(np.linalg.inv(omega), (S, des.q, des.q))
+    return conditional_rows(des, des.typical_log(mu, beta), oi,
+                            np.broadcast_to(sig, (S, sig.size)), eta0, np.arange(S),
+                            max_iter, tol)
+
+
+def conditional_rows(des: Design, base, omega_inv, sig, eta0, subj, max_iter: int = 100,
+                     tol: float = 1e-12):
+    """EBEs of rows that each pair a subject (``subj``) with its own population values:
+    log typical parameters ``base (B, K)``, ``omega_inv (B, q, q)``, ``sig (B, n_sigma)``.
+    Many parameter vectors (a finite-difference gradient or Hessian) are solved in one
+    vectorised pass."""
+    eta = np.array(eta0, float)
+    B = eta.shape[0]
+    done = np.zeros(B, bool)
+    fisher = np.zeros(B, bool)
     with np.errstate(all="ignore"):
-        obj, g, half, hess = _newton_parts(des, base, eta, np.arange(S), sig, omega_inv)
+        obj, g, half, hess = _newton_parts(des, base, eta, subj, sig, omega_inv)
         # Newton steps on the observed Hessian where it is positive definite, Fisher
-        # scoring elsewhere; each iteration works on the subjects not yet converged only
+        # scoring elsewhere; each iteration works on the rows not yet converged only
         for _ in range(max_iter):
             A = np.flatnonzero(~done)
+            if A.size == 0:
+                break
             newton = (np.linalg.eigvalsh(hess[A])[:, 0] > 0) & ~fisher[A]
             H = np.where(newton[:, None, None], hess[A], 2.0 * half[A])
             step = -np.linalg.solve(H, g[A][..., None])[..., 0]
@@ -254,28 +273,30 @@ def conditional(des: Design, x: np.ndarray, eta0: np.ndarray, max_iter: int = 10
             if A.size == 0:
                 break
             eta_a, obj_a, base_a = eta[A], obj[A], base[A]
+            sig_a, oi_a, subj_a = sig[A], omega_inv[A], subj[A]
             alpha = np.ones(A.size)
             accepted = np.zeros(A.size, bool)
             new_eta, new_obj = eta_a.copy(), obj_a.copy()
             for _h in range(30):
-                B = np.flatnonzero(~accepted)
-                trial = eta_a[B] + alpha[B, None] * step[B]
-                logp = base_a[B].copy()
+                Bk = np.flatnonzero(~accepted)
+                trial = eta_a[Bk] + alpha[Bk, None] * step[Bk]
+                logp = base_a[Bk].copy()
                 logp[:, des.eta_idx] += trial
-                ft = des.f(logp, idx=A[B])
-                ot = _objective_parts(des, ft, None, sig, trial, omega_inv, False, A[B])[0]
-                ok = np.isfinite(ot) & (ot <= obj_a[B] + 1e-12)
-                new_eta[B[ok]], new_obj[B[ok]] = trial[ok], ot[ok]
-                accepted[B[ok]] = True
+                ft = des.f(logp, idx=subj_a[Bk])
+                ot = _objective_parts(des, ft, None, sig_a[Bk], trial, oi_a[Bk], False,
+                                      subj_a[Bk])[0]
+                ok = np.isfinite(ot) & (ot <= obj_a[Bk] + 1e-12)
+                new_eta[Bk[ok]], new_obj[Bk[ok]] = trial[ok], ot[ok]
+                accepted[Bk[ok]] = True
                 if accepted.all():
                     break
-                alpha[B[~ok]] *= 0.5
+                alpha[Bk[~ok]] *= 0.5
             moved = np.abs(new_eta - eta_a).max(axis=1)
             gain = obj_a - new_obj
             eta[A] = new_eta
-            obj[A], g[A], half[A], hess[A] = _newton_parts(des, base_a, new_eta, A, sig,
-                                                           omega_inv)
-            # a failed Newton line search falls back to Fisher scoring for this subject
+            obj[A], g[A], half[A], hess[A] = _newton_parts(des, base_a, new_eta, subj_a,
+                                                           sig_a, oi_a)
+            # a failed Newton line search falls back to Fisher scoring for this row
             retry = newton & ~accepted
             fisher[A[retry]] = True
             done[A] = ((moved < 1e-9) | (gain < tol)) & ~retry
@@ -284,10 +305,32 @@ def conditional(des: Design, x: np.ndarray, eta0: np.ndarray, max_iter: int = 10
 
 def ofv_terms(des: Design, x: np.ndarray, eta0: np.ndarray):
     """Per-subject FOCE-I objective (without N log 2 pi) and the EBEs."""
-    eta, obj, half, ok = conditional(des, x, eta0)
-    omega = des.unpack(x)[2]
-    _, logdet_om = np.linalg.slogdet(omega)
+    terms, eta, ok = ofv_terms_many(des, x[None, :], eta0)
+    return terms[0], eta[0], ok[0]
+
+
+def ofv_terms_many(des: Design, X: np.ndarray, eta0: np.ndarray):
+    """Per-subject FOCE-I objectives of ``m`` parameter vectors ``X (m, n_x)`` in one
+    vectorised EBE search (warm start ``eta0 (S, q)``): ``terms (m, S)`` (inf where a
+    vector is invalid), ``eta (m, S, q)``, ``converged (m, S)``."""
+    m, S, q = X.shape[0], eta0.shape[0], des.q
+    base = np.empty((m, S, des.K))
+    oi = np.empty((m, q, q))
+    sig = np.empty((m, des.n_sigma))
+    logdet_om = np.full(m, np.inf)
+    for k, x in enumerate(X):
+        mu, beta, omega, sig[k] = des.unpack(x)
+        base[k] = des.typical_log(mu, beta)
+        sign, ld = np.linalg.slogdet(omega)
+        if sign > 0 and np.isfinite(ld) and np.all(np.isfinite(base[k])):
+            oi[k] = np.linalg.inv(omega)
+            logdet_om[k] = ld
+        else:
+            oi[k] = np.eye(q)
+    eta, obj, half, ok = conditional_rows(
+        des, base.reshape(m * S, des.K), np.repeat(oi, S, axis=0), np.repeat(sig, S, axis=0),
+        np.tile(eta0, (m, 1)), np.tile(np.arange(S), m))
     sign, logdet_h = np.linalg.slogdet(half)
-    terms = obj + logdet_om + logdet_h
-    terms = np.where((sign > 0) & np.isfinite(terms), terms, np.inf)
-    return terms, eta, ok
+    terms = (obj + logdet_h).reshape(m, S) + logdet_om[:, None]
+    terms = np.where((sign.reshape(m, S) > 0) & np.isfinite(terms), terms, np.inf)
+    return terms, eta.reshape(m, S, q), ok.reshape(m, S)

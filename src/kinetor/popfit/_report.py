@@ -85,15 +85,15 @@ def _cwres(des: Design, x: np.ndarray, eta: np.ndarray, f: np.ndarray, a: np.nda
     return np.where(valid, w, np.nan)
 
 
-def _ci(est, se, log: bool):
-    z = stats.norm.ppf(0.975)
+def _ci(est, se, log: bool, level: float = 0.95):
+    z = stats.norm.ppf(0.5 + level / 2)
     if log:
         return np.exp(np.log(est) - z * se), np.exp(np.log(est) + z * se)
     return est - z * se, est + z * se
 
 
 def assemble(model, des: Design, x, eta, ofv, cov, cov_text, converged, reason, info, *,
-             npde: bool, n_npde: int, seed):
+             npde: bool, n_npde: int, seed, ci_level: float = 0.95):
     from kinetor.popfit.fit import PopFitResult, individual_predictions, n_log2pi
 
     d = des.data
@@ -105,12 +105,12 @@ def assemble(model, des: Design, x, eta, ofv, cov, cov_text, converged, reason, 
                "v1": units["volume"], "v2": units["volume"], "ka": units["rate"],
                "tlag": units["time"]}
     typ = np.exp(mu)
-    lo, hi = _ci(typ, se[:K], log=True)
+    lo, hi = _ci(typ, se[:K], log=True, level=ci_level)
     theta = pd.DataFrame({"parameter": list(model.params), "estimate": typ,
                           "unit": [unit_of[p] for p in model.params], "se": typ * se[:K],
                           "rse_pct": 100 * se[:K], "ci_low": lo, "ci_high": hi})
     if nb:
-        blo, bhi = _ci(beta, se[K:K + nb], log=False)
+        blo, bhi = _ci(beta, se[K:K + nb], log=False, level=ci_level)
         theta = pd.concat([theta, pd.DataFrame({
             "parameter": des.beta_names, "estimate": beta, "unit": "", "se": se[K:K + nb],
             "rse_pct": 100 * se[K:K + nb] / np.abs(beta), "ci_low": blo, "ci_high": bhi})],
@@ -135,9 +135,19 @@ def assemble(model, des: Design, x, eta, ofv, cov, cov_text, converged, reason, 
                  "cv_pct": 100 * np.sqrt(np.expm1(omega[i, i])), "shrinkage_pct": shrink[i]}
                 for i, p in enumerate(names)]
     omega_table = pd.DataFrame(rows)
+    # variances (and SDs) are positive with a skewed sampling distribution: their Wald
+    # intervals are taken on the log scale, SE(log w) = SE(w)/w; covariances symmetric
+    var = omega_table["variance"].to_numpy(float)
+    diag = ~omega_table["parameter"].str.contains(",").to_numpy(bool)
+    llo, lhi = _ci(np.abs(var), omega_table["se"].to_numpy(float) / np.abs(var), log=True,
+                   level=ci_level)
+    slo, shi = _ci(var, omega_table["se"].to_numpy(float), log=False, level=ci_level)
+    omega_table["ci_low"] = np.where(diag, llo, slo)
+    omega_table["ci_high"] = np.where(diag, lhi, shi)
     s_se = se[K + nb + no:]
+    sig_lo, sig_hi = _ci(sig, s_se / sig, log=True, level=ci_level)
     sigma = pd.DataFrame({"parameter": list(model.sigma_names), "estimate": sig, "se": s_se,
-                          "rse_pct": 100 * s_se / sig})
+                          "rse_pct": 100 * s_se / sig, "ci_low": sig_lo, "ci_high": sig_hi})
     # predictions and residuals
     f, a = individual_predictions(des, x, eta)
     pred = des.f(des.typical_log(mu, beta))
@@ -166,4 +176,4 @@ def assemble(model, des: Design, x, eta, ofv, cov, cov_text, converged, reason, 
         bic=-2 * loglik + n_par * np.log(d.n_obs), n_obs=d.n_obs, n_subjects=d.n_subjects,
         n_params=n_par, ebe=ebe, table=table, cov_method=cov_text, cov_=cov,
         converged=converged, reason=reason, x_=x, units=units, data=d, design=des,
-        covariate_info=info)
+        covariate_info=info, ci_level=ci_level)

@@ -2,12 +2,14 @@
 
 The outer problem (typical values on the log scale, covariate effects, the Cholesky factor
 of :math:`\\Omega`, log residual SDs) is minimised by BFGS with central finite-difference
-gradients; every objective evaluation re-estimates all EBEs at once (``_engine``). The
-covariance step differentiates the OFV in the reported parameterisation (log typical
-values, covariate effects, :math:`\\omega^2` elements, residual SDs):
-:math:`R = \\nabla^2 OFV`, :math:`S = \\sum_i \\nabla OFV_i \\nabla OFV_i^T` and the
-sandwich :math:`R^{-1} S R^{-1}` (``cov_method="sandwich"``, NONMEM's default and
-nlmixr2's ``r,s``) or :math:`2R^{-1}` (``"hessian"``).
+gradients; every objective evaluation re-estimates all EBEs at once, and the 2n perturbed
+vectors of a gradient (or all points of the covariance step's Hessian) are solved together
+in one batch (``_engine.ofv_terms_many``). The covariance step differentiates the OFV in
+that (unconstrained) space, :math:`R = \\nabla^2 OFV`,
+:math:`S = \\sum_i \\nabla OFV_i \\nabla OFV_i^T`, and maps the sandwich
+:math:`R^{-1} S R^{-1}` (``cov_method="sandwich"``, NONMEM's default and nlmixr2's
+``r,s``) or :math:`2R^{-1}` (``"hessian"``) onto the reported parameters (log typical
+values, covariate effects, :math:`\\omega^2` elements, residual SDs) by the delta method.
 
 Examples
 --------
@@ -40,7 +42,7 @@ from scipy import optimize
 from kinetor.errors import ModelError
 from kinetor.popfit._data import PopData, build_data
 from kinetor.popfit._design import covariate_design, initial_estimates
-from kinetor.popfit._engine import Design, _f_and_jac, ofv_terms
+from kinetor.popfit._engine import Design, _f_and_jac, ofv_terms, ofv_terms_many
 from kinetor.popfit.model import PopModel
 
 __all__ = ["PopFitResult", "popfit"]
@@ -103,6 +105,20 @@ class PopFitResult:
     covariate_info: dict[str, str] = field(default_factory=dict)
     elapsed_s: float = 0.0
     notes: list[str] = field(default_factory=list)
+    ci_level: float = 0.95
+    r_matrix_: np.ndarray | None = field(default=None, repr=False)
+    s_matrix_: np.ndarray | None = field(default=None, repr=False)
+    jac_: np.ndarray | None = field(default=None, repr=False)
+
+    def covariance(self, method: str = "sandwich") -> np.ndarray | None:
+        """Covariance of the reported parameters (log typical values, covariate effects,
+        :math:`\\omega^2` elements, residual SDs) by ``sandwich`` (:math:`R^{-1}SR^{-1}`)
+        or ``hessian`` (:math:`2R^{-1}`), from the stored R and S matrices of the
+        estimation space and the Jacobian ``jac_`` onto the reported parameters (None
+        when the covariance step was skipped or failed)."""
+        if self.r_matrix_ is None:
+            return None
+        return _sandwich(self.r_matrix_, self.s_matrix_, self.jac_, method)
 
     def curves(self, n: int = 120) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Smooth IPRED and PRED: ``times (S, n)`` from 0 to each subject's last sample."""
@@ -145,18 +161,6 @@ def _natural(des: Design, x: np.ndarray) -> np.ndarray:
     return np.concatenate([mu, beta, om, sig])
 
 
-def _from_natural(des: Design, nat: np.ndarray) -> np.ndarray:
-    K, nb, no = des.K, des.n_beta, des.n_omega
-    w = nat[K + nb:K + nb + no]
-    if des.block:
-        om = np.zeros((des.q, des.q))
-        om[np.tril_indices(des.q)] = w
-        om = om + np.tril(om, -1).T
-    else:
-        om = np.diag(w)
-    return des.pack(nat[:K], nat[K:K + nb], om, nat[K + nb + no:])
-
-
 class _Objective:
     """OFV(x) with warm-started EBEs and central-difference gradients."""
 
@@ -175,63 +179,94 @@ class _Objective:
             self.eta = eta
         return terms, eta, ok
 
+    def many(self, X: np.ndarray, chunk: int = 64) -> np.ndarray:
+        """Per-subject terms (m, S) of many parameter vectors, warm-started from the
+        current EBEs, solved together (in chunks of ``chunk`` vectors)."""
+        self.n_eval += X.shape[0]
+        out = np.empty((X.shape[0], self.des.data.n_subjects))
+        for a in range(0, X.shape[0], chunk):
+            try:
+                out[a:a + chunk] = ofv_terms_many(self.des, X[a:a + chunk], self.eta)[0]
+            except np.linalg.LinAlgError:
+                out[a:a + chunk] = np.inf
+        return out
+
     def value(self, x: np.ndarray) -> float:
         v = float(self.terms(x)[0].sum())
         return v if np.isfinite(v) else 1e12
 
     def value_grad(self, x: np.ndarray, h: float = 1e-3):
+        """OFV and its central-difference gradient; the 2n perturbed vectors are solved
+        in one vectorised EBE search warm-started at the EBEs of ``x``."""
         terms, _, _ = self.terms(x, keep=True)
         f0 = float(terms.sum())
         if not np.isfinite(f0):
             return 1e12, np.zeros_like(x)
-        g = np.empty_like(x)
-        for i in range(x.size):
-            e = np.zeros_like(x)
-            e[i] = h
-            g[i] = (self.value(x + e) - self.value(x - e)) / (2 * h)
-        return f0, g
+        n = x.size
+        E = h * np.eye(n)
+        tot = self.many(np.vstack([x + E, x - E])).sum(1)
+        tot = np.where(np.isfinite(tot), tot, 1e12)
+        return f0, (tot[:n] - tot[n:]) / (2 * h)
 
 
-def _hessian(fun, x: np.ndarray, steps: np.ndarray) -> np.ndarray:
+def _hessian_and_scores(obj: _Objective, x: np.ndarray, steps: np.ndarray):
+    """Central-difference Hessian of the OFV and the per-subject central-difference
+    gradients (S, n), every point solved in one batched EBE search."""
     n = x.size
-    f0 = fun(x)
-    H = np.empty((n, n))
+    pts = [x]
     for i in range(n):
         ei = np.zeros(n)
         ei[i] = steps[i]
-        H[i, i] = (fun(x + ei) - 2 * f0 + fun(x - ei)) / steps[i] ** 2
-        for j in range(i):
-            ej = np.zeros(n)
-            ej[j] = steps[j]
-            H[i, j] = H[j, i] = (fun(x + ei + ej) - fun(x + ei - ej) - fun(x - ei + ej)
-                                 + fun(x - ei - ej)) / (4 * steps[i] * steps[j])
-    return H
+        pts += [x + ei, x - ei]
+    pairs = [(i, j) for i in range(n) for j in range(i)]
+    for i, j in pairs:
+        ei, ej = np.zeros(n), np.zeros(n)
+        ei[i], ej[j] = steps[i], steps[j]
+        pts += [x + ei + ej, x + ei - ej, x - ei + ej, x - ei - ej]
+    T = obj.many(np.array(pts))
+    tot = T.sum(1)
+    f0 = tot[0]
+    plus, minus = tot[1:2 * n + 1:2], tot[2:2 * n + 1:2]
+    H = np.empty((n, n))
+    H[np.diag_indices(n)] = (plus - 2 * f0 + minus) / steps**2
+    for k, (i, j) in enumerate(pairs):
+        a, b, c, d = tot[2 * n + 1 + 4 * k:2 * n + 5 + 4 * k]
+        H[i, j] = H[j, i] = (a - b - c + d) / (4 * steps[i] * steps[j])
+    G = (T[1:2 * n + 1:2] - T[2:2 * n + 1:2]).T / (2 * steps)[None, :]
+    return H, G
+
+
+def _jacobian_natural(des: Design, x: np.ndarray) -> np.ndarray:
+    """d(natural)/d(x): reported parameters against the estimation vector (algebra only)."""
+    J = np.empty((x.size, x.size))
+    for i in range(x.size):
+        e = np.zeros_like(x)
+        e[i] = 1e-6
+        J[:, i] = (_natural(des, x + e) - _natural(des, x - e)) / 2e-6
+    return J
 
 
 def _covariance(obj: _Objective, x: np.ndarray, method: str):
+    """R and S in the estimation space (unconstrained: the Cholesky factor of Omega, so
+    perturbations stay positive definite even near a correlation of +-1), mapped onto the
+    reported parameters by the delta method, cov = J C_x J^T."""
     des = obj.des
-    nat0 = _natural(des, x)
-    steps = 1e-2 * np.maximum(np.abs(nat0), 0.05)
-
-    def total(nat):
-        return float(obj.terms(_from_natural(des, nat))[0].sum())
-
-    R = _hessian(total, nat0, steps)
-    if method == "hessian":
-        cov = 2.0 * np.linalg.inv(R)
-    else:
-        G = np.empty((des.data.n_subjects, nat0.size))
-        for i in range(nat0.size):
-            e = np.zeros_like(nat0)
-            e[i] = steps[i]
-            G[:, i] = (obj.terms(_from_natural(des, nat0 + e))[0]
-                       - obj.terms(_from_natural(des, nat0 - e))[0]) / (2 * steps[i])
-        Rinv = np.linalg.inv(R)
-        cov = Rinv @ (G.T @ G) @ Rinv
-    if not np.all(np.isfinite(cov)) or np.any(np.diag(cov) <= 0) or np.any(
-            np.linalg.eigvalsh(0.5 * (R + R.T)) <= 0):
+    steps = 1e-2 * np.maximum(np.abs(x), 0.1)
+    R, G = _hessian_and_scores(obj, x, steps)
+    S = G.T @ G
+    if not np.all(np.isfinite(R)) or np.any(np.linalg.eigvalsh(0.5 * (R + R.T)) <= 0):
         raise np.linalg.LinAlgError("R matrix is not positive definite")
-    return nat0, cov
+    J = _jacobian_natural(des, x)
+    cov = _sandwich(R, S, J, method)
+    if not np.all(np.isfinite(cov)) or np.any(np.diag(cov) <= 0):
+        raise np.linalg.LinAlgError("covariance matrix has non-positive variances")
+    return cov, R, S, J
+
+
+def _sandwich(R: np.ndarray, S: np.ndarray, J: np.ndarray, method: str) -> np.ndarray:
+    Rinv = np.linalg.inv(R)
+    cx = 2.0 * Rinv if method == "hessian" else Rinv @ S @ Rinv
+    return J @ cx @ J.T
 
 
 def popfit(study, model: str | PopModel = "1cmt-oral", *, eta=None,
@@ -239,7 +274,7 @@ def popfit(study, model: str | PopModel = "1cmt-oral", *, eta=None,
            init: dict[str, float] | None = None, analyte: str | None = None,
            blq: str = "m3", weight_ref: float | None = None,
            cov_method: str = "sandwich", npde: bool = True, n_npde: int = 500,
-           max_iter: int = 300, seed=0) -> PopFitResult:
+           max_iter: int = 300, seed=0, ci_level: float = 0.95) -> PopFitResult:
     """Fit a population PK model by FOCE with interaction.
 
     Parameters
@@ -258,6 +293,9 @@ def popfit(study, model: str | PopModel = "1cmt-oral", *, eta=None,
         :math:`R^{-1}SR^{-1}` (default), :math:`2R^{-1}`, or skip the covariance step.
     npde : bool
         Compute NPDE (``n_npde`` simulations of the design, ``seed``).
+    ci_level : float
+        Level of the Wald confidence intervals (typical values and variances on the log
+        scale, covariate effects and covariances symmetric).
 
     Returns
     -------
@@ -266,6 +304,8 @@ def popfit(study, model: str | PopModel = "1cmt-oral", *, eta=None,
     t0 = _time.perf_counter()
     if not isinstance(model, PopModel):
         model = PopModel(model, eta=eta, omega=omega, covariates=list(covariates), error=error)
+    if not 0.0 < ci_level < 1.0:
+        raise ModelError(f"ci_level={ci_level!r}: use a level between 0 and 1, e.g. 0.95")
     if cov_method not in ("sandwich", "hessian", "none"):
         raise ModelError(f"cov_method={cov_method!r}: use sandwich, hessian or none")
     data = build_data(study, analyte, model.covariate_columns(), blq=blq)
@@ -311,11 +351,11 @@ def popfit(study, model: str | PopModel = "1cmt-oral", *, eta=None,
               ) if converged else (
         f"outer: {res.message}" if not (res.success or grad_ok) else
         f"EBE search did not converge for {int((~inner_ok).sum())} subject(s)")
-    cov = None
+    cov = rmat = smat = jmat = None
     cov_text = "not computed"
     if cov_method != "none" and np.isfinite(ofv):
         try:
-            _, cov = _covariance(obj, x, cov_method)
+            cov, rmat, smat, jmat = _covariance(obj, x, cov_method)
             cov_text = ("sandwich R^-1 S R^-1 (R = Hessian of OFV, S = sum of per-subject "
                         "OFV gradient outer products)" if cov_method == "sandwich" else
                         "2 R^-1 (R = Hessian of OFV)")
@@ -327,7 +367,8 @@ def popfit(study, model: str | PopModel = "1cmt-oral", *, eta=None,
     from kinetor.popfit._report import assemble
 
     out = assemble(model, des, x, eta, ofv, cov, cov_text, converged, reason, info,
-                   npde=npde, n_npde=n_npde, seed=seed)
+                   npde=npde, n_npde=n_npde, seed=seed, ci_level=ci_level)
+    out.r_matrix_, out.s_matrix_, out.jac_ = rmat, smat, jmat
     out.elapsed_s = _time.perf_counter() - t0
     out.notes = list(data.notes)
     return out
