@@ -37,7 +37,7 @@ __all__ = ["DESCRIPTORS_FAST", "FEATURES", "featurize", "max_similarity", "tanim
 
 #: Feature sets :func:`featurize` knows.
 FEATURES: tuple[str, ...] = (
-    "ecfp4_count", "ecfp4_bits", "ecfp6_count", "fcfp4_count", "fcfp4_bits",
+    "ecfp4_count", "ecfp4_bits", "ecfp6_count", "fcfp4_count", "fcfp4_bits", "fcfp6_count",
     "atompair_count", "maccs", "rdkit2d", "rdkit2d_fast",
 )
 
@@ -116,8 +116,8 @@ def featurize(mols: Sequence[Any], kind: str = "ecfp4_count", n_bits: int = 2048
         Parsed (and standardised) molecules; none may be ``None``.
     kind : str
         One of :data:`FEATURES`. ``ecfp4``/``ecfp6`` are Morgan radius 2/3 (Rogers & Hahn
-        2010 J Chem Inf Model 50:742, doi:10.1021/ci100050t), ``fcfp4`` the feature-invariant
-        variant, ``atompair`` Carhart atom pairs, ``maccs`` the 167 MACCS keys,
+        2010 J Chem Inf Model 50:742, doi:10.1021/ci100050t), ``fcfp4``/``fcfp6`` the
+        feature-invariant variants, ``atompair`` Carhart atom pairs, ``maccs`` the 167 MACCS keys,
         ``rdkit2d`` all RDKit 2D descriptors (slow: ~30 ms per molecule) and
         ``rdkit2d_fast`` the cheap subset :data:`DESCRIPTORS_FAST`.
     n_bits : int

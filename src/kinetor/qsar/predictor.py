@@ -6,7 +6,7 @@ out-of-fold predictions from an inner scaffold split of the same training set (n
 from a test set is used; a set with fewer scaffolds than folds falls back to random folds,
 recorded in ``calibration_split_``). Predictions carry the interval, the nearest-neighbour
 similarity and the applicability-domain flag: a compound whose most similar training
-compound has a model-kernel similarity (mean Tanimoto of ECFP4, FCFP4 and atom-pair
+compound has a model-kernel similarity (mean Tanimoto of ECFP6, FCFP6 and atom-pair
 counts) below ``ad_threshold`` is outside the domain (the
 similarity-to-training criterion, Sheridan et al. 2004 J Chem Inf Comput Sci 44:1912,
 doi:10.1021/ci049782w).
@@ -36,6 +36,7 @@ from kinetor.errors import DataError
 from kinetor.qsar.conformal import NormalizedConformal, difficulty_features
 from kinetor.qsar.models import (
     Features,
+    _cached_reference,
     QSARModel,
     compute_features,
     featurize_smiles,
@@ -122,6 +123,7 @@ class PotencyPredictor:
         from kinetor.qsar.splits import make_folds
 
         y = np.asarray(y, float)
+        self.__dict__.pop("_refs", None)  # a refit invalidates the prepared reference
         K = kernel(F, F) if K is None else K
         self.model_ = QSARModel(self.learner, seed=self.seed, n_jobs=self.n_jobs,
                                 **self.model_options).fit(F, y, K=K)
@@ -148,8 +150,9 @@ class PotencyPredictor:
         """Prediction table for precomputed features (no ``smiles`` column); ``K_test`` is
         the query-by-training kernel when already computed (else computed in chunks)."""
         if K_test is None:
+            ref = _cached_reference(self, "train_")
             parts = [self.predict_features(F.subset(slice(s, s + chunk)),
-                                           kernel(F.subset(slice(s, s + chunk)), self.train_))
+                                           ref(F.subset(slice(s, s + chunk))))
                      for s in range(0, len(F), chunk)]
             return (pd.concat(parts, ignore_index=True) if parts else
                     self.predict_features(F, np.zeros((0, self.n_train_))))
