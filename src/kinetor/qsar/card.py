@@ -64,6 +64,7 @@ class ModelCard:
     conformal: dict[str, Any] = field(default_factory=dict)
     domain: dict[str, Any] = field(default_factory=dict)
     versions: dict[str, str] = field(default_factory=dict)
+    model: dict[str, Any] = field(default_factory=dict)
     created: str = ""
     notes: str = ""
 
@@ -95,6 +96,10 @@ def card_for(predictor, curation=None, cv_metrics=None, notes: str = "") -> Mode
                 "calibration_nn_similarity_quantiles": {
                     str(q): float(np.quantile(nn, q)) for q in (0.05, 0.25, 0.5)},
                 "calibration_fraction_in_domain": float(np.mean(nn >= predictor.ad_threshold))},
+        model={**predictor.model_.get_params(),
+               "members": list(predictor.model_.member_names),
+               "stacking_weights": getattr(predictor.model_, "weights", None),
+               "kernel_fingerprints": list(predictor.train_.fps)},
         versions=library_versions(), created=datetime.now(UTC).isoformat(timespec="seconds"),
         notes=notes)
 

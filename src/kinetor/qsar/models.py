@@ -375,6 +375,15 @@ class QSARModel:
         F = _as_features(X)
         return {name: m.predict(F, K_test) for name, m in self.members_.items()}
 
+    def combine(self, members: dict[str, np.ndarray]) -> np.ndarray:
+        """The ensemble prediction from member predictions: the mean, or the weighted mean
+        with :attr:`weights` (set by stacking, :class:`~kinetor.qsar.predictor.
+        PotencyPredictor`)."""
+        w = getattr(self, "weights", None)
+        if not w:
+            return np.mean(list(members.values()), axis=0)
+        return sum(w[name] * members[name] for name in members)
+
     def predict(self, X, K_test=None) -> np.ndarray:
-        """Point predictions (mean over the members)."""
-        return np.mean(list(self.predict_members(X, K_test).values()), axis=0)
+        """Point predictions (mean, or stacking-weighted mean, over the members)."""
+        return self.combine(self.predict_members(X, K_test))
