@@ -46,8 +46,9 @@ _Unit = Annotated[str | None, typer.Option("--unit", help="Unit of every value w
 _UnitCol = Annotated[str, typer.Option("--unit-col", help="Unit column.")]
 _RelCol = Annotated[str, typer.Option("--relation-col", help="Relation column (=, <, >).")]
 _IdCol = Annotated[str | None, typer.Option("--id-col", help="Compound id column.")]
-_Learner = Annotated[str, typer.Option("--learner", help="consensus (default), consensus3, "
-                                       "svr, gp, rf or lgbm.")]
+_Learner = Annotated[str, typer.Option("--learner", help="consensus (default: SVR + GP "
+                                       "stacked by inner scaffold CV), consensus_trees, svr, "
+                                       "gp, rf or lgbm.")]
 
 
 def train(
