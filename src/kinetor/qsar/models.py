@@ -73,11 +73,10 @@ class KernelReference:
         self.refs = {kind: TanimotoReference(X) for kind, X in F.fps.items()}
 
     def __call__(self, A: Features) -> np.ndarray:
-        K = None
+        K = np.zeros((len(A), next(iter(self.refs.values())).shape[0]))
         for kind, ref in self.refs.items():
-            part = ref.similarity(A.fps[kind])
-            K = part if K is None else K + part
-        return K / len(self.refs)
+            ref.similarity(A.fps[kind], out=K, weight=1.0 / len(self.refs))
+        return K
 
 
 def kernel(A: Features, B: Features | KernelReference) -> np.ndarray:
@@ -214,10 +213,17 @@ class _TanimotoSVR:
         self.sv_ = F.subset(self.svr_.support_)
         self.coef_ = self.svr_.dual_coef_.ravel().astype(np.float64)
         self.intercept_ = float(self.svr_.intercept_[0])
+        # dual coefficients over all training rows (0 off the support): a query-by-training
+        # kernel block needs no column gather
+        self.coef_full_ = np.zeros(K.shape[0])
+        self.coef_full_[self.svr_.support_] = self.coef_
         return self
 
     def predict(self, F: Features, K_test=None, chunk: int = 5000):
         if K_test is not None:
+            full = getattr(self, "coef_full_", None)  # absent in older model files
+            if full is not None and K_test.shape[1] == len(full):
+                return K_test @ full + self.intercept_
             return K_test[:, self.svr_.support_] @ self.coef_ + self.intercept_
         out = np.empty(len(F))
         for s in range(0, len(F), chunk):
