@@ -130,3 +130,14 @@ def test_stacked_predictor_uses_its_weights(mtor_subset):
     plain = PotencyPredictor("consensus", n_calibration_folds=3, stack=False).fit(
         data["canonical_smiles"], data["pIC50"])
     assert getattr(plain.model_, "weights", None) is None
+
+
+def test_predictor_featurises_queries_with_its_own_fingerprints(mtor_subset):
+    """A model trained on other kernel fingerprints (e.g. a file from an earlier version)
+    featurises its queries with those, not with the current default set."""
+    data = mtor_subset.iloc[:40]
+    mols, _, _ = parse_smiles(data["canonical_smiles"].tolist())
+    F = compute_features(mols, tab=False, kinds=("ecfp4_count", "atompair_count"))
+    p = PotencyPredictor("svr", n_calibration_folds=3).fit_kernel(F, data["pIC50"], mols)
+    out = p.predict(data["canonical_smiles"].iloc[:3].tolist())
+    assert out["nn_similarity"].tolist() == pytest.approx([1.0, 1.0, 1.0])

@@ -4,12 +4,14 @@ LightGBM, and their average (the default ``consensus``).
 Every learner works on a :class:`Features` bundle computed once per set of molecules:
 ``fps`` (hashed ECFP6, FCFP6 and atom-pair counts, the kernel input) and ``tab`` (folded
 ECFP6 counts next to fast RDKit descriptors, the tree input). The kernel learners use the
-mean of the three Tanimoto (MinMax) kernels. The default ``consensus`` is the plain mean
-of the Tanimoto SVR and the Tanimoto GP on that kernel; ``consensus_trees`` averages the
-SVR with LightGBM and a random forest on counts + descriptors. Kernel methods on ECFP were
-the strongest classical learners in MoleculeACE (van Tilborg, Alenicheva & Grisoni 2022
-J Chem Inf Model 62:5938, doi:10.1021/acs.jcim.2c01073); on the first scaffold fold of
-the mTOR and PI3Kalpha sets the kernel average beat adding trees (docs/qsar.md).
+mean of the three Tanimoto (MinMax) kernels. The default ``consensus`` combines the
+Tanimoto SVR and the Tanimoto GP on that kernel: their mean here, their stacked convex
+combination in :class:`~kinetor.qsar.predictor.PotencyPredictor` (weights from inner
+scaffold cross-validation, :attr:`QSARModel.weights`); ``consensus_trees`` adds LightGBM
+and a random forest on counts + descriptors to the SVR. Kernel methods on ECFP were the
+strongest classical learners in MoleculeACE (van Tilborg, Alenicheva & Grisoni 2022
+J Chem Inf Model 62:5938, doi:10.1021/acs.jcim.2c01073); on the mTOR scaffold split
+(development set) trees added nothing to the kernel model (docs/qsar.md).
 
 Examples
 --------
@@ -120,17 +122,18 @@ def parse_smiles(smiles: Sequence[str], file: str = "<input>", column: str = "sm
 
 
 def compute_features(mols: Sequence[Any], n_bits_kernel: int = 2**20, n_bits_tab: int = 2048,
-                     tab: bool = True) -> Features:
+                     tab: bool = True, kinds: Sequence[str] | None = None) -> Features:
     """The :class:`Features` bundle of parsed molecules (``tab=False``: kernel input only,
     enough for the kernel learners)."""
     from scipy import sparse
 
     from kinetor.qsar.features import featurize
 
-    fps = {kind: featurize(mols, kind, n_bits=n_bits_kernel) for kind in KERNEL_FINGERPRINTS}
+    kinds = tuple(kinds or KERNEL_FINGERPRINTS)  # a saved model's own fingerprints
+    fps = {kind: featurize(mols, kind, n_bits=n_bits_kernel) for kind in kinds}
     if not tab:
         return Features(fps, None)
-    folded = fps[KERNEL_FINGERPRINTS[0]].copy()
+    folded = fps[kinds[0]].copy()
     folded = sparse.csr_matrix((folded.data, folded.indices % n_bits_tab, folded.indptr),
                                shape=(folded.shape[0], n_bits_tab))
     folded.sum_duplicates()
@@ -140,20 +143,23 @@ def compute_features(mols: Sequence[Any], n_bits_kernel: int = 2**20, n_bits_tab
     return Features(fps, table)
 
 
-def _featurize_chunk(smiles, start, file, column, tab):
+def _featurize_chunk(smiles, start, file, column, tab, kinds=None):
     mols, ok, problems = parse_smiles(smiles, file=file, column=column)
     problems = [Problem(p.message, file=p.file, row=p.row + start, column=p.column, fix=p.fix)
                 for p in problems]
-    return (compute_features(mols, tab=tab) if len(mols) else None), ok + start, problems
+    return ((compute_features(mols, tab=tab, kinds=kinds) if len(mols) else None), ok + start,
+            problems)
 
 
 def featurize_smiles(smiles: Sequence[str], tab: bool = True, n_jobs: int = 1,
-                     file: str = "<input>", column: str = "smiles", chunk: int = 10_000
+                     file: str = "<input>", column: str = "smiles", chunk: int = 10_000,
+                     kinds: Sequence[str] | None = None
                      ) -> tuple[Features | None, np.ndarray, list[Problem]]:
     """Parse, standardise and featurise SMILES, in ``n_jobs`` processes for large inputs.
 
-    Returns the features of the parsable entries (``None`` if there are none), their
-    indices and the problems of the others.
+    ``kinds``: the kernel fingerprints (default :data:`KERNEL_FINGERPRINTS`; a fitted
+    model passes those it was trained on). Returns the features of the parsable entries
+    (``None`` if there are none), their indices and the problems of the others.
     """
     from scipy import sparse
 
@@ -163,9 +169,10 @@ def featurize_smiles(smiles: Sequence[str], tab: bool = True, n_jobs: int = 1,
         from joblib import Parallel, delayed
 
         parts = Parallel(n_jobs=n_jobs)(delayed(_featurize_chunk)(
-            smiles[s:s + chunk], s, file, column, tab) for s in starts)
+            smiles[s:s + chunk], s, file, column, tab, kinds) for s in starts)
     else:
-        parts = [_featurize_chunk(smiles[s:s + chunk], s, file, column, tab) for s in starts]
+        parts = [_featurize_chunk(smiles[s:s + chunk], s, file, column, tab, kinds)
+                 for s in starts]
     feats = [f for f, _, _ in parts if f is not None]
     ok = np.concatenate([o for _, o, _ in parts]).astype(np.int64)
     problems = [p for _, _, ps in parts for p in ps]
@@ -196,7 +203,6 @@ def _cached_reference(owner, attr: str) -> KernelReference:
 
 class _NoPickleCache(dict):
     """A dict that pickles empty (prepared kernel references are rebuilt after loading)."""
-
     def __reduce__(self):
         return (_NoPickleCache, ())
 
@@ -382,9 +388,7 @@ class QSARModel:
         return {name: m.predict(F, K_test) for name, m in self.members_.items()}
 
     def combine(self, members: dict[str, np.ndarray]) -> np.ndarray:
-        """The ensemble prediction from member predictions: the mean, or the weighted mean
-        with :attr:`weights` (set by stacking, :class:`~kinetor.qsar.predictor.
-        PotencyPredictor`)."""
+        """Mean of the member predictions, or their mean weighted by ``weights`` (stacking)."""
         w = getattr(self, "weights", None)
         if not w:
             return np.mean(list(members.values()), axis=0)

@@ -216,7 +216,8 @@ class PotencyPredictor:
         (chunks of 10,000).
         """
         smiles = list(smiles)
-        F, ok, problems = featurize_smiles(smiles, tab=self.model_.needs_tab, n_jobs=n_jobs)
+        F, ok, problems = featurize_smiles(smiles, tab=self.model_.needs_tab, n_jobs=n_jobs,
+                                           kinds=tuple(self.train_.fps))
         if problems and strict:
             raise DataError(problems)
         table = self.predict_features(F) if F is not None else None
