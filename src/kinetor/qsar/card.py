@@ -92,7 +92,9 @@ def card_for(predictor, curation=None, cv_metrics=None, notes: str = "") -> Mode
                    "coef": [float(c) for c in conf.coef_], "sigma_min": conf.sigma_min_,
                    "n_calibration": conf.n_calibration_,
                    "calibration": "inner scaffold cross-conformal on the training set"},
-        domain={"ad_threshold": predictor.ad_threshold, "similarity": "mean Tanimoto of ECFP6, FCFP6 and atom-pair counts",
+        domain={"ad_threshold": predictor.ad_threshold,
+                "similarity": "mean Tanimoto of the kernel fingerprints ("
+                              + ", ".join(predictor.train_.fps) + ")",
                 "calibration_nn_similarity_quantiles": {
                     str(q): float(np.quantile(nn, q)) for q in (0.05, 0.25, 0.5)},
                 "calibration_fraction_in_domain": float(np.mean(nn >= predictor.ad_threshold))},
