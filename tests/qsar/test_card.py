@@ -30,6 +30,9 @@ def test_round_trip_keeps_predictions_and_card(tmp_path, fitted):
     assert card2.n_train == 60 and card2.curation["compounds"] == 60
     assert card2.data_sha256 == cur.summary()["data_sha256"]
     assert card2.conformal["alpha"] == 0.1 and card2.domain["ad_threshold"] == 0.35
+    assert card2.model["kernel_fingerprints"] == ["ecfp6_count", "fcfp6_count",
+                                                  "atompair_count"]
+    assert card2.model["C"] == 5.0 and card2.model["stacking_weights"] is None  # one member
     queries = ["CCOc1ccccc1", "C[C@@H]1COCCN1c1nc(N2CCOCC2)nc(-c2ccc(N)nc2)n1"]
     a, b = pred.predict(queries), loaded.predict(queries)
     np.testing.assert_allclose(a[["prediction", "lower", "upper"]],

@@ -75,6 +75,20 @@ def test_cv_command(tmp_path):
     assert metrics["fold"].tolist() == ["0", "1", "2", "pooled"]
 
 
+@pytest.mark.slow
+def test_cv_with_y_randomization_and_butina(tmp_path):
+    out = tmp_path / "cv"
+    assert main(["-q", "qsar", "cv", str(FIX / "pi3ka_subset.csv"), "--value-col", "IC50",
+                 "--unit-col", "units", "--learner", "svr", "--split", "butina", "--folds", "3",
+                 "--y-randomization", "2", "--out", str(out)]) == 0
+    shuffled = pd.read_csv(out / "y_randomization.csv")
+    assert shuffled["round"].tolist() == [0, 1] and list(shuffled.columns) == ["round", "rmse",
+                                                                               "r2"]
+    real = pd.read_csv(out / "cv_metrics.csv").set_index("fold").loc["pooled"]
+    # shuffled potencies cannot be predicted from structure: worse than the real fit
+    assert (shuffled["rmse"] > real["rmse"]).all()
+
+
 def test_missing_model_is_a_clear_error(tmp_path, capsys):
     assert main(["qsar", "predict", "CCO", "--models", str(tmp_path), "--targets",
                  "mtor"]) == 3

@@ -71,3 +71,73 @@ def test_predictor_marks_the_domain_and_bad_smiles(mtor_subset):
 def test_unknown_learner():
     with pytest.raises(ValueError, match="unknown learner"):
         QSARModel("xgboost").fit(["CCO", "CCN"], [1.0, 2.0])
+
+
+def test_stacking_weights_by_hand():
+    from kinetor.qsar.predictor import stacking_weights
+
+    y = np.array([0.0, 1.0, 2.0, 3.0])
+    # a = y + 1 and b = y - 1: the half/half mix is exact
+    assert stacking_weights(y, {"a": y + 1, "b": y - 1}) == {"a": 0.5, "b": 0.5}
+    # a = y + 1, b = y - 3: w a + (1 - w) b = y + 4 w - 3 -> w = 0.75 exactly
+    assert stacking_weights(y, {"a": y + 1, "b": y - 3}) == {"a": 0.75, "b": 0.25}
+    # three members: every exact mix has equal weights on a = y + 2 and b = y - 2
+    w = stacking_weights(y, {"a": y + 2, "b": y - 2, "c": y})
+    assert w["a"] == pytest.approx(w["b"]) and sum(w.values()) == pytest.approx(1.0)
+
+
+def test_gp_mean_and_noise_match_the_closed_form():
+    """GP posterior mean K*(K + s I)^-1 (y - ybar) + ybar and the noise that minimises the
+    profile negative log likelihood n/2 log(r'(K + s I)^-1 r / n) + 1/2 log|K + s I|,
+    both computed here with plain numpy."""
+    from kinetor.qsar.models import _TanimotoGP
+
+    rng = np.random.default_rng(0)
+    X = rng.poisson(1.0, size=(40, 30)).astype(float)
+    from kinetor.qsar.features import tanimoto_kernel
+
+    K = tanimoto_kernel(X, X)
+    y = K @ rng.normal(size=40) + rng.normal(scale=0.3, size=40)
+    grid = (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0)
+    r = y - y.mean()
+
+    def nll(s):
+        A = K + s * np.eye(40)
+        return 20 * np.log(r @ np.linalg.solve(A, r) / 40) + 0.5 * np.linalg.slogdet(A)[1]
+
+    values = [nll(s) for s in grid]
+    best = grid[int(np.argmin(values))]
+    assert all(np.diff(values[:grid.index(best) + 1]) < 0)  # unimodal up to the minimum
+    gp = _TanimotoGP(noise_grid=grid).fit(None, y, K=K)
+    assert gp.noise_ == best
+    Ks = K[:5]
+    expected = Ks @ np.linalg.solve(K + best * np.eye(40), r) + y.mean()
+    np.testing.assert_allclose(gp.predict(np.zeros(5), K_test=Ks), expected, rtol=1e-8)
+
+
+@pytest.mark.slow
+def test_stacked_predictor_uses_its_weights(mtor_subset):
+    data = mtor_subset.iloc[:90]
+    p = PotencyPredictor("consensus", n_calibration_folds=3).fit(data["canonical_smiles"],
+                                                                   data["pIC50"])
+    w = p.model_.weights
+    assert set(w) == {"svr", "gp"} and sum(w.values()) == pytest.approx(1.0)
+    queries = mtor_subset["canonical_smiles"].iloc[90:95].tolist()
+    members = p.model_.predict_members(queries)
+    out = p.predict(queries)
+    np.testing.assert_allclose(out["prediction"],
+                               w["svr"] * members["svr"] + w["gp"] * members["gp"])
+    plain = PotencyPredictor("consensus", n_calibration_folds=3, stack=False).fit(
+        data["canonical_smiles"], data["pIC50"])
+    assert getattr(plain.model_, "weights", None) is None
+
+
+def test_predictor_featurises_queries_with_its_own_fingerprints(mtor_subset):
+    """A model trained on other kernel fingerprints (e.g. a file from an earlier version)
+    featurises its queries with those, not with the current default set."""
+    data = mtor_subset.iloc[:40]
+    mols, _, _ = parse_smiles(data["canonical_smiles"].tolist())
+    F = compute_features(mols, tab=False, kinds=("ecfp4_count", "atompair_count"))
+    p = PotencyPredictor("svr", n_calibration_folds=3).fit_kernel(F, data["pIC50"], mols)
+    out = p.predict(data["canonical_smiles"].iloc[:3].tolist())
+    assert out["nn_similarity"].tolist() == pytest.approx([1.0, 1.0, 1.0])

@@ -46,8 +46,9 @@ _Unit = Annotated[str | None, typer.Option("--unit", help="Unit of every value w
 _UnitCol = Annotated[str, typer.Option("--unit-col", help="Unit column.")]
 _RelCol = Annotated[str, typer.Option("--relation-col", help="Relation column (=, <, >).")]
 _IdCol = Annotated[str | None, typer.Option("--id-col", help="Compound id column.")]
-_Learner = Annotated[str, typer.Option("--learner", help="consensus (default), consensus3, "
-                                       "svr, gp, rf or lgbm.")]
+_Learner = Annotated[str, typer.Option("--learner", help="consensus (default: SVR + GP "
+                                       "stacked by inner scaffold CV), consensus_trees, svr, "
+                                       "gp, rf or lgbm.")]
 
 
 def train(
@@ -107,6 +108,9 @@ def cv(
     folds: Annotated[int, typer.Option("--folds", help="Number of folds.")] = 5,
     cliffs: Annotated[bool, typer.Option("--cliffs/--no-cliffs",
                                          help="Also score MoleculeACE activity cliffs.")] = False,
+    y_randomization: Annotated[int, typer.Option(
+        "--y-randomization", help="Also cross-validate on this many shuffled copies of the "
+        "potencies (chance-correlation check; writes y_randomization.csv).")] = 0,
     seed: Annotated[int, typer.Option("--seed")] = 0,
     out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")] =
         Path("qsar_cv_out"),
@@ -114,6 +118,7 @@ def cv(
     """Cross-validate a learner (per-fold and pooled RMSE, R2, Spearman, 90 % interval
     coverage). Writes cv_predictions.csv and cv_metrics.csv."""
     from kinetor.qsar.validation import cross_validate
+    from kinetor.qsar.validation import y_randomization as shuffled_cv
 
     cur = _curated(data, smiles_col, value_col, unit, unit_col, relation_col, id_col, False)
     _report_problems(cur.problems, "rows dropped")
@@ -126,8 +131,17 @@ def cv(
     d = _common.out_dir(out)
     res.predictions.to_csv(d / "cv_predictions.csv", index=False)
     res.metrics.to_csv(d / "cv_metrics.csv", index=False)
+    shuffled = None
+    if y_randomization > 0:
+        shuffled = shuffled_cv(
+            use["smiles"].tolist(), use["p_value"].to_numpy(), n_rounds=y_randomization,
+            seed=seed, learner=learner, split=split, n_folds=folds)
+        shuffled.to_csv(d / "y_randomization.csv", index=False)
     _common.html_report(d, f"kinetor qsar cv: {learner}, {split} {folds}-fold")
     _common.print_frame(res.metrics, title=f"{learner}: {split} {folds}-fold CV")
+    if shuffled is not None:
+        _common.print_frame(shuffled, title="y-randomisation (shuffled potencies; a sound "
+                                            "model falls to R2 near or below 0)")
 
 
 def _load(models: Path, targets: str | None):

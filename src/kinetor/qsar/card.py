@@ -64,6 +64,7 @@ class ModelCard:
     conformal: dict[str, Any] = field(default_factory=dict)
     domain: dict[str, Any] = field(default_factory=dict)
     versions: dict[str, str] = field(default_factory=dict)
+    model: dict[str, Any] = field(default_factory=dict)
     created: str = ""
     notes: str = ""
 
@@ -91,10 +92,16 @@ def card_for(predictor, curation=None, cv_metrics=None, notes: str = "") -> Mode
                    "coef": [float(c) for c in conf.coef_], "sigma_min": conf.sigma_min_,
                    "n_calibration": conf.n_calibration_,
                    "calibration": "inner scaffold cross-conformal on the training set"},
-        domain={"ad_threshold": predictor.ad_threshold, "similarity": "Tanimoto ECFP4 counts",
+        domain={"ad_threshold": predictor.ad_threshold,
+                "similarity": "mean Tanimoto of the kernel fingerprints ("
+                              + ", ".join(predictor.train_.fps) + ")",
                 "calibration_nn_similarity_quantiles": {
                     str(q): float(np.quantile(nn, q)) for q in (0.05, 0.25, 0.5)},
                 "calibration_fraction_in_domain": float(np.mean(nn >= predictor.ad_threshold))},
+        model={**predictor.model_.get_params(),
+               "members": list(predictor.model_.member_names),
+               "stacking_weights": getattr(predictor.model_, "weights", None),
+               "kernel_fingerprints": list(predictor.train_.fps)},
         versions=library_versions(), created=datetime.now(UTC).isoformat(timespec="seconds"),
         notes=notes)
 

@@ -2,14 +2,16 @@
 LightGBM, and their average (the default ``consensus``).
 
 Every learner works on a :class:`Features` bundle computed once per set of molecules:
-``fps`` (hashed ECFP4, FCFP4 and atom-pair counts, the kernel input) and ``tab`` (folded
-ECFP4 counts next to fast RDKit descriptors, the tree input). The kernel learners use the
-mean of the three Tanimoto (MinMax) kernels. The default ``consensus`` is the plain mean
-of the Tanimoto SVR and the Tanimoto GP on that kernel; ``consensus_trees`` averages the
-SVR with LightGBM and a random forest on counts + descriptors. Kernel methods on ECFP were
-the strongest classical learners in MoleculeACE (van Tilborg, Alenicheva & Grisoni 2022
-J Chem Inf Model 62:5938, doi:10.1021/acs.jcim.2c01073); on the first scaffold fold of
-the mTOR and PI3Kalpha sets the kernel average beat adding trees (docs/qsar.md).
+``fps`` (hashed ECFP6, FCFP6 and atom-pair counts, the kernel input) and ``tab`` (folded
+ECFP6 counts next to fast RDKit descriptors, the tree input). The kernel learners use the
+mean of the three Tanimoto (MinMax) kernels. The default ``consensus`` combines the
+Tanimoto SVR and the Tanimoto GP on that kernel: their mean here, their stacked convex
+combination in :class:`~kinetor.qsar.predictor.PotencyPredictor` (weights from inner
+scaffold cross-validation, :attr:`QSARModel.weights`); ``consensus_trees`` adds LightGBM
+and a random forest on counts + descriptors to the SVR. Kernel methods on ECFP were the
+strongest classical learners in MoleculeACE (van Tilborg, Alenicheva & Grisoni 2022
+J Chem Inf Model 62:5938, doi:10.1021/acs.jcim.2c01073); on the mTOR scaffold split
+(development set) trees added nothing to the kernel model (docs/qsar.md).
 
 Examples
 --------
@@ -40,7 +42,7 @@ ENSEMBLES = {"consensus": ("svr", "gp"), "consensus_trees": ("svr", "lgbm", "rf"
 
 
 #: Count fingerprints whose Tanimoto (MinMax) kernels are averaged into the model kernel.
-KERNEL_FINGERPRINTS: tuple[str, ...] = ("ecfp4_count", "fcfp4_count", "atompair_count")
+KERNEL_FINGERPRINTS: tuple[str, ...] = ("ecfp6_count", "fcfp6_count", "atompair_count")
 
 
 @dataclass
@@ -48,7 +50,7 @@ class Features:
     """Feature matrices of one set of molecules (rows aligned).
 
     ``fps`` maps each of :data:`KERNEL_FINGERPRINTS` to its sparse hashed counts (kernel
-    input); ``tab`` holds folded ECFP4 counts next to fast RDKit descriptors (tree input).
+    input); ``tab`` holds folded ECFP6 counts next to fast RDKit descriptors (tree input).
     """
 
     fps: dict[str, Any]
@@ -62,19 +64,31 @@ class Features:
                         None if self.tab is None else self.tab[idx])
 
 
-def kernel(A: Features, B: Features) -> np.ndarray:
+class KernelReference:
+    """The reference side of :func:`kernel` (one prepared
+    :class:`~kinetor.qsar.kernels.TanimotoReference` per fingerprint), built once per fitted
+    model so that predicting in chunks does not prepare the training set again."""
+
+    def __init__(self, F: Features):
+        from kinetor.qsar.kernels import TanimotoReference
+
+        self.refs = {kind: TanimotoReference(X) for kind, X in F.fps.items()}
+
+    def __call__(self, A: Features) -> np.ndarray:
+        K = np.zeros((len(A), next(iter(self.refs.values())).shape[0]))
+        for kind, ref in self.refs.items():
+            ref.similarity(A.fps[kind], out=K, weight=1.0 / len(self.refs))
+        return K
+
+
+def kernel(A: Features, B: Features | KernelReference) -> np.ndarray:
     """The model kernel: mean Tanimoto (MinMax) similarity over the count fingerprints.
 
-    A mean of kernels is a kernel; each fingerprint sees the molecules differently (ECFP4
-    atom environments, FCFP4 pharmacophoric environments, atom pairs the global shape).
+    A mean of kernels is a kernel; each fingerprint sees the molecules differently (ECFP6
+    atom environments, FCFP6 pharmacophoric environments, atom pairs the global shape).
+    ``B`` may be a prepared :class:`KernelReference`.
     """
-    from kinetor.qsar.kernels import tanimoto
-
-    K = None
-    for kind in A.fps:
-        part = tanimoto(A.fps[kind], B.fps[kind])
-        K = part if K is None else K + part
-    return K / len(A.fps)
+    return (B if isinstance(B, KernelReference) else KernelReference(B))(A)
 
 
 def parse_smiles(smiles: Sequence[str], file: str = "<input>", column: str = "smiles",
@@ -108,17 +122,18 @@ def parse_smiles(smiles: Sequence[str], file: str = "<input>", column: str = "sm
 
 
 def compute_features(mols: Sequence[Any], n_bits_kernel: int = 2**20, n_bits_tab: int = 2048,
-                     tab: bool = True) -> Features:
+                     tab: bool = True, kinds: Sequence[str] | None = None) -> Features:
     """The :class:`Features` bundle of parsed molecules (``tab=False``: kernel input only,
     enough for the kernel learners)."""
     from scipy import sparse
 
     from kinetor.qsar.features import featurize
 
-    fps = {kind: featurize(mols, kind, n_bits=n_bits_kernel) for kind in KERNEL_FINGERPRINTS}
+    kinds = tuple(kinds or KERNEL_FINGERPRINTS)  # a saved model's own fingerprints
+    fps = {kind: featurize(mols, kind, n_bits=n_bits_kernel) for kind in kinds}
     if not tab:
         return Features(fps, None)
-    folded = fps["ecfp4_count"].copy()
+    folded = fps[kinds[0]].copy()
     folded = sparse.csr_matrix((folded.data, folded.indices % n_bits_tab, folded.indptr),
                                shape=(folded.shape[0], n_bits_tab))
     folded.sum_duplicates()
@@ -128,20 +143,23 @@ def compute_features(mols: Sequence[Any], n_bits_kernel: int = 2**20, n_bits_tab
     return Features(fps, table)
 
 
-def _featurize_chunk(smiles, start, file, column, tab):
+def _featurize_chunk(smiles, start, file, column, tab, kinds=None):
     mols, ok, problems = parse_smiles(smiles, file=file, column=column)
     problems = [Problem(p.message, file=p.file, row=p.row + start, column=p.column, fix=p.fix)
                 for p in problems]
-    return (compute_features(mols, tab=tab) if len(mols) else None), ok + start, problems
+    return ((compute_features(mols, tab=tab, kinds=kinds) if len(mols) else None), ok + start,
+            problems)
 
 
 def featurize_smiles(smiles: Sequence[str], tab: bool = True, n_jobs: int = 1,
-                     file: str = "<input>", column: str = "smiles", chunk: int = 10_000
+                     file: str = "<input>", column: str = "smiles", chunk: int = 10_000,
+                     kinds: Sequence[str] | None = None
                      ) -> tuple[Features | None, np.ndarray, list[Problem]]:
     """Parse, standardise and featurise SMILES, in ``n_jobs`` processes for large inputs.
 
-    Returns the features of the parsable entries (``None`` if there are none), their
-    indices and the problems of the others.
+    ``kinds``: the kernel fingerprints (default :data:`KERNEL_FINGERPRINTS`; a fitted
+    model passes those it was trained on). Returns the features of the parsable entries
+    (``None`` if there are none), their indices and the problems of the others.
     """
     from scipy import sparse
 
@@ -151,9 +169,10 @@ def featurize_smiles(smiles: Sequence[str], tab: bool = True, n_jobs: int = 1,
         from joblib import Parallel, delayed
 
         parts = Parallel(n_jobs=n_jobs)(delayed(_featurize_chunk)(
-            smiles[s:s + chunk], s, file, column, tab) for s in starts)
+            smiles[s:s + chunk], s, file, column, tab, kinds) for s in starts)
     else:
-        parts = [_featurize_chunk(smiles[s:s + chunk], s, file, column, tab) for s in starts]
+        parts = [_featurize_chunk(smiles[s:s + chunk], s, file, column, tab, kinds)
+                 for s in starts]
     feats = [f for f, _, _ in parts if f is not None]
     ok = np.concatenate([o for _, o, _ in parts]).astype(np.int64)
     problems = [p for _, _, ps in parts for p in ps]
@@ -173,6 +192,21 @@ def _as_features(X) -> Features:
     return compute_features(mols)
 
 
+def _cached_reference(owner, attr: str) -> KernelReference:
+    """The :class:`KernelReference` of ``owner.<attr>`` (Features), built on first use and
+    kept in memory (not pickled: see ``_NoPickleCache``)."""
+    cache = owner.__dict__.setdefault("_refs", _NoPickleCache())
+    if attr not in cache:
+        cache[attr] = KernelReference(getattr(owner, attr))
+    return cache[attr]
+
+
+class _NoPickleCache(dict):
+    """A dict that pickles empty (prepared kernel references are rebuilt after loading)."""
+    def __reduce__(self):
+        return (_NoPickleCache, ())
+
+
 class _TanimotoSVR:
     def __init__(self, C: float, epsilon: float):
         self.C, self.epsilon = C, epsilon
@@ -185,14 +219,22 @@ class _TanimotoSVR:
         self.sv_ = F.subset(self.svr_.support_)
         self.coef_ = self.svr_.dual_coef_.ravel().astype(np.float64)
         self.intercept_ = float(self.svr_.intercept_[0])
+        # dual coefficients over all training rows (0 off the support): a query-by-training
+        # kernel block needs no column gather
+        self.coef_full_ = np.zeros(K.shape[0])
+        self.coef_full_[self.svr_.support_] = self.coef_
         return self
 
     def predict(self, F: Features, K_test=None, chunk: int = 5000):
         if K_test is not None:
+            full = getattr(self, "coef_full_", None)  # absent in older model files
+            if full is not None and K_test.shape[1] == len(full):
+                return K_test @ full + self.intercept_
             return K_test[:, self.svr_.support_] @ self.coef_ + self.intercept_
         out = np.empty(len(F))
         for s in range(0, len(F), chunk):
-            out[s:s + chunk] = kernel(F.subset(slice(s, s + chunk)), self.sv_) @ self.coef_
+            out[s:s + chunk] = _cached_reference(self, "sv_")(F.subset(slice(s, s + chunk))) \
+                @ self.coef_
         return out + self.intercept_
 
 
@@ -211,23 +253,22 @@ class _TanimotoGP:
         self.mean_ = float(np.mean(y))
         r = np.asarray(y, float) - self.mean_
         n = len(r)
-        noise = self.noise
-        if noise is None:
-            # one eigendecomposition serves every grid value: (K + sI)^-1 = U (L + s)^-1 U'
-            lam, U = np.linalg.eigh(K)
-            lam = np.clip(lam, 0.0, None)
-            proj = (U.T @ r) ** 2
-            best = None
-            for s in self.noise_grid:
-                amp = float(np.sum(proj / (lam + s))) / n  # signal variance profiled out
-                nll = 0.5 * n * np.log(amp) + 0.5 * float(np.sum(np.log(lam + s)))
-                if best is None or nll < best[0]:
-                    best = (nll, s)
-            noise = best[1]
-        c = cho_factor(K + noise * np.eye(n), lower=True)
-        self.alpha_ = cho_solve(c, r)
-        self.amp_ = float(r @ self.alpha_) / n
-        self.noise_, self._chol = float(noise), c
+        grid = [self.noise] if self.noise is not None else list(self.noise_grid)
+        best = None
+        for s in grid:
+            # profile likelihood (signal variance profiled out), one Cholesky per value
+            A = K.copy()
+            A[np.diag_indices(n)] += s
+            c = cho_factor(A, lower=True, overwrite_a=True, check_finite=False)
+            alpha = cho_solve(c, r, check_finite=False)
+            amp = float(r @ alpha) / n
+            nll = 0.5 * n * np.log(amp) + float(np.sum(np.log(np.diag(c[0]))))
+            if best is None or nll < best[0]:
+                best = (nll, s, c, alpha, amp)
+            elif len(grid) > 2:
+                break  # the profile likelihood rose again: the grid is searched upwards
+        _, self.noise_, self._chol, self.alpha_, self.amp_ = best
+        self.noise_ = float(self.noise_)
         self.train_ = F
         return self
 
@@ -236,7 +277,8 @@ class _TanimotoGP:
 
         mean, std = np.empty(len(F)), np.empty(len(F))
         for s in range(0, len(F), chunk):
-            Ks = (kernel(F.subset(slice(s, s + chunk)), self.train_) if K_test is None
+            Ks = (_cached_reference(self, "train_")(F.subset(slice(s, s + chunk)))
+                  if K_test is None
                   else K_test[s:s + chunk])
             mean[s:s + chunk] = Ks @ self.alpha_ + self.mean_
             if return_std:
@@ -345,6 +387,13 @@ class QSARModel:
         F = _as_features(X)
         return {name: m.predict(F, K_test) for name, m in self.members_.items()}
 
+    def combine(self, members: dict[str, np.ndarray]) -> np.ndarray:
+        """Mean of the member predictions, or their mean weighted by ``weights`` (stacking)."""
+        w = getattr(self, "weights", None)
+        if not w:
+            return np.mean(list(members.values()), axis=0)
+        return sum(w[name] * members[name] for name in members)
+
     def predict(self, X, K_test=None) -> np.ndarray:
-        """Point predictions (mean over the members)."""
-        return np.mean(list(self.predict_members(X, K_test).values()), axis=0)
+        """Point predictions (mean, or stacking-weighted mean, over the members)."""
+        return self.combine(self.predict_members(X, K_test))

@@ -6,7 +6,7 @@ out-of-fold predictions from an inner scaffold split of the same training set (n
 from a test set is used; a set with fewer scaffolds than folds falls back to random folds,
 recorded in ``calibration_split_``). Predictions carry the interval, the nearest-neighbour
 similarity and the applicability-domain flag: a compound whose most similar training
-compound has a model-kernel similarity (mean Tanimoto of ECFP4, FCFP4 and atom-pair
+compound has a model-kernel similarity (mean Tanimoto of ECFP6, FCFP6 and atom-pair
 counts) below ``ad_threshold`` is outside the domain (the
 similarity-to-training criterion, Sheridan et al. 2004 J Chem Inf Comput Sci 44:1912,
 doi:10.1021/ci049782w).
@@ -37,13 +37,14 @@ from kinetor.qsar.conformal import NormalizedConformal, difficulty_features
 from kinetor.qsar.models import (
     Features,
     QSARModel,
+    _cached_reference,
     compute_features,
     featurize_smiles,
     kernel,
     parse_smiles,
 )
 
-__all__ = ["TARGETS", "PotencyPredictor", "oof_predictions"]
+__all__ = ["TARGETS", "PotencyPredictor", "oof_predictions", "stacking_weights"]
 
 #: Targets the screening and network bridge know, with their ChEMBL ids.
 TARGETS: dict[str, str] = {"mtor": "CHEMBL2842", "pi3ka": "CHEMBL4005"}
@@ -63,6 +64,7 @@ def oof_predictions(model: QSARModel, F: Features, y: np.ndarray, folds: np.ndar
     """
     K = kernel(F, F) if K is None else K
     pred, spread, nn = (np.full(len(y), np.nan) for _ in range(3))
+    by_member = {name: np.full(len(y), np.nan) for name in model.member_names}
     for f in np.unique(folds):
         tr, te = np.flatnonzero(folds != f), np.flatnonzero(folds == f)
         m = QSARModel(**model.get_params()).fit(F.subset(tr), y[tr], K=K[np.ix_(tr, tr)])
@@ -70,7 +72,42 @@ def oof_predictions(model: QSARModel, F: Features, y: np.ndarray, folds: np.ndar
         pred[te] = np.mean(list(members.values()), axis=0)
         spread[te] = _spread(members)
         nn[te] = K[np.ix_(te, tr)].max(axis=1)
-    return {"prediction": pred, "spread": spread, "nn_similarity": nn}
+        for name, values in members.items():
+            by_member[name][te] = values
+    return {"prediction": pred, "spread": spread, "nn_similarity": nn, "members": by_member}
+
+
+def stacking_weights(y, members: dict[str, np.ndarray], step: float = 0.05
+                     ) -> dict[str, float]:
+    """Convex weights of the member predictions with the lowest RMSE, searched on a grid of
+    ``step`` over the simplex (ties: the first in grid order, i.e. the earlier members).
+
+    Computed on out-of-fold predictions of the training set, so the choice never sees the
+    compounds it will be judged on.
+
+    Examples
+    --------
+    >>> y = np.array([1.0, 2.0, 3.0, 4.0])
+    >>> stacking_weights(y, {"a": y + 0.5, "b": y - 0.5})
+    {'a': 0.5, 'b': 0.5}
+    >>> stacking_weights(y, {"a": y, "b": y[::-1]})
+    {'a': 1.0, 'b': 0.0}
+    """
+    from itertools import product
+
+    names = list(members)
+    P = np.array([members[n] for n in names])
+    y = np.asarray(y, float)
+    k = round(1.0 / step)
+    best = None
+    for combo in product(range(k + 1), repeat=len(names) - 1):
+        if sum(combo) > k:
+            continue
+        w = np.array([*combo, k - sum(combo)], float)[::-1] / k
+        err = float(np.mean((y - w @ P) ** 2))
+        if best is None or err < best[0] - 1e-12:
+            best = (err, w)
+    return {n: round(float(v), 6) for n, v in zip(names, best[1], strict=True)}
 
 
 class PotencyPredictor:
@@ -89,6 +126,10 @@ class PotencyPredictor:
         Nearest-neighbour Tanimoto below which a query is outside the domain.
     n_calibration_folds : int
         Inner scaffold folds for the calibration predictions.
+    stack : bool
+        For an ensemble learner, weight the members by the convex combination with the
+        lowest out-of-fold RMSE on those inner folds (:func:`stacking_weights`) instead of
+        the plain mean.
     seed, n_jobs, **model_options
         Passed to :class:`~kinetor.qsar.models.QSARModel`.
 
@@ -101,9 +142,9 @@ class PotencyPredictor:
     """
 
     def __init__(self, learner: str = "consensus", target: str = "mtor", alpha: float = 0.1,
-                 ad_threshold: float = 0.35, n_calibration_folds: int = 5, seed: int = 0,
-                 n_jobs: int = 1, **model_options: Any):
-        self.learner, self.target, self.alpha = learner, target, alpha
+                 ad_threshold: float = 0.35, n_calibration_folds: int = 5, stack: bool = True,
+                 seed: int = 0, n_jobs: int = 1, **model_options: Any):
+        self.learner, self.target, self.alpha, self.stack = learner, target, alpha, stack
         self.ad_threshold, self.n_calibration_folds = ad_threshold, n_calibration_folds
         self.seed, self.n_jobs, self.model_options = seed, n_jobs, model_options
 
@@ -122,6 +163,7 @@ class PotencyPredictor:
         from kinetor.qsar.splits import make_folds
 
         y = np.asarray(y, float)
+        self.__dict__.pop("_refs", None)  # a refit invalidates the prepared reference
         K = kernel(F, F) if K is None else K
         self.model_ = QSARModel(self.learner, seed=self.seed, n_jobs=self.n_jobs,
                                 **self.model_options).fit(F, y, K=K)
@@ -136,6 +178,10 @@ class PotencyPredictor:
             folds = make_folds(mols, "random", self.n_calibration_folds, seed=self.seed)
             self.calibration_split_ = "random"
         oof = oof_predictions(QSARModel(**params), F, y, folds, K)
+        members = oof.pop("members")
+        if self.stack and len(members) > 1:
+            self.model_.weights = stacking_weights(y, members)
+            oof["prediction"] = self.model_.combine(members)
         self.conformal_ = NormalizedConformal(self.alpha).fit(
             y - oof["prediction"], difficulty_features(oof["nn_similarity"], oof["spread"]))
         self.oof_ = pd.DataFrame({"y": y, **oof, "fold": folds})
@@ -148,13 +194,14 @@ class PotencyPredictor:
         """Prediction table for precomputed features (no ``smiles`` column); ``K_test`` is
         the query-by-training kernel when already computed (else computed in chunks)."""
         if K_test is None:
+            ref = _cached_reference(self, "train_")
             parts = [self.predict_features(F.subset(slice(s, s + chunk)),
-                                           kernel(F.subset(slice(s, s + chunk)), self.train_))
+                                           ref(F.subset(slice(s, s + chunk))))
                      for s in range(0, len(F), chunk)]
             return (pd.concat(parts, ignore_index=True) if parts else
                     self.predict_features(F, np.zeros((0, self.n_train_))))
         members = self.model_.predict_members(F, K_test=K_test)
-        pred = np.mean(list(members.values()), axis=0)
+        pred = self.model_.combine(members)
         nn = K_test.max(axis=1) if K_test.size else np.zeros(len(F))
         lo, hi = self.conformal_.interval(pred, difficulty_features(nn, _spread(members)))
         return pd.DataFrame({"prediction": pred, "lower": lo, "upper": hi,
@@ -169,7 +216,8 @@ class PotencyPredictor:
         (chunks of 10,000).
         """
         smiles = list(smiles)
-        F, ok, problems = featurize_smiles(smiles, tab=self.model_.needs_tab, n_jobs=n_jobs)
+        F, ok, problems = featurize_smiles(smiles, tab=self.model_.needs_tab, n_jobs=n_jobs,
+                                           kinds=tuple(self.train_.fps))
         if problems and strict:
             raise DataError(problems)
         table = self.predict_features(F) if F is not None else None

@@ -65,7 +65,9 @@ def screen(smiles: Sequence[str], predictors: Mapping[str, object],
     smiles = list(smiles)
     ids = list(ids) if ids is not None else [f"row{i + 1}" for i in range(len(smiles))]
     needs_tab = any(p.model_.needs_tab for p in predictors.values())
-    F, ok, problems = featurize_smiles(smiles, tab=needs_tab, n_jobs=n_jobs, file=file)
+    kinds = tuple(dict.fromkeys(k for p in predictors.values() for k in p.train_.fps))
+    F, ok, problems = featurize_smiles(smiles, tab=needs_tab, n_jobs=n_jobs, file=file,
+                                       kinds=kinds)
     out = pd.DataFrame({"id": ids, "smiles": smiles})
     for target, pred in predictors.items():
         cols = {c: np.full(len(smiles), np.nan) for c in ("p", "lower", "upper", "nn")}

@@ -82,7 +82,7 @@ def _fold_row(fold, part: pd.DataFrame) -> dict[str, Any]:
 def cross_validate(smiles: Sequence[str], y, learner: str = "consensus",
                    split: str = "scaffold", n_folds: int = 5, seed: int = 0,
                    folds: np.ndarray | None = None, cliffs: np.ndarray | bool = False,
-                   alpha: float = 0.1, n_jobs: int = 1, progress=None,
+                   alpha: float = 0.1, stack: bool = True, n_jobs: int = 1, progress=None,
                    **model_options: Any) -> CVResult:
     """Cross-validate a learner with conformal intervals.
 
@@ -102,6 +102,10 @@ def cross_validate(smiles: Sequence[str], y, learner: str = "consensus",
         gives the flags.
     alpha : float
         Interval miscoverage (0.1: 90 %).
+    stack : bool
+        Weight ensemble members by inner out-of-fold RMSE (see
+        :class:`~kinetor.qsar.predictor.PotencyPredictor`); the weights are chosen inside
+        each training fold.
     progress : callable, optional
         Called with ``(fold, n_folds)`` after each fold.
     """
@@ -119,6 +123,7 @@ def cross_validate(smiles: Sequence[str], y, learner: str = "consensus",
     from kinetor.qsar.models import QSARModel
 
     F = compute_features(mols, tab=QSARModel(learner, **model_options).needs_tab)
+    given = folds is not None
     if folds is None:
         folds = make_folds(mols, split, n_folds, seed=seed)
     folds = np.asarray(folds)
@@ -135,20 +140,24 @@ def cross_validate(smiles: Sequence[str], y, learner: str = "consensus",
     for c in cols:
         out[c] = False if c == "in_domain" else np.nan
     fold_ids = np.unique(folds)
+    weights: dict[int, Any] = {}
     for k, f in enumerate(fold_ids):
         tr, te = np.flatnonzero(folds != f), np.flatnonzero(folds == f)
-        pred = PotencyPredictor(learner, alpha=alpha, seed=seed, n_jobs=n_jobs, **model_options)
+        pred = PotencyPredictor(learner, alpha=alpha, stack=stack, seed=seed, n_jobs=n_jobs,
+                                **model_options)
         pred.fit_kernel(F.subset(tr), y[tr], [mols[i] for i in tr], K[np.ix_(tr, tr)])
         table = pred.predict_features(F.subset(te), K_test=K[np.ix_(te, tr)])
         for c in cols:
             out.loc[te, c] = table[c].to_numpy()
+        weights[int(f)] = getattr(pred.model_, "weights", None)
         if progress is not None:
             progress(k + 1, len(fold_ids))
     out["in_domain"] = out["in_domain"].astype(bool)
     rows = [_fold_row(int(f), out[out.fold == f]) for f in fold_ids]
     rows.append(_fold_row("pooled", out))
-    options = {"learner": learner, "split": split if folds is None else "given/" + split,
-               "n_folds": len(fold_ids), "seed": seed, "alpha": alpha, **model_options}
+    options = {"learner": learner, "split": "given folds" if given else split,
+               "n_folds": len(fold_ids), "seed": seed, "alpha": alpha, "stack": stack,
+               "stacking_weights": weights, **model_options}
     return CVResult(out, pd.DataFrame(rows), options)
 
 
