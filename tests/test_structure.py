@@ -26,7 +26,8 @@ PKG = ROOT / "src" / "kinetor"
 # lowest first; a unit may import units of strictly lower layers only
 LAYERS: list[set[str]] = [
     {"errors", "_lazy"},
-    {"units", "limits", "numerics", "_figures"},
+    {"units", "limits", "_figures"},
+    {"numerics"},  # quantities with units (kinetor.numerics.params) read kinetor.units
     {"data", "compounds", "be"},
     {"nca", "pk", "pd", "bioanalysis", "adme"},
     {"popfit", "pathway", "report"},  # report reads NCA summaries from kinetor.nca
