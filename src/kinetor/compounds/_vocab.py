@@ -96,7 +96,7 @@ def normalise_route(text: str) -> str:
 
 
 def route_class(route: str) -> str:
-    """``'iv_bolus'``, ``'iv_infusion'`` or ``'extravascular'`` (the DESIGN.md route names)."""
+    """``'iv_bolus'``, ``'iv_infusion'`` or ``'extravascular'`` (kinetor's route names)."""
     if route in EXTRAVASCULAR:
         return "extravascular"
     return "iv_infusion" if route == "iv_infusion" else "iv_bolus"

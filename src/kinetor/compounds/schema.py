@@ -8,12 +8,12 @@ its unit, its source and its evidence status (``firm``, ``likely``, ``unverified
 
 Examples
 --------
->>> v = parse_value({"low": 1, "high": 16, "unit": "uM", "source": "seed 000",
+>>> v = parse_value({"low": 1, "high": 16, "unit": "uM", "source": "the BenchChem note",
 ...                  "status": "firm"}, "cmax", [], "x.toml")
 >>> v.range(), round(v.central, 3)
 ((1.0, 16.0), 4.0)
 >>> str(v)
-'1-16 uM [firm: seed 000]'
+'1-16 uM [firm: the BenchChem note]'
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
-"""The seeds' clinical tables as data, with query helpers.
+"""Published clinical-development tables as data, with query helpers.
 
 ``data/clinical_trials.csv`` holds one row per trial or development line read from the
-seed documents (seed 001 Tables 1-3 and text, seed 002's inhibitor table) and from
-science.md: ``source_table, agent, agent_as_written, cancer_type, phase, line, setting,
+sources (Wander et al. 2011 J Clin Invest 121:1231, PMC3069769, Tables 1-3 and text; a
+Smolecule technical note's inhibitor table; Schmid 2019 for MANTA): ``source_table, agent, agent_as_written, cancer_type, phase, line, setting,
 partners, description, nct_id, start_date, planned_accrual, source, status, note``.
 ``agent`` is the library name of the compound; ``partners`` lists combination partners
 separated by ``;``.
