@@ -15,6 +15,7 @@ from kinetor.data._build import (
     rename_extras,
     subject_table,
 )
+from kinetor.data._factorize import factorize
 from kinetor.data._text import RawTable, cells_as_text
 from kinetor.data._units import resolve_unit
 from kinetor.data.aliases import guess_roles
@@ -175,7 +176,7 @@ def _dose_fields(ctx: _Ctx, time_role: str | None, time_unit: str | None) -> pd.
         dur, _ = ctx.quantity("duration", "infusion duration", "time_unit", "time",
                               target=time_unit)
     route_raw = ctx.text("route")
-    codes, uniq = pd.factorize(route_raw)     # a few distinct routes: normalised once each
+    codes, uniq = factorize(route_raw)     # a few distinct routes: normalised once each
     route = np.array([normalise_route(r) or "" for r in uniq] + [""], dtype=object)[codes]
     # an empty duration is 0 for a bolus or an oral dose, unknown for an infusion
     dur = np.where(np.isnan(dur) & (route != "iv_infusion"), 0.0, dur)
@@ -190,18 +191,30 @@ def _doses_from_rows(ctx: _Ctx, time_unit, analytes) -> tuple[pd.DataFrame, str 
     d = _dose_fields(ctx, "dose_time" if ctx.has("dose_time") else None, time_unit)
     dose_unit = d.attrs["dose_unit"]
     missing = parse_numbers(ctx.col("dose"))[1]
-    d = d[~missing & (d["subject"] != "").to_numpy()]
+    keep = ~missing & (d["subject"].to_numpy(object) != "")
     key = ["subject", "time", "dose", "route", "duration"]
-    # the dose repeats on every sample row: keep each distinct record's first row, found
-    # from factorized key codes (one hash pass per column, no row tuples)
-    code = np.zeros(len(d), np.int64)
+    # the dose repeats on every sample row: keep each distinct record's first row. A
+    # record's first row always differs from the row above it, so only those rows (one
+    # per run of equal records: ~ one per subject) are factorized (one hash pass per
+    # column over them, no row tuples)
+    cols = {k: d[k].to_numpy(object if d[k].dtype.kind not in "fiu" else None)
+            for k in key}
+    change = np.ones(len(d), bool)
+    if len(d) > 1:
+        same = keep[:-1].copy()         # a row after a dropped row starts a run
+        for v in cols.values():
+            same &= v[1:] == v[:-1]     # NaN != NaN: a run break, harmless
+        change[1:] = ~same
+    cand = np.flatnonzero(change & keep)
+    code = np.zeros(len(cand), np.int64)
     for k in key:
-        kc, ku = pd.factorize(d[k].to_numpy(object if d[k].dtype.kind not in "fiu"
-                                            else None))
+        kc, ku = pd.factorize(cols[k][cand])
         code = pd.factorize(code * (len(ku) + 1) + kc + 1)[0].astype(np.int64)
-    first = np.sort(np.unique(code, return_index=True)[1])
+    first = cand[np.sort(np.unique(code, return_index=True)[1])]
     uniq = d.iloc[first]
     clash = uniq[uniq.duplicated(["subject", "time"], keep=False)]
+    if len(clash):
+        d = d[keep]
     for (subj, t), g in clash.groupby(["subject", "time"], sort=False):
         rows = d[(d["subject"] == subj) & (d["time"] == t)]
         desc = "; ".join(f"{r.dose:g} {r.route_raw} on row {r.source_row}"

@@ -54,6 +54,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from kinetor.data._factorize import factorize
 from kinetor.errors import DataError, Problem
 
 __all__ = ["CONC_COLUMNS", "DOSE_COLUMNS", "SUBJECT_COLUMNS", "Study"]
@@ -99,7 +100,7 @@ _REQUIRED_UNITS = ("time", "conc", "dose")
 
 
 def _canonical(df: pd.DataFrame, schema: dict[str, str], table: str) -> pd.DataFrame:
-    df = df.copy()
+    df = df.copy(deep=False)   # copy-on-write: nothing here writes into the caller's arrays
     missing = [c for c in ("subject",) if c not in df.columns]
     if table == "conc":
         missing += [c for c in ("conc",) if c not in df.columns]
@@ -121,13 +122,24 @@ def _canonical(df: pd.DataFrame, schema: dict[str, str], table: str) -> pd.DataF
         if col not in df.columns:
             df[col] = _DEFAULTS[col]
         if dtype == "string":
-            df[col] = df[col].astype("string").fillna("" if col != "subject" else pd.NA)
+            df[col] = _as_string(df[col], col != "subject")
         elif dtype == "bool":
             df[col] = df[col].fillna(False).astype(bool)
         else:
             df[col] = pd.to_numeric(df[col], errors="raise").astype(dtype)
     extra = [c for c in df.columns if c not in schema]
     return df[[*schema, *extra]].reset_index(drop=True)
+
+
+def _as_string(s: pd.Series, fill: bool) -> pd.Series:
+    """A column as pandas' string dtype, missing cells as "" (``fill``) or NA.
+
+    Filling scans every cell in Python-object terms; a column of str only (what the
+    readers build) is recognised by one C pass instead and returned as converted."""
+    out = s.astype("string")
+    if pd.api.types.infer_dtype(out.to_numpy(object), skipna=False) == "string":
+        return out
+    return out.fillna("") if fill else out.fillna(pd.NA)
 
 
 def _digest_column(h, name: str, s: pd.Series) -> None:
@@ -141,7 +153,8 @@ def _digest_column(h, name: str, s: pd.Series) -> None:
         h.update(np.ascontiguousarray(values).tobytes())
         return
     values = s.to_numpy(object) if not isinstance(s.dtype, pd.CategoricalDtype) else s
-    codes, uniq = pd.factorize(values, use_na_sentinel=True)
+    codes, uniq = factorize(values) if isinstance(values, np.ndarray) else \
+        pd.factorize(values, use_na_sentinel=True)
     h.update(np.ascontiguousarray(codes, dtype=np.int64).tobytes())
     text = uniq if pd.api.types.infer_dtype(uniq, skipna=False) == "string" else \
         [repr(u) for u in uniq]

@@ -47,6 +47,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from kinetor.data._factorize import row_codes, strictly_increasing
 from kinetor.data.routes import ROUTES
 from kinetor.errors import Problem, UnitError
 from kinetor.units import parse_unit
@@ -115,12 +116,11 @@ def _conc(study) -> list[Problem]:
     keys = ["subject", "analyte", "matrix"]
     timed = included & ~np.isnan(t_any)
     # one integer per (subject, analyte, matrix, time): factorized object arrays (fast)
-    code = np.zeros(int(timed.sum()), np.int64)
-    for k in keys:
-        kc, ku = pd.factorize(c[k].to_numpy(object)[timed])
-        code = code * (len(ku) + 1) + kc + 1
+    code = row_codes([c[k].to_numpy(object)[timed] for k in keys]).astype(np.int64)
+    if strictly_increasing(code, t_any[timed]):   # the usual layout: no duplicate
+        return out
     tc, tu = pd.factorize(t_any[timed])
-    code = pd.factorize(code)[0].astype(np.int64) * (len(tu) + 1) + tc
+    code = code * (len(tu) + 1) + tc
     dup_mask = pd.Series(code).duplicated(keep=False).to_numpy()
     if not dup_mask.any():
         return out

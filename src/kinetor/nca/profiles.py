@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from kinetor.data._factorize import factorize, row_codes, strictly_increasing
 from kinetor.data.blq import apply_blq_rule
 from kinetor.data.routes import normalise_route
 from kinetor.errors import DataError, Problem
@@ -73,7 +74,7 @@ def _problems(df: pd.DataFrame, mask, source: str, column: str, message, fix: st
 
 def upper_is(series: pd.Series, value: str) -> np.ndarray:
     """``series.str.upper() == value`` computed on the unique values only (fast)."""
-    codes, uniques = pd.factorize(series.to_numpy(object))
+    codes, uniques = factorize(series.to_numpy(object))
     uniques = [str(u) for u in uniques]
     return np.array([u.upper() == value for u in uniques], bool)[codes] if len(uniques) \
         else np.zeros(len(series), bool)
@@ -131,8 +132,10 @@ def usable_rows(study, options: Options) -> pd.DataFrame:
     groups = [g for g in study.groups if g in study.subjects.columns and g not in rows.columns]
     if groups:
         subj = study.subjects.drop_duplicates("subject")
-        at = pd.Index(subj["subject"].to_numpy(object)).get_indexer(
-            rows["subject"].to_numpy(object))
+        # looked up once per distinct subject, spread over the rows by their codes
+        codes, ids = factorize(rows["subject"].to_numpy(object))
+        at = np.append(pd.Index(subj["subject"].to_numpy(object)).get_indexer(ids),
+                       -1)[codes]
         for g in groups:
             values = subj[g].to_numpy(object)
             rows[g] = np.where(at >= 0, values[np.maximum(at, 0)], None)
@@ -141,6 +144,8 @@ def usable_rows(study, options: Options) -> pd.DataFrame:
 
 def _duplicated(key: np.ndarray, time: np.ndarray) -> np.ndarray:
     """Rows whose (key, time) pair occurs more than once (all of them flagged)."""
+    if strictly_increasing(key, time):   # the usual layout: nothing to sort
+        return np.zeros(len(key), bool)
     o = np.lexsort((time, key))
     same = (key[o][1:] == key[o][:-1]) & (time[o][1:] == time[o][:-1])
     flag = np.zeros(len(key), bool)
@@ -290,14 +295,15 @@ def build_profiles(study, options: Options, intervals: pd.DataFrame | None = Non
                                  "interval start/end times")])
     origin_all = meta["origin"].to_numpy(float)
     t = rows["time"].to_numpy(float)[r_idx] - origin_all[r_pid]
-    kept = np.unique(r_pid)
+    kept = np.flatnonzero(np.bincount(r_pid, minlength=len(meta)))   # sorted, unique
     meta = meta.iloc[kept].reset_index(drop=True)
     remap = np.full(len(iv) + 1, -1)
     remap[kept] = np.arange(len(meta))
     meta["pid"] = np.arange(len(meta))
     pid = remap[r_pid]
-    order = np.lexsort((t, pid))
-    pid, t, r_idx = pid[order], t[order], r_idx[order]
+    if not strictly_increasing(pid, t):   # rows in profile and time order: kept as they are
+        order = np.lexsort((t, pid))
+        pid, t, r_idx = pid[order], t[order], r_idx[order]
     c = rows["conc"].to_numpy(float)[r_idx]
     P = len(meta)
     counts = np.bincount(pid, minlength=P)
@@ -356,13 +362,9 @@ def _drop_trough_only(rows, meta, r_idx, r_pid, study):
 
 
 def _key_codes(df: pd.DataFrame, cols: list[str]) -> np.ndarray:
-    """One integer per distinct combination of ``cols`` (factorised column by column:
-    much faster than hashing tuples of strings)."""
-    combined = np.zeros(len(df), np.int64)
-    for c in cols:
-        codes, uniques = pd.factorize(df[c].to_numpy(object))
-        combined = combined * (len(uniques) + 1) + codes
-    return pd.factorize(combined)[0]
+    """One integer per distinct combination of ``cols`` (factorised column by column,
+    one row per run of equal keys: much faster than hashing tuples of strings)."""
+    return row_codes([df[c].to_numpy(object) for c in cols])
 
 
 def _inserted_point(Tobs, Cobs, counts, meta):
