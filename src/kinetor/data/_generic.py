@@ -119,8 +119,10 @@ def _conc_table(ctx: _Ctx, mw) -> tuple[pd.DataFrame, dict[str, str | None]]:
                                       "write the volume as a number")
         units["volume"] = ctx.hunits.get("volume") or ctx.declared.get("volume")
     c = classify_conc(ctx.col("conc"))
-    for r, v in zip(ctx.rows[c["kind"] == "bad"], ctx.cells("conc", c["kind"] == "bad"),
-                    strict=True):
+    is_number = c["kind"] == "number"
+    bad = np.zeros(n, bool)
+    bad[~is_number] = c["kind"][~is_number] == "bad"
+    for r, v in zip(ctx.rows[bad], ctx.cells("conc", bad), strict=True):
         ctx.problems.append(Problem(
             f"concentration is neither a finite number nor recognised BLQ text: {v!r}",
             file=ctx.file, row=int(r), column=ctx.roles["conc"],
@@ -135,8 +137,8 @@ def _conc_table(ctx: _Ctx, mw) -> tuple[pd.DataFrame, dict[str, str | None]]:
         row_units=row_units, unit_column=ctx.roles.get("conc_unit"),
         header_unit=ctx.hunits.get("conc"), declared=ctx.declared.get("conc"), mw=mw,
         analytes=analyte, notes=ctx.notes, problems=ctx.problems)
-    value = np.where(c["kind"] == "number", combined, np.nan)
-    limit = np.where(c["kind"] != "number", combined, np.nan)
+    value = np.where(is_number, combined, np.nan)
+    limit = np.where(~is_number, combined, np.nan)
     lloq = nan
     if ctx.has("lloq"):
         lloq_raw = ctx.numbers("lloq", "LLOQ", "write the LLOQ as a number")

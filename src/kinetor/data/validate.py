@@ -47,7 +47,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from kinetor.data._factorize import row_codes, strictly_increasing
+from kinetor.data._factorize import factorize, row_codes, strictly_increasing
 from kinetor.data.routes import ROUTES
 from kinetor.errors import Problem, UnitError
 from kinetor.units import parse_unit
@@ -95,7 +95,7 @@ def _conc(study) -> list[Problem]:
                            column=_col(study, "conc", "conc"),
                            fix="concentrations must be >= 0; correct the value or exclude "
                                "the row"))
-    included = (c["exclude"] == "").to_numpy()
+    included = c["exclude"].to_numpy(object) == ""   # filled: no missing cell
     t = c["time"].to_numpy(float)
     nominal = c["nominal_time"].to_numpy(float)
     t_any = np.where(np.isnan(t), nominal, t)
@@ -175,9 +175,10 @@ def _doses(study) -> list[Problem]:
 
 def _dosed(study) -> list[Problem]:
     c = study.conc
-    subject = c["subject"].to_numpy(object)
+    codes, ids = factorize(c["subject"].to_numpy(object))   # looked up once per subject
     dosed = pd.Index(study.doses["subject"].to_numpy(object)).unique()
-    bad = (c["exclude"].to_numpy(object) == "") & ~pd.Index(subject).isin(dosed)
+    known = np.append(pd.Index(ids).isin(dosed), bool(pd.isna(dosed).any()))  # [-1]: NA
+    bad = (c["exclude"].to_numpy(object) == "") & ~known[codes]
     if not bad.any():
         return []
     first = c[bad].drop_duplicates("subject")
