@@ -92,6 +92,11 @@ def test_run_factorize_is_pandas_factorize(seed):
     assert list(uniques) == list(want_uniques)
     other = np.repeat(rng.integers(0, 3, 40), rng.integers(1, 5, 40))[:len(values)]
     other = np.resize(other, len(values))
+    from kinetor.data._factorize import first_rows
+
+    one_na = np.array([None if pd.isna(v) else v for v in values], dtype=object)
+    kept = pd.Series(one_na, dtype=object).drop_duplicates().index.tolist()
+    assert first_rows(codes).tolist() == kept
     tuples = list(zip(want_codes.tolist(), other.tolist(), strict=True))
     assert row_codes([values, other]).tolist() == pd.factorize(
         pd.Series(tuples, dtype=object))[0].tolist()

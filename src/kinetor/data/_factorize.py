@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["factorize", "row_codes", "run_starts", "strictly_increasing"]
+__all__ = ["factorize", "first_rows", "row_codes", "run_starts", "strictly_increasing"]
 
 
 def run_starts(columns: list[np.ndarray]) -> np.ndarray | None:
@@ -50,6 +50,24 @@ def factorize(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     first = np.flatnonzero(start)
     codes, uniques = pd.factorize(values[first], use_na_sentinel=True)
     return codes[np.cumsum(start) - 1], uniques
+
+
+def first_rows(codes: np.ndarray) -> np.ndarray:
+    """Row of the first appearance of each code of ``factorize`` (and of the first missing
+    cell, code -1), in row order: what ``drop_duplicates`` keeps, without hashing (one
+    kind of missing value assumed: ``drop_duplicates`` tells None from NaN).
+
+    >>> first_rows(np.array([0, 0, -1, 1, 0, 2, -1, 1])).tolist()
+    [0, 2, 3, 5]
+    """
+    codes = np.asarray(codes)
+    if not len(codes):
+        return np.zeros(0, np.int64)
+    # codes count up in order of first appearance: a new code raises the running maximum
+    top = np.maximum.accumulate(codes)
+    new = np.flatnonzero(np.diff(top, prepend=-1) > 0)
+    na = np.flatnonzero(codes < 0)[:1]
+    return np.sort(np.concatenate([new, na])) if len(na) else new
 
 
 def strictly_increasing(key: np.ndarray, time: np.ndarray) -> bool:

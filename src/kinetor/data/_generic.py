@@ -15,7 +15,7 @@ from kinetor.data._build import (
     rename_extras,
     subject_table,
 )
-from kinetor.data._factorize import factorize
+from kinetor.data._factorize import factorize, first_rows
 from kinetor.data._text import RawTable, cells_as_text
 from kinetor.data._units import resolve_unit
 from kinetor.data.aliases import guess_roles
@@ -182,8 +182,11 @@ def _dose_fields(ctx: _Ctx, time_role: str | None, time_unit: str | None) -> pd.
     route = np.array([normalise_route(r) or "" for r in uniq] + [""], dtype=object)[codes]
     # an empty duration is 0 for a bolus or an oral dose, unknown for an infusion
     dur = np.where(np.isnan(dur) & (route != "iv_infusion"), 0.0, dur)
-    d = pd.DataFrame({"subject": ctx.text("subject"), "time": t, "dose": dose,
-                      "route": route, "duration": dur, "route_raw": route_raw,
+    def text(v):   # kept as object: pandas would scan every cell to infer a str dtype
+        return pd.Series(v, dtype=object, copy=False)
+
+    d = pd.DataFrame({"subject": text(ctx.text("subject")), "time": t, "dose": dose,
+                      "route": text(route), "duration": dur, "route_raw": text(route_raw),
                       "source_row": ctx.rows})
     d.attrs["dose_unit"] = dose_unit
     return d
@@ -329,7 +332,9 @@ def read_generic(raw: RawTable, *, roles=None, units=None, groups=None, mw=None,
     ctx = _Ctx(raw, roles, units, problems, notes, allowed=_CONC_ROLES)
     _require(ctx, [["subject"], ["conc"], ["time", "nominal_time"]], "concentration table")
     conc, unit = _conc_table(ctx, mw)
-    analytes = conc.drop_duplicates("subject").set_index("subject")["analyte"]
+    # each subject's first row (drop_duplicates without hashing every row)
+    first = first_rows(factorize(conc["subject"].to_numpy(object))[0])
+    analytes = conc.iloc[first].set_index("subject")["analyte"]
     files = {"conc": raw.file, "doses": raw.file, "subjects": raw.file}
     dose_roles: dict[str, str] = {}
     if doses is not None:

@@ -199,8 +199,11 @@ def _subjects(study) -> list[Problem]:
                            column=_col(study, "weight", "weight"),
                            fix="give the body weight (> 0)"))
     for col in ("species", "sex", "group"):
+        given = (s[col].astype(str) != "").to_numpy(bool)
+        if not given.any():   # the usual case when the column is not in the data
+            continue
         vals = s[["subject", col]].astype(str)
-        vals = vals[vals[col] != ""].drop_duplicates()
+        vals = vals[given].drop_duplicates()
         for subj in vals.loc[vals["subject"].duplicated(), "subject"].unique():
             seen = sorted(vals.loc[vals["subject"] == subj, col])
             out.append(Problem(f"subject {subj!r} has conflicting {col}: {seen}", file=file,

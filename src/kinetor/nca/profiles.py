@@ -113,8 +113,9 @@ def usable_rows(study, options: Options) -> pd.DataFrame:
     keep = [c for c in (*KEYS, *in_conc, "nominal_time", "blq", "lloq", "source_row",
                         "end_time", "volume", "duration") if c in used.columns]
     text = {*KEYS, *in_conc}
-    data = {c: (used[c].to_numpy(object) if c in text else used[c].to_numpy())[sel]
-            for c in keep}
+    # object Series: pandas would otherwise scan each text column to infer its str dtype
+    data = {c: pd.Series(used[c].to_numpy(object)[sel], dtype=object, copy=False)
+            if c in text else used[c].to_numpy()[sel] for c in keep}
     data["time"] = used[time_col].to_numpy(float)[sel]
     data["conc"] = used["conc_used"].to_numpy(float)[sel]
     rows = pd.DataFrame(data)
