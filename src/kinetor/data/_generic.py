@@ -56,7 +56,10 @@ class _Ctx:
             out.fill(default)   # much faster than np.full for an object array
             return out
         s = self.raw.text(self.roles[role]).to_numpy(dtype=object)  # stripped text
-        return np.where(s == "", default, s).astype(object)
+        if default == "":   # nothing to fill in
+            return s.copy()
+        empty = s == ""
+        return np.where(empty, default, s).astype(object) if empty.any() else s.copy()
 
     def cells(self, role: str, mask: np.ndarray) -> list[str]:
         """The cells of ``role`` on the rows of ``mask``, as written (for messages)."""

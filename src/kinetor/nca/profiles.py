@@ -109,12 +109,14 @@ def usable_rows(study, options: Options) -> pd.DataFrame:
                              else "(--time actual, time='actual')"))
     # one narrow copy: the columns NCA reads (strings as object arrays, fast to take)
     sel = np.nonzero(ok & ~no_time)[0]
+    if len(sel) == len(used):   # every row is used (the usual case): nothing to take
+        sel = slice(None)
     in_conc = [g for g in study.groups if g in used.columns and g not in KEYS]
     keep = [c for c in (*KEYS, *in_conc, "nominal_time", "blq", "lloq", "source_row",
                         "end_time", "volume", "duration") if c in used.columns]
     text = {*KEYS, *in_conc}
     # object Series: pandas would otherwise scan each text column to infer its str dtype
-    data = {c: pd.Series(used[c].to_numpy(object)[sel], dtype=object, copy=False)
+    data = {c: pd.Series(used[c].to_numpy(object)[sel], dtype=object)
             if c in text else used[c].to_numpy()[sel] for c in keep}
     data["time"] = used[time_col].to_numpy(float)[sel]
     data["conc"] = used["conc_used"].to_numpy(float)[sel]
