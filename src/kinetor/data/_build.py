@@ -197,6 +197,10 @@ def _shift_to_first_dose(parts: Parts) -> None:
     doses = parts.doses
     if len(doses) == 0:
         return
+    if doses["time"].dtype.kind in "fiu":
+        t = doses["time"].to_numpy(float)
+        if not (np.isfinite(t) & (t != 0)).any():   # every dose at 0: nothing to shift
+            return
     first = doses.groupby("subject")["time"].min()
     shift = first[np.isfinite(first) & (first != 0)]
     if shift.empty:

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from kinetor.data._factorize import factorize
 from kinetor.errors import DataError, Problem
 from kinetor.nca._units import output_units
 from kinetor.nca.engine import compute, long_table
@@ -117,7 +118,10 @@ min_span_ratio, max_aucpext, sparse, sparse_mean, cl_unit, volume_unit
         from kinetor.nca.sparse import composite
 
         plasma, doses, sparse_rows, notes = composite(plasma, study, opts)
-    analytes = sorted({str(a) for a in pd.unique(rows["analyte"].to_numpy(object))})
+    analyte = rows["analyte"].to_numpy(object)
+    codes, present = factorize(analyte)   # one hash per run of rows
+    analytes = sorted({str(a) for a in (present if (codes >= 0).all()
+                                        else pd.unique(analyte))})
     units_by_analyte = {a: output_units(study.units, mw=study.mw.get(a),
                                         cl_unit=opts.cl_unit, volume_unit=opts.volume_unit,
                                         volume_in=study.units.get("volume"))
