@@ -194,7 +194,8 @@ def _with_names(params: pd.DataFrame) -> pd.DataFrame:
         names = pd.Index([table.get(c, "") for c in cats], dtype=object)
         uniq, inv = np.unique(np.asarray(names, dtype=str), return_inverse=True)
         codes = code.cat.codes.to_numpy()
-        params[col] = pd.Categorical.from_codes(inv[codes], list(uniq))
+        small = inv.astype(np.int8 if len(uniq) < 127 else np.int32)   # kept as is
+        params[col] = pd.Categorical.from_codes(small[codes], list(uniq), validate=False)
     return params
 
 

@@ -116,7 +116,8 @@ def usable_rows(study, options: Options) -> pd.DataFrame:
                         "end_time", "volume", "duration") if c in used.columns]
     text = {*KEYS, *in_conc}
     # object Series: pandas would otherwise scan each text column to infer its str dtype
-    data = {c: pd.Series(used[c].to_numpy(object)[sel], dtype=object)
+    # (not copied here: the DataFrame below copies every column of a dict)
+    data = {c: pd.Series(used[c].to_numpy(object)[sel], dtype=object, copy=False)
             if c in text else used[c].to_numpy()[sel] for c in keep}
     data["time"] = used[time_col].to_numpy(float)[sel]
     data["conc"] = used["conc_used"].to_numpy(float)[sel]
