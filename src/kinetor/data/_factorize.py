@@ -49,6 +49,8 @@ def factorize(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return pd.factorize(values, use_na_sentinel=True)
     first = np.flatnonzero(start)
     codes, uniques = pd.factorize(values[first], use_na_sentinel=True)
+    if len(first) == 1:   # one value on every row (analyte, matrix, no exclusion)
+        return np.full(len(values), codes[0], dtype=codes.dtype), uniques
     return codes[np.cumsum(start) - 1], uniques
 
 
