@@ -171,6 +171,21 @@ def _conc_table(ctx: _Ctx, mw) -> tuple[pd.DataFrame, dict[str, str | None]]:
 
 
 def _dose_fields(ctx: _Ctx, time_role: str | None, time_unit: str | None) -> pd.DataFrame:
+    cols, dose_unit = _dose_arrays(ctx, time_role, time_unit)
+    d = _frame(cols)
+    d.attrs["dose_unit"] = dose_unit
+    return d
+
+
+def _frame(cols: dict[str, np.ndarray]) -> pd.DataFrame:
+    """Dose columns as a table; text kept as object (pandas would scan every cell to
+    infer a str dtype)."""
+    return pd.DataFrame({k: pd.Series(v, dtype=object, copy=False) if v.dtype == object
+                         else v for k, v in cols.items()})
+
+
+def _dose_arrays(ctx: _Ctx, time_role: str | None, time_unit: str | None):
+    """The dose columns of every row as arrays, and the dose unit."""
     n = len(ctx.f)
     dose, dose_unit = ctx.quantity("dose", "dose", "dose_unit", "dose")
     t = np.zeros(n)
@@ -185,30 +200,24 @@ def _dose_fields(ctx: _Ctx, time_role: str | None, time_unit: str | None) -> pd.
     route = np.array([normalise_route(r) or "" for r in uniq] + [""], dtype=object)[codes]
     # an empty duration is 0 for a bolus or an oral dose, unknown for an infusion
     dur = np.where(np.isnan(dur) & (route != "iv_infusion"), 0.0, dur)
-    def text(v):   # kept as object: pandas would scan every cell to infer a str dtype
-        return pd.Series(v, dtype=object, copy=False)
-
-    d = pd.DataFrame({"subject": text(ctx.text("subject")), "time": t, "dose": dose,
-                      "route": text(route), "duration": dur, "route_raw": text(route_raw),
-                      "source_row": ctx.rows})
-    d.attrs["dose_unit"] = dose_unit
-    return d
+    return {"subject": ctx.text("subject"), "time": t, "dose": dose, "route": route,
+            "duration": dur, "route_raw": route_raw, "source_row": ctx.rows}, dose_unit
 
 
 def _doses_from_rows(ctx: _Ctx, time_unit, analytes) -> tuple[pd.DataFrame, str | None]:
-    d = _dose_fields(ctx, "dose_time" if ctx.has("dose_time") else None, time_unit)
-    dose_unit = d.attrs["dose_unit"]
+    d, dose_unit = _dose_arrays(ctx, "dose_time" if ctx.has("dose_time") else None,
+                                time_unit)
     missing = parse_numbers(ctx.col("dose"))[1]
-    keep = ~missing & (d["subject"].to_numpy(object) != "")
+    keep = ~missing & (d["subject"] != "")
     key = ["subject", "time", "dose", "route", "duration"]
     # the dose repeats on every sample row: keep each distinct record's first row. A
     # record's first row always differs from the row above it, so only those rows (one
     # per run of equal records: ~ one per subject) are factorized (one hash pass per
     # column over them, no row tuples)
-    cols = {k: d[k].to_numpy(object if d[k].dtype.kind not in "fiu" else None)
-            for k in key}
-    change = np.ones(len(d), bool)
-    if len(d) > 1:
+    cols = {k: d[k] for k in key}
+    n = len(keep)
+    change = np.ones(n, bool)
+    if n > 1:
         same = keep[:-1].copy()         # a row after a dropped row starts a run
         for v in cols.values():
             same &= v[1:] == v[:-1]     # NaN != NaN: a run break, harmless
@@ -219,10 +228,12 @@ def _doses_from_rows(ctx: _Ctx, time_unit, analytes) -> tuple[pd.DataFrame, str 
         kc, ku = pd.factorize(cols[k][cand])
         code = pd.factorize(code * (len(ku) + 1) + kc + 1)[0].astype(np.int64)
     first = cand[np.sort(np.unique(code, return_index=True)[1])]
-    uniq = d.iloc[first]
+    # the table is built on those rows only (the rows of the file hold ~ one per sample)
+    uniq = _frame({k: v[first] for k, v in d.items()})
+    uniq.index = first
     clash = uniq[uniq.duplicated(["subject", "time"], keep=False)]
     if len(clash):
-        d = d[keep]
+        d = _frame(d)[keep]
     for (subj, t), g in clash.groupby(["subject", "time"], sort=False):
         rows = d[(d["subject"] == subj) & (d["time"] == t)]
         desc = "; ".join(f"{r.dose:g} {r.route_raw} on row {r.source_row}"
