@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from kinetor.data._factorize import factorize, row_codes, strictly_increasing
+from kinetor.data._factorize import factorize, first_rows, row_codes, strictly_increasing
 from kinetor.data.blq import apply_blq_rule
 from kinetor.data.routes import normalise_route
 from kinetor.errors import DataError, Problem
@@ -268,7 +268,13 @@ def build_profiles(study, options: Options, intervals: pd.DataFrame | None = Non
     groups = [g for g in study.groups if g in rows.columns]
     if "_kid" not in rows.columns:
         rows = rows.assign(_kid=_key_codes(rows, KEYS))
-    keys = rows[[*KEYS, *groups, "_kid"]].drop_duplicates("_kid").reset_index(drop=True)
+    kid = rows["_kid"].to_numpy()
+    first = first_rows(kid) if kid.dtype.kind in "iu" else np.zeros(0, np.int64)
+    if len(first) and (kid[first] == np.arange(len(first))).all():
+        # codes numbered in order of first appearance: each key's first row, no hashing
+        keys = rows[[*KEYS, *groups, "_kid"]].iloc[first].reset_index(drop=True)
+    else:
+        keys = rows[[*KEYS, *groups, "_kid"]].drop_duplicates("_kid").reset_index(drop=True)
     # pandas' "string" dtype hashes ~10x slower than object in merges and sorts
     keys = keys.astype({c: object for c in KEYS})
     if doses is None:
