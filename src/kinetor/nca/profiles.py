@@ -122,7 +122,9 @@ def usable_rows(study, options: Options) -> pd.DataFrame:
     data["time"] = used[time_col].to_numpy(float)[sel]
     data["conc"] = used["conc_used"].to_numpy(float)[sel]
     rows = pd.DataFrame(data)
-    kid = _key_codes(rows, KEYS)
+    # the subject codes serve the key codes and the subject-table lookup below
+    s_codes, s_ids = factorize(rows["subject"].to_numpy(object))
+    kid = row_codes([s_codes, *(rows[c].to_numpy(object) for c in KEYS[1:])])
     rows["_kid"] = kid
     dup = _duplicated(kid, rows["time"].to_numpy())
     if not options.sparse:
@@ -137,9 +139,8 @@ def usable_rows(study, options: Options) -> pd.DataFrame:
     if groups:
         subj = study.subjects.drop_duplicates("subject")
         # looked up once per distinct subject, spread over the rows by their codes
-        codes, ids = factorize(rows["subject"].to_numpy(object))
-        at = np.append(pd.Index(subj["subject"].to_numpy(object)).get_indexer(ids),
-                       -1)[codes]
+        at = np.append(pd.Index(subj["subject"].to_numpy(object)).get_indexer(s_ids),
+                       -1)[s_codes]
         for g in groups:
             values = subj[g].to_numpy(object)
             rows[g] = np.where(at >= 0, values[np.maximum(at, 0)], None)
