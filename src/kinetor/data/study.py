@@ -275,7 +275,8 @@ class Study:
 
         Kept until a table changes: the tables are held as shallow copies beside the
         digest, so under pandas' copy-on-write any later write into a table (``loc``,
-        ``[] =``, a replaced table) gives it new buffers, and the digest is recomputed.
+        ``[] =``, a replaced table) gives it new buffers, and the digest is recomputed
+        (a write past pandas, into an array taken out with ``to_numpy``, is not seen).
         """
         tables = (self.conc, self.doses, self.subjects)
         units = repr(sorted(self.units.items()))
