@@ -84,8 +84,10 @@ def _col(study, role: str, default: str) -> str:
     return study.roles.get(role, default)
 
 
-def _conc(study) -> list[Problem]:
+def _conc(study, subject_codes=None) -> list[Problem]:
     c = study.conc
+    if subject_codes is None:
+        subject_codes = factorize(c["subject"].to_numpy(object))
     file = study.files.get("conc", study.source)
     rows = c["source_row"].to_numpy()
     out = []
@@ -115,8 +117,12 @@ def _conc(study) -> list[Problem]:
                            fix="give the assay's lower limit of quantification"))
     keys = ["subject", "analyte", "matrix"]
     timed = included & ~np.isnan(t_any)
-    # one integer per (subject, analyte, matrix, time): factorized object arrays (fast)
-    code = row_codes([c[k].to_numpy(object)[timed] for k in keys]).astype(np.int64)
+    # one integer per (subject, analyte, matrix, time): factorized object arrays (fast),
+    # the subject as its codes (integers compare faster than strings)
+    cols = [subject_codes[0], *(c[k].to_numpy(object) for k in keys[1:])]
+    if not timed.all():
+        cols = [v[timed] for v in cols]
+    code = row_codes(cols).astype(np.int64)
     if strictly_increasing(code, t_any[timed]):   # the usual layout: no duplicate
         return out
     tc, tu = pd.factorize(t_any[timed])
@@ -173,9 +179,10 @@ def _doses(study) -> list[Problem]:
     return out
 
 
-def _dosed(study) -> list[Problem]:
+def _dosed(study, subject_codes=None) -> list[Problem]:
     c = study.conc
-    codes, ids = factorize(c["subject"].to_numpy(object))   # looked up once per subject
+    codes, ids = subject_codes if subject_codes is not None else \
+        factorize(c["subject"].to_numpy(object))   # looked up once per subject
     dosed = pd.Index(study.doses["subject"].to_numpy(object)).unique()
     known = np.append(pd.Index(ids).isin(dosed), bool(pd.isna(dosed).any()))  # [-1]: NA
     bad = (c["exclude"].to_numpy(object) == "") & ~known[codes]
@@ -213,8 +220,9 @@ def _subjects(study) -> list[Problem]:
 
 def validate_study(study) -> list[Problem]:
     """Check a ``Study`` and return every problem found (an empty list when it is fine)."""
-    return [*_units(study), *_conc(study), *_doses(study), *_dosed(study),
-            *_subjects(study)]
+    subject_codes = factorize(study.conc["subject"].to_numpy(object))   # shared
+    return [*_units(study), *_conc(study, subject_codes), *_doses(study),
+            *_dosed(study, subject_codes), *_subjects(study)]
 
 
 def problems_frame(problems: list[Problem]) -> pd.DataFrame:
