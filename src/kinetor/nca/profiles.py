@@ -138,9 +138,11 @@ def usable_rows(study, options: Options) -> pd.DataFrame:
     groups = [g for g in study.groups if g in study.subjects.columns and g not in rows.columns]
     if groups:
         subj = study.subjects.drop_duplicates("subject")
-        # looked up once per distinct subject, spread over the rows by their codes
-        at = np.append(pd.Index(subj["subject"].to_numpy(object)).get_indexer(s_ids),
-                       -1)[s_codes]
+        index = pd.Index(subj["subject"].to_numpy(object))
+        if (s_codes >= 0).all():   # looked up once per subject, spread by the codes
+            at = np.append(index.get_indexer(s_ids), -1)[s_codes]
+        else:                      # a missing subject id: looked up as it is
+            at = index.get_indexer(rows["subject"].to_numpy(object))
         for g in groups:
             values = subj[g].to_numpy(object)
             rows[g] = np.where(at >= 0, values[np.maximum(at, 0)], None)
