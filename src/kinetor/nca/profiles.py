@@ -115,8 +115,7 @@ def usable_rows(study, options: Options) -> pd.DataFrame:
     keep = [c for c in (*KEYS, *in_conc, "nominal_time", "blq", "lloq", "source_row",
                         "end_time", "volume", "duration") if c in used.columns]
     text = {*KEYS, *in_conc}
-    # object Series: pandas would otherwise scan each text column to infer its str dtype
-    # (not copied here: the DataFrame below copies every column of a dict)
+    # object Series: no scan to infer a str dtype (the DataFrame copies each column)
     data = {c: pd.Series(used[c].to_numpy(object)[sel], dtype=object, copy=False)
             if c in text else used[c].to_numpy()[sel] for c in keep}
     data["time"] = used[time_col].to_numpy(float)[sel]
@@ -270,7 +269,7 @@ def build_profiles(study, options: Options, intervals: pd.DataFrame | None = Non
         rows = rows[~upper_is(rows["matrix"], "URINE")]
     groups = [g for g in study.groups if g in rows.columns]
     if "_kid" not in rows.columns:
-        rows = rows.assign(_kid=_key_codes(rows, KEYS))
+        rows = rows.assign(_kid=row_codes([rows[c].to_numpy(object) for c in KEYS]))
     kid = rows["_kid"].to_numpy()
     first = first_rows(kid) if kid.dtype.kind in "iu" else np.zeros(0, np.int64)
     if len(first) and (kid[first] == np.arange(len(first))).all():
@@ -372,12 +371,6 @@ def _drop_trough_only(rows, meta, r_idx, r_pid, study):
                                     strict=True)]
     keep = ~skip[r_pid]
     return r_idx[keep], r_pid[keep], notes
-
-
-def _key_codes(df: pd.DataFrame, cols: list[str]) -> np.ndarray:
-    """One integer per distinct combination of ``cols`` (factorised column by column,
-    one row per run of equal keys: much faster than hashing tuples of strings)."""
-    return row_codes([df[c].to_numpy(object) for c in cols])
 
 
 def _inserted_point(Tobs, Cobs, counts, meta):
