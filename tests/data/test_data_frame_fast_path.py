@@ -75,3 +75,71 @@ def test_wide_table_of_a_reordered_long_table_is_the_same():
     cols = [c for c in wide.columns if c not in again.columns]
     assert cols == []
     pd.testing.assert_frame_equal(wide, again[wide.columns], check_dtype=False)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_run_factorize_is_pandas_factorize(seed):
+    """Factorizing one row per run gives pandas' codes and uniques, whatever the layout:
+    runs, interleaved values, missing cells, mixed types."""
+    from kinetor.data._factorize import factorize, row_codes
+
+    rng = np.random.default_rng(seed)
+    pool = np.array(["a", "b", "c", None, np.nan, 1, "1"], dtype=object)
+    values = np.repeat(pool[rng.integers(0, len(pool), 40)], rng.integers(1, 5, 40))
+    codes, uniques = factorize(values)
+    want_codes, want_uniques = pd.factorize(values, use_na_sentinel=True)
+    assert codes.tolist() == want_codes.tolist()
+    assert list(uniques) == list(want_uniques)
+    other = np.repeat(rng.integers(0, 3, 40), rng.integers(1, 5, 40))[:len(values)]
+    other = np.resize(other, len(values))
+    from kinetor.data._factorize import first_rows
+
+    one_na = np.array([None if pd.isna(v) else v for v in values], dtype=object)
+    kept = pd.Series(one_na, dtype=object).drop_duplicates().index.tolist()
+    assert first_rows(codes).tolist() == kept
+    tuples = list(zip(want_codes.tolist(), other.tolist(), strict=True))
+    assert row_codes([values, other]).tolist() == pd.factorize(
+        pd.Series(tuples, dtype=object))[0].tolist()
+
+
+def test_input_hash_follows_every_change():
+    """The input hash is kept between calls, and recomputed after any change to a table
+    (in place, replaced, reordered) or to the units: it always equals a fresh digest."""
+    st = read_study(_frame(), units=UNITS)
+    first = st.input_hash()
+    assert st.input_hash() == first
+
+    def fresh():
+        st._hashed = None
+        return st.input_hash()
+
+    seen = {first}
+    for change in (lambda: st.conc.__setitem__("conc", st.conc["conc"] * 2),
+                   lambda: st.conc.loc.__setitem__((3, "exclude"), "haemolysed"),
+                   lambda: setattr(st, "conc", st.conc.iloc[::-1]),
+                   lambda: st.doses.loc.__setitem__((0, "dose"), 7.0),
+                   lambda: st.subjects.__setitem__("group", "A"),
+                   lambda: st.units.__setitem__("time", "min")):
+        change()
+        cached = st.input_hash()
+        assert cached == fresh()
+        assert cached not in seen
+        seen.add(cached)
+
+
+def test_interleaved_rows_same_result_as_grouped():
+    """Rows of several subjects interleaved (no runs to exploit) give the same parameters
+    as the same rows grouped by subject; a duplicate time is still reported by row."""
+    df = _frame()
+    order = np.argsort(np.tile(np.arange(7), 3), kind="stable")   # time-major order
+    grouped = nca(read_study(df, units=UNITS)).to_wide().set_index("subject")
+    mixed = nca(read_study(df.iloc[order].reset_index(drop=True), units=UNITS)).to_wide()
+    mixed = mixed.set_index("subject").loc[grouped.index]
+    for col in ("CMAX", "AUCLST", "LAMZ", "AUCIFO"):
+        np.testing.assert_allclose(mixed[col].to_numpy(float), grouped[col].to_numpy(float),
+                                   rtol=1e-12)
+    dup = pd.concat([df, df.iloc[[9]]], ignore_index=True)
+    with pytest.raises(DataError) as err:
+        read_study(dup, units=UNITS)
+    rows = {p.row for p in err.value.problems}
+    assert {11, len(dup) + 1} <= rows

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from kinetor.data._factorize import factorize
 from kinetor.data._text import cells_as_text, is_number_column
 from kinetor.data.study import CONC_COLUMNS, DOSE_COLUMNS, SUBJECT_COLUMNS, Study
 from kinetor.errors import DataError, Problem, UnitError
@@ -68,22 +69,29 @@ def finish_conc(kind: np.ndarray, value: np.ndarray, limit: np.ndarray, lloq: np
       of the analysis decides).
     Negative numbers are left as they are so that validation reports them.
     """
-    lloq = np.where(np.isnan(lloq) & (kind == "blq") & np.isfinite(limit), limit, lloq)
+    kind = np.asarray(kind, dtype=object)
     number = kind == "number"
-    blq = kind == "blq"
+    blq_text = kind == "blq"
+    lloq = np.where(np.isnan(lloq) & blq_text & np.isfinite(limit), limit, lloq)
+    blq = blq_text
     if blq_flag is not None:
         blq = blq | blq_flag
     below = number & np.isfinite(lloq) & (value < lloq) & (value >= 0)
     blq = blq | below
     conc = np.where(number & ~blq, value, np.nan)
     reported = np.where(number, value, np.nan)
-    reason = np.full(len(kind), "", dtype=object)
-    alq = kind == "alq"
+    reason = np.empty(len(kind), dtype=object)
+    reason.fill("")   # much faster than np.full for an object array
+    other = ~number & ~blq_text   # the rare kinds: compared as text only on these rows
+    alq = np.zeros(len(kind), bool)
+    alq[other] = kind[other] == "alq"
     if alq.any():
         texts = cells_as_text(pd.Series(text).reset_index(drop=True)[alq])
         reason[alq] = ["above the upper limit of quantification (" + repr(t) + ")"
                        for t in texts]
-    reason[(kind == "missing") & ~blq] = "no concentration value"
+    missing = np.zeros(len(kind), bool)
+    missing[other] = kind[other] == "missing"
+    reason[missing & ~blq] = "no concentration value"
     return {"conc": conc, "blq": blq, "lloq": lloq, "conc_reported": reported,
             "reason": reason}
 
@@ -152,11 +160,15 @@ def subject_table(df: pd.DataFrame, rows: np.ndarray, file: str, columns: dict[s
     """
     problems: list[Problem] = []
     notes: list[str] = []
-    d = df.copy()
+    d = df.copy(deep=False)   # copy-on-write: the caller's frame is never written
     d["_row"] = rows
-    d = d[d["subject"].notna() & (d["subject"].astype(str) != "")]
+    subj = d["subject"].to_numpy(object)
+    codes, ids = factorize(subj)      # one hash per run of rows of one subject
+    named = np.array([str(u) != "" for u in ids] + [False], bool)   # [-1]: missing
+    d = d[named[codes]]
     cols = [c for c in d.columns if c not in ("subject", "_row")]
-    out = pd.DataFrame({"subject": pd.unique(d["subject"])})
+    out = pd.DataFrame({"subject": pd.unique(ids[named[:-1]]) if len(ids) else
+                        pd.unique(d["subject"])})
     for c in cols:
         s = d[c]
         empty = s.isna() | (s.astype(str).str.strip() == "")
@@ -185,6 +197,10 @@ def _shift_to_first_dose(parts: Parts) -> None:
     doses = parts.doses
     if len(doses) == 0:
         return
+    if doses["time"].dtype.kind in "fiu":
+        t = doses["time"].to_numpy(float)
+        if not (np.isfinite(t) & (t != 0)).any():   # every dose at 0: nothing to shift
+            return
     first = doses.groupby("subject")["time"].min()
     shift = first[np.isfinite(first) & (first != 0)]
     if shift.empty:
@@ -249,7 +265,9 @@ def assemble(parts: Parts, *, time: str = "actual", groups=None, source: str = "
     conc = _apply_time_mode(parts.conc, time, parts.notes)
     units = {k: format_unit(v) for k, v in parts.units.items() if v and _known(v)}
     if parts.subjects is not None:
-        ids = pd.unique(np.concatenate([conc["subject"].astype(str).to_numpy(object),
+        subj = conc["subject"].astype(str).to_numpy(object)
+        codes, first = factorize(subj)   # ids in order of first appearance, one hash a run
+        ids = pd.unique(np.concatenate([first.astype(object) if (codes >= 0).all() else subj,
                                         parts.doses["subject"].astype(str).to_numpy(object)]))
         known = pd.Index(parts.subjects["subject"].astype(str).to_numpy(object))
         ids = ids[(ids != "") & ~pd.Index(ids).isin(known)]

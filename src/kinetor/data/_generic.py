@@ -15,6 +15,7 @@ from kinetor.data._build import (
     rename_extras,
     subject_table,
 )
+from kinetor.data._factorize import factorize, first_rows
 from kinetor.data._text import RawTable, cells_as_text
 from kinetor.data._units import resolve_unit
 from kinetor.data.aliases import guess_roles
@@ -55,7 +56,10 @@ class _Ctx:
             out.fill(default)   # much faster than np.full for an object array
             return out
         s = self.raw.text(self.roles[role]).to_numpy(dtype=object)  # stripped text
-        return np.where(s == "", default, s).astype(object)
+        if default == "":   # nothing to fill in
+            return s.copy()
+        empty = s == ""
+        return np.where(empty, default, s).astype(object) if empty.any() else s.copy()
 
     def cells(self, role: str, mask: np.ndarray) -> list[str]:
         """The cells of ``role`` on the rows of ``mask``, as written (for messages)."""
@@ -118,8 +122,10 @@ def _conc_table(ctx: _Ctx, mw) -> tuple[pd.DataFrame, dict[str, str | None]]:
                                       "write the volume as a number")
         units["volume"] = ctx.hunits.get("volume") or ctx.declared.get("volume")
     c = classify_conc(ctx.col("conc"))
-    for r, v in zip(ctx.rows[c["kind"] == "bad"], ctx.cells("conc", c["kind"] == "bad"),
-                    strict=True):
+    is_number = c["kind"] == "number"
+    bad = np.zeros(n, bool)
+    bad[~is_number] = c["kind"][~is_number] == "bad"
+    for r, v in zip(ctx.rows[bad], ctx.cells("conc", bad), strict=True):
         ctx.problems.append(Problem(
             f"concentration is neither a finite number nor recognised BLQ text: {v!r}",
             file=ctx.file, row=int(r), column=ctx.roles["conc"],
@@ -134,8 +140,8 @@ def _conc_table(ctx: _Ctx, mw) -> tuple[pd.DataFrame, dict[str, str | None]]:
         row_units=row_units, unit_column=ctx.roles.get("conc_unit"),
         header_unit=ctx.hunits.get("conc"), declared=ctx.declared.get("conc"), mw=mw,
         analytes=analyte, notes=ctx.notes, problems=ctx.problems)
-    value = np.where(c["kind"] == "number", combined, np.nan)
-    limit = np.where(c["kind"] != "number", combined, np.nan)
+    value = np.where(is_number, combined, np.nan)
+    limit = np.where(~is_number, combined, np.nan)
     lloq = nan
     if ctx.has("lloq"):
         lloq_raw = ctx.numbers("lloq", "LLOQ", "write the LLOQ as a number")
@@ -165,6 +171,21 @@ def _conc_table(ctx: _Ctx, mw) -> tuple[pd.DataFrame, dict[str, str | None]]:
 
 
 def _dose_fields(ctx: _Ctx, time_role: str | None, time_unit: str | None) -> pd.DataFrame:
+    cols, dose_unit = _dose_arrays(ctx, time_role, time_unit)
+    d = _frame(cols)
+    d.attrs["dose_unit"] = dose_unit
+    return d
+
+
+def _frame(cols: dict[str, np.ndarray]) -> pd.DataFrame:
+    """Dose columns as a table; text kept as object (pandas would scan every cell to
+    infer a str dtype)."""
+    return pd.DataFrame({k: pd.Series(v, dtype=object, copy=False) if v.dtype == object
+                         else v for k, v in cols.items()})
+
+
+def _dose_arrays(ctx: _Ctx, time_role: str | None, time_unit: str | None):
+    """The dose columns of every row as arrays, and the dose unit."""
     n = len(ctx.f)
     dose, dose_unit = ctx.quantity("dose", "dose", "dose_unit", "dose")
     t = np.zeros(n)
@@ -175,33 +196,44 @@ def _dose_fields(ctx: _Ctx, time_role: str | None, time_unit: str | None) -> pd.
         dur, _ = ctx.quantity("duration", "infusion duration", "time_unit", "time",
                               target=time_unit)
     route_raw = ctx.text("route")
-    codes, uniq = pd.factorize(route_raw)     # a few distinct routes: normalised once each
+    codes, uniq = factorize(route_raw)     # a few distinct routes: normalised once each
     route = np.array([normalise_route(r) or "" for r in uniq] + [""], dtype=object)[codes]
     # an empty duration is 0 for a bolus or an oral dose, unknown for an infusion
     dur = np.where(np.isnan(dur) & (route != "iv_infusion"), 0.0, dur)
-    d = pd.DataFrame({"subject": ctx.text("subject"), "time": t, "dose": dose,
-                      "route": route, "duration": dur, "route_raw": route_raw,
-                      "source_row": ctx.rows})
-    d.attrs["dose_unit"] = dose_unit
-    return d
+    return {"subject": ctx.text("subject"), "time": t, "dose": dose, "route": route,
+            "duration": dur, "route_raw": route_raw, "source_row": ctx.rows}, dose_unit
 
 
 def _doses_from_rows(ctx: _Ctx, time_unit, analytes) -> tuple[pd.DataFrame, str | None]:
-    d = _dose_fields(ctx, "dose_time" if ctx.has("dose_time") else None, time_unit)
-    dose_unit = d.attrs["dose_unit"]
+    d, dose_unit = _dose_arrays(ctx, "dose_time" if ctx.has("dose_time") else None,
+                                time_unit)
     missing = parse_numbers(ctx.col("dose"))[1]
-    d = d[~missing & (d["subject"] != "").to_numpy()]
+    keep = ~missing & (d["subject"] != "")
     key = ["subject", "time", "dose", "route", "duration"]
-    # the dose repeats on every sample row: keep each distinct record's first row, found
-    # from factorized key codes (one hash pass per column, no row tuples)
-    code = np.zeros(len(d), np.int64)
+    # the dose repeats on every sample row: keep each distinct record's first row. A
+    # record's first row always differs from the row above it, so only those rows (one
+    # per run of equal records: ~ one per subject) are factorized (one hash pass per
+    # column over them, no row tuples)
+    cols = {k: d[k] for k in key}
+    n = len(keep)
+    change = np.ones(n, bool)
+    if n > 1:
+        same = keep[:-1].copy()         # a row after a dropped row starts a run
+        for v in cols.values():
+            same &= v[1:] == v[:-1]     # NaN != NaN: a run break, harmless
+        change[1:] = ~same
+    cand = np.flatnonzero(change & keep)
+    code = np.zeros(len(cand), np.int64)
     for k in key:
-        kc, ku = pd.factorize(d[k].to_numpy(object if d[k].dtype.kind not in "fiu"
-                                            else None))
+        kc, ku = pd.factorize(cols[k][cand])
         code = pd.factorize(code * (len(ku) + 1) + kc + 1)[0].astype(np.int64)
-    first = np.sort(np.unique(code, return_index=True)[1])
-    uniq = d.iloc[first]
+    first = cand[np.sort(np.unique(code, return_index=True)[1])]
+    # the table is built on those rows only (the rows of the file hold ~ one per sample)
+    uniq = _frame({k: v[first] for k, v in d.items()})
+    uniq.index = first
     clash = uniq[uniq.duplicated(["subject", "time"], keep=False)]
+    if len(clash):
+        d = _frame(d)[keep]
     for (subj, t), g in clash.groupby(["subject", "time"], sort=False):
         rows = d[(d["subject"] == subj) & (d["time"] == t)]
         desc = "; ".join(f"{r.dose:g} {r.route_raw} on row {r.source_row}"
@@ -314,7 +346,9 @@ def read_generic(raw: RawTable, *, roles=None, units=None, groups=None, mw=None,
     ctx = _Ctx(raw, roles, units, problems, notes, allowed=_CONC_ROLES)
     _require(ctx, [["subject"], ["conc"], ["time", "nominal_time"]], "concentration table")
     conc, unit = _conc_table(ctx, mw)
-    analytes = conc.drop_duplicates("subject").set_index("subject")["analyte"]
+    # each subject's first row (drop_duplicates without hashing every row)
+    first = first_rows(factorize(conc["subject"].to_numpy(object))[0])
+    analytes = conc.iloc[first].set_index("subject")["analyte"]
     files = {"conc": raw.file, "doses": raw.file, "subjects": raw.file}
     dose_roles: dict[str, str] = {}
     if doses is not None:

@@ -31,6 +31,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from kinetor.data._factorize import factorize
 from kinetor.errors import DataError, Problem
 
 __all__ = ["RawTable", "cells_as_text", "frame_to_raw", "is_number_column", "read_raw", "read_raw_text"]
@@ -257,7 +258,7 @@ def cells_as_text(s: pd.Series) -> pd.Series:
     s = s.reset_index(drop=True)
     if (isinstance(s.dtype, pd.StringDtype) or (s.dtype == object
             and pd.api.types.infer_dtype(s, skipna=True) in ("string", "empty"))):
-        codes, uniq = pd.factorize(s.to_numpy(object), use_na_sentinel=True)
+        codes, uniq = factorize(s.to_numpy(object))
         stripped = (u.strip() for u in uniq)
         clean = np.array([("" if t in _NA_TEXT else t) for t in stripped] + [""],
                          dtype=object)

@@ -54,6 +54,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from kinetor.data._factorize import factorize
 from kinetor.errors import DataError, Problem
 
 __all__ = ["CONC_COLUMNS", "DOSE_COLUMNS", "SUBJECT_COLUMNS", "Study"]
@@ -99,7 +100,7 @@ _REQUIRED_UNITS = ("time", "conc", "dose")
 
 
 def _canonical(df: pd.DataFrame, schema: dict[str, str], table: str) -> pd.DataFrame:
-    df = df.copy()
+    df = df.copy(deep=False)   # copy-on-write: nothing here writes into the caller's arrays
     missing = [c for c in ("subject",) if c not in df.columns]
     if table == "conc":
         missing += [c for c in ("conc",) if c not in df.columns]
@@ -121,13 +122,45 @@ def _canonical(df: pd.DataFrame, schema: dict[str, str], table: str) -> pd.DataF
         if col not in df.columns:
             df[col] = _DEFAULTS[col]
         if dtype == "string":
-            df[col] = df[col].astype("string").fillna("" if col != "subject" else pd.NA)
+            df[col] = _as_string(df[col], col != "subject")
         elif dtype == "bool":
             df[col] = df[col].fillna(False).astype(bool)
         else:
             df[col] = pd.to_numeric(df[col], errors="raise").astype(dtype)
     extra = [c for c in df.columns if c not in schema]
     return df[[*schema, *extra]].reset_index(drop=True)
+
+
+def _as_string(s: pd.Series, fill: bool) -> pd.Series:
+    """A column as pandas' string dtype, missing cells as "" (``fill``) or NA.
+
+    Filling scans every cell in Python-object terms; a column of str only (what the
+    readers build) is recognised by one C pass instead and returned as converted."""
+    out = s.astype("string")
+    if pd.api.types.infer_dtype(out.to_numpy(object), skipna=False) == "string":
+        return out
+    return out.fillna("") if fill else out.fillna(pd.NA)
+
+
+def _array(s: pd.Series) -> np.ndarray:
+    return s.to_numpy(object) if isinstance(s.dtype, pd.StringDtype) else s.to_numpy()
+
+
+def _same_array(a: pd.Series, b: pd.Series) -> bool:
+    """Both columns read the same memory the same way (a column converted on the way out
+    is a fresh array: both are alive here, so their addresses differ)."""
+    x, y = _array(a), _array(b)
+    fx, fy = x.__array_interface__, y.__array_interface__
+    return (a.dtype == b.dtype and fx["data"] == fy["data"] and fx["shape"] == fy["shape"]
+            and fx["strides"] == fy["strides"] and fx["typestr"] == fy["typestr"])
+
+
+def _same_buffers(df: pd.DataFrame, held: pd.DataFrame) -> bool:
+    """True when ``df`` reads the very buffers of ``held`` (its shallow copy taken when
+    the digest was made): copy-on-write guarantees they were not written since."""
+    if list(df.columns) != list(held.columns) or len(df) != len(held):
+        return False
+    return all(_same_array(df[c], held[c]) for c in df.columns)
 
 
 def _digest_column(h, name: str, s: pd.Series) -> None:
@@ -141,7 +174,8 @@ def _digest_column(h, name: str, s: pd.Series) -> None:
         h.update(np.ascontiguousarray(values).tobytes())
         return
     values = s.to_numpy(object) if not isinstance(s.dtype, pd.CategoricalDtype) else s
-    codes, uniq = pd.factorize(values, use_na_sentinel=True)
+    codes, uniq = factorize(values) if isinstance(values, np.ndarray) else \
+        pd.factorize(values, use_na_sentinel=True)
     h.update(np.ascontiguousarray(codes, dtype=np.int64).tobytes())
     text = uniq if pd.api.types.infer_dtype(uniq, skipna=False) == "string" else \
         [repr(u) for u in uniq]
@@ -187,6 +221,15 @@ class Study:
     mw: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     files: dict[str, str] = field(default_factory=dict)
+    # (shallow copies of the tables, units, digest) of the last input_hash()
+    _hashed: tuple | None = field(default=None, init=False, repr=False, compare=False)
+
+    def __getstate__(self):   # the hash cache is not pickled (it would double the tables)
+        return {k: v for k, v in self.__dict__.items() if k != "_hashed"}
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self._hashed = None
 
     def __post_init__(self) -> None:
         missing = [u for u in _REQUIRED_UNITS if not self.units.get(u)]
@@ -228,15 +271,29 @@ class Study:
         return self.conc.merge(self.subjects[extra], on="subject", how="left", validate="m:1")
 
     def input_hash(self) -> str:
-        """SHA-256 of the canonical tables: the provenance key of any result."""
+        """SHA-256 of the canonical tables: the provenance key of any result.
+
+        Kept until a table changes: the tables are held as shallow copies beside the
+        digest, so under pandas' copy-on-write any later write into a table (``loc``,
+        ``[] =``, a replaced table) gives it new buffers, and the digest is recomputed
+        (a write past pandas, into an array taken out with ``to_numpy``, is not seen).
+        """
+        tables = (self.conc, self.doses, self.subjects)
+        units = repr(sorted(self.units.items()))
+        if self._hashed is not None:
+            held, held_units, digest = self._hashed
+            if held_units == units and all(_same_buffers(a, b)
+                                           for a, b in zip(tables, held, strict=True)):
+                return digest
         h = hashlib.sha256()
-        for name, df in (("conc", self.conc), ("doses", self.doses),
-                         ("subjects", self.subjects)):
+        for name, df in zip(("conc", "doses", "subjects"), tables, strict=True):
             h.update(f"\x1e{name}:{len(df)}".encode())
             for col in df.columns:
                 _digest_column(h, str(col), df[col])
-        h.update(repr(sorted(self.units.items())).encode())
-        return h.hexdigest()
+        h.update(units.encode())
+        digest = h.hexdigest()
+        self._hashed = (tuple(df.copy(deep=False) for df in tables), units, digest)
+        return digest
 
     def summary(self) -> pd.DataFrame:
         """One row per group x analyte: subjects, samples, BLQ, excluded, dose, route."""

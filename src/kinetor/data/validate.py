@@ -47,6 +47,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from kinetor.data._factorize import factorize, row_codes, strictly_increasing
 from kinetor.data.routes import ROUTES
 from kinetor.errors import Problem, UnitError
 from kinetor.units import parse_unit
@@ -83,8 +84,10 @@ def _col(study, role: str, default: str) -> str:
     return study.roles.get(role, default)
 
 
-def _conc(study) -> list[Problem]:
+def _conc(study, subject_codes=None) -> list[Problem]:
     c = study.conc
+    if subject_codes is None:
+        subject_codes = factorize(c["subject"].to_numpy(object))
     file = study.files.get("conc", study.source)
     rows = c["source_row"].to_numpy()
     out = []
@@ -94,7 +97,7 @@ def _conc(study) -> list[Problem]:
                            column=_col(study, "conc", "conc"),
                            fix="concentrations must be >= 0; correct the value or exclude "
                                "the row"))
-    included = (c["exclude"] == "").to_numpy()
+    included = c["exclude"].to_numpy(object) == ""   # filled: no missing cell
     t = c["time"].to_numpy(float)
     nominal = c["nominal_time"].to_numpy(float)
     t_any = np.where(np.isnan(t), nominal, t)
@@ -114,13 +117,16 @@ def _conc(study) -> list[Problem]:
                            fix="give the assay's lower limit of quantification"))
     keys = ["subject", "analyte", "matrix"]
     timed = included & ~np.isnan(t_any)
-    # one integer per (subject, analyte, matrix, time): factorized object arrays (fast)
-    code = np.zeros(int(timed.sum()), np.int64)
-    for k in keys:
-        kc, ku = pd.factorize(c[k].to_numpy(object)[timed])
-        code = code * (len(ku) + 1) + kc + 1
+    # one integer per (subject, analyte, matrix, time): factorized object arrays (fast),
+    # the subject as its codes (integers compare faster than strings)
+    cols = [subject_codes[0], *(c[k].to_numpy(object) for k in keys[1:])]
+    if not timed.all():
+        cols = [v[timed] for v in cols]
+    code = row_codes(cols).astype(np.int64)
+    if strictly_increasing(code, t_any[timed]):   # the usual layout: no duplicate
+        return out
     tc, tu = pd.factorize(t_any[timed])
-    code = pd.factorize(code)[0].astype(np.int64) * (len(tu) + 1) + tc
+    code = code * (len(tu) + 1) + tc
     dup_mask = pd.Series(code).duplicated(keep=False).to_numpy()
     if not dup_mask.any():
         return out
@@ -173,11 +179,13 @@ def _doses(study) -> list[Problem]:
     return out
 
 
-def _dosed(study) -> list[Problem]:
+def _dosed(study, subject_codes=None) -> list[Problem]:
     c = study.conc
-    subject = c["subject"].to_numpy(object)
+    codes, ids = subject_codes if subject_codes is not None else \
+        factorize(c["subject"].to_numpy(object))   # looked up once per subject
     dosed = pd.Index(study.doses["subject"].to_numpy(object)).unique()
-    bad = (c["exclude"].to_numpy(object) == "") & ~pd.Index(subject).isin(dosed)
+    known = np.append(pd.Index(ids).isin(dosed), bool(pd.isna(dosed).any()))  # [-1]: NA
+    bad = (c["exclude"].to_numpy(object) == "") & ~known[codes]
     if not bad.any():
         return []
     first = c[bad].drop_duplicates("subject")
@@ -198,8 +206,11 @@ def _subjects(study) -> list[Problem]:
                            column=_col(study, "weight", "weight"),
                            fix="give the body weight (> 0)"))
     for col in ("species", "sex", "group"):
+        given = (s[col].astype(str) != "").to_numpy(bool)
+        if not given.any():   # the usual case when the column is not in the data
+            continue
         vals = s[["subject", col]].astype(str)
-        vals = vals[vals[col] != ""].drop_duplicates()
+        vals = vals[given].drop_duplicates()
         for subj in vals.loc[vals["subject"].duplicated(), "subject"].unique():
             seen = sorted(vals.loc[vals["subject"] == subj, col])
             out.append(Problem(f"subject {subj!r} has conflicting {col}: {seen}", file=file,
@@ -209,8 +220,9 @@ def _subjects(study) -> list[Problem]:
 
 def validate_study(study) -> list[Problem]:
     """Check a ``Study`` and return every problem found (an empty list when it is fine)."""
-    return [*_units(study), *_conc(study), *_doses(study), *_dosed(study),
-            *_subjects(study)]
+    subject_codes = factorize(study.conc["subject"].to_numpy(object))   # shared
+    return [*_units(study), *_conc(study, subject_codes), *_doses(study),
+            *_dosed(study, subject_codes), *_subjects(study)]
 
 
 def problems_frame(problems: list[Problem]) -> pd.DataFrame:

@@ -98,7 +98,10 @@ def classify_conc(text: pd.Series) -> dict[str, np.ndarray]:
     text = pd.Series(text).reset_index(drop=True)
     values, missing, bad = parse_numbers(text)
     n = len(text)
-    kind = np.where(missing, "missing", np.where(bad, "bad", "number")).astype(object)
+    kind = np.empty(n, dtype=object)
+    kind.fill("number")   # one shared str per cell: no per-cell unicode conversion
+    kind[missing] = "missing"
+    kind[bad & ~missing] = "bad"
     limit = np.full(n, np.nan)
     limit_unit = np.full(n, "", dtype=object)
     if bad.any():

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from kinetor.data._factorize import factorize
 from kinetor.errors import DataError, Problem
 from kinetor.nca._units import output_units
 from kinetor.nca.engine import compute, long_table
@@ -117,7 +118,10 @@ min_span_ratio, max_aucpext, sparse, sparse_mean, cl_unit, volume_unit
         from kinetor.nca.sparse import composite
 
         plasma, doses, sparse_rows, notes = composite(plasma, study, opts)
-    analytes = sorted({str(a) for a in pd.unique(rows["analyte"].to_numpy(object))})
+    analyte = rows["analyte"].to_numpy(object)
+    codes, present = factorize(analyte)   # one hash per run of rows
+    analytes = sorted({str(a) for a in (present if (codes >= 0).all()
+                                        else pd.unique(analyte))})
     units_by_analyte = {a: output_units(study.units, mw=study.mw.get(a),
                                         cl_unit=opts.cl_unit, volume_unit=opts.volume_unit,
                                         volume_in=study.units.get("volume"))
@@ -190,7 +194,8 @@ def _with_names(params: pd.DataFrame) -> pd.DataFrame:
         names = pd.Index([table.get(c, "") for c in cats], dtype=object)
         uniq, inv = np.unique(np.asarray(names, dtype=str), return_inverse=True)
         codes = code.cat.codes.to_numpy()
-        params[col] = pd.Categorical.from_codes(inv[codes], list(uniq))
+        small = inv.astype(np.int8 if len(uniq) < 127 else np.int32)   # kept as is
+        params[col] = pd.Categorical.from_codes(small[codes], list(uniq), validate=False)
     return params
 
 

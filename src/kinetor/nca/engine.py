@@ -303,6 +303,14 @@ def _categorical(values: np.ndarray):
     return codes, uniques
 
 
+def _taken(codes: np.ndarray, uniques, idx: np.ndarray) -> pd.Categorical:
+    """``Categorical`` of ``uniques[codes[idx]]``: the codes narrowed to the dtype pandas
+    keeps before taking (a long table's columns are 10^5-10^6 cells; no copy afterwards)."""
+    n = len(uniques)
+    small = np.int8 if n < 127 else np.int16 if n < 32_767 else np.int32
+    return pd.Categorical.from_codes(codes.astype(small)[idx], uniques, validate=False)
+
+
 def long_table(prof, comp: Computed, options, units_by_analyte) -> pd.DataFrame:
     """Tidy table: one row per profile and emitted parameter, profiles in order and
     parameters in registry order within each profile.
@@ -330,9 +338,8 @@ def long_table(prof, comp: Computed, options, units_by_analyte) -> pd.DataFrame:
     emit = ok_route[r_codes] & ok_kind[k_codes]                    # (P, K)
     K = len(keys)
     # every column below is built on the emitted cells only (row-major = table order)
-    flat = np.flatnonzero(emit)
-    pid, kk = flat // K, flat % K
-    value = np.column_stack([comp.values[k] for k in keys]).ravel()[flat]
+    pid, kk = np.nonzero(emit)           # row-major: no division of flat indices
+    value = np.column_stack([comp.values[k] for k in keys])[emit]
     # codes: one per parameter, plus its extravascular variant where it has one
     codes_list = [p.code for p in params] + [p.ev_code or p.code for p in params]
     ev = np.array([r == "extravascular" for r in r_names], bool)[r_codes]
@@ -342,19 +349,19 @@ def long_table(prof, comp: Computed, options, units_by_analyte) -> pd.DataFrame:
                   for p in params for a in a_names]
     unit_idx = kk * len(a_names) + a_codes[pid]
     texts = list(comp.messages) + _flag_texts(options)   # reasons, then flag combinations
-    reason = np.column_stack([comp.reasons[k] for k in keys]).ravel()[flat]
+    reason = np.column_stack([comp.reasons[k] for k in keys])[emit]
     flag_bits = comp.flags[pid] & np.array([_FLAG_MASK[k] for k in keys])[kk]
     missing = np.isnan(value)
     excl_idx = np.where(missing, reason, len(comp.messages) + flag_bits)
 
     def cat(idx, names):
         c, u = pd.factorize(np.asarray(names, dtype=object))
-        return pd.Categorical.from_codes(c[idx], u)
+        return _taken(c, u, idx)
 
     cols = {}
     for c in ("subject", *prof.groups, "analyte", "matrix"):
         mc, mu = pd.factorize(meta[c].to_numpy(object))
-        cols[c] = pd.Categorical.from_codes(mc[pid], mu)
+        cols[c] = _taken(mc, mu, pid)
     cols["start"] = meta["start"].to_numpy(float)[pid]
     cols["end"] = meta["end"].to_numpy(float)[pid]
     cols["PPTESTCD"] = cat(code_idx, codes_list)

@@ -171,6 +171,20 @@ def assign_doses(iv: pd.DataFrame, kdoses: pd.DataFrame) -> pd.DataFrame:
                         left_on="_s", right_on="dose_time", by="_sa",
                         direction="backward").drop(columns="_s")
     # total dose given in [start, end): cumulative dose before end minus before start
+    sa_all, sa = kd["_sa"].to_numpy(), out["_sa"].to_numpy()
+    if (len(sa_all) and sa_all.dtype.kind in "iu" and sa.dtype.kind in "iu"
+            and sa_all.min() >= 0 and len(np.unique(sa_all)) == len(sa_all)):
+        # one dose per (subject, analyte), the usual single-dose study: the cumulative
+        # dose before a time is that dose when it was given by then, else 0
+        at = np.full(int(sa_all.max()) + 1, -1)
+        at[sa_all] = np.arange(len(sa_all))
+        j = np.where((sa >= 0) & (sa < len(at)), at[np.clip(sa, 0, len(at) - 1)], -1)
+        d_t = np.where(j >= 0, kd["dose_time"].to_numpy(float)[j], np.nan)
+        d = np.nan_to_num(np.where(j >= 0, kd["dose"].to_numpy(float)[j], np.nan), nan=0.0)
+        with np.errstate(invalid="ignore"):
+            tot = [np.where(d_t <= out[col].to_numpy(float) - eps, d, 0.0)
+                   for col in ("start", "end")]
+        return _finish(out, tot)
     kd = kd.assign(_cum=kd.sort_values(["_sa", "dose_time"], kind="stable")
                    .groupby("_sa")["dose"].cumsum())
     tot = []
@@ -180,6 +194,11 @@ def assign_doses(iv: pd.DataFrame, kdoses: pd.DataFrame) -> pd.DataFrame:
         m = pd.merge_asof(q, kd[["_sa", "dose_time", "_cum"]], left_on="_k",
                           right_on="dose_time", by="_sa", direction="backward")
         tot.append(m.sort_values("_i")["_cum"].fillna(0.0).to_numpy(float))
+    return _finish(out, tot)
+
+
+def _finish(out: pd.DataFrame, tot: list[np.ndarray]) -> pd.DataFrame:
+    """The interval table's derived columns (total dose, route, origin, data window)."""
     out["totdose"] = tot[1] - tot[0]
     out["route"] = out["route"].fillna("unknown")
     out["first"] = out["first"].fillna(True).astype(bool)

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from kinetor.data._factorize import factorize, first_rows, row_codes, strictly_increasing
 from kinetor.data.blq import apply_blq_rule
 from kinetor.data.routes import normalise_route
 from kinetor.errors import DataError, Problem
@@ -73,7 +74,7 @@ def _problems(df: pd.DataFrame, mask, source: str, column: str, message, fix: st
 
 def upper_is(series: pd.Series, value: str) -> np.ndarray:
     """``series.str.upper() == value`` computed on the unique values only (fast)."""
-    codes, uniques = pd.factorize(series.to_numpy(object))
+    codes, uniques = factorize(series.to_numpy(object))
     uniques = [str(u) for u in uniques]
     return np.array([u.upper() == value for u in uniques], bool)[codes] if len(uniques) \
         else np.zeros(len(series), bool)
@@ -108,16 +109,21 @@ def usable_rows(study, options: Options) -> pd.DataFrame:
                              else "(--time actual, time='actual')"))
     # one narrow copy: the columns NCA reads (strings as object arrays, fast to take)
     sel = np.nonzero(ok & ~no_time)[0]
+    if len(sel) == len(used):   # every row is used (the usual case): nothing to take
+        sel = slice(None)
     in_conc = [g for g in study.groups if g in used.columns and g not in KEYS]
     keep = [c for c in (*KEYS, *in_conc, "nominal_time", "blq", "lloq", "source_row",
                         "end_time", "volume", "duration") if c in used.columns]
     text = {*KEYS, *in_conc}
-    data = {c: (used[c].to_numpy(object) if c in text else used[c].to_numpy())[sel]
-            for c in keep}
+    # object Series: no scan to infer a str dtype (the DataFrame copies each column)
+    data = {c: pd.Series(used[c].to_numpy(object)[sel], dtype=object, copy=False)
+            if c in text else used[c].to_numpy()[sel] for c in keep}
     data["time"] = used[time_col].to_numpy(float)[sel]
     data["conc"] = used["conc_used"].to_numpy(float)[sel]
     rows = pd.DataFrame(data)
-    kid = _key_codes(rows, KEYS)
+    # the subject codes serve the key codes and the subject-table lookup below
+    s_codes, s_ids = factorize(rows["subject"].to_numpy(object))
+    kid = row_codes([s_codes, *(rows[c].to_numpy(object) for c in KEYS[1:])])
     rows["_kid"] = kid
     dup = _duplicated(kid, rows["time"].to_numpy())
     if not options.sparse:
@@ -131,8 +137,11 @@ def usable_rows(study, options: Options) -> pd.DataFrame:
     groups = [g for g in study.groups if g in study.subjects.columns and g not in rows.columns]
     if groups:
         subj = study.subjects.drop_duplicates("subject")
-        at = pd.Index(subj["subject"].to_numpy(object)).get_indexer(
-            rows["subject"].to_numpy(object))
+        index = pd.Index(subj["subject"].to_numpy(object))
+        if (s_codes >= 0).all():   # looked up once per subject, spread by the codes
+            at = np.append(index.get_indexer(s_ids), -1)[s_codes]
+        else:                      # a missing subject id: looked up as it is
+            at = index.get_indexer(rows["subject"].to_numpy(object))
         for g in groups:
             values = subj[g].to_numpy(object)
             rows[g] = np.where(at >= 0, values[np.maximum(at, 0)], None)
@@ -141,6 +150,8 @@ def usable_rows(study, options: Options) -> pd.DataFrame:
 
 def _duplicated(key: np.ndarray, time: np.ndarray) -> np.ndarray:
     """Rows whose (key, time) pair occurs more than once (all of them flagged)."""
+    if strictly_increasing(key, time):   # the usual layout: nothing to sort
+        return np.zeros(len(key), bool)
     o = np.lexsort((time, key))
     same = (key[o][1:] == key[o][:-1]) & (time[o][1:] == time[o][:-1])
     flag = np.zeros(len(key), bool)
@@ -258,8 +269,14 @@ def build_profiles(study, options: Options, intervals: pd.DataFrame | None = Non
         rows = rows[~upper_is(rows["matrix"], "URINE")]
     groups = [g for g in study.groups if g in rows.columns]
     if "_kid" not in rows.columns:
-        rows = rows.assign(_kid=_key_codes(rows, KEYS))
-    keys = rows[[*KEYS, *groups, "_kid"]].drop_duplicates("_kid").reset_index(drop=True)
+        rows = rows.assign(_kid=row_codes([rows[c].to_numpy(object) for c in KEYS]))
+    kid = rows["_kid"].to_numpy()
+    first = first_rows(kid) if kid.dtype.kind in "iu" else np.zeros(0, np.int64)
+    if len(first) and (kid[first] == np.arange(len(first))).all():
+        # codes numbered in order of first appearance: each key's first row, no hashing
+        keys = rows[[*KEYS, *groups, "_kid"]].iloc[first].reset_index(drop=True)
+    else:
+        keys = rows[[*KEYS, *groups, "_kid"]].drop_duplicates("_kid").reset_index(drop=True)
     # pandas' "string" dtype hashes ~10x slower than object in merges and sorts
     keys = keys.astype({c: object for c in KEYS})
     if doses is None:
@@ -290,14 +307,15 @@ def build_profiles(study, options: Options, intervals: pd.DataFrame | None = Non
                                  "interval start/end times")])
     origin_all = meta["origin"].to_numpy(float)
     t = rows["time"].to_numpy(float)[r_idx] - origin_all[r_pid]
-    kept = np.unique(r_pid)
+    kept = np.flatnonzero(np.bincount(r_pid, minlength=len(meta)))   # sorted, unique
     meta = meta.iloc[kept].reset_index(drop=True)
     remap = np.full(len(iv) + 1, -1)
     remap[kept] = np.arange(len(meta))
     meta["pid"] = np.arange(len(meta))
     pid = remap[r_pid]
-    order = np.lexsort((t, pid))
-    pid, t, r_idx = pid[order], t[order], r_idx[order]
+    if not strictly_increasing(pid, t):   # rows in profile and time order: kept as they are
+        order = np.lexsort((t, pid))
+        pid, t, r_idx = pid[order], t[order], r_idx[order]
     c = rows["conc"].to_numpy(float)[r_idx]
     P = len(meta)
     counts = np.bincount(pid, minlength=P)
@@ -353,16 +371,6 @@ def _drop_trough_only(rows, meta, r_idx, r_pid, study):
                                     strict=True)]
     keep = ~skip[r_pid]
     return r_idx[keep], r_pid[keep], notes
-
-
-def _key_codes(df: pd.DataFrame, cols: list[str]) -> np.ndarray:
-    """One integer per distinct combination of ``cols`` (factorised column by column:
-    much faster than hashing tuples of strings)."""
-    combined = np.zeros(len(df), np.int64)
-    for c in cols:
-        codes, uniques = pd.factorize(df[c].to_numpy(object))
-        combined = combined * (len(uniques) + 1) + codes
-    return pd.factorize(combined)[0]
 
 
 def _inserted_point(Tobs, Cobs, counts, meta):
