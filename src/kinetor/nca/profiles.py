@@ -74,8 +74,8 @@ def _problems(df: pd.DataFrame, mask, source: str, column: str, message, fix: st
 
 def upper_is(series: pd.Series, value: str) -> np.ndarray:
     """``series.str.upper() == value`` computed on the unique values only (fast)."""
-    codes, uniques = factorize(series.to_numpy(object))
-    uniques = [str(u) for u in uniques]
+    codes, found = factorize(series.to_numpy(object))
+    uniques = [str(u) for u in found]
     return np.array([u.upper() == value for u in uniques], bool)[codes] if len(uniques) \
         else np.zeros(len(series), bool)
 
@@ -108,9 +108,9 @@ def usable_rows(study, options: Options) -> pd.DataFrame:
                           + ("(--time nominal, time='nominal')" if time_col == "time"
                              else "(--time actual, time='actual')"))
     # one narrow copy: the columns NCA reads (strings as object arrays, fast to take)
-    sel = np.nonzero(ok & ~no_time)[0]
-    if len(sel) == len(used):   # every row is used (the usual case): nothing to take
-        sel = slice(None)
+    rows_used = np.nonzero(ok & ~no_time)[0]
+    # every row is used (the usual case): nothing to take
+    sel: np.ndarray | slice = slice(None) if len(rows_used) == len(used) else rows_used
     in_conc = [g for g in study.groups if g in used.columns and g not in KEYS]
     keep = [c for c in (*KEYS, *in_conc, "nominal_time", "blq", "lloq", "source_row",
                         "end_time", "volume", "duration") if c in used.columns]
