@@ -44,7 +44,7 @@ def test_vistusertib_mouse_cmax_inside_the_published_range(dose):
 
 
 @pytest.mark.xfail(strict=True, reason=(
-    "seed 000's mouse AUC 220-5,042 uM*h cannot follow from its own Cmax 1-16 uM and t1/2 "
+    "the BenchChem note's mouse AUC 220-5,042 uM*h cannot follow from its own Cmax 1-16 uM and t1/2 "
     "~4 h (AUC <= Cmax x 1.44 x t1/2 x ~2 ~ 180 uM*h); the set reproduces Cmax, not AUC"))
 def test_vistusertib_mouse_auc_inside_the_published_range():
     t, c = _profile("vistusertib", "mouse", "15 mg/kg PO single", 96)
