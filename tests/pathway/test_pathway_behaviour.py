@@ -113,6 +113,21 @@ def test_metformin_needs_lkb1(net):
     assert lkb1.readouts["pS6_S235_236"].iloc[-1] == pytest.approx(100.0, abs=0.5)
 
 
+@pytest.mark.xfail(strict=True, reason=(
+    "known model limitation (docs/pathway.md, 'what the model cannot do'): PTEN loss "
+    "sensitises to everolimus by only ~2.6 growth points, not the > 5 asserted here"))
+def test_kras_abrogates_everolimus_benefit_of_pten_loss():
+    # Di Nicolantonio 2010 J Clin Invest 120:2858: PTEN loss sensitises to everolimus,
+    # KRAS/BRAF mutation abrogates it
+    def growth(les):
+        net = Network(les)
+        return net.simulate({"everolimus": 10.0}, t_end=24, dt=24).readouts["growth"].iloc[-1]
+
+    assert growth(["PTEN_loss", "KRAS_mut"]) > growth(["PTEN_loss"])
+    assert growth(["PTEN_loss", "BRAF_mut"]) > growth(["PTEN_loss"])
+    assert growth(["PTEN_loss"]) < growth([]) - 5
+
+
 def test_mek_inhibition_relieves_erk_feedback(net):
     # ERK -| SOS: Ras-GTP rises when MEK is blocked (MAPK reactivation loop)
     res = net.simulate({"trametinib": 10.0}, t_end=24, dt=24)

@@ -195,3 +195,20 @@ def report_error(exc: BaseException) -> int:
                         f"{escape(str(exc))}\n"
                         "Run again with --debug for the traceback and please report it.")
     return 1
+
+
+def number_pairs(items: list[str] | None, option: str) -> dict[str, float]:
+    """``NAME=VALUE`` options (``--init cl=2 --init v=30``) as ``{name: float}``; a bad item is
+    a usage error naming the option."""
+    import typer
+
+    out = {}
+    for item in items or []:
+        name, sep, value = item.partition("=")
+        try:
+            out[name.strip()] = float(value)
+        except ValueError:
+            sep = ""
+        if not sep:
+            raise typer.BadParameter(f"write NAME=VALUE, got {item!r}", param_hint=option)
+    return out

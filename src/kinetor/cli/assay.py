@@ -13,19 +13,6 @@ from kinetor.cli import _assay_images, _common
 OUT = Annotated[Path, typer.Option("--out", "-o", help="Output directory.")]
 
 
-def _fixes(items: list[str] | None) -> dict[str, float]:
-    out = {}
-    for item in items or []:
-        name, sep, value = item.partition("=")
-        try:
-            out[name.strip()] = float(value)
-        except ValueError:
-            sep = ""
-        if not sep:
-            raise typer.BadParameter(f"write NAME=VALUE, got {item!r}", param_hint="--fix")
-    return out
-
-
 def _read_table(path: Path):
     import pandas as pd
 
@@ -131,7 +118,7 @@ def dose_response(
             files.append(d / "gr_metrics.csv")
     else:
         (data, resp), source = _long(file, response or ["response"]), file.name
-    f = DoseResponseFit(model, fix=_fixes(fix), ci=ci, absolute_level=level, dose_unit=unit)
+    f = DoseResponseFit(model, fix=_common.number_pairs(fix, "--fix"), ci=ci, absolute_level=level, dose_unit=unit)
     f.fit(data, dose=dose, response=resp, by=by or None, source=source)
     f.results_.to_csv(d / "dose_response.csv", index=False)
     f.points_.to_csv(d / "points.csv", index=False)

@@ -63,19 +63,6 @@ def tgi(
     _common.info(f"wrote {len(files)} files to {d}")
 
 
-def _parse_values(items: list[str] | None, option: str) -> dict[str, float]:
-    out = {}
-    for item in items or []:
-        name, sep, value = item.partition("=")
-        try:
-            out[name.strip()] = float(value)
-        except ValueError:
-            sep = ""
-        if not sep:
-            raise typer.BadParameter(f"write NAME=VALUE, got {item!r}", param_hint=option)
-    return out
-
-
 def fit(
     data: Annotated[Path, typer.Argument(
         help="Tumour volumes (animal, group, day, volume) for tumour models; biomarker "
@@ -119,7 +106,7 @@ def fit(
     ex = pd.read_csv(exposure, dtype=ids) if exposure is not None else None
     frame = data if model in TUMOR_MODELS else pd.read_csv(data, dtype=ids)
     f = fit_pd(frame, model, exposure=ex, by=by, error=error,
-               fixed=_parse_values(fix, "--fix"), init=_parse_values(init, "--init"),
+               fixed=_common.number_pairs(fix, "--fix"), init=_common.number_pairs(init, "--init"),
                lloq=lloq)
     d = _common.out_dir(out)
     summ, stats = f.summary, f.fit_statistics()

@@ -12,19 +12,6 @@ from kinetor.cli import _common
 _MODELS = ("1cmt-iv", "1cmt-oral", "1cmt-oral-lag", "2cmt-iv", "2cmt-oral", "2cmt-oral-lag")
 
 
-def _pairs(items: list[str] | None, option: str) -> dict[str, float]:
-    out = {}
-    for item in items or []:
-        name, sep, value = item.partition("=")
-        try:
-            out[name.strip()] = float(value)
-        except ValueError:
-            sep = ""
-        if not sep:
-            raise typer.BadParameter(f"write NAME=VALUE, got {item!r}", param_hint=option)
-    return out
-
-
 def popfit(
     data: Annotated[str, typer.Argument(help="Study file or folder (CSV, .xlsx, NONMEM).")],
     model: Annotated[str, typer.Option("--model", help="Model: " + ", ".join(_MODELS) + ".")]
@@ -89,7 +76,7 @@ def popfit(
         task = bar.add_task(f"FOCE-I {model}", total=1)
         res = fit_(study, model, eta=eta.split(",") if eta else None, omega=omega,
                    covariates=list(covariate or []), error=error, blq=blq,
-                   init=_pairs(init, "--init") or None, analyte=analyte,
+                   init=_common.number_pairs(init, "--init") or None, analyte=analyte,
                    cov_method=cov_method, seed=seed, ci_level=ci_level)
         bar.update(task, advance=1)
     d = _common.out_dir(out)
