@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from kinetor.data import Study
@@ -99,6 +99,10 @@ def test_batch_equals_one_by_one(cs, method):
 @given(c=profile, cuts=st.lists(st.floats(0.0, 30.0), min_size=3, max_size=3, unique=True))
 def test_partial_areas_add_up(c, cuts):
     a, b, d = sorted(cuts)
+    # docs/nca.md: a piece wholly after Tlast integrates the lambda_z line from the
+    # *predicted* CLSTP (Phoenix), one starting at or before Tlast from the observed Clast,
+    # so splitting at b > Tlast an interval that starts at or before Tlast is not additive
+    assume(not (a <= TIMES[-1] < b))
     iv = pd.DataFrame({"start": [a, b, a], "end": [b, d, d], "kind": "partial"})
     p = nca(make(c), intervals=iv).parameters
     v = {(r.start, r.end): r.value for r in p.itertuples()}
