@@ -33,6 +33,7 @@ bench: install
 
 lint: install
 	$(VENV)/bin/ruff check src tests benchmarks examples conftest.py
+	$(VENV)/bin/ruff format --check src tests benchmarks examples conftest.py
 
 format: install
 	$(VENV)/bin/ruff format src tests benchmarks examples conftest.py

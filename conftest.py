@@ -136,7 +136,7 @@ def pytest_collection_modifyitems(config, items):
             rel = Path(str(item.path)).relative_to(root).as_posix()
         except ValueError:
             continue
-        node = rel + item.nodeid[item.nodeid.find("::"):] if "::" in item.nodeid else rel
+        node = rel + item.nodeid[item.nodeid.find("::") :] if "::" in item.nodeid else rel
         base = node.split("[", 1)[0]
         if any(base == s or base.startswith(s + "::") or rel == s for s in SLOW):
             item.add_marker(pytest.mark.slow)

@@ -30,14 +30,21 @@ def machine() -> str:
 def record(name: str, markdown: str) -> None:
     """Replace (or append) the section of benchmark ``name`` in docs/benchmarks.md."""
     DOC.parent.mkdir(parents=True, exist_ok=True)
-    block = (f"<!-- bench:{name} -->\n{markdown.strip()}\n\n"
-             f"_Recorded {date.today().isoformat()} on {machine()}._\n<!-- /bench:{name} -->")
+    block = (
+        f"<!-- bench:{name} -->\n{markdown.strip()}\n\n"
+        f"_Recorded {date.today().isoformat()} on {machine()}._\n<!-- /bench:{name} -->"
+    )
     with open(DOC.with_suffix(".lock"), "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         text = DOC.read_text() if DOC.exists() else HEADER
-        pattern = re.compile(rf"<!-- bench:{re.escape(name)} -->.*?<!-- /bench:{re.escape(name)} -->",
-                             re.S)
-        text = pattern.sub(lambda _: block, text) if pattern.search(text) else f"{text.rstrip()}\n\n{block}\n"
+        pattern = re.compile(
+            rf"<!-- bench:{re.escape(name)} -->.*?<!-- /bench:{re.escape(name)} -->", re.S
+        )
+        text = (
+            pattern.sub(lambda _: block, text)
+            if pattern.search(text)
+            else f"{text.rstrip()}\n\n{block}\n"
+        )
         tmp = DOC.with_suffix(".tmp")
         tmp.write_text(text)
         tmp.replace(DOC)

@@ -38,11 +38,17 @@ def four_pl(x, b, t, c, h):
 def curves(n: int, rng) -> tuple[pd.DataFrame, np.ndarray]:
     lc, h = rng.uniform(-2, 0.5, n), rng.uniform(0.6, 2.5, n)
     top, bot = rng.normal(100, 5, n), rng.uniform(-5, 30, n)
-    y = bot[:, None] + (top - bot)[:, None] / (1 + 10 ** (h[:, None] * (np.log10(DOSES)
-                                                                         - lc[:, None])))
+    y = bot[:, None] + (top - bot)[:, None] / (
+        1 + 10 ** (h[:, None] * (np.log10(DOSES) - lc[:, None]))
+    )
     y = y + rng.normal(0, 5, y.shape)
-    df = pd.DataFrame({"curve": np.repeat(np.arange(n), DOSES.size),
-                       "dose": np.tile(DOSES, n), "response": y.ravel()})
+    df = pd.DataFrame(
+        {
+            "curve": np.repeat(np.arange(n), DOSES.size),
+            "dose": np.tile(DOSES, n),
+            "response": y.ravel(),
+        }
+    )
     return df, y
 
 
@@ -63,21 +69,28 @@ def bench_curves(rng) -> tuple[str, dict]:
         warnings.simplefilter("ignore")
         for i in range(m):
             try:
-                curve_fit(four_pl, DOSES, y[i], p0=[y[i, -1], y[i, 0], -1.0, 1.0],
-                          maxfev=5000)
+                curve_fit(four_pl, DOSES, y[i], p0=[y[i, -1], y[i, 0], -1.0, 1.0], maxfev=5000)
             except RuntimeError:
                 pass
     loop = (time.perf_counter() - t0) / m * n
     errs = []
     for i in np.flatnonzero(res["status"].to_numpy() == "ok")[:200]:
-        p, _ = curve_fit(four_pl, DOSES, y[i], p0=fit._p[i], ftol=1e-15, xtol=1e-15,
-                         gtol=1e-15, maxfev=20000)
+        p, _ = curve_fit(
+            four_pl, DOSES, y[i], p0=fit._p[i], ftol=1e-15, xtol=1e-15, gtol=1e-15, maxfev=20000
+        )
         errs.append(np.max(np.abs(p - fit._p[i]) / np.maximum(np.abs(p), 1e-3)))
-    stats = {"ours": ours, "loop": loop, "ratio": loop / ours, "err": float(np.max(errs)),
-             "status": res["status"].value_counts().to_dict()}
-    text = (f"| 10,000 4PL curves x 10 doses | {ours:.2f} s ({ours_cpu:.2f} s CPU) | "
-            f"{loop:.1f} s | "
-            f"{loop / ours:.0f}x | max rel. diff {stats['err']:.1e} (200 curves) |")
+    stats = {
+        "ours": ours,
+        "loop": loop,
+        "ratio": loop / ours,
+        "err": float(np.max(errs)),
+        "status": res["status"].value_counts().to_dict(),
+    }
+    text = (
+        f"| 10,000 4PL curves x 10 doses | {ours:.2f} s ({ours_cpu:.2f} s CPU) | "
+        f"{loop:.1f} s | "
+        f"{loop / ours:.0f}x | max rel. diff {stats['err']:.1e} (200 curves) |"
+    )
     return text, stats
 
 
@@ -88,11 +101,29 @@ def bench_synergy(rng) -> tuple[str, dict]:
     n = 1000
     d = np.r_[0, np.logspace(-2, 1, 7)]
     d1, d2 = np.meshgrid(d, d, indexing="ij")
-    truth = MuSyC(E0=1, E1=0.2, E2=0.1, E3=0.0, h1=1.2, h2=0.8, C1=0.3, C2=0.5,
-                  alpha12=2, alpha21=1.5, gamma12=1, gamma21=1)
+    truth = MuSyC(
+        E0=1,
+        E1=0.2,
+        E2=0.1,
+        E3=0.0,
+        h1=1.2,
+        h2=0.8,
+        C1=0.3,
+        C2=0.5,
+        alpha12=2,
+        alpha21=1.5,
+        gamma12=1,
+        gamma21=1,
+    )
     e = truth.E(d1.ravel(), d2.ravel())[None, :] + rng.normal(0, 0.03, (n, 64))
-    df = pd.DataFrame({"m": np.repeat(np.arange(n), 64), "d1": np.tile(d1.ravel(), n),
-                       "d2": np.tile(d2.ravel(), n), "v": 100 * e.ravel()})
+    df = pd.DataFrame(
+        {
+            "m": np.repeat(np.arange(n), 64),
+            "d1": np.tile(d1.ravel(), n),
+            "d2": np.tile(d2.ravel(), n),
+            "v": 100 * e.ravel(),
+        }
+    )
     times, cpu = [], []
     for _ in range(3):
         t0, c0 = time.perf_counter(), time.process_time()
@@ -108,29 +139,36 @@ def bench_synergy(rng) -> tuple[str, dict]:
         warnings.simplefilter("ignore")
         for i in range(m):
             args = (d1.ravel(), d2.ravel(), e[i])
-            for model in (Bliss(drug1_model=Hill, drug2_model=Hill), HSA(drug1_model=Hill,
-                          drug2_model=Hill), Loewe(mode="delta_HSA"), ZIP()):
+            for model in (
+                Bliss(drug1_model=Hill, drug2_model=Hill),
+                HSA(drug1_model=Hill, drug2_model=Hill),
+                Loewe(mode="delta_HSA"),
+                ZIP(),
+            ):
                 model.fit(*args)
     loop = (time.perf_counter() - t0) / m * n
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for i in range(m):
             args = (d1.ravel(), d2.ravel(), e[i])
-            hs = [Hill(E0=r["E0_pct"] / 100, Emax=r["Emax_pct"] / 100, h=r["hill"],
-                       C=r["ic50"]) for _, r in mono[mono["m"] == i].iterrows()]
+            hs = [
+                Hill(E0=r["E0_pct"] / 100, Emax=r["Emax_pct"] / 100, h=r["hill"], C=r["ic50"])
+                for _, r in mono[mono["m"] == i].iterrows()
+            ]
             cells = res.cells[res.cells["m"] == i]
             for k, model in (("bliss", Bliss), ("hsa", HSA), ("zip", ZIP)):
                 got = model(drug1_model=hs[0], drug2_model=hs[1]).fit(*args)
                 diffs[k] = max(diffs[k], float(np.max(np.abs(cells[k] / 100 - got))))
             got = Loewe(mode="delta_HSA", drug1_model=hs[0], drug2_model=hs[1]).fit(*args)
-            diffs["loewe"] = max(diffs["loewe"], float(np.max(np.abs(cells["loewe"] / 100
-                                                                     - got))))
+            diffs["loewe"] = max(diffs["loewe"], float(np.max(np.abs(cells["loewe"] / 100 - got))))
     stats = {"ours": ours, "loop": loop, "ratio": loop / ours, **diffs}
-    text = (f"| 1,000 8x8 matrices, Bliss+HSA+Loewe+ZIP | {ours:.2f} s ({ours_cpu:.2f} s "
-            f"CPU) | {loop:.0f} s | "
-            f"{loop / ours:.0f}x | per-cell max abs diff (fraction scale, 10 matrices): "
-            f"Bliss {diffs['bliss']:.1e}, HSA {diffs['hsa']:.1e}, Loewe {diffs['loewe']:.1e}"
-            f" (package's bounded search, xatol 1e-5), ZIP {diffs['zip']:.1e} |")
+    text = (
+        f"| 1,000 8x8 matrices, Bliss+HSA+Loewe+ZIP | {ours:.2f} s ({ours_cpu:.2f} s "
+        f"CPU) | {loop:.0f} s | "
+        f"{loop / ours:.0f}x | per-cell max abs diff (fraction scale, 10 matrices): "
+        f"Bliss {diffs['bliss']:.1e}, HSA {diffs['hsa']:.1e}, Loewe {diffs['loewe']:.1e}"
+        f" (package's bounded search, xatol 1e-5), ZIP {diffs['zip']:.1e} |"
+    )
     return text, stats
 
 
@@ -138,26 +176,28 @@ def main() -> None:
     rng = np.random.default_rng(2026)
     row1, s1 = bench_curves(rng)
     row2, _ = bench_synergy(rng)
-    text = "\n".join([
-        "## Assays: dose-response fits and synergy scores",
-        "",
-        "Baselines: a per-curve `scipy.optimize.curve_fit` loop (dose-response) and a "
-        "per-matrix loop over the `synergy` package (Bliss, HSA, Loewe, ZIP with its own "
-        "Hill monotherapy fits). Loop times measured on a subset and scaled; kinetor times "
-        "are medians of 3 runs of the whole batch (wall clock; CPU time of the process in "
-        "brackets, which shows the cost when the machine is shared).",
-        "",
-        "| workload | kinetor | loop baseline | ratio | accuracy |",
-        "|---|---|---|---|---|",
-        row1,
-        row2,
-        "",
-        f"Dose-response statuses: {s1['status']}.",
-        "",
-        "Targets (2 cores): 10,000 curves < 10 s, 1,000 matrices < 30 s. Machine load "
-        f"average at the end of the run: {os.getloadavg()[0]:.1f} on 2 shared cores, so the "
-        "wall-clock times are inflated by other jobs.",
-    ])
+    text = "\n".join(
+        [
+            "## Assays: dose-response fits and synergy scores",
+            "",
+            "Baselines: a per-curve `scipy.optimize.curve_fit` loop (dose-response) and a "
+            "per-matrix loop over the `synergy` package (Bliss, HSA, Loewe, ZIP with its own "
+            "Hill monotherapy fits). Loop times measured on a subset and scaled; kinetor times "
+            "are medians of 3 runs of the whole batch (wall clock; CPU time of the process in "
+            "brackets, which shows the cost when the machine is shared).",
+            "",
+            "| workload | kinetor | loop baseline | ratio | accuracy |",
+            "|---|---|---|---|---|",
+            row1,
+            row2,
+            "",
+            f"Dose-response statuses: {s1['status']}.",
+            "",
+            "Targets (2 cores): 10,000 curves < 10 s, 1,000 matrices < 30 s. Machine load "
+            f"average at the end of the run: {os.getloadavg()[0]:.1f} on 2 shared cores, so the "
+            "wall-clock times are inflated by other jobs.",
+        ]
+    )
     print(text)
     _record.record("assays", text)
 

@@ -42,12 +42,18 @@ def make_study(n_profiles: int, seed: int = 2024):
     rng = np.random.default_rng(seed)
     ka = rng.lognormal(np.log(1.5), 0.3, n_profiles)
     ke = rng.lognormal(np.log(0.15), 0.3, n_profiles)
-    conc = (100 * ka / (ka - ke))[:, None] * (np.exp(-ke[:, None] * TIMES)
-                                              - np.exp(-ka[:, None] * TIMES))
+    conc = (100 * ka / (ka - ke))[:, None] * (
+        np.exp(-ke[:, None] * TIMES) - np.exp(-ka[:, None] * TIMES)
+    )
     conc = conc * rng.lognormal(0.0, 0.1, conc.shape)
     ids = np.arange(n_profiles).astype(str)
-    table = pd.DataFrame({"subject": np.repeat(ids, len(TIMES)),
-                          "time": np.tile(TIMES, n_profiles), "conc": conc.ravel()})
+    table = pd.DataFrame(
+        {
+            "subject": np.repeat(ids, len(TIMES)),
+            "time": np.tile(TIMES, n_profiles),
+            "conc": conc.ravel(),
+        }
+    )
     doses = pd.DataFrame({"subject": ids, "time": 0.0, "dose": 10.0, "route": "PO"})
     return Study(table, doses, units={"time": "h", "conc": "ng/mL", "dose": "mg/kg"})
 
@@ -88,10 +94,9 @@ def main(n_profiles: int = 10_000, repeats: int = 7) -> str:
     tables = _times(lambda: res.to_wide(), repeats)
     end = _times(lambda: nca(read_study(frame, units=units_in)).to_wide(), repeats)
     engine = _times(lambda: compute(prof, opts, units), repeats)
-    scale = 1e6 / n_profiles   # seconds per run -> ms per 1,000 profiles
+    scale = 1e6 / n_profiles  # seconds per run -> ms per 1,000 profiles
     lines = [
-        f"## NCA throughput ({n_profiles:,} oral profiles x {len(TIMES)} samples, "
-        f"all parameters)",
+        f"## NCA throughput ({n_profiles:,} oral profiles x {len(TIMES)} samples, all parameters)",
         "",
         f"{len(res.parameters):,} parameter values; `auc_method='lin-up/log-down'`, lambda_z "
         f"best fit. Pure numpy engine (no JIT, so no compilation to exclude). {repeats} runs "
@@ -105,21 +110,28 @@ def main(n_profiles: int = 10_000, repeats: int = 7) -> str:
         "|---|---:|---:|---:|---:|---|",
     ]
     for label, (med, best, cpu) in (
-            ("read: `read_study` on the 120,000-row DataFrame", read),
-            ("NCA: `kt.nca(study)`", total), ("tables: `res.to_wide()`", tables),
-            ("**end to end: read + NCA + wide table**", end),
-            ("engine only (`compute` on padded profiles)", engine)):
+        ("read: `read_study` on the 120,000-row DataFrame", read),
+        ("NCA: `kt.nca(study)`", total),
+        ("tables: `res.to_wide()`", tables),
+        ("**end to end: read + NCA + wide table**", end),
+        ("engine only (`compute` on padded profiles)", engine),
+    ):
         med, best, cpu = med * scale, best * scale, cpu * scale
         ok = ("met" if cpu <= TARGET else "not met") if "end to end" in label else ""
-        lines.append(f"| {label} | {med:.1f} ({best:.1f}) | {cpu:.1f} | "
-                     f"{BASELINES['NonCompart (R)'] / cpu:,.0f}x faster | "
-                     f"{BASELINES['PKNCA (R)'] / cpu:,.0f}x faster | {ok} |")
-    lines += ["", "The NCA row analyses the same `Study` each run, so its input hash (the "
-              "provenance key, a SHA-256 of the tables) is computed once and kept; the end "
-              "to end row reads a new `Study` each run and includes it (~2 ms per 1,000 "
-              "profiles). Baselines: NonCompart and PKNCA measured earlier with R on this "
-              "machine type, quoted (R is not installed here, so they are not re-measured); "
-              "ratios use the CPU time."]
+        lines.append(
+            f"| {label} | {med:.1f} ({best:.1f}) | {cpu:.1f} | "
+            f"{BASELINES['NonCompart (R)'] / cpu:,.0f}x faster | "
+            f"{BASELINES['PKNCA (R)'] / cpu:,.0f}x faster | {ok} |"
+        )
+    lines += [
+        "",
+        "The NCA row analyses the same `Study` each run, so its input hash (the "
+        "provenance key, a SHA-256 of the tables) is computed once and kept; the end "
+        "to end row reads a new `Study` each run and includes it (~2 ms per 1,000 "
+        "profiles). Baselines: NonCompart and PKNCA measured earlier with R on this "
+        "machine type, quoted (R is not installed here, so they are not re-measured); "
+        "ratios use the CPU time.",
+    ]
     text = "\n".join(lines)
     print(text)
     return text

@@ -61,8 +61,9 @@ def _pk_profile(hours: float = 72.0, step: float = 1.0):
     c = np.zeros_like(t)
     for dose_time in np.arange(0.0, hours, 12.0):
         dt = np.clip(t - dose_time, 0.0, None)
-        c += np.where(t >= dose_time, scale * ka / (ka - ke) * (np.exp(-ke * dt) - np.exp(-ka * dt)),
-                      0.0)
+        c += np.where(
+            t >= dose_time, scale * ka / (ka - ke) * (np.exp(-ke * dt) - np.exp(-ka * dt)), 0.0
+        )
     return t, c
 
 
@@ -133,17 +134,26 @@ def main(quick: bool = False) -> str:
     const = _median_ms(lambda: net.readouts_at([(vist, 100.0)], 24.0), 50)
     const_cpu = _median_cpu_ms(lambda: net.readouts_at([(vist, 100.0)], 24.0), 50)
     pk_lean_cpu = _median_cpu_ms(lambda: net.readouts_at([(vist, course)], 72.0), 21)
-    pk_full_cpu = _median_cpu_ms(
-        lambda: net.simulate({vist: course}, t_end=72.0, dt=0.5), 21)
+    pk_full_cpu = _median_cpu_ms(lambda: net.simulate({vist: course}, t_end=72.0, dt=0.5), 21)
     tv_lean_cpu = _median_cpu_ms(lambda: net.readouts_at([(vist, (t, c))], 72.0), 15)
 
-    drugs = ["everolimus", "rapamycin", "vistusertib", "gedatolisib", "alpelisib",
-             "capivasertib", "MK-2206", "trametinib"]
+    drugs = [
+        "everolimus",
+        "rapamycin",
+        "vistusertib",
+        "gedatolisib",
+        "alpelisib",
+        "capivasertib",
+        "MK-2206",
+        "trametinib",
+    ]
     lesions = ["", *LESIONS]
     n_dose = 13 if quick else 125
     doses = np.logspace(-2, 5, n_dose)
-    cond = pd.DataFrame([(les, d, x) for les in lesions for d in drugs for x in doses],
-                        columns=["lesions", "drug", "conc_nM"])
+    cond = pd.DataFrame(
+        [(les, d, x) for les in lesions for d in drugs for x in doses],
+        columns=["lesions", "drug", "conc_nM"],
+    )
     n = len(cond)
     walls = {}
     for jobs in (1, 2):
@@ -166,7 +176,8 @@ def main(quick: bool = False) -> str:
         it["lesions"] = it["lesions"] or ()
     serial_cpu = _cpu_chunk(net.model_text, items)[0]
     parts = Parallel(n_jobs=2, backend="loky")(
-        delayed(_cpu_chunk)(net.model_text, p) for p in (items[0::2], items[1::2]))
+        delayed(_cpu_chunk)(net.model_text, p) for p in (items[0::2], items[1::2])
+    )
     worker_cpu = max(p[0] for p in parts)
     load_end = os.getloadavg()[0]
 

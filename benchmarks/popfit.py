@@ -29,11 +29,25 @@ sys.path.insert(0, str(Path(__file__).parent))
 import _record
 
 ROOT = Path(__file__).resolve().parents[1]
-NLMIXR2 = {"cl": np.exp(1.012), "v": np.exp(3.460), "ka": np.exp(0.4655),
-           "omega_cl": np.log1p(0.2675**2), "omega_v": np.log1p(0.1390**2),
-           "omega_ka": np.log1p(0.7052**2), "add_sd": 0.6947, "OFV": 116.8036}
-TRUTH = {"cl": 2.0, "v": 30.0, "ka": 1.2, "omega_cl": 0.09, "omega_v": 0.04,
-         "omega_ka": 0.16, "prop_sd": 0.15}
+NLMIXR2 = {
+    "cl": np.exp(1.012),
+    "v": np.exp(3.460),
+    "ka": np.exp(0.4655),
+    "omega_cl": np.log1p(0.2675**2),
+    "omega_v": np.log1p(0.1390**2),
+    "omega_ka": np.log1p(0.7052**2),
+    "add_sd": 0.6947,
+    "OFV": 116.8036,
+}
+TRUTH = {
+    "cl": 2.0,
+    "v": 30.0,
+    "ka": 1.2,
+    "omega_cl": 0.09,
+    "omega_v": 0.04,
+    "omega_ka": 0.16,
+    "prop_sd": 0.15,
+}
 
 
 REPEAT = 3
@@ -59,22 +73,27 @@ def simulate(rng, n_subjects=24, times=(0.5, 1, 2, 4, 8, 12, 24), sparse=None):
     from kinetor.data import Study
 
     t = np.asarray(times, float)
-    eta = rng.normal(0, np.sqrt([TRUTH["omega_cl"], TRUTH["omega_v"], TRUTH["omega_ka"]]),
-                     size=(n_subjects, 3))
+    eta = rng.normal(
+        0, np.sqrt([TRUTH["omega_cl"], TRUTH["omega_v"], TRUTH["omega_ka"]]), size=(n_subjects, 3)
+    )
     cl, v, ka = (TRUTH[p] * np.exp(eta[:, i]) for i, p in enumerate(("cl", "v", "ka")))
     if sparse:
         tt = np.stack([rng.choice(t, sparse, replace=False) for _ in range(n_subjects)])
     else:
         tt = np.broadcast_to(t, (n_subjects, t.size))
     k = (cl / v)[:, None]
-    c = 300.0 * ka[:, None] / (v[:, None] * (ka[:, None] - k)) * (
-        np.exp(-k * tt) - np.exp(-ka[:, None] * tt))
+    c = (
+        300.0
+        * ka[:, None]
+        / (v[:, None] * (ka[:, None] - k))
+        * (np.exp(-k * tt) - np.exp(-ka[:, None] * tt))
+    )
     y = c * (1 + TRUTH["prop_sd"] * rng.standard_normal(c.shape))
     ids = np.array([f"A{i:04d}" for i in range(n_subjects)])
-    conc = pd.DataFrame({"subject": np.repeat(ids, tt.shape[1]), "time": tt.ravel(),
-                         "conc": y.ravel()})
-    doses = pd.DataFrame({"subject": ids, "time": 0.0, "dose": 300.0,
-                          "route": "extravascular"})
+    conc = pd.DataFrame(
+        {"subject": np.repeat(ids, tt.shape[1]), "time": tt.ravel(), "conc": y.ravel()}
+    )
+    doses = pd.DataFrame({"subject": ids, "time": 0.0, "dose": 300.0, "route": "extravascular"})
     return Study(conc, doses, units={"time": "h", "conc": "mg/L", "dose": "mg"})
 
 
@@ -83,27 +102,36 @@ def main() -> None:
     from kinetor.popfit import popfit, vpc
 
     load0 = _load()
-    theoph = read_study(ROOT / "tests/popfit/fixtures/theoph.csv",
-                        units={"time": "h", "conc": "mg/L", "dose": "mg", "weight": "kg"})
+    theoph = read_study(
+        ROOT / "tests/popfit/fixtures/theoph.csv",
+        units={"time": "h", "conc": "mg/L", "dose": "mg", "weight": "kg"},
+    )
     popfit(theoph, "1cmt-oral", npde=False, cov_method="none")  # warm-up (numba, imports)
     fit, w_full, c_full = _timed(lambda: popfit(theoph, "1cmt-oral", npde=True))
-    _, w_fit, c_fit = _timed(lambda: popfit(theoph, "1cmt-oral", npde=False,
-                                            cov_method="none"))
-    est = {**fit.theta.set_index("parameter")["estimate"].to_dict(),
-           **fit.omega_table.set_index("parameter")["variance"].to_dict(),
-           "add_sd": fit.sigma["estimate"].iloc[0], "OFV": fit.ofv}
+    _, w_fit, c_fit = _timed(lambda: popfit(theoph, "1cmt-oral", npde=False, cov_method="none"))
+    est = {
+        **fit.theta.set_index("parameter")["estimate"].to_dict(),
+        **fit.omega_table.set_index("parameter")["variance"].to_dict(),
+        "add_sd": fit.sigma["estimate"].iloc[0],
+        "OFV": fit.ofv,
+    }
     ref_rows = "\n".join(
         f"| {k} | {est[k]:.4f} | {v:.4f} | {100 * (est[k] / v - 1):+.2f} % |"
-        for k, v in NLMIXR2.items())
+        for k, v in NLMIXR2.items()
+    )
     _, v_wall, v_cpu = _timed(lambda: vpc(fit, 1000))
     rng = np.random.default_rng(500)
     sparse = simulate(rng, n_subjects=500, sparse=3)
-    big, b_wall, b_cpu = _timed(lambda: popfit(sparse, "1cmt-oral", error="proportional",
-                                               npde=False, cov_method="none"), repeat=1)
-    _, bc_wall, bc_cpu = _timed(lambda: popfit(sparse, "1cmt-oral", error="proportional",
-                                               npde=False), repeat=1)
-    block, k_wall, k_cpu = _timed(lambda: popfit(theoph, "1cmt-oral", omega="block",
-                                                 npde=False), repeat=1)
+    big, b_wall, b_cpu = _timed(
+        lambda: popfit(sparse, "1cmt-oral", error="proportional", npde=False, cov_method="none"),
+        repeat=1,
+    )
+    _, bc_wall, bc_cpu = _timed(
+        lambda: popfit(sparse, "1cmt-oral", error="proportional", npde=False), repeat=1
+    )
+    block, k_wall, k_cpu = _timed(
+        lambda: popfit(theoph, "1cmt-oral", omega="block", npde=False), repeat=1
+    )
     om = block.omega.to_numpy()
     corr = om[0, 1] / np.sqrt(om[0, 0] * om[1, 1])
     blk = block.omega_table.set_index("parameter")

@@ -30,8 +30,15 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).parent))
 import _record
 
-TRUTH = {"cl": 2.0, "v": 30.0, "ka": 1.2, "omega_cl": 0.09, "omega_v": 0.04,
-         "omega_ka": 0.16, "prop_sd": 0.15}
+TRUTH = {
+    "cl": 2.0,
+    "v": 30.0,
+    "ka": 1.2,
+    "omega_cl": 0.09,
+    "omega_v": 0.04,
+    "omega_ka": 0.16,
+    "prop_sd": 0.15,
+}
 NAMES = list(TRUTH)
 DESIGNS = {
     "rich": {"n_subjects": 24, "times": (0.25, 0.5, 1, 1.5, 2, 3, 4, 8, 12, 24)},
@@ -56,12 +63,17 @@ def simulate(seed: int, design: str):
         tt = np.column_stack([rng.uniform(lo, hi, n) for lo, hi in spec["windows"]])
         tt = np.round(tt, 2)
     k = (cl / v)[:, None]
-    c = DOSE * ka[:, None] / (v[:, None] * (ka[:, None] - k)) * (
-        np.exp(-k * tt) - np.exp(-ka[:, None] * tt))
+    c = (
+        DOSE
+        * ka[:, None]
+        / (v[:, None] * (ka[:, None] - k))
+        * (np.exp(-k * tt) - np.exp(-ka[:, None] * tt))
+    )
     y = c * (1.0 + TRUTH["prop_sd"] * rng.standard_normal(c.shape))
     ids = np.array([f"S{i:03d}" for i in range(n)])
-    conc = pd.DataFrame({"subject": np.repeat(ids, tt.shape[1]), "time": tt.ravel(),
-                         "conc": y.ravel()})
+    conc = pd.DataFrame(
+        {"subject": np.repeat(ids, tt.shape[1]), "time": tt.ravel(), "conc": y.ravel()}
+    )
     doses = pd.DataFrame({"subject": ids, "time": 0.0, "dose": DOSE, "route": "extravascular"})
     return Study(conc, doses, units={"time": "h", "conc": "mg/L", "dose": "mg"})
 
@@ -74,10 +86,26 @@ def fit_one(seed: int, design: str) -> dict:
     f = popfit(simulate(seed, design), "1cmt-oral", error="proportional", npde=False)
     th = f.theta.set_index("parameter")["estimate"]
     om = f.omega_table.set_index("parameter")["variance"]
-    est = np.array([th["cl"], th["v"], th["ka"], om["omega_cl"], om["omega_v"],
-                    om["omega_ka"], f.sigma["estimate"].iloc[0]])
-    out = {"seed": seed, "design": design, "converged": f.converged, "reason": f.reason,
-           "est": est, "wall_s": time.perf_counter() - t0, "cpu_s": time.process_time() - c0}
+    est = np.array(
+        [
+            th["cl"],
+            th["v"],
+            th["ka"],
+            om["omega_cl"],
+            om["omega_v"],
+            om["omega_ka"],
+            f.sigma["estimate"].iloc[0],
+        ]
+    )
+    out = {
+        "seed": seed,
+        "design": design,
+        "converged": f.converged,
+        "reason": f.reason,
+        "est": est,
+        "wall_s": time.perf_counter() - t0,
+        "cpu_s": time.process_time() - c0,
+    }
     for method in ("sandwich", "hessian"):
         cov = f.covariance(method)
         if cov is None:
@@ -101,16 +129,24 @@ def summarise(rows: list[dict], design: str) -> tuple[str, dict]:
     rmse = 100 * np.sqrt(((E / truth - 1) ** 2).mean(0))
     z = 1.959964
     dist = np.abs(np.log(E) - np.log(truth))
-    cover = {m: 100 * (dist <= z * np.array([r[m] for r in ok])).mean(0)
-             for m in ("sandwich", "hessian")}
-    lines = [f"| {n} | {truth[i]:g} | {E[:, i].mean():.4g} | {bias[i]:+.1f} % | "
-             f"{rmse[i]:.1f} % | {cover['sandwich'][i]:.0f} % | {cover['hessian'][i]:.0f} % |"
-             for i, n in enumerate(NAMES)]
-    stats = {"n": len(rs), "n_used": len(ok), "n_fail": n_fail, "n_cov_fail": n_cov,
-             "theta_ok": bool(np.all(np.abs(bias[:3]) < 5)),
-             "omega_ok": bool(np.all(np.abs(bias[3:6]) < 15)),
-             "wall_per_fit": float(np.mean([r["wall_s"] for r in rs])),
-             "cpu_per_fit": float(np.mean([r["cpu_s"] for r in rs]))}
+    cover = {
+        m: 100 * (dist <= z * np.array([r[m] for r in ok])).mean(0) for m in ("sandwich", "hessian")
+    }
+    lines = [
+        f"| {n} | {truth[i]:g} | {E[:, i].mean():.4g} | {bias[i]:+.1f} % | "
+        f"{rmse[i]:.1f} % | {cover['sandwich'][i]:.0f} % | {cover['hessian'][i]:.0f} % |"
+        for i, n in enumerate(NAMES)
+    ]
+    stats = {
+        "n": len(rs),
+        "n_used": len(ok),
+        "n_fail": n_fail,
+        "n_cov_fail": n_cov,
+        "theta_ok": bool(np.all(np.abs(bias[:3]) < 5)),
+        "omega_ok": bool(np.all(np.abs(bias[3:6]) < 15)),
+        "wall_per_fit": float(np.mean([r["wall_s"] for r in rs])),
+        "cpu_per_fit": float(np.mean([r["cpu_s"] for r in rs])),
+    }
     return "\n".join(lines), stats
 
 
@@ -121,19 +157,24 @@ def main(n_sets: int = 200, n_jobs: int = 2) -> None:
     t0 = time.perf_counter()
     rows = Parallel(n_jobs=n_jobs)(delayed(fit_one)(s, d) for s, d in tasks)
     wall = time.perf_counter() - t0
-    load = Path("/proc/loadavg").read_text().split()[:3] if Path("/proc/loadavg").exists() \
-        else ["?"]
+    load = (
+        Path("/proc/loadavg").read_text().split()[:3] if Path("/proc/loadavg").exists() else ["?"]
+    )
     parts = []
     for d in DESIGNS:
         table, st = summarise(rows, d)
         spec = DESIGNS[d]
-        what = (f"{spec['n_subjects']} subjects x {len(spec['times'])} samples" if "times" in spec
-                else f"{spec['n_subjects']} subjects x 3 samples (one per window "
-                     + ", ".join(f"{a:g}-{b:g} h" for a, b in spec["windows"]) + ")")
-        parts.append(f"""**{d}** ({what}): {st['n']} data sets, {st['n_fail']} not converged,
-{st['n_cov_fail']} with a failed covariance step (left out); per fit incl. the covariance
-step {st['wall_per_fit']:.1f} s wall, {st['cpu_per_fit']:.2f} s CPU. THETA bias < 5 %: {"met" if st['theta_ok'] else "NOT met"};
-OMEGA bias < 15 %: {"met" if st['omega_ok'] else "NOT met"}.
+        what = (
+            f"{spec['n_subjects']} subjects x {len(spec['times'])} samples"
+            if "times" in spec
+            else f"{spec['n_subjects']} subjects x 3 samples (one per window "
+            + ", ".join(f"{a:g}-{b:g} h" for a, b in spec["windows"])
+            + ")"
+        )
+        parts.append(f"""**{d}** ({what}): {st["n"]} data sets, {st["n_fail"]} not converged,
+{st["n_cov_fail"]} with a failed covariance step (left out); per fit incl. the covariance
+step {st["wall_per_fit"]:.1f} s wall, {st["cpu_per_fit"]:.2f} s CPU. THETA bias < 5 %: {"met" if st["theta_ok"] else "NOT met"};
+OMEGA bias < 15 %: {"met" if st["omega_ok"] else "NOT met"}.
 
 | parameter | true | mean estimate | relative bias | relative RMSE | 95 % CI coverage, sandwich | 95 % CI coverage, 2R^-1 |
 |---|---:|---:|---:|---:|---:|---:|
@@ -157,12 +198,13 @@ approximation (SAEM or importance sampling, not implemented, would remove it).
 
 {chr(10).join(parts)}
 {len(tasks)} fits in {wall:.0f} s wall on {n_jobs} joblib processes under `nice -n 10`;
-load average at the end {' / '.join(load)} on 2 shared cores.
+load average at the end {" / ".join(load)} on 2 shared cores.
 """
     print(md)
     _record.record("popfit-simest", md)
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 200,
-         int(sys.argv[2]) if len(sys.argv) > 2 else 2)
+    main(
+        int(sys.argv[1]) if len(sys.argv) > 1 else 200, int(sys.argv[2]) if len(sys.argv) > 2 else 2
+    )

@@ -50,11 +50,24 @@ def _data_path(name: str) -> Path:
 
 def load_sets() -> dict[str, tuple[pd.DataFrame, dict]]:
     mtor = pd.read_csv(_data_path("mtor_CHEMBL2842_pIC50.csv"))
-    cur_m = curate(mtor, smiles="canonical_smiles", value="pIC50", unit=None,
-                   id_col="molecule_chembl_id", default_unit="p", file="mtor_CHEMBL2842_pIC50.csv")
+    cur_m = curate(
+        mtor,
+        smiles="canonical_smiles",
+        value="pIC50",
+        unit=None,
+        id_col="molecule_chembl_id",
+        default_unit="p",
+        file="mtor_CHEMBL2842_pIC50.csv",
+    )
     pi3k = pd.read_csv(_data_path("pi3ka_CHEMBL4005_pIC50.csv"))
-    cur_p = curate(pi3k, smiles="smiles", value="IC50", unit="units", id_col="molecule_chembl_id",
-                   file="pi3ka_CHEMBL4005_pIC50.csv")
+    cur_p = curate(
+        pi3k,
+        smiles="smiles",
+        value="IC50",
+        unit="units",
+        id_col="molecule_chembl_id",
+        file="pi3ka_CHEMBL4005_pIC50.csv",
+    )
     return {"mTOR": (cur_m.data, cur_m.summary()), "PI3Kalpha": (cur_p.data, cur_p.summary())}
 
 
@@ -66,8 +79,9 @@ def baseline_predictions(smiles, y, folds=None, train=None) -> np.ndarray:
     X = featurize(mols, "ecfp4_bits", n_bits=2048)
     K = tanimoto(X, X)
     pred = np.full(len(y), np.nan)
-    splits = ([(folds != f, folds == f) for f in np.unique(folds)] if train is None
-              else [(train, ~train)])
+    splits = (
+        [(folds != f, folds == f) for f in np.unique(folds)] if train is None else [(train, ~train)]
+    )
     for tr, te in splits:
         svr = SVR(kernel="precomputed", C=5.0, epsilon=0.1).fit(K[np.ix_(tr, tr)], y[tr])
         pred[te] = svr.predict(K[np.ix_(te, tr)])
@@ -87,18 +101,38 @@ def scaffold_cv(name, data) -> dict:
     per_fold = []
     for f in range(5):
         m = folds == f
-        per_fold.append((f, int(m.sum()), regression_metrics(y[m], base[m])["rmse"],
-                         res.metrics.loc[f, "rmse"], res.metrics.loc[f, "coverage"]))
+        per_fold.append(
+            (
+                f,
+                int(m.sum()),
+                regression_metrics(y[m], base[m])["rmse"],
+                res.metrics.loc[f, "rmse"],
+                res.metrics.loc[f, "coverage"],
+            )
+        )
     pooled = res.pooled
     out_dom = res.predictions[~res.predictions["in_domain"]]
-    return {"name": name, "n": len(y), "base": regression_metrics(y, base), "ours": pooled,
-            "per_fold": per_fold, "t_base": t_base, "t_ours": t_ours,
-            "weights": res.options["stacking_weights"],
-            "frac_in_domain": float(res.predictions["in_domain"].mean()),
-            "rmse_out_domain": (regression_metrics(out_dom["y"], out_dom["prediction"])["rmse"]
-                                if len(out_dom) > 2 else float("nan")),
-            "coverage_out_domain": (coverage(out_dom["y"], out_dom["lower"], out_dom["upper"])
-                                    if len(out_dom) else float("nan"))}
+    return {
+        "name": name,
+        "n": len(y),
+        "base": regression_metrics(y, base),
+        "ours": pooled,
+        "per_fold": per_fold,
+        "t_base": t_base,
+        "t_ours": t_ours,
+        "weights": res.options["stacking_weights"],
+        "frac_in_domain": float(res.predictions["in_domain"].mean()),
+        "rmse_out_domain": (
+            regression_metrics(out_dom["y"], out_dom["prediction"])["rmse"]
+            if len(out_dom) > 2
+            else float("nan")
+        ),
+        "coverage_out_domain": (
+            coverage(out_dom["y"], out_dom["lower"], out_dom["upper"])
+            if len(out_dom)
+            else float("nan")
+        ),
+    }
 
 
 def moleculeace() -> dict:
@@ -109,17 +143,23 @@ def moleculeace() -> dict:
     smiles = df["smiles"].tolist()
     base = baseline_predictions(smiles, y, train=train)
     pred = PotencyPredictor(LEARNER, target="pi3ka", seed=0).fit(
-        [s for s, t in zip(smiles, train, strict=True) if t], y[train])
+        [s for s, t in zip(smiles, train, strict=True) if t], y[train]
+    )
     table = pred.predict([s for s, t in zip(smiles, train, strict=True) if not t])
     weights = pred.model_.weights
     te = ~train
     p = table["prediction"].to_numpy()
-    return {"n_train": int(train.sum()), "n_test": int(te.sum()), "n_cliff": int(cliff[te].sum()),
-            "base_rmse": regression_metrics(y[te], base[te])["rmse"],
-            "base_cliff": cliff_rmse(y[te], base[te], cliff[te]),
-            "rmse": regression_metrics(y[te], p)["rmse"],
-            "cliff": cliff_rmse(y[te], p, cliff[te]),
-            "coverage": coverage(y[te], table["lower"], table["upper"]), "weights": weights}
+    return {
+        "n_train": int(train.sum()),
+        "n_test": int(te.sum()),
+        "n_cliff": int(cliff[te].sum()),
+        "base_rmse": regression_metrics(y[te], base[te])["rmse"],
+        "base_cliff": cliff_rmse(y[te], base[te], cliff[te]),
+        "rmse": regression_metrics(y[te], p)["rmse"],
+        "cliff": cliff_rmse(y[te], p, cliff[te]),
+        "coverage": coverage(y[te], table["lower"], table["upper"]),
+        "weights": weights,
+    }
 
 
 def _cpu_seconds() -> float:
@@ -128,8 +168,9 @@ def _cpu_seconds() -> float:
     import resource
 
     total = time.process_time()
-    total += sum(getattr(resource.getrusage(resource.RUSAGE_CHILDREN), f)
-                 for f in ("ru_utime", "ru_stime"))
+    total += sum(
+        getattr(resource.getrusage(resource.RUSAGE_CHILDREN), f) for f in ("ru_utime", "ru_stime")
+    )
     try:
         import psutil
 
@@ -158,11 +199,14 @@ def timings(sets, n_predict: int) -> dict:
     five = smiles[:5000]
     compute_features(parse_smiles(five[:50])[0])  # warm-up (imports, compiled kernels)
     _, out["featurise_wall"], out["featurise_cpu"] = _timed(
-        lambda: compute_features(parse_smiles(five)[0], tab=False))
+        lambda: compute_features(parse_smiles(five)[0], tab=False)
+    )
     data = sets["mTOR"][0]
     pred, out["train_wall"], out["train_cpu"] = _timed(
-        lambda: PotencyPredictor(LEARNER, target="mtor", seed=0).fit(data["smiles"],
-                                                                     data["p_value"]))
+        lambda: PotencyPredictor(LEARNER, target="mtor", seed=0).fit(
+            data["smiles"], data["p_value"]
+        )
+    )
     out["n_train"] = len(data)
     if n_predict:
         lib = (smiles * (n_predict // len(smiles) + 1))[:n_predict]
@@ -178,8 +222,9 @@ def _job(task: str, quick: bool):
         out = {"cv": scaffold_cv("mTOR", sets["mTOR"][0])}
         if not quick:
             data = sets["mTOR"][0]
-            out["yrand"] = y_randomization(data["smiles"].tolist(), data["p_value"].to_numpy(),
-                                           n_rounds=1, learner="svr")
+            out["yrand"] = y_randomization(
+                data["smiles"].tolist(), data["p_value"].to_numpy(), n_rounds=1, learner="svr"
+            )
         return out
     return {"cv": scaffold_cv("PI3Kalpha", sets["PI3Kalpha"][0]), "ace": moleculeace()}
 
@@ -229,46 +274,72 @@ def main(quick: bool = False, n_predict: int = 100_000, timings_only: bool = Fal
             f"| {r['name']} scaffold 5-fold | {r['n']} | {b['rmse']:.3f} | {o['rmse']:.3f} | "
             f"<= {targets[r['name']]} | {b['r2']:.3f} / {o['r2']:.3f} | "
             f"{b['spearman']:.3f} / {o['spearman']:.3f} | {o['coverage']:.3f} | "
-            f"{o['interval_width']:.2f} | {r['frac_in_domain']:.2f} |")
+            f"{o['interval_width']:.2f} | {r['frac_in_domain']:.2f} |"
+        )
     lines.append(
         f"| MoleculeACE CHEMBL4005 Ki test | {ace['n_test']} | {ace['base_rmse']:.3f} | "
-        f"{ace['rmse']:.3f} | <= 0.62 | | | {ace['coverage']:.3f} | | |")
+        f"{ace['rmse']:.3f} | <= 0.62 | | | {ace['coverage']:.3f} | | |"
+    )
     lines.append(
         f"| MoleculeACE cliff compounds | {ace['n_cliff']} | {ace['base_cliff']:.3f} | "
-        f"{ace['cliff']:.3f} | <= 0.72 | | | | | |")
-    lines.append("\nStacking weights (SVR, GP) per fold: " + "; ".join(
-        f"{r['name']}: " + ", ".join(f"{w['svr']:.2f}/{w['gp']:.2f}" for w in
-                                     r["weights"].values() if w) for r in cv)
-        + (f"; MoleculeACE: {ace['weights']['svr']:.2f}/{ace['weights']['gp']:.2f}"
-           if ace.get("weights") else "") + ".")
+        f"{ace['cliff']:.3f} | <= 0.72 | | | | | |"
+    )
+    lines.append(
+        "\nStacking weights (SVR, GP) per fold: "
+        + "; ".join(
+            f"{r['name']}: "
+            + ", ".join(f"{w['svr']:.2f}/{w['gp']:.2f}" for w in r["weights"].values() if w)
+            for r in cv
+        )
+        + (
+            f"; MoleculeACE: {ace['weights']['svr']:.2f}/{ace['weights']['gp']:.2f}"
+            if ace.get("weights")
+            else ""
+        )
+        + "."
+    )
     lines += ["", "Per fold (RMSE baseline / ours, coverage):", ""]
     for r in cv:
-        folds = "; ".join(f"{f}: n {n}, {b:.3f} / {o:.3f}, {c:.2f}"
-                          for f, n, b, o, c in r["per_fold"])
-        lines.append(f"- {r['name']}: {folds}. Outside the domain: RMSE "
-                     f"{r['rmse_out_domain']:.3f}, coverage {r['coverage_out_domain']:.2f}. "
-                     f"CV wall time {r['t_ours']:.0f} s (baseline {r['t_base']:.0f} s).")
-    lines += ["", "| timing | wall | CPU (all threads and workers) | target (2 cores) |",
-              "|---|---|---|---|",
-              f"| featurise 5,000 molecules (parse, standardise, ECFP6/FCFP6/atom-pair counts: "
-              f"the default model's input), 1 process | {times['featurise_wall']:.1f} s | "
-              f"{times['featurise_cpu']:.1f} s | < 5 s |",
-              f"| train default model on {times['n_train']} mTOR compounds (incl. inner 5-fold "
-              f"stacking and calibration) | {times['train_wall']:.1f} s | "
-              f"{times['train_cpu']:.1f} s | < 60 s |"]
+        folds = "; ".join(
+            f"{f}: n {n}, {b:.3f} / {o:.3f}, {c:.2f}" for f, n, b, o, c in r["per_fold"]
+        )
+        lines.append(
+            f"- {r['name']}: {folds}. Outside the domain: RMSE "
+            f"{r['rmse_out_domain']:.3f}, coverage {r['coverage_out_domain']:.2f}. "
+            f"CV wall time {r['t_ours']:.0f} s (baseline {r['t_base']:.0f} s)."
+        )
+    lines += [
+        "",
+        "| timing | wall | CPU (all threads and workers) | target (2 cores) |",
+        "|---|---|---|---|",
+        f"| featurise 5,000 molecules (parse, standardise, ECFP6/FCFP6/atom-pair counts: "
+        f"the default model's input), 1 process | {times['featurise_wall']:.1f} s | "
+        f"{times['featurise_cpu']:.1f} s | < 5 s |",
+        f"| train default model on {times['n_train']} mTOR compounds (incl. inner 5-fold "
+        f"stacking and calibration) | {times['train_wall']:.1f} s | "
+        f"{times['train_cpu']:.1f} s | < 60 s |",
+    ]
     if "predict_wall" in times:
-        lines.append(f"| predict {times['n_predict']:,} molecules (with intervals and domain; "
-                     "featurised in 2 processes, kernel in 2 threads) | "
-                     f"{times['predict_wall']:.1f} s | {times['predict_cpu']:.1f} s | "
-                     "< 60 s for 100,000 |")
+        lines.append(
+            f"| predict {times['n_predict']:,} molecules (with intervals and domain; "
+            "featurised in 2 processes, kernel in 2 threads) | "
+            f"{times['predict_wall']:.1f} s | {times['predict_cpu']:.1f} s | "
+            "< 60 s for 100,000 |"
+        )
     if "yrand" in halves[0]:
         yr = halves[0]["yrand"]
-        lines += ["", f"y-randomisation (mTOR, SVR, scaffold 5-fold, 1 round): RMSE "
-                      f"{yr['rmse'].iloc[0]:.3f}, R2 {yr['r2'].iloc[0]:.3f} (chance level)."]
+        lines += [
+            "",
+            f"y-randomisation (mTOR, SVR, scaffold 5-fold, 1 round): RMSE "
+            f"{yr['rmse'].iloc[0]:.3f}, R2 {yr['r2'].iloc[0]:.3f} (chance level).",
+        ]
     load = os.getloadavg()[0]
-    lines += ["", f"Machine load average (1 min) before / after the timings: {load_before:.1f} / "
-                  f"{load:.1f} on {os.cpu_count()} cores. On a shared machine the wall times "
-                  "include waiting for the CPU; the CPU column is what the work itself took."]
+    lines += [
+        "",
+        f"Machine load average (1 min) before / after the timings: {load_before:.1f} / "
+        f"{load:.1f} on {os.cpu_count()} cores. On a shared machine the wall times "
+        "include waiting for the CPU; the CPU column is what the work itself took.",
+    ]
     text = "\n".join(lines)
     _record.record("qsar", text)
     return text
@@ -276,5 +347,4 @@ def main(quick: bool = False, n_predict: int = 100_000, timings_only: bool = Fal
 
 if __name__ == "__main__":
     n = next((int(a.split("=")[1]) for a in sys.argv if a.startswith("--predict-n=")), 100_000)
-    print(main(quick="--quick" in sys.argv, n_predict=n,
-               timings_only="--timings-only" in sys.argv))
+    print(main(quick="--quick" in sys.argv, n_predict=n, timings_only="--timings-only" in sys.argv))

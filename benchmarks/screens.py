@@ -37,15 +37,20 @@ from kinetor.screens import CountTable, count_fastq, screen_test
 def _library(rng, n_guides: int = 20000, length: int = 20) -> pd.DataFrame:
     codes = rng.integers(0, 4, size=(n_guides, length))
     seqs = np.frombuffer(b"ACGT", dtype=np.uint8)[codes].view(f"S{length}").ravel()
-    return pd.DataFrame({"guide": [f"s{i}" for i in range(n_guides)],
-                         "sequence": seqs.astype(str),
-                         "gene": [f"G{i // 4}" for i in range(n_guides)]})
+    return pd.DataFrame(
+        {
+            "guide": [f"s{i}" for i in range(n_guides)],
+            "sequence": seqs.astype(str),
+            "gene": [f"G{i // 4}" for i in range(n_guides)],
+        }
+    )
 
 
 def _fastq(path: Path, lib: pd.DataFrame, n_reads: int, rng, chunk: int = 1_000_000) -> None:
     bases = np.frombuffer(b"ACGT", dtype=np.uint8)
     lib_codes = np.frombuffer("".join(lib["sequence"]).encode(), dtype=np.uint8).reshape(
-        len(lib), -1)
+        len(lib), -1
+    )
     header = np.frombuffer(b"@r\n", dtype=np.uint8)
     mid = np.frombuffer(b"\n+\n", dtype=np.uint8)
     qual = np.frombuffer(b"I" * 50 + b"\n", dtype=np.uint8)
@@ -58,8 +63,9 @@ def _fastq(path: Path, lib: pd.DataFrame, n_reads: int, rng, chunk: int = 1_000_
             mm = np.flatnonzero(rng.random(m) < 0.1)
             pos = rng.integers(23, 43, mm.size)
             seq[mm, pos] = np.where(seq[mm, pos] == ord("A"), ord("C"), ord("A"))
-            rec = np.hstack([np.tile(header, (m, 1)), seq, np.tile(mid, (m, 1)),
-                             np.tile(qual, (m, 1))])
+            rec = np.hstack(
+                [np.tile(header, (m, 1)), seq, np.tile(mid, (m, 1)), np.tile(qual, (m, 1))]
+            )
             fh.write(rec.tobytes())
             left -= m
 
@@ -71,9 +77,12 @@ def _counts(rng, n_genes: int = 20000, per_gene: int = 5) -> CountTable:
     c = rng.negative_binomial(10, 10 / (10 + mu[:, None]), size=(n, 3))
     mt = mu * np.exp(eff)
     t = rng.negative_binomial(10, 10 / (10 + mt[:, None]), size=(n, 3))
-    return CountTable(np.array([f"g{i}" for i in range(n)]),
-                      np.repeat(np.array([f"G{i}" for i in range(n_genes)]), per_gene),
-                      ["c1", "c2", "c3", "t1", "t2", "t3"], np.hstack([c, t]).astype(float))
+    return CountTable(
+        np.array([f"g{i}" for i in range(n)]),
+        np.repeat(np.array([f"G{i}" for i in range(n_genes)]), per_gene),
+        ["c1", "c2", "c3", "t1", "t2", "t3"],
+        np.hstack([c, t]).astype(float),
+    )
 
 
 def _drain(path: Path) -> int:
@@ -87,20 +96,30 @@ def _drain(path: Path) -> int:
     return n
 
 
-def _planted(rng, n_genes: int = 20000, per_gene: int = 4, n_dep: int = 200,
-             n_enr: int = 100, effect: float = 1.0):
+def _planted(
+    rng,
+    n_genes: int = 20000,
+    per_gene: int = 4,
+    n_dep: int = 200,
+    n_enr: int = 100,
+    effect: float = 1.0,
+):
     """3 vs 3 screen, NB (size 10) counts; the first genes depleted, the next enriched by
     ``effect`` (natural log) on every guide. Returns the table and the truth per gene."""
     n = n_genes * per_gene
     truth = np.zeros(n_genes)
-    truth[:n_dep], truth[n_dep:n_dep + n_enr] = -effect, effect
+    truth[:n_dep], truth[n_dep : n_dep + n_enr] = -effect, effect
     mu = rng.gamma(2.0, 150.0, size=n)
     c = rng.negative_binomial(10, 10 / (10 + mu[:, None]), size=(n, 3))
     mt = mu * np.exp(np.repeat(truth, per_gene))
     t = rng.negative_binomial(10, 10 / (10 + mt[:, None]), size=(n, 3))
     genes = np.array([f"G{i:05d}" for i in range(n_genes)])
-    ct = CountTable(np.array([f"g{i}" for i in range(n)]), np.repeat(genes, per_gene),
-                    ["c1", "c2", "c3", "t1", "t2", "t3"], np.hstack([c, t]).astype(float))
+    ct = CountTable(
+        np.array([f"g{i}" for i in range(n)]),
+        np.repeat(genes, per_gene),
+        ["c1", "c2", "c3", "t1", "t2", "t3"],
+        np.hstack([c, t]).astype(float),
+    )
     return ct, pd.Series(truth, index=genes)
 
 
@@ -123,18 +142,17 @@ def power_rows(seed: int = 7) -> tuple[list[str], tuple[float, float]]:
     g = res.genes.set_index("id" if "id" in res.genes else "gene")
     for sign, side in [(-1, "neg"), (1, "pos")]:
         pw, fd, nc = _power(g[f"{side}_fdr"] < 0.05, truth, sign)
-        rows.append(f"| screen_test (NB guide test + RRA), {side} FDR < 0.05 | {pw:.3f} | "
-                    f"{fd:.3f} | {nc} |")
-    design = pd.DataFrame({"baseline": 1.0, "t": [0, 0, 0, 1, 1, 1.0]},
-                          index=ct.samples)
+        rows.append(
+            f"| screen_test (NB guide test + RRA), {side} FDR < 0.05 | {pw:.3f} | {fd:.3f} | {nc} |"
+        )
+    design = pd.DataFrame({"baseline": 1.0, "t": [0, 0, 0, 1, 1, 1.0]}, index=ct.samples)
     m, mw, mc = _timed(lambda: mle(ct, design, permutation_rounds=10))
     gm = m.genes.set_index("gene")
     for label, col in [("Wald", "t|fdr"), ("10 permutation rounds", "t|fdr_perm")]:
         for sign, side in [(-1, "neg"), (1, "pos")]:
             called = (gm[col] < 0.05) & (np.sign(gm["t|beta"]) == sign)
             pw, fd, nc = _power(called, truth, sign)
-            rows.append(f"| MLE beta, {label}, {side} FDR < 0.05 | {pw:.3f} | {fd:.3f} | "
-                        f"{nc} |")
+            rows.append(f"| MLE beta, {label}, {side} FDR < 0.05 | {pw:.3f} | {fd:.3f} | {nc} |")
     return rows, (mw, mc)
 
 
@@ -166,8 +184,7 @@ def main(quick: bool = False) -> str:
         # warm-up: numba compilation of the scan and RRA kernels, reported separately
         tiny = tmp / "tiny.fastq.gz"
         _fastq(tiny, lib.head(50), 100, np.random.default_rng(2))
-        _, jit_w, _ = _timed(lambda: count_fastq({"s": tiny}, lib.head(50), trim5=23,
-                                                  mismatches=1))
+        _, jit_w, _ = _timed(lambda: count_fastq({"s": tiny}, lib.head(50), trim5=23, mismatches=1))
         res, cw, cc = _timed(lambda: count_fastq({"s": fq}, lib, trim5=23, mismatches=1))
         _, ew, ec = _timed(lambda: count_fastq({"s": fq}, lib, trim5=23, mismatches=0))
         isal = sys.modules.get("isal")
@@ -182,21 +199,40 @@ def main(quick: bool = False) -> str:
         _, dw, dc = _timed(lambda: _drain(fq))
         m = res.mapping.iloc[0]
         small = ct.select(["c1", "t1"])
-        _, rjit, _ = _timed(lambda: screen_test(CountTable(small.guides[:500],
-                                                           small.genes[:500], small.samples,
-                                                           small.counts[:500]), "t1", "c1"))
+        _, rjit, _ = _timed(
+            lambda: screen_test(
+                CountTable(
+                    small.guides[:500], small.genes[:500], small.samples, small.counts[:500]
+                ),
+                "t1",
+                "c1",
+            )
+        )
         tests = [_timed(lambda: screen_test(ct, "t1,t2,t3", "c1,c2,c3")) for _ in range(3)]
         tw = float(np.median([t[1] for t in tests]))
         tc = float(np.median([t[2] for t in tests]))
         ct.to_frame().to_csv(tmp / "counts.txt", sep="\t", index=False, float_format="%.0f")
-        mg_test = _mageck(["test", "-k", "counts.txt", "-t", "t1,t2,t3", "-c", "c1,c2,c3",
-                           "-n", "mg"], tmp)
+        mg_test = _mageck(
+            ["test", "-k", "counts.txt", "-t", "t1,t2,t3", "-c", "c1,c2,c3", "-n", "mg"], tmp
+        )
         lib.to_csv(tmp / "lib.txt", sep="\t", index=False, header=False)
         # MAGeCK counting on 1 million reads only (it runs in pure Python per read)
         fq1 = tmp / "reads1m.fastq.gz"
         _fastq(fq1, lib, 1_000_000, np.random.default_rng(1))
-        mg_count = _mageck(["count", "-l", "lib.txt", "--fastq", "reads1m.fastq.gz",
-                            "--trim-5", "23", "-n", "mgc"], tmp)
+        mg_count = _mageck(
+            [
+                "count",
+                "-l",
+                "lib.txt",
+                "--fastq",
+                "reads1m.fastq.gz",
+                "--trim-5",
+                "23",
+                "-n",
+                "mgc",
+            ],
+            tmp,
+        )
         _, c1w, c1c = _timed(lambda: count_fastq({"s": fq1}, lib, trim5=23))
     rows = [
         f"| count, {n_reads / 1e6:.0f} M reads, 1 mismatch | {cw:.1f} | {cc:.1f} | "
@@ -208,31 +244,44 @@ def main(quick: bool = False) -> str:
         f"| decompression alone ({'ISA-L' if isal else 'zlib'}) | {dw:.1f} | {dc:.1f} | | "
         "share of the counting time spent reading |",
         f"| count, 1 M reads, exact | {c1w:.1f} | {c1c:.1f} | "
-        + (f"mageck2 count {mg_count:.1f} s (x{mg_count / c1w:.1f}) |" if mg_count else
-           "mageck2 not installed |") + " |",
+        + (
+            f"mageck2 count {mg_count:.1f} s (x{mg_count / c1w:.1f}) |"
+            if mg_count
+            else "mageck2 not installed |"
+        )
+        + " |",
         f"| screen_test, 100,000 guides x 6 samples (median of 3) | {tw:.1f} | {tc:.1f} | "
-        + (f"< 10 s; mageck2 test {mg_test:.1f} s (x{mg_test / tw:.1f}) |" if mg_test else
-           "< 10 s; mageck2 not installed |") + " |",
+        + (
+            f"< 10 s; mageck2 test {mg_test:.1f} s (x{mg_test / tw:.1f}) |"
+            if mg_test
+            else "< 10 s; mageck2 not installed |"
+        )
+        + " |",
     ]
     prow, (mle_w, mle_c) = power_rows()
-    rows.append(f"| mle, 80,000 guides x 6 samples, Wald + 10 permutation rounds | "
-                f"{mle_w:.1f} | {mle_c:.1f} | | null: 10 rounds x 20,000 pseudo-genes "
-                "refitted |")
-    md = ("## Pooled screens (`benchmarks/screens.py`)\n\n"
-          "Synthetic inputs (see the script). The machine is shared (2 cores, ~9 jobs): "
-          "wall-clock times are inflated by the load, CPU seconds (all threads of the "
-          "process) measure the work. JIT compilation excluded: FASTQ kernel "
-          f"{jit_w:.1f} s, RRA kernels {rjit:.1f} s (first call in a process). Ratios are "
-          "MAGeCK's wall time over ours on the same input (> 1: kinetor faster).\n\n"
-          "| task | wall s | CPU s | target / baseline | notes |\n|---|---|---|---|---|\n"
-          + "\n".join(rows)
-          + "\n\nPower and observed FDR on planted hits: 20,000 genes x 4 guides, 3 control "
-          "and 3 treated samples, NB counts (size 10, gamma-distributed means), 200 genes "
-          "depleted and 100 enriched by one natural-log unit (LFC -1.44 / +1.44 log2) on every "
-          "guide; a call is gene FDR < 0.05 in the planted direction.\n\n"
-          "| method | power | observed FDR | calls |\n|---|---|---|---|\n"
-          + "\n".join(prow) + f"\n\nMachine load average during the run: "
-          f"{os.getloadavg()[0]:.1f} (2 cores shared).")
+    rows.append(
+        f"| mle, 80,000 guides x 6 samples, Wald + 10 permutation rounds | "
+        f"{mle_w:.1f} | {mle_c:.1f} | | null: 10 rounds x 20,000 pseudo-genes "
+        "refitted |"
+    )
+    md = (
+        "## Pooled screens (`benchmarks/screens.py`)\n\n"
+        "Synthetic inputs (see the script). The machine is shared (2 cores, ~9 jobs): "
+        "wall-clock times are inflated by the load, CPU seconds (all threads of the "
+        "process) measure the work. JIT compilation excluded: FASTQ kernel "
+        f"{jit_w:.1f} s, RRA kernels {rjit:.1f} s (first call in a process). Ratios are "
+        "MAGeCK's wall time over ours on the same input (> 1: kinetor faster).\n\n"
+        "| task | wall s | CPU s | target / baseline | notes |\n|---|---|---|---|---|\n"
+        + "\n".join(rows)
+        + "\n\nPower and observed FDR on planted hits: 20,000 genes x 4 guides, 3 control "
+        "and 3 treated samples, NB counts (size 10, gamma-distributed means), 200 genes "
+        "depleted and 100 enriched by one natural-log unit (LFC -1.44 / +1.44 log2) on every "
+        "guide; a call is gene FDR < 0.05 in the planted direction.\n\n"
+        "| method | power | observed FDR | calls |\n|---|---|---|---|\n"
+        + "\n".join(prow)
+        + f"\n\nMachine load average during the run: "
+        f"{os.getloadavg()[0]:.1f} (2 cores shared)."
+    )
     _record.record("screens", md)
     return md
 

@@ -49,8 +49,10 @@ def study_csv(n_profiles: int, seed: int) -> bytes:
         ka, ke = 1.2 * rng.lognormal(0, 0.2), 0.15 * rng.lognormal(0, 0.2)
         c = 10 * ka / (ka - ke) * (np.exp(-ke * t) - np.exp(-ka * t))
         c = c * rng.lognormal(0, 0.1, t.size)
-        rows += [{"subject": s, "time": ti, "conc": round(ci, 4), "dose": 5.0, "route": "PO"}
-                 for ti, ci in zip(t, c, strict=True)]
+        rows += [
+            {"subject": s, "time": ti, "conc": round(ci, 4), "dose": 5.0, "route": "PO"}
+            for ti, ci in zip(t, c, strict=True)
+        ]
     return pd.DataFrame(rows).to_csv(index=False).encode()
 
 
@@ -58,11 +60,13 @@ class User:
     def __init__(self, base: str, name: str, password: str):
         self.base, self.name, self.password = base, name, password
         self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+        )
 
     def call(self, path, data=None, headers=None, method=None, timeout=120):
-        req = urllib.request.Request(self.base + path, data=data, headers=headers or {},
-                                     method=method)
+        req = urllib.request.Request(
+            self.base + path, data=data, headers=headers or {}, method=method
+        )
         try:
             with self.opener.open(req, timeout=timeout) as r:
                 return r.status, r.read()
@@ -72,8 +76,9 @@ class User:
     def login(self) -> None:
         page = self.call("/login")[1]
         csrf = re.search(rb'name="csrf" value="([^"]+)"', page).group(1).decode()
-        form = urllib.parse.urlencode({"user": self.name, "secret": self.password,
-                                       "csrf": csrf}).encode()
+        form = urllib.parse.urlencode(
+            {"user": self.name, "secret": self.password, "csrf": csrf}
+        ).encode()
         status, _ = self.call("/login", form, method="POST")
         if status != 200:
             raise RuntimeError(f"sign-in of {self.name} failed: HTTP {status}")
@@ -98,9 +103,25 @@ def run(n_users: int, n_profiles: int, workers: int, timeout: float) -> dict:
     port = _free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     server = subprocess.Popen(
-        [sys.executable, "-m", "kinetor.cli.main", "serve", "--port", str(port), "--store",
-         url, "--auth", "accounts", "--workers", str(workers)], env=env,
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+        [
+            sys.executable,
+            "-m",
+            "kinetor.cli.main",
+            "serve",
+            "--port",
+            str(port),
+            "--store",
+            url,
+            "--auth",
+            "accounts",
+            "--workers",
+            str(workers),
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
     base = f"http://127.0.0.1:{port}"
     page_ms: list[float] = []
     nca_ms: list[float] = []
@@ -124,17 +145,27 @@ def run(n_users: int, n_profiles: int, workers: int, timeout: float) -> dict:
 
         def work(c: User, i: int) -> None:
             try:
-                q = urllib.parse.urlencode({"name": f"study_{i}.csv", "project": "load",
-                                            "settings": settings})
-                s, body = c.call(f"/api/studies?{q}", data, {"X-CSRF-Token": c.csrf},
-                                 method="POST", timeout=timeout)
+                q = urllib.parse.urlencode(
+                    {"name": f"study_{i}.csv", "project": "load", "settings": settings}
+                )
+                s, body = c.call(
+                    f"/api/studies?{q}",
+                    data,
+                    {"X-CSRF-Token": c.csrf},
+                    method="POST",
+                    timeout=timeout,
+                )
                 if s != 200:
                     raise RuntimeError(f"upload HTTP {s}: {body[:200]!r}")
                 sid = json.loads(body)["study_id"]
                 t0 = time.perf_counter()
-                s, body = c.call("/api/nca", json.dumps({"study_id": sid}).encode(),
-                                 {"X-CSRF-Token": c.csrf, "Content-Type": "application/json"},
-                                 method="POST", timeout=timeout)
+                s, body = c.call(
+                    "/api/nca",
+                    json.dumps({"study_id": sid}).encode(),
+                    {"X-CSRF-Token": c.csrf, "Content-Type": "application/json"},
+                    method="POST",
+                    timeout=timeout,
+                )
                 nca_ms.append(1000 * (time.perf_counter() - t0))
                 if s != 200:
                     raise RuntimeError(f"NCA HTTP {s}: {body[:200]!r}")
@@ -152,8 +183,9 @@ def run(n_users: int, n_profiles: int, workers: int, timeout: float) -> dict:
 
         t_start = time.perf_counter()
         browsers = [threading.Thread(target=browse, args=(c,), daemon=True) for c in clients]
-        workers_t = [threading.Thread(target=work, args=(c, i), daemon=True)
-                     for i, c in enumerate(clients)]
+        workers_t = [
+            threading.Thread(target=work, args=(c, i), daemon=True) for i, c in enumerate(clients)
+        ]
         for t in [*browsers, *workers_t]:
             t.start()
         for t in workers_t:
@@ -169,14 +201,21 @@ def run(n_users: int, n_profiles: int, workers: int, timeout: float) -> dict:
         except subprocess.TimeoutExpired:
             os.killpg(server.pid, signal.SIGKILL)
     # the store: exactly one study and one result per user
-    per_user = {n: (len(st.studies(n)), [r["version"] for r in st.results(n)])
-                for n, _ in users}
+    per_user = {n: (len(st.studies(n)), [r["version"] for r in st.results(n)]) for n, _ in users}
     saves = [a for a in st.audit(users[0][0]) if a["action"] == "result.save"]
     lost = [n for n, (ns, vs) in per_user.items() if ns != 1 or vs != [1]]
     st.close()
-    return {"users": n_users, "profiles": n_profiles, "workers": workers, "wall_s": wall,
-            "page_ms": page_ms, "nca_ms": nca_ms, "errors": errors, "bad_users": lost,
-            "audit_saves_user0": len(saves)}
+    return {
+        "users": n_users,
+        "profiles": n_profiles,
+        "workers": workers,
+        "wall_s": wall,
+        "page_ms": page_ms,
+        "nca_ms": nca_ms,
+        "errors": errors,
+        "bad_users": lost,
+        "audit_saves_user0": len(saves),
+    }
 
 
 def report(r: dict) -> str:
@@ -185,25 +224,31 @@ def report(r: dict) -> str:
 
     def q(a, k):
         return f"{np.percentile(a, k):.2f}" if a.size else "n/a"
+
     ok = not r["errors"] and not r["bad_users"]
-    return (f"## serve_load: {r['users']} concurrent users, NCA of a {r['profiles']}-profile "
-            f"study each\n\n"
-            f"`kinetor serve` on localhost (accounts auth, SQLite store in WAL mode, "
-            f"{r['workers']} analysis worker processes). Each simulated user signs in, "
-            "uploads the study (validated in a worker), runs NCA over the JSON API (worker "
-            "process, result saved in the store) and loads the app page every 0.5 s "
-            "meanwhile. Latencies are wall-clock per request, measured by the clients; "
-            "the machine's 2 cores were shared with other work during the run, so the "
-            "numbers are an upper bound.\n\n"
-            "| what | requests | p50 (s) | p95 (s) | max (s) |\n|---|---|---|---|---|\n"
-            f"| app page (GET /) | {p.size} | {q(p, 50)} | {q(p, 95)} | {q(p, 100)} |\n"
-            f"| NCA request (queue + run + store) | {n.size} | {q(n, 50)} | {q(n, 95)} | "
-            f"{q(n, 100)} |\n\n"
-            f"Whole run: {r['wall_s']:.1f} s. Store check: "
-            + ("every user has exactly one study and one result (version 1); no record lost "
-               "or duplicated." if ok else
-               f"FAILED: errors {r['errors'][:3]}, users with missing/extra records "
-               f"{r['bad_users']}."))
+    return (
+        f"## serve_load: {r['users']} concurrent users, NCA of a {r['profiles']}-profile "
+        f"study each\n\n"
+        f"`kinetor serve` on localhost (accounts auth, SQLite store in WAL mode, "
+        f"{r['workers']} analysis worker processes). Each simulated user signs in, "
+        "uploads the study (validated in a worker), runs NCA over the JSON API (worker "
+        "process, result saved in the store) and loads the app page every 0.5 s "
+        "meanwhile. Latencies are wall-clock per request, measured by the clients; "
+        "the machine's 2 cores were shared with other work during the run, so the "
+        "numbers are an upper bound.\n\n"
+        "| what | requests | p50 (s) | p95 (s) | max (s) |\n|---|---|---|---|---|\n"
+        f"| app page (GET /) | {p.size} | {q(p, 50)} | {q(p, 95)} | {q(p, 100)} |\n"
+        f"| NCA request (queue + run + store) | {n.size} | {q(n, 50)} | {q(n, 95)} | "
+        f"{q(n, 100)} |\n\n"
+        f"Whole run: {r['wall_s']:.1f} s. Store check: "
+        + (
+            "every user has exactly one study and one result (version 1); no record lost "
+            "or duplicated."
+            if ok
+            else f"FAILED: errors {r['errors'][:3]}, users with missing/extra records "
+            f"{r['bad_users']}."
+        )
+    )
 
 
 def main() -> int:

@@ -31,8 +31,15 @@ sys.path.insert(0, str(Path(__file__).parent))
 import _record
 
 ARMS = [f"{d} mg/kg=vistusertib:{d} mg/kg PO QD x 21 days" for d in (7.5, 15, 30)]
-STUDY = {"compound": None, "species": "mouse", "tumor": "MCF7", "regimen": None,
-         "n_animals": 10, "seed": 0, "arms": ARMS}
+STUDY = {
+    "compound": None,
+    "species": "mouse",
+    "tumor": "MCF7",
+    "regimen": None,
+    "n_animals": 10,
+    "seed": 0,
+    "arms": ARMS,
+}
 
 
 def timed(fn, repeat: int = 5) -> tuple[float, object]:
@@ -58,8 +65,14 @@ def main() -> None:
     run_study(**STUDY, pathway_mode="dynamic", n_jobs=2)  # start the workers
     t_d2, _ = timed(lambda: run_study(**STUDY, pathway_mode="dynamic", n_jobs=2), repeat=3)
 
-    big = {"compound": "vistusertib", "species": "mouse", "tumor": "MCF7",
-           "regimen": "15 mg/kg PO QD x 21 days", "n_animals": 1000, "seed": 0}
+    big = {
+        "compound": "vistusertib",
+        "species": "mouse",
+        "tumor": "MCF7",
+        "regimen": "15 mg/kg PO QD x 21 days",
+        "n_animals": 1000,
+        "seed": 0,
+    }
     t_bq, bq = timed(lambda: run_study(**big), repeat=3)
     t_bd2, _ = timed(lambda: run_study(**big, pathway_mode="dynamic", n_jobs=2), repeat=1)
 
@@ -80,17 +93,27 @@ def main() -> None:
 
     arms28 = [f"{d} mg/kg=vistusertib:{d} mg/kg PO QD x 28 days" for d in (7.5, 15, 30)]
     arms28.append("30 mg/kg 2on/5off=vistusertib:30 mg/kg PO QD 2 days on/5 days off x 4 weeks")
-    s28 = {"compound": None, "species": "mouse", "tumor": "MCF7", "regimen": None,
-           "n_animals": 10, "seed": 0, "arms": arms28}
+    s28 = {
+        "compound": None,
+        "species": "mouse",
+        "tumor": "MCF7",
+        "regimen": None,
+        "n_animals": 10,
+        "seed": 0,
+        "arms": arms28,
+    }
     t_28d, _ = timed(lambda: run_study(**s28, pathway_mode="dynamic", n_jobs=2), repeat=3)
     from kinetor.translate import replicate_tgi
 
     replicate_tgi(arms=arms28, n_animals=10, n_replicates=20, seed=0)  # warm caches
-    t_rep, rep = timed(lambda: replicate_tgi(arms=arms28, n_animals=10, n_replicates=1000,
-                                             seed=0), repeat=1)
+    t_rep, rep = timed(
+        lambda: replicate_tgi(arms=arms28, n_animals=10, n_replicates=1000, seed=0), repeat=1
+    )
     replicate_tgi(arms=arms28, n_animals=10, n_replicates=20, seed=0, n_jobs=2)
-    t_rep2, _ = timed(lambda: replicate_tgi(arms=arms28, n_animals=10, n_replicates=1000,
-                                            seed=0, n_jobs=2), repeat=1)
+    t_rep2, _ = timed(
+        lambda: replicate_tgi(arms=arms28, n_animals=10, n_replicates=1000, seed=0, n_jobs=2),
+        repeat=1,
+    )
     width = rep.summary.set_index("arm")
     w15 = width.loc["15 mg/kg"]
 
@@ -109,8 +132,7 @@ def main() -> None:
         f"| 4 arms x 10 animals | dynamic, 2 processes | {t_d2:.2f} | {n40 / t_d2:.1f} | "
         f"{t_d / t_d2:.2f}x |",
         f"| 2 arms x 1,000 animals | quasi-steady | {t_bq:.2f} | {2000 / t_bq:.0f} | |",
-        f"| 2 arms x 1,000 animals | dynamic, 2 processes | {t_bd2:.1f} | {2000 / t_bd2:.1f} | "
-        "|",
+        f"| 2 arms x 1,000 animals | dynamic, 2 processes | {t_bd2:.1f} | {2000 / t_bd2:.1f} | |",
         "",
         f"Target: the 40-animal study in under 5 s: **{'met' if t_q < 5 else 'NOT met'}** "
         f"({t_q:.3f} s warm). Cold, in a fresh process: {cold:.1f} s including imports, of "
@@ -127,8 +149,7 @@ def main() -> None:
         "",
         f"TGI difference (quasi-steady - dynamic): at most {dtgi:.2f} % points.",
         "",
-        "5 arms (vehicle, 7.5/15/30 mg/kg QD, 30 mg/kg 2 days on/5 off) x 10 animals x 28 "
-        "days:",
+        "5 arms (vehicle, 7.5/15/30 mg/kg QD, 30 mg/kg 2 days on/5 off) x 10 animals x 28 days:",
         "",
         "| what | wall time (s) | target |",
         "|---|---|---|",

@@ -56,8 +56,10 @@ RAT_CL, RAT_V1, RAT_Q = 1.5, 1.0, 1.0  # L/h/kg, L/kg, L/h/kg (assumed)
 RAT_KA = 1.5  # 1/h (assumed: tmax about 1 h)
 RAT_BSV = 0.10  # CV of CL, V1 and ka between rats (assumed)
 RAT_TIMES = [0.083, 0.25, 0.5, 1, 2, 4, 6, 8, 12, 24]  # h
-RAT_GROUPS = [("IV 2 mg/kg", "IV", 2.0, ["R101", "R102", "R103"]),
-              ("PO 10 mg/kg", "PO", 10.0, ["R201", "R202", "R203"])]
+RAT_GROUPS = [
+    ("IV 2 mg/kg", "IV", 2.0, ["R101", "R102", "R103"]),
+    ("PO 10 mg/kg", "PO", 10.0, ["R201", "R202", "R203"]),
+]
 
 # --- mouse: parameters (per kg) ------------------------------------------------------
 MOUSE_F = 0.29  # the summary gives F for "preclinical models"; used for the mouse too
@@ -89,8 +91,11 @@ def v2_for_half_life(cl, v1, q, half_life):
 def conc_iv_bolus(t, dose_ug_kg, cl, v1, q, v2):
     a, b, k21 = two_cmt_rates(cl, v1, q, v2)
     t = np.asarray(t, float)
-    return dose_ug_kg / v1 * ((a - k21) / (a - b) * np.exp(-a * t)
-                              + (k21 - b) / (a - b) * np.exp(-b * t))
+    return (
+        dose_ug_kg
+        / v1
+        * ((a - k21) / (a - b) * np.exp(-a * t) + (k21 - b) / (a - b) * np.exp(-b * t))
+    )
 
 
 def conc_oral_2cmt(t, dose_ug_kg, cl, v1, q, v2, ka, f):
@@ -144,15 +149,35 @@ def simulate_rat(rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame]:
                 c = conc_oral_2cmt(actual, dose * 1000, cl, v1, RAT_Q, v2, ka, RAT_F)
             c = c * (1 + rng.normal(0.0, RESIDUAL_CV, len(c)))
             for tn, ta, res in zip(nominal, actual, _report(c), strict=True):
-                rows.append({"Study": "VIS-RAT-01", "Animal": animal, "Species": "RAT",
-                             "Sex": "M", "Weight (kg)": weight, "Group": group,
-                             "Route": route, "Dose (mg/kg)": dose, "Nominal time (h)": tn,
-                             "Time (h)": round(ta, 4), "Conc (ng/mL)": res,
-                             "LLOQ (ng/mL)": LLOQ, "Analyte": "vistusertib",
-                             "Matrix": "PLASMA"})
-            truth.append({"Animal": animal, "CL (L/h/kg)": cl, "V1 (L/kg)": v1,
-                          "Q (L/h/kg)": RAT_Q, "V2 (L/kg)": v2, "ka (1/h)": ka,
-                          "F": RAT_F if route == "PO" else 1.0})
+                rows.append(
+                    {
+                        "Study": "VIS-RAT-01",
+                        "Animal": animal,
+                        "Species": "RAT",
+                        "Sex": "M",
+                        "Weight (kg)": weight,
+                        "Group": group,
+                        "Route": route,
+                        "Dose (mg/kg)": dose,
+                        "Nominal time (h)": tn,
+                        "Time (h)": round(ta, 4),
+                        "Conc (ng/mL)": res,
+                        "LLOQ (ng/mL)": LLOQ,
+                        "Analyte": "vistusertib",
+                        "Matrix": "PLASMA",
+                    }
+                )
+            truth.append(
+                {
+                    "Animal": animal,
+                    "CL (L/h/kg)": cl,
+                    "V1 (L/kg)": v1,
+                    "Q (L/h/kg)": RAT_Q,
+                    "V2 (L/kg)": v2,
+                    "ka (1/h)": ka,
+                    "F": RAT_F if route == "PO" else 1.0,
+                }
+            )
     return pd.DataFrame(rows), pd.DataFrame(truth)
 
 
@@ -171,16 +196,34 @@ def simulate_mouse(rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame
                 ta = tn + rng.integers(0, 4) / 60.0
                 c = conc_oral_1cmt(ta, dose * 1000, cl_i, v_i, MOUSE_KA, MOUSE_F)
                 c = c * (1 + rng.normal(0.0, RESIDUAL_CV))
-                rows.append({"Study": "VIS-MOUSE-01", "Mouse": mouse, "Species": "MOUSE",
-                             "Strain": "SCID", "Sex": "F",
-                             "Weight (g)": round(rng.uniform(18.0, 24.0), 1),
-                             "Group": f"PO {dose:g} mg/kg", "Route": "PO",
-                             "Dose (mg/kg)": dose, "Nominal time (h)": tn,
-                             "Time (h)": round(ta, 4), "Conc (ng/mL)": _report([c])[0],
-                             "LLOQ (ng/mL)": LLOQ, "Analyte": "vistusertib",
-                             "Matrix": "PLASMA"})
-                truth.append({"Mouse": mouse, "CL (L/h/kg)": cl_i, "V (L/kg)": v_i,
-                              "ka (1/h)": MOUSE_KA, "F": MOUSE_F})
+                rows.append(
+                    {
+                        "Study": "VIS-MOUSE-01",
+                        "Mouse": mouse,
+                        "Species": "MOUSE",
+                        "Strain": "SCID",
+                        "Sex": "F",
+                        "Weight (g)": round(rng.uniform(18.0, 24.0), 1),
+                        "Group": f"PO {dose:g} mg/kg",
+                        "Route": "PO",
+                        "Dose (mg/kg)": dose,
+                        "Nominal time (h)": tn,
+                        "Time (h)": round(ta, 4),
+                        "Conc (ng/mL)": _report([c])[0],
+                        "LLOQ (ng/mL)": LLOQ,
+                        "Analyte": "vistusertib",
+                        "Matrix": "PLASMA",
+                    }
+                )
+                truth.append(
+                    {
+                        "Mouse": mouse,
+                        "CL (L/h/kg)": cl_i,
+                        "V (L/kg)": v_i,
+                        "ka (1/h)": MOUSE_KA,
+                        "F": MOUSE_F,
+                    }
+                )
     return pd.DataFrame(rows), pd.DataFrame(truth)
 
 
@@ -191,14 +234,38 @@ def nonmem_rat(rat: pd.DataFrame) -> pd.DataFrame:
     for i, (animal, g) in enumerate(rat.groupby("Animal", sort=False), start=1):
         iv = g["Route"].iloc[0] == "IV"
         wt = g["Weight (kg)"].iloc[0]
-        out.append({"ID": i, "TIME": 0.0, "DV": 0.0, "AMT": g["Dose (mg/kg)"].iloc[0],
-                    "EVID": 1, "MDV": 1, "CMT": 2 if iv else 1, "CENS": 0, "LLOQ": LLOQ,
-                    "WT": wt, "ANIMAL": animal})
+        out.append(
+            {
+                "ID": i,
+                "TIME": 0.0,
+                "DV": 0.0,
+                "AMT": g["Dose (mg/kg)"].iloc[0],
+                "EVID": 1,
+                "MDV": 1,
+                "CMT": 2 if iv else 1,
+                "CENS": 0,
+                "LLOQ": LLOQ,
+                "WT": wt,
+                "ANIMAL": animal,
+            }
+        )
         for t, res in zip(g["Time (h)"], g["Conc (ng/mL)"], strict=True):
             blq = res == "BLQ"
-            out.append({"ID": i, "TIME": t, "DV": LLOQ if blq else float(res),
-                        "AMT": 0.0, "EVID": 0, "MDV": 0, "CMT": 2, "CENS": int(blq),
-                        "LLOQ": LLOQ, "WT": wt, "ANIMAL": animal})
+            out.append(
+                {
+                    "ID": i,
+                    "TIME": t,
+                    "DV": LLOQ if blq else float(res),
+                    "AMT": 0.0,
+                    "EVID": 0,
+                    "MDV": 0,
+                    "CMT": 2,
+                    "CENS": int(blq),
+                    "LLOQ": LLOQ,
+                    "WT": wt,
+                    "ANIMAL": animal,
+                }
+            )
     return pd.DataFrame(out)
 
 
@@ -214,11 +281,18 @@ def main(out: Path = HERE.parent / "src" / "kinetor" / "examples") -> None:
     sys.path.insert(0, str(HERE.parent / "src"))
     from kinetor.data import read_study, write_cdisc
 
-    for name, src in (("rat", "vistusertib_rat_iv_po.csv"),
-                      ("mouse", "vistusertib_mouse_sparse.csv")):
+    for name, src in (
+        ("rat", "vistusertib_rat_iv_po.csv"),
+        ("mouse", "vistusertib_mouse_sparse.csv"),
+    ):
         study = read_study(out / src)
-        write_cdisc(study, out / "send" / name, standard="send", studyid=f"VIS-{name.upper()}-01",
-                    reference="2021-03-01T08:00:00")
+        write_cdisc(
+            study,
+            out / "send" / name,
+            standard="send",
+            studyid=f"VIS-{name.upper()}-01",
+            reference="2021-03-01T08:00:00",
+        )
 
 
 if __name__ == "__main__":

@@ -14,18 +14,20 @@ HEAVY = ("pandas", "numpy", "pint", "matplotlib", "roadrunner", "numba", "scipy"
 def test_help_imports_nothing_heavy():
     # `kinetor --help` must stay fast: importing the CLI (and every command module it
     # discovers) may not pull in the scientific stack. Checked in a fresh interpreter.
-    code = ("import sys, kinetor.cli.main; "
-            f"print(','.join(m for m in {HEAVY!r} if m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True).stdout.strip()
+    code = (
+        f"import sys, kinetor.cli.main; print(','.join(m for m in {HEAVY!r} if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.strip()
     assert out == "", f"heavy modules imported at CLI start-up: {out}"
 
 
 def test_import_kinetor_is_light():
-    code = ("import sys, kinetor; "
-            f"print(','.join(m for m in {HEAVY!r} if m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True).stdout.strip()
+    code = f"import sys, kinetor; print(','.join(m for m in {HEAVY!r} if m in sys.modules))"
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.strip()
     assert out == ""
 
 
@@ -39,8 +41,9 @@ def test_unknown_command_is_a_usage_error():
 
 
 def test_entry_point_script_runs():
-    res = subprocess.run([sys.executable, "-m", "kinetor.cli.main", "--help"],
-                         capture_output=True, text=True)
+    res = subprocess.run(
+        [sys.executable, "-m", "kinetor.cli.main", "--help"], capture_output=True, text=True
+    )
     assert res.returncode == 0 and "kinetor" in res.stdout
 
 
@@ -55,14 +58,20 @@ def test_data_error_rendering_json(capsys):
 
     _common.STATE.update(json=True)
     try:
-        code = _common.report_error(DataError([Problem("bad", file="f.csv", row=2,
-                                                       column="conc", fix="fix it")]))
+        code = _common.report_error(
+            DataError([Problem("bad", file="f.csv", row=2, column="conc", fix="fix it")])
+        )
     finally:
         _common.STATE.update(json=False)
     assert code == 3
     payload = json.loads(capsys.readouterr().out)
-    assert payload["problems"][0] == {"file": "f.csv", "row": 2, "column": "conc",
-                                      "problem": "bad", "fix": "fix it"}
+    assert payload["problems"][0] == {
+        "file": "f.csv",
+        "row": 2,
+        "column": "conc",
+        "problem": "bad",
+        "fix": "fix it",
+    }
 
 
 def test_internal_error_without_traceback(capsys):

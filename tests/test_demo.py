@@ -24,9 +24,16 @@ def test_report_has_every_stage(demo_dir):
 
 
 def test_tables_are_written(demo_dir):
-    for name in ("rat_nca_parameters", "rat_bioavailability", "mouse_sparse_nca",
-                 "rat_pk_fit", "pathway_dose_response", "mouse_regimens", "xenograft_tgi",
-                 "mouse_popfit_comparison"):
+    for name in (
+        "rat_nca_parameters",
+        "rat_bioavailability",
+        "mouse_sparse_nca",
+        "rat_pk_fit",
+        "pathway_dose_response",
+        "mouse_regimens",
+        "xenograft_tgi",
+        "mouse_popfit_comparison",
+    ):
         assert (demo_dir / f"{name}.csv").is_file(), name
 
 

@@ -31,24 +31,43 @@ pytestmark = pytest.mark.slow
 
 def _run(cmd: list[str], cwd: Path, timeout: float = 300) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
-    proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True,
-                          timeout=timeout)
+    proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
     assert proc.returncode == 0, f"{' '.join(map(str, cmd))}\n{proc.stdout}\n{proc.stderr}"
     return proc
 
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> Path:
-    pytest.importorskip("setuptools", minversion="77", reason="the dev extra's setuptools>=77 "
-                        "builds the wheel offline (pip install -e '.[dev]')")
+    pytest.importorskip(
+        "setuptools",
+        minversion="77",
+        reason="the dev extra's setuptools>=77 builds the wheel offline (pip install -e '.[dev]')",
+    )
     tree = tmp_path_factory.mktemp("tree")
     for name in ("pyproject.toml", "README.md", "LICENSE"):
         shutil.copy2(ROOT / name, tree / name)
-    shutil.copytree(ROOT / "src", tree / "src", ignore=shutil.ignore_patterns(
-        "__pycache__", "*.egg-info", "*.pyc"))
+    shutil.copytree(
+        ROOT / "src",
+        tree / "src",
+        ignore=shutil.ignore_patterns("__pycache__", "*.egg-info", "*.pyc"),
+    )
     dist = tmp_path_factory.mktemp("dist")
-    _run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
-          "--no-index", "--wheel-dir", str(dist), str(tree)], cwd=tree)
+    _run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "--no-index",
+            "--wheel-dir",
+            str(dist),
+            str(tree),
+        ],
+        cwd=tree,
+    )
     (path,) = dist.glob("kinetor-*.whl")
     return path
 
@@ -60,16 +79,32 @@ def venv(wheel, tmp_path_factory) -> Path:
     purelib = Path(sysconfig.get_paths(vars={"base": str(env), "platbase": str(env)})["purelib"])
     dev_site = sysconfig.get_paths()["purelib"]
     (purelib / "_kinetor_dependencies.pth").write_text(dev_site + "\n")
-    _run([sys.executable, "-m", "pip", "--python", str(env / "bin" / "python"), "install",
-          "--quiet", "--no-deps", "--no-index", str(wheel)], cwd=env)
+    _run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "--python",
+            str(env / "bin" / "python"),
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--no-index",
+            str(wheel),
+        ],
+        cwd=env,
+    )
     return env
 
 
 def test_wheel_carries_the_package_data_and_the_licence(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
-    for needed in ("kinetor/examples/vistusertib_rat_iv_po.csv",
-                   "kinetor/examples/vistusertib_mouse_sparse.csv",
-                   "kinetor/examples/send/rat/pc.csv", "kinetor/examples/README.md"):
+    for needed in (
+        "kinetor/examples/vistusertib_rat_iv_po.csv",
+        "kinetor/examples/vistusertib_mouse_sparse.csv",
+        "kinetor/examples/send/rat/pc.csv",
+        "kinetor/examples/README.md",
+    ):
         assert needed in names, needed
     assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names)
     assert wheel.name.startswith(f"kinetor-{kinetor.__version__}-")  # one version source
@@ -77,8 +112,10 @@ def test_wheel_carries_the_package_data_and_the_licence(wheel):
 
 def test_installed_wheel_runs_the_demo(venv, tmp_path):
     exe = venv / "bin" / "kinetor"
-    where = _run([str(venv / "bin" / "python"), "-c", "import kinetor; print(kinetor.__file__)"],
-                 cwd=tmp_path).stdout.strip()
+    where = _run(
+        [str(venv / "bin" / "python"), "-c", "import kinetor; print(kinetor.__file__)"],
+        cwd=tmp_path,
+    ).stdout.strip()
     assert Path(where).is_relative_to(venv), where  # the wheel, not the checkout
     version = _run([str(exe), "--version"], cwd=tmp_path).stdout.strip()
     assert version == f"kinetor {kinetor.__version__}"

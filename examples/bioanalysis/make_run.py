@@ -31,9 +31,18 @@ def add(sample_id, stype, nominal, conc_in_vial, dilution=1.0, **extra):
     r = 0.0 if conc_in_vial is None else float(ratio([conc_in_vial])[0])
     if stype == "blank":
         is_area, r = 0.0, 0.0
-    rows.append({"sample_id": sample_id, "sample_type": stype, "nominal_conc": nominal,
-                 "analyte_area": round(r * is_area, 1), "is_area": round(is_area, 1),
-                 "dilution": dilution, "conc_unit": "ng/mL", **extra})
+    rows.append(
+        {
+            "sample_id": sample_id,
+            "sample_type": stype,
+            "nominal_conc": nominal,
+            "analyte_area": round(r * is_area, 1),
+            "is_area": round(is_area, 1),
+            "dilution": dilution,
+            "conc_unit": "ng/mL",
+            **extra,
+        }
+    )
 
 
 add("BLK1", "blank", None, None)
@@ -50,8 +59,17 @@ for subject in ("R01", "R02", "R03"):
     for t in (0.25, 0.5, 1, 2, 4, 8, 12, 24, 48):
         c = f * scale * ka / (ka - ke) * (np.exp(-ke * t) - np.exp(-ka * t))
         dil = 10.0 if (subject == "R03" and t == 1) else 1.0
-        add(f"{subject}_{t:g}h", "unknown", None, c / dil, dilution=dil, subject=subject,
-            time=t, analyte="vistusertib", matrix="PLASMA")
+        add(
+            f"{subject}_{t:g}h",
+            "unknown",
+            None,
+            c / dil,
+            dilution=dil,
+            subject=subject,
+            time=t,
+            analyte="vistusertib",
+            matrix="PLASMA",
+        )
 
 df = pd.DataFrame(rows)
 df.to_csv(Path(__file__).with_name("run_rat_plasma.csv"), index=False)

@@ -32,13 +32,42 @@ _LAZY = {
     "run_study": "kinetor.translate",
     "dose_proportionality": "kinetor.be",
 }
-_SUBMODULES = {"units", "data", "nca", "pk", "pd", "pathway", "compounds", "translate",
-               "report", "bioanalysis", "adme", "assays", "popfit", "be", "screens",
-               "mirna", "qsar", "numerics", "limits", "store", "web"}
+_SUBMODULES = {
+    "units",
+    "data",
+    "nca",
+    "pk",
+    "pd",
+    "pathway",
+    "compounds",
+    "translate",
+    "report",
+    "bioanalysis",
+    "adme",
+    "assays",
+    "popfit",
+    "be",
+    "screens",
+    "mirna",
+    "qsar",
+    "numerics",
+    "limits",
+    "store",
+    "web",
+}
 
 # ``nca`` is the callable subpackage kinetor.nca (kt.nca(study) runs the analysis)
-__all__ = ["DataError", "KinetorError", "ModelError", "Problem", "UnitError", "__version__",
-           "nca", *_LAZY]
+__all__ = [
+    "DataError",
+    "KinetorError",
+    "ModelError",
+    "Problem",
+    "UnitError",
+    "__version__",
+    "nca",
+    *_LAZY,
+]
 
-__getattr__, __dir__ = _attach(__name__, _LAZY, _SUBMODULES,
-                               eager=[n for n in __all__ if n not in _LAZY])
+__getattr__, __dir__ = _attach(
+    __name__, _LAZY, _SUBMODULES, eager=[n for n in __all__ if n not in _LAZY]
+)

@@ -23,9 +23,12 @@ from typing import Any
 __all__ = ["attach"]
 
 
-def attach(package: str, names: Mapping[str, str] | None = None,
-           submodules: Iterable[str] = (), eager: Iterable[str] = ()
-           ) -> tuple[Callable[[str], Any], Callable[[], list[str]]]:
+def attach(
+    package: str,
+    names: Mapping[str, str] | None = None,
+    submodules: Iterable[str] = (),
+    eager: Iterable[str] = (),
+) -> tuple[Callable[[str], Any], Callable[[], list[str]]]:
     """``(__getattr__, __dir__)`` for ``package``.
 
     Parameters

@@ -51,10 +51,15 @@ def example_path(name: str) -> Path:
     if not path.exists():
         from kinetor.errors import KinetorError
 
-        shipped = sorted(p.name for p in Path(str(files("kinetor").joinpath("examples")))
-                         .iterdir() if p.suffix == ".csv")
-        raise KinetorError(f"example file {name!r} is not shipped with kinetor; "
-                           f"the examples are: {', '.join(shipped)}")
+        shipped = sorted(
+            p.name
+            for p in Path(str(files("kinetor").joinpath("examples"))).iterdir()
+            if p.suffix == ".csv"
+        )
+        raise KinetorError(
+            f"example file {name!r} is not shipped with kinetor; "
+            f"the examples are: {', '.join(shipped)}"
+        )
     return path
 
 
@@ -105,13 +110,16 @@ def _stage_data(ctx: _Ctx) -> None:
         f"Rat IV/PO study `{rat.source}`: {rat.n_subjects} rats, {len(rat.conc)} samples "
         f"({int(rat.conc['blq'].sum())} BLQ). Mouse serial-sacrifice study `{mouse.source}`: "
         f"{mouse.n_subjects} SCID mice, one sample each. Both read, validated (every row "
-        "checked; nothing dropped) and summarised below.")
+        "checked; nothing dropped) and summarised below."
+    )
     ctx.rep.add_table(ctx.table("rat_study_summary", rat.summary()), "Rat study by group")
     ctx.rep.add_table(ctx.table("mouse_study_summary", mouse.summary()), "Mouse study by group")
     n_ex = sum(int((st.conc["exclude"] != "").sum()) for st in (rat, mouse))
-    ctx.summary.append(f"data: rat {rat.n_subjects} animals / {len(rat.conc)} samples, "
-                       f"mouse {mouse.n_subjects} animals (sparse); validation passed, "
-                       f"{n_ex} samples carry an exclusion reason")
+    ctx.summary.append(
+        f"data: rat {rat.n_subjects} animals / {len(rat.conc)} samples, "
+        f"mouse {mouse.n_subjects} animals (sparse); validation passed, "
+        f"{n_ex} samples carry an exclusion reason"
+    )
 
 
 def _stage_nca(ctx: _Ctx) -> None:
@@ -128,15 +136,21 @@ def _stage_nca(ctx: _Ctx) -> None:
     f_pct = float(f.loc[f["method"] == "group means", "F_percent"].iloc[0])
     ctx.state["f_percent"] = f_pct
     ctx.rep.add_section("2. Rat NCA and oral bioavailability")
-    ctx.rep.add_figure(plot_mean_profiles(rat), "Mean (SD) plasma concentration by group "
-                       "(semi-log: +SD only; n per time point)")
+    ctx.rep.add_figure(
+        plot_mean_profiles(rat),
+        "Mean (SD) plasma concentration by group (semi-log: +SD only; n per time point)",
+    )
     codes = ["CMAX", "TMAX", "AUCLST", "AUCIFO", "LAMZHL", "CLO", "VSSO", "CLFO", "VZFO"]
-    ctx.rep.add_table(summary_table(summary, codes=codes), "NCA summary by group (PKNCA "
-                      "default statistics; lin-up/log-down AUC, BLQ rule 'pknca')")
+    ctx.rep.add_table(
+        summary_table(summary, codes=codes),
+        "NCA summary by group (PKNCA default statistics; lin-up/log-down AUC, BLQ rule 'pknca')",
+    )
     ctx.rep.add_table(f, "Oral bioavailability from dose-normalised AUCIFO")
     hl = res.parameters.query("PPTESTCD == 'LAMZHL' and exclude == ''")["value"]
-    ctx.summary.append(f"NCA (rat): F = {_fmt(f_pct)}% (simulated with 29%), terminal t1/2 "
-                       f"{_fmt(float(hl.mean()))} h (simulated with 4 h)")
+    ctx.summary.append(
+        f"NCA (rat): F = {_fmt(f_pct)}% (simulated with 29%), terminal t1/2 "
+        f"{_fmt(float(hl.mean()))} h (simulated with 4 h)"
+    )
 
 
 def _stage_sparse(ctx: _Ctx) -> None:
@@ -147,19 +161,28 @@ def _stage_sparse(ctx: _Ctx) -> None:
     res = kt.nca(mouse, sparse=True)
     wide = res.to_wide()
     ctx.table("mouse_sparse_nca", wide)
-    keep = [c for c in ("group", "CMAX", "TMAX", "AUCLST", "AUCLSTSE", "AUCLSTD", "LAMZHL")
-            if c in wide.columns]
+    keep = [
+        c
+        for c in ("group", "CMAX", "TMAX", "AUCLST", "AUCLSTSE", "AUCLSTD", "LAMZHL")
+        if c in wide.columns
+    ]
     ctx.rep.add_section("3. Mouse sparse-sampling NCA")
-    ctx.rep.add_figure(plot_sparse_profile(mouse), "Composite profiles: mean (SE) per "
-                       "nominal time, one sample per mouse")
-    ctx.rep.add_table(wide[keep], "Composite-profile NCA per dose group; AUCLSTSE is the "
-                      "Bailer standard error of AUClast")
+    ctx.rep.add_figure(
+        plot_sparse_profile(mouse),
+        "Composite profiles: mean (SE) per nominal time, one sample per mouse",
+    )
+    ctx.rep.add_table(
+        wide[keep],
+        "Composite-profile NCA per dose group; AUCLSTSE is the Bailer standard error of AUClast",
+    )
     mw = kt.compounds.get("vistusertib").mw
     cmax_um = wide.set_index("group")["CMAX"] / mw  # ng/mL / (g/mol) = umol/L
     ctx.state["mouse_cmax_uM"] = cmax_um
-    ctx.summary.append("NCA (mouse, sparse): Cmax " + ", ".join(
-        f"{g} {_fmt(v, 2)} uM" for g, v in cmax_um.sort_values().items())
-        + " (simulated typical animal: 1.5, 3.0 and 6.0 uM)")
+    ctx.summary.append(
+        "NCA (mouse, sparse): Cmax "
+        + ", ".join(f"{g} {_fmt(v, 2)} uM" for g, v in cmax_um.sort_values().items())
+        + " (simulated typical animal: 1.5, 3.0 and 6.0 uM)"
+    )
 
 
 def _stage_popfit(ctx: _Ctx) -> None:
@@ -171,22 +194,30 @@ def _stage_popfit(ctx: _Ctx) -> None:
     fit = popfit(mouse, "1cmt-oral", eta=["cl", "v"], error="proportional", npde=False)
     comp = ctx.table("mouse_popfit_comparison", serial_sacrifice_comparison(mouse, fit=fit))
     truth = pd.read_csv(example_path("vistusertib_mouse_truth.csv"))
-    gm = {"CL/F": np.exp(np.log(truth["CL (L/h/kg)"] / truth["F"]).mean()),
-          "V/F": np.exp(np.log(truth["V (L/kg)"] / truth["F"]).mean())}
+    gm = {
+        "CL/F": np.exp(np.log(truth["CL (L/h/kg)"] / truth["F"]).mean()),
+        "V/F": np.exp(np.log(truth["V (L/kg)"] / truth["F"]).mean()),
+    }
     ctx.rep.add_section("3b. Mouse population fit (serial sacrifice)")
     ctx.rep.add_text(
         f"1-cmt oral FOCE-I fit of the {fit.n_subjects} mice (one sample each; BSV on CL/F "
         f"and V/F, proportional error): converged={fit.converged} ({fit.reason}). Compared "
         "with naive pooling and with the sparse NCA of each dose group; the simulation's "
-        f"geometric-mean truth is CL/F {_fmt(gm['CL/F'])} L/h/kg, V/F {_fmt(gm['V/F'])} L/kg.")
+        f"geometric-mean truth is CL/F {_fmt(gm['CL/F'])} L/h/kg, V/F {_fmt(gm['V/F'])} L/kg."
+    )
     ctx.rep.add_table(comp.drop(columns="reason"), "CL/F and V/F by three methods (95 % CIs)")
-    ctx.rep.add_figure(plot_vpc(vpc(fit, 200, bins=6, pred_corr=True, seed=1),
-                                ctx.out / "mouse_pcvpc.png", log=True),
-                       "Prediction-corrected VPC of the population fit (200 replicates)")
+    ctx.rep.add_figure(
+        plot_vpc(
+            vpc(fit, 200, bins=6, pred_corr=True, seed=1), ctx.out / "mouse_pcvpc.png", log=True
+        ),
+        "Prediction-corrected VPC of the population fit (200 replicates)",
+    )
     pop = comp[comp["method"] == "population (FOCE-I)"].set_index("parameter")["estimate"]
-    ctx.summary.append(f"popfit (mouse, sparse): CL/F {_fmt(pop['CL/F'])} L/h/kg, V/F "
-                       f"{_fmt(pop['V/F'])} L/kg (simulated truth {_fmt(gm['CL/F'])}, "
-                       f"{_fmt(gm['V/F'])}); converged={fit.converged}")
+    ctx.summary.append(
+        f"popfit (mouse, sparse): CL/F {_fmt(pop['CL/F'])} L/h/kg, V/F "
+        f"{_fmt(pop['V/F'])} L/kg (simulated truth {_fmt(gm['CL/F'])}, "
+        f"{_fmt(gm['V/F'])}); converged={fit.converged}"
+    )
 
 
 def _stage_pathway(ctx: _Ctx) -> None:
@@ -215,28 +246,36 @@ def _stage_pathway(ctx: _Ctx) -> None:
     axes[0].set_ylabel("% of untreated")
     axes[1].legend(fontsize=8)
     ctx.rep.add_section("5. Pathway biomarkers: TOR kinase inhibitor vs rapalog")
-    ctx.rep.add_figure(fig, "Network readouts against free drug concentration. The TOR "
-                       "kinase inhibitor lowers p-S6, p-4EBP1 and p-AKT S473; the rapalog "
-                       "lowers p-S6 but raises p-AKT S473 through relief of the S6K1 -| IRS1 "
-                       "feedback (O'Reilly 2006 Cancer Res 66:1500), and leaves p-4EBP1 partly "
-                       "phosphorylated (Choo 2008 PNAS 105:17414, doi:10.1073/pnas.0809136105).")
+    ctx.rep.add_figure(
+        fig,
+        "Network readouts against free drug concentration. The TOR "
+        "kinase inhibitor lowers p-S6, p-4EBP1 and p-AKT S473; the rapalog "
+        "lowers p-S6 but raises p-AKT S473 through relief of the S6K1 -| IRS1 "
+        "feedback (O'Reilly 2006 Cancer Res 66:1500), and leaves p-4EBP1 partly "
+        "phosphorylated (Choo 2008 PNAS 105:17414, doi:10.1073/pnas.0809136105).",
+    )
     fits = []
     for r in ("pS6_S235_236", "pAKT_S473"):
-        h = kp.fit_hill(dr.loc[dr["drug"] == "vistusertib", "conc_nM"],
-                        dr.loc[dr["drug"] == "vistusertib", r])
+        h = kp.fit_hill(
+            dr.loc[dr["drug"] == "vistusertib", "conc_nM"], dr.loc[dr["drug"] == "vistusertib", r]
+        )
         fits.append({"drug": "vistusertib", "readout": r, "IC50_nM": h.ic50, "hill": h.hill})
     fits = ctx.table("pathway_ic50", pd.DataFrame(fits))
     ctx.state["ps6_ic50_nM"] = float(fits.loc[fits.readout == "pS6_S235_236", "IC50_nM"].iloc[0])
-    ctx.rep.add_table(fits, "Cellular IC50s of vistusertib in the network (calibration "
-                      "targets ~80 nM p-AKT S473 and ~200 nM p-S6, Pike 2013 / Guichard 2015, "
-                      "status unverified)")
+    ctx.rep.add_table(
+        fits,
+        "Cellular IC50s of vistusertib in the network (calibration "
+        "targets ~80 nM p-AKT S473 and ~200 nM p-S6, Pike 2013 / Guichard 2015, "
+        "status unverified)",
+    )
     top = dr.loc[dr["drug"] == "everolimus"].iloc[-1]
     ctx.summary.append(
         "pathway: vistusertib IC50 p-AKT S473 "
         f"{_fmt(float(fits.loc[fits.readout == 'pAKT_S473', 'IC50_nM'].iloc[0]))} nM, p-S6 "
         f"{_fmt(float(fits.loc[fits.readout == 'pS6_S235_236', 'IC50_nM'].iloc[0]))} nM; "
         f"everolimus {_molar(float(top['conc_nM']))}: p-S6 {_fmt(float(top['pS6_S235_236']))}%,"
-        f" p-AKT S473 {_fmt(float(top['pAKT_S473']))}% (feedback)")
+        f" p-AKT S473 {_fmt(float(top['pAKT_S473']))}% (feedback)"
+    )
 
 
 def _stage_xenograft(ctx: _Ctx) -> None:
@@ -246,23 +285,33 @@ def _stage_xenograft(ctx: _Ctx) -> None:
     arms.append("15 mg/kg 2 on/5 off=vistusertib:15 mg/kg PO QD 2 days on/5 days off x 3 weeks")
     xs = kt.run_study("vistusertib", "mouse", "MCF7", arms=arms, n_animals=10, seed=0)
     ctx.table("xenograft_tumor", xs.tumor)
-    tgi = ctx.table("xenograft_tgi", kt.translate.design_summary(
-        "vistusertib", "mouse", "MCF7", arms=arms, n_animals=10, seed=0, study=xs))
+    tgi = ctx.table(
+        "xenograft_tgi",
+        kt.translate.design_summary(
+            "vistusertib", "mouse", "MCF7", arms=arms, n_animals=10, seed=0, study=xs
+        ),
+    )
     ctx.rep.add_section("7. Virtual MCF7 xenograft study")
     ctx.rep.add_text(
         "10 SCID mice per arm, each with its own PK, free drug, network response (PIK3CA "
         "mutation) and tumour growth, with caliper noise. TGI: this one study, the typical "
         "animal, the population mean, and the median and 95 % interval of 500 replicate "
         "studies of 10 mice; mice per arm to detect each arm vs vehicle (80 % power, 5 %). "
-        "Growth parameters are assumptions (docs/translate.md): an illustration only.")
+        "Growth parameters are assumptions (docs/translate.md): an illustration only."
+    )
     ctx.rep.add_figure(xs.plot_tumor(), "Mean tumour volume by arm (10 mice per arm)")
     ctx.rep.add_figure(xs.plot_biomarkers(), "Tumour biomarkers (% of untreated) over time")
     ctx.rep.add_table(tgi, "TGI at day 21 (delta formula) with its interval; mice per arm")
-    ctx.summary.append("xenograft (MCF7, day 21), TGI median [95 % interval] of 500 studies "
-                       "of 10 mice (typical animal; mice/arm for 80 % power): " + "; ".join(
-                           f"{r.arm} {r.tgi_median_pct:.0f}% [{r.tgi_lo_pct:.0f}, {r.tgi_hi_pct:.0f}]"
-                           f" ({r.tgi_typical_pct:.0f}%; n={r.n_per_arm_vs_control})"
-                           for r in tgi.itertuples() if r.arm != "Vehicle"))
+    ctx.summary.append(
+        "xenograft (MCF7, day 21), TGI median [95 % interval] of 500 studies "
+        "of 10 mice (typical animal; mice/arm for 80 % power): "
+        + "; ".join(
+            f"{r.arm} {r.tgi_median_pct:.0f}% [{r.tgi_lo_pct:.0f}, {r.tgi_hi_pct:.0f}]"
+            f" ({r.tgi_typical_pct:.0f}%; n={r.n_per_arm_vs_control})"
+            for r in tgi.itertuples()
+            if r.arm != "Vehicle"
+        )
+    )
 
 
 def _stage_fit(ctx: _Ctx) -> None:
@@ -271,26 +320,34 @@ def _stage_fit(ctx: _Ctx) -> None:
     rat = ctx.state["rat"]
     # IV and PO rats together, shared parameters (naive pooled), F estimated: the PO arm
     # alone only identifies CL/F.
-    fit = kt.fit_pk(rat, "2cmt-oral", pooling="naive",
-                    estimate=["cl", "v1", "q", "v2", "ka", "f"])
+    fit = kt.fit_pk(rat, "2cmt-oral", pooling="naive", estimate=["cl", "v1", "q", "v2", "ka", "f"])
     params = ctx.table("rat_pk_fit", fit.params)
     ctx.table("rat_pk_fit_predictions", fit.predictions)
     ctx.rep.add_section("4. Two-compartment model fitted to the rat IV and PO data")
-    ctx.rep.add_text("Maximum likelihood, proportional residual error, BLQ samples as "
-                     "left-censored (Beal M3), IV and PO animals fitted together so that F "
-                     "is estimable. 95% CIs with Student's t on the log scale; the converged and "
-                     "reason columns report the convergence diagnostics.")
+    ctx.rep.add_text(
+        "Maximum likelihood, proportional residual error, BLQ samples as "
+        "left-censored (Beal M3), IV and PO animals fitted together so that F "
+        "is estimable. 95% CIs with Student's t on the log scale; the converged and "
+        "reason columns report the convergence diagnostics."
+    )
     ctx.rep.add_table(params, "Estimates, standard errors and 95% confidence intervals")
-    ctx.rep.add_figure(_fit_figure(fit.predictions), "Observed (points) and model-predicted "
-                       "(lines) concentrations per rat; observed vs predicted")
+    ctx.rep.add_figure(
+        _fit_figure(fit.predictions),
+        "Observed (points) and model-predicted "
+        "(lines) concentrations per rat; observed vs predicted",
+    )
     est = params.set_index("parameter")["estimate"]
     ctx.state["rat_fit"] = est
     ctx.summary.append(
         f"PK fit (rat, 2-cmt, IV+PO): CL {_fmt(est['cl'])} L/h/kg, Vss "
         f"{_fmt(est['v1'] + est['v2'])} L/kg, ka {_fmt(est['ka'])} /h, F "
         f"{_fmt(100 * est['f'])}% (simulation truth: F 29%, t1/2 4 h)"
-        + ("" if fit.stats["converged"].all() else
-           f"; NOT converged: {'; '.join(fit.stats['reason'])}"))
+        + (
+            ""
+            if fit.stats["converged"].all()
+            else f"; NOT converged: {'; '.join(fit.stats['reason'])}"
+        )
+    )
 
 
 def _fit_figure(pred: pd.DataFrame):
@@ -327,42 +384,61 @@ def _stage_regimens(ctx: _Ctx) -> None:
 
     dm = drug_model("vistusertib", "mouse")
     ic50 = ctx.state["ps6_ic50_nM"]  # the network's p-S6 IC50 (stage 5)
-    regimens = {"15 mg/kg QD": "15 mg/kg PO QD x 7 days",
-                "7.5 mg/kg BID": "7.5 mg/kg PO BID x 7 days",
-                "15 mg/kg 2 on/5 off": "15 mg/kg PO QD 2 days on/5 days off x 1 week",
-                "30 mg/kg 2 on/5 off": "30 mg/kg PO QD 2 days on/5 days off x 1 week"}
+    regimens = {
+        "15 mg/kg QD": "15 mg/kg PO QD x 7 days",
+        "7.5 mg/kg BID": "7.5 mg/kg PO BID x 7 days",
+        "15 mg/kg 2 on/5 off": "15 mg/kg PO QD 2 days on/5 days off x 1 week",
+        "30 mg/kg 2 on/5 off": "30 mg/kg PO QD 2 days on/5 days off x 1 week",
+    }
     times = np.arange(0.0, 168.0 + 0.25, 0.25)
     rows, fig = [], plt.figure(figsize=(9, 3.6))
     ax = fig.add_subplot(1, 1, 1)
     for label, text in regimens.items():
-        sim = kt.simulate(dm.model, kt.Regimen.parse(text), times, n_subjects=200,
-                          variability={"cl": 0.3, "v": 0.3, "ka": 0.3}, weight=0.025,
-                          seed=1)
+        sim = kt.simulate(
+            dm.model,
+            kt.Regimen.parse(text),
+            times,
+            n_subjects=200,
+            variability={"cl": 0.3, "v": 0.3, "ka": 0.3},
+            weight=0.025,
+            seed=1,
+        )
         free = sim.conc * dm.free_factor  # unbound nM
         median = np.median(free, axis=0)
         ax.semilogy(times / 24.0, np.maximum(median, 1e-2), label=label)
         above = (free > ic50).mean(axis=1) * 168.0 / 7.0  # h per day above the IC50
         auc = np.trapezoid(sim.conc, times, axis=1) / 7.0 / 1000.0  # ug.h/mL per day
-        rows.append({"regimen": text, "median Cmax (ng/mL)": float(np.median(sim.conc.max(1))),
-                     "median daily AUC (ug.h/mL)": float(np.median(auc)),
-                     "median h/day free > p-S6 IC50": float(np.median(above))})
+        rows.append(
+            {
+                "regimen": text,
+                "median Cmax (ng/mL)": float(np.median(sim.conc.max(1))),
+                "median daily AUC (ug.h/mL)": float(np.median(auc)),
+                "median h/day free > p-S6 IC50": float(np.median(above)),
+            }
+        )
     ax.axhline(ic50, color="0.4", ls="--", lw=0.8, label="p-S6 IC50 (network)")
-    ax.set(xlabel="day", ylabel="unbound vistusertib (nM, median of 200 mice)",
-           ylim=(1e-1, None))
+    ax.set(xlabel="day", ylabel="unbound vistusertib (nM, median of 200 mice)", ylim=(1e-1, None))
     ax.legend(fontsize=8, ncol=2)
     ctx.rep.add_section("6. Mouse exposure for continuous and intermittent schedules")
-    ctx.rep.add_text(f"Closed-form population simulation (200 mice, 30% BSV on CL, V, ka) "
-                     f"with the compound library's mouse PK set ({dm.pk_status}: "
-                     f"{dm.pk_source}); unbound concentration = fu x total (fu {dm.fu:g}).")
+    ctx.rep.add_text(
+        f"Closed-form population simulation (200 mice, 30% BSV on CL, V, ka) "
+        f"with the compound library's mouse PK set ({dm.pk_status}: "
+        f"{dm.pk_source}); unbound concentration = fu x total (fu {dm.fu:g})."
+    )
     ctx.rep.add_figure(fig, "Median unbound concentration over one week per regimen")
     fig2 = _regimen_biomarkers(ctx, dm, regimens, rows)
     table = ctx.table("mouse_regimens", pd.DataFrame(rows))
-    ctx.rep.add_text("Target engagement of a typical mouse (library PK set, no variability): "
-                     "the exact unbound course of each regimen (`kinetor.pk.polyexponential`) "
-                     "drives the network with MCF7's PIK3CA mutation; p-S6 <= 50 % of "
-                     "untreated counts as engaged.")
-    ctx.rep.add_figure(fig2, "Tumour-cell p-S6 and p-AKT S473 over the first two days, "
-                       "typical mouse (network driven by the exact PK course)")
+    ctx.rep.add_text(
+        "Target engagement of a typical mouse (library PK set, no variability): "
+        "the exact unbound course of each regimen (`kinetor.pk.polyexponential`) "
+        "drives the network with MCF7's PIK3CA mutation; p-S6 <= 50 % of "
+        "untreated counts as engaged."
+    )
+    ctx.rep.add_figure(
+        fig2,
+        "Tumour-cell p-S6 and p-AKT S473 over the first two days, "
+        "typical mouse (network driven by the exact PK course)",
+    )
     ctx.rep.add_table(table, "Exposure and target engagement per regimen over the first week")
     qd, bid = rows[0], rows[1]
     ctx.summary.append(
@@ -371,7 +447,8 @@ def _stage_regimens(ctx: _Ctx) -> None:
         f"{_fmt(bid['median h/day free > p-S6 IC50'], 2)} h/day for 7.5 mg/kg BID "
         "(same daily dose); p-S6 <= 50 % in a typical mouse "
         f"{_fmt(qd['typical h/day p-S6 <= 50 % (network)'], 2)} vs "
-        f"{_fmt(bid['typical h/day p-S6 <= 50 % (network)'], 2)} h/day")
+        f"{_fmt(bid['typical h/day p-S6 <= 50 % (network)'], 2)} h/day"
+    )
 
 
 def _regimen_biomarkers(ctx: _Ctx, dm, regimens: dict[str, str], rows: list[dict]):
@@ -388,11 +465,19 @@ def _regimen_biomarkers(ctx: _Ctx, dm, regimens: dict[str, str], rows: list[dict
         first = ro[(ro["regimen"] == label) & (ro["time"] <= 48.0)]
         if k < 2:  # the continuous schedules, first two days
             ax.plot(first["time"], first["pS6_S235_236"], color=f"C{k}", label=f"{label}: p-S6")
-            ax.plot(first["time"], first["pAKT_S473"], color=f"C{k}", ls="--",
-                    label=f"{label}: p-AKT S473")
+            ax.plot(
+                first["time"],
+                first["pAKT_S473"],
+                color=f"C{k}",
+                ls="--",
+                label=f"{label}: p-AKT S473",
+            )
     ax.axhline(50.0, color="0.4", ls=":", lw=0.8)
-    ax.set(xlabel="time after first dose (h)", ylabel="% of untreated (PIK3CA_mut cell)",
-           ylim=(0, None))
+    ax.set(
+        xlabel="time after first dose (h)",
+        ylabel="% of untreated (PIK3CA_mut cell)",
+        ylim=(0, None),
+    )
     ax.legend(fontsize=8, ncol=2)
     return fig
 
@@ -409,8 +494,9 @@ _STAGES: tuple[tuple[str, Callable[[_Ctx], None]], ...] = (
 )
 
 
-def run_demo(out_dir: str | Path = "build/demo",
-             on_stage: Callable[[str], None] | None = None) -> DemoResult:
+def run_demo(
+    out_dir: str | Path = "build/demo", on_stage: Callable[[str], None] | None = None
+) -> DemoResult:
     """Run the whole example analysis and write ``out_dir/report.html`` and CSV tables.
 
     Parameters
@@ -425,9 +511,11 @@ def run_demo(out_dir: str | Path = "build/demo",
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    rep = Report("kinetor demo: vistusertib (AZD2014) from raw data to decisions",
-                 "Simulated rat IV/PO and mouse xenograft studies; every stage of the "
-                 "preclinical PK/PD chain")
+    rep = Report(
+        "kinetor demo: vistusertib (AZD2014) from raw data to decisions",
+        "Simulated rat IV/PO and mouse xenograft studies; every stage of the "
+        "preclinical PK/PD chain",
+    )
     ctx = _Ctx(out, rep)
     timings: dict[str, float] = {}
     for name, stage in _STAGES:
@@ -436,11 +524,13 @@ def run_demo(out_dir: str | Path = "build/demo",
         t0 = time.perf_counter()
         stage(ctx)
         timings[name] = time.perf_counter() - t0
-    rep.add_methods({
-        "Software": f"kinetor {kt.__version__}",
-        "Example data": "simulated; see kinetor/examples/README.md for models, parameters and seeds",
-        "NCA": "lin-up/log-down AUC, BLQ rule 'pknca', lambda_z best fit (Phoenix rules)",
-        "Stage timings (s)": {k: round(v, 2) for k, v in timings.items()},
-    })
+    rep.add_methods(
+        {
+            "Software": f"kinetor {kt.__version__}",
+            "Example data": "simulated; see kinetor/examples/README.md for models, parameters and seeds",
+            "NCA": "lin-up/log-down AUC, BLQ rule 'pknca', lambda_z best fit (Phoenix rules)",
+            "Stage timings (s)": {k: round(v, 2) for k, v in timings.items()},
+        }
+    )
     report = rep.save(out / "report.html")
     return DemoResult(out, report, ctx.tables, ctx.summary, timings)

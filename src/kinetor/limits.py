@@ -75,9 +75,11 @@ def check(name: str, value: float, what: str) -> None:
     limit = get(name)
     if not math.isfinite(value) or value > limit:
         shown = f"{value:,.0f}" if math.isfinite(value) else str(value)
-        raise ModelError(f"{shown} {what} is above the limit {name} = {limit:,} (raise it "
-                         f"on purpose with KINETOR_LIMIT_{name.upper()}=N or "
-                         f"kinetor.limits.override({name}=N))")
+        raise ModelError(
+            f"{shown} {what} is above the limit {name} = {limit:,} (raise it "
+            f"on purpose with KINETOR_LIMIT_{name.upper()}=N or "
+            f"kinetor.limits.override({name}=N))"
+        )
 
 
 @contextlib.contextmanager

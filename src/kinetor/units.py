@@ -126,10 +126,23 @@ _ALIASES = {
     "dpm": "dpm",
 }
 # Case-sensitive spellings where case matters (mM vs mm, M vs m).
-_CASED = {"M": "molar", "mM": "millimolar", "uM": "micromolar", "nM": "nanomolar",
-          "pM": "picomolar", "µM": "micromolar", "μM": "micromolar", "mL": "milliliter",
-          "L": "liter", "uL": "microliter", "µL": "microliter", "dL": "deciliter",
-          "m": "meter", "mm": "millimeter", "um": "micrometer"}
+_CASED = {
+    "M": "molar",
+    "mM": "millimolar",
+    "uM": "micromolar",
+    "nM": "nanomolar",
+    "pM": "picomolar",
+    "µM": "micromolar",
+    "μM": "micromolar",
+    "mL": "milliliter",
+    "L": "liter",
+    "uL": "microliter",
+    "µL": "microliter",
+    "dL": "deciliter",
+    "m": "meter",
+    "mm": "millimeter",
+    "um": "micrometer",
+}
 _TOKEN = re.compile(r"[A-Za-zµμ]+[0-9]?")
 
 
@@ -168,12 +181,21 @@ def parse_unit(text: str) -> pint.Unit:
         raise UnitError("empty unit: give a unit such as 'ng/mL', 'nM', 'mg/kg' or 'h'")
     if len(str(text)) > _MAX_UNIT_CHARS or len(re.findall(r"[*/^]", str(text))) > 8:
         # pint parses recursively: a long chain of '/mg' costs time and then the stack
-        raise UnitError(f"the unit {str(text)[:40]!r}... is too long to be a unit (at most "
-                        f"{_MAX_UNIT_CHARS} characters and 8 operators)")
+        raise UnitError(
+            f"the unit {str(text)[:40]!r}... is too long to be a unit (at most "
+            f"{_MAX_UNIT_CHARS} characters and 8 operators)"
+        )
     try:
         return ureg.Unit(_normalise(str(text)))
-    except (pint.errors.UndefinedUnitError, pint.errors.DefinitionSyntaxError,
-            AttributeError, TypeError, ValueError, AssertionError, RecursionError) as exc:
+    except (
+        pint.errors.UndefinedUnitError,
+        pint.errors.DefinitionSyntaxError,
+        AttributeError,
+        TypeError,
+        ValueError,
+        AssertionError,
+        RecursionError,
+    ) as exc:
         raise UnitError(
             f"unknown unit {text!r}: use e.g. 'ng/mL', 'ug/mL', 'nM', 'uM', 'mg', 'mg/kg', "
             f"'mg/m2', 'umol/kg', 'h', 'min', 'day'"
@@ -194,8 +216,10 @@ def parse_quantity(text: str | float | pint.Quantity, default_unit: str | None =
         return Q(float(text), parse_unit(default_unit))
     m = re.fullmatch(r"\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(.*?)\s*", str(text))
     if not m:
-        raise UnitError(f"cannot read quantity {text!r}: write a number then a unit, "
-                        f"e.g. '15 mg/kg', '10 nM', '2 days'")
+        raise UnitError(
+            f"cannot read quantity {text!r}: write a number then a unit, "
+            f"e.g. '15 mg/kg', '10 nM', '2 days'"
+        )
     value, unit = float(m.group(1)), m.group(2)
     if not np.isfinite(value):
         raise UnitError(f"{m.group(1)} in {text!r} is not a finite number")
@@ -206,8 +230,19 @@ def parse_quantity(text: str | float | pint.Quantity, default_unit: str | None =
     return Q(value, parse_unit(unit))
 
 
-_PRETTY = {"l": "L", "ml": "mL", "dl": "dL", "ul": "uL", "µl": "uL", "hr": "h", "µg": "ug",
-           "µM": "uM", "µmol": "umol", "d": "day", "µm": "um"}
+_PRETTY = {
+    "l": "L",
+    "ml": "mL",
+    "dl": "dL",
+    "ul": "uL",
+    "µl": "uL",
+    "hr": "h",
+    "µg": "ug",
+    "µM": "uM",
+    "µmol": "umol",
+    "d": "day",
+    "µm": "um",
+}
 
 
 def format_unit(unit: str | AnyUnit) -> str:
@@ -254,8 +289,10 @@ def convert(values, from_unit: str, to_unit: str, mw: float | None = None):
         out = Q(arr, src).to(dst).magnitude
     elif is_molar(src) != is_molar(dst):
         if mw is None:
-            raise UnitError(f"converting {from_unit!r} to {to_unit!r} needs the molecular "
-                            f"weight: pass mw=... (g/mol)")
+            raise UnitError(
+                f"converting {from_unit!r} to {to_unit!r} needs the molecular "
+                f"weight: pass mw=... (g/mol)"
+            )
         g_per_mol = ureg.Unit("g/mol")
         q = Q(arr, src)
         q = q * Q(mw, g_per_mol) if is_molar(src) else q / Q(mw, g_per_mol)
@@ -264,8 +301,10 @@ def convert(values, from_unit: str, to_unit: str, mw: float | None = None):
         except pint.errors.DimensionalityError as exc:
             raise UnitError(f"cannot convert {from_unit!r} to {to_unit!r}") from exc
     else:
-        raise UnitError(f"cannot convert {from_unit!r} ({src.dimensionality}) to {to_unit!r} "
-                        f"({dst.dimensionality}): the dimensions differ")
+        raise UnitError(
+            f"cannot convert {from_unit!r} ({src.dimensionality}) to {to_unit!r} "
+            f"({dst.dimensionality}): the dimensions differ"
+        )
     return float(out) if np.ndim(out) == 0 else np.asarray(out)
 
 
@@ -293,7 +332,8 @@ def dose_basis(unit: str | AnyUnit) -> str:
         return ""
     if dim == (1 / ureg.kg).dimensionality:
         return "/kg"
-    if dim == (1 / ureg.m ** 2).dimensionality:
+    if dim == (1 / ureg.m**2).dimensionality:
         return "/m^2"
-    raise UnitError(f"dose unit {format_unit(u)} is neither an amount nor an amount per kg "
-                    "or per m^2")
+    raise UnitError(
+        f"dose unit {format_unit(u)} is neither an amount nor an amount per kg or per m^2"
+    )

@@ -46,7 +46,7 @@ def test_kalvass_maurer_by_hand():
 def test_dilution_round_trip(fu, d):
     # diluting plasma D-fold divides bound/free by D: fu_app = 1 / (1 + (1/fu - 1)/D)
     fu_app = 1.0 / (1.0 + (1.0 / fu - 1.0) / d)
-    assert fu_app >= fu - 1e-12            # dilution can only raise the apparent fu
+    assert fu_app >= fu - 1e-12  # dilution can only raise the apparent fu
     assert float(fu_undiluted(fu_app, d)) == pytest.approx(fu, rel=1e-9)
 
 
@@ -59,9 +59,14 @@ def test_recovery_and_blood_to_plasma():
 
 
 def test_binding_table_dialysis_summary():
-    d = pd.DataFrame({"compound": ["A"] * 3 + ["B"] * 2, "species": "rat",
-                      "c_buffer": [4.0, 5.0, 6.0, 10.0, 30.0],
-                      "c_plasma": [100.0] * 5})
+    d = pd.DataFrame(
+        {
+            "compound": ["A"] * 3 + ["B"] * 2,
+            "species": "rat",
+            "c_buffer": [4.0, 5.0, 6.0, 10.0, 30.0],
+            "c_plasma": [100.0] * 5,
+        }
+    )
     rep, summ = binding_table(d)
     s = summ.set_index("compound")
     # A: fu 0.04, 0.05, 0.06 -> mean 0.05, SD 0.01, CV 20 %; B: 0.1, 0.3 -> 0.2
@@ -74,9 +79,17 @@ def test_binding_table_dialysis_summary():
 
 
 def test_binding_table_corrections():
-    d = pd.DataFrame({"c_buffer": [2.0], "c_plasma": [50.0], "v_plasma_initial": [0.2],
-                      "v_plasma_final": [0.25], "c0": [40.0], "v_buffer": [0.15],
-                      "v_plasma": [0.25]})
+    d = pd.DataFrame(
+        {
+            "c_buffer": [2.0],
+            "c_plasma": [50.0],
+            "v_plasma_initial": [0.2],
+            "v_plasma_final": [0.25],
+            "c0": [40.0],
+            "v_buffer": [0.15],
+            "v_plasma": [0.25],
+        }
+    )
     rep, _ = binding_table(d)
     assert rep["fu"].iloc[0] == pytest.approx(0.8 / 24.8)
     # (2 * 0.15 + 50 * 0.25) / (40 * 0.2) = 12.8 / 8 = 160 %: arithmetic only
@@ -87,9 +100,13 @@ def test_binding_table_corrections():
 
 
 def test_binding_table_bad_rows():
-    d = pd.DataFrame({"c_ultrafiltrate": ["4", "x", "-1", "3"],
-                      "c_total": ["100", "100", "100", "0"],
-                      "nsb": ["0.2", "0.2", "0.2", "18"]})
+    d = pd.DataFrame(
+        {
+            "c_ultrafiltrate": ["4", "x", "-1", "3"],
+            "c_total": ["100", "100", "100", "0"],
+            "nsb": ["0.2", "0.2", "0.2", "18"],
+        }
+    )
     with pytest.raises(DataError) as err:
         binding_table(d, method="ultrafiltration", file="uf.csv")
     got = {(p.row, p.column) for p in err.value.problems}

@@ -18,9 +18,15 @@ def test_dpm_is_defined_in_the_unit_registry():
 
 def test_mass_balance_in_dpm_with_a_dose_in_uci():
     # 10 uCi = 2.22e7 dpm; urine 0-24 h 1.11e7 dpm (50 %), faeces 0-48 h 6.66e6 (30 %)
-    d = pd.DataFrame({"subject": "r1", "matrix": ["urine", "feces"],
-                      "start": [0.0, 0.0], "end": [24.0, 48.0],
-                      "amount": [1.11e7, 6.66e6]})
+    d = pd.DataFrame(
+        {
+            "subject": "r1",
+            "matrix": ["urine", "feces"],
+            "start": [0.0, 0.0],
+            "end": [24.0, 48.0],
+            "amount": [1.11e7, 6.66e6],
+        }
+    )
     res = cumulative_excretion(d, dose=10.0, amount_unit="dpm", dose_unit="uCi")
     rec = res.recovery.set_index("matrix")["pct_dose"]
     assert rec.loc["URINE"] == pytest.approx(50.0, rel=1e-12)

@@ -17,10 +17,15 @@ MW = {"vistusertib": 462.55, "N-hydroxymethyl": 478.55, "desmethyl": 448.53}
 def seed_table():
     # seed 000 (rat): N-hydroxymethyl ~25 %, desmethyl ~10 % of parent AUC. The parent
     # AUC of 1000 is an arbitrary scale; only the ratios come from the seed.
-    return pd.DataFrame({"species": "rat",
-                         "analyte": ["vistusertib", "N-hydroxymethyl", "desmethyl"],
-                         "PPTESTCD": "AUCIFO", "value": [1000.0, 250.0, 100.0],
-                         "unit": "h*ng/mL"})
+    return pd.DataFrame(
+        {
+            "species": "rat",
+            "analyte": ["vistusertib", "N-hydroxymethyl", "desmethyl"],
+            "PPTESTCD": "AUCIFO",
+            "value": [1000.0, 250.0, 100.0],
+            "unit": "h*ng/mL",
+        }
+    )
 
 
 def test_seed_ratios_mass_and_molar():
@@ -36,8 +41,9 @@ def test_seed_ratios_mass_and_molar():
 
 def test_array_version():
     assert float(metabolite_to_parent_ratio(25.0, 100.0)) == pytest.approx(0.25)
-    assert float(metabolite_to_parent_ratio(25.0, 100.0, 478.55, 462.55)) == \
-        pytest.approx(0.25 * 462.55 / 478.55)
+    assert float(metabolite_to_parent_ratio(25.0, 100.0, 478.55, 462.55)) == pytest.approx(
+        0.25 * 462.55 / 478.55
+    )
     with pytest.raises(KinetorError, match="both molecular weights"):
         metabolite_to_parent_ratio(1.0, 2.0, mw_metabolite=400.0)
 
@@ -46,8 +52,14 @@ def test_mixed_mass_and_molar_units():
     # metabolite 500 nM*h; parent 1000 ng*h/mL = 1000/462.55 uM*h = 2161.93 nM*h
     # molar ratio 500 / 2161.93 = 0.231275; mass ratio = 500 nM*h x 478.55 g/mol
     # = 239.275 ng*h/mL over 1000 -> 0.239275
-    p = pd.DataFrame({"analyte": ["P", "M"], "PPTESTCD": "AUCLST", "value": [1000.0, 500.0],
-                      "unit": ["h*ng/mL", "h*nM"]})
+    p = pd.DataFrame(
+        {
+            "analyte": ["P", "M"],
+            "PPTESTCD": "AUCLST",
+            "value": [1000.0, 500.0],
+            "unit": ["h*ng/mL", "h*nM"],
+        }
+    )
     out = metabolite_ratios(p, "P", parameter="AUCLST", mw={"P": 462.55, "M": 478.55})
     assert out["ratio"].iloc[0] == pytest.approx(0.239275)
     assert out["ratio_molar"].iloc[0] == pytest.approx(500 / (1000 / 462.55 * 1000))
@@ -56,10 +68,16 @@ def test_mixed_mass_and_molar_units():
 
 
 def test_groups_pair_by_subject_and_carry_exclusions():
-    p = pd.DataFrame({"subject": ["1", "1", "2", "2", "3"],
-                      "analyte": ["P", "M", "P", "M", "M"], "pptestcd": "CMAX",
-                      "value": [10.0, 2.0, 20.0, 8.0, 5.0], "unit": "ng/mL",
-                      "exclude": ["", "", "", "few points", ""]})
+    p = pd.DataFrame(
+        {
+            "subject": ["1", "1", "2", "2", "3"],
+            "analyte": ["P", "M", "P", "M", "M"],
+            "pptestcd": "CMAX",
+            "value": [10.0, 2.0, 20.0, 8.0, 5.0],
+            "unit": "ng/mL",
+            "exclude": ["", "", "", "few points", ""],
+        }
+    )
     out = metabolite_ratios(p, "P", parameter="CMAX").set_index("subject")
     assert out.loc["1", "ratio"] == pytest.approx(0.2)
     assert out.loc["2", "ratio"] == pytest.approx(0.4)
@@ -69,9 +87,15 @@ def test_groups_pair_by_subject_and_carry_exclusions():
 
 def test_parent_fraction_of_radioactivity():
     assert float(parent_fraction(30.0, 120.0)) == pytest.approx(0.25)
-    p = pd.DataFrame({"subject": ["R1", "R1", "R2", "R2"],
-                      "analyte": ["P", "TRA", "P", "TRA"], "PPTESTCD": "AUCLST",
-                      "value": [30.0, 120.0, 45.0, 90.0], "unit": "h*ng-eq/mL"})
+    p = pd.DataFrame(
+        {
+            "subject": ["R1", "R1", "R2", "R2"],
+            "analyte": ["P", "TRA", "P", "TRA"],
+            "PPTESTCD": "AUCLST",
+            "value": [30.0, 120.0, 45.0, 90.0],
+            "unit": "h*ng-eq/mL",
+        }
+    )
     out = parent_fraction_of_radioactivity(p, "P", "TRA", "AUCLST").set_index("subject")
     assert out["pct_parent"].to_dict() == pytest.approx({"R1": 25.0, "R2": 50.0})
 

@@ -3,7 +3,7 @@
 import numpy as np
 
 LETTERS = "ABCDEFGH"
-CONCS = [0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0]   # uM, columns 2-11
+CONCS = [0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0]  # uM, columns 2-11
 TRUE_IC50 = {"X": 0.1, "Y": 1.0}
 VEH, POS = 10000.0, 500.0
 
@@ -25,8 +25,9 @@ def grid_csv(grid, label="plate1", header_lines=("Reader export v1", "")):
     lines = list(header_lines)
     lines.append(f"{label}," + ",".join(str(c) for c in range(1, grid.shape[1] + 1)))
     for r, row in enumerate(grid):
-        lines.append("ABCDEFGHIJKLMNOP"[r] + "," + ",".join(
-            "" if np.isnan(v) else f"{v:.6f}" for v in row))
+        lines.append(
+            "ABCDEFGHIJKLMNOP"[r] + "," + ",".join("" if np.isnan(v) else f"{v:.6f}" for v in row)
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -42,5 +43,3 @@ def map_rows():
             else:
                 rows.append(f"{letter}{c + 2:02d},empty,,,")
     return rows
-
-

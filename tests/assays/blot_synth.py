@@ -9,8 +9,19 @@ def lanes(n):
     return [(X0 + i * (LANE_W + GAP), X0 + i * (LANE_W + GAP) + LANE_W) for i in range(n)]
 
 
-def blot(amplitudes, *, shape=(120, 340), band_y=60, sigma_y=3.0, gradient=(2.0, 1.5),
-         offset=800.0, noise=3.0, seed=0, dtype=np.uint16, ceiling=None):
+def blot(
+    amplitudes,
+    *,
+    shape=(120, 340),
+    band_y=60,
+    sigma_y=3.0,
+    gradient=(2.0, 1.5),
+    offset=800.0,
+    noise=3.0,
+    seed=0,
+    dtype=np.uint16,
+    ceiling=None,
+):
     """Bright bands: flat across the lane, Gaussian down it, on a sloped background.
 
     Returns (image, true volumes above background, true clipped flag per lane).

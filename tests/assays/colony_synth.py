@@ -3,8 +3,7 @@
 import numpy as np
 
 
-def plate(n, *, size=400, r=(5.0, 9.0), touching=0, seed=0, gradient=40.0, noise=6.0,
-          debris=0):
+def plate(n, *, size=400, r=(5.0, 9.0), touching=0, seed=0, gradient=40.0, noise=6.0, debris=0):
     """Dark round colonies on a light dish with an illumination gradient.
 
     ``n`` separate colonies (gaps >= 3 px), ``touching`` extra pairs whose discs touch
@@ -20,7 +19,7 @@ def plate(n, *, size=400, r=(5.0, 9.0), touching=0, seed=0, gradient=40.0, noise
         return all(np.hypot(c[0] - p[0], c[1] - p[1]) > rad + q + pad for p, q in placed)
 
     def disc(c, rad):
-        m = (yy - c[0]) ** 2 + (xx - c[1]) ** 2 <= rad ** 2
+        m = (yy - c[0]) ** 2 + (xx - c[1]) ** 2 <= rad**2
         img[m] = 60.0 + rng.normal(0, 8)
         placed.append((c, rad))
 

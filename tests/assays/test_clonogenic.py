@@ -40,8 +40,8 @@ def test_exact_lq_parameters_and_hand_calculations():
     mid, _ = quad(lambda x: math.exp(-0.2 * x - 0.03 * x * x), 0, np.inf)
     assert f.loc["ctrl", "MID"] == pytest.approx(mid, rel=1e-8)
     s = r["ser"].set_index("sf")
-    d50c = (-0.2 + math.sqrt(0.04 + 0.12 * math.log(2))) / 0.06     # 2.51612 Gy
-    d50t = (-0.4 + math.sqrt(0.16 + 0.12 * math.log(2))) / 0.06     # 1.55218 Gy
+    d50c = (-0.2 + math.sqrt(0.04 + 0.12 * math.log(2))) / 0.06  # 2.51612 Gy
+    d50t = (-0.4 + math.sqrt(0.16 + 0.12 * math.log(2))) / 0.06  # 1.55218 Gy
     assert s.loc[0.5, "ser"] == pytest.approx(d50c / d50t, rel=1e-9)
     assert s.loc[0.5, "ser"] == pytest.approx(1.62101, rel=1e-5)
     d10t = (-0.4 + math.sqrt(0.16 + 0.12 * math.log(10))) / 0.06

@@ -19,8 +19,10 @@ def frame(curves, doses=DOSES, reps=1):
     rows = []
     for name, ys in curves.items():
         for r in range(reps):
-            rows += [{"drug": name, "dose": d, "response": y, "rep": r}
-                     for d, y in zip(doses, ys[r] if reps > 1 else ys, strict=True)]
+            rows += [
+                {"drug": name, "dose": d, "response": y, "rep": r}
+                for d, y in zip(doses, ys[r] if reps > 1 else ys, strict=True)
+            ]
     return pd.DataFrame(rows)
 
 
@@ -40,11 +42,19 @@ def test_vectorised_fits_equal_scipy_per_curve_least_squares():
     rng = np.random.default_rng(11)
     curves, refs = {}, {}
     for i in range(6):
-        truth = (rng.uniform(0, 20), rng.uniform(90, 110), rng.uniform(-2, 0), rng.uniform(.7, 2))
+        truth = (rng.uniform(0, 20), rng.uniform(90, 110), rng.uniform(-2, 0), rng.uniform(0.7, 2))
         y = four_pl(DOSES, *truth) + rng.normal(0, 4, DOSES.size)
         curves[f"c{i}"] = y
-        p, cov = curve_fit(four_pl, DOSES, y, p0=[y[-1], y[0], -1, 1], ftol=1e-15,
-                           xtol=1e-15, gtol=1e-15, maxfev=20000)
+        p, cov = curve_fit(
+            four_pl,
+            DOSES,
+            y,
+            p0=[y[-1], y[0], -1, 1],
+            ftol=1e-15,
+            xtol=1e-15,
+            gtol=1e-15,
+            maxfev=20000,
+        )
         refs[f"c{i}"] = (p, np.sqrt(np.diag(cov)))
     res = fit_dose_response(frame(curves), by="drug").set_index("drug")
     for name, (p, se) in refs.items():
@@ -57,23 +67,32 @@ def test_vectorised_fits_equal_scipy_per_curve_least_squares():
 
 def test_wald_and_profile_intervals():
     rng = np.random.default_rng(5)
-    y = np.concatenate([four_pl(DOSES, 0, 100, -1.0, 1.0) + rng.normal(0, 5, DOSES.size)
-                        for _ in range(3)])
+    y = np.concatenate(
+        [four_pl(DOSES, 0, 100, -1.0, 1.0) + rng.normal(0, 5, DOSES.size) for _ in range(3)]
+    )
     d = pd.DataFrame({"dose": np.tile(DOSES, 3), "response": y})
     wald = fit_dose_response(d).iloc[0]
     f = DoseResponseFit(ci="profile").fit(d)
     prof = f.results_.iloc[0]
     n, k = y.size, 4
     from scipy import stats
+
     t = stats.t.ppf(0.975, n - k)
-    assert np.log10(wald["ic50_ci_high"]) == pytest.approx(wald["log_ic50"]
-                                                           + t * wald["log_ic50_se"])
+    assert np.log10(wald["ic50_ci_high"]) == pytest.approx(
+        wald["log_ic50"] + t * wald["log_ic50_se"]
+    )
     # at each profile bound, the best SSE with log_ic50 held there equals the F threshold
     thr = prof["sse"] * (1 + stats.f.ppf(0.95, 1, n - k) / (n - k))
     for bound in (prof["ic50_ci_low"], prof["ic50_ci_high"]):
         c = np.log10(bound)
-        p, _ = curve_fit(lambda x, b, tp, h, c=c: four_pl(x, b, tp, c, h), d["dose"], y,
-                         p0=[0, 100, 1], ftol=1e-14, xtol=1e-14)
+        p, _ = curve_fit(
+            lambda x, b, tp, h, c=c: four_pl(x, b, tp, c, h),
+            d["dose"],
+            y,
+            p0=[0, 100, 1],
+            ftol=1e-14,
+            xtol=1e-14,
+        )
         sse = np.sum((y - four_pl(d["dose"], p[0], p[1], c, p[2])) ** 2)
         assert sse == pytest.approx(thr, rel=1e-5)
     assert prof["ic50_ci_low"] < prof["ic50"] < prof["ic50_ci_high"]
@@ -84,8 +103,9 @@ def test_flat_and_incomplete_curves_get_bounds_not_numbers():
     flat = 100 + rng.normal(0, 3, DOSES.size)
     incomplete = four_pl(DOSES, 0, 100, np.log10(300.0), 1.0) + rng.normal(0, 0.5, DOSES.size)
     dead = 2 + rng.normal(0, 1, DOSES.size)
-    res = fit_dose_response(frame({"flat": flat, "inc": incomplete, "dead": dead}),
-                            by="drug", dose_unit="uM").set_index("drug")
+    res = fit_dose_response(
+        frame({"flat": flat, "inc": incomplete, "dead": dead}), by="drug", dose_unit="uM"
+    ).set_index("drug")
     assert res.loc["flat", "status"] == "flat" and np.isnan(res.loc["flat", "ic50"])
     assert res.loc["flat", "ic50_text"] == "IC50 > 10 uM"
     assert res.loc["dead", "status"] == "flat"
@@ -96,7 +116,7 @@ def test_flat_and_incomplete_curves_get_bounds_not_numbers():
 
 
 def test_constrained_top_bottom_3pl_and_5pl():
-    y = four_pl(DOSES, 0.0, 100.0, np.log10(0.05), 0.8) + np.r_[1, -1] .repeat(5)[:9] * 0.5
+    y = four_pl(DOSES, 0.0, 100.0, np.log10(0.05), 0.8) + np.r_[1, -1].repeat(5)[:9] * 0.5
     r = fit_dose_response(frame({"a": y}), fix={"top": 100, "bottom": 0}).iloc[0]
     assert (r["top"], r["bottom"]) == (100.0, 0.0) and np.isnan(r["top_se"])
     assert r["fixed"] == "top=100,bottom=0"
@@ -142,9 +162,9 @@ def test_weight_two_equals_a_duplicated_point():
     y = four_pl(DOSES, 5, 95, -1.2, 1.1) + rng.normal(0, 4, DOSES.size)
     w = np.ones(DOSES.size)
     w[3] = 2.0
-    a = fit_dose_response(pd.DataFrame({"dose": DOSES, "response": y, "w": w}),
-                          weight="w").iloc[0]
-    b = fit_dose_response(pd.DataFrame({"dose": np.r_[DOSES, DOSES[3]],
-                                        "response": np.r_[y, y[3]]})).iloc[0]
+    a = fit_dose_response(pd.DataFrame({"dose": DOSES, "response": y, "w": w}), weight="w").iloc[0]
+    b = fit_dose_response(
+        pd.DataFrame({"dose": np.r_[DOSES, DOSES[3]], "response": np.r_[y, y[3]]})
+    ).iloc[0]
     for k in ("bottom", "top", "log_ic50", "hill", "sse"):
         assert a[k] == pytest.approx(b[k], rel=1e-7)

@@ -17,15 +17,23 @@ def counts(gr_inf, gec50, x0=100.0, xc=400.0):
 
 
 def test_gr_values_closed_form():
-    assert gr_values([400.0, 100.0, 50.0], 400.0, 100.0) == pytest.approx([1.0, 0.0, -0.29289],
-                                                                           rel=1e-4)
+    assert gr_values([400.0, 100.0, 50.0], 400.0, 100.0) == pytest.approx(
+        [1.0, 0.0, -0.29289], rel=1e-4
+    )
 
 
 def test_gr_metrics_by_hand():
     x, gr = counts(-0.5, 0.1)
     xs, _ = counts(0.4, 1.0)
-    df = pd.DataFrame({"dose": np.tile(DOSES, 2), "count": np.r_[x, xs], "count_control": 400.0,
-                       "count_t0": 100.0, "drug": ["tox"] * 5 + ["static"] * 5})
+    df = pd.DataFrame(
+        {
+            "dose": np.tile(DOSES, 2),
+            "count": np.r_[x, xs],
+            "count_control": 400.0,
+            "count_t0": 100.0,
+            "drug": ["tox"] * 5 + ["static"] * 5,
+        }
+    )
     r = fit_gr(df, by="drug", dose_unit="uM").set_index("drug")
     # GR = 0 where -0.5 + 1.5 / (1 + c/0.1) = 0  ->  c = 0.2
     assert r.loc["tox", "GR50"] == pytest.approx(0.2, rel=1e-6)
@@ -41,7 +49,6 @@ def test_gr_metrics_by_hand():
 
 
 def test_non_growing_control_is_an_error():
-    df = pd.DataFrame({"dose": DOSES, "count": 100.0, "count_control": 90.0,
-                       "count_t0": 100.0})
+    df = pd.DataFrame({"dose": DOSES, "count": 100.0, "count_control": 90.0, "count_t0": 100.0})
     with pytest.raises(DataError, match="control did not grow"):
         fit_gr(df)

@@ -19,14 +19,21 @@ REPS = ["viability1", "viability2", "viability3", "viability4"]
 
 @pytest.fixture
 def oneil():
-    return melt_replicates(pd.read_csv(FIX / "oneil2016_viability_slice.csv"), REPS,
-                           name="viability")
+    return melt_replicates(
+        pd.read_csv(FIX / "oneil2016_viability_slice.csv"), REPS, name="viability"
+    )
 
 
 def test_fits_along_drug2_match_scipy(oneil):
-    res = fit_dose_response(oneil, dose="drug2dose", response="viability",
-                            by=["combination_name", "cellid"], fix={"top": 1.0},
-                            absolute_level=0.5, dose_unit="uM")
+    res = fit_dose_response(
+        oneil,
+        dose="drug2dose",
+        response="viability",
+        by=["combination_name", "cellid"],
+        fix={"top": 1.0},
+        absolute_level=0.5,
+        dose_unit="uM",
+    )
     assert len(res) == 15
     single = res[res["combination_name"] == "MK-2206 & MK-8669"]
     assert (single["status"] == "too_few_doses").all() and single["ic50"].isna().all()
@@ -34,15 +41,22 @@ def test_fits_along_drug2_match_scipy(oneil):
     fitted = res[res["status"] == "ok"]
     assert len(fitted) >= 4
     for _, r in fitted.iterrows():
-        d = oneil[(oneil["combination_name"] == r["combination_name"])
-                  & (oneil["cellid"] == r["cellid"])]
+        d = oneil[
+            (oneil["combination_name"] == r["combination_name"]) & (oneil["cellid"] == r["cellid"])
+        ]
 
         def f(x, b, c, h):
             return b + (1 - b) / (1 + 10 ** (h * (np.log10(x) - c)))
 
-        p, _ = curve_fit(f, d["drug2dose"], d["viability"],
-                         p0=[r["bottom"], r["log_ic50"], r["hill"]], ftol=1e-15, xtol=1e-15,
-                         maxfev=20000)
+        p, _ = curve_fit(
+            f,
+            d["drug2dose"],
+            d["viability"],
+            p0=[r["bottom"], r["log_ic50"], r["hill"]],
+            ftol=1e-15,
+            xtol=1e-15,
+            maxfev=20000,
+        )
         sse = np.sum((d["viability"] - f(d["drug2dose"], *p)) ** 2)
         assert r["sse"] <= sse * (1 + 1e-8)
         assert np.allclose([r["bottom"], r["log_ic50"], r["hill"]], p, rtol=1e-5, atol=1e-7)
@@ -54,7 +68,13 @@ def test_fits_along_drug2_match_scipy(oneil):
 
 def test_matrix_scores_cannot_be_computed_from_the_subset(oneil):
     loewe = pd.read_csv(FIX / "oneil2016_loewe_slice.csv")
-    assert (loewe["synergy"] > 0).all()   # published: all synergistic
+    assert (loewe["synergy"] > 0).all()  # published: all synergistic
     with pytest.raises(DataError, match="no monotherapy rows"):
-        synergy(oneil, dose1="drug1dose", dose2="drug2dose", response="viability",
-                by=["combination_name", "cellid"], scale="fraction")
+        synergy(
+            oneil,
+            dose1="drug1dose",
+            dose2="drug2dose",
+            response="viability",
+            by=["combination_name", "cellid"],
+            scale="fraction",
+        )

@@ -59,7 +59,7 @@ def test_missing_and_non_numeric_wells_are_named(tmp_path):
     msgs = [str(p) for p in e.value.problems]
     assert any("missing well at B05" in m and "row 5" in m and "column 'F'" in m for m in msgs)
     assert any("non-numeric 'OVER' at C07" in m for m in msgs)
-    f.write_text(grid_csv(g))   # only the blank well left
+    f.write_text(grid_csv(g))  # only the blank well left
     kept = read_plate(f, allow_missing=True)
     assert np.isnan(kept.loc[kept["well"] == "B05", "value"].item())
     assert kept["value"].notna().sum() == 95
@@ -80,6 +80,7 @@ def test_tidy_and_grid_maps_agree(tmp_path, plate_files):
     conc = np.full((8, 12), np.nan)
     roles[:, 0], roles[:, 11] = "vehicle", "positive"
     from assay_synth import CONCS
+
     for r in range(6):
         roles[r, 1:11] = "sample"
         comp[r, 1:11] = "X" if r < 3 else "Y"
@@ -88,14 +89,18 @@ def test_tidy_and_grid_maps_agree(tmp_path, plate_files):
     def block(label, arr):
         lines = [f"{label}," + ",".join(str(c) for c in range(1, 13))]
         for r in range(8):
-            lines.append("ABCDEFGH"[r] + "," + ",".join("" if (isinstance(v, float) and
-                                                             np.isnan(v)) else str(v)
-                                                        for v in arr[r]))
+            lines.append(
+                "ABCDEFGH"[r]
+                + ","
+                + ",".join("" if (isinstance(v, float) and np.isnan(v)) else str(v) for v in arr[r])
+            )
         return "\n".join(lines)
 
     f = tmp_path / "gridmap.csv"
-    f.write_text("\n\n".join([block("role", roles), block("compound", comp),
-                              block("concentration", conc)]) + "\n")
+    f.write_text(
+        "\n\n".join([block("role", roles), block("compound", comp), block("concentration", conc)])
+        + "\n"
+    )
     b = read_plate_map(f)
     m = a.merge(b, on="well", suffixes=("_t", "_g"))
     assert len(m) == 96
@@ -137,15 +142,21 @@ def test_normalise_and_z_prime_by_hand(plate_files):
     assert np.allclose(s["response"], 50.0)
     assert (w["normalisation"] == "vehicle & positive").all()
     z = z_prime(w)
-    assert z["z_prime"].item() == pytest.approx(1.0)   # noise-free controls: sd = 0
+    assert z["z_prime"].item() == pytest.approx(1.0)  # noise-free controls: sd = 0
 
 
 def test_z_prime_and_edge_effect_with_known_numbers():
-    veh = [100.0, 110.0, 90.0, 100.0]   # mean 100, sd 8.165
-    pos = [10.0, 12.0, 8.0, 10.0]       # mean 10, sd 1.633
-    d = pd.DataFrame({"plate": "p", "role": ["vehicle"] * 4 + ["positive"] * 4,
-                      "value": veh + pos, "row": list("ABCDABCD"),
-                      "column": [1, 2, 3, 4, 1, 2, 3, 4]})
+    veh = [100.0, 110.0, 90.0, 100.0]  # mean 100, sd 8.165
+    pos = [10.0, 12.0, 8.0, 10.0]  # mean 10, sd 1.633
+    d = pd.DataFrame(
+        {
+            "plate": "p",
+            "role": ["vehicle"] * 4 + ["positive"] * 4,
+            "value": veh + pos,
+            "row": list("ABCDABCD"),
+            "column": [1, 2, 3, 4, 1, 2, 3, 4],
+        }
+    )
     z = z_prime(d)["z_prime"].item()
     assert z == pytest.approx(1 - 3 * (np.std(veh, ddof=1) + np.std(pos, ddof=1)) / 90)
     # vehicle wells: 16 on the edge at 80, 16 inside at 100 -> ratio 0.8, significant
@@ -157,8 +168,9 @@ def test_z_prime_and_edge_effect_with_known_numbers():
             rows.append(r)
             cols.append(c)
             vals.append((80.0 if edge else 100.0) + rng.normal(0, 1))
-    e = edge_effect(pd.DataFrame({"plate": "p", "role": "vehicle", "row": rows,
-                                  "column": cols, "value": vals}))
+    e = edge_effect(
+        pd.DataFrame({"plate": "p", "role": "vehicle", "row": rows, "column": cols, "value": vals})
+    )
     assert e["edge_ratio"].item() == pytest.approx(0.8, abs=0.01)
     assert e["flag"].item() == "edge effect" and e["n_edge"].item() == 36
 

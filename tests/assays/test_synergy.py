@@ -21,9 +21,16 @@ def hill(d, e0, emax, h, c):
 
 def frame(e, reps=1, noise=0.0, seed=0):
     rng = np.random.default_rng(seed)
-    rows = [pd.DataFrame({"d1": D1.ravel(), "d2": D2.ravel(),
-                          "v": 100 * (e.ravel() + noise * rng.standard_normal(e.size))})
-            for _ in range(reps)]
+    rows = [
+        pd.DataFrame(
+            {
+                "d1": D1.ravel(),
+                "d2": D2.ravel(),
+                "v": 100 * (e.ravel() + noise * rng.standard_normal(e.size)),
+            }
+        )
+        for _ in range(reps)
+    ]
     return pd.concat(rows, ignore_index=True)
 
 
@@ -33,6 +40,7 @@ def models(res):
     def one(k):
         r = m.loc[k]
         return Hill(E0=r["E0_pct"] / 100, Emax=r["Emax_pct"] / 100, h=r["hill"], C=r["ic50"])
+
     return one("drug1"), one("drug2")
 
 
@@ -43,9 +51,13 @@ class TightLoewe(Loewe):
     def _fit_Loewe_reference(self, d1, d2):
         b1 = sorted([self.drug1_model.E0, self.drug1_model.Emax])
         b2 = sorted([self.drug2_model.E0, self.drug2_model.Emax])
-        return minimize_scalar(self._quadratic_reference_objective_function, args=(d1, d2),
-                               method="bounded", bounds=[max(b1[0], b2[0]), min(b1[1], b2[1])],
-                               options={"xatol": 1e-13})
+        return minimize_scalar(
+            self._quadratic_reference_objective_function,
+            args=(d1, d2),
+            method="bounded",
+            bounds=[max(b1[0], b2[0]), min(b1[1], b2[1])],
+            options={"xatol": 1e-13},
+        )
 
 
 def grid(res, col):
@@ -57,8 +69,20 @@ def grid(res, col):
 def test_per_cell_scores_equal_synergy_package(alpha, sign):
     # MuSyC with full efficacy, h = 1, gamma = 1 is Bliss-additive at alpha = 1 (Meyer
     # 2019); alpha > 1 is potency synergy, alpha < 1 antagonism
-    truth = MuSyC(E0=1, E1=0.0, E2=0.0, E3=0.0, h1=1, h2=1, C1=0.3, C2=0.5,
-                  alpha12=alpha, alpha21=alpha, gamma12=1, gamma21=1)
+    truth = MuSyC(
+        E0=1,
+        E1=0.0,
+        E2=0.0,
+        E3=0.0,
+        h1=1,
+        h2=1,
+        C1=0.3,
+        C2=0.5,
+        alpha12=alpha,
+        alpha21=alpha,
+        gamma12=1,
+        gamma21=1,
+    )
     e = truth.E(D1.ravel(), D2.ravel()).reshape(8, 8)
     res = synergy(frame(e, noise=0.01), dose1="d1", dose2="d2", response="v")
     m1, m2 = models(res)
@@ -82,7 +106,7 @@ def test_bliss_additive_surface_scores_zero():
     e = hill(D1, 1, 0.1, 1.5, 0.2) * hill(D2, 1, 0.3, 0.9, 1.0)
     res = synergy(frame(e), dose1="d1", dose2="d2", response="v")
     assert np.max(np.abs(res.cells["bliss"])) < 1e-6
-    assert np.max(np.abs(res.cells["zip"])) < 1e-4     # ZIP is 0 on a Bliss surface
+    assert np.max(np.abs(res.cells["zip"])) < 1e-4  # ZIP is 0 on a Bliss surface
     assert res.summary.set_index("method").loc["bliss", "unit"] == "percentage points"
 
 
@@ -98,15 +122,34 @@ def test_loewe_sham_combination():
 
 
 def test_many_matrices_bootstrap_and_matrix_view():
-    truth = MuSyC(E0=1, E1=0.2, E2=0.1, E3=0.0, h1=1.2, h2=0.8, C1=0.3, C2=0.5,
-                  alpha12=2, alpha21=2, gamma12=1, gamma21=1)
+    truth = MuSyC(
+        E0=1,
+        E1=0.2,
+        E2=0.1,
+        E3=0.0,
+        h1=1.2,
+        h2=0.8,
+        C1=0.3,
+        C2=0.5,
+        alpha12=2,
+        alpha21=2,
+        gamma12=1,
+        gamma21=1,
+    )
     e = truth.E(D1.ravel(), D2.ravel()).reshape(8, 8)
-    df = pd.concat([frame(e, reps=3, noise=0.03, seed=s).assign(line=name)
-                    for s, name in enumerate(["a", "b"])], ignore_index=True)
-    r1 = synergy(df, dose1="d1", dose2="d2", response="v", by="line", n_boot=50, seed=7,
-                 methods=["bliss"])
-    r2 = synergy(df, dose1="d1", dose2="d2", response="v", by="line", n_boot=50, seed=7,
-                 methods=["bliss"])
+    df = pd.concat(
+        [
+            frame(e, reps=3, noise=0.03, seed=s).assign(line=name)
+            for s, name in enumerate(["a", "b"])
+        ],
+        ignore_index=True,
+    )
+    r1 = synergy(
+        df, dose1="d1", dose2="d2", response="v", by="line", n_boot=50, seed=7, methods=["bliss"]
+    )
+    r2 = synergy(
+        df, dose1="d1", dose2="d2", response="v", by="line", n_boot=50, seed=7, methods=["bliss"]
+    )
     pd.testing.assert_frame_equal(r1.summary, r2.summary)
     s = r1.summary
     assert list(s["line"]) == ["a", "b"]
@@ -134,11 +177,29 @@ def test_incomplete_matrices_are_errors():
 def test_musyc_recovers_known_potency_and_cooperativity(alpha, gamma):
     from kinetor.assays import fit_musyc
 
-    truth = MuSyC(E0=1, E1=0.2, E2=0.1, E3=0.0, h1=1.2, h2=0.8, C1=0.3, C2=0.5,
-                  alpha12=alpha, alpha21=alpha, gamma12=gamma, gamma21=gamma)
+    truth = MuSyC(
+        E0=1,
+        E1=0.2,
+        E2=0.1,
+        E3=0.0,
+        h1=1.2,
+        h2=0.8,
+        C1=0.3,
+        C2=0.5,
+        alpha12=alpha,
+        alpha21=alpha,
+        gamma12=gamma,
+        gamma21=gamma,
+    )
     e = truth.E(D1.ravel(), D2.ravel()).reshape(8, 8)
-    pars, cells = fit_musyc(frame(e, reps=2, noise=0.005, seed=3), dose1="d1", dose2="d2",
-                            response="v", n_boot=4, seed=1)
+    pars, cells = fit_musyc(
+        frame(e, reps=2, noise=0.005, seed=3),
+        dose1="d1",
+        dose2="d2",
+        response="v",
+        n_boot=4,
+        seed=1,
+    )
     est = pars.set_index("parameter")["estimate"]
     if alpha > 1:
         assert est["alpha12"] > 2 and est["alpha21"] > 2
@@ -150,7 +211,8 @@ def test_musyc_recovers_known_potency_and_cooperativity(alpha, gamma):
         assert est["gamma12"] > 2 and est["gamma21"] > 2
         assert 0.5 < est["alpha12"] < 2 and 0.5 < est["alpha21"] < 2
     assert est["E3"] == pytest.approx(0.0, abs=0.05) and est["beta"] == pytest.approx(
-        0.1 / 0.9, abs=0.06)
+        0.1 / 0.9, abs=0.06
+    )
     assert pars["converged"].all() and pars["ci_low"].notna().sum() >= 10
     combo = (cells["d1"] > 0) & (cells["d2"] > 0)
     assert est["musyc_mean"] == pytest.approx(cells.loc[combo, "musyc"].mean())

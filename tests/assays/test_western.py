@@ -38,12 +38,14 @@ def test_detected_lanes_and_band_match_the_layout():
 
 
 def test_dark_bands_8_bit():
-    img, truth, _ = blot(AMPS[:4], shape=(100, 170), dtype=np.uint8, offset=40,
-                         gradient=(0.1, 0.1), noise=1.0)
-    amps = np.array(AMPS[:4]) / 40          # fit 8 bits
-    img, truth, _ = blot(list(amps), shape=(100, 170), dtype=np.uint8, offset=40,
-                         gradient=(0.1, 0.1), noise=1.0)
-    film = (255 - img).astype(np.uint8)     # dark bands on a light background
+    img, truth, _ = blot(
+        AMPS[:4], shape=(100, 170), dtype=np.uint8, offset=40, gradient=(0.1, 0.1), noise=1.0
+    )
+    amps = np.array(AMPS[:4]) / 40  # fit 8 bits
+    img, truth, _ = blot(
+        list(amps), shape=(100, 170), dtype=np.uint8, offset=40, gradient=(0.1, 0.1), noise=1.0
+    )
+    film = (255 - img).astype(np.uint8)  # dark bands on a light background
     t = quantify_blot(film, lanes=lanes(4), band=(45, 76), background="lane", dark_bands=True)
     got = t["volume"].to_numpy()
     assert np.max(np.abs(got / got[0] / (truth / truth[0]) - 1)) < 0.02
@@ -54,8 +56,13 @@ def test_saturated_band_is_flagged_and_kept_out_of_ratios(tmp_path):
     assert clipped == [False, True, False]
     path = tmp_path / "b.tif"
     tifffile.imwrite(path, img)
-    t = quantify_blot(read_blot(path), lanes=lanes(3), band=(45, 76), background="lane",
-                      labels=["veh", "high", "drug"])
+    t = quantify_blot(
+        read_blot(path),
+        lanes=lanes(3),
+        band=(45, 76),
+        background="lane",
+        labels=["veh", "high", "drug"],
+    )
     assert t["saturated"].tolist() == [False, True, False]
     assert "saturated pixels" in t.loc[1, "flag"]
     load = t.assign(volume=1e5, saturated=False, n_saturated=0)
@@ -69,12 +76,20 @@ def test_phospho_total_ratio_over_replicate_blots():
     for rep, scale in enumerate([1.0, 1.3]):
         pimg, _, _ = blot([1000 * scale, 500 * scale, 250 * scale], shape=(120, 130), seed=rep)
         timg, _, _ = blot([2000, 2000, 2000], shape=(120, 130), seed=10 + rep)
-        kw = {"lanes": lanes(3), "band": (45, 76), "background": "lane",
-              "labels": ["veh", "low", "high"]}
+        kw = {
+            "lanes": lanes(3),
+            "band": (45, 76),
+            "background": "lane",
+            "labels": ["veh", "low", "high"],
+        }
         rows_p.append(quantify_blot(pimg, name="p-AKT", **kw).assign(replicate=rep))
         rows_t.append(quantify_blot(timg, name="AKT", **kw).assign(replicate=rep))
-    r = normalise_bands(pd.concat(rows_p, ignore_index=True), pd.concat(rows_t,
-                        ignore_index=True), control="veh", kind="phospho/total")
+    r = normalise_bands(
+        pd.concat(rows_p, ignore_index=True),
+        pd.concat(rows_t, ignore_index=True),
+        control="veh",
+        kind="phospho/total",
+    )
     s = r.attrs["summary"].set_index("sample")
     assert s.loc["low", "relative_mean"] == pytest.approx(0.5, rel=0.02)
     assert s.loc["high", "relative_mean"] == pytest.approx(0.25, rel=0.03)
@@ -88,8 +103,9 @@ def test_linear_range_of_a_dilution_series():
     t = linear_range(loads, vols)
     assert t["in_range"].tolist() == [True, True, True, True, False, False]
     assert t.attrs["max_linear_load"] == 20.0
-    assert t.attrs["slope"] == pytest.approx(np.dot(loads[:4], vols[:4])
-                                             / np.dot(loads[:4], loads[:4]))
+    assert t.attrs["slope"] == pytest.approx(
+        np.dot(loads[:4], vols[:4]) / np.dot(loads[:4], loads[:4])
+    )
     with pytest.raises(DataError, match=">= 3 loads"):
         linear_range([1, 2], [1, 2])
 

@@ -53,10 +53,10 @@ def _two_by_two(seed=3, n=12):
         seq = "TR" if i % 2 == 0 else "RT"
         subj = rng.normal(0, 0.3)
         for p, trt in enumerate(seq, start=1):
-            y = np.exp(5 + subj + (0.05 if trt == "T" else 0.0) + 0.02 * p
-                       + rng.normal(0, 0.15))
-            rows.append({"subject": i + 1, "period": p, "sequence": seq, "treatment": trt,
-                         "AUC": y})
+            y = np.exp(5 + subj + (0.05 if trt == "T" else 0.0) + 0.02 * p + rng.normal(0, 0.15))
+            rows.append(
+                {"subject": i + 1, "period": p, "sequence": seq, "treatment": trt, "AUC": y}
+            )
     return pd.DataFrame(rows)
 
 
@@ -82,8 +82,13 @@ def test_two_by_two_matches_period_difference_formula():
 def test_parallel_matches_pooled_t():
     rng = np.random.default_rng(5)
     t_vals, r_vals = np.exp(rng.normal(4.1, 0.3, 10)), np.exp(rng.normal(4.0, 0.3, 12))
-    d = pd.DataFrame({"subject": np.arange(22), "treatment": ["T"] * 10 + ["R"] * 12,
-                      "CMAX": np.concatenate([t_vals, r_vals])})
+    d = pd.DataFrame(
+        {
+            "subject": np.arange(22),
+            "treatment": ["T"] * 10 + ["R"] * 12,
+            "CMAX": np.concatenate([t_vals, r_vals]),
+        }
+    )
     res = be(d).table.iloc[0]
     lt, lr = np.log(t_vals), np.log(r_vals)
     s2 = (lt.var(ddof=1) * 9 + lr.var(ddof=1) * 11) / 20
@@ -91,8 +96,9 @@ def test_parallel_matches_pooled_t():
     diff = lt.mean() - lr.mean()
     assert res["design"] == "parallel"
     assert res["ratio_pct"] == pytest.approx(100 * np.exp(diff), rel=1e-10)
-    assert res["ci_high_pct"] == pytest.approx(100 * np.exp(diff + stats.t.ppf(0.95, 20) * se),
-                                               rel=1e-10)
+    assert res["ci_high_pct"] == pytest.approx(
+        100 * np.exp(diff + stats.t.ppf(0.95, 20) * se), rel=1e-10
+    )
 
 
 # ------------------------------------------------------------------ power
@@ -114,8 +120,12 @@ def test_power_limits():
 
 # ------------------------------------------------------------------ dose proportionality
 def test_dose_proportionality_by_hand():
-    d = pd.DataFrame({"dose": [1, 1, 1, 3, 3, 3, 10, 10, 10],
-                      "AUC": [10.2, 9.1, 11.0, 28.0, 33.1, 30.2, 95.0, 110.0, 101.0]})
+    d = pd.DataFrame(
+        {
+            "dose": [1, 1, 1, 3, 3, 3, 10, 10, 10],
+            "AUC": [10.2, 9.1, 11.0, 28.0, 33.1, 30.2, 95.0, 110.0, 101.0],
+        }
+    )
     res = dose_proportionality(d).table.iloc[0]
     lr = stats.linregress(np.log(d["dose"]), np.log(d["AUC"]))
     t = stats.t.ppf(0.95, 7)
@@ -125,14 +135,19 @@ def test_dose_proportionality_by_hand():
     assert res["accept_low"] == pytest.approx(0.90309, abs=1e-5)
     assert res["accept_high"] == pytest.approx(1.09691, abs=1e-5)
     assert res["ratio_dn"] == pytest.approx(10 ** (lr.slope - 1), rel=1e-12)
-    assert res["proportional"] == bool(res["slope_ci_low"] >= 0.90309
-                                       and res["slope_ci_high"] <= 1.09691)
+    assert res["proportional"] == bool(
+        res["slope_ci_low"] >= 0.90309 and res["slope_ci_high"] <= 1.09691
+    )
     assert np.isfinite(res["anova_p"])
 
 
 def test_dose_proportionality_exact_power_law():
-    d = pd.DataFrame({"dose": [1.0, 2.0, 5.0, 10.0, 20.0],
-                      "CMAX": 3.0 * np.array([1.0, 2.0, 5.0, 10.0, 20.0]) ** 0.8})
+    d = pd.DataFrame(
+        {
+            "dose": [1.0, 2.0, 5.0, 10.0, 20.0],
+            "CMAX": 3.0 * np.array([1.0, 2.0, 5.0, 10.0, 20.0]) ** 0.8,
+        }
+    )
     d.loc[0, "CMAX"] *= 1.0 + 1e-9  # keep a residual variance
     res = kt.dose_proportionality(d).table.iloc[0]
     assert res["slope"] == pytest.approx(0.8, abs=1e-6)
@@ -159,8 +174,18 @@ def test_cli_be_and_friends(tmp_path):
     from kinetor.cli.main import app
 
     runner = CliRunner()
-    res = runner.invoke(app, ["be", str(FIX / "ema_ds02.csv"), "--metric", "PK", "--abel",
-                              "--out", str(tmp_path / "be")])
+    res = runner.invoke(
+        app,
+        [
+            "be",
+            str(FIX / "ema_ds02.csv"),
+            "--metric",
+            "PK",
+            "--abel",
+            "--out",
+            str(tmp_path / "be"),
+        ],
+    )
     assert res.exit_code == 0, res.output
     out = pd.read_csv(tmp_path / "be" / "be.csv")
     assert out.loc[0, "ratio_pct"] == pytest.approx(102.26, abs=0.005)
@@ -168,8 +193,9 @@ def test_cli_be_and_friends(tmp_path):
     res = runner.invoke(app, ["be-size", "--cv", "0.3"])
     assert res.exit_code == 0 and "n = 40" in res.output
     csv = tmp_path / "dp.csv"
-    pd.DataFrame({"dose": [1, 1, 10, 10], "AUC": [10.0, 11.0, 99.0, 104.0]}).to_csv(csv,
-                                                                                   index=False)
+    pd.DataFrame({"dose": [1, 1, 10, 10], "AUC": [10.0, 11.0, 99.0, 104.0]}).to_csv(
+        csv, index=False
+    )
     res = runner.invoke(app, ["dose-prop", str(csv), "--out", str(tmp_path / "dp")])
     assert res.exit_code == 0, res.output
     assert (tmp_path / "dp" / "dose_proportionality.png").exists()

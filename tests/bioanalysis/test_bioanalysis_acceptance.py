@@ -103,20 +103,24 @@ def test_failed_uloq_shrinks_range():
 def test_no_refit_judges_first_fit_only():
     y = 0.01 * LEVELS
     y[3] = 0.13
-    cal, tab = calibrate_with_rejection(LEVELS, y, weighting="1/x^2",
-                                        criteria=Criteria(refit=False))
+    cal, tab = calibrate_with_rejection(
+        LEVELS, y, weighting="1/x^2", criteria=Criteria(refit=False)
+    )
     assert tab["used_in_fit"].all()
     assert cal.n == 8
 
 
-@pytest.mark.parametrize(("ok", "overall", "per_level"), [
-    # 6 QCs (L, L, M, M, H, H); 2 failures in different levels: 4/6 = 2/3 -> pass
-    ([True, False, True, False, True, True], True, True),
-    # 3 failures: 3/6 = 50 % < 2/3 -> fail; every level still has 50 %
-    ([True, False, True, False, False, True], False, True),
-    # both M fail: 4/6 overall passes, the M level has 0 % -> fail
-    ([True, True, False, False, True, True], True, False),
-])
+@pytest.mark.parametrize(
+    ("ok", "overall", "per_level"),
+    [
+        # 6 QCs (L, L, M, M, H, H); 2 failures in different levels: 4/6 = 2/3 -> pass
+        ([True, False, True, False, True, True], True, True),
+        # 3 failures: 3/6 = 50 % < 2/3 -> fail; every level still has 50 %
+        ([True, False, True, False, False, True], False, True),
+        # both M fail: 4/6 overall passes, the M level has 0 % -> fail
+        ([True, True, False, False, True, True], True, False),
+    ],
+)
 def test_qc_two_thirds_and_per_level_rules(ok, overall, per_level):
     levels = ["L", "L", "M", "M", "H", "H"]
     _, rows = qc_assessment(levels, [3, 3, 40, 40, 80, 80], ok, 1.0, 100.0)

@@ -111,8 +111,12 @@ def test_weighting_names():
 
 
 @settings(max_examples=60, deadline=None)
-@given(a=st.floats(-0.01, 0.01), b=st.floats(1e-3, 10), c=st.floats(-1e-6, 1e-6),
-       frac=st.floats(0.0, 1.0))
+@given(
+    a=st.floats(-0.01, 0.01),
+    b=st.floats(1e-3, 10),
+    c=st.floats(-1e-6, 1e-6),
+    frac=st.floats(0.0, 1.0),
+)
 def test_back_calculate_inverts_predict(a, b, c, frac):
     # on exact data over 1..1000 the fit is the curve, and back-calculation its inverse
     x = np.array([1, 2, 5, 10, 50, 100, 500, 1000.0])

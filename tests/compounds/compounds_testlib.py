@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-HEADER = '''
+HEADER = """
 schema_version = 1
 name = "testdrug"
 synonyms = ["TD-1"]
@@ -15,7 +15,7 @@ role = "primary"
 mechanism = "ATP-competitive"
 source = "hand-built test entry"
 status = "firm"
-'''
+"""
 
 
 def make(extra: str = "", header: str = HEADER):
@@ -27,8 +27,10 @@ def make(extra: str = "", header: str = HEADER):
 
 def nca(species="mouse", route="oral", dose="", **params) -> str:
     """A [[pk]] NCA block; params are name -> 'inline table body'."""
-    lines = [f'[[pk]]\nspecies = "{species}"\nroute = "{route}"\nkind = "nca"',
-             'source = "hand-built test entry"\nstatus = "firm"']
+    lines = [
+        f'[[pk]]\nspecies = "{species}"\nroute = "{route}"\nkind = "nca"',
+        'source = "hand-built test entry"\nstatus = "firm"',
+    ]
     if dose:
         lines.append(f"dose = {{ {dose} }}")
     lines.append("[pk.parameters]")

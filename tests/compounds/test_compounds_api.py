@@ -12,7 +12,7 @@ import kinetor.compounds as kc
 from kinetor.compounds import _vocab as V
 from kinetor.errors import ModelError
 
-POT = '''
+POT = """
 [[potency]]
 target = "mTOR"
 measure = "IC50"
@@ -22,12 +22,16 @@ assay = "{assay}"
 readout = "{readout}"
 source = "{source}"
 status = "{status}"
-'''
+"""
 
 
 def pot(value=1, unit="nM", assay="enzyme", readout="", source="s", status="firm", extra=""):
-    return POT.format(value=value, unit=unit, assay=assay, readout=readout, source=source,
-                      status=status) + extra
+    return (
+        POT.format(
+            value=value, unit=unit, assay=assay, readout=readout, source=source, status=status
+        )
+        + extra
+    )
 
 
 def test_kt_compounds_entry_points():
@@ -51,10 +55,17 @@ def test_pathway_drug_has_exactly_the_agreed_keys():
 
 
 def test_pathway_drug_prefers_cellular_then_status():
-    c = make(pot(2, assay="enzyme", source="enz") +
-             pot(50, assay="cellular", readout="p-S6 S235/236", source="cell-unverified",
-                 status="unverified") +
-             pot(80, assay="cellular", readout="p-AKT S473", source="cell-firm"))
+    c = make(
+        pot(2, assay="enzyme", source="enz")
+        + pot(
+            50,
+            assay="cellular",
+            readout="p-S6 S235/236",
+            source="cell-unverified",
+            status="unverified",
+        )
+        + pot(80, assay="cellular", readout="p-AKT S473", source="cell-firm")
+    )
     d = c.pathway_drug()
     assert d["ic50_nM"] == 80 and d["source"].startswith("cell-firm")
     assert c.pathway_drug(readout="pS6")["ic50_nM"] == 50
@@ -69,10 +80,13 @@ def test_pathway_drug_converts_units_and_reports_assumed_hill():
     assert d["ic50_nM"] == pytest.approx(300.0)
     assert d["hill"] == 1.0 and "hill 1 assumed" in d["source"]
     # mass concentration with the MW: 462.554 ng/mL / 462.554 g/mol = 1 uM = 1000 nM
-    c2 = make('''
+    c2 = make(
+        """
 [identity]
 mw = { value = 462.554, unit = "g/mol", source = "t", status = "firm" }
-''' + pot(462.554, unit="ng/mL", extra="hill = 1.5\n"))
+"""
+        + pot(462.554, unit="ng/mL", extra="hill = 1.5\n")
+    )
     d2 = c2.pathway_drug()
     assert d2["ic50_nM"] == pytest.approx(1000.0)
     assert d2["hill"] == 1.5 and "assumed" not in d2["source"]
@@ -85,12 +99,21 @@ def test_pathway_drug_range_gives_geometric_mean():
     assert d["ic50_nM"] == pytest.approx(math.sqrt(300 * 800), rel=1e-6)
 
 
-@pytest.mark.parametrize("name,mechanism", [
-    ("everolimus", "rapalog"), ("vistusertib", "mtor_kinase"), ("gedatolisib", "dual_pi3k_mtor"),
-    ("alpelisib", "pi3k_alpha"), ("buparlisib", "pan_pi3k"), ("ipatasertib", "akt_atp"),
-    ("linsitinib", "igf1r"), ("erlotinib", "egfr"), ("trametinib", "mek"),
-    ("vemurafenib", "braf"),
-])
+@pytest.mark.parametrize(
+    "name,mechanism",
+    [
+        ("everolimus", "rapalog"),
+        ("vistusertib", "mtor_kinase"),
+        ("gedatolisib", "dual_pi3k_mtor"),
+        ("alpelisib", "pi3k_alpha"),
+        ("buparlisib", "pan_pi3k"),
+        ("ipatasertib", "akt_atp"),
+        ("linsitinib", "igf1r"),
+        ("erlotinib", "egfr"),
+        ("trametinib", "mek"),
+        ("vemurafenib", "braf"),
+    ],
+)
 def test_library_mechanisms(name, mechanism):
     assert kc.get(name).pathway_drug()["mechanism"] == mechanism
 
@@ -112,8 +135,13 @@ def test_vistusertib_mouse_assumption_set_reproduces_seed000_cmax_range():
     k = p["cl"] / p["v"]
     tmax = math.log(p["ka"] / k) / (p["ka"] - k)
     for dose, expected in ((7.5, 2.83), (15, 5.66)):
-        cmax_mg_l = p["f"] * dose * p["ka"] / (p["v"] * (p["ka"] - k)) * (
-            math.exp(-k * tmax) - math.exp(-p["ka"] * tmax))
+        cmax_mg_l = (
+            p["f"]
+            * dose
+            * p["ka"]
+            / (p["v"] * (p["ka"] - k))
+            * (math.exp(-k * tmax) - math.exp(-p["ka"] * tmax))
+        )
         cmax_um = cmax_mg_l / p["mw"] * 1000
         assert 1 <= cmax_um <= 16
         assert cmax_um == pytest.approx(expected, abs=0.01)
@@ -122,7 +150,7 @@ def test_vistusertib_mouse_assumption_set_reproduces_seed000_cmax_range():
 
 
 def test_pk_params_converts_to_base_units():
-    c = make('''
+    c = make("""
 [[pk]]
 species = "rat"
 route = "iv"
@@ -135,7 +163,7 @@ cl = { value = 6.3, unit = "mL/min/kg" }
 v1 = { value = 500, unit = "mL/kg" }
 q = { value = 1, unit = "L/h/kg" }
 v2 = { value = 2, unit = "L/kg" }
-''')
+""")
     p = c.pk_params("rats")
     # 6.3 mL/min/kg * 60 min/h / 1000 mL/L = 0.378 L/h/kg
     assert p["cl"] == pytest.approx(0.378)
@@ -145,7 +173,7 @@ v2 = { value = 2, unit = "L/kg" }
 
 
 def test_pk_params_absolute_units_for_human():
-    c = make('''
+    c = make("""
 [[pk]]
 species = "human"
 route = "oral"
@@ -158,7 +186,7 @@ cl = { value = 20, unit = "L/h" }
 v = { value = 300, unit = "L" }
 ka = { value = 30, unit = "1/day" }
 f = { value = 50, unit = "%" }
-''')
+""")
     p = c.pk_params("human", route="extravascular")
     assert p["per_kg"] is False and p["units"]["cl"] == "L/h"
     assert p["ka"] == pytest.approx(1.25)  # 30/day / 24 h
@@ -172,12 +200,22 @@ def test_pk_params_missing_species_is_a_modelerror_naming_the_gap():
 
 def test_search_filters():
     torki = {c.name for c in kc.search(drug_class="tor_kinase_inhibitor")}
-    assert {"vistusertib", "azd8055", "sapanisertib", "osi-027", "torin1", "pp242",
-            "wye-354", "rapalink-1"} == torki
+    assert {
+        "vistusertib",
+        "azd8055",
+        "sapanisertib",
+        "osi-027",
+        "torin1",
+        "pp242",
+        "wye-354",
+        "rapalink-1",
+    } == torki
     mtor_hits = {c.name for c in kc.search(target="mTOR")}
     assert "gedatolisib" in mtor_hits and "alpelisib" in mtor_hits  # off-target counts
     assert {c.name for c in kc.search(target="PIK3CA", mechanism="pi3k_alpha")} == {
-        "alpelisib", "inavolisib"}
+        "alpelisib",
+        "inavolisib",
+    }
     assert [c.name for c in kc.search(name="BEZ")] == ["dactolisib"]
 
 

@@ -15,9 +15,13 @@ def _reset():
 
 
 def test_list_show_check_exit_zero(tmp_path):
-    for argv in (["compounds", "list"], ["compounds", "list", "--class", "rapalog"],
-                 ["compounds", "show", "AZD2014"], ["compounds", "check"],
-                 ["compounds", "trials", "--agent", "everolimus"]):
+    for argv in (
+        ["compounds", "list"],
+        ["compounds", "list", "--class", "rapalog"],
+        ["compounds", "show", "AZD2014"],
+        ["compounds", "check"],
+        ["compounds", "trials", "--agent", "everolimus"],
+    ):
         _reset()
         assert main(["--quiet", *argv]) == 0, argv
 

@@ -32,13 +32,41 @@ def _all_values(c):
 
 def test_library_has_every_compound_the_brief_names():
     names = {c.name for c in kc.load_library()}
-    wanted = {"vistusertib", "azd8055", "sapanisertib", "osi-027", "torin1", "pp242",
-              "wye-354", "rapamycin", "everolimus", "temsirolimus", "ridaforolimus",
-              "gedatolisib", "dactolisib", "bgt226", "voxtalisib", "apitolisib",
-              "omipalisib", "pf-04691502", "alpelisib", "inavolisib", "capivasertib",
-              "ipatasertib", "metformin", "fulvestrant", "letrozole", "exemestane",
-              "trastuzumab", "erlotinib", "octreotide", "linsitinib", "trametinib",
-              "selumetinib", "vemurafenib"}
+    wanted = {
+        "vistusertib",
+        "azd8055",
+        "sapanisertib",
+        "osi-027",
+        "torin1",
+        "pp242",
+        "wye-354",
+        "rapamycin",
+        "everolimus",
+        "temsirolimus",
+        "ridaforolimus",
+        "gedatolisib",
+        "dactolisib",
+        "bgt226",
+        "voxtalisib",
+        "apitolisib",
+        "omipalisib",
+        "pf-04691502",
+        "alpelisib",
+        "inavolisib",
+        "capivasertib",
+        "ipatasertib",
+        "metformin",
+        "fulvestrant",
+        "letrozole",
+        "exemestane",
+        "trastuzumab",
+        "erlotinib",
+        "octreotide",
+        "linsitinib",
+        "trametinib",
+        "selumetinib",
+        "vemurafenib",
+    }
     assert wanted <= names
 
 
@@ -60,8 +88,11 @@ def test_every_value_has_source_status_and_readable_unit(path: Path):
         if v.unit is not None:
             parse_unit(v.unit)  # raises UnitError when unreadable
         if v.status == "assumption":
-            assert v.derivation or v.note or any(
-                s.derivation for s in c.pk if v in s.parameters.values()), v
+            assert (
+                v.derivation
+                or v.note
+                or any(s.derivation for s in c.pk if v in s.parameters.values())
+            ), v
     for t in c.targets:
         assert t.source.strip() and t.status in V.STATUSES
     for s in c.schedules:
@@ -77,17 +108,38 @@ def test_synonyms_are_unique_across_the_library():
             seen[key] = c.name
 
 
-@pytest.mark.parametrize("alias,name", [
-    ("AZD2014", "vistusertib"), ("azd-2014", "vistusertib"), ("Vistusertib", "vistusertib"),
-    ("AZD-8055", "azd8055"), ("OSI 027", "osi-027"), ("Torin 1", "torin1"),
-    ("INK128", "sapanisertib"), ("MLN0128", "sapanisertib"), ("TAK-228", "sapanisertib"),
-    ("sirolimus", "rapamycin"), ("RAD001", "everolimus"), ("CCI-779", "temsirolimus"),
-    ("AP23573", "ridaforolimus"), ("PF-05212384", "gedatolisib"), ("PKI-587", "gedatolisib"),
-    ("NVP-BEZ235", "dactolisib"), ("XL765", "voxtalisib"), ("GDC-0980", "apitolisib"),
-    ("GSK2126458", "omipalisib"), ("BYL719", "alpelisib"), ("GDC-0077", "inavolisib"),
-    ("AZD5363", "capivasertib"), ("GDC-0068", "ipatasertib"), ("OSI-906", "linsitinib"),
-    ("GSK1120212", "trametinib"), ("AZD6244", "selumetinib"), ("PLX4032", "vemurafenib"),
-])
+@pytest.mark.parametrize(
+    "alias,name",
+    [
+        ("AZD2014", "vistusertib"),
+        ("azd-2014", "vistusertib"),
+        ("Vistusertib", "vistusertib"),
+        ("AZD-8055", "azd8055"),
+        ("OSI 027", "osi-027"),
+        ("Torin 1", "torin1"),
+        ("INK128", "sapanisertib"),
+        ("MLN0128", "sapanisertib"),
+        ("TAK-228", "sapanisertib"),
+        ("sirolimus", "rapamycin"),
+        ("RAD001", "everolimus"),
+        ("CCI-779", "temsirolimus"),
+        ("AP23573", "ridaforolimus"),
+        ("PF-05212384", "gedatolisib"),
+        ("PKI-587", "gedatolisib"),
+        ("NVP-BEZ235", "dactolisib"),
+        ("XL765", "voxtalisib"),
+        ("GDC-0980", "apitolisib"),
+        ("GSK2126458", "omipalisib"),
+        ("BYL719", "alpelisib"),
+        ("GDC-0077", "inavolisib"),
+        ("AZD5363", "capivasertib"),
+        ("GDC-0068", "ipatasertib"),
+        ("OSI-906", "linsitinib"),
+        ("GSK1120212", "trametinib"),
+        ("AZD6244", "selumetinib"),
+        ("PLX4032", "vemurafenib"),
+    ],
+)
 def test_lookup_by_synonym(alias, name):
     assert kc.get(alias).name == name
 
@@ -98,7 +150,7 @@ def test_unknown_name_is_a_keyerror_with_suggestions():
 
 
 def test_every_problem_of_a_bad_file_is_reported_at_once():
-    bad = '''
+    bad = """
 schema_version = 1
 name = "Bad Name"
 drug_class = "kinase_thing"
@@ -123,29 +175,35 @@ source = "test"
 status = "firm"
 [pk.parameters]
 cmax = { value = 1, unit = "bananas", status = "firm" }
-'''
+"""
     with pytest.raises(DataError) as exc:
         kc.parse_toml(bad)
     text = str(exc.value)
-    for expected in ("name 'Bad Name'", "drug_class 'kinase_thing'", "status 'certain'",
-                     "no source", "a number without a unit", "'nothere' is not listed",
-                     "unknown unit 'bananas'"):
+    for expected in (
+        "name 'Bad Name'",
+        "drug_class 'kinase_thing'",
+        "status 'certain'",
+        "no source",
+        "a number without a unit",
+        "'nothere' is not listed",
+        "unknown unit 'bananas'",
+    ):
         assert expected in text, expected
     assert len(exc.value.problems) >= 7
 
 
 def test_assumption_without_derivation_is_rejected():
     with pytest.raises(DataError, match="assumption without its derivation"):
-        make('''
+        make("""
 [[binding]]
 species = "mouse"
 fu = { value = 0.1, unit = "1", source = "guess", status = "assumption" }
-''')
+""")
 
 
 def test_assumption_set_needs_a_derivation():
     with pytest.raises(DataError, match="assumption set without derivation"):
-        make('''
+        make("""
 [[pk]]
 species = "mouse"
 route = "oral"
@@ -155,12 +213,12 @@ source = "guess"
 status = "assumption"
 [pk.parameters]
 cl = { value = 1, unit = "L/h/kg" }
-''')
+""")
 
 
 def test_value_with_both_value_and_range_is_rejected():
     with pytest.raises(DataError, match="either value or low/high"):
-        make('''
+        make("""
 [[potency]]
 target = "mTOR"
 measure = "IC50"
@@ -171,12 +229,11 @@ unit = "nM"
 assay = "enzyme"
 source = "t"
 status = "firm"
-''')
+""")
 
 
 def test_duplicate_synonym_across_files_is_rejected(tmp_path):
-    other = HEADER.replace('name = "testdrug"', 'name = "other"').replace(
-        '["TD-1"]', '["td 1"]')
+    other = HEADER.replace('name = "testdrug"', 'name = "other"').replace('["TD-1"]', '["td 1"]')
     (tmp_path / "testdrug.toml").write_text(HEADER)
     (tmp_path / "other.toml").write_text(other)
     with pytest.raises(DataError, match="already used by"):
@@ -190,7 +247,8 @@ def test_file_name_must_match_compound_name(tmp_path):
 
 
 def test_value_helpers():
-    v = make('''
+    v = (
+        make("""
 [[potency]]
 target = "mTOR"
 measure = "IC50"
@@ -200,7 +258,10 @@ unit = "uM"
 assay = "cellular"
 source = "t"
 status = "firm"
-''').potency[0].value
+""")
+        .potency[0]
+        .value
+    )
     assert v.range() == (0.3, 0.8)
     assert v.to("nM") == pytest.approx((300.0, 800.0))
     # geometric mean of 0.3 and 0.8: sqrt(0.24) = 0.4899

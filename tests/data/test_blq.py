@@ -14,13 +14,18 @@ NAN = math.nan
 
 def profile():
     # times 0..24: BLQ at 0 (first), 3 (middle), 12 and 24 (last); Cmax 6 at t=1
-    return pd.DataFrame({
-        "subject": "s1", "analyte": "X", "matrix": "PLASMA", "exclude": "",
-        "time": [0.0, 1.0, 2.0, 3.0, 6.0, 12.0, 24.0],
-        "conc": [NAN, 6.0, 4.0, NAN, 1.0, NAN, NAN],
-        "blq": [True, False, False, True, False, True, True],
-        "lloq": 0.5,
-    })
+    return pd.DataFrame(
+        {
+            "subject": "s1",
+            "analyte": "X",
+            "matrix": "PLASMA",
+            "exclude": "",
+            "time": [0.0, 1.0, 2.0, 3.0, 6.0, 12.0, 24.0],
+            "conc": [NAN, 6.0, 4.0, NAN, 1.0, NAN, NAN],
+            "blq": [True, False, False, True, False, True, True],
+            "lloq": 0.5,
+        }
+    )
 
 
 @pytest.mark.parametrize(
@@ -46,8 +51,11 @@ def test_rules(rule, expected):
 
 def test_rows_are_kept_in_input_order_and_profiles_are_separate():
     a = profile()
-    b = profile().assign(subject="s2", conc=[NAN, 1.0, NAN, NAN, NAN, NAN, 2.0],
-                        blq=[True, False, True, True, True, True, False])
+    b = profile().assign(
+        subject="s2",
+        conc=[NAN, 1.0, NAN, NAN, NAN, NAN, 2.0],
+        blq=[True, False, True, True, True, True, False],
+    )
     df = pd.concat([a, b]).sample(frac=1.0, random_state=3)
     out = apply_blq_rule(df, "pknca")
     assert out.index.equals(df.index)

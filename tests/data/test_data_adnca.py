@@ -28,8 +28,10 @@ def test_adnca_fixture():
     assert st.units == {"time": "h", "conc": "ng/mL", "dose": "mg/kg"}
     d = st.doses
     assert d[["subject", "time", "dose", "route", "source_row"]].values.tolist() == [
-        ["AD-1-01", 0.0, 15.0, "extravascular", 2], ["AD-1-01", 12.0, 15.0, "extravascular", 6],
-        ["AD-1-02", 0.0, 7.5, "extravascular", 9]]
+        ["AD-1-01", 0.0, 15.0, "extravascular", 2],
+        ["AD-1-01", 12.0, 15.0, "extravascular", 6],
+        ["AD-1-02", 0.0, 7.5, "extravascular", 9],
+    ]
     s = st.subjects.set_index("subject")
     assert s.loc["AD-1-02", "group"] == "Vistusertib 7.5 mg/kg"
     assert s.loc["AD-1-01", "species"] == "MOUSE"
@@ -37,9 +39,20 @@ def test_adnca_fixture():
 
 def test_doses_derived_from_arrlt_when_no_dose_records():
     # two profiles, no EVID: doses at AFRLT - ARRLT = 0 and 24
-    df = pd.DataFrame({"USUBJID": ["A"] * 4, "PARAMCD": "X", "AVAL": [5, 3, 6, 2],
-                       "AVALU": "ng/mL", "AFRLT": [1, 4, 25, 28], "ARRLT": [1, 4, 1, 4],
-                       "FRLTU": "h", "DOSEA": 3, "DOSEU": "mg", "ROUTE": "IV"})
+    df = pd.DataFrame(
+        {
+            "USUBJID": ["A"] * 4,
+            "PARAMCD": "X",
+            "AVAL": [5, 3, 6, 2],
+            "AVALU": "ng/mL",
+            "AFRLT": [1, 4, 25, 28],
+            "ARRLT": [1, 4, 1, 4],
+            "FRLTU": "h",
+            "DOSEA": 3,
+            "DOSEU": "mg",
+            "ROUTE": "IV",
+        }
+    )
     st = read_study(df)
     assert st.doses["time"].tolist() == [0.0, 24.0]
     assert st.doses["source_row"].tolist() == [2, 4]

@@ -5,7 +5,8 @@ from kinetor.data.aliases import guess_roles, normalise_name, split_header
 
 def test_header_units_and_suffixes():
     roles, units, problems = guess_roles(
-        ["Animal", "Time (h)", "Conc [ng/mL]", "Dose_mg_kg", "weight_kg", "Route", "Grp"])
+        ["Animal", "Time (h)", "Conc [ng/mL]", "Dose_mg_kg", "weight_kg", "Route", "Grp"]
+    )
     assert roles["subject"] == "Animal" and roles["group"] == "Grp"
     assert units == {"time": "h", "conc": "ng/mL", "dose": "mg/kg", "weight": "kg"}
     assert problems == []
@@ -19,8 +20,7 @@ def test_alias_priority_and_cdisc_names():
 
 
 def test_override_and_unknown_override():
-    roles, _, problems = guess_roles(["Rat", "T", "Result"],
-                                     {"subject": "Rat", "conc": "Missing"})
+    roles, _, problems = guess_roles(["Rat", "T", "Result"], {"subject": "Rat", "conc": "Missing"})
     assert roles["subject"] == "Rat" and roles["time"] == "T"
     assert roles["conc"] == "Result"  # guessed, since the override names no column
     assert len(problems) == 1 and problems[0].column == "Missing"
@@ -40,7 +40,11 @@ def test_docs_list_every_alias():
     from kinetor.data import ALIASES
 
     doc = (Path(__file__).parents[2] / "docs" / "data.md").read_text()
-    table = doc[doc.index("| role | accepted names"):doc.index("A unit may follow a name")]
-    missing = [a for names in ALIASES.values() for a in names
-               if not re.search(rf"(?<![\w]){re.escape(a)}(?![\w])", table)]
+    table = doc[doc.index("| role | accepted names") : doc.index("A unit may follow a name")]
+    missing = [
+        a
+        for names in ALIASES.values()
+        for a in names
+        if not re.search(rf"(?<![\w]){re.escape(a)}(?![\w])", table)
+    ]
     assert missing == []

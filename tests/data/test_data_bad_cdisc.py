@@ -14,10 +14,18 @@ EXPECTED = [
     ("ex.csv", 2, "EXDOSE", "EXDOSE is not a finite number: 'ten'"),
     ("ex.csv", 3, "EXROUTE", "unknown route 'INTRAOCULAR'"),
     ("ex.csv", 4, "EXSTDTC", "not an ISO 8601 date-time: 'yesterday'"),
-    ("pc.csv", 3, "PCSTRESN", "concentration is neither a finite number nor recognised BLQ text: "
-                              "'12..5'"),
-    ("pc.csv", 4, "PCSTRESC", "concentration is neither a finite number nor recognised BLQ text: "
-                              "'HIGH'"),
+    (
+        "pc.csv",
+        3,
+        "PCSTRESN",
+        "concentration is neither a finite number nor recognised BLQ text: '12..5'",
+    ),
+    (
+        "pc.csv",
+        4,
+        "PCSTRESC",
+        "concentration is neither a finite number nor recognised BLQ text: 'HIGH'",
+    ),
     ("pc.csv", 5, "PCELTM", "PCELTM is not an ISO 8601 duration: '4 hours'"),
     ("pc.csv", 6, "PCDTC", "not an ISO 8601 date-time: '04/03/2021 14:00'"),
     ("pc.csv", 7, "PCSTRESU", "conc values in 'furlongs' cannot be converted to 'ng/mL'"),

@@ -21,13 +21,11 @@ def test_sdtm_folder():
     # actual = PCDTC - first EXSTDTC: S-001 dosed 08:00; 07:30 -> -0.5 h, 08:16 -> 16/60 h,
     # 09:02 -> 62/60 h, 12:00 -> 4 h, next day 08:05 -> 24 + 5/60 h; NOT DONE row: no PCDTC,
     # so its nominal time (PT8H) is used
-    np.testing.assert_allclose(c["time"].iloc[:6], [-0.5, 16 / 60, 62 / 60, 4.0, 8.0,
-                                                    24 + 5 / 60])
+    np.testing.assert_allclose(c["time"].iloc[:6], [-0.5, 16 / 60, 62 / 60, 4.0, 8.0, 24 + 5 / 60])
     np.testing.assert_allclose(c["nominal_time"].iloc[:6], [-0.5, 0.25, 1, 4, 8, 24])
     # S-002 dosed 08:10: 08:40 -> 0.5, 09:41 -> 91/60, 12:10 -> 4, next day 08:10 -> 24
     np.testing.assert_allclose(c["time"].iloc[6:], [0.5, 91 / 60, 4.0, 24.0])
-    assert c["blq"].tolist() == [True, False, False, False, False, True,
-                                 False, False, False, False]
+    assert c["blq"].tolist() == [True, False, False, False, False, True, False, False, False, False]
     assert c["conc"].iloc[3] == 30.0  # PCSTRESN in ng/mL (PCORRES 0.03 ug/mL ignored)
     assert c["exclude"].iloc[4] == "not done: SAMPLE LOST"
     assert c["exclude"].iloc[9] == "HAEMOLYSED"
@@ -35,7 +33,9 @@ def test_sdtm_folder():
     assert set(c["analyte"]) == {"AZD2014"} and set(c["profile"]) == {"Day 1 Dose"}
     d = st.doses
     assert d[["subject", "time", "dose", "route"]].values.tolist() == [
-        ["VIS-01-001", 0.0, 1.0, "iv_bolus"], ["VIS-01-002", 0.0, 5.0, "extravascular"]]
+        ["VIS-01-001", 0.0, 1.0, "iv_bolus"],
+        ["VIS-01-002", 0.0, 5.0, "extravascular"],
+    ]
     assert d["analyte"].tolist() == ["VISTUSERTIB"] * 2
     s = st.subjects.set_index("subject")
     assert s.loc["VIS-01-002", "group"] == "PO 5 mg/kg" and s.loc["VIS-01-001", "sex"] == "M"
@@ -88,5 +88,7 @@ def test_pc_without_ex_reports_undosed_subjects(tmp_path):
     with pytest.raises(DataError) as err:
         read_study(tmp_path / "pc.csv", units={"dose": "mg/kg"})
     msgs = [p.message for p in err.value.problems]
-    assert msgs == ["subject 'VIS-01-001' has concentrations but no dose",
-                    "subject 'VIS-01-002' has concentrations but no dose"]
+    assert msgs == [
+        "subject 'VIS-01-001' has concentrations but no dose",
+        "subject 'VIS-01-002' has concentrations but no dose",
+    ]

@@ -22,30 +22,63 @@ def test_validate_bad_file_exit_3_and_lists_problems(capsys):
 
 
 def test_validate_json(capsys):
-    assert main(["--json", "validate", str(FIX / "bad" / "nonmem.csv"), "--time-unit", "h",
-                 "--conc-unit", "ng/mL", "--dose-unit", "mg"]) == 3
+    assert (
+        main(
+            [
+                "--json",
+                "validate",
+                str(FIX / "bad" / "nonmem.csv"),
+                "--time-unit",
+                "h",
+                "--conc-unit",
+                "ng/mL",
+                "--dose-unit",
+                "mg",
+            ]
+        )
+        == 3
+    )
     doc = json.loads(capsys.readouterr().out)
     assert doc["error"] == "DataError"
     assert [p["row"] for p in doc["problems"]] == [2, 3, 4, 5, 6, 7, 8, 9, 10, 11]
 
 
 def test_validate_units_format_and_out(tmp_path, capsys):
-    args = ["--json", "validate", str(FIX / "nonmem.csv"), "--format", "nonmem",
-            "--time-unit", "h", "--conc-unit", "ng/mL", "--dose-unit", "mg",
-            "--out", str(tmp_path)]
+    args = [
+        "--json",
+        "validate",
+        str(FIX / "nonmem.csv"),
+        "--format",
+        "nonmem",
+        "--time-unit",
+        "h",
+        "--conc-unit",
+        "ng/mL",
+        "--dose-unit",
+        "mg",
+        "--out",
+        str(tmp_path),
+    ]
     assert main(args) == 0
     doc = json.loads(capsys.readouterr().out)
     assert doc["units"] == {"time": "h", "conc": "ng/mL", "dose": "mg"}
     assert doc["samples"] == 12 and doc["doses"] == 6
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["conc.csv", "doses.csv",
-                                                         "subjects.csv", "summary.csv"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "conc.csv",
+        "doses.csv",
+        "subjects.csv",
+        "summary.csv",
+    ]
 
 
 def test_validate_missing_units_exit_3(capsys):
     assert main(["--json", "validate", str(FIX / "nonmem.csv")]) == 3
     problems = json.loads(capsys.readouterr().out)["problems"]
     assert sorted(p["problem"].split(" (")[0] for p in problems) == [
-        "the conc unit is unknown", "the dose unit is unknown", "the time unit is unknown"]
+        "the conc unit is unknown",
+        "the dose unit is unknown",
+        "the time unit is unknown",
+    ]
 
 
 def test_validate_missing_file(capsys):

@@ -24,27 +24,40 @@ def gen():
 
 def _ode_2cmt(t_eval, dose, cl, v1, q, v2, ka=None, f=1.0):
     """Amounts in depot, central, peripheral by numerical integration (independent check)."""
+
     def rhs(_, a):
         dep, cen, per = a
         absorbed = (ka or 0.0) * dep
-        return [-absorbed, absorbed - (cl + q) / v1 * cen + q / v2 * per,
-                q / v1 * cen - q / v2 * per]
+        return [
+            -absorbed,
+            absorbed - (cl + q) / v1 * cen + q / v2 * per,
+            q / v1 * cen - q / v2 * per,
+        ]
+
     a0 = [f * dose, 0.0, 0.0] if ka else [0.0, dose, 0.0]
-    sol = solve_ivp(rhs, (0, t_eval[-1]), a0, t_eval=t_eval, rtol=1e-10, atol=1e-12,
-                    method="LSODA")
+    sol = solve_ivp(rhs, (0, t_eval[-1]), a0, t_eval=t_eval, rtol=1e-10, atol=1e-12, method="LSODA")
     return sol.y[1] / v1
 
 
 def test_closed_forms_match_numerical_integration(gen):
     t = np.array([0.083, 0.5, 1, 2, 4, 8, 12, 24])
     v2 = gen.v2_for_half_life(1.5, 1.0, 1.0, 4.0)
-    np.testing.assert_allclose(gen.conc_iv_bolus(t, 2000, 1.5, 1.0, 1.0, v2),
-                               _ode_2cmt(t, 2000, 1.5, 1.0, 1.0, v2), rtol=1e-6)
-    np.testing.assert_allclose(gen.conc_oral_2cmt(t, 10000, 1.5, 1.0, 1.0, v2, 1.5, 0.29),
-                               _ode_2cmt(t, 10000, 1.5, 1.0, 1.0, v2, 1.5, 0.29), rtol=1e-6)
+    np.testing.assert_allclose(
+        gen.conc_iv_bolus(t, 2000, 1.5, 1.0, 1.0, v2),
+        _ode_2cmt(t, 2000, 1.5, 1.0, 1.0, v2),
+        rtol=1e-6,
+    )
+    np.testing.assert_allclose(
+        gen.conc_oral_2cmt(t, 10000, 1.5, 1.0, 1.0, v2, 1.5, 0.29),
+        _ode_2cmt(t, 10000, 1.5, 1.0, 1.0, v2, 1.5, 0.29),
+        rtol=1e-6,
+    )
     # one compartment: the two-compartment ODE with Q = 0
-    np.testing.assert_allclose(gen.conc_oral_1cmt(t, 7500, 0.2, 1.2, 2.0, 0.29),
-                               _ode_2cmt(t, 7500, 0.2, 1.2, 0.0, 1.0, 2.0, 0.29), rtol=1e-6)
+    np.testing.assert_allclose(
+        gen.conc_oral_1cmt(t, 7500, 0.2, 1.2, 2.0, 0.29),
+        _ode_2cmt(t, 7500, 0.2, 1.2, 0.0, 1.0, 2.0, 0.29),
+        rtol=1e-6,
+    )
 
 
 def test_rat_parameters_honour_the_seed(gen):
@@ -72,9 +85,14 @@ def test_mouse_cmax_inside_seed_range(gen):
 def test_generator_reproduces_the_files(gen, tmp_path):
     (tmp_path / "send").mkdir()
     gen.main(tmp_path)
-    for name in ("vistusertib_rat_iv_po.csv", "vistusertib_mouse_sparse.csv",
-                 "vistusertib_rat_iv_po_nonmem.csv", "vistusertib_rat_truth.csv",
-                 "send/rat/pc.csv", "send/mouse/ex.csv"):
+    for name in (
+        "vistusertib_rat_iv_po.csv",
+        "vistusertib_mouse_sparse.csv",
+        "vistusertib_rat_iv_po_nonmem.csv",
+        "vistusertib_rat_truth.csv",
+        "send/rat/pc.csv",
+        "send/mouse/ex.csv",
+    ):
         assert (tmp_path / name).read_bytes() == (EXAMPLES / name).read_bytes(), name
 
 
@@ -86,8 +104,10 @@ def test_example_files_read_and_agree():
     assert rat.conc.loc[rat.conc["nominal_time"] == 0, "blq"].all()  # PO pre-dose
     send = read_study(EXAMPLES / "send" / "rat")
     np.testing.assert_allclose(send.conc["conc"], rat.conc["conc"])
-    nm = read_study(EXAMPLES / "vistusertib_rat_iv_po_nonmem.csv",
-                    units={"time": "h", "conc": "ng/mL", "dose": "mg/kg"})
+    nm = read_study(
+        EXAMPLES / "vistusertib_rat_iv_po_nonmem.csv",
+        units={"time": "h", "conc": "ng/mL", "dose": "mg/kg"},
+    )
     assert nm.doses["route"].tolist() == ["iv_bolus"] * 3 + ["extravascular"] * 3
     assert nm.conc["blq"].sum() == rat.conc["blq"].sum()
     mouse = read_study(EXAMPLES / "vistusertib_mouse_sparse.csv")

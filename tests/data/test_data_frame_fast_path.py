@@ -20,17 +20,22 @@ UNITS = {"time": "h", "conc": "ng/mL", "dose": "mg/kg"}
 def _frame():
     t = np.array([0.0, 0.5, 1, 2, 4, 8, 24])
     conc = [0.0, 12.5, 20.1, 15.0, 8.25, 3.3, 0.4]
-    return pd.DataFrame({"Animal": np.repeat(["R10", "R2", "R1"], 7),
-                         "Time": np.tile(t, 3),
-                         "Conc": np.tile(conc, 3) * np.repeat([1.0, 2.0, 0.5], 7),
-                         "Dose": 5, "Route": "PO"})
+    return pd.DataFrame(
+        {
+            "Animal": np.repeat(["R10", "R2", "R1"], 7),
+            "Time": np.tile(t, 3),
+            "Conc": np.tile(conc, 3) * np.repeat([1.0, 2.0, 0.5], 7),
+            "Dose": 5,
+            "Route": "PO",
+        }
+    )
 
 
 def test_numeric_columns_stay_numbers():
     raw = frame_to_raw(_frame())
     assert raw.frame["Time"].dtype == np.float64 and raw.frame["Dose"].dtype == np.int64
     assert raw.frame["Animal"].tolist()[:2] == ["R10", "R10"]
-    assert raw.text("Dose").tolist()[:2] == ["5", "5"]       # text view when asked
+    assert raw.text("Dose").tolist()[:2] == ["5", "5"]  # text view when asked
 
 
 def test_dataframe_and_csv_give_the_same_study(tmp_path):
@@ -41,8 +46,10 @@ def test_dataframe_and_csv_give_the_same_study(tmp_path):
     b = read_study(path, units=UNITS)
     for col in ("subject", "time", "conc", "blq", "source_row", "analyte", "matrix"):
         assert a.conc[col].tolist() == b.conc[col].tolist(), col
-    assert a.doses[["subject", "time", "dose", "route"]].values.tolist() == \
-        b.doses[["subject", "time", "dose", "route"]].values.tolist()
+    assert (
+        a.doses[["subject", "time", "dose", "route"]].values.tolist()
+        == b.doses[["subject", "time", "dose", "route"]].values.tolist()
+    )
     assert len(a.doses) == 3 and a.units == b.units
 
 
@@ -69,8 +76,9 @@ def test_wide_table_of_a_reordered_long_table_is_the_same():
     res = nca(read_study(_frame(), units=UNITS))
     wide = res.to_wide()
     shuffled = res.parameters.sample(frac=1.0, random_state=3).reset_index(drop=True)
-    again = type(res)(shuffled, res.profiles, res.options, res.provenance, res.groups,
-                      res.units).to_wide()
+    again = type(res)(
+        shuffled, res.profiles, res.options, res.provenance, res.groups, res.units
+    ).to_wide()
     assert again["subject"].tolist() == ["R1", "R2", "R10"] == wide["subject"].tolist()
     cols = [c for c in wide.columns if c not in again.columns]
     assert cols == []
@@ -90,7 +98,7 @@ def test_run_factorize_is_pandas_factorize(seed):
     want_codes, want_uniques = pd.factorize(values, use_na_sentinel=True)
     assert codes.tolist() == want_codes.tolist()
     assert list(uniques) == list(want_uniques)
-    other = np.repeat(rng.integers(0, 3, 40), rng.integers(1, 5, 40))[:len(values)]
+    other = np.repeat(rng.integers(0, 3, 40), rng.integers(1, 5, 40))[: len(values)]
     other = np.resize(other, len(values))
     from kinetor.data._factorize import first_rows
 
@@ -98,8 +106,10 @@ def test_run_factorize_is_pandas_factorize(seed):
     kept = pd.Series(one_na, dtype=object).drop_duplicates().index.tolist()
     assert first_rows(codes).tolist() == kept
     tuples = list(zip(want_codes.tolist(), other.tolist(), strict=True))
-    assert row_codes([values, other]).tolist() == pd.factorize(
-        pd.Series(tuples, dtype=object))[0].tolist()
+    assert (
+        row_codes([values, other]).tolist()
+        == pd.factorize(pd.Series(tuples, dtype=object))[0].tolist()
+    )
 
 
 def test_input_hash_follows_every_change():
@@ -114,12 +124,14 @@ def test_input_hash_follows_every_change():
         return st.input_hash()
 
     seen = {first}
-    for change in (lambda: st.conc.__setitem__("conc", st.conc["conc"] * 2),
-                   lambda: st.conc.loc.__setitem__((3, "exclude"), "haemolysed"),
-                   lambda: setattr(st, "conc", st.conc.iloc[::-1]),
-                   lambda: st.doses.loc.__setitem__((0, "dose"), 7.0),
-                   lambda: st.subjects.__setitem__("group", "A"),
-                   lambda: st.units.__setitem__("time", "min")):
+    for change in (
+        lambda: st.conc.__setitem__("conc", st.conc["conc"] * 2),
+        lambda: st.conc.loc.__setitem__((3, "exclude"), "haemolysed"),
+        lambda: setattr(st, "conc", st.conc.iloc[::-1]),
+        lambda: st.doses.loc.__setitem__((0, "dose"), 7.0),
+        lambda: st.subjects.__setitem__("group", "A"),
+        lambda: st.units.__setitem__("time", "min"),
+    ):
         change()
         cached = st.input_hash()
         assert cached == fresh()
@@ -131,13 +143,14 @@ def test_interleaved_rows_same_result_as_grouped():
     """Rows of several subjects interleaved (no runs to exploit) give the same parameters
     as the same rows grouped by subject; a duplicate time is still reported by row."""
     df = _frame()
-    order = np.argsort(np.tile(np.arange(7), 3), kind="stable")   # time-major order
+    order = np.argsort(np.tile(np.arange(7), 3), kind="stable")  # time-major order
     grouped = nca(read_study(df, units=UNITS)).to_wide().set_index("subject")
     mixed = nca(read_study(df.iloc[order].reset_index(drop=True), units=UNITS)).to_wide()
     mixed = mixed.set_index("subject").loc[grouped.index]
     for col in ("CMAX", "AUCLST", "LAMZ", "AUCIFO"):
-        np.testing.assert_allclose(mixed[col].to_numpy(float), grouped[col].to_numpy(float),
-                                   rtol=1e-12)
+        np.testing.assert_allclose(
+            mixed[col].to_numpy(float), grouped[col].to_numpy(float), rtol=1e-12
+        )
     dup = pd.concat([df, df.iloc[[9]]], ignore_index=True)
     with pytest.raises(DataError) as err:
         read_study(dup, units=UNITS)

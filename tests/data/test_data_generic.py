@@ -40,12 +40,16 @@ def test_lab_table(lab):
     assert c["blq"].tolist() == [False, False, True, True, False, True, False, False]
     # 0.4 < LLOQ 1: BLQ, the measured value kept in conc_reported
     assert math.isnan(c["conc"].iloc[5]) and c["conc_reported"].iloc[5] == 0.4
-    assert c["exclude"].tolist()[6:] == ["no concentration value",
-                                         "above the upper limit of quantification ('>ULOQ')"]
+    assert c["exclude"].tolist()[6:] == [
+        "no concentration value",
+        "above the upper limit of quantification ('>ULOQ')",
+    ]
     assert c["Comment"].tolist()[3] == "predose"  # unmapped column kept
     d = st.doses
     assert d[["subject", "time", "dose", "route", "route_raw"]].values.tolist() == [
-        ["R1", 0.0, 2.0, "iv_bolus", "IV"], ["R2", 0.0, 10.0, "extravascular", "PO"]]
+        ["R1", 0.0, 2.0, "iv_bolus", "IV"],
+        ["R2", 0.0, 10.0, "extravascular", "PO"],
+    ]
     assert d["source_row"].tolist() == [3, 6]
     s = st.subjects.set_index("subject")
     assert s.loc["R1", "weight"] == pytest.approx(0.25)  # 250 g -> kg
@@ -64,21 +68,34 @@ def test_no_row_is_lost(lab):
 
 
 def test_units_argument_converts_and_declares():
-    df = pd.DataFrame({"id": ["a", "a"], "t": [30, 60], "conc": [1.0, 2.0], "dose": [1, 1],
-                       "route": ["IV", "IV"]})
+    df = pd.DataFrame(
+        {"id": ["a", "a"], "t": [30, 60], "conc": [1.0, 2.0], "dose": [1, 1], "route": ["IV", "IV"]}
+    )
     with pytest.raises(DataError) as err:
         read_study(df)
     assert {p.message.split(" (")[0] for p in err.value.problems} == {
-        "the time unit is unknown", "the conc unit is unknown", "the dose unit is unknown"}
+        "the time unit is unknown",
+        "the conc unit is unknown",
+        "the dose unit is unknown",
+    }
     st = read_study(df, units={"time": "min", "conc": "ug/mL", "dose": "mg"})
     assert st.units == {"time": "min", "conc": "ug/mL", "dose": "mg"}
     assert st.conc["time"].tolist() == [30.0, 60.0]
 
 
 def test_mixed_units_in_one_column_are_converted():
-    df = pd.DataFrame({"subject": ["a"] * 3, "time": [1, 2, 4], "conc": [1.5, 800, 0.2],
-                       "conc_unit": ["ug/mL", "ng/mL", "ug/mL"], "time_unit": "h",
-                       "dose": 1, "dose_unit": "mg/kg", "route": "PO"})
+    df = pd.DataFrame(
+        {
+            "subject": ["a"] * 3,
+            "time": [1, 2, 4],
+            "conc": [1.5, 800, 0.2],
+            "conc_unit": ["ug/mL", "ng/mL", "ug/mL"],
+            "time_unit": "h",
+            "dose": 1,
+            "dose_unit": "mg/kg",
+            "route": "PO",
+        }
+    )
     st = read_study(df)
     # most frequent unit (ug/mL) wins; 800 ng/mL = 0.8 ug/mL
     assert st.units["conc"] == "ug/mL"
@@ -89,9 +106,18 @@ def test_mixed_units_in_one_column_are_converted():
 
 
 def test_molar_and_mass_need_mw():
-    df = pd.DataFrame({"subject": ["a"] * 2, "time": [1, 2], "conc": [1.0, 462.55],
-                       "conc_unit": ["uM", "ng/mL"], "time_unit": "h", "dose": 1,
-                       "dose_unit": "mg/kg", "route": "PO"})
+    df = pd.DataFrame(
+        {
+            "subject": ["a"] * 2,
+            "time": [1, 2],
+            "conc": [1.0, 462.55],
+            "conc_unit": ["uM", "ng/mL"],
+            "time_unit": "h",
+            "dose": 1,
+            "dose_unit": "mg/kg",
+            "route": "PO",
+        }
+    )
     with pytest.raises(DataError, match="mw="):
         read_study(df, units={"conc": "ng/mL"})
     st = read_study(df, units={"conc": "ng/mL"}, mw=462.55)
@@ -105,30 +131,59 @@ def test_separate_doses_table(tmp_path):
     doses.write_text("Subject,Time (h),Dose (mg),Route,ADDL,II\nS1,0,5,oral gavage,1,24\n")
     st = read_study(conc, doses=doses)
     assert st.doses[["time", "dose", "route", "source_row"]].values.tolist() == [
-        [0.0, 5.0, "extravascular", 2], [24.0, 5.0, "extravascular", 2]]
+        [0.0, 5.0, "extravascular", 2],
+        [24.0, 5.0, "extravascular", 2],
+    ]
     assert st.files == {"conc": "conc.txt", "doses": "dosing.csv", "subjects": "conc.txt"}
 
 
 def test_first_dose_defines_time_zero():
-    df = pd.DataFrame({"subject": ["a", "a"], "time (h)": [9.0, 10.0], "conc": [1.0, 2.0],
-                       "dose_time (h)": [8.0, 8.0], "dose (mg)": [1, 1], "route": "IV",
-                       "conc_unit": "ng/mL"})
+    df = pd.DataFrame(
+        {
+            "subject": ["a", "a"],
+            "time (h)": [9.0, 10.0],
+            "conc": [1.0, 2.0],
+            "dose_time (h)": [8.0, 8.0],
+            "dose (mg)": [1, 1],
+            "route": "IV",
+            "conc_unit": "ng/mL",
+        }
+    )
     st = read_study(df)
     assert st.conc["time"].tolist() == [1.0, 2.0] and st.doses["time"].tolist() == [0.0]
 
 
 def test_roles_override_and_groups():
-    df = pd.DataFrame({"Rat": ["a", "b"], "When (h)": [1, 1], "Level (ng/mL)": [1.0, 2.0],
-                       "Dose (mg/kg)": [1, 2], "Route": "PO", "Cohort2": ["x", "y"]})
-    st = read_study(df, roles={"subject": "Rat", "time": "When (h)", "conc": "Level (ng/mL)"},
-                    groups=["Cohort2"])
+    df = pd.DataFrame(
+        {
+            "Rat": ["a", "b"],
+            "When (h)": [1, 1],
+            "Level (ng/mL)": [1.0, 2.0],
+            "Dose (mg/kg)": [1, 2],
+            "Route": "PO",
+            "Cohort2": ["x", "y"],
+        }
+    )
+    st = read_study(
+        df,
+        roles={"subject": "Rat", "time": "When (h)", "conc": "Level (ng/mL)"},
+        groups=["Cohort2"],
+    )
     assert st.groups == ["Cohort2"]
     assert st.subjects.set_index("subject")["Cohort2"].to_dict() == {"a": "x", "b": "y"}
 
 
 def test_weight_without_unit_is_a_covariate():
-    df = pd.DataFrame({"subject": ["a"], "time (h)": [1], "conc (ng/mL)": [1.0],
-                       "dose (mg/kg)": [1], "route": "PO", "BW": [0.25]})
+    df = pd.DataFrame(
+        {
+            "subject": ["a"],
+            "time (h)": [1],
+            "conc (ng/mL)": [1.0],
+            "dose (mg/kg)": [1],
+            "route": "PO",
+            "BW": [0.25],
+        }
+    )
     st = read_study(df)
     assert math.isnan(st.subjects["weight"].iloc[0]) and st.conc["BW"].iloc[0] == "0.25"
     st = read_study(df, units={"weight": "kg"})
@@ -136,9 +191,16 @@ def test_weight_without_unit_is_a_covariate():
 
 
 def test_blq_flag_column_and_limit_text():
-    df = pd.DataFrame({"subject": ["a"] * 3, "time (h)": [1, 2, 3],
-                       "conc (ng/mL)": ["5", "0.8", "<0.5"], "BLQ": ["N", "Y", "N"],
-                       "dose (mg/kg)": 1, "route": "SC"})
+    df = pd.DataFrame(
+        {
+            "subject": ["a"] * 3,
+            "time (h)": [1, 2, 3],
+            "conc (ng/mL)": ["5", "0.8", "<0.5"],
+            "BLQ": ["N", "Y", "N"],
+            "dose (mg/kg)": 1,
+            "route": "SC",
+        }
+    )
     st = read_study(df)
     assert st.conc["blq"].tolist() == [False, True, True]
     assert st.conc["lloq"].iloc[2] == 0.5  # '<0.5' gives the LLOQ when no LLOQ column

@@ -50,8 +50,10 @@ def _study(rows, name, folder):
 
 
 def test_decimal_comma_never_rewrites_identifiers():
-    text = ("Subject;Time (h);Conc (ng/mL);Dose (mg/kg);Route\n"
-            "1,1;0,5;10;1;PO\n1,1;1;20;1;PO\n1,2;0,5;5;1;PO\n1,2;2;8;1;PO\n")
+    text = (
+        "Subject;Time (h);Conc (ng/mL);Dose (mg/kg);Route\n"
+        "1,1;0,5;10;1;PO\n1,1;1;20;1;PO\n1,2;0,5;5;1;PO\n1,2;2;8;1;PO\n"
+    )
     raw = read_raw_text(text.encode(), "eu.csv")
     assert raw.frame["Subject"].tolist() == ["1,1", "1,1", "1,2", "1,2"]
     assert raw.frame["Time (h)"].tolist() == ["0.5", "1", "0.5", "2"]
@@ -88,14 +90,16 @@ def test_a_header_without_rows_says_so(tmp_path):
     path.write_text(HEADER)
     with pytest.raises(DataError) as err:
         read_study(path)
-    assert [p.message for p in err.value.problems] == ["the file has a header row but no "
-                                                       "data rows"]
+    assert [p.message for p in err.value.problems] == ["the file has a header row but no data rows"]
 
 
-@pytest.mark.parametrize(("name", "data", "words"), [
-    ("bad.xlsx", b"PK\x03\x04garbage", "not an Excel .xlsx workbook"),
-    ("bad.xpt", b"HEADER RECORD garbage", "not a SAS transport"),
-])
+@pytest.mark.parametrize(
+    ("name", "data", "words"),
+    [
+        ("bad.xlsx", b"PK\x03\x04garbage", "not an Excel .xlsx workbook"),
+        ("bad.xpt", b"HEADER RECORD garbage", "not a SAS transport"),
+    ],
+)
 def test_corrupt_binary_files_are_data_errors(tmp_path, name, data, words):
     (tmp_path / name).write_bytes(data)
     with pytest.raises(DataError) as err:

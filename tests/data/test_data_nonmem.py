@@ -21,8 +21,7 @@ def st():
 def test_every_record_accounted_for(st):
     # 16 records: 5 dose records (rows 2, 7, 13, 16 and ... ) -> doses; 12 others -> conc
     assert len(st.conc) == 12
-    assert sorted(set(st.conc["source_row"]) | set(st.doses["source_row"])) == list(
-        range(2, 18))
+    assert sorted(set(st.conc["source_row"]) | set(st.doses["source_row"])) == list(range(2, 18))
 
 
 def test_samples(st):
@@ -37,12 +36,13 @@ def test_samples(st):
 def test_doses_routes_infusions_and_addl(st):
     d = st.doses
     assert d[["subject", "time", "dose", "route"]].values.tolist() == [
-        ["1", 0.0, 0.5, "iv_bolus"],          # CMT 2 = observation compartment
-        ["2", 0.0, 2.5, "extravascular"],     # CMT 1 (depot), observations in CMT 2
-        ["2", 12.0, 2.5, "extravascular"],    # ADDL=2, II=12
+        ["1", 0.0, 0.5, "iv_bolus"],  # CMT 2 = observation compartment
+        ["2", 0.0, 2.5, "extravascular"],  # CMT 1 (depot), observations in CMT 2
+        ["2", 12.0, 2.5, "extravascular"],  # ADDL=2, II=12
         ["2", 24.0, 2.5, "extravascular"],
-        ["3", 0.0, 4.0, "iv_infusion"],       # RATE=2: duration 4/2 = 2 h
-        ["4", 0.0, 4.0, "iv_infusion"]]       # RATE=-2: modelled duration
+        ["3", 0.0, 4.0, "iv_infusion"],  # RATE=2: duration 4/2 = 2 h
+        ["4", 0.0, 4.0, "iv_infusion"],
+    ]  # RATE=-2: modelled duration
     assert d["source_row"].tolist() == [2, 7, 7, 7, 13, 16]
     assert d["duration"].iloc[4] == 2.0 and math.isnan(d["duration"].iloc[5])
     assert d["flag"].iloc[5] == "modelled duration (RATE=-2)"
@@ -50,9 +50,19 @@ def test_doses_routes_infusions_and_addl(st):
 
 
 def test_addl_expansion_hand_values():
-    df = pd.DataFrame({"ID": [1, 1, 1], "TIME": [0, 2, 50], "DV": [0, 10, 8],
-                       "AMT": [100, 0, 0], "EVID": [1, 0, 0], "CMT": [1, 2, 2],
-                       "ADDL": [3, 0, 0], "II": [12, 0, 0], "SS": [1, 0, 0]})
+    df = pd.DataFrame(
+        {
+            "ID": [1, 1, 1],
+            "TIME": [0, 2, 50],
+            "DV": [0, 10, 8],
+            "AMT": [100, 0, 0],
+            "EVID": [1, 0, 0],
+            "CMT": [1, 2, 2],
+            "ADDL": [3, 0, 0],
+            "II": [12, 0, 0],
+            "SS": [1, 0, 0],
+        }
+    )
     st = read_study(df, units=UNITS)
     # ADDL=3 more doses every 12 h: 0, 12, 24, 36; the original row for all four
     assert st.doses["time"].tolist() == [0.0, 12.0, 24.0, 36.0]
@@ -62,16 +72,16 @@ def test_addl_expansion_hand_values():
 
 def test_without_evid_and_with_route_column_whitespace_file(tmp_path):
     path = tmp_path / "run1.dat"
-    path.write_text("ID TIME DV AMT MDV ROUTE C\n"
-                    "1 0 . 10 1 PO .\n"
-                    "1 1 5.5 . 0 PO .\n"
-                    "1 2 4.1 . 0 PO C\n"
-                    "1 3 . . 1 PO .\n")
+    path.write_text(
+        "ID TIME DV AMT MDV ROUTE C\n"
+        "1 0 . 10 1 PO .\n"
+        "1 1 5.5 . 0 PO .\n"
+        "1 2 4.1 . 0 PO C\n"
+        "1 3 . . 1 PO .\n"
+    )
     st = read_study(path, units=UNITS)
-    assert st.doses[["time", "dose", "route"]].values.tolist() == [[0.0, 10.0,
-                                                                    "extravascular"]]
-    assert st.conc["exclude"].tolist() == ["", "commented out (C column)",
-                                           "EVID=2 (other event)"]
+    assert st.doses[["time", "dose", "route"]].values.tolist() == [[0.0, 10.0, "extravascular"]]
+    assert st.conc["exclude"].tolist() == ["", "commented out (C column)", "EVID=2 (other event)"]
     np.testing.assert_array_equal(st.conc["source_row"], [3, 4, 5])
 
 
@@ -81,9 +91,16 @@ def test_units_are_required():
 
 
 def test_evid_4_reset_and_dose_and_evid_3(tmp_path):
-    df = pd.DataFrame({"ID": [1] * 6, "TIME": [0, 2, 10, 12, 14, 20],
-                       "DV": [".", 8, ".", ".", 9, 4], "AMT": [5, 0, 0, 5, 0, 0],
-                       "EVID": [1, 0, 3, 4, 0, 0], "CMT": [2, 2, 2, 2, 2, 2]})
+    df = pd.DataFrame(
+        {
+            "ID": [1] * 6,
+            "TIME": [0, 2, 10, 12, 14, 20],
+            "DV": [".", 8, ".", ".", 9, 4],
+            "AMT": [5, 0, 0, 5, 0, 0],
+            "EVID": [1, 0, 3, 4, 0, 0],
+            "CMT": [2, 2, 2, 2, 2, 2],
+        }
+    )
     st = read_study(df, units=UNITS)
     assert st.doses[["time", "reset"]].values.tolist() == [[0.0, False], [12.0, True]]
     assert st.conc["exclude"].tolist() == ["", "EVID=3 (reset)", "", ""]

@@ -6,9 +6,11 @@ import pytest
 from kinetor.data import read_study
 from kinetor.data._text import read_raw, read_raw_text
 
-ROWS = [["Animal", "Time (h)", "Conc (µg/L)", "Dose (mg/kg)", "Route"],
-        ["R1", "0.5", "12.5", "2", "IV"],
-        ["R1", "2", "BLQ", "2", "IV"]]
+ROWS = [
+    ["Animal", "Time (h)", "Conc (µg/L)", "Dose (mg/kg)", "Route"],
+    ["R1", "0.5", "12.5", "2", "IV"],
+    ["R1", "2", "BLQ", "2", "IV"],
+]
 
 
 def _text(delim: str) -> str:
@@ -60,14 +62,21 @@ def test_ragged_rows():
 
 def test_excel_sheet_with_title_rows(tmp_path):
     path = tmp_path / "book.xlsx"
-    data = pd.DataFrame({"Animal": ["R1", "R1"], "Time (h)": [0.5, 2.0],
-                         "Conc (ng/mL)": [12.5, "BLQ"], "Dose (mg/kg)": [2, 2],
-                         "Route": ["PO", "PO"]})
+    data = pd.DataFrame(
+        {
+            "Animal": ["R1", "R1"],
+            "Time (h)": [0.5, 2.0],
+            "Conc (ng/mL)": [12.5, "BLQ"],
+            "Dose (mg/kg)": [2, 2],
+            "Route": ["PO", "PO"],
+        }
+    )
     with pd.ExcelWriter(path) as xl:
         pd.DataFrame({"x": [1]}).to_excel(xl, sheet_name="Other", index=False)
         # two title rows above the table: header on Excel row 3, data on rows 4-5
-        pd.DataFrame([["Study VIS-01"], [None]]).to_excel(xl, sheet_name="PK", index=False,
-                                                          header=False)
+        pd.DataFrame([["Study VIS-01"], [None]]).to_excel(
+            xl, sheet_name="PK", index=False, header=False
+        )
         data.to_excel(xl, sheet_name="PK", index=False, startrow=2)
     raw = read_raw(path, sheet="PK")
     assert raw.rows.tolist() == [4, 5]

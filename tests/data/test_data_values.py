@@ -18,20 +18,23 @@ from kinetor.data.values import (
 )
 
 
-@pytest.mark.parametrize(("text", "hours"), [
-    ("PT2H", 2.0),
-    ("PT30M", 0.5),          # 30/60
-    ("P1D", 24.0),
-    ("PT1H30M", 1.5),        # 1 + 30/60
-    ("-PT0.5H", -0.5),
-    ("P1DT2H", 26.0),        # 24 + 2
-    ("PT15S", 15 / 3600),
-    ("PT0H", 0.0),
-    ("P1W", 168.0),          # 7 x 24
-    ("PT1,5H", 1.5),         # ISO 8601 allows a decimal comma
-    ("pt45m", 0.75),         # case is ignored
-    ("P2DT12H30M", 60.5),    # 48 + 12 + 0.5
-])
+@pytest.mark.parametrize(
+    ("text", "hours"),
+    [
+        ("PT2H", 2.0),
+        ("PT30M", 0.5),  # 30/60
+        ("P1D", 24.0),
+        ("PT1H30M", 1.5),  # 1 + 30/60
+        ("-PT0.5H", -0.5),
+        ("P1DT2H", 26.0),  # 24 + 2
+        ("PT15S", 15 / 3600),
+        ("PT0H", 0.0),
+        ("P1W", 168.0),  # 7 x 24
+        ("PT1,5H", 1.5),  # ISO 8601 allows a decimal comma
+        ("pt45m", 0.75),  # case is ignored
+        ("P2DT12H30M", 60.5),  # 48 + 12 + 0.5
+    ],
+)
 def test_iso_durations(text, hours):
     values, bad = parse_durations(pd.Series([text]))
     assert not bad[0]
@@ -49,8 +52,10 @@ def test_empty_duration_is_missing_not_bad():
     assert not bad.any() and np.isnan(values).all()
 
 
-@pytest.mark.parametrize(("hours", "text"), [(2.0, "PT2H"), (0.25, "PT0.25H"),
-                                             (-0.5, "-PT0.5H"), (0.0, "PT0H"), (24.0, "PT24H")])
+@pytest.mark.parametrize(
+    ("hours", "text"),
+    [(2.0, "PT2H"), (0.25, "PT0.25H"), (-0.5, "-PT0.5H"), (0.0, "PT0H"), (24.0, "PT24H")],
+)
 def test_format_duration(hours, text):
     assert format_duration(hours) == text
 
@@ -67,12 +72,51 @@ def test_duration_round_trip(hours):
 
 
 def test_classify_concentration_text():
-    cells = ["1.5", "BLQ", "bql", "<LLOQ", "< LLOQ", "<0.5", "BLQ (<0.25)", "ND", "NQ", "BLOQ",
-             "<BLQ", ">ULOQ", "ALQ", ">1000", "", ".", "abc", "-2", "1e3", "< 2 ng/mL"]
+    cells = [
+        "1.5",
+        "BLQ",
+        "bql",
+        "<LLOQ",
+        "< LLOQ",
+        "<0.5",
+        "BLQ (<0.25)",
+        "ND",
+        "NQ",
+        "BLOQ",
+        "<BLQ",
+        ">ULOQ",
+        "ALQ",
+        ">1000",
+        "",
+        ".",
+        "abc",
+        "-2",
+        "1e3",
+        "< 2 ng/mL",
+    ]
     c = classify_conc(pd.Series(cells))
-    assert c["kind"].tolist() == ["number", "blq", "blq", "blq", "blq", "blq", "blq", "blq",
-                                  "blq", "blq", "blq", "alq", "alq", "alq", "missing",
-                                  "missing", "bad", "number", "number", "blq"]
+    assert c["kind"].tolist() == [
+        "number",
+        "blq",
+        "blq",
+        "blq",
+        "blq",
+        "blq",
+        "blq",
+        "blq",
+        "blq",
+        "blq",
+        "blq",
+        "alq",
+        "alq",
+        "alq",
+        "missing",
+        "missing",
+        "bad",
+        "number",
+        "number",
+        "blq",
+    ]
     np.testing.assert_array_equal(c["limit"][[5, 6, 13, 19]], [0.5, 0.25, 1000.0, 2.0])
     assert c["limit_unit"][19] == "ng/mL"
     assert c["value"][0] == 1.5 and c["value"][17] == -2.0 and c["value"][18] == 1000.0
@@ -92,12 +136,22 @@ def test_numbers_missing_and_bad():
 
 
 def test_datetimes():
-    stamps, date_only, bad = parse_datetimes(pd.Series(
-        ["2021-03-04T08:30", "2021-03-04", "2021-03", "", "04/03/2021", "2021-03-04T08:30:15.5",
-         "2021-03-04T08:30Z"]))
+    stamps, date_only, bad = parse_datetimes(
+        pd.Series(
+            [
+                "2021-03-04T08:30",
+                "2021-03-04",
+                "2021-03",
+                "",
+                "04/03/2021",
+                "2021-03-04T08:30:15.5",
+                "2021-03-04T08:30Z",
+            ]
+        )
+    )
     assert stamps[0] == pd.Timestamp("2021-03-04 08:30")
     assert date_only.tolist() == [False, True, False, False, False, False, False]
-    assert pd.isna(stamps[2]) and not bad[2]          # partial date: no time, not an error
+    assert pd.isna(stamps[2]) and not bad[2]  # partial date: no time, not an error
     assert bad.tolist() == [False, False, False, False, True, False, False]
     assert stamps[5] == pd.Timestamp("2021-03-04 08:30:15.5")
     assert stamps[6] == pd.Timestamp("2021-03-04 08:30")

@@ -30,8 +30,9 @@ def assert_same(a: Study, b: Study, skip: tuple[str, ...] = ()):
     assert a.units == b.units
     for x, y in zip(_canonical(a), _canonical(b), strict=True):
         drop = [k for k in skip if k in x.columns]
-        pd.testing.assert_frame_equal(x.drop(columns=drop), y.drop(columns=drop),
-                                      check_dtype=False, rtol=1e-12, atol=1e-9)
+        pd.testing.assert_frame_equal(
+            x.drop(columns=drop), y.drop(columns=drop), check_dtype=False, rtol=1e-12, atol=1e-9
+        )
 
 
 READERS = [
@@ -99,26 +100,48 @@ def test_cdisc_files_look_like_cdisc(tmp_path):
     assert (inf["EXSTDTC"], inf["EXENDTC"]) == ("2000-01-01T08:00:00", "2000-01-01T10:00:00")
 
 
-times = st.lists(st.floats(min_value=0.01, max_value=500, allow_nan=False), min_size=1,
-                 max_size=8, unique=True)
+times = st.lists(
+    st.floats(min_value=0.01, max_value=500, allow_nan=False), min_size=1, max_size=8, unique=True
+)
 
 
-@settings(max_examples=15, deadline=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
-@given(times=times, conc=st.floats(min_value=0.5, max_value=1e6, allow_nan=False),
-       dose=st.floats(min_value=1e-3, max_value=1e4), nominal=st.booleans(),
-       route=st.sampled_from(["iv_bolus", "extravascular", "iv_infusion"]))
+@settings(
+    max_examples=15,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(
+    times=times,
+    conc=st.floats(min_value=0.5, max_value=1e6, allow_nan=False),
+    dose=st.floats(min_value=1e-3, max_value=1e4),
+    nominal=st.booleans(),
+    route=st.sampled_from(["iv_bolus", "extravascular", "iv_infusion"]),
+)
 def test_round_trip_property(tmp_path_factory, times, conc, dose, nominal, route):
     # SEND date-times resolve 1 ns: times closer than that are refused (tested below)
     assume(len(set(np.round(np.asarray(times) * 3600e9))) == len(times))
     n = len(times)
-    c = pd.DataFrame({"subject": "s1", "time": times, "conc": np.full(n, conc),
-                      "nominal_time": np.round(times, 1) if nominal else np.nan,
-                      "blq": np.arange(n) == 0, "lloq": 0.5})
+    c = pd.DataFrame(
+        {
+            "subject": "s1",
+            "time": times,
+            "conc": np.full(n, conc),
+            "nominal_time": np.round(times, 1) if nominal else np.nan,
+            "blq": np.arange(n) == 0,
+            "lloq": 0.5,
+        }
+    )
     c.loc[c["blq"], "conc"] = np.nan
-    d = pd.DataFrame({"subject": ["s1"], "time": [0.0], "dose": [dose], "route": [route],
-                      "duration": [1.5 if route == "iv_infusion" else 0.0],
-                      "route_raw": [route]})
+    d = pd.DataFrame(
+        {
+            "subject": ["s1"],
+            "time": [0.0],
+            "dose": [dose],
+            "route": [route],
+            "duration": [1.5 if route == "iv_infusion" else 0.0],
+            "route_raw": [route],
+        }
+    )
     a = Study(c, d, units={"time": "h", "conc": "ng/mL", "dose": "mg/kg"})
     out = tmp_path_factory.mktemp("rt")
     write_csv(a, out / "csv")
@@ -126,14 +149,20 @@ def test_round_trip_property(tmp_path_factory, times, conc, dose, nominal, route
     write_cdisc(a, out / "cdisc")
     back = read_study(out / "cdisc")
     assert_same(a, back, skip=("route_raw",))  # EXROUTE holds CDISC route terms
-    assert back.doses["route_raw"].iloc[0] == {"iv_bolus": "INTRAVENOUS BOLUS",
-                                              "iv_infusion": "INTRAVENOUS DRIP",
-                                              "extravascular": "EXTRAVASCULAR"}[route]
+    assert (
+        back.doses["route_raw"].iloc[0]
+        == {
+            "iv_bolus": "INTRAVENOUS BOLUS",
+            "iv_infusion": "INTRAVENOUS DRIP",
+            "extravascular": "EXTRAVASCULAR",
+        }[route]
+    )
 
 
 def test_cdisc_refuses_times_closer_than_its_resolution(tmp_path):
-    c = pd.DataFrame({"subject": "s1", "time": [0.01, 0.010000000000000002, 1.0],
-                      "conc": [1.0, 2.0, 3.0]})
+    c = pd.DataFrame(
+        {"subject": "s1", "time": [0.01, 0.010000000000000002, 1.0], "conc": [1.0, 2.0, 3.0]}
+    )
     d = pd.DataFrame({"subject": ["s1"], "time": [0.0], "dose": [1.0], "route": ["iv_bolus"]})
     a = Study(c, d, units={"time": "h", "conc": "ng/mL", "dose": "mg/kg"})
     write_csv(a, tmp_path / "csv")  # the CSV layout keeps full precision

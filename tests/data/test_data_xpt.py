@@ -37,20 +37,37 @@ def write_xpt(path, df: pd.DataFrame, name: str) -> None:
         numeric = pd.api.types.is_numeric_dtype(df[c])
         width = 8 if numeric else max(1, int(df[c].astype(str).str.len().max()))
         cols.append((c, numeric, width))
-    out = [_rec("HEADER RECORD*******LIBRARY HEADER RECORD!!!!!!!" + "0" * 30),
-           _rec("SAS     SAS     SASLIB  9.4     X64_7PRO" + " " * 24 + _STAMP),
-           _rec(_STAMP),
-           _rec("HEADER RECORD*******MEMBER  HEADER RECORD!!!!!!!000000000000000001600000000140"),
-           _rec("HEADER RECORD*******DSCRPTR HEADER RECORD!!!!!!!" + "0" * 30),
-           _rec("SAS     " + name.ljust(8) + "SASDATA 9.4     X64_7PRO" + " " * 24 + _STAMP),
-           _rec(_STAMP),
-           _rec(f"HEADER RECORD*******NAMESTR HEADER RECORD!!!!!!!000000{len(cols):04d}"
-                + "0" * 20)]
+    out = [
+        _rec("HEADER RECORD*******LIBRARY HEADER RECORD!!!!!!!" + "0" * 30),
+        _rec("SAS     SAS     SASLIB  9.4     X64_7PRO" + " " * 24 + _STAMP),
+        _rec(_STAMP),
+        _rec("HEADER RECORD*******MEMBER  HEADER RECORD!!!!!!!000000000000000001600000000140"),
+        _rec("HEADER RECORD*******DSCRPTR HEADER RECORD!!!!!!!" + "0" * 30),
+        _rec("SAS     " + name.ljust(8) + "SASDATA 9.4     X64_7PRO" + " " * 24 + _STAMP),
+        _rec(_STAMP),
+        _rec(f"HEADER RECORD*******NAMESTR HEADER RECORD!!!!!!!000000{len(cols):04d}" + "0" * 20),
+    ]
     names, pos = b"", 0
     for i, (c, numeric, width) in enumerate(cols):
-        names += struct.pack(">hhhh8s40s8shhh2s8shhl52s", 1 if numeric else 2, 0, width,
-                             i + 1, c.ljust(8).encode(), b" " * 40, b" " * 8, 0, 0, 0,
-                             b"  ", b" " * 8, 0, 0, pos, b"\x00" * 52)
+        names += struct.pack(
+            ">hhhh8s40s8shhh2s8shhl52s",
+            1 if numeric else 2,
+            0,
+            width,
+            i + 1,
+            c.ljust(8).encode(),
+            b" " * 40,
+            b" " * 8,
+            0,
+            0,
+            0,
+            b"  ",
+            b" " * 8,
+            0,
+            0,
+            pos,
+            b"\x00" * 52,
+        )
         pos += width
     names += b" " * (-len(names) % 80)
     data = b""
@@ -70,12 +87,26 @@ def test_ibm_float_encoding_hand_values():
 
 
 def test_read_pc_ex_xpt(tmp_path):
-    pc = pd.DataFrame({"USUBJID": ["S1", "S1", "S1"], "PCTESTCD": ["DRUG"] * 3,
-                       "PCSTRESC": ["12.5", "6.25", "BLQ"], "PCSTRESN": [12.5, 6.25, math.nan],
-                       "PCSTRESU": ["ng/mL"] * 3, "PCLLOQ": [1.0, 1.0, 1.0],
-                       "PCELTM": ["PT1H", "PT4H", "PT24H"]})
-    ex = pd.DataFrame({"USUBJID": ["S1"], "EXTRT": ["DRUG"], "EXDOSE": [2.0],
-                       "EXDOSU": ["mg/kg"], "EXROUTE": ["ORAL"]})
+    pc = pd.DataFrame(
+        {
+            "USUBJID": ["S1", "S1", "S1"],
+            "PCTESTCD": ["DRUG"] * 3,
+            "PCSTRESC": ["12.5", "6.25", "BLQ"],
+            "PCSTRESN": [12.5, 6.25, math.nan],
+            "PCSTRESU": ["ng/mL"] * 3,
+            "PCLLOQ": [1.0, 1.0, 1.0],
+            "PCELTM": ["PT1H", "PT4H", "PT24H"],
+        }
+    )
+    ex = pd.DataFrame(
+        {
+            "USUBJID": ["S1"],
+            "EXTRT": ["DRUG"],
+            "EXDOSE": [2.0],
+            "EXDOSU": ["mg/kg"],
+            "EXROUTE": ["ORAL"],
+        }
+    )
     write_xpt(tmp_path / "pc.xpt", pc, "PC")
     write_xpt(tmp_path / "ex.xpt", ex, "EX")
     st = read_study(tmp_path)

@@ -10,8 +10,10 @@ from kinetor.cli.main import main
 
 def _de(tmp_path):
     p = tmp_path / "de.csv"
-    p.write_text("mirna,log2FoldChange,padj\nhsa-miR-21-5p,2.5,0.0001\n"
-                 "hsa-miR-99a-5p,-2.0,0.001\nhsa-miR-16-5p,1.0,0.02\n")
+    p.write_text(
+        "mirna,log2FoldChange,padj\nhsa-miR-21-5p,2.5,0.0001\n"
+        "hsa-miR-99a-5p,-2.0,0.001\nhsa-miR-16-5p,1.0,0.02\n"
+    )
     return p
 
 
@@ -25,8 +27,21 @@ def test_targets_enrich_simulate(tmp_path):
     assert main(["--quiet", "mirna", "enrich", str(de), "--out", str(tmp_path / "e")]) == 0
     en = pd.read_csv(tmp_path / "e" / "enrichment.csv")
     assert en.loc[0, "set"] == "all changed" and en.loc[0, "k"] == 2
-    assert main(["--quiet", "mirna", "simulate", str(de), "--lesions", "KRAS_mut",
-                 "--out", str(tmp_path / "s")]) == 0
+    assert (
+        main(
+            [
+                "--quiet",
+                "mirna",
+                "simulate",
+                str(de),
+                "--lesions",
+                "KRAS_mut",
+                "--out",
+                str(tmp_path / "s"),
+            ]
+        )
+        == 0
+    )
     ch = pd.read_csv(tmp_path / "s" / "protein_changes.csv").set_index("target")
     assert ch.loc["PTEN", "protein_fraction"] < 1 < ch.loc["MTOR", "protein_fraction"]
     assert (tmp_path / "s" / "report.html").exists()

@@ -32,16 +32,27 @@ def test_curated_table_is_sourced():
 
 
 def _de():
-    return pd.DataFrame({"mirna": ["m1", "m2", "m3", "m4"], "log2fc": [2.0, -1.0, 3.0, 0.1],
-                         "padj": [0.001, 0.02, 0.2, 0.01]})
+    return pd.DataFrame(
+        {
+            "mirna": ["m1", "m2", "m3", "m4"],
+            "log2fc": [2.0, -1.0, 3.0, 0.1],
+            "padj": [0.001, 0.02, 0.2, 0.01],
+        }
+    )
 
 
 def test_enrichment_matches_scipy_hypergeom_and_fisher():
     rng = np.random.default_rng(0)
     genes = [f"G{i}" for i in range(60)] + ["MTOR", "PTEN", "AKT1", "RPTOR", "TSC2"]
     rows = [("m1", g) for g in rng.choice(genes[:60], 8, replace=False)]
-    rows += [("m1", "MTOR"), ("m1", "PTEN"), ("m2", "AKT1"), ("m2", "G1"), ("m3", "RPTOR"),
-             ("m4", "TSC2")]
+    rows += [
+        ("m1", "MTOR"),
+        ("m1", "PTEN"),
+        ("m2", "AKT1"),
+        ("m2", "G1"),
+        ("m3", "RPTOR"),
+        ("m4", "TSC2"),
+    ]
     inter = pd.DataFrame(rows, columns=["mirna", "target"])
     res = enrichment(_de(), inter, background=genes).set_index("set")
     pooled = res.loc["all changed"]  # m1, m2 (m3 not significant, m4 |lfc| kept at 0 cut)
@@ -56,15 +67,22 @@ def test_enrichment_matches_scipy_hypergeom_and_fisher():
     per = res.drop(index="all changed")
     p = per["p_value"].to_numpy()
     n = len(p)
-    expected = [min(1.0, min(sorted(p)[j - 1] * n / j for j in range(r, n + 1)))
-                for r in (sorted(p).index(v) + 1 for v in p)]
+    expected = [
+        min(1.0, min(sorted(p)[j - 1] * n / j for j in range(r, n + 1)))
+        for r in (sorted(p).index(v) + 1 for v in p)
+    ]
     np.testing.assert_allclose(per["fdr"], expected)
 
 
 def test_min_lfc_and_pathway_targets():
     inter = validated_targets()
-    de = pd.DataFrame({"mirna": ["hsa-miR-21-5p", "hsa-miR-99a-5p"], "log2fc": [2.0, -0.3],
-                       "padj": [0.001, 0.001]})
+    de = pd.DataFrame(
+        {
+            "mirna": ["hsa-miR-21-5p", "hsa-miR-99a-5p"],
+            "log2fc": [2.0, -0.3],
+            "padj": [0.001, 0.001],
+        }
+    )
     t = pathway_targets(de, inter, min_lfc=0.5)
     assert list(t["target"]) == ["PTEN"] and list(t["direction"]) == ["up"]
 
@@ -90,21 +108,30 @@ def test_mir21_up_lowers_pten_and_raises_pakt():
 
 def test_readers(tmp_path):
     mt = tmp_path / "mti.csv"
-    pd.DataFrame({"miRTarBase ID": ["MIRT1", "MIRT2", "MIRT3"],
-                  "miRNA": ["hsa-miR-1", "hsa-miR-2", "mmu-miR-3"],
-                  "Species (miRNA)": ["Homo sapiens", "Homo sapiens", "Mus musculus"],
-                  "Target Gene": ["MTOR", "akt1", "PTEN"],
-                  "Experiments": ["Luciferase reporter assay//Western blot", "Microarray",
-                                  "qRT-PCR"],
-                  "References (PMID)": ["1", "2", "3"]}).to_csv(mt, index=False)
+    pd.DataFrame(
+        {
+            "miRTarBase ID": ["MIRT1", "MIRT2", "MIRT3"],
+            "miRNA": ["hsa-miR-1", "hsa-miR-2", "mmu-miR-3"],
+            "Species (miRNA)": ["Homo sapiens", "Homo sapiens", "Mus musculus"],
+            "Target Gene": ["MTOR", "akt1", "PTEN"],
+            "Experiments": ["Luciferase reporter assay//Western blot", "Microarray", "qRT-PCR"],
+            "References (PMID)": ["1", "2", "3"],
+        }
+    ).to_csv(mt, index=False)
     r = read_mirtarbase(mt)
     assert list(r["mirna"]) == ["hsa-miR-1"] and list(r["target"]) == ["MTOR"]
     assert len(read_mirtarbase(mt, strong_only=False)) == 2
     tb = tmp_path / "tarbase.tsv"
-    pd.DataFrame({"geneId": ["x", "y"], "geneName": ["RPTOR", "TSC1"],
-                  "mirna": ["hsa-miR-9", "hsa-miR-8"], "species": ["Homo sapiens"] * 2,
-                  "method": ["qPCR", "HITS-CLIP"], "positive_negative": ["POSITIVE"] * 2}
-                 ).to_csv(tb, sep="\t", index=False)
+    pd.DataFrame(
+        {
+            "geneId": ["x", "y"],
+            "geneName": ["RPTOR", "TSC1"],
+            "mirna": ["hsa-miR-9", "hsa-miR-8"],
+            "species": ["Homo sapiens"] * 2,
+            "method": ["qPCR", "HITS-CLIP"],
+            "positive_negative": ["POSITIVE"] * 2,
+        }
+    ).to_csv(tb, sep="\t", index=False)
     assert list(read_tarbase(tb)["target"]) == ["RPTOR"]
     bad = tmp_path / "bad.csv"
     bad.write_text("a,b\n1,2\n")

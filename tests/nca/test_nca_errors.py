@@ -21,12 +21,17 @@ def st(conc, doses=None):
 
 
 def test_negative_concentrations_are_listed_row_by_row():
-    s = st({"subject": ["a"] * 4 + ["b"] * 2, "time": [0, 1, 2, 4, 1, 2],
-            "conc": [0.0, -1, 3, -2, 4, 2]})
+    s = st(
+        {
+            "subject": ["a"] * 4 + ["b"] * 2,
+            "time": [0, 1, 2, 4, 1, 2],
+            "conc": [0.0, -1, 3, -2, 4, 2],
+        }
+    )
     with pytest.raises(DataError) as err:
         nca(s)
     rows = sorted(p.row for p in err.value.problems)
-    assert rows == [2, 4]           # source rows of the two negative values (1-based)
+    assert rows == [2, 4]  # source rows of the two negative values (1-based)
     assert all(p.column == "conc" for p in err.value.problems)
 
 
@@ -45,8 +50,7 @@ def test_missing_time_on_a_used_sample():
 
 
 def test_unknown_route():
-    doses = pd.DataFrame({"subject": ["a"], "time": [0.0], "dose": [1.0],
-                          "route": ["teleport"]})
+    doses = pd.DataFrame({"subject": ["a"], "time": [0.0], "dose": [1.0], "route": ["teleport"]})
     with pytest.raises(DataError, match="unknown route 'teleport'"):
         nca(st({"subject": ["a"] * 3, "time": [0, 1, 2], "conc": [0.0, 3, 2]}, doses))
 
@@ -63,8 +67,7 @@ def test_bad_options():
 
 def test_no_dose_gives_nan_clearance_with_reason():
     conc = {"subject": ["a"] * 5, "time": [0, 1, 2, 4, 8], "conc": [1.0, 8, 4, 2, 1]}
-    doses = pd.DataFrame({"subject": ["other"], "time": [0.0], "dose": [1.0],
-                          "route": ["PO"]})
+    doses = pd.DataFrame({"subject": ["other"], "time": [0.0], "dose": [1.0], "route": ["PO"]})
     res = nca(st(conc, doses))
     p = res.parameters.set_index("PPTESTCD")
     # without a dose the route is unknown: no route-specific parameters at all
@@ -84,8 +87,9 @@ def test_all_zero_profile():
 
 
 def test_everything_blq_is_a_data_error():
-    conc = pd.DataFrame({"subject": ["a"] * 3, "time": [0, 1, 2], "conc": np.nan,
-                         "blq": True, "lloq": 1.0})
+    conc = pd.DataFrame(
+        {"subject": ["a"] * 3, "time": [0, 1, 2], "conc": np.nan, "blq": True, "lloq": 1.0}
+    )
     with pytest.raises(DataError, match="no usable concentration"):
         nca(st(conc), blq_rule="missing")
 
@@ -96,18 +100,28 @@ def test_molar_concentration_with_mass_dose_needs_mw():
     s = Study(pd.DataFrame(conc), doses, units={"time": "h", "conc": "nM", "dose": "mg"})
     p = nca(s).parameters.set_index("PPTESTCD")
     assert np.isnan(p.loc["CLFO", "value"]) and "molecular weight" in p.loc["CLFO", "exclude"]
-    s = Study(pd.DataFrame(conc), doses, units={"time": "h", "conc": "nM", "dose": "mg"},
-              mw={"ANALYTE": 500.0})
+    s = Study(
+        pd.DataFrame(conc),
+        doses,
+        units={"time": "h", "conc": "nM", "dose": "mg"},
+        mw={"ANALYTE": 500.0},
+    )
     p = nca(s).parameters.set_index("PPTESTCD")
     # 1 mg / 500 g/mol = 2 umol; CL = 2e-6 mol / (AUC nM*h) -> L/h: 2000 / AUCIFO
-    assert p.loc["CLFO", "value"] == pytest.approx(2000 / p.loc["AUCIFO", "value"],
-                                                   rel=1e-12)
+    assert p.loc["CLFO", "value"] == pytest.approx(2000 / p.loc["AUCIFO", "value"], rel=1e-12)
 
 
 def test_infusion_without_duration_gives_nan_mrt_with_reason():
     conc = {"subject": ["a"] * 5, "time": [0.5, 1, 2, 4, 8], "conc": [8.0, 6, 4, 2, 1]}
-    doses = pd.DataFrame({"subject": ["a"], "time": [0.0], "dose": [1.0],
-                          "route": ["IV infusion"], "duration": [0.0]})
+    doses = pd.DataFrame(
+        {
+            "subject": ["a"],
+            "time": [0.0],
+            "dose": [1.0],
+            "route": ["IV infusion"],
+            "duration": [0.0],
+        }
+    )
     p = nca(st(conc, doses)).parameters.set_index("PPTESTCD")
     assert np.isnan(p.loc["MRTIVIFO", "value"]) and "duration" in p.loc["MRTIVIFO", "exclude"]
-    assert p.loc["CLO", "value"] > 0          # clearance does not need the duration
+    assert p.loc["CLO", "value"] > 0  # clearance does not need the duration

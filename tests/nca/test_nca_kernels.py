@@ -15,13 +15,15 @@ def test_log_trapezoid_is_the_exact_integral_of_an_exponential():
     # AUMC = integral t C dt = 8 [ (2/k + 1/k^2) - e^-0.9 (5/k + 1/k^2) ], k = 0.3
     k, c1 = 0.3, 8.0
     c2 = c1 * math.exp(-k * 3)
-    auc, aumc = K.trapezoid(np.array(2.0), np.array(c1), np.array(5.0), np.array(c2),
-                            np.array(True))
+    auc, aumc = K.trapezoid(
+        np.array(2.0), np.array(c1), np.array(5.0), np.array(c2), np.array(True)
+    )
     assert float(auc) == pytest.approx(c1 / k * (1 - math.exp(-0.9)), rel=1e-13)
-    exact_m = c1 * ((2 / k + 1 / k ** 2) - math.exp(-0.9) * (5 / k + 1 / k ** 2))
+    exact_m = c1 * ((2 / k + 1 / k**2) - math.exp(-0.9) * (5 / k + 1 / k**2))
     assert float(aumc) == pytest.approx(exact_m, rel=1e-13)
-    lin, lin_m = K.trapezoid(np.array(2.0), np.array(4.0), np.array(5.0), np.array(1.0),
-                             np.array(False))
+    lin, lin_m = K.trapezoid(
+        np.array(2.0), np.array(4.0), np.array(5.0), np.array(1.0), np.array(False)
+    )
     assert (float(lin), float(lin_m)) == (3 * 5 / 2, 3 * (8 + 5) / 2)
 
 
@@ -30,23 +32,20 @@ def test_log_segments_by_method():
     C = np.array([[0.0, 4, 2, 3, 3, 0]])
     assert K.log_segments(T, C, "linear").tolist() == [[False] * 5]
     # log only where falling and both > 0: 4->2 yes, 3->0 no (zero end)
-    assert K.log_segments(T, C, "lin-up/log-down").tolist() == [
-        [False, True, False, False, False]]
+    assert K.log_segments(T, C, "lin-up/log-down").tolist() == [[False, True, False, False, False]]
     # lin-log from Tmax (t=1): 4->2, 2->3 (rising), 3->3 equal no, 3->0 zero no
     assert K.log_segments(T, C, "lin-log", t_peak=np.array([1.0])).tolist() == [
-        [False, True, True, False, False]]
+        [False, True, True, False, False]
+    ]
 
 
 def test_back_extrapolated_c0():
-    T = np.array([[1.0, 2, 4], [1.0, 2, 4], [0.0, 1, 2], [1.0, np.nan, np.nan],
-                  [1.0, 2, 4]])
-    C = np.array([[8.0, 4, 2], [4.0, 8, 2], [5.0, 4, 2], [3.0, np.nan, np.nan],
-                  [0.0, 4, 2]])
+    T = np.array([[1.0, 2, 4], [1.0, 2, 4], [0.0, 1, 2], [1.0, np.nan, np.nan], [1.0, 2, 4]])
+    C = np.array([[8.0, 4, 2], [4.0, 8, 2], [5.0, 4, 2], [3.0, np.nan, np.nan], [0.0, 4, 2]])
     n = np.array([3, 3, 3, 1, 3])
     # 8 -> 4 over 1 h: C0 = 8 * 2 = 16; rising: first value; sample at 0: itself;
     # a single sample: itself; a zero first value: itself
-    assert K.back_extrapolate_c0(T, C, n).tolist() == pytest.approx([16.0, 4.0, 5.0, 3.0,
-                                                                     0.0])
+    assert K.back_extrapolate_c0(T, C, n).tolist() == pytest.approx([16.0, 4.0, 5.0, 3.0, 0.0])
 
 
 def test_fit_status_codes():
@@ -73,15 +72,16 @@ def test_area_to_inside_at_and_beyond():
     def at(t):
         return K.area_to(np.array([t]), T, C, acum, mcum, use_log, lz, cp, tl)
 
-    assert at(2.0)[0][0] == pytest.approx(2 + 2 / math.log(2), rel=1e-12)   # on a sample
+    assert at(2.0)[0][0] == pytest.approx(2 + 2 / math.log(2), rel=1e-12)  # on a sample
     # t = 0.5 on the rising segment: linear, C* = 2, area 0.5*2/2
     assert at(0.5)[0][0] == pytest.approx(0.5, rel=1e-12)
     # t = 6 beyond Tlast: C* = 1 * exp(-ln2/2 * 2) = 0.5; area 2*(1-0.5)/ln 2
     full = 2 + 2 / math.log(2) + 2 * 1 / math.log(2)
     assert at(6.0)[0][0] == pytest.approx(full + 2 * 0.5 / math.log(2), rel=1e-12)
     assert at(-1.0)[2][0] == 1 and np.isnan(at(-1.0)[0][0])
-    no_lz = K.area_to(np.array([6.0]), T, C, acum, mcum, use_log, np.array([np.nan]),
-                      np.array([np.nan]), tl)
+    no_lz = K.area_to(
+        np.array([6.0]), T, C, acum, mcum, use_log, np.array([np.nan]), np.array([np.nan]), tl
+    )
     assert no_lz[2][0] == 2 and np.isnan(no_lz[0][0])
 
 
@@ -89,15 +89,16 @@ def test_log_trapezoid_is_stable_for_nearly_equal_concentrations():
     # found by hypothesis: C1 = 100 (1 + 1e-10), C2 = 100 lost 40 % of the area when
     # ln(C2/C1) was taken of the rounded ratio. The exact integral is ~ the flat one:
     # AUC = 12 * 100, AUMC = 100 * (24^2 - 12^2)/2 = 21600 (to ~1e-10 relative)
-    auc, aumc = K.trapezoid(np.array(12.0), np.array(100 * (1 + 1e-10)), np.array(24.0),
-                            np.array(100.0), np.array(True))
+    auc, aumc = K.trapezoid(
+        np.array(12.0), np.array(100 * (1 + 1e-10)), np.array(24.0), np.array(100.0), np.array(True)
+    )
     assert float(auc) == pytest.approx(1200.0, rel=1e-9)
     assert float(aumc) == pytest.approx(21600.0, rel=1e-9)
     # the small-L series and the direct form agree where they meet (|L| = 0.01)
-    for c2 in (8.0 * math.exp(0.0100001), 8.0 * math.exp(-0.0100001),
-               8.0 * math.exp(0.0099999)):
+    for c2 in (8.0 * math.exp(0.0100001), 8.0 * math.exp(-0.0100001), 8.0 * math.exp(0.0099999)):
         k = math.log(8.0 / c2) / 3
-        exact = 8.0 * ((2 / k + 1 / k ** 2) - (c2 / 8.0) * (5 / k + 1 / k ** 2))
-        _, m = K.trapezoid(np.array(2.0), np.array(8.0), np.array(5.0), np.array(c2),
-                           np.array(True))
+        exact = 8.0 * ((2 / k + 1 / k**2) - (c2 / 8.0) * (5 / k + 1 / k**2))
+        _, m = K.trapezoid(
+            np.array(2.0), np.array(8.0), np.array(5.0), np.array(c2), np.array(True)
+        )
         assert float(m) == pytest.approx(exact, rel=1e-9)

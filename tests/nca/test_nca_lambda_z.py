@@ -17,8 +17,7 @@ LN2 = math.log(2.0)
 
 def study(times, concs, route="PO", subject="s1"):
     conc = pd.DataFrame({"subject": subject, "time": times, "conc": concs})
-    doses = pd.DataFrame({"subject": [subject], "time": [0.0], "dose": [10.0],
-                          "route": [route]})
+    doses = pd.DataFrame({"subject": [subject], "time": [0.0], "dose": [10.0], "route": [route]})
     return Study(conc, doses, units={"time": "h", "conc": "mg/L", "dose": "mg"})
 
 
@@ -27,7 +26,7 @@ def adj_r2(x, y):
     x, ly = np.asarray(x, float), np.log(np.asarray(y, float))
     b1, b0 = np.polyfit(x, ly, 1)
     resid = ly - (b0 + b1 * x)
-    r2 = 1 - (resid ** 2).sum() / ((ly - ly.mean()) ** 2).sum()
+    r2 = 1 - (resid**2).sum() / ((ly - ly.mean()) ** 2).sum()
     n = len(x)
     return 1 - (1 - r2) * (n - 1) / (n - 2), -b1
 
@@ -37,12 +36,12 @@ def test_best_fit_prefers_more_points_within_tolerance():
     # best adjusted R2 (the exact 3-point fit), so it wins
     t = np.array([0.0, 1, 2, 4, 8, 12, 24])
     c = np.array([0.0, 10, 9, 6.0, 3.0, 1.5, 0.1875])
-    c[3] = 6.0 * 1.003        # a 0.3 % wobble on the 4th-last point
+    c[3] = 6.0 * 1.003  # a 0.3 % wobble on the 4th-last point
     a3, _ = adj_r2(t[-3:], c[-3:])
     a4, k4 = adj_r2(t[-4:], c[-4:])
     a5, _ = adj_r2(t[-5:], c[-5:])
     assert a3 == pytest.approx(1.0)
-    assert 1.0 - a4 < 1e-4 and a5 < a3 - 1e-4           # the hand-made premise
+    assert 1.0 - a4 < 1e-4 and a5 < a3 - 1e-4  # the hand-made premise
     w = nca(study(t, c)).to_wide().iloc[0]
     assert w.LAMZNPT == 4 and w.LAMZ == pytest.approx(k4, rel=1e-10)
     assert w.LAMZLL == 4.0 and w.LAMZUL == 24.0
@@ -50,7 +49,7 @@ def test_best_fit_prefers_more_points_within_tolerance():
 
 def test_best_fit_keeps_fewer_points_outside_tolerance():
     t = np.array([0.0, 1, 2, 4, 8, 12, 24])
-    c = np.array([0.0, 10, 9, 8.0, 3.0, 1.5, 0.1875])   # 4-point fit clearly worse
+    c = np.array([0.0, 10, 9, 8.0, 3.0, 1.5, 0.1875])  # 4-point fit clearly worse
     a3, k3 = adj_r2(t[-3:], c[-3:])
     a4, _ = adj_r2(t[-4:], c[-4:])
     assert a3 - a4 > 1e-4
@@ -110,8 +109,7 @@ def test_manual_range_and_points_and_exclusions():
     c = [0.0, 8, 10, 5, 2.5, 1.25]
     st = study(t, c)
     # manual range [2, 12] uses Tmax too (manual overrides the after-Tmax rule)
-    res = nca(st, lambda_z_range=pd.DataFrame({"subject": ["s1"], "lower": [2.0],
-                                               "upper": [12.0]}))
+    res = nca(st, lambda_z_range=pd.DataFrame({"subject": ["s1"], "lower": [2.0], "upper": [12.0]}))
     w = res.to_wide().iloc[0]
     _, k = adj_r2([2, 4, 8, 12], [10, 5, 2.5, 1.25])
     assert w.LAMZNPT == 4 and w.LAMZ == pytest.approx(k, rel=1e-10)
@@ -135,7 +133,7 @@ def test_acceptance_flags_keep_values():
     res = nca(study(t, c))
     p = res.parameters.set_index("PPTESTCD")
     w = res.to_wide().iloc[0]
-    assert w.LAMZSPN < 2 and w.AUCPEO > 20                 # premise
+    assert w.LAMZSPN < 2 and w.AUCPEO > 20  # premise
     assert np.isfinite(p.loc["LAMZ", "value"])
     assert "LAMZSPN < 2" in p.loc["LAMZ", "exclude"]
     assert "LAMZSPN < 2" in p.loc["LAMZHL", "exclude"]
@@ -157,15 +155,16 @@ def test_low_adjusted_r2_is_flagged():
     w = res.to_wide().iloc[0]
     p = res.parameters.set_index("PPTESTCD")
     a, _ = adj_r2([2, 3, 4, 5], [5, 6, 2, 2.4])
-    assert w.R2ADJ < 0.9 and a < 0.9                      # premise, checked independently
+    assert w.R2ADJ < 0.9 and a < 0.9  # premise, checked independently
     assert "R2ADJ < 0.9" in p.loc["LAMZ", "exclude"]
     assert "R2ADJ < 0.9" in p.loc["CLFO", "exclude"]
 
 
 def test_manual_range_without_points_is_nan_not_automatic():
     st = study([0.0, 1, 2, 4, 8, 12], [0.0, 8, 10, 5, 2.5, 1.25])
-    res = nca(st, lambda_z_range=pd.DataFrame({"subject": ["s1"], "lower": [20.0],
-                                               "upper": [30.0]}))
+    res = nca(
+        st, lambda_z_range=pd.DataFrame({"subject": ["s1"], "lower": [20.0], "upper": [30.0]})
+    )
     p = res.parameters.set_index("PPTESTCD")
     assert np.isnan(p.loc["LAMZ", "value"])
     assert "manual lambda_z selection" in p.loc["LAMZ", "exclude"]

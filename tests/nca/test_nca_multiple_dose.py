@@ -21,8 +21,7 @@ CONCS = [0.0, 5, 4, 2, 2.5, 3.0, 10, 8, 4, 2, 1]
 
 def md_study():
     conc = pd.DataFrame({"subject": "m1", "time": TIMES, "conc": CONCS})
-    doses = pd.DataFrame({"subject": "m1", "time": [0.0, 24, 48, 72], "dose": 100.0,
-                          "route": "PO"})
+    doses = pd.DataFrame({"subject": "m1", "time": [0.0, 24, 48, 72], "dose": 100.0, "route": "PO"})
     return Study(conc, doses, units={"time": "h", "conc": "mg/L", "dose": "mg"})
 
 

@@ -15,9 +15,13 @@ UNITS = {"time": "h", "conc": "ng/mL", "dose": "mg"}
 
 def actual_only():
     # two subjects sampled near 0.5, 1, 2 h at slightly different actual times
-    conc = pd.DataFrame({"subject": ["a"] * 3 + ["b"] * 3,
-                         "time": [0.52, 1.03, 2.1, 0.47, 0.98, 1.95],
-                         "conc": [4.0, 6.0, 3.0, 2.0, 4.0, 1.0]})
+    conc = pd.DataFrame(
+        {
+            "subject": ["a"] * 3 + ["b"] * 3,
+            "time": [0.52, 1.03, 2.1, 0.47, 0.98, 1.95],
+            "conc": [4.0, 6.0, 3.0, 2.0, 4.0, 1.0],
+        }
+    )
     doses = pd.DataFrame({"subject": ["a", "b"], "time": 0.0, "dose": 1.0, "route": "PO"})
     return Study(conc, doses, units=UNITS)
 
@@ -41,13 +45,23 @@ def test_mean_profile_without_nominal_times_is_refused():
 def test_report_says_why_there_is_no_mean_profile(tmp_path):
     path = tmp_path / "a.csv"
     actual_only().conc[["subject", "time", "conc"]].assign(dose=1.0, route="PO").to_csv(
-        path, index=False)
-    base = ["--quiet", "nca", str(path), "--time-unit", "h", "--conc-unit", "ng/mL",
-            "--dose-unit", "mg"]
+        path, index=False
+    )
+    base = [
+        "--quiet",
+        "nca",
+        str(path),
+        "--time-unit",
+        "h",
+        "--conc-unit",
+        "ng/mL",
+        "--dose-unit",
+        "mg",
+    ]
     assert main([*base, "--out", str(tmp_path / "o1")]) == 0
     html = (tmp_path / "o1" / "report.html").read_text()
     assert "No mean profiles: mean profiles need nominal times" in html
     assert main([*base, "--nominal-times", "0,0.5,1,2", "--out", str(tmp_path / "o2")]) == 0
     html = (tmp_path / "o2" / "report.html").read_text()
     assert "No mean profiles" not in html
-    assert "per nominal time" in html        # 3 samples per animal: a composite profile
+    assert "per nominal time" in html  # 3 samples per animal: a composite profile

@@ -23,8 +23,9 @@ def theoph_subject(subject: int) -> Study:
     df = pd.read_csv(FIX / "theoph.csv")
     df = df[df.Subject == subject]
     conc = pd.DataFrame({"subject": df.Subject.astype(str), "time": df.Time, "conc": df.conc})
-    doses = pd.DataFrame({"subject": [str(subject)], "time": [0.0], "dose": [320.0],
-                          "route": ["PO"]})
+    doses = pd.DataFrame(
+        {"subject": [str(subject)], "time": [0.0], "dose": [320.0], "route": ["PO"]}
+    )
     return Study(conc, doses, units=UNITS)
 
 
@@ -58,26 +59,38 @@ def test_partial_auc_wholly_after_tlast_uses_predicted_ends():
 
 def blq_study():
     # BLQ at 0 (first), 3 (middle, after Tmax) and 12, 24 (last); Tmax = 1
-    conc = pd.DataFrame({"subject": "b1", "time": [0.0, 1, 2, 3, 4, 8, 12, 24],
-                         "conc": [np.nan, 8, 4, np.nan, 2, 1, np.nan, np.nan],
-                         "blq": [True, False, False, True, False, False, True, True],
-                         "lloq": 0.5})
+    conc = pd.DataFrame(
+        {
+            "subject": "b1",
+            "time": [0.0, 1, 2, 3, 4, 8, 12, 24],
+            "conc": [np.nan, 8, 4, np.nan, 2, 1, np.nan, np.nan],
+            "blq": [True, False, False, True, False, False, True, True],
+            "lloq": 0.5,
+        }
+    )
     doses = pd.DataFrame({"subject": ["b1"], "time": [0.0], "dose": [10.0], "route": ["PO"]})
     return Study(conc, doses, units=UNITS)
 
 
-@pytest.mark.parametrize("rule, expected", [
-    # PKNCA's default is first=keep, middle=drop, last=keep (BLQ = 0)
-    ("pknca", 4 + 6 + 2 * 3 + 4 * 1.5 + 4 * 0.5 + 12 * 0),
-    ({"first": "keep", "middle": "drop", "last": "keep"}, 4 + 6 + 2 * 3 + 6 + 2),
-    # middle as a number: the 3 h sample enters at 0.25
-    ({"first": "keep", "middle": 0.25, "last": "drop"},
-     4 + 6 + (4 + 0.25) / 2 + (0.25 + 2) / 2 + 6),
-    # last as a number extends AUCall and AUClast (0.5 is > 0: Tlast moves to 24 h)
-    ("first=drop,middle=drop,last=0.5", None),
-    ({"before_tmax": "keep", "after_tmax": 0.1},
-     4 + 6 + (4 + 0.1) / 2 + (0.1 + 2) / 2 + 6 + 4 * (1 + 0.1) / 2 + 12 * 0.1),
-])
+@pytest.mark.parametrize(
+    "rule, expected",
+    [
+        # PKNCA's default is first=keep, middle=drop, last=keep (BLQ = 0)
+        ("pknca", 4 + 6 + 2 * 3 + 4 * 1.5 + 4 * 0.5 + 12 * 0),
+        ({"first": "keep", "middle": "drop", "last": "keep"}, 4 + 6 + 2 * 3 + 6 + 2),
+        # middle as a number: the 3 h sample enters at 0.25
+        (
+            {"first": "keep", "middle": 0.25, "last": "drop"},
+            4 + 6 + (4 + 0.25) / 2 + (0.25 + 2) / 2 + 6,
+        ),
+        # last as a number extends AUCall and AUClast (0.5 is > 0: Tlast moves to 24 h)
+        ("first=drop,middle=drop,last=0.5", None),
+        (
+            {"before_tmax": "keep", "after_tmax": 0.1},
+            4 + 6 + (4 + 0.1) / 2 + (0.1 + 2) / 2 + 6 + 4 * (1 + 0.1) / 2 + 12 * 0.1,
+        ),
+    ],
+)
 def test_pknca_blq_shapes_linear_auc(rule, expected):
     res = nca(blq_study(), blq_rule=rule, auc_method="linear")
     got = value(res, "AUCALL")
@@ -103,33 +116,47 @@ LN2 = math.log(2.0)
 
 def ev_study():
     # extravascular, lambda_z = ln2/4 from t = 4; a measured 0 at 24 h
-    conc = pd.DataFrame({"subject": "s1", "time": [0.0, 1, 2, 4, 8, 12, 24],
-                         "conc": [0.0, 8, 10, 5, 2.5, 1.25, 0.0]})
+    conc = pd.DataFrame(
+        {
+            "subject": "s1",
+            "time": [0.0, 1, 2, 4, 8, 12, 24],
+            "conc": [0.0, 8, 10, 5, 2.5, 1.25, 0.0],
+        }
+    )
     doses = pd.DataFrame({"subject": ["s1"], "time": [0.0], "dose": [100.0], "route": ["PO"]})
     return Study(conc, doses, units=UNITS)
 
 
 def ss_study(route="PO", duration=0.0):
     # doses of 100 mg at 0, 12, 24 h; the third interval sampled; k = ln2/2 from t = 26
-    conc = pd.DataFrame({"subject": "s1", "time": [24.0, 25, 26, 28, 32, 36],
-                         "conc": [1.5, 10, 8, 4, 1, 0.25]})
-    doses = pd.DataFrame({"subject": "s1", "time": [0.0, 12.0, 24.0], "dose": 100.0,
-                          "route": route, "duration": duration})
+    conc = pd.DataFrame(
+        {"subject": "s1", "time": [24.0, 25, 26, 28, 32, 36], "conc": [1.5, 10, 8, 4, 1, 0.25]}
+    )
+    doses = pd.DataFrame(
+        {
+            "subject": "s1",
+            "time": [0.0, 12.0, 24.0],
+            "dose": 100.0,
+            "route": route,
+            "duration": duration,
+        }
+    )
     return Study(conc, doses, units=UNITS)
 
 
 def test_single_dose_new_parameters_by_hand():
     res = nca(ev_study(), auc_method="linear")
     w = res.to_wide().iloc[0]
-    auclst = 4 + 9 + 15 + 15 + 7.5                 # linear trapezoids to 12 h = 50.5
-    aumclst = (1 * 8 / 2 + 1 * (8 + 20) / 2 + 2 * (20 + 20) / 2 + 4 * (20 + 20) / 2
-               + 4 * (20 + 15) / 2)                # = 208
+    auclst = 4 + 9 + 15 + 15 + 7.5  # linear trapezoids to 12 h = 50.5
+    aumclst = (
+        1 * 8 / 2 + 1 * (8 + 20) / 2 + 2 * (20 + 20) / 2 + 4 * (20 + 20) / 2 + 4 * (20 + 15) / 2
+    )  # = 208
     assert w.AUCLST == pytest.approx(auclst) and w.AUMCLST == pytest.approx(aumclst)
     # AUMCALL adds the 12-24 h segment to the measured 0: 12 * (12*1.25 + 24*0)/2 = 90
     assert w.AUMCALL == pytest.approx(aumclst + 90, rel=1e-12)
     assert w.AUCALL == pytest.approx(auclst + 12 * 1.25 / 2, rel=1e-12)
     assert (w.TFIRST, w.CSTART, w.TOTDOSE) == (1.0, 0.0, 100.0)
-    assert (w.NCONC, w.NCONCMS) == (7, 5)        # 7 samples used, 5 above 0
+    assert (w.NCONC, w.NCONCMS) == (7, 5)  # 7 samples used, 5 above 0
     # PKNCA cl.last and cl.all: dose / AUClast and dose / AUCall (mg / (h*mg/L) = L/h)
     assert w.CLFLST == pytest.approx(100 / auclst, rel=1e-12)
     assert w.CLFALL == pytest.approx(100 / (auclst + 7.5), rel=1e-12)
@@ -143,7 +170,7 @@ def test_partial_aumc_inside_and_after_tlast():
     from scipy.integrate import quad
 
     iv = pd.DataFrame({"start": [0.0, 16.0], "end": [12.0, 20.0], "kind": "partial"})
-    conc = ev_study().conc.iloc[:-1]                # last sample 12 h (1.25 mg/L)
+    conc = ev_study().conc.iloc[:-1]  # last sample 12 h (1.25 mg/L)
     st = Study(conc, ev_study().doses, units=UNITS)
     res = nca(st, intervals=iv, auc_method="linear")
     assert value(res, "AUMCINT", 0.0, 12.0) == pytest.approx(208.0, rel=1e-12)  # AUMClast
@@ -153,8 +180,9 @@ def test_partial_aumc_inside_and_after_tlast():
 
 
 def test_steady_state_new_parameters_by_hand():
-    res = nca(ss_study(), intervals=pd.DataFrame({"start": [24.0], "end": [36.0]}),
-              auc_method="linear")
+    res = nca(
+        ss_study(), intervals=pd.DataFrame({"start": [24.0], "end": [36.0]}), auc_method="linear"
+    )
     w = res.to_wide().iloc[0]
     auctau, aumctau, tau, k = 39.25, 120.0, 12.0, LN2 / 2
     cavg = auctau / tau
@@ -165,8 +193,9 @@ def test_steady_state_new_parameters_by_hand():
     # PKNCA aucabove.predose.all: C - 1.5 clipped at 0 = 0, 8.5, 6.5, 2.5, 0, 0 (linear)
     assert w.AUCAPRED == pytest.approx(8.5 / 2 + 15 / 2 + 2 * 9 / 2 + 4 * 2.5 / 2, rel=1e-12)
     # above the trough 0.25: 1.25, 9.75, 7.75, 3.75, 0.75, 0
-    assert w.AUCATRGH == pytest.approx(11 / 2 + 17.5 / 2 + 2 * 11.5 / 2 + 4 * 4.5 / 2
-                                       + 4 * 0.75 / 2, rel=1e-12)
+    assert w.AUCATRGH == pytest.approx(
+        11 / 2 + 17.5 / 2 + 2 * 11.5 / 2 + 4 * 4.5 / 2 + 4 * 0.75 / 2, rel=1e-12
+    )
     # effective half-life and Kel from the steady-state MRT (PKNCA thalf.eff, kel)
     mrt = (aumctau + tau * (auctau + 0.25 / k - auctau)) / auctau
     assert w.EFFHL == pytest.approx(LN2 * mrt, rel=1e-10)
@@ -174,21 +203,26 @@ def test_steady_state_new_parameters_by_hand():
 
 
 def test_steady_state_vss_uses_the_tau_corrected_mrt():
-    res = nca(ss_study(route="IV"), intervals=pd.DataFrame({"start": [24.0], "end": [36.0]}),
-              auc_method="linear")
+    res = nca(
+        ss_study(route="IV"),
+        intervals=pd.DataFrame({"start": [24.0], "end": [36.0]}),
+        auc_method="linear",
+    )
     w = res.to_wide().iloc[0]
     auctau, aumctau, tau, k = 39.25, 120.0, 12.0, LN2 / 2
-    mrt = (aumctau + tau * (0.25 / k)) / auctau       # Phoenix: + tau (AUCinf - AUCtau)
+    mrt = (aumctau + tau * (0.25 / k)) / auctau  # Phoenix: + tau (AUCinf - AUCtau)
     assert w.MRTIVIFO == pytest.approx(mrt, rel=1e-10)
-    assert w.VSSO == pytest.approx(mrt * 100 / auctau, rel=1e-10)   # MRT x CLss, L
+    assert w.VSSO == pytest.approx(mrt * 100 / auctau, rel=1e-10)  # MRT x CLss, L
 
 
 def test_ceoi_and_totdose_over_several_doses():
-    res = nca(ss_study(route="IV infusion", duration=1.0),
-              intervals=pd.DataFrame({"start": [24.0, 0.0], "end": [36.0, 36.0]}))
+    res = nca(
+        ss_study(route="IV infusion", duration=1.0),
+        intervals=pd.DataFrame({"start": [24.0, 0.0], "end": [36.0, 36.0]}),
+    )
     p = res.parameters
-    assert value(res, "CEOI", 24.0, 36.0) == 10.0      # the sample 1 h after the 24 h dose
-    assert value(res, "TOTDOSE", 0.0, 36.0) == 300.0   # doses at 0, 12 and 24 h
+    assert value(res, "CEOI", 24.0, 36.0) == 10.0  # the sample 1 h after the 24 h dose
+    assert value(res, "TOTDOSE", 0.0, 36.0) == 300.0  # doses at 0, 12 and 24 h
     assert value(res, "TOTDOSE", 24.0, 36.0) == 100.0
     assert "CEOI" not in set(nca(ev_study()).parameters.PPTESTCD)
     assert len(p)

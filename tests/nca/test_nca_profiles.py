@@ -16,8 +16,14 @@ UNITS = {"time": "h", "conc": "mg/L", "dose": "mg"}
 
 
 def test_a_dose_without_analyte_applies_to_parent_and_metabolite():
-    conc = pd.DataFrame({"subject": "a", "analyte": ["P"] * 3 + ["M"] * 3,
-                         "time": [1.0, 2, 4] * 2, "conc": [4.0, 2, 1, 1.0, 2, 1]})
+    conc = pd.DataFrame(
+        {
+            "subject": "a",
+            "analyte": ["P"] * 3 + ["M"] * 3,
+            "time": [1.0, 2, 4] * 2,
+            "conc": [4.0, 2, 1, 1.0, 2, 1],
+        }
+    )
     doses = pd.DataFrame({"subject": ["a"], "time": [0.0], "dose": [5.0], "route": ["PO"]})
     res = nca(Study(conc, doses, units=UNITS))
     prof = res.profiles.set_index("analyte")
@@ -28,10 +34,23 @@ def test_a_dose_without_analyte_applies_to_parent_and_metabolite():
 
 def test_doses_naming_analytes_go_to_their_own_profiles():
     # two drugs given together: each dose names its analyte
-    conc = pd.DataFrame({"subject": "a", "analyte": ["A"] * 3 + ["B"] * 3,
-                         "time": [1.0, 2, 4] * 2, "conc": [4.0, 2, 1, 8.0, 4, 2]})
-    doses = pd.DataFrame({"subject": "a", "analyte": ["A", "B"], "time": 0.0,
-                          "dose": [1.0, 3.0], "route": ["PO", "IV"]})
+    conc = pd.DataFrame(
+        {
+            "subject": "a",
+            "analyte": ["A"] * 3 + ["B"] * 3,
+            "time": [1.0, 2, 4] * 2,
+            "conc": [4.0, 2, 1, 8.0, 4, 2],
+        }
+    )
+    doses = pd.DataFrame(
+        {
+            "subject": "a",
+            "analyte": ["A", "B"],
+            "time": 0.0,
+            "dose": [1.0, 3.0],
+            "route": ["PO", "IV"],
+        }
+    )
     res = nca(Study(conc, doses, units=UNITS))
     prof = res.profiles.set_index("analyte")
     assert prof.loc["A", ["dose", "route"]].tolist() == [1.0, "extravascular"]
@@ -42,15 +61,19 @@ def test_doses_naming_analytes_go_to_their_own_profiles():
 
 def test_two_doses_at_one_time_for_one_analyte_is_an_error():
     conc = pd.DataFrame({"subject": "a", "time": [1.0, 2, 4], "conc": [4.0, 2, 1]})
-    doses = pd.DataFrame({"subject": "a", "time": [0.0, 0.0], "dose": [1.0, 2.0],
-                          "route": "PO"})
+    doses = pd.DataFrame({"subject": "a", "time": [0.0, 0.0], "dose": [1.0, 2.0], "route": "PO"})
     with pytest.raises(DataError, match="two doses at time 0"):
         nca(Study(conc, doses, units=UNITS))
 
 
 def test_inserted_point_and_observed_mask():
-    conc = pd.DataFrame({"subject": ["a"] * 3 + ["b"] * 3,
-                         "time": [1.0, 2, 4, 0.0, 2, 4], "conc": [4.0, 2, 1, 1.0, 3, 2]})
+    conc = pd.DataFrame(
+        {
+            "subject": ["a"] * 3 + ["b"] * 3,
+            "time": [1.0, 2, 4, 0.0, 2, 4],
+            "conc": [4.0, 2, 1, 1.0, 3, 2],
+        }
+    )
     doses = pd.DataFrame({"subject": ["a", "b"], "time": 0.0, "dose": 1.0, "route": "PO"})
     prof = build_profiles(Study(conc, doses, units=UNITS), Options())
     # a: no sample at the dose -> (0, 0) inserted; b: the t=0 sample is duplicated
@@ -61,22 +84,28 @@ def test_inserted_point_and_observed_mask():
 
 
 def test_interval_windows_use_time_after_the_interval_start():
-    conc = pd.DataFrame({"subject": "a", "time": [24.0, 25, 26, 30, 36, 48],
-                         "conc": [1.0, 6, 5, 3, 2, 1]})
+    conc = pd.DataFrame(
+        {"subject": "a", "time": [24.0, 25, 26, 30, 36, 48], "conc": [1.0, 6, 5, 3, 2, 1]}
+    )
     doses = pd.DataFrame({"subject": "a", "time": [0.0, 24.0], "dose": 1.0, "route": "PO"})
-    res = nca(Study(conc, doses, units=UNITS),
-              intervals=pd.DataFrame({"start": [24.0], "end": [36.0]}))
+    res = nca(
+        Study(conc, doses, units=UNITS), intervals=pd.DataFrame({"start": [24.0], "end": [36.0]})
+    )
     w = res.to_wide().iloc[0]
     assert (w.TMAX, w.TLST, w.start, w.end) == (1.0, 12.0, 24.0, 36.0)
-    assert np.isclose(w.CTROUGH, 2.0)   # the 48 h sample lies outside the interval
+    assert np.isclose(w.CTROUGH, 2.0)  # the 48 h sample lies outside the interval
 
 
 def test_group_column_in_the_concentration_table():
-    conc = pd.DataFrame({"subject": ["a"] * 3 + ["b"] * 3,
-                         "dose_group": ["lo"] * 3 + ["hi"] * 3,
-                         "time": [1.0, 2, 4] * 2, "conc": [4.0, 2, 1, 8.0, 4, 2]})
-    doses = pd.DataFrame({"subject": ["a", "b"], "time": 0.0, "dose": [1.0, 2.0],
-                          "route": "PO"})
+    conc = pd.DataFrame(
+        {
+            "subject": ["a"] * 3 + ["b"] * 3,
+            "dose_group": ["lo"] * 3 + ["hi"] * 3,
+            "time": [1.0, 2, 4] * 2,
+            "conc": [4.0, 2, 1, 8.0, 4, 2],
+        }
+    )
+    doses = pd.DataFrame({"subject": ["a", "b"], "time": 0.0, "dose": [1.0, 2.0], "route": "PO"})
     st = Study(conc, doses, units=UNITS, groups=["dose_group"])
     res = nca(st)
     w = res.to_wide()

@@ -13,17 +13,16 @@ from kinetor.nca import nca
 
 TIMES = np.array([0.0, 0.5, 1, 2, 4, 6, 8, 12, 24])
 METHODS = ["linear", "lin-up/log-down", "lin-log"]
-SETTINGS = settings(max_examples=15, deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
-profile = st.lists(st.floats(0.05, 100.0, allow_nan=False), min_size=len(TIMES) - 1,
-                   max_size=len(TIMES) - 1).map(lambda c: np.array([0.0, *c]))
+profile = st.lists(
+    st.floats(0.05, 100.0, allow_nan=False), min_size=len(TIMES) - 1, max_size=len(TIMES) - 1
+).map(lambda c: np.array([0.0, *c]))
 
 
 def make(concs, times=TIMES, dose=10.0, route="PO", subject="s"):
     conc = pd.DataFrame({"subject": subject, "time": times, "conc": concs})
-    doses = pd.DataFrame({"subject": [subject], "time": [0.0], "dose": [dose],
-                          "route": [route]})
+    doses = pd.DataFrame({"subject": [subject], "time": [0.0], "dose": [dose], "route": [route]})
     return Study(conc, doses, units={"time": "h", "conc": "ng/mL", "dose": "mg"})
 
 
@@ -55,14 +54,13 @@ def test_dose_scale(c, k):
 
 
 @SETTINGS
-@given(c=profile, seed=st.integers(0, 2 ** 32 - 1), method=st.sampled_from(METHODS))
+@given(c=profile, seed=st.integers(0, 2**32 - 1), method=st.sampled_from(METHODS))
 def test_row_order_does_not_matter(c, seed, method):
     s1 = make(c)
     perm = np.random.default_rng(seed).permutation(len(TIMES))
     s2 = make(c[perm], times=TIMES[perm])
     a, b = wide(s1, auc_method=method), wide(s2, auc_method=method)
-    num = [k for k in a.index if k not in ("subject", "group", "analyte", "matrix",
-                                                         "flag")]
+    num = [k for k in a.index if k not in ("subject", "group", "analyte", "matrix", "flag")]
     np.testing.assert_array_equal(a[num].to_numpy(float), b[num].to_numpy(float))
 
 
@@ -81,17 +79,19 @@ def test_constant_profile_linear_equals_log(level, n):
 @given(cs=st.lists(profile, min_size=2, max_size=6), method=st.sampled_from(METHODS))
 def test_batch_equals_one_by_one(cs, method):
     """The vectorised engine gives each profile exactly what it gives it alone."""
-    conc = pd.concat([pd.DataFrame({"subject": f"s{i}", "time": TIMES, "conc": c})
-                      for i, c in enumerate(cs)])
-    doses = pd.DataFrame({"subject": [f"s{i}" for i in range(len(cs))], "time": 0.0,
-                          "dose": 10.0, "route": "PO"})
-    batch = nca(Study(conc, doses, units={"time": "h", "conc": "ng/mL", "dose": "mg"}),
-                auc_method=method).to_wide()
+    conc = pd.concat(
+        [pd.DataFrame({"subject": f"s{i}", "time": TIMES, "conc": c}) for i, c in enumerate(cs)]
+    )
+    doses = pd.DataFrame(
+        {"subject": [f"s{i}" for i in range(len(cs))], "time": 0.0, "dose": 10.0, "route": "PO"}
+    )
+    batch = nca(
+        Study(conc, doses, units={"time": "h", "conc": "ng/mL", "dose": "mg"}), auc_method=method
+    ).to_wide()
     for i, c in enumerate(cs):
         alone = wide(make(c, subject=f"s{i}"), auc_method=method)
         row = batch[batch["subject"] == f"s{i}"].iloc[0]
-        num = [k for k in alone.index if k not in ("subject", "group", "analyte", "matrix",
-                                                         "flag")]
+        num = [k for k in alone.index if k not in ("subject", "group", "analyte", "matrix", "flag")]
         np.testing.assert_array_equal(row[num].to_numpy(float), alone[num].to_numpy(float))
 
 
@@ -106,5 +106,4 @@ def test_partial_areas_add_up(c, cuts):
     iv = pd.DataFrame({"start": [a, b, a], "end": [b, d, d], "kind": "partial"})
     p = nca(make(c), intervals=iv).parameters
     v = {(r.start, r.end): r.value for r in p.itertuples()}
-    assert v[(a, b)] + v[(b, d)] == pytest.approx(v[(a, d)], rel=1e-9, abs=1e-9,
-                                                  nan_ok=True)
+    assert v[(a, b)] + v[(b, d)] == pytest.approx(v[(a, d)], rel=1e-9, abs=1e-9, nan_ok=True)

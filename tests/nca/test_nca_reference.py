@@ -28,29 +28,61 @@ from kinetor.nca import nca
 FIX = Path(__file__).parent / "fixtures"
 
 # WinNonlin column -> PPTESTCD ("*" = IV or EV by route)
-WNL = {"Rsq": "R2", "Rsq_adjusted": "R2ADJ", "Corr_XY": "CORRXY",
-       "No_points_lambda_z": "LAMZNPT", "Lambda_z": "LAMZ", "Lambda_z_lower": "LAMZLL",
-       "Lambda_z_upper": "LAMZUL", "HL_Lambda_z": "LAMZHL", "Tlag": "TLAG", "Tmax": "TMAX",
-       "Cmax": "CMAX", "Cmax_D": "CMAXD", "C0": "C0", "Tlast": "TLST", "Clast": "CLST",
-       "AUClast": "AUCLST", "AUCall": "AUCALL", "AUCINF_obs": "AUCIFO",
-       "AUCINF_D_obs": "AUCIFOD", "AUC_%Extrap_obs": "AUCPEO",
-       "AUC_%Back_Ext_obs": "AUCPBEO", "Vz_F_obs": "VZFO", "Cl_F_obs": "CLFO",
-       "Vz_obs": "VZO", "Cl_obs": "CLO", "AUCINF_pred": "AUCIFP", "AUCINF_D_pred": "AUCIFPD",
-       "AUC_%Extrap_pred": "AUCPEP", "AUC_%Back_Ext_pred": "AUCPBEP", "Vz_F_pred": "VZFP",
-       "Cl_F_pred": "CLFP", "Vz_pred": "VZP", "Cl_pred": "CLP", "AUMClast": "AUMCLST",
-       "AUMCINF_obs": "AUMCIFO", "AUMC_%Extrap_obs": "AUMCPEO", "AUMCINF_pred": "AUMCIFP",
-       "AUMC_%Extrap_pred": "AUMCPEP", "MRTlast": "MRT*LST", "MRTINF_obs": "MRT*IFO",
-       "MRTINF_pred": "MRT*IFP", "Vss_obs": "VSSO", "Vss_pred": "VSSP"}
+WNL = {
+    "Rsq": "R2",
+    "Rsq_adjusted": "R2ADJ",
+    "Corr_XY": "CORRXY",
+    "No_points_lambda_z": "LAMZNPT",
+    "Lambda_z": "LAMZ",
+    "Lambda_z_lower": "LAMZLL",
+    "Lambda_z_upper": "LAMZUL",
+    "HL_Lambda_z": "LAMZHL",
+    "Tlag": "TLAG",
+    "Tmax": "TMAX",
+    "Cmax": "CMAX",
+    "Cmax_D": "CMAXD",
+    "C0": "C0",
+    "Tlast": "TLST",
+    "Clast": "CLST",
+    "AUClast": "AUCLST",
+    "AUCall": "AUCALL",
+    "AUCINF_obs": "AUCIFO",
+    "AUCINF_D_obs": "AUCIFOD",
+    "AUC_%Extrap_obs": "AUCPEO",
+    "AUC_%Back_Ext_obs": "AUCPBEO",
+    "Vz_F_obs": "VZFO",
+    "Cl_F_obs": "CLFO",
+    "Vz_obs": "VZO",
+    "Cl_obs": "CLO",
+    "AUCINF_pred": "AUCIFP",
+    "AUCINF_D_pred": "AUCIFPD",
+    "AUC_%Extrap_pred": "AUCPEP",
+    "AUC_%Back_Ext_pred": "AUCPBEP",
+    "Vz_F_pred": "VZFP",
+    "Cl_F_pred": "CLFP",
+    "Vz_pred": "VZP",
+    "Cl_pred": "CLP",
+    "AUMClast": "AUMCLST",
+    "AUMCINF_obs": "AUMCIFO",
+    "AUMC_%Extrap_obs": "AUMCPEO",
+    "AUMCINF_pred": "AUMCIFP",
+    "AUMC_%Extrap_pred": "AUMCPEP",
+    "MRTlast": "MRT*LST",
+    "MRTINF_obs": "MRT*IFO",
+    "MRTINF_pred": "MRT*IFP",
+    "Vss_obs": "VSSO",
+    "Vss_pred": "VSSP",
+}
 
 
 def study_of(name: str, route: str, dose: float, duration: float = 0.0) -> Study:
     d = pd.read_csv(FIX / name)
     d.columns = [c.lower() for c in d.columns]
-    conc = pd.DataFrame({"subject": d["subject"].astype(str), "time": d["time"],
-                         "conc": d["conc"]})
+    conc = pd.DataFrame({"subject": d["subject"].astype(str), "time": d["time"], "conc": d["conc"]})
     ids = conc["subject"].unique()
-    doses = pd.DataFrame({"subject": ids, "time": 0.0, "dose": dose, "route": route,
-                          "duration": duration})
+    doses = pd.DataFrame(
+        {"subject": ids, "time": 0.0, "dose": dose, "route": route, "duration": duration}
+    )
     return Study(conc, doses, units={"time": "h", "conc": "mg/L", "dose": "mg"})
 
 
@@ -65,13 +97,13 @@ CASES = [
     ("indometh.csv", "wnl_indometh_bolus_linear.csv", "IV", 25.0, 0.0, "linear"),
     ("indometh.csv", "wnl_indometh_bolus_log.csv", "IV", 25.0, 0.0, "lin-up/log-down"),
     ("indometh.csv", "wnl_indometh_infusion_linear.csv", "IV infusion", 25.0, 0.25, "linear"),
-    ("indometh.csv", "wnl_indometh_infusion_log.csv", "IV infusion", 25.0, 0.25,
-     "lin-up/log-down"),
+    ("indometh.csv", "wnl_indometh_infusion_log.csv", "IV infusion", 25.0, 0.25, "lin-up/log-down"),
 ]
 
 
-@pytest.mark.parametrize(("data", "ref", "route", "dose", "dur", "method"), CASES,
-                         ids=[c[1] for c in CASES])
+@pytest.mark.parametrize(
+    ("data", "ref", "route", "dose", "dur", "method"), CASES, ids=[c[1] for c in CASES]
+)
 def test_matches_winnonlin(data, ref, route, dose, dur, method):
     res = nca(study_of(data, route, dose, dur), auc_method=method)
     got = wide_sorted(res)
@@ -84,8 +116,13 @@ def test_matches_winnonlin(data, ref, route, dose, dur, method):
             continue
         code = code.replace("*", "EV" if ev else "IV")
         assert code in got.columns, code
-        np.testing.assert_allclose(got[code].to_numpy(float), want[col].to_numpy(float),
-                                   rtol=1e-6, atol=1e-12, err_msg=f"{ref}: {code}")
+        np.testing.assert_allclose(
+            got[code].to_numpy(float),
+            want[col].to_numpy(float),
+            rtol=1e-6,
+            atol=1e-12,
+            err_msg=f"{ref}: {code}",
+        )
         compared += 1
     assert compared >= 33
 
@@ -104,11 +141,9 @@ def test_theoph_subject1_hand_checks():
 def test_infusion_mrt_and_vss_rule():
     # Phoenix infusion: MRT = AUMC/AUC - Tinf/2; Indometh subject 1, linear:
     # AUMClast 3.27125 / AUClast 1.74125 - 0.125 = 1.7536791
-    w = wide_sorted(nca(study_of("indometh.csv", "IV infusion", 25.0, 0.25),
-                        auc_method="linear"))
+    w = wide_sorted(nca(study_of("indometh.csv", "IV infusion", 25.0, 0.25), auc_method="linear"))
     assert w.loc[0, "MRTIVLST"] == pytest.approx(3.27125 / 1.74125 - 0.125, rel=1e-12)
-    assert w.loc[0, "VSSO"] == pytest.approx(w.loc[0, "MRTIVIFO"] * w.loc[0, "CLO"],
-                                             rel=1e-12)
+    assert w.loc[0, "VSSO"] == pytest.approx(w.loc[0, "MRTIVIFO"] * w.loc[0, "CLO"], rel=1e-12)
 
 
 # ---------------------------------------------------------------------------------------
@@ -119,7 +154,7 @@ def _seg(t1, c1, t2, c2, log):
     if log:
         k = math.log(c1 / c2) / dt
         auc = (c1 - c2) / k
-        aumc = (t1 * c1 - t2 * c2) / k + (c1 - c2) / k ** 2
+        aumc = (t1 * c1 - t2 * c2) / k + (c1 - c2) / k**2
     else:
         auc = dt * (c1 + c2) / 2
         aumc = dt * (t1 * c1 + t2 * c2) / 2
@@ -153,8 +188,11 @@ def slow_nca(t, c, dose, route, method, dur=0.0):
         a, m = _seg(t[i], c[i], t[i + 1], c[i + 1], log)
         auc, aumc = auc + a, aumc + m
     tlast, clast = t[ilast], c[ilast]
-    pts = [(x, y) for x, y in zip(obs_t, obs_c, strict=True) if y > 0 and
-           (x >= tmax if route == "iv_bolus" else x > tmax)]
+    pts = [
+        (x, y)
+        for x, y in zip(obs_t, obs_c, strict=True)
+        if y > 0 and (x >= tmax if route == "iv_bolus" else x > tmax)
+    ]
     fits = []
     for n in range(3, len(pts) + 1):
         xs = [p[0] for p in pts[-n:]]
@@ -163,7 +201,8 @@ def slow_nca(t, c, dose, route, method, dur=0.0):
         pred = [icpt + slope * x for x in xs]
         ybar = sum(ys) / n
         r2 = 1 - sum((y - p) ** 2 for y, p in zip(ys, pred, strict=True)) / sum(
-            (y - ybar) ** 2 for y in ys)
+            (y - ybar) ** 2 for y in ys
+        )
         adj = 1 - (1 - r2) * (n - 1) / (n - 2)
         fits.append((adj, -slope, icpt, n))
     best = None
@@ -173,9 +212,13 @@ def slow_nca(t, c, dose, route, method, dur=0.0):
     out = {"CMAX": cmax, "TMAX": tmax, "AUCLST": auc, "AUMCLST": aumc, "TLST": tlast}
     if best:
         lz, icpt = best[1], best[2]
-        out.update(LAMZ=lz, LAMZNPT=best[3], AUCIFO=auc + clast / lz,
-                   AUCIFP=auc + math.exp(icpt - lz * tlast) / lz,
-                   AUMCIFO=aumc + clast * tlast / lz + clast / lz ** 2)
+        out.update(
+            LAMZ=lz,
+            LAMZNPT=best[3],
+            AUCIFO=auc + clast / lz,
+            AUCIFP=auc + math.exp(icpt - lz * tlast) / lz,
+            AUMCIFO=aumc + clast * tlast / lz + clast / lz**2,
+        )
         mrt = out["AUMCIFO"] / out["AUCIFO"] - dur / 2
         out["MRT"] = mrt
         out["CL"] = dose / out["AUCIFO"]
@@ -183,9 +226,14 @@ def slow_nca(t, c, dose, route, method, dur=0.0):
     return out
 
 
-@pytest.mark.parametrize(("data", "route", "dose", "dur"), [
-    ("theoph.csv", "extravascular", 320.0, 0.0), ("indometh.csv", "iv_bolus", 25.0, 0.0),
-    ("indometh.csv", "iv_infusion", 25.0, 0.25)])
+@pytest.mark.parametrize(
+    ("data", "route", "dose", "dur"),
+    [
+        ("theoph.csv", "extravascular", 320.0, 0.0),
+        ("indometh.csv", "iv_bolus", 25.0, 0.0),
+        ("indometh.csv", "iv_infusion", 25.0, 0.25),
+    ],
+)
 @pytest.mark.parametrize("method", ["lin-log", "linear", "lin-up/log-down"])
 def test_matches_slow_scalar_implementation(data, route, dose, dur, method):
     w = wide_sorted(nca(study_of(data, route, dose, dur), auc_method=method))
@@ -193,12 +241,20 @@ def test_matches_slow_scalar_implementation(data, route, dose, dur, method):
     d.columns = [c.lower() for c in d.columns]
     ev = route == "extravascular"
     for i, (_, prof) in enumerate(d.groupby("subject", sort=True)):
-        ref = slow_nca(prof["time"].to_numpy(), prof["conc"].to_numpy(), dose, route, method,
-                       dur)
+        ref = slow_nca(prof["time"].to_numpy(), prof["conc"].to_numpy(), dose, route, method, dur)
         row = w.iloc[i]
-        for key, code in (("CMAX", "CMAX"), ("TMAX", "TMAX"), ("AUCLST", "AUCLST"),
-                          ("AUMCLST", "AUMCLST"), ("LAMZ", "LAMZ"), ("LAMZNPT", "LAMZNPT"),
-                          ("AUCIFO", "AUCIFO"), ("AUCIFP", "AUCIFP"), ("AUMCIFO", "AUMCIFO"),
-                          ("MRT", "MRTEVIFO" if ev else "MRTIVIFO"),
-                          ("CL", "CLFO" if ev else "CLO"), ("VZ", "VZFO" if ev else "VZO")):
+        for key, code in (
+            ("CMAX", "CMAX"),
+            ("TMAX", "TMAX"),
+            ("AUCLST", "AUCLST"),
+            ("AUMCLST", "AUMCLST"),
+            ("LAMZ", "LAMZ"),
+            ("LAMZNPT", "LAMZNPT"),
+            ("AUCIFO", "AUCIFO"),
+            ("AUCIFP", "AUCIFP"),
+            ("AUMCIFO", "AUMCIFO"),
+            ("MRT", "MRTEVIFO" if ev else "MRTIVIFO"),
+            ("CL", "CLFO" if ev else "CLO"),
+            ("VZ", "VZFO" if ev else "VZO"),
+        ):
             assert row[code] == pytest.approx(ref[key], rel=1e-9), (i, code)

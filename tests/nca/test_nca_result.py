@@ -18,10 +18,13 @@ EV_C = np.array([0.0, 8, 10, 5, 2.5, 1.25])
 
 
 def three_subjects():
-    conc = pd.concat([pd.DataFrame({"subject": s, "time": EV_T, "conc": EV_C * f})
-                      for s, f in (("a", 0.2), ("b", 0.4), ("c", 0.8))])
-    doses = pd.DataFrame({"subject": ["a", "b", "c"], "time": 0.0, "dose": 10.0,
-                          "route": "PO"})
+    conc = pd.concat(
+        [
+            pd.DataFrame({"subject": s, "time": EV_T, "conc": EV_C * f})
+            for s, f in (("a", 0.2), ("b", 0.4), ("c", 0.8))
+        ]
+    )
+    doses = pd.DataFrame({"subject": ["a", "b", "c"], "time": 0.0, "dose": 10.0, "route": "PO"})
     subjects = pd.DataFrame({"subject": ["a", "b", "c"], "group": "G1"})
     return Study(conc, doses, subjects, units={"time": "h", "conc": "ng/mL", "dose": "mg"})
 
@@ -29,7 +32,7 @@ def three_subjects():
 def test_summary_statistics_by_hand():
     res = nca(three_subjects())
     s = res.summary().set_index("PPTESTCD")
-    cmax = s.loc["CMAX"]                       # values 2, 4, 8
+    cmax = s.loc["CMAX"]  # values 2, 4, 8
     assert cmax["n"] == 3 and cmax["n_missing"] == 0
     assert cmax["mean"] == pytest.approx(14 / 3, rel=1e-12)
     sd = math.sqrt(((2 - 14 / 3) ** 2 + (4 - 14 / 3) ** 2 + (8 - 14 / 3) ** 2) / 2)
@@ -37,13 +40,14 @@ def test_summary_statistics_by_hand():
     assert cmax["cv_pct"] == pytest.approx(100 * sd / (14 / 3), rel=1e-12)
     # geometric mean (2*4*8)^(1/3) = 4; ln values ln2*(1,2,3) have SD ln2
     assert cmax["geomean"] == pytest.approx(4.0, rel=1e-12)
-    assert cmax["geocv_pct"] == pytest.approx(100 * math.sqrt(math.exp(math.log(2) ** 2) - 1),
-                                              rel=1e-12)
+    assert cmax["geocv_pct"] == pytest.approx(
+        100 * math.sqrt(math.exp(math.log(2) ** 2) - 1), rel=1e-12
+    )
     assert (cmax["median"], cmax["min"], cmax["max"]) == (4.0, 2.0, 8.0)
     # PKNCA defaults: geometric for Cmax/AUC, median (range) for Tmax, mean (SD) for t1/2
     assert cmax["statistic"] == "geometric mean (geometric CV%)"
-    assert cmax["display"] == "4.00 (78.5)"    # 100*sqrt(e^(ln2^2) - 1) = 78.53
-    assert s.loc["TMAX", "display"] == "2 (2\u20132)"   # times as recorded
+    assert cmax["display"] == "4.00 (78.5)"  # 100*sqrt(e^(ln2^2) - 1) = 78.53
+    assert s.loc["TMAX", "display"] == "2 (2\u20132)"  # times as recorded
     assert s.loc["LAMZHL", "statistic"] == "mean (SD)"
 
 
@@ -71,17 +75,35 @@ def test_wide_and_cdisc_views():
     w = res.to_wide()
     assert w["subject"].tolist() == ["a", "b", "c"]
     assert w["CMAX"].tolist() == [2.0, 4.0, 8.0]
-    assert list(w.columns[:7]) == ["subject", "group", "analyte", "matrix", "start", "end",
-                                   "CMAX"]
+    assert list(w.columns[:7]) == ["subject", "group", "analyte", "matrix", "start", "end", "CMAX"]
     pp = res.to_cdisc(studyid="S1")
-    assert {"STUDYID", "DOMAIN", "USUBJID", "PPSEQ", "PPTESTCD", "PPTEST", "PPCAT",
-            "PPSCAT", "PPORRES", "PPORRESU", "PPSTRESC", "PPSTRESN", "PPSTRESU",
-            "PPSPEC"} <= set(pp.columns)
+    assert {
+        "STUDYID",
+        "DOMAIN",
+        "USUBJID",
+        "PPSEQ",
+        "PPTESTCD",
+        "PPTEST",
+        "PPCAT",
+        "PPSCAT",
+        "PPORRES",
+        "PPORRESU",
+        "PPSTRESC",
+        "PPSTRESN",
+        "PPSTRESU",
+        "PPSPEC",
+    } <= set(pp.columns)
     a = pp[pp.USUBJID == "a"]
     assert a["PPSEQ"].tolist() == list(range(1, len(a) + 1))
     row = a[a.PPTESTCD == "CMAX"].iloc[0]
-    assert (row.PPTEST, row.PPORRES, row.PPSTRESN, row.PPSTRESU, row.PPSPEC,
-            row.PPSCAT) == ("Max Conc", "2", 2.0, "ng/mL", "PLASMA", "NON-COMPARTMENTAL")
+    assert (row.PPTEST, row.PPORRES, row.PPSTRESN, row.PPSTRESU, row.PPSPEC, row.PPSCAT) == (
+        "Max Conc",
+        "2",
+        2.0,
+        "ng/mL",
+        "PLASMA",
+        "NON-COMPARTMENTAL",
+    )
     assert row.PPSTINT == "PT0H" and row.PPENINT == ""
     assert a[a.PPTESTCD == "CLFO"].iloc[0].PPTEST == "Total CL Obs by F"
     assert (pp["PPTESTCD"].str.len() <= 8).all()
@@ -113,22 +135,38 @@ def crossover():
     # subject y: IV only; subject z: PO only (different dose)
     t_iv, c_iv = [1.0, 2, 4], [8.0, 4, 1]
     t_po, c_po = [101.0, 102, 104], [2.0, 2, 0.5]
-    conc = pd.concat([
-        pd.DataFrame({"subject": "x", "time": t_iv + t_po, "conc": c_iv + c_po}),
-        pd.DataFrame({"subject": "y", "time": t_iv, "conc": [16.0, 8, 2]}),
-        pd.DataFrame({"subject": "z", "time": [1.0, 2, 4], "conc": [4.0, 4, 1]})])
-    doses = pd.DataFrame({"subject": ["x", "x", "y", "z"], "time": [0.0, 100, 0, 0],
-                          "dose": [1.0, 2, 2, 2], "route": ["IV", "PO", "IV", "PO"]})
+    conc = pd.concat(
+        [
+            pd.DataFrame({"subject": "x", "time": t_iv + t_po, "conc": c_iv + c_po}),
+            pd.DataFrame({"subject": "y", "time": t_iv, "conc": [16.0, 8, 2]}),
+            pd.DataFrame({"subject": "z", "time": [1.0, 2, 4], "conc": [4.0, 4, 1]}),
+        ]
+    )
+    doses = pd.DataFrame(
+        {
+            "subject": ["x", "x", "y", "z"],
+            "time": [0.0, 100, 0, 0],
+            "dose": [1.0, 2, 2, 2],
+            "route": ["IV", "PO", "IV", "PO"],
+        }
+    )
     st = Study(conc, doses, units={"time": "h", "conc": "mg/L", "dose": "mg"})
-    iv = pd.DataFrame({"subject": ["x", "x", "y", "z"], "start": [0.0, 100, 0, 0],
-                       "end": [100.0, np.inf, np.inf, np.inf], "kind": "single"})
+    iv = pd.DataFrame(
+        {
+            "subject": ["x", "x", "y", "z"],
+            "start": [0.0, 100, 0, 0],
+            "end": [100.0, np.inf, np.inf, np.inf],
+            "kind": "single",
+        }
+    )
     return nca(st, intervals=iv)
 
 
 def test_bioavailability_group_means_and_paired():
     res = crossover()
-    f = bioavailability(res, test="extravascular", reference="iv_bolus", by="route",
-                        parameter="AUCLST")
+    f = bioavailability(
+        res, test="extravascular", reference="iv_bolus", by="route", parameter="AUCLST"
+    )
     # IV x: C0 16, AUClast = (16-8)/ln2 + (8-4)/ln2 + 2*(4-1)/ln4 = 15/ln2, dose 1
     # IV y: twice the concentrations, dose 2 -> the same 15/ln2 per mg
     # PO x: 1*2/2 + 1*2 + 2*1.5/ln4 = 3 + 3/ln4, dose 2; PO z: 2 + 4 + 6/ln4, dose 2
@@ -142,10 +180,10 @@ def test_bioavailability_group_means_and_paired():
     assert list(s.index) == ["x"]
     assert s.loc["x", "F_percent"] == pytest.approx(100 * po_x / iv_dn, rel=1e-12)
     assert f[f.method == "paired mean"].F_percent.iloc[0] == pytest.approx(
-        100 * po_x / iv_dn, rel=1e-12)
+        100 * po_x / iv_dn, rel=1e-12
+    )
     with pytest.raises(KinetorError, match="no usable"):
-        bioavailability(res, test="sc", reference="iv_bolus", by="route",
-                        parameter="AUCLST")
+        bioavailability(res, test="sc", reference="iv_bolus", by="route", parameter="AUCLST")
 
 
 def test_kt_nca_is_callable_whatever_the_import_order():
@@ -153,12 +191,15 @@ def test_kt_nca_is_callable_whatever_the_import_order():
     import subprocess
     import sys
 
-    code = ("import kinetor.nca, kinetor as kt, pandas as pd; "
-            "c = pd.DataFrame({'subject': 'a', 'time': [0.0, 1, 2], 'conc': [0.0, 2, 1]}); "
-            "d = pd.DataFrame({'subject': ['a'], 'time': [0.0], 'dose': [1.0], "
-            "'route': ['po']}); "
-            "st = kt.data.Study(c, d, units={'time': 'h', 'conc': 'mg/L', 'dose': 'mg'}); "
-            "print(float(kt.nca(st, auc_method='linear').to_wide().AUCLST[0]))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True).stdout
+    code = (
+        "import kinetor.nca, kinetor as kt, pandas as pd; "
+        "c = pd.DataFrame({'subject': 'a', 'time': [0.0, 1, 2], 'conc': [0.0, 2, 1]}); "
+        "d = pd.DataFrame({'subject': ['a'], 'time': [0.0], 'dose': [1.0], "
+        "'route': ['po']}); "
+        "st = kt.data.Study(c, d, units={'time': 'h', 'conc': 'mg/L', 'dose': 'mg'}); "
+        "print(float(kt.nca(st, auc_method='linear').to_wide().AUCLST[0]))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
     assert float(out) == 2.5  # 0.5*1*(0+2) + 0.5*1*(2+1) = 1 + 1.5

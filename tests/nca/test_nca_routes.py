@@ -19,8 +19,9 @@ LN2 = math.log(2.0)
 
 def one(times, concs, route, dose=100.0, duration=0.0, method="lin-up/log-down", **kw):
     conc = pd.DataFrame({"subject": "s1", "time": times, "conc": concs})
-    doses = pd.DataFrame({"subject": ["s1"], "time": [0.0], "dose": [dose], "route": [route],
-                          "duration": [duration]})
+    doses = pd.DataFrame(
+        {"subject": ["s1"], "time": [0.0], "dose": [dose], "route": [route], "duration": [duration]}
+    )
     st = Study(conc, doses, units={"time": "h", "conc": "mg/L", "dose": "mg"})
     res = nca(st, auc_method=method, **kw)
     return res, res.to_wide().iloc[0]
@@ -49,17 +50,27 @@ def test_extravascular_observed_and_lambda_z():
 
 def test_extravascular_linear():
     _, w = one(EV_T, EV_C, "PO", method="linear")
-    auc = 1 * (0 + 8) / 2 + 1 * (8 + 10) / 2 + 2 * (10 + 5) / 2 + 4 * (5 + 2.5) / 2 \
-        + 4 * (2.5 + 1.25) / 2                                   # = 50.5
-    aumc = 1 * (0 * 0 + 1 * 8) / 2 + 1 * (1 * 8 + 2 * 10) / 2 + 2 * (2 * 10 + 4 * 5) / 2 \
-        + 4 * (4 * 5 + 8 * 2.5) / 2 + 4 * (8 * 2.5 + 12 * 1.25) / 2   # = 208
+    auc = (
+        1 * (0 + 8) / 2
+        + 1 * (8 + 10) / 2
+        + 2 * (10 + 5) / 2
+        + 4 * (5 + 2.5) / 2
+        + 4 * (2.5 + 1.25) / 2
+    )  # = 50.5
+    aumc = (
+        1 * (0 * 0 + 1 * 8) / 2
+        + 1 * (1 * 8 + 2 * 10) / 2
+        + 2 * (2 * 10 + 4 * 5) / 2
+        + 4 * (4 * 5 + 8 * 2.5) / 2
+        + 4 * (8 * 2.5 + 12 * 1.25) / 2
+    )  # = 208
     assert w.AUCLST == pytest.approx(50.5, rel=1e-12) and auc == 50.5
     assert w.AUMCLST == pytest.approx(208.0, rel=1e-12) and aumc == 208.0
     aucifo = 50.5 + 1.25 / K_EV
-    aumcifo = 208 + 1.25 * 12 / K_EV + 1.25 / K_EV ** 2
+    aumcifo = 208 + 1.25 * 12 / K_EV + 1.25 / K_EV**2
     assert w.AUCALL == pytest.approx(50.5, rel=1e-12)
     assert w.AUCIFO == pytest.approx(aucifo, rel=1e-12)
-    assert w.AUCIFP == pytest.approx(aucifo, rel=1e-12)     # CLSTP == CLST here
+    assert w.AUCIFP == pytest.approx(aucifo, rel=1e-12)  # CLSTP == CLST here
     assert w.AUCPEO == pytest.approx(100 * (1.25 / K_EV) / aucifo, rel=1e-12)
     assert w.AUMCIFO == pytest.approx(aumcifo, rel=1e-12)
     assert w.AUMCPEO == pytest.approx(100 * (aumcifo - 208) / aumcifo, rel=1e-12)
@@ -75,13 +86,17 @@ def test_extravascular_linear():
 def test_extravascular_lin_up_log_down():
     _, w = one(EV_T, EV_C, "PO")
     # up: linear; down: (t2-t1)(C1-C2)/ln(C1/C2)
-    auc = 4 + 9 + 2 * 5 / LN2 + 4 * 2.5 / LN2 + 4 * 1.25 / LN2          # 49.0673760
+    auc = 4 + 9 + 2 * 5 / LN2 + 4 * 2.5 / LN2 + 4 * 1.25 / LN2  # 49.0673760
     assert w.AUCLST == pytest.approx(auc, rel=1e-12)
     # log AUMC: dt (t2C2 - t1C1)/ln(C2/C1) - dt^2 (C2 - C1)/ln(C2/C1)^2
     lr = -LN2  # ln(C2/C1) for every declining segment here (each halves)
-    aumc = 4 + 14 + (2 * (20 - 20) / lr - 4 * (5 - 10) / lr ** 2) \
-        + (4 * (20 - 20) / lr - 16 * (2.5 - 5) / lr ** 2) \
-        + (4 * (15 - 20) / lr - 16 * (1.25 - 2.5) / lr ** 2)
+    aumc = (
+        4
+        + 14
+        + (2 * (20 - 20) / lr - 4 * (5 - 10) / lr**2)
+        + (4 * (20 - 20) / lr - 16 * (2.5 - 5) / lr**2)
+        + (4 * (15 - 20) / lr - 16 * (1.25 - 2.5) / lr**2)
+    )
     assert w.AUMCLST == pytest.approx(aumc, rel=1e-12)
 
 
@@ -92,8 +107,7 @@ def test_lin_log_differs_from_lin_up_log_down_after_tmax():
     assert w.AUCLST == pytest.approx(2 + 2 / LN2 + 2.5 + 2 / math.log(3), rel=1e-12)
     _, w = one(t, c, "PO", method="lin-log")
     # Phoenix "Linear Log": log after Tmax (t=1) even when rising: [2,3] = 1/ln(3/2)
-    assert w.AUCLST == pytest.approx(2 + 2 / LN2 + 1 / math.log(1.5) + 2 / math.log(3),
-                                     rel=1e-12)
+    assert w.AUCLST == pytest.approx(2 + 2 / LN2 + 1 / math.log(1.5) + 2 / math.log(3), rel=1e-12)
     _, w = one(t, c, "PO", method="linear")
     assert w.AUCLST == pytest.approx(2 + 3 + 2.5 + 2, rel=1e-12)
 
@@ -113,10 +127,11 @@ def test_iv_bolus_c0_and_linear():
     _, w = one(IV_T, IV_C, "IV", method="linear")
     # C0: log-linear back-extrapolation of (0.5, 10), (1, 8) to t=0: 10 * 10/8 = 12.5
     assert w.C0 == pytest.approx(12.5, rel=1e-12)
-    assert (w.CMAX, w.TMAX) == (10.0, 0.5)   # C0 is not an observation
-    back = 0.5 * (12.5 + 10) / 2                                    # 5.625
-    auc = back + 0.5 * (10 + 8) / 2 + 1 * (8 + 5) / 2 + 2 * (5 + 2.5) / 2 \
-        + 4 * (2.5 + 0.625) / 2                                    # 30.375
+    assert (w.CMAX, w.TMAX) == (10.0, 0.5)  # C0 is not an observation
+    back = 0.5 * (12.5 + 10) / 2  # 5.625
+    auc = (
+        back + 0.5 * (10 + 8) / 2 + 1 * (8 + 5) / 2 + 2 * (5 + 2.5) / 2 + 4 * (2.5 + 0.625) / 2
+    )  # 30.375
     assert w.AUCLST == pytest.approx(auc, rel=1e-12) and auc == 30.375
     # lambda_z: bolus candidates include Tmax; the last three fit exactly (adj R2 = 1),
     # adding (1, 8) or more spoils the fit by far more than 1e-4
@@ -124,9 +139,14 @@ def test_iv_bolus_c0_and_linear():
     aucifo = auc + 0.625 / K_IV
     assert w.AUCIFO == pytest.approx(aucifo, rel=1e-12)
     assert w.AUCPBEO == pytest.approx(100 * back / aucifo, rel=1e-12)
-    aumc = 0.5 * (0 * 12.5 + 0.5 * 10) / 2 + 0.5 * (0.5 * 10 + 1 * 8) / 2 \
-        + 1 * (8 + 10) / 2 + 2 * (10 + 10) / 2 + 4 * (10 + 5) / 2    # 1.25+3.25+9+20+30
-    aumcifo = aumc + 0.625 * 8 / K_IV + 0.625 / K_IV ** 2
+    aumc = (
+        0.5 * (0 * 12.5 + 0.5 * 10) / 2
+        + 0.5 * (0.5 * 10 + 1 * 8) / 2
+        + 1 * (8 + 10) / 2
+        + 2 * (10 + 10) / 2
+        + 4 * (10 + 5) / 2
+    )  # 1.25+3.25+9+20+30
+    aumcifo = aumc + 0.625 * 8 / K_IV + 0.625 / K_IV**2
     assert w.AUMCLST == pytest.approx(63.5, rel=1e-12) and aumc == 63.5
     mrt = aumcifo / aucifo
     assert w.MRTIVIFO == pytest.approx(mrt, rel=1e-12)
@@ -139,8 +159,13 @@ def test_iv_bolus_c0_and_linear():
 def test_iv_bolus_log_down():
     _, w = one(IV_T, IV_C, "IV")
     # every segment declines: log trapezoids, the back-extrapolated one included
-    auc = 0.5 * 2.5 / math.log(1.25) + 0.5 * 2 / math.log(1.25) + 3 / math.log(1.6) \
-        + 2 * 2.5 / LN2 + 4 * 1.875 / math.log(4)
+    auc = (
+        0.5 * 2.5 / math.log(1.25)
+        + 0.5 * 2 / math.log(1.25)
+        + 3 / math.log(1.6)
+        + 2 * 2.5 / LN2
+        + 4 * 1.875 / math.log(4)
+    )
     assert w.AUCLST == pytest.approx(auc, rel=1e-12)
     assert w.AUCPBEO == pytest.approx(100 * (1.25 / math.log(1.25)) / w.AUCIFO, rel=1e-12)
 
@@ -157,14 +182,15 @@ def test_iv_bolus_c0_rules():
 def test_iv_infusion_mrt_minus_half_duration():
     _, w = one(IV_T, IV_C, "IV infusion", duration=1.0, method="linear")
     # infusion: C = 0 at t = 0 (no back-extrapolation); Tmax = 0.5
-    auc = 0.5 * (0 + 10) / 2 + 0.5 * 18 / 2 + 13 / 2 + 7.5 + 4 * 3.125 / 2       # 27.25
+    auc = 0.5 * (0 + 10) / 2 + 0.5 * 18 / 2 + 13 / 2 + 7.5 + 4 * 3.125 / 2  # 27.25
     assert w.AUCLST == pytest.approx(27.25, rel=1e-12) and auc == 27.25
-    aumc = 0.5 * (0.5 * 10) / 2 + 0.5 * (5 + 8) / 2 + (8 + 10) / 2 + 2 * 20 / 2 \
-        + 4 * 15 / 2                                                  # 1.25+3.25+9+20+30
+    aumc = (
+        0.5 * (0.5 * 10) / 2 + 0.5 * (5 + 8) / 2 + (8 + 10) / 2 + 2 * 20 / 2 + 4 * 15 / 2
+    )  # 1.25+3.25+9+20+30
     # lambda_z: after Tmax (t > 0.5): the last 3 points exact, (1, 8) spoils a 4-point fit
     assert w.LAMZNPT == 3
     aucifo = auc + 0.625 / K_IV
-    aumcifo = aumc + 0.625 * 8 / K_IV + 0.625 / K_IV ** 2
+    aumcifo = aumc + 0.625 * 8 / K_IV + 0.625 / K_IV**2
     assert w.MRTIVLST == pytest.approx(aumc / auc - 0.5, rel=1e-12)
     assert w.MRTIVIFO == pytest.approx(aumcifo / aucifo - 0.5, rel=1e-12)
     assert w.VSSO == pytest.approx((aumcifo / aucifo - 0.5) * 100 / aucifo, rel=1e-12)

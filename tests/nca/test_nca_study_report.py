@@ -51,7 +51,7 @@ def test_summary_grid_statistics_by_hand():
     # PO 3.75: subjects 2 (Cmax 12) and 1 (Cmax 18)
     col = g["PO 3.75"]
     assert col["N"] == 2 and col["Mean"] == pytest.approx(15.0)
-    assert col["SD"] == pytest.approx(18 ** 0.5, rel=1e-12)        # sqrt((9 + 9)/1)
+    assert col["SD"] == pytest.approx(18**0.5, rel=1e-12)  # sqrt((9 + 9)/1)
     assert col["Geometric mean"] == pytest.approx((12 * 18) ** 0.5, rel=1e-12)
     assert (col["Median"], col["Min"], col["Max"]) == (15.0, 12.0, 18.0)
 
@@ -60,9 +60,26 @@ def test_cli_json_carries_results_and_axis_label(tmp_path, capsys):
     path = tmp_path / "d.csv"
     st = grouped_study()
     st.conc_with_subjects()[["subject", "time", "conc", "group"]].assign(
-        dose=1.0, route="PO").to_csv(path, index=False)
-    assert main(["--json", "nca", str(path), "--time-unit", "h", "--conc-unit", "mg/L",
-                 "--dose-unit", "mg", "--out", str(tmp_path / "o")]) == 0
+        dose=1.0, route="PO"
+    ).to_csv(path, index=False)
+    assert (
+        main(
+            [
+                "--json",
+                "nca",
+                str(path),
+                "--time-unit",
+                "h",
+                "--conc-unit",
+                "mg/L",
+                "--dose-unit",
+                "mg",
+                "--out",
+                str(tmp_path / "o"),
+            ]
+        )
+        == 0
+    )
     doc = json.loads(capsys.readouterr().out)
     assert isinstance(doc["parameters"], list) and doc["parameters"][0]["CMAX"] > 0
     assert {"PPTESTCD", "geomean", "median"} <= set(doc["summary"][0])
@@ -74,8 +91,7 @@ def test_cli_json_carries_results_and_axis_label(tmp_path, capsys):
 def test_report_refuses_a_raw_data_folder(tmp_path):
     raw = tmp_path / "raw"
     raw.mkdir()
-    pd.DataFrame({"subject": [1], "time": [0], "conc": [1.0]}).to_csv(raw / "pk.csv",
-                                                                       index=False)
+    pd.DataFrame({"subject": [1], "time": [0], "conc": [1.0]}).to_csv(raw / "pk.csv", index=False)
     assert main(["--quiet", "report", str(raw)]) == 3
     assert not (raw / "report.html").exists()
     # elsewhere is fine

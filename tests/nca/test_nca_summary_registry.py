@@ -44,10 +44,24 @@ def _declared():
 
 
 def _every_code_result() -> NCAResult:
-    rows = [{"subject": f"{g}{i}", "group": g, "analyte": "X", "matrix": "PLASMA",
-             "start": 0.0, "end": np.inf, "PPTESTCD": code, "value": v, "unit": "u",
-             "exclude": "", "flag": ""}
-            for code in _declared() for g, vals in VALUES.items() for i, v in enumerate(vals)]
+    rows = [
+        {
+            "subject": f"{g}{i}",
+            "group": g,
+            "analyte": "X",
+            "matrix": "PLASMA",
+            "start": 0.0,
+            "end": np.inf,
+            "PPTESTCD": code,
+            "value": v,
+            "unit": "u",
+            "exclude": "",
+            "flag": "",
+        }
+        for code in _declared()
+        for g, vals in VALUES.items()
+        for i, v in enumerate(vals)
+    ]
     return NCAResult(pd.DataFrame(rows), pd.DataFrame(), Options(), {}, groups=["group"])
 
 
@@ -59,8 +73,9 @@ def _expected(p) -> tuple[str, str]:
 def test_hand_values_of_the_three_statistics():
     assert 100 * math.sqrt(math.exp(math.log(2) ** 2) - 1) == pytest.approx(78.53, abs=0.01)
     assert 100 * math.sqrt(math.exp(math.log(3) ** 2) - 1) == pytest.approx(153.08, abs=0.01)
-    assert math.sqrt(((2 - 14 / 3) ** 2 + (4 - 14 / 3) ** 2 + (8 - 14 / 3) ** 2) / 2) == \
-        pytest.approx(3.055, abs=1e-3)
+    assert math.sqrt(
+        ((2 - 14 / 3) ** 2 + (4 - 14 / 3) ** 2 + (8 - 14 / 3) ** 2) / 2
+    ) == pytest.approx(3.055, abs=1e-3)
     assert math.sqrt(52 / 3) == pytest.approx(4.163, abs=1e-3)
 
 
@@ -93,8 +108,11 @@ def test_summary_and_html_report_agree_for_every_registry_parameter():
     s = res.summary().set_index(["group", "PPTESTCD"])
     for code, p in _declared().items():
         cells = rows[f"{code} (u)"]
-        assert cells == [STATISTIC_LABEL[p.summary], s.loc[("A", code), "display"],
-                         s.loc[("B", code), "display"]], code
+        assert cells == [
+            STATISTIC_LABEL[p.summary],
+            s.loc[("A", code), "display"],
+            s.loc[("B", code), "display"],
+        ], code
         assert cells[1:] == list(_expected(p)), code
     # rows in the registry's display order
     order = [k[:-4] for k in rows if k.endswith(" (u)")]

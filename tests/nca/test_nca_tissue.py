@@ -11,8 +11,16 @@ from kinetor.nca import nca
 
 
 def brain():
-    df = pd.DataFrame({"subject": 1, "time": [0.0, 1, 2, 4, 8], "conc": [0.0, 40, 30, 15, 5],
-                       "matrix": "BRAIN", "dose": 10.0, "route": "PO"})
+    df = pd.DataFrame(
+        {
+            "subject": 1,
+            "time": [0.0, 1, 2, 4, 8],
+            "conc": [0.0, 40, 30, 15, 5],
+            "matrix": "BRAIN",
+            "dose": 10.0,
+            "route": "PO",
+        }
+    )
     return read_study(df, units={"time": "h", "conc": "ng/g", "dose": "mg/kg"})
 
 
@@ -21,8 +29,7 @@ def test_tissue_concentrations_are_accepted_in_ng_per_g():
     p = res.parameters.set_index("PPTESTCD")
     assert p.loc["AUCLST", "value"] == pytest.approx(20 + 35 + 45 + 40, rel=1e-12)
     assert p.loc["AUCLST", "unit"] == "h*ng/g"
-    assert pd.isna(p.loc["CLFO", "value"]) and "tissue concentration" in p.loc["CLFO",
-                                                                                "exclude"]
+    assert pd.isna(p.loc["CLFO", "value"]) and "tissue concentration" in p.loc["CLFO", "exclude"]
 
 
 def test_conversion_to_ng_per_ml_needs_an_explicit_density():

@@ -21,9 +21,15 @@ LN2 = math.log(2.0)
 def urine_study(dose_unit="mg", weight=None, with_volume_unit=True):
     plasma_t = [0.0, 1, 2, 4, 8, 12]
     plasma_c = [0.0, 10, 8, 4, 1, 0.25]
-    urine = pd.DataFrame({"time": [0.0, 4, 8], "end_time": [4.0, 8, 12],
-                          "conc": [100.0, 40, 10], "volume": [0.1, 0.1, 0.2],
-                          "matrix": "URINE"})
+    urine = pd.DataFrame(
+        {
+            "time": [0.0, 4, 8],
+            "end_time": [4.0, 8, 12],
+            "conc": [100.0, 40, 10],
+            "volume": [0.1, 0.1, 0.2],
+            "matrix": "URINE",
+        }
+    )
     plasma = pd.DataFrame({"time": plasma_t, "conc": plasma_c, "matrix": "PLASMA"})
     conc = pd.concat([plasma, urine], ignore_index=True).assign(subject="r1")
     doses = pd.DataFrame({"subject": ["r1"], "time": [0.0], "dose": [1.0], "route": ["PO"]})
@@ -82,8 +88,7 @@ def test_urine_needs_volume_unit_and_end_time():
 
 def test_urine_parameters_over_intervals():
     # collections 0-4, 4-8, 8-12 h; Ae 10, 4, 2 ug; volumes 0.1, 0.1, 0.2 mL
-    iv = pd.DataFrame({"start": [0.0, 8.0, 2.0], "end": [8.0, 12.0, 10.0],
-                       "kind": "partial"})
+    iv = pd.DataFrame({"start": [0.0, 8.0, 2.0], "end": [8.0, 12.0, 10.0], "kind": "partial"})
     res = nca(urine_study(), intervals=iv)
     p = res.parameters
     u = p[p["matrix"] == "URINE"]
@@ -94,7 +99,7 @@ def test_urine_parameters_over_intervals():
         return float(row["value"].iloc[0]), str(row["exclude"].iloc[0])
 
     assert at("RCAMINT", 0.0, 8.0)[0] == pytest.approx(14.0, rel=1e-12)
-    assert at("RCPCINT", 0.0, 8.0)[0] == pytest.approx(1.4, rel=1e-12)     # 14 ug of 1 mg
+    assert at("RCPCINT", 0.0, 8.0)[0] == pytest.approx(1.4, rel=1e-12)  # 14 ug of 1 mg
     assert at("VOLPK", 0.0, 8.0)[0] == pytest.approx(0.2, rel=1e-12)
     assert at("RCAMINT", 8.0, 12.0)[0] == pytest.approx(2.0, rel=1e-12)
     assert at("RCPCINT", 8.0, 12.0)[0] == pytest.approx(0.2, rel=1e-12)

@@ -67,34 +67,73 @@ def test_far_starts_do_not_overflow_and_are_bounded():
 def test_parameter_diagnostics_on_constructed_inputs():
     names = ["a", "b"]
     z = np.zeros((1, 2))
-    ok = diagnostics.check_parameters(names, z, z.astype(bool), z.astype(bool),
-                                      np.array([[0.1, 0.1]]), np.array([[10.0, 10.0]]),
-                                      np.array([True, True]), np.array([10.0]))
+    ok = diagnostics.check_parameters(
+        names,
+        z,
+        z.astype(bool),
+        z.astype(bool),
+        np.array([[0.1, 0.1]]),
+        np.array([[10.0, 10.0]]),
+        np.array([True, True]),
+        np.array([10.0]),
+    )
     assert ok == [[]]
     bad = diagnostics.check_parameters(
-        names, np.array([[0.5, 0.0]]), z.astype(bool), np.array([[False, True]]),
-        np.array([[0.0, np.nan]]), np.array([[500.0, np.nan]]), np.array([True, True]),
-        np.array([1e9]))
+        names,
+        np.array([[0.5, 0.0]]),
+        z.astype(bool),
+        np.array([[False, True]]),
+        np.array([[0.0, np.nan]]),
+        np.array([[500.0, np.nan]]),
+        np.array([True, True]),
+        np.array([1e9]),
+    )
     text = "; ".join(bad[0])
-    for part in ("b at its upper bound", "gradient not zero", "not finite for b",
-                 "standard error 0 for a", "relative SE above 200"):
+    for part in (
+        "b at its upper bound",
+        "gradient not zero",
+        "not finite for b",
+        "standard error 0 for a",
+        "relative SE above 200",
+    ):
         assert part in text, part
     # singular covariance -> condition number not finite; near-collinear -> huge
     cov = np.array([[[1.0, 0.999999], [0.999999, 1.0]]])
     assert diagnostics.correlation_condition(cov)[0] > diagnostics.COND_MAX
-    assert "ill-conditioned" in diagnostics.check_parameters(
-        names, z, z.astype(bool), z.astype(bool), np.array([[0.1, 0.1]]),
-        np.array([[1.0, 1.0]]), np.array([True, True]),
-        diagnostics.correlation_condition(cov))[0][0]
+    assert (
+        "ill-conditioned"
+        in diagnostics.check_parameters(
+            names,
+            z,
+            z.astype(bool),
+            z.astype(bool),
+            np.array([[0.1, 0.1]]),
+            np.array([[1.0, 1.0]]),
+            np.array([True, True]),
+            diagnostics.correlation_condition(cov),
+        )[0][0]
+    )
 
 
 def test_residual_diagnostics_on_constructed_inputs():
-    r = diagnostics.check_residuals(np.array([0.1, 0.1, 0.1]), np.ones(3),
-                                    np.array([0.9, -0.5, 0.9]), np.array([10, 10, 10]), 2,
-                                    {"sigma_prop": np.array([0.1, 0.1, 5.0])}, "proportional")
+    r = diagnostics.check_residuals(
+        np.array([0.1, 0.1, 0.1]),
+        np.ones(3),
+        np.array([0.9, -0.5, 0.9]),
+        np.array([10, 10, 10]),
+        2,
+        {"sigma_prop": np.array([0.1, 0.1, 5.0])},
+        "proportional",
+    )
     assert r[0] == [] and "worse than the mean" in r[1][0] and "exploded" in r[2][0]
-    c = diagnostics.check_residuals(np.array([0.1]), np.ones(1), np.array([0.9]),
-                                    np.array([10]), 2, {"sigma_add": np.array([1e-9]),
-                                                        "sigma_prop": np.array([0.1])},
-                                    "combined", median_pred=np.array([5.0]))
+    c = diagnostics.check_residuals(
+        np.array([0.1]),
+        np.ones(1),
+        np.array([0.9]),
+        np.array([10]),
+        2,
+        {"sigma_add": np.array([1e-9]), "sigma_prop": np.array([0.1])},
+        "combined",
+        median_pred=np.array([5.0]),
+    )
     assert "sigma_add component vanished" in c[0][0]

@@ -60,13 +60,34 @@ def _imports(path: Path) -> set[str]:
     return out
 
 
-@pytest.mark.parametrize(("package", "forbidden"), [
-    ("numerics", ("kinetor.data", "kinetor.nca", "kinetor.pk", "kinetor.pd", "kinetor.popfit",
-                  "kinetor.pathway", "kinetor.translate", "kinetor.report", "kinetor.cli")),
-    ("pd", ("kinetor.pk", "kinetor.pathway", "kinetor.translate", "kinetor.report",
-            "kinetor.cli")),
-])
+@pytest.mark.parametrize(
+    ("package", "forbidden"),
+    [
+        (
+            "numerics",
+            (
+                "kinetor.data",
+                "kinetor.nca",
+                "kinetor.pk",
+                "kinetor.pd",
+                "kinetor.popfit",
+                "kinetor.pathway",
+                "kinetor.translate",
+                "kinetor.report",
+                "kinetor.cli",
+            ),
+        ),
+        (
+            "pd",
+            ("kinetor.pk", "kinetor.pathway", "kinetor.translate", "kinetor.report", "kinetor.cli"),
+        ),
+    ],
+)
 def test_lower_layers_do_not_import_higher_ones(package, forbidden):
-    bad = [(p.name, m) for p in sorted((SRC / package).rglob("*.py")) for m in _imports(p)
-           if any(m == f or m.startswith(f + ".") for f in forbidden)]
+    bad = [
+        (p.name, m)
+        for p in sorted((SRC / package).rglob("*.py"))
+        for m in _imports(p)
+        if any(m == f or m.startswith(f + ".") for f in forbidden)
+    ]
     assert not bad, bad

@@ -36,8 +36,9 @@ def test_ic50_of_vistusertib_matches_its_calibration_target(net):
 
 
 def test_combination_grid_bliss(net):
-    g = combination_grid(net, "everolimus", [1.0, 10.0], "trametinib", [1.0, 10.0],
-                         readout="growth", t=24.0)
+    g = combination_grid(
+        net, "everolimus", [1.0, 10.0], "trametinib", [1.0, 10.0], readout="growth", t=24.0
+    )
     assert len(g) == 9
     single = g[(g["conc_a_nM"] == 0) | (g["conc_b_nM"] == 0)]
     # with one drug absent the Bliss expectation is that drug's own effect: excess 0
@@ -51,10 +52,14 @@ def test_combination_grid_bliss(net):
 def test_parallel_scan_equals_serial(net):
     # 11 conditions in 8 interleaved chunks (0+8, 1+9, 2+10, 3, ...): rows must come back
     # in the input order
-    cond = pd.DataFrame({"lesions": ["", "PTEN_loss", "KRAS_mut", "TSC2_loss"] * 2
-                         + ["", "PTEN_loss", "KRAS_mut"],
-                         "drug": ["everolimus"] * 4 + ["trametinib"] * 4 + ["alpelisib"] * 3,
-                         "conc_nM": [1.0, 10.0, 100.0, 5.0] * 2 + [30.0, 300.0, 3000.0]})
+    cond = pd.DataFrame(
+        {
+            "lesions": ["", "PTEN_loss", "KRAS_mut", "TSC2_loss"] * 2
+            + ["", "PTEN_loss", "KRAS_mut"],
+            "drug": ["everolimus"] * 4 + ["trametinib"] * 4 + ["alpelisib"] * 3,
+            "conc_nM": [1.0, 10.0, 100.0, 5.0] * 2 + [30.0, 300.0, 3000.0],
+        }
+    )
     serial = scan(cond, network=net, t=6.0, n_jobs=1)
     parallel = scan(cond, network=net, t=6.0, n_jobs=2)
     pd.testing.assert_frame_equal(serial, parallel)
@@ -63,20 +68,29 @@ def test_parallel_scan_equals_serial(net):
 
 
 def test_scan_accepts_dict_conditions_with_context(net):
-    out = scan([{"lesions": ["LKB1_loss"], "drugs": {"metformin": 1e6},
-                 "context": {"energy_stress": 1.0}},
-                {"drugs": [("vistusertib", 100.0), ("trametinib", 10.0)]}], network=net, t=2.0)
+    out = scan(
+        [
+            {
+                "lesions": ["LKB1_loss"],
+                "drugs": {"metformin": 1e6},
+                "context": {"energy_stress": 1.0},
+            },
+            {"drugs": [("vistusertib", 100.0), ("trametinib", 10.0)]},
+        ],
+        network=net,
+        t=2.0,
+    )
     assert list(out["lesions"]) == ["LKB1_loss", "parental"]
     assert out.loc[1, "drugs"].startswith("vistusertib:100")
     assert out.loc[0, "pS6_S235_236"] == pytest.approx(100.0, abs=0.5)  # no LKB1: no effect
 
 
 def test_parameter_scan(net):
-    cond = pd.DataFrame({"drug": ["everolimus"] * 3, "conc_nM": [10.0] * 3,
-                         "param.k_s6k_irs": [0.5, 3.5, 20.0]})
+    cond = pd.DataFrame(
+        {"drug": ["everolimus"] * 3, "conc_nM": [10.0] * 3, "param.k_s6k_irs": [0.5, 3.5, 20.0]}
+    )
     out = scan(cond, network=net, t=24.0)
     one = Network(parameters={"k_s6k_irs": 20.0}).readouts_at([("everolimus", 10.0)], 24.0)
-    np.testing.assert_allclose(out.iloc[2][["pAKT_S473", "IRS1"]].to_numpy(float),
-                               one[[0, 7]])
+    np.testing.assert_allclose(out.iloc[2][["pAKT_S473", "IRS1"]].to_numpy(float), one[[0, 7]])
     # stronger S6K1 -| IRS1 feedback -> larger p-AKT rebound when the rapalog relieves it
     assert out["pAKT_S473"].is_monotonic_increasing

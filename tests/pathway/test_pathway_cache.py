@@ -14,17 +14,23 @@ from kinetor.pathway import _cache
 from kinetor.pathway._cache import _MAGIC, _read, _secret, cache_key, load_or_compile
 from kinetor.pathway._model import model_text, to_sbml
 
-RUN = ("from kinetor.pathway import Network; import numpy as np; "
-       "r = Network(['PTEN_loss']).simulate({'everolimus': 10.0, 'trametinib': 3.0}, t_end=12)"
-       ".readouts.to_numpy(); np.save(__import__('sys').argv[1], r)")
+RUN = (
+    "from kinetor.pathway import Network; import numpy as np; "
+    "r = Network(['PTEN_loss']).simulate({'everolimus': 10.0, 'trametinib': 3.0}, t_end=12)"
+    ".readouts.to_numpy(); np.save(__import__('sys').argv[1], r)"
+)
 
 
 def _run(tmp_path, env_dir: str, name: str) -> np.ndarray:
     out = tmp_path / f"{name}.npy"
     # the child imports the same kinetor as this process (a worktree's src, not an
     # installed copy)
-    env = {"KINETOR_CACHE_DIR": env_dir, "PATH": "/usr/bin:/bin", "HOME": str(tmp_path),
-           "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+    env = {
+        "KINETOR_CACHE_DIR": env_dir,
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "PYTHONPATH": os.pathsep.join(p for p in sys.path if p),
+    }
     subprocess.run([sys.executable, "-c", RUN, str(out)], check=True, env=env)
     return np.load(out)
 
@@ -61,7 +67,7 @@ def test_a_damaged_cache_file_is_recompiled(tmp_path, monkeypatch):
     rr = load_or_compile(text, compile_model)
     assert len(compiled) == 2 and rr.model.getNumFloatingSpecies() > 0
     assert _read(path, _secret(path.parent)) is not None  # rewritten, valid
-    path.write_bytes(_MAGIC + b"0" * 64 + b"\n" + good[len(_MAGIC) + 65:])  # bad checksum
+    path.write_bytes(_MAGIC + b"0" * 64 + b"\n" + good[len(_MAGIC) + 65 :])  # bad checksum
     load_or_compile(text, compile_model)
     assert len(compiled) == 3
     load_or_compile(text, compile_model)  # now valid again: loaded, not compiled
@@ -109,7 +115,7 @@ def cache(tmp_path, monkeypatch):
 def test_a_tampered_state_with_a_recomputed_checksum_is_not_loaded(cache):
     comp, path = cache
     raw = path.read_bytes()
-    data = raw[len(_MAGIC) + 65:]
+    data = raw[len(_MAGIC) + 65 :]
     forged = data[:-16] + bytes(16)  # a changed state whose checksum an attacker recomputes
     path.write_bytes(_MAGIC + hashlib.sha256(forged).hexdigest().encode() + b"\n" + forged)
     load_or_compile(comp.text, comp)
@@ -175,8 +181,10 @@ def test_no_temporary_file_is_left_when_the_disk_is_full(cache, monkeypatch):
     def full(fd, mode="r", *a, **k):
         f = real(fd, mode, *a, **k)
         if "w" in mode:
+
             def write(_b):
                 raise OSError(28, "No space left on device")
+
             f.write = write
         return f
 

@@ -72,8 +72,9 @@ def test_cross_validation_refits_without_the_left_out_target():
     assert list(cv["id"]) == ["rapa_s6k_down", "tsc2_rapa"]
     # fold 1 = a fit on the TSC2-null target alone, evaluated on the parental one
     alone = calibrate(t.assign(set=["holdout", "fit"]), free, max_nfev=3)
-    assert cv.loc[0, "fold.rapalog_shift"] == pytest.approx(alone.values["rapalog_shift"],
-                                                            rel=1e-12)
+    assert cv.loc[0, "fold.rapalog_shift"] == pytest.approx(
+        alone.values["rapalog_shift"], rel=1e-12
+    )
     left = alone.report.set_index("id").loc["rapa_s6k_down"]
     assert cv.loc[0, "model_left_out"] == pytest.approx(left["model"], rel=1e-12)
     assert bool(cv.loc[0, "met_left_out"]) == bool(left["met"])

@@ -7,8 +7,23 @@ from kinetor.cli.main import main
 
 def test_simulate_writes_readouts_and_plot(tmp_path):
     out = tmp_path / "sim"
-    assert main(["pathway", "simulate", "--drug", "everolimus:10nM", "--lesion", "PTEN_loss",
-                 "--hours", "24", "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "pathway",
+                "simulate",
+                "--drug",
+                "everolimus:10nM",
+                "--lesion",
+                "PTEN_loss",
+                "--hours",
+                "24",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     df = pd.read_csv(out / "readouts.csv")
     assert df["time"].iloc[-1] == 24.0 and df["pS6K1_T389"].iloc[-1] < 30
     assert (out / "readouts.png").stat().st_size > 10_000
@@ -16,10 +31,24 @@ def test_simulate_writes_readouts_and_plot(tmp_path):
 
 def test_simulate_with_a_profile_file(tmp_path):
     prof = tmp_path / "pk.csv"
-    pd.DataFrame({"time_h": [0, 1, 4, 12], "conc_nM": [0, 500, 200, 20]}).to_csv(prof,
-                                                                                index=False)
-    assert main(["pathway", "simulate", "--drug", f"vistusertib:{prof}", "--hours", "12",
-                 "--context", "amino_acids=0.5", "--out", str(tmp_path / "o")]) == 0
+    pd.DataFrame({"time_h": [0, 1, 4, 12], "conc_nM": [0, 500, 200, 20]}).to_csv(prof, index=False)
+    assert (
+        main(
+            [
+                "pathway",
+                "simulate",
+                "--drug",
+                f"vistusertib:{prof}",
+                "--hours",
+                "12",
+                "--context",
+                "amino_acids=0.5",
+                "--out",
+                str(tmp_path / "o"),
+            ]
+        )
+        == 0
+    )
 
 
 def test_simulate_with_a_dose_regimen(tmp_path, capsys):
@@ -30,42 +59,93 @@ def test_simulate_with_a_dose_regimen(tmp_path, capsys):
     from kinetor.translate.arms import drug_model
 
     out = tmp_path / "reg"
-    assert main(["pathway", "simulate", "--drug", "vistusertib:15 mg/kg PO BID x 2 days",
-                 "--hours", "48", "--dt", "1", "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "pathway",
+                "simulate",
+                "--drug",
+                "vistusertib:15 mg/kg PO BID x 2 days",
+                "--hours",
+                "48",
+                "--dt",
+                "1",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     exp = pd.read_csv(out / "exposure.csv")
     # the library's mouse set, by hand: unbound course = fu x 1000/MW x total ng/mL
     dm = drug_model("vistusertib", "mouse")
-    c = polyexponential(dm.model, "15 mg/kg PO BID x 2 days", weight=SPECIES["mouse"]["weight"],
-                        mw=dm.mw)[0]
-    np.testing.assert_allclose(exp["free_conc_nM"], dm.free_factor * c(exp["time_h"]),
-                               rtol=1e-12)
+    c = polyexponential(
+        dm.model, "15 mg/kg PO BID x 2 days", weight=SPECIES["mouse"]["weight"], mw=dm.mw
+    )[0]
+    np.testing.assert_allclose(exp["free_conc_nM"], dm.free_factor * c(exp["time_h"]), rtol=1e-12)
     ro = pd.read_csv(out / "readouts.csv")
     direct = Network().simulate({dm.drug: c.scaled(dm.free_factor, "nM")}, t_end=48, dt=1.0)
     np.testing.assert_allclose(ro["pS6_S235_236"], direct.readouts["pS6_S235_236"], rtol=1e-9)
     assert ro["pS6_S235_236"].min() < 80
     assert "exposure.csv" in capsys.readouterr().out
     # a regimen without a length, or a species without a PK set: clear errors, exit 3
-    assert main(["pathway", "simulate", "--drug", "vistusertib:15 mg/kg PO BID", "--out",
-                 str(tmp_path / "x")]) == 3
+    assert (
+        main(
+            [
+                "pathway",
+                "simulate",
+                "--drug",
+                "vistusertib:15 mg/kg PO BID",
+                "--out",
+                str(tmp_path / "x"),
+            ]
+        )
+        == 3
+    )
     assert "needs a length" in "".join(capsys.readouterr())
-    assert main(["pathway", "simulate", "--drug", "vistusertib:15 mg/kg PO QD x 2 days",
-                 "--species", "dog", "--out", str(tmp_path / "x")]) == 3
+    assert (
+        main(
+            [
+                "pathway",
+                "simulate",
+                "--drug",
+                "vistusertib:15 mg/kg PO QD x 2 days",
+                "--species",
+                "dog",
+                "--out",
+                str(tmp_path / "x"),
+            ]
+        )
+        == 3
+    )
     assert "no dog PK parameter set" in "".join(capsys.readouterr())
 
 
 def test_bad_inputs_exit_3(tmp_path):
     assert main(["pathway", "simulate", "--drug", "nodrug:1nM", "--out", str(tmp_path)]) == 3
     assert main(["pathway", "simulate", "--lesion", "PTEN_lost", "--out", str(tmp_path)]) == 3
-    assert main(["pathway", "simulate", "--drug", "everolimus:10", "--out",
-                 str(tmp_path)]) == 3
+    assert main(["pathway", "simulate", "--drug", "everolimus:10", "--out", str(tmp_path)]) == 3
 
 
 def test_export_and_dose_response(tmp_path):
     sbml = tmp_path / "model.xml"
     assert main(["pathway", "export", "--out", str(sbml)]) == 0
     assert "identifiers.org/uniprot" in sbml.read_text()
-    assert main(["pathway", "dose-response", "--drug", "vistusertib", "--n", "9",
-                 "--out", str(tmp_path / "dr")]) == 0
+    assert (
+        main(
+            [
+                "pathway",
+                "dose-response",
+                "--drug",
+                "vistusertib",
+                "--n",
+                "9",
+                "--out",
+                str(tmp_path / "dr"),
+            ]
+        )
+        == 0
+    )
     fits = pd.read_csv(tmp_path / "dr" / "ic50.csv").set_index("readout")
     assert 30 < fits.loc["pAKT_S473", "ic50_nM"] < 200
 
@@ -80,9 +160,24 @@ def test_calibrate_writes_a_fitted_file_the_network_reads(tmp_path):
     t.to_csv(tmp_path / "t.csv", index=False)
     f = pd.read_csv(FREE_PARAMETERS_FILE, comment="#")
     f[f["name"] == "rapalog_shift"].to_csv(tmp_path / "f.csv", index=False)
-    assert main(["pathway", "calibrate", "--targets", str(tmp_path / "t.csv"), "--free",
-                 str(tmp_path / "f.csv"), "--max-nfev", "3", "--cross-validate", "--out",
-                 str(tmp_path / "c")]) == 0
+    assert (
+        main(
+            [
+                "pathway",
+                "calibrate",
+                "--targets",
+                str(tmp_path / "t.csv"),
+                "--free",
+                str(tmp_path / "f.csv"),
+                "--max-nfev",
+                "3",
+                "--cross-validate",
+                "--out",
+                str(tmp_path / "c"),
+            ]
+        )
+        == 0
+    )
     rep = pd.read_csv(tmp_path / "c" / "calibration_report.csv")
     assert list(rep["set"]) == ["fit", "holdout", "fit"]  # targets-file order
     # leave-one-out over the two fit targets: each fold fitted on the other one only
@@ -127,12 +222,35 @@ def test_validate_writes_tables_and_a_report_with_one_plot_per_observation(tmp_p
 
 
 def test_calibrate_on_training_rows_with_a_tiny_budget(tmp_path):
-    assert main(["pathway", "calibrate", "--starts", "2", "--jobs", "1", "--max-nfev", "1",
-                 "--out", str(tmp_path / "c")]) == 0
+    assert (
+        main(
+            [
+                "pathway",
+                "calibrate",
+                "--starts",
+                "2",
+                "--jobs",
+                "1",
+                "--max-nfev",
+                "1",
+                "--out",
+                str(tmp_path / "c"),
+            ]
+        )
+        == 0
+    )
     d = tmp_path / "c"
     par = pd.read_csv(d / "parameters.csv")
-    assert {"name", "prior", "value", "se_log10", "spread_log10", "identifiable",
-            "at_bound", "note"} <= set(par.columns)
+    assert {
+        "name",
+        "prior",
+        "value",
+        "se_log10",
+        "spread_log10",
+        "identifiable",
+        "at_bound",
+        "note",
+    } <= set(par.columns)
     starts = pd.read_csv(d / "starts.csv")
     assert len(starts) == 2 and {"cost", "converged"} <= set(starts.columns)
     head = (d / "fitted_parameters.csv").read_text().splitlines()[1]

@@ -18,8 +18,9 @@ from kinetor.pk import (
 
 MODEL = OneCompartmentOral(cl="0.35 L/h/kg", v="2 L/kg", ka="1.5 1/h", fu=0.05)
 # vistusertib-like (MW 462.5 g/mol, ChEMBL extract); 15 mg/kg BID in a 25 g mouse
-FREE_NM = polyexponential(MODEL, "15 mg/kg PO BID x 3", weight=0.025, free=True,
-                          conc_unit="nM", mw=462.5)[0]
+FREE_NM = polyexponential(
+    MODEL, "15 mg/kg PO BID x 3", weight=0.025, free=True, conc_unit="nM", mw=462.5
+)[0]
 
 
 @pytest.fixture(scope="module")
@@ -46,16 +47,37 @@ def test_course_equals_a_fine_exact_tabulation(net):
 
 
 COURSES = {
-    "everolimus 2-cmt oral QD": ("everolimus", polyexponential(
-        TwoCompartmentOral(cl="0.3 L/h/kg", v1="1 L/kg", q="0.2 L/h/kg", v2="2 L/kg",
-                           ka="2 1/h", fu=0.1),
-        "5 mg/kg PO QD x 2 days", weight=0.025, free=True, conc_unit="nM", mw=958.2)[0]),
-    "gedatolisib IV bolus q12h": ("gedatolisib", polyexponential(
-        OneCompartment(cl="0.35 L/h", v="1 L"), "2 mg IV bolus q12h x 3", conc_unit="nM",
-        mw=1000.0)[0]),
-    "vistusertib 2 h infusion q8h": ("vistusertib", polyexponential(
-        OneCompartment(cl="0.35 L/h", v="1 L"), "0.5 mg IV over 2 h q8h x 5", conc_unit="nM",
-        mw=1000.0)[0]),
+    "everolimus 2-cmt oral QD": (
+        "everolimus",
+        polyexponential(
+            TwoCompartmentOral(
+                cl="0.3 L/h/kg", v1="1 L/kg", q="0.2 L/h/kg", v2="2 L/kg", ka="2 1/h", fu=0.1
+            ),
+            "5 mg/kg PO QD x 2 days",
+            weight=0.025,
+            free=True,
+            conc_unit="nM",
+            mw=958.2,
+        )[0],
+    ),
+    "gedatolisib IV bolus q12h": (
+        "gedatolisib",
+        polyexponential(
+            OneCompartment(cl="0.35 L/h", v="1 L"),
+            "2 mg IV bolus q12h x 3",
+            conc_unit="nM",
+            mw=1000.0,
+        )[0],
+    ),
+    "vistusertib 2 h infusion q8h": (
+        "vistusertib",
+        polyexponential(
+            OneCompartment(cl="0.35 L/h", v="1 L"),
+            "0.5 mg IV over 2 h q8h x 5",
+            conc_unit="nM",
+            mw=1000.0,
+        )[0],
+    ),
 }
 
 
@@ -70,10 +92,12 @@ def test_default_tolerance_matches_exact_on_courses(net, case):
 
 
 def test_course_runs_conserve_protein_and_leave_nothing_behind(net):
-    two = TwoCompartmentOral(cl="0.3 L/h/kg", v1="1 L/kg", q="0.2 L/h/kg", v2="2 L/kg",
-                             ka="2 1/h", fu=0.1)
-    course = polyexponential(two, "5 mg/kg PO QD x 2", weight=0.025, free=True,
-                             conc_unit="nM", mw=450.0)[0]
+    two = TwoCompartmentOral(
+        cl="0.3 L/h/kg", v1="1 L/kg", q="0.2 L/h/kg", v2="2 L/kg", ka="2 1/h", fu=0.1
+    )
+    course = polyexponential(
+        two, "5 mg/kg PO QD x 2", weight=0.025, free=True, conc_unit="nM", mw=450.0
+    )[0]
     res = net.simulate({"everolimus": course, "trametinib": 3.0}, t_end=30.0, dt=1.0)
     _check_totals(net, res.species)
     assert res.species.drop(columns="time").to_numpy().min() > -1e-9
@@ -89,8 +113,11 @@ def test_course_in_a_mass_unit_needs_the_drug_mw(net):
         net.readouts_at([(bare, ng)], 6.0)
     with_mw = Drug("x", "mtor_kinase", 80.0, potency="cellular", extra={"mw": 462.5})
     nm = Drug("x", "mtor_kinase", 80.0, potency="cellular")
-    np.testing.assert_allclose(net.readouts_at([(with_mw, ng)], 6.0),
-                               net.readouts_at([(nm, ng.to("nM", mw=462.5))], 6.0), rtol=1e-9)
+    np.testing.assert_allclose(
+        net.readouts_at([(with_mw, ng)], 6.0),
+        net.readouts_at([(nm, ng.to("nM", mw=462.5))], 6.0),
+        rtol=1e-9,
+    )
 
 
 def test_course_must_cover_time_zero(net):
@@ -114,19 +141,21 @@ def test_importing_the_pathway_does_not_load_the_pk_package():
     import sys
 
     code = "import sys, kinetor.pathway.analysis; print('kinetor.pk' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 
 
 def test_two_courses_with_different_dose_times(net):
     # the segment bounds are the union of both courses' doses; each slot re-based at each
     evero = COURSES["everolimus 2-cmt oral QD"][1]  # doses at 0, 24 h
-    vist = polyexponential(MODEL, "15 mg/kg PO q8h x 4", weight=0.025, free=True,
-                           conc_unit="nM", mw=462.5)[0]  # doses at 0, 8, 16, 24 h
+    vist = polyexponential(
+        MODEL, "15 mg/kg PO q8h x 4", weight=0.025, free=True, conc_unit="nM", mw=462.5
+    )[0]  # doses at 0, 8, 16, 24 h
     t = np.arange(0.0, 30.0 + 1e-9, 1 / 30)
-    ref = net.simulate({"everolimus": (t, evero(t)), "vistusertib": (t, vist(t))},
-                       t_end=30.0, dt=0.5, exact=True).readouts.to_numpy()
-    res = net.simulate({"everolimus": evero, "vistusertib": vist}, t_end=30.0, dt=0.5,
-                       exact=True).readouts.to_numpy()
+    ref = net.simulate(
+        {"everolimus": (t, evero(t)), "vistusertib": (t, vist(t))}, t_end=30.0, dt=0.5, exact=True
+    ).readouts.to_numpy()
+    res = net.simulate(
+        {"everolimus": evero, "vistusertib": vist}, t_end=30.0, dt=0.5, exact=True
+    ).readouts.to_numpy()
     np.testing.assert_allclose(res[:, 1:], ref[:, 1:], rtol=0, atol=0.05)

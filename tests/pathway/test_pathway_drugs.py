@@ -9,10 +9,29 @@ from kinetor.pathway.drugs import ATP_CELL_UM, ATP_KM_UM, atp_factor
 
 
 def test_mechanisms_include_the_new_slots():
-    assert {"rapalog", "mtor_kinase", "dual_pi3k_mtor", "pi3k_alpha", "pi3k_beta", "pan_pi3k",
-            "pi3k_covalent", "bivalent_mtor", "akt_allosteric", "akt_atp", "igf1r", "egfr",
-            "her2", "erbb_kinase", "her2_antibody", "mek", "braf", "ampk_activator", "serd",
-            "serm", "aromatase"} == set(MECHANISMS)
+    assert {
+        "rapalog",
+        "mtor_kinase",
+        "dual_pi3k_mtor",
+        "pi3k_alpha",
+        "pi3k_beta",
+        "pan_pi3k",
+        "pi3k_covalent",
+        "bivalent_mtor",
+        "akt_allosteric",
+        "akt_atp",
+        "igf1r",
+        "egfr",
+        "her2",
+        "erbb_kinase",
+        "her2_antibody",
+        "mek",
+        "braf",
+        "ampk_activator",
+        "serd",
+        "serm",
+        "aromatase",
+    } == set(MECHANISMS)
 
 
 def test_validation_lists_all_problems():
@@ -32,7 +51,8 @@ def test_cheng_prusoff_per_kinase():
     assert Drug("a", "mtor_kinase", 2.8).cellular_k()[0] == pytest.approx(2.8 * 32.02, rel=1e-3)
     # a dual drug: PI3K and mTOR each with its own kinase
     assert Drug("d", "dual_pi3k_mtor", 1.0, ic50_mtor_nM=2.0).cellular_k() == pytest.approx(
-        (atp_factor("PI3K"), 2 * atp_factor("MTOR")))
+        (atp_factor("PI3K"), 2 * atp_factor("MTOR"))
+    )
     # rapalog: x rapalog_shift; allosteric MEK and antibodies: unchanged; cellular: as given
     assert Drug("r", "rapalog", 5.0).cellular_k(0.2) == pytest.approx((1.0, 1.0))
     assert Drug("m", "mek", 0.9).cellular_k(0.2) == (0.9, 0.9)
@@ -58,9 +78,16 @@ def test_library_is_the_only_drug_source_cellular_potency_preferred():
 
 
 def test_new_compounds_and_their_mechanisms():
-    want = {"pictilisib": "pan_pi3k", "mk-2206": "akt_allosteric", "lapatinib": "erbb_kinase",
-            "trastuzumab": "her2_antibody", "wortmannin": "pi3k_covalent",
-            "rapalink-1": "bivalent_mtor", "fulvestrant": "serd", "letrozole": "aromatase"}
+    want = {
+        "pictilisib": "pan_pi3k",
+        "mk-2206": "akt_allosteric",
+        "lapatinib": "erbb_kinase",
+        "trastuzumab": "her2_antibody",
+        "wortmannin": "pi3k_covalent",
+        "rapalink-1": "bivalent_mtor",
+        "fulvestrant": "serd",
+        "letrozole": "aromatase",
+    }
     for name, mech in want.items():
         assert resolve_drug(name).mechanism == mech, name
     conj = resolve_drug("wortmannin-rapamycin-7c")
@@ -73,16 +100,20 @@ def test_every_library_compound_simulates_or_says_why():
             d = drug_from_compound(comp)
         except ModelError as exc:
             msg = str(exc)
-            assert comp.name in msg and ("cannot be simulated" in msg or "no node" in msg
-                                          or "needs a PI3K and an mTOR" in msg), msg
+            assert comp.name in msg and (
+                "cannot be simulated" in msg
+                or "no node" in msg
+                or "needs a PI3K and an mTOR" in msg
+            ), msg
             continue
         assert d.source and d.status in ("firm", "likely", "unverified", "assumption"), d.name
         assert d.cellular_k(0.2)[0] > 0
 
 
 def test_resolve_dicts_drugs_and_names():
-    d = resolve_drug({"name": "x", "mechanism": "pi3k_alpha", "ic50_nM": 4.0, "hill": 1.2,
-                      "source": "test"})
+    d = resolve_drug(
+        {"name": "x", "mechanism": "pi3k_alpha", "ic50_nM": 4.0, "hill": 1.2, "source": "test"}
+    )
     assert (d.mechanism, d.ic50_nM, d.hill, d.source) == ("pi3k_alpha", 4.0, 1.2, "test")
     assert resolve_drug(d) is d
     assert resolve_drug("everolimus").mechanism == "rapalog"

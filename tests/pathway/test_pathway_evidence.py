@@ -43,8 +43,9 @@ def test_every_observation_has_a_listed_source(obs, pubs):
 def test_split_is_by_publication(obs, pubs):
     per_pub = obs.groupby("publication_id")["split"].nunique()
     assert (per_pub == 1).all()
-    joined = obs.merge(pubs[["publication_id", "split"]], on="publication_id",
-                       suffixes=("", "_pub"))
+    joined = obs.merge(
+        pubs[["publication_id", "split"]], on="publication_id", suffixes=("", "_pub")
+    )
     assert (joined["split"] == joined["split_pub"]).all()
 
 
@@ -84,8 +85,9 @@ def test_split_by_hash_is_per_id_and_about_one_in_three():
     ids = [f"p{i}" for i in range(300)]
     split = split_by_hash(ids)
     # hand rule: SHA-256 of the id as an integer, divisible by 3 -> heldout
-    assert split["p0"] == ("heldout" if int(hashlib.sha256(b"p0").hexdigest(), 16) % 3 == 0
-                           else "train")
+    assert split["p0"] == (
+        "heldout" if int(hashlib.sha256(b"p0").hexdigest(), 16) % 3 == 0 else "train"
+    )
     assert split_by_hash(ids[:7]) == {k: split[k] for k in ids[:7]}  # others do not matter
     assert 0.25 < sum(v == "heldout" for v in split.values()) / 300 < 0.42
 

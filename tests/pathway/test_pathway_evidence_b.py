@@ -15,14 +15,45 @@ import kinetor.pathway
 EVIDENCE = Path(kinetor.pathway.__file__).resolve().parent / "evidence"
 
 COLUMNS = [
-    "id", "publication_id", "doi", "pmid", "authors_year", "journal", "figure_table", "cell_line",
-    "genotype", "serum_context", "drugs", "conc_nM", "time_h", "readout", "readout_detail",
-    "value", "uncertainty", "uncertainty_kind", "kind", "direction", "band_low", "band_high",
-    "baseline", "how_obtained", "status", "split", "note",
+    "id",
+    "publication_id",
+    "doi",
+    "pmid",
+    "authors_year",
+    "journal",
+    "figure_table",
+    "cell_line",
+    "genotype",
+    "serum_context",
+    "drugs",
+    "conc_nM",
+    "time_h",
+    "readout",
+    "readout_detail",
+    "value",
+    "uncertainty",
+    "uncertainty_kind",
+    "kind",
+    "direction",
+    "band_low",
+    "band_high",
+    "baseline",
+    "how_obtained",
+    "status",
+    "split",
+    "note",
 ]
 PUB_COLUMNS = [
-    "publication_id", "authors_year", "title", "journal", "volume_pages", "doi", "pmid", "split",
-    "topics", "accessed_how",
+    "publication_id",
+    "authors_year",
+    "title",
+    "journal",
+    "volume_pages",
+    "doi",
+    "pmid",
+    "split",
+    "topics",
+    "accessed_how",
 ]
 VOCAB = {
     "kind": {"quantitative", "direction"},
@@ -34,26 +65,53 @@ VOCAB = {
 # Names the network model uses for its outputs (mtor.ant readouts); part B adds a few
 # measured quantities the model has no species for (listed second).
 MODEL_READOUTS = {
-    "pAKT_S473", "pAKT_T308", "pS6K1_T389", "pS6_S235_236", "p4EBP1_T37_46", "p4EBP1_S65",
-    "eIF4E_free", "pPRAS40_T246", "pERK", "IRS1", "pHER3_Y1289", "HER3", "FOXO_nuclear",
-    "pGSK3B_S9", "ER_activity", "proliferation", "apoptosis", "growth", "cell_viability", "ic50",
+    "pAKT_S473",
+    "pAKT_T308",
+    "pS6K1_T389",
+    "pS6_S235_236",
+    "p4EBP1_T37_46",
+    "p4EBP1_S65",
+    "eIF4E_free",
+    "pPRAS40_T246",
+    "pERK",
+    "IRS1",
+    "pHER3_Y1289",
+    "HER3",
+    "FOXO_nuclear",
+    "pGSK3B_S9",
+    "ER_activity",
+    "proliferation",
+    "apoptosis",
+    "growth",
+    "cell_viability",
+    "ic50",
 }
 EXTRA_READOUTS = {
-    "pAKT", "pFOXO", "pS6_S240_244", "IGF1R", "INSR", "ER", "ESR1_mRNA", "AR_activity",
-    "blood_glucose", "insulin",
+    "pAKT",
+    "pFOXO",
+    "pS6_S240_244",
+    "IGF1R",
+    "INSR",
+    "ER",
+    "ESR1_mRNA",
+    "AR_activity",
+    "blood_glucose",
+    "insulin",
 }
 
 
 @pytest.fixture(scope="module")
 def obs():
-    return pd.read_csv(EVIDENCE / "observations_b.csv", dtype=str, keep_default_na=False,
-                       encoding="utf-8")
+    return pd.read_csv(
+        EVIDENCE / "observations_b.csv", dtype=str, keep_default_na=False, encoding="utf-8"
+    )
 
 
 @pytest.fixture(scope="module")
 def pubs():
-    return pd.read_csv(EVIDENCE / "publications_b.csv", dtype=str, keep_default_na=False,
-                       encoding="utf-8")
+    return pd.read_csv(
+        EVIDENCE / "publications_b.csv", dtype=str, keep_default_na=False, encoding="utf-8"
+    )
 
 
 def _num(series):

@@ -37,12 +37,15 @@ def _iv_spike(hours: float) -> tuple[np.ndarray, np.ndarray]:
 INTERMITTENT = ([0, 0.5, 8, 8.5, 24, 24.5, 32, 32.5, 36.0], [0, 300, 300, 0, 0, 300, 300, 0, 0])
 
 
-@pytest.mark.parametrize(("drug", "profile"), [
-    ("vistusertib", _oral_bid(36.0)),
-    ("everolimus", (_oral_bid(36.0)[0], _oral_bid(36.0)[1] / 20)),
-    ("gedatolisib", _iv_spike(36.0)),
-    ("vistusertib", INTERMITTENT),
-])
+@pytest.mark.parametrize(
+    ("drug", "profile"),
+    [
+        ("vistusertib", _oral_bid(36.0)),
+        ("everolimus", (_oral_bid(36.0)[0], _oral_bid(36.0)[1] / 20)),
+        ("gedatolisib", _iv_spike(36.0)),
+        ("vistusertib", INTERMITTENT),
+    ],
+)
 def test_fast_path_matches_exact_forcing(net, drug, profile):
     # accuracy bar: 0.1 percentage point (1e-3 of the untreated 100 %) at every output time
     fast = net.simulate({drug: profile}, t_end=36.0, dt=0.5)
@@ -74,9 +77,14 @@ def test_only_collinear_knots_are_dropped():
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.tuples(st.floats(0.01, 5.0), st.sampled_from([0.0, 1.0, 2.5, 10.0])),
-                min_size=2, max_size=12),
-       st.floats(0.5, 40.0))
+@given(
+    st.lists(
+        st.tuples(st.floats(0.01, 5.0), st.sampled_from([0.0, 1.0, 2.5, 10.0])),
+        min_size=2,
+        max_size=12,
+    ),
+    st.floats(0.5, 40.0),
+)
 def test_segments_reproduce_the_input(steps, t_end):
     # repeated values make collinear (flat) runs; the segments must still give back the
     # piecewise-linear input at every time, and keep every kink
@@ -88,6 +96,9 @@ def test_segments_reproduce_the_input(steps, t_end):
     k = np.clip(np.searchsorted(bounds, grid, side="right") - 1, 0, len(bounds) - 2)
     rebuilt = c0[k] + sl[k] * (grid - np.asarray(bounds)[k])
     np.testing.assert_allclose(rebuilt, np.interp(grid, t, c), rtol=1e-9, atol=1e-9)
-    kinks = [x for x, s in zip(t[1:-1], np.diff(np.diff(c) / np.diff(t)), strict=True)
-             if abs(s) > 1e-6 and 0 < x < t_end]
+    kinks = [
+        x
+        for x, s in zip(t[1:-1], np.diff(np.diff(c) / np.diff(t)), strict=True)
+        if abs(s) > 1e-6 and 0 < x < t_end
+    ]
     assert set(kinks) <= set(bounds)

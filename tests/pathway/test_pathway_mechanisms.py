@@ -98,10 +98,12 @@ def test_rapalog_inhibition_outlasts_washout_torki_does_not(net):
     # FKBP12-rapalog-FRB complex dissociates slowly: p-S6K1 stays down hours after washout;
     # an ATP-site inhibitor's effect ends with the drug
     wash = ([0.0, 2.0, 2.01, 10.0], [1.0, 1.0, 0.0, 0.0])  # x conc, set per drug below
-    rapa = net.simulate({"everolimus": (wash[0], [50.0 * c for c in wash[1]])},
-                        times=[2.0, 8.0], t_end=8)
-    tor = net.simulate({"vistusertib": (wash[0], [3000.0 * c for c in wash[1]])},
-                       times=[2.0, 8.0], t_end=8)
+    rapa = net.simulate(
+        {"everolimus": (wash[0], [50.0 * c for c in wash[1]])}, times=[2.0, 8.0], t_end=8
+    )
+    tor = net.simulate(
+        {"vistusertib": (wash[0], [3000.0 * c for c in wash[1]])}, times=[2.0, 8.0], t_end=8
+    )
     r, k = rapa.readouts.set_index("time"), tor.readouts.set_index("time")
     assert r.loc[2.0, "pS6K1_T389"] < 30 and k.loc[2.0, "pS6K1_T389"] < 30
     assert r.loc[8.0, "pS6K1_T389"] < 50
@@ -164,12 +166,16 @@ def test_mtor_resistance_mutations_and_rapalink():
 
 
 def test_totals_conserved_with_the_new_cycles(net):
-    res = net.simulate({"wortmannin-rapamycin-7c": 100.0, "trametinib": 10.0}, t_end=24,
-                       dt=4.0)
+    res = net.simulate({"wortmannin-rapamycin-7c": 100.0, "trametinib": 10.0}, t_end=24, dt=4.0)
     sp = res.species
-    for forms in (["FOXO_n", "FOXO_c"], ["GSK3", "GSK3_p"],
-                  ["EBP1", "EBP1_eIF4E", "EBP1_p", "EBP1_p_eIF4E", "EBP1_pp"],
-                  ["PI3Ka", "PI3Ka_a"], ["PI3Kb", "PI3Kb_a"]):
+    for forms in (
+        ["FOXO_n", "FOXO_c"],
+        ["GSK3", "GSK3_p"],
+        ["EBP1", "EBP1_eIF4E", "EBP1_p", "EBP1_p_eIF4E", "EBP1_pp"],
+        ["PI3Ka", "PI3Ka_a"],
+        ["PI3Kb", "PI3Kb_a"],
+    ):
         np.testing.assert_allclose(sp[forms].sum(axis=1), 1.0, rtol=1e-6, err_msg=str(forms))
-    np.testing.assert_allclose(sp[["eIF4E", "EBP1_eIF4E", "EBP1_p_eIF4E"]].sum(axis=1), 0.5,
-                               rtol=1e-6)
+    np.testing.assert_allclose(
+        sp[["eIF4E", "EBP1_eIF4E", "EBP1_p_eIF4E"]].sum(axis=1), 0.5, rtol=1e-6
+    )

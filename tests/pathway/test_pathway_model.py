@@ -21,15 +21,29 @@ def test_every_reaction_is_commented_with_a_source_block():
     text = MODEL_FILE.read_text()
     headers = re.findall(r"// =+ (.+)", text)
     assert {"receptors", "mTORC1", "mTORC2", "Ras / RAF / MEK / ERK / RSK"} <= {
-        h.strip() for h in headers}
+        h.strip() for h in headers
+    }
     n_reactions = len(re.findall(r"^\s+R_\w+:", text, flags=re.M))
     assert n_reactions >= 60
 
 
 def test_species_carry_uniprot_annotations():
     sbml = export_sbml()
-    for acc in ("P31749", "P42345", "P23443", "Q13541", "P60484", "P35568", "Q15831",
-                "P04637", "Q9NX09", "P01116", "P28482", "Q15418", "P04626"):
+    for acc in (
+        "P31749",
+        "P42345",
+        "P23443",
+        "Q13541",
+        "P60484",
+        "P35568",
+        "Q15831",
+        "P04637",
+        "Q9NX09",
+        "P01116",
+        "P28482",
+        "Q15418",
+        "P04626",
+    ):
         assert f"http://identifiers.org/uniprot/{acc}" in sbml, acc
     assert "bqbiol:is" in sbml
 

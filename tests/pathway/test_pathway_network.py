@@ -14,26 +14,47 @@ from kinetor.pathway.drugs import atp_factor
 # HER3), DUSP6 and ERalpha are synthesised/degraded (biology), the rest conserved
 CYCLES = {
     "EGFR": (["EGFR", "EGFR_p"], "EGFR_tot"),
-    "HER2": (["HER2", "HER2_p"], "HER2_tot"), "PI3Ka": (["PI3Ka", "PI3Ka_a"], "PI3Ka_tot"),
-    "PI3Kb": (["PI3Kb", "PI3Kb_a"], "PI3Kb_tot"), "PIP": (["PIP2", "PIP3"], "PIP_tot"),
+    "HER2": (["HER2", "HER2_p"], "HER2_tot"),
+    "PI3Ka": (["PI3Ka", "PI3Ka_a"], "PI3Ka_tot"),
+    "PI3Kb": (["PI3Kb", "PI3Kb_a"], "PI3Kb_tot"),
+    "PIP": (["PIP2", "PIP3"], "PIP_tot"),
     "AKT": (["AKT", "AKT_T308", "AKT_S473", "AKT_pp"], "AKT_tot"),
-    "PRAS40": (["PRAS40", "PRAS40_p"], "PRAS40_tot"), "TSC": (["TSC", "TSC_p"], "TSC_tot"),
-    "GSK3": (["GSK3", "GSK3_p"], "GSK3_tot"), "FOXO": (["FOXO_n", "FOXO_c"], "FOXO_tot"),
+    "PRAS40": (["PRAS40", "PRAS40_p"], "PRAS40_tot"),
+    "TSC": (["TSC", "TSC_p"], "TSC_tot"),
+    "GSK3": (["GSK3", "GSK3_p"], "GSK3_tot"),
+    "FOXO": (["FOXO_n", "FOXO_c"], "FOXO_tot"),
     "Rheb": (["Rheb_GDP", "Rheb_GTP"], "Rheb_tot"),
     "mTORC1": (["mTORC1", "mTORC1_a"], "mTORC1_tot"),
-    "mTORC2": (["mTORC2", "mTORC2_a"], "mTORC2_tot"), "S6K1": (["S6K1", "S6K1_p"], "S6K1_tot"),
+    "mTORC2": (["mTORC2", "mTORC2_a"], "mTORC2_tot"),
+    "S6K1": (["S6K1", "S6K1_p"], "S6K1_tot"),
     "S6": (["S6", "S6_p"], "S6_tot"),
     "4EBP1": (["EBP1", "EBP1_eIF4E", "EBP1_p", "EBP1_p_eIF4E", "EBP1_pp"], "EBP1_tot"),
     "eIF4E": (["eIF4E", "EBP1_eIF4E", "EBP1_p_eIF4E"], "eIF4E_tot"),
     "AMPK": (["AMPK", "AMPK_a"], "AMPK_tot"),
-    "p53": (["p53", "p53_a"], "p53_tot"), "HIF1a": (["HIF1a", "HIF1a_s"], "HIF1a_tot"),
-    "REDD1": (["REDD1", "REDD1_a"], "REDD1_tot"), "Ras": (["Ras_GDP", "Ras_GTP"], "Ras_tot"),
-    "RAF": (["RAF", "RAF_a"], "RAF_tot"), "MEK": (["MEK", "MEK_p"], "MEK_tot"),
-    "ERK": (["ERK", "ERK_p"], "ERK_tot"), "RSK": (["RSK", "RSK_p"], "RSK_tot"),
+    "p53": (["p53", "p53_a"], "p53_tot"),
+    "HIF1a": (["HIF1a", "HIF1a_s"], "HIF1a_tot"),
+    "REDD1": (["REDD1", "REDD1_a"], "REDD1_tot"),
+    "Ras": (["Ras_GDP", "Ras_GTP"], "Ras_tot"),
+    "RAF": (["RAF", "RAF_a"], "RAF_tot"),
+    "MEK": (["MEK", "MEK_p"], "MEK_tot"),
+    "ERK": (["ERK", "ERK_p"], "ERK_tot"),
+    "RSK": (["RSK", "RSK_p"], "RSK_tot"),
 }
-DRUGS = ["everolimus", "vistusertib", "gedatolisib", "alpelisib", "capivasertib", "MK-2206",
-         "trametinib", "metformin", "fulvestrant", "lapatinib", "rapalink-1",
-         "wortmannin-rapamycin-7c", "buparlisib"]
+DRUGS = [
+    "everolimus",
+    "vistusertib",
+    "gedatolisib",
+    "alpelisib",
+    "capivasertib",
+    "MK-2206",
+    "trametinib",
+    "metformin",
+    "fulvestrant",
+    "lapatinib",
+    "rapalink-1",
+    "wortmannin-rapamycin-7c",
+    "buparlisib",
+]
 
 
 @pytest.fixture(scope="module")
@@ -56,8 +77,9 @@ def test_two_runs_in_a_row_are_identical(net):
 
 def test_a_drug_run_leaves_nothing_behind(net):
     fresh = Network(parameters={"k_s6k": 20.0}).simulate(t_end=6)
-    Network(["PTEN_loss"], {"hypoxia": 1.0}).simulate({"vistusertib": 300.0, "trametinib": 5.0},
-                                                     t_end=6)
+    Network(["PTEN_loss"], {"hypoxia": 1.0}).simulate(
+        {"vistusertib": 300.0, "trametinib": 5.0}, t_end=6
+    )
     again = Network(parameters={"k_s6k": 20.0}).simulate(t_end=6)
     np.testing.assert_allclose(again.species.to_numpy(), fresh.species.to_numpy(), rtol=1e-12)
     # untreated cell at steady state stays at 100 % (pre-equilibration worked)
@@ -65,11 +87,12 @@ def test_a_drug_run_leaves_nothing_behind(net):
 
 
 @settings(max_examples=20, deadline=None)
-@given(lesion=st.sampled_from([None, *LESIONS]), drug=st.sampled_from(DRUGS),
-       log_conc=st.floats(-1, 6))
+@given(
+    lesion=st.sampled_from([None, *LESIONS]), drug=st.sampled_from(DRUGS), log_conc=st.floats(-1, 6)
+)
 def test_total_protein_is_conserved(lesion, drug, log_conc):
     net = Network([lesion] if lesion else [])
-    res = net.simulate({drug: 10.0 ** log_conc}, t_end=24, dt=2.0)
+    res = net.simulate({drug: 10.0**log_conc}, t_end=24, dt=2.0)
     _check_totals(net, res.species)
     assert res.species.drop(columns="time").to_numpy().min() > -1e-9
 
@@ -108,11 +131,13 @@ def test_piecewise_linear_input_matches_an_analytic_ramp(net):
     line = "C_mtor_kinase := c0_mtor_kinase + sl_mtor_kinase*(time - t0_mtor_kinase)"
     text = model_text()
     assert line in text
-    ramp = Network(model_text=text.replace(
-        line, "C_mtor_kinase := piecewise(100*time, time < 10, 1000)"))
+    ramp = Network(
+        model_text=text.replace(line, "C_mtor_kinase := piecewise(100*time, time < 10, 1000)")
+    )
     ref = ramp.simulate({"vistusertib": 0.0}, t_end=16, dt=1.0)
-    np.testing.assert_allclose(knots.species.to_numpy(), ref.species.to_numpy(),
-                               rtol=2e-4, atol=1e-7)
+    np.testing.assert_allclose(
+        knots.species.to_numpy(), ref.species.to_numpy(), rtol=2e-4, atol=1e-7
+    )
 
 
 def test_constant_profile_equals_constant_concentration(net):
@@ -156,9 +181,17 @@ def test_configuration_errors():
 def test_to_frame_is_long_and_tidy(net):
     res = net.simulate({"trametinib": 10.0}, t_end=1, dt=0.5)
     long = res.to_frame()
-    assert list(long.columns) == ["time", "readout", "value", "unit", "reference", "lesions",
-                                  "drugs"]
+    assert list(long.columns) == [
+        "time",
+        "readout",
+        "value",
+        "unit",
+        "reference",
+        "lesions",
+        "drugs",
+    ]
     assert len(long) == 3 * len(READOUTS)
     assert set(long["drugs"]) == {"trametinib"}
     assert res.at(0.75)["pERK"] == pytest.approx(
-        0.5 * (res.readouts["pERK"].iloc[1] + res.readouts["pERK"].iloc[2]))
+        0.5 * (res.readouts["pERK"].iloc[1] + res.readouts["pERK"].iloc[2])
+    )

@@ -92,8 +92,14 @@ def test_bad_scenarios_file_names_row_and_column(tmp_path):
 
 
 def _row(**kw):
-    base = {"kind": "direction", "value": math.nan, "uncertainty": math.nan,
-            "uncertainty_kind": "none", "band_low": math.nan, "band_high": math.nan}
+    base = {
+        "kind": "direction",
+        "value": math.nan,
+        "uncertainty": math.nan,
+        "uncertainty_kind": "none",
+        "band_low": math.nan,
+        "band_high": math.nan,
+    }
     return {**base, **kw}
 
 
@@ -123,8 +129,20 @@ def result():
 def test_validate_returns_one_row_per_observation_and_summaries_by_split(result, obs):
     t = result.table
     assert list(t["id"]) == list(obs["id"])
-    assert {"id", "split", "status", "simulable", "reason", "scenario", "baseline",
-            "predicted", "low", "high", "log10_residual", "passed"} <= set(t.columns)
+    assert {
+        "id",
+        "split",
+        "status",
+        "simulable",
+        "reason",
+        "scenario",
+        "baseline",
+        "predicted",
+        "low",
+        "high",
+        "log10_residual",
+        "passed",
+    } <= set(t.columns)
     s = result.summary()
     assert list(s["split"]) == ["train"] * 3 + ["heldout"] * 3
     assert list(s["conditions"]) == ["all", "stated", "rule"] * 2

@@ -19,6 +19,7 @@ def reference_solve(rhs, y0, t_out, grid, inputs):
     y = np.asarray(y0, float)
     out = {float(stops[0]): y.copy()}
     for ta, tb in pairwise(stops):
+
         def f(t, yy):
             u = np.array([np.interp(t, grid, row) for row in inputs])
             return rhs(t, yy, u)

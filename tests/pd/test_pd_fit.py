@@ -76,8 +76,14 @@ def test_per_animal_fits_are_vectorised_and_equal_to_single_fits():
     days = np.arange(0.0, 15.0, 2.0)
     truth = ExponentialGrowth(v0=v0, kg=kg).unperturbed(days)
     noisy = truth * np.exp(rng.normal(0, 0.05, truth.shape))
-    df = pd.DataFrame({"animal": np.repeat([f"a{i}" for i in range(6)], days.size),
-                       "group": "Vehicle", "day": np.tile(days, 6), "volume": noisy.ravel()})
+    df = pd.DataFrame(
+        {
+            "animal": np.repeat([f"a{i}" for i in range(6)], days.size),
+            "group": "Vehicle",
+            "day": np.tile(days, 6),
+            "volume": noisy.ravel(),
+        }
+    )
     f = fit_pd(df, "exponential", by="animal")
     assert f.params_.shape == (6, 2)
     # log error + exponential model = straight line in log volume: OLS closed form per animal
@@ -134,8 +140,13 @@ def test_idr_fit_with_exposure():
         r = m.simulate(times, grid=grid, conc=c)[0] + rng.normal(0, 0.4, times.size)
         rows += [(f"m{a}", t, v) for t, v in zip(times, r, strict=True)]
     data = pd.DataFrame(rows, columns=["animal", "time", "value"])
-    ex = pd.DataFrame({"animal": np.repeat([f"m{a}" for a in range(4)], grid.size),
-                       "time": np.tile(grid, 4), "conc": np.tile(c, 4)})
+    ex = pd.DataFrame(
+        {
+            "animal": np.repeat([f"m{a}" for a in range(4)], grid.size),
+            "time": np.tile(grid, 4),
+            "conc": np.tile(c, 4),
+        }
+    )
     f = fit_pd(data, "idr1", exposure=ex, fixed={"hill": 1.0})
     p = f.params_.iloc[0]
     assert p["r0"] == pytest.approx(20.0, rel=0.05)
@@ -163,15 +174,21 @@ def test_m3_censoring_is_the_maximum_likelihood_estimate():
     def nll(x):
         e0, imax, ic50, s = x[0], x[1], math.exp(x[2]), math.exp(x[3])
         pred = e0 * (1 - imax * conc / (ic50 + conc))
-        return -(norm.logpdf(obs[~cens], pred[~cens], s).sum()
-                 + norm.logcdf((lloq - pred[cens]) / s).sum())
+        return -(
+            norm.logpdf(obs[~cens], pred[~cens], s).sum()
+            + norm.logcdf((lloq - pred[cens]) / s).sum()
+        )
 
-    ref = minimize(nll, [100.0, 0.9, math.log(10.0), math.log(3.0)], method="Nelder-Mead",
-                   options={"xatol": 1e-10, "fatol": 1e-12, "maxiter": 20000,
-                            "maxfev": 40000})
+    ref = minimize(
+        nll,
+        [100.0, 0.9, math.log(10.0), math.log(3.0)],
+        method="Nelder-Mead",
+        options={"xatol": 1e-10, "fatol": 1e-12, "maxiter": 20000, "maxfev": 40000},
+    )
     p = f.params_.iloc[0]
-    np.testing.assert_allclose([p["e0"], p["imax"], p["ic50"]],
-                               [ref.x[0], ref.x[1], math.exp(ref.x[2])], rtol=1e-4)
+    np.testing.assert_allclose(
+        [p["e0"], p["imax"], p["ic50"]], [ref.x[0], ref.x[1], math.exp(ref.x[2])], rtol=1e-4
+    )
     assert f.loglik_.iloc[0] == pytest.approx(-ref.fun, rel=1e-6)
     assert p["ic50"] == pytest.approx(8.0, rel=0.2)
 

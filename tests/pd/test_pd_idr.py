@@ -53,8 +53,9 @@ def test_constant_conc_closed_forms(cls, drug, rss, rate):
     m = cls(kin=10.0, kout=0.5, **drug)
     assert float(m.steady_state(5.0)) == pytest.approx(rss)
     t = np.array([0.5, 2.0, 7.0])
-    np.testing.assert_allclose(m.simulate(t, conc=5.0)[0],
-                               rss + (20.0 - rss) * np.exp(-rate * t), rtol=1e-8)
+    np.testing.assert_allclose(
+        m.simulate(t, conc=5.0)[0], rss + (20.0 - rss) * np.exp(-rate * t), rtol=1e-8
+    )
 
 
 @pytest.mark.parametrize(("cls", "drug"), MODELS)
@@ -66,8 +67,9 @@ def test_against_scipy_with_a_pk_course(cls, drug, ref_solve, pk):
     out = m.simulate(t_out, grid=grid, conc=conc, rtol=1e-10)
     cap, c50 = list(drug.values())
     for i, (kin, kout, n) in enumerate([(10.0, 0.5, 1.0), (4.0, 2.0, 2.5)]):
+
         def rhs(t, y, u, kin=kin, kout=kout, n=n):
-            e = cap * u[0] ** n / (c50 ** n + u[0] ** n)
+            e = cap * u[0] ** n / (c50**n + u[0] ** n)
             return {
                 IndirectResponseI: kin * (1 - e) - kout * y,
                 IndirectResponseII: kin - kout * (1 - e) * y,
@@ -96,7 +98,8 @@ def test_invalid_parameters():
         IndirectResponseIII(kin=1.0, kout=1.0, imax=0.5, ic50=1.0)
     with pytest.raises(ModelError):  # grid does not cover the simulated span
         IndirectResponseI(kin=1.0, kout=1.0, imax=0.5, ic50=1.0).simulate(
-            [5.0], grid=[0.0, 1.0], conc=[1.0, 1.0])
+            [5.0], grid=[0.0, 1.0], conc=[1.0, 1.0]
+        )
 
 
 def test_replace_keeps_the_model_and_units():

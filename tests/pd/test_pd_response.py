@@ -23,12 +23,15 @@ def table(spec, days):
     return pd.DataFrame(rows, columns=["animal", "group", "day", "volume"])
 
 
-STUDY = table({
-    "c1": ("Vehicle", [100.0, 200.0, 400.0]),
-    "c2": ("Vehicle", [120.0, 240.0, 480.0]),
-    "t1": ("Drug", [100.0, 120.0, 150.0]),
-    "t2": ("Drug", [80.0, 100.0, 90.0]),
-}, (0.0, 7.0, 14.0))
+STUDY = table(
+    {
+        "c1": ("Vehicle", [100.0, 200.0, 400.0]),
+        "c2": ("Vehicle", [120.0, 240.0, 480.0]),
+        "t1": ("Drug", [100.0, 120.0, 150.0]),
+        "t2": ("Drug", [80.0, 100.0, 90.0]),
+    },
+    (0.0, 7.0, 14.0),
+)
 
 
 def test_growth_rates_by_hand():
@@ -59,7 +62,7 @@ def test_rate_based_tc_by_hand():
     assert "Hather" in res.loc["Drug", "formula"]
     # an explicit duration (21 days): exp(21 (ln(1.6875)/28 - ln2/7)) = 1.6875^0.75 / 8
     res21 = rate_based_tc(STUDY, control="Vehicle", duration=21).set_index("group")
-    assert res21.loc["Drug", "tc_ratio"] == pytest.approx(1.6875 ** 0.75 / 8)
+    assert res21.loc["Drug", "tc_ratio"] == pytest.approx(1.6875**0.75 / 8)
 
 
 def test_doubling_time_by_hand():
@@ -79,12 +82,15 @@ def test_zero_volume_needs_a_floor():
     assert r50.loc["t2", "rate"] == pytest.approx(math.log(50 / 80) / 14)
 
 
-DELAY = table({
-    "c1": ("Vehicle", [100.0, 400.0, 1600.0]),
-    "c2": ("Vehicle", [100.0, 400.0, 1600.0]),
-    "t1": ("Drug", [100.0, 200.0, 400.0]),
-    "t2": ("Drug", [100.0, 150.0, 300.0]),
-}, (0.0, 10.0, 20.0))
+DELAY = table(
+    {
+        "c1": ("Vehicle", [100.0, 400.0, 1600.0]),
+        "c2": ("Vehicle", [100.0, 400.0, 1600.0]),
+        "t1": ("Drug", [100.0, 200.0, 400.0]),
+        "t2": ("Drug", [100.0, 150.0, 300.0]),
+    },
+    (0.0, 10.0, 20.0),
+)
 
 
 def test_growth_delay_log_linear_by_hand():
@@ -108,16 +114,19 @@ def test_growth_delay_linear_and_censoring():
     assert math.isnan(res.loc["Drug", "tgd"]) and "not reached" in res.loc["Drug", "reason"]
 
 
-MRECIST = table({
-    # dV: 0, -50, -96, -98; running means 0, -25, -48.67, -61 -> BR -98, BAR -61: CR
-    "cr": ("Drug", [100.0, 50.0, 4.0, 2.0]),
-    # dV: 0, -20, -55, -60; running means 0, -10, -25, -33.75 -> PR
-    "pr": ("Drug", [100.0, 80.0, 45.0, 40.0]),
-    # dV: 0, 10, 20, 30; running means 0, 5, 10, 15 -> BR 20 (days >= 10), BAR 10: SD
-    "sd": ("Drug", [100.0, 110.0, 120.0, 130.0]),
-    # dV 0, 50, 100, 200 -> PD
-    "pd": ("Vehicle", [100.0, 150.0, 200.0, 300.0]),
-}, (0.0, 7.0, 14.0, 21.0))
+MRECIST = table(
+    {
+        # dV: 0, -50, -96, -98; running means 0, -25, -48.67, -61 -> BR -98, BAR -61: CR
+        "cr": ("Drug", [100.0, 50.0, 4.0, 2.0]),
+        # dV: 0, -20, -55, -60; running means 0, -10, -25, -33.75 -> PR
+        "pr": ("Drug", [100.0, 80.0, 45.0, 40.0]),
+        # dV: 0, 10, 20, 30; running means 0, 5, 10, 15 -> BR 20 (days >= 10), BAR 10: SD
+        "sd": ("Drug", [100.0, 110.0, 120.0, 130.0]),
+        # dV 0, 50, 100, 200 -> PD
+        "pd": ("Vehicle", [100.0, 150.0, 200.0, 300.0]),
+    },
+    (0.0, 7.0, 14.0, 21.0),
+)
 
 
 def test_best_response_and_mrecist_by_hand():
@@ -129,8 +138,14 @@ def test_best_response_and_mrecist_by_hand():
     assert br.loc["sd", "best_response_day"] == 14.0
     assert br["mrecist"].to_dict() == {"cr": "CR", "pd": "PD", "pr": "PR", "sd": "SD"}
     summ = response_summary(MRECIST).set_index("group")
-    assert summ.loc["Drug", ["n", "cr", "pr", "sd", "pd", "n_regression"]].tolist() == \
-        [3, 1, 1, 1, 0, 2]
+    assert summ.loc["Drug", ["n", "cr", "pr", "sd", "pd", "n_regression"]].tolist() == [
+        3,
+        1,
+        1,
+        1,
+        0,
+        2,
+    ]
     assert summ.loc["Drug", "orr"] == pytest.approx(2 / 3)
 
 
@@ -142,8 +157,14 @@ def test_best_response_needs_late_measurements():
 
 
 def test_body_weight_change_by_hand():
-    df = pd.DataFrame({"animal": ["w1"] * 3 + ["w2"] * 3, "group": "G",
-                       "day": [0, 7, 14] * 2, "weight": [20.0, 19.0, 18.0, 25.0, 20.0, 26.0]})
+    df = pd.DataFrame(
+        {
+            "animal": ["w1"] * 3 + ["w2"] * 3,
+            "group": "G",
+            "day": [0, 7, 14] * 2,
+            "weight": [20.0, 19.0, 18.0, 25.0, 20.0, 26.0],
+        }
+    )
     res = body_weight_change(df, loss_threshold=15.0).set_index("day")
     # day 7: -5 % and -20 % -> mean -12.5, SD 10.6066, SEM 7.5; one animal lost > 15 %
     assert res.loc[7.0, "mean_pct"] == pytest.approx(-12.5)

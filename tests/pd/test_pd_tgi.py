@@ -25,8 +25,9 @@ VOLUMES = {
 
 
 def study():
-    rows = [(a, g, d, v) for a, (g, vs) in VOLUMES.items() for d, v in zip((0, 7, 14), vs,
-                                                                           strict=True)]
+    rows = [
+        (a, g, d, v) for a, (g, vs) in VOLUMES.items() for d, v in zip((0, 7, 14), vs, strict=True)
+    ]
     return pd.DataFrame(rows, columns=["animal", "group", "day", "volume"])
 
 
@@ -42,8 +43,11 @@ def test_delta_tgi_by_hand():
     assert tg["Drug"] == pytest.approx(100.0 * (1 - 30 / 330))
     assert tg["Strong"] == pytest.approx(100.0 * (1 + 60 / 330))
     assert tg["Vehicle"] == 0.0
-    assert by_group(res, "regression").to_dict() == {"Drug": False, "Strong": True,
-                                                     "Vehicle": False}
+    assert by_group(res, "regression").to_dict() == {
+        "Drug": False,
+        "Strong": True,
+        "Vehicle": False,
+    }
     assert by_group(res, "treated_value")["Drug"] == pytest.approx(30.0)
     assert by_group(res, "control_value")["Drug"] == pytest.approx(330.0)
     assert set(res["method"]) == {"delta"}
@@ -120,8 +124,9 @@ def test_zero_volume_and_geometric_mean():
     res = tgi(df, control="Vehicle", day=14, formula="geometric").set_index("group")
     assert math.isnan(res.loc["Strong", "tc_pct"]) and "geometric" in res.loc["Strong", "reason"]
     # the arithmetic formulas are still defined: mean(0, 60) = 30 -> 30 / 440
-    assert tc_ratio(df, "Vehicle", 14).set_index("group").loc["Strong", "tc_pct"] == \
-        pytest.approx(100 * 30 / 440)
+    assert tc_ratio(df, "Vehicle", 14).set_index("group").loc["Strong", "tc_pct"] == pytest.approx(
+        100 * 30 / 440
+    )
 
 
 @settings(max_examples=30, deadline=None)
@@ -130,8 +135,9 @@ def test_tgi_does_not_depend_on_the_volume_unit(scale, formula):
     df = study()
     ref = tgi(df, "Vehicle", 14, formula=formula)["tgi_pct"].to_numpy()
     scaled = df.assign(volume=df["volume"] * scale)
-    np.testing.assert_allclose(tgi(scaled, "Vehicle", 14, formula=formula)["tgi_pct"], ref,
-                               rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(
+        tgi(scaled, "Vehicle", 14, formula=formula)["tgi_pct"], ref, rtol=1e-9, atol=1e-9
+    )
 
 
 def test_caliper_volume_and_reading_from_diameters(tmp_path):
@@ -143,19 +149,27 @@ def test_caliper_volume_and_reading_from_diameters(tmp_path):
 
 
 def test_every_bad_row_is_reported():
-    df = pd.DataFrame({
-        "animal": ["a", "a", "b", "b", "c", ""],
-        "group": ["V", "V", "V", "D", "D", "D"],
-        "day": [0, 0, 0, 7, "x", 3],
-        "volume": [100, 110, -5, "big", 10, 10],
-    })
+    df = pd.DataFrame(
+        {
+            "animal": ["a", "a", "b", "b", "c", ""],
+            "group": ["V", "V", "V", "D", "D", "D"],
+            "day": [0, 0, 0, 7, "x", 3],
+            "volume": [100, 110, -5, "big", 10, 10],
+        }
+    )
     with pytest.raises(DataError) as err:
         read_volumes(df, file="vol.csv")
     found = {(p.row, p.column) for p in err.value.problems}
     # header = row 1: duplicate day for 'a' (row 3), negative (row 4), text volume (row 5),
     # text day (row 6), empty animal (row 7), animal b in two groups (first row 4)
-    assert {(3, "day"), (4, "volume"), (5, "volume"), (6, "day"), (7, "animal"),
-            (4, "group")} <= found
+    assert {
+        (3, "day"),
+        (4, "volume"),
+        (5, "volume"),
+        (6, "day"),
+        (7, "animal"),
+        (4, "group"),
+    } <= found
     assert all(p.file == "vol.csv" for p in err.value.problems)
     with pytest.raises(DataError, match="volume"):
         read_volumes(pd.DataFrame({"animal": ["a"], "group": ["V"], "day": [0]}))

@@ -48,8 +48,9 @@ def test_closed_forms_by_hand():
     # hard switch: Vth = l1/l0 = 2, tau = ln(2/0.1)/0.5 = 2 ln 20; 3 days later 2 + 3 = 5
     el = ExponentialLinearGrowth(v0=0.1, l0=0.5, l1=1.0, psi=np.inf)
     tau = 2.0 * math.log(20.0)
-    np.testing.assert_allclose(el.unperturbed([tau / 2, tau + 3.0])[0],
-                               [0.1 * math.exp(0.5 * tau / 2), 5.0], rtol=1e-13)
+    np.testing.assert_allclose(
+        el.unperturbed([tau / 2, tau + 3.0])[0], [0.1 * math.exp(0.5 * tau / 2), 5.0], rtol=1e-13
+    )
 
 
 def test_simeoni_unperturbed_is_exponential_for_small_w():
@@ -78,8 +79,9 @@ def test_exponential_with_time_varying_kill_by_hand():
 def test_growth_drive_scales_the_rate():
     # g = 0.5 constant: V = 100 exp(0.5 * 0.2 * 10) = 100 e
     m = ExponentialGrowth(v0=100.0, kg=0.2)
-    assert m.simulate([10.0], growth_drive=0.5).volume[0, 0] == pytest.approx(100 * math.e,
-                                                                               rel=1e-8)
+    assert m.simulate([10.0], growth_drive=0.5).volume[0, 0] == pytest.approx(
+        100 * math.e, rel=1e-8
+    )
 
 
 def test_simeoni_k1_zero_keeps_damaged_mass():
@@ -103,8 +105,7 @@ def test_linear_system_against_matrix_exponential():
     t = np.array([1.0, 4.0, 9.0])
     sim = m.simulate(t, conc=c)
     for j, tj in enumerate(t):
-        np.testing.assert_allclose(sim.states[0, :, j], expm(a * tj) @ [50.0, 0, 0, 0],
-                                   rtol=1e-8)
+        np.testing.assert_allclose(sim.states[0, :, j], expm(a * tj) @ [50.0, 0, 0, 0], rtol=1e-8)
 
 
 def _simeoni_rhs(l0, l1, k1, k2, psi=20.0):
@@ -112,8 +113,8 @@ def _simeoni_rhs(l0, l1, k1, k2, psi=20.0):
         w = y.sum()
         g = l0 * y[0] / (1 + (l0 * w / l1) ** psi) ** (1 / psi)
         kill = k2 * u[0] * y[0]
-        return np.array([u[1] * g - kill, kill - k1 * y[1], k1 * (y[1] - y[2]),
-                         k1 * (y[2] - y[3])])
+        return np.array([u[1] * g - kill, kill - k1 * y[1], k1 * (y[1] - y[2]), k1 * (y[2] - y[3])])
+
     return rhs
 
 
@@ -121,8 +122,9 @@ def test_simeoni_against_scipy_with_pk_and_growth_drive(ref_solve):
     p = PACLITAXEL_A2780
     grid = np.linspace(0.0, 20.0, 401)
     # concentration: three weekly 1-day infusion-like pulses of 1000 ng/mL, decaying
-    conc = sum(1000.0 * np.exp(-2.0 * np.clip(grid - d, 0, None)) * (grid >= d)
-               for d in (2.0, 9.0, 16.0))
+    conc = sum(
+        1000.0 * np.exp(-2.0 * np.clip(grid - d, 0, None)) * (grid >= d) for d in (2.0, 9.0, 16.0)
+    )
     drive = 0.6 + 0.4 * np.cos(grid / 3.0) ** 2
     v0 = np.array([0.05, 0.3])
     m = Simeoni(v0=v0, l0=p["l0"], l1=p["l1"], k1=p["k1"], k2=p["k2"])
@@ -136,16 +138,20 @@ def test_simeoni_against_scipy_with_pk_and_growth_drive(ref_solve):
 
 GROWTH = {
     # law: (model class and growth kwargs, G(x1, w) for the reference right-hand side)
-    "exponential": (lambda: ExponentialGrowth(v0=150.0, kg=0.25, **DRUG),
-                    lambda x1, w: 0.25 * x1),
+    "exponential": (lambda: ExponentialGrowth(v0=150.0, kg=0.25, **DRUG), lambda x1, w: 0.25 * x1),
     "linear": (lambda: LinearGrowth(v0=150.0, kl=60.0, **DRUG), lambda x1, w: 60.0 * x1 / w),
-    "exponential_linear": (lambda: ExponentialLinearGrowth(v0=150.0, l0=0.25, l1=60.0,
-                                                           **DRUG),
-                           lambda x1, w: 0.25 * x1 / (1 + (0.25 * w / 60.0) ** 20) ** 0.05),
-    "gompertz": (lambda: GompertzGrowth(v0=150.0, kg=0.25, vmax=2500.0, **DRUG),
-                 lambda x1, w: 0.25 * x1 * math.log(2500.0 / w)),
-    "logistic": (lambda: LogisticGrowth(v0=150.0, kg=0.25, vmax=2500.0, **DRUG),
-                 lambda x1, w: 0.25 * x1 * (1 - w / 2500.0)),
+    "exponential_linear": (
+        lambda: ExponentialLinearGrowth(v0=150.0, l0=0.25, l1=60.0, **DRUG),
+        lambda x1, w: 0.25 * x1 / (1 + (0.25 * w / 60.0) ** 20) ** 0.05,
+    ),
+    "gompertz": (
+        lambda: GompertzGrowth(v0=150.0, kg=0.25, vmax=2500.0, **DRUG),
+        lambda x1, w: 0.25 * x1 * math.log(2500.0 / w),
+    ),
+    "logistic": (
+        lambda: LogisticGrowth(v0=150.0, kg=0.25, vmax=2500.0, **DRUG),
+        lambda x1, w: 0.25 * x1 * (1 - w / 2500.0),
+    ),
 }
 DRUG = {"k2": 0.004, "k1": 0.5, "n_transit": 2}
 
@@ -159,8 +165,7 @@ def test_every_law_with_drug_drive_and_transit_against_scipy(law, ref_solve, pk)
 
     def rhs(t, y, u):
         kill = 0.004 * u[0] * y[0]
-        return np.array([u[1] * g(y[0], y.sum()) - kill, kill - 0.5 * y[1],
-                         0.5 * (y[1] - y[2])])
+        return np.array([u[1] * g(y[0], y.sum()) - kill, kill - 0.5 * y[1], 0.5 * (y[1] - y[2])])
 
     t_out = np.array([1.0, 5.0, 10.0])
     sim = make().simulate(t_out, grid=grid, conc=conc, growth_drive=drive, rtol=1e-10)
@@ -189,7 +194,8 @@ def test_vectorised_equals_one_by_one():
     sim = m.simulate([7.0, 14.0], grid=grid, conc=conc)
     for i in range(3):
         one = GompertzGrowth(v0=v0[i], kg=kg[i], vmax=4000.0, k2=0.003).simulate(
-            [7.0, 14.0], grid=grid, conc=conc[i])
+            [7.0, 14.0], grid=grid, conc=conc[i]
+        )
         np.testing.assert_allclose(sim.volume[i], one.volume[0], rtol=1e-12)
     frame = sim.to_frame(animals=["a", "b", "c"])
     assert list(frame.columns) == ["animal", "time", "volume", "x1"]
@@ -233,8 +239,9 @@ def test_jump_in_the_kill_input():
     # c = 0 until day 2, then 20 (repeated grid time = jump): V(5) = V0 exp(0.2*5 - 0.01*20*3)
     m = ExponentialGrowth(v0=100.0, kg=0.2, k2=0.01)
     sim = m.simulate([2.0, 5.0], grid=[0.0, 2.0, 2.0, 5.0], conc=[0.0, 0.0, 20.0, 20.0])
-    np.testing.assert_allclose(sim.volume[0], [100.0 * math.exp(0.4),
-                                               100.0 * math.exp(1.0 - 0.6)], rtol=1e-8)
+    np.testing.assert_allclose(
+        sim.volume[0], [100.0 * math.exp(0.4), 100.0 * math.exp(1.0 - 0.6)], rtol=1e-8
+    )
 
 
 def test_output_times_a_round_off_away_from_grid_times():

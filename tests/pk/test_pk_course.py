@@ -19,15 +19,29 @@ from kinetor.pk import (
 T = np.linspace(0.0, 96.0, 1537)
 
 CASES = [
-    (TwoCompartmentOral(cl="0.5 L/h/kg", v1="1 L/kg", q="0.3 L/h/kg", v2="2 L/kg",
-                        ka="1.2 1/h", tlag="0.25 h"), "15 mg/kg PO BID x 4"),
+    (
+        TwoCompartmentOral(
+            cl="0.5 L/h/kg", v1="1 L/kg", q="0.3 L/h/kg", v2="2 L/kg", ka="1.2 1/h", tlag="0.25 h"
+        ),
+        "15 mg/kg PO BID x 4",
+    ),
     (OneCompartmentOral(cl="0.5 L/h/kg", v="2 L/kg", ka="1 1/h"), "10 mg/kg PO QD x 3 ss"),
-    (ThreeCompartment(cl="0.5 L/h/kg", v1="1 L/kg", q2="0.3 L/h/kg", v2="2 L/kg",
-                      q3="0.1 L/h/kg", v3="5 L/kg"), "10 mg/kg IV over 2 h q8h x 5"),
-    (ThreeCompartment(cl="0.5 L/h/kg", v1="1 L/kg", q2="0.3 L/h/kg", v2="2 L/kg",
-                      q3="0.1 L/h/kg", v3="5 L/kg"), "5 mg/kg IV bolus q12h x 3 ss"),
-    (OneCompartmentOral(cl="0.5 L/h/kg", v="2 L/kg", ka="1 1/h"),
-     "5 mg/kg PO QD x 2 days then 10 mg/kg PO BID x 2 days"),
+    (
+        ThreeCompartment(
+            cl="0.5 L/h/kg", v1="1 L/kg", q2="0.3 L/h/kg", v2="2 L/kg", q3="0.1 L/h/kg", v3="5 L/kg"
+        ),
+        "10 mg/kg IV over 2 h q8h x 5",
+    ),
+    (
+        ThreeCompartment(
+            cl="0.5 L/h/kg", v1="1 L/kg", q2="0.3 L/h/kg", v2="2 L/kg", q3="0.1 L/h/kg", v3="5 L/kg"
+        ),
+        "5 mg/kg IV bolus q12h x 3 ss",
+    ),
+    (
+        OneCompartmentOral(cl="0.5 L/h/kg", v="2 L/kg", ka="1 1/h"),
+        "5 mg/kg PO QD x 2 days then 10 mg/kg PO BID x 2 days",
+    ),
 ]
 
 
@@ -55,21 +69,30 @@ def test_breakpoints_are_the_dose_events():
 
 def test_hand_computed_one_compartment_bolus():
     # 10 mg bolus q12h x 2 into 10 L, k = 0.2 /h: C(t) = e^{-0.2 t} (+ e^{-0.2 (t - 12)})
-    c = polyexponential(OneCompartment(cl="2 L/h", v="10 L"),
-                        Regimen.parse("10 mg IV bolus q12h x 2"), conc_unit="mg/L")[0]
+    c = polyexponential(
+        OneCompartment(cl="2 L/h", v="10 L"),
+        Regimen.parse("10 mg IV bolus q12h x 2"),
+        conc_unit="mg/L",
+    )[0]
     t = np.array([0.0, 5.0, 11.999, 12.0, 30.0])
     expect = np.exp(-0.2 * t) + np.where(t >= 12, np.exp(-0.2 * (t - 12)), 0.0)
     np.testing.assert_allclose(c(t), expect, rtol=1e-14)
     const, amp = c.at([3.0, 12.0, 20.0])
     np.testing.assert_allclose(const, 0.0)
-    np.testing.assert_allclose(amp[:, 0], np.exp(-0.2 * np.array([3.0, 12.0, 20.0]))
-                               + np.array([0.0, 1.0, np.exp(-0.2 * 8.0)]), rtol=1e-14)
+    np.testing.assert_allclose(
+        amp[:, 0],
+        np.exp(-0.2 * np.array([3.0, 12.0, 20.0])) + np.array([0.0, 1.0, np.exp(-0.2 * 8.0)]),
+        rtol=1e-14,
+    )
 
 
 def test_infusion_constant_part_is_the_steady_state_share():
     # during a 2 h infusion of 10 mg into 10 L with k = 0.2: C = R/CL (1 - e^{-k t}), R = 5
-    c = polyexponential(OneCompartment(cl="2 L/h", v="10 L"),
-                        Regimen.parse("10 mg IV over 2 h single"), conc_unit="mg/L")[0]
+    c = polyexponential(
+        OneCompartment(cl="2 L/h", v="10 L"),
+        Regimen.parse("10 mg IV over 2 h single"),
+        conc_unit="mg/L",
+    )[0]
     assert c.const.tolist() == pytest.approx([2.5, 0.0])
     assert c(1.0) == pytest.approx(2.5 * (1 - np.exp(-0.2)), rel=1e-14)
 
@@ -84,14 +107,14 @@ def test_free_courses_and_units():
     assert nm.unit == "nM"
     np.testing.assert_allclose((0.5 * total)(T), total.scaled(0.5)(T))
     with pytest.raises(ModelError, match="fu"):
-        polyexponential(OneCompartment(cl="2 L/h", v="10 L"), "10 mg IV bolus single",
-                        free=True)
+        polyexponential(OneCompartment(cl="2 L/h", v="10 L"), "10 mg IV bolus single", free=True)
 
 
 def test_bad_courses_are_refused():
     with pytest.raises(ModelError, match="nonlinear"):
-        polyexponential(MichaelisMentenOral(vmax="1 mg/h", km="1 mg/L", v1="1 L", ka="1 1/h"),
-                        "10 mg PO single")
+        polyexponential(
+            MichaelisMentenOral(vmax="1 mg/h", km="1 mg/L", v1="1 L", ka="1 1/h"), "10 mg PO single"
+        )
     with pytest.raises(ModelError, match="increase strictly"):
         Polyexponential([0.0, 0.0], [0.0, 0.0], [[1.0], [1.0]], [0.1])
     with pytest.raises(ModelError, match="finite"):

@@ -265,8 +265,7 @@ def test_a_model_instance_provides_initial_values():
     start = OneCompartmentOral(cl=1.0, v=10.0, ka=1.0)
     fit = PKFitter(start, method="wls").fit(t, y, data="100 mg PO single")
     assert fit.init == {"cl": 1.0, "v": 10.0, "ka": 1.0}
-    np.testing.assert_allclose(fit.params_[["cl", "v", "ka"]].iloc[0], [2.0, 20.0, 1.5],
-                               rtol=1e-5)
+    np.testing.assert_allclose(fit.params_[["cl", "v", "ka"]].iloc[0], [2.0, 20.0, 1.5], rtol=1e-5)
 
 
 def test_iv_only_profiles_do_not_estimate_ka_with_an_oral_model():

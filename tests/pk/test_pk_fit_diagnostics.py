@@ -75,8 +75,9 @@ def test_a_positive_predose_sample_kept_in_the_fit_makes_the_error_explode():
 
 
 def test_predose_samples_are_excluded_or_used_as_baseline():
-    y = simulate(OneCompartmentOral(cl=2.0, v=20.0, ka=1.5), "100 mg PO single", T,
-                 conc_unit="mg/L").conc[0]
+    y = simulate(
+        OneCompartmentOral(cl=2.0, v=20.0, ka=1.5), "100 mg PO single", T, conc_unit="mg/L"
+    ).conc[0]
     y = y * np.exp(np.random.default_rng(0).normal(0, 0.05, y.size))
     t = np.concatenate([[0.0], T])
     excl = fit_pk(_study(t, np.concatenate([[0.3], y])), "1cmt-oral")
@@ -85,30 +86,32 @@ def test_predose_samples_are_excluded_or_used_as_baseline():
     assert bool(excl.stats["converged"].iloc[0])
     assert excl.to_wide()["cl"].iloc[0] == pytest.approx(2.0, rel=0.1)
     # a constant endogenous baseline of 0.3 on top of the drug: subtracted, and said so
-    base = fit_pk(_study(t, np.concatenate([[0.3], y + 0.3])), "1cmt-oral",
-                  predose="baseline")
-    assert base.predictions["baseline"].iloc[:T.size].eq(0.3).all()
-    assert base.to_wide()["cl"].iloc[0] == pytest.approx(excl.to_wide()["cl"].iloc[0],
-                                                          rel=1e-6)
+    base = fit_pk(_study(t, np.concatenate([[0.3], y + 0.3])), "1cmt-oral", predose="baseline")
+    assert base.predictions["baseline"].iloc[: T.size].eq(0.3).all()
+    assert base.to_wide()["cl"].iloc[0] == pytest.approx(excl.to_wide()["cl"].iloc[0], rel=1e-6)
     assert any("baseline" in n for n in base.notes)
 
 
 @pytest.mark.slow
 def test_v_and_f_both_free_are_not_identified():
     y = _noisy(OneCompartmentOral(cl=2.0, v=20.0, ka=1.5))
-    fit = PKFitter(OneCompartmentOral, estimate=["cl", "v", "ka", "f"],
-                   init={"f": 0.5}).fit(T, y, data="100 mg PO single")
+    fit = PKFitter(OneCompartmentOral, estimate=["cl", "v", "ka", "f"], init={"f": 0.5}).fit(
+        T, y, data="100 mg PO single"
+    )
     assert not fit.converged_.iloc[0]
-    assert "not identified" in fit.convergence_reason_.iloc[0] or \
-        "ill-conditioned" in fit.convergence_reason_.iloc[0]
+    assert (
+        "not identified" in fit.convergence_reason_.iloc[0]
+        or "ill-conditioned" in fit.convergence_reason_.iloc[0]
+    )
 
 
 def test_flip_flop_is_flagged():
     # true ka 0.05 /h < k 0.1 /h; the conventional solution (rates swapped, V' = V k/ka)
     # fits identically. Started near the flip-flop solution the fit lands on it: flagged.
     y = _noisy(OneCompartmentOral(cl=2.0, v=20.0, ka=0.05), seed=4, cv=0.03)
-    fit = PKFitter(OneCompartmentOral, init={"cl": 2.5, "v": 25.0, "ka": 0.04},
-                   n_random=0).fit(T, y, data="100 mg PO single")
+    fit = PKFitter(OneCompartmentOral, init={"cl": 2.5, "v": 25.0, "ka": 0.04}, n_random=0).fit(
+        T, y, data="100 mg PO single"
+    )
     p = fit.params_.iloc[0]
     assert p["ka"] < p["cl"] / p["v"]
     assert "flip-flop" in fit.convergence_reason_.iloc[0]
@@ -117,7 +120,8 @@ def test_flip_flop_is_flagged():
     q = conv.params_.iloc[0]
     assert q["ka"] > q["cl"] / q["v"]
     assert q["ka"] == pytest.approx(0.1, rel=0.35) and q["cl"] / q["v"] == pytest.approx(
-        0.05, rel=0.35)
+        0.05, rel=0.35
+    )
     assert conv.converged_.iloc[0], conv.convergence_reason_.iloc[0]
 
 
@@ -136,10 +140,10 @@ def test_two_points_for_two_parameters_is_a_residual_collapse():
     assert not fit.converged_.iloc[0]
     assert "no degrees of freedom" in fit.convergence_reason_.iloc[0]
     # and a noise-free profile: the residual error collapses to round-off
-    y = simulate(OneCompartment(cl=3.0, v=40.0), "10 mg IV single", T,
-                 conc_unit="mg/L").conc[0]
+    y = simulate(OneCompartment(cl=3.0, v=40.0), "10 mg IV single", T, conc_unit="mg/L").conc[0]
     exact = PKFitter(OneCompartment, method="ml", error="additive").fit(
-        T, y, data="10 mg IV single")
+        T, y, data="10 mg IV single"
+    )
     assert "residual error collapsed" in exact.convergence_reason_.iloc[0]
 
 
@@ -168,8 +172,15 @@ def test_every_failure_is_reported_in_every_table(tmp_path):
     assert not res.params["converged"].any() and res.n_failed == 1
     assert not res.to_wide()["converged"].iloc[0]
     src = tmp_path / "flat.csv"
-    pd.DataFrame({"Subject": "a", "Time (h)": t, "Conc (mg/L)": np.r_[0.0, np.full(T.size, 5.0)],
-                  "Dose (mg)": 100.0, "Route": "PO"}).to_csv(src, index=False)
+    pd.DataFrame(
+        {
+            "Subject": "a",
+            "Time (h)": t,
+            "Conc (mg/L)": np.r_[0.0, np.full(T.size, 5.0)],
+            "Dose (mg)": 100.0,
+            "Route": "PO",
+        }
+    ).to_csv(src, index=False)
     out = tmp_path / "out"
     assert main(["--quiet", "fit", str(src), "--model", "1cmt-oral", "--out", str(out)]) == 0
     stats = pd.read_csv(out / "pk_fit_stats.csv")

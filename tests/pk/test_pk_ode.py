@@ -201,9 +201,19 @@ def test_grid_input_with_a_jump(stop_at_times):
     t = np.array([0.0, 0.3, 1.0, 1.7, 4.0])
     grid = np.array([0.0, 1.0, 1.0, 5.0])
     u = np.stack([R, R, 0 * R, 0 * R], 1)[:, None, :]  # (2 subjects, 1 channel, 4 knots)
-    y, status = integrate(linear_input_rhs, np.zeros((2, 1)), np.full((2, 1), k), t, *_NO_EV,
-                          rtol=1e-10, atol=1e-13, grid_t=grid, grid_u=u,
-                          stop_at_times=stop_at_times, return_status=True)
+    y, status = integrate(
+        linear_input_rhs,
+        np.zeros((2, 1)),
+        np.full((2, 1), k),
+        t,
+        *_NO_EV,
+        rtol=1e-10,
+        atol=1e-13,
+        grid_t=grid,
+        grid_u=u,
+        stop_at_times=stop_at_times,
+        return_status=True,
+    )
     y1 = R[:, None] / k * (1 - np.exp(-k * np.minimum(t, 1.0)))
     expected = y1 * np.exp(-k * np.clip(t - 1.0, 0.0, None))
     np.testing.assert_allclose(y[:, :, 0], expected, rtol=1e-9, atol=1e-14)
@@ -215,13 +225,26 @@ def test_grid_ramp_and_a_bolus_together():
     # t = 1: y = a/k (t - 1/k) + a/k^2 exp(-k t) + D exp(-k (t - 1)) [t >= 1]; k = 0.8
     k, a, D = 0.8, np.array([1.0, 4.0]), 5.0
     t = np.array([0.0, 0.5, 1.0, 1.5, 2.0])
-    y = integrate(linear_input_rhs, np.zeros((2, 1)), np.full((2, 1), k), t,
-                  np.array([[1.0], [1.0]]), np.array([[0], [0]]), np.array([[D], [D]]),
-                  np.array([[0], [0]]), rtol=1e-10, atol=1e-13, grid_t=np.array([0.0, 2.0]),
-                  grid_u=np.stack([0 * a, 2 * a], 1)[:, None, :])
+    y = integrate(
+        linear_input_rhs,
+        np.zeros((2, 1)),
+        np.full((2, 1), k),
+        t,
+        np.array([[1.0], [1.0]]),
+        np.array([[0], [0]]),
+        np.array([[D], [D]]),
+        np.array([[0], [0]]),
+        rtol=1e-10,
+        atol=1e-13,
+        grid_t=np.array([0.0, 2.0]),
+        grid_u=np.stack([0 * a, 2 * a], 1)[:, None, :],
+    )
     a = a[:, None]
-    expected = (a / k * (t - 1 / k) + a / k**2 * np.exp(-k * t)
-                + np.where(t >= 1.0, D * np.exp(-k * (t - 1.0)), 0.0))
+    expected = (
+        a / k * (t - 1 / k)
+        + a / k**2 * np.exp(-k * t)
+        + np.where(t >= 1.0, D * np.exp(-k * (t - 1.0)), 0.0)
+    )
     np.testing.assert_allclose(y[:, :, 0], expected, rtol=1e-9, atol=1e-13)
 
 
@@ -233,26 +256,56 @@ def _blowup(t, y, p, u, dydt):
 
 def test_failures_give_a_status_and_nan():
     t = np.array([0.0, 0.5, 2.0])
-    y, status = integrate(_blowup, np.ones((1, 1)), np.zeros((1, 1)), t, *_NO_EV[:1],
-                          np.empty((1, 0), int), np.empty((1, 0)), np.empty((1, 0), int),
-                          return_status=True)
+    y, status = integrate(
+        _blowup,
+        np.ones((1, 1)),
+        np.zeros((1, 1)),
+        t,
+        *_NO_EV[:1],
+        np.empty((1, 0), int),
+        np.empty((1, 0)),
+        np.empty((1, 0), int),
+        return_status=True,
+    )
     assert status[0] in (1, 3)  # step-size underflow or overflow near the singularity
     np.testing.assert_allclose(y[0, :2, 0], [1.0, 2.0], rtol=1e-7)  # 1 / (1 - 0.5) = 2
     assert np.isnan(y[0, 2, 0])
-    _, status = integrate(_turnover, np.array([[10.0]]), np.array([[2.0, 0.5]]),
-                          np.array([0.0, 1000.0]), np.empty((1, 0)), np.empty((1, 0), int),
-                          np.empty((1, 0)), np.empty((1, 0), int), max_steps=3,
-                          return_status=True)
+    _, status = integrate(
+        _turnover,
+        np.array([[10.0]]),
+        np.array([[2.0, 0.5]]),
+        np.array([0.0, 1000.0]),
+        np.empty((1, 0)),
+        np.empty((1, 0), int),
+        np.empty((1, 0)),
+        np.empty((1, 0), int),
+        max_steps=3,
+        return_status=True,
+    )
     assert status.tolist() == [2]
 
 
 def test_bad_grids_are_refused():
     with pytest.raises(ModelError, match="non-decreasing"):
-        integrate(linear_input_rhs, np.zeros((2, 1)), np.ones((2, 1)), [0.0, 1.0], *_NO_EV,
-                  grid_t=[0.0, 2.0, 1.0], grid_u=np.zeros((2, 1, 3)))
+        integrate(
+            linear_input_rhs,
+            np.zeros((2, 1)),
+            np.ones((2, 1)),
+            [0.0, 1.0],
+            *_NO_EV,
+            grid_t=[0.0, 2.0, 1.0],
+            grid_u=np.zeros((2, 1, 3)),
+        )
     with pytest.raises(ModelError, match="grid_u"):
-        integrate(linear_input_rhs, np.zeros((2, 1)), np.ones((2, 1)), [0.0, 1.0], *_NO_EV,
-                  grid_t=[0.0, 2.0], grid_u=np.zeros((2, 3)))
+        integrate(
+            linear_input_rhs,
+            np.zeros((2, 1)),
+            np.ones((2, 1)),
+            [0.0, 1.0],
+            *_NO_EV,
+            grid_t=[0.0, 2.0],
+            grid_u=np.zeros((2, 3)),
+        )
 
 
 @settings(max_examples=25, deadline=None)
@@ -269,8 +322,17 @@ def test_piecewise_constant_input_matches_the_exact_recurrence(cuts, levels, k):
     grid = np.repeat(edges, 2)[1:-1]  # each inner edge twice: a jump
     vals = np.repeat(levels[: len(edges) - 1], 2)
     t = np.linspace(0.0, 10.0, 11)
-    y = integrate(linear_input_rhs, np.zeros((1, 1)), np.array([[k]]), t, *[a[:1] for a in _NO_EV],
-                  rtol=1e-10, atol=1e-12, grid_t=grid, grid_u=vals[None, None, :])
+    y = integrate(
+        linear_input_rhs,
+        np.zeros((1, 1)),
+        np.array([[k]]),
+        t,
+        *[a[:1] for a in _NO_EV],
+        rtol=1e-10,
+        atol=1e-12,
+        grid_t=grid,
+        grid_u=vals[None, None, :],
+    )
     expected = []
     for tt in t:
         yy = 0.0

@@ -21,16 +21,32 @@ from kinetor.popfit._engine import Design, _objective_parts, predict
 # nlmixr2est reference: saveFit() example, 1-cmt oral linCmt() model, additive error,
 # est="focei", data theo_sd; printed "Population Parameters" table and the OBJF/AIC/BIC line
 # https://nlmixr2.github.io/nlmixr2est/reference/saveFit.html (status: firm, read in source)
-NLMIXR2 = {"ka": np.exp(0.4655), "cl": np.exp(1.012), "v": np.exp(3.460), "add_sd": 0.6947,
-           "cv_ka": 70.52, "cv_cl": 26.75, "cv_v": 13.90,
-           "shrink_ka": 1.893, "shrink_cl": 3.873, "shrink_v": 10.31,
-           "ofv": 116.8036, "aic": 373.4033, "bic": 393.5829, "loglik": -179.7017}
+NLMIXR2 = {
+    "ka": np.exp(0.4655),
+    "cl": np.exp(1.012),
+    "v": np.exp(3.460),
+    "add_sd": 0.6947,
+    "cv_ka": 70.52,
+    "cv_cl": 26.75,
+    "cv_v": 13.90,
+    "shrink_ka": 1.893,
+    "shrink_cl": 3.873,
+    "shrink_v": 10.31,
+    "ofv": 116.8036,
+    "aic": 373.4033,
+    "bic": 393.5829,
+    "loglik": -179.7017,
+}
 
 
 # ------------------------------------------------------------------ closed forms
 def _arrays(ev_t, ev_amt, ev_kind, t):
-    return (np.atleast_2d(np.asarray(t, float)), np.atleast_2d(np.asarray(ev_t, float)),
-            np.atleast_2d(np.asarray(ev_amt, float)), np.atleast_2d(np.asarray(ev_kind)))
+    return (
+        np.atleast_2d(np.asarray(t, float)),
+        np.atleast_2d(np.asarray(ev_t, float)),
+        np.atleast_2d(np.asarray(ev_amt, float)),
+        np.atleast_2d(np.asarray(ev_kind)),
+    )
 
 
 def test_predict_iv_bolus_two_doses():
@@ -70,19 +86,24 @@ def test_predict_two_compartment_matches_biexponential():
     B = (k21 - beta) / (v1 * (alpha - beta))
     tt = np.array([0.5, 3.0, 20.0])
     t, et, ea, ek = _arrays([0.0], [100.0], [0], tt)
-    c = predict(2, np.log([[cl, v1, q, v2]]), ("cl", "v1", "q", "v2"), t, et, ea, ek, 1.0,
-                False)
-    np.testing.assert_allclose(c[0], 100 * (A * np.exp(-alpha * tt) + B * np.exp(-beta * tt)),
-                               rtol=1e-10)
+    c = predict(2, np.log([[cl, v1, q, v2]]), ("cl", "v1", "q", "v2"), t, et, ea, ek, 1.0, False)
+    np.testing.assert_allclose(
+        c[0], 100 * (A * np.exp(-alpha * tt) + B * np.exp(-beta * tt)), rtol=1e-10
+    )
 
 
 # ------------------------------------------------------------------ objective
 def test_conditional_objective_with_m3_by_hand():
-    conc = pd.DataFrame({"subject": ["1"] * 3, "time": [1.0, 4.0, 24.0],
-                         "conc": [4.0, 3.0, np.nan], "blq": [False, False, True],
-                         "lloq": [0.5, 0.5, 0.5]})
-    doses = pd.DataFrame({"subject": ["1"], "time": [0.0], "dose": [100.0],
-                          "route": ["iv_bolus"]})
+    conc = pd.DataFrame(
+        {
+            "subject": ["1"] * 3,
+            "time": [1.0, 4.0, 24.0],
+            "conc": [4.0, 3.0, np.nan],
+            "blq": [False, False, True],
+            "lloq": [0.5, 0.5, 0.5],
+        }
+    )
+    doses = pd.DataFrame({"subject": ["1"], "time": [0.0], "dose": [100.0], "route": ["iv_bolus"]})
     st = Study(conc, doses, units={"time": "h", "conc": "mg/L", "dose": "mg"})
     data = build_data(st)
     model = PopModel("1cmt-iv", eta=["cl"], error="combined")
@@ -90,11 +111,24 @@ def test_conditional_objective_with_m3_by_hand():
     des = Design(model, data, offsets, Z, names)
     f = np.array([[4.5, 2.8, 0.3]])
     a, b = 0.2, 0.1
-    obj = _objective_parts(des, f, np.zeros((1, 3, 1)), np.array([a, b]), np.array([[0.3]]),
-                           np.array([[1 / 0.09]]), False)[0]
+    obj = _objective_parts(
+        des,
+        f,
+        np.zeros((1, 3, 1)),
+        np.array([a, b]),
+        np.array([[0.3]]),
+        np.array([[1 / 0.09]]),
+        False,
+    )[0]
     V = a**2 + (b * f[0]) ** 2
-    by_hand = (np.log(V[0]) + 0.5**2 / V[0] + np.log(V[1]) + 0.2**2 / V[1]
-               - 2 * stats.norm.logcdf((0.5 - 0.3) / np.sqrt(V[2])) + 0.3**2 / 0.09)
+    by_hand = (
+        np.log(V[0])
+        + 0.5**2 / V[0]
+        + np.log(V[1])
+        + 0.2**2 / V[1]
+        - 2 * stats.norm.logcdf((0.5 - 0.3) / np.sqrt(V[2]))
+        + 0.3**2 / 0.09
+    )
     assert obj[0] == pytest.approx(by_hand, rel=1e-12)
 
 
@@ -112,7 +146,8 @@ def test_theoph_matches_nlmixr2_focei(theoph_fit):
         ref_var = np.log1p((NLMIXR2[f"cv_{p}"] / 100) ** 2)  # nlmixr2 CV% = sqrt(exp(w2)-1)
         assert om.loc[f"omega_{p}", "variance"] == pytest.approx(ref_var, rel=0.10), p
         assert om.loc[f"omega_{p}", "shrinkage_pct"] == pytest.approx(
-            NLMIXR2[f"shrink_{p}"], abs=1.5), p
+            NLMIXR2[f"shrink_{p}"], abs=1.5
+        ), p
     assert fit.ofv == pytest.approx(NLMIXR2["ofv"], abs=0.5)
     assert fit.loglik == pytest.approx(NLMIXR2["loglik"], abs=0.25)
     assert fit.aic == pytest.approx(NLMIXR2["aic"], abs=0.5)
@@ -124,7 +159,8 @@ def test_theoph_matches_nlmixr2_focei(theoph_fit):
     np.testing.assert_allclose(tab["cwres"], [1.07, -0.179, 0.286], atol=0.02)
     # sandwich SE of log CL within 10 % of nlmixr2's r,s value 0.07555
     assert fit.theta.set_index("parameter").loc["cl", "rse_pct"] / 100 == pytest.approx(
-        0.07555, rel=0.10)
+        0.07555, rel=0.10
+    )
     assert "R^-1 S R^-1" in fit.cov_method
     # NPDE of a well-specified model: mean ~0, variance ~1
     npde = fit.table["npde"].dropna()
@@ -183,8 +219,14 @@ def test_block_omega_converges_and_nests_diagonal(theoph, theoph_fit):
     assert block.cov_method.startswith("sandwich")
     assert np.all(np.isfinite(block.omega_table["se"])) and (block.omega_table["se"] > 0).all()
     # same optimum from a different start
-    again = popfit(theoph, "1cmt-oral", omega="block", npde=False, cov_method="none",
-                   init={"cl": 1.5, "v": 20.0, "ka": 3.0})
+    again = popfit(
+        theoph,
+        "1cmt-oral",
+        omega="block",
+        npde=False,
+        cov_method="none",
+        init={"cl": 1.5, "v": 20.0, "ka": 3.0},
+    )
     assert again.converged and again.ofv == pytest.approx(block.ofv, abs=0.01)
 
 
@@ -196,12 +238,12 @@ def test_simulation_estimation_20_datasets():
     est = []
     for _ in range(20):
         st = simulate_oral(rng, n_subjects=24)
-        f = popfit(st, "1cmt-oral", error="proportional", npde=False, cov_method="none",
-                   init=truth)
+        f = popfit(st, "1cmt-oral", error="proportional", npde=False, cov_method="none", init=truth)
         assert f.converged, f.reason
         th = f.theta.set_index("parameter")["estimate"]
-        est.append([th["cl"], th["v"], th["ka"], *f.omega_table["variance"],
-                    f.sigma["estimate"].iloc[0]])
+        est.append(
+            [th["cl"], th["v"], th["ka"], *f.omega_table["variance"], f.sigma["estimate"].iloc[0]]
+        )
     est = np.array(est)
     bias = est.mean(0) / np.array([2.0, 30.0, 1.2, 0.09, 0.04, 0.16, 0.15]) - 1
     assert np.all(np.abs(bias[:3]) < 0.05), bias
@@ -226,17 +268,18 @@ def test_simulation_estimation_sparse_design_10_datasets():
         c = oral_1cmt(300.0, cl[:, None], v[:, None], ka[:, None], t)
         y = c * (1 + 0.15 * rng.standard_normal(c.shape))
         ids = np.array([f"S{i:03d}" for i in range(80)])
-        st = Study(pd.DataFrame({"subject": np.repeat(ids, 3), "time": t.ravel(),
-                                 "conc": y.ravel()}),
-                   pd.DataFrame({"subject": ids, "time": 0.0, "dose": 300.0,
-                                 "route": "extravascular"}),
-                   units={"time": "h", "conc": "mg/L", "dose": "mg"})
+        st = Study(
+            pd.DataFrame({"subject": np.repeat(ids, 3), "time": t.ravel(), "conc": y.ravel()}),
+            pd.DataFrame({"subject": ids, "time": 0.0, "dose": 300.0, "route": "extravascular"}),
+            units={"time": "h", "conc": "mg/L", "dose": "mg"},
+        )
         f = popfit(st, "1cmt-oral", error="proportional", npde=False)
         assert f.converged, f.reason
         assert f.covariance() is not None and np.isfinite(f.theta["se"]).all()
         th = f.theta.set_index("parameter")["estimate"]
-        est.append([th["cl"], th["v"], th["ka"], *f.omega_table["variance"],
-                    f.sigma["estimate"].iloc[0]])
+        est.append(
+            [th["cl"], th["v"], th["ka"], *f.omega_table["variance"], f.sigma["estimate"].iloc[0]]
+        )
     bias = np.mean(est, axis=0) / truth - 1
     assert np.all(np.abs(bias[[0, 1, 2, 6]]) < 0.10), bias
     assert np.all(np.abs(bias[3:6]) < 0.45), bias
@@ -245,10 +288,17 @@ def test_simulation_estimation_sparse_design_10_datasets():
 @pytest.mark.slow
 def test_covariates_recovered():
     rng = np.random.default_rng(7)
-    st = simulate_oral(rng, n_subjects=60, weight=0.75, sex_effect_v=1.5,
-                       omega=(0.04, 0.02, 0.09), prop=0.1)
-    f = popfit(st, "1cmt-oral", covariates=["cl~weight:est", "v~sex:cat"],
-               error="proportional", weight_ref=70.0, npde=False)
+    st = simulate_oral(
+        rng, n_subjects=60, weight=0.75, sex_effect_v=1.5, omega=(0.04, 0.02, 0.09), prop=0.1
+    )
+    f = popfit(
+        st,
+        "1cmt-oral",
+        covariates=["cl~weight:est", "v~sex:cat"],
+        error="proportional",
+        weight_ref=70.0,
+        npde=False,
+    )
     assert f.converged, f.reason
     th = f.theta.set_index("parameter")
     assert th.loc["cl~weight", "estimate"] == pytest.approx(0.75, abs=0.25)
@@ -266,8 +316,12 @@ def test_m3_closer_to_uncensored_fit_than_dropping_blq():
     cens.loc[cens["blq"], "conc"] = np.nan
     assert cens["blq"].mean() > 0.15
     st = Study(cens, full.doses, full.subjects, units=full.units)
-    kw = {"error": "proportional", "npde": False, "cov_method": "none",
-          "init": {"cl": 2.0, "v": 30.0, "ka": 1.2}}
+    kw = {
+        "error": "proportional",
+        "npde": False,
+        "cov_method": "none",
+        "init": {"cl": 2.0, "v": 30.0, "ka": 1.2},
+    }
     ref = popfit(full, "1cmt-oral", **kw).theta.set_index("parameter")["estimate"]
     m3 = popfit(st, "1cmt-oral", **kw).theta.set_index("parameter")["estimate"]
     drop = popfit(st, "1cmt-oral", blq="drop", **kw)
@@ -279,10 +333,16 @@ def test_m3_closer_to_uncensored_fit_than_dropping_blq():
 
 # ------------------------------------------------------------------ bad input
 def _study(doses_subjects=("A", "B"), weights=(60.0, 70.0)):
-    conc = pd.DataFrame({"subject": ["A", "A", "B", "B"], "time": [1.0, 4.0, 1.0, 4.0],
-                         "conc": [5.0, 3.0, 4.0, 2.0]})
-    doses = pd.DataFrame({"subject": list(doses_subjects), "time": 0.0, "dose": 100.0,
-                          "route": "iv_bolus"})
+    conc = pd.DataFrame(
+        {
+            "subject": ["A", "A", "B", "B"],
+            "time": [1.0, 4.0, 1.0, 4.0],
+            "conc": [5.0, 3.0, 4.0, 2.0],
+        }
+    )
+    doses = pd.DataFrame(
+        {"subject": list(doses_subjects), "time": 0.0, "dose": 100.0, "route": "iv_bolus"}
+    )
     subjects = pd.DataFrame({"subject": ["A", "B"], "weight": list(weights)})
     return Study(conc, doses, subjects, units={"time": "h", "conc": "mg/L", "dose": "mg"})
 
@@ -314,16 +374,41 @@ def test_cli_popfit_writes_outputs(tmp_path):
     from kinetor.cli.main import app
 
     out = tmp_path / "pf"
-    res = CliRunner().invoke(app, [
-        "popfit", str(FIXTURES / "theoph.csv"), "--model", "1cmt-oral", "--time-unit", "h",
-        "--conc-unit", "mg/L", "--dose-unit", "mg", "--cov", "none", "--vpc", "50",
-        "--out", str(out)])
+    res = CliRunner().invoke(
+        app,
+        [
+            "popfit",
+            str(FIXTURES / "theoph.csv"),
+            "--model",
+            "1cmt-oral",
+            "--time-unit",
+            "h",
+            "--conc-unit",
+            "mg/L",
+            "--dose-unit",
+            "mg",
+            "--cov",
+            "none",
+            "--vpc",
+            "50",
+            "--out",
+            str(out),
+        ],
+    )
     assert res.exit_code == 0, res.output
     est = pd.read_csv(out / "estimates.csv").set_index("parameter")
     assert est.loc["cl", "estimate"] == pytest.approx(NLMIXR2["cl"], rel=0.02)
-    for name in ("ebe.csv", "fit_stats.csv", "residuals.csv", "vpc.csv", "gof.png", "vpc.png",
-                 "pcvpc.png",
-                 "individual_fits.png", "report.html"):
+    for name in (
+        "ebe.csv",
+        "fit_stats.csv",
+        "residuals.csv",
+        "vpc.csv",
+        "gof.png",
+        "vpc.png",
+        "pcvpc.png",
+        "individual_fits.png",
+        "report.html",
+    ):
         assert (out / name).exists(), name
 
 
@@ -373,13 +458,37 @@ def test_cli_popfit_compare_sparse(tmp_path):
 
     root = Path(__file__).resolve().parents[2] / "examples"
     out = tmp_path / "ss"
-    res = CliRunner().invoke(app, [
-        "popfit", str(root / "vistusertib_mouse_sparse.csv"), "--eta", "cl,v", "--error",
-        "proportional", "--cov", "none", "--vpc", "0", "--compare-sparse", "--out", str(out)])
+    res = CliRunner().invoke(
+        app,
+        [
+            "popfit",
+            str(root / "vistusertib_mouse_sparse.csv"),
+            "--eta",
+            "cl,v",
+            "--error",
+            "proportional",
+            "--cov",
+            "none",
+            "--vpc",
+            "0",
+            "--compare-sparse",
+            "--out",
+            str(out),
+        ],
+    )
     assert res.exit_code == 0, res.output
     comp = pd.read_csv(out / "sparse_comparison.csv")
     assert set(comp["method"]) == {"population (FOCE-I)", "naive pooling", "sparse NCA"}
     assert (comp["group"] != "all").sum() == 6  # 3 dose groups x (CL/F, V/F)
-    bad = CliRunner().invoke(app, ["popfit", str(root / "vistusertib_mouse_sparse.csv"),
-                                   "--ci-level", "95", "--out", str(out)])
+    bad = CliRunner().invoke(
+        app,
+        [
+            "popfit",
+            str(root / "vistusertib_mouse_sparse.csv"),
+            "--ci-level",
+            "95",
+            "--out",
+            str(out),
+        ],
+    )
     assert bad.exit_code == 2 and "--ci-level" in bad.output

@@ -12,11 +12,14 @@ def test_ic50_from_pic50():
     assert d.potency == "biochemical"
 
 
-@pytest.mark.parametrize(("p", "mech"), [
-    ({"mtor": 9.0, "pi3ka": 7.9}, "mtor_kinase"),
-    ({"mtor": 9.0, "pi3ka": 8.0}, "dual_pi3k_mtor"),
-    ({"mtor": 7.0, "pi3ka": 8.5}, "pi3k_alpha"),
-])
+@pytest.mark.parametrize(
+    ("p", "mech"),
+    [
+        ({"mtor": 9.0, "pi3ka": 7.9}, "mtor_kinase"),
+        ({"mtor": 9.0, "pi3ka": 8.0}, "dual_pi3k_mtor"),
+        ({"mtor": 7.0, "pi3ka": 8.5}, "pi3k_alpha"),
+    ],
+)
 def test_mechanism_from_selectivity(p, mech):
     assert mechanism_for(p) == mech
 
@@ -42,9 +45,11 @@ def test_more_potent_end_inhibits_more(target):
 
 
 def test_dual_drug_moves_both_potencies():
-    pred = {"mtor": {"prediction": 8.0, "lower": 7.5, "upper": 8.5},
-            "pi3ka": {"prediction": 8.3, "lower": 7.8, "upper": 8.8}}
+    pred = {
+        "mtor": {"prediction": 8.0, "lower": 7.5, "upper": 8.5},
+        "pi3ka": {"prediction": 8.3, "lower": 7.8, "upper": 8.8},
+    }
     out = simulate_prediction("cpd", pred, conc_nM=300.0, lesions=["PTEN_loss"])
     assert set(out["mechanism"]) == {"dual_pi3k_mtor"}
-    assert out["ic50_mtor_nM"].tolist() == pytest.approx([10 ** 1.5, 10.0, 10 ** 0.5])
+    assert out["ic50_mtor_nM"].tolist() == pytest.approx([10**1.5, 10.0, 10**0.5])
     assert out["pS6_S235_236"].is_monotonic_decreasing

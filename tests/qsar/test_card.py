@@ -16,7 +16,8 @@ def fitted(mtor_subset):
     data = mtor_subset.iloc[:60]
     cur = curate(data, smiles="canonical_smiles", value="pIC50", unit=None, default_unit="p")
     pred = PotencyPredictor("svr", target="mtor", n_calibration_folds=3).fit(
-        cur.data["smiles"], cur.data["p_value"])
+        cur.data["smiles"], cur.data["p_value"]
+    )
     return pred, cur
 
 
@@ -30,15 +31,17 @@ def test_round_trip_keeps_predictions_and_card(tmp_path, fitted):
     assert card2.n_train == 60 and card2.curation["compounds"] == 60
     assert card2.data_sha256 == cur.summary()["data_sha256"]
     assert card2.conformal["alpha"] == 0.1 and card2.domain["ad_threshold"] == 0.35
-    assert card2.model["kernel_fingerprints"] == ["ecfp6_count", "fcfp6_count",
-                                                  "atompair_count"]
+    assert card2.model["kernel_fingerprints"] == ["ecfp6_count", "fcfp6_count", "atompair_count"]
     assert card2.model["C"] == 5.0 and card2.model["stacking_weights"] is None  # one member
     queries = ["CCOc1ccccc1", "C[C@@H]1COCCN1c1nc(N2CCOCC2)nc(-c2ccc(N)nc2)n1"]
     a, b = pred.predict(queries), loaded.predict(queries)
-    np.testing.assert_allclose(a[["prediction", "lower", "upper"]],
-                               b[["prediction", "lower", "upper"]])
+    np.testing.assert_allclose(
+        a[["prediction", "lower", "upper"]], b[["prediction", "lower", "upper"]]
+    )
     on_disk = json.loads(path.with_suffix(".card.json").read_text())
-    assert on_disk["target"] == "mtor" and on_disk["versions"]["kinetor"] == card.versions["kinetor"]
+    assert (
+        on_disk["target"] == "mtor" and on_disk["versions"]["kinetor"] == card.versions["kinetor"]
+    )
 
 
 @pytest.mark.slow

@@ -14,11 +14,46 @@ FIX = Path(__file__).parent / "fixtures"
 @pytest.fixture(scope="module")
 def models(tmp_path_factory):
     out = tmp_path_factory.mktemp("models")
-    assert main(["-q", "qsar", "train", str(FIX / "mtor_subset.csv"), "--target", "mtor",
-                 "--value-col", "pIC50", "--unit", "p", "--id-col", "molecule_chembl_id",
-                 "--out", str(out)]) == 0
-    assert main(["-q", "qsar", "train", str(FIX / "pi3ka_subset.csv"), "--target", "pi3ka",
-                 "--value-col", "IC50", "--unit-col", "units", "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "-q",
+                "qsar",
+                "train",
+                str(FIX / "mtor_subset.csv"),
+                "--target",
+                "mtor",
+                "--value-col",
+                "pIC50",
+                "--unit",
+                "p",
+                "--id-col",
+                "molecule_chembl_id",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
+    assert (
+        main(
+            [
+                "-q",
+                "qsar",
+                "train",
+                str(FIX / "pi3ka_subset.csv"),
+                "--target",
+                "pi3ka",
+                "--value-col",
+                "IC50",
+                "--unit-col",
+                "units",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     return out
 
 
@@ -35,27 +70,61 @@ def test_train_writes_model_card_and_curation(models):
 def test_predict_with_network_simulation(models, tmp_path, capsys):
     out = tmp_path / "pred"
     smi = "C[C@@H]1COCCN1c1nc(N2CCOC[C@@H]2C)c2ccc(-c3cccc(C(=O)NC)c3)nc2n1"  # AZD8055-like
-    assert main(["--json", "qsar", "predict", smi, "--models", str(models), "--simulate",
-                 "--lesion", "PTEN_loss", "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "--json",
+                "qsar",
+                "predict",
+                smi,
+                "--models",
+                str(models),
+                "--simulate",
+                "--lesion",
+                "PTEN_loss",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     doc = json.loads(capsys.readouterr().out)
     row = doc["predictions"][0]
     assert row["lower_mtor"] < row["prediction_mtor"] < row["upper_mtor"]
     net = pd.DataFrame(doc["network"][0]).set_index("case")
     assert list(net.index) == ["lower", "point", "upper"]
     # the most potent end of the interval inhibits p-S6 most
-    assert net.loc["upper", "pS6_S235_236"] <= net.loc["point", "pS6_S235_236"] <= \
-        net.loc["lower", "pS6_S235_236"]
+    assert (
+        net.loc["upper", "pS6_S235_236"]
+        <= net.loc["point", "pS6_S235_236"]
+        <= net.loc["lower", "pS6_S235_236"]
+    )
     assert (out / "network.csv").exists() and (out / "report.html").exists()
 
 
 @pytest.mark.slow
 def test_screen_ranks_and_reports_bad_rows(models, tmp_path, capsys):
     lib = tmp_path / "lib.smi"
-    lib.write_text("C[C@@H]1COCCN1c1nc(N2CCOCC2)nc(-c2ccc(N)nc2)n1 pqr\nC1CC broken\n"
-                   "CCCCCCCC octane\n")
+    lib.write_text(
+        "C[C@@H]1COCCN1c1nc(N2CCOCC2)nc(-c2ccc(N)nc2)n1 pqr\nC1CC broken\nCCCCCCCC octane\n"
+    )
     out = tmp_path / "screen"
-    assert main(["qsar", "screen", str(lib), "--targets", "mtor,pi3ka", "--models",
-                 str(models), "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "qsar",
+                "screen",
+                str(lib),
+                "--targets",
+                "mtor,pi3ka",
+                "--models",
+                str(models),
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     text = capsys.readouterr().out
     assert "lib.smi" in text and "C1CC" in text  # the bad row is named
     res = pd.read_csv(out / "screen.csv")
@@ -68,9 +137,27 @@ def test_screen_ranks_and_reports_bad_rows(models, tmp_path, capsys):
 @pytest.mark.slow
 def test_cv_command(tmp_path):
     out = tmp_path / "cv"
-    assert main(["-q", "qsar", "cv", str(FIX / "pi3ka_subset.csv"), "--value-col", "IC50",
-                 "--unit-col", "units", "--learner", "svr", "--folds", "3", "--out",
-                 str(out)]) == 0
+    assert (
+        main(
+            [
+                "-q",
+                "qsar",
+                "cv",
+                str(FIX / "pi3ka_subset.csv"),
+                "--value-col",
+                "IC50",
+                "--unit-col",
+                "units",
+                "--learner",
+                "svr",
+                "--folds",
+                "3",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     metrics = pd.read_csv(out / "cv_metrics.csv")
     assert metrics["fold"].tolist() == ["0", "1", "2", "pooled"]
 
@@ -78,18 +165,42 @@ def test_cv_command(tmp_path):
 @pytest.mark.slow
 def test_cv_with_y_randomization_and_butina(tmp_path):
     out = tmp_path / "cv"
-    assert main(["-q", "qsar", "cv", str(FIX / "pi3ka_subset.csv"), "--value-col", "IC50",
-                 "--unit-col", "units", "--learner", "svr", "--split", "butina", "--folds", "3",
-                 "--y-randomization", "2", "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "-q",
+                "qsar",
+                "cv",
+                str(FIX / "pi3ka_subset.csv"),
+                "--value-col",
+                "IC50",
+                "--unit-col",
+                "units",
+                "--learner",
+                "svr",
+                "--split",
+                "butina",
+                "--folds",
+                "3",
+                "--y-randomization",
+                "2",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     shuffled = pd.read_csv(out / "y_randomization.csv")
-    assert shuffled["round"].tolist() == [0, 1] and list(shuffled.columns) == ["round", "rmse",
-                                                                               "r2"]
+    assert shuffled["round"].tolist() == [0, 1] and list(shuffled.columns) == [
+        "round",
+        "rmse",
+        "r2",
+    ]
     real = pd.read_csv(out / "cv_metrics.csv").set_index("fold").loc["pooled"]
     # shuffled potencies cannot be predicted from structure: worse than the real fit
     assert (shuffled["rmse"] > real["rmse"]).all()
 
 
 def test_missing_model_is_a_clear_error(tmp_path, capsys):
-    assert main(["qsar", "predict", "CCO", "--models", str(tmp_path), "--targets",
-                 "mtor"]) == 3
+    assert main(["qsar", "predict", "CCO", "--models", str(tmp_path), "--targets", "mtor"]) == 3
     assert "kinetor qsar train" in capsys.readouterr().err

@@ -24,7 +24,7 @@ def test_cliff_compounds_match_moleculeace(ace_subset):
 
 def test_potency_gap_must_exceed_tenfold():
     smiles = ["CCCCCCCCCO", "CCCCCCCCCN"]
-    assert not cliff_compounds(smiles, [5.0, 6.0]).any()   # exactly 10-fold: no cliff
+    assert not cliff_compounds(smiles, [5.0, 6.0]).any()  # exactly 10-fold: no cliff
     assert cliff_compounds(smiles, [5.0, 6.01]).all()
 
 

@@ -61,8 +61,9 @@ def test_dense_sparse_split_is_exact(dense_fraction):
     # counts 0..6 with common and rare columns, as in fingerprints
     A = sparse.csr_matrix(rng.poisson(rng.uniform(0.05, 2.0, 40), size=(30, 40)))
     B = sparse.csr_matrix(rng.poisson(rng.uniform(0.05, 2.0, 40), size=(50, 40)))
-    np.testing.assert_allclose(tanimoto(A, B, dense_fraction=dense_fraction),
-                               tanimoto_kernel(A, B), atol=1e-12)
+    np.testing.assert_allclose(
+        tanimoto(A, B, dense_fraction=dense_fraction), tanimoto_kernel(A, B), atol=1e-12
+    )
 
 
 def test_prepared_reference_serves_many_queries(mtor_subset):
@@ -74,8 +75,7 @@ def test_prepared_reference_serves_many_queries(mtor_subset):
     X = featurize(mols, "atompair_count", n_bits=2**20)
     ref = TanimotoReference(X[:40])
     for part in (X[40:55], X[55:], X[:3]):
-        np.testing.assert_allclose(ref.similarity(part), tanimoto_kernel(part, X[:40]),
-                                   atol=1e-12)
+        np.testing.assert_allclose(ref.similarity(part), tanimoto_kernel(part, X[:40]), atol=1e-12)
     with pytest.raises(ValueError, match="differ in length"):
         ref.similarity(sparse.csr_matrix((1, 5)))
 
@@ -85,8 +85,9 @@ def test_fcfp_equals_rdkit_feature_invariant_generator(mtor_subset, radius):
     from rdkit import Chem
     from rdkit.Chem import rdFingerprintGenerator as rfg
 
-    gen = rfg.GetMorganGenerator(radius=radius,
-                                 atomInvariantsGenerator=rfg.GetMorganFeatureAtomInvGen())
+    gen = rfg.GetMorganGenerator(
+        radius=radius, atomInvariantsGenerator=rfg.GetMorganFeatureAtomInvGen()
+    )
     mols = [Chem.MolFromSmiles(s) for s in mtor_subset["canonical_smiles"][:40]]
     X = featurize(mols, f"fcfp{2 * radius}_count", n_bits=2**20)
     for i, mol in enumerate(mols):

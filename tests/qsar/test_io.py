@@ -10,7 +10,8 @@ from kinetor.qsar.io import read_activity_table, read_molecules
 def test_csv_with_a_bad_row(tmp_path):
     path = tmp_path / "lib.csv"
     pd.DataFrame({"Name": ["a", "b", "c"], "SMILES": ["CCO", "C1CC", "CCN"]}).to_csv(
-        path, index=False)
+        path, index=False
+    )
     mols, problems = read_molecules(path)
     assert mols["id"].tolist() == ["a", "c"] and mols["row"].tolist() == [2, 4]
     assert len(problems) == 1 and problems[0].row == 3 and problems[0].column == "SMILES"

@@ -56,10 +56,8 @@ def test_learners_fit_and_predict(mtor_subset, learner):
 @pytest.mark.slow
 def test_predictor_marks_the_domain_and_bad_smiles(mtor_subset):
     data = mtor_subset.iloc[:80]
-    p = PotencyPredictor("svr", n_calibration_folds=3).fit(data["canonical_smiles"],
-                                                             data["pIC50"])
-    out = p.predict([data["canonical_smiles"].iloc[0], "FC(F)(F)S(=O)(=O)F", "C1CC"],
-                    strict=False)
+    p = PotencyPredictor("svr", n_calibration_folds=3).fit(data["canonical_smiles"], data["pIC50"])
+    out = p.predict([data["canonical_smiles"].iloc[0], "FC(F)(F)S(=O)(=O)F", "C1CC"], strict=False)
     assert out["in_domain"].tolist() == [True, False, False]
     assert out["nn_similarity"].iloc[0] == pytest.approx(1.0)
     assert (out["lower"].iloc[:2] < out["prediction"].iloc[:2]).all()
@@ -107,7 +105,7 @@ def test_gp_mean_and_noise_match_the_closed_form():
 
     values = [nll(s) for s in grid]
     best = grid[int(np.argmin(values))]
-    assert all(np.diff(values[:grid.index(best) + 1]) < 0)  # unimodal up to the minimum
+    assert all(np.diff(values[: grid.index(best) + 1]) < 0)  # unimodal up to the minimum
     gp = _TanimotoGP(noise_grid=grid).fit(None, y, K=K)
     assert gp.noise_ == best
     Ks = K[:5]
@@ -118,17 +116,20 @@ def test_gp_mean_and_noise_match_the_closed_form():
 @pytest.mark.slow
 def test_stacked_predictor_uses_its_weights(mtor_subset):
     data = mtor_subset.iloc[:90]
-    p = PotencyPredictor("consensus", n_calibration_folds=3).fit(data["canonical_smiles"],
-                                                                   data["pIC50"])
+    p = PotencyPredictor("consensus", n_calibration_folds=3).fit(
+        data["canonical_smiles"], data["pIC50"]
+    )
     w = p.model_.weights
     assert set(w) == {"svr", "gp"} and sum(w.values()) == pytest.approx(1.0)
     queries = mtor_subset["canonical_smiles"].iloc[90:95].tolist()
     members = p.model_.predict_members(queries)
     out = p.predict(queries)
-    np.testing.assert_allclose(out["prediction"],
-                               w["svr"] * members["svr"] + w["gp"] * members["gp"])
+    np.testing.assert_allclose(
+        out["prediction"], w["svr"] * members["svr"] + w["gp"] * members["gp"]
+    )
     plain = PotencyPredictor("consensus", n_calibration_folds=3, stack=False).fit(
-        data["canonical_smiles"], data["pIC50"])
+        data["canonical_smiles"], data["pIC50"]
+    )
     assert getattr(plain.model_, "weights", None) is None
 
 

@@ -8,7 +8,10 @@ from kinetor.qsar.splits import butina_groups, group_kfold, make_folds, scaffold
 
 def test_murcko_scaffolds_by_hand():
     assert scaffold_groups(["CCc1ccccc1", "Cc1ccc(cc1)C1CCNCC1", "CCCC"]) == [
-        "c1ccccc1", "c1ccc(C2CCNCC2)cc1", ""]
+        "c1ccccc1",
+        "c1ccc(C2CCNCC2)cc1",
+        "",
+    ]
     assert scaffold_groups(["Cc1ccncc1"], generic=True) == ["C1CCCCC1"]
 
 
@@ -21,8 +24,7 @@ def test_no_group_crosses_folds(mtor_subset, split):
 
         from kinetor.qsar.features import featurize
 
-        groups = butina_groups(featurize([Chem.MolFromSmiles(s) for s in smiles],
-                                         "ecfp4_bits"))
+        groups = butina_groups(featurize([Chem.MolFromSmiles(s) for s in smiles], "ecfp4_bits"))
     else:
         groups = scaffold_groups(smiles, generic=split == "generic_scaffold")
     fold_sets = {}

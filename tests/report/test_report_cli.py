@@ -14,15 +14,27 @@ from kinetor.cli.main import main
 @pytest.fixture
 def analysis_dir(tmp_path):
     make_parameters().to_csv(tmp_path / "nca_parameters.csv", index=False)
-    pd.DataFrame({"group": ["A", "B"], "PPTESTCD": "CMAX", "n": [2, 2],
-                  "geomean": [7.746, 24.49], "geocv": [37.3, 29.2], "mean": [8.0, 25.0],
-                  "sd": [2.83, 7.07], "median": [8.0, 25.0], "min": [6.0, 20.0],
-                  "max": [10.0, 30.0], "unit": "ng/mL"}).to_csv(tmp_path / "nca_summary.csv",
-                                                                index=False)
+    pd.DataFrame(
+        {
+            "group": ["A", "B"],
+            "PPTESTCD": "CMAX",
+            "n": [2, 2],
+            "geomean": [7.746, 24.49],
+            "geocv": [37.3, 29.2],
+            "mean": [8.0, 25.0],
+            "sd": [2.83, 7.07],
+            "median": [8.0, 25.0],
+            "min": [6.0, 20.0],
+            "max": [10.0, 30.0],
+            "unit": "ng/mL",
+        }
+    ).to_csv(tmp_path / "nca_summary.csv", index=False)
     pd.DataFrame({"time": [0, 1], "pS6_S235_236": [100.0, 35.5]}).to_csv(
-        tmp_path / "readouts.csv", index=False)
+        tmp_path / "readouts.csv", index=False
+    )
     pd.DataFrame({"animal": ["007", "008"], "volume": [120.0, 98.25]}).to_csv(
-        tmp_path / "body_weight.csv", index=False)
+        tmp_path / "body_weight.csv", index=False
+    )
     fig = Figure()
     fig.add_subplot().plot([0, 1], [0, 1])
     fig.savefig(tmp_path / "tumour_growth.png")
@@ -35,15 +47,20 @@ def test_report_command_scans_the_folder(analysis_dir, capsys):
     assert "report.html" in capsys.readouterr().out
     html = (analysis_dir / "report.html").read_text(encoding="utf-8")
     heads = re.findall(r'<h2 id="[^"]+">([^<]+)</h2>', html)
-    assert heads == ["NCA summary", "Individual NCA parameters", "Pathway readouts",
-                     "Tables", "Figures"]
+    assert heads == [
+        "NCA summary",
+        "Individual NCA parameters",
+        "Pathway readouts",
+        "Tables",
+        "Figures",
+    ]
     assert "<title>Study 42</title>" in html
     assert html.count("<img ") == 1
-    assert "7.75 (37.3)" in html                      # nca_summary.csv -> geo. mean (CV%)
-    assert "CMAX (ng/mL)" in html                     # nca_parameters.csv -> wide listing
-    assert "<td>007</td>" in html                     # unknown CSV as a plain table
-    assert "Tumour growth" in html                    # figure caption from the file name
-    foot = html[html.index('<footer id="methods">'):]
+    assert "7.75 (37.3)" in html  # nca_summary.csv -> geo. mean (CV%)
+    assert "CMAX (ng/mL)" in html  # nca_parameters.csv -> wide listing
+    assert "<td>007</td>" in html  # unknown CSV as a plain table
+    assert "Tumour growth" in html  # figure caption from the file name
+    foot = html[html.index('<footer id="methods">') :]
     assert "AUC method" in foot and "linear" in foot
     assert external_references(html) == []
     manifest = json.loads((analysis_dir / "report.json").read_text())

@@ -40,10 +40,10 @@ def test_half_life_line_slope_is_minus_lamz_through_clstp(data):
     fit = _line(ax, "fit: slope -LAMZ")
     x, y = np.asarray(fit.get_xdata()), np.asarray(fit.get_ydata())
     slopes = np.diff(np.log(y)) / np.diff(x)
-    assert slopes == pytest.approx(np.full(slopes.size, -LN2 / 2))   # LAMZ = ln2 / 2
-    assert (x[0], x[-1]) == (2.0, 8.0)                               # LAMZLL .. TLST
-    assert y[-1] == pytest.approx(1.9)                               # CLSTP at TLST
-    assert y[0] == pytest.approx(1.9 * 8)        # 6 h earlier = 3 half-lives: x 2^3
+    assert slopes == pytest.approx(np.full(slopes.size, -LN2 / 2))  # LAMZ = ln2 / 2
+    assert (x[0], x[-1]) == (2.0, 8.0)  # LAMZLL .. TLST
+    assert y[-1] == pytest.approx(1.9)  # CLSTP at TLST
+    assert y[0] == pytest.approx(1.9 * 8)  # 6 h earlier = 3 half-lives: x 2^3
 
 
 def test_half_life_range_and_text_box(data):
@@ -54,8 +54,13 @@ def test_half_life_range_and_text_box(data):
     x0 = span[0].get_x()
     assert (x0, x0 + span[0].get_width()) == (2.0, 8.0)
     box = "\n".join(t.get_text() for t in ax.texts)
-    for expected in ("t\u00bd = 2.00 h", "\u03bbz = 0.347 1/h", "adj. R\u00b2 = 0.998",
-                     "n points = 3", "AUC %extrap = 4.20 %"):
+    for expected in (
+        "t\u00bd = 2.00 h",
+        "\u03bbz = 0.347 1/h",
+        "adj. R\u00b2 = 0.998",
+        "n points = 3",
+        "AUC %extrap = 4.20 %",
+    ):
         assert expected in box
 
 
@@ -118,11 +123,16 @@ def test_parameter_distribution_scales_points_and_flags(data):
     axes = {ax.get_title(): ax for ax in fig.axes if ax.get_visible()}
     assert list(axes) == ["CMAX", "TMAX", "AUCIFO", "LAMZHL"]
     assert {k: ax.get_yscale() for k, ax in axes.items()} == {
-        "CMAX": "log", "TMAX": "linear", "AUCIFO": "log", "LAMZHL": "linear"}
+        "CMAX": "log",
+        "TMAX": "linear",
+        "AUCIFO": "log",
+        "LAMZHL": "linear",
+    }
 
     def points(ax, marker):
-        return sorted(v for ln in ax.get_lines() if ln.get_marker() == marker
-                      for v in ln.get_ydata())
+        return sorted(
+            v for ln in ax.get_lines() if ln.get_marker() == marker for v in ln.get_ydata()
+        )
 
     assert points(axes["CMAX"], "o") == [6.0, 10.0, 20.0, 30.0]
     # AUCIFO: s2 is NaN (not drawn), s3 is flagged (cross, not in the box)
@@ -133,27 +143,48 @@ def test_parameter_distribution_scales_points_and_flags(data):
     xs = [x for ln in axes["CMAX"].get_lines() if ln.get_marker() == "o" for x in ln.get_xdata()]
     assert all(abs(x - round(x)) <= 0.15 for x in xs)
     again = plot_parameter_distribution(params, ["CMAX"]).axes[0]
-    assert [x for ln in again.get_lines() if ln.get_marker() == "o"
-            for x in ln.get_xdata()] == xs
+    assert [x for ln in again.get_lines() if ln.get_marker() == "o" for x in ln.get_xdata()] == xs
 
 
-@pytest.mark.parametrize(("code", "stat"), [
-    ("CMAX", "geometric"), ("AUCLST", "geometric"), ("AUCIFO", "geometric"),
-    ("CLST", "geometric"), ("CLFO", "geometric"), ("VZFO", "geometric"), ("TMAX", "median"),
-    ("TLST", "median"), ("TLAG", "median"), ("LAMZHL", "arithmetic"), ("R2ADJ", "arithmetic"),
-    ("LAMZNPT", "arithmetic"), ("AUCPEO", "arithmetic"), ("LAMZSPN", "arithmetic")])
+@pytest.mark.parametrize(
+    ("code", "stat"),
+    [
+        ("CMAX", "geometric"),
+        ("AUCLST", "geometric"),
+        ("AUCIFO", "geometric"),
+        ("CLST", "geometric"),
+        ("CLFO", "geometric"),
+        ("VZFO", "geometric"),
+        ("TMAX", "median"),
+        ("TLST", "median"),
+        ("TLAG", "median"),
+        ("LAMZHL", "arithmetic"),
+        ("R2ADJ", "arithmetic"),
+        ("LAMZNPT", "arithmetic"),
+        ("AUCPEO", "arithmetic"),
+        ("LAMZSPN", "arithmetic"),
+    ],
+)
 def test_summary_statistic_follows_pknca_defaults(code, stat):
     assert summary_statistic(code) == stat
-
 
 
 def test_half_life_highlights_the_points_the_fit_used(data):
     # a lambda_z points table (as NCAResult.lambda_z_points) where the 2 h sample was
     # excluded by hand: only 4 and 8 h are highlighted although both lie in LAMZLL..LAMZUL
     study, params = data
-    points = pd.DataFrame({"subject": "s1", "analyte": "ANALYTE", "matrix": "PLASMA",
-                           "start": 0.0, "end": np.inf, "time": [1.0, 2.0, 4.0, 8.0],
-                           "conc": [10.0, 8.0, 4.0, 1.0], "used": [False, False, True, True]})
+    points = pd.DataFrame(
+        {
+            "subject": "s1",
+            "analyte": "ANALYTE",
+            "matrix": "PLASMA",
+            "start": 0.0,
+            "end": np.inf,
+            "time": [1.0, 2.0, 4.0, 8.0],
+            "conc": [10.0, 8.0, 4.0, 1.0],
+            "used": [False, False, True, True],
+        }
+    )
     ax = plot_half_life(study, params, "s1", lambda_z_points=points).axes[0]
     assert _line(ax, "\u03bbz points").get_xdata().tolist() == [4.0, 8.0]
     assert _line(ax, "other samples").get_xdata().tolist() == [1.0, 2.0]

@@ -32,13 +32,22 @@ def report():
     rep.add_text("Means are **arithmetic**; see `LAMZHL`.\n\n- one\n- two")
     rep.add_figure(_figure(), caption="A line")
     rep.add_section("Details", level=2)
-    rep.add_table(pd.DataFrame({"subject": ["001", "002"], "CMAX (ng/mL)": [1234.5, 0.01234],
-                                "n": [3.0, 4.0]}), caption="Cmax")
+    rep.add_table(
+        pd.DataFrame(
+            {"subject": ["001", "002"], "CMAX (ng/mL)": [1234.5, 0.01234], "n": [3.0, 4.0]}
+        ),
+        caption="Cmax",
+    )
     rep.add_section("Parameters")
     rep.add_figure(_figure(), caption="Another")
-    rep.add_methods({"AUC method": "lin-up/log-down", "BLQ rule": "pknca",
-                     "Exclusions": pd.DataFrame({"subject": ["s3"], "reason": ["hemolysed"]}),
-                     "Input hash (SHA-256)": "abc123"})
+    rep.add_methods(
+        {
+            "AUC method": "lin-up/log-down",
+            "BLQ rule": "pknca",
+            "Exclusions": pd.DataFrame({"subject": ["s3"], "reason": ["hemolysed"]}),
+            "Input hash (SHA-256)": "abc123",
+        }
+    )
     return rep
 
 
@@ -46,8 +55,11 @@ def test_sections_and_toc_anchors(report):
     html = report.render()
     ids = re.findall(r'<h([234]) id="([^"]+)">', html)
     assert [(lvl, i) for lvl, i in ids] == [
-        ("2", "sec-1-profiles"), ("3", "sec-2-details"), ("2", "sec-3-parameters")]
-    toc = html[html.index('<nav class="toc"'):html.index("</nav>")]
+        ("2", "sec-1-profiles"),
+        ("3", "sec-2-details"),
+        ("2", "sec-3-parameters"),
+    ]
+    toc = html[html.index('<nav class="toc"') : html.index("</nav>")]
     links = re.findall(r'href="#([^"]+)"', toc)
     assert links == ["sec-1-profiles", "sec-2-details", "sec-3-parameters", "methods"]
     assert 'id="methods"' in html
@@ -65,7 +77,7 @@ def test_figures_embedded_as_png_data_uris(report):
 def test_no_external_resources(report):
     html = report.render()
     assert external_references(html) == []
-    assert "<style>" in html            # CSS is inline
+    assert "<style>" in html  # CSS is inline
 
 
 def test_external_reference_checker_can_fail():
@@ -85,16 +97,24 @@ def test_text_is_escaped_and_markdown_rendered(report):
 def test_table_numbers_three_significant_figures(report):
     html = report.render()
     assert "<td>1230</td>" in html and "<td>0.0123</td>" in html
-    assert "<td>001</td>" in html                # ids stay text
-    assert "<td>3</td>" in html                  # counts as integers
+    assert "<td>001</td>" in html  # ids stay text
+    assert "<td>3</td>" in html  # counts as integers
     assert "Table 1.</b> Cmax" in html
 
 
 def test_methods_footnote(report):
     html = report.render()
-    foot = html[html.index('<footer id="methods">'):]
-    for text in ("AUC method", "lin-up/log-down", "BLQ rule", "pknca", "hemolysed",
-                 "Input hash (SHA-256)", "abc123", f"kinetor {kinetor.__version__}"):
+    foot = html[html.index('<footer id="methods">') :]
+    for text in (
+        "AUC method",
+        "lin-up/log-down",
+        "BLQ rule",
+        "pknca",
+        "hemolysed",
+        "Input hash (SHA-256)",
+        "abc123",
+        f"kinetor {kinetor.__version__}",
+    ):
         assert text in foot
 
 
@@ -125,7 +145,7 @@ def test_long_tables_are_cut_with_a_note():
     rep = Report("t")
     rep.add_table(pd.DataFrame({"x": range(30)}), "long", max_rows=10)
     html = rep.render()
-    assert html.count("<tr") == 11           # header + 10 rows
+    assert html.count("<tr") == 11  # header + 10 rows
     assert "20 more rows are in table_01_long.csv" in html
 
 
@@ -163,4 +183,4 @@ def test_rebuild_lists_every_missing_file(report, tmp_path):
         f.unlink()
     with pytest.raises(DataError) as err:
         Report.from_manifest(tmp_path / "report.json")
-    assert len(err.value.problems) == 3       # 1 table + 2 figures
+    assert len(err.value.problems) == 3  # 1 table + 2 figures

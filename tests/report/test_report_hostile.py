@@ -19,8 +19,19 @@ def volumes_csv(tmp_path):
 
 
 def tgi(volumes_csv, out):
-    return main(["--quiet", "tgi", str(volumes_csv), "--control", "Vehicle", "--day", "14",
-                 "--out", str(out)])
+    return main(
+        [
+            "--quiet",
+            "tgi",
+            str(volumes_csv),
+            "--control",
+            "Vehicle",
+            "--day",
+            "14",
+            "--out",
+            str(out),
+        ]
+    )
 
 
 def test_out_on_a_used_folder_reports_only_what_this_run_wrote(volumes_csv, tmp_path):
@@ -51,9 +62,13 @@ def _manifest_folder(volumes_csv, tmp_path):
 
 def test_report_rebuild_escapes_scripts_in_a_crafted_manifest(volumes_csv, tmp_path):
     out, spec = _manifest_folder(volumes_csv, tmp_path)
-    spec["blocks"].insert(0, {"type": "text",
-                              "html": "<p>hi<script>alert('x')</script>"
-                                      "<img src=x onerror=alert(1)></p>"})
+    spec["blocks"].insert(
+        0,
+        {
+            "type": "text",
+            "html": "<p>hi<script>alert('x')</script><img src=x onerror=alert(1)></p>",
+        },
+    )
     (out / "report.json").write_text(json.dumps(spec))
     assert main(["--quiet", "report", str(out)]) == 0
     page = (out / "report.html").read_text()

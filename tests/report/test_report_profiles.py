@@ -46,7 +46,7 @@ def test_individual_measured_blq_and_doses(study):
         assert blq.get_markerfacecolor() == "none"
         assert blq.get_marker() == "o"
         dose = _line(ax, "dose")
-        assert sorted(dose.get_xdata().tolist()) == [0.0, 6.0]   # s1 dosed at 0 and 6 h
+        assert sorted(dose.get_xdata().tolist()) == [0.0, 6.0]  # s1 dosed at 0 and 6 h
         # caret ticks sit on the x axis: x in data units, y in axes fraction
         assert dose.get_transform() == ax.get_xaxis_transform()
     legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
@@ -63,8 +63,11 @@ def test_individual_excluded_sample_is_a_cross(study):
 
 def test_individual_actual_versus_nominal_time(study):
     actual = _line(plot_individual(study, "s4").axes[0], "measured").get_xdata().tolist()
-    nominal = _line(plot_individual(study, "s4", time="nominal_time").axes[0],
-                    "measured").get_xdata().tolist()
+    nominal = (
+        _line(plot_individual(study, "s4", time="nominal_time").axes[0], "measured")
+        .get_xdata()
+        .tolist()
+    )
     assert actual == [1.1, 2.1, 4.2, 8.3]
     assert nominal == [1.0, 2.0, 4.0, 8.0]
 
@@ -72,7 +75,7 @@ def test_individual_actual_versus_nominal_time(study):
 def test_individual_without_blq_has_no_blq_entry():
     st = make_study(("s3",))
     labels = [ln.get_label() for ln in plot_individual(st, "s3").axes[0].get_lines()]
-    assert "BLQ (plotted at LLOQ)" in labels   # s3 is BLQ at 0 h
+    assert "BLQ (plotted at LLOQ)" in labels  # s3 is BLQ at 0 h
     st.conc.loc[st.conc["blq"], ["blq", "conc"]] = [False, 0.0]
     fig = plot_individual(st, "s3")
     assert "BLQ (plotted at LLOQ)" not in [ln.get_label() for ln in fig.axes[0].get_lines()]
@@ -88,11 +91,11 @@ def test_spaghetti_one_log_panel_per_group_one_line_per_subject(study):
     assert all(ax.get_yscale() == "log" for ax in axes)
     a, b = axes
     assert _line(a, "s1").get_ydata().tolist() == [10.0, 8.0, 4.0, 1.0]
-    assert _line(a, "s2").get_ydata().tolist() == [6.0, 5.0, 2.0]        # BLQ omitted
-    assert _line(b, "s3").get_xdata().tolist() == [1.0, 2.0, 8.0]        # excluded omitted
-    assert _line(b, "s4").get_xdata().tolist() == [1.0, 2.0, 4.0, 8.0]   # nominal time
+    assert _line(a, "s2").get_ydata().tolist() == [6.0, 5.0, 2.0]  # BLQ omitted
+    assert _line(b, "s3").get_xdata().tolist() == [1.0, 2.0, 8.0]  # excluded omitted
+    assert _line(b, "s4").get_xdata().tolist() == [1.0, 2.0, 4.0, 8.0]  # nominal time
     colours = {to_rgba(_line(a, s).get_color()) for s in ("s1", "s2")}
-    assert len(colours) == 2                                             # coloured by subject
+    assert len(colours) == 2  # coloured by subject
     assert "Nominal time (h)" in a.get_xlabel()
 
 
@@ -128,19 +131,20 @@ def test_mean_profiles_sd_bars_and_scales(study):
     fig = plot_mean_profiles(study)
     lin, log = fig.axes[0], fig.axes[1]
     assert (lin.get_yscale(), log.get_yscale()) == ("linear", "log")
-    sd = math.sqrt(8)   # group A at 1 h: mean 8, SD 2.828427
+    sd = math.sqrt(8)  # group A at 1 h: mean 8, SD 2.828427
     lin_a = {x: (lo, hi) for x, lo, hi in _segments(lin, 0)}
     log_a = {x: (lo, hi) for x, lo, hi in _segments(log, 0)}
     assert lin_a[1.0] == pytest.approx((8 - sd, 8 + sd))
-    assert log_a[1.0] == pytest.approx((8.0, 8 + sd))      # upper bar only on the log axis
-    assert 0.0 not in log_a                                 # mean 0 cannot be drawn on log
+    assert log_a[1.0] == pytest.approx((8.0, 8 + sd))  # upper bar only on the log axis
+    assert 0.0 not in log_a  # mean 0 cannot be drawn on log
 
 
 def test_mean_profiles_n_per_time_point(study):
     fig = plot_mean_profiles(study)
     # the log panel has no point at 0 h (both groups' mean is 0: all BLQ), so no n either
-    for strip, times in zip(fig.axes[2:], ((0.0, 1.0, 2.0, 4.0, 8.0), (1.0, 2.0, 4.0, 8.0)),
-                            strict=True):
+    for strip, times in zip(
+        fig.axes[2:], ((0.0, 1.0, 2.0, 4.0, 8.0), (1.0, 2.0, 4.0, 8.0)), strict=True
+    ):
         texts = {(t.get_position(), t.get_text()) for t in strip.texts}
         # row 0 = group A (n = 2 everywhere), row 1 = group B (n = 1 at 4 h: one excluded)
         assert {((x, 0), "2") for x in times} <= texts
@@ -173,5 +177,4 @@ def test_groups_are_in_dose_order_not_text_order():
     st.subjects["group"] = ["PO 10 mg/kg", "PO 10 mg/kg", "PO 3 mg/kg", "PO 3 mg/kg"]
     titles = [ax.get_title() for ax in plot_spaghetti(st).axes if ax.get_visible()]
     assert titles == ["PO 3 mg/kg (n=2)", "PO 10 mg/kg (n=2)"]
-    assert list(dict.fromkeys(mean_profile_table(st)["group"])) == ["PO 3 mg/kg",
-                                                                   "PO 10 mg/kg"]
+    assert list(dict.fromkeys(mean_profile_table(st)["group"])) == ["PO 3 mg/kg", "PO 10 mg/kg"]

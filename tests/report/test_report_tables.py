@@ -11,19 +11,31 @@ from hypothesis import strategies as st
 
 from kinetor.errors import DataError
 from kinetor.nca.summary import summarise
-from kinetor.report import (
-    format_sig,
-    order_codes,
-    parameter_listing,
-    summary_table,
+from kinetor.report import format_sig, order_codes, parameter_listing, summary_table
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (1234.5, "1230"),
+        (123.45, "123"),
+        (12.345, "12.3"),
+        (1.0, "1.00"),
+        (0.5, "0.500"),
+        (0.012345, "0.0123"),
+        (99.96, "100"),
+        (0.0009996, "0.00100"),
+        (0.0, "0"),
+        (-2.345, "-2.35"),
+        (2.5e7, "2.50e+07"),
+        (1.5e-6, "1.50e-06"),
+        (float("nan"), ""),
+        (None, ""),
+        (3, "3"),
+        ("text", "text"),
+        (float("inf"), "Inf"),
+    ],
 )
-
-
-@pytest.mark.parametrize(("value", "text"), [
-    (1234.5, "1230"), (123.45, "123"), (12.345, "12.3"), (1.0, "1.00"), (0.5, "0.500"),
-    (0.012345, "0.0123"), (99.96, "100"), (0.0009996, "0.00100"), (0.0, "0"),
-    (-2.345, "-2.35"), (2.5e7, "2.50e+07"), (1.5e-6, "1.50e-06"), (float("nan"), ""),
-    (None, ""), (3, "3"), ("text", "text"), (float("inf"), "Inf")])
 def test_format_sig_three_significant_figures(value, text):
     assert format_sig(value) == text
 
@@ -40,15 +52,29 @@ def test_format_sig_is_within_half_a_unit_of_the_third_figure(x):
 def test_listing_wide_with_units_and_flags():
     lst = parameter_listing(make_parameters())
     assert list(lst.columns) == [
-        "subject", "group", "CMAX (ng/mL)", "TMAX (h)", "TLST (h)", "AUCLST (h*ng/mL)",
-        "AUCIFO (h*ng/mL)", "AUCPEO (%)", "LAMZ (1/h)", "LAMZHL (h)", "LAMZLL (h)",
-        "LAMZUL (h)", "LAMZNPT", "R2ADJ", "CLSTP (ng/mL)", "flags"]
+        "subject",
+        "group",
+        "CMAX (ng/mL)",
+        "TMAX (h)",
+        "TLST (h)",
+        "AUCLST (h*ng/mL)",
+        "AUCIFO (h*ng/mL)",
+        "AUCPEO (%)",
+        "LAMZ (1/h)",
+        "LAMZHL (h)",
+        "LAMZLL (h)",
+        "LAMZUL (h)",
+        "LAMZNPT",
+        "R2ADJ",
+        "CLSTP (ng/mL)",
+        "flags",
+    ]
     assert lst["subject"].tolist() == ["s1", "s2", "s3", "s4"]
     rows = lst.set_index("subject")
     assert rows.loc["s4", "CMAX (ng/mL)"] == 30.0
     assert rows.loc["s2", "flags"] == "too few points [LAMZ, LAMZHL]"
     assert rows.loc["s3", "flags"] == "R2ADJ < 0.97 [AUCIFO]"
-    assert rows.loc["s3", "AUCIFO (h*ng/mL)"] == 85.0     # flagged values are kept
+    assert rows.loc["s3", "AUCIFO (h*ng/mL)"] == 85.0  # flagged values are kept
     assert rows.loc["s1", "flags"] == ""
 
 
@@ -63,8 +89,15 @@ def test_listing_codes_and_intervals():
     p = make_parameters()
     extra = p[p["subject"] == "s1"].assign(end=24.0)
     lst = parameter_listing(pd.concat([p, extra]), codes=["TMAX", "CMAX"])
-    assert list(lst.columns) == ["subject", "group", "start", "end", "CMAX (ng/mL)",
-                                 "TMAX (h)", "flags"]
+    assert list(lst.columns) == [
+        "subject",
+        "group",
+        "start",
+        "end",
+        "CMAX (ng/mL)",
+        "TMAX (h)",
+        "flags",
+    ]
     assert len(lst) == 5 and lst["end"].tolist().count(24.0) == 1
 
 
@@ -79,18 +112,21 @@ def test_listing_rejects_a_table_without_codes():
 
 
 def _summary():
-    return pd.DataFrame({
-        "group": ["A", "B", "A", "B", "A", "A"],
-        "PPTESTCD": ["CMAX", "CMAX", "TMAX", "TMAX", "LAMZHL", "AUCIFO"],
-        "n": [3, 4, 3, 4, 2, 0],
-        "mean": [10.0, 20.0, 1.2, 2.0, 2.25, np.nan],
-        "sd": [1.0, 2.0, 0.3, 0.5, 0.3536, np.nan],
-        "geomean": [9.876, 19.5, 1.1, 1.9, 2.2, np.nan],
-        "geocv": [10.04, 20.0, 25.0, 25.0, 15.7, np.nan],
-        "median": [10.0, 20.0, 1.0, 2.0, 2.25, np.nan],
-        "min": [9.0, 18.0, 0.5, 1.0, 2.0, np.nan],
-        "max": [11.0, 22.5, 2.0, 4.0, 2.5, np.nan],
-        "unit": ["ng/mL", "ng/mL", "h", "h", "h", "h*ng/mL"]})
+    return pd.DataFrame(
+        {
+            "group": ["A", "B", "A", "B", "A", "A"],
+            "PPTESTCD": ["CMAX", "CMAX", "TMAX", "TMAX", "LAMZHL", "AUCIFO"],
+            "n": [3, 4, 3, 4, 2, 0],
+            "mean": [10.0, 20.0, 1.2, 2.0, 2.25, np.nan],
+            "sd": [1.0, 2.0, 0.3, 0.5, 0.3536, np.nan],
+            "geomean": [9.876, 19.5, 1.1, 1.9, 2.2, np.nan],
+            "geocv": [10.04, 20.0, 25.0, 25.0, 15.7, np.nan],
+            "median": [10.0, 20.0, 1.0, 2.0, 2.25, np.nan],
+            "min": [9.0, 18.0, 0.5, 1.0, 2.0, np.nan],
+            "max": [11.0, 22.5, 2.0, 4.0, 2.5, np.nan],
+            "unit": ["ng/mL", "ng/mL", "h", "h", "h", "h*ng/mL"],
+        }
+    )
 
 
 def test_summary_table_default_statistic_per_parameter():
@@ -102,32 +138,41 @@ def test_summary_table_default_statistic_per_parameter():
     assert rows[("CMAX (ng/mL)", geo)] == ("9.88 (10.0)", "19.5 (20.0)")
     # times as recorded (not padded to 3 significant figures)
     assert rows[("TMAX (h)", "median (min\u2013max)")] == ("1 (0.5\u20132)", "2 (1\u20134)")
-    assert rows[("LAMZHL (h)", "mean (SD)")] == ("2.25 (0.354)", "")   # B has no LAMZHL
+    assert rows[("LAMZHL (h)", "mean (SD)")] == ("2.25 (0.354)", "")  # B has no LAMZHL
     assert rows[("AUCIFO (h*ng/mL)", geo)] == ("NC", "")
     # report order: CMAX, TMAX, AUCIFO, LAMZHL
-    assert list(dict.fromkeys(tab["Parameter"])) == ["CMAX (ng/mL)", "TMAX (h)",
-                                                     "AUCIFO (h*ng/mL)", "LAMZHL (h)"]
+    assert list(dict.fromkeys(tab["Parameter"])) == [
+        "CMAX (ng/mL)",
+        "TMAX (h)",
+        "AUCIFO (h*ng/mL)",
+        "LAMZHL (h)",
+    ]
 
 
 def test_summary_table_statistic_comes_from_the_registry_and_the_missing_rule():
     # a summary's own 'statistic' text does not choose the statistic: the registry does
     s = _summary().assign(statistic="mean [SD]", n_missing=0)
-    s.loc[s["PPTESTCD"] == "TMAX", "n_missing"] = [4, 4]   # 3 of 7 and 4 of 8 present
+    s.loc[s["PPTESTCD"] == "TMAX", "n_missing"] = [4, 4]  # 3 of 7 and 4 of 8 present
     tab = summary_table(s)
     rows = {(r["Parameter"], r["Statistic"]): (r["A"], r["B"]) for r in tab.to_dict("records")}
-    assert rows[("CMAX (ng/mL)", "geometric mean (geometric CV%)")] == ("9.88 (10.0)",
-                                                                        "19.5 (20.0)")
+    assert rows[("CMAX (ng/mL)", "geometric mean (geometric CV%)")] == (
+        "9.88 (10.0)",
+        "19.5 (20.0)",
+    )
     assert ("CMAX (ng/mL)", "mean (SD)") not in rows
     # A: 3 present, 4 missing -> more than half missing -> NC; B: 4 of 8 -> still shown
     assert rows[("TMAX (h)", "median (min\u2013max)")] == ("NC", "2 (1\u20134)")
 
 
 def test_summary_table_splits_intervals_and_needs_codes():
-    s = pd.concat([_summary().assign(start=0.0, end=24.0),
-                   _summary().assign(start=0.0, end=np.inf)])
+    s = pd.concat(
+        [_summary().assign(start=0.0, end=24.0), _summary().assign(start=0.0, end=np.inf)]
+    )
     tab = summary_table(s, codes=["CMAX"])
-    assert sorted(set(tab["Parameter"])) == ["CMAX (ng/mL) [0\u201324.0]",
-                                             "CMAX (ng/mL) [0\u2013Inf]"]
+    assert sorted(set(tab["Parameter"])) == [
+        "CMAX (ng/mL) [0\u201324.0]",
+        "CMAX (ng/mL) [0\u2013Inf]",
+    ]
     with pytest.raises(DataError):
         summary_table(pd.DataFrame({"group": ["A"], "n": [1]}))
 
@@ -155,4 +200,10 @@ def test_summarise_hand_values():
 
 def test_order_codes():
     assert order_codes(["R2ADJ", "AUCIFO", "XYZ", "CMAX", "ABC", "TMAX"]) == [
-        "CMAX", "TMAX", "AUCIFO", "R2ADJ", "ABC", "XYZ"]
+        "CMAX",
+        "TMAX",
+        "AUCIFO",
+        "R2ADJ",
+        "ABC",
+        "XYZ",
+    ]

@@ -15,7 +15,7 @@ import pytest
 from kinetor.report import Report
 from kinetor.report._html import MAX_COLUMNS, table_html
 
-A4_PX = 794   # 210 mm at 96 dpi
+A4_PX = 794  # 210 mm at 96 dpi
 
 _PROBE = """
 <script>
@@ -45,8 +45,8 @@ window.addEventListener('load', function () {
 
 def _chromium():
     return shutil.which("chromium") or next(
-        (p for p in ("/usr/bin/chromium", "/usr/bin/chromium-browser") if Path(p).exists()),
-        None)
+        (p for p in ("/usr/bin/chromium", "/usr/bin/chromium-browser") if Path(p).exists()), None
+    )
 
 
 def wide_frame():
@@ -78,10 +78,21 @@ def test_every_column_header_is_visible_at_a4_width(tmp_path):
     path = rep.save(tmp_path / "out" / "report.html")
     page = Path(path).read_text()
     Path(path).write_text(page.replace("</body>", _PROBE + "</body>"))
-    cmd = [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-           "--disable-background-networking", "--disable-component-update", "--disable-sync",
-           f"--user-data-dir={tmp_path / 'profile'}", f"--window-size={A4_PX},1123",
-           "--virtual-time-budget=5000", "--dump-dom", Path(path).resolve().as_uri()]
+    cmd = [
+        chromium,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={tmp_path / 'profile'}",
+        f"--window-size={A4_PX},1123",
+        "--virtual-time-budget=5000",
+        "--dump-dom",
+        Path(path).resolve().as_uri(),
+    ]
     run = subprocess.run(cmd, capture_output=True, text=True, timeout=120, check=False)
     m = re.search(r'<pre id="probe">(.*?)</pre>', run.stdout, re.S)
     assert m, f"no probe output; chromium said:\n{run.stderr[-2000:]}"
@@ -104,15 +115,27 @@ def test_nca_report_tables_are_not_clipped_at_a4_width(tmp_path):
     fix = Path(__file__).parents[1] / "nca" / "fixtures" / "theoph.csv"
     d = pd.read_csv(fix)
     conc = pd.DataFrame({"subject": d.Subject.astype(str), "time": d.Time, "conc": d.conc})
-    doses = pd.DataFrame({"subject": conc.subject.unique(), "time": 0.0, "dose": 320.0,
-                          "route": "PO"})
+    doses = pd.DataFrame(
+        {"subject": conc.subject.unique(), "time": 0.0, "dose": 320.0, "route": "PO"}
+    )
     st = Study(conc, doses, units={"time": "h", "conc": "mg/L", "dose": "mg"})
     path = Path(nca_report(st, nca(st), out_dir=tmp_path / "rep"))
     path.write_text(path.read_text().replace("</body>", _PROBE + "</body>"))
-    cmd = [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-           "--disable-background-networking", "--disable-component-update", "--disable-sync",
-           f"--user-data-dir={tmp_path / 'profile'}", f"--window-size={A4_PX},1123",
-           "--virtual-time-budget=5000", "--dump-dom", path.resolve().as_uri()]
+    cmd = [
+        chromium,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={tmp_path / 'profile'}",
+        f"--window-size={A4_PX},1123",
+        "--virtual-time-budget=5000",
+        "--dump-dom",
+        path.resolve().as_uri(),
+    ]
     run = subprocess.run(cmd, capture_output=True, text=True, timeout=120, check=False)
     m = re.search(r'<pre id="probe">(.*?)</pre>', run.stdout, re.S)
     assert m, f"no probe output; chromium said:\n{run.stderr[-2000:]}"

@@ -21,5 +21,6 @@ def demo1():
 def demo1_result(demo1):
     from kinetor.screens import screen_test
 
-    return screen_test(demo1, treatment="HL60.final,KBM7.final",
-                       control="HL60.initial,KBM7.initial")
+    return screen_test(
+        demo1, treatment="HL60.final,KBM7.final", control="HL60.initial,KBM7.initial"
+    )

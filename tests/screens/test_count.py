@@ -10,9 +10,13 @@ import pytest
 from kinetor.errors import DataError
 from kinetor.screens import count_fastq, reverse_complement
 
-LIB = pd.DataFrame({"guide": ["g1", "g2", "g3"],
-                    "sequence": ["ACGTACGTAA", "TTTTCCCCGG", "GATTACAGAT"],
-                    "gene": ["A", "A", "B"]})
+LIB = pd.DataFrame(
+    {
+        "guide": ["g1", "g2", "g3"],
+        "sequence": ["ACGTACGTAA", "TTTTCCCCGG", "GATTACAGAT"],
+        "gene": ["A", "A", "B"],
+    }
+)
 
 
 def _fq(seqs):
@@ -28,14 +32,16 @@ def _write(tmp_path, name, seqs, gz=True):
 
 def test_exact_mismatch_n_and_short_reads(tmp_path):
     pre = "NNN"  # 3 bases before the guide
-    reads = [pre + "ACGTACGTAA" + "TT",  # g1 exact
-             pre + "ACGTACGTAA",          # g1 exact, nothing after
-             pre + "ACGTTCGTAA" + "TT",  # g1 with one mismatch (A->T at 5)
-             pre + "TTTTCCCCGG" + "A",   # g2 exact
-             pre + "TTTTNCCCGG" + "A",   # g2 with one N
-             pre + "TTTTCCAAGG" + "A",   # two mismatches: unmapped
-             pre + "GATTACA",            # too short: unmapped
-             pre + "CCCCCCCCCC"]         # nothing
+    reads = [
+        pre + "ACGTACGTAA" + "TT",  # g1 exact
+        pre + "ACGTACGTAA",  # g1 exact, nothing after
+        pre + "ACGTTCGTAA" + "TT",  # g1 with one mismatch (A->T at 5)
+        pre + "TTTTCCCCGG" + "A",  # g2 exact
+        pre + "TTTTNCCCGG" + "A",  # g2 with one N
+        pre + "TTTTCCAAGG" + "A",  # two mismatches: unmapped
+        pre + "GATTACA",  # too short: unmapped
+        pre + "CCCCCCCCCC",
+    ]  # nothing
     p = _write(tmp_path, "s1.fastq.gz", reads)
     exact = count_fastq({"S1": p}, LIB, trim5=3)
     assert exact.counts.counts[:, 0].tolist() == [2, 1, 0]
@@ -126,8 +132,13 @@ def test_compiled_counter_equals_brute_force(tmp_path, monkeypatch, mismatches):
     # short, crowded guides: many reads are one substitution from two guides (ambiguous)
     guides = ["".join(rng.choice(list("ACGT"), 6)) for _ in range(40)]
     guides = list(dict.fromkeys(guides))
-    lib = pd.DataFrame({"guide": [f"g{i}" for i in range(len(guides))], "sequence": guides,
-                        "gene": ["X"] * len(guides)})
+    lib = pd.DataFrame(
+        {
+            "guide": [f"g{i}" for i in range(len(guides))],
+            "sequence": guides,
+            "gene": ["X"] * len(guides),
+        }
+    )
     reads, windows = [], []
     for _ in range(4000):
         w = list(guides[rng.integers(len(guides))])

@@ -29,8 +29,10 @@ def test_missing_sample_named():
 
 def test_design_sample_missing(fixtures):
     with pytest.raises(DataError, match=r"'HL60\.final' is not in the count table"):
-        read_design(fixtures / "leukemia_designmat.txt",
-                    samples=["HL60.initial", "KBM7.initial", "KBM7.final"])
+        read_design(
+            fixtures / "leukemia_designmat.txt",
+            samples=["HL60.initial", "KBM7.initial", "KBM7.final"],
+        )
     d = read_design(fixtures / "leukemia_designmat.txt")
     assert d.shape == (4, 3) and d.loc["KBM7.final", "KBM7"] == 1
 

@@ -20,8 +20,12 @@ def test_recovers_simulated_betas():
     mu = base[:, None] * np.exp(np.repeat(true, n_guides)[:, None] * dmat[None, :])
     disp = 0.05
     y = rng.negative_binomial(1 / disp, 1 / (1 + disp * mu)).astype(float)
-    ct = CountTable(np.array([f"g{i}" for i in range(y.shape[0])]),
-                    np.repeat([f"G{i:03d}" for i in range(n_genes)], n_guides), samples, y)
+    ct = CountTable(
+        np.array([f"g{i}" for i in range(y.shape[0])]),
+        np.repeat([f"G{i:03d}" for i in range(n_genes)], n_guides),
+        samples,
+        y,
+    )
     design = pd.DataFrame({"baseline": 1.0, "drug": dmat}, index=samples)
     res = mle(ct, design)
     beta = res.genes.set_index("gene")["drug|beta"].to_numpy()
@@ -72,7 +76,7 @@ def _planted(seed=3, n_genes=300, n_guides=4, cn_log2=None):
     works[:40, 0] = 0.0
     effect = true[:, None] * works
     if cn_log2 is not None:  # cutting toxicity: -0.4 per extra copy up to 4 copies
-        effect = effect - 0.4 * (np.minimum(2.0 ** cn_log2, 4.0) - 1.0)[:, None]
+        effect = effect - 0.4 * (np.minimum(2.0**cn_log2, 4.0) - 1.0)[:, None]
     base = rng.gamma(4, 100, size=(n_genes, n_guides))
     samples = ["t0a", "t0b", "d1", "d2"]
     dm = np.array([0, 0, 1, 1.0])
@@ -147,7 +151,8 @@ def test_copy_number_correction_removes_the_cn_trend(tmp_path):
     ct, design, _ = _planted(cn_log2=cn)
     path = tmp_path / "cnv.txt"
     pd.DataFrame({"SYMBOL": [f"G{i:03d}" for i in range(300)], "CELLX": cn}).to_csv(
-        path, sep="\t", index=False)
+        path, sep="\t", index=False
+    )
     res = mle(ct, design, cnv=read_cnv(path), cell_lines="CELLX")
     g = res.genes
     null = slice(40, None)
@@ -177,8 +182,9 @@ def test_planted_screen_against_mageck2_mle(fixtures):
     ct, design, true = _planted()
     truth = pd.Series(true, index=[f"G{i:03d}" for i in range(300)])
     for name, kw in [("plain", {}), ("em", {"update_efficiency": True})]:
-        ref = pd.read_csv(fixtures / f"mageck2_planted_{name}.gene_summary.txt.gz",
-                          sep="\t").set_index("Gene")
+        ref = pd.read_csv(
+            fixtures / f"mageck2_planted_{name}.gene_summary.txt.gz", sep="\t"
+        ).set_index("Gene")
         g = mle(ct, design, permutation_rounds=5, **kw).genes.set_index("gene").loc[ref.index]
         r = pearsonr(g["drug|beta"], ref["drug|beta"])[0]
         ours, theirs = g["drug|fdr_perm"] < 0.05, ref["drug|fdr"] < 0.05
@@ -195,6 +201,7 @@ def test_planted_screen_against_mageck2_mle(fixtures):
             # MAGeCK 38, ours 40, 38 shared, all planted
             assert r > 0.97
             assert abs(g["drug|beta"][truth.loc[ref.index] < 0].mean() + 1.5) < abs(
-                ref["drug|beta"][truth.loc[ref.index] < 0].mean() + 1.5)
+                ref["drug|beta"][truth.loc[ref.index] < 0].mean() + 1.5
+            )
             assert (ours & theirs).sum() == theirs.sum()
         assert not (ours & ~hit).any() and not (theirs & ~hit).any()

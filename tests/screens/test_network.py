@@ -24,28 +24,37 @@ def test_aliases_and_complexes():
 
 
 def test_knockdown_shares():
-    base = {"AKT_tot": 1.0, "PI3Ka_tot": 2.0, "PI3Kb_tot": 0.5, "mTORC1_tot": 1.0,
-            "mTORC2_tot": 1.0}
+    base = {
+        "AKT_tot": 1.0,
+        "PI3Ka_tot": 2.0,
+        "PI3Kb_tot": 0.5,
+        "mTORC1_tot": 1.0,
+        "mTORC2_tot": 1.0,
+    }
     assert knockdown_parameters({"AKT1": 0.0}, base) == pytest.approx({"AKT_tot": 2 / 3})
     # p110-alpha is its own pool: 80 % knockdown leaves 2 * 0.2; p110-beta untouched
     assert knockdown_parameters({"PIK3CA": 0.2}, base) == pytest.approx({"PI3Ka_tot": 0.4})
     # p85 is in both pools
     assert knockdown_parameters({"PIK3R1": 0.5}, base) == pytest.approx(
-        {"PI3Ka_tot": 1.0, "PI3Kb_tot": 0.25})
+        {"PI3Ka_tot": 1.0, "PI3Kb_tot": 0.25}
+    )
     two = knockdown_parameters({"AKT1": 0.0, "AKT2": 0.0}, base)["AKT_tot"]
     assert two == pytest.approx((2 / 3) ** 2)
     with pytest.raises(DataError, match="GAPDH"):
         knockdown_parameters(["GAPDH"], base)
 
 
-@pytest.mark.parametrize("gene,total,species", [
-    ("AKT1", "AKT_tot", ["AKT", "AKT_T308", "AKT_S473", "AKT_pp"]),
-    ("RPS6KB1", "S6K1_tot", ["S6K1", "S6K1_p"]),
-    ("TSC2", "TSC_tot", ["TSC", "TSC_p"]),
-    ("RHEB", "Rheb_tot", ["Rheb_GDP", "Rheb_GTP"]),
-    ("PIK3CB", "PI3Kb_tot", ["PI3Kb", "PI3Kb_a"]),
-    ("FOXO3", "FOXO_tot", ["FOXO_n", "FOXO_c"]),
-])
+@pytest.mark.parametrize(
+    "gene,total,species",
+    [
+        ("AKT1", "AKT_tot", ["AKT", "AKT_T308", "AKT_S473", "AKT_pp"]),
+        ("RPS6KB1", "S6K1_tot", ["S6K1", "S6K1_p"]),
+        ("TSC2", "TSC_tot", ["TSC", "TSC_p"]),
+        ("RHEB", "Rheb_tot", ["Rheb_GDP", "Rheb_GTP"]),
+        ("PIK3CB", "PI3Kb_tot", ["PI3Kb", "PI3Kb_a"]),
+        ("FOXO3", "FOXO_tot", ["FOXO_n", "FOXO_c"]),
+    ],
+)
 def test_knockdown_conserves_totals(gene, total, species):
     net = Network()
     base = {**net.engine.defaults, **net.model_parameters()}
@@ -65,9 +74,14 @@ def test_simulated_knockdowns_direction():
 
 @pytest.mark.slow
 def test_compare_hits_calls():
-    genes = pd.DataFrame({"gene": ["RPTOR", "PIK3CB", "GAPDH", "RICTOR"],
-                          "neg_lfc": [-2.0, -1.5, -1.0, 0.0],
-                          "neg_fdr": [0.001, 0.01, 0.01, 0.9], "pos_fdr": [1.0, 1, 1, 0.9]})
+    genes = pd.DataFrame(
+        {
+            "gene": ["RPTOR", "PIK3CB", "GAPDH", "RICTOR"],
+            "neg_lfc": [-2.0, -1.5, -1.0, 0.0],
+            "neg_fdr": [0.001, 0.01, 0.01, 0.9],
+            "pos_fdr": [1.0, 1, 1, 0.9],
+        }
+    )
     out = compare_hits(genes).set_index("gene")
     assert out.loc["RPTOR", "call"] == "consistent"
     assert out.loc["PIK3CB", "call"] == "model gap"  # non-alpha PI3K barely matters in the model

@@ -35,7 +35,7 @@ def test_median_var_uses_median_and_n_minus_1():
 def test_mean_variance_fit_recovers_line():
     mu = np.linspace(10, 1000, 200)
     # choose replicate pairs whose variance about the median is mu + 4 mu^1.5
-    sd = np.sqrt((mu + 4 * mu ** 1.5) / 2)
+    sd = np.sqrt((mu + 4 * mu**1.5) / 2)
     x = np.column_stack([mu - sd, mu + sd])
     # median of two = mu; var = 2 sd^2 = mu + 4 mu^1.5; fit on log2(var - mu + 1)
     k, b = mean_variance_fit(x)

@@ -29,7 +29,6 @@ def test_qc_essential_check(demo1_result, demo1):
 def test_mapping_fraction():
     import pandas as pd
 
-    ct = CountTable(np.array(["a", "b"]), np.array(["A", "B"]), ["s"],
-                    np.array([[3.0], [5.0]]))
+    ct = CountTable(np.array(["a", "b"]), np.array(["A", "B"]), ["s"], np.array([[3.0], [5.0]]))
     q = screen_qc(ct, mapping=pd.DataFrame({"sample": ["s"], "reads": [10], "mapped": [8]}))
     assert q.samples["mapped_fraction"].iloc[0] == pytest.approx(0.8)

@@ -17,25 +17,27 @@ def test_lo_value_is_min_order_statistic_cdf_below_alpha():
     assert good[0] == 2
     # the best guide counts even above alpha
     lo2, good2 = lo_values(np.array([[0.6, 0.9]]), alpha=0.1)
-    assert np.isclose(lo2[0], 1 - 0.4 ** 2) and good2[0] == 0
+    assert np.isclose(lo2[0], 1 - 0.4**2) and good2[0] == 0
 
 
 def test_numba_null_kernel_matches_scipy():
     u = np.random.default_rng(3).random((2000, 6))
     for alpha in (0.05, 0.3, 1.0):
-        np.testing.assert_allclose(_jit("null")(u, alpha), lo_values(u, alpha)[0],
-                                   rtol=1e-10, atol=1e-300)
+        np.testing.assert_allclose(
+            _jit("null")(u, alpha), lo_values(u, alpha)[0], rtol=1e-10, atol=1e-300
+        )
 
 
 def test_mid_percentiles_share_ties():
-    np.testing.assert_allclose(mid_percentiles(np.array([3.0, 1.0, 2.0, 2.0])),
-                               [3.5 / 4, 0.5 / 4, 2 / 4, 2 / 4])
+    np.testing.assert_allclose(
+        mid_percentiles(np.array([3.0, 1.0, 2.0, 2.0])), [3.5 / 4, 0.5 / 4, 2 / 4, 2 / 4]
+    )
 
 
 def test_lehmer_stream_hand_values():
     s = LehmerStream()
     x = s.uniform(2)
-    m = 2 ** 31 - 1
+    m = 2**31 - 1
     x1 = 48271 * 123456 % m
     assert x[0] == x1 / m
     assert x[1] == (48271 * x1 % m) / m

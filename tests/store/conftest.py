@@ -33,8 +33,13 @@ def _install() -> str:
         return "not root (or no apt-get), so it cannot be installed here"
     try:
         env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        subprocess.run(["apt-get", "install", "-y", "-qq", "postgresql"], env=env,
-                       capture_output=True, timeout=600, check=True)
+        subprocess.run(
+            ["apt-get", "install", "-y", "-qq", "postgresql"],
+            env=env,
+            capture_output=True,
+            timeout=600,
+            check=True,
+        )
     except (subprocess.SubprocessError, OSError) as exc:
         return f"apt-get install postgresql failed: {exc}"
     return ""
@@ -54,14 +59,15 @@ def pg_server():
         why = _install()
         binary = _pg_bin()
         if binary is None:
-            pytest.skip("PostgreSQL server binaries (Debian package 'postgresql') are absent "
-                        f"and {why or 'were not found after installing'}; run "
-                        "'make web-test-deps' as root")
+            pytest.skip(
+                "PostgreSQL server binaries (Debian package 'postgresql') are absent "
+                f"and {why or 'were not found after installing'}; run "
+                "'make web-test-deps' as root"
+            )
     try:
         import psycopg2  # noqa: F401
     except ImportError:
-        pytest.skip("the PostgreSQL driver psycopg2 is not installed (pip install "
-                    "'kinetor[dev]')")
+        pytest.skip("the PostgreSQL driver psycopg2 is not installed (pip install 'kinetor[dev]')")
     # not under pytest's tmp root: that is private to the test user (0700)
     root = Path(tempfile.mkdtemp(prefix="kinetor-pg-"))
     data, sock = root / "data", root / "sock"
@@ -72,16 +78,45 @@ def pg_server():
         shutil.chown(sock, "postgres")
         prefix = ["runuser", "-u", "postgres", "--"]
     port = _free_port()
-    subprocess.run([*prefix, str(binary / "initdb"), "-D", str(data), "-U", "kinetor",
-                    "--auth=trust", "-E", "UTF8"], check=True, capture_output=True)
+    subprocess.run(
+        [
+            *prefix,
+            str(binary / "initdb"),
+            "-D",
+            str(data),
+            "-U",
+            "kinetor",
+            "--auth=trust",
+            "-E",
+            "UTF8",
+        ],
+        check=True,
+        capture_output=True,
+    )
     opts = f"-p {port} -k {sock} -c listen_addresses=127.0.0.1 -c fsync=off"
-    subprocess.run([*prefix, str(binary / "pg_ctl"), "-D", str(data), "-o", opts, "-w",
-                    "-l", str(root / "log.txt"), "start"], check=True, capture_output=True)
+    subprocess.run(
+        [
+            *prefix,
+            str(binary / "pg_ctl"),
+            "-D",
+            str(data),
+            "-o",
+            opts,
+            "-w",
+            "-l",
+            str(root / "log.txt"),
+            "start",
+        ],
+        check=True,
+        capture_output=True,
+    )
     try:
         yield f"postgresql://kinetor@127.0.0.1:{port}/"
     finally:
-        subprocess.run([*prefix, str(binary / "pg_ctl"), "-D", str(data), "-m", "immediate",
-                        "stop"], capture_output=True)
+        subprocess.run(
+            [*prefix, str(binary / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
+            capture_output=True,
+        )
         shutil.rmtree(root, ignore_errors=True)
 
 

@@ -14,9 +14,16 @@ N_WORKERS, N_EACH = 6, 8
 
 def _writer(url: str, study_id: int, worker: int) -> list[int]:
     st = Store(url)
-    out = [st.save_result(study_id, "nca", {"worker": worker, "i": i},
-                          {"t.csv": f"{worker},{i}".encode()}, user="ana")["version"]
-           for i in range(N_EACH)]
+    out = [
+        st.save_result(
+            study_id,
+            "nca",
+            {"worker": worker, "i": i},
+            {"t.csv": f"{worker},{i}".encode()},
+            user="ana",
+        )["version"]
+        for i in range(N_EACH)
+    ]
     st.close()
     return out
 
@@ -25,7 +32,7 @@ def _check(url: str, study_id: int, versions: list[int]) -> None:
     st = Store(url)
     rows = st.results("ana", study_id)
     n = N_WORKERS * N_EACH
-    assert sorted(versions) == list(range(1, n + 1))          # none lost, none twice
+    assert sorted(versions) == list(range(1, n + 1))  # none lost, none twice
     assert sorted(r["version"] for r in rows) == list(range(1, n + 1))
     payloads = {st.blob(r["id"], "t.csv", "ana") for r in rows}
     assert payloads == {f"{w},{i}".encode() for w in range(N_WORKERS) for i in range(N_EACH)}

@@ -50,8 +50,11 @@ def test_library_drug_model_vistusertib_mouse():
 def test_missing_human_pk_names_the_gap_and_user_pk_works():
     with pytest.raises(ModelError, match=r"no human PK parameter set.*pk=\{'vistusertib'"):
         drug_model("vistusertib", "human")
-    dm = drug_model("vistusertib", "human", pk={"model": "1cmt", "cl": "20 L/h",
-                                               "v": "100 L", "ka": "1 1/h", "f": 0.5})
+    dm = drug_model(
+        "vistusertib",
+        "human",
+        pk={"model": "1cmt", "cl": "20 L/h", "v": "100 L", "ka": "1 1/h", "f": 0.5},
+    )
     # fu taken from the library's human binding (95 % bound, seed 000)
     assert dm.fu == pytest.approx(0.05) and dm.pk_source == "user-supplied"
     assert dm.model.params["cl"] == 20.0 and dm.model.per_kg == ()
@@ -62,9 +65,17 @@ def test_missing_human_pk_names_the_gap_and_user_pk_works():
 def test_unknown_compound_needs_pk_and_drug():
     with pytest.raises(ModelError, match="unknown compound"):
         drug_model("zz-9999", "mouse")
-    dm = drug_model("zz-9999", "mouse",
-                    pk={"model": "1cmt", "cl": "1 L/h/kg", "v": "1 L/kg", "ka": "1 1/h",
-                        "fu": 0.1, "mw": 500.0},
-                    drug={"name": "zz", "mechanism": "akt_atp", "ic50_nM": 100.0,
-                          "potency": "cellular"})
+    dm = drug_model(
+        "zz-9999",
+        "mouse",
+        pk={
+            "model": "1cmt",
+            "cl": "1 L/h/kg",
+            "v": "1 L/kg",
+            "ka": "1 1/h",
+            "fu": 0.1,
+            "mw": 500.0,
+        },
+        drug={"name": "zz", "mechanism": "akt_atp", "ic50_nM": 100.0, "potency": "cellular"},
+    )
     assert dm.drug.mechanism == "akt_atp" and dm.mw == 500.0

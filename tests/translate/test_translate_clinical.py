@@ -38,8 +38,19 @@ def test_deterministic_with_a_seed():
 
 def test_cli_writes_the_table(tmp_path):
     out = tmp_path / "pd.csv"
-    code = main(["--quiet", "translate", "clinical-pd", "--patients", "3",
-                 "--compound", "capivasertib", "--out", str(out)])
+    code = main(
+        [
+            "--quiet",
+            "translate",
+            "clinical-pd",
+            "--patients",
+            "3",
+            "--compound",
+            "capivasertib",
+            "--out",
+            str(out),
+        ]
+    )
     assert code == 0
     df = pd.read_csv(out)
     assert set(df["study_id"]) == {"lb66_2013"}

@@ -78,18 +78,22 @@ def test_one_paper_never_straddles_the_split(studies):
 
 
 def test_endocrine_combination_in_an_er_positive_model(studies, arms):
-    er_pos = set(studies.loc[studies["er_genotype"].str.contains("ER+", regex=False),
-                             "study_id"])
+    er_pos = set(studies.loc[studies["er_genotype"].str.contains("ER+", regex=False), "study_id"])
     combos = arms[arms["compounds"].str.contains("+", regex=False)]
-    hits = [row for row in combos.itertuples()
-            if row.study_id in er_pos and ENDOCRINE & set(row.compounds.split("+"))
-            and set(row.compounds.split("+")) - ENDOCRINE]
+    hits = [
+        row
+        for row in combos.itertuples()
+        if row.study_id in er_pos
+        and ENDOCRINE & set(row.compounds.split("+"))
+        and set(row.compounds.split("+")) - ENDOCRINE
+    ]
     assert hits, "no targeted agent + endocrine agent arm in an ER+ model"
 
 
 def test_continuous_and_intermittent_schedules_present(arms):
-    tables = [reg.to_table() for s in arms["schedule"] if s
-              for reg in ev.parse_schedule(s).values()]
+    tables = [
+        reg.to_table() for s in arms["schedule"] if s for reg in ev.parse_schedule(s).values()
+    ]
     gaps = [np.diff(t["time"].to_numpy()) for t in tables if len(t) > 1]
     ii = [t["ii"].iloc[0] for t in tables if t["ss"].iloc[0] == 1]
     daily = any(g.max() <= 24 for g in gaps) or any(x <= 24 for x in ii)
@@ -127,7 +131,7 @@ def test_dose_template_and_pattern_only():
     assert reg.to_table()["amount"].unique().tolist() == [1.0]
     arms = ev.load_xenograft_arms()
     alves = arms[arms["study_id"] == "alves2021_triple"]
-    assert not alves["pattern_only"].any()        # 8-week courses were reported
+    assert not alves["pattern_only"].any()  # 8-week courses were reported
 
 
 def test_every_row_not_unverified_is_sourced(studies, arms):
@@ -136,8 +140,9 @@ def test_every_row_not_unverified_is_sourced(studies, arms):
         assert ((sure["doi"] != "") | (sure["pmid"] != "")).all()
         assert sure["how_obtained"].isin(["table", "text", "abstract", "figure-legend"]).all()
         assert (tab["status"] == "unverified").eq(~tab["usable"]).all()
-    assert set(arms["study_id"]) <= set(studies.loc[studies["doi"].ne("")
-                                                     | studies["pmid"].ne(""), "study_id"])
+    assert set(arms["study_id"]) <= set(
+        studies.loc[studies["doi"].ne("") | studies["pmid"].ne(""), "study_id"]
+    )
 
 
 def test_no_cross_species_fu_passes_as_mouse():
@@ -160,9 +165,13 @@ def test_published_schedule_ratios_in_order(arms):
 def test_summary_counts_every_row(studies, arms):
     s = ev.evidence_summary()
     got = s.groupby("table")["rows"].sum().to_dict()
-    assert got == {"pk_sets": len(ev.load_pk_sets()), "xenograft_studies": len(studies),
-                   "xenograft_arms": len(arms), "pkpd_invivo": len(ev.load_pkpd()),
-                   "clinical_pd": len(ev.load_clinical_pd())}
+    assert got == {
+        "pk_sets": len(ev.load_pk_sets()),
+        "xenograft_studies": len(studies),
+        "xenograft_arms": len(arms),
+        "pkpd_invivo": len(ev.load_pkpd()),
+        "clinical_pd": len(ev.load_clinical_pd()),
+    }
 
 
 # ------------------------------------------------------------------ bad input
@@ -213,7 +222,7 @@ def test_fraction_unbound_out_of_range(tmp_path):
 def test_missing_column_and_unparsable_schedule(tmp_path):
     p = _copy(tmp_path, "xenograft_arms.csv")
     _edit(p, 2, "schedule", "150 mg/kg PO QX ss")
-    _edit(p, 3, "value_high", "5")          # below value 80
+    _edit(p, 3, "value_high", "5")  # below value 80
     with pytest.raises(DataError) as exc:
         ev.load_xenograft_arms(p)
     got = _problems(exc)
@@ -244,7 +253,7 @@ def test_unknown_study_and_split_that_straddles_a_paper(tmp_path):
         ev.load_xenograft_arms(p)
     assert ("xenograft_arms.csv", 2, "study_id") in _problems(exc)
     s = _copy(tmp_path, "xenograft_studies.csv")
-    _edit(s, 3, "split", "heldout")          # raynaud2009_igrov1; its sibling stays fit
+    _edit(s, 3, "split", "heldout")  # raynaud2009_igrov1; its sibling stays fit
     with pytest.raises(DataError) as exc:
         ev.load_xenograft_studies(s)
     assert any(col == "split" for _, _, col in _problems(exc))
@@ -268,13 +277,39 @@ def test_cli_summary_show_and_check(tmp_path, capsys):
     rows = json.loads(capsys.readouterr().out)
     assert {r["table"] for r in rows} >= {"pk_sets", "xenograft_studies", "clinical_pd"}
     out = tmp_path / "held.csv"
-    assert main(["--quiet", "evidence", "show", "arms", "--split", "heldout",
-                 "--compound", "fulvestrant", "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "--quiet",
+                "evidence",
+                "show",
+                "arms",
+                "--split",
+                "heldout",
+                "--compound",
+                "fulvestrant",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     held = pd.read_csv(out)
     assert set(held["split"]) == {"heldout"}
     assert all("fulvestrant" in c.split("+") for c in held["compounds"])
-    assert main(["--quiet", "evidence", "check", str(ev.DATA_DIR / "clinical_pd.csv"),
-                 "--table", "clinical"]) == 0
+    assert (
+        main(
+            [
+                "--quiet",
+                "evidence",
+                "check",
+                str(ev.DATA_DIR / "clinical_pd.csv"),
+                "--table",
+                "clinical",
+            ]
+        )
+        == 0
+    )
     bad = _copy(tmp_path, "clinical_pd.csv")
     _edit(bad, 2, "regimen", "10 mg PO QX ss")
     assert main(["--json", "evidence", "check", str(bad), "--table", "clinical"]) == 3
@@ -291,15 +326,16 @@ def test_readme_counts_match_the_tables():
 
     text = (ev.DATA_DIR / "README.md").read_text(encoding="utf-8")
     s = ev.evidence_summary()
-    for table in ("pk_sets", "xenograft_studies", "xenograft_arms", "pkpd_invivo",
-                  "clinical_pd"):
-        m = re.search(rf"^\| `{table}\.csv` \| (\d+)[^|]*\| (\d+) \| (\d+) \| (\d+) \|$",
-                      text, flags=re.M)
+    for table in ("pk_sets", "xenograft_studies", "xenograft_arms", "pkpd_invivo", "clinical_pd"):
+        m = re.search(
+            rf"^\| `{table}\.csv` \| (\d+)[^|]*\| (\d+) \| (\d+) \| (\d+) \|$", text, flags=re.M
+        )
         assert m, table
         sub = s[s["table"] == table].groupby("status")["rows"].sum()
         assert int(m.group(1)) == sub.sum()
         assert [int(m.group(i)) for i in (2, 3, 4)] == [
-            int(sub.get(k, 0)) for k in ("firm", "likely", "unverified")]
+            int(sub.get(k, 0)) for k in ("firm", "likely", "unverified")
+        ]
         if table in ("xenograft_studies", "xenograft_arms"):
             split = s[s["table"] == table].groupby("split")["rows"].sum()
             fit, held = re.search(r"\((\d+) fit, (\d+) held out\)", m.group(0)).groups()
@@ -313,8 +349,14 @@ def test_library_names_resolve_synonyms(capsys):
 
     m = ev.library_names().set_index("compound")
     # every library compound the brief names is matched; sirolimus through a synonym
-    for name in ("vistusertib", "capivasertib", "alpelisib", "everolimus", "azd8055",
-                 "fulvestrant"):
+    for name in (
+        "vistusertib",
+        "capivasertib",
+        "alpelisib",
+        "everolimus",
+        "azd8055",
+        "fulvestrant",
+    ):
         assert m.loc[name, "library_compound"] == name
     assert m.loc["sirolimus", "library_compound"] == "rapamycin"
     assert "pk_sets" in m.loc["everolimus", "tables"]

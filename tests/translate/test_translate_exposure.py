@@ -25,13 +25,26 @@ def test_time_grid_hourly_plus_post_dose():
 
 
 def test_study_pk_is_the_pk_module_alone():
-    res = run_study("vistusertib", "mouse", "MCF7", "15 mg/kg PO QD x 7 days", n_animals=6,
-                    seed=3, pathway_mode="quasi-steady")
+    res = run_study(
+        "vistusertib",
+        "mouse",
+        "MCF7",
+        "15 mg/kg PO QD x 7 days",
+        n_animals=6,
+        seed=3,
+        pathway_mode="quasi-steady",
+    )
     # the library set, written out by hand (docs/compounds.md), and the documented stream
     model = OneCompartment(cl="0.2284 L/h/kg", v="1.318 L/kg", ka="2 1/h", f=0.29)
-    sim = simulate(model, Regimen.parse("15 mg/kg PO QD x 7 days"), res.times, n_subjects=6,
-                   variability={"cl": 0.30, "v": 0.20}, seed=np.random.default_rng([3, 1, 0, 0]),
-                   weight=0.025)
+    sim = simulate(
+        model,
+        Regimen.parse("15 mg/kg PO QD x 7 days"),
+        res.times,
+        n_subjects=6,
+        variability={"cl": 0.30, "v": 0.20},
+        seed=np.random.default_rng([3, 1, 0, 0]),
+        weight=0.025,
+    )
     got = res.results[1].exposure.conc["vistusertib"]
     assert np.array_equal(got, sim.conc)
     assert pk_seed(3, 1, 0).random() == np.random.default_rng([3, 1, 0, 0]).random()
@@ -49,15 +62,29 @@ def test_mouse_cmax_matches_seed000_range(dose, expected_um):
     # Cmax = F D/V ka/(ka-k) (e^-k tmax - e^-ka tmax) = 0.29 x 15/1.318 mg/L x 1.094867 x
     # (0.792921 - 0.068703) = 2.61700 mg/L at 15 mg/kg = 2617.0/462.554 uM = 5.6577 uM
     # (half at 7.5 mg/kg). Seed 000: 1-16 uM at 7.5-15 mg/kg.
-    res = run_study("vistusertib", "mouse", "MCF7", f"{dose} mg/kg PO QD x 7 days", n_animals=1,
-                    pk_variability=None, tumor_growth=False)
+    res = run_study(
+        "vistusertib",
+        "mouse",
+        "MCF7",
+        f"{dose} mg/kg PO QD x 7 days",
+        n_animals=1,
+        pk_variability=None,
+        tumor_growth=False,
+    )
     c = res.results[1].exposure.conc["vistusertib"][0]
     day0 = res.times <= 24.0
     cmax_um = c[day0].max() / MW
     assert cmax_um == pytest.approx(expected_um, rel=0.01)  # grid points 1.25/1.5 h
     assert 1.0 <= cmax_um <= 16.0
-    pop = run_study("vistusertib", "mouse", "MCF7", f"{dose} mg/kg PO QD x 7 days",
-                    n_animals=200, seed=1, tumor_growth=False)
+    pop = run_study(
+        "vistusertib",
+        "mouse",
+        "MCF7",
+        f"{dose} mg/kg PO QD x 7 days",
+        n_animals=200,
+        seed=1,
+        tumor_growth=False,
+    )
     cm = pop.results[1].exposure.conc["vistusertib"][:, day0].max(axis=1) / MW
     assert np.mean((cm >= 1.0) & (cm <= 16.0)) >= 0.95
 
@@ -65,8 +92,9 @@ def test_mouse_cmax_matches_seed000_range(dose, expected_um):
 def test_tumour_exposure_uses_kp_uu():
     kw = {"n_animals": 2, "seed": 0, "tumor_growth": False}
     p = run_study("vistusertib", "mouse", "MCF7", "15 mg/kg PO QD x 3 days", **kw)
-    t = run_study("vistusertib", "mouse", "MCF7", "15 mg/kg PO QD x 3 days", exposure="tumor",
-                  kp_uu=0.5, **kw)
+    t = run_study(
+        "vistusertib", "mouse", "MCF7", "15 mg/kg PO QD x 3 days", exposure="tumor", kp_uu=0.5, **kw
+    )
     fp, ft = p.results[1].exposure, t.results[1].exposure
     np.testing.assert_array_equal(fp.conc["vistusertib"], ft.conc["vistusertib"])
     np.testing.assert_allclose(ft.site["vistusertib"], 0.5 * fp.free["vistusertib"])
@@ -78,15 +106,28 @@ def test_tumour_exposure_uses_kp_uu():
 
 
 def test_exact_courses_match_the_tabulated_site_concentrations():
-    res = run_study("vistusertib", "mouse", "MCF7", "15 mg/kg PO BID x 2 days", n_animals=3,
-                    seed=4, exposure="tumor", kp_uu=0.5, tumor_growth=False,
-                    pathway_mode="dynamic")   # courses are built for the dynamic mode
+    res = run_study(
+        "vistusertib",
+        "mouse",
+        "MCF7",
+        "15 mg/kg PO BID x 2 days",
+        n_animals=3,
+        seed=4,
+        exposure="tumor",
+        kp_uu=0.5,
+        tumor_growth=False,
+        pathway_mode="dynamic",
+    )  # courses are built for the dynamic mode
     ex = res.results[1].exposure
     courses = ex.courses["vistusertib"]
     assert len(courses) == 3 and all(c.unit == "nM" for c in courses)
     for i, c in enumerate(courses):
-        np.testing.assert_allclose(c(res.times), ex.site["vistusertib"][i], rtol=1e-12,
-                                   atol=1e-12 * ex.site["vistusertib"][i].max())
+        np.testing.assert_allclose(
+            c(res.times),
+            ex.site["vistusertib"][i],
+            rtol=1e-12,
+            atol=1e-12 * ex.site["vistusertib"][i].max(),
+        )
         assert c.start.size == 4  # one piece per dose: the dynamic mode restarts only there
 
 

@@ -18,10 +18,8 @@ def test_readout_names_from_biomarker_text():
 def test_network_c50_is_where_the_readout_crosses_half_of_control():
     res = invivo_potency_shift("capivasertib", "pPRAS40_T246", 100.0, "PIK3CA_mut")
     names = list(readout_names())
-    tab = QuasiSteadyTable(get_tumor("PIK3CA_mut").lesions, None,
-                           (resolve_drug("capivasertib"),))
-    val = tab([np.array([[res["c50_network_nM"]]])],
-              columns=[names.index("pPRAS40_T246")])[0, 0, 0]
+    tab = QuasiSteadyTable(get_tumor("PIK3CA_mut").lesions, None, (resolve_drug("capivasertib"),))
+    val = tab([np.array([[res["c50_network_nM"]]])], columns=[names.index("pPRAS40_T246")])[0, 0, 0]
     assert val == pytest.approx(50.0, abs=0.5)
 
 

@@ -22,8 +22,16 @@ MW = {"vistusertib": 462.554}
 def _profile(compound, species, regimen, end_h, dt=0.01):
     dm = drug_model(compound, species)
     t = np.arange(0.0, end_h + 1e-9, dt)
-    sim = simulate(dm.model, regimen, t, n_subjects=1, variability=None,
-                   weight=float(SPECIES[species]["weight"]), mw=dm.mw, conc_unit="ng/mL")
+    sim = simulate(
+        dm.model,
+        regimen,
+        t,
+        n_subjects=1,
+        variability=None,
+        weight=float(SPECIES[species]["weight"]),
+        mw=dm.mw,
+        conc_unit="ng/mL",
+    )
     return t, np.asarray(sim.conc)[0]
 
 
@@ -35,6 +43,7 @@ def _terminal_half_life(t, c, start, end):
 
 # ---- vistusertib, mouse (assumption set derived from seed 000's mouse PK table) ----------
 
+
 @pytest.mark.parametrize("dose", [7.5, 15.0])
 def test_vistusertib_mouse_cmax_inside_the_published_range(dose):
     # seed 000 PK table: SCID mice, 7.5-15 mg/kg PO, Cmax 1-16 uM (dose-dependent)
@@ -43,9 +52,13 @@ def test_vistusertib_mouse_cmax_inside_the_published_range(dose):
     assert 1.0 <= cmax_um <= 16.0
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "the BenchChem note's mouse AUC 220-5,042 uM*h cannot follow from its own Cmax 1-16 uM and t1/2 "
-    "~4 h (AUC <= Cmax x 1.44 x t1/2 x ~2 ~ 180 uM*h); the set reproduces Cmax, not AUC"))
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "the BenchChem note's mouse AUC 220-5,042 uM*h cannot follow from its own Cmax 1-16 uM and t1/2 "
+        "~4 h (AUC <= Cmax x 1.44 x t1/2 x ~2 ~ 180 uM*h); the set reproduces Cmax, not AUC"
+    ),
+)
 def test_vistusertib_mouse_auc_inside_the_published_range():
     t, c = _profile("vistusertib", "mouse", "15 mg/kg PO single", 96)
     auc_umh = np.trapezoid(c, t) / MW["vistusertib"]
@@ -53,6 +66,7 @@ def test_vistusertib_mouse_auc_inside_the_published_range():
 
 
 # ---- alpelisib, human (population PK CL/F and V/F) ---------------------------------------
+
 
 def test_alpelisib_human_half_life_matches_juric_2018():
     # Juric 2018 J Clin Oncol 36:1291: t1/2 7.6 h at 400 mg QD (independent of the popPK)
@@ -68,11 +82,13 @@ def test_alpelisib_human_tmax_matches_james_2015():
 
 # ---- capivasertib, human (label AUC and a 10 h half-life; unverified) --------------------
 
+
 def _capivasertib_week2():
     # 400 mg BID 4 days on/3 days off; steady state 'on the 3rd and 4th dosing day of each
     # week, starting week 2' (label): take the first dose of day 4 of week 2 (hours 240-252)
-    t, c = _profile("capivasertib", "human",
-                    "400 mg PO BID 4 days on/3 days off x 2 cycles", 14 * 24, dt=0.02)
+    t, c = _profile(
+        "capivasertib", "human", "400 mg PO BID 4 days on/3 days off x 2 cycles", 14 * 24, dt=0.02
+    )
     return t, c, (t >= 240.0) & (t <= 252.0)
 
 
@@ -82,11 +98,15 @@ def test_capivasertib_human_auc_tau_matches_the_label():
     assert np.trapezoid(c[sel], t[sel]) == pytest.approx(8069.0, rel=0.10)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "a one-compartment model with the 10 h terminal half-life spreads the dose over a large "
-    "V/F (715 L) and predicts a steady-state peak of ~0.9 ug/mL, below the label's 1,371 "
-    "ng/mL (CV 30 %): capivasertib's disposition is multi-compartmental (three-compartment "
-    "population model), which a published set of CL, V1, Q, V2 would fix"))
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "a one-compartment model with the 10 h terminal half-life spreads the dose over a large "
+        "V/F (715 L) and predicts a steady-state peak of ~0.9 ug/mL, below the label's 1,371 "
+        "ng/mL (CV 30 %): capivasertib's disposition is multi-compartmental (three-compartment "
+        "population model), which a published set of CL, V1, Q, V2 would fix"
+    ),
+)
 def test_capivasertib_human_cmax_ss_matches_the_label():
     _t, c, sel = _capivasertib_week2()
     assert c[sel].max() == pytest.approx(1371.0, rel=0.30)
@@ -98,6 +118,7 @@ def test_capivasertib_human_tmax_inside_the_label_range():
 
 
 # ---- everolimus, human (whole blood; t1/2 and trough) ------------------------------------
+
 
 def test_everolimus_human_trough_inside_the_swog_interquartile_range():
     # SWOG S0931: whole-blood trough at 10 mg QD, quartile limits 9.0 / 12.9 / 22.8 ng/mL

@@ -14,8 +14,7 @@ SCHED = ["{dose} mg/kg PO QD x 7 days"]
 
 
 def test_scan_grid_and_common_random_numbers():
-    df = scan("vistusertib", doses=[3, 10, 30], schedules=SCHED,
-              tumors=["MCF7", "KRAS_mut"], **KW)
+    df = scan("vistusertib", doses=[3, 10, 30], schedules=SCHED, tumors=["MCF7", "KRAS_mut"], **KW)
     assert len(df) == 6 and set(df["tumor"]) == {"MCF7", "KRAS_mut"}
     for _, g in df.groupby("tumor"):
         assert np.all(np.diff(g.sort_values("dose")["tgi_pct"].to_numpy()) > 0)
@@ -32,12 +31,18 @@ def test_scan_rejects_bad_input():
 
 def test_local_processes_give_the_same_answer():
     # dynamic-mode pathway runs in two loky processes (10 animals = chunks of 8 and 2)
-    kw = {"n_animals": 10, "seed": 5, "days": 2, "pathway_mode": "dynamic",
-          "tumor_growth": False}
+    kw = {"n_animals": 10, "seed": 5, "days": 2, "pathway_mode": "dynamic", "tumor_growth": False}
     seen = []
     one = run_study("vistusertib", "mouse", "PTEN_null", "15 mg/kg PO QD x 2 days", **kw)
-    two = run_study("vistusertib", "mouse", "PTEN_null", "15 mg/kg PO QD x 2 days", n_jobs=2,
-                    progress=lambda done, total: seen.append((done, total)), **kw)
+    two = run_study(
+        "vistusertib",
+        "mouse",
+        "PTEN_null",
+        "15 mg/kg PO QD x 2 days",
+        n_jobs=2,
+        progress=lambda done, total: seen.append((done, total)),
+        **kw,
+    )
     name = one.arms[1].name
     np.testing.assert_array_equal(one.readout_array(name), two.readout_array(name))
     assert seen[-1] == (10, 10)
@@ -50,15 +55,26 @@ def test_dask_cluster_scan_and_dynamic_study():
         warnings.simplefilter("ignore")
         # one in-process worker on loopback: the Dask plumbing (address, submit, gather,
         # errors) without paying process start-up; separate processes are covered above
-        with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
-                                      protocol="tcp://", host="127.0.0.1",
-                                      dashboard_address=None) as cluster:
+        with distributed.LocalCluster(
+            n_workers=1,
+            threads_per_worker=1,
+            processes=False,
+            protocol="tcp://",
+            host="127.0.0.1",
+            dashboard_address=None,
+        ) as cluster:
             addr = cluster.scheduler_address
             df = scan("vistusertib", doses=[5, 20], schedules=SCHED, scheduler=addr, **KW)
-            kw = {"n_animals": 3, "seed": 4, "days": 3, "pathway_mode": "dynamic",
-                  "tumor_growth": False}
-            d = run_study("vistusertib", "mouse", "MCF7", "15 mg/kg PO QD x 3 days",
-                          scheduler=addr, **kw)
+            kw = {
+                "n_animals": 3,
+                "seed": 4,
+                "days": 3,
+                "pathway_mode": "dynamic",
+                "tumor_growth": False,
+            }
+            d = run_study(
+                "vistusertib", "mouse", "MCF7", "15 mg/kg PO QD x 3 days", scheduler=addr, **kw
+            )
     local = scan("vistusertib", doses=[5, 20], schedules=SCHED, **KW)
     pd.testing.assert_frame_equal(df, local)
     ref = run_study("vistusertib", "mouse", "MCF7", "15 mg/kg PO QD x 3 days", **kw)
@@ -69,8 +85,16 @@ def test_dask_cluster_scan_and_dynamic_study():
 def test_unreachable_scheduler_is_a_model_error():
     pytest.importorskip("dask.distributed")
     with pytest.raises(ModelError, match="scheduler"):
-        run_study("vistusertib", "mouse", "MCF7", "15 mg/kg PO QD x 1 days", n_animals=1,
-                  pathway_mode="dynamic", scheduler="not an address", tumor_growth=False)
+        run_study(
+            "vistusertib",
+            "mouse",
+            "MCF7",
+            "15 mg/kg PO QD x 1 days",
+            n_animals=1,
+            pathway_mode="dynamic",
+            scheduler="not an address",
+            tumor_growth=False,
+        )
 
 
 def test_missing_dask_is_a_clear_error(monkeypatch):

@@ -13,8 +13,16 @@ from kinetor.translate.signaling import QuasiSteadyTable, dynamic_readouts, read
 VIS = drug_model("vistusertib", "mouse").drug
 
 # a slow PK profile (user set): ka 0.05 /h, k = 0.02/1.3 = 0.0154 /h (t1/2 45 h)
-SLOW_PK = {"vistusertib": {"model": "1cmt", "cl": "0.02 L/h/kg", "v": "1.3 L/kg",
-                           "ka": "0.05 1/h", "f": 0.29, "fu": 0.05}}
+SLOW_PK = {
+    "vistusertib": {
+        "model": "1cmt",
+        "cl": "0.02 L/h/kg",
+        "v": "1.3 L/kg",
+        "ka": "0.05 1/h",
+        "f": 0.29,
+        "fu": 0.05,
+    }
+}
 
 
 def test_table_matches_direct_steady_states_off_grid():
@@ -38,11 +46,18 @@ def test_steady_state_time_is_long_enough():
 
 
 def test_quasi_steady_agrees_with_dynamic_on_a_slow_profile():
-    kw = {"n_animals": 2, "seed": 0, "pk": SLOW_PK, "days": 14, "noise": False,
-          "tumor_variability": False}
+    kw = {
+        "n_animals": 2,
+        "seed": 0,
+        "pk": SLOW_PK,
+        "days": 14,
+        "noise": False,
+        "tumor_variability": False,
+    }
     q = run_study("vistusertib", "mouse", "MCF7", "10 mg/kg PO QD x 14 days", **kw)
-    d = run_study("vistusertib", "mouse", "MCF7", "10 mg/kg PO QD x 14 days",
-                  pathway_mode="dynamic", **kw)
+    d = run_study(
+        "vistusertib", "mouse", "MCF7", "10 mg/kg PO QD x 14 days", pathway_mode="dynamic", **kw
+    )
     name = q.arms[1].name
     err = np.abs(q.readout_array(name) - d.readout_array(name))
     names = list(readout_names())
@@ -86,19 +101,40 @@ def test_three_drugs_need_dynamic_mode():
 def test_dynamic_combination_integrates_both_exact_courses():
     # two compounds with different PK: the dynamic mode must drive the network with each
     # animal's two exact courses (one model variant with exponential terms in both slots)
-    pk = {"everolimus": {"model": "1cmt", "cl": "0.5 L/h/kg", "v": "5 L/kg", "ka": "1 1/h",
-                         "f": 0.3, "fu": 0.1}}
+    pk = {
+        "everolimus": {
+            "model": "1cmt",
+            "cl": "0.5 L/h/kg",
+            "v": "5 L/kg",
+            "ka": "1 1/h",
+            "f": 0.3,
+            "fu": 0.1,
+        }
+    }
     arm = "Combo=vistusertib:15 mg/kg PO QD x 2 days+everolimus:5 mg/kg PO BID x 2 days"
-    res = run_study(arms=[arm], species="mouse", tumor="MCF7", pk=pk, n_animals=2, seed=5,
-                    pathway_mode="dynamic", tumor_growth=False, vehicle=False)
+    res = run_study(
+        arms=[arm],
+        species="mouse",
+        tumor="MCF7",
+        pk=pk,
+        n_animals=2,
+        seed=5,
+        pathway_mode="dynamic",
+        tumor_growth=False,
+        vehicle=False,
+    )
     ex = res.results[0].exposure
     a, b = ex.courses["vistusertib"][1], ex.courses["everolimus"][1]
     assert a.start.size == 2 and b.start.size == 4  # QD x 2 and BID x 2: one piece per dose
     net = Network(["PIK3CA_mut"])
-    drugs = [drug_model("vistusertib", "mouse").drug,
-             drug_model("everolimus", "mouse", pk=pk["everolimus"]).drug]
-    direct = net.simulate_pairs(list(zip(drugs, (a, b), strict=True)), t_end=res.times[-1],
-                                times=res.times)
+    drugs = [
+        drug_model("vistusertib", "mouse").drug,
+        drug_model("everolimus", "mouse", pk=pk["everolimus"]).drug,
+    ]
+    direct = net.simulate_pairs(
+        list(zip(drugs, (a, b), strict=True)), t_end=res.times[-1], times=res.times
+    )
     names = list(readout_names())
-    np.testing.assert_allclose(res.readout_array("Combo")[1],
-                               direct.readouts[names].to_numpy(), rtol=0, atol=1e-9)
+    np.testing.assert_allclose(
+        res.readout_array("Combo")[1], direct.readouts[names].to_numpy(), rtol=0, atol=1e-9
+    )

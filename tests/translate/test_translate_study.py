@@ -13,9 +13,17 @@ DET = {"pk_variability": None, "tumor_variability": False, "noise": False}
 
 
 def test_vehicle_gives_no_inhibition():
-    res = run_study(None, "mouse", "MCF7", None, n_animals=3, seed=0, vehicle=False,
-                    arms=["Vehicle=vehicle", "Vehicle 2=vehicle",
-                          "Zero=vistusertib:0 mg/kg PO QD x 21 days"], **DET)
+    res = run_study(
+        None,
+        "mouse",
+        "MCF7",
+        None,
+        n_animals=3,
+        seed=0,
+        vehicle=False,
+        arms=["Vehicle=vehicle", "Vehicle 2=vehicle", "Zero=vistusertib:0 mg/kg PO QD x 21 days"],
+        **DET,
+    )
     bm = res.biomarkers
     np.testing.assert_allclose(bm["value"], 100.0, atol=1e-9)
     tgi = res.tgi.set_index("arm")
@@ -24,7 +32,7 @@ def test_vehicle_gives_no_inhibition():
     np.testing.assert_allclose(tgi["tgi_pct"], 0.0, atol=1e-5)
     # vehicle growth: 175 mm3 x 2^(21/10)
     vol = res.tumor[res.tumor["arm"] == "Vehicle"]
-    assert vol["volume"].iloc[-1] == pytest.approx(175.0 * 2 ** 2.1, rel=1e-6)
+    assert vol["volume"].iloc[-1] == pytest.approx(175.0 * 2**2.1, rel=1e-6)
 
 
 def test_tgi_increases_with_dose():
@@ -39,8 +47,10 @@ def test_tgi_increases_with_dose():
 @settings(max_examples=12, deadline=None)
 @given(st.floats(0.5, 100.0), st.floats(1.05, 3.0))
 def test_tgi_monotone_in_dose_property(dose, factor):
-    arms = [f"A=vistusertib:{dose:.4g} mg/kg PO QD x 14 days",
-            f"B=vistusertib:{dose * factor:.4g} mg/kg PO QD x 14 days"]
+    arms = [
+        f"A=vistusertib:{dose:.4g} mg/kg PO QD x 14 days",
+        f"B=vistusertib:{dose * factor:.4g} mg/kg PO QD x 14 days",
+    ]
     res = run_study(None, "mouse", "PTEN_null", None, n_animals=1, arms=arms, **DET)
     t = res.tgi.set_index("arm")["tgi_pct"]
     assert t["B"] >= t["A"] - 1e-9
@@ -75,8 +85,14 @@ def test_frames_have_units_and_animals():
 
 
 def test_study_days_and_bad_inputs():
-    res = run_study("vistusertib", "mouse", "MCF7", "10 mg/kg PO QD 2 days on/5 days off x "
-                    "3 weeks", n_animals=1, tumor_growth=False)
+    res = run_study(
+        "vistusertib",
+        "mouse",
+        "MCF7",
+        "10 mg/kg PO QD 2 days on/5 days off x 3 weeks",
+        n_animals=1,
+        tumor_growth=False,
+    )
     assert res.settings["days"] == 21.0 and study_days(res.arms) == 21.0
     with pytest.raises(ModelError, match="pathway_mode"):
         run_study("vistusertib", regimen="1 mg/kg PO single", pathway_mode="fast")
@@ -92,8 +108,17 @@ def test_plots_and_save(tmp_path):
     res = run_study("vistusertib", "mouse", "MCF7", "15 mg/kg PO QD x 7 days", n_animals=2)
     files = res.save(tmp_path)
     names = {p.name for p in files}
-    assert {"pk.csv", "biomarkers.csv", "tumor.csv", "tgi.csv", "summary.csv",
-            "settings.json", "pk.png", "biomarkers.png", "tumor.png"} <= names
+    assert {
+        "pk.csv",
+        "biomarkers.csv",
+        "tumor.csv",
+        "tgi.csv",
+        "summary.csv",
+        "settings.json",
+        "pk.png",
+        "biomarkers.png",
+        "tumor.png",
+    } <= names
     assert (tmp_path / "tumor.png").read_bytes()[:4] == b"\x89PNG"
     with pytest.raises(ModelError, match="unknown readout"):
         res.plot_biomarkers(["pS6"])

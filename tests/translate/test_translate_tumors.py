@@ -16,8 +16,15 @@ def test_every_value_has_source_status_and_unit():
     raw = tomllib.loads(TUMOR_FILE.read_text())
     assert {t["name"] for t in raw["tumor"]} >= {"MCF7", "PTEN_null", "PIK3CA_mut", "KRAS_mut"}
     for t in raw["tumor"]:
-        for key in ("genotype", "doubling_time", "v0", "v0_cv", "growth_cv", "death_rate",
-                    "caliper_cv"):
+        for key in (
+            "genotype",
+            "doubling_time",
+            "v0",
+            "v0_cv",
+            "growth_cv",
+            "death_rate",
+            "caliper_cv",
+        ):
             v = t[key]
             assert v["source"].strip(), (t["name"], key)
             assert v["status"] in STATUSES, (t["name"], key)

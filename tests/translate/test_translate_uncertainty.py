@@ -22,7 +22,7 @@ def test_simulated_sample_size_matches_closed_form(sigma, delta):
     from statsmodels.stats.power import TTestIndPower
 
     ss = sample_size(draw, alpha=0.05, power=0.8, n_sim=4000, seed=2)
-    ref = normal_sample_size(delta, sigma)          # z-test; the t-test needs ~1 more
+    ref = normal_sample_size(delta, sigma)  # z-test; the t-test needs ~1 more
     exact_t = TTestIndPower().solve_power(effect_size=delta / sigma, alpha=0.05, power=0.8)
     assert exact_t - 1 <= ref + 1.5 and ref <= exact_t
     # Monte Carlo: power SD ~0.006 at 4000 studies, slope ~0.004 per animal near n ~ 64
@@ -54,8 +54,11 @@ def test_replicate_intervals_shrink_with_more_animals_and_are_reproducible():
     np.testing.assert_array_equal(again.replicates["tgi_pct"], small.replicates["tgi_pct"])
     s = small.summary.set_index("arm")
     assert s.loc["Vehicle", "tgi_typical_pct"] == 0.0
-    assert s.loc["High", "tgi_lo_pct"] <= s.loc["High", "tgi_median_pct"] \
+    assert (
+        s.loc["High", "tgi_lo_pct"]
+        <= s.loc["High", "tgi_median_pct"]
         <= s.loc["High", "tgi_hi_pct"]
+    )
     assert set(s.columns) >= {"tgi_typical_pct", "tgi_population_mean_pct"}
 
 
@@ -66,8 +69,10 @@ def test_parameter_uncertainty_widens_the_interval_and_is_recorded():
     ranged = replicate_tgi("vistusertib", ranges={"doubling_time": (4.0, 20.0)}, **kw)
     assert "param_doubling_time" in ranged.replicates
     assert ranged.settings["sampled_parameters"]["doubling_time"] == [4.0, 20.0]
-    sd = {k: r.summary.set_index("arm").loc["High", "tgi_sd_pct"]
-          for k, r in (("fixed", fixed), ("ranged", ranged))}
+    sd = {
+        k: r.summary.set_index("arm").loc["High", "tgi_sd_pct"]
+        for k, r in (("fixed", fixed), ("ranged", ranged))
+    }
     assert sd["ranged"] > sd["fixed"]
     fu = replicate_tgi("vistusertib", fu_ranges={"vistusertib": (0.02, 0.2)}, **kw)
     drawn = fu.replicates["param_fu_vistusertib"]
@@ -103,12 +108,15 @@ def test_power_needs_fewer_animals_for_bigger_effects():
 def test_sensitivity_reports_changes_against_the_default():
     from kinetor.translate import sensitivity
 
-    cases = {"default": {}, "same input, via the tumour route": {"exposure": "tumor",
-                                                                 "kp_uu": 1.0},
-             "Kp,uu 3": {"exposure": "tumor", "kp_uu": 3.0}}
+    cases = {
+        "default": {},
+        "same input, via the tumour route": {"exposure": "tumor", "kp_uu": 1.0},
+        "Kp,uu 3": {"exposure": "tumor", "kp_uu": 3.0},
+    }
     t = sensitivity(regimen="15 mg/kg PO QD x 7 days", cases=cases).set_index("case")
     assert t.loc["default", "delta_vs_default_pct"] == 0.0
     # Kp,uu 1 at the tumour is the plasma input: identical TGI
-    assert t.loc["same input, via the tumour route", "delta_vs_default_pct"] == \
-        pytest.approx(0.0, abs=1e-9)
+    assert t.loc["same input, via the tumour route", "delta_vs_default_pct"] == pytest.approx(
+        0.0, abs=1e-9
+    )
     assert t.loc["Kp,uu 3", "delta_vs_default_pct"] > 0

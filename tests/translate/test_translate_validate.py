@@ -26,45 +26,88 @@ def test_bundled_evidence_lists_every_arm_it_cannot_simulate():
 
 @pytest.mark.slow
 def test_fixture_studies_are_simulated_and_ranked(tmp_path):
-    res = validate(studies_path=FIX / "validate_studies.csv",
-                   arms_path=FIX / "validate_arms.csv", n_replicates=10, seed=1)
+    res = validate(
+        studies_path=FIX / "validate_studies.csv",
+        arms_path=FIX / "validate_arms.csv",
+        n_replicates=10,
+        seed=1,
+    )
     p = res.predictions
     assert set(p["study_id"]) == {"synth_fit", "synth_held"}
     assert set(p["split"]) == {"fit", "heldout"}
-    assert (p["predicted_lo"] <= p["predicted"]).all() and (p["predicted"] <= p["predicted_hi"]).all()
+    assert (p["predicted_lo"] <= p["predicted"]).all() and (
+        p["predicted"] <= p["predicted_hi"]
+    ).all()
     held = p[p["study_id"] == "synth_held"].set_index("arm")
-    assert held.loc["daily", "days"] == 14.0           # pattern only: the study's duration
+    assert held.loc["daily", "days"] == 14.0  # pattern only: the study's duration
     assert held["observed_kind"].eq("tc_pct").all()
     assert list(res.skipped["study_id"]) == ["synth_none"]
     assert "no tumour model" in res.skipped["reason"].iloc[0]
     assert set(res.ranking["study_id"]) == {"synth_fit", "synth_held"}
     assert set(res.error_summary()["split"]) == {"fit", "heldout"}
     files = res.save(tmp_path)
-    assert {f.name for f in files} == {"predictions.csv", "skipped.csv", "ranking.csv",
-                                       "errors.csv", "ratios.csv", "report.html"}
+    assert {f.name for f in files} == {
+        "predictions.csv",
+        "skipped.csv",
+        "ranking.csv",
+        "errors.csv",
+        "ratios.csv",
+        "report.html",
+    }
     assert res.ratios.empty and (p["pk_basis"].str.contains("library mouse set")).all()
 
 
 @pytest.mark.slow
 def test_cli_validate_json(tmp_path, capsys):
-    code = main(["--json", "translate", "validate", "--studies",
-                 str(FIX / "validate_studies.csv"), "--arms", str(FIX / "validate_arms.csv"),
-                 "--tumor", "synth_none=MCF7", "--replicates", "5", "--no-report",
-                 "--out", str(tmp_path)])
+    code = main(
+        [
+            "--json",
+            "translate",
+            "validate",
+            "--studies",
+            str(FIX / "validate_studies.csv"),
+            "--arms",
+            str(FIX / "validate_arms.csv"),
+            "--tumor",
+            "synth_none=MCF7",
+            "--replicates",
+            "5",
+            "--no-report",
+            "--out",
+            str(tmp_path),
+        ]
+    )
     assert code == 0
     payload = json.loads(capsys.readouterr().out)
-    assert {r["study_id"] for r in payload["predictions"]} == {"synth_fit", "synth_held",
-                                                               "synth_none"}
+    assert {r["study_id"] for r in payload["predictions"]} == {
+        "synth_fit",
+        "synth_held",
+        "synth_none",
+    }
     assert pd.read_csv(tmp_path / "predictions.csv").shape[0] == 5
     assert payload["ratios"] == []
 
 
 @pytest.mark.slow
 def test_cli_validate_flags_reach_the_api(tmp_path, capsys):
-    code = main(["--json", "translate", "validate", "--studies",
-                 str(FIX / "validate_studies.csv"), "--arms", str(FIX / "validate_arms.csv"),
-                 "--replicates", "3", "--no-report", "--allometric-pk", "--invivo-shift",
-                 "--out", str(tmp_path)])
+    code = main(
+        [
+            "--json",
+            "translate",
+            "validate",
+            "--studies",
+            str(FIX / "validate_studies.csv"),
+            "--arms",
+            str(FIX / "validate_arms.csv"),
+            "--replicates",
+            "3",
+            "--no-report",
+            "--allometric-pk",
+            "--invivo-shift",
+            "--out",
+            str(tmp_path),
+        ]
+    )
     assert code == 0
     payload = json.loads(capsys.readouterr().out)
     # the fixture's compound has a library mouse set and no in vivo EC50: nothing changes
@@ -98,8 +141,9 @@ def test_allometric_pk_makes_dose_ratio_studies_comparable_and_says_so():
 @pytest.mark.slow
 def test_invivo_shift_is_applied_and_recorded():
     base = validate(n_replicates=3, allometric_pk=True, reference_doses=(50.0,))
-    shifted = validate(n_replicates=3, allometric_pk=True, invivo_shift=True,
-                       reference_doses=(50.0,))
+    shifted = validate(
+        n_replicates=3, allometric_pk=True, invivo_shift=True, reference_doses=(50.0,)
+    )
     assert shifted.ratios["pk_basis"].str.contains("in vivo potency shift").all()
     assert "capivasertib" in shifted.settings["invivo_shift"]
     s = shifted.settings["invivo_shift"]["capivasertib"]["shift"]

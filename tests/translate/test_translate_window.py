@@ -46,7 +46,7 @@ def test_constant_insulin_resistance_reaches_the_algebraic_steady_state():
 
 def test_metabolic_summary_counts_hours_above_exactly():
     t = np.array([0.0, 10.0, 20.0])
-    g = np.array([[100.0, 300.0, 100.0]])        # above 200 from t = 5 to t = 15
+    g = np.array([[100.0, 300.0, 100.0]])  # above 200 from t = 5 to t = 15
     s = metabolic_summary(t, g, 200.0)
     assert s["hours_above"][0] == pytest.approx(10.0)
     assert s["peak_glucose_mg_dL"][0] == 300.0
@@ -68,8 +68,15 @@ def test_study_glucose_rises_with_dose_and_feedback_lowers_tgi():
     import kinetor as kt
 
     arms = ["Low=vistusertib:10 mg/kg PO QD x 7 days", "High=vistusertib:100 mg/kg PO QD x 7 days"]
-    kw = {"arms": arms, "n_animals": 1, "seed": 0, "pk_variability": None,
-          "tumor_variability": False, "noise": False, "metabolic": True}
+    kw = {
+        "arms": arms,
+        "n_animals": 1,
+        "seed": 0,
+        "pk_variability": None,
+        "tumor_variability": False,
+        "noise": False,
+        "metabolic": True,
+    }
     off = kt.run_study(None, "mouse", "MCF7", **kw)
     on = kt.run_study(None, "mouse", "MCF7", insulin_feedback=1.0, **kw)
     s = off.summary().set_index("arm")
@@ -77,22 +84,26 @@ def test_study_glucose_rises_with_dose_and_feedback_lowers_tgi():
     assert s.loc["High", "peak_glucose_mg_dL"] > s.loc["Low", "peak_glucose_mg_dL"] > 100.0
     t_off = off.tgi.set_index("arm")["tgi_pct"]
     t_on = on.tgi.set_index("arm")["tgi_pct"]
-    assert t_on["High"] < t_off["High"]           # insulin re-activates tumour signalling
+    assert t_on["High"] < t_off["High"]  # insulin re-activates tumour signalling
     assert set(off.glucose.columns) >= {"glucose", "insulin"}
     with pytest.raises(ModelError, match="quasi-steady"):
-        kt.run_study(None, "mouse", "MCF7", insulin_feedback=1.0, pathway_mode="dynamic",
-                     **kw)
+        kt.run_study(None, "mouse", "MCF7", insulin_feedback=1.0, pathway_mode="dynamic", **kw)
 
 
 @pytest.mark.slow
 def test_optimise_schedule_respects_the_glucose_limit(tmp_path):
     import kinetor as kt
 
-    opt = kt.translate.optimise_schedule("vistusertib", doses=[10, 40, 160],
-                                         intervals=["QD", "BID"],
-                                         patterns=["continuous", "2 days on/5 days off"],
-                                         weeks=1, max_glucose=200.0, n_replicates=10,
-                                         n_animals=4)
+    opt = kt.translate.optimise_schedule(
+        "vistusertib",
+        doses=[10, 40, 160],
+        intervals=["QD", "BID"],
+        patterns=["continuous", "2 days on/5 days off"],
+        weeks=1,
+        max_glucose=200.0,
+        n_replicates=10,
+        n_animals=4,
+    )
     t = opt.table
     assert len(t) == 12 and t["feasible"].eq(t["peak_glucose_mg_dL"] <= 200.0).all()
     feas = t[t["feasible"]]
@@ -102,7 +113,14 @@ def test_optimise_schedule_respects_the_glucose_limit(tmp_path):
     assert np.all(np.diff(opt.frontier["tgi_typical_pct"]) > 0)
     files = opt.save(tmp_path)
     assert all(f.exists() for f in files)
-    none = kt.translate.optimise_schedule("vistusertib", doses=[160], intervals=["BID"],
-                                          patterns=["continuous"], weeks=1,
-                                          max_glucose=101.0, n_replicates=5, n_animals=3)
+    none = kt.translate.optimise_schedule(
+        "vistusertib",
+        doses=[160],
+        intervals=["BID"],
+        patterns=["continuous"],
+        weeks=1,
+        max_glucose=101.0,
+        n_replicates=5,
+        n_animals=3,
+    )
     assert none.best is None

@@ -28,8 +28,14 @@ class LiveServer:
         cfg.port = free_port()
         self.cfg, self.store = cfg, store
         self.url = f"http://127.0.0.1:{cfg.port}"
-        config = uvicorn.Config(build_app(cfg, store), host="127.0.0.1", port=cfg.port,
-                                log_level="warning", lifespan="on", ws="websockets-sansio")
+        config = uvicorn.Config(
+            build_app(cfg, store),
+            host="127.0.0.1",
+            port=cfg.port,
+            log_level="warning",
+            lifespan="on",
+            ws="websockets-sansio",
+        )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
         self.thread.start()
@@ -69,8 +75,10 @@ def browser(tmp_path):
     chromedriver = shutil.which("chromedriver")
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if not chromedriver or not chromium:
-        pytest.skip("Debian's chromium and chromium-driver are not installed (make "
-                    "web-test-deps installs them as root)")
+        pytest.skip(
+            "Debian's chromium and chromium-driver are not installed (make "
+            "web-test-deps installs them as root)"
+        )
     try:
         from selenium import webdriver
         from selenium.webdriver.chrome.service import Service
@@ -78,13 +86,22 @@ def browser(tmp_path):
         pytest.skip("selenium is not installed (pip install 'kinetor[dev]')")
     opts = webdriver.ChromeOptions()
     opts.binary_location = chromium
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--window-size=1400,1000"):
+    for arg in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--window-size=1400,1000",
+    ):
         opts.add_argument(arg)
-    opts.add_experimental_option("prefs", {"download.default_directory": str(tmp_path),
-                                           "download.prompt_for_download": False,
-                                           "profile.default_content_setting_values."
-                                           "automatic_downloads": 1})
+    opts.add_experimental_option(
+        "prefs",
+        {
+            "download.default_directory": str(tmp_path),
+            "download.prompt_for_download": False,
+            "profile.default_content_setting_values.automatic_downloads": 1,
+        },
+    )
     driver = webdriver.Chrome(service=Service(chromedriver), options=opts)
     driver.download_dir = tmp_path
     try:

@@ -21,9 +21,9 @@ def _wait(driver, cond, timeout=180):
     from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.support.ui import WebDriverWait
 
-    return WebDriverWait(driver, timeout, poll_frequency=0.25,
-                         ignored_exceptions=(StaleElementReferenceException,)).until(
-        lambda d: cond(d))
+    return WebDriverWait(
+        driver, timeout, poll_frequency=0.25, ignored_exceptions=(StaleElementReferenceException,)
+    ).until(lambda d: cond(d))
 
 
 def _by_id(driver, element_id):
@@ -56,8 +56,10 @@ def _table(driver, element_id) -> pd.DataFrame:
 
     el = _by_id(driver, element_id)
     head = [th.text for th in el.find_elements(By.CSS_SELECTOR, "thead th")]
-    rows = [[td.text for td in tr.find_elements(By.TAG_NAME, "td")]
-            for tr in el.find_elements(By.CSS_SELECTOR, "tbody tr")]
+    rows = [
+        [td.text for td in tr.find_elements(By.TAG_NAME, "td")]
+        for tr in el.find_elements(By.CSS_SELECTOR, "tbody tr")
+    ]
     df = pd.DataFrame(rows, columns=head)
     for c in df.columns:
         num = pd.to_numeric(df[c], errors="coerce")
@@ -77,7 +79,7 @@ def test_browser_workflow(live, browser, tmp_path):
 
     raw = pd.read_csv(FIX / "theoph.csv")
     bad = tmp_path / "theoph_no_route.csv"
-    raw.to_csv(bad, index=False)                            # doses without a route
+    raw.to_csv(bad, index=False)  # doses without a route
     good = tmp_path / "theoph.csv"
     fixed = raw.assign(route="PO")
     fixed["Subject"] = fixed["Subject"].astype(str).replace({"12": XSS})
@@ -102,21 +104,29 @@ def test_browser_workflow(live, browser, tmp_path):
     assert srv.store.study(1, srv.cfg.local_user)["data"] == good.read_bytes()
     # 3. NCA
     _tab(d, "NCA")
-    d.execute_script("window.__vals = {}; $(document).on('shiny:value', "
-                     "function(e) { window.__vals[e.name] = e.value; });")
+    d.execute_script(
+        "window.__vals = {}; $(document).on('shiny:value', "
+        "function(e) { window.__vals[e.name] = e.value; });"
+    )
     _wait(d, lambda d: d.find_elements(By.CSS_SELECTOR, "#nca-study option"))
     _click(d, "nca-run")
     _wait(d, lambda d: _by_id(d, "summary-table") is not None)
     before = _summary_cell(d, "LAMZHL")
     # the hostile subject id is plain text in the subject menu, never markup
-    opts = [o.get_attribute("textContent")
-            for o in d.find_elements(By.CSS_SELECTOR, "#nca-subject option")]
+    opts = [
+        o.get_attribute("textContent")
+        for o in d.find_elements(By.CSS_SELECTOR, "#nca-subject option")
+    ]
     assert XSS in opts and d.execute_script("return window.__xss") is None
     # 4. click subject 1's last point (24.37 h, 3.28 mg/L) with a reason
     _by_id(d, "nca-reason").send_keys("sample haemolysed")
     img = _wait(d, lambda d: d.find_elements(By.CSS_SELECTOR, "#nca-lz_plot img"))[0]
-    panel = _wait(d, lambda d: d.execute_script(
-        "var v = window.__vals['nca-lz_plot']; return v && v.coordmap.panels[0];"))
+    panel = _wait(
+        d,
+        lambda d: d.execute_script(
+            "var v = window.__vals['nca-lz_plot']; return v && v.coordmap.panels[0];"
+        ),
+    )
     dom, rng = panel["domain"], panel["range"]
     fx = (24.37 - dom["left"]) / (dom["right"] - dom["left"])
     fy = (math.log10(3.28) - dom["bottom"]) / (dom["top"] - dom["bottom"])
@@ -124,13 +134,13 @@ def test_browser_workflow(live, browser, tmp_path):
     py = rng["bottom"] + fy * (rng["top"] - rng["bottom"])
     ratio = img.size["width"] / d.execute_script("return arguments[0].naturalWidth", img)
     ActionChains(d).move_to_element_with_offset(
-        img, int(px * ratio - img.size["width"] / 2),
-        int(py * ratio - img.size["height"] / 2)).click().perform()
+        img, int(px * ratio - img.size["width"] / 2), int(py * ratio - img.size["height"] / 2)
+    ).click().perform()
     _wait(d, lambda d: "24.37" in _text(d, "excluded-table"))
-    _wait(d, lambda d: _by_id(d, "summary-table") is not None
-          and _summary_cell(d, "LAMZHL") != before)
-    trail = [a for a in srv.store.audit(srv.cfg.local_user) if a["action"] ==
-             "lambda_z.exclude"]
+    _wait(
+        d, lambda d: _by_id(d, "summary-table") is not None and _summary_cell(d, "LAMZHL") != before
+    )
+    trail = [a for a in srv.store.audit(srv.cfg.local_user) if a["action"] == "lambda_z.exclude"]
     assert trail[0]["reason"] == "sample haemolysed"
     assert trail[0]["details"]["time"] == pytest.approx(24.37)
     assert [r["version"] for r in srv.store.results(srv.cfg.local_user)] == [1, 2]
@@ -159,8 +169,11 @@ def test_browser_workflow(live, browser, tmp_path):
     _by_id(d, "xeno-n_replicates").clear()
     _by_id(d, "xeno-n_replicates").send_keys("10")
     _click(d, "xeno-run")
-    _wait(d, lambda d: _by_id(d, "tgi-table") is not None
-          or "Error" in _text(d, "xeno-status"), timeout=300)
+    _wait(
+        d,
+        lambda d: _by_id(d, "tgi-table") is not None or "Error" in _text(d, "xeno-status"),
+        timeout=300,
+    )
     assert _by_id(d, "tgi-table") is not None, _text(d, "xeno-status")
     tgi = _table(d, "tgi-table")
     treated = tgi[tgi["arm"].str.startswith("vistusertib")].iloc[0]

@@ -36,11 +36,13 @@ class Client:
     def __init__(self, base: str):
         self.base = base
         self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+        )
 
     def call(self, path, data=None, headers=None, method=None):
-        req = urllib.request.Request(self.base + path, data=data, headers=headers or {},
-                                     method=method)
+        req = urllib.request.Request(
+            self.base + path, data=data, headers=headers or {}, method=method
+        )
         try:
             with self.opener.open(req, timeout=120) as r:
                 return r.status, r.read()
@@ -58,9 +60,12 @@ class Client:
 
     def upload(self, name, body, csrf=None):
         q = urllib.parse.urlencode({"name": name, "project": "p", "settings": SETTINGS})
-        return self.call(f"/api/studies?{q}", body,
-                         {"X-CSRF-Token": csrf if csrf is not None else self.csrf()},
-                         method="POST")
+        return self.call(
+            f"/api/studies?{q}",
+            body,
+            {"X-CSRF-Token": csrf if csrf is not None else self.csrf()},
+            method="POST",
+        )
 
 
 def test_non_local_bind_needs_auth(tmp_path):
@@ -71,10 +76,11 @@ def test_non_local_bind_needs_auth(tmp_path):
     st = Store(f"sqlite:///{tmp_path / 's.sqlite'}")
     with pytest.raises(ServeRefused, match="no account"):
         check_bind(ServeConfig(host="192.168.1.5", auth="accounts"), st)
-    check_bind(ServeConfig(host="localhost"))                 # local: fine without auth
+    check_bind(ServeConfig(host="localhost"))  # local: fine without auth
     # the CLI refuses before starting anything (usage error, exit code 2)
-    assert main(["--quiet", "serve", "--host", "0.0.0.0", "--store",
-                 str(tmp_path / "s.sqlite")]) == 2
+    assert (
+        main(["--quiet", "serve", "--host", "0.0.0.0", "--store", str(tmp_path / "s.sqlite")]) == 2
+    )
 
 
 def test_users_and_csrf(live, tmp_path):
@@ -83,9 +89,9 @@ def test_users_and_csrf(live, tmp_path):
     st.add_user("ben", "ben-password-2")
     srv = live(store=st, auth="accounts")
     anon = Client(srv.url)
-    assert anon.call("/api/csrf")[0] == 401                  # nothing without signing in
+    assert anon.call("/api/csrf")[0] == 401  # nothing without signing in
     status, _ = anon.call("/")
-    assert status == 200 and b"Sign in" in anon.call("/login")[1]   # redirected to sign-in
+    assert status == 200 and b"Sign in" in anon.call("/login")[1]  # redirected to sign-in
     assert anon.login("ana", "wrong")[0] == 401
     ana, ben = Client(srv.url), Client(srv.url)
     assert ana.login("ana", "ana-password-1")[0] == 200
@@ -101,15 +107,23 @@ def test_users_and_csrf(live, tmp_path):
     sid = json.loads(body)["study_id"]
     assert not evil.exists()
     assert st.study(sid, "ana")["name"] == f"../../../../{tmp_path}/pwned.csv"
-    status, body = ana.call("/api/nca", json.dumps({"study_id": sid}).encode(),
-                            {"X-CSRF-Token": ana.csrf()}, method="POST")
+    status, body = ana.call(
+        "/api/nca",
+        json.dumps({"study_id": sid}).encode(),
+        {"X-CSRF-Token": ana.csrf()},
+        method="POST",
+    )
     assert status == 200, body
     rid = json.loads(body)["result_id"]
     assert ana.call(f"/api/results/{rid}")[0] == 200
     # ben sees none of it
     assert ben.call(f"/api/results/{rid}")[0] == 404
-    status, _ = ben.call("/api/nca", json.dumps({"study_id": sid}).encode(),
-                         {"X-CSRF-Token": ben.csrf()}, method="POST")
+    status, _ = ben.call(
+        "/api/nca",
+        json.dumps({"study_id": sid}).encode(),
+        {"X-CSRF-Token": ben.csrf()},
+        method="POST",
+    )
     assert status == 404
     assert st.projects("ben") == []
     # the app's websocket session acts as the signed-in user: ben's menu, ben's project
@@ -120,11 +134,16 @@ def _ws_projects(srv, client) -> str:
     """The project menu a Shiny session opened with the client's session cookie gets."""
     from websockets.sync.client import connect
 
-    cookie = "; ".join(f"{c.name}={c.value}" for h in client.opener.handlers
-                       if hasattr(h, "cookiejar") for c in h.cookiejar)
+    cookie = "; ".join(
+        f"{c.name}={c.value}"
+        for h in client.opener.handlers
+        if hasattr(h, "cookiejar")
+        for c in h.cookiejar
+    )
     ws = srv.url.replace("http", "ws") + "/websocket/"
-    with connect(ws, origin=srv.url, additional_headers={"Cookie": cookie},
-                 open_timeout=30) as conn:
+    with connect(
+        ws, origin=srv.url, additional_headers={"Cookie": cookie}, open_timeout=30
+    ) as conn:
         conn.send(json.dumps({"method": "init", "data": {}}))
         for _ in range(50):
             msg = json.loads(conn.recv(timeout=60))
@@ -144,12 +163,12 @@ def test_upload_limit_and_cross_site_websocket(live):
     status, body = c.upload("big.csv", b"x" * 20_000)
     assert status == 413 and b"limit" in body
     ws = srv.url.replace("http", "ws") + "/websocket/"
-    with connect(ws, origin=srv.url, open_timeout=30) as conn:    # same site: accepted
+    with connect(ws, origin=srv.url, open_timeout=30) as conn:  # same site: accepted
         conn.send(json.dumps({"method": "init", "data": {}}))
         assert conn.recv(timeout=60)
     from websockets.exceptions import InvalidStatus
 
-    with pytest.raises(InvalidStatus, match="403"):                   # another site
+    with pytest.raises(InvalidStatus, match="403"):  # another site
         with connect(ws, origin="http://evil.example", open_timeout=30) as conn:
             conn.recv(timeout=30)
 
@@ -160,8 +179,19 @@ def test_user_text_is_escaped():
 
     html = str(table(pd.DataFrame({"subject": ["<script>alert(1)</script>"], "x": [1.0]})))
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script>" not in html
-    html = str(problems_table([{"file": "<b>f</b>.csv", "row": 2, "column": "<i>c</i>",
-                                "problem": "bad", "fix": "<a href=x>fix</a>"}]))
+    html = str(
+        problems_table(
+            [
+                {
+                    "file": "<b>f</b>.csv",
+                    "row": 2,
+                    "column": "<i>c</i>",
+                    "problem": "bad",
+                    "fix": "<a href=x>fix</a>",
+                }
+            ]
+        )
+    )
     assert "<b>" not in html and "<i>" not in html and "<a " not in html
     page = login_page(ServeConfig(auth="accounts"), "nonce", "<script>x</script>")
     assert "<script>" not in page

@@ -52,8 +52,14 @@ import pandas as pd
 
 from kinetor.errors import DataError, Problem
 
-__all__ = ["binding_table", "blood_to_plasma", "dialysis_recovery", "fu_dialysis",
-           "fu_ultrafiltration", "fu_undiluted"]
+__all__ = [
+    "binding_table",
+    "blood_to_plasma",
+    "dialysis_recovery",
+    "fu_dialysis",
+    "fu_ultrafiltration",
+    "fu_undiluted",
+]
 
 
 def fu_undiluted(fu_apparent, dilution):
@@ -139,8 +145,9 @@ def dialysis_recovery(c_buffer, c_plasma, c0, v_buffer, v_plasma, v_plasma0=None
     95.0
     """
     v0 = v_plasma if v_plasma0 is None else v_plasma0
-    num = (np.asarray(c_buffer, float) * np.asarray(v_buffer, float)
-           + np.asarray(c_plasma, float) * np.asarray(v_plasma, float))
+    num = np.asarray(c_buffer, float) * np.asarray(v_buffer, float) + np.asarray(
+        c_plasma, float
+    ) * np.asarray(v_plasma, float)
     with np.errstate(divide="ignore", invalid="ignore"):
         return 100.0 * num / (np.asarray(c0, float) * np.asarray(v0, float))
 
@@ -155,17 +162,23 @@ def blood_to_plasma(c_blood, c_plasma):
         return np.asarray(c_blood, float) / np.asarray(c_plasma, float)
 
 
-_COLUMNS = {
-    "dialysis": ("c_buffer", "c_plasma"),
-    "ultrafiltration": ("c_ultrafiltrate", "c_total"),
+_COLUMNS = {"dialysis": ("c_buffer", "c_plasma"), "ultrafiltration": ("c_ultrafiltrate", "c_total")}
+_ALIASES = {
+    "c_uf": "c_ultrafiltrate",
+    "c_filtrate": "c_ultrafiltrate",
+    "buffer": "c_buffer",
+    "plasma": "c_plasma",
+    "c_retentate": "c_total",
 }
-_ALIASES = {"c_uf": "c_ultrafiltrate", "c_filtrate": "c_ultrafiltrate", "buffer": "c_buffer",
-            "plasma": "c_plasma", "c_retentate": "c_total"}
 _GROUPS = ("compound", "analyte", "species", "matrix", "nominal_conc")
 
 
-def binding_table(data: pd.DataFrame, method: str = "dialysis", file: str = "<DataFrame>",
-                  by: list[str] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+def binding_table(
+    data: pd.DataFrame,
+    method: str = "dialysis",
+    file: str = "<DataFrame>",
+    by: list[str] | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """fu for every replicate of a binding experiment, and a summary per group.
 
     Parameters
@@ -199,54 +212,104 @@ def binding_table(data: pd.DataFrame, method: str = "dialysis", file: str = "<Da
 
         raise KinetorError(f"unknown binding method {method!r}: dialysis or ultrafiltration")
     df = data.copy()
-    df.columns = [_ALIASES.get(str(c).strip().lower(), str(c).strip().lower())
-                  for c in df.columns]
+    df.columns = [_ALIASES.get(str(c).strip().lower(), str(c).strip().lower()) for c in df.columns]
     problems: list[Problem] = []
     for col in _COLUMNS[method]:
         if col not in df.columns:
-            problems.append(Problem(f"no '{col}' column for {method}", file=file, column=col,
-                                    fix=f"{method} needs {' and '.join(_COLUMNS[method])}"))
+            problems.append(
+                Problem(
+                    f"no '{col}' column for {method}",
+                    file=file,
+                    column=col,
+                    fix=f"{method} needs {' and '.join(_COLUMNS[method])}",
+                )
+            )
     if method == "ultrafiltration" and {"nsb", "recovery"} <= set(df.columns):
-        problems.append(Problem("both 'nsb' and 'recovery' columns", file=file, column="nsb",
-                                fix="give one of them (recovery = 1 - NSB)"))
+        problems.append(
+            Problem(
+                "both 'nsb' and 'recovery' columns",
+                file=file,
+                column="nsb",
+                fix="give one of them (recovery = 1 - NSB)",
+            )
+        )
     if problems:
         raise DataError(problems)
     rows = np.arange(2, len(df) + 2)
     num = {}
-    optional = ("v_plasma_initial", "v_plasma_final", "c0", "v_buffer", "v_plasma", "nsb",
-                "recovery", "dilution")
+    optional = (
+        "v_plasma_initial",
+        "v_plasma_final",
+        "c0",
+        "v_buffer",
+        "v_plasma",
+        "nsb",
+        "recovery",
+        "dilution",
+    )
     for col in (*_COLUMNS[method], *[c for c in optional if c in df.columns]):
         raw = df[col]
         v = pd.to_numeric(raw, errors="coerce").to_numpy(float)
         given = (raw.astype("string").fillna("").str.strip() != "").to_numpy()
         required = col in _COLUMNS[method]
         for i in np.flatnonzero(np.isnan(v) & (given | required)):
-            problems.append(Problem(f"not a number: {raw.iloc[i]!r}" if given[i] else
-                                    "missing value", file=file, row=int(rows[i]), column=col,
-                                    fix="write a plain number"))
+            problems.append(
+                Problem(
+                    f"not a number: {raw.iloc[i]!r}" if given[i] else "missing value",
+                    file=file,
+                    row=int(rows[i]),
+                    column=col,
+                    fix="write a plain number",
+                )
+            )
         for i in np.flatnonzero(v < 0):
-            problems.append(Problem(f"negative value {v[i]:g}", file=file, row=int(rows[i]),
-                                    column=col, fix="concentrations and volumes are >= 0"))
+            problems.append(
+                Problem(
+                    f"negative value {v[i]:g}",
+                    file=file,
+                    row=int(rows[i]),
+                    column=col,
+                    fix="concentrations and volumes are >= 0",
+                )
+            )
         num[col] = v
     c_den = num[_COLUMNS[method][1]]
     for i in np.flatnonzero(c_den == 0):
-        problems.append(Problem("zero concentration in the denominator", file=file,
-                                row=int(rows[i]), column=_COLUMNS[method][1],
-                                fix="check the sample; fu needs a measurable total/plasma"))
+        problems.append(
+            Problem(
+                "zero concentration in the denominator",
+                file=file,
+                row=int(rows[i]),
+                column=_COLUMNS[method][1],
+                fix="check the sample; fu needs a measurable total/plasma",
+            )
+        )
     for col, lo, hi in (("nsb", 0.0, 1.0), ("recovery", 0.0, 1.0)):
         if col in num:
             v = num[col]
             bad = ((v >= hi) if col == "nsb" else (v <= lo) | (v > hi)) & np.isfinite(v)
             for i in np.flatnonzero(bad):
-                problems.append(Problem(f"{col} {v[i]:g} outside its range", file=file,
-                                        row=int(rows[i]), column=col,
-                                        fix=f"{col} is a fraction ({'0 <= NSB < 1' if col == 'nsb' else '0 < recovery <= 1'}), "
-                                        "not a percentage"))
+                problems.append(
+                    Problem(
+                        f"{col} {v[i]:g} outside its range",
+                        file=file,
+                        row=int(rows[i]),
+                        column=col,
+                        fix=f"{col} is a fraction ({'0 <= NSB < 1' if col == 'nsb' else '0 < recovery <= 1'}), "
+                        "not a percentage",
+                    )
+                )
     if "dilution" in num:
         for i in np.flatnonzero(num["dilution"] < 1):
-            problems.append(Problem(f"dilution factor {num['dilution'][i]:g} < 1", file=file,
-                                    row=int(rows[i]), column="dilution",
-                                    fix="write the factor (10 for 10 % plasma)"))
+            problems.append(
+                Problem(
+                    f"dilution factor {num['dilution'][i]:g} < 1",
+                    file=file,
+                    row=int(rows[i]),
+                    column="dilution",
+                    fix="write the factor (10 for 10 % plasma)",
+                )
+            )
     if problems:
         raise DataError(problems)
     dil = np.nan_to_num(num.get("dilution", np.ones(len(df))), nan=1.0)
@@ -254,18 +317,28 @@ def binding_table(data: pd.DataFrame, method: str = "dialysis", file: str = "<Da
         fu_app = num["c_buffer"] / num["c_plasma"]
         shift = np.ones(len(df))
         if "v_plasma_initial" in num and "v_plasma_final" in num:
-            shift = np.where(np.isfinite(num["v_plasma_final"] / num["v_plasma_initial"]),
-                             num["v_plasma_final"] / num["v_plasma_initial"], 1.0)
+            shift = np.where(
+                np.isfinite(num["v_plasma_final"] / num["v_plasma_initial"]),
+                num["v_plasma_final"] / num["v_plasma_initial"],
+                1.0,
+            )
         fu = fu_undiluted(fu_app, dil * shift)
         if {"c0", "v_buffer", "v_plasma"} <= set(num):
-            df["recovery_pct"] = dialysis_recovery(num["c_buffer"], num["c_plasma"], num["c0"],
-                                                   num["v_buffer"], num["v_plasma"],
-                                                   num.get("v_plasma_initial"))
+            df["recovery_pct"] = dialysis_recovery(
+                num["c_buffer"],
+                num["c_plasma"],
+                num["c0"],
+                num["v_buffer"],
+                num["v_plasma"],
+                num.get("v_plasma_initial"),
+            )
     else:
-        fu_app = fu_ultrafiltration(num["c_ultrafiltrate"], num["c_total"],
-                                    nsb=np.nan_to_num(num["nsb"]) if "nsb" in num else None,
-                                    recovery=np.nan_to_num(num["recovery"], nan=1.0)
-                                    if "recovery" in num else None)
+        fu_app = fu_ultrafiltration(
+            num["c_ultrafiltrate"],
+            num["c_total"],
+            nsb=np.nan_to_num(num["nsb"]) if "nsb" in num else None,
+            recovery=np.nan_to_num(num["recovery"], nan=1.0) if "recovery" in num else None,
+        )
         fu = fu_undiluted(fu_app, dil)
     df["fu_apparent"] = fu_app
     df["fu"] = fu

@@ -43,10 +43,20 @@ from kinetor.errors import DataError, Problem, UnitError
 
 __all__ = ["ExcretionResult", "cumulative_excretion", "normalise_matrix"]
 
-_MATRIX = {"urine": "URINE", "faeces": "FAECES", "feces": "FAECES", "faecal": "FAECES",
-           "fecal": "FAECES", "stool": "FAECES", "cage_wash": "CAGE_WASH",
-           "cagewash": "CAGE_WASH", "cage_rinse": "CAGE_WASH", "bile": "BILE",
-           "expired_air": "EXPIRED_AIR", "carcass": "CARCASS"}
+_MATRIX = {
+    "urine": "URINE",
+    "faeces": "FAECES",
+    "feces": "FAECES",
+    "faecal": "FAECES",
+    "fecal": "FAECES",
+    "stool": "FAECES",
+    "cage_wash": "CAGE_WASH",
+    "cagewash": "CAGE_WASH",
+    "cage_rinse": "CAGE_WASH",
+    "bile": "BILE",
+    "expired_air": "EXPIRED_AIR",
+    "carcass": "CARCASS",
+}
 
 
 def normalise_matrix(name: str) -> str:
@@ -111,8 +121,10 @@ def _dose_factor(dose_unit: str, amount_unit: str) -> tuple[float, bool]:
         try:
             return _factor(f"({dose_unit})*kg", amount_unit), True
         except UnitError:
-            raise UnitError(f"dose unit {dose_unit!r} cannot be converted to the amount "
-                            f"unit {amount_unit!r} (nor is it a per-kg dose)") from None
+            raise UnitError(
+                f"dose unit {dose_unit!r} cannot be converted to the amount "
+                f"unit {amount_unit!r} (nor is it a per-kg dose)"
+            ) from None
 
 
 def _numeric(df: pd.DataFrame, col: str, file: str, problems: list[Problem]) -> np.ndarray:
@@ -120,15 +132,27 @@ def _numeric(df: pd.DataFrame, col: str, file: str, problems: list[Problem]) -> 
     values = pd.to_numeric(raw, errors="coerce").to_numpy(float)
     given = raw.astype("string").fillna("").str.strip() != ""
     for i in np.flatnonzero(given.to_numpy() & np.isnan(values)):
-        problems.append(Problem(f"not a number: {raw.iloc[i]!r}", file=file, row=i + 2,
-                                column=col, fix="write a plain number"))
+        problems.append(
+            Problem(
+                f"not a number: {raw.iloc[i]!r}",
+                file=file,
+                row=i + 2,
+                column=col,
+                fix="write a plain number",
+            )
+        )
     return values
 
 
-def cumulative_excretion(data: pd.DataFrame, dose: float | None = None,
-                         amount_unit: str | None = None, dose_unit: str | None = None,
-                         conc_unit: str | None = None, volume_unit: str | None = None,
-                         file: str = "<DataFrame>") -> ExcretionResult:
+def cumulative_excretion(
+    data: pd.DataFrame,
+    dose: float | None = None,
+    amount_unit: str | None = None,
+    dose_unit: str | None = None,
+    conc_unit: str | None = None,
+    volume_unit: str | None = None,
+    file: str = "<DataFrame>",
+) -> ExcretionResult:
     """Cumulative amount and % of dose excreted per subject and matrix.
 
     Parameters
@@ -159,18 +183,25 @@ def cumulative_excretion(data: pd.DataFrame, dose: float | None = None,
         missing dose or weight). ``UnitError`` for missing or incompatible units.
     """
     if not amount_unit or not dose_unit:
-        raise UnitError("give amount_unit and dose_unit (units are never guessed), e.g. "
-                        "amount_unit='ug', dose_unit='mg/kg'")
+        raise UnitError(
+            "give amount_unit and dose_unit (units are never guessed), e.g. "
+            "amount_unit='ug', dose_unit='mg/kg'"
+        )
     df = data.copy()
     df.columns = [str(c).strip().lower() for c in df.columns]
     problems: list[Problem] = []
     use_conc = "amount" not in df.columns and {"conc", "volume"} <= set(df.columns)
-    need = ["subject", "matrix", "start", "end"] + (["conc", "volume"] if use_conc
-                                                    else ["amount"])
+    need = ["subject", "matrix", "start", "end"] + (["conc", "volume"] if use_conc else ["amount"])
     for col in need:
         if col not in df.columns:
-            problems.append(Problem(f"no '{col}' column", file=file, column=col,
-                                    fix="add it (amount, or conc and volume, per interval)"))
+            problems.append(
+                Problem(
+                    f"no '{col}' column",
+                    file=file,
+                    column=col,
+                    fix="add it (amount, or conc and volume, per interval)",
+                )
+            )
     if problems:
         raise DataError(problems)
     start = _numeric(df, "start", file, problems)
@@ -180,52 +211,96 @@ def cumulative_excretion(data: pd.DataFrame, dose: float | None = None,
             raise UnitError("amounts from conc x volume need conc_unit and volume_unit")
         from kinetor.units import Q, parse_unit
 
-        f = float((Q(1.0, parse_unit(conc_unit)) * Q(1.0, parse_unit(volume_unit)))
-                  .to(parse_unit(amount_unit)).magnitude)
-        amount = _numeric(df, "conc", file, problems) * _numeric(df, "volume", file,
-                                                                 problems) * f
+        f = float(
+            (Q(1.0, parse_unit(conc_unit)) * Q(1.0, parse_unit(volume_unit)))
+            .to(parse_unit(amount_unit))
+            .magnitude
+        )
+        amount = _numeric(df, "conc", file, problems) * _numeric(df, "volume", file, problems) * f
         amount_col = "conc"
     else:
         amount = _numeric(df, "amount", file, problems)
         amount_col = "amount"
     rows = np.arange(2, len(df) + 2)
     for i in np.flatnonzero(amount < 0):
-        problems.append(Problem(f"negative amount {amount[i]:g}", file=file,
-                                row=int(rows[i]), column=amount_col,
-                                fix="amounts excreted are >= 0"))
+        problems.append(
+            Problem(
+                f"negative amount {amount[i]:g}",
+                file=file,
+                row=int(rows[i]),
+                column=amount_col,
+                fix="amounts excreted are >= 0",
+            )
+        )
     for i in np.flatnonzero(np.isnan(amount) & ~np.isin(rows, [p.row for p in problems])):
-        problems.append(Problem("missing amount", file=file, row=int(rows[i]),
-                                column=amount_col, fix="fill in 0 for an empty collection, "
-                                "or remove the interval"))
+        problems.append(
+            Problem(
+                "missing amount",
+                file=file,
+                row=int(rows[i]),
+                column=amount_col,
+                fix="fill in 0 for an empty collection, or remove the interval",
+            )
+        )
     for i in np.flatnonzero(~(end > start) & np.isfinite(start) & np.isfinite(end)):
-        problems.append(Problem(f"interval end {end[i]:g} is not after start {start[i]:g}",
-                                file=file, row=int(rows[i]), column="end",
-                                fix="end > start"))
+        problems.append(
+            Problem(
+                f"interval end {end[i]:g} is not after start {start[i]:g}",
+                file=file,
+                row=int(rows[i]),
+                column="end",
+                fix="end > start",
+            )
+        )
     df["subject"] = df["subject"].astype("string").fillna("").str.strip()
     df["matrix"] = [normalise_matrix(m) for m in df["matrix"].astype("string").fillna("")]
     for col in ("subject", "matrix"):
         for i in np.flatnonzero((df[col] == "").to_numpy()):
-            problems.append(Problem(f"empty {col}", file=file, row=int(rows[i]), column=col,
-                                    fix=f"fill in the {col}"))
+            problems.append(
+                Problem(
+                    f"empty {col}",
+                    file=file,
+                    row=int(rows[i]),
+                    column=col,
+                    fix=f"fill in the {col}",
+                )
+            )
     factor, per_kg = _dose_factor(dose_unit, amount_unit)
     if dose is not None:
         dose_v = np.full(len(df), float(dose))
     elif "dose" in df.columns:
         dose_v = _numeric(df, "dose", file, problems)
     else:
-        raise DataError(Problem("no dose: pass dose=... or add a 'dose' column", file=file,
-                                column="dose", fix="give the administered dose"))
+        raise DataError(
+            Problem(
+                "no dose: pass dose=... or add a 'dose' column",
+                file=file,
+                column="dose",
+                fix="give the administered dose",
+            )
+        )
     if per_kg:
         if "weight" not in df.columns:
-            raise DataError(Problem(f"a per-kg dose ({dose_unit}) needs body weights",
-                                    file=file, column="weight",
-                                    fix="add a 'weight' column in kg"))
+            raise DataError(
+                Problem(
+                    f"a per-kg dose ({dose_unit}) needs body weights",
+                    file=file,
+                    column="weight",
+                    fix="add a 'weight' column in kg",
+                )
+            )
         dose_v = dose_v * _numeric(df, "weight", file, problems)
     dose_amt = dose_v * factor
     for i in np.flatnonzero(~(dose_amt > 0)):
-        problems.append(Problem("dose (x weight) missing or not > 0", file=file,
-                                row=int(rows[i]), column="weight" if per_kg else "dose",
-                                fix="give a positive dose (and weight for per-kg doses)"))
+        problems.append(
+            Problem(
+                "dose (x weight) missing or not > 0",
+                file=file,
+                row=int(rows[i]),
+                column="weight" if per_kg else "dose",
+                fix="give a positive dose (and weight for per-kg doses)",
+            )
+        )
     df["start"], df["end"], df["amount"], df["dose_amount"] = start, end, amount, dose_amt
     df["source_row"] = rows
     df = df.sort_values(["subject", "matrix", "start"], kind="stable")
@@ -233,29 +308,55 @@ def cumulative_excretion(data: pd.DataFrame, dose: float | None = None,
     prev_end = grp["end"].shift(1)
     for r, s, pe in zip(df["source_row"], df["start"], prev_end, strict=True):
         if np.isfinite(pe) and s < pe - 1e-12:
-            problems.append(Problem(f"interval starting at {s:g} overlaps the previous one "
-                                    f"(ending at {pe:g})", file=file, row=int(r),
-                                    column="start", fix="collection intervals of one "
-                                    "subject and matrix must not overlap"))
+            problems.append(
+                Problem(
+                    f"interval starting at {s:g} overlaps the previous one (ending at {pe:g})",
+                    file=file,
+                    row=int(r),
+                    column="start",
+                    fix="collection intervals of one subject and matrix must not overlap",
+                )
+            )
     if problems:
         raise DataError(problems)
     df["pct_dose"] = 100.0 * df["amount"] / df["dose_amount"]
     df["cum_amount"] = grp["amount"].cumsum()
     df["cum_pct_dose"] = 100.0 * df["cum_amount"] / df["dose_amount"]
-    intervals = df[["subject", "matrix", "start", "end", "amount", "pct_dose", "cum_amount",
-                    "cum_pct_dose", "dose_amount", "source_row"]].reset_index(drop=True)
+    intervals = df[
+        [
+            "subject",
+            "matrix",
+            "start",
+            "end",
+            "amount",
+            "pct_dose",
+            "cum_amount",
+            "cum_pct_dose",
+            "dose_amount",
+            "source_row",
+        ]
+    ].reset_index(drop=True)
     last = intervals.groupby(["subject", "matrix"], sort=True).agg(
-        end=("end", "max"), amount=("cum_amount", "last"), pct_dose=("cum_pct_dose", "last"))
+        end=("end", "max"), amount=("cum_amount", "last"), pct_dose=("cum_pct_dose", "last")
+    )
     last = last.reset_index()
-    total = last.groupby("subject", sort=True).agg(end=("end", "max"), amount=("amount", "sum"),
-                                                   pct_dose=("pct_dose", "sum")).reset_index()
+    total = (
+        last.groupby("subject", sort=True)
+        .agg(end=("end", "max"), amount=("amount", "sum"), pct_dose=("pct_dose", "sum"))
+        .reset_index()
+    )
     total["matrix"] = "TOTAL"
     recovery = pd.concat([last, total[last.columns]], ignore_index=True)
     recovery["_total"] = recovery["matrix"] == "TOTAL"  # TOTAL last within a subject
-    recovery = recovery.sort_values(["subject", "_total", "matrix"], kind="stable").drop(
-        columns="_total").reset_index(drop=True)
-    summary = recovery.groupby("matrix", sort=False)["pct_dose"].agg(
-        n="size", mean="mean", sd="std", min="min", max="max").reset_index()
-    summary = summary.rename(columns={c: f"pct_dose_{c}" for c in
-                                      ("mean", "sd", "min", "max")})
+    recovery = (
+        recovery.sort_values(["subject", "_total", "matrix"], kind="stable")
+        .drop(columns="_total")
+        .reset_index(drop=True)
+    )
+    summary = (
+        recovery.groupby("matrix", sort=False)["pct_dose"]
+        .agg(n="size", mean="mean", sd="std", min="min", max="max")
+        .reset_index()
+    )
+    summary = summary.rename(columns={c: f"pct_dose_{c}" for c in ("mean", "sd", "min", "max")})
     return ExcretionResult(intervals, recovery, summary, amount_unit)

@@ -55,23 +55,24 @@ def _segments_above(t0, t1, c0, c1, thr, log_down: bool) -> np.ndarray:
     above0, above1 = c0 >= thr, c1 >= thr
     # only crossing segments use the fraction; others may divide by ~0 harmlessly
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        frac_lin = (c0 - thr) / (c0 - c1)        # crossing position, fraction of dt
+        frac_lin = (c0 - thr) / (c0 - c1)  # crossing position, fraction of dt
         if log_down:
             frac_log = np.log(c0 / thr) / np.log(c0 / c1)
             use_log = (c1 < c0) & (c1 > 0) & (thr > 0)
             frac = np.where(use_log, frac_log, frac_lin)
         else:
             frac = frac_lin
-    down = above0 & ~above1        # above until the crossing
-    up = ~above0 & above1          # above after the crossing
+    down = above0 & ~above1  # above until the crossing
+    up = ~above0 & above1  # above after the crossing
     out = np.where(above0 & above1, dt, 0.0)
     out = np.where(down, frac * dt, out)
     out = np.where(up, (1.0 - frac_lin) * dt, out)
     return out
 
 
-def time_above(time, conc, threshold: float,
-               method: Literal["linear", "lin-up/log-down"] = "linear") -> float:
+def time_above(
+    time, conc, threshold: float, method: Literal["linear", "lin-up/log-down"] = "linear"
+) -> float:
     """Time during which a sampled profile is at or above ``threshold``.
 
     Parameters
@@ -93,15 +94,20 @@ def time_above(time, conc, threshold: float,
     t, c = t[order], c[order]
     if t.size < 2:
         return np.nan
-    return float(_segments_above(t[:-1], t[1:], c[:-1], c[1:], threshold,
-                                 method == "lin-up/log-down").sum())
+    return float(
+        _segments_above(t[:-1], t[1:], c[:-1], c[1:], threshold, method == "lin-up/log-down").sum()
+    )
 
 
-def time_above_threshold(conc: pd.DataFrame, threshold: float, fu: float = 1.0,
-                         by: list[str] | None = None, time_col: str = "time",
-                         conc_col: str = "conc",
-                         method: Literal["linear", "lin-up/log-down"] = "linear"
-                         ) -> pd.DataFrame:
+def time_above_threshold(
+    conc: pd.DataFrame,
+    threshold: float,
+    fu: float = 1.0,
+    by: list[str] | None = None,
+    time_col: str = "time",
+    conc_col: str = "conc",
+    method: Literal["linear", "lin-up/log-down"] = "linear",
+) -> pd.DataFrame:
     """Time above a threshold for every profile of a concentration table (vectorised).
 
     Parameters
@@ -129,12 +135,14 @@ def time_above_threshold(conc: pd.DataFrame, threshold: float, fu: float = 1.0,
     >>> time_above_threshold(d, 5.0)["time_above"].tolist()
     [1.0, 2.0]
     """
-    keys = by if by is not None else [k for k in ("subject", "analyte", "matrix")
-                                      if k in conc.columns]
+    keys = (
+        by if by is not None else [k for k in ("subject", "analyte", "matrix") if k in conc.columns]
+    )
     missing = [c for c in (*keys, time_col, conc_col) if c not in conc.columns]
     if missing:
-        raise DataError([Problem(f"no '{c}' column", column=c, fix="add it or pass by=")
-                         for c in missing])
+        raise DataError(
+            [Problem(f"no '{c}' column", column=c, fix="add it or pass by=") for c in missing]
+        )
     d = conc
     if "exclude" in d.columns:
         d = d[d["exclude"].astype("string").fillna("") == ""]
@@ -145,15 +153,21 @@ def time_above_threshold(conc: pd.DataFrame, threshold: float, fu: float = 1.0,
     gid = d.groupby(keys, sort=False).ngroup().to_numpy() if keys else np.zeros(len(d), int)
     # segments join consecutive samples of the same profile only
     same = gid[1:] == gid[:-1]
-    seg = _segments_above(t[:-1], t[1:], c[:-1], c[1:], threshold,
-                          method == "lin-up/log-down") if len(d) > 1 else np.zeros(0)
+    seg = (
+        _segments_above(t[:-1], t[1:], c[:-1], c[1:], threshold, method == "lin-up/log-down")
+        if len(d) > 1
+        else np.zeros(0)
+    )
     seg = np.where(same, seg, 0.0)
     n = int(gid.max()) + 1 if len(gid) else 0
     above = np.bincount(gid[:-1][same], weights=seg[same], minlength=n) if n else np.zeros(0)
     first = pd.Series(t).groupby(gid).min().to_numpy()
     last = pd.Series(t).groupby(gid).max().to_numpy()
-    out = d.groupby(keys, sort=False).size().reset_index()[keys] if keys else \
-        pd.DataFrame(index=range(n))
+    out = (
+        d.groupby(keys, sort=False).size().reset_index()[keys]
+        if keys
+        else pd.DataFrame(index=range(n))
+    )
     out["time_above"] = above
     out["span"] = last - first
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -161,11 +175,15 @@ def time_above_threshold(conc: pd.DataFrame, threshold: float, fu: float = 1.0,
     return out
 
 
-def free_exposure(params: pd.DataFrame, fu: float | dict[str, float],
-                  ic50: float | None = None, ic50_unit: str | None = None,
-                  mw: float | dict[str, float] | None = None,
-                  parameters: tuple[str, ...] = _FREE_PARAMS,
-                  file: str = "<DataFrame>") -> pd.DataFrame:
+def free_exposure(
+    params: pd.DataFrame,
+    fu: float | dict[str, float],
+    ic50: float | None = None,
+    ic50_unit: str | None = None,
+    mw: float | dict[str, float] | None = None,
+    parameters: tuple[str, ...] = _FREE_PARAMS,
+    file: str = "<DataFrame>",
+) -> pd.DataFrame:
     """Free (unbound) Cmax and AUC from a long NCA table, and free Cmax / IC50.
 
     Parameters
@@ -201,18 +219,31 @@ def free_exposure(params: pd.DataFrame, fu: float | dict[str, float],
     df = df.rename(columns={c: "PPTESTCD" for c in df.columns if str(c).lower() == "pptestcd"})
     missing = [c for c in ("PPTESTCD", "value", "unit") if c not in df.columns]
     if missing:
-        raise DataError([Problem(f"the parameter table has no '{c}' column", file=file,
-                                 column=c, fix="long NCA layout: PPTESTCD, value, unit")
-                         for c in missing])
+        raise DataError(
+            [
+                Problem(
+                    f"the parameter table has no '{c}' column",
+                    file=file,
+                    column=c,
+                    fix="long NCA layout: PPTESTCD, value, unit",
+                )
+                for c in missing
+            ]
+        )
     df = df[df["PPTESTCD"].astype("string").str.upper().isin(parameters)].copy()
     df["value"] = pd.to_numeric(df["value"], errors="coerce")
     analyte = df["analyte"] if "analyte" in df.columns else pd.Series("", index=df.index)
     if isinstance(fu, dict):
         fus = analyte.map(fu).astype(float)
         if fus.isna().any():
-            raise DataError(Problem(f"no fu for analyte(s) "
-                                    f"{sorted(set(analyte[fus.isna()]))}", file=file,
-                                    column="analyte", fix="give fu for every analyte"))
+            raise DataError(
+                Problem(
+                    f"no fu for analyte(s) {sorted(set(analyte[fus.isna()]))}",
+                    file=file,
+                    column="analyte",
+                    fix="give fu for every analyte",
+                )
+            )
     else:
         fus = pd.Series(float(fu), index=df.index)
     if ((fus <= 0) | (fus > 1)).any():
@@ -228,9 +259,11 @@ def free_exposure(params: pd.DataFrame, fu: float | dict[str, float],
         is_cmax = (df["PPTESTCD"].str.upper() == "CMAX").to_numpy()
         for i in np.flatnonzero(is_cmax):
             w = mw.get(analyte.iloc[i]) if isinstance(mw, dict) else mw
-            df.iloc[i, df.columns.get_loc("free_over_ic50")] = float(free_cmax_over_ic50(
-                df["value"].iloc[i], df["fu"].iloc[i], ic50, df["unit"].iloc[i], ic50_unit,
-                mw=w))
+            df.iloc[i, df.columns.get_loc("free_over_ic50")] = float(
+                free_cmax_over_ic50(
+                    df["value"].iloc[i], df["fu"].iloc[i], ic50, df["unit"].iloc[i], ic50_unit, mw=w
+                )
+            )
         df["ic50"] = ic50
         df["ic50_unit"] = ic50_unit
     return df.reset_index(drop=True)

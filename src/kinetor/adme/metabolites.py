@@ -52,8 +52,21 @@ __all__ = [
     "parent_fraction_of_radioactivity",
 ]
 
-_VALUE_COLS = {"analyte", "pptestcd", "pptest", "value", "unit", "exclude", "pporres",
-               "pporresu", "ppstresn", "ppstresu", "ppstresc", "note", "reason"}
+_VALUE_COLS = {
+    "analyte",
+    "pptestcd",
+    "pptest",
+    "value",
+    "unit",
+    "exclude",
+    "pporres",
+    "pporresu",
+    "ppstresn",
+    "ppstresu",
+    "ppstresc",
+    "note",
+    "reason",
+}
 
 
 def metabolite_to_parent_ratio(p_metabolite, p_parent, mw_metabolite=None, mw_parent=None):
@@ -94,8 +107,9 @@ def parent_fraction(auc_parent, auc_total):
         return np.asarray(auc_parent, float) / np.asarray(auc_total, float)
 
 
-def parameter_table(params: pd.DataFrame, parameter: str, file: str = "<DataFrame>",
-                    by: list[str] | None = None) -> tuple[pd.DataFrame, list[str]]:
+def parameter_table(
+    params: pd.DataFrame, parameter: str, file: str = "<DataFrame>", by: list[str] | None = None
+) -> tuple[pd.DataFrame, list[str]]:
     """Rows of one ``PPTESTCD`` from a long NCA table, with canonical column names.
 
     Returns the rows (columns ``analyte, PPTESTCD, value, unit, exclude`` plus group
@@ -103,42 +117,67 @@ def parameter_table(params: pd.DataFrame, parameter: str, file: str = "<DataFram
     column).
     """
     df = params.copy()
-    rename = {c: ("PPTESTCD" if str(c).lower() == "pptestcd" else str(c).lower())
-              for c in df.columns if str(c).lower() in _VALUE_COLS}
+    rename = {
+        c: ("PPTESTCD" if str(c).lower() == "pptestcd" else str(c).lower())
+        for c in df.columns
+        if str(c).lower() in _VALUE_COLS
+    }
     df = df.rename(columns=rename)
     missing = [c for c in ("analyte", "PPTESTCD", "value", "unit") if c not in df.columns]
     if missing:
-        raise DataError([Problem(f"the parameter table has no '{c}' column", file=file,
-                                 column=c, fix="use the long NCA layout: group columns, "
-                                 "analyte, PPTESTCD, value, unit") for c in missing])
+        raise DataError(
+            [
+                Problem(
+                    f"the parameter table has no '{c}' column",
+                    file=file,
+                    column=c,
+                    fix="use the long NCA layout: group columns, analyte, PPTESTCD, value, unit",
+                )
+                for c in missing
+            ]
+        )
     if "exclude" not in df.columns:
         df["exclude"] = ""
     df["exclude"] = df["exclude"].astype("string").fillna("")
     df["source_row"] = np.arange(2, len(df) + 2)
-    keys = by if by is not None else [c for c in df.columns if c.lower() not in _VALUE_COLS
-                                      and c not in ("PPTESTCD", "source_row")]
+    keys = (
+        by
+        if by is not None
+        else [
+            c
+            for c in df.columns
+            if c.lower() not in _VALUE_COLS and c not in ("PPTESTCD", "source_row")
+        ]
+    )
     sel = df[df["PPTESTCD"].astype("string").str.upper() == parameter.upper()].copy()
     sel["value"] = pd.to_numeric(sel["value"], errors="coerce")
     sel["analyte"] = sel["analyte"].astype("string").fillna("")
     sel["unit"] = sel["unit"].astype("string").fillna("")
     dup = sel.duplicated([*keys, "analyte"], keep=False)
     if dup.any():
-        raise DataError([Problem(f"more than one {parameter} for analyte {a!r} in one group",
-                                 file=file, row=int(r), column="PPTESTCD",
-                                 fix=f"give group columns that make rows unique (by={keys})")
-                         for a, r in zip(sel.loc[dup, "analyte"], sel.loc[dup, "source_row"],
-                                         strict=True)])
+        raise DataError(
+            [
+                Problem(
+                    f"more than one {parameter} for analyte {a!r} in one group",
+                    file=file,
+                    row=int(r),
+                    column="PPTESTCD",
+                    fix=f"give group columns that make rows unique (by={keys})",
+                )
+                for a, r in zip(sel.loc[dup, "analyte"], sel.loc[dup, "source_row"], strict=True)
+            ]
+        )
     return sel, keys
 
 
-def _pair(sel: pd.DataFrame, keys: list[str], reference: str, others: list[str]
-          ) -> pd.DataFrame:
+def _pair(sel: pd.DataFrame, keys: list[str], reference: str, others: list[str]) -> pd.DataFrame:
     ref = sel[sel["analyte"] == reference]
     oth = sel[sel["analyte"].isin(others)]
     cols = [*keys, "value", "unit", "exclude"]
     if keys:
-        merged = oth[[*cols, "analyte"]].merge(ref[cols], on=keys, how="left",
-                                               suffixes=("", "_ref"))
+        merged = oth[[*cols, "analyte"]].merge(
+            ref[cols], on=keys, how="left", suffixes=("", "_ref")
+        )
     else:
         merged = oth[[*cols, "analyte"]].merge(ref[cols], how="cross", suffixes=("", "_ref"))
     return merged
@@ -148,17 +187,26 @@ def _in_unit(values, unit_from: pd.Series, unit_to: pd.Series, mw) -> np.ndarray
     from kinetor.units import convert
 
     out = np.asarray(values, float).copy()
-    for (uf, ut), idx in pd.Series(range(len(out))).groupby(
-            [unit_from.to_numpy(), unit_to.to_numpy()]).groups.items():
+    for (uf, ut), idx in (
+        pd.Series(range(len(out)))
+        .groupby([unit_from.to_numpy(), unit_to.to_numpy()])
+        .groups.items()
+    ):
         if uf == ut or not uf or not ut:
             continue
         out[list(idx)] = convert(out[list(idx)], uf, ut, mw=mw)
     return out
 
 
-def metabolite_ratios(params: pd.DataFrame, parent: str, metabolites: list[str] | None = None,
-                      parameter: str = "AUCIFO", mw: dict[str, float] | None = None,
-                      by: list[str] | None = None, file: str = "<DataFrame>") -> pd.DataFrame:
+def metabolite_ratios(
+    params: pd.DataFrame,
+    parent: str,
+    metabolites: list[str] | None = None,
+    parameter: str = "AUCIFO",
+    mw: dict[str, float] | None = None,
+    by: list[str] | None = None,
+    file: str = "<DataFrame>",
+) -> pd.DataFrame:
     """Metabolite-to-parent ratios from a long NCA parameter table.
 
     Parameters
@@ -191,9 +239,14 @@ def metabolite_ratios(params: pd.DataFrame, parent: str, metabolites: list[str] 
     if metabolites is None:
         metabolites = sorted(set(sel["analyte"]) - {parent})
     if parent not in set(sel["analyte"]):
-        raise DataError(Problem(f"no {parameter} rows for the parent {parent!r}", file=file,
-                                column="analyte", fix=f"analytes present: "
-                                f"{', '.join(sorted(set(sel['analyte'])))}"))
+        raise DataError(
+            Problem(
+                f"no {parameter} rows for the parent {parent!r}",
+                file=file,
+                column="analyte",
+                fix=f"analytes present: {', '.join(sorted(set(sel['analyte'])))}",
+            )
+        )
     m = _pair(sel, keys, parent, metabolites)
     mw = mw or {}
     frames = []
@@ -210,16 +263,32 @@ def metabolite_ratios(params: pd.DataFrame, parent: str, metabolites: list[str] 
             ratio_molar = ratio * mw_p / mw_m if mw_m and mw_p else ratio * np.nan
         missing = grp["value_ref"].isna().to_numpy()
         exclude = _join_reasons(grp["exclude"].fillna(""), grp["exclude_ref"].fillna(""))
-        exclude = np.where(missing, _join_text(exclude, f"no parent {parameter} in group"),
-                           exclude)
-        frames.append(pd.DataFrame({
-            **{k: grp[k].to_numpy() for k in keys}, "metabolite": met, "parent": parent,
-            "PPTESTCD": parameter, "value_metabolite": v_m,
-            "value_parent": grp["value_ref"].to_numpy(float), "unit": unit_p,
-            "ratio": ratio, "ratio_molar": ratio_molar, "exclude": exclude}))
+        exclude = np.where(missing, _join_text(exclude, f"no parent {parameter} in group"), exclude)
+        frames.append(
+            pd.DataFrame(
+                {
+                    **{k: grp[k].to_numpy() for k in keys},
+                    "metabolite": met,
+                    "parent": parent,
+                    "PPTESTCD": parameter,
+                    "value_metabolite": v_m,
+                    "value_parent": grp["value_ref"].to_numpy(float),
+                    "unit": unit_p,
+                    "ratio": ratio,
+                    "ratio_molar": ratio_molar,
+                    "exclude": exclude,
+                }
+            )
+        )
     if not frames:
-        raise DataError(Problem(f"no metabolite {parameter} rows", file=file,
-                                column="analyte", fix="name the metabolites in 'analyte'"))
+        raise DataError(
+            Problem(
+                f"no metabolite {parameter} rows",
+                file=file,
+                column="analyte",
+                fix="name the metabolites in 'analyte'",
+            )
+        )
     return pd.concat(frames, ignore_index=True)
 
 
@@ -233,9 +302,14 @@ def _join_reasons(a: pd.Series, b: pd.Series) -> np.ndarray:
     return np.where(a == "", b, np.where(b == "", a, a + "; " + b))
 
 
-def parent_fraction_of_radioactivity(params: pd.DataFrame, parent: str, total: str,
-                                     parameter: str = "AUCIFO", by: list[str] | None = None,
-                                     file: str = "<DataFrame>") -> pd.DataFrame:
+def parent_fraction_of_radioactivity(
+    params: pd.DataFrame,
+    parent: str,
+    total: str,
+    parameter: str = "AUCIFO",
+    by: list[str] | None = None,
+    file: str = "<DataFrame>",
+) -> pd.DataFrame:
     """Parent AUC as a fraction of total-radioactivity AUC, per group.
 
     ``total`` names the total-radioactivity analyte; its values must be in parent
@@ -254,15 +328,28 @@ def parent_fraction_of_radioactivity(params: pd.DataFrame, parent: str, total: s
     sel, keys = parameter_table(params, parameter, file, by)
     for name in (parent, total):
         if name not in set(sel["analyte"]):
-            raise DataError(Problem(f"no {parameter} rows for {name!r}", file=file,
-                                    column="analyte", fix="check the analyte names"))
+            raise DataError(
+                Problem(
+                    f"no {parameter} rows for {name!r}",
+                    file=file,
+                    column="analyte",
+                    fix="check the analyte names",
+                )
+            )
     m = _pair(sel, keys, total, [parent])
     v_p = _in_unit(m["value"], m["unit"], m["unit_ref"], None)
     frac = parent_fraction(v_p, m["value_ref"].to_numpy(float))
-    return pd.DataFrame({**{k: m[k].to_numpy() for k in keys}, "parent": parent,
-                         "total": total, "PPTESTCD": parameter, "value_parent": v_p,
-                         "value_total": m["value_ref"].to_numpy(float),
-                         "unit": m["unit_ref"].to_numpy(), "fraction_parent": frac,
-                         "pct_parent": 100.0 * frac,
-                         "exclude": _join_reasons(m["exclude"].fillna(""),
-                                                  m["exclude_ref"].fillna(""))})
+    return pd.DataFrame(
+        {
+            **{k: m[k].to_numpy() for k in keys},
+            "parent": parent,
+            "total": total,
+            "PPTESTCD": parameter,
+            "value_parent": v_p,
+            "value_total": m["value_ref"].to_numpy(float),
+            "unit": m["unit_ref"].to_numpy(),
+            "fraction_parent": frac,
+            "pct_parent": 100.0 * frac,
+            "exclude": _join_reasons(m["exclude"].fillna(""), m["exclude_ref"].fillna("")),
+        }
+    )

@@ -27,8 +27,11 @@ def _total_curve(intervals: pd.DataFrame) -> pd.DataFrame:
             idx = np.searchsorted(m["end"].to_numpy(float), ends, side="right") - 1
             cum = m["cum_pct_dose"].to_numpy(float)
             total += np.where(idx >= 0, cum[np.clip(idx, 0, None)], 0.0)
-        rows.append(pd.DataFrame({"subject": subject, "matrix": "TOTAL", "end": ends,
-                                  "cum_pct_dose": total}))
+        rows.append(
+            pd.DataFrame(
+                {"subject": subject, "matrix": "TOTAL", "end": ends, "cum_pct_dose": total}
+            )
+        )
     return pd.concat(rows, ignore_index=True)
 
 
@@ -56,8 +59,16 @@ def plot_excretion(result, path: str | Path) -> Path:
     for matrix, grp in data.groupby("matrix", sort=False):
         stats = grp.groupby("end")["cum_pct_dose"].agg(["mean", "std", "size"]).reset_index()
         style = {"color": "black", "lw": 2.0} if matrix == "TOTAL" else {}
-        ax.errorbar(stats["end"], stats["mean"], yerr=stats["std"].fillna(0.0), marker="o",
-                    ms=4, capsize=3, label=matrix.replace("_", " ").lower(), **style)
+        ax.errorbar(
+            stats["end"],
+            stats["mean"],
+            yerr=stats["std"].fillna(0.0),
+            marker="o",
+            ms=4,
+            capsize=3,
+            label=matrix.replace("_", " ").lower(),
+            **style,
+        )
     ax.set_xlabel("time (end of collection interval)")
     ax.set_ylabel("cumulative excretion (% of dose)")
     ax.set_ylim(bottom=0)

@@ -20,9 +20,31 @@ from kinetor.assays.qc import edge_effect, normalise, z_prime
 from kinetor.assays.synergy import METHODS, SynergyResult, synergy
 from kinetor.assays.western import linear_range, normalise_bands, quantify_blot, read_blot
 
-__all__ = ["CELL_LINES", "METHODS", "DoseResponseFit", "SynergyResult", "clonogenic",
-           "compare_network", "count_colonies", "dose_at_survival", "edge_effect", "fit_dose_response", "fit_gr",
-           "fit_musyc", "gr_values", "linear_range", "mean_inactivation_dose",
-           "melt_replicates", "merge_plate_map", "normalise", "normalise_bands",
-           "quantify_blot", "read_blot", "read_plate", "read_plate_map", "synergy",
-           "well_name", "z_prime"]
+__all__ = [
+    "CELL_LINES",
+    "METHODS",
+    "DoseResponseFit",
+    "SynergyResult",
+    "clonogenic",
+    "compare_network",
+    "count_colonies",
+    "dose_at_survival",
+    "edge_effect",
+    "fit_dose_response",
+    "fit_gr",
+    "fit_musyc",
+    "gr_values",
+    "linear_range",
+    "mean_inactivation_dose",
+    "melt_replicates",
+    "merge_plate_map",
+    "normalise",
+    "normalise_bands",
+    "quantify_blot",
+    "read_blot",
+    "read_plate",
+    "read_plate_map",
+    "synergy",
+    "well_name",
+    "z_prime",
+]

@@ -18,8 +18,7 @@ from kinetor.numerics.lm import levenberg_marquardt
 __all__ = ["profile_interval"]
 
 
-def profile_interval(x, y, w, p, free, sse, dof, lower, upper, se, level=0.95,
-                     n_bisect: int = 25):
+def profile_interval(x, y, w, p, free, sse, dof, lower, upper, se, level=0.95, n_bisect: int = 25):
     """Lower and upper ``log_ic50`` bounds (NaN where the profile never crosses, i.e. an
     open interval within 4 decades beyond the doses)."""
     q = stats.f.ppf(level, 1, np.maximum(dof, 1))
@@ -30,8 +29,9 @@ def profile_interval(x, y, w, p, free, sse, dof, lower, upper, se, level=0.95,
     def prof(c):
         start = p.copy()
         start[:, 2] = c
-        out = levenberg_marquardt(logistic, x, y, start, weights=w, free=fr, max_iter=60,
-                                  lower=lower, upper=upper)
+        out = levenberg_marquardt(
+            logistic, x, y, start, weights=w, free=fr, max_iter=60, lower=lower, upper=upper
+        )
         return out.sse
 
     first = np.maximum(np.nan_to_num(se), 0.05)
@@ -48,6 +48,5 @@ def profile_interval(x, y, w, p, free, sse, dof, lower, upper, se, level=0.95,
             above = prof(p[:, 2] + sign * mid) > target
             outer = np.where(above, mid, outer)
             inner = np.where(above, inner, mid)
-        bounds.append(np.where(outside & (dof > 0), p[:, 2] + sign * (inner + outer) / 2,
-                               np.nan))
+        bounds.append(np.where(outside & (dof > 0), p[:, 2] + sign * (inner + outer) / 2, np.nan))
     return bounds[0], bounds[1]

@@ -40,7 +40,7 @@ def hill_inverse(p: np.ndarray, e: np.ndarray) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
         f = (e - bottom) / (top - bottom)
         ok = (f > 0) & (f < 1)
-        d = 10 ** logc * (1.0 / np.where(ok, f, 0.5) - 1.0) ** (1.0 / h)
+        d = 10**logc * (1.0 / np.where(ok, f, 0.5) - 1.0) ** (1.0 / h)
     return np.where(ok, d, np.nan)
 
 
@@ -113,16 +113,26 @@ def _three_param_fits(x, y, top, start, n_iter=200):
     from kinetor.assays.doseresponse import _start
 
     n = len(x)
-    lower = np.column_stack([np.zeros(n), np.full(n, -np.inf), np.full(n, -np.inf),
-                             np.full(n, 1e-8)])
-    upper = np.column_stack([np.full(n, 1.5), np.full(n, np.inf), np.full(n, np.inf),
-                             np.full(n, 1e3)])
+    lower = np.column_stack(
+        [np.zeros(n), np.full(n, -np.inf), np.full(n, -np.inf), np.full(n, 1e-8)]
+    )
+    upper = np.column_stack(
+        [np.full(n, 1.5), np.full(n, np.inf), np.full(n, np.inf), np.full(n, 1e3)]
+    )
     own = _start(x, y, np.ones_like(x), 4)
     best = None
     for s in (start, own):
         p0 = np.clip(np.column_stack([s[:, 0], top, s[:, 2], s[:, 3]]), lower, upper)
-        res = levenberg_marquardt(logistic, x, y, p0, free=np.array([True, False, True, True]),
-                                  lower=lower, upper=upper, max_iter=n_iter)
+        res = levenberg_marquardt(
+            logistic,
+            x,
+            y,
+            p0,
+            free=np.array([True, False, True, True]),
+            lower=lower,
+            upper=upper,
+            max_iter=n_iter,
+        )
         if best is None:
             best = res
             continue
@@ -146,7 +156,7 @@ def zip_delta(e, d1, d2, p1, p2):
     e0 = (p1[:, 1] + p2[:, 1]) / 2
     q1, q2 = p1.copy(), p2.copy()
     q1[:, 1], q2[:, 1] = e0, e0
-    e1a, e2a = hill(q1, d1), hill(q2, d2)             # (B, n1), (B, n2), averaged E0
+    e1a, e2a = hill(q1, d1), hill(q2, d2)  # (B, n1), (B, n2), averaged E0
     ref = e1a[:, :, None] * e2a[:, None, :]
     # rows: drug 1 varies at each drug-2 dose; E0 = drug 2 alone (own E0)
     top_r = hill(p2, d2).reshape(-1)
@@ -157,7 +167,7 @@ def zip_delta(e, d1, d2, p1, p2):
     x_c = np.repeat(d2, n1, axis=0)
     y_c = e.reshape(b * n1, n2)
     fc, ok_c = _three_param_fits(x_c, y_c, top_c, np.repeat(p2, n1, axis=0))
-    fr[:, 1] = e2a.reshape(-1)                        # evaluated with the averaged E0
+    fr[:, 1] = e2a.reshape(-1)  # evaluated with the averaged E0
     fc[:, 1] = e1a.reshape(-1)
     z1 = hill(fr, x_r).reshape(b, n2, n1).transpose(0, 2, 1)
     z2 = hill(fc, x_c).reshape(b, n1, n2)

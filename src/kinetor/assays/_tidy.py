@@ -27,16 +27,27 @@ def file_row(index_pos: int) -> int:
     return int(index_pos) + 2
 
 
-def require_numeric(data: pd.DataFrame, numeric: Sequence[str], other: Sequence[str] = (),
-                    *, source: str = "<DataFrame>", nonnegative: Sequence[str] = ()) -> None:
+def require_numeric(
+    data: pd.DataFrame,
+    numeric: Sequence[str],
+    other: Sequence[str] = (),
+    *,
+    source: str = "<DataFrame>",
+    nonnegative: Sequence[str] = (),
+) -> None:
     """Raise one ``DataError`` listing every missing column, missing or non-numeric value
     and negative value (for ``nonnegative`` columns)."""
     problems: list[Problem] = []
     for col in [*numeric, *other]:
         if col not in data.columns:
-            problems.append(Problem(f"column {col!r} is missing (have: "
-                                    f"{', '.join(map(str, data.columns))})", file=source,
-                                    column=col, fix="name the column or pass its name"))
+            problems.append(
+                Problem(
+                    f"column {col!r} is missing (have: {', '.join(map(str, data.columns))})",
+                    file=source,
+                    column=col,
+                    fix="name the column or pass its name",
+                )
+            )
     if problems:
         raise DataError(problems)
     for col in numeric:
@@ -45,23 +56,44 @@ def require_numeric(data: pd.DataFrame, numeric: Sequence[str], other: Sequence[
         for i in bad[:MAX_LISTED]:
             raw = data[col].iloc[i]
             what = "missing value" if pd.isna(raw) else f"non-numeric value {raw!r}"
-            problems.append(Problem(what, file=source, row=file_row(i), column=col,
-                                    fix="enter a number or remove the row"))
+            problems.append(
+                Problem(
+                    what,
+                    file=source,
+                    row=file_row(i),
+                    column=col,
+                    fix="enter a number or remove the row",
+                )
+            )
         if col in nonnegative:
             neg = np.flatnonzero(np.isfinite(vals) & (vals < 0))
             for i in neg[:MAX_LISTED]:
-                problems.append(Problem(f"negative value {vals[i]:g}", file=source,
-                                        row=file_row(i), column=col,
-                                        fix="values must be >= 0"))
+                problems.append(
+                    Problem(
+                        f"negative value {vals[i]:g}",
+                        file=source,
+                        row=file_row(i),
+                        column=col,
+                        fix="values must be >= 0",
+                    )
+                )
             bad = np.r_[bad, neg]
         if bad.size > MAX_LISTED:
-            problems.append(Problem(f"... {bad.size - MAX_LISTED} more bad values",
-                                    file=source, column=col))
+            problems.append(
+                Problem(f"... {bad.size - MAX_LISTED} more bad values", file=source, column=col)
+            )
     for col in other:
         miss = np.flatnonzero(data[col].isna().to_numpy())
         for i in miss[:MAX_LISTED]:
-            problems.append(Problem("missing value", file=source, row=file_row(i),
-                                    column=col, fix="fill in the group label"))
+            problems.append(
+                Problem(
+                    "missing value",
+                    file=source,
+                    row=file_row(i),
+                    column=col,
+                    fix="fill in the group label",
+                )
+            )
     if problems:
         raise DataError(problems)
 
@@ -70,10 +102,10 @@ def require_numeric(data: pd.DataFrame, numeric: Sequence[str], other: Sequence[
 class Groups:
     """Rows of a tidy table padded into per-group arrays."""
 
-    keys: pd.DataFrame              # one row per group, the ``by`` columns
-    values: dict[str, np.ndarray]   # column -> (n_groups, n_max), 0 where padded
-    mask: np.ndarray                # (n_groups, n_max) True where a row exists
-    long: pd.DataFrame              # the input rows in mask order (row-major)
+    keys: pd.DataFrame  # one row per group, the ``by`` columns
+    values: dict[str, np.ndarray]  # column -> (n_groups, n_max), 0 where padded
+    mask: np.ndarray  # (n_groups, n_max) True where a row exists
+    long: pd.DataFrame  # the input rows in mask order (row-major)
 
 
 def pad_groups(data: pd.DataFrame, by: Sequence[str], columns: Sequence[str]) -> Groups:
@@ -106,8 +138,13 @@ def pad_groups(data: pd.DataFrame, by: Sequence[str], columns: Sequence[str]) ->
     return Groups(keys, values, mask, long)
 
 
-def melt_replicates(data: pd.DataFrame, columns: Sequence[str], *, name: str = "response",
-                    source: str = "<DataFrame>") -> pd.DataFrame:
+def melt_replicates(
+    data: pd.DataFrame,
+    columns: Sequence[str],
+    *,
+    name: str = "response",
+    source: str = "<DataFrame>",
+) -> pd.DataFrame:
     """Wide replicate columns (``viability1..4``) to one row per replicate well.
 
     Examples
@@ -118,9 +155,16 @@ def melt_replicates(data: pd.DataFrame, columns: Sequence[str], *, name: str = "
     """
     missing = [c for c in columns if c not in data.columns]
     if missing:
-        raise DataError([Problem(f"column {c!r} is missing", file=source, column=c,
-                                 fix="name the replicate columns as written in the file")
-                         for c in missing])
+        raise DataError(
+            [
+                Problem(
+                    f"column {c!r} is missing",
+                    file=source,
+                    column=c,
+                    fix="name the replicate columns as written in the file",
+                )
+                for c in missing
+            ]
+        )
     keep = [c for c in data.columns if c not in columns]
-    return data.melt(id_vars=keep, value_vars=list(columns), var_name="replicate",
-                     value_name=name)
+    return data.melt(id_vars=keep, value_vars=list(columns), var_name="replicate", value_name=name)

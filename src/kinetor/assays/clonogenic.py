@@ -70,25 +70,51 @@ def _delta(fun, theta, cov):
 
 
 def _validate(data, dose, seeded, colonies, group, source):
-    require_numeric(data, [dose, seeded, colonies], [group] if group else [], source=source,
-                    nonnegative=[dose, seeded, colonies])
+    require_numeric(
+        data,
+        [dose, seeded, colonies],
+        [group] if group else [],
+        source=source,
+        nonnegative=[dose, seeded, colonies],
+    )
     problems = []
     d = data.reset_index(drop=True)
     for i in np.flatnonzero(d[seeded].to_numpy(float) <= 0)[:20]:
-        problems.append(Problem("no cells seeded", file=source, row=int(i) + 2, column=seeded,
-                                fix="cells seeded must be > 0"))
+        problems.append(
+            Problem(
+                "no cells seeded",
+                file=source,
+                row=int(i) + 2,
+                column=seeded,
+                fix="cells seeded must be > 0",
+            )
+        )
     for i in np.flatnonzero(d[colonies].to_numpy(float) > d[seeded].to_numpy(float))[:20]:
-        problems.append(Problem(f"{d[colonies].iat[i]:g} colonies from {d[seeded].iat[i]:g} "
-                                "cells", file=source, row=int(i) + 2, column=colonies,
-                                fix="colonies cannot exceed cells seeded"))
+        problems.append(
+            Problem(
+                f"{d[colonies].iat[i]:g} colonies from {d[seeded].iat[i]:g} cells",
+                file=source,
+                row=int(i) + 2,
+                column=colonies,
+                fix="colonies cannot exceed cells seeded",
+            )
+        )
     if problems:
         raise DataError(problems)
 
 
-def clonogenic(data: pd.DataFrame, *, dose: str = "dose", seeded: str = "seeded",
-               colonies: str = "colonies", group: str | None = "group",
-               control: str | None = None, levels: Sequence[float] = (0.5, 0.1),
-               level: float = 0.95, source: str = "<DataFrame>") -> dict[str, pd.DataFrame]:
+def clonogenic(
+    data: pd.DataFrame,
+    *,
+    dose: str = "dose",
+    seeded: str = "seeded",
+    colonies: str = "colonies",
+    group: str | None = "group",
+    control: str | None = None,
+    levels: Sequence[float] = (0.5, 0.1),
+    level: float = 0.95,
+    source: str = "<DataFrame>",
+) -> dict[str, pd.DataFrame]:
     """Plating efficiency, surviving fractions, LQ fits and enhancement ratios.
 
     Parameters
@@ -117,18 +143,32 @@ def clonogenic(data: pd.DataFrame, *, dose: str = "dose", seeded: str = "seeded"
     zero = d[d[dose] == 0]
     missing = sorted(set(d[g]) - set(zero[g]))
     if missing:
-        raise DataError(Problem(f"groups without 0 Gy wells: {missing}", file=source,
-                                column=dose, fix="plate untreated (0 Gy) dishes per group"))
+        raise DataError(
+            Problem(
+                f"groups without 0 Gy wells: {missing}",
+                file=source,
+                column=dose,
+                fix="plate untreated (0 Gy) dishes per group",
+            )
+        )
     pe = zero.groupby(g)["plating_fraction"].agg(["mean", "std", "count"])
     bad_pe = pe.index[pe["mean"] <= 0].tolist()
     if bad_pe:
-        raise DataError(Problem(f"plating efficiency 0 in {bad_pe}", file=source,
-                                column=colonies, fix="no colonies at 0 Gy: check the counts"))
+        raise DataError(
+            Problem(
+                f"plating efficiency 0 in {bad_pe}",
+                file=source,
+                column=colonies,
+                fix="no colonies at 0 Gy: check the counts",
+            )
+        )
     d["surviving_fraction"] = d["plating_fraction"] / d[g].map(pe["mean"])
     d["used"] = (d["surviving_fraction"] > 0) & (d[dose] > 0)
-    d["note"] = np.where((d["surviving_fraction"] <= 0),
-                         "0 colonies: ln SF undefined, not in the LQ fit",
-                         np.where(d[dose] == 0, "defines PE (SF = 1 on average)", ""))
+    d["note"] = np.where(
+        (d["surviving_fraction"] <= 0),
+        "0 colonies: ln SF undefined, not in the LQ fit",
+        np.where(d[dose] == 0, "defines PE (SF = 1 on average)", ""),
+    )
     fits = []
     q = 0.5 + level / 2
     for name, sub in d.groupby(g, sort=True):
@@ -137,8 +177,7 @@ def clonogenic(data: pd.DataFrame, *, dose: str = "dose", seeded: str = "seeded"
         y = -np.log(u["surviving_fraction"].to_numpy(float))
         row = {"group": name, "n": len(u), "n_doses": u[dose].nunique()}
         if row["n_doses"] < 2 or len(u) < 3:
-            row.update(converged=False, note="needs >= 2 doses > 0 and >= 3 dishes for the "
-                                             "LQ fit")
+            row.update(converged=False, note="needs >= 2 doses > 0 and >= 3 dishes for the LQ fit")
             fits.append(row)
             continue
         theta, *_ = np.linalg.lstsq(x, y, rcond=None)
@@ -148,35 +187,53 @@ def clonogenic(data: pd.DataFrame, *, dose: str = "dose", seeded: str = "seeded"
         cov = s2 * np.linalg.inv(x.T @ x)
         t = stats.t.ppf(q, dof) if dof > 0 else np.nan
         a, b = theta
-        derived = {"SF2": lambda a, b: np.exp(-2 * a - 4 * b),
-                   "D10": lambda a, b: float(dose_at_survival(0.1, a, b)),
-                   "MID": lambda a, b: float(mean_inactivation_dose(a, b))}
-        row.update(alpha=a, alpha_se=np.sqrt(cov[0, 0]), beta=b, beta_se=np.sqrt(cov[1, 1]),
-                   alpha_ci_low=a - t * np.sqrt(cov[0, 0]),
-                   alpha_ci_high=a + t * np.sqrt(cov[0, 0]),
-                   beta_ci_low=b - t * np.sqrt(cov[1, 1]), beta_ci_high=b + t * np.sqrt(cov[1, 1]))
+        derived = {
+            "SF2": lambda a, b: np.exp(-2 * a - 4 * b),
+            "D10": lambda a, b: float(dose_at_survival(0.1, a, b)),
+            "MID": lambda a, b: float(mean_inactivation_dose(a, b)),
+        }
+        row.update(
+            alpha=a,
+            alpha_se=np.sqrt(cov[0, 0]),
+            beta=b,
+            beta_se=np.sqrt(cov[1, 1]),
+            alpha_ci_low=a - t * np.sqrt(cov[0, 0]),
+            alpha_ci_high=a + t * np.sqrt(cov[0, 0]),
+            beta_ci_low=b - t * np.sqrt(cov[1, 1]),
+            beta_ci_high=b + t * np.sqrt(cov[1, 1]),
+        )
         for k, f in derived.items():
             v, se = f(a, b), _delta(f, theta.copy(), cov)
             row.update({k: v, f"{k}_ci_low": v - t * se, f"{k}_ci_high": v + t * se})
-        row.update(converged=True, note="beta < 0: survival curve bends upwards" if b < 0
-                   else "", _cov=cov)
+        row.update(
+            converged=True, note="beta < 0: survival curve bends upwards" if b < 0 else "", _cov=cov
+        )
         fits.append(row)
     fit_df = pd.DataFrame(fits)
     ser = _ser(fit_df, control, levels, q) if control is not None else pd.DataFrame()
-    plating = pe.reset_index().rename(columns={g: "group", "mean": "plating_efficiency",
-                                               "std": "pe_sd", "count": "n_dishes"})
+    plating = pe.reset_index().rename(
+        columns={g: "group", "mean": "plating_efficiency", "std": "pe_sd", "count": "n_dishes"}
+    )
     if not group:
         d = d.drop(columns=g)
-    return {"points": d, "plating": plating, "fits": fit_df.drop(columns="_cov",
-                                                                  errors="ignore"),
-            "ser": ser}
+    return {
+        "points": d,
+        "plating": plating,
+        "fits": fit_df.drop(columns="_cov", errors="ignore"),
+        "ser": ser,
+    }
 
 
 def _ser(fits, control, levels, q):
     f = fits.set_index("group")
     if control not in f.index:
-        raise DataError(Problem(f"control group {control!r} not found", column="group",
-                                fix=f"choose one of {', '.join(map(str, f.index))}"))
+        raise DataError(
+            Problem(
+                f"control group {control!r} not found",
+                column="group",
+                fix=f"choose one of {', '.join(map(str, f.index))}",
+            )
+        )
     c = f.loc[control]
     rows = []
     for name, r in f.iterrows():
@@ -184,19 +241,42 @@ def _ser(fits, control, levels, q):
             continue
         for s in levels:
             if not (c["converged"] and r["converged"]):
-                rows.append({"group": name, "control": control, "sf": s, "ser": np.nan,
-                             "note": "LQ fit missing"})
+                rows.append(
+                    {
+                        "group": name,
+                        "control": control,
+                        "sf": s,
+                        "ser": np.nan,
+                        "note": "LQ fit missing",
+                    }
+                )
                 continue
             dc = float(dose_at_survival(s, c["alpha"], c["beta"]))
             dt = float(dose_at_survival(s, r["alpha"], r["beta"]))
-            sc = _delta(lambda a, b, s=s: float(dose_at_survival(s, a, b)),
-                        np.array([c["alpha"], c["beta"]]), c["_cov"])
-            st = _delta(lambda a, b, s=s: float(dose_at_survival(s, a, b)),
-                        np.array([r["alpha"], r["beta"]]), r["_cov"])
+            sc = _delta(
+                lambda a, b, s=s: float(dose_at_survival(s, a, b)),
+                np.array([c["alpha"], c["beta"]]),
+                c["_cov"],
+            )
+            st = _delta(
+                lambda a, b, s=s: float(dose_at_survival(s, a, b)),
+                np.array([r["alpha"], r["beta"]]),
+                r["_cov"],
+            )
             ser = dc / dt
             se = ser * np.sqrt((sc / dc) ** 2 + (st / dt) ** 2)
             z = stats.norm.ppf(q)
-            rows.append({"group": name, "control": control, "sf": s, "dose_control": dc,
-                         "dose_treated": dt, "ser": ser, "ser_ci_low": ser - z * se,
-                         "ser_ci_high": ser + z * se, "note": ""})
+            rows.append(
+                {
+                    "group": name,
+                    "control": control,
+                    "sf": s,
+                    "dose_control": dc,
+                    "dose_treated": dt,
+                    "ser": ser,
+                    "ser_ci_low": ser - z * se,
+                    "ser_ci_high": ser + z * se,
+                    "note": "",
+                }
+            )
     return pd.DataFrame(rows)

@@ -78,21 +78,33 @@ def read_plate_image(path: str | Path) -> np.ndarray:
     try:
         img = np.asarray(io.imread(p), dtype=float)
     except (OSError, ValueError) as exc:
-        raise DataError(Problem(f"cannot read image: {exc}", file=p.name,
-                                fix="give a PNG, JPEG or TIFF image")) from exc
+        raise DataError(
+            Problem(f"cannot read image: {exc}", file=p.name, fix="give a PNG, JPEG or TIFF image")
+        ) from exc
     img = np.squeeze(img)
     if img.ndim == 3 and img.shape[-1] in (3, 4):
         img = img[..., :3].mean(axis=-1)
     if img.ndim != 2:
-        raise DataError(Problem(f"image has shape {img.shape}, expected a 2-D picture",
-                                file=p.name, fix="export one plate per image"))
+        raise DataError(
+            Problem(
+                f"image has shape {img.shape}, expected a 2-D picture",
+                file=p.name,
+                fix="export one plate per image",
+            )
+        )
     return img
 
 
-def count_colonies(image: np.ndarray, *, radius: float = 8.0, dark: bool = True,
-                   min_area: float | None = None, threshold: float | None = None,
-                   dish: tuple[float, float, float] | None = None,
-                   clump_factor: float = 2.5) -> ColonyCount:
+def count_colonies(
+    image: np.ndarray,
+    *,
+    radius: float = 8.0,
+    dark: bool = True,
+    min_area: float | None = None,
+    threshold: float | None = None,
+    dish: tuple[float, float, float] | None = None,
+    clump_factor: float = 2.5,
+) -> ColonyCount:
     """Count colonies in one plate image.
 
     Parameters
@@ -119,11 +131,18 @@ def count_colonies(image: np.ndarray, *, radius: float = 8.0, dark: bool = True,
 
     img = np.asarray(image, dtype=float)
     if img.ndim != 2 or min(img.shape) < 8:
-        raise DataError(Problem(f"expected a 2-D image, got shape {img.shape}",
-                                fix="give one greyscale plate image"))
+        raise DataError(
+            Problem(
+                f"expected a 2-D image, got shape {img.shape}", fix="give one greyscale plate image"
+            )
+        )
     if not radius > 0:
-        raise DataError(Problem(f"radius must be > 0 pixels, got {radius}",
-                                fix="give the expected colony radius in pixels"))
+        raise DataError(
+            Problem(
+                f"radius must be > 0 pixels, got {radius}",
+                fix="give the expected colony radius in pixels",
+            )
+        )
     if dark:
         img = img.max() - img
     flat = img - ndi.gaussian_filter(img, sigma=8.0 * radius, mode="nearest")
@@ -142,11 +161,12 @@ def count_colonies(image: np.ndarray, *, radius: float = 8.0, dark: bool = True,
     else:
         thr = float(threshold)
     fg = ndi.binary_fill_holes((flat > thr) & inside)
-    min_area = np.pi * radius ** 2 / 4 if min_area is None else float(min_area)
+    min_area = np.pi * radius**2 / 4 if min_area is None else float(min_area)
     dist = ndi.distance_transform_edt(fg)
     lab0, _ = ndi.label(fg)
-    peaks = peak_local_max(dist, min_distance=max(1, round(radius * 0.8)), labels=lab0,
-                           exclude_border=False)
+    peaks = peak_local_max(
+        dist, min_distance=max(1, round(radius * 0.8)), labels=lab0, exclude_border=False
+    )
     markers = np.zeros(fg.shape, dtype=int)
     markers[tuple(peaks.T)] = np.arange(1, len(peaks) + 1)
     labels = segmentation.watershed(-dist, markers, mask=fg)
@@ -156,8 +176,7 @@ def count_colonies(image: np.ndarray, *, radius: float = 8.0, dark: bool = True,
         extra, _ = ndi.label(missing)
         labels[missing] = extra[missing] + labels.max()
     props = measure.regionprops(labels)
-    rows = [(p.label, p.centroid[0], p.centroid[1], p.area) for p in props
-            if p.area >= min_area]
+    rows = [(p.label, p.centroid[0], p.centroid[1], p.area) for p in props if p.area >= min_area]
     obj = pd.DataFrame(rows, columns=["label", "row", "col", "area"])
     keep = np.isin(labels, obj["label"].to_numpy())
     labels = np.where(keep, labels, 0)
@@ -170,8 +189,7 @@ def count_colonies(image: np.ndarray, *, radius: float = 8.0, dark: bool = True,
     return ColonyCount(int(obj["colonies"].sum()), obj, labels, thr)
 
 
-def plot_colonies(image: np.ndarray, res: ColonyCount, path: str | Path,
-                  title: str = "") -> Path:
+def plot_colonies(image: np.ndarray, res: ColonyCount, path: str | Path, title: str = "") -> Path:
     """The plate with each counted object outlined (clumps in red) and the count."""
     import matplotlib
 

@@ -46,11 +46,19 @@ CELL_LINES: dict[str, tuple[str, ...]] = {
 __all__ = ["CELL_LINES", "compare_network"]
 
 
-def compare_network(data: pd.DataFrame, *, drug: str, cell_line: str, dose: str = "dose",
-                    response: str = "response", dose_unit: str = "uM",
-                    readout: str = "growth", t_end: str | float = "72 h",
-                    time: str | None = None,
-                    out: str | Path | None = None) -> tuple[pd.DataFrame, Path | None]:
+def compare_network(
+    data: pd.DataFrame,
+    *,
+    drug: str,
+    cell_line: str,
+    dose: str = "dose",
+    response: str = "response",
+    dose_unit: str = "uM",
+    readout: str = "growth",
+    t_end: str | float = "72 h",
+    time: str | None = None,
+    out: str | Path | None = None,
+) -> tuple[pd.DataFrame, Path | None]:
     """Simulate the assay's doses through the network and tabulate measured vs predicted.
 
     Parameters
@@ -85,20 +93,34 @@ def compare_network(data: pd.DataFrame, *, drug: str, cell_line: str, dose: str 
 
     key = cell_line.upper()
     if key not in CELL_LINES:
-        raise DataError(Problem(f"cell line {cell_line!r} is not in the genotype table",
-                                column="cell_line",
-                                fix=f"choose one of {', '.join(CELL_LINES)}"))
+        raise DataError(
+            Problem(
+                f"cell line {cell_line!r} is not in the genotype table",
+                column="cell_line",
+                fix=f"choose one of {', '.join(CELL_LINES)}",
+            )
+        )
     d = data
     if "compound" in d.columns:
         d = d[d["compound"].astype(str).str.lower() == drug.lower()]
         if d.empty:
-            raise DataError(Problem(f"no rows for compound {drug!r}", column="compound",
-                                    fix="name the drug as written in the data"))
+            raise DataError(
+                Problem(
+                    f"no rows for compound {drug!r}",
+                    column="compound",
+                    fix="name the drug as written in the data",
+                )
+            )
     keys = [dose] if time is None else [dose, time]
     summ = d.groupby(keys)[response].agg(["mean", "std", "count"]).reset_index()
     if time is not None and not (summ[time] > 0).all():
-        raise DataError(Problem("treatment times must be > 0 h", column=time,
-                                fix="give the time of each lane in hours"))
+        raise DataError(
+            Problem(
+                "treatment times must be > 0 h",
+                column=time,
+                fix="give the time of each lane in hours",
+            )
+        )
     net = Network(lesions=list(CELL_LINES[key]))
     pred = np.empty(len(summ))
     for c, rows in summ.groupby(dose).groups.items():  # one simulation per tested dose
@@ -109,18 +131,35 @@ def compare_network(data: pd.DataFrame, *, drug: str, cell_line: str, dose: str 
             ts = np.sort(summ.loc[rows, time].unique().astype(float))
             res = net.simulate(drugs=drugs, t_end=float(ts[-1]), times=ts)
         if readout not in res.readouts.columns:
-            raise DataError(Problem(f"unknown readout {readout!r}", column="readout",
-                                    fix=f"one of {', '.join(res.readouts.columns[1:])}"))
+            raise DataError(
+                Problem(
+                    f"unknown readout {readout!r}",
+                    column="readout",
+                    fix=f"one of {', '.join(res.readouts.columns[1:])}",
+                )
+            )
         r = res.readouts
         for i in rows:
-            at = r.iloc[-1] if time is None else r.iloc[int(np.argmin(
-                np.abs(r["time"].to_numpy() - float(summ.at[i, time]))))]
+            at = (
+                r.iloc[-1]
+                if time is None
+                else r.iloc[int(np.argmin(np.abs(r["time"].to_numpy() - float(summ.at[i, time]))))]
+            )
             pred[i] = float(at[readout])
-    table = pd.DataFrame({"drug": drug, "cell_line": key,
-                          "lesions": ";".join(CELL_LINES[key]), "dose": summ[dose],
-                          "dose_unit": dose_unit, "measured_mean": summ["mean"],
-                          "measured_sd": summ["std"], "n": summ["count"],
-                          "readout": readout, "predicted": pred})
+    table = pd.DataFrame(
+        {
+            "drug": drug,
+            "cell_line": key,
+            "lesions": ";".join(CELL_LINES[key]),
+            "dose": summ[dose],
+            "dose_unit": dose_unit,
+            "measured_mean": summ["mean"],
+            "measured_sd": summ["std"],
+            "n": summ["count"],
+            "readout": readout,
+            "predicted": pred,
+        }
+    )
     if time is not None:
         table.insert(5, "time_h", summ[time].to_numpy(dtype=float))
     table["difference"] = table["measured_mean"] - table["predicted"]
@@ -139,11 +178,23 @@ def _plot(t: pd.DataFrame, path: Path) -> Path:
     groups = t.groupby("time_h").groups if "time_h" in t else {None: t.index}
     for k, (tm, idx) in enumerate(groups.items()):
         lab = "" if tm is None else f", {tm:g} h"
-        a.errorbar(x[idx], t.loc[idx, "measured_mean"],
-                   yerr=np.nan_to_num(t.loc[idx, "measured_sd"].to_numpy()), marker="o",
-                   ls="none", color=f"C{k}", label=f"measured{lab}")
-        a.plot(x[idx], t.loc[idx, "predicted"], marker="s", color=f"C{k}", alpha=0.6,
-               label=f"network ({t['readout'].iat[0]}){lab}")
+        a.errorbar(
+            x[idx],
+            t.loc[idx, "measured_mean"],
+            yerr=np.nan_to_num(t.loc[idx, "measured_sd"].to_numpy()),
+            marker="o",
+            ls="none",
+            color=f"C{k}",
+            label=f"measured{lab}",
+        )
+        a.plot(
+            x[idx],
+            t.loc[idx, "predicted"],
+            marker="s",
+            color=f"C{k}",
+            alpha=0.6,
+            label=f"network ({t['readout'].iat[0]}){lab}",
+        )
     a.set_xscale("log")
     a.set_xlabel(f"{t['drug'].iat[0]} ({t['dose_unit'].iat[0]})")
     a.set_ylabel("% of untreated")

@@ -29,9 +29,11 @@ import numpy as np
 from scipy.special import expit
 
 LN10 = np.log(10.0)
-PARAMS = {"3pl": ("bottom", "top", "log_ic50", "hill"),
-          "4pl": ("bottom", "top", "log_ic50", "hill"),
-          "5pl": ("bottom", "top", "log_ic50", "hill", "asym")}
+PARAMS = {
+    "3pl": ("bottom", "top", "log_ic50", "hill"),
+    "4pl": ("bottom", "top", "log_ic50", "hill"),
+    "5pl": ("bottom", "top", "log_ic50", "hill", "asym"),
+}
 
 
 def _logx(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -49,14 +51,14 @@ def logistic(p: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     x : ndarray, shape (n, m)
         Doses (>= 0).
     """
-    bottom, top, logc, hill = (p[:, i:i + 1] for i in range(4))
+    bottom, top, logc, hill = (p[:, i : i + 1] for i in range(4))
     s = p[:, 4:5] if p.shape[1] == 5 else np.ones_like(hill)
     lx, pos = _logx(x)
     dl = lx - logc
     z = hill * LN10 * dl
     f = np.where(pos, expit(-z), np.where(hill > 0, 1.0, np.where(hill < 0, 0.0, 0.5)))
     with np.errstate(divide="ignore", invalid="ignore"):
-        fs = np.where(f > 0, f ** s, 0.0)
+        fs = np.where(f > 0, f**s, 0.0)
         ln_f = np.where(f > 0, np.log(np.where(f > 0, f, 1.0)), 0.0)
     span = top - bottom
     pred = bottom + span * fs

@@ -111,10 +111,18 @@ class DoseResponseFit:
         Observed, predicted, residual, studentised residual and ``outlier`` per point.
     """
 
-    def __init__(self, model: Model = "4pl", *, fix: dict[str, float] | None = None,
-                 ci: Literal["wald", "profile"] = "wald", absolute_level: float = 50.0,
-                 dose_unit: str = "", flat_p: float = 0.05, outlier_z: float = 3.0,
-                 level: float = 0.95):
+    def __init__(
+        self,
+        model: Model = "4pl",
+        *,
+        fix: dict[str, float] | None = None,
+        ci: Literal["wald", "profile"] = "wald",
+        absolute_level: float = 50.0,
+        dose_unit: str = "",
+        flat_p: float = 0.05,
+        outlier_z: float = 3.0,
+        level: float = 0.95,
+    ):
         self.model = model
         self.fix = dict(fix or {})
         self.ci = ci
@@ -131,21 +139,41 @@ class DoseResponseFit:
             free[3] = False
         return free
 
-    def fit(self, data: pd.DataFrame, *, dose: str = "dose", response: str = "response",
-            by: str | Sequence[str] | None = None, weight: str | None = None,
-            source: str = "<DataFrame>") -> DoseResponseFit:
+    def fit(
+        self,
+        data: pd.DataFrame,
+        *,
+        dose: str = "dose",
+        response: str = "response",
+        by: str | Sequence[str] | None = None,
+        weight: str | None = None,
+        source: str = "<DataFrame>",
+    ) -> DoseResponseFit:
         """Fit every curve; returns ``self`` with ``results_`` and ``points_``."""
         if self.model not in PARAMS:
-            raise DataError(Problem(f"unknown model {self.model!r}", column="model",
-                                    fix="choose 3pl, 4pl or 5pl"))
+            raise DataError(
+                Problem(
+                    f"unknown model {self.model!r}", column="model", fix="choose 3pl, 4pl or 5pl"
+                )
+            )
         names = PARAMS[self.model]
         unknown = sorted(set(self.fix) - set(names))
         if unknown:
-            raise DataError(Problem(f"cannot fix {unknown}", column="fix",
-                                    fix=f"fixable parameters: {', '.join(names)}"))
+            raise DataError(
+                Problem(
+                    f"cannot fix {unknown}",
+                    column="fix",
+                    fix=f"fixable parameters: {', '.join(names)}",
+                )
+            )
         if self.ci == "profile" and self.model == "5pl":
-            raise DataError(Problem("profile-likelihood CI is implemented for 3PL/4PL",
-                                    column="ci", fix="use ci='wald' with the 5PL model"))
+            raise DataError(
+                Problem(
+                    "profile-likelihood CI is implemented for 3PL/4PL",
+                    column="ci",
+                    fix="use ci='wald' with the 5PL model",
+                )
+            )
         by_cols = [by] if isinstance(by, str) else list(by or [])
         cols = [dose, response] + ([weight] if weight else [])
         require_numeric(data, cols, by_cols, source=source, nonnegative=[dose])
@@ -161,8 +189,9 @@ class DoseResponseFit:
                 p0[:, j] = float(self.fix[nm])
         lower, upper = self._bounds(x, w, k)
         p0 = np.clip(p0, lower, upper)
-        res = levenberg_marquardt(logistic, x, y, p0, weights=w, free=free, lower=lower,
-                                  upper=upper)
+        res = levenberg_marquardt(
+            logistic, x, y, p0, weights=w, free=free, lower=lower, upper=upper
+        )
         self._lower, self._upper = lower, upper
         p = res.params.copy()
         if k == 4:  # hill > 0 by convention: (b, t, c, h) == (t, b, c, -h)
@@ -205,8 +234,9 @@ class DoseResponseFit:
             info = np.where(free[:, None] & free[None, :], info, np.eye(len(names)))
             inv = np.linalg.pinv(info) * (free[:, None] & free[None, :])
             cov = inv * s2[:, None, None]
-            se = np.sqrt(np.where(np.einsum("nii->ni", cov) >= 0,
-                                  np.einsum("nii->ni", cov), np.nan))
+            se = np.sqrt(
+                np.where(np.einsum("nii->ni", cov) >= 0, np.einsum("nii->ni", cov), np.nan)
+            )
             se = np.where(free, se, 0.0)
             tq = stats.t.ppf(0.5 + self.level / 2, np.maximum(dof, 1))
             rel = relative_log_ic50(p)
@@ -217,12 +247,14 @@ class DoseResponseFit:
             sst = (w * (y - ybar[:, None]) ** 2).sum(1)
             r2 = 1 - res.sse / sst
             fstat = ((sst - res.sse) / max(n_free - 1, 1)) / s2
-            p_flat = np.where(dof > 0, stats.f.sf(fstat, max(n_free - 1, 1), np.maximum(dof, 1)),
-                              np.nan)
+            p_flat = np.where(
+                dof > 0, stats.f.sf(fstat, max(n_free - 1, 1), np.maximum(dof, 1)), np.nan
+            )
         lo_ci, hi_ci = rel - tq * rel_se, rel + tq * rel_se
         if self.ci == "profile":
-            lo_ci, hi_ci = profile_interval(x, y, w, p, free, res.sse, dof, self._lower,
-                                            self._upper, se[:, 2], self.level)
+            lo_ci, hi_ci = profile_interval(
+                x, y, w, p, free, res.sse, dof, self._lower, self._upper, se[:, 2], self.level
+            )
         # studentised residuals and leverage, for outlier flags
         with np.errstate(divide="ignore", invalid="ignore"):
             lev = np.einsum("nmi,nij,nmj->nm", res.jac, inv, res.jac) * w
@@ -239,27 +271,34 @@ class DoseResponseFit:
             table[nm] = p[:, j]
             table[f"{nm}_se"] = np.where(free[j], se[:, j], np.nan)
         table["fixed"] = ",".join(f"{k}={v:g}" for k, v in self.fix.items()) or (
-            "hill=1" if self.model == "3pl" else "")
+            "hill=1" if self.model == "3pl" else ""
+        )
         with np.errstate(over="ignore"):  # open intervals of flat curves overflow to inf
-            table["ic50"] = 10 ** rel
-            table["ic50_ci_low"], table["ic50_ci_high"] = 10 ** lo_ci, 10 ** hi_ci
+            table["ic50"] = 10**rel
+            table["ic50_ci_low"], table["ic50_ci_high"] = 10**lo_ci, 10**hi_ci
             table["ic50_ci_method"] = self.ci
-            table["abs_ic50"] = 10 ** absl
+            table["abs_ic50"] = 10**absl
             table["abs_ic50_ci_low"] = 10 ** (absl - tq * abs_se)
             table["abs_ic50_ci_high"] = 10 ** (absl + tq * abs_se)
         table["absolute_level"] = self.absolute_level
         table["sse"], table["r2"], table["p_flat"] = res.sse, r2, p_flat
         table["n_outliers"] = outlier.sum(1)
         table["converged"] = res.converged
-        status, reason, text, abs_text = self._status(table, res, p_flat, rel, absl, xmin,
-                                                      xmax, ybar)
+        status, reason, text, abs_text = self._status(
+            table, res, p_flat, rel, absl, xmin, xmax, ybar
+        )
         table["status"], table["reason"] = status, reason
         table["ic50_text"], table["abs_ic50_text"] = text, abs_text
-        blank = [c for c in table.columns if c.startswith(("ic50", "abs_ic50"))
-                 and not c.endswith(("_text", "_method"))]
+        blank = [
+            c
+            for c in table.columns
+            if c.startswith(("ic50", "abs_ic50")) and not c.endswith(("_text", "_method"))
+        ]
         table.loc[table["status"] != "ok", [c for c in blank if c.startswith("ic50")]] = np.nan
-        table.loc[~np.isfinite(absl) | (absl < np.log10(xmin)) | (absl > np.log10(xmax)),
-                  [c for c in blank if c.startswith("abs")]] = np.nan
+        table.loc[
+            ~np.isfinite(absl) | (absl < np.log10(xmin)) | (absl > np.log10(xmax)),
+            [c for c in blank if c.startswith("abs")],
+        ] = np.nan
         table.loc[~res.converged, list(names)] = np.nan
         table.loc[~res.converged, [f"{nm}_se" for nm in names]] = np.nan
         pts = g.long.copy()
@@ -277,8 +316,9 @@ class DoseResponseFit:
         at_box = (p[:, 2] > np.log10(xmax)) | (p[:, 2] < np.log10(xmin))
         big = np.nanmax(self._x) * 2 + 1  # beyond every dose: marks padding
         xs = np.sort(np.where(self._w > 0, self._x, big), axis=1)
-        n_doses = ((xs[:, 0] < big).astype(int)
-                   + ((np.diff(xs, axis=1) > 0) & (xs[:, 1:] < big)).sum(1))
+        n_doses = (xs[:, 0] < big).astype(int) + (
+            (np.diff(xs, axis=1) > 0) & (xs[:, 1:] < big)
+        ).sum(1)
         n_par = int(self._free_mask.sum())
         floor = np.minimum(p[:, 0], p[:, 1])
         status = np.full(n, "ok", dtype=object)
@@ -306,14 +346,17 @@ class DoseResponseFit:
                 text[i] = f"IC50 > {hi}{u}" if above else f"IC50 < {lo}{u}"
             elif not res.converged[i] and at_box[i]:
                 status[i] = "extrapolated"
-                reason[i] = ("incomplete curve: the fit moves log_ic50 beyond the tested "
-                             f"doses ({res.reason[i]})")
-                text[i] = f"IC50 > {hi}{u}" if p[i, 2] > np.log10(xmax[i]) else \
-                    f"IC50 < {lo}{u}"
+                reason[i] = (
+                    "incomplete curve: the fit moves log_ic50 beyond the tested "
+                    f"doses ({res.reason[i]})"
+                )
+                text[i] = f"IC50 > {hi}{u}" if p[i, 2] > np.log10(xmax[i]) else f"IC50 < {lo}{u}"
             elif not res.converged[i] and abs(p[i, 3]) >= STEEP:
                 status[i] = "steep"
-                reason[i] = (f"Hill slope {abs(p[i, 3]):.3g} >= {STEEP:g}: the response drops "
-                             f"between two doses, IC50 not identifiable ({res.reason[i]})")
+                reason[i] = (
+                    f"Hill slope {abs(p[i, 3]):.3g} >= {STEEP:g}: the response drops "
+                    f"between two doses, IC50 not identifiable ({res.reason[i]})"
+                )
                 xpos = np.unique(self._x[i][(self._w[i] > 0) & (self._x[i] > 0)])
                 below = xpos[xpos <= 10 ** p[i, 2]]
                 above_ = xpos[xpos > 10 ** p[i, 2]]
@@ -339,18 +382,30 @@ class DoseResponseFit:
                 abs_text[i] = f"IC50 = {_fmt(10 ** absl[i])}{u}"
             else:
                 never_below = floor[i] >= lvl or (
-                    np.isfinite(absl[i]) and absl[i] > np.log10(xmax[i]))
-                abs_text[i] = (f"response stays above {lvl:g}: IC50 > {hi}{u}" if never_below
-                               else f"response below {lvl:g} at every dose: IC50 < {lo}{u}")
+                    np.isfinite(absl[i]) and absl[i] > np.log10(xmax[i])
+                )
+                abs_text[i] = (
+                    f"response stays above {lvl:g}: IC50 > {hi}{u}"
+                    if never_below
+                    else f"response below {lvl:g} at every dose: IC50 < {lo}{u}"
+                )
         return status, reason, text, abs_text
 
 
-def fit_dose_response(data: pd.DataFrame, *, dose: str = "dose", response: str = "response",
-                      by: str | Sequence[str] | None = None, model: Model = "4pl",
-                      fix: dict[str, float] | None = None,
-                      ci: Literal["wald", "profile"] = "wald", absolute_level: float = 50.0,
-                      dose_unit: str = "", weight: str | None = None,
-                      source: str = "<DataFrame>") -> pd.DataFrame:
+def fit_dose_response(
+    data: pd.DataFrame,
+    *,
+    dose: str = "dose",
+    response: str = "response",
+    by: str | Sequence[str] | None = None,
+    model: Model = "4pl",
+    fix: dict[str, float] | None = None,
+    ci: Literal["wald", "profile"] = "wald",
+    absolute_level: float = 50.0,
+    dose_unit: str = "",
+    weight: str | None = None,
+    source: str = "<DataFrame>",
+) -> pd.DataFrame:
     """Fit a logistic dose-response curve to every group of ``by`` (vectorised).
 
     Parameters
@@ -375,7 +430,5 @@ def fit_dose_response(data: pd.DataFrame, *, dose: str = "dose", response: str =
         ``abs_ic50`` (+ CI), ``hill, top, bottom`` (+ ``_se``), ``log_ic50``, ``r2``,
         ``n_outliers``, ``converged``, ``status``, ``reason``, ``ic50_text``.
     """
-    f = DoseResponseFit(model, fix=fix, ci=ci, absolute_level=absolute_level,
-                        dose_unit=dose_unit)
-    return f.fit(data, dose=dose, response=response, by=by, weight=weight,
-                 source=source).results_
+    f = DoseResponseFit(model, fix=fix, ci=ci, absolute_level=absolute_level, dose_unit=dose_unit)
+    return f.fit(data, dose=dose, response=response, by=by, weight=weight, source=source).results_

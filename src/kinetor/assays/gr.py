@@ -44,10 +44,17 @@ def gr_values(count, control, time_zero) -> np.ndarray:
         return 2.0 ** (np.log2(x / x0) / np.log2(xc / x0)) - 1.0
 
 
-def fit_gr(data: pd.DataFrame, *, dose: str = "dose", count: str = "count",
-           control: str = "count_control", time_zero: str = "count_t0",
-           by: str | Sequence[str] | None = None, dose_unit: str = "",
-           source: str = "<DataFrame>") -> pd.DataFrame:
+def fit_gr(
+    data: pd.DataFrame,
+    *,
+    dose: str = "dose",
+    count: str = "count",
+    control: str = "count_control",
+    time_zero: str = "count_t0",
+    by: str | Sequence[str] | None = None,
+    dose_unit: str = "",
+    source: str = "<DataFrame>",
+) -> pd.DataFrame:
     """GR values and GR metrics per curve.
 
     Parameters
@@ -64,19 +71,34 @@ def fit_gr(data: pd.DataFrame, *, dose: str = "dose", count: str = "count",
         Per curve: ``GR50, GR50_text, GRmax, GRinf, GEC50, h_GR, GR_AOC, status, reason``.
     """
     by_cols = [by] if isinstance(by, str) else list(by or [])
-    require_numeric(data, [dose, count, control, time_zero], by_cols, source=source,
-                    nonnegative=[dose, count])
+    require_numeric(
+        data, [dose, count, control, time_zero], by_cols, source=source, nonnegative=[dose, count]
+    )
     d = data.copy()
     problems = []
     for col in (control, time_zero):
         bad = np.flatnonzero(d[col].to_numpy(float) <= 0)
-        problems += [Problem("count must be > 0", file=source, row=int(i) + 2, column=col,
-                             fix="check the control and time-zero counts") for i in bad[:20]]
+        problems += [
+            Problem(
+                "count must be > 0",
+                file=source,
+                row=int(i) + 2,
+                column=col,
+                fix="check the control and time-zero counts",
+            )
+            for i in bad[:20]
+        ]
     grew = d[control].to_numpy(float) > d[time_zero].to_numpy(float)
     for i in np.flatnonzero(~grew)[:20]:
-        problems.append(Problem("control did not grow (control count <= time-zero count): "
-                                "GR undefined", file=source, row=int(i) + 2, column=control,
-                                fix="GR needs growing controls; use viability instead"))
+        problems.append(
+            Problem(
+                "control did not grow (control count <= time-zero count): GR undefined",
+                file=source,
+                row=int(i) + 2,
+                column=control,
+                fix="GR needs growing controls; use viability instead",
+            )
+        )
     if problems:
         raise DataError(problems)
     d["gr"] = gr_values(d[count], d[control], d[time_zero])
@@ -99,8 +121,7 @@ def fit_gr(data: pd.DataFrame, *, dose: str = "dose", count: str = "count",
             aoc[g] = np.trapezoid(1.0 - s.to_numpy(), xs) / (xs.max() - xs.min())
     out = r[by_cols].copy() if by_cols else pd.DataFrame(index=r.index)
     out["GR50"] = r["abs_ic50"]
-    out["GR50_text"] = r["abs_ic50_text"].str.replace("IC50", "GR50").str.replace(
-        "response", "GR")
+    out["GR50_text"] = r["abs_ic50_text"].str.replace("IC50", "GR50").str.replace("response", "GR")
     out["GRmax"] = np.where(r["converged"], grmax, np.nan)
     out["GRinf"] = r["bottom"]
     out["GEC50"] = r["ic50"]

@@ -31,8 +31,21 @@ import pandas as pd
 from kinetor.assays._tidy import require_numeric
 from kinetor.errors import DataError, ModelError, Problem
 
-PARAMETERS = ("E0", "E1", "E2", "E3", "h1", "h2", "C1", "C2", "alpha12", "alpha21",
-              "gamma12", "gamma21", "beta")
+PARAMETERS = (
+    "E0",
+    "E1",
+    "E2",
+    "E3",
+    "h1",
+    "h2",
+    "C1",
+    "C2",
+    "alpha12",
+    "alpha21",
+    "gamma12",
+    "gamma21",
+    "beta",
+)
 
 __all__ = ["PARAMETERS", "fit_musyc"]
 
@@ -41,8 +54,9 @@ def _fit_one(d1, d2, e):
     try:
         from synergy.combination import MuSyC
     except ImportError as exc:  # optional dependency
-        raise ModelError("MuSyC needs the 'synergy' package: pip install 'kinetor[assays]'"
-                         ) from exc
+        raise ModelError(
+            "MuSyC needs the 'synergy' package: pip install 'kinetor[assays]'"
+        ) from exc
 
     m = MuSyC()
     with np.errstate(all="ignore"):
@@ -53,11 +67,19 @@ def _fit_one(d1, d2, e):
     return pars, m
 
 
-def fit_musyc(data: pd.DataFrame, *, dose1: str, dose2: str, response: str,
-              by: str | Sequence[str] | None = None,
-              scale: Literal["percent", "fraction"] = "percent", n_boot: int = 0,
-              seed: int | np.random.Generator | None = None, level: float = 0.95,
-              source: str = "<DataFrame>") -> tuple[pd.DataFrame, pd.DataFrame]:
+def fit_musyc(
+    data: pd.DataFrame,
+    *,
+    dose1: str,
+    dose2: str,
+    response: str,
+    by: str | Sequence[str] | None = None,
+    scale: Literal["percent", "fraction"] = "percent",
+    n_boot: int = 0,
+    seed: int | np.random.Generator | None = None,
+    level: float = 0.95,
+    source: str = "<DataFrame>",
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Fit MuSyC to every dose matrix.
 
     Parameters
@@ -82,8 +104,9 @@ def fit_musyc(data: pd.DataFrame, *, dose1: str, dose2: str, response: str,
         Per dose pair: ``fitted_pct, reference_pct, musyc`` (percentage points).
     """
     by_cols = [by] if isinstance(by, str) else list(by or [])
-    require_numeric(data, [dose1, dose2, response], by_cols, source=source,
-                    nonnegative=[dose1, dose2])
+    require_numeric(
+        data, [dose1, dose2, response], by_cols, source=source, nonnegative=[dose1, dose2]
+    )
     rng = np.random.default_rng(seed)
     div = 100.0 if scale == "percent" else 1.0
     groups = data.groupby(by_cols, sort=True) if by_cols else [((), data)]
@@ -95,19 +118,38 @@ def fit_musyc(data: pd.DataFrame, *, dose1: str, dose2: str, response: str,
         d2 = g[dose2].to_numpy(float)
         e = g[response].to_numpy(float) / div
         if not ((d1 == 0) & (d2 == 0)).any() or not (d1 == 0).any() or not (d2 == 0).any():
-            raise DataError(Problem(f"{keyd or 'the matrix'}: MuSyC needs monotherapy and "
-                                    "vehicle wells", file=source, column=dose1,
-                                    fix="include dose-0 rows of each drug"))
+            raise DataError(
+                Problem(
+                    f"{keyd or 'the matrix'}: MuSyC needs monotherapy and vehicle wells",
+                    file=source,
+                    column=dose1,
+                    fix="include dose-0 rows of each drug",
+                )
+            )
         n_pairs = len(set(zip(d1, d2, strict=True)))
         if n_pairs != np.unique(d1).size * np.unique(d2).size:
-            raise DataError(Problem(f"{keyd or 'the matrix'}: "
-                                    f"{np.unique(d1).size * np.unique(d2).size - n_pairs} dose "
-                                    "pairs have no well", file=source,
-                                    fix="every dose pair must be measured"))
+            raise DataError(
+                Problem(
+                    f"{keyd or 'the matrix'}: "
+                    f"{np.unique(d1).size * np.unique(d2).size - n_pairs} dose "
+                    "pairs have no well",
+                    file=source,
+                    fix="every dose pair must be measured",
+                )
+            )
         pars, model = _fit_one(d1, d2, e)
         if pars is None:
-            params += [{**keyd, "parameter": p, "estimate": np.nan, "ci_low": np.nan,
-                        "ci_high": np.nan, "converged": False} for p in PARAMETERS]
+            params += [
+                {
+                    **keyd,
+                    "parameter": p,
+                    "estimate": np.nan,
+                    "ci_low": np.nan,
+                    "ci_high": np.nan,
+                    "converged": False,
+                }
+                for p in PARAMETERS
+            ]
             continue
         u = pd.DataFrame({dose1: d1, dose2: d2}).drop_duplicates().sort_values([dose1, dose2])
         u1, u2 = u[dose1].to_numpy(), u[dose2].to_numpy()
@@ -116,13 +158,30 @@ def fit_musyc(data: pd.DataFrame, *, dose1: str, dose2: str, response: str,
         score = _scores(model, u1, u2)
         est = {**pars, "musyc_mean": score[0], "musyc_msa": score[1]}
         for j, p in enumerate([*PARAMETERS, "musyc_mean", "musyc_msa"]):
-            lo, hi = (np.nanquantile(boot[:, j], q) if boot is not None and
-                      np.isfinite(boot[:, j]).sum() >= 2 else (np.nan, np.nan))
-            params.append({**keyd, "parameter": p, "estimate": est[p], "ci_low": lo,
-                           "ci_high": hi, "converged": True})
+            lo, hi = (
+                np.nanquantile(boot[:, j], q)
+                if boot is not None and np.isfinite(boot[:, j]).sum() >= 2
+                else (np.nan, np.nan)
+            )
+            params.append(
+                {
+                    **keyd,
+                    "parameter": p,
+                    "estimate": est[p],
+                    "ci_low": lo,
+                    "ci_high": hi,
+                    "converged": True,
+                }
+            )
         fitted, refv = model.E(u1, u2), model.E_reference(u1, u2)
-        cells.append(u.assign(**keyd, fitted_pct=100 * fitted, reference_pct=100 * refv,
-                              musyc=100 * (refv - fitted)))
+        cells.append(
+            u.assign(
+                **keyd,
+                fitted_pct=100 * fitted,
+                reference_pct=100 * refv,
+                musyc=100 * (refv - fitted),
+            )
+        )
     cell_frame = pd.concat(cells, ignore_index=True) if cells else pd.DataFrame()
     return pd.DataFrame(params), cell_frame
 
@@ -144,7 +203,7 @@ def _bootstrap(model, d1, d2, e, n_boot, rng, u1, u2):
     pairs = pd.DataFrame({"a": d1, "b": d2}).groupby(["a", "b"]).indices
     replicated = any(len(ix) > 1 for ix in pairs.values())
     resid = e - model.E(d1, d2)
-    sd = np.sqrt(np.sum(resid ** 2) / max(e.size - 12, 1))
+    sd = np.sqrt(np.sum(resid**2) / max(e.size - 12, 1))
     out = np.full((n_boot, len(PARAMETERS) + 2), np.nan)
     for b in range(n_boot):  # each refit is a 12-parameter non-linear fit
         if replicated:

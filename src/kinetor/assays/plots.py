@@ -26,8 +26,15 @@ def _plt():
     return plt
 
 
-def plot_curves(fit, path: str | Path, *, dose: str = "dose", response: str = "response",
-                max_curves: int = 24, dose_unit: str = "") -> Path:
+def plot_curves(
+    fit,
+    path: str | Path,
+    *,
+    dose: str = "dose",
+    response: str = "response",
+    max_curves: int = 24,
+    dose_unit: str = "",
+) -> Path:
     """Observed points and fitted curves of a :class:`DoseResponseFit`, one panel each.
 
     Outliers are drawn as red crosses; the first ``max_curves`` curves are shown.
@@ -57,8 +64,7 @@ def plot_curves(fit, path: str | Path, *, dose: str = "dose", response: str = "r
             ax.plot(grid, pred[i], color="C1")
         ax.set_xscale("log")
         name = " / ".join(str(res[c].iat[i]) for c in by) if by else "curve"
-        ax.set_title(f"{name}\n{res['ic50_text'].iat[i]} ({res['status'].iat[i]})",
-                     fontsize=8)
+        ax.set_title(f"{name}\n{res['ic50_text'].iat[i]} ({res['status'].iat[i]})", fontsize=8)
         ax.tick_params(labelsize=7)
         ax.set_xlabel(f"dose ({dose_unit})" if dose_unit else "dose", fontsize=7)
         ax.set_ylabel(response, fontsize=7)
@@ -80,8 +86,9 @@ def plot_plate(wells: pd.DataFrame, path: str | Path, *, value: str = "value") -
         rows = sorted(d["row"].unique())
         ncol = int(d["column"].max())
         grid = np.full((len(rows), ncol), np.nan)
-        grid[d["row"].map({r: i for i, r in enumerate(rows)}).to_numpy(),
-             d["column"].to_numpy() - 1] = d[value].to_numpy(float)
+        grid[
+            d["row"].map({r: i for i, r in enumerate(rows)}).to_numpy(), d["column"].to_numpy() - 1
+        ] = d[value].to_numpy(float)
         im = ax.imshow(grid, cmap="viridis", aspect="auto")
         ax.set_yticks(range(len(rows)), rows, fontsize=7)
         ax.set_xticks(range(ncol), range(1, ncol + 1), fontsize=6)
@@ -93,8 +100,14 @@ def plot_plate(wells: pd.DataFrame, path: str | Path, *, value: str = "value") -
     return Path(path)
 
 
-def plot_matrix(matrix: pd.DataFrame, path: str | Path, *, title: str = "",
-                label: str = "synergy", surface: bool = False) -> Path:
+def plot_matrix(
+    matrix: pd.DataFrame,
+    path: str | Path,
+    *,
+    title: str = "",
+    label: str = "synergy",
+    surface: bool = False,
+) -> Path:
     """Heat map (or 3-D surface) of a dose matrix: rows = drug 1 dose, columns = drug 2."""
     plt = _plt()
     if surface:
@@ -110,8 +123,9 @@ def plot_matrix(matrix: pd.DataFrame, path: str | Path, *, title: str = "",
         vals = matrix.to_numpy(float)
         lim = np.nanmax(np.abs(vals)) if np.isfinite(vals).any() else 1.0
         im = ax.imshow(vals, cmap="RdBu_r", vmin=-lim, vmax=lim, origin="lower")
-        ax.set_xticks(range(matrix.shape[1]), [f"{v:.3g}" for v in matrix.columns],
-                      rotation=45, fontsize=7)
+        ax.set_xticks(
+            range(matrix.shape[1]), [f"{v:.3g}" for v in matrix.columns], rotation=45, fontsize=7
+        )
         ax.set_yticks(range(matrix.shape[0]), [f"{v:.3g}" for v in matrix.index], fontsize=7)
         ax.set_xlabel(f"drug 2 dose ({matrix.columns.name or ''})")
         ax.set_ylabel(f"drug 1 dose ({matrix.index.name or ''})")
@@ -134,12 +148,19 @@ def plot_blot(image: np.ndarray, bands: pd.DataFrame, path: str | Path) -> Path:
     ax.imshow(image, cmap="gray", norm=PowerNorm(0.3, vmin=lo, vmax=max(hi, lo + 1)))
     for _, b in bands.iterrows():
         color = "red" if b.get("saturated", False) else "yellow"
-        ax.add_patch(plt.Rectangle((b["x0"], b["y0"]), b["x1"] - b["x0"], b["y1"] - b["y0"],
-                                   fill=False, color=color, lw=1))
+        ax.add_patch(
+            plt.Rectangle(
+                (b["x0"], b["y0"]),
+                b["x1"] - b["x0"],
+                b["y1"] - b["y0"],
+                fill=False,
+                color=color,
+                lw=1,
+            )
+        )
         ax.text(b["x0"], b["y0"] - 2, f"{b['lane']}", color=color, fontsize=7)
     name = bands["blot"].iat[0] if len(bands) else "blot"
-    ax.set_title(f"{name}: band boxes by lane (red = saturated, excluded from ratios)",
-                 fontsize=8)
+    ax.set_title(f"{name}: band boxes by lane (red = saturated, excluded from ratios)", fontsize=8)
     ax.set_axis_off()
     fig.tight_layout()
     fig.savefig(path, dpi=110)
@@ -155,8 +176,12 @@ def plot_survival(data: pd.DataFrame, fits: pd.DataFrame, path: str | Path) -> P
     for i, (_, f) in enumerate(fits.iterrows()):
         d = data[data["group"] == f["group"]]
         ax.scatter(d["dose"], d["surviving_fraction"], color=f"C{i}", s=14)
-        ax.plot(grid, np.exp(-f["alpha"] * grid - f["beta"] * grid ** 2), color=f"C{i}",
-                label=str(f["group"]))
+        ax.plot(
+            grid,
+            np.exp(-f["alpha"] * grid - f["beta"] * grid**2),
+            color=f"C{i}",
+            label=str(f["group"]),
+        )
     ax.set_yscale("log")
     ax.set_xlabel("dose (Gy)")
     ax.set_ylabel("surviving fraction")

@@ -56,19 +56,36 @@ def normalise(data: pd.DataFrame, *, source: str = "plate") -> pd.DataFrame:
     method = np.full(len(out), "", dtype=object)
     for plate in out["plate"].unique():
         sel = (out["plate"] == plate).to_numpy()
-        veh = ctl.loc[plate].get(("mean", "vehicle"), np.nan) if ("mean", "vehicle") in \
-            ctl.columns else np.nan
-        pos = ctl.loc[plate].get(("mean", "positive"), np.nan) if ("mean", "positive") in \
-            ctl.columns else np.nan
+        veh = (
+            ctl.loc[plate].get(("mean", "vehicle"), np.nan)
+            if ("mean", "vehicle") in ctl.columns
+            else np.nan
+        )
+        pos = (
+            ctl.loc[plate].get(("mean", "positive"), np.nan)
+            if ("mean", "positive") in ctl.columns
+            else np.nan
+        )
         if not np.isfinite(veh):
-            problems.append(Problem(f"plate {plate!r} has no vehicle wells", file=source,
-                                    column="role", fix="mark vehicle-control wells in the map"))
+            problems.append(
+                Problem(
+                    f"plate {plate!r} has no vehicle wells",
+                    file=source,
+                    column="role",
+                    fix="mark vehicle-control wells in the map",
+                )
+            )
             continue
         low = pos if np.isfinite(pos) else 0.0
         if veh == low:
-            problems.append(Problem(f"plate {plate!r}: vehicle and positive controls have the "
-                                    "same mean", file=source, column="value",
-                                    fix="check the control wells"))
+            problems.append(
+                Problem(
+                    f"plate {plate!r}: vehicle and positive controls have the same mean",
+                    file=source,
+                    column="value",
+                    fix="check the control wells",
+                )
+            )
             continue
         resp[sel] = 100.0 * (out.loc[sel, "value"].to_numpy(float) - low) / (veh - low)
         method[sel] = "vehicle & positive" if np.isfinite(pos) else "vehicle only"
@@ -98,17 +115,23 @@ def z_prime(data: pd.DataFrame) -> pd.DataFrame:
             q = "excellent" if z >= 0.5 else ("marginal" if z >= 0 else "fail")
         else:
             z, q = np.nan, "not computable (needs >= 2 vehicle and >= 2 positive wells)"
-        rows.append({"plate": plate, "n_vehicle": v.size, "n_positive": p.size,
-                     "mean_vehicle": v.mean() if v.size else np.nan,
-                     "sd_vehicle": v.std(ddof=1) if v.size > 1 else np.nan,
-                     "mean_positive": p.mean() if p.size else np.nan,
-                     "sd_positive": p.std(ddof=1) if p.size > 1 else np.nan,
-                     "z_prime": z, "quality": q})
+        rows.append(
+            {
+                "plate": plate,
+                "n_vehicle": v.size,
+                "n_positive": p.size,
+                "mean_vehicle": v.mean() if v.size else np.nan,
+                "sd_vehicle": v.std(ddof=1) if v.size > 1 else np.nan,
+                "mean_positive": p.mean() if p.size else np.nan,
+                "sd_positive": p.std(ddof=1) if p.size > 1 else np.nan,
+                "z_prime": z,
+                "quality": q,
+            }
+        )
     return pd.DataFrame(rows)
 
 
-def edge_effect(data: pd.DataFrame, *, role: str = "vehicle", alpha: float = 0.05
-                ) -> pd.DataFrame:
+def edge_effect(data: pd.DataFrame, *, role: str = "vehicle", alpha: float = 0.05) -> pd.DataFrame:
     """Edge versus interior wells of one role (default vehicle) per plate (Welch t-test).
 
     Evaporation in the outer wells raises or lowers their signal; a drift shows as a
@@ -135,8 +158,17 @@ def edge_effect(data: pd.DataFrame, *, role: str = "vehicle", alpha: float = 0.0
         else:
             p, ratio = np.nan, np.nan
             flag = f"not testable (needs >= 2 {role} wells on the edge and inside)"
-        rows.append({"plate": plate, "role": role, "n_edge": e.size, "n_interior": i.size,
-                     "mean_edge": e.mean() if e.size else np.nan,
-                     "mean_interior": i.mean() if i.size else np.nan,
-                     "edge_ratio": ratio, "p_value": p, "flag": flag})
+        rows.append(
+            {
+                "plate": plate,
+                "role": role,
+                "n_edge": e.size,
+                "n_interior": i.size,
+                "mean_edge": e.mean() if e.size else np.nan,
+                "mean_interior": i.mean() if i.size else np.nan,
+                "edge_ratio": ratio,
+                "p_value": p,
+                "flag": flag,
+            }
+        )
     return pd.DataFrame(rows)

@@ -44,9 +44,13 @@ from kinetor.errors import DataError, Problem
 from kinetor.numerics.lm import levenberg_marquardt
 
 METHODS = ("bliss", "hsa", "loewe", "zip")
-UNITS = {"bliss": "percentage points", "hsa": "percentage points",
-         "loewe": "percentage points", "loewe_ci": "unitless (CI < 1 synergy)",
-         "zip": "percentage points"}
+UNITS = {
+    "bliss": "percentage points",
+    "hsa": "percentage points",
+    "loewe": "percentage points",
+    "loewe_ci": "unitless (CI < 1 synergy)",
+    "zip": "percentage points",
+}
 
 __all__ = ["METHODS", "SynergyResult", "synergy"]
 
@@ -81,29 +85,52 @@ def _build(data, dose1, dose2, response, by, source):
     cell = df.groupby([*keys, dose1, dose2], sort=True)[response]
     means = cell.mean()
     idx = means.index.to_frame(index=False)
-    per = idx.groupby(keys, sort=True).agg(n1=(dose1, "nunique"), n2=(dose2, "nunique"),
-                                           cells=(dose1, "size"), min1=(dose1, "min"),
-                                           min2=(dose2, "min"))
+    per = idx.groupby(keys, sort=True).agg(
+        n1=(dose1, "nunique"),
+        n2=(dose2, "nunique"),
+        cells=(dose1, "size"),
+        min1=(dose1, "min"),
+        min2=(dose2, "min"),
+    )
     problems = []
     per[["n1", "n2", "cells"]] = per[["n1", "n2", "cells"]].astype(int)
     for key, r in per.astype(object).iterrows():
-        label = ", ".join(f"{c}={v}" for c, v in zip(by, key if isinstance(key, tuple)
-                                                         else (key,), strict=False)) or \
-            "the matrix"
+        label = (
+            ", ".join(
+                f"{c}={v}"
+                for c, v in zip(by, key if isinstance(key, tuple) else (key,), strict=False)
+            )
+            or "the matrix"
+        )
         if r["min1"] != 0 or r["min2"] != 0:
-            problems.append(Problem(f"{label}: no monotherapy rows (needs dose 0 of each "
-                                    "drug, and the vehicle cell 0 + 0)", file=source,
-                                    column=dose1 if r["min1"] != 0 else dose2,
-                                    fix="include single-agent and vehicle wells in the "
-                                        "matrix; without them no null model can be built"))
+            problems.append(
+                Problem(
+                    f"{label}: no monotherapy rows (needs dose 0 of each "
+                    "drug, and the vehicle cell 0 + 0)",
+                    file=source,
+                    column=dose1 if r["min1"] != 0 else dose2,
+                    fix="include single-agent and vehicle wells in the "
+                    "matrix; without them no null model can be built",
+                )
+            )
         elif r["n1"] < 3 or r["n2"] < 3:
-            problems.append(Problem(f"{label}: needs >= 2 non-zero doses of each drug "
-                                    f"(has {r['n1'] - 1} x {r['n2'] - 1})", file=source,
-                                    fix="add doses"))
+            problems.append(
+                Problem(
+                    f"{label}: needs >= 2 non-zero doses of each drug "
+                    f"(has {r['n1'] - 1} x {r['n2'] - 1})",
+                    file=source,
+                    fix="add doses",
+                )
+            )
         elif r["cells"] != r["n1"] * r["n2"]:
-            problems.append(Problem(f"{label}: {r['n1'] * r['n2'] - r['cells']} of "
-                                    f"{r['n1'] * r['n2']} dose pairs have no well",
-                                    file=source, fix="every dose pair must be measured"))
+            problems.append(
+                Problem(
+                    f"{label}: {r['n1'] * r['n2'] - r['cells']} of "
+                    f"{r['n1'] * r['n2']} dose pairs have no well",
+                    file=source,
+                    fix="every dose pair must be measured",
+                )
+            )
     if problems:
         raise DataError(problems)
     cid = cell.ngroup().to_numpy()
@@ -120,8 +147,14 @@ def _build(data, dose1, dose2, response, by, source):
         d1 = idx.loc[sel, dose1].to_numpy(float).reshape(b, n1, n2)[:, :, 0]
         d2 = idx.loc[sel, dose2].to_numpy(float).reshape(b, n1, n2)[:, 0, :]
         e = means.to_numpy()[sel].reshape(b, n1, n2)
-        out[(n1, n2)] = (idx.loc[sel].reset_index(drop=True), d1, d2, e,
-                         vals[sel].reshape(b, n1 * n2, -1), counts[sel].reshape(b, n1 * n2))
+        out[(n1, n2)] = (
+            idx.loc[sel].reset_index(drop=True),
+            d1,
+            d2,
+            e,
+            vals[sel].reshape(b, n1 * n2, -1),
+            counts[sel].reshape(b, n1 * n2),
+        )
     return out
 
 
@@ -135,19 +168,32 @@ def _fit_mono(d1, d2, e):
         x = np.zeros((2 * b, n))
         y = np.zeros((2 * b, n))
         w = np.zeros((2 * b, n))
-        x[:b, :d1.shape[1]], y[:b, :d1.shape[1]], w[:b, :d1.shape[1]] = d1, e[:, :, 0], 1
-        x[b:, :d2.shape[1]], y[b:, :d2.shape[1]], w[b:, :d2.shape[1]] = d2, e[:, 0, :], 1
+        x[:b, : d1.shape[1]], y[:b, : d1.shape[1]], w[:b, : d1.shape[1]] = d1, e[:, :, 0], 1
+        x[b:, : d2.shape[1]], y[b:, : d2.shape[1]], w[b:, : d2.shape[1]] = d2, e[:, 0, :], 1
     else:
         w = np.ones_like(x)
     p0 = _start(x, y, w, 4)
     pos = np.where((w > 0) & (x > 0), np.log10(np.where(x > 0, x, 1.0)), np.nan)
-    lower = np.column_stack([np.full(2 * b, -np.inf), np.full(2 * b, -np.inf),
-                             np.nanmin(pos, 1) - 4, np.full(2 * b, 1e-3)])
-    upper = np.column_stack([np.full(2 * b, np.inf), np.full(2 * b, np.inf),
-                             np.nanmax(pos, 1) + 4, np.full(2 * b, 50.0)])
+    lower = np.column_stack(
+        [
+            np.full(2 * b, -np.inf),
+            np.full(2 * b, -np.inf),
+            np.nanmin(pos, 1) - 4,
+            np.full(2 * b, 1e-3),
+        ]
+    )
+    upper = np.column_stack(
+        [
+            np.full(2 * b, np.inf),
+            np.full(2 * b, np.inf),
+            np.nanmax(pos, 1) + 4,
+            np.full(2 * b, 50.0),
+        ]
+    )
     p0[:, 3] = np.clip(p0[:, 3], 1e-3, 50)
-    res = levenberg_marquardt(logistic, x, y, np.clip(p0, lower, upper), weights=w,
-                              lower=lower, upper=upper)
+    res = levenberg_marquardt(
+        logistic, x, y, np.clip(p0, lower, upper), weights=w, lower=lower, upper=upper
+    )
     return res.params[:b], res.params[b:], res.converged[:b] & res.converged[b:]
 
 
@@ -163,8 +209,9 @@ def _scores(e, d1, d2, methods):
     note = np.where(conv, "", "monotherapy fit did not converge").astype(object)
     if "zip" in methods:
         out["zip_ref"], out["zip"], n_bad = ref.zip_delta(e, d1, d2, p1, p2)
-        note = note + np.where(n_bad > 0, [f"; {k} ZIP slice fits did not converge "
-                                           "(flat slices)" for k in n_bad], "")
+        note = note + np.where(
+            n_bad > 0, [f"; {k} ZIP slice fits did not converge (flat slices)" for k in n_bad], ""
+        )
         note = np.array([t.lstrip("; ") for t in note], dtype=object)
     for k in list(out):
         if k != "loewe_ci":
@@ -188,17 +235,24 @@ def _summ(s, method):
         warnings.simplefilter("ignore", RuntimeWarning)
         if method == "loewe_ci":  # geometric mean of the finite CIs
             lc = np.where(np.isfinite(c) & (c > 0), np.log(np.where(c > 0, c, 1.0)), np.nan)
-            return np.exp(np.nanmean(lc, 1)), np.exp(-_msa(-np.log(np.clip(s, 1e-300,
-                                                                           None))))
+            return np.exp(np.nanmean(lc, 1)), np.exp(-_msa(-np.log(np.clip(s, 1e-300, None))))
         return np.nanmean(c, 1), _msa(s)
 
 
-def synergy(data: pd.DataFrame, *, dose1: str, dose2: str, response: str,
-            by: str | Sequence[str] | None = None,
-            methods: Sequence[str] = ("bliss", "hsa", "loewe", "zip"),
-            scale: Literal["percent", "fraction"] = "percent", n_boot: int = 0,
-            seed: int | np.random.Generator | None = None, level: float = 0.95,
-            source: str = "<DataFrame>") -> SynergyResult:
+def synergy(
+    data: pd.DataFrame,
+    *,
+    dose1: str,
+    dose2: str,
+    response: str,
+    by: str | Sequence[str] | None = None,
+    methods: Sequence[str] = ("bliss", "hsa", "loewe", "zip"),
+    scale: Literal["percent", "fraction"] = "percent",
+    n_boot: int = 0,
+    seed: int | np.random.Generator | None = None,
+    level: float = 0.95,
+    source: str = "<DataFrame>",
+) -> SynergyResult:
     """Synergy scores of every dose matrix (vectorised over matrices).
 
     Parameters
@@ -227,34 +281,50 @@ def synergy(data: pd.DataFrame, *, dose1: str, dose2: str, response: str,
     """
     bad = sorted(set(methods) - set(METHODS))
     if bad:
-        raise DataError(Problem(f"unknown method(s) {bad}", column="methods",
-                                fix=f"choose from {', '.join(METHODS)}"))
+        raise DataError(
+            Problem(
+                f"unknown method(s) {bad}",
+                column="methods",
+                fix=f"choose from {', '.join(METHODS)}",
+            )
+        )
     if scale not in ("percent", "fraction"):
         raise DataError(Problem(f"unknown scale {scale!r}", fix="percent or fraction"))
     by_cols = [by] if isinstance(by, str) else list(by or [])
-    require_numeric(data, [dose1, dose2, response], by_cols, source=source,
-                    nonnegative=[dose1, dose2])
+    require_numeric(
+        data, [dose1, dose2, response], by_cols, source=source, nonnegative=[dose1, dose2]
+    )
     df = data.copy()
     df[response] = df[response].astype(float) / (100.0 if scale == "percent" else 1.0)
     rng = np.random.default_rng(seed)
     cells, summ, mono = [], [], []
     keys = by_cols or ["_matrix"]
-    for cell_idx, d1, d2, e, vals, counts in _build(df, dose1, dose2, response, by_cols,
-                                                    source).values():
+    for cell_idx, d1, d2, e, vals, counts in _build(
+        df, dose1, dose2, response, by_cols, source
+    ).values():
         out, p1, p2, conv, note = _scores(e, d1, d2, methods)
         boot = _bootstrap(vals, counts, methods, n_boot, rng, d1, d2, level) if n_boot else {}
         cell = cell_idx.assign(response_pct=100 * e.reshape(-1))
         for k, v in out.items():
             cell[k] = v.reshape(-1)
         cells.append(cell)
-        mkeys = cell_idx[keys].iloc[::e.shape[1] * e.shape[2]].reset_index(drop=True)
+        mkeys = cell_idx[keys].iloc[:: e.shape[1] * e.shape[2]].reset_index(drop=True)
         for drug, p in (("drug1", p1), ("drug2", p2)):
-            mono.append(mkeys.assign(drug=drug, E0_pct=100 * p[:, 1], Emax_pct=100 * p[:, 0],
-                                     ic50=10 ** p[:, 2], hill=p[:, 3], converged=conv))
+            mono.append(
+                mkeys.assign(
+                    drug=drug,
+                    E0_pct=100 * p[:, 1],
+                    Emax_pct=100 * p[:, 0],
+                    ic50=10 ** p[:, 2],
+                    hill=p[:, 3],
+                    converged=conv,
+                )
+            )
         for m in [m for m in ("bliss", "hsa", "loewe", "loewe_ci", "zip") if m in out]:
             mean, msa = _summ(out[m], m)
-            part = mkeys.assign(method=m, mean=mean, msa=msa, unit=UNITS[m], converged=conv,
-                                note=note)
+            part = mkeys.assign(
+                method=m, mean=mean, msa=msa, unit=UNITS[m], converged=conv, note=note
+            )
             for k, v in boot.get(m, {}).items():
                 part[k] = v
             summ.append(part)
@@ -262,9 +332,13 @@ def synergy(data: pd.DataFrame, *, dose1: str, dose2: str, response: str,
     order = [*by_cols, "method"]
     summary = pd.concat(summ, ignore_index=True).drop(columns=drop)
     summary = summary.sort_values(order, kind="stable").reset_index(drop=True)
-    return SynergyResult(pd.concat(cells, ignore_index=True).drop(columns=drop),
-                         summary, pd.concat(mono, ignore_index=True).drop(columns=drop),
-                         (dose1, dose2), by_cols)
+    return SynergyResult(
+        pd.concat(cells, ignore_index=True).drop(columns=drop),
+        summary,
+        pd.concat(mono, ignore_index=True).drop(columns=drop),
+        (dose1, dose2),
+        by_cols,
+    )
 
 
 def _bootstrap(vals, counts, methods, n_boot, rng, d1, d2, level):
@@ -287,6 +361,10 @@ def _bootstrap(vals, counts, methods, n_boot, rng, d1, d2, level):
             warnings.simplefilter("ignore", RuntimeWarning)
             lo_m, hi_m = np.nanquantile(mean, q, axis=0)
             lo_a, hi_a = np.nanquantile(msa, q, axis=0)
-        res[m] = {"mean_ci_low": lo_m * nan, "mean_ci_high": hi_m * nan,
-                  "msa_ci_low": lo_a * nan, "msa_ci_high": hi_a * nan}
+        res[m] = {
+            "mean_ci_low": lo_m * nan,
+            "mean_ci_high": hi_m * nan,
+            "msa_ci_low": lo_a * nan,
+            "msa_ci_high": hi_a * nan,
+        }
     return res

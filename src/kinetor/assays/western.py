@@ -46,8 +46,9 @@ def _skimage():
     try:
         import skimage  # noqa: F401
     except ImportError as exc:  # optional dependency
-        raise ModelError("blot analysis needs scikit-image and tifffile: "
-                         "pip install 'kinetor[assays]'") from exc
+        raise ModelError(
+            "blot analysis needs scikit-image and tifffile: pip install 'kinetor[assays]'"
+        ) from exc
 
 
 def read_blot(path: str | Path) -> np.ndarray:
@@ -72,11 +73,21 @@ def read_blot(path: str | Path) -> np.ndarray:
         raise DataError(Problem(f"cannot read image: {exc}", file=p.name)) from exc
     img = np.squeeze(img)
     if img.ndim != 2:
-        raise DataError(Problem(f"image has shape {img.shape}, expected one greyscale plane",
-                                file=p.name, fix="export the blot as 8- or 16-bit greyscale"))
+        raise DataError(
+            Problem(
+                f"image has shape {img.shape}, expected one greyscale plane",
+                file=p.name,
+                fix="export the blot as 8- or 16-bit greyscale",
+            )
+        )
     if img.dtype not in (np.uint8, np.uint16):
-        raise DataError(Problem(f"pixel type {img.dtype} (expected 8 or 16 bit)", file=p.name,
-                                fix="export an unsigned 8- or 16-bit image"))
+        raise DataError(
+            Problem(
+                f"pixel type {img.dtype} (expected 8 or 16 bit)",
+                file=p.name,
+                fix="export an unsigned 8- or 16-bit image",
+            )
+        )
     return img
 
 
@@ -91,16 +102,20 @@ def _detect_lanes(signal: np.ndarray, n_lanes: int | None) -> list[tuple[int, in
     (bands fill few rows, so the percentile is the column's background)."""
     prof = (signal - np.percentile(signal, 10, axis=0)).sum(0)
     prof = np.convolve(prof, np.ones(3) / 3, mode="same")
-    base = float(np.median(np.sort(prof)[:max(3, prof.size // 5)]))
+    base = float(np.median(np.sort(prof)[: max(3, prof.size // 5)]))
     noise = 1.4826 * float(np.median(np.abs(np.diff(prof)))) / np.sqrt(2)
     # noise-based, so a faint lane beside a saturated one is still found
     on = prof > base + max(8 * noise, 0.002 * (prof.max() - base))
     edges = np.flatnonzero(np.diff(np.r_[0, on.astype(int), 0]))
     lanes = [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2], strict=True) if b - a >= 3]
     if n_lanes is not None and len(lanes) != n_lanes:
-        raise DataError(Problem(f"found {len(lanes)} lanes where {n_lanes} were expected",
-                                fix="give the lane boundaries explicitly (lanes=[(x0, x1), ...]"
-                                    " or --lanes x0:x1,...)"))
+        raise DataError(
+            Problem(
+                f"found {len(lanes)} lanes where {n_lanes} were expected",
+                fix="give the lane boundaries explicitly (lanes=[(x0, x1), ...]"
+                " or --lanes x0:x1,...)",
+            )
+        )
     return lanes
 
 
@@ -120,11 +135,15 @@ def _band_rows(signal: np.ndarray, lanes) -> tuple[int, int]:
 
 
 def _lane_background(signal, x0, x1, y0, y1, strip):
-    top = signal[max(0, y0 - strip):y0, x0:x1]
-    bot = signal[y1:y1 + strip, x0:x1]
+    top = signal[max(0, y0 - strip) : y0, x0:x1]
+    bot = signal[y1 : y1 + strip, x0:x1]
     if top.size == 0 and bot.size == 0:
-        raise DataError(Problem("no rows above or below the band for a lane background",
-                                fix="leave a margin around the band or use rolling_ball"))
+        raise DataError(
+            Problem(
+                "no rows above or below the band for a lane background",
+                fix="leave a margin around the band or use rolling_ball",
+            )
+        )
     a = top.mean(0) if top.size else bot.mean(0)
     b = bot.mean(0) if bot.size else a
     ya = y0 - (min(strip, y0) + 1) / 2
@@ -133,13 +152,21 @@ def _lane_background(signal, x0, x1, y0, y1, strip):
     return a + (b - a) * (rows - ya) / max(yb - ya, 1e-9)
 
 
-def quantify_blot(image: np.ndarray, *, lanes: Sequence[tuple[int, int]] | None = None,
-                  n_lanes: int | None = None, band: tuple[int, int] | None = None,
-                  background: Literal["rolling_ball", "lane", "none"] = "rolling_ball",
-                  radius: int = 40, ball_height: float = 0.5, strip: int = 5,
-                  dark_bands: bool = False,
-                  saturation: float | None = None, name: str = "blot",
-                  labels: Sequence[str] | None = None) -> pd.DataFrame:
+def quantify_blot(
+    image: np.ndarray,
+    *,
+    lanes: Sequence[tuple[int, int]] | None = None,
+    n_lanes: int | None = None,
+    band: tuple[int, int] | None = None,
+    background: Literal["rolling_ball", "lane", "none"] = "rolling_ball",
+    radius: int = 40,
+    ball_height: float = 0.5,
+    strip: int = 5,
+    dark_bands: bool = False,
+    saturation: float | None = None,
+    name: str = "blot",
+    labels: Sequence[str] | None = None,
+) -> pd.DataFrame:
     """Band volume of every lane of one blot image.
 
     Parameters
@@ -193,28 +220,39 @@ def quantify_blot(image: np.ndarray, *, lanes: Sequence[tuple[int, int]] | None 
         # with the background spread (median - 1st percentile), which bright or saturated
         # bands do not move; the 3 x 3 smoothing is ImageJ's default before rolling
         spread = float(np.median(signal) - np.percentile(signal, 1))
-        kernel = ellipsoid_kernel((2 * radius + 1, 2 * radius + 1),
-                                  max(ball_height * spread, 1.0))
+        kernel = ellipsoid_kernel((2 * radius + 1, 2 * radius + 1), max(ball_height * spread, 1.0))
         bg = rolling_ball(uniform_filter(signal, 3), kernel=kernel)
         sig = signal - bg
     elif background in ("lane", "none"):
         bg, sig = None, signal
     else:
-        raise DataError(Problem(f"unknown background {background!r}",
-                                fix="rolling_ball, lane or none"))
+        raise DataError(
+            Problem(f"unknown background {background!r}", fix="rolling_ball, lane or none")
+        )
     lanes = list(lanes) if lanes is not None else _detect_lanes(signal, n_lanes)
-    problems = [Problem(f"lane {i + 1} ({a}, {b}) is outside the image width {img.shape[1]}",
-                        column="lanes", fix="lane bounds are 0 <= x0 < x1 <= width")
-                for i, (a, b) in enumerate(lanes) if not 0 <= a < b <= img.shape[1]]
+    problems = [
+        Problem(
+            f"lane {i + 1} ({a}, {b}) is outside the image width {img.shape[1]}",
+            column="lanes",
+            fix="lane bounds are 0 <= x0 < x1 <= width",
+        )
+        for i, (a, b) in enumerate(lanes)
+        if not 0 <= a < b <= img.shape[1]
+    ]
     if labels is not None and len(labels) != len(lanes):
-        problems.append(Problem(f"{len(labels)} labels for {len(lanes)} lanes",
-                                column="labels", fix="one label per lane"))
+        problems.append(
+            Problem(
+                f"{len(labels)} labels for {len(lanes)} lanes",
+                column="labels",
+                fix="one label per lane",
+            )
+        )
     if problems:
         raise DataError(problems)
     y0, y1 = band if band is not None else _band_rows(sig, lanes)
     if bg is not None:
         # the ball rests on noise minima: add back the median residual of band-free rows
-        free = np.r_[0:max(y0 - strip, 0), min(y1 + strip, img.shape[0]):img.shape[0]]
+        free = np.r_[0 : max(y0 - strip, 0), min(y1 + strip, img.shape[0]) : img.shape[0]]
         if free.size:
             shift = float(np.median(sig[free]))
             bg, sig = bg + shift, sig - shift
@@ -228,19 +266,35 @@ def quantify_blot(image: np.ndarray, *, lanes: Sequence[tuple[int, int]] | None 
         else:
             bvol = float(bg[y0:y1, a:b].sum()) if bg is not None else 0.0
         nsat = int(sat_mask[y0:y1, a:b].sum())
-        rows.append({"blot": name, "lane": i + 1,
-                     "sample": labels[i] if labels is not None else str(i + 1),
-                     "x0": a, "x1": b, "y0": y0, "y1": y1, "volume": float(box.sum()),
-                     "background_volume": bvol, "n_pixels": box.size, "n_saturated": nsat,
-                     "saturated": nsat > 0,
-                     "flag": f"{nsat} saturated pixels: volume under-reports" if nsat else ""})
+        rows.append(
+            {
+                "blot": name,
+                "lane": i + 1,
+                "sample": labels[i] if labels is not None else str(i + 1),
+                "x0": a,
+                "x1": b,
+                "y0": y0,
+                "y1": y1,
+                "volume": float(box.sum()),
+                "background_volume": bvol,
+                "n_pixels": box.size,
+                "n_saturated": nsat,
+                "saturated": nsat > 0,
+                "flag": f"{nsat} saturated pixels: volume under-reports" if nsat else "",
+            }
+        )
     out = pd.DataFrame(rows)
     out.attrs["dark_bands"] = dark_bands
     return out
 
 
-def normalise_bands(target: pd.DataFrame, reference: pd.DataFrame, *,
-                    control: str | None = None, kind: str = "loading") -> pd.DataFrame:
+def normalise_bands(
+    target: pd.DataFrame,
+    reference: pd.DataFrame,
+    *,
+    control: str | None = None,
+    kind: str = "loading",
+) -> pd.DataFrame:
     """Target volume / reference volume per lane (loading control, total protein, or total
     protein of a phospho-target), optionally relative to a control sample; replicate blots
     are summarised per sample.
@@ -267,15 +321,22 @@ def normalise_bands(target: pd.DataFrame, reference: pd.DataFrame, *,
     m = target.merge(reference, on=keys, suffixes=("", "_ref"), how="outer", indicator=True)
     if (m["_merge"] != "both").any():
         bad = m.loc[m["_merge"] != "both", keys].to_dict("records")
-        raise DataError(Problem(f"lanes without a partner in the other blot: {bad}",
-                                column="lane", fix="quantify the same lanes on both blots"))
+        raise DataError(
+            Problem(
+                f"lanes without a partner in the other blot: {bad}",
+                column="lane",
+                fix="quantify the same lanes on both blots",
+            )
+        )
     sat = m["saturated"] | m["saturated_ref"]
     bad_ref = m["volume_ref"] <= 0
     with np.errstate(divide="ignore", invalid="ignore"):
         m["ratio"] = np.where(sat | bad_ref, np.nan, m["volume"] / m["volume_ref"])
-    m["note"] = np.select([m["saturated"], m["saturated_ref"], bad_ref],
-                          ["target band saturated", "reference band saturated",
-                           "reference volume <= 0"], "")
+    m["note"] = np.select(
+        [m["saturated"], m["saturated_ref"], bad_ref],
+        ["target band saturated", "reference band saturated", "reference volume <= 0"],
+        "",
+    )
     m["normalisation"] = kind
     m["relative"] = np.nan
     if control is not None:
@@ -283,21 +344,28 @@ def normalise_bands(target: pd.DataFrame, reference: pd.DataFrame, *,
         for _, g in groups:
             c = g.loc[g["sample"] == control, "ratio"].mean()
             if not np.isfinite(c):
-                raise DataError(Problem(f"control sample {control!r} has no usable ratio",
-                                        column="sample", fix="check its bands"))
+                raise DataError(
+                    Problem(
+                        f"control sample {control!r} has no usable ratio",
+                        column="sample",
+                        fix="check its bands",
+                    )
+                )
             m.loc[g.index, "relative"] = g["ratio"] / c
     value = "relative" if control is not None else "ratio"
     summ = m.groupby("sample", sort=False)[value].agg(["mean", "std", "count"]).reset_index()
     summ["sem"] = summ["std"] / np.sqrt(summ["count"])
-    summ = summ.rename(columns={"mean": f"{value}_mean", "std": f"{value}_sd",
-                                "sem": f"{value}_sem", "count": "n"})
+    summ = summ.rename(
+        columns={"mean": f"{value}_mean", "std": f"{value}_sd", "sem": f"{value}_sem", "count": "n"}
+    )
     out = m.drop(columns="_merge")
     out.attrs["summary"] = summ
     return out
 
 
-def linear_range(loads: Sequence[float], volumes: Sequence[float], *,
-                 tolerance: float = 0.15) -> pd.DataFrame:
+def linear_range(
+    loads: Sequence[float], volumes: Sequence[float], *, tolerance: float = 0.15
+) -> pd.DataFrame:
     """Linear range of a dilution series: a line through the origin fitted to the lowest
     loads, extended while each higher load stays within ``tolerance`` of it.
 
@@ -316,8 +384,13 @@ def linear_range(loads: Sequence[float], volumes: Sequence[float], *,
     x = np.asarray(loads, float)
     y = np.asarray(volumes, float)
     if x.size < 3 or np.any(x <= 0):
-        raise DataError(Problem("a dilution series needs >= 3 loads > 0", column="load",
-                                fix="load at least three amounts"))
+        raise DataError(
+            Problem(
+                "a dilution series needs >= 3 loads > 0",
+                column="load",
+                fix="load at least three amounts",
+            )
+        )
     order = np.argsort(x)
     x, y = x[order], y[order]
     k = 3
@@ -333,8 +406,12 @@ def linear_range(loads: Sequence[float], volumes: Sequence[float], *,
     fit = slope * x
     ss = np.sum((y[inr] - fit[inr]) ** 2)
     st = np.sum((y[inr] - y[inr].mean()) ** 2)
-    out = pd.DataFrame({"load": x, "volume": y, "predicted": fit, "deviation": dev,
-                        "in_range": inr})
-    out.attrs.update(slope=slope, r2=float(1 - ss / st) if st > 0 else np.nan,
-                     max_linear_load=float(x[inr].max()) if inr.any() else np.nan)
+    out = pd.DataFrame(
+        {"load": x, "volume": y, "predicted": fit, "deviation": dev, "in_range": inr}
+    )
+    out.attrs.update(
+        slope=slope,
+        r2=float(1 - ss / st) if st > 0 else np.nan,
+        max_linear_load=float(x[inr].max()) if inr.any() else np.nan,
+    )
     return out

@@ -15,8 +15,14 @@ from kinetor.be.analysis import BEResult, be
 from kinetor.be.power import power_tost, sample_size_tost
 from kinetor.be.proportionality import DoseProportionalityResult, dose_proportionality
 
-__all__ = ["BEResult", "DoseProportionalityResult", "be", "dose_proportionality",
-           "power_tost", "sample_size_tost"]
+__all__ = [
+    "BEResult",
+    "DoseProportionalityResult",
+    "be",
+    "dose_proportionality",
+    "power_tost",
+    "sample_size_tost",
+]
 
 
 class _CallableModule(types.ModuleType):

@@ -107,8 +107,7 @@ def _cv_wr(d: pd.DataFrame, reference: str) -> tuple[float, int]:
     r = d[d["treatment"] == reference]
     cols = [np.ones(len(r))]
     for term in ("subject", "period"):
-        cols.extend(pd.get_dummies(r[term].astype(str), drop_first=True, dtype=float)
-                    .to_numpy().T)
+        cols.extend(pd.get_dummies(r[term].astype(str), drop_first=True, dtype=float).to_numpy().T)
     X = np.column_stack(cols)
     y = np.log(r["value"].to_numpy(float))
     beta, _, rank, _ = np.linalg.lstsq(X, y, rcond=None)
@@ -119,9 +118,18 @@ def _cv_wr(d: pd.DataFrame, reference: str) -> tuple[float, int]:
     return float(np.sqrt(np.expm1(s2))), dfr
 
 
-def be(data, metrics=None, *, design: str = "auto", abel: bool = False, alpha: float = 0.05,
-       limits=(0.80, 1.25), test: str = "T", reference: str = "R",
-       roles: dict[str, str] | None = None) -> BEResult:
+def be(
+    data,
+    metrics=None,
+    *,
+    design: str = "auto",
+    abel: bool = False,
+    alpha: float = 0.05,
+    limits=(0.80, 1.25),
+    test: str = "T",
+    reference: str = "R",
+    roles: dict[str, str] | None = None,
+) -> BEResult:
     """Average bioequivalence of ``test`` vs ``reference`` for each metric.
 
     Parameters
@@ -155,45 +163,84 @@ def be(data, metrics=None, *, design: str = "auto", abel: bool = False, alpha: f
     df = df.rename(columns={v: k for k, v in roles.items() if v in df.columns})
     missing = [c for c in ("subject", "treatment") if c not in df.columns]
     if missing:
-        raise DataError([Problem(f"no '{c}' column", file=source, column=c,
-                                 fix=f"add it or map it with roles={{'{c}': ...}}")
-                         for c in missing])
+        raise DataError(
+            [
+                Problem(
+                    f"no '{c}' column",
+                    file=source,
+                    column=c,
+                    fix=f"add it or map it with roles={{'{c}': ...}}",
+                )
+                for c in missing
+            ]
+        )
     df["treatment"] = df["treatment"].astype(str)
     bad_trt = sorted(set(df["treatment"]) - {test, reference})
     if bad_trt:
-        raise DataError(Problem(f"treatments {bad_trt} are neither test {test!r} nor "
-                                f"reference {reference!r}", file=source, column="treatment",
-                                fix="pass test=... and reference=..."))
+        raise DataError(
+            Problem(
+                f"treatments {bad_trt} are neither test {test!r} nor reference {reference!r}",
+                file=source,
+                column="treatment",
+                fix="pass test=... and reference=...",
+            )
+        )
     design = _design(df, reference, test) if design == "auto" else design
     if design not in ("crossover", "replicate", "parallel"):
         raise ModelError(f"design={design!r}: use auto, crossover, replicate or parallel")
     if design != "parallel":
         for c in ("period", "sequence"):
             if c not in df.columns:
-                raise DataError(Problem(f"a {design} design needs a '{c}' column",
-                                        file=source, column=c, fix=f"add '{c}'"))
+                raise DataError(
+                    Problem(
+                        f"a {design} design needs a '{c}' column",
+                        file=source,
+                        column=c,
+                        fix=f"add '{c}'",
+                    )
+                )
     if abel and design != "replicate":
         raise ModelError("ABEL needs a replicate design (reference given at least twice)")
     if metrics is None:
-        metrics = [c for c in df.columns if c not in _ROLES and not str(c).lower().startswith(
-            "log") and pd.api.types.is_numeric_dtype(df[c])]
+        metrics = [
+            c
+            for c in df.columns
+            if c not in _ROLES
+            and not str(c).lower().startswith("log")
+            and pd.api.types.is_numeric_dtype(df[c])
+        ]
     rows, notes = [], []
     lnl, lnu = np.log(limits[0]), np.log(limits[1])
     for metric in metrics:
         if metric not in df.columns:
-            raise DataError(Problem(f"no metric column {metric!r}", file=source,
-                                    column=metric, fix=f"use one of {list(df.columns)}"))
+            raise DataError(
+                Problem(
+                    f"no metric column {metric!r}",
+                    file=source,
+                    column=metric,
+                    fix=f"use one of {list(df.columns)}",
+                )
+            )
         values = pd.to_numeric(df[metric], errors="coerce")
         bad = values.notna() & (values <= 0)
         if bad.any():
-            raise DataError([Problem(f"{metric} = {v} must be > 0 (log scale)", file=source,
-                                     row=int(i) + first_row, column=metric,
-                                     fix="correct or remove the value")
-                             for i, v in values[bad].items()])
+            raise DataError(
+                [
+                    Problem(
+                        f"{metric} = {v} must be > 0 (log scale)",
+                        file=source,
+                        row=int(i) + first_row,
+                        column=metric,
+                        fix="correct or remove the value",
+                    )
+                    for i, v in values[bad].items()
+                ]
+            )
         d = df.assign(value=values)
         if d["value"].isna().any():
-            notes.append(f"{metric}: {int(d['value'].isna().sum())} row(s) without a value "
-                         "left out")
+            notes.append(
+                f"{metric}: {int(d['value'].isna().sum())} row(s) without a value left out"
+            )
             d = d[d["value"].notna()]
         y = np.log(d["value"].to_numpy(float))
         terms = [] if design == "parallel" else ["subject", "period"]
@@ -211,13 +258,24 @@ def be(data, metrics=None, *, design: str = "auto", abel: bool = False, alpha: f
         p1 = 1 - stats.t.cdf((diff - lo_lim) / se, dfree)
         p2 = stats.t.cdf((diff - hi_lim) / se, dfree)
         ok = bool(ci[0] >= lo_lim and ci[1] <= hi_lim and lnl <= diff <= lnu)
-        rows.append({"metric": metric, "design": design,
-                     "n_subjects": int(d["subject"].nunique()), "n_obs": len(d),
-                     "ratio_pct": 100 * np.exp(diff), "ci_low_pct": 100 * np.exp(ci[0]),
-                     "ci_high_pct": 100 * np.exp(ci[1]), "p_tost_lower": p1,
-                     "p_tost_upper": p2, "df": dfree,
-                     "cv_w_pct": 100 * np.sqrt(np.expm1(s2)), "cv_wr_pct": 100 * cv_wr,
-                     "lower_limit_pct": 100 * np.exp(lo_lim),
-                     "upper_limit_pct": 100 * np.exp(hi_lim), "method": method,
-                     "bioequivalent": ok})
+        rows.append(
+            {
+                "metric": metric,
+                "design": design,
+                "n_subjects": int(d["subject"].nunique()),
+                "n_obs": len(d),
+                "ratio_pct": 100 * np.exp(diff),
+                "ci_low_pct": 100 * np.exp(ci[0]),
+                "ci_high_pct": 100 * np.exp(ci[1]),
+                "p_tost_lower": p1,
+                "p_tost_upper": p2,
+                "df": dfree,
+                "cv_w_pct": 100 * np.sqrt(np.expm1(s2)),
+                "cv_wr_pct": 100 * cv_wr,
+                "lower_limit_pct": 100 * np.exp(lo_lim),
+                "upper_limit_pct": 100 * np.exp(hi_lim),
+                "method": method,
+                "bioequivalent": ok,
+            }
+        )
     return BEResult(pd.DataFrame(rows), alpha, notes)

@@ -36,9 +36,15 @@ _BK = {"2x2": (2.0, 2), "parallel": (4.0, 2)}
 _NODES = np.polynomial.legendre.leggauss(400)
 
 
-def power_tost(cv: float, n: int, theta0: float = 0.95, theta1: float = 0.80,
-               theta2: float | None = None, alpha: float = 0.05,
-               design: str = "2x2") -> float:
+def power_tost(
+    cv: float,
+    n: int,
+    theta0: float = 0.95,
+    theta1: float = 0.80,
+    theta2: float | None = None,
+    alpha: float = 0.05,
+    design: str = "2x2",
+) -> float:
     """Exact power of TOST for a balanced ``design`` (``"2x2"`` or ``"parallel"``).
 
     Parameters
@@ -77,14 +83,22 @@ def power_tost(cv: float, n: int, theta0: float = 0.95, theta1: float = 0.80,
         u = 0.5 * (b - a) * x + 0.5 * (a + b)
         se_hat = se * np.sqrt(u / df)
         p = stats.norm.cdf((hi - t * se_hat - delta) / se) - stats.norm.cdf(
-            (lo + t * se_hat - delta) / se)
+            (lo + t * se_hat - delta) / se
+        )
         val += 0.5 * (b - a) * float(np.sum(w * np.maximum(p, 0.0) * stats.chi2.pdf(u, df)))
     return float(val)
 
 
-def sample_size_tost(cv: float, theta0: float = 0.95, target: float = 0.80,
-                     theta1: float = 0.80, theta2: float | None = None, alpha: float = 0.05,
-                     design: str = "2x2", n_max: int = 10_000) -> tuple[int, float]:
+def sample_size_tost(
+    cv: float,
+    theta0: float = 0.95,
+    target: float = 0.80,
+    theta1: float = 0.80,
+    theta2: float | None = None,
+    alpha: float = 0.05,
+    design: str = "2x2",
+    n_max: int = 10_000,
+) -> tuple[int, float]:
     """Smallest balanced total ``n`` (a multiple of 2) with power >= ``target``.
 
     Returns ``(n, power)``.

@@ -46,8 +46,9 @@ class DoseProportionalityResult:
     alpha: float
 
 
-def dose_proportionality(data, metrics=None, *, dose: str = "dose", alpha: float = 0.05,
-                         limits=(0.80, 1.25)) -> DoseProportionalityResult:
+def dose_proportionality(
+    data, metrics=None, *, dose: str = "dose", alpha: float = 0.05, limits=(0.80, 1.25)
+) -> DoseProportionalityResult:
     """Power-model test of dose proportionality for each metric.
 
     Parameters
@@ -69,24 +70,47 @@ def dose_proportionality(data, metrics=None, *, dose: str = "dose", alpha: float
     df = data.copy() if isinstance(data, pd.DataFrame) else pd.read_csv(data, comment="#")
     source = "<DataFrame>" if isinstance(data, pd.DataFrame) else str(data)
     if dose not in df.columns:
-        raise DataError(Problem(f"no dose column {dose!r}", file=source, column=dose,
-                                fix="name the dose column with dose=..."))
+        raise DataError(
+            Problem(
+                f"no dose column {dose!r}",
+                file=source,
+                column=dose,
+                fix="name the dose column with dose=...",
+            )
+        )
     if metrics is None:
-        metrics = [c for c in df.columns if c not in (dose, "subject")
-                   and pd.api.types.is_numeric_dtype(df[c])]
+        metrics = [
+            c
+            for c in df.columns
+            if c not in (dose, "subject") and pd.api.types.is_numeric_dtype(df[c])
+        ]
     rows, used = [], []
     for m in metrics:
         d = df[[dose, m]].dropna()
         bad = d[(d[dose] <= 0) | (d[m] <= 0)]
         if len(bad):
-            raise DataError([Problem(f"dose {r[dose]} / {m} {r[m]} must be > 0 (log scale)",
-                                     file=source, row=int(i) + 2, column=m,
-                                     fix="correct or remove the row")
-                             for i, r in bad.iterrows()])
+            raise DataError(
+                [
+                    Problem(
+                        f"dose {r[dose]} / {m} {r[m]} must be > 0 (log scale)",
+                        file=source,
+                        row=int(i) + 2,
+                        column=m,
+                        fix="correct or remove the row",
+                    )
+                    for i, r in bad.iterrows()
+                ]
+            )
         levels = np.unique(d[dose])
         if levels.size < 2:
-            raise DataError(Problem(f"{m}: one dose level only", file=source, column=dose,
-                                    fix="dose proportionality needs at least two doses"))
+            raise DataError(
+                Problem(
+                    f"{m}: one dose level only",
+                    file=source,
+                    column=dose,
+                    fix="dose proportionality needs at least two doses",
+                )
+            )
         x, y = np.log(d[dose].to_numpy(float)), np.log(d[m].to_numpy(float))
         n = x.size
         xm = x.mean()
@@ -101,15 +125,26 @@ def dose_proportionality(data, metrics=None, *, dose: str = "dose", alpha: float
         r = levels.max() / levels.min()
         acc_lo, acc_hi = 1 + np.log(limits[0]) / np.log(r), 1 + np.log(limits[1]) / np.log(r)
         groups = [np.log(d[m][d[dose] == lv] / lv).to_numpy() for lv in levels]
-        f, p = (stats.f_oneway(*groups) if all(g.size > 1 for g in groups)
-                else (np.nan, np.nan))
-        rows.append({"metric": m, "n": n, "dose_ratio": r, "intercept": a, "slope": b,
-                     "slope_se": se, "slope_ci_low": lo, "slope_ci_high": hi,
-                     "accept_low": acc_lo, "accept_high": acc_hi,
-                     "ratio_dn": r ** (b - 1), "ratio_dn_ci_low": r ** (lo - 1),
-                     "ratio_dn_ci_high": r ** (hi - 1),
-                     "proportional": bool(lo >= acc_lo and hi <= acc_hi),
-                     "anova_f": float(f), "anova_p": float(p)})
+        f, p = stats.f_oneway(*groups) if all(g.size > 1 for g in groups) else (np.nan, np.nan)
+        rows.append(
+            {
+                "metric": m,
+                "n": n,
+                "dose_ratio": r,
+                "intercept": a,
+                "slope": b,
+                "slope_se": se,
+                "slope_ci_low": lo,
+                "slope_ci_high": hi,
+                "accept_low": acc_lo,
+                "accept_high": acc_hi,
+                "ratio_dn": r ** (b - 1),
+                "ratio_dn_ci_low": r ** (lo - 1),
+                "ratio_dn_ci_high": r ** (hi - 1),
+                "proportional": bool(lo >= acc_lo and hi <= acc_hi),
+                "anova_f": float(f),
+                "anova_p": float(p),
+            }
+        )
         used.append(d.rename(columns={m: "value"}).assign(metric=m))
-    return DoseProportionalityResult(pd.DataFrame(rows), pd.concat(used, ignore_index=True),
-                                     alpha)
+    return DoseProportionalityResult(pd.DataFrame(rows), pd.concat(used, ignore_index=True), alpha)

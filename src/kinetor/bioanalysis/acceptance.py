@@ -37,8 +37,14 @@ import pandas as pd
 
 from kinetor.bioanalysis.calibration import Calibration, fit_calibration
 
-__all__ = ["Criteria", "accuracy_pct", "calibrate_with_rejection", "passes",
-           "qc_assessment", "standards_assessment"]
+__all__ = [
+    "Criteria",
+    "accuracy_pct",
+    "calibrate_with_rejection",
+    "passes",
+    "qc_assessment",
+    "standards_assessment",
+]
 
 _EPS = 1e-9  # percent: float slack for the inclusive +/- limits
 M10 = "ICH M10 (2022) 3.3; FDA BMV (2018)"
@@ -107,10 +113,13 @@ def _at_level(values: np.ndarray, level: float) -> np.ndarray:
     return np.isclose(values, level, rtol=1e-9, atol=0.0)
 
 
-def calibrate_with_rejection(nominal, response, model: str = "linear",
-                             weighting: str = "1/x^2",
-                             criteria: Criteria | None = None
-                             ) -> tuple[Calibration, pd.DataFrame]:
+def calibrate_with_rejection(
+    nominal,
+    response,
+    model: str = "linear",
+    weighting: str = "1/x^2",
+    criteria: Criteria | None = None,
+) -> tuple[Calibration, pd.DataFrame]:
     """Fit the curve, rejecting failing standards one at a time (most deviant first).
 
     Parameters
@@ -161,25 +170,41 @@ def calibrate_with_rejection(nominal, response, model: str = "linear",
     if crit.refit:
         # once rejected, a standard stays rejected (it is not reinstated by a later fit)
         final = ok & used
-        reason = np.where(final, "", np.where(
-            ok, "rejected on an earlier fit (within limits on the final curve: not "
-                "reinstated)", "outside limits: rejected and curve refitted"))
+        reason = np.where(
+            final,
+            "",
+            np.where(
+                ok,
+                "rejected on an earlier fit (within limits on the final curve: not reinstated)",
+                "outside limits: rejected and curve refitted",
+            ),
+        )
     else:
         final = ok
         reason = np.where(ok, "", "outside limits")
     reason = np.where(np.isfinite(y), reason, "no response")
-    table = pd.DataFrame({"back_calc": back, "accuracy_pct": acc, "bias_pct": acc - 100.0,
-                          "tolerance_pct": tol, "pass": final, "used_in_fit": used,
-                          "reason": reason})
+    table = pd.DataFrame(
+        {
+            "back_calc": back,
+            "accuracy_pct": acc,
+            "bias_pct": acc - 100.0,
+            "tolerance_pct": tol,
+            "pass": final,
+            "used_in_fit": used,
+            "reason": reason,
+        }
+    )
     if not cal.ok:
         table["pass"] = False
-        table["reason"] = np.where(table["reason"] == "", f"no usable curve: {cal.reason}",
-                                   table["reason"])
+        table["reason"] = np.where(
+            table["reason"] == "", f"no usable curve: {cal.reason}", table["reason"]
+        )
     return cal, table
 
 
-def standards_assessment(nominal, passed, criteria: Criteria | None = None
-                         ) -> tuple[dict[str, float], list[dict[str, object]]]:
+def standards_assessment(
+    nominal, passed, criteria: Criteria | None = None
+) -> tuple[dict[str, float], list[dict[str, object]]]:
     """Judge the calibration standards of a run.
 
     Parameters
@@ -219,33 +244,59 @@ def standards_assessment(nominal, passed, criteria: Criteria | None = None
     uloq = float(levels[level_ok].max()) if level_ok.any() else np.nan
     lo0, hi0 = (float(levels.min()), float(levels.max())) if levels.size else (np.nan, np.nan)
     rows: list[dict[str, object]] = [
-        {"criterion": "standards passing", "value": frac,
-         "threshold": f">= {crit.min_standard_fraction:.0%}",
-         "passed": bool(frac >= crit.min_standard_fraction - _EPS),
-         "required": True, "source": M10,
-         "note": f"{int(ok.sum())} of {ok.size} non-zero standards within limits"},
-        {"criterion": "standard levels passing", "value": float(level_ok.sum()),
-         "threshold": f">= {crit.min_standard_levels}",
-         "passed": bool(level_ok.sum() >= crit.min_standard_levels),
-         "required": True, "source": M10,
-         "note": f"{int(level_ok.sum())} of {levels.size} concentration levels pass"},
-        {"criterion": "LLOQ standard passes", "value": lo0, "threshold": "passes",
-         "passed": bool(level_ok[0]) if levels.size else False, "required": False,
-         "source": "ICH M10 (2022) 3.3 (range revision)",
-         "note": "" if levels.size and level_ok[0] else
-                 f"LLOQ rejected: run range starts at the next passing level {lloq:g}"},
-        {"criterion": "ULOQ standard passes", "value": hi0, "threshold": "passes",
-         "passed": bool(level_ok[-1]) if levels.size else False, "required": False,
-         "source": "ICH M10 (2022) 3.3 (range revision)",
-         "note": "" if levels.size and level_ok[-1] else
-                 f"ULOQ rejected: run range ends at the next passing level {uloq:g}"},
+        {
+            "criterion": "standards passing",
+            "value": frac,
+            "threshold": f">= {crit.min_standard_fraction:.0%}",
+            "passed": bool(frac >= crit.min_standard_fraction - _EPS),
+            "required": True,
+            "source": M10,
+            "note": f"{int(ok.sum())} of {ok.size} non-zero standards within limits",
+        },
+        {
+            "criterion": "standard levels passing",
+            "value": float(level_ok.sum()),
+            "threshold": f">= {crit.min_standard_levels}",
+            "passed": bool(level_ok.sum() >= crit.min_standard_levels),
+            "required": True,
+            "source": M10,
+            "note": f"{int(level_ok.sum())} of {levels.size} concentration levels pass",
+        },
+        {
+            "criterion": "LLOQ standard passes",
+            "value": lo0,
+            "threshold": "passes",
+            "passed": bool(level_ok[0]) if levels.size else False,
+            "required": False,
+            "source": "ICH M10 (2022) 3.3 (range revision)",
+            "note": ""
+            if levels.size and level_ok[0]
+            else f"LLOQ rejected: run range starts at the next passing level {lloq:g}",
+        },
+        {
+            "criterion": "ULOQ standard passes",
+            "value": hi0,
+            "threshold": "passes",
+            "passed": bool(level_ok[-1]) if levels.size else False,
+            "required": False,
+            "source": "ICH M10 (2022) 3.3 (range revision)",
+            "note": ""
+            if levels.size and level_ok[-1]
+            else f"ULOQ rejected: run range ends at the next passing level {uloq:g}",
+        },
     ]
     return {"lloq": lloq, "uloq": uloq, "lloq_nominal": lo0, "uloq_nominal": hi0}, rows
 
 
-def qc_assessment(level, nominal_vial, passed, lloq: float, uloq: float,
-                  criteria: Criteria | None = None, lloq_nominal: float | None = None
-                  ) -> tuple[pd.DataFrame, list[dict]]:
+def qc_assessment(
+    level,
+    nominal_vial,
+    passed,
+    lloq: float,
+    uloq: float,
+    criteria: Criteria | None = None,
+    lloq_nominal: float | None = None,
+) -> tuple[pd.DataFrame, list[dict]]:
     """Judge the (undiluted) QC samples of a run: 2/3 overall, 50 % per level.
 
     Parameters
@@ -279,9 +330,13 @@ def qc_assessment(level, nominal_vial, passed, lloq: float, uloq: float,
     [True, True, True]
     """
     crit = criteria or Criteria()
-    df = pd.DataFrame({"qc_level": pd.Series(level, dtype="string"),
-                       "nominal": np.asarray(nominal_vial, float),
-                       "pass": np.asarray(passed, bool)})
+    df = pd.DataFrame(
+        {
+            "qc_level": pd.Series(level, dtype="string"),
+            "nominal": np.asarray(nominal_vial, float),
+            "pass": np.asarray(passed, bool),
+        }
+    )
     df["in_range"] = (df["nominal"] >= lloq * (1 - 1e-9)) & (df["nominal"] <= uloq * (1 + 1e-9))
     inr = df[df["in_range"]]
     levels = inr.groupby("qc_level", sort=False).agg(n=("pass", "size"), n_pass=("pass", "sum"))
@@ -295,24 +350,41 @@ def qc_assessment(level, nominal_vial, passed, lloq: float, uloq: float,
     lloq_levels = set(inr.loc[at_lloq, "qc_level"].astype(str))
     counted = [lv for lv in levels.index.astype(str) if lv not in lloq_levels]
     rows = [
-        {"criterion": "QCs passing", "value": frac,
-         "threshold": f">= {crit.min_qc_fraction:.4g}", "required": True, "source": M10,
-         "passed": bool(len(inr) and frac >= crit.min_qc_fraction - _EPS),
-         "note": f"{int(inr['pass'].sum())} of {len(inr)} QCs within limits"},
-        {"criterion": "QCs passing at each level",
-         "value": float(levels["fraction_pass"].min()) if len(levels) else np.nan,
-         "threshold": f">= {crit.min_qc_level_fraction:.0%} per level", "required": True,
-         "source": M10, "passed": bool(len(levels) and levels["passed"].all()),
-         "note": "failing levels: " + ", ".join(map(str, failing_levels))
-                 if failing_levels else ""},
-        {"criterion": "QC levels inside calibrated range", "value": float(len(counted)),
-         "threshold": f">= {crit.min_qc_levels}", "required": True,
-         "source": "ICH M10 (2022) 3.3 (range revision), 3.3.1 (low, medium, high QCs); "
-                   "see docs/bioanalysis.md",
-         "passed": bool(len(counted) >= crit.min_qc_levels),
-         "note": f"range {lloq:g} to {uloq:g}; "
-                 f"{int((~df['in_range']).sum())} QCs outside it not counted"
-                 + (f"; LLOQ QC level(s) {', '.join(sorted(lloq_levels))} not counted as "
-                    "a QC level" if lloq_levels else "")},
+        {
+            "criterion": "QCs passing",
+            "value": frac,
+            "threshold": f">= {crit.min_qc_fraction:.4g}",
+            "required": True,
+            "source": M10,
+            "passed": bool(len(inr) and frac >= crit.min_qc_fraction - _EPS),
+            "note": f"{int(inr['pass'].sum())} of {len(inr)} QCs within limits",
+        },
+        {
+            "criterion": "QCs passing at each level",
+            "value": float(levels["fraction_pass"].min()) if len(levels) else np.nan,
+            "threshold": f">= {crit.min_qc_level_fraction:.0%} per level",
+            "required": True,
+            "source": M10,
+            "passed": bool(len(levels) and levels["passed"].all()),
+            "note": "failing levels: " + ", ".join(map(str, failing_levels))
+            if failing_levels
+            else "",
+        },
+        {
+            "criterion": "QC levels inside calibrated range",
+            "value": float(len(counted)),
+            "threshold": f">= {crit.min_qc_levels}",
+            "required": True,
+            "source": "ICH M10 (2022) 3.3 (range revision), 3.3.1 (low, medium, high QCs); "
+            "see docs/bioanalysis.md",
+            "passed": bool(len(counted) >= crit.min_qc_levels),
+            "note": f"range {lloq:g} to {uloq:g}; "
+            f"{int((~df['in_range']).sum())} QCs outside it not counted"
+            + (
+                f"; LLOQ QC level(s) {', '.join(sorted(lloq_levels))} not counted as a QC level"
+                if lloq_levels
+                else ""
+            ),
+        },
     ]
     return levels.reset_index(), rows

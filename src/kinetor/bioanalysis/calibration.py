@@ -60,8 +60,16 @@ Model = Literal["linear", "quadratic"]
 Weighting = Literal["1", "1/x", "1/x^2"]
 MODELS: tuple[str, ...] = ("linear", "quadratic")
 WEIGHTINGS: tuple[str, ...] = ("1", "1/x", "1/x^2")
-_WEIGHT_ALIASES = {"1": "1", "none": "1", "unweighted": "1", "1/x": "1/x", "1/x^2": "1/x^2",
-                   "1/x2": "1/x^2", "1/x**2": "1/x^2", "1/xx": "1/x^2"}
+_WEIGHT_ALIASES = {
+    "1": "1",
+    "none": "1",
+    "unweighted": "1",
+    "1/x": "1/x",
+    "1/x^2": "1/x^2",
+    "1/x2": "1/x^2",
+    "1/x**2": "1/x^2",
+    "1/xx": "1/x^2",
+}
 
 
 def normalise_weighting(weighting: str) -> str:
@@ -74,8 +82,9 @@ def normalise_weighting(weighting: str) -> str:
     if key not in _WEIGHT_ALIASES:
         from kinetor.errors import KinetorError
 
-        raise KinetorError(f"unknown weighting {weighting!r}: choose one of "
-                           f"{', '.join(WEIGHTINGS)}")
+        raise KinetorError(
+            f"unknown weighting {weighting!r}: choose one of {', '.join(WEIGHTINGS)}"
+        )
     return _WEIGHT_ALIASES[key]
 
 
@@ -187,8 +196,9 @@ def fit_calibration(x, y, model: Model = "linear", weighting: str = "1/x^2") -> 
     if model not in MODELS:
         from kinetor.errors import KinetorError
 
-        raise KinetorError(f"unknown calibration model {model!r}: choose one of "
-                           f"{', '.join(MODELS)}")
+        raise KinetorError(
+            f"unknown calibration model {model!r}: choose one of {', '.join(MODELS)}"
+        )
     weighting = normalise_weighting(weighting)
     x = np.asarray(x, dtype=float)
     y = np.asarray(y, dtype=float)
@@ -199,9 +209,16 @@ def fit_calibration(x, y, model: Model = "linear", weighting: str = "1/x^2") -> 
     rng = (float(x.min()), float(x.max())) if x.size else (np.nan, np.nan)
     # one residual degree of freedom at least: a curve through every point proves nothing
     if x.size < p + 1 or np.unique(x).size < p:
-        return Calibration(model, weighting, nan_coef, np.nan, int(x.size), rng,
-                           reason=f"{x.size} usable standards: a {model} fit needs "
-                                  f"at least {p + 1} at {p} or more levels")
+        return Calibration(
+            model,
+            weighting,
+            nan_coef,
+            np.nan,
+            int(x.size),
+            rng,
+            reason=f"{x.size} usable standards: a {model} fit needs "
+            f"at least {p + 1} at {p} or more levels",
+        )
     w = _weights(x, weighting)
     design = np.vander(x, p, increasing=True)
     sw = np.sqrt(w)
@@ -212,13 +229,15 @@ def fit_calibration(x, y, model: Model = "linear", weighting: str = "1/x^2") -> 
     ss_tot = float(np.sum(w * (y - ybar) ** 2))
     r2 = 1.0 - float(np.sum(w * (y - fitted) ** 2)) / ss_tot if ss_tot > 0 else np.nan
     lo, hi = rng
-    rise = (coef[1] * (hi - lo) + (coef[2] * (hi**2 - lo**2) if p == 3 else 0.0))
+    rise = coef[1] * (hi - lo) + (coef[2] * (hi**2 - lo**2) if p == 3 else 0.0)
     reason = ""
     if not rise > 0:
         reason = "the fitted curve does not increase over the calibrated range"
     elif p == 3 and coef[2] != 0.0:
         vertex = -coef[1] / (2.0 * coef[2])
         if lo < vertex < hi:
-            reason = (f"the quadratic turns at x = {vertex:.4g}, inside the calibrated "
-                      f"range: back-calculation is ambiguous")
+            reason = (
+                f"the quadratic turns at x = {vertex:.4g}, inside the calibrated "
+                f"range: back-calculation is ambiguous"
+            )
     return Calibration(model, weighting, coef, r2, int(x.size), rng, reason)

@@ -50,26 +50,37 @@ def plot_calibration(result, out: str | Path) -> list[Path]:
     for key, cal in result.curves.items():
         std = result.standards[result.standards["analyte"] == key]
         qc = result.qcs[result.qcs["analyte"] == key]
-        fig, (ax, axr) = plt.subplots(2, 1, figsize=(6.4, 6.4), sharex=True,
-                                      gridspec_kw={"height_ratios": [2.2, 1]})
+        fig, (ax, axr) = plt.subplots(
+            2, 1, figsize=(6.4, 6.4), sharex=True, gridspec_kw={"height_ratios": [2.2, 1]}
+        )
         used = std["used_in_fit"].to_numpy(bool)
         x, y = std["nominal_conc"].to_numpy(float), std["area_ratio"].to_numpy(float)
         pos = y > 0
         ax.scatter(x[used & pos], y[used & pos], color="tab:blue", label="standard", zorder=3)
         if (~used & pos).any():
-            ax.scatter(x[~used & pos], y[~used & pos], marker="x", color="tab:red",
-                       label="standard (rejected)", zorder=3)
+            ax.scatter(
+                x[~used & pos],
+                y[~used & pos],
+                marker="x",
+                color="tab:red",
+                label="standard (rejected)",
+                zorder=3,
+            )
         qx = (qc["nominal_conc"] / qc["dilution"]).to_numpy(float)
         qy = qc["area_ratio"].to_numpy(float)
         if len(qc):
-            ax.scatter(qx[qy > 0], qy[qy > 0], marker="^", color="tab:green", label="QC",
-                       zorder=3)
+            ax.scatter(qx[qy > 0], qy[qy > 0], marker="^", color="tab:green", label="QC", zorder=3)
         if cal.ok or np.all(np.isfinite(cal.coef)):
             grid = np.geomspace(np.nanmin(x), np.nanmax(x), 200)
             pred = cal.predict(grid)
             ok = pred > 0
-            ax.plot(grid[ok], pred[ok], color="0.3", lw=1.2,
-                    label=f"{cal.model}, w = {cal.weighting}, R² = {cal.r2:.4f}")
+            ax.plot(
+                grid[ok],
+                pred[ok],
+                color="0.3",
+                lw=1.2,
+                label=f"{cal.model}, w = {cal.weighting}, R² = {cal.r2:.4f}",
+            )
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.set_ylabel("area ratio (analyte / IS)")
@@ -80,8 +91,7 @@ def plot_calibration(result, out: str | Path) -> list[Path]:
             axr.axhline(lim, color="0.6", ls=style, lw=0.8)
             axr.axhline(-lim, color="0.6", ls=style, lw=0.8)
         axr.scatter(x[used], std["bias_pct"].to_numpy(float)[used], color="tab:blue")
-        axr.scatter(x[~used], std["bias_pct"].to_numpy(float)[~used], marker="x",
-                    color="tab:red")
+        axr.scatter(x[~used], std["bias_pct"].to_numpy(float)[~used], marker="x", color="tab:red")
         if len(qc):
             axr.scatter(qx, qc["bias_pct"].to_numpy(float), marker="^", color="tab:green")
         axr.set_xlabel(f"nominal concentration{unit}")

@@ -45,14 +45,32 @@ __all__ = ["SAMPLE_TYPES", "read_run"]
 
 SAMPLE_TYPES: tuple[str, ...] = ("blank", "zero", "standard", "qc", "unknown")
 _TYPE_ALIASES = {
-    "blank": "blank", "double_blank": "blank", "zero": "zero", "zero_standard": "zero",
-    "standard": "standard", "std": "standard", "cal": "standard", "calibrator": "standard",
-    "calibration": "standard", "calibration_standard": "standard", "qc": "qc",
-    "quality_control": "qc", "unknown": "unknown", "sample": "unknown",
-    "study": "unknown", "study_sample": "unknown",
+    "blank": "blank",
+    "double_blank": "blank",
+    "zero": "zero",
+    "zero_standard": "zero",
+    "standard": "standard",
+    "std": "standard",
+    "cal": "standard",
+    "calibrator": "standard",
+    "calibration": "standard",
+    "calibration_standard": "standard",
+    "qc": "qc",
+    "quality_control": "qc",
+    "unknown": "unknown",
+    "sample": "unknown",
+    "study": "unknown",
+    "study_sample": "unknown",
 }
-_NUMERIC = ("nominal_conc", "analyte_area", "is_area", "area_ratio", "dilution", "time",
-            "nominal_time")
+_NUMERIC = (
+    "nominal_conc",
+    "analyte_area",
+    "is_area",
+    "area_ratio",
+    "dilution",
+    "time",
+    "nominal_time",
+)
 _NEEDS_RESPONSE = ("standard", "qc", "unknown")
 _EMPTY = ("na", "nan", "n/a", "none", "null")
 
@@ -60,11 +78,26 @@ _EMPTY = ("na", "nan", "n/a", "none", "null")
 # header aliases (compared after kinetor.data.aliases.normalise_name: lower case, a unit
 # in brackets removed), as the study reader's table; a canonical name present wins
 RUN_ALIASES: dict[str, tuple[str, ...]] = {
-    "sample_id": ("sample_id", "sample_name", "sample", "name", "filename", "injection",
-                  "injection_id", "sample_no"),
+    "sample_id": (
+        "sample_id",
+        "sample_name",
+        "sample",
+        "name",
+        "filename",
+        "injection",
+        "injection_id",
+        "sample_no",
+    ),
     "sample_type": ("sample_type", "type", "sampletype", "sample_class"),
-    "nominal_conc": ("nominal_conc", "nominal_concentration", "nominal", "expected_conc",
-                     "theoretical_conc", "actual_concentration", "spiked_conc"),
+    "nominal_conc": (
+        "nominal_conc",
+        "nominal_concentration",
+        "nominal",
+        "expected_conc",
+        "theoretical_conc",
+        "actual_concentration",
+        "spiked_conc",
+    ),
     "analyte_area": ("analyte_area", "area", "analyte_peak_area", "peak_area"),
     "is_area": ("is_area", "istd_area", "is_peak_area", "internal_standard_area"),
     "area_ratio": ("area_ratio", "ratio", "peak_area_ratio", "analyte_is_ratio"),
@@ -84,8 +117,11 @@ def _apply_aliases(raw: pd.DataFrame) -> pd.DataFrame:
         if role in raw.columns or role in rename.values():
             continue
         for alias in names:
-            hit = [c for c in raw.columns if norm[c] == alias and c not in rename
-                   and c not in RUN_ALIASES]
+            hit = [
+                c
+                for c in raw.columns
+                if norm[c] == alias and c not in rename and c not in RUN_ALIASES
+            ]
             if hit:
                 rename[hit[0]] = role
                 break
@@ -96,8 +132,9 @@ def _text(series: pd.Series) -> pd.Series:
     return series.astype("string").fillna("").str.strip()
 
 
-def read_run(source: str | Path | pd.DataFrame, file: str | None = None,
-             min_levels: int = 6) -> pd.DataFrame:
+def read_run(
+    source: str | Path | pd.DataFrame, file: str | None = None, min_levels: int = 6
+) -> pd.DataFrame:
     """Read a run table (CSV path or DataFrame) and validate it.
 
     Parameters
@@ -135,8 +172,9 @@ def read_run(source: str | Path | pd.DataFrame, file: str | None = None,
     rows = np.arange(2, len(raw) + 2)  # header is row 1
 
     def bad(i: int | None, col: str | None, msg: str, fix: str) -> None:
-        problems.append(Problem(msg, file=file, row=None if i is None else int(rows[i]),
-                                column=col, fix=fix))
+        problems.append(
+            Problem(msg, file=file, row=None if i is None else int(rows[i]), column=col, fix=fix)
+        )
 
     for col in ("sample_id", "sample_type"):
         if col not in raw.columns:
@@ -144,9 +182,13 @@ def read_run(source: str | Path | pd.DataFrame, file: str | None = None,
     has_ratio = "area_ratio" in raw.columns
     has_areas = "analyte_area" in raw.columns and "is_area" in raw.columns
     if not (has_ratio or has_areas):
-        bad(None, "area_ratio", "no response: neither 'area_ratio' nor both "
-            "'analyte_area' and 'is_area' columns", "add 'area_ratio', or 'analyte_area' "
-            "and 'is_area' (peak areas of analyte and internal standard)")
+        bad(
+            None,
+            "area_ratio",
+            "no response: neither 'area_ratio' nor both 'analyte_area' and 'is_area' columns",
+            "add 'area_ratio', or 'analyte_area' "
+            "and 'is_area' (peak areas of analyte and internal standard)",
+        )
     if problems:
         raise DataError(problems)
 
@@ -155,8 +197,12 @@ def read_run(source: str | Path | pd.DataFrame, file: str | None = None,
     stype = _text(raw["sample_type"]).str.lower().str.replace(r"[\s\-]+", "_", regex=True)
     df["sample_type"] = stype.map(_TYPE_ALIASES)
     for i in np.flatnonzero(df["sample_type"].isna().to_numpy()):
-        bad(i, "sample_type", f"unknown sample type {raw['sample_type'].iloc[i]!r}",
-            f"use one of {', '.join(SAMPLE_TYPES)}")
+        bad(
+            i,
+            "sample_type",
+            f"unknown sample type {raw['sample_type'].iloc[i]!r}",
+            f"use one of {', '.join(SAMPLE_TYPES)}",
+        )
     for col in _NUMERIC:
         if col not in raw.columns:
             df[col] = np.nan
@@ -165,8 +211,13 @@ def read_run(source: str | Path | pd.DataFrame, file: str | None = None,
         text = text.where(~text.str.lower().isin(_EMPTY), "")
         values = pd.to_numeric(text.where(text != ""), errors="coerce").astype(float)
         for i in np.flatnonzero(((text != "") & values.isna()).to_numpy()):
-            bad(i, col, f"not a number: {text.iloc[i]!r}", "write a plain number "
-                "(no units, no '<LLOQ' text); leave the cell empty if not measured")
+            bad(
+                i,
+                col,
+                f"not a number: {text.iloc[i]!r}",
+                "write a plain number "
+                "(no units, no '<LLOQ' text); leave the cell empty if not measured",
+            )
         df[col] = values
     for col in ("qc_level", "analyte", "matrix", "subject"):
         df[col] = _text(raw[col]) if col in raw.columns else ""
@@ -176,8 +227,12 @@ def read_run(source: str | Path | pd.DataFrame, file: str | None = None,
 
     for col in ("analyte_area", "is_area", "area_ratio"):
         for i in np.flatnonzero((df[col] < 0).to_numpy()):
-            bad(i, col, f"negative peak area/ratio {df[col].iloc[i]:g}",
-                "peak areas and ratios are >= 0: check the integration export")
+            bad(
+                i,
+                col,
+                f"negative peak area/ratio {df[col].iloc[i]:g}",
+                "peak areas and ratios are >= 0: check the integration export",
+            )
     ratio = df["area_ratio"].copy()
     if has_areas:
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -185,53 +240,92 @@ def read_run(source: str | Path | pd.DataFrame, file: str | None = None,
         use_areas = ratio.isna()
         zero_is = use_areas & needs & (df["is_area"] == 0)
         for i in np.flatnonzero(zero_is.to_numpy()):
-            bad(i, "is_area", "internal standard area is 0: no area ratio",
-                "re-integrate the IS peak or exclude the injection from the file")
+            bad(
+                i,
+                "is_area",
+                "internal standard area is 0: no area ratio",
+                "re-integrate the IS peak or exclude the injection from the file",
+            )
         ratio = ratio.where(~use_areas, from_areas.where(df["is_area"] > 0))
     df["area_ratio"] = ratio
-    missing_resp = needs & df["area_ratio"].isna().to_numpy() & ~_any_reported(
-        problems, rows, ("analyte_area", "is_area", "area_ratio"))
+    missing_resp = (
+        needs
+        & df["area_ratio"].isna().to_numpy()
+        & ~_any_reported(problems, rows, ("analyte_area", "is_area", "area_ratio"))
+    )
     for i in np.flatnonzero(missing_resp):
-        bad(i, "area_ratio" if has_ratio else "analyte_area",
+        bad(
+            i,
+            "area_ratio" if has_ratio else "analyte_area",
             f"no response for a {st.iloc[i]} sample",
-            "give the peak areas (or the area ratio), or remove the row")
+            "give the peak areas (or the area ratio), or remove the row",
+        )
     is_cal = st.isin(("standard", "qc")).to_numpy()
     nom = df["nominal_conc"].to_numpy()
     if is_cal.any() and "nominal_conc" not in raw.columns:
-        bad(None, "nominal_conc", "no 'nominal_conc' column for standards and QCs",
-            "add the nominal concentrations")
+        bad(
+            None,
+            "nominal_conc",
+            "no 'nominal_conc' column for standards and QCs",
+            "add the nominal concentrations",
+        )
     else:
-        for i in np.flatnonzero(is_cal & np.isnan(nom) & ~_any_reported(
-                problems, rows, ("nominal_conc",))):
-            bad(i, "nominal_conc", f"a {st.iloc[i]} needs a nominal concentration",
-                "fill in nominal_conc")
+        for i in np.flatnonzero(
+            is_cal & np.isnan(nom) & ~_any_reported(problems, rows, ("nominal_conc",))
+        ):
+            bad(
+                i,
+                "nominal_conc",
+                f"a {st.iloc[i]} needs a nominal concentration",
+                "fill in nominal_conc",
+            )
         for i in np.flatnonzero(is_cal & (nom == 0) & (st == "standard").to_numpy()):
-            bad(i, "sample_type", "a standard with nominal concentration 0",
-                "set sample_type to 'zero' (matrix + IS, no analyte)")
-        for i in np.flatnonzero(is_cal & (nom < 0) | (is_cal & (nom == 0)
-                                                      & (st == "qc").to_numpy())):
-            bad(i, "nominal_conc", f"nominal concentration {nom[i]:g} is not > 0",
-                "nominal concentrations of standards and QCs are > 0")
+            bad(
+                i,
+                "sample_type",
+                "a standard with nominal concentration 0",
+                "set sample_type to 'zero' (matrix + IS, no analyte)",
+            )
+        for i in np.flatnonzero(
+            is_cal & (nom < 0) | (is_cal & (nom == 0) & (st == "qc").to_numpy())
+        ):
+            bad(
+                i,
+                "nominal_conc",
+                f"nominal concentration {nom[i]:g} is not > 0",
+                "nominal concentrations of standards and QCs are > 0",
+            )
     dil = df["dilution"].fillna(1.0)
     for i in np.flatnonzero((dil < 1).to_numpy()):
-        bad(i, "dilution", f"dilution factor {dil.iloc[i]:g} < 1",
-            "write the dilution factor (10 for a 1:10 dilution), not the fraction")
+        bad(
+            i,
+            "dilution",
+            f"dilution factor {dil.iloc[i]:g} < 1",
+            "write the dilution factor (10 for a 1:10 dilution), not the fraction",
+        )
     df["dilution"] = dil
     unk = (st == "unknown").to_numpy()
     if unk.any():
         for i in np.flatnonzero(unk & (df["subject"] == "").to_numpy()):
             bad(i, "subject", "an unknown sample without a subject", "fill in subject")
         no_time = unk & df["time"].isna().to_numpy() & df["nominal_time"].isna().to_numpy()
-        for i in np.flatnonzero(no_time & ~_any_reported(problems, rows,
-                                                        ("time", "nominal_time"))):
-            bad(i, "time", "an unknown sample without a time",
-                "fill in time (or nominal_time) after dose")
+        for i in np.flatnonzero(no_time & ~_any_reported(problems, rows, ("time", "nominal_time"))):
+            bad(
+                i,
+                "time",
+                "an unknown sample without a time",
+                "fill in time (or nominal_time) after dose",
+            )
     for i in np.flatnonzero((df["sample_id"] == "").to_numpy()):
         bad(i, "sample_id", "empty sample_id", "name every injection")
     dup = df["sample_id"].duplicated(keep="first") & (df["sample_id"] != "")
     for i in np.flatnonzero(dup.to_numpy()):
-        bad(i, "sample_id", f"duplicate sample_id {df['sample_id'].iloc[i]!r}",
-            "give every injection its own sample_id (e.g. suffix _r1, _r2)")
+        bad(
+            i,
+            "sample_id",
+            f"duplicate sample_id {df['sample_id'].iloc[i]!r}",
+            "give every injection its own sample_id (e.g. suffix _r1, _r2)",
+        )
     _check_standards(df, st, file, problems, min_levels)
     if problems:  # file-level problems first, then in row order
         raise DataError(sorted(problems, key=lambda p: (p.row is not None, p.row or 0)))
@@ -244,15 +338,15 @@ def read_run(source: str | Path | pd.DataFrame, file: str | None = None,
     return df
 
 
-def _any_reported(problems: list[Problem], rows: np.ndarray, cols: tuple[str, ...]
-                  ) -> np.ndarray:
+def _any_reported(problems: list[Problem], rows: np.ndarray, cols: tuple[str, ...]) -> np.ndarray:
     """Rows that already carry a problem in one of ``cols`` (to avoid saying it twice)."""
     hit = {p.row for p in problems if p.column in cols}
     return np.isin(rows, list(hit))
 
 
-def _check_standards(df: pd.DataFrame, st: pd.Series, file: str, problems: list[Problem],
-                     min_levels: int) -> None:
+def _check_standards(
+    df: pd.DataFrame, st: pd.Series, file: str, problems: list[Problem], min_levels: int
+) -> None:
     std = df[(st == "standard") & (df["nominal_conc"] > 0)]
     keys = sorted(set(df.loc[st.isin(("standard", "qc")), "analyte"]))
     if not keys:
@@ -262,11 +356,21 @@ def _check_standards(df: pd.DataFrame, st: pd.Series, file: str, problems: list[
         label = f" for analyte {key!r}" if key else ""
         n = int(sub["nominal_conc"].nunique())
         if n == 0:
-            problems.append(Problem(f"no calibration standards{label}", file=file,
-                                    column="sample_type",
-                                    fix="add non-zero standards (sample_type 'standard')"))
+            problems.append(
+                Problem(
+                    f"no calibration standards{label}",
+                    file=file,
+                    column="sample_type",
+                    fix="add non-zero standards (sample_type 'standard')",
+                )
+            )
         elif n < min_levels:
-            problems.append(Problem(
-                f"only {n} non-zero standard level(s){label}: a curve needs at least "
-                f"{min_levels} (ICH M10)", file=file, column="nominal_conc",
-                fix=f"run at least {min_levels} non-zero concentration levels"))
+            problems.append(
+                Problem(
+                    f"only {n} non-zero standard level(s){label}: a curve needs at least "
+                    f"{min_levels} (ICH M10)",
+                    file=file,
+                    column="nominal_conc",
+                    fix=f"run at least {min_levels} non-zero concentration levels",
+                )
+            )

@@ -108,8 +108,14 @@ class RunResult:
         out = Path(out)
         out.mkdir(parents=True, exist_ok=True)
         written = []
-        for name in ("calibration", "standards", "qcs", "qc_levels", "acceptance",
-                     "concentrations"):
+        for name in (
+            "calibration",
+            "standards",
+            "qcs",
+            "qc_levels",
+            "acceptance",
+            "concentrations",
+        ):
             path = out / f"{name}.csv"
             getattr(self, name).to_csv(path, index=False)
             written.append(path)
@@ -120,15 +126,22 @@ class RunResult:
         return written
 
 
-def _row(criterion, value, threshold, passed, required=True, source=M10, note="",
-         analyte=""):
-    return {"analyte": analyte, "criterion": criterion, "value": value,
-            "threshold": threshold, "passed": bool(passed), "required": bool(required),
-            "source": source, "note": note}
+def _row(criterion, value, threshold, passed, required=True, source=M10, note="", analyte=""):
+    return {
+        "analyte": analyte,
+        "criterion": criterion,
+        "value": value,
+        "threshold": threshold,
+        "passed": bool(passed),
+        "required": bool(required),
+        "source": source,
+        "note": note,
+    }
 
 
-def _blank_rows(run: pd.DataFrame, std: pd.DataFrame, key: str, lloq_nominal: float,
-                crit: Criteria) -> list[dict]:
+def _blank_rows(
+    run: pd.DataFrame, std: pd.DataFrame, key: str, lloq_nominal: float, crit: Criteria
+) -> list[dict]:
     """Informational selectivity checks on blank and zero samples (need raw areas).
 
     Blanks named for this analyte, or for none, count (a multi-analyte run usually has
@@ -137,39 +150,75 @@ def _blank_rows(run: pd.DataFrame, std: pd.DataFrame, key: str, lloq_nominal: fl
     rows = []
     blanks = run[run["sample_type"].isin(("blank", "zero")) & run["analyte"].isin((key, ""))]
     if not len(blanks):
-        return [_row("blank/zero samples present", 0.0, ">= 1", False, required=False,
-                     note="no blank or zero sample in the run", analyte=key)]
+        return [
+            _row(
+                "blank/zero samples present",
+                0.0,
+                ">= 1",
+                False,
+                required=False,
+                note="no blank or zero sample in the run",
+                analyte=key,
+            )
+        ]
     at_lloq = std[_at_level(std["nominal_conc"].to_numpy(), lloq_nominal)]
     ref = float(at_lloq["analyte_area"].mean())
     worst = float(blanks["analyte_area"].max())
     if np.isfinite(ref) and np.isfinite(worst) and ref > 0:
         pct = 100.0 * worst / ref
-        rows.append(_row("analyte response in blanks/zeros", pct,
-                         f"<= {crit.blank_analyte_pct_lloq:g}% of LLOQ", pct <=
-                         crit.blank_analyte_pct_lloq, required=False,
-                         source="ICH M10 (2022) 3.2.1 selectivity (applied per run)",
-                         note="largest blank/zero analyte area as % of mean LLOQ area",
-                         analyte=key))
+        rows.append(
+            _row(
+                "analyte response in blanks/zeros",
+                pct,
+                f"<= {crit.blank_analyte_pct_lloq:g}% of LLOQ",
+                pct <= crit.blank_analyte_pct_lloq,
+                required=False,
+                source="ICH M10 (2022) 3.2.1 selectivity (applied per run)",
+                note="largest blank/zero analyte area as % of mean LLOQ area",
+                analyte=key,
+            )
+        )
     else:
-        rows.append(_row("analyte response in blanks/zeros", np.nan, "needs areas", False,
-                         required=False, note="no analyte_area for blanks or LLOQ "
-                         "standards: not checked", analyte=key))
+        rows.append(
+            _row(
+                "analyte response in blanks/zeros",
+                np.nan,
+                "needs areas",
+                False,
+                required=False,
+                note="no analyte_area for blanks or LLOQ standards: not checked",
+                analyte=key,
+            )
+        )
     pure = blanks[blanks["sample_type"] == "blank"]
     cal_rows = run["sample_type"].isin(("standard", "qc")) & run["analyte"].isin((key, ""))
     is_ref = float(run.loc[cal_rows, "is_area"].mean())
     is_worst = float(pure["is_area"].max()) if len(pure) else np.nan
     if np.isfinite(is_ref) and np.isfinite(is_worst) and is_ref > 0:
         pct = 100.0 * is_worst / is_ref
-        rows.append(_row("IS response in blanks", pct, f"<= {crit.blank_is_pct:g}%",
-                         pct <= crit.blank_is_pct, required=False,
-                         source="ICH M10 (2022) 3.2.1 selectivity (applied per run)",
-                         note="largest blank IS area as % of mean IS area", analyte=key))
+        rows.append(
+            _row(
+                "IS response in blanks",
+                pct,
+                f"<= {crit.blank_is_pct:g}%",
+                pct <= crit.blank_is_pct,
+                required=False,
+                source="ICH M10 (2022) 3.2.1 selectivity (applied per run)",
+                note="largest blank IS area as % of mean IS area",
+                analyte=key,
+            )
+        )
     return rows
 
 
-def analyse_run(run: pd.DataFrame | str | Path, model: str = "linear",
-                weighting: str = "1/x^2", criteria: Criteria | None = None,
-                conc_unit: str | None = None, file: str | None = None) -> RunResult:
+def analyse_run(
+    run: pd.DataFrame | str | Path,
+    model: str = "linear",
+    weighting: str = "1/x^2",
+    criteria: Criteria | None = None,
+    conc_unit: str | None = None,
+    file: str | None = None,
+) -> RunResult:
     """Fit the calibration, judge standards and QCs, and quantify the unknowns.
 
     Parameters
@@ -202,14 +251,21 @@ def analyse_run(run: pd.DataFrame | str | Path, model: str = "linear",
         if len(units) > 1:
             from kinetor.errors import DataError, Problem
 
-            raise DataError(Problem(f"several concentration units {units}", file=source,
-                                    column="conc_unit", fix="use one unit per run"))
+            raise DataError(
+                Problem(
+                    f"several concentration units {units}",
+                    file=source,
+                    column="conc_unit",
+                    fix="use one unit per run",
+                )
+            )
     if conc_unit:
         from kinetor.units import format_unit
 
         conc_unit = format_unit(conc_unit)
-    parts: dict[str, list[pd.DataFrame]] = {k: [] for k in
-                                            ("cal", "std", "qc", "lev", "acc", "conc")}
+    parts: dict[str, list[pd.DataFrame]] = {
+        k: [] for k in ("cal", "std", "qc", "lev", "acc", "conc")
+    }
     curves: dict[str, Calibration] = {}
     keys = sorted(set(run.loc[run["sample_type"].isin(("standard", "qc")), "analyte"]))
     _check_unknown_analytes(run, keys, source)
@@ -217,39 +273,74 @@ def analyse_run(run: pd.DataFrame | str | Path, model: str = "linear",
         # one curve: it serves every unknown; several: each unknown names its analyte
         sub = run if len(keys) == 1 else run[run["analyte"] == key]
         std = sub[sub["sample_type"] == "standard"].reset_index(drop=True)
-        cal, table = calibrate_with_rejection(std["nominal_conc"], std["area_ratio"],
-                                              model, weighting, crit)
+        cal, table = calibrate_with_rejection(
+            std["nominal_conc"], std["area_ratio"], model, weighting, crit
+        )
         curves[key] = cal
         rng, std_rows = standards_assessment(std["nominal_conc"], table["pass"], crit)
         lloq, uloq = rng["lloq"], rng["uloq"]
-        stab = pd.concat([std[["sample_id", "source_row", "nominal_conc", "area_ratio"]],
-                          table], axis=1)
+        stab = pd.concat(
+            [std[["sample_id", "source_row", "nominal_conc", "area_ratio"]], table], axis=1
+        )
         stab.insert(0, "analyte", key)
         parts["std"].append(stab)
-        acc_rows = [_row("regression usable", cal.r2, "fit made, curve rising", cal.ok,
-                         note=cal.reason or f"{cal.model}, weighting {cal.weighting}, "
-                         f"R2 {cal.r2:.5f}", analyte=key)]
+        acc_rows = [
+            _row(
+                "regression usable",
+                cal.r2,
+                "fit made, curve rising",
+                cal.ok,
+                note=cal.reason or f"{cal.model}, weighting {cal.weighting}, R2 {cal.r2:.5f}",
+                analyte=key,
+            )
+        ]
         acc_rows += [{"analyte": key, **r} for r in std_rows]
         qtab, qlev, qrows, dil_ok = _qcs(sub, cal, rng, crit, key)
         parts["qc"].append(qtab)
         parts["lev"].append(qlev)
         acc_rows += qrows
         # one curve: every blank belongs to it, whatever analyte name it carries
-        acc_rows += _blank_rows(run if len(keys) > 1 else run.assign(analyte=key), std, key,
-                                rng["lloq_nominal"], crit)
+        acc_rows += _blank_rows(
+            run if len(keys) > 1 else run.assign(analyte=key), std, key, rng["lloq_nominal"], crit
+        )
         failed = [r["criterion"] for r in acc_rows if r["required"] and not r["passed"]]
         accepted = not failed
-        acc_rows.append(_row("run accepted", float(accepted), "all required criteria",
-                             accepted, note="failed: " + "; ".join(failed) if failed
-                             else "", analyte=key))
+        acc_rows.append(
+            _row(
+                "run accepted",
+                float(accepted),
+                "all required criteria",
+                accepted,
+                note="failed: " + "; ".join(failed) if failed else "",
+                analyte=key,
+            )
+        )
         parts["acc"].append(pd.DataFrame(acc_rows))
-        parts["cal"].append(pd.DataFrame([{
-            "analyte": key, "model": cal.model, "weighting": cal.weighting,
-            "intercept": cal.intercept, "slope": cal.slope, "quadratic": cal.quadratic,
-            "r2": cal.r2, "n_standards": len(std), "n_used": int(table["used_in_fit"].sum()),
-            "n_rejected": int((~table["used_in_fit"]).sum()), "lloq": lloq, "uloq": uloq,
-            "lloq_nominal": rng["lloq_nominal"], "uloq_nominal": rng["uloq_nominal"],
-            "conc_unit": conc_unit or "", "accepted": accepted, "reason": cal.reason}]))
+        parts["cal"].append(
+            pd.DataFrame(
+                [
+                    {
+                        "analyte": key,
+                        "model": cal.model,
+                        "weighting": cal.weighting,
+                        "intercept": cal.intercept,
+                        "slope": cal.slope,
+                        "quadratic": cal.quadratic,
+                        "r2": cal.r2,
+                        "n_standards": len(std),
+                        "n_used": int(table["used_in_fit"].sum()),
+                        "n_rejected": int((~table["used_in_fit"]).sum()),
+                        "lloq": lloq,
+                        "uloq": uloq,
+                        "lloq_nominal": rng["lloq_nominal"],
+                        "uloq_nominal": rng["uloq_nominal"],
+                        "conc_unit": conc_unit or "",
+                        "accepted": accepted,
+                        "reason": cal.reason,
+                    }
+                ]
+            )
+        )
         unk = sub[sub["sample_type"] == "unknown"]
         parts["conc"].append(_unknowns(unk, cal, lloq, uloq, accepted, failed, dil_ok, key))
     concentrations = pd.concat(parts["conc"], ignore_index=True)
@@ -259,9 +350,13 @@ def analyse_run(run: pd.DataFrame | str | Path, model: str = "linear",
         qcs=pd.concat(parts["qc"], ignore_index=True),
         qc_levels=pd.concat(parts["lev"], ignore_index=True),
         acceptance=pd.concat(parts["acc"], ignore_index=True),
-        concentrations=concentrations, curves=curves, criteria=crit,
-        conc_unit=conc_unit or "", source=source,
-        options={"model": model, "weighting": weighting, **crit.as_dict()})
+        concentrations=concentrations,
+        curves=curves,
+        criteria=crit,
+        conc_unit=conc_unit or "",
+        source=source,
+        options={"model": model, "weighting": weighting, **crit.as_dict()},
+    )
 
 
 def _check_unknown_analytes(run: pd.DataFrame, keys: list[str], source: str) -> None:
@@ -271,19 +366,35 @@ def _check_unknown_analytes(run: pd.DataFrame, keys: list[str], source: str) -> 
     named = [k for k in keys if k]
     if len(keys) > 1 and "" in keys:
         rows = run[run["sample_type"].isin(("standard", "qc")) & (run["analyte"] == "")]
-        raise DataError([Problem("a standard/QC without an analyte in a run with several "
-                                 "analytes", file=source, row=int(r), column="analyte",
-                                 fix=f"name the analyte ({', '.join(named)})")
-                         for r in rows["source_row"]])
+        raise DataError(
+            [
+                Problem(
+                    "a standard/QC without an analyte in a run with several analytes",
+                    file=source,
+                    row=int(r),
+                    column="analyte",
+                    fix=f"name the analyte ({', '.join(named)})",
+                )
+                for r in rows["source_row"]
+            ]
+        )
     allowed = set(keys) | ({""} if len(keys) == 1 else set())
     if len(keys) == 1 and keys[0] == "":
         return  # one unnamed curve: unknowns keep their own analyte names
     bad = unk[~unk["analyte"].isin(allowed)]
     if len(bad):
-        raise DataError([Problem(f"analyte {a!r} has no calibration in this run",
-                                 file=source, row=int(r), column="analyte",
-                                 fix=f"use one of {', '.join(named)}")
-                         for a, r in zip(bad["analyte"], bad["source_row"], strict=True)])
+        raise DataError(
+            [
+                Problem(
+                    f"analyte {a!r} has no calibration in this run",
+                    file=source,
+                    row=int(r),
+                    column="analyte",
+                    fix=f"use one of {', '.join(named)}",
+                )
+                for a, r in zip(bad["analyte"], bad["source_row"], strict=True)
+            ]
+        )
 
 
 def _qcs(sub: pd.DataFrame, cal: Calibration, rng: dict, crit: Criteria, key: str):
@@ -297,41 +408,82 @@ def _qcs(sub: pd.DataFrame, cal: Calibration, rng: dict, crit: Criteria, key: st
     tol = np.where(at_lloq, crit.qc_lloq_tol, crit.qc_tol)
     ok = passes(acc, tol) & cal.ok
     diluted = dil > 1
-    label = qc["qc_level"].where(qc["qc_level"] != "", pd.Series(
-        [f"DQC {n:g} x{d:g}" if d > 1 else f"QC {n:g}" for n, d in zip(nominal, dil,
-                                                                          strict=True)],
-        dtype="string"))
+    label = qc["qc_level"].where(
+        qc["qc_level"] != "",
+        pd.Series(
+            [
+                f"DQC {n:g} x{d:g}" if d > 1 else f"QC {n:g}"
+                for n, d in zip(nominal, dil, strict=True)
+            ],
+            dtype="string",
+        ),
+    )
     nominal_vial = nominal / dil
-    in_range = (nominal_vial >= rng["lloq"] * (1 - 1e-9)) & (nominal_vial <= rng["uloq"]
-                                                             * (1 + 1e-9))
-    reason = np.where(ok, "", np.where(np.isnan(acc), "no back-calculated value",
-                                       "outside limits"))
-    reason = _join(reason, np.where(~in_range & ~diluted,
-                                    "outside the calibrated range of the run: not counted",
-                                    "")).astype(str)
-    qtab = pd.DataFrame({
-        "analyte": key, "sample_id": qc["sample_id"], "source_row": qc["source_row"],
-        "qc_level": label, "nominal_conc": nominal, "dilution": dil,
-        "area_ratio": qc["area_ratio"], "back_calc_vial": vial, "measured": measured,
-        "accuracy_pct": acc, "bias_pct": acc - 100.0, "tolerance_pct": tol,
-        "in_range": in_range, "pass": ok, "reason": reason})
+    in_range = (nominal_vial >= rng["lloq"] * (1 - 1e-9)) & (
+        nominal_vial <= rng["uloq"] * (1 + 1e-9)
+    )
+    reason = np.where(ok, "", np.where(np.isnan(acc), "no back-calculated value", "outside limits"))
+    reason = _join(
+        reason,
+        np.where(~in_range & ~diluted, "outside the calibrated range of the run: not counted", ""),
+    ).astype(str)
+    qtab = pd.DataFrame(
+        {
+            "analyte": key,
+            "sample_id": qc["sample_id"],
+            "source_row": qc["source_row"],
+            "qc_level": label,
+            "nominal_conc": nominal,
+            "dilution": dil,
+            "area_ratio": qc["area_ratio"],
+            "back_calc_vial": vial,
+            "measured": measured,
+            "accuracy_pct": acc,
+            "bias_pct": acc - 100.0,
+            "tolerance_pct": tol,
+            "in_range": in_range,
+            "pass": ok,
+            "reason": reason,
+        }
+    )
     und = qtab[~diluted]
-    _, rows = qc_assessment(und["qc_level"], und["nominal_conc"], und["pass"],
-                            rng["lloq"], rng["uloq"], crit, lloq_nominal=rng["lloq_nominal"])
+    _, rows = qc_assessment(
+        und["qc_level"],
+        und["nominal_conc"],
+        und["pass"],
+        rng["lloq"],
+        rng["uloq"],
+        crit,
+        lloq_nominal=rng["lloq_nominal"],
+    )
     rows = [{"analyte": key, **r} for r in rows]
     dil_ok: dict[float, bool] = {}
     for d, grp in qtab[diluted].groupby("dilution"):
         frac = float(grp["pass"].mean())
         dil_ok[float(d)] = frac >= crit.min_qc_level_fraction - 1e-9
-        rows.append(_row(f"dilution QCs x{d:g}", frac,
-                         f">= {crit.min_qc_level_fraction:.0%}", dil_ok[float(d)],
-                         required=False, source="ICH M10 (2022) 3.2.7 dilution integrity; "
-                         "see docs/bioanalysis.md", note="decides whether unknowns diluted "
-                         f"x{d:g} are reported", analyte=key))
-    lev = qtab.groupby(["qc_level", "dilution"], sort=False).agg(
-        nominal_conc=("nominal_conc", "first"), n=("measured", "size"),
-        mean=("measured", "mean"), sd=("measured", "std"),
-        n_pass=("pass", "sum")).reset_index()
+        rows.append(
+            _row(
+                f"dilution QCs x{d:g}",
+                frac,
+                f">= {crit.min_qc_level_fraction:.0%}",
+                dil_ok[float(d)],
+                required=False,
+                source="ICH M10 (2022) 3.2.7 dilution integrity; see docs/bioanalysis.md",
+                note=f"decides whether unknowns diluted x{d:g} are reported",
+                analyte=key,
+            )
+        )
+    lev = (
+        qtab.groupby(["qc_level", "dilution"], sort=False)
+        .agg(
+            nominal_conc=("nominal_conc", "first"),
+            n=("measured", "size"),
+            mean=("measured", "mean"),
+            sd=("measured", "std"),
+            n_pass=("pass", "sum"),
+        )
+        .reset_index()
+    )
     lev["cv_pct"] = 100.0 * lev["sd"] / lev["mean"]
     lev["mean_accuracy_pct"] = accuracy_pct(lev["mean"], lev["nominal_conc"])
     lev["fraction_pass"] = lev["n_pass"] / lev["n"]
@@ -344,9 +496,16 @@ def _join(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.where(a == "", b, np.where(b == "", a, a + "; " + b))
 
 
-def _unknowns(unk: pd.DataFrame, cal: Calibration, lloq: float, uloq: float,
-              accepted: bool, failed: list[str], dil_ok: dict[float, bool],
-              key: str) -> pd.DataFrame:
+def _unknowns(
+    unk: pd.DataFrame,
+    cal: Calibration,
+    lloq: float,
+    uloq: float,
+    accepted: bool,
+    failed: list[str],
+    dil_ok: dict[float, bool],
+    key: str,
+) -> pd.DataFrame:
     ratio = unk["area_ratio"].to_numpy(float)
     dil = unk["dilution"].to_numpy(float)
     vial = cal.back_calculate(ratio)
@@ -364,23 +523,39 @@ def _unknowns(unk: pd.DataFrame, cal: Calibration, lloq: float, uloq: float,
         reason[:] = "no usable calibration"
     reason = np.where(alq, np.where(dil > 1, ALQ_DILUTED_REASON, ALQ_REASON), reason)
     if not accepted:
-        reason = _join(reason, np.full(n, "analytical run rejected (" + "; ".join(failed)
-                                       + ")", dtype=object))
+        reason = _join(
+            reason, np.full(n, "analytical run rejected (" + "; ".join(failed) + ")", dtype=object)
+        )
     bad_dil = np.array([d > 1 and not dil_ok.get(float(d), True) for d in dil], bool)
     reason = _join(reason, np.where(bad_dil, "dilution QCs at this factor failed", ""))
-    note = np.where((dil > 1) & ~np.isin(dil, list(dil_ok)),
-                    "no dilution QC at this dilution factor in the run", "")
+    note = np.where(
+        (dil > 1) & ~np.isin(dil, list(dil_ok)),
+        "no dilution QC at this dilution factor in the run",
+        "",
+    )
     if key:
         analyte = np.full(n, key, dtype=object)
     else:
         given = unk["analyte"].to_numpy(object)
         analyte = np.where(given == "", "ANALYTE", given)
     conc = np.where(blq | alq, np.nan, reported)
-    return pd.DataFrame({
-        "subject": unk["subject"].to_numpy(object), "time": unk["time"].to_numpy(float),
-        "nominal_time": unk["nominal_time"].to_numpy(float), "conc": conc,
-        "blq": blq, "lloq": lloq * dil, "analyte": analyte,
-        "matrix": unk["matrix"].to_numpy(object), "exclude": reason.astype(str),
-        "source_row": unk["source_row"].to_numpy(int), "conc_reported": reported,
-        "dilution": dil, "sample_id": unk["sample_id"].to_numpy(object),
-        "area_ratio": ratio, "uloq": uloq * dil, "note": note})
+    return pd.DataFrame(
+        {
+            "subject": unk["subject"].to_numpy(object),
+            "time": unk["time"].to_numpy(float),
+            "nominal_time": unk["nominal_time"].to_numpy(float),
+            "conc": conc,
+            "blq": blq,
+            "lloq": lloq * dil,
+            "analyte": analyte,
+            "matrix": unk["matrix"].to_numpy(object),
+            "exclude": reason.astype(str),
+            "source_row": unk["source_row"].to_numpy(int),
+            "conc_reported": reported,
+            "dilution": dil,
+            "sample_id": unk["sample_id"].to_numpy(object),
+            "area_ratio": ratio,
+            "uloq": uloq * dil,
+            "note": note,
+        }
+    )

@@ -24,8 +24,9 @@ def _ranges(text: str | None, option: str) -> list[tuple[int, int]] | None:
         except ValueError:
             sep = ""
         if not sep:
-            raise typer.BadParameter(f"write START:END pixel ranges, got {item!r}",
-                                     param_hint=option)
+            raise typer.BadParameter(
+                f"write START:END pixel ranges, got {item!r}", param_hint=option
+            )
     return out
 
 
@@ -49,9 +50,13 @@ def _quantify_all(images, references, kw, lane_list, band_rng, d, plot_blot):
         tabs.append(bands)
         if references:
             rimg = read_blot(references[i - 1])
-            rkw = {**kw, "lanes": list(zip(bands["x0"], bands["x1"], strict=True))
-                   if lane_list is None else lane_list,
-                   "band": None if band_rng is None else band_rng[0]}
+            rkw = {
+                **kw,
+                "lanes": list(zip(bands["x0"], bands["x1"], strict=True))
+                if lane_list is None
+                else lane_list,
+                "band": None if band_rng is None else band_rng[0],
+            }
             ref = quantify_blot(rimg, name=references[i - 1].stem, **rkw)
             if many:
                 ref.insert(0, "replicate", i)
@@ -63,46 +68,86 @@ def _quantify_all(images, references, kw, lane_list, band_rng, d, plot_blot):
 
 
 def western(
-    images: Annotated[list[Path], typer.Argument(
-        help="Blot image(s) of the target (TIFF/PNG, 8/16 bit); several = replicate blots "
-             "with the same lane layout.")],
-    reference: Annotated[list[Path] | None, typer.Option(
-        "--reference", help="Image of the loading control, total protein or total form "
-                            "(same lanes); repeat once per target blot.")] = None,
-    kind: Annotated[str, typer.Option(
-        "--kind", help="loading, total_protein or phospho/total.")] = "loading",
-    lanes: Annotated[str | None, typer.Option(
-        "--lanes", help="Lane column ranges x0:x1,x0:x1,... (default: detected).")] = None,
-    n_lanes: Annotated[int | None, typer.Option(
-        "--n-lanes", help="Expected number of lanes when detecting.")] = None,
-    band: Annotated[str | None, typer.Option(
-        "--band", help="Band row range y0:y1 (default: detected).")] = None,
-    labels: Annotated[str | None, typer.Option(
-        "--labels", help="Comma-separated sample label per lane.")] = None,
-    control: Annotated[str | None, typer.Option(
-        "--control", help="Sample whose ratio becomes 1.")] = None,
-    background: Annotated[str, typer.Option(
-        "--background", help="rolling_ball, lane or none.")] = "rolling_ball",
+    images: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Blot image(s) of the target (TIFF/PNG, 8/16 bit); several = replicate blots "
+            "with the same lane layout."
+        ),
+    ],
+    reference: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--reference",
+            help="Image of the loading control, total protein or total form "
+            "(same lanes); repeat once per target blot.",
+        ),
+    ] = None,
+    kind: Annotated[
+        str, typer.Option("--kind", help="loading, total_protein or phospho/total.")
+    ] = "loading",
+    lanes: Annotated[
+        str | None,
+        typer.Option("--lanes", help="Lane column ranges x0:x1,x0:x1,... (default: detected)."),
+    ] = None,
+    n_lanes: Annotated[
+        int | None, typer.Option("--n-lanes", help="Expected number of lanes when detecting.")
+    ] = None,
+    band: Annotated[
+        str | None, typer.Option("--band", help="Band row range y0:y1 (default: detected).")
+    ] = None,
+    labels: Annotated[
+        str | None, typer.Option("--labels", help="Comma-separated sample label per lane.")
+    ] = None,
+    control: Annotated[
+        str | None, typer.Option("--control", help="Sample whose ratio becomes 1.")
+    ] = None,
+    background: Annotated[
+        str, typer.Option("--background", help="rolling_ball, lane or none.")
+    ] = "rolling_ball",
     radius: Annotated[int, typer.Option("--radius", help="Rolling-ball radius (px).")] = 40,
-    dark: Annotated[bool, typer.Option(
-        "--dark-bands/--bright-bands", help="Dark bands on light (film) or bright "
-                                            "(fluorescence).")] = False,
-    loads: Annotated[str | None, typer.Option(
-        "--loads", help="Dilution series: protein load per lane (comma-separated) for the "
-                        "linear-range check.")] = None,
-    design: Annotated[Path | None, typer.Option(
-        "--design", help="CSV with one row per sample label: sample, dose, and optionally "
-                         "time (h), for --compare-network.")] = None,
-    compare_network: Annotated[str | None, typer.Option(
-        "--compare-network", help="DRUG:CELL_LINE: simulate each sample's dose (and time) "
-                                  "through the network next to the measured ratio.")] = None,
-    readout: Annotated[str, typer.Option(
-        "--readout", help="Network readout for --compare-network (e.g. pS6_S235_236, "
-                          "pAKT_S473).")] = "pS6_S235_236",
-    dose_unit: Annotated[str, typer.Option("--dose-unit", help="Unit of the design doses.")] =
-        "uM",
-    hours: Annotated[float, typer.Option(
-        "--hours", help="Treatment time when the design has no time column.")] = 24.0,
+    dark: Annotated[
+        bool,
+        typer.Option(
+            "--dark-bands/--bright-bands",
+            help="Dark bands on light (film) or bright (fluorescence).",
+        ),
+    ] = False,
+    loads: Annotated[
+        str | None,
+        typer.Option(
+            "--loads",
+            help="Dilution series: protein load per lane (comma-separated) for the "
+            "linear-range check.",
+        ),
+    ] = None,
+    design: Annotated[
+        Path | None,
+        typer.Option(
+            "--design",
+            help="CSV with one row per sample label: sample, dose, and optionally "
+            "time (h), for --compare-network.",
+        ),
+    ] = None,
+    compare_network: Annotated[
+        str | None,
+        typer.Option(
+            "--compare-network",
+            help="DRUG:CELL_LINE: simulate each sample's dose (and time) "
+            "through the network next to the measured ratio.",
+        ),
+    ] = None,
+    readout: Annotated[
+        str,
+        typer.Option(
+            "--readout",
+            help="Network readout for --compare-network (e.g. pS6_S235_236, pAKT_S473).",
+        ),
+    ] = "pS6_S235_236",
+    dose_unit: Annotated[str, typer.Option("--dose-unit", help="Unit of the design doses.")] = "uM",
+    hours: Annotated[
+        float, typer.Option("--hours", help="Treatment time when the design has no time column.")
+    ] = 24.0,
     out: OUT = Path("assay_western"),
 ) -> None:
     """Band densitometry with saturation flags; ratios to a reference blot; replicates.
@@ -120,21 +165,31 @@ def western(
     if background not in ("rolling_ball", "lane", "none"):
         raise typer.BadParameter("rolling_ball, lane or none", param_hint="--background")
     if reference and len(reference) != len(images):
-        raise typer.BadParameter(f"{len(reference)} reference image(s) for {len(images)} "
-                                 "blot(s): give one per blot", param_hint="--reference")
+        raise typer.BadParameter(
+            f"{len(reference)} reference image(s) for {len(images)} blot(s): give one per blot",
+            param_hint="--reference",
+        )
     if compare_network and not (reference and control and design):
-        raise typer.BadParameter("needs --reference, --control (the untreated sample) and "
-                                 "--design", param_hint="--compare-network")
+        raise typer.BadParameter(
+            "needs --reference, --control (the untreated sample) and --design",
+            param_hint="--compare-network",
+        )
     lane_list = _ranges(lanes, "--lanes")
     band_rng = _ranges(band, "--band")
     if band_rng is not None and len(band_rng) != 1:
         raise typer.BadParameter("one y0:y1 range", param_hint="--band")
     label_list = [x.strip() for x in labels.split(",")] if labels else None
-    kw = {"lanes": lane_list, "n_lanes": n_lanes, "band": band_rng[0] if band_rng else None,
-          "background": background, "radius": radius, "dark_bands": dark, "labels": label_list}
+    kw = {
+        "lanes": lane_list,
+        "n_lanes": n_lanes,
+        "band": band_rng[0] if band_rng else None,
+        "background": background,
+        "radius": radius,
+        "dark_bands": dark,
+        "labels": label_list,
+    }
     d = _common.out_dir(out)
-    bands, ref, files = _quantify_all(images, reference, kw, lane_list, band_rng, d,
-                                      plot_blot)
+    bands, ref, files = _quantify_all(images, reference, kw, lane_list, band_rng, d, plot_blot)
     bands.to_csv(d / "bands.csv", index=False)
     files.insert(0, d / "bands.csv")
     table = bands
@@ -148,41 +203,75 @@ def western(
         table = summary if len(images) > 1 else ratios
         if len(images) > 1:
             value = "relative" if control is not None else "ratio"
-            wide = ratios.pivot_table(index="sample", columns="replicate", values=value,
-                                      aggfunc="mean", sort=False, dropna=False)
+            wide = ratios.pivot_table(
+                index="sample",
+                columns="replicate",
+                values=value,
+                aggfunc="mean",
+                sort=False,
+                dropna=False,
+            )
             wide.columns = [f"rep{c}" for c in wide.columns]
             wide.to_csv(d / "replicate_ratios.csv")
             files.append(d / "replicate_ratios.csv")
         if compare_network:
-            files += _western_vs_network(ratios, design, compare_network, readout, dose_unit,
-                                         hours, d)
+            files += _western_vs_network(
+                ratios, design, compare_network, readout, dose_unit, hours, d
+            )
     if loads:
         from kinetor.assays import linear_range
 
         first = bands[bands["replicate"] == 1] if "replicate" in bands else bands
         amounts = [float(v) for v in loads.split(",")]
         if len(amounts) != len(first):
-            raise typer.BadParameter(f"{len(amounts)} loads for {len(first)} lanes",
-                                     param_hint="--loads")
+            raise typer.BadParameter(
+                f"{len(amounts)} loads for {len(first)} lanes", param_hint="--loads"
+            )
         lr = linear_range(amounts, first["volume"].to_numpy())
         lr.to_csv(d / "linear_range.csv", index=False)
         files.append(d / "linear_range.csv")
-        _common.info(f"linear up to {lr.attrs['max_linear_load']:g} (slope "
-                     f"{lr.attrs['slope']:.4g}, R2 {lr.attrs['r2']:.4f})")
+        _common.info(
+            f"linear up to {lr.attrs['max_linear_load']:g} (slope "
+            f"{lr.attrs['slope']:.4g}, R2 {lr.attrs['r2']:.4f})"
+        )
     from kinetor.cli.assay import _finish
 
     n_sat = int(bands["saturated"].sum())
     if n_sat and not _common.STATE["json"]:
-        _common.err_console().print(f"[bold yellow]warning:[/] {n_sat} saturated band(s): "
-                                    "flagged, excluded from ratios")
-    _finish(d, "kinetor assay western", files, table,
-            ["replicate", "lane", "sample", "volume", "volume_ref", "ratio", "relative",
-             "relative_mean", "relative_sd", "relative_sem", "ratio_mean", "ratio_sd",
-             "ratio_sem", "n", "saturated", "flag", "note"], "Band volumes")
+        _common.err_console().print(
+            f"[bold yellow]warning:[/] {n_sat} saturated band(s): flagged, excluded from ratios"
+        )
+    _finish(
+        d,
+        "kinetor assay western",
+        files,
+        table,
+        [
+            "replicate",
+            "lane",
+            "sample",
+            "volume",
+            "volume_ref",
+            "ratio",
+            "relative",
+            "relative_mean",
+            "relative_sd",
+            "relative_sem",
+            "ratio_mean",
+            "ratio_sd",
+            "ratio_sem",
+            "n",
+            "saturated",
+            "flag",
+            "note",
+        ],
+        "Band volumes",
+    )
 
 
-def _western_vs_network(ratios, design: Path, spec: str, readout: str, unit: str,
-                        hours: float, d: Path) -> list[Path]:
+def _western_vs_network(
+    ratios, design: Path, spec: str, readout: str, unit: str, hours: float, d: Path
+) -> list[Path]:
     """Measured phospho/total (% of the control sample) next to the network readout."""
     from kinetor.assays.compare import compare_network as _cmp
     from kinetor.cli.assay import _read_table
@@ -194,32 +283,58 @@ def _western_vs_network(ratios, design: Path, spec: str, readout: str, unit: str
     lay = _read_table(design)
     for col in ("sample", "dose"):
         if col not in lay.columns:
-            raise DataError(Problem(f"no {col!r} column", file=design.name, row=1, column=col,
-                                    fix="give columns sample, dose and optionally time"))
+            raise DataError(
+                Problem(
+                    f"no {col!r} column",
+                    file=design.name,
+                    row=1,
+                    column=col,
+                    fix="give columns sample, dose and optionally time",
+                )
+            )
     lay = lay.assign(sample=lay["sample"].astype(str))
-    m = ratios.assign(sample=ratios["sample"].astype(str)).merge(lay, on="sample",
-                                                                  how="left")
+    m = ratios.assign(sample=ratios["sample"].astype(str)).merge(lay, on="sample", how="left")
     missing = sorted(set(m.loc[m["dose"].isna(), "sample"]))
     if missing:
-        raise DataError(Problem(f"samples {missing} have no row in the design",
-                                file=design.name, column="sample",
-                                fix="add a row (sample, dose[, time]) for each lane label"))
+        raise DataError(
+            Problem(
+                f"samples {missing} have no row in the design",
+                file=design.name,
+                column="sample",
+                fix="add a row (sample, dose[, time]) for each lane label",
+            )
+        )
     m["response"] = 100.0 * m["relative"]
     m = m[m["response"].notna()]
     time_col = "time" if "time" in m.columns else None
     if time_col is None:
         m["time"], time_col = hours, "time"
-    table, png = _cmp(m, drug=drug, cell_line=line, dose="dose", response="response",
-                      dose_unit=unit, readout=readout, time=time_col, out=d)
+    table, png = _cmp(
+        m,
+        drug=drug,
+        cell_line=line,
+        dose="dose",
+        response="response",
+        dose_unit=unit,
+        readout=readout,
+        time=time_col,
+        out=d,
+    )
     table.to_csv(d / "measured_vs_predicted.csv", index=False)
     return [d / "measured_vs_predicted.csv", png]
 
 
 def clonogenic(
-    file: Annotated[Path, typer.Argument(
-        help="Tidy CSV/Excel, one row per dish: group, dose (Gy), seeded, colonies.")],
-    control: Annotated[str | None, typer.Option(
-        "--control", help="Reference group for the sensitiser enhancement ratio.")] = None,
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="Tidy CSV/Excel, one row per dish: group, dose (Gy), seeded, colonies."
+        ),
+    ],
+    control: Annotated[
+        str | None,
+        typer.Option("--control", help="Reference group for the sensitiser enhancement ratio."),
+    ] = None,
     group: Annotated[str, typer.Option("--group", help="Group column.")] = "group",
     dose: Annotated[str, typer.Option("--dose", help="Dose column (Gy).")] = "dose",
     seeded: Annotated[str, typer.Option("--seeded", help="Cells-seeded column.")] = "seeded",
@@ -238,8 +353,15 @@ def clonogenic(
     from kinetor.cli.assay import _finish, _read_table
 
     data = _read_table(file)
-    r = run(data, dose=dose, seeded=seeded, colonies=colonies, group=group, control=control,
-            source=file.name)
+    r = run(
+        data,
+        dose=dose,
+        seeded=seeded,
+        colonies=colonies,
+        group=group,
+        control=control,
+        source=file.name,
+    )
     d = _common.out_dir(out)
     r["points"].to_csv(d / "survival.csv", index=False)
     r["plating"].to_csv(d / "plating_efficiency.csv", index=False)
@@ -251,27 +373,48 @@ def clonogenic(
     pts = r["points"].rename(columns={group: "group", dose: "dose"})
     fits = r["fits"][r["fits"]["converged"]]
     files.append(plot_survival(pts[pts["used"]], fits, d / "survival.png"))
-    _finish(d, "kinetor assay clonogenic", files, r["fits"],
-            ["group", "alpha", "beta", "SF2", "D10", "MID", "converged", "note"],
-            "Linear-quadratic fits")
+    _finish(
+        d,
+        "kinetor assay clonogenic",
+        files,
+        r["fits"],
+        ["group", "alpha", "beta", "SF2", "D10", "MID", "converged", "note"],
+        "Linear-quadratic fits",
+    )
 
 
 def colonies(
-    images: Annotated[list[Path], typer.Argument(
-        help="Plate images (PNG/JPEG/TIFF), one dish each.")],
-    radius: Annotated[float, typer.Option(
-        "--radius", help="Expected colony radius (pixels).")] = 8.0,
-    dark: Annotated[bool, typer.Option(
-        "--dark-colonies/--bright-colonies",
-        help="Stained colonies darker than the dish (default) or brighter.")] = True,
-    min_area: Annotated[float | None, typer.Option(
-        "--min-area", help="Smallest object counted (pixels; default pi r^2 / 4).")] = None,
-    dish: Annotated[str | None, typer.Option(
-        "--dish", help="Circular dish ROW,COL,RADIUS in pixels (default whole image).")
+    images: Annotated[
+        list[Path], typer.Argument(help="Plate images (PNG/JPEG/TIFF), one dish each.")
+    ],
+    radius: Annotated[
+        float, typer.Option("--radius", help="Expected colony radius (pixels).")
+    ] = 8.0,
+    dark: Annotated[
+        bool,
+        typer.Option(
+            "--dark-colonies/--bright-colonies",
+            help="Stained colonies darker than the dish (default) or brighter.",
+        ),
+    ] = True,
+    min_area: Annotated[
+        float | None,
+        typer.Option("--min-area", help="Smallest object counted (pixels; default pi r^2 / 4)."),
     ] = None,
-    layout: Annotated[Path | None, typer.Option(
-        "--layout", help="CSV: image (file name), group, dose, seeded -> writes "
-                         "clonogenic_input.csv for 'kinetor assay clonogenic'.")] = None,
+    dish: Annotated[
+        str | None,
+        typer.Option(
+            "--dish", help="Circular dish ROW,COL,RADIUS in pixels (default whole image)."
+        ),
+    ] = None,
+    layout: Annotated[
+        Path | None,
+        typer.Option(
+            "--layout",
+            help="CSV: image (file name), group, dose, seeded -> writes "
+            "clonogenic_input.csv for 'kinetor assay clonogenic'.",
+        ),
+    ] = None,
     out: OUT = Path("assay_colonies"),
 ) -> None:
     """Count colonies on plate images (threshold, watershed split, clump flags).
@@ -299,10 +442,19 @@ def colonies(
         img = read_plate_image(p)
         res = count_colonies(img, radius=radius, dark=dark, min_area=min_area, dish=circle)
         res.objects.to_csv(d / f"colonies_{p.stem}.csv", index=False)
-        files += [d / f"colonies_{p.stem}.csv",
-                  plot_colonies(img, res, d / f"colonies_{p.stem}.png", title=p.name)]
-        rows.append({"image": p.name, "colonies": res.count, "objects": len(res.objects),
-                     "clumps": int(res.objects["clump"].sum()), "threshold": res.threshold})
+        files += [
+            d / f"colonies_{p.stem}.csv",
+            plot_colonies(img, res, d / f"colonies_{p.stem}.png", title=p.name),
+        ]
+        rows.append(
+            {
+                "image": p.name,
+                "colonies": res.count,
+                "objects": len(res.objects),
+                "clumps": int(res.objects["clump"].sum()),
+                "threshold": res.threshold,
+            }
+        )
     counts = pd.DataFrame(rows)
     counts.to_csv(d / "colony_counts.csv", index=False)
     files.insert(0, d / "colony_counts.csv")
@@ -310,15 +462,32 @@ def colonies(
         lay = _read_table(layout)
         need = [c for c in ("image", "group", "dose", "seeded") if c not in lay.columns]
         if need:
-            raise DataError(Problem(f"missing column(s) {need}", file=layout.name, row=1,
-                                    fix="give columns image, group, dose, seeded"))
+            raise DataError(
+                Problem(
+                    f"missing column(s) {need}",
+                    file=layout.name,
+                    row=1,
+                    fix="give columns image, group, dose, seeded",
+                )
+            )
         m = lay.merge(counts[["image", "colonies"]], on="image", how="left")
         lost = m.loc[m["colonies"].isna(), "image"].tolist()
         if lost:
-            raise DataError(Problem(f"images {lost} of the layout were not counted",
-                                    file=layout.name, column="image",
-                                    fix="pass every image named in the layout"))
+            raise DataError(
+                Problem(
+                    f"images {lost} of the layout were not counted",
+                    file=layout.name,
+                    column="image",
+                    fix="pass every image named in the layout",
+                )
+            )
         m.to_csv(d / "clonogenic_input.csv", index=False)
         files.append(d / "clonogenic_input.csv")
-    _finish(d, "kinetor assay colonies", files, counts,
-            ["image", "colonies", "objects", "clumps"], "Colony counts")
+    _finish(
+        d,
+        "kinetor assay colonies",
+        files,
+        counts,
+        ["image", "colonies", "objects", "clumps"],
+        "Colony counts",
+    )

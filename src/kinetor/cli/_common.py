@@ -29,8 +29,7 @@ def _console_class():
 
 
 def console():
-    return _console_class()(stderr=False, highlight=False, soft_wrap=True,
-                            width=_width(sys.stdout))
+    return _console_class()(stderr=False, highlight=False, soft_wrap=True, width=_width(sys.stdout))
 
 
 def err_console():
@@ -100,13 +99,23 @@ def out_dir(path: str | Path) -> Path:
 
     p = Path(path)
     if p.exists() and not p.is_dir():
-        raise DataError(Problem(f"--out {p} is a file, not a folder", file=str(p),
-                                fix="give a folder (it is created when absent)"))
+        raise DataError(
+            Problem(
+                f"--out {p} is a file, not a folder",
+                file=str(p),
+                fix="give a folder (it is created when absent)",
+            )
+        )
     try:
         p.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise DataError(Problem(f"cannot create the output folder: {exc.strerror}",
-                                file=str(p), fix="choose a folder you can write to")) from None
+        raise DataError(
+            Problem(
+                f"cannot create the output folder: {exc.strerror}",
+                file=str(p),
+                fix="choose a folder you can write to",
+            )
+        ) from None
     _BEFORE[p.resolve()] = _listing(p)
     return p
 
@@ -123,11 +132,13 @@ def html_report(folder: str | Path, title: str) -> Path:
     now = _listing(d)
     written = [n for n, sig in now.items() if before.get(n) != sig]
     path, _ = write_report(d, title=title, rescan=True, files=written)
-    old = [n for n in now if n not in written and n.lower().endswith((".csv", ".png"))
-           and n != "report.html"]
+    old = [
+        n
+        for n in now
+        if n not in written and n.lower().endswith((".csv", ".png")) and n != "report.html"
+    ]
     if old:
-        info(f"{len(old)} file(s) in {d} were not written by this run and are not in the "
-             "report")
+        info(f"{len(old)} file(s) in {d} were not written by this run and are not in the report")
     return path
 
 
@@ -145,8 +156,13 @@ def progress():
     """A rich progress bar (disabled with ``--quiet``/``--json``)."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    return Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
-                    disable=STATE["quiet"] or STATE["json"], transient=True)
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        disable=STATE["quiet"] or STATE["json"],
+        transient=True,
+    )
 
 
 def report_error(exc: BaseException) -> int:
@@ -180,9 +196,18 @@ def report_error(exc: BaseException) -> int:
         from rich.text import Text
 
         for p in exc.problems:
-            table.add_row(*[Text(x) for x in (p.file or "", "" if p.row is None else
-                                               str(p.row), p.column or "", p.message,
-                                               p.fix or "")])
+            table.add_row(
+                *[
+                    Text(x)
+                    for x in (
+                        p.file or "",
+                        "" if p.row is None else str(p.row),
+                        p.column or "",
+                        p.message,
+                        p.fix or "",
+                    )
+                ]
+            )
         err_console().print(table)
         return 3
     if isinstance(exc, KinetorError | FileNotFoundError):
@@ -191,9 +216,11 @@ def report_error(exc: BaseException) -> int:
         else:
             err_console().print(f"[bold red]error:[/] {escape(str(exc))}")
         return 3
-    err_console().print(f"[bold red]internal error:[/] {type(exc).__name__}: "
-                        f"{escape(str(exc))}\n"
-                        "Run again with --debug for the traceback and please report it.")
+    err_console().print(
+        f"[bold red]internal error:[/] {type(exc).__name__}: "
+        f"{escape(str(exc))}\n"
+        "Run again with --debug for the traceback and please report it."
+    )
     return 1
 
 

@@ -10,8 +10,10 @@ import typer
 
 from kinetor.cli import _common
 
-adme_app = typer.Typer(help="ADME: excretion and mass balance, plasma protein binding, "
-                       "metabolite-to-parent ratios.", no_args_is_help=True)
+adme_app = typer.Typer(
+    help="ADME: excretion and mass balance, plasma protein binding, metabolite-to-parent ratios.",
+    no_args_is_help=True,
+)
 _OUT = Path("adme_out")
 OutOpt = Annotated[Path, typer.Option("--out", "-o", help="Output directory.")]
 
@@ -31,8 +33,13 @@ def _single(df, col: str) -> str | None:
     if len(values) > 1:
         from kinetor.errors import DataError, Problem
 
-        raise DataError(Problem(f"several values in '{col}': {values}", column=col,
-                                fix="use one unit for the whole file"))
+        raise DataError(
+            Problem(
+                f"several values in '{col}': {values}",
+                column=col,
+                fix="use one unit for the whole file",
+            )
+        )
     return values[0] if values else None
 
 
@@ -41,30 +48,45 @@ def _split_quantity(text: str) -> tuple[float, str]:
     if not m or not m.group(2):
         from kinetor.errors import UnitError
 
-        raise UnitError(f"cannot read dose {text!r}: write a number and a unit, e.g. "
-                        "'2 mg', '10 mg/kg', '50 uCi'")
+        raise UnitError(
+            f"cannot read dose {text!r}: write a number and a unit, e.g. "
+            "'2 mg', '10 mg/kg', '50 uCi'"
+        )
     return float(m.group(1)), m.group(2)
 
 
 @adme_app.command("excretion")
 def excretion(
-    file: Annotated[Path, typer.Argument(
-        help="CSV: subject, matrix, start, end, amount (or conc and volume); optional "
-             "dose, weight, amount_unit.")],
-    dose: Annotated[str | None, typer.Option(
-        "--dose", help="Dose of every subject with its unit ('2 mg', '10 mg/kg' with a "
-        "weight column, '50 uCi'); else the file's dose column with --dose-unit.")] = None,
-    dose_unit: Annotated[str | None, typer.Option(
-        "--dose-unit", help="Unit of the file's dose column.")] = None,
-    amount_unit: Annotated[str | None, typer.Option(
-        "--amount-unit", help="Unit of amount (else the file's amount_unit column).")] = None,
-    conc_unit: Annotated[str | None, typer.Option(
-        "--conc-unit", help="Unit of conc (amount = conc x volume).")] = None,
-    volume_unit: Annotated[str | None, typer.Option(
-        "--volume-unit", help="Unit of volume.")] = None,
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="CSV: subject, matrix, start, end, amount (or conc and volume); optional "
+            "dose, weight, amount_unit."
+        ),
+    ],
+    dose: Annotated[
+        str | None,
+        typer.Option(
+            "--dose",
+            help="Dose of every subject with its unit ('2 mg', '10 mg/kg' with a "
+            "weight column, '50 uCi'); else the file's dose column with --dose-unit.",
+        ),
+    ] = None,
+    dose_unit: Annotated[
+        str | None, typer.Option("--dose-unit", help="Unit of the file's dose column.")
+    ] = None,
+    amount_unit: Annotated[
+        str | None,
+        typer.Option("--amount-unit", help="Unit of amount (else the file's amount_unit column)."),
+    ] = None,
+    conc_unit: Annotated[
+        str | None, typer.Option("--conc-unit", help="Unit of conc (amount = conc x volume).")
+    ] = None,
+    volume_unit: Annotated[
+        str | None, typer.Option("--volume-unit", help="Unit of volume.")
+    ] = None,
     out: OutOpt = _OUT,
-    plot: Annotated[bool, typer.Option("--plot/--no-plot",
-                                       help="Write the excretion PNG.")] = True,
+    plot: Annotated[bool, typer.Option("--plot/--no-plot", help="Write the excretion PNG.")] = True,
 ) -> None:
     """Cumulative excretion (amount and % of dose) per matrix and total recovery."""
     from kinetor.adme import cumulative_excretion
@@ -74,9 +96,15 @@ def excretion(
     if dose is not None:
         dose_value, dose_unit = _split_quantity(dose)
     amount_unit = amount_unit or _single(df, "amount_unit")
-    res = cumulative_excretion(df, dose=dose_value, amount_unit=amount_unit,
-                               dose_unit=dose_unit, conc_unit=conc_unit,
-                               volume_unit=volume_unit, file=file.name)
+    res = cumulative_excretion(
+        df,
+        dose=dose_value,
+        amount_unit=amount_unit,
+        dose_unit=dose_unit,
+        conc_unit=conc_unit,
+        volume_unit=volume_unit,
+        file=file.name,
+    )
     written = res.write(_common.out_dir(out), plot=plot)
     written.append(_common.html_report(out, "kinetor adme excretion: recovery"))
     _common.print_frame(res.summary, title=f"Recovery (% of dose), amounts in {amount_unit}")
@@ -85,11 +113,16 @@ def excretion(
 
 @adme_app.command("binding")
 def binding(
-    file: Annotated[Path, typer.Argument(
-        help="CSV: dialysis (c_buffer, c_plasma) or ultrafiltration (c_ultrafiltrate, "
-             "c_total) per replicate.")],
-    method: Annotated[str, typer.Option(
-        "--method", help="dialysis or ultrafiltration.")] = "dialysis",
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="CSV: dialysis (c_buffer, c_plasma) or ultrafiltration (c_ultrafiltrate, "
+            "c_total) per replicate."
+        ),
+    ],
+    method: Annotated[
+        str, typer.Option("--method", help="dialysis or ultrafiltration.")
+    ] = "dialysis",
     out: OutOpt = _OUT,
 ) -> None:
     """Fraction unbound per replicate and per compound/species (with corrections)."""
@@ -108,14 +141,20 @@ def binding(
 
 @adme_app.command("ratios")
 def ratios(
-    file: Annotated[Path, typer.Argument(
-        help="Long NCA parameter CSV: group columns, analyte, PPTESTCD, value, unit.")],
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="Long NCA parameter CSV: group columns, analyte, PPTESTCD, value, unit."
+        ),
+    ],
     parent: Annotated[str, typer.Option("--parent", help="Analyte name of the parent.")],
-    parameter: Annotated[str, typer.Option("--parameter",
-                                           help="PPTESTCD to compare.")] = "AUCIFO",
-    mw: Annotated[list[str] | None, typer.Option(
-        "--mw", help="Molecular weight as NAME=g/mol (repeat per analyte) for molar "
-        "ratios.")] = None,
+    parameter: Annotated[str, typer.Option("--parameter", help="PPTESTCD to compare.")] = "AUCIFO",
+    mw: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--mw", help="Molecular weight as NAME=g/mol (repeat per analyte) for molar ratios."
+        ),
+    ] = None,
     out: OutOpt = _OUT,
 ) -> None:
     """Metabolite-to-parent ratios (mass and, with --mw, molar basis)."""
@@ -128,8 +167,9 @@ def ratios(
             weights[name.strip()] = float(value)
         except ValueError:
             raise typer.BadParameter(f"{item!r}: write NAME=VALUE", param_hint="--mw") from None
-    table = metabolite_ratios(_read(file), parent=parent, parameter=parameter,
-                              mw=weights or None, file=file.name)
+    table = metabolite_ratios(
+        _read(file), parent=parent, parameter=parameter, mw=weights or None, file=file.name
+    )
     d = _common.out_dir(out)
     table.to_csv(d / "metabolite_ratios.csv", index=False)
     _common.html_report(d, f"kinetor adme ratios: metabolite-to-parent ({parameter})")

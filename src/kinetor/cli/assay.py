@@ -32,42 +32,74 @@ def _finish(d: Path, title: str, files: list[Path], table, cols: list[str], capt
     report = _common.html_report(d, title)
     files = [*files, report]
     if _common.STATE["json"]:
-        _common.emit_json({"results": table.to_dict(orient="records"),
-                           "files": [str(p) for p in files]})
+        _common.emit_json(
+            {"results": table.to_dict(orient="records"), "files": [str(p) for p in files]}
+        )
         return
     _common.print_frame(table[[c for c in cols if c in table.columns]], title=caption)
     _common.info(f"wrote {len(files)} files to {d}")
 
 
 def dose_response(
-    file: Annotated[Path, typer.Argument(
-        help="Tidy CSV/Excel (one row per well: dose, response, grouping columns), or a "
-             "plate-reader export (96/384-well grids) when --map is given.")],
-    plate_map: Annotated[Path | None, typer.Option(
-        "--map", help="Plate map (tidy: well, role, compound, concentration; or labelled "
-                      "grids). Roles: sample, vehicle, positive, empty, time_zero.")] = None,
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="Tidy CSV/Excel (one row per well: dose, response, grouping columns), or a "
+            "plate-reader export (96/384-well grids) when --map is given."
+        ),
+    ],
+    plate_map: Annotated[
+        Path | None,
+        typer.Option(
+            "--map",
+            help="Plate map (tidy: well, role, compound, concentration; or labelled "
+            "grids). Roles: sample, vehicle, positive, empty, time_zero.",
+        ),
+    ] = None,
     dose: Annotated[str, typer.Option("--dose", help="Dose column (tidy input).")] = "dose",
-    response: Annotated[list[str] | None, typer.Option(
-        "--response", help="Response column (tidy input); repeat for replicate "
-                           "columns.")] = None,
-    by: Annotated[list[str] | None, typer.Option(
-        "--by", help="Column(s) defining a curve (default: compound for plates).")] = None,
+    response: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--response", help="Response column (tidy input); repeat for replicate columns."
+        ),
+    ] = None,
+    by: Annotated[
+        list[str] | None,
+        typer.Option("--by", help="Column(s) defining a curve (default: compound for plates)."),
+    ] = None,
     model: Annotated[str, typer.Option("--model", help="4pl, 3pl or 5pl.")] = "4pl",
-    fix: Annotated[list[str] | None, typer.Option(
-        "--fix", help="Constrain a parameter: top=100, bottom=0 (repeatable).")] = None,
+    fix: Annotated[
+        list[str] | None,
+        typer.Option("--fix", help="Constrain a parameter: top=100, bottom=0 (repeatable)."),
+    ] = None,
     ci: Annotated[str, typer.Option("--ci", help="wald or profile.")] = "wald",
     unit: Annotated[str, typer.Option("--unit", help="Dose unit for the text.")] = "",
-    level: Annotated[float, typer.Option(
-        "--absolute-level", help="Response defining the absolute IC50 (50 for percent, "
-                                 "0.5 for fraction).")] = 50.0,
-    compare_network: Annotated[str | None, typer.Option(
-        "--compare-network", help="DRUG:CELL_LINE: simulate the same doses through the "
-                                  "pathway network and plot measured vs predicted.")] = None,
-    readout: Annotated[str, typer.Option(
-        "--readout", help="Network readout for --compare-network: growth (viability), "
-                          "pS6_S235_236 or pAKT_S473 (Western readouts).")] = "growth",
-    hours: Annotated[float, typer.Option(
-        "--hours", help="Assay duration simulated for --compare-network.")] = 72.0,
+    level: Annotated[
+        float,
+        typer.Option(
+            "--absolute-level",
+            help="Response defining the absolute IC50 (50 for percent, 0.5 for fraction).",
+        ),
+    ] = 50.0,
+    compare_network: Annotated[
+        str | None,
+        typer.Option(
+            "--compare-network",
+            help="DRUG:CELL_LINE: simulate the same doses through the "
+            "pathway network and plot measured vs predicted.",
+        ),
+    ] = None,
+    readout: Annotated[
+        str,
+        typer.Option(
+            "--readout",
+            help="Network readout for --compare-network: growth (viability), "
+            "pS6_S235_236 or pAKT_S473 (Western readouts).",
+        ),
+    ] = "growth",
+    hours: Annotated[
+        float, typer.Option("--hours", help="Assay duration simulated for --compare-network.")
+    ] = 72.0,
     out: OUT = Path("assay_dose_response"),
 ) -> None:
     """Fit dose-response curves (IC50 with CI, Hill, top, bottom, flags).
@@ -98,8 +130,12 @@ def dose_response(
     if plate_map is not None:
         if not plate_map.exists():
             raise FileNotFoundError(f"no such file: {plate_map}")
-        wells = merge_plate_map(read_plate(file, allow_missing=True), read_plate_map(plate_map),
-                                plate_source=file.name, map_source=plate_map.name)
+        wells = merge_plate_map(
+            read_plate(file, allow_missing=True),
+            read_plate_map(plate_map),
+            plate_source=file.name,
+            map_source=plate_map.name,
+        )
         wells = normalise(wells, source=file.name)
         qc = z_prime(wells).merge(edge_effect(wells), on="plate")
         wells.to_csv(d / "wells.csv", index=False)
@@ -111,32 +147,65 @@ def dose_response(
         t0 = wells[wells["role"] == "time_zero"]
         if len(t0):
             ctl = wells[wells["role"] == "vehicle"].groupby("plate")["value"].mean()
-            gr_in = data.assign(count=data["value"], count_control=data["plate"].map(ctl),
-                                count_t0=data["plate"].map(t0.groupby("plate")["value"].mean()))
+            gr_in = data.assign(
+                count=data["value"],
+                count_control=data["plate"].map(ctl),
+                count_t0=data["plate"].map(t0.groupby("plate")["value"].mean()),
+            )
             gr = fit_gr(gr_in, dose="dose", by=by, dose_unit=unit, source=file.name)
             gr.to_csv(d / "gr_metrics.csv", index=False)
             files.append(d / "gr_metrics.csv")
     else:
         (data, resp), source = _long(file, response or ["response"]), file.name
-    f = DoseResponseFit(model, fix=_common.number_pairs(fix, "--fix"), ci=ci, absolute_level=level, dose_unit=unit)
+    f = DoseResponseFit(
+        model, fix=_common.number_pairs(fix, "--fix"), ci=ci, absolute_level=level, dose_unit=unit
+    )
     f.fit(data, dose=dose, response=resp, by=by or None, source=source)
     f.results_.to_csv(d / "dose_response.csv", index=False)
     f.points_.to_csv(d / "points.csv", index=False)
-    files += [d / "dose_response.csv", d / "points.csv",
-              plot_curves(f, d / "curves.png", dose=dose, response=resp, dose_unit=unit)]
+    files += [
+        d / "dose_response.csv",
+        d / "points.csv",
+        plot_curves(f, d / "curves.png", dose=dose, response=resp, dose_unit=unit),
+    ]
     if compare_network:
         from kinetor.assays.compare import compare_network as _cmp
 
         drug, _, line = compare_network.partition(":")
         if not line:
             raise typer.BadParameter("write DRUG:CELL_LINE", param_hint="--compare-network")
-        table, png = _cmp(data, drug=drug, cell_line=line, dose=dose, response=resp,
-                          dose_unit=unit or "uM", readout=readout, t_end=hours, out=d)
+        table, png = _cmp(
+            data,
+            drug=drug,
+            cell_line=line,
+            dose=dose,
+            response=resp,
+            dose_unit=unit or "uM",
+            readout=readout,
+            t_end=hours,
+            out=d,
+        )
         table.to_csv(d / "measured_vs_predicted.csv", index=False)
         files += [d / "measured_vs_predicted.csv", png]
-    _finish(d, "kinetor assay dose-response", files, f.results_,
-            [*(by or []), "status", "ic50_text", "ic50", "ic50_ci_low", "ic50_ci_high", "hill",
-             "top", "bottom", "n_outliers"], f"{model.upper()} fits ({ci} CI)")
+    _finish(
+        d,
+        "kinetor assay dose-response",
+        files,
+        f.results_,
+        [
+            *(by or []),
+            "status",
+            "ic50_text",
+            "ic50",
+            "ic50_ci_low",
+            "ic50_ci_high",
+            "hill",
+            "top",
+            "bottom",
+            "n_outliers",
+        ],
+        f"{model.upper()} fits ({ci} CI)",
+    )
 
 
 def _long(path: Path, responses: list[str]):
@@ -149,24 +218,37 @@ def _long(path: Path, responses: list[str]):
 
 
 def synergy(
-    file: Annotated[Path, typer.Argument(
-        help="Tidy CSV/Excel, one row per well (or per dose pair with replicate columns): "
-             "dose of drug 1, dose of drug 2, viability, grouping columns; or a plate "
-             "export with --map.")],
-    plate_map: Annotated[Path | None, typer.Option(
-        "--map", help="Plate map with compound, concentration, compound2, concentration2 "
-                      "(one or many matrices per plate).")] = None,
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="Tidy CSV/Excel, one row per well (or per dose pair with replicate columns): "
+            "dose of drug 1, dose of drug 2, viability, grouping columns; or a plate "
+            "export with --map."
+        ),
+    ],
+    plate_map: Annotated[
+        Path | None,
+        typer.Option(
+            "--map",
+            help="Plate map with compound, concentration, compound2, concentration2 "
+            "(one or many matrices per plate).",
+        ),
+    ] = None,
     dose1: Annotated[str, typer.Option("--dose1", help="Drug-1 dose column.")] = "dose1",
     dose2: Annotated[str, typer.Option("--dose2", help="Drug-2 dose column.")] = "dose2",
-    response: Annotated[list[str] | None, typer.Option(
-        "--response", help="Viability column; repeat for replicate columns.")] = None,
-    by: Annotated[list[str] | None, typer.Option(
-        "--by", help="Column(s) defining one dose matrix.")] = None,
-    methods: Annotated[str, typer.Option(
-        "--methods", help="Comma-separated: bliss, hsa, loewe, zip, musyc.")] =
-        "bliss,hsa,loewe,zip",
-    scale: Annotated[str, typer.Option(
-        "--scale", help="percent (100 = vehicle) or fraction (1 = vehicle).")] = "percent",
+    response: Annotated[
+        list[str] | None,
+        typer.Option("--response", help="Viability column; repeat for replicate columns."),
+    ] = None,
+    by: Annotated[
+        list[str] | None, typer.Option("--by", help="Column(s) defining one dose matrix.")
+    ] = None,
+    methods: Annotated[
+        str, typer.Option("--methods", help="Comma-separated: bliss, hsa, loewe, zip, musyc.")
+    ] = "bliss,hsa,loewe,zip",
+    scale: Annotated[
+        str, typer.Option("--scale", help="percent (100 = vehicle) or fraction (1 = vehicle).")
+    ] = "percent",
     n_boot: Annotated[int, typer.Option("--n-boot", help="Bootstrap resamples.")] = 0,
     seed: Annotated[int, typer.Option("--seed", help="Bootstrap seed.")] = 0,
     out: OUT = Path("assay_synergy"),
@@ -186,8 +268,9 @@ def synergy(
     chosen = [m.strip() for m in methods.split(",") if m.strip()]
     bad = [m for m in chosen if m not in (*METHODS, "musyc")]
     if bad or not chosen:
-        raise typer.BadParameter(f"unknown {bad}; choose from {', '.join(METHODS)}, musyc",
-                                 param_hint="--methods")
+        raise typer.BadParameter(
+            f"unknown {bad}; choose from {', '.join(METHODS)}, musyc", param_hint="--methods"
+        )
     if scale not in ("percent", "fraction"):
         raise typer.BadParameter("percent or fraction", param_hint="--scale")
     if plate_map is not None:
@@ -195,16 +278,27 @@ def synergy(
 
         if not plate_map.exists():
             raise FileNotFoundError(f"no such file: {plate_map}")
-        wells = normalise(merge_plate_map(read_plate(file, allow_missing=True),
-                                          read_plate_map(plate_map), plate_source=file.name,
-                                          map_source=plate_map.name), source=file.name)
+        wells = normalise(
+            merge_plate_map(
+                read_plate(file, allow_missing=True),
+                read_plate_map(plate_map),
+                plate_source=file.name,
+                map_source=plate_map.name,
+            ),
+            source=file.name,
+        )
         data = wells[(wells["role"] == "sample") & (wells["compound2"] != "")]
         if data.empty:
             from kinetor.errors import DataError, Problem
 
-            raise DataError(Problem("no combination wells", file=plate_map.name,
-                                    column="compound2",
-                                    fix="name both compounds on every well of a matrix"))
+            raise DataError(
+                Problem(
+                    "no combination wells",
+                    file=plate_map.name,
+                    column="compound2",
+                    fix="name both compounds on every well of a matrix",
+                )
+            )
         dose1, dose2, resp, scale = "concentration", "concentration2", "response", "percent"
         by = [*(by or []), "plate", "compound", "compound2"]
     else:
@@ -214,8 +308,18 @@ def synergy(
     classic = [m for m in chosen if m != "musyc"]
     table = None
     if classic:
-        res = run(data, dose1=dose1, dose2=dose2, response=resp, by=by or None,
-                  methods=classic, scale=scale, n_boot=n_boot, seed=seed, source=file.name)
+        res = run(
+            data,
+            dose1=dose1,
+            dose2=dose2,
+            response=resp,
+            by=by or None,
+            methods=classic,
+            scale=scale,
+            n_boot=n_boot,
+            seed=seed,
+            source=file.name,
+        )
         res.cells.to_csv(d / "synergy_cells.csv", index=False)
         res.summary.to_csv(d / "synergy_summary.csv", index=False)
         res.monotherapy.to_csv(d / "monotherapy.csv", index=False)
@@ -225,29 +329,70 @@ def synergy(
         label = ", ".join(f"{k}={v}" for k, v in key.items())
         for m in res.summary["method"].unique():
             unit = "CI" if m == "loewe_ci" else "percentage points"
-            files.append(plot_matrix(res.matrix(m, **key), d / f"heatmap_{m}.png",
-                                     title=f"{m} {label}".strip(), label=f"{m} ({unit})"))
+            files.append(
+                plot_matrix(
+                    res.matrix(m, **key),
+                    d / f"heatmap_{m}.png",
+                    title=f"{m} {label}".strip(),
+                    label=f"{m} ({unit})",
+                )
+            )
         if "bliss" in classic:
-            files.append(plot_matrix(res.matrix("bliss", **key), d / "surface_bliss.png",
-                                     title=f"Bliss {label}".strip(), surface=True,
-                                     label="Bliss (pp)"))
+            files.append(
+                plot_matrix(
+                    res.matrix("bliss", **key),
+                    d / "surface_bliss.png",
+                    title=f"Bliss {label}".strip(),
+                    surface=True,
+                    label="Bliss (pp)",
+                )
+            )
         table = res.summary
     if "musyc" in chosen:
-        pars, cells = fit_musyc(data, dose1=dose1, dose2=dose2, response=resp,
-                                by=by or None, scale=scale, n_boot=n_boot, seed=seed,
-                                source=file.name)
+        pars, cells = fit_musyc(
+            data,
+            dose1=dose1,
+            dose2=dose2,
+            response=resp,
+            by=by or None,
+            scale=scale,
+            n_boot=n_boot,
+            seed=seed,
+            source=file.name,
+        )
         pars.to_csv(d / "musyc_parameters.csv", index=False)
         cells.to_csv(d / "musyc_cells.csv", index=False)
         files += [d / "musyc_parameters.csv", d / "musyc_cells.csv"]
         table = pars if table is None else table
-    _finish(d, "kinetor assay synergy", files, table,
-            [*(by or []), "method", "parameter", "mean", "msa", "estimate", "ci_low", "ci_high",
-             "mean_ci_low", "mean_ci_high", "unit", "note"], "Synergy summary")
+    _finish(
+        d,
+        "kinetor assay synergy",
+        files,
+        table,
+        [
+            *(by or []),
+            "method",
+            "parameter",
+            "mean",
+            "msa",
+            "estimate",
+            "ci_low",
+            "ci_high",
+            "mean_ci_low",
+            "mean_ci_high",
+            "unit",
+            "note",
+        ],
+        "Synergy summary",
+    )
 
 
 def register(app: typer.Typer) -> None:
-    assay = typer.Typer(help="Cell-based assays: dose-response, synergy, Western blot, "
-                             "clonogenic survival, colony counting.", no_args_is_help=True)
+    assay = typer.Typer(
+        help="Cell-based assays: dose-response, synergy, Western blot, "
+        "clonogenic survival, colony counting.",
+        no_args_is_help=True,
+    )
     assay.command("dose-response")(dose_response)
     assay.command("synergy")(synergy)
     assay.command("western")(_assay_images.western)

@@ -12,21 +12,31 @@ from kinetor.cli import _common
 
 
 def be(
-    data: Annotated[Path, typer.Argument(
-        help="Long table (CSV/Excel): subject, period, sequence, treatment and one column "
-             "per metric (AUC, CMAX...).")],
-    metric: Annotated[list[str] | None, typer.Option(
-        "--metric", "-m", help="Metric column(s); default: every numeric non-design column "
-                               "not starting with 'log'.")] = None,
-    design: Annotated[str, typer.Option(
-        "--design", help="auto, crossover, replicate or parallel.")] = "auto",
-    abel: Annotated[bool, typer.Option(
-        "--abel", help="EMA reference-scaled limits (replicate designs).")] = False,
-    alpha: Annotated[float, typer.Option("--alpha", help="One-sided level (0.05: 90% CI).")]
-    = 0.05,
+    data: Annotated[
+        Path,
+        typer.Argument(
+            help="Long table (CSV/Excel): subject, period, sequence, treatment and one column "
+            "per metric (AUC, CMAX...)."
+        ),
+    ],
+    metric: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--metric",
+            "-m",
+            help="Metric column(s); default: every numeric non-design column "
+            "not starting with 'log'.",
+        ),
+    ] = None,
+    design: Annotated[
+        str, typer.Option("--design", help="auto, crossover, replicate or parallel.")
+    ] = "auto",
+    abel: Annotated[
+        bool, typer.Option("--abel", help="EMA reference-scaled limits (replicate designs).")
+    ] = False,
+    alpha: Annotated[float, typer.Option("--alpha", help="One-sided level (0.05: 90% CI).")] = 0.05,
     test: Annotated[str, typer.Option("--test", help="Label of the test treatment.")] = "T",
-    reference: Annotated[str, typer.Option("--reference", help="Label of the reference.")]
-    = "R",
+    reference: Annotated[str, typer.Option("--reference", help="Label of the reference.")] = "R",
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("be_out"),
 ) -> None:
     """Average bioequivalence: GMR, 90% CI and TOST p-values per metric.
@@ -37,23 +47,48 @@ def be(
     from kinetor.report.popfit import plot_be_forest
 
     if design not in ("auto", "crossover", "replicate", "parallel"):
-        raise typer.BadParameter("choose auto, crossover, replicate or parallel",
-                                 param_hint="--design")
-    res = be_(data, list(metric) if metric else None, design=design, abel=abel, alpha=alpha,
-              test=test, reference=reference)
+        raise typer.BadParameter(
+            "choose auto, crossover, replicate or parallel", param_hint="--design"
+        )
+    res = be_(
+        data,
+        list(metric) if metric else None,
+        design=design,
+        abel=abel,
+        alpha=alpha,
+        test=test,
+        reference=reference,
+    )
     d = _common.out_dir(out)
     res.table.to_csv(d / "be.csv", index=False)
     png = plot_be_forest(res.table, d / "be_forest.png")
     report = _common.html_report(d, "kinetor be: average bioequivalence")
     if _common.STATE["json"]:
-        _common.emit_json({"be": res.table.to_dict(orient="records"), "notes": res.notes,
-                           "files": [str(d / "be.csv"), str(png), str(report)]})
+        _common.emit_json(
+            {
+                "be": res.table.to_dict(orient="records"),
+                "notes": res.notes,
+                "files": [str(d / "be.csv"), str(png), str(report)],
+            }
+        )
         return
-    _common.print_frame(res.table[["metric", "design", "n_subjects", "ratio_pct", "ci_low_pct",
-                                   "ci_high_pct", "lower_limit_pct", "upper_limit_pct",
-                                   "method", "bioequivalent"]],
-                        title=f"Test {test} vs reference {reference}, "
-                              f"{100 * (1 - 2 * alpha):g}% CI")
+    _common.print_frame(
+        res.table[
+            [
+                "metric",
+                "design",
+                "n_subjects",
+                "ratio_pct",
+                "ci_low_pct",
+                "ci_high_pct",
+                "lower_limit_pct",
+                "upper_limit_pct",
+                "method",
+                "bioequivalent",
+            ]
+        ],
+        title=f"Test {test} vs reference {reference}, {100 * (1 - 2 * alpha):g}% CI",
+    )
     for note in res.notes:
         _common.info(note)
     _common.info(f"wrote 3 files to {d}")
@@ -73,8 +108,10 @@ def be_size(
     if _common.STATE["json"]:
         _common.emit_json({"n": n, "power": p})
         return
-    _common.info(f"{design}: n = {n} subjects in all (power {p:.4f}) for CV {cv:g}, "
-                 f"theta0 {theta0:g}, target power {power:g}")
+    _common.info(
+        f"{design}: n = {n} subjects in all (power {p:.4f}) for CV {cv:g}, "
+        f"theta0 {theta0:g}, target power {power:g}"
+    )
 
 
 def dose_prop(
@@ -95,9 +132,22 @@ def dose_prop(
     if _common.STATE["json"]:
         _common.emit_json({"dose_proportionality": res.table.to_dict(orient="records")})
         return
-    _common.print_frame(res.table[["metric", "n", "dose_ratio", "slope", "slope_ci_low",
-                                   "slope_ci_high", "accept_low", "accept_high",
-                                   "proportional"]], title="Power model ln Y = a + b ln dose")
+    _common.print_frame(
+        res.table[
+            [
+                "metric",
+                "n",
+                "dose_ratio",
+                "slope",
+                "slope_ci_low",
+                "slope_ci_high",
+                "accept_low",
+                "accept_high",
+                "proportional",
+            ]
+        ],
+        title="Power model ln Y = a + b ln dose",
+    )
 
 
 def register(app: typer.Typer) -> None:

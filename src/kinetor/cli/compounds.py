@@ -27,14 +27,16 @@ def _write(out: Path | None, frames: dict) -> None:
 
 
 def register(app: typer.Typer) -> None:
-    comp = typer.Typer(help="The compound library: cited potencies, PK, schedules; checks.",
-                       no_args_is_help=True)
+    comp = typer.Typer(
+        help="The compound library: cited potencies, PK, schedules; checks.", no_args_is_help=True
+    )
 
     @comp.command("list")
     def list_cmd(
         drug_class: str = typer.Option(None, "--class", help="Only this drug class."),
         target: str = typer.Option(None, "--target", help="Only compounds hitting this target."),
-        out: Path = _OUT, json_out: bool = _JSON,
+        out: Path = _OUT,
+        json_out: bool = _JSON,
     ) -> None:
         """One row per compound: class, mechanism, targets, MW, PK coverage, gaps."""
         _json(json_out)
@@ -48,8 +50,11 @@ def register(app: typer.Typer) -> None:
         _write(out, {"compounds": df})
 
     @comp.command("show")
-    def show_cmd(name: str = typer.Argument(..., help="Name or synonym, e.g. AZD2014."),
-                 out: Path = _OUT, json_out: bool = _JSON) -> None:
+    def show_cmd(
+        name: str = typer.Argument(..., help="Name or synonym, e.g. AZD2014."),
+        out: Path = _OUT,
+        json_out: bool = _JSON,
+    ) -> None:
         """Everything the library holds on one compound, each value with source and status."""
         _json(json_out)
         import dataclasses
@@ -69,26 +74,30 @@ def register(app: typer.Typer) -> None:
             payload["findings"] = findings.to_dict(orient="records")
             _common.emit_json(payload)
         else:
-            head = (f"{c.name} ({', '.join(c.synonyms)}): {c.drug_class}, "
-                    f"pathway mechanism {c.pathway_mechanism or 'none'}, {c.modality}")
+            head = (
+                f"{c.name} ({', '.join(c.synonyms)}): {c.drug_class}, "
+                f"pathway mechanism {c.pathway_mechanism or 'none'}, {c.modality}"
+            )
             _common.info(head)
             targets = pd.DataFrame([dataclasses.asdict(t) for t in c.targets])
             _common.print_frame(targets, title="targets")
-            _common.print_frame(c.values(), title="values (each with source and status)",
-                                max_rows=200)
+            _common.print_frame(
+                c.values(), title="values (each with source and status)", max_rows=200
+            )
             for s in c.pk:
                 if s.derivation:
-                    _common.info(f"{s.species} {s.model} ({s.status}) derivation:\n"
-                                 f"{s.derivation}")
+                    _common.info(f"{s.species} {s.model} ({s.status}) derivation:\n{s.derivation}")
             if c.schedules:
-                _common.print_frame(pd.DataFrame([dataclasses.asdict(s) for s in c.schedules]),
-                                    title="schedules")
+                _common.print_frame(
+                    pd.DataFrame([dataclasses.asdict(s) for s in c.schedules]), title="schedules"
+                )
             for title, items in (("gaps", c.gaps), ("notes", c.notes)):
                 if items:
                     _common.info(f"{title}:\n" + "\n".join(f"- {g}" for g in items))
             if len(findings):
-                _common.print_frame(findings.drop(columns=["compound", "file"]),
-                                    title="consistency findings")
+                _common.print_frame(
+                    findings.drop(columns=["compound", "file"]), title="consistency findings"
+                )
         _write(out, {f"{c.name}_values": c.values(), f"{c.name}_findings": findings})
 
     @comp.command("check")
@@ -103,25 +112,39 @@ def register(app: typer.Typer) -> None:
         lib = kc.load_library()
         kc.load_trials()
         findings = kc.check_library(lib)
-        _common.print_frame(findings, title=f"{len(lib)} compounds valid; "
-                                            f"{len(findings)} consistency findings",
-                            max_rows=500)
+        _common.print_frame(
+            findings,
+            title=f"{len(lib)} compounds valid; {len(findings)} consistency findings",
+            max_rows=500,
+        )
         _write(out, {"compound_findings": findings})
 
     @comp.command("trials")
-    def trials_cmd(agent: str = typer.Option(None, "--agent"),
-                   cancer: str = typer.Option(None, "--cancer"),
-                   partner: str = typer.Option(None, "--partner"),
-                   out: Path = _OUT, json_out: bool = _JSON) -> None:
+    def trials_cmd(
+        agent: str = typer.Option(None, "--agent"),
+        cancer: str = typer.Option(None, "--cancer"),
+        partner: str = typer.Option(None, "--partner"),
+        out: Path = _OUT,
+        json_out: bool = _JSON,
+    ) -> None:
         """The seeds' clinical tables, filtered by agent, cancer type or partner."""
         _json(json_out)
         import kinetor.compounds as kc
 
         df = kc.trials(agent=agent, cancer=cancer, partner=partner)
-        cols = ["agent", "cancer_type", "phase", "line", "partners", "nct_id", "status",
-                "source_table"]
-        _common.print_frame(df if _common.STATE["json"] else df[cols],
-                            title=f"{len(df)} trial rows", max_rows=200)
+        cols = [
+            "agent",
+            "cancer_type",
+            "phase",
+            "line",
+            "partners",
+            "nct_id",
+            "status",
+            "source_table",
+        ]
+        _common.print_frame(
+            df if _common.STATE["json"] else df[cols], title=f"{len(df)} trial rows", max_rows=200
+        )
         _write(out, {"trials": df})
 
     app.add_typer(comp, name="compounds")

@@ -12,22 +12,34 @@ def register(app: typer.Typer) -> None:
 
 
 def validate(
-    data: str = typer.Argument(..., help="Study file or folder: CSV/TSV/TXT, .xlsx, SEND/SDTM "
-                               "folder (pc, ex, dm), ADNCA, NONMEM, or a write_csv folder."),
-    format: str | None = typer.Option(None, "--format", "-f",
-                                      help="csv, sdtm, send, adnca, nonmem, kinetor "
-                                      "(detected when omitted)."),
+    data: str = typer.Argument(
+        ...,
+        help="Study file or folder: CSV/TSV/TXT, .xlsx, SEND/SDTM "
+        "folder (pc, ex, dm), ADNCA, NONMEM, or a write_csv folder.",
+    ),
+    format: str | None = typer.Option(
+        None,
+        "--format",
+        "-f",
+        help="csv, sdtm, send, adnca, nonmem, kinetor (detected when omitted).",
+    ),
     time_unit: str | None = typer.Option(None, "--time-unit", help="Time unit, e.g. h."),
-    conc_unit: str | None = typer.Option(None, "--conc-unit", help="Concentration unit, "
-                                         "e.g. ng/mL."),
+    conc_unit: str | None = typer.Option(
+        None, "--conc-unit", help="Concentration unit, e.g. ng/mL."
+    ),
     dose_unit: str | None = typer.Option(None, "--dose-unit", help="Dose unit, e.g. mg/kg."),
     doses: str | None = typer.Option(None, "--doses", help="Separate doses table."),
     sheet: str | None = typer.Option(None, "--sheet", help="Excel sheet name."),
-    lloq: float | None = typer.Option(None, "--lloq", help="LLOQ (concentration unit) of "
-                                      "samples that give none; values below it become BLQ."),
-    out: str | None = typer.Option(None, "--out", help="Write the canonical tables "
-                                   "(conc.csv, doses.csv, subjects.csv) and summary.csv "
-                                   "here."),
+    lloq: float | None = typer.Option(
+        None,
+        "--lloq",
+        help="LLOQ (concentration unit) of samples that give none; values below it become BLQ.",
+    ),
+    out: str | None = typer.Option(
+        None,
+        "--out",
+        help="Write the canonical tables (conc.csv, doses.csv, subjects.csv) and summary.csv here.",
+    ),
 ) -> None:
     """Check study data: print the study summary, or the table of every problem (exit 3).
 
@@ -36,20 +48,23 @@ def validate(
     """
     from kinetor.data import fill_lloq, read_study, write_csv
 
-    units = {k: v for k, v in (("time", time_unit), ("conc", conc_unit),
-                               ("dose", dose_unit)) if v}
+    units = {k: v for k, v in (("time", time_unit), ("conc", conc_unit), ("dose", dose_unit)) if v}
     sheet_id = int(sheet) if sheet is not None and sheet.isdigit() else sheet
-    study = fill_lloq(read_study(data, format, units=units or None, doses=doses,
-                                 sheet=sheet_id), lloq)
+    study = fill_lloq(
+        read_study(data, format, units=units or None, doses=doses, sheet=sheet_id), lloq
+    )
     no_lloq = study.conc["blq"].to_numpy(bool) & study.conc["lloq"].isna().to_numpy()
     warnings = []
     if no_lloq.any():
         rows = study.conc.loc[no_lloq, "source_row"].astype(int).tolist()
-        shown = ", ".join(map(str, rows[:10])) + (f" and {len(rows) - 10} more"
-                                                 if len(rows) > 10 else "")
-        warnings.append(f"{len(rows)} BLQ sample(s) have no LLOQ (rows {shown}): give an "
-                        "LLOQ column, '<x' entries or --lloq VALUE; without one they are "
-                        "not drawn in figures")
+        shown = ", ".join(map(str, rows[:10])) + (
+            f" and {len(rows) - 10} more" if len(rows) > 10 else ""
+        )
+        warnings.append(
+            f"{len(rows)} BLQ sample(s) have no LLOQ (rows {shown}): give an "
+            "LLOQ column, '<x' entries or --lloq VALUE; without one they are "
+            "not drawn in figures"
+        )
     summary = study.summary()
     if out:
         folder = _common.out_dir(out)
@@ -58,15 +73,24 @@ def validate(
     if _common.STATE["json"]:
         import json
 
-        _common.emit_json({"source": study.source, "units": study.units,
-                           "subjects": study.n_subjects, "samples": len(study.conc),
-                           "doses": len(study.doses), "notes": study.notes,
-                           "warnings": warnings,
-                           "summary": json.loads(summary.to_json(orient="records"))})
+        _common.emit_json(
+            {
+                "source": study.source,
+                "units": study.units,
+                "subjects": study.n_subjects,
+                "samples": len(study.conc),
+                "doses": len(study.doses),
+                "notes": study.notes,
+                "warnings": warnings,
+                "summary": json.loads(summary.to_json(orient="records")),
+            }
+        )
         return
-    _common.info(f"OK {study.source}: {study.n_subjects} subjects, "
-                 f"{len(study.conc)} samples, {len(study.doses)} doses; units "
-                 + ", ".join(f"{k} {v}" for k, v in study.units.items()))
+    _common.info(
+        f"OK {study.source}: {study.n_subjects} subjects, "
+        f"{len(study.conc)} samples, {len(study.doses)} doses; units "
+        + ", ".join(f"{k} {v}" for k, v in study.units.items())
+    )
     for note in study.notes:
         _common.info(f"  note: {note}")
     for text in warnings:

@@ -15,9 +15,13 @@ _TABLES = ("pk", "studies", "arms", "pkpd", "clinical")
 def _loader(table: str):
     from kinetor.translate import evidence as ev
 
-    loaders = {"pk": ev.load_pk_sets, "studies": ev.load_xenograft_studies,
-               "arms": ev.load_xenograft_arms, "pkpd": ev.load_pkpd,
-               "clinical": ev.load_clinical_pd}
+    loaders = {
+        "pk": ev.load_pk_sets,
+        "studies": ev.load_xenograft_studies,
+        "arms": ev.load_xenograft_arms,
+        "pkpd": ev.load_pkpd,
+        "clinical": ev.load_clinical_pd,
+    }
     if table not in loaders:
         raise typer.BadParameter(f"choose one of {', '.join(_TABLES)}", param_hint="TABLE")
     return loaders[table]
@@ -36,14 +40,18 @@ def summary() -> None:
 
 def show(
     table: Annotated[str, typer.Argument(help="pk, studies, arms, pkpd or clinical.")],
-    split: Annotated[str | None, typer.Option(
-        "--split", help="Keep studies/arms of this split: fit or heldout.")] = None,
-    compound: Annotated[str | None, typer.Option(
-        "--compound", help="Keep rows naming this compound.")] = None,
-    usable: Annotated[bool, typer.Option(
-        "--usable/--all", help="Drop unverified rows (default) or keep them.")] = True,
-    out: Annotated[Path | None, typer.Option(
-        "--out", "-o", help="Write the rows to this CSV file.")] = None,
+    split: Annotated[
+        str | None, typer.Option("--split", help="Keep studies/arms of this split: fit or heldout.")
+    ] = None,
+    compound: Annotated[
+        str | None, typer.Option("--compound", help="Keep rows naming this compound.")
+    ] = None,
+    usable: Annotated[
+        bool, typer.Option("--usable/--all", help="Drop unverified rows (default) or keep them.")
+    ] = True,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Write the rows to this CSV file.")
+    ] = None,
 ) -> None:
     """Print (or write) one shipped evidence table, filtered."""
     df = _loader(table)()
@@ -56,8 +64,9 @@ def show(
     if compound is not None:
         col = "compounds" if "compounds" in df.columns else "compound"
         if col not in df.columns:
-            raise typer.BadParameter(f"the {table} table has no compound column",
-                                     param_hint="--compound")
+            raise typer.BadParameter(
+                f"the {table} table has no compound column", param_hint="--compound"
+            )
         name = compound.strip().lower()
         df = df[df[col].str.lower().str.split("+").apply(lambda cs: name in cs)]
     if usable:
@@ -69,9 +78,25 @@ def show(
     if _common.STATE["json"]:
         _common.emit_json(df.astype(object).where(df.notna(), None).to_dict(orient="records"))
         return
-    keep = [c for c in ("study_id", "compound", "compounds", "species", "arm", "parameter",
-                        "analyte_or_readout", "value", "value_high", "unit", "value_kind",
-                        "split", "status") if c in df.columns]
+    keep = [
+        c
+        for c in (
+            "study_id",
+            "compound",
+            "compounds",
+            "species",
+            "arm",
+            "parameter",
+            "analyte_or_readout",
+            "value",
+            "value_high",
+            "unit",
+            "value_kind",
+            "split",
+            "status",
+        )
+        if c in df.columns
+    ]
     _common.print_frame(df[keep], title=f"{table}: {len(df)} rows")
     if out is not None:
         _common.info(f"wrote {out}")
@@ -79,11 +104,16 @@ def show(
 
 def check(
     file: Annotated[Path, typer.Argument(help="A CSV in the layout of one evidence table.")],
-    table: Annotated[str, typer.Option(
-        "--table", "-t", help="Its layout: pk, studies, arms, pkpd or clinical.")],
-    studies: Annotated[Path | None, typer.Option(
-        "--studies", help="For --table arms: the studies CSV the arms refer to "
-                          "(default: the shipped one).")] = None,
+    table: Annotated[
+        str, typer.Option("--table", "-t", help="Its layout: pk, studies, arms, pkpd or clinical.")
+    ],
+    studies: Annotated[
+        Path | None,
+        typer.Option(
+            "--studies",
+            help="For --table arms: the studies CSV the arms refer to (default: the shipped one).",
+        ),
+    ] = None,
 ) -> None:
     """Validate a CSV against an evidence table's schema (exit 3 with every problem)."""
     from kinetor.translate import evidence as ev
@@ -107,14 +137,17 @@ def compounds() -> None:
     if _common.STATE["json"]:
         _common.emit_json(m.to_dict(orient="records"))
         return
-    _common.print_frame(m, title="evidence compounds vs the compound library "
-                                 "(blank: no library entry)")
+    _common.print_frame(
+        m, title="evidence compounds vs the compound library (blank: no library entry)"
+    )
 
 
 def register(app: typer.Typer) -> None:
-    ev_app = typer.Typer(help="Published in vivo evidence (PK sets, xenograft studies with "
-                              "a fit/held-out split, PK/PD, clinical PD), every row sourced.",
-                         no_args_is_help=True)
+    ev_app = typer.Typer(
+        help="Published in vivo evidence (PK sets, xenograft studies with "
+        "a fit/held-out split, PK/PD, clinical PD), every row sourced.",
+        no_args_is_help=True,
+    )
     ev_app.command("summary")(summary)
     ev_app.command("show")(show)
     ev_app.command("check")(check)

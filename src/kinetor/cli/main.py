@@ -42,8 +42,13 @@ def _global(
     debug: bool = typer.Option(False, "--debug", help="Show full tracebacks on errors."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing but errors."),
     json_out: bool = typer.Option(False, "--json", help="Print machine-readable JSON."),
-    version: bool = typer.Option(False, "--version", help="Print the kinetor version and "
-                                 "exit.", is_eager=True, callback=_print_version),
+    version: bool = typer.Option(
+        False,
+        "--version",
+        help="Print the kinetor version and exit.",
+        is_eager=True,
+        callback=_print_version,
+    ),
 ) -> None:
     _common.STATE.update(debug=debug, quiet=quiet, json=json_out)
 

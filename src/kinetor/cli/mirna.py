@@ -23,17 +23,18 @@ def _interactions(mirtarbase: Path | None, tarbase: Path | None, curated: bool =
     return pd.concat(parts, ignore_index=True)
 
 
-_MTB = typer.Option("--mirtarbase", help="miRTarBase export file to add (strong evidence "
-                    "rows only).")
-_TB = typer.Option("--tarbase", help="DIANA-TarBase export file to add (strong methods "
-                   "only).")
+_MTB = typer.Option(
+    "--mirtarbase", help="miRTarBase export file to add (strong evidence rows only)."
+)
+_TB = typer.Option("--tarbase", help="DIANA-TarBase export file to add (strong methods only).")
 
 
 def targets(
     mirtarbase: Annotated[Path | None, _MTB] = None,
     tarbase: Annotated[Path | None, _TB] = None,
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")] =
-        Path("mirna_targets_out"),
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")] = Path(
+        "mirna_targets_out"
+    ),
 ) -> None:
     """Validated miRNA -> target interactions for the network's genes (with sources).
 
@@ -50,27 +51,38 @@ def targets(
     if _common.STATE["json"]:
         _common.emit_json({"rows": t.to_dict(orient="records")})
         return
-    _common.print_frame(t[["mirna", "target", "evidence", "pmid", "status", "in_model"]],
-                        title="validated miRNA -> target interactions")
+    _common.print_frame(
+        t[["mirna", "target", "evidence", "pmid", "status", "in_model"]],
+        title="validated miRNA -> target interactions",
+    )
     _common.info(f"wrote targets.csv and report.html to {d}")
 
 
 def enrich(
-    de: Annotated[Path, typer.Argument(help="Differential miRNA table: mirna, log2fc, padj "
-                                       "(CSV/TSV).")],
-    background: Annotated[Path | None, typer.Option(
-        "--background", help="Gene universe, one per line (default: all genes with a "
-        "validated interaction in the table used).")] = None,
-    pathway: Annotated[Path | None, typer.Option(
-        "--pathway", help="Pathway genes, one per line (default: the network's nodes).")] =
-        None,
+    de: Annotated[
+        Path, typer.Argument(help="Differential miRNA table: mirna, log2fc, padj (CSV/TSV).")
+    ],
+    background: Annotated[
+        Path | None,
+        typer.Option(
+            "--background",
+            help="Gene universe, one per line (default: all genes with a "
+            "validated interaction in the table used).",
+        ),
+    ] = None,
+    pathway: Annotated[
+        Path | None,
+        typer.Option(
+            "--pathway", help="Pathway genes, one per line (default: the network's nodes)."
+        ),
+    ] = None,
     mirtarbase: Annotated[Path | None, _MTB] = None,
     tarbase: Annotated[Path | None, _TB] = None,
-    fdr: Annotated[float, typer.Option("--fdr", help="padj cut-off for a changed miRNA.")] =
-        0.05,
+    fdr: Annotated[float, typer.Option("--fdr", help="padj cut-off for a changed miRNA.")] = 0.05,
     min_lfc: Annotated[float, typer.Option("--min-lfc", help="|log2fc| cut-off.")] = 0.0,
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")] =
-        Path("mirna_enrich_out"),
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")] = Path(
+        "mirna_enrich_out"
+    ),
 ) -> None:
     """Pathway targets of changed miRNAs and their enrichment (hypergeometric, BH FDR).
 
@@ -90,8 +102,9 @@ def enrich(
     en.to_csv(d / "enrichment.csv", index=False)
     _common.html_report(d, f"kinetor mirna enrich: {de.name}")
     if _common.STATE["json"]:
-        _common.emit_json({"enrichment": en.to_dict(orient="records"),
-                           "targets": pt.to_dict(orient="records")})
+        _common.emit_json(
+            {"enrichment": en.to_dict(orient="records"), "targets": pt.to_dict(orient="records")}
+        )
         return
     _common.print_frame(en, title="enrichment of pathway genes among targets")
     _common.info(f"wrote pathway_targets.csv, enrichment.csv and report.html to {d}")
@@ -99,18 +112,22 @@ def enrich(
 
 def simulate(
     de: Annotated[Path, typer.Argument(help="Differential miRNA table: mirna, log2fc, padj.")],
-    lesions: Annotated[str | None, typer.Option(
-        "--lesions", help="Genotype, e.g. 'PTEN_loss;KRAS_mut'.")] = None,
-    efficacy: Annotated[float, typer.Option(
-        "--efficacy", help="Maximal repression E of a target by one miRNA (0..1).")] = 0.33,
-    k: Annotated[float, typer.Option(
-        "--k", help="miRNA level (fold of reference) giving half of E.")] = 1.0,
+    lesions: Annotated[
+        str | None, typer.Option("--lesions", help="Genotype, e.g. 'PTEN_loss;KRAS_mut'.")
+    ] = None,
+    efficacy: Annotated[
+        float,
+        typer.Option("--efficacy", help="Maximal repression E of a target by one miRNA (0..1)."),
+    ] = 0.33,
+    k: Annotated[
+        float, typer.Option("--k", help="miRNA level (fold of reference) giving half of E.")
+    ] = 1.0,
     mirtarbase: Annotated[Path | None, _MTB] = None,
     tarbase: Annotated[Path | None, _TB] = None,
-    fdr: Annotated[float, typer.Option("--fdr", help="padj cut-off for a changed miRNA.")] =
-        0.05,
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")] =
-        Path("mirna_simulate_out"),
+    fdr: Annotated[float, typer.Option("--fdr", help="padj cut-off for a changed miRNA.")] = 0.05,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")] = Path(
+        "mirna_simulate_out"
+    ),
 ) -> None:
     """miRNA changes -> target protein changes -> simulated readouts and growth.
 
@@ -132,8 +149,12 @@ def simulate(
     res.to_csv(d / "readouts.csv", index=False)
     _common.html_report(d, f"kinetor mirna simulate: {de.name} ({lesions or 'parental'})")
     if _common.STATE["json"]:
-        _common.emit_json({"protein_changes": ch.to_dict(orient="records"),
-                           "readouts": res.to_dict(orient="records")})
+        _common.emit_json(
+            {
+                "protein_changes": ch.to_dict(orient="records"),
+                "readouts": res.to_dict(orient="records"),
+            }
+        )
         return
     _common.print_frame(ch, title=f"target protein changes (E = {efficacy}, K = {k})")
     _common.print_frame(res, title="readouts, % of the unchanged cell")
@@ -141,8 +162,7 @@ def simulate(
 
 
 def register(app: typer.Typer) -> None:
-    mirna_app = typer.Typer(help="miRNA-target analysis on the network.",
-                            no_args_is_help=True)
+    mirna_app = typer.Typer(help="miRNA-target analysis on the network.", no_args_is_help=True)
     mirna_app.command("targets")(targets)
     mirna_app.command("enrich")(enrich)
     mirna_app.command("simulate")(simulate)

@@ -18,71 +18,123 @@ def register(app: typer.Typer) -> None:
 
 def _choice(value: str, choices: tuple[str, ...], flag: str) -> str:
     if value not in choices:
-        raise typer.BadParameter(f"{value!r} is not one of: {', '.join(choices)}",
-                                 param_hint=flag)
+        raise typer.BadParameter(f"{value!r} is not one of: {', '.join(choices)}", param_hint=flag)
     return value
 
 
 def nca_command(
-    data: str = typer.Argument(..., help="Study file or folder (CSV/TSV, .xlsx, SEND/SDTM "
-                               "folder, ADNCA, NONMEM)."),
+    data: str = typer.Argument(
+        ..., help="Study file or folder (CSV/TSV, .xlsx, SEND/SDTM folder, ADNCA, NONMEM)."
+    ),
     time_unit: str | None = typer.Option(None, "--time-unit", help="Time unit, e.g. h."),
-    conc_unit: str | None = typer.Option(None, "--conc-unit", help="Concentration unit, "
-                                         "e.g. ng/mL."),
+    conc_unit: str | None = typer.Option(
+        None, "--conc-unit", help="Concentration unit, e.g. ng/mL."
+    ),
     dose_unit: str | None = typer.Option(None, "--dose-unit", help="Dose unit, e.g. mg/kg."),
-    auc_method: str = typer.Option("lin-up/log-down", "--auc-method",
-                                   help="lin-up/log-down (Phoenix default), linear, lin-log."),
-    blq_rule: str = typer.Option("pknca", "--blq-rule", help="BLQ rule: " + ", ".join(_BLQ) + ", or a PKNCA shape "
-                                  "such as 'first=keep,middle=drop,last=0.5' or "
-                                  "'before_tmax=keep,after_tmax=drop'."),
-    sparse: bool = typer.Option(False, "--sparse", help="Serial-sacrifice design: composite "
-                                "profile per group with the Bailer SE of AUClast."),
+    auc_method: str = typer.Option(
+        "lin-up/log-down",
+        "--auc-method",
+        help="lin-up/log-down (Phoenix default), linear, lin-log.",
+    ),
+    blq_rule: str = typer.Option(
+        "pknca",
+        "--blq-rule",
+        help="BLQ rule: " + ", ".join(_BLQ) + ", or a PKNCA shape "
+        "such as 'first=keep,middle=drop,last=0.5' or "
+        "'before_tmax=keep,after_tmax=drop'.",
+    ),
+    sparse: bool = typer.Option(
+        False,
+        "--sparse",
+        help="Serial-sacrifice design: composite profile per group with the Bailer SE of AUClast.",
+    ),
     time: str = typer.Option("actual", "--time", help="actual or nominal sampling times."),
     doses: str | None = typer.Option(None, "--doses", help="Separate doses table."),
     intervals_file: str | None = typer.Option(
-        None, "--intervals", help="CSV of intervals: start, end (inf allowed), optional "
-        "kind (single, tau, partial) and subject/analyte/group columns."),
-    interval: Annotated[list[str] | None, typer.Option(
-        "--interval", help="An interval START-END (study time scale), e.g. 144-168 "
-        "(a dosing interval) or 0-inf; repeat for several.")] = None,
-    route: str | None = typer.Option(None, "--route", help="Route of doses that have none in "
-                                     "the file: PO, IV, IV infusion, SC, IP..."),
-    sheet: str | None = typer.Option(None, "--sheet", help="Excel sheet (name or 0-based "
-                                     "number)."),
-    mapping: Annotated[list[str] | None, typer.Option(
-        "--map", help="Column for a role, ROLE=COLUMN, e.g. --map subject=Animal --map "
-        "conc=Result; repeat for several.")] = None,
-    volume_unit: str | None = typer.Option(None, "--volume-unit", help="Unit of urine "
-                                           "collection volumes, e.g. mL."),
-    lz_range: Annotated[list[str] | None, typer.Option(
-        "--lambda-z-range", help="Manual lambda_z range SUBJECT:LOWER-UPPER (study time "
-        "scale), e.g. 3:8-24; repeat per subject.")] = None,
-    lz_exclude: Annotated[list[str] | None, typer.Option(
-        "--lambda-z-exclude", help="Point never used for lambda_z, SUBJECT:TIME, e.g. "
-        "3:12; repeat for several.")] = None,
+        None,
+        "--intervals",
+        help="CSV of intervals: start, end (inf allowed), optional "
+        "kind (single, tau, partial) and subject/analyte/group columns.",
+    ),
+    interval: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--interval",
+            help="An interval START-END (study time scale), e.g. 144-168 "
+            "(a dosing interval) or 0-inf; repeat for several.",
+        ),
+    ] = None,
+    route: str | None = typer.Option(
+        None,
+        "--route",
+        help="Route of doses that have none in the file: PO, IV, IV infusion, SC, IP...",
+    ),
+    sheet: str | None = typer.Option(None, "--sheet", help="Excel sheet (name or 0-based number)."),
+    mapping: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--map",
+            help="Column for a role, ROLE=COLUMN, e.g. --map subject=Animal --map "
+            "conc=Result; repeat for several.",
+        ),
+    ] = None,
+    volume_unit: str | None = typer.Option(
+        None, "--volume-unit", help="Unit of urine collection volumes, e.g. mL."
+    ),
+    lz_range: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--lambda-z-range",
+            help="Manual lambda_z range SUBJECT:LOWER-UPPER (study time "
+            "scale), e.g. 3:8-24; repeat per subject.",
+        ),
+    ] = None,
+    lz_exclude: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--lambda-z-exclude",
+            help="Point never used for lambda_z, SUBJECT:TIME, e.g. 3:12; repeat for several.",
+        ),
+    ] = None,
     nominal_times: str | None = typer.Option(
-        None, "--nominal-times", help="Protocol sampling times, e.g. 0,0.25,0.5,1,2,4,8,24: "
-        "samples without a nominal time get the nearest one (mean profiles need them)."),
+        None,
+        "--nominal-times",
+        help="Protocol sampling times, e.g. 0,0.25,0.5,1,2,4,8,24: "
+        "samples without a nominal time get the nearest one (mean profiles need them).",
+    ),
     exclude_flagged: bool = typer.Option(
-        False, "--exclude-flagged", help="Leave values that fail an acceptance rule "
-        "(R2ADJ, LAMZSPN, AUC%extrap; see the 'flag' columns) out of the summaries."),
+        False,
+        "--exclude-flagged",
+        help="Leave values that fail an acceptance rule "
+        "(R2ADJ, LAMZSPN, AUC%extrap; see the 'flag' columns) out of the summaries.",
+    ),
     lloq: float | None = typer.Option(
-        None, "--lloq", help="LLOQ (concentration unit) for samples without one; measured "
+        None,
+        "--lloq",
+        help="LLOQ (concentration unit) for samples without one; measured "
         "values below it become BLQ. Without it, a bare BLQ takes the LLOQ of the "
-        "analyte's '<x' entries (said in the notes)."),
-    out: str = typer.Option("nca", "--out", help="Folder for nca_parameters.csv, "
-                            "nca_wide.csv, nca_summary.csv, nca_summary_grid.csv, "
-                            "nca_cdisc_pp.csv, nca.xlsx (one sheet per table), "
-                            "nca_provenance.json and report.html."),
-    report: bool = typer.Option(True, "--report/--no-report",
-                                help="Also write the HTML report (figures and tables)."),
+        "analyte's '<x' entries (said in the notes).",
+    ),
+    out: str = typer.Option(
+        "nca",
+        "--out",
+        help="Folder for nca_parameters.csv, "
+        "nca_wide.csv, nca_summary.csv, nca_summary_grid.csv, "
+        "nca_cdisc_pp.csv, nca.xlsx (one sheet per table), "
+        "nca_provenance.json and report.html.",
+    ),
+    report: bool = typer.Option(
+        True, "--report/--no-report", help="Also write the HTML report (figures and tables)."
+    ),
     store: str | None = typer.Option(
-        None, "--store", help="Also keep the study (raw bytes), the analysis and its "
+        None,
+        "--store",
+        help="Also keep the study (raw bytes), the analysis and its "
         "outputs in a project store: an SQLite file or URL such as postgresql://host/db "
-        "('default' for the store in your data folder; see kinetor store)."),
+        "('default' for the store in your data folder; see kinetor store).",
+    ),
     project: str = typer.Option("default", "--project", help="Store project to save into."),
-    user: str | None = typer.Option(None, "--user", help="Store user (default: your login "
-                                    "name)."),
+    user: str | None = typer.Option(None, "--user", help="Store user (default: your login name)."),
 ) -> None:
     """NCA with Phoenix WinNonlin rules: every parameter per subject, summaries per group."""
     _choice(auc_method, _AUC, "--auc-method")
@@ -94,12 +146,27 @@ def nca_command(
     from kinetor.data import read_study
     from kinetor.nca import nca
 
-    units = {k: v for k, v in (("time", time_unit), ("conc", conc_unit),
-                               ("dose", dose_unit), ("volume", volume_unit)) if v}
+    units = {
+        k: v
+        for k, v in (
+            ("time", time_unit),
+            ("conc", conc_unit),
+            ("dose", dose_unit),
+            ("volume", volume_unit),
+        )
+        if v
+    }
     roles = _pairs(mapping, "--map", "ROLE=COLUMN, e.g. --map subject=Animal")
     sheet_arg = int(sheet) if sheet is not None and sheet.strip().isdigit() else sheet
-    study = read_study(data, units=units or None, time=time, doses=doses, roles=roles or None,
-                       sheet=sheet_arg, route=route)
+    study = read_study(
+        data,
+        units=units or None,
+        time=time,
+        doses=doses,
+        roles=roles or None,
+        sheet=sheet_arg,
+        route=route,
+    )
     from kinetor.data import fill_lloq
 
     study = fill_lloq(study, lloq)
@@ -109,20 +176,27 @@ def nca_command(
 
         study = bin_nominal_times(study, parse_time_list(nominal_times))
     iv_table = _intervals(intervals_file, interval)
-    res = nca(study, auc_method=auc_method, blq_rule=blq_rule, sparse=sparse, time=time,
-              intervals=iv_table, lambda_z_range=_lz_ranges(lz_range),
-              lambda_z_exclude=_lz_points(lz_exclude))
+    res = nca(
+        study,
+        auc_method=auc_method,
+        blq_rule=blq_rule,
+        sparse=sparse,
+        time=time,
+        intervals=iv_table,
+        lambda_z_range=_lz_ranges(lz_range),
+        lambda_z_exclude=_lz_points(lz_exclude),
+    )
     folder = _common.out_dir(out)
     summary = res.summary(exclude_flagged=exclude_flagged)
     res.parameters.to_csv(folder / "nca_parameters.csv", index=False)
     res.to_wide().to_csv(folder / "nca_wide.csv", index=False)
     summary.to_csv(folder / "nca_summary.csv", index=False)
     res.to_cdisc().to_csv(folder / "nca_cdisc_pp.csv", index=False)
-    res.summary_grid(exclude_flagged=exclude_flagged).to_csv(folder / "nca_summary_grid.csv",
-                                                             index=False)
+    res.summary_grid(exclude_flagged=exclude_flagged).to_csv(
+        folder / "nca_summary_grid.csv", index=False
+    )
     res.to_excel(folder / "nca.xlsx", exclude_flagged=exclude_flagged)
-    (folder / "nca_provenance.json").write_text(json.dumps(res.provenance, indent=2,
-                                                           default=str))
+    (folder / "nca_provenance.json").write_text(json.dumps(res.provenance, indent=2, default=str))
     if report:
         from kinetor.report import nca_report
 
@@ -137,46 +211,80 @@ def nca_command(
             return [] if df is None else json.loads(df.to_json(orient="records"))
 
         # the same structured options as the browser app stores (kinetor.store.nca)
-        opts = {"auc_method": auc_method, "blq_rule": blq_rule, "sparse": sparse,
-                "time": time, "exclude_flagged": exclude_flagged,
-                "lambda_z_exclude": records(_lz_points(lz_exclude)),
-                "lambda_z_range": records(_lz_ranges(lz_range)),
-                "intervals": records(iv_table), "nominal_times": nominal_times,
-                "lloq": lloq}
+        opts = {
+            "auc_method": auc_method,
+            "blq_rule": blq_rule,
+            "sparse": sparse,
+            "time": time,
+            "exclude_flagged": exclude_flagged,
+            "lambda_z_exclude": records(_lz_points(lz_exclude)),
+            "lambda_z_range": records(_lz_ranges(lz_range)),
+            "intervals": records(iv_table),
+            "nominal_times": nominal_times,
+            "lloq": lloq,
+        }
         settings = {"units": units, "roles": roles, "route": route, "sheet": sheet}
-        saved = save_cli_run(store, project, user, data, folder, "nca", opts, settings,
-                             study.input_hash())
-        _common.info(f"stored as result {saved['id']} (version {saved['version']}) of "
-                     f"study {saved['study_id']} in project {project!r}")
+        saved = save_cli_run(
+            store, project, user, data, folder, "nca", opts, settings, study.input_hash()
+        )
+        _common.info(
+            f"stored as result {saved['id']} (version {saved['version']}) of "
+            f"study {saved['study_id']} in project {project!r}"
+        )
     if _common.STATE["json"]:
         import json as _json
 
         def records(df):
             return _json.loads(df.to_json(orient="records"))
 
-        _common.emit_json({"out": str(folder), "profiles": len(res.profiles),
-                           "parameters": records(res.to_wide()),
-                           "summary": records(summary),
-                           "excluded_or_flagged": n_flag, "notes": list(study.notes),
-                           "provenance": res.provenance})
+        _common.emit_json(
+            {
+                "out": str(folder),
+                "profiles": len(res.profiles),
+                "parameters": records(res.to_wide()),
+                "summary": records(summary),
+                "excluded_or_flagged": n_flag,
+                "notes": list(study.notes),
+                "provenance": res.provenance,
+            }
+        )
         return
-    _common.info(f"NCA {study.source}: {len(res.profiles)} profiles, "
-                 f"{len(res.parameters)} parameter values ({n_flag} NaN or flagged, see "
-                 f"'exclude'); AUC method {auc_method}, BLQ rule {blq_rule}; wrote {folder}")
+    _common.info(
+        f"NCA {study.source}: {len(res.profiles)} profiles, "
+        f"{len(res.parameters)} parameter values ({n_flag} NaN or flagged, see "
+        f"'exclude'); AUC method {auc_method}, BLQ rule {blq_rule}; wrote {folder}"
+    )
     keep = ["PPTESTCD", "unit", "n", "statistic", "display"]
     by = [c for c in summary.columns if c not in keep and c in (*res.groups, "analyte")]
-    main_codes = ["CMAX", "TMAX", "AUCLST", "AUCIFO", "LAMZHL", "CLFO", "CLO", "VZFO", "VZO",
-                  "AUCTAU", "CAVG", "CTROUGH", "AUCINT", "SPARSEAL", "AUCLSTSE", "RCAMINT",
-                  "RCPCINT", "RENALCL"]
+    main_codes = [
+        "CMAX",
+        "TMAX",
+        "AUCLST",
+        "AUCIFO",
+        "LAMZHL",
+        "CLFO",
+        "CLO",
+        "VZFO",
+        "VZO",
+        "AUCTAU",
+        "CAVG",
+        "CTROUGH",
+        "AUCINT",
+        "SPARSEAL",
+        "AUCLSTSE",
+        "RCAMINT",
+        "RCPCINT",
+        "RENALCL",
+    ]
     shown = summary[summary["PPTESTCD"].isin(main_codes)]
     import numpy as np
 
     tunit = study.units.get("time", "")
-    for (a, b, mat), block in shown.groupby(["start", "end", "matrix"], sort=True,
-                                            observed=True):
+    for (a, b, mat), block in shown.groupby(["start", "end", "matrix"], sort=True, observed=True):
         label = f"{a:g}-{b:g} {tunit}" if np.isfinite(b) else f"{a:g} {tunit} to infinity"
-        _common.print_frame(block[[*by, *keep]],
-                            title=f"NCA summary, {mat}, interval {label} (main parameters)")
+        _common.print_frame(
+            block[[*by, *keep]], title=f"NCA summary, {mat}, interval {label} (main parameters)"
+        )
 
 
 def _intervals(path: str | None, specs: list[str] | None):
@@ -198,9 +306,16 @@ def _intervals(path: str | None, specs: list[str] | None):
         except ValueError:
             lo = hi = float("nan")
         if not sep or not (hi > lo):
-            raise DataError([Problem(f"interval {spec!r}", column="--interval",
-                                     fix="write START-END with END after START, e.g. "
-                                         "--interval 144-168 or --interval 0-inf")])
+            raise DataError(
+                [
+                    Problem(
+                        f"interval {spec!r}",
+                        column="--interval",
+                        fix="write START-END with END after START, e.g. "
+                        "--interval 144-168 or --interval 0-inf",
+                    )
+                ]
+            )
         rows.append({"start": lo, "end": hi})
     if rows:
         frames.append(pd.DataFrame(rows))

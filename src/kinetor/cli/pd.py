@@ -13,22 +13,34 @@ _FORMULAS = ("delta", "tc_ratio", "rtv", "geometric")
 
 
 def tgi(
-    volumes: Annotated[Path, typer.Argument(
-        help="Tidy tumour volumes (CSV/Excel): animal, group, day, volume "
-             "(or length and width: V = L x W^2 / 2).")],
-    control: Annotated[str, typer.Option("--control", "-c",
-                                         help="Name of the control (vehicle) group.")],
-    day: Annotated[float | None, typer.Option(
-        "--day", help="Evaluation day (default: last day shared with the control).")] = None,
-    start_day: Annotated[float | None, typer.Option(
-        "--start-day", help="Treatment-start day (default: control's first day).")] = None,
-    formula: Annotated[str, typer.Option(
-        "--formula", help="delta (default, (1 - dT/dC) x 100), tc_ratio, rtv or "
-                          "geometric.")] = "delta",
-    log: Annotated[bool, typer.Option("--log/--linear",
-                                      help="Log-scale y axis in the plot.")] = False,
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")] =
-        Path("tgi_out"),
+    volumes: Annotated[
+        Path,
+        typer.Argument(
+            help="Tidy tumour volumes (CSV/Excel): animal, group, day, volume "
+            "(or length and width: V = L x W^2 / 2)."
+        ),
+    ],
+    control: Annotated[
+        str, typer.Option("--control", "-c", help="Name of the control (vehicle) group.")
+    ],
+    day: Annotated[
+        float | None,
+        typer.Option("--day", help="Evaluation day (default: last day shared with the control)."),
+    ] = None,
+    start_day: Annotated[
+        float | None,
+        typer.Option("--start-day", help="Treatment-start day (default: control's first day)."),
+    ] = None,
+    formula: Annotated[
+        str,
+        typer.Option(
+            "--formula", help="delta (default, (1 - dT/dC) x 100), tc_ratio, rtv or geometric."
+        ),
+    ] = "delta",
+    log: Annotated[
+        bool, typer.Option("--log/--linear", help="Log-scale y axis in the plot.")
+    ] = False,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")] = Path("tgi_out"),
 ) -> None:
     """Tumour growth inhibition per group (tables and a mean +/- SEM plot).
 
@@ -39,12 +51,12 @@ def tgi(
     from kinetor.pd.plots import plot_volumes
 
     if formula not in _FORMULAS:
-        raise typer.BadParameter(f"choose one of {', '.join(_FORMULAS)}",
-                                 param_hint="--formula")
+        raise typer.BadParameter(f"choose one of {', '.join(_FORMULAS)}", param_hint="--formula")
     data = read_volumes(volumes)
     res = tgi_(data, control=control, day=day, start_day=start_day, formula=formula)
-    rate = rate_based_tc(data, control=control, start_day=start_day,
-                         end_day=None if day is None else day)
+    rate = rate_based_tc(
+        data, control=control, start_day=start_day, end_day=None if day is None else day
+    )
     summ = volume_summary(data)
     d = _common.out_dir(out)
     res.to_csv(d / "tgi.csv", index=False)
@@ -54,37 +66,74 @@ def tgi(
     report = _common.html_report(d, f"kinetor tgi: tumour growth inhibition vs {control}")
     files = [d / "tgi.csv", d / "rate_based_tc.csv", d / "volume_summary.csv", png, report]
     if _common.STATE["json"]:
-        _common.emit_json({"tgi": res.to_dict(orient="records"),
-                           "files": [str(p) for p in files]})
+        _common.emit_json({"tgi": res.to_dict(orient="records"), "files": [str(p) for p in files]})
         return
-    _common.print_frame(res[["group", "start_day", "day", "n_day", "mean_day", "tc_pct",
-                             "tgi_pct", "regression", "reason"]],
-                        title=f"TGI vs {control} ({formula}): {res['formula'].iloc[0]}")
+    _common.print_frame(
+        res[
+            [
+                "group",
+                "start_day",
+                "day",
+                "n_day",
+                "mean_day",
+                "tc_pct",
+                "tgi_pct",
+                "regression",
+                "reason",
+            ]
+        ],
+        title=f"TGI vs {control} ({formula}): {res['formula'].iloc[0]}",
+    )
     _common.info(f"wrote {len(files)} files to {d}")
 
 
 def fit(
-    data: Annotated[Path, typer.Argument(
-        help="Tumour volumes (animal, group, day, volume) for tumour models; biomarker "
-             "data (animal, time, value[, conc, lloq]) for the others.")],
-    model: Annotated[str, typer.Option(
-        "--model", "-m", help="simeoni, exponential, linear, exponential_linear, gompertz, "
-        "logistic; emax, sigmoid_emax, imax, idr1-idr4, effect_emax.")] = "simeoni",
-    exposure: Annotated[Path | None, typer.Option(
-        "--exposure", "-e", help="Exposure CSV: animal or group, time (or day), conc "
-        "(same time unit as the data).")] = None,
+    data: Annotated[
+        Path,
+        typer.Argument(
+            help="Tumour volumes (animal, group, day, volume) for tumour models; biomarker "
+            "data (animal, time, value[, conc, lloq]) for the others."
+        ),
+    ],
+    model: Annotated[
+        str,
+        typer.Option(
+            "--model",
+            "-m",
+            help="simeoni, exponential, linear, exponential_linear, gompertz, "
+            "logistic; emax, sigmoid_emax, imax, idr1-idr4, effect_emax.",
+        ),
+    ] = "simeoni",
+    exposure: Annotated[
+        Path | None,
+        typer.Option(
+            "--exposure",
+            "-e",
+            help="Exposure CSV: animal or group, time (or day), conc (same time unit as the data).",
+        ),
+    ] = None,
     by: Annotated[str, typer.Option("--by", help="pooled, group or animal.")] = "pooled",
-    error: Annotated[str | None, typer.Option(
-        "--error", help="additive, proportional or log (default: log for tumour models, "
-        "additive otherwise).")] = None,
-    fix: Annotated[list[str] | None, typer.Option(
-        "--fix", help="Hold a parameter: NAME=VALUE (repeatable).")] = None,
-    init: Annotated[list[str] | None, typer.Option(
-        "--init", help="Initial value: NAME=VALUE (repeatable).")] = None,
-    lloq: Annotated[float | None, typer.Option(
-        "--lloq", help="Limit of quantification (values below are censored, M3).")] = None,
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")] =
-        Path("pd_fit_out"),
+    error: Annotated[
+        str | None,
+        typer.Option(
+            "--error",
+            help="additive, proportional or log (default: log for tumour models, "
+            "additive otherwise).",
+        ),
+    ] = None,
+    fix: Annotated[
+        list[str] | None, typer.Option("--fix", help="Hold a parameter: NAME=VALUE (repeatable).")
+    ] = None,
+    init: Annotated[
+        list[str] | None, typer.Option("--init", help="Initial value: NAME=VALUE (repeatable).")
+    ] = None,
+    lloq: Annotated[
+        float | None,
+        typer.Option("--lloq", help="Limit of quantification (values below are censored, M3)."),
+    ] = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")] = Path(
+        "pd_fit_out"
+    ),
 ) -> None:
     """Fit a PD or tumour model to biomarker or tumour-volume data.
 
@@ -105,9 +154,16 @@ def fit(
     ids = {c: str for c in ("animal", "subject", "id", "group", "arm")}
     ex = pd.read_csv(exposure, dtype=ids) if exposure is not None else None
     frame = data if model in TUMOR_MODELS else pd.read_csv(data, dtype=ids)
-    f = fit_pd(frame, model, exposure=ex, by=by, error=error,
-               fixed=_common.number_pairs(fix, "--fix"), init=_common.number_pairs(init, "--init"),
-               lloq=lloq)
+    f = fit_pd(
+        frame,
+        model,
+        exposure=ex,
+        by=by,
+        error=error,
+        fixed=_common.number_pairs(fix, "--fix"),
+        init=_common.number_pairs(init, "--init"),
+        lloq=lloq,
+    )
     d = _common.out_dir(out)
     summ, stats = f.summary, f.fit_statistics()
     summ.insert(0, "model", model)
@@ -117,23 +173,40 @@ def fit(
     _pd_fit_figures(f.observations_, d)
     _common.html_report(d, f"kinetor pd fit: {model} ({by})")
     if _common.STATE["json"]:
-        _common.emit_json({"parameters": summ.to_dict(orient="records"),
-                           "statistics": stats.to_dict(orient="records")})
+        _common.emit_json(
+            {
+                "parameters": summ.to_dict(orient="records"),
+                "statistics": stats.to_dict(orient="records"),
+            }
+        )
         return
-    _common.print_frame(summ[["group", "parameter", "estimate", "se", "rse_pct", "ci_lower",
-                              "ci_upper", "fixed", "converged"]], title=f"{model} fit ({by}, "
-                        f"{f.error} error)")
+    _common.print_frame(
+        summ[
+            [
+                "group",
+                "parameter",
+                "estimate",
+                "se",
+                "rse_pct",
+                "ci_lower",
+                "ci_upper",
+                "fixed",
+                "converged",
+            ]
+        ],
+        title=f"{model} fit ({by}, {f.error} error)",
+    )
     n_ok = int(f.converged_.sum())
-    _common.info(f"converged: {n_ok} of {f.converged_.size} fit(s); wrote 3 files and "
-                 f"report.html to {d}")
+    _common.info(
+        f"converged: {n_ok} of {f.converged_.size} fit(s); wrote 3 files and report.html to {d}"
+    )
     for g, why in f.convergence_reason_[~f.converged_].items():
         _common.info(f"  NOT converged ({g}): {why}")
 
 
 def register(app: typer.Typer) -> None:
     app.command("tgi")(tgi)
-    pd_app = typer.Typer(help="Exposure-response and tumour growth models.",
-                         no_args_is_help=True)
+    pd_app = typer.Typer(help="Exposure-response and tumour growth models.", no_args_is_help=True)
     pd_app.command("fit")(fit)
     app.add_typer(pd_app, name="pd")
 
@@ -150,9 +223,10 @@ def _pd_fit_figures(obs, folder) -> None:
     if None in (t, y, ident) or not {"predicted", "residual"} <= cols or not len(obs):
         return
     xlab = "Day" if t == "day" else "Time"
-    for log, name in ((False, "pd_fit_individual_linear.png"),
-                      (True, "pd_fit_individual_log.png")):
-        plot_fit_individuals(obs, ident, t, y, "predicted", log=log, xlabel=xlab,
-                             ylabel=y.capitalize()).savefig(folder / name, dpi=100)
+    for log, name in ((False, "pd_fit_individual_linear.png"), (True, "pd_fit_individual_log.png")):
+        plot_fit_individuals(
+            obs, ident, t, y, "predicted", log=log, xlabel=xlab, ylabel=y.capitalize()
+        ).savefig(folder / name, dpi=100)
     plot_fit_gof(obs, ident, t, y, "predicted", "residual", xlabel=xlab).savefig(
-        folder / "pd_fit_goodness_of_fit.png", dpi=100)
+        folder / "pd_fit_goodness_of_fit.png", dpi=100
+    )

@@ -64,8 +64,7 @@ def simulate_pk(
     regimen: str = typer.Option(..., "--regimen", help="e.g. '15 mg/kg PO BID x 28 days'."),
     hours: float = typer.Option(..., "--hours", help="Simulate from 0 to this time (h)."),
     dt: float = typer.Option(1.0, "--dt", help="Output step (h)."),
-    n_subjects: int = typer.Option(1, "--n-subjects", min=1,
-                                   help="Number of virtual subjects."),
+    n_subjects: int = typer.Option(1, "--n-subjects", min=1, help="Number of virtual subjects."),
     cv: Annotated[
         list[str] | None, typer.Option("--cv", help="Log-normal BSV as CV, e.g. --cv cl=0.3.")
     ] = None,
@@ -95,11 +94,13 @@ def simulate_pk(
     params = {k: _number_or_text(v) for k, v in _pairs(param, "--param").items()}
     variability = {k: _float(v, "--cv") for k, v in _pairs(cv or [], "--cv").items()}
     if not (hours > 0 and dt > 0):
-        raise typer.BadParameter(f"--hours {hours:g} and --dt {dt:g} must both be > 0",
-                                 param_hint="--hours/--dt")
+        raise typer.BadParameter(
+            f"--hours {hours:g} and --dt {dt:g} must both be > 0", param_hint="--hours/--dt"
+        )
     check_limit("simulated_hours", hours, "hours (--hours)")
-    check_limit("values", n_subjects * (hours / dt + 1), "simulated values "
-                "(--n-subjects x --hours/--dt)")
+    check_limit(
+        "values", n_subjects * (hours / dt + 1), "simulated values (--n-subjects x --hours/--dt)"
+    )
     m = model_class(model)(**params)
     reg = Regimen.parse(regimen)
     times = np.arange(0.0, hours + dt / 2, dt)
@@ -128,7 +129,8 @@ def simulate_pk(
     from kinetor.report.fit_figures import plot_simulation_bands
 
     plot_simulation_bands(sim.to_frame(), conc_unit).savefig(
-        folder / "pk_simulation_bands.png", dpi=100)
+        folder / "pk_simulation_bands.png", dpi=100
+    )
     _common.html_report(folder, "kinetor simulate-pk: simulated PK")
     exposure = sim.exposure()
     if _common.STATE["json"]:
@@ -251,8 +253,17 @@ def fit_command(
     for r in res.stats.itertuples():
         if not r.converged:
             _common.info(f"  [bold red]NOT converged[/] {r.subject}: {r.reason}")
-    cols = ["subject", "parameter", "estimate", "se", "rse_pct", "ci_lower", "ci_upper", "unit",
-            "converged"]
+    cols = [
+        "subject",
+        "parameter",
+        "estimate",
+        "se",
+        "rse_pct",
+        "ci_lower",
+        "ci_upper",
+        "unit",
+        "converged",
+    ]
     _common.print_frame(res.params[cols], title="Parameters (95% CI)")
 
 
@@ -267,10 +278,11 @@ def _fit_figures(pred, folder, units: dict) -> None:
     res_col = "wres" if "wres" in pred.columns else ("res" if "res" in pred.columns else None)
     xlab = f"Time ({units.get('time', '')})"
     ylab = f"Concentration ({units.get('conc', '')})"
-    for log, name in ((False, "pk_fit_individual_linear.png"),
-                      (True, "pk_fit_individual_log.png")):
-        plot_fit_individuals(pred, "subject", "time", "dv", "ipred", log=log, xlabel=xlab,
-                             ylabel=ylab).savefig(folder / name, dpi=100)
+    for log, name in ((False, "pk_fit_individual_linear.png"), (True, "pk_fit_individual_log.png")):
+        plot_fit_individuals(
+            pred, "subject", "time", "dv", "ipred", log=log, xlabel=xlab, ylabel=ylab
+        ).savefig(folder / name, dpi=100)
     if res_col:
         plot_fit_gof(pred, "subject", "time", "dv", "ipred", res_col, xlabel=xlab).savefig(
-            folder / "pk_fit_goodness_of_fit.png", dpi=100)
+            folder / "pk_fit_goodness_of_fit.png", dpi=100
+        )

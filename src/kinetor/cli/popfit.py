@@ -14,37 +14,60 @@ _MODELS = ("1cmt-iv", "1cmt-oral", "1cmt-oral-lag", "2cmt-iv", "2cmt-oral", "2cm
 
 def popfit(
     data: Annotated[str, typer.Argument(help="Study file or folder (CSV, .xlsx, NONMEM).")],
-    model: Annotated[str, typer.Option("--model", help="Model: " + ", ".join(_MODELS) + ".")]
-    = "1cmt-oral",
-    eta: Annotated[str | None, typer.Option(
-        "--eta", help="Parameters with between-subject variability, e.g. cl,v,ka "
-                      "(default: all but tlag).")] = None,
+    model: Annotated[
+        str, typer.Option("--model", help="Model: " + ", ".join(_MODELS) + ".")
+    ] = "1cmt-oral",
+    eta: Annotated[
+        str | None,
+        typer.Option(
+            "--eta",
+            help="Parameters with between-subject variability, e.g. cl,v,ka "
+            "(default: all but tlag).",
+        ),
+    ] = None,
     omega: Annotated[str, typer.Option("--omega", help="diagonal or block.")] = "diagonal",
-    covariate: Annotated[list[str] | None, typer.Option(
-        "--covariate", help="PARAM~COV: cl~weight (allometric 0.75/1), cl~weight:est, "
-                            "v~sex:cat, cl~age (power). Repeatable.")] = None,
-    error: Annotated[str, typer.Option(
-        "--error", help="additive, proportional or combined.")] = "additive",
+    covariate: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--covariate",
+            help="PARAM~COV: cl~weight (allometric 0.75/1), cl~weight:est, "
+            "v~sex:cat, cl~age (power). Repeatable.",
+        ),
+    ] = None,
+    error: Annotated[
+        str, typer.Option("--error", help="additive, proportional or combined.")
+    ] = "additive",
     blq: Annotated[str, typer.Option("--blq", help="m3 (censored) or drop.")] = "m3",
-    init: Annotated[list[str] | None, typer.Option(
-        "--init", help="Initial values NAME=VALUE (cl, v, ka, omega_cl, add_sd...).")] = None,
-    cov_method: Annotated[str, typer.Option(
-        "--cov", help="Covariance step: sandwich (R^-1 S R^-1), hessian (2 R^-1) or none.")]
-    = "sandwich",
+    init: Annotated[
+        list[str] | None,
+        typer.Option("--init", help="Initial values NAME=VALUE (cl, v, ka, omega_cl, add_sd...)."),
+    ] = None,
+    cov_method: Annotated[
+        str,
+        typer.Option(
+            "--cov", help="Covariance step: sandwich (R^-1 S R^-1), hessian (2 R^-1) or none."
+        ),
+    ] = "sandwich",
     n_vpc: Annotated[int, typer.Option("--vpc", help="VPC replicates (0: no VPC).")] = 1000,
     bins: Annotated[int, typer.Option("--bins", help="VPC time bins (quantiles).")] = 6,
     analyte: Annotated[str | None, typer.Option("--analyte")] = None,
     time_unit: Annotated[str | None, typer.Option("--time-unit", help="e.g. h.")] = None,
     conc_unit: Annotated[str | None, typer.Option("--conc-unit", help="e.g. mg/L.")] = None,
     dose_unit: Annotated[str | None, typer.Option("--dose-unit", help="e.g. mg.")] = None,
-    weight_unit: Annotated[str | None, typer.Option(
-        "--weight-unit", help="Unit of a weight column without one, e.g. kg.")] = None,
+    weight_unit: Annotated[
+        str | None,
+        typer.Option("--weight-unit", help="Unit of a weight column without one, e.g. kg."),
+    ] = None,
     seed: Annotated[int, typer.Option("--seed", help="Seed for NPDE and VPC.")] = 0,
-    ci_level: Annotated[float, typer.Option("--ci-level", help="Level of the Wald CIs.")]
-    = 0.95,
-    compare_sparse: Annotated[bool, typer.Option(
-        "--compare-sparse", help="Serial-sacrifice data: also fit by naive pooling and by "
-                                 "sparse NCA per dose group (sparse_comparison.csv).")] = False,
+    ci_level: Annotated[float, typer.Option("--ci-level", help="Level of the Wald CIs.")] = 0.95,
+    compare_sparse: Annotated[
+        bool,
+        typer.Option(
+            "--compare-sparse",
+            help="Serial-sacrifice data: also fit by naive pooling and by "
+            "sparse NCA per dose group (sparse_comparison.csv).",
+        ),
+    ] = False,
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("popfit"),
 ) -> None:
     """Fit a population PK model by FOCE with interaction.
@@ -59,39 +82,72 @@ def popfit(
     from kinetor.popfit import vpc
     from kinetor.report.popfit import plot_gof, plot_individual_fits, plot_vpc
 
-    for value, allowed, hint in ((model.lower(), _MODELS, "--model"),
-                                 (omega, ("diagonal", "block"), "--omega"),
-                                 (error, ("additive", "proportional", "combined"), "--error"),
-                                 (blq, ("m3", "drop"), "--blq"),
-                                 (cov_method, ("sandwich", "hessian", "none"), "--cov")):
+    for value, allowed, hint in (
+        (model.lower(), _MODELS, "--model"),
+        (omega, ("diagonal", "block"), "--omega"),
+        (error, ("additive", "proportional", "combined"), "--error"),
+        (blq, ("m3", "drop"), "--blq"),
+        (cov_method, ("sandwich", "hessian", "none"), "--cov"),
+    ):
         if value not in allowed:
             raise typer.BadParameter(f"choose one of {', '.join(allowed)}", param_hint=hint)
     if not 0.0 < ci_level < 1.0:
-        raise typer.BadParameter("give a level between 0 and 1, e.g. 0.95",
-                                 param_hint="--ci-level")
-    units = {k: v for k, v in (("time", time_unit), ("conc", conc_unit), ("dose", dose_unit),
-                               ("weight", weight_unit)) if v}
+        raise typer.BadParameter("give a level between 0 and 1, e.g. 0.95", param_hint="--ci-level")
+    units = {
+        k: v
+        for k, v in (
+            ("time", time_unit),
+            ("conc", conc_unit),
+            ("dose", dose_unit),
+            ("weight", weight_unit),
+        )
+        if v
+    }
     study = read_study(data, units=units or None)
     with _common.progress() as bar:
         task = bar.add_task(f"FOCE-I {model}", total=1)
-        res = fit_(study, model, eta=eta.split(",") if eta else None, omega=omega,
-                   covariates=list(covariate or []), error=error, blq=blq,
-                   init=_common.number_pairs(init, "--init") or None, analyte=analyte,
-                   cov_method=cov_method, seed=seed, ci_level=ci_level)
+        res = fit_(
+            study,
+            model,
+            eta=eta.split(",") if eta else None,
+            omega=omega,
+            covariates=list(covariate or []),
+            error=error,
+            blq=blq,
+            init=_common.number_pairs(init, "--init") or None,
+            analyte=analyte,
+            cov_method=cov_method,
+            seed=seed,
+            ci_level=ci_level,
+        )
         bar.update(task, advance=1)
     d = _common.out_dir(out)
     summary = res.summary()
     summary.to_csv(d / "estimates.csv", index=False)
     res.ebe.to_csv(d / "ebe.csv", index=False)
     res.table.to_csv(d / "residuals.csv", index=False)
-    stats = {"ofv": res.ofv, "loglik": res.loglik, "aic": res.aic, "bic": res.bic,
-             "n_subjects": res.n_subjects, "n_obs": res.n_obs, "converged": res.converged,
-             "reason": res.reason, "covariance": res.cov_method}
+    stats = {
+        "ofv": res.ofv,
+        "loglik": res.loglik,
+        "aic": res.aic,
+        "bic": res.bic,
+        "n_subjects": res.n_subjects,
+        "n_obs": res.n_obs,
+        "converged": res.converged,
+        "reason": res.reason,
+        "covariance": res.cov_method,
+    }
     import pandas as pd
 
     pd.DataFrame([stats]).to_csv(d / "fit_stats.csv", index=False)
-    files = [d / "estimates.csv", d / "fit_stats.csv", d / "ebe.csv", d / "residuals.csv",
-             plot_gof(res, d / "gof.png"), plot_individual_fits(res, d / "individual_fits.png")]
+    files = [
+        d / "estimates.csv",
+        d / "fit_stats.csv",
+        d / "ebe.csv",
+        d / "residuals.csv",
+        plot_gof(res, d / "gof.png"),
+        plot_individual_fits(res, d / "individual_fits.png"),
+    ]
     if n_vpc:
         v = vpc(res, n_vpc, bins=bins, seed=seed)
         pc = vpc(res, n_vpc, bins=bins, pred_corr=True, seed=seed)
@@ -100,18 +156,28 @@ def popfit(
     if compare_sparse:
         from kinetor.popfit.compare import serial_sacrifice_comparison
 
-        comp = serial_sacrifice_comparison(study, res.model.structure, error=error, fit=res,
-                                           ci_level=ci_level)
+        comp = serial_sacrifice_comparison(
+            study, res.model.structure, error=error, fit=res, ci_level=ci_level
+        )
         comp.to_csv(d / "sparse_comparison.csv", index=False)
         files.append(d / "sparse_comparison.csv")
     files.append(_common.html_report(d, f"kinetor popfit: {res.model.structure} FOCE-I"))
     if _common.STATE["json"]:
-        _common.emit_json({**stats, "estimates": summary.to_dict(orient="records"),
-                           "files": [str(p) for p in files]})
+        _common.emit_json(
+            {
+                **stats,
+                "estimates": summary.to_dict(orient="records"),
+                "files": [str(p) for p in files],
+            }
+        )
         return
-    _common.print_frame(summary, title=(
-        f"FOCE-I {res.model.structure}: OFV {res.ofv:.3f} (no N log 2pi), AIC {res.aic:.2f}, "
-        f"BIC {res.bic:.2f}, converged={res.converged} ({res.reason})"))
+    _common.print_frame(
+        summary,
+        title=(
+            f"FOCE-I {res.model.structure}: OFV {res.ofv:.3f} (no N log 2pi), AIC {res.aic:.2f}, "
+            f"BIC {res.bic:.2f}, converged={res.converged} ({res.reason})"
+        ),
+    )
     _common.info(f"covariance: {res.cov_method}")
     _common.info(f"wrote {len(files)} files to {d}")
 

@@ -16,52 +16,89 @@ from kinetor.cli import _common
 _MODELS = Path("qsar_models")
 
 
-def _curated(data: Path, smiles_col, value_col, unit, unit_col, relation_col, id_col,
-             tautomer: bool):
+def _curated(
+    data: Path, smiles_col, value_col, unit, unit_col, relation_col, id_col, tautomer: bool
+):
     from kinetor.qsar.curation import curate
     from kinetor.qsar.io import SMILES_COLUMNS, _find, read_activity_table
 
     frame = read_activity_table(data)
     scol = smiles_col or _find(frame.columns, SMILES_COLUMNS) or "smiles"
-    return curate(frame, smiles=scol, value=value_col, unit=unit_col, relation=relation_col,
-                  id_col=id_col, default_unit=unit, tautomer=tautomer, file=data.name)
+    return curate(
+        frame,
+        smiles=scol,
+        value=value_col,
+        unit=unit_col,
+        relation=relation_col,
+        id_col=id_col,
+        default_unit=unit,
+        tautomer=tautomer,
+        file=data.name,
+    )
 
 
 def _report_problems(problems, what: str) -> None:
     if problems:
         import pandas as pd
 
-        _common.print_frame(pd.DataFrame([p.as_dict() for p in problems]),
-                            title=f"{len(problems)} {what} (reported, the rest processed)")
+        _common.print_frame(
+            pd.DataFrame([p.as_dict() for p in problems]),
+            title=f"{len(problems)} {what} (reported, the rest processed)",
+        )
 
 
-_DataArg = Annotated[Path, typer.Argument(help="Training table (CSV/TSV/SDF): structure, "
-                                                "potency, optional unit/relation/id columns.")]
-_SmilesCol = Annotated[str | None, typer.Option("--smiles-col", help="SMILES column "
-                                                "(default: detected).")]
+_DataArg = Annotated[
+    Path,
+    typer.Argument(
+        help="Training table (CSV/TSV/SDF): structure, potency, optional unit/relation/id columns."
+    ),
+]
+_SmilesCol = Annotated[
+    str | None, typer.Option("--smiles-col", help="SMILES column (default: detected).")
+]
 _ValueCol = Annotated[str, typer.Option("--value-col", help="Potency column.")]
-_Unit = Annotated[str | None, typer.Option("--unit", help="Unit of every value when the "
-                                           "table has no unit column: nM, uM, M, or p "
-                                           "(already pIC50/pKi).")]
+_Unit = Annotated[
+    str | None,
+    typer.Option(
+        "--unit",
+        help="Unit of every value when the "
+        "table has no unit column: nM, uM, M, or p "
+        "(already pIC50/pKi).",
+    ),
+]
 _UnitCol = Annotated[str, typer.Option("--unit-col", help="Unit column.")]
 _RelCol = Annotated[str, typer.Option("--relation-col", help="Relation column (=, <, >).")]
 _IdCol = Annotated[str | None, typer.Option("--id-col", help="Compound id column.")]
-_Learner = Annotated[str, typer.Option("--learner", help="consensus (default: SVR + GP "
-                                       "stacked by inner scaffold CV), consensus_trees, svr, "
-                                       "gp, rf or lgbm.")]
+_Learner = Annotated[
+    str,
+    typer.Option(
+        "--learner",
+        help="consensus (default: SVR + GP "
+        "stacked by inner scaffold CV), consensus_trees, svr, "
+        "gp, rf or lgbm.",
+    ),
+]
 
 
 def train(
     data: _DataArg,
-    target: Annotated[str, typer.Option("--target", "-t", help="Target label: mtor, pi3ka "
-                                        "or your own.")],
-    smiles_col: _SmilesCol = None, value_col: _ValueCol = "value", unit: _Unit = None,
-    unit_col: _UnitCol = "unit", relation_col: _RelCol = "relation", id_col: _IdCol = None,
+    target: Annotated[
+        str, typer.Option("--target", "-t", help="Target label: mtor, pi3ka or your own.")
+    ],
+    smiles_col: _SmilesCol = None,
+    value_col: _ValueCol = "value",
+    unit: _Unit = None,
+    unit_col: _UnitCol = "unit",
+    relation_col: _RelCol = "relation",
+    id_col: _IdCol = None,
     learner: _Learner = "consensus",
-    tautomer: Annotated[bool, typer.Option("--tautomer/--no-tautomer",
-                                           help="Canonical tautomers (slow).")] = False,
-    censored: Annotated[str, typer.Option("--censored", help="drop (default) or keep "
-                                          "censored values at their bound.")] = "drop",
+    tautomer: Annotated[
+        bool, typer.Option("--tautomer/--no-tautomer", help="Canonical tautomers (slow).")
+    ] = False,
+    censored: Annotated[
+        str,
+        typer.Option("--censored", help="drop (default) or keep censored values at their bound."),
+    ] = "drop",
     seed: Annotated[int, typer.Option("--seed")] = 0,
     out: Annotated[Path, typer.Option("--out", "-o", help="Model folder.")] = _MODELS,
 ) -> None:
@@ -82,38 +119,52 @@ def train(
     cur.data.to_csv(d / f"{target}_curated.csv", index=False)
     cur.report.to_csv(d / f"{target}_curation_report.csv", index=False)
     use = cur.data if censored == "keep" else cur.data[~cur.data["censored"]]
-    pred = PotencyPredictor(learner, target=target, seed=seed).fit(use["smiles"],
-                                                                  use["p_value"])
+    pred = PotencyPredictor(learner, target=target, seed=seed).fit(use["smiles"], use["p_value"])
     oof = pred.oof_
     metrics = regression_metrics(oof["y"], oof["prediction"])
     metrics["split"] = "inner scaffold 5-fold (calibration predictions)"
     path = save_model(pred, d / f"{target}.joblib", card_for(pred, cur, metrics))
     pred.oof_.assign(smiles=use["smiles"].to_numpy()).to_csv(
-        d / f"{target}_calibration_predictions.csv", index=False)
+        d / f"{target}_calibration_predictions.csv", index=False
+    )
     _common.html_report(d, f"kinetor qsar train: {target} ({learner})")
     if _common.STATE["json"]:
         _common.emit_json({"model": str(path), "cv": metrics, "curation": cur.summary()})
         return
-    _common.info(f"{target}: {len(use)} compounds, scaffold-CV RMSE {metrics['rmse']:.3f}, "
-                 f"R2 {metrics['r2']:.3f}; wrote {path} and its card")
+    _common.info(
+        f"{target}: {len(use)} compounds, scaffold-CV RMSE {metrics['rmse']:.3f}, "
+        f"R2 {metrics['r2']:.3f}; wrote {path} and its card"
+    )
 
 
 def cv(
     data: _DataArg,
-    smiles_col: _SmilesCol = None, value_col: _ValueCol = "value", unit: _Unit = None,
-    unit_col: _UnitCol = "unit", relation_col: _RelCol = "relation", id_col: _IdCol = None,
+    smiles_col: _SmilesCol = None,
+    value_col: _ValueCol = "value",
+    unit: _Unit = None,
+    unit_col: _UnitCol = "unit",
+    relation_col: _RelCol = "relation",
+    id_col: _IdCol = None,
     learner: _Learner = "consensus",
-    split: Annotated[str, typer.Option("--split", help="scaffold (default), "
-                                       "generic_scaffold, random or butina.")] = "scaffold",
+    split: Annotated[
+        str, typer.Option("--split", help="scaffold (default), generic_scaffold, random or butina.")
+    ] = "scaffold",
     folds: Annotated[int, typer.Option("--folds", help="Number of folds.")] = 5,
-    cliffs: Annotated[bool, typer.Option("--cliffs/--no-cliffs",
-                                         help="Also score MoleculeACE activity cliffs.")] = False,
-    y_randomization: Annotated[int, typer.Option(
-        "--y-randomization", help="Also cross-validate on this many shuffled copies of the "
-        "potencies (chance-correlation check; writes y_randomization.csv).")] = 0,
+    cliffs: Annotated[
+        bool, typer.Option("--cliffs/--no-cliffs", help="Also score MoleculeACE activity cliffs.")
+    ] = False,
+    y_randomization: Annotated[
+        int,
+        typer.Option(
+            "--y-randomization",
+            help="Also cross-validate on this many shuffled copies of the "
+            "potencies (chance-correlation check; writes y_randomization.csv).",
+        ),
+    ] = 0,
     seed: Annotated[int, typer.Option("--seed")] = 0,
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")] =
-        Path("qsar_cv_out"),
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")] = Path(
+        "qsar_cv_out"
+    ),
 ) -> None:
     """Cross-validate a learner (per-fold and pooled RMSE, R2, Spearman, 90 % interval
     coverage). Writes cv_predictions.csv and cv_metrics.csv."""
@@ -125,42 +176,63 @@ def cv(
     use = cur.data[~cur.data["censored"]]
     with _common.progress() as bar:
         task = bar.add_task(f"{split} {folds}-fold CV", total=folds)
-        res = cross_validate(use["smiles"].tolist(), use["p_value"].to_numpy(), learner=learner,
-                             split=split, n_folds=folds, seed=seed, cliffs=cliffs,
-                             progress=lambda k, n: bar.update(task, completed=k))
+        res = cross_validate(
+            use["smiles"].tolist(),
+            use["p_value"].to_numpy(),
+            learner=learner,
+            split=split,
+            n_folds=folds,
+            seed=seed,
+            cliffs=cliffs,
+            progress=lambda k, n: bar.update(task, completed=k),
+        )
     d = _common.out_dir(out)
     res.predictions.to_csv(d / "cv_predictions.csv", index=False)
     res.metrics.to_csv(d / "cv_metrics.csv", index=False)
     shuffled = None
     if y_randomization > 0:
         shuffled = shuffled_cv(
-            use["smiles"].tolist(), use["p_value"].to_numpy(), n_rounds=y_randomization,
-            seed=seed, learner=learner, split=split, n_folds=folds)
+            use["smiles"].tolist(),
+            use["p_value"].to_numpy(),
+            n_rounds=y_randomization,
+            seed=seed,
+            learner=learner,
+            split=split,
+            n_folds=folds,
+        )
         shuffled.to_csv(d / "y_randomization.csv", index=False)
     _common.html_report(d, f"kinetor qsar cv: {learner}, {split} {folds}-fold")
     _common.print_frame(res.metrics, title=f"{learner}: {split} {folds}-fold CV")
     if shuffled is not None:
-        _common.print_frame(shuffled, title="y-randomisation (shuffled potencies; a sound "
-                                            "model falls to R2 near or below 0)")
+        _common.print_frame(
+            shuffled,
+            title="y-randomisation (shuffled potencies; a sound model falls to R2 near or below 0)",
+        )
 
 
 def _load(models: Path, targets: str | None):
     from kinetor.errors import ModelError
     from kinetor.qsar.card import load_model
 
-    names = ([t.strip() for t in targets.split(",") if t.strip()] if targets else
-             sorted(p.stem for p in models.glob("*.joblib")))
+    names = (
+        [t.strip() for t in targets.split(",") if t.strip()]
+        if targets
+        else sorted(p.stem for p in models.glob("*.joblib"))
+    )
     if not names:
         raise ModelError(f"no models in {models}: run `kinetor qsar train ... --out {models}`")
     loaded = {}
     for name in names:
         path = models / f"{name}.joblib"
         if not path.exists():
-            raise ModelError(f"no model for target {name!r} ({path} missing): train it with "
-                             f"`kinetor qsar train DATA --target {name} --out {models}`")
+            raise ModelError(
+                f"no model for target {name!r} ({path} missing): train it with "
+                f"`kinetor qsar train DATA --target {name} --out {models}`"
+            )
         loaded[name] = load_model(path, trusted=True)[0]
-    _common.info(f"loaded {', '.join(loaded)} from {models} (model files run code: load "
-                 "only your own)")
+    _common.info(
+        f"loaded {', '.join(loaded)} from {models} (model files run code: load only your own)"
+    )
     return loaded
 
 
@@ -176,23 +248,31 @@ def _smiles_input(smiles: str):
 
 
 _Models = Annotated[Path, typer.Option("--models", "-m", help="Model folder.")]
-_Targets = Annotated[str | None, typer.Option("--targets", help="Comma-separated targets "
-                                              "(default: every model in the folder).")]
+_Targets = Annotated[
+    str | None,
+    typer.Option("--targets", help="Comma-separated targets (default: every model in the folder)."),
+]
 
 
 def predict(
     smiles: Annotated[str, typer.Argument(help="A SMILES string or a file (.smi/.csv/.sdf).")],
-    models: _Models = _MODELS, targets: _Targets = None,
-    simulate: Annotated[bool, typer.Option("--simulate", help="Simulate the predicted drug "
-                                           "in the pathway network.")] = False,
-    lesion: Annotated[list[str] | None, typer.Option("--lesion", help="Genotype lesion "
-                                                      "(repeatable), e.g. PTEN_loss.")] = None,
+    models: _Models = _MODELS,
+    targets: _Targets = None,
+    simulate: Annotated[
+        bool, typer.Option("--simulate", help="Simulate the predicted drug in the pathway network.")
+    ] = False,
+    lesion: Annotated[
+        list[str] | None,
+        typer.Option("--lesion", help="Genotype lesion (repeatable), e.g. PTEN_loss."),
+    ] = None,
     conc: Annotated[float, typer.Option("--conc", help="Free concentration (nM).")] = 1000.0,
     hours: Annotated[float, typer.Option("--hours", help="Readout time (h).")] = 24.0,
-    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Processes for featurising "
-                                      "large inputs.")] = 1,
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")] =
-        Path("qsar_predict_out"),
+    jobs: Annotated[
+        int, typer.Option("--jobs", "-j", help="Processes for featurising large inputs.")
+    ] = 1,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")] = Path(
+        "qsar_predict_out"
+    ),
 ) -> None:
     """Predict pIC50 with 90 % conformal intervals and domain flags; with --simulate, the
     network readouts (p-S6, p-AKT) at the point estimate and both interval ends."""
@@ -215,34 +295,54 @@ def predict(
         for _, row in table.iterrows():
             if any(pd.isna(row[f"prediction_{t}"]) for t in preds):
                 continue
-            vals = {t: {"prediction": row[f"prediction_{t}"], "lower": row[f"lower_{t}"],
-                        "upper": row[f"upper_{t}"]} for t in preds if t in ("mtor", "pi3ka")}
+            vals = {
+                t: {
+                    "prediction": row[f"prediction_{t}"],
+                    "lower": row[f"lower_{t}"],
+                    "upper": row[f"upper_{t}"],
+                }
+                for t in preds
+                if t in ("mtor", "pi3ka")
+            }
             if vals:
-                sims.append(simulate_prediction(row["id"], vals, conc_nM=conc,
-                                                lesions=lesion or [], t_end=hours))
+                sims.append(
+                    simulate_prediction(
+                        row["id"], vals, conc_nM=conc, lesions=lesion or [], t_end=hours
+                    )
+                )
         if sims:
             pd.concat(sims).to_csv(d / "network.csv", index=False)
     _common.html_report(d, "kinetor qsar predict")
     if _common.STATE["json"]:
-        _common.emit_json({"predictions": table.to_dict(orient="records"),
-                           "network": [s.to_dict(orient="records") for s in sims]})
+        _common.emit_json(
+            {
+                "predictions": table.to_dict(orient="records"),
+                "network": [s.to_dict(orient="records") for s in sims],
+            }
+        )
         return
     _common.print_frame(table, title="predicted pIC50 (90 % conformal interval)")
     for s in sims:
-        _common.print_frame(s, title=f"network at {conc:g} nM, {hours:g} h, lesions "
-                                     f"{', '.join(lesion or []) or 'none'} (% of untreated)")
+        _common.print_frame(
+            s,
+            title=f"network at {conc:g} nM, {hours:g} h, lesions "
+            f"{', '.join(lesion or []) or 'none'} (% of untreated)",
+        )
 
 
 def screen(
     library: Annotated[Path, typer.Argument(help="Virtual library (.smi/.csv/.sdf).")],
     models: _Models = _MODELS,
-    targets: Annotated[str, typer.Option("--targets", help="Comma-separated targets.")] =
-        "mtor,pi3ka",
+    targets: Annotated[
+        str, typer.Option("--targets", help="Comma-separated targets.")
+    ] = "mtor,pi3ka",
     top: Annotated[int, typer.Option("--top", help="Rows to print.")] = 20,
-    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Processes for featurising "
-                                      "large libraries.")] = 1,
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")] =
-        Path("qsar_screen_out"),
+    jobs: Annotated[
+        int, typer.Option("--jobs", "-j", help="Processes for featurising large libraries.")
+    ] = 1,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")] = Path(
+        "qsar_screen_out"
+    ),
 ) -> None:
     """Rank a library for dual mTOR/PI3Kalpha inhibition (predicted pIC50 per target with
     intervals, selectivity, mechanism). Writes screen.csv."""
@@ -252,20 +352,29 @@ def screen(
     preds = _load(models, targets)
     mols, problems = read_molecules(library)
     _report_problems(problems, "unparsable structures")
-    res = run_screen(mols["smiles"].tolist(), preds, ids=mols["id"].tolist(), file=library.name,
-                     n_jobs=jobs)
+    res = run_screen(
+        mols["smiles"].tolist(), preds, ids=mols["id"].tolist(), file=library.name, n_jobs=jobs
+    )
     d = _common.out_dir(out)
     res.to_csv(d / "screen.csv", index=False)
     _common.html_report(d, f"kinetor qsar screen: {library.name}")
-    cols = ["rank", "id", *[c for t in preds for c in (f"p_{t}", f"lower_{t}", f"upper_{t}")],
-            *[c for c in ("selectivity", "dual_score", "in_domain", "mechanism") if c in res]]
-    _common.print_frame(res[cols].head(top), title=f"top {min(top, len(res))} of {len(res)} "
-                                                  "by dual score (min pIC50 over targets)")
+    cols = [
+        "rank",
+        "id",
+        *[c for t in preds for c in (f"p_{t}", f"lower_{t}", f"upper_{t}")],
+        *[c for c in ("selectivity", "dual_score", "in_domain", "mechanism") if c in res],
+    ]
+    _common.print_frame(
+        res[cols].head(top),
+        title=f"top {min(top, len(res))} of {len(res)} by dual score (min pIC50 over targets)",
+    )
 
 
 def register(app: typer.Typer) -> None:
-    qsar_app = typer.Typer(help="QSAR for mTOR and PI3Kalpha inhibitors: train, cv, predict, "
-                                "screen.", no_args_is_help=True)
+    qsar_app = typer.Typer(
+        help="QSAR for mTOR and PI3Kalpha inhibitors: train, cv, predict, screen.",
+        no_args_is_help=True,
+    )
     qsar_app.command("train")(train)
     qsar_app.command("cv")(cv)
     qsar_app.command("predict")(predict)

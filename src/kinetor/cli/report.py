@@ -10,14 +10,21 @@ from kinetor.cli._common import STATE, emit_json, info
 def register(app: typer.Typer) -> None:
     @app.command("report")
     def report(
-        directory: str = typer.Argument(..., help="Folder an analysis command wrote "
-                                        "(nca_parameters.csv, nca_summary.csv, *.png, ...)."),
+        directory: str = typer.Argument(
+            ...,
+            help="Folder an analysis command wrote "
+            "(nca_parameters.csv, nca_summary.csv, *.png, ...).",
+        ),
         title: str | None = typer.Option(None, "--title", help="Report title."),
         subtitle: str | None = typer.Option(None, "--subtitle", help="Line under the title."),
-        out: str | None = typer.Option(None, "--out", help="Folder for report.html "
-                                "(default: DIR itself)."),
-        rescan: bool = typer.Option(False, "--rescan", help="Ignore DIR/report.json and "
-                                    "rebuild from the CSV/PNG files present."),
+        out: str | None = typer.Option(
+            None, "--out", help="Folder for report.html (default: DIR itself)."
+        ),
+        rescan: bool = typer.Option(
+            False,
+            "--rescan",
+            help="Ignore DIR/report.json and rebuild from the CSV/PNG files present.",
+        ),
     ) -> None:
         """Write DIR/report.html: one self-contained HTML file (no network, no JavaScript).
 
@@ -28,11 +35,16 @@ def register(app: typer.Typer) -> None:
         if out is None:
             _refuse_raw_folder(directory)
 
-        path, rep = write_report(directory, title=title, subtitle=subtitle, out=out,
-                                 rescan=rescan)
+        path, rep = write_report(directory, title=title, subtitle=subtitle, out=out, rescan=rescan)
         if STATE["json"]:
-            emit_json({"report": str(path), "sections": rep.sections,
-                       "tables": rep.table_count, "figures": rep.figure_count})
+            emit_json(
+                {
+                    "report": str(path),
+                    "sections": rep.sections,
+                    "tables": rep.table_count,
+                    "figures": rep.figure_count,
+                }
+            )
         else:
             info(f"wrote {path} ({rep.table_count} tables, {rep.figure_count} figures)")
 
@@ -49,12 +61,24 @@ def _refuse_raw_folder(directory: str) -> None:
     if not folder.is_dir():
         return
     names = {p.name for p in folder.iterdir() if p.is_file()}
-    made = (names & {*KNOWN_FILES, "report.json", "methods.json", "provenance.json",
-                     "options.json", "nca_provenance.json", "nca_wide.csv"}
-            or any(n.endswith(".png") for n in names))
+    made = names & {
+        *KNOWN_FILES,
+        "report.json",
+        "methods.json",
+        "provenance.json",
+        "options.json",
+        "nca_provenance.json",
+        "nca_wide.csv",
+    } or any(n.endswith(".png") for n in names)
     if not made and any(n.lower().endswith((".csv", ".tsv", ".txt", ".xlsx")) for n in names):
-        raise DataError([Problem(
-            "this folder holds no analysis output (only raw data files): a report would "
-            "be written into the raw-data folder", file=str(folder),
-            fix=f"run an analysis first (kinetor nca {folder}/<file>.csv --out results), "
-                "or give --out for the report")])
+        raise DataError(
+            [
+                Problem(
+                    "this folder holds no analysis output (only raw data files): a report would "
+                    "be written into the raw-data folder",
+                    file=str(folder),
+                    fix=f"run an analysis first (kinetor nca {folder}/<file>.csv --out results), "
+                    "or give --out for the report",
+                )
+            ]
+        )

@@ -32,21 +32,29 @@ def _tidy_guides(res):
 
 
 def count(
-    fastq: Annotated[list[Path], typer.Argument(help="FASTQ files (gzip or plain), one per "
-                                                "sample.")],
-    library: Annotated[Path, typer.Option("--library", "-l", help="Library: id, sequence, "
-                                          "gene (TSV/CSV).")],
-    sample_label: Annotated[str | None, typer.Option(
-        "--sample-label", help="Sample names, comma-separated (default: file names).")] =
-        None,
-    trim5: Annotated[str, typer.Option("--trim-5", help="Bases before the guide, or "
-                                       "'auto'.")] = "0",
+    fastq: Annotated[
+        list[Path], typer.Argument(help="FASTQ files (gzip or plain), one per sample.")
+    ],
+    library: Annotated[
+        Path, typer.Option("--library", "-l", help="Library: id, sequence, gene (TSV/CSV).")
+    ],
+    sample_label: Annotated[
+        str | None,
+        typer.Option("--sample-label", help="Sample names, comma-separated (default: file names)."),
+    ] = None,
+    trim5: Annotated[
+        str, typer.Option("--trim-5", help="Bases before the guide, or 'auto'.")
+    ] = "0",
     mismatches: Annotated[int, typer.Option("--mismatches", help="0 (exact) or 1.")] = 0,
-    reverse_complement: Annotated[bool, typer.Option(
-        "--reverse-complement", help="Reads carry the reverse complement of the spacer.")] =
-        False,
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")] =
-        Path("screen_count_out"),
+    reverse_complement: Annotated[
+        bool,
+        typer.Option(
+            "--reverse-complement", help="Reads carry the reverse complement of the spacer."
+        ),
+    ] = False,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")] = Path(
+        "screen_count_out"
+    ),
 ) -> None:
     """Count library guides in FASTQ files (exact or one-mismatch matching).
 
@@ -60,18 +68,26 @@ def count(
     if sample_label:
         labels = [s.strip() for s in sample_label.split(",")]
         if len(labels) != len(fastq):
-            raise DataError(Problem(f"{len(labels)} sample labels for {len(fastq)} FASTQ "
-                                    "files", fix="give one label per file, in order"))
+            raise DataError(
+                Problem(
+                    f"{len(labels)} sample labels for {len(fastq)} FASTQ files",
+                    fix="give one label per file, in order",
+                )
+            )
         files = dict(zip(labels, fastq, strict=True))
     else:
         files = list(fastq)
     if trim5 != "auto" and not trim5.isdigit():
         raise typer.BadParameter("an integer >= 0 or 'auto'", param_hint="--trim-5")
-    res = count_fastq(files, lib, trim5=trim5 if trim5 == "auto" else int(trim5),
-                      mismatches=mismatches, reverse_complement=reverse_complement)
+    res = count_fastq(
+        files,
+        lib,
+        trim5=trim5 if trim5 == "auto" else int(trim5),
+        mismatches=mismatches,
+        reverse_complement=reverse_complement,
+    )
     d = _common.out_dir(out)
-    res.counts.to_frame().to_csv(d / "screen.count.txt", sep="\t", index=False,
-                                 float_format="%.0f")
+    res.counts.to_frame().to_csv(d / "screen.count.txt", sep="\t", index=False, float_format="%.0f")
     res.mapping.to_csv(d / "mapping.csv", index=False)
     _common.html_report(d, f"kinetor screen count: {len(files)} FASTQ file(s)")
     if _common.STATE["json"]:
@@ -82,26 +98,39 @@ def count(
 
 
 def test(
-    counts: Annotated[Path, typer.Argument(help="MAGeCK count table (sgRNA, Gene, samples; "
-                                           "TSV/CSV, gzip accepted).")],
-    treatment: Annotated[str, typer.Option("--treatment", "-t",
-                                           help="Treatment samples, comma-separated.")],
-    control: Annotated[str, typer.Option("--control", "-c",
-                                         help="Control samples, comma-separated.")],
-    norm_method: Annotated[str, typer.Option("--norm-method",
-                                             help="median, total, control or none.")] =
-        "median",
-    control_sgrna: Annotated[Path | None, typer.Option(
-        "--control-sgrna", help="Negative-control guide ids, one per line (control "
-        "normalisation and RRA null).")] = None,
-    pvalue: Annotated[str, typer.Option("--pvalue", help="normal (MAGeCK default) or nb.")] =
-        "normal",
-    library: Annotated[Path | None, typer.Option(
-        "--library", "-l", help="Library (id, sequence, gene) to check the table against.")] =
-        None,
+    counts: Annotated[
+        Path,
+        typer.Argument(help="MAGeCK count table (sgRNA, Gene, samples; TSV/CSV, gzip accepted)."),
+    ],
+    treatment: Annotated[
+        str, typer.Option("--treatment", "-t", help="Treatment samples, comma-separated.")
+    ],
+    control: Annotated[
+        str, typer.Option("--control", "-c", help="Control samples, comma-separated.")
+    ],
+    norm_method: Annotated[
+        str, typer.Option("--norm-method", help="median, total, control or none.")
+    ] = "median",
+    control_sgrna: Annotated[
+        Path | None,
+        typer.Option(
+            "--control-sgrna",
+            help="Negative-control guide ids, one per line (control normalisation and RRA null).",
+        ),
+    ] = None,
+    pvalue: Annotated[
+        str, typer.Option("--pvalue", help="normal (MAGeCK default) or nb.")
+    ] = "normal",
+    library: Annotated[
+        Path | None,
+        typer.Option(
+            "--library", "-l", help="Library (id, sequence, gene) to check the table against."
+        ),
+    ] = None,
     fdr: Annotated[float, typer.Option("--fdr", help="Gene FDR for hits and plots.")] = 0.05,
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")] =
-        Path("screen_test_out"),
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")] = Path(
+        "screen_test_out"
+    ),
 ) -> None:
     """Hit calling as ``mageck test`` (median normalisation, mean-variance model, RRA).
 
@@ -122,47 +151,72 @@ def test(
         from kinetor.screens.io import check_library, read_library
 
         check_library(ct, read_library(library), str(library))
-    res = screen_test(ct, treatment, control, norm_method=norm_method,
-                      control_guides=_lines(control_sgrna), pvalue=pvalue)
+    res = screen_test(
+        ct,
+        treatment,
+        control,
+        norm_method=norm_method,
+        control_guides=_lines(control_sgrna),
+        pvalue=pvalue,
+    )
     d = _common.out_dir(out)
     res.write(d / "screen")
     res.genes.to_csv(d / "genes.csv", index=False)
     _tidy_guides(res).to_csv(d / "guides.csv", index=False)
     hits = res.hits(fdr)
     hits.to_csv(d / "hits.csv", index=False)
-    pd.DataFrame({"sample": list(res.size_factors), "size_factor": list(
-        res.size_factors.values()), "method": res.normalization}).to_csv(
-        d / "size_factors.csv", index=False)
+    pd.DataFrame(
+        {
+            "sample": list(res.size_factors),
+            "size_factor": list(res.size_factors.values()),
+            "method": res.normalization,
+        }
+    ).to_csv(d / "size_factors.csv", index=False)
     plot_rank(res.genes, d / "rank_neg.png", "neg", fdr)
     plot_rank(res.genes, d / "rank_pos.png", "pos", fdr)
     plot_volcano(res.genes, d / "volcano.png", fdr)
     plot_guides(res.guides, str(res.genes["gene"].iat[0]), d / "guides_top_gene.png")
     _common.html_report(d, f"kinetor screen test: {treatment} vs {control}")
     if _common.STATE["json"]:
-        _common.emit_json({"hits": hits.to_dict(orient="records"),
-                           "size_factors": res.size_factors, "model": res.model})
+        _common.emit_json(
+            {
+                "hits": hits.to_dict(orient="records"),
+                "size_factors": res.size_factors,
+                "model": res.model,
+            }
+        )
         return
-    _common.print_frame(res.genes[["gene", "num", "neg_score", "neg_fdr", "neg_lfc",
-                                   "pos_fdr"]].head(20),
-                        title=f"top genes (depletion); {len(hits)} hits at FDR < {fdr}")
+    _common.print_frame(
+        res.genes[["gene", "num", "neg_score", "neg_fdr", "neg_lfc", "pos_fdr"]].head(20),
+        title=f"top genes (depletion); {len(hits)} hits at FDR < {fdr}",
+    )
     _common.info(f"normalisation: {res.normalization}; wrote results and report.html to {d}")
 
 
 def qc(
     counts: Annotated[Path, typer.Argument(help="MAGeCK count table.")],
-    control_sgrna: Annotated[Path | None, typer.Option(
-        "--control-sgrna", help="Negative-control guide ids, one per line.")] = None,
-    essential: Annotated[Path | None, typer.Option(
-        "--essential", help="Essential genes, one per line (needs -t/-c).")] = None,
-    mapping: Annotated[Path | None, typer.Option(
-        "--mapping", help="mapping.csv written by 'kinetor screen count'.")] = None,
-    treatment: Annotated[str | None, typer.Option(
-        "--treatment", "-t", help="Treatment samples (for the control/essential checks).")] =
-        None,
-    control: Annotated[str | None, typer.Option("--control", "-c",
-                                                help="Control samples.")] = None,
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")] =
-        Path("screen_qc_out"),
+    control_sgrna: Annotated[
+        Path | None,
+        typer.Option("--control-sgrna", help="Negative-control guide ids, one per line."),
+    ] = None,
+    essential: Annotated[
+        Path | None,
+        typer.Option("--essential", help="Essential genes, one per line (needs -t/-c)."),
+    ] = None,
+    mapping: Annotated[
+        Path | None,
+        typer.Option("--mapping", help="mapping.csv written by 'kinetor screen count'."),
+    ] = None,
+    treatment: Annotated[
+        str | None,
+        typer.Option(
+            "--treatment", "-t", help="Treatment samples (for the control/essential checks)."
+        ),
+    ] = None,
+    control: Annotated[str | None, typer.Option("--control", "-c", help="Control samples.")] = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")] = Path(
+        "screen_qc_out"
+    ),
 ) -> None:
     """Screen QC: reads, zero-count guides, Gini index, replicate correlation, PCA, checks.
 
@@ -180,8 +234,9 @@ def qc(
     if (essential is not None or ctrl is not None) and treatment and control:
         result = screen_test(ct, treatment, control, control_guides=ctrl)
     m = pd.read_csv(mapping) if mapping is not None else None
-    q = screen_qc(ct, mapping=m, result=result, control_guides=ctrl,
-                  essential_genes=_lines(essential))
+    q = screen_qc(
+        ct, mapping=m, result=result, control_guides=ctrl, essential_genes=_lines(essential)
+    )
     d = _common.out_dir(out)
     q.samples.to_csv(d / "qc_samples.csv", index=False)
     q.correlation.to_csv(d / "qc_correlation.csv")
@@ -191,8 +246,12 @@ def qc(
     plot_qc(q.normalized, ct.samples, d / "qc.png", q.pca)
     _common.html_report(d, f"kinetor screen qc: {counts.name}")
     if _common.STATE["json"]:
-        _common.emit_json({"samples": q.samples.to_dict(orient="records"),
-                           "checks": q.checks.to_dict(orient="records")})
+        _common.emit_json(
+            {
+                "samples": q.samples.to_dict(orient="records"),
+                "checks": q.checks.to_dict(orient="records"),
+            }
+        )
         return
     _common.print_frame(q.samples, title="per-sample QC")
     if len(q.checks):
@@ -213,36 +272,68 @@ def _read_efficiency(path: Path) -> dict[str, float]:
         except (IndexError, ValueError):
             if i == 1:
                 continue  # a header line
-            raise DataError(Problem("expected a guide id and a number", file=str(path),
-                                    row=i, fix="write 'guide probability' per line")) from None
+            raise DataError(
+                Problem(
+                    "expected a guide id and a number",
+                    file=str(path),
+                    row=i,
+                    fix="write 'guide probability' per line",
+                )
+            ) from None
     return out
 
 
 def mle(
     counts: Annotated[Path, typer.Argument(help="MAGeCK count table.")],
-    design: Annotated[Path, typer.Option("--design", "-d", help="Design matrix (Samples, "
-                                         "baseline, conditions...; 0/1).")],
-    norm_method: Annotated[str, typer.Option("--norm-method",
-                                             help="median, total or none.")] = "median",
-    update_efficiency: Annotated[bool, typer.Option(
-        "--update-efficiency", help="EM over guide efficiency (MAGeCK --update-efficiency).")
+    design: Annotated[
+        Path,
+        typer.Option(
+            "--design", "-d", help="Design matrix (Samples, baseline, conditions...; 0/1)."
+        ),
+    ],
+    norm_method: Annotated[
+        str, typer.Option("--norm-method", help="median, total or none.")
+    ] = "median",
+    update_efficiency: Annotated[
+        bool,
+        typer.Option(
+            "--update-efficiency", help="EM over guide efficiency (MAGeCK --update-efficiency)."
+        ),
     ] = False,
-    efficiency: Annotated[Path | None, typer.Option(
-        "--sgrna-efficiency", help="Guide id and prior probability (0-1) that it works, "
-                                   "whitespace-separated, one guide a line.")] = None,
-    permutation_round: Annotated[int, typer.Option(
-        "--permutation-round", help="Permutation rounds for p-values/FDR (0 = Wald only).")
+    efficiency: Annotated[
+        Path | None,
+        typer.Option(
+            "--sgrna-efficiency",
+            help="Guide id and prior probability (0-1) that it works, "
+            "whitespace-separated, one guide a line.",
+        ),
+    ] = None,
+    permutation_round: Annotated[
+        int,
+        typer.Option(
+            "--permutation-round", help="Permutation rounds for p-values/FDR (0 = Wald only)."
+        ),
     ] = 0,
-    control_sgrna: Annotated[Path | None, typer.Option(
-        "--control-sgrna", help="Negative-control guide ids: the permutation null.")] = None,
-    cnv_norm: Annotated[Path | None, typer.Option(
-        "--cnv-norm", help="Copy numbers (MAGeCK layout: SYMBOL, one log2 CN column per "
-                           "cell line) to correct betas.")] = None,
-    cell_line: Annotated[str | None, typer.Option(
-        "--cell-line", help="CN column for every condition (default: same name).")] = None,
+    control_sgrna: Annotated[
+        Path | None,
+        typer.Option("--control-sgrna", help="Negative-control guide ids: the permutation null."),
+    ] = None,
+    cnv_norm: Annotated[
+        Path | None,
+        typer.Option(
+            "--cnv-norm",
+            help="Copy numbers (MAGeCK layout: SYMBOL, one log2 CN column per "
+            "cell line) to correct betas.",
+        ),
+    ] = None,
+    cell_line: Annotated[
+        str | None,
+        typer.Option("--cell-line", help="CN column for every condition (default: same name)."),
+    ] = None,
     seed: Annotated[int, typer.Option("--seed", help="Permutation seed.")] = 0,
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")] =
-        Path("screen_mle_out"),
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")] = Path(
+        "screen_mle_out"
+    ),
 ) -> None:
     """Beta scores per gene and condition from a design matrix (MAGeCK MLE-style).
 
@@ -260,41 +351,64 @@ def mle(
     prior = None
     if efficiency is not None:
         prior = _read_efficiency(efficiency)
-    res = mle_(ct, read_design(design, ct.samples), norm_method=norm_method,
-               efficiency=prior, update_efficiency=update_efficiency,
-               permutation_rounds=permutation_round,
-               control_guides=read_gene_list(control_sgrna) if control_sgrna else None,
-               cnv=read_cnv(cnv_norm) if cnv_norm else None, cell_lines=cell_line,
-               seed=seed)
+    res = mle_(
+        ct,
+        read_design(design, ct.samples),
+        norm_method=norm_method,
+        efficiency=prior,
+        update_efficiency=update_efficiency,
+        permutation_rounds=permutation_round,
+        control_guides=read_gene_list(control_sgrna) if control_sgrna else None,
+        cnv=read_cnv(cnv_norm) if cnv_norm else None,
+        cell_lines=cell_line,
+        seed=seed,
+    )
     d = _common.out_dir(out)
-    res.gene_summary().to_csv(d / "screen.gene_summary.txt", sep="\t", index=False,
-                              float_format="%.6g")
+    res.gene_summary().to_csv(
+        d / "screen.gene_summary.txt", sep="\t", index=False, float_format="%.6g"
+    )
     res.genes.to_csv(d / "beta.csv", index=False)
     res.guides.to_csv(d / "sgrna_efficiency.csv", index=False)
     _common.html_report(d, f"kinetor screen mle: {counts.name}")
     if _common.STATE["json"]:
-        _common.emit_json({"conditions": res.conditions, "converged": int(res.converged.sum()),
-                           "genes": len(res.genes)})
+        _common.emit_json(
+            {
+                "conditions": res.conditions,
+                "converged": int(res.converged.sum()),
+                "genes": len(res.genes),
+            }
+        )
         return
     cols = ["gene", "num"] + [f"{c}|beta" for c in res.conditions]
     first = res.conditions[0]
-    _common.print_frame(res.genes.sort_values(f"{first}|beta")[cols].head(20),
-                        title=f"most negative beta ({first})")
-    _common.info(f"{int(res.converged.sum())}/{len(res.genes)} genes converged; wrote "
-                 f"results and report.html to {d}")
+    _common.print_frame(
+        res.genes.sort_values(f"{first}|beta")[cols].head(20), title=f"most negative beta ({first})"
+    )
+    _common.info(
+        f"{int(res.converged.sum())}/{len(res.genes)} genes converged; wrote "
+        f"results and report.html to {d}"
+    )
 
 
 def network(
-    gene_summary: Annotated[Path, typer.Argument(
-        help="genes.csv from 'kinetor screen test' or a MAGeCK gene_summary.txt.")],
-    lesions: Annotated[str | None, typer.Option(
-        "--lesions", help="Genotype of the screened cells, e.g. 'PTEN_loss;KRAS_mut'.")] =
-        None,
-    remaining: Annotated[float, typer.Option(
-        "--remaining", help="Fraction of each gene product left (0 = knockout).")] = 0.0,
+    gene_summary: Annotated[
+        Path,
+        typer.Argument(help="genes.csv from 'kinetor screen test' or a MAGeCK gene_summary.txt."),
+    ],
+    lesions: Annotated[
+        str | None,
+        typer.Option(
+            "--lesions", help="Genotype of the screened cells, e.g. 'PTEN_loss;KRAS_mut'."
+        ),
+    ] = None,
+    remaining: Annotated[
+        float,
+        typer.Option("--remaining", help="Fraction of each gene product left (0 = knockout)."),
+    ] = 0.0,
     fdr: Annotated[float, typer.Option("--fdr", help="Screen FDR for a hit.")] = 0.05,
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")] =
-        Path("screen_network_out"),
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")] = Path(
+        "screen_network_out"
+    ),
 ) -> None:
     """Map screen genes onto the pathway network and simulate their loss.
 
@@ -310,35 +424,55 @@ def network(
     sep = "\t" if gene_summary.suffix == ".txt" else ","
     g = pd.read_csv(gene_summary, sep=sep)
     if "id" in g.columns and "neg|fdr" in g.columns:  # MAGeCK layout
-        g = g.rename(columns={"id": "gene", "neg|lfc": "neg_lfc", "neg|fdr": "neg_fdr",
-                              "pos|fdr": "pos_fdr"})
+        g = g.rename(
+            columns={"id": "gene", "neg|lfc": "neg_lfc", "neg|fdr": "neg_fdr", "pos|fdr": "pos_fdr"}
+        )
     need = {"gene", "neg_lfc", "neg_fdr", "pos_fdr"}
     if not need <= set(g.columns):
         from kinetor.errors import DataError, Problem
 
-        raise DataError(Problem(f"columns {', '.join(sorted(need - set(g.columns)))} are "
-                                "missing", file=str(gene_summary), row=1,
-                                fix="give genes.csv of 'kinetor screen test' or a MAGeCK "
-                                    "gene_summary.txt"))
-    nodes = g[(map_genes(g["gene"])["symbol"] != "").to_numpy()
-              | (g["neg_fdr"] < fdr).to_numpy() | (g["pos_fdr"] < fdr).to_numpy()]
+        raise DataError(
+            Problem(
+                f"columns {', '.join(sorted(need - set(g.columns)))} are missing",
+                file=str(gene_summary),
+                row=1,
+                fix="give genes.csv of 'kinetor screen test' or a MAGeCK gene_summary.txt",
+            )
+        )
+    nodes = g[
+        (map_genes(g["gene"])["symbol"] != "").to_numpy()
+        | (g["neg_fdr"] < fdr).to_numpy()
+        | (g["pos_fdr"] < fdr).to_numpy()
+    ]
     res = compare_hits(nodes, lesions=lesions, remaining=remaining, fdr=fdr)
     d = _common.out_dir(out)
     res.to_csv(d / "network_hits.csv", index=False)
-    _common.html_report(d, f"kinetor screen network: {gene_summary.name} "
-                           f"({lesions or 'parental'})")
+    _common.html_report(d, f"kinetor screen network: {gene_summary.name} ({lesions or 'parental'})")
     if _common.STATE["json"]:
         _common.emit_json({"rows": res.to_dict(orient="records")})
         return
-    cols = [c for c in ("gene", "neg_lfc", "neg_fdr", "in_model", "growth", "pS6K1_T389",
-                        "pAKT_S473", "call") if c in res.columns]
+    cols = [
+        c
+        for c in (
+            "gene",
+            "neg_lfc",
+            "neg_fdr",
+            "in_model",
+            "growth",
+            "pS6K1_T389",
+            "pAKT_S473",
+            "call",
+        )
+        if c in res.columns
+    ]
     _common.print_frame(res[cols], title="screen genes on the network")
     _common.info(f"wrote network_hits.csv and report.html to {d}")
 
 
 def register(app: typer.Typer) -> None:
-    screen_app = typer.Typer(help="Pooled CRISPR/shRNA screens (MAGeCK-compatible).",
-                             no_args_is_help=True)
+    screen_app = typer.Typer(
+        help="Pooled CRISPR/shRNA screens (MAGeCK-compatible).", no_args_is_help=True
+    )
     screen_app.command("count")(count)
     screen_app.command("test")(test)
     screen_app.command("qc")(qc)

@@ -14,18 +14,28 @@ def register(app: typer.Typer) -> None:
 
 
 def serve_command(
-    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on; anything "
-                             "but a loopback address needs --auth token or accounts."),
+    host: str = typer.Option(
+        "127.0.0.1",
+        "--host",
+        help="Address to listen on; anything "
+        "but a loopback address needs --auth token or accounts.",
+    ),
     port: int = typer.Option(8050, "--port", help="Port."),
-    store: str | None = typer.Option(None, "--store", help="Store URL or SQLite file "
-                                     "(default: KINETOR_STORE, else your data folder)."),
-    auth: str = typer.Option("none", "--auth", help="none (local only), token, or accounts "
-                             "(kinetor store add-user)."),
-    token: str | None = typer.Option(None, "--token", help="Access token for --auth token "
-                                     "(or KINETOR_TOKEN)."),
+    store: str | None = typer.Option(
+        None,
+        "--store",
+        help="Store URL or SQLite file (default: KINETOR_STORE, else your data folder).",
+    ),
+    auth: str = typer.Option(
+        "none", "--auth", help="none (local only), token, or accounts (kinetor store add-user)."
+    ),
+    token: str | None = typer.Option(
+        None, "--token", help="Access token for --auth token (or KINETOR_TOKEN)."
+    ),
     max_upload_mb: float = typer.Option(50.0, "--max-upload-mb", help="Largest upload."),
-    workers: int | None = typer.Option(None, "--workers", help="Worker processes for "
-                                       "analyses (default: CPU count)."),
+    workers: int | None = typer.Option(
+        None, "--workers", help="Worker processes for analyses (default: CPU count)."
+    ),
 ) -> None:
     """Run the browser app (Studies, NCA, PK simulation, Pathway explorer, Virtual
     xenograft, Compound library) at http://HOST:PORT."""
@@ -38,19 +48,27 @@ def serve_command(
         raise KinetorError("kinetor serve needs Shiny: pip install 'kinetor[web]'") from None
     from kinetor.web import ServeConfig, ServeRefused, check_bind, serve
 
-    cfg = ServeConfig(host=host, port=port, store=store, auth=auth,
-                      token=token or os.environ.get("KINETOR_TOKEN"),
-                      max_upload_mb=max_upload_mb, workers=workers)
+    cfg = ServeConfig(
+        host=host,
+        port=port,
+        store=store,
+        auth=auth,
+        token=token or os.environ.get("KINETOR_TOKEN"),
+        max_upload_mb=max_upload_mb,
+        workers=workers,
+    )
     if os.environ.get("KINETOR_SECRET"):
         cfg.secret = os.environ["KINETOR_SECRET"].encode()
     from kinetor.cli.store import open_store
 
     try:
-        check_bind(cfg)      # before opening anything: a refused bind changes nothing
+        check_bind(cfg)  # before opening anything: a refused bind changes nothing
         store_obj = open_store(store)
         check_bind(cfg, store_obj)
     except ServeRefused as exc:
         raise typer.BadParameter(str(exc), param_hint="--host/--auth") from None
-    _common.info(f"kinetor serve: http://{host}:{port} (auth: {auth}, store: "
-                 f"{store_obj.url}); Ctrl+C to stop")
+    _common.info(
+        f"kinetor serve: http://{host}:{port} (auth: {auth}, store: "
+        f"{store_obj.url}); Ctrl+C to stop"
+    )
     serve(cfg, store_obj)

@@ -20,13 +20,15 @@ def _pk_params(items: list[str] | None, compound: str | None) -> dict[str, dict]
     for item in items:
         key, sep, value = item.partition("=")
         if not sep or not key.strip() or not value.strip():
-            raise typer.BadParameter(f"write NAME=VALUE (e.g. cl='20 L/h'), got {item!r}",
-                                     param_hint="--pk-param")
+            raise typer.BadParameter(
+                f"write NAME=VALUE (e.g. cl='20 L/h'), got {item!r}", param_hint="--pk-param"
+            )
         comp, dot, name = key.strip().rpartition(".")
         comp = comp if dot else compound
         if not comp:
-            raise typer.BadParameter(f"{item!r}: write COMPOUND.NAME=VALUE, or give --compound",
-                                     param_hint="--pk-param")
+            raise typer.BadParameter(
+                f"{item!r}: write COMPOUND.NAME=VALUE, or give --compound", param_hint="--pk-param"
+            )
         value = value.strip()
         try:
             out.setdefault(comp, {})[name] = float(value)
@@ -43,8 +45,9 @@ def _tumor_spec(tumor: str, items: list[str] | None):
     for item in items:
         key, sep, value = item.partition("=")
         if not sep or not key.strip() or not value.strip():
-            raise typer.BadParameter(f"write NAME=VALUE (e.g. kill_rate=0.3), got {item!r}",
-                                     param_hint="--tumor-param")
+            raise typer.BadParameter(
+                f"write NAME=VALUE (e.g. kill_rate=0.3), got {item!r}", param_hint="--tumor-param"
+            )
         key, value = key.strip(), value.strip()
         try:
             spec[key] = int(value) if key == "n_transit" else float(value)
@@ -54,76 +57,133 @@ def _tumor_spec(tumor: str, items: list[str] | None):
 
 
 def simulate(
-    compound: Annotated[str | None, typer.Option(
-        "--compound", "-c", help="Compound of the main treated arm (library name).")] = None,
-    regimen: Annotated[str | None, typer.Option(
-        "--regimen", "-r", help="Regimen of the main arm, e.g. '15 mg/kg PO QD x 21 days'.")]
-        = None,
+    compound: Annotated[
+        str | None,
+        typer.Option("--compound", "-c", help="Compound of the main treated arm (library name)."),
+    ] = None,
+    regimen: Annotated[
+        str | None,
+        typer.Option(
+            "--regimen", "-r", help="Regimen of the main arm, e.g. '15 mg/kg PO QD x 21 days'."
+        ),
+    ] = None,
     species: Annotated[str, typer.Option("--species", help="PK species.")] = "mouse",
-    tumor: Annotated[str, typer.Option(
-        "--tumor", "-t", help="Tumour model: MCF7, MDA-MB-468, PC3, A549, PIK3CA_mut, "
-                              "PTEN_null, KRAS_mut.")] = "MCF7",
-    arm: Annotated[list[str] | None, typer.Option(
-        "--arm", help="More arms: NAME=COMPOUND:REGIMEN (combination: "
-                      "NAME=A:REG+B:REG; vehicle: NAME=vehicle). Repeatable.")] = None,
-    n_animals: Annotated[int, typer.Option("--n-animals", "-n", min=1,
-                                           help="Animals per arm.")] = 10,
+    tumor: Annotated[
+        str,
+        typer.Option(
+            "--tumor",
+            "-t",
+            help="Tumour model: MCF7, MDA-MB-468, PC3, A549, PIK3CA_mut, PTEN_null, KRAS_mut.",
+        ),
+    ] = "MCF7",
+    arm: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--arm",
+            help="More arms: NAME=COMPOUND:REGIMEN (combination: "
+            "NAME=A:REG+B:REG; vehicle: NAME=vehicle). Repeatable.",
+        ),
+    ] = None,
+    n_animals: Annotated[
+        int, typer.Option("--n-animals", "-n", min=1, help="Animals per arm.")
+    ] = 10,
     seed: Annotated[int, typer.Option("--seed", min=0, help="Random seed (>= 0).")] = 0,
-    days: Annotated[float | None, typer.Option(
-        "--days", help="Study length in days (default: regimen length, whole weeks).")] = None,
-    pathway_mode: Annotated[str, typer.Option(
-        "--pathway-mode", help="quasi-steady (default, fast) or dynamic (exact).")]
-        = "quasi-steady",
-    exposure: Annotated[str, typer.Option(
-        "--exposure", help="plasma (unbound plasma) or tumor (x Kp,uu).")] = "plasma",
-    kp_uu: Annotated[float, typer.Option(
-        "--kp-uu", help="Unbound tumour/plasma partition (with --exposure tumor).")] = 1.0,
-    pk_param: Annotated[list[str] | None, typer.Option(
-        "--pk-param", help="User PK, NAME=VALUE for the main compound or COMPOUND.NAME=VALUE "
-                           "(model=1cmt, cl='20 L/h', v='100 L', ka='1 1/h', f=0.5, "
-                           "fu=0.05). Repeatable.")]
-        = None,
-    no_vehicle: Annotated[bool, typer.Option(
-        "--no-vehicle", help="Do not add a vehicle arm.")] = False,
-    no_noise: Annotated[bool, typer.Option(
-        "--no-noise", help="No caliper measurement error.")] = False,
-    n_jobs: Annotated[int, typer.Option(
-        "--n-jobs", help="Local processes for dynamic-mode pathway runs.")] = 1,
-    scheduler: Annotated[str | None, typer.Option(
-        "--scheduler", help="Dask scheduler address (tcp://host:8786) for the pathway runs; "
-                            "needs dask[distributed].")] = None,
-    no_report: Annotated[bool, typer.Option(
-        "--no-report", help="Skip the HTML report.")] = False,
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")]
-        = Path("simulate_out"),
-    tumor_param: Annotated[list[str] | None, typer.Option(
-        "--tumor-param", help="Tumour parameter override NAME=VALUE (kill_rate=0.3, "
-                              "growth_law=gompertz, vmax=3000, doubling_time=8, ...). "
-                              "Repeatable.")] = None,
-    replicates: Annotated[int, typer.Option(
-        "--replicates", help="Replicate virtual studies for the TGI interval "
-                             "(0: none; e.g. 1000).")] = 0,
-    power_: Annotated[bool, typer.Option(
-        "--power", help="Animals per arm needed to detect each arm's effect and a TGI "
-                        "difference of --tgi-difference points (simulation-based).")] = False,
-    tgi_difference: Annotated[float, typer.Option(
-        "--tgi-difference", help="TGI difference to detect with --power (points).")] = 20.0,
-    alpha: Annotated[float, typer.Option("--alpha", help="Two-sided level for --power.")]
-        = 0.05,
-    target_power: Annotated[float, typer.Option(
-        "--target-power", help="Power for --power.")] = 0.8,
-    optimise: Annotated[bool, typer.Option(
-        "--optimise", help="Search dose, interval and on/off pattern of --compound for the "
-                           "best TGI under the glucose constraint (therapeutic window).")]
-        = False,
-    max_glucose: Annotated[float, typer.Option(
-        "--max-glucose", help="Toxicity constraint for --optimise: peak plasma glucose "
-                              "(mg/dL).")] = 250.0,
-    doses: Annotated[str | None, typer.Option(
-        "--doses", help="Doses (mg/kg) searched by --optimise, comma-separated "
-                        "(default 5, 10, ..., 640).")] = None,
-    weeks: Annotated[int, typer.Option("--weeks", help="Treatment weeks for --optimise.")]
-        = 3,
+    days: Annotated[
+        float | None,
+        typer.Option("--days", help="Study length in days (default: regimen length, whole weeks)."),
+    ] = None,
+    pathway_mode: Annotated[
+        str, typer.Option("--pathway-mode", help="quasi-steady (default, fast) or dynamic (exact).")
+    ] = "quasi-steady",
+    exposure: Annotated[
+        str, typer.Option("--exposure", help="plasma (unbound plasma) or tumor (x Kp,uu).")
+    ] = "plasma",
+    kp_uu: Annotated[
+        float,
+        typer.Option("--kp-uu", help="Unbound tumour/plasma partition (with --exposure tumor)."),
+    ] = 1.0,
+    pk_param: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--pk-param",
+            help="User PK, NAME=VALUE for the main compound or COMPOUND.NAME=VALUE "
+            "(model=1cmt, cl='20 L/h', v='100 L', ka='1 1/h', f=0.5, "
+            "fu=0.05). Repeatable.",
+        ),
+    ] = None,
+    no_vehicle: Annotated[
+        bool, typer.Option("--no-vehicle", help="Do not add a vehicle arm.")
+    ] = False,
+    no_noise: Annotated[
+        bool, typer.Option("--no-noise", help="No caliper measurement error.")
+    ] = False,
+    n_jobs: Annotated[
+        int, typer.Option("--n-jobs", help="Local processes for dynamic-mode pathway runs.")
+    ] = 1,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler",
+            help="Dask scheduler address (tcp://host:8786) for the pathway runs; "
+            "needs dask[distributed].",
+        ),
+    ] = None,
+    no_report: Annotated[bool, typer.Option("--no-report", help="Skip the HTML report.")] = False,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")] = Path(
+        "simulate_out"
+    ),
+    tumor_param: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--tumor-param",
+            help="Tumour parameter override NAME=VALUE (kill_rate=0.3, "
+            "growth_law=gompertz, vmax=3000, doubling_time=8, ...). "
+            "Repeatable.",
+        ),
+    ] = None,
+    replicates: Annotated[
+        int,
+        typer.Option(
+            "--replicates",
+            help="Replicate virtual studies for the TGI interval (0: none; e.g. 1000).",
+        ),
+    ] = 0,
+    power_: Annotated[
+        bool,
+        typer.Option(
+            "--power",
+            help="Animals per arm needed to detect each arm's effect and a TGI "
+            "difference of --tgi-difference points (simulation-based).",
+        ),
+    ] = False,
+    tgi_difference: Annotated[
+        float,
+        typer.Option("--tgi-difference", help="TGI difference to detect with --power (points)."),
+    ] = 20.0,
+    alpha: Annotated[float, typer.Option("--alpha", help="Two-sided level for --power.")] = 0.05,
+    target_power: Annotated[float, typer.Option("--target-power", help="Power for --power.")] = 0.8,
+    optimise: Annotated[
+        bool,
+        typer.Option(
+            "--optimise",
+            help="Search dose, interval and on/off pattern of --compound for the "
+            "best TGI under the glucose constraint (therapeutic window).",
+        ),
+    ] = False,
+    max_glucose: Annotated[
+        float,
+        typer.Option(
+            "--max-glucose", help="Toxicity constraint for --optimise: peak plasma glucose (mg/dL)."
+        ),
+    ] = 250.0,
+    doses: Annotated[
+        str | None,
+        typer.Option(
+            "--doses",
+            help="Doses (mg/kg) searched by --optimise, comma-separated (default 5, 10, ..., 640).",
+        ),
+    ] = None,
+    weeks: Annotated[int, typer.Option("--weeks", help="Treatment weeks for --optimise.")] = 3,
 ) -> None:
     """Virtual study: dose -> PK -> free drug -> pathway -> biomarkers -> tumour -> TGI.
 
@@ -135,13 +195,11 @@ def simulate(
     from kinetor.translate import run_study
 
     if pathway_mode not in _MODES:
-        raise typer.BadParameter(f"choose one of {', '.join(_MODES)}",
-                                 param_hint="--pathway-mode")
+        raise typer.BadParameter(f"choose one of {', '.join(_MODES)}", param_hint="--pathway-mode")
     if exposure not in ("plasma", "tumor"):
         raise typer.BadParameter("choose plasma or tumor", param_hint="--exposure")
     if compound is None and regimen is None and not arm:
-        raise typer.BadParameter("give --compound and --regimen, or --arm",
-                                 param_hint="--compound")
+        raise typer.BadParameter("give --compound and --regimen, or --arm", param_hint="--compound")
     from kinetor.limits import check as check_limit
 
     if days is not None:
@@ -153,62 +211,131 @@ def simulate(
     tumor_spec = _tumor_spec(tumor, tumor_param)
     if optimise:
         try:
-            dose_list = ([float(x) for x in doses.split(",") if x.strip()]
-                         if doses else None)
+            dose_list = [float(x) for x in doses.split(",") if x.strip()] if doses else None
         except ValueError:
-            raise typer.BadParameter(f"write numbers separated by commas, got {doses!r}",
-                                     param_hint="--doses") from None
-        _optimise(compound, species, tumor_spec, n_animals, seed, user_pk, max_glucose,
-                  replicates, out, dose_list, weeks)
+            raise typer.BadParameter(
+                f"write numbers separated by commas, got {doses!r}", param_hint="--doses"
+            ) from None
+        _optimise(
+            compound,
+            species,
+            tumor_spec,
+            n_animals,
+            seed,
+            user_pk,
+            max_glucose,
+            replicates,
+            out,
+            dose_list,
+            weeks,
+        )
         return
     if (scheduler is not None or n_jobs != 1) and pathway_mode != "dynamic":
-        _common.info("note: --n-jobs/--scheduler distribute --pathway-mode dynamic runs; "
-                     "the quasi-steady mode runs here")
+        _common.info(
+            "note: --n-jobs/--scheduler distribute --pathway-mode dynamic runs; "
+            "the quasi-steady mode runs here"
+        )
     with _common.progress() as bar:
         task = bar.add_task("simulating animals", total=None)
 
         def tick(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
 
-        res = run_study(compound, species, tumor_spec, regimen, n_animals=n_animals, seed=seed,
-                        arms=arm or None, vehicle=not no_vehicle, days=days,
-                        pathway_mode=pathway_mode, exposure=exposure, kp_uu=kp_uu,
-                        pk=user_pk, noise=not no_noise,
-                        n_jobs=n_jobs, scheduler=scheduler, progress=tick)
+        res = run_study(
+            compound,
+            species,
+            tumor_spec,
+            regimen,
+            n_animals=n_animals,
+            seed=seed,
+            arms=arm or None,
+            vehicle=not no_vehicle,
+            days=days,
+            pathway_mode=pathway_mode,
+            exposure=exposure,
+            kp_uu=kp_uu,
+            pk=user_pk,
+            noise=not no_noise,
+            n_jobs=n_jobs,
+            scheduler=scheduler,
+            progress=tick,
+        )
     d = _common.out_dir(out)
     figs = res.figures()
     files = res.save(d, figures=figs)
-    study_kw = {"arms": arm or None, "vehicle": not no_vehicle, "days": days,
-                "exposure": exposure, "kp_uu": kp_uu, "pk": user_pk, "noise": not no_noise}
-    extra = _uncertainty(compound, species, tumor_spec, regimen, n_animals, seed, replicates,
-                         power_, tgi_difference, alpha, target_power, study_kw, d)
+    study_kw = {
+        "arms": arm or None,
+        "vehicle": not no_vehicle,
+        "days": days,
+        "exposure": exposure,
+        "kp_uu": kp_uu,
+        "pk": user_pk,
+        "noise": not no_noise,
+    }
+    extra = _uncertainty(
+        compound,
+        species,
+        tumor_spec,
+        regimen,
+        n_animals,
+        seed,
+        replicates,
+        power_,
+        tgi_difference,
+        alpha,
+        target_power,
+        study_kw,
+        d,
+    )
     files += extra.pop("files")
     if not no_report:
         files.append(_report(res, d, figs, extra))
     tgi = res.tgi
     if _common.STATE["json"]:
-        _common.emit_json({"tgi": tgi.to_dict(orient="records"),
-                           "summary": res.summary().to_dict(orient="records"),
-                           **{k: v.to_dict(orient="records") for k, v in extra.items()},
-                           "files": [str(p) for p in files]})
+        _common.emit_json(
+            {
+                "tgi": tgi.to_dict(orient="records"),
+                "summary": res.summary().to_dict(orient="records"),
+                **{k: v.to_dict(orient="records") for k, v in extra.items()},
+                "files": [str(p) for p in files],
+            }
+        )
         return
     if not tgi.empty:
-        _common.print_frame(tgi[["arm", "n_day", "mean_start", "mean_day", "tc_pct",
-                                 "tgi_pct", "reason"]],
-                            title=f"TGI vs {res.control} on day {tgi['day'].max():g}: "
-                                  f"{tgi['formula'].iloc[0]} (this {n_animals}-animal draw)")
+        _common.print_frame(
+            tgi[["arm", "n_day", "mean_start", "mean_day", "tc_pct", "tgi_pct", "reason"]],
+            title=f"TGI vs {res.control} on day {tgi['day'].max():g}: "
+            f"{tgi['formula'].iloc[0]} (this {n_animals}-animal draw)",
+        )
     if "intervals" in extra:
-        _common.print_frame(extra["intervals"], title=f"TGI over {replicates} replicate "
-                            "studies: typical animal, population mean, median and 95 % "
-                            "interval")
+        _common.print_frame(
+            extra["intervals"],
+            title=f"TGI over {replicates} replicate "
+            "studies: typical animal, population mean, median and 95 % "
+            "interval",
+        )
     if "power" in extra:
-        _common.print_frame(extra["power"], title="Animals per arm (Welch t-test on the "
-                            "volume change; simulated)")
+        _common.print_frame(
+            extra["power"], title="Animals per arm (Welch t-test on the volume change; simulated)"
+        )
     _common.info(f"wrote {len(files)} files to {d}")
 
 
-def _uncertainty(compound, species, tumor, regimen, n_animals, seed, replicates, do_power,
-                 tgi_difference, alpha, target_power, study_kw, d: Path) -> dict:
+def _uncertainty(
+    compound,
+    species,
+    tumor,
+    regimen,
+    n_animals,
+    seed,
+    replicates,
+    do_power,
+    tgi_difference,
+    alpha,
+    target_power,
+    study_kw,
+    d: Path,
+) -> dict:
     """--replicates and --power: tables written to ``d``."""
     from kinetor.translate import power, replicate_tgi
 
@@ -217,17 +344,35 @@ def _uncertainty(compound, species, tumor, regimen, n_animals, seed, replicates,
         raise typer.BadParameter("must be >= 0", param_hint="--replicates")
     if replicates:
         if n_animals < 2:
-            raise typer.BadParameter("replicate studies need >= 2 animals per arm",
-                                     param_hint="--n-animals")
-        rep = replicate_tgi(compound, species, tumor, regimen, n_animals=n_animals,
-                            n_replicates=replicates, seed=seed, **study_kw)
+            raise typer.BadParameter(
+                "replicate studies need >= 2 animals per arm", param_hint="--n-animals"
+            )
+        rep = replicate_tgi(
+            compound,
+            species,
+            tumor,
+            regimen,
+            n_animals=n_animals,
+            n_replicates=replicates,
+            seed=seed,
+            **study_kw,
+        )
         out["intervals"] = rep.summary
         p = d / "tgi_intervals.csv"
         rep.summary.to_csv(p, index=False, float_format="%.6g")
         out["files"].append(p)
     if do_power:
-        pw = power(compound, species, tumor, regimen, tgi_difference=tgi_difference,
-                   alpha=alpha, power=target_power, seed=seed, **study_kw)
+        pw = power(
+            compound,
+            species,
+            tumor,
+            regimen,
+            tgi_difference=tgi_difference,
+            alpha=alpha,
+            power=target_power,
+            seed=seed,
+            **study_kw,
+        )
         out["power"] = pw.table
         p = d / "power.csv"
         pw.table.to_csv(p, index=False, float_format="%.6g")
@@ -235,30 +380,59 @@ def _uncertainty(compound, species, tumor, regimen, n_animals, seed, replicates,
     return out
 
 
-def _optimise(compound, species, tumor, n_animals, seed, user_pk, max_glucose, replicates,
-              out: Path, doses=None, weeks: int = 3) -> None:
+def _optimise(
+    compound,
+    species,
+    tumor,
+    n_animals,
+    seed,
+    user_pk,
+    max_glucose,
+    replicates,
+    out: Path,
+    doses=None,
+    weeks: int = 3,
+) -> None:
     from kinetor.translate import optimise_schedule
 
     if compound is None:
         raise typer.BadParameter("--optimise needs --compound", param_hint="--compound")
-    res = optimise_schedule(compound, species=species, tumor=tumor, max_glucose=max_glucose,
-                            n_animals=n_animals, n_replicates=replicates or 200, seed=seed,
-                            pk=user_pk, doses=doses, weeks=weeks)
+    res = optimise_schedule(
+        compound,
+        species=species,
+        tumor=tumor,
+        max_glucose=max_glucose,
+        n_animals=n_animals,
+        n_replicates=replicates or 200,
+        seed=seed,
+        pk=user_pk,
+        doses=doses,
+        weeks=weeks,
+    )
     d = _common.out_dir(out)
     files = res.save(d)
     if _common.STATE["json"]:
-        _common.emit_json({"best": res.best, "schedules": res.table.to_dict(orient="records"),
-                           "files": [str(p) for p in files]})
+        _common.emit_json(
+            {
+                "best": res.best,
+                "schedules": res.table.to_dict(orient="records"),
+                "files": [str(p) for p in files],
+            }
+        )
         return
-    _common.print_frame(res.table.head(15), title=f"Schedules by TGI (typical animal) under "
-                        f"peak glucose <= {max_glucose:g} mg/dL")
+    _common.print_frame(
+        res.table.head(15),
+        title=f"Schedules by TGI (typical animal) under peak glucose <= {max_glucose:g} mg/dL",
+    )
     b = res.best
     if b:
-        _common.info(f"best: {b['regimen']}: TGI {b['tgi_typical_pct']:.1f} % (typical), "
-                     f"{b['tgi_median_pct']:.1f} % [{b['tgi_lo_pct']:.1f}, "
-                     f"{b['tgi_hi_pct']:.1f}] over {b['n_replicates']} studies of "
-                     f"{b['n_animals']} animals; peak glucose {b['peak_glucose_mg_dL']:.0f} "
-                     "mg/dL")
+        _common.info(
+            f"best: {b['regimen']}: TGI {b['tgi_typical_pct']:.1f} % (typical), "
+            f"{b['tgi_median_pct']:.1f} % [{b['tgi_lo_pct']:.1f}, "
+            f"{b['tgi_hi_pct']:.1f}] over {b['n_replicates']} studies of "
+            f"{b['n_animals']} animals; peak glucose {b['peak_glucose_mg_dL']:.0f} "
+            "mg/dL"
+        )
     else:
         _common.info("no schedule meets the glucose constraint")
     _common.info(f"wrote {len(files)} files to {d}")
@@ -267,38 +441,54 @@ def _optimise(compound, species, tumor, n_animals, seed, user_pk, max_glucose, r
 def _report(res, d: Path, figs: dict, extra: dict | None = None) -> Path:
     from kinetor.report import Report
 
-    rep = Report(f"Virtual study: {res.tumor_spec.name}",
-                 subtitle=f"{len(res.arms)} arms x {res.settings['n_animals']} animals, "
-                          f"{res.settings['days']:g} days, seed {res.settings['seed']}")
+    rep = Report(
+        f"Virtual study: {res.tumor_spec.name}",
+        subtitle=f"{len(res.arms)} arms x {res.settings['n_animals']} animals, "
+        f"{res.settings['days']:g} days, seed {res.settings['seed']}",
+    )
     rep.add_section("Arms")
     rep.add_table(res.summary(), caption="Exposure, time-averaged readouts, volume and TGI")
     if not res.tgi.empty:
         rep.add_section("Tumour growth inhibition")
-        rep.add_table(res.tgi.drop(columns=["formula"]),
-                      caption=f"{res.tgi['formula'].iloc[0]} (one simulated study)")
+        rep.add_table(
+            res.tgi.drop(columns=["formula"]),
+            caption=f"{res.tgi['formula'].iloc[0]} (one simulated study)",
+        )
     extra = extra or {}
     if "intervals" in extra:
-        rep.add_table(extra["intervals"], caption="TGI over replicate virtual studies: the "
-                      "typical animal, the population mean, the median and the 95 % interval "
-                      "of a study of this size")
+        rep.add_table(
+            extra["intervals"],
+            caption="TGI over replicate virtual studies: the "
+            "typical animal, the population mean, the median and the 95 % interval "
+            "of a study of this size",
+        )
     if "power" in extra:
         rep.add_section("Animals per arm")
-        rep.add_table(extra["power"], caption="Animals per arm to detect each difference "
-                      "(two-sided Welch t-test on the per-animal volume change; simulated)")
+        rep.add_table(
+            extra["power"],
+            caption="Animals per arm to detect each difference "
+            "(two-sided Welch t-test on the per-animal volume change; simulated)",
+        )
     rep.add_section("Figures")
-    captions = {"pk": "Total plasma concentration: mean and 5-95 % of animals",
-                "biomarkers": "Network readouts, % of untreated control (arm means)",
-                "tumor": "Measured tumour volume, mean ± SEM"}
+    captions = {
+        "pk": "Total plasma concentration: mean and 5-95 % of animals",
+        "biomarkers": "Network readouts, % of untreated control (arm means)",
+        "tumor": "Measured tumour volume, mean ± SEM",
+    }
     for name, fig in figs.items():
         rep.add_figure(fig, caption=captions.get(name, name))
     s = res.settings
-    rep.add_methods({
-        "Chain": "regimen -> PK (kinetor.pk, between-animal variability) -> unbound "
-                 f"concentration ({s['exposure']}) -> pathway network ({s['pathway_mode']}) "
-                 "-> growth readout -> exponential tumour growth -> caliper volumes -> TGI",
-        "Tumour": f"{s['tumor']} (lesions {', '.join(s['lesions']) or 'none'})",
-        "Compounds": s["compounds"], "Tumour parameter sources": s["tumor_sources"],
-        "Equations and assumptions": "docs/translate.md"})
+    rep.add_methods(
+        {
+            "Chain": "regimen -> PK (kinetor.pk, between-animal variability) -> unbound "
+            f"concentration ({s['exposure']}) -> pathway network ({s['pathway_mode']}) "
+            "-> growth readout -> exponential tumour growth -> caliper volumes -> TGI",
+            "Tumour": f"{s['tumor']} (lesions {', '.join(s['lesions']) or 'none'})",
+            "Compounds": s["compounds"],
+            "Tumour parameter sources": s["tumor_sources"],
+            "Equations and assumptions": "docs/translate.md",
+        }
+    )
     return rep.save(d / "report.html", assets=False)
 
 

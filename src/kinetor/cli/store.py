@@ -13,13 +13,18 @@ import typer
 
 from kinetor.cli import _common
 
-app = typer.Typer(help="The project store: studies, analyses, versioned results and the "
-                  "audit trail (SQLite in your data folder by default; --store URL or "
-                  "KINETOR_STORE for another, e.g. postgresql://host/db).",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="The project store: studies, analyses, versioned results and the "
+    "audit trail (SQLite in your data folder by default; --store URL or "
+    "KINETOR_STORE for another, e.g. postgresql://host/db).",
+    no_args_is_help=True,
+)
 
-_STORE = typer.Option(None, "--store", help="Store URL or SQLite file (default: "
-                      "KINETOR_STORE, else the file in your data folder).")
+_STORE = typer.Option(
+    None,
+    "--store",
+    help="Store URL or SQLite file (default: KINETOR_STORE, else the file in your data folder).",
+)
 _USER = typer.Option(None, "--user", help="Acting user (default: your login name).")
 
 
@@ -53,14 +58,24 @@ def raw_bytes(source: str) -> tuple[str, bytes]:
         buf = io.BytesIO()
         with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
             for f in sorted(p for p in path.rglob("*") if p.is_file()):
-                zf.writestr(zipfile.ZipInfo(str(f.relative_to(path)), (1980, 1, 1, 0, 0, 0)),
-                            f.read_bytes())
+                zf.writestr(
+                    zipfile.ZipInfo(str(f.relative_to(path)), (1980, 1, 1, 0, 0, 0)), f.read_bytes()
+                )
         return path.name + ".zip", buf.getvalue()
     return path.name, path.read_bytes()
 
 
-def save_cli_run(url: str, project: str, user: str | None, source: str, folder: Path,
-                 kind: str, options: dict, settings: dict, input_hash: str) -> dict:
+def save_cli_run(
+    url: str,
+    project: str,
+    user: str | None,
+    source: str,
+    folder: Path,
+    kind: str,
+    options: dict,
+    settings: dict,
+    input_hash: str,
+) -> dict:
     """Store a CLI run: the study's bytes, the analysis, and the files it wrote."""
     st = open_store(url)
     name = who(user)
@@ -71,19 +86,25 @@ def save_cli_run(url: str, project: str, user: str | None, source: str, folder: 
     blobs = {}
     for p in sorted(Path(folder).iterdir()):
         stat = p.stat() if p.is_file() else None
-        if (stat and p.suffix in (".csv", ".json", ".xlsx", ".html")
-                and before.get(p.name) != (stat.st_mtime_ns, stat.st_size)):
-            blobs[p.name] = p.read_bytes()      # written by this run, not left from another
-    res = st.save_result(sid, kind, options, blobs, user=name,
-                         input_hashes={"study_content": input_hash})
+        if (
+            stat
+            and p.suffix in (".csv", ".json", ".xlsx", ".html")
+            and before.get(p.name) != (stat.st_mtime_ns, stat.st_size)
+        ):
+            blobs[p.name] = p.read_bytes()  # written by this run, not left from another
+    res = st.save_result(
+        sid, kind, options, blobs, user=name, input_hashes={"study_content": input_hash}
+    )
     st.close()
     return res
 
 
 @app.command("list")
-def list_command(what: str = typer.Argument("results", help="results, studies, projects "
-                                            "or audit."),
-                 store: str | None = _STORE, user: str | None = _USER) -> None:
+def list_command(
+    what: str = typer.Argument("results", help="results, studies, projects or audit."),
+    store: str | None = _STORE,
+    user: str | None = _USER,
+) -> None:
     """List what the user can see."""
     import pandas as pd
 
@@ -91,15 +112,26 @@ def list_command(what: str = typer.Argument("results", help="results, studies, p
 
     st = open_store(store)
     name = who(user)
-    cols = {"results": ["id", "project_id", "study_id", "study_name", "kind", "version",
-                        "locked", "created_at", "created_by"],
-            "studies": ["id", "project_id", "name", "size", "sha256", "created_at",
-                        "created_by"],
-            "projects": ["id", "name", "owner", "created_at"],
-            "audit": ["id", "at", "user", "action", "target", "reason"]}
+    cols = {
+        "results": [
+            "id",
+            "project_id",
+            "study_id",
+            "study_name",
+            "kind",
+            "version",
+            "locked",
+            "created_at",
+            "created_by",
+        ],
+        "studies": ["id", "project_id", "name", "size", "sha256", "created_at", "created_by"],
+        "projects": ["id", "name", "owner", "created_at"],
+        "audit": ["id", "at", "user", "action", "target", "reason"],
+    }
     if what not in cols:
-        raise DataError(Problem(f"cannot list {what!r}", column="WHAT",
-                                fix="one of: " + ", ".join(cols)))
+        raise DataError(
+            Problem(f"cannot list {what!r}", column="WHAT", fix="one of: " + ", ".join(cols))
+        )
     rows = getattr(st, what)(name)
     df = pd.DataFrame(rows, columns=cols[what])
     _common.print_frame(df, title=f"{what} visible to {name} in {st.url}", max_rows=500)
@@ -107,8 +139,11 @@ def list_command(what: str = typer.Argument("results", help="results, studies, p
 
 
 @app.command("show")
-def show_command(result_id: int = typer.Argument(..., help="Result id (see store list)."),
-                 store: str | None = _STORE, user: str | None = _USER) -> None:
+def show_command(
+    result_id: int = typer.Argument(..., help="Result id (see store list)."),
+    store: str | None = _STORE,
+    user: str | None = _USER,
+) -> None:
     """A result: version, lock, the analysis options and input hashes, its files, and the
     audit entries about it."""
     import pandas as pd
@@ -116,28 +151,33 @@ def show_command(result_id: int = typer.Argument(..., help="Result id (see store
     st = open_store(store)
     name = who(user)
     info = st.result(result_id, name)
-    trail = [a for a in st.audit(name, info["project_id"])
-             if a["target"] == f"result:{result_id}"]
+    trail = [a for a in st.audit(name, info["project_id"]) if a["target"] == f"result:{result_id}"]
     st.close()
     if _common.STATE["json"]:
         _common.emit_json({**info, "audit": trail})
         return
     an = info["analysis"]
-    _common.info(f"result {info['id']}: {info['kind']} version {info['version']} of study "
-                 f"{info['study_id']} ({info['study_name']}), "
-                 f"{'LOCKED' if info['locked'] else 'not locked'}; made {info['created_at']} "
-                 f"by {info['created_by']} with kinetor {an['kinetor_version']}")
+    _common.info(
+        f"result {info['id']}: {info['kind']} version {info['version']} of study "
+        f"{info['study_id']} ({info['study_name']}), "
+        f"{'LOCKED' if info['locked'] else 'not locked'}; made {info['created_at']} "
+        f"by {info['created_by']} with kinetor {an['kinetor_version']}"
+    )
     _common.info(f"options: {an['options']}")
     _common.info(f"input hashes: {an['input_hashes']}")
     _common.print_frame(pd.DataFrame(info["blobs"]), title="files")
-    _common.print_frame(pd.DataFrame(trail, columns=["at", "user", "action", "reason"]),
-                        title="audit trail")
+    _common.print_frame(
+        pd.DataFrame(trail, columns=["at", "user", "action", "reason"]), title="audit trail"
+    )
 
 
 @app.command("export")
-def export_command(result_id: int = typer.Argument(..., help="Result id."),
-                   out: str = typer.Option("store_export", "--out", help="Folder to write."),
-                   store: str | None = _STORE, user: str | None = _USER) -> None:
+def export_command(
+    result_id: int = typer.Argument(..., help="Result id."),
+    out: str = typer.Option("store_export", "--out", help="Folder to write."),
+    store: str | None = _STORE,
+    user: str | None = _USER,
+) -> None:
     """Write a result's files, the study's raw file and provenance.json to a folder."""
     st = open_store(store)
     folder = _common.out_dir(out)
@@ -147,10 +187,14 @@ def export_command(result_id: int = typer.Argument(..., help="Result id."),
 
 
 @app.command("lock")
-def lock_command(result_id: int = typer.Argument(..., help="Result id."),
-                 reason: str = typer.Option(..., "--reason", help="Why (kept in the audit "
-                                            "trail), e.g. 'QC passed'."),
-                 store: str | None = _STORE, user: str | None = _USER) -> None:
+def lock_command(
+    result_id: int = typer.Argument(..., help="Result id."),
+    reason: str = typer.Option(
+        ..., "--reason", help="Why (kept in the audit trail), e.g. 'QC passed'."
+    ),
+    store: str | None = _STORE,
+    user: str | None = _USER,
+) -> None:
     """Lock a result for good: it can no longer change; re-analysis makes a new version."""
     st = open_store(store)
     st.lock(result_id, who(user), reason=reason)
@@ -159,12 +203,14 @@ def lock_command(result_id: int = typer.Argument(..., help="Result id."),
 
 
 @app.command("add-user")
-def add_user_command(name: str = typer.Argument(..., help="Account name."),
-                     store: str | None = _STORE) -> None:
+def add_user_command(
+    name: str = typer.Argument(..., help="Account name."), store: str | None = _STORE
+) -> None:
     """Create a sign-in account for ``kinetor serve`` (password asked twice, or taken from
     KINETOR_PASSWORD); only its scrypt hash is stored."""
     password = os.environ.get("KINETOR_PASSWORD") or typer.prompt(
-        "password", hide_input=True, confirmation_prompt=True)
+        "password", hide_input=True, confirmation_prompt=True
+    )
     st = open_store(store)
     st.add_user(name, password, by=who(None))
     st.close()
@@ -172,9 +218,12 @@ def add_user_command(name: str = typer.Argument(..., help="Account name."),
 
 
 @app.command("share")
-def share_command(project_id: int = typer.Argument(..., help="Project id."),
-                  with_user: str = typer.Argument(..., help="User to share with."),
-                  store: str | None = _STORE, user: str | None = _USER) -> None:
+def share_command(
+    project_id: int = typer.Argument(..., help="Project id."),
+    with_user: str = typer.Argument(..., help="User to share with."),
+    store: str | None = _STORE,
+    user: str | None = _USER,
+) -> None:
     """Let another user see and work in one of your projects."""
     st = open_store(store)
     st.share(project_id, with_user, who(user))

@@ -17,36 +17,58 @@ import typer
 from kinetor.cli import _common
 from kinetor.cli.simulate import _pk_params
 
-translate_app = typer.Typer(help="The dose-to-tumour chain against published evidence.",
-                            no_args_is_help=True)
+translate_app = typer.Typer(
+    help="The dose-to-tumour chain against published evidence.", no_args_is_help=True
+)
 
 
 @translate_app.command("validate")
 def validate_cmd(
-    studies: Annotated[Path | None, typer.Option(
-        "--studies", help="Studies table (default: the bundled evidence).")] = None,
-    arms: Annotated[Path | None, typer.Option(
-        "--arms", help="Arms table (default: the bundled evidence).")] = None,
-    pk_param: Annotated[list[str] | None, typer.Option(
-        "--pk-param", help="PK for a compound the library lacks: COMPOUND.NAME=VALUE "
-                           "(model=1cmt, cl='0.5 L/h/kg', v='2 L/kg', ka='1 1/h', f=0.5, "
-                           "fu=0.1). Repeatable.")] = None,
-    tumor: Annotated[list[str] | None, typer.Option(
-        "--tumor", help="Tumour model for a study: STUDY_ID=NAME. Repeatable.")] = None,
-    replicates: Annotated[int, typer.Option(
-        "--replicates", help="Replicate virtual studies per study.")] = 200,
+    studies: Annotated[
+        Path | None,
+        typer.Option("--studies", help="Studies table (default: the bundled evidence)."),
+    ] = None,
+    arms: Annotated[
+        Path | None, typer.Option("--arms", help="Arms table (default: the bundled evidence).")
+    ] = None,
+    pk_param: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--pk-param",
+            help="PK for a compound the library lacks: COMPOUND.NAME=VALUE "
+            "(model=1cmt, cl='0.5 L/h/kg', v='2 L/kg', ka='1 1/h', f=0.5, "
+            "fu=0.1). Repeatable.",
+        ),
+    ] = None,
+    tumor: Annotated[
+        list[str] | None,
+        typer.Option("--tumor", help="Tumour model for a study: STUDY_ID=NAME. Repeatable."),
+    ] = None,
+    replicates: Annotated[
+        int, typer.Option("--replicates", help="Replicate virtual studies per study.")
+    ] = 200,
     seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
-    allometric_pk: Annotated[bool, typer.Option(
-        "--allometric-pk", help="Where the library has no PK set for the host species, "
-                                "scale its human set by body weight (an assumption, "
-                                "reported per arm in pk_basis).")] = False,
-    invivo_shift: Annotated[bool, typer.Option(
-        "--invivo-shift", help="Apply the in vivo potency shift of compounds with a "
-                               "published in vivo EC50 (pkpd_invivo.csv).")] = False,
-    no_report: Annotated[bool, typer.Option("--no-report", help="Skip the HTML report.")]
-        = False,
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")]
-        = Path("validate_out"),
+    allometric_pk: Annotated[
+        bool,
+        typer.Option(
+            "--allometric-pk",
+            help="Where the library has no PK set for the host species, "
+            "scale its human set by body weight (an assumption, "
+            "reported per arm in pk_basis).",
+        ),
+    ] = False,
+    invivo_shift: Annotated[
+        bool,
+        typer.Option(
+            "--invivo-shift",
+            help="Apply the in vivo potency shift of compounds with a "
+            "published in vivo EC50 (pkpd_invivo.csv).",
+        ),
+    ] = False,
+    no_report: Annotated[bool, typer.Option("--no-report", help="Skip the HTML report.")] = False,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")] = Path(
+        "validate_out"
+    ),
 ) -> None:
     """Observed vs predicted TGI (or T/C) per evidence arm; arms ranked; gaps listed.
 
@@ -61,31 +83,64 @@ def validate_cmd(
         if not sep or not sid.strip() or not name.strip():
             raise typer.BadParameter(f"write STUDY_ID=NAME, got {item!r}", param_hint="--tumor")
         tumors[sid.strip()] = name.strip()
-    res = validate(studies_path=studies, arms_path=arms, pk=_pk_params(pk_param, None),
-                   tumors=tumors, n_replicates=replicates, seed=seed,
-                   allometric_pk=allometric_pk, invivo_shift=invivo_shift)
+    res = validate(
+        studies_path=studies,
+        arms_path=arms,
+        pk=_pk_params(pk_param, None),
+        tumors=tumors,
+        n_replicates=replicates,
+        seed=seed,
+        allometric_pk=allometric_pk,
+        invivo_shift=invivo_shift,
+    )
     d = _common.out_dir(out)
     files = res.save(d, report=not no_report)
     if _common.STATE["json"]:
-        _common.emit_json({"predictions": res.predictions.to_dict(orient="records"),
-                           "errors": res.error_summary().to_dict(orient="records"),
-                           "ranking": res.ranking.to_dict(orient="records"),
-                           "skipped": res.skipped.to_dict(orient="records"),
-                           "ratios": res.ratios.to_dict(orient="records"),
-                           "files": [str(p) for p in files]})
+        _common.emit_json(
+            {
+                "predictions": res.predictions.to_dict(orient="records"),
+                "errors": res.error_summary().to_dict(orient="records"),
+                "ranking": res.ranking.to_dict(orient="records"),
+                "skipped": res.skipped.to_dict(orient="records"),
+                "ratios": res.ratios.to_dict(orient="records"),
+                "files": [str(p) for p in files],
+            }
+        )
         return
     if not res.ratios.empty:
-        _common.print_frame(res.ratios[["study_id", "split", "arm", "reference_dose",
-                                        "observed_ratio", "predicted_ratio", "feasible"]],
-                            title="Equal-efficacy dose ratios (published vs predicted, per "
-                                  "reference dose)")
+        _common.print_frame(
+            res.ratios[
+                [
+                    "study_id",
+                    "split",
+                    "arm",
+                    "reference_dose",
+                    "observed_ratio",
+                    "predicted_ratio",
+                    "feasible",
+                ]
+            ],
+            title="Equal-efficacy dose ratios (published vs predicted, per reference dose)",
+        )
     if res.predictions.empty:
         _common.info("no TGI or T/C arm could be simulated")
     else:
-        _common.print_frame(res.predictions[["study_id", "split", "arm", "observed_kind",
-                                             "observed", "predicted", "predicted_lo",
-                                             "predicted_hi", "error"]],
-                            title="Published vs predicted (median, 95 % interval)")
+        _common.print_frame(
+            res.predictions[
+                [
+                    "study_id",
+                    "split",
+                    "arm",
+                    "observed_kind",
+                    "observed",
+                    "predicted",
+                    "predicted_lo",
+                    "predicted_hi",
+                    "error",
+                ]
+            ],
+            title="Published vs predicted (median, 95 % interval)",
+        )
         _common.print_frame(res.error_summary(), title="Error by split")
         if not res.ranking.empty:
             _common.print_frame(res.ranking, title="Arm ranking per study")
@@ -95,13 +150,14 @@ def validate_cmd(
 
 @translate_app.command("clinical-pd")
 def clinical_pd_cmd(
-    patients: Annotated[int, typer.Option("--patients", help="Virtual patients per schedule.")]
-        = 100,
+    patients: Annotated[
+        int, typer.Option("--patients", help="Virtual patients per schedule.")
+    ] = 100,
     seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
-    compound: Annotated[list[str] | None, typer.Option(
-        "--compound", help="Only these compounds (repeatable).")] = None,
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write the table as CSV.")]
-        = None,
+    compound: Annotated[
+        list[str] | None, typer.Option("--compound", help="Only these compounds (repeatable).")
+    ] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write the table as CSV.")] = None,
 ) -> None:
     """Held-out: predicted target inhibition at clinical doses vs published clinical PD."""
     from kinetor.translate.clinical import clinical_pd_predictions
@@ -115,11 +171,23 @@ def clinical_pd_cmd(
     if _common.STATE["json"]:
         _common.emit_json({"predictions": res.to_dict(orient="records")})
         return
-    _common.print_frame(res[["study_id", "regimen", "readout", "time",
-                             "predicted_inhibition_median", "predicted_inhibition_p5",
-                             "predicted_inhibition_p95", "published", "consistent"]],
-                        title="Held-out clinical PD: predicted inhibition (%, median and "
-                              "5-95th percentile) vs published")
+    _common.print_frame(
+        res[
+            [
+                "study_id",
+                "regimen",
+                "readout",
+                "time",
+                "predicted_inhibition_median",
+                "predicted_inhibition_p5",
+                "predicted_inhibition_p95",
+                "published",
+                "consistent",
+            ]
+        ],
+        title="Held-out clinical PD: predicted inhibition (%, median and "
+        "5-95th percentile) vs published",
+    )
     if out is not None:
         _common.info(f"wrote {out}")
 

@@ -33,6 +33,21 @@ get_compound = get
 # never shadows the builtin
 list = list_compounds
 
-__all__ = ["DATA_DIR", "Compound", "Library", "Value", "check_compound", "check_library",
-           "formula_weight", "get", "get_compound", "list_compounds", "load_library",
-           "load_trials", "parse_compound", "parse_toml", "search", "trials"]
+__all__ = [
+    "DATA_DIR",
+    "Compound",
+    "Library",
+    "Value",
+    "check_compound",
+    "check_library",
+    "formula_weight",
+    "get",
+    "get_compound",
+    "list_compounds",
+    "load_library",
+    "load_trials",
+    "parse_compound",
+    "parse_toml",
+    "search",
+    "trials",
+]

@@ -19,25 +19,62 @@ STATUSES = ("firm", "likely", "unverified", "assumption")
 STATUS_RANK = {s: i for i, s in enumerate(STATUSES)}  # lower = better evidence
 
 DRUG_CLASSES = (
-    "rapalog", "tor_kinase_inhibitor", "dual_pi3k_mtor", "pi3k_alpha", "pan_pi3k",
-    "akt_inhibitor", "igf1r", "egfr", "her2", "mek", "braf", "ampk_activator",
-    "endocrine", "somatostatin_analogue",
+    "rapalog",
+    "tor_kinase_inhibitor",
+    "dual_pi3k_mtor",
+    "pi3k_alpha",
+    "pan_pi3k",
+    "akt_inhibitor",
+    "igf1r",
+    "egfr",
+    "her2",
+    "mek",
+    "braf",
+    "ampk_activator",
+    "endocrine",
+    "somatostatin_analogue",
 )
 
 # Mechanisms understood by the pathway model (kinetor.pathway consumes exactly these).
 PATHWAY_MECHANISMS = (
-    "rapalog", "mtor_kinase", "dual_pi3k_mtor", "pi3k_alpha", "pan_pi3k", "akt_allosteric",
-    "akt_atp", "igf1r", "egfr", "her2", "mek", "braf", "ampk_activator",
-    "bivalent_mtor", "pi3k_beta", "pi3k_covalent", "erbb_kinase", "her2_antibody", "serd",
-    "serm", "aromatase",
+    "rapalog",
+    "mtor_kinase",
+    "dual_pi3k_mtor",
+    "pi3k_alpha",
+    "pan_pi3k",
+    "akt_allosteric",
+    "akt_atp",
+    "igf1r",
+    "egfr",
+    "her2",
+    "mek",
+    "braf",
+    "ampk_activator",
+    "bivalent_mtor",
+    "pi3k_beta",
+    "pi3k_covalent",
+    "erbb_kinase",
+    "her2_antibody",
+    "serd",
+    "serm",
+    "aromatase",
 )
 
 # Default mechanism per class; None = the class has no node in the network.
 CLASS_MECHANISM: dict[str, str | None] = {
-    "rapalog": "rapalog", "tor_kinase_inhibitor": "mtor_kinase",
-    "dual_pi3k_mtor": "dual_pi3k_mtor", "pi3k_alpha": "pi3k_alpha", "pan_pi3k": "pan_pi3k",
-    "akt_inhibitor": "akt_atp", "igf1r": "igf1r", "egfr": "egfr", "her2": "her2", "mek": "mek",
-    "braf": "braf", "ampk_activator": "ampk_activator", "endocrine": None,
+    "rapalog": "rapalog",
+    "tor_kinase_inhibitor": "mtor_kinase",
+    "dual_pi3k_mtor": "dual_pi3k_mtor",
+    "pi3k_alpha": "pi3k_alpha",
+    "pan_pi3k": "pan_pi3k",
+    "akt_inhibitor": "akt_atp",
+    "igf1r": "igf1r",
+    "egfr": "egfr",
+    "her2": "her2",
+    "mek": "mek",
+    "braf": "braf",
+    "ampk_activator": "ampk_activator",
+    "endocrine": None,
     "somatostatin_analogue": None,
 }
 
@@ -50,17 +87,40 @@ ASSAY_PREFERENCE = {"cellular": 0, "enzyme": 1, "unspecified": 2, "in_vivo": 3}
 QUALIFIERS = ("=", "~", "<", "<=", ">", ">=")
 
 SPECIES = ("mouse", "rat", "dog", "monkey", "human", "unspecified")
-_SPECIES_ALIASES = {"mice": "mouse", "murine": "mouse", "rats": "rat", "dogs": "dog",
-                    "beagle": "dog", "cynomolgus": "monkey", "cyno": "monkey",
-                    "primate": "monkey", "humans": "human", "patient": "human",
-                    "patients": "human", "preclinical": "unspecified"}
+_SPECIES_ALIASES = {
+    "mice": "mouse",
+    "murine": "mouse",
+    "rats": "rat",
+    "dogs": "dog",
+    "beagle": "dog",
+    "cynomolgus": "monkey",
+    "cyno": "monkey",
+    "primate": "monkey",
+    "humans": "human",
+    "patient": "human",
+    "patients": "human",
+    "preclinical": "unspecified",
+}
 
 ROUTES = ("oral", "iv_bolus", "iv_infusion", "iv", "sc", "ip", "im")
-_ROUTE_ALIASES = {"po": "oral", "p.o.": "oral", "oral": "oral", "per_os": "oral",
-                  "iv": "iv", "i.v.": "iv", "intravenous": "iv", "iv_bolus": "iv_bolus",
-                  "iv_infusion": "iv_infusion", "infusion": "iv_infusion", "sc": "sc",
-                  "subcutaneous": "sc", "ip": "ip", "intraperitoneal": "ip", "im": "im",
-                  "intramuscular": "im"}
+_ROUTE_ALIASES = {
+    "po": "oral",
+    "p.o.": "oral",
+    "oral": "oral",
+    "per_os": "oral",
+    "iv": "iv",
+    "i.v.": "iv",
+    "intravenous": "iv",
+    "iv_bolus": "iv_bolus",
+    "iv_infusion": "iv_infusion",
+    "infusion": "iv_infusion",
+    "sc": "sc",
+    "subcutaneous": "sc",
+    "ip": "ip",
+    "intraperitoneal": "ip",
+    "im": "im",
+    "intramuscular": "im",
+}
 EXTRAVASCULAR = ("oral", "sc", "ip", "im")
 
 PK_KINDS = ("nca", "model")
@@ -68,11 +128,29 @@ PK_MODELS = ("1cmt", "2cmt")
 
 # PK parameter -> expected dimension family (checked by kinetor.compounds.checks).
 PK_PARAMETERS = {
-    "cmax": "conc", "ctrough": "conc", "css": "conc", "tmax": "time", "t_half": "time",
-    "mrt": "time", "tlag": "time", "auc": "conc_time", "auc_last": "conc_time",
-    "auc_inf": "conc_time", "auc_tau": "conc_time", "cl": "flow", "cl_f": "flow",
-    "q": "flow", "v": "volume", "v_f": "volume", "vz": "volume", "vz_f": "volume",
-    "vss": "volume", "v1": "volume", "v2": "volume", "ka": "rate", "k": "rate",
+    "cmax": "conc",
+    "ctrough": "conc",
+    "css": "conc",
+    "tmax": "time",
+    "t_half": "time",
+    "mrt": "time",
+    "tlag": "time",
+    "auc": "conc_time",
+    "auc_last": "conc_time",
+    "auc_inf": "conc_time",
+    "auc_tau": "conc_time",
+    "cl": "flow",
+    "cl_f": "flow",
+    "q": "flow",
+    "v": "volume",
+    "v_f": "volume",
+    "vz": "volume",
+    "vz_f": "volume",
+    "vss": "volume",
+    "v1": "volume",
+    "v2": "volume",
+    "ka": "rate",
+    "k": "rate",
     "f": "fraction",
 }
 MODEL_REQUIRED = {

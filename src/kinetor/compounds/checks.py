@@ -34,14 +34,31 @@ from kinetor.compounds.compound import Compound
 from kinetor.compounds.schema import PKSet, Value
 from kinetor.errors import UnitError
 
-__all__ = ["AUC_CMAX_FACTOR", "HALF_LIFE_TOLERANCE", "check_compound", "check_library",
-           "formula_weight"]
+__all__ = [
+    "AUC_CMAX_FACTOR",
+    "HALF_LIFE_TOLERANCE",
+    "check_compound",
+    "check_library",
+    "formula_weight",
+]
 
 AUC_CMAX_FACTOR = math.e / math.log(2)  # AUC/Cmax <= 3.92 t1/2 (see module docstring)
 HALF_LIFE_TOLERANCE = 1.25  # t1/2 vs ln2*V/CL: flagged outside a factor 1.25 either way
-_ATOMIC_WEIGHT = {"C": 12.011, "H": 1.008, "N": 14.007, "O": 15.999, "F": 18.998,
-                  "Cl": 35.45, "Br": 79.904, "I": 126.904, "S": 32.06, "P": 30.974,
-                  "B": 10.81, "Na": 22.99, "K": 39.098}
+_ATOMIC_WEIGHT = {
+    "C": 12.011,
+    "H": 1.008,
+    "N": 14.007,
+    "O": 15.999,
+    "F": 18.998,
+    "Cl": 35.45,
+    "Br": 79.904,
+    "I": 126.904,
+    "S": 32.06,
+    "P": 30.974,
+    "B": 10.81,
+    "Na": 22.99,
+    "K": 39.098,
+}
 _COLUMNS = ["compound", "file", "check", "severity", "field", "stated", "finding"]
 
 
@@ -68,14 +85,23 @@ def _dims(unit: str) -> dict[str, float]:
 
 _FAMILIES = {
     "conc": [{"[mass]": 1, "[length]": -3}, {"[substance]": 1, "[length]": -3}],
-    "conc_time": [{"[mass]": 1, "[length]": -3, "[time]": 1},
-                  {"[substance]": 1, "[length]": -3, "[time]": 1}],
-    "time": [{"[time]": 1}], "rate": [{"[time]": -1}],
+    "conc_time": [
+        {"[mass]": 1, "[length]": -3, "[time]": 1},
+        {"[substance]": 1, "[length]": -3, "[time]": 1},
+    ],
+    "time": [{"[time]": 1}],
+    "rate": [{"[time]": -1}],
     "flow": [{"[length]": 3, "[time]": -1}, {"[length]": 3, "[time]": -1, "[mass]": -1}],
     "volume": [{"[length]": 3}, {"[length]": 3, "[mass]": -1}],
-    "fraction": [{}], "mw": [{"[mass]": 1, "[substance]": -1}],
-    "dose": [{"[mass]": 1}, {}, {"[mass]": 1, "[length]": -2}, {"[substance]": 1, "[mass]": -1},
-             {"[substance]": 1}],
+    "fraction": [{}],
+    "mw": [{"[mass]": 1, "[substance]": -1}],
+    "dose": [
+        {"[mass]": 1},
+        {},
+        {"[mass]": 1, "[length]": -2},
+        {"[substance]": 1, "[mass]": -1},
+        {"[substance]": 1},
+    ],
 }
 _FRACTION_UNITS = {"1", "%", "percent", "fraction", "dimensionless"}
 
@@ -105,30 +131,57 @@ class _Findings:
     def add(self, check: str, severity: str, field: str, stated: str, finding: str) -> None:
         from pathlib import Path
 
-        self.rows.append({"compound": self.c.name, "file": Path(self.c.file).name,
-                          "check": check, "severity": severity, "field": field,
-                          "stated": stated, "finding": finding})
+        self.rows.append(
+            {
+                "compound": self.c.name,
+                "file": Path(self.c.file).name,
+                "check": check,
+                "severity": severity,
+                "field": field,
+                "stated": stated,
+                "finding": finding,
+            }
+        )
 
 
 def _check_units(c: Compound, out: _Findings) -> None:
     if "mw" in c.identity and not _unit_ok(c.identity["mw"], "mw"):
-        out.add("units", "unit", "identity.mw", c.identity["mw"].text(),
-                "molecular weight must be in g/mol")
+        out.add(
+            "units",
+            "unit",
+            "identity.mw",
+            c.identity["mw"].text(),
+            "molecular weight must be in g/mol",
+        )
     for i, p in enumerate(c.potency):
         if p.value.is_numeric and not _unit_ok(p.value, "conc"):
-            out.add("potency_unit", "unit", f"potency[{i}]", p.value.text(),
-                    f"{p.measure} unit {p.value.unit!r} is not a concentration")
+            out.add(
+                "potency_unit",
+                "unit",
+                f"potency[{i}]",
+                p.value.text(),
+                f"{p.measure} unit {p.value.unit!r} is not a concentration",
+            )
         r = p.value.range()
         if r is not None and r[0] <= 0:
-            out.add("potency_value", "implausible", f"potency[{i}]", p.value.text(),
-                    f"{p.measure} must be > 0")
+            out.add(
+                "potency_value",
+                "implausible",
+                f"potency[{i}]",
+                p.value.text(),
+                f"{p.measure} must be > 0",
+            )
     for i, s in enumerate(c.pk):
         for name, v in s.parameters.items():
             fam = V.PK_PARAMETERS.get(name)
             if fam and v.is_numeric and not _unit_ok(v, fam):
-                out.add("units", "unit", f"pk[{i}].{name}", v.text(),
-                        f"{name} needs a {fam.replace('_', 'x')} unit; {v.unit!r} does not "
-                        f"add up")
+                out.add(
+                    "units",
+                    "unit",
+                    f"pk[{i}].{name}",
+                    v.text(),
+                    f"{name} needs a {fam.replace('_', 'x')} unit; {v.unit!r} does not add up",
+                )
         if s.dose is not None and s.dose.is_numeric and not _unit_ok(s.dose, "dose"):
             out.add("units", "unit", f"pk[{i}].dose", s.dose.text(), "not a dose unit")
 
@@ -137,18 +190,29 @@ def _check_fractions(c: Compound, out: _Findings) -> None:
     for i, b in enumerate(c.binding):
         r = _fraction(b.fu)
         if r is None:
-            out.add("units", "unit", f"binding[{i}].fu", b.fu.text(),
-                    "fu must be a fraction ('1') or '%'")
+            out.add(
+                "units",
+                "unit",
+                f"binding[{i}].fu",
+                b.fu.text(),
+                "fu must be a fraction ('1') or '%'",
+            )
         elif r[0] <= 0 or r[1] > 1:
-            out.add("fu_range", "implausible", f"binding[{i}].fu", b.fu.text(),
-                    "fu must lie in (0, 1]")
+            out.add(
+                "fu_range", "implausible", f"binding[{i}].fu", b.fu.text(), "fu must lie in (0, 1]"
+            )
     for i, s in enumerate(c.pk):
         f = s.parameters.get("f")
         r = None if f is None else _fraction(f)
         if r is not None and r[1] > 1:
-            out.add("f_above_100", "implausible", f"pk[{i}].f ({s.species} {s.route})",
-                    f.text(), "bioavailability above 100% (kept as stated; often nonlinear PK "
-                              "or dose-normalisation across IV and oral studies)")
+            out.add(
+                "f_above_100",
+                "implausible",
+                f"pk[{i}].f ({s.species} {s.route})",
+                f.text(),
+                "bioavailability above 100% (kept as stated; often nonlinear PK "
+                "or dose-normalisation across IV and oral studies)",
+            )
 
 
 def _half_life(c: Compound, s: PKSet) -> tuple[float, str] | None:
@@ -163,9 +227,12 @@ def _half_life(c: Compound, s: PKSet) -> tuple[float, str] | None:
                 found.append((v.to("h")[1], f"{x.species} {v.text()}"))
         if found:
             best = max(found)[0]
-            cross = "" if tier is not c.pk or all(x.species == s.species for x in tier
-                                                  if "t_half" in x.parameters) else \
-                ", cross-species"
+            cross = (
+                ""
+                if tier is not c.pk
+                or all(x.species == s.species for x in tier if "t_half" in x.parameters)
+                else ", cross-species"
+            )
             return best, "; ".join(label for _, label in found) + cross
     return None
 
@@ -180,12 +247,14 @@ def _check_auc(c: Compound, out: _Findings) -> None:
         hl = _half_life(c, s)
         for name in ("auc", "auc_inf", "auc_last", "auc_tau"):
             auc = s.parameters.get(name)
-            if auc is None or hl is None or not (_unit_ok(auc, "conc_time")
-                                                 and _unit_ok(cmax, "conc")):
+            if (
+                auc is None
+                or hl is None
+                or not (_unit_ok(auc, "conc_time") and _unit_ok(cmax, "conc"))
+            ):
                 continue
             try:
-                a = [float(convert(x, auc.unit, f"({cmax.unit})*h", mw=c.mw))
-                     for x in auc.range()]
+                a = [float(convert(x, auc.unit, f"({cmax.unit})*h", mw=c.mw)) for x in auc.range()]
             except UnitError:
                 continue
             cm = cmax.range()
@@ -195,19 +264,30 @@ def _check_auc(c: Compound, out: _Findings) -> None:
             ratios = [x / y for x, y in pairs]
             if max(ratios) <= bound:
                 continue
-            how = ("lowest and highest dose paired, as both rise with dose" if dose_range
-                   else "most lenient pairing")
-            msg = (f"AUC/Cmax = {' and '.join(f'{r:.3g} h' for r in ratios)} ({how}); with "
-                   f"the longest t1/2 stated ({hl[0]:g} h; stated: {hl[1]}) linear PK allows at most e*t1/2/ln2 = "
-                   f"{bound:.3g} h: the AUC cannot follow from the stated Cmax and half-life")
+            how = (
+                "lowest and highest dose paired, as both rise with dose"
+                if dose_range
+                else "most lenient pairing"
+            )
+            msg = (
+                f"AUC/Cmax = {' and '.join(f'{r:.3g} h' for r in ratios)} ({how}); with "
+                f"the longest t1/2 stated ({hl[0]:g} h; stated: {hl[1]}) linear PK allows at most e*t1/2/ln2 = "
+                f"{bound:.3g} h: the AUC cannot follow from the stated Cmax and half-life"
+            )
             if c.mw and "[substance]" in _dims(auc.unit):
                 # x ng*h/mL / MW g/mol = x/MW umol*h/L
                 alt = [float(convert(x / c.mw, "uM*h", auc.unit)) for x in auc.range()]
-                msg += (f". Read as ng*h/mL the numbers would be {alt[0]:.3g}-{alt[1]:.3g} "
-                        f"{auc.unit} (a possible unit slip; not corrected)")
-            out.add("auc_vs_cmax_half_life", "inconsistent",
-                    f"pk[{i}].{name} ({s.species} {s.route})",
-                    f"{name} {auc.text()}; cmax {cmax.text()}", msg)
+                msg += (
+                    f". Read as ng*h/mL the numbers would be {alt[0]:.3g}-{alt[1]:.3g} "
+                    f"{auc.unit} (a possible unit slip; not corrected)"
+                )
+            out.add(
+                "auc_vs_cmax_half_life",
+                "inconsistent",
+                f"pk[{i}].{name} ({s.species} {s.route})",
+                f"{name} {auc.text()}; cmax {cmax.text()}",
+                msg,
+            )
 
 
 def _check_dose(c: Compound, out: _Findings) -> None:
@@ -221,28 +301,42 @@ def _check_dose(c: Compound, out: _Findings) -> None:
                 v = s.parameters.get(name)
                 r = None if v is None else v.range()
                 if r and r[0] > 0 and r[0] != r[1] and r[1] / r[0] > 2 * d_ratio:
-                    out.add("dose_proportionality", "note", f"pk[{i}].{name}",
-                            f"{name} {v.text()} over dose {s.dose.text()}",
-                            f"{name} spans {r[1] / r[0]:.3g}-fold over a {d_ratio:.3g}-fold "
-                            f"dose range: far more than dose-proportional (nonlinear PK, "
-                            f"pooled studies or a typo); kept as stated")
+                    out.add(
+                        "dose_proportionality",
+                        "note",
+                        f"pk[{i}].{name}",
+                        f"{name} {v.text()} over dose {s.dose.text()}",
+                        f"{name} spans {r[1] / r[0]:.3g}-fold over a {d_ratio:.3g}-fold "
+                        f"dose range: far more than dose-proportional (nonlinear PK, "
+                        f"pooled studies or a typo); kept as stated",
+                    )
     for (species, route, _), sets in groups.items():
         pts = []
         for i, s in sets:
             cm = s.parameters.get("cmax")
             if cm is not None and cm.central is not None and s.dose.central is not None:
                 try:
-                    pts.append((s.dose.to(sets[0][1].dose.unit)[0], cm.to("nM", mw=c.mw)
-                                or cm.range(), i, s))
+                    pts.append(
+                        (
+                            s.dose.to(sets[0][1].dose.unit)[0],
+                            cm.to("nM", mw=c.mw) or cm.range(),
+                            i,
+                            s,
+                        )
+                    )
                 except UnitError:
                     continue
         pts.sort(key=lambda t: t[0])
         for (d0, c0, _i0, s0), (d1, c1, i1, s1) in itertools.pairwise(pts):
             if d1 > d0 and c1[1] < c0[0]:
-                out.add("cmax_vs_dose", "implausible", f"pk[{i1}].cmax ({species} {route})",
-                        f"{s0.dose.text()}: {s0.parameters['cmax'].text()}; "
-                        f"{s1.dose.text()}: {s1.parameters['cmax'].text()}",
-                        "Cmax falls as the dose rises")
+                out.add(
+                    "cmax_vs_dose",
+                    "implausible",
+                    f"pk[{i1}].cmax ({species} {route})",
+                    f"{s0.dose.text()}: {s0.parameters['cmax'].text()}; "
+                    f"{s1.dose.text()}: {s1.parameters['cmax'].text()}",
+                    "Cmax falls as the dose rises",
+                )
 
 
 def _check_half_life(c: Compound, out: _Findings) -> None:
@@ -253,23 +347,31 @@ def _check_half_life(c: Compound, out: _Findings) -> None:
             continue
         for cl_name, v_name in (("cl", "vz"), ("cl", "v"), ("cl_f", "vz_f"), ("cl_f", "v_f")):
             cl, vol = p.get(cl_name), p.get(v_name)
-            if cl is None or vol is None or not (_unit_ok(cl, "flow") and
-                                                 _unit_ok(vol, "volume")):
+            if cl is None or vol is None or not (_unit_ok(cl, "flow") and _unit_ok(vol, "volume")):
                 continue
             per_kg = (_dims(cl.unit).get("[mass]", 0), _dims(vol.unit).get("[mass]", 0))
             if per_kg[0] != per_kg[1]:
-                out.add("units", "unit", f"pk[{i}].{cl_name}/{v_name}",
-                        f"{cl.text()}; {vol.text()}", "one is per kg, the other is not")
+                out.add(
+                    "units",
+                    "unit",
+                    f"pk[{i}].{cl_name}/{v_name}",
+                    f"{cl.text()}; {vol.text()}",
+                    "one is per kg, the other is not",
+                )
                 continue
             vu, cu = ("L/kg", "L/h/kg") if per_kg[0] else ("L", "L/h")
             t_calc = math.log(2) * _central(vol, vu) / _central(cl, cu)
             t_stated = _central(th, "h")
             ratio = t_stated / t_calc
             if not 1 / HALF_LIFE_TOLERANCE <= ratio <= HALF_LIFE_TOLERANCE:
-                out.add("half_life_vs_cl_v", "inconsistent", f"pk[{i}] ({s.species})",
-                        f"t_half {th.text()}; {cl_name} {cl.text()}; {v_name} {vol.text()}",
-                        f"ln2*{v_name}/{cl_name} = {t_calc:.3g} h but t1/2 is stated "
-                        f"{t_stated:.3g} h (outside a factor {HALF_LIFE_TOLERANCE})")
+                out.add(
+                    "half_life_vs_cl_v",
+                    "inconsistent",
+                    f"pk[{i}] ({s.species})",
+                    f"t_half {th.text()}; {cl_name} {cl.text()}; {v_name} {vol.text()}",
+                    f"ln2*{v_name}/{cl_name} = {t_calc:.3g} h but t1/2 is stated "
+                    f"{t_stated:.3g} h (outside a factor {HALF_LIFE_TOLERANCE})",
+                )
 
 
 def _check_model_sets(c: Compound, out: _Findings) -> None:
@@ -279,13 +381,23 @@ def _check_model_sets(c: Compound, out: _Findings) -> None:
         kind = "iv" if s.route.startswith("iv") else "ev"
         missing = [p for p in V.MODEL_REQUIRED[(s.model, kind)] if p not in s.parameters]
         if missing:
-            out.add("model_incomplete", "incomplete", f"pk[{i}] ({s.species} {s.route})",
-                    s.model, f"a {s.model} {kind} model needs {', '.join(missing)}")
+            out.add(
+                "model_incomplete",
+                "incomplete",
+                f"pk[{i}] ({s.species} {s.route})",
+                s.model,
+                f"a {s.model} {kind} model needs {', '.join(missing)}",
+            )
         for name, v in s.parameters.items():
             r = v.range()
             if r is not None and r[0] <= 0 and name != "tlag":
-                out.add("model_values", "implausible", f"pk[{i}].{name}", v.text(),
-                        "model parameters must be > 0")
+                out.add(
+                    "model_values",
+                    "implausible",
+                    f"pk[{i}].{name}",
+                    v.text(),
+                    "model parameters must be > 0",
+                )
 
 
 def _check_identity(c: Compound, out: _Findings) -> None:
@@ -297,16 +409,28 @@ def _check_identity(c: Compound, out: _Findings) -> None:
             out.add("mw_vs_formula", "unit", "identity.formula", f.value, str(exc))
             return
         if abs(fw - mw.central) > 0.5:
-            out.add("mw_vs_formula", "inconsistent", "identity.mw", f"{mw.text()}; {f.value}",
-                    f"the formula weighs {fw:.2f} g/mol, {abs(fw - mw.central):.2f} away")
+            out.add(
+                "mw_vs_formula",
+                "inconsistent",
+                "identity.mw",
+                f"{mw.text()}; {f.value}",
+                f"the formula weighs {fw:.2f} g/mol, {abs(fw - mw.central):.2f} away",
+            )
 
 
 def check_compound(c: Compound) -> list[dict]:
     """All findings for one compound (list of dicts with the columns of
     :func:`check_library`)."""
     out = _Findings(c)
-    for rule in (_check_identity, _check_units, _check_fractions, _check_auc, _check_dose,
-                 _check_half_life, _check_model_sets):
+    for rule in (
+        _check_identity,
+        _check_units,
+        _check_fractions,
+        _check_auc,
+        _check_dose,
+        _check_half_life,
+        _check_model_sets,
+    ):
         rule(c, out)
     return out.rows
 

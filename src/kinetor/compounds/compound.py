@@ -46,11 +46,32 @@ from kinetor.errors import ModelError, Problem, UnitError
 
 __all__ = ["Compound", "parse_compound"]
 
-_TOP_KEYS = {"schema_version", "name", "synonyms", "drug_class", "pathway_mechanism",
-             "modality", "gaps", "notes", "identity", "development", "targets", "potency",
-             "binding", "pk", "schedules", "adme", "pathway"}
-_BASE_UNITS = {"flow": ("L/h", "L/h/kg"), "volume": ("L", "L/kg"), "rate": ("1/h", "1/h"),
-               "time": ("h", "h"), "fraction": ("1", "1")}
+_TOP_KEYS = {
+    "schema_version",
+    "name",
+    "synonyms",
+    "drug_class",
+    "pathway_mechanism",
+    "modality",
+    "gaps",
+    "notes",
+    "identity",
+    "development",
+    "targets",
+    "potency",
+    "binding",
+    "pk",
+    "schedules",
+    "adme",
+    "pathway",
+}
+_BASE_UNITS = {
+    "flow": ("L/h", "L/h/kg"),
+    "volume": ("L", "L/kg"),
+    "rate": ("1/h", "1/h"),
+    "time": ("h", "h"),
+    "fraction": ("1", "1"),
+}
 
 
 @dataclass
@@ -82,8 +103,7 @@ class Compound:
     pathway: dict[str, Any] = field(default_factory=dict)
 
     def __repr__(self) -> str:
-        return (f"Compound({self.name!r}, class={self.drug_class!r}, "
-                f"synonyms={self.synonyms!r})")
+        return f"Compound({self.name!r}, class={self.drug_class!r}, synonyms={self.synonyms!r})"
 
     @property
     def mw(self) -> float | None:
@@ -112,27 +132,35 @@ class Compound:
         before in-vivo, then better status, then file order.
         """
         primary = {t.name.lower() for t in self.targets if t.role == "primary"}
-        cands = [p for p in self.potency
-                 if p.target.lower() in primary and p.value.is_numeric
-                 and p.measure in ("IC50", "Ki", "Kd", "EC50")]
+        cands = [
+            p
+            for p in self.potency
+            if p.target.lower() in primary
+            and p.value.is_numeric
+            and p.measure in ("IC50", "Ki", "Kd", "EC50")
+        ]
         if assay is not None:
             cands = [p for p in cands if p.assay == assay]
         if readout is not None:
             key = V.name_key(readout)
-            cands = [p for p in cands
-                     if key in V.name_key(f"{p.readout} {p.assay} {p.cell_line}")]
+            cands = [p for p in cands if key in V.name_key(f"{p.readout} {p.assay} {p.cell_line}")]
         if not cands:
             have = sorted({f"{p.target}: {p.assay} {p.readout}".strip() for p in self.potency})
             raise ModelError(
                 f"{self.name}: no potency on a primary target matches readout={readout!r}, "
-                f"assay={assay!r}; the library has: {have or 'none (see gaps)'}")
+                f"assay={assay!r}; the library has: {have or 'none (see gaps)'}"
+            )
         order = {id(p): i for i, p in enumerate(self.potency)}
-        cands.sort(key=lambda p: (V.ASSAY_PREFERENCE[p.assay],
-                                  V.STATUS_RANK.get(p.value.status, 9), order[id(p)]))
+        cands.sort(
+            key=lambda p: (
+                V.ASSAY_PREFERENCE[p.assay],
+                V.STATUS_RANK.get(p.value.status, 9),
+                order[id(p)],
+            )
+        )
         return cands[0]
 
-    def pathway_drug(self, readout: str | None = None, assay: str | None = None
-                     ) -> dict[str, Any]:
+    def pathway_drug(self, readout: str | None = None, assay: str | None = None) -> dict[str, Any]:
         """The drug as the pathway model takes it.
 
         Returns ``dict(name, mechanism, ic50_nM, hill, source)``; ``source`` ends with the
@@ -146,8 +174,10 @@ class Compound:
             analogues) or no usable potency on its primary target.
         """
         if self.pathway_mechanism is None:
-            raise ModelError(f"{self.name} ({self.drug_class}) has no node in the pathway "
-                             f"model: no pathway mechanism")
+            raise ModelError(
+                f"{self.name} ({self.drug_class}) has no node in the pathway "
+                f"model: no pathway mechanism"
+            )
         p = self.potency_record(readout, assay)
         lo, hi = p.value.to("nM", mw=self.mw) or (float("nan"),) * 2
         ic50 = lo if lo == hi else (lo * hi) ** 0.5
@@ -158,13 +188,18 @@ class Compound:
             tail += f"; reported as {p.value.text()}"
         if p.hill is None:
             tail += "; hill 1 assumed (not reported)"
-        return {"name": self.name, "mechanism": self.pathway_mechanism,
-                "ic50_nM": round(float(ic50), 6), "hill": float(hill),
-                "source": f"{p.value.source} [{tail}]"}
+        return {
+            "name": self.name,
+            "mechanism": self.pathway_mechanism,
+            "ic50_nM": round(float(ic50), 6),
+            "hill": float(hill),
+            "source": f"{p.value.source} [{tail}]",
+        }
 
     # -- PK ------------------------------------------------------------------------
-    def pk_sets(self, species: str | None = None, route: str | None = None,
-                kind: str | None = None) -> list[PKSet]:
+    def pk_sets(
+        self, species: str | None = None, route: str | None = None, kind: str | None = None
+    ) -> list[PKSet]:
         """PK sets filtered by species, route (``'extravascular'`` matches oral/sc/ip/im)
         and kind (``'nca'``/``'model'``)."""
         out = self.pk
@@ -203,15 +238,22 @@ class Compound:
         sets = self.pk_sets(species, route, kind="model")
         if not sets:
             have = sorted({f"{s.species}/{s.route}" for s in self.pk if s.kind == "model"})
-            raise ModelError(f"{self.name}: no PK model set for species={species!r}, "
-                             f"route={route!r}; model sets available: {have or 'none'}; "
-                             f"gaps: {'; '.join(self.gaps) or 'none listed'}")
+            raise ModelError(
+                f"{self.name}: no PK model set for species={species!r}, "
+                f"route={route!r}; model sets available: {have or 'none'}; "
+                f"gaps: {'; '.join(self.gaps) or 'none listed'}"
+            )
         sets.sort(key=lambda s: V.STATUS_RANK.get(s.status, 9))
         s = sets[0]
         per_kg = _per_kg(s)
-        out: dict[str, Any] = {"compound": self.name, "species": s.species,
-                               "route": s.route, "route_class": V.route_class(s.route),
-                               "model": s.model, "per_kg": per_kg}
+        out: dict[str, Any] = {
+            "compound": self.name,
+            "species": s.species,
+            "route": s.route,
+            "route_class": V.route_class(s.route),
+            "model": s.model,
+            "per_kg": per_kg,
+        }
         units: dict[str, str] = {}
         for name, val in s.parameters.items():
             fam = V.PK_PARAMETERS.get(name)
@@ -220,6 +262,7 @@ class Compound:
             unit = _BASE_UNITS[fam][1 if per_kg else 0]
             if name == "f":
                 from kinetor.units import convert
+
                 out["f"] = float(convert(val.central, val.unit or "1", "1"))
                 units["f"] = "fraction"
                 continue
@@ -250,17 +293,37 @@ class Compound:
         rows = []
 
         def add(section: str, name: str, v: Value, context: str = "") -> None:
-            rows.append({"compound": self.name, "section": section, "name": name,
-                         "context": context, "value": v.text(), "unit": v.unit or "",
-                         "status": v.status, "source": v.source,
-                         "note": v.note or v.derivation})
+            rows.append(
+                {
+                    "compound": self.name,
+                    "section": section,
+                    "name": name,
+                    "context": context,
+                    "value": v.text(),
+                    "unit": v.unit or "",
+                    "status": v.status,
+                    "source": v.source,
+                    "note": v.note or v.derivation,
+                }
+            )
 
         for k, v in {**self.identity, **self.development, **self.adme}.items():
-            add("identity" if k in self.identity else
-                "development" if k in self.development else "adme", k, v)
+            add(
+                "identity"
+                if k in self.identity
+                else "development"
+                if k in self.development
+                else "adme",
+                k,
+                v,
+            )
         for p in self.potency:
-            add("potency", f"{p.measure} {p.target}", p.value,
-                ", ".join(x for x in (p.assay, p.readout, p.cell_line) if x))
+            add(
+                "potency",
+                f"{p.measure} {p.target}",
+                p.value,
+                ", ".join(x for x in (p.assay, p.readout, p.cell_line) if x),
+            )
         for b in self.binding:
             add("binding", "fu", b.fu, f"{b.species} {b.matrix}")
         for s in self.pk:
@@ -269,8 +332,20 @@ class Compound:
                 ctx += f" dose {s.dose.text()}"
             for k, v in s.parameters.items():
                 add("pk", k, v, ctx)
-        return pd.DataFrame(rows, columns=["compound", "section", "name", "context", "value",
-                                           "unit", "status", "source", "note"])
+        return pd.DataFrame(
+            rows,
+            columns=[
+                "compound",
+                "section",
+                "name",
+                "context",
+                "value",
+                "unit",
+                "status",
+                "source",
+                "note",
+            ],
+        )
 
 
 def _per_kg(s: PKSet) -> bool:
@@ -281,8 +356,10 @@ def _per_kg(s: PKSet) -> bool:
         if V.PK_PARAMETERS.get(name) in ("flow", "volume") and v.unit:
             flags.add(parse_unit(v.unit).dimensionality.get("[mass]", 0) < 0)
     if len(flags) > 1:
-        raise UnitError(f"PK set {s.species}/{s.route}: clearances and volumes mix per-kg "
-                        f"and absolute units; write them all one way")
+        raise UnitError(
+            f"PK set {s.species}/{s.route}: clearances and volumes mix per-kg "
+            f"and absolute units; write them all one way"
+        )
     return flags.pop() if flags else False
 
 
@@ -326,14 +403,19 @@ def parse_compound(data: dict[str, Any], file: str = "<dict>") -> tuple[Compound
     seen = {V.name_key(name)}
     for s in syn:
         if V.name_key(s) in seen:
-            ctx.add("synonyms", f"synonym {s!r} repeats a name already matched (lookups "
-                                f"ignore case, spaces, dashes and dots)", "drop it")
+            ctx.add(
+                "synonyms",
+                f"synonym {s!r} repeats a name already matched (lookups "
+                f"ignore case, spaces, dashes and dots)",
+                "drop it",
+            )
         seen.add(V.name_key(s))
     dclass = _require(data, "drug_class", "", ctx, V.DRUG_CLASSES)
     mech = data.get("pathway_mechanism", V.CLASS_MECHANISM.get(dclass))
     if mech is not None and mech not in V.PATHWAY_MECHANISMS:
-        ctx.add("pathway_mechanism", f"mechanism {mech!r} unknown",
-                f"use one of {V.PATHWAY_MECHANISMS}")
+        ctx.add(
+            "pathway_mechanism", f"mechanism {mech!r} unknown", f"use one of {V.PATHWAY_MECHANISMS}"
+        )
     modality = data.get("modality", "small_molecule")
     if modality not in V.MODALITIES:
         ctx.add("modality", f"modality {modality!r} unknown", f"use {V.MODALITIES}")
@@ -343,20 +425,33 @@ def parse_compound(data: dict[str, Any], file: str = "<dict>") -> tuple[Compound
         gaps = []
     pathway = data.get("pathway", {})
     if not isinstance(pathway, dict):
-        ctx.add("pathway", "pathway must be a table ([pathway] with parts = [...] or "
-                           "unsupported = '...')")
+        ctx.add(
+            "pathway",
+            "pathway must be a table ([pathway] with parts = [...] or unsupported = '...')",
+        )
         pathway = {}
     c = Compound(
-        name=name, synonyms=list(syn), drug_class=dclass, pathway_mechanism=mech,
-        modality=modality, pathway=dict(pathway),
+        name=name,
+        synonyms=list(syn),
+        drug_class=dclass,
+        pathway_mechanism=mech,
+        modality=modality,
+        pathway=dict(pathway),
         identity=_value_map(data.get("identity"), "identity", ctx),
         development=_value_map(data.get("development"), "development", ctx),
         adme=_value_map(data.get("adme"), "adme", ctx),
-        targets=[parse_target(t, f"targets[{i}]", ctx)
-                 for i, t in enumerate(_list_of_tables(data.get("targets"), "targets", ctx))],
-        schedules=[parse_schedule(t, f"schedules[{i}]", ctx) for i, t in
-                   enumerate(_list_of_tables(data.get("schedules"), "schedules", ctx))],
-        gaps=list(gaps), notes=[str(n) for n in data.get("notes", [])], file=file)
+        targets=[
+            parse_target(t, f"targets[{i}]", ctx)
+            for i, t in enumerate(_list_of_tables(data.get("targets"), "targets", ctx))
+        ],
+        schedules=[
+            parse_schedule(t, f"schedules[{i}]", ctx)
+            for i, t in enumerate(_list_of_tables(data.get("schedules"), "schedules", ctx))
+        ],
+        gaps=list(gaps),
+        notes=[str(n) for n in data.get("notes", [])],
+        file=file,
+    )
     for i, t in enumerate(_list_of_tables(data.get("potency"), "potency", ctx)):
         p = parse_potency(t, f"potency[{i}]", ctx)
         if p is not None:

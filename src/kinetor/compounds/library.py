@@ -28,8 +28,7 @@ from kinetor.compounds import _vocab as V
 from kinetor.compounds.compound import Compound, parse_compound
 from kinetor.errors import DataError, Problem
 
-__all__ = ["DATA_DIR", "Library", "get", "list_compounds", "load_library", "parse_toml",
-           "search"]
+__all__ = ["DATA_DIR", "Library", "get", "list_compounds", "load_library", "parse_toml", "search"]
 
 DATA_DIR = Path(__file__).parent / "data"
 
@@ -73,10 +72,14 @@ class Library:
                 key = V.name_key(n)
                 other = self._index.get(key)
                 if other is not None and other is not c:
-                    problems.append(Problem(
-                        f"name {n!r} of {c.name} is already used by {other.name}",
-                        file=Path(c.file).name, column="synonyms",
-                        fix="names and synonyms must be unique across the library"))
+                    problems.append(
+                        Problem(
+                            f"name {n!r} of {c.name} is already used by {other.name}",
+                            file=Path(c.file).name,
+                            column="synonyms",
+                            fix="names and synonyms must be unique across the library",
+                        )
+                    )
                 self._index[key] = c
         if problems:
             raise DataError(problems)
@@ -98,8 +101,13 @@ class Library:
             raise KeyError(f"no compound {name!r} in the library{hint}")
         return c
 
-    def search(self, target: str | None = None, drug_class: str | None = None,
-               mechanism: str | None = None, name: str | None = None) -> list[Compound]:
+    def search(
+        self,
+        target: str | None = None,
+        drug_class: str | None = None,
+        mechanism: str | None = None,
+        name: str | None = None,
+    ) -> list[Compound]:
         """Compounds matching all given filters.
 
         ``target`` matches a target name or gene (case-insensitive, exact, e.g. ``'mTOR'``,
@@ -110,14 +118,14 @@ class Library:
         out = []
         for c in self.compounds:
             if target is not None and not any(
-                    target.lower() in (t.name.lower(), t.gene.lower()) for t in c.targets):
+                target.lower() in (t.name.lower(), t.gene.lower()) for t in c.targets
+            ):
                 continue
             if drug_class is not None and c.drug_class != drug_class:
                 continue
             if mechanism is not None and c.pathway_mechanism != mechanism:
                 continue
-            if name is not None and not any(V.name_key(name) in V.name_key(n)
-                                            for n in c.names):
+            if name is not None and not any(V.name_key(name) in V.name_key(n) for n in c.names):
                 continue
             out.append(c)
         return out
@@ -129,15 +137,23 @@ class Library:
 
         rows = []
         for c in self.compounds:
-            rows.append({
-                "name": c.name, "synonyms": ", ".join(c.synonyms), "drug_class": c.drug_class,
-                "mechanism": c.pathway_mechanism or "",
-                "targets": ", ".join(t.name for t in c.targets if t.role == "primary"),
-                "mw": c.mw, "n_potency": len(c.potency), "n_pk_sets": len(c.pk),
-                "pk_model_species": ", ".join(sorted({s.species for s in c.pk
-                                                      if s.kind == "model"})),
-                "stage": c.development["stage"].text() if "stage" in c.development else "",
-                "n_gaps": len(c.gaps)})
+            rows.append(
+                {
+                    "name": c.name,
+                    "synonyms": ", ".join(c.synonyms),
+                    "drug_class": c.drug_class,
+                    "mechanism": c.pathway_mechanism or "",
+                    "targets": ", ".join(t.name for t in c.targets if t.role == "primary"),
+                    "mw": c.mw,
+                    "n_potency": len(c.potency),
+                    "n_pk_sets": len(c.pk),
+                    "pk_model_species": ", ".join(
+                        sorted({s.species for s in c.pk if s.kind == "model"})
+                    ),
+                    "stage": c.development["stage"].text() if "stage" in c.development else "",
+                    "n_gaps": len(c.gaps),
+                }
+            )
         return pd.DataFrame(rows)
 
 
@@ -154,12 +170,18 @@ def _load_dir(directory: Path) -> Library:
             problems.append(Problem(f"not valid TOML: {exc}", file=path.name))
             continue
         c, probs = parse_compound(data, str(path))
-        problems.extend(Problem(p.message, file=path.name, row=p.row, column=p.column,
-                                fix=p.fix) for p in probs)
+        problems.extend(
+            Problem(p.message, file=path.name, row=p.row, column=p.column, fix=p.fix) for p in probs
+        )
         if c.name and path.stem != c.name:
-            problems.append(Problem(f"file name {path.name!r} differs from name {c.name!r}",
-                                    file=path.name, column="name",
-                                    fix=f"rename the file to {c.name}.toml"))
+            problems.append(
+                Problem(
+                    f"file name {path.name!r} differs from name {c.name!r}",
+                    file=path.name,
+                    column="name",
+                    fix=f"rename the file to {c.name}.toml",
+                )
+            )
         compounds.append(c)
     if problems:
         raise DataError(problems)
@@ -181,12 +203,17 @@ def get(name: str) -> Compound:
     return load_library().get(name)
 
 
-def search(target: str | None = None, drug_class: str | None = None,
-           mechanism: str | None = None, name: str | None = None) -> list[Compound]:
+def search(
+    target: str | None = None,
+    drug_class: str | None = None,
+    mechanism: str | None = None,
+    name: str | None = None,
+) -> list[Compound]:
     """Compounds by target, class, pathway mechanism or part of a name (see
     :meth:`Library.search`)."""
-    return load_library().search(target=target, drug_class=drug_class, mechanism=mechanism,
-                                 name=name)
+    return load_library().search(
+        target=target, drug_class=drug_class, mechanism=mechanism, name=name
+    )
 
 
 def list_compounds():

@@ -72,8 +72,10 @@ class Value:
         r = self.range()
         if r is None or self.unit is None:
             return None
-        return (float(convert(r[0], self.unit, unit, mw=mw)),
-                float(convert(r[1], self.unit, unit, mw=mw)))
+        return (
+            float(convert(r[0], self.unit, unit, mw=mw)),
+            float(convert(r[1], self.unit, unit, mw=mw)),
+        )
 
     def text(self) -> str:
         """The value as a person writes it (``'1-16 uM'``, ``'<= 10 nM'``)."""
@@ -171,15 +173,24 @@ def _number(x: Any) -> float | None:
 
 def _check_status(status: Any, where: str, ctx: _Ctx) -> str:
     if status not in V.STATUSES:
-        ctx.add(where, f"status {status!r} is not one of {', '.join(V.STATUSES)}",
-                "give every value a status: firm, likely, unverified or assumption")
+        ctx.add(
+            where,
+            f"status {status!r} is not one of {', '.join(V.STATUSES)}",
+            "give every value a status: firm, likely, unverified or assumption",
+        )
         return "unverified" if not isinstance(status, str) else status
     return status
 
 
-def parse_value(raw: Any, where: str, problems: list[Problem], file: str,
-                source: str | None = None, status: str | None = None,
-                derivation: str = "") -> Value | None:
+def parse_value(
+    raw: Any,
+    where: str,
+    problems: list[Problem],
+    file: str,
+    source: str | None = None,
+    status: str | None = None,
+    derivation: str = "",
+) -> Value | None:
     """Parse one value table (``{value|low+high, unit, source, status, ...}``).
 
     ``source``/``status`` (and, for assumptions, ``derivation``) given here are inherited
@@ -187,11 +198,13 @@ def parse_value(raw: Any, where: str, problems: list[Problem], file: str,
     """
     ctx = _Ctx(file, problems)
     if not isinstance(raw, dict):
-        ctx.add(where, f"expected a table {{value=..., unit=..., source=..., status=...}}, "
-                       f"got {raw!r}", "write the value as an inline table")
+        ctx.add(
+            where,
+            f"expected a table {{value=..., unit=..., source=..., status=...}}, got {raw!r}",
+            "write the value as an inline table",
+        )
         return None
-    known = {"value", "low", "high", "unit", "source", "status", "qualifier", "note",
-             "derivation"}
+    known = {"value", "low", "high", "unit", "source", "status", "qualifier", "note", "derivation"}
     for key in sorted(set(raw) - known):
         ctx.add(f"{where}.{key}", f"unknown key {key!r}", f"use one of {sorted(known)}")
     src = raw.get("source", source)
@@ -207,13 +220,13 @@ def parse_value(raw: Any, where: str, problems: list[Problem], file: str,
     if low is not None and high is not None and low > high:
         ctx.add(where, f"low {low:g} is above high {high:g}", "swap low and high")
     if val is None and low is None and high is None:
-        ctx.add(where, "no value, no low/high",
-                "leave the field out and list it under gaps instead")
+        ctx.add(
+            where, "no value, no low/high", "leave the field out and list it under gaps instead"
+        )
     num = _number(val)
     if val is not None and num is None and not isinstance(val, str):
         ctx.add(where, f"value {val!r} is neither a number nor text")
-    value: float | str | None = num if num is not None else (
-        val if isinstance(val, str) else None)
+    value: float | str | None = num if num is not None else (val if isinstance(val, str) else None)
     unit = raw.get("unit")
     if unit is not None:
         from kinetor.units import parse_unit
@@ -223,18 +236,32 @@ def parse_value(raw: Any, where: str, problems: list[Problem], file: str,
         except UnitError as exc:
             ctx.add(f"{where}.unit", str(exc), "use a unit kinetor.units can read")
     elif num is not None or low is not None:
-        ctx.add(f"{where}.unit", "a number without a unit",
-                "write the unit ('nM', 'h', 'L/h/kg', '%'; '1' for a plain fraction)")
+        ctx.add(
+            f"{where}.unit",
+            "a number without a unit",
+            "write the unit ('nM', 'h', 'L/h/kg', '%'; '1' for a plain fraction)",
+        )
     qual = raw.get("qualifier", "=")
     if qual not in V.QUALIFIERS:
         ctx.add(f"{where}.qualifier", f"qualifier {qual!r} unknown", f"use {V.QUALIFIERS}")
     deriv = str(raw.get("derivation", ""))
     if st == "assumption" and not (deriv.strip() or derivation.strip() or raw.get("note")):
-        ctx.add(where, "an assumption without its derivation",
-                "write how the value was derived in derivation = '...'")
-    return Value(value=value, unit=None if unit is None else str(unit), source=src, status=st,
-                 low=low, high=high, qualifier=str(qual), note=str(raw.get("note", "")),
-                 derivation=deriv)
+        ctx.add(
+            where,
+            "an assumption without its derivation",
+            "write how the value was derived in derivation = '...'",
+        )
+    return Value(
+        value=value,
+        unit=None if unit is None else str(unit),
+        source=src,
+        status=st,
+        low=low,
+        high=high,
+        qualifier=str(qual),
+        note=str(raw.get("note", "")),
+        derivation=deriv,
+    )
 
 
 def _require(raw: dict, key: str, where: str, ctx: _Ctx, allowed=None) -> str:
@@ -249,18 +276,30 @@ def _require(raw: dict, key: str, where: str, ctx: _Ctx, allowed=None) -> str:
 
 def parse_target(raw: dict, where: str, ctx: _Ctx) -> Target:
     return Target(
-        name=_require(raw, "name", where, ctx), gene=str(raw.get("gene", "")),
+        name=_require(raw, "name", where, ctx),
+        gene=str(raw.get("gene", "")),
         role=_require(raw, "role", where, ctx, V.TARGET_ROLES),
         mechanism=_require(raw, "mechanism", where, ctx),
         source=_require(raw, "source", where, ctx),
-        status=_check_status(raw.get("status"), where, ctx))
+        status=_check_status(raw.get("status"), where, ctx),
+    )
 
 
 def parse_potency(raw: dict, where: str, ctx: _Ctx) -> Potency | None:
-    value_keys = {"value", "low", "high", "unit", "source", "status", "qualifier", "note",
-                  "derivation"}
-    value = parse_value({k: v for k, v in raw.items() if k in value_keys}, where,
-                        ctx.problems, ctx.file)
+    value_keys = {
+        "value",
+        "low",
+        "high",
+        "unit",
+        "source",
+        "status",
+        "qualifier",
+        "note",
+        "derivation",
+    }
+    value = parse_value(
+        {k: v for k, v in raw.items() if k in value_keys}, where, ctx.problems, ctx.file
+    )
     hill = raw.get("hill")
     if hill is not None and (_number(hill) is None or _number(hill) <= 0):
         ctx.add(f"{where}.hill", f"hill {hill!r} must be a positive number")
@@ -268,24 +307,35 @@ def parse_potency(raw: dict, where: str, ctx: _Ctx) -> Potency | None:
     target = _require(raw, "target", where, ctx)
     measure = _require(raw, "measure", where, ctx, V.POTENCY_MEASURES)
     assay = _require(raw, "assay", where, ctx, V.ASSAY_TYPES)
-    extra = set(raw) - value_keys - {"target", "measure", "assay", "readout", "cell_line",
-                                     "hill", "serum", "time"}
+    extra = (
+        set(raw)
+        - value_keys
+        - {"target", "measure", "assay", "readout", "cell_line", "hill", "serum", "time"}
+    )
     for key in sorted(extra):
         ctx.add(f"{where}.{key}", f"unknown key {key!r}")
     if value is None:
         return None
-    return Potency(target=target, measure=measure, value=value, assay=assay,
-                   readout=str(raw.get("readout", "")), cell_line=str(raw.get("cell_line", "")),
-                   hill=None if hill is None else float(hill), serum=str(raw.get("serum", "")),
-                   time=str(raw.get("time", "")))
+    return Potency(
+        target=target,
+        measure=measure,
+        value=value,
+        assay=assay,
+        readout=str(raw.get("readout", "")),
+        cell_line=str(raw.get("cell_line", "")),
+        hill=None if hill is None else float(hill),
+        serum=str(raw.get("serum", "")),
+        time=str(raw.get("time", "")),
+    )
 
 
 def parse_binding(raw: dict, where: str, ctx: _Ctx) -> Binding | None:
     species = V.normalise_species(_require(raw, "species", where, ctx))
     if species not in V.SPECIES:
         ctx.add(f"{where}.species", f"species {species!r} unknown", f"use {V.SPECIES}")
-    fu = parse_value(raw.get("fu"), f"{where}.fu", ctx.problems, ctx.file,
-                     raw.get("source"), raw.get("status"))
+    fu = parse_value(
+        raw.get("fu"), f"{where}.fu", ctx.problems, ctx.file, raw.get("source"), raw.get("status")
+    )
     return None if fu is None else Binding(species, str(raw.get("matrix", "plasma")), fu)
 
 
@@ -315,26 +365,41 @@ def parse_pkset(raw: dict, where: str, ctx: _Ctx) -> PKSet | None:
         params_raw = {}
     for name, pv in params_raw.items():
         if name not in V.PK_PARAMETERS:
-            ctx.add(f"{where}.parameters.{name}", f"unknown PK parameter {name!r}",
-                    f"use one of {sorted(V.PK_PARAMETERS)}")
-        val = parse_value(pv, f"{where}.parameters.{name}", ctx.problems, ctx.file, src, st,
-                          derivation)
+            ctx.add(
+                f"{where}.parameters.{name}",
+                f"unknown PK parameter {name!r}",
+                f"use one of {sorted(V.PK_PARAMETERS)}",
+            )
+        val = parse_value(
+            pv, f"{where}.parameters.{name}", ctx.problems, ctx.file, src, st, derivation
+        )
         if val is not None:
             params[name] = val
     dose = None
     if "dose" in raw:
         dose = parse_value(raw["dose"], f"{where}.dose", ctx.problems, ctx.file, src, st)
-    return PKSet(species=species, route=route, kind=kind, parameters=params, source=src,
-                 status=st if st in V.STATUSES else "unverified",
-                 model=model if isinstance(model, str) else None, dose=dose,
-                 strain=str(raw.get("strain", "")), derivation=derivation,
-                 note=str(raw.get("note", "")))
+    return PKSet(
+        species=species,
+        route=route,
+        kind=kind,
+        parameters=params,
+        source=src,
+        status=st if st in V.STATUSES else "unverified",
+        model=model if isinstance(model, str) else None,
+        dose=dose,
+        strain=str(raw.get("strain", "")),
+        derivation=derivation,
+        note=str(raw.get("note", "")),
+    )
 
 
 def parse_schedule(raw: dict, where: str, ctx: _Ctx) -> Schedule:
     return Schedule(
-        regimen=_require(raw, "regimen", where, ctx), context=str(raw.get("context", "")),
+        regimen=_require(raw, "regimen", where, ctx),
+        context=str(raw.get("context", "")),
         source=_require(raw, "source", where, ctx),
-        status=_check_status(raw.get("status"), where, ctx), phase=str(raw.get("phase", "")),
+        status=_check_status(raw.get("status"), where, ctx),
+        phase=str(raw.get("phase", "")),
         species=V.normalise_species(raw.get("species", "human")),
-        note=str(raw.get("note", "")))
+        note=str(raw.get("note", "")),
+    )

@@ -30,9 +30,23 @@ from kinetor.errors import DataError, Problem
 __all__ = ["TRIALS_FILE", "load_trials", "trials"]
 
 TRIALS_FILE = Path(__file__).parent / "data" / "clinical_trials.csv"
-_COLUMNS = ["source_table", "agent", "agent_as_written", "cancer_type", "phase", "line",
-            "setting", "partners", "description", "nct_id", "start_date", "planned_accrual",
-            "source", "status", "note"]
+_COLUMNS = [
+    "source_table",
+    "agent",
+    "agent_as_written",
+    "cancer_type",
+    "phase",
+    "line",
+    "setting",
+    "partners",
+    "description",
+    "nct_id",
+    "start_date",
+    "planned_accrual",
+    "source",
+    "status",
+    "note",
+]
 
 
 @lru_cache(maxsize=2)
@@ -50,15 +64,26 @@ def _load(path: str):
     for i, row in df.iterrows():
         where = {"file": Path(path).name, "row": int(i) + 2}
         if row["status"] not in V.STATUSES:
-            problems.append(Problem(f"status {row['status']!r} invalid", column="status",
-                                    fix=f"use one of {V.STATUSES}", **where))
+            problems.append(
+                Problem(
+                    f"status {row['status']!r} invalid",
+                    column="status",
+                    fix=f"use one of {V.STATUSES}",
+                    **where,
+                )
+            )
         if not row["source"].strip():
             problems.append(Problem("no source", column="source", **where))
         try:
             lib.get(row["agent"])
         except KeyError:
-            problems.append(Problem(f"agent {row['agent']!r} is not in the compound library",
-                                    column="agent", **where))
+            problems.append(
+                Problem(
+                    f"agent {row['agent']!r} is not in the compound library",
+                    column="agent",
+                    **where,
+                )
+            )
     if problems:
         raise DataError(problems)
     df["planned_accrual"] = pd.to_numeric(df["planned_accrual"].replace("", None))
@@ -70,8 +95,12 @@ def load_trials(path: str | Path | None = None):
     return _load(str(Path(path or TRIALS_FILE).resolve())).copy()
 
 
-def trials(agent: str | None = None, cancer: str | None = None, phase: str | None = None,
-           partner: str | None = None):
+def trials(
+    agent: str | None = None,
+    cancer: str | None = None,
+    phase: str | None = None,
+    partner: str | None = None,
+):
     """Rows of the clinical table matching every filter given.
 
     ``agent`` is any name or synonym of a library compound; ``cancer`` and ``partner`` are

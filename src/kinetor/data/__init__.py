@@ -13,6 +13,18 @@ from kinetor.data.tissue import tissue_to_volume
 from kinetor.data.validate import validate_study
 from kinetor.data.writers import write_cdisc, write_csv
 
-__all__ = ["ALIASES", "BLQ_RULES", "ROUTES", "Study", "apply_blq_rule", "bin_nominal_times",
-           "fill_lloq", "normalise_route", "read_study", "tissue_to_volume", "validate_study",
-           "write_cdisc", "write_csv"]
+__all__ = [
+    "ALIASES",
+    "BLQ_RULES",
+    "ROUTES",
+    "Study",
+    "apply_blq_rule",
+    "bin_nominal_times",
+    "fill_lloq",
+    "normalise_route",
+    "read_study",
+    "tissue_to_volume",
+    "validate_study",
+    "write_cdisc",
+    "write_csv",
+]

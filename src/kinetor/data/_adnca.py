@@ -38,24 +38,52 @@ __all__ = ["read_adnca"]
 
 def _time(t: _T, var: str, unit_rows, declared, problems, notes, target=None):
     values = t.numbers(var, problems, var)
-    return resolve_unit(values, what="time", column=t.names.get(var), file=t.file, rows=t.rows,
-                        row_units=unit_rows, unit_column=t.names.get("FRLTU"),
-                        declared=declared, target=target, notes=notes, problems=problems)
+    return resolve_unit(
+        values,
+        what="time",
+        column=t.names.get(var),
+        file=t.file,
+        rows=t.rows,
+        row_units=unit_rows,
+        unit_column=t.names.get("FRLTU"),
+        declared=declared,
+        target=target,
+        notes=notes,
+        problems=problems,
+    )
 
 
-def _doses(t: _T, sel: np.ndarray, obs: np.ndarray, time, ref_time, units, problems, notes,
-           analytes):
-    dose = t.numbers("DOSEA", problems, "DOSEA") if t.has("DOSEA") else \
-        t.numbers("DOSEP", problems, "DOSEP")
+def _doses(
+    t: _T, sel: np.ndarray, obs: np.ndarray, time, ref_time, units, problems, notes, analytes
+):
+    dose = (
+        t.numbers("DOSEA", problems, "DOSEA")
+        if t.has("DOSEA")
+        else t.numbers("DOSEP", problems, "DOSEP")
+    )
     dose, dose_unit = resolve_unit(
-        dose, what="dose", column=t.names.get("DOSEA", t.names.get("DOSEP")), file=t.file,
-        rows=t.rows, row_units=t.text("DOSEU") if t.has("DOSEU") else None,
-        unit_column=t.names.get("DOSEU"), declared=(units or {}).get("dose"), notes=notes,
-        problems=problems)
+        dose,
+        what="dose",
+        column=t.names.get("DOSEA", t.names.get("DOSEP")),
+        file=t.file,
+        rows=t.rows,
+        row_units=t.text("DOSEU") if t.has("DOSEU") else None,
+        unit_column=t.names.get("DOSEU"),
+        declared=(units or {}).get("dose"),
+        notes=notes,
+        problems=problems,
+    )
     route_raw = t.text("ROUTE")
     subject = t.text("USUBJID")
-    d = pd.DataFrame({"subject": subject, "time": time, "dose": dose, "route_raw": route_raw,
-                      "source_row": t.rows})
+    d = pd.DataFrame(
+        {
+            "subject": subject,
+            "time": time,
+            "dose": dose,
+            "route_raw": route_raw,
+            "source_row": t.rows,
+        }
+    )
     if sel.any():
         d = d[sel]
     else:
@@ -63,13 +91,18 @@ def _doses(t: _T, sel: np.ndarray, obs: np.ndarray, time, ref_time, units, probl
         d = d[obs & ~np.isnan(dose)].drop_duplicates(["subject", "time"])
         n_ref = d.groupby("subject").size()
         if ref_time is None and (n_ref > 1).any():
-            problems.append(Problem(
-                "several doses per subject but no ARRLT/NRRLT to place them in time",
-                file=t.file, column=t.names.get("DOSEA", "DOSEA"),
-                fix="add EVID=1 dose records or ARRLT (time from the reference dose)"))
+            problems.append(
+                Problem(
+                    "several doses per subject but no ARRLT/NRRLT to place them in time",
+                    file=t.file,
+                    column=t.names.get("DOSEA", "DOSEA"),
+                    fix="add EVID=1 dose records or ARRLT (time from the reference dose)",
+                )
+            )
         notes.append(f"{t.file}: doses derived from DOSEA on the sample records")
-    d["route"] = d["route_raw"].map({r: normalise_route(r) or "" for r in
-                                     pd.unique(d["route_raw"])})
+    d["route"] = d["route_raw"].map(
+        {r: normalise_route(r) or "" for r in pd.unique(d["route_raw"])}
+    )
     d["analyte"] = d["subject"].map(analytes).fillna("")
     return d.reset_index(drop=True), dose_unit
 
@@ -96,8 +129,9 @@ def read_adnca(raw: RawTable, *, units=None, mw=None) -> Parts:
     n_var = "NFRLT" if t.has("NFRLT") else ("NRRLT" if t.has("NRRLT") else None)
     if a_var == "ARRLT" or n_var == "NRRLT":
         notes.append(f"{raw.file}: no AFRLT/NFRLT; times from the reference dose are used")
-    actual, time_unit = (_time(t, a_var, frltu, declared_t, problems, notes) if a_var
-                         else (np.full(n, np.nan), None))
+    actual, time_unit = (
+        _time(t, a_var, frltu, declared_t, problems, notes) if a_var else (np.full(n, np.nan), None)
+    )
     nominal = np.full(n, np.nan)
     if n_var:
         nominal, u = _time(t, n_var, frltu, declared_t, problems, notes, target=time_unit)
@@ -117,65 +151,128 @@ def read_adnca(raw: RawTable, *, units=None, mw=None) -> Parts:
     text = pd.Series(np.where(aval != "", aval, blq_text))
     c = classify_conc(text)
     bad = (c["kind"] == "bad") & obs
-    problems += [Problem(f"concentration is neither a finite number nor recognised BLQ text: {v!r}",
-                         file=t.file, row=int(r), column=t.names["AVAL"],
-                         fix="AVAL must be numeric; BLQ text goes in AVALC ('BLQ', '<0.5')")
-                 for r, v in zip(t.rows[bad], text[bad], strict=True)]
+    problems += [
+        Problem(
+            f"concentration is neither a finite number nor recognised BLQ text: {v!r}",
+            file=t.file,
+            row=int(r),
+            column=t.names["AVAL"],
+            fix="AVAL must be numeric; BLQ text goes in AVALC ('BLQ', '<0.5')",
+        )
+        for r, v in zip(t.rows[bad], text[bad], strict=True)
+    ]
     combined = np.where(np.isnan(c["value"]), c["limit"], c["value"])
     conc_rows = t.text("AVALU") if t.has("AVALU") else None
     combined, conc_unit = resolve_unit(
-        np.where(obs, combined, np.nan), what="conc", column=t.names["AVAL"], file=t.file,
-        rows=t.rows, row_units=conc_rows, unit_column=t.names.get("AVALU"),
-        declared=(units or {}).get("conc"), mw=mw, analytes=analyte, notes=notes,
-        problems=problems)
+        np.where(obs, combined, np.nan),
+        what="conc",
+        column=t.names["AVAL"],
+        file=t.file,
+        rows=t.rows,
+        row_units=conc_rows,
+        unit_column=t.names.get("AVALU"),
+        declared=(units or {}).get("conc"),
+        mw=mw,
+        analytes=analyte,
+        notes=notes,
+        problems=problems,
+    )
     lloq, _ = resolve_unit(
-        t.numbers("ALLOQ", problems, "ALLOQ"), what="conc", column=t.names.get("ALLOQ"),
-        file=t.file, rows=t.rows, row_units=conc_rows, unit_column=t.names.get("AVALU"),
-        header_unit=conc_unit, declared=(units or {}).get("conc"), target=conc_unit,
-        label="LLOQ", report_missing=False, mw=mw, analytes=analyte, notes=notes,
-        problems=problems)
+        t.numbers("ALLOQ", problems, "ALLOQ"),
+        what="conc",
+        column=t.names.get("ALLOQ"),
+        file=t.file,
+        rows=t.rows,
+        row_units=conc_rows,
+        unit_column=t.names.get("AVALU"),
+        header_unit=conc_unit,
+        declared=(units or {}).get("conc"),
+        target=conc_unit,
+        label="LLOQ",
+        report_missing=False,
+        mw=mw,
+        analytes=analyte,
+        notes=notes,
+        problems=problems,
+    )
     number = c["kind"] == "number"
-    res = finish_conc(c["kind"], np.where(number, combined, np.nan),
-                      np.where(number, np.nan, combined), lloq, text)
+    res = finish_conc(
+        c["kind"],
+        np.where(number, combined, np.nan),
+        np.where(number, np.nan, combined),
+        lloq,
+        text,
+    )
     dtype = t.text("DTYPE")
     r_dtype = np.where(dtype != "", "derived record (DTYPE=" + dtype + ")", "")
     r_anl = np.full(n, "", dtype=object)
     if t.has("ANL01FL"):
-        r_anl = np.where(parse_flags(t.col("ANL01FL"))[0], "",
-                         "not flagged for analysis (ANL01FL)")
+        r_anl = np.where(parse_flags(t.col("ANL01FL"))[0], "", "not flagged for analysis (ANL01FL)")
     r_evid = np.where((evid != 0) & obs, "EVID=" + pd.Series(evid).map("{:g}".format), "")
     exclude = combine_exclude(join_reasons(r_dtype, r_anl, r_evid), res["reason"])
-    conc = pd.DataFrame({"subject": subject, "time": actual, "nominal_time": nominal,
-                         "conc": res["conc"], "blq": res["blq"], "lloq": res["lloq"],
-                         "analyte": analyte, "matrix": t.text("PARCAT1", "PLASMA"),
-                         "exclude": exclude, "source_row": t.rows,
-                         "conc_reported": res["conc_reported"]})
+    conc = pd.DataFrame(
+        {
+            "subject": subject,
+            "time": actual,
+            "nominal_time": nominal,
+            "conc": res["conc"],
+            "blq": res["blq"],
+            "lloq": res["lloq"],
+            "analyte": analyte,
+            "matrix": t.text("PARCAT1", "PLASMA"),
+            "exclude": exclude,
+            "source_row": t.rows,
+            "conc_reported": res["conc_reported"],
+        }
+    )
     if t.has("ATPTREF"):
         conc["profile"] = t.text("ATPTREF")
     for var, name in (("ARRLT", "time_ref"), ("NRRLT", "nominal_time_ref")):
         if t.has(var) and var not in (a_var, n_var):
             conc[name] = t.numbers(var, [], var)
     analytes = conc.drop_duplicates("subject").set_index("subject")["analyte"]
-    doses, dose_unit = _doses(t, dose_rec, obs, actual if a_var else nominal, ref_time,
-                              units, problems, notes, analytes)
+    doses, dose_unit = _doses(
+        t, dose_rec, obs, actual if a_var else nominal, ref_time, units, problems, notes, analytes
+    )
     group_var = next((v for v in ("ACTARM", "ARM", "TRT01A", "TRTA") if t.has(v)), None)
     cols = {"subject": subject, "species": t.text("SPECIES"), "sex": t.text("SEX")}
     if group_var:
         cols["group"] = t.text(group_var)
-    subjects, probs, nts = subject_table(pd.DataFrame(cols), t.rows, t.file,
-                                         {"species": "SPECIES", "sex": "SEX",
-                                          "group": group_var or "ARM"})
+    subjects, probs, nts = subject_table(
+        pd.DataFrame(cols),
+        t.rows,
+        t.file,
+        {"species": "SPECIES", "sex": "SEX", "group": group_var or "ARM"},
+    )
     problems += probs
     notes += nts
     t.used |= {t.names[v] for v in ("DOSEA", "DOSEP", "DOSEU", "ROUTE", "EVID") if t.has(v)}
     conc = pd.concat([conc, rename_extras(raw.frame, t.used).reset_index(drop=True)], axis=1)
     conc = conc[obs].reset_index(drop=True)
-    roles = {k: t.names[v] for k, v in (("subject", "USUBJID"), ("time", a_var),
-                                        ("nominal_time", n_var), ("conc", "AVAL"),
-                                        ("lloq", "ALLOQ"), ("analyte", "PARAMCD"),
-                                        ("matrix", "PARCAT1"), ("dose:dose", "DOSEA"),
-                                        ("dose:route", "ROUTE"), ("dose:time", a_var))
-             if v and t.has(v)}
+    roles = {
+        k: t.names[v]
+        for k, v in (
+            ("subject", "USUBJID"),
+            ("time", a_var),
+            ("nominal_time", n_var),
+            ("conc", "AVAL"),
+            ("lloq", "ALLOQ"),
+            ("analyte", "PARAMCD"),
+            ("matrix", "PARCAT1"),
+            ("dose:dose", "DOSEA"),
+            ("dose:route", "ROUTE"),
+            ("dose:time", a_var),
+        )
+        if v and t.has(v)
+    }
     files = {"conc": raw.file, "doses": raw.file, "subjects": raw.file}
-    return Parts(conc, doses, subjects, {"time": time_unit, "conc": conc_unit,
-                                         "dose": dose_unit}, roles, files, notes, problems)
+    return Parts(
+        conc,
+        doses,
+        subjects,
+        {"time": time_unit, "conc": conc_unit, "dose": dose_unit},
+        roles,
+        files,
+        notes,
+        problems,
+    )

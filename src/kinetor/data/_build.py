@@ -15,8 +15,17 @@ from kinetor.errors import DataError, Problem, UnitError
 from kinetor.limits import get as get_limit
 from kinetor.units import format_unit, parse_unit
 
-__all__ = ["Parts", "assemble", "combine_exclude", "day_index", "expand_addl", "finish_conc",
-           "join_reasons", "rename_extras", "subject_table"]
+__all__ = [
+    "Parts",
+    "assemble",
+    "combine_exclude",
+    "day_index",
+    "expand_addl",
+    "finish_conc",
+    "join_reasons",
+    "rename_extras",
+    "subject_table",
+]
 
 CANONICAL = set(CONC_COLUMNS) | set(DOSE_COLUMNS) | set(SUBJECT_COLUMNS)
 
@@ -45,9 +54,9 @@ def join_reasons(*reasons) -> np.ndarray:
             continue
         r = np.asarray(r, dtype=object)
         try:
-            if not (r != "").any():    # the common case: no reason at all
+            if not (r != "").any():  # the common case: no reason at all
                 continue
-        except TypeError:              # pd.NA cells: the general path below
+        except TypeError:  # pd.NA cells: the general path below
             pass
         r = np.asarray(pd.Series(r, dtype=object).fillna("").astype(str), dtype=object)
         has = r != ""
@@ -56,8 +65,14 @@ def join_reasons(*reasons) -> np.ndarray:
     return out
 
 
-def finish_conc(kind: np.ndarray, value: np.ndarray, limit: np.ndarray, lloq: np.ndarray,
-                text: pd.Series, blq_flag: np.ndarray | None = None) -> dict[str, np.ndarray]:
+def finish_conc(
+    kind: np.ndarray,
+    value: np.ndarray,
+    limit: np.ndarray,
+    lloq: np.ndarray,
+    text: pd.Series,
+    blq_flag: np.ndarray | None = None,
+) -> dict[str, np.ndarray]:
     """Apply the BLQ recognition rules to classified cells (all in the conc unit).
 
     * BLQ text or a BLQ flag -> ``blq`` True, ``conc`` NaN; ``<0.5`` fills the LLOQ
@@ -81,19 +96,17 @@ def finish_conc(kind: np.ndarray, value: np.ndarray, limit: np.ndarray, lloq: np
     conc = np.where(number & ~blq, value, np.nan)
     reported = np.where(number, value, np.nan)
     reason = np.empty(len(kind), dtype=object)
-    reason.fill("")   # much faster than np.full for an object array
-    other = ~number & ~blq_text   # the rare kinds: compared as text only on these rows
+    reason.fill("")  # much faster than np.full for an object array
+    other = ~number & ~blq_text  # the rare kinds: compared as text only on these rows
     alq = np.zeros(len(kind), bool)
     alq[other] = kind[other] == "alq"
     if alq.any():
         texts = cells_as_text(pd.Series(text).reset_index(drop=True)[alq])
-        reason[alq] = ["above the upper limit of quantification (" + repr(t) + ")"
-                       for t in texts]
+        reason[alq] = ["above the upper limit of quantification (" + repr(t) + ")" for t in texts]
     missing = np.zeros(len(kind), bool)
     missing[other] = kind[other] == "missing"
     reason[missing & ~blq] = "no concentration value"
-    return {"conc": conc, "blq": blq, "lloq": lloq, "conc_reported": reported,
-            "reason": reason}
+    return {"conc": conc, "blq": blq, "lloq": lloq, "conc_reported": reported, "reason": reason}
 
 
 def combine_exclude(other: np.ndarray | None, conc_reason: np.ndarray) -> np.ndarray:
@@ -103,8 +116,7 @@ def combine_exclude(other: np.ndarray | None, conc_reason: np.ndarray) -> np.nda
     if other is None:
         return join_reasons(conc_reason)
     other = np.asarray(pd.Series(other, dtype=object).fillna("").astype(str), dtype=object)
-    extra = np.where((conc_reason == "no concentration value") & (other != ""), "",
-                     conc_reason)
+    extra = np.where((conc_reason == "no concentration value") & (other != ""), "", conc_reason)
     return join_reasons(other, extra)
 
 
@@ -135,13 +147,20 @@ def expand_addl(doses: pd.DataFrame) -> pd.DataFrame:
     per_subject = pd.Series(reps).groupby(doses["subject"].to_numpy()).transform("sum")
     over = (per_subject > get_limit("doses_per_subject")).to_numpy()
     if over.any():  # refused before anything is allocated
-        raise DataError([Problem(
-            f"ADDL {int(addl.iloc[i]):,} makes {int(per_subject.iloc[i]):,} doses for "
-            f"subject {doses['subject'].iloc[i]}, above the limit doses_per_subject = "
-            f"{get_limit('doses_per_subject'):,}",
-            row=int(doses["source_row"].iloc[i]) if "source_row" in doses.columns else None,
-            column="ADDL", fix="check ADDL (or raise the limit on purpose: "
-            "KINETOR_LIMIT_DOSES_PER_SUBJECT=N)") for i in np.flatnonzero(over)[:20]])
+        raise DataError(
+            [
+                Problem(
+                    f"ADDL {int(addl.iloc[i]):,} makes {int(per_subject.iloc[i]):,} doses for "
+                    f"subject {doses['subject'].iloc[i]}, above the limit doses_per_subject = "
+                    f"{get_limit('doses_per_subject'):,}",
+                    row=int(doses["source_row"].iloc[i]) if "source_row" in doses.columns else None,
+                    column="ADDL",
+                    fix="check ADDL (or raise the limit on purpose: "
+                    "KINETOR_LIMIT_DOSES_PER_SUBJECT=N)",
+                )
+                for i in np.flatnonzero(over)[:20]
+            ]
+        )
     out = doses.loc[doses.index.repeat(reps)].copy()
     k = np.concatenate([np.arange(r) for r in reps])
     out["time"] = out["time"].to_numpy(float) + k * pd.to_numeric(out["ii"]).to_numpy(float)
@@ -149,8 +168,13 @@ def expand_addl(doses: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def subject_table(df: pd.DataFrame, rows: np.ndarray, file: str, columns: dict[str, str],
-                  strict=("species", "sex", "group")):
+def subject_table(
+    df: pd.DataFrame,
+    rows: np.ndarray,
+    file: str,
+    columns: dict[str, str],
+    strict=("species", "sex", "group"),
+):
     """One row per subject from row-level subject columns.
 
     ``columns`` maps canonical name -> column as written in the file (for messages).
@@ -160,15 +184,16 @@ def subject_table(df: pd.DataFrame, rows: np.ndarray, file: str, columns: dict[s
     """
     problems: list[Problem] = []
     notes: list[str] = []
-    d = df.copy(deep=False)   # copy-on-write: the caller's frame is never written
+    d = df.copy(deep=False)  # copy-on-write: the caller's frame is never written
     d["_row"] = rows
     subj = d["subject"].to_numpy(object)
-    codes, ids = factorize(subj)      # one hash per run of rows of one subject
-    named = np.array([str(u) != "" for u in ids] + [False], bool)   # [-1]: missing
+    codes, ids = factorize(subj)  # one hash per run of rows of one subject
+    named = np.array([str(u) != "" for u in ids] + [False], bool)  # [-1]: missing
     d = d[named[codes]]
     cols = [c for c in d.columns if c not in ("subject", "_row")]
-    out = pd.DataFrame({"subject": pd.unique(ids[named[:-1]]) if len(ids) else
-                        pd.unique(d["subject"])})
+    out = pd.DataFrame(
+        {"subject": pd.unique(ids[named[:-1]]) if len(ids) else pd.unique(d["subject"])}
+    )
     for c in cols:
         s = d[c]
         empty = s.isna() | (s.astype(str).str.strip() == "")
@@ -180,14 +205,22 @@ def subject_table(df: pd.DataFrame, rows: np.ndarray, file: str, columns: dict[s
                 part = sub[sub["subject"] == subj]
                 desc = "; ".join(
                     f"{v!r} on row(s) {', '.join(str(r) for r in g['_row'].tolist()[:5])}"
-                    for v, g in part.groupby(c, sort=False))
-                problems.append(Problem(
-                    f"subject {subj!r} has conflicting {c}: {desc}", file=file,
-                    row=int(part["_row"].iloc[0]), column=columns.get(c, c),
-                    fix=f"give each subject one {c}"))
+                    for v, g in part.groupby(c, sort=False)
+                )
+                problems.append(
+                    Problem(
+                        f"subject {subj!r} has conflicting {c}: {desc}",
+                        file=file,
+                        row=int(part["_row"].iloc[0]),
+                        column=columns.get(c, c),
+                        fix=f"give each subject one {c}",
+                    )
+                )
         elif len(conflicted):
-            notes.append(f"{c}: {len(conflicted)} subject(s) have several values; the first "
-                         f"is used ({file}, column {columns.get(c, c)})")
+            notes.append(
+                f"{c}: {len(conflicted)} subject(s) have several values; the first "
+                f"is used ({file}, column {columns.get(c, c)})"
+            )
         first = sub.drop_duplicates("subject").set_index("subject")[c]
         out[c] = out["subject"].map(first)
     return out, problems, notes
@@ -199,7 +232,7 @@ def _shift_to_first_dose(parts: Parts) -> None:
         return
     if doses["time"].dtype.kind in "fiu":
         t = doses["time"].to_numpy(float)
-        if not (np.isfinite(t) & (t != 0)).any():   # every dose at 0: nothing to shift
+        if not (np.isfinite(t) & (t != 0)).any():  # every dose at 0: nothing to shift
             return
     first = doses.groupby("subject")["time"].min()
     shift = first[np.isfinite(first) & (first != 0)]
@@ -210,15 +243,18 @@ def _shift_to_first_dose(parts: Parts) -> None:
         for col in ("time", "nominal_time"):
             if col in table.columns:
                 table[col] = table[col].to_numpy(float) - off
-    parts.notes.append(f"time: measured from each subject's first dose ({len(shift)} "
-                       f"subject(s) shifted)")
+    parts.notes.append(
+        f"time: measured from each subject's first dose ({len(shift)} subject(s) shifted)"
+    )
 
 
 def _apply_time_mode(conc: pd.DataFrame, mode: str, notes: list[str]) -> pd.DataFrame:
-    actual = conc["time"].to_numpy(float) if "time" in conc.columns \
+    actual = conc["time"].to_numpy(float) if "time" in conc.columns else np.full(len(conc), np.nan)
+    nominal = (
+        conc["nominal_time"].to_numpy(float)
+        if "nominal_time" in conc.columns
         else np.full(len(conc), np.nan)
-    nominal = conc["nominal_time"].to_numpy(float) if "nominal_time" in conc.columns \
-        else np.full(len(conc), np.nan)
+    )
     if mode == "nominal":
         conc["actual_time"] = actual
         conc["time"] = np.where(np.isnan(nominal), actual, nominal)
@@ -253,8 +289,9 @@ def _in_order(problems) -> list[Problem]:
     return sorted(problems, key=_sort_key)
 
 
-def assemble(parts: Parts, *, time: str = "actual", groups=None, source: str = "<DataFrame>",
-             mw=None) -> Study:
+def assemble(
+    parts: Parts, *, time: str = "actual", groups=None, source: str = "<DataFrame>", mw=None
+) -> Study:
     """Shift times, build the ``Study``, validate it and raise one ``DataError`` for all."""
     from kinetor.data.validate import validate_study
 
@@ -266,18 +303,31 @@ def assemble(parts: Parts, *, time: str = "actual", groups=None, source: str = "
     units = {k: format_unit(v) for k, v in parts.units.items() if v and _known(v)}
     if parts.subjects is not None:
         subj = conc["subject"].astype(str).to_numpy(object)
-        codes, first = factorize(subj)   # ids in order of first appearance, one hash a run
-        ids = pd.unique(np.concatenate([first.astype(object) if (codes >= 0).all() else subj,
-                                        parts.doses["subject"].astype(str).to_numpy(object)]))
+        codes, first = factorize(subj)  # ids in order of first appearance, one hash a run
+        ids = pd.unique(
+            np.concatenate(
+                [
+                    first.astype(object) if (codes >= 0).all() else subj,
+                    parts.doses["subject"].astype(str).to_numpy(object),
+                ]
+            )
+        )
         known = pd.Index(parts.subjects["subject"].astype(str).to_numpy(object))
         ids = ids[(ids != "") & ~pd.Index(ids).isin(known)]
         missing = list(ids)
         if missing:
-            parts.subjects = pd.concat([parts.subjects, pd.DataFrame({"subject": missing})],
-                                       ignore_index=True)
-    mw_dict = mw if isinstance(mw, dict) else (
-        {a: float(mw) for a in pd.unique(conc["analyte"])} if mw is not None
-        and "analyte" in conc.columns else {})
+            parts.subjects = pd.concat(
+                [parts.subjects, pd.DataFrame({"subject": missing})], ignore_index=True
+            )
+    mw_dict = (
+        mw
+        if isinstance(mw, dict)
+        else (
+            {a: float(mw) for a in pd.unique(conc["analyte"])}
+            if mw is not None and "analyte" in conc.columns
+            else {}
+        )
+    )
     # a missing unit is reported once; a stand-in unit lets validation find the rest
     missing = [u for u in ("time", "conc", "dose") if u not in units]
     told = " ".join(p.message for p in problems)
@@ -285,32 +335,58 @@ def assemble(parts: Parts, *, time: str = "actual", groups=None, source: str = "
         if f"{u} unit" in told:
             continue
         if u == "dose" and len(parts.doses) == 0:
-            problems.append(Problem("no doses in the data", file=source,
-                                    fix="give the doses: a dose column, a doses table "
-                                        "(--doses FILE, doses=...), EX records or dose "
-                                        "records"))
+            problems.append(
+                Problem(
+                    "no doses in the data",
+                    file=source,
+                    fix="give the doses: a dose column, a doses table "
+                    "(--doses FILE, doses=...), EX records or dose "
+                    "records",
+                )
+            )
         else:
-            problems.append(Problem(f"no {u} unit given", file=source,
-                                    fix=f"give --{u}-unit {_STAND_IN[u]} (Python: "
-                                        f"units={{'{u}': '{_STAND_IN[u]}'}}), or the unit "
-                                        "that applies"))
+            problems.append(
+                Problem(
+                    f"no {u} unit given",
+                    file=source,
+                    fix=f"give --{u}-unit {_STAND_IN[u]} (Python: "
+                    f"units={{'{u}': '{_STAND_IN[u]}'}}), or the unit "
+                    "that applies",
+                )
+            )
     try:
-        study = Study(conc, parts.doses, subjects=parts.subjects,
-                      units={**{u: _STAND_IN[u] for u in missing}, **units},
-                      groups=list(groups) if groups else ["group"], source=source,
-                      roles=dict(parts.roles), mw=mw_dict, notes=list(parts.notes),
-                      files=dict(parts.files))
+        study = Study(
+            conc,
+            parts.doses,
+            subjects=parts.subjects,
+            units={**{u: _STAND_IN[u] for u in missing}, **units},
+            groups=list(groups) if groups else ["group"],
+            source=source,
+            roles=dict(parts.roles),
+            mw=mw_dict,
+            notes=list(parts.notes),
+            files=dict(parts.files),
+        )
     except DataError as exc:
-        problems += [Problem(p.message, file=p.file or source, row=p.row, column=p.column,
-                         fix=p.fix) for p in exc.problems]
+        problems += [
+            Problem(p.message, file=p.file or source, row=p.row, column=p.column, fix=p.fix)
+            for p in exc.problems
+        ]
         raise DataError(_in_order(problems)) from None
     except UnitError as exc:
         problems.append(Problem(str(exc), file=source, fix="pass units={...} with known units"))
         raise DataError(_in_order(problems)) from None
     if groups:
         missing = [g for g in groups if g not in study.groups]
-        problems += [Problem(f"group column {g!r} not found", file=source, column=g,
-                             fix="name a column of the file in groups=[...]") for g in missing]
+        problems += [
+            Problem(
+                f"group column {g!r} not found",
+                file=source,
+                column=g,
+                fix="name a column of the file in groups=[...]",
+            )
+            for g in missing
+        ]
     # one problem per cell: validation repeats nothing the reader already reported
     seen = {(p.file, p.row, p.column) for p in problems if p.row is not None}
     problems += [p for p in validate_study(study) if (p.file, p.row, p.column) not in seen]
@@ -322,8 +398,18 @@ def assemble(parts: Parts, *, time: str = "actual", groups=None, source: str = "
 def rename_extras(frame: pd.DataFrame, used: set[str]) -> pd.DataFrame:
     """Unmapped source columns, renamed ``orig_<name>`` where they collide with a
     canonical column name."""
-    extra = pd.DataFrame({c: cells_as_text(frame[c]) if is_number_column(frame[c])
-                          else frame[c] for c in frame.columns if c not in used},
-                         index=frame.index)
-    return extra.rename(columns={c: f"orig_{c}" for c in extra.columns if c in CANONICAL
-                                 or c in ("conc_reported", "profile", "actual_time")})
+    extra = pd.DataFrame(
+        {
+            c: cells_as_text(frame[c]) if is_number_column(frame[c]) else frame[c]
+            for c in frame.columns
+            if c not in used
+        },
+        index=frame.index,
+    )
+    return extra.rename(
+        columns={
+            c: f"orig_{c}"
+            for c in extra.columns
+            if c in CANONICAL or c in ("conc_reported", "profile", "actual_time")
+        }
+    )

@@ -47,8 +47,20 @@ from kinetor.errors import DataError, Problem
 __all__ = ["FREQUENCIES", "read_cdisc"]
 
 # EXDOSFRQ -> interval (h), for EX records that span several doses
-FREQUENCIES = {"QD": 24.0, "Q24H": 24.0, "BID": 12.0, "Q12H": 12.0, "TID": 8.0, "Q8H": 8.0,
-               "QID": 6.0, "Q6H": 6.0, "QOD": 48.0, "Q2D": 48.0, "QW": 168.0, "Q2W": 336.0}
+FREQUENCIES = {
+    "QD": 24.0,
+    "Q24H": 24.0,
+    "BID": 12.0,
+    "Q12H": 12.0,
+    "TID": 8.0,
+    "Q8H": 8.0,
+    "QID": 6.0,
+    "Q6H": 6.0,
+    "QOD": 48.0,
+    "Q2D": 48.0,
+    "QW": 168.0,
+    "Q2W": 336.0,
+}
 _HOUR = np.timedelta64(1, "h")
 
 
@@ -77,9 +89,16 @@ class _T:
         if not self.has(var):
             return np.full(len(self.f), np.nan)
         values, _, bad = parse_numbers(self.col(var))
-        problems += [Problem(f"{what} is not a finite number: {v!r}", file=self.file, row=int(r),
-                             column=self.names[var], fix=f"write {var} as a number")
-                     for r, v in zip(self.rows[bad], self.col(var)[bad], strict=True)]
+        problems += [
+            Problem(
+                f"{what} is not a finite number: {v!r}",
+                file=self.file,
+                row=int(r),
+                column=self.names[var],
+                fix=f"write {var} as a number",
+            )
+            for r, v in zip(self.rows[bad], self.col(var)[bad], strict=True)
+        ]
         return values
 
     def stamps(self, var: str, problems: list[Problem]):
@@ -87,16 +106,24 @@ class _T:
             n = len(self.f)
             return pd.Series(pd.NaT, index=range(n)), np.zeros(n, bool)
         st, date_only, bad = parse_datetimes(self.col(var))
-        problems += [Problem(f"not an ISO 8601 date-time: {v!r}", file=self.file, row=int(r),
-                             column=self.names[var], fix="write e.g. 2021-03-04T08:30")
-                     for r, v in zip(self.rows[bad], self.col(var)[bad], strict=True)]
+        problems += [
+            Problem(
+                f"not an ISO 8601 date-time: {v!r}",
+                file=self.file,
+                row=int(r),
+                column=self.names[var],
+                fix="write e.g. 2021-03-04T08:30",
+            )
+            for r, v in zip(self.rows[bad], self.col(var)[bad], strict=True)
+        ]
         return st, date_only
 
     def need(self, var: str, problems: list[Problem]) -> bool:
         if self.has(var):
             return True
-        problems.append(Problem(f"no {var} variable", file=self.file, column=var,
-                                fix=f"add the {var} column"))
+        problems.append(
+            Problem(f"no {var} variable", file=self.file, column=var, fix=f"add the {var} column")
+        )
         return False
 
 
@@ -117,13 +144,23 @@ def _exposure(ex: _T, units, problems, notes):
     subject = ex.text("USUBJID")
     dose = ex.numbers("EXDOSE", problems, "EXDOSE")
     dose, dose_unit = resolve_unit(
-        dose, what="dose", column=ex.names.get("EXDOSE"), file=ex.file, rows=ex.rows,
+        dose,
+        what="dose",
+        column=ex.names.get("EXDOSE"),
+        file=ex.file,
+        rows=ex.rows,
         row_units=ex.text("EXDOSU") if ex.has("EXDOSU") else None,
-        unit_column=ex.names.get("EXDOSU"), declared=(units or {}).get("dose"), notes=notes,
-        problems=problems)
+        unit_column=ex.names.get("EXDOSU"),
+        declared=(units or {}).get("dose"),
+        notes=notes,
+        problems=problems,
+    )
     route_raw = ex.text("EXROUTE")
-    route = pd.Series(route_raw).map({r: normalise_route(r) or "" for r in
-                                      pd.unique(route_raw)}).to_numpy(dtype=object)
+    route = (
+        pd.Series(route_raw)
+        .map({r: normalise_route(r) or "" for r in pd.unique(route_raw)})
+        .to_numpy(dtype=object)
+    )
     start, start_date = ex.stamps("EXSTDTC", problems)
     end, end_date = ex.stamps("EXENDTC", problems)
     stday = ex.numbers("EXSTDY", problems, "EXSTDY")
@@ -137,20 +174,36 @@ def _exposure(ex: _T, units, problems, notes):
     single = key.groupby(key).transform("size").to_numpy() == 1
     t = np.where(np.isnan(t) & single, 0.0, t)
     if (start.notna().to_numpy() & ~all_full).any():
-        notes.append(f"{ex.file}: EXSTDTC without a clock time: dose times at day "
-                     f"resolution, and nominal sample times used for those subjects")
+        notes.append(
+            f"{ex.file}: EXSTDTC without a clock time: dose times at day "
+            f"resolution, and nominal sample times used for those subjects"
+        )
     dur = np.full(len(key), np.nan)
     if ex.has("EXDUR"):
         dur, bad = parse_durations(ex.col("EXDUR"))
-        problems += [Problem(f"EXDUR is not an ISO 8601 duration: {v!r}", file=ex.file,
-                             row=int(r), column=ex.names["EXDUR"], fix="write e.g. PT1H")
-                     for r, v in zip(ex.rows[bad], ex.col("EXDUR")[bad], strict=True)]
+        problems += [
+            Problem(
+                f"EXDUR is not an ISO 8601 duration: {v!r}",
+                file=ex.file,
+                row=int(r),
+                column=ex.names["EXDUR"],
+                fix="write e.g. PT1H",
+            )
+            for r, v in zip(ex.rows[bad], ex.col("EXDUR")[bad], strict=True)
+        ]
     span = np.where(end_date | start_date, np.nan, _hours(end, start))
-    d = pd.DataFrame({"subject": subject, "time": t, "dose": dose, "route": route,
-                      "duration": np.where(route == "iv_infusion",
-                                           np.where(np.isnan(dur), span, dur), 0.0),
-                      "analyte": ex.text("EXTRT"), "route_raw": route_raw,
-                      "source_row": ex.rows})
+    d = pd.DataFrame(
+        {
+            "subject": subject,
+            "time": t,
+            "dose": dose,
+            "route": route,
+            "duration": np.where(route == "iv_infusion", np.where(np.isnan(dur), span, dur), 0.0),
+            "analyte": ex.text("EXTRT"),
+            "route_raw": route_raw,
+            "source_row": ex.rows,
+        }
+    )
     first_stamp = start[full & all_full].groupby(key[full & all_full]).min()
     first_day = pd.Series(stday).groupby(key).min()
     d = _repeat_by_frequency(ex, d, start, end, end_date, notes)
@@ -167,64 +220,115 @@ def _repeat_by_frequency(ex: _T, d, start, end, end_date, notes):
     end_eff = end.where(~end_date, end + clock)
     span = _hours(end_eff, start)
     nonrep = d["route"].to_numpy() == "iv_infusion"
-    addl = np.where(np.isfinite(ii) & (span > 0) & ~nonrep,
-                    np.floor(np.nan_to_num(span) / np.where(np.isfinite(ii), ii, 1.0) + 1e-9),
-                    0).astype(int)
+    addl = np.where(
+        np.isfinite(ii) & (span > 0) & ~nonrep,
+        np.floor(np.nan_to_num(span) / np.where(np.isfinite(ii), ii, 1.0) + 1e-9),
+        0,
+    ).astype(int)
     unknown = ~np.isfinite(ii) & (span > 0) & ~np.isin(frq, ["", "ONCE"])
     if unknown.any():
-        notes.append(f"{ex.file}: EXDOSFRQ {sorted(set(frq[unknown]))} not expanded; one "
-                     f"dose at EXSTDTC")
+        notes.append(
+            f"{ex.file}: EXDOSFRQ {sorted(set(frq[unknown]))} not expanded; one dose at EXSTDTC"
+        )
     if not (addl > 0).any():
         return d
     out = expand_addl(d.assign(addl=addl, ii=np.nan_to_num(ii)))
-    notes.append(f"{ex.file}: {int(addl.sum())} dose(s) added from EXDOSFRQ over "
-                 f"EXSTDTC-EXENDTC")
+    notes.append(f"{ex.file}: {int(addl.sum())} dose(s) added from EXDOSFRQ over EXSTDTC-EXENDTC")
     return out.drop(columns=["addl", "ii"])
 
 
 def _concentrations(pc: _T, units, mw, problems, notes):
     n = len(pc.f)
     if not (pc.has("USUBJID") or pc.has("POOLID")):
-        raise DataError(Problem("no USUBJID (or POOLID) variable", file=pc.file,
-                                column="USUBJID", fix="add USUBJID to the PC file"))
+        raise DataError(
+            Problem(
+                "no USUBJID (or POOLID) variable",
+                file=pc.file,
+                column="USUBJID",
+                fix="add USUBJID to the PC file",
+            )
+        )
     subject = pc.text("USUBJID")
     if pc.has("POOLID"):
         subject = np.where(subject == "", pc.text("POOLID"), subject)
-    problems += [Problem("no USUBJID or POOLID", file=pc.file, row=int(r),
-                         column=pc.names.get("USUBJID", "POOLID"), fix="fill in USUBJID")
-                 for r in pc.rows[subject == ""]]
+    problems += [
+        Problem(
+            "no USUBJID or POOLID",
+            file=pc.file,
+            row=int(r),
+            column=pc.names.get("USUBJID", "POOLID"),
+            fix="fill in USUBJID",
+        )
+        for r in pc.rows[subject == ""]
+    ]
     analyte = pc.text("PCTESTCD", "") if pc.has("PCTESTCD") else pc.text("PCTEST", "")
     analyte = np.where(analyte == "", "ANALYTE", analyte)
     stresn, stresc, orres = pc.text("PCSTRESN"), pc.text("PCSTRESC"), pc.text("PCORRES")
     use_std = (stresn != "") | (stresc != "")
     text = pd.Series(np.where(stresn != "", stresn, np.where(stresc != "", stresc, orres)))
     unit_rows = np.where(use_std, pc.text("PCSTRESU"), pc.text("PCORRESU"))
-    column = np.where(stresn != "", pc.names.get("PCSTRESN", "PCSTRESN"),
-                      np.where(stresc != "", pc.names.get("PCSTRESC", "PCSTRESC"),
-                               pc.names.get("PCORRES", "PCORRES")))
+    column = np.where(
+        stresn != "",
+        pc.names.get("PCSTRESN", "PCSTRESN"),
+        np.where(
+            stresc != "", pc.names.get("PCSTRESC", "PCSTRESC"), pc.names.get("PCORRES", "PCORRES")
+        ),
+    )
     c = classify_conc(text)
     bad = c["kind"] == "bad"
-    problems += [Problem(f"concentration is neither a finite number nor recognised BLQ text: {v!r}",
-                         file=pc.file, row=int(r), column=col,
-                         fix="PCSTRESN must be numeric; BLQ text goes in PCSTRESC "
-                             "('BLQ', '<LLOQ', '<0.5')")
-                 for r, v, col in zip(pc.rows[bad], text[bad], column[bad], strict=True)]
+    problems += [
+        Problem(
+            f"concentration is neither a finite number nor recognised BLQ text: {v!r}",
+            file=pc.file,
+            row=int(r),
+            column=col,
+            fix="PCSTRESN must be numeric; BLQ text goes in PCSTRESC ('BLQ', '<LLOQ', '<0.5')",
+        )
+        for r, v, col in zip(pc.rows[bad], text[bad], column[bad], strict=True)
+    ]
     combined = np.where(np.isnan(c["value"]), c["limit"], c["value"])
     unit_rows = np.where(c["limit_unit"] != "", c["limit_unit"], unit_rows)
     declared = (units or {}).get("conc")
     combined, conc_unit = resolve_unit(
-        combined, what="conc", column=pc.names.get("PCSTRESN", "PCSTRESN"), file=pc.file,
-        rows=pc.rows, row_units=unit_rows, unit_column=pc.names.get("PCSTRESU", "PCSTRESU"),
-        declared=declared, mw=mw, analytes=analyte, notes=notes, problems=problems)
+        combined,
+        what="conc",
+        column=pc.names.get("PCSTRESN", "PCSTRESN"),
+        file=pc.file,
+        rows=pc.rows,
+        row_units=unit_rows,
+        unit_column=pc.names.get("PCSTRESU", "PCSTRESU"),
+        declared=declared,
+        mw=mw,
+        analytes=analyte,
+        notes=notes,
+        problems=problems,
+    )
     lloq, _ = resolve_unit(
-        pc.numbers("PCLLOQ", problems, "PCLLOQ"), what="conc",
-        column=pc.names.get("PCLLOQ"), file=pc.file, rows=pc.rows, row_units=unit_rows,
-        unit_column=pc.names.get("PCSTRESU", "PCSTRESU"), header_unit=conc_unit,
-        declared=declared, mw=mw, analytes=analyte, target=conc_unit, label="LLOQ",
-        report_missing=False, notes=notes, problems=problems)
+        pc.numbers("PCLLOQ", problems, "PCLLOQ"),
+        what="conc",
+        column=pc.names.get("PCLLOQ"),
+        file=pc.file,
+        rows=pc.rows,
+        row_units=unit_rows,
+        unit_column=pc.names.get("PCSTRESU", "PCSTRESU"),
+        header_unit=conc_unit,
+        declared=declared,
+        mw=mw,
+        analytes=analyte,
+        target=conc_unit,
+        label="LLOQ",
+        report_missing=False,
+        notes=notes,
+        problems=problems,
+    )
     number = c["kind"] == "number"
-    res = finish_conc(c["kind"], np.where(number, combined, np.nan),
-                      np.where(number, np.nan, combined), lloq, text)
+    res = finish_conc(
+        c["kind"],
+        np.where(number, combined, np.nan),
+        np.where(number, np.nan, combined),
+        lloq,
+        text,
+    )
     not_done = pd.Series(pc.text("PCSTAT")).str.upper().to_numpy() == "NOT DONE"
     reasnd = pc.text("PCREASND")
     r_nd = np.where(not_done, np.where(reasnd != "", "not done: " + reasnd, "not done"), "")
@@ -232,10 +336,19 @@ def _concentrations(pc: _T, units, mw, problems, notes):
     reasex = pc.text("PCREASEX")
     r_ex = np.where(reasex != "", reasex, np.where(flag, "excluded (PCEXCLFL=Y)", ""))
     exclude = combine_exclude(join_reasons(r_nd, r_ex), res["reason"])
-    conc = pd.DataFrame({"subject": subject, "conc": res["conc"], "blq": res["blq"],
-                         "lloq": res["lloq"], "analyte": analyte,
-                         "matrix": pc.text("PCSPEC", "PLASMA"), "exclude": exclude,
-                         "source_row": pc.rows, "conc_reported": res["conc_reported"]})
+    conc = pd.DataFrame(
+        {
+            "subject": subject,
+            "conc": res["conc"],
+            "blq": res["blq"],
+            "lloq": res["lloq"],
+            "analyte": analyte,
+            "matrix": pc.text("PCSPEC", "PLASMA"),
+            "exclude": exclude,
+            "source_row": pc.rows,
+            "conc_reported": res["conc_reported"],
+        }
+    )
     return conc, conc_unit
 
 
@@ -244,10 +357,16 @@ def _times(pc: _T, subject, first_stamp, first_day, problems, notes):
     eltm = np.full(len(pc.f), np.nan)
     if pc.has("PCELTM"):
         eltm, bad = parse_durations(pc.col("PCELTM"))
-        problems += [Problem(f"PCELTM is not an ISO 8601 duration: {v!r}", file=pc.file,
-                             row=int(r), column=pc.names["PCELTM"],
-                             fix="write e.g. PT2H, PT30M, P1D, -PT0.5H")
-                     for r, v in zip(pc.rows[bad], pc.col("PCELTM")[bad], strict=True)]
+        problems += [
+            Problem(
+                f"PCELTM is not an ISO 8601 duration: {v!r}",
+                file=pc.file,
+                row=int(r),
+                column=pc.names["PCELTM"],
+                fix="write e.g. PT2H, PT30M, P1D, -PT0.5H",
+            )
+            for r, v in zip(pc.rows[bad], pc.col("PCELTM")[bad], strict=True)
+        ]
     key = pd.Series(subject)
     # PCELTM counts from the reference dose: place that dose by PCRFTDTC (its date-time),
     # else by PCNOMDY (the day of the profile, SEND), else at the first dose
@@ -267,8 +386,10 @@ def _times(pc: _T, subject, first_stamp, first_day, problems, notes):
         stamp, date_only = pc.stamps("PCDTC", problems)
         actual = np.where(date_only, np.nan, _hours(stamp, _lookup(key, first_stamp)))
         if date_only.any():
-            notes.append(f"{pc.file}: {int(date_only.sum())} PCDTC value(s) without a clock "
-                         f"time: nominal time used")
+            notes.append(
+                f"{pc.file}: {int(date_only.sum())} PCDTC value(s) without a clock "
+                f"time: nominal time used"
+            )
     return actual, nominal
 
 
@@ -285,16 +406,18 @@ def _pool_doses(pooldef: _T, doses, first_stamp, first_day, notes):
     notes.append(f"{pooldef.file}: {len(first)} pool(s) dosed as their first member")
     stamp = first_stamp[first_stamp.index.isin(pool_of.index)].rename(index=pool_of.to_dict())
     day = first_day[first_day.index.isin(pool_of.index)].rename(index=pool_of.to_dict())
-    return (pd.concat([doses, copied], ignore_index=True), pd.concat([first_stamp, stamp]),
-            pd.concat([first_day, day]))
+    return (
+        pd.concat([doses, copied], ignore_index=True),
+        pd.concat([first_stamp, stamp]),
+        pd.concat([first_day, day]),
+    )
 
 
 def _subjects(dm: _T | None, bw: _T | None, problems, notes):
     if dm is None:
         table = None
     else:
-        cols = {"subject": dm.text("USUBJID"), "species": dm.text("SPECIES"),
-                "sex": dm.text("SEX")}
+        cols = {"subject": dm.text("USUBJID"), "species": dm.text("SPECIES"), "sex": dm.text("SEX")}
         group_var = next((v for v in ("ARM", "SETCD", "ARMCD") if dm.has(v)), None)
         if group_var:
             cols["group"] = dm.text(group_var)
@@ -308,15 +431,23 @@ def _subjects(dm: _T | None, bw: _T | None, problems, notes):
         keep = np.ones(len(bw.f), bool)
         if bw.has("BWTESTCD"):
             keep = pd.Series(bw.text("BWTESTCD")).str.upper().isin(["BW", ""]).to_numpy()
-        w, _ = resolve_unit(bw.numbers("BWSTRESN", problems, "BWSTRESN"), what="weight",
-                            column=bw.names.get("BWSTRESN"), file=bw.file, rows=bw.rows,
-                            row_units=bw.text("BWSTRESU") if bw.has("BWSTRESU") else None,
-                            unit_column=bw.names.get("BWSTRESU", "BWSTRESU"), target="kg",
-                            notes=notes, problems=problems)
+        w, _ = resolve_unit(
+            bw.numbers("BWSTRESN", problems, "BWSTRESN"),
+            what="weight",
+            column=bw.names.get("BWSTRESN"),
+            file=bw.file,
+            rows=bw.rows,
+            row_units=bw.text("BWSTRESU") if bw.has("BWSTRESU") else None,
+            unit_column=bw.names.get("BWSTRESU", "BWSTRESU"),
+            target="kg",
+            notes=notes,
+            problems=problems,
+        )
         base = parse_flags(bw.col("BWBLFL"))[0] if bw.has("BWBLFL") else np.zeros(len(w), bool)
         order = bw.numbers("BWDY", problems, "BWDY") if bw.has("BWDY") else np.arange(len(w))
-        b = pd.DataFrame({"subject": bw.text("USUBJID"), "weight": w, "_base": ~base,
-                          "_order": order})[keep & ~np.isnan(w)]
+        b = pd.DataFrame(
+            {"subject": bw.text("USUBJID"), "weight": w, "_base": ~base, "_order": order}
+        )[keep & ~np.isnan(w)]
         weight = b.sort_values(["_base", "_order"], kind="stable").drop_duplicates("subject")
         weight = weight.set_index("subject")["weight"]
         if table is None:
@@ -345,10 +476,12 @@ def read_cdisc(tables: dict[str, RawTable], *, units=None, mw=None) -> Parts:
         dose_unit = (units or {}).get("dose")
         first_stamp, first_day = pd.Series(dtype="datetime64[ns]"), pd.Series(dtype=float)
     if "pooldef" in tables and len(doses):
-        doses, first_stamp, first_day = _pool_doses(_T(tables["pooldef"]), doses,
-                                                    first_stamp, first_day, notes)
-    actual, nominal = _times(pc, conc["subject"].to_numpy(), first_stamp, first_day,
-                             problems, notes)
+        doses, first_stamp, first_day = _pool_doses(
+            _T(tables["pooldef"]), doses, first_stamp, first_day, notes
+        )
+    actual, nominal = _times(
+        pc, conc["subject"].to_numpy(), first_stamp, first_day, problems, notes
+    )
     conc.insert(1, "time", actual)
     conc.insert(2, "nominal_time", nominal)
     if pc.has("PCTPTREF"):
@@ -357,15 +490,37 @@ def read_cdisc(tables: dict[str, RawTable], *, units=None, mw=None) -> Parts:
     dm = _T(tables["dm"]) if "dm" in tables else None
     bw = _T(tables["bw"]) if "bw" in tables else None
     subjects = _subjects(dm, bw, problems, notes)
-    wanted = [(pc, "subject", "USUBJID"), (pc, "time", "PCDTC"),
-              (pc, "nominal_time", "PCELTM"), (pc, "conc", "PCSTRESN"), (pc, "lloq", "PCLLOQ"),
-              (pc, "analyte", "PCTESTCD"), (pc, "matrix", "PCSPEC"), (pc, "exclude", "PCEXCLFL"),
-              (ex, "dose:dose", "EXDOSE"), (ex, "dose:route", "EXROUTE"),
-              (ex, "dose:time", "EXSTDTC"), (ex, "dose:duration", "EXENDTC"),
-              (dm, "species", "SPECIES"), (dm, "sex", "SEX"), (dm, "group", "ARM"),
-              (bw, "weight", "BWSTRESN")]
+    wanted = [
+        (pc, "subject", "USUBJID"),
+        (pc, "time", "PCDTC"),
+        (pc, "nominal_time", "PCELTM"),
+        (pc, "conc", "PCSTRESN"),
+        (pc, "lloq", "PCLLOQ"),
+        (pc, "analyte", "PCTESTCD"),
+        (pc, "matrix", "PCSPEC"),
+        (pc, "exclude", "PCEXCLFL"),
+        (ex, "dose:dose", "EXDOSE"),
+        (ex, "dose:route", "EXROUTE"),
+        (ex, "dose:time", "EXSTDTC"),
+        (ex, "dose:duration", "EXENDTC"),
+        (dm, "species", "SPECIES"),
+        (dm, "sex", "SEX"),
+        (dm, "group", "ARM"),
+        (bw, "weight", "BWSTRESN"),
+    ]
     roles = {role: t.names[var] for t, role, var in wanted if t is not None and t.has(var)}
-    files = {"conc": pc.file, "doses": ex.file if ex else pc.file,
-             "subjects": dm.file if dm else (bw.file if bw else pc.file)}
-    return Parts(conc, doses, subjects, {"time": "h", "conc": conc_unit, "dose": dose_unit},
-                 roles, files, notes, problems)
+    files = {
+        "conc": pc.file,
+        "doses": ex.file if ex else pc.file,
+        "subjects": dm.file if dm else (bw.file if bw else pc.file),
+    }
+    return Parts(
+        conc,
+        doses,
+        subjects,
+        {"time": "h", "conc": conc_unit, "dose": dose_unit},
+        roles,
+        files,
+        notes,
+        problems,
+    )

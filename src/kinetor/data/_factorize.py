@@ -45,11 +45,11 @@ def factorize(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``pd.factorize(values)`` (codes -1 for missing), hashing one row per run."""
     values = np.asarray(values)
     start = run_starts([values])
-    if start is None or start.sum() * 2 > len(values):   # no runs to speak of
+    if start is None or start.sum() * 2 > len(values):  # no runs to speak of
         return pd.factorize(values, use_na_sentinel=True)
     first = np.flatnonzero(start)
     codes, uniques = pd.factorize(values[first], use_na_sentinel=True)
-    if len(first) == 1:   # one value on every row (analyte, matrix, no exclusion)
+    if len(first) == 1:  # one value on every row (analyte, matrix, no exclusion)
         return np.full(len(values), codes[0], dtype=codes.dtype), uniques
     return codes[np.cumsum(start) - 1], uniques
 

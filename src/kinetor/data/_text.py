@@ -34,7 +34,14 @@ import pandas as pd
 from kinetor.data._factorize import factorize
 from kinetor.errors import DataError, Problem
 
-__all__ = ["RawTable", "cells_as_text", "frame_to_raw", "is_number_column", "read_raw", "read_raw_text"]
+__all__ = [
+    "RawTable",
+    "cells_as_text",
+    "frame_to_raw",
+    "is_number_column",
+    "read_raw",
+    "read_raw_text",
+]
 
 _DELIMITERS = (",", ";", "\t", "|")
 _EXCEL = {".xlsx", ".xlsm", ".xltx", ".xltm"}
@@ -66,8 +73,9 @@ class RawTable:
         """This table with every cell as text (for readers that work on text only)."""
         if not any(is_number_column(self.frame[c]) for c in self.frame.columns):
             return self
-        frame = pd.DataFrame({c: self.text(c) for c in self.frame.columns},
-                             index=range(len(self.frame)))
+        frame = pd.DataFrame(
+            {c: self.text(c) for c in self.frame.columns}, index=range(len(self.frame))
+        )
         return RawTable(frame, self.rows, self.file, self.notes, self.problems)
 
 
@@ -82,8 +90,13 @@ def _decode(data: bytes, label: str, notes: list[str]) -> str:
         try:
             text = data.decode(enc)
         except UnicodeDecodeError:
-            raise DataError(Problem("the file is binary or in an unknown encoding",
-                                    file=label, fix="save it as CSV in UTF-8")) from None
+            raise DataError(
+                Problem(
+                    "the file is binary or in an unknown encoding",
+                    file=label,
+                    fix="save it as CSV in UTF-8",
+                )
+            ) from None
         notes.append(f"{label}: no byte-order mark; read as {enc.upper()}")
         return text
     for enc in ("utf-8-sig", "cp1252", "latin-1"):
@@ -131,12 +144,16 @@ def read_raw_text(data: bytes, label: str) -> RawTable:
     if lines and lines[-1] == "":
         lines.pop()
     start = 0
-    while start < len(lines) and (not lines[start].strip() or lines[start].lstrip()
-                                  .startswith("#")):
+    while start < len(lines) and (
+        not lines[start].strip() or lines[start].lstrip().startswith("#")
+    ):
         start += 1
     if start == len(lines):
-        raise DataError(Problem("the file is empty", file=label,
-                                fix="give a file with a header row and data rows"))
+        raise DataError(
+            Problem(
+                "the file is empty", file=label, fix="give a file with a header row and data rows"
+            )
+        )
     body = lines[start:]
     delim = _sniff([ln for ln in body if ln.strip()])
     if delim is None:
@@ -153,11 +170,15 @@ def read_raw_text(data: bytes, label: str) -> RawTable:
             if reader.line_num - prev > 1:
                 # a quote opened a cell that ran over line ends: every row it swallowed
                 # would otherwise vanish into one cell
-                problems.append(Problem(
-                    f"a double quote opens a cell that runs over {reader.line_num - prev} "
-                    f"lines (rows {start + prev + 1}-{start + reader.line_num})",
-                    file=label, row=start + prev + 1,
-                    fix="remove the stray '\"' or close the quoted cell on the same line"))
+                problems.append(
+                    Problem(
+                        f"a double quote opens a cell that runs over {reader.line_num - prev} "
+                        f"lines (rows {start + prev + 1}-{start + reader.line_num})",
+                        file=label,
+                        row=start + prev + 1,
+                        fix="remove the stray '\"' or close the quoted cell on the same line",
+                    )
+                )
             prev = reader.line_num
     header = [h.strip() for h in parsed[0][1]]
     records, rows = [], []
@@ -172,21 +193,31 @@ def read_raw_text(data: bytes, label: str) -> RawTable:
         line_no = start + idx + 1
         cells = [c.strip() for c in rec]
         if len(cells) > len(header):
-            extra = [c for c in cells[len(header):] if c]
+            extra = [c for c in cells[len(header) :] if c]
             if extra:
-                problems.append(Problem(
-                    f"{len(cells)} cells but the header has {len(header)} columns",
-                    file=label, row=line_no,
-                    fix="remove the extra cells or add a header for them"))
-            cells = cells[:len(header)]
+                problems.append(
+                    Problem(
+                        f"{len(cells)} cells but the header has {len(header)} columns",
+                        file=label,
+                        row=line_no,
+                        fix="remove the extra cells or add a header for them",
+                    )
+                )
+            cells = cells[: len(header)]
         cells += [""] * (len(header) - len(cells))
         records.append(cells)
         rows.append(line_no)
     if n_comment:
         notes.append(f"{label}: {n_comment} comment line(s) starting with '#' skipped")
     if not records:
-        raise DataError(Problem("the file has a header row but no data rows", file=label,
-                                row=start + 1, fix="add the data rows under the header"))
+        raise DataError(
+            Problem(
+                "the file has a header row but no data rows",
+                file=label,
+                row=start + 1,
+                fix="add the data rows under the header",
+            )
+        )
     frame = pd.DataFrame(records, columns=_unique(header, label, notes), dtype=object)
     frame = _drop_empty_columns(frame)
     if delim != ",":
@@ -201,8 +232,9 @@ def _unique(header: list[str], label: str, notes: list[str]) -> list[str]:
         name = h or f"_unnamed_{i + 1}"
         if name in seen:
             seen[name] += 1
-            notes.append(f"{label}: column {name!r} appears twice; the second is "
-                         f"{name}.{seen[name]}")
+            notes.append(
+                f"{label}: column {name!r} appears twice; the second is {name}.{seen[name]}"
+            )
             name = f"{name}.{seen[name]}"
         else:
             seen[name] = 0
@@ -211,8 +243,7 @@ def _unique(header: list[str], label: str, notes: list[str]) -> list[str]:
 
 
 def _drop_empty_columns(frame: pd.DataFrame) -> pd.DataFrame:
-    drop = [c for c in frame.columns
-            if c.startswith("_unnamed_") and (frame[c] == "").all()]
+    drop = [c for c in frame.columns if c.startswith("_unnamed_") and (frame[c] == "").all()]
     return frame.drop(columns=drop)
 
 
@@ -238,15 +269,30 @@ def _is_text_role(column: str) -> bool:
     return any(name in ALIASES[role] for role in _TEXT_ROLES)
 
 
-_TEXT_ROLES = ("subject", "group", "analyte", "matrix", "route", "species", "sex", "exclude",
-               "conc_unit", "time_unit", "dose_unit", "weight_unit")
+_TEXT_ROLES = (
+    "subject",
+    "group",
+    "analyte",
+    "matrix",
+    "route",
+    "species",
+    "sex",
+    "exclude",
+    "conc_unit",
+    "time_unit",
+    "dose_unit",
+    "weight_unit",
+)
 
 
 def is_number_column(s: pd.Series) -> bool:
     """A DataFrame column of real numbers (float or int, plain or nullable; not bool)."""
     dt = s.dtype
-    return (pd.api.types.is_numeric_dtype(dt) and not pd.api.types.is_bool_dtype(dt)
-            and not pd.api.types.is_complex_dtype(dt))
+    return (
+        pd.api.types.is_numeric_dtype(dt)
+        and not pd.api.types.is_bool_dtype(dt)
+        and not pd.api.types.is_complex_dtype(dt)
+    )
 
 
 def cells_as_text(s: pd.Series) -> pd.Series:
@@ -256,13 +302,13 @@ def cells_as_text(s: pd.Series) -> pd.Series:
     few: subject ids, routes, units), so the per-cell work is a hash lookup in C.
     """
     s = s.reset_index(drop=True)
-    if (isinstance(s.dtype, pd.StringDtype) or (s.dtype == object
-            and pd.api.types.infer_dtype(s, skipna=True) in ("string", "empty"))):
+    if isinstance(s.dtype, pd.StringDtype) or (
+        s.dtype == object and pd.api.types.infer_dtype(s, skipna=True) in ("string", "empty")
+    ):
         codes, uniq = factorize(s.to_numpy(object))
         stripped = (u.strip() for u in uniq)
-        clean = np.array([("" if t in _NA_TEXT else t) for t in stripped] + [""],
-                         dtype=object)
-        return pd.Series(clean[codes], dtype=object)   # code -1 (missing) -> ""
+        clean = np.array([("" if t in _NA_TEXT else t) for t in stripped] + [""], dtype=object)
+        return pd.Series(clean[codes], dtype=object)  # code -1 (missing) -> ""
     text = s.astype(str).str.strip()
     text[s.isna().to_numpy() | text.isin(_NA_TEXT).to_numpy()] = ""
     return text.astype(object)
@@ -285,18 +331,22 @@ def frame_to_raw(df: pd.DataFrame, label: str = "<DataFrame>", first_row: int = 
 
 def _read_excel(path: Path, sheet) -> RawTable:
     label = f"{path.name}[{sheet}]" if sheet is not None else path.name
-    grid = pd.read_excel(path, sheet_name=0 if sheet is None else sheet, header=None,
-                         dtype=object, engine="openpyxl")
+    grid = pd.read_excel(
+        path, sheet_name=0 if sheet is None else sheet, header=None, dtype=object, engine="openpyxl"
+    )
     empty = grid.isna().all(axis=1).to_numpy()
     if empty.all():
-        raise DataError(Problem("the sheet is empty", file=label,
-                                fix="choose the sheet with the data: sheet=..."))
+        raise DataError(
+            Problem(
+                "the sheet is empty", file=label, fix="choose the sheet with the data: sheet=..."
+            )
+        )
     # the header: the first row as wide as the widest of the first rows (a title line
     # above the table has fewer cells)
     filled = grid.head(30).notna().sum(axis=1).to_numpy()
     head = int(np.argmax(filled == filled.max()))
     header = [("" if pd.isna(v) else str(v).strip()) for v in grid.iloc[head]]
-    body = grid.iloc[head + 1:]
+    body = grid.iloc[head + 1 :]
     keep = ~body.isna().all(axis=1).to_numpy()
     body = body[keep]
     notes: list[str] = []
@@ -323,11 +373,17 @@ def _excel_digits(body: pd.DataFrame, rows: np.ndarray, label: str) -> list[Prob
             big = numeric & (np.abs(values) >= 2.0**53) & (np.mod(values, 1.0) == 0)
         for i in np.flatnonzero(big):
             v = cells.iloc[i]
-            problems.append(Problem(
-                f"the number {v} has more digits than Excel keeps (15 significant): it "
-                "may not be what was typed", file=label, row=int(rows[i]), column=col,
-                fix="format the column as Text in Excel and type the ids again, or "
-                    "export the sheet as CSV from the source system"))
+            problems.append(
+                Problem(
+                    f"the number {v} has more digits than Excel keeps (15 significant): it "
+                    "may not be what was typed",
+                    file=label,
+                    row=int(rows[i]),
+                    column=col,
+                    fix="format the column as Text in Excel and type the ids again, or "
+                    "export the sheet as CSV from the source system",
+                )
+            )
     return problems
 
 
@@ -337,12 +393,16 @@ def read_raw(source, sheet=None) -> RawTable:
         return frame_to_raw(source)
     path = Path(source)
     if not path.is_file():
-        raise DataError(Problem(f"no such file: {path}", file=str(path),
-                                fix="check the path"))
+        raise DataError(Problem(f"no such file: {path}", file=str(path), fix="check the path"))
     suffix = path.suffix.lower()
     if suffix == ".xls":
-        raise DataError(Problem("old .xls workbooks are not read", file=path.name,
-                                fix="save the sheet as .xlsx or CSV"))
+        raise DataError(
+            Problem(
+                "old .xls workbooks are not read",
+                file=path.name,
+                fix="save the sheet as .xlsx or CSV",
+            )
+        )
     try:
         if suffix in _EXCEL:
             return _read_excel(path, sheet)
@@ -361,8 +421,11 @@ def read_raw(source, sheet=None) -> RawTable:
 def _unreadable(path: Path, suffix: str, sheet, exc: Exception) -> Problem:
     """The one problem of a file that cannot be opened as what its name says."""
     if isinstance(exc, OSError):
-        return Problem(f"cannot be read: {exc.strerror or exc}", file=str(path),
-                       fix="check the path and the file's permissions")
+        return Problem(
+            f"cannot be read: {exc.strerror or exc}",
+            file=str(path),
+            fix="check the path and the file's permissions",
+        )
     if suffix in _EXCEL and sheet is not None and "not found" in str(exc):
         try:
             from openpyxl import load_workbook
@@ -370,8 +433,14 @@ def _unreadable(path: Path, suffix: str, sheet, exc: Exception) -> Problem:
             names = load_workbook(path, read_only=True).sheetnames
         except Exception:  # the sheet list is a courtesy in an error message
             names = []
-        return Problem(f"no sheet {sheet!r} in the workbook", file=path.name,
-                       fix=f"use --sheet with one of: {', '.join(map(str, names))}")
+        return Problem(
+            f"no sheet {sheet!r} in the workbook",
+            file=path.name,
+            fix=f"use --sheet with one of: {', '.join(map(str, names))}",
+        )
     what = {".xpt": "a SAS transport (XPT) file"}.get(suffix, "an Excel .xlsx workbook")
-    return Problem(f"is not {what} ({type(exc).__name__}: {exc})", file=path.name,
-                   fix="export it again, or save it as CSV")
+    return Problem(
+        f"is not {what} ({type(exc).__name__}: {exc})",
+        file=path.name,
+        fix="export it again, or save it as CSV",
+    )

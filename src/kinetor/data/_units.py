@@ -41,12 +41,25 @@ def _one_unit(values, row_units, unit, target):
     return values, target or unit
 
 
-def resolve_unit(values: np.ndarray, *, what: str, column: str | None, file: str,
-                 rows: np.ndarray, row_units: np.ndarray | None = None,
-                 unit_column: str | None = None, header_unit: str | None = None,
-                 declared: str | None = None, mw=None, analytes: np.ndarray | None = None,
-                 notes: list[str], problems: list[Problem], target: str | None = None,
-                 label: str | None = None, report_missing: bool = True):
+def resolve_unit(
+    values: np.ndarray,
+    *,
+    what: str,
+    column: str | None,
+    file: str,
+    rows: np.ndarray,
+    row_units: np.ndarray | None = None,
+    unit_column: str | None = None,
+    header_unit: str | None = None,
+    declared: str | None = None,
+    mw=None,
+    analytes: np.ndarray | None = None,
+    notes: list[str],
+    problems: list[Problem],
+    target: str | None = None,
+    label: str | None = None,
+    report_missing: bool = True,
+):
     """Convert ``values`` to one unit; returns ``(converted values, unit or None)``.
 
     ``mw`` is a float or a dict analyte -> g/mol, used only for mass <-> molar.
@@ -79,13 +92,21 @@ def resolve_unit(values: np.ndarray, *, what: str, column: str | None, file: str
         return values, None
     if no_unit.any():
         example = _EXAMPLE.get(what, "unit")
-        where = f"column '{unit_column}' is empty on rows {_rows_text(rows[no_unit])}" \
-            if unit_column else "no unit column, no unit in the header and none declared"
-        problems.append(Problem(
-            f"the {what} unit is unknown ({where})", file=file,
-            row=int(rows[no_unit][0]) if unit_column else None, column=column,
-            fix=f"write the unit in the header, e.g. '{column or what} ({example})', add a "
-                f"{what}_unit column, or pass units={{'{what}': '{example}'}}"))
+        where = (
+            f"column '{unit_column}' is empty on rows {_rows_text(rows[no_unit])}"
+            if unit_column
+            else "no unit column, no unit in the header and none declared"
+        )
+        problems.append(
+            Problem(
+                f"the {what} unit is unknown ({where})",
+                file=file,
+                row=int(rows[no_unit][0]) if unit_column else None,
+                column=column,
+                fix=f"write the unit in the header, e.g. '{column or what} ({example})', add a "
+                f"{what}_unit column, or pass units={{'{what}': '{example}'}}",
+            )
+        )
         return values, None
     distinct = pd.unique(per_row[has_value])
     parsed = {}
@@ -94,10 +115,15 @@ def resolve_unit(values: np.ndarray, *, what: str, column: str | None, file: str
             parsed[u] = parse_unit(u)
         except UnitError:
             bad_rows = rows[has_value & (per_row == u)]
-            problems.append(Problem(
-                f"unknown {what} unit {u!r} (rows {_rows_text(bad_rows)})", file=file,
-                row=int(bad_rows[0]), column=unit_column or column,
-                fix="use a unit such as 'ng/mL', 'ug/mL', 'nM', 'mg/kg', 'mg', 'h', 'min'"))
+            problems.append(
+                Problem(
+                    f"unknown {what} unit {u!r} (rows {_rows_text(bad_rows)})",
+                    file=file,
+                    row=int(bad_rows[0]),
+                    column=unit_column or column,
+                    fix="use a unit such as 'ng/mL', 'ug/mL', 'nM', 'mg/kg', 'mg', 'h', 'min'",
+                )
+            )
     if len(parsed) < len(distinct):
         return values, None
     if target is None:
@@ -117,17 +143,28 @@ def resolve_unit(values: np.ndarray, *, what: str, column: str | None, file: str
                     sub = sel & (analytes == a)
                     out[sub] = convert(values[sub], u, target, mw=mw.get(str(a)))
             else:
-                out[sel] = convert(values[sel], u, target, mw=mw if not isinstance(mw, dict)
-                                   else None)
+                out[sel] = convert(
+                    values[sel], u, target, mw=mw if not isinstance(mw, dict) else None
+                )
         except UnitError as exc:
-            problems.append(Problem(
-                f"{what} values in {u!r} cannot be converted to {target!r}: {exc} "
-                f"(rows {_rows_text(rows[sel])})", file=file, row=int(rows[sel][0]),
-                column=unit_column or column,
-                fix=f"give all {what} values in one unit" + (
-                    ", or pass mw=... (g/mol) for mass <-> molar" if "molecular" in str(exc)
-                    else "")))
+            problems.append(
+                Problem(
+                    f"{what} values in {u!r} cannot be converted to {target!r}: {exc} "
+                    f"(rows {_rows_text(rows[sel])})",
+                    file=file,
+                    row=int(rows[sel][0]),
+                    column=unit_column or column,
+                    fix=f"give all {what} values in one unit"
+                    + (
+                        ", or pass mw=... (g/mol) for mass <-> molar"
+                        if "molecular" in str(exc)
+                        else ""
+                    ),
+                )
+            )
             continue
-        notes.append(f"{label or what}: {int(sel.sum())} value(s) converted from {u} to "
-                     f"{format_unit(target)} ({file}, column {unit_column or column})")
+        notes.append(
+            f"{label or what}: {int(sel.sum())} value(s) converted from {u} to "
+            f"{format_unit(target)} ({file}, column {unit_column or column})"
+        )
     return out, target

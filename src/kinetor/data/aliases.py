@@ -21,27 +21,86 @@ __all__ = ["ALIASES", "UNIT_ROLES", "guess_roles", "normalise_name", "split_head
 
 # role -> accepted names (normalised). Order matters: earlier names win.
 ALIASES: dict[str, tuple[str, ...]] = {
-    "subject": ("subject", "subject_id", "subjid", "usubjid", "id", "animal", "animal_id",
-                "animalid", "animal_no", "animal_number", "animal_num", "mouse", "mouse_id",
-                "rat", "rat_id", "patient", "patient_id", "individual", "subj"),
-    "time": ("time", "actual_time", "atime", "afrlt", "time_after_first_dose", "tafd",
-             "time_after_dose", "tad", "elapsed_time", "hours", "hour", "hr", "t",
-             "start_time", "collection_start", "start_of_collection"),
+    "subject": (
+        "subject",
+        "subject_id",
+        "subjid",
+        "usubjid",
+        "id",
+        "animal",
+        "animal_id",
+        "animalid",
+        "animal_no",
+        "animal_number",
+        "animal_num",
+        "mouse",
+        "mouse_id",
+        "rat",
+        "rat_id",
+        "patient",
+        "patient_id",
+        "individual",
+        "subj",
+    ),
+    "time": (
+        "time",
+        "actual_time",
+        "atime",
+        "afrlt",
+        "time_after_first_dose",
+        "tafd",
+        "time_after_dose",
+        "tad",
+        "elapsed_time",
+        "hours",
+        "hour",
+        "hr",
+        "t",
+        "start_time",
+        "collection_start",
+        "start_of_collection",
+    ),
     "end_time": ("end_time", "collection_end", "end_of_collection", "stop_time", "end"),
     "volume": ("volume", "urine_volume", "collection_volume", "sample_volume", "vol"),
-    "nominal_time": ("nominal_time", "nominal", "nom_time", "ntime", "nfrlt", "planned_time",
-                     "scheduled_time", "nominal_time_point"),
-    "conc": ("conc", "concentration", "dv", "aval", "cp", "plasma_conc",
-             "plasma_concentration", "result", "value", "pcstresn"),
+    "nominal_time": (
+        "nominal_time",
+        "nominal",
+        "nom_time",
+        "ntime",
+        "nfrlt",
+        "planned_time",
+        "scheduled_time",
+        "nominal_time_point",
+    ),
+    "conc": (
+        "conc",
+        "concentration",
+        "dv",
+        "aval",
+        "cp",
+        "plasma_conc",
+        "plasma_concentration",
+        "result",
+        "value",
+        "pcstresn",
+    ),
     "dose": ("dose", "amt", "dosea", "exdose", "dose_level", "dose_amount", "dose_mg_kg"),
     "dose_time": ("dose_time", "time_of_dose", "tdose", "dosing_time"),
     "route": ("route", "exroute", "admin_route", "route_of_administration", "administration"),
     "duration": ("duration", "infusion_duration", "dur", "tinf", "infusion_time"),
-    "group": ("group", "grp", "arm", "treatment", "treatment_group", "cohort", "dose_group",
-              "setcd", "trt"),
+    "group": (
+        "group",
+        "grp",
+        "arm",
+        "treatment",
+        "treatment_group",
+        "cohort",
+        "dose_group",
+        "setcd",
+        "trt",
+    ),
     "analyte": ("analyte", "compound", "paramcd", "pctestcd", "test", "analyte_name"),
-    "matrix": ("matrix", "specimen", "pcspec", "sample_type", "sample_matrix", "tissue",
-               "parcat1"),
+    "matrix": ("matrix", "specimen", "pcspec", "sample_type", "sample_matrix", "tissue", "parcat1"),
     "lloq": ("lloq", "loq", "lloq_value", "pclloq", "alloq", "lower_limit"),
     "blq": ("blq", "bql", "blq_flag", "blqfl", "below_lloq", "cens", "censored"),
     "exclude": ("exclude", "excluded", "exclusion", "exclude_reason", "exclusion_reason"),
@@ -52,22 +111,59 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "ss": ("ss", "steady_state"),
     "ii": ("ii", "interdose_interval", "tau"),
     "addl": ("addl", "additional_doses"),
-    "conc_unit": ("conc_unit", "conc_units", "concu", "avalu", "pcstresu", "dv_unit", "dvu",
-                  "concentration_unit"),
+    "conc_unit": (
+        "conc_unit",
+        "conc_units",
+        "concu",
+        "avalu",
+        "pcstresu",
+        "dv_unit",
+        "dvu",
+        "concentration_unit",
+    ),
     "time_unit": ("time_unit", "time_units", "timeu", "frltu", "tunit"),
     "dose_unit": ("dose_unit", "dose_units", "doseu", "exdosu", "amt_unit", "amtu"),
     "weight_unit": ("weight_unit", "weight_units", "bw_unit", "wtu"),
 }
 
 # roles whose header may carry a unit, and the unit role it fills
-UNIT_ROLES = {"time": "time", "nominal_time": "time", "conc": "conc", "dose": "dose",
-              "lloq": "lloq", "weight": "weight", "duration": "duration",
-              "dose_time": "dose_time", "ii": "ii", "end_time": "time", "volume": "volume"}
+UNIT_ROLES = {
+    "time": "time",
+    "nominal_time": "time",
+    "conc": "conc",
+    "dose": "dose",
+    "lloq": "lloq",
+    "weight": "weight",
+    "duration": "duration",
+    "dose_time": "dose_time",
+    "ii": "ii",
+    "end_time": "time",
+    "volume": "volume",
+}
 
-_SUFFIX_UNITS = {"h": "h", "hr": "h", "hrs": "h", "hour": "h", "hours": "h", "min": "min",
-                 "d": "day", "day": "day", "days": "day", "ng_ml": "ng/mL", "ug_ml": "ug/mL",
-                 "mg_l": "mg/L", "ug_l": "ug/L", "nm": "nM", "um": "uM", "mg_kg": "mg/kg",
-                 "mg": "mg", "ug": "ug", "kg": "kg", "g": "g", "umol_kg": "umol/kg"}
+_SUFFIX_UNITS = {
+    "h": "h",
+    "hr": "h",
+    "hrs": "h",
+    "hour": "h",
+    "hours": "h",
+    "min": "min",
+    "d": "day",
+    "day": "day",
+    "days": "day",
+    "ng_ml": "ng/mL",
+    "ug_ml": "ug/mL",
+    "mg_l": "mg/L",
+    "ug_l": "ug/L",
+    "nm": "nM",
+    "um": "uM",
+    "mg_kg": "mg/kg",
+    "mg": "mg",
+    "ug": "ug",
+    "kg": "kg",
+    "g": "g",
+    "umol_kg": "umol/kg",
+}
 _BRACKET = re.compile(r"^(?P<base>.*?)\s*[(\[]\s*(?P<unit>[^()\[\]]+?)\s*[)\]]\s*$")
 
 
@@ -90,14 +186,15 @@ def _match(norm: str, aliases: tuple[str, ...]) -> tuple[int, str | None] | None
         if norm == alias:
             return rank, None
         if norm.startswith(alias + "_"):
-            unit = _SUFFIX_UNITS.get(norm[len(alias) + 1:])
+            unit = _SUFFIX_UNITS.get(norm[len(alias) + 1 :])
             if unit:
                 return rank, unit
     return None
 
 
-def guess_roles(columns, roles: dict[str, str] | None = None,
-                allowed: tuple[str, ...] | None = None):
+def guess_roles(
+    columns, roles: dict[str, str] | None = None, allowed: tuple[str, ...] | None = None
+):
     """Assign columns to roles.
 
     Returns ``(roles, header_units, problems)``: role -> column, role -> unit written in
@@ -110,9 +207,13 @@ def guess_roles(columns, roles: dict[str, str] | None = None,
     taken: set[str] = set()
     for role, col in (roles or {}).items():
         if col not in columns:
-            problems.append(Problem(
-                f"roles maps {role!r} to column {col!r}, which is not in the file",
-                column=col, fix=f"use one of: {', '.join(columns)}"))
+            problems.append(
+                Problem(
+                    f"roles maps {role!r} to column {col!r}, which is not in the file",
+                    column=col,
+                    fix=f"use one of: {', '.join(columns)}",
+                )
+            )
             continue
         chosen[role] = col
         taken.add(col)

@@ -56,10 +56,17 @@ import pandas as pd
 
 __all__ = ["BLQ_RULES", "BLQRule", "apply_blq_rule", "blq_shape", "fill_lloq"]
 
-BLQRule = Literal["pknca", "zero", "missing", "zero-before-tmax", "half-lloq",
-                  "half-lloq-first-zero"]
-BLQ_RULES: tuple[str, ...] = ("pknca", "zero", "missing", "zero-before-tmax", "half-lloq",
-                              "half-lloq-first-zero")
+BLQRule = Literal[
+    "pknca", "zero", "missing", "zero-before-tmax", "half-lloq", "half-lloq-first-zero"
+]
+BLQ_RULES: tuple[str, ...] = (
+    "pknca",
+    "zero",
+    "missing",
+    "zero-before-tmax",
+    "half-lloq",
+    "half-lloq-first-zero",
+)
 PROFILE_KEYS = ["subject", "analyte", "matrix"]
 
 
@@ -87,13 +94,16 @@ def blq_shape(rule) -> dict[str, str | float] | None:
         if rule in BLQ_RULES:
             return None
         if "=" not in rule:
-            raise KinetorError(f"unknown BLQ rule {rule!r}: choose one of "
-                               f"{', '.join(BLQ_RULES)} or a shape such as "
-                               "'first=keep,middle=drop,last=keep'")
+            raise KinetorError(
+                f"unknown BLQ rule {rule!r}: choose one of "
+                f"{', '.join(BLQ_RULES)} or a shape such as "
+                "'first=keep,middle=drop,last=keep'"
+            )
         pairs = [part.split("=", 1) for part in rule.split(",") if part.strip()]
         if any(len(p) != 2 for p in pairs):
-            raise KinetorError(f"BLQ rule {rule!r}: write position=action pairs "
-                               "separated by commas")
+            raise KinetorError(
+                f"BLQ rule {rule!r}: write position=action pairs separated by commas"
+            )
         rule = {k.strip().replace(".", "_"): v.strip() for k, v in pairs}
     if not isinstance(rule, dict):
         raise KinetorError(f"BLQ rule {rule!r}: give a name or a dict of positions")
@@ -108,12 +118,16 @@ def blq_shape(rule) -> dict[str, str | float] | None:
         except (TypeError, ValueError):
             number = float("nan")
         if not np.isfinite(number) or number < 0:
-            raise KinetorError(f"BLQ rule position {key!r}: action {action!r} is not "
-                               "'keep', 'drop' or a concentration >= 0")
+            raise KinetorError(
+                f"BLQ rule position {key!r}: action {action!r} is not "
+                "'keep', 'drop' or a concentration >= 0"
+            )
         out[key] = number
     if set(out) not in ({*_SHAPES[0]}, {*_SHAPES[1]}):
-        raise KinetorError(f"BLQ rule positions {sorted(out)}: give first, middle and last, "
-                           "or before_tmax and after_tmax")
+        raise KinetorError(
+            f"BLQ rule positions {sorted(out)}: give first, middle and last, "
+            "or before_tmax and after_tmax"
+        )
     return out
 
 
@@ -133,8 +147,12 @@ def _append_reason(exclude: pd.Series, mask: np.ndarray, reason: str) -> pd.Seri
     return out
 
 
-def apply_blq_rule(conc: pd.DataFrame, rule: BLQRule | str = "pknca",
-                   by: list[str] | None = None, time_col: str = "time") -> pd.DataFrame:
+def apply_blq_rule(
+    conc: pd.DataFrame,
+    rule: BLQRule | str = "pknca",
+    by: list[str] | None = None,
+    time_col: str = "time",
+) -> pd.DataFrame:
     """Apply a named BLQ rule; return a copy with ``conc_used`` and updated ``exclude``.
 
     Parameters
@@ -182,8 +200,9 @@ def apply_blq_rule(conc: pd.DataFrame, rule: BLQRule | str = "pknca",
             parts = (("before_tmax", before), ("after_tmax", blq & ~before))
         for name, where in parts:
             used, drop = _action(where, shape[name], used, drop)
-        rule = ",".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}"
-                        for k, v in shape.items())
+        rule = ",".join(
+            f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}" for k, v in shape.items()
+        )
     elif rule == "pknca":
         used = np.where(where_first | where_last, 0.0, used)
         drop = where_mid
@@ -211,8 +230,9 @@ def apply_blq_rule(conc: pd.DataFrame, rule: BLQRule | str = "pknca",
     drop_out[order] = drop
     out = conc.copy()
     out["conc_used"] = used_out
-    out["exclude"] = _append_reason(flat["exclude"], drop_out,
-                                    f"BLQ dropped by rule '{rule}'").to_numpy()
+    out["exclude"] = _append_reason(
+        flat["exclude"], drop_out, f"BLQ dropped by rule '{rule}'"
+    ).to_numpy()
     return out
 
 
@@ -257,16 +277,19 @@ def fill_lloq(study, lloq: float | None = None):
         missing = np.isnan(lq)
         lq[missing] = lloq
         if missing.any():
-            notes.append(f"LLOQ {lloq:g} {unit} (global) given to {int(missing.sum())} "
-                         "samples without one")
+            notes.append(
+                f"LLOQ {lloq:g} {unit} (global) given to {int(missing.sum())} samples without one"
+            )
         below = missing & ~blq & (value < lloq) & (value >= 0)
         if below.any():
             if "conc_reported" not in conc.columns:
                 conc["conc_reported"] = conc["conc"].to_numpy(float)
             blq |= below
             value[below] = np.nan
-            notes.append(f"{int(below.sum())} measured values below the LLOQ {lloq:g} "
-                         f"{unit} are BLQ (the numbers are kept in conc_reported)")
+            notes.append(
+                f"{int(below.sum())} measured values below the LLOQ {lloq:g} "
+                f"{unit} are BLQ (the numbers are kept in conc_reported)"
+            )
     else:
         keys = [k for k in ("analyte", "matrix") if k in conc.columns]
         for key, idx in conc.groupby(keys, sort=True, observed=True).indices.items():
@@ -278,12 +301,16 @@ def fill_lloq(study, lloq: float | None = None):
             name = str(key[0]) + (f" ({key[1]})" if len(key) > 1 else "")
             if len(vals) > 1:
                 listed = ", ".join(f"{v:g}" for v in vals)
-                notes.append(f"LLOQ of {name}: several values ({listed}); {len(missing)} "
-                             "samples without one keep none")
+                notes.append(
+                    f"LLOQ of {name}: several values ({listed}); {len(missing)} "
+                    "samples without one keep none"
+                )
                 continue
             lq[missing] = vals[0]
-            notes.append(f"LLOQ of {name}: {vals[0]:g} {unit} given to {len(missing)} "
-                         "samples without one (from the analyte's other samples)")
+            notes.append(
+                f"LLOQ of {name}: {vals[0]:g} {unit} given to {len(missing)} "
+                "samples without one (from the analyte's other samples)"
+            )
     conc["lloq"] = lq
     conc["blq"] = blq
     conc["conc"] = value

@@ -44,8 +44,9 @@ def parse_time_list(text: str) -> list[float]:
         try:
             out.append(float(part))
         except ValueError:
-            raise KinetorError(f"nominal time {part!r} is not a number: write e.g. "
-                               "--nominal-times 0,0.25,0.5,1,2") from None
+            raise KinetorError(
+                f"nominal time {part!r} is not a number: write e.g. --nominal-times 0,0.25,0.5,1,2"
+            ) from None
     return out
 
 
@@ -61,11 +62,17 @@ def bin_nominal_times(study, nominal, tolerance: float | None = None):
         raise KinetorError("nominal times: give a list of finite numbers, e.g. 0,0.5,1,2")
     conc = study.conc.copy()
     t = conc["time"].to_numpy(float)
-    nom = conc["nominal_time"].to_numpy(float).copy() if "nominal_time" in conc.columns \
+    nom = (
+        conc["nominal_time"].to_numpy(float).copy()
+        if "nominal_time" in conc.columns
         else np.full(len(conc), np.nan)
+    )
     todo = np.isnan(nom) & np.isfinite(t)
-    idx = np.clip(np.searchsorted(grid, t), 1, max(len(grid) - 1, 1)) if len(grid) > 1 \
+    idx = (
+        np.clip(np.searchsorted(grid, t), 1, max(len(grid) - 1, 1))
+        if len(grid) > 1
         else np.zeros(len(t), int)
+    )
     if len(grid) > 1:
         lo, hi = grid[idx - 1], grid[idx]
         near = np.where(np.abs(t - lo) <= np.abs(hi - t), lo, hi)
@@ -76,9 +83,13 @@ def bin_nominal_times(study, nominal, tolerance: float | None = None):
     conc["nominal_time"] = nom
     unit = study.units.get("time", "")
     notes = list(study.notes)
-    notes.append(f"nominal times: {int(ok.sum())} samples binned to the nearest protocol "
-                 f"time ({', '.join(f'{g:g}' for g in grid)} {unit})")
+    notes.append(
+        f"nominal times: {int(ok.sum())} samples binned to the nearest protocol "
+        f"time ({', '.join(f'{g:g}' for g in grid)} {unit})"
+    )
     if (todo & ~ok).any():
-        notes.append(f"nominal times: {int((todo & ~ok).sum())} samples further than "
-                     f"{tolerance:g} {unit} from every protocol time keep none")
+        notes.append(
+            f"nominal times: {int((todo & ~ok).sum())} samples further than "
+            f"{tolerance:g} {unit} from every protocol time keep none"
+        )
     return replace(study, conc=conc, notes=notes)

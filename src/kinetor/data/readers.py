@@ -44,9 +44,21 @@ from kinetor.errors import DataError, Problem
 __all__ = ["detect_format", "read_study"]
 
 Format = Literal["csv", "sdtm", "send", "adnca", "nonmem", "kinetor"]
-_FORMATS = {"csv": "csv", "generic": "csv", "excel": "csv", "tsv": "csv", "txt": "csv",
-            "sdtm": "sdtm", "send": "sdtm", "cdisc": "sdtm", "adnca": "adnca",
-            "adpc": "adnca", "adam": "adnca", "nonmem": "nonmem", "kinetor": "kinetor"}
+_FORMATS = {
+    "csv": "csv",
+    "generic": "csv",
+    "excel": "csv",
+    "tsv": "csv",
+    "txt": "csv",
+    "sdtm": "sdtm",
+    "send": "sdtm",
+    "cdisc": "sdtm",
+    "adnca": "adnca",
+    "adpc": "adnca",
+    "adam": "adnca",
+    "nonmem": "nonmem",
+    "kinetor": "kinetor",
+}
 _DOMAINS = ("pc", "ex", "dm", "bw", "pooldef")
 _SUFFIXES = (".csv", ".xpt", ".xlsx", ".tsv", ".txt")
 
@@ -95,12 +107,18 @@ def _sibling(path: Path, domain: str) -> Path | None:
 
 def _cdisc_tables(source, sheet) -> dict[str, RawTable]:
     if isinstance(source, dict):
-        tables = {str(k).lower(): v if isinstance(v, RawTable) else read_raw(v, sheet)
-                  for k, v in source.items()}
+        tables = {
+            str(k).lower(): v if isinstance(v, RawTable) else read_raw(v, sheet)
+            for k, v in source.items()
+        }
         unknown = set(tables) - set(_DOMAINS)
         if unknown:
-            raise DataError(Problem(f"unknown CDISC domain(s) {sorted(unknown)}",
-                                    fix="use the keys 'pc', 'ex', 'dm', 'bw', 'pooldef'"))
+            raise DataError(
+                Problem(
+                    f"unknown CDISC domain(s) {sorted(unknown)}",
+                    fix="use the keys 'pc', 'ex', 'dm', 'bw', 'pooldef'",
+                )
+            )
         return tables
     if isinstance(source, list | tuple):
         tables = {}
@@ -108,10 +126,15 @@ def _cdisc_tables(source, sheet) -> dict[str, RawTable]:
             raw = read_raw(item, sheet)
             dom = _domain_of(raw)
             if dom is None or dom in tables:
-                raise DataError(Problem(
-                    "cannot tell which CDISC domain this file is" if dom is None else
-                    f"two {dom.upper()} files given", file=raw.file,
-                    fix="pass a dict {'pc': ..., 'ex': ..., 'dm': ...}"))
+                raise DataError(
+                    Problem(
+                        "cannot tell which CDISC domain this file is"
+                        if dom is None
+                        else f"two {dom.upper()} files given",
+                        file=raw.file,
+                        fix="pass a dict {'pc': ..., 'ex': ..., 'dm': ...}",
+                    )
+                )
             tables[dom] = raw
         return tables
     path = Path(source)
@@ -140,15 +163,29 @@ def _read_dir(path: Path) -> tuple[str, object]:
         hits = [f for n, f in names.items() if n.startswith(key)]
         if len(hits) == 1:
             return "adnca", hits[0]
-    raise DataError(Problem(f"no study files found in folder {path}", file=str(path),
-                            fix="a folder must hold pc.csv (+ ex.csv, dm.csv), conc.csv "
-                                "(+ doses.csv, subjects.csv) or one adnca/adpc file"))
+    raise DataError(
+        Problem(
+            f"no study files found in folder {path}",
+            file=str(path),
+            fix="a folder must hold pc.csv (+ ex.csv, dm.csv), conc.csv "
+            "(+ doses.csv, subjects.csv) or one adnca/adpc file",
+        )
+    )
 
 
-def read_study(source, format: str | None = None, *, roles: dict[str, str] | None = None,
-               units: dict[str, str] | None = None, sheet=None, groups=None, mw=None,
-               time: Literal["actual", "nominal"] = "actual", doses=None,
-               route: str | None = None) -> Study:
+def read_study(
+    source,
+    format: str | None = None,
+    *,
+    roles: dict[str, str] | None = None,
+    units: dict[str, str] | None = None,
+    sheet=None,
+    groups=None,
+    mw=None,
+    time: Literal["actual", "nominal"] = "actual",
+    doses=None,
+    route: str | None = None,
+) -> Study:
     """Read study data into a validated ``Study``.
 
     Parameters
@@ -198,10 +235,16 @@ def read_study(source, format: str | None = None, *, roles: dict[str, str] | Non
     """
     fmt = _FORMATS.get(format.lower()) if format else None
     if format and fmt is None:
-        raise DataError(Problem(f"unknown format {format!r}",
-                                fix=f"use one of {', '.join(sorted(set(_FORMATS)))}"))
-    label = "<DataFrame>" if isinstance(source, pd.DataFrame) else (
-        str(source) if isinstance(source, str | Path) else "<files>")
+        raise DataError(
+            Problem(
+                f"unknown format {format!r}", fix=f"use one of {', '.join(sorted(set(_FORMATS)))}"
+            )
+        )
+    label = (
+        "<DataFrame>"
+        if isinstance(source, pd.DataFrame)
+        else (str(source) if isinstance(source, str | Path) else "<files>")
+    )
     kw = {"time": time, "groups": groups, "mw": mw}
     if isinstance(source, str | Path) and Path(source).is_dir():
         found, source = _read_dir(Path(source))
@@ -215,15 +258,26 @@ def read_study(source, format: str | None = None, *, roles: dict[str, str] | Non
     found = detect_format(raw.frame.columns)
     fmt = fmt or found
     if fmt == "sdtm":
-        return _read_cdisc(source if isinstance(source, str | Path) else {"pc": raw}, sheet,
-                           label, units, **kw)
+        return _read_cdisc(
+            source if isinstance(source, str | Path) else {"pc": raw}, sheet, label, units, **kw
+        )
     if doses is not None and fmt != "csv":
-        raise DataError(Problem(f"doses= is for generic tables; a {fmt} file has its own "
-                                f"dose records", file=raw.file, fix="leave out doses="))
+        raise DataError(
+            Problem(
+                f"doses= is for generic tables; a {fmt} file has its own dose records",
+                file=raw.file,
+                fix="leave out doses=",
+            )
+        )
     if found == "ex":
-        raise DataError(Problem("this is an EX (exposure) file", file=raw.file,
-                                fix="give the PC file (EX and DM are read next to it) or a "
-                                    "dict {'pc': ..., 'ex': ..., 'dm': ...}"))
+        raise DataError(
+            Problem(
+                "this is an EX (exposure) file",
+                file=raw.file,
+                fix="give the PC file (EX and DM are read next to it) or a "
+                "dict {'pc': ..., 'ex': ..., 'dm': ...}",
+            )
+        )
     if fmt == "adnca":
         from kinetor.data._adnca import read_adnca
 
@@ -236,8 +290,7 @@ def read_study(source, format: str | None = None, *, roles: dict[str, str] | Non
         from kinetor.data._generic import read_generic
 
         dose_raw = read_raw(doses) if doses is not None else None
-        parts = read_generic(raw, roles=roles, units=units, groups=groups, mw=mw,
-                             doses=dose_raw)
+        parts = read_generic(raw, roles=roles, units=units, groups=groups, mw=mw, doses=dose_raw)
     parts.notes.insert(0, f"format: {fmt}")
     _default_route(parts, route)
     return assemble(parts, source=label, **kw)
@@ -251,8 +304,13 @@ def _default_route(parts, route: str | None) -> None:
 
     canon = normalise_route(route)
     if canon is None:
-        raise DataError(Problem(f"unknown route {route!r}", column="--route",
-                                fix="use IV, IV infusion, PO, SC, IP, IM..."))
+        raise DataError(
+            Problem(
+                f"unknown route {route!r}",
+                column="--route",
+                fix="use IV, IV infusion, PO, SC, IP, IM...",
+            )
+        )
     empty = parts.doses["route"].astype(str).str.strip().isin(["", "nan", "None"]).to_numpy()
     if empty.any():
         parts.doses.loc[empty, "route"] = canon
@@ -266,8 +324,13 @@ def _read_cdisc(source, sheet, label, units, *, time, groups, mw) -> Study:
 
     tables = _cdisc_tables(source, sheet)
     if "pc" not in tables:
-        raise DataError(Problem("no PC (concentration) table found", file=label,
-                                fix="give pc.csv (or .xpt) with ex.csv and dm.csv"))
+        raise DataError(
+            Problem(
+                "no PC (concentration) table found",
+                file=label,
+                fix="give pc.csv (or .xpt) with ex.csv and dm.csv",
+            )
+        )
     parts = read_cdisc(tables, units=units, mw=mw)
     parts.notes.insert(0, f"format: sdtm/send ({', '.join(t.upper() for t in tables)})")
     return assemble(parts, source=tables["pc"].file, time=time, groups=groups, mw=mw)
@@ -280,14 +343,22 @@ def _read_kinetor(source, label, roles, units, *, time, groups, mw) -> Study:
         files = {k: source[k] for k in ("conc", "doses", "subjects") if k in source}
     else:
         base = Path(source)
-        files = {k: base / f"{k}.csv" for k in ("conc", "doses", "subjects")
-                 if (base / f"{k}.csv").is_file()}
+        files = {
+            k: base / f"{k}.csv"
+            for k in ("conc", "doses", "subjects")
+            if (base / f"{k}.csv").is_file()
+        }
     if "conc" not in files:
         raise DataError(Problem("no conc table", file=label, fix="give conc.csv"))
     raw = read_raw(files["conc"])
-    parts = read_generic(raw, roles=roles, units=units, groups=groups, mw=mw,
-                         doses=read_raw(files["doses"]) if "doses" in files else None,
-                         subjects=read_raw(files["subjects"]) if "subjects" in files
-                         else None)
+    parts = read_generic(
+        raw,
+        roles=roles,
+        units=units,
+        groups=groups,
+        mw=mw,
+        doses=read_raw(files["doses"]) if "doses" in files else None,
+        subjects=read_raw(files["subjects"]) if "subjects" in files else None,
+    )
     parts.notes.insert(0, "format: kinetor (write_csv)")
     return assemble(parts, source=raw.file, time=time, groups=groups, mw=mw)

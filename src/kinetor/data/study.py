@@ -92,15 +92,26 @@ SUBJECT_COLUMNS = {
     "group": "string",
 }
 _DEFAULTS = {
-    "nominal_time": np.nan, "blq": False, "lloq": np.nan, "analyte": "ANALYTE",
-    "matrix": "PLASMA", "exclude": "", "duration": 0.0, "ss": 0, "ii": 0.0, "addl": 0,
-    "species": "", "sex": "", "weight": np.nan, "group": "",
+    "nominal_time": np.nan,
+    "blq": False,
+    "lloq": np.nan,
+    "analyte": "ANALYTE",
+    "matrix": "PLASMA",
+    "exclude": "",
+    "duration": 0.0,
+    "ss": 0,
+    "ii": 0.0,
+    "addl": 0,
+    "species": "",
+    "sex": "",
+    "weight": np.nan,
+    "group": "",
 }
 _REQUIRED_UNITS = ("time", "conc", "dose")
 
 
 def _canonical(df: pd.DataFrame, schema: dict[str, str], table: str) -> pd.DataFrame:
-    df = df.copy(deep=False)   # copy-on-write: nothing here writes into the caller's arrays
+    df = df.copy(deep=False)  # copy-on-write: nothing here writes into the caller's arrays
     missing = [c for c in ("subject",) if c not in df.columns]
     if table == "conc":
         missing += [c for c in ("conc",) if c not in df.columns]
@@ -109,9 +120,16 @@ def _canonical(df: pd.DataFrame, schema: dict[str, str], table: str) -> pd.DataF
     if table == "doses":
         missing += [c for c in ("time", "dose", "route") if c not in df.columns]
     if missing:
-        raise DataError([Problem(f"the {table} table has no '{c}' column", column=c,
-                                 fix=f"add a '{c}' column or map one with roles={{...}}")
-                         for c in missing])
+        raise DataError(
+            [
+                Problem(
+                    f"the {table} table has no '{c}' column",
+                    column=c,
+                    fix=f"add a '{c}' column or map one with roles={{...}}",
+                )
+                for c in missing
+            ]
+        )
     if "source_row" not in df.columns:
         df["source_row"] = np.arange(1, len(df) + 1)
     if table == "conc" and "time" not in df.columns:
@@ -151,8 +169,13 @@ def _same_array(a: pd.Series, b: pd.Series) -> bool:
     is a fresh array: both are alive here, so their addresses differ)."""
     x, y = _array(a), _array(b)
     fx, fy = x.__array_interface__, y.__array_interface__
-    return (a.dtype == b.dtype and fx["data"] == fy["data"] and fx["shape"] == fy["shape"]
-            and fx["strides"] == fy["strides"] and fx["typestr"] == fy["typestr"])
+    return (
+        a.dtype == b.dtype
+        and fx["data"] == fy["data"]
+        and fx["shape"] == fy["shape"]
+        and fx["strides"] == fy["strides"]
+        and fx["typestr"] == fy["typestr"]
+    )
 
 
 def _same_buffers(df: pd.DataFrame, held: pd.DataFrame) -> bool:
@@ -169,16 +192,25 @@ def _digest_column(h, name: str, s: pd.Series) -> None:
     h.update(f"\x1f{name}:{s.dtype}".encode())
     kind = getattr(s.dtype, "kind", "O")
     if kind in "biuf" and not isinstance(s.dtype, pd.CategoricalDtype):
-        values = s.to_numpy(dtype=float if kind == "f" else None, na_value=np.nan) \
-            if isinstance(s.dtype, pd.api.extensions.ExtensionDtype) else s.to_numpy()
+        values = (
+            s.to_numpy(dtype=float if kind == "f" else None, na_value=np.nan)
+            if isinstance(s.dtype, pd.api.extensions.ExtensionDtype)
+            else s.to_numpy()
+        )
         h.update(np.ascontiguousarray(values).tobytes())
         return
     values = s.to_numpy(object) if not isinstance(s.dtype, pd.CategoricalDtype) else s
-    codes, uniq = factorize(values) if isinstance(values, np.ndarray) else \
-        pd.factorize(values, use_na_sentinel=True)
+    codes, uniq = (
+        factorize(values)
+        if isinstance(values, np.ndarray)
+        else pd.factorize(values, use_na_sentinel=True)
+    )
     h.update(np.ascontiguousarray(codes, dtype=np.int64).tobytes())
-    text = uniq if pd.api.types.infer_dtype(uniq, skipna=False) == "string" else \
-        [repr(u) for u in uniq]
+    text = (
+        uniq
+        if pd.api.types.infer_dtype(uniq, skipna=False) == "string"
+        else [repr(u) for u in uniq]
+    )
     h.update("\x00".join(text).encode("utf-8", "surrogatepass"))
 
 
@@ -224,7 +256,7 @@ class Study:
     # (shallow copies of the tables, units, digest) of the last input_hash()
     _hashed: tuple | None = field(default=None, init=False, repr=False, compare=False)
 
-    def __getstate__(self):   # the hash cache is not pickled (it would double the tables)
+    def __getstate__(self):  # the hash cache is not pickled (it would double the tables)
         return {k: v for k, v in self.__dict__.items() if k != "_hashed"}
 
     def __setstate__(self, state):
@@ -234,10 +266,17 @@ class Study:
     def __post_init__(self) -> None:
         missing = [u for u in _REQUIRED_UNITS if not self.units.get(u)]
         if missing:
-            raise DataError([Problem(f"no {u} unit given", file=self.source,
-                                     fix=f"pass units={{'{u}': ...}} (e.g. "
-                                     f"{ {'time': 'h', 'conc': 'ng/mL', 'dose': 'mg/kg'}[u]!r})")
-                             for u in missing])
+            raise DataError(
+                [
+                    Problem(
+                        f"no {u} unit given",
+                        file=self.source,
+                        fix=f"pass units={{'{u}': ...}} (e.g. "
+                        f"{ {'time': 'h', 'conc': 'ng/mL', 'dose': 'mg/kg'}[u]!r})",
+                    )
+                    for u in missing
+                ]
+            )
         from kinetor.units import parse_unit
 
         for text in self.units.values():
@@ -248,9 +287,11 @@ class Study:
             ids = pd.unique(pd.concat([self.conc["subject"], self.doses["subject"]]))
             self.subjects = pd.DataFrame({"subject": ids})
         self.subjects = _canonical(self.subjects, SUBJECT_COLUMNS, "subjects").drop(
-            columns="source_row")
-        self.groups = [g for g in self.groups
-                       if g in self.subjects.columns or g in self.conc.columns]
+            columns="source_row"
+        )
+        self.groups = [
+            g for g in self.groups if g in self.subjects.columns or g in self.conc.columns
+        ]
 
     # ------------------------------------------------------------------ views
     @property
@@ -282,8 +323,9 @@ class Study:
         units = repr(sorted(self.units.items()))
         if self._hashed is not None:
             held, held_units, digest = self._hashed
-            if held_units == units and all(_same_buffers(a, b)
-                                           for a, b in zip(tables, held, strict=True)):
+            if held_units == units and all(
+                _same_buffers(a, b) for a, b in zip(tables, held, strict=True)
+            ):
                 return digest
         h = hashlib.sha256()
         for name, df in zip(("conc", "doses", "subjects"), tables, strict=True):
@@ -299,17 +341,25 @@ class Study:
         """One row per group x analyte: subjects, samples, BLQ, excluded, dose, route."""
         conc = self.conc_with_subjects()
         by = [g for g in self.groups if g in conc.columns] + ["analyte"]
-        doses = self.doses.merge(self.subjects[["subject", *[g for g in self.groups
-                                 if g in self.subjects.columns]]], on="subject", how="left")
+        doses = self.doses.merge(
+            self.subjects[["subject", *[g for g in self.groups if g in self.subjects.columns]]],
+            on="subject",
+            how="left",
+        )
         out = conc.groupby(by, dropna=False, sort=True).agg(
-            subjects=("subject", "nunique"), samples=("conc", "size"),
-            blq=("blq", "sum"), excluded=("exclude", lambda s: int((s != "").sum())),
-            tmin=("time", "min"), tmax=("time", "max"))
+            subjects=("subject", "nunique"),
+            samples=("conc", "size"),
+            blq=("blq", "sum"),
+            excluded=("exclude", lambda s: int((s != "").sum())),
+            tmin=("time", "min"),
+            tmax=("time", "max"),
+        )
         dby = [g for g in self.groups if g in doses.columns]
         if dby:
             d = doses.groupby(dby, dropna=False).agg(
                 doses=("dose", lambda s: ", ".join(f"{v:g}" for v in sorted(s.unique()))),
-                routes=("route", lambda s: ", ".join(sorted(s.unique()))))
+                routes=("route", lambda s: ", ".join(sorted(s.unique()))),
+            )
             out = out.reset_index().merge(d.reset_index(), on=dby, how="left")
         else:
             out = out.reset_index()
@@ -328,6 +378,8 @@ class Study:
         return write_cdisc(self, directory, standard=standard)
 
     def __repr__(self) -> str:
-        return (f"Study(source={self.source!r}, subjects={self.n_subjects}, "
-                f"samples={len(self.conc)}, doses={len(self.doses)}, "
-                f"analytes={self.analytes}, units={self.units})")
+        return (
+            f"Study(source={self.source!r}, subjects={self.n_subjects}, "
+            f"samples={len(self.conc)}, doses={len(self.doses)}, "
+            f"analytes={self.analytes}, units={self.units})"
+        )

@@ -40,7 +40,7 @@ def tissue_to_volume(study, density: float, density_unit: str = "g/mL"):
     if not (density is not None and float(density) > 0):
         raise KinetorError("give the tissue density (> 0), e.g. density=1.04 (g/mL)")
     per_vol = cq * Q(float(density), parse_unit(density_unit))
-    base = unit.split("/")[0].strip()   # ng/g -> ng/mL, nmol/g -> nmol/mL
+    base = unit.split("/")[0].strip()  # ng/g -> ng/mL, nmol/g -> nmol/mL
     new_unit = f"{base}/mL"
     factor = float(per_vol.to(parse_unit(new_unit)).magnitude)
     conc = study.conc.copy()
@@ -48,6 +48,9 @@ def tissue_to_volume(study, density: float, density_unit: str = "g/mL"):
         if col in conc.columns:
             conc[col] = conc[col].astype(float) * factor
     units = {**study.units, "conc": new_unit}
-    notes = [*study.notes, f"tissue concentrations converted from {unit} to {new_unit} with "
-             f"density {float(density):g} {density_unit}"]
+    notes = [
+        *study.notes,
+        f"tissue concentrations converted from {unit} to {new_unit} with "
+        f"density {float(density):g} {density_unit}",
+    ]
     return replace(study, conc=conc, units=units, notes=notes)

@@ -57,11 +57,14 @@ __all__ = ["validate_study"]
 _DIMS = {
     "time": ({"[time]"}, "a time unit such as 'h', 'min' or 'day'"),
     # tissue matrices (tumour, brain) are reported per gram: ng/g, nmol/g
-    "conc": ({"[mass] / [length] ** 3", "[substance] / [length] ** 3", "",
-              "[substance] / [mass]"},
-             "a concentration unit such as 'ng/mL', 'nM' or (tissue) 'ng/g'"),
-    "dose": ({"[mass]", "", "[mass] / [length] ** 2", "[substance]", "[substance] / [mass]"},
-             "a dose unit such as 'mg', 'mg/kg', 'mg/m2' or 'umol/kg'"),
+    "conc": (
+        {"[mass] / [length] ** 3", "[substance] / [length] ** 3", "", "[substance] / [mass]"},
+        "a concentration unit such as 'ng/mL', 'nM' or (tissue) 'ng/g'",
+    ),
+    "dose": (
+        {"[mass]", "", "[mass] / [length] ** 2", "[substance]", "[substance] / [mass]"},
+        "a dose unit such as 'mg', 'mg/kg', 'mg/m2' or 'umol/kg'",
+    ),
 }
 
 
@@ -74,9 +77,13 @@ def _units(study) -> list[Problem]:
         except UnitError:
             dim = None
         if dim is None or (dim not in dims and dim.replace("dimensionless", "") not in dims):
-            out.append(Problem(f"{what} unit {text!r} is not {hint}", file=study.source,
-                               fix=f"give --{what}-unit (Python: units={{'{what}': ...}}) "
-                                   f"with {hint}"))
+            out.append(
+                Problem(
+                    f"{what} unit {text!r} is not {hint}",
+                    file=study.source,
+                    fix=f"give --{what}-unit (Python: units={{'{what}': ...}}) with {hint}",
+                )
+            )
     return out
 
 
@@ -93,28 +100,52 @@ def _conc(study, subject_codes=None) -> list[Problem]:
     out = []
     conc = c["conc"].to_numpy(float)
     for r, v in zip(rows[conc < 0], conc[conc < 0], strict=True):
-        out.append(Problem(f"negative concentration {v:g}", file=file, row=int(r),
-                           column=_col(study, "conc", "conc"),
-                           fix="concentrations must be >= 0; correct the value or exclude "
-                               "the row"))
-    included = c["exclude"].to_numpy(object) == ""   # filled: no missing cell
+        out.append(
+            Problem(
+                f"negative concentration {v:g}",
+                file=file,
+                row=int(r),
+                column=_col(study, "conc", "conc"),
+                fix="concentrations must be >= 0; correct the value or exclude the row",
+            )
+        )
+    included = c["exclude"].to_numpy(object) == ""  # filled: no missing cell
     t = c["time"].to_numpy(float)
     nominal = c["nominal_time"].to_numpy(float)
     t_any = np.where(np.isnan(t), nominal, t)
     no_time = included & np.isnan(t_any)
     for r in rows[no_time]:
-        out.append(Problem("no time for this sample", file=file, row=int(r),
-                           column=_col(study, "time", "time"),
-                           fix="give the sample time (or exclude the row)"))
+        out.append(
+            Problem(
+                "no time for this sample",
+                file=file,
+                row=int(r),
+                column=_col(study, "time", "time"),
+                fix="give the sample time (or exclude the row)",
+            )
+        )
     bad_t = ~np.isnan(t_any) & ~np.isfinite(t_any)
     for r in rows[bad_t]:
-        out.append(Problem("time is not finite", file=file, row=int(r),
-                           column=_col(study, "time", "time"), fix="give a finite time"))
+        out.append(
+            Problem(
+                "time is not finite",
+                file=file,
+                row=int(r),
+                column=_col(study, "time", "time"),
+                fix="give a finite time",
+            )
+        )
     lloq = c["lloq"].to_numpy(float)
     for r, v in zip(rows[lloq <= 0], lloq[lloq <= 0], strict=True):
-        out.append(Problem(f"LLOQ must be > 0, got {v:g}", file=file, row=int(r),
-                           column=_col(study, "lloq", "lloq"),
-                           fix="give the assay's lower limit of quantification"))
+        out.append(
+            Problem(
+                f"LLOQ must be > 0, got {v:g}",
+                file=file,
+                row=int(r),
+                column=_col(study, "lloq", "lloq"),
+                fix="give the assay's lower limit of quantification",
+            )
+        )
     keys = ["subject", "analyte", "matrix"]
     timed = included & ~np.isnan(t_any)
     # one integer per (subject, analyte, matrix, time): factorized object arrays (fast),
@@ -123,7 +154,7 @@ def _conc(study, subject_codes=None) -> list[Problem]:
     if not timed.all():
         cols = [v[timed] for v in cols]
     code = row_codes(cols).astype(np.int64)
-    if strictly_increasing(code, t_any[timed]):   # the usual layout: no duplicate
+    if strictly_increasing(code, t_any[timed]):  # the usual layout: no duplicate
         return out
     tc, tu = pd.factorize(t_any[timed])
     code = code * (len(tu) + 1) + tc
@@ -137,11 +168,16 @@ def _conc(study, subject_codes=None) -> list[Problem]:
         for r in g["source_row"]:
             others = ", ".join(str(o) for o in g["source_row"] if o != r)
             row = g[g["source_row"] == r].iloc[0]
-            out.append(Problem(
-                f"duplicate time {row['_t']:g} in the profile of subject {row['subject']!r} "
-                f"({row['analyte']}, {row['matrix']}): also row(s) {others}", file=file,
-                row=int(r), column=_col(study, "time", "time"),
-                fix="keep one sample per time, or exclude the replicate"))
+            out.append(
+                Problem(
+                    f"duplicate time {row['_t']:g} in the profile of subject {row['subject']!r} "
+                    f"({row['analyte']}, {row['matrix']}): also row(s) {others}",
+                    file=file,
+                    row=int(r),
+                    column=_col(study, "time", "time"),
+                    fix="keep one sample per time, or exclude the replicate",
+                )
+            )
     return out
 
 
@@ -149,40 +185,75 @@ def _doses(study) -> list[Problem]:
     d = study.doses
     file = study.files.get("doses", study.source)
     rows = d["source_row"].to_numpy()
-    flag = (d["flag"].astype("string").fillna("") != "").to_numpy() if "flag" in d.columns \
+    flag = (
+        (d["flag"].astype("string").fillna("") != "").to_numpy()
+        if "flag" in d.columns
         else np.zeros(len(d), bool)
+    )
     dose = d["dose"].to_numpy(float)
     t = d["time"].to_numpy(float)
     route = d["route"].astype(str).to_numpy()
     raw = d["route_raw"].astype("string").fillna("").to_numpy(dtype=object)
     dur = d["duration"].to_numpy(float)
-    col = {k: _col(study, f"dose:{k}", _col(study, k, k)) for k in
-           ("dose", "time", "route", "duration")}
+    col = {
+        k: _col(study, f"dose:{k}", _col(study, k, k))
+        for k in ("dose", "time", "route", "duration")
+    }
     out = []
     bad = ~(dose > 0)
-    out += [Problem(f"dose must be > 0, got {v:g}", file=file, row=int(r), column=col["dose"],
-                    fix="give the administered dose (> 0)")
-            for r, v in zip(rows[bad], dose[bad], strict=True)]
-    out += [Problem("dose has no time", file=file, row=int(r), column=col["time"],
-                    fix="give the dose time") for r in rows[~np.isfinite(t)]]
+    out += [
+        Problem(
+            f"dose must be > 0, got {v:g}",
+            file=file,
+            row=int(r),
+            column=col["dose"],
+            fix="give the administered dose (> 0)",
+        )
+        for r, v in zip(rows[bad], dose[bad], strict=True)
+    ]
+    out += [
+        Problem(
+            "dose has no time", file=file, row=int(r), column=col["time"], fix="give the dose time"
+        )
+        for r in rows[~np.isfinite(t)]
+    ]
     bad = ~np.isin(route, ROUTES)
     for r, rt, rr in zip(rows[bad], route[bad], raw[bad], strict=True):
-        what = (f"route {rt!r} is not one of {', '.join(ROUTES)}" if rt else
-                f"unknown route {rr!r}" if rr else "dose has no route")
-        out.append(Problem(what, file=file, row=int(r), column=col["route"],
-                           fix="use IV, IV infusion, PO, SC, IP, IM... (docs/data.md, routes)"))
+        what = (
+            f"route {rt!r} is not one of {', '.join(ROUTES)}"
+            if rt
+            else f"unknown route {rr!r}"
+            if rr
+            else "dose has no route"
+        )
+        out.append(
+            Problem(
+                what,
+                file=file,
+                row=int(r),
+                column=col["route"],
+                fix="use IV, IV infusion, PO, SC, IP, IM... (docs/data.md, routes)",
+            )
+        )
     bad = (route == "iv_infusion") & ~(dur > 0) & ~flag
-    out += [Problem("infusion without a duration", file=file, row=int(r),
-                    column=col["duration"],
-                    fix="give the infusion duration (or its end time, or the rate)")
-            for r in rows[bad]]
+    out += [
+        Problem(
+            "infusion without a duration",
+            file=file,
+            row=int(r),
+            column=col["duration"],
+            fix="give the infusion duration (or its end time, or the rate)",
+        )
+        for r in rows[bad]
+    ]
     return out
 
 
 def _dosed(study, subject_codes=None) -> list[Problem]:
     c = study.conc
-    codes, ids = subject_codes if subject_codes is not None else \
-        factorize(c["subject"].to_numpy(object))   # looked up once per subject
+    codes, ids = (
+        subject_codes if subject_codes is not None else factorize(c["subject"].to_numpy(object))
+    )  # looked up once per subject
     dosed = pd.Index(study.doses["subject"].to_numpy(object)).unique()
     known = np.append(pd.Index(ids).isin(dosed), bool(pd.isna(dosed).any()))  # [-1]: NA
     bad = (c["exclude"].to_numpy(object) == "") & ~known[codes]
@@ -190,10 +261,16 @@ def _dosed(study, subject_codes=None) -> list[Problem]:
         return []
     first = c[bad].drop_duplicates("subject")
     file = study.files.get("conc", study.source)
-    return [Problem(f"subject {r.subject!r} has concentrations but no dose", file=file,
-                    row=int(r.source_row), column=_col(study, "subject", "subject"),
-                    fix="add the subject's dose (dose column or doses table), or exclude "
-                        "its rows") for r in first.itertuples()]
+    return [
+        Problem(
+            f"subject {r.subject!r} has concentrations but no dose",
+            file=file,
+            row=int(r.source_row),
+            column=_col(study, "subject", "subject"),
+            fix="add the subject's dose (dose column or doses table), or exclude its rows",
+        )
+        for r in first.itertuples()
+    ]
 
 
 def _subjects(study) -> list[Problem]:
@@ -202,30 +279,47 @@ def _subjects(study) -> list[Problem]:
     out = []
     w = s["weight"].to_numpy(float)
     for subj, v in zip(s["subject"][w <= 0], w[w <= 0], strict=True):
-        out.append(Problem(f"weight of subject {subj!r} must be > 0, got {v:g}", file=file,
-                           column=_col(study, "weight", "weight"),
-                           fix="give the body weight (> 0)"))
+        out.append(
+            Problem(
+                f"weight of subject {subj!r} must be > 0, got {v:g}",
+                file=file,
+                column=_col(study, "weight", "weight"),
+                fix="give the body weight (> 0)",
+            )
+        )
     for col in ("species", "sex", "group"):
         given = (s[col].astype(str) != "").to_numpy(bool)
-        if not given.any():   # the usual case when the column is not in the data
+        if not given.any():  # the usual case when the column is not in the data
             continue
         vals = s[["subject", col]].astype(str)
         vals = vals[given].drop_duplicates()
         for subj in vals.loc[vals["subject"].duplicated(), "subject"].unique():
             seen = sorted(vals.loc[vals["subject"] == subj, col])
-            out.append(Problem(f"subject {subj!r} has conflicting {col}: {seen}", file=file,
-                               column=_col(study, col, col), fix=f"give one {col} per subject"))
+            out.append(
+                Problem(
+                    f"subject {subj!r} has conflicting {col}: {seen}",
+                    file=file,
+                    column=_col(study, col, col),
+                    fix=f"give one {col} per subject",
+                )
+            )
     return out
 
 
 def validate_study(study) -> list[Problem]:
     """Check a ``Study`` and return every problem found (an empty list when it is fine)."""
-    subject_codes = factorize(study.conc["subject"].to_numpy(object))   # shared
-    return [*_units(study), *_conc(study, subject_codes), *_doses(study),
-            *_dosed(study, subject_codes), *_subjects(study)]
+    subject_codes = factorize(study.conc["subject"].to_numpy(object))  # shared
+    return [
+        *_units(study),
+        *_conc(study, subject_codes),
+        *_doses(study),
+        *_dosed(study, subject_codes),
+        *_subjects(study),
+    ]
 
 
 def problems_frame(problems: list[Problem]) -> pd.DataFrame:
     """Problems as a table: file, row, column, problem, fix."""
-    return pd.DataFrame([p.as_dict() for p in problems],
-                        columns=["file", "row", "column", "problem", "fix"])
+    return pd.DataFrame(
+        [p.as_dict() for p in problems], columns=["file", "row", "column", "problem", "fix"]
+    )

@@ -27,20 +27,47 @@ import pandas as pd
 
 from kinetor.data._text import is_number_column
 
-__all__ = ["MISSING_TEXT", "classify_conc", "format_duration", "is_missing", "parse_datetimes",
-           "parse_durations", "parse_flags", "parse_numbers"]
+__all__ = [
+    "MISSING_TEXT",
+    "classify_conc",
+    "format_duration",
+    "is_missing",
+    "parse_datetimes",
+    "parse_durations",
+    "parse_flags",
+    "parse_numbers",
+]
 
 MISSING_TEXT = frozenset({"", ".", "NA", "N/A", "NAN", "NONE", "NULL", "MISSING", "-", "--"})
 _NUM = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
 _UNIT = r"(?:\s*(?P<unit>[A-Za-zµμ][A-Za-zµμ0-9/.*^ ]*))?"
-_BLQ_WORDS = {"BLQ", "BQL", "BLOQ", "<LLOQ", "<LOQ", "<BLQ", "<BQL", "ND", "NQ",
-              "NOT DETECTED", "NOT QUANTIFIABLE", "BELOW LLOQ", "BELOW LOQ", "<LOD",
-              "BELOW QUANTIFICATION LIMIT", "<LQ", "LLOQ>", "BLQL"}
+_BLQ_WORDS = {
+    "BLQ",
+    "BQL",
+    "BLOQ",
+    "<LLOQ",
+    "<LOQ",
+    "<BLQ",
+    "<BQL",
+    "ND",
+    "NQ",
+    "NOT DETECTED",
+    "NOT QUANTIFIABLE",
+    "BELOW LLOQ",
+    "BELOW LOQ",
+    "<LOD",
+    "BELOW QUANTIFICATION LIMIT",
+    "<LQ",
+    "LLOQ>",
+    "BLQL",
+}
 _ALQ_WORDS = {">ULOQ", ">ULQ", "ALQ", "AQL", "AULOQ", "ABOVE ULOQ", ">ALQ"}
 _BLQ_LIMIT = re.compile(
-    rf"^(?:BLQ|BQL|BLOQ|ND|NQ)?\s*[(\[]?\s*<\s*(?P<num>{_NUM}){_UNIT}\s*[)\]]?$", re.IGNORECASE)
-_ALQ_LIMIT = re.compile(rf"^(?:ALQ|AQL)?\s*[(\[]?\s*>\s*(?P<num>{_NUM}){_UNIT}\s*[)\]]?$",
-                        re.IGNORECASE)
+    rf"^(?:BLQ|BQL|BLOQ|ND|NQ)?\s*[(\[]?\s*<\s*(?P<num>{_NUM}){_UNIT}\s*[)\]]?$", re.IGNORECASE
+)
+_ALQ_LIMIT = re.compile(
+    rf"^(?:ALQ|AQL)?\s*[(\[]?\s*>\s*(?P<num>{_NUM}){_UNIT}\s*[)\]]?$", re.IGNORECASE
+)
 _TRUE = {"Y", "YES", "TRUE", "T", "1", "1.0"}
 _FALSE = {"N", "NO", "FALSE", "F", "0", "0.0", ""}
 
@@ -79,8 +106,9 @@ def parse_numbers(text: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     if len(rest):
         stripped = text.iloc[rest].astype(str).str.strip()
         missing[rest] = is_missing(stripped)
-        values[rest] = pd.to_numeric(stripped.where(~missing[rest], None),
-                                     errors="coerce").to_numpy(dtype=float)
+        values[rest] = pd.to_numeric(
+            stripped.where(~missing[rest], None), errors="coerce"
+        ).to_numpy(dtype=float)
         values[rest[missing[rest]]] = np.nan
     # 'inf', 'Infinity' and overflowing literals such as '1e400' are not measurements
     values[np.isinf(values)] = np.nan
@@ -99,7 +127,7 @@ def classify_conc(text: pd.Series) -> dict[str, np.ndarray]:
     values, missing, bad = parse_numbers(text)
     n = len(text)
     kind = np.empty(n, dtype=object)
-    kind.fill("number")   # one shared str per cell: no per-cell unicode conversion
+    kind.fill("number")  # one shared str per cell: no per-cell unicode conversion
     kind[missing] = "missing"
     kind[bad & ~missing] = "bad"
     limit = np.full(n, np.nan)
@@ -108,8 +136,8 @@ def classify_conc(text: pd.Series) -> dict[str, np.ndarray]:
         up = pd.Series("", index=text.index, dtype=object)
         up[bad] = _upper(text[bad])
         words = up.str.replace(" ", "", regex=False)
-        blq_word = (up.isin(_BLQ_WORDS) | words.isin({w.replace(" ", "") for w in _BLQ_WORDS}))
-        alq_word = (up.isin(_ALQ_WORDS) | words.isin({w.replace(" ", "") for w in _ALQ_WORDS}))
+        blq_word = up.isin(_BLQ_WORDS) | words.isin({w.replace(" ", "") for w in _BLQ_WORDS})
+        alq_word = up.isin(_ALQ_WORDS) | words.isin({w.replace(" ", "") for w in _ALQ_WORDS})
         kind[bad & blq_word.to_numpy()] = "blq"
         kind[bad & alq_word.to_numpy()] = "alq"
         raw = pd.Series("", index=text.index, dtype=object)
@@ -134,7 +162,8 @@ def parse_flags(text: pd.Series) -> tuple[np.ndarray, np.ndarray]:
 _DURATION = re.compile(
     r"^(?P<sign>[+-])?P(?!$)(?:(?P<w>\d+(?:[.,]\d+)?)W)?(?:(?P<d>\d+(?:[.,]\d+)?)D)?"
     r"(?:T(?=\d)(?:(?P<h>\d+(?:[.,]\d+)?)H)?(?:(?P<m>\d+(?:[.,]\d+)?)M)?"
-    r"(?:(?P<s>\d+(?:[.,]\d+)?)S)?)?$")
+    r"(?:(?P<s>\d+(?:[.,]\d+)?)S)?)?$"
+)
 
 
 def parse_durations(text: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -172,10 +201,14 @@ def format_duration(hours: float) -> str:
 
 
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?"
-                       r"(?:Z|[+-]\d{2}:?\d{2})?$")
-_PARTIAL = re.compile(r"^\d{4}(?:-\d{2})?(?:-\d{2})?(?:T\d{2})?$|^\d{4}-\d{2}-\d{2}T$|"
-                      r"^-{1,2}\d")
+_DATETIME = re.compile(
+    r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?"
+    r"(?:Z|[+-]\d{2}:?\d{2})?$"
+)
+_PARTIAL = re.compile(
+    r"^\d{4}(?:-\d{2})?(?:-\d{2})?(?:T\d{2})?$|^\d{4}-\d{2}-\d{2}T$|"
+    r"^-{1,2}\d"
+)
 
 
 def parse_datetimes(text: pd.Series) -> tuple[pd.Series, np.ndarray, np.ndarray]:
@@ -192,7 +225,6 @@ def parse_datetimes(text: pd.Series) -> tuple[pd.Series, np.ndarray, np.ndarray]
     partial = s.str.match(_PARTIAL).to_numpy() & ~missing & ~date_only
     # time zones are dropped: CDISC times within one study share a clock
     clean = s.str.replace(r"(Z|[+-]\d{2}:?\d{2})$", "", regex=True)
-    stamps = pd.to_datetime(clean.where(full | date_only, None), format="ISO8601",
-                            errors="coerce")
+    stamps = pd.to_datetime(clean.where(full | date_only, None), format="ISO8601", errors="coerce")
     bad = ~missing & ~partial & stamps.isna().to_numpy()
     return stamps, date_only, bad

@@ -47,14 +47,19 @@ from kinetor.units import convert
 
 __all__ = ["write_cdisc", "write_csv"]
 
-_ROUTE_TERMS = {"iv_bolus": "INTRAVENOUS BOLUS", "iv_infusion": "INTRAVENOUS DRIP",
-                "extravascular": "EXTRAVASCULAR"}
+_ROUTE_TERMS = {
+    "iv_bolus": "INTRAVENOUS BOLUS",
+    "iv_infusion": "INTRAVENOUS DRIP",
+    "extravascular": "EXTRAVASCULAR",
+}
 # common abbreviations -> CDISC route terms (EXROUTE); other texts are kept (upper case)
 _CT_ROUTES = {
-    **dict.fromkeys(("iv", "ivb", "iv bolus", "bolus", "iv push", "i.v.", "iv_bolus"),
-                    "INTRAVENOUS BOLUS"),
-    **dict.fromkeys(("iv infusion", "ivi", "iv inf", "infusion", "iv drip", "iv_infusion"),
-                    "INTRAVENOUS DRIP"),
+    **dict.fromkeys(
+        ("iv", "ivb", "iv bolus", "bolus", "iv push", "i.v.", "iv_bolus"), "INTRAVENOUS BOLUS"
+    ),
+    **dict.fromkeys(
+        ("iv infusion", "ivi", "iv inf", "infusion", "iv drip", "iv_infusion"), "INTRAVENOUS DRIP"
+    ),
     **dict.fromkeys(("po", "p.o.", "oral", "per os", "orally"), "ORAL"),
     **dict.fromkeys(("gavage", "oral gavage"), "ORAL GAVAGE"),
     **dict.fromkeys(("sc", "s.c.", "subcutaneous"), "SUBCUTANEOUS"),
@@ -85,20 +90,30 @@ def _write_single(study, path: Path) -> Path:
     d = study.doses
     multi = d["subject"].duplicated()
     if multi.any():
-        raise DataError(Problem(
-            f"{int(multi.sum())} subject(s) have several doses: a single table holds one "
-            "dose per subject", file=str(path), fix="write to a folder instead: "
-            "write_csv(study, 'out/')"))
+        raise DataError(
+            Problem(
+                f"{int(multi.sum())} subject(s) have several doses: a single table holds one "
+                "dose per subject",
+                file=str(path),
+                fix="write to a folder instead: write_csv(study, 'out/')",
+            )
+        )
     u = study.units
-    dose = d.assign(route=_route_term(d["route"], d["route_raw"])).set_index("subject")[
-        ["time", "dose", "route", "duration"]].rename(columns={"time": "dose_time"})
+    dose = (
+        d.assign(route=_route_term(d["route"], d["route_raw"]))
+        .set_index("subject")[["time", "dose", "route", "duration"]]
+        .rename(columns={"time": "dose_time"})
+    )
     conc = study.conc.drop(columns=["source_row"])
-    subj = study.subjects.drop(columns=[c for c in study.subjects.columns
-                                        if c in conc.columns and c != "subject"])
+    subj = study.subjects.drop(
+        columns=[c for c in study.subjects.columns if c in conc.columns and c != "subject"]
+    )
     table = conc.merge(subj, on="subject", how="left").merge(
-        dose, left_on="subject", right_index=True, how="left")
-    table = table.assign(time_unit=u["time"], conc_unit=u["conc"], dose_unit=u["dose"],
-                         weight_unit="kg")
+        dose, left_on="subject", right_index=True, how="left"
+    )
+    table = table.assign(
+        time_unit=u["time"], conc_unit=u["conc"], dose_unit=u["dose"], weight_unit="kg"
+    )
     table.to_csv(path, index=False)
     return path
 
@@ -114,17 +129,30 @@ def _iso(reference: pd.Timestamp, hours: np.ndarray) -> np.ndarray:
 def _check_distinct_at_ns(c: pd.DataFrame, hours: np.ndarray) -> None:
     """Refuse samples that ISO 8601 date-times (1 ns resolution) would make duplicates."""
     ns = np.round(hours * 3600e9)
-    key = pd.DataFrame({"subject": c["subject"].astype(str), "analyte": c["analyte"].astype(str),
-                        "ns": ns, "t": hours})
-    clash = key[np.isfinite(ns) & key.duplicated(["subject", "analyte", "ns"], keep=False)
-                & ~key.duplicated(["subject", "analyte", "t"], keep=False)]
+    key = pd.DataFrame(
+        {
+            "subject": c["subject"].astype(str),
+            "analyte": c["analyte"].astype(str),
+            "ns": ns,
+            "t": hours,
+        }
+    )
+    clash = key[
+        np.isfinite(ns)
+        & key.duplicated(["subject", "analyte", "ns"], keep=False)
+        & ~key.duplicated(["subject", "analyte", "t"], keep=False)
+    ]
     if len(clash):
         rows = ", ".join(str(i + 1) for i in clash.index[:10])
-        raise DataError(Problem(
-            f"samples of subject {clash['subject'].iloc[0]} at times that differ by less than "
-            f"1 ns (rows {rows} of the concentration table) would be written as the same "
-            "PCDTC date-time", column="time",
-            fix="round the times to the precision they were recorded with, or write_csv"))
+        raise DataError(
+            Problem(
+                f"samples of subject {clash['subject'].iloc[0]} at times that differ by less than "
+                f"1 ns (rows {rows} of the concentration table) would be written as the same "
+                "PCDTC date-time",
+                column="time",
+                fix="round the times to the precision they were recorded with, or write_csv",
+            )
+        )
 
 
 def _study_day(hours: np.ndarray) -> np.ndarray:
@@ -136,8 +164,7 @@ def _route_term(route: pd.Series, raw: pd.Series, cdisc: bool = False) -> np.nda
     """The route as written when it still reads as the same route, else a CDISC term;
     with ``cdisc`` common abbreviations become CDISC terms (IV -> INTRAVENOUS BOLUS)."""
     raw = raw.astype("string").fillna("")
-    same = np.array([normalise_route(r) == t for r, t in zip(raw, route, strict=True)],
-                    dtype=bool)
+    same = np.array([normalise_route(r) == t for r, t in zip(raw, route, strict=True)], dtype=bool)
     text = raw
     if cdisc:
         key = raw.str.strip().str.lower()
@@ -153,8 +180,14 @@ def _number_text(values: np.ndarray) -> np.ndarray:
     return out
 
 
-def write_cdisc(study, directory, standard: Literal["send", "sdtm"] = "send", *,
-                studyid: str = "STUDY", reference: str = "2000-01-01T08:00:00") -> list[Path]:
+def write_cdisc(
+    study,
+    directory,
+    standard: Literal["send", "sdtm"] = "send",
+    *,
+    studyid: str = "STUDY",
+    reference: str = "2000-01-01T08:00:00",
+) -> list[Path]:
     """Write PC, EX, DM (and BW) CSVs that ``read_study`` reads back to the same study."""
     if standard not in ("send", "sdtm"):
         raise DataError(Problem(f"standard={standard!r}", fix="use 'send' or 'sdtm'"))
@@ -171,11 +204,19 @@ def write_cdisc(study, directory, standard: Literal["send", "sdtm"] = "send", *,
     # the reference dose of each sample: the last dose at or before its (nominal) time
     when = np.where(np.isnan(nominal), t, nominal)
     d_num = d.assign(_t=dose_t, _k=d.groupby("subject").cumcount() + 1)
-    probe = pd.DataFrame({"subject": c["subject"].astype(str), "_w": when,
-                          "_i": np.arange(len(c))}).dropna(subset=["_w"])
-    ref_dose = pd.merge_asof(probe.sort_values("_w"), d_num.assign(
-        subject=d_num["subject"].astype(str)).sort_values("_t")[["subject", "_t", "_k"]],
-        left_on="_w", right_on="_t", by="subject", direction="backward")
+    probe = pd.DataFrame(
+        {"subject": c["subject"].astype(str), "_w": when, "_i": np.arange(len(c))}
+    ).dropna(subset=["_w"])
+    ref_dose = pd.merge_asof(
+        probe.sort_values("_w"),
+        d_num.assign(subject=d_num["subject"].astype(str)).sort_values("_t")[
+            ["subject", "_t", "_k"]
+        ],
+        left_on="_w",
+        right_on="_t",
+        by="subject",
+        direction="backward",
+    )
     first = d_num.drop_duplicates("subject").set_index("subject")
     ref_dose["_t"] = ref_dose["_t"].fillna(ref_dose["subject"].map(first["_t"]))
     ref_dose["_k"] = ref_dose["_k"].fillna(ref_dose["subject"].map(first["_k"]))
@@ -188,36 +229,66 @@ def write_cdisc(study, directory, standard: Literal["send", "sdtm"] = "send", *,
     blq = c["blq"].to_numpy(bool)
     res = np.where(blq, "BLQ", _number_text(conc))
     exclude = c["exclude"].astype(str).to_numpy()
-    pc = pd.DataFrame({
-        "STUDYID": studyid, "DOMAIN": "PC", "USUBJID": c["subject"],
-        "PCSEQ": c.groupby("subject").cumcount() + 1, "PCTESTCD": c["analyte"],
-        "PCTEST": c["analyte"], "PCORRES": res, "PCORRESU": study.units["conc"],
-        "PCSTRESC": res, "PCSTRESN": np.where(blq, np.nan, conc),
-        "PCSTRESU": study.units["conc"], "PCSPEC": c["matrix"], "PCLLOQ": c["lloq"],
-        "PCDTC": _iso(ref, t),
-        "PCELTM": [format_duration(v) for v in np.where(has_nom, nominal - rt, np.nan)],
-        "PCTPTREF": np.where(has_nom, "Dose " + pd.Series(rk).map(
-            lambda k: "" if np.isnan(k) else f"{k:.0f}"), ""),
-        "PCRFTDTC": _iso(ref, np.where(has_nom, rt, np.nan))})
+    pc = pd.DataFrame(
+        {
+            "STUDYID": studyid,
+            "DOMAIN": "PC",
+            "USUBJID": c["subject"],
+            "PCSEQ": c.groupby("subject").cumcount() + 1,
+            "PCTESTCD": c["analyte"],
+            "PCTEST": c["analyte"],
+            "PCORRES": res,
+            "PCORRESU": study.units["conc"],
+            "PCSTRESC": res,
+            "PCSTRESN": np.where(blq, np.nan, conc),
+            "PCSTRESU": study.units["conc"],
+            "PCSPEC": c["matrix"],
+            "PCLLOQ": c["lloq"],
+            "PCDTC": _iso(ref, t),
+            "PCELTM": [format_duration(v) for v in np.where(has_nom, nominal - rt, np.nan)],
+            "PCTPTREF": np.where(
+                has_nom,
+                "Dose " + pd.Series(rk).map(lambda k: "" if np.isnan(k) else f"{k:.0f}"),
+                "",
+            ),
+            "PCRFTDTC": _iso(ref, np.where(has_nom, rt, np.nan)),
+        }
+    )
     if standard == "send":
-        pc["PCNOMDY"] = pd.array(np.where(has_nom, _study_day(np.nan_to_num(rt)), np.nan),
-                                 dtype="Int64")
+        pc["PCNOMDY"] = pd.array(
+            np.where(has_nom, _study_day(np.nan_to_num(rt)), np.nan), dtype="Int64"
+        )
     pc["PCEXCLFL"] = np.where(exclude != "", "Y", "")
     pc["PCREASEX"] = exclude
     dur = d["duration"].to_numpy(float) * to_h
     infusion = (d["route"] == "iv_infusion").to_numpy() & (dur > 0)
-    ex = pd.DataFrame({
-        "STUDYID": studyid, "DOMAIN": "EX", "USUBJID": d["subject"],
-        "EXSEQ": d.groupby("subject").cumcount() + 1, "EXTRT": d["analyte"],
-        "EXDOSE": d["dose"], "EXDOSU": study.units["dose"],
-        "EXROUTE": _route_term(d["route"], d["route_raw"], cdisc=True),
-        "EXSTDTC": _iso(ref, dose_t),
-        "EXENDTC": _iso(ref, np.where(infusion, dose_t + dur, np.nan)),
-        "EXSTDY": pd.array(_study_day(dose_t), dtype="Int64")})
+    ex = pd.DataFrame(
+        {
+            "STUDYID": studyid,
+            "DOMAIN": "EX",
+            "USUBJID": d["subject"],
+            "EXSEQ": d.groupby("subject").cumcount() + 1,
+            "EXTRT": d["analyte"],
+            "EXDOSE": d["dose"],
+            "EXDOSU": study.units["dose"],
+            "EXROUTE": _route_term(d["route"], d["route_raw"], cdisc=True),
+            "EXSTDTC": _iso(ref, dose_t),
+            "EXENDTC": _iso(ref, np.where(infusion, dose_t + dur, np.nan)),
+            "EXSTDY": pd.array(_study_day(dose_t), dtype="Int64"),
+        }
+    )
     s = study.subjects
-    dm = pd.DataFrame({"STUDYID": studyid, "DOMAIN": "DM", "USUBJID": s["subject"],
-                       "SPECIES": s["species"], "SEX": s["sex"], "ARMCD": s["group"],
-                       "ARM": s["group"]})
+    dm = pd.DataFrame(
+        {
+            "STUDYID": studyid,
+            "DOMAIN": "DM",
+            "USUBJID": s["subject"],
+            "SPECIES": s["species"],
+            "SEX": s["sex"],
+            "ARMCD": s["group"],
+            "ARM": s["group"],
+        }
+    )
     if standard == "send":
         dm["SETCD"] = s["group"]
     paths = []
@@ -227,10 +298,22 @@ def write_cdisc(study, directory, standard: Literal["send", "sdtm"] = "send", *,
     w = s["weight"].to_numpy(float)
     if np.isfinite(w).any():
         ok = np.isfinite(w)
-        bw = pd.DataFrame({"STUDYID": studyid, "DOMAIN": "BW", "USUBJID": s["subject"][ok],
-                           "BWSEQ": 1, "BWTESTCD": "BW", "BWTEST": "Body Weight",
-                           "BWORRES": w[ok], "BWORRESU": "kg", "BWSTRESC": w[ok],
-                           "BWSTRESN": w[ok], "BWSTRESU": "kg", "BWBLFL": "Y"})
+        bw = pd.DataFrame(
+            {
+                "STUDYID": studyid,
+                "DOMAIN": "BW",
+                "USUBJID": s["subject"][ok],
+                "BWSEQ": 1,
+                "BWTESTCD": "BW",
+                "BWTEST": "Body Weight",
+                "BWORRES": w[ok],
+                "BWORRESU": "kg",
+                "BWSTRESC": w[ok],
+                "BWSTRESN": w[ok],
+                "BWSTRESU": "kg",
+                "BWBLFL": "Y",
+            }
+        )
         paths.append(out_dir / "bw.csv")
         bw.to_csv(paths[-1], index=False)
     return paths

@@ -67,21 +67,48 @@ def _normalise(df: pd.DataFrame, source: str = "<DataFrame>") -> pd.DataFrame:
     pa = next((cols[c] for c in _P_COLS if c in cols), None)
     missing = [r for r, c in (("mirna", name), ("log2fc", fc), ("padj", pa)) if c is None]
     if missing:
-        raise DataError(Problem(f"missing column(s) {', '.join(missing)}", file=source, row=1,
-                                fix="write columns mirna, log2fc, padj"))
-    out = pd.DataFrame({"mirna": df[name].astype(str).str.strip(),
-                        "log2fc": pd.to_numeric(df[fc], errors="coerce"),
-                        "padj": pd.to_numeric(df[pa], errors="coerce")})
+        raise DataError(
+            Problem(
+                f"missing column(s) {', '.join(missing)}",
+                file=source,
+                row=1,
+                fix="write columns mirna, log2fc, padj",
+            )
+        )
+    out = pd.DataFrame(
+        {
+            "mirna": df[name].astype(str).str.strip(),
+            "log2fc": pd.to_numeric(df[fc], errors="coerce"),
+            "padj": pd.to_numeric(df[pa], errors="coerce"),
+        }
+    )
     bad = out[["log2fc", "padj"]].isna().any(axis=1).to_numpy()
     if bad.any():
-        raise DataError([Problem("log2fc or padj is missing or not a number", file=source,
-                                 row=int(i) + 2, fix="fill in numbers or drop the row")
-                         for i in np.flatnonzero(bad)[:20]])
+        raise DataError(
+            [
+                Problem(
+                    "log2fc or padj is missing or not a number",
+                    file=source,
+                    row=int(i) + 2,
+                    fix="fill in numbers or drop the row",
+                )
+                for i in np.flatnonzero(bad)[:20]
+            ]
+        )
     dup = out["mirna"].duplicated().to_numpy()
     if dup.any():
-        raise DataError([Problem(f"miRNA {out['mirna'].iat[i]!r} appears twice", file=source,
-                                 row=int(i) + 2, column=str(name), fix="one row per miRNA")
-                         for i in np.flatnonzero(dup)[:20]])
+        raise DataError(
+            [
+                Problem(
+                    f"miRNA {out['mirna'].iat[i]!r} appears twice",
+                    file=source,
+                    row=int(i) + 2,
+                    column=str(name),
+                    fix="one row per miRNA",
+                )
+                for i in np.flatnonzero(dup)[:20]
+            ]
+        )
     return out
 
 
@@ -91,9 +118,13 @@ def changed_mirnas(de: pd.DataFrame, fdr: float = 0.05, min_lfc: float = 0.0) ->
     return de[(de["padj"] < fdr) & (de["log2fc"].abs() >= min_lfc)].reset_index(drop=True)
 
 
-def pathway_targets(de: pd.DataFrame, interactions: pd.DataFrame,
-                    pathway: Iterable[str] | None = None, fdr: float = 0.05,
-                    min_lfc: float = 0.0) -> pd.DataFrame:
+def pathway_targets(
+    de: pd.DataFrame,
+    interactions: pd.DataFrame,
+    pathway: Iterable[str] | None = None,
+    fdr: float = 0.05,
+    min_lfc: float = 0.0,
+) -> pd.DataFrame:
     """Changed miRNAs and their validated targets on the pathway (one row per pair)."""
     from kinetor.screens.network import NODES
 
@@ -110,9 +141,14 @@ def _hyper(k: int, big_n: int, big_k: int, n: int) -> float:
     return float(stats.hypergeom.sf(k - 1, big_n, big_k, n)) if k > 0 else 1.0
 
 
-def enrichment(de: pd.DataFrame, interactions: pd.DataFrame,
-               pathway: Iterable[str] | None = None, background: Iterable[str] | None =
-               None, fdr: float = 0.05, min_lfc: float = 0.0) -> pd.DataFrame:
+def enrichment(
+    de: pd.DataFrame,
+    interactions: pd.DataFrame,
+    pathway: Iterable[str] | None = None,
+    background: Iterable[str] | None = None,
+    fdr: float = 0.05,
+    min_lfc: float = 0.0,
+) -> pd.DataFrame:
     """Pathway enrichment of the targets of changed miRNAs (all together and each alone).
 
     Parameters
@@ -140,8 +176,7 @@ def enrichment(de: pd.DataFrame, interactions: pd.DataFrame,
     from kinetor.screens.network import NODES
 
     it = interactions.assign(target=interactions["target"].str.upper())
-    universe = {g.upper() for g in background} if background is not None \
-        else set(it["target"])
+    universe = {g.upper() for g in background} if background is not None else set(it["target"])
     path = {g.upper() for g in (pathway if pathway is not None else NODES)} & universe
     it = it[it["target"].isin(universe)]
     ch = changed_mirnas(de, fdr, min_lfc)
@@ -152,10 +187,19 @@ def enrichment(de: pd.DataFrame, interactions: pd.DataFrame,
         tg = set(it.loc[it["mirna"].isin(mirs), "target"])
         n, k = len(tg), len(tg & path)
         exp = n * big_k / big_n if big_n else np.nan
-        rows.append({"set": label, "N": big_n, "K": big_k, "n": n, "k": k, "expected": exp,
-                     "fold": k / exp if exp else np.nan,
-                     "p_value": _hyper(k, big_n, big_k, n) if n else 1.0,
-                     "targets": ";".join(sorted(tg & path))})
+        rows.append(
+            {
+                "set": label,
+                "N": big_n,
+                "K": big_k,
+                "n": n,
+                "k": k,
+                "expected": exp,
+                "fold": k / exp if exp else np.nan,
+                "p_value": _hyper(k, big_n, big_k, n) if n else 1.0,
+                "targets": ";".join(sorted(tg & path)),
+            }
+        )
     out = pd.DataFrame(rows)
     out["fdr"] = out["p_value"]
     if len(out) > 1:

@@ -41,20 +41,24 @@ from kinetor.errors import DataError, Problem
 __all__ = ["protein_changes", "protein_fraction", "simulate_mirna_change"]
 
 
-def protein_fraction(fold_changes: Iterable[float], efficacy: float = 0.33, k: float = 1.0
-                     ) -> float:
+def protein_fraction(
+    fold_changes: Iterable[float], efficacy: float = 0.33, k: float = 1.0
+) -> float:
     """Target protein relative to reference for miRNA fold changes (linear scale)."""
     if not 0.0 <= efficacy < 1.0 or not k > 0:
-        raise DataError(Problem(f"efficacy {efficacy} must be in [0, 1) and K {k} > 0",
-                                fix="e.g. efficacy 0.33, K 1"))
+        raise DataError(
+            Problem(
+                f"efficacy {efficacy} must be in [0, 1) and K {k} > 0",
+                fix="e.g. efficacy 0.33, K 1",
+            )
+        )
     m = np.asarray(list(fold_changes), dtype=float)
     rep = 1.0 - efficacy * m / (m + k)
     ref = 1.0 - efficacy / (1.0 + k)
     return float(np.prod(rep / ref))
 
 
-def protein_changes(targets: pd.DataFrame, efficacy: float = 0.33, k: float = 1.0
-                    ) -> pd.DataFrame:
+def protein_changes(targets: pd.DataFrame, efficacy: float = 0.33, k: float = 1.0) -> pd.DataFrame:
     """Per target gene: miRNAs, their log2 fold changes and the predicted protein fraction.
 
     ``targets`` is :func:`~kinetor.mirna.pathway_targets` output (``mirna``, ``target``,
@@ -63,10 +67,14 @@ def protein_changes(targets: pd.DataFrame, efficacy: float = 0.33, k: float = 1.
     t = targets.drop_duplicates(["mirna", "target"])
     rows = []
     for gene, g in t.groupby("target", sort=True):
-        rows.append({"target": gene, "mirnas": ";".join(g["mirna"]),
-                     "log2fc": ";".join(f"{v:.3g}" for v in g["log2fc"]),
-                     "protein_fraction": protein_fraction(2.0 ** g["log2fc"].to_numpy(),
-                                                          efficacy, k)})
+        rows.append(
+            {
+                "target": gene,
+                "mirnas": ";".join(g["mirna"]),
+                "log2fc": ";".join(f"{v:.3g}" for v in g["log2fc"]),
+                "protein_fraction": protein_fraction(2.0 ** g["log2fc"].to_numpy(), efficacy, k),
+            }
+        )
     return pd.DataFrame(rows, columns=["target", "mirnas", "log2fc", "protein_fraction"])
 
 
@@ -105,8 +113,13 @@ def simulate_mirna_change(changes: pd.DataFrame, lesions=None, context=None) -> 
     ss = Network(lesions=lesions, context=context, parameters=over).steady_state()
     with np.errstate(divide="ignore", invalid="ignore"):
         pct = 100.0 * ss / ref.where(ref != 0)
-    out = pd.DataFrame({"readout": list(READOUTS), "percent": [float(pct[r]) for r in READOUTS],
-                        "converged": bool(np.isfinite(ss.to_numpy()).all())})
+    out = pd.DataFrame(
+        {
+            "readout": list(READOUTS),
+            "percent": [float(pct[r]) for r in READOUTS],
+            "converged": bool(np.isfinite(ss.to_numpy()).all()),
+        }
+    )
     out.attrs["parameters"] = over
     out.attrs["not_in_model"] = skipped
     return out

@@ -29,8 +29,14 @@ import pandas as pd
 
 from kinetor.errors import DataError, Problem
 
-__all__ = ["INTERACTIONS", "STRONG_EVIDENCE", "Interaction", "read_mirtarbase",
-           "read_tarbase", "validated_targets"]
+__all__ = [
+    "INTERACTIONS",
+    "STRONG_EVIDENCE",
+    "Interaction",
+    "read_mirtarbase",
+    "read_tarbase",
+    "validated_targets",
+]
 
 #: Experiments accepted as strong evidence (case-insensitive substrings).
 STRONG_EVIDENCE = ("reporter", "luciferase", "western", "qpcr", "qrt-pcr", "real-time pcr")
@@ -59,8 +65,7 @@ def _load_interactions() -> tuple[Interaction, ...]:
 INTERACTIONS: tuple[Interaction, ...] = _load_interactions()
 
 
-def validated_targets(status: tuple[str, ...] = ("firm", "likely", "unverified")
-                      ) -> pd.DataFrame:
+def validated_targets(status: tuple[str, ...] = ("firm", "likely", "unverified")) -> pd.DataFrame:
     """The curated table as a frame (``mirna``, ``target``, ``evidence``, ``pmid``,
     ``reference``, ``status``, ``note``), filtered by ``status``."""
     df = pd.DataFrame([asdict(i) for i in INTERACTIONS])
@@ -93,17 +98,28 @@ def _pick(df: pd.DataFrame, options: dict[str, tuple[str, ...]], source: str) ->
         else:
             out[role] = hit
     if missing:
-        raise DataError(Problem(f"missing column(s): {'; '.join(missing)}", file=source, row=1,
-                                fix="give the export file as the database writes it"))
+        raise DataError(
+            Problem(
+                f"missing column(s): {'; '.join(missing)}",
+                file=source,
+                row=1,
+                fix="give the export file as the database writes it",
+            )
+        )
     return out
 
 
 def _finish(df, m, source, species, strong_only, evidence_col) -> pd.DataFrame:
-    out = pd.DataFrame({"mirna": df[m["mirna"]].str.strip(),
-                        "target": df[m["target"]].str.strip().str.upper(),
-                        "evidence": df[evidence_col] if evidence_col else "",
-                        "pmid": df[m["pmid"]].astype(str) if "pmid" in m else "",
-                        "reference": source, "status": "database"})
+    out = pd.DataFrame(
+        {
+            "mirna": df[m["mirna"]].str.strip(),
+            "target": df[m["target"]].str.strip().str.upper(),
+            "evidence": df[evidence_col] if evidence_col else "",
+            "pmid": df[m["pmid"]].astype(str) if "pmid" in m else "",
+            "reference": source,
+            "status": "database",
+        }
+    )
     if species and "species" in m:
         out = out[df[m["species"]].str.contains(species, case=False, regex=False).to_numpy()]
     if strong_only:
@@ -111,38 +127,61 @@ def _finish(df, m, source, species, strong_only, evidence_col) -> pd.DataFrame:
     return out.drop_duplicates().reset_index(drop=True)
 
 
-def read_mirtarbase(path, species: str = "Homo sapiens", strong_only: bool = True
-                    ) -> pd.DataFrame:
+def read_mirtarbase(path, species: str = "Homo sapiens", strong_only: bool = True) -> pd.DataFrame:
     """Read a miRTarBase export (``miRNA``, ``Target Gene``, ``Experiments``,
     ``References (PMID)``...), keeping strong evidence (reporter, Western, qPCR) by default.
 
     Returns the columns of :func:`validated_targets` (``status`` = ``database``).
     """
     df = _read(path)
-    m = _pick(df, {"mirna": ("mirna",), "target": ("target gene", "target"),
-                   "evidence": ("experiments", "experiment")}, str(path))
-    m.update({k: v for k, v in {"pmid": next((c for c in df.columns if c.strip().lower()
-                                               in ("references (pmid)", "pmid")), None),
-                                 "species": next((c for c in df.columns if c.strip().lower()
-                                                  in ("species (mirna)", "species")), None)
-                                 }.items() if v})
+    m = _pick(
+        df,
+        {
+            "mirna": ("mirna",),
+            "target": ("target gene", "target"),
+            "evidence": ("experiments", "experiment"),
+        },
+        str(path),
+    )
+    m.update(
+        {
+            k: v
+            for k, v in {
+                "pmid": next(
+                    (c for c in df.columns if c.strip().lower() in ("references (pmid)", "pmid")),
+                    None,
+                ),
+                "species": next(
+                    (c for c in df.columns if c.strip().lower() in ("species (mirna)", "species")),
+                    None,
+                ),
+            }.items()
+            if v
+        }
+    )
     return _finish(df, m, str(path), species, strong_only, m["evidence"])
 
 
-def read_tarbase(path, species: str = "Homo sapiens", strong_only: bool = True
-                 ) -> pd.DataFrame:
+def read_tarbase(path, species: str = "Homo sapiens", strong_only: bool = True) -> pd.DataFrame:
     """Read a DIANA-TarBase export (``mirna``, ``geneName``, ``method``, ``species``;
     v8 and v9 column names), keeping strong methods and positive interactions."""
     df = _read(path)
-    m = _pick(df, {"mirna": ("mirna", "mirna_name"),
-                   "target": ("genename", "gene_name", "gene"),
-                   "evidence": ("method", "experimental_method")}, str(path))
+    m = _pick(
+        df,
+        {
+            "mirna": ("mirna", "mirna_name"),
+            "target": ("genename", "gene_name", "gene"),
+            "evidence": ("method", "experimental_method"),
+        },
+        str(path),
+    )
     for role, names in {"species": ("species",), "pmid": ("pmid", "publication")}.items():
         hit = next((c for c in df.columns if c.strip().lower() in names), None)
         if hit:
             m[role] = hit
-    sign = next((c for c in df.columns if c.strip().lower() in ("positive_negative",
-                                                                  "regulation")), None)
+    sign = next(
+        (c for c in df.columns if c.strip().lower() in ("positive_negative", "regulation")), None
+    )
     if sign is not None:
         df = df[~df[sign].str.upper().str.startswith("NEG")]
     return _finish(df, m, str(path), species, strong_only, m["evidence"])

@@ -27,8 +27,15 @@ from kinetor.nca.options import Options
 from kinetor.nca.registry import PARAMETERS, Parameter
 from kinetor.nca.result import NCAResult
 
-__all__ = ["PARAMETERS", "NCAResult", "Options", "Parameter", "accumulation",
-           "bioavailability", "nca"]
+__all__ = [
+    "PARAMETERS",
+    "NCAResult",
+    "Options",
+    "Parameter",
+    "accumulation",
+    "bioavailability",
+    "nca",
+]
 
 
 class _CallableModule(types.ModuleType):
@@ -39,8 +46,11 @@ class _CallableModule(types.ModuleType):
 # kt.nca(...) shows nca's explicit keyword arguments (help(), inspect.signature, IDEs)
 _CallableModule.__call__.__doc__ = nca.__doc__
 _CallableModule.__call__.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
-    [inspect.Parameter("self", inspect.Parameter.POSITIONAL_ONLY),
-     *inspect.signature(nca).parameters.values()])
+    [
+        inspect.Parameter("self", inspect.Parameter.POSITIONAL_ONLY),
+        *inspect.signature(nca).parameters.values(),
+    ]
+)
 
 
 sys.modules[__name__].__class__ = _CallableModule

@@ -22,8 +22,14 @@ import functools
 
 import numpy as np
 
-__all__ = ["area_to", "back_extrapolate_c0", "fit_lambda_z", "log_segments",
-           "segment_areas", "trapezoid"]
+__all__ = [
+    "area_to",
+    "back_extrapolate_c0",
+    "fit_lambda_z",
+    "log_segments",
+    "segment_areas",
+    "trapezoid",
+]
 
 
 def _quiet(func):
@@ -63,8 +69,9 @@ def trapezoid(t1, c1, t2, c2, use_log):
     lin_m = 0.5 * dt * (t1 * c1 + t2 * c2)
     L = np.log1p((c2 - c1) / c1)
     log_a = dt * (c2 - c1) / L
-    series = 0.5 + L * (1 / 3 + L * (1 / 8 + L * (1 / 30 + L * (1 / 144 + L * (
-        1 / 840 + L / 5760)))))
+    series = 0.5 + L * (
+        1 / 3 + L * (1 / 8 + L * (1 / 30 + L * (1 / 144 + L * (1 / 840 + L / 5760))))
+    )
     direct = (np.expm1(L) * (L - 1.0) + L) / (L * L)
     g = np.where(np.abs(L) < 1e-2, series, direct)
     log_m = t1 * log_a + c1 * dt * dt * g

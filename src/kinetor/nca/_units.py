@@ -56,8 +56,13 @@ def _per_mass(q) -> bool:
     return dim in ("dimensionless", "[substance] / [mass]")
 
 
-def output_units(units: dict[str, str], mw: float | None = None, cl_unit: str | None = None,
-                 volume_unit: str | None = None, volume_in: str | None = None) -> OutputUnits:
+def output_units(
+    units: dict[str, str],
+    mw: float | None = None,
+    cl_unit: str | None = None,
+    volume_unit: str | None = None,
+    volume_in: str | None = None,
+) -> OutputUnits:
     """Unit strings and CL/V conversion factors for a study's ``units`` dict.
 
     ``volume_in`` is the unit of urine volumes (for amounts excreted).
@@ -65,9 +70,19 @@ def output_units(units: dict[str, str], mw: float | None = None, cl_unit: str | 
     t, c, d = units["time"], units["conc"], units["dose"]
     out = OutputUnits()
     u = out.units
-    u.update(time=t, conc=c, dose=d, auc=f"{t}*{c}", aumc=f"{t}^2*{c}",
-             inverse_time=f"1/{t}", unitless="", count="", percent="%",
-             conc_dose=f"{_paren(c)}/{_paren(d)}", auc_dose=f"({t}*{c})/{_paren(d)}")
+    u.update(
+        time=t,
+        conc=c,
+        dose=d,
+        auc=f"{t}*{c}",
+        aumc=f"{t}^2*{c}",
+        inverse_time=f"1/{t}",
+        unitless="",
+        count="",
+        percent="%",
+        conc_dose=f"{_paren(c)}/{_paren(d)}",
+        auc_dose=f"({t}*{c})/{_paren(d)}",
+    )
     tq, cq, dq = Q(1.0, parse_unit(t)), Q(1.0, parse_unit(c)), Q(1.0, parse_unit(d))
     suffix = _per_body(dq)
     u["clearance"] = cl_unit or f"L/{format_unit(t)}{suffix}"
@@ -79,15 +94,19 @@ def output_units(units: dict[str, str], mw: float | None = None, cl_unit: str | 
         u["rate"] = f"{u['amount']}/{t}"
         u["renal_clearance"] = f"L/{format_unit(t)}"
     if _per_mass(cq):
-        out.problem = (f"tissue concentration in {c}: clearance and volume need a "
-                       "concentration per volume (convert with "
-                       "kinetor.data.tissue_to_volume and an explicit tissue density)")
+        out.problem = (
+            f"tissue concentration in {c}: clearance and volume need a "
+            "concentration per volume (convert with "
+            "kinetor.data.tissue_to_volume and an explicit tissue density)"
+        )
         return out
     if is_molar(dq.units) != is_molar(cq.units):
         if mw is None:
             dose_amount = "a molar dose" if is_molar(dq.units) else f"dose in {d}"
-            out.problem = (f"{dose_amount} and concentration in {c}: give the molecular "
-                           "weight (Study.mw) to get CL and V")
+            out.problem = (
+                f"{dose_amount} and concentration in {c}: give the molecular "
+                "weight (Study.mw) to get CL and V"
+            )
             return out
         g_per_mol = Q(float(mw), "g/mol")
         dq = dq * g_per_mol if is_molar(dq.units) else dq / g_per_mol
@@ -95,6 +114,8 @@ def output_units(units: dict[str, str], mw: float | None = None, cl_unit: str | 
         out.cl_factor = float((dq / (cq * tq)).to(parse_unit(u["clearance"])).magnitude)
         out.v_factor = float((dq / cq).to(parse_unit(u["volume"])).magnitude)
     except pint.errors.DimensionalityError as exc:
-        raise UnitError(f"cannot express dose/(conc*time) = ({d})/(({c})*{t}) in "
-                        f"{u['clearance']!r} or dose/conc in {u['volume']!r}") from exc
+        raise UnitError(
+            f"cannot express dose/(conc*time) = ({d})/(({c})*{t}) in "
+            f"{u['clearance']!r} or dose/conc in {u['volume']!r}"
+        ) from exc
     return out

@@ -18,8 +18,12 @@ def profile_ids(keys: list[pd.Series], n: int) -> np.ndarray:
     """
     if n == 0:
         return np.zeros(0, np.int64)
-    arrays = [col.cat.codes.to_numpy(np.int64) if isinstance(col.dtype, pd.CategoricalDtype)
-              else col.to_numpy() for col in keys]
+    arrays = [
+        col.cat.codes.to_numpy(np.int64)
+        if isinstance(col.dtype, pd.CategoricalDtype)
+        else col.to_numpy()
+        for col in keys
+    ]
     change = np.zeros(n, bool)
     change[0] = True
     for a in arrays:
@@ -53,8 +57,10 @@ def profile_flags(df: pd.DataFrame, pid: np.ndarray, P: int) -> dict[str, np.nda
     "; "-joined) and one boolean column ``flag_<RULE>`` per rule (``flag_R2ADJ``,
     ``flag_LAMZSPN``, ``flag_AUCPEO``, ``flag_AUCPEP``) that fails anywhere in the table."""
     if "flag" not in df.columns:
-        return {"flag": np.full(P, "", dtype=object),
-                **{f"flag_{r}": np.zeros(P, bool) for r in _RULE_ORDER}}
+        return {
+            "flag": np.full(P, "", dtype=object),
+            **{f"flag_{r}": np.zeros(P, bool) for r in _RULE_ORDER},
+        }
     col = df["flag"]
     if not isinstance(col.dtype, pd.CategoricalDtype):
         col = col.astype(object).fillna("").astype(str).astype("category")
@@ -65,13 +71,14 @@ def profile_flags(df: pd.DataFrame, pid: np.ndarray, P: int) -> dict[str, np.nda
             if part and part not in parts:
                 parts.append(part)
     bit = {p: 1 << i for i, p in enumerate(parts)}
-    cat_mask = np.array([sum(bit[p] for p in set(c.split("; ")) if p) for c in cats] + [0],
-                        dtype=np.int64)
+    cat_mask = np.array(
+        [sum(bit[p] for p in set(c.split("; ")) if p) for c in cats] + [0], dtype=np.int64
+    )
     codes = col.cat.codes.to_numpy()
-    rows = np.flatnonzero(cat_mask[codes] != 0)            # flagged values only
+    rows = np.flatnonzero(cat_mask[codes] != 0)  # flagged values only
     row_mask, row_pid = cat_mask[codes[rows]], pid[rows]
     mask = np.zeros(P, np.int64)
-    for b in bit.values():          # a handful of rules: one vectorised pass each
+    for b in bit.values():  # a handful of rules: one vectorised pass each
         hit = np.zeros(P, bool)
         hit[row_pid[(row_mask & b) != 0]] = True
         mask[hit] |= b

@@ -51,10 +51,12 @@ def accumulation(res) -> pd.DataFrame:
         base_excl = first["exclude"].transform("first").astype(str)
         is_first = first.cumcount().to_numpy() == 0
         val = (p["value"] / base).to_numpy(float)
-        why = np.where(np.isnan(val), np.where(base_excl != "", "first interval: " + base_excl,
-                                               p["exclude"].astype(str)), "")
-        frame = p[[*keys, "start", "end"]].assign(PPTESTCD=ratio, value=val, unit="",
-                                                  exclude=why)
+        why = np.where(
+            np.isnan(val),
+            np.where(base_excl != "", "first interval: " + base_excl, p["exclude"].astype(str)),
+            "",
+        )
+        frame = p[[*keys, "start", "end"]].assign(PPTESTCD=ratio, value=val, unit="", exclude=why)
         out.append(frame[~is_first])
     cols = [*keys, "start", "end", "PPTESTCD", "value", "unit", "exclude"]
     return pd.concat(out, ignore_index=True)[cols] if out else pd.DataFrame(columns=cols)

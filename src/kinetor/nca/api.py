@@ -41,17 +41,28 @@ def _records(df) -> list[dict] | None:
     return pd.DataFrame(df).to_dict("records")
 
 
-def nca(study, *, options: Options | None = None, intervals: pd.DataFrame | None = None,
-        lambda_z_range: pd.DataFrame | None = None,
-        lambda_z_points: pd.DataFrame | None = None,
-        lambda_z_exclude: pd.DataFrame | None = None,
-        auc_method: str | None = None, blq_rule: str | dict | None = None,
-        time: str | None = None, lambda_z_min_points: int | None = None,
-        lambda_z_tolerance: float | None = None, min_r2adj: float | None = None,
-        min_span_ratio: float | None = None, max_aucpext: float | None = None,
-        sparse: bool | None = None, sparse_mean: str | None = None,
-        cl_unit: str | None = None, volume_unit: str | None = None,
-        **unknown: Any) -> NCAResult:
+def nca(
+    study,
+    *,
+    options: Options | None = None,
+    intervals: pd.DataFrame | None = None,
+    lambda_z_range: pd.DataFrame | None = None,
+    lambda_z_points: pd.DataFrame | None = None,
+    lambda_z_exclude: pd.DataFrame | None = None,
+    auc_method: str | None = None,
+    blq_rule: str | dict | None = None,
+    time: str | None = None,
+    lambda_z_min_points: int | None = None,
+    lambda_z_tolerance: float | None = None,
+    min_r2adj: float | None = None,
+    min_span_ratio: float | None = None,
+    max_aucpext: float | None = None,
+    sparse: bool | None = None,
+    sparse_mean: str | None = None,
+    cl_unit: str | None = None,
+    volume_unit: str | None = None,
+    **unknown: Any,
+) -> NCAResult:
     """Non-compartmental analysis of every profile of a study, Phoenix WinNonlin rules.
 
     Parameters
@@ -92,23 +103,41 @@ min_span_ratio, max_aucpext, sparse, sparse_mean, cl_unit, volume_unit
     >>> float(res.to_wide().C0[0])   # log back-extrapolation: 8 * 8/4
     16.0
     """
-    if unknown:   # a misspelt option: say which ones exist (not a bare TypeError)
+    if unknown:  # a misspelt option: say which ones exist (not a bare TypeError)
         Options().with_(**unknown)
     opts = options or Options()
-    given = {k: v for k, v in (
-        ("auc_method", auc_method), ("blq_rule", blq_rule), ("time", time),
-        ("lambda_z_min_points", lambda_z_min_points),
-        ("lambda_z_tolerance", lambda_z_tolerance), ("min_r2adj", min_r2adj),
-        ("min_span_ratio", min_span_ratio), ("max_aucpext", max_aucpext),
-        ("sparse", sparse), ("sparse_mean", sparse_mean), ("cl_unit", cl_unit),
-        ("volume_unit", volume_unit)) if v is not None}
+    given = {
+        k: v
+        for k, v in (
+            ("auc_method", auc_method),
+            ("blq_rule", blq_rule),
+            ("time", time),
+            ("lambda_z_min_points", lambda_z_min_points),
+            ("lambda_z_tolerance", lambda_z_tolerance),
+            ("min_r2adj", min_r2adj),
+            ("min_span_ratio", min_span_ratio),
+            ("max_aucpext", max_aucpext),
+            ("sparse", sparse),
+            ("sparse_mean", sparse_mean),
+            ("cl_unit", cl_unit),
+            ("volume_unit", volume_unit),
+        )
+        if v is not None
+    }
     if given:
         opts = opts.with_(**given)
     rows = usable_rows(study, opts)
     if not len(rows):
-        raise DataError([Problem("no usable concentration: every sample is BLQ, excluded "
-                                 "or missing", file=study.source, column="conc",
-                                 fix="check the BLQ rule and the exclusions")])
+        raise DataError(
+            [
+                Problem(
+                    "no usable concentration: every sample is BLQ, excluded or missing",
+                    file=study.source,
+                    column="conc",
+                    fix="check the BLQ rule and the exclusions",
+                )
+            ]
+        )
     is_urine = upper_is(rows["matrix"], "URINE")
     plasma, urine = (rows[~is_urine], rows[is_urine]) if is_urine.any() else (rows, rows[:0])
     notes: list[str] = []
@@ -119,21 +148,33 @@ min_span_ratio, max_aucpext, sparse, sparse_mean, cl_unit, volume_unit
 
         plasma, doses, sparse_rows, notes = composite(plasma, study, opts)
     analyte = rows["analyte"].to_numpy(object)
-    codes, present = factorize(analyte)   # one hash per run of rows
-    analytes = sorted({str(a) for a in (present if (codes >= 0).all()
-                                        else pd.unique(analyte))})
-    units_by_analyte = {a: output_units(study.units, mw=study.mw.get(a),
-                                        cl_unit=opts.cl_unit, volume_unit=opts.volume_unit,
-                                        volume_in=study.units.get("volume"))
-                        for a in analytes}
+    codes, present = factorize(analyte)  # one hash per run of rows
+    analytes = sorted({str(a) for a in (present if (codes >= 0).all() else pd.unique(analyte))})
+    units_by_analyte = {
+        a: output_units(
+            study.units,
+            mw=study.mw.get(a),
+            cl_unit=opts.cl_unit,
+            volume_unit=opts.volume_unit,
+            volume_in=study.units.get("volume"),
+        )
+        for a in analytes
+    }
     tables = []
     profiles = pd.DataFrame()
     lz_points = None
     groups = [g for g in study.groups if g in rows.columns]
     if len(plasma):
-        prof = build_profiles(study, opts, intervals, rows=plasma, doses=doses,
-                              lambda_z_range=lambda_z_range, lambda_z_points=lambda_z_points,
-                              lambda_z_exclude=lambda_z_exclude)
+        prof = build_profiles(
+            study,
+            opts,
+            intervals,
+            rows=plasma,
+            doses=doses,
+            lambda_z_range=lambda_z_range,
+            lambda_z_points=lambda_z_points,
+            lambda_z_exclude=lambda_z_exclude,
+        )
         notes = [*notes, *prof.notes]
         comp = compute(prof, opts, units_by_analyte)
         table = long_table(prof, comp, opts, units_by_analyte)
@@ -141,9 +182,10 @@ min_span_ratio, max_aucpext, sparse, sparse_mean, cl_unit, volume_unit
         if sparse_rows is not None:
             from kinetor.nca.sparse import sparse_table
 
-            table = pd.concat([table, _with_flag(sparse_table(sparse_rows, prof,
-                                                              units_by_analyte))],
-                              ignore_index=True)
+            table = pd.concat(
+                [table, _with_flag(sparse_table(sparse_rows, prof, units_by_analyte))],
+                ignore_index=True,
+            )
             table["flag"] = table["flag"].astype(object).fillna("")
         tables.append(table)
         lz_points = (prof, comp)
@@ -151,8 +193,15 @@ min_span_ratio, max_aucpext, sparse, sparse_mean, cl_unit, volume_unit
     if len(urine):
         from kinetor.nca.urine import urine_table
 
-        utab, urine_iv = urine_table(urine, study, opts, units_by_analyte, groups,
-                                     plasma_rows=rows[~is_urine], intervals=intervals)
+        utab, urine_iv = urine_table(
+            urine,
+            study,
+            opts,
+            units_by_analyte,
+            groups,
+            plasma_rows=rows[~is_urine],
+            intervals=intervals,
+        )
         tables.append(utab)
     tables = [t if "flag" in t.columns else _with_flag(t) for t in tables]
     if len(tables) == 1:
@@ -176,8 +225,9 @@ min_span_ratio, max_aucpext, sparse, sparse_mean, cl_unit, volume_unit
         "lambda_z_exclude": _records(lambda_z_exclude),
         "notes": notes,
     }
-    return NCAResult(params, profiles, opts, provenance, groups, dict(study.units),
-                     urine=urine_iv, _lz=lz_points)
+    return NCAResult(
+        params, profiles, opts, provenance, groups, dict(study.units), urine=urine_iv, _lz=lz_points
+    )
 
 
 def _with_names(params: pd.DataFrame) -> pd.DataFrame:
@@ -194,7 +244,7 @@ def _with_names(params: pd.DataFrame) -> pd.DataFrame:
         names = pd.Index([table.get(c, "") for c in cats], dtype=object)
         uniq, inv = np.unique(np.asarray(names, dtype=str), return_inverse=True)
         codes = code.cat.codes.to_numpy()
-        small = inv.astype(np.int8 if len(uniq) < 127 else np.int32)   # kept as is
+        small = inv.astype(np.int8 if len(uniq) < 127 else np.int32)  # kept as is
         params[col] = pd.Categorical.from_codes(small[codes], list(uniq), validate=False)
     return params
 
@@ -212,8 +262,10 @@ def lambda_z_points(prof, comp) -> pd.DataFrame:
     p, k = np.nonzero(obs)
     meta = prof.meta
     origin = meta["origin"].to_numpy(float)
-    cols = {c: meta[c].to_numpy()[p] for c in ("subject", *prof.groups, "analyte", "matrix",
-                                              "start", "end")}
+    cols = {
+        c: meta[c].to_numpy()[p]
+        for c in ("subject", *prof.groups, "analyte", "matrix", "start", "end")
+    }
     cols["time"] = prof.T[p, k] + origin[p]
     cols["time_after_dose"] = prof.T[p, k]
     cols["conc"] = prof.C[p, k]

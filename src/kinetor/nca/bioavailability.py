@@ -37,8 +37,14 @@ from kinetor.errors import KinetorError
 __all__ = ["bioavailability"]
 
 
-def bioavailability(res, test, reference, parameter: str = "AUCIFO", by: str = "group",
-                    include_excluded: bool = False) -> pd.DataFrame:
+def bioavailability(
+    res,
+    test,
+    reference,
+    parameter: str = "AUCIFO",
+    by: str = "group",
+    include_excluded: bool = False,
+) -> pd.DataFrame:
     """F% of ``test`` relative to ``reference`` (values of column ``by``).
 
     Parameters
@@ -65,8 +71,9 @@ def bioavailability(res, test, reference, parameter: str = "AUCIFO", by: str = "
         sel = sel[sel["exclude"] == ""]
     prof = res.profiles
     if by not in prof.columns:
-        raise KinetorError(f"cannot split by {by!r}: the result has columns "
-                           f"{', '.join(map(str, prof.columns))}")
+        raise KinetorError(
+            f"cannot split by {by!r}: the result has columns {', '.join(map(str, prof.columns))}"
+        )
     extra = [c for c in dict.fromkeys(["dose", "route", by]) if c not in sel.columns]
     d = sel.merge(prof[[*keys, *extra]].drop_duplicates(keys), on=keys)
     d = d.assign(dn=d["value"] / d["dose"])
@@ -80,24 +87,66 @@ def bioavailability(res, test, reference, parameter: str = "AUCIFO", by: str = "
     for analyte in sorted(set(arms["test"]["analyte"]) & set(arms["reference"]["analyte"])):
         t = arms["test"][arms["test"]["analyte"] == analyte]
         r = arms["reference"][arms["reference"]["analyte"] == analyte]
-        out.append({"method": "group means", "analyte": analyte, "subject": "",
-                    "n_test": len(t), "n_reference": len(r), "test": t["dn"].mean(),
-                    "reference": r["dn"].mean(),
-                    "F_percent": 100.0 * t["dn"].mean() / r["dn"].mean()})
-        pair = t.groupby("subject")["dn"].mean().to_frame("test").join(
-            r.groupby("subject")["dn"].mean().rename("reference"), how="inner")
+        out.append(
+            {
+                "method": "group means",
+                "analyte": analyte,
+                "subject": "",
+                "n_test": len(t),
+                "n_reference": len(r),
+                "test": t["dn"].mean(),
+                "reference": r["dn"].mean(),
+                "F_percent": 100.0 * t["dn"].mean() / r["dn"].mean(),
+            }
+        )
+        pair = (
+            t.groupby("subject")["dn"]
+            .mean()
+            .to_frame("test")
+            .join(r.groupby("subject")["dn"].mean().rename("reference"), how="inner")
+        )
         if len(pair):
             f = 100.0 * pair["test"] / pair["reference"]
-            per = pair.assign(F_percent=f, method="subject", analyte=analyte, n_test=1,
-                              n_reference=1).rename_axis("subject").reset_index()
+            per = (
+                pair.assign(F_percent=f, method="subject", analyte=analyte, n_test=1, n_reference=1)
+                .rename_axis("subject")
+                .reset_index()
+            )
             out.extend(per.to_dict("records"))
-            out.append({"method": "paired mean", "analyte": analyte, "subject": "",
-                        "n_test": len(f), "n_reference": len(f), "test": np.nan,
-                        "reference": np.nan, "F_percent": float(f.mean())})
-            out.append({"method": "paired geometric mean", "analyte": analyte, "subject": "",
-                        "n_test": len(f), "n_reference": len(f), "test": np.nan,
-                        "reference": np.nan,
-                        "F_percent": float(np.exp(np.log(f).mean())) if (f > 0).all()
-                        else np.nan})
-    return pd.DataFrame(out, columns=["method", "analyte", "subject", "n_test", "n_reference",
-                                      "test", "reference", "F_percent"])
+            out.append(
+                {
+                    "method": "paired mean",
+                    "analyte": analyte,
+                    "subject": "",
+                    "n_test": len(f),
+                    "n_reference": len(f),
+                    "test": np.nan,
+                    "reference": np.nan,
+                    "F_percent": float(f.mean()),
+                }
+            )
+            out.append(
+                {
+                    "method": "paired geometric mean",
+                    "analyte": analyte,
+                    "subject": "",
+                    "n_test": len(f),
+                    "n_reference": len(f),
+                    "test": np.nan,
+                    "reference": np.nan,
+                    "F_percent": float(np.exp(np.log(f).mean())) if (f > 0).all() else np.nan,
+                }
+            )
+    return pd.DataFrame(
+        out,
+        columns=[
+            "method",
+            "analyte",
+            "subject",
+            "n_test",
+            "n_reference",
+            "test",
+            "reference",
+            "F_percent",
+        ],
+    )

@@ -35,16 +35,22 @@ from kinetor.nca.registry import PARAMETERS, dependents, order
 __all__ = ["Computed", "compute", "long_table"]
 
 _DIAGNOSTIC = {"lamzspn", "r2", "r2adj", "corrxy", "lamznpt", "lamzll", "lamzul"}
-FLAG_TEXT = {1: "R2ADJ < {min_r2adj:g}", 2: "LAMZSPN < {min_span_ratio:g}",
-             4: "AUCPEO > {max_aucpext:g}%", 8: "AUCPEP > {max_aucpext:g}%"}
+FLAG_TEXT = {
+    1: "R2ADJ < {min_r2adj:g}",
+    2: "LAMZSPN < {min_span_ratio:g}",
+    4: "AUCPEO > {max_aucpext:g}%",
+    8: "AUCPEP > {max_aucpext:g}%",
+}
 
 
 def _flag_masks() -> dict[str, int]:
     lz = (dependents("lamz") | {"lamz"}) - _DIAGNOSTIC
     obs = ({"aucifo"} | dependents("aucifo")) - {"aucpeo"}
     pred = ({"aucifp"} | dependents("aucifp")) - {"aucpep"}
-    return {k: (3 if k in lz else 0) | (4 if k in obs else 0) | (8 if k in pred else 0)
-            for k in PARAMETERS}
+    return {
+        k: (3 if k in lz else 0) | (4 if k in obs else 0) | (8 if k in pred else 0)
+        for k in PARAMETERS
+    }
 
 
 _FLAG_MASK = _flag_masks()
@@ -119,14 +125,36 @@ def _compute(prof, options, units_by_analyte) -> Computed:
     none_pos = ~has_pos
     _set(ctx, why, reasons, "cmax", cmax)
     _set(ctx, why, reasons, "tmax", tmax)
-    _set(ctx, why, reasons, "clst", np.where(has_pos, C[ar, ilast], np.nan), none_pos,
-         "no concentration above 0")
-    _set(ctx, why, reasons, "tlst", np.where(has_pos, T[ar, ilast], np.nan), none_pos,
-         "no concentration above 0")
+    _set(
+        ctx,
+        why,
+        reasons,
+        "clst",
+        np.where(has_pos, C[ar, ilast], np.nan),
+        none_pos,
+        "no concentration above 0",
+    )
+    _set(
+        ctx,
+        why,
+        reasons,
+        "tlst",
+        np.where(has_pos, T[ar, ilast], np.nan),
+        none_pos,
+        "no concentration above 0",
+    )
     first_pos = np.argmax(pos, axis=1)
-    _set(ctx, why, reasons, "tlag", np.where(has_pos, np.where(first_pos >= 2,
-         T[ar, np.maximum(first_pos - 1, 0)], 0.0), np.nan), none_pos,
-         "no concentration above 0")
+    _set(
+        ctx,
+        why,
+        reasons,
+        "tlag",
+        np.where(
+            has_pos, np.where(first_pos >= 2, T[ar, np.maximum(first_pos - 1, 0)], 0.0), np.nan
+        ),
+        none_pos,
+        "no concentration above 0",
+    )
     _set(ctx, why, reasons, "c0", np.where(bolus, C[:, 0], np.nan))
 
     # --- trapezoids ------------------------------------------------------------------------
@@ -136,66 +164,128 @@ def _compute(prof, options, units_by_analyte) -> Computed:
     auc_cum = np.hstack([zero, np.cumsum(seg_a, axis=1)])
     aumc_cum = np.hstack([zero, np.cumsum(seg_m, axis=1)])
     last_valid = (~np.isnan(T)).sum(axis=1) - 1
-    _set(ctx, why, reasons, "auclst", np.where(has_pos, auc_cum[ar, ilast], np.nan), none_pos,
-         "no concentration above 0")
-    _set(ctx, why, reasons, "aumclst", np.where(has_pos, aumc_cum[ar, ilast], np.nan),
-         none_pos, "no concentration above 0")
+    _set(
+        ctx,
+        why,
+        reasons,
+        "auclst",
+        np.where(has_pos, auc_cum[ar, ilast], np.nan),
+        none_pos,
+        "no concentration above 0",
+    )
+    _set(
+        ctx,
+        why,
+        reasons,
+        "aumclst",
+        np.where(has_pos, aumc_cum[ar, ilast], np.nan),
+        none_pos,
+        "no concentration above 0",
+    )
     _set(ctx, why, reasons, "aucall", auc_cum[ar, last_valid])
     _set(ctx, why, reasons, "aumcall", aumc_cum[ar, last_valid])
     _set(ctx, why, reasons, "aucbe", seg_a[:, 0] if M > 1 else np.zeros(P))
-    _set(ctx, why, reasons, "tfirst", np.where(has_pos, T[ar, first_pos], np.nan), none_pos,
-         "no concentration above 0")
+    _set(
+        ctx,
+        why,
+        reasons,
+        "tfirst",
+        np.where(has_pos, T[ar, first_pos], np.nan),
+        none_pos,
+        "no concentration above 0",
+    )
     _set(ctx, why, reasons, "nconc", obs.sum(axis=1))
     _set(ctx, why, reasons, "nconcms", pos.sum(axis=1))
     at0 = obs & (T == 0)
     start_obs = at0.any(axis=1)
-    _set(ctx, why, reasons, "cstart", np.where(start_obs, C[ar, np.argmax(at0, axis=1)],
-                                               np.nan), ~start_obs,
-         "no sample at the start of the interval")
+    _set(
+        ctx,
+        why,
+        reasons,
+        "cstart",
+        np.where(start_obs, C[ar, np.argmax(at0, axis=1)], np.nan),
+        ~start_obs,
+        "no sample at the start of the interval",
+    )
     dur_all = meta["duration"].to_numpy(float)
-    at_eoi = obs & (np.abs(T - dur_all[:, None])
-                    <= 1e-9 * np.maximum(1.0, np.abs(dur_all))[:, None])
+    at_eoi = obs & (
+        np.abs(T - dur_all[:, None]) <= 1e-9 * np.maximum(1.0, np.abs(dur_all))[:, None]
+    )
     has_eoi = at_eoi.any(axis=1) & (route == "iv_infusion") & (dur_all > 0)
-    _set(ctx, why, reasons, "ceoi", np.where(has_eoi, C[ar, np.argmax(at_eoi, axis=1)],
-                                             np.nan), ~has_eoi,
-         "no sample at the end of the infusion")
-    _set(ctx, why, reasons, "totdose", meta["totdose"].to_numpy(float)
-         if "totdose" in meta.columns else meta["dose"].to_numpy(float))
+    _set(
+        ctx,
+        why,
+        reasons,
+        "ceoi",
+        np.where(has_eoi, C[ar, np.argmax(at_eoi, axis=1)], np.nan),
+        ~has_eoi,
+        "no sample at the end of the infusion",
+    )
+    _set(
+        ctx,
+        why,
+        reasons,
+        "totdose",
+        meta["totdose"].to_numpy(float)
+        if "totdose" in meta.columns
+        else meta["dose"].to_numpy(float),
+    )
 
     # --- lambda_z --------------------------------------------------------------------------
     after = np.where(bolus[:, None], T >= tmax[:, None], T > tmax[:, None])
     auto = obs & prof.lz_ok & after
     manual = obs & prof.lz_ok & prof.lz_pick
     cand = np.where(prof.lz_manual[:, None], manual, auto)
-    fit = K.fit_lambda_z(T, C, cand, int(options.lambda_z_min_points),
-                         float(options.lambda_z_tolerance), use_all=prof.lz_manual)
+    fit = K.fit_lambda_z(
+        T,
+        C,
+        cand,
+        int(options.lambda_z_min_points),
+        float(options.lambda_z_tolerance),
+        use_all=prof.lz_manual,
+    )
     n_min = int(options.lambda_z_min_points)
     st = fit["status"]
     few = why.code(f"fewer than {n_min} usable points after Tmax for lambda_z")
-    few_manual = why.code(f"fewer than {n_min} usable points in the manual lambda_z "
-                          "selection")
+    few_manual = why.code(f"fewer than {n_min} usable points in the manual lambda_z selection")
     flat = why.code("no declining terminal phase for lambda_z (all fits flat or undefined)")
-    lz_reason = np.where(st == 1, np.where(prof.lz_manual, few_manual, few),
-                         np.where(st == 2, flat, 0))
+    lz_reason = np.where(
+        st == 1, np.where(prof.lz_manual, few_manual, few), np.where(st == 2, flat, 0)
+    )
     lamz = fit["lamz"]
     nonpos = (st == 0) & ~(lamz > 0)
-    lz_reason = np.where(nonpos, why.code("lambda_z <= 0: the terminal phase does not "
-                                          "decline"), lz_reason).astype(np.int32)
+    lz_reason = np.where(
+        nonpos, why.code("lambda_z <= 0: the terminal phase does not decline"), lz_reason
+    ).astype(np.int32)
     ctx["lamz"] = np.where(nonpos, np.nan, lamz)
     reasons["lamz"] = lz_reason
-    for key, src in (("r2", "r2"), ("r2adj", "r2adj"), ("corrxy", "corrxy"),
-                     ("lamznpt", "npt"), ("lamzll", "lower"), ("lamzul", "upper"),
-                     ("intercept", "intercept")):
+    for key, src in (
+        ("r2", "r2"),
+        ("r2adj", "r2adj"),
+        ("corrxy", "corrxy"),
+        ("lamznpt", "npt"),
+        ("lamzll", "lower"),
+        ("lamzul", "upper"),
+        ("intercept", "intercept"),
+    ):
         ctx[key] = np.where(st == 0, fit[src], np.nan)
         reasons[key] = np.where(st == 0, 0, lz_reason).astype(np.int32)
 
     # --- dose, units, interval ------------------------------------------------------------
     dose = meta["dose"].to_numpy(float)
     nodose = np.isnan(dose)
-    _set(ctx, why, reasons, "dose", np.where(dose > 0, dose, np.nan), ~(dose > 0),
-         "no dose record at or before the interval start")
-    reasons["dose"] = np.where(~nodose & ~(dose > 0), why.code("dose is 0"),
-                               reasons["dose"]).astype(np.int32)
+    _set(
+        ctx,
+        why,
+        reasons,
+        "dose",
+        np.where(dose > 0, dose, np.nan),
+        ~(dose > 0),
+        "no dose record at or before the interval start",
+    )
+    reasons["dose"] = np.where(
+        ~nodose & ~(dose > 0), why.code("dose is 0"), reasons["dose"]
+    ).astype(np.int32)
     analyte = meta["analyte"].to_numpy()
     clf, vf, unit_reason = np.full(P, np.nan), np.full(P, np.nan), np.zeros(P, np.int32)
     for name, u in units_by_analyte.items():
@@ -208,16 +298,23 @@ def _compute(prof, options, units_by_analyte) -> Computed:
     dur = meta["duration"].to_numpy(float)
     infusion = route == "iv_infusion"
     no_dur = infusion & ~(dur > 0)
-    _set(ctx, why, reasons, "half_duration", np.where(infusion, np.where(no_dur, np.nan,
-                                                                         dur / 2.0), 0.0),
-         no_dur, "IV infusion without a duration (give the dose's duration)")
+    _set(
+        ctx,
+        why,
+        reasons,
+        "half_duration",
+        np.where(infusion, np.where(no_dur, np.nan, dur / 2.0), 0.0),
+        no_dur,
+        "IV infusion without a duration (give the dose's duration)",
+    )
     _set(ctx, why, reasons, "tau", meta["tau"].to_numpy(float))
 
     # --- dosing-interval and partial areas ------------------------------------------------
     clstp = np.exp(ctx["intercept"] - ctx["lamz"] * ctx["tlst"])
     tau = ctx["tau"]
-    a_tau, m_tau, s_tau = K.area_to(tau, T, C, auc_cum, aumc_cum, use_log, ctx["lamz"], clstp,
-                                    ctx["tlst"])
+    a_tau, m_tau, s_tau = K.area_to(
+        tau, T, C, auc_cum, aumc_cum, use_log, ctx["lamz"], clstp, ctx["tlst"]
+    )
     no_lz = "no sample at the end of the interval and lambda_z not estimable"
     _set(ctx, why, reasons, "auctau", a_tau, s_tau == 2, no_lz)
     _set(ctx, why, reasons, "aumctau", m_tau, s_tau == 2, no_lz)
@@ -226,28 +323,35 @@ def _compute(prof, options, units_by_analyte) -> Computed:
     _set(ctx, why, reasons, "tmin", T[ar, imin])
     at_end = obs & (np.abs(T - tau[:, None]) <= 1e-9 * np.maximum(1.0, np.abs(tau))[:, None])
     has_end = at_end.any(axis=1)
-    _set(ctx, why, reasons, "ctrough", np.where(has_end, C[ar, np.argmax(at_end, axis=1)],
-                                                np.nan), ~has_end,
-         "no sample at the end of the dosing interval")
+    _set(
+        ctx,
+        why,
+        reasons,
+        "ctrough",
+        np.where(has_end, C[ar, np.argmax(at_end, axis=1)], np.nan),
+        ~has_end,
+        "no sample at the end of the dosing interval",
+    )
     # AUC above a threshold (PKNCA aucabove.*.all): the study's rule on max(C - c, 0)
     # from the interval start to the last sample
-    for key, thr, msg in (("aucapred", ctx["cstart"], "no sample at the start of the "
-                           "interval (predose)"),
-                          ("aucatrgh", ctx["ctrough"], "no sample at the end of the dosing "
-                           "interval (trough)")):
+    for key, thr, msg in (
+        ("aucapred", ctx["cstart"], "no sample at the start of the interval (predose)"),
+        ("aucatrgh", ctx["ctrough"], "no sample at the end of the dosing interval (trough)"),
+    ):
         Ca = np.where(np.isnan(C), np.nan, np.maximum(C - thr[:, None], 0.0))
         lg = K.log_segments(T, Ca, options.auc_method, t_peak=tmax)
         sa, _ = K.segment_areas(T, Ca, lg)
         above = np.hstack([zero, np.cumsum(sa, axis=1)])[ar, last_valid]
-        _set(ctx, why, reasons, key, np.where(np.isnan(thr), np.nan, above), np.isnan(thr),
-             msg)
+        _set(ctx, why, reasons, key, np.where(np.isnan(thr), np.nan, above), np.isnan(thr), msg)
     origin = meta["origin"].to_numpy(float)
     lo = meta["start"].to_numpy(float) - origin
     hi = meta["end"].to_numpy(float) - origin
-    a_lo, m_lo, s_lo = K.area_to(lo, T, C, auc_cum, aumc_cum, use_log, ctx["lamz"], clstp,
-                                 ctx["tlst"])
-    a_hi, m_hi, s_hi = K.area_to(hi, T, C, auc_cum, aumc_cum, use_log, ctx["lamz"], clstp,
-                                 ctx["tlst"])
+    a_lo, m_lo, s_lo = K.area_to(
+        lo, T, C, auc_cum, aumc_cum, use_log, ctx["lamz"], clstp, ctx["tlst"]
+    )
+    a_hi, m_hi, s_hi = K.area_to(
+        hi, T, C, auc_cum, aumc_cum, use_log, ctx["lamz"], clstp, ctx["tlst"]
+    )
     # Phoenix: an interval wholly after Tlast (the last sample > 0) integrates the
     # lambda_z line between the predicted concentrations at its two ends
     last_t = T[ar, last_valid]
@@ -255,15 +359,30 @@ def _compute(prof, options, units_by_analyte) -> Computed:
     c_lo = clstp * np.exp(-ctx["lamz"] * (lo - ctx["tlst"]))
     c_hi = np.where(np.isinf(hi), 0.0, clstp * np.exp(-ctx["lamz"] * (hi - ctx["tlst"])))
     a_int = np.where(after_tlast, (c_lo - c_hi) / ctx["lamz"], a_hi - a_lo)
-    _set(ctx, why, reasons, "aucint", a_int, (s_lo == 2) | (s_hi == 2) | np.isnan(a_int),
-         "interval ends after Tlast and lambda_z is not estimable")
+    _set(
+        ctx,
+        why,
+        reasons,
+        "aucint",
+        a_int,
+        (s_lo == 2) | (s_hi == 2) | np.isnan(a_int),
+        "interval ends after Tlast and lambda_z is not estimable",
+    )
     # first moment: integral of t C*(t) = C*(t) (t/lambda + 1/lambda^2) over [a, b]
     lz = ctx["lamz"]
-    m_tail = (c_lo * (lo / lz + 1 / lz ** 2)
-              - np.where(np.isinf(hi), 0.0, c_hi * (hi / lz + 1 / lz ** 2)))
+    m_tail = c_lo * (lo / lz + 1 / lz**2) - np.where(
+        np.isinf(hi), 0.0, c_hi * (hi / lz + 1 / lz**2)
+    )
     m_int = np.where(after_tlast, m_tail, m_hi - m_lo)
-    _set(ctx, why, reasons, "aumcint", m_int, (s_lo == 2) | (s_hi == 2) | np.isnan(m_int),
-         "interval ends after Tlast and lambda_z is not estimable")
+    _set(
+        ctx,
+        why,
+        reasons,
+        "aumcint",
+        m_int,
+        (s_lo == 2) | (s_hi == 2) | np.isnan(m_int),
+        "interval ends after Tlast and lambda_z is not estimable",
+    )
 
     # --- derived parameters, in dependency order ------------------------------------------
     generic = why.code("not computable (a zero or missing input)")
@@ -294,8 +413,10 @@ def _compute(prof, options, units_by_analyte) -> Computed:
 
 def _flag_texts(options) -> list[str]:
     fields = options.as_dict()
-    return ["; ".join(FLAG_TEXT[b].format(**fields) for b in (1, 2, 4, 8) if bits & b)
-            for bits in range(16)]
+    return [
+        "; ".join(FLAG_TEXT[b].format(**fields) for b in (1, 2, 4, 8) if bits & b)
+        for bits in range(16)
+    ]
 
 
 def _categorical(values: np.ndarray):
@@ -335,20 +456,19 @@ def long_table(prof, comp: Computed, options, units_by_analyte) -> pd.DataFrame:
     keys = [k for k, u in zip(keys, used, strict=True) if u]
     params = [PARAMETERS[k] for k in keys]
     ok_route, ok_kind = ok_route[:, used], ok_kind[:, used]
-    emit = ok_route[r_codes] & ok_kind[k_codes]                    # (P, K)
+    emit = ok_route[r_codes] & ok_kind[k_codes]  # (P, K)
     K = len(keys)
     # every column below is built on the emitted cells only (row-major = table order)
-    pid, kk = np.nonzero(emit)           # row-major: no division of flat indices
+    pid, kk = np.nonzero(emit)  # row-major: no division of flat indices
     value = np.column_stack([comp.values[k] for k in keys])[emit]
     # codes: one per parameter, plus its extravascular variant where it has one
     codes_list = [p.code for p in params] + [p.ev_code or p.code for p in params]
     ev = np.array([r == "extravascular" for r in r_names], bool)[r_codes]
     has_ev = np.array([bool(p.ev_code) for p in params])
     code_idx = kk + np.where(ev[pid] & has_ev[kk], K, 0)
-    units_list = [units_by_analyte[str(a)].units.get(p.unit, "")
-                  for p in params for a in a_names]
+    units_list = [units_by_analyte[str(a)].units.get(p.unit, "") for p in params for a in a_names]
     unit_idx = kk * len(a_names) + a_codes[pid]
-    texts = list(comp.messages) + _flag_texts(options)   # reasons, then flag combinations
+    texts = list(comp.messages) + _flag_texts(options)  # reasons, then flag combinations
     reason = np.column_stack([comp.reasons[k] for k in keys])[emit]
     flag_bits = comp.flags[pid] & np.array([_FLAG_MASK[k] for k in keys])[kk]
     missing = np.isnan(value)

@@ -23,16 +23,29 @@ import pandas as pd
 
 from kinetor.errors import DataError, Problem
 
-__all__ = ["KINDS", "assign_doses", "default_intervals", "doses_per_key", "key_pairs",
-           "user_intervals", "with_pairs"]
+__all__ = [
+    "KINDS",
+    "assign_doses",
+    "default_intervals",
+    "doses_per_key",
+    "key_pairs",
+    "user_intervals",
+    "with_pairs",
+]
 
 KINDS = ("single", "tau", "partial")
 
 
 def _problems(df, mask, source, column, message, fix):
     mask = np.asarray(mask, bool)
-    return [Problem(message(r), file=source, row=int(r.source_row), column=column, fix=fix)
-            for r in df.loc[mask].itertuples()] if mask.any() else []
+    return (
+        [
+            Problem(message(r), file=source, row=int(r.source_row), column=column, fix=fix)
+            for r in df.loc[mask].itertuples()
+        ]
+        if mask.any()
+        else []
+    )
 
 
 def _pair_codes(subject, analyte, pairs: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
@@ -43,7 +56,7 @@ def _pair_codes(subject, analyte, pairs: tuple[np.ndarray, np.ndarray]) -> np.nd
     s, _ = pd.factorize(np.concatenate([sa, np.asarray(subject, dtype=object)]))
     a, _ = pd.factorize(np.concatenate([aa, np.asarray(analyte, dtype=object)]))
     comb = s.astype(np.int64) * (int(a.max(initial=0)) + 2) + a
-    return pd.Index(comb[:len(sa)]).get_indexer(comb[len(sa):])
+    return pd.Index(comb[: len(sa)]).get_indexer(comb[len(sa) :])
 
 
 def doses_per_key(doses: pd.DataFrame, keys: pd.DataFrame, source: str) -> pd.DataFrame:
@@ -57,10 +70,11 @@ def doses_per_key(doses: pd.DataFrame, keys: pd.DataFrame, source: str) -> pd.Da
     named = own >= 0
     # shared doses: one copy per analyte of the subject (integer merge on the subject)
     subj_codes, _ = pd.factorize(np.concatenate([p_subj, d_subj]))
-    pair_subj = subj_codes[:len(p_subj)]
-    dose_subj = subj_codes[len(p_subj):]
+    pair_subj = subj_codes[: len(p_subj)]
+    dose_subj = subj_codes[len(p_subj) :]
     sh = pd.DataFrame({"_row": np.nonzero(~named)[0], "_subj": dose_subj[~named]}).merge(
-        pd.DataFrame({"_subj": pair_subj, "_sa": np.arange(len(p_subj))}), on="_subj")
+        pd.DataFrame({"_subj": pair_subj, "_sa": np.arange(len(p_subj))}), on="_subj"
+    )
     rows = np.concatenate([np.nonzero(named)[0], sh["_row"].to_numpy()]).astype(np.int64)
     sa = np.concatenate([own[named], sh["_sa"].to_numpy()]).astype(np.int64)
     out = doses.iloc[rows].reset_index(drop=True)
@@ -80,11 +94,18 @@ def doses_per_key(doses: pd.DataFrame, keys: pd.DataFrame, source: str) -> pd.Da
     t_prev[1:] = t[:-1]
     dup = (same_next & (t_next == t)) | (same_prev & (t_prev == t))
     if dup.any():
-        raise DataError(_problems(out, dup, source, "time",
-                                  lambda r: f"two doses at time {r.time:g} for subject "
-                                            f"{r.subject}, analyte {r.analyte}",
-                                  "give one dose per time (sum them) or name the analyte "
-                                  "each dose is of"))
+        raise DataError(
+            _problems(
+                out,
+                dup,
+                source,
+                "time",
+                lambda r: (
+                    f"two doses at time {r.time:g} for subject {r.subject}, analyte {r.analyte}"
+                ),
+                "give one dose per time (sum them) or name the analyte each dose is of",
+            )
+        )
     out["next_time"] = np.where(same_next, t_next, np.nan)
     out["prev_time"] = np.where(same_prev, t_prev, np.nan)
     out["first"] = ~same_prev
@@ -96,8 +117,11 @@ def key_pairs(keys: pd.DataFrame, kdoses: pd.DataFrame) -> np.ndarray:
     pairs = kdoses[["subject", "analyte", "_sa"]].drop_duplicates("_sa")
     if pairs.empty:
         return np.full(len(keys), -1)
-    at = _pair_codes(keys["subject"], keys["analyte"],
-                     (pairs["subject"].to_numpy(object), pairs["analyte"].to_numpy(object)))
+    at = _pair_codes(
+        keys["subject"],
+        keys["analyte"],
+        (pairs["subject"].to_numpy(object), pairs["analyte"].to_numpy(object)),
+    )
     return np.where(at >= 0, pairs["_sa"].to_numpy()[np.maximum(at, 0)], -1)
 
 
@@ -113,9 +137,15 @@ def default_intervals(keys: pd.DataFrame, kdoses: pd.DataFrame) -> pd.DataFrame:
     end = np.where(n == 1, np.inf, np.where(np.isnan(nxt), last_end, nxt))
     # Phoenix: the last dose's interval keeps its tau but its data run to the last sample
     # (the washout enters lambda_z)
-    iv = pd.DataFrame({"_sa": sa, "start": t, "end": end,
-                       "kind": np.where(n == 1, "single", "tau"),
-                       "extend": (n > 1) & np.isnan(nxt)})
+    iv = pd.DataFrame(
+        {
+            "_sa": sa,
+            "start": t,
+            "end": end,
+            "kind": np.where(n == 1, "single", "tau"),
+            "extend": (n > 1) & np.isnan(nxt),
+        }
+    )
     keys = keys.assign(_sa=key_pairs(keys, kdoses))
     dosed = keys[keys["_sa"] >= 0].merge(iv, on="_sa")
     undosed = keys[keys["_sa"] < 0].assign(start=0.0, end=np.inf, kind="single")
@@ -126,25 +156,47 @@ def user_intervals(intervals: pd.DataFrame, keys: pd.DataFrame) -> pd.DataFrame:
     iv = intervals.copy()
     missing = [c for c in ("start", "end") if c not in iv.columns]
     if missing:
-        raise DataError([Problem(f"the intervals table has no '{c}' column", column=c,
-                                 fix="give start and end (end may be inf)") for c in missing])
+        raise DataError(
+            [
+                Problem(
+                    f"the intervals table has no '{c}' column",
+                    column=c,
+                    fix="give start and end (end may be inf)",
+                )
+                for c in missing
+            ]
+        )
     for c in ("start", "end"):
         raw = iv[c]
         iv[c] = pd.to_numeric(raw, errors="coerce").astype(float)
         bad = iv[c].isna().to_numpy()
         if bad.any():
-            raise DataError([Problem(f"interval {c} {raw.iloc[i]!r} is not a number",
-                                     row=int(i) + 2, column=c,
-                                     fix="write a number (end may be inf)")
-                             for i in np.nonzero(bad)[0]])
+            raise DataError(
+                [
+                    Problem(
+                        f"interval {c} {raw.iloc[i]!r} is not a number",
+                        row=int(i) + 2,
+                        column=c,
+                        fix="write a number (end may be inf)",
+                    )
+                    for i in np.nonzero(bad)[0]
+                ]
+            )
     if "kind" not in iv.columns:
         iv["kind"] = np.where(np.isinf(iv["end"]), "single", "tau")
     bad = ~iv["kind"].isin(KINDS) | ~(iv["end"] > iv["start"])
     if bad.any():
-        raise DataError([Problem(f"interval {r.start:g}-{r.end:g} kind {r.kind!r}",
-                                 row=int(i) + 2, column="kind",
-                                 fix=f"end must be after start; kind one of {KINDS}")
-                         for i, r in iv[bad].iterrows()])
+        raise DataError(
+            [
+                Problem(
+                    f"interval {r.start:g}-{r.end:g} kind {r.kind!r}",
+                    row=int(i) + 2,
+                    column="kind",
+                    fix=f"end must be after start; kind one of {KINDS}",
+                )
+                for i, r in iv[bad].iterrows()
+            ]
+        )
     on = [c for c in keys.columns if c in iv.columns]
     if on:
         for c in on:
@@ -166,14 +218,23 @@ def assign_doses(iv: pd.DataFrame, kdoses: pd.DataFrame) -> pd.DataFrame:
     iv["_s"] = iv["start"] + eps
     if "ss" not in kd.columns:
         kd = kd.assign(ss=0)
-    out = pd.merge_asof(iv, kd[["_sa", "dose_time", "dose", "route", "duration",
-                                "next_time", "first", "ss"]],
-                        left_on="_s", right_on="dose_time", by="_sa",
-                        direction="backward").drop(columns="_s")
+    out = pd.merge_asof(
+        iv,
+        kd[["_sa", "dose_time", "dose", "route", "duration", "next_time", "first", "ss"]],
+        left_on="_s",
+        right_on="dose_time",
+        by="_sa",
+        direction="backward",
+    ).drop(columns="_s")
     # total dose given in [start, end): cumulative dose before end minus before start
     sa_all, sa = kd["_sa"].to_numpy(), out["_sa"].to_numpy()
-    if (len(sa_all) and sa_all.dtype.kind in "iu" and sa.dtype.kind in "iu"
-            and sa_all.min() >= 0 and len(np.unique(sa_all)) == len(sa_all)):
+    if (
+        len(sa_all)
+        and sa_all.dtype.kind in "iu"
+        and sa.dtype.kind in "iu"
+        and sa_all.min() >= 0
+        and len(np.unique(sa_all)) == len(sa_all)
+    ):
         # one dose per (subject, analyte), the usual single-dose study: the cumulative
         # dose before a time is that dose when it was given by then, else 0
         at = np.full(int(sa_all.max()) + 1, -1)
@@ -182,17 +243,25 @@ def assign_doses(iv: pd.DataFrame, kdoses: pd.DataFrame) -> pd.DataFrame:
         d_t = np.where(j >= 0, kd["dose_time"].to_numpy(float)[j], np.nan)
         d = np.nan_to_num(np.where(j >= 0, kd["dose"].to_numpy(float)[j], np.nan), nan=0.0)
         with np.errstate(invalid="ignore"):
-            tot = [np.where(d_t <= out[col].to_numpy(float) - eps, d, 0.0)
-                   for col in ("start", "end")]
+            tot = [
+                np.where(d_t <= out[col].to_numpy(float) - eps, d, 0.0) for col in ("start", "end")
+            ]
         return _finish(out, tot)
-    kd = kd.assign(_cum=kd.sort_values(["_sa", "dose_time"], kind="stable")
-                   .groupby("_sa")["dose"].cumsum())
+    kd = kd.assign(
+        _cum=kd.sort_values(["_sa", "dose_time"], kind="stable").groupby("_sa")["dose"].cumsum()
+    )
     tot = []
     for col in ("start", "end"):
         q = out[["_sa", col]].assign(_k=out[col] - eps, _i=np.arange(len(out)))
         q = q.sort_values("_k", kind="stable")
-        m = pd.merge_asof(q, kd[["_sa", "dose_time", "_cum"]], left_on="_k",
-                          right_on="dose_time", by="_sa", direction="backward")
+        m = pd.merge_asof(
+            q,
+            kd[["_sa", "dose_time", "_cum"]],
+            left_on="_k",
+            right_on="dose_time",
+            by="_sa",
+            direction="backward",
+        )
         tot.append(m.sort_values("_i")["_cum"].fillna(0.0).to_numpy(float))
     return _finish(out, tot)
 
@@ -208,8 +277,11 @@ def _finish(out: pd.DataFrame, tot: list[np.ndarray]) -> pd.DataFrame:
     dose_t = out["dose_time"].fillna(out["start"]).to_numpy()
     out["origin"] = np.where(partial, dose_t, out["start"])
     out["win_lo"] = out["origin"]
-    extend = out["extend"].fillna(False).to_numpy(bool) if "extend" in out.columns \
+    extend = (
+        out["extend"].fillna(False).to_numpy(bool)
+        if "extend" in out.columns
         else np.zeros(len(out), bool)
+    )
     out["win_hi"] = np.where(partial | extend, out["next_time"].fillna(np.inf), out["end"])
     out["extend"] = extend
     out["tau"] = np.where(out["kind"] == "tau", out["end"] - out["start"], np.nan)

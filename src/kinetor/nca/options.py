@@ -91,17 +91,22 @@ class Options:
 
     def __post_init__(self) -> None:
         shape = blq_shape(self.blq_rule)
-        if shape is not None:   # canonical, hashable string form of a PKNCA shape
-            object.__setattr__(self, "blq_rule", ",".join(
-                f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}"
-                for k, v in shape.items()))
+        if shape is not None:  # canonical, hashable string form of a PKNCA shape
+            object.__setattr__(
+                self,
+                "blq_rule",
+                ",".join(
+                    f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}" for k, v in shape.items()
+                ),
+            )
         for name, choices in _CHOICES.items():
             value = getattr(self, name)
             if value not in choices:
                 raise KinetorError(f"{name}={value!r} is not one of: {', '.join(choices)}")
         if int(self.lambda_z_min_points) < 3:
-            raise KinetorError("lambda_z_min_points must be >= 3 (a line through 2 points "
-                               "has no adjusted R2)")
+            raise KinetorError(
+                "lambda_z_min_points must be >= 3 (a line through 2 points has no adjusted R2)"
+            )
         if not self.lambda_z_tolerance >= 0:
             raise KinetorError("lambda_z_tolerance must be >= 0")
 
@@ -110,8 +115,9 @@ class Options:
         known = {f.name for f in fields(self)}
         unknown = sorted(set(changes) - known)
         if unknown:
-            raise KinetorError(f"unknown NCA option(s): {', '.join(unknown)}; known: "
-                               f"{', '.join(sorted(known))}")
+            raise KinetorError(
+                f"unknown NCA option(s): {', '.join(unknown)}; known: {', '.join(sorted(known))}"
+            )
         return replace(self, **changes)
 
     def as_dict(self) -> dict[str, Any]:

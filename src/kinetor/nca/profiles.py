@@ -68,16 +68,21 @@ def _problems(df: pd.DataFrame, mask, source: str, column: str, message, fix: st
     if not mask.any():
         return []
     rows = df.loc[mask]
-    return [Problem(message(r), file=source, row=int(r.source_row), column=column, fix=fix)
-            for r in rows.itertuples()]
+    return [
+        Problem(message(r), file=source, row=int(r.source_row), column=column, fix=fix)
+        for r in rows.itertuples()
+    ]
 
 
 def upper_is(series: pd.Series, value: str) -> np.ndarray:
     """``series.str.upper() == value`` computed on the unique values only (fast)."""
     codes, found = factorize(series.to_numpy(object))
     uniques = [str(u) for u in found]
-    return np.array([u.upper() == value for u in uniques], bool)[codes] if len(uniques) \
+    return (
+        np.array([u.upper() == value for u in uniques], bool)[codes]
+        if len(uniques)
         else np.zeros(len(series), bool)
+    )
 
 
 def _blq_rule(conc: pd.DataFrame, rule: str, time_col: str) -> pd.DataFrame:
@@ -95,29 +100,59 @@ def usable_rows(study, options: Options) -> pd.DataFrame:
     joined with the subject table; raises ``DataError`` listing every malformed row."""
     time_col = "time" if options.time == "actual" else "nominal_time"
     conc = study.conc
-    problems = _problems(conc, conc["conc"].to_numpy(float) < 0, study.source, "conc",
-                         lambda r: f"negative concentration {r.conc}",
-                         "concentrations must be >= 0 (write BLQ samples as BLQ)")
+    problems = _problems(
+        conc,
+        conc["conc"].to_numpy(float) < 0,
+        study.source,
+        "conc",
+        lambda r: f"negative concentration {r.conc}",
+        "concentrations must be >= 0 (write BLQ samples as BLQ)",
+    )
     # time may be missing only on rows that are excluded anyway
     used = _blq_rule(conc, options.blq_rule, time_col)
     ok = used["conc_used"].notna().to_numpy()
     no_time = ok & used[time_col].isna().to_numpy()
-    problems += _problems(used, no_time, study.source, time_col,
-                          lambda r: "no time on a sample used by the analysis",
-                          "fill the time, exclude the sample, or use the other time "
-                          + ("(--time nominal, time='nominal')" if time_col == "time"
-                             else "(--time actual, time='actual')"))
+    problems += _problems(
+        used,
+        no_time,
+        study.source,
+        time_col,
+        lambda r: "no time on a sample used by the analysis",
+        "fill the time, exclude the sample, or use the other time "
+        + (
+            "(--time nominal, time='nominal')"
+            if time_col == "time"
+            else "(--time actual, time='actual')"
+        ),
+    )
     # one narrow copy: the columns NCA reads (strings as object arrays, fast to take)
     rows_used = np.nonzero(ok & ~no_time)[0]
     # every row is used (the usual case): nothing to take
     sel: np.ndarray | slice = slice(None) if len(rows_used) == len(used) else rows_used
     in_conc = [g for g in study.groups if g in used.columns and g not in KEYS]
-    keep = [c for c in (*KEYS, *in_conc, "nominal_time", "blq", "lloq", "source_row",
-                        "end_time", "volume", "duration") if c in used.columns]
+    keep = [
+        c
+        for c in (
+            *KEYS,
+            *in_conc,
+            "nominal_time",
+            "blq",
+            "lloq",
+            "source_row",
+            "end_time",
+            "volume",
+            "duration",
+        )
+        if c in used.columns
+    ]
     text = {*KEYS, *in_conc}
     # object Series: no scan to infer a str dtype (the DataFrame copies each column)
-    data = {c: pd.Series(used[c].to_numpy(object)[sel], dtype=object, copy=False)
-            if c in text else used[c].to_numpy()[sel] for c in keep}
+    data = {
+        c: pd.Series(used[c].to_numpy(object)[sel], dtype=object, copy=False)
+        if c in text
+        else used[c].to_numpy()[sel]
+        for c in keep
+    }
     data["time"] = used[time_col].to_numpy(float)[sel]
     data["conc"] = used["conc_used"].to_numpy(float)[sel]
     rows = pd.DataFrame(data)
@@ -127,20 +162,24 @@ def usable_rows(study, options: Options) -> pd.DataFrame:
     rows["_kid"] = kid
     dup = _duplicated(kid, rows["time"].to_numpy())
     if not options.sparse:
-        problems += _problems(rows, dup, study.source, time_col,
-                              lambda r: f"two samples at time {r.time:g} in one profile "
-                                        f"(subject {r.subject})",
-                              "keep one sample per time (exclude the other with a reason) "
-                              "or analyse as a sparse design")
+        problems += _problems(
+            rows,
+            dup,
+            study.source,
+            time_col,
+            lambda r: f"two samples at time {r.time:g} in one profile (subject {r.subject})",
+            "keep one sample per time (exclude the other with a reason) "
+            "or analyse as a sparse design",
+        )
     if problems:
         raise DataError(problems)
     groups = [g for g in study.groups if g in study.subjects.columns and g not in rows.columns]
     if groups:
         subj = study.subjects.drop_duplicates("subject")
         index = pd.Index(subj["subject"].to_numpy(object))
-        if (s_codes >= 0).all():   # looked up once per subject, spread by the codes
+        if (s_codes >= 0).all():  # looked up once per subject, spread by the codes
             at = np.append(index.get_indexer(s_ids), -1)[s_codes]
-        else:                      # a missing subject id: looked up as it is
+        else:  # a missing subject id: looked up as it is
             at = index.get_indexer(rows["subject"].to_numpy(object))
         for g in groups:
             values = subj[g].to_numpy(object)
@@ -150,7 +189,7 @@ def usable_rows(study, options: Options) -> pd.DataFrame:
 
 def _duplicated(key: np.ndarray, time: np.ndarray) -> np.ndarray:
     """Rows whose (key, time) pair occurs more than once (all of them flagged)."""
-    if strictly_increasing(key, time):   # the usual layout: nothing to sort
+    if strictly_increasing(key, time):  # the usual layout: nothing to sort
         return np.zeros(len(key), bool)
     o = np.lexsort((time, key))
     same = (key[o][1:] == key[o][:-1]) & (time[o][1:] == time[o][:-1])
@@ -165,15 +204,30 @@ def expand_doses(study) -> pd.DataFrame:
     d = study.doses.copy()
     problems = []
     codes, uniques = pd.factorize(d["route"].astype(str))
-    canon = [u if u in ("iv_bolus", "iv_infusion", "extravascular") else normalise_route(u)
-             for u in uniques]
-    route = pd.Series(np.array(canon, dtype=object)[codes] if len(uniques) else [],
-                      index=d.index, dtype=object)
+    canon = [
+        u if u in ("iv_bolus", "iv_infusion", "extravascular") else normalise_route(u)
+        for u in uniques
+    ]
+    route = pd.Series(
+        np.array(canon, dtype=object)[codes] if len(uniques) else [], index=d.index, dtype=object
+    )
     bad = route.isna().to_numpy()
-    problems += _problems(d, bad, study.source, "route", lambda r: f"unknown route {r.route!r}",
-                          "use IV, IV infusion, PO, SC, IP... (see kinetor.data.ROUTES)")
-    problems += _problems(d, d["time"].isna().to_numpy(), study.source, "time",
-                          lambda r: "dose without a time", "give the dose time")
+    problems += _problems(
+        d,
+        bad,
+        study.source,
+        "route",
+        lambda r: f"unknown route {r.route!r}",
+        "use IV, IV infusion, PO, SC, IP... (see kinetor.data.ROUTES)",
+    )
+    problems += _problems(
+        d,
+        d["time"].isna().to_numpy(),
+        study.source,
+        "time",
+        lambda r: "dose without a time",
+        "give the dose time",
+    )
     if problems:
         raise DataError(problems)
     d["route"] = route.astype(str)
@@ -213,12 +267,18 @@ def _check_known(table: pd.DataFrame, probe: pd.DataFrame, on: list[str], what: 
     bad = got.isna().to_numpy()
     if bad.any():
         rows = table.reset_index(drop=True)[bad]
-        raise DataError([Problem(
-            f"{what}: no profile for " + ", ".join(f"{c} {r[c]!r}" for c in ids),
-            row=int(i) + 1, column=ids[0],
-            fix="use a subject (and analyte/matrix) id as it appears in the data "
-                "(--lambda-z-range SUBJECT:LOWER-UPPER)")
-            for i, r in rows.iterrows()])
+        raise DataError(
+            [
+                Problem(
+                    f"{what}: no profile for " + ", ".join(f"{c} {r[c]!r}" for c in ids),
+                    row=int(i) + 1,
+                    column=ids[0],
+                    fix="use a subject (and analyte/matrix) id as it appears in the data "
+                    "(--lambda-z-range SUBJECT:LOWER-UPPER)",
+                )
+                for i, r in rows.iterrows()
+            ]
+        )
 
 
 def _range_columns(meta: pd.DataFrame, lambda_z_range) -> pd.DataFrame:
@@ -228,7 +288,7 @@ def _range_columns(meta: pd.DataFrame, lambda_z_range) -> pd.DataFrame:
         r = pd.DataFrame(lambda_z_range).copy()
         on = [c for c in ("subject", "analyte", "matrix", "start") if c in r.columns]
         probe = meta[on].copy()
-        for c in on:   # ids compare as text: subject 1 given as an integer still matches
+        for c in on:  # ids compare as text: subject 1 given as an integer still matches
             if c == "start":
                 r[c] = r[c].astype(float)
             else:
@@ -251,14 +311,21 @@ def _rows_in_intervals(kid: np.ndarray, meta: pd.DataFrame):
         r_idx = np.nonzero(r_pid >= 0)[0]
         return r_idx, r_pid[r_idx]
     j = pd.DataFrame({"_kid": kid, "_r": np.arange(len(kid))}).merge(
-        meta[["_kid", "pid"]], on="_kid")
+        meta[["_kid", "pid"]], on="_kid"
+    )
     return j["_r"].to_numpy(), j["pid"].to_numpy()
 
 
-def build_profiles(study, options: Options, intervals: pd.DataFrame | None = None,
-                   rows: pd.DataFrame | None = None, lambda_z_range=None,
-                   lambda_z_points=None, lambda_z_exclude=None,
-                   doses: pd.DataFrame | None = None) -> Profiles:
+def build_profiles(
+    study,
+    options: Options,
+    intervals: pd.DataFrame | None = None,
+    rows: pd.DataFrame | None = None,
+    lambda_z_range=None,
+    lambda_z_points=None,
+    lambda_z_exclude=None,
+    doses: pd.DataFrame | None = None,
+) -> Profiles:
     """Padded profiles of a study (plasma-like matrices; urine goes to ``urine``).
 
     ``rows`` and ``doses`` replace the study's usable rows and expanded doses (the sparse
@@ -283,8 +350,11 @@ def build_profiles(study, options: Options, intervals: pd.DataFrame | None = Non
         doses = expand_doses(study)
     doses = doses.astype({"subject": object, "analyte": object})
     kdoses = doses_per_key(doses, keys, study.source)
-    iv = (default_intervals(keys, kdoses) if intervals is None
-          else with_pairs(user_intervals(intervals, keys), kdoses))
+    iv = (
+        default_intervals(keys, kdoses)
+        if intervals is None
+        else with_pairs(user_intervals(intervals, keys), kdoses)
+    )
     meta = assign_doses(iv, kdoses)
     # profiles in the order their keys first appear in the data, intervals by time
     meta = meta.sort_values(["_kid", "start", "end"], kind="stable").reset_index(drop=True)
@@ -294,26 +364,34 @@ def build_profiles(study, options: Options, intervals: pd.DataFrame | None = Non
     pick_all = _point_flags(rows, lambda_z_points)
     r_idx, r_pid = _rows_in_intervals(rows["_kid"].to_numpy(), meta)
     tt = rows["time"].to_numpy(float)[r_idx]
-    inside = ((tt >= meta["win_lo"].to_numpy(float)[r_pid])
-              & (tt <= meta["win_hi"].to_numpy(float)[r_pid]))
+    inside = (tt >= meta["win_lo"].to_numpy(float)[r_pid]) & (
+        tt <= meta["win_hi"].to_numpy(float)[r_pid]
+    )
     r_idx, r_pid = r_idx[inside], r_pid[inside]
     notes: list[str] = []
     if intervals is None:
         r_idx, r_pid, notes = _drop_trough_only(rows, meta, r_idx, r_pid, study)
     if not len(r_idx):
-        raise DataError([Problem("no usable concentration inside any interval (all BLQ, "
-                                 "excluded, or outside the intervals)", file=study.source,
-                                 column="conc", fix="check the BLQ rule, exclusions and "
-                                 "interval start/end times")])
+        raise DataError(
+            [
+                Problem(
+                    "no usable concentration inside any interval (all BLQ, "
+                    "excluded, or outside the intervals)",
+                    file=study.source,
+                    column="conc",
+                    fix="check the BLQ rule, exclusions and interval start/end times",
+                )
+            ]
+        )
     origin_all = meta["origin"].to_numpy(float)
     t = rows["time"].to_numpy(float)[r_idx] - origin_all[r_pid]
-    kept = np.flatnonzero(np.bincount(r_pid, minlength=len(meta)))   # sorted, unique
+    kept = np.flatnonzero(np.bincount(r_pid, minlength=len(meta)))  # sorted, unique
     meta = meta.iloc[kept].reset_index(drop=True)
     remap = np.full(len(iv) + 1, -1)
     remap[kept] = np.arange(len(meta))
     meta["pid"] = np.arange(len(meta))
     pid = remap[r_pid]
-    if not strictly_increasing(pid, t):   # rows in profile and time order: kept as they are
+    if not strictly_increasing(pid, t):  # rows in profile and time order: kept as they are
         order = np.lexsort((t, pid))
         pid, t, r_idx = pid[order], t[order], r_idx[order]
     c = rows["conc"].to_numpy(float)[r_idx]
@@ -365,10 +443,11 @@ def _drop_trough_only(rows, meta, r_idx, r_pid, study):
         return r_idx, r_pid, []
     tunit = study.units.get("time", "")
     m = meta[skip]
-    notes = [f"dosing interval {a:g}-{b:g} {tunit} of subject {s}, {an}: no sample between "
-             "the dose and the end of the interval (trough only), not analysed"
-             for s, an, a, b in zip(m["subject"], m["analyte"], m["start"], m["end"],
-                                    strict=True)]
+    notes = [
+        f"dosing interval {a:g}-{b:g} {tunit} of subject {s}, {an}: no sample between "
+        "the dose and the end of the interval (trough only), not analysed"
+        for s, an, a, b in zip(m["subject"], m["analyte"], m["start"], m["end"], strict=True)
+    ]
     keep = ~skip[r_pid]
     return r_idx[keep], r_pid[keep], notes
 

@@ -31,6 +31,7 @@ from kinetor.nca.registry import PARAMETERS
 
 __all__ = ["NCAResult"]
 
+
 def _code_labels() -> dict[str, str]:
     label: dict[str, str] = {}
     for p in PARAMETERS.values():
@@ -45,8 +46,9 @@ _LABEL = _code_labels()
 
 def _natural_key(text) -> tuple:
     parts = re.split(r"(\d+(?:\.\d+)?)", str(text))
-    return tuple((0, float(p), "") if i % 2 else (1, 0.0, p.lower())
-                 for i, p in enumerate(parts) if p)
+    return tuple(
+        (0, float(p), "") if i % 2 else (1, 0.0, p.lower()) for i, p in enumerate(parts) if p
+    )
 
 
 def natural_rank(values) -> np.ndarray:
@@ -61,12 +63,14 @@ def natural_rank(values) -> np.ndarray:
     codes, uniq = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=False)
     text = [str(u) for u in uniq]
     joined = "".join(text)
-    if (text and joined.isascii() and joined.isdigit() and all(text)
-            and max(map(len, text)) <= 15):                  # plain integers: fast path
+    if (
+        text and joined.isascii() and joined.isdigit() and all(text) and max(map(len, text)) <= 15
+    ):  # plain integers: fast path
         order = np.argsort(np.array(text).astype(np.float64), kind="stable")
     else:
-        order = np.array(sorted(range(len(uniq)), key=lambda i: _natural_key(uniq[i])),
-                         dtype=np.int64)
+        order = np.array(
+            sorted(range(len(uniq)), key=lambda i: _natural_key(uniq[i])), dtype=np.int64
+        )
     rank = np.empty(len(uniq), np.int64)
     rank[order] = np.arange(len(uniq))
     return rank[codes]
@@ -76,8 +80,17 @@ def _iso_duration(value: float, unit: str) -> str:
     if not np.isfinite(value):
         return ""
     u = unit.strip().lower()
-    letter = {"h": "H", "hr": "H", "hour": "H", "hours": "H", "min": "M", "minute": "M",
-              "minutes": "M", "s": "S", "sec": "S"}.get(u)
+    letter = {
+        "h": "H",
+        "hr": "H",
+        "hour": "H",
+        "hours": "H",
+        "min": "M",
+        "minute": "M",
+        "minutes": "M",
+        "s": "S",
+        "sec": "S",
+    }.get(u)
     if letter:
         return f"PT{value:g}{letter}"
     if u in ("d", "day", "days"):
@@ -145,24 +158,30 @@ class NCAResult:
         if not isinstance(code.dtype, pd.CategoricalDtype):
             code = code.astype(str).astype("category")
         ccodes = code.cat.codes.to_numpy(np.int64)
-        seen = pd.unique(ccodes)                       # codes in order of first appearance
+        seen = pd.unique(ccodes)  # codes in order of first appearance
         col_of = np.full(len(code.cat.categories), -1, np.int64)
         col_of[seen] = np.arange(len(seen))
         mat = np.full((P, len(seen)), np.nan)
         mat[pid, col_of[ccodes]] = df["value"].to_numpy(float)
         # the key columns of each profile's first row (conversion on P rows, not n)
-        wide = pd.DataFrame({c: (df[c].iloc[first].astype(object).to_numpy()
-                                 if isinstance(df[c].dtype, pd.CategoricalDtype)
-                                 else df[c].iloc[first].to_numpy())
-                             for c in self.keys if c in df.columns})
+        wide = pd.DataFrame(
+            {
+                c: (
+                    df[c].iloc[first].astype(object).to_numpy()
+                    if isinstance(df[c].dtype, pd.CategoricalDtype)
+                    else df[c].iloc[first].to_numpy()
+                )
+                for c in self.keys
+                if c in df.columns
+            }
+        )
         names = [str(code.cat.categories[c]) for c in seen]
         wide = pd.concat([wide, pd.DataFrame(mat, columns=names)], axis=1)
         for name, values in profile_flags(df, pid, P).items():
             wide[name] = values
         # study-report order: groups and subjects in natural order (1, 2, 10)
         sort_cols = [*self.groups, "subject"]
-        keys_rank = [natural_rank(wide[c].to_numpy(object)) for c in sort_cols
-                     if c in wide.columns]
+        keys_rank = [natural_rank(wide[c].to_numpy(object)) for c in sort_cols if c in wide.columns]
         order = np.lexsort((wide["start"].to_numpy(float), *reversed(keys_rank)))
         return wide.iloc[order].reset_index(drop=True)
 
@@ -172,34 +191,41 @@ class NCAResult:
         tunit = self.units.get("time", "")
         value = df["value"].to_numpy(float)
         done = np.isfinite(value)
-        text = np.array([format(v, ".8g") if ok else "" for v, ok in zip(value, done,
-                                                                        strict=True)])
-        pp = pd.DataFrame({
-            "STUDYID": studyid,
-            "DOMAIN": "PP",
-            "USUBJID": df["subject"].astype(str).to_numpy(),
-            "PPSEQ": df.groupby("subject", sort=False).cumcount().to_numpy() + 1,
-            "PPGRPID": (df["analyte"].astype(str) + "_" + df["start"].map("{:g}".format) + "_"
-                        + df["end"].map("{:g}".format)).to_numpy(),
-            "PPTESTCD": df["PPTESTCD"].to_numpy(),
-            "PPTEST": df["PPTESTCD"].map(_LABEL).to_numpy(),
-            "PPCAT": df["analyte"].astype(str).to_numpy(),
-            "PPSCAT": "NON-COMPARTMENTAL",
-            "PPORRES": text,
-            "PPORRESU": df["unit"].to_numpy(),
-            "PPSTRESC": text,
-            "PPSTRESN": np.where(done, value, np.nan),
-            "PPSTRESU": df["unit"].to_numpy(),
-            "PPSTAT": np.where(done, "", "NOT DONE"),
-            "PPREASND": np.where(done, "", df["exclude"].to_numpy()),
-            "PPSPEC": df["matrix"].astype(str).str.upper().to_numpy(),
-            "PPSTINT": [_iso_duration(v, tunit) for v in df["start"].to_numpy(float)],
-            "PPENINT": [_iso_duration(v, tunit) for v in df["end"].to_numpy(float)],
-        })
+        text = np.array([format(v, ".8g") if ok else "" for v, ok in zip(value, done, strict=True)])
+        pp = pd.DataFrame(
+            {
+                "STUDYID": studyid,
+                "DOMAIN": "PP",
+                "USUBJID": df["subject"].astype(str).to_numpy(),
+                "PPSEQ": df.groupby("subject", sort=False).cumcount().to_numpy() + 1,
+                "PPGRPID": (
+                    df["analyte"].astype(str)
+                    + "_"
+                    + df["start"].map("{:g}".format)
+                    + "_"
+                    + df["end"].map("{:g}".format)
+                ).to_numpy(),
+                "PPTESTCD": df["PPTESTCD"].to_numpy(),
+                "PPTEST": df["PPTESTCD"].map(_LABEL).to_numpy(),
+                "PPCAT": df["analyte"].astype(str).to_numpy(),
+                "PPSCAT": "NON-COMPARTMENTAL",
+                "PPORRES": text,
+                "PPORRESU": df["unit"].to_numpy(),
+                "PPSTRESC": text,
+                "PPSTRESN": np.where(done, value, np.nan),
+                "PPSTRESU": df["unit"].to_numpy(),
+                "PPSTAT": np.where(done, "", "NOT DONE"),
+                "PPREASND": np.where(done, "", df["exclude"].to_numpy()),
+                "PPSPEC": df["matrix"].astype(str).str.upper().to_numpy(),
+                "PPSTINT": [_iso_duration(v, tunit) for v in df["start"].to_numpy(float)],
+                "PPENINT": [_iso_duration(v, tunit) for v in df["end"].to_numpy(float)],
+            }
+        )
         return pp
 
-    def summary(self, by: list[str] | None = None, exclude_flagged: bool = False,
-                max_missing: float = 0.5) -> pd.DataFrame:
+    def summary(
+        self, by: list[str] | None = None, exclude_flagged: bool = False, max_missing: float = 0.5
+    ) -> pd.DataFrame:
         """Descriptive statistics per group, analyte, interval and parameter
         (:func:`kinetor.nca.summary.summarise`; statistic, order and text from the
         registry).
@@ -215,8 +241,9 @@ class NCAResult:
 
         return summarise(self.parameters, by, self.groups, exclude_flagged, max_missing)
 
-    def summary_grid(self, codes: list[str] | None = None, exclude_flagged: bool = False
-                     ) -> pd.DataFrame:
+    def summary_grid(
+        self, codes: list[str] | None = None, exclude_flagged: bool = False
+    ) -> pd.DataFrame:
         """The summary as a study-report grid: one row per parameter (with its unit) and
         statistic (N, Mean, SD, CV%, Geometric mean, Geometric CV%, Median, Min, Max), one
         column per group (natural order), per analyte, matrix and interval.
@@ -239,25 +266,41 @@ class NCAResult:
         s = self.summary(exclude_flagged=exclude_flagged)
         if codes is not None:
             s = s[s["PPTESTCD"].isin(codes)]
-        stats = {"n": "N", "mean": "Mean", "sd": "SD", "cv_pct": "CV%",
-                 "geomean": "Geometric mean", "geocv_pct": "Geometric CV%",
-                 "median": "Median", "min": "Min", "max": "Max"}
+        stats = {
+            "n": "N",
+            "mean": "Mean",
+            "sd": "SD",
+            "cv_pct": "CV%",
+            "geomean": "Geometric mean",
+            "geocv_pct": "Geometric CV%",
+            "median": "Median",
+            "min": "Min",
+            "max": "Max",
+        }
         grp = [g for g in self.groups if g in s.columns]
         s = s.assign(_group=s[grp].astype(str).agg(" ".join, axis=1) if grp else "all")
         rows = ["analyte", "matrix", "start", "end", "PPTESTCD", "unit"]
-        long = s.melt(id_vars=[*rows, "_group"], value_vars=list(stats),
-                      var_name="statistic", value_name="v")
+        long = s.melt(
+            id_vars=[*rows, "_group"], value_vars=list(stats), var_name="statistic", value_name="v"
+        )
         long["statistic"] = long["statistic"].map(stats)
-        grid = long.pivot_table(index=[*rows, "statistic"], columns="_group", values="v",
-                                sort=False, dropna=False, observed=True)
+        grid = long.pivot_table(
+            index=[*rows, "statistic"],
+            columns="_group",
+            values="v",
+            sort=False,
+            dropna=False,
+            observed=True,
+        )
         grid = grid.reset_index()
         grid.columns.name = None
         groups = [c for c in grid.columns if c not in (*rows, "statistic")]
         groups = sorted(groups, key=_natural_key)
         return grid[[*rows, "statistic", *groups]]
 
-    def summary_table(self, codes: list[str] | None = None, exclude_flagged: bool = False
-                      ) -> pd.DataFrame:
+    def summary_table(
+        self, codes: list[str] | None = None, exclude_flagged: bool = False
+    ) -> pd.DataFrame:
         """The summary as a study-report table (two rows per parameter: ``n`` and its
         statistic; one column per group): :func:`kinetor.nca.summary.summary_table`."""
         from kinetor.nca.summary import summary_table
@@ -278,8 +321,13 @@ class NCAResult:
                 keys += extra
         values = [c for c in w.columns if c not in (*self.keys, *flags)]
         values = [c for c in order_codes(values) if w[c].notna().any()]
-        units = dict(zip(self.parameters["PPTESTCD"].astype(str),
-                         self.parameters["unit"].astype(str), strict=True))
+        units = dict(
+            zip(
+                self.parameters["PPTESTCD"].astype(str),
+                self.parameters["unit"].astype(str),
+                strict=True,
+            )
+        )
         out = w[[*keys, *values, *flags]]
         return out.rename(columns={c: f"{c} ({units[c]})" for c in values if units.get(c)})
 
@@ -288,28 +336,43 @@ class NCAResult:
         caption)``, e.g. :class:`kinetor.report.Report`): the summary by group and the
         individual listing with its acceptance flags. Built from this object, never from
         files."""
-        reported = self.parameters.loc[np.isfinite(self.parameters["value"].to_numpy(float)),
-                                       "PPTESTCD"].astype(str).unique().tolist()
-        how = ("flagged values left out (exclude_flagged)" if exclude_flagged else
-               "flagged values kept (n_flagged counts them)")
-        report.add_table(self.summary_table(reported, exclude_flagged),
-                         "Summary by group: geometric mean (geometric CV%) for "
-                         "concentrations, AUCs, CL, V and MRT; median (min\u2013max) for times "
-                         "and counts; mean (SD) for half-life, fit diagnostics and "
-                         f"percentages (PKNCA defaults); 3 significant figures; {how}")
-        report.add_table(self.listing(), "Individual NCA parameters; 'flag' names every "
-                         "acceptance rule a profile fails and flag_<RULE> says which (the "
-                         "values are kept)")
+        reported = (
+            self.parameters.loc[np.isfinite(self.parameters["value"].to_numpy(float)), "PPTESTCD"]
+            .astype(str)
+            .unique()
+            .tolist()
+        )
+        how = (
+            "flagged values left out (exclude_flagged)"
+            if exclude_flagged
+            else "flagged values kept (n_flagged counts them)"
+        )
+        report.add_table(
+            self.summary_table(reported, exclude_flagged),
+            "Summary by group: geometric mean (geometric CV%) for "
+            "concentrations, AUCs, CL, V and MRT; median (min\u2013max) for times "
+            "and counts; mean (SD) for half-life, fit diagnostics and "
+            f"percentages (PKNCA defaults); 3 significant figures; {how}",
+        )
+        report.add_table(
+            self.listing(),
+            "Individual NCA parameters; 'flag' names every "
+            "acceptance rule a profile fails and flag_<RULE> says which (the "
+            "values are kept)",
+        )
 
     def tables(self, exclude_flagged: bool = False) -> dict[str, pd.DataFrame]:
         """Every output table by name (the CSVs and the Excel sheets): ``parameters``,
         ``wide``, ``summary``, ``summary_grid``, ``cdisc_pp``, ``notes`` and, where
         present, ``urine``."""
-        out = {"parameters": self.parameters, "wide": self.to_wide(),
-               "summary": self.summary(exclude_flagged=exclude_flagged),
-               "summary_grid": self.summary_grid(exclude_flagged=exclude_flagged),
-               "cdisc_pp": self.to_cdisc(),
-               "notes": pd.DataFrame({"note": list(self.provenance.get("notes", []))})}
+        out = {
+            "parameters": self.parameters,
+            "wide": self.to_wide(),
+            "summary": self.summary(exclude_flagged=exclude_flagged),
+            "summary_grid": self.summary_grid(exclude_flagged=exclude_flagged),
+            "cdisc_pp": self.to_cdisc(),
+            "notes": pd.DataFrame({"note": list(self.provenance.get("notes", []))}),
+        }
         if self.urine is not None and len(self.urine):
             out["urine"] = self.urine
         return out
@@ -322,8 +385,9 @@ class NCAResult:
         path = Path(path)
         with pd.ExcelWriter(path, engine="openpyxl") as writer:
             for name, df in self.tables(exclude_flagged).items():
-                df = df.astype({c: object for c in df.columns
-                                if isinstance(df[c].dtype, pd.CategoricalDtype)})
+                df = df.astype(
+                    {c: object for c in df.columns if isinstance(df[c].dtype, pd.CategoricalDtype)}
+                )
                 df.to_excel(writer, sheet_name=name[:31], index=False)
                 _no_formulas(writer.sheets[name[:31]])
         return path
@@ -333,17 +397,22 @@ class NCAResult:
         import html
 
         w = self.to_wide()
-        main = [c for c in ("CMAX", "TMAX", "AUCLST", "AUCIFO", "LAMZHL", "CLFO", "CLO",
-                            "AUCTAU", "flag") if c in w.columns]
+        main = [
+            c
+            for c in ("CMAX", "TMAX", "AUCLST", "AUCIFO", "LAMZHL", "CLFO", "CLO", "AUCTAU", "flag")
+            if c in w.columns
+        ]
         keys = [c for c in self.keys if c in w.columns]
         head = w[[*keys, *main]].head(20)
         more = f"<p>... {len(w) - 20} more profiles</p>" if len(w) > 20 else ""
         o = self.options
-        return (f"<div><b>NCAResult</b>: {len(self.profiles)} profiles, "
-                f"{len(self.parameters)} parameter values; AUC method "
-                f"{html.escape(str(o.auc_method))}, BLQ rule {html.escape(str(o.blq_rule))}"
-                f"{head.to_html(index=False, na_rep='', float_format=lambda v: f'{v:.4g}')}"
-                f"{more}</div>")
+        return (
+            f"<div><b>NCAResult</b>: {len(self.profiles)} profiles, "
+            f"{len(self.parameters)} parameter values; AUC method "
+            f"{html.escape(str(o.auc_method))}, BLQ rule {html.escape(str(o.blq_rule))}"
+            f"{head.to_html(index=False, na_rep='', float_format=lambda v: f'{v:.4g}')}"
+            f"{more}</div>"
+        )
 
     def plot(self, subject=None, analyte: str | None = None):
         """Concentration-time profiles (semi-log) with the lambda_z points and fitted line.
@@ -368,14 +437,14 @@ class NCAResult:
         subs = pts["subject"].astype(str).unique()
         subs = subs[np.argsort(natural_rank(subs), kind="stable")]
         if subject is not None:
-            want = [str(s) for s in (subject if isinstance(subject, list | tuple)
-                                     else [subject])]
+            want = [str(s) for s in (subject if isinstance(subject, list | tuple) else [subject])]
             subs = [s for s in subs if s in want]
         else:
             subs = list(subs[:12])
         w = self.to_wide()
         prof = pts.assign(subject=pts["subject"].astype(str)).groupby(
-            ["subject", "start", "end"], sort=False)
+            ["subject", "start", "end"], sort=False
+        )
         keys = [k for k in prof.groups if k[0] in subs]
         n = max(1, len(keys))
         cols = min(3, n)
@@ -388,29 +457,43 @@ class NCAResult:
             d = d[d["conc"] > 0]
             ax.plot(d["time_after_dose"], d["conc"], marker="o", color="C0", label="observed")
             used = d[d["used"].astype(bool)]
-            ax.plot(used["time_after_dose"], used["conc"], linestyle="none", marker="o",
-                    color="C1", label="lambda_z points")
+            ax.plot(
+                used["time_after_dose"],
+                used["conc"],
+                linestyle="none",
+                marker="o",
+                color="C1",
+                label="lambda_z points",
+            )
             row = w[(w["subject"].astype(str) == key[0]) & (w["start"] == key[1])]
             if len(row) and {"LAMZ", "CLSTP", "TLST"} <= set(row.columns):
                 r = row.iloc[0]
                 if np.isfinite(r.LAMZ) and len(used):
                     t = np.linspace(float(used["time_after_dose"].min()), float(r.TLST), 20)
-                    ax.plot(t, r.CLSTP * np.exp(-r.LAMZ * (t - r.TLST)), color="C3",
-                            label=f"t1/2 = {np.log(2) / r.LAMZ:.3g} {tunit}")
+                    ax.plot(
+                        t,
+                        r.CLSTP * np.exp(-r.LAMZ * (t - r.TLST)),
+                        color="C3",
+                        label=f"t1/2 = {np.log(2) / r.LAMZ:.3g} {tunit}",
+                    )
             ax.set_yscale("log")
-            ax.set_title(f"Subject {key[0]}" + (f" ({key[1]:g}-{key[2]:g} {tunit})"
-                                                if np.isfinite(key[2]) else ""))
+            ax.set_title(
+                f"Subject {key[0]}"
+                + (f" ({key[1]:g}-{key[2]:g} {tunit})" if np.isfinite(key[2]) else "")
+            )
             ax.set_xlabel(f"Time after dose ({tunit})")
             ax.set_ylabel(f"Concentration ({cunit})")
             ax.legend(fontsize=7)
-        for ax in axes[len(keys):]:
+        for ax in axes[len(keys) :]:
             ax.set_visible(False)
         return fig
 
     def __repr__(self) -> str:
         n = self.profiles.shape[0]
-        return (f"NCAResult(profiles={n}, parameters={len(self.parameters)}, "
-                f"auc_method={self.options.auc_method!r})")
+        return (
+            f"NCAResult(profiles={n}, parameters={len(self.parameters)}, "
+            f"auc_method={self.options.auc_method!r})"
+        )
 
 
 def _no_formulas(sheet) -> None:

@@ -67,8 +67,7 @@ def composite(rows: pd.DataFrame, study, options):
     by = ["_key", "analyte", "matrix", "time"]
     rows["_zero"] = rows["conc"].to_numpy(float) == 0  # BLQ samples enter as 0
     g = rows.groupby(by, sort=True, observed=True)
-    comp = g.agg(conc=("conc", "mean"), n=("conc", "size"),
-                 n_blq=("_zero", "sum")).reset_index()
+    comp = g.agg(conc=("conc", "mean"), n=("conc", "size"), n_blq=("_zero", "sum")).reset_index()
     if options.sparse_mean == "arithmetic, <=50% BLQ":
         comp.loc[comp["n_blq"] / comp["n"] > 0.5, "conc"] = 0.0
     first = rows.drop_duplicates("_key").set_index("_key")
@@ -85,17 +84,29 @@ def composite(rows: pd.DataFrame, study, options):
     notes = []
     spread = doses.groupby(["subject", "time"])["dose"].agg(["min", "max"])
     differing = spread[spread["max"] > spread["min"] * (1 + 1e-9)]
-    notes = [f"sparse group {key!r}: animals got different doses at time {time:g}; the "
-             "composite uses their mean" for key, time in differing.index]
+    notes = [
+        f"sparse group {key!r}: animals got different doses at time {time:g}; the "
+        "composite uses their mean"
+        for key, time in differing.index
+    ]
     cdoses = doses.groupby(["subject", "analyte", "time"], as_index=False).agg(
-        dose=("dose", "mean"), route=("route", "first"), duration=("duration", "mean"),
-        source_row=("source_row", "min"))
+        dose=("dose", "mean"),
+        route=("route", "first"),
+        duration=("duration", "mean"),
+        source_row=("source_row", "min"),
+    )
     keep = [*KEYS, *groups, "time", "conc", "lz_excl", "source_row"]
     return comp[keep], cdoses, rows, notes
 
 
-def bailer(samples: pd.DataFrame, key: str, animal: str, tmax_node: pd.Series | None = None,
-           c0: pd.Series | None = None, moment: int = 0):
+def bailer(
+    samples: pd.DataFrame,
+    key: str,
+    animal: str,
+    tmax_node: pd.Series | None = None,
+    c0: pd.Series | None = None,
+    moment: int = 0,
+):
     """AUClast (linear trapezoids on means), its standard error and degrees of freedom.
 
     ``moment=1`` gives the same for AUMClast: each node's weight is multiplied by its
@@ -115,8 +126,7 @@ def bailer(samples: pd.DataFrame, key: str, animal: str, tmax_node: pd.Series | 
         keys_wo_zero = set(node[key]) - set(node.loc[node["time"] == 0, key])
         add = pd.DataFrame({key: sorted(keys_wo_zero)})
         if len(add):
-            add = add.assign(time=0.0, mean=add[key].map(c0).fillna(0.0).to_numpy(), var=0.0,
-                             r=1)
+            add = add.assign(time=0.0, mean=add[key].map(c0).fillna(0.0).to_numpy(), var=0.0, r=1)
             node = pd.concat([node, add], ignore_index=True).sort_values([key, "time"])
     node = node.reset_index(drop=True)
     gk = node.groupby(key, sort=False)["time"]
@@ -136,9 +146,16 @@ def bailer(samples: pd.DataFrame, key: str, animal: str, tmax_node: pd.Series | 
     if len(pair):
         pair = pair.assign(prod=pair["dev_i"] * pair["dev_j"])
         pg = pair.groupby([key, "time_i", "time_j"], sort=False)
-        cov = pg.agg(sp=("prod", "sum"), rij=("prod", "size"), ri=("r_i", "first"),
-                     rj=("r_j", "first"), wi=("w_i", "first"), wj=("w_j", "first"),
-                     vi=("var_i", "first"), vj=("var_j", "first")).reset_index()
+        cov = pg.agg(
+            sp=("prod", "sum"),
+            rij=("prod", "size"),
+            ri=("r_i", "first"),
+            rj=("r_j", "first"),
+            wi=("w_i", "first"),
+            wj=("w_j", "first"),
+            vi=("var_i", "first"),
+            vj=("var_j", "first"),
+        ).reset_index()
         cov = cov[cov["rij"] > 1]
         denom = (cov["rij"] - 1) + (1 - cov["rij"] / cov["ri"]) * (1 - cov["rij"] / cov["rj"])
         sij = cov["sp"] / denom
@@ -147,10 +164,15 @@ def bailer(samples: pd.DataFrame, key: str, animal: str, tmax_node: pd.Series | 
         term = 2 * cov["wi"] * cov["wj"] * cov["rij"] * sij / (cov["ri"] * cov["rj"])
         var = var.add(term.groupby(cov[key]).sum(), fill_value=0.0)
         has_cov = has_cov | pd.Series(True, index=cov[key].unique()).reindex(
-            has_cov.index, fill_value=False)
+            has_cov.index, fill_value=False
+        )
     num = diag.groupby(node[key], sort=False).sum() ** 2
-    den = (node["w"] ** 4 * node["var"] ** 2 / (node["r"] ** 2 * (node["r"] - 1))).where(
-        node["var"] > 0, 0.0).groupby(node[key], sort=False).sum()
+    den = (
+        (node["w"] ** 4 * node["var"] ** 2 / (node["r"] ** 2 * (node["r"] - 1)))
+        .where(node["var"] > 0, 0.0)
+        .groupby(node[key], sort=False)
+        .sum()
+    )
     dof = (num / den).where(~has_cov.reindex(num.index, fill_value=False) & ~undefined)
     return auc, np.sqrt(var.reindex(auc.index)), dof.reindex(auc.index)
 
@@ -159,8 +181,7 @@ def sparse_table(animal_rows: pd.DataFrame, prof, units_by_analyte) -> pd.DataFr
     """SPARSEAL / AUCLSTSE / AUCLSTDF / SPARSEMA / AUMLSTSE rows for the composites."""
     meta = prof.meta[prof.meta["kind"] == "single"]
     out = []
-    for (an, mx), part in animal_rows.groupby(["analyte", "matrix"], sort=False,
-                                               observed=True):
+    for (an, mx), part in animal_rows.groupby(["analyte", "matrix"], sort=False, observed=True):
         sub = meta[(meta["analyte"] == an) & (meta["matrix"] == mx)]
         if not len(sub):
             continue
@@ -168,23 +189,27 @@ def sparse_table(animal_rows: pd.DataFrame, prof, units_by_analyte) -> pd.DataFr
         T, C, obs = prof.T[pid], prof.C[pid], prof.obs[pid]
         pos = obs & (np.nan_to_num(C) > 0)
         ilast = T.shape[1] - 1 - np.argmax(pos[:, ::-1], axis=1)
-        tlast = pd.Series(np.where(pos.any(axis=1), T[np.arange(len(pid)), ilast], -1.0),
-                          index=sub["subject"].to_numpy())
+        tlast = pd.Series(
+            np.where(pos.any(axis=1), T[np.arange(len(pid)), ilast], -1.0),
+            index=sub["subject"].to_numpy(),
+        )
         c0 = pd.Series(C[:, 0], index=sub["subject"].to_numpy())
         origin = pd.Series(sub["origin"].to_numpy(float), index=sub["subject"].to_numpy())
-        samples = part.assign(time=part["time"].to_numpy(float)
-                              - part["_key"].map(origin).to_numpy(float))
+        samples = part.assign(
+            time=part["time"].to_numpy(float) - part["_key"].map(origin).to_numpy(float)
+        )
         auc, se, dof = bailer(samples, "_key", "_animal", tmax_node=tlast, c0=c0)
-        aumc, aumc_se, _ = bailer(samples, "_key", "_animal", tmax_node=tlast, c0=c0,
-                                  moment=1)
+        aumc, aumc_se, _ = bailer(samples, "_key", "_animal", tmax_node=tlast, c0=c0, moment=1)
         u = units_by_analyte[str(an)].units
         reason_df = "df not defined when animals give several samples"
         single = "a time point with a single animal"
-        for code, series, unit, why in (("SPARSEAL", auc, u["auc"], ""),
-                                        ("AUCLSTSE", se, u["auc"], single),
-                                        ("AUCLSTDF", dof, "", reason_df),
-                                        ("SPARSEMA", aumc, u["aumc"], ""),
-                                        ("AUMLSTSE", aumc_se, u["aumc"], single)):
+        for code, series, unit, why in (
+            ("SPARSEAL", auc, u["auc"], ""),
+            ("AUCLSTSE", se, u["auc"], single),
+            ("AUCLSTDF", dof, "", reason_df),
+            ("SPARSEMA", aumc, u["aumc"], ""),
+            ("AUMLSTSE", aumc_se, u["aumc"], single),
+        ):
             vals = series.reindex(sub["subject"].to_numpy()).to_numpy(float)
             frame = sub[["subject", *prof.groups, "analyte", "matrix", "start", "end"]].copy()
             frame["PPTESTCD"] = code

@@ -39,15 +39,31 @@ from kinetor.nca.registry import STATISTIC_LABEL, format_summary, order_codes, s
 
 __all__ = ["SUMMARY_COLUMNS", "summarise", "summary_table"]
 
-SUMMARY_COLUMNS = ("PPTESTCD", "unit", "n", "n_missing", "n_flagged", "mean", "sd", "cv_pct",
-                   "geomean", "geocv_pct", "median", "min", "max", "statistic", "display")
+SUMMARY_COLUMNS = (
+    "PPTESTCD",
+    "unit",
+    "n",
+    "n_missing",
+    "n_flagged",
+    "mean",
+    "sd",
+    "cv_pct",
+    "geomean",
+    "geocv_pct",
+    "median",
+    "min",
+    "max",
+    "statistic",
+    "display",
+)
 _PROFILE_LEVELS = ("analyte", "matrix")
 
 
 def _natural_key(text) -> tuple:
     parts = re.split(r"(\d+(?:\.\d+)?)", str(text))
-    return tuple((0, float(p), "") if i % 2 else (1, 0.0, p.lower())
-                 for i, p in enumerate(parts) if p)
+    return tuple(
+        (0, float(p), "") if i % 2 else (1, 0.0, p.lower()) for i, p in enumerate(parts) if p
+    )
 
 
 def _rank(values) -> np.ndarray:
@@ -58,9 +74,13 @@ def _rank(values) -> np.ndarray:
     return rank[codes]
 
 
-def summarise(parameters: pd.DataFrame, by: Sequence[str] | None = None,
-              groups: Sequence[str] = (), exclude_flagged: bool = False,
-              max_missing: float = 0.5) -> pd.DataFrame:
+def summarise(
+    parameters: pd.DataFrame,
+    by: Sequence[str] | None = None,
+    groups: Sequence[str] = (),
+    exclude_flagged: bool = False,
+    max_missing: float = 0.5,
+) -> pd.DataFrame:
     """Descriptive statistics per group, analyte, interval and parameter.
 
     ``n`` counts the values used, ``n_missing`` the NaN ones, ``n_flagged`` the values
@@ -83,21 +103,30 @@ def summarise(parameters: pd.DataFrame, by: Sequence[str] | None = None,
     v = df["value"].to_numpy(float).copy()
     if "flag" in df.columns:
         flagged = df["flag"].astype(object).fillna("").to_numpy(object) != ""
-    else:   # a plain table: a kept value with an exclusion text fails an acceptance rule
+    else:  # a plain table: a kept value with an exclusion text fails an acceptance rule
         reason = df["exclude"] if "exclude" in df.columns else pd.Series("", index=df.index)
         flagged = (reason.astype(object).fillna("").to_numpy(object) != "") & ~np.isnan(v)
     if exclude_flagged:
         v[flagged] = np.nan
     with np.errstate(divide="ignore", invalid="ignore"):
         logv = np.where(v > 0, np.log(v), np.nan)
-    work = df[[*by, "PPTESTCD"]].assign(unit=unit.to_numpy(), v=v, logv=logv,
-                                        flagged=flagged,
-                                        nonpos=np.nan_to_num(v, nan=1.0) <= 0)
+    work = df[[*by, "PPTESTCD"]].assign(
+        unit=unit.to_numpy(), v=v, logv=logv, flagged=flagged, nonpos=np.nan_to_num(v, nan=1.0) <= 0
+    )
     g = work.groupby([*by, "PPTESTCD", "unit"], sort=False, dropna=False, observed=True)
-    out = g.agg(n=("v", "count"), n_total=("v", "size"), mean=("v", "mean"),
-                sd=("v", "std"), median=("v", "median"), min=("v", "min"),
-                max=("v", "max"), lmean=("logv", "mean"), lsd=("logv", "std"),
-                nonpos=("nonpos", "sum"), n_flagged=("flagged", "sum")).reset_index()
+    out = g.agg(
+        n=("v", "count"),
+        n_total=("v", "size"),
+        mean=("v", "mean"),
+        sd=("v", "std"),
+        median=("v", "median"),
+        min=("v", "min"),
+        max=("v", "max"),
+        lmean=("logv", "mean"),
+        lsd=("logv", "std"),
+        nonpos=("nonpos", "sum"),
+        n_flagged=("flagged", "sum"),
+    ).reset_index()
     out["n_missing"] = out["n_total"] - out["n"]
     with np.errstate(divide="ignore", invalid="ignore"):
         out["cv_pct"] = 100.0 * out["sd"] / out["mean"]
@@ -106,10 +135,22 @@ def summarise(parameters: pd.DataFrame, by: Sequence[str] | None = None,
     out["geocv_pct"] = np.where(ok_geo, 100.0 * np.sqrt(np.expm1(out["lsd"] ** 2)), np.nan)
     codes = out["PPTESTCD"].astype(str)
     out["statistic"] = [STATISTIC_LABEL[summary_statistic(c)] for c in codes]
-    out["display"] = [format_summary(
-        r.PPTESTCD, n=r.n, n_total=r.n_total, mean=r.mean, sd=r.sd, geomean=r.geomean,
-        geocv=r.geocv_pct, median=r.median, min=r.min, max=r.max, max_missing=max_missing)
-        for r in out.assign(PPTESTCD=codes).itertuples()]
+    out["display"] = [
+        format_summary(
+            r.PPTESTCD,
+            n=r.n,
+            n_total=r.n_total,
+            mean=r.mean,
+            sd=r.sd,
+            geomean=r.geomean,
+            geocv=r.geocv_pct,
+            median=r.median,
+            min=r.min,
+            max=r.max,
+            max_missing=max_missing,
+        )
+        for r in out.assign(PPTESTCD=codes).itertuples()
+    ]
     rank = {c: i for i, c in enumerate(order_codes(pd.unique(codes)))}
     keys = [codes.map(rank).to_numpy()]
     if "start" in out.columns:
@@ -129,38 +170,67 @@ def summary_table(summary: pd.DataFrame, codes: Sequence[str] | None = None) -> 
     level; levels with one value are left out of the column labels. Several intervals
     label each parameter with its interval.
     """
-    s = summary.rename(columns={"interval_start": "start", "interval_end": "end",
-                                "cv": "cv_pct", "geocv": "geocv_pct"}).copy()
+    s = summary.rename(
+        columns={
+            "interval_start": "start",
+            "interval_end": "end",
+            "cv": "cv_pct",
+            "geocv": "geocv_pct",
+        }
+    ).copy()
     if "PPTESTCD" not in s.columns:
         from kinetor.errors import DataError, Problem
 
-        raise DataError([Problem("the summary table has no 'PPTESTCD' column",
-                                 column="PPTESTCD", fix="pass NCAResult.summary()")])
+        raise DataError(
+            [
+                Problem(
+                    "the summary table has no 'PPTESTCD' column",
+                    column="PPTESTCD",
+                    fix="pass NCAResult.summary()",
+                )
+            ]
+        )
     s["PPTESTCD"] = s["PPTESTCD"].astype(str)
-    s["unit"] = s["unit"].astype(object).fillna("").astype(str) if "unit" in s.columns \
-        else ""
+    s["unit"] = s["unit"].astype(object).fillna("").astype(str) if "unit" in s.columns else ""
     if "display" not in s.columns:
-        stats = ("n", "n_missing", "mean", "sd", "geomean", "geocv_pct", "median", "min",
-                 "max")
-        get = {c: (s[c].to_numpy(float) if c in s.columns else np.full(len(s), np.nan))
-               for c in stats}
-        s["display"] = [format_summary(
-            code, n=get["n"][i], n_total=get["n"][i] + np.nan_to_num(get["n_missing"][i]),
-            mean=get["mean"][i], sd=get["sd"][i], geomean=get["geomean"][i],
-            geocv=get["geocv_pct"][i], median=get["median"][i], min=get["min"][i],
-            max=get["max"][i]) for i, code in enumerate(s["PPTESTCD"])]
-    levels = [c for c in s.columns if c not in (*SUMMARY_COLUMNS, "PPTEST", "start", "end",
-                                                 "n_total")]
-    groups = [c for c in levels if s[c].nunique(dropna=False) > 1] or \
-        [c for c in levels if c not in _PROFILE_LEVELS][:1]
+        stats = ("n", "n_missing", "mean", "sd", "geomean", "geocv_pct", "median", "min", "max")
+        get = {
+            c: (s[c].to_numpy(float) if c in s.columns else np.full(len(s), np.nan)) for c in stats
+        }
+        s["display"] = [
+            format_summary(
+                code,
+                n=get["n"][i],
+                n_total=get["n"][i] + np.nan_to_num(get["n_missing"][i]),
+                mean=get["mean"][i],
+                sd=get["sd"][i],
+                geomean=get["geomean"][i],
+                geocv=get["geocv_pct"][i],
+                median=get["median"][i],
+                min=get["min"][i],
+                max=get["max"][i],
+            )
+            for i, code in enumerate(s["PPTESTCD"])
+        ]
+    levels = [
+        c for c in s.columns if c not in (*SUMMARY_COLUMNS, "PPTEST", "start", "end", "n_total")
+    ]
+    groups = [c for c in levels if s[c].nunique(dropna=False) > 1] or [
+        c for c in levels if c not in _PROFILE_LEVELS
+    ][:1]
     s["_group"] = s[groups].astype(str).agg(" / ".join, axis=1) if groups else "all"
     group_names = sorted(dict.fromkeys(s["_group"]), key=_natural_key)
     intervals = [None]
     if {"start", "end"} <= set(s.columns) and len(s[["start", "end"]].drop_duplicates()) > 1:
-        intervals = list(s[["start", "end"]].drop_duplicates().sort_values("start")
-                         .itertuples(index=False, name=None))
-    wanted = order_codes(c for c in (codes if codes is not None else s["PPTESTCD"])
-                         if c in set(s["PPTESTCD"]))
+        intervals = list(
+            s[["start", "end"]]
+            .drop_duplicates()
+            .sort_values("start")
+            .itertuples(index=False, name=None)
+        )
+    wanted = order_codes(
+        c for c in (codes if codes is not None else s["PPTESTCD"]) if c in set(s["PPTESTCD"])
+    )
     from kinetor.numerics.formatting import format_sig
 
     rows = []
@@ -176,8 +246,7 @@ def summary_table(summary: pd.DataFrame, codes: Sequence[str] | None = None) -> 
                 label += f" [{format_sig(float(iv[0]))}\u2013{format_sig(float(iv[1]))}]"
             by_group = {r["_group"]: r for _, r in sub.iterrows()}
             n_row = {"Parameter": label, "Statistic": "n"}
-            v_row = {"Parameter": label,
-                     "Statistic": STATISTIC_LABEL[summary_statistic(code)]}
+            v_row = {"Parameter": label, "Statistic": STATISTIC_LABEL[summary_statistic(code)]}
             for gname in group_names:
                 r = by_group.get(gname)
                 n = r.get("n", np.nan) if r is not None else np.nan

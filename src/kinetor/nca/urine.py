@@ -52,27 +52,45 @@ def collection_intervals(rows: pd.DataFrame, source: str = "<DataFrame>") -> pd.
             r["end_time"] = np.nan
     if "volume" not in r.columns:
         r["volume"] = np.nan
-    for col, fix in (("end_time", "give each urine sample an end_time (or a duration)"),
-                     ("volume", "give each urine sample its collected volume")):
+    for col, fix in (
+        ("end_time", "give each urine sample an end_time (or a duration)"),
+        ("volume", "give each urine sample its collected volume"),
+    ):
         bad = pd.to_numeric(r[col], errors="coerce").isna().to_numpy()
-        problems += [Problem(f"urine sample without {col}", file=source,
-                             row=int(getattr(x, "source_row", 0)) or None, column=col, fix=fix)
-                     for x in r[bad].itertuples()]
+        problems += [
+            Problem(
+                f"urine sample without {col}",
+                file=source,
+                row=int(getattr(x, "source_row", 0)) or None,
+                column=col,
+                fix=fix,
+            )
+            for x in r[bad].itertuples()
+        ]
     if problems:
         raise DataError(problems)
     r["end_time"] = r["end_time"].astype(float)
     r["volume"] = r["volume"].astype(float)
     bad = ~(r["end_time"] > r["time"])
     if bad.any():
-        raise DataError([Problem("urine collection ends before it starts", file=source,
-                                 row=int(getattr(x, "source_row", 0)) or None,
-                                 column="end_time", fix="end_time must be after time")
-                         for x in r[bad].itertuples()])
+        raise DataError(
+            [
+                Problem(
+                    "urine collection ends before it starts",
+                    file=source,
+                    row=int(getattr(x, "source_row", 0)) or None,
+                    column="end_time",
+                    fix="end_time must be after time",
+                )
+                for x in r[bad].itertuples()
+            ]
+        )
     r["mid"] = (r["time"] + r["end_time"]) / 2.0
     r["ae"] = r["conc"] * r["volume"]
     r["rate"] = r["ae"] / (r["end_time"] - r["time"])
-    return r.sort_values(["subject", "analyte", "time"] if "analyte" in r.columns
-                         else ["subject", "time"]).reset_index(drop=True)
+    return r.sort_values(
+        ["subject", "analyte", "time"] if "analyte" in r.columns else ["subject", "time"]
+    ).reset_index(drop=True)
 
 
 def _fe_factor(study, amount_unit: str):
@@ -88,8 +106,9 @@ def _fe_factor(study, amount_unit: str):
     return float((aq / denom).to("percent").magnitude), per == "/kg"
 
 
-def urine_table(rows, study, options, units_by_analyte, groups, plasma_rows=None,
-                doses=None, intervals=None) -> tuple[pd.DataFrame, pd.DataFrame]:
+def urine_table(
+    rows, study, options, units_by_analyte, groups, plasma_rows=None, doses=None, intervals=None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Urine parameters (long, like the plasma table) and the collection intervals.
 
     With ``intervals`` (the ``nca`` intervals table), every finite interval [a, b] also
@@ -98,18 +117,26 @@ def urine_table(rows, study, options, units_by_analyte, groups, plasma_rows=None
     from kinetor.nca.profiles import expand_doses
 
     if not study.units.get("volume"):
-        raise DataError([Problem("urine samples need the unit of their volumes",
-                                 file=study.source, column="volume",
-                                 fix="give the volume unit: --volume-unit mL, a header such as "
-                                     "'Volume (mL)', or units={..., 'volume': 'mL'}")])
+        raise DataError(
+            [
+                Problem(
+                    "urine samples need the unit of their volumes",
+                    file=study.source,
+                    column="volume",
+                    fix="give the volume unit: --volume-unit mL, a header such as "
+                    "'Volume (mL)', or units={..., 'volume': 'mL'}",
+                )
+            ]
+        )
     iv = collection_intervals(rows, study.source)
     d = expand_doses(study) if doses is None else doses
     first = d.sort_values("time").drop_duplicates("subject").set_index("subject")
     iv["origin"] = iv["subject"].map(first["time"]).fillna(0.0).to_numpy(float)
     key = ["subject", *groups, "analyte", "matrix"]
     g = iv.groupby(key, sort=True, observed=True)
-    agg = g.agg(start=("origin", "first"), end=("end_time", "max"), ae=("ae", "sum"),
-                vol=("volume", "sum")).reset_index()
+    agg = g.agg(
+        start=("origin", "first"), end=("end_time", "max"), ae=("ae", "sum"), vol=("volume", "sum")
+    ).reset_index()
     # padded (midpoint, rate) arrays with Phoenix's zero rate at the dose time
     kid = g.ngroup().to_numpy()
     pos = g.cumcount().to_numpy() + 1
@@ -131,23 +158,29 @@ def urine_table(rows, study, options, units_by_analyte, groups, plasma_rows=None
         seg, _ = K.segment_areas(T, R, use_log)
         cum = np.hstack([np.zeros((P, 1)), np.cumsum(seg, axis=1)])
         after = obs & (T > T[ar, imax][:, None])
-        fit = K.fit_lambda_z(T, R, after, int(options.lambda_z_min_points),
-                             float(options.lambda_z_tolerance))
+        fit = K.fit_lambda_z(
+            T, R, after, int(options.lambda_z_min_points), float(options.lambda_z_tolerance)
+        )
         lamz = np.where(fit["lamz"] > 0, fit["lamz"], np.nan)
     vals = {
-        "ae": agg["ae"].to_numpy(float), "urine_vol": agg["vol"].to_numpy(float),
-        "ermax": R[ar, imax], "ertmax": T[ar, imax],
-        "erlst": np.where(has, R[ar, ilast], np.nan), "ertlst": np.where(has, T[ar, ilast],
-                                                                         np.nan),
-        "aurclst": np.where(has, cum[ar, ilast], np.nan), "urine_lamz": lamz,
+        "ae": agg["ae"].to_numpy(float),
+        "urine_vol": agg["vol"].to_numpy(float),
+        "ermax": R[ar, imax],
+        "ertmax": T[ar, imax],
+        "erlst": np.where(has, R[ar, ilast], np.nan),
+        "ertlst": np.where(has, T[ar, ilast], np.nan),
+        "aurclst": np.where(has, cum[ar, ilast], np.nan),
+        "urine_lamz": lamz,
         "urine_lamzhl": np.log(2.0) / lamz,
         "urine_lamznpt": np.where(fit["status"] == 0, fit["npt"], np.nan),
         "urine_r2adj": fit["r2adj"],
     }
-    reasons = {k: np.where(np.isnan(v), "no excretion rate above 0", "") for k, v in
-               vals.items()}
-    lz_why = np.where(fit["status"] == 1, "fewer than 3 rates after the maximum",
-                      "no declining terminal phase for lambda_z")
+    reasons = {k: np.where(np.isnan(v), "no excretion rate above 0", "") for k, v in vals.items()}
+    lz_why = np.where(
+        fit["status"] == 1,
+        "fewer than 3 rates after the maximum",
+        "no declining terminal phase for lambda_z",
+    )
     for k in ("urine_lamz", "urine_lamzhl", "urine_lamznpt", "urine_r2adj"):
         reasons[k] = np.where(np.isnan(vals[k]) | (fit["status"] != 0), lz_why, "")
     amount_unit = units_by_analyte[str(agg["analyte"].iloc[0])].units["amount"]
@@ -157,23 +190,66 @@ def urine_table(rows, study, options, units_by_analyte, groups, plasma_rows=None
         wt = agg["subject"].map(study.subjects.set_index("subject")["weight"]).to_numpy(float)
         dose = dose * wt
     vals["fe"] = (factor if factor else np.nan) * vals["ae"] / dose
-    reasons["fe"] = np.where(np.isnan(vals["fe"]), "no dose (or body weight for a per-kg "
-                             "dose, or molecular weight) to express Ae as % of dose", "")
-    vals["clr"], reasons["clr"] = _renal_cl(agg, vals["ae"], study, options, plasma_rows,
-                                           amount_unit, units_by_analyte)
-    order = ["ae", "fe", "urine_vol", "ermax", "ertmax", "erlst", "ertlst", "aurclst",
-             "urine_lamz", "urine_lamzhl", "urine_lamznpt", "urine_r2adj", "clr"]
+    reasons["fe"] = np.where(
+        np.isnan(vals["fe"]),
+        "no dose (or body weight for a per-kg "
+        "dose, or molecular weight) to express Ae as % of dose",
+        "",
+    )
+    vals["clr"], reasons["clr"] = _renal_cl(
+        agg, vals["ae"], study, options, plasma_rows, amount_unit, units_by_analyte
+    )
+    order = [
+        "ae",
+        "fe",
+        "urine_vol",
+        "ermax",
+        "ertmax",
+        "erlst",
+        "ertlst",
+        "aurclst",
+        "urine_lamz",
+        "urine_lamzhl",
+        "urine_lamznpt",
+        "urine_r2adj",
+        "clr",
+    ]
     table = _long(agg, key, order, vals, reasons, units_by_analyte)
     if intervals is not None:
-        part = _over_intervals(iv, agg, key, intervals, study, options, plasma_rows,
-                               amount_unit, units_by_analyte, factor, per_kg, first)
+        part = _over_intervals(
+            iv,
+            agg,
+            key,
+            intervals,
+            study,
+            options,
+            plasma_rows,
+            amount_unit,
+            units_by_analyte,
+            factor,
+            per_kg,
+            first,
+        )
         if len(part):
             table = pd.concat([table, part], ignore_index=True).sort_values(
-                [*key, "start", "end"], kind="stable")
-    cols = ["subject", *groups, "analyte", "matrix", "start", "end", "mid", "volume", "conc",
-            "ae", "rate"]
+                [*key, "start", "end"], kind="stable"
+            )
+    cols = [
+        "subject",
+        *groups,
+        "analyte",
+        "matrix",
+        "start",
+        "end",
+        "mid",
+        "volume",
+        "conc",
+        "ae",
+        "rate",
+    ]
     intervals = iv.rename(columns={"time": "start", "end_time": "end"})[
-        [c for c in cols if c in iv.columns or c in ("start", "end")]]
+        [c for c in cols if c in iv.columns or c in ("start", "end")]
+    ]
     return table.reset_index(drop=True), intervals
 
 
@@ -186,22 +262,39 @@ def _long(agg, key, order, vals, reasons, units_by_analyte) -> pd.DataFrame:
         frame = agg[[*key, "start", "end"]].copy()
         frame["PPTESTCD"] = p.code
         frame["value"] = vals[k]
-        frame["unit"] = [units_by_analyte[str(a)].units.get(p.unit, "")
-                         for a in agg["analyte"]]
+        frame["unit"] = [units_by_analyte[str(a)].units.get(p.unit, "") for a in agg["analyte"]]
         frame["exclude"] = np.where(np.isnan(vals[k]), reasons[k], "")
         out.append(frame.assign(_order=len(out)))
-    return (pd.concat(out, ignore_index=True).sort_values([*key, "_order"], kind="stable")
-            .drop(columns="_order"))
+    return (
+        pd.concat(out, ignore_index=True)
+        .sort_values([*key, "_order"], kind="stable")
+        .drop(columns="_order")
+    )
 
 
-def _over_intervals(iv, agg, key, intervals, study, options, plasma_rows, amount_unit,
-                    units_by_analyte, factor, per_kg, first) -> pd.DataFrame:
+def _over_intervals(
+    iv,
+    agg,
+    key,
+    intervals,
+    study,
+    options,
+    plasma_rows,
+    amount_unit,
+    units_by_analyte,
+    factor,
+    per_kg,
+    first,
+) -> pd.DataFrame:
     """Ae, fe, volume and renal CL over each finite user interval (study time scale)."""
     from kinetor.nca.intervals import user_intervals
 
     user = pd.DataFrame(intervals)
-    user = user[np.isfinite(pd.to_numeric(user["end"], errors="coerce"))] \
-        if "end" in user.columns else user
+    user = (
+        user[np.isfinite(pd.to_numeric(user["end"], errors="coerce"))]
+        if "end" in user.columns
+        else user
+    )
     if not len(user):
         return pd.DataFrame()
     ki = user_intervals(user, agg[key].drop_duplicates())
@@ -215,27 +308,35 @@ def _over_intervals(iv, agg, key, intervals, study, options, plasma_rows, amount
     m["_vol"] = np.where(inside, m["volume"], 0.0)
     m["_in"] = inside
     m["_cut"] = overlap & ~inside
-    g = m.groupby("_iid").agg(ae=("_ae", "sum"), vol=("_vol", "sum"), n=("_in", "sum"),
-                              cut=("_cut", "any"))
+    g = m.groupby("_iid").agg(
+        ae=("_ae", "sum"), vol=("_vol", "sum"), n=("_in", "sum"), cut=("_cut", "any")
+    )
     g = g.reindex(ki["_iid"]).fillna({"ae": 0.0, "vol": 0.0, "n": 0, "cut": False})
     cut = g["cut"].to_numpy(bool)
     empty = g["n"].to_numpy() == 0
     bad = cut | empty
-    why = np.where(cut, "a urine collection straddles the interval boundary (choose "
-                   "boundaries at collection start/end times)",
-                   np.where(empty, "no urine collection inside the interval", ""))
+    why = np.where(
+        cut,
+        "a urine collection straddles the interval boundary (choose "
+        "boundaries at collection start/end times)",
+        np.where(empty, "no urine collection inside the interval", ""),
+    )
     ae = np.where(bad, np.nan, g["ae"].to_numpy(float))
     vals = {"ae": ae, "urine_vol": np.where(bad, np.nan, g["vol"].to_numpy(float))}
     reasons = {"ae": why, "urine_vol": why}
     dose = ki["subject"].map(first["dose"]).to_numpy(float)
     if per_kg:
-        dose = dose * ki["subject"].map(study.subjects.set_index("subject")["weight"]) \
-            .to_numpy(float)
+        dose = dose * ki["subject"].map(study.subjects.set_index("subject")["weight"]).to_numpy(
+            float
+        )
     vals["fe"] = (factor if factor else np.nan) * ae / dose
-    reasons["fe"] = np.where(bad, why, "no dose (or body weight for a per-kg dose, or "
-                             "molecular weight) to express Ae as % of dose")
-    clr, clr_why = _renal_cl(ki, ae, study, options, plasma_rows, amount_unit,
-                             units_by_analyte)
+    reasons["fe"] = np.where(
+        bad,
+        why,
+        "no dose (or body weight for a per-kg dose, or "
+        "molecular weight) to express Ae as % of dose",
+    )
+    clr, clr_why = _renal_cl(ki, ae, study, options, plasma_rows, amount_unit, units_by_analyte)
     vals["clr"], reasons["clr"] = clr, np.where(bad, why, clr_why)
     return _long(ki, key, ["ae", "fe", "urine_vol", "clr"], vals, reasons, units_by_analyte)
 
@@ -254,17 +355,23 @@ def _renal_cl(agg, ae, study, options, plasma_rows, amount_unit, units_by_analyt
     except DataError:  # no plasma sample in any collection period
         return nan, np.full(len(agg), "no plasma concentrations for renal clearance")
     comp = compute(prof, options, units_by_analyte)
-    auc = pd.Series(comp.values["aucint"], index=pd.MultiIndex.from_frame(
-        prof.meta[["subject", "analyte", "start", "end"]].astype({"subject": str,
-                                                                   "analyte": str})))
-    idx = pd.MultiIndex.from_frame(agg[["subject", "analyte", "start", "end"]].astype(
-        {"subject": str, "analyte": str}))
+    auc = pd.Series(
+        comp.values["aucint"],
+        index=pd.MultiIndex.from_frame(
+            prof.meta[["subject", "analyte", "start", "end"]].astype(
+                {"subject": str, "analyte": str}
+            )
+        ),
+    )
+    idx = pd.MultiIndex.from_frame(
+        agg[["subject", "analyte", "start", "end"]].astype({"subject": str, "analyte": str})
+    )
     auc = auc[~auc.index.duplicated()].reindex(idx).to_numpy(float)
     t = study.units["time"]
     # (amount) / (conc * time) -> L/time
-    f = (Q(1.0, parse_unit(amount_unit))
-         / (Q(1.0, parse_unit(study.units["conc"])) * Q(1.0, parse_unit(t))))
+    f = Q(1.0, parse_unit(amount_unit)) / (
+        Q(1.0, parse_unit(study.units["conc"])) * Q(1.0, parse_unit(t))
+    )
     factor = float(f.to(parse_unit(f"L/{t}")).magnitude)
     clr = ae / auc * factor
     return clr, np.where(np.isnan(clr), "no plasma AUC over the urine collection period", "")
-

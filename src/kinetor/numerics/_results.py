@@ -58,8 +58,11 @@ class Results:
         jb = jb * (run["sdv_ls"] / run["sdv"])[:, None]
         jtj = np.zeros((n_g, k, k))
         np.add.at(jtj, gidx, jb[:, :, None] * jb[:, None, :])
-        c = ssr / np.where(df > 0, df, np.nan) if self.method == "wls" else \
-            n_q / np.where(df > 0, df, np.nan)
+        c = (
+            ssr / np.where(df > 0, df, np.nan)
+            if self.method == "wls"
+            else n_q / np.where(df > 0, df, np.nan)
+        )
         cov = np.full((n_g, k, k), np.nan)
         if k:
             ok = np.isfinite(c) & (np.linalg.cond(jtj) < 1e14)
@@ -67,8 +70,10 @@ class Results:
         # |cos| between the residual vector and each Jacobian column: 0 at an optimum
         grad = np.zeros((n_g, k))
         np.add.at(grad, gidx, jb * r[:, None])
-        norm = np.sqrt(np.maximum(np.diagonal(jtj, axis1=1, axis2=2), 0.0)) * \
-            np.sqrt(count(r * r))[:, None]
+        norm = (
+            np.sqrt(np.maximum(np.diagonal(jtj, axis1=1, axis2=2), 0.0))
+            * np.sqrt(count(r * r))[:, None]
+        )
         grad_cos = grad / np.where(norm > 0, norm, np.inf)
         tol = dg.BOUND_TOL * np.maximum(1.0, np.abs(x))
         at_lo = np.isfinite(lo) & (x - lo <= tol)
@@ -105,18 +110,28 @@ class Results:
         res_nat = np.where(cens, 0.0, y - f)
         mean_y = count(yq) / np.maximum(n_q, 1)
         ss_tot = count(np.where(cens, 0.0, y - mean_y[gidx]) ** 2)
-        ss_res = count(res_nat ** 2)
+        ss_res = count(res_nat**2)
         # flat data (ss_tot = 0) that the model does not reproduce: R2 = -inf
-        r2 = np.where(ss_tot > 0, 1.0 - ss_res / np.where(ss_tot > 0, ss_tot, 1.0),
-                      np.where(ss_res > 0, -np.inf, np.nan))
-        med = np.array([np.median(np.abs(f[(gidx == g) & ~cens])) if n_q[g] else np.nan
-                        for g in range(n_g)])
+        r2 = np.where(
+            ss_tot > 0,
+            1.0 - ss_res / np.where(ss_tot > 0, ss_tot, 1.0),
+            np.where(ss_res > 0, -np.inf, np.nan),
+        )
+        med = np.array(
+            [np.median(np.abs(f[(gidx == g) & ~cens])) if n_q[g] else np.nan for g in range(n_g)]
+        )
         cond = dg.correlation_condition(cov)
-        reasons = dg.check_parameters(self.free_, grad_cos, at_lo, at_hi, se, rse,
-                                      self._log, cond)
-        res_reasons = dg.check_residuals(np.sqrt(ss_res / np.maximum(n_q, 1)),
-                                         np.sqrt(count(yq ** 2) / np.maximum(n_q, 1)), r2,
-                                         n_q, k, err if self.method == "ml" else {}, e, med)
+        reasons = dg.check_parameters(self.free_, grad_cos, at_lo, at_hi, se, rse, self._log, cond)
+        res_reasons = dg.check_residuals(
+            np.sqrt(ss_res / np.maximum(n_q, 1)),
+            np.sqrt(count(yq**2) / np.maximum(n_q, 1)),
+            r2,
+            n_q,
+            k,
+            err if self.method == "ml" else {},
+            e,
+            med,
+        )
         status = [] if run["settled"] else ["the error-model iteration did not settle"]
         if sol is not None and sol.status == 0:
             status.append(f"optimiser stopped: {sol.message}")
@@ -124,11 +139,16 @@ class Results:
         reasons = [a + b for a, b in zip(reasons, extra, strict=True)]
         idx = pd.Index(self.groups_, name="group")
         names = list(self._names())
-        self.converged_ = pd.Series([not (status or reasons[g] or res_reasons[g])
-                                     for g in range(n_g)], index=idx, name="converged")
+        self.converged_ = pd.Series(
+            [not (status or reasons[g] or res_reasons[g]) for g in range(n_g)],
+            index=idx,
+            name="converged",
+        )
         self.convergence_reason_ = pd.Series(
             ["; ".join(status + reasons[g] + res_reasons[g]) for g in range(n_g)],
-            index=idx, name="reason")
+            index=idx,
+            name="reason",
+        )
         self.message_ = "" if sol is None else str(sol.message)
 
         def table(free_vals, fixed_vals):
@@ -161,10 +181,18 @@ class Results:
         wres = (yt - ft) / sd_ml
         self.fitted_ = f
         self.residuals_ = np.where(cens, np.nan, yt - ft)
-        self.gof_ = pd.DataFrame({
-            "time": self._t, "dv": np.where(cens, np.nan, y), "pred": f, "ipred": f,
-            "res": np.where(cens, np.nan, y - f), "wres": np.where(cens, np.nan, wres),
-            "blq": cens, "lloq": self._lq})
+        self.gof_ = pd.DataFrame(
+            {
+                "time": self._t,
+                "dv": np.where(cens, np.nan, y),
+                "pred": f,
+                "ipred": f,
+                "res": np.where(cens, np.nan, y - f),
+                "wres": np.where(cens, np.nan, wres),
+                "blq": cens,
+                "lloq": self._lq,
+            }
+        )
 
     # -- results ---------------------------------------------------------------------
     def _check_fitted(self) -> None:
@@ -176,8 +204,11 @@ class Results:
         self._check_fitted()
         t = np.asarray(t, float).ravel()
         saved = self._gidx
-        self._gidx = np.zeros(t.size, int) if groups is None else \
-            self.groups_.searchsorted(np.asarray(groups))
+        self._gidx = (
+            np.zeros(t.size, int)
+            if groups is None
+            else self.groups_.searchsorted(np.asarray(groups))
+        )
         try:
             p = {k: self.params_[k].to_numpy() for k in self.params_.columns}
             return np.asarray(self._predict(p, t, self._data if data is None else data), float)
@@ -194,37 +225,77 @@ class Results:
         for g in self.groups_:
             ok, why = bool(self.converged_[g]), self.convergence_reason_[g]
             for p in self.params_.columns:
-                rows.append((g, p, self.params_.at[g, p], self.se_.at[g, p],
-                             self.rse_.at[g, p], self.ci_lower_.at[g, p],
-                             self.ci_upper_.at[g, p], units.get(p, ""), p in self.fixed,
-                             ok, why))
+                rows.append(
+                    (
+                        g,
+                        p,
+                        self.params_.at[g, p],
+                        self.se_.at[g, p],
+                        self.rse_.at[g, p],
+                        self.ci_lower_.at[g, p],
+                        self.ci_upper_.at[g, p],
+                        units.get(p, ""),
+                        p in self.fixed,
+                        ok,
+                        why,
+                    )
+                )
             for p in self.error_params_.columns:
                 v, s = self.error_params_.at[g, p], self.error_se_.at[g, p]
-                unit = units.get("conc", "") if p in ("sigma_add", "sigma") and \
-                    self.error in ("additive", "combined") else ""
-                rows.append((g, p, v, s, 100 * s / v if v else np.nan, np.nan, np.nan,
-                             unit, False, ok, why))
-        return pd.DataFrame(rows, columns=["group", "parameter", "estimate", "se", "rse_pct",
-                                           "ci_lower", "ci_upper", "unit", "fixed",
-                                           "converged", "reason"])
+                unit = (
+                    units.get("conc", "")
+                    if p in ("sigma_add", "sigma") and self.error in ("additive", "combined")
+                    else ""
+                )
+                rows.append(
+                    (g, p, v, s, 100 * s / v if v else np.nan, np.nan, np.nan, unit, False, ok, why)
+                )
+        return pd.DataFrame(
+            rows,
+            columns=[
+                "group",
+                "parameter",
+                "estimate",
+                "se",
+                "rse_pct",
+                "ci_lower",
+                "ci_upper",
+                "unit",
+                "fixed",
+                "converged",
+                "reason",
+            ],
+        )
 
     def fit_statistics(self) -> pd.DataFrame:
         """Per group: n, n_censored, sigma, loglik, AIC, BIC, diagnostics, converged, reason."""
         self._check_fitted()
-        return pd.DataFrame({"n": self.n_obs_, "n_censored": self.n_censored_,
-                             "sigma": self.sigma_, "loglik": self.loglik_, "aic": self.aic_,
-                             "bic": self.bic_, "max_grad_cos": self.grad_cos_,
-                             "cond": self.cond_, "converged": self.converged_,
-                             "reason": self.convergence_reason_}).reset_index()
+        return pd.DataFrame(
+            {
+                "n": self.n_obs_,
+                "n_censored": self.n_censored_,
+                "sigma": self.sigma_,
+                "loglik": self.loglik_,
+                "aic": self.aic_,
+                "bic": self.bic_,
+                "max_grad_cos": self.grad_cos_,
+                "cond": self.cond_,
+                "converged": self.converged_,
+                "reason": self.convergence_reason_,
+            }
+        ).reset_index()
 
     def print_summary(self, decimals: int = 4) -> None:
         """Print the convergence status, the parameter table and the fit statistics."""
         self._check_fitted()
         bad = (~self.converged_).sum()
-        print(f"<{type(self).__name__}: method={self.method}, error={self.error}, "
-              f"{len(self.groups_)} group(s), {len(self.groups_) - bad} converged>")
+        print(
+            f"<{type(self).__name__}: method={self.method}, error={self.error}, "
+            f"{len(self.groups_)} group(s), {len(self.groups_) - bad} converged>"
+        )
         fmt = lambda v: f"{v:.{decimals}g}"  # noqa: E731
-        with pd.option_context("display.width", 140, "display.max_columns", 20,
-                               "display.max_colwidth", 80):
+        with pd.option_context(
+            "display.width", 140, "display.max_columns", 20, "display.max_colwidth", 80
+        ):
             print(self.summary.to_string(index=False, float_format=fmt))
             print(self.fit_statistics().to_string(index=False, float_format=fmt))

@@ -37,8 +37,17 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["BOUND_TOL", "COLLAPSE_REL", "COND_MAX", "CV_MAX", "GRAD_TOL", "RSE_MAX",
-           "check_parameters", "check_residuals", "correlation_condition"]
+__all__ = [
+    "BOUND_TOL",
+    "COLLAPSE_REL",
+    "COND_MAX",
+    "CV_MAX",
+    "GRAD_TOL",
+    "RSE_MAX",
+    "check_parameters",
+    "check_residuals",
+    "correlation_condition",
+]
 
 GRAD_TOL = 1e-3
 BOUND_TOL = 1e-6
@@ -62,8 +71,9 @@ def correlation_condition(cov: np.ndarray) -> np.ndarray:
     return out
 
 
-def check_parameters(names, grad_cos, at_lower, at_upper, se, rse, log_scale, cond,
-                     free_fixed_flags=None) -> list[list[str]]:
+def check_parameters(
+    names, grad_cos, at_lower, at_upper, se, rse, log_scale, cond, free_fixed_flags=None
+) -> list[list[str]]:
     """Reasons per group from the parameter-level checks (arrays are (n_groups, k))."""
     n_g = grad_cos.shape[0]
     out: list[list[str]] = [[] for _ in range(n_g)]
@@ -75,43 +85,58 @@ def check_parameters(names, grad_cos, at_lower, at_upper, se, rse, log_scale, co
                 side = "lower" if at_lower[g, j] else "upper"
                 reasons.append(f"{n} at its {side} bound")
         inner = [j for j, n in enumerate(names) if n not in hit]
-        if (inner and np.nanmax(np.abs(grad_cos[g, inner]), initial=0.0) > GRAD_TOL) or \
-                np.any(~np.isfinite(grad_cos[g, inner])):
+        if (inner and np.nanmax(np.abs(grad_cos[g, inner]), initial=0.0) > GRAD_TOL) or np.any(
+            ~np.isfinite(grad_cos[g, inner])
+        ):
             cos = np.nan_to_num(np.abs(grad_cos[g, inner]), nan=np.inf)
             worst = names[inner[int(np.argmax(cos))]]
-            reasons.append(f"gradient not zero at the optimum (|cos| {cos.max():.2g} > "
-                           f"{GRAD_TOL:g}, worst {worst})")
+            reasons.append(
+                f"gradient not zero at the optimum (|cos| {cos.max():.2g} > "
+                f"{GRAD_TOL:g}, worst {worst})"
+            )
         bad_se = [n for j, n in enumerate(names) if not np.isfinite(se[g, j])]
         zero_se = [n for j, n in enumerate(names) if np.isfinite(se[g, j]) and se[g, j] == 0]
         if bad_se:
-            reasons.append(f"standard error not finite for {', '.join(bad_se)} "
-                           "(parameter not identified by these data)")
+            reasons.append(
+                f"standard error not finite for {', '.join(bad_se)} "
+                "(parameter not identified by these data)"
+            )
         if zero_se:
             reasons.append(f"standard error 0 for {', '.join(zero_se)}")
-        big = [f"{n} ({rse[g, j]:.3g} %)" for j, n in enumerate(names)
-               if log_scale[j] and np.isfinite(rse[g, j]) and rse[g, j] > RSE_MAX]
+        big = [
+            f"{n} ({rse[g, j]:.3g} %)"
+            for j, n in enumerate(names)
+            if log_scale[j] and np.isfinite(rse[g, j]) and rse[g, j] > RSE_MAX
+        ]
         if big:
             reasons.append(f"relative SE above {RSE_MAX:g} %: {', '.join(big)}")
         if not bad_se and np.isfinite(cond[g]) and cond[g] > COND_MAX:
-            reasons.append(f"ill-conditioned estimates (correlation condition number "
-                           f"{cond[g]:.2g} > {COND_MAX:g})")
+            reasons.append(
+                f"ill-conditioned estimates (correlation condition number "
+                f"{cond[g]:.2g} > {COND_MAX:g})"
+            )
     return out
 
 
-def check_residuals(rms_res, rms_obs, r2, n_q, k: int, sig: dict, error: str,
-                    median_pred=None) -> list[list[str]]:
+def check_residuals(
+    rms_res, rms_obs, r2, n_q, k: int, sig: dict, error: str, median_pred=None
+) -> list[list[str]]:
     """Reasons per group from the residual-error checks (arrays are (n_groups,))."""
     n_g = np.asarray(rms_res).size
     out: list[list[str]] = [[] for _ in range(n_g)]
     for g in range(n_g):
         reasons = out[g]
         if n_q[g] <= k:
-            reasons.append(f"residual error collapsed: {int(n_q[g])} observations for {k} "
-                           "parameters leave no degrees of freedom")
+            reasons.append(
+                f"residual error collapsed: {int(n_q[g])} observations for {k} "
+                "parameters leave no degrees of freedom"
+            )
         elif rms_res[g] < COLLAPSE_REL * rms_obs[g]:
-            reasons.append(f"residual error collapsed (RMS residual {rms_res[g] / rms_obs[g]:.2g}"
-                           " x the RMS observation): a perfect fit is not a statistical "
-                           "estimate")
+            reasons.append(
+                f"residual error collapsed (RMS residual {rms_res[g] / rms_obs[g]:.2g}"
+                " x the RMS observation): a perfect fit is not a statistical "
+                "estimate"
+            )
         cv = sig.get("sigma_prop", sig.get("sigma_log"))
         if cv is not None and np.isfinite(cv[g]) and cv[g] > CV_MAX:
             name = "sigma_prop" if "sigma_prop" in sig else "sigma_log"
@@ -124,6 +149,8 @@ def check_residuals(rms_res, rms_obs, r2, n_q, k: int, sig: dict, error: str,
             tot = va + vb
             for name, part in (("sigma_add", va), ("sigma_prop", vb)):
                 if tot > 0 and part < COLLAPSE_REL * tot:
-                    reasons.append(f"combined error: the {name} component vanished; refit "
-                                   f"with the simpler error model")
+                    reasons.append(
+                        f"combined error: the {name} component vanished; refit "
+                        f"with the simpler error model"
+                    )
     return out

@@ -53,8 +53,9 @@ def canonical(error: str) -> str:
     """The error model's canonical name (``"exponential"`` -> ``"log"``)."""
     name = _ALIASES.get(error, error)
     if name not in ERROR_MODELS:
-        raise ModelError(f"unknown error model {error!r}: use one of "
-                         f"{', '.join([*ERROR_MODELS, *_ALIASES])}")
+        raise ModelError(
+            f"unknown error model {error!r}: use one of {', '.join([*ERROR_MODELS, *_ALIASES])}"
+        )
     return name
 
 
@@ -86,7 +87,7 @@ def m2ll_terms(y, f, lq, cens, sdv, error: str, m3: bool = True) -> np.ndarray:
     """Per-observation contributions to -2 log-likelihood (censored: M3, or 0 if not m3)."""
     yt, ft = on_scale(np.where(cens, 1.0, y), error), pred_on_scale(f, error)
     r = (yt - ft) / sdv
-    out = np.log(2 * np.pi * sdv ** 2) + r ** 2
+    out = np.log(2 * np.pi * sdv**2) + r**2
     if error == "log":
         out = out + 2.0 * np.log(np.where(cens | ~(y > 0), 1.0, y))
     if np.any(cens):
@@ -115,8 +116,9 @@ def group_m2ll(y, f, lq, cens, gidx, n_g, error, sig, m3=True) -> np.ndarray:
     return np.bincount(gidx, weights=t, minlength=n_g)
 
 
-def ml_error_params(y, f, lq, cens, gidx, n_g: int, error: str, m3: bool = True,
-                    rounds: int = 8) -> dict[str, np.ndarray]:
+def ml_error_params(
+    y, f, lq, cens, gidx, n_g: int, error: str, m3: bool = True, rounds: int = 8
+) -> dict[str, np.ndarray]:
     """Maximum-likelihood error parameters per group, given the predictions.
 
     Closed form (RMS residual on the model's scale) for a single-parameter model without
@@ -135,9 +137,12 @@ def ml_error_params(y, f, lq, cens, gidx, n_g: int, error: str, m3: bool = True,
             return sig
     for _ in range(rounds if error == "combined" else 1):
         for name in names:
-            sig[name] = _golden(lambda ls, name=name: group_m2ll(
-                y, f, lq, cens, gidx, n_g, error, {**sig, name: np.exp(ls)}, m3),
-                np.log(sig[name]))
+            sig[name] = _golden(
+                lambda ls, name=name: group_m2ll(
+                    y, f, lq, cens, gidx, n_g, error, {**sig, name: np.exp(ls)}, m3
+                ),
+                np.log(sig[name]),
+            )
     return sig
 
 
@@ -165,8 +170,10 @@ def error_param_se(y, f, lq, cens, gidx, n_g, error, sig, m3=True) -> dict[str, 
     h = 1e-3
     for name in ERROR_MODELS[error]:
         ls = np.log(sig[name])
-        vals = [group_m2ll(y, f, lq, cens, gidx, n_g, error, {**sig, name: np.exp(ls + d)}, m3)
-                for d in (-h, 0.0, h)]
-        curv = (vals[0] - 2 * vals[1] + vals[2]) / h ** 2  # d2(-2LL)/d(ln s)2 = 2 x info
+        vals = [
+            group_m2ll(y, f, lq, cens, gidx, n_g, error, {**sig, name: np.exp(ls + d)}, m3)
+            for d in (-h, 0.0, h)
+        ]
+        curv = (vals[0] - 2 * vals[1] + vals[2]) / h**2  # d2(-2LL)/d(ln s)2 = 2 x info
         out[name] = sig[name] * np.sqrt(2.0 / np.where(curv > 0, curv, np.nan))
     return out

@@ -103,10 +103,20 @@ class Fitter(Results):
     bounds: ClassVar[dict[str, tuple[float, float]]] = {}
     param_units: ClassVar[dict[str, str]] = {}
 
-    def __init__(self, *, method: Literal["ml", "wls"] = "ml", error: str = "additive",
-                 weighting: str | None = None, blq: Literal["m3", "drop"] = "m3",
-                 init: dict[str, Any] | None = None, fixed: dict[str, Any] | None = None,
-                 ci_level: float = 0.95, n_starts: int = 3, n_random: int = 6, seed=0):
+    def __init__(
+        self,
+        *,
+        method: Literal["ml", "wls"] = "ml",
+        error: str = "additive",
+        weighting: str | None = None,
+        blq: Literal["m3", "drop"] = "m3",
+        init: dict[str, Any] | None = None,
+        fixed: dict[str, Any] | None = None,
+        ci_level: float = 0.95,
+        n_starts: int = 3,
+        n_random: int = 6,
+        seed=0,
+    ):
         self.method = method
         self.error = error
         self.weighting = weighting
@@ -119,8 +129,9 @@ class Fitter(Results):
         self.seed = seed
 
     # -- to be provided by subclasses ------------------------------------------------
-    def _predict(self, params: dict[str, np.ndarray], t: np.ndarray, data: Any
-                 ) -> np.ndarray:  # pragma: no cover - every subclass overrides it
+    def _predict(
+        self, params: dict[str, np.ndarray], t: np.ndarray, data: Any
+    ) -> np.ndarray:  # pragma: no cover - every subclass overrides it
         raise ModelError(f"{type(self).__name__} does not define _predict")
 
     def _initial(self, t: np.ndarray, y: np.ndarray, data: Any) -> dict | list:
@@ -136,8 +147,7 @@ class Fitter(Results):
     # -- helpers for subclasses ------------------------------------------------------
     def per_observation(self, params: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         """Group-level parameters expanded to one value per observation."""
-        return {k: np.asarray(v)[self._gidx] if np.ndim(v) else v
-                for k, v in params.items()}
+        return {k: np.asarray(v)[self._gidx] if np.ndim(v) else v for k, v in params.items()}
 
     # -- set-up ----------------------------------------------------------------------
     def _validate(self, t, y, cens, lq) -> None:
@@ -148,18 +158,26 @@ class Fitter(Results):
         self._error = em.canonical(self.error)
         unknown = [k for k in [*self.init, *self.fixed] if k not in self._names()]
         if unknown:
-            raise ModelError(f"unknown parameter(s) {unknown}: {type(self).__name__} has "
-                             f"{list(self._names())}")
+            raise ModelError(
+                f"unknown parameter(s) {unknown}: {type(self).__name__} has {list(self._names())}"
+            )
         if np.any(cens & ~np.isfinite(lq)):
             raise ModelError("censored (BLQ) observations need their LLOQ")
-        problems = [Problem("missing or non-finite time/value (mark BLQ values as "
-                            "censored)", row=int(i) + 1)
-                    for i in np.flatnonzero(~np.isfinite(t) | (~cens & ~np.isfinite(y)))]
+        problems = [
+            Problem(
+                "missing or non-finite time/value (mark BLQ values as censored)", row=int(i) + 1
+            )
+            for i in np.flatnonzero(~np.isfinite(t) | (~cens & ~np.isfinite(y)))
+        ]
         if self._error == "log":
-            problems += [Problem(f"value {y[i]} <= 0 cannot be fitted with the log error "
-                                 "model", row=int(i) + 1, fix="give an LLOQ (censored) or "
-                                 "use error='additive'")
-                         for i in np.flatnonzero(~cens & (y <= 0))]
+            problems += [
+                Problem(
+                    f"value {y[i]} <= 0 cannot be fitted with the log error model",
+                    row=int(i) + 1,
+                    fix="give an LLOQ (censored) or use error='additive'",
+                )
+                for i in np.flatnonzero(~cens & (y <= 0))
+            ]
         if problems:
             raise DataError(problems)
 
@@ -176,10 +194,16 @@ class Fitter(Results):
             missing = [p for p in free if p not in g]
             if missing:
                 raise ModelError(f"no initial estimate for {missing}: pass init={{...}}")
-            out.append(np.column_stack([np.broadcast_to(np.asarray(g[p], float), (n_g,))
-                                        for p in free]) if free else np.zeros((n_g, 0)))
-        rng = self.seed if isinstance(self.seed, np.random.Generator) else \
-            np.random.default_rng(self.seed)
+            out.append(
+                np.column_stack([np.broadcast_to(np.asarray(g[p], float), (n_g,)) for p in free])
+                if free
+                else np.zeros((n_g, 0))
+            )
+        rng = (
+            self.seed
+            if isinstance(self.seed, np.random.Generator)
+            else np.random.default_rng(self.seed)
+        )
         base = out[0]
         for _ in range(self.n_random if free else 0):
             u = rng.uniform(-np.log(4.0), np.log(4.0), base.shape)
@@ -226,8 +250,7 @@ class Fitter(Results):
         w = self.weighting or ("1/pred2" if self._error == "proportional" else "uniform")
         if w not in _WEIGHTS:
             raise ModelError(f"unknown weighting {w!r}: use {', '.join(_WEIGHTS)}")
-        ref = {"uniform": None, "1/y": self._y, "1/y2": self._y, "1/pred": f,
-               "1/pred2": f}[w]
+        ref = {"uniform": None, "1/y": self._y, "1/y2": self._y, "1/pred": f, "1/pred2": f}[w]
         if ref is None:
             return np.ones_like(self._y)
         a = np.abs(np.where(self._cens, 1.0, ref))
@@ -259,8 +282,10 @@ class Fitter(Results):
         from kinetor.numerics.diagnostics import COLLAPSE_REL
 
         ref = np.sqrt(np.mean(np.where(self._cens, 0.0, self._y) ** 2))
-        return all(np.all(v < COLLAPSE_REL * 1e-2 * (ref if q == "sigma_add" else 1.0))
-                   for q, v in sig.items())
+        return all(
+            np.all(v < COLLAPSE_REL * 1e-2 * (ref if q == "sigma_add" else 1.0))
+            for q, v in sig.items()
+        )
 
     def _extra_checks(self, theta: np.ndarray) -> list[list[str]]:
         """Model-specific reasons per group (override; ``theta`` is (n_groups, k))."""
@@ -272,10 +297,20 @@ class Fitter(Results):
         if self.method == "wls":
             r = self._residuals(f, self._sd_now(f, None))
             return np.bincount(self._gidx, weights=r * r, minlength=self._n_g), None
-        sig = em.ml_error_params(self._y, f, self._lq, self._cens, self._gidx, self._n_g,
-                                 self._error, self.blq == "m3")
-        return em.group_m2ll(self._y, f, self._lq, self._cens, self._gidx, self._n_g,
-                             self._error, sig, self.blq == "m3"), sig
+        sig = em.ml_error_params(
+            self._y, f, self._lq, self._cens, self._gidx, self._n_g, self._error, self.blq == "m3"
+        )
+        return em.group_m2ll(
+            self._y,
+            f,
+            self._lq,
+            self._cens,
+            self._gidx,
+            self._n_g,
+            self._error,
+            sig,
+            self.blq == "m3",
+        ), sig
 
     # -- fitting ---------------------------------------------------------------------
     def fit(self, t, y, data: Any = None, *, groups=None, lloq=None, censored=None):
@@ -296,11 +331,13 @@ class Fitter(Results):
         """
         t = np.asarray(t, dtype=float).ravel()
         y = np.asarray(y, dtype=float).ravel()
-        lq = np.broadcast_to(np.nan if lloq is None else np.asarray(lloq, float),
-                             y.shape).astype(float)
+        lq = np.broadcast_to(np.nan if lloq is None else np.asarray(lloq, float), y.shape).astype(
+            float
+        )
         if censored is None:
-            cens = np.isfinite(lq) & (~np.isfinite(y) | (y < np.where(np.isfinite(lq), lq,
-                                                                        -np.inf)))
+            cens = np.isfinite(lq) & (
+                ~np.isfinite(y) | (y < np.where(np.isfinite(lq), lq, -np.inf))
+            )
         else:
             cens = np.asarray(censored, bool).ravel()
         self._validate(t, y, cens, lq)
@@ -311,13 +348,15 @@ class Fitter(Results):
         names = self._names()
         self.free_ = free = [k for k in names if k not in self.fixed]
         self._log = np.array([self._natural_bounds(k)[0] >= 0 for k in free], bool)
-        self._fixed_arr = {k: np.broadcast_to(np.asarray(v, float), (n_g,)).copy()
-                           for k, v in self.fixed.items()}
+        self._fixed_arr = {
+            k: np.broadcast_to(np.asarray(v, float), (n_g,)).copy() for k, v in self.fixed.items()
+        }
         used = ~cens if (self.method == "wls" or self.blq == "drop") else np.ones_like(cens)
         n_used = np.bincount(self._gidx, weights=used.astype(float), minlength=n_g)
         if np.any(n_used < len(free)):
-            raise ModelError(f"{int(n_used.min())} observations cannot determine "
-                             f"{len(free)} parameters")
+            raise ModelError(
+                f"{int(n_used.min())} observations cannot determine {len(free)} parameters"
+            )
         cands = self._candidates(t, y, data, free, n_g)
         lo, hi = self._phi_bounds(self._to_phi(cands[0]))
         phis = [np.clip(self._to_phi(c), lo, hi) for c in cands]
@@ -327,9 +366,15 @@ class Fitter(Results):
         best_obj = np.full(n_g, np.inf)
         for s in range(n_runs):
             # groups that already passed every check restart from their own optimum
-            x0 = best_x if s == 0 else np.where(
-                self.converged_.to_numpy()[:, None], best_x,
-                np.stack([phis[ranks[s, g]][g] for g in range(n_g)]))
+            x0 = (
+                best_x
+                if s == 0
+                else np.where(
+                    self.converged_.to_numpy()[:, None],
+                    best_x,
+                    np.stack([phis[ranks[s, g]][g] for g in range(n_g)]),
+                )
+            )
             run = self._optimise(x0, lo, hi)
             if s == 0:
                 self._finish(run, lo, hi)
@@ -349,37 +394,54 @@ class Fitter(Results):
         n_g, k, n = self._n_g, x0.shape[1], self._y.size
         x = np.clip(x0, lo, hi).ravel()
         f = self._trial(x)
-        sig = None if self.method == "wls" else em.ml_error_params(
-            self._y, f, self._lq, self._cens, self._gidx, n_g, self._error,
-            self.blq == "m3")
+        sig = (
+            None
+            if self.method == "wls"
+            else em.ml_error_params(
+                self._y, f, self._lq, self._cens, self._gidx, n_g, self._error, self.blq == "m3"
+            )
+        )
         sparsity = None
         if n_g > 1 and k:
             rows = np.repeat(np.arange(n), k)
             cols = (self._gidx[:, None] * k + np.arange(k)[None, :]).ravel()
             sparsity = csr_matrix((np.ones(rows.size), (rows, cols)), shape=(n, n_g * k))
-        fixed_sd = (self._error in ("additive", "log") and not self._cens.any()) if \
-            self.method == "ml" else self.weighting not in ("1/pred", "1/pred2") and not (
-                self.weighting is None and self._error == "proportional")
+        fixed_sd = (
+            (self._error in ("additive", "log") and not self._cens.any())
+            if self.method == "ml"
+            else self.weighting not in ("1/pred", "1/pred2")
+            and not (self.weighting is None and self._error == "proportional")
+        )
         settled, sol, sdv = False, None, self._sd_now(f, sig)
         sdv_ls = sdv
         for _ in range(1 if fixed_sd else _MAX_PASSES):
             sdv_ls = sdv
             if k:
-                sol = least_squares(lambda p, sdv=sdv: self._residuals(self._trial(p), sdv),
-                                    x, bounds=(lo.ravel(), hi.ravel()),
-                                    jac_sparsity=sparsity, method="trf", x_scale="jac",
-                                    xtol=1e-12, ftol=1e-12, gtol=1e-12,
-                                    max_nfev=100 * (1 + k))
+                sol = least_squares(
+                    lambda p, sdv=sdv: self._residuals(self._trial(p), sdv),
+                    x,
+                    bounds=(lo.ravel(), hi.ravel()),
+                    jac_sparsity=sparsity,
+                    method="trf",
+                    x_scale="jac",
+                    xtol=1e-12,
+                    ftol=1e-12,
+                    gtol=1e-12,
+                    max_nfev=100 * (1 + k),
+                )
                 moved = np.max(np.abs(sol.x - x), initial=0.0)
                 x = sol.x
             else:
                 moved = 0.0
             f = self._trial(x)
-            new_sig = None if self.method == "wls" else em.ml_error_params(
-                self._y, f, self._lq, self._cens, self._gidx, n_g, self._error,
-                self.blq == "m3")
-            same = new_sig is None or all(np.allclose(new_sig[q], sig[q], rtol=1e-6)
-                                          for q in sig)
+            new_sig = (
+                None
+                if self.method == "wls"
+                else em.ml_error_params(
+                    self._y, f, self._lq, self._cens, self._gidx, n_g, self._error, self.blq == "m3"
+                )
+            )
+            same = new_sig is None or all(np.allclose(new_sig[q], sig[q], rtol=1e-6) for q in sig)
             sig, sdv = new_sig, self._sd_now(f, new_sig)
             if fixed_sd or (same and moved < 1e-6):
                 settled = True
@@ -389,5 +451,12 @@ class Fitter(Results):
             if sol is not None and sol.status == 0:
                 break  # the evaluation budget ran out: reported by the diagnostics
         obj, _ = self._objective(x)
-        return {"x": x.reshape(n_g, k), "obj": obj, "sol": sol, "sig": sig, "sdv": sdv,
-                "sdv_ls": sdv_ls, "settled": settled}
+        return {
+            "x": x.reshape(n_g, k),
+            "obj": obj,
+            "sol": sol,
+            "sig": sig,
+            "sdv": sdv,
+            "sdv_ls": sdv_ls,
+            "settled": settled,
+        }

@@ -34,12 +34,12 @@ Model = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
 class LMResult:
     """Result of a batched fit (one row per curve)."""
 
-    params: np.ndarray      # (n, k)
-    sse: np.ndarray         # (n,)
-    jac: np.ndarray         # (n, m, k) at the solution, fixed columns zeroed
-    converged: np.ndarray   # (n,) bool
-    n_iter: np.ndarray      # (n,) int
-    reason: np.ndarray      # (n,) str: "" when converged
+    params: np.ndarray  # (n, k)
+    sse: np.ndarray  # (n,)
+    jac: np.ndarray  # (n, m, k) at the solution, fixed columns zeroed
+    converged: np.ndarray  # (n,) bool
+    n_iter: np.ndarray  # (n,) int
+    reason: np.ndarray  # (n,) str: "" when converged
 
 
 def _solve(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -49,11 +49,20 @@ def _solve(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return np.einsum("nij,nj->ni", np.linalg.pinv(a), b)
 
 
-def levenberg_marquardt(model: Model, x: np.ndarray, y: np.ndarray, p0: np.ndarray, *,
-                        weights: np.ndarray | None = None, free: np.ndarray | None = None,
-                        lower: np.ndarray | None = None, upper: np.ndarray | None = None,
-                        max_iter: int = 200, xtol: float = 1e-10, ftol: float = 1e-14
-                        ) -> LMResult:
+def levenberg_marquardt(
+    model: Model,
+    x: np.ndarray,
+    y: np.ndarray,
+    p0: np.ndarray,
+    *,
+    weights: np.ndarray | None = None,
+    free: np.ndarray | None = None,
+    lower: np.ndarray | None = None,
+    upper: np.ndarray | None = None,
+    max_iter: int = 200,
+    xtol: float = 1e-10,
+    ftol: float = 1e-14,
+) -> LMResult:
     """Minimise ``sum(w * (y - f(p, x))**2)`` for every curve at once.
 
     Parameters
@@ -139,8 +148,12 @@ def levenberg_marquardt(model: Model, x: np.ndarray, y: np.ndarray, p0: np.ndarr
         acc = idx[better]
         small_step = np.all(np.abs(step) <= xtol * (np.abs(p[idx]) + xtol), axis=1)
         small_drop = (sse[idx] - np.where(better, sse_new, sse[idx])) <= ftol * sse[idx]
-        p[acc], r[acc], jac[acc], sse[acc] = p_new[better], r_new[better], jac_new[better], \
-            sse_new[better]
+        p[acc], r[acc], jac[acc], sse[acc] = (
+            p_new[better],
+            r_new[better],
+            jac_new[better],
+            sse_new[better],
+        )
         lam[acc] = np.maximum(lam[acc] / 10.0, 1e-12)
         lam[idx[~better]] *= 10.0
         n_iter[idx] += 1

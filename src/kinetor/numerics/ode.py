@@ -84,8 +84,22 @@ _RHS = types.FunctionType(RHS_SIGNATURE)
 _M = types.float64[:, ::1]
 _I = types.int64[:, ::1]
 _SIG = types.void(
-    _RHS, _M, _M, _V, _M, _I, _M, _I, _V, types.float64[:, :, ::1],
-    types.float64, _V, types.int64, types.boolean, types.float64[:, :, ::1], types.int64[::1],
+    _RHS,
+    _M,
+    _M,
+    _V,
+    _M,
+    _I,
+    _M,
+    _I,
+    _V,
+    types.float64[:, :, ::1],
+    types.float64,
+    _V,
+    types.int64,
+    types.boolean,
+    types.float64[:, :, ::1],
+    types.int64[::1],
 )
 
 # Dormand & Prince (1980) 5(4) tableau (Hairer, Norsett & Wanner, Solving ODEs I, Table 5.2)
@@ -118,8 +132,27 @@ def _inputs(u, ua, du, dt):  # pragma: no cover
 
 @nb.njit(cache=True, nogil=True)
 def _segment(
-    rhs, t, t_end, y, p, rate, u, ua, du, ta, h, rtol, atol, k, fresh, ynew, steps,
-    max_steps, times, j, out_s,
+    rhs,
+    t,
+    t_end,
+    y,
+    p,
+    rate,
+    u,
+    ua,
+    du,
+    ta,
+    h,
+    rtol,
+    atol,
+    k,
+    fresh,
+    ynew,
+    steps,
+    max_steps,
+    times,
+    j,
+    out_s,
 ):  # pragma: no cover
     """Integrate y in place from t to t_end (no breakpoint inside), writing the outputs with
     t < times[j] < t_end by dense output; returns (h, steps, j, status). ``fresh``: the
@@ -158,7 +191,9 @@ def _segment(
         rhs(t + _C[3] * hs, ynew, p, u, k4)
         for i in range(n):
             k4[i] += rate[i]
-            ynew[i] = y[i] + hs * (_A5[0] * k1[i] + _A5[1] * k2[i] + _A5[2] * k3[i] + _A5[3] * k4[i])
+            ynew[i] = y[i] + hs * (
+                _A5[0] * k1[i] + _A5[1] * k2[i] + _A5[2] * k3[i] + _A5[3] * k4[i]
+            )
         _inputs(u, ua, du, t + _C[4] * hs - ta)
         rhs(t + _C[4] * hs, ynew, p, u, k5)
         for i in range(n):
@@ -232,8 +267,22 @@ def _segment(
 
 @nb.njit(_SIG, cache=True, parallel=True, nogil=True)
 def _integrate(
-    rhs, y0, params, times, ev_time, ev_cmt, ev_amt, ev_type, grid_t, grid_u, rtol, atol,
-    max_steps, stop_at_times, out, status,
+    rhs,
+    y0,
+    params,
+    times,
+    ev_time,
+    ev_cmt,
+    ev_amt,
+    ev_type,
+    grid_t,
+    grid_u,
+    rtol,
+    atol,
+    max_steps,
+    stop_at_times,
+    out,
+    status,
 ):  # pragma: no cover
     n_sub, n = y0.shape
     n_t = times.size
@@ -307,8 +356,27 @@ def _integrate(
                 t = t_next  # two breakpoints a round-off apart
                 continue
             h, steps, j, st = _segment(
-                rhs, t, t_next, y, p, rate, u, ua, du, ta, h, rtol, atol[s], k, fresh, ynew,
-                steps, max_steps, times, j, out_s,
+                rhs,
+                t,
+                t_next,
+                y,
+                p,
+                rate,
+                u,
+                ua,
+                du,
+                ta,
+                h,
+                rtol,
+                atol[s],
+                k,
+                fresh,
+                ynew,
+                steps,
+                max_steps,
+                times,
+                j,
+                out_s,
             )
             fresh = False
             if st != 0:
@@ -363,8 +431,10 @@ def integrate(
         grid_t = np.array(grid_t, dtype=np.float64).ravel()
         grid_u = np.asarray(grid_u, dtype=np.float64)
         if grid_u.ndim != 3 or grid_u.shape[2] != grid_t.size or grid_t.size == 0:
-            raise ModelError(f"grid_u must be (subjects, channels, {grid_t.size}) on a non-empty "
-                             f"grid, got {grid_u.shape}")
+            raise ModelError(
+                f"grid_u must be (subjects, channels, {grid_t.size}) on a non-empty "
+                f"grid, got {grid_u.shape}"
+            )
         if np.any(np.diff(grid_t) < 0):
             raise ModelError("the input time grid must be non-decreasing")
         grid_u = np.broadcast_to(grid_u, (S, *grid_u.shape[1:])).copy()

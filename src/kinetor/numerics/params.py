@@ -36,8 +36,9 @@ def _unit(text: str):
     return parse_unit(text) if text else parse_unit("1")
 
 
-def quantity_value(value: Any, unit: str | None, name: str, *,
-                   per_kg_unit: str | None = None, array: bool = False):
+def quantity_value(
+    value: Any, unit: str | None, name: str, *, per_kg_unit: str | None = None, array: bool = False
+):
     """``(value in unit, per_kg)`` for a number, array or quantity (see module docstring).
 
     Parameters
@@ -68,8 +69,10 @@ def quantity_value(value: Any, unit: str | None, name: str, *,
                 pass
     if isinstance(value, str) or hasattr(value, "magnitude"):
         if unit is None:
-            raise UnitError(f"parameter {name!r} is in the model's own response/volume "
-                            f"units: give a plain number, not {value!r}")
+            raise UnitError(
+                f"parameter {name!r} is in the model's own response/volume "
+                f"units: give a plain number, not {value!r}"
+            )
         q = parse_quantity(value) if isinstance(value, str) else value
         target = _unit(unit)
         if q.dimensionality == target.dimensionality:
@@ -82,7 +85,9 @@ def quantity_value(value: Any, unit: str | None, name: str, *,
         return (np.asarray(out, dtype=float) if array else float(out)), per_kg
     arr = np.asarray(value, dtype=float)
     if arr.ndim > (1 if array else 0):
-        raise ModelError(f"parameter {name!r} must be a scalar"
-                         + (" or one value per animal" if array else "")
-                         + f", got shape {arr.shape}")
+        raise ModelError(
+            f"parameter {name!r} must be a scalar"
+            + (" or one value per animal" if array else "")
+            + f", got shape {arr.shape}"
+        )
     return (arr if array else float(arr)), False

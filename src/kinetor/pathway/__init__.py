@@ -15,14 +15,7 @@ True
 """
 
 from kinetor.pathway._model import model_text, to_sbml
-from kinetor.pathway.analysis import (
-    HillFit,
-    combination_grid,
-    dose_response,
-    fit_hill,
-    ic50,
-    scan,
-)
+from kinetor.pathway.analysis import HillFit, combination_grid, dose_response, fit_hill, ic50, scan
 from kinetor.pathway.drugs import (
     ATP_COMPETITIVE,
     MECHANISMS,
@@ -35,15 +28,35 @@ from kinetor.pathway.network import READOUTS, Network, PathwayResult
 from kinetor.pathway.validation import ValidationResult, validate
 
 __all__ = [
-    "ATP_COMPETITIVE", "CONTEXTS", "LESIONS", "MECHANISMS", "READOUTS", "Drug", "HillFit",
-    "Lesion", "Network", "PathwayResult", "ValidationResult", "combination_grid",
-    "dose_response", "drug_from_compound", "export_sbml", "fit_hill", "ic50", "model_text",
-    "resolve_drug", "scan", "simulate_pathway", "to_sbml", "validate",
+    "ATP_COMPETITIVE",
+    "CONTEXTS",
+    "LESIONS",
+    "MECHANISMS",
+    "READOUTS",
+    "Drug",
+    "HillFit",
+    "Lesion",
+    "Network",
+    "PathwayResult",
+    "ValidationResult",
+    "combination_grid",
+    "dose_response",
+    "drug_from_compound",
+    "export_sbml",
+    "fit_hill",
+    "ic50",
+    "model_text",
+    "resolve_drug",
+    "scan",
+    "simulate_pathway",
+    "to_sbml",
+    "validate",
 ]
 
 
-def simulate_pathway(drugs=None, lesions=None, context=None, t_end=24.0,
-                     reference="untreated", **kwargs) -> PathwayResult:
+def simulate_pathway(
+    drugs=None, lesions=None, context=None, t_end=24.0, reference="untreated", **kwargs
+) -> PathwayResult:
     """One-call form of ``Network(lesions, context).simulate(drugs, t_end, reference)``."""
     return Network(lesions, context).simulate(drugs, t_end=t_end, reference=reference, **kwargs)
 

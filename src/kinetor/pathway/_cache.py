@@ -123,8 +123,7 @@ def _uid() -> int:
 
 def _private(st: os.stat_result) -> bool:
     """Owned by this user and writable by nobody else."""
-    return (_uid() < 0 or st.st_uid == _uid()) and not st.st_mode & (stat.S_IWGRP
-                                                                        | stat.S_IWOTH)
+    return (_uid() < 0 or st.st_uid == _uid()) and not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
 
 
 def _trusted_folder(folder: Path | None) -> Path | None:
@@ -145,8 +144,9 @@ def _open_private(path: Path) -> int | None:
     """A read descriptor of ``path`` when it is a private regular file, else None; never
     follows a link and never blocks on a FIFO."""
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0)
-                     | getattr(os, "O_NONBLOCK", 0))
+        fd = os.open(
+            path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+        )
     except OSError:
         return None
     st = os.fstat(fd)
@@ -160,8 +160,9 @@ def _secret(folder: Path) -> bytes | None:
     """The per-user HMAC key of the cache (created on first use, mode 0600)."""
     path = folder / "key"
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL
-                     | getattr(os, "O_NOFOLLOW", 0), 0o600)
+        fd = os.open(
+            path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600
+        )
     except FileExistsError:
         fd = None
     except OSError:
@@ -182,8 +183,9 @@ def _write(path: Path, key: bytes, data: bytes) -> None:
     try:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.stem + ".", suffix=".tmp")
         with os.fdopen(fd, "wb") as f:
-            f.write(_MAGIC + hmac.new(key, data, hashlib.sha256).hexdigest().encode() + b"\n"
-                    + data)
+            f.write(
+                _MAGIC + hmac.new(key, data, hashlib.sha256).hexdigest().encode() + b"\n" + data
+            )
         os.replace(tmp, path)
         tmp = None
         _prune(path.parent)
@@ -228,6 +230,6 @@ def _read(path: Path, key: bytes) -> bytes | None:
     head = len(_MAGIC) + 65
     if not raw.startswith(_MAGIC) or len(raw) <= head:
         return None
-    digest, data = raw[len(_MAGIC):head - 1], raw[head:]
+    digest, data = raw[len(_MAGIC) : head - 1], raw[head:]
     expected = hmac.new(key, data, hashlib.sha256).hexdigest().encode()
     return data if hmac.compare_digest(expected, digest) else None

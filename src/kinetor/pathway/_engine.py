@@ -35,13 +35,24 @@ __all__ = ["READOUT_VARS", "Engine", "engine"]
 
 #: Readout name -> model variable (absolute value in model units).
 READOUT_VARS: dict[str, str] = {
-    "pAKT_S473": "pAKT_S473", "pAKT_T308": "pAKT_T308", "pS6K1_T389": "pS6K1_T389",
-    "pS6_S235_236": "pS6_S235_236", "p4EBP1_T37_46": "p4EBP1_T37_46",
-    "pPRAS40_T246": "pPRAS40_T246", "pERK": "pERK", "IRS1": "IRS1_total",
-    "eIF4E_free": "eIF4E_free", "growth": "growth",
-    "p4EBP1_S65": "p4EBP1_S65", "pGSK3B_S9": "pGSK3B_S9", "FOXO_nuclear": "FOXO_nuclear",
-    "HER3": "HER3_total", "pHER3_Y1289": "pHER3_Y1289", "ER_activity": "ER_activity",
-    "proliferation": "proliferation", "apoptosis": "apoptosis",
+    "pAKT_S473": "pAKT_S473",
+    "pAKT_T308": "pAKT_T308",
+    "pS6K1_T389": "pS6K1_T389",
+    "pS6_S235_236": "pS6_S235_236",
+    "p4EBP1_T37_46": "p4EBP1_T37_46",
+    "pPRAS40_T246": "pPRAS40_T246",
+    "pERK": "pERK",
+    "IRS1": "IRS1_total",
+    "eIF4E_free": "eIF4E_free",
+    "growth": "growth",
+    "p4EBP1_S65": "p4EBP1_S65",
+    "pGSK3B_S9": "pGSK3B_S9",
+    "FOXO_nuclear": "FOXO_nuclear",
+    "HER3": "HER3_total",
+    "pHER3_Y1289": "pHER3_Y1289",
+    "ER_activity": "ER_activity",
+    "proliferation": "proliferation",
+    "apoptosis": "apoptosis",
 }
 
 _ENGINES: dict[str, Engine] = {}
@@ -85,8 +96,9 @@ class Engine:
         self.species: list[str] = list(model.getFloatingSpeciesIds())
         self.parameter_ids: list[str] = list(model.getGlobalParameterIds())
         self._pidx = {p: i for i, p in enumerate(self.parameter_ids)}
-        self.defaults: dict[str, float] = dict(zip(
-            self.parameter_ids, map(float, model.getGlobalParameterValues()), strict=True))
+        self.defaults: dict[str, float] = dict(
+            zip(self.parameter_ids, map(float, model.getGlobalParameterValues()), strict=True)
+        )
         self.readout_vars = list(READOUT_VARS.values())
         self.selections = ["time", *self.species, *self.readout_vars]
         self.rr.selections = self.selections
@@ -140,8 +152,10 @@ class Engine:
         self._prepare(params)
         rr.simulate(0.0, 5000.0, 2)
         if not self._converged(tol=1e-6):
-            raise ModelError("no steady state reached for parameters "
-                             f"{dict(params)!r} (Newton and 5000 h simulation)")
+            raise ModelError(
+                "no steady state reached for parameters "
+                f"{dict(params)!r} (Newton and 5000 h simulation)"
+            )
         return np.array(rr.model.getFloatingSpeciesAmounts(), dtype=float)
 
     def _converged(self, tol: float = 1e-8) -> bool:
@@ -160,9 +174,16 @@ class Engine:
         return hit
 
     # ------------------------------------------------------------------ simulation
-    def run(self, params: Mapping[str, float], x0: np.ndarray, drug_params: Mapping[str, float],
-            profiles: Mapping[str, tuple[np.ndarray, np.ndarray]], times: np.ndarray,
-            exact: bool = False, courses: Mapping[str, Any] | None = None) -> np.ndarray:
+    def run(
+        self,
+        params: Mapping[str, float],
+        x0: np.ndarray,
+        drug_params: Mapping[str, float],
+        profiles: Mapping[str, tuple[np.ndarray, np.ndarray]],
+        times: np.ndarray,
+        exact: bool = False,
+        courses: Mapping[str, Any] | None = None,
+    ) -> np.ndarray:
         """Integrate from state ``x0``; returns rows (time, species..., readout vars...).
 
         ``drug_params`` holds potencies and constant concentrations (``c0_<mech>``);
@@ -198,8 +219,10 @@ class Engine:
             names = [f"{p}{j}_{m}" for j in range(amp.shape[1]) for p in ("a", "r")]
             missing = [n for n in names if n not in self._pidx]
             if missing:
-                raise ModelError(f"slot {m!r}: the model has no exponential input terms "
-                                 f"{', '.join(missing)} (use _model.with_exponential_inputs)")
+                raise ModelError(
+                    f"slot {m!r}: the model has no exponential input terms "
+                    f"{', '.join(missing)} (use _model.with_exponential_inputs)"
+                )
             idx_parts += [self._slot_idx[m], np.array([self._pidx[n] for n in names], np.int32)]
             cols += [const, np.zeros_like(const), starts]
             for j in range(amp.shape[1]):
@@ -228,9 +251,12 @@ class Engine:
         return out
 
 
-def _segments(profiles: Mapping[str, tuple[np.ndarray, np.ndarray]], t_end: float,
-              exact: bool, forced: Sequence[float] = ()
-              ) -> tuple[list[float], dict[str, tuple[np.ndarray, np.ndarray]]]:
+def _segments(
+    profiles: Mapping[str, tuple[np.ndarray, np.ndarray]],
+    t_end: float,
+    exact: bool,
+    forced: Sequence[float] = (),
+) -> tuple[list[float], dict[str, tuple[np.ndarray, np.ndarray]]]:
     """Segment bounds and, per input, each segment's start value and slope.
 
     A knot stays a bound only where some input's slope changes by more than ``_KINK`` of

@@ -41,8 +41,16 @@ from pathlib import Path
 from kinetor.errors import ModelError
 from kinetor.pathway.drugs import MECHANISMS
 
-__all__ = ["FITTED_FILE", "MODEL_FILE", "fitted_values", "model_text", "prior_parameters",
-           "read_fitted", "to_sbml", "with_exponential_inputs"]
+__all__ = [
+    "FITTED_FILE",
+    "MODEL_FILE",
+    "fitted_values",
+    "model_text",
+    "prior_parameters",
+    "read_fitted",
+    "to_sbml",
+    "with_exponential_inputs",
+]
 
 MODEL_FILE = Path(__file__).with_name("mtor.ant")
 FITTED_FILE = Path(__file__).parent / "calibration" / "fitted_parameters.csv"
@@ -81,13 +89,15 @@ def with_exponential_inputs(text: str, terms: Mapping[str, int]) -> str:
     for mech, n in sorted(terms.items()):
         rule = _input_rule(mech)
         if text.count(rule + "\n") != 1:
-            raise ModelError(f"the model text has no generated input rule for slot {mech!r} "
-                             f"(expected the line {rule.strip()!r})")
+            raise ModelError(
+                f"the model text has no generated input rule for slot {mech!r} "
+                f"(expected the line {rule.strip()!r})"
+            )
         if n < 1:
             continue
         decl = "; ".join(f"a{j}_{mech} = 0; r{j}_{mech} = 0" for j in range(n))
         exps = "".join(f" + a{j}_{mech}*exp(-r{j}_{mech}*(time - t0_{mech}))" for j in range(n))
-        new = (f"  {decl}\n  C_{mech} := max(0, c0_{mech} + sl_{mech}*(time - t0_{mech}){exps})")
+        new = f"  {decl}\n  C_{mech} := max(0, c0_{mech} + sl_{mech}*(time - t0_{mech}){exps})"
         text = text.replace(rule + "\n", new + "\n")
     return text
 
@@ -106,7 +116,9 @@ def read_fitted(path: str | Path) -> dict[str, float]:
     return out
 
 
-def fitted_values(fitted: str | Path | Mapping[str, float] | bool | None = None) -> dict[str, float]:
+def fitted_values(
+    fitted: str | Path | Mapping[str, float] | bool | None = None,
+) -> dict[str, float]:
     """The fitted values to apply: shipped file (None/True), a file, a mapping, or none (False)."""
     if fitted is False:
         return {}
@@ -133,11 +145,15 @@ def model_text(fitted: str | Path | Mapping[str, float] | bool | None = None) ->
     if unknown:
         raise ModelError(f"fitted parameters not in the model: {', '.join(unknown)}")
     fit = "".join(f"  {k} = {v!r}\n" for k, v in values.items())
-    block = ("\n  // ---- calibrated values (calibration/fitted_parameters.csv)\n" + fit) if fit else ""
-    return base[:end + 1] + block + _input_block() + "end\n"
+    block = (
+        ("\n  // ---- calibrated values (calibration/fitted_parameters.csv)\n" + fit) if fit else ""
+    )
+    return base[: end + 1] + block + _input_block() + "end\n"
 
 
-_ASSIGN = re.compile(r"(?<![\w.])([A-Za-z_]\w*)\s*=\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)(?![\w.])")
+_ASSIGN = re.compile(
+    r"(?<![\w.])([A-Za-z_]\w*)\s*=\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)(?![\w.])"
+)
 
 
 @lru_cache(maxsize=1)

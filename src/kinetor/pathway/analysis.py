@@ -83,20 +83,26 @@ def fit_hill(conc: Sequence[float], response: Sequence[float]) -> HillFit:
     hi = [y.max() + abs(y.max()), y.max(), lc[-1] + 3, 20.0]
     p0 = list(np.clip(p0, lo, hi))
     try:
-        (top, bottom, log_ic50, hill), _ = curve_fit(model, lc, y, p0=p0, bounds=(lo, hi),
-                                                     maxfev=20000)
+        (top, bottom, log_ic50, hill), _ = curve_fit(
+            model, lc, y, p0=p0, bounds=(lo, hi), maxfev=20000
+        )
     except RuntimeError as exc:
         return HillFit(nan, nan, nan, nan, nan, f"4PL fit failed: {exc}")
-    ic = 10.0 ** log_ic50
+    ic = 10.0**log_ic50
     absolute = nan
     if bottom < 50.0 < top:
         absolute = ic * ((top - bottom) / (50.0 - bottom) - 1.0) ** (1.0 / hill)
     return HillFit(float(ic), float(hill), float(top), float(bottom), float(absolute))
 
 
-def dose_response(network: Network, drug: Any, concs: Iterable[float], t: float = 24.0,
-                  others: Mapping[Any, Any] | None = None,
-                  reference: str = "untreated") -> pd.DataFrame:
+def dose_response(
+    network: Network,
+    drug: Any,
+    concs: Iterable[float],
+    t: float = 24.0,
+    others: Mapping[Any, Any] | None = None,
+    reference: str = "untreated",
+) -> pd.DataFrame:
     """Readouts (%) at time ``t`` (h) for each free concentration (nM) of ``drug``.
 
     ``others`` are drugs given at fixed inputs alongside (combinations).
@@ -109,8 +115,9 @@ def dose_response(network: Network, drug: Any, concs: Iterable[float], t: float 
     return pd.DataFrame(rows, columns=["conc_nM", *READOUTS])
 
 
-def ic50(network: Network, readout: str, drug: Any, concs: Iterable[float] | None = None,
-         t: float = 2.0) -> HillFit:
+def ic50(
+    network: Network, readout: str, drug: Any, concs: Iterable[float] | None = None, t: float = 2.0
+) -> HillFit:
     """IC50 of ``readout`` for ``drug`` at time ``t`` (h), from a 4PL fit."""
     if readout not in READOUTS:
         raise ModelError(f"unknown readout {readout!r}: one of {', '.join(READOUTS)}")
@@ -119,9 +126,16 @@ def ic50(network: Network, readout: str, drug: Any, concs: Iterable[float] | Non
     return fit_hill(dr["conc_nM"], dr[readout])
 
 
-def combination_grid(network: Network, drug_a: Any, concs_a: Iterable[float], drug_b: Any,
-                     concs_b: Iterable[float], readout: str = "growth", t: float = 24.0,
-                     n_jobs: int = 1) -> pd.DataFrame:
+def combination_grid(
+    network: Network,
+    drug_a: Any,
+    concs_a: Iterable[float],
+    drug_b: Any,
+    concs_b: Iterable[float],
+    readout: str = "growth",
+    t: float = 24.0,
+    n_jobs: int = 1,
+) -> pd.DataFrame:
     """A checkerboard of two drugs with the Bliss independence excess.
 
     With fractional effects :math:`E = 1 - y/100`, the Bliss expectation is
@@ -134,12 +148,19 @@ def combination_grid(network: Network, drug_a: Any, concs_a: Iterable[float], dr
     cb = [0.0, *sorted({float(x) for x in concs_b if float(x) > 0})]
     conds = [{"drugs": [(a, x), (b, y)]} for x in ca for y in cb]
     res = scan(conds, network=network, t=t, n_jobs=n_jobs)
-    grid = pd.DataFrame({"drug_a": a.name, "conc_a_nM": [x for x in ca for _ in cb],
-                         "drug_b": b.name, "conc_b_nM": [y for _ in ca for y in cb],
-                         readout: res[readout].to_numpy()})
+    grid = pd.DataFrame(
+        {
+            "drug_a": a.name,
+            "conc_a_nM": [x for x in ca for _ in cb],
+            "drug_b": b.name,
+            "conc_b_nM": [y for _ in ca for y in cb],
+            readout: res[readout].to_numpy(),
+        }
+    )
     eff = 1.0 - grid[readout] / 100.0
     ea = grid.groupby("conc_a_nM")[readout].transform(
-        lambda s: 1.0 - s.iloc[0] / 100.0)  # column at conc_b = 0
+        lambda s: 1.0 - s.iloc[0] / 100.0
+    )  # column at conc_b = 0
     eb = grid.groupby("conc_b_nM")[readout].transform(lambda s: 1.0 - s.iloc[0] / 100.0)
     grid["bliss_expected"] = ea + eb - ea * eb
     grid["bliss_excess"] = eff - grid["bliss_expected"]
@@ -174,23 +195,31 @@ def _normalise_conditions(conditions: Any) -> list[dict[str, Any]]:
         context.update({k: rec[k] for k in CONTEXTS if k in rec})
         params = {str(k): float(v) for k, v in (rec.get("parameters") or {}).items()}
         params.update({k[6:]: float(v) for k, v in rec.items() if str(k).startswith("param.")})
-        out.append({"lesions": lesions, "drugs": list(drugs), "context": context,
-                    "parameters": params})
+        out.append(
+            {"lesions": lesions, "drugs": list(drugs), "context": context, "parameters": params}
+        )
     return out
 
 
-def _scan_chunk(text: str, parameters: dict, items: list[dict], t: float,
-                reference: str) -> np.ndarray:
+def _scan_chunk(
+    text: str, parameters: dict, items: list[dict], t: float, reference: str
+) -> np.ndarray:
     rows = np.empty((len(items), len(READOUTS)))
     for i, item in enumerate(items):
-        net = Network(item["lesions"], item["context"], {**parameters, **item["parameters"]},
-                      model_text=text)
+        net = Network(
+            item["lesions"], item["context"], {**parameters, **item["parameters"]}, model_text=text
+        )
         rows[i] = net.readouts_at(item["drugs"], t, reference)
     return rows
 
 
-def scan(conditions: Any, network: Network | None = None, t: float = 24.0, n_jobs: int = 1,
-         reference: str = "untreated") -> pd.DataFrame:
+def scan(
+    conditions: Any,
+    network: Network | None = None,
+    t: float = 24.0,
+    n_jobs: int = 1,
+    reference: str = "untreated",
+) -> pd.DataFrame:
     """Readouts (%) at time ``t`` (h) for many conditions (drug x dose x lesion x context x
     parameter values), in parallel processes.
 
@@ -221,19 +250,26 @@ def scan(conditions: Any, network: Network | None = None, t: float = 24.0, n_job
         n_chunks = min(len(items), max(1, n_jobs) * 4)
         picks = [np.arange(k, len(items), n_chunks) for k in range(n_chunks)]
         parts = Parallel(n_jobs=n_jobs, backend="loky")(
-            delayed(_scan_chunk)(base.model_text, base.parameters, [items[i] for i in idx], t,
-                                 reference)
-            for idx in picks)
+            delayed(_scan_chunk)(
+                base.model_text, base.parameters, [items[i] for i in idx], t, reference
+            )
+            for idx in picks
+        )
         rows = np.empty((len(items), len(READOUTS)))
         for idx, part in zip(picks, parts, strict=True):
             rows[idx] = part
     if isinstance(conditions, pd.DataFrame):
         out = conditions.reset_index(drop=True).copy()
     else:
-        out = pd.DataFrame({
-            "lesions": [";".join(i["lesions"]) or "parental" for i in items],
-            "drugs": [";".join(f"{resolve_drug(d).name}:{c}" for d, c in i["drugs"]) or "none"
-                      for i in items]})
+        out = pd.DataFrame(
+            {
+                "lesions": [";".join(i["lesions"]) or "parental" for i in items],
+                "drugs": [
+                    ";".join(f"{resolve_drug(d).name}:{c}" for d, c in i["drugs"]) or "none"
+                    for i in items
+                ],
+            }
+        )
     for j, r in enumerate(READOUTS):
         out[r] = rows[:, j]
     return out

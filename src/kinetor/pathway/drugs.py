@@ -54,24 +54,57 @@ from typing import Any, Literal
 
 from kinetor.errors import KinetorError, ModelError
 
-__all__ = ["ATP_CELL_UM", "ATP_COMPETITIVE", "ATP_KM_UM", "MECHANISMS", "Drug", "atp_factor",
-           "drug_from_compound", "resolve_drug"]
+__all__ = [
+    "ATP_CELL_UM",
+    "ATP_COMPETITIVE",
+    "ATP_KM_UM",
+    "MECHANISMS",
+    "Drug",
+    "atp_factor",
+    "drug_from_compound",
+    "resolve_drug",
+]
 
 #: Mechanisms the network knows, each one drug "slot" in ``mtor.ant``.
 MECHANISMS: tuple[str, ...] = (
-    "rapalog", "mtor_kinase", "dual_pi3k_mtor", "pi3k_alpha", "pan_pi3k", "akt_allosteric",
-    "akt_atp", "igf1r", "egfr", "her2", "mek", "braf", "ampk_activator",
-    "bivalent_mtor", "pi3k_beta", "pi3k_covalent", "erbb_kinase", "her2_antibody", "serd",
-    "serm", "aromatase",
+    "rapalog",
+    "mtor_kinase",
+    "dual_pi3k_mtor",
+    "pi3k_alpha",
+    "pan_pi3k",
+    "akt_allosteric",
+    "akt_atp",
+    "igf1r",
+    "egfr",
+    "her2",
+    "mek",
+    "braf",
+    "ampk_activator",
+    "bivalent_mtor",
+    "pi3k_beta",
+    "pi3k_covalent",
+    "erbb_kinase",
+    "her2_antibody",
+    "serd",
+    "serm",
+    "aromatase",
 )
 
 #: Mechanisms whose small-molecule members compete with ATP, and the kinase whose ATP
 #: :math:`K_m` converts their cell-free potency (``dual_pi3k_mtor``: PI3K, then mTOR).
 ATP_KINASE: dict[str, tuple[str, ...]] = {
-    "mtor_kinase": ("MTOR",), "dual_pi3k_mtor": ("PI3K", "MTOR"), "pi3k_alpha": ("PI3K",),
-    "pi3k_beta": ("PI3K",), "pan_pi3k": ("PI3K",), "pi3k_covalent": ("PI3K",),
-    "akt_atp": ("AKT",), "igf1r": ("IGF1R",), "egfr": ("EGFR",), "her2": ("HER2",),
-    "erbb_kinase": ("EGFR",), "braf": ("BRAF",),
+    "mtor_kinase": ("MTOR",),
+    "dual_pi3k_mtor": ("PI3K", "MTOR"),
+    "pi3k_alpha": ("PI3K",),
+    "pi3k_beta": ("PI3K",),
+    "pan_pi3k": ("PI3K",),
+    "pi3k_covalent": ("PI3K",),
+    "akt_atp": ("AKT",),
+    "igf1r": ("IGF1R",),
+    "egfr": ("EGFR",),
+    "her2": ("HER2",),
+    "erbb_kinase": ("EGFR",),
+    "braf": ("BRAF",),
 }
 ATP_COMPETITIVE: frozenset[str] = frozenset(ATP_KINASE)
 
@@ -92,13 +125,19 @@ class AtpKm:
 #: ATP :math:`K_m` per kinase (uM). Only EGFR's was read in a source; the others are
 #: recalled orders of magnitude (status unverified) and say so wherever they are used.
 ATP_KM_UM: dict[str, AtpKm] = {
-    "EGFR": AtpKm(5.2, "Yun 2008 PNAS 105:2070 (wild-type EGFR kinase, Km,ATP 5.2 uM), "
-                       "DOI 10.1073/pnas.0709662105", "likely"),
-    "MTOR": AtpKm(50.0, "recalled order of magnitude for the mTOR kinase domain (Tao 2010 "
-                        "Biochemistry 49:8488, DOI 10.1021/bi100673c, not re-read)",
-                  "unverified"),
-    "PI3K": AtpKm(50.0, "recalled order of magnitude for class I PI3K; not re-read",
-                  "unverified"),
+    "EGFR": AtpKm(
+        5.2,
+        "Yun 2008 PNAS 105:2070 (wild-type EGFR kinase, Km,ATP 5.2 uM), "
+        "DOI 10.1073/pnas.0709662105",
+        "likely",
+    ),
+    "MTOR": AtpKm(
+        50.0,
+        "recalled order of magnitude for the mTOR kinase domain (Tao 2010 "
+        "Biochemistry 49:8488, DOI 10.1021/bi100673c, not re-read)",
+        "unverified",
+    ),
+    "PI3K": AtpKm(50.0, "recalled order of magnitude for class I PI3K; not re-read", "unverified"),
     "AKT": AtpKm(50.0, "recalled order of magnitude for AKT1; not re-read", "unverified"),
     "IGF1R": AtpKm(50.0, "recalled order of magnitude; not re-read", "unverified"),
     "HER2": AtpKm(20.0, "recalled order of magnitude; not re-read", "unverified"),
@@ -164,7 +203,9 @@ class Drug:
     def __post_init__(self) -> None:
         problems = []
         if self.mechanism not in MECHANISMS:
-            problems.append(f"unknown mechanism {self.mechanism!r} (known: {', '.join(MECHANISMS)})")
+            problems.append(
+                f"unknown mechanism {self.mechanism!r} (known: {', '.join(MECHANISMS)})"
+            )
         if not (float(self.ic50_nM) > 0):
             problems.append(f"ic50_nM must be > 0, got {self.ic50_nM!r}")
         if not (float(self.hill) > 0):
@@ -194,8 +235,7 @@ class Drug:
             return float(self.ic50_nM), float(k2)
         if self.is_atp_competitive and self.mechanism in ATP_KINASE:
             kin = ATP_KINASE[self.mechanism]
-            return (float(self.ic50_nM) * atp_factor(kin[0]),
-                    float(k2) * atp_factor(kin[-1]))
+            return (float(self.ic50_nM) * atp_factor(kin[0]), float(k2) * atp_factor(kin[-1]))
         shift = rapalog_shift if self.mechanism == "rapalog" else 1.0
         return float(self.ic50_nM) * shift, float(k2) * shift
 
@@ -208,8 +248,17 @@ class Drug:
         return replace(self, ic50_nM=float(ic50_nM))
 
 
-_DICT_KEYS = {"name", "mechanism", "ic50_nM", "hill", "ic50_mtor_nM", "potency",
-              "atp_competitive", "source", "status"}
+_DICT_KEYS = {
+    "name",
+    "mechanism",
+    "ic50_nM",
+    "hill",
+    "ic50_mtor_nM",
+    "potency",
+    "atp_competitive",
+    "source",
+    "status",
+}
 
 
 def _from_mapping(spec: Mapping[str, Any]) -> Drug:
@@ -227,8 +276,10 @@ def _from_mapping(spec: Mapping[str, Any]) -> Drug:
 _NOT_ENGAGEMENT = ("prolif", "viab", "growth", "gi50", "survival", "colony")
 # the most proximal cellular readout first, per mechanism
 _PROXIMAL = {
-    "mtor_kinase": ("s473", "4e-bp1", "4ebp1", "s6k"), "akt_atp": ("pras40", "gsk3"),
-    "akt_allosteric": ("akt", "pras40"), "rapalog": ("s6k", "s6"),
+    "mtor_kinase": ("s473", "4e-bp1", "4ebp1", "s6k"),
+    "akt_atp": ("pras40", "gsk3"),
+    "akt_allosteric": ("akt", "pras40"),
+    "rapalog": ("s6k", "s6"),
     "bivalent_mtor": ("s6k", "4e-bp1"),
 }
 
@@ -241,9 +292,14 @@ def _engagement(comp, mechanism: str, target: str | None):
     """The cellular target-engagement record of ``comp`` (or None)."""
     primary = {t.name.lower() for t in comp.targets if t.role == "primary"}
     want = {target.lower()} if target else primary
-    cands = [p for p in comp.potency if p.assay == "cellular" and _usable(p)
-             and p.target.lower() in want
-             and not any(w in p.readout.lower() for w in _NOT_ENGAGEMENT)]
+    cands = [
+        p
+        for p in comp.potency
+        if p.assay == "cellular"
+        and _usable(p)
+        and p.target.lower() in want
+        and not any(w in p.readout.lower() for w in _NOT_ENGAGEMENT)
+    ]
     if not cands:
         return None
     keys = _PROXIMAL.get(mechanism, ())
@@ -262,12 +318,22 @@ def _cell_free(comp, target: str | None, readout: str | None = None):
     """The best cell-free record (enzyme, then unspecified) on ``target`` or a primary one."""
     primary = {t.name.lower() for t in comp.targets if t.role == "primary"}
     for assay in ("enzyme", "unspecified"):
-        cands = [p for p in comp.potency if p.assay == assay and _usable(p)
-                 and ((target and p.target.lower() == target.lower())
-                      or (not target and p.target.lower() in primary))]
+        cands = [
+            p
+            for p in comp.potency
+            if p.assay == assay
+            and _usable(p)
+            and (
+                (target and p.target.lower() == target.lower())
+                or (not target and p.target.lower() in primary)
+            )
+        ]
         if readout:
-            cands = [p for p in cands if readout.lower() in
-                     f"{p.target} {p.readout}".lower().replace(" ", "")]
+            cands = [
+                p
+                for p in cands
+                if readout.lower() in f"{p.target} {p.readout}".lower().replace(" ", "")
+            ]
         if cands:
             from kinetor.compounds._vocab import STATUS_RANK
 
@@ -281,46 +347,83 @@ def _nM(comp, rec) -> float:
 
 
 def _describe(rec, basis: str) -> str:
-    where = "; ".join(x for x in (
-        rec.cell_line and f"cell line {rec.cell_line}", rec.serum and f"serum {rec.serum}",
-        rec.readout and f"readout {rec.readout}", rec.time and f"time {rec.time}") if x)
-    return (f"{rec.value.source} [{basis}; {rec.value.status}; {rec.measure} {rec.target}"
-            f"{'; ' + where if where else ''}]")
+    where = "; ".join(
+        x
+        for x in (
+            rec.cell_line and f"cell line {rec.cell_line}",
+            rec.serum and f"serum {rec.serum}",
+            rec.readout and f"readout {rec.readout}",
+            rec.time and f"time {rec.time}",
+        )
+        if x
+    )
+    return (
+        f"{rec.value.source} [{basis}; {rec.value.status}; {rec.measure} {rec.target}"
+        f"{'; ' + where if where else ''}]"
+    )
 
 
-def _part(comp, mechanism: str, target: str | None = None, readout: str | None = None,
-          name: str | None = None) -> Drug:
+def _part(
+    comp,
+    mechanism: str,
+    target: str | None = None,
+    readout: str | None = None,
+    name: str | None = None,
+) -> Drug:
     """One slot of ``comp``: its mechanism with the potency chosen by the module rules."""
     label = name or comp.name
     hill = 1.0
     rec = _engagement(comp, mechanism, target)
     if rec is not None:
         hill = rec.hill or 1.0
-        return Drug(label, mechanism, _nM(comp, rec), hill=hill, potency="cellular",
-                    source=_describe(rec, "cellular"), status=rec.value.status,
-                    extra={"mw": comp.mw} if comp.mw else {})
+        return Drug(
+            label,
+            mechanism,
+            _nM(comp, rec),
+            hill=hill,
+            potency="cellular",
+            source=_describe(rec, "cellular"),
+            status=rec.value.status,
+            extra={"mw": comp.mw} if comp.mw else {},
+        )
     if mechanism == "dual_pi3k_mtor":
         pi3k = _cell_free(comp, None, "pi3k")
         mtor = _cell_free(comp, None, "mtor")
         if pi3k is None or mtor is None:
-            raise ModelError(f"{comp.name}: a dual PI3K/mTOR drug needs a PI3K and an mTOR "
-                             "potency; the library has "
-                             f"{sorted({p.target for p in comp.potency}) or 'none'}")
-        return Drug(label, mechanism, _nM(comp, pi3k), ic50_mtor_nM=_nM(comp, mtor),
-                    source=_describe(pi3k, "extrapolated") + "; " + _describe(mtor, "extrapolated"),
-                    status=_weakest(pi3k.value.status, mtor.value.status),
-                    extra={"mw": comp.mw} if comp.mw else {})
+            raise ModelError(
+                f"{comp.name}: a dual PI3K/mTOR drug needs a PI3K and an mTOR "
+                "potency; the library has "
+                f"{sorted({p.target for p in comp.potency}) or 'none'}"
+            )
+        return Drug(
+            label,
+            mechanism,
+            _nM(comp, pi3k),
+            ic50_mtor_nM=_nM(comp, mtor),
+            source=_describe(pi3k, "extrapolated") + "; " + _describe(mtor, "extrapolated"),
+            status=_weakest(pi3k.value.status, mtor.value.status),
+            extra={"mw": comp.mw} if comp.mw else {},
+        )
     rec = _cell_free(comp, target, readout)
     if rec is None:
         have = sorted({f"{p.target}: {p.assay} {p.readout}".strip() for p in comp.potency})
-        raise ModelError(f"{comp.name} cannot be simulated: no cellular or cell-free potency "
-                         f"on its target for the {mechanism!r} slot; the library has "
-                         f"{have or 'no potency'}; gaps: {'; '.join(comp.gaps) or 'none listed'}")
+        raise ModelError(
+            f"{comp.name} cannot be simulated: no cellular or cell-free potency "
+            f"on its target for the {mechanism!r} slot; the library has "
+            f"{have or 'no potency'}; gaps: {'; '.join(comp.gaps) or 'none listed'}"
+        )
     hill = rec.hill or 1.0
-    return Drug(label, mechanism, _nM(comp, rec), hill=hill, potency="biochemical",
-                atp_competitive=None if comp.modality == "small_molecule" else False,
-                source=_describe(rec, "extrapolated"), status=rec.value.status,
-                extra={"mw": comp.mw} if comp.mw else {})
+    return Drug(
+        label,
+        mechanism,
+        _nM(comp, rec),
+        hill=hill,
+        potency="biochemical",
+        atp_competitive=None if comp.modality == "small_molecule" else False,
+        source=_describe(rec, "extrapolated"),
+        status=rec.value.status,
+        extra={"mw": comp.mw} if comp.mw else {},
+    )
 
 
 def _weakest(*statuses: str) -> str:
@@ -340,8 +443,9 @@ def drug_from_compound(comp) -> Drug:
     """
     spec = comp.pathway or {}
     if spec.get("unsupported"):
-        raise ModelError(f"{comp.name} cannot be simulated by the pathway network: "
-                         f"{spec['unsupported']}")
+        raise ModelError(
+            f"{comp.name} cannot be simulated by the pathway network: {spec['unsupported']}"
+        )
     parts = spec.get("parts")
     if parts:
         from kinetor.compounds import get
@@ -350,17 +454,26 @@ def drug_from_compound(comp) -> Drug:
         for i, part in enumerate(parts):
             mech = part.get("mechanism")
             if mech not in MECHANISMS:
-                raise ModelError(f"{comp.name}: [pathway] parts[{i}] mechanism {mech!r} is "
-                                 f"not one of {', '.join(MECHANISMS)}")
+                raise ModelError(
+                    f"{comp.name}: [pathway] parts[{i}] mechanism {mech!r} is "
+                    f"not one of {', '.join(MECHANISMS)}"
+                )
             src = get(part["from"]) if part.get("from") else comp
-            d = _part(src, mech, part.get("target"), part.get("readout"),
-                      name=f"{comp.name}:{part.get('releases', src.name)}")
+            d = _part(
+                src,
+                mech,
+                part.get("target"),
+                part.get("readout"),
+                name=f"{comp.name}:{part.get('releases', src.name)}",
+            )
             drugs.append(replace(d, extra={**d.extra, **({"mw": comp.mw} if comp.mw else {})}))
         head = replace(drugs[0], name=comp.name, parts=tuple(drugs[1:]))
         return head
     if comp.pathway_mechanism is None:
-        raise ModelError(f"{comp.name} ({comp.drug_class}) has no node in the pathway network "
-                         "(no pathway mechanism in the compound library)")
+        raise ModelError(
+            f"{comp.name} ({comp.drug_class}) has no node in the pathway network "
+            "(no pathway mechanism in the compound library)"
+        )
     return _part(comp, comp.pathway_mechanism, spec.get("target"), spec.get("readout"))
 
 
@@ -390,6 +503,8 @@ def _resolve_name(spec: str) -> Drug:
         comp = compounds.get(spec)
     except (KeyError, LookupError, KinetorError) as exc:
         names = ", ".join(c.name for c in compounds.load_library())
-        raise ModelError(f"unknown drug {spec!r}: not in the compound library ({names}); "
-                         "add it there or pass Drug(name, mechanism, ic50_nM)") from exc
+        raise ModelError(
+            f"unknown drug {spec!r}: not in the compound library ({names}); "
+            "add it there or pass Drug(name, mechanism, ic50_nM)"
+        ) from exc
     return drug_from_compound(comp)

@@ -67,8 +67,10 @@ def _nanomolar(value: float | str | Any, drug: Drug) -> float:
     unit = str(q.units)
     mw = drug.extra.get("mw")
     if not is_molar(unit) and mw is None:
-        raise UnitError(f"{drug.name}: {value!r} is a mass concentration; give it in nM/uM or "
-                        "give the drug a molecular weight ('mw')")
+        raise UnitError(
+            f"{drug.name}: {value!r} is a mass concentration; give it in nM/uM or "
+            "give the drug a molecular weight ('mw')"
+        )
     return float(convert(q.magnitude, unit, "nM", mw=mw))
 
 
@@ -97,8 +99,9 @@ class PathwayResult:
     def at(self, time: float) -> pd.Series:
         """Readouts (%) at ``time`` (h), linearly interpolated between output times."""
         t = self.readouts["time"].to_numpy()
-        return pd.Series({r: float(np.interp(time, t, self.readouts[r].to_numpy()))
-                          for r in READOUTS}, name=time)
+        return pd.Series(
+            {r: float(np.interp(time, t, self.readouts[r].to_numpy())) for r in READOUTS}, name=time
+        )
 
 
 class Network:
@@ -120,10 +123,14 @@ class Network:
         A complete executable Antimony text (overrides ``fitted``).
     """
 
-    def __init__(self, lesions: Iterable[str] | str | None = None,
-                 context: Mapping[str, float] | None = None,
-                 parameters: Mapping[str, float] | None = None,
-                 fitted: Any = None, model_text: str | None = None):
+    def __init__(
+        self,
+        lesions: Iterable[str] | str | None = None,
+        context: Mapping[str, float] | None = None,
+        parameters: Mapping[str, float] | None = None,
+        fitted: Any = None,
+        model_text: str | None = None,
+    ):
         if isinstance(lesions, str):
             lesions = [s.strip() for s in lesions.replace(",", ";").split(";") if s.strip()]
         self.lesions: tuple[str, ...] = tuple(lesions or ())
@@ -164,10 +171,15 @@ class Network:
         return pd.Series(dict(zip(eng.species, x, strict=True)))
 
     # ------------------------------------------------------------------ simulation
-    def simulate(self, drugs: Mapping[Any, DrugInput] | None = None, t_end: float | str = 24.0,
-                 reference: Literal["untreated", "parental"] = "untreated",
-                 times: Sequence[float] | None = None, dt: float = 0.25,
-                 exact: bool = False) -> PathwayResult:
+    def simulate(
+        self,
+        drugs: Mapping[Any, DrugInput] | None = None,
+        t_end: float | str = 24.0,
+        reference: Literal["untreated", "parental"] = "untreated",
+        times: Sequence[float] | None = None,
+        dt: float = 0.25,
+        exact: bool = False,
+    ) -> PathwayResult:
         """Pre-equilibrate, add ``drugs`` at time 0 and integrate to ``t_end``.
 
         Parameters
@@ -192,13 +204,19 @@ class Network:
             1.4-1.7x faster; docs/pathway.md).
         """
         pairs = [] if drugs is None else list(drugs.items())
-        return self.simulate_pairs(pairs, t_end=t_end, reference=reference, times=times, dt=dt,
-                                   exact=exact)
+        return self.simulate_pairs(
+            pairs, t_end=t_end, reference=reference, times=times, dt=dt, exact=exact
+        )
 
-    def simulate_pairs(self, pairs: Sequence[tuple[Any, DrugInput]], t_end: float | str = 24.0,
-                       reference: Literal["untreated", "parental"] = "untreated",
-                       times: Sequence[float] | None = None, dt: float = 0.25,
-                       exact: bool = False) -> PathwayResult:
+    def simulate_pairs(
+        self,
+        pairs: Sequence[tuple[Any, DrugInput]],
+        t_end: float | str = 24.0,
+        reference: Literal["untreated", "parental"] = "untreated",
+        times: Sequence[float] | None = None,
+        dt: float = 0.25,
+        exact: bool = False,
+    ) -> PathwayResult:
         """As :meth:`simulate`, with drugs as ``[(drug, input), ...]`` pairs."""
         t_end_h = _hours(t_end)
         if not t_end_h > 0:
@@ -208,21 +226,31 @@ class Network:
         eng = self.engine
         n_sp = len(eng.species)
         t = out[:, :1]
-        absolute_v = out[:, 1 + n_sp:]
+        absolute_v = out[:, 1 + n_sp :]
         with np.errstate(divide="ignore", invalid="ignore"):
             pct_v = np.where(ref > 0, 100.0 * absolute_v / np.where(ref > 0, ref, 1.0), np.nan)
         cols = ["time", *READOUTS]
-        species = pd.DataFrame(out[:, :1 + n_sp], columns=["time", *eng.species])
+        species = pd.DataFrame(out[:, : 1 + n_sp], columns=["time", *eng.species])
         absolute = pd.DataFrame(np.hstack([t, absolute_v]), columns=cols)
         pct = pd.DataFrame(np.hstack([t, pct_v]), columns=cols)
-        return PathwayResult(readouts=pct, absolute=absolute, species=species,
-                             reference_values=dict(zip(READOUTS, map(float, ref), strict=True)),
-                             reference=reference, lesions=self.lesions,
-                             context=dict(self.context), drugs=tuple(resolved))
+        return PathwayResult(
+            readouts=pct,
+            absolute=absolute,
+            species=species,
+            reference_values=dict(zip(READOUTS, map(float, ref), strict=True)),
+            reference=reference,
+            lesions=self.lesions,
+            context=dict(self.context),
+            drugs=tuple(resolved),
+        )
 
-    def readouts_at(self, pairs: Sequence[tuple[Any, DrugInput]], t: float,
-                    reference: Literal["untreated", "parental"] = "untreated",
-                    exact: bool = False) -> np.ndarray:
+    def readouts_at(
+        self,
+        pairs: Sequence[tuple[Any, DrugInput]],
+        t: float,
+        reference: Literal["untreated", "parental"] = "untreated",
+        exact: bool = False,
+    ) -> np.ndarray:
         """Readouts (% of ``reference``, :data:`READOUTS` order) at time ``t`` (h) only.
 
         The lean path used by dose-responses and scans (no DataFrames); ``exact`` as in
@@ -230,7 +258,7 @@ class Network:
         """
         out, ref, _ = self._run(pairs, np.array([0.0, float(t)]), reference, exact)
         n_sp = len(self.engine.species)
-        return 100.0 * out[-1, 1 + n_sp:] / ref
+        return 100.0 * out[-1, 1 + n_sp :] / ref
 
     def _run(self, pairs, grid: np.ndarray, reference: str, exact: bool = False):
         if reference not in ("untreated", "parental"):
@@ -243,8 +271,11 @@ class Network:
         shift = params.get("rapalog_shift", eng.defaults["rapalog_shift"])
         resolved, drug_params, profiles, courses = self._drug_inputs(pairs, shift)
         if courses:  # the variant with exponential input terms (compiled once per process)
-            eng = engine(with_exponential_inputs(
-                self.model_text, {m: c.rate.size for m, c in courses.items()}))
+            eng = engine(
+                with_exponential_inputs(
+                    self.model_text, {m: c.rate.size for m, c in courses.items()}
+                )
+            )
             x0 = eng.steady_state(params)
         out = eng.run(params, x0, drug_params, profiles, grid, exact=exact, courses=courses)
         return out, ref, resolved
@@ -255,8 +286,7 @@ class Network:
 
         return dose_response(self, drug, concs, t=t)
 
-    def ic50(self, readout: str, drug: Any, concs: Sequence[float] | None = None,
-             t: float = 2.0):
+    def ic50(self, readout: str, drug: Any, concs: Sequence[float] | None = None, t: float = 2.0):
         """4PL IC50 of ``readout`` for ``drug`` at ``t`` h; see ``analysis.ic50``."""
         from kinetor.pathway.analysis import ic50
 
@@ -291,8 +321,10 @@ class Network:
             for part in drug.slots():  # a conjugate occupies two slots at one concentration
                 mech = part.mechanism
                 if mech in seen:
-                    raise ModelError(f"{part.name} and {seen[mech]} share the mechanism "
-                                     f"{mech!r}; the network has one slot per mechanism")
+                    raise ModelError(
+                        f"{part.name} and {seen[mech]} share the mechanism "
+                        f"{mech!r}; the network has one slot per mechanism"
+                    )
                 seen[mech] = part.name
                 k1, k2 = part.cellular_k(rapalog_shift)
                 drug_params[f"K_{mech}"] = k1
@@ -301,13 +333,22 @@ class Network:
                     drug_params["K2_dual_pi3k_mtor"] = k2
                 if _is_course(value):
                     courses[mech] = _course(drug, value)
-                elif isinstance(value, tuple | list) and len(value) == 2 and not isinstance(value, str):
+                elif (
+                    isinstance(value, tuple | list)
+                    and len(value) == 2
+                    and not isinstance(value, str)
+                ):
                     profiles[mech] = _profile(drug, value)
                 else:
                     conc = _nanomolar(value, drug)
                     if not (np.isfinite(conc) and conc >= 0):
-                        raise DataError(Problem(f"{drug.name}: concentration {value!r} must be "
-                                                "a finite number >= 0", column="conc"))
+                        raise DataError(
+                            Problem(
+                                f"{drug.name}: concentration {value!r} must be "
+                                "a finite number >= 0",
+                                column="conc",
+                            )
+                        )
                     drug_params[f"c0_{mech}"] = conc
         return resolved, drug_params, profiles, courses
 
@@ -322,14 +363,18 @@ def _is_course(value) -> bool:
 def _course(drug: Drug, course):
     """``course`` in nM, checked to cover the simulation from time 0."""
     if course.start[0] > 0:
-        raise ModelError(f"{drug.name}: the course starts at {course.start[0]:g} h but the "
-                         "simulation starts at 0 h; build it with start=0")
+        raise ModelError(
+            f"{drug.name}: the course starts at {course.start[0]:g} h but the "
+            "simulation starts at 0 h; build it with start=0"
+        )
     from kinetor.units import convert, is_molar
 
     mw = drug.extra.get("mw")
     if not is_molar(course.unit) and mw is None:
-        raise UnitError(f"{drug.name}: the course is in {course.unit} (a mass concentration); "
-                        "convert it with course.to('nM', mw=...) or give the drug an 'mw'")
+        raise UnitError(
+            f"{drug.name}: the course is in {course.unit} (a mass concentration); "
+            "convert it with course.to('nM', mw=...) or give the drug an 'mw'"
+        )
     return course.scaled(float(convert(1.0, course.unit, "nM", mw=mw)), "nM")
 
 
@@ -342,18 +387,32 @@ def _profile(drug: Drug, value) -> tuple[np.ndarray, np.ndarray]:
         c = np.array([_nanomolar(x, drug) for x in c_raw], dtype=float)
     problems = []
     if t.size != c.size or t.size == 0:
-        problems.append(Problem(f"{drug.name}: {t.size} times but {c.size} concentrations",
-                                fix="give one concentration per time"))
+        problems.append(
+            Problem(
+                f"{drug.name}: {t.size} times but {c.size} concentrations",
+                fix="give one concentration per time",
+            )
+        )
     else:
         for i in range(t.size):
             if not (np.isfinite(t[i]) and np.isfinite(c[i]) and c[i] >= 0):
-                problems.append(Problem(f"{drug.name}: time {t_raw[i]!r}, conc {c_raw[i]!r}",
-                                        row=i + 1, column="conc",
-                                        fix="finite times and concentrations >= 0"))
+                problems.append(
+                    Problem(
+                        f"{drug.name}: time {t_raw[i]!r}, conc {c_raw[i]!r}",
+                        row=i + 1,
+                        column="conc",
+                        fix="finite times and concentrations >= 0",
+                    )
+                )
             if i and not t[i] > t[i - 1]:
-                problems.append(Problem(f"{drug.name}: time {t_raw[i]!r} not after the previous "
-                                        "one", row=i + 1, column="time",
-                                        fix="times must increase strictly"))
+                problems.append(
+                    Problem(
+                        f"{drug.name}: time {t_raw[i]!r} not after the previous one",
+                        row=i + 1,
+                        column="time",
+                        fix="times must increase strictly",
+                    )
+                )
     if problems:
         raise DataError(problems)
     return t, c
@@ -364,7 +423,8 @@ def _numeric(values) -> np.ndarray | None:
     if isinstance(values, np.ndarray) and values.ndim == 1 and values.dtype.kind in "fiu":
         return values.astype(float)
     if isinstance(values, list | tuple) and all(
-            isinstance(x, int | float | np.integer | np.floating) for x in values):
+        isinstance(x, int | float | np.integer | np.floating) for x in values
+    ):
         return np.array(values, dtype=float)
     return None
 

@@ -45,14 +45,39 @@ from kinetor.pathway.drugs import resolve_drug
 from kinetor.pathway.evidence import EVIDENCE_DIR, load_observations
 from kinetor.pathway.lesions import CONTEXTS, LESIONS
 
-__all__ = ["CELL_LINES", "COMPARES", "SCENARIOS_FILE", "SCENARIO_COLUMNS", "Scenario",
-           "build_scenarios", "load_scenarios", "rule_conc_nM", "rule_time_h"]
+__all__ = [
+    "CELL_LINES",
+    "COMPARES",
+    "SCENARIOS_FILE",
+    "SCENARIO_COLUMNS",
+    "Scenario",
+    "build_scenarios",
+    "load_scenarios",
+    "rule_conc_nM",
+    "rule_time_h",
+]
 
 SCENARIOS_FILE = EVIDENCE_DIR / "scenarios.csv"
 SCENARIO_COLUMNS = (
-    "id", "simulable", "reason", "lesions", "context", "parameters", "drugs", "conc_nM",
-    "conc_source", "time_h", "readout", "compare", "baseline_lesions", "baseline_context",
-    "baseline_parameters", "baseline_drugs", "baseline_conc_nM", "note")
+    "id",
+    "simulable",
+    "reason",
+    "lesions",
+    "context",
+    "parameters",
+    "drugs",
+    "conc_nM",
+    "conc_source",
+    "time_h",
+    "readout",
+    "compare",
+    "baseline_lesions",
+    "baseline_context",
+    "baseline_parameters",
+    "baseline_drugs",
+    "baseline_conc_nM",
+    "note",
+)
 COMPARES = ("level", "ic50", "ic50_ratio")
 
 #: Named cell lines -> library lesions. Mutations from the Cancer Cell Line Encyclopedia
@@ -61,14 +86,16 @@ COMPARES = ("level", "ic50", "ic50_ratio")
 #: Status: likely (recalled from these catalogues, not re-read here). Non-breast lines are
 #: ER-negative. PIK3CA K111N (BT474) is a weakly activating allele, mapped to PIK3CA_mut.
 CELL_LINES: dict[str, tuple[str, ...]] = {
-    "BT474": ("HER2_amp", "PIK3CA_mut"),            # ER+; HER2 amplified, PIK3CA K111N
-    "MCF7": ("PIK3CA_mut",), "MCF-7": ("PIK3CA_mut",),  # ER+; PIK3CA E545K
-    "T47D": ("PIK3CA_mut",),                        # ER+; PIK3CA H1047R
-    "MDA-MB-468": ("PTEN_loss", "ER_negative"),     # PTEN deleted, EGFR amplified
-    "U87MG": ("PTEN_loss", "ER_negative"),          # glioblastoma, PTEN splice mutation
+    "BT474": ("HER2_amp", "PIK3CA_mut"),  # ER+; HER2 amplified, PIK3CA K111N
+    "MCF7": ("PIK3CA_mut",),
+    "MCF-7": ("PIK3CA_mut",),  # ER+; PIK3CA E545K
+    "T47D": ("PIK3CA_mut",),  # ER+; PIK3CA H1047R
+    "MDA-MB-468": ("PTEN_loss", "ER_negative"),  # PTEN deleted, EGFR amplified
+    "U87MG": ("PTEN_loss", "ER_negative"),  # glioblastoma, PTEN splice mutation
     "A549": ("KRAS_mut", "LKB1_loss", "ER_negative"),  # KRAS G12S, STK11 Q37*
-    "H838": ("ER_negative",),                       # NSCLC
-    "PC3": ("PTEN_loss", "ER_negative"), "U937": ("PTEN_loss", "ER_negative"),
+    "H838": ("ER_negative",),  # NSCLC
+    "PC3": ("PTEN_loss", "ER_negative"),
+    "U937": ("PTEN_loss", "ER_negative"),
     "A2780": ("PTEN_loss", "ER_negative"),
     "HCC-1954": ("HER2_amp", "PIK3CA_mut", "ER_negative"),
     "SKOV-3": ("HER2_amp", "PIK3CA_mut", "ER_negative"),
@@ -112,28 +139,63 @@ def load_scenarios(path: str | Path | None = None) -> pd.DataFrame:
     problems: list[Problem] = []
     missing = [c for c in SCENARIO_COLUMNS if c not in df.columns]
     if missing:
-        raise DataError([Problem(f"missing columns {missing}", file=path.name, row=1,
-                                 fix=f"use: {', '.join(SCENARIO_COLUMNS)}")])
+        raise DataError(
+            [
+                Problem(
+                    f"missing columns {missing}",
+                    file=path.name,
+                    row=1,
+                    fix=f"use: {', '.join(SCENARIO_COLUMNS)}",
+                )
+            ]
+        )
     for i, r in df.iterrows():
         where = {"file": path.name, "row": int(i) + 2}
         if r["simulable"] not in ("yes", "no"):
-            problems.append(Problem(f"simulable {r['simulable']!r}", column="simulable",
-                                    fix="yes or no", **where))
+            problems.append(
+                Problem(
+                    f"simulable {r['simulable']!r}", column="simulable", fix="yes or no", **where
+                )
+            )
         if r["simulable"] == "no" and not r["reason"]:
-            problems.append(Problem("simulable = no without a reason", column="reason",
-                                    fix="say why the row cannot be simulated", **where))
+            problems.append(
+                Problem(
+                    "simulable = no without a reason",
+                    column="reason",
+                    fix="say why the row cannot be simulated",
+                    **where,
+                )
+            )
         if r["compare"] not in COMPARES:
-            problems.append(Problem(f"compare {r['compare']!r}", column="compare",
-                                    fix=f"one of {', '.join(COMPARES)}", **where))
+            problems.append(
+                Problem(
+                    f"compare {r['compare']!r}",
+                    column="compare",
+                    fix=f"one of {', '.join(COMPARES)}",
+                    **where,
+                )
+            )
         for col in ("lesions", "baseline_lesions"):
             for name in _split(r[col]):
                 if name not in LESIONS and name not in ("same", "parental"):
-                    problems.append(Problem(f"unknown lesion {name!r}", column=col,
-                                            fix=f"one of {', '.join(LESIONS)}", **where))
+                    problems.append(
+                        Problem(
+                            f"unknown lesion {name!r}",
+                            column=col,
+                            fix=f"one of {', '.join(LESIONS)}",
+                            **where,
+                        )
+                    )
     dup = df["id"][df["id"].duplicated()]
     for sid in dup:
-        problems.append(Problem(f"id {sid!r} repeated", file=path.name, column="id",
-                                fix="one scenario per observation"))
+        problems.append(
+            Problem(
+                f"id {sid!r} repeated",
+                file=path.name,
+                column="id",
+                fix="one scenario per observation",
+            )
+        )
     if problems:
         raise DataError(problems)
     return df
@@ -150,13 +212,19 @@ def _pairs(text: str, what: str, row: _Row) -> dict[str, float]:
         try:
             out[key.strip()] = float(value)
         except ValueError:
-            row.problems.append(Problem(f"{what} {part!r} is not name=number", column=what,
-                                        fix="write name=value pairs separated by ';'"))
+            row.problems.append(
+                Problem(
+                    f"{what} {part!r} is not name=number",
+                    column=what,
+                    fix="write name=value pairs separated by ';'",
+                )
+            )
     return out
 
 
-def _drug_concs(names: list[str], text: str, obs_conc: float, what: str,
-                row: _Row) -> tuple[tuple[tuple[str, float], ...], bool]:
+def _drug_concs(
+    names: list[str], text: str, obs_conc: float, what: str, row: _Row
+) -> tuple[tuple[tuple[str, float], ...], bool]:
     """(drug, nM) pairs and whether any came from the rule: the observation's concentration
     for a single drug, else the scenario's ``drug=nM`` text, else :func:`rule_conc_nM`."""
     given = _pairs(text, what, row) if "=" in text else {}
@@ -211,8 +279,9 @@ _SLOW = ("HER3", "IRS1", "ER_activity")
 _PHENOTYPE = ("proliferation", "growth", "apoptosis")
 
 
-def build_scenarios(observations: pd.DataFrame | None = None,
-                    scenarios: pd.DataFrame | None = None) -> pd.DataFrame:
+def build_scenarios(
+    observations: pd.DataFrame | None = None, scenarios: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Join observations and scenarios: one row per observation with ``scenario`` and
     ``baseline`` (:class:`Scenario` or None), ``simulable`` (bool) and ``reason``."""
     obs = load_observations() if observations is None else observations
@@ -221,9 +290,17 @@ def build_scenarios(observations: pd.DataFrame | None = None,
     rows = []
     for _, o in obs.iterrows():
         sid = o["id"]
-        rec = {"id": sid, "scenario": None, "baseline": None, "readout_model": "",
-               "compare": "level", "simulable": False, "reason": "", "note": "",
-               "conditions": ""}
+        rec = {
+            "id": sid,
+            "scenario": None,
+            "baseline": None,
+            "readout_model": "",
+            "compare": "level",
+            "simulable": False,
+            "reason": "",
+            "note": "",
+            "conditions": "",
+        }
         if sid not in sc.index:
             rec["reason"] = "no row in scenarios.csv"
             rows.append(rec)
@@ -250,13 +327,23 @@ def build_scenarios(observations: pd.DataFrame | None = None,
         if bad_ctx:
             row.problems.append(Problem(f"unknown context {bad_ctx}", column="context"))
         params = _pairs(s["parameters"], "parameters", row)
-        scen = Scenario(tuple(_split(s["lesions"])), tuple(sorted(ctx.items())),
-                        tuple(sorted(params.items())), conc if s["compare"] == "level"
-                        else tuple((d, 0.0) for d in drugs), time_h)
+        scen = Scenario(
+            tuple(_split(s["lesions"])),
+            tuple(sorted(ctx.items())),
+            tuple(sorted(params.items())),
+            conc if s["compare"] == "level" else tuple((d, 0.0) for d in drugs),
+            time_h,
+        )
         base = _baseline(s, scen, drugs, conc, row, why)
         if row.problems:
-            raise DataError([Problem(f"{sid}: {p.message}", file=SCENARIOS_FILE.name,
-                                     column=p.column, fix=p.fix) for p in row.problems])
+            raise DataError(
+                [
+                    Problem(
+                        f"{sid}: {p.message}", file=SCENARIOS_FILE.name, column=p.column, fix=p.fix
+                    )
+                    for p in row.problems
+                ]
+            )
         rec.update(scenario=scen, baseline=base, simulable=not why, reason="; ".join(why))
         rows.append(rec)
     return pd.DataFrame(rows)
@@ -272,10 +359,18 @@ def _baseline(s, scen: Scenario, drugs: list[str], conc, row: _Row, why: list[st
         return parse(text)
 
     les = pick("baseline_lesions", scen.lesions, "parental", lambda t: tuple(_split(t)))
-    ctx = pick("baseline_context", scen.context, "default",
-               lambda t: tuple(sorted(_pairs(t, "baseline_context", row).items())))
-    par = pick("baseline_parameters", scen.parameters, "none",
-               lambda t: tuple(sorted(_pairs(t, "baseline_parameters", row).items())))
+    ctx = pick(
+        "baseline_context",
+        scen.context,
+        "default",
+        lambda t: tuple(sorted(_pairs(t, "baseline_context", row).items())),
+    )
+    par = pick(
+        "baseline_parameters",
+        scen.parameters,
+        "none",
+        lambda t: tuple(sorted(_pairs(t, "baseline_parameters", row).items())),
+    )
     bdrugs = [] if s["baseline_drugs"] in ("", "none") else _split(s["baseline_drugs"])
     given = _pairs(s["baseline_conc_nM"], "baseline_conc_nM", row) if s["baseline_conc_nM"] else {}
     same = dict(conc)

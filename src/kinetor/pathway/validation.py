@@ -68,9 +68,12 @@ class Predictor:
     def net(self, s: Scenario) -> Network:
         key = s.cell_key()
         if key not in self._nets:
-            self._nets[key] = Network(s.lesions, dict(s.context),
-                                      {**self.parameters, **dict(s.parameters)},
-                                      model_text=self.text)
+            self._nets[key] = Network(
+                s.lesions,
+                dict(s.context),
+                {**self.parameters, **dict(s.parameters)},
+                model_text=self.text,
+            )
         return self._nets[key]
 
     def absolute(self, s: Scenario) -> np.ndarray:
@@ -91,13 +94,11 @@ class Predictor:
         if key not in self._ic50:
             net, j = self.net(s), READOUTS.index(readout)
             pairs = [resolve_drug(d) for d, _ in s.drugs]
-            ys = [net.readouts_at([(p, c) for p in pairs], float(s.time_h))[j]
-                  for c in IC50_GRID]
+            ys = [net.readouts_at([(p, c) for p in pairs], float(s.time_h))[j] for c in IC50_GRID]
             self._ic50[key] = float(fit_hill(IC50_GRID, ys).ic50)
         return self._ic50[key]
 
-    def predict(self, scenario: Scenario, baseline: Scenario, readout: str,
-                compare: str) -> float:
+    def predict(self, scenario: Scenario, baseline: Scenario, readout: str, compare: str) -> float:
         """The model value of one observation (% of baseline, or nM for ``ic50``)."""
         if compare == "ic50":
             return self.ic50(scenario, readout)
@@ -153,30 +154,44 @@ class ValidationResult:
                 sim = t[t["simulable"] & ~unver]
                 res = sim["log10_residual"].to_numpy(float)
                 ok = np.isfinite(res)
-                out.append({"split": split, "conditions": group, "observations": len(t),
-                            "unverified": int(unver.sum()),
-                            "unsimulable": unsim if unsim is not None else 0,
-                            "simulable": len(sim), "passed": int(sim["passed"].sum()),
-                            "pass_rate": float(sim["passed"].mean()) if len(sim) else
-                            float("nan"),
-                            "rmse_log10": float(np.sqrt(np.mean(res[ok] ** 2))) if ok.any()
-                            else float("nan"), "failed_simulations": int((~ok).sum())})
+                out.append(
+                    {
+                        "split": split,
+                        "conditions": group,
+                        "observations": len(t),
+                        "unverified": int(unver.sum()),
+                        "unsimulable": unsim if unsim is not None else 0,
+                        "simulable": len(sim),
+                        "passed": int(sim["passed"].sum()),
+                        "pass_rate": float(sim["passed"].mean()) if len(sim) else float("nan"),
+                        "rmse_log10": float(np.sqrt(np.mean(res[ok] ** 2)))
+                        if ok.any()
+                        else float("nan"),
+                        "failed_simulations": int((~ok).sum()),
+                    }
+                )
         return pd.DataFrame(out)
 
     def misses(self, split: str | None = None) -> pd.DataFrame:
-        t = self.table[self.table["simulable"] & (self.table["status"] != "unverified")
-                       & ~self.table["passed"].astype(bool)]
+        t = self.table[
+            self.table["simulable"]
+            & (self.table["status"] != "unverified")
+            & ~self.table["passed"].astype(bool)
+        ]
         return t if split is None else t[t["split"] == split]
 
     def unsimulable(self) -> pd.DataFrame:
-        return self.table[~self.table["simulable"]][["id", "split", "status", "readout",
-                                                     "reason"]]
+        return self.table[~self.table["simulable"]][["id", "split", "status", "readout", "reason"]]
 
 
-def validate(fitted: Any = None, parameters: Mapping[str, float] | None = None,
-             ids: Iterable[str] | None = None, split: str | None = None,
-             observations: pd.DataFrame | None = None,
-             scenarios: pd.DataFrame | None = None) -> ValidationResult:
+def validate(
+    fitted: Any = None,
+    parameters: Mapping[str, float] | None = None,
+    ids: Iterable[str] | None = None,
+    split: str | None = None,
+    observations: pd.DataFrame | None = None,
+    scenarios: pd.DataFrame | None = None,
+) -> ValidationResult:
     """Simulate every observation (or ``ids``/``split``) and compare with what was seen.
 
     Parameters
@@ -200,21 +215,33 @@ def validate(fitted: Any = None, parameters: Mapping[str, float] | None = None,
     rows = []
     for _, o in obs.iterrows():
         b = built.loc[o["id"]]
-        rec = {"id": o["id"], "split": o["split"], "status": o["status"],
-               "readout": o["readout"], "readout_model": b["readout_model"],
-               "kind": o["kind"], "compare": b["compare"], "publication_id": o["publication_id"],
-               "simulable": bool(b["simulable"]), "reason": b["reason"],
-               "conditions": b["conditions"],
-               "scenario": b["scenario"].label() if b["scenario"] is not None else "",
-               "baseline": b["baseline"].label() if b["baseline"] is not None else "",
-               "observed": o["value"], "uncertainty": o["uncertainty"],
-               "band_low": o["band_low"], "band_high": o["band_high"],
-               "predicted": float("nan"), "low": float("nan"), "high": float("nan"),
-               "log10_residual": float("nan"), "passed": False}
+        rec = {
+            "id": o["id"],
+            "split": o["split"],
+            "status": o["status"],
+            "readout": o["readout"],
+            "readout_model": b["readout_model"],
+            "kind": o["kind"],
+            "compare": b["compare"],
+            "publication_id": o["publication_id"],
+            "simulable": bool(b["simulable"]),
+            "reason": b["reason"],
+            "conditions": b["conditions"],
+            "scenario": b["scenario"].label() if b["scenario"] is not None else "",
+            "baseline": b["baseline"].label() if b["baseline"] is not None else "",
+            "observed": o["value"],
+            "uncertainty": o["uncertainty"],
+            "band_low": o["band_low"],
+            "band_high": o["band_high"],
+            "predicted": float("nan"),
+            "low": float("nan"),
+            "high": float("nan"),
+            "log10_residual": float("nan"),
+            "passed": False,
+        }
         if rec["simulable"]:
             try:
-                value = pred.predict(b["scenario"], b["baseline"], b["readout_model"],
-                                     b["compare"])
+                value = pred.predict(b["scenario"], b["baseline"], b["readout_model"], b["compare"])
             except Exception as exc:  # a failed simulation is reported, never dropped
                 value = float("nan")
                 rec["reason"] = f"simulation failed: {type(exc).__name__}: {exc}"

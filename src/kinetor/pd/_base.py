@@ -47,8 +47,10 @@ def time_course(values: Any, n_grid: int, name: str) -> np.ndarray:
     elif arr.ndim == 1:
         arr = arr[None, :]
     if arr.ndim != 2 or arr.shape[1] != n_grid:
-        raise ModelError(f"{name} must have one value per grid time ({n_grid}), optionally "
-                         f"one row per animal; got shape {np.shape(values)}")
+        raise ModelError(
+            f"{name} must have one value per grid time ({n_grid}), optionally "
+            f"one row per animal; got shape {np.shape(values)}"
+        )
     if not np.all(np.isfinite(arr)):
         raise ModelError(f"{name} contains non-finite values")
     return arr
@@ -85,8 +87,10 @@ class PDModel:
 
     def units(self) -> dict[str, str]:
         """Unit of each parameter (``""`` = the model's own response or volume units)."""
-        return {k: (v.format(time=self.time_unit, conc=self.conc_unit) if v else "")
-                for k, v in self.param_units.items()}
+        return {
+            k: (v.format(time=self.time_unit, conc=self.conc_unit) if v else "")
+            for k, v in self.param_units.items()
+        }
 
     def replace(self, **params: Any):
         """A copy with some parameters changed."""

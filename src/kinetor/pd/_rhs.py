@@ -48,16 +48,15 @@ from kinetor.numerics.ode import RHS_SIGNATURE, integrate
 __all__ = ["IDR_CODES", "LAW_CODES", "idr_rhs", "solve", "tumor_rhs"]
 
 IDR_CODES = {"I": 1, "II": 2, "III": 3, "IV": 4}
-LAW_CODES = {"exponential": 0, "linear": 1, "exponential_linear": 2, "gompertz": 3,
-             "logistic": 4}
+LAW_CODES = {"exponential": 0, "linear": 1, "exponential_linear": 2, "gompertz": 3, "logistic": 4}
 
 
 @njit(cache=True)
 def _hill(c, emax, ec50, hill):  # pragma: no cover
     if c <= 0.0:
         return 0.0
-    ch = c ** hill
-    return emax * ch / (ec50 ** hill + ch)
+    ch = c**hill
+    return emax * ch / (ec50**hill + ch)
 
 
 @njit(cache=True)
@@ -75,7 +74,7 @@ def _growth(law, a, b, psi, x1, w):  # pragma: no cover
             return a * x1 if z <= 1.0 else b * x1 / w
         # two algebraically equal forms; the second avoids overflow of z**psi for z > 1
         if z <= 1.0:
-            return a * x1 / (1.0 + z ** psi) ** (1.0 / psi)
+            return a * x1 / (1.0 + z**psi) ** (1.0 / psi)
         return b * x1 / (w * (1.0 + z ** (-psi)) ** (1.0 / psi))
     if law == 3:
         return a * x1 * math.log(b / w)
@@ -114,8 +113,18 @@ def tumor_rhs(t, y, p, u, dydt):  # pragma: no cover
             dydt[i] = p[5] * (y[i - 1] - y[i])
 
 
-def solve(rhs, params, y0, t_out, grid=None, inputs=None, t0: float = 0.0,
-          rtol: float = 1e-8, atol=None, max_steps: int = 2_000_000):
+def solve(
+    rhs,
+    params,
+    y0,
+    t_out,
+    grid=None,
+    inputs=None,
+    t0: float = 0.0,
+    rtol: float = 1e-8,
+    atol=None,
+    max_steps: int = 2_000_000,
+):
     """Integrate ``n_animals`` copies of a PD model; return states at ``t_out``.
 
     Parameters
@@ -164,17 +173,33 @@ def solve(rhs, params, y0, t_out, grid=None, inputs=None, t0: float = 0.0,
         if np.any(np.diff(grid) < 0):
             raise ModelError("the input time grid must be non-decreasing")
         if grid[0] > t0 or grid[-1] < t_end:
-            raise ModelError(f"the input grid [{grid[0]}, {grid[-1]}] must cover the simulated "
-                             f"span [{t0}, {t_end}]: extend the concentration/drive time course")
+            raise ModelError(
+                f"the input grid [{grid[0]}, {grid[-1]}] must cover the simulated "
+                f"span [{t0}, {t_end}]: extend the concentration/drive time course"
+            )
     uniq, inverse = np.unique(t_out, return_inverse=True)
     skip = int(uniq[0] > t0)  # integrate from t0 even when it is not an output time
     times = np.concatenate([[float(t0)], uniq]) if skip else uniq
     if atol is None:
         atol = 1e-3 * rtol * np.maximum(np.max(np.abs(y0), axis=1), 1e-300)
     no_ev = np.zeros((n_a, 0))
-    y, status = integrate(rhs, y0, params, times, no_ev, no_ev.astype(np.int64), no_ev,
-                          no_ev.astype(np.int64), rtol, atol, max_steps, grid_t=grid,
-                          grid_u=u, stop_at_times=True, return_status=True)
+    y, status = integrate(
+        rhs,
+        y0,
+        params,
+        times,
+        no_ev,
+        no_ev.astype(np.int64),
+        no_ev,
+        no_ev.astype(np.int64),
+        rtol,
+        atol,
+        max_steps,
+        grid_t=grid,
+        grid_u=u,
+        stop_at_times=True,
+        return_status=True,
+    )
     out = np.transpose(y[:, skip:, :], (0, 2, 1))
     out[status != 0] = np.nan
     return out[:, :, inverse], status

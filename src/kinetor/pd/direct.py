@@ -57,8 +57,10 @@ def _per_animal(model: PDModel, conc) -> tuple[np.ndarray, dict[str, np.ndarray]
     for k, v in model.params.items():
         if v.ndim == 1 and c.ndim >= 1:
             if c.ndim == 1 and v.size != 1:
-                raise ModelError(f"{type(model).__name__}: per-animal parameters need "
-                                 f"concentrations shaped (n_animals, n_t)")
+                raise ModelError(
+                    f"{type(model).__name__}: per-animal parameters need "
+                    f"concentrations shaped (n_animals, n_t)"
+                )
             v = v.reshape((-1,) + (1,) * (c.ndim - 1))
         out[k] = v
     return c, out
@@ -92,10 +94,18 @@ class SigmoidEmax(PDModel):
 
     param_units: ClassVar[dict[str, str]] = {"e0": "", "emax": "", "ec50": "{conc}", "hill": "1"}
 
-    def __init__(self, e0: Any = 0.0, emax: Any = 1.0, ec50: Any = 1.0, hill: Any = 1.0,
-                 time_unit: str = "h", conc_unit: str = "ng/mL"):
-        super().__init__(time_unit=time_unit, conc_unit=conc_unit, e0=e0, emax=emax,
-                         ec50=ec50, hill=hill)
+    def __init__(
+        self,
+        e0: Any = 0.0,
+        emax: Any = 1.0,
+        ec50: Any = 1.0,
+        hill: Any = 1.0,
+        time_unit: str = "h",
+        conc_unit: str = "ng/mL",
+    ):
+        super().__init__(
+            time_unit=time_unit, conc_unit=conc_unit, e0=e0, emax=emax, ec50=ec50, hill=hill
+        )
 
     def predict(self, conc) -> np.ndarray:
         """Effect at each concentration (shape of ``conc``)."""
@@ -123,10 +133,17 @@ class Emax(SigmoidEmax):
 
     param_units: ClassVar[dict[str, str]] = {"e0": "", "emax": "", "ec50": "{conc}"}
 
-    def __init__(self, e0: Any = 0.0, emax: Any = 1.0, ec50: Any = 1.0,
-                 time_unit: str = "h", conc_unit: str = "ng/mL"):
-        PDModel.__init__(self, time_unit=time_unit, conc_unit=conc_unit, e0=e0, emax=emax,
-                         ec50=ec50)
+    def __init__(
+        self,
+        e0: Any = 0.0,
+        emax: Any = 1.0,
+        ec50: Any = 1.0,
+        time_unit: str = "h",
+        conc_unit: str = "ng/mL",
+    ):
+        PDModel.__init__(
+            self, time_unit=time_unit, conc_unit=conc_unit, e0=e0, emax=emax, ec50=ec50
+        )
 
     def predict(self, conc) -> np.ndarray:
         c, p = _per_animal(self, conc)
@@ -159,10 +176,18 @@ class Imax(PDModel):
 
     param_units: ClassVar[dict[str, str]] = {"e0": "", "imax": "1", "ic50": "{conc}", "hill": "1"}
 
-    def __init__(self, e0: Any = 100.0, imax: Any = 1.0, ic50: Any = 1.0, hill: Any = 1.0,
-                 time_unit: str = "h", conc_unit: str = "ng/mL"):
-        super().__init__(time_unit=time_unit, conc_unit=conc_unit, e0=e0, imax=imax,
-                         ic50=ic50, hill=hill)
+    def __init__(
+        self,
+        e0: Any = 100.0,
+        imax: Any = 1.0,
+        ic50: Any = 1.0,
+        hill: Any = 1.0,
+        time_unit: str = "h",
+        conc_unit: str = "ng/mL",
+    ):
+        super().__init__(
+            time_unit=time_unit, conc_unit=conc_unit, e0=e0, imax=imax, ic50=ic50, hill=hill
+        )
 
     def predict(self, conc) -> np.ndarray:
         """Effect at each concentration (shape of ``conc``)."""

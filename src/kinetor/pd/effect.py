@@ -47,8 +47,9 @@ def _phi_terms(k: np.ndarray, h: np.ndarray) -> tuple[np.ndarray, np.ndarray, np
     one_m = -np.expm1(-x)
     with np.errstate(invalid="ignore", divide="ignore"):
         # h - (1 - e^-x)/k = h (1 - (1 - e^-x)/x); series for small x avoids cancellation
-        ratio = np.where(x > 1e-4, one_m / np.where(x > 0, x, 1.0),
-                         1.0 - x / 2.0 + x * x / 6.0 - x ** 3 / 24.0)
+        ratio = np.where(
+            x > 1e-4, one_m / np.where(x > 0, x, 1.0), 1.0 - x / 2.0 + x * x / 6.0 - x**3 / 24.0
+        )
     return e, one_m, h * (1.0 - ratio)
 
 
@@ -156,14 +157,16 @@ class EffectCompartment(PDModel):
 
     param_units: ClassVar[dict[str, str]] = {"ke0": "1/{time}"}
 
-    def __init__(self, ke0: Any, response: Any = None, time_unit: str = "h",
-                 conc_unit: str = "ng/mL"):
+    def __init__(
+        self, ke0: Any, response: Any = None, time_unit: str = "h", conc_unit: str = "ng/mL"
+    ):
         super().__init__(time_unit=time_unit, conc_unit=conc_unit, ke0=ke0)
         self.response = response
 
     def replace(self, **params: Any) -> EffectCompartment:
-        return EffectCompartment(params.get("ke0", self._raw["ke0"]), self.response,
-                                 self.time_unit, self.conc_unit)
+        return EffectCompartment(
+            params.get("ke0", self._raw["ke0"]), self.response, self.time_unit, self.conc_unit
+        )
 
     def ce(self, t, cp, ce0=0.0, t_out=None) -> np.ndarray:
         """Effect-site concentration (see :func:`effect_site`)."""

@@ -53,8 +53,13 @@ class PDFitter(Fitter):
 
     positive: ClassVar[frozenset[str]] = frozenset()
 
-    def __init__(self, error: str = "additive", init: dict[str, Any] | None = None,
-                 fixed: dict[str, Any] | None = None, **options):
+    def __init__(
+        self,
+        error: str = "additive",
+        init: dict[str, Any] | None = None,
+        fixed: dict[str, Any] | None = None,
+        **options,
+    ):
         super().__init__(error=error, init=init, fixed=fixed, **options)
 
     def _initial(self, t: np.ndarray, y: np.ndarray, data: Any) -> dict[str, Any]:

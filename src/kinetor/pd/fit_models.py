@@ -46,8 +46,12 @@ TUMOR_MODELS = {
     "logistic": (growth.LogisticGrowth, ("v0", "kg", "vmax")),
     "simeoni": (growth.Simeoni, ("v0", "l0", "l1", "k1", "k2")),
 }
-_IDR = {"idr1": idr.IndirectResponseI, "idr2": idr.IndirectResponseII,
-        "idr3": idr.IndirectResponseIII, "idr4": idr.IndirectResponseIV}
+_IDR = {
+    "idr1": idr.IndirectResponseI,
+    "idr2": idr.IndirectResponseII,
+    "idr3": idr.IndirectResponseIII,
+    "idr4": idr.IndirectResponseIV,
+}
 BIOMARKER_MODELS = {
     "emax": ("e0", "emax", "ec50"),
     "sigmoid_emax": ("e0", "emax", "ec50", "hill"),
@@ -64,52 +68,82 @@ BIOMARKER_MODELS = {
 class _Design:
     """Simulation structure shared by the ODE-based fitters."""
 
-    unit_of_obs: np.ndarray      # (n_obs,) index of the animal of each observation
-    time_index: np.ndarray       # (n_obs,) index into times
-    times: np.ndarray            # unique observation times
-    unit_group: np.ndarray       # (n_units,) estimation-group index of each animal
-    grid: np.ndarray | None      # exposure grid
-    conc: np.ndarray | None      # (n_units, n_grid) exposure
+    unit_of_obs: np.ndarray  # (n_obs,) index of the animal of each observation
+    time_index: np.ndarray  # (n_obs,) index into times
+    times: np.ndarray  # unique observation times
+    unit_group: np.ndarray  # (n_units,) estimation-group index of each animal
+    grid: np.ndarray | None  # exposure grid
+    conc: np.ndarray | None  # (n_units, n_grid) exposure
     t0: float
 
 
-def _exposure_matrix(exposure, units: np.ndarray, unit_labels: pd.Series,
-                     t_span: tuple[float, float]):
+def _exposure_matrix(
+    exposure, units: np.ndarray, unit_labels: pd.Series, t_span: tuple[float, float]
+):
     """Common grid and (n_units, n_grid) concentrations from a tidy exposure table."""
     ex = pd.DataFrame(exposure).copy()
     tcol = "time" if "time" in ex.columns else "day"
     key = "animal" if "animal" in ex.columns else "group"
     missing = [c for c in (key, tcol, "conc") if c not in ex.columns]
     if missing or key not in ex.columns:
-        raise DataError([Problem(f"exposure table has no '{c}' column", column=c,
-                                 fix="exposure needs animal (or group), time (or day), conc")
-                         for c in missing])
+        raise DataError(
+            [
+                Problem(
+                    f"exposure table has no '{c}' column",
+                    column=c,
+                    fix="exposure needs animal (or group), time (or day), conc",
+                )
+                for c in missing
+            ]
+        )
     ex[key] = ex[key].astype("string")
     dup = ex.duplicated([key, tcol]).to_numpy()
     if dup.any():
-        raise DataError([Problem(f"two exposure rows for {ex[key].iloc[i]} at {tcol} "
-                                 f"{ex[tcol].iloc[i]}", row=int(i) + 2, column=tcol)
-                         for i in np.flatnonzero(dup)])
+        raise DataError(
+            [
+                Problem(
+                    f"two exposure rows for {ex[key].iloc[i]} at {tcol} {ex[tcol].iloc[i]}",
+                    row=int(i) + 2,
+                    column=tcol,
+                )
+                for i in np.flatnonzero(dup)
+            ]
+        )
     wide = ex.pivot(index=tcol, columns=key, values="conc").sort_index()
     wide = wide.interpolate(method="index", limit_area="inside")
     grid = wide.index.to_numpy(dtype=float)
     if grid[0] > t_span[0] or grid[-1] < t_span[1]:
-        raise DataError(Problem(f"exposure covers {tcol} {grid[0]:g}-{grid[-1]:g} but the "
-                                f"data span {t_span[0]:g}-{t_span[1]:g}", column=tcol,
-                                fix="extend the exposure time course over the whole study"))
+        raise DataError(
+            Problem(
+                f"exposure covers {tcol} {grid[0]:g}-{grid[-1]:g} but the "
+                f"data span {t_span[0]:g}-{t_span[1]:g}",
+                column=tcol,
+                fix="extend the exposure time course over the whole study",
+            )
+        )
     labels = unit_labels.astype("string").to_numpy()
     absent = sorted(set(labels) - set(wide.columns))
     mat = wide.reindex(columns=labels).to_numpy(dtype=float).T
     if np.isnan(mat[~np.isin(labels, absent)]).any():
-        raise DataError(Problem("an exposure course does not cover the study span",
-                                column="conc", fix="give every course from the first to "
-                                "the last study time"))
+        raise DataError(
+            Problem(
+                "an exposure course does not cover the study span",
+                column="conc",
+                fix="give every course from the first to the last study time",
+            )
+        )
     return grid, np.nan_to_num(mat, nan=0.0), absent
 
 
 class _DesignFitter(PDFitter):
-    def _design(self, animal: np.ndarray, t: np.ndarray, group_of_obs: np.ndarray,
-                exposure, key_of_unit: pd.Series | None = None) -> _Design:
+    def _design(
+        self,
+        animal: np.ndarray,
+        t: np.ndarray,
+        group_of_obs: np.ndarray,
+        exposure,
+        key_of_unit: pd.Series | None = None,
+    ) -> _Design:
         units, unit_of_obs = np.unique(animal, return_inverse=True)
         times, time_index = np.unique(t, return_inverse=True)
         _, gidx = np.unique(group_of_obs, return_inverse=True)
@@ -119,10 +153,10 @@ class _DesignFitter(PDFitter):
         self.no_exposure_ = []
         if exposure is not None:
             labels = pd.Series(units) if key_of_unit is None else key_of_unit
-            grid, conc, self.no_exposure_ = _exposure_matrix(exposure, units, labels,
-                                                             (times[0], times[-1]))
-        return _Design(unit_of_obs, time_index, times, unit_group, grid, conc,
-                       float(times[0]))
+            grid, conc, self.no_exposure_ = _exposure_matrix(
+                exposure, units, labels, (times[0], times[-1])
+            )
+        return _Design(unit_of_obs, time_index, times, unit_group, grid, conc, float(times[0]))
 
 
 class TumorFitter(_DesignFitter):
@@ -143,12 +177,18 @@ class TumorFitter(_DesignFitter):
 
     positive = frozenset({"v0", "kg", "kl", "l0", "l1", "k1", "k2", "vmax"})
 
-    def __init__(self, model: str = "simeoni", error: str = "log", init=None, fixed=None,
-                 n_transit: int | None = None, with_drug: bool = True):
+    def __init__(
+        self,
+        model: str = "simeoni",
+        error: str = "log",
+        init=None,
+        fixed=None,
+        n_transit: int | None = None,
+        with_drug: bool = True,
+    ):
         super().__init__(error=error, init=init, fixed=fixed)
         if model not in TUMOR_MODELS:
-            raise ModelError(f"unknown tumour model {model!r}: use one of "
-                             f"{sorted(TUMOR_MODELS)}")
+            raise ModelError(f"unknown tumour model {model!r}: use one of {sorted(TUMOR_MODELS)}")
         self.model = model
         self.n_transit = (3 if model == "simeoni" else 0) if n_transit is None else n_transit
         names = list(TUMOR_MODELS[model][1])
@@ -177,11 +217,21 @@ class TumorFitter(_DesignFitter):
         slope = np.polyfit(t[pos], np.log(y[pos]), 1)[0] if pos.sum() > 1 else 0.1
         kg = max(float(slope), 0.02)
         vmax = 2.0 * float(np.max(y))
-        cmean = float(np.mean(data.conc[data.conc > 0])) if data.conc is not None and \
-            np.any(data.conc > 0) else 1.0
-        return {"v0": v0, "kg": kg, "kl": max(float(np.ptp(y)) / max(np.ptp(t), 1e-9), 1e-6),
-                "l0": kg, "l1": kg * float(np.max(y)) / 2.0, "vmax": vmax, "k1": 1.0,
-                "k2": kg / cmean}
+        cmean = (
+            float(np.mean(data.conc[data.conc > 0]))
+            if data.conc is not None and np.any(data.conc > 0)
+            else 1.0
+        )
+        return {
+            "v0": v0,
+            "kg": kg,
+            "kl": max(float(np.ptp(y)) / max(np.ptp(t), 1e-9), 1e-6),
+            "l0": kg,
+            "l1": kg * float(np.max(y)) / 2.0,
+            "vmax": vmax,
+            "k1": 1.0,
+            "k2": kg / cmean,
+        }
 
 
 class BiomarkerFitter(_DesignFitter):
@@ -194,25 +244,28 @@ class BiomarkerFitter(_DesignFitter):
 
     bounds: ClassVar[dict[str, tuple[float, float]]] = {"imax": (0.0, 1.0)}
 
-    def __init__(self, model: str = "sigmoid_emax", error: str = "additive", init=None,
-                 fixed=None):
+    def __init__(self, model: str = "sigmoid_emax", error: str = "additive", init=None, fixed=None):
         super().__init__(error=error, init=init, fixed=fixed)
         if model not in BIOMARKER_MODELS:
-            raise ModelError(f"unknown biomarker model {model!r}: use one of "
-                             f"{sorted(BIOMARKER_MODELS)}")
+            raise ModelError(
+                f"unknown biomarker model {model!r}: use one of {sorted(BIOMARKER_MODELS)}"
+            )
         self.model = model
         self.param_names = BIOMARKER_MODELS[model]
         self.positive = frozenset(set(self.param_names) - {"e0", "emax"}) | (
-            {"emax"} if model in ("idr3", "idr4") else set())
+            {"emax"} if model in ("idr3", "idr4") else set()
+        )
 
     def _predict(self, params, t, data):
         if self.model in ("emax", "sigmoid_emax", "imax"):
             p = self.per_observation(params)
-            cls = {"emax": direct.Emax, "sigmoid_emax": direct.SigmoidEmax,
-                   "imax": direct.Imax}[self.model]
+            cls = {"emax": direct.Emax, "sigmoid_emax": direct.SigmoidEmax, "imax": direct.Imax}[
+                self.model
+            ]
             # one model per observation: parameters broadcast with the concentrations
-            return np.asarray(cls(**{k: v for k, v in p.items()}).predict(
-                np.asarray(data.conc_obs)[:, None]))[:, 0]
+            return np.asarray(
+                cls(**{k: v for k, v in p.items()}).predict(np.asarray(data.conc_obs)[:, None])
+            )[:, 0]
         d: _Design = data.design
         p = {k: np.asarray(v)[d.unit_group] for k, v in params.items()}
         if self.model == "effect_emax":
@@ -223,8 +276,9 @@ class BiomarkerFitter(_DesignFitter):
             return po["e0"] + po["emax"] * direct.hill_fraction(c_obs, po["ec50"], po["hill"])
         cls = _IDR[self.model]
         cap, c50 = cls._cap, cls._c50
-        m = cls(kin=p["r0"] * p["kout"], kout=p["kout"], hill=p["hill"],
-                **{cap: p[cap], c50: p[c50]})
+        m = cls(
+            kin=p["r0"] * p["kout"], kout=p["kout"], hill=p["hill"], **{cap: p[cap], c50: p[c50]}
+        )
         r = m.simulate(d.times, grid=d.grid, conc=d.conc, t0=d.t0, rtol=1e-7)
         return r[d.unit_of_obs, d.time_index]
 
@@ -240,9 +294,17 @@ class BiomarkerFitter(_DesignFitter):
         else:
             base = float(np.mean(y[t == t.min()]))
             rising = True
-        return {"e0": base, "emax": span if rising else -span, "ec50": c50, "ic50": c50,
-                "hill": 1.0, "imax": 0.8, "r0": max(base, 1e-6),
-                "kout": 5.0 / max(float(np.ptp(t)), 1e-9), "ke0": 1.0}
+        return {
+            "e0": base,
+            "emax": span if rising else -span,
+            "ec50": c50,
+            "ic50": c50,
+            "hill": 1.0,
+            "imax": 0.8,
+            "r0": max(base, 1e-6),
+            "kout": 5.0 / max(float(np.ptp(t)), 1e-9),
+            "ke0": 1.0,
+        }
 
 
 @dataclass
@@ -261,10 +323,18 @@ def _groups(df: pd.DataFrame, by: str) -> np.ndarray:
     return df[by].astype("string").to_numpy()
 
 
-def fit_pd(data, model: str, *, exposure=None, by: Literal["pooled", "group", "animal"] =
-           "pooled", error: str | None = None, init: dict[str, Any] | None = None,
-           fixed: dict[str, Any] | None = None, lloq=None, n_transit: int | None = None
-           ) -> PDFitter:
+def fit_pd(
+    data,
+    model: str,
+    *,
+    exposure=None,
+    by: Literal["pooled", "group", "animal"] = "pooled",
+    error: str | None = None,
+    init: dict[str, Any] | None = None,
+    fixed: dict[str, Any] | None = None,
+    lloq=None,
+    n_transit: int | None = None,
+) -> PDFitter:
     """Fit a PD or tumour model to tidy data; returns the fitted fitter.
 
     Parameters
@@ -289,26 +359,36 @@ def fit_pd(data, model: str, *, exposure=None, by: Literal["pooled", "group", "a
     if model in TUMOR_MODELS:
         df = ensure_volumes(data)
         df = df[df["volume"].notna()].reset_index(drop=True)
-        f = TumorFitter(model, error=error or "log", init=init, fixed=fixed,
-                        n_transit=n_transit, with_drug=exposure is not None)
+        f = TumorFitter(
+            model,
+            error=error or "log",
+            init=init,
+            fixed=fixed,
+            n_transit=n_transit,
+            with_drug=exposure is not None,
+        )
         groups = _groups(df, by)
         units = np.unique(df["animal"].to_numpy(dtype=str))
         labels = pd.Series(units)
         if exposure is not None and "animal" not in pd.DataFrame(exposure).columns:
             # exposure given per treatment group: each animal takes its group's course
             grp = df.drop_duplicates("animal")
-            labels = pd.Series(grp["group"].to_numpy(dtype=str),
-                               index=grp["animal"].to_numpy(dtype=str)).reindex(units)
+            labels = pd.Series(
+                grp["group"].to_numpy(dtype=str), index=grp["animal"].to_numpy(dtype=str)
+            ).reindex(units)
             labels = labels.reset_index(drop=True)
-        design = f._design(df["animal"].to_numpy(dtype=str), df["day"].to_numpy(float),
-                           groups, exposure, labels)
+        design = f._design(
+            df["animal"].to_numpy(dtype=str), df["day"].to_numpy(float), groups, exposure, labels
+        )
         t, y = df["day"].to_numpy(float), df["volume"].to_numpy(float)
         f.fit(t, y, design, groups=groups, lloq=lloq)
         f.observations_ = df.assign(predicted=f.fitted_, residual=f.residuals_)
         return f
     if model not in BIOMARKER_MODELS:
-        raise ModelError(f"unknown model {model!r}: tumour {sorted(TUMOR_MODELS)}, "
-                         f"biomarker {sorted(BIOMARKER_MODELS)}")
+        raise ModelError(
+            f"unknown model {model!r}: tumour {sorted(TUMOR_MODELS)}, "
+            f"biomarker {sorted(BIOMARKER_MODELS)}"
+        )
     df = pd.DataFrame(data).rename(columns={"subject": "animal"}).reset_index(drop=True)
     if "animal" not in df.columns:
         df["animal"] = "1"
@@ -325,8 +405,7 @@ def fit_pd(data, model: str, *, exposure=None, by: Literal["pooled", "group", "a
     if direct_model:
         bdata = _BioData(df["conc"].to_numpy(float), None)
     else:
-        bdata = _BioData(None, f._design(df["animal"].astype(str).to_numpy(), t, groups,
-                                         exposure))
+        bdata = _BioData(None, f._design(df["animal"].astype(str).to_numpy(), t, groups, exposure))
     lq = df["lloq"].to_numpy(float) if lloq is None and "lloq" in df.columns else lloq
     f.fit(t, df["value"].to_numpy(float), bdata, groups=groups, lloq=lq)
     f.observations_ = df.assign(predicted=f.fitted_, residual=f.residuals_)

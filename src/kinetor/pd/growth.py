@@ -19,15 +19,26 @@ import numpy as np
 from kinetor.errors import ModelError
 from kinetor.pd.tumor import TumorModel
 
-__all__ = ["PACLITAXEL_A2780", "ExponentialGrowth", "ExponentialLinearGrowth",
-           "GompertzGrowth", "LinearGrowth", "LogisticGrowth", "Simeoni"]
+__all__ = [
+    "PACLITAXEL_A2780",
+    "ExponentialGrowth",
+    "ExponentialLinearGrowth",
+    "GompertzGrowth",
+    "LinearGrowth",
+    "LogisticGrowth",
+    "Simeoni",
+]
 
 # Simeoni et al. 2004 Cancer Res 64:1094, Table 2, paclitaxel in A2780 xenografts
 # (experiment 1). Status: likely -- the same four values are in nlmixr2lib's
 # oncology_xenograft_simeoni_2004 model (which cites Table 2); the paper itself was not
 # re-read. w is tumour weight in g; c is plasma concentration in ng/mL.
 PACLITAXEL_A2780 = {
-    "l0": 0.273, "l1": 0.814, "k1": 0.968, "k2": 6.29e-4, "psi": 20.0,
+    "l0": 0.273,
+    "l1": 0.814,
+    "k1": 0.968,
+    "k2": 6.29e-4,
+    "psi": 20.0,
     "units": {"l0": "1/day", "l1": "g/day", "k1": "1/day", "k2": "mL/ng/day"},
     "source": "Simeoni et al. 2004 Cancer Res 64:1094, Table 2 (paclitaxel, A2780)",
     "status": "likely",
@@ -54,7 +65,12 @@ class ExponentialGrowth(TumorModel):
 
     law = "exponential"
     growth_names = ("kg",)
-    param_units: ClassVar[dict[str, str]] = {"v0": "", "kg": "1/{time}", "k1": "1/{time}", "psi": "1"}
+    param_units: ClassVar[dict[str, str]] = {
+        "v0": "",
+        "kg": "1/{time}",
+        "k1": "1/{time}",
+        "psi": "1",
+    }
 
     def __init__(self, v0: Any, kg: Any, **kw: Any):
         super().__init__(v0=v0, kg=kg, **kw)
@@ -123,7 +139,13 @@ class ExponentialLinearGrowth(TumorModel):
 
     law = "exponential_linear"
     growth_names = ("l0", "l1")
-    param_units: ClassVar[dict[str, str]] = {"v0": "", "l0": "1/{time}", "l1": "", "k1": "1/{time}", "psi": "1"}
+    param_units: ClassVar[dict[str, str]] = {
+        "v0": "",
+        "l0": "1/{time}",
+        "l1": "",
+        "k1": "1/{time}",
+        "psi": "1",
+    }
 
     def __init__(self, v0: Any, l0: Any, l1: Any, psi: Any = 20.0, **kw: Any):
         super().__init__(v0=v0, l0=l0, l1=l1, psi=psi, **kw)
@@ -134,9 +156,14 @@ class ExponentialLinearGrowth(TumorModel):
         """Drug-free growth: closed form for ``psi = inf``, else the ODE without drug."""
         if np.all(np.isinf(self._p["psi"])):
             return super().unperturbed(t)
-        base = ExponentialLinearGrowth(v0=self._raw["v0"], l0=self._raw["l0"],
-                                       l1=self._raw["l1"], psi=self._raw["psi"],
-                                       time_unit=self.time_unit, conc_unit=self.conc_unit)
+        base = ExponentialLinearGrowth(
+            v0=self._raw["v0"],
+            l0=self._raw["l0"],
+            l1=self._raw["l1"],
+            psi=self._raw["psi"],
+            time_unit=self.time_unit,
+            conc_unit=self.conc_unit,
+        )
         return base.simulate(t).volume
 
     def _closed_form(self, t, v0, a, b):
@@ -171,7 +198,13 @@ class GompertzGrowth(TumorModel):
 
     law = "gompertz"
     growth_names = ("kg", "vmax")
-    param_units: ClassVar[dict[str, str]] = {"v0": "", "kg": "1/{time}", "vmax": "", "k1": "1/{time}", "psi": "1"}
+    param_units: ClassVar[dict[str, str]] = {
+        "v0": "",
+        "kg": "1/{time}",
+        "vmax": "",
+        "k1": "1/{time}",
+        "psi": "1",
+    }
 
     def __init__(self, v0: Any, kg: Any, vmax: Any, **kw: Any):
         super().__init__(v0=v0, kg=kg, vmax=vmax, **kw)
@@ -257,10 +290,18 @@ class Simeoni(ExponentialLinearGrowth):
     (0.273, 0.000629)
     """
 
-    def __init__(self, v0: Any, l0: Any, l1: Any, k1: Any, k2: Any, psi: Any = 20.0,
-                 n_transit: int = 3, **kw: Any):
-        super().__init__(v0=v0, l0=l0, l1=l1, psi=psi, k1=k1, k2=k2, n_transit=n_transit,
-                         **kw)
+    def __init__(
+        self,
+        v0: Any,
+        l0: Any,
+        l1: Any,
+        k1: Any,
+        k2: Any,
+        psi: Any = 20.0,
+        n_transit: int = 3,
+        **kw: Any,
+    ):
+        super().__init__(v0=v0, l0=l0, l1=l1, psi=psi, k1=k1, k2=k2, n_transit=n_transit, **kw)
 
     def _structure(self) -> dict[str, Any]:
         return {"n_transit": self.n_transit}
@@ -273,5 +314,13 @@ class Simeoni(ExponentialLinearGrowth):
         illustration only.
         """
         p = PACLITAXEL_A2780
-        return cls(v0=v0, l0=p["l0"], l1=p["l1"], k1=p["k1"], k2=p["k2"], psi=p["psi"],
-                   time_unit="day", conc_unit="ng/mL")
+        return cls(
+            v0=v0,
+            l0=p["l0"],
+            l1=p["l1"],
+            k1=p["k1"],
+            k2=p["k2"],
+            psi=p["psi"],
+            time_unit="day",
+            conc_unit="ng/mL",
+        )

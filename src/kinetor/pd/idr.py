@@ -39,8 +39,7 @@ from kinetor.errors import ModelError
 from kinetor.pd._base import PDModel, broadcast_animals, time_course
 from kinetor.pd.direct import hill_fraction
 
-__all__ = ["IndirectResponseI", "IndirectResponseII", "IndirectResponseIII",
-           "IndirectResponseIV"]
+__all__ = ["IndirectResponseI", "IndirectResponseII", "IndirectResponseIII", "IndirectResponseIV"]
 
 
 class _IndirectResponse(PDModel):
@@ -48,19 +47,30 @@ class _IndirectResponse(PDModel):
     _cap: ClassVar[str] = "emax"
     _c50: ClassVar[str] = "ec50"
 
-    def __init__(self, kin: Any, kout: Any, time_unit: str = "h", conc_unit: str = "ng/mL",
-                 hill: Any = 1.0, **drug: Any):
+    def __init__(
+        self,
+        kin: Any,
+        kout: Any,
+        time_unit: str = "h",
+        conc_unit: str = "ng/mL",
+        hill: Any = 1.0,
+        **drug: Any,
+    ):
         missing = {self._cap, self._c50} - set(drug)
         if missing or set(drug) - {self._cap, self._c50}:
-            raise ModelError(f"{type(self).__name__} takes kin, kout, {self._cap}, "
-                             f"{self._c50}, hill")
-        super().__init__(time_unit=time_unit, conc_unit=conc_unit, kin=kin, kout=kout,
-                         hill=hill, **drug)
+            raise ModelError(
+                f"{type(self).__name__} takes kin, kout, {self._cap}, {self._c50}, hill"
+            )
+        super().__init__(
+            time_unit=time_unit, conc_unit=conc_unit, kin=kin, kout=kout, hill=hill, **drug
+        )
         if np.any(self._p["kin"] <= 0) or np.any(self._p["kout"] <= 0):
             raise ModelError("kin and kout must be > 0")
         if self.kind in ("I", "II") and np.any(self._p[self._cap] > 1):
-            raise ModelError("Imax of indirect response models I/II must be <= 1 "
-                             "(production or loss cannot become negative)")
+            raise ModelError(
+                "Imax of indirect response models I/II must be <= 1 "
+                "(production or loss cannot become negative)"
+            )
 
     @property
     def r0(self) -> np.ndarray:
@@ -85,8 +95,9 @@ class _IndirectResponse(PDModel):
             return r0 * (1 + e)
         return r0 / (1 + e)
 
-    def simulate(self, t, *, grid=None, conc=None, r_init=None, t0: float = 0.0,
-                 rtol: float = 1e-8) -> np.ndarray:
+    def simulate(
+        self, t, *, grid=None, conc=None, r_init=None, t0: float = 0.0, rtol: float = 1e-8
+    ) -> np.ndarray:
         """Response at times ``t`` for a concentration course on ``grid``.
 
         Parameters
@@ -118,11 +129,13 @@ class _IndirectResponse(PDModel):
             grid = np.asarray(grid, dtype=float).ravel()
             u = time_course(0.0 if conc is None else conc, grid.size, "conc")
             c = u
-        n = broadcast_animals(*self._p.values(), c,
-                              np.atleast_1d(np.asarray(0.0 if r_init is None else r_init)))
+        n = broadcast_animals(
+            *self._p.values(), c, np.atleast_1d(np.asarray(0.0 if r_init is None else r_init))
+        )
         names = ("kin", "kout", self._cap, self._c50, "hill")
-        params = np.column_stack([self._col(k, n) for k in names]
-                                 + [np.full(n, float(IDR_CODES[self.kind]))])
+        params = np.column_stack(
+            [self._col(k, n) for k in names] + [np.full(n, float(IDR_CODES[self.kind]))]
+        )
         r0 = self.r0 if r_init is None else np.asarray(r_init, dtype=float)
         y0 = np.broadcast_to(r0, (n,)).astype(float)[:, None]
         if grid is None:
@@ -133,11 +146,12 @@ class _IndirectResponse(PDModel):
             inputs = np.zeros((n, 2, grid.size))
             inputs[:, 0, :] = np.broadcast_to(u, (n, grid.size))
             inputs[:, 1, :] = 1.0
-        out, status = solve(idr_rhs, params, y0, t, grid, inputs, t0=t0,
-                            rtol=rtol)
+        out, status = solve(idr_rhs, params, y0, t, grid, inputs, t0=t0, rtol=rtol)
         if np.any(status):
-            raise ModelError(f"{type(self).__name__}: the integration failed for animals "
-                             f"{np.flatnonzero(status).tolist()} (status {status.max()})")
+            raise ModelError(
+                f"{type(self).__name__}: the integration failed for animals "
+                f"{np.flatnonzero(status).tolist()} (status {status.max()})"
+            )
         return out[:, 0, :]
 
 
@@ -166,7 +180,13 @@ class IndirectResponseI(_IndirectResponse):
 
     kind = "I"
     _cap, _c50 = "imax", "ic50"
-    param_units: ClassVar[dict[str, str]] = {"kin": "", "kout": "1/{time}", "imax": "1", "ic50": "{conc}", "hill": "1"}
+    param_units: ClassVar[dict[str, str]] = {
+        "kin": "",
+        "kout": "1/{time}",
+        "imax": "1",
+        "ic50": "{conc}",
+        "hill": "1",
+    }
 
 
 class IndirectResponseII(_IndirectResponse):
@@ -206,7 +226,13 @@ class IndirectResponseIII(_IndirectResponse):
     """
 
     kind = "III"
-    param_units: ClassVar[dict[str, str]] = {"kin": "", "kout": "1/{time}", "emax": "1", "ec50": "{conc}", "hill": "1"}
+    param_units: ClassVar[dict[str, str]] = {
+        "kin": "",
+        "kout": "1/{time}",
+        "emax": "1",
+        "ec50": "{conc}",
+        "hill": "1",
+    }
 
 
 class IndirectResponseIV(_IndirectResponse):

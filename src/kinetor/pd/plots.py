@@ -16,9 +16,15 @@ from kinetor.pd.volumes import ensure_volumes, volume_summary
 __all__ = ["plot_volumes"]
 
 
-def plot_volumes(data, path: str | Path, log: bool = False, control: str | None = None,
-                 value: str = "volume", ylabel: str | None = None,
-                 title: str | None = None) -> Path:
+def plot_volumes(
+    data,
+    path: str | Path,
+    log: bool = False,
+    control: str | None = None,
+    value: str = "volume",
+    ylabel: str | None = None,
+    title: str | None = None,
+) -> Path:
     """Write a PNG of the group mean +/- SEM of ``value`` against day.
 
     Parameters
@@ -42,16 +48,27 @@ def plot_volumes(data, path: str | Path, log: bool = False, control: str | None 
     matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
 
-    summ = data if {"mean", "sem", "group", "day"} <= set(getattr(data, "columns", [])) \
+    summ = (
+        data
+        if {"mean", "sem", "group", "day"} <= set(getattr(data, "columns", []))
         else volume_summary(ensure_volumes(data, value), value)
+    )
     groups = sorted(summ["group"].unique(), key=lambda g: (g != control, str(g)))
     fig, ax = plt.subplots(figsize=(6.4, 4.4))
     for g in groups:
         s = summ[summ["group"] == g].sort_values("day")
         y = s["geo_mean"] if log else s["mean"]
         kw = {"color": "black"} if g == control else {}
-        ax.errorbar(s["day"], y, yerr=np.nan_to_num(s["sem"].to_numpy()), marker="o",
-                    ms=4, capsize=3, label=str(g), **kw)
+        ax.errorbar(
+            s["day"],
+            y,
+            yerr=np.nan_to_num(s["sem"].to_numpy()),
+            marker="o",
+            ms=4,
+            capsize=3,
+            label=str(g),
+            **kw,
+        )
     if log:
         ax.set_yscale("log")
     ax.set_xlabel("day")

@@ -35,14 +35,25 @@ import pandas as pd
 from kinetor.pd.tgi_metrics import check_control, start_day_of
 from kinetor.pd.volumes import ensure_volumes
 
-__all__ = ["best_response", "body_weight_change", "doubling_time", "growth_delay",
-           "growth_rates", "rate_based_tc", "response_summary"]
+__all__ = [
+    "best_response",
+    "body_weight_change",
+    "doubling_time",
+    "growth_delay",
+    "growth_rates",
+    "rate_based_tc",
+    "response_summary",
+]
 
 LN2 = float(np.log(2.0))
 
 
-def growth_rates(data, start_day: float | None = None, end_day: float | None = None,
-                 volume_floor: float | None = None) -> pd.DataFrame:
+def growth_rates(
+    data,
+    start_day: float | None = None,
+    end_day: float | None = None,
+    volume_floor: float | None = None,
+) -> pd.DataFrame:
     r"""Per-animal exponential growth rate: OLS slope of :math:`\ln V` against day.
 
     Parameters
@@ -78,17 +89,26 @@ def growth_rates(data, start_day: float | None = None, end_day: float | None = N
     y_mean = g["_y"].transform("mean")
     df["_sxx"] = (df["day"] - x_mean) ** 2
     df["_sxy"] = (df["day"] - x_mean) * (df["_y"] - y_mean)
-    s = g.agg(group=("group", "first"), n_points=("day", "count"), first_day=("day", "min"),
-              last_day=("day", "max"), sxx=("_sxx", "sum"), sxy=("_sxy", "sum"),
-              has_zero=("_zero", "any"))
+    s = g.agg(
+        group=("group", "first"),
+        n_points=("day", "count"),
+        first_day=("day", "min"),
+        last_day=("day", "max"),
+        sxx=("_sxx", "sum"),
+        sxy=("_sxy", "sum"),
+        has_zero=("_zero", "any"),
+    )
     with np.errstate(divide="ignore", invalid="ignore"):
         rate = s["sxy"] / s["sxx"]
         # residuals row by row (not Syy - b Sxy, which cancels to round-off noise)
         resid = (df["_y"] - y_mean) - df["animal"].map(rate) * (df["day"] - x_mean)
-        sse = (resid ** 2).groupby(df["animal"]).sum()
+        sse = (resid**2).groupby(df["animal"]).sum()
         se = np.sqrt(sse / (s["n_points"] - 2) / s["sxx"])
-    reason = np.where(s["has_zero"], "a volume of 0: give volume_floor to fit log volumes",
-                      np.where(s["n_points"] < 2, "fewer than 2 measurements", ""))
+    reason = np.where(
+        s["has_zero"],
+        "a volume of 0: give volume_floor to fit log volumes",
+        np.where(s["n_points"] < 2, "fewer than 2 measurements", ""),
+    )
     rate = rate.where(reason == "", np.nan)
     se = se.where((reason == "") & (s["n_points"] > 2), np.nan)
     out = s[["group", "n_points", "first_day", "last_day"]].copy()
@@ -101,9 +121,14 @@ def growth_rates(data, start_day: float | None = None, end_day: float | None = N
     return out.reset_index()
 
 
-def rate_based_tc(data, control: str, start_day: float | None = None,
-                  end_day: float | None = None, duration: float | None = None,
-                  volume_floor: float | None = None) -> pd.DataFrame:
+def rate_based_tc(
+    data,
+    control: str,
+    start_day: float | None = None,
+    end_day: float | None = None,
+    duration: float | None = None,
+    volume_floor: float | None = None,
+) -> pd.DataFrame:
     r"""Rate-based T/C (Hather et al. 2014 Cancer Inform 13(Suppl 4):65).
 
     .. math::
@@ -132,8 +157,9 @@ def rate_based_tc(data, control: str, start_day: float | None = None,
     rates = growth_rates(df, start_day=start, end_day=end, volume_floor=volume_floor)
     ok = rates[rates["reason"] == ""]
     g = ok.groupby("group")["rate"]
-    stat = pd.DataFrame({"n": g.count(), "mean_rate": g.mean(),
-                         "se_rate": g.std() / np.sqrt(g.count())})
+    stat = pd.DataFrame(
+        {"n": g.count(), "mean_rate": g.mean(), "se_rate": g.std() / np.sqrt(g.count())}
+    )
     stat = stat.reindex(sorted(df["group"].unique()))
     rc = stat["mean_rate"].get(control, np.nan)
     out = stat.reset_index(names="group")
@@ -145,15 +171,22 @@ def rate_based_tc(data, control: str, start_day: float | None = None,
     out["tc_ratio"] = np.exp((out["mean_rate"] - rc) * dt)
     out["tc_pct"] = out["tc_ratio"] * 100.0
     out["tgi_pct"] = 100.0 - out["tc_pct"]
-    out["formula"] = ("T/C = exp((mean rate_T - mean rate_C) x duration); rate = OLS slope "
-                      "of ln V on day per animal (Hather 2014)")
-    out["reason"] = np.where(out["tc_ratio"].isna(),
-                             "no animal with a growth rate in the group or the control", "")
+    out["formula"] = (
+        "T/C = exp((mean rate_T - mean rate_C) x duration); rate = OLS slope "
+        "of ln V on day per animal (Hather 2014)"
+    )
+    out["reason"] = np.where(
+        out["tc_ratio"].isna(), "no animal with a growth rate in the group or the control", ""
+    )
     return out
 
 
-def doubling_time(data, start_day: float | None = None, end_day: float | None = None,
-                  volume_floor: float | None = None) -> pd.DataFrame:
+def doubling_time(
+    data,
+    start_day: float | None = None,
+    end_day: float | None = None,
+    volume_floor: float | None = None,
+) -> pd.DataFrame:
     """Per group volume doubling time ``ln 2 / mean rate`` (days) and the animals' median.
 
     Examples
@@ -168,8 +201,13 @@ def doubling_time(data, start_day: float | None = None, end_day: float | None = 
     rates = growth_rates(data, start_day, end_day, volume_floor)
     ok = rates[rates["reason"] == ""]
     g = ok.groupby("group")
-    out = pd.DataFrame({"n": g["rate"].count(), "mean_rate": g["rate"].mean(),
-                        "median_animal_doubling_time": g["doubling_time"].median()})
+    out = pd.DataFrame(
+        {
+            "n": g["rate"].count(),
+            "mean_rate": g["rate"].mean(),
+            "median_animal_doubling_time": g["doubling_time"].median(),
+        }
+    )
     out["doubling_time"] = np.where(out["mean_rate"] > 0, LN2 / out["mean_rate"], np.nan)
     out["formula"] = "doubling_time = ln 2 / mean(rate); rate = OLS slope of ln V on day"
     out["reason"] = np.where(out["mean_rate"] > 0, "", "the tumours did not grow")
@@ -183,7 +221,8 @@ def _time_to(df: pd.DataFrame, threshold: float, interpolation: str) -> pd.Serie
     prev_v = df.groupby("animal")["volume"].shift()
     prev_d = df.groupby("animal")["day"].shift()
     first = above & ~above.groupby(df["animal"]).cummax().groupby(df["animal"]).shift(
-        fill_value=False)
+        fill_value=False
+    )
     hit = df[first].copy()
     pv, pd_ = prev_v[first], prev_d[first]
     v, d = hit["volume"], hit["day"]
@@ -198,9 +237,13 @@ def _time_to(df: pd.DataFrame, threshold: float, interpolation: str) -> pd.Serie
     return times.reindex(animals).fillna(np.inf)
 
 
-def growth_delay(data, control: str, threshold: float, stat: Literal["median", "mean"] =
-                 "median", interpolation: Literal["log-linear", "linear"] = "log-linear"
-                 ) -> pd.DataFrame:
+def growth_delay(
+    data,
+    control: str,
+    threshold: float,
+    stat: Literal["median", "mean"] = "median",
+    interpolation: Literal["log-linear", "linear"] = "log-linear",
+) -> pd.DataFrame:
     """Tumour growth delay: time to reach ``threshold`` volume, treated minus control.
 
     Per animal the first crossing is interpolated between the two bracketing measurements
@@ -221,8 +264,13 @@ def growth_delay(data, control: str, threshold: float, stat: Literal["median", "
     grp = df.drop_duplicates("animal").set_index("animal")["group"].reindex(times.index)
     g = times.groupby(grp)
     agg = g.median() if stat == "median" else g.mean()
-    out = pd.DataFrame({"n": g.count(), "n_reached": g.apply(lambda s: int(np.isfinite(s).sum())),
-                        "time_to_threshold": agg.replace(np.inf, np.nan)})
+    out = pd.DataFrame(
+        {
+            "n": g.count(),
+            "n_reached": g.apply(lambda s: int(np.isfinite(s).sum())),
+            "time_to_threshold": agg.replace(np.inf, np.nan),
+        }
+    )
     ct = out["time_to_threshold"].get(control, np.nan)
     out = out.reset_index(names="group")
     out.insert(1, "control", control)
@@ -230,16 +278,19 @@ def growth_delay(data, control: str, threshold: float, stat: Literal["median", "
     out.insert(3, "threshold", float(threshold))
     out["control_time"] = ct
     out["tgd"] = out["time_to_threshold"] - ct
-    out["formula"] = (f"TGD = {stat}(time to V >= threshold)_T - {stat}(...)_C; "
-                      f"{interpolation} interpolation between bracketing days")
-    out["reason"] = np.where(out["time_to_threshold"].isna(),
-                             f"{stat} time not reached (too many animals stayed below)",
-                             np.where(np.isnan(ct), "control did not reach the threshold", ""))
+    out["formula"] = (
+        f"TGD = {stat}(time to V >= threshold)_T - {stat}(...)_C; "
+        f"{interpolation} interpolation between bracketing days"
+    )
+    out["reason"] = np.where(
+        out["time_to_threshold"].isna(),
+        f"{stat} time not reached (too many animals stayed below)",
+        np.where(np.isnan(ct), "control did not reach the threshold", ""),
+    )
     return out
 
 
-def best_response(data, start_day: float | None = None, min_day: float = 10.0
-                  ) -> pd.DataFrame:
+def best_response(data, start_day: float | None = None, min_day: float = 10.0) -> pd.DataFrame:
     r"""Per animal best response and mRECIST category (Gao et al. 2015 Nat Med 21:1318).
 
     :math:`\Delta V_t = 100 (V_t - V_0)/V_0`; *best response* = min :math:`\Delta V_t` over
@@ -268,27 +319,34 @@ def best_response(data, start_day: float | None = None, min_day: float = 10.0
     idx = late.groupby("animal")["dv"].idxmin()
     br = late.loc[idx.dropna(), ["animal", "dv", "day"]].set_index("animal")
     bar = late.groupby("animal")["avg"].min()
-    first = df.groupby("animal").agg(group=("group", "first"), baseline=("volume", "first"),
-                                     baseline_day=("day", "first"))
+    first = df.groupby("animal").agg(
+        group=("group", "first"), baseline=("volume", "first"), baseline_day=("day", "first")
+    )
     out = first.copy()
     out["best_response"] = br["dv"]
     out["best_response_day"] = br["day"]
     out["best_avg_response"] = bar
     b, a = out["best_response"], out["best_avg_response"]
-    cat = np.select([(b < -95) & (a < -40), (b < -50) & (a < -20), (b < 35) & (a < 30)],
-                    ["CR", "PR", "SD"], "PD")
+    cat = np.select(
+        [(b < -95) & (a < -40), (b < -50) & (a < -20), (b < 35) & (a < 30)],
+        ["CR", "PR", "SD"],
+        "PD",
+    )
     out["mrecist"] = np.where(b.isna() | a.isna(), "", cat)
-    out["formula"] = ("dV = 100 (V_t - V_0)/V_0; BR = min dV, BAR = min running mean of dV, "
-                      f"over days >= {min_day:g} after baseline; CR BR<-95&BAR<-40, "
-                      "PR BR<-50&BAR<-20, SD BR<35&BAR<30, else PD")
-    out["reason"] = np.where(out["baseline"] <= 0, "baseline volume is 0",
-                             np.where(b.isna(), f"no measurement >= {min_day:g} days after "
-                                      "baseline", ""))
+    out["formula"] = (
+        "dV = 100 (V_t - V_0)/V_0; BR = min dV, BAR = min running mean of dV, "
+        f"over days >= {min_day:g} after baseline; CR BR<-95&BAR<-40, "
+        "PR BR<-50&BAR<-20, SD BR<35&BAR<30, else PD"
+    )
+    out["reason"] = np.where(
+        out["baseline"] <= 0,
+        "baseline volume is 0",
+        np.where(b.isna(), f"no measurement >= {min_day:g} days after baseline", ""),
+    )
     return out.drop(columns="baseline_day").reset_index()
 
 
-def response_summary(data, start_day: float | None = None, min_day: float = 10.0
-                     ) -> pd.DataFrame:
+def response_summary(data, start_day: float | None = None, min_day: float = 10.0) -> pd.DataFrame:
     """Per group counts of mRECIST categories and regressions (from :func:`best_response`).
 
     ``n_regression`` counts animals whose best response is below baseline (< 0 %);
@@ -296,8 +354,9 @@ def response_summary(data, start_day: float | None = None, min_day: float = 10.0
     """
     br = best_response(data, start_day, min_day)
     ok = br[br["reason"] == ""]
-    counts = pd.crosstab(ok["group"], ok["mrecist"]).reindex(columns=["CR", "PR", "SD", "PD"],
-                                                               fill_value=0)
+    counts = pd.crosstab(ok["group"], ok["mrecist"]).reindex(
+        columns=["CR", "PR", "SD", "PD"], fill_value=0
+    )
     counts.columns = [c.lower() for c in counts.columns]
     out = counts.copy()
     out.insert(0, "n", counts.sum(axis=1))
@@ -307,8 +366,9 @@ def response_summary(data, start_day: float | None = None, min_day: float = 10.0
     return out.reset_index(names="group")
 
 
-def body_weight_change(data, start_day: float | None = None, loss_threshold: float = 20.0
-                       ) -> pd.DataFrame:
+def body_weight_change(
+    data, start_day: float | None = None, loss_threshold: float = 20.0
+) -> pd.DataFrame:
     r"""Body-weight change per group and day, :math:`100 (BW_t - BW_0)/BW_0` per animal.
 
     ``data`` needs a ``weight`` column. Returns ``group, day, n, mean_pct, sem_pct,
@@ -324,9 +384,11 @@ def body_weight_change(data, start_day: float | None = None, loss_threshold: flo
     g = df.groupby(["group", "day"])["pct"]
     out = g.agg(n="count", mean_pct="mean", min_pct="min").reset_index()
     out["sem_pct"] = (g.std() / np.sqrt(g.count())).to_numpy()
-    out["n_loss_over"] = (df["pct"] < -loss_threshold).groupby(
-        [df["group"], df["day"]]).sum().to_numpy()
-    out["formula"] = (f"pct = 100 (BW_t - BW_0) / BW_0 per animal, BW_0 at the first day >= "
-                      f"{start:g}; n_loss_over counts pct < -{loss_threshold:g}")
-    return out[["group", "day", "n", "mean_pct", "sem_pct", "min_pct", "n_loss_over",
-                "formula"]]
+    out["n_loss_over"] = (
+        (df["pct"] < -loss_threshold).groupby([df["group"], df["day"]]).sum().to_numpy()
+    )
+    out["formula"] = (
+        f"pct = 100 (BW_t - BW_0) / BW_0 per animal, BW_0 at the first day >= "
+        f"{start:g}; n_loss_over counts pct < -{loss_threshold:g}"
+    )
+    return out[["group", "day", "n", "mean_pct", "sem_pct", "min_pct", "n_loss_over", "formula"]]

@@ -48,10 +48,9 @@ __all__ = ["TGI_FORMULAS", "tc_ratio", "tgi"]
 
 TGI_FORMULAS = {
     "delta": "TGI% = (1 - (mean(T_d) - mean(T_0)) / (mean(C_d) - mean(C_0))) x 100; "
-             "T/C% = dT/dC x 100",
+    "T/C% = dT/dC x 100",
     "tc_ratio": "T/C% = mean(T_d) / mean(C_d) x 100; TGI% = 100 - T/C%",
-    "rtv": "RTV = V_d / V_0 per animal; T/C% = mean(RTV_T) / mean(RTV_C) x 100; "
-           "TGI% = 100 - T/C%",
+    "rtv": "RTV = V_d / V_0 per animal; T/C% = mean(RTV_T) / mean(RTV_C) x 100; TGI% = 100 - T/C%",
     "geometric": "T/C% = geomean(T_d) / geomean(C_d) x 100; TGI% = 100 - T/C%",
 }
 Formula = Literal["delta", "tc_ratio", "rtv", "geometric"]
@@ -61,8 +60,13 @@ def check_control(df: pd.DataFrame, control: str) -> None:
     """DataError when the control group is not in the table."""
     groups = sorted(df["group"].dropna().unique())
     if control not in groups:
-        raise DataError(Problem(f"control group {control!r} is not in the data", column="group",
-                                fix=f"use one of {groups}"))
+        raise DataError(
+            Problem(
+                f"control group {control!r} is not in the data",
+                column="group",
+                fix=f"use one of {groups}",
+            )
+        )
 
 
 def start_day_of(df: pd.DataFrame, control: str, start_day: float | None) -> float:
@@ -84,8 +88,7 @@ def _stats_on(df: pd.DataFrame, day: float) -> pd.DataFrame:
 
 def _rtv_mean(df: pd.DataFrame, start: float, day: float) -> pd.Series:
     """Per group mean of V_day / V_start over animals measured on both days."""
-    wide = df[df["day"].isin([start, day])].pivot(index="animal", columns="day",
-                                                  values="volume")
+    wide = df[df["day"].isin([start, day])].pivot(index="animal", columns="day", values="volume")
     if start not in wide.columns or day not in wide.columns:
         return pd.Series(dtype=float)
     grp = df.drop_duplicates("animal").set_index("animal")["group"]
@@ -101,8 +104,13 @@ def _last_common_day(df: pd.DataFrame, group: str, control: str) -> float:
     return float(max(common)) if common else np.nan
 
 
-def tgi(data, control: str, day: float | None = None, start_day: float | None = None,
-        formula: Formula = "delta") -> pd.DataFrame:
+def tgi(
+    data,
+    control: str,
+    day: float | None = None,
+    start_day: float | None = None,
+    formula: Formula = "delta",
+) -> pd.DataFrame:
     """Tumour growth inhibition of every group against ``control``.
 
     Parameters
@@ -128,8 +136,9 @@ def tgi(data, control: str, day: float | None = None, start_day: float | None = 
         statistics the formula divides (dT and dC, means, mean RTVs or geometric means).
     """
     if formula not in TGI_FORMULAS:
-        raise DataError(Problem(f"unknown TGI formula {formula!r}",
-                                fix=f"use one of {sorted(TGI_FORMULAS)}"))
+        raise DataError(
+            Problem(f"unknown TGI formula {formula!r}", fix=f"use one of {sorted(TGI_FORMULAS)}")
+        )
     df = ensure_volumes(data)
     df = df[df["volume"].notna()]
     check_control(df, control)
@@ -143,12 +152,19 @@ def tgi(data, control: str, day: float | None = None, start_day: float | None = 
             reason = f"no measurement on the start day {start:g} for the group or the control"
         elif group not in at.index or control not in at.index:
             reason = f"no measurement on day {d:g} for the group or the control"
-        r = {"group": group, "control": control, "method": formula, "start_day": start,
-             "day": d, "n_start": base["n"].get(group, 0), "n_day": at["n"].get(group, 0),
-             "mean_start": base["mean"].get(group, np.nan),
-             "mean_day": at["mean"].get(group, np.nan),
-             "control_mean_start": base["mean"].get(control, np.nan),
-             "control_mean_day": at["mean"].get(control, np.nan)}
+        r = {
+            "group": group,
+            "control": control,
+            "method": formula,
+            "start_day": start,
+            "day": d,
+            "n_start": base["n"].get(group, 0),
+            "n_day": at["n"].get(group, 0),
+            "mean_start": base["mean"].get(group, np.nan),
+            "mean_day": at["mean"].get(group, np.nan),
+            "control_mean_start": base["mean"].get(control, np.nan),
+            "control_mean_day": at["mean"].get(control, np.nan),
+        }
         tv = cv = np.nan
         if not reason:
             if formula == "delta":
@@ -166,21 +182,30 @@ def tgi(data, control: str, day: float | None = None, start_day: float | None = 
                 if np.isnan(tv) or np.isnan(cv):
                     reason = "a volume of 0: the geometric mean is undefined"
             if not reason and not cv > 0:
-                reason = ("the control did not grow (dC <= 0)" if formula == "delta"
-                          else "the control statistic is 0")
+                reason = (
+                    "the control did not grow (dC <= 0)"
+                    if formula == "delta"
+                    else "the control statistic is 0"
+                )
         tc = tv / cv * 100.0 if not reason else np.nan
-        r.update(treated_value=tv, control_value=cv, tc_pct=tc,
-                 tgi_pct=100.0 - tc if not reason else np.nan,
-                 regression=bool(r["mean_day"] < r["mean_start"]) if not reason else False,
-                 formula=TGI_FORMULAS[formula], reason=reason)
+        r.update(
+            treated_value=tv,
+            control_value=cv,
+            tc_pct=tc,
+            tgi_pct=100.0 - tc if not reason else np.nan,
+            regression=bool(r["mean_day"] < r["mean_start"]) if not reason else False,
+            formula=TGI_FORMULAS[formula],
+            reason=reason,
+        )
         rows.append(r)
     out = pd.DataFrame(rows)
     out[["n_start", "n_day"]] = out[["n_start", "n_day"]].astype(int)
     return out
 
 
-def tc_ratio(data, control: str, day: float | None = None,
-             start_day: float | None = None) -> pd.DataFrame:
+def tc_ratio(
+    data, control: str, day: float | None = None, start_day: float | None = None
+) -> pd.DataFrame:
     """T/C (%) of mean volumes on a day: ``tgi(..., formula="tc_ratio")``.
 
     Examples

@@ -66,6 +66,7 @@ from kinetor.pd._base import PDModel, broadcast_animals, time_course
 
 __all__ = ["TumorModel", "TumorSimulation"]
 
+
 @dataclass
 class TumorSimulation:
     """Result of :meth:`TumorModel.simulate`.
@@ -91,8 +92,11 @@ class TumorSimulation:
         """Tidy table: ``animal, time, volume, x1, x2, ...``."""
         n_a, n_s, n_t = self.states.shape
         ids = np.arange(1, n_a + 1) if animals is None else np.asarray(animals)
-        data = {"animal": np.repeat(ids, n_t), "time": np.tile(self.t, n_a),
-                "volume": self.volume.ravel()}
+        data = {
+            "animal": np.repeat(ids, n_t),
+            "time": np.tile(self.t, n_a),
+            "volume": self.volume.ravel(),
+        }
         for j in range(n_s):
             data[f"x{j + 1}"] = self.states[:, j, :].ravel()
         return pd.DataFrame(data)
@@ -109,9 +113,19 @@ class TumorModel(PDModel):
     law: ClassVar[str] = ""
     growth_names: ClassVar[tuple[str, ...]] = ()
 
-    def __init__(self, *, v0: Any, k2: Any = 0.0, k1: Any = 0.0, n_transit: int = 0,
-                 psi: Any = np.inf, kill_input: Literal["conc", "drive"] = "conc",
-                 time_unit: str = "day", conc_unit: str = "ng/mL", **growth: Any):
+    def __init__(
+        self,
+        *,
+        v0: Any,
+        k2: Any = 0.0,
+        k1: Any = 0.0,
+        n_transit: int = 0,
+        psi: Any = np.inf,
+        kill_input: Literal["conc", "drive"] = "conc",
+        time_unit: str = "day",
+        conc_unit: str = "ng/mL",
+        **growth: Any,
+    ):
         if kill_input not in ("conc", "drive"):
             raise ModelError("kill_input must be 'conc' or 'drive'")
         if int(n_transit) != n_transit or n_transit < 0:
@@ -121,8 +135,9 @@ class TumorModel(PDModel):
         units = dict(self.param_units)
         units["k2"] = "1/({conc}*{time})" if kill_input == "conc" else "1/{time}"
         self.param_units = units
-        super().__init__(time_unit=time_unit, conc_unit=conc_unit, v0=v0, **growth, k2=k2,
-                         k1=k1, psi=psi)
+        super().__init__(
+            time_unit=time_unit, conc_unit=conc_unit, v0=v0, **growth, k2=k2, k1=k1, psi=psi
+        )
         p = self._p
         if np.any(p["v0"] <= 0):
             raise ModelError("v0 must be > 0")
@@ -135,8 +150,13 @@ class TumorModel(PDModel):
     def replace(self, **params: Any):
         new = dict(self._raw)
         new.update(params)
-        return type(self)(time_unit=self.time_unit, conc_unit=self.conc_unit,
-                          kill_input=self.kill_input, **self._structure(), **new)
+        return type(self)(
+            time_unit=self.time_unit,
+            conc_unit=self.conc_unit,
+            kill_input=self.kill_input,
+            **self._structure(),
+            **new,
+        )
 
     def _structure(self) -> dict[str, Any]:
         return {"n_transit": self.n_transit}
@@ -153,8 +173,17 @@ class TumorModel(PDModel):
     def _closed_form(self, t, v0, a, b):  # pragma: no cover - every subclass overrides
         raise ModelError(f"{type(self).__name__} has no closed form")
 
-    def simulate(self, t, *, grid=None, conc=None, kill_drive=None, growth_drive=None,
-                 t0: float = 0.0, rtol: float = 1e-8) -> TumorSimulation:
+    def simulate(
+        self,
+        t,
+        *,
+        grid=None,
+        conc=None,
+        kill_drive=None,
+        growth_drive=None,
+        t0: float = 0.0,
+        rtol: float = 1e-8,
+    ) -> TumorSimulation:
         """Integrate the model with drug and drive time courses.
 
         Parameters
@@ -183,42 +212,60 @@ class TumorModel(PDModel):
         from kinetor.pd._rhs import LAW_CODES, solve, tumor_rhs
 
         if self.kill_input == "conc" and kill_drive is not None:
-            raise ModelError("this model's kill is driven by conc=; build it with "
-                             "kill_input='drive' to pass kill_drive=")
+            raise ModelError(
+                "this model's kill is driven by conc=; build it with "
+                "kill_input='drive' to pass kill_drive="
+            )
         if self.kill_input == "drive" and conc is not None:
-            raise ModelError("this model's kill is driven by kill_drive=; build it with "
-                             "kill_input='conc' to pass conc=")
+            raise ModelError(
+                "this model's kill is driven by kill_drive=; build it with "
+                "kill_input='conc' to pass conc="
+            )
         kill = conc if self.kill_input == "conc" else kill_drive
         t = np.asarray(t, dtype=float).ravel()
         if grid is None:
             ku = np.atleast_1d(np.asarray(0.0 if kill is None else kill, dtype=float))
-            gu = np.atleast_1d(np.asarray(1.0 if growth_drive is None else growth_drive,
-                                          dtype=float))
+            gu = np.atleast_1d(
+                np.asarray(1.0 if growth_drive is None else growth_drive, dtype=float)
+            )
             if ku.ndim > 1 or gu.ndim > 1:
                 raise ModelError("without grid=, inputs are constants (one per animal)")
         else:
             grid = np.asarray(grid, dtype=float).ravel()
             ku = time_course(0.0 if kill is None else kill, grid.size, "kill input")
-            gu = time_course(1.0 if growth_drive is None else growth_drive, grid.size,
-                             "growth_drive")
+            gu = time_course(
+                1.0 if growth_drive is None else growth_drive, grid.size, "growth_drive"
+            )
         if np.any(ku < 0) or np.any(gu < 0):
             raise ModelError("concentrations and drives must be >= 0")
         n = broadcast_animals(*self._p.values(), ku, gu)
         law = LAW_CODES[self.law]
         a = self._col(self.growth_names[0], n)
         b = self._col(self.growth_names[1], n) if len(self.growth_names) > 1 else np.ones(n)
-        params = np.column_stack([np.full(n, float(law)), a, b, self._col("psi", n),
-                                  self._col("k2", n), self._col("k1", n)])
+        params = np.column_stack(
+            [
+                np.full(n, float(law)),
+                a,
+                b,
+                self._col("psi", n),
+                self._col("k2", n),
+                self._col("k1", n),
+            ]
+        )
         y0 = np.zeros((n, 1 + self.n_transit))
         y0[:, 0] = self._col("v0", n)
         if grid is None:
             inputs = np.column_stack([np.broadcast_to(ku, (n,)), np.broadcast_to(gu, (n,))])
         else:
-            inputs = np.stack([np.broadcast_to(ku, (n, grid.size)),
-                               np.broadcast_to(gu, (n, grid.size))], axis=1)
+            inputs = np.stack(
+                [np.broadcast_to(ku, (n, grid.size)), np.broadcast_to(gu, (n, grid.size))], axis=1
+            )
         states, status = solve(tumor_rhs, params, y0, t, grid, inputs, t0=t0, rtol=rtol)
         if np.any(status):
-            raise ModelError(f"{type(self).__name__}: the integration failed for animals "
-                             f"{np.flatnonzero(status).tolist()} (status {status.max()})")
-        return TumorSimulation(t=t, volume=states.sum(axis=1), states=states,
-                               model=type(self).__name__)
+            raise ModelError(
+                f"{type(self).__name__}: the integration failed for animals "
+                f"{np.flatnonzero(status).tolist()} (status {status.max()})"
+            )
+        return TumorSimulation(
+            t=t, volume=states.sum(axis=1), states=states, model=type(self).__name__
+        )

@@ -60,12 +60,24 @@ def caliper_volume(length, width) -> np.ndarray:
 # column aliases (compared after kinetor.data.aliases.normalise_name: lower case, a unit
 # in brackets removed), as the study reader's alias table
 VOLUME_ALIASES: dict[str, tuple[str, ...]] = {
-    "animal": ("animal", "animal_id", "animalid", "animal_no", "mouse", "mouse_id", "rat",
-               "rat_id", "subject", "subject_id", "id", "tag", "ear_tag"),
+    "animal": (
+        "animal",
+        "animal_id",
+        "animalid",
+        "animal_no",
+        "mouse",
+        "mouse_id",
+        "rat",
+        "rat_id",
+        "subject",
+        "subject_id",
+        "id",
+        "tag",
+        "ear_tag",
+    ),
     "group": ("group", "grp", "treatment", "treatment_group", "arm", "cohort", "dose_group"),
     "day": ("day", "days", "study_day", "day_of_study", "time_day", "dosing_day"),
-    "volume": ("volume", "tumor_volume", "tumour_volume", "tv", "tumor_vol", "tumour_vol",
-               "vol"),
+    "volume": ("volume", "tumor_volume", "tumour_volume", "tv", "tumor_vol", "tumour_vol", "vol"),
     "length": ("length", "long_diameter", "diameter_long", "l"),
     "width": ("width", "short_diameter", "diameter_short", "w"),
     "weight": ("weight", "body_weight", "bodyweight", "bw"),
@@ -111,8 +123,14 @@ def _melt_wide(df: pd.DataFrame, value: str) -> pd.DataFrame:
     return long.drop(columns="_col")
 
 
-def _numeric(df: pd.DataFrame, col: str, file: str, problems: list[Problem],
-             allow_blank: bool, minimum: float | None) -> pd.Series:
+def _numeric(
+    df: pd.DataFrame,
+    col: str,
+    file: str,
+    problems: list[Problem],
+    allow_blank: bool,
+    minimum: float | None,
+) -> pd.Series:
     raw = df[col]
     text = raw.astype("string").str.strip().str.lower()
     not_measured = text.isin(_NOT_MEASURED).fillna(False).to_numpy(bool)
@@ -121,21 +139,37 @@ def _numeric(df: pd.DataFrame, col: str, file: str, problems: list[Problem],
     blank = raw.isna() | raw.astype("string").str.strip().eq("").fillna(True)
     bad_text = num.isna() & ~blank
     for i in np.flatnonzero(bad_text.to_numpy()):
-        problems.append(Problem(f"not a number: {raw.iloc[i]!r}", file, int(df.index[i]) + 2,
-                                col, "write a plain number (no units in the cell)"))
+        problems.append(
+            Problem(
+                f"not a number: {raw.iloc[i]!r}",
+                file,
+                int(df.index[i]) + 2,
+                col,
+                "write a plain number (no units in the cell)",
+            )
+        )
     if not allow_blank:
         for i in np.flatnonzero(blank.to_numpy()):
-            problems.append(Problem("empty value", file, int(df.index[i]) + 2, col,
-                                    f"every row needs a {col}"))
+            problems.append(
+                Problem("empty value", file, int(df.index[i]) + 2, col, f"every row needs a {col}")
+            )
     if minimum is not None:
         neg = (num < minimum).to_numpy()
         for i in np.flatnonzero(neg):
-            problems.append(Problem(f"{col} {num.iloc[i]} is below {minimum}", file,
-                                    int(df.index[i]) + 2, col, f"{col} must be >= {minimum}"))
+            problems.append(
+                Problem(
+                    f"{col} {num.iloc[i]} is below {minimum}",
+                    file,
+                    int(df.index[i]) + 2,
+                    col,
+                    f"{col} must be >= {minimum}",
+                )
+            )
     inf = np.isinf(num.to_numpy())
     for i in np.flatnonzero(inf):
-        problems.append(Problem(f"{col} is infinite", file, int(df.index[i]) + 2, col,
-                                "write a finite number"))
+        problems.append(
+            Problem(f"{col} is infinite", file, int(df.index[i]) + 2, col, "write a finite number")
+        )
     return num
 
 
@@ -170,8 +204,11 @@ def read_volumes(data, value: str = "volume", file: str | None = None) -> pd.Dat
         if not path.exists():
             raise FileNotFoundError(f"no such file: {path}")
         # every cell as text: animal '01' and '1' are two animals, never one number
-        df = (pd.read_excel(path, dtype=str) if path.suffix.lower() in (".xlsx", ".xls")
-              else pd.read_csv(path, dtype=str, keep_default_na=False))
+        df = (
+            pd.read_excel(path, dtype=str)
+            if path.suffix.lower() in (".xlsx", ".xls")
+            else pd.read_csv(path, dtype=str, keep_default_na=False)
+        )
     else:
         df = pd.DataFrame(data).copy()
         file = file or "<DataFrame>"
@@ -179,8 +216,7 @@ def read_volumes(data, value: str = "volume", file: str | None = None) -> pd.Dat
     df.columns = [str(c).strip() for c in df.columns]
     df = _melt_wide(_apply_aliases(df), value)
     need = ["animal", "group", "day"]
-    if value == "volume" and "volume" not in df.columns and {"length", "width"} <= set(
-            df.columns):
+    if value == "volume" and "volume" not in df.columns and {"length", "width"} <= set(df.columns):
         problems: list[Problem] = []
         ln = _numeric(df, "length", file, problems, allow_blank=True, minimum=0.0)
         wd = _numeric(df, "width", file, problems, allow_blank=True, minimum=0.0)
@@ -189,10 +225,18 @@ def read_volumes(data, value: str = "volume", file: str | None = None) -> pd.Dat
         df["volume"] = caliper_volume(ln, wd)
     missing = [c for c in [*need, value] if c not in df.columns]
     if missing:
-        raise DataError([Problem(f"no '{c}' column", file, 1, c,
-                                 f"add a '{c}' column" + (" (or length and width)"
-                                                          if c == "volume" else ""))
-                         for c in missing])
+        raise DataError(
+            [
+                Problem(
+                    f"no '{c}' column",
+                    file,
+                    1,
+                    c,
+                    f"add a '{c}' column" + (" (or length and width)" if c == "volume" else ""),
+                )
+                for c in missing
+            ]
+        )
     problems = []
     for col in ("animal", "group"):
         blank = df[col].isna() | df[col].astype("string").str.strip().eq("").fillna(True)
@@ -205,13 +249,26 @@ def read_volumes(data, value: str = "volume", file: str | None = None) -> pd.Dat
     groups_per_animal = df.groupby("animal")["group"].nunique()
     for a in groups_per_animal.index[groups_per_animal > 1]:
         rows = np.flatnonzero((df["animal"] == a).to_numpy())
-        problems.append(Problem(f"animal {a!r} is in several groups: "
-                                f"{sorted(df['group'][rows].unique())}", file,
-                                int(rows[0]) + 2, "group", "each animal belongs to one group"))
+        problems.append(
+            Problem(
+                f"animal {a!r} is in several groups: {sorted(df['group'][rows].unique())}",
+                file,
+                int(rows[0]) + 2,
+                "group",
+                "each animal belongs to one group",
+            )
+        )
     dup = df.assign(_day=day).duplicated(["animal", "_day"], keep="first").to_numpy()
     for i in np.flatnonzero(dup & day.notna().to_numpy()):
-        problems.append(Problem(f"animal {df['animal'][i]!r} has two rows for day {day[i]:g}",
-                                file, i + 2, "day", "keep one measurement per animal and day"))
+        problems.append(
+            Problem(
+                f"animal {df['animal'][i]!r} has two rows for day {day[i]:g}",
+                file,
+                i + 2,
+                "day",
+                "keep one measurement per animal and day",
+            )
+        )
     if problems:
         raise DataError(problems)
     df["day"] = day
@@ -224,8 +281,11 @@ def read_volumes(data, value: str = "volume", file: str | None = None) -> pd.Dat
 
 def ensure_volumes(data, value: str = "volume") -> pd.DataFrame:
     """``data`` as returned by :func:`read_volumes` (read and validated unless it already is)."""
-    if isinstance(data, pd.DataFrame) and "source_row" in data.columns and \
-            data.attrs.get("kinetor_volumes") == value:
+    if (
+        isinstance(data, pd.DataFrame)
+        and "source_row" in data.columns
+        and data.attrs.get("kinetor_volumes") == value
+    ):
         return data
     return read_volumes(data, value=value)
 

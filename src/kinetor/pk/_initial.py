@@ -56,8 +56,9 @@ def _ka_by_stripping(t: np.ndarray, y: np.ndarray, lam: float, t_first: float) -
     return ka if ka > lam else np.nan
 
 
-def initial_estimates(cls: type[PKModel], t, y, data, names, subjects=None
-                      ) -> list[dict[str, float]]:
+def initial_estimates(
+    cls: type[PKModel], t, y, data, names, subjects=None
+) -> list[dict[str, float]]:
     """Quick NCA-like starting values (see module docstring); a few candidates.
 
     ``subjects`` (indices into ``data``'s subjects) selects whose doses count (default

@@ -133,12 +133,17 @@ def table_rows(table: pd.DataFrame, unit: str | None, time_unit: str) -> pd.Data
         subject = str(r["subject"]) if "subject" in r else ""
         n_doses[subject] = n_doses.get(subject, 0) + addl + 1
         if addl < 0 or n_doses[subject] > get_limit("doses_per_subject"):
-            problems.append(Problem(
-                f"addl {addl:,} makes {n_doses[subject]:,} doses for this subject, above "
-                f"the limit doses_per_subject = {get_limit('doses_per_subject'):,}"
-                if addl >= 0 else f"addl {addl} is negative", column="addl",
-                fix="check ADDL (or raise the limit on purpose: KINETOR_LIMIT_DOSES_PER_SUBJECT)",
-                **where))
+            problems.append(
+                Problem(
+                    f"addl {addl:,} makes {n_doses[subject]:,} doses for this subject, above "
+                    f"the limit doses_per_subject = {get_limit('doses_per_subject'):,}"
+                    if addl >= 0
+                    else f"addl {addl} is negative",
+                    column="addl",
+                    fix="check ADDL (or raise the limit on purpose: KINETOR_LIMIT_DOSES_PER_SUBJECT)",
+                    **where,
+                )
+            )
             continue
         for k in range(addl + 1):
             rows.append(

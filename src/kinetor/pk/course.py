@@ -77,20 +77,29 @@ class Polyexponential:
         rate = np.asarray(self.rate, float).ravel()
         amp = np.asarray(self.amp, float).reshape(start.size, rate.size)
         if start.size == 0 or const.size != start.size:
-            raise ModelError(f"a Polyexponential needs one constant per breakpoint: "
-                             f"{start.size} breakpoints, {const.size} constants")
+            raise ModelError(
+                f"a Polyexponential needs one constant per breakpoint: "
+                f"{start.size} breakpoints, {const.size} constants"
+            )
         if np.any(np.diff(start) <= 0):
             raise ModelError("Polyexponential breakpoints must increase strictly")
-        if not (np.all(np.isfinite(start)) and np.all(np.isfinite(const))
-                and np.all(np.isfinite(amp)) and np.all(np.isfinite(rate)) and np.all(rate >= 0)):
+        if not (
+            np.all(np.isfinite(start))
+            and np.all(np.isfinite(const))
+            and np.all(np.isfinite(amp))
+            and np.all(np.isfinite(rate))
+            and np.all(rate >= 0)
+        ):
             raise ModelError("Polyexponential coefficients must be finite and rates >= 0")
         for name, value in (("start", start), ("const", const), ("amp", amp), ("rate", rate)):
             value.flags.writeable = False
             object.__setattr__(self, name, value)
 
     def __repr__(self) -> str:
-        return (f"Polyexponential({self.start.size} pieces from {self.start[0]:g} h, "
-                f"{self.rate.size} exponentials, unit {self.unit!r})")
+        return (
+            f"Polyexponential({self.start.size} pieces from {self.start[0]:g} h, "
+            f"{self.rate.size} exponentials, unit {self.unit!r})"
+        )
 
     def at(self, bounds) -> tuple[np.ndarray, np.ndarray]:
         """Coefficients re-based to new piece starts ``bounds`` (each >= ``start[0]``):
@@ -98,8 +107,7 @@ class Polyexponential:
         exp(-rate_j (t - b))`` holds from ``b`` to the next breakpoint."""
         b = np.asarray(bounds, float).ravel()
         if b.size and b.min() < self.start[0]:
-            raise ModelError(f"the course starts at {self.start[0]:g} h; asked from "
-                             f"{b.min():g} h")
+            raise ModelError(f"the course starts at {self.start[0]:g} h; asked from {b.min():g} h")
         k = np.searchsorted(self.start, b, side="right") - 1
         decay = np.exp(-self.rate[None, :] * (b - self.start[k])[:, None])
         return self.const[k].copy(), self.amp[k] * decay
@@ -115,8 +123,9 @@ class Polyexponential:
         f = float(factor)
         if not (np.isfinite(f) and f >= 0):
             raise ModelError(f"scale factor must be a finite number >= 0, got {factor!r}")
-        return Polyexponential(self.start, self.const * f, self.amp * f, self.rate,
-                               self.unit if unit is None else unit)
+        return Polyexponential(
+            self.start, self.const * f, self.amp * f, self.rate, self.unit if unit is None else unit
+        )
 
     def __mul__(self, factor: float) -> Polyexponential:
         return self.scaled(factor)
@@ -130,14 +139,22 @@ class Polyexponential:
         return self.scaled(float(convert(1.0, self.unit, unit, mw=mw)), unit)
 
 
-def courses(model: PKModel, P: Mapping[str, np.ndarray], ev: Events, start: float = 0.0,
-            factor: float | np.ndarray = 1.0, unit: str = "mg/L") -> list[Polyexponential]:
+def courses(
+    model: PKModel,
+    P: Mapping[str, np.ndarray],
+    ev: Events,
+    start: float = 0.0,
+    factor: float | np.ndarray = 1.0,
+    unit: str = "mg/L",
+) -> list[Polyexponential]:
     """One :class:`Polyexponential` per subject from individual parameters ``P`` (base
     units) and events ``ev`` (:func:`kinetor.pk.population`); concentrations in mg/L times
     ``factor`` (a scalar or one per subject), labelled ``unit``."""
     if not model.linear:
-        raise ModelError(f"{type(model).__name__} is nonlinear: its course has no closed "
-                         "form; simulate it with kinetor.pk.simulate and pass (times, concs)")
+        raise ModelError(
+            f"{type(model).__name__} is nonlinear: its course has no closed "
+            "form; simulate it with kinetor.pk.simulate and pass (times, concs)"
+        )
     lam, coef, const = model.exponentials(dict(P), ev.has_depot, "conc")
     S = lam.shape[0]
     fac = np.broadcast_to(np.asarray(factor, float), (S,))
@@ -148,10 +165,12 @@ def courses(model: PKModel, P: Mapping[str, np.ndarray], ev: Events, start: floa
         te, w, kind, ii = te[keep], ev.weight[s][keep], ev.kind[s][keep], ev.ii[s][keep]
         starts = np.unique(np.concatenate([[start], te[te > start]]))
         with np.errstate(divide="ignore", invalid="ignore"):
-            mult = np.where(ii[:, None] > 0,
-                            1.0 / -np.expm1(-lam[s][None, :] * np.where(ii > 0, ii, 1.0)[:, None]),
-                            1.0)  # (E, J): steady-state trains
-        gain = (w[:, None] * coef[s, kind, :] * mult)  # (E, J)
+            mult = np.where(
+                ii[:, None] > 0,
+                1.0 / -np.expm1(-lam[s][None, :] * np.where(ii > 0, ii, 1.0)[:, None]),
+                1.0,
+            )  # (E, J): steady-state trains
+        gain = w[:, None] * coef[s, kind, :] * mult  # (E, J)
         lag = starts[:, None] - te[None, :]  # (K, E)
         on = lag >= 0
         decay = np.exp(-lam[s][None, None, :] * np.where(on, lag, 0.0)[:, :, None])  # (K, E, J)
@@ -161,9 +180,17 @@ def courses(model: PKModel, P: Mapping[str, np.ndarray], ev: Events, start: floa
     return out
 
 
-def polyexponential(model: PKModel, regimen: Regimen | str | Mapping, *, start: float = 0.0,
-                    conc_unit: str = "ng/mL", free: bool = False, mw: float | None = None,
-                    seed=None, **population_kw) -> list[Polyexponential]:
+def polyexponential(
+    model: PKModel,
+    regimen: Regimen | str | Mapping,
+    *,
+    start: float = 0.0,
+    conc_unit: str = "ng/mL",
+    free: bool = False,
+    mw: float | None = None,
+    seed=None,
+    **population_kw,
+) -> list[Polyexponential]:
     """Exact concentration courses of a linear model, one per subject.
 
     Parameters
@@ -190,7 +217,8 @@ def polyexponential(model: PKModel, regimen: Regimen | str | Mapping, *, start: 
     factor = np.full(ev.shape[0], float(convert(1.0, "mg/L", conc_unit, mw=mw)))
     if free:
         if "fu" not in P:
-            raise ModelError(f"free=True needs the unbound fraction: give {type(model).__name__}"
-                             "(..., fu=...)")
+            raise ModelError(
+                f"free=True needs the unbound fraction: give {type(model).__name__}(..., fu=...)"
+            )
         factor = factor * P["fu"]
     return courses(model, P, ev, start=float(start), factor=factor, unit=conc_unit)

@@ -131,8 +131,9 @@ def _predose(sub: pd.DataFrame, first_dose: pd.Series, rule: str) -> pd.DataFram
     sub["baseline"] = 0.0
     if rule == "baseline":
         base = sub[sub["predose"]].groupby("subject")["conc"].mean()
-        sub["baseline"] = np.where(sub["predose"], 0.0,
-                                   sub["subject"].map(base).fillna(0.0).to_numpy(float))
+        sub["baseline"] = np.where(
+            sub["predose"], 0.0, sub["subject"].map(base).fillna(0.0).to_numpy(float)
+        )
     return sub
 
 
@@ -182,16 +183,26 @@ def fit_pk(
     subjects = list(pd.unique(conc["subject"]))
     no_dose = [s for s in subjects if s not in set(doses["subject"])]
     if no_dose:
-        raise DataError([Problem(f"subject {s} has concentrations but no dose",
-                                 file=study.source, column="subject",
-                                 fix="add its dose records") for s in no_dose])
+        raise DataError(
+            [
+                Problem(
+                    f"subject {s} has concentrations but no dose",
+                    file=study.source,
+                    column="subject",
+                    fix="add its dose records",
+                )
+                for s in no_dose
+            ]
+        )
     cols = ["subject", "time", "dose", "route", "duration", "ss", "ii", "addl"]
     dsub = doses[doses["subject"].isin(subjects)]
-    regs = Regimen.from_table(dsub[cols], unit=study.units["dose"],
-                              time_unit=study.units["time"])
+    regs = Regimen.from_table(dsub[cols], unit=study.units["dose"], time_unit=study.units["time"])
     conc = _predose(conc, dsub.groupby("subject")["time"].min(), predose)
-    cls = (model_class(model) if isinstance(model, str)
-           else (type(model) if isinstance(model, PKModel) else model))
+    cls = (
+        model_class(model)
+        if isinstance(model, str)
+        else (type(model) if isinstance(model, PKModel) else model)
+    )
     unit_of = _param_units(cls, per_kg)
     unit_of["conc"] = study.units["conc"]
     # subjects fitted together share a design: same estimated parameters (IV-only
@@ -210,16 +221,29 @@ def fit_pk(
         reg_list = [regs[s] for s in group]
         ev = build_events(reg_list, len(group), weight=1.0 if per_kg else None)
         data = _PKData(ev, idx, factor, ev.dose_mg, reg_list[0].to_table()["route"].iloc[0])
-        fitter = PKFitter(model, estimate=estimate, method=method, error=error,
-                          weighting=weighting, blq=blq, init=init, fixed=fixed,
-                          param_units=unit_of, n_starts=n_starts, seed=seed)
+        fitter = PKFitter(
+            model,
+            estimate=estimate,
+            method=method,
+            error=error,
+            weighting=weighting,
+            blq=blq,
+            init=init,
+            fixed=fixed,
+            param_units=unit_of,
+            n_starts=n_starts,
+            seed=seed,
+        )
         y = fit_rows["conc"].to_numpy(float) - fit_rows["baseline"].to_numpy(float)
-        fitter.fit(fit_rows["t"].to_numpy(float) * tf, y, data,
-                   groups=idx if pooling == "individual" else None,
-                   censored=fit_rows["blq"].to_numpy(bool),
-                   lloq=fit_rows["lloq"].to_numpy(float))
-        names = [group[int(g)] for g in fitter.groups_] if pooling == "individual" \
-            else ["pooled"]
+        fitter.fit(
+            fit_rows["t"].to_numpy(float) * tf,
+            y,
+            data,
+            groups=idx if pooling == "individual" else None,
+            censored=fit_rows["blq"].to_numpy(bool),
+            lloq=fit_rows["lloq"].to_numpy(float),
+        )
+        names = [group[int(g)] for g in fitter.groups_] if pooling == "individual" else ["pooled"]
         label = dict(zip(fitter.groups_, names, strict=True))
         fits.update(dict.fromkeys(names, fitter))
         summ = fitter.summary
@@ -230,32 +254,61 @@ def fit_pk(
         g["predose"], g["baseline"] = False, fit_rows["baseline"].to_numpy(float)
         pre = sub[sub["predose"]]
         if len(pre):  # flagged, shown, not fitted
-            g = pd.concat([g, pd.DataFrame({
-                "subject": pre["subject"].to_numpy(), "time": pre["t"].to_numpy(float) * tf,
-                "dv": pre["conc"].to_numpy(float), "blq": pre["blq"].to_numpy(bool),
-                "lloq": pre["lloq"].to_numpy(float), "predose": True,
-                "baseline": 0.0})], ignore_index=True)
+            g = pd.concat(
+                [
+                    g,
+                    pd.DataFrame(
+                        {
+                            "subject": pre["subject"].to_numpy(),
+                            "time": pre["t"].to_numpy(float) * tf,
+                            "dv": pre["conc"].to_numpy(float),
+                            "blq": pre["blq"].to_numpy(bool),
+                            "lloq": pre["lloq"].to_numpy(float),
+                            "predose": True,
+                            "baseline": 0.0,
+                        }
+                    ),
+                ],
+                ignore_index=True,
+            )
         preds.append(g)
         st = fitter.fit_statistics()
         n_pre = pre.groupby("subject").size()
         for _, r in st.iterrows():
             subj = label[r["group"]]
-            stats.append({"subject": subj, "n_obs": int(r["n"]),
-                          "n_predose": int(n_pre.get(subj, 0)) if pooling == "individual"
-                          else len(pre), "loglik": r["loglik"], "aic": r["aic"],
-                          "bic": r["bic"], "converged": bool(r["converged"]),
-                          "reason": r["reason"]})
+            stats.append(
+                {
+                    "subject": subj,
+                    "n_obs": int(r["n"]),
+                    "n_predose": int(n_pre.get(subj, 0)) if pooling == "individual" else len(pre),
+                    "loglik": r["loglik"],
+                    "aic": r["aic"],
+                    "bic": r["bic"],
+                    "converged": bool(r["converged"]),
+                    "reason": r["reason"],
+                }
+            )
     notes = []
     if "f" not in (estimate or []) and (doses["route"] == "extravascular").all():
         notes.append("extravascular doses only: clearances and volumes are apparent (CL/F, V/F)")
     n_pre = int(conc["predose"].sum())
     if n_pre:
-        notes.append(f"{n_pre} pre-dose sample(s) " + ("excluded from the fit" if
-                     predose == "exclude" else "used as each subject's baseline") +
-                     " (predose column)")
+        notes.append(
+            f"{n_pre} pre-dose sample(s) "
+            + (
+                "excluded from the fit"
+                if predose == "exclude"
+                else "used as each subject's baseline"
+            )
+            + " (predose column)"
+        )
     order = {s: i for i, s in enumerate([*subjects, "pooled"])}
     stats_df = pd.DataFrame(stats).sort_values("subject", key=lambda c: c.map(order))
-    params = pd.concat(rows, ignore_index=True).sort_values(
-        "subject", key=lambda c: c.map(order), kind="stable").reset_index(drop=True)
-    return PKFitResult(params, pd.concat(preds, ignore_index=True), stats_df.reset_index(
-        drop=True), fits, notes)
+    params = (
+        pd.concat(rows, ignore_index=True)
+        .sort_values("subject", key=lambda c: c.map(order), kind="stable")
+        .reset_index(drop=True)
+    )
+    return PKFitResult(
+        params, pd.concat(preds, ignore_index=True), stats_df.reset_index(drop=True), fits, notes
+    )

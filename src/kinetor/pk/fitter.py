@@ -212,14 +212,20 @@ class PKFitter(Fitter):
         cls = self._model()[0]
         d = _as_data(self._data, self._y.size)
         free = list(self.free_)
-        if cls.n_cmt != 1 or not cls.linear or not {"cl", "v", "ka"} <= set(free) or \
-                d.first_route != "extravascular":
+        if (
+            cls.n_cmt != 1
+            or not cls.linear
+            or not {"cl", "v", "ka"} <= set(free)
+            or d.first_route != "extravascular"
+        ):
             return out
         cl, v, ka = (theta[:, free.index(k)] for k in ("cl", "v", "ka"))
         for g in np.flatnonzero(ka <= cl / v):
-            out[g].append(f"flip-flop: ka {ka[g]:.3g} <= k = CL/V {cl[g] / v[g]:.3g}; the "
-                          "mirror solution with the rates swapped fits identically (give "
-                          "IV data or fix ka)")
+            out[g].append(
+                f"flip-flop: ka {ka[g]:.3g} <= k = CL/V {cl[g] / v[g]:.3g}; the "
+                "mirror solution with the rates swapped fits identically (give "
+                "IV data or fix ka)"
+            )
         return out
 
     def _initial(self, t, y, data) -> list[dict[str, np.ndarray]]:
@@ -227,8 +233,14 @@ class PKFitter(Fitter):
         d = _as_data(data, np.size(t))
         y = np.where(self._cens, np.nan, np.asarray(y, float))
         per_group = [
-            initial_estimates(self._model()[0], t[self._gidx == g], y[self._gidx == g],
-                              d, self._names(), subjects=np.flatnonzero(self._subject_group == g))
+            initial_estimates(
+                self._model()[0],
+                t[self._gidx == g],
+                y[self._gidx == g],
+                d,
+                self._names(),
+                subjects=np.flatnonzero(self._subject_group == g),
+            )
             for g in range(self._n_g)
         ]
         return [

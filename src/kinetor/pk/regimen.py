@@ -73,9 +73,13 @@ def _expand(part: _Part, start: float, text: str, room: int) -> tuple[list[float
                 break
         k += 1
         if len(times) > room or k > 10 * get_limit("doses_per_subject"):
-            raise RegimenError(f"the regimen expands to more than "
-                               f"{get_limit('doses_per_subject'):,} doses (the limit "
-                               "doses_per_subject; see kinetor.limits)", text, part.pos)
+            raise RegimenError(
+                f"the regimen expands to more than "
+                f"{get_limit('doses_per_subject'):,} doses (the limit "
+                "doses_per_subject; see kinetor.limits)",
+                text,
+                part.pos,
+            )
     if not times:
         raise RegimenError("this part of the regimen contains no dose", text, part.pos)
     if part.span is not None:
@@ -132,8 +136,9 @@ class Regimen:
                 start = part.start
             elif k > 0:
                 start = next_start
-            times, end = _expand(part, start, text,
-                                 get_limit("doses_per_subject") - sum(len(t) for _, t in expanded))
+            times, end = _expand(
+                part, start, text, get_limit("doses_per_subject") - sum(len(t) for _, t in expanded)
+            )
             if end is None:  # single dose: the next part starts one of its intervals later
                 nxt = parts[k + 1] if k + 1 < len(parts) else None
                 if nxt is not None and nxt.start is None:

@@ -326,9 +326,19 @@ def simulate(
     n = n_subjects if n_subjects is not None else (len(params) if params is not None else 1)
     check_limit("values", float(n) * t.size, "simulated values (subjects x times)")
     P, ev, subjects, weight, bsa = population(
-        model, regimen, n_subjects=n_subjects, variability=variability, params=params,
-        covariates=covariates, weight=weight, bsa=bsa, mw=mw, allometry=allometry,
-        ref_weight=ref_weight, seed=rng)
+        model,
+        regimen,
+        n_subjects=n_subjects,
+        variability=variability,
+        params=params,
+        covariates=covariates,
+        weight=weight,
+        bsa=bsa,
+        mw=mw,
+        allometry=allometry,
+        ref_weight=ref_weight,
+        seed=rng,
+    )
     S = len(subjects)
     outputs = tuple(model.outputs()) if amounts else ()
     conc, amts = predict(model, P, ev, t, outputs, method)

@@ -16,8 +16,17 @@ from kinetor.popfit.fit import PopFitResult, popfit
 from kinetor.popfit.model import STRUCTURES, Covariate, PopModel
 from kinetor.popfit.vpc import VPCResult, simulate_fit, vpc
 
-__all__ = ["STRUCTURES", "Covariate", "PopFitResult", "PopModel", "VPCResult", "popfit",
-           "serial_sacrifice_comparison", "simulate_fit", "vpc"]
+__all__ = [
+    "STRUCTURES",
+    "Covariate",
+    "PopFitResult",
+    "PopModel",
+    "VPCResult",
+    "popfit",
+    "serial_sacrifice_comparison",
+    "simulate_fit",
+    "vpc",
+]
 
 
 class _CallableModule(types.ModuleType):

@@ -66,11 +66,24 @@ class PopData:
 
     def take(self, idx: np.ndarray) -> PopData:
         """The same data for a subset (or a resampling) of subjects."""
-        return PopData(self.subjects[idx], self.t[idx], self.dv[idx], self.lloq[idx],
-                       self.obs[idx], self.blq[idx], self.row[idx], self.ev_t[idx],
-                       self.ev_amt[idx], self.ev_kind[idx],
-                       self.covariates.iloc[idx], self.frame, self.conc_factor, self.units,
-                       self.has_depot, list(self.notes))
+        return PopData(
+            self.subjects[idx],
+            self.t[idx],
+            self.dv[idx],
+            self.lloq[idx],
+            self.obs[idx],
+            self.blq[idx],
+            self.row[idx],
+            self.ev_t[idx],
+            self.ev_amt[idx],
+            self.ev_kind[idx],
+            self.covariates.iloc[idx],
+            self.frame,
+            self.conc_factor,
+            self.units,
+            self.has_depot,
+            list(self.notes),
+        )
 
 
 def _units(study) -> tuple[float, dict[str, str]]:
@@ -81,16 +94,26 @@ def _units(study) -> tuple[float, dict[str, str]]:
     amount_u = dose_u.replace("/kg", "").strip() if per_kg else dose_u
     vol = "L/kg" if per_kg else "L"
     try:
-        factor = float(ureg.Quantity(1.0, parse_unit(amount_u) / ureg.L)
-                       .to(parse_unit(conc_u)).magnitude)
+        factor = float(
+            ureg.Quantity(1.0, parse_unit(amount_u) / ureg.L).to(parse_unit(conc_u)).magnitude
+        )
     except Exception as exc:  # pint's DimensionalityError: dose and conc do not match
-        raise DataError(Problem(
-            f"dose unit {dose_u!r} and concentration unit {conc_u!r} are not mass and "
-            f"mass/volume (or molar) of the same kind ({exc})", file=study.source,
-            fix="give doses in mg (or mg/kg) and concentrations in mass/volume")) from None
-    return factor, {"time": time_u, "conc": conc_u, "dose": dose_u, "volume": vol,
-                    "clearance": f"L/{time_u}" + ("/kg" if per_kg else ""),
-                    "rate": f"1/{time_u}"}
+        raise DataError(
+            Problem(
+                f"dose unit {dose_u!r} and concentration unit {conc_u!r} are not mass and "
+                f"mass/volume (or molar) of the same kind ({exc})",
+                file=study.source,
+                fix="give doses in mg (or mg/kg) and concentrations in mass/volume",
+            )
+        ) from None
+    return factor, {
+        "time": time_u,
+        "conc": conc_u,
+        "dose": dose_u,
+        "volume": vol,
+        "clearance": f"L/{time_u}" + ("/kg" if per_kg else ""),
+        "rate": f"1/{time_u}",
+    }
 
 
 def _doses(study, analyte: str, problems: list[Problem]) -> pd.DataFrame:
@@ -100,10 +123,16 @@ def _doses(study, analyte: str, problems: list[Problem]) -> pd.DataFrame:
     d = d.copy()
     bad_ss = d[d["ss"] != 0]
     for _, r in bad_ss.iterrows():
-        problems.append(Problem(
-            f"subject {r['subject']}: steady-state dose (SS={r['ss']}) is not supported by "
-            "popfit", file=study.files.get("doses", study.source), row=int(r["source_row"]),
-            column="ss", fix="write the doses explicitly (ADDL/II are expanded)"))
+        problems.append(
+            Problem(
+                f"subject {r['subject']}: steady-state dose (SS={r['ss']}) is not supported by "
+                "popfit",
+                file=study.files.get("doses", study.source),
+                row=int(r["source_row"]),
+                column="ss",
+                fix="write the doses explicitly (ADDL/II are expanded)",
+            )
+        )
     addl = d[d["addl"] > 0]
     if len(addl):
         rows = [d[d["addl"] == 0]]
@@ -117,8 +146,9 @@ def _doses(study, analyte: str, problems: list[Problem]) -> pd.DataFrame:
     return d.sort_values(["subject", "time"], kind="stable")
 
 
-def build_data(study, analyte: str | None = None, covariates: tuple[str, ...] = (),
-               blq: str = "m3") -> PopData:
+def build_data(
+    study, analyte: str | None = None, covariates: tuple[str, ...] = (), blq: str = "m3"
+) -> PopData:
     """Arrays for ``popfit`` from a ``Study``.
 
     Parameters
@@ -144,13 +174,24 @@ def build_data(study, analyte: str | None = None, covariates: tuple[str, ...] = 
     analytes = study.analytes
     if analyte is None:
         if len(analytes) > 1:
-            raise DataError(Problem(f"the study has {len(analytes)} analytes {analytes}",
-                                    file=src, column="analyte",
-                                    fix="choose one with analyte=... (--analyte)"))
+            raise DataError(
+                Problem(
+                    f"the study has {len(analytes)} analytes {analytes}",
+                    file=src,
+                    column="analyte",
+                    fix="choose one with analyte=... (--analyte)",
+                )
+            )
         analyte = analytes[0]
     elif analyte not in analytes:
-        raise DataError(Problem(f"no analyte {analyte!r} in the study", file=src,
-                                column="analyte", fix=f"use one of {analytes}"))
+        raise DataError(
+            Problem(
+                f"no analyte {analyte!r} in the study",
+                file=src,
+                column="analyte",
+                fix=f"use one of {analytes}",
+            )
+        )
     c = study.conc[study.conc["analyte"] == analyte]
     excluded = c[c["exclude"] != ""]
     if len(excluded):
@@ -162,39 +203,63 @@ def build_data(study, analyte: str | None = None, covariates: tuple[str, ...] = 
         c = c[~c["blq"]]
     lloq_missing = c[c["blq"] & c["lloq"].isna()]
     for _, r in lloq_missing.iterrows():
-        problems.append(Problem(f"subject {r['subject']}: BLQ sample without an LLOQ",
-                                file=src, row=int(r["source_row"]), column="lloq",
-                                fix="give the LLOQ so the M3 likelihood can use the sample"))
+        problems.append(
+            Problem(
+                f"subject {r['subject']}: BLQ sample without an LLOQ",
+                file=src,
+                row=int(r["source_row"]),
+                column="lloq",
+                fix="give the LLOQ so the M3 likelihood can use the sample",
+            )
+        )
     factor, units = _units(study)
     doses = _doses(study, analyte, problems)
     routes = set(doses["route"])
     unknown = routes - {"iv_bolus", "iv_infusion", "extravascular"}
     for r in sorted(unknown):
-        problems.append(Problem(f"dose route {r!r} cannot be modelled",
-                                file=study.files.get("doses", study.source), column="route",
-                                fix="use IV bolus, IV infusion or an extravascular route"))
+        problems.append(
+            Problem(
+                f"dose route {r!r} cannot be modelled",
+                file=study.files.get("doses", study.source),
+                column="route",
+                fix="use IV bolus, IV infusion or an extravascular route",
+            )
+        )
     subjects = pd.unique(c["subject"])
     dosed = set(doses["subject"])
     for s in subjects:
         if s not in dosed:
-            problems.append(Problem(f"subject {s} has concentrations but no dose", file=src,
-                                    column="subject",
-                                    fix=f"add subject {s}'s dose(s) or exclude its samples"))
+            problems.append(
+                Problem(
+                    f"subject {s} has concentrations but no dose",
+                    file=src,
+                    column="subject",
+                    fix=f"add subject {s}'s dose(s) or exclude its samples",
+                )
+            )
     subj = study.subjects.set_index("subject")
     cov = pd.DataFrame(index=pd.Index(subjects, name="subject"))
     for name in covariates:
         if name not in subj.columns:
-            raise DataError(Problem(f"no covariate column {name!r}",
-                                    file=study.files.get("subjects", study.source),
-                                    column=name,
-                                    fix=f"use one of {list(subj.columns)}"))
+            raise DataError(
+                Problem(
+                    f"no covariate column {name!r}",
+                    file=study.files.get("subjects", study.source),
+                    column=name,
+                    fix=f"use one of {list(subj.columns)}",
+                )
+            )
         values = subj[name].reindex(subjects)
         missing = values.isna() | (values.astype(str) == "")
         for s in values.index[missing]:
-            problems.append(Problem(f"subject {s} has no value for covariate {name!r}",
-                                    file=study.files.get("subjects", study.source),
-                                    column=name,
-                                    fix=f"give {name} for subject {s} (or drop the covariate)"))
+            problems.append(
+                Problem(
+                    f"subject {s} has no value for covariate {name!r}",
+                    file=study.files.get("subjects", study.source),
+                    column=name,
+                    fix=f"give {name} for subject {s} (or drop the covariate)",
+                )
+            )
         cov[name] = values.to_numpy()
     if problems:
         raise DataError(problems)
@@ -224,18 +289,32 @@ def build_data(study, analyte: str | None = None, covariates: tuple[str, ...] = 
     t = np.where(obs, t, np.where(np.isfinite(last), last, 0.0))
     # dose events: infusions are a rate step on and off
     d = doses[doses["subject"].isin(pos)]
-    kind = np.where(d["route"] == "iv_bolus", BOLUS,
-                    np.where(d["route"] == "extravascular", DEPOT, RATE))
+    kind = np.where(
+        d["route"] == "iv_bolus", BOLUS, np.where(d["route"] == "extravascular", DEPOT, RATE)
+    )
     dur = d["duration"].to_numpy(float)
     bad = (kind == RATE) & ~(dur > 0)
     if bad.any():
-        raise DataError([Problem(f"subject {r['subject']}: IV infusion without a duration",
-                                 file=study.files.get("doses", study.source),
-                                 row=int(r["source_row"]), column="duration",
-                                 fix="give the infusion duration (or rate)")
-                         for _, r in d[bad].iterrows()])
-    ev = pd.DataFrame({"s": d["subject"].map(pos).to_numpy(), "t": d["time"].to_numpy(float),
-                       "amt": d["dose"].to_numpy(float), "kind": kind})
+        raise DataError(
+            [
+                Problem(
+                    f"subject {r['subject']}: IV infusion without a duration",
+                    file=study.files.get("doses", study.source),
+                    row=int(r["source_row"]),
+                    column="duration",
+                    fix="give the infusion duration (or rate)",
+                )
+                for _, r in d[bad].iterrows()
+            ]
+        )
+    ev = pd.DataFrame(
+        {
+            "s": d["subject"].map(pos).to_numpy(),
+            "t": d["time"].to_numpy(float),
+            "amt": d["dose"].to_numpy(float),
+            "kind": kind,
+        }
+    )
     inf = ev["kind"] == RATE
     rate = ev.loc[inf, "amt"] / dur[inf.to_numpy()]
     off = ev[inf].copy()
@@ -253,9 +332,31 @@ def build_data(study, analyte: str | None = None, covariates: tuple[str, ...] = 
     ev_t[es, ej] = ev["t"].to_numpy()
     ev_amt[es, ej] = ev["amt"].to_numpy()
     ev_kind[es, ej] = ev["kind"].to_numpy()
-    frame = pd.DataFrame({"subject": c["subject"].to_numpy(), "time": c["time"].to_numpy(),
-                          "dv": c["conc"].to_numpy(), "blq": c["blq"].to_numpy(bool),
-                          "lloq": c["lloq"].to_numpy(), "source_row": c["source_row"]})
-    return PopData(np.asarray(subjects, dtype=object), t, dv, lloq, obs, cens, row, ev_t,
-                   ev_amt, ev_kind, cov, frame, factor, units, bool((kind == DEPOT).any()),
-                   notes)
+    frame = pd.DataFrame(
+        {
+            "subject": c["subject"].to_numpy(),
+            "time": c["time"].to_numpy(),
+            "dv": c["conc"].to_numpy(),
+            "blq": c["blq"].to_numpy(bool),
+            "lloq": c["lloq"].to_numpy(),
+            "source_row": c["source_row"],
+        }
+    )
+    return PopData(
+        np.asarray(subjects, dtype=object),
+        t,
+        dv,
+        lloq,
+        obs,
+        cens,
+        row,
+        ev_t,
+        ev_amt,
+        ev_kind,
+        cov,
+        frame,
+        factor,
+        units,
+        bool((kind == DEPOT).any()),
+        notes,
+    )

@@ -34,12 +34,22 @@ def covariate_design(model: PopModel, data: PopData, weight_ref: float | None = 
         if kind in ("allometric", "power"):
             bad = ~(numeric > 0)
             if bad.any():
-                raise DataError([Problem(
-                    f"subject {s}: covariate {cov.name!r} = {v!r} must be a positive number",
-                    column=cov.name, fix="correct the value or model it as categorical "
-                    f"('{cov.param}~{cov.name}:cat')") for s, v in x[bad].items()])
-            ref = float(weight_ref) if (kind == "allometric" and weight_ref) else float(
-                np.median(numeric))
+                raise DataError(
+                    [
+                        Problem(
+                            f"subject {s}: covariate {cov.name!r} = {v!r} must be a positive number",
+                            column=cov.name,
+                            fix="correct the value or model it as categorical "
+                            f"('{cov.param}~{cov.name}:cat')",
+                        )
+                        for s, v in x[bad].items()
+                    ]
+                )
+            ref = (
+                float(weight_ref)
+                if (kind == "allometric" and weight_ref)
+                else float(np.median(numeric))
+            )
             z = np.log(numeric.to_numpy(float) / ref)
             info[cov.name] = f"{ref:g} (reference)"
             if kind == "allometric" and not cov.estimate:
@@ -52,9 +62,13 @@ def covariate_design(model: PopModel, data: PopData, weight_ref: float | None = 
             labels = x.astype(str)
             levels = labels.value_counts().index.tolist()
             if len(levels) < 2:
-                raise DataError(Problem(f"categorical covariate {cov.name!r} has one level "
-                                        f"({levels[0]!r}) only", column=cov.name,
-                                        fix="drop the covariate"))
+                raise DataError(
+                    Problem(
+                        f"categorical covariate {cov.name!r} has one level ({levels[0]!r}) only",
+                        column=cov.name,
+                        fix="drop the covariate",
+                    )
+                )
             ref = sorted(levels, key=lambda v: (-int((labels == v).sum()), v))[0]
             info[cov.name] = f"reference level {ref!r}"
             for lev in sorted(v for v in levels if v != ref):
@@ -73,8 +87,7 @@ def _terminal(data: PopData):
     lam = np.full(data.n_subjects, np.nan)
     for_k = np.argsort(~ok, axis=1, kind="stable")  # observed columns first
     idx = np.where(n[:, None] > np.arange(t.shape[1])[None, :], for_k, -1)
-    last = np.take_along_axis(idx, np.clip(n[:, None] - np.arange(1, 4)[None, :], 0, None),
-                              axis=1)
+    last = np.take_along_axis(idx, np.clip(n[:, None] - np.arange(1, 4)[None, :], 0, None), axis=1)
     tt = np.take_along_axis(t, last, axis=1)
     yy = np.take_along_axis(np.where(y > 0, y, np.nan), last, axis=1)
     with np.errstate(all="ignore"):
@@ -93,8 +106,9 @@ def initial_estimates(model: PopModel, data: PopData) -> dict[str, float]:
     finite = np.isfinite(data.ev_t)
     bolus = np.where(finite & (data.ev_kind != RATE), data.ev_amt, 0.0).sum(1)
     # infusions are +rate at the start and -rate at the end: amount = -sum(rate * t)
-    infused = -np.where(finite & (data.ev_kind == RATE), data.ev_amt * np.where(
-        finite, data.ev_t, 0.0), 0.0).sum(1)
+    infused = -np.where(
+        finite & (data.ev_kind == RATE), data.ev_amt * np.where(finite, data.ev_t, 0.0), 0.0
+    ).sum(1)
     dose = bolus + infused
     auc, lam = _terminal(data)
     cl_i = np.full(auc.shape, np.nan)

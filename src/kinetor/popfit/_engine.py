@@ -41,9 +41,17 @@ _H2 = 1e-4  # step of the finite-difference (observed) Hessian of the EBE object
 _V_FLOOR = 1e-12
 
 
-def predict(n_cmt: int, logp: np.ndarray, names: tuple[str, ...], t: np.ndarray,
-            ev_t: np.ndarray, ev_amt: np.ndarray, ev_kind: np.ndarray, factor: float,
-            oral: bool) -> np.ndarray:
+def predict(
+    n_cmt: int,
+    logp: np.ndarray,
+    names: tuple[str, ...],
+    t: np.ndarray,
+    ev_t: np.ndarray,
+    ev_amt: np.ndarray,
+    ev_kind: np.ndarray,
+    factor: float,
+    oral: bool,
+) -> np.ndarray:
     """Concentrations ``(N, T)`` for log parameters ``logp (N, K)`` (superposition)."""
     with np.errstate(over="ignore", under="ignore"):
         P = dict(zip(names, np.exp(np.clip(logp, -50, 50)).T, strict=True))
@@ -62,14 +70,15 @@ def predict(n_cmt: int, logp: np.ndarray, names: tuple[str, ...], t: np.ndarray,
 class Design:
     """Everything that maps the estimation vector onto individual predictions."""
 
-    def __init__(self, model, data, offsets: np.ndarray, Z: list[np.ndarray],
-                 beta_names: list[str]):
+    def __init__(
+        self, model, data, offsets: np.ndarray, Z: list[np.ndarray], beta_names: list[str]
+    ):
         self.model, self.data = model, data
         self.K = len(model.params)
         self.eta_idx = np.array([model.params.index(p) for p in model.eta], int)
         self.q = self.eta_idx.size
-        self.offsets = offsets          # (S, K) fixed covariate terms on log scale
-        self.Z = Z                      # per parameter: (S, m_k) design of estimated betas
+        self.offsets = offsets  # (S, K) fixed covariate terms on log scale
+        self.Z = Z  # per parameter: (S, m_k) design of estimated betas
         self.beta_names = beta_names
         self.n_beta = sum(z.shape[1] for z in Z)
         self.block = model.omega == "block"
@@ -82,15 +91,15 @@ class Design:
     # ------------------------------------------------------------ unpacking
     def unpack(self, x: np.ndarray):
         K, nb, no = self.K, self.n_beta, self.n_omega
-        mu, beta = x[:K], x[K:K + nb]
-        w = x[K + nb:K + nb + no]
+        mu, beta = x[:K], x[K : K + nb]
+        w = x[K + nb : K + nb + no]
         L = np.zeros((self.q, self.q))
         if self.block:
             L[np.tril_indices(self.q)] = w
             L[np.diag_indices(self.q)] = np.exp(np.diag(L))
         else:
             L[np.diag_indices(self.q)] = np.exp(w)
-        sig = np.exp(x[K + nb + no:])
+        sig = np.exp(x[K + nb + no :])
         return mu, beta, L @ L.T, sig
 
     def pack(self, mu, beta, omega, sig) -> np.ndarray:
@@ -110,7 +119,7 @@ class Design:
         for k, z in enumerate(self.Z):
             m = z.shape[1]
             if m:
-                out[:, k] += z @ beta[b:b + m]
+                out[:, k] += z @ beta[b : b + m]
                 b += m
         return out
 
@@ -122,8 +131,7 @@ class Design:
         a = sig[..., 0:1] if sig.ndim == 2 else sig[0]
         b = sig[..., -1:] if sig.ndim == 2 else sig[-1]
         if err == "additive":
-            v = np.broadcast_to(a**2, f.shape).copy() if sig.ndim == 2 else np.full_like(
-                f, a**2)
+            v = np.broadcast_to(a**2, f.shape).copy() if sig.ndim == 2 else np.full_like(f, a**2)
         elif err == "proportional":
             v = (a * f) ** 2
         else:
@@ -138,8 +146,17 @@ class Design:
             a = a if idx is None else a[idx]
             return np.repeat(a, rep, axis=0) if rep > 1 else a
 
-        return predict(self.model.n_cmt, logp, self.model.params, r(d.t), r(d.ev_t),
-                       r(d.ev_amt), r(d.ev_kind), d.conc_factor, self.model.oral)
+        return predict(
+            self.model.n_cmt,
+            logp,
+            self.model.params,
+            r(d.t),
+            r(d.ev_t),
+            r(d.ev_amt),
+            r(d.ev_kind),
+            d.conc_factor,
+            self.model.oral,
+        )
 
 
 def _f_and_jac(des: Design, base: np.ndarray, eta: np.ndarray, idx=None):
@@ -189,8 +206,9 @@ def _objective_parts(des: Design, f, a, sig, eta, omega_inv, need_hess: bool, id
         b = sig[:, 0] if des.model.error == "proportional" else sig[:, 1]
         c = 2.0 * (b**2)[:, None, None] * f[..., None] * a
     w_unc = unc[..., None]
-    g = np.where(w_unc, (1.0 / V - r * r / V**2)[..., None] * c - 2.0 * (r / V)[..., None] * a,
-                 0.0).sum(1)
+    g = np.where(
+        w_unc, (1.0 / V - r * r / V**2)[..., None] * c - 2.0 * (r / V)[..., None] * a, 0.0
+    ).sum(1)
     g += 2.0 * np.einsum("si,sij->sj", eta, omega_inv)
     wa = np.where(w_unc, a / s[..., None], 0.0)
     half = np.einsum("stj,stk->sjk", wa, wa) + omega_inv
@@ -216,8 +234,16 @@ def _newton_parts(des: Design, base, eta, idx, sig, omega_inv):
     base_r = np.repeat(base, q + 1, axis=0)
     flat = pts.reshape(n * (q + 1), q)
     f, a = _f_and_jac(des, base_r, flat, rep)
-    obj, g, half, _ = _objective_parts(des, f, a, np.repeat(sig, q + 1, axis=0), flat,
-                                       np.repeat(omega_inv, q + 1, axis=0), True, rep)
+    obj, g, half, _ = _objective_parts(
+        des,
+        f,
+        a,
+        np.repeat(sig, q + 1, axis=0),
+        flat,
+        np.repeat(omega_inv, q + 1, axis=0),
+        True,
+        rep,
+    )
     g = g.reshape(n, q + 1, q)
     hess = (g[:, 1:, :] - g[:, :1, :]) / _H2
     hess = 0.5 * (hess + hess.transpose(0, 2, 1))
@@ -228,8 +254,9 @@ def _log_phi(z):
     return -0.5 * z * z - 0.5 * np.log(2.0 * np.pi)
 
 
-def conditional(des: Design, x: np.ndarray, eta0: np.ndarray, max_iter: int = 100,
-                tol: float = 1e-12):
+def conditional(
+    des: Design, x: np.ndarray, eta0: np.ndarray, max_iter: int = 100, tol: float = 1e-12
+):
     """EBEs for every subject (Newton or Fisher scoring, step halving), all at once.
 
     Returns ``eta, obj (S,), half_hessian (S, q, q), converged (S,) bool``.
@@ -237,13 +264,21 @@ def conditional(des: Design, x: np.ndarray, eta0: np.ndarray, max_iter: int = 10
     mu, beta, omega, sig = des.unpack(x)
     S = eta0.shape[0]
     oi = np.broadcast_to(np.linalg.inv(omega), (S, des.q, des.q))
-    return conditional_rows(des, des.typical_log(mu, beta), oi,
-                            np.broadcast_to(sig, (S, sig.size)), eta0, np.arange(S),
-                            max_iter, tol)
+    return conditional_rows(
+        des,
+        des.typical_log(mu, beta),
+        oi,
+        np.broadcast_to(sig, (S, sig.size)),
+        eta0,
+        np.arange(S),
+        max_iter,
+        tol,
+    )
 
 
-def conditional_rows(des: Design, base, omega_inv, sig, eta0, subj, max_iter: int = 100,
-                     tol: float = 1e-12):
+def conditional_rows(
+    des: Design, base, omega_inv, sig, eta0, subj, max_iter: int = 100, tol: float = 1e-12
+):
     """EBEs of rows that each pair a subject (``subj``) with its own population values:
     log typical parameters ``base (B, K)``, ``omega_inv (B, q, q)``, ``sig (B, n_sigma)``.
     Many parameter vectors (a finite-difference gradient or Hessian) are solved in one
@@ -283,8 +318,9 @@ def conditional_rows(des: Design, base, omega_inv, sig, eta0, subj, max_iter: in
                 logp = base_a[Bk].copy()
                 logp[:, des.eta_idx] += trial
                 ft = des.f(logp, idx=subj_a[Bk])
-                ot = _objective_parts(des, ft, None, sig_a[Bk], trial, oi_a[Bk], False,
-                                      subj_a[Bk])[0]
+                ot = _objective_parts(des, ft, None, sig_a[Bk], trial, oi_a[Bk], False, subj_a[Bk])[
+                    0
+                ]
                 ok = np.isfinite(ot) & (ot <= obj_a[Bk] + 1e-12)
                 new_eta[Bk[ok]], new_obj[Bk[ok]] = trial[ok], ot[ok]
                 accepted[Bk[ok]] = True
@@ -294,8 +330,9 @@ def conditional_rows(des: Design, base, omega_inv, sig, eta0, subj, max_iter: in
             moved = np.abs(new_eta - eta_a).max(axis=1)
             gain = obj_a - new_obj
             eta[A] = new_eta
-            obj[A], g[A], half[A], hess[A] = _newton_parts(des, base_a, new_eta, subj_a,
-                                                           sig_a, oi_a)
+            obj[A], g[A], half[A], hess[A] = _newton_parts(
+                des, base_a, new_eta, subj_a, sig_a, oi_a
+            )
             # a failed Newton line search falls back to Fisher scoring for this row
             retry = newton & ~accepted
             fisher[A[retry]] = True
@@ -328,8 +365,13 @@ def ofv_terms_many(des: Design, X: np.ndarray, eta0: np.ndarray):
         else:
             oi[k] = np.eye(q)
     eta, obj, half, ok = conditional_rows(
-        des, base.reshape(m * S, des.K), np.repeat(oi, S, axis=0), np.repeat(sig, S, axis=0),
-        np.tile(eta0, (m, 1)), np.tile(np.arange(S), m))
+        des,
+        base.reshape(m * S, des.K),
+        np.repeat(oi, S, axis=0),
+        np.repeat(sig, S, axis=0),
+        np.tile(eta0, (m, 1)),
+        np.tile(np.arange(S), m),
+    )
     sign, logdet_h = np.linalg.slogdet(half)
     terms = (obj + logdet_h).reshape(m, S) + logdet_om[:, None]
     terms = np.where((sign.reshape(m, S) > 0) & np.isfinite(terms), terms, np.inf)

@@ -44,14 +44,28 @@ def _superpose(lam, coef, const, t, ev_t, ev_amt, ev_kind, tlag, out):  # pragma
     return out
 
 
-def superpose(lam: np.ndarray, coef: np.ndarray, const: np.ndarray, t: np.ndarray,
-              ev_t: np.ndarray, ev_amt: np.ndarray, ev_kind: np.ndarray,
-              tlag: np.ndarray | None) -> np.ndarray:
+def superpose(
+    lam: np.ndarray,
+    coef: np.ndarray,
+    const: np.ndarray,
+    t: np.ndarray,
+    ev_t: np.ndarray,
+    ev_amt: np.ndarray,
+    ev_kind: np.ndarray,
+    tlag: np.ndarray | None,
+) -> np.ndarray:
     """Concentrations (N, T) per unit of the model's amount scale (see module docstring)."""
     N = t.shape[0]
     lag = np.zeros(N) if tlag is None else np.ascontiguousarray(tlag, float)
     out = np.zeros(t.shape)
-    return _superpose(np.ascontiguousarray(lam, float), np.ascontiguousarray(coef, float),
-                      np.ascontiguousarray(const, float), np.ascontiguousarray(t, float),
-                      np.ascontiguousarray(ev_t, float), np.ascontiguousarray(ev_amt, float),
-                      np.ascontiguousarray(ev_kind, np.int64), lag, out)
+    return _superpose(
+        np.ascontiguousarray(lam, float),
+        np.ascontiguousarray(coef, float),
+        np.ascontiguousarray(const, float),
+        np.ascontiguousarray(t, float),
+        np.ascontiguousarray(ev_t, float),
+        np.ascontiguousarray(ev_amt, float),
+        np.ascontiguousarray(ev_kind, np.int64),
+        lag,
+        out,
+    )

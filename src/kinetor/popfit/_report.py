@@ -46,8 +46,17 @@ def _f_rep(des: Design, logp: np.ndarray) -> np.ndarray:
     def tile(a):
         return np.broadcast_to(a[None], (n, *a.shape)).reshape(n * S, *a.shape[1:])
 
-    f = predict(des.model.n_cmt, logp.reshape(n * S, K), des.model.params, tile(d.t),
-                tile(d.ev_t), tile(d.ev_amt), tile(d.ev_kind), d.conc_factor, des.model.oral)
+    f = predict(
+        des.model.n_cmt,
+        logp.reshape(n * S, K),
+        des.model.params,
+        tile(d.t),
+        tile(d.ev_t),
+        tile(d.ev_amt),
+        tile(d.ev_kind),
+        d.conc_factor,
+        des.model.oral,
+    )
     return f.reshape(n, S, -1)
 
 
@@ -92,8 +101,23 @@ def _ci(est, se, log: bool, level: float = 0.95):
     return est - z * se, est + z * se
 
 
-def assemble(model, des: Design, x, eta, ofv, cov, cov_text, converged, reason, info, *,
-             npde: bool, n_npde: int, seed, ci_level: float = 0.95):
+def assemble(
+    model,
+    des: Design,
+    x,
+    eta,
+    ofv,
+    cov,
+    cov_text,
+    converged,
+    reason,
+    info,
+    *,
+    npde: bool,
+    n_npde: int,
+    seed,
+    ci_level: float = 0.95,
+):
     from kinetor.popfit.fit import PopFitResult, individual_predictions, n_log2pi
 
     d = des.data
@@ -101,53 +125,100 @@ def assemble(model, des: Design, x, eta, ofv, cov, cov_text, converged, reason, 
     K, nb, no = des.K, des.n_beta, des.n_omega
     se = np.sqrt(np.diag(cov)) if cov is not None else np.full(K + nb + no + sig.size, np.nan)
     units = d.units
-    unit_of = {"cl": units["clearance"], "q": units["clearance"], "v": units["volume"],
-               "v1": units["volume"], "v2": units["volume"], "ka": units["rate"],
-               "tlag": units["time"]}
+    unit_of = {
+        "cl": units["clearance"],
+        "q": units["clearance"],
+        "v": units["volume"],
+        "v1": units["volume"],
+        "v2": units["volume"],
+        "ka": units["rate"],
+        "tlag": units["time"],
+    }
     typ = np.exp(mu)
     lo, hi = _ci(typ, se[:K], log=True, level=ci_level)
-    theta = pd.DataFrame({"parameter": list(model.params), "estimate": typ,
-                          "unit": [unit_of[p] for p in model.params], "se": typ * se[:K],
-                          "rse_pct": 100 * se[:K], "ci_low": lo, "ci_high": hi})
+    theta = pd.DataFrame(
+        {
+            "parameter": list(model.params),
+            "estimate": typ,
+            "unit": [unit_of[p] for p in model.params],
+            "se": typ * se[:K],
+            "rse_pct": 100 * se[:K],
+            "ci_low": lo,
+            "ci_high": hi,
+        }
+    )
     if nb:
-        blo, bhi = _ci(beta, se[K:K + nb], log=False, level=ci_level)
-        theta = pd.concat([theta, pd.DataFrame({
-            "parameter": des.beta_names, "estimate": beta, "unit": "", "se": se[K:K + nb],
-            "rse_pct": 100 * se[K:K + nb] / np.abs(beta), "ci_low": blo, "ci_high": bhi})],
-            ignore_index=True)
+        blo, bhi = _ci(beta, se[K : K + nb], log=False, level=ci_level)
+        theta = pd.concat(
+            [
+                theta,
+                pd.DataFrame(
+                    {
+                        "parameter": des.beta_names,
+                        "estimate": beta,
+                        "unit": "",
+                        "se": se[K : K + nb],
+                        "rse_pct": 100 * se[K : K + nb] / np.abs(beta),
+                        "ci_low": blo,
+                        "ci_high": bhi,
+                    }
+                ),
+            ],
+            ignore_index=True,
+        )
     names = list(model.eta)
     om_df = pd.DataFrame(omega, index=names, columns=names)
     sd_eta = eta.std(axis=0, ddof=1) if eta.shape[0] > 1 else np.full(des.q, np.nan)
     shrink = 100 * (1 - sd_eta / np.sqrt(np.diag(omega)))
-    om_se = se[K + nb:K + nb + no]
+    om_se = se[K + nb : K + nb + no]
     if des.block:
         ii, jj = np.tril_indices(des.q)
-        rows = [{"parameter": (f"omega_{names[i]}" if i == j else
-                               f"omega_{names[i]},{names[j]}"),
-                 "variance": omega[i, j], "se": om_se[n],
-                 "rse_pct": 100 * om_se[n] / abs(omega[i, j]),
-                 "cv_pct": 100 * np.sqrt(np.expm1(omega[i, i])) if i == j else np.nan,
-                 "shrinkage_pct": shrink[i] if i == j else np.nan}
-                for n, (i, j) in enumerate(zip(ii, jj, strict=True))]
+        rows = [
+            {
+                "parameter": (f"omega_{names[i]}" if i == j else f"omega_{names[i]},{names[j]}"),
+                "variance": omega[i, j],
+                "se": om_se[n],
+                "rse_pct": 100 * om_se[n] / abs(omega[i, j]),
+                "cv_pct": 100 * np.sqrt(np.expm1(omega[i, i])) if i == j else np.nan,
+                "shrinkage_pct": shrink[i] if i == j else np.nan,
+            }
+            for n, (i, j) in enumerate(zip(ii, jj, strict=True))
+        ]
     else:
-        rows = [{"parameter": f"omega_{p}", "variance": omega[i, i], "se": om_se[i],
-                 "rse_pct": 100 * om_se[i] / omega[i, i],
-                 "cv_pct": 100 * np.sqrt(np.expm1(omega[i, i])), "shrinkage_pct": shrink[i]}
-                for i, p in enumerate(names)]
+        rows = [
+            {
+                "parameter": f"omega_{p}",
+                "variance": omega[i, i],
+                "se": om_se[i],
+                "rse_pct": 100 * om_se[i] / omega[i, i],
+                "cv_pct": 100 * np.sqrt(np.expm1(omega[i, i])),
+                "shrinkage_pct": shrink[i],
+            }
+            for i, p in enumerate(names)
+        ]
     omega_table = pd.DataFrame(rows)
     # variances (and SDs) are positive with a skewed sampling distribution: their Wald
     # intervals are taken on the log scale, SE(log w) = SE(w)/w; covariances symmetric
     var = omega_table["variance"].to_numpy(float)
     diag = ~omega_table["parameter"].str.contains(",").to_numpy(bool)
-    llo, lhi = _ci(np.abs(var), omega_table["se"].to_numpy(float) / np.abs(var), log=True,
-                   level=ci_level)
+    llo, lhi = _ci(
+        np.abs(var), omega_table["se"].to_numpy(float) / np.abs(var), log=True, level=ci_level
+    )
     slo, shi = _ci(var, omega_table["se"].to_numpy(float), log=False, level=ci_level)
     omega_table["ci_low"] = np.where(diag, llo, slo)
     omega_table["ci_high"] = np.where(diag, lhi, shi)
-    s_se = se[K + nb + no:]
+    s_se = se[K + nb + no :]
     sig_lo, sig_hi = _ci(sig, s_se / sig, log=True, level=ci_level)
-    sigma = pd.DataFrame({"parameter": list(model.sigma_names), "estimate": sig, "se": s_se,
-                          "rse_pct": 100 * s_se / sig, "ci_low": sig_lo, "ci_high": sig_hi})
+    sigma = pd.DataFrame(
+        {
+            "parameter": list(model.sigma_names),
+            "estimate": sig,
+            "se": s_se,
+            "rse_pct": 100 * s_se / sig,
+            "ci_low": sig_lo,
+            "ci_high": sig_hi,
+        }
+    )
     # predictions and residuals
     f, a = individual_predictions(des, x, eta)
     pred = des.f(des.typical_log(mu, beta))
@@ -156,9 +227,14 @@ def assemble(model, des: Design, x, eta, ofv, cov, cov_text, converged, reason, 
     npde_v = _npde(des, x, n_npde, seed) if npde else np.full(f.shape, np.nan)
     m = d.obs
     frame = d.frame.iloc[d.row[m]].reset_index(drop=True)
-    table = frame.assign(pred=pred[m], ipred=f[m], res=frame["dv"] - pred[m],
-                         iwres=(frame["dv"] - f[m]) / np.sqrt(V[m]), cwres=cwres[m],
-                         npde=npde_v[m])
+    table = frame.assign(
+        pred=pred[m],
+        ipred=f[m],
+        res=frame["dv"] - pred[m],
+        iwres=(frame["dv"] - f[m]) / np.sqrt(V[m]),
+        cwres=cwres[m],
+        npde=npde_v[m],
+    )
     base = des.typical_log(mu, beta)
     ind = base.copy()
     ind[:, des.eta_idx] += eta
@@ -171,9 +247,28 @@ def assemble(model, des: Design, x, eta, ofv, cov, cov_text, converged, reason, 
     n_par = des.n_x
     loglik = -0.5 * (ofv + n_log2pi(n_unc))
     return PopFitResult(
-        model=model, theta=theta, omega=om_df, omega_table=omega_table, sigma=sigma,
-        ofv=ofv, loglik=loglik, aic=-2 * loglik + 2 * n_par,
-        bic=-2 * loglik + n_par * np.log(d.n_obs), n_obs=d.n_obs, n_subjects=d.n_subjects,
-        n_params=n_par, ebe=ebe, table=table, cov_method=cov_text, cov_=cov,
-        converged=converged, reason=reason, x_=x, units=units, data=d, design=des,
-        covariate_info=info, ci_level=ci_level)
+        model=model,
+        theta=theta,
+        omega=om_df,
+        omega_table=omega_table,
+        sigma=sigma,
+        ofv=ofv,
+        loglik=loglik,
+        aic=-2 * loglik + 2 * n_par,
+        bic=-2 * loglik + n_par * np.log(d.n_obs),
+        n_obs=d.n_obs,
+        n_subjects=d.n_subjects,
+        n_params=n_par,
+        ebe=ebe,
+        table=table,
+        cov_method=cov_text,
+        cov_=cov,
+        converged=converged,
+        reason=reason,
+        x_=x,
+        units=units,
+        data=d,
+        design=des,
+        covariate_info=info,
+        ci_level=ci_level,
+    )

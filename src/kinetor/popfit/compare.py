@@ -24,9 +24,15 @@ from scipy import stats
 __all__ = ["serial_sacrifice_comparison"]
 
 
-def serial_sacrifice_comparison(study, model: str = "1cmt-oral", *, eta=("cl", "v"),
-                                error: str = "proportional", ci_level: float = 0.95,
-                                fit=None) -> pd.DataFrame:
+def serial_sacrifice_comparison(
+    study,
+    model: str = "1cmt-oral",
+    *,
+    eta=("cl", "v"),
+    error: str = "proportional",
+    ci_level: float = 0.95,
+    fit=None,
+) -> pd.DataFrame:
     """CL/F and V/F of a serial-sacrifice study by population fit, naive pooling and NCA.
 
     Parameters
@@ -52,24 +58,41 @@ def serial_sacrifice_comparison(study, model: str = "1cmt-oral", *, eta=("cl", "
         fit = popfit(study, model, eta=list(eta), error=error, npde=False, ci_level=ci_level)
     rows = []
     th = fit.theta.set_index("parameter")
-    names = {"cl": "CL/F", "v": "V/F", "ka": "ka"} if fit.model.oral else {
-        "cl": "CL", "v": "V"}
+    names = {"cl": "CL/F", "v": "V/F", "ka": "ka"} if fit.model.oral else {"cl": "CL", "v": "V"}
     for p, label in names.items():
         if p in th.index:
             r = th.loc[p]
-            rows.append({"method": "population (FOCE-I)", "group": "all", "parameter": label,
-                         "estimate": r["estimate"], "ci_low": r["ci_low"],
-                         "ci_high": r["ci_high"], "unit": r["unit"],
-                         "converged": fit.converged, "reason": fit.reason})
+            rows.append(
+                {
+                    "method": "population (FOCE-I)",
+                    "group": "all",
+                    "parameter": label,
+                    "estimate": r["estimate"],
+                    "ci_low": r["ci_low"],
+                    "ci_high": r["ci_high"],
+                    "unit": r["unit"],
+                    "converged": fit.converged,
+                    "reason": fit.reason,
+                }
+            )
     pooled = kt.fit_pk(study, fit.model.structure, pooling="naive", error=error)
     pp = pooled.params.set_index("parameter")
     for p, label in names.items():
         if p in pp.index:
             r = pp.loc[p]
-            rows.append({"method": "naive pooling", "group": "all", "parameter": label,
-                         "estimate": r["estimate"], "ci_low": r["ci_lower"],
-                         "ci_high": r["ci_upper"], "unit": r["unit"],
-                         "converged": bool(r["converged"]), "reason": r["reason"]})
+            rows.append(
+                {
+                    "method": "naive pooling",
+                    "group": "all",
+                    "parameter": label,
+                    "estimate": r["estimate"],
+                    "ci_low": r["ci_lower"],
+                    "ci_high": r["ci_upper"],
+                    "unit": r["unit"],
+                    "converged": bool(r["converged"]),
+                    "reason": r["reason"],
+                }
+            )
     wide = kt.nca(study, sparse=True).to_wide()
     oral = fit.model.oral
     cl_col, v_col = ("CLFO", "VZFO") if oral else ("CLO", "VZO")
@@ -80,12 +103,32 @@ def serial_sacrifice_comparison(study, model: str = "1cmt-oral", *, eta=("cl", "
         half = z * se / auc if np.isfinite(se) and auc > 0 else np.nan
         ok = bool(np.isfinite(cl) and np.isfinite(auc_inf))
         reason = "" if ok else "no terminal phase (lambda_z) for AUCinf"
-        rows.append({"method": "sparse NCA", "group": group, "parameter": label_of(cl_col),
-                     "estimate": cl, "ci_low": cl * np.exp(-half), "ci_high": cl * np.exp(half),
-                     "unit": fit.units["clearance"], "converged": ok, "reason": reason})
-        rows.append({"method": "sparse NCA", "group": group, "parameter": label_of(v_col),
-                     "estimate": r.get(v_col, np.nan), "ci_low": np.nan, "ci_high": np.nan,
-                     "unit": fit.units["volume"], "converged": ok, "reason": reason})
+        rows.append(
+            {
+                "method": "sparse NCA",
+                "group": group,
+                "parameter": label_of(cl_col),
+                "estimate": cl,
+                "ci_low": cl * np.exp(-half),
+                "ci_high": cl * np.exp(half),
+                "unit": fit.units["clearance"],
+                "converged": ok,
+                "reason": reason,
+            }
+        )
+        rows.append(
+            {
+                "method": "sparse NCA",
+                "group": group,
+                "parameter": label_of(v_col),
+                "estimate": r.get(v_col, np.nan),
+                "ci_low": np.nan,
+                "ci_high": np.nan,
+                "unit": fit.units["volume"],
+                "converged": ok,
+                "reason": reason,
+            }
+        )
     return pd.DataFrame(rows)
 
 

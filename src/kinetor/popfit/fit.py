@@ -133,8 +133,17 @@ class PopFitResult:
         t = last[:, None] * np.linspace(0.0, 1.0, n)[None, :]
 
         def at(logp):
-            return predict(self.model.n_cmt, logp, self.model.params, t, d.ev_t, d.ev_amt,
-                           d.ev_kind, d.conc_factor, self.model.oral)
+            return predict(
+                self.model.n_cmt,
+                logp,
+                self.model.params,
+                t,
+                d.ev_t,
+                d.ev_amt,
+                d.ev_kind,
+                d.conc_factor,
+                self.model.oral,
+            )
 
         return t, at(ind), at(typ)
 
@@ -147,11 +156,13 @@ class PopFitResult:
         return pd.concat([th[cols], om[cols], sg[cols]], ignore_index=True)
 
     def __str__(self) -> str:
-        head = (f"popfit FOCE-I {self.model.structure} ({self.model.error} error): "
-                f"{self.n_subjects} subjects, {self.n_obs} observations\n"
-                f"OFV {self.ofv:.4f} (-2LL without N log 2pi), AIC {self.aic:.3f}, "
-                f"BIC {self.bic:.3f}; converged={self.converged} ({self.reason})\n"
-                f"covariance: {self.cov_method}\n")
+        head = (
+            f"popfit FOCE-I {self.model.structure} ({self.model.error} error): "
+            f"{self.n_subjects} subjects, {self.n_obs} observations\n"
+            f"OFV {self.ofv:.4f} (-2LL without N log 2pi), AIC {self.aic:.3f}, "
+            f"BIC {self.bic:.3f}; converged={self.converged} ({self.reason})\n"
+            f"covariance: {self.cov_method}\n"
+        )
         return head + self.summary().to_string(index=False)
 
 
@@ -186,9 +197,9 @@ class _Objective:
         out = np.empty((X.shape[0], self.des.data.n_subjects))
         for a in range(0, X.shape[0], chunk):
             try:
-                out[a:a + chunk] = ofv_terms_many(self.des, X[a:a + chunk], self.eta)[0]
+                out[a : a + chunk] = ofv_terms_many(self.des, X[a : a + chunk], self.eta)[0]
             except np.linalg.LinAlgError:
-                out[a:a + chunk] = np.inf
+                out[a : a + chunk] = np.inf
         return out
 
     def value(self, x: np.ndarray) -> float:
@@ -226,13 +237,13 @@ def _hessian_and_scores(obj: _Objective, x: np.ndarray, steps: np.ndarray):
     T = obj.many(np.array(pts))
     tot = T.sum(1)
     f0 = tot[0]
-    plus, minus = tot[1:2 * n + 1:2], tot[2:2 * n + 1:2]
+    plus, minus = tot[1 : 2 * n + 1 : 2], tot[2 : 2 * n + 1 : 2]
     H = np.empty((n, n))
     H[np.diag_indices(n)] = (plus - 2 * f0 + minus) / steps**2
     for k, (i, j) in enumerate(pairs):
-        a, b, c, d = tot[2 * n + 1 + 4 * k:2 * n + 5 + 4 * k]
+        a, b, c, d = tot[2 * n + 1 + 4 * k : 2 * n + 5 + 4 * k]
         H[i, j] = H[j, i] = (a - b - c + d) / (4 * steps[i] * steps[j])
-    G = (T[1:2 * n + 1:2] - T[2:2 * n + 1:2]).T / (2 * steps)[None, :]
+    G = (T[1 : 2 * n + 1 : 2] - T[2 : 2 * n + 1 : 2]).T / (2 * steps)[None, :]
     return H, G
 
 
@@ -269,12 +280,25 @@ def _sandwich(R: np.ndarray, S: np.ndarray, J: np.ndarray, method: str) -> np.nd
     return J @ cx @ J.T
 
 
-def popfit(study, model: str | PopModel = "1cmt-oral", *, eta=None,
-           omega: str = "diagonal", covariates=(), error: str = "additive",
-           init: dict[str, float] | None = None, analyte: str | None = None,
-           blq: str = "m3", weight_ref: float | None = None,
-           cov_method: str = "sandwich", npde: bool = True, n_npde: int = 500,
-           max_iter: int = 300, seed=0, ci_level: float = 0.95) -> PopFitResult:
+def popfit(
+    study,
+    model: str | PopModel = "1cmt-oral",
+    *,
+    eta=None,
+    omega: str = "diagonal",
+    covariates=(),
+    error: str = "additive",
+    init: dict[str, float] | None = None,
+    analyte: str | None = None,
+    blq: str = "m3",
+    weight_ref: float | None = None,
+    cov_method: str = "sandwich",
+    npde: bool = True,
+    n_npde: int = 500,
+    max_iter: int = 300,
+    seed=0,
+    ci_level: float = 0.95,
+) -> PopFitResult:
     """Fit a population PK model by FOCE with interaction.
 
     Parameters
@@ -310,55 +334,80 @@ def popfit(study, model: str | PopModel = "1cmt-oral", *, eta=None,
         raise ModelError(f"cov_method={cov_method!r}: use sandwich, hessian or none")
     data = build_data(study, analyte, model.covariate_columns(), blq=blq)
     if model.oral and not data.has_depot:
-        raise ModelError(f"model {model.structure} needs extravascular doses; the data has "
-                         "IV doses only: use a '-iv' model")
+        raise ModelError(
+            f"model {model.structure} needs extravascular doses; the data has "
+            "IV doses only: use a '-iv' model"
+        )
     if not model.oral and data.has_depot:
-        raise ModelError(f"model {model.structure} has no absorption but the data has "
-                         "extravascular doses: use an '-oral' model")
+        raise ModelError(
+            f"model {model.structure} has no absorption but the data has "
+            "extravascular doses: use an '-oral' model"
+        )
     if not model.eta:
         raise ModelError("a population model needs at least one eta")
     offsets, Z, bnames, binit, info = covariate_design(model, data, weight_ref)
     des = Design(model, data, offsets, Z, bnames)
     start = initial_estimates(model, data)
     init = {k.lower(): float(v) for k, v in (init or {}).items()}
-    unknown = set(init) - set(model.params) - set(model.sigma_names) - {
-        f"omega_{p}" for p in model.eta}
+    unknown = (
+        set(init) - set(model.params) - set(model.sigma_names) - {f"omega_{p}" for p in model.eta}
+    )
     if unknown:
         raise ModelError(f"init has unknown names {sorted(unknown)}")
     start.update({k: v for k, v in init.items() if k in model.params})
     mu0 = np.log([start[p] for p in model.params])
     om0 = np.diag([init.get(f"omega_{p}", 0.1) for p in model.eta])
     ydv = data.dv[data.obs & ~data.blq]
-    sig0 = {"add_sd": init.get("add_sd", 0.1 * float(np.median(np.abs(ydv))) + 1e-6),
-            "prop_sd": init.get("prop_sd", 0.2)}
+    sig0 = {
+        "add_sd": init.get("add_sd", 0.1 * float(np.median(np.abs(ydv))) + 1e-6),
+        "prop_sd": init.get("prop_sd", 0.2),
+    }
     sig0 = np.array([sig0[n] for n in model.sigma_names])
     x0 = des.pack(mu0, binit, om0, sig0)
     obj = _Objective(des)
-    res = optimize.minimize(obj.value_grad, x0, jac=True, method="BFGS",
-                            options={"maxiter": max_iter, "gtol": 1e-3})
+    res = optimize.minimize(
+        obj.value_grad, x0, jac=True, method="BFGS", options={"maxiter": max_iter, "gtol": 1e-3}
+    )
     for _ in range(3):  # BFGS stops on a stale Hessian approximation: restart it
         if res.success or np.max(np.abs(res.jac)) < 0.05:
             break
-        res = optimize.minimize(obj.value_grad, res.x, jac=True, method="BFGS",
-                                options={"maxiter": max_iter, "gtol": 1e-3})
+        res = optimize.minimize(
+            obj.value_grad,
+            res.x,
+            jac=True,
+            method="BFGS",
+            options={"maxiter": max_iter, "gtol": 1e-3},
+        )
     x = res.x
     terms, eta, inner_ok = obj.terms(x, keep=True)
     ofv = float(terms.sum())
     grad_ok = bool(np.max(np.abs(res.jac)) < 0.05) if res.jac is not None else False
     converged = bool(np.isfinite(ofv) and (res.success or grad_ok) and inner_ok.all())
-    reason = ("converged" if res.success else "converged: BFGS stopped on precision loss "
-              f"with the largest gradient element {np.max(np.abs(res.jac)):.2g} < 0.05"
-              ) if converged else (
-        f"outer: {res.message}" if not (res.success or grad_ok) else
-        f"EBE search did not converge for {int((~inner_ok).sum())} subject(s)")
+    reason = (
+        (
+            "converged"
+            if res.success
+            else "converged: BFGS stopped on precision loss "
+            f"with the largest gradient element {np.max(np.abs(res.jac)):.2g} < 0.05"
+        )
+        if converged
+        else (
+            f"outer: {res.message}"
+            if not (res.success or grad_ok)
+            else f"EBE search did not converge for {int((~inner_ok).sum())} subject(s)"
+        )
+    )
     cov = rmat = smat = jmat = None
     cov_text = "not computed"
     if cov_method != "none" and np.isfinite(ofv):
         try:
             cov, rmat, smat, jmat = _covariance(obj, x, cov_method)
-            cov_text = ("sandwich R^-1 S R^-1 (R = Hessian of OFV, S = sum of per-subject "
-                        "OFV gradient outer products)" if cov_method == "sandwich" else
-                        "2 R^-1 (R = Hessian of OFV)")
+            cov_text = (
+                "sandwich R^-1 S R^-1 (R = Hessian of OFV, S = sum of per-subject "
+                "OFV gradient outer products)"
+                if cov_method == "sandwich"
+                else "2 R^-1 (R = Hessian of OFV)"
+            )
         except np.linalg.LinAlgError as exc:
             cov_text = f"failed: {exc}"
             if converged:
@@ -366,8 +415,22 @@ def popfit(study, model: str | PopModel = "1cmt-oral", *, eta=None,
     obj.eta = eta
     from kinetor.popfit._report import assemble
 
-    out = assemble(model, des, x, eta, ofv, cov, cov_text, converged, reason, info,
-                   npde=npde, n_npde=n_npde, seed=seed, ci_level=ci_level)
+    out = assemble(
+        model,
+        des,
+        x,
+        eta,
+        ofv,
+        cov,
+        cov_text,
+        converged,
+        reason,
+        info,
+        npde=npde,
+        n_npde=n_npde,
+        seed=seed,
+        ci_level=ci_level,
+    )
     out.r_matrix_, out.s_matrix_, out.jac_ = rmat, smat, jmat
     out.elapsed_s = _time.perf_counter() - t0
     out.notes = list(data.notes)

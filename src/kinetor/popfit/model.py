@@ -35,12 +35,21 @@ __all__ = ["STRUCTURES", "Covariate", "PopModel"]
 
 # name -> (compartments, first-order absorption, lag time)
 STRUCTURES = {
-    "1cmt-iv": (1, False, False), "1cmt-oral": (1, True, False),
-    "1cmt-oral-lag": (1, True, True), "2cmt-iv": (2, False, False),
-    "2cmt-oral": (2, True, False), "2cmt-oral-lag": (2, True, True),
+    "1cmt-iv": (1, False, False),
+    "1cmt-oral": (1, True, False),
+    "1cmt-oral-lag": (1, True, True),
+    "2cmt-iv": (2, False, False),
+    "2cmt-oral": (2, True, False),
+    "2cmt-oral-lag": (2, True, True),
 }
-_ALIASES = {"1cmt": "1cmt-iv", "2cmt": "2cmt-iv", "1cmt-infusion": "1cmt-iv",
-            "2cmt-infusion": "2cmt-iv", "1cmt-lag": "1cmt-oral-lag", "2cmt-lag": "2cmt-oral-lag"}
+_ALIASES = {
+    "1cmt": "1cmt-iv",
+    "2cmt": "2cmt-iv",
+    "1cmt-infusion": "1cmt-iv",
+    "2cmt-infusion": "2cmt-iv",
+    "1cmt-lag": "1cmt-oral-lag",
+    "2cmt-lag": "2cmt-oral-lag",
+}
 _CLEARANCES = ("cl", "q")
 ErrorModel = Literal["additive", "proportional", "combined"]
 
@@ -67,22 +76,32 @@ def _parse_covariate(text: str | Covariate, params: tuple[str, ...]) -> Covariat
     else:
         param, sep, rest = str(text).replace(" ", "").partition("~")
         if not sep or not rest:
-            raise ModelError(f"covariate {text!r}: write PARAM~COVARIATE, e.g. 'cl~weight', "
-                             "'v~sex:cat', 'cl~age:power', 'cl~weight:est'")
+            raise ModelError(
+                f"covariate {text!r}: write PARAM~COVARIATE, e.g. 'cl~weight', "
+                "'v~sex:cat', 'cl~age:power', 'cl~weight:est'"
+            )
         name, _, opt = rest.partition(":")
         if name.lower() in ("weight", "wt", "bw") and opt in ("", "est"):
-            cov = Covariate(param.lower(), "weight", "allometric", estimate=opt == "est",
-                            exponent=0.75 if param.lower() in _CLEARANCES else 1.0)
+            cov = Covariate(
+                param.lower(),
+                "weight",
+                "allometric",
+                estimate=opt == "est",
+                exponent=0.75 if param.lower() in _CLEARANCES else 1.0,
+            )
         elif opt in ("cat", "categorical"):
             cov = Covariate(param.lower(), name, "categorical")
         elif opt in ("", "power"):
             cov = Covariate(param.lower(), name, "power" if opt == "power" else "auto")
         else:
-            raise ModelError(f"covariate {text!r}: unknown option {opt!r} "
-                             "(use :est, :cat or :power)")
+            raise ModelError(
+                f"covariate {text!r}: unknown option {opt!r} (use :est, :cat or :power)"
+            )
     if cov.param not in params:
-        raise ModelError(f"covariate {text!r}: the model has no parameter {cov.param!r} "
-                         f"(use {', '.join(params)})")
+        raise ModelError(
+            f"covariate {text!r}: the model has no parameter {cov.param!r} "
+            f"(use {', '.join(params)})"
+        )
     return cov
 
 
@@ -116,15 +135,20 @@ class PopModel:
         key = self.structure.lower().replace("_", "-").replace("cpt", "cmt")
         key = _ALIASES.get(key, key)
         if key not in STRUCTURES:
-            raise ModelError(f"unknown population model {self.structure!r}: use one of "
-                             f"{', '.join(STRUCTURES)}")
+            raise ModelError(
+                f"unknown population model {self.structure!r}: use one of {', '.join(STRUCTURES)}"
+            )
         self.structure = key
         self.n_cmt, self.oral, self.lag = STRUCTURES[key]
         names = ("cl", "v") if self.n_cmt == 1 else ("cl", "v1", "q", "v2")
-        self.params: tuple[str, ...] = names + (("ka",) if self.oral else ()) + (
-            ("tlag",) if self.lag else ())
-        eta = tuple(p for p in self.params if p != "tlag") if self.eta is None else tuple(
-            str(e).lower() for e in self.eta)
+        self.params: tuple[str, ...] = (
+            names + (("ka",) if self.oral else ()) + (("tlag",) if self.lag else ())
+        )
+        eta = (
+            tuple(p for p in self.params if p != "tlag")
+            if self.eta is None
+            else tuple(str(e).lower() for e in self.eta)
+        )
         bad = [e for e in eta if e not in self.params]
         if bad:
             raise ModelError(f"eta on {bad}: the model's parameters are {self.params}")
@@ -137,8 +161,11 @@ class PopModel:
 
     @property
     def sigma_names(self) -> tuple[str, ...]:
-        return {"additive": ("add_sd",), "proportional": ("prop_sd",),
-                "combined": ("add_sd", "prop_sd")}[self.error]
+        return {
+            "additive": ("add_sd",),
+            "proportional": ("prop_sd",),
+            "combined": ("add_sd", "prop_sd"),
+        }[self.error]
 
     def covariate_columns(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(c.name for c in self.covariates))

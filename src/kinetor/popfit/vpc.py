@@ -69,8 +69,15 @@ def simulate_fit(fit, n: int = 100, seed=0) -> tuple[np.ndarray, np.ndarray]:
     return y, fit.data.obs
 
 
-def vpc(fit, n: int = 1000, bins: int | np.ndarray = 6, pred_corr: bool = False,
-        quantiles=(0.05, 0.5, 0.95), ci: float = 0.95, seed=0) -> VPCResult:
+def vpc(
+    fit,
+    n: int = 1000,
+    bins: int | np.ndarray = 6,
+    pred_corr: bool = False,
+    quantiles=(0.05, 0.5, 0.95),
+    ci: float = 0.95,
+    seed=0,
+) -> VPCResult:
     """Visual predictive check of a ``PopFitResult``.
 
     Parameters
@@ -107,8 +114,7 @@ def vpc(fit, n: int = 1000, bins: int | np.ndarray = 6, pred_corr: bool = False,
     if pred_corr:
         mu, beta, _, _ = fit.design.unpack(fit.x_)
         pred = fit.design.f(fit.design.typical_log(mu, beta))[valid]
-        med = np.array([np.median(pred[b == k]) if (b == k).any() else np.nan
-                        for k in range(B)])
+        med = np.array([np.median(pred[b == k]) if (b == k).any() else np.nan for k in range(B)])
         with np.errstate(divide="ignore", invalid="ignore"):
             scale = np.where(pred > 0, med[b] / pred, 1.0)
         yobs = yobs * scale
@@ -123,27 +129,38 @@ def vpc(fit, n: int = 1000, bins: int | np.ndarray = 6, pred_corr: bool = False,
     sim_pad = np.full((n, B, C), np.nan)
     sim_pad[:, b, slot] = ys
     qs = np.asarray(quantiles, float)
-    rows = {"bin": np.arange(B), "time_low": edges[:-1], "time_high": edges[1:],
-            "time_mid": np.array([np.median(t[b == k]) if counts[k] else np.nan
-                                  for k in range(B)]),
-            "n_obs": counts}
+    rows = {
+        "bin": np.arange(B),
+        "time_low": edges[:-1],
+        "time_high": edges[1:],
+        "time_mid": np.array([np.median(t[b == k]) if counts[k] else np.nan for k in range(B)]),
+        "n_obs": counts,
+    }
     keep = counts > 0
     with np.errstate(all="ignore"):
-        obs_q = np.nanquantile(obs_pad[keep], qs, axis=1)            # (Q, B')
-        sim_q = np.nanquantile(sim_pad[:, keep], qs, axis=2)         # (Q, n, B')
+        obs_q = np.nanquantile(obs_pad[keep], qs, axis=1)  # (Q, B')
+        sim_q = np.nanquantile(sim_pad[:, keep], qs, axis=2)  # (Q, n, B')
     lo_hi = [(1 - ci) / 2, 1 - (1 - ci) / 2]
     for i, q in enumerate(qs):
         tag = f"{100 * q:g}"
         full = np.full(B, np.nan)
         full[keep] = obs_q[i]
         rows[f"obs_{tag}"] = full.copy()
-        for name, val in (("sim", np.median(sim_q[i], axis=0)),
-                          ("sim_low", np.quantile(sim_q[i], lo_hi[0], axis=0)),
-                          ("sim_high", np.quantile(sim_q[i], lo_hi[1], axis=0))):
+        for name, val in (
+            ("sim", np.median(sim_q[i], axis=0)),
+            ("sim_low", np.quantile(sim_q[i], lo_hi[0], axis=0)),
+            ("sim_high", np.quantile(sim_q[i], lo_hi[1], axis=0)),
+        ):
             full = np.full(B, np.nan)
             full[keep] = val
             key = f"sim_{tag}" if name == "sim" else f"sim_{tag}_{name.split('_')[1]}"
             rows[key] = full
-    observed = pd.DataFrame({"subject": np.broadcast_to(d.subjects[:, None], d.t.shape)[valid],
-                             "time": t, "dv": yobs, "bin": b})
+    observed = pd.DataFrame(
+        {
+            "subject": np.broadcast_to(d.subjects[:, None], d.t.shape)[valid],
+            "time": t,
+            "dv": yobs,
+            "bin": b,
+        }
+    )
     return VPCResult(pd.DataFrame(rows), observed, pred_corr, n, tuple(qs), ci, d.units)

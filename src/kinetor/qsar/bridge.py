@@ -47,8 +47,9 @@ def mechanism_for(p_values: Mapping[str, float], dual_window: float = 1.0) -> st
     """
     known = {k: float(v) for k, v in p_values.items() if k in ("mtor", "pi3ka")}
     if not known:
-        raise ModelError(f"no mTOR or PI3Kalpha prediction in {dict(p_values)!r}; "
-                         "give 'mtor' and/or 'pi3ka'")
+        raise ModelError(
+            f"no mTOR or PI3Kalpha prediction in {dict(p_values)!r}; give 'mtor' and/or 'pi3ka'"
+        )
     if len(known) == 1:
         return "mtor_kinase" if "mtor" in known else "pi3k_alpha"
     delta = known["mtor"] - known["pi3ka"]
@@ -61,8 +62,13 @@ def _nM(p: float) -> float:
     return float(10.0 ** (9.0 - p))
 
 
-def drug_from_prediction(name: str, p_values: Mapping[str, float], dual_window: float = 1.0,
-                         mechanism: str | None = None, source: str = "kinetor.qsar prediction"):
+def drug_from_prediction(
+    name: str,
+    p_values: Mapping[str, float],
+    dual_window: float = 1.0,
+    mechanism: str | None = None,
+    source: str = "kinetor.qsar prediction",
+):
     """A :class:`~kinetor.pathway.Drug` from predicted pIC50 values (``mtor``, ``pi3ka``).
 
     ``mechanism`` overrides the choice of :func:`mechanism_for`.
@@ -74,20 +80,38 @@ def drug_from_prediction(name: str, p_values: Mapping[str, float], dual_window: 
         missing = [k for k in ("mtor", "pi3ka") if k not in p_values]
         if missing:
             raise ModelError(f"a dual drug needs both predictions; missing {missing}")
-        return Drug(name, mech, ic50_nM=_nM(p_values["pi3ka"]),
-                    ic50_mtor_nM=_nM(p_values["mtor"]), potency="biochemical",
-                    source=source, status="unverified")
+        return Drug(
+            name,
+            mech,
+            ic50_nM=_nM(p_values["pi3ka"]),
+            ic50_mtor_nM=_nM(p_values["mtor"]),
+            potency="biochemical",
+            source=source,
+            status="unverified",
+        )
     key = "mtor" if mech == "mtor_kinase" else "pi3ka"
     if key not in p_values:
         raise ModelError(f"mechanism {mech!r} needs a {key!r} prediction")
-    return Drug(name, mech, ic50_nM=_nM(p_values[key]), potency="biochemical",
-                source=source, status="unverified")
+    return Drug(
+        name,
+        mech,
+        ic50_nM=_nM(p_values[key]),
+        potency="biochemical",
+        source=source,
+        status="unverified",
+    )
 
 
-def simulate_prediction(name: str, predictions: Mapping[str, Mapping[str, float]],
-                        conc_nM: float = 100.0, lesions: Sequence[str] | str | None = None,
-                        t_end: float = 24.0, readouts: Sequence[str] = READOUTS_DEFAULT,
-                        dual_window: float = 1.0, network: Any = None) -> pd.DataFrame:
+def simulate_prediction(
+    name: str,
+    predictions: Mapping[str, Mapping[str, float]],
+    conc_nM: float = 100.0,
+    lesions: Sequence[str] | str | None = None,
+    t_end: float = 24.0,
+    readouts: Sequence[str] = READOUTS_DEFAULT,
+    dual_window: float = 1.0,
+    network: Any = None,
+) -> pd.DataFrame:
     """Simulate a predicted compound in the network at its point estimate and interval ends.
 
     Parameters
@@ -127,9 +151,15 @@ def simulate_prediction(name: str, predictions: Mapping[str, Mapping[str, float]
         p = {t: float(v[key]) for t, v in predictions.items()}
         drug = drug_from_prediction(f"{name} ({case})", p, mechanism=mech)
         values = net.readouts_at([(drug, float(conc_nM))], float(t_end))
-        row = {"compound": name, "case": case, "mechanism": mech,
-               "ic50_nM": drug.ic50_nM, "ic50_mtor_nM": drug.ic50_mtor_nM,
-               "conc_nM": float(conc_nM), "t_h": float(t_end)}
+        row = {
+            "compound": name,
+            "case": case,
+            "mechanism": mech,
+            "ic50_nM": drug.ic50_nM,
+            "ic50_mtor_nM": drug.ic50_mtor_nM,
+            "conc_nM": float(conc_nM),
+            "t_h": float(t_end),
+        }
         row.update({r: float(values[READOUTS.index(r)]) for r in readouts})
         rows.append(row)
     out = pd.DataFrame(rows)

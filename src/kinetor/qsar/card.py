@@ -85,25 +85,40 @@ def card_for(predictor, curation=None, cv_metrics=None, notes: str = "") -> Mode
     summary = curation.summary() if curation is not None else {}
     conf = predictor.conformal_
     return ModelCard(
-        target=predictor.target, learner=predictor.learner, n_train=predictor.n_train_,
-        data_sha256=summary.get("data_sha256", ""), curation=summary,
+        target=predictor.target,
+        learner=predictor.learner,
+        n_train=predictor.n_train_,
+        data_sha256=summary.get("data_sha256", ""),
+        curation=summary,
         cv_metrics=dict(cv_metrics or {}),
-        conformal={"alpha": conf.alpha, "quantile": conf.quantile_,
-                   "coef": [float(c) for c in conf.coef_], "sigma_min": conf.sigma_min_,
-                   "n_calibration": conf.n_calibration_,
-                   "calibration": "inner scaffold cross-conformal on the training set"},
-        domain={"ad_threshold": predictor.ad_threshold,
-                "similarity": "mean Tanimoto of the kernel fingerprints ("
-                              + ", ".join(predictor.train_.fps) + ")",
-                "calibration_nn_similarity_quantiles": {
-                    str(q): float(np.quantile(nn, q)) for q in (0.05, 0.25, 0.5)},
-                "calibration_fraction_in_domain": float(np.mean(nn >= predictor.ad_threshold))},
-        model={**predictor.model_.get_params(),
-               "members": list(predictor.model_.member_names),
-               "stacking_weights": getattr(predictor.model_, "weights", None),
-               "kernel_fingerprints": list(predictor.train_.fps)},
-        versions=library_versions(), created=datetime.now(UTC).isoformat(timespec="seconds"),
-        notes=notes)
+        conformal={
+            "alpha": conf.alpha,
+            "quantile": conf.quantile_,
+            "coef": [float(c) for c in conf.coef_],
+            "sigma_min": conf.sigma_min_,
+            "n_calibration": conf.n_calibration_,
+            "calibration": "inner scaffold cross-conformal on the training set",
+        },
+        domain={
+            "ad_threshold": predictor.ad_threshold,
+            "similarity": "mean Tanimoto of the kernel fingerprints ("
+            + ", ".join(predictor.train_.fps)
+            + ")",
+            "calibration_nn_similarity_quantiles": {
+                str(q): float(np.quantile(nn, q)) for q in (0.05, 0.25, 0.5)
+            },
+            "calibration_fraction_in_domain": float(np.mean(nn >= predictor.ad_threshold)),
+        },
+        model={
+            **predictor.model_.get_params(),
+            "members": list(predictor.model_.member_names),
+            "stacking_weights": getattr(predictor.model_, "weights", None),
+            "kernel_fingerprints": list(predictor.train_.fps),
+        },
+        versions=library_versions(),
+        created=datetime.now(UTC).isoformat(timespec="seconds"),
+        notes=notes,
+    )
 
 
 def save_model(predictor, path: str | Path, card: ModelCard | None = None) -> Path:
@@ -113,8 +128,9 @@ def save_model(predictor, path: str | Path, card: ModelCard | None = None) -> Pa
     path = Path(path)
     card = card or card_for(predictor)
     path.parent.mkdir(parents=True, exist_ok=True)
-    joblib.dump({"format": _FORMAT, "card": card.to_dict(), "predictor": predictor}, path,
-                compress=3)
+    joblib.dump(
+        {"format": _FORMAT, "card": card.to_dict(), "predictor": predictor}, path, compress=3
+    )
     path.with_suffix(".card.json").write_text(json.dumps(card.to_dict(), indent=2, default=str))
     return path
 
@@ -140,9 +156,12 @@ def load_model(path: str | Path, trusted: bool = False):
     if not path.exists():
         raise ModelError(f"no model file {path}")
     if not trusted:
-        warnings.warn(f"{path}: model files are pickles and run code when loaded; load only "
-                      "files you made (pass trusted=True to acknowledge)", ModelFileWarning,
-                      stacklevel=2)
+        warnings.warn(
+            f"{path}: model files are pickles and run code when loaded; load only "
+            "files you made (pass trusted=True to acknowledge)",
+            ModelFileWarning,
+            stacklevel=2,
+        )
     blob = joblib.load(path)
     if not isinstance(blob, dict) or "card" not in blob or "predictor" not in blob:
         raise ModelError(f"{path} is not a kinetor QSAR model file")
@@ -151,7 +170,10 @@ def load_model(path: str | Path, trusted: bool = False):
     changed = {k: (v, now.get(k)) for k, v in card.versions.items() if now.get(k) != v}
     if changed:
         text = ", ".join(f"{k} {a} -> {b}" for k, (a, b) in changed.items())
-        warnings.warn(f"{path} was written with other versions ({text}); predictions may "
-                      "differ: retrain with `kinetor qsar train`", ModelFileWarning,
-                      stacklevel=2)
+        warnings.warn(
+            f"{path} was written with other versions ({text}); predictions may "
+            "differ: retrain with `kinetor qsar train`",
+            ModelFileWarning,
+            stacklevel=2,
+        )
     return blob["predictor"], card

@@ -49,13 +49,13 @@ def _lev_matrix(codes, starts, lengths, min_sim, out):  # pragma: no cover
     n = len(lengths)
     for i in range(n):
         out[i, i] = 1.0
-        a = codes[starts[i]:starts[i] + lengths[i]]
+        a = codes[starts[i] : starts[i] + lengths[i]]
         for j in range(i + 1, n):
             longest = max(lengths[i], lengths[j])
             # |len_i - len_j| <= distance, so short-cut pairs that cannot reach min_sim
             if longest == 0 or 1.0 - abs(lengths[i] - lengths[j]) / longest < min_sim:
                 continue
-            d = _lev(a, codes[starts[j]:starts[j] + lengths[j]])
+            d = _lev(a, codes[starts[j] : starts[j] + lengths[j]])
             out[i, j] = out[j, i] = 1.0 - d / longest
 
 
@@ -73,8 +73,12 @@ def levenshtein_similarity(smiles: Sequence[str], min_similarity: float = 0.0) -
     return out
 
 
-def cliff_pairs(smiles: Sequence[str], p_values: Sequence[float], similarity: float = 0.9,
-                potency_fold: float = 10.0) -> np.ndarray:
+def cliff_pairs(
+    smiles: Sequence[str],
+    p_values: Sequence[float],
+    similarity: float = 0.9,
+    potency_fold: float = 10.0,
+) -> np.ndarray:
     """Boolean matrix: ``[i, j]`` is an activity-cliff pair (symmetric, diagonal False)."""
     from rdkit import Chem
     from rdkit.Chem.Scaffolds import MurckoScaffold
@@ -96,16 +100,23 @@ def cliff_pairs(smiles: Sequence[str], p_values: Sequence[float], similarity: fl
             frames.append(MurckoScaffold.GetScaffoldForMol(m))
     fp = featurize(mols, "ecfp4_bits", n_bits=1024)
     sfp = featurize(frames, "ecfp4_bits", n_bits=1024)
-    similar = ((tanimoto(fp, fp) >= similarity) | (tanimoto(sfp, sfp) >= similarity)
-               | (levenshtein_similarity(list(smiles), similarity) >= similarity))
+    similar = (
+        (tanimoto(fp, fp) >= similarity)
+        | (tanimoto(sfp, sfp) >= similarity)
+        | (levenshtein_similarity(list(smiles), similarity) >= similarity)
+    )
     p = np.asarray(p_values, float)
     cliff = similar & (np.abs(p[:, None] - p[None, :]) > np.log10(potency_fold))
     np.fill_diagonal(cliff, False)
     return cliff
 
 
-def cliff_compounds(smiles: Sequence[str], p_values: Sequence[float], similarity: float = 0.9,
-                    potency_fold: float = 10.0) -> np.ndarray:
+def cliff_compounds(
+    smiles: Sequence[str],
+    p_values: Sequence[float],
+    similarity: float = 0.9,
+    potency_fold: float = 10.0,
+) -> np.ndarray:
     """Boolean per compound: member of at least one activity-cliff pair."""
     return cliff_pairs(smiles, p_values, similarity, potency_fold).any(axis=1)
 
@@ -122,4 +133,4 @@ def cliff_rmse(y_true, y_pred, is_cliff) -> float:
     if not mask.any():
         return float("nan")
     err = np.asarray(y_true, float)[mask] - np.asarray(y_pred, float)[mask]
-    return float(np.sqrt(np.mean(err ** 2)))
+    return float(np.sqrt(np.mean(err**2)))

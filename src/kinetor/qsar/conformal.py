@@ -38,8 +38,9 @@ __all__ = ["NormalizedConformal", "coverage", "difficulty_features"]
 
 def difficulty_features(nn_similarity, member_spread) -> np.ndarray:
     """The difficulty design matrix ``[1 - s_nn, |member spread|]``."""
-    return np.column_stack([1.0 - np.asarray(nn_similarity, float),
-                            np.abs(np.asarray(member_spread, float))])
+    return np.column_stack(
+        [1.0 - np.asarray(nn_similarity, float), np.abs(np.asarray(member_spread, float))]
+    )
 
 
 class NormalizedConformal:

@@ -51,8 +51,15 @@ __all__ = ["UNIT_FACTORS", "CurationResult", "curate", "standardize_smiles"]
 
 #: Molar factor of each accepted concentration unit (lower-case keys).
 UNIT_FACTORS: dict[str, float] = {
-    "m": 1.0, "mm": 1e-3, "um": 1e-6, "µm": 1e-6, "μm": 1e-6, "micromolar": 1e-6,
-    "nm": 1e-9, "nanomolar": 1e-9, "pm": 1e-12,
+    "m": 1.0,
+    "mm": 1e-3,
+    "um": 1e-6,
+    "µm": 1e-6,
+    "μm": 1e-6,
+    "micromolar": 1e-6,
+    "nm": 1e-9,
+    "nanomolar": 1e-9,
+    "pm": 1e-12,
 }
 _P_UNITS = {"p", "log", "-log(m)", "pic50", "pki", "pkd", "pec50", "px"}
 _FLIP = {"=": "=", "~": "=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
@@ -112,8 +119,9 @@ def _standardizer(tautomer: bool):
     return chooser, uncharger, taut
 
 
-def standardize_smiles(smiles: str, tautomer: bool = False, _tools=None
-                       ) -> tuple[str | None, list[str]]:
+def standardize_smiles(
+    smiles: str, tautomer: bool = False, _tools=None
+) -> tuple[str | None, list[str]]:
     """Standardised canonical SMILES and the list of changes made (``None`` if unparsable).
 
     Examples
@@ -160,21 +168,32 @@ def _p_values(values: pd.Series, units: pd.Series, file: str, column: str) -> np
                 out[mask] = -np.log10(values[mask].to_numpy() * UNIT_FACTORS[key])
         else:
             rows = np.flatnonzero(mask)[:5] + 2
-            problems.append(Problem(
-                f"unknown potency unit {unit!r} (rows {', '.join(map(str, rows))}...)",
-                file=file, column=column,
-                fix="use nM, uM, mM, pM or M, or 'p' for values already on the -log10 molar "
-                    "scale"))
+            problems.append(
+                Problem(
+                    f"unknown potency unit {unit!r} (rows {', '.join(map(str, rows))}...)",
+                    file=file,
+                    column=column,
+                    fix="use nM, uM, mM, pM or M, or 'p' for values already on the -log10 molar "
+                    "scale",
+                )
+            )
     if problems:
         raise DataError(problems)
     return out
 
 
-def curate(frame: pd.DataFrame, smiles: str = "smiles", value: str = "value",
-           unit: str | None = "unit", relation: str | None = "relation",
-           id_col: str | None = None, default_unit: str | None = None,
-           tautomer: bool = False, conflict_threshold: float = 1.0,
-           file: str = "<DataFrame>") -> CurationResult:
+def curate(
+    frame: pd.DataFrame,
+    smiles: str = "smiles",
+    value: str = "value",
+    unit: str | None = "unit",
+    relation: str | None = "relation",
+    id_col: str | None = None,
+    default_unit: str | None = None,
+    tautomer: bool = False,
+    conflict_threshold: float = 1.0,
+    file: str = "<DataFrame>",
+) -> CurationResult:
     """Curate a potency table (see the module docstring for the steps).
 
     Parameters
@@ -201,28 +220,52 @@ def curate(frame: pd.DataFrame, smiles: str = "smiles", value: str = "value",
     """
     missing = [c for c in (smiles, value) if c not in frame.columns]
     if missing:
-        raise DataError([Problem(f"missing column {c!r} (have: {', '.join(map(str, frame.columns))})",
-                                 file=file, column=c, fix="name the column or pass it as an option")
-                         for c in missing])
+        raise DataError(
+            [
+                Problem(
+                    f"missing column {c!r} (have: {', '.join(map(str, frame.columns))})",
+                    file=file,
+                    column=c,
+                    fix="name the column or pass it as an option",
+                )
+                for c in missing
+            ]
+        )
     n = len(frame)
     if unit is not None and unit in frame.columns:
         units = frame[unit].fillna("").astype(str)
     elif default_unit is not None:
         units = pd.Series([default_unit] * n, index=frame.index)
     else:
-        raise DataError([Problem("no unit column and no default unit", file=file, column=unit,
-                                 fix="add a unit column or pass default_unit ('nM', 'p', ...)")])
-    rel = (frame[relation].fillna("=").astype(str).str.strip().replace({"": "="})
-           if relation is not None and relation in frame.columns
-           else pd.Series(["="] * n, index=frame.index))
-    ids = (frame[id_col].astype(str) if id_col is not None and id_col in frame.columns
-           else pd.Series([f"row{i + 2}" for i in range(n)], index=frame.index))
+        raise DataError(
+            [
+                Problem(
+                    "no unit column and no default unit",
+                    file=file,
+                    column=unit,
+                    fix="add a unit column or pass default_unit ('nM', 'p', ...)",
+                )
+            ]
+        )
+    rel = (
+        frame[relation].fillna("=").astype(str).str.strip().replace({"": "="})
+        if relation is not None and relation in frame.columns
+        else pd.Series(["="] * n, index=frame.index)
+    )
+    ids = (
+        frame[id_col].astype(str)
+        if id_col is not None and id_col in frame.columns
+        else pd.Series([f"row{i + 2}" for i in range(n)], index=frame.index)
+    )
     numeric = pd.to_numeric(frame[value], errors="coerce")
-    pvals = _p_values(numeric, units.reset_index(drop=True).set_axis(numeric.index), file, unit or "unit")
+    pvals = _p_values(
+        numeric, units.reset_index(drop=True).set_axis(numeric.index), file, unit or "unit"
+    )
     tools = _standardizer(tautomer)
     report, problems, keep = [], [], []
-    for i, (s_in, v_raw, r, p, ident) in enumerate(zip(frame[smiles], frame[value], rel, pvals,
-                                                      ids, strict=True)):
+    for i, (s_in, v_raw, r, p, ident) in enumerate(
+        zip(frame[smiles], frame[value], rel, pvals, ids, strict=True)
+    ):
         row = i + 2
 
         def drop(reason, column, fix, s_in=s_in, row=row, ident=ident):
@@ -233,8 +276,11 @@ def curate(frame: pd.DataFrame, smiles: str = "smiles", value: str = "value",
             drop(f"unknown relation {r!r}", relation, "use =, <, >, <= or >=")
             continue
         if not np.isfinite(p):
-            drop(f"potency {v_raw!r} is not a positive number", value,
-                 "give a positive concentration (or a p-scale value)")
+            drop(
+                f"potency {v_raw!r} is not a positive number",
+                value,
+                "give a positive concentration (or a p-scale value)",
+            )
             continue
         std, changes = standardize_smiles(s_in, tautomer, tools)
         if std is None:
@@ -248,8 +294,12 @@ def curate(frame: pd.DataFrame, smiles: str = "smiles", value: str = "value",
     report.extend(merged)
     rep = pd.DataFrame(report, columns=["row", "id", "smiles_in", "action", "reason"])
     rep = rep.sort_values("row", kind="stable").reset_index(drop=True)
-    options = {"tautomer": tautomer, "conflict_threshold": conflict_threshold, "rows_in": n,
-               "file": file}
+    options = {
+        "tautomer": tautomer,
+        "conflict_threshold": conflict_threshold,
+        "rows_in": n,
+        "file": file,
+    }
     return CurationResult(data, rep, problems, options)
 
 
@@ -275,17 +325,48 @@ def _aggregate(keep, threshold: float):
             vals = vals[[pick]]
         spread = float(np.ptp(g["p_value"].to_numpy())) if len(g) > 1 else 0.0
         conflict = bool(spread > threshold)
-        out.append((smi, g["id"].iloc[0], float(np.mean(vals)), rel, rel != "=", len(g),
-                    spread, conflict, ";".join(map(str, g["row"]))))
+        out.append(
+            (
+                smi,
+                g["id"].iloc[0],
+                float(np.mean(vals)),
+                rel,
+                rel != "=",
+                len(g),
+                spread,
+                conflict,
+                ";".join(map(str, g["row"])),
+            )
+        )
         if len(g) > 1:
             reason = f"{len(g)} measurements merged (spread {spread:.2f} log units)"
             if conflict:
                 reason += f"; conflict flagged (> {threshold:g})"
-            merged.extend((int(r), i, smi, "merged", reason) for r, i in zip(g["row"], g["id"],
-                                                                                strict=True))
+            merged.extend(
+                (int(r), i, smi, "merged", reason) for r, i in zip(g["row"], g["id"], strict=True)
+            )
         elif rel != "=":
-            merged.append((int(g["row"].iloc[0]), g["id"].iloc[0], smi, "flagged",
-                           f"censored value ({rel} {vals[0]:.2f})"))
-    data = pd.DataFrame(out, columns=["smiles", "id", "p_value", "relation", "censored", "n",
-                                      "spread", "conflict", "rows"])
+            merged.append(
+                (
+                    int(g["row"].iloc[0]),
+                    g["id"].iloc[0],
+                    smi,
+                    "flagged",
+                    f"censored value ({rel} {vals[0]:.2f})",
+                )
+            )
+    data = pd.DataFrame(
+        out,
+        columns=[
+            "smiles",
+            "id",
+            "p_value",
+            "relation",
+            "censored",
+            "n",
+            "spread",
+            "conflict",
+            "rows",
+        ],
+    )
     return data, merged

@@ -37,18 +37,47 @@ __all__ = ["DESCRIPTORS_FAST", "FEATURES", "featurize", "max_similarity", "tanim
 
 #: Feature sets :func:`featurize` knows.
 FEATURES: tuple[str, ...] = (
-    "ecfp4_count", "ecfp4_bits", "ecfp6_count", "fcfp4_count", "fcfp4_bits", "fcfp6_count",
-    "atompair_count", "maccs", "rdkit2d", "rdkit2d_fast",
+    "ecfp4_count",
+    "ecfp4_bits",
+    "ecfp6_count",
+    "fcfp4_count",
+    "fcfp4_bits",
+    "fcfp6_count",
+    "atompair_count",
+    "maccs",
+    "rdkit2d",
+    "rdkit2d_fast",
 )
 
 #: Cheap RDKit 2D descriptors (each < 15 us per molecule), the default companion of counts.
 DESCRIPTORS_FAST: tuple[str, ...] = (
-    "exactmw", "lipinskiHBA", "lipinskiHBD", "NumHBD", "NumHeavyAtoms", "NumHeteroatoms",
-    "NumAmideBonds", "FractionCSP3", "NumRings", "NumAromaticRings", "NumAliphaticRings",
-    "NumSaturatedRings", "NumHeterocycles", "NumAromaticHeterocycles",
-    "NumSaturatedHeterocycles", "NumAliphaticHeterocycles", "NumSpiroAtoms",
-    "NumBridgeheadAtoms", "NumAtomStereoCenters", "labuteASA", "tpsa", "chi0v", "chi1v",
-    "chi0n", "chi1n", "hallKierAlpha", "kappa1",
+    "exactmw",
+    "lipinskiHBA",
+    "lipinskiHBD",
+    "NumHBD",
+    "NumHeavyAtoms",
+    "NumHeteroatoms",
+    "NumAmideBonds",
+    "FractionCSP3",
+    "NumRings",
+    "NumAromaticRings",
+    "NumAliphaticRings",
+    "NumSaturatedRings",
+    "NumHeterocycles",
+    "NumAromaticHeterocycles",
+    "NumSaturatedHeterocycles",
+    "NumAliphaticHeterocycles",
+    "NumSpiroAtoms",
+    "NumBridgeheadAtoms",
+    "NumAtomStereoCenters",
+    "labuteASA",
+    "tpsa",
+    "chi0v",
+    "chi1v",
+    "chi0n",
+    "chi1n",
+    "hallKierAlpha",
+    "kappa1",
 )
 
 
@@ -73,9 +102,13 @@ def _sparse_fp(mols: Sequence[Any], kind: str, n_bits: int):
     feature = kind.startswith("fcfp")
     rows, cols, vals = [], [], []
     for i, mol in enumerate(mols):
-        fp = (gen.GetSparseCountFingerprint(
-            mol, customAtomInvariants=list(rdMolDescriptors.GetFeatureInvariants(mol)))
-            if feature else gen.GetSparseCountFingerprint(mol))
+        fp = (
+            gen.GetSparseCountFingerprint(
+                mol, customAtomInvariants=list(rdMolDescriptors.GetFeatureInvariants(mol))
+            )
+            if feature
+            else gen.GetSparseCountFingerprint(mol)
+        )
         elements = fp.GetNonzeroElements()
         if not elements:
             continue
@@ -138,8 +171,9 @@ def featurize(mols: Sequence[Any], kind: str = "ecfp4_count", n_bits: int = 2048
     if kind == "maccs":
         from rdkit.Chem import MACCSkeys
 
-        return np.array([np.asarray(list(MACCSkeys.GenMACCSKeys(m)), dtype=np.float64)
-                         for m in mols]).reshape(len(mols), 167)
+        return np.array(
+            [np.asarray(list(MACCSkeys.GenMACCSKeys(m)), dtype=np.float64) for m in mols]
+        ).reshape(len(mols), 167)
     if kind == "rdkit2d":
         return _descriptors(mols, None)
     if kind == "rdkit2d_fast":
@@ -201,9 +235,9 @@ def max_similarity(A, B, chunk: int = 4096, exclude_self: bool = False) -> np.nd
     A = sparse.csr_matrix(A)
     out = np.empty(A.shape[0])
     for start in range(0, A.shape[0], chunk):
-        K = tanimoto_kernel(A[start:start + chunk], B)
+        K = tanimoto_kernel(A[start : start + chunk], B)
         if exclude_self:
             idx = np.arange(start, min(start + chunk, A.shape[0]))
             K[idx - start, idx] = -1.0
-        out[start:start + chunk] = K.max(axis=1) if K.shape[1] else 0.0
+        out[start : start + chunk] = K.max(axis=1) if K.shape[1] else 0.0
     return out

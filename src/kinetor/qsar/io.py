@@ -46,8 +46,11 @@ def _read_table(path: Path) -> pd.DataFrame:
         rows = []
         for line in path.read_text().splitlines():
             parts = line.split(maxsplit=1)
-            rows.append((parts[0], parts[1].strip()) if len(parts) == 2 else
-                        ((parts[0], "") if parts else ("", "")))
+            rows.append(
+                (parts[0], parts[1].strip())
+                if len(parts) == 2
+                else ((parts[0], "") if parts else ("", ""))
+            )
         df = pd.DataFrame(rows, columns=["smiles", "id"])
         if len(df) and df["smiles"].iloc[0].lower() in SMILES_COLUMNS:
             df = df.iloc[1:]  # a header line; the index stays the file line number - 1
@@ -70,16 +73,23 @@ def _read_sdf(path: Path) -> pd.DataFrame:
             continue
         props = mol.GetPropsAsDict()
         name = mol.GetProp("_Name") if mol.HasProp("_Name") else ""
-        rows.append({"smiles": Chem.MolToSmiles(mol), "id": props.pop("id", name) or name,
-                     "_record": i + 1, **props})
+        rows.append(
+            {
+                "smiles": Chem.MolToSmiles(mol),
+                "id": props.pop("id", name) or name,
+                "_record": i + 1,
+                **props,
+            }
+        )
     df = pd.DataFrame(rows)
     df.attrs["first_row"] = 1
     df.attrs["sdf"] = True
     return df
 
 
-def read_molecules(path: str | Path, smiles_col: str | None = None,
-                   id_col: str | None = None) -> tuple[pd.DataFrame, list[Problem]]:
+def read_molecules(
+    path: str | Path, smiles_col: str | None = None, id_col: str | None = None
+) -> tuple[pd.DataFrame, list[Problem]]:
     """Read a structure file into ``id, smiles`` (plus the file's other columns).
 
     Parameters
@@ -104,10 +114,16 @@ def read_molecules(path: str | Path, smiles_col: str | None = None,
     first = df.attrs.get("first_row", 2)
     scol = smiles_col or _find(df.columns, SMILES_COLUMNS)
     if scol is None or scol not in df.columns:
-        raise DataError([Problem(f"no SMILES column (have: {', '.join(map(str, df.columns))})",
-                                 file=path.name, column=smiles_col,
-                                 fix=f"name it one of {', '.join(SMILES_COLUMNS)} or pass "
-                                     "--smiles-col")])
+        raise DataError(
+            [
+                Problem(
+                    f"no SMILES column (have: {', '.join(map(str, df.columns))})",
+                    file=path.name,
+                    column=smiles_col,
+                    fix=f"name it one of {', '.join(SMILES_COLUMNS)} or pass --smiles-col",
+                )
+            ]
+        )
     icol = id_col or _find(df.columns, _ID_COLUMNS)
     sdf = df.attrs.get("sdf", False)
     rows = df["_record"].to_numpy() if sdf else df.index.to_numpy() + first
@@ -118,11 +134,20 @@ def read_molecules(path: str | Path, smiles_col: str | None = None,
         if ok:
             keep.append(k)
             continue
-        what = "unreadable SDF record" if sdf and not isinstance(s, str) else \
-            f"unparsable SMILES {s!r}"
-        problems.append(Problem(what, file=path.name, row=int(row),
-                                column=None if sdf else str(scol),
-                                fix="correct the structure or remove the row"))
+        what = (
+            "unreadable SDF record"
+            if sdf and not isinstance(s, str)
+            else f"unparsable SMILES {s!r}"
+        )
+        problems.append(
+            Problem(
+                what,
+                file=path.name,
+                row=int(row),
+                column=None if sdf else str(scol),
+                fix="correct the structure or remove the row",
+            )
+        )
     out = df.iloc[keep].copy()
     out.insert(0, "row", rows[keep] if len(keep) else [])
     out = out.rename(columns={scol: "smiles"})

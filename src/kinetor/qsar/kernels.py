@@ -63,7 +63,7 @@ def _dense_levels(Bc, dense_fraction: float) -> np.ndarray:
     m = int(np.floor(dense_fraction * Bc.shape[0]))  # a level needs >= m + 1 rows
     levels = np.zeros(Bc.shape[1], dtype=np.int64)
     for j in np.flatnonzero(np.diff(Bc.indptr) > m):
-        vals = np.sort(Bc.data[Bc.indptr[j]:Bc.indptr[j + 1]])[::-1]
+        vals = np.sort(Bc.data[Bc.indptr[j] : Bc.indptr[j + 1]])[::-1]
         levels[j] = int(vals[m])  # the (m+1)-th largest count: levels 1..it have > m rows
     return levels
 
@@ -108,8 +108,9 @@ class TanimotoReference:
         Bc = sparse.csc_matrix(B, dtype=np.float64)
         self.shape = Bc.shape
         self.norms = np.asarray(Bc.sum(axis=1), dtype=np.float64).ravel()
-        self.levels = (_dense_levels(Bc, dense_fraction) if Bc.shape[0]
-                       else np.zeros(Bc.shape[1], np.int64))
+        self.levels = (
+            _dense_levels(Bc, dense_fraction) if Bc.shape[0] else np.zeros(Bc.shape[1], np.int64)
+        )
         self.cols = np.flatnonzero(self.levels)
         ind, rest = _split(Bc, self.cols, self.levels)
         self.ind_t = np.ascontiguousarray(ind.T)  # (levels, rows) for one BLAS product
@@ -132,11 +133,21 @@ class TanimotoReference:
             raise ValueError(f"fingerprints differ in length: {A.shape[1]} vs {self.shape[1]}")
         na = np.asarray(A.sum(axis=1), dtype=np.float64).ravel()
         ind_a, rest_a = _split(A, self.cols, self.levels)
-        inter = (ind_a @ self.ind_t if len(self.cols)
-                 else np.zeros((A.shape[0], self.shape[0]), np.float32))
+        inter = (
+            ind_a @ self.ind_t
+            if len(self.cols)
+            else np.zeros((A.shape[0], self.shape[0]), np.float32)
+        )
         rest_a = sparse.csr_matrix(rest_a)
-        _intersect(rest_a.indptr.astype(np.int64), rest_a.indices.astype(np.int64),
-                   rest_a.data.astype(np.float32), self.ptr, self.idx, self.val, inter)
+        _intersect(
+            rest_a.indptr.astype(np.int64),
+            rest_a.indices.astype(np.int64),
+            rest_a.data.astype(np.float32),
+            self.ptr,
+            self.idx,
+            self.val,
+            inter,
+        )
         if out is None:
             out = np.zeros((A.shape[0], self.shape[0]))
         _normalise_into(inter, na, self.norms, out, float(weight))

@@ -33,8 +33,16 @@ import numpy as np
 
 from kinetor.errors import DataError, Problem
 
-__all__ = ["KERNEL_FINGERPRINTS", "LEARNERS", "Features", "QSARModel", "compute_features",
-           "featurize_smiles", "kernel", "parse_smiles"]
+__all__ = [
+    "KERNEL_FINGERPRINTS",
+    "LEARNERS",
+    "Features",
+    "QSARModel",
+    "compute_features",
+    "featurize_smiles",
+    "kernel",
+    "parse_smiles",
+]
 
 LEARNERS: tuple[str, ...] = ("consensus", "svr", "gp", "rf", "lgbm", "consensus_trees")
 #: Members averaged by each ensemble.
@@ -60,8 +68,9 @@ class Features:
         return next(iter(self.fps.values())).shape[0]
 
     def subset(self, idx) -> Features:
-        return Features({k: v[idx] for k, v in self.fps.items()},
-                        None if self.tab is None else self.tab[idx])
+        return Features(
+            {k: v[idx] for k, v in self.fps.items()}, None if self.tab is None else self.tab[idx]
+        )
 
 
 class KernelReference:
@@ -91,8 +100,9 @@ def kernel(A: Features, B: Features | KernelReference) -> np.ndarray:
     return (B if isinstance(B, KernelReference) else KernelReference(B))(A)
 
 
-def parse_smiles(smiles: Sequence[str], file: str = "<input>", column: str = "smiles",
-                 standardize: bool = True) -> tuple[list[Any], np.ndarray, list[Problem]]:
+def parse_smiles(
+    smiles: Sequence[str], file: str = "<input>", column: str = "smiles", standardize: bool = True
+) -> tuple[list[Any], np.ndarray, list[Problem]]:
     """Parse (and standardise) SMILES; unparsable ones are reported, the rest kept.
 
     Returns the molecules, the indices of the parsed inputs and one
@@ -109,8 +119,15 @@ def parse_smiles(smiles: Sequence[str], file: str = "<input>", column: str = "sm
     for i, s in enumerate(smiles):
         mol = Chem.MolFromSmiles(s) if isinstance(s, str) and s.strip() else None
         if mol is None:
-            problems.append(Problem(f"unparsable SMILES {s!r}", file=file, row=i + 2,
-                                    column=column, fix="correct the structure or remove it"))
+            problems.append(
+                Problem(
+                    f"unparsable SMILES {s!r}",
+                    file=file,
+                    row=i + 2,
+                    column=column,
+                    fix="correct the structure or remove it",
+                )
+            )
             continue
         if standardize and "." in s:
             mol = chooser.choose(mol)
@@ -121,8 +138,13 @@ def parse_smiles(smiles: Sequence[str], file: str = "<input>", column: str = "sm
     return mols, np.asarray(ok, dtype=np.int64), problems
 
 
-def compute_features(mols: Sequence[Any], n_bits_kernel: int = 2**20, n_bits_tab: int = 2048,
-                     tab: bool = True, kinds: Sequence[str] | None = None) -> Features:
+def compute_features(
+    mols: Sequence[Any],
+    n_bits_kernel: int = 2**20,
+    n_bits_tab: int = 2048,
+    tab: bool = True,
+    kinds: Sequence[str] | None = None,
+) -> Features:
     """The :class:`Features` bundle of parsed molecules (``tab=False``: kernel input only,
     enough for the kernel learners)."""
     from scipy import sparse
@@ -134,27 +156,40 @@ def compute_features(mols: Sequence[Any], n_bits_kernel: int = 2**20, n_bits_tab
     if not tab:
         return Features(fps, None)
     folded = fps[kinds[0]].copy()
-    folded = sparse.csr_matrix((folded.data, folded.indices % n_bits_tab, folded.indptr),
-                               shape=(folded.shape[0], n_bits_tab))
+    folded = sparse.csr_matrix(
+        (folded.data, folded.indices % n_bits_tab, folded.indptr),
+        shape=(folded.shape[0], n_bits_tab),
+    )
     folded.sum_duplicates()
     desc = featurize(mols, "rdkit2d_fast")
-    table = sparse.hstack([folded, sparse.csr_matrix(np.nan_to_num(desc))], format="csr",
-                          dtype=np.float32)
+    table = sparse.hstack(
+        [folded, sparse.csr_matrix(np.nan_to_num(desc))], format="csr", dtype=np.float32
+    )
     return Features(fps, table)
 
 
 def _featurize_chunk(smiles, start, file, column, tab, kinds=None):
     mols, ok, problems = parse_smiles(smiles, file=file, column=column)
-    problems = [Problem(p.message, file=p.file, row=p.row + start, column=p.column, fix=p.fix)
-                for p in problems]
-    return ((compute_features(mols, tab=tab, kinds=kinds) if len(mols) else None), ok + start,
-            problems)
+    problems = [
+        Problem(p.message, file=p.file, row=p.row + start, column=p.column, fix=p.fix)
+        for p in problems
+    ]
+    return (
+        (compute_features(mols, tab=tab, kinds=kinds) if len(mols) else None),
+        ok + start,
+        problems,
+    )
 
 
-def featurize_smiles(smiles: Sequence[str], tab: bool = True, n_jobs: int = 1,
-                     file: str = "<input>", column: str = "smiles", chunk: int = 10_000,
-                     kinds: Sequence[str] | None = None
-                     ) -> tuple[Features | None, np.ndarray, list[Problem]]:
+def featurize_smiles(
+    smiles: Sequence[str],
+    tab: bool = True,
+    n_jobs: int = 1,
+    file: str = "<input>",
+    column: str = "smiles",
+    chunk: int = 10_000,
+    kinds: Sequence[str] | None = None,
+) -> tuple[Features | None, np.ndarray, list[Problem]]:
     """Parse, standardise and featurise SMILES, in ``n_jobs`` processes for large inputs.
 
     ``kinds``: the kernel fingerprints (default :data:`KERNEL_FINGERPRINTS`; a fitted
@@ -168,11 +203,14 @@ def featurize_smiles(smiles: Sequence[str], tab: bool = True, n_jobs: int = 1,
     if n_jobs > 1 and len(starts) > 1:
         from joblib import Parallel, delayed
 
-        parts = Parallel(n_jobs=n_jobs)(delayed(_featurize_chunk)(
-            smiles[s:s + chunk], s, file, column, tab, kinds) for s in starts)
+        parts = Parallel(n_jobs=n_jobs)(
+            delayed(_featurize_chunk)(smiles[s : s + chunk], s, file, column, tab, kinds)
+            for s in starts
+        )
     else:
-        parts = [_featurize_chunk(smiles[s:s + chunk], s, file, column, tab, kinds)
-                 for s in starts]
+        parts = [
+            _featurize_chunk(smiles[s : s + chunk], s, file, column, tab, kinds) for s in starts
+        ]
     feats = [f for f, _, _ in parts if f is not None]
     ok = np.concatenate([o for _, o, _ in parts]).astype(np.int64)
     problems = [p for _, _, ps in parts for p in ps]
@@ -203,6 +241,7 @@ def _cached_reference(owner, attr: str) -> KernelReference:
 
 class _NoPickleCache(dict):
     """A dict that pickles empty (prepared kernel references are rebuilt after loading)."""
+
     def __reduce__(self):
         return (_NoPickleCache, ())
 
@@ -233,8 +272,9 @@ class _TanimotoSVR:
             return K_test[:, self.svr_.support_] @ self.coef_ + self.intercept_
         out = np.empty(len(F))
         for s in range(0, len(F), chunk):
-            out[s:s + chunk] = _cached_reference(self, "sv_")(F.subset(slice(s, s + chunk))) \
-                @ self.coef_
+            out[s : s + chunk] = (
+                _cached_reference(self, "sv_")(F.subset(slice(s, s + chunk))) @ self.coef_
+            )
         return out + self.intercept_
 
 
@@ -242,8 +282,9 @@ class _TanimotoGP:
     """GP regression with the model kernel; the noise variance (relative to the signal
     variance) is chosen by marginal likelihood over ``noise_grid`` unless fixed."""
 
-    def __init__(self, noise: float | None = None,
-                 noise_grid=(0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0)):
+    def __init__(
+        self, noise: float | None = None, noise_grid=(0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0)
+    ):
         self.noise, self.noise_grid = noise, noise_grid
 
     def fit(self, F: Features, y, K=None):
@@ -277,14 +318,17 @@ class _TanimotoGP:
 
         mean, std = np.empty(len(F)), np.empty(len(F))
         for s in range(0, len(F), chunk):
-            Ks = (_cached_reference(self, "train_")(F.subset(slice(s, s + chunk)))
-                  if K_test is None
-                  else K_test[s:s + chunk])
-            mean[s:s + chunk] = Ks @ self.alpha_ + self.mean_
+            Ks = (
+                _cached_reference(self, "train_")(F.subset(slice(s, s + chunk)))
+                if K_test is None
+                else K_test[s : s + chunk]
+            )
+            mean[s : s + chunk] = Ks @ self.alpha_ + self.mean_
             if return_std:
                 v = cho_solve(self._chol, Ks.T)
-                std[s:s + chunk] = np.sqrt(np.clip(self.amp_ * (1.0 + self.noise_
-                                                                  - np.sum(Ks.T * v, 0)), 0, None))
+                std[s : s + chunk] = np.sqrt(
+                    np.clip(self.amp_ * (1.0 + self.noise_ - np.sum(Ks.T * v, 0)), 0, None)
+                )
         return (mean, std) if return_std else mean
 
 
@@ -297,15 +341,26 @@ class _Trees:
             import lightgbm as lgb
 
             self.model_ = lgb.LGBMRegressor(
-                n_estimators=self.n_estimators, learning_rate=0.04, num_leaves=31,
-                colsample_bytree=0.3, subsample=0.8, subsample_freq=1, min_child_samples=10,
-                random_state=self.seed, n_jobs=self.n_jobs, verbose=-1)
+                n_estimators=self.n_estimators,
+                learning_rate=0.04,
+                num_leaves=31,
+                colsample_bytree=0.3,
+                subsample=0.8,
+                subsample_freq=1,
+                min_child_samples=10,
+                random_state=self.seed,
+                n_jobs=self.n_jobs,
+                verbose=-1,
+            )
         else:
             from sklearn.ensemble import RandomForestRegressor
 
-            self.model_ = RandomForestRegressor(n_estimators=self.n_estimators,
-                                                max_features=0.3, random_state=self.seed,
-                                                n_jobs=self.n_jobs)
+            self.model_ = RandomForestRegressor(
+                n_estimators=self.n_estimators,
+                max_features=0.3,
+                random_state=self.seed,
+                n_jobs=self.n_jobs,
+            )
         self.model_.fit(F.tab, np.asarray(y, float))
         return self
 
@@ -338,18 +393,30 @@ class QSARModel:
         Fitted member learners by name.
     """
 
-    def __init__(self, learner: Literal["consensus", "svr", "gp", "rf", "lgbm",
-                                        "consensus_trees"] = "consensus",
-                 C: float = 5.0, epsilon: float = 0.1, gp_noise: float | None = None,
-                 n_estimators: int | None = None, seed: int = 0, n_jobs: int = 1):
+    def __init__(
+        self,
+        learner: Literal["consensus", "svr", "gp", "rf", "lgbm", "consensus_trees"] = "consensus",
+        C: float = 5.0,
+        epsilon: float = 0.1,
+        gp_noise: float | None = None,
+        n_estimators: int | None = None,
+        seed: int = 0,
+        n_jobs: int = 1,
+    ):
         self.learner, self.C, self.epsilon, self.gp_noise = learner, C, epsilon, gp_noise
         self.n_estimators, self.seed, self.n_jobs = n_estimators, seed, n_jobs
 
     def get_params(self) -> dict[str, Any]:
         """Constructor arguments (to build an unfitted copy)."""
-        return {"learner": self.learner, "C": self.C, "epsilon": self.epsilon,
-                "gp_noise": self.gp_noise, "n_estimators": self.n_estimators,
-                "seed": self.seed, "n_jobs": self.n_jobs}
+        return {
+            "learner": self.learner,
+            "C": self.C,
+            "epsilon": self.epsilon,
+            "gp_noise": self.gp_noise,
+            "n_estimators": self.n_estimators,
+            "seed": self.seed,
+            "n_jobs": self.n_jobs,
+        }
 
     def _member(self, name: str):
         if name == "svr":
@@ -367,7 +434,9 @@ class QSARModel:
     @property
     def member_names(self) -> tuple[str, ...]:
         if self.learner not in LEARNERS:
-            raise ValueError(f"unknown learner {self.learner!r}; choose one of {', '.join(LEARNERS)}")
+            raise ValueError(
+                f"unknown learner {self.learner!r}; choose one of {', '.join(LEARNERS)}"
+            )
         return ENSEMBLES.get(self.learner, (self.learner,))
 
     def fit(self, X, y, K=None) -> QSARModel:

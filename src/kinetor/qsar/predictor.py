@@ -55,8 +55,9 @@ def _spread(members: dict[str, np.ndarray]) -> np.ndarray:
     return vals.max(axis=0) - vals.min(axis=0) if len(vals) > 1 else np.zeros(vals.shape[1])
 
 
-def oof_predictions(model: QSARModel, F: Features, y: np.ndarray, folds: np.ndarray,
-                    K: np.ndarray | None = None) -> dict[str, np.ndarray]:
+def oof_predictions(
+    model: QSARModel, F: Features, y: np.ndarray, folds: np.ndarray, K: np.ndarray | None = None
+) -> dict[str, np.ndarray]:
     """Out-of-fold predictions (mean, member spread, nearest-neighbour similarity).
 
     ``K`` is the model kernel of ``F`` with itself (computed if not given); fold
@@ -77,8 +78,7 @@ def oof_predictions(model: QSARModel, F: Features, y: np.ndarray, folds: np.ndar
     return {"prediction": pred, "spread": spread, "nn_similarity": nn, "members": by_member}
 
 
-def stacking_weights(y, members: dict[str, np.ndarray], step: float = 0.05
-                     ) -> dict[str, float]:
+def stacking_weights(y, members: dict[str, np.ndarray], step: float = 0.05) -> dict[str, float]:
     """Convex weights of the member predictions with the lowest RMSE, searched on a grid of
     ``step`` over the simplex (ties: the first in grid order, i.e. the earlier members).
 
@@ -141,9 +141,18 @@ class PotencyPredictor:
         Out-of-fold calibration predictions of the training compounds.
     """
 
-    def __init__(self, learner: str = "consensus", target: str = "mtor", alpha: float = 0.1,
-                 ad_threshold: float = 0.35, n_calibration_folds: int = 5, stack: bool = True,
-                 seed: int = 0, n_jobs: int = 1, **model_options: Any):
+    def __init__(
+        self,
+        learner: str = "consensus",
+        target: str = "mtor",
+        alpha: float = 0.1,
+        ad_threshold: float = 0.35,
+        n_calibration_folds: int = 5,
+        stack: bool = True,
+        seed: int = 0,
+        n_jobs: int = 1,
+        **model_options: Any,
+    ):
         self.learner, self.target, self.alpha, self.stack = learner, target, alpha, stack
         self.ad_threshold, self.n_calibration_folds = ad_threshold, n_calibration_folds
         self.seed, self.n_jobs, self.model_options = seed, n_jobs, model_options
@@ -156,8 +165,9 @@ class PotencyPredictor:
         model = QSARModel(self.learner, **self.model_options)
         return self.fit_kernel(compute_features(mols, tab=model.needs_tab), y, mols)
 
-    def fit_kernel(self, F: Features, y, mols: Sequence[Any], K: np.ndarray | None = None
-                   ) -> PotencyPredictor:
+    def fit_kernel(
+        self, F: Features, y, mols: Sequence[Any], K: np.ndarray | None = None
+    ) -> PotencyPredictor:
         """Fit on precomputed features (``mols`` give the calibration scaffolds; ``K`` the
         training model kernel when already computed)."""
         from kinetor.qsar.splits import make_folds
@@ -165,8 +175,9 @@ class PotencyPredictor:
         y = np.asarray(y, float)
         self.__dict__.pop("_refs", None)  # a refit invalidates the prepared reference
         K = kernel(F, F) if K is None else K
-        self.model_ = QSARModel(self.learner, seed=self.seed, n_jobs=self.n_jobs,
-                                **self.model_options).fit(F, y, K=K)
+        self.model_ = QSARModel(
+            self.learner, seed=self.seed, n_jobs=self.n_jobs, **self.model_options
+        ).fit(F, y, K=K)
         # the fold models reuse the GP noise chosen on all training data (no re-selection)
         params = self.model_.get_params()
         if "gp" in self.model_.members_ and params["gp_noise"] is None:
@@ -183,32 +194,46 @@ class PotencyPredictor:
             self.model_.weights = stacking_weights(y, members)
             oof["prediction"] = self.model_.combine(members)
         self.conformal_ = NormalizedConformal(self.alpha).fit(
-            y - oof["prediction"], difficulty_features(oof["nn_similarity"], oof["spread"]))
+            y - oof["prediction"], difficulty_features(oof["nn_similarity"], oof["spread"])
+        )
         self.oof_ = pd.DataFrame({"y": y, **oof, "fold": folds})
         self.train_ = F
         self.n_train_ = len(y)
         return self
 
-    def predict_features(self, F: Features, K_test: np.ndarray | None = None,
-                         chunk: int = 4000) -> pd.DataFrame:
+    def predict_features(
+        self, F: Features, K_test: np.ndarray | None = None, chunk: int = 4000
+    ) -> pd.DataFrame:
         """Prediction table for precomputed features (no ``smiles`` column); ``K_test`` is
         the query-by-training kernel when already computed (else computed in chunks)."""
         if K_test is None:
             ref = _cached_reference(self, "train_")
-            parts = [self.predict_features(F.subset(slice(s, s + chunk)),
-                                           ref(F.subset(slice(s, s + chunk))))
-                     for s in range(0, len(F), chunk)]
-            return (pd.concat(parts, ignore_index=True) if parts else
-                    self.predict_features(F, np.zeros((0, self.n_train_))))
+            parts = [
+                self.predict_features(
+                    F.subset(slice(s, s + chunk)), ref(F.subset(slice(s, s + chunk)))
+                )
+                for s in range(0, len(F), chunk)
+            ]
+            return (
+                pd.concat(parts, ignore_index=True)
+                if parts
+                else self.predict_features(F, np.zeros((0, self.n_train_)))
+            )
         members = self.model_.predict_members(F, K_test=K_test)
         pred = self.model_.combine(members)
         nn = K_test.max(axis=1) if K_test.size else np.zeros(len(F))
         lo, hi = self.conformal_.interval(pred, difficulty_features(nn, _spread(members)))
-        return pd.DataFrame({"prediction": pred, "lower": lo, "upper": hi,
-                             "nn_similarity": nn, "in_domain": nn >= self.ad_threshold})
+        return pd.DataFrame(
+            {
+                "prediction": pred,
+                "lower": lo,
+                "upper": hi,
+                "nn_similarity": nn,
+                "in_domain": nn >= self.ad_threshold,
+            }
+        )
 
-    def predict(self, smiles: Sequence[str], strict: bool = True, n_jobs: int = 1
-                ) -> pd.DataFrame:
+    def predict(self, smiles: Sequence[str], strict: bool = True, n_jobs: int = 1) -> pd.DataFrame:
         """Predict potencies with intervals and domain flags.
 
         With ``strict=False`` unparsable SMILES give a row of NaN with ``error`` set instead
@@ -216,8 +241,9 @@ class PotencyPredictor:
         (chunks of 10,000).
         """
         smiles = list(smiles)
-        F, ok, problems = featurize_smiles(smiles, tab=self.model_.needs_tab, n_jobs=n_jobs,
-                                           kinds=tuple(self.train_.fps))
+        F, ok, problems = featurize_smiles(
+            smiles, tab=self.model_.needs_tab, n_jobs=n_jobs, kinds=tuple(self.train_.fps)
+        )
         if problems and strict:
             raise DataError(problems)
         table = self.predict_features(F) if F is not None else None

@@ -37,9 +37,14 @@ from kinetor.errors import DataError, Problem
 __all__ = ["screen"]
 
 
-def screen(smiles: Sequence[str], predictors: Mapping[str, object],
-           ids: Sequence[str] | None = None, dual_window: float = 1.0,
-           file: str = "<input>", n_jobs: int = 1) -> pd.DataFrame:
+def screen(
+    smiles: Sequence[str],
+    predictors: Mapping[str, object],
+    ids: Sequence[str] | None = None,
+    dual_window: float = 1.0,
+    file: str = "<input>",
+    n_jobs: int = 1,
+) -> pd.DataFrame:
     """Predict every target for every compound and rank candidate dual inhibitors.
 
     Parameters
@@ -66,8 +71,7 @@ def screen(smiles: Sequence[str], predictors: Mapping[str, object],
     ids = list(ids) if ids is not None else [f"row{i + 1}" for i in range(len(smiles))]
     needs_tab = any(p.model_.needs_tab for p in predictors.values())
     kinds = tuple(dict.fromkeys(k for p in predictors.values() for k in p.train_.fps))
-    F, ok, problems = featurize_smiles(smiles, tab=needs_tab, n_jobs=n_jobs, file=file,
-                                       kinds=kinds)
+    F, ok, problems = featurize_smiles(smiles, tab=needs_tab, n_jobs=n_jobs, file=file, kinds=kinds)
     out = pd.DataFrame({"id": ids, "smiles": smiles})
     for target, pred in predictors.items():
         cols = {c: np.full(len(smiles), np.nan) for c in ("p", "lower", "upper", "nn")}
@@ -93,8 +97,11 @@ def screen(smiles: Sequence[str], predictors: Mapping[str, object],
     mech = []
     for _, row in out.iterrows():
         vals = {t: row[f"p_{t}"] for t in targets if t in ("mtor", "pi3ka")}
-        mech.append(mechanism_for(vals, dual_window)
-                    if vals and all(np.isfinite(list(vals.values()))) else "")
+        mech.append(
+            mechanism_for(vals, dual_window)
+            if vals and all(np.isfinite(list(vals.values())))
+            else ""
+        )
     out["mechanism"] = mech
     out["error"] = ""
     for p in problems:

@@ -74,12 +74,14 @@ def butina_groups(X, threshold: float = 0.6) -> np.ndarray:
     return labels
 
 
-def group_kfold(groups: Sequence[Any], n_folds: int = 5, seed: int | np.random.Generator = 0
-                ) -> np.ndarray:
+def group_kfold(
+    groups: Sequence[Any], n_folds: int = 5, seed: int | np.random.Generator = 0
+) -> np.ndarray:
     """Fold index (0..n_folds-1) per item, each group wholly inside one fold."""
     rng = np.random.default_rng(seed)
-    keys, inverse, sizes = np.unique(np.asarray(groups, dtype=str), return_inverse=True,
-                                     return_counts=True)
+    keys, inverse, sizes = np.unique(
+        np.asarray(groups, dtype=str), return_inverse=True, return_counts=True
+    )
     if len(keys) < n_folds:
         raise ValueError(f"{len(keys)} groups cannot fill {n_folds} folds")
     order = rng.permutation(len(keys))
@@ -93,9 +95,14 @@ def group_kfold(groups: Sequence[Any], n_folds: int = 5, seed: int | np.random.G
     return fold_of_group[inverse]
 
 
-def make_folds(mols: Sequence[Any], split: Literal["random", "scaffold", "generic_scaffold",
-               "butina"] = "scaffold", n_folds: int = 5, seed: int | np.random.Generator = 0,
-               X=None, butina_threshold: float = 0.6) -> np.ndarray:
+def make_folds(
+    mols: Sequence[Any],
+    split: Literal["random", "scaffold", "generic_scaffold", "butina"] = "scaffold",
+    n_folds: int = 5,
+    seed: int | np.random.Generator = 0,
+    X=None,
+    butina_threshold: float = 0.6,
+) -> np.ndarray:
     """Fold index per molecule for the named split.
 
     Parameters
@@ -113,8 +120,9 @@ def make_folds(mols: Sequence[Any], split: Literal["random", "scaffold", "generi
         rng = np.random.default_rng(seed)
         return rng.permutation(np.arange(len(mols)) % n_folds)
     if split in ("scaffold", "generic_scaffold"):
-        return group_kfold(scaffold_groups(mols, generic=split == "generic_scaffold"),
-                           n_folds, seed)
+        return group_kfold(
+            scaffold_groups(mols, generic=split == "generic_scaffold"), n_folds, seed
+        )
     if split == "butina":
         if X is None:
             from rdkit import Chem

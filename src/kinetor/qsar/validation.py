@@ -32,10 +32,13 @@ def regression_metrics(y, pred) -> dict[str, float]:
     res = y - pred
     ss_tot = float(np.sum((y - y.mean()) ** 2))
     rho = float(spearmanr(y, pred).statistic) if len(y) > 2 else float("nan")
-    return {"n": len(y), "rmse": float(np.sqrt(np.mean(res ** 2))),
-            "mae": float(np.mean(np.abs(res))),
-            "r2": 1.0 - float(np.sum(res ** 2)) / ss_tot if ss_tot > 0 else float("nan"),
-            "spearman": rho}
+    return {
+        "n": len(y),
+        "rmse": float(np.sqrt(np.mean(res**2))),
+        "mae": float(np.mean(np.abs(res))),
+        "r2": 1.0 - float(np.sum(res**2)) / ss_tot if ss_tot > 0 else float("nan"),
+        "spearman": rho,
+    }
 
 
 @dataclass
@@ -70,20 +73,34 @@ def _fold_row(fold, part: pd.DataFrame) -> dict[str, Any]:
     row = {"fold": fold, **regression_metrics(part["y"], part["prediction"])}
     row["coverage"] = coverage(part["y"], part["lower"], part["upper"])
     row["interval_width"] = float(np.mean(part["upper"] - part["lower"]))
-    row["rmse_in_domain"] = (regression_metrics(part.loc[part.in_domain, "y"],
-                                                part.loc[part.in_domain, "prediction"])["rmse"]
-                             if part["in_domain"].sum() > 2 else float("nan"))
+    row["rmse_in_domain"] = (
+        regression_metrics(part.loc[part.in_domain, "y"], part.loc[part.in_domain, "prediction"])[
+            "rmse"
+        ]
+        if part["in_domain"].sum() > 2
+        else float("nan")
+    )
     if "cliff" in part:
         row["n_cliff"] = int(part["cliff"].sum())
         row["rmse_cliff"] = cliff_rmse(part["y"], part["prediction"], part["cliff"])
     return row
 
 
-def cross_validate(smiles: Sequence[str], y, learner: str = "consensus",
-                   split: str = "scaffold", n_folds: int = 5, seed: int = 0,
-                   folds: np.ndarray | None = None, cliffs: np.ndarray | bool = False,
-                   alpha: float = 0.1, stack: bool = True, n_jobs: int = 1, progress=None,
-                   **model_options: Any) -> CVResult:
+def cross_validate(
+    smiles: Sequence[str],
+    y,
+    learner: str = "consensus",
+    split: str = "scaffold",
+    n_folds: int = 5,
+    seed: int = 0,
+    folds: np.ndarray | None = None,
+    cliffs: np.ndarray | bool = False,
+    alpha: float = 0.1,
+    stack: bool = True,
+    n_jobs: int = 1,
+    progress=None,
+    **model_options: Any,
+) -> CVResult:
     """Cross-validate a learner with conformal intervals.
 
     Parameters
@@ -143,8 +160,9 @@ def cross_validate(smiles: Sequence[str], y, learner: str = "consensus",
     weights: dict[int, Any] = {}
     for k, f in enumerate(fold_ids):
         tr, te = np.flatnonzero(folds != f), np.flatnonzero(folds == f)
-        pred = PotencyPredictor(learner, alpha=alpha, stack=stack, seed=seed, n_jobs=n_jobs,
-                                **model_options)
+        pred = PotencyPredictor(
+            learner, alpha=alpha, stack=stack, seed=seed, n_jobs=n_jobs, **model_options
+        )
         pred.fit_kernel(F.subset(tr), y[tr], [mols[i] for i in tr], K[np.ix_(tr, tr)])
         table = pred.predict_features(F.subset(te), K_test=K[np.ix_(te, tr)])
         for c in cols:
@@ -155,23 +173,37 @@ def cross_validate(smiles: Sequence[str], y, learner: str = "consensus",
     out["in_domain"] = out["in_domain"].astype(bool)
     rows = [_fold_row(int(f), out[out.fold == f]) for f in fold_ids]
     rows.append(_fold_row("pooled", out))
-    options = {"learner": learner, "split": "given folds" if given else split,
-               "n_folds": len(fold_ids), "seed": seed, "alpha": alpha, "stack": stack,
-               "stacking_weights": weights, **model_options}
+    options = {
+        "learner": learner,
+        "split": "given folds" if given else split,
+        "n_folds": len(fold_ids),
+        "seed": seed,
+        "alpha": alpha,
+        "stack": stack,
+        "stacking_weights": weights,
+        **model_options,
+    }
     return CVResult(out, pd.DataFrame(rows), options)
 
 
-def y_randomization(smiles: Sequence[str], y, n_rounds: int = 3, seed: int = 0,
-                    learner: str = "svr", split: str = "scaffold", n_folds: int = 5
-                    ) -> pd.DataFrame:
+def y_randomization(
+    smiles: Sequence[str],
+    y,
+    n_rounds: int = 3,
+    seed: int = 0,
+    learner: str = "svr",
+    split: str = "scaffold",
+    n_folds: int = 5,
+) -> pd.DataFrame:
     """Cross-validated RMSE and R2 with shuffled potencies (a chance-correlation check:
     a sound model loses its skill, R2 near or below 0). Returns one row per round."""
     rng = np.random.default_rng(seed)
     y = np.asarray(y, float)
     rows = []
     for r in range(n_rounds):
-        res = cross_validate(smiles, rng.permutation(y), learner=learner, split=split,
-                             n_folds=n_folds, seed=seed)
+        res = cross_validate(
+            smiles, rng.permutation(y), learner=learner, split=split, n_folds=n_folds, seed=seed
+        )
         pooled = res.pooled
         rows.append({"round": r, "rmse": pooled["rmse"], "r2": pooled["r2"]})
     return pd.DataFrame(rows)

@@ -24,9 +24,25 @@ from kinetor.numerics.formatting import format_sig
 __all__ = ["format_sig", "natural_key"]
 
 # Long-table columns that are not grouping levels.
-PARAM_CORE = ("subject", "start", "end", "PPTESTCD", "PPTEST", "value", "unit", "exclude",
-              "analyte", "matrix", "PPORRES", "PPORRESU", "PPSTRESN", "PPSTRESU",
-              "flag", "phoenix", "pknca")
+PARAM_CORE = (
+    "subject",
+    "start",
+    "end",
+    "PPTESTCD",
+    "PPTEST",
+    "value",
+    "unit",
+    "exclude",
+    "analyte",
+    "matrix",
+    "PPORRES",
+    "PPORRESU",
+    "PPSTRESN",
+    "PPSTRESU",
+    "flag",
+    "phoenix",
+    "pknca",
+)
 
 
 def natural_key(text: Any) -> tuple:
@@ -38,8 +54,9 @@ def natural_key(text: Any) -> tuple:
     ['IV 2 mg/kg', 'PO 3.75 mg/kg', 'PO 15 mg/kg']
     """
     parts = re.split(r"(\d+(?:\.\d+)?)", str(text))
-    return tuple((0, float(p), "") if i % 2 else (1, 0.0, p.lower())
-                 for i, p in enumerate(parts) if p)
+    return tuple(
+        (0, float(p), "") if i % 2 else (1, 0.0, p.lower()) for i, p in enumerate(parts) if p
+    )
 
 
 def new_figure(width: float, height: float, nrows: int = 1, ncols: int = 1, **kw: Any):
@@ -77,14 +94,20 @@ def _choose(conc: pd.DataFrame, column: str, value: str | None, source: str) -> 
     if len(values) > 1:
         from kinetor.errors import DataError, Problem
 
-        raise DataError([Problem(f"the study has {len(values)} values of {column} {values}",
-                                 file=source, column=column,
-                                 fix=f"pass {column}=... to choose one")])
+        raise DataError(
+            [
+                Problem(
+                    f"the study has {len(values)} values of {column} {values}",
+                    file=source,
+                    column=column,
+                    fix=f"pass {column}=... to choose one",
+                )
+            ]
+        )
     return values[0] if values else ""
 
 
-def study_frame(study, analyte: str | None,
-                matrix: str | None = None) -> tuple[pd.DataFrame, str]:
+def study_frame(study, analyte: str | None, matrix: str | None = None) -> tuple[pd.DataFrame, str]:
     """Concentrations of one analyte (and matrix) joined with subjects, plus ``group_label``.
 
     ``analyte=None`` (``matrix=None``) is allowed when the study holds a single analyte
@@ -145,9 +168,18 @@ def mark_doses(ax, times, label: str | None = "dose") -> None:
     times = times[np.isfinite(times)]
     if times.size == 0:
         return
-    ax.plot(times, np.zeros_like(times), linestyle="none", marker=6, markersize=9,
-            color="black", transform=ax.get_xaxis_transform(), clip_on=False, zorder=5,
-            label=label)
+    ax.plot(
+        times,
+        np.zeros_like(times),
+        linestyle="none",
+        marker=6,
+        markersize=9,
+        color="black",
+        transform=ax.get_xaxis_transform(),
+        clip_on=False,
+        zorder=5,
+        label=label,
+    )
 
 
 def positive_ylim(ax, values) -> None:
@@ -168,16 +200,23 @@ def param_frame(parameters) -> pd.DataFrame:
     if not isinstance(df, pd.DataFrame):
         raise TypeError("parameters must be a DataFrame or have a .parameters DataFrame")
     df = df.rename(columns={"interval_start": "start", "interval_end": "end"}).copy()
-    for col in df.columns:   # kinetor.nca stores strings as Categoricals
+    for col in df.columns:  # kinetor.nca stores strings as Categoricals
         if isinstance(df[col].dtype, pd.CategoricalDtype):
             df[col] = df[col].astype(object)
     missing = [c for c in ("PPTESTCD", "value") if c not in df.columns]
     if missing:
         from kinetor.errors import DataError, Problem
 
-        raise DataError([Problem(f"the NCA parameter table has no '{c}' column", column=c,
-                                 fix="pass the long table (subject, start, end, PPTESTCD, "
-                                 "value, unit, exclude)") for c in missing])
+        raise DataError(
+            [
+                Problem(
+                    f"the NCA parameter table has no '{c}' column",
+                    column=c,
+                    fix="pass the long table (subject, start, end, PPTESTCD, value, unit, exclude)",
+                )
+                for c in missing
+            ]
+        )
     for col, default in (("unit", ""), ("exclude", ""), ("start", 0.0), ("end", np.inf)):
         if col not in df.columns:
             df[col] = default

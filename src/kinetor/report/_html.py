@@ -19,8 +19,11 @@ import pandas as pd
 from kinetor.report._common import format_sig
 
 # Columns holding counts are shown as integers even when stored as floats (NaN-able).
-_COUNT_COLUMN = re.compile(r"^(n|n[_ ].*|LAMZNPT.*|CNTCONC.*|subjects|samples|blq|excluded"
-                           r"|doses|count.*)$", re.IGNORECASE)
+_COUNT_COLUMN = re.compile(
+    r"^(n|n[_ ].*|LAMZNPT.*|CNTCONC.*|subjects|samples|blq|excluded"
+    r"|doses|count.*)$",
+    re.IGNORECASE,
+)
 
 
 def slugify(text: str) -> str:
@@ -35,12 +38,36 @@ def _inline(text: str) -> str:
     out = re.sub(r"\*\*([^*]+)\*\*", r"<strong>\1</strong>", out)
     out = re.sub(r"(?<![*\w])\*([^*\s][^*]*)\*(?!\w)", r"<em>\1</em>", out)
     # links are kept as text targets only (#anchors or http(s) pages); nothing is loaded
-    return re.sub(r"\[([^\]]+)\]\(((?:#|https?://)[^)\s]+)\)",
-                  lambda m: f'<a href="{html.escape(m.group(2))}">{m.group(1)}</a>', out)
+    return re.sub(
+        r"\[([^\]]+)\]\(((?:#|https?://)[^)\s]+)\)",
+        lambda m: f'<a href="{html.escape(m.group(2))}">{m.group(1)}</a>',
+        out,
+    )
 
 
-_SAFE_TAGS = frozenset({"p", "div", "span", "ul", "ol", "li", "strong", "b", "em", "i",
-                        "code", "pre", "br", "sub", "sup", "h4", "h5", "small", "a"})
+_SAFE_TAGS = frozenset(
+    {
+        "p",
+        "div",
+        "span",
+        "ul",
+        "ol",
+        "li",
+        "strong",
+        "b",
+        "em",
+        "i",
+        "code",
+        "pre",
+        "br",
+        "sub",
+        "sup",
+        "h4",
+        "h5",
+        "small",
+        "a",
+    }
+)
 _VOID_TAGS = frozenset({"br"})
 
 
@@ -65,8 +92,11 @@ def sanitise_html(text: str) -> str:
                 out.append(html.escape(self.get_starttag_text() or f"<{tag}>"))
                 return
             href = dict(attrs).get("href") or ""
-            keep = (f' href="{html.escape(href)}"' if tag == "a"
-                    and re.match(r"^(#|https?://)[^\s\"'<>]*$", href) else "")
+            keep = (
+                f' href="{html.escape(href)}"'
+                if tag == "a" and re.match(r"^(#|https?://)[^\s\"'<>]*$", href)
+                else ""
+            )
             out.append(f"<{tag}{keep}>")
             if tag not in _VOID_TAGS:
                 open_tags.append(tag)
@@ -113,11 +143,13 @@ def markdown_to_html(text: str) -> str:
         if not lines:
             continue
         if all(re.match(r"^[-*] ", ln) for ln in lines):
-            blocks.append("<ul>" + "".join(f"<li>{_inline(ln[2:])}</li>" for ln in lines)
-                          + "</ul>")
+            blocks.append("<ul>" + "".join(f"<li>{_inline(ln[2:])}</li>" for ln in lines) + "</ul>")
         elif all(re.match(r"^\d+\. ", ln) for ln in lines):
-            blocks.append("<ol>" + "".join(
-                f"<li>{_inline(ln.split('. ', 1)[1])}</li>" for ln in lines) + "</ol>")
+            blocks.append(
+                "<ol>"
+                + "".join(f"<li>{_inline(ln.split('. ', 1)[1])}</li>" for ln in lines)
+                + "</ol>"
+            )
         else:
             blocks.append(f"<p>{_inline(' '.join(lines))}</p>")
     return "\n".join(blocks)
@@ -130,8 +162,9 @@ def format_value(value: Any, digits: int = 3, count: bool = False) -> str:
     return format_sig(value, digits)
 
 
-def table_html(df: pd.DataFrame, digits: int = 3, index: bool = False,
-               max_rows: int | None = 500) -> tuple[str, int]:
+def table_html(
+    df: pd.DataFrame, digits: int = 3, index: bool = False, max_rows: int | None = 500
+) -> tuple[str, int]:
     """Render a DataFrame as an escaped HTML table; returns (html, rows left out)."""
     shown = df if max_rows is None else df.head(max_rows)
     left_out = len(df) - len(shown)
@@ -154,16 +187,19 @@ def table_html(df: pd.DataFrame, digits: int = 3, index: bool = False,
     done = 0
     for cols in parts:
         extra = len(cols) - len(keys)
-        out.append(f'<p class="note">Columns {done + 1}&ndash;{done + extra} of {n_other}'
-                   + (f" (with {', '.join(html.escape(k) for k in keys)})" if keys else "")
-                   + "</p>")
-        out.append(shown[cols].to_html(index=False, escape=True, border=0, classes="data",
-                                       na_rep=""))
+        out.append(
+            f'<p class="note">Columns {done + 1}&ndash;{done + extra} of {n_other}'
+            + (f" (with {', '.join(html.escape(k) for k in keys)})" if keys else "")
+            + "</p>"
+        )
+        out.append(
+            shown[cols].to_html(index=False, escape=True, border=0, classes="data", na_rep="")
+        )
         done += extra
     return "\n".join(out), left_out
 
 
-MAX_COLUMNS = 9   # columns per table block: fits an A4 page at the report's font size
+MAX_COLUMNS = 9  # columns per table block: fits an A4 page at the report's font size
 
 
 def _key_columns(df: pd.DataFrame) -> list[str]:
@@ -184,4 +220,4 @@ def _column_chunks(columns: list[str], keys: list[str]) -> list[list[str]]:
         return [columns]
     rest = [c for c in columns if c not in keys]
     step = max(1, MAX_COLUMNS - len(keys))
-    return [[*keys, *rest[i:i + step]] for i in range(0, len(rest), step)]
+    return [[*keys, *rest[i : i + step]] for i in range(0, len(rest), step)]

@@ -48,15 +48,23 @@ from kinetor.report._common import (
 
 __all__ = ["plot_half_life", "plot_parameter_distribution"]
 
-def _pick(params: pd.DataFrame, subject: str, analyte: str, matrix: str,
-          interval: tuple[float, float] | None) -> pd.DataFrame:
+
+def _pick(
+    params: pd.DataFrame,
+    subject: str,
+    analyte: str,
+    matrix: str,
+    interval: tuple[float, float] | None,
+) -> pd.DataFrame:
     p = params[params["subject"] == str(subject)]
     for col, value in (("analyte", analyte), ("matrix", matrix)):
         if col in p.columns:
             p = p[p[col].astype(str) == value]
     if interval is not None:
-        p = p[np.isclose(p["start"].astype(float), interval[0])
-              & (p["end"].astype(float) == interval[1])]
+        p = p[
+            np.isclose(p["start"].astype(float), interval[0])
+            & (p["end"].astype(float) == interval[1])
+        ]
     elif p[["start", "end"]].drop_duplicates().shape[0] > 1:
         # several intervals: the first one that has a lambda_z row
         has = p[p["PPTESTCD"] == "LAMZ"]
@@ -65,8 +73,9 @@ def _pick(params: pd.DataFrame, subject: str, analyte: str, matrix: str,
     return p
 
 
-def _used(points: pd.DataFrame, subject: str, analyte: str, matrix: str, start: float,
-          times: np.ndarray) -> np.ndarray:
+def _used(
+    points: pd.DataFrame, subject: str, analyte: str, matrix: str, start: float, times: np.ndarray
+) -> np.ndarray:
     """Which of ``times`` (study clock) are flagged ``used`` in a lambda_z points table."""
     sel = (points["subject"].astype(str) == str(subject)) & points["used"].astype(bool)
     for col, value in (("analyte", analyte), ("matrix", matrix)):
@@ -79,10 +88,18 @@ def _used(points: pd.DataFrame, subject: str, analyte: str, matrix: str, start: 
     return (np.abs(times[:, None] - used[None, :]) <= scale[:, None]).any(axis=1)
 
 
-def plot_half_life(study, parameters, subject: str, analyte: str | None = None,
-                   interval: tuple[float, float] | None = None, relative_times: bool = True,
-                   *, matrix: str | None = None, time: str = "time",
-                   lambda_z_points: pd.DataFrame | None = None):
+def plot_half_life(
+    study,
+    parameters,
+    subject: str,
+    analyte: str | None = None,
+    interval: tuple[float, float] | None = None,
+    relative_times: bool = True,
+    *,
+    matrix: str | None = None,
+    time: str = "time",
+    lambda_z_points: pd.DataFrame | None = None,
+):
     """Semi-log lambda_z diagnostic plot for one subject (and interval).
 
     Parameters
@@ -151,27 +168,59 @@ def plot_half_life(study, parameters, subject: str, analyte: str | None = None,
     tol = 1e-9 * max(1.0, abs(ul) if np.isfinite(ul) else 1.0)
     in_fit = ok & (df["_t"] >= ll - tol) & (df["_t"] <= ul + tol) if np.isfinite(ll) else ok & False
     if lambda_z_points is not None:
-        in_fit = ok & _used(lambda_z_points, subject, analyte, matrix, start,
-                            df["_t"].to_numpy(float) + offset)
+        in_fit = ok & _used(
+            lambda_z_points, subject, analyte, matrix, start, df["_t"].to_numpy(float) + offset
+        )
 
     fig, axes = new_figure(6.4, 4.4)
     ax = axes[0, 0]
     if np.isfinite(ll) and np.isfinite(ul):
-        ax.axvspan(ll, ul, color="C1", alpha=0.12, label=f"\u03bbz range {format_sig(ll)}"
-                   f"\u2013{format_sig(ul)}")
-    ax.plot(df.loc[ok & ~in_fit, "_t"], df.loc[ok & ~in_fit, "conc"], linestyle="none",
-            marker="o", color="0.55", label="other samples")
+        ax.axvspan(
+            ll,
+            ul,
+            color="C1",
+            alpha=0.12,
+            label=f"\u03bbz range {format_sig(ll)}\u2013{format_sig(ul)}",
+        )
+    ax.plot(
+        df.loc[ok & ~in_fit, "_t"],
+        df.loc[ok & ~in_fit, "conc"],
+        linestyle="none",
+        marker="o",
+        color="0.55",
+        label="other samples",
+    )
     if in_fit.any():
-        ax.plot(df.loc[in_fit, "_t"], df.loc[in_fit, "conc"], linestyle="none", marker="o",
-                markersize=8, color="C1", markeredgecolor="black",
-                label=f"\u03bbz points (n={int(in_fit.sum())})")
+        ax.plot(
+            df.loc[in_fit, "_t"],
+            df.loc[in_fit, "conc"],
+            linestyle="none",
+            marker="o",
+            markersize=8,
+            color="C1",
+            markeredgecolor="black",
+            label=f"\u03bbz points (n={int(in_fit.sum())})",
+        )
     if blq.any():
-        ax.plot(df.loc[blq, "_t"], df.loc[blq, "lloq"], linestyle="none", marker="o",
-                markerfacecolor="none", markeredgecolor="C3", label="BLQ (plotted at LLOQ)")
+        ax.plot(
+            df.loc[blq, "_t"],
+            df.loc[blq, "lloq"],
+            linestyle="none",
+            marker="o",
+            markerfacecolor="none",
+            markeredgecolor="C3",
+            label="BLQ (plotted at LLOQ)",
+        )
     if (excluded & ~blq).any():
         m = excluded & ~blq & (df["conc"] > 0)
-        ax.plot(df.loc[m, "_t"], df.loc[m, "conc"], linestyle="none", marker="x",
-                color="0.3", label="excluded")
+        ax.plot(
+            df.loc[m, "_t"],
+            df.loc[m, "conc"],
+            linestyle="none",
+            marker="x",
+            color="0.3",
+            label="excluded",
+        )
 
     fitted = np.isfinite(lamz) and np.isfinite(ll) and lamz > 0
     t_ref = tlst if np.isfinite(tlst) else ul
@@ -183,11 +232,23 @@ def plot_half_life(study, parameters, subject: str, analyte: str | None = None,
         log_c_ref = float(np.mean(np.log(pts["conc"]) + lamz * (pts["_t"] - t_ref)))
     if np.isfinite(log_c_ref) and np.isfinite(t_ref):
         xs = np.linspace(ll, max(ul, t_ref), 50)
-        ax.plot(xs, np.exp(log_c_ref - lamz * (xs - t_ref)), color="C0", linewidth=1.6,
-                label="fit: slope -LAMZ")
+        ax.plot(
+            xs,
+            np.exp(log_c_ref - lamz * (xs - t_ref)),
+            color="C0",
+            linewidth=1.6,
+            label="fit: slope -LAMZ",
+        )
         if np.isfinite(clstp) and np.isfinite(tlst):
-            ax.plot([tlst], [clstp], marker="+", markersize=12, color="C0", linestyle="none",
-                    label="CLSTP at TLST")
+            ax.plot(
+                [tlst],
+                [clstp],
+                marker="+",
+                markersize=12,
+                color="C0",
+                linestyle="none",
+                label="CLSTP at TLST",
+            )
     ax.set_yscale("log")
     positive_ylim(ax, df["conc"])
     tu = study.units.get("time", "")
@@ -197,27 +258,44 @@ def plot_half_life(study, parameters, subject: str, analyte: str | None = None,
 
     lines = []
     if fitted:
-        for code, name in (("LAMZHL", "t\u00bd"), ("LAMZ", "\u03bbz"), ("R2ADJ", "adj. R\u00b2"),
-                           ("LAMZNPT", "n points"), ("AUCPEO", "AUC %extrap")):
+        for code, name in (
+            ("LAMZHL", "t\u00bd"),
+            ("LAMZ", "\u03bbz"),
+            ("R2ADJ", "adj. R\u00b2"),
+            ("LAMZNPT", "n points"),
+            ("AUCPEO", "AUC %extrap"),
+        ):
             if code in val:
                 v = val[code]
                 text = f"{v:.0f}" if code == "LAMZNPT" and np.isfinite(v) else format_sig(v)
                 lines.append(f"{name} = {text} {unit.get(code, '')}".rstrip())
     else:
         lines.append("\u03bbz not estimated")
-    reasons = sorted({r for c, r in why.items()
-                      if r and c in ("LAMZ", "LAMZHL", "R2ADJ", "AUCPEO", "AUCIFO")})
+    reasons = sorted(
+        {r for c, r in why.items() if r and c in ("LAMZ", "LAMZHL", "R2ADJ", "AUCPEO", "AUCIFO")}
+    )
     lines += [f"flag: {r}" for r in reasons]
-    ax.text(0.98, 0.97, "\n".join(lines), transform=ax.transAxes, ha="right", va="top",
-            fontsize=8, bbox={"boxstyle": "round", "facecolor": "white", "alpha": 0.9,
-                              "edgecolor": "0.6"})
+    ax.text(
+        0.98,
+        0.97,
+        "\n".join(lines),
+        transform=ax.transAxes,
+        ha="right",
+        va="top",
+        fontsize=8,
+        bbox={"boxstyle": "round", "facecolor": "white", "alpha": 0.9, "edgecolor": "0.6"},
+    )
     ax.legend(fontsize=7, loc="best")
     return fig
 
 
-def plot_parameter_distribution(parameters, codes: Sequence[str] = ("CMAX", "AUCLST",
-                                "AUCIFO", "LAMZHL"), group_by: Sequence[str] | None = None,
-                                ncols: int = 4, seed: int = 0):
+def plot_parameter_distribution(
+    parameters,
+    codes: Sequence[str] = ("CMAX", "AUCLST", "AUCIFO", "LAMZHL"),
+    group_by: Sequence[str] | None = None,
+    ncols: int = 4,
+    seed: int = 0,
+):
     """Box plot with the individual values (jittered strip) per group, one panel per code.
 
     Boxes summarise the included values; excluded values (non-empty ``exclude``) are drawn
@@ -245,7 +323,7 @@ def plot_parameter_distribution(parameters, codes: Sequence[str] = ("CMAX", "AUC
     """
     df = param_frame(parameters)
     by = list(group_by) if group_by is not None else param_groups(df)
-    df["_group"] = (df[by].astype(str).agg(" / ".join, axis=1) if by else "all")
+    df["_group"] = df[by].astype(str).agg(" / ".join, axis=1) if by else "all"
     present = [c for c in codes if c in set(df["PPTESTCD"])]
     if not present:
         present = list(dict.fromkeys(df["PPTESTCD"]))[:4]
@@ -260,16 +338,27 @@ def plot_parameter_distribution(parameters, codes: Sequence[str] = ("CMAX", "AUC
         sub = df[(df["PPTESTCD"] == code) & np.isfinite(df["value"])]
         inc = sub[sub["exclude"] == ""]
         data = [inc.loc[inc["_group"] == g, "value"].to_numpy() for g in groups]
-        ax.boxplot([d if d.size else np.array([np.nan]) for d in data],
-                   positions=range(len(groups)), widths=0.5, showfliers=False,
-                   medianprops={"color": "black"})
+        ax.boxplot(
+            [d if d.size else np.array([np.nan]) for d in data],
+            positions=range(len(groups)),
+            widths=0.5,
+            showfliers=False,
+            medianprops={"color": "black"},
+        )
         for i, (g, col) in enumerate(zip(groups, cols, strict=True)):
             for frame, marker in ((inc, "o"), (sub[sub["exclude"] != ""], "x")):
                 v = frame.loc[frame["_group"] == g, "value"].to_numpy()
                 x = i + rng.uniform(-0.15, 0.15, v.size)
-                ax.plot(x, v, linestyle="none", marker=marker, markersize=5,
-                        color=col if marker == "o" else "0.4", alpha=0.85,
-                        label="excluded" if marker == "x" else None)
+                ax.plot(
+                    x,
+                    v,
+                    linestyle="none",
+                    marker=marker,
+                    markersize=5,
+                    color=col if marker == "o" else "0.4",
+                    alpha=0.85,
+                    label="excluded" if marker == "x" else None,
+                )
         ax.set_xticks(range(len(groups)), groups, rotation=30 if len(groups) > 3 else 0)
         unit = next((u for u in sub["unit"] if u), "")
         ax.set_title(code)
@@ -277,7 +366,7 @@ def plot_parameter_distribution(parameters, codes: Sequence[str] = ("CMAX", "AUC
         vals = sub["value"].to_numpy()
         if summary_statistic(code) == "geometric" and vals.size and (vals > 0).all():
             ax.set_yscale("log")
-    for ax in flat[len(present):]:
+    for ax in flat[len(present) :]:
         ax.set_visible(False)
     fig.suptitle("NCA parameters by group (box: included values; points: individuals)")
     return fig

@@ -83,8 +83,9 @@ def read_table_csv(path: str | Path) -> pd.DataFrame:
         first = path.readline()
         path.seek(0)
     # leading '#' lines are header comments (e.g. fitted_parameters.csv), not data
-    df = pd.read_csv(path, dtype=str, keep_default_na=False,
-                     comment="#" if first.startswith("#") else None)
+    df = pd.read_csv(
+        path, dtype=str, keep_default_na=False, comment="#" if first.startswith("#") else None
+    )
     for col in df.columns:
         text = df[col].str.strip()
         filled = text[text != ""]
@@ -106,8 +107,14 @@ def _methods_html(value: Any) -> str:
     if isinstance(value, Mapping):
         if not value:
             return "none"
-        return "<ul>" + "".join(f"<li><strong>{_html.escape(str(k))}</strong>: "
-                                f"{_methods_html(v)}</li>" for k, v in value.items()) + "</ul>"
+        return (
+            "<ul>"
+            + "".join(
+                f"<li><strong>{_html.escape(str(k))}</strong>: {_methods_html(v)}</li>"
+                for k, v in value.items()
+            )
+            + "</ul>"
+        )
     if isinstance(value, list | tuple | set):
         if not value:
             return "none"
@@ -139,33 +146,43 @@ def _read_manifest(manifest: Path) -> dict[str, Any]:
     try:
         spec = json.loads(manifest.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise DataError(Problem(f"the manifest cannot be read: {exc}", file=str(manifest),
-                                fix=fix)) from None
+        raise DataError(
+            Problem(f"the manifest cannot be read: {exc}", file=str(manifest), fix=fix)
+        ) from None
     blocks = spec.get("blocks", []) if isinstance(spec, dict) else None
     if not isinstance(blocks, list) or not all(isinstance(b, dict) for b in blocks):
-        raise DataError(Problem("the manifest has no list of blocks", file=str(manifest),
-                                fix=fix))
+        raise DataError(Problem("the manifest has no list of blocks", file=str(manifest), fix=fix))
     base = manifest.parent.resolve()
     problems = []
     for i, blk in enumerate(blocks, start=1):
         kind = blk.get("type")
         if kind not in ("section", "text", "table", "figure"):
-            problems.append(Problem(f"block {i}: unknown type {kind!r}", file=str(manifest),
-                                    fix=fix))
+            problems.append(
+                Problem(f"block {i}: unknown type {kind!r}", file=str(manifest), fix=fix)
+            )
             continue
         if kind not in ("table", "figure"):
             continue
         rel = blk.get("csv" if kind == "table" else "png")
         target = (base / str(rel)).resolve() if isinstance(rel, str) and rel else None
         if target is None or Path(rel).is_absolute() or not target.is_relative_to(base):
-            problems.append(Problem(f"block {i}: {kind} path {rel!r} is not a file inside "
-                                    "the report folder", file=str(manifest), fix=fix))
+            problems.append(
+                Problem(
+                    f"block {i}: {kind} path {rel!r} is not a file inside the report folder",
+                    file=str(manifest),
+                    fix=fix,
+                )
+            )
         elif not target.is_file():
-            problems.append(Problem(f"file listed in the manifest is missing: {rel}",
-                                    file=str(manifest), fix=fix))
+            problems.append(
+                Problem(
+                    f"file listed in the manifest is missing: {rel}", file=str(manifest), fix=fix
+                )
+            )
         elif kind == "figure" and not target.read_bytes()[:8] == _PNG_MAGIC:
-            problems.append(Problem(f"block {i}: {rel} is not a PNG image",
-                                    file=str(manifest), fix=fix))
+            problems.append(
+                Problem(f"block {i}: {rel} is not a PNG image", file=str(manifest), fix=fix)
+            )
     if problems:
         raise DataError(problems)
     return spec
@@ -232,8 +249,14 @@ class Report:
         """Add a paragraph: a small Markdown subset, or HTML when it starts with ``<``."""
         self.blocks.append({"type": "text", "html": markdown_to_html(text)})
 
-    def add_table(self, df: pd.DataFrame, caption: str = "", index: bool = False,
-                  digits: int = 3, max_rows: int | None = 500) -> None:
+    def add_table(
+        self,
+        df: pd.DataFrame,
+        caption: str = "",
+        index: bool = False,
+        digits: int = 3,
+        max_rows: int | None = 500,
+    ) -> None:
         """Add a table; numbers are shown with ``digits`` significant figures.
 
         Tables longer than ``max_rows`` are cut in the HTML (the CSV written by ``save``
@@ -241,10 +264,19 @@ class Report:
         """
         self._counts["table"] += 1
         n = self._counts["table"]
-        self.blocks.append({"type": "table", "df": df.copy(), "caption": caption,
-                            "index": index, "digits": digits, "max_rows": max_rows,
-                            "number": n, "id": f"table-{n}",
-                            "name": f"table_{n:02d}_{slugify(caption)[:40]}.csv"})
+        self.blocks.append(
+            {
+                "type": "table",
+                "df": df.copy(),
+                "caption": caption,
+                "index": index,
+                "digits": digits,
+                "max_rows": max_rows,
+                "number": n,
+                "id": f"table-{n}",
+                "name": f"table_{n:02d}_{slugify(caption)[:40]}.csv",
+            }
+        )
 
     def add_figure(self, fig: Any, caption: str = "") -> None:
         """Add a figure: a matplotlib Figure, PNG bytes, or the path of a PNG file.
@@ -263,8 +295,13 @@ class Report:
             literal_user_text(fig)
             try:
                 with _overflow_is_an_error():
-                    fig.savefig(buf, format="png", dpi=self.dpi, facecolor="white",
-                                bbox_inches=None if engine is not None else "tight")
+                    fig.savefig(
+                        buf,
+                        format="png",
+                        dpi=self.dpi,
+                        facecolor="white",
+                        bbox_inches=None if engine is not None else "tight",
+                    )
             except _UNDRAWABLE as exc:
                 self._not_drawn(caption, exc)
                 return
@@ -278,9 +315,16 @@ class Report:
             raise ValueError(f"figure {caption!r} is not a PNG image")
         self._counts["figure"] += 1
         n = self._counts["figure"]
-        self.blocks.append({"type": "figure", "png": png, "caption": caption, "number": n,
-                            "id": f"figure-{n}",
-                            "name": f"figure_{n:02d}_{slugify(caption)[:40]}.png"})
+        self.blocks.append(
+            {
+                "type": "figure",
+                "png": png,
+                "caption": caption,
+                "number": n,
+                "id": f"figure-{n}",
+                "name": f"figure_{n:02d}_{slugify(caption)[:40]}.png",
+            }
+        )
 
     def add_figure_from(self, make: Any, caption: str = "") -> None:
         """Add the figure ``make()`` returns; when its values are beyond what a plot axis
@@ -295,9 +339,11 @@ class Report:
         self.add_figure(fig, caption)
 
     def _not_drawn(self, caption: str, exc: BaseException) -> None:
-        self.add_text(f"**Figure not drawn** ({caption or 'untitled'}): the values are beyond "
-                      f"what a plot axis can show ({type(exc).__name__}: {exc}). The tables "
-                      "hold them.")
+        self.add_text(
+            f"**Figure not drawn** ({caption or 'untitled'}): the values are beyond "
+            f"what a plot axis can show ({type(exc).__name__}: {exc}). The tables "
+            "hold them."
+        )
 
     def add_methods(self, items: Mapping[str, Any]) -> None:
         """Record methods footnotes (AUC method, BLQ rule, time basis, exclusions, ...).
@@ -348,8 +394,9 @@ class Report:
         for b in self.blocks:
             b = dict(b)
             if b["type"] == "table":
-                b["html"], b["left_out"] = table_html(b["df"], b["digits"], b["index"],
-                                                      b["max_rows"])
+                b["html"], b["left_out"] = table_html(
+                    b["df"], b["digits"], b["index"], b["max_rows"]
+                )
             elif b["type"] == "figure":
                 b["data"] = base64.b64encode(b["png"]).decode("ascii")
             blocks.append(b)
@@ -359,11 +406,16 @@ class Report:
         env = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
         template = env.from_string(tpl.read_text(encoding="utf-8"))
         return template.render(
-            title=self.title, subtitle=self.subtitle, blocks=blocks, toc=self._toc(),
+            title=self.title,
+            subtitle=self.subtitle,
+            blocks=blocks,
+            toc=self._toc(),
             methods=[(k, _methods_html(v)) for k, v in methods.items()],
             created=_dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-            software=methods["Software"], n_figures=self.figure_count,
-            n_tables=self.table_count)
+            software=methods["Software"],
+            n_figures=self.figure_count,
+            n_tables=self.table_count,
+        )
 
     def save(self, path: str | Path = "report.html", assets: bool = True) -> Path:
         """Write the HTML file (and, with ``assets``, the manifest, CSVs and PNGs).
@@ -388,13 +440,21 @@ class Report:
         for b in self.blocks:
             if b["type"] == "table":
                 b["df"].to_csv(folder / b["name"], index=b["index"])
-                blocks.append({"type": "table", "csv": f"{folder.name}/{b['name']}",
-                               "caption": b["caption"], "index": b["index"],
-                               "digits": b["digits"], "max_rows": b["max_rows"]})
+                blocks.append(
+                    {
+                        "type": "table",
+                        "csv": f"{folder.name}/{b['name']}",
+                        "caption": b["caption"],
+                        "index": b["index"],
+                        "digits": b["digits"],
+                        "max_rows": b["max_rows"],
+                    }
+                )
             elif b["type"] == "figure":
                 (folder / b["name"]).write_bytes(b["png"])
-                blocks.append({"type": "figure", "png": f"{folder.name}/{b['name']}",
-                               "caption": b["caption"]})
+                blocks.append(
+                    {"type": "figure", "png": f"{folder.name}/{b['name']}", "caption": b["caption"]}
+                )
             elif b["type"] == "section":
                 blocks.append({k: b[k] for k in ("type", "title", "level")})
             else:
@@ -402,20 +462,24 @@ class Report:
         import kinetor
 
         manifest = {
-            "kinetor_report": MANIFEST_VERSION, "title": self.title,
-            "subtitle": self.subtitle, "html": path.name,
+            "kinetor_report": MANIFEST_VERSION,
+            "title": self.title,
+            "subtitle": self.subtitle,
+            "html": path.name,
             "kinetor_version": kinetor.__version__,
             "sections": self.sections,
             "tables": [b["csv"] for b in blocks if b["type"] == "table"],
-            "figure_count": self.figure_count, "table_count": self.table_count,
-            "blocks": blocks, "methods": _jsonable(self.methods),
+            "figure_count": self.figure_count,
+            "table_count": self.table_count,
+            "blocks": blocks,
+            "methods": _jsonable(self.methods),
         }
-        (path.parent / "report.json").write_text(json.dumps(manifest, indent=2),
-                                                  encoding="utf-8")
+        (path.parent / "report.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
 
     @classmethod
-    def from_manifest(cls, manifest: str | Path, title: str | None = None,
-                      subtitle: str | None = None) -> Report:
+    def from_manifest(
+        cls, manifest: str | Path, title: str | None = None, subtitle: str | None = None
+    ) -> Report:
         """Rebuild a report from the ``report.json`` that ``save`` wrote.
 
         Every missing table or figure file is reported at once (``DataError``).
@@ -423,8 +487,10 @@ class Report:
         manifest = Path(manifest)
         spec = _read_manifest(manifest)
         base = manifest.parent
-        rep = cls(title or spec.get("title", "kinetor report"),
-                  subtitle if subtitle is not None else spec.get("subtitle"))
+        rep = cls(
+            title or spec.get("title", "kinetor report"),
+            subtitle if subtitle is not None else spec.get("subtitle"),
+        )
         for b in spec.get("blocks", []):
             if b["type"] == "section":
                 rep.add_section(b["title"], b.get("level", 1))
@@ -436,8 +502,13 @@ class Report:
                 df = read_table_csv(base / b["csv"])
                 if b.get("index"):
                     df = df.set_index(df.columns[0])
-                rep.add_table(df, b.get("caption", ""), index=b.get("index", False),
-                              digits=b.get("digits", 3), max_rows=b.get("max_rows", 500))
+                rep.add_table(
+                    df,
+                    b.get("caption", ""),
+                    index=b.get("index", False),
+                    digits=b.get("digits", 3),
+                    max_rows=b.get("max_rows", 500),
+                )
             elif b["type"] == "figure":
                 rep.add_figure(base / b["png"], b.get("caption", ""))
         rep.add_methods(_from_json(spec.get("methods", {})))

@@ -32,9 +32,17 @@ from kinetor.report._common import natural_key, new_figure
 __all__ = ["plot_fit_gof", "plot_fit_individuals", "plot_simulation_bands"]
 
 
-def plot_fit_individuals(df: pd.DataFrame, id_col: str, time_col: str, obs_col: str,
-                         pred_col: str, log: bool = False, max_panels: int = 12,
-                         xlabel: str = "Time", ylabel: str = "Observed"):
+def plot_fit_individuals(
+    df: pd.DataFrame,
+    id_col: str,
+    time_col: str,
+    obs_col: str,
+    pred_col: str,
+    log: bool = False,
+    max_panels: int = 12,
+    xlabel: str = "Time",
+    ylabel: str = "Observed",
+):
     """Observed (points) and predicted (line) per subject; up to ``max_panels`` panels."""
     ids = sorted(pd.unique(df[id_col].astype(str)), key=natural_key)[:max_panels]
     n = max(1, len(ids))
@@ -58,18 +66,32 @@ def plot_fit_individuals(df: pd.DataFrame, id_col: str, time_col: str, obs_col: 
         ax.set_title(str(sid), fontsize=9)
         ax.set_xlabel(xlabel, fontsize=8)
         ax.set_ylabel(ylabel, fontsize=8)
-    for ax in flat[len(ids):]:
+    for ax in flat[len(ids) :]:
         ax.set_visible(False)
     if ids:
         flat[0].legend(fontsize=7)
-    fig.suptitle("Individual fits (" + ("semi-log" if log else "linear") + ")"
-                 + (f"; first {max_panels} of {df[id_col].nunique()}"
-                    if df[id_col].nunique() > max_panels else ""))
+    fig.suptitle(
+        "Individual fits ("
+        + ("semi-log" if log else "linear")
+        + ")"
+        + (
+            f"; first {max_panels} of {df[id_col].nunique()}"
+            if df[id_col].nunique() > max_panels
+            else ""
+        )
+    )
     return fig
 
 
-def plot_fit_gof(df: pd.DataFrame, id_col: str, time_col: str, obs_col: str, pred_col: str,
-                 res_col: str, xlabel: str = "Time"):
+def plot_fit_gof(
+    df: pd.DataFrame,
+    id_col: str,
+    time_col: str,
+    obs_col: str,
+    pred_col: str,
+    res_col: str,
+    xlabel: str = "Time",
+):
     """Goodness of fit: observed vs predicted, residuals vs time and vs predicted."""
     fig, axes = new_figure(12, 3.8, 1, 3)
     a, b, c = axes[0]
@@ -84,8 +106,10 @@ def plot_fit_gof(df: pd.DataFrame, id_col: str, time_col: str, obs_col: str, pre
     a.set_xlabel("Predicted")
     a.set_ylabel("Observed")
     a.set_title("Observed vs predicted")
-    for ax, x, lab, title in ((b, t, xlabel, "Residuals vs time"),
-                              (c, p, "Predicted", "Residuals vs predicted")):
+    for ax, x, lab, title in (
+        (b, t, xlabel, "Residuals vs time"),
+        (c, p, "Predicted", "Residuals vs predicted"),
+    ):
         ax.plot(x, r, "o", markersize=3, alpha=0.6)
         ax.axhline(0.0, color="k", linestyle="--", linewidth=1)
         ax.set_xlabel(lab)
@@ -110,8 +134,9 @@ def plot_simulation_bands(frame: pd.DataFrame, conc_unit: str = "", time_unit: s
     >>> [float(v) for v in med]   # median over subjects 1..20 of k * (0, 4, 2)
     [0.0, 42.0, 21.0]
     """
-    wide = frame.pivot_table(index="subject", columns="time", values="conc",
-                             aggfunc="first", observed=True)
+    wide = frame.pivot_table(
+        index="subject", columns="time", values="conc", aggfunc="first", observed=True
+    )
     t = wide.columns.to_numpy(float)
     v = wide.to_numpy(float)
     q = np.nanpercentile(v, [5, 25, 50, 75, 95], axis=0)
@@ -119,8 +144,7 @@ def plot_simulation_bands(frame: pd.DataFrame, conc_unit: str = "", time_unit: s
     for ax, log in zip(axes[0], (False, True), strict=True):
         ok = (q[2] > 0) if log else np.ones_like(t, bool)
         ax.plot(t[ok], q[2][ok], color="C0", label="median")
-        ax.fill_between(t[ok], q[1][ok], q[3][ok], color="C0", alpha=0.35,
-                        label="25-75 %")
+        ax.fill_between(t[ok], q[1][ok], q[3][ok], color="C0", alpha=0.35, label="25-75 %")
         ax.fill_between(t[ok], q[0][ok], q[4][ok], color="C0", alpha=0.15, label="5-95 %")
         ax.set_xlabel(f"Time ({time_unit})")
         ax.set_ylabel(f"Concentration ({conc_unit})" if conc_unit else "Concentration")
@@ -131,6 +155,7 @@ def plot_simulation_bands(frame: pd.DataFrame, conc_unit: str = "", time_unit: s
             ax.set_ylim(bottom=0)
             ax.set_title("linear")
             ax.legend(fontsize=8)
-    fig.suptitle(f"Simulated concentrations: median and percentile bands "
-                 f"(n = {v.shape[0]} subjects)")
+    fig.suptitle(
+        f"Simulated concentrations: median and percentile bands (n = {v.shape[0]} subjects)"
+    )
     return fig

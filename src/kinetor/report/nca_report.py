@@ -79,31 +79,52 @@ def _lambda_z_rule(opts: Mapping[str, Any]) -> str:
         return str(given)
     if "lambda_z_min_points" not in opts:
         return "not recorded"
-    text = (f"best adjusted R\u00b2 over the last \u2265 {opts['lambda_z_min_points']} "
-            f"points after Tmax; fits within {opts.get('lambda_z_tolerance')} of the best "
-            "prefer more points")
-    rules = [f"{name} {op} {opts[key]:g}{unit}" for key, name, op, unit in (
-        ("min_r2adj", "R2ADJ", "\u2265", ""), ("min_span_ratio", "span ratio", "\u2265", ""),
-        ("max_aucpext", "AUC %extrap", "\u2264", " %")) if opts.get(key) is not None]
+    text = (
+        f"best adjusted R\u00b2 over the last \u2265 {opts['lambda_z_min_points']} "
+        f"points after Tmax; fits within {opts.get('lambda_z_tolerance')} of the best "
+        "prefer more points"
+    )
+    rules = [
+        f"{name} {op} {opts[key]:g}{unit}"
+        for key, name, op, unit in (
+            ("min_r2adj", "R2ADJ", "\u2265", ""),
+            ("min_span_ratio", "span ratio", "\u2265", ""),
+            ("max_aucpext", "AUC %extrap", "\u2264", " %"),
+        )
+        if opts.get(key) is not None
+    ]
     return text + ("; acceptance (flagged otherwise): " + ", ".join(rules) if rules else "")
 
 
 def _exclusions(study, params: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """Excluded samples, flagged values (kept) and parameters not calculated, by reason."""
     conc = study.conc[study.conc["exclude"] != ""]
-    samples = pd.DataFrame({"subject": conc["subject"].astype(str), "time": conc["time"],
-                            "analyte": conc["analyte"].astype(str),
-                            "reason": conc["exclude"].astype(str)})
+    samples = pd.DataFrame(
+        {
+            "subject": conc["subject"].astype(str),
+            "time": conc["time"],
+            "analyte": conc["analyte"].astype(str),
+            "reason": conc["exclude"].astype(str),
+        }
+    )
     why = params[params["exclude"] != ""]
     finite = np.isfinite(why["value"].to_numpy(float))
     keys = [c for c in ("subject", "start", "end") if c in why.columns]
     flagged = why.loc[finite, [*keys, "PPTESTCD", "value", "exclude"]].rename(
-        columns={"exclude": "reason"})
-    missing = (why[~finite].groupby("exclude", sort=True)
-               .agg(parameters=("PPTESTCD", lambda c: ", ".join(dict.fromkeys(c))),
-                    n=("PPTESTCD", "size")).reset_index().rename(columns={"exclude": "reason"}))
-    return {"excluded samples": samples, "flagged values (kept in tables)": flagged,
-            "parameters not calculated": missing}
+        columns={"exclude": "reason"}
+    )
+    missing = (
+        why[~finite]
+        .groupby("exclude", sort=True)
+        .agg(parameters=("PPTESTCD", lambda c: ", ".join(dict.fromkeys(c))), n=("PPTESTCD", "size"))
+        .reset_index()
+        .rename(columns={"exclude": "reason"})
+    )
+    return {
+        "excluded samples": samples,
+        "flagged values (kept in tables)": flagged,
+        "parameters not calculated": missing,
+    }
 
 
 def _is_sparse(conc: pd.DataFrame) -> bool:
@@ -118,8 +139,15 @@ def _select(params: pd.DataFrame, analyte: str, matrix: str) -> pd.DataFrame:
     return params
 
 
-def _profiles(rep: Report, study, params: pd.DataFrame, profile: tuple[str, str],
-              label: str, level: int, ctx: dict[str, Any]) -> None:
+def _profiles(
+    rep: Report,
+    study,
+    params: pd.DataFrame,
+    profile: tuple[str, str],
+    label: str,
+    level: int,
+    ctx: dict[str, Any],
+) -> None:
     """Profiles, individual plots and half-life diagnostics of one analyte x matrix."""
     analyte, matrix = profile
     blq_as = ctx["blq_as"]
@@ -130,35 +158,54 @@ def _profiles(rep: Report, study, params: pd.DataFrame, profile: tuple[str, str]
     rep.add_section(f"Concentration-time profiles{label}", level)
     try:
         mean_profile_table(study, analyte, blq_as=blq_as, **kw)
-    except DataError as exc:   # no nominal times: no mean profile, and why
-        rep.add_text("No mean profiles: " + "; ".join(
-            f"{p.message} ({p.fix})" for p in exc.problems))
+    except DataError as exc:  # no nominal times: no mean profile, and why
+        rep.add_text(
+            "No mean profiles: " + "; ".join(f"{p.message} ({p.fix})" for p in exc.problems)
+        )
         return _individuals(rep, study, params, analyte, matrix, label, level, ctx)
     if sparse:
-        rep.add_text("Sparse (composite) design: each animal contributes few samples, so "
-                     "profiles are summarised across animals per nominal time.")
-        rep.add_figure_from(partial(plot_sparse_profile, study, analyte, blq_as=blq_as, **kw),
-                            f"Composite profile{label}: mean \u00b1 SE per nominal time; faint "
-                            "dots are the individual samples; n per time point under each panel.")
+        rep.add_text(
+            "Sparse (composite) design: each animal contributes few samples, so "
+            "profiles are summarised across animals per nominal time."
+        )
+        rep.add_figure_from(
+            partial(plot_sparse_profile, study, analyte, blq_as=blq_as, **kw),
+            f"Composite profile{label}: mean \u00b1 SE per nominal time; faint "
+            "dots are the individual samples; n per time point under each panel.",
+        )
     else:
-        rep.add_figure_from(partial(plot_spaghetti, study, analyte, **kw),
-                            f"Individual profiles by dose group{label}, semi-log, nominal time; "
-                            "BLQ samples omitted, dotted line = LLOQ, carets = doses.")
-        rep.add_figure_from(partial(plot_mean_profiles, study, analyte, blq_as=blq_as, **kw),
-                            f"Mean \u00b1 SD by group and nominal time{label} (semi-log panel: "
-                            f"+SD only); BLQ counted as {blq_as}; n per time point under "
-                            "each panel.")
-    rep.add_table(mean_profile_table(study, analyte, blq_as=blq_as, **kw),
-                  f"Concentrations by group and nominal time{label} "
-                  f"(BLQ counted as {blq_as}; n_blq = BLQ samples among n; a time with more "
-                  "than 50 % BLQ has no mean: blq = True, reported as BLQ, not plotted)")
+        rep.add_figure_from(
+            partial(plot_spaghetti, study, analyte, **kw),
+            f"Individual profiles by dose group{label}, semi-log, nominal time; "
+            "BLQ samples omitted, dotted line = LLOQ, carets = doses.",
+        )
+        rep.add_figure_from(
+            partial(plot_mean_profiles, study, analyte, blq_as=blq_as, **kw),
+            f"Mean \u00b1 SD by group and nominal time{label} (semi-log panel: "
+            f"+SD only); BLQ counted as {blq_as}; n per time point under "
+            "each panel.",
+        )
+    rep.add_table(
+        mean_profile_table(study, analyte, blq_as=blq_as, **kw),
+        f"Concentrations by group and nominal time{label} "
+        f"(BLQ counted as {blq_as}; n_blq = BLQ samples among n; a time with more "
+        "than 50 % BLQ has no mean: blq = True, reported as BLQ, not plotted)",
+    )
     if sparse:
         return None
     return _individuals(rep, study, params, analyte, matrix, label, level, ctx)
 
 
-def _individuals(rep: Report, study, params: pd.DataFrame, analyte: str, matrix: str,
-                 label: str, level: int, ctx: dict[str, Any]) -> None:
+def _individuals(
+    rep: Report,
+    study,
+    params: pd.DataFrame,
+    analyte: str,
+    matrix: str,
+    label: str,
+    level: int,
+    ctx: dict[str, Any],
+) -> None:
     """Individual profiles and half-life plots of one analyte x matrix."""
     kw = {"matrix": matrix}
     order = study.conc_with_subjects()
@@ -170,14 +217,20 @@ def _individuals(rep: Report, study, params: pd.DataFrame, analyte: str, matrix:
     shown = subjects[:cap]
     rep.add_section(f"Individual profiles{label}", level + 1)
     if len(shown) < len(subjects):
-        why = ("" if cap < most else f" (at most {most} per report: the limit report_figures "
-               f"= {get_limit('report_figures')}, see kinetor.limits; every subject's "
-               "parameters are in the tables)")
+        why = (
+            ""
+            if cap < most
+            else f" (at most {most} per report: the limit report_figures "
+            f"= {get_limit('report_figures')}, see kinetor.limits; every subject's "
+            "parameters are in the tables)"
+        )
         rep.add_text(f"The first {len(shown)} of {len(subjects)} subjects are shown{why}.")
     for s in shown:
-        rep.add_figure_from(partial(plot_individual, study, s, analyte, **kw),
-                            f"Subject {s}{label}: linear and semi-log; open red circles = BLQ "
-                            "plotted at the LLOQ; carets = doses.")
+        rep.add_figure_from(
+            partial(plot_individual, study, s, analyte, **kw),
+            f"Subject {s}{label}: linear and semi-log; open red circles = BLQ "
+            "plotted at the LLOQ; carets = doses.",
+        )
     if "subject" not in params.columns:
         return
     mine = _select(params, analyte, matrix)
@@ -185,28 +238,47 @@ def _individuals(rep: Report, study, params: pd.DataFrame, analyte: str, matrix:
     if fits.empty:
         return
     rep.add_section(f"Half-life diagnostics{label}", level + 1)
-    rep.add_table(parameter_listing(mine[mine["subject"].isin(fits["subject"])],
-                                    codes=HALF_LIFE_CODES),
-                  f"Terminal phase (\u03bbz) fits{label}: range, points, adjusted R\u00b2, "
-                  "span and % AUC extrapolated")
+    rep.add_table(
+        parameter_listing(mine[mine["subject"].isin(fits["subject"])], codes=HALF_LIFE_CODES),
+        f"Terminal phase (\u03bbz) fits{label}: range, points, adjusted R\u00b2, "
+        "span and % AUC extrapolated",
+    )
     several = fits.duplicated("subject", keep=False).to_numpy()
     for row, multi in zip(fits.itertuples(index=False), several, strict=True):
-        when = (f" ({row.start:g}\u2013{row.end:g} {study.units.get('time', '')})"
-                if multi else "")
-        what = ("\u03bbz points (orange) in the shaded range, fitted line with slope "
-                "\u2212LAMZ through CLSTP at TLST." if np.isfinite(row.value) else
-                f"\u03bbz not estimated ({row.exclude or 'no reason given'}).")
-        rep.add_figure_from(partial(plot_half_life, study, mine, row.subject, analyte,
-                                           interval=(row.start, row.end), time=ctx["time"],
-                                           lambda_z_points=ctx["points"], **kw),
-                            f"Subject {row.subject}{when}{label}: {what}")
+        when = f" ({row.start:g}\u2013{row.end:g} {study.units.get('time', '')})" if multi else ""
+        what = (
+            "\u03bbz points (orange) in the shaded range, fitted line with slope "
+            "\u2212LAMZ through CLSTP at TLST."
+            if np.isfinite(row.value)
+            else f"\u03bbz not estimated ({row.exclude or 'no reason given'})."
+        )
+        rep.add_figure_from(
+            partial(
+                plot_half_life,
+                study,
+                mine,
+                row.subject,
+                analyte,
+                interval=(row.start, row.end),
+                time=ctx["time"],
+                lambda_z_points=ctx["points"],
+                **kw,
+            ),
+            f"Subject {row.subject}{when}{label}: {what}",
+        )
 
 
-def build_nca_report(study, result, summary: pd.DataFrame | None = None,
-                     options: Any = None, title: str | None = None,
-                     subtitle: str | None = None, blq_as: str = "zero",
-                     max_subjects: int | None = None,
-                     exclude_flagged: bool = False) -> Report:
+def build_nca_report(
+    study,
+    result,
+    summary: pd.DataFrame | None = None,
+    options: Any = None,
+    title: str | None = None,
+    subtitle: str | None = None,
+    blq_as: str = "zero",
+    max_subjects: int | None = None,
+    exclude_flagged: bool = False,
+) -> Report:
     """Assemble the standard NCA report (see module docstring) without writing it.
 
     ``summary`` replaces the result's own summary table (e.g. one made with other
@@ -217,21 +289,37 @@ def build_nca_report(study, result, summary: pd.DataFrame | None = None,
         options = getattr(result, "options", None)
     opts = _options_dict(options)
 
-    rep = Report(title or f"Non-compartmental analysis: {study.source}",
-                 subtitle or f"{study.n_subjects} subjects, {len(study.conc)} samples, "
-                 f"analytes: {', '.join(study.analytes)}")
+    rep = Report(
+        title or f"Non-compartmental analysis: {study.source}",
+        subtitle
+        or f"{study.n_subjects} subjects, {len(study.conc)} samples, "
+        f"analytes: {', '.join(study.analytes)}",
+    )
     rep.add_section("Study data")
     n_blq, n_ex = int(study.conc["blq"].sum()), int((study.conc["exclude"] != "").sum())
     units = ", ".join(f"{k}: `{v}`" for k, v in study.units.items())
-    rep.add_text(f"{study.n_subjects} subjects, {len(study.conc)} samples ({n_blq} BLQ, "
-                 f"{n_ex} excluded), {len(study.doses)} doses. Units: {units}.")
-    rep.add_table(study.summary(), "Subjects, samples, BLQ and excluded samples, doses and "
-                  "routes by group and analyte")
-    ctx = {"blq_as": blq_as, "max_subjects": max_subjects,
-           "time": "nominal_time" if opts.get("time") == "nominal" else "time",
-           "points": getattr(result, "lambda_z_points", None), "sparse": False}
-    combos = (study.conc[["analyte", "matrix"]].astype(str).drop_duplicates()
-              .sort_values(["analyte", "matrix"]).itertuples(index=False, name=None))
+    rep.add_text(
+        f"{study.n_subjects} subjects, {len(study.conc)} samples ({n_blq} BLQ, "
+        f"{n_ex} excluded), {len(study.doses)} doses. Units: {units}."
+    )
+    rep.add_table(
+        study.summary(),
+        "Subjects, samples, BLQ and excluded samples, doses and routes by group and analyte",
+    )
+    ctx = {
+        "blq_as": blq_as,
+        "max_subjects": max_subjects,
+        "time": "nominal_time" if opts.get("time") == "nominal" else "time",
+        "points": getattr(result, "lambda_z_points", None),
+        "sparse": False,
+    }
+    combos = (
+        study.conc[["analyte", "matrix"]]
+        .astype(str)
+        .drop_duplicates()
+        .sort_values(["analyte", "matrix"])
+        .itertuples(index=False, name=None)
+    )
     combos = list(combos)
     multi = len(combos) > 1
     for analyte, matrix in combos:
@@ -242,60 +330,86 @@ def build_nca_report(study, result, summary: pd.DataFrame | None = None,
 
     rep.add_section("NCA parameters")
     if ctx["sparse"] and "subject" in params.columns and not opts.get("sparse"):
-        rep.add_text("**Sparse design analysed per animal:** each animal has only a few "
-                     "samples, so per-animal parameters below are not meaningful; analyse "
-                     "the composite profile instead (kinetor.nca `Options(sparse=True)`).")
+        rep.add_text(
+            "**Sparse design analysed per animal:** each animal has only a few "
+            "samples, so per-animal parameters below are not meaningful; analyse "
+            "the composite profile instead (kinetor.nca `Options(sparse=True)`)."
+        )
     reported = params.loc[np.isfinite(params["value"]), "PPTESTCD"].unique().tolist()
     codes = [c for c in _BOX_CODES if c in set(params["PPTESTCD"])]
-    figure = (partial(plot_parameter_distribution, params, codes),
-              "Individual parameters by group: box = included values, points = "
-              "individuals, crosses = flagged values; log axis for parameters "
-              "summarised by a geometric mean.")
+    figure = (
+        partial(plot_parameter_distribution, params, codes),
+        "Individual parameters by group: box = included values, points = "
+        "individuals, crosses = flagged values; log axis for parameters "
+        "summarised by a geometric mean.",
+    )
     if summary is None and callable(getattr(result, "to_report", None)):
-        result.to_report(rep, exclude_flagged=exclude_flagged)   # summary, then listing
+        result.to_report(rep, exclude_flagged=exclude_flagged)  # summary, then listing
         if codes:
             rep.add_figure_from(*figure)
     else:
         if summary is None and callable(getattr(result, "summary", None)):
-            summary = result.summary()    # a result object without to_report
+            summary = result.summary()  # a result object without to_report
         if summary is None:
-            summary = summarise(params, groups=param_groups(params),
-                                exclude_flagged=exclude_flagged)
-        rep.add_table(summary_table(summary, codes=reported), "Summary by group (PKNCA "
-                      "default statistic per parameter, 3 significant figures)")
+            summary = summarise(
+                params, groups=param_groups(params), exclude_flagged=exclude_flagged
+            )
+        rep.add_table(
+            summary_table(summary, codes=reported),
+            "Summary by group (PKNCA default statistic per parameter, 3 significant figures)",
+        )
         if codes:
             rep.add_figure_from(*figure)
-        rep.add_table(parameter_listing(params), "Individual NCA parameters (flags name the "
-                      "parameter and the reason; flagged values are kept in the listing)")
+        rep.add_table(
+            parameter_listing(params),
+            "Individual NCA parameters (flags name the "
+            "parameter and the reason; flagged values are kept in the listing)",
+        )
 
     stats = sorted({STATISTIC_LABEL[summary_statistic(c)] for c in params["PPTESTCD"]})
-    rep.add_methods({
-        "AUC method": _first(opts, "auc_method", "auc", "method") or "not recorded",
-        "BLQ rule": _first(opts, "blq_rule", "blq", "conc_blq") or "not recorded",
-        "Time basis": _first(opts, "time", "time_col", "time_basis", "use_nominal_time")
-        or "not recorded (individual plots use actual time; group plots nominal time)",
-        "\u03bbz selection": _lambda_z_rule(opts),
-        "Summary statistics": f"PKNCA defaults ({'; '.join(stats)}), 3 significant figures; "
-        + ("flagged values left out of summaries" if exclude_flagged else
-           "flagged values kept in summaries (left out only with --exclude-flagged)"),
-        "Mean profiles": f"arithmetic mean with BLQ counted as {blq_as}; excluded samples "
-        "left out",
-        "Options (as recorded)": opts or None,
-        "Exclusions": _exclusions(study, params),
-        "Input": study.source,
-        "Input hash (SHA-256)": study.input_hash(),
-    })
-    prov = {k: v for k, v in _options_dict(getattr(result, "provenance", None)).items()
-            if k != "options" and v not in (None, "", [], {})}
+    rep.add_methods(
+        {
+            "AUC method": _first(opts, "auc_method", "auc", "method") or "not recorded",
+            "BLQ rule": _first(opts, "blq_rule", "blq", "conc_blq") or "not recorded",
+            "Time basis": _first(opts, "time", "time_col", "time_basis", "use_nominal_time")
+            or "not recorded (individual plots use actual time; group plots nominal time)",
+            "\u03bbz selection": _lambda_z_rule(opts),
+            "Summary statistics": f"PKNCA defaults ({'; '.join(stats)}), 3 significant figures; "
+            + (
+                "flagged values left out of summaries"
+                if exclude_flagged
+                else "flagged values kept in summaries (left out only with --exclude-flagged)"
+            ),
+            "Mean profiles": f"arithmetic mean with BLQ counted as {blq_as}; excluded samples "
+            "left out",
+            "Options (as recorded)": opts or None,
+            "Exclusions": _exclusions(study, params),
+            "Input": study.source,
+            "Input hash (SHA-256)": study.input_hash(),
+        }
+    )
+    prov = {
+        k: v
+        for k, v in _options_dict(getattr(result, "provenance", None)).items()
+        if k != "options" and v not in (None, "", [], {})
+    }
     if prov:
         rep.add_methods({"NCA provenance": prov})
     return rep
 
 
-def nca_report(study, result, summary: pd.DataFrame | None = None, options: Any = None,
-               out_dir: str | Path = "report", title: str | None = None,
-               subtitle: str | None = None, blq_as: str = "zero",
-               max_subjects: int | None = None, exclude_flagged: bool = False) -> Path:
+def nca_report(
+    study,
+    result,
+    summary: pd.DataFrame | None = None,
+    options: Any = None,
+    out_dir: str | Path = "report",
+    title: str | None = None,
+    subtitle: str | None = None,
+    blq_as: str = "zero",
+    max_subjects: int | None = None,
+    exclude_flagged: bool = False,
+) -> Path:
     """Build the standard NCA report and write ``out_dir/report.html``; returns its path.
 
     Parameters
@@ -329,6 +443,7 @@ def nca_report(study, result, summary: pd.DataFrame | None = None, options: Any 
     ...     print(path.name, (path.parent / "report.json").is_file())
     report.html True
     """
-    rep = build_nca_report(study, result, summary, options, title, subtitle, blq_as,
-                           max_subjects, exclude_flagged)
+    rep = build_nca_report(
+        study, result, summary, options, title, subtitle, blq_as, max_subjects, exclude_flagged
+    )
     return rep.save(Path(out_dir) / "report.html")

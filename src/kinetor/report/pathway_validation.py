@@ -37,13 +37,20 @@ def plot_observation(row: pd.Series) -> Any:
     top = max(vals) * 1.3 if vals else 200.0
     if row["kind"] == "quantitative":
         v = float(row["observed"])
-        ax.errorbar([v], [1], xerr=[[v - lo], [hi - v]], fmt="o", color="black",
-                    capsize=3, label="measured")
+        ax.errorbar(
+            [v], [1], xerr=[[v - lo], [hi - v]], fmt="o", color="black", capsize=3, label="measured"
+        )
     else:
         ax.axvspan(lo, hi if math.isfinite(hi) else top, color="0.85", label="measured band")
     if math.isfinite(pred):
-        ax.plot([pred], [1], marker="D", linestyle="none",
-                color="tab:green" if row["passed"] else "tab:red", label="predicted")
+        ax.plot(
+            [pred],
+            [1],
+            marker="D",
+            linestyle="none",
+            color="tab:green" if row["passed"] else "tab:red",
+            label="predicted",
+        )
     if unit != "nM":
         ax.axvline(100.0, color="0.6", lw=0.8, ls=":")
     ax.set_xlim(0, max(top, 150.0 if unit != "nM" else top))
@@ -60,33 +67,50 @@ def validation_report(result: Any, title: str = "Network validation") -> Report:
     rep = Report(title, subtitle="published observations vs the network's predictions")
     summ = result.summary()
     rep.add_section("Summary")
-    rep.add_text("Pass rates count simulable rows with status firm or likely; unverified and "
-                 "unsimulable rows are listed but in no pass rate. RMSE is of the log10 fold "
-                 "change (distance to the band for direction rows). Conditions 'stated': the "
-                 "paper's concentration and time; 'rule': 10 x the compound's cellular "
-                 "potency and 2 h (phosphorylation) / 24 h (expression) / 72 h (phenotype) "
-                 "where the paper states none.")
+    rep.add_text(
+        "Pass rates count simulable rows with status firm or likely; unverified and "
+        "unsimulable rows are listed but in no pass rate. RMSE is of the log10 fold "
+        "change (distance to the band for direction rows). Conditions 'stated': the "
+        "paper's concentration and time; 'rule': 10 x the compound's cellular "
+        "potency and 2 h (phosphorylation) / 24 h (expression) / 72 h (phenotype) "
+        "where the paper states none."
+    )
     rep.add_table(summ, caption="pass rates and RMSE by split")
     t = result.table
-    cols = ["id", "split", "conditions", "readout_model", "scenario", "baseline", "predicted",
-            "low", "high"]
+    cols = [
+        "id",
+        "split",
+        "conditions",
+        "readout_model",
+        "scenario",
+        "baseline",
+        "predicted",
+        "low",
+        "high",
+    ]
     rep.add_section("Misses")
-    rep.add_table(result.misses()[cols], caption="simulated observations outside their "
-                  "uncertainty or band")
+    rep.add_table(
+        result.misses()[cols], caption="simulated observations outside their uncertainty or band"
+    )
     rep.add_section("Unsimulable and unverified rows")
     rep.add_table(result.unsimulable(), caption="rows that cannot be simulated, and why")
     unver = t[(t["status"] == "unverified") & t["simulable"]]
-    rep.add_table(unver[[*cols, "passed"]], caption="unverified rows (simulated, in no pass "
-                  "rate)")
+    rep.add_table(unver[[*cols, "passed"]], caption="unverified rows (simulated, in no pass rate)")
     for split, name in (("train", "Training observations"), ("heldout", "Held-out observations")):
         rep.add_section(name)
         sim = t[(t["split"] == split) & t["simulable"]]
         for _, row in sim.iterrows():
             verdict = "pass" if row["passed"] else "MISS"
             status = " (unverified)" if row["status"] == "unverified" else ""
-            rep.add_figure_from(lambda r=row: plot_observation(r),
-                                caption=f"{row['id']}{status}: {verdict}; {row['scenario']} "
-                                f"vs {row['baseline']}")
-    rep.add_methods({"model parameters": pd.DataFrame(
-        sorted(result.parameters.items()), columns=["name", "value"])})
+            rep.add_figure_from(
+                lambda r=row: plot_observation(r),
+                caption=f"{row['id']}{status}: {verdict}; {row['scenario']} vs {row['baseline']}",
+            )
+    rep.add_methods(
+        {
+            "model parameters": pd.DataFrame(
+                sorted(result.parameters.items()), columns=["name", "value"]
+            )
+        }
+    )
     return rep

@@ -21,8 +21,13 @@ import numpy as np
 
 from kinetor.report._common import colours, new_figure
 
-__all__ = ["plot_be_forest", "plot_dose_proportionality", "plot_gof", "plot_individual_fits",
-           "plot_vpc"]
+__all__ = [
+    "plot_be_forest",
+    "plot_dose_proportionality",
+    "plot_gof",
+    "plot_individual_fits",
+    "plot_vpc",
+]
 
 
 def _unity(ax, x, y) -> None:
@@ -38,10 +43,12 @@ def plot_gof(fit, path: str | Path) -> Path:
     tab = fit.table[~fit.table["blq"]]
     unit = fit.units["conc"]
     fig, axes = new_figure(9.0, 7.5, 2, 2)
-    panels = [("pred", "dv", f"PRED ({unit})", f"DV ({unit})", True),
-              ("ipred", "dv", f"IPRED ({unit})", f"DV ({unit})", True),
-              ("time", "cwres", f"time ({fit.units['time']})", "CWRES", False),
-              ("pred", "cwres", f"PRED ({unit})", "CWRES", False)]
+    panels = [
+        ("pred", "dv", f"PRED ({unit})", f"DV ({unit})", True),
+        ("ipred", "dv", f"IPRED ({unit})", f"DV ({unit})", True),
+        ("time", "cwres", f"time ({fit.units['time']})", "CWRES", False),
+        ("pred", "cwres", f"PRED ({unit})", "CWRES", False),
+    ]
     for ax, (xc, yc, xl, yl, unity) in zip(axes.ravel(), panels, strict=True):
         ax.scatter(tab[xc], tab[yc], s=12, alpha=0.6, color=colours(1)[0])
         if unity:
@@ -69,12 +76,27 @@ def plot_vpc(result, path: str | Path, log: bool = False) -> Path:
     col = colours(3)
     for i, q in enumerate(result.quantiles):
         tag = f"{100 * q:g}"
-        ax.fill_between(tab["time_mid"], tab[f"sim_{tag}_low"], tab[f"sim_{tag}_high"],
-                        color=col[1] if tag == "50" else col[0], alpha=0.25,
-                        label=(f"simulated {tag}th ({100 * result.ci:g}% CI)" if tag == "50"
-                               else "simulated outer percentiles" if i == 0 else None))
-        ax.plot(tab["time_mid"], tab[f"obs_{tag}"], color="black",
-                ls="-" if tag == "50" else "--", label=f"observed {tag}th")
+        ax.fill_between(
+            tab["time_mid"],
+            tab[f"sim_{tag}_low"],
+            tab[f"sim_{tag}_high"],
+            color=col[1] if tag == "50" else col[0],
+            alpha=0.25,
+            label=(
+                f"simulated {tag}th ({100 * result.ci:g}% CI)"
+                if tag == "50"
+                else "simulated outer percentiles"
+                if i == 0
+                else None
+            ),
+        )
+        ax.plot(
+            tab["time_mid"],
+            tab[f"obs_{tag}"],
+            color="black",
+            ls="-" if tag == "50" else "--",
+            label=f"observed {tag}th",
+        )
     for edge in np.unique(np.concatenate([tab["time_low"], tab["time_high"]])):
         ax.axvline(edge, color="grey", lw=0.4, ls=":")
     if log:
@@ -82,8 +104,7 @@ def plot_vpc(result, path: str | Path, log: bool = False) -> Path:
     ax.set_xlabel(f"time ({result.units['time']})")
     label = "prediction-corrected concentration" if result.pred_corr else "concentration"
     ax.set_ylabel(f"{label} ({result.units['conc']})")
-    ax.set_title(f"{'pc' if result.pred_corr else ''}VPC, {result.n_sim} replicates",
-                 fontsize=10)
+    ax.set_title(f"{'pc' if result.pred_corr else ''}VPC, {result.n_sim} replicates", fontsize=10)
     ax.legend(frameon=False, fontsize="x-small")
     path = Path(path)
     fig.savefig(path)
@@ -126,10 +147,17 @@ def plot_be_forest(result, path: str | Path, limits=(80.0, 125.0)) -> Path:
     fig, axes = new_figure(6.0, 1.2 + 0.6 * len(result))
     ax = axes[0, 0]
     y = np.arange(len(result))[::-1]
-    ax.errorbar(result["ratio_pct"], y,
-                xerr=[result["ratio_pct"] - result["ci_low_pct"],
-                      result["ci_high_pct"] - result["ratio_pct"]],
-                fmt="o", color="black", capsize=4)
+    ax.errorbar(
+        result["ratio_pct"],
+        y,
+        xerr=[
+            result["ratio_pct"] - result["ci_low_pct"],
+            result["ci_high_pct"] - result["ratio_pct"],
+        ],
+        fmt="o",
+        color="black",
+        capsize=4,
+    )
     for lim in limits:
         ax.axvline(lim, color="red", ls="--", lw=0.8)
     if "lower_limit_pct" in result:  # reference-scaled (ABEL) limits, per metric
@@ -168,15 +196,17 @@ def plot_dose_proportionality(result, path: str | Path) -> Path:
         dose_col = next(c for c in d.columns if c not in ("value", "metric"))
         ax.scatter(d[dose_col], d["value"], s=14, color=colours(1)[0])
         xs = np.geomspace(d[dose_col].min(), d[dose_col].max(), 50)
-        ax.plot(xs, np.exp(row["intercept"]) * xs ** row["slope"], color="black",
-                label=f"b = {row['slope']:.3f} ({row['slope_ci_low']:.3f}, "
-                      f"{row['slope_ci_high']:.3f})")
+        ax.plot(
+            xs,
+            np.exp(row["intercept"]) * xs ** row["slope"],
+            color="black",
+            label=f"b = {row['slope']:.3f} ({row['slope_ci_low']:.3f}, {row['slope_ci_high']:.3f})",
+        )
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.set_xlabel("dose")
         ax.set_ylabel(str(row["metric"]))
-        ax.set_title(f"accept b in ({row['accept_low']:.3f}, {row['accept_high']:.3f})",
-                     fontsize=9)
+        ax.set_title(f"accept b in ({row['accept_low']:.3f}, {row['accept_high']:.3f})", fontsize=9)
         ax.legend(frameon=False, fontsize="x-small")
     path = Path(path)
     fig.savefig(path)

@@ -63,8 +63,14 @@ def _split(df: pd.DataFrame) -> tuple[pd.Series, pd.Series, pd.Series]:
     return measured & ~excluded, blq, measured & excluded
 
 
-def plot_individual(study, subject: str, analyte: str | None = None,
-                    time: TimeCol = "time", *, matrix: str | None = None):
+def plot_individual(
+    study,
+    subject: str,
+    analyte: str | None = None,
+    time: TimeCol = "time",
+    *,
+    matrix: str | None = None,
+):
     """Concentration-time profile of one subject on linear and semi-log panels.
 
     Parameters
@@ -108,17 +114,30 @@ def plot_individual(study, subject: str, analyte: str | None = None,
     for ax, log in zip(axes[0], (False, True), strict=True):
         x, y = df.loc[ok, "_t"].to_numpy(), df.loc[ok, "conc"].to_numpy(dtype=float)
         if log:
-            keep = y > 0   # zeros cannot be drawn on a log axis
+            keep = y > 0  # zeros cannot be drawn on a log axis
             x, y = x[keep], y[keep]
         ax.plot(x, y, marker="o", color="C0", label="measured")
         at_lloq = blq & np.isfinite(df["lloq"].to_numpy(dtype=float))
         if at_lloq.any():
-            ax.plot(df.loc[at_lloq, "_t"], df.loc[at_lloq, "lloq"], linestyle="none",
-                    marker="o", markerfacecolor="none", markeredgecolor="C3", markersize=7,
-                    label="BLQ (plotted at LLOQ)")
+            ax.plot(
+                df.loc[at_lloq, "_t"],
+                df.loc[at_lloq, "lloq"],
+                linestyle="none",
+                marker="o",
+                markerfacecolor="none",
+                markeredgecolor="C3",
+                markersize=7,
+                label="BLQ (plotted at LLOQ)",
+            )
         if excl.any():
-            ax.plot(df.loc[excl, "_t"], df.loc[excl, "conc"], linestyle="none", marker="x",
-                    color="0.4", label="excluded")
+            ax.plot(
+                df.loc[excl, "_t"],
+                df.loc[excl, "conc"],
+                linestyle="none",
+                marker="x",
+                color="0.4",
+                label="excluded",
+            )
         finite_lloq = np.unique(lloq[np.isfinite(lloq)])
         if finite_lloq.size == 1:
             ax.axhline(finite_lloq[0], color="0.5", linestyle=":", linewidth=1, label="LLOQ")
@@ -133,18 +152,34 @@ def plot_individual(study, subject: str, analyte: str | None = None,
             ax.set_ylim(bottom=0)
             ax.set_title("linear")
             ax.legend(fontsize=8, loc="best")
-    fig.suptitle(f"Subject {subject}" + (f" ({group})" if group != "all" else "")
-                 + (f" - {analyte}" if analyte and analyte != "ANALYTE" else ""))
+    fig.suptitle(
+        f"Subject {subject}"
+        + (f" ({group})" if group != "all" else "")
+        + (f" - {analyte}" if analyte and analyte != "ANALYTE" else "")
+    )
     no_lloq = int((blq & ~np.isfinite(df["lloq"].to_numpy(dtype=float))).sum())
-    if no_lloq:   # a bare "BLQ" with no LLOQ known cannot be placed: say so on the figure
-        fig.text(0.5, 0.005, f"{no_lloq} BLQ sample(s) without a known LLOQ not plotted "
-                 "(give an LLOQ column or --lloq)", ha="center", va="bottom", fontsize=8,
-                 color="C3")
+    if no_lloq:  # a bare "BLQ" with no LLOQ known cannot be placed: say so on the figure
+        fig.text(
+            0.5,
+            0.005,
+            f"{no_lloq} BLQ sample(s) without a known LLOQ not plotted "
+            "(give an LLOQ column or --lloq)",
+            ha="center",
+            va="bottom",
+            fontsize=8,
+            color="C3",
+        )
     return fig
 
 
-def plot_spaghetti(study, analyte: str | None = None, time: TimeCol = "nominal_time",
-                   ncols: int = 3, *, matrix: str | None = None):
+def plot_spaghetti(
+    study,
+    analyte: str | None = None,
+    time: TimeCol = "nominal_time",
+    ncols: int = 3,
+    *,
+    matrix: str | None = None,
+):
     """All subjects of each dose group on semi-log axes, one colour per subject.
 
     One panel per group (shared y). BLQ samples are left out of the lines and the LLOQ is
@@ -164,15 +199,13 @@ def plot_spaghetti(study, analyte: str | None = None, time: TimeCol = "nominal_t
     groups = sorted(conc["group_label"].unique(), key=natural_key)
     ncols = max(1, min(ncols, len(groups)))
     nrows = -(-len(groups) // ncols)
-    fig, axes = new_figure(4.2 * ncols + 0.8, 3.6 * nrows + 0.4, nrows, ncols,
-                           sharey=True)
+    fig, axes = new_figure(4.2 * ncols + 0.8, 3.6 * nrows + 0.4, nrows, ncols, sharey=True)
     ok, _, _ = _split(conc)
     lloq = np.unique(conc["lloq"].dropna().to_numpy(dtype=float))
     flat = axes.ravel()
     for ax, g in zip(flat, groups, strict=False):
         gdf = conc[(conc["group_label"] == g) & ok & (conc["conc"] > 0)].sort_values("_t")
-        subjects = sorted(conc.loc[conc["group_label"] == g, "subject"].unique(),
-                          key=natural_key)
+        subjects = sorted(conc.loc[conc["group_label"] == g, "subject"].unique(), key=natural_key)
         for s, col in zip(subjects, colours(len(subjects)), strict=True):
             sdf = gdf[gdf["subject"] == s]
             ax.plot(sdf["_t"], sdf["conc"], marker="o", markersize=4, color=col, label=s)
@@ -186,7 +219,7 @@ def plot_spaghetti(study, analyte: str | None = None, time: TimeCol = "nominal_t
         ax.set_xlabel(time_label(study, time, fallback))
         if len(subjects) <= 12:
             ax.legend(fontsize=7, ncols=2 if len(subjects) > 6 else 1)
-    for ax in flat[len(groups):]:
+    for ax in flat[len(groups) :]:
         ax.set_visible(False)
     for ax in axes[:, 0]:
         ax.set_ylabel(conc_label(study, analyte))
@@ -194,9 +227,14 @@ def plot_spaghetti(study, analyte: str | None = None, time: TimeCol = "nominal_t
     return fig
 
 
-def mean_profile_table(study, analyte: str | None = None, time: TimeCol = "nominal_time",
-                       blq_as: Literal["zero", "half-lloq", "missing"] = "zero", *,
-                       matrix: str | None = None) -> pd.DataFrame:
+def mean_profile_table(
+    study,
+    analyte: str | None = None,
+    time: TimeCol = "nominal_time",
+    blq_as: Literal["zero", "half-lloq", "missing"] = "zero",
+    *,
+    matrix: str | None = None,
+) -> pd.DataFrame:
     """Arithmetic mean, SD, SE and n per group and time point.
 
     Excluded samples are left out. BLQ samples count as 0 (``"zero"``, default), as
@@ -238,16 +276,24 @@ def mean_profile_table(study, analyte: str | None = None, time: TimeCol = "nomin
         raise ValueError(f"blq_as must be 'zero', 'half-lloq' or 'missing', not {blq_as!r}")
     conc = conc.assign(_v=value, _blq=blq)
     g = conc.groupby(["group_label", "_t"], sort=True)
-    out = g.agg(n=("_v", "count"), n_blq=("_blq", "sum"), n_all=("_blq", "size"),
-                mean=("_v", "mean"), sd=("_v", "std")).reset_index()
+    out = g.agg(
+        n=("_v", "count"),
+        n_blq=("_blq", "sum"),
+        n_all=("_blq", "size"),
+        mean=("_v", "mean"),
+        sd=("_v", "std"),
+    ).reset_index()
     # a mean of mostly BLQ samples is reported as BLQ and not plotted (PKNCA's
     # "<=50% BLQ" summary rule)
     out["blq"] = out["n_blq"] > 0.5 * out["n_all"]
     out.loc[out["blq"], ["mean", "sd"]] = np.nan
     out = out.rename(columns={"group_label": "group", "_t": "time"})
     rank = {g: i for i, g in enumerate(sorted(out["group"].unique(), key=natural_key))}
-    out = out.sort_values(["time"]).sort_values("group", key=lambda c: c.map(rank),
-                                                kind="stable").reset_index(drop=True)
+    out = (
+        out.sort_values(["time"])
+        .sort_values("group", key=lambda c: c.map(rank), kind="stable")
+        .reset_index(drop=True)
+    )
     out["n_blq"] = out["n_blq"].astype(int)
     out["se"] = out["sd"] / np.sqrt(out["n"])
     return out[["group", "time", "n", "n_blq", "mean", "sd", "se", "blq"]]
@@ -262,12 +308,18 @@ def _require_nominal(study, conc: pd.DataFrame, time: str, t: np.ndarray) -> Non
     if (sizes > 1).any() and float(per.median()) <= 1.0:
         from kinetor.errors import DataError, Problem
 
-        raise DataError([Problem(
-            "mean profiles need nominal times: the data have none and the actual times "
-            "differ between subjects (a mean of n = 1 per time would zig-zag)",
-            file=study.source, column="nominal_time",
-            fix="give a nominal time column, or bin the actual times to the protocol: "
-                "--nominal-times 0,0.25,0.5,1,2,4,8,24 (kinetor.data.bin_nominal_times)")])
+        raise DataError(
+            [
+                Problem(
+                    "mean profiles need nominal times: the data have none and the actual times "
+                    "differ between subjects (a mean of n = 1 per time would zig-zag)",
+                    file=study.source,
+                    column="nominal_time",
+                    fix="give a nominal time column, or bin the actual times to the protocol: "
+                    "--nominal-times 0,0.25,0.5,1,2,4,8,24 (kinetor.data.bin_nominal_times)",
+                )
+            ]
+        )
 
 
 def _thin(times: np.ndarray, n: np.ndarray, min_gap: float = 0.025):
@@ -282,13 +334,25 @@ def _thin(times: np.ndarray, n: np.ndarray, min_gap: float = 0.025):
         yield t, int(k)
 
 
-def _summary_figure(study, stats: pd.DataFrame, analyte: str, time: TimeCol, error: str,
-                    title: str, points: pd.DataFrame | None = None):
+def _summary_figure(
+    study,
+    stats: pd.DataFrame,
+    analyte: str,
+    time: TimeCol,
+    error: str,
+    title: str,
+    points: pd.DataFrame | None = None,
+):
     """Linear (+/- error) and semi-log (+ error only) panels with an n strip under each."""
     groups = list(dict.fromkeys(stats["group"]))
     cols = colours(len(groups))
-    fig, axes = new_figure(10, 4.2 + 0.18 * len(groups), 2, 2,
-                           gridspec_kw={"height_ratios": [4, 0.3 + 0.22 * len(groups)]})
+    fig, axes = new_figure(
+        10,
+        4.2 + 0.18 * len(groups),
+        2,
+        2,
+        gridspec_kw={"height_ratios": [4, 0.3 + 0.22 * len(groups)]},
+    )
     for j, log in enumerate((False, True)):
         ax, nax = axes[0, j], axes[1, j]
         nax.sharex(ax)
@@ -296,25 +360,41 @@ def _summary_figure(study, stats: pd.DataFrame, analyte: str, time: TimeCol, err
             s = stats[stats["group"] == g]
             x, m, e = (s[c].to_numpy(dtype=float) for c in ("time", "mean", error))
             e, n = np.nan_to_num(e), s["n"].to_numpy(dtype=int)
-            x_n, n_n = x, n        # n is shown also under a BLQ mean (NaN, not drawn)
+            x_n, n_n = x, n  # n is shown also under a BLQ mean (NaN, not drawn)
             if log:
-                keep = m > 0   # a zero mean cannot be drawn (nor its n labelled) on a log axis
+                keep = m > 0  # a zero mean cannot be drawn (nor its n labelled) on a log axis
                 x, m, e, n = x[keep], m[keep], e[keep], n[keep]
                 x_n, n_n = x, n
-                yerr = np.vstack([np.zeros_like(e), e])   # upper bar only on a log axis
+                yerr = np.vstack([np.zeros_like(e), e])  # upper bar only on a log axis
             else:
                 drawn = np.isfinite(m)
                 x, m, e = x[drawn], m[drawn], e[drawn]
-                yerr = np.vstack([np.minimum(e, m), e])   # a bar never crosses zero
-            ax.errorbar(x, m, yerr=yerr, marker=MARKERS[i % len(MARKERS)], color=col,
-                        capsize=3, markersize=5, label=g)
+                yerr = np.vstack([np.minimum(e, m), e])  # a bar never crosses zero
+            ax.errorbar(
+                x,
+                m,
+                yerr=yerr,
+                marker=MARKERS[i % len(MARKERS)],
+                color=col,
+                capsize=3,
+                markersize=5,
+                label=g,
+            )
             for xt, k in _thin(x_n, n_n):
-                nax.text(xt, i, str(k), ha="center", va="center", fontsize=7, color=col,
-                         clip_on=True)
+                nax.text(
+                    xt, i, str(k), ha="center", va="center", fontsize=7, color=col, clip_on=True
+                )
             if points is not None:
                 p = points[(points["group_label"] == g) & (points["conc"] > 0)]
-                ax.plot(p["_t"], p["conc"], linestyle="none", marker=".", color=col,
-                        alpha=0.35, markersize=4)
+                ax.plot(
+                    p["_t"],
+                    p["conc"],
+                    linestyle="none",
+                    marker=".",
+                    color=col,
+                    alpha=0.35,
+                    markersize=4,
+                )
         ax.set_xlabel(time_label(study, time))
         ax.set_ylabel(conc_label(study, analyte))
         if log:
@@ -335,9 +415,14 @@ def _summary_figure(study, stats: pd.DataFrame, analyte: str, time: TimeCol, err
     return fig
 
 
-def plot_mean_profiles(study, analyte: str | None = None, time: TimeCol = "nominal_time",
-                       blq_as: Literal["zero", "half-lloq", "missing"] = "zero", *,
-                       matrix: str | None = None):
+def plot_mean_profiles(
+    study,
+    analyte: str | None = None,
+    time: TimeCol = "nominal_time",
+    blq_as: Literal["zero", "half-lloq", "missing"] = "zero",
+    *,
+    matrix: str | None = None,
+):
     """Arithmetic mean +/- SD per group and nominal time, linear and semi-log panels.
 
     The semi-log panel shows only the +SD bar; a strip under each panel gives the number
@@ -354,15 +439,20 @@ def plot_mean_profiles(study, analyte: str | None = None, time: TimeCol = "nomin
     stats = mean_profile_table(study, analyte, time, blq_as, matrix=matrix)
     _, analyte = study_frame(study, analyte, matrix)
     n_blq = int(stats["blq"].sum())
-    extra = (f"; {n_blq} mean(s) with > 50 % BLQ reported as BLQ, not plotted"
-             if n_blq else "")
-    return _summary_figure(study, stats, analyte, time, "sd",
-                           f"Mean profiles by group (BLQ as {blq_as}{extra})")
+    extra = f"; {n_blq} mean(s) with > 50 % BLQ reported as BLQ, not plotted" if n_blq else ""
+    return _summary_figure(
+        study, stats, analyte, time, "sd", f"Mean profiles by group (BLQ as {blq_as}{extra})"
+    )
 
 
-def plot_sparse_profile(study, analyte: str | None = None, time: TimeCol = "nominal_time",
-                        blq_as: Literal["zero", "half-lloq", "missing"] = "zero", *,
-                        matrix: str | None = None):
+def plot_sparse_profile(
+    study,
+    analyte: str | None = None,
+    time: TimeCol = "nominal_time",
+    blq_as: Literal["zero", "half-lloq", "missing"] = "zero",
+    *,
+    matrix: str | None = None,
+):
     """Composite profile of a sparsely sampled study: mean +/- SE per nominal time.
 
     Each animal contributes a few samples, so the profile is built across animals; the
@@ -381,5 +471,12 @@ def plot_sparse_profile(study, analyte: str | None = None, time: TimeCol = "nomi
     t, _ = plot_time(conc, time)
     ok, _, _ = _split(conc)
     points = conc.assign(_t=t)[ok.to_numpy()]
-    return _summary_figure(study, stats, analyte, time, "se",
-                           f"Composite (sparse) profile by group (BLQ as {blq_as})", points)
+    return _summary_figure(
+        study,
+        stats,
+        analyte,
+        time,
+        "se",
+        f"Composite (sparse) profile by group (BLQ as {blq_as})",
+        points,
+    )

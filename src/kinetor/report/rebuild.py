@@ -29,8 +29,10 @@ __all__ = ["KNOWN_FILES", "report_from_dir", "write_report"]
 
 # file name -> (section title, caption); order = order in the report
 KNOWN_FILES = {
-    "nca_summary.csv": ("NCA summary", "NCA parameters by group (PKNCA default statistics, "
-                        "3 significant figures)"),
+    "nca_summary.csv": (
+        "NCA summary",
+        "NCA parameters by group (PKNCA default statistics, 3 significant figures)",
+    ),
     "nca_parameters.csv": ("Individual NCA parameters", "Individual NCA parameters"),
     "pk_parameters.csv": ("PK model parameters", "Fitted PK model parameters"),
     "pd_parameters.csv": ("PD model parameters", "Fitted PD model parameters"),
@@ -49,8 +51,11 @@ def _caption(path: Path) -> str:
 
 def _add_known(rep: Report, path: Path, caption: str) -> None:
     df = read_table_csv(path)
-    if path.name == "nca_summary.csv" and "PPTESTCD" in df.columns and \
-            {"geomean", "median", "mean"} & set(df.columns):
+    if (
+        path.name == "nca_summary.csv"
+        and "PPTESTCD" in df.columns
+        and {"geomean", "median", "mean"} & set(df.columns)
+    ):
         from kinetor.report.tables import summary_table
 
         rep.add_table(summary_table(df), caption)
@@ -71,14 +76,22 @@ def _guarded(path: Path, func, *args):
     except DataError:
         raise
     except (OSError, ValueError, UnicodeDecodeError) as exc:  # pandas' parser errors too
-        raise DataError(Problem(f"cannot be read: {type(exc).__name__}: {exc}",
-                                file=str(path), fix="repair or remove the file, or report "
-                                "from the analysis' own folder")) from None
+        raise DataError(
+            Problem(
+                f"cannot be read: {type(exc).__name__}: {exc}",
+                file=str(path),
+                fix="repair or remove the file, or report from the analysis' own folder",
+            )
+        ) from None
 
 
-def report_from_dir(directory: str | Path, title: str | None = None,
-                    subtitle: str | None = None, rescan: bool = False,
-                    files: list[str] | None = None) -> Report:
+def report_from_dir(
+    directory: str | Path,
+    title: str | None = None,
+    subtitle: str | None = None,
+    rescan: bool = False,
+    files: list[str] | None = None,
+) -> Report:
     """A ``Report`` rebuilt from ``directory`` (manifest first, else a scan of its files).
 
     ``files`` limits a scan to those file names (what an analysis command just wrote).
@@ -92,15 +105,25 @@ def report_from_dir(directory: str | Path, title: str | None = None,
     if manifest.is_file() and not rescan:
         return Report.from_manifest(manifest, title=title, subtitle=subtitle)
 
-    keep = (lambda p: p.is_file()) if files is None else \
-        (lambda p: p.name in set(files) and p.is_file())
+    keep = (
+        (lambda p: p.is_file())
+        if files is None
+        else (lambda p: p.name in set(files) and p.is_file())
+    )
     csvs = sorted(p for p in d.glob("*.csv") if keep(p))
     pngs = sorted(p for p in d.glob("*.png") if keep(p))
     if not csvs and not pngs:
         from kinetor.errors import DataError, Problem
 
-        raise DataError([Problem("no CSV or PNG files to report", file=str(d),
-                                 fix="run an analysis command with --out DIR first")])
+        raise DataError(
+            [
+                Problem(
+                    "no CSV or PNG files to report",
+                    file=str(d),
+                    fix="run an analysis command with --out DIR first",
+                )
+            ]
+        )
     rep = Report(title or f"kinetor report: {d.resolve().name}", subtitle)
     known = [d / n for n in KNOWN_FILES if keep(d / n)]
     for path in known:
@@ -111,8 +134,13 @@ def report_from_dir(directory: str | Path, title: str | None = None,
     if others:
         rep.add_section("Tables")
         for p in others:
-            _guarded(p, lambda p: rep.add_table(read_table_csv(p), f"{_caption(p)} "
-                                                f"({p.name})", max_rows=_MAX_ROWS), p)
+            _guarded(
+                p,
+                lambda p: rep.add_table(
+                    read_table_csv(p), f"{_caption(p)} ({p.name})", max_rows=_MAX_ROWS
+                ),
+                p,
+            )
     if pngs:
         rep.add_section("Figures")
         for p in pngs:
@@ -120,8 +148,7 @@ def report_from_dir(directory: str | Path, title: str | None = None,
     methods = {}
     for name in _METHOD_FILES:
         if keep(d / name):
-            data = _guarded(d / name, lambda p: json.loads(p.read_text(encoding="utf-8")),
-                            d / name)
+            data = _guarded(d / name, lambda p: json.loads(p.read_text(encoding="utf-8")), d / name)
             methods.update(data if isinstance(data, dict) else {name: data})
     methods["Source folder"] = str(d.resolve())
     methods["Files"] = [p.name for p in [*csvs, *pngs]]
@@ -129,9 +156,14 @@ def report_from_dir(directory: str | Path, title: str | None = None,
     return rep
 
 
-def write_report(directory: str | Path, title: str | None = None, subtitle: str | None = None,
-                 out: str | Path | None = None, rescan: bool = False,
-                 files: list[str] | None = None) -> tuple[Path, Report]:
+def write_report(
+    directory: str | Path,
+    title: str | None = None,
+    subtitle: str | None = None,
+    out: str | Path | None = None,
+    rescan: bool = False,
+    files: list[str] | None = None,
+) -> tuple[Path, Report]:
     """Rebuild the report of ``directory`` and write it to ``out`` (default: the same folder).
 
     ``files`` limits a scan to those names. Returns the HTML path and the ``Report``.

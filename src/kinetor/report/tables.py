@@ -25,16 +25,20 @@ from kinetor.report._common import param_frame, param_groups
 
 __all__ = ["HALF_LIFE_CODES", "order_codes", "parameter_listing", "summary_table"]
 
-HALF_LIFE_CODES = ("LAMZ", "LAMZHL", "LAMZLL", "LAMZUL", "LAMZNPT", "R2ADJ", "LAMZSPN",
-                   "AUCPEO")
+HALF_LIFE_CODES = ("LAMZ", "LAMZHL", "LAMZLL", "LAMZUL", "LAMZNPT", "R2ADJ", "LAMZSPN", "AUCPEO")
+
+
 def _units(df: pd.DataFrame) -> dict[str, str]:
     nonempty = df[df["unit"] != ""]
     return dict(zip(nonempty["PPTESTCD"], nonempty["unit"], strict=False))
 
 
-def parameter_listing(parameters, codes: Sequence[str] | None = None,
-                      group_by: Sequence[str] | None = None,
-                      drop_empty: bool = True) -> pd.DataFrame:
+def parameter_listing(
+    parameters,
+    codes: Sequence[str] | None = None,
+    group_by: Sequence[str] | None = None,
+    drop_empty: bool = True,
+) -> pd.DataFrame:
     """Individual NCA parameters, one row per subject (and interval), one column per code.
 
     Parameters
@@ -76,16 +80,27 @@ def parameter_listing(parameters, codes: Sequence[str] | None = None,
     if not key:
         df = df.assign(_row=0)
         key = ["_row"]
-    wide = (df.groupby([*key, "PPTESTCD"], sort=False, dropna=False)["value"].first()
-            .unstack("PPTESTCD"))
-    present = order_codes([c for c in (codes or df["PPTESTCD"].unique()) if c in wide.columns
-                           and not (drop_empty and wide[c].isna().all())])
+    wide = (
+        df.groupby([*key, "PPTESTCD"], sort=False, dropna=False)["value"]
+        .first()
+        .unstack("PPTESTCD")
+    )
+    present = order_codes(
+        [
+            c
+            for c in (codes or df["PPTESTCD"].unique())
+            if c in wide.columns and not (drop_empty and wide[c].isna().all())
+        ]
+    )
     units = _units(df)
     wide = wide[present].rename(columns=lambda c: f"{c} ({units[c]})" if units.get(c) else c)
     flagged = df[df["exclude"] != ""]
     # one note per reason, naming every parameter it applies to: "reason [CODE, CODE]"
-    per_reason = (flagged.groupby([*key, "exclude"], sort=False, dropna=False)["PPTESTCD"]
-                  .agg(", ".join).reset_index())
+    per_reason = (
+        flagged.groupby([*key, "exclude"], sort=False, dropna=False)["PPTESTCD"]
+        .agg(", ".join)
+        .reset_index()
+    )
     per_reason["_n"] = per_reason["exclude"] + " [" + per_reason["PPTESTCD"] + "]"
     notes = per_reason.groupby(key, sort=False, dropna=False)["_n"].agg("; ".join)
     wide["flags"] = notes.reindex(wide.index).fillna("").to_numpy() if len(notes) else ""

@@ -18,6 +18,7 @@ import numpy as np
 
 __all__ = ["build_table", "count_block", "scan_block"]
 
+
 def _hash_slot(key, shift):
     return (key * np.uint64(0x9E3779B97F4A7C15)) >> shift
 
@@ -85,8 +86,7 @@ def _scan_py(buf, line0, off, length, keys, npos):
     return r, line - line0, 0
 
 
-def _count_py(buf, line0, off, length, ek, ev, es, em, vk, vv, vs, vm, mismatches, counts,
-              stats):
+def _count_py(buf, line0, off, length, ek, ev, es, em, vk, vv, vs, vm, mismatches, counts, stats):
     """Count the reads of a block into ``counts`` (guides) and ``stats``.
 
     ``ek/ev`` (shift ``es``, mask ``em``) is the hash table of the library keys -> guide
@@ -182,8 +182,7 @@ def build_table(keys: np.ndarray, vals: np.ndarray):
     hkeys = np.zeros(1 << bits, dtype=np.uint64)
     hvals = np.full(1 << bits, -1, dtype=np.int32)
     shift, mask = np.uint64(64 - bits), np.uint64((1 << bits) - 1)
-    _compiled()["insert"](hkeys, hvals, keys.astype(np.uint64), vals.astype(np.int32),
-                          shift, mask)
+    _compiled()["insert"](hkeys, hvals, keys.astype(np.uint64), vals.astype(np.int32), shift, mask)
     return hkeys, hvals, shift, mask
 
 
@@ -197,11 +196,20 @@ def scan_block(buf: bytes, line0: int, off: int, length: int):
     return keys[:r], npos[:r], lines, bad
 
 
-def count_block(buf: bytes, line0: int, off: int, length: int, tables: tuple,
-                mismatches: int, counts: np.ndarray, stats: np.ndarray):
+def count_block(
+    buf: bytes,
+    line0: int,
+    off: int,
+    length: int,
+    tables: tuple,
+    mismatches: int,
+    counts: np.ndarray,
+    stats: np.ndarray,
+):
     """Count a block of whole FASTQ lines in place; returns (lines, bad_line).
 
     ``tables`` is the exact table followed by the variant table (8 items).
     """
-    return _compiled()["count"](np.frombuffer(buf, dtype=np.uint8), line0, off, length,
-                                *tables, mismatches, counts, stats)
+    return _compiled()["count"](
+        np.frombuffer(buf, dtype=np.uint8), line0, off, length, *tables, mismatches, counts, stats
+    )

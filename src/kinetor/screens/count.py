@@ -86,14 +86,24 @@ class _Matcher:
     def __init__(self, seqs: list[str], idx: np.ndarray):
         self.length = len(seqs[0])
         if self.length == 0:
-            raise DataError(Problem("empty spacer sequence in the library", column="sequence",
-                                    fix="give each guide its spacer"))
+            raise DataError(
+                Problem(
+                    "empty spacer sequence in the library",
+                    column="sequence",
+                    fix="give each guide its spacer",
+                )
+            )
         if self.length > 32:
-            raise DataError(Problem(f"guides longer than 32 nt are not supported "
-                                    f"({self.length})", column="sequence",
-                                    fix="trim the library spacers to <= 32 nt"))
+            raise DataError(
+                Problem(
+                    f"guides longer than 32 nt are not supported ({self.length})",
+                    column="sequence",
+                    fix="trim the library spacers to <= 32 nt",
+                )
+            )
         codes = _LUT[np.frombuffer("".join(seqs).encode(), dtype=np.uint8)].reshape(
-            len(seqs), self.length)
+            len(seqs), self.length
+        )
         keys = encode(codes)
         o = np.argsort(keys)
         self.keys, self.idx = keys[o], idx[o]
@@ -118,8 +128,10 @@ class _Matcher:
         # stop there) and variant keys; a duplicated spacer counts for its first guide
         ukeys, ufirst = np.unique(keys, return_index=True)
         keep = ukeys != np.iinfo(np.uint64).max
-        self.table = (*build_table(ukeys[keep], idx[ufirst[keep]]),
-                      *build_table(self.vkeys, self.vidx))
+        self.table = (
+            *build_table(ukeys[keep], idx[ufirst[keep]]),
+            *build_table(self.vkeys, self.vidx),
+        )
 
     @staticmethod
     def _lookup(keys, table, idx):
@@ -128,8 +140,9 @@ class _Matcher:
         pos = np.minimum(np.searchsorted(table, keys), table.size - 1)
         return np.where(table[pos] == keys, idx[pos], -1)
 
-    def match(self, keys: np.ndarray, npos: np.ndarray, mismatches: int
-              ) -> tuple[np.ndarray, np.ndarray]:
+    def match(
+        self, keys: np.ndarray, npos: np.ndarray, mismatches: int
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Guide index per read (-1 = none) and whether the match is exact.
 
         ``keys`` are the read windows' keys (an ``N`` encoded as A), ``npos`` the position
@@ -145,8 +158,12 @@ class _Matcher:
             one_n = np.flatnonzero(npos >= 0)
             if one_n.size:
                 w = np.uint64(4) ** (self.length - 1 - npos[one_n]).astype(np.uint64)
-                cand = np.array([self._lookup(keys[one_n] + np.uint64(b) * w, self.keys,
-                                              self.idx) for b in range(4)])
+                cand = np.array(
+                    [
+                        self._lookup(keys[one_n] + np.uint64(b) * w, self.keys, self.idx)
+                        for b in range(4)
+                    ]
+                )
                 found = (cand >= 0).sum(axis=0)
                 out[one_n] = np.where(found == 1, cand.max(axis=0), -1)
         return out, exact
@@ -203,8 +220,8 @@ def _blocks(source, block: int = 1 << 24, limit: int | None = None):
                 if cut < 0:
                     rest = buf
                     continue
-                rest = buf[cut + 1:]
-                yield buf[:cut + 1]
+                rest = buf[cut + 1 :]
+                yield buf[: cut + 1]
                 got += cut + 1
                 if limit is not None and got >= limit:
                     fut.result()
@@ -221,9 +238,14 @@ def _read_keys(source, name: str, off: int, length: int, limit: int | None = Non
     for buf in _blocks(source, limit=limit):
         keys, npos, lines, bad = _scan(buf, line, off, length)
         if bad:
-            raise DataError(Problem("not a FASTQ record (the header line does not start "
-                                    "with '@')", file=name, row=bad,
-                                    fix="give FASTQ (4 lines per read), gzip or plain"))
+            raise DataError(
+                Problem(
+                    "not a FASTQ record (the header line does not start with '@')",
+                    file=name,
+                    row=bad,
+                    fix="give FASTQ (4 lines per read), gzip or plain",
+                )
+            )
         line += lines
         yield keys, npos
 
@@ -239,9 +261,14 @@ def _auto_trim(source, name: str, m: _Matcher, max_offset: int = 50) -> int:
     return best
 
 
-def count_fastq(fastqs: dict[str, str | Path] | list, library: pd.DataFrame, *,
-                trim5: int | str = 0, mismatches: int = 0,
-                reverse_complement: bool = False) -> CountResult:
+def count_fastq(
+    fastqs: dict[str, str | Path] | list,
+    library: pd.DataFrame,
+    *,
+    trim5: int | str = 0,
+    mismatches: int = 0,
+    reverse_complement: bool = False,
+) -> CountResult:
     """Count library guides in FASTQ files (one per sample).
 
     Parameters
@@ -263,8 +290,12 @@ def count_fastq(fastqs: dict[str, str | Path] | list, library: pd.DataFrame, *,
     CountResult
     """
     if mismatches not in (0, 1):
-        raise DataError(Problem(f"mismatches must be 0 or 1, got {mismatches!r}",
-                                fix="use exact (0) or one-mismatch (1) matching"))
+        raise DataError(
+            Problem(
+                f"mismatches must be 0 or 1, got {mismatches!r}",
+                fix="use exact (0) or one-mismatch (1) matching",
+            )
+        )
     if isinstance(fastqs, list | tuple):
         fastqs = {Path(p).name.split(".")[0]: p for p in fastqs}
     seqs = library["sequence"].astype(str).str.upper().tolist()
@@ -273,9 +304,14 @@ def count_fastq(fastqs: dict[str, str | Path] | list, library: pd.DataFrame, *,
     lengths = sorted({len(s) for s in seqs})
     if len(lengths) > 1:
         first = next(i for i, s in enumerate(seqs) if len(s) != lengths[0])
-        raise DataError(Problem(f"library spacers have several lengths {lengths}; guide "
-                                f"{library['guide'].iat[first]!r} differs", column="sequence",
-                                fix="count each spacer length with its own library"))
+        raise DataError(
+            Problem(
+                f"library spacers have several lengths {lengths}; guide "
+                f"{library['guide'].iat[first]!r} differs",
+                column="sequence",
+                fix="count each spacer length with its own library",
+            )
+        )
     matchers = [_Matcher(seqs, np.arange(len(seqs)))]
     counts = np.zeros((len(seqs), len(fastqs)))
     stats = []
@@ -287,25 +323,41 @@ def count_fastq(fastqs: dict[str, str | Path] | list, library: pd.DataFrame, *,
         for m in matchers:
             line = 0
             for buf in _blocks(src):
-                lines, bad = count_block(buf, line, off, m.length, m.table, mismatches,
-                                         col, tally)
+                lines, bad = count_block(buf, line, off, m.length, m.table, mismatches, col, tally)
                 if bad:
-                    raise DataError(Problem("not a FASTQ record (the header line does not "
-                                            "start with '@')", file=name, row=bad,
-                                            fix="give FASTQ (4 lines per read), gzip or "
-                                                "plain"))
+                    raise DataError(
+                        Problem(
+                            "not a FASTQ record (the header line does not start with '@')",
+                            file=name,
+                            row=bad,
+                            fix="give FASTQ (4 lines per read), gzip or plain",
+                        )
+                    )
                 line += lines
         counts[:, j] = col
         reads, mapped, exact_n = (int(x) for x in tally)
         if reads == 0:
-            raise DataError(Problem("the FASTQ has no reads", file=name, column=sample,
-                                    fix="check the file"))
-        stats.append({"sample": sample, "file": name, "reads": reads, "mapped": mapped,
-                      "mapped_fraction": mapped / reads, "exact": exact_n,
-                      "one_mismatch": mapped - exact_n,
-                      "zero_guides": int((counts[:, j] == 0).sum()),
-                      "gini": gini(np.log(counts[:, j] + 1.0)), "trim5": off})
-    table = CountTable(library["guide"].astype(str).to_numpy(),
-                       library["gene"].astype(str).to_numpy(), list(fastqs), counts)
+            raise DataError(
+                Problem("the FASTQ has no reads", file=name, column=sample, fix="check the file")
+            )
+        stats.append(
+            {
+                "sample": sample,
+                "file": name,
+                "reads": reads,
+                "mapped": mapped,
+                "mapped_fraction": mapped / reads,
+                "exact": exact_n,
+                "one_mismatch": mapped - exact_n,
+                "zero_guides": int((counts[:, j] == 0).sum()),
+                "gini": gini(np.log(counts[:, j] + 1.0)),
+                "trim5": off,
+            }
+        )
+    table = CountTable(
+        library["guide"].astype(str).to_numpy(),
+        library["gene"].astype(str).to_numpy(),
+        list(fastqs),
+        counts,
+    )
     return CountResult(table, pd.DataFrame(stats))
-

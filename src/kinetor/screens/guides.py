@@ -76,7 +76,7 @@ def mean_variance_fit(x: np.ndarray) -> tuple[float, float]:
 
 def adjusted_variance(mean: np.ndarray, k: float, b: float) -> np.ndarray:
     """:math:`\\hat\\sigma^2 = \\mu + 2^b \\mu^k`."""
-    return mean ** k * 2.0 ** b + mean
+    return mean**k * 2.0**b + mean
 
 
 def bh_fdr(p: np.ndarray) -> np.ndarray:
@@ -122,8 +122,12 @@ def _nb_p(mean0, var0, mean1):
     return stats.nbinom.cdf(mean1, n, p), stats.nbinom.sf(mean1, n, p)
 
 
-def guide_test(ctrl: np.ndarray, treat: np.ndarray, var_samples: np.ndarray | None = None,
-               method: Literal["normal", "nb"] = "normal") -> dict[str, np.ndarray | float]:
+def guide_test(
+    ctrl: np.ndarray,
+    treat: np.ndarray,
+    var_samples: np.ndarray | None = None,
+    method: Literal["normal", "nb"] = "normal",
+) -> dict[str, np.ndarray | float]:
     """Test every guide for depletion/enrichment in ``treat`` versus ``ctrl``.
 
     Parameters
@@ -157,8 +161,11 @@ def guide_test(ctrl: np.ndarray, treat: np.ndarray, var_samples: np.ndarray | No
     valid = (c_mean > 0) | (t_mean > 0)
     pos = c_mean[c_mean > 0]
     c_mean = np.maximum(c_mean, pos.min() if pos.size else 1.0)
-    if (var_samples is not None and var_samples.shape[1] > 1) or n_ctrl > 1 \
-            or (n_ctrl == 1 and n_treat == 1):
+    if (
+        (var_samples is not None and var_samples.shape[1] > 1)
+        or n_ctrl > 1
+        or (n_ctrl == 1 and n_treat == 1)
+    ):
         raw_var = t_var_c
     else:
         frac_c = (n_ctrl - 1) / (n_ctrl - 1 + n_treat - 1)
@@ -174,6 +181,18 @@ def guide_test(ctrl: np.ndarray, treat: np.ndarray, var_samples: np.ndarray | No
     score = np.where(t_mean < c_mean, theta_low, theta0)
     two = np.minimum(2 * p_low, 2 * p_high)
     lfc = np.log2(t_mean + 1.0) - np.log2(c_mean + 1.0)
-    return {"control_mean": c_mean, "treat_mean": t_mean, "lfc": lfc, "control_var": raw_var,
-            "adj_var": adj, "score": score, "p_low": p_low, "p_high": p_high,
-            "p_twosided": two, "fdr": bh_fdr(two), "valid": valid, "k": k, "b": b}
+    return {
+        "control_mean": c_mean,
+        "treat_mean": t_mean,
+        "lfc": lfc,
+        "control_var": raw_var,
+        "adj_var": adj,
+        "score": score,
+        "p_low": p_low,
+        "p_high": p_high,
+        "p_twosided": two,
+        "fdr": bh_fdr(two),
+        "valid": valid,
+        "k": k,
+        "b": b,
+    }

@@ -71,18 +71,38 @@ class ScreenTest:
         """MAGeCK ``sgrna_summary.txt`` columns, guides sorted by |score| (descending)."""
         g = self.guides
         fmt = np.vectorize(lambda x: f"{x:.5g}")
-        out = pd.DataFrame({
-            "sgrna": g["sgrna"], "Gene": g["gene"],
-            "control_count": _fmt_counts(np.vstack(g["control_count"].to_numpy())),
-            "treatment_count": _fmt_counts(np.vstack(g["treatment_count"].to_numpy())),
-            "control_mean": g["control_mean"], "treat_mean": g["treat_mean"], "LFC": g["lfc"],
-            "control_var": g["control_var"], "adj_var": g["adj_var"],
-            "score": g["score"].abs(), "p.low": g["p_low"], "p.high": g["p_high"],
-            "p.twosided": g["p_twosided"], "FDR": g["fdr"],
-            "high_in_treatment": g["treat_mean"] > g["control_mean"]})
+        out = pd.DataFrame(
+            {
+                "sgrna": g["sgrna"],
+                "Gene": g["gene"],
+                "control_count": _fmt_counts(np.vstack(g["control_count"].to_numpy())),
+                "treatment_count": _fmt_counts(np.vstack(g["treatment_count"].to_numpy())),
+                "control_mean": g["control_mean"],
+                "treat_mean": g["treat_mean"],
+                "LFC": g["lfc"],
+                "control_var": g["control_var"],
+                "adj_var": g["adj_var"],
+                "score": g["score"].abs(),
+                "p.low": g["p_low"],
+                "p.high": g["p_high"],
+                "p.twosided": g["p_twosided"],
+                "FDR": g["fdr"],
+                "high_in_treatment": g["treat_mean"] > g["control_mean"],
+            }
+        )
         out = out.iloc[np.argsort(-out["score"].to_numpy(), kind="stable")]
-        for c in ("control_mean", "treat_mean", "LFC", "control_var", "adj_var", "score",
-                  "p.low", "p.high", "p.twosided", "FDR"):
+        for c in (
+            "control_mean",
+            "treat_mean",
+            "LFC",
+            "control_var",
+            "adj_var",
+            "score",
+            "p.low",
+            "p.high",
+            "p.twosided",
+            "FDR",
+        ):
             out[c] = fmt(out[c].to_numpy(dtype=float))
         return out.reset_index(drop=True)
 
@@ -103,11 +123,10 @@ class ScreenTest:
         gs.to_csv(paths[1], sep="\t", index=False, float_format="%.5g")
         return paths
 
-    def hits(self, fdr: float = 0.05, side: Literal["neg", "pos", "both"] = "both"
-             ) -> pd.DataFrame:
+    def hits(self, fdr: float = 0.05, side: Literal["neg", "pos", "both"] = "both") -> pd.DataFrame:
         """Genes with ``fdr`` below the threshold (``direction`` = neg or pos)."""
         parts = []
-        for s in (("neg", "pos") if side == "both" else (side,)):
+        for s in ("neg", "pos") if side == "both" else (side,):
             sel = self.genes[self.genes[f"{s}_fdr"] < fdr].copy()
             sel["direction"] = s
             sel["lfc"] = sel[f"{s}_lfc"]
@@ -120,13 +139,20 @@ def _fmt_counts(x: np.ndarray) -> np.ndarray:
     return np.array(["/".join(f"{v:.5g}" for v in row) for row in x], dtype=object)
 
 
-def screen_test(counts: CountTable, treatment: list[str] | str, control: list[str] | str,
-                *, norm_method: Literal["median", "total", "control", "none"] = "median",
-                control_guides: list[str] | None = None, pvalue: Literal["normal", "nb"] =
-                "normal", fdr_threshold: float = 0.25,
-                remove_zero: Literal["none", "control", "treatment", "both", "any"] = "both",
-                remove_zero_threshold: float = 0.0, permutations: int | None = None,
-                seed: int | np.random.Generator | None = None) -> ScreenTest:
+def screen_test(
+    counts: CountTable,
+    treatment: list[str] | str,
+    control: list[str] | str,
+    *,
+    norm_method: Literal["median", "total", "control", "none"] = "median",
+    control_guides: list[str] | None = None,
+    pvalue: Literal["normal", "nb"] = "normal",
+    fdr_threshold: float = 0.25,
+    remove_zero: Literal["none", "control", "treatment", "both", "any"] = "both",
+    remove_zero_threshold: float = 0.0,
+    permutations: int | None = None,
+    seed: int | np.random.Generator | None = None,
+) -> ScreenTest:
     """Call depleted and enriched genes between ``treatment`` and ``control`` samples.
 
     Parameters
@@ -161,36 +187,69 @@ def screen_test(counts: CountTable, treatment: list[str] | str, control: list[st
     ctrl_s = counts.select(control).samples
     both = set(treat_s) & set(ctrl_s)
     if both:
-        raise DataError(Problem(f"sample(s) {', '.join(sorted(both))} are both treatment and "
-                                "control", file=src, fix="give each sample to one group"))
+        raise DataError(
+            Problem(
+                f"sample(s) {', '.join(sorted(both))} are both treatment and control",
+                file=src,
+                fix="give each sample to one group",
+            )
+        )
     sel = counts.select(ctrl_s + treat_s)
     ctrl_mask = None
     if control_guides is not None:
         ctrl_mask = np.isin(counts.guides, np.asarray(control_guides, dtype=str))
         if not ctrl_mask.any():
-            raise DataError(Problem("none of the control guide ids is in the count table",
-                                    file=src, column="sgRNA",
-                                    fix="use the sgRNA ids of the count table"))
-    factors, used = size_factors(sel.counts, norm_method, ctrl_mask, samples=sel.samples,
-                                 source=src)
+            raise DataError(
+                Problem(
+                    "none of the control guide ids is in the count table",
+                    file=src,
+                    column="sgRNA",
+                    fix="use the sgRNA ids of the count table",
+                )
+            )
+    factors, used = size_factors(
+        sel.counts, norm_method, ctrl_mask, samples=sel.samples, source=src
+    )
     norm = sel.counts * factors[None, :]
     nc = len(ctrl_s)
     c, t = norm[:, :nc], norm[:, nc:]
     r = guide_test(c, t, method=pvalue)
     cm_raw, tm = np.median(c, axis=1), np.median(t, axis=1)
     v1, v2 = cm_raw > remove_zero_threshold, tm > remove_zero_threshold
-    valid = {"none": np.ones_like(v1), "control": v1, "treatment": v2, "any": v1 & v2,
-             "both": v1 | v2}[remove_zero]
+    valid = {
+        "none": np.ones_like(v1),
+        "control": v1,
+        "treatment": v2,
+        "any": v1 & v2,
+        "both": v1 | v2,
+    }[remove_zero]
     if not valid.any():
-        raise DataError(Problem("no guide is left after removing zero-count guides",
-                                file=src, fix="check the sample labels and counts"))
-    guides = pd.DataFrame({
-        "sgrna": counts.guides, "gene": counts.genes,
-        "control_count": list(c), "treatment_count": list(t),
-        "control_mean": r["control_mean"], "treat_mean": r["treat_mean"], "lfc": r["lfc"],
-        "control_var": r["control_var"], "adj_var": r["adj_var"], "score": r["score"],
-        "p_low": r["p_low"], "p_high": r["p_high"], "p_twosided": r["p_twosided"],
-        "fdr": r["fdr"], "valid": valid})
+        raise DataError(
+            Problem(
+                "no guide is left after removing zero-count guides",
+                file=src,
+                fix="check the sample labels and counts",
+            )
+        )
+    guides = pd.DataFrame(
+        {
+            "sgrna": counts.guides,
+            "gene": counts.genes,
+            "control_count": list(c),
+            "treatment_count": list(t),
+            "control_mean": r["control_mean"],
+            "treat_mean": r["treat_mean"],
+            "lfc": r["lfc"],
+            "control_var": r["control_var"],
+            "adj_var": r["adj_var"],
+            "score": r["score"],
+            "p_low": r["p_low"],
+            "p_high": r["p_high"],
+            "p_twosided": r["p_twosided"],
+            "fdr": r["fdr"],
+            "valid": valid,
+        }
+    )
     nv = valid.sum()
     alpha_low = float(np.clip(np.sum((r["p_low"] <= fdr_threshold) & valid) / nv, 0.05, 0.5))
     n_high = np.sum(r["p_high"] <= fdr_threshold)
@@ -198,21 +257,43 @@ def screen_test(counts: CountTable, treatment: list[str] | str, control: list[st
     rng = None if seed is None else np.random.default_rng(seed)
     gv, ids = counts.genes[valid], counts.guides[valid]
     cv = None if ctrl_mask is None else ctrl_mask[valid]
-    neg = rra(gv, r["score"][valid], alpha_low, control=cv, guides=ids,
-              permutations=permutations, seed=rng)
-    pos = rra(gv, -r["score"][valid], alpha_high, control=cv, guides=ids,
-              permutations=permutations, seed=rng)
+    neg = rra(
+        gv,
+        r["score"][valid],
+        alpha_low,
+        control=cv,
+        guides=ids,
+        permutations=permutations,
+        seed=rng,
+    )
+    pos = rra(
+        gv,
+        -r["score"][valid],
+        alpha_high,
+        control=cv,
+        guides=ids,
+        permutations=permutations,
+        seed=rng,
+    )
     lfc = pd.Series(r["lfc"][valid]).groupby(gv).median()
-    genes = neg.rename(columns={k: f"neg_{k}" for k in ("score", "p_value", "fdr", "rank",
-                                                         "goodsgrna")})
+    genes = neg.rename(
+        columns={k: f"neg_{k}" for k in ("score", "p_value", "fdr", "rank", "goodsgrna")}
+    )
     genes["neg_lfc"] = lfc.reindex(genes["gene"]).to_numpy()
     pos = pos.set_index("gene").reindex(genes["gene"])
     for k in ("score", "p_value", "fdr", "rank", "goodsgrna"):
         genes[f"pos_{k}"] = pos[k].to_numpy()
     genes["pos_lfc"] = genes["neg_lfc"]
     model = {"k": r["k"], "b": r["b"], "alpha_neg": alpha_low, "alpha_pos": alpha_high}
-    opts = {"treatment": treat_s, "control": ctrl_s, "norm_method": norm_method,
-            "pvalue": pvalue, "fdr_threshold": fdr_threshold, "remove_zero": remove_zero,
-            "permutations": permutations}
-    return ScreenTest(guides, genes, dict(zip(sel.samples, map(float, factors), strict=True)),
-                      used, model, opts)
+    opts = {
+        "treatment": treat_s,
+        "control": ctrl_s,
+        "norm_method": norm_method,
+        "pvalue": pvalue,
+        "fdr_threshold": fdr_threshold,
+        "remove_zero": remove_zero,
+        "permutations": permutations,
+    }
+    return ScreenTest(
+        guides, genes, dict(zip(sel.samples, map(float, factors), strict=True)), used, model, opts
+    )

@@ -25,8 +25,14 @@ import pandas as pd
 
 from kinetor.errors import DataError, Problem
 
-__all__ = ["CountTable", "check_library", "read_counts", "read_design", "read_gene_list",
-           "read_library"]
+__all__ = [
+    "CountTable",
+    "check_library",
+    "read_counts",
+    "read_design",
+    "read_gene_list",
+    "read_library",
+]
 
 
 @dataclass
@@ -83,8 +89,13 @@ def _sample_names(samples, known: list[str], source: str) -> list[str]:
         elif s.isdigit() and int(s) < len(known):  # MAGeCK also accepts 0-based indices
             out.append(known[int(s)])
         else:
-            raise DataError(Problem(f"sample {s!r} is not in the count table", file=source,
-                                    fix=f"use one of: {', '.join(known)}"))
+            raise DataError(
+                Problem(
+                    f"sample {s!r} is not in the count table",
+                    file=source,
+                    fix=f"use one of: {', '.join(known)}",
+                )
+            )
     return out
 
 
@@ -119,8 +130,9 @@ def _table(path, header: bool = True) -> pd.DataFrame:
     first = text.split("\n", 1)[0]
     sep = _delimiter(first)
     kwargs = {"sep": sep} if sep else {"sep": r"\s+", "engine": "python"}
-    return pd.read_csv(io.StringIO(text), header=0 if header else None, dtype=str,
-                       keep_default_na=False, **kwargs)
+    return pd.read_csv(
+        io.StringIO(text), header=0 if header else None, dtype=str, keep_default_na=False, **kwargs
+    )
 
 
 def read_counts(path) -> CountTable:
@@ -148,39 +160,75 @@ def read_counts(path) -> CountTable:
 def _validate(df: pd.DataFrame, source: str) -> CountTable:
     problems: list[Problem] = []
     if df.shape[1] < 3:
-        raise DataError(Problem(f"a count table needs sgRNA, Gene and >= 1 sample column; "
-                                f"found {df.shape[1]} column(s)", file=source, row=1,
-                                fix="write: sgRNA<TAB>Gene<TAB>sample1<TAB>sample2..."))
+        raise DataError(
+            Problem(
+                f"a count table needs sgRNA, Gene and >= 1 sample column; "
+                f"found {df.shape[1]} column(s)",
+                file=source,
+                row=1,
+                fix="write: sgRNA<TAB>Gene<TAB>sample1<TAB>sample2...",
+            )
+        )
     if df.shape[0] == 0:
-        raise DataError(Problem("the count table has no guide rows", file=source,
-                                fix="give a table with one row per guide"))
+        raise DataError(
+            Problem(
+                "the count table has no guide rows",
+                file=source,
+                fix="give a table with one row per guide",
+            )
+        )
     cols = [str(c) for c in df.columns]
     guides = df.iloc[:, 0].astype(str).str.strip().to_numpy()
     genes = df.iloc[:, 1].astype(str).str.strip().to_numpy()
     dup = pd.Series(guides).duplicated(keep="first").to_numpy()
     for i in np.flatnonzero(dup)[:20]:
         first = int(np.flatnonzero(guides == guides[i])[0])
-        problems.append(Problem(f"duplicated guide id {guides[i]!r} (first at row {first + 2})",
-                                file=source, row=int(i) + 2, column=cols[0],
-                                fix="guide ids must be unique; rename or merge the rows"))
+        problems.append(
+            Problem(
+                f"duplicated guide id {guides[i]!r} (first at row {first + 2})",
+                file=source,
+                row=int(i) + 2,
+                column=cols[0],
+                fix="guide ids must be unique; rename or merge the rows",
+            )
+        )
     for i in np.flatnonzero((guides == "") | (genes == ""))[:20]:
         col = cols[0] if guides[i] == "" else cols[1]
-        problems.append(Problem("empty guide id or gene", file=source, row=int(i) + 2,
-                                column=col, fix="fill in the guide id and its target gene"))
+        problems.append(
+            Problem(
+                "empty guide id or gene",
+                file=source,
+                row=int(i) + 2,
+                column=col,
+                fix="fill in the guide id and its target gene",
+            )
+        )
     samples = cols[2:]
     dups = [s for s in set(samples) if samples.count(s) > 1]
     if dups:
-        problems.append(Problem(f"duplicated sample column(s) {', '.join(sorted(dups))}",
-                                file=source, row=1, fix="give each sample a unique label"))
+        problems.append(
+            Problem(
+                f"duplicated sample column(s) {', '.join(sorted(dups))}",
+                file=source,
+                row=1,
+                fix="give each sample a unique label",
+            )
+        )
     values = df.iloc[:, 2:].apply(lambda c: pd.to_numeric(c.str.strip(), errors="coerce"))
     mat = values.to_numpy(dtype=float)
     bad = ~np.isfinite(mat) | (mat < 0)
     for i, j in zip(*np.nonzero(bad), strict=True):
         if len(problems) >= 50:
             break
-        problems.append(Problem(f"read count {df.iat[i, j + 2]!r} is not a number >= 0",
-                                file=source, row=int(i) + 2, column=samples[j],
-                                fix="read counts are non-negative numbers"))
+        problems.append(
+            Problem(
+                f"read count {df.iat[i, j + 2]!r} is not a number >= 0",
+                file=source,
+                row=int(i) + 2,
+                column=samples[j],
+                fix="read counts are non-negative numbers",
+            )
+        )
     if problems:
         raise DataError(problems)
     return CountTable(guides, genes, samples, mat, source)
@@ -201,9 +249,14 @@ def read_library(path) -> pd.DataFrame:
     source = _name(path)
     df = _table(path, header=False)
     if df.shape[1] < 3:
-        raise DataError(Problem(f"a library needs id, sequence and gene columns; found "
-                                f"{df.shape[1]}", file=source, row=1,
-                                fix="write: id<TAB>sequence<TAB>gene"))
+        raise DataError(
+            Problem(
+                f"a library needs id, sequence and gene columns; found {df.shape[1]}",
+                file=source,
+                row=1,
+                fix="write: id<TAB>sequence<TAB>gene",
+            )
+        )
     df = df.iloc[:, :3].copy()
     df.columns = ["guide", "sequence", "gene"]
     df["sequence"] = df["sequence"].str.strip().str.upper()
@@ -214,14 +267,26 @@ def read_library(path) -> pd.DataFrame:
         offset = 2
     problems = []
     for i in np.flatnonzero(df["guide"].duplicated().to_numpy())[:20]:
-        problems.append(Problem(f"duplicated guide id {df['guide'].iat[i]!r}", file=source,
-                                row=int(i) + offset, column="id",
-                                fix="guide ids must be unique"))
+        problems.append(
+            Problem(
+                f"duplicated guide id {df['guide'].iat[i]!r}",
+                file=source,
+                row=int(i) + offset,
+                column="id",
+                fix="guide ids must be unique",
+            )
+        )
     okseq = df["sequence"].str.fullmatch(r"[ACGTN]+").to_numpy()
     for i in np.flatnonzero(~okseq)[:20]:
-        problems.append(Problem(f"sequence {df['sequence'].iat[i]!r} is not A/C/G/T/N",
-                                file=source, row=int(i) + offset, column="sequence",
-                                fix="give the spacer sequence in DNA letters"))
+        problems.append(
+            Problem(
+                f"sequence {df['sequence'].iat[i]!r} is not A/C/G/T/N",
+                file=source,
+                row=int(i) + offset,
+                column="sequence",
+                fix="give the spacer sequence in DNA letters",
+            )
+        )
     if problems:
         raise DataError(problems)
     return df
@@ -246,21 +311,38 @@ def read_design(path, samples: list[str] | None = None) -> pd.DataFrame:
     df = _table(path)
     problems = []
     if df.shape[1] < 2:
-        raise DataError(Problem("a design matrix needs a sample column and >= 1 condition",
-                                file=source, row=1, fix="write: Samples baseline cond..."))
+        raise DataError(
+            Problem(
+                "a design matrix needs a sample column and >= 1 condition",
+                file=source,
+                row=1,
+                fix="write: Samples baseline cond...",
+            )
+        )
     df = df.set_index(df.columns[0])
     vals = df.apply(lambda c: pd.to_numeric(c, errors="coerce"))
     for i, j in zip(*np.nonzero(~np.isfinite(vals.to_numpy(dtype=float))), strict=True):
-        problems.append(Problem(f"design value {df.iat[i, j]!r} is not a number", file=source,
-                                row=int(i) + 2, column=str(df.columns[j]),
-                                fix="use 0/1 indicators"))
+        problems.append(
+            Problem(
+                f"design value {df.iat[i, j]!r} is not a number",
+                file=source,
+                row=int(i) + 2,
+                column=str(df.columns[j]),
+                fix="use 0/1 indicators",
+            )
+        )
     if samples is not None:
         for i, s in enumerate(df.index):
             if s not in samples:
-                problems.append(Problem(f"design sample {s!r} is not in the count table",
-                                        file=source, row=i + 2, column=str(df.index.name),
-                                        fix=f"use sample labels of the count table: "
-                                            f"{', '.join(samples)}"))
+                problems.append(
+                    Problem(
+                        f"design sample {s!r} is not in the count table",
+                        file=source,
+                        row=i + 2,
+                        column=str(df.index.name),
+                        fix=f"use sample labels of the count table: {', '.join(samples)}",
+                    )
+                )
     if problems:
         raise DataError(problems)
     vals.index = vals.index.astype(str)
@@ -270,8 +352,11 @@ def read_design(path, samples: list[str] | None = None) -> pd.DataFrame:
 def read_gene_list(path) -> list[str]:
     """One id per line (control guides, essential genes); blank lines and ``#`` ignored."""
     text = _read_text(path)
-    return [s.strip().split()[0] for s in text.splitlines()
-            if s.strip() and not s.lstrip().startswith("#")]
+    return [
+        s.strip().split()[0]
+        for s in text.splitlines()
+        if s.strip() and not s.lstrip().startswith("#")
+    ]
 
 
 def check_library(counts: CountTable, library: pd.DataFrame, source: str = "library") -> None:
@@ -289,19 +374,35 @@ def check_library(counts: CountTable, library: pd.DataFrame, source: str = "libr
         if len(problems) >= 30:
             break
         if g not in lib:
-            problems.append(Problem(f"guide {g!r} is not in the library", file=counts.source,
-                                    row=i + 2, column="sgRNA",
-                                    fix="use the library the table was counted with"))
+            problems.append(
+                Problem(
+                    f"guide {g!r} is not in the library",
+                    file=counts.source,
+                    row=i + 2,
+                    column="sgRNA",
+                    fix="use the library the table was counted with",
+                )
+            )
         elif lib[g] != gene:
-            problems.append(Problem(f"guide {g!r} targets {gene!r} here but {lib[g]!r} in "
-                                    "the library", file=counts.source, row=i + 2,
-                                    column="Gene", fix="fix the gene of this guide"))
+            problems.append(
+                Problem(
+                    f"guide {g!r} targets {gene!r} here but {lib[g]!r} in the library",
+                    file=counts.source,
+                    row=i + 2,
+                    column="Gene",
+                    fix="fix the gene of this guide",
+                )
+            )
     missing = set(lib) - set(counts.guides.tolist())
     if missing:
         some = ", ".join(sorted(missing)[:5])
-        problems.append(Problem(f"{len(missing)} library guide(s) are not in the count table "
-                                f"({some}{', ...' if len(missing) > 5 else ''})", file=source,
-                                fix="count with this library or give the matching one"))
+        problems.append(
+            Problem(
+                f"{len(missing)} library guide(s) are not in the count table "
+                f"({some}{', ...' if len(missing) > 5 else ''})",
+                file=source,
+                fix="count with this library or give the matching one",
+            )
+        )
     if problems:
         raise DataError(problems)
-

@@ -114,12 +114,25 @@ class MLEResult:
 
 def _nb_logpmf(y, mu, alpha):
     r = 1.0 / alpha
-    return (special.gammaln(y + r) - special.gammaln(r) - special.gammaln(y + 1.0)
-            + r * np.log(r / (r + mu)) + y * np.log(mu / (r + mu)))
+    return (
+        special.gammaln(y + r)
+        - special.gammaln(r)
+        - special.gammaln(y + 1.0)
+        + r * np.log(r / (r + mu))
+        + y * np.log(mu / (r + mu))
+    )
 
 
-def _irls(y: np.ndarray, logs: np.ndarray, d: np.ndarray, alpha_fn, n_iter: int = 100,
-          tol: float = 1e-9, eff: np.ndarray | None = None, update_eff: bool = False):
+def _irls(
+    y: np.ndarray,
+    logs: np.ndarray,
+    d: np.ndarray,
+    alpha_fn,
+    n_iter: int = 100,
+    tol: float = 1e-9,
+    eff: np.ndarray | None = None,
+    update_eff: bool = False,
+):
     """Batched IRLS. ``y``: (G, n, S) counts; ``logs``: (S,); ``d``: (S, K) conditions.
 
     With ``eff`` (G, n: probability that each guide is efficient) the likelihood is the EM
@@ -206,11 +219,20 @@ def _irls(y: np.ndarray, logs: np.ndarray, d: np.ndarray, alpha_fn, n_iter: int 
     return theta[:, n:], se, mu_real, converged, eff
 
 
-def mle(counts: CountTable, design: pd.DataFrame, *, norm_method: str = "median",
-        n_iter: int = 100, efficiency: pd.Series | dict | None = None,
-        update_efficiency: bool = False, permutation_rounds: int = 0,
-        control_guides: list[str] | None = None, cnv: pd.DataFrame | None = None,
-        cell_lines: dict[str, str] | str | None = None, seed: int = 0) -> MLEResult:
+def mle(
+    counts: CountTable,
+    design: pd.DataFrame,
+    *,
+    norm_method: str = "median",
+    n_iter: int = 100,
+    efficiency: pd.Series | dict | None = None,
+    update_efficiency: bool = False,
+    permutation_rounds: int = 0,
+    control_guides: list[str] | None = None,
+    cnv: pd.DataFrame | None = None,
+    cell_lines: dict[str, str] | str | None = None,
+    seed: int = 0,
+) -> MLEResult:
     """Fit beta scores for every gene and non-baseline condition of ``design``.
 
     Parameters
@@ -254,18 +276,30 @@ def mle(counts: CountTable, design: pd.DataFrame, *, norm_method: str = "median"
 
     missing = [s for s in design.index if s not in counts.samples]
     if missing:
-        raise DataError([Problem(f"design sample {s!r} is not in the count table",
-                                 file=counts.source, column=s,
-                                 fix=f"use sample labels of the count table: "
-                                     f"{', '.join(counts.samples)}") for s in missing])
+        raise DataError(
+            [
+                Problem(
+                    f"design sample {s!r} is not in the count table",
+                    file=counts.source,
+                    column=s,
+                    fix=f"use sample labels of the count table: {', '.join(counts.samples)}",
+                )
+                for s in missing
+            ]
+        )
     sel = counts.select(list(design.index))
     f, _ = size_factors(sel.counts, norm_method, samples=sel.samples, source=counts.source)
     logs = -np.log(f)  # MAGeCK's factors multiply counts; the GLM offset is their inverse
     d = design.to_numpy(dtype=float)[:, 1:]
     conds = [str(c) for c in design.columns[1:]]
     if d.shape[1] == 0:
-        raise DataError(Problem("the design has only a baseline column", file=counts.source,
-                                fix="add at least one condition column"))
+        raise DataError(
+            Problem(
+                "the design has only a baseline column",
+                file=counts.source,
+                fix="add at least one condition column",
+            )
+        )
     eff0 = mle_perm.initial_efficiency(sel, efficiency)
     em = efficiency is not None or update_efficiency
     uniq, inv, num = np.unique(sel.genes, return_inverse=True, return_counts=True)
@@ -284,9 +318,15 @@ def mle(counts: CountTable, design: pd.DataFrame, *, norm_method: str = "median"
             gi = np.flatnonzero(num == n)
             idx = order[starts[gi][:, None] + np.arange(n)[None, :]]
             y = sel.counts[idx]  # (G, n, S)
-            b, s_, mu, c, e = _irls(y, logs, d, alpha_fn, n_iter,
-                                    eff=eff0[idx] if use_em else None,
-                                    update_eff=update_efficiency & identifiable[gi])
+            b, s_, mu, c, e = _irls(
+                y,
+                logs,
+                d,
+                alpha_fn,
+                n_iter,
+                eff=eff0[idx] if use_em else None,
+                update_eff=update_efficiency & identifiable[gi],
+            )
             beta[gi], se[gi], conv[gi] = b, s_, c
             if e is not None:
                 eff[idx] = e
@@ -325,11 +365,13 @@ def mle(counts: CountTable, design: pd.DataFrame, *, norm_method: str = "median"
         out[f"{c}|p_neg"], out[f"{c}|p_pos"], out[f"{c}|p_twosided"] = pn, pp, two
         out[f"{c}|fdr"] = np.minimum(bh_fdr(two), 1.0)
     if permutation_rounds > 0:
+
         def fit_null(y, e):
             return _irls(y, logs, d, alpha_fn, n_iter, eff=e if em else None)[0]
 
-        null = mle_perm.permutation_null(sel, num, order, starts, eff, fit_null,
-                                         permutation_rounds, control_guides, seed)
+        null = mle_perm.permutation_null(
+            sel, num, order, starts, eff, fit_null, permutation_rounds, control_guides, seed
+        )
         for k, c in enumerate(conds):
             pn, pp = mle_perm.empirical_p(beta[:, k], num, null, k)
             out[f"{c}|p_perm_neg"], out[f"{c}|p_perm_pos"] = pn, pp
@@ -337,5 +379,12 @@ def mle(counts: CountTable, design: pd.DataFrame, *, norm_method: str = "median"
             out[f"{c}|fdr_perm"] = np.minimum(bh_fdr(out[f"{c}|p_perm"].to_numpy()), 1.0)
     out["converged"] = conv
     guides = pd.DataFrame({"guide": sel.guides, "gene": sel.genes, "efficiency": eff})
-    return MLEResult(out, conds, dict(zip(sel.samples, map(float, f), strict=True)),
-                     (float(a_), float(c_)), conv, guides, int(permutation_rounds))
+    return MLEResult(
+        out,
+        conds,
+        dict(zip(sel.samples, map(float, f), strict=True)),
+        (float(a_), float(c_)),
+        conv,
+        guides,
+        int(permutation_rounds),
+    )

@@ -38,8 +38,7 @@ import pandas as pd
 from kinetor.errors import DataError, Problem
 from kinetor.screens.io import CountTable
 
-__all__ = ["cnv_correct", "empirical_p", "initial_efficiency", "permutation_null",
-           "read_cnv"]
+__all__ = ["cnv_correct", "empirical_p", "initial_efficiency", "permutation_null", "read_cnv"]
 
 
 def initial_efficiency(counts: CountTable, efficiency) -> np.ndarray:
@@ -50,18 +49,36 @@ def initial_efficiency(counts: CountTable, efficiency) -> np.ndarray:
     ser = pd.Series(efficiency, dtype=float)
     bad = ser[(ser < 0) | (ser > 1) | ser.isna()]
     if len(bad):
-        raise DataError(Problem(f"guide efficiency {bad.iloc[0]!r} of {bad.index[0]!r} is "
-                                "not a probability", column="efficiency",
-                                fix="give values between 0 and 1"))
+        raise DataError(
+            Problem(
+                f"guide efficiency {bad.iloc[0]!r} of {bad.index[0]!r} is not a probability",
+                column="efficiency",
+                fix="give values between 0 and 1",
+            )
+        )
     known = ser.reindex(counts.guides)
     if known.notna().sum() == 0:
-        raise DataError(Problem("no guide of the efficiency table is in the count table",
-                                column="guide", fix="use the count table's guide ids"))
+        raise DataError(
+            Problem(
+                "no guide of the efficiency table is in the count table",
+                column="guide",
+                fix="use the count table's guide ids",
+            )
+        )
     return np.where(known.notna(), known.to_numpy(), 1.0)
 
 
-def permutation_null(counts: CountTable, num, order, starts, eff, fit_null, rounds: int,
-                     control_guides=None, seed: int = 0) -> dict[int, np.ndarray]:
+def permutation_null(
+    counts: CountTable,
+    num,
+    order,
+    starts,
+    eff,
+    fit_null,
+    rounds: int,
+    control_guides=None,
+    seed: int = 0,
+) -> dict[int, np.ndarray]:
     """Null betas per guide count: ``{n: (rounds * genes, conditions)}``."""
     rng = np.random.default_rng(seed)
     if control_guides:
@@ -69,16 +86,25 @@ def permutation_null(counts: CountTable, num, order, starts, eff, fit_null, roun
         is_ctl = np.array([g in ctl for g in counts.guides])
         genes = set(counts.genes[is_ctl].tolist())
         if not genes:
-            raise DataError(Problem("none of the control guides is in the count table",
-                                    file=counts.source, column="sgRNA",
-                                    fix="give control-guide ids of this table"))
+            raise DataError(
+                Problem(
+                    "none of the control guides is in the count table",
+                    file=counts.source,
+                    column="sgRNA",
+                    fix="give control-guide ids of this table",
+                )
+            )
         pool = np.flatnonzero(np.isin(counts.genes, list(genes)))
         mixed = pool[~is_ctl[pool]]
         if mixed.size:
-            raise DataError(Problem(f"gene {counts.genes[mixed[0]]!r} has control and "
-                                    "non-control guides", file=counts.source,
-                                    column="Gene", fix="list every guide of the control "
-                                                       "genes (MAGeCK requires the same)"))
+            raise DataError(
+                Problem(
+                    f"gene {counts.genes[mixed[0]]!r} has control and non-control guides",
+                    file=counts.source,
+                    column="Gene",
+                    fix="list every guide of the control genes (MAGeCK requires the same)",
+                )
+            )
     else:
         pool = np.arange(counts.guides.size)
     n_genes = num.size
@@ -114,22 +140,44 @@ def read_cnv(path) -> pd.DataFrame:
     try:
         df = pd.read_csv(path, sep="\t")
     except (OSError, ValueError) as e:
-        raise DataError(Problem(f"cannot read the copy-number file ({e})", file=str(path),
-                                fix="give a tab-separated file with SYMBOL and cell-line "
-                                    "columns")) from None
+        raise DataError(
+            Problem(
+                f"cannot read the copy-number file ({e})",
+                file=str(path),
+                fix="give a tab-separated file with SYMBOL and cell-line columns",
+            )
+        ) from None
     if "SYMBOL" not in df.columns:
-        raise DataError(Problem("no SYMBOL column", file=str(path), row=1,
-                                fix="name the gene column SYMBOL (MAGeCK's layout)"))
+        raise DataError(
+            Problem(
+                "no SYMBOL column",
+                file=str(path),
+                row=1,
+                fix="name the gene column SYMBOL (MAGeCK's layout)",
+            )
+        )
     if df.shape[1] < 2:
-        raise DataError(Problem("no cell-line column", file=str(path), row=1,
-                                fix="add one log2 copy-number column per cell line"))
+        raise DataError(
+            Problem(
+                "no cell-line column",
+                file=str(path),
+                row=1,
+                fix="add one log2 copy-number column per cell line",
+            )
+        )
     vals = df.drop(columns="SYMBOL").apply(pd.to_numeric, errors="coerce")
     bad = vals.isna() & df.drop(columns="SYMBOL").notna()
     if bad.any().any():
         r, c = np.argwhere(bad.to_numpy())[0]
-        raise DataError(Problem(f"copy number {df.iat[r, c + 1]!r} is not a number",
-                                file=str(path), row=int(r) + 2, column=vals.columns[c],
-                                fix="give log2 copy numbers"))
+        raise DataError(
+            Problem(
+                f"copy number {df.iat[r, c + 1]!r} is not a number",
+                file=str(path),
+                row=int(r) + 2,
+                column=vals.columns[c],
+                fix="give log2 copy numbers",
+            )
+        )
     vals.index = df["SYMBOL"].astype(str)
     return vals
 
@@ -144,10 +192,14 @@ def _columns(conds, cnv, cell_lines) -> dict[int, str]:
         if str(name).upper() in cols:
             out[k] = cols[str(name).upper()]
     if not out:
-        raise DataError(Problem(f"no condition ({', '.join(conds)}) matches a copy-number "
-                                f"column ({', '.join(map(str, cnv.columns))})",
-                                column="cell line", fix="name the cell line of each "
-                                                        "condition (cell_lines / --cell-line)"))
+        raise DataError(
+            Problem(
+                f"no condition ({', '.join(conds)}) matches a copy-number "
+                f"column ({', '.join(map(str, cnv.columns))})",
+                column="cell line",
+                fix="name the cell line of each condition (cell_lines / --cell-line)",
+            )
+        )
     return out
 
 
@@ -169,7 +221,7 @@ def _piecewise(cn: np.ndarray, y: np.ndarray) -> tuple[float, float, float]:
             continue
         slope = (cxy[i] - cx[i] * cy[i] / m) / sxx
         icpt = (cy[i] - slope * cx[i]) / m
-        sse_lo = (cyy[i] - cy[i] ** 2 / m) - slope ** 2 * sxx
+        sse_lo = (cyy[i] - cy[i] ** 2 / m) - slope**2 * sxx
         c = icpt + slope * x[i]
         sse_hi = (tyy - cyy[i]) - 2 * c * (ty - cy[i]) + (len(x) - m) * c * c
         if sse_lo + sse_hi < best[0]:
@@ -177,16 +229,22 @@ def _piecewise(cn: np.ndarray, y: np.ndarray) -> tuple[float, float, float]:
     return best[1], best[2], best[3]
 
 
-def cnv_correct(genes: np.ndarray, beta: np.ndarray, conds: list[str], cnv: pd.DataFrame,
-                cell_lines) -> np.ndarray:
+def cnv_correct(
+    genes: np.ndarray, beta: np.ndarray, conds: list[str], cnv: pd.DataFrame, cell_lines
+) -> np.ndarray:
     """Betas (genes x conditions) corrected for copy number (module docstring)."""
     out = beta.copy()
     idx = pd.Index(cnv.index)
     pos = idx.get_indexer(pd.Index(genes))
     have = pos >= 0
     if have.sum() < 3:
-        raise DataError(Problem(f"only {int(have.sum())} screen genes have a copy number",
-                                column="SYMBOL", fix="use gene symbols of the screen"))
+        raise DataError(
+            Problem(
+                f"only {int(have.sum())} screen genes have a copy number",
+                column="SYMBOL",
+                fix="use gene symbols of the screen",
+            )
+        )
     for k, col in _columns(conds, cnv, cell_lines).items():
         cn = 2.0 ** cnv[col].to_numpy(dtype=float)[pos[have]]
         ok = np.isfinite(cn)

@@ -39,8 +39,15 @@ import pandas as pd
 
 from kinetor.errors import DataError, Problem
 
-__all__ = ["ALIASES", "NODES", "Node", "compare_hits", "knockdown_parameters", "map_genes",
-           "simulate_knockdowns"]
+__all__ = [
+    "ALIASES",
+    "NODES",
+    "Node",
+    "compare_hits",
+    "knockdown_parameters",
+    "map_genes",
+    "simulate_knockdowns",
+]
 
 
 @dataclass(frozen=True)
@@ -58,70 +65,107 @@ def _n(symbol, shares, note, status="firm (structure)"):
 
 
 #: HGNC symbol -> network node: the totals (or expression levels) it contributes to.
-NODES: dict[str, Node] = {n.symbol: n for n in (
-    _n("MTOR", {"mTORC1_tot": 1.0, "mTORC2_tot": 1.0}, "catalytic subunit of both complexes"),
-    _n("RPTOR", {"mTORC1_tot": 1.0}, "mTORC1-specific subunit"),
-    _n("MLST8", {"mTORC1_tot": 1.0, "mTORC2_tot": 1.0}, "shared subunit"),
-    _n("RICTOR", {"mTORC2_tot": 1.0}, "mTORC2-specific subunit"),
-    _n("MAPKAP1", {"mTORC2_tot": 1.0}, "SIN1, mTORC2 subunit"),
-    _n("PIK3CA", {"PI3Ka_tot": 1.0}, "p110-alpha catalytic subunit (the PI3K-alpha pool)"),
-    _n("PIK3CB", {"PI3Kb_tot": 1.0}, "p110-beta catalytic subunit (the PI3K-beta pool)"),
-    _n("PIK3R1", {"PI3Ka_tot": 1.0, "PI3Kb_tot": 1.0},
-       "p85-alpha regulatory subunit (both class IA pools; p85-beta not modelled)", "assumed"),
-    _n("PTEN", {"PTEN_tot": 1.0}, "PIP3 3-phosphatase"),
-    _n("PDPK1", {"PDK1_tot": 1.0}, "PDK1 (AKT T308 kinase)"),
-    _n("AKT1", {"AKT_tot": 1 / 3}, "one of three AKT isoforms (equal shares)", "assumed"),
-    _n("AKT2", {"AKT_tot": 1 / 3}, "one of three AKT isoforms (equal shares)", "assumed"),
-    _n("AKT3", {"AKT_tot": 1 / 3}, "one of three AKT isoforms (equal shares)", "assumed"),
-    _n("AKT1S1", {"PRAS40_tot": 1.0}, "PRAS40"),
-    _n("FOXO1", {"FOXO_tot": 0.5}, "FOXO1 (equal shares with FOXO3)", "assumed"),
-    _n("FOXO3", {"FOXO_tot": 0.5}, "FOXO3a (equal shares with FOXO1)", "assumed"),
-    _n("GSK3B", {"GSK3_tot": 1.0}, "GSK3-beta (AKT substrate, S9)"),
-    _n("ESR1", {"ER_expr": 1.0}, "oestrogen receptor alpha (expression level)"),
-    _n("TSC1", {"TSC_tot": 1.0}, "TSC complex subunit (TSC2 unstable without it)"),
-    _n("TSC2", {"TSC_tot": 1.0}, "TSC complex GAP subunit"),
-    _n("RHEB", {"Rheb_tot": 1.0}, "mTORC1 activator GTPase"),
-    _n("RPS6KB1", {"S6K1_tot": 1.0}, "S6K1"),
-    _n("RPS6", {"S6_tot": 1.0}, "ribosomal protein S6"),
-    _n("EIF4EBP1", {"EBP1_tot": 1.0}, "4E-BP1"),
-    _n("EIF4E", {"eIF4E_tot": 1.0}, "cap-binding translation factor"),
-    _n("IGF1R", {"IGF1R_tot": 1.0}, "receptor"),
-    _n("EGFR", {"EGFR_tot": 1.0}, "receptor"),
-    _n("ERBB2", {"HER2_tot": 1.0}, "HER2"),
-    _n("STK11", {"LKB1_tot": 1.0}, "LKB1"),
-    _n("PRKAA1", {"AMPK_tot": 0.5}, "AMPK alpha1 (equal shares with alpha2)", "assumed"),
-    _n("PRKAA2", {"AMPK_tot": 0.5}, "AMPK alpha2 (equal shares with alpha1)", "assumed"),
-    _n("TP53", {"p53_tot": 1.0}, "p53"),
-    _n("HIF1A", {"HIF1a_tot": 1.0}, "HIF-1 alpha"),
-    _n("DDIT4", {"REDD1_tot": 1.0}, "REDD1"),
-    _n("KRAS", {"Ras_tot": 1 / 3}, "one of three Ras isoforms (equal shares)", "assumed"),
-    _n("NRAS", {"Ras_tot": 1 / 3}, "one of three Ras isoforms (equal shares)", "assumed"),
-    _n("HRAS", {"Ras_tot": 1 / 3}, "one of three Ras isoforms (equal shares)", "assumed"),
-    _n("NF1", {"NF1_tot": 1.0}, "Ras GAP"),
-    _n("BRAF", {"RAF_tot": 1 / 3}, "one of three RAF isoforms (equal shares)", "assumed"),
-    _n("RAF1", {"RAF_tot": 1 / 3}, "one of three RAF isoforms (equal shares)", "assumed"),
-    _n("ARAF", {"RAF_tot": 1 / 3}, "one of three RAF isoforms (equal shares)", "assumed"),
-    _n("MAP2K1", {"MEK_tot": 0.5}, "MEK1 (equal shares with MEK2)", "assumed"),
-    _n("MAP2K2", {"MEK_tot": 0.5}, "MEK2 (equal shares with MEK1)", "assumed"),
-    _n("MAPK3", {"ERK_tot": 0.5}, "ERK1 (equal shares with ERK2)", "assumed"),
-    _n("MAPK1", {"ERK_tot": 0.5}, "ERK2 (equal shares with ERK1)", "assumed"),
-    _n("RPS6KA1", {"RSK_tot": 1 / 3}, "RSK1 (equal shares)", "assumed"),
-    _n("RPS6KA2", {"RSK_tot": 1 / 3}, "RSK3 (equal shares)", "assumed"),
-    _n("RPS6KA3", {"RSK_tot": 1 / 3}, "RSK2 (equal shares)", "assumed"),
-)}
+NODES: dict[str, Node] = {
+    n.symbol: n
+    for n in (
+        _n("MTOR", {"mTORC1_tot": 1.0, "mTORC2_tot": 1.0}, "catalytic subunit of both complexes"),
+        _n("RPTOR", {"mTORC1_tot": 1.0}, "mTORC1-specific subunit"),
+        _n("MLST8", {"mTORC1_tot": 1.0, "mTORC2_tot": 1.0}, "shared subunit"),
+        _n("RICTOR", {"mTORC2_tot": 1.0}, "mTORC2-specific subunit"),
+        _n("MAPKAP1", {"mTORC2_tot": 1.0}, "SIN1, mTORC2 subunit"),
+        _n("PIK3CA", {"PI3Ka_tot": 1.0}, "p110-alpha catalytic subunit (the PI3K-alpha pool)"),
+        _n("PIK3CB", {"PI3Kb_tot": 1.0}, "p110-beta catalytic subunit (the PI3K-beta pool)"),
+        _n(
+            "PIK3R1",
+            {"PI3Ka_tot": 1.0, "PI3Kb_tot": 1.0},
+            "p85-alpha regulatory subunit (both class IA pools; p85-beta not modelled)",
+            "assumed",
+        ),
+        _n("PTEN", {"PTEN_tot": 1.0}, "PIP3 3-phosphatase"),
+        _n("PDPK1", {"PDK1_tot": 1.0}, "PDK1 (AKT T308 kinase)"),
+        _n("AKT1", {"AKT_tot": 1 / 3}, "one of three AKT isoforms (equal shares)", "assumed"),
+        _n("AKT2", {"AKT_tot": 1 / 3}, "one of three AKT isoforms (equal shares)", "assumed"),
+        _n("AKT3", {"AKT_tot": 1 / 3}, "one of three AKT isoforms (equal shares)", "assumed"),
+        _n("AKT1S1", {"PRAS40_tot": 1.0}, "PRAS40"),
+        _n("FOXO1", {"FOXO_tot": 0.5}, "FOXO1 (equal shares with FOXO3)", "assumed"),
+        _n("FOXO3", {"FOXO_tot": 0.5}, "FOXO3a (equal shares with FOXO1)", "assumed"),
+        _n("GSK3B", {"GSK3_tot": 1.0}, "GSK3-beta (AKT substrate, S9)"),
+        _n("ESR1", {"ER_expr": 1.0}, "oestrogen receptor alpha (expression level)"),
+        _n("TSC1", {"TSC_tot": 1.0}, "TSC complex subunit (TSC2 unstable without it)"),
+        _n("TSC2", {"TSC_tot": 1.0}, "TSC complex GAP subunit"),
+        _n("RHEB", {"Rheb_tot": 1.0}, "mTORC1 activator GTPase"),
+        _n("RPS6KB1", {"S6K1_tot": 1.0}, "S6K1"),
+        _n("RPS6", {"S6_tot": 1.0}, "ribosomal protein S6"),
+        _n("EIF4EBP1", {"EBP1_tot": 1.0}, "4E-BP1"),
+        _n("EIF4E", {"eIF4E_tot": 1.0}, "cap-binding translation factor"),
+        _n("IGF1R", {"IGF1R_tot": 1.0}, "receptor"),
+        _n("EGFR", {"EGFR_tot": 1.0}, "receptor"),
+        _n("ERBB2", {"HER2_tot": 1.0}, "HER2"),
+        _n("STK11", {"LKB1_tot": 1.0}, "LKB1"),
+        _n("PRKAA1", {"AMPK_tot": 0.5}, "AMPK alpha1 (equal shares with alpha2)", "assumed"),
+        _n("PRKAA2", {"AMPK_tot": 0.5}, "AMPK alpha2 (equal shares with alpha1)", "assumed"),
+        _n("TP53", {"p53_tot": 1.0}, "p53"),
+        _n("HIF1A", {"HIF1a_tot": 1.0}, "HIF-1 alpha"),
+        _n("DDIT4", {"REDD1_tot": 1.0}, "REDD1"),
+        _n("KRAS", {"Ras_tot": 1 / 3}, "one of three Ras isoforms (equal shares)", "assumed"),
+        _n("NRAS", {"Ras_tot": 1 / 3}, "one of three Ras isoforms (equal shares)", "assumed"),
+        _n("HRAS", {"Ras_tot": 1 / 3}, "one of three Ras isoforms (equal shares)", "assumed"),
+        _n("NF1", {"NF1_tot": 1.0}, "Ras GAP"),
+        _n("BRAF", {"RAF_tot": 1 / 3}, "one of three RAF isoforms (equal shares)", "assumed"),
+        _n("RAF1", {"RAF_tot": 1 / 3}, "one of three RAF isoforms (equal shares)", "assumed"),
+        _n("ARAF", {"RAF_tot": 1 / 3}, "one of three RAF isoforms (equal shares)", "assumed"),
+        _n("MAP2K1", {"MEK_tot": 0.5}, "MEK1 (equal shares with MEK2)", "assumed"),
+        _n("MAP2K2", {"MEK_tot": 0.5}, "MEK2 (equal shares with MEK1)", "assumed"),
+        _n("MAPK3", {"ERK_tot": 0.5}, "ERK1 (equal shares with ERK2)", "assumed"),
+        _n("MAPK1", {"ERK_tot": 0.5}, "ERK2 (equal shares with ERK1)", "assumed"),
+        _n("RPS6KA1", {"RSK_tot": 1 / 3}, "RSK1 (equal shares)", "assumed"),
+        _n("RPS6KA2", {"RSK_tot": 1 / 3}, "RSK3 (equal shares)", "assumed"),
+        _n("RPS6KA3", {"RSK_tot": 1 / 3}, "RSK2 (equal shares)", "assumed"),
+    )
+}
 
 #: Common names and previous symbols -> HGNC symbol (upper case keys). ``PDK1`` is not
 #: aliased: it is the HGNC symbol of pyruvate dehydrogenase kinase 1, not PDPK1.
 ALIASES: dict[str, str] = {
-    "FRAP1": "MTOR", "FRAP": "MTOR", "RAPTOR": "RPTOR", "KIAA1303": "RPTOR", "GBL": "MLST8",
-    "AVO3": "RICTOR", "SIN1": "MAPKAP1", "P110A": "PIK3CA", "P110ALPHA": "PIK3CA",
-    "P110B": "PIK3CB", "P85A": "PIK3R1", "P85ALPHA": "PIK3R1", "MMAC1": "PTEN",
-    "PKB": "AKT1", "PKBA": "AKT1", "PRAS40": "AKT1S1", "TSC": "TSC1", "TUBERIN": "TSC2",
-    "HAMARTIN": "TSC1", "S6K1": "RPS6KB1", "P70S6K": "RPS6KB1", "S6K": "RPS6KB1",
-    "4EBP1": "EIF4EBP1", "4E-BP1": "EIF4EBP1", "HER2": "ERBB2", "NEU": "ERBB2",
-    "LKB1": "STK11", "AMPKA1": "PRKAA1", "AMPKA2": "PRKAA2", "REDD1": "DDIT4",
-    "ERK1": "MAPK3", "ERK2": "MAPK1", "MEK1": "MAP2K1", "MEK2": "MAP2K2", "CRAF": "RAF1",
-    "RSK1": "RPS6KA1", "RSK2": "RPS6KA3", "P53": "TP53", "HIF1": "HIF1A",
+    "FRAP1": "MTOR",
+    "FRAP": "MTOR",
+    "RAPTOR": "RPTOR",
+    "KIAA1303": "RPTOR",
+    "GBL": "MLST8",
+    "AVO3": "RICTOR",
+    "SIN1": "MAPKAP1",
+    "P110A": "PIK3CA",
+    "P110ALPHA": "PIK3CA",
+    "P110B": "PIK3CB",
+    "P85A": "PIK3R1",
+    "P85ALPHA": "PIK3R1",
+    "MMAC1": "PTEN",
+    "PKB": "AKT1",
+    "PKBA": "AKT1",
+    "PRAS40": "AKT1S1",
+    "TSC": "TSC1",
+    "TUBERIN": "TSC2",
+    "HAMARTIN": "TSC1",
+    "S6K1": "RPS6KB1",
+    "P70S6K": "RPS6KB1",
+    "S6K": "RPS6KB1",
+    "4EBP1": "EIF4EBP1",
+    "4E-BP1": "EIF4EBP1",
+    "HER2": "ERBB2",
+    "NEU": "ERBB2",
+    "LKB1": "STK11",
+    "AMPKA1": "PRKAA1",
+    "AMPKA2": "PRKAA2",
+    "REDD1": "DDIT4",
+    "ERK1": "MAPK3",
+    "ERK2": "MAPK1",
+    "MEK1": "MAP2K1",
+    "MEK2": "MAP2K2",
+    "CRAF": "RAF1",
+    "RSK1": "RPS6KA1",
+    "RSK2": "RPS6KA3",
+    "P53": "TP53",
+    "HIF1": "HIF1A",
 }
 
 
@@ -142,15 +186,21 @@ def map_genes(genes: Iterable[str]) -> pd.DataFrame:
     for q in genes:
         s = _symbol(q)
         node = NODES.get(s) if s else None
-        rows.append({"query": q, "symbol": s if node else "",
-                     "parameters": ";".join(node.shares) if node else "",
-                     "note": node.note if node else "not a node of the network",
-                     "status": node.status if node else ""})
+        rows.append(
+            {
+                "query": q,
+                "symbol": s if node else "",
+                "parameters": ";".join(node.shares) if node else "",
+                "note": node.note if node else "not a node of the network",
+                "status": node.status if node else "",
+            }
+        )
     return pd.DataFrame(rows)
 
 
-def knockdown_parameters(genes: Mapping[str, float] | Iterable[str], base: Mapping[str, float],
-                         remaining: float = 0.0) -> dict[str, float]:
+def knockdown_parameters(
+    genes: Mapping[str, float] | Iterable[str], base: Mapping[str, float], remaining: float = 0.0
+) -> dict[str, float]:
     """Parameter overrides for losing genes (``{gene: remaining fraction}`` or a list).
 
     Parameters
@@ -170,12 +220,20 @@ def knockdown_parameters(genes: Mapping[str, float] | Iterable[str], base: Mappi
     for gene, r in genes.items():
         s = _symbol(gene)
         if s is None:
-            problems.append(Problem(f"{gene!r} is not a node of the network",
-                                    fix=f"use one of {', '.join(sorted(NODES))}"))
+            problems.append(
+                Problem(
+                    f"{gene!r} is not a node of the network",
+                    fix=f"use one of {', '.join(sorted(NODES))}",
+                )
+            )
             continue
         if not float(r) >= 0.0:
-            problems.append(Problem(f"remaining fraction {r!r} for {gene} is not >= 0",
-                                    fix="0 = knockout, 0.2 = 80 % knockdown, 1.5 = 50 % more"))
+            problems.append(
+                Problem(
+                    f"remaining fraction {r!r} for {gene} is not >= 0",
+                    fix="0 = knockout, 0.2 = 80 % knockdown, 1.5 = 50 % more",
+                )
+            )
             continue
         for p, share in NODES[s].shares.items():
             factor[p] = factor.get(p, 1.0) * (1.0 - float(share) * (1.0 - float(r)))
@@ -184,8 +242,9 @@ def knockdown_parameters(genes: Mapping[str, float] | Iterable[str], base: Mappi
     return {p: float(base[p]) * f for p, f in factor.items()}
 
 
-def simulate_knockdowns(genes: Iterable[str], lesions=None, context=None,
-                        remaining: float = 0.0, network=None) -> pd.DataFrame:
+def simulate_knockdowns(
+    genes: Iterable[str], lesions=None, context=None, remaining: float = 0.0, network=None
+) -> pd.DataFrame:
     """Steady-state readouts (% of the unperturbed genotype) after losing each gene.
 
     Parameters
@@ -209,21 +268,32 @@ def simulate_knockdowns(genes: Iterable[str], lesions=None, context=None,
 
     if network is None:
         network = Network(lesions=lesions, context=context)
-    ref_net = Network(lesions=network.lesions, context=network.context,
-                      parameters=network.parameters, model_text=network.model_text)
+    ref_net = Network(
+        lesions=network.lesions,
+        context=network.context,
+        parameters=network.parameters,
+        model_text=network.model_text,
+    )
     base = {**ref_net.engine.defaults, **ref_net.model_parameters()}
     ref = ref_net.steady_state()
     rows = []
     for gene in genes:
         s = _symbol(gene)
-        row = {"gene": gene, "symbol": s if s in NODES else None, "in_model": s in NODES,
-               "remaining": remaining}
+        row = {
+            "gene": gene,
+            "symbol": s if s in NODES else None,
+            "in_model": s in NODES,
+            "remaining": remaining,
+        }
         if s in NODES:
             over = knockdown_parameters({s: remaining}, base)
             row["parameters"] = ";".join(f"{k}={v:.4g}" for k, v in over.items())
-            net = Network(lesions=network.lesions, context=network.context,
-                          parameters={**network.parameters, **over},
-                          model_text=network.model_text)
+            net = Network(
+                lesions=network.lesions,
+                context=network.context,
+                parameters={**network.parameters, **over},
+                model_text=network.model_text,
+            )
             try:
                 ss = net.steady_state()
                 with np.errstate(divide="ignore", invalid="ignore"):
@@ -238,9 +308,15 @@ def simulate_knockdowns(genes: Iterable[str], lesions=None, context=None,
     return pd.DataFrame(rows)
 
 
-def compare_hits(screen_genes: pd.DataFrame, lesions=None, context=None,
-                 remaining: float = 0.0, fdr: float = 0.05, growth_drop: float = 20.0,
-                 network=None) -> pd.DataFrame:
+def compare_hits(
+    screen_genes: pd.DataFrame,
+    lesions=None,
+    context=None,
+    remaining: float = 0.0,
+    fdr: float = 0.05,
+    growth_drop: float = 20.0,
+    network=None,
+) -> pd.DataFrame:
     """Set simulated knockdowns next to a screen's gene results and flag disagreements.
 
     Parameters
@@ -269,8 +345,13 @@ def compare_hits(screen_genes: pd.DataFrame, lesions=None, context=None,
         g["pos_fdr"] = np.where(g["direction"] == "pos", g["fdr"], 1.0)
         g["neg_lfc"] = g["lfc"]
     sim = simulate_knockdowns(g["gene"], lesions, context, remaining, network)
-    out = pd.concat([g[["gene", "neg_lfc", "neg_fdr", "pos_fdr"]].reset_index(drop=True),
-                     sim.drop(columns=["gene"])], axis=1)
+    out = pd.concat(
+        [
+            g[["gene", "neg_lfc", "neg_fdr", "pos_fdr"]].reset_index(drop=True),
+            sim.drop(columns=["gene"]),
+        ],
+        axis=1,
+    )
     calls = []
     for _, r in out.iterrows():
         if not r["in_model"]:

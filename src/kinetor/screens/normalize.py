@@ -51,9 +51,13 @@ def _median(counts: np.ndarray) -> np.ndarray:
         return np.where(upper_median > 0, 1.0 / upper_median, 0.0)
 
 
-def size_factors(counts: np.ndarray, method: Method = "median",
-                 control: np.ndarray | None = None, samples: list[str] | None = None,
-                 source: str | None = None) -> tuple[np.ndarray, str]:
+def size_factors(
+    counts: np.ndarray,
+    method: Method = "median",
+    control: np.ndarray | None = None,
+    samples: list[str] | None = None,
+    source: str | None = None,
+) -> tuple[np.ndarray, str]:
     """Size factors (multiply raw counts by them) and the method actually used.
 
     Parameters
@@ -81,25 +85,40 @@ def size_factors(counts: np.ndarray, method: Method = "median",
     counts = np.asarray(counts, dtype=float)
     samples = samples or [f"sample {j + 1}" for j in range(counts.shape[1])]
     if method not in ("median", "total", "control", "none"):
-        raise DataError(Problem(f"unknown normalisation {method!r}",
-                                fix="choose median, total, control or none"))
+        raise DataError(
+            Problem(
+                f"unknown normalisation {method!r}", fix="choose median, total, control or none"
+            )
+        )
     if method == "none":
         return np.ones(counts.shape[1]), "none"
     use = counts
     if method == "control":
         if control is None or not np.any(control):
-            raise DataError(Problem("control normalisation needs control guides present in the "
-                                    "count table; none found", file=source,
-                                    fix="give a control-guide list whose ids are in the table"))
+            raise DataError(
+                Problem(
+                    "control normalisation needs control guides present in the "
+                    "count table; none found",
+                    file=source,
+                    fix="give a control-guide list whose ids are in the table",
+                )
+            )
         use = counts[np.asarray(control, dtype=bool)]
     depth = use.sum(axis=0)
     zero = [samples[j] for j in np.flatnonzero(depth <= 0)]
     if zero:
-        raise DataError([Problem(f"sample {s!r} has zero reads"
-                                 + (" in the control guides" if method == "control" else ""),
-                                 file=source, column=s,
-                                 fix="drop the sample or check its FASTQ/counting")
-                         for s in zero])
+        raise DataError(
+            [
+                Problem(
+                    f"sample {s!r} has zero reads"
+                    + (" in the control guides" if method == "control" else ""),
+                    file=source,
+                    column=s,
+                    fix="drop the sample or check its FASTQ/counting",
+                )
+                for s in zero
+            ]
+        )
     if method == "total":
         return _total(use), "total"
     med = _median(use)
@@ -109,8 +128,9 @@ def size_factors(counts: np.ndarray, method: Method = "median",
     return med, method
 
 
-def normalize_counts(counts: np.ndarray, method: Method = "median",
-                     control: np.ndarray | None = None, **kwargs) -> np.ndarray:
+def normalize_counts(
+    counts: np.ndarray, method: Method = "median", control: np.ndarray | None = None, **kwargs
+) -> np.ndarray:
     """Normalised counts ``counts * size_factors``; see :func:`size_factors`."""
     f, _ = size_factors(counts, method, control, **kwargs)
     return np.asarray(counts, dtype=float) * f[None, :]

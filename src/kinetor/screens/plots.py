@@ -31,8 +31,9 @@ def _save(fig, path) -> Path:
     return path
 
 
-def plot_rank(genes: pd.DataFrame, path, side: str = "neg", fdr: float = 0.05,
-              label: int = 10) -> Path:
+def plot_rank(
+    genes: pd.DataFrame, path, side: str = "neg", fdr: float = 0.05, label: int = 10
+) -> Path:
     """Gene rank plot: ``-log10`` RRA score against rank; hits below ``fdr`` highlighted."""
     plt = _plt()
     g = genes.sort_values(f"{side}_rank")
@@ -41,29 +42,40 @@ def plot_rank(genes: pd.DataFrame, path, side: str = "neg", fdr: float = 0.05,
     fig, ax = plt.subplots(figsize=(6.0, 4.2))
     ax.scatter(g[f"{side}_rank"], y, s=6, c=np.where(hit, "tab:red", "0.6"))
     for _, r in g.head(label).iterrows():
-        ax.annotate(str(r["gene"]), (r[f"{side}_rank"], -np.log10(max(r[f"{side}_score"],
-                                                                        1e-300))),
-                    fontsize=7, xytext=(3, 0), textcoords="offset points")
+        ax.annotate(
+            str(r["gene"]),
+            (r[f"{side}_rank"], -np.log10(max(r[f"{side}_score"], 1e-300))),
+            fontsize=7,
+            xytext=(3, 0),
+            textcoords="offset points",
+        )
     ax.set_xlabel("gene rank")
     ax.set_ylabel("-log10 RRA score")
-    ax.set_title(f"{'depletion' if side == 'neg' else 'enrichment'}: "
-                 f"{int(hit.sum())} genes at FDR < {fdr}")
+    ax.set_title(
+        f"{'depletion' if side == 'neg' else 'enrichment'}: {int(hit.sum())} genes at FDR < {fdr}"
+    )
     return _save(fig, path)
 
 
 def plot_volcano(genes: pd.DataFrame, path, fdr: float = 0.05, label: int = 10) -> Path:
     """Gene volcano: median guide LFC against ``-log10`` of the better one-sided p-value."""
     plt = _plt()
-    p = np.minimum(genes["neg_p_value"].to_numpy(dtype=float),
-                   genes["pos_p_value"].to_numpy(dtype=float))
+    p = np.minimum(
+        genes["neg_p_value"].to_numpy(dtype=float), genes["pos_p_value"].to_numpy(dtype=float)
+    )
     q = np.minimum(genes["neg_fdr"].to_numpy(dtype=float), genes["pos_fdr"].to_numpy(dtype=float))
     y = -np.log10(np.maximum(p, 1e-300))
     x = genes["neg_lfc"].to_numpy(dtype=float)
     fig, ax = plt.subplots(figsize=(6.0, 4.2))
     ax.scatter(x, y, s=6, c=np.where(q < fdr, "tab:red", "0.6"))
     for i in np.argsort(p)[:label]:
-        ax.annotate(str(genes["gene"].iat[i]), (x[i], y[i]), fontsize=7, xytext=(3, 0),
-                    textcoords="offset points")
+        ax.annotate(
+            str(genes["gene"].iat[i]),
+            (x[i], y[i]),
+            fontsize=7,
+            xytext=(3, 0),
+            textcoords="offset points",
+        )
     ax.axvline(0, color="0.3", lw=0.6)
     ax.set_xlabel("gene log2 fold change (median of guides)")
     ax.set_ylabel("-log10 p (RRA, better side)")
@@ -84,15 +96,13 @@ def plot_guides(guides: pd.DataFrame, gene: str, path) -> Path:
     return _save(fig, path)
 
 
-def plot_qc(counts: np.ndarray, samples: list[str], path, pca: pd.DataFrame | None = None
-            ) -> Path:
+def plot_qc(counts: np.ndarray, samples: list[str], path, pca: pd.DataFrame | None = None) -> Path:
     """QC panels: log2 count distributions per sample and the sample PCA (PC1, PC2)."""
     plt = _plt()
     fig, axes = plt.subplots(1, 2, figsize=(9.0, 3.8))
     data = [np.log2(counts[:, j] + 1.0) for j in range(counts.shape[1])]
     axes[0].boxplot(data, showfliers=False)
-    axes[0].set_xticks(range(1, len(samples) + 1), samples, rotation=45, ha="right",
-                       fontsize=7)
+    axes[0].set_xticks(range(1, len(samples) + 1), samples, rotation=45, ha="right", fontsize=7)
     axes[0].set_ylabel("log2(normalised count + 1)")
     if pca is not None and len(pca) > 1:
         axes[1].scatter(pca["PC1"], pca["PC2"])

@@ -78,9 +78,10 @@ def _pca(logc: np.ndarray, samples: list[str]) -> pd.DataFrame:
         return pd.DataFrame({"sample": samples, "PC1": 0.0, "PC2": 0.0})
     u, s, _ = np.linalg.svd(x, full_matrices=False)
     pcs = u * s
-    var = s ** 2 / max((s ** 2).sum(), 1e-300)
-    out = pd.DataFrame({"sample": samples, "PC1": pcs[:, 0],
-                        "PC2": pcs[:, 1] if pcs.shape[1] > 1 else 0.0})
+    var = s**2 / max((s**2).sum(), 1e-300)
+    out = pd.DataFrame(
+        {"sample": samples, "PC1": pcs[:, 0], "PC2": pcs[:, 1] if pcs.shape[1] > 1 else 0.0}
+    )
     out.attrs["explained"] = var[:2].tolist()
     return out
 
@@ -95,10 +96,15 @@ def _auc(pos: np.ndarray, neg: np.ndarray) -> float:
     return float(u / (pos.size * neg.size))
 
 
-def screen_qc(counts: CountTable, *, norm_method: str = "median",
-              mapping: pd.DataFrame | None = None, result=None,
-              control_guides: list[str] | None = None,
-              essential_genes: list[str] | None = None) -> ScreenQC:
+def screen_qc(
+    counts: CountTable,
+    *,
+    norm_method: str = "median",
+    mapping: pd.DataFrame | None = None,
+    result=None,
+    control_guides: list[str] | None = None,
+    essential_genes: list[str] | None = None,
+) -> ScreenQC:
     """Quality control of a screen.
 
     Parameters
@@ -121,45 +127,71 @@ def screen_qc(counts: CountTable, *, norm_method: str = "median",
     """
     c = counts.counts
     mask = None if control_guides is None else np.isin(counts.guides, control_guides)
-    method = "median" if norm_method == "control" and (mask is None or not mask.any()) \
-        else norm_method
+    method = (
+        "median" if norm_method == "control" and (mask is None or not mask.any()) else norm_method
+    )
     f, _ = size_factors(c, method, mask, samples=counts.samples, source=counts.source)
     norm = c * f[None, :]
     logc = np.log2(norm + 1.0)
-    table = pd.DataFrame({
-        "sample": counts.samples, "reads": c.sum(axis=0), "zero_guides": (c == 0).sum(axis=0),
-        "zero_fraction": (c == 0).mean(axis=0),
-        "gini": [gini(np.log(c[:, j] + 1.0)) for j in range(c.shape[1])],
-        "size_factor": f})
+    table = pd.DataFrame(
+        {
+            "sample": counts.samples,
+            "reads": c.sum(axis=0),
+            "zero_guides": (c == 0).sum(axis=0),
+            "zero_fraction": (c == 0).mean(axis=0),
+            "gini": [gini(np.log(c[:, j] + 1.0)) for j in range(c.shape[1])],
+            "size_factor": f,
+        }
+    )
     if mapping is not None:
         m = mapping.set_index("sample")
         table["mapped_fraction"] = (m["mapped"] / m["reads"]).reindex(table["sample"]).to_numpy()
-    corr = pd.DataFrame(np.corrcoef(logc.T) if c.shape[1] > 1 else np.ones((1, 1)),
-                        index=counts.samples, columns=counts.samples)
+    corr = pd.DataFrame(
+        np.corrcoef(logc.T) if c.shape[1] > 1 else np.ones((1, 1)),
+        index=counts.samples,
+        columns=counts.samples,
+    )
     checks = []
     if result is not None:
         g = result.guides
         if mask is not None and mask.any():
             lfc = g.loc[np.isin(g["sgrna"], control_guides), "lfc"].to_numpy(dtype=float)
-            checks.append(("control guides: median LFC", float(np.median(lfc)), "|x| < 0.5",
-                           bool(abs(np.median(lfc)) < 0.5)))
-            checks.append(("control guides: fraction with guide FDR < 0.05",
-                           float((g.loc[np.isin(g["sgrna"], control_guides), "fdr"] < 0.05)
-                                 .mean()), "< 0.05",
-                           bool((g.loc[np.isin(g["sgrna"], control_guides), "fdr"] < 0.05)
-                                .mean() < 0.05)))
+            checks.append(
+                (
+                    "control guides: median LFC",
+                    float(np.median(lfc)),
+                    "|x| < 0.5",
+                    bool(abs(np.median(lfc)) < 0.5),
+                )
+            )
+            checks.append(
+                (
+                    "control guides: fraction with guide FDR < 0.05",
+                    float((g.loc[np.isin(g["sgrna"], control_guides), "fdr"] < 0.05).mean()),
+                    "< 0.05",
+                    bool((g.loc[np.isin(g["sgrna"], control_guides), "fdr"] < 0.05).mean() < 0.05),
+                )
+            )
         if essential_genes:
             gs = result.genes
             ess = gs["gene"].isin(essential_genes).to_numpy()
             if ess.any():
                 lfc = gs["neg_lfc"].to_numpy(dtype=float)
-                checks.append(("essential genes: median LFC", float(np.median(lfc[ess])),
-                               "< 0", bool(np.median(lfc[ess]) < 0)))
+                checks.append(
+                    (
+                        "essential genes: median LFC",
+                        float(np.median(lfc[ess])),
+                        "< 0",
+                        bool(np.median(lfc[ess]) < 0),
+                    )
+                )
                 frac = float((gs.loc[ess, "neg_fdr"] < 0.05).mean())
-                checks.append(("essential genes: fraction depleted at FDR < 0.05", frac,
-                               "> 0", frac > 0))
+                checks.append(
+                    ("essential genes: fraction depleted at FDR < 0.05", frac, "> 0", frac > 0)
+                )
                 auc = _auc(lfc[ess], lfc[~ess])
-                checks.append(("essential vs other genes: ROC AUC on LFC", auc, "> 0.5",
-                               bool(auc > 0.5)))
+                checks.append(
+                    ("essential vs other genes: ROC AUC on LFC", auc, "> 0.5", bool(auc > 0.5))
+                )
     chk = pd.DataFrame(checks, columns=["check", "value", "expected", "passed"])
     return ScreenQC(table, corr, _pca(logc, counts.samples), chk, norm)

@@ -135,7 +135,7 @@ def _null_lo_py(u: np.ndarray, alpha: float) -> np.ndarray:
                 for q in range(n, j - 1, -1):
                     tail += pmf[q]
             else:
-                pmf[n] = x ** n
+                pmf[n] = x**n
                 ratio = (1.0 - x) / x
                 for q in range(n, 0, -1):
                     pmf[q - 1] = pmf[q] * q / (n - q + 1) * ratio
@@ -158,7 +158,8 @@ def _jit(name: str):
         import numba
 
         fn = _JIT[name] = numba.njit(cache=False, nogil=True)(
-            {"lehmer": _lehmer_py, "null": _null_lo_py}[name])
+            {"lehmer": _lehmer_py, "null": _null_lo_py}[name]
+        )
     return fn
 
 
@@ -172,8 +173,9 @@ def _uniform(rng, shape: tuple[int, int]) -> np.ndarray:
     return rng.random(shape)
 
 
-def _null_lo(n: int, draws: int, alpha: float, rng, control: np.ndarray | None,
-             chunk: int = 2_000_000) -> np.ndarray:
+def _null_lo(
+    n: int, draws: int, alpha: float, rng, control: np.ndarray | None, chunk: int = 2_000_000
+) -> np.ndarray:
     rows = max(1, chunk // max(n, 1))
     out = []
     left = draws
@@ -187,10 +189,17 @@ def _null_lo(n: int, draws: int, alpha: float, rng, control: np.ndarray | None,
     return np.sort(np.concatenate(out))
 
 
-def rra(genes: np.ndarray, values: np.ndarray, alpha: float, *,
-        control: np.ndarray | None = None, guides: np.ndarray | None = None,
-        permutations: int | None = None, skip: tuple[str, ...] = ("NA", "na"),
-        seed: int | np.random.Generator | None = None) -> pd.DataFrame:
+def rra(
+    genes: np.ndarray,
+    values: np.ndarray,
+    alpha: float,
+    *,
+    control: np.ndarray | None = None,
+    guides: np.ndarray | None = None,
+    permutations: int | None = None,
+    skip: tuple[str, ...] = ("NA", "na"),
+    seed: int | np.random.Generator | None = None,
+) -> pd.DataFrame:
     """Aggregate guide ``values`` (low = strong; one list) into gene scores.
 
     Parameters
@@ -237,14 +246,20 @@ def rra(genes: np.ndarray, values: np.ndarray, alpha: float, *,
         control = np.asarray(control, dtype=bool)
         ctrl_perc = perc[control]
         if guides is not None:
-            ctrl_perc = ctrl_perc[np.argsort(np.asarray(guides).astype(str)[control],
-                                             kind="stable")]
+            ctrl_perc = ctrl_perc[
+                np.argsort(np.asarray(guides).astype(str)[control], kind="stable")
+            ]
         all_ctrl = np.bincount(inv, weights=control, minlength=uniq.size) == num
     skipped = np.isin(uniq, list(skip)) | all_ctrl
     pval = np.ones(uniq.size)
     draws = n_draws(uniq.size, permutations)
-    rng = (LehmerStream() if seed is None else seed if isinstance(seed, np.random.Generator)
-           else np.random.default_rng(seed))
+    rng = (
+        LehmerStream()
+        if seed is None
+        else seed
+        if isinstance(seed, np.random.Generator)
+        else np.random.default_rng(seed)
+    )
     for n in np.unique(num):
         g = np.flatnonzero(num == n)
         idx = order[starts[g][:, None] + np.arange(n)[None, :]]
@@ -257,8 +272,16 @@ def rra(genes: np.ndarray, values: np.ndarray, alpha: float, *,
         upto = np.searchsorted(null, lo[test] + 1e-9, side="right")
         pval[test] = (below + upto + 1) / 2.0 / null.size
     keep = ~all_ctrl  # a gene made only of control guides is not reported (as in MAGeCK)
-    out = pd.DataFrame({"gene": uniq, "num": num, "score": lo, "p_value": pval,
-                        "fdr": bh_fdr(pval), "goodsgrna": good})[keep]
+    out = pd.DataFrame(
+        {
+            "gene": uniq,
+            "num": num,
+            "score": lo,
+            "p_value": pval,
+            "fdr": bh_fdr(pval),
+            "goodsgrna": good,
+        }
+    )[keep]
     out = out.sort_values("score", kind="stable").reset_index(drop=True)
     out.insert(5, "rank", np.arange(1, len(out) + 1))
     return out

@@ -19,5 +19,13 @@ from kinetor.store._util import StoreError
 from kinetor.store.api import Store
 from kinetor.store.migrate import current, downgrade, upgrade
 
-__all__ = ["Store", "StoreError", "current", "default_url", "downgrade", "normalise_url",
-           "safe_name", "upgrade"]
+__all__ = [
+    "Store",
+    "StoreError",
+    "current",
+    "default_url",
+    "downgrade",
+    "normalise_url",
+    "safe_name",
+    "upgrade",
+]

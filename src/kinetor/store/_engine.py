@@ -64,7 +64,7 @@ def make_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "connect")
         def _on_connect(dbapi_conn, _record):
-            dbapi_conn.isolation_level = None      # transactions are ours (BEGIN below)
+            dbapi_conn.isolation_level = None  # transactions are ours (BEGIN below)
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA foreign_keys=ON")

@@ -13,9 +13,14 @@ from sqlalchemy.orm import Session
 from kinetor.store import schema as S
 from kinetor.store._util import StoreError, _row, now, sha256
 
-_MEDIA = {".csv": "text/csv", ".html": "text/html", ".json": "application/json",
-          ".png": "image/png", ".svg": "image/svg+xml",
-          ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+_MEDIA = {
+    ".csv": "text/csv",
+    ".html": "text/html",
+    ".json": "application/json",
+    ".png": "image/png",
+    ".svg": "image/svg+xml",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 
 
 def _media(name: str) -> str:
@@ -37,10 +42,16 @@ def safe_name(name: str) -> str:
 class ResultsMixin:
     """Analyses and results; needs ``_session``, ``_study``, ``_audit`` of Store."""
 
-    def save_result(self, study_id: int, kind: str, options: dict[str, Any],
-                    blobs: dict[str, bytes | tuple[str, bytes]], user: str,
-                    input_hashes: dict[str, str] | None = None,
-                    summary: dict[str, Any] | None = None) -> dict:
+    def save_result(
+        self,
+        study_id: int,
+        kind: str,
+        options: dict[str, Any],
+        blobs: dict[str, bytes | tuple[str, bytes]],
+        user: str,
+        input_hashes: dict[str, str] | None = None,
+        summary: dict[str, Any] | None = None,
+    ) -> dict:
         """Record an analysis of a study and its result as the next version.
 
         ``blobs``: name -> bytes (media type from the extension) or (media type, bytes).
@@ -55,25 +66,62 @@ class ResultsMixin:
             # PostgreSQL: writers of the same study queue here; SQLite: BEGIN IMMEDIATE
             ses.execute(select(S.Study.id).where(S.Study.id == st.id).with_for_update())
             hashes = {"study_sha256": st.sha256, **(input_hashes or {})}
-            an = S.Analysis(study_id=st.id, kind=kind, options=opts,
-                            kinetor_version=kinetor.__version__, input_hashes=hashes,
-                            created_at=now(), created_by=user)
+            an = S.Analysis(
+                study_id=st.id,
+                kind=kind,
+                options=opts,
+                kinetor_version=kinetor.__version__,
+                input_hashes=hashes,
+                created_at=now(),
+                created_by=user,
+            )
             ses.add(an)
             ses.flush()
-            last = ses.scalar(select(func.max(S.Result.version)).where(
-                S.Result.study_id == st.id, S.Result.kind == kind)) or 0
-            res = S.Result(analysis_id=an.id, study_id=st.id, kind=kind, version=last + 1,
-                           locked=False, created_at=now(), created_by=user,
-                           summary=json.loads(json.dumps(summary or {}, default=str)))
+            last = (
+                ses.scalar(
+                    select(func.max(S.Result.version)).where(
+                        S.Result.study_id == st.id, S.Result.kind == kind
+                    )
+                )
+                or 0
+            )
+            res = S.Result(
+                analysis_id=an.id,
+                study_id=st.id,
+                kind=kind,
+                version=last + 1,
+                locked=False,
+                created_at=now(),
+                created_by=user,
+                summary=json.loads(json.dumps(summary or {}, default=str)),
+            )
             ses.add(res)
             ses.flush()
             for name, value in blobs.items():
                 media, data = value if isinstance(value, tuple) else (_media(name), value)
-                ses.add(S.Blob(result_id=res.id, name=safe_name(name), media_type=media,
-                               data=bytes(data), sha256=sha256(data)))
-            self._audit(ses, user, "result.save", f"result:{res.id}", st.project_id,
-                        details={"study": st.id, "kind": kind, "version": res.version,
-                                 "analysis": an.id, "options": opts})
+                ses.add(
+                    S.Blob(
+                        result_id=res.id,
+                        name=safe_name(name),
+                        media_type=media,
+                        data=bytes(data),
+                        sha256=sha256(data),
+                    )
+                )
+            self._audit(
+                ses,
+                user,
+                "result.save",
+                f"result:{res.id}",
+                st.project_id,
+                details={
+                    "study": st.id,
+                    "kind": kind,
+                    "version": res.version,
+                    "analysis": an.id,
+                    "options": opts,
+                },
+            )
             return {**_row(res), "project_id": st.project_id}
 
     def _result(self, ses: Session, result_id: int, user: str) -> tuple[S.Result, S.Study]:
@@ -86,24 +134,38 @@ class ResultsMixin:
             raise StoreError(f"no result {result_id} visible to user {user!r}") from None
         return res, st
 
-    def add_blob(self, result_id: int, name: str, data: bytes, user: str,
-                 media_type: str | None = None) -> None:
+    def add_blob(
+        self, result_id: int, name: str, data: bytes, user: str, media_type: str | None = None
+    ) -> None:
         """Attach a file (e.g. the HTML report made on request) to an unlocked result."""
         with self._session() as ses, ses.begin():
             res, st = self._result(ses, result_id, user)
             if res.locked:
-                raise StoreError(f"result {result_id} is locked: re-run the analysis to make "
-                                 "a new version")
+                raise StoreError(
+                    f"result {result_id} is locked: re-run the analysis to make a new version"
+                )
             name = safe_name(name)
-            old = ses.scalar(select(S.Blob).where(S.Blob.result_id == res.id,
-                                                  S.Blob.name == name))
+            old = ses.scalar(select(S.Blob).where(S.Blob.result_id == res.id, S.Blob.name == name))
             if old is not None:
                 ses.delete(old)
                 ses.flush()
-            ses.add(S.Blob(result_id=res.id, name=name, media_type=media_type or _media(name),
-                           data=bytes(data), sha256=sha256(data)))
-            self._audit(ses, user, "result.attach", f"result:{res.id}", st.project_id,
-                        details={"name": name, "sha256": sha256(data)})
+            ses.add(
+                S.Blob(
+                    result_id=res.id,
+                    name=name,
+                    media_type=media_type or _media(name),
+                    data=bytes(data),
+                    sha256=sha256(data),
+                )
+            )
+            self._audit(
+                ses,
+                user,
+                "result.attach",
+                f"result:{res.id}",
+                st.project_id,
+                details={"name": name, "sha256": sha256(data)},
+            )
 
     def lock(self, result_id: int, user: str, reason: str = "") -> dict:
         """Make a result immutable (for good: there is no unlock)."""
@@ -111,8 +173,15 @@ class ResultsMixin:
             res, st = self._result(ses, result_id, user)
             if not res.locked:
                 res.locked = True
-                self._audit(ses, user, "result.lock", f"result:{res.id}", st.project_id,
-                            reason=reason, details={"version": res.version})
+                self._audit(
+                    ses,
+                    user,
+                    "result.lock",
+                    f"result:{res.id}",
+                    st.project_id,
+                    reason=reason,
+                    details={"version": res.version},
+                )
             return _row(res)
 
     def result(self, result_id: int, user: str) -> dict:
@@ -120,32 +189,48 @@ class ResultsMixin:
         with self._session() as ses:
             res, st = self._result(ses, result_id, user)
             an = ses.get(S.Analysis, res.analysis_id)
-            blobs = ses.execute(select(S.Blob.name, S.Blob.media_type, S.Blob.sha256,
-                                       func.length(S.Blob.data))
-                                .where(S.Blob.result_id == res.id).order_by(S.Blob.name)).all()
-            return {**_row(res), "project_id": st.project_id, "study_name": st.name,
-                    "analysis": _row(an),
-                    "blobs": [{"name": b[0], "media_type": b[1], "sha256": b[2], "size": b[3]}
-                              for b in blobs]}
+            blobs = ses.execute(
+                select(S.Blob.name, S.Blob.media_type, S.Blob.sha256, func.length(S.Blob.data))
+                .where(S.Blob.result_id == res.id)
+                .order_by(S.Blob.name)
+            ).all()
+            return {
+                **_row(res),
+                "project_id": st.project_id,
+                "study_name": st.name,
+                "analysis": _row(an),
+                "blobs": [
+                    {"name": b[0], "media_type": b[1], "sha256": b[2], "size": b[3]} for b in blobs
+                ],
+            }
 
     def results(self, user: str, study_id: int | None = None) -> list[dict]:
         """Results of the visible projects (or of one study), oldest first."""
         with self._session() as ses:
             ids = self._visible_ids(ses, user)
-            q = (select(S.Result, S.Study).join(S.Study, S.Study.id == S.Result.study_id)
-                 .where(S.Study.project_id.in_(ids)).order_by(S.Result.id))
+            q = (
+                select(S.Result, S.Study)
+                .join(S.Study, S.Study.id == S.Result.study_id)
+                .where(S.Study.project_id.in_(ids))
+                .order_by(S.Result.id)
+            )
             if study_id is not None:
                 self._study(ses, study_id, user)
                 q = q.where(S.Result.study_id == study_id)
-            return [{**_row(r), "project_id": s.project_id, "study_name": s.name}
-                    for r, s in ses.execute(q).all()] if ids else []
+            return (
+                [
+                    {**_row(r), "project_id": s.project_id, "study_name": s.name}
+                    for r, s in ses.execute(q).all()
+                ]
+                if ids
+                else []
+            )
 
     def blob(self, result_id: int, name: str, user: str) -> bytes:
         """The bytes of one file of a result."""
         with self._session() as ses:
             res, _ = self._result(ses, result_id, user)
-            b = ses.scalar(select(S.Blob).where(S.Blob.result_id == res.id,
-                                                S.Blob.name == name))
+            b = ses.scalar(select(S.Blob).where(S.Blob.result_id == res.id, S.Blob.name == name))
             if b is None:
                 raise StoreError(f"result {result_id} has no file {name!r}")
             return b.data
@@ -167,9 +252,11 @@ class ResultsMixin:
             raw.write_bytes(st.data)
             written.append(raw)
             study_sha = st.sha256
-        trail = [a for a in self.audit(user, info["project_id"])
-                 if a["target"] == f"result:{result_id}"
-                 or a["details"].get("study") == info["study_id"]]
+        trail = [
+            a
+            for a in self.audit(user, info["project_id"])
+            if a["target"] == f"result:{result_id}" or a["details"].get("study") == info["study_id"]
+        ]
         prov = {**info, "study_sha256": study_sha, "audit": trail}
         path = out / "provenance.json"
         path.write_text(json.dumps(prov, indent=2, default=str))

@@ -54,14 +54,36 @@ class Store(ResultsMixin):
 
     # -- audit -----------------------------------------------------------------------
     @staticmethod
-    def _audit(ses: Session, user: str, action: str, target: str, project_id=None,
-               reason: str = "", details: dict | None = None) -> None:
-        ses.add(S.Audit(at=now(), user=user, action=action, target=target,
-                        project_id=project_id, reason=reason or "",
-                        details=json.loads(json.dumps(details or {}, default=str))))
+    def _audit(
+        ses: Session,
+        user: str,
+        action: str,
+        target: str,
+        project_id=None,
+        reason: str = "",
+        details: dict | None = None,
+    ) -> None:
+        ses.add(
+            S.Audit(
+                at=now(),
+                user=user,
+                action=action,
+                target=target,
+                project_id=project_id,
+                reason=reason or "",
+                details=json.loads(json.dumps(details or {}, default=str)),
+            )
+        )
 
-    def record(self, user: str, action: str, target: str, reason: str = "",
-               details: dict | None = None, project_id: int | None = None) -> None:
+    def record(
+        self,
+        user: str,
+        action: str,
+        target: str,
+        reason: str = "",
+        details: dict | None = None,
+        project_id: int | None = None,
+    ) -> None:
         """Append one entry to the audit trail (who, when, what, why)."""
         with self._session() as ses, ses.begin():
             if project_id is not None:
@@ -77,8 +99,11 @@ class Store(ResultsMixin):
                 self._project(ses, project_id, user)
                 q = q.where(S.Audit.project_id == project_id)
             rows = ses.scalars(q).all()
-            return [_row(a) for a in rows
-                    if (a.project_id in visible) or (a.project_id is None and a.user == user)]
+            return [
+                _row(a)
+                for a in rows
+                if (a.project_id in visible) or (a.project_id is None and a.user == user)
+            ]
 
     # -- users -----------------------------------------------------------------------
     def _user(self, ses: Session, name: str, create: bool = True) -> S.User:
@@ -102,8 +127,13 @@ class Store(ResultsMixin):
             u = self._user(ses, name)
             if password is not None:
                 u.password_hash = hash_password(password)
-            self._audit(ses, by or name, "user.set", f"user:{name}",
-                        details={"password_set": password is not None})
+            self._audit(
+                ses,
+                by or name,
+                "user.set",
+                f"user:{name}",
+                details={"password_set": password is not None},
+            )
 
     def check_password(self, name: str, password: str) -> bool:
         """True when ``name`` has an account with this password."""
@@ -116,8 +146,13 @@ class Store(ResultsMixin):
     def has_accounts(self) -> bool:
         """True when at least one user can sign in with a password."""
         with self._session() as ses:
-            return bool(ses.scalar(select(func.count()).select_from(S.User)
-                                   .where(S.User.password_hash.is_not(None))))
+            return bool(
+                ses.scalar(
+                    select(func.count())
+                    .select_from(S.User)
+                    .where(S.User.password_hash.is_not(None))
+                )
+            )
 
     # -- projects --------------------------------------------------------------------
     def _visible_ids(self, ses: Session, user: str) -> set[int]:
@@ -141,22 +176,29 @@ class Store(ResultsMixin):
             raise StoreError("a project needs a name")
         with self._session() as ses, ses.begin():
             u = self._user(ses, user)
-            p = ses.scalar(select(S.Project).where(S.Project.owner_id == u.id,
-                                                   S.Project.name == name))
+            p = ses.scalar(
+                select(S.Project).where(S.Project.owner_id == u.id, S.Project.name == name)
+            )
             if p is None:
                 p = S.Project(name=name, owner_id=u.id, created_at=now())
                 ses.add(p)
                 ses.flush()
-                self._audit(ses, user, "project.create", f"project:{p.id}", p.id,
-                            details={"name": name})
+                self._audit(
+                    ses, user, "project.create", f"project:{p.id}", p.id, details={"name": name}
+                )
             return p.id
 
     def projects(self, user: str) -> list[dict]:
         """Projects ``user`` owns or that are shared with them."""
         with self._session() as ses:
             ids = self._visible_ids(ses, user)
-            rows = ses.scalars(select(S.Project).where(S.Project.id.in_(ids))
-                               .order_by(S.Project.id)).all() if ids else []
+            rows = (
+                ses.scalars(
+                    select(S.Project).where(S.Project.id.in_(ids)).order_by(S.Project.id)
+                ).all()
+                if ids
+                else []
+            )
             return [{**_row(p), "owner": p.owner.name} for p in rows]
 
     def share(self, project_id: int, with_user: str, user: str) -> None:
@@ -164,17 +206,24 @@ class Store(ResultsMixin):
         with self._session() as ses, ses.begin():
             p = self._project(ses, project_id, user)
             if p.owner.name != user:
-                raise StoreError(f"only the owner ({p.owner.name}) can share project "
-                                 f"{project_id}")
+                raise StoreError(f"only the owner ({p.owner.name}) can share project {project_id}")
             other = self._user(ses, with_user, create=False)
             if ses.get(S.Share, (p.id, other.id)) is None:
                 ses.add(S.Share(project_id=p.id, user_id=other.id, created_at=now()))
-                self._audit(ses, user, "project.share", f"project:{p.id}", p.id,
-                            details={"with": with_user})
+                self._audit(
+                    ses, user, "project.share", f"project:{p.id}", p.id, details={"with": with_user}
+                )
 
     # -- studies ---------------------------------------------------------------------
-    def add_study(self, project_id: int, name: str, data: bytes, user: str,
-                  settings: dict | None = None, reuse: bool = False) -> int:
+    def add_study(
+        self,
+        project_id: int,
+        name: str,
+        data: bytes,
+        user: str,
+        settings: dict | None = None,
+        reuse: bool = False,
+    ) -> int:
         """Keep an uploaded file byte for byte (with its SHA-256); ``name`` is only a label
         (it never becomes a path). ``settings``: units, roles, route chosen for it.
         ``reuse=True`` returns the project's study with the same name, bytes and settings
@@ -182,18 +231,35 @@ class Store(ResultsMixin):
         with self._session() as ses, ses.begin():
             self._project(ses, project_id, user)
             if reuse:
-                for old in ses.scalars(select(S.Study).where(
-                        S.Study.project_id == project_id, S.Study.sha256 == sha256(data),
-                        S.Study.name == name)).all():
+                for old in ses.scalars(
+                    select(S.Study).where(
+                        S.Study.project_id == project_id,
+                        S.Study.sha256 == sha256(data),
+                        S.Study.name == name,
+                    )
+                ).all():
                     if old.settings == json.loads(json.dumps(settings or {})):
                         return old.id
-            st = S.Study(project_id=project_id, name=name, data=bytes(data),
-                         sha256=sha256(data), size=len(data), settings=settings or {},
-                         created_at=now(), created_by=user)
+            st = S.Study(
+                project_id=project_id,
+                name=name,
+                data=bytes(data),
+                sha256=sha256(data),
+                size=len(data),
+                settings=settings or {},
+                created_at=now(),
+                created_by=user,
+            )
             ses.add(st)
             ses.flush()
-            self._audit(ses, user, "study.add", f"study:{st.id}", project_id,
-                        details={"name": name, "sha256": st.sha256, "size": st.size})
+            self._audit(
+                ses,
+                user,
+                "study.add",
+                f"study:{st.id}",
+                project_id,
+                details={"name": name, "sha256": st.sha256, "size": st.size},
+            )
             return st.id
 
     def _study(self, ses: Session, study_id: int, user: str) -> S.Study:
@@ -215,6 +281,11 @@ class Store(ResultsMixin):
             if project_id is not None:
                 self._project(ses, project_id, user)
                 ids = {project_id}
-            rows = ses.scalars(select(S.Study).where(S.Study.project_id.in_(ids))
-                               .order_by(S.Study.id)).all() if ids else []
+            rows = (
+                ses.scalars(
+                    select(S.Study).where(S.Study.project_id.in_(ids)).order_by(S.Study.id)
+                ).all()
+                if ids
+                else []
+            )
             return [_row(s) for s in rows]

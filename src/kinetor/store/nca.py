@@ -26,8 +26,13 @@ MAX_UNZIPPED = 200 * 2**20
 def _suffix(name: str) -> str:
     suffix = Path(name.replace("\\", "/")).suffix.lower()
     if suffix not in SUFFIXES:
-        raise DataError(Problem(f"file type {suffix or '(none)'!r} is not supported",
-                                file=name, fix="upload " + ", ".join(SUFFIXES) + " files"))
+        raise DataError(
+            Problem(
+                f"file type {suffix or '(none)'!r} is not supported",
+                file=name,
+                fix="upload " + ", ".join(SUFFIXES) + " files",
+            )
+        )
     return suffix
 
 
@@ -35,8 +40,13 @@ def _unzip(data: bytes, folder: Path, name: str) -> Path:
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:
-        raise DataError(Problem("not a readable zip archive", file=name,
-                                fix="zip the SEND/SDTM domain files (pc, ex, dm...)")) from None
+        raise DataError(
+            Problem(
+                "not a readable zip archive",
+                file=name,
+                fix="zip the SEND/SDTM domain files (pc, ex, dm...)",
+            )
+        ) from None
     total = 0
     out = folder / "study"
     out.mkdir()
@@ -45,9 +55,13 @@ def _unzip(data: bytes, folder: Path, name: str) -> Path:
             continue
         total += info.file_size
         if total > MAX_UNZIPPED:
-            raise DataError(Problem("the archive unpacks to more than "
-                                    f"{MAX_UNZIPPED // 2**20} MB", file=name,
-                                    fix="upload the study's domain files only"))
+            raise DataError(
+                Problem(
+                    f"the archive unpacks to more than {MAX_UNZIPPED // 2**20} MB",
+                    file=name,
+                    fix="upload the study's domain files only",
+                )
+            )
         base = safe_name(info.filename.replace("\\", "/").rsplit("/", 1)[-1])
         (out / base).write_bytes(zf.read(info))
     return out
@@ -81,11 +95,14 @@ def read_upload(data: bytes, name: str, settings: dict[str, Any] | None = None):
             path = folder / f"upload{suffix}"
             path.write_bytes(data)
         try:
-            return read_study(str(path), units=settings.get("units") or None,
-                              roles=settings.get("roles") or None,
-                              route=settings.get("route") or None,
-                              sheet=settings.get("sheet"),
-                              time=settings.get("time", "actual"))
+            return read_study(
+                str(path),
+                units=settings.get("units") or None,
+                roles=settings.get("roles") or None,
+                route=settings.get("route") or None,
+                sheet=settings.get("sheet"),
+                time=settings.get("time", "actual"),
+            )
         except DataError as err:
             raise _renamed(err, tmp, name) from None
 
@@ -95,8 +112,7 @@ def nca_options(options: dict[str, Any]) -> dict[str, Any]:
     ``lambda_z_exclude`` as a list of {subject, time})."""
     import pandas as pd
 
-    kw = {k: v for k, v in options.items() if k in ("auc_method", "blq_rule", "time",
-                                                       "sparse")}
+    kw = {k: v for k, v in options.items() if k in ("auc_method", "blq_rule", "time", "sparse")}
     excl = options.get("lambda_z_exclude") or []
     if excl:
         kw["lambda_z_exclude"] = pd.DataFrame(excl, columns=["subject", "time"])
@@ -105,8 +121,7 @@ def nca_options(options: dict[str, Any]) -> dict[str, Any]:
     return kw
 
 
-def nca_blobs(study, result, report: bool = False,
-              workbook: bool = True) -> dict[str, bytes]:
+def nca_blobs(study, result, report: bool = False, workbook: bool = True) -> dict[str, bytes]:
     """The NCA outputs as files: the CSV tables, the provenance, the Excel workbook
     (``workbook=True``; it takes most of the time on large studies) and, with
     ``report=True``, the self-contained HTML report."""
@@ -120,6 +135,5 @@ def nca_blobs(study, result, report: bool = False,
             from kinetor.report import nca_report
 
             out["report.html"] = nca_report(study, result, out_dir=tmp).read_bytes()
-    out["nca_provenance.json"] = json.dumps(result.provenance, indent=2,
-                                            default=str).encode()
+    out["nca_provenance.json"] = json.dumps(result.provenance, indent=2, default=str).encode()
     return out

@@ -34,8 +34,14 @@ def verify_password(password: str, stored: str | None) -> bool:
         algo, n, r, p, salt, digest = stored.split("$")
         if algo != "scrypt":
             return False
-        got = hashlib.scrypt(password.encode(), salt=bytes.fromhex(salt), n=int(n),
-                             r=int(r), p=int(p), dklen=len(digest) // 2)
+        got = hashlib.scrypt(
+            password.encode(),
+            salt=bytes.fromhex(salt),
+            n=int(n),
+            r=int(r),
+            p=int(p),
+            dklen=len(digest) // 2,
+        )
     except (ValueError, TypeError):
         return False
     return hmac.compare_digest(got.hex(), digest)

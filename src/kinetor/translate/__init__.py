@@ -33,10 +33,10 @@ from kinetor.translate.allometry import allometric_pk
 from kinetor.translate.arms import Arm, DrugModel, Treatment, drug_model
 from kinetor.translate.clinical import clinical_pd_predictions
 from kinetor.translate.design import (
-                                      DoseSearch,
-                                      equal_efficacy_dose,
-                                      select_dose,
-                                      typical_engagement,
+    DoseSearch,
+    equal_efficacy_dose,
+    select_dose,
+    typical_engagement,
 )
 from kinetor.translate.exposure import DEFAULT_PK_CV, pk_seed, time_grid
 from kinetor.translate.growth import caliper_noise, measurement_days
@@ -50,11 +50,11 @@ from kinetor.translate.study import run_study, study_days
 from kinetor.translate.toxicity import glucose_insulin
 from kinetor.translate.tumors import TumorSpec, get_tumor, list_tumors
 from kinetor.translate.uncertainty import (
-                                      design_summary,
-                                      power,
-                                      replicate_tgi,
-                                      sample_size,
-                                      sensitivity,
+    design_summary,
+    power,
+    replicate_tgi,
+    sample_size,
+    sensitivity,
 )
 from kinetor.translate.validate import validate
 from kinetor.translate.window import optimise_schedule

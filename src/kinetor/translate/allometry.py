@@ -35,9 +35,13 @@ CL_EXPONENT = 0.75
 V_EXPONENT = 1.0
 
 
-def allometric_pk(compound: str, species: str = "mouse", from_species: str = "human",
-                  cl_exponent: float = CL_EXPONENT,
-                  v_exponent: float = V_EXPONENT) -> dict[str, Any]:
+def allometric_pk(
+    compound: str,
+    species: str = "mouse",
+    from_species: str = "human",
+    cl_exponent: float = CL_EXPONENT,
+    v_exponent: float = V_EXPONENT,
+) -> dict[str, Any]:
     """A ``pk=`` dict for ``compound`` in ``species`` scaled from the ``from_species`` set.
 
     Raises
@@ -56,8 +60,10 @@ def allometric_pk(compound: str, species: str = "mouse", from_species: str = "hu
         raise ModelError(f"{compound}: not in the compound library ({exc})") from exc
     p = comp.pk_params(from_species)
     if p["model"] != "1cmt":
-        raise ModelError(f"{comp.name}: only one-compartment sets are scaled, the "
-                         f"{from_species} set is {p['model']}")
+        raise ModelError(
+            f"{comp.name}: only one-compartment sets are scaled, the "
+            f"{from_species} set is {p['model']}"
+        )
     if p.get("fu") is None:
         raise ModelError(f"{comp.name}: no {from_species} unbound fraction to carry over")
     w_to = float(SPECIES[species]["weight"])
@@ -66,13 +72,23 @@ def allometric_pk(compound: str, species: str = "mouse", from_species: str = "hu
     v = p["v"] * (w_from if p["per_kg"] else 1.0)
     cl_to = cl * (w_to / w_from) ** cl_exponent / w_to
     v_to = v * (w_to / w_from) ** v_exponent / w_to
-    src = (f"allometric scaling of the {from_species} set of {comp.name} to {species} "
-           f"(CL x W^{cl_exponent:g}, V x W^{v_exponent:g}, ka and F unchanged, "
-           f"{from_species} fu carried over) [assumption]; {from_species} set: {p['source']} "
-           f"[{p['status']}]")
-    return {"model": "1cmt", "cl": f"{cl_to!r} L/h/kg", "v": f"{v_to!r} L/kg",
-            "ka": f"{p['ka']!r} 1/h", "f": float(p["f"]), "fu": float(p["fu"]),
-            "mw": float(p["mw"]), "source": src, "status": "assumption"}
+    src = (
+        f"allometric scaling of the {from_species} set of {comp.name} to {species} "
+        f"(CL x W^{cl_exponent:g}, V x W^{v_exponent:g}, ka and F unchanged, "
+        f"{from_species} fu carried over) [assumption]; {from_species} set: {p['source']} "
+        f"[{p['status']}]"
+    )
+    return {
+        "model": "1cmt",
+        "cl": f"{cl_to!r} L/h/kg",
+        "v": f"{v_to!r} L/kg",
+        "ka": f"{p['ka']!r} 1/h",
+        "f": float(p["f"]),
+        "fu": float(p["fu"]),
+        "mw": float(p["mw"]),
+        "source": src,
+        "status": "assumption",
+    }
 
 
 def library_pk_dict(compound: str, species: str) -> dict:
@@ -81,8 +97,13 @@ def library_pk_dict(compound: str, species: str) -> dict:
 
     p = compounds.get(compound).pk_params(species)
     units = p.get("units", {})
-    out = {"model": p["model"], "fu": p["fu"], "mw": p["mw"], "source": p["source"],
-           "status": p["status"]}
+    out = {
+        "model": p["model"],
+        "fu": p["fu"],
+        "mw": p["mw"],
+        "source": p["source"],
+        "status": p["status"],
+    }
     for k in ("cl", "v", "v1", "q", "v2", "ka", "tlag", "f"):
         if p.get(k) is not None:
             u = units.get(k, "")

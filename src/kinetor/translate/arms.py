@@ -29,8 +29,24 @@ from kinetor.errors import KinetorError, ModelError
 __all__ = ["Arm", "DrugModel", "Treatment", "drug_model"]
 
 _VEHICLE = {"vehicle", "control", "none", "placebo"}
-_PK_KEYS = {"model", "cl", "v", "v1", "q", "v2", "q2", "q3", "v3", "ka", "f", "tlag", "fu",
-            "mw", "source", "status"}
+_PK_KEYS = {
+    "model",
+    "cl",
+    "v",
+    "v1",
+    "q",
+    "v2",
+    "q2",
+    "q3",
+    "v3",
+    "ka",
+    "f",
+    "tlag",
+    "fu",
+    "mw",
+    "source",
+    "status",
+}
 
 
 @dataclass(frozen=True, eq=False)
@@ -49,8 +65,9 @@ class Treatment:
             object.__setattr__(self, "text", self.text or self.regimen.strip())
             object.__setattr__(self, "regimen", Regimen.parse(self.regimen))
         elif not isinstance(self.regimen, Regimen):
-            raise ModelError(f"{self.compound}: regimen must be a Regimen or its text, "
-                             f"got {self.regimen!r}")
+            raise ModelError(
+                f"{self.compound}: regimen must be a Regimen or its text, got {self.regimen!r}"
+            )
 
 
 @dataclass(frozen=True, eq=False)
@@ -93,16 +110,20 @@ class Arm:
         """Read ``NAME=COMPOUND:REGIMEN[+COMPOUND:REGIMEN]`` or ``NAME=vehicle``."""
         name, sep, body = str(text).partition("=")
         if not sep or not name.strip() or not body.strip():
-            raise ModelError(f"cannot read arm {text!r}: write NAME=COMPOUND:REGIMEN, e.g. "
-                             "'Low=vistusertib:7.5 mg/kg PO QD x 21 days', or NAME=vehicle")
+            raise ModelError(
+                f"cannot read arm {text!r}: write NAME=COMPOUND:REGIMEN, e.g. "
+                "'Low=vistusertib:7.5 mg/kg PO QD x 21 days', or NAME=vehicle"
+            )
         if body.strip().lower() in _VEHICLE:
             return cls(name.strip())
         treatments = []
         for part in body.split("+"):
             comp, sep2, reg = part.partition(":")
             if not sep2 or not comp.strip() or not reg.strip():
-                raise ModelError(f"cannot read {part.strip()!r} in arm {text!r}: write "
-                                 "COMPOUND:REGIMEN (combinations joined by '+')")
+                raise ModelError(
+                    f"cannot read {part.strip()!r} in arm {text!r}: write "
+                    "COMPOUND:REGIMEN (combinations joined by '+')"
+                )
             treatments.append(Treatment(comp.strip(), reg.strip()))
         return cls(name.strip(), tuple(treatments))
 
@@ -124,8 +145,10 @@ class Arm:
                 if d.get("regimen") is None:
                     raise ModelError(f"arm {name!r}: compound without a regimen")
                 items.insert(0, {"compound": d["compound"], "regimen": d["regimen"]})
-            treats = [t if isinstance(t, Treatment) else Treatment(t["compound"], t["regimen"])
-                      for t in items]
+            treats = [
+                t if isinstance(t, Treatment) else Treatment(t["compound"], t["regimen"])
+                for t in items
+            ]
             return cls(str(name), tuple(treats))
         raise ModelError(f"cannot read arm {spec!r}")
 
@@ -168,8 +191,9 @@ def _model_from_params(name: str, params: Mapping[str, Any]):
     if unknown:
         raise ModelError(f"{name}: unknown PK parameter(s) {unknown}: use {sorted(_PK_KEYS)}")
     kind = str(params.get("model", "2cmt" if "v1" in params else "1cmt"))
-    structural = {k: v for k, v in params.items()
-                  if k not in ("model", "fu", "mw", "source", "status")}
+    structural = {
+        k: v for k, v in params.items() if k not in ("model", "fu", "mw", "source", "status")
+    }
     return model_class(kind)(**structural)
 
 
@@ -186,8 +210,9 @@ def _library_pk(comp, species: str):
     return p, kw
 
 
-def drug_model(compound: str, species: str, pk: Mapping[str, Any] | None = None,
-               drug: Any = None) -> DrugModel:
+def drug_model(
+    compound: str, species: str, pk: Mapping[str, Any] | None = None, drug: Any = None
+) -> DrugModel:
     """Assemble the PK model, fu, MW and pathway drug of ``compound`` in ``species``.
 
     Parameters
@@ -229,9 +254,11 @@ def drug_model(compound: str, species: str, pk: Mapping[str, Any] | None = None,
         mw = pk.get("mw", comp.mw if comp is not None else None)
     else:
         if comp is None:
-            raise ModelError(f"unknown compound {compound!r} and no PK parameters given: "
-                             "pass pk={'model': '1cmt', 'cl': ..., 'v': ..., 'ka': ..., "
-                             "'f': ..., 'fu': ..., 'mw': ...}")
+            raise ModelError(
+                f"unknown compound {compound!r} and no PK parameters given: "
+                "pass pk={'model': '1cmt', 'cl': ..., 'v': ..., 'ka': ..., "
+                "'f': ..., 'fu': ..., 'mw': ...}"
+            )
         try:
             p, kw = _library_pk(comp, species)
         except ModelError as exc:
@@ -239,22 +266,35 @@ def drug_model(compound: str, species: str, pk: Mapping[str, Any] | None = None,
                 f"{name}: no {species} PK parameter set in the compound library, so the "
                 f"{species} exposure cannot be simulated. Supply one: pk={{'{name}': "
                 "{'model': '1cmt', 'cl': '... L/h', 'v': '... L', 'ka': '... 1/h', 'f': ..., "
-                f"'fu': ...}}}} (library says: {exc})") from exc
+                f"'fu': ...}}}} (library says: {exc})"
+            ) from exc
         model = _model_from_params(name, {"model": p["model"], **kw})
         src, status = str(p.get("source", "")), str(p.get("status", ""))
         fu, fu_src, mw = p.get("fu"), str(p.get("fu_source", "")), p.get("mw")
     if fu is None:
-        raise ModelError(f"{name}: no unbound fraction for {species} (free drug = fu x total); "
-                         "pass it in pk={..., 'fu': 0.05}")
+        raise ModelError(
+            f"{name}: no unbound fraction for {species} (free drug = fu x total); "
+            "pass it in pk={..., 'fu': 0.05}"
+        )
     if mw is None:
         raise ModelError(f"{name}: no molecular weight (needed for nM): pass pk={{..., 'mw': ...}}")
     if drug is None:
         if comp is None:
-            raise ModelError(f"{name}: not in the compound library: pass drug=Drug(name, "
-                             "mechanism, ic50_nM) or a dict")
+            raise ModelError(
+                f"{name}: not in the compound library: pass drug=Drug(name, "
+                "mechanism, ic50_nM) or a dict"
+            )
         drug = resolve_drug(comp.name)  # the network's own choice and potency basis
-    return DrugModel(compound=name, model=model, fu=float(fu), mw=float(mw),
-                     drug=resolve_drug(drug), pk_source=src, pk_status=status, fu_source=fu_src)
+    return DrugModel(
+        compound=name,
+        model=model,
+        fu=float(fu),
+        mw=float(mw),
+        drug=resolve_drug(drug),
+        pk_source=src,
+        pk_status=status,
+        fu_source=fu_src,
+    )
 
 
 def arm_list(arms: Sequence[Arm | str | Mapping[str, Any]]) -> list[Arm]:

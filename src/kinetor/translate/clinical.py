@@ -46,37 +46,86 @@ __all__ = ["CLINICAL_PD_CASES", "clinical_pd_predictions"]
 #: One row per comparison: (study_id, compound, regimen, readout, tissue, [(label, hour of
 #: the last cycle's dose + offset)], published finding, kind of criterion).
 CLINICAL_PD_CASES: tuple[dict, ...] = (
-    *({"study_id": "tabernero2008", "compound": "everolimus", "regimen": r,
-       "readout": "pS6_S235_236", "tissue": "tumour", "times": t, "published": p,
-       "criterion": c}
-      for r, t, p, c in (
-          ("10 mg PO QD x 28 days", (("ss, 24 h post-dose", 27 * 24 + 24),),
-           "near complete inhibition of pS6 (10 mg/d)", "near_complete"),
-          ("5 mg PO QD x 28 days", (("ss, 24 h post-dose", 27 * 24 + 24),),
-           "not reported as near complete (5 mg/d)", "report"),
-          ("20 mg PO QW x 4 weeks", (("24 h post-dose", 21 * 24 + 24),
-                                     ("5 days post-dose", 21 * 24 + 120)),
-           "not reported as near complete (20 mg/wk)", "report"),
-          ("50 mg PO QW x 4 weeks", (("24 h post-dose", 21 * 24 + 24),
-                                     ("5 days post-dose", 21 * 24 + 120)),
-           "near complete inhibition of pS6 (>= 50 mg/wk)", "near_complete"),
-          ("70 mg PO QW x 4 weeks", (("24 h post-dose", 21 * 24 + 24),
-                                     ("5 days post-dose", 21 * 24 + 120)),
-           "near complete inhibition of pS6 (>= 50 mg/wk)", "near_complete"),
-      )),
-    {"study_id": "tabernero2008", "compound": "everolimus", "regimen": "10 mg PO QD x 28 days",
-     "readout": "pAKT_S473", "tissue": "tumour", "times": (("ss, 24 h post-dose", 28 * 24),),
-     "published": "pAKT upregulated in 50 % of treated tumours", "criterion": "half_up"},
-    *({"study_id": "odonnell2008", "compound": "everolimus", "regimen": r,
-       "readout": "pS6K1_T389", "tissue": "PBMC", "times": (("7 days post-dose", 21 * 24 + 168),),
-       "published": "PBMC S6K1 inhibited for >= 7 days at >= 20 mg/wk", "criterion": c}
-      for r, c in (("20 mg PO QW x 4 weeks", "seven_days"),
-                   ("10 mg PO QW x 4 weeks", "report"))),
-    {"study_id": "lb66_2013", "compound": "capivasertib",
-     "regimen": "480 mg PO BID 4 days on/3 days off x 2 cycles", "readout": "pPRAS40_T246",
-     "tissue": "platelet-rich plasma",
-     "times": (("day 4 of week 2, trough", 7 * 24 + 72), ("day 4 of week 2, 1.5 h", 7 * 24 + 73.5)),
-     "published": "pPRAS40 reduced by 30-50 % (platelet-rich plasma)", "criterion": "range_30_50"},
+    *(
+        {
+            "study_id": "tabernero2008",
+            "compound": "everolimus",
+            "regimen": r,
+            "readout": "pS6_S235_236",
+            "tissue": "tumour",
+            "times": t,
+            "published": p,
+            "criterion": c,
+        }
+        for r, t, p, c in (
+            (
+                "10 mg PO QD x 28 days",
+                (("ss, 24 h post-dose", 27 * 24 + 24),),
+                "near complete inhibition of pS6 (10 mg/d)",
+                "near_complete",
+            ),
+            (
+                "5 mg PO QD x 28 days",
+                (("ss, 24 h post-dose", 27 * 24 + 24),),
+                "not reported as near complete (5 mg/d)",
+                "report",
+            ),
+            (
+                "20 mg PO QW x 4 weeks",
+                (("24 h post-dose", 21 * 24 + 24), ("5 days post-dose", 21 * 24 + 120)),
+                "not reported as near complete (20 mg/wk)",
+                "report",
+            ),
+            (
+                "50 mg PO QW x 4 weeks",
+                (("24 h post-dose", 21 * 24 + 24), ("5 days post-dose", 21 * 24 + 120)),
+                "near complete inhibition of pS6 (>= 50 mg/wk)",
+                "near_complete",
+            ),
+            (
+                "70 mg PO QW x 4 weeks",
+                (("24 h post-dose", 21 * 24 + 24), ("5 days post-dose", 21 * 24 + 120)),
+                "near complete inhibition of pS6 (>= 50 mg/wk)",
+                "near_complete",
+            ),
+        )
+    ),
+    {
+        "study_id": "tabernero2008",
+        "compound": "everolimus",
+        "regimen": "10 mg PO QD x 28 days",
+        "readout": "pAKT_S473",
+        "tissue": "tumour",
+        "times": (("ss, 24 h post-dose", 28 * 24),),
+        "published": "pAKT upregulated in 50 % of treated tumours",
+        "criterion": "half_up",
+    },
+    *(
+        {
+            "study_id": "odonnell2008",
+            "compound": "everolimus",
+            "regimen": r,
+            "readout": "pS6K1_T389",
+            "tissue": "PBMC",
+            "times": (("7 days post-dose", 21 * 24 + 168),),
+            "published": "PBMC S6K1 inhibited for >= 7 days at >= 20 mg/wk",
+            "criterion": c,
+        }
+        for r, c in (("20 mg PO QW x 4 weeks", "seven_days"), ("10 mg PO QW x 4 weeks", "report"))
+    ),
+    {
+        "study_id": "lb66_2013",
+        "compound": "capivasertib",
+        "regimen": "480 mg PO BID 4 days on/3 days off x 2 cycles",
+        "readout": "pPRAS40_T246",
+        "tissue": "platelet-rich plasma",
+        "times": (
+            ("day 4 of week 2, trough", 7 * 24 + 72),
+            ("day 4 of week 2, 1.5 h", 7 * 24 + 73.5),
+        ),
+        "published": "pPRAS40 reduced by 30-50 % (platelet-rich plasma)",
+        "criterion": "range_30_50",
+    },
 )
 
 
@@ -94,9 +143,12 @@ def _consistent(criterion: str, inhib: np.ndarray, values: np.ndarray) -> str:
     return "n/a (reported only)"
 
 
-def clinical_pd_predictions(n_patients: int = 100, seed: int = 0,
-                            compounds: Sequence[str] | None = None,
-                            tumor: str = "MCF7") -> pd.DataFrame:
+def clinical_pd_predictions(
+    n_patients: int = 100,
+    seed: int = 0,
+    compounds: Sequence[str] | None = None,
+    tumor: str = "MCF7",
+) -> pd.DataFrame:
     """Predicted target inhibition on the published clinical schedules (held out).
 
     Returns one row per case and sampling time: ``study_id, compound, regimen, tissue,
@@ -110,8 +162,7 @@ def clinical_pd_predictions(n_patients: int = 100, seed: int = 0,
     from kinetor.translate.patients import run_virtual_patients
     from kinetor.translate.tumors import get_tumor
 
-    cases = [c for c in CLINICAL_PD_CASES
-             if compounds is None or c["compound"] in set(compounds)]
+    cases = [c for c in CLINICAL_PD_CASES if compounds is None or c["compound"] in set(compounds)]
     tum = get_tumor(tumor)
     wild = dataclasses.replace(tum, name="wild-type cell", lesions=())
     rows = []
@@ -120,32 +171,68 @@ def clinical_pd_predictions(n_patients: int = 100, seed: int = 0,
         try:
             dm = drug_model(case["compound"], "human")
         except (ModelError, KinetorError) as exc:
-            rows.append({**base, "published": case["published"],
-                         "criterion": case["criterion"],
-                         "consistent": f"not simulated: {exc}"})
+            rows.append(
+                {
+                    **base,
+                    "published": case["published"],
+                    "criterion": case["criterion"],
+                    "consistent": f"not simulated: {exc}",
+                }
+            )
             continue
         cell = tum if case["tissue"] == "tumour" else wild
         last = max(h for _, h in case["times"])
-        vp = run_virtual_patients(case["compound"], [case["regimen"]], tumor=cell,
-                                  n_patients=n_patients, seed=seed, days=last / 24.0 + 0.5,
-                                  readouts=[case["readout"]])
+        vp = run_virtual_patients(
+            case["compound"],
+            [case["regimen"]],
+            tumor=cell,
+            n_patients=n_patients,
+            seed=seed,
+            days=last / 24.0 + 0.5,
+            readouts=[case["readout"]],
+        )
         arr = vp.readout_array(case["regimen"])
         j = list(vp.readout_names).index(case["readout"])
         for label, h in case["times"]:
             k = int(np.argmin(np.abs(vp.times - h)))
             vals = arr[:, k, j]
             inhib = 100.0 - vals
-            rows.append({**base, "time": label, "time_h": float(vp.times[k]),
-                         "predicted_inhibition_median": float(np.median(inhib)),
-                         "predicted_inhibition_p5": float(np.percentile(inhib, 5)),
-                         "predicted_inhibition_p95": float(np.percentile(inhib, 95)),
-                         "fraction_above_control": float(np.mean(vals > 100.0)),
-                         "published": case["published"], "criterion": case["criterion"],
-                         "consistent": _consistent(case["criterion"], inhib, vals),
-                         "pk_source": dm.pk_source, "pk_status": dm.pk_status,
-                         "fu": dm.fu, "fu_source": dm.fu_source})
-    cols = ["study_id", "compound", "regimen", "tissue", "readout", "time", "time_h",
-            "predicted_inhibition_median", "predicted_inhibition_p5",
-            "predicted_inhibition_p95", "fraction_above_control", "published", "criterion",
-            "consistent", "pk_source", "pk_status", "fu", "fu_source"]
+            rows.append(
+                {
+                    **base,
+                    "time": label,
+                    "time_h": float(vp.times[k]),
+                    "predicted_inhibition_median": float(np.median(inhib)),
+                    "predicted_inhibition_p5": float(np.percentile(inhib, 5)),
+                    "predicted_inhibition_p95": float(np.percentile(inhib, 95)),
+                    "fraction_above_control": float(np.mean(vals > 100.0)),
+                    "published": case["published"],
+                    "criterion": case["criterion"],
+                    "consistent": _consistent(case["criterion"], inhib, vals),
+                    "pk_source": dm.pk_source,
+                    "pk_status": dm.pk_status,
+                    "fu": dm.fu,
+                    "fu_source": dm.fu_source,
+                }
+            )
+    cols = [
+        "study_id",
+        "compound",
+        "regimen",
+        "tissue",
+        "readout",
+        "time",
+        "time_h",
+        "predicted_inhibition_median",
+        "predicted_inhibition_p5",
+        "predicted_inhibition_p95",
+        "fraction_above_control",
+        "published",
+        "criterion",
+        "consistent",
+        "pk_source",
+        "pk_status",
+        "fu",
+        "fu_source",
+    ]
     return pd.DataFrame(rows, columns=cols)

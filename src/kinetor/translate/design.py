@@ -34,8 +34,7 @@ import pandas as pd
 
 from kinetor.errors import ModelError
 
-__all__ = ["DoseSearch", "equal_efficacy_dose", "select_dose", "time_below",
-           "typical_engagement"]
+__all__ = ["DoseSearch", "equal_efficacy_dose", "select_dose", "time_below", "typical_engagement"]
 
 
 @dataclass
@@ -65,15 +64,18 @@ def time_below(t: np.ndarray, y: np.ndarray, threshold: float) -> float:
     dt = t1 - t0
     with np.errstate(divide="ignore", invalid="ignore"):
         frac = (threshold - y0) / (y1 - y0)
-    part = np.where(below0 & below1, dt,
-                    np.where(below0, frac * dt, np.where(below1, (1.0 - frac) * dt, 0.0)))
+    part = np.where(
+        below0 & below1, dt, np.where(below0, frac * dt, np.where(below1, (1.0 - frac) * dt, 0.0))
+    )
     return float(np.sum(part))
 
 
 def _template(schedule: str) -> str:
     if "{dose}" not in schedule:
-        raise ModelError(f"write the schedule with a {{dose}} field, e.g. "
-                         f"'{{dose}} mg/kg PO QD x 21 days'; got {schedule!r}")
+        raise ModelError(
+            f"write the schedule with a {{dose}} field, e.g. "
+            f"'{{dose}} mg/kg PO QD x 21 days'; got {schedule!r}"
+        )
     return schedule
 
 
@@ -111,9 +113,17 @@ def _bisect(metric, goal: float, lo: float, hi: float, rtol: float):
     return hi, evals, ""
 
 
-def equal_efficacy_dose(compound: str, reference: str, schedule: str, tumor: Any = "MCF7",
-                        species: str = "mouse", dose_range: tuple[float, float] | None = None,
-                        rtol: float = 0.01, days: float | None = None, **study_kw) -> DoseSearch:
+def equal_efficacy_dose(
+    compound: str,
+    reference: str,
+    schedule: str,
+    tumor: Any = "MCF7",
+    species: str = "mouse",
+    dose_range: tuple[float, float] | None = None,
+    rtol: float = 0.01,
+    days: float | None = None,
+    **study_kw,
+) -> DoseSearch:
     """Dose of ``schedule`` giving the same TGI as the ``reference`` regimen.
 
     Parameters
@@ -142,8 +152,10 @@ def equal_efficacy_dose(compound: str, reference: str, schedule: str, tumor: Any
     tmpl = _template(schedule)
     ref_dose, unit = _first_dose(reference)
     if days is None:
-        arms = [Arm("r", (Treatment(compound, reference),)),
-                Arm("c", (Treatment(compound, tmpl.format(dose=f"{ref_dose:.6g}")),))]
+        arms = [
+            Arm("r", (Treatment(compound, reference),)),
+            Arm("c", (Treatment(compound, tmpl.format(dose=f"{ref_dose:.6g}")),)),
+        ]
         days = study_days(arms)
     target = _tgi(compound, species, tumor, reference, days, study_kw)
     lo, hi = dose_range if dose_range is not None else (ref_dose / 30.0, ref_dose * 30.0)
@@ -155,8 +167,10 @@ def equal_efficacy_dose(compound: str, reference: str, schedule: str, tumor: Any
     table = pd.DataFrame(evals, columns=["dose", "tgi_pct"]).sort_values("dose")
     reason = ""
     if where == "above":
-        reason = (f"the schedule reaches TGI {evals[1][1]:.1f} % at {hi:g} {unit}, below the "
-                  f"reference's {target:.1f} %: widen dose_range")
+        reason = (
+            f"the schedule reaches TGI {evals[1][1]:.1f} % at {hi:g} {unit}, below the "
+            f"reference's {target:.1f} %: widen dose_range"
+        )
     elif where == "below":
         reason = f"already at or above the reference TGI at the lowest dose {lo:g} {unit}"
     text = tmpl.format(dose=f"{dose:.6g}") if np.isfinite(dose) else ""
@@ -166,17 +180,33 @@ def equal_efficacy_dose(compound: str, reference: str, schedule: str, tumor: Any
         cand_total = float(Regimen.parse(text).to_table()["amount"].sum())
         extra.update(candidate_total=cand_total, total_ratio=cand_total / ref_total)
     achieved = metric(dose) if np.isfinite(dose) else float(evals[1][1])
-    return DoseSearch(dose=dose, unit=unit, regimen=text, target=target, achieved=achieved,
-                      criterion=f"TGI equal to '{reference}' ({target:.2f} %)",
-                      feasible=bool(np.isfinite(dose) and where != "below"), reason=reason,
-                      evaluations=table.reset_index(drop=True), extra=extra)
+    return DoseSearch(
+        dose=dose,
+        unit=unit,
+        regimen=text,
+        target=target,
+        achieved=achieved,
+        criterion=f"TGI equal to '{reference}' ({target:.2f} %)",
+        feasible=bool(np.isfinite(dose) and where != "below"),
+        reason=reason,
+        evaluations=table.reset_index(drop=True),
+        extra=extra,
+    )
 
 
-def select_dose(compound: str, schedule: str = "{dose} mg/kg PO QD x 7 days",
-                readout: str = "pS6_S235_236", inhibition: float = 80.0, hours: float = 12.0,
-                tumor: Any = "MCF7", species: str = "mouse",
-                dose_range: tuple[float, float] = (0.1, 1000.0), rtol: float = 0.01,
-                window: tuple[float, float] | None = None, **study_kw) -> DoseSearch:
+def select_dose(
+    compound: str,
+    schedule: str = "{dose} mg/kg PO QD x 7 days",
+    readout: str = "pS6_S235_236",
+    inhibition: float = 80.0,
+    hours: float = 12.0,
+    tumor: Any = "MCF7",
+    species: str = "mouse",
+    dose_range: tuple[float, float] = (0.1, 1000.0),
+    rtol: float = 0.01,
+    window: tuple[float, float] | None = None,
+    **study_kw,
+) -> DoseSearch:
     """Lowest dose with ``readout`` inhibited >= ``inhibition`` % for >= ``hours`` h.
 
     The readout is inhibited by ``inhibition`` % when it is <= ``100 - inhibition`` % of
@@ -196,8 +226,14 @@ def select_dose(compound: str, schedule: str = "{dose} mg/kg PO QD x 7 days",
     lows: dict[float, float] = {}
 
     def metric(d: float) -> float:
-        res = _typical(compound, species, tumor, tmpl.format(dose=f"{d:.6g}"), None,
-                       {"tumor_growth": False, **study_kw})
+        res = _typical(
+            compound,
+            species,
+            tumor,
+            tmpl.format(dose=f"{d:.6g}"),
+            None,
+            {"tumor_growth": False, **study_kw},
+        )
         t = res.times
         w = window if window is not None else (t[-1] - 24.0, t[-1])
         sel = (t >= w[0] - 1e-9) & (t <= w[1] + 1e-9)
@@ -211,22 +247,37 @@ def select_dose(compound: str, schedule: str = "{dose} mg/kg PO QD x 7 days",
     table["max_inhibition_pct"] = table["dose"].map(lows)
     reason = ""
     if where == "above":
-        reason = (f"{readout} inhibition reaches at most {lows[hi]:.1f} % "
-                  f"(>= {inhibition:g} % for {evals[1][1]:.1f} h) at {hi:g} {unit}")
+        reason = (
+            f"{readout} inhibition reaches at most {lows[hi]:.1f} % "
+            f"(>= {inhibition:g} % for {evals[1][1]:.1f} h) at {hi:g} {unit}"
+        )
     elif where == "below":
         reason = f"the criterion is met at the lowest dose tried ({lo:g} {unit})"
     text = tmpl.format(dose=f"{dose:.6g}") if np.isfinite(dose) else ""
     achieved = metric(dose) if np.isfinite(dose) else float(evals[1][1])
-    return DoseSearch(dose=dose, unit=unit, regimen=text, target=float(hours), achieved=achieved,
-                      criterion=f"{readout} inhibited >= {inhibition:g} % for >= {hours:g} h "
-                                "per 24 h", feasible=bool(np.isfinite(dose)), reason=reason,
-                      evaluations=table.reset_index(drop=True))
+    return DoseSearch(
+        dose=dose,
+        unit=unit,
+        regimen=text,
+        target=float(hours),
+        achieved=achieved,
+        criterion=f"{readout} inhibited >= {inhibition:g} % for >= {hours:g} h per 24 h",
+        feasible=bool(np.isfinite(dose)),
+        reason=reason,
+        evaluations=table.reset_index(drop=True),
+    )
 
 
-def typical_engagement(compound: str, regimens: Mapping[str, str], tumor: Any = "MCF7",
-                       species: str = "mouse", readout: str = "pS6_S235_236",
-                       threshold: float = 50.0, hours: float = 168.0, dt: float = 0.25
-                       ) -> tuple[pd.DataFrame, dict[str, float]]:
+def typical_engagement(
+    compound: str,
+    regimens: Mapping[str, str],
+    tumor: Any = "MCF7",
+    species: str = "mouse",
+    readout: str = "pS6_S235_236",
+    threshold: float = 50.0,
+    hours: float = 168.0,
+    dt: float = 0.25,
+) -> tuple[pd.DataFrame, dict[str, float]]:
     """Readouts of a typical animal per regimen, from the exact unbound PK course.
 
     Each regimen's typical-animal course (:func:`kinetor.pk.polyexponential`, library PK,
@@ -249,10 +300,12 @@ def typical_engagement(compound: str, regimens: Mapping[str, str], tumor: Any = 
     weight = float(SPECIES[species]["weight"])
     parts, engaged = [], {}
     for label, text in regimens.items():
-        course = polyexponential(dm.model, Regimen.parse(text), weight=weight,
-                                 conc_unit="ng/mL", mw=dm.mw)[0]
-        ro = net.simulate({dm.drug: course.scaled(dm.free_factor, "nM")}, t_end=hours,
-                          dt=dt).readouts
+        course = polyexponential(
+            dm.model, Regimen.parse(text), weight=weight, conc_unit="ng/mL", mw=dm.mw
+        )[0]
+        ro = net.simulate(
+            {dm.drug: course.scaled(dm.free_factor, "nM")}, t_end=hours, dt=dt
+        ).readouts
         engaged[label] = float((ro[readout].to_numpy()[1:] <= threshold).mean() * 24.0)
         parts.append(ro.assign(regimen=label))
     return pd.concat(parts, ignore_index=True), engaged

@@ -33,8 +33,14 @@ import numpy as np
 
 from kinetor.errors import ModelError
 
-__all__ = ["DEFAULT_PK_CV", "POST_DOSE_OFFSETS", "ArmExposure", "arm_exposure", "pk_seed",
-           "time_grid"]
+__all__ = [
+    "DEFAULT_PK_CV",
+    "POST_DOSE_OFFSETS",
+    "ArmExposure",
+    "arm_exposure",
+    "pk_seed",
+    "time_grid",
+]
 
 #: Default between-animal variability (CV of the log-normal) when none is given: an
 #: assumption (typical of preclinical PK; no mouse population PK of these compounds is in
@@ -42,8 +48,9 @@ __all__ = ["DEFAULT_PK_CV", "POST_DOSE_OFFSETS", "ArmExposure", "arm_exposure", 
 DEFAULT_PK_CV = {"cl": 0.30, "volume": 0.20}
 
 #: Extra grid points after each dose (h): the absorption phase, where hourly is too coarse.
-POST_DOSE_OFFSETS = np.array([0.0, 1 / 12, 1 / 6, 0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 2.5,
-                              3.0, 4.0, 5.0, 6.0])
+POST_DOSE_OFFSETS = np.array(
+    [0.0, 1 / 12, 1 / 6, 0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0]
+)
 
 
 def time_grid(days: float, dose_times: Sequence[float], dt: float = 1.0) -> np.ndarray:
@@ -109,10 +116,19 @@ class ArmExposure:
     courses: dict[str, list | None] = field(default_factory=dict)
 
 
-def arm_exposure(arm, models: Mapping[str, object], times: np.ndarray, n: int, seed: int,
-                 arm_index: int, species_weight: float, pk_variability="default",
-                 exposure: str = "plasma", kp_uu: float = 1.0,
-                 with_courses: bool = True) -> ArmExposure:
+def arm_exposure(
+    arm,
+    models: Mapping[str, object],
+    times: np.ndarray,
+    n: int,
+    seed: int,
+    arm_index: int,
+    species_weight: float,
+    pk_variability="default",
+    exposure: str = "plasma",
+    kp_uu: float = 1.0,
+    with_courses: bool = True,
+) -> ArmExposure:
     """Simulate every treatment of ``arm`` for ``n`` animals on ``times`` (h).
 
     ``with_courses=False`` skips the exact per-animal courses (only the dynamic pathway
@@ -132,18 +148,28 @@ def arm_exposure(arm, models: Mapping[str, object], times: np.ndarray, n: int, s
     for j, treat in enumerate(arm.treatments):
         dm = models[treat.compound]
         var = _variability(pk_variability, dm.model, dm.compound)
-        sim = simulate(dm.model, treat.regimen, times, n_subjects=n, variability=var,
-                       seed=pk_seed(seed, arm_index, j), weight=species_weight,
-                       mw=dm.mw, conc_unit="ng/mL")
+        sim = simulate(
+            dm.model,
+            treat.regimen,
+            times,
+            n_subjects=n,
+            variability=var,
+            seed=pk_seed(seed, arm_index, j),
+            weight=species_weight,
+            mw=dm.mw,
+            conc_unit="ng/mL",
+        )
         c = sim.conc
         conc[treat.compound] = c
         free[treat.compound] = c * dm.free_factor
         site[treat.compound] = free[treat.compound] * (kp_uu if exposure == "tumor" else 1.0)
         params[treat.compound] = sim.params
         scale = dm.free_factor * (kp_uu if exposure == "tumor" else 1.0)
-        courses[treat.compound] = (site_courses(dm, treat.regimen, sim.params,
-                                                species_weight, scale)
-                                   if with_courses else None)
+        courses[treat.compound] = (
+            site_courses(dm, treat.regimen, sim.params, species_weight, scale)
+            if with_courses
+            else None
+        )
     return ArmExposure(conc=conc, free=free, site=site, params=params, courses=courses)
 
 

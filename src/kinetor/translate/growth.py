@@ -64,8 +64,7 @@ def measurement_days(days: float, weekdays: tuple[int, ...] = (0, 3)) -> list[fl
     return out
 
 
-def caliper_noise(volume: np.ndarray, caliper_cv: float, rng: np.random.Generator
-                  ) -> np.ndarray:
+def caliper_noise(volume: np.ndarray, caliper_cv: float, rng: np.random.Generator) -> np.ndarray:
     """Measured volumes under the caliper error model (module docstring)."""
     sd = float(caliper_cv) / math.sqrt(5.0)
     e = rng.standard_normal((2, *np.shape(volume)))
@@ -80,10 +79,17 @@ def _lognormal(rng: np.random.Generator, cv: float, n: int) -> np.ndarray:
     return np.exp(math.sqrt(math.log1p(cv**2)) * rng.standard_normal(n))
 
 
-def tumor_volumes(tumor, n: int, rng: np.random.Generator, grid_days: np.ndarray | None,
-                  growth: np.ndarray | None, days: np.ndarray, noise: bool = True,
-                  variability: bool = True, kill: np.ndarray | None = None
-                  ) -> tuple[np.ndarray, np.ndarray]:
+def tumor_volumes(
+    tumor,
+    n: int,
+    rng: np.random.Generator,
+    grid_days: np.ndarray | None,
+    growth: np.ndarray | None,
+    days: np.ndarray,
+    noise: bool = True,
+    variability: bool = True,
+    kill: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
     """True and measured volumes ``(n, len(days))`` for ``n`` animals.
 
     Parameters
@@ -110,19 +116,30 @@ def tumor_volumes(tumor, n: int, rng: np.random.Generator, grid_days: np.ndarray
     days = np.asarray(days, float)
     if days.size == 0 or days.min() < 0:
         raise ModelError("measurement days must be >= 0")
-    kp = tumor.growth_rate * (_lognormal(rng, tumor.growth_cv, n) if variability
-                              else np.ones(n))
+    kp = tumor.growth_rate * (_lognormal(rng, tumor.growth_cv, n) if variability else np.ones(n))
     v0 = tumor.v0 * (_lognormal(rng, tumor.v0_cv, n) if variability else np.ones(n))
-    opts = {"days": days, "death_rate": tumor.death_rate, "kill_rate": tumor.kill_rate,
-            "transit_rate": tumor.transit_rate, "n_transit": int(tumor.n_transit)}
+    opts = {
+        "days": days,
+        "death_rate": tumor.death_rate,
+        "kill_rate": tumor.kill_rate,
+        "transit_rate": tumor.transit_rate,
+        "n_transit": int(tumor.n_transit),
+    }
     if growth is None:
-        true, _ = simulate_response(v0, tumor.growth_law, kp, tumor.vmax, tumor.linear_rate,
-                                    **opts)
+        true, _ = simulate_response(v0, tumor.growth_law, kp, tumor.vmax, tumor.linear_rate, **opts)
     else:
         drive = np.maximum(np.asarray(growth, float) / 100.0, 0.0)
         k = None if kill is None else np.maximum(np.asarray(kill, float), 0.0)
-        true, _ = simulate_response(v0, tumor.growth_law, kp, tumor.vmax, tumor.linear_rate,
-                                    grid_days=grid_days, proliferation=drive, kill=k,
-                                    **opts)
+        true, _ = simulate_response(
+            v0,
+            tumor.growth_law,
+            kp,
+            tumor.vmax,
+            tumor.linear_rate,
+            grid_days=grid_days,
+            proliferation=drive,
+            kill=k,
+            **opts,
+        )
     measured = caliper_noise(true, tumor.caliper_cv, rng) if noise else true.copy()
     return true, measured

@@ -38,10 +38,16 @@ from kinetor.errors import ModelError
 
 __all__ = ["invivo_potency_shift", "invivo_shifts", "readout_for"]
 
-_READOUTS = {"pras40": "pPRAS40_T246", "ps6k": "pS6K1_T389", "ps6": "pS6_S235_236",
-             "pakt": "pAKT_S473", "p4ebp1": "p4EBP1_T37_46", "pgsk3": "pGSK3B_S9"}
-APPROX_FACTOR = 2.0      # assumption: an '~' EC50 known within 2-fold
-OTHER_SPECIES_FU = 3.0   # assumption: fu from another species known within 3-fold
+_READOUTS = {
+    "pras40": "pPRAS40_T246",
+    "ps6k": "pS6K1_T389",
+    "ps6": "pS6_S235_236",
+    "pakt": "pAKT_S473",
+    "p4ebp1": "p4EBP1_T37_46",
+    "pgsk3": "pGSK3B_S9",
+}
+APPROX_FACTOR = 2.0  # assumption: an '~' EC50 known within 2-fold
+OTHER_SPECIES_FU = 3.0  # assumption: fu from another species known within 3-fold
 
 
 def readout_for(text: str) -> str | None:
@@ -64,8 +70,10 @@ def _c50(compound: str, readout: str, tumor: str) -> float:
     r = tab([c[None, :]], columns=[names.index(readout)])[0, :, 0]
     below = np.nonzero(r <= 50.0)[0]
     if below.size == 0:
-        raise ModelError(f"{compound}: the network's {readout} never falls to 50 % of "
-                         f"control in {tumor} (minimum {r.min():.1f} %)")
+        raise ModelError(
+            f"{compound}: the network's {readout} never falls to 50 % of "
+            f"control in {tumor} (minimum {r.min():.1f} %)"
+        )
     i = int(below[0])
     if i == 0:
         return float(c[0])
@@ -74,9 +82,15 @@ def _c50(compound: str, readout: str, tumor: str) -> float:
     return float(math.exp(x0 + (50.0 - y0) * (x1 - x0) / (y1 - y0)))
 
 
-def invivo_potency_shift(compound: str, readout: str, ec50_total_nM: float, tumor: str,
-                         species: str = "mouse", approx: bool = True,
-                         source: str = "") -> dict[str, Any]:
+def invivo_potency_shift(
+    compound: str,
+    readout: str,
+    ec50_total_nM: float,
+    tumor: str,
+    species: str = "mouse",
+    approx: bool = True,
+    source: str = "",
+) -> dict[str, Any]:
     """The in vivo potency shift of ``compound`` for ``readout`` (see the module docstring).
 
     The unbound fraction is the library's for ``species``, else the human one (flagged).
@@ -94,13 +108,24 @@ def invivo_potency_shift(compound: str, readout: str, ec50_total_nM: float, tumo
     c50 = _c50(comp.name, readout, tumor)
     ec50u = fu * float(ec50_total_nM)
     shift = c50 / ec50u
-    spread = (APPROX_FACTOR if approx else 1.0) * (OTHER_SPECIES_FU if fu_species != species
-                                                  else 1.0)
-    return {"compound": comp.name, "readout": readout, "tumor": tumor,
-            "ec50_total_nM": float(ec50_total_nM), "fu": fu, "fu_species": fu_species,
-            "fu_source": f"{fu_v.source} [{fu_v.status}]", "ec50_unbound_nM": ec50u,
-            "c50_network_nM": c50, "shift": shift, "shift_lo": shift / spread,
-            "shift_hi": shift * spread, "source": source}
+    spread = (APPROX_FACTOR if approx else 1.0) * (
+        OTHER_SPECIES_FU if fu_species != species else 1.0
+    )
+    return {
+        "compound": comp.name,
+        "readout": readout,
+        "tumor": tumor,
+        "ec50_total_nM": float(ec50_total_nM),
+        "fu": fu,
+        "fu_species": fu_species,
+        "fu_source": f"{fu_v.source} [{fu_v.status}]",
+        "ec50_unbound_nM": ec50u,
+        "c50_network_nM": c50,
+        "shift": shift,
+        "shift_lo": shift / spread,
+        "shift_hi": shift * spread,
+        "source": source,
+    }
 
 
 def invivo_shifts(species: str = "mouse") -> pd.DataFrame:
@@ -121,8 +146,15 @@ def invivo_shifts(species: str = "mouse") -> pd.DataFrame:
         if readout is None or tumor is None or str(r["unit"]) not in ("uM", "nM"):
             continue
         ec50 = float(r["value"]) * (1000.0 if str(r["unit"]) == "uM" else 1.0)
-        rows.append(invivo_potency_shift(
-            str(r["compound"]), readout, ec50, tumor, species,
-            approx=str(r["uncertainty_kind"]) == "approx",
-            source=f"{r['study_id']} ({r['doi']}; {r['figure_table']})"))
+        rows.append(
+            invivo_potency_shift(
+                str(r["compound"]),
+                readout,
+                ec50,
+                tumor,
+                species,
+                approx=str(r["uncertainty_kind"]) == "approx",
+                source=f"{r['study_id']} ({r['doi']}; {r['figure_table']})",
+            )
+        )
     return pd.DataFrame(rows)

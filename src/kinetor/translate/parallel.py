@@ -44,8 +44,10 @@ def _distributed():
     try:
         import dask.distributed as distributed
     except ImportError as exc:
-        raise ModelError("a Dask scheduler was given but dask.distributed is not installed: "
-                         "pip install \"kinetor[dask]\" (or 'dask[distributed]')") from exc
+        raise ModelError(
+            "a Dask scheduler was given but dask.distributed is not installed: "
+            "pip install \"kinetor[dask]\" (or 'dask[distributed]')"
+        ) from exc
     return distributed
 
 
@@ -55,8 +57,10 @@ def dask_client(scheduler: Any):
     if isinstance(scheduler, Client):
         return scheduler, False
     if not isinstance(scheduler, str) or not scheduler.strip():
-        raise ModelError(f"scheduler must be a Dask address such as 'tcp://127.0.0.1:8786' "
-                         f"or a distributed.Client, got {scheduler!r}")
+        raise ModelError(
+            f"scheduler must be a Dask address such as 'tcp://127.0.0.1:8786' "
+            f"or a distributed.Client, got {scheduler!r}"
+        )
     try:
         return Client(scheduler, timeout="10s"), True
     except (OSError, TimeoutError, ValueError) as exc:  # unreachable, or not an address
@@ -75,8 +79,11 @@ def runner(n_jobs: int = 1, scheduler: Any = None) -> Callable | None:
 
 
 def _joblib_runner(n_jobs: int) -> Callable:
-    def run(fn: Callable, args_list: Sequence[Sequence[Any]],
-            on_done: Callable[[int], None] | None = None) -> list:
+    def run(
+        fn: Callable,
+        args_list: Sequence[Sequence[Any]],
+        on_done: Callable[[int], None] | None = None,
+    ) -> list:
         from joblib import Parallel, delayed
 
         par = Parallel(n_jobs=n_jobs, backend="loky", return_as="generator")
@@ -93,8 +100,11 @@ def _joblib_runner(n_jobs: int) -> Callable:
 def _dask_runner(scheduler: Any) -> Callable:
     as_completed = _distributed().as_completed  # fail early when dask is missing
 
-    def run(fn: Callable, args_list: Sequence[Sequence[Any]],
-            on_done: Callable[[int], None] | None = None) -> list:
+    def run(
+        fn: Callable,
+        args_list: Sequence[Sequence[Any]],
+        on_done: Callable[[int], None] | None = None,
+    ) -> list:
         client, owned = dask_client(scheduler)
         try:
             futures = [client.submit(fn, *a, pure=False) for a in args_list]

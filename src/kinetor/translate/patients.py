@@ -30,10 +30,16 @@ from kinetor.translate.arms import Arm, Treatment
 __all__ = ["run_virtual_patients"]
 
 
-def run_virtual_patients(compound: str, regimens: str | Sequence[str],
-                         pk: Mapping[str, Any] | None = None, tumor: Any = "MCF7",
-                         n_patients: int = 100, seed: int | None = 0,
-                         source: str | None = None, **study_kw):
+def run_virtual_patients(
+    compound: str,
+    regimens: str | Sequence[str],
+    pk: Mapping[str, Any] | None = None,
+    tumor: Any = "MCF7",
+    n_patients: int = 100,
+    seed: int | None = 0,
+    source: str | None = None,
+    **study_kw,
+):
     """Simulate virtual patients on clinical schedules.
 
     Parameters
@@ -67,13 +73,23 @@ def run_virtual_patients(compound: str, regimens: str | Sequence[str],
         raise ModelError("give at least one clinical regimen")
     user = None
     if pk is not None:
-        user = dict(pk[compound]) if compound in pk and isinstance(pk[compound], Mapping) \
-            else dict(pk)
+        user = (
+            dict(pk[compound]) if compound in pk and isinstance(pk[compound], Mapping) else dict(pk)
+        )
         if source is not None:
             user["source"] = source
     arms = [Arm(str(r), (Treatment(compound, r),)) for r in regimens]
     opts = {"tumor_growth": False, "vehicle": False, **study_kw}
     if "species" in opts:
         raise ModelError("virtual patients are human: do not pass species")
-    return run_study(None, "human", tumor, None, n_animals=n_patients, seed=seed, arms=arms,
-                     pk={compound: user} if user is not None else None, **opts)
+    return run_study(
+        None,
+        "human",
+        tumor,
+        None,
+        n_animals=n_patients,
+        seed=seed,
+        arms=arms,
+        pk={compound: user} if user is not None else None,
+        **opts,
+    )

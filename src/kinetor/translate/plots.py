@@ -11,10 +11,18 @@ import numpy as np
 
 __all__ = ["plot_biomarkers", "plot_pk", "plot_tumor"]
 
-_LABELS = {"pS6_S235_236": "p-S6 S235/236", "pAKT_S473": "p-AKT S473",
-           "pAKT_T308": "p-AKT T308", "p4EBP1_T37_46": "p-4EBP1 T37/46",
-           "pS6K1_T389": "p-S6K1 T389", "pPRAS40_T246": "p-PRAS40 T246", "pERK": "p-ERK",
-           "IRS1": "IRS1 (total)", "eIF4E_free": "free eIF4E", "growth": "growth drive"}
+_LABELS = {
+    "pS6_S235_236": "p-S6 S235/236",
+    "pAKT_S473": "p-AKT S473",
+    "pAKT_T308": "p-AKT T308",
+    "p4EBP1_T37_46": "p-4EBP1 T37/46",
+    "pS6K1_T389": "p-S6K1 T389",
+    "pPRAS40_T246": "p-PRAS40 T246",
+    "pERK": "p-ERK",
+    "IRS1": "IRS1 (total)",
+    "eIF4E_free": "free eIF4E",
+    "growth": "growth drive",
+}
 
 
 def _figure(w: float, h: float):
@@ -46,8 +54,14 @@ def plot_pk(res, log: bool = True):
         for k, (comp, c) in enumerate(r.exposure.conc.items()):
             lo, hi = np.quantile(c, [0.05, 0.95], axis=0)
             ax.fill_between(t, lo, hi, color=col, alpha=0.15, lw=0)
-            ax.plot(t, c.mean(axis=0), color=col, lw=1.2, ls=styles[k % 4],
-                    label=f"{r.arm.name}: {comp}")
+            ax.plot(
+                t,
+                c.mean(axis=0),
+                color=col,
+                lw=1.2,
+                ls=styles[k % 4],
+                label=f"{r.arm.name}: {comp}",
+            )
             top = max(top, float(hi.max()))
     if log and top > 0:
         ax.set_yscale("log")
@@ -60,8 +74,9 @@ def plot_pk(res, log: bool = True):
     return fig
 
 
-def plot_biomarkers(res, readouts: Sequence[str] = ("pS6_S235_236", "pAKT_S473",
-                                                    "p4EBP1_T37_46", "growth")):
+def plot_biomarkers(
+    res, readouts: Sequence[str] = ("pS6_S235_236", "pAKT_S473", "p4EBP1_T37_46", "growth")
+):
     """Mean readout (% of untreated control) per arm over time, one panel per readout."""
     readouts = list(readouts)
     bad = [r for r in readouts if r not in res.readout_names]
@@ -78,15 +93,26 @@ def plot_biomarkers(res, readouts: Sequence[str] = ("pS6_S235_236", "pAKT_S473",
         ax = fig.add_subplot(nrow, ncol, p + 1)
         j = res.readout_names.index(name)
         for r, col in zip(res.results, colors, strict=True):
-            ax.plot(t, res.readout_array(r.arm.name)[:, :, j].mean(axis=0), color=col, lw=1.0,
-                    label=r.arm.name)
+            ax.plot(
+                t,
+                res.readout_array(r.arm.name)[:, :, j].mean(axis=0),
+                color=col,
+                lw=1.0,
+                label=r.arm.name,
+            )
         ax.axhline(100.0, color="grey", lw=0.6, ls=":")
         ax.set_title(_LABELS.get(name, name), fontsize="medium")
         ax.set_xlabel("day")
         ax.set_ylabel("% of control")
     handles, labels = fig.axes[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside lower center", ncol=min(len(labels), 3),
-               frameon=False, fontsize="small")
+    fig.legend(
+        handles,
+        labels,
+        loc="outside lower center",
+        ncol=min(len(labels), 3),
+        frameon=False,
+        fontsize="small",
+    )
     return fig
 
 
@@ -102,8 +128,9 @@ def plot_tumor(res, log: bool = False):
         mean = v.mean(axis=0)
         sem = v.std(axis=0, ddof=1) / np.sqrt(v.shape[0]) if v.shape[0] > 1 else 0 * mean
         kw = {"color": "black"} if r.arm.name == res.control else {"color": col}
-        ax.errorbar(res.days, mean, yerr=sem, marker="o", ms=3.5, capsize=3, lw=1.1,
-                    label=r.arm.name, **kw)
+        ax.errorbar(
+            res.days, mean, yerr=sem, marker="o", ms=3.5, capsize=3, lw=1.1, label=r.arm.name, **kw
+        )
     if log:
         ax.set_yscale("log")
     ax.set_xlabel("day")

@@ -69,12 +69,19 @@ import numpy as np
 
 from kinetor.errors import ModelError
 
-__all__ = ["GROWTH_LAWS", "closed_form_exponential", "fit_vehicle_growth", "kill_drive",
-           "law_rates", "signal_names", "simulate_response"]
+__all__ = [
+    "GROWTH_LAWS",
+    "closed_form_exponential",
+    "fit_vehicle_growth",
+    "kill_drive",
+    "law_rates",
+    "signal_names",
+    "simulate_response",
+]
 
 GROWTH_LAWS = ("exponential", "exponential_linear", "gompertz", "logistic")
 _PSI = 20.0
-_MAX_GRID_STEP = 1.0 / 24.0 + 1e-9   # days
+_MAX_GRID_STEP = 1.0 / 24.0 + 1e-9  # days
 
 
 def _rhs():
@@ -88,8 +95,9 @@ def _rhs():
 _LAW_CODE = {"exponential": 0, "exponential_linear": 2, "gompertz": 3, "logistic": 4}
 
 
-def law_rates(law: str, specific_rate: np.ndarray, v0: np.ndarray, vmax: float,
-              linear_rate: float) -> tuple[np.ndarray, np.ndarray]:
+def law_rates(
+    law: str, specific_rate: np.ndarray, v0: np.ndarray, vmax: float, linear_rate: float
+) -> tuple[np.ndarray, np.ndarray]:
     """Law parameters ``(a, b)`` giving the initial specific growth rate ``specific_rate``
     (1/day) at ``v0`` (module docstring)."""
     r = np.asarray(specific_rate, float)
@@ -104,20 +112,34 @@ def law_rates(law: str, specific_rate: np.ndarray, v0: np.ndarray, vmax: float,
     if law in ("gompertz", "logistic"):
         vm = np.broadcast_to(np.asarray(vmax, float), r.shape)
         if np.any(v0 >= vm):
-            raise ModelError(f"growth_law {law!r} needs vmax > every starting volume "
-                             f"(smallest vmax = {float(vm.min()):.4g}, largest v0 = "
-                             f"{float(v0.max()):.4g})")
+            raise ModelError(
+                f"growth_law {law!r} needs vmax > every starting volume "
+                f"(smallest vmax = {float(vm.min()):.4g}, largest v0 = "
+                f"{float(v0.max()):.4g})"
+            )
         denom = np.log(vm / v0) if law == "gompertz" else 1.0 - v0 / vm
         return r / denom, vm.copy()
     raise ModelError(f"unknown growth_law {law!r}: choose one of {', '.join(GROWTH_LAWS)}")
 
 
-def simulate_response(v0: np.ndarray, law: str, specific_rate: np.ndarray, vmax: float,
-                      linear_rate: float, *, days: np.ndarray, death_rate: float = 0.0,
-                      kill_rate: float = 0.0, transit_rate: float = 1.0, n_transit: int = 3,
-                      grid_days: np.ndarray | None = None, proliferation=None, kill=None,
-                      rtol: float = 1e-8, method: str = "auto"
-                      ) -> tuple[np.ndarray, np.ndarray]:
+def simulate_response(
+    v0: np.ndarray,
+    law: str,
+    specific_rate: np.ndarray,
+    vmax: float,
+    linear_rate: float,
+    *,
+    days: np.ndarray,
+    death_rate: float = 0.0,
+    kill_rate: float = 0.0,
+    transit_rate: float = 1.0,
+    n_transit: int = 3,
+    grid_days: np.ndarray | None = None,
+    proliferation=None,
+    kill=None,
+    rtol: float = 1e-8,
+    method: str = "auto",
+) -> tuple[np.ndarray, np.ndarray]:
     """Integrate the tumour response for ``n`` animals.
 
     Parameters
@@ -168,21 +190,33 @@ def simulate_response(v0: np.ndarray, law: str, specific_rate: np.ndarray, vmax:
     if int(n_transit) != n_transit or n_transit < 0:
         raise ModelError("n_transit must be a non-negative integer")
     rates = {}
-    for name, val in (("death_rate", death_rate), ("kill_rate", kill_rate),
-                      ("transit_rate", transit_rate)):
+    for name, val in (
+        ("death_rate", death_rate),
+        ("kill_rate", kill_rate),
+        ("transit_rate", transit_rate),
+    ):
         arr = np.broadcast_to(np.asarray(val, float), (n,))
         if not np.all(np.isfinite(arr) & (arr >= 0)):
             raise ModelError(f"{name} must be finite and >= 0, got {val!r}")
         rates[name] = arr
     if n_transit > 0 and np.any((rates["kill_rate"] > 0) & (rates["transit_rate"] <= 0)):
-        raise ModelError("transit_rate must be > 0 when dying tissue passes through "
-                         "transit compartments")
+        raise ModelError(
+            "transit_rate must be > 0 when dying tissue passes through transit compartments"
+        )
     if law not in _LAW_CODE:
         raise ModelError(f"unknown growth_law {law!r}: choose one of {', '.join(GROWTH_LAWS)}")
     a, b = law_rates(law, np.broadcast_to(specific_rate, (n,)), v0, vmax, linear_rate)
-    params = np.column_stack([np.full(n, float(_LAW_CODE[law])), a, b, np.full(n, _PSI),
-                              rates["death_rate"], rates["kill_rate"],
-                              rates["transit_rate"]])
+    params = np.column_stack(
+        [
+            np.full(n, float(_LAW_CODE[law])),
+            a,
+            b,
+            np.full(n, _PSI),
+            rates["death_rate"],
+            rates["kill_rate"],
+            rates["transit_rate"],
+        ]
+    )
     y0 = np.zeros((n, 1 + int(n_transit)))
     y0[:, 0] = v0
     p_in = 1.0 if proliferation is None else proliferation
@@ -190,16 +224,20 @@ def simulate_response(v0: np.ndarray, law: str, specific_rate: np.ndarray, vmax:
     days = np.asarray(days, float)
     if method not in ("auto", "ode", "grid"):
         raise ModelError(f"method must be 'auto', 'ode' or 'grid', got {method!r}")
-    on_grid = (grid_days is not None and law == "exponential"
-               and bool(np.all(np.isin(days, np.asarray(grid_days, float)))))
+    on_grid = (
+        grid_days is not None
+        and law == "exponential"
+        and bool(np.all(np.isin(days, np.asarray(grid_days, float))))
+    )
     if on_grid and int(n_transit) > 0 and np.any(rates["kill_rate"] > 0):
         # the kill flux is taken as linear between grid points: steps of at most 1 h
-        on_grid = bool(np.max(np.diff(np.asarray(grid_days, float)), initial=0.0)
-                       <= _MAX_GRID_STEP)
+        on_grid = bool(np.max(np.diff(np.asarray(grid_days, float)), initial=0.0) <= _MAX_GRID_STEP)
     if method == "grid" and not on_grid:
-        raise ModelError("method='grid' needs the exponential law, drives on a grid that "
-                         "contains every output day and, with kill through transit "
-                         "compartments, grid steps of at most 1 h")
+        raise ModelError(
+            "method='grid' needs the exponential law, drives on a grid that "
+            "contains every output day and, with kill through transit "
+            "compartments, grid steps of at most 1 h"
+        )
     if on_grid and method != "ode":
         g = np.asarray(grid_days, float)
         pin = np.broadcast_to(np.asarray(p_in, float), (n, g.size))
@@ -209,19 +247,37 @@ def simulate_response(v0: np.ndarray, law: str, specific_rate: np.ndarray, vmax:
         states = _grid_exponential(v0, a, rates, int(n_transit), g, pin, kin, days)
         return states.sum(axis=1), states
     if grid_days is None:
-        inputs = np.column_stack([np.broadcast_to(np.asarray(p_in, float), (n,)),
-                                  np.broadcast_to(np.asarray(k_in, float), (n,))])
+        inputs = np.column_stack(
+            [
+                np.broadcast_to(np.asarray(p_in, float), (n,)),
+                np.broadcast_to(np.asarray(k_in, float), (n,)),
+            ]
+        )
     else:
         g = np.asarray(grid_days, float)
-        inputs = np.stack([np.broadcast_to(np.asarray(p_in, float), (n, g.size)),
-                           np.broadcast_to(np.asarray(k_in, float), (n, g.size))], axis=1)
+        inputs = np.stack(
+            [
+                np.broadcast_to(np.asarray(p_in, float), (n, g.size)),
+                np.broadcast_to(np.asarray(k_in, float), (n, g.size)),
+            ],
+            axis=1,
+        )
     if np.any(inputs < 0):
         raise ModelError("proliferation and kill drives must be >= 0")
-    states, status = solve(_rhs(), params, y0, np.asarray(days, float), grid_days,
-                           np.ascontiguousarray(inputs), rtol=rtol)
+    states, status = solve(
+        _rhs(),
+        params,
+        y0,
+        np.asarray(days, float),
+        grid_days,
+        np.ascontiguousarray(inputs),
+        rtol=rtol,
+    )
     if np.any(status):
-        raise ModelError(f"tumour response: the integration failed for animals "
-                         f"{np.flatnonzero(status).tolist()} (status {int(status.max())})")
+        raise ModelError(
+            f"tumour response: the integration failed for animals "
+            f"{np.flatnonzero(status).tolist()} (status {int(status.max())})"
+        )
     return states.sum(axis=1), states
 
 
@@ -231,26 +287,28 @@ def _grid_exponential(v0, rate, rates, m, grid, pin, kin, days) -> np.ndarray:
 
     n, g_n = pin.shape
     kd, kk, ktr = rates["death_rate"], rates["kill_rate"], rates["transit_rate"]
-    r = rate[:, None] * pin - kd[:, None] - kk[:, None] * kin          # (n, G)
+    r = rate[:, None] * pin - kd[:, None] - kk[:, None] * kin  # (n, G)
     h = np.diff(grid)
-    logx = np.concatenate([np.zeros((n, 1)), np.cumsum((r[:, 1:] + r[:, :-1]) / 2 * h,
-                                                       axis=1)], axis=1)
+    logx = np.concatenate(
+        [np.zeros((n, 1)), np.cumsum((r[:, 1:] + r[:, :-1]) / 2 * h, axis=1)], axis=1
+    )
     x1 = v0[:, None] * np.exp(logx)
-    idx = np.searchsorted(grid, days, side="right") - 1                # last equal grid time
+    idx = np.searchsorted(grid, days, side="right") - 1  # last equal grid time
     out = np.zeros((n, 1 + m, days.size))
     out[:, 0, :] = x1[:, idx]
     if m == 0 or not np.any(kk > 0):
         return out
-    f = kk[:, None] * kin * x1                                         # kill flux (n, G)
+    f = kk[:, None] * kin * x1  # kill flux (n, G)
     uh, inv = np.unique(h, return_inverse=True)
     # per unique step h and animal: decay e^{-k h}, (k h)^j / j!, P(j+1, kh)/k, input terms
-    kh = ktr[None, :] * uh[:, None]                                    # (H, n)
+    kh = ktr[None, :] * uh[:, None]  # (H, n)
     decay = np.exp(-kh)
-    powj = np.stack([kh**j / math.factorial(j) for j in range(m)], axis=-1)   # (H, n, m)
+    powj = np.stack([kh**j / math.factorial(j) for j in range(m)], axis=-1)  # (H, n, m)
     with np.errstate(divide="ignore", invalid="ignore"):
         ga = np.stack([gammainc(j + 1, kh) / ktr[None, :] for j in range(m)], axis=-1)
-        gb = np.stack([(j + 1) * gammainc(j + 2, kh) / ktr[None, :] ** 2
-                       for j in range(m)], axis=-1)
+        gb = np.stack(
+            [(j + 1) * gammainc(j + 2, kh) / ktr[None, :] ** 2 for j in range(m)], axis=-1
+        )
         slope = np.where(uh[:, None, None] > 0, gb / uh[:, None, None], 0.0)
     ga = np.nan_to_num(ga)
     slope = np.nan_to_num(slope)
@@ -267,16 +325,26 @@ def _grid_exponential(v0, rate, rates, m, grid, pin, kin, days) -> np.ndarray:
                 acc = np.zeros(n)
                 for q in range(j + 1):
                     acc += p[:, q] * y[:, j - q]
-                new[:, j] = decay[u] * acc + f[:, s + 1] * ga[u, :, j] \
+                new[:, j] = (
+                    decay[u] * acc
+                    + f[:, s + 1] * ga[u, :, j]
                     - (f[:, s + 1] - f[:, s]) * slope[u, :, j]
+                )
             y = new
         for c in want.get(s + 1, []):
             out[:, 1:, c] = y
     return out
 
 
-def closed_form_exponential(v0: float, rate: float, kill_rate: float, transit_rate: float,
-                            n_transit: int, t: float, death_rate: float = 0.0) -> np.ndarray:
+def closed_form_exponential(
+    v0: float,
+    rate: float,
+    kill_rate: float,
+    transit_rate: float,
+    n_transit: int,
+    t: float,
+    death_rate: float = 0.0,
+) -> np.ndarray:
     """States ``[x1, x2, ..., x_{m+1}]`` at time ``t`` for exponential growth with constant
     proliferation 1 and kill drive 1 (module docstring); needs
     ``rate - death_rate - kill_rate + transit_rate > 0``."""
@@ -288,8 +356,14 @@ def closed_form_exponential(v0: float, rate: float, kill_rate: float, transit_ra
         raise ModelError("closed form needs rate - death_rate - kill_rate + transit_rate > 0")
     out = [v0 * math.exp(lam * t)]
     for j in range(1, int(n_transit) + 1):
-        out.append(kill_rate * v0 * transit_rate ** (j - 1) / s**j * math.exp(lam * t)
-                   * float(gammainc(j, s * t)))
+        out.append(
+            kill_rate
+            * v0
+            * transit_rate ** (j - 1)
+            / s**j
+            * math.exp(lam * t)
+            * float(gammainc(j, s * t))
+        )
     return np.array(out)
 
 
@@ -300,13 +374,15 @@ def signal_names(readouts: Sequence[str]) -> tuple[str, str | None]:
     names = list(readouts)
     prolif = "proliferation" if "proliferation" in names else "growth"
     if prolif not in names:
-        raise ModelError(f"the network has neither a 'proliferation' nor a 'growth' readout "
-                         f"(readouts: {names})")
+        raise ModelError(
+            f"the network has neither a 'proliferation' nor a 'growth' readout (readouts: {names})"
+        )
     return prolif, ("apoptosis" if "apoptosis" in names else None)
 
 
-def kill_drive(proliferation_pct: np.ndarray, apoptosis_pct: np.ndarray | None,
-               threshold: float | np.ndarray) -> np.ndarray:
+def kill_drive(
+    proliferation_pct: np.ndarray, apoptosis_pct: np.ndarray | None, threshold: float | np.ndarray
+) -> np.ndarray:
     """The kill drive :math:`K(t)` (module docstring) from readouts in % of untreated.
 
     Examples
@@ -325,8 +401,9 @@ def kill_drive(proliferation_pct: np.ndarray, apoptosis_pct: np.ndarray | None,
     return np.maximum(inhib - threshold, 0.0) / (1.0 - threshold)
 
 
-def fit_vehicle_growth(data, law: str = "exponential", *, day: str = "day",
-                       volume: str = "volume") -> dict[str, float]:
+def fit_vehicle_growth(
+    data, law: str = "exponential", *, day: str = "day", volume: str = "volume"
+) -> dict[str, float]:
     """Growth-law parameters from vehicle tumour curves (least squares on log volume).
 
     Parameters
@@ -376,10 +453,16 @@ def fit_vehicle_growth(data, law: str = "exponential", *, day: str = "day",
         extra = math.exp(x[2]) if len(x) > 2 else 0.0
         if law in ("gompertz", "logistic") and extra <= v0:
             return np.full(t.size, 1e3)
-        vol, _ = simulate_response(np.array([v0]), law, np.array([r]),
-                                   extra if law in ("gompertz", "logistic") else 0.0,
-                                   extra if law == "exponential_linear" else 0.0,
-                                   days=np.unique(t), n_transit=0, rtol=1e-7)
+        vol, _ = simulate_response(
+            np.array([v0]),
+            law,
+            np.array([r]),
+            extra if law in ("gompertz", "logistic") else 0.0,
+            extra if law == "exponential_linear" else 0.0,
+            days=np.unique(t),
+            n_transit=0,
+            rtol=1e-7,
+        )
         return np.log(np.interp(t, np.unique(t), vol[0])) - np.log(v)
 
     sol = least_squares(model, x0, method="lm" if t.size > len(x0) else "trf")

@@ -61,9 +61,11 @@ class StudyResult:
     _cache: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
 
     def __repr__(self) -> str:
-        return (f"StudyResult({len(self.arms)} arms x {self.settings['n_animals']} animals, "
-                f"{self.settings['days']:g} days, tumour {self.tumor_spec.name}, "
-                f"{self.settings['pathway_mode']})")
+        return (
+            f"StudyResult({len(self.arms)} arms x {self.settings['n_animals']} animals, "
+            f"{self.settings['days']:g} days, tumour {self.tumor_spec.name}, "
+            f"{self.settings['pathway_mode']})"
+        )
 
     # ------------------------------------------------------------------ frames
     @property
@@ -75,14 +77,25 @@ class StudyResult:
             for r in self.results:
                 for comp, c in r.exposure.conc.items():
                     n = c.shape[0]
-                    parts.append(pd.DataFrame({
-                        "arm": r.arm.name, "animal": np.repeat(r.animals, T),
-                        "compound": comp, "time": np.tile(self.times, n),
-                        "day": np.tile(self.times / 24.0, n), "conc": c.ravel(),
-                        "free_conc": r.exposure.free[comp].ravel(),
-                        "site_conc": r.exposure.site[comp].ravel()}))
-            df = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
-                columns=["arm", "animal", "compound", *_PK_UNITS])
+                    parts.append(
+                        pd.DataFrame(
+                            {
+                                "arm": r.arm.name,
+                                "animal": np.repeat(r.animals, T),
+                                "compound": comp,
+                                "time": np.tile(self.times, n),
+                                "day": np.tile(self.times / 24.0, n),
+                                "conc": c.ravel(),
+                                "free_conc": r.exposure.free[comp].ravel(),
+                                "site_conc": r.exposure.site[comp].ravel(),
+                            }
+                        )
+                    )
+            df = (
+                pd.concat(parts, ignore_index=True)
+                if parts
+                else pd.DataFrame(columns=["arm", "animal", "compound", *_PK_UNITS])
+            )
             df.attrs["units"] = dict(_PK_UNITS)
             self._cache["pk"] = df
         return self._cache["pk"]
@@ -109,12 +122,21 @@ class StudyResult:
             for r in self.results:
                 vals = self.readout_array(r.arm.name)[:, idx, :]
                 n = vals.shape[0]
-                parts.append(pd.DataFrame({
-                    "arm": r.arm.name, "animal": np.repeat(r.animals, t.size * R),
-                    "time": np.tile(np.repeat(t, R), n),
-                    "day": np.tile(np.repeat(t / 24.0, R), n),
-                    "readout": np.tile(np.array(self.readout_names, dtype=object), n * t.size),
-                    "value": vals.ravel(), "unit": "%"}))
+                parts.append(
+                    pd.DataFrame(
+                        {
+                            "arm": r.arm.name,
+                            "animal": np.repeat(r.animals, t.size * R),
+                            "time": np.tile(np.repeat(t, R), n),
+                            "day": np.tile(np.repeat(t / 24.0, R), n),
+                            "readout": np.tile(
+                                np.array(self.readout_names, dtype=object), n * t.size
+                            ),
+                            "value": vals.ravel(),
+                            "unit": "%",
+                        }
+                    )
+                )
             df = pd.concat(parts, ignore_index=True)
             df.attrs["units"] = {"time": "h", "day": "day", "value": "% of untreated control"}
             self._cache["biomarkers"] = df
@@ -132,11 +154,18 @@ class StudyResult:
                 if r.metabolic is None:
                     continue
                 n = r.animals.size
-                parts.append(pd.DataFrame({
-                    "arm": r.arm.name, "animal": np.repeat(r.animals, t.size),
-                    "time": np.tile(t, n), "day": np.tile(t / 24.0, n),
-                    "glucose": r.metabolic["glucose"][:, idx].ravel(),
-                    "insulin": r.metabolic["insulin"][:, idx].ravel()}))
+                parts.append(
+                    pd.DataFrame(
+                        {
+                            "arm": r.arm.name,
+                            "animal": np.repeat(r.animals, t.size),
+                            "time": np.tile(t, n),
+                            "day": np.tile(t / 24.0, n),
+                            "glucose": r.metabolic["glucose"][:, idx].ravel(),
+                            "insulin": r.metabolic["insulin"][:, idx].ravel(),
+                        }
+                    )
+                )
             cols = ["arm", "animal", "time", "day", "glucose", "insulin"]
             df = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=cols)
             df.attrs["units"] = {"time": "h", "glucose": "mg/dL", "insulin": "uU/mL"}
@@ -153,10 +182,18 @@ class StudyResult:
                 if r.volume is None:
                     continue
                 n = r.volume.shape[0]
-                parts.append(pd.DataFrame({
-                    "arm": r.arm.name, "animal": np.repeat(r.animals, D),
-                    "day": np.tile(self.days, n), "volume": r.volume.ravel(),
-                    "volume_true": r.volume_true.ravel(), "unit": "mm^3"}))
+                parts.append(
+                    pd.DataFrame(
+                        {
+                            "arm": r.arm.name,
+                            "animal": np.repeat(r.animals, D),
+                            "day": np.tile(self.days, n),
+                            "volume": r.volume.ravel(),
+                            "volume_true": r.volume_true.ravel(),
+                            "unit": "mm^3",
+                        }
+                    )
+                )
             cols = ["arm", "animal", "day", "volume", "volume_true", "unit"]
             df = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=cols)
             df.attrs["units"] = {"day": "day", "volume": "mm^3", "volume_true": "mm^3"}
@@ -174,11 +211,11 @@ class StudyResult:
             vol = self.tumor
             if self.control is None or vol.empty:
                 df = pd.DataFrame(columns=["arm", "tgi_pct", "reason"])
-                df.attrs["note"] = ("no control arm" if self.control is None
-                                    else "no tumour simulation")
+                df.attrs["note"] = (
+                    "no control arm" if self.control is None else "no tumour simulation"
+                )
             else:
-                data = vol.rename(columns={"arm": "group"})[["animal", "group", "day",
-                                                            "volume"]]
+                data = vol.rename(columns={"arm": "group"})[["animal", "group", "day", "volume"]]
                 df = pd_tgi(data, control=self.control, formula=self.tgi_formula)
                 df.insert(0, "arm", df["group"])
             self._cache["tgi"] = df
@@ -192,15 +229,19 @@ class StudyResult:
         first = t <= 24.0 + 1e-9
         tgi = self.tgi.set_index("arm")["tgi_pct"] if "tgi_pct" in self.tgi else {}
         for r in self.results:
-            row: dict[str, Any] = {"arm": r.arm.name, "treatment": r.arm.describe(),
-                                   "n": int(r.animals.size)}
+            row: dict[str, Any] = {
+                "arm": r.arm.name,
+                "treatment": r.arm.describe(),
+                "n": int(r.animals.size),
+            }
             for comp, c in r.exposure.conc.items():
                 cc = c[:, first]
                 auc = np.sum((cc[:, 1:] + cc[:, :-1]) * np.diff(t[first]) / 2.0, axis=1)
                 row[f"{comp}_cmax_d0_ng_mL"] = float(cc.max(axis=1).mean())
                 row[f"{comp}_auc0_24_ng_h_mL"] = float(auc.mean())
-                row[f"{comp}_free_cmax_d0_nM"] = float(r.exposure.free[comp][:, first]
-                                                       .max(axis=1).mean())
+                row[f"{comp}_free_cmax_d0_nM"] = float(
+                    r.exposure.free[comp][:, first].max(axis=1).mean()
+                )
             ro = self.readout_array(r.arm.name)
             span = t[-1] - t[0]
             for name in ("growth", "pS6_S235_236", "pAKT_S473"):
@@ -236,8 +277,7 @@ class StudyResult:
 
         return plot_pk(self, log=log)
 
-    def plot_biomarkers(self, readouts=("pS6_S235_236", "pAKT_S473", "p4EBP1_T37_46",
-                                        "growth")):
+    def plot_biomarkers(self, readouts=("pS6_S235_236", "pAKT_S473", "p4EBP1_T37_46", "growth")):
         """Mean readouts (% of control) per arm over time, one panel per readout."""
         from kinetor.translate.plots import plot_biomarkers
 
@@ -249,8 +289,9 @@ class StudyResult:
 
         return plot_tumor(self, log=log)
 
-    def save(self, out: str | Path, plots: bool = True,
-             figures: dict[str, Any] | None = None) -> list[Path]:
+    def save(
+        self, out: str | Path, plots: bool = True, figures: dict[str, Any] | None = None
+    ) -> list[Path]:
         """Write pk.csv, biomarkers.csv, tumor.csv, tgi.csv, summary.csv, settings.json and
         (with ``plots``) pk.png, biomarkers.png, tumor.png into ``out``; returns the paths.
         ``figures`` reuses figures already drawn (:meth:`figures`)."""
@@ -259,8 +300,13 @@ class StudyResult:
         d = Path(out)
         d.mkdir(parents=True, exist_ok=True)
         files = []
-        for name, df in (("pk", self.pk), ("biomarkers", self.biomarkers),
-                         ("tumor", self.tumor), ("tgi", self.tgi), ("summary", self.summary())):
+        for name, df in (
+            ("pk", self.pk),
+            ("biomarkers", self.biomarkers),
+            ("tumor", self.tumor),
+            ("tgi", self.tgi),
+            ("summary", self.summary()),
+        ):
             p = d / f"{name}.csv"
             df.to_csv(p, index=False, float_format="%.6g")
             files.append(p)

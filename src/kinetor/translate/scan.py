@@ -29,8 +29,16 @@ from kinetor.translate.parallel import runner
 __all__ = ["scan"]
 
 
-def _cell(compound: str, species: str, tumor: Any, schedule: str, dose: float, n: int,
-          seed: int, study_kw: dict) -> dict:
+def _cell(
+    compound: str,
+    species: str,
+    tumor: Any,
+    schedule: str,
+    dose: float,
+    n: int,
+    seed: int,
+    study_kw: dict,
+) -> dict:
     from kinetor.translate.study import run_study
 
     regimen = schedule.format(dose=f"{dose:.6g}")
@@ -39,19 +47,34 @@ def _cell(compound: str, species: str, tumor: Any, schedule: str, dose: float, n
     tgi = res.tgi.set_index("arm")
     summ = res.summary().set_index("arm").loc[treated]
     name = tumor if isinstance(tumor, str) else getattr(tumor, "name", str(tumor))
-    return {"tumor": name, "schedule": schedule, "dose": float(dose), "regimen": regimen,
-            "n": n, "tgi_pct": float(tgi.loc[treated, "tgi_pct"]),
-            "tc_pct": float(tgi.loc[treated, "tc_pct"]),
-            "mean_growth_pct": float(summ["mean_growth_pct"]),
-            "mean_pS6_pct": float(summ["mean_pS6_S235_236_pct"]),
-            "final_volume_mm3": float(summ["final_volume_mm3"]),
-            "control_final_volume_mm3": float(tgi.loc[treated, "control_mean_day"])}
+    return {
+        "tumor": name,
+        "schedule": schedule,
+        "dose": float(dose),
+        "regimen": regimen,
+        "n": n,
+        "tgi_pct": float(tgi.loc[treated, "tgi_pct"]),
+        "tc_pct": float(tgi.loc[treated, "tc_pct"]),
+        "mean_growth_pct": float(summ["mean_growth_pct"]),
+        "mean_pS6_pct": float(summ["mean_pS6_S235_236_pct"]),
+        "final_volume_mm3": float(summ["final_volume_mm3"]),
+        "control_final_volume_mm3": float(tgi.loc[treated, "control_mean_day"]),
+    }
 
 
-def scan(compound: str, doses: Sequence[float], schedules: Sequence[str],
-         tumors: Sequence[Any] = ("MCF7",), species: str = "mouse", n_animals: int = 8,
-         seed: int = 0, n_jobs: int = 1, scheduler: Any = None,
-         progress: Callable[[int, int], None] | None = None, **study_kw) -> pd.DataFrame:
+def scan(
+    compound: str,
+    doses: Sequence[float],
+    schedules: Sequence[str],
+    tumors: Sequence[Any] = ("MCF7",),
+    species: str = "mouse",
+    n_animals: int = 8,
+    seed: int = 0,
+    n_jobs: int = 1,
+    scheduler: Any = None,
+    progress: Callable[[int, int], None] | None = None,
+    **study_kw,
+) -> pd.DataFrame:
     """TGI over every tumour x schedule x dose.
 
     Parameters
@@ -74,8 +97,12 @@ def scan(compound: str, doses: Sequence[float], schedules: Sequence[str],
         raise ModelError(f"schedules need a {{dose}} field: {bad}")
     if "arms" in study_kw or "vehicle" in study_kw:
         raise ModelError("scan builds its own arms (vehicle + one treated arm per cell)")
-    cells = [(compound, species, t, s, float(d), int(n_animals), int(seed), dict(study_kw))
-             for t in tumors for s in schedules for d in doses]
+    cells = [
+        (compound, species, t, s, float(d), int(n_animals), int(seed), dict(study_kw))
+        for t in tumors
+        for s in schedules
+        for d in doses
+    ]
     if not cells:
         raise ModelError("nothing to scan: give doses, schedules and tumours")
     done = [0]

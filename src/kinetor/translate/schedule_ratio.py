@@ -30,10 +30,17 @@ __all__ = ["REFERENCE_DOSES", "predict_dose_ratios", "ratio_concordance"]
 REFERENCE_DOSES = (25.0, 50.0, 100.0, 200.0)
 
 
-def predict_dose_ratios(compound: str, species: str, tumor: str, reference: str,
-                        candidates: dict[str, str], days: float,
-                        reference_doses=REFERENCE_DOSES, rtol: float = 0.02,
-                        **study_kw: Any) -> list[dict[str, Any]]:
+def predict_dose_ratios(
+    compound: str,
+    species: str,
+    tumor: str,
+    reference: str,
+    candidates: dict[str, str],
+    days: float,
+    reference_doses=REFERENCE_DOSES,
+    rtol: float = 0.02,
+    **study_kw: Any,
+) -> list[dict[str, Any]]:
     """Predicted equal-efficacy dose ratio of every candidate, per reference dose.
 
     ``reference`` and ``candidates`` are regimen templates with ``{dose}``. Returns one
@@ -49,19 +56,35 @@ def predict_dose_ratios(compound: str, species: str, tumor: str, reference: str,
     for d in reference_doses:
         ref = reference.format(dose=f"{d:g}")
         for arm, tmpl in candidates.items():
-            res = equal_efficacy_dose(compound, ref, tmpl, tumor=tumor, species=species,
-                                      dose_range=(d / 3.0, d * 6.0), rtol=rtol, days=days,
-                                      **study_kw)
+            res = equal_efficacy_dose(
+                compound,
+                ref,
+                tmpl,
+                tumor=tumor,
+                species=species,
+                dose_range=(d / 3.0, d * 6.0),
+                rtol=rtol,
+                days=days,
+                **study_kw,
+            )
             ratio = res.dose / d if math.isfinite(res.dose) else np.nan
             # 'above': even 6x the reference dose falls short, so the ratio exceeds 6; the
             # ranking key then grows with the TGI still missing at 6x (a key, not a ratio)
             beyond = (not math.isfinite(res.dose)) and res.reason.startswith("the schedule")
             top = float(res.evaluations["tgi_pct"].iloc[-1]) if beyond else np.nan
             key = 6.0 * (1.0 + max(res.target - top, 0.0) / 100.0) if beyond else ratio
-            out.append({"reference_dose": d, "arm": arm, "predicted_ratio": ratio,
-                        "ratio_for_ranking": key, "tgi_at_6x_pct": top,
-                        "reference_tgi_pct": res.target, "feasible": res.feasible,
-                        "reason": res.reason})
+            out.append(
+                {
+                    "reference_dose": d,
+                    "arm": arm,
+                    "predicted_ratio": ratio,
+                    "ratio_for_ranking": key,
+                    "tgi_at_6x_pct": top,
+                    "reference_tgi_pct": res.target,
+                    "feasible": res.feasible,
+                    "reason": res.reason,
+                }
+            )
     return out
 
 

@@ -42,8 +42,13 @@ import numpy as np
 
 from kinetor.errors import ModelError
 
-__all__ = ["QuasiSteadyTable", "dynamic_readouts", "dynamic_readouts_many", "network",
-           "readout_names"]
+__all__ = [
+    "QuasiSteadyTable",
+    "dynamic_readouts",
+    "dynamic_readouts_many",
+    "network",
+    "readout_names",
+]
 
 _UMAX = 1.0 - 1e-4
 
@@ -55,8 +60,11 @@ def readout_names() -> tuple[str, ...]:
     return tuple(READOUTS)
 
 
-def network(lesions: Sequence[str], context: Mapping[str, float] | None = None,
-            parameters: Mapping[str, float] | None = None):
+def network(
+    lesions: Sequence[str],
+    context: Mapping[str, float] | None = None,
+    parameters: Mapping[str, float] | None = None,
+):
     """The pathway ``Network`` for a genotype and context."""
     from kinetor.pathway.network import Network
 
@@ -94,12 +102,20 @@ class QuasiSteadyTable:
         Network parameter overrides.
     """
 
-    def __init__(self, lesions: Sequence[str], context: Mapping[str, float] | None,
-                 drugs: tuple, n_grid: int | None = None, t_ss: float = 500.0,
-                 parameters: Mapping[str, float] | None = None):
+    def __init__(
+        self,
+        lesions: Sequence[str],
+        context: Mapping[str, float] | None,
+        drugs: tuple,
+        n_grid: int | None = None,
+        t_ss: float = 500.0,
+        parameters: Mapping[str, float] | None = None,
+    ):
         if not 1 <= len(drugs) <= 2:
-            raise ModelError(f"quasi-steady mode tabulates one or two drugs per arm, got "
-                             f"{len(drugs)}: use pathway_mode='dynamic'")
+            raise ModelError(
+                f"quasi-steady mode tabulates one or two drugs per arm, got "
+                f"{len(drugs)}: use pathway_mode='dynamic'"
+            )
         self.drugs = tuple(drugs)
         net = network(lesions, context, parameters)
         self.scales = [_scale(net, d) for d in self.drugs]
@@ -107,15 +123,25 @@ class QuasiSteadyTable:
         self.u = np.linspace(0.0, _UMAX, n)
         concs = [k * (self.u / (1.0 - self.u)) ** (1.0 / h) for k, h in self.scales]
         if len(drugs) == 1:
-            self.table = np.array([net.readouts_at([(self.drugs[0], float(c))], t_ss)
-                                   for c in concs[0]])
+            self.table = np.array(
+                [net.readouts_at([(self.drugs[0], float(c))], t_ss) for c in concs[0]]
+            )
         else:
-            self.table = np.array([[net.readouts_at([(self.drugs[0], float(a)),
-                                                     (self.drugs[1], float(b))], t_ss)
-                                    for b in concs[1]] for a in concs[0]])
+            self.table = np.array(
+                [
+                    [
+                        net.readouts_at(
+                            [(self.drugs[0], float(a)), (self.drugs[1], float(b))], t_ss
+                        )
+                        for b in concs[1]
+                    ]
+                    for a in concs[0]
+                ]
+            )
 
-    def __call__(self, concs: Sequence[np.ndarray],
-                 columns: Sequence[int] | None = None) -> np.ndarray:
+    def __call__(
+        self, concs: Sequence[np.ndarray], columns: Sequence[int] | None = None
+    ) -> np.ndarray:
         """Readouts for concentration arrays (one per drug, same shape ``(n, T)``), in nM.
 
         Returns ``(n, T, n_readouts)``, % of the untreated control; ``columns`` (indices
@@ -129,8 +155,9 @@ class QuasiSteadyTable:
         table = self.table[..., cols]
         if len(us) == 1:
             flat = us[0].ravel()
-            out = np.stack([np.interp(flat, self.u, table[:, j]) for j in range(len(cols))],
-                           axis=-1)
+            out = np.stack(
+                [np.interp(flat, self.u, table[:, j]) for j in range(len(cols))], axis=-1
+            )
         else:
             from scipy.interpolate import RegularGridInterpolator
 
@@ -148,36 +175,59 @@ def _dynamic_chunk(lesions, context, parameters, drugs, times, concs) -> np.ndar
     k = len(concs[0])
     out = np.empty((k, times.size, len(names)))
     for i in range(k):  # one ODE integration per animal: the loop is the work itself
-        pairs = [(d, c[i] if isinstance(c, list) else (times, c[i]))
-                 for d, c in zip(drugs, concs, strict=True)]
+        pairs = [
+            (d, c[i] if isinstance(c, list) else (times, c[i]))
+            for d, c in zip(drugs, concs, strict=True)
+        ]
         res = net.simulate_pairs(pairs, t_end=float(times[-1]), times=times)
         out[i] = res.readouts[list(names)].to_numpy()
     return out
 
 
-def dynamic_readouts(lesions: Sequence[str], context, parameters, drugs: tuple,
-                     times: np.ndarray, concs: Sequence[np.ndarray], runner=None,
-                     chunk: int = 8, on_chunk: Callable[[int], None] | None = None) -> np.ndarray:
+def dynamic_readouts(
+    lesions: Sequence[str],
+    context,
+    parameters,
+    drugs: tuple,
+    times: np.ndarray,
+    concs: Sequence[np.ndarray],
+    runner=None,
+    chunk: int = 8,
+    on_chunk: Callable[[int], None] | None = None,
+) -> np.ndarray:
     """Dynamic-mode readouts ``(n, T, R)`` for animals with concentration courses ``concs``.
 
     ``runner(fn, list_of_args, on_done) -> list`` distributes chunks of ``chunk`` animals
     (see :mod:`kinetor.translate.parallel`); without one they run here, in order.
     """
-    return dynamic_readouts_many([(lesions, context, parameters, drugs, concs)], times,
-                                 runner, chunk, on_chunk)[0]
+    return dynamic_readouts_many(
+        [(lesions, context, parameters, drugs, concs)], times, runner, chunk, on_chunk
+    )[0]
 
 
-def dynamic_readouts_many(arms: Sequence[tuple], times: np.ndarray, runner=None,
-                          chunk: int = 8, on_chunk: Callable[[int], None] | None = None
-                          ) -> list[np.ndarray]:
+def dynamic_readouts_many(
+    arms: Sequence[tuple],
+    times: np.ndarray,
+    runner=None,
+    chunk: int = 8,
+    on_chunk: Callable[[int], None] | None = None,
+) -> list[np.ndarray]:
     """:func:`dynamic_readouts` for several arms at once, so that one pool of workers
     shares all their chunks. ``arms``: ``(lesions, context, parameters, drugs, concs)``."""
     chunk = max(1, int(chunk))
     args, owner = [], []
     for k, (lesions, context, parameters, drugs, concs) in enumerate(arms):
         for s in range(0, len(concs[0]), chunk):
-            args.append((tuple(lesions), context, parameters, tuple(drugs), times,
-                         [c[s:s + chunk] for c in concs]))
+            args.append(
+                (
+                    tuple(lesions),
+                    context,
+                    parameters,
+                    tuple(drugs),
+                    times,
+                    [c[s : s + chunk] for c in concs],
+                )
+            )
             owner.append(k)
     if runner is None:
         parts = []
@@ -187,5 +237,7 @@ def dynamic_readouts_many(arms: Sequence[tuple], times: np.ndarray, runner=None,
                 on_chunk(len(a[5][0]))
     else:
         parts = runner(_dynamic_chunk, args, on_chunk)
-    return [np.concatenate([p for p, o in zip(parts, owner, strict=True) if o == k], axis=0)
-            for k in range(len(arms))]
+    return [
+        np.concatenate([p for p, o in zip(parts, owner, strict=True) if o == k], axis=0)
+        for k in range(len(arms))
+    ]

@@ -51,14 +51,19 @@ __all__ = ["quasi_steady_table", "run_study", "study_days"]
 
 PathwayMode = Literal["quasi-steady", "dynamic"]
 _TABLES: dict[tuple, QuasiSteadyTable] = {}
-_G0, _I0 = 100.0, 10.0   # Topp 2000 untreated steady state (kinetor.translate.toxicity)
+_G0, _I0 = 100.0, 10.0  # Topp 2000 untreated steady state (kinetor.translate.toxicity)
 
 
-def quasi_steady_table(lesions: Sequence[str], context, drugs: tuple,
-                       parameters: Mapping[str, float] | None = None) -> QuasiSteadyTable:
+def quasi_steady_table(
+    lesions: Sequence[str], context, drugs: tuple, parameters: Mapping[str, float] | None = None
+) -> QuasiSteadyTable:
     """The quasi-steady table of a genotype/context/drug set, built once per process."""
-    key = (tuple(lesions), tuple(sorted((context or {}).items())), tuple(drugs),
-           tuple(sorted((parameters or {}).items())))
+    key = (
+        tuple(lesions),
+        tuple(sorted((context or {}).items())),
+        tuple(drugs),
+        tuple(sorted((parameters or {}).items())),
+    )
     tab = _TABLES.get(key)
     if tab is None:
         tab = _TABLES[key] = QuasiSteadyTable(lesions, context, drugs, parameters=parameters)
@@ -71,8 +76,12 @@ _INS_TABLES: dict[tuple, Any] = {}
 def _insulin_tables(lesions, context, drugs, parameters):
     from kinetor.translate.toxicity import InsulinTables
 
-    key = (tuple(lesions), tuple(sorted((context or {}).items())), tuple(drugs),
-           tuple(sorted((parameters or {}).items())))
+    key = (
+        tuple(lesions),
+        tuple(sorted((context or {}).items())),
+        tuple(drugs),
+        tuple(sorted((parameters or {}).items())),
+    )
     tab = _INS_TABLES.get(key)
     if tab is None:
         tab = _INS_TABLES[key] = InsulinTables(lesions, context, drugs, parameters)
@@ -87,8 +96,10 @@ def _metabolic(arm, models, exposure, times, parameters, tox_readout) -> dict[st
     drugs = tuple(models[c].drug for c in arm.compounds)
     if len(drugs) > 2:
         raise ModelError("the glucose model tabulates one or two drugs per arm")
-    name = tox_readout or next((insulin_readout(d.mechanism) for d in drugs
-                                if "akt" in d.mechanism), insulin_readout(drugs[0].mechanism))
+    name = tox_readout or next(
+        (insulin_readout(d.mechanism) for d in drugs if "akt" in d.mechanism),
+        insulin_readout(drugs[0].mechanism),
+    )
     names = readout_names()
     if name not in names:
         raise ModelError(f"unknown tox_readout {name!r}: the network has {list(names)}")
@@ -102,8 +113,10 @@ def _metabolic(arm, models, exposure, times, parameters, tox_readout) -> dict[st
 def study_days(arms: Sequence[Arm]) -> float:
     """Default study length (days): the day after the last dose, rounded up to a whole
     week (``QD x 21 days`` -> 21; ``2 days on/5 days off x 3 weeks`` -> 21)."""
-    last = max((float(t.regimen.to_table()["time"].max()) for a in arms for t in a.treatments),
-               default=20 * 24.0)
+    last = max(
+        (float(t.regimen.to_table()["time"].max()) for a in arms for t in a.treatments),
+        default=20 * 24.0,
+    )
     return 7.0 * math.ceil((math.floor(last / 24.0 + 1e-9) + 1) / 7.0 - 1e-9)
 
 
@@ -121,25 +134,43 @@ def _default_arms(compound, regimen, arms, vehicle) -> list[Arm]:
     return arm_list(out)
 
 
-def run_study(compound: str | None = None, species: str = "mouse", tumor: Any = "MCF7",
-              regimen: Any = None, n_animals: int = 10, seed: int | None = 0, *,
-              arms: Sequence[Arm | str | Mapping[str, Any]] | None = None,
-              vehicle: bool = True, days: float | None = None,
-              measure_days: Sequence[float] | None = None,
-              pathway_mode: PathwayMode = "quasi-steady",
-              exposure: Literal["plasma", "tumor"] = "plasma", kp_uu: float = 1.0,
-              pk: Mapping[str, Mapping[str, Any]] | None = None,
-              drugs: Mapping[str, Any] | None = None, pk_variability: Any = "default",
-              tumor_variability: bool = True, noise: bool = True,
-              tumor_growth: bool | None = None, context: Mapping[str, float] | None = None,
-              network_parameters: Mapping[str, float] | None = None,
-              control: str | None = None, tgi_formula: str = "delta", dt: float = 1.0,
-              weight: float | None = None, n_jobs: int = 1, scheduler: Any = None,
-              progress: Callable[[int, int], None] | None = None,
-              readouts: Sequence[str] | None = None, metabolic: bool = False,
-              insulin_feedback: float = 0.0, tox_readout: str | None = None,
-              glucose_threshold: float = 200.0,
-              exposure_scale: Mapping[str, Any] | None = None) -> StudyResult:
+def run_study(
+    compound: str | None = None,
+    species: str = "mouse",
+    tumor: Any = "MCF7",
+    regimen: Any = None,
+    n_animals: int = 10,
+    seed: int | None = 0,
+    *,
+    arms: Sequence[Arm | str | Mapping[str, Any]] | None = None,
+    vehicle: bool = True,
+    days: float | None = None,
+    measure_days: Sequence[float] | None = None,
+    pathway_mode: PathwayMode = "quasi-steady",
+    exposure: Literal["plasma", "tumor"] = "plasma",
+    kp_uu: float = 1.0,
+    pk: Mapping[str, Mapping[str, Any]] | None = None,
+    drugs: Mapping[str, Any] | None = None,
+    pk_variability: Any = "default",
+    tumor_variability: bool = True,
+    noise: bool = True,
+    tumor_growth: bool | None = None,
+    context: Mapping[str, float] | None = None,
+    network_parameters: Mapping[str, float] | None = None,
+    control: str | None = None,
+    tgi_formula: str = "delta",
+    dt: float = 1.0,
+    weight: float | None = None,
+    n_jobs: int = 1,
+    scheduler: Any = None,
+    progress: Callable[[int, int], None] | None = None,
+    readouts: Sequence[str] | None = None,
+    metabolic: bool = False,
+    insulin_feedback: float = 0.0,
+    tox_readout: str | None = None,
+    glucose_threshold: float = 200.0,
+    exposure_scale: Mapping[str, Any] | None = None,
+) -> StudyResult:
     """Simulate a virtual xenograft (or virtual patient) study.
 
     Parameters
@@ -240,12 +271,12 @@ def run_study(compound: str | None = None, species: str = "mouse", tumor: Any = 
     names = sorted({c for a in study_arms for c in a.compounds})
     models = {c: drug_model(c, sp, (pk or {}).get(c), (drugs or {}).get(c)) for c in names}
     days = float(days) if days is not None else study_days(study_arms)
-    mdays = np.asarray(measure_days if measure_days is not None else measurement_days(days),
-                       float)
+    mdays = np.asarray(measure_days if measure_days is not None else measurement_days(days), float)
     if mdays.max() > days:
         days = float(mdays.max())
-    dose_t = [t for a in study_arms for tr in a.treatments
-              for t in tr.regimen.to_table()["time"].tolist()]
+    dose_t = [
+        t for a in study_arms for tr in a.treatments for t in tr.regimen.to_table()["time"].tolist()
+    ]
     times = time_grid(days, dose_t, dt)
     run = _runner(n_jobs, scheduler)
     total = n * sum(1 for a in study_arms if not a.is_vehicle)
@@ -267,9 +298,22 @@ def run_study(compound: str | None = None, species: str = "mouse", tumor: Any = 
         want = {*readouts, prolif, *([apop] if apop else [])}
         keep = [j for j, r in enumerate(all_names) if r in want]
     names_ro = tuple(all_names[j] for j in keep)
-    exposures = [arm_exposure(arm, models, times, n, seed, i, weight, pk_variability,
-                              exposure, kp_uu, with_courses=pathway_mode == "dynamic")
-                 for i, arm in enumerate(study_arms)]
+    exposures = [
+        arm_exposure(
+            arm,
+            models,
+            times,
+            n,
+            seed,
+            i,
+            weight,
+            pk_variability,
+            exposure,
+            kp_uu,
+            with_courses=pathway_mode == "dynamic",
+        )
+        for i, arm in enumerate(study_arms)
+    ]
     for comp, fac in dict(exposure_scale or {}).items():
         f = np.broadcast_to(np.asarray(fac, float), (n,))
         if not np.all(np.isfinite(f) & (f >= 0)):
@@ -279,12 +323,18 @@ def run_study(compound: str | None = None, species: str = "mouse", tumor: Any = 
                 ex.free[comp] = ex.free[comp] * f[:, None]
                 ex.site[comp] = ex.site[comp] * f[:, None]
                 if ex.courses.get(comp) is not None:
-                    ex.courses[comp] = [c.scaled(float(fi)) for c, fi in
-                                        zip(ex.courses[comp], f, strict=True)]
+                    ex.courses[comp] = [
+                        c.scaled(float(fi)) for c, fi in zip(ex.courses[comp], f, strict=True)
+                    ]
     treated = [i for i, a in enumerate(study_arms) if not a.is_vehicle]
     ro_by_arm: dict[int, np.ndarray] = {}
-    specs = {i: (tuple(models[c].drug for c in study_arms[i].compounds),
-                 [exposures[i].site[c] for c in study_arms[i].compounds]) for i in treated}
+    specs = {
+        i: (
+            tuple(models[c].drug for c in study_arms[i].compounds),
+            [exposures[i].site[c] for c in study_arms[i].compounds],
+        )
+        for i in treated
+    }
     # the dynamic mode integrates exact PK courses where every compound's PK is linear
     inputs = {}
     for i in treated:
@@ -295,28 +345,36 @@ def run_study(compound: str | None = None, species: str = "mouse", tumor: Any = 
     if not (np.isfinite(w_ins) and w_ins >= 0):
         raise ModelError(f"insulin_feedback must be >= 0, got {insulin_feedback!r}")
     if w_ins > 0 and pathway_mode != "quasi-steady":
-        raise ModelError("insulin_feedback needs pathway_mode='quasi-steady' (the tumour's "
-                         "growth-factor input then varies with the simulated insulin)")
+        raise ModelError(
+            "insulin_feedback needs pathway_mode='quasi-steady' (the tumour's "
+            "growth-factor input then varies with the simulated insulin)"
+        )
     metab: dict[int, dict[str, np.ndarray]] = {}
     if metabolic or w_ins > 0:
         for i in treated:
-            metab[i] = _metabolic(study_arms[i], models, exposures[i], times, network_parameters,
-                                  tox_readout)
+            metab[i] = _metabolic(
+                study_arms[i], models, exposures[i], times, network_parameters, tox_readout
+            )
     if pathway_mode == "quasi-steady":
         for i in treated:
             drugs_i, concs = specs[i]
             if w_ins > 0:
                 mult = 1.0 + w_ins * (metab[i]["insulin"] / _I0 - 1.0)
-                ro_by_arm[i] = _insulin_tables(tum.lesions, context, drugs_i,
-                                               network_parameters)(concs, mult, columns=keep)
+                ro_by_arm[i] = _insulin_tables(tum.lesions, context, drugs_i, network_parameters)(
+                    concs, mult, columns=keep
+                )
             else:
-                ro_by_arm[i] = quasi_steady_table(tum.lesions, context, drugs_i,
-                                                 network_parameters)(concs, columns=keep)
+                ro_by_arm[i] = quasi_steady_table(
+                    tum.lesions, context, drugs_i, network_parameters
+                )(concs, columns=keep)
             tick(n)
     elif treated:  # every arm's animals share one pool of workers
         many = dynamic_readouts_many(
-            [(tum.lesions, context, network_parameters, *inputs[i]) for i in treated], times,
-            runner=run, on_chunk=tick)
+            [(tum.lesions, context, network_parameters, *inputs[i]) for i in treated],
+            times,
+            runner=run,
+            on_chunk=tick,
+        )
         ro_by_arm = {i: r[..., keep] for i, r in zip(treated, many, strict=True)}
     gj = names_ro.index(prolif)
     aj = None if apop is None else names_ro.index(apop)
@@ -327,47 +385,104 @@ def run_study(compound: str | None = None, species: str = "mouse", tumor: Any = 
         if tumor_growth:
             kill = None
             if ro is not None and tum.kill_rate > 0:
-                kill = kill_drive(ro[..., gj], None if aj is None else ro[..., aj],
-                                  tum.kill_threshold)
-            true, meas = tumor_volumes(tum, n, np.random.default_rng([int(seed), i, 1]),
-                                       times / 24.0, None if ro is None else ro[..., gj],
-                                       mdays, noise=noise, kill=kill)
+                kill = kill_drive(
+                    ro[..., gj], None if aj is None else ro[..., aj], tum.kill_threshold
+                )
+            true, meas = tumor_volumes(
+                tum,
+                n,
+                np.random.default_rng([int(seed), i, 1]),
+                times / 24.0,
+                None if ro is None else ro[..., gj],
+                mdays,
+                noise=noise,
+                kill=kill,
+            )
         met = metab.get(i)
         if met is None and (metabolic or w_ins > 0):
-            met = {"glucose": np.full((n, times.size), _G0),
-                   "insulin": np.full((n, times.size), _I0), "inhibition": None}
-        results.append(ArmResult(arm=arm, animals=np.arange(i * n + 1, (i + 1) * n + 1),
-                                 exposure=exposures[i], readouts=ro, volume_true=true,
-                                 volume=meas, metabolic=met))
+            met = {
+                "glucose": np.full((n, times.size), _G0),
+                "insulin": np.full((n, times.size), _I0),
+                "inhibition": None,
+            }
+        results.append(
+            ArmResult(
+                arm=arm,
+                animals=np.arange(i * n + 1, (i + 1) * n + 1),
+                exposure=exposures[i],
+                readouts=ro,
+                volume_true=true,
+                volume=meas,
+                metabolic=met,
+            )
+        )
     settings = {
-        "species": sp, "weight_kg": weight, "tumor": tum.name, "lesions": list(tum.lesions),
-        "n_animals": n, "seed": seed, "days": days, "measure_days": mdays.tolist(),
-        "pathway_mode": pathway_mode, "exposure": exposure, "kp_uu": kp_uu,
-        "pk_variability": pk_variability, "tumor_variability": tumor_variability,
-        "noise": noise, "context": dict(context or {}), "tgi_formula": tgi_formula,
-        "metabolic": bool(metabolic or w_ins > 0), "insulin_feedback": w_ins,
+        "species": sp,
+        "weight_kg": weight,
+        "tumor": tum.name,
+        "lesions": list(tum.lesions),
+        "n_animals": n,
+        "seed": seed,
+        "days": days,
+        "measure_days": mdays.tolist(),
+        "pathway_mode": pathway_mode,
+        "exposure": exposure,
+        "kp_uu": kp_uu,
+        "pk_variability": pk_variability,
+        "tumor_variability": tumor_variability,
+        "noise": noise,
+        "context": dict(context or {}),
+        "tgi_formula": tgi_formula,
+        "metabolic": bool(metabolic or w_ins > 0),
+        "insulin_feedback": w_ins,
         "glucose_threshold_mg_dL": float(glucose_threshold),
         "tumor_response": {
-            "growth_law": tum.growth_law, "proliferation_readout": prolif,
-            "kill_signal": (f"{apop} readout: max(A/100 - 1, 0)" if apop is not None else
-                            f"inhibition of the {prolif} readout above "
-                            f"{tum.kill_threshold:g} (no apoptosis readout in the network)"),
-            "kill_rate_per_day": tum.kill_rate, "transit_rate_per_day": tum.transit_rate,
-            "n_transit": int(tum.n_transit), "death_rate_per_day": tum.death_rate},
-        "compounds": {c: {"pk_source": m.pk_source, "pk_status": m.pk_status,
-                          "fu": m.fu, "fu_source": m.fu_source, "mw": m.mw,
-                          "pk_model": repr(m.model), "potency_nM": m.drug.ic50_nM,
-                          "potency_type": m.drug.potency, "potency_basis": m.drug.basis,
-                          "mechanism": m.drug.mechanism,
-                          "potency_source": m.drug.source} for c, m in models.items()},
+            "growth_law": tum.growth_law,
+            "proliferation_readout": prolif,
+            "kill_signal": (
+                f"{apop} readout: max(A/100 - 1, 0)"
+                if apop is not None
+                else f"inhibition of the {prolif} readout above "
+                f"{tum.kill_threshold:g} (no apoptosis readout in the network)"
+            ),
+            "kill_rate_per_day": tum.kill_rate,
+            "transit_rate_per_day": tum.transit_rate,
+            "n_transit": int(tum.n_transit),
+            "death_rate_per_day": tum.death_rate,
+        },
+        "compounds": {
+            c: {
+                "pk_source": m.pk_source,
+                "pk_status": m.pk_status,
+                "fu": m.fu,
+                "fu_source": m.fu_source,
+                "mw": m.mw,
+                "pk_model": repr(m.model),
+                "potency_nM": m.drug.ic50_nM,
+                "potency_type": m.drug.potency,
+                "potency_basis": m.drug.basis,
+                "mechanism": m.drug.mechanism,
+                "potency_source": m.drug.source,
+            }
+            for c, m in models.items()
+        },
         "tumor_sources": dict(tum.sources),
     }
     ctrl = control
     if ctrl is None:
         ctrl = next((a.name for a in study_arms if a.is_vehicle), None)
     elif ctrl not in [a.name for a in study_arms]:
-        raise ModelError(f"control arm {ctrl!r} is not in the study: "
-                         f"{[a.name for a in study_arms]}")
-    return StudyResult(arms=study_arms, times=times, days=mdays, results=results,
-                       readout_names=names_ro, tumor_spec=tum, control=ctrl,
-                       tgi_formula=tgi_formula, settings=settings)
+        raise ModelError(
+            f"control arm {ctrl!r} is not in the study: {[a.name for a in study_arms]}"
+        )
+    return StudyResult(
+        arms=study_arms,
+        times=times,
+        days=mdays,
+        results=results,
+        readout_names=names_ro,
+        tumor_spec=tum,
+        control=ctrl,
+        tgi_formula=tgi_formula,
+        settings=settings,
+    )

@@ -50,18 +50,39 @@ import numpy as np
 
 from kinetor.errors import ModelError
 
-__all__ = ["CTCAE_GRADE3_GLUCOSE", "TOPP_2000", "InsulinTables", "glucose_insulin",
-           "insulin_readout", "metabolic_summary"]
+__all__ = [
+    "CTCAE_GRADE3_GLUCOSE",
+    "TOPP_2000",
+    "InsulinTables",
+    "glucose_insulin",
+    "insulin_readout",
+    "metabolic_summary",
+]
 
 TOPP_2000: dict[str, Any] = {
-    "R0": 864.0, "EG0": 1.44, "SI": 0.72, "sigma": 43.2, "alpha": 20000.0, "k": 432.0,
-    "d0": 0.06, "r1": 0.84e-3, "r2": 0.24e-5,
-    "units": {"R0": "mg/dL/day", "EG0": "1/day", "SI": "mL/uU/day", "sigma": "uU/mL/day/mg",
-              "alpha": "mg^2/dL^2", "k": "1/day", "d0": "1/day", "r1": "dL/mg/day",
-              "r2": "dL^2/mg^2/day"},
+    "R0": 864.0,
+    "EG0": 1.44,
+    "SI": 0.72,
+    "sigma": 43.2,
+    "alpha": 20000.0,
+    "k": 432.0,
+    "d0": 0.06,
+    "r1": 0.84e-3,
+    "r2": 0.24e-5,
+    "units": {
+        "R0": "mg/dL/day",
+        "EG0": "1/day",
+        "SI": "mL/uU/day",
+        "sigma": "uU/mL/day/mg",
+        "alpha": "mg^2/dL^2",
+        "k": "1/day",
+        "d0": "1/day",
+        "r1": "dL/mg/day",
+        "r2": "dL^2/mg^2/day",
+    },
     "source": "Topp et al. 2000 J Theor Biol 206:605, doi:10.1006/jtbi.2000.2150, Table 1",
     "status": "unverified (recalled; consistent with the paper's steady state G 100 mg/dL, "
-              "I 10 uU/mL, beta 300 mg)",
+    "I 10 uU/mL, beta 300 mg)",
 }
 G0, I0, BETA0 = 100.0, 10.0, 300.0
 # Fasting glucose > 250 mg/dL is grade 3 hyperglycaemia in CTCAE v4.03 (status likely).
@@ -74,9 +95,12 @@ def insulin_readout(mechanism: str) -> str:
     return "pPRAS40_T246" if "akt" in str(mechanism).lower() else "pAKT_S473"
 
 
-def glucose_insulin(times_h: np.ndarray, inhibition: np.ndarray,
-                    params: Mapping[str, float] | None = None, beta_dynamics: bool = True
-                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def glucose_insulin(
+    times_h: np.ndarray,
+    inhibition: np.ndarray,
+    params: Mapping[str, float] | None = None,
+    beta_dynamics: bool = True,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Glucose (mg/dL), insulin (uU/mL) and beta-cell mass (mg) for ``n`` animals.
 
     Parameters
@@ -108,18 +132,28 @@ def glucose_insulin(times_h: np.ndarray, inhibition: np.ndarray,
         row[6:] = [0.0, 0.0, 0.0]
     params_arr = np.tile(np.asarray(row, float), (n, 1))
     y0 = np.tile([G0, BETA0], (n, 1)).astype(float)
-    out, status = solve(glucose_rhs, params_arr, y0, t, t, np.ascontiguousarray(e[:, None, :]),
-                        t0=float(t[0]), rtol=1e-7)
+    out, status = solve(
+        glucose_rhs,
+        params_arr,
+        y0,
+        t,
+        t,
+        np.ascontiguousarray(e[:, None, :]),
+        t0=float(t[0]),
+        rtol=1e-7,
+    )
     if np.any(status):
-        raise ModelError(f"glucose-insulin integration failed for animals "
-                         f"{np.flatnonzero(status).tolist()}")
+        raise ModelError(
+            f"glucose-insulin integration failed for animals {np.flatnonzero(status).tolist()}"
+        )
     g, beta = out[:, 0, :], out[:, 1, :]
     ins = beta * p["sigma"] * g**2 / (p["alpha"] + g**2) / p["k"]
     return g, ins, beta
 
 
-def metabolic_summary(times_h: np.ndarray, glucose: np.ndarray, threshold: float = 200.0
-                      ) -> dict[str, np.ndarray]:
+def metabolic_summary(
+    times_h: np.ndarray, glucose: np.ndarray, threshold: float = 200.0
+) -> dict[str, np.ndarray]:
     """Per animal: peak glucose (mg/dL), hours above ``threshold`` (linear between grid
     points, crossings counted exactly) and time-averaged glucose."""
     t = np.asarray(times_h, float)
@@ -127,22 +161,28 @@ def metabolic_summary(times_h: np.ndarray, glucose: np.ndarray, threshold: float
     a, b = g[:, :-1] - threshold, g[:, 1:] - threshold
     dt = np.diff(t)
     with np.errstate(divide="ignore", invalid="ignore"):
-        frac = np.where((a > 0) & (b > 0), 1.0,
-                        np.where((a > 0) != (b > 0), np.where(a > 0, a, b) / np.abs(a - b),
-                                 0.0))
+        frac = np.where(
+            (a > 0) & (b > 0),
+            1.0,
+            np.where((a > 0) != (b > 0), np.where(a > 0, a, b) / np.abs(a - b), 0.0),
+        )
     hours = np.sum(np.nan_to_num(frac) * dt, axis=1)
     mean = np.trapezoid(g, t, axis=1) / max(t[-1] - t[0], 1e-12)
-    return {"peak_glucose_mg_dL": g.max(axis=1), "hours_above": hours,
-            "mean_glucose_mg_dL": mean}
+    return {"peak_glucose_mg_dL": g.max(axis=1), "hours_above": hours, "mean_glucose_mg_dL": mean}
 
 
 class InsulinTables:
     """Tumour readouts (% of the untreated tumour at the baseline context) as a function
     of drug concentration and the insulin-driven growth-factor multiplier."""
 
-    def __init__(self, lesions: Sequence[str], context: Mapping[str, float] | None,
-                 drugs: tuple, parameters: Mapping[str, float] | None = None,
-                 levels: Sequence[float] = _LEVELS):
+    def __init__(
+        self,
+        lesions: Sequence[str],
+        context: Mapping[str, float] | None,
+        drugs: tuple,
+        parameters: Mapping[str, float] | None = None,
+        levels: Sequence[float] = _LEVELS,
+    ):
         from kinetor.translate.signaling import network
         from kinetor.translate.study import quasi_steady_table
 
@@ -164,8 +204,12 @@ class InsulinTables:
         res = net.simulate_pairs([], t_end=1.0)
         return np.array([res.reference_values[r] for r in readout_names()])
 
-    def __call__(self, concs: Sequence[np.ndarray], multiplier: np.ndarray,
-                 columns: Sequence[int] | None = None) -> np.ndarray:
+    def __call__(
+        self,
+        concs: Sequence[np.ndarray],
+        multiplier: np.ndarray,
+        columns: Sequence[int] | None = None,
+    ) -> np.ndarray:
         """Readouts ``(n, T, R)`` for concentrations and growth-factor multipliers
         ``(n, T)`` (clipped to the tabulated 0.5-8)."""
         cols = list(range(len(self.scales[0]))) if columns is None else list(columns)

@@ -37,25 +37,32 @@ __all__ = ["TUMOR_FILE", "TumorSpec", "get_tumor", "list_tumors"]
 TUMOR_FILE = Path(__file__).with_name("tumors.toml")
 _NUMERIC = ("doubling_time", "v0", "v0_cv", "growth_cv", "death_rate", "caliper_cv")
 # response parameters: optional in tumors.toml (defaults below, labelled assumptions)
-_RESPONSE = ("vmax", "linear_rate", "kill_rate", "kill_threshold", "transit_rate",
-             "n_transit")
-_UNITS = {"doubling_time": "day", "v0": "mm^3", "v0_cv": "1", "growth_cv": "1",
-          "death_rate": "1/day", "caliper_cv": "1", "vmax": "mm^3",
-          "linear_rate": "mm^3/day", "kill_rate": "1/day", "kill_threshold": "1",
-          "transit_rate": "1/day", "n_transit": "1"}
-_DEFAULTS = {"v0": 175.0, "v0_cv": 0.08, "growth_cv": 0.25, "death_rate": 0.0,
-             "caliper_cv": 0.10}
+_RESPONSE = ("vmax", "linear_rate", "kill_rate", "kill_threshold", "transit_rate", "n_transit")
+_UNITS = {
+    "doubling_time": "day",
+    "v0": "mm^3",
+    "v0_cv": "1",
+    "growth_cv": "1",
+    "death_rate": "1/day",
+    "caliper_cv": "1",
+    "vmax": "mm^3",
+    "linear_rate": "mm^3/day",
+    "kill_rate": "1/day",
+    "kill_threshold": "1",
+    "transit_rate": "1/day",
+    "n_transit": "1",
+}
+_DEFAULTS = {"v0": 175.0, "v0_cv": 0.08, "growth_cv": 0.25, "death_rate": 0.0, "caliper_cv": 0.10}
 _RESPONSE_SOURCES = {
     "vmax": "not used by the exponential law",
     "linear_rate": "not used by the exponential law",
     "kill_rate": "kinetor default 0: cytostatic unless set (assumption)",
-    "kill_threshold": "kinetor default 0.5: kill only above 50 % pathway inhibition "
-                      "(assumption)",
+    "kill_threshold": "kinetor default 0.5: kill only above 50 % pathway inhibition (assumption)",
     "transit_rate": "1/day, close to Simeoni et al. 2004 Cancer Res 64:1094 Table 2 "
-                    "paclitaxel/A2780 k1 = 0.968 /day (likely); a drug-specific value "
-                    "(assumption)",
-    "n_transit": "3 transit compartments as in Simeoni et al. 2004 Cancer Res 64:1094 "
-                 "(likely)"}
+    "paclitaxel/A2780 k1 = 0.968 /day (likely); a drug-specific value "
+    "(assumption)",
+    "n_transit": "3 transit compartments as in Simeoni et al. 2004 Cancer Res 64:1094 (likely)",
+}
 
 
 @dataclass(frozen=True)
@@ -117,13 +124,17 @@ class TumorSpec:
     kill_threshold: float = 0.5
     transit_rate: float = 1.0
     n_transit: int = 3
-    ranges: Mapping[str, tuple[float, float]] = field(default_factory=dict, compare=False,
-                                                      hash=False)
+    ranges: Mapping[str, tuple[float, float]] = field(
+        default_factory=dict, compare=False, hash=False
+    )
     sources: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
 
     def __post_init__(self) -> None:
-        bad = [f"{k} = {getattr(self, k)!r}" for k in _NUMERIC
-               if not (math.isfinite(float(getattr(self, k))) and float(getattr(self, k)) >= 0)]
+        bad = [
+            f"{k} = {getattr(self, k)!r}"
+            for k in _NUMERIC
+            if not (math.isfinite(float(getattr(self, k))) and float(getattr(self, k)) >= 0)
+        ]
         if not self.doubling_time > 0:
             bad.append(f"doubling_time = {self.doubling_time!r} must be > 0")
         if not self.v0 > 0:
@@ -163,10 +174,19 @@ class TumorSpec:
 
     def table(self) -> pd.DataFrame:
         """Parameters with units and sources (one row each)."""
-        return pd.DataFrame([{"tumor": self.name, "parameter": k, "value": getattr(self, k),
-                              "unit": _UNITS[k], "range": self.ranges.get(k),
-                              "source": self.sources.get(k, _RESPONSE_SOURCES.get(k, "user"))}
-                             for k in _NUMERIC + _RESPONSE])
+        return pd.DataFrame(
+            [
+                {
+                    "tumor": self.name,
+                    "parameter": k,
+                    "value": getattr(self, k),
+                    "unit": _UNITS[k],
+                    "range": self.ranges.get(k),
+                    "source": self.sources.get(k, _RESPONSE_SOURCES.get(k, "user")),
+                }
+                for k in _NUMERIC + _RESPONSE
+            ]
+        )
 
 
 def _key(text: str) -> str:
@@ -187,8 +207,10 @@ def _library() -> dict[str, TumorSpec]:
                 raise ModelError(f"{TUMOR_FILE.name}: {entry['name']} lacks {k}")
             v = entry[k]
             if v["unit"] != _UNITS[k]:
-                raise ModelError(f"{TUMOR_FILE.name}: {entry['name']}.{k} must be in "
-                                 f"{_UNITS[k]}, not {v['unit']!r}")
+                raise ModelError(
+                    f"{TUMOR_FILE.name}: {entry['name']}.{k} must be in "
+                    f"{_UNITS[k]}, not {v['unit']!r}"
+                )
             values[k] = int(v["value"]) if k == "n_transit" else float(v["value"])
             sources[k] = f"{v['source']} [{v['status']}]"
             if "low" in v and "high" in v:
@@ -197,9 +219,15 @@ def _library() -> dict[str, TumorSpec]:
             values["growth_law"] = str(entry["growth_law"])
         geno = entry.get("genotype", {})
         sources["genotype"] = f"{geno.get('source', '')} [{geno.get('status', '')}]"
-        spec = TumorSpec(name=entry["name"], lesions=tuple(entry["lesions"]),
-                         genotype=geno.get("value", ""), tissue=entry.get("tissue", ""),
-                         sources=sources, ranges=ranges, **values)
+        spec = TumorSpec(
+            name=entry["name"],
+            lesions=tuple(entry["lesions"]),
+            genotype=geno.get("value", ""),
+            tissue=entry.get("tissue", ""),
+            sources=sources,
+            ranges=ranges,
+            **values,
+        )
         for alias in [entry["name"], *entry.get("synonyms", [])]:
             out[_key(alias)] = spec
     return out
@@ -224,8 +252,10 @@ def get_tumor(spec: TumorSpec | str | Mapping[str, Any]) -> TumorSpec:
         hit = lib.get(_key(spec))
         if hit is None:
             names = sorted({t.name for t in lib.values()})
-            raise ModelError(f"unknown tumour {spec!r}: known are {', '.join(names)}; or pass "
-                             "a dict {'name', 'lesions', 'doubling_time', ...}")
+            raise ModelError(
+                f"unknown tumour {spec!r}: known are {', '.join(names)}; or pass "
+                "a dict {'name', 'lesions', 'doubling_time', ...}"
+            )
         return hit
     if isinstance(spec, Mapping):
         d = dict(spec)
@@ -244,8 +274,10 @@ def get_tumor(spec: TumorSpec | str | Mapping[str, Any]) -> TumorSpec:
             return replace(base, **d, sources=srcs)
         d.setdefault("name", "custom")
         vals = {**_DEFAULTS, **d}
-        vals["sources"] = {k: ("user" if k in d else _RESPONSE_SOURCES.get(
-            k, "kinetor default (assumption)")) for k in _NUMERIC + _RESPONSE}
+        vals["sources"] = {
+            k: ("user" if k in d else _RESPONSE_SOURCES.get(k, "kinetor default (assumption)"))
+            for k in _NUMERIC + _RESPONSE
+        }
         return TumorSpec(**vals)
     raise ModelError(f"cannot read tumour {spec!r}: give a name, a dict or a TumorSpec")
 
@@ -261,8 +293,16 @@ def list_tumors() -> pd.DataFrame:
     seen = {}
     for t in _library().values():
         seen.setdefault(t.name, t)
-    return pd.DataFrame([{"name": t.name, "lesions": ";".join(t.lesions),
-                          "genotype": t.genotype, "tissue": t.tissue,
-                          "growth_law": t.growth_law,
-                          **{k: getattr(t, k) for k in _NUMERIC + _RESPONSE}}
-                         for t in seen.values()])
+    return pd.DataFrame(
+        [
+            {
+                "name": t.name,
+                "lesions": ";".join(t.lesions),
+                "genotype": t.genotype,
+                "tissue": t.tissue,
+                "growth_law": t.growth_law,
+                **{k: getattr(t, k) for k in _NUMERIC + _RESPONSE},
+            }
+            for t in seen.values()
+        ]
+    )

@@ -74,8 +74,9 @@ class SampleSize:
     curve: Mapping[int, float]
 
 
-def normal_sample_size(delta: float, sigma: float, alpha: float = 0.05,
-                       power: float = 0.8) -> float:
+def normal_sample_size(
+    delta: float, sigma: float, alpha: float = 0.05, power: float = 0.8
+) -> float:
     r"""Closed form :math:`2 (z_{1-\alpha/2} + z_{1-\beta})^2 \sigma^2 / \delta^2` per arm.
 
     Examples
@@ -105,9 +106,14 @@ def _welch_reject(x: np.ndarray, y: np.ndarray, alpha: float) -> np.ndarray:
     return np.where(se > 0, p < alpha, False)
 
 
-def sample_size(draw: Callable[[int, int, np.random.Generator], tuple[np.ndarray, np.ndarray]],
-                alpha: float = 0.05, power: float = 0.8, n_max: int = 200,
-                n_sim: int = 2000, seed: Any = 0) -> SampleSize:
+def sample_size(
+    draw: Callable[[int, int, np.random.Generator], tuple[np.ndarray, np.ndarray]],
+    alpha: float = 0.05,
+    power: float = 0.8,
+    n_max: int = 200,
+    n_sim: int = 2000,
+    seed: Any = 0,
+) -> SampleSize:
     """Smallest animals per arm at which a Welch t-test reaches ``power`` (simulated).
 
     Parameters
@@ -130,8 +136,7 @@ def sample_size(draw: Callable[[int, int, np.random.Generator], tuple[np.ndarray
     """
     if not (0 < alpha < 1 and 0 < power < 1):
         raise ModelError("alpha and power must be in (0, 1)")
-    base = int(seed if not isinstance(seed, np.random.Generator)
-               else seed.integers(2**62))
+    base = int(seed if not isinstance(seed, np.random.Generator) else seed.integers(2**62))
     curve: dict[int, float] = {}
 
     def pw(n: int) -> float:
@@ -183,8 +188,9 @@ class ReplicateResult:
         return float(row["tgi_lo_pct"]), float(row["tgi_hi_pct"])
 
 
-def _draw_parameters(tumor, n_rep: int, rng: np.random.Generator,
-                     extra: Mapping[str, tuple[float, float]] | None) -> dict[str, np.ndarray]:
+def _draw_parameters(
+    tumor, n_rep: int, rng: np.random.Generator, extra: Mapping[str, tuple[float, float]] | None
+) -> dict[str, np.ndarray]:
     ranges = {**dict(tumor.ranges), **dict(extra or {})}
     out = {}
     for k in sorted(ranges):
@@ -213,8 +219,7 @@ def _fu_ranges(compound, regimen, arms, species, pk, given) -> dict[str, tuple]:
 
             lib = _library_compound(c)
             v = lib.fu(species) if lib is not None else None
-            if v is not None and v.low is not None and v.high is not None \
-                    and v.high > v.low:
+            if v is not None and v.low is not None and v.high is not None and v.high > v.low:
                 rng = (v.low, v.high)
         if rng is not None:
             lo, hi = (float(x) for x in rng)
@@ -224,10 +229,17 @@ def _fu_ranges(compound, regimen, arms, species, pk, given) -> dict[str, tuple]:
     return out
 
 
-def _batch(study: dict, tumor, n: int, reps: int, seed_b: int,
-           params: dict[str, np.ndarray], noise: bool, variability: bool,
-           fu_draws: dict[str, np.ndarray] | None = None
-           ) -> tuple[np.ndarray, np.ndarray, list[str], np.ndarray]:
+def _batch(
+    study: dict,
+    tumor,
+    n: int,
+    reps: int,
+    seed_b: int,
+    params: dict[str, np.ndarray],
+    noise: bool,
+    variability: bool,
+    fu_draws: dict[str, np.ndarray] | None = None,
+) -> tuple[np.ndarray, np.ndarray, list[str], np.ndarray]:
     """``reps`` replicate studies of ``n`` animals per arm in one vectorised run.
 
     Returns TGI ``(reps, arms)``, delta V ``(reps * n, arms)``, arm names and the mean
@@ -238,8 +250,14 @@ def _batch(study: dict, tumor, n: int, reps: int, seed_b: int,
 
     rep_idx = np.repeat(np.arange(reps), n)
     scale = {c: v[rep_idx] for c, v in (fu_draws or {}).items()} or None
-    res = run_study(**study, n_animals=n * reps, seed=seed_b, tumor_growth=False,
-                    readouts=(), exposure_scale=scale)
+    res = run_study(
+        **study,
+        n_animals=n * reps,
+        seed=seed_b,
+        tumor_growth=False,
+        readouts=(),
+        exposure_scale=scale,
+    )
     names = list(res.readout_names)
     prolif, apop = signal_names(names)
     gj, aj = names.index(prolif), (None if apop is None else names.index(apop))
@@ -258,31 +276,42 @@ def _batch(study: dict, tumor, n: int, reps: int, seed_b: int,
     for i, r in enumerate(res.results):
         rng = np.random.default_rng([seed_b, i, 1])
         m = n * reps
-        kp = (np.log(2.0) / td + kd) * (_lognormal(rng, tumor.growth_cv, m) if variability
-                                        else 1.0)
+        kp = (np.log(2.0) / td + kd) * (_lognormal(rng, tumor.growth_cv, m) if variability else 1.0)
         v0 = v0c * (_lognormal(rng, tumor.v0_cv, m) if variability else 1.0)
-        opts = {"days": mdays, "death_rate": kd, "kill_rate": kill_rate,
-                "transit_rate": per_animal("transit_rate"),
-                "n_transit": int(tumor.n_transit)}
+        opts = {
+            "days": mdays,
+            "death_rate": kd,
+            "kill_rate": kill_rate,
+            "transit_rate": per_animal("transit_rate"),
+            "n_transit": int(tumor.n_transit),
+        }
         if r.readouts is None:
-            true, _ = simulate_response(v0, tumor.growth_law, kp, per_animal("vmax"),
-                                        per_animal("linear_rate"), **opts)
+            true, _ = simulate_response(
+                v0, tumor.growth_law, kp, per_animal("vmax"), per_animal("linear_rate"), **opts
+            )
         else:
             ro = r.readouts
             drive = np.maximum(ro[..., gj] / 100.0, 0.0)
             kill = None
             if np.any(kill_rate > 0):
-                kill = kill_drive(ro[..., gj], None if aj is None else ro[..., aj],
-                                  thr[:, None])
-            true, _ = simulate_response(v0, tumor.growth_law, kp, per_animal("vmax"),
-                                        per_animal("linear_rate"), grid_days=grid,
-                                        proliferation=drive, kill=kill, **opts)
+                kill = kill_drive(ro[..., gj], None if aj is None else ro[..., aj], thr[:, None])
+            true, _ = simulate_response(
+                v0,
+                tumor.growth_law,
+                kp,
+                per_animal("vmax"),
+                per_animal("linear_rate"),
+                grid_days=grid,
+                proliferation=drive,
+                kill=kill,
+                **opts,
+            )
         meas = caliper_noise(true, tumor.caliper_cv, rng) if noise else true
         ends.append(meas[:, -1] - meas[:, 0])
         sums.append(meas.sum(axis=0))
         arms.append(r.arm.name)
-    dv = np.column_stack(ends)                              # (reps*n, arms)
-    mean_dv = dv.reshape(reps, n, -1).mean(axis=1)          # (reps, arms)
+    dv = np.column_stack(ends)  # (reps*n, arms)
+    mean_dv = dv.reshape(reps, n, -1).mean(axis=1)  # (reps, arms)
     ctrl = arms.index(res.control) if res.control is not None else None
     if ctrl is None:
         raise ModelError("replicate TGI needs a control (vehicle) arm")
@@ -291,14 +320,25 @@ def _batch(study: dict, tumor, n: int, reps: int, seed_b: int,
     return tgi, dv, arms, np.stack(sums)
 
 
-def replicate_tgi(compound: str | None = None, species: str = "mouse", tumor: Any = "MCF7",
-                  regimen: Any = None, *, arms: Sequence[Any] | None = None,
-                  n_animals: int = 10, n_replicates: int = 200, seed: int = 0,
-                  level: float = 0.95, parameter_uncertainty: bool = True,
-                  ranges: Mapping[str, tuple[float, float]] | None = None,
-                  noise: bool = True, batch: int | None = None, n_jobs: int = 1,
-                  fu_ranges: Mapping[str, tuple[float, float]] | None = None,
-                  **study_kw: Any) -> ReplicateResult:
+def replicate_tgi(
+    compound: str | None = None,
+    species: str = "mouse",
+    tumor: Any = "MCF7",
+    regimen: Any = None,
+    *,
+    arms: Sequence[Any] | None = None,
+    n_animals: int = 10,
+    n_replicates: int = 200,
+    seed: int = 0,
+    level: float = 0.95,
+    parameter_uncertainty: bool = True,
+    ranges: Mapping[str, tuple[float, float]] | None = None,
+    noise: bool = True,
+    batch: int | None = None,
+    n_jobs: int = 1,
+    fu_ranges: Mapping[str, tuple[float, float]] | None = None,
+    **study_kw: Any,
+) -> ReplicateResult:
     """TGI of a study design with its interval over replicate virtual studies.
 
     Parameters
@@ -352,18 +392,45 @@ def replicate_tgi(compound: str | None = None, species: str = "mouse", tumor: An
     if n < 2 or n_rep < 1:
         raise ModelError("replicate_tgi needs n_animals >= 2 and n_replicates >= 1")
     tum = get_tumor(tumor)
-    bad = sorted(set(ranges or {}) - {"doubling_time", "v0", "death_rate", "kill_rate",
-                                      "kill_threshold", "transit_rate", "vmax",
-                                      "linear_rate"})
+    bad = sorted(
+        set(ranges or {})
+        - {
+            "doubling_time",
+            "v0",
+            "death_rate",
+            "kill_rate",
+            "kill_threshold",
+            "transit_rate",
+            "vmax",
+            "linear_rate",
+        }
+    )
     if bad:
-        raise ModelError(f"ranges for {bad} cannot be sampled per replicate: use doubling_time, "
-                         "v0, death_rate, kill_rate, kill_threshold, transit_rate, vmax, "
-                         "linear_rate")
-    params = (_draw_parameters(tum, n_rep, np.random.default_rng([seed, 99]), ranges)
-              if parameter_uncertainty else {})
-    params = {k: v for k, v in params.items()
-              if k in ("doubling_time", "v0", "death_rate", "kill_rate", "kill_threshold",
-                       "transit_rate", "vmax", "linear_rate")}
+        raise ModelError(
+            f"ranges for {bad} cannot be sampled per replicate: use doubling_time, "
+            "v0, death_rate, kill_rate, kill_threshold, transit_rate, vmax, "
+            "linear_rate"
+        )
+    params = (
+        _draw_parameters(tum, n_rep, np.random.default_rng([seed, 99]), ranges)
+        if parameter_uncertainty
+        else {}
+    )
+    params = {
+        k: v
+        for k, v in params.items()
+        if k
+        in (
+            "doubling_time",
+            "v0",
+            "death_rate",
+            "kill_rate",
+            "kill_threshold",
+            "transit_rate",
+            "vmax",
+            "linear_rate",
+        )
+    }
     fu_ranges = _fu_ranges(compound, regimen, arms, species, study_kw.get("pk"), fu_ranges)
     fu_draws = {}
     if parameter_uncertainty:
@@ -371,8 +438,14 @@ def replicate_tgi(compound: str | None = None, species: str = "mouse", tumor: An
         for c in sorted(fu_ranges):
             lo, hi, nominal = fu_ranges[c]
             fu_draws[c] = rng_fu.uniform(lo, hi, n_rep) / nominal
-    study = {"compound": compound, "species": species, "tumor": tum, "regimen": regimen,
-             "arms": arms, **study_kw}
+    study = {
+        "compound": compound,
+        "species": species,
+        "tumor": tum,
+        "regimen": regimen,
+        "arms": arms,
+        **study_kw,
+    }
     study.setdefault("pathway_mode", "quasi-steady")
     b = int(batch or max(1, 500 // n))
     starts = list(range(0, n_rep, b))
@@ -380,16 +453,32 @@ def replicate_tgi(compound: str | None = None, species: str = "mouse", tumor: An
     for k, s in enumerate(starts):
         reps = min(b, n_rep - s)
         seed_b = int(np.random.SeedSequence([int(seed), k]).generate_state(1)[0])
-        jobs.append((study, tum, n, reps, seed_b, {p: v[s:s + reps] for p, v in params.items()},
-                     noise, True, {c: v[s:s + reps] for c, v in fu_draws.items()}))
+        jobs.append(
+            (
+                study,
+                tum,
+                n,
+                reps,
+                seed_b,
+                {p: v[s : s + reps] for p, v in params.items()},
+                noise,
+                True,
+                {c: v[s : s + reps] for c, v in fu_draws.items()},
+            )
+        )
     run = _runner(n_jobs, None)
     outs = [_batch(*j) for j in jobs] if run is None else run(_batch, jobs, None)
     tgi = np.concatenate([o[0] for o in outs])
     dv = np.concatenate([o[1] for o in outs])
     arm_names = outs[0][2]
-    mean_vol = sum(o[3] for o in outs) / (n * n_rep)        # (arms, days)
-    typ = run_study(**{**study, "pk_variability": None}, n_animals=1, seed=seed,
-                    tumor_variability=False, noise=False)
+    mean_vol = sum(o[3] for o in outs) / (n * n_rep)  # (arms, days)
+    typ = run_study(
+        **{**study, "pk_variability": None},
+        n_animals=1,
+        seed=seed,
+        tumor_variability=False,
+        noise=False,
+    )
     tgi_typ = typ.tgi.set_index("arm")["tgi_pct"]
     control = typ.control
     ci = arm_names.index(control)
@@ -398,31 +487,56 @@ def replicate_tgi(compound: str | None = None, species: str = "mouse", tumor: An
     rows = []
     for j, a in enumerate(arm_names):
         lo, hi = np.nanpercentile(tgi[:, j], q)
-        rows.append({"arm": a, "n_animals": n, "n_replicates": n_rep,
-                     "tgi_typical_pct": float(tgi_typ.get(a, np.nan)),
-                     "tgi_population_mean_pct": float(100 * (1 - d_pop[j] / d_pop[ci])),
-                     "tgi_median_pct": float(np.nanmedian(tgi[:, j])),
-                     "tgi_lo_pct": float(lo), "tgi_hi_pct": float(hi),
-                     "tgi_sd_pct": float(np.nanstd(tgi[:, j], ddof=1)) if n_rep > 1 else np.nan,
-                     "level": level})
-    rep = pd.DataFrame({"replicate": np.repeat(np.arange(n_rep), len(arm_names)),
-                        "arm": np.tile(arm_names, n_rep), "tgi_pct": tgi.ravel()})
+        rows.append(
+            {
+                "arm": a,
+                "n_animals": n,
+                "n_replicates": n_rep,
+                "tgi_typical_pct": float(tgi_typ.get(a, np.nan)),
+                "tgi_population_mean_pct": float(100 * (1 - d_pop[j] / d_pop[ci])),
+                "tgi_median_pct": float(np.nanmedian(tgi[:, j])),
+                "tgi_lo_pct": float(lo),
+                "tgi_hi_pct": float(hi),
+                "tgi_sd_pct": float(np.nanstd(tgi[:, j], ddof=1)) if n_rep > 1 else np.nan,
+                "level": level,
+            }
+        )
+    rep = pd.DataFrame(
+        {
+            "replicate": np.repeat(np.arange(n_rep), len(arm_names)),
+            "arm": np.tile(arm_names, n_rep),
+            "tgi_pct": tgi.ravel(),
+        }
+    )
     for p, v in params.items():
         rep[f"param_{p}"] = np.repeat(v, len(arm_names))
     for c, v in fu_draws.items():
         rep[f"param_fu_{c}"] = np.repeat(v * fu_ranges[c][2], len(arm_names))
-    settings = {"n_animals": n, "n_replicates": n_rep, "seed": seed, "level": level,
-                "parameter_uncertainty": parameter_uncertainty,
-                "sampled_parameters": {
-                    **{p: list(map(float, ({**dict(tum.ranges), **dict(ranges or {})})[p]))
-                       for p in params},
-                    **{f"fu_{c}": [fu_ranges[c][0], fu_ranges[c][1]] for c in fu_draws}},
-                "control": control, "tumor": tum.name, "batch": b,
-                "tgi_formula": "delta: 100 (1 - dT/dC), group means of measured volumes, "
-                               "day 0 to the last day",
-                "pathway_mode": study["pathway_mode"]}
-    return ReplicateResult(summary=pd.DataFrame(rows), replicates=rep,
-                           delta_v=dict(zip(arm_names, dv.T, strict=True)), settings=settings)
+    settings = {
+        "n_animals": n,
+        "n_replicates": n_rep,
+        "seed": seed,
+        "level": level,
+        "parameter_uncertainty": parameter_uncertainty,
+        "sampled_parameters": {
+            **{
+                p: list(map(float, ({**dict(tum.ranges), **dict(ranges or {})})[p])) for p in params
+            },
+            **{f"fu_{c}": [fu_ranges[c][0], fu_ranges[c][1]] for c in fu_draws},
+        },
+        "control": control,
+        "tumor": tum.name,
+        "batch": b,
+        "tgi_formula": "delta: 100 (1 - dT/dC), group means of measured volumes, "
+        "day 0 to the last day",
+        "pathway_mode": study["pathway_mode"],
+    }
+    return ReplicateResult(
+        summary=pd.DataFrame(rows),
+        replicates=rep,
+        delta_v=dict(zip(arm_names, dv.T, strict=True)),
+        settings=settings,
+    )
 
 
 # ----------------------------------------------------------------------------- power
@@ -434,11 +548,22 @@ class PowerResult:
     settings: dict[str, Any]
 
 
-def power(compound: str | None = None, species: str = "mouse", tumor: Any = "MCF7",
-          regimen: Any = None, *, arms: Sequence[Any] | None = None,
-          tgi_difference: float | None = None, alpha: float = 0.05, power: float = 0.8,
-          pool: int = 1000, n_sim: int = 2000, n_max: int = 200, seed: int = 0,
-          **study_kw: Any) -> PowerResult:
+def power(
+    compound: str | None = None,
+    species: str = "mouse",
+    tumor: Any = "MCF7",
+    regimen: Any = None,
+    *,
+    arms: Sequence[Any] | None = None,
+    tgi_difference: float | None = None,
+    alpha: float = 0.05,
+    power: float = 0.8,
+    pool: int = 1000,
+    n_sim: int = 2000,
+    n_max: int = 200,
+    seed: int = 0,
+    **study_kw: Any,
+) -> PowerResult:
     """Animals per arm needed to detect a TGI difference (simulation-based).
 
     Simulates ``pool`` animals per arm once (the chain's between-animal variability, caliper
@@ -463,9 +588,18 @@ def power(compound: str | None = None, species: str = "mouse", tumor: Any = "MCF
     >>> int(p.table["n_per_arm"].iloc[0]) >= 2
     True
     """
-    rep = replicate_tgi(compound, species, tumor, regimen, arms=arms, n_animals=int(pool),
-                        n_replicates=1, seed=seed, parameter_uncertainty=False,
-                        **study_kw)
+    rep = replicate_tgi(
+        compound,
+        species,
+        tumor,
+        regimen,
+        arms=arms,
+        n_animals=int(pool),
+        n_replicates=1,
+        seed=seed,
+        parameter_uncertainty=False,
+        **study_kw,
+    )
     dv = rep.delta_v
     ctrl = rep.settings["control"]
     c = dv[ctrl]
@@ -474,6 +608,7 @@ def power(compound: str | None = None, species: str = "mouse", tumor: Any = "MCF
     def resampler(x_pool: np.ndarray, y_pool: np.ndarray, shift: float = 0.0):
         def draw(n: int, n_sim_: int, rng: np.random.Generator):
             return (rng.choice(x_pool, (n_sim_, n)), rng.choice(y_pool, (n_sim_, n)) + shift)
+
         return draw
 
     for k, a in enumerate(dv):
@@ -484,33 +619,67 @@ def power(compound: str | None = None, species: str = "mouse", tumor: Any = "MCF
         comps = [("vs control", ctrl, c, y, 0.0, diff)]
         if tgi_difference is not None:
             shift = -float(tgi_difference) / 100.0 * c.mean()
-            comps.append((f"TGI +{tgi_difference:g} points", f"{a} (hypothetical)", y, y,
-                          shift, float(tgi_difference)))
+            comps.append(
+                (
+                    f"TGI +{tgi_difference:g} points",
+                    f"{a} (hypothetical)",
+                    y,
+                    y,
+                    shift,
+                    float(tgi_difference),
+                )
+            )
         for label, ref, xp, yp, shift, d in comps:
             sub = int(np.random.SeedSequence([int(seed), k, len(rows)]).generate_state(1)[0])
             ss = sample_size(resampler(xp, yp, shift), alpha, power, n_max, n_sim, seed=sub)
             sd = math.sqrt((xp.var(ddof=1) + yp.var(ddof=1)) / 2.0)
             delta = abs(yp.mean() + shift - xp.mean())
-            rows.append({"comparison": label, "arm": a, "reference": ref,
-                         "tgi_difference_pct": d, "n_per_arm": ss.n,
-                         "achieved_power": ss.achieved_power,
-                         "n_normal_theory": (normal_sample_size(delta, sd, alpha, power)
-                                             if delta > 0 else np.inf),
-                         "sd_delta_v_mm3": sd, "alpha": alpha, "power": power})
+            rows.append(
+                {
+                    "comparison": label,
+                    "arm": a,
+                    "reference": ref,
+                    "tgi_difference_pct": d,
+                    "n_per_arm": ss.n,
+                    "achieved_power": ss.achieved_power,
+                    "n_normal_theory": (
+                        normal_sample_size(delta, sd, alpha, power) if delta > 0 else np.inf
+                    ),
+                    "sd_delta_v_mm3": sd,
+                    "alpha": alpha,
+                    "power": power,
+                }
+            )
     table = pd.DataFrame(rows)
     table["n_per_arm"] = table["n_per_arm"].astype("Int64")
-    return PowerResult(table=table, settings={"pool_per_arm": int(pool), "n_sim": n_sim,
-                                              "n_max": n_max, "seed": seed,
-                                              "endpoint": "per-animal volume change, day 0 "
-                                                          "to the last day (mm^3)",
-                                              "test": "two-sided Welch t-test"})
+    return PowerResult(
+        table=table,
+        settings={
+            "pool_per_arm": int(pool),
+            "n_sim": n_sim,
+            "n_max": n_max,
+            "seed": seed,
+            "endpoint": "per-animal volume change, day 0 to the last day (mm^3)",
+            "test": "two-sided Welch t-test",
+        },
+    )
 
 
-def design_summary(compound: str | None = None, species: str = "mouse", tumor: Any = "MCF7",
-                   regimen: Any = None, *, arms: Sequence[Any] | None = None,
-                   n_animals: int = 10, n_replicates: int = 500, seed: int = 0,
-                   study: Any = None, alpha: float = 0.05, power_target: float = 0.8,
-                   **study_kw: Any) -> pd.DataFrame:
+def design_summary(
+    compound: str | None = None,
+    species: str = "mouse",
+    tumor: Any = "MCF7",
+    regimen: Any = None,
+    *,
+    arms: Sequence[Any] | None = None,
+    n_animals: int = 10,
+    n_replicates: int = 500,
+    seed: int = 0,
+    study: Any = None,
+    alpha: float = 0.05,
+    power_target: float = 0.8,
+    **study_kw: Any,
+) -> pd.DataFrame:
     """One table per design: every number with what it is.
 
     Columns per arm: ``tgi_this_study_pct`` (one simulated study of ``n_animals``, when
@@ -526,10 +695,28 @@ def design_summary(compound: str | None = None, species: str = "mouse", tumor: A
     >>> "n_per_arm_vs_control" in t.columns
     True
     """
-    rep = replicate_tgi(compound, species, tumor, regimen, arms=arms, n_animals=n_animals,
-                        n_replicates=n_replicates, seed=seed, **study_kw)
-    pw = power(compound, species, tumor, regimen, arms=arms, alpha=alpha, power=power_target,
-               seed=seed, **study_kw).table
+    rep = replicate_tgi(
+        compound,
+        species,
+        tumor,
+        regimen,
+        arms=arms,
+        n_animals=n_animals,
+        n_replicates=n_replicates,
+        seed=seed,
+        **study_kw,
+    )
+    pw = power(
+        compound,
+        species,
+        tumor,
+        regimen,
+        arms=arms,
+        alpha=alpha,
+        power=power_target,
+        seed=seed,
+        **study_kw,
+    ).table
     pw = pw[pw["comparison"] == "vs control"].set_index("arm")["n_per_arm"]
     out = rep.summary.drop(columns=["n_replicates", "level"])
     if study is not None:
@@ -540,9 +727,13 @@ def design_summary(compound: str | None = None, species: str = "mouse", tumor: A
     return out
 
 
-def sensitivity(compound: str = "vistusertib", regimen: str = "15 mg/kg PO QD x 21 days",
-                tumor: Any = "MCF7", species: str = "mouse",
-                cases: Mapping[str, Mapping[str, Any]] | None = None) -> pd.DataFrame:
+def sensitivity(
+    compound: str = "vistusertib",
+    regimen: str = "15 mg/kg PO QD x 21 days",
+    tumor: Any = "MCF7",
+    species: str = "mouse",
+    cases: Mapping[str, Mapping[str, Any]] | None = None,
+) -> pd.DataFrame:
     """Typical-animal TGI under alternative assumptions, against the default chain.
 
     ``cases`` maps a label to ``run_study`` overrides (``{"tumor": {...}}`` entries are
@@ -568,14 +759,18 @@ def sensitivity(compound: str = "vistusertib", regimen: str = "15 mg/kg PO QD x 
             "Kp,uu 3": {"exposure": "tumor", "kp_uu": 3.0},
             "kill rate 0.1 /day (threshold 0.5)": {"tumor": {"kill_rate": 0.1}},
             "kill rate 0.3 /day (threshold 0.5)": {"tumor": {"kill_rate": 0.3}},
-            "kill rate 0.3 /day, threshold 0.2": {"tumor": {"kill_rate": 0.3,
-                                                            "kill_threshold": 0.2}},
-            "Gompertz growth, vmax 2000 mm^3": {"tumor": {"growth_law": "gompertz",
-                                                          "vmax": 2000.0}},
-            "logistic growth, vmax 2000 mm^3": {"tumor": {"growth_law": "logistic",
-                                                          "vmax": 2000.0}},
+            "kill rate 0.3 /day, threshold 0.2": {
+                "tumor": {"kill_rate": 0.3, "kill_threshold": 0.2}
+            },
+            "Gompertz growth, vmax 2000 mm^3": {
+                "tumor": {"growth_law": "gompertz", "vmax": 2000.0}
+            },
+            "logistic growth, vmax 2000 mm^3": {
+                "tumor": {"growth_law": "logistic", "vmax": 2000.0}
+            },
             "exponential-linear, lambda1 50 mm^3/day": {
-                "tumor": {"growth_law": "exponential_linear", "linear_rate": 50.0}},
+                "tumor": {"growth_law": "exponential_linear", "linear_rate": 50.0}
+            },
             "doubling time x 0.7": {"tumor": {"doubling_time": base_t.doubling_time * 0.7}},
             "doubling time x 1.4": {"tumor": {"doubling_time": base_t.doubling_time * 1.4}},
             "insulin feedback w = 1": {"insulin_feedback": 1.0},
@@ -584,9 +779,19 @@ def sensitivity(compound: str = "vistusertib", regimen: str = "15 mg/kg PO QD x 
     for label, over in cases.items():
         over = dict(over)
         tum = {"base": base_t, **dict(over.pop("tumor", {}))}
-        res = run_study(compound, species, tum, regimen, n_animals=1, seed=0,
-                        pk_variability=None, tumor_variability=False, noise=False,
-                        readouts=(), **over)
+        res = run_study(
+            compound,
+            species,
+            tum,
+            regimen,
+            n_animals=1,
+            seed=0,
+            pk_variability=None,
+            tumor_variability=False,
+            noise=False,
+            readouts=(),
+            **over,
+        )
         tgi = res.tgi.set_index("arm")["tgi_pct"].drop(res.control)
         rows.append({"case": label, "tgi_typical_pct": float(tgi.iloc[0])})
     out = pd.DataFrame(rows)

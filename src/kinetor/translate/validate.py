@@ -99,12 +99,19 @@ def _regimen_text(schedule: str, days: float) -> str:
     return re.sub(r"x 1 cycles\b", f"x {weeks} cycles", text)
 
 
-def validate(*, studies_path: str | Path | None = None, arms_path: str | Path | None = None,
-             pk: Mapping[str, Mapping[str, Any]] | None = None,
-             tumors: Mapping[str, str] | None = None, n_replicates: int = 200,
-             seed: int = 0, allometric_pk: bool = False, invivo_shift: bool = False,
-             reference_doses: tuple[float, ...] | None = None,
-             **study_kw: Any) -> ValidationResult:
+def validate(
+    *,
+    studies_path: str | Path | None = None,
+    arms_path: str | Path | None = None,
+    pk: Mapping[str, Mapping[str, Any]] | None = None,
+    tumors: Mapping[str, str] | None = None,
+    n_replicates: int = 200,
+    seed: int = 0,
+    allometric_pk: bool = False,
+    invivo_shift: bool = False,
+    reference_doses: tuple[float, ...] | None = None,
+    **study_kw: Any,
+) -> ValidationResult:
     """Simulate every simulable evidence arm and compare it with the published endpoint.
 
     Parameters
@@ -161,8 +168,12 @@ def validate(*, studies_path: str | Path | None = None, arms_path: str | Path | 
         sid = row["study_id"]
         st = sinfo.loc[sid]
         comps = [c.strip().lower() for c in str(row["compounds"]).split("+") if c.strip()]
-        base = {"study_id": sid, "split": row["split"], "arm": row["arm"],
-                "compounds": row["compounds"]}
+        base = {
+            "study_id": sid,
+            "split": row["split"],
+            "arm": row["arm"],
+            "compounds": row["compounds"],
+        }
         if comps == ["vehicle"]:
             continue
         reasons = []
@@ -172,9 +183,12 @@ def validate(*, studies_path: str | Path | None = None, arms_path: str | Path | 
         sched = str(row["schedule"] or "").strip()
         is_ratio = kind == "equal_efficacy_dose_ratio" and "{dose}" in sched
         if kind not in _NUMERIC_KINDS and not is_ratio:
-            reasons.append("qualitative endpoint: no number to compare" if kind == "qualitative"
-                           else f"endpoint {kind!r} is not compared (TGI, T/C or an "
-                                "equal-efficacy dose ratio with a {dose} schedule only)")
+            reasons.append(
+                "qualitative endpoint: no number to compare"
+                if kind == "qualitative"
+                else f"endpoint {kind!r} is not compared (TGI, T/C or an "
+                "equal-efficacy dose ratio with a {dose} schedule only)"
+            )
         lib = _library(comps)
         species = _species(st["host"])
         basis = {}
@@ -185,9 +199,13 @@ def validate(*, studies_path: str | Path | None = None, arms_path: str | Path | 
             user = pk.get(c) or pk.get(lib[c]) or auto_pk.get(lib[c])
             try:
                 drug_model(lib[c], species, user)
-                basis[lib[c]] = ("user-supplied" if (pk.get(c) or pk.get(lib[c])) else
-                                 "allometric from human (assumption)" if user else
-                                 f"library {species} set")
+                basis[lib[c]] = (
+                    "user-supplied"
+                    if (pk.get(c) or pk.get(lib[c]))
+                    else "allometric from human (assumption)"
+                    if user
+                    else f"library {species} set"
+                )
             except (ModelError, KinetorError) as exc:
                 if allometric_pk and "PK parameter set" in str(exc):
                     try:
@@ -195,9 +213,12 @@ def validate(*, studies_path: str | Path | None = None, arms_path: str | Path | 
                         basis[lib[c]] = "allometric from human (assumption)"
                         continue
                     except (ModelError, KinetorError) as exc2:
-                        reasons.append(f"{c}: no {species} PK set in the compound library, "
-                                       "and no human model set to scale either"
-                                       if "PK model set" in str(exc2) else f"{c}: {exc2}")
+                        reasons.append(
+                            f"{c}: no {species} PK set in the compound library, "
+                            "and no human model set to scale either"
+                            if "PK model set" in str(exc2)
+                            else f"{c}: {exc2}"
+                        )
                         continue
                 if "PK parameter set" not in str(exc):
                     reasons.append(f"{c}: {exc}")
@@ -206,8 +227,10 @@ def validate(*, studies_path: str | Path | None = None, arms_path: str | Path | 
                 if not allometric_pk:
                     try:
                         allometric(lib[c], species)
-                        hint = (" (the library has a human set: allometric_pk=True / "
-                                "--allometric-pk scales it, an assumption)")
+                        hint = (
+                            " (the library has a human set: allometric_pk=True / "
+                            "--allometric-pk scales it, an assumption)"
+                        )
                     except (ModelError, KinetorError):
                         hint = ""
                 reasons.append(f"{c}: no {species} PK set in the compound library{hint}")
@@ -217,40 +240,60 @@ def validate(*, studies_path: str | Path | None = None, arms_path: str | Path | 
             reasons.append("dose not reported (schedule is a {dose} template)")
         tumor = (tumors or {}).get(sid) or tumor_for_study(st["model"], st["er_genotype"])
         if tumor is None:
-            reasons.append(f"no tumour model for {st['model']!r} (pass tumors={{{sid!r}: "
-                           "NAME}})")
+            reasons.append(f"no tumour model for {st['model']!r} (pass tumors={{{sid!r}: NAME}}}})")
         if reasons:
             skipped.append({**base, "reason": "; ".join(reasons)})
             continue
-        days = float(row["treatment_days"]) if pd.notna(row["treatment_days"]) else (
-            float(st["duration_days"]) if pd.notna(st["duration_days"]) else _DEFAULT_DAYS)
+        days = (
+            float(row["treatment_days"])
+            if pd.notna(row["treatment_days"])
+            else (float(st["duration_days"]) if pd.notna(st["duration_days"]) else _DEFAULT_DAYS)
+        )
         pk_basis = "; ".join(f"{k}: {v}" for k, v in basis.items())
         if is_ratio:
             if len(comps) != 1:
                 skipped.append({**base, "reason": "dose ratios are compared for one compound"})
                 continue
-            ratio_plan.setdefault(sid, {"tumor": tumor, "species": species, "days": days,
-                                        "compound": lib[comps[0]], "pk_basis": pk_basis,
-                                        "split": row["split"], "arms": []})
-            ratio_plan[sid]["arms"].append((row["arm"], float(row["value"]),
-                                            _regimen_text(sched, days)))
+            ratio_plan.setdefault(
+                sid,
+                {
+                    "tumor": tumor,
+                    "species": species,
+                    "days": days,
+                    "compound": lib[comps[0]],
+                    "pk_basis": pk_basis,
+                    "split": row["split"],
+                    "arms": [],
+                },
+            )
+            ratio_plan[sid]["arms"].append(
+                (row["arm"], float(row["value"]), _regimen_text(sched, days))
+            )
             continue
         try:
             regs = parse_schedule(_regimen_text(sched, days))
             if "" in regs:
                 if len(comps) != 1:
                     raise ModelError("one regimen for several compounds")
-                treatments = [{"compound": lib[comps[0]],
-                               "regimen": _regimen_text(sched, days)}]
+                treatments = [{"compound": lib[comps[0]], "regimen": _regimen_text(sched, days)}]
             else:
-                treatments = [{"compound": lib[c], "regimen": _regimen_text(_part(sched, c),
-                                                                             days)}
-                              for c in comps]
+                treatments = [
+                    {"compound": lib[c], "regimen": _regimen_text(_part(sched, c), days)}
+                    for c in comps
+                ]
         except (ModelError, KinetorError) as exc:
             skipped.append({**base, "reason": f"schedule does not parse: {exc}"})
             continue
-        plan.setdefault(sid, {"tumor": tumor, "species": species, "days": days,
-                              "n": _group_size(st["n_per_arm"]), "arms": []})
+        plan.setdefault(
+            sid,
+            {
+                "tumor": tumor,
+                "species": species,
+                "days": days,
+                "n": _group_size(st["n_per_arm"]),
+                "arms": [],
+            },
+        )
         plan[sid]["arms"].append((row, treatments, pk_basis))
     rows, ranking = [], []
     all_pk = {**auto_pk, **{k: v for k, v in pk.items()}}
@@ -266,22 +309,40 @@ def validate(*, studies_path: str | Path | None = None, arms_path: str | Path | 
             base_pk = dict(all_pk.get(comp) or library_pk_dict(comp, "mouse"))
             base_pk["fu"] = float(base_pk["fu"]) * float(shifts[comp]["shift"])
             all_pk[comp] = base_pk
-        note = {c: f"; in vivo potency shift x{shifts[c]['shift']:.3g} "
-                   f"[{shifts[c]['shift_lo']:.3g}, {shifts[c]['shift_hi']:.3g}] "
-                   f"({shifts[c]['readout']}, {shifts[c]['source']})" for c in shifts}
+        note = {
+            c: f"; in vivo potency shift x{shifts[c]['shift']:.3g} "
+            f"[{shifts[c]['shift_lo']:.3g}, {shifts[c]['shift_hi']:.3g}] "
+            f"({shifts[c]['readout']}, {shifts[c]['source']})"
+            for c in shifts
+        }
         for p in ratio_plan.values():
             p["pk_basis"] += note.get(p["compound"], "")
         for p in plan.values():
-            p["arms"] = [(row, tr, b + "".join(note.get(t["compound"], "") for t in tr))
-                         for row, tr, b in p["arms"]]
+            p["arms"] = [
+                (row, tr, b + "".join(note.get(t["compound"], "") for t in tr))
+                for row, tr, b in p["arms"]
+            ]
     for sid, p in plan.items():
-        arm_specs = [{"name": f"a{k}", "treatments": tr}
-                     for k, (_, tr, _) in enumerate(p["arms"])]
-        user_pk = {t["compound"]: all_pk[c] for _, tr, _ in p["arms"] for t in tr
-                   for c in all_pk if c.lower() == t["compound"].lower()} or None
-        rep = replicate_tgi(None, p["species"], p["tumor"], arms=arm_specs, n_animals=p["n"],
-                            n_replicates=n_replicates, seed=seed, days=p["days"], pk=user_pk,
-                            **study_kw)
+        arm_specs = [{"name": f"a{k}", "treatments": tr} for k, (_, tr, _) in enumerate(p["arms"])]
+        user_pk = {
+            t["compound"]: all_pk[c]
+            for _, tr, _ in p["arms"]
+            for t in tr
+            for c in all_pk
+            if c.lower() == t["compound"].lower()
+        } or None
+        rep = replicate_tgi(
+            None,
+            p["species"],
+            p["tumor"],
+            arms=arm_specs,
+            n_animals=p["n"],
+            n_replicates=n_replicates,
+            seed=seed,
+            days=p["days"],
+            pk=user_pk,
+            **study_kw,
+        )
         s = rep.summary.set_index("arm")
         for k, (row, tr, pk_basis) in enumerate(p["arms"]):
             r = s.loc[f"a{k}"]
@@ -291,89 +352,185 @@ def validate(*, studies_path: str | Path | None = None, arms_path: str | Path | 
             obs, obs_hi = float(row["value"]), row["value_high"]
             top = float(obs_hi) if pd.notna(obs_hi) else obs
             err = 0.0 if obs <= med <= top else (med - obs if med < obs else med - top)
-            rows.append({"study_id": sid, "split": row["split"], "arm": row["arm"],
-                         "compounds": row["compounds"],
-                         "schedule": " + ".join(f"{t['compound']}: {t['regimen']}"
-                                                for t in tr),
-                         "tumor": p["tumor"], "days": p["days"], "n_animals": p["n"],
-                         "observed_kind": row["value_kind"], "observed": obs,
-                         "observed_high": float(obs_hi) if pd.notna(obs_hi) else np.nan,
-                         "predicted": med, "predicted_lo": lo, "predicted_hi": hi,
-                         "error": err, "pk_basis": pk_basis})
-    pred = pd.DataFrame(rows, columns=["study_id", "split", "arm", "compounds", "schedule",
-                                       "tumor", "days", "n_animals", "observed_kind",
-                                       "observed", "observed_high", "predicted",
-                                       "predicted_lo", "predicted_hi", "error", "pk_basis"])
+            rows.append(
+                {
+                    "study_id": sid,
+                    "split": row["split"],
+                    "arm": row["arm"],
+                    "compounds": row["compounds"],
+                    "schedule": " + ".join(f"{t['compound']}: {t['regimen']}" for t in tr),
+                    "tumor": p["tumor"],
+                    "days": p["days"],
+                    "n_animals": p["n"],
+                    "observed_kind": row["value_kind"],
+                    "observed": obs,
+                    "observed_high": float(obs_hi) if pd.notna(obs_hi) else np.nan,
+                    "predicted": med,
+                    "predicted_lo": lo,
+                    "predicted_hi": hi,
+                    "error": err,
+                    "pk_basis": pk_basis,
+                }
+            )
+    pred = pd.DataFrame(
+        rows,
+        columns=[
+            "study_id",
+            "split",
+            "arm",
+            "compounds",
+            "schedule",
+            "tumor",
+            "days",
+            "n_animals",
+            "observed_kind",
+            "observed",
+            "observed_high",
+            "predicted",
+            "predicted_lo",
+            "predicted_hi",
+            "error",
+            "pk_basis",
+        ],
+    )
     for sid, sub in pred.groupby("study_id", sort=False):
         if len(sub) < 2:
             continue
         sign = -1.0 if sub["observed_kind"].iloc[0] == "tc_pct" else 1.0
         o = sign * ((sub["observed"] + sub["observed_high"].fillna(sub["observed"])) / 2)
-        pairs, conc = ratio_concordance(dict(zip(sub["arm"], -o, strict=True)),
-                                        dict(zip(sub["arm"], -sign * sub["predicted"],
-                                                 strict=True)))
-        ranking.append({"study_id": sid, "split": sub["split"].iloc[0],
-                        "basis": "TGI or T/C", "n_arms": len(sub), "pairs": pairs,
-                        "concordant_pairs": conc, "correct": bool(pairs > 0 and conc == pairs)})
+        pairs, conc = ratio_concordance(
+            dict(zip(sub["arm"], -o, strict=True)),
+            dict(zip(sub["arm"], -sign * sub["predicted"], strict=True)),
+        )
+        ranking.append(
+            {
+                "study_id": sid,
+                "split": sub["split"].iloc[0],
+                "basis": "TGI or T/C",
+                "n_arms": len(sub),
+                "pairs": pairs,
+                "concordant_pairs": conc,
+                "correct": bool(pairs > 0 and conc == pairs),
+            }
+        )
     ratio_rows = []
     grid = tuple(reference_doses) if reference_doses is not None else REFERENCE_DOSES
     for sid, p in ratio_plan.items():
         ref = [a for a in p["arms"] if a[1] == 1.0]
         if len(ref) != 1:
             for a in p["arms"]:
-                skipped.append({"study_id": sid, "split": p["split"], "arm": a[0],
-                                "compounds": p["compound"],
-                                "reason": "dose ratios need exactly one reference arm "
-                                          "(ratio 1)"})
+                skipped.append(
+                    {
+                        "study_id": sid,
+                        "split": p["split"],
+                        "arm": a[0],
+                        "compounds": p["compound"],
+                        "reason": "dose ratios need exactly one reference arm (ratio 1)",
+                    }
+                )
             continue
         cands = {a[0]: a[2] for a in p["arms"] if a[1] != 1.0}
         obs = {a[0]: a[1] for a in p["arms"]}
         user_pk = {p["compound"]: all_pk[p["compound"]]} if p["compound"] in all_pk else None
-        preds = predict_dose_ratios(p["compound"], p["species"], p["tumor"], ref[0][2], cands,
-                                    p["days"], reference_doses=grid,
-                                    **({"pk": user_pk} if user_pk else {}), **study_kw)
+        preds = predict_dose_ratios(
+            p["compound"],
+            p["species"],
+            p["tumor"],
+            ref[0][2],
+            cands,
+            p["days"],
+            reference_doses=grid,
+            **({"pk": user_pk} if user_pk else {}),
+            **study_kw,
+        )
         for d in grid:
             here = {r["arm"]: r for r in preds if r["reference_dose"] == d}
-            ratio_rows.append({"study_id": sid, "split": p["split"], "arm": ref[0][0],
-                               "reference_dose": d, "observed_ratio": 1.0,
-                               "predicted_ratio": 1.0,
-                               "reference_tgi_pct": next(iter(here.values()))[
-                                   "reference_tgi_pct"] if here else np.nan,
-                               "tgi_at_6x_pct": np.nan, "feasible": True,
-                               "reason": "reference",
-                               "pk_basis": p["pk_basis"]})
+            ratio_rows.append(
+                {
+                    "study_id": sid,
+                    "split": p["split"],
+                    "arm": ref[0][0],
+                    "reference_dose": d,
+                    "observed_ratio": 1.0,
+                    "predicted_ratio": 1.0,
+                    "reference_tgi_pct": next(iter(here.values()))["reference_tgi_pct"]
+                    if here
+                    else np.nan,
+                    "tgi_at_6x_pct": np.nan,
+                    "feasible": True,
+                    "reason": "reference",
+                    "pk_basis": p["pk_basis"],
+                }
+            )
             for arm, r in here.items():
-                ratio_rows.append({"study_id": sid, "split": p["split"], "arm": arm,
-                                   "reference_dose": d, "observed_ratio": obs[arm],
-                                   "predicted_ratio": r["predicted_ratio"],
-                                   "reference_tgi_pct": r["reference_tgi_pct"],
-                                   "tgi_at_6x_pct": r["tgi_at_6x_pct"],
-                                   "feasible": r["feasible"], "reason": r["reason"],
-                                   "pk_basis": p["pk_basis"]})
+                ratio_rows.append(
+                    {
+                        "study_id": sid,
+                        "split": p["split"],
+                        "arm": arm,
+                        "reference_dose": d,
+                        "observed_ratio": obs[arm],
+                        "predicted_ratio": r["predicted_ratio"],
+                        "reference_tgi_pct": r["reference_tgi_pct"],
+                        "tgi_at_6x_pct": r["tgi_at_6x_pct"],
+                        "feasible": r["feasible"],
+                        "reason": r["reason"],
+                        "pk_basis": p["pk_basis"],
+                    }
+                )
             pairs, conc = ratio_concordance(
-                obs, {ref[0][0]: 1.0, **{a: r["ratio_for_ranking"] for a, r in here.items()}})
-            ranking.append({"study_id": sid, "split": p["split"],
-                            "basis": f"equal-efficacy dose ratio at reference {d:g} mg/kg",
-                            "n_arms": len(obs), "pairs": pairs, "concordant_pairs": conc,
-                            "correct": bool(pairs > 0 and conc == pairs)})
+                obs, {ref[0][0]: 1.0, **{a: r["ratio_for_ranking"] for a, r in here.items()}}
+            )
+            ranking.append(
+                {
+                    "study_id": sid,
+                    "split": p["split"],
+                    "basis": f"equal-efficacy dose ratio at reference {d:g} mg/kg",
+                    "n_arms": len(obs),
+                    "pairs": pairs,
+                    "concordant_pairs": conc,
+                    "correct": bool(pairs > 0 and conc == pairs),
+                }
+            )
     skip = pd.DataFrame(skipped, columns=["study_id", "split", "arm", "compounds", "reason"])
-    rank = pd.DataFrame(ranking, columns=["study_id", "split", "basis", "n_arms", "pairs",
-                                          "concordant_pairs", "correct"])
-    ratios = pd.DataFrame(ratio_rows, columns=["study_id", "split", "arm", "reference_dose",
-                                               "observed_ratio", "predicted_ratio",
-                                               "reference_tgi_pct", "tgi_at_6x_pct",
-                                               "feasible", "reason", "pk_basis"])
-    settings = {"n_replicates": n_replicates, "seed": seed,
-                "pattern_only_days": f"duration_days of the study, else {_DEFAULT_DAYS:g}",
-                "tc_definition": "100 x mean volume change treated / control",
-                "study_options": {k: str(v) for k, v in study_kw.items()},
-                "user_pk": sorted(pk), "allometric_pk": bool(allometric_pk),
-                "allometric_compounds": sorted(auto_pk),
-                "invivo_shift": {c: {k: (float(v) if isinstance(v, int | float) else str(v))
-                                     for k, v in r.items()} for c, r in shifts.items()},
-                "ratio_reference_doses_mg_kg": list(grid)}
-    return ValidationResult(predictions=pred, skipped=skip, ranking=rank, settings=settings,
-                            ratios=ratios)
+    rank = pd.DataFrame(
+        ranking,
+        columns=["study_id", "split", "basis", "n_arms", "pairs", "concordant_pairs", "correct"],
+    )
+    ratios = pd.DataFrame(
+        ratio_rows,
+        columns=[
+            "study_id",
+            "split",
+            "arm",
+            "reference_dose",
+            "observed_ratio",
+            "predicted_ratio",
+            "reference_tgi_pct",
+            "tgi_at_6x_pct",
+            "feasible",
+            "reason",
+            "pk_basis",
+        ],
+    )
+    settings = {
+        "n_replicates": n_replicates,
+        "seed": seed,
+        "pattern_only_days": f"duration_days of the study, else {_DEFAULT_DAYS:g}",
+        "tc_definition": "100 x mean volume change treated / control",
+        "study_options": {k: str(v) for k, v in study_kw.items()},
+        "user_pk": sorted(pk),
+        "allometric_pk": bool(allometric_pk),
+        "allometric_compounds": sorted(auto_pk),
+        "invivo_shift": {
+            c: {k: (float(v) if isinstance(v, int | float) else str(v)) for k, v in r.items()}
+            for c, r in shifts.items()
+        },
+        "ratio_reference_doses_mg_kg": list(grid),
+    }
+    return ValidationResult(
+        predictions=pred, skipped=skip, ranking=rank, settings=settings, ratios=ratios
+    )
 
 
 def _part(schedule: str, compound: str) -> str:

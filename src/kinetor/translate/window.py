@@ -37,8 +37,7 @@ from kinetor.errors import ModelError
 
 __all__ = ["ScheduleOptimum", "optimise_schedule"]
 
-_PATTERNS = ("continuous", "5 days on/2 days off", "4 days on/3 days off",
-             "2 days on/5 days off")
+_PATTERNS = ("continuous", "5 days on/2 days off", "4 days on/3 days off", "2 days on/5 days off")
 
 
 @dataclass
@@ -75,22 +74,45 @@ class ScheduleOptimum:
 
         fig, ax = plt.subplots(figsize=(7.5, 4.8))
         for (iv, pat), sub in self.table.groupby(["interval", "pattern"], sort=False):
-            ax.plot(sub["peak_glucose_mg_dL"], sub["tgi_typical_pct"], "o", ms=4, alpha=0.7,
-                    label=f"{iv} {pat}")
-        ax.step(self.frontier["peak_glucose_mg_dL"], self.frontier["tgi_typical_pct"],
-                where="post", color="k", lw=1.2, label="trade-off (Pareto front)")
+            ax.plot(
+                sub["peak_glucose_mg_dL"],
+                sub["tgi_typical_pct"],
+                "o",
+                ms=4,
+                alpha=0.7,
+                label=f"{iv} {pat}",
+            )
+        ax.step(
+            self.frontier["peak_glucose_mg_dL"],
+            self.frontier["tgi_typical_pct"],
+            where="post",
+            color="k",
+            lw=1.2,
+            label="trade-off (Pareto front)",
+        )
         lim = self.settings.get("max_glucose")
         if lim is not None:
             ax.axvline(lim, color="r", ls="--", lw=1, label=f"limit {lim:g} mg/dL")
         if self.best:
             b = self.best
-            ax.errorbar([b["peak_glucose_mg_dL"]], [b["tgi_median_pct"]],
-                        yerr=[[b["tgi_median_pct"] - b["tgi_lo_pct"]],
-                              [b["tgi_hi_pct"] - b["tgi_median_pct"]]],
-                        fmt="*", ms=14, color="r", label="chosen (95 % interval)")
-        ax.set(xlabel="peak plasma glucose (mg/dL)", ylabel="TGI (%), typical animal",
-               title=f"Therapeutic window: {self.settings.get('compound')} in "
-                     f"{self.settings.get('tumor')}")
+            ax.errorbar(
+                [b["peak_glucose_mg_dL"]],
+                [b["tgi_median_pct"]],
+                yerr=[
+                    [b["tgi_median_pct"] - b["tgi_lo_pct"]],
+                    [b["tgi_hi_pct"] - b["tgi_median_pct"]],
+                ],
+                fmt="*",
+                ms=14,
+                color="r",
+                label="chosen (95 % interval)",
+            )
+        ax.set(
+            xlabel="peak plasma glucose (mg/dL)",
+            ylabel="TGI (%), typical animal",
+            title=f"Therapeutic window: {self.settings.get('compound')} in "
+            f"{self.settings.get('tumor')}",
+        )
         ax.legend(fontsize=7, ncol=2)
         fig.tight_layout()
         return fig
@@ -104,8 +126,9 @@ class ScheduleOptimum:
         files = [d / "schedules.csv", d / "frontier.csv", d / "best.json", d / "tradeoff.png"]
         self.table.to_csv(files[0], index=False, float_format="%.6g")
         self.frontier.to_csv(files[1], index=False, float_format="%.6g")
-        files[2].write_text(json.dumps({"best": self.best, "settings": self.settings},
-                                       indent=2, default=str))
+        files[2].write_text(
+            json.dumps({"best": self.best, "settings": self.settings}, indent=2, default=str)
+        )
         fig = self.plot()
         fig.savefig(files[3], dpi=110)
         import matplotlib.pyplot as plt
@@ -120,14 +143,25 @@ def _regimen(dose: float, interval: str, pattern: str, weeks: int) -> str:
     return f"{dose:g} mg/kg PO {interval} {pattern} x {weeks} weeks"
 
 
-def optimise_schedule(compound: str, species: str = "mouse", tumor: Any = "MCF7", *,
-                      doses: Sequence[float] | None = None,
-                      intervals: Sequence[str] = ("QD", "BID", "q48h"),
-                      patterns: Sequence[str] = _PATTERNS, weeks: int = 3,
-                      max_glucose: float = 250.0, max_hours_above: float | None = None,
-                      glucose_threshold: float = 200.0, insulin_feedback: float = 1.0,
-                      n_animals: int = 10, n_replicates: int = 200, seed: int = 0,
-                      pk: Any = None, **study_kw: Any) -> ScheduleOptimum:
+def optimise_schedule(
+    compound: str,
+    species: str = "mouse",
+    tumor: Any = "MCF7",
+    *,
+    doses: Sequence[float] | None = None,
+    intervals: Sequence[str] = ("QD", "BID", "q48h"),
+    patterns: Sequence[str] = _PATTERNS,
+    weeks: int = 3,
+    max_glucose: float = 250.0,
+    max_hours_above: float | None = None,
+    glucose_threshold: float = 200.0,
+    insulin_feedback: float = 1.0,
+    n_animals: int = 10,
+    n_replicates: int = 200,
+    seed: int = 0,
+    pk: Any = None,
+    **study_kw: Any,
+) -> ScheduleOptimum:
     """The dose, interval and on/off pattern with the best TGI under a glucose limit.
 
     Parameters
@@ -174,15 +208,36 @@ def optimise_schedule(compound: str, species: str = "mouse", tumor: Any = "MCF7"
             if pat != "continuous" and iv.lower() not in ("qd", "bid"):
                 continue
             for d in doses:
-                cands.append({"regimen": _regimen(d, iv, pat, weeks), "dose_mg_kg": d,
-                              "interval": iv, "pattern": pat})
+                cands.append(
+                    {
+                        "regimen": _regimen(d, iv, pat, weeks),
+                        "dose_mg_kg": d,
+                        "interval": iv,
+                        "pattern": pat,
+                    }
+                )
     arms = [f"c{k}={compound}:{c['regimen']}" for k, c in enumerate(cands)]
-    kw = {"pk": None if pk is None else pk, "metabolic": True,
-          "insulin_feedback": insulin_feedback, "glucose_threshold": glucose_threshold,
-          **study_kw}
-    typ = run_study(None, species, tumor, arms=arms, n_animals=1, seed=seed,
-                    pk_variability=None, tumor_variability=False, noise=False,
-                    days=7.0 * weeks, readouts=(), **kw)
+    kw = {
+        "pk": None if pk is None else pk,
+        "metabolic": True,
+        "insulin_feedback": insulin_feedback,
+        "glucose_threshold": glucose_threshold,
+        **study_kw,
+    }
+    typ = run_study(
+        None,
+        species,
+        tumor,
+        arms=arms,
+        n_animals=1,
+        seed=seed,
+        pk_variability=None,
+        tumor_variability=False,
+        noise=False,
+        days=7.0 * weeks,
+        readouts=(),
+        **kw,
+    )
     summ = typ.summary().set_index("arm")
     hcol = f"hours_glucose_above_{glucose_threshold:g}"
     rows = []
@@ -190,37 +245,65 @@ def optimise_schedule(compound: str, species: str = "mouse", tumor: Any = "MCF7"
         s = summ.loc[f"c{k}"]
         n_doses = len(typ.arms[k + 1].treatments[0].regimen.to_table())
         total = c["dose_mg_kg"] * n_doses
-        rows.append({**c, "total_mg_kg": total, "tgi_typical_pct": float(s["tgi_pct"]),
-                     "peak_glucose_mg_dL": float(s["peak_glucose_mg_dL"]),
-                     "hours_above": float(s[hcol]),
-                     "peak_insulin_uU_mL": float(s["peak_insulin_uU_mL"])})
+        rows.append(
+            {
+                **c,
+                "total_mg_kg": total,
+                "tgi_typical_pct": float(s["tgi_pct"]),
+                "peak_glucose_mg_dL": float(s["peak_glucose_mg_dL"]),
+                "hours_above": float(s[hcol]),
+                "peak_insulin_uU_mL": float(s["peak_insulin_uU_mL"]),
+            }
+        )
     table = pd.DataFrame(rows)
     ok = table["peak_glucose_mg_dL"] <= max_glucose
     if max_hours_above is not None:
         ok &= table["hours_above"] <= max_hours_above
     table["feasible"] = ok
-    table = table.sort_values(["feasible", "tgi_typical_pct"], ascending=[False, False],
-                              ignore_index=True)
+    table = table.sort_values(
+        ["feasible", "tgi_typical_pct"], ascending=[False, False], ignore_index=True
+    )
     by_g = table.sort_values("peak_glucose_mg_dL")
-    front = by_g[by_g["tgi_typical_pct"] > by_g["tgi_typical_pct"].cummax().shift(
-        fill_value=-np.inf)]
-    frontier = front[["peak_glucose_mg_dL", "tgi_typical_pct", "regimen"]].reset_index(
-        drop=True)
+    front = by_g[
+        by_g["tgi_typical_pct"] > by_g["tgi_typical_pct"].cummax().shift(fill_value=-np.inf)
+    ]
+    frontier = front[["peak_glucose_mg_dL", "tgi_typical_pct", "regimen"]].reset_index(drop=True)
     best = None
     if bool(table["feasible"].any()):
         top = table.iloc[0].to_dict()
-        rep = replicate_tgi(compound, species, tumor, top["regimen"], n_animals=n_animals,
-                            n_replicates=n_replicates, seed=seed, days=7.0 * weeks, **kw)
+        rep = replicate_tgi(
+            compound,
+            species,
+            tumor,
+            top["regimen"],
+            n_animals=n_animals,
+            n_replicates=n_replicates,
+            seed=seed,
+            days=7.0 * weeks,
+            **kw,
+        )
         r = rep.summary.set_index("arm").loc[f"{compound} {top['regimen']}"]
-        best = {**{k: (v.item() if hasattr(v, "item") else v) for k, v in top.items()},
-                "tgi_median_pct": float(r["tgi_median_pct"]),
-                "tgi_lo_pct": float(r["tgi_lo_pct"]), "tgi_hi_pct": float(r["tgi_hi_pct"]),
-                "tgi_population_mean_pct": float(r["tgi_population_mean_pct"]),
-                "n_replicates": int(n_replicates), "n_animals": int(n_animals)}
-    settings = {"compound": compound, "species": species,
-                "tumor": typ.tumor_spec.name, "weeks": weeks, "max_glucose": max_glucose,
-                "max_hours_above": max_hours_above, "glucose_threshold": glucose_threshold,
-                "insulin_feedback": insulin_feedback, "n_candidates": len(cands),
-                "seed": seed, "glucose_model": "Topp et al. 2000 J Theor Biol 206:605 "
-                "(parameters unverified; kinetor.translate.toxicity)"}
+        best = {
+            **{k: (v.item() if hasattr(v, "item") else v) for k, v in top.items()},
+            "tgi_median_pct": float(r["tgi_median_pct"]),
+            "tgi_lo_pct": float(r["tgi_lo_pct"]),
+            "tgi_hi_pct": float(r["tgi_hi_pct"]),
+            "tgi_population_mean_pct": float(r["tgi_population_mean_pct"]),
+            "n_replicates": int(n_replicates),
+            "n_animals": int(n_animals),
+        }
+    settings = {
+        "compound": compound,
+        "species": species,
+        "tumor": typ.tumor_spec.name,
+        "weeks": weeks,
+        "max_glucose": max_glucose,
+        "max_hours_above": max_hours_above,
+        "glucose_threshold": glucose_threshold,
+        "insulin_feedback": insulin_feedback,
+        "n_candidates": len(cands),
+        "seed": seed,
+        "glucose_model": "Topp et al. 2000 J Theor Biol 206:605 "
+        "(parameters unverified; kinetor.translate.toxicity)",
+    }
     return ScheduleOptimum(table=table, best=best, frontier=frontier, settings=settings)

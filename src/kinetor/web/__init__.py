@@ -23,8 +23,9 @@ def serve(cfg: ServeConfig, store=None) -> None:
 
     store = store if store is not None else Store(cfg.store)
     check_bind(cfg, store)
-    uvicorn.run(build_app(cfg, store), host=cfg.host, port=cfg.port, log_level="warning",
-                lifespan="on")
+    uvicorn.run(
+        build_app(cfg, store), host=cfg.host, port=cfg.port, log_level="warning", lifespan="on"
+    )
 
 
 __all__ = ["ServeConfig", "ServeRefused", "build_app", "check_bind", "is_local", "serve"]

@@ -13,9 +13,15 @@ def table(df: pd.DataFrame, table_id: str | None = None, max_rows: int = 500):
     from shiny import ui
 
     df = df.head(max_rows)
-    text = df.to_html(escape=True, index=False, na_rep="", border=0,
-                      classes="table table-sm table-striped",
-                      table_id=table_id, float_format=lambda v: f"{v:.4g}")
+    text = df.to_html(
+        escape=True,
+        index=False,
+        na_rep="",
+        border=0,
+        classes="table table-sm table-striped",
+        table_id=table_id,
+        float_format=lambda v: f"{v:.4g}",
+    )
     return ui.HTML(text)
 
 
@@ -32,6 +38,6 @@ class Ctx:
     user: str
     store: Any
     cfg: Any
-    project: Any          # reactive.Value[int | None]: the chosen project
-    study: Any            # reactive.Value[int | None]: the chosen study
+    project: Any  # reactive.Value[int | None]: the chosen project
+    study: Any  # reactive.Value[int | None]: the chosen study
     studies_changed: Any  # reactive.Value[int]: bumped when a study is stored

@@ -17,12 +17,7 @@ from kinetor.web.config import ServeConfig
 from kinetor.web.page_models import pathway_server, pathway_ui, pk_server, pk_ui
 from kinetor.web.page_nca import nca_server, nca_ui
 from kinetor.web.page_studies import studies_server, studies_ui
-from kinetor.web.page_study import (
-    compounds_server,
-    compounds_ui,
-    xenograft_server,
-    xenograft_ui,
-)
+from kinetor.web.page_study import compounds_server, compounds_ui, xenograft_server, xenograft_ui
 
 
 def _page():
@@ -35,7 +30,9 @@ def _page():
         ui.nav_panel("Compound library", compounds_ui("compounds"), value="compounds"),
         ui.nav_spacer(),
         ui.nav_control(ui.output_ui("who")),
-        title="kinetor", id="nav")
+        title="kinetor",
+        id="nav",
+    )
 
 
 def build_app(cfg: ServeConfig, store):
@@ -43,12 +40,18 @@ def build_app(cfg: ServeConfig, store):
 
     def server(input, output, session):
         user = session.http_conn.scope.get("kinetor_user")
-        if user is None:     # never fall back to another identity when auth is on
+        if user is None:  # never fall back to another identity when auth is on
             if cfg.auth != "none":
                 raise RuntimeError("websocket without a signed-in user")
             user = cfg.local_user
-        ctx = Ctx(user=user, store=store, cfg=cfg, project=reactive.Value(None),
-                  study=reactive.Value(None), studies_changed=reactive.Value(0))
+        ctx = Ctx(
+            user=user,
+            store=store,
+            cfg=cfg,
+            project=reactive.Value(None),
+            study=reactive.Value(None),
+            studies_changed=reactive.Value(0),
+        )
         studies_server("studies", ctx)
         nca_server("nca", ctx)
         pk_server("pk", ctx)
@@ -63,10 +66,11 @@ def build_app(cfg: ServeConfig, store):
             cookie = session.http_conn.cookies.get(security.COOKIE, "")
             return ui.tags.form(
                 ui.span(f"{user} ", class_="navbar-text"),
-                ui.tags.input(type="hidden", name="csrf",
-                              value=security.csrf_token(cfg, cookie)),
+                ui.tags.input(type="hidden", name="csrf", value=security.csrf_token(cfg, cookie)),
                 ui.tags.button("Sign out", type="submit", class_="btn btn-sm"),
-                method="post", action="/logout")
+                method="post",
+                action="/logout",
+            )
 
     shiny_app = App(_page(), server)
     return security.Guard(_Router(shiny_app, cfg, store), cfg, store)
@@ -95,7 +99,8 @@ class _Router:
         form = {k: v[0] for k, v in parse_qs(body.decode("utf-8", "replace")).items()}
         cookie = security._cookies(dict(scope["headers"])).get(security.COOKIE, "")
         if scope.get("method") != "POST" or not security.hmac.compare_digest(
-                form.get("csrf", ""), security.csrf_token(self.cfg, cookie)):
+            form.get("csrf", ""), security.csrf_token(self.cfg, cookie)
+        ):
             return await security._plain(send, 403, "sign out with the button in the app")
         gone = f"{security.COOKIE}=; Max-Age=0; Path=/; HttpOnly; SameSite=Strict"
         return await security._redirect(send, "/login", [(b"set-cookie", gone.encode())])
@@ -123,8 +128,13 @@ async def _body(receive) -> bytes:
 
 
 async def _json(send, status: int, payload) -> None:
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/json")]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [(b"content-type", b"application/json")],
+        }
+    )
     await send({"type": "http.response.body", "body": json.dumps(payload).encode()})
 
 
@@ -156,26 +166,41 @@ async def _api(scope, receive, send, cfg: ServeConfig, store):
             q = {k: v[0] for k, v in parse_qs(scope.get("query_string", b"").decode()).items()}
             pid = store.create_project(q.get("project", "My project"), user=user)
             settings = json.loads(q.get("settings", "{}"))
-            check = await jobs.run(tasks.validate, body, q.get("name", "upload.csv"),
-                                   settings)
+            check = await jobs.run(tasks.validate, body, q.get("name", "upload.csv"), settings)
             if not check["ok"]:
                 return await _json(send, 422, check)
-            sid = store.add_study(pid, q.get("name", "upload.csv"), body, user=user,
-                                  settings=settings)
+            sid = store.add_study(
+                pid, q.get("name", "upload.csv"), body, user=user, settings=settings
+            )
             return await _json(send, 200, {"study_id": sid, "project_id": pid})
         if path == "/api/nca" and method == "POST":
             req = json.loads(body or b"{}")
             study = store.study(int(req["study_id"]), user)
             opts = req.get("options", {})
-            out = await jobs.run(tasks.nca_job, study["data"], study["name"],
-                                 study["settings"], opts, bool(req.get("report")),
-                                 bool(req.get("workbook")))
+            out = await jobs.run(
+                tasks.nca_job,
+                study["data"],
+                study["name"],
+                study["settings"],
+                opts,
+                bool(req.get("report")),
+                bool(req.get("workbook")),
+            )
             if "error" in out:
                 return await _json(send, 422, out)
-            rec = store.save_result(study["id"], "nca", opts, out["blobs"], user=user,
-                                    input_hashes={"study_content": out["input_hash"]})
-            return await _json(send, 200, {"result_id": rec["id"], "version": rec["version"],
-                                           "summary": out["summary"]})
+            rec = store.save_result(
+                study["id"],
+                "nca",
+                opts,
+                out["blobs"],
+                user=user,
+                input_hashes={"study_content": out["input_hash"]},
+            )
+            return await _json(
+                send,
+                200,
+                {"result_id": rec["id"], "version": rec["version"], "summary": out["summary"]},
+            )
         if path.startswith("/api/results/") and method == "GET":
             info = store.result(int(path.rsplit("/", 1)[1]), user)
             return await _json(send, 200, json.loads(json.dumps(info, default=str)))

@@ -43,8 +43,9 @@ class ServeConfig:
     max_upload_mb: float = 50.0
     workers: int | None = None
     secret: bytes = field(default_factory=lambda: secrets.token_bytes(32))
-    local_user: str = field(default_factory=lambda: os.environ.get("KINETOR_USER")
-                            or getpass.getuser())
+    local_user: str = field(
+        default_factory=lambda: os.environ.get("KINETOR_USER") or getpass.getuser()
+    )
 
     @property
     def max_upload_bytes(self) -> int:
@@ -73,12 +74,16 @@ def check_bind(cfg: ServeConfig, store=None) -> None:
         raise ServeRefused(
             f"refusing to listen on {cfg.host} without authentication: anyone who can "
             "reach it would act as you. Use --auth token (with --token or KINETOR_TOKEN) "
-            "or --auth accounts (kinetor store add-user NAME), or bind to 127.0.0.1")
+            "or --auth accounts (kinetor store add-user NAME), or bind to 127.0.0.1"
+        )
     if cfg.auth == "token" and (not cfg.token or len(cfg.token) < 16):
-        raise ServeRefused("--auth token needs a token of at least 16 characters "
-                           "(--token or KINETOR_TOKEN)")
+        raise ServeRefused(
+            "--auth token needs a token of at least 16 characters (--token or KINETOR_TOKEN)"
+        )
     if cfg.auth == "accounts" and store is not None and not store.has_accounts():
-        raise ServeRefused("--auth accounts: the store has no account with a password yet; "
-                           "add one with 'kinetor store add-user NAME'")
+        raise ServeRefused(
+            "--auth accounts: the store has no account with a password yet; "
+            "add one with 'kinetor store add-user NAME'"
+        )
     if cfg.max_upload_mb <= 0:
         raise ServeRefused("--max-upload-mb must be positive")

@@ -42,8 +42,11 @@ def pk_ui():
             ui.input_numeric("t_end", "Simulate to (h)", 72),
             ui.input_action_button("run", "Simulate", class_="btn-primary"),
             ui.input_action_button("cancel", "Cancel"),
-            ui.output_ui("status"), width=330),
-        ui.output_plot("pk_plot", height="420px"))
+            ui.output_ui("status"),
+            width=330,
+        ),
+        ui.output_plot("pk_plot", height="420px"),
+    )
 
 
 @module.server
@@ -74,9 +77,17 @@ def pk_server(input, output, session, ctx):
     @reactive.effect
     @reactive.event(input.run)
     def _run():
-        task.invoke((input.model(), parse_params(input.params()), input.regimen(),
-                     float(input.t_end() or 24), int(input.n() or 1), float(input.cv() or 0),
-                     input.weight() or None))
+        task.invoke(
+            (
+                input.model(),
+                parse_params(input.params()),
+                input.regimen(),
+                float(input.t_end() or 24),
+                int(input.n() or 1),
+                float(input.cv() or 0),
+                input.weight() or None,
+            )
+        )
 
     @reactive.effect
     @reactive.event(input.cancel)
@@ -100,8 +111,13 @@ def pk_server(input, output, session, ctx):
         res = task.result()
         req(res and "median" in res)
         fig, ax = plt.subplots(figsize=(7, 4))
-        ax.fill_between(res["time"], res["p05"], res["p95"], alpha=0.3,
-                        label=f"5th-95th percentile ({res['n']} subjects)")
+        ax.fill_between(
+            res["time"],
+            res["p05"],
+            res["p95"],
+            alpha=0.3,
+            label=f"5th-95th percentile ({res['n']} subjects)",
+        )
         ax.plot(res["time"], res["median"], label="median")
         ax.set_xlabel("time (h)")
         ax.set_ylabel(f"concentration ({res['unit']})")
@@ -138,16 +154,24 @@ def pathway_ui():
             ui.input_numeric("conc1", "Free concentration (nM)", 10),
             ui.input_select("drug2", "Second drug (optional)", ["", *drugs]),
             ui.input_numeric("conc2", "Its concentration (nM)", 0),
-            ui.input_checkbox_group("readouts", "Readouts", list(kp.READOUTS),
-                                    selected=[r for r in ("pS6_S235_236", "pAKT_S473")
-                                              if r in kp.READOUTS]),
+            ui.input_checkbox_group(
+                "readouts",
+                "Readouts",
+                list(kp.READOUTS),
+                selected=[r for r in ("pS6_S235_236", "pAKT_S473") if r in kp.READOUTS],
+            ),
             ui.input_numeric("t_end", "Time (h)", 24),
             ui.input_action_button("run", "Simulate", class_="btn-primary"),
             ui.input_action_button("cancel", "Cancel"),
-            ui.output_ui("status"), width=330),
-        ui.row(ui.column(6, ui.output_plot("course", height="380px")),
-               ui.column(6, ui.output_plot("dose_response", height="380px"))),
-        ui.output_plot("grid", height="420px"))
+            ui.output_ui("status"),
+            width=330,
+        ),
+        ui.row(
+            ui.column(6, ui.output_plot("course", height="380px")),
+            ui.column(6, ui.output_plot("dose_response", height="380px")),
+        ),
+        ui.output_plot("grid", height="420px"),
+    )
 
 
 @module.server
@@ -165,8 +189,14 @@ def pathway_server(input, output, session, ctx):
         drugs = {input.drug1(): float(input.conc1() or 0)}
         if input.drug2() and input.drug2() != input.drug1():
             drugs[input.drug2()] = float(input.conc2() or 0)
-        task.invoke((list(input.lesions()), drugs, float(input.t_end() or 24),
-                     list(input.readouts()) or ["pS6_S235_236"]))
+        task.invoke(
+            (
+                list(input.lesions()),
+                drugs,
+                float(input.t_end() or 24),
+                list(input.readouts()) or ["pS6_S235_236"],
+            )
+        )
 
     @reactive.effect
     @reactive.event(input.cancel)
@@ -242,8 +272,15 @@ def _grid_plot(res):
     ax.set_yticks(range(m.shape[0]), [f"{v:.3g}" for v in m.index], fontsize=8)
     for i in range(m.shape[0]):
         for j in range(m.shape[1]):
-            ax.text(j, i, f"{bliss.iat[i, j]:+.2f}", ha="center", va="center", fontsize=7,
-                    color="k" if m.iat[i, j] > 0.6 * np.nanmax(m.to_numpy()) else "w")
+            ax.text(
+                j,
+                i,
+                f"{bliss.iat[i, j]:+.2f}",
+                ha="center",
+                va="center",
+                fontsize=7,
+                color="k" if m.iat[i, j] > 0.6 * np.nanmax(m.to_numpy()) else "w",
+            )
     ax.set_xlabel(f"{g['drug_b'].iloc[0]} (nM)")
     ax.set_ylabel(f"{g['drug_a'].iloc[0]} (nM)")
     ax.set_title(f"{r} (% of untreated); numbers: Bliss excess")

@@ -31,25 +31,37 @@ def nca_ui():
             ui.download_button("workbook", "Excel workbook"),
             ui.input_text("lock_reason", "Lock reason", placeholder="QC passed"),
             ui.input_action_button("lock", "Lock this result"),
-            width=330),
+            width=330,
+        ),
         ui.output_ui("problems"),
         ui.row(
-            ui.column(7,
-                      ui.input_select("subject", "Subject", choices={}),
-                      ui.input_text("reason", "Reason for the next lambda_z change",
-                                    placeholder="e.g. sample haemolysed"),
-                      ui.output_plot("lz_plot", click=True, height="380px", width="560px"),
-                      ui.output_ui("lz_message")),
-            ui.column(5, ui.h5("Summary (main parameters)"), ui.output_ui("summary"),
-                      ui.h5("Excluded from lambda_z"), ui.output_ui("exclusions"))),
+            ui.column(
+                7,
+                ui.input_select("subject", "Subject", choices={}),
+                ui.input_text(
+                    "reason",
+                    "Reason for the next lambda_z change",
+                    placeholder="e.g. sample haemolysed",
+                ),
+                ui.output_plot("lz_plot", click=True, height="380px", width="560px"),
+                ui.output_ui("lz_message"),
+            ),
+            ui.column(
+                5,
+                ui.h5("Summary (main parameters)"),
+                ui.output_ui("summary"),
+                ui.h5("Excluded from lambda_z"),
+                ui.output_ui("exclusions"),
+            ),
+        ),
     )
 
 
 @module.server
 def nca_server(input, output, session, ctx):
-    excluded = reactive.Value([])      # [{"subject", "time"}]
-    outcome = reactive.Value(None)     # the worker's result
-    saved = reactive.Value(None)       # the stored result (dict)
+    excluded = reactive.Value([])  # [{"subject", "time"}]
+    outcome = reactive.Value(None)  # the worker's result
+    saved = reactive.Value(None)  # the stored result (dict)
     message = reactive.Value("")
     job = jobs.Job()
 
@@ -61,9 +73,13 @@ def nca_server(input, output, session, ctx):
         choices = {str(r["id"]): f"{r['id']}: {r['name']}" for r in rows}
         with reactive.isolate():
             cur = ctx.study.get()
-        ui.update_select("study", choices=choices,
-                         selected=str(cur) if cur is not None and str(cur) in choices
-                         else (next(reversed(choices)) if choices else None))
+        ui.update_select(
+            "study",
+            choices=choices,
+            selected=str(cur)
+            if cur is not None and str(cur) in choices
+            else (next(reversed(choices)) if choices else None),
+        )
 
     @reactive.effect
     @reactive.event(input.study)
@@ -73,8 +89,11 @@ def nca_server(input, output, session, ctx):
         saved.set(None)
 
     def options() -> dict:
-        opts = {"auc_method": input.auc_method(), "blq_rule": input.blq_rule(),
-                "lambda_z_exclude": list(excluded.get())}
+        opts = {
+            "auc_method": input.auc_method(),
+            "blq_rule": input.blq_rule(),
+            "lambda_z_exclude": list(excluded.get()),
+        }
         iv = input.interval().strip()
         if iv:
             a, _, b = iv.partition("-")
@@ -86,8 +105,9 @@ def nca_server(input, output, session, ctx):
 
     @reactive.extended_task
     async def nca_task(study_id, study, opts):
-        out = await job.run([("NCA", tasks.nca_job, (study["data"], study["name"],
-                                                      study["settings"], opts))])
+        out = await job.run(
+            [("NCA", tasks.nca_job, (study["data"], study["name"], study["settings"], opts))]
+        )
         return study_id, opts, (out[0] if out else None)
 
     def start():
@@ -115,9 +135,15 @@ def nca_server(input, output, session, ctx):
         outcome.set(res)
         if "error" in res:
             return
-        rec = ctx.store.save_result(sid, "nca", opts, res["blobs"], user=ctx.user,
-                                    input_hashes={"study_content": res["input_hash"]},
-                                    summary={"profiles": res["profiles"]})
+        rec = ctx.store.save_result(
+            sid,
+            "nca",
+            opts,
+            res["blobs"],
+            user=ctx.user,
+            input_hashes={"study_content": res["input_hash"]},
+            summary={"profiles": res["profiles"]},
+        )
         saved.set(rec)
         subjects = list(dict.fromkeys(str(p["subject"]) for p in res["lz"]))
         with reactive.isolate():
@@ -135,16 +161,19 @@ def nca_server(input, output, session, ctx):
         rec = saved.get()
         if rec:
             lock = " (locked)" if rec.get("locked") else ""
-            return ui.p(f"saved as result {rec['id']}, version {rec['version']}{lock}",
-                        id="nca-status")
+            return ui.p(
+                f"saved as result {rec['id']}, version {rec['version']}{lock}", id="nca-status"
+            )
         return ui.p("", id="nca-status")
 
     @render.ui
     def problems():
         res = outcome.get()
         if res and "error" in res:
-            return ui.TagList(ui.p(res["error"], class_="text-danger"),
-                              problems_table(res["problems"]) if res["problems"] else None)
+            return ui.TagList(
+                ui.p(res["error"], class_="text-danger"),
+                problems_table(res["problems"]) if res["problems"] else None,
+            )
         return None
 
     def points() -> pd.DataFrame:
@@ -153,8 +182,10 @@ def nca_server(input, output, session, ctx):
         df = pd.DataFrame(res["lz"])
         return df[df["subject"] == input.subject()]
 
-    @render.plot(alt="concentration-time profile on a log scale; click a point to move it "
-                     "in or out of the lambda_z fit")
+    @render.plot(
+        alt="concentration-time profile on a log scale; click a point to move it "
+        "in or out of the lambda_z fit"
+    )
     def lz_plot():
         import matplotlib.pyplot as plt
 
@@ -165,13 +196,11 @@ def nca_server(input, output, session, ctx):
         used = pos[pos["used"].astype(bool)]
         other = pos[~pos["used"].astype(bool)]
         ex = {(e["subject"], float(e["time"])) for e in excluded.get()}
-        gone = pos[[(s, float(t)) in ex for s, t in zip(pos["subject"], pos["time"],
-                                                          strict=True)]]
+        gone = pos[[(s, float(t)) in ex for s, t in zip(pos["subject"], pos["time"], strict=True)]]
         ax.plot(pos["time"], pos["conc"], "-", color="0.7", lw=1)
         ax.plot(other["time"], other["conc"], "o", color="0.4", label="not in lambda_z")
         ax.plot(used["time"], used["conc"], "o", color="C0", label="lambda_z points")
-        ax.plot(gone["time"], gone["conc"], "x", color="C3", ms=10, mew=2,
-                label="excluded")
+        ax.plot(gone["time"], gone["conc"], "x", color="C3", ms=10, mew=2, label="excluded")
         ax.set_yscale("log")
         ax.set_xlabel(f"time ({units.get('time', '')})")
         ax.set_ylabel(f"concentration ({units.get('conc', '')})")
@@ -190,27 +219,36 @@ def nca_server(input, output, session, ctx):
             return
         reason = input.reason().strip()
         if not reason:
-            message.set("Type a reason first: every lambda_z change is kept in the audit "
-                        "trail with its reason.")
+            message.set(
+                "Type a reason first: every lambda_z change is kept in the audit "
+                "trail with its reason."
+            )
             return
         xr = max(float(pos["time"].max() - pos["time"].min()), 1e-9)
         yr = max(float(np.log10(pos["conc"]).max() - np.log10(pos["conc"]).min()), 1e-9)
-        d = (((pos["time"] - click["x"]) / xr) ** 2
-             + ((np.log10(pos["conc"]) - np.log10(max(click["y"], 1e-300))) / yr) ** 2)
+        d = ((pos["time"] - click["x"]) / xr) ** 2 + (
+            (np.log10(pos["conc"]) - np.log10(max(click["y"], 1e-300))) / yr
+        ) ** 2
         row = pos.loc[d.idxmin()]
         point = {"subject": str(row["subject"]), "time": float(row["time"])}
         now = list(excluded.get())
         action = "lambda_z.include" if point in now else "lambda_z.exclude"
         now = [p for p in now if p != point] if point in now else [*now, point]
         study_id = int(input.study())
-        ctx.store.record(ctx.user, action, f"study:{study_id}/subject:{point['subject']}"
-                         f"/time:{point['time']:g}", reason=reason,
-                         details={"study": study_id, **point, "conc": float(row["conc"])},
-                         project_id=ctx.project.get())
+        ctx.store.record(
+            ctx.user,
+            action,
+            f"study:{study_id}/subject:{point['subject']}/time:{point['time']:g}",
+            reason=reason,
+            details={"study": study_id, **point, "conc": float(row["conc"])},
+            project_id=ctx.project.get(),
+        )
         excluded.set(now)
         verb = "excluded from" if action.endswith("exclude") else "put back into"
-        message.set(f"time {point['time']:g} of subject {point['subject']} {verb} "
-                    f"lambda_z (reason kept in the audit trail); recomputing.")
+        message.set(
+            f"time {point['time']:g} of subject {point['subject']} {verb} "
+            f"lambda_z (reason kept in the audit trail); recomputing."
+        )
         ui.update_text("reason", value="")
         start()
 
@@ -228,8 +266,9 @@ def nca_server(input, output, session, ctx):
 
     @render.ui
     def exclusions():
-        return table(pd.DataFrame(excluded.get(), columns=["subject", "time"]),
-                     table_id="excluded-table")
+        return table(
+            pd.DataFrame(excluded.get(), columns=["subject", "time"]), table_id="excluded-table"
+        )
 
     async def _file(rec: dict, name: str) -> bytes:
         """A result's file; the report and workbook are built on first request (in a
@@ -238,9 +277,15 @@ def nca_server(input, output, session, ctx):
         if name in {b["name"] for b in info["blobs"]}:
             return ctx.store.blob(rec["id"], name, ctx.user)
         study = ctx.store.study(rec["study_id"], ctx.user)
-        out = await jobs.run(tasks.nca_job, study["data"], study["name"], study["settings"],
-                             info["analysis"]["options"], name == "report.html",
-                             name == "nca.xlsx")
+        out = await jobs.run(
+            tasks.nca_job,
+            study["data"],
+            study["name"],
+            study["settings"],
+            info["analysis"]["options"],
+            name == "report.html",
+            name == "nca.xlsx",
+        )
         data = out["blobs"][name]
         if not ctx.store.result(rec["id"], ctx.user)["locked"]:
             ctx.store.add_blob(rec["id"], name, data, user=ctx.user)
@@ -268,7 +313,7 @@ def nca_server(input, output, session, ctx):
         if not reason:
             message.set("Type a lock reason first.")
             return
-        saved.set(ctx.store.lock(rec["id"], ctx.user, reason=reason) | {
-            "project_id": rec.get("project_id")})
-
-
+        saved.set(
+            ctx.store.lock(rec["id"], ctx.user, reason=reason)
+            | {"project_id": rec.get("project_id")}
+        )

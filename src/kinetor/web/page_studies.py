@@ -27,15 +27,17 @@ def studies_ui():
             ui.input_text("new_project", "New project", placeholder="name"),
             ui.input_action_button("create", "Create project"),
             ui.hr(),
-            ui.input_file("upload", "Study file", accept=[".csv", ".tsv", ".txt", ".xlsx",
-                                                          ".xpt", ".zip"]),
+            ui.input_file(
+                "upload", "Study file", accept=[".csv", ".tsv", ".txt", ".xlsx", ".xpt", ".zip"]
+            ),
             ui.input_select("time_unit", "Time unit (when the file has none)", TIME_UNITS),
             ui.input_select("conc_unit", "Concentration unit", CONC_UNITS),
             ui.input_select("dose_unit", "Dose unit", DOSE_UNITS),
             ui.input_select("route", "Route (doses without one)", ROUTES),
             ui.output_ui("role_menus"),
             ui.input_action_button("recheck", "Check again with these settings"),
-            width=330),
+            width=330,
+        ),
         ui.h4("Validation"),
         ui.output_ui("status"),
         ui.output_ui("problems"),
@@ -46,8 +48,8 @@ def studies_ui():
 
 @module.server
 def studies_server(input, output, session, ctx):
-    upload = reactive.Value(None)       # (name, bytes)
-    check = reactive.Value(None)        # result of tasks.validate
+    upload = reactive.Value(None)  # (name, bytes)
+    check = reactive.Value(None)  # result of tasks.validate
     columns = reactive.Value([])
 
     def refresh_projects(select=None):
@@ -81,19 +83,38 @@ def studies_server(input, output, session, ctx):
         if not info:
             return
         if int(info["size"]) > ctx.cfg.max_upload_bytes:
-            check.set({"ok": False, "error": "file too large", "problems": [
-                {"file": info["name"], "row": "", "column": "", "problem": "file larger "
-                 f"than {ctx.cfg.max_upload_mb:g} MB", "fix": "upload a smaller file"}]})
+            check.set(
+                {
+                    "ok": False,
+                    "error": "file too large",
+                    "problems": [
+                        {
+                            "file": info["name"],
+                            "row": "",
+                            "column": "",
+                            "problem": f"file larger than {ctx.cfg.max_upload_mb:g} MB",
+                            "fix": "upload a smaller file",
+                        }
+                    ],
+                }
+            )
             return
-        with open(info["datapath"], "rb") as fh:     # Shiny's own temporary file
+        with open(info["datapath"], "rb") as fh:  # Shiny's own temporary file
             data = fh.read()
         upload.set((info["name"], data))
         columns.set(_header(info["name"], data))
         run_check.invoke(info["name"], data, settings())
 
     def settings() -> dict:
-        units = {k: v for k, v in (("time", input.time_unit()), ("conc", input.conc_unit()),
-                                   ("dose", input.dose_unit())) if v}
+        units = {
+            k: v
+            for k, v in (
+                ("time", input.time_unit()),
+                ("conc", input.conc_unit()),
+                ("dose", input.dose_unit()),
+            )
+            if v
+        }
         roles = {}
         for role in ROLES:
             v = input[f"role_{role}"]() if f"role_{role}" in input else ""
@@ -115,11 +136,10 @@ def studies_server(input, output, session, ctx):
     def _checked():
         name, data, sets, res = run_check.result()
         check.set(res)
-        with reactive.isolate():       # read without depending on what we set here
+        with reactive.isolate():  # read without depending on what we set here
             pid, n = ctx.project.get(), ctx.studies_changed.get()
         if res.get("ok") and pid is not None:
-            sid = ctx.store.add_study(pid, name, data, user=ctx.user, settings=sets,
-                                      reuse=True)
+            sid = ctx.store.add_study(pid, name, data, user=ctx.user, settings=sets, reuse=True)
             ctx.study.set(sid)
             ctx.studies_changed.set(n + 1)
 
@@ -128,8 +148,16 @@ def studies_server(input, output, session, ctx):
         cols = ["", *columns.get()]
         if len(cols) == 1:
             return ui.p("Column roles: upload a file to choose them.")
-        return ui.TagList(*[ui.input_select(f"role_{r}", f"Column for {r} (auto when empty)",
-                                            {c: c or "(auto)" for c in cols}) for r in ROLES])
+        return ui.TagList(
+            *[
+                ui.input_select(
+                    f"role_{r}",
+                    f"Column for {r} (auto when empty)",
+                    {c: c or "(auto)" for c in cols},
+                )
+                for r in ROLES
+            ]
+        )
 
     @render.ui
     def status():
@@ -139,12 +167,18 @@ def studies_server(input, output, session, ctx):
         if res is None:
             return ui.p("Upload a study file.", id="check-status")
         if res.get("ok"):
-            return ui.p(f"OK: {res['rows']} rows, {res['subjects']} subjects; units "
-                        f"{res['units']}. Stored in the project and chosen for NCA.",
-                        id="check-status", class_="text-success")
-        return ui.p(f"{len(res['problems'])} problem(s): fix the file or choose the missing "
-                    "settings, then upload again or check again.", id="check-status",
-                    class_="text-danger")
+            return ui.p(
+                f"OK: {res['rows']} rows, {res['subjects']} subjects; units "
+                f"{res['units']}. Stored in the project and chosen for NCA.",
+                id="check-status",
+                class_="text-success",
+            )
+        return ui.p(
+            f"{len(res['problems'])} problem(s): fix the file or choose the missing "
+            "settings, then upload again or check again.",
+            id="check-status",
+            class_="text-danger",
+        )
 
     @render.ui
     def problems():
@@ -162,8 +196,9 @@ def studies_server(input, output, session, ctx):
         if pid is None:
             return None
         rows = ctx.store.studies(ctx.user, pid)
-        df = pd.DataFrame(rows, columns=["id", "name", "size", "sha256", "created_at",
-                                         "created_by"])
+        df = pd.DataFrame(
+            rows, columns=["id", "name", "size", "sha256", "created_at", "created_by"]
+        )
         return table(df, table_id="studies-table")
 
 

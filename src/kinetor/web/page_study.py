@@ -17,18 +17,28 @@ def xenograft_ui():
     return ui.layout_sidebar(
         ui.sidebar(
             ui.input_select("tumor", "Tumour model", tumors, selected="MCF7"),
-            ui.input_text_area("arms", "Arms, one per line: NAME=COMPOUND:REGIMEN",
-                               "vistusertib 15=vistusertib:15 mg/kg PO QD x 21 days", rows=4),
+            ui.input_text_area(
+                "arms",
+                "Arms, one per line: NAME=COMPOUND:REGIMEN",
+                "vistusertib 15=vistusertib:15 mg/kg PO QD x 21 days",
+                rows=4,
+            ),
             ui.input_numeric("n_animals", "Animals per arm", 8, min=2, max=50),
-            ui.input_numeric("n_replicates", "Replicate studies (TGI interval)", 40,
-                             min=5, max=1000),
+            ui.input_numeric(
+                "n_replicates", "Replicate studies (TGI interval)", 40, min=5, max=1000
+            ),
             ui.input_numeric("seed", "Seed", 0),
             ui.input_action_button("run", "Run", class_="btn-primary"),
             ui.input_action_button("cancel", "Cancel"),
-            ui.output_ui("status"), width=360),
+            ui.output_ui("status"),
+            width=360,
+        ),
         ui.output_plot("curves", height="380px"),
-        ui.h5("TGI with 95% interval over replicate studies"), ui.output_ui("tgi"),
-        ui.h5("Animals per arm (80% power, two-sided alpha 0.05)"), ui.output_ui("power"))
+        ui.h5("TGI with 95% interval over replicate studies"),
+        ui.output_ui("tgi"),
+        ui.h5("Animals per arm (80% power, two-sided alpha 0.05)"),
+        ui.output_ui("power"),
+    )
 
 
 @module.server
@@ -37,17 +47,25 @@ def xenograft_server(input, output, session, ctx):
 
     @reactive.extended_task
     async def task(arms, tumor, n, reps, seed):
-        return await job.run([
-            ("tumour curves", tasks.xenograft_curves, (arms, tumor, n, seed)),
-            ("TGI intervals", tasks.xenograft_tgi, (arms, tumor, n, reps, seed)),
-            ("animals per arm", tasks.xenograft_power, (arms, tumor, seed))])
+        return await job.run(
+            [
+                ("tumour curves", tasks.xenograft_curves, (arms, tumor, n, seed)),
+                ("TGI intervals", tasks.xenograft_tgi, (arms, tumor, n, reps, seed)),
+                ("animals per arm", tasks.xenograft_power, (arms, tumor, seed)),
+            ]
+        )
 
     @reactive.effect
     @reactive.event(input.run)
     def _run():
         arms = [a.strip() for a in input.arms().splitlines() if a.strip()]
-        task.invoke(arms, input.tumor(), int(input.n_animals() or 8),
-                    int(input.n_replicates() or 40), int(input.seed() or 0))
+        task.invoke(
+            arms,
+            input.tumor(),
+            int(input.n_animals() or 8),
+            int(input.n_replicates() or 40),
+            int(input.seed() or 0),
+        )
 
     @reactive.effect
     @reactive.event(input.cancel)
@@ -80,8 +98,9 @@ def xenograft_server(input, output, session, ctx):
         df = pd.DataFrame(part(0)["curves"])
         fig, ax = plt.subplots(figsize=(7, 3.8))
         for arm, g in df.groupby("arm", sort=False):
-            ax.errorbar(g["day"], g["mean"], yerr=g["sem"], marker="o", ms=3, capsize=2,
-                        label=str(arm))
+            ax.errorbar(
+                g["day"], g["mean"], yerr=g["sem"], marker="o", ms=3, capsize=2, label=str(arm)
+            )
         ax.set_xlabel("day")
         ax.set_ylabel("tumour volume (mm$^3$, mean and SEM)")
         ax.legend(fontsize=8)
@@ -104,7 +123,8 @@ def compounds_ui():
         ui.output_ui("library"),
         ui.input_select("compound", "Compound", choices=[]),
         ui.h5("Values with their sources and status"),
-        ui.output_ui("values"))
+        ui.output_ui("values"),
+    )
 
 
 @module.server
@@ -132,6 +152,9 @@ def compounds_server(input, output, session, ctx):
     def values():
         req(input.compound())
         vals = kc.get(input.compound()).values()
-        cols = [c for c in ("section", "name", "context", "value", "unit", "status",
-                            "source") if c in vals.columns]
+        cols = [
+            c
+            for c in ("section", "name", "context", "value", "unit", "status", "source")
+            if c in vals.columns
+        ]
         return table(vals[cols], table_id="compound-values", max_rows=2000)

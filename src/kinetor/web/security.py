@@ -103,8 +103,11 @@ class Guard:
             except ValueError:
                 return await _plain(send, 400, "bad Content-Length")
             if length > self.cfg.max_upload_bytes:
-                return await _plain(send, 413, "upload larger than the server's limit of "
-                                    f"{self.cfg.max_upload_mb:g} MB")
+                return await _plain(
+                    send,
+                    413,
+                    f"upload larger than the server's limit of {self.cfg.max_upload_mb:g} MB",
+                )
             receive = _capped(receive, self.cfg.max_upload_bytes)
         return await self.app(scope, receive, _with_headers(send))
 
@@ -120,35 +123,53 @@ def _capped(receive, limit: int):
             if seen > limit:
                 raise ValueError("request body over the upload limit")
         return msg
+
     return inner
 
 
 def _with_headers(send):
     async def inner(msg):
         if msg["type"] == "http.response.start":
-            extra = [(b"x-frame-options", b"DENY"), (b"x-content-type-options", b"nosniff"),
-                     (b"referrer-policy", b"no-referrer")]
+            extra = [
+                (b"x-frame-options", b"DENY"),
+                (b"x-content-type-options", b"nosniff"),
+                (b"referrer-policy", b"no-referrer"),
+            ]
             msg = {**msg, "headers": [*msg.get("headers", []), *extra]}
         await send(msg)
+
     return inner
 
 
 async def _plain(send, status: int, text: str, headers=()):
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"text/plain; charset=utf-8"), *headers]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [(b"content-type", b"text/plain; charset=utf-8"), *headers],
+        }
+    )
     await send({"type": "http.response.body", "body": text.encode()})
 
 
 async def _redirect(send, where: str, headers=()):
-    await send({"type": "http.response.start", "status": 303,
-                "headers": [(b"location", where.encode()), *headers]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 303,
+            "headers": [(b"location", where.encode()), *headers],
+        }
+    )
     await send({"type": "http.response.body", "body": b""})
 
 
 def login_page(cfg: ServeConfig, nonce: str, message: str = "") -> str:
     """The sign-in form (every text escaped; the CSRF token bound to a cookie nonce)."""
-    user_field = ('<label>User <input name="user" id="user" autocomplete="username">'
-                  '</label><br>' if cfg.auth == "accounts" else "")
+    user_field = (
+        '<label>User <input name="user" id="user" autocomplete="username"></label><br>'
+        if cfg.auth == "accounts"
+        else ""
+    )
     secret = "Password" if cfg.auth == "accounts" else "Access token"
     msg = f'<p class="err" id="login-error">{html.escape(message)}</p>' if message else ""
     return f"""<!doctype html><html><head><meta charset="utf-8"><title>kinetor: sign in</title>
@@ -166,7 +187,7 @@ async def login_route(scope, receive, send, cfg: ServeConfig, store):
     session cookie and a redirect to the app."""
     import secrets
 
-    if cfg.auth == "none":                    # nothing to sign in to
+    if cfg.auth == "none":  # nothing to sign in to
         return await _redirect(send, "/")
     cookies = _cookies(dict(scope.get("headers") or []))
     if scope.get("method") == "POST":
@@ -187,20 +208,32 @@ async def login_route(scope, receive, send, cfg: ServeConfig, store):
         elif cfg.auth == "accounts":
             ok = bool(user) and store.check_password(user, secret)
         if ok:
-            cookie = (f"{COOKIE}={make_session(cfg, user)}; HttpOnly; SameSite=Strict; "
-                      f"Path=/; Max-Age={_MAX_AGE}")
+            cookie = (
+                f"{COOKIE}={make_session(cfg, user)}; HttpOnly; SameSite=Strict; "
+                f"Path=/; Max-Age={_MAX_AGE}"
+            )
             return await _redirect(send, "/", [(b"set-cookie", cookie.encode())])
-        page = login_page(cfg, nonce, "wrong user name or password" if cfg.auth ==
-                          "accounts" else "wrong access token")
+        page = login_page(
+            cfg,
+            nonce,
+            "wrong user name or password" if cfg.auth == "accounts" else "wrong access token",
+        )
         return await _html(send, page, 401)
     nonce = secrets.token_urlsafe(16)
     cookie = f"kinetor_nonce={nonce}; HttpOnly; SameSite=Strict; Path=/login"
-    return await _html(send, login_page(cfg, nonce), 200,
-                       [(b"set-cookie", cookie.encode())])
+    return await _html(send, login_page(cfg, nonce), 200, [(b"set-cookie", cookie.encode())])
 
 
 async def _html(send, page: str, status: int = 200, headers=()):
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"text/html; charset=utf-8"),
-                            (b"cache-control", b"no-store"), *headers]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"text/html; charset=utf-8"),
+                (b"cache-control", b"no-store"),
+                *headers,
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": page.encode()})

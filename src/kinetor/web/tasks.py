@@ -16,10 +16,19 @@ def _problems(exc: Exception) -> dict[str, Any]:
     from kinetor.errors import DataError
 
     if isinstance(exc, DataError):
-        return {"error": str(exc).splitlines()[0],
-                "problems": [{"file": p.file or "", "row": "" if p.row is None else p.row,
-                              "column": p.column or "", "problem": p.message,
-                              "fix": p.fix or ""} for p in exc.problems]}
+        return {
+            "error": str(exc).splitlines()[0],
+            "problems": [
+                {
+                    "file": p.file or "",
+                    "row": "" if p.row is None else p.row,
+                    "column": p.column or "",
+                    "problem": p.message,
+                    "fix": p.fix or "",
+                }
+                for p in exc.problems
+            ],
+        }
     return {"error": f"{type(exc).__name__}: {exc}", "problems": []}
 
 
@@ -27,6 +36,7 @@ def warm() -> bool:
     """Import the heavy modules once per worker (called when the pool starts)."""
     import kinetor.data
     import kinetor.nca  # noqa: F401
+
     return True
 
 
@@ -39,12 +49,23 @@ def validate(data: bytes, name: str, settings: dict) -> dict[str, Any]:
         study = read_upload(data, name, settings)
     except KinetorError as exc:
         return {"ok": False, **_problems(exc)}
-    return {"ok": True, "subjects": int(study.conc["subject"].nunique()),
-            "rows": len(study.conc), "units": dict(study.units), "notes": list(study.notes)}
+    return {
+        "ok": True,
+        "subjects": int(study.conc["subject"].nunique()),
+        "rows": len(study.conc),
+        "units": dict(study.units),
+        "notes": list(study.notes),
+    }
 
 
-def nca_job(data: bytes, name: str, settings: dict, options: dict,
-            report: bool = False, workbook: bool = False) -> dict[str, Any]:
+def nca_job(
+    data: bytes,
+    name: str,
+    settings: dict,
+    options: dict,
+    report: bool = False,
+    workbook: bool = False,
+) -> dict[str, Any]:
     """NCA of a stored study: blobs to store (CSV tables and provenance; the Excel
     workbook and HTML report on request), lambda_z points for the plot, main summary."""
     import pandas as pd
@@ -62,17 +83,36 @@ def nca_job(data: bytes, name: str, settings: dict, options: dict,
     keep = [c for c in ("subject", "analyte", "time", "conc", "used") if c in lz.columns]
     lz = lz[keep].astype({"subject": str})
     summary = res.summary()
-    main = summary[summary["PPTESTCD"].isin(["CMAX", "TMAX", "AUCLST", "AUCIFO", "LAMZHL",
-                                             "LAMZNPT", "CLFO", "VZFO"])]
-    cols = [c for c in ("group", "analyte", "PPTESTCD", "unit", "n", "statistic", "display",
-                        "mean") if c in main.columns]
-    return {"blobs": nca_blobs(study, res, report=report, workbook=workbook), "input_hash": study.input_hash(),
-            "lz": lz.to_dict("records"), "summary": pd.DataFrame(main[cols]).to_dict("records"),
-            "units": dict(study.units), "profiles": len(res.profiles)}
+    main = summary[
+        summary["PPTESTCD"].isin(
+            ["CMAX", "TMAX", "AUCLST", "AUCIFO", "LAMZHL", "LAMZNPT", "CLFO", "VZFO"]
+        )
+    ]
+    cols = [
+        c
+        for c in ("group", "analyte", "PPTESTCD", "unit", "n", "statistic", "display", "mean")
+        if c in main.columns
+    ]
+    return {
+        "blobs": nca_blobs(study, res, report=report, workbook=workbook),
+        "input_hash": study.input_hash(),
+        "lz": lz.to_dict("records"),
+        "summary": pd.DataFrame(main[cols]).to_dict("records"),
+        "units": dict(study.units),
+        "profiles": len(res.profiles),
+    }
 
 
-def pk_job(model: str, params: dict[str, str], regimen: str, t_end: float, n: int,
-           cv: float, weight: float | None, seed: int = 0) -> dict[str, Any]:
+def pk_job(
+    model: str,
+    params: dict[str, str],
+    regimen: str,
+    t_end: float,
+    n: int,
+    cv: float,
+    weight: float | None,
+    seed: int = 0,
+) -> dict[str, Any]:
     """Population PK simulation: median and 5th/95th percentiles over time."""
     import kinetor.pk as kpk
     from kinetor.errors import KinetorError
@@ -82,18 +122,33 @@ def pk_job(model: str, params: dict[str, str], regimen: str, t_end: float, n: in
         mdl = cls(**params)
         times = np.linspace(0.0, float(t_end), 241)
         var = {k: cv / 100 for k in params} if cv > 0 and n > 1 else None
-        sim = kpk.simulate(mdl, regimen, times, n_subjects=int(n), variability=var,
-                           weight=weight, seed=seed, conc_unit="ng/mL")
+        sim = kpk.simulate(
+            mdl,
+            regimen,
+            times,
+            n_subjects=int(n),
+            variability=var,
+            weight=weight,
+            seed=seed,
+            conc_unit="ng/mL",
+        )
     except (KinetorError, TypeError, ValueError) as exc:
         return _problems(exc)
     c = np.asarray(sim.conc, float)
     q = np.percentile(c, [5, 50, 95], axis=0)
-    return {"time": times.tolist(), "p05": q[0].tolist(), "median": q[1].tolist(),
-            "p95": q[2].tolist(), "n": int(c.shape[0]), "unit": "ng/mL"}
+    return {
+        "time": times.tolist(),
+        "p05": q[0].tolist(),
+        "median": q[1].tolist(),
+        "p95": q[2].tolist(),
+        "n": int(c.shape[0]),
+        "unit": "ng/mL",
+    }
 
 
-def pathway_job(lesions: list[str], drugs: dict[str, float], t_end: float,
-                readouts: list[str]) -> dict[str, Any]:
+def pathway_job(
+    lesions: list[str], drugs: dict[str, float], t_end: float, readouts: list[str]
+) -> dict[str, Any]:
     """Readout time courses with the drugs, the first drug's dose-response at t_end and,
     for two drugs, a 6 x 6 combination grid of the first readout (0 and 0.1x-10x each
     concentration) with its Bliss excess."""
@@ -114,8 +169,9 @@ def pathway_job(lesions: list[str], drugs: dict[str, float], t_end: float,
         if len(drugs) == 2 and all(v > 0 for v in drugs.values()):
             (a, ca), (b, cb) = drugs.items()
             steps = np.array([0.1, 0.3, 1.0, 3.0, 10.0])
-            grid = kp.combination_grid(net, a, ca * steps, b, cb * steps,
-                                       readout=readouts[0], t=float(t_end))
+            grid = kp.combination_grid(
+                net, a, ca * steps, b, cb * steps, readout=readouts[0], t=float(t_end)
+            )
             out["grid"] = grid.to_dict("list")
             out["grid_readout"] = readouts[0]
     except (KinetorError, KeyError, ValueError) as exc:
@@ -132,20 +188,25 @@ def xenograft_curves(arms: list[str], tumor: str, n_animals: int, seed: int) -> 
         xs = kt_tr.run_study(tumor=tumor, arms=arms, n_animals=int(n_animals), seed=seed)
     except (KinetorError, ValueError) as exc:
         return _problems(exc)
-    mean = (xs.tumor.groupby(["arm", "day"], sort=False)["volume"].agg(["mean", "sem"])
-            .reset_index())
+    mean = xs.tumor.groupby(["arm", "day"], sort=False)["volume"].agg(["mean", "sem"]).reset_index()
     return {"curves": mean.to_dict("list"), "tgi": xs.tgi[["arm", "tgi_pct"]].to_dict("list")}
 
 
-def xenograft_tgi(arms: list[str], tumor: str, n_animals: int, n_replicates: int,
-                  seed: int) -> dict:
+def xenograft_tgi(
+    arms: list[str], tumor: str, n_animals: int, n_replicates: int, seed: int
+) -> dict:
     """Step 2: TGI with its 95% interval over replicate virtual studies."""
     import kinetor.translate as kt_tr
     from kinetor.errors import KinetorError
 
     try:
-        rep = kt_tr.replicate_tgi(tumor=tumor, arms=arms, n_animals=int(n_animals),
-                                  n_replicates=int(n_replicates), seed=seed)
+        rep = kt_tr.replicate_tgi(
+            tumor=tumor,
+            arms=arms,
+            n_animals=int(n_animals),
+            n_replicates=int(n_replicates),
+            seed=seed,
+        )
     except (KinetorError, ValueError) as exc:
         return _problems(exc)
     cols = ["arm", "n_animals", "n_replicates", "tgi_median_pct", "tgi_lo_pct", "tgi_hi_pct"]
@@ -161,7 +222,9 @@ def xenograft_power(arms: list[str], tumor: str, seed: int) -> dict:
         p = kt_tr.power(tumor=tumor, arms=arms, pool=200, n_sim=400, seed=seed)
     except (KinetorError, ValueError) as exc:
         return _problems(exc)
-    cols = [c for c in ("comparison", "arm", "n_per_arm", "achieved_power", "alpha", "power")
-            if c in p.table.columns]
-    return {"power": p.table[cols].astype(object).where(p.table[cols].notna(), "")
-            .to_dict("list")}
+    cols = [
+        c
+        for c in ("comparison", "arm", "n_per_arm", "achieved_power", "alpha", "power")
+        if c in p.table.columns
+    ]
+    return {"power": p.table[cols].astype(object).where(p.table[cols].notna(), "").to_dict("list")}

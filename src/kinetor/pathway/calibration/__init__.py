@@ -51,9 +51,18 @@ from kinetor.pathway.analysis import fit_hill
 from kinetor.pathway.drugs import resolve_drug
 from kinetor.pathway.network import READOUTS, Network
 
-__all__ = ["FREE_PARAMETERS_FILE", "LEGACY_FITTED_FILE", "TARGETS_FILE", "CalibrationResult", "calibrate",
-           "cross_validate", "evaluate", "load_free_parameters", "load_targets",
-           "write_fitted"]
+__all__ = [
+    "FREE_PARAMETERS_FILE",
+    "LEGACY_FITTED_FILE",
+    "TARGETS_FILE",
+    "CalibrationResult",
+    "calibrate",
+    "cross_validate",
+    "evaluate",
+    "load_free_parameters",
+    "load_targets",
+    "write_fitted",
+]
 
 HERE = Path(__file__).parent
 TARGETS_FILE = HERE / "targets.csv"
@@ -70,24 +79,47 @@ _MARGIN = 0.02  # the fit aims ~5% inside each window so that it is met, not gra
 def load_targets(path: str | Path | None = None) -> pd.DataFrame:
     """Read and check a targets CSV (every bad row reported at once)."""
     path = Path(path or TARGETS_FILE)
-    df = pd.read_csv(path, dtype={"lesions": str, "context": str, "base_lesions": str,
-                                  "base_context": str, "drug": str}, keep_default_na=False,
-                     na_values={"conc_nM": [""], "target": [""], "lower": [""], "upper": [""]})
+    df = pd.read_csv(
+        path,
+        dtype={
+            "lesions": str,
+            "context": str,
+            "base_lesions": str,
+            "base_context": str,
+            "drug": str,
+        },
+        keep_default_na=False,
+        na_values={"conc_nM": [""], "target": [""], "lower": [""], "upper": [""]},
+    )
     problems = []
     for i, row in df.iterrows():
         where = {"file": path.name, "row": int(i) + 2}
         if row["set"] not in ("fit", "holdout"):
-            problems.append(Problem(f"set {row['set']!r}", column="set", fix="fit or holdout",
-                                    **where))
+            problems.append(
+                Problem(f"set {row['set']!r}", column="set", fix="fit or holdout", **where)
+            )
         if row["kind"] not in ("ic50", "level"):
-            problems.append(Problem(f"kind {row['kind']!r}", column="kind",
-                                    fix="ic50 or level", **where))
+            problems.append(
+                Problem(f"kind {row['kind']!r}", column="kind", fix="ic50 or level", **where)
+            )
         if row["readout"] not in READOUTS:
-            problems.append(Problem(f"readout {row['readout']!r}", column="readout",
-                                    fix=f"one of {', '.join(READOUTS)}", **where))
+            problems.append(
+                Problem(
+                    f"readout {row['readout']!r}",
+                    column="readout",
+                    fix=f"one of {', '.join(READOUTS)}",
+                    **where,
+                )
+            )
         if not str(row["source"]).strip() or not str(row["status"]).strip():
-            problems.append(Problem("missing source or status", column="source",
-                                    fix="every target needs a source and a status", **where))
+            problems.append(
+                Problem(
+                    "missing source or status",
+                    column="source",
+                    fix="every target needs a source and a status",
+                    **where,
+                )
+            )
         if row["kind"] == "ic50" and not str(row["drug"]).strip():
             problems.append(Problem("ic50 target without drug", column="drug", **where))
         if pd.isna(row["target"]) and pd.isna(row["lower"]) and pd.isna(row["upper"]):
@@ -137,8 +169,8 @@ def _residual(row, value: float, margin: float = 0.0) -> float:
     if row["kind"] == "ic50" and not pd.isna(row["target"]):
         return float(np.log10(value / row["target"]) / _SIGMA_IC50)
     sigma = _SIGMA_IC50 if row["kind"] == "ic50" else _SIGMA_LEVEL
-    lower = row["lower"] * 10 ** margin
-    upper = row["upper"] / 10 ** margin
+    lower = row["lower"] * 10**margin
+    upper = row["upper"] / 10**margin
     if not pd.isna(lower) and value < lower:
         return float(np.log10(value / lower) / sigma)
     if not pd.isna(upper) and value > upper:
@@ -146,8 +178,9 @@ def _residual(row, value: float, margin: float = 0.0) -> float:
     return 0.0
 
 
-def evaluate(targets: pd.DataFrame | None = None, fitted=None,
-             parameters: Mapping[str, float] | None = None) -> pd.DataFrame:
+def evaluate(
+    targets: pd.DataFrame | None = None, fitted=None, parameters: Mapping[str, float] | None = None
+) -> pd.DataFrame:
     """Every target with the model's value, its residual and whether it is met.
 
     ``fitted`` as in :class:`~kinetor.pathway.Network` (None: the shipped values). The
@@ -165,10 +198,21 @@ def evaluate(targets: pd.DataFrame | None = None, fitted=None,
             met = abs(np.log10(value / row["target"])) <= np.log10(2.0) if value > 0 else False
         else:
             met = res == 0.0
-        rows.append({"id": row["id"], "set": row["set"], "kind": row["kind"],
-                     "readout": row["readout"], "model": value, "target": row["target"],
-                     "lower": row["lower"], "upper": row["upper"], "residual": res,
-                     "met": bool(met), "status": row["status"]})
+        rows.append(
+            {
+                "id": row["id"],
+                "set": row["set"],
+                "kind": row["kind"],
+                "readout": row["readout"],
+                "model": value,
+                "target": row["target"],
+                "lower": row["lower"],
+                "upper": row["upper"],
+                "residual": res,
+                "met": bool(met),
+                "status": row["status"],
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -183,8 +227,12 @@ class CalibrationResult:
     message: str
 
 
-def calibrate(targets: pd.DataFrame | None = None, free: pd.DataFrame | None = None,
-              max_nfev: int = 300, start: Mapping[str, float] | None = None) -> CalibrationResult:
+def calibrate(
+    targets: pd.DataFrame | None = None,
+    free: pd.DataFrame | None = None,
+    max_nfev: int = 300,
+    start: Mapping[str, float] | None = None,
+) -> CalibrationResult:
     """Fit the free parameters to the ``fit`` targets (priors from ``mtor.ant``)."""
     from scipy.optimize import least_squares
 
@@ -200,31 +248,39 @@ def calibrate(targets: pd.DataFrame | None = None, free: pd.DataFrame | None = N
     fit_rows = [row for _, row in targets.iterrows() if row["set"] == "fit"]
 
     def residuals(x):
-        params = dict(zip(names, 10.0 ** x, strict=True))
+        params = dict(zip(names, 10.0**x, strict=True))
         r = [_residual(row, _value(row, text, params), _MARGIN) for row in fit_rows]
         return np.concatenate([r, (x - p0) / _SIGMA_PRIOR])
 
-    sol = least_squares(residuals, x0, bounds=(lo, hi), diff_step=1e-3, max_nfev=max_nfev,
-                        x_scale=1.0)
-    values = dict(zip(names, map(float, 10.0 ** sol.x), strict=True))
+    sol = least_squares(
+        residuals, x0, bounds=(lo, hi), diff_step=1e-3, max_nfev=max_nfev, x_scale=1.0
+    )
+    values = dict(zip(names, map(float, 10.0**sol.x), strict=True))
     report = evaluate(targets, fitted=values)
     return CalibrationResult(values, report, float(sol.cost), int(sol.nfev), str(sol.message))
 
 
-def _leave_out(targets: pd.DataFrame, target_id: str, free: pd.DataFrame,
-               max_nfev: int) -> dict:
+def _leave_out(targets: pd.DataFrame, target_id: str, free: pd.DataFrame, max_nfev: int) -> dict:
     """Fit without ``target_id`` (its row set to holdout), then evaluate that row."""
     folds = targets.copy()
     folds.loc[folds["id"] == target_id, "set"] = "holdout"
     res = calibrate(folds, free, max_nfev=max_nfev)
     row = res.report[res.report["id"] == target_id].iloc[0]
-    return {"id": target_id, "model_left_out": float(row["model"]), "met_left_out": bool(row["met"]),
-            "residual_left_out": float(row["residual"]), **{f"fold.{k}": v
-                                                              for k, v in res.values.items()}}
+    return {
+        "id": target_id,
+        "model_left_out": float(row["model"]),
+        "met_left_out": bool(row["met"]),
+        "residual_left_out": float(row["residual"]),
+        **{f"fold.{k}": v for k, v in res.values.items()},
+    }
 
 
-def cross_validate(targets: pd.DataFrame | None = None, free: pd.DataFrame | None = None,
-                   max_nfev: int = 300, n_jobs: int = 1) -> pd.DataFrame:
+def cross_validate(
+    targets: pd.DataFrame | None = None,
+    free: pd.DataFrame | None = None,
+    max_nfev: int = 300,
+    n_jobs: int = 1,
+) -> pd.DataFrame:
     """Leave-one-out cross-validation over the ``fit`` targets.
 
     For each fit target, the free parameters are re-fitted without it (from the priors, as
@@ -242,20 +298,27 @@ def cross_validate(targets: pd.DataFrame | None = None, free: pd.DataFrame | Non
         from joblib import Parallel, delayed
 
         rows = Parallel(n_jobs=n_jobs, backend="loky")(
-            delayed(_leave_out)(targets, i, free, max_nfev) for i in ids)
+            delayed(_leave_out)(targets, i, free, max_nfev) for i in ids
+        )
     return pd.DataFrame(rows)
 
 
-def write_fitted(values: Mapping[str, float], path: str | Path | None = None,
-                 free: pd.DataFrame | None = None, note: str = "") -> Path:
+def write_fitted(
+    values: Mapping[str, float],
+    path: str | Path | None = None,
+    free: pd.DataFrame | None = None,
+    note: str = "",
+) -> Path:
     """Write fitted values as the CSV ``Network`` reads (default: the shipped file)."""
     path = Path(path or FITTED_FILE)
     free = load_free_parameters() if free is None else free
     priors = prior_parameters()
     bounds = {r["name"]: (r["lower"], r["upper"]) for _, r in free.iterrows()}
-    lines = ["# fitted by kinetor.pathway.calibration.calibrate (kinetor pathway calibrate)",
-             f"# {note}" if note else "# targets: calibration/targets.csv (set = fit)",
-             "name,value,prior,lower,upper"]
+    lines = [
+        "# fitted by kinetor.pathway.calibration.calibrate (kinetor pathway calibrate)",
+        f"# {note}" if note else "# targets: calibration/targets.csv (set = fit)",
+        "name,value,prior,lower,upper",
+    ]
     for name, value in values.items():
         lo, hi = bounds.get(name, (float("nan"), float("nan")))
         lines.append(f"{name},{value:.6g},{priors.get(name, float('nan')):.6g},{lo:.6g},{hi:.6g}")

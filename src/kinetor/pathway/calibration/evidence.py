@@ -55,15 +55,20 @@ from kinetor.pathway.evidence import load_observations
 from kinetor.pathway.scenarios import build_scenarios
 from kinetor.pathway.validation import Predictor, judge
 
-__all__ = ["EVIDENCE_PARAMETERS_FILE", "EvidenceCalibration", "calibrate_evidence",
-           "load_evidence_parameters", "training_rows"]
+__all__ = [
+    "EVIDENCE_PARAMETERS_FILE",
+    "EvidenceCalibration",
+    "calibrate_evidence",
+    "load_evidence_parameters",
+    "training_rows",
+]
 
 EVIDENCE_PARAMETERS_FILE = Path(__file__).parent / "evidence_parameters.csv"
 _SIGMA_BAND, _SIGMA_PRIOR = 0.1, 1.0
 _SE_MAX, _SPREAD_MAX = 0.5, 0.5
 _PIVOT = 0.05  # QR pivot ratio for the identifiable subset (Fisher condition number 400)
 _SCREEN = 1e-3  # data-Jacobian column norm (residual units per decade) below which a
-                # parameter is taken as uninformed and fixed at its prior before the fit
+# parameter is taken as uninformed and fixed at its prior before the fit
 
 
 def load_evidence_parameters(path: str | Path | None = None) -> pd.DataFrame:
@@ -77,12 +82,19 @@ def load_evidence_parameters(path: str | Path | None = None) -> pd.DataFrame:
     for i, r in df.iterrows():
         where = {"file": path.name, "row": int(i) + 2}
         if r["name"] not in priors:
-            problems.append(Problem(f"{r['name']!r} is not a parameter of mtor.ant",
-                                    column="name", **where))
+            problems.append(
+                Problem(f"{r['name']!r} is not a parameter of mtor.ant", column="name", **where)
+            )
         elif not (0 < r["lower"] <= priors[r["name"]] <= r["upper"]):
-            problems.append(Problem(f"{r['name']}: prior {priors[r['name']]:g} outside "
-                                    f"[{r['lower']:g}, {r['upper']:g}] or bound <= 0",
-                                    column="lower", fix="bounds > 0 around the prior", **where))
+            problems.append(
+                Problem(
+                    f"{r['name']}: prior {priors[r['name']]:g} outside "
+                    f"[{r['lower']:g}, {r['upper']:g}] or bound <= 0",
+                    column="lower",
+                    fix="bounds > 0 around the prior",
+                    **where,
+                )
+            )
     if problems:
         raise DataError(problems)
     return df
@@ -100,12 +112,23 @@ def training_rows(observations: pd.DataFrame | None = None) -> list[dict]:
             continue
         if o["kind"] == "quantitative":
             u, v = float(o["uncertainty"]), float(o["value"])
-            sigma = (math.log10(1 + u / v) if math.isfinite(u) and u > 0
-                     and o["uncertainty_kind"] != "none" else math.log10(2.0))
+            sigma = (
+                math.log10(1 + u / v)
+                if math.isfinite(u) and u > 0 and o["uncertainty_kind"] != "none"
+                else math.log10(2.0)
+            )
         else:
             sigma = _SIGMA_BAND
-        rows.append({"obs": o, "scenario": b["scenario"], "baseline": b["baseline"],
-                     "readout": b["readout_model"], "compare": b["compare"], "sigma": sigma})
+        rows.append(
+            {
+                "obs": o,
+                "scenario": b["scenario"],
+                "baseline": b["baseline"],
+                "readout": b["readout_model"],
+                "compare": b["compare"],
+                "sigma": sigma,
+            }
+        )
     return rows
 
 
@@ -126,13 +149,19 @@ def _fit(rows, names, prior_x, lo, hi, x0, fixed, max_nfev):
     from scipy.optimize import least_squares
 
     def fun(x):
-        params = {**fixed, **dict(zip(names, 10.0 ** x, strict=True))}
+        params = {**fixed, **dict(zip(names, 10.0**x, strict=True))}
         return np.concatenate([_data_residuals(rows, params), (x - prior_x) / _SIGMA_PRIOR])
 
     sol = least_squares(fun, x0, bounds=(lo, hi), diff_step=1e-3, max_nfev=max_nfev)
-    return {"x": sol.x, "cost": float(sol.cost), "nfev": int(sol.nfev),
-            "status": int(sol.status), "message": str(sol.message),
-            "jac": sol.jac[:len(rows)], "success": bool(sol.status > 0)}
+    return {
+        "x": sol.x,
+        "cost": float(sol.cost),
+        "nfev": int(sol.nfev),
+        "status": int(sol.status),
+        "message": str(sol.message),
+        "jac": sol.jac[: len(rows)],
+        "success": bool(sol.status > 0),
+    }
 
 
 @dataclass
@@ -148,9 +177,14 @@ class EvidenceCalibration:
     message: str
 
 
-def calibrate_evidence(free: pd.DataFrame | None = None, n_starts: int = 8, seed: int = 0,
-                       n_jobs: int = 2, max_nfev: int = 40,
-                       observations: pd.DataFrame | None = None) -> EvidenceCalibration:
+def calibrate_evidence(
+    free: pd.DataFrame | None = None,
+    n_starts: int = 8,
+    seed: int = 0,
+    n_jobs: int = 2,
+    max_nfev: int = 40,
+    observations: pd.DataFrame | None = None,
+) -> EvidenceCalibration:
     """Multi-start fit on the training observations, identifiability, refit (see module)."""
     free = load_evidence_parameters() if free is None else free
     rows = training_rows(observations)
@@ -161,12 +195,12 @@ def calibrate_evidence(free: pd.DataFrame | None = None, n_starts: int = 8, seed
     px = np.log10([priors[n] for n in names])
     # screen: columns of the data Jacobian at the prior (log10 step 0.05); a parameter no
     # training row depends on has no Fisher information and stays at its prior
-    r0 = _data_residuals(rows, {n: 10.0 ** x for n, x in zip(names, px, strict=True)})
+    r0 = _data_residuals(rows, {n: 10.0**x for n, x in zip(names, px, strict=True)})
     col = np.empty(len(names))
     for j in range(len(names)):
         xj = px.copy()
         xj[j] = px[j] + 0.05 if px[j] + 0.05 <= hi[j] else px[j] - 0.05
-        rj = _data_residuals(rows, {m: 10.0 ** x for m, x in zip(names, xj, strict=True)})
+        rj = _data_residuals(rows, {m: 10.0**x for m, x in zip(names, xj, strict=True)})
         col[j] = float(np.linalg.norm(rj - r0) / 0.05)
     screened = {n: float(c) for n, c in zip(names, col, strict=True)}
     active = [j for j in range(len(names)) if col[j] > _SCREEN]
@@ -174,13 +208,30 @@ def calibrate_evidence(free: pd.DataFrame | None = None, n_starts: int = 8, seed
     names = [all_names[j] for j in active]
     lo, hi, px = all_lo[active], all_hi[active], all_px[active]
     if not names:
-        table = pd.DataFrame([{"name": n, "prior": priors[n], "value": priors[n],
-                               "sensitivity": screened[n], "identifiable": False,
-                               "at_bound": False, "note": "no training row depends on it: "
-                               "fixed at the prior"} for n in all_names])
-        return EvidenceCalibration({}, table, pd.DataFrame(), len(rows), float("nan"), False,
-                                   f"{len(rows)} training rows inform none of the "
-                                   f"{len(all_names)} candidate parameters: nothing fitted")
+        table = pd.DataFrame(
+            [
+                {
+                    "name": n,
+                    "prior": priors[n],
+                    "value": priors[n],
+                    "sensitivity": screened[n],
+                    "identifiable": False,
+                    "at_bound": False,
+                    "note": "no training row depends on it: fixed at the prior",
+                }
+                for n in all_names
+            ]
+        )
+        return EvidenceCalibration(
+            {},
+            table,
+            pd.DataFrame(),
+            len(rows),
+            float("nan"),
+            False,
+            f"{len(rows)} training rows inform none of the "
+            f"{len(all_names)} candidate parameters: nothing fitted",
+        )
     rng = np.random.default_rng(seed)
     starts = [np.clip(px, lo + 1e-9, hi - 1e-9)]
     starts += [rng.uniform(lo, hi) for _ in range(max(n_starts - 1, 0))]
@@ -188,7 +239,8 @@ def calibrate_evidence(free: pd.DataFrame | None = None, n_starts: int = 8, seed
         from joblib import Parallel, delayed
 
         fits = Parallel(n_jobs=n_jobs, backend="loky")(
-            delayed(_fit)(rows, names, px, lo, hi, x0, {}, max_nfev) for x0 in starts)
+            delayed(_fit)(rows, names, px, lo, hi, x0, {}, max_nfev) for x0 in starts
+        )
     else:
         fits = [_fit(rows, names, px, lo, hi, x0, {}, max_nfev) for x0 in starts]
     best = min(range(len(fits)), key=lambda k: fits[k]["cost"])
@@ -223,8 +275,16 @@ def calibrate_evidence(free: pd.DataFrame | None = None, n_starts: int = 8, seed
     fixed = {n: priors[n] for n, ok in zip(names, ident, strict=True) if not ok}
     if keep:
         idx = [names.index(n) for n in keep]
-        final = _fit(rows, keep, px[idx], lo[idx], hi[idx],
-                     np.clip(fb["x"][idx], lo[idx] + 1e-9, hi[idx] - 1e-9), fixed, max_nfev)
+        final = _fit(
+            rows,
+            keep,
+            px[idx],
+            lo[idx],
+            hi[idx],
+            np.clip(fb["x"][idx], lo[idx] + 1e-9, hi[idx] - 1e-9),
+            fixed,
+            max_nfev,
+        )
         values = dict(zip(keep, map(float, 10.0 ** final["x"]), strict=True))
     else:
         final, values = fb, {}
@@ -233,11 +293,15 @@ def calibrate_evidence(free: pd.DataFrame | None = None, n_starts: int = 8, seed
         j = names.index(n) if n in names else None
         v = values.get(n, priors[n])
         span = all_hi[jj] - all_lo[jj]
-        at_bound = n in values and (abs(math.log10(v) - all_lo[jj]) < 0.01 * span or
-                                    abs(math.log10(v) - all_hi[jj]) < 0.01 * span)
+        at_bound = n in values and (
+            abs(math.log10(v) - all_lo[jj]) < 0.01 * span
+            or abs(math.log10(v) - all_hi[jj]) < 0.01 * span
+        )
         if j is None:
-            note = ("no training row depends on it (Fisher information 0 at the prior): "
-                    "fixed at the prior")
+            note = (
+                "no training row depends on it (Fisher information 0 at the prior): "
+                "fixed at the prior"
+            )
             se_j, sp_j, best, ok = math.inf, float("nan"), float("nan"), False
         else:
             se_j, sp_j, ok = float(se[j]), float(spread[j]), bool(ident[j])
@@ -246,29 +310,56 @@ def calibrate_evidence(free: pd.DataFrame | None = None, n_starts: int = 8, seed
             if n in values:
                 note = "fitted (identifiable subset)"
             elif j in subset:
-                note = (f"in the independent subset but SE {sub:.2g} decades or start spread "
-                        f"{sp_j:.2g} >= 0.5: fixed at the prior")
+                note = (
+                    f"in the independent subset but SE {sub:.2g} decades or start spread "
+                    f"{sp_j:.2g} >= 0.5: fixed at the prior"
+                )
             else:
-                note = ("not identifiable: its sensitivity is (nearly) a combination of the "
-                        f"subset's (full-FIM SE {se_j:.2g} decades): fixed at the prior")
+                note = (
+                    "not identifiable: its sensitivity is (nearly) a combination of the "
+                    f"subset's (full-FIM SE {se_j:.2g} decades): fixed at the prior"
+                )
         if at_bound:
             note += "; AT BOUND: the training rows push it to the edge of its range"
-        table.append({"name": n, "prior": priors[n], "lower": free["lower"].iloc[jj],
-                      "upper": free["upper"].iloc[jj], "value": v,
-                      "best_start_value": best, "sensitivity": screened[n], "se_log10": se_j,
-                      "se_subset_log10": sub if j is not None else math.inf,
-                      "spread_log10": sp_j, "identifiable": ok,
-                      "at_bound": bool(at_bound), "note": note})
-    st = pd.DataFrame([{"start": k, "cost": f["cost"], "nfev": f["nfev"],
-                        "converged": f["success"], "message": f["message"],
-                        **{f"x.{n}": float(10.0 ** f["x"][j]) for j, n in enumerate(names)}}
-                       for k, f in enumerate(fits)])
+        table.append(
+            {
+                "name": n,
+                "prior": priors[n],
+                "lower": free["lower"].iloc[jj],
+                "upper": free["upper"].iloc[jj],
+                "value": v,
+                "best_start_value": best,
+                "sensitivity": screened[n],
+                "se_log10": se_j,
+                "se_subset_log10": sub if j is not None else math.inf,
+                "spread_log10": sp_j,
+                "identifiable": ok,
+                "at_bound": bool(at_bound),
+                "note": note,
+            }
+        )
+    st = pd.DataFrame(
+        [
+            {
+                "start": k,
+                "cost": f["cost"],
+                "nfev": f["nfev"],
+                "converged": f["success"],
+                "message": f["message"],
+                **{f"x.{n}": float(10.0 ** f["x"][j]) for j, n in enumerate(names)},
+            }
+            for k, f in enumerate(fits)
+        ]
+    )
     converged = bool(final["success"]) and final["status"] != 0
-    msg = (f"{len(rows)} training rows, {len(all_names)} candidate parameters, "
-           f"{len(names)} informed at the prior, {len(fits)} starts (seed {seed}), Fisher "
-           f"rank {rank}/{len(names)}, {len(keep)} identifiable; final fit: "
-           f"{final['message']}")
+    msg = (
+        f"{len(rows)} training rows, {len(all_names)} candidate parameters, "
+        f"{len(names)} informed at the prior, {len(fits)} starts (seed {seed}), Fisher "
+        f"rank {rank}/{len(names)}, {len(keep)} identifiable; final fit: "
+        f"{final['message']}"
+    )
     if final["status"] == 0:
         msg += " (stopped at max_nfev: not converged)"
-    return EvidenceCalibration(values, pd.DataFrame(table), st, len(rows), final["cost"],
-                               converged, msg)
+    return EvidenceCalibration(
+        values, pd.DataFrame(table), st, len(rows), final["cost"], converged, msg
+    )

@@ -37,31 +37,96 @@ import pandas as pd
 
 from kinetor.errors import DataError, Problem
 
-__all__ = ["EVIDENCE_DIR", "OBSERVATION_COLUMNS", "PUBLICATION_COLUMNS", "READOUTS",
-           "load_observations", "load_publications", "split_by_hash"]
+__all__ = [
+    "EVIDENCE_DIR",
+    "OBSERVATION_COLUMNS",
+    "PUBLICATION_COLUMNS",
+    "READOUTS",
+    "load_observations",
+    "load_publications",
+    "split_by_hash",
+]
 
 EVIDENCE_DIR = Path(__file__).parent
 
 OBSERVATION_COLUMNS: tuple[str, ...] = (
-    "id", "publication_id", "doi", "pmid", "authors_year", "journal", "figure_table",
-    "cell_line", "genotype", "serum_context", "drugs", "conc_nM", "time_h", "readout",
-    "readout_detail", "value", "uncertainty", "uncertainty_kind", "kind", "direction",
-    "band_low", "band_high", "baseline", "how_obtained", "status", "split", "note")
+    "id",
+    "publication_id",
+    "doi",
+    "pmid",
+    "authors_year",
+    "journal",
+    "figure_table",
+    "cell_line",
+    "genotype",
+    "serum_context",
+    "drugs",
+    "conc_nM",
+    "time_h",
+    "readout",
+    "readout_detail",
+    "value",
+    "uncertainty",
+    "uncertainty_kind",
+    "kind",
+    "direction",
+    "band_low",
+    "band_high",
+    "baseline",
+    "how_obtained",
+    "status",
+    "split",
+    "note",
+)
 
 PUBLICATION_COLUMNS: tuple[str, ...] = (
-    "publication_id", "authors_year", "title", "journal", "volume_pages", "doi", "pmid",
-    "split", "topics", "accessed_how")
+    "publication_id",
+    "authors_year",
+    "title",
+    "journal",
+    "volume_pages",
+    "doi",
+    "pmid",
+    "split",
+    "topics",
+    "accessed_how",
+)
 
 # the network's readout names where they exist, and the phenotypes the papers measure
 READOUTS: tuple[str, ...] = (
-    "pAKT_S473", "pAKT_T308", "pS6K1_T389", "pS6_S235_236", "p4EBP1_T37_46", "p4EBP1_S65",
-    "eIF4E_free", "pPRAS40_T246", "pERK", "IRS1", "pHER3_Y1289", "HER3", "FOXO_nuclear",
-    "pGSK3B_S9", "ER_activity", "proliferation", "apoptosis", "growth", "cell_viability",
+    "pAKT_S473",
+    "pAKT_T308",
+    "pS6K1_T389",
+    "pS6_S235_236",
+    "p4EBP1_T37_46",
+    "p4EBP1_S65",
+    "eIF4E_free",
+    "pPRAS40_T246",
+    "pERK",
+    "IRS1",
+    "pHER3_Y1289",
+    "HER3",
+    "FOXO_nuclear",
+    "pGSK3B_S9",
+    "ER_activity",
+    "proliferation",
+    "apoptosis",
+    "growth",
+    "cell_viability",
     "ic50",
     # measured by the papers but not (yet) a model readout: kept, reported as "no model
     # readout" rather than compared; pAKT = an antibody the paper does not name by site
-    "pAKT", "pFOXO", "pS6_S240_244", "IGF1R", "INSR", "ER", "ESR1_mRNA", "AR_activity",
-    "blood_glucose", "insulin")
+    "pAKT",
+    "pFOXO",
+    "pS6_S240_244",
+    "IGF1R",
+    "INSR",
+    "ER",
+    "ESR1_mRNA",
+    "AR_activity",
+    "blood_glucose",
+    "insulin",
+)
 
 KINDS = ("quantitative", "direction")
 DIRECTIONS = ("up", "down", "unchanged")
@@ -82,15 +147,26 @@ def split_by_hash(publication_ids: Iterable[str], every: int = 3) -> dict[str, s
     about ``1/every`` of the publications are held out (the tables' tests check the
     actual share). The result is ordered by id.
     """
-    return {pid: ("heldout" if int(hashlib.sha256(pid.encode()).hexdigest(), 16) % every == 0
-                  else "train") for pid in sorted(set(publication_ids))}
+    return {
+        pid: (
+            "heldout" if int(hashlib.sha256(pid.encode()).hexdigest(), 16) % every == 0 else "train"
+        )
+        for pid in sorted(set(publication_ids))
+    }
 
 
 def _files(folder: Path, pattern: str) -> list[Path]:
     files = sorted(folder.glob(pattern))
     if not files:
-        raise DataError([Problem(f"no {pattern} file in {folder}", file=str(folder),
-                                 fix="add at least one table to the evidence folder")])
+        raise DataError(
+            [
+                Problem(
+                    f"no {pattern} file in {folder}",
+                    file=str(folder),
+                    fix="add at least one table to the evidence folder",
+                )
+            ]
+        )
     return files
 
 
@@ -99,9 +175,14 @@ def _read(path: Path, columns: tuple[str, ...], problems: list[Problem]) -> pd.D
     missing = [c for c in columns if c not in df.columns]
     extra = [c for c in df.columns if c not in columns]
     if missing or extra:
-        problems.append(Problem(f"columns differ from the schema: missing {missing}, "
-                                f"unexpected {extra}", file=path.name, row=1,
-                                fix=f"use exactly: {', '.join(columns)}"))
+        problems.append(
+            Problem(
+                f"columns differ from the schema: missing {missing}, unexpected {extra}",
+                file=path.name,
+                row=1,
+                fix=f"use exactly: {', '.join(columns)}",
+            )
+        )
         return pd.DataFrame(columns=[*columns, "file", "row"])
     df = df[list(columns)].apply(lambda s: s.str.strip())
     df["file"] = path.name
@@ -109,13 +190,25 @@ def _read(path: Path, columns: tuple[str, ...], problems: list[Problem]) -> pd.D
     return df
 
 
-def _check_vocab(df: pd.DataFrame, column: str, allowed: tuple[str, ...],
-                 problems: list[Problem], optional: bool = False) -> None:
+def _check_vocab(
+    df: pd.DataFrame,
+    column: str,
+    allowed: tuple[str, ...],
+    problems: list[Problem],
+    optional: bool = False,
+) -> None:
     for file, row, value in zip(df["file"], df["row"], df[column], strict=True):
         if (value == "" and optional) or value in allowed:
             continue
-        problems.append(Problem(f"{column} {value!r} is not allowed", file=file, row=row,
-                                column=column, fix=f"one of {', '.join(allowed)}"))
+        problems.append(
+            Problem(
+                f"{column} {value!r} is not allowed",
+                file=file,
+                row=row,
+                column=column,
+                fix=f"one of {', '.join(allowed)}",
+            )
+        )
 
 
 def _to_numbers(df: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame:
@@ -127,9 +220,15 @@ def _to_numbers(df: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame:
                 number = float(text) if text != "" else math.nan
             except ValueError:
                 number = math.nan
-                problems.append(Problem(f"{column} {text!r} is not a number", file=file,
-                                        row=row, column=column,
-                                        fix="write a plain number or leave the cell empty"))
+                problems.append(
+                    Problem(
+                        f"{column} {text!r} is not a number",
+                        file=file,
+                        row=row,
+                        column=column,
+                        fix="write a plain number or leave the cell empty",
+                    )
+                )
             values.append(number)
         out[column] = values
     return out
@@ -145,26 +244,50 @@ def load_publications(folder: str | Path | None = None) -> pd.DataFrame:
     """
     folder = Path(folder) if folder is not None else EVIDENCE_DIR
     problems: list[Problem] = []
-    frames = [_read(p, PUBLICATION_COLUMNS, problems)
-              for p in _files(folder, "publications_*.csv")]
+    frames = [_read(p, PUBLICATION_COLUMNS, problems) for p in _files(folder, "publications_*.csv")]
     pubs = pd.concat(frames, ignore_index=True)
     _check_vocab(pubs, "split", SPLITS, problems)
     seen: dict[str, str] = {}
-    for file, row, pid, doi, pmid, how in zip(pubs["file"], pubs["row"], pubs["publication_id"],
-                                              pubs["doi"], pubs["pmid"], pubs["accessed_how"],
-                                              strict=True):
+    for file, row, pid, doi, pmid, how in zip(
+        pubs["file"],
+        pubs["row"],
+        pubs["publication_id"],
+        pubs["doi"],
+        pubs["pmid"],
+        pubs["accessed_how"],
+        strict=True,
+    ):
         if not pid:
-            problems.append(Problem("empty publication_id", file=file, row=row,
-                                    column="publication_id", fix="give every paper an id"))
+            problems.append(
+                Problem(
+                    "empty publication_id",
+                    file=file,
+                    row=row,
+                    column="publication_id",
+                    fix="give every paper an id",
+                )
+            )
         elif pid in seen:
-            problems.append(Problem(f"publication_id {pid!r} also in {seen[pid]}", file=file,
-                                    row=row, column="publication_id",
-                                    fix="each publication is listed once"))
+            problems.append(
+                Problem(
+                    f"publication_id {pid!r} also in {seen[pid]}",
+                    file=file,
+                    row=row,
+                    column="publication_id",
+                    fix="each publication is listed once",
+                )
+            )
         seen.setdefault(pid, file)
         if not (doi or pmid or "http" in how):
-            problems.append(Problem(f"{pid!r} has no DOI, PMID or URL", file=file, row=row,
-                                    column="doi", fix="give a DOI or PMID, or the URL read "
-                                    "in accessed_how"))
+            problems.append(
+                Problem(
+                    f"{pid!r} has no DOI, PMID or URL",
+                    file=file,
+                    row=row,
+                    column="doi",
+                    fix="give a DOI or PMID, or the URL read in accessed_how",
+                )
+            )
     if problems:
         raise DataError(problems)
     return pubs
@@ -184,12 +307,16 @@ def load_observations(folder: str | Path | None = None) -> pd.DataFrame:
     folder = Path(folder) if folder is not None else EVIDENCE_DIR
     pubs = load_publications(folder)
     problems: list[Problem] = []
-    frames = [_read(p, OBSERVATION_COLUMNS, problems)
-              for p in _files(folder, "observations_*.csv")]
+    frames = [_read(p, OBSERVATION_COLUMNS, problems) for p in _files(folder, "observations_*.csv")]
     obs = pd.concat(frames, ignore_index=True)
-    for column, allowed in (("readout", READOUTS), ("kind", KINDS), ("status", STATUSES),
-                            ("split", SPLITS), ("how_obtained", HOW_OBTAINED),
-                            ("uncertainty_kind", UNCERTAINTY_KINDS)):
+    for column, allowed in (
+        ("readout", READOUTS),
+        ("kind", KINDS),
+        ("status", STATUSES),
+        ("split", SPLITS),
+        ("how_obtained", HOW_OBTAINED),
+        ("uncertainty_kind", UNCERTAINTY_KINDS),
+    ):
         _check_vocab(obs, column, allowed, problems)
     _check_vocab(obs, "direction", DIRECTIONS, problems, optional=True)
     num = _to_numbers(obs, problems)
@@ -198,38 +325,89 @@ def load_observations(folder: str | Path | None = None) -> pd.DataFrame:
     for i, r in obs.iterrows():
         where = {"file": r["file"], "row": r["row"]}
         if r["id"] in first_id or not r["id"]:
-            problems.append(Problem(f"id {r['id']!r} is empty or repeated", column="id",
-                                    fix="give every observation its own id", **where))
+            problems.append(
+                Problem(
+                    f"id {r['id']!r} is empty or repeated",
+                    column="id",
+                    fix="give every observation its own id",
+                    **where,
+                )
+            )
         first_id.setdefault(r["id"], r["file"])
         if r["publication_id"] not in split_of:
-            problems.append(Problem(f"publication_id {r['publication_id']!r} is not in any "
-                                    "publications_*.csv", column="publication_id",
-                                    fix="add the paper to the publications table", **where))
+            problems.append(
+                Problem(
+                    f"publication_id {r['publication_id']!r} is not in any publications_*.csv",
+                    column="publication_id",
+                    fix="add the paper to the publications table",
+                    **where,
+                )
+            )
         elif r["split"] != split_of[r["publication_id"]]:
-            problems.append(Problem(f"split {r['split']!r} differs from the publication's "
-                                    f"{split_of[r['publication_id']]!r}", column="split",
-                                    fix="the split is per publication", **where))
+            problems.append(
+                Problem(
+                    f"split {r['split']!r} differs from the publication's "
+                    f"{split_of[r['publication_id']]!r}",
+                    column="split",
+                    fix="the split is per publication",
+                    **where,
+                )
+            )
         if r["kind"] == "quantitative" and not math.isfinite(num.at[i, "value"]):
-            problems.append(Problem("quantitative row without a numeric value",
-                                    column="value", fix="give the number, or use "
-                                    "kind=direction with a band", **where))
+            problems.append(
+                Problem(
+                    "quantitative row without a numeric value",
+                    column="value",
+                    fix="give the number, or use kind=direction with a band",
+                    **where,
+                )
+            )
         if r["kind"] == "direction" and not r["direction"]:
-            problems.append(Problem("direction row without a direction", column="direction",
-                                    fix="up, down or unchanged", **where))
+            problems.append(
+                Problem(
+                    "direction row without a direction",
+                    column="direction",
+                    fix="up, down or unchanged",
+                    **where,
+                )
+            )
         low, high = num.at[i, "band_low"], num.at[i, "band_high"]
         if math.isfinite(low) and math.isfinite(high) and low > high:
-            problems.append(Problem(f"band_low {low:g} > band_high {high:g}",
-                                    column="band_low", fix="swap the bounds", **where))
+            problems.append(
+                Problem(
+                    f"band_low {low:g} > band_high {high:g}",
+                    column="band_low",
+                    fix="swap the bounds",
+                    **where,
+                )
+            )
         if r["status"] == "firm" and r["how_obtained"] not in _READ_IN_SOURCE:
-            problems.append(Problem(f"status firm but how_obtained {r['how_obtained']!r}",
-                                    column="status", fix="firm means read in the source "
-                                    "(table, text, abstract or figure)", **where))
+            problems.append(
+                Problem(
+                    f"status firm but how_obtained {r['how_obtained']!r}",
+                    column="status",
+                    fix="firm means read in the source (table, text, abstract or figure)",
+                    **where,
+                )
+            )
         if r["how_obtained"] == "memory" and r["status"] != "unverified":
-            problems.append(Problem("a recalled value must be unverified", column="status",
-                                    fix="set status to unverified", **where))
+            problems.append(
+                Problem(
+                    "a recalled value must be unverified",
+                    column="status",
+                    fix="set status to unverified",
+                    **where,
+                )
+            )
         if r["readout"] == "ic50" and not r["readout_detail"]:
-            problems.append(Problem("ic50 row without readout_detail", column="readout_detail",
-                                    fix="say what was measured (readout, assay)", **where))
+            problems.append(
+                Problem(
+                    "ic50 row without readout_detail",
+                    column="readout_detail",
+                    fix="say what was measured (readout, assay)",
+                    **where,
+                )
+            )
     if problems:
         raise DataError(problems)
     return num

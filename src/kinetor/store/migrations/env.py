@@ -10,8 +10,11 @@ from kinetor.store.schema import Base
 
 
 def _run(connection) -> None:
-    context.configure(connection=connection, target_metadata=Base.metadata,
-                      render_as_batch=connection.dialect.name == "sqlite")
+    context.configure(
+        connection=connection,
+        target_metadata=Base.metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+    )
     with context.begin_transaction():
         if connection.dialect.name == "postgresql":
             # two servers starting on a fresh database: one migrates, the other waits

@@ -13,23 +13,41 @@ branch_labels = None
 depends_on = None
 
 _SQLITE = [
-    ("audit_no_update", "BEFORE UPDATE ON audit",
-     "SELECT RAISE(ABORT, 'the audit trail is append-only')"),
-    ("audit_no_delete", "BEFORE DELETE ON audit",
-     "SELECT RAISE(ABORT, 'the audit trail is append-only')"),
-    ("results_locked_update", "BEFORE UPDATE ON results WHEN OLD.locked",
-     "SELECT RAISE(ABORT, 'result is locked')"),
-    ("results_locked_delete", "BEFORE DELETE ON results WHEN OLD.locked",
-     "SELECT RAISE(ABORT, 'result is locked')"),
-    ("blobs_locked_insert", "BEFORE INSERT ON blobs WHEN "
-     "(SELECT locked FROM results WHERE id = NEW.result_id)",
-     "SELECT RAISE(ABORT, 'result is locked')"),
-    ("blobs_locked_update", "BEFORE UPDATE ON blobs WHEN "
-     "(SELECT locked FROM results WHERE id = OLD.result_id)",
-     "SELECT RAISE(ABORT, 'result is locked')"),
-    ("blobs_locked_delete", "BEFORE DELETE ON blobs WHEN "
-     "(SELECT locked FROM results WHERE id = OLD.result_id)",
-     "SELECT RAISE(ABORT, 'result is locked')"),
+    (
+        "audit_no_update",
+        "BEFORE UPDATE ON audit",
+        "SELECT RAISE(ABORT, 'the audit trail is append-only')",
+    ),
+    (
+        "audit_no_delete",
+        "BEFORE DELETE ON audit",
+        "SELECT RAISE(ABORT, 'the audit trail is append-only')",
+    ),
+    (
+        "results_locked_update",
+        "BEFORE UPDATE ON results WHEN OLD.locked",
+        "SELECT RAISE(ABORT, 'result is locked')",
+    ),
+    (
+        "results_locked_delete",
+        "BEFORE DELETE ON results WHEN OLD.locked",
+        "SELECT RAISE(ABORT, 'result is locked')",
+    ),
+    (
+        "blobs_locked_insert",
+        "BEFORE INSERT ON blobs WHEN (SELECT locked FROM results WHERE id = NEW.result_id)",
+        "SELECT RAISE(ABORT, 'result is locked')",
+    ),
+    (
+        "blobs_locked_update",
+        "BEFORE UPDATE ON blobs WHEN (SELECT locked FROM results WHERE id = OLD.result_id)",
+        "SELECT RAISE(ABORT, 'result is locked')",
+    ),
+    (
+        "blobs_locked_delete",
+        "BEFORE DELETE ON blobs WHEN (SELECT locked FROM results WHERE id = OLD.result_id)",
+        "SELECT RAISE(ABORT, 'result is locked')",
+    ),
 ]
 
 _PG_FUNCS = """
