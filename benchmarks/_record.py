@@ -27,8 +27,16 @@ def machine() -> str:
     return f"{platform.python_implementation()} {platform.python_version()}, {os.cpu_count()} cores, {platform.machine()}"
 
 
-def record(name: str, markdown: str) -> None:
-    """Replace (or append) the section of benchmark ``name`` in docs/benchmarks.md."""
+def record(name: str, markdown: str, figures: dict[str, str] | None = None) -> None:
+    """Replace (or append) the section of benchmark ``name`` in docs/benchmarks.md.
+
+    ``figures`` (key -> text as it should read in the README, e.g. ``{"ms_per_1000": "29.5"}``)
+    are stored in docs/benchmarks.json under ``name``; ``benchmarks/readme_figures.py`` (run
+    by ``make bench``) copies them into the README's ``<!-- fig:NAME.KEY -->`` spans, so a
+    figure quoted in the README is always the last one measured here.
+    """
+    if figures:
+        record_figures(name, figures)
     DOC.parent.mkdir(parents=True, exist_ok=True)
     block = (
         f"<!-- bench:{name} -->\n{markdown.strip()}\n\n"
@@ -48,3 +56,23 @@ def record(name: str, markdown: str) -> None:
         tmp = DOC.with_suffix(".tmp")
         tmp.write_text(text)
         tmp.replace(DOC)
+
+
+FIGURES = DOC.with_suffix(".json")
+
+
+def record_figures(name: str, figures: dict[str, str]) -> None:
+    """Store the README figures of benchmark ``name`` (replacing its previous ones)."""
+    import json
+
+    with open(DOC.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        data = json.loads(FIGURES.read_text()) if FIGURES.exists() else {}
+        data[name] = {
+            "recorded": date.today().isoformat(),
+            "machine": machine(),
+            "figures": {k: str(v) for k, v in sorted(figures.items())},
+        }
+        tmp = FIGURES.with_suffix(".jsontmp")
+        tmp.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n")
+        tmp.replace(FIGURES)

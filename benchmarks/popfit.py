@@ -170,7 +170,7 @@ converged={block.converged} ({block.reason}); OFV {block.ofv:.4f} against {fit.o
 FOCE-I fit of this block model was found to compare with.
 """
     print(md)
-    _record.record("popfit", md)
+    _record.record("popfit", md, {"theoph_fit_cpu_s": f"{c_fit:.2f}"})
 
 
 if __name__ == "__main__":
