@@ -141,9 +141,7 @@ FORMATTED_PENDING = {
     "src/kinetor/report/nca_report.py",
     "src/kinetor/report/profiles.py",
     "src/kinetor/screens/io.py",
-    "src/kinetor/translate/response.py",
     "src/kinetor/translate/study.py",
-    "src/kinetor/translate/validate.py",
 }
 SIZE_ALLOWED |= FORMATTED_PENDING
 
