@@ -91,6 +91,12 @@ SLOW: tuple[str, ...] = (
     "tests/translate/test_translate_design.py::test_split_daily_dose_needs_less_in_total",
     "tests/translate/test_translate_response.py::test_study_with_kill_regresses_at_high_dose",
     "tests/translate/test_translate_scan.py::test_local_processes_give_the_same_answer",
+    # the executor's process-pool and Dask backends (start-up of loky workers, a LocalCluster)
+    "tests/numerics/test_numerics_executor.py::test_errors_keep_their_type_and_name_the_piece",
+    "tests/numerics/test_numerics_executor.py::test_a_dead_worker_is_a_model_error",
+    "tests/numerics/test_numerics_executor.py::test_processes_initialise_each_worker_once_and_match_serial",
+    "tests/numerics/test_numerics_executor.py::test_dask_cluster_gives_the_serial_answer",
+    "tests/pathway/test_pathway_analysis.py::test_dask_scan_equals_serial",
     "tests/translate/test_translate_scan.py::test_scan_grid_and_common_random_numbers",
     "tests/translate/test_translate_signaling.py::test_combination_occupancies_compose_and_zero_partner_changes_nothing",
     "tests/translate/test_translate_study.py::test_plots_and_save",

@@ -38,10 +38,10 @@ from typing import Any, Literal
 import numpy as np
 
 from kinetor.errors import ModelError
+from kinetor.numerics.executor import Executor
 from kinetor.translate.arms import Arm, Treatment, arm_list, drug_model
 from kinetor.translate.exposure import arm_exposure, time_grid
 from kinetor.translate.growth import measurement_days, tumor_volumes
-from kinetor.translate.parallel import runner as _runner
 from kinetor.translate.response import kill_drive, signal_names
 from kinetor.translate.result import ArmResult, StudyResult
 from kinetor.translate.signaling import QuasiSteadyTable, dynamic_readouts_many, readout_names
@@ -163,6 +163,7 @@ def run_study(
     weight: float | None = None,
     n_jobs: int = 1,
     scheduler: Any = None,
+    executor: Executor | None = None,
     progress: Callable[[int, int], None] | None = None,
     readouts: Sequence[str] | None = None,
     metabolic: bool = False,
@@ -219,8 +220,10 @@ def run_study(
         Grid step (h) between the post-dose points.
     weight : float, optional
         Body weight (kg); default the species' reference weight.
-    n_jobs, scheduler : int, str or Client
-        Parallel dynamic-mode pathway runs (local processes or a Dask scheduler).
+    n_jobs, scheduler, executor
+        Where the dynamic-mode pathway runs go (chunks of 8 animals): local processes, a
+        Dask scheduler (address or ``distributed.Client``) or a
+        :class:`kinetor.numerics.executor.Executor`; results identical on any of them.
     progress : callable, optional
         ``progress(done, total)`` in animal-arms.
     readouts : list of str, optional
@@ -278,7 +281,7 @@ def run_study(
         t for a in study_arms for tr in a.treatments for t in tr.regimen.to_table()["time"].tolist()
     ]
     times = time_grid(days, dose_t, dt)
-    run = _runner(n_jobs, scheduler)
+    run = Executor.coerce(executor, n_jobs, scheduler)
     total = n * sum(1 for a in study_arms if not a.is_vehicle)
     done = [0]
 
@@ -372,7 +375,7 @@ def run_study(
         many = dynamic_readouts_many(
             [(tum.lesions, context, network_parameters, *inputs[i]) for i in treated],
             times,
-            runner=run,
+            executor=run,
             on_chunk=tick,
         )
         ro_by_arm = {i: r[..., keep] for i, r in zip(treated, many, strict=True)}
