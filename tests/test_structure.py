@@ -142,7 +142,6 @@ FORMATTED_PENDING = {
     "src/kinetor/report/profiles.py",
     "src/kinetor/screens/io.py",
     "src/kinetor/translate/response.py",
-    "src/kinetor/translate/study.py",
     "src/kinetor/translate/validate.py",
 }
 SIZE_ALLOWED |= FORMATTED_PENDING
