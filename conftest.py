@@ -97,6 +97,7 @@ SLOW: tuple[str, ...] = (
     "tests/numerics/test_numerics_executor.py::test_processes_initialise_each_worker_once_and_match_serial",
     "tests/numerics/test_numerics_executor.py::test_dask_cluster_gives_the_serial_answer",
     "tests/pathway/test_pathway_analysis.py::test_dask_scan_equals_serial",
+    "tests/pathway/test_pathway_calibration_parallel.py",
     "tests/translate/test_translate_options.py::test_objects_and_keywords_give_the_same_study",
     "tests/translate/test_translate_options.py::test_a_study_uses_the_cache_its_network_options_own",
     "tests/translate/test_translate_scan.py::test_scan_grid_and_common_random_numbers",
