@@ -1,5 +1,7 @@
 """4PL fits, combination grids and parallel scans (kinetor.pathway.analysis)."""
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -65,6 +67,31 @@ def test_parallel_scan_equals_serial(net):
     pd.testing.assert_frame_equal(serial, parallel)
     one = Network(["PTEN_loss"]).readouts_at([("everolimus", 10.0)], 6.0)
     np.testing.assert_allclose(serial.iloc[1][list(serial.columns[3:])].to_numpy(float), one)
+
+
+def test_dask_scan_equals_serial(net):
+    # pathway scans run on a Dask cluster too (here one in-process worker on loopback)
+    distributed = pytest.importorskip("dask.distributed")
+    cond = pd.DataFrame(
+        {
+            "lesions": ["", "PTEN_loss", "KRAS_mut"],
+            "drug": ["everolimus", "trametinib", "alpelisib"],
+            "conc_nM": [1.0, 10.0, 300.0],
+        }
+    )
+    serial = scan(cond, network=net, t=6.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # distributed's start-up and shutdown chatter
+        with distributed.LocalCluster(
+            n_workers=1,
+            threads_per_worker=1,
+            processes=False,
+            protocol="tcp://",
+            host="127.0.0.1",
+            dashboard_address=None,
+        ) as cluster:
+            on_dask = scan(cond, network=net, t=6.0, scheduler=cluster.scheduler_address)
+    pd.testing.assert_frame_equal(serial, on_dask)
 
 
 def test_scan_accepts_dict_conditions_with_context(net):

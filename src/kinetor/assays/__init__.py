@@ -14,6 +14,7 @@ from kinetor.assays.colonies import count_colonies
 from kinetor.assays.compare import CELL_LINES, compare_network
 from kinetor.assays.doseresponse import DoseResponseFit, fit_dose_response
 from kinetor.assays.gr import fit_gr, gr_values
+from kinetor.assays.logistic_fit import LogisticFitter
 from kinetor.assays.musyc import fit_musyc
 from kinetor.assays.plates import merge_plate_map, read_plate, read_plate_map, well_name
 from kinetor.assays.qc import edge_effect, normalise, z_prime
@@ -24,6 +25,7 @@ __all__ = [
     "CELL_LINES",
     "METHODS",
     "DoseResponseFit",
+    "LogisticFitter",
     "SynergyResult",
     "clonogenic",
     "compare_network",

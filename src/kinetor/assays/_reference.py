@@ -110,7 +110,7 @@ def _three_param_fits(x, y, top, start, n_iter=200):
     Two starts per slice (the monotherapy parameters, and values read off the slice
     itself); the lower sum of squares wins, so a flat slice does not strand the fit.
     """
-    from kinetor.assays.doseresponse import _start
+    from kinetor.assays.curves import start_values
 
     n = len(x)
     lower = np.column_stack(
@@ -119,7 +119,7 @@ def _three_param_fits(x, y, top, start, n_iter=200):
     upper = np.column_stack(
         [np.full(n, 1.5), np.full(n, np.inf), np.full(n, np.inf), np.full(n, 1e3)]
     )
-    own = _start(x, y, np.ones_like(x), 4)
+    own = start_values(x, y, np.ones_like(x), 4)
     best = None
     for s in (start, own):
         p0 = np.clip(np.column_stack([s[:, 0], top, s[:, 2], s[:, 3]]), lower, upper)

@@ -70,6 +70,28 @@ def logistic(p: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return pred, jac
 
 
+def start_values(x: np.ndarray, y: np.ndarray, w: np.ndarray, k: int) -> np.ndarray:
+    """Starting values ``(n, k)`` for curves padded to ``(n, m)`` (weight 0 = padding): top
+    and bottom from the lowest and highest doses, log IC50 where the response crosses their
+    midpoint, Hill slope (and 5PL asymmetry) 1."""
+    valid = w > 0
+    big = np.where(valid, x, np.inf)
+    small = np.where(valid, x, -np.inf)
+    lo = valid & (x == big.min(axis=1, keepdims=True))
+    hi = valid & (x == small.max(axis=1, keepdims=True))
+    top = (y * lo).sum(1) / lo.sum(1)
+    bottom = (y * hi).sum(1) / hi.sum(1)
+    mid = (top + bottom) / 2
+    pos = valid & (x > 0)
+    lx = np.log10(np.where(pos, x, 1.0))
+    dist = np.where(pos, np.abs(y - mid[:, None]), np.inf)
+    logc = np.take_along_axis(lx, dist.argmin(axis=1)[:, None], axis=1)[:, 0]
+    p = np.column_stack([bottom, top, logc, np.ones_like(top)])
+    if k == 5:
+        p = np.column_stack([p, np.ones_like(top)])
+    return p
+
+
 def log_dose_at(p: np.ndarray, level: np.ndarray | float) -> np.ndarray:
     """``log10`` dose at which the curve crosses ``level`` (NaN when it never does).
 

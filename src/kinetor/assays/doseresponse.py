@@ -42,41 +42,23 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from kinetor.assays._drstatus import classify
 from kinetor.assays._profile import profile_interval
 from kinetor.assays._tidy import pad_groups, require_numeric
-from kinetor.assays.curves import PARAMS, delta_se, log_dose_at, logistic, relative_log_ic50
+from kinetor.assays.curves import (
+    PARAMS,
+    delta_se,
+    log_dose_at,
+    logistic,
+    relative_log_ic50,
+    start_values,
+)
 from kinetor.errors import DataError, Problem
 from kinetor.numerics.lm import levenberg_marquardt
 
 Model = Literal["3pl", "4pl", "5pl"]
-STEEP = 10.0  # |Hill| above which a non-converged fit is a step between two doses
 
 __all__ = ["DoseResponseFit", "fit_dose_response"]
-
-
-def _start(x: np.ndarray, y: np.ndarray, w: np.ndarray, k: int) -> np.ndarray:
-    """Starting values from the data: top/bottom from lowest/highest doses, IC50 where the
-    response crosses their midpoint."""
-    valid = w > 0
-    big = np.where(valid, x, np.inf)
-    small = np.where(valid, x, -np.inf)
-    lo = valid & (x == big.min(axis=1, keepdims=True))
-    hi = valid & (x == small.max(axis=1, keepdims=True))
-    top = (y * lo).sum(1) / lo.sum(1)
-    bottom = (y * hi).sum(1) / hi.sum(1)
-    mid = (top + bottom) / 2
-    pos = valid & (x > 0)
-    lx = np.log10(np.where(pos, x, 1.0))
-    dist = np.where(pos, np.abs(y - mid[:, None]), np.inf)
-    logc = np.take_along_axis(lx, dist.argmin(axis=1)[:, None], axis=1)[:, 0]
-    p = np.column_stack([bottom, top, logc, np.ones_like(top)])
-    if k == 5:
-        p = np.column_stack([p, np.ones_like(top)])
-    return p
-
-
-def _fmt(v: float) -> str:
-    return f"{v:.3g}"
 
 
 class DoseResponseFit:
@@ -100,8 +82,8 @@ class DoseResponseFit:
         Curves whose F-test against a constant has p above this are ``flat``.
     outlier_z : float
         Studentised-residual threshold for the outlier flag.
-    level : float
-        Confidence level of the intervals.
+    ci_level : float
+        Confidence level of the intervals (``level`` is an older alias).
 
     Attributes
     ----------
@@ -121,7 +103,8 @@ class DoseResponseFit:
         dose_unit: str = "",
         flat_p: float = 0.05,
         outlier_z: float = 3.0,
-        level: float = 0.95,
+        ci_level: float = 0.95,
+        level: float | None = None,
     ):
         self.model = model
         self.fix = dict(fix or {})
@@ -130,7 +113,7 @@ class DoseResponseFit:
         self.dose_unit = dose_unit
         self.flat_p = flat_p
         self.outlier_z = outlier_z
-        self.level = level
+        self.ci_level = float(ci_level if level is None else level)
 
     # -- fitting -------------------------------------------------------------------------
     def _free(self, names: Sequence[str]) -> np.ndarray:
@@ -183,7 +166,7 @@ class DoseResponseFit:
             w = w * g.values[weight]
         k = len(names)
         free = self._free(names)
-        p0 = _start(x, y, w, k)
+        p0 = start_values(x, y, w, k)
         for j, nm in enumerate(names):
             if nm in self.fix:
                 p0[:, j] = float(self.fix[nm])
@@ -202,6 +185,48 @@ class DoseResponseFit:
         self._p, self._free_mask, self._names = p, free, names
         self.results_, self.points_ = self._summarise(res, p, free, names, x, y, w, g)
         return self
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """Long table in the shape of :attr:`kinetor.numerics.fitter.Fitter.summary`: group,
+        parameter, estimate, se, rse_pct, ci_lower, ci_upper (t quantiles at
+        ``ci_level``), unit, fixed, converged, reason (one row per curve and parameter)."""
+        if not hasattr(self, "results_"):
+            raise DataError(Problem("call fit() first", fix="DoseResponseFit(...).fit(data)"))
+        r = self.results_
+        keys = r[self._groups.keys.columns] if len(self._groups.keys.columns) else None
+        group = (
+            keys.astype(str).agg(" / ".join, axis=1)
+            if keys is not None
+            else pd.Series(0, index=r.index)
+        )
+        tq = stats.t.ppf(0.5 + self.ci_level / 2, np.maximum(r["n"] - self._free_mask.sum(), 1))
+        rows = []
+        for j, nm in enumerate(self._names):
+            est, se = r[nm].to_numpy(float), r[f"{nm}_se"].to_numpy(float)
+            free = bool(self._free_mask[j])
+            with np.errstate(divide="ignore", invalid="ignore"):
+                rse = 100 * se / np.abs(est)
+            rows.append(
+                pd.DataFrame(
+                    {
+                        "group": group.to_numpy(),
+                        "parameter": nm,
+                        "estimate": est,
+                        "se": se,
+                        "rse_pct": rse,
+                        "ci_lower": est - tq * se if free else est,
+                        "ci_upper": est + tq * se if free else est,
+                        "unit": "log10 dose" if nm == "log_ic50" else "",
+                        "fixed": not free,
+                        "converged": r["converged"].to_numpy(bool),
+                        "reason": r["reason"].to_numpy(),
+                    }
+                )
+            )
+        out = pd.concat(rows, ignore_index=True)
+        order = np.argsort(np.tile(np.arange(len(r)), len(self._names)), kind="stable")
+        return out.iloc[order].reset_index(drop=True)
 
     @staticmethod
     def _bounds(x, w, k):
@@ -238,7 +263,7 @@ class DoseResponseFit:
                 np.where(np.einsum("nii->ni", cov) >= 0, np.einsum("nii->ni", cov), np.nan)
             )
             se = np.where(free, se, 0.0)
-            tq = stats.t.ppf(0.5 + self.level / 2, np.maximum(dof, 1))
+            tq = stats.t.ppf(0.5 + self.ci_level / 2, np.maximum(dof, 1))
             rel = relative_log_ic50(p)
             rel_se = se[:, 2] if len(names) == 4 else delta_se(relative_log_ic50, p, cov, free)
             absl = log_dose_at(p, self.absolute_level)
@@ -253,7 +278,7 @@ class DoseResponseFit:
         lo_ci, hi_ci = rel - tq * rel_se, rel + tq * rel_se
         if self.ci == "profile":
             lo_ci, hi_ci = profile_interval(
-                x, y, w, p, free, res.sse, dof, self._lower, self._upper, se[:, 2], self.level
+                x, y, w, p, free, res.sse, dof, self._lower, self._upper, se[:, 2], self.ci_level
             )
         # studentised residuals and leverage, for outlier flags
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -284,8 +309,8 @@ class DoseResponseFit:
         table["sse"], table["r2"], table["p_flat"] = res.sse, r2, p_flat
         table["n_outliers"] = outlier.sum(1)
         table["converged"] = res.converged
-        status, reason, text, abs_text = self._status(
-            table, res, p_flat, rel, absl, xmin, xmax, ybar
+        status, reason, text, abs_text = classify(
+            self, table, res, p_flat, rel, absl, xmin, xmax, ybar
         )
         table["status"], table["reason"] = status, reason
         table["ic50_text"], table["abs_ic50_text"] = text, abs_text
@@ -308,88 +333,6 @@ class DoseResponseFit:
         pts["studentised"] = stud[sel]
         pts["outlier"] = outlier[sel]
         return table, pts
-
-    def _status(self, table, res, p_flat, rel, absl, xmin, xmax, ybar):
-        n = len(table)
-        p = self._p
-        # a fit still crawling along a ridge beyond the doses is an incomplete curve
-        at_box = (p[:, 2] > np.log10(xmax)) | (p[:, 2] < np.log10(xmin))
-        big = np.nanmax(self._x) * 2 + 1  # beyond every dose: marks padding
-        xs = np.sort(np.where(self._w > 0, self._x, big), axis=1)
-        n_doses = (xs[:, 0] < big).astype(int) + (
-            (np.diff(xs, axis=1) > 0) & (xs[:, 1:] < big)
-        ).sum(1)
-        n_par = int(self._free_mask.sum())
-        floor = np.minimum(p[:, 0], p[:, 1])
-        status = np.full(n, "ok", dtype=object)
-        reason = np.full(n, "", dtype=object)
-        text = np.full(n, "", dtype=object)
-        abs_text = np.full(n, "", dtype=object)
-        u = f" {self.dose_unit}" if self.dose_unit else ""
-        lvl = self.absolute_level
-        for i in range(n):  # formatting only; the numbers are computed above, vectorised
-            lo, hi = _fmt(xmin[i]), _fmt(xmax[i])
-            above = ybar[i] > lvl
-            n_dose = int(n_doses[i])
-            if n_dose <= n_par:
-                status[i] = "too_few_doses"
-                reason[i] = f"{n_dose} distinct doses for {n_par} free parameters"
-                text[i] = abs_text[i] = "no estimate (too few doses)"
-                continue
-            if np.isfinite(p_flat[i]) and p_flat[i] > self.flat_p:
-                # the F-test uses the lowest SSE reached, so it stands even when the
-                # (ill-posed) fit of a flat curve did not converge
-                status[i] = "flat"
-                reason[i] = f"no dose-response (F-test against a constant, p = {p_flat[i]:.2g})"
-                if not res.converged[i]:
-                    reason[i] += f"; curve fit did not converge ({res.reason[i]})"
-                text[i] = f"IC50 > {hi}{u}" if above else f"IC50 < {lo}{u}"
-            elif not res.converged[i] and at_box[i]:
-                status[i] = "extrapolated"
-                reason[i] = (
-                    "incomplete curve: the fit moves log_ic50 beyond the tested "
-                    f"doses ({res.reason[i]})"
-                )
-                text[i] = f"IC50 > {hi}{u}" if p[i, 2] > np.log10(xmax[i]) else f"IC50 < {lo}{u}"
-            elif not res.converged[i] and abs(p[i, 3]) >= STEEP:
-                status[i] = "steep"
-                reason[i] = (
-                    f"Hill slope {abs(p[i, 3]):.3g} >= {STEEP:g}: the response drops "
-                    f"between two doses, IC50 not identifiable ({res.reason[i]})"
-                )
-                xpos = np.unique(self._x[i][(self._w[i] > 0) & (self._x[i] > 0)])
-                below = xpos[xpos <= 10 ** p[i, 2]]
-                above_ = xpos[xpos > 10 ** p[i, 2]]
-                a = _fmt(below.max()) if below.size else "0"
-                b = _fmt(above_.min()) if above_.size else "inf"
-                text[i] = abs_text[i] = f"{a}{u} < IC50 < {b}{u}"
-                continue
-            elif not res.converged[i]:
-                status[i], reason[i] = "not_converged", res.reason[i]
-                text[i] = abs_text[i] = "no estimate (fit did not converge)"
-                continue
-            elif not np.isfinite(rel[i]) or rel[i] > np.log10(xmax[i]):
-                status[i], reason[i] = "extrapolated", "relative IC50 above the highest dose"
-                text[i] = f"IC50 > {hi}{u}"
-            elif rel[i] < np.log10(xmin[i]):
-                status[i], reason[i] = "extrapolated", "relative IC50 below the lowest dose"
-                text[i] = f"IC50 < {lo}{u}"
-            else:
-                text[i] = f"IC50 = {_fmt(10 ** rel[i])}{u}"
-            if status[i] == "flat":
-                abs_text[i] = text[i]
-            elif np.isfinite(absl[i]) and np.log10(xmin[i]) <= absl[i] <= np.log10(xmax[i]):
-                abs_text[i] = f"IC50 = {_fmt(10 ** absl[i])}{u}"
-            else:
-                never_below = floor[i] >= lvl or (
-                    np.isfinite(absl[i]) and absl[i] > np.log10(xmax[i])
-                )
-                abs_text[i] = (
-                    f"response stays above {lvl:g}: IC50 > {hi}{u}"
-                    if never_below
-                    else f"response below {lvl:g} at every dose: IC50 < {lo}{u}"
-                )
-        return status, reason, text, abs_text
 
 
 def fit_dose_response(

@@ -38,8 +38,7 @@ import pandas as pd
 
 from kinetor.assays import _reference as ref
 from kinetor.assays._tidy import require_numeric
-from kinetor.assays.curves import logistic
-from kinetor.assays.doseresponse import _start
+from kinetor.assays.curves import logistic, start_values
 from kinetor.errors import DataError, Problem
 from kinetor.numerics.lm import levenberg_marquardt
 
@@ -172,7 +171,7 @@ def _fit_mono(d1, d2, e):
         x[b:, : d2.shape[1]], y[b:, : d2.shape[1]], w[b:, : d2.shape[1]] = d2, e[:, 0, :], 1
     else:
         w = np.ones_like(x)
-    p0 = _start(x, y, w, 4)
+    p0 = start_values(x, y, w, 4)
     pos = np.where((w > 0) & (x > 0), np.log10(np.where(x > 0, x, 1.0)), np.nan)
     lower = np.column_stack(
         [

@@ -1,7 +1,8 @@
 """Generic numerics at the bottom of the import graph: the fitter base, error models,
 convergence diagnostics, the compiled ODE integrator, batched Levenberg-Marquardt for many
-small curves (``lm``, used by the dose-response fits) and parameters given as numbers or
-quantities (``params``).
+small curves (``lm``, used by the dose-response fits), parameters given as numbers or
+quantities (``params``) and the one executor of independent pieces of work (``executor``:
+serial, local processes via joblib, or Dask, both imported only when used).
 
 Imports only numpy, scipy, pandas, numba, :mod:`kinetor.errors` and :mod:`kinetor.units`;
 :mod:`kinetor.pk` and :mod:`kinetor.pd` build on it (never the other way round).

@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from kinetor.errors import ModelError
+from kinetor.numerics.executor import Executor, interleaved
 from kinetor.pathway.drugs import resolve_drug
 from kinetor.pathway.lesions import CONTEXTS
 from kinetor.pathway.network import READOUTS, Network
@@ -219,6 +220,8 @@ def scan(
     t: float = 24.0,
     n_jobs: int = 1,
     reference: str = "untreated",
+    scheduler: Any = None,
+    executor: Executor | None = None,
 ) -> pd.DataFrame:
     """Readouts (%) at time ``t`` (h) for many conditions (drug x dose x lesion x context x
     parameter values), in parallel processes.
@@ -230,8 +233,11 @@ def scan(
         lesions/context are taken from ``network``.
     network : Network, optional
         Supplies the model text, parameter overrides and default lesions/context.
-    n_jobs : int
-        Worker processes (1 = in this process). Each worker compiles the model once.
+    n_jobs, scheduler, executor
+        Where the conditions run: worker processes (1 = in this process), a Dask scheduler
+        (address or ``distributed.Client``) or a
+        :class:`kinetor.numerics.executor.Executor`. Each worker compiles the model once;
+        the readouts do not depend on where they ran.
     """
     base = network or Network()
     items = _normalise_conditions(conditions)
@@ -239,25 +245,23 @@ def scan(
         if not item["lesions"]:
             item["lesions"] = base.lesions
         item["context"] = {**base.context, **item["context"]}
-    if n_jobs == 1 or len(items) < 2:
-        rows = _scan_chunk(base.model_text, base.parameters, items, t, reference)
-    else:
-        from joblib import Parallel, delayed
-
-        # interleaved chunks (every n_chunks-th condition): each holds the same mix of
-        # drugs, doses and genotypes, so the workers finish together (contiguous chunks of a
-        # lesion-major table left one worker with 20 % more work)
-        n_chunks = min(len(items), max(1, n_jobs) * 4)
-        picks = [np.arange(k, len(items), n_chunks) for k in range(n_chunks)]
-        parts = Parallel(n_jobs=n_jobs, backend="loky")(
-            delayed(_scan_chunk)(
-                base.model_text, base.parameters, [items[i] for i in idx], t, reference
-            )
+    ex = Executor.coerce(executor, n_jobs, scheduler)
+    # interleaved chunks (every n_chunks-th condition): each holds the same mix of drugs,
+    # doses and genotypes, so the workers finish together (contiguous chunks of a
+    # lesion-major table left one worker with 20 % more work); every condition is computed
+    # on its own, so the chunking never changes a readout
+    n_chunks = 1 if ex.kind == "serial" else 4 * ex.workers
+    picks = interleaved(len(items), n_chunks)
+    parts = ex.map(
+        _scan_chunk,
+        [
+            (base.model_text, base.parameters, [items[i] for i in idx], t, reference)
             for idx in picks
-        )
-        rows = np.empty((len(items), len(READOUTS)))
-        for idx, part in zip(picks, parts, strict=True):
-            rows[idx] = part
+        ],
+    )
+    rows = np.empty((len(items), len(READOUTS)))
+    for idx, part in zip(picks, parts, strict=True):
+        rows[idx] = part
     if isinstance(conditions, pd.DataFrame):
         out = conditions.reset_index(drop=True).copy()
     else:

@@ -1,7 +1,9 @@
 """The translational chain: dose -> PK -> free concentration -> pathway -> biomarkers -> tumour.
 
 * :func:`run_study`: a virtual xenograft study (arms, animals, vehicle, combinations),
-  results as tidy frames (``.pk``, ``.biomarkers``, ``.tumor``, ``.tgi``) and plots.
+  results as tidy frames (``.pk``, ``.biomarkers``, ``.tumor``, ``.tgi``) and plots;
+  :func:`simulate_study` runs the same chain from design objects (:class:`StudyDesign`,
+  :class:`ExposureOptions`, :class:`NetworkOptions`, :class:`Execution`).
 * :func:`run_virtual_patients`: human PK (user-supplied where the library has none) and
   clinical schedules -> exposure and target engagement; :func:`clinical_pd_predictions`
   compares it with the published clinical pharmacodynamics (held out).
@@ -31,6 +33,7 @@ Examples
 
 from kinetor.translate.allometry import allometric_pk
 from kinetor.translate.arms import Arm, DrugModel, Treatment, drug_model
+from kinetor.translate.chain import simulate_study
 from kinetor.translate.clinical import clinical_pd_predictions
 from kinetor.translate.design import (
     DoseSearch,
@@ -41,12 +44,14 @@ from kinetor.translate.design import (
 from kinetor.translate.exposure import DEFAULT_PK_CV, pk_seed, time_grid
 from kinetor.translate.growth import caliper_noise, measurement_days
 from kinetor.translate.invivo import invivo_potency_shift, invivo_shifts
+from kinetor.translate.options import Execution, ExposureOptions, NetworkOptions, StudyDesign
 from kinetor.translate.patients import run_virtual_patients
 from kinetor.translate.response import fit_vehicle_growth, simulate_response
 from kinetor.translate.result import StudyResult
 from kinetor.translate.scan import scan
 from kinetor.translate.signaling import QuasiSteadyTable
 from kinetor.translate.study import run_study, study_days
+from kinetor.translate.tables import TableCache
 from kinetor.translate.toxicity import glucose_insulin
 from kinetor.translate.tumors import TumorSpec, get_tumor, list_tumors
 from kinetor.translate.uncertainty import (
@@ -64,8 +69,13 @@ __all__ = [
     "Arm",
     "DoseSearch",
     "DrugModel",
+    "Execution",
+    "ExposureOptions",
+    "NetworkOptions",
     "QuasiSteadyTable",
+    "StudyDesign",
     "StudyResult",
+    "TableCache",
     "Treatment",
     "TumorSpec",
     "allometric_pk",
@@ -92,6 +102,7 @@ __all__ = [
     "select_dose",
     "sensitivity",
     "simulate_response",
+    "simulate_study",
     "study_days",
     "time_grid",
     "typical_engagement",

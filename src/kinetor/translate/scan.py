@@ -3,8 +3,9 @@
 Every cell (tumour, schedule, dose) is an independent two-arm study (vehicle + treated,
 ``n_animals`` each, the same ``seed`` everywhere, so every cell sees the same virtual
 animals: common random numbers make differences between doses and schedules smooth).
-Cells run in this process, in ``n_jobs`` local processes (joblib/loky), or on a Dask
-cluster (``scheduler="tcp://..."`` or a ``distributed.Client``).
+Cells run in this process, in ``n_jobs`` local processes (joblib/loky), on a Dask
+cluster (``scheduler="tcp://..."`` or a ``distributed.Client``), or on any
+:class:`kinetor.numerics.executor.Executor` (``executor=``).
 
 Examples
 --------
@@ -24,7 +25,7 @@ from typing import Any
 import pandas as pd
 
 from kinetor.errors import ModelError
-from kinetor.translate.parallel import runner
+from kinetor.numerics.executor import Executor
 
 __all__ = ["scan"]
 
@@ -73,6 +74,7 @@ def scan(
     n_jobs: int = 1,
     scheduler: Any = None,
     progress: Callable[[int, int], None] | None = None,
+    executor: Executor | None = None,
     **study_kw,
 ) -> pd.DataFrame:
     """TGI over every tumour x schedule x dose.
@@ -81,8 +83,9 @@ def scan(
     ----------
     schedules : list of str
         Regimen templates with ``{dose}`` (e.g. ``"{dose} mg/kg PO QD x 21 days"``).
-    n_jobs, scheduler
-        Local processes or a Dask scheduler (see :mod:`kinetor.translate.parallel`).
+    n_jobs, scheduler, executor
+        Local processes, a Dask scheduler, or an
+        :class:`~kinetor.numerics.executor.Executor` (results identical on any of them).
     **study_kw
         Passed to :func:`~kinetor.translate.run_study` (``pathway_mode``, ``noise``...).
 
@@ -112,12 +115,5 @@ def scan(
         if progress is not None:
             progress(done[0], len(cells))
 
-    run = runner(n_jobs, scheduler)
-    if run is None:
-        rows = []
-        for c in cells:
-            rows.append(_cell(*c))
-            tick(1)
-    else:
-        rows = run(_cell, cells, tick)
+    rows = Executor.coerce(executor, n_jobs, scheduler).map(_cell, cells, tick)
     return pd.DataFrame(rows)

@@ -41,6 +41,7 @@ from collections.abc import Callable, Mapping, Sequence
 import numpy as np
 
 from kinetor.errors import ModelError
+from kinetor.numerics.executor import Executor, contiguous
 
 __all__ = [
     "QuasiSteadyTable",
@@ -191,33 +192,36 @@ def dynamic_readouts(
     drugs: tuple,
     times: np.ndarray,
     concs: Sequence[np.ndarray],
-    runner=None,
+    executor: Executor | None = None,
     chunk: int = 8,
     on_chunk: Callable[[int], None] | None = None,
 ) -> np.ndarray:
     """Dynamic-mode readouts ``(n, T, R)`` for animals with concentration courses ``concs``.
 
-    ``runner(fn, list_of_args, on_done) -> list`` distributes chunks of ``chunk`` animals
-    (see :mod:`kinetor.translate.parallel`); without one they run here, in order.
+    ``executor`` (:class:`kinetor.numerics.executor.Executor`; default: this process)
+    runs chunks of ``chunk`` animals; ``on_chunk(k)`` is called with each finished chunk's
+    number of animals.
     """
     return dynamic_readouts_many(
-        [(lesions, context, parameters, drugs, concs)], times, runner, chunk, on_chunk
+        [(lesions, context, parameters, drugs, concs)], times, executor, chunk, on_chunk
     )[0]
 
 
 def dynamic_readouts_many(
     arms: Sequence[tuple],
     times: np.ndarray,
-    runner=None,
+    executor: Executor | None = None,
     chunk: int = 8,
     on_chunk: Callable[[int], None] | None = None,
 ) -> list[np.ndarray]:
     """:func:`dynamic_readouts` for several arms at once, so that one pool of workers
-    shares all their chunks. ``arms``: ``(lesions, context, parameters, drugs, concs)``."""
+    shares all their chunks. ``arms``: ``(lesions, context, parameters, drugs, concs)``.
+    The chunks depend on the number of animals only, never on the executor."""
     chunk = max(1, int(chunk))
-    args, owner = [], []
+    args, owner, sizes = [], [], []
     for k, (lesions, context, parameters, drugs, concs) in enumerate(arms):
-        for s in range(0, len(concs[0]), chunk):
+        for idx in contiguous(len(concs[0]), chunk):
+            s, e = int(idx[0]), int(idx[-1]) + 1
             args.append(
                 (
                     tuple(lesions),
@@ -225,18 +229,12 @@ def dynamic_readouts_many(
                     parameters,
                     tuple(drugs),
                     times,
-                    [c[s : s + chunk] for c in concs],
+                    [c[s:e] for c in concs],
                 )
             )
             owner.append(k)
-    if runner is None:
-        parts = []
-        for a in args:
-            parts.append(_dynamic_chunk(*a))
-            if on_chunk is not None:
-                on_chunk(len(a[5][0]))
-    else:
-        parts = runner(_dynamic_chunk, args, on_chunk)
+            sizes.append(e - s)
+    parts = (executor or Executor()).map(_dynamic_chunk, args, on_chunk, sizes)
     return [
         np.concatenate([p for p, o in zip(parts, owner, strict=True) if o == k], axis=0)
         for k in range(len(arms))

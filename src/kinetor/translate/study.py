@@ -1,4 +1,4 @@
-r"""The virtual xenograft study: ``run_study(compound, species, tumor, regimen, ...)``.
+r"""The virtual xenograft study in one call: ``run_study(compound, species, tumor, regimen, ...)``.
 
 The chain, per arm and animal (equations in the modules and in docs/translate.md):
 
@@ -11,6 +11,12 @@ The chain, per arm and animal (equations in the modules and in docs/translate.md
    Simeoni transit compartments (:mod:`.growth`, :mod:`.response`);
 5. caliper volumes with measurement error on measurement days (twice weekly);
 6. TGI against the vehicle arm with ``kinetor.pd.tgi`` (formula recorded).
+
+:func:`run_study` is the keyword form: it builds the design objects of
+:mod:`kinetor.translate.options` (:class:`StudyDesign`, :class:`ExposureOptions`,
+:class:`NetworkOptions`, :class:`Execution`) and runs the staged engine
+:func:`kinetor.translate.chain.simulate_study`. The objects can be given instead of their
+keywords (``design=``, ``exposure_options=``, ``network_options=``, ``execution=``).
 
 Random streams (reproducible with ``seed``): arm ``i``'s treatment ``j`` PK draws from
 ``default_rng([seed, i, 0, j])`` (:func:`.exposure.pk_seed`: the same call to
@@ -31,107 +37,53 @@ True
 
 from __future__ import annotations
 
-import math
+import inspect
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal
 
-import numpy as np
-
 from kinetor.errors import ModelError
-from kinetor.translate.arms import Arm, Treatment, arm_list, drug_model
-from kinetor.translate.exposure import arm_exposure, time_grid
-from kinetor.translate.growth import measurement_days, tumor_volumes
-from kinetor.translate.parallel import runner as _runner
-from kinetor.translate.response import kill_drive, signal_names
-from kinetor.translate.result import ArmResult, StudyResult
-from kinetor.translate.signaling import QuasiSteadyTable, dynamic_readouts_many, readout_names
-from kinetor.translate.tumors import get_tumor
+from kinetor.numerics.executor import Executor
+from kinetor.translate.arms import Arm
+from kinetor.translate.chain import simulate_study, study_days
+from kinetor.translate.options import (
+    Execution,
+    ExposureOptions,
+    NetworkOptions,
+    PathwayMode,
+    StudyDesign,
+)
+from kinetor.translate.result import StudyResult
+from kinetor.translate.tables import quasi_steady_table
 
-__all__ = ["quasi_steady_table", "run_study", "study_days"]
+__all__ = ["quasi_steady_table", "run_study", "simulate_study", "study_days"]
 
-PathwayMode = Literal["quasi-steady", "dynamic"]
-_TABLES: dict[tuple, QuasiSteadyTable] = {}
-_G0, _I0 = 100.0, 10.0  # Topp 2000 untreated steady state (kinetor.translate.toxicity)
-
-
-def quasi_steady_table(
-    lesions: Sequence[str], context, drugs: tuple, parameters: Mapping[str, float] | None = None
-) -> QuasiSteadyTable:
-    """The quasi-steady table of a genotype/context/drug set, built once per process."""
-    key = (
-        tuple(lesions),
-        tuple(sorted((context or {}).items())),
-        tuple(drugs),
-        tuple(sorted((parameters or {}).items())),
-    )
-    tab = _TABLES.get(key)
-    if tab is None:
-        tab = _TABLES[key] = QuasiSteadyTable(lesions, context, drugs, parameters=parameters)
-    return tab
-
-
-_INS_TABLES: dict[tuple, Any] = {}
-
-
-def _insulin_tables(lesions, context, drugs, parameters):
-    from kinetor.translate.toxicity import InsulinTables
-
-    key = (
-        tuple(lesions),
-        tuple(sorted((context or {}).items())),
-        tuple(drugs),
-        tuple(sorted((parameters or {}).items())),
-    )
-    tab = _INS_TABLES.get(key)
-    if tab is None:
-        tab = _INS_TABLES[key] = InsulinTables(lesions, context, drugs, parameters)
-    return tab
-
-
-def _metabolic(arm, models, exposure, times, parameters, tox_readout) -> dict[str, np.ndarray]:
-    """Host loss of insulin action (wild-type cell, unbound plasma concentration) ->
-    glucose and insulin (:mod:`kinetor.translate.toxicity`)."""
-    from kinetor.translate.toxicity import glucose_insulin, insulin_readout
-
-    drugs = tuple(models[c].drug for c in arm.compounds)
-    if len(drugs) > 2:
-        raise ModelError("the glucose model tabulates one or two drugs per arm")
-    name = tox_readout or next(
-        (insulin_readout(d.mechanism) for d in drugs if "akt" in d.mechanism),
-        insulin_readout(drugs[0].mechanism),
-    )
-    names = readout_names()
-    if name not in names:
-        raise ModelError(f"unknown tox_readout {name!r}: the network has {list(names)}")
-    host = quasi_steady_table((), None, drugs, parameters)
-    val = host([exposure.free[c] for c in arm.compounds], columns=[names.index(name)])[..., 0]
-    inhib = np.clip(1.0 - val / 100.0, 0.0, 1.0)
-    g, ins, _ = glucose_insulin(times, inhib)
-    return {"glucose": g, "insulin": ins, "inhibition": inhib, "readout": name}
-
-
-def study_days(arms: Sequence[Arm]) -> float:
-    """Default study length (days): the day after the last dose, rounded up to a whole
-    week (``QD x 21 days`` -> 21; ``2 days on/5 days off x 3 weeks`` -> 21)."""
-    last = max(
-        (float(t.regimen.to_table()["time"].max()) for a in arms for t in a.treatments),
-        default=20 * 24.0,
-    )
-    return 7.0 * math.ceil((math.floor(last / 24.0 + 1e-9) + 1) / 7.0 - 1e-9)
-
-
-def _default_arms(compound, regimen, arms, vehicle) -> list[Arm]:
-    out: list[Arm] = []
-    if compound is not None and regimen is not None:
-        comp = compound if isinstance(compound, str) else str(compound)
-        label = regimen if isinstance(regimen, str) else str(regimen)
-        out.append(Arm(f"{comp} {label}", (Treatment(comp, regimen),)))
-    elif (compound is None) != (regimen is None) and not arms:
-        raise ModelError("give both compound and regimen, or arms=[...]")
-    out += [Arm.coerce(a) for a in (arms or [])]
-    if vehicle and not any(a.is_vehicle for a in out):
-        out.insert(0, Arm("Vehicle"))
-    return arm_list(out)
+# keyword of run_study -> (design object, its field)
+_GROUPS: dict[str, tuple[str, str]] = {
+    **{
+        k: ("design", k)
+        for k in (
+            "compound species tumor regimen n_animals seed arms vehicle days measure_days dt "
+            "weight tumor_growth tumor_variability noise control tgi_formula"
+        ).split()
+    },
+    "exposure": ("exposure_options", "site"),
+    **{k: ("exposure_options", k) for k in ("kp_uu", "pk", "pk_variability", "exposure_scale")},
+    "network_parameters": ("network_options", "parameters"),
+    **{
+        k: ("network_options", k)
+        for k in (
+            "pathway_mode drugs context readouts metabolic insulin_feedback tox_readout "
+            "glucose_threshold"
+        ).split()
+    },
+    **{k: ("execution", k) for k in ("n_jobs", "scheduler", "executor", "progress")},
+}
+_CLASSES = {
+    "design": StudyDesign,
+    "exposure_options": ExposureOptions,
+    "network_options": NetworkOptions,
+    "execution": Execution,
+}
 
 
 def run_study(
@@ -163,6 +115,7 @@ def run_study(
     weight: float | None = None,
     n_jobs: int = 1,
     scheduler: Any = None,
+    executor: Executor | None = None,
     progress: Callable[[int, int], None] | None = None,
     readouts: Sequence[str] | None = None,
     metabolic: bool = False,
@@ -170,6 +123,10 @@ def run_study(
     tox_readout: str | None = None,
     glucose_threshold: float = 200.0,
     exposure_scale: Mapping[str, Any] | None = None,
+    design: StudyDesign | None = None,
+    exposure_options: ExposureOptions | None = None,
+    network_options: NetworkOptions | None = None,
+    execution: Execution | None = None,
 ) -> StudyResult:
     """Simulate a virtual xenograft (or virtual patient) study.
 
@@ -219,8 +176,10 @@ def run_study(
         Grid step (h) between the post-dose points.
     weight : float, optional
         Body weight (kg); default the species' reference weight.
-    n_jobs, scheduler : int, str or Client
-        Parallel dynamic-mode pathway runs (local processes or a Dask scheduler).
+    n_jobs, scheduler, executor
+        Where the dynamic-mode pathway runs go (chunks of 8 animals): local processes, a
+        Dask scheduler (address or ``distributed.Client``) or a
+        :class:`kinetor.numerics.executor.Executor`; results identical on any of them.
     progress : callable, optional
         ``progress(done, total)`` in animal-arms.
     readouts : list of str, optional
@@ -242,247 +201,48 @@ def run_study(
         of every arm's animals, one factor or one per animal (``(n_animals,)``): e.g. a
         sampled fu over the nominal fu (:func:`kinetor.translate.replicate_tgi`).
 
+    design, exposure_options, network_options, execution : optional
+        Design objects (:mod:`kinetor.translate.options`) used instead of their keywords;
+        giving an object and one of its keywords is a ``ModelError``.
+
     Returns
     -------
     StudyResult
         ``.pk``, ``.biomarkers``, ``.tumor``, ``.tgi`` (tidy frames), ``.settings``,
         ``plot_pk()``, ``plot_biomarkers()``, ``plot_tumor()``, ``save(dir)``.
     """
-    from kinetor.pk import SPECIES
-
-    if pathway_mode not in ("quasi-steady", "dynamic"):
-        raise ModelError(f"pathway_mode must be 'quasi-steady' or 'dynamic', got {pathway_mode!r}")
-    n = int(n_animals)
-    if n < 1:
-        raise ModelError(f"n_animals must be >= 1, got {n_animals!r}")
-    if seed is None:
-        seed = int(np.random.SeedSequence().entropy % (2**63))
-    tum = get_tumor(tumor)
-    if not tumor_variability:
-        tum = tum.without_variability()
-    study_arms = _default_arms(compound, regimen, arms, vehicle)
-    sp = str(species).lower()
-    if tumor_growth is None:
-        tumor_growth = sp != "human"
-    if weight is None:
-        if sp not in SPECIES:
-            raise ModelError(f"no reference body weight for {species!r}: pass weight=... (kg)")
-        weight = float(SPECIES[sp]["weight"])
-    names = sorted({c for a in study_arms for c in a.compounds})
-    models = {c: drug_model(c, sp, (pk or {}).get(c), (drugs or {}).get(c)) for c in names}
-    days = float(days) if days is not None else study_days(study_arms)
-    mdays = np.asarray(measure_days if measure_days is not None else measurement_days(days), float)
-    if mdays.max() > days:
-        days = float(mdays.max())
-    dose_t = [
-        t for a in study_arms for tr in a.treatments for t in tr.regimen.to_table()["time"].tolist()
-    ]
-    times = time_grid(days, dose_t, dt)
-    run = _runner(n_jobs, scheduler)
-    total = n * sum(1 for a in study_arms if not a.is_vehicle)
-    done = [0]
-
-    def tick(k: int) -> None:
-        done[0] += k
-        if progress is not None:
-            progress(done[0], total)
-
-    all_names = readout_names()
-    prolif, apop = signal_names(all_names)
-    if readouts is None:
-        keep = list(range(len(all_names)))
-    else:
-        unknown = sorted(set(readouts) - set(all_names))
-        if unknown:
-            raise ModelError(f"unknown readout(s) {unknown}: the network has {list(all_names)}")
-        want = {*readouts, prolif, *([apop] if apop else [])}
-        keep = [j for j, r in enumerate(all_names) if r in want]
-    names_ro = tuple(all_names[j] for j in keep)
-    exposures = [
-        arm_exposure(
-            arm,
-            models,
-            times,
-            n,
-            seed,
-            i,
-            weight,
-            pk_variability,
-            exposure,
-            kp_uu,
-            with_courses=pathway_mode == "dynamic",
-        )
-        for i, arm in enumerate(study_arms)
-    ]
-    for comp, fac in dict(exposure_scale or {}).items():
-        f = np.broadcast_to(np.asarray(fac, float), (n,))
-        if not np.all(np.isfinite(f) & (f >= 0)):
-            raise ModelError(f"exposure_scale for {comp!r} must be finite and >= 0")
-        for ex in exposures:
-            if comp in ex.free:
-                ex.free[comp] = ex.free[comp] * f[:, None]
-                ex.site[comp] = ex.site[comp] * f[:, None]
-                if ex.courses.get(comp) is not None:
-                    ex.courses[comp] = [
-                        c.scaled(float(fi)) for c, fi in zip(ex.courses[comp], f, strict=True)
-                    ]
-    treated = [i for i, a in enumerate(study_arms) if not a.is_vehicle]
-    ro_by_arm: dict[int, np.ndarray] = {}
-    specs = {
-        i: (
-            tuple(models[c].drug for c in study_arms[i].compounds),
-            [exposures[i].site[c] for c in study_arms[i].compounds],
-        )
-        for i in treated
+    given = {k: v for k, v in locals().items() if k in _GROUPS}
+    objects = {
+        "design": design,
+        "exposure_options": exposure_options,
+        "network_options": network_options,
+        "execution": execution,
     }
-    # the dynamic mode integrates exact PK courses where every compound's PK is linear
-    inputs = {}
-    for i in treated:
-        courses = [exposures[i].courses.get(c) for c in study_arms[i].compounds]
-        exact = all(c is not None for c in courses)
-        inputs[i] = (specs[i][0], courses) if exact else specs[i]
-    w_ins = float(insulin_feedback)
-    if not (np.isfinite(w_ins) and w_ins >= 0):
-        raise ModelError(f"insulin_feedback must be >= 0, got {insulin_feedback!r}")
-    if w_ins > 0 and pathway_mode != "quasi-steady":
-        raise ModelError(
-            "insulin_feedback needs pathway_mode='quasi-steady' (the tumour's "
-            "growth-factor input then varies with the simulated insulin)"
-        )
-    metab: dict[int, dict[str, np.ndarray]] = {}
-    if metabolic or w_ins > 0:
-        for i in treated:
-            metab[i] = _metabolic(
-                study_arms[i], models, exposures[i], times, network_parameters, tox_readout
-            )
-    if pathway_mode == "quasi-steady":
-        for i in treated:
-            drugs_i, concs = specs[i]
-            if w_ins > 0:
-                mult = 1.0 + w_ins * (metab[i]["insulin"] / _I0 - 1.0)
-                ro_by_arm[i] = _insulin_tables(tum.lesions, context, drugs_i, network_parameters)(
-                    concs, mult, columns=keep
+    fields: dict[str, dict[str, Any]] = {name: {} for name in objects}
+    for key, value in given.items():
+        group, name = _GROUPS[key]
+        default = _DEFAULTS[key]
+        if objects[group] is not None:
+            if not (value is default or _same(value, default)):
+                raise ModelError(
+                    f"run_study got both {group}= and {key}=: set {key} in the "
+                    f"{_CLASSES[group].__name__} (dataclasses.replace) or drop {group}="
                 )
-            else:
-                ro_by_arm[i] = quasi_steady_table(
-                    tum.lesions, context, drugs_i, network_parameters
-                )(concs, columns=keep)
-            tick(n)
-    elif treated:  # every arm's animals share one pool of workers
-        many = dynamic_readouts_many(
-            [(tum.lesions, context, network_parameters, *inputs[i]) for i in treated],
-            times,
-            runner=run,
-            on_chunk=tick,
-        )
-        ro_by_arm = {i: r[..., keep] for i, r in zip(treated, many, strict=True)}
-    gj = names_ro.index(prolif)
-    aj = None if apop is None else names_ro.index(apop)
-    results = []
-    for i, arm in enumerate(study_arms):
-        ro = ro_by_arm.get(i)
-        true = meas = None
-        if tumor_growth:
-            kill = None
-            if ro is not None and tum.kill_rate > 0:
-                kill = kill_drive(
-                    ro[..., gj], None if aj is None else ro[..., aj], tum.kill_threshold
-                )
-            true, meas = tumor_volumes(
-                tum,
-                n,
-                np.random.default_rng([int(seed), i, 1]),
-                times / 24.0,
-                None if ro is None else ro[..., gj],
-                mdays,
-                noise=noise,
-                kill=kill,
-            )
-        met = metab.get(i)
-        if met is None and (metabolic or w_ins > 0):
-            met = {
-                "glucose": np.full((n, times.size), _G0),
-                "insulin": np.full((n, times.size), _I0),
-                "inhibition": None,
-            }
-        results.append(
-            ArmResult(
-                arm=arm,
-                animals=np.arange(i * n + 1, (i + 1) * n + 1),
-                exposure=exposures[i],
-                readouts=ro,
-                volume_true=true,
-                volume=meas,
-                metabolic=met,
-            )
-        )
-    settings = {
-        "species": sp,
-        "weight_kg": weight,
-        "tumor": tum.name,
-        "lesions": list(tum.lesions),
-        "n_animals": n,
-        "seed": seed,
-        "days": days,
-        "measure_days": mdays.tolist(),
-        "pathway_mode": pathway_mode,
-        "exposure": exposure,
-        "kp_uu": kp_uu,
-        "pk_variability": pk_variability,
-        "tumor_variability": tumor_variability,
-        "noise": noise,
-        "context": dict(context or {}),
-        "tgi_formula": tgi_formula,
-        "metabolic": bool(metabolic or w_ins > 0),
-        "insulin_feedback": w_ins,
-        "glucose_threshold_mg_dL": float(glucose_threshold),
-        "tumor_response": {
-            "growth_law": tum.growth_law,
-            "proliferation_readout": prolif,
-            "kill_signal": (
-                f"{apop} readout: max(A/100 - 1, 0)"
-                if apop is not None
-                else f"inhibition of the {prolif} readout above "
-                f"{tum.kill_threshold:g} (no apoptosis readout in the network)"
-            ),
-            "kill_rate_per_day": tum.kill_rate,
-            "transit_rate_per_day": tum.transit_rate,
-            "n_transit": int(tum.n_transit),
-            "death_rate_per_day": tum.death_rate,
-        },
-        "compounds": {
-            c: {
-                "pk_source": m.pk_source,
-                "pk_status": m.pk_status,
-                "fu": m.fu,
-                "fu_source": m.fu_source,
-                "mw": m.mw,
-                "pk_model": repr(m.model),
-                "potency_nM": m.drug.ic50_nM,
-                "potency_type": m.drug.potency,
-                "potency_basis": m.drug.basis,
-                "mechanism": m.drug.mechanism,
-                "potency_source": m.drug.source,
-            }
-            for c, m in models.items()
-        },
-        "tumor_sources": dict(tum.sources),
-    }
-    ctrl = control
-    if ctrl is None:
-        ctrl = next((a.name for a in study_arms if a.is_vehicle), None)
-    elif ctrl not in [a.name for a in study_arms]:
-        raise ModelError(
-            f"control arm {ctrl!r} is not in the study: {[a.name for a in study_arms]}"
-        )
-    return StudyResult(
-        arms=study_arms,
-        times=times,
-        days=mdays,
-        results=results,
-        readout_names=names_ro,
-        tumor_spec=tum,
-        control=ctrl,
-        tgi_formula=tgi_formula,
-        settings=settings,
+            continue
+        fields[group][name] = value
+    built = {g: obj if obj is not None else _CLASSES[g](**fields[g]) for g, obj in objects.items()}
+    return simulate_study(
+        built["design"], built["exposure_options"], built["network_options"], built["execution"]
     )
+
+
+def _same(a: Any, b: Any) -> bool:
+    try:
+        return bool(a == b)
+    except (TypeError, ValueError):  # arrays and such: never equal to a default
+        return False
+
+
+_DEFAULTS = {
+    k: p.default for k, p in inspect.signature(run_study).parameters.items() if k in _GROUPS
+}

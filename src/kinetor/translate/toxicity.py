@@ -182,9 +182,10 @@ class InsulinTables:
         drugs: tuple,
         parameters: Mapping[str, float] | None = None,
         levels: Sequence[float] = _LEVELS,
+        cache=None,
     ):
         from kinetor.translate.signaling import network
-        from kinetor.translate.study import quasi_steady_table
+        from kinetor.translate.tables import quasi_steady_table
 
         base = dict(context or {})
         gf0 = float(base.get("growth_factor", 1.0))
@@ -193,7 +194,7 @@ class InsulinTables:
         self.tables, self.scales = [], []
         for lv in self.levels:
             ctx = {**base, "growth_factor": gf0 * lv}
-            self.tables.append(quasi_steady_table(lesions, ctx, drugs, parameters))
+            self.tables.append(quasi_steady_table(lesions, ctx, drugs, parameters, cache))
             ref = self._reference(network(lesions, ctx, parameters))
             self.scales.append(ref / ref0)
 

@@ -337,6 +337,8 @@ def replicate_tgi(
     batch: int | None = None,
     n_jobs: int = 1,
     fu_ranges: Mapping[str, tuple[float, float]] | None = None,
+    scheduler: Any = None,
+    executor: Any = None,
     **study_kw: Any,
 ) -> ReplicateResult:
     """TGI of a study design with its interval over replicate virtual studies.
@@ -366,8 +368,9 @@ def replicate_tgi(
         unbound concentrations scale by sampled fu / nominal fu.
     batch : int, optional
         Replicates per vectorised run (default: about 500 animals per arm per run).
-    n_jobs : int
-        Local processes over batches (results identical for any ``n_jobs``).
+    n_jobs, scheduler, executor
+        Where the batches run: local processes, a Dask scheduler, or a
+        :class:`kinetor.numerics.executor.Executor` (results identical on any of them).
     **study_kw
         More :func:`run_study` options (``days``, ``pathway_mode``, ``kp_uu``, ``pk``...).
 
@@ -382,7 +385,7 @@ def replicate_tgi(
     >>> r.summary[["arm", "tgi_lo_pct", "tgi_hi_pct"]].shape
     (2, 3)
     """
-    from kinetor.translate.parallel import runner as _runner
+    from kinetor.numerics.executor import Executor, task_seed
     from kinetor.translate.study import run_study
     from kinetor.translate.tumors import get_tumor
 
@@ -452,7 +455,7 @@ def replicate_tgi(
     jobs = []
     for k, s in enumerate(starts):
         reps = min(b, n_rep - s)
-        seed_b = int(np.random.SeedSequence([int(seed), k]).generate_state(1)[0])
+        seed_b = task_seed(seed, k)
         jobs.append(
             (
                 study,
@@ -466,8 +469,7 @@ def replicate_tgi(
                 {c: v[s : s + reps] for c, v in fu_draws.items()},
             )
         )
-    run = _runner(n_jobs, None)
-    outs = [_batch(*j) for j in jobs] if run is None else run(_batch, jobs, None)
+    outs = Executor.coerce(executor, n_jobs, scheduler).map(_batch, jobs)
     tgi = np.concatenate([o[0] for o in outs])
     dv = np.concatenate([o[1] for o in outs])
     arm_names = outs[0][2]

@@ -50,6 +50,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from kinetor.numerics.executor import Executor
 from kinetor.pathway._model import prior_parameters
 from kinetor.pathway.evidence import load_observations
 from kinetor.pathway.scenarios import build_scenarios
@@ -235,14 +236,9 @@ def calibrate_evidence(
     rng = np.random.default_rng(seed)
     starts = [np.clip(px, lo + 1e-9, hi - 1e-9)]
     starts += [rng.uniform(lo, hi) for _ in range(max(n_starts - 1, 0))]
-    if n_jobs > 1 and len(starts) > 1:
-        from joblib import Parallel, delayed
-
-        fits = Parallel(n_jobs=n_jobs, backend="loky")(
-            delayed(_fit)(rows, names, px, lo, hi, x0, {}, max_nfev) for x0 in starts
-        )
-    else:
-        fits = [_fit(rows, names, px, lo, hi, x0, {}, max_nfev) for x0 in starts]
+    fits = Executor(n_jobs).map(
+        _fit, [(rows, names, px, lo, hi, x0, {}, max_nfev) for x0 in starts]
+    )
     best = min(range(len(fits)), key=lambda k: fits[k]["cost"])
     fb = fits[best]
     jtj = fb["jac"].T @ fb["jac"]

@@ -1,0 +1,98 @@
+"""The status of each dose-response curve and the text of its IC50 (module
+:mod:`kinetor.assays.doseresponse` lists the statuses: ok, flat, extrapolated, steep,
+too_few_doses, not_converged). Formatting only: every number is computed, vectorised, by
+the fit; this module decides which of them a curve may report and how.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["STEEP", "classify"]
+
+STEEP = 10.0  # |Hill| above which a non-converged fit is a step between two doses
+
+
+def _fmt(v: float) -> str:
+    return f"{v:.3g}"
+
+
+def classify(fit, table, res, p_flat, rel, absl, xmin, xmax, ybar):
+    """Status, reason, IC50 text and absolute-IC50 text of every curve of ``fit`` (a
+    :class:`~kinetor.assays.doseresponse.DoseResponseFit` after its vectorised fit)."""
+    n = len(table)
+    p = fit._p
+    # a fit still crawling along a ridge beyond the doses is an incomplete curve
+    at_box = (p[:, 2] > np.log10(xmax)) | (p[:, 2] < np.log10(xmin))
+    big = np.nanmax(fit._x) * 2 + 1  # beyond every dose: marks padding
+    xs = np.sort(np.where(fit._w > 0, fit._x, big), axis=1)
+    n_doses = (xs[:, 0] < big).astype(int) + ((np.diff(xs, axis=1) > 0) & (xs[:, 1:] < big)).sum(1)
+    n_par = int(fit._free_mask.sum())
+    floor = np.minimum(p[:, 0], p[:, 1])
+    status = np.full(n, "ok", dtype=object)
+    reason = np.full(n, "", dtype=object)
+    text = np.full(n, "", dtype=object)
+    abs_text = np.full(n, "", dtype=object)
+    u = f" {fit.dose_unit}" if fit.dose_unit else ""
+    lvl = fit.absolute_level
+    for i in range(n):  # formatting only; the numbers are computed above, vectorised
+        lo, hi = _fmt(xmin[i]), _fmt(xmax[i])
+        above = ybar[i] > lvl
+        n_dose = int(n_doses[i])
+        if n_dose <= n_par:
+            status[i] = "too_few_doses"
+            reason[i] = f"{n_dose} distinct doses for {n_par} free parameters"
+            text[i] = abs_text[i] = "no estimate (too few doses)"
+            continue
+        if np.isfinite(p_flat[i]) and p_flat[i] > fit.flat_p:
+            # the F-test uses the lowest SSE reached, so it stands even when the
+            # (ill-posed) fit of a flat curve did not converge
+            status[i] = "flat"
+            reason[i] = f"no dose-response (F-test against a constant, p = {p_flat[i]:.2g})"
+            if not res.converged[i]:
+                reason[i] += f"; curve fit did not converge ({res.reason[i]})"
+            text[i] = f"IC50 > {hi}{u}" if above else f"IC50 < {lo}{u}"
+        elif not res.converged[i] and at_box[i]:
+            status[i] = "extrapolated"
+            reason[i] = (
+                "incomplete curve: the fit moves log_ic50 beyond the tested "
+                f"doses ({res.reason[i]})"
+            )
+            text[i] = f"IC50 > {hi}{u}" if p[i, 2] > np.log10(xmax[i]) else f"IC50 < {lo}{u}"
+        elif not res.converged[i] and abs(p[i, 3]) >= STEEP:
+            status[i] = "steep"
+            reason[i] = (
+                f"Hill slope {abs(p[i, 3]):.3g} >= {STEEP:g}: the response drops "
+                f"between two doses, IC50 not identifiable ({res.reason[i]})"
+            )
+            xpos = np.unique(fit._x[i][(fit._w[i] > 0) & (fit._x[i] > 0)])
+            below = xpos[xpos <= 10 ** p[i, 2]]
+            above_ = xpos[xpos > 10 ** p[i, 2]]
+            a = _fmt(below.max()) if below.size else "0"
+            b = _fmt(above_.min()) if above_.size else "inf"
+            text[i] = abs_text[i] = f"{a}{u} < IC50 < {b}{u}"
+            continue
+        elif not res.converged[i]:
+            status[i], reason[i] = "not_converged", res.reason[i]
+            text[i] = abs_text[i] = "no estimate (fit did not converge)"
+            continue
+        elif not np.isfinite(rel[i]) or rel[i] > np.log10(xmax[i]):
+            status[i], reason[i] = "extrapolated", "relative IC50 above the highest dose"
+            text[i] = f"IC50 > {hi}{u}"
+        elif rel[i] < np.log10(xmin[i]):
+            status[i], reason[i] = "extrapolated", "relative IC50 below the lowest dose"
+            text[i] = f"IC50 < {lo}{u}"
+        else:
+            text[i] = f"IC50 = {_fmt(10 ** rel[i])}{u}"
+        if status[i] == "flat":
+            abs_text[i] = text[i]
+        elif np.isfinite(absl[i]) and np.log10(xmin[i]) <= absl[i] <= np.log10(xmax[i]):
+            abs_text[i] = f"IC50 = {_fmt(10 ** absl[i])}{u}"
+        else:
+            never_below = floor[i] >= lvl or (np.isfinite(absl[i]) and absl[i] > np.log10(xmax[i]))
+            abs_text[i] = (
+                f"response stays above {lvl:g}: IC50 > {hi}{u}"
+                if never_below
+                else f"response below {lvl:g} at every dose: IC50 < {lo}{u}"
+            )
+    return status, reason, text, abs_text
