@@ -221,12 +221,8 @@ def _stage_popfit(ctx: _Ctx) -> None:
 
 
 def _stage_pathway(ctx: _Ctx) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     import kinetor.pathway as kp
+    from kinetor._figures import new_figure
 
     net = kp.Network(lesions=["PIK3CA_mut"])  # MCF7 carries PIK3CA E545K
     concs = np.logspace(-1, 4, 16)
@@ -237,7 +233,7 @@ def _stage_pathway(ctx: _Ctx) -> None:
         dr.insert(0, "drug", drug)
         rows.append(dr)
     dr = ctx.table("pathway_dose_response", pd.concat(rows, ignore_index=True))
-    fig, axes = plt.subplots(1, 2, figsize=(10, 3.8), sharey=True)
+    fig, axes = new_figure(10, 3.8, 1, 2, squeeze=True, layout=None, sharey=True)
     for ax, (drug, sub) in zip(axes, dr.groupby("drug", sort=False), strict=True):
         for r in readouts:
             ax.semilogx(sub["conc_nM"], sub[r], marker="o", ms=3, label=r)
@@ -351,12 +347,9 @@ def _stage_fit(ctx: _Ctx) -> None:
 
 
 def _fit_figure(pred: pd.DataFrame):
-    import matplotlib
+    from kinetor._figures import new_figure
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.8))
+    fig, (ax1, ax2) = new_figure(10, 3.8, 1, 2, squeeze=True, layout="tight")
     for i, (subject, d) in enumerate(pred.groupby("subject", sort=True)):
         d = d.sort_values("time")
         color = f"C{i % 10}"
@@ -369,17 +362,12 @@ def _fit_figure(pred: pd.DataFrame):
     ax1.set(xlabel="time (h)", ylabel="concentration (ng/mL)")
     ax2.set(xlabel="predicted (ng/mL)", ylabel="observed (ng/mL)")
     ax1.legend(fontsize=7, ncol=2)
-    fig.tight_layout()
     return fig
 
 
 def _stage_regimens(ctx: _Ctx) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     import kinetor as kt
+    from kinetor._figures import new_figure
     from kinetor.translate import drug_model
 
     dm = drug_model("vistusertib", "mouse")
@@ -391,8 +379,8 @@ def _stage_regimens(ctx: _Ctx) -> None:
         "30 mg/kg 2 on/5 off": "30 mg/kg PO QD 2 days on/5 days off x 1 week",
     }
     times = np.arange(0.0, 168.0 + 0.25, 0.25)
-    rows, fig = [], plt.figure(figsize=(9, 3.6))
-    ax = fig.add_subplot(1, 1, 1)
+    rows = []
+    fig, ax = new_figure(9, 3.6, squeeze=True, layout=None)
     for label, text in regimens.items():
         sim = kt.simulate(
             dm.model,
@@ -454,12 +442,11 @@ def _stage_regimens(ctx: _Ctx) -> None:
 def _regimen_biomarkers(ctx: _Ctx, dm, regimens: dict[str, str], rows: list[dict]):
     """Typical-mouse p-S6 / p-AKT S473 per regimen (kt.translate.typical_engagement); adds
     hours per day with p-S6 <= 50 % of untreated to ``rows``; returns the figure."""
-    import matplotlib.pyplot as plt
-
     import kinetor as kt
+    from kinetor._figures import new_figure
 
     ro, engaged = kt.translate.typical_engagement("vistusertib", regimens)
-    fig, ax = plt.subplots(figsize=(9, 3.6))
+    fig, ax = new_figure(9, 3.6, squeeze=True, layout=None)
     for k, (row, label) in enumerate(zip(rows, regimens, strict=True)):
         row["typical h/day p-S6 <= 50 % (network)"] = engaged[label]
         first = ro[(ro["regimen"] == label) & (ro["time"] <= 48.0)]

@@ -46,6 +46,7 @@ def tgi(
 
     Writes tgi.csv, rate_based_tc.csv, volume_summary.csv and tumour_volumes.png.
     """
+    from kinetor._figures import save_figure
     from kinetor.pd import rate_based_tc, read_volumes, volume_summary
     from kinetor.pd import tgi as tgi_
     from kinetor.pd.plots import plot_volumes
@@ -62,7 +63,8 @@ def tgi(
     res.to_csv(d / "tgi.csv", index=False)
     rate.to_csv(d / "rate_based_tc.csv", index=False)
     summ.to_csv(d / "volume_summary.csv", index=False)
-    png = plot_volumes(summ, d / "tumour_volumes.png", log=log, control=control)
+    fig = plot_volumes(summ, log=log, control=control)
+    png = save_figure(fig, d / "tumour_volumes.png", dpi=120)
     report = _common.html_report(d, f"kinetor tgi: tumour growth inhibition vs {control}")
     files = [d / "tgi.csv", d / "rate_based_tc.csv", d / "volume_summary.csv", png, report]
     if _common.STATE["json"]:

@@ -32,6 +32,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from kinetor._figures import plot_blq
 from kinetor.nca.registry import summary_statistic
 from kinetor.report._common import (
     colours,
@@ -201,16 +202,7 @@ def plot_half_life(
             markeredgecolor="black",
             label=f"\u03bbz points (n={int(in_fit.sum())})",
         )
-    if blq.any():
-        ax.plot(
-            df.loc[blq, "_t"],
-            df.loc[blq, "lloq"],
-            linestyle="none",
-            marker="o",
-            markerfacecolor="none",
-            markeredgecolor="C3",
-            label="BLQ (plotted at LLOQ)",
-        )
+    plot_blq(ax, df.loc[blq, "_t"], df.loc[blq, "lloq"], markersize=6)
     if (excluded & ~blq).any():
         m = excluded & ~blq & (df["conc"] > 0)
         ax.plot(

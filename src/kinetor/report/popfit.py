@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from kinetor._figures import plot_blq
 from kinetor.report._common import colours, new_figure
 
 __all__ = [
@@ -126,7 +127,7 @@ def plot_individual_fits(fit, path: str | Path, max_subjects: int = 16) -> Path:
         ok = ~d["blq"]
         i = order[s]
         ax.plot(d["time"][ok], d["dv"][ok], "o", ms=3, color="black")
-        ax.plot(d["time"][~ok], d["lloq"][~ok], "v", ms=3, color="red")
+        plot_blq(ax, d["time"][~ok], d["lloq"][~ok], label=None, markersize=4)
         ax.plot(times[i], ipred[i], color=colours(1)[0], label="IPRED")
         ax.plot(times[i], pred[i], color="grey", ls="--", label="PRED")
         ax.set_title(str(s), fontsize=8)

@@ -31,6 +31,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from kinetor._figures import plot_blq
 from kinetor.report._common import (
     MARKERS,
     colours,
@@ -117,18 +118,7 @@ def plot_individual(
             keep = y > 0  # zeros cannot be drawn on a log axis
             x, y = x[keep], y[keep]
         ax.plot(x, y, marker="o", color="C0", label="measured")
-        at_lloq = blq & np.isfinite(df["lloq"].to_numpy(dtype=float))
-        if at_lloq.any():
-            ax.plot(
-                df.loc[at_lloq, "_t"],
-                df.loc[at_lloq, "lloq"],
-                linestyle="none",
-                marker="o",
-                markerfacecolor="none",
-                markeredgecolor="C3",
-                markersize=7,
-                label="BLQ (plotted at LLOQ)",
-            )
+        plot_blq(ax, df.loc[blq, "_t"], df.loc[blq, "lloq"])
         if excl.any():
             ax.plot(
                 df.loc[excl, "_t"],

@@ -187,11 +187,11 @@ def nca_server(input, output, session, ctx):
         "in or out of the lambda_z fit"
     )
     def lz_plot():
-        import matplotlib.pyplot as plt
+        from kinetor._figures import new_figure
 
         df = points()
         units = outcome.get()["units"]
-        fig, ax = plt.subplots(figsize=(5.6, 3.8))
+        fig, ax = new_figure(5.6, 3.8, squeeze=True, layout="tight")
         pos = df[df["conc"] > 0]
         used = pos[pos["used"].astype(bool)]
         other = pos[~pos["used"].astype(bool)]
@@ -206,7 +206,6 @@ def nca_server(input, output, session, ctx):
         ax.set_ylabel(f"concentration ({units.get('conc', '')})")
         ax.set_title(f"subject {input.subject()}")
         ax.legend(fontsize=8, loc="upper right")
-        fig.tight_layout()
         return fig
 
     @reactive.effect
