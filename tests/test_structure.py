@@ -184,8 +184,6 @@ FORMATTED_PENDING = {
     "src/kinetor/pd/fit_models.py",
     "src/kinetor/popfit/fit.py",
     "src/kinetor/qsar/models.py",
-    "src/kinetor/report/nca_report.py",
-    "src/kinetor/report/profiles.py",
     "src/kinetor/screens/io.py",
     "src/kinetor/translate/response.py",
     "src/kinetor/translate/study.py",

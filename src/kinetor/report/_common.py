@@ -15,7 +15,7 @@ Examples
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -46,6 +46,17 @@ PARAM_CORE = (
     "phoenix",
     "pknca",
 )
+
+
+TimeCol = Literal["time", "nominal_time"]
+
+
+def sample_masks(df: pd.DataFrame) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Masks of a concentration table: measured and included, BLQ, measured but excluded."""
+    excluded = df["exclude"].astype(str) != ""
+    blq = df["blq"].astype(bool)
+    measured = ~blq & df["conc"].notna()
+    return measured & ~excluded, blq, measured & excluded
 
 
 def natural_key(text: Any) -> tuple:
