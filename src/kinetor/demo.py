@@ -90,7 +90,9 @@ class _Ctx:
 
 
 def _fmt(x: float, digits: int = 3) -> str:
-    return "NaN" if not np.isfinite(x) else f"{x:.{digits}g}"
+    from kinetor.numerics.formatting import format_g
+
+    return format_g(x, digits)
 
 
 # ---------------------------------------------------------------------------- stages
