@@ -230,9 +230,32 @@ def _translate():
     return [sched.plot(), ValidationResult(pred, pd.DataFrame(), pd.DataFrame()).plot_study("X")]
 
 
+def _bioequivalence():
+    from kinetor.report.popfit import plot_be_forest
+
+    res = pd.DataFrame(
+        {
+            "metric": ["AUC", "CMAX"],
+            "ratio_pct": [98.0, 104.0],
+            "ci_low_pct": [90.0, 92.0],
+            "ci_high_pct": [106.0, 117.0],
+        }
+    )
+    return [plot_be_forest(res)]
+
+
 @pytest.mark.parametrize(
     "make",
-    [_report_profiles, _volumes, _excretion, _calibration, _screens, _assays, _translate],
+    [
+        _report_profiles,
+        _volumes,
+        _excretion,
+        _calibration,
+        _screens,
+        _assays,
+        _translate,
+        _bioequivalence,
+    ],
     ids=lambda f: f.__name__.strip("_"),
 )
 def test_public_plots_return_figures_and_keep_the_backend(svg_backend, make, tmp_path):

@@ -188,6 +188,7 @@ def _stage_sparse(ctx: _Ctx) -> None:
 
 
 def _stage_popfit(ctx: _Ctx) -> None:
+    from kinetor._figures import save_figure
     from kinetor.popfit import popfit, vpc
     from kinetor.popfit.compare import serial_sacrifice_comparison
     from kinetor.report.popfit import plot_vpc
@@ -208,12 +209,9 @@ def _stage_popfit(ctx: _Ctx) -> None:
         f"geometric-mean truth is CL/F {_fmt(gm['CL/F'])} L/h/kg, V/F {_fmt(gm['V/F'])} L/kg."
     )
     ctx.rep.add_table(comp.drop(columns="reason"), "CL/F and V/F by three methods (95 % CIs)")
-    ctx.rep.add_figure(
-        plot_vpc(
-            vpc(fit, 200, bins=6, pred_corr=True, seed=1), ctx.out / "mouse_pcvpc.png", log=True
-        ),
-        "Prediction-corrected VPC of the population fit (200 replicates)",
-    )
+    fig = plot_vpc(vpc(fit, 200, bins=6, pred_corr=True, seed=1), log=True)
+    save_figure(fig, ctx.out / "mouse_pcvpc.png", dpi=fig.dpi)
+    ctx.rep.add_figure(fig, "Prediction-corrected VPC of the population fit (200 replicates)")
     pop = comp[comp["method"] == "population (FOCE-I)"].set_index("parameter")["estimate"]
     ctx.summary.append(
         f"popfit (mouse, sparse): CL/F {_fmt(pop['CL/F'])} L/h/kg, V/F "

@@ -216,6 +216,7 @@ def register(app: typer.Typer) -> None:
 def _pd_fit_figures(obs, folder) -> None:
     """Individual fits (linear, semi-log) and goodness of fit from the observations table
     (animal, day or time, volume or value, predicted, residual)."""
+    from kinetor._figures import save_figure
     from kinetor.report.fit_figures import plot_fit_gof, plot_fit_individuals
 
     cols = set(obs.columns)
@@ -226,9 +227,9 @@ def _pd_fit_figures(obs, folder) -> None:
         return
     xlab = "Day" if t == "day" else "Time"
     for log, name in ((False, "pd_fit_individual_linear.png"), (True, "pd_fit_individual_log.png")):
-        plot_fit_individuals(
+        fig = plot_fit_individuals(
             obs, ident, t, y, "predicted", log=log, xlabel=xlab, ylabel=y.capitalize()
-        ).savefig(folder / name, dpi=100)
-    plot_fit_gof(obs, ident, t, y, "predicted", "residual", xlabel=xlab).savefig(
-        folder / "pd_fit_goodness_of_fit.png", dpi=100
-    )
+        )
+        save_figure(fig, folder / name, dpi=100)
+    fig = plot_fit_gof(obs, ident, t, y, "predicted", "residual", xlabel=xlab)
+    save_figure(fig, folder / "pd_fit_goodness_of_fit.png", dpi=100)
