@@ -70,6 +70,22 @@ def test_save_figure_writes_user_text_literally(tmp_path):
     assert not ax.title.get_parse_math() and ax.yaxis.label.get_parse_math()
 
 
+def test_a_user_style_does_not_recolour_kinetor_figures():
+    from cycler import cycler
+    from matplotlib import rc_context
+
+    from kinetor._figures import PALETTE
+    from kinetor.report import plot_individual
+
+    with rc_context({"axes.prop_cycle": cycler(color=["#000000", "#ffffff"])}):
+        fig = plot_individual(_study(), "S1")
+        _, ax = new_figure(3, 3, squeeze=True)
+        (line,) = ax.plot([0, 1], [0, 1])
+    measured = [ln for ln in fig.axes[0].lines if ln.get_label() == "measured"]
+    assert matplotlib.colors.same_color(measured[0].get_color(), PALETTE[0])
+    assert matplotlib.colors.same_color(line.get_color(), PALETTE[0])
+
+
 @pytest.fixture
 def svg_backend():
     """The user's backend is 'svg' (any backend other than Agg shows a switch)."""

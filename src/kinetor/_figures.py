@@ -12,8 +12,9 @@ group and arm names that contain ``$`` are drawn as typed, not parsed as mathtex
 
 House conventions, shared by every figure:
 
-* colours: :data:`PALETTE` (matplotlib's tab10 as fixed hex values, so a user's style
-  does not recolour kinetor figures) and :func:`colours` for ``n`` series; named roles
+* colours: :data:`PALETTE` (matplotlib's tab10 as fixed hex values, also the colour cycle
+  of every axes :func:`new_figure` makes, so a user's style does not recolour kinetor
+  figures) and :func:`colours` for ``n`` series; named roles
   :data:`CONTROL` (black), :data:`REFERENCE` (grey lines), :data:`HIGHLIGHT` (red);
 * BLQ samples (below the lower limit of quantification) are drawn at the LLOQ as open
   red circles with their own legend entry (:func:`plot_blq`), the convention the NCA
@@ -123,6 +124,8 @@ def new_figure(
     if nrows == 0:
         return fig, None
     axes = fig.subplots(nrows, ncols, squeeze=squeeze, **subplot_kw)
+    for ax in np.atleast_1d(axes).ravel():
+        ax.set_prop_cycle(color=PALETTE)  # series without a colour: house colours too
     return fig, axes
 
 

@@ -347,12 +347,12 @@ def _stage_fit(ctx: _Ctx) -> None:
 
 
 def _fit_figure(pred: pd.DataFrame):
-    from kinetor._figures import new_figure
+    from kinetor._figures import PALETTE, new_figure
 
     fig, (ax1, ax2) = new_figure(10, 3.8, 1, 2, squeeze=True, layout="tight")
     for i, (subject, d) in enumerate(pred.groupby("subject", sort=True)):
         d = d.sort_values("time")
-        color = f"C{i % 10}"
+        color = PALETTE[i % 10]
         obs = d[~d["blq"].astype(bool)]
         ax1.semilogy(obs["time"], obs["dv"], "o", ms=3, color=color, label=str(subject))
         ax1.semilogy(d["time"], d["pred"], "-", lw=1, color=color)
@@ -443,7 +443,7 @@ def _regimen_biomarkers(ctx: _Ctx, dm, regimens: dict[str, str], rows: list[dict
     """Typical-mouse p-S6 / p-AKT S473 per regimen (kt.translate.typical_engagement); adds
     hours per day with p-S6 <= 50 % of untreated to ``rows``; returns the figure."""
     import kinetor as kt
-    from kinetor._figures import new_figure
+    from kinetor._figures import PALETTE, new_figure
 
     ro, engaged = kt.translate.typical_engagement("vistusertib", regimens)
     fig, ax = new_figure(9, 3.6, squeeze=True, layout=None)
@@ -451,11 +451,13 @@ def _regimen_biomarkers(ctx: _Ctx, dm, regimens: dict[str, str], rows: list[dict
         row["typical h/day p-S6 <= 50 % (network)"] = engaged[label]
         first = ro[(ro["regimen"] == label) & (ro["time"] <= 48.0)]
         if k < 2:  # the continuous schedules, first two days
-            ax.plot(first["time"], first["pS6_S235_236"], color=f"C{k}", label=f"{label}: p-S6")
+            ax.plot(
+                first["time"], first["pS6_S235_236"], color=PALETTE[k % 10], label=f"{label}: p-S6"
+            )
             ax.plot(
                 first["time"],
                 first["pAKT_S473"],
-                color=f"C{k}",
+                color=PALETTE[k % 10],
                 ls="--",
                 label=f"{label}: p-AKT S473",
             )

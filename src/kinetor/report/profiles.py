@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from kinetor._figures import plot_blq
+from kinetor._figures import PALETTE, plot_blq
 from kinetor.report._common import (
     TimeCol,
     colours,
@@ -111,7 +111,7 @@ def plot_individual(
         if log:
             keep = y > 0  # zeros cannot be drawn on a log axis
             x, y = x[keep], y[keep]
-        ax.plot(x, y, marker="o", color="C0", label="measured")
+        ax.plot(x, y, marker="o", color=PALETTE[0], label="measured")
         plot_blq(ax, df.loc[blq, "_t"], df.loc[blq, "lloq"])
         if excl.any():
             ax.plot(
@@ -151,7 +151,7 @@ def plot_individual(
             ha="center",
             va="bottom",
             fontsize=8,
-            color="C3",
+            color=PALETTE[3],
         )
     return fig
 
