@@ -105,3 +105,45 @@ def test_conversion_is_linear(x, y, a, b):
     lhs = units.convert(x + y, a, b)
     rhs = units.convert(x, a, b) + units.convert(y, a, b)
     assert math.isclose(lhs, rhs, rel_tol=1e-9)
+
+
+# the regimen language's dose classes read the basis from units.dose_basis (one per-kg rule)
+@pytest.mark.parametrize(
+    ("unit", "kind"),
+    [
+        ("mg", "mass"),
+        ("ug", "mass"),
+        ("mg/kg", "mass/kg"),
+        ("g/kg", "mass/kg"),
+        ("umol", "substance"),
+        ("umol/kg", "substance/kg"),
+        ("mg/m2", "mass/m2"),
+        ("umol/m2", "substance/m2"),
+        ("mg/h", "mass/h"),
+        ("mg/kg/h", "mass/kg/h"),
+        ("nmol/m2/h", "substance/m2/h"),
+    ],
+)
+def test_dose_kind_agrees_with_dose_basis(unit, kind):
+    from kinetor.pk._grammar import dose_kind
+
+    assert dose_kind(units.parse_unit(unit)) == kind
+
+
+@pytest.mark.parametrize("unit", ["L", "h", "mg*h"])
+def test_dose_kind_refuses_non_doses(unit):
+    from kinetor.errors import ModelError
+    from kinetor.pk._grammar import dose_kind
+
+    with pytest.raises(ModelError, match="is not a dose unit"):
+        dose_kind(units.parse_unit(unit))
+
+
+def test_format_g_is_the_compact_rule_and_format_sig_the_table_rule():
+    from kinetor.numerics.formatting import format_g, format_sig
+
+    # %g drops trailing zeros, the table rule keeps significant ones (PKNCA signif = 3)
+    assert (format_g(2.0), format_sig(2.0)) == ("2", "2.00")
+    assert (format_g(0.5), format_sig(0.5)) == ("0.5", "0.500")
+    assert (format_g(1e7), format_sig(1e7)) == ("1e+07", "1.00e+07")
+    assert (format_g(float("nan")), format_sig(float("nan"))) == ("NaN", "")

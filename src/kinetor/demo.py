@@ -90,7 +90,9 @@ class _Ctx:
 
 
 def _fmt(x: float, digits: int = 3) -> str:
-    return "NaN" if not np.isfinite(x) else f"{x:.{digits}g}"
+    from kinetor.numerics.formatting import format_g
+
+    return format_g(x, digits)
 
 
 # ---------------------------------------------------------------------------- stages
@@ -186,6 +188,7 @@ def _stage_sparse(ctx: _Ctx) -> None:
 
 
 def _stage_popfit(ctx: _Ctx) -> None:
+    from kinetor._figures import save_figure
     from kinetor.popfit import popfit, vpc
     from kinetor.popfit.compare import serial_sacrifice_comparison
     from kinetor.report.popfit import plot_vpc
@@ -206,12 +209,9 @@ def _stage_popfit(ctx: _Ctx) -> None:
         f"geometric-mean truth is CL/F {_fmt(gm['CL/F'])} L/h/kg, V/F {_fmt(gm['V/F'])} L/kg."
     )
     ctx.rep.add_table(comp.drop(columns="reason"), "CL/F and V/F by three methods (95 % CIs)")
-    ctx.rep.add_figure(
-        plot_vpc(
-            vpc(fit, 200, bins=6, pred_corr=True, seed=1), ctx.out / "mouse_pcvpc.png", log=True
-        ),
-        "Prediction-corrected VPC of the population fit (200 replicates)",
-    )
+    fig = plot_vpc(vpc(fit, 200, bins=6, pred_corr=True, seed=1), log=True)
+    save_figure(fig, ctx.out / "mouse_pcvpc.png", dpi=fig.dpi)
+    ctx.rep.add_figure(fig, "Prediction-corrected VPC of the population fit (200 replicates)")
     pop = comp[comp["method"] == "population (FOCE-I)"].set_index("parameter")["estimate"]
     ctx.summary.append(
         f"popfit (mouse, sparse): CL/F {_fmt(pop['CL/F'])} L/h/kg, V/F "
@@ -221,12 +221,8 @@ def _stage_popfit(ctx: _Ctx) -> None:
 
 
 def _stage_pathway(ctx: _Ctx) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     import kinetor.pathway as kp
+    from kinetor._figures import new_figure
 
     net = kp.Network(lesions=["PIK3CA_mut"])  # MCF7 carries PIK3CA E545K
     concs = np.logspace(-1, 4, 16)
@@ -237,7 +233,7 @@ def _stage_pathway(ctx: _Ctx) -> None:
         dr.insert(0, "drug", drug)
         rows.append(dr)
     dr = ctx.table("pathway_dose_response", pd.concat(rows, ignore_index=True))
-    fig, axes = plt.subplots(1, 2, figsize=(10, 3.8), sharey=True)
+    fig, axes = new_figure(10, 3.8, 1, 2, squeeze=True, layout=None, sharey=True)
     for ax, (drug, sub) in zip(axes, dr.groupby("drug", sort=False), strict=True):
         for r in readouts:
             ax.semilogx(sub["conc_nM"], sub[r], marker="o", ms=3, label=r)
@@ -351,15 +347,12 @@ def _stage_fit(ctx: _Ctx) -> None:
 
 
 def _fit_figure(pred: pd.DataFrame):
-    import matplotlib
+    from kinetor._figures import PALETTE, new_figure
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.8))
+    fig, (ax1, ax2) = new_figure(10, 3.8, 1, 2, squeeze=True, layout="tight")
     for i, (subject, d) in enumerate(pred.groupby("subject", sort=True)):
         d = d.sort_values("time")
-        color = f"C{i % 10}"
+        color = PALETTE[i % 10]
         obs = d[~d["blq"].astype(bool)]
         ax1.semilogy(obs["time"], obs["dv"], "o", ms=3, color=color, label=str(subject))
         ax1.semilogy(d["time"], d["pred"], "-", lw=1, color=color)
@@ -369,17 +362,12 @@ def _fit_figure(pred: pd.DataFrame):
     ax1.set(xlabel="time (h)", ylabel="concentration (ng/mL)")
     ax2.set(xlabel="predicted (ng/mL)", ylabel="observed (ng/mL)")
     ax1.legend(fontsize=7, ncol=2)
-    fig.tight_layout()
     return fig
 
 
 def _stage_regimens(ctx: _Ctx) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     import kinetor as kt
+    from kinetor._figures import new_figure
     from kinetor.translate import drug_model
 
     dm = drug_model("vistusertib", "mouse")
@@ -391,8 +379,8 @@ def _stage_regimens(ctx: _Ctx) -> None:
         "30 mg/kg 2 on/5 off": "30 mg/kg PO QD 2 days on/5 days off x 1 week",
     }
     times = np.arange(0.0, 168.0 + 0.25, 0.25)
-    rows, fig = [], plt.figure(figsize=(9, 3.6))
-    ax = fig.add_subplot(1, 1, 1)
+    rows = []
+    fig, ax = new_figure(9, 3.6, squeeze=True, layout=None)
     for label, text in regimens.items():
         sim = kt.simulate(
             dm.model,
@@ -454,21 +442,22 @@ def _stage_regimens(ctx: _Ctx) -> None:
 def _regimen_biomarkers(ctx: _Ctx, dm, regimens: dict[str, str], rows: list[dict]):
     """Typical-mouse p-S6 / p-AKT S473 per regimen (kt.translate.typical_engagement); adds
     hours per day with p-S6 <= 50 % of untreated to ``rows``; returns the figure."""
-    import matplotlib.pyplot as plt
-
     import kinetor as kt
+    from kinetor._figures import PALETTE, new_figure
 
     ro, engaged = kt.translate.typical_engagement("vistusertib", regimens)
-    fig, ax = plt.subplots(figsize=(9, 3.6))
+    fig, ax = new_figure(9, 3.6, squeeze=True, layout=None)
     for k, (row, label) in enumerate(zip(rows, regimens, strict=True)):
         row["typical h/day p-S6 <= 50 % (network)"] = engaged[label]
         first = ro[(ro["regimen"] == label) & (ro["time"] <= 48.0)]
         if k < 2:  # the continuous schedules, first two days
-            ax.plot(first["time"], first["pS6_S235_236"], color=f"C{k}", label=f"{label}: p-S6")
+            ax.plot(
+                first["time"], first["pS6_S235_236"], color=PALETTE[k % 10], label=f"{label}: p-S6"
+            )
             ax.plot(
                 first["time"],
                 first["pAKT_S473"],
-                color=f"C{k}",
+                color=PALETTE[k % 10],
                 ls="--",
                 label=f"{label}: p-AKT S473",
             )

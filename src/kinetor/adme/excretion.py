@@ -98,9 +98,12 @@ class ExcretionResult:
             getattr(self, name).to_csv(p, index=False)
             paths.append(p)
         if plot:
+            from kinetor._figures import save_figure
             from kinetor.adme.plot import plot_excretion
 
-            paths.append(plot_excretion(self, out / "cumulative_excretion.png"))
+            paths.append(
+                save_figure(plot_excretion(self), out / "cumulative_excretion.png", dpi=120)
+            )
         return paths
 
 

@@ -1,4 +1,4 @@
-"""Cumulative excretion plot (matplotlib imported lazily, Agg backend)."""
+"""Cumulative excretion plot (a Figure from :mod:`kinetor._figures`; matplotlib imported on call)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from kinetor._figures import literal_user_text
+from kinetor._figures import CONTROL, new_figure, save_figure
 
 __all__ = ["plot_excretion"]
 
@@ -35,30 +35,30 @@ def _total_curve(intervals: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(rows, ignore_index=True)
 
 
-def plot_excretion(result, path: str | Path) -> Path:
+def plot_excretion(result, path: str | Path | None = None):
     """Mean (+/- SD over subjects) cumulative % of dose vs collection end time per matrix,
-    with the total; one PNG.
+    with the total.
 
     Parameters
     ----------
     result : ExcretionResult
-    path : path of the PNG to write
+    path : path, optional
+        Convenience: also write the figure there (:func:`kinetor._figures.save_figure`).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
     """
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
-
     iv = result.intervals[["subject", "matrix", "end", "cum_pct_dose"]]
     data = pd.concat([iv, _total_curve(result.intervals)], ignore_index=True)
     # every curve starts from 0 % at the first collection start
     t0 = float(result.intervals["start"].min())
     zero = data[["subject", "matrix"]].drop_duplicates().assign(end=t0, cum_pct_dose=0.0)
     data = pd.concat([zero, data], ignore_index=True)
-    fig, ax = plt.subplots(figsize=(6.4, 4.4))
+    fig, ax = new_figure(6.4, 4.4, squeeze=True, layout="tight")
     for matrix, grp in data.groupby("matrix", sort=False):
         stats = grp.groupby("end")["cum_pct_dose"].agg(["mean", "std", "size"]).reset_index()
-        style = {"color": "black", "lw": 2.0} if matrix == "TOTAL" else {}
+        style = {"color": CONTROL, "lw": 2.0} if matrix == "TOTAL" else {}
         ax.errorbar(
             stats["end"],
             stats["mean"],
@@ -74,9 +74,6 @@ def plot_excretion(result, path: str | Path) -> Path:
     ax.set_ylim(bottom=0)
     ax.legend(fontsize=8)
     ax.set_title("Cumulative excretion (mean ± SD)")
-    literal_user_text(fig)
-    fig.tight_layout()
-    path = Path(path)
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return path
+    if path is not None:
+        save_figure(fig, path, dpi=120)
+    return fig

@@ -189,15 +189,19 @@ def count_colonies(
     return ColonyCount(int(obj["colonies"].sum()), obj, labels, thr)
 
 
-def plot_colonies(image: np.ndarray, res: ColonyCount, path: str | Path, title: str = "") -> Path:
-    """The plate with each counted object outlined (clumps in red) and the count."""
-    import matplotlib
+def plot_colonies(
+    image: np.ndarray, res: ColonyCount, path: str | Path | None = None, title: str = ""
+):
+    """The plate with each counted object outlined (clumps in red) and the count.
 
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
+    Returns a ``matplotlib.figure.Figure`` (:mod:`kinetor._figures`); ``path`` (optional)
+    also writes it with :func:`kinetor._figures.save_figure`.
+    """
     from skimage.segmentation import find_boundaries
 
-    fig, ax = plt.subplots(figsize=(5, 5))
+    from kinetor._figures import new_figure, save_figure
+
+    fig, ax = new_figure(5, 5, squeeze=True, layout="tight")
     ax.imshow(image, cmap="gray")
     edge = find_boundaries(res.labels, mode="outer")
     clump = np.isin(res.labels, res.objects.loc[res.objects["clump"], "label"].to_numpy())
@@ -207,7 +211,6 @@ def plot_colonies(image: np.ndarray, res: ColonyCount, path: str | Path, title: 
     ax.imshow(over)
     ax.set_title(f"{title}: {res.count} colonies (red = clump, counted by area)", fontsize=8)
     ax.set_axis_off()
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return Path(path)
+    if path is not None:
+        save_figure(fig, path)
+    return fig

@@ -163,17 +163,19 @@ def compare_network(
     if time is not None:
         table.insert(5, "time_h", summ[time].to_numpy(dtype=float))
     table["difference"] = table["measured_mean"] - table["predicted"]
-    png = _plot(table, Path(out) / "measured_vs_predicted.png") if out is not None else None
+    png = None
+    if out is not None:
+        from kinetor._figures import save_figure
+
+        png = save_figure(_plot(table), Path(out) / "measured_vs_predicted.png")
     return table, png
 
 
-def _plot(t: pd.DataFrame, path: Path) -> Path:
-    import matplotlib
+def _plot(t: pd.DataFrame):
+    """Measured vs network-predicted readout against dose, and measured vs predicted."""
+    from kinetor._figures import PALETTE, REFERENCE, new_figure
 
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
-
-    fig, (a, b) = plt.subplots(1, 2, figsize=(9, 3.8))
+    fig, (a, b) = new_figure(9, 3.8, 1, 2, squeeze=True, layout="tight")
     x = t["dose"].where(t["dose"] > 0, t["dose"][t["dose"] > 0].min() / 10)
     groups = t.groupby("time_h").groups if "time_h" in t else {None: t.index}
     for k, (tm, idx) in enumerate(groups.items()):
@@ -184,14 +186,14 @@ def _plot(t: pd.DataFrame, path: Path) -> Path:
             yerr=np.nan_to_num(t.loc[idx, "measured_sd"].to_numpy()),
             marker="o",
             ls="none",
-            color=f"C{k}",
+            color=PALETTE[k % len(PALETTE)],
             label=f"measured{lab}",
         )
         a.plot(
             x[idx],
             t.loc[idx, "predicted"],
             marker="s",
-            color=f"C{k}",
+            color=PALETTE[k % len(PALETTE)],
             alpha=0.6,
             label=f"network ({t['readout'].iat[0]}){lab}",
         )
@@ -201,11 +203,8 @@ def _plot(t: pd.DataFrame, path: Path) -> Path:
     a.set_title(f"{t['cell_line'].iat[0]} ({t['lesions'].iat[0]})", fontsize=9)
     a.legend(frameon=False, fontsize="small")
     lim = [0, max(110.0, float(np.nanmax(t[["measured_mean", "predicted"]].to_numpy())))]
-    b.plot(lim, lim, color="grey", lw=0.8)
+    b.plot(lim, lim, color=REFERENCE, lw=0.8)
     b.scatter(t["predicted"], t["measured_mean"])
     b.set_xlabel("predicted (%)")
     b.set_ylabel("measured (%)")
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return fig

@@ -1,4 +1,8 @@
-"""Figures for the assay reports (PNG files; matplotlib imported when called).
+"""Figures for the assay reports (matplotlib imported when called).
+
+Each function returns a ``matplotlib.figure.Figure`` from :mod:`kinetor._figures` (no
+pyplot, the backend is never changed); ``path`` (optional) also writes it with
+:func:`kinetor._figures.save_figure`.
 
 Examples
 --------
@@ -14,39 +18,37 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from kinetor._figures import HIGHLIGHT, PALETTE, new_figure, save_figure
+
 __all__ = ["plot_blot", "plot_curves", "plot_matrix", "plot_plate", "plot_survival"]
 
 
-def _plt():
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
-
-    return plt
+def _done(fig, path):
+    if path is not None:
+        save_figure(fig, path)
+    return fig
 
 
 def plot_curves(
     fit,
-    path: str | Path,
+    path: str | Path | None = None,
     *,
     dose: str = "dose",
     response: str = "response",
     max_curves: int = 24,
     dose_unit: str = "",
-) -> Path:
+):
     """Observed points and fitted curves of a :class:`DoseResponseFit`, one panel each.
 
     Outliers are drawn as red crosses; the first ``max_curves`` curves are shown.
     """
     from kinetor.assays.curves import logistic
 
-    plt = _plt()
     res, pts = fit.results_, fit.points_
     n = min(len(res), max_curves)
     ncol = min(4, n)
     nrow = int(np.ceil(n / ncol))
-    fig, axes = plt.subplots(nrow, ncol, figsize=(3.2 * ncol, 2.6 * nrow), squeeze=False)
+    fig, axes = new_figure(3.2 * ncol, 2.6 * nrow, nrow, ncol, layout="tight")
     by = [c for c in fit._groups.keys.columns]
     gid = pts.groupby(by, sort=True).ngroup().to_numpy() if by else np.zeros(len(pts), int)
     xpos = pts[dose][pts[dose] > 0]
@@ -58,10 +60,10 @@ def plot_curves(
         d = pts[gid == i]
         x = d[dose].where(d[dose] > 0, lo / 10)
         ok = ~d["outlier"].to_numpy()
-        ax.scatter(x[ok], d[response][ok], s=12, color="C0")
-        ax.scatter(x[~ok], d[response][~ok], s=30, color="red", marker="x", label="outlier")
+        ax.scatter(x[ok], d[response][ok], s=12, color=PALETTE[0])
+        ax.scatter(x[~ok], d[response][~ok], s=30, color=HIGHLIGHT, marker="x", label="outlier")
         if res["converged"].iat[i]:
-            ax.plot(grid, pred[i], color="C1")
+            ax.plot(grid, pred[i], color=PALETTE[1])
         ax.set_xscale("log")
         name = " / ".join(str(res[c].iat[i]) for c in by) if by else "curve"
         ax.set_title(f"{name}\n{res['ic50_text'].iat[i]} ({res['status'].iat[i]})", fontsize=8)
@@ -70,17 +72,13 @@ def plot_curves(
         ax.set_ylabel(response, fontsize=7)
     for ax in list(axes.flat)[n:]:
         ax.axis("off")
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return Path(path)
+    return _done(fig, path)
 
 
-def plot_plate(wells: pd.DataFrame, path: str | Path, *, value: str = "value") -> Path:
+def plot_plate(wells: pd.DataFrame, path: str | Path | None = None, *, value: str = "value"):
     """Heat map of every plate (raw readings), one panel per plate."""
-    plt = _plt()
     plates = list(wells["plate"].unique())
-    fig, axes = plt.subplots(1, len(plates), figsize=(5 * len(plates), 3.4), squeeze=False)
+    fig, axes = new_figure(5 * len(plates), 3.4, 1, len(plates), layout="tight")
     for ax, name in zip(axes.flat, plates, strict=False):
         d = wells[wells["plate"] == name]
         rows = sorted(d["row"].unique())
@@ -94,24 +92,20 @@ def plot_plate(wells: pd.DataFrame, path: str | Path, *, value: str = "value") -
         ax.set_xticks(range(ncol), range(1, ncol + 1), fontsize=6)
         ax.set_title(f"plate {name}", fontsize=9)
         fig.colorbar(im, ax=ax, shrink=0.8)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return Path(path)
+    return _done(fig, path)
 
 
 def plot_matrix(
     matrix: pd.DataFrame,
-    path: str | Path,
+    path: str | Path | None = None,
     *,
     title: str = "",
     label: str = "synergy",
     surface: bool = False,
-) -> Path:
+):
     """Heat map (or 3-D surface) of a dose matrix: rows = drug 1 dose, columns = drug 2."""
-    plt = _plt()
     if surface:
-        fig = plt.figure(figsize=(5.5, 4.5))
+        fig, _ = new_figure(5.5, 4.5, 0, layout="tight")
         ax = fig.add_subplot(projection="3d")
         xx, yy = np.meshgrid(np.arange(matrix.shape[1]), np.arange(matrix.shape[0]))
         ax.plot_surface(xx, yy, matrix.to_numpy(float), cmap="RdBu_r")
@@ -119,7 +113,7 @@ def plot_matrix(
         ax.set_ylabel("drug 1 dose index")
         ax.set_zlabel(label)
     else:
-        fig, ax = plt.subplots(figsize=(5.5, 4.5))
+        fig, ax = new_figure(5.5, 4.5, squeeze=True, layout="tight")
         vals = matrix.to_numpy(float)
         lim = np.nanmax(np.abs(vals)) if np.isfinite(vals).any() else 1.0
         im = ax.imshow(vals, cmap="RdBu_r", vmin=-lim, vmax=lim, origin="lower")
@@ -131,17 +125,15 @@ def plot_matrix(
         ax.set_ylabel(f"drug 1 dose ({matrix.index.name or ''})")
         fig.colorbar(im, ax=ax, label=label)
     ax.set_title(title, fontsize=9)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return Path(path)
+    return _done(fig, path)
 
 
-def plot_blot(image: np.ndarray, bands: pd.DataFrame, path: str | Path) -> Path:
+def plot_blot(image: np.ndarray, bands: pd.DataFrame, path: str | Path | None = None):
     """The blot as scanned, with each band's box and lane number (saturated in red)."""
-    plt = _plt()
-    fig, ax = plt.subplots(figsize=(7, 4))
     from matplotlib.colors import PowerNorm
+    from matplotlib.patches import Rectangle
+
+    fig, ax = new_figure(7, 4, squeeze=True, layout="tight")
 
     # gamma display so faint bands show beside strong ones; the pixels are not altered
     lo, hi = float(np.percentile(image, 1)), float(np.max(image))
@@ -149,7 +141,7 @@ def plot_blot(image: np.ndarray, bands: pd.DataFrame, path: str | Path) -> Path:
     for _, b in bands.iterrows():
         color = "red" if b.get("saturated", False) else "yellow"
         ax.add_patch(
-            plt.Rectangle(
+            Rectangle(
                 (b["x0"], b["y0"]),
                 b["x1"] - b["x0"],
                 b["y1"] - b["y0"],
@@ -162,31 +154,24 @@ def plot_blot(image: np.ndarray, bands: pd.DataFrame, path: str | Path) -> Path:
     name = bands["blot"].iat[0] if len(bands) else "blot"
     ax.set_title(f"{name}: band boxes by lane (red = saturated, excluded from ratios)", fontsize=8)
     ax.set_axis_off()
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return Path(path)
+    return _done(fig, path)
 
 
-def plot_survival(data: pd.DataFrame, fits: pd.DataFrame, path: str | Path) -> Path:
+def plot_survival(data: pd.DataFrame, fits: pd.DataFrame, path: str | Path | None = None):
     """Surviving fraction (log scale) against dose with the linear-quadratic fits."""
-    plt = _plt()
-    fig, ax = plt.subplots(figsize=(5.5, 4.2))
+    fig, ax = new_figure(5.5, 4.2, squeeze=True, layout="tight")
     grid = np.linspace(0, float(data["dose"].max()), 100)
     for i, (_, f) in enumerate(fits.iterrows()):
         d = data[data["group"] == f["group"]]
-        ax.scatter(d["dose"], d["surviving_fraction"], color=f"C{i}", s=14)
+        ax.scatter(d["dose"], d["surviving_fraction"], color=PALETTE[i % len(PALETTE)], s=14)
         ax.plot(
             grid,
             np.exp(-f["alpha"] * grid - f["beta"] * grid**2),
-            color=f"C{i}",
+            color=PALETTE[i % len(PALETTE)],
             label=str(f["group"]),
         )
     ax.set_yscale("log")
     ax.set_xlabel("dose (Gy)")
     ax.set_ylabel("surviving fraction")
     ax.legend(frameon=False, fontsize="small")
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return Path(path)
+    return _done(fig, path)

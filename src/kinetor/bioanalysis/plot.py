@@ -1,7 +1,7 @@
 """Calibration plot: log-log curve with standards and QCs, and a % bias panel.
 
-matplotlib is imported inside the function (Agg backend) so that importing
-``kinetor.bioanalysis`` stays light.
+matplotlib is imported inside the function so that importing ``kinetor.bioanalysis``
+stays light; figures come from :mod:`kinetor._figures` (no pyplot, backend unchanged).
 """
 
 from __future__ import annotations
@@ -11,17 +11,22 @@ from pathlib import Path
 
 import numpy as np
 
-from kinetor._figures import literal_user_text
+from kinetor._figures import HIGHLIGHT, PALETTE, new_figure, save_figure
 
-__all__ = ["plot_calibration"]
+__all__ = ["calibration_filename", "plot_calibration"]
 
 
 def _safe(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", name) or "analyte"
 
 
-def plot_calibration(result, out: str | Path) -> list[Path]:
-    """Write one PNG per analyte: ``calibration.png`` (or ``calibration_<analyte>.png``).
+def calibration_filename(result, analyte: str) -> str:
+    """``calibration.png`` for a one-analyte run, else ``calibration_<analyte>.png``."""
+    return "calibration.png" if len(result.curves) == 1 else f"calibration_{_safe(analyte)}.png"
+
+
+def plot_calibration(result, out: str | Path | None = None) -> dict:
+    """One calibration figure per analyte.
 
     Top panel: area ratio vs nominal concentration on log-log axes with the fitted curve;
     standards used in the fit as filled circles, rejected standards as crosses, QCs as
@@ -31,45 +36,48 @@ def plot_calibration(result, out: str | Path) -> list[Path]:
     Parameters
     ----------
     result : RunResult
-    out : path
-        Directory to write into.
+    out : path, optional
+        Convenience: also write each figure into this directory as
+        :func:`calibration_filename` (``calibration.png`` for one analyte).
 
     Returns
     -------
-    list of Path
+    dict of str to matplotlib.figure.Figure
+        Keyed by analyte (``""`` for an unnamed analyte).
     """
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
-
-    out = Path(out)
-    paths = []
+    figures = {}
     crit = result.criteria
     unit = f" ({result.conc_unit})" if result.conc_unit else ""
     for key, cal in result.curves.items():
         std = result.standards[result.standards["analyte"] == key]
         qc = result.qcs[result.qcs["analyte"] == key]
-        fig, (ax, axr) = plt.subplots(
-            2, 1, figsize=(6.4, 6.4), sharex=True, gridspec_kw={"height_ratios": [2.2, 1]}
+        fig, (ax, axr) = new_figure(
+            6.4,
+            6.4,
+            2,
+            1,
+            squeeze=True,
+            layout="tight",
+            sharex=True,
+            gridspec_kw={"height_ratios": [2.2, 1]},
         )
         used = std["used_in_fit"].to_numpy(bool)
         x, y = std["nominal_conc"].to_numpy(float), std["area_ratio"].to_numpy(float)
         pos = y > 0
-        ax.scatter(x[used & pos], y[used & pos], color="tab:blue", label="standard", zorder=3)
+        ax.scatter(x[used & pos], y[used & pos], color=PALETTE[0], label="standard", zorder=3)
         if (~used & pos).any():
             ax.scatter(
                 x[~used & pos],
                 y[~used & pos],
                 marker="x",
-                color="tab:red",
+                color=HIGHLIGHT,
                 label="standard (rejected)",
                 zorder=3,
             )
         qx = (qc["nominal_conc"] / qc["dilution"]).to_numpy(float)
         qy = qc["area_ratio"].to_numpy(float)
         if len(qc):
-            ax.scatter(qx[qy > 0], qy[qy > 0], marker="^", color="tab:green", label="QC", zorder=3)
+            ax.scatter(qx[qy > 0], qy[qy > 0], marker="^", color=PALETTE[2], label="QC", zorder=3)
         if cal.ok or np.all(np.isfinite(cal.coef)):
             grid = np.geomspace(np.nanmin(x), np.nanmax(x), 200)
             pred = cal.predict(grid)
@@ -90,17 +98,13 @@ def plot_calibration(result, out: str | Path) -> list[Path]:
         for lim, style in ((crit.standard_tol, "--"), (crit.lloq_tol, ":")):
             axr.axhline(lim, color="0.6", ls=style, lw=0.8)
             axr.axhline(-lim, color="0.6", ls=style, lw=0.8)
-        axr.scatter(x[used], std["bias_pct"].to_numpy(float)[used], color="tab:blue")
-        axr.scatter(x[~used], std["bias_pct"].to_numpy(float)[~used], marker="x", color="tab:red")
+        axr.scatter(x[used], std["bias_pct"].to_numpy(float)[used], color=PALETTE[0])
+        axr.scatter(x[~used], std["bias_pct"].to_numpy(float)[~used], marker="x", color=HIGHLIGHT)
         if len(qc):
-            axr.scatter(qx, qc["bias_pct"].to_numpy(float), marker="^", color="tab:green")
+            axr.scatter(qx, qc["bias_pct"].to_numpy(float), marker="^", color=PALETTE[2])
         axr.set_xlabel(f"nominal concentration{unit}")
         axr.set_ylabel("bias (%)")
-        literal_user_text(fig)
-        fig.tight_layout()
-        name = "calibration.png" if len(result.curves) == 1 else f"calibration_{_safe(key)}.png"
-        path = out / name
-        fig.savefig(path, dpi=120)
-        plt.close(fig)
-        paths.append(path)
-    return paths
+        figures[key] = fig
+        if out is not None:
+            save_figure(fig, Path(out) / calibration_filename(result, key), dpi=120)
+    return figures

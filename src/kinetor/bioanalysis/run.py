@@ -120,9 +120,11 @@ class RunResult:
             getattr(self, name).to_csv(path, index=False)
             written.append(path)
         if plot:
-            from kinetor.bioanalysis.plot import plot_calibration
+            from kinetor._figures import save_figure
+            from kinetor.bioanalysis.plot import calibration_filename, plot_calibration
 
-            written += plot_calibration(self, out)
+            for key, fig in plot_calibration(self).items():
+                written.append(save_figure(fig, out / calibration_filename(self, key), dpi=120))
         return written
 
 

@@ -34,6 +34,7 @@ def _quantify_all(images, references, kw, lane_list, band_rng, d, plot_blot):
     """Quantify every blot (and its reference); per-replicate tables and PNGs."""
     import pandas as pd
 
+    from kinetor._figures import save_figure
     from kinetor.assays import quantify_blot, read_blot
 
     many = len(images) > 1
@@ -46,7 +47,7 @@ def _quantify_all(images, references, kw, lane_list, band_rng, d, plot_blot):
             bands.insert(0, "replicate", i)
             bands.to_csv(d / f"{tag}bands.csv", index=False)
             files.append(d / f"{tag}bands.csv")
-        files.append(plot_blot(img, bands, d / f"{tag}blot_annotated.png"))
+        files.append(save_figure(plot_blot(img, bands), d / f"{tag}blot_annotated.png"))
         tabs.append(bands)
         if references:
             rimg = read_blot(references[i - 1])
@@ -60,7 +61,7 @@ def _quantify_all(images, references, kw, lane_list, band_rng, d, plot_blot):
             ref = quantify_blot(rimg, name=references[i - 1].stem, **rkw)
             if many:
                 ref.insert(0, "replicate", i)
-            files.append(plot_blot(rimg, ref, d / f"{tag}reference_annotated.png"))
+            files.append(save_figure(plot_blot(rimg, ref), d / f"{tag}reference_annotated.png"))
             refs.append(ref)
     bands = pd.concat(tabs, ignore_index=True)
     ref = pd.concat(refs, ignore_index=True) if refs else None
@@ -348,6 +349,7 @@ def clonogenic(
 
     Writes survival.csv, plating_efficiency.csv, lq_fits.csv, ser.csv and survival.png.
     """
+    from kinetor._figures import save_figure
     from kinetor.assays import clonogenic as run
     from kinetor.assays.plots import plot_survival
     from kinetor.cli.assay import _finish, _read_table
@@ -372,7 +374,7 @@ def clonogenic(
         files.append(d / "ser.csv")
     pts = r["points"].rename(columns={group: "group", dose: "dose"})
     fits = r["fits"][r["fits"]["converged"]]
-    files.append(plot_survival(pts[pts["used"]], fits, d / "survival.png"))
+    files.append(save_figure(plot_survival(pts[pts["used"]], fits), d / "survival.png"))
     _finish(
         d,
         "kinetor assay clonogenic",
@@ -424,6 +426,7 @@ def colonies(
     """
     import pandas as pd
 
+    from kinetor._figures import save_figure
     from kinetor.assays.colonies import count_colonies, plot_colonies, read_plate_image
     from kinetor.cli.assay import _finish, _read_table
     from kinetor.errors import DataError, Problem
@@ -444,7 +447,7 @@ def colonies(
         res.objects.to_csv(d / f"colonies_{p.stem}.csv", index=False)
         files += [
             d / f"colonies_{p.stem}.csv",
-            plot_colonies(img, res, d / f"colonies_{p.stem}.png", title=p.name),
+            save_figure(plot_colonies(img, res, title=p.name), d / f"colonies_{p.stem}.png"),
         ]
         rows.append(
             {

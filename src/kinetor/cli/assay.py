@@ -107,6 +107,7 @@ def dose_response(
     Writes dose_response.csv, points.csv and curves.png; with --map also wells.csv,
     plate_qc.csv (Z', edge effect), plates.png and, with time_zero wells, gr_metrics.csv.
     """
+    from kinetor._figures import save_figure
     from kinetor.assays import (
         DoseResponseFit,
         edge_effect,
@@ -140,7 +141,11 @@ def dose_response(
         qc = z_prime(wells).merge(edge_effect(wells), on="plate")
         wells.to_csv(d / "wells.csv", index=False)
         qc.to_csv(d / "plate_qc.csv", index=False)
-        files += [d / "wells.csv", d / "plate_qc.csv", plot_plate(wells, d / "plates.png")]
+        files += [
+            d / "wells.csv",
+            d / "plate_qc.csv",
+            save_figure(plot_plate(wells), d / "plates.png"),
+        ]
         data = wells[wells["role"] == "sample"].rename(columns={"concentration": "dose"})
         dose, resp, source = "dose", "response", file.name
         by = by or ["compound"]
@@ -166,7 +171,7 @@ def dose_response(
     files += [
         d / "dose_response.csv",
         d / "points.csv",
-        plot_curves(f, d / "curves.png", dose=dose, response=resp, dose_unit=unit),
+        save_figure(plot_curves(f, dose=dose, response=resp, dose_unit=unit), d / "curves.png"),
     ]
     if compare_network:
         from kinetor.assays.compare import compare_network as _cmp
@@ -261,6 +266,7 @@ def synergy(
     Writes synergy_cells.csv, synergy_summary.csv, monotherapy.csv, a heat map per method
     (first matrix), a Bliss surface and, with musyc, musyc_parameters.csv.
     """
+    from kinetor._figures import save_figure
     from kinetor.assays import METHODS, fit_musyc
     from kinetor.assays import synergy as run
     from kinetor.assays.plots import plot_matrix
@@ -329,24 +335,18 @@ def synergy(
         label = ", ".join(f"{k}={v}" for k, v in key.items())
         for m in res.summary["method"].unique():
             unit = "CI" if m == "loewe_ci" else "percentage points"
-            files.append(
-                plot_matrix(
-                    res.matrix(m, **key),
-                    d / f"heatmap_{m}.png",
-                    title=f"{m} {label}".strip(),
-                    label=f"{m} ({unit})",
-                )
+            fig = plot_matrix(
+                res.matrix(m, **key), title=f"{m} {label}".strip(), label=f"{m} ({unit})"
             )
+            files.append(save_figure(fig, d / f"heatmap_{m}.png"))
         if "bliss" in classic:
-            files.append(
-                plot_matrix(
-                    res.matrix("bliss", **key),
-                    d / "surface_bliss.png",
-                    title=f"Bliss {label}".strip(),
-                    surface=True,
-                    label="Bliss (pp)",
-                )
+            fig = plot_matrix(
+                res.matrix("bliss", **key),
+                title=f"Bliss {label}".strip(),
+                surface=True,
+                label="Bliss (pp)",
             )
+            files.append(save_figure(fig, d / "surface_bliss.png"))
         table = res.summary
     if "musyc" in chosen:
         pars, cells = fit_musyc(

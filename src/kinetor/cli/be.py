@@ -43,6 +43,7 @@ def be(
 
     Writes be.csv, be_forest.png and report.html.
     """
+    from kinetor._figures import save_figure
     from kinetor.be import be as be_
     from kinetor.report.popfit import plot_be_forest
 
@@ -61,7 +62,7 @@ def be(
     )
     d = _common.out_dir(out)
     res.table.to_csv(d / "be.csv", index=False)
-    png = plot_be_forest(res.table, d / "be_forest.png")
+    png = save_figure(plot_be_forest(res.table), d / "be_forest.png", dpi=100)
     report = _common.html_report(d, "kinetor be: average bioequivalence")
     if _common.STATE["json"]:
         _common.emit_json(
@@ -121,13 +122,14 @@ def dose_prop(
     out: Annotated[Path, typer.Option("--out", "-o")] = Path("dose_prop_out"),
 ) -> None:
     """Dose proportionality (power model, Smith et al. 2000 criterion) with a plot."""
+    from kinetor._figures import save_figure
     from kinetor.be import dose_proportionality
     from kinetor.report.popfit import plot_dose_proportionality
 
     res = dose_proportionality(data, list(metric) if metric else None, dose=dose)
     d = _common.out_dir(out)
     res.table.to_csv(d / "dose_proportionality.csv", index=False)
-    plot_dose_proportionality(res, d / "dose_proportionality.png")
+    save_figure(plot_dose_proportionality(res), d / "dose_proportionality.png", dpi=100)
     _common.html_report(d, "kinetor dose-prop: dose proportionality")
     if _common.STATE["json"]:
         _common.emit_json({"dose_proportionality": res.table.to_dict(orient="records")})

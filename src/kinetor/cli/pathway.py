@@ -12,7 +12,6 @@ from typing import Annotated
 
 import typer
 
-from kinetor._figures import literal_user_text
 from kinetor.cli._common import html_report, info, out_dir, print_frame
 
 pathway_app = typer.Typer(
@@ -105,18 +104,15 @@ def _course(compound: str, regimen: str, species: str):
 
 
 def _plot(frame, path, title: str) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from kinetor._figures import PALETTE, REFERENCE, new_figure, save_figure
 
     cols = [c for c in frame.columns if c != "time"]
     ncol = 6
     nrow = -(-len(cols) // ncol)
-    fig, axes = plt.subplots(nrow, ncol, figsize=(18, 2.8 * nrow), sharex=True)
+    fig, axes = new_figure(18, 2.8 * nrow, nrow, ncol, layout="tight", sharex=True)
     for ax, col in zip(axes.ravel(), cols, strict=False):
-        ax.plot(frame["time"], frame[col], color="C0")
-        ax.axhline(100.0, color="0.6", lw=0.8, ls="--")
+        ax.plot(frame["time"], frame[col], color=PALETTE[0])
+        ax.axhline(100.0, color=REFERENCE, lw=0.8, ls="--")
         ax.set_title(col, fontsize=9)
         ax.set_ylim(bottom=0)
     for ax in axes[-1]:
@@ -124,10 +120,7 @@ def _plot(frame, path, title: str) -> None:
     for ax in axes[:, 0]:
         ax.set_ylabel("% of reference")
     fig.suptitle(title, fontsize=10)
-    literal_user_text(fig)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    save_figure(fig, path)
 
 
 Out = Annotated[str, typer.Option("--out", help="Output folder.")]

@@ -46,6 +46,7 @@ def tgi(
 
     Writes tgi.csv, rate_based_tc.csv, volume_summary.csv and tumour_volumes.png.
     """
+    from kinetor._figures import save_figure
     from kinetor.pd import rate_based_tc, read_volumes, volume_summary
     from kinetor.pd import tgi as tgi_
     from kinetor.pd.plots import plot_volumes
@@ -62,7 +63,8 @@ def tgi(
     res.to_csv(d / "tgi.csv", index=False)
     rate.to_csv(d / "rate_based_tc.csv", index=False)
     summ.to_csv(d / "volume_summary.csv", index=False)
-    png = plot_volumes(summ, d / "tumour_volumes.png", log=log, control=control)
+    fig = plot_volumes(summ, log=log, control=control)
+    png = save_figure(fig, d / "tumour_volumes.png", dpi=120)
     report = _common.html_report(d, f"kinetor tgi: tumour growth inhibition vs {control}")
     files = [d / "tgi.csv", d / "rate_based_tc.csv", d / "volume_summary.csv", png, report]
     if _common.STATE["json"]:
@@ -214,6 +216,7 @@ def register(app: typer.Typer) -> None:
 def _pd_fit_figures(obs, folder) -> None:
     """Individual fits (linear, semi-log) and goodness of fit from the observations table
     (animal, day or time, volume or value, predicted, residual)."""
+    from kinetor._figures import save_figure
     from kinetor.report.fit_figures import plot_fit_gof, plot_fit_individuals
 
     cols = set(obs.columns)
@@ -224,9 +227,9 @@ def _pd_fit_figures(obs, folder) -> None:
         return
     xlab = "Day" if t == "day" else "Time"
     for log, name in ((False, "pd_fit_individual_linear.png"), (True, "pd_fit_individual_log.png")):
-        plot_fit_individuals(
+        fig = plot_fit_individuals(
             obs, ident, t, y, "predicted", log=log, xlabel=xlab, ylabel=y.capitalize()
-        ).savefig(folder / name, dpi=100)
-    plot_fit_gof(obs, ident, t, y, "predicted", "residual", xlabel=xlab).savefig(
-        folder / "pd_fit_goodness_of_fit.png", dpi=100
-    )
+        )
+        save_figure(fig, folder / name, dpi=100)
+    fig = plot_fit_gof(obs, ident, t, y, "predicted", "residual", xlabel=xlab)
+    save_figure(fig, folder / "pd_fit_goodness_of_fit.png", dpi=100)

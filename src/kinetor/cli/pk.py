@@ -126,11 +126,11 @@ def simulate_pk(
     summary = sim.summary()
     summary.to_csv(folder / "pk_summary.csv", index=False)
     reg.to_table().to_csv(folder / "pk_regimen.csv", index=False)
+    from kinetor._figures import save_figure
     from kinetor.report.fit_figures import plot_simulation_bands
 
-    plot_simulation_bands(sim.to_frame(), conc_unit).savefig(
-        folder / "pk_simulation_bands.png", dpi=100
-    )
+    fig = plot_simulation_bands(sim.to_frame(), conc_unit)
+    save_figure(fig, folder / "pk_simulation_bands.png", dpi=100)
     _common.html_report(folder, "kinetor simulate-pk: simulated PK")
     exposure = sim.exposure()
     if _common.STATE["json"]:
@@ -270,6 +270,7 @@ def fit_command(
 def _fit_figures(pred, folder, units: dict) -> None:
     """Individual fits (linear, semi-log) and goodness of fit from the public predictions
     table (subject, time, dv, ipred, and wres or res)."""
+    from kinetor._figures import save_figure
     from kinetor.report.fit_figures import plot_fit_gof, plot_fit_individuals
 
     need = {"subject", "time", "dv", "ipred"}
@@ -279,10 +280,10 @@ def _fit_figures(pred, folder, units: dict) -> None:
     xlab = f"Time ({units.get('time', '')})"
     ylab = f"Concentration ({units.get('conc', '')})"
     for log, name in ((False, "pk_fit_individual_linear.png"), (True, "pk_fit_individual_log.png")):
-        plot_fit_individuals(
+        fig = plot_fit_individuals(
             pred, "subject", "time", "dv", "ipred", log=log, xlabel=xlab, ylabel=ylab
-        ).savefig(folder / name, dpi=100)
-    if res_col:
-        plot_fit_gof(pred, "subject", "time", "dv", "ipred", res_col, xlabel=xlab).savefig(
-            folder / "pk_fit_goodness_of_fit.png", dpi=100
         )
+        save_figure(fig, folder / name, dpi=100)
+    if res_col:
+        fig = plot_fit_gof(pred, "subject", "time", "dv", "ipred", res_col, xlabel=xlab)
+        save_figure(fig, folder / "pk_fit_goodness_of_fit.png", dpi=100)

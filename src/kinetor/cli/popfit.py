@@ -77,6 +77,7 @@ def popfit(
     gof.png, vpc.png, pcvpc.png, individual_fits.png and report.html; with
     --compare-sparse also sparse_comparison.csv (population fit, naive pooling, sparse NCA).
     """
+    from kinetor._figures import save_figure
     from kinetor.data import read_study
     from kinetor.popfit import popfit as fit_
     from kinetor.popfit import vpc
@@ -145,14 +146,18 @@ def popfit(
         d / "fit_stats.csv",
         d / "ebe.csv",
         d / "residuals.csv",
-        plot_gof(res, d / "gof.png"),
-        plot_individual_fits(res, d / "individual_fits.png"),
+        save_figure(plot_gof(res), d / "gof.png", dpi=100),
+        save_figure(plot_individual_fits(res), d / "individual_fits.png", dpi=100),
     ]
     if n_vpc:
         v = vpc(res, n_vpc, bins=bins, seed=seed)
         pc = vpc(res, n_vpc, bins=bins, pred_corr=True, seed=seed)
         v.table.to_csv(d / "vpc.csv", index=False)
-        files += [d / "vpc.csv", plot_vpc(v, d / "vpc.png"), plot_vpc(pc, d / "pcvpc.png")]
+        files += [
+            d / "vpc.csv",
+            save_figure(plot_vpc(v), d / "vpc.png", dpi=100),
+            save_figure(plot_vpc(pc), d / "pcvpc.png", dpi=100),
+        ]
     if compare_sparse:
         from kinetor.popfit.compare import serial_sacrifice_comparison
 

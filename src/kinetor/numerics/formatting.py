@@ -1,12 +1,18 @@
-"""Number formatting shared by every table and report: significant figures.
+"""Number formatting shared by every table, report and message: significant figures.
 
-One formatter (PKNCA's ``signif = 3`` display rule) so that the NCA summary, the HTML
-report and the CLI show the same text for the same number.
+Two display rules, one module:
+
+* :func:`format_sig`, for tables (NCA summary, HTML report, CLI tables): PKNCA's
+  ``signif = 3`` rule, significant trailing zeros kept, NaN as an empty cell;
+* :func:`format_g`, for numbers inside sentences (CLI status lines, the demo summary, web
+  tables, fit labels): the compact ``%g`` text, no trailing zeros, NaN spelled out.
 
 Examples
 --------
 >>> format_sig(1234.5), format_sig(0.012345), format_sig(2.0), format_sig(float("nan"))
 ('1230', '0.0123', '2.00', '')
+>>> format_g(2.0), format_g(1234.5), format_g(float("nan")), format_g(0.000123456, 4)
+('2', '1.23e+03', 'NaN', '0.0001235')
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["format_sig"]
+__all__ = ["format_g", "format_sig"]
 
 
 def format_sig(value: Any, digits: int = 3) -> str:
@@ -58,3 +64,22 @@ def format_sig(value: Any, digits: int = 3) -> str:
         return f"{x:.{digits - 1}e}"
     decimals = max(digits - 1 - mag, 0)
     return f"{x:.{decimals}f}"
+
+
+def format_g(value: Any, digits: int = 3, nan: str = "NaN") -> str:
+    """``value`` as ``%.{digits}g`` text (no trailing zeros); NaN gives ``nan``, None an
+    empty string and non-numbers ``str(value)``.
+
+    Examples
+    --------
+    >>> [format_g(v) for v in (0.5, 99.96, 1e7, float("-inf"), None, "x")]
+    ['0.5', '100', '1e+07', '-inf', '', 'x']
+    """
+    if value is None:
+        return ""
+    if isinstance(value, bool | np.bool_) or not isinstance(
+        value, int | float | np.integer | np.floating
+    ):
+        return str(value)
+    x = float(value)
+    return nan if math.isnan(x) else f"{x:.{digits}g}"

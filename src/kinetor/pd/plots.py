@@ -1,7 +1,7 @@
 """Tumour-volume plot: group mean +/- SEM over days.
 
-matplotlib is imported inside the function (Agg backend) so that importing
-``kinetor.pd`` stays light.
+matplotlib is imported inside the function so that importing ``kinetor.pd`` stays light;
+the figure comes from :mod:`kinetor._figures` (no pyplot, the backend is never changed).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from kinetor._figures import literal_user_text
+from kinetor._figures import CONTROL, new_figure, save_figure
 from kinetor.pd.volumes import ensure_volumes, volume_summary
 
 __all__ = ["plot_volumes"]
@@ -18,21 +18,21 @@ __all__ = ["plot_volumes"]
 
 def plot_volumes(
     data,
-    path: str | Path,
+    path: str | Path | None = None,
     log: bool = False,
     control: str | None = None,
     value: str = "volume",
     ylabel: str | None = None,
     title: str | None = None,
-) -> Path:
-    """Write a PNG of the group mean +/- SEM of ``value`` against day.
+):
+    """Figure of the group mean +/- SEM of ``value`` against day.
 
     Parameters
     ----------
     data : DataFrame or path
         Tidy volumes (or the output of :func:`kinetor.pd.volume_summary`).
-    path : path
-        PNG file to write.
+    path : path, optional
+        Convenience: also write the figure there (:func:`kinetor._figures.save_figure`).
     log : bool
         Log-scale y axis (then the geometric mean is plotted, with the SEM of the
         arithmetic values as a guide).
@@ -41,24 +41,19 @@ def plot_volumes(
 
     Returns
     -------
-    Path
+    matplotlib.figure.Figure
     """
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
-
     summ = (
         data
         if {"mean", "sem", "group", "day"} <= set(getattr(data, "columns", []))
         else volume_summary(ensure_volumes(data, value), value)
     )
     groups = sorted(summ["group"].unique(), key=lambda g: (g != control, str(g)))
-    fig, ax = plt.subplots(figsize=(6.4, 4.4))
+    fig, ax = new_figure(6.4, 4.4, squeeze=True, layout="tight")
     for g in groups:
         s = summ[summ["group"] == g].sort_values("day")
         y = s["geo_mean"] if log else s["mean"]
-        kw = {"color": "black"} if g == control else {}
+        kw = {"color": CONTROL} if g == control else {}
         ax.errorbar(
             s["day"],
             y,
@@ -76,9 +71,6 @@ def plot_volumes(
     if title:
         ax.set_title(title)
     ax.legend(frameon=False, fontsize="small")
-    literal_user_text(fig)
-    fig.tight_layout()
-    path = Path(path)
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return path
+    if path is not None:
+        save_figure(fig, path, dpi=120)
+    return fig

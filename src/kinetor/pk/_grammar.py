@@ -458,19 +458,21 @@ def convert_to(unit: str, target: str) -> float:
 
 def dose_kind(unit) -> str:
     """Classify a pint unit: 'mass', 'substance', 'mass/kg', 'substance/kg', 'mass/m2',
-    'substance/m2', each optionally suffixed '/h' for a rate. ModelError otherwise."""
-    from kinetor.units import Q
+    'substance/m2', each optionally suffixed '/h' for a rate. ModelError otherwise.
 
-    hour = Q(1.0, "hour")
-    kg = Q(1.0, "kilogram")
-    m2 = Q(1.0, "meter**2")
-    for rate, q0 in (("", Q(1.0, unit)), ("/h", Q(1.0, unit) * hour)):
-        for basis, mult in (("", 1.0), ("/kg", kg), ("/m2", m2)):
-            dims = (q0 * mult).dimensionality
-            if dims == Q(1.0, "mg").dimensionality:
-                return f"mass{basis}{rate}"
-            if dims == Q(1.0, "mol").dimensionality:
-                return f"substance{basis}{rate}"
+    The basis (absolute, per kg, per m^2) is :func:`kinetor.units.dose_basis`, the one
+    per-kg detection of the package.
+    """
+    from kinetor.errors import UnitError
+    from kinetor.units import Q, dose_basis, is_molar
+
+    for rate, q in (("", Q(1.0, unit)), ("/h", Q(1.0, unit) * Q(1.0, "hour"))):
+        try:
+            basis = dose_basis(q.units)
+        except UnitError:
+            continue
+        base = "substance" if is_molar(q.units) else "mass"
+        return f"{base}{basis.replace('^', '')}{rate}"
     raise ModelError(f"{unit} is not a dose unit")
 
 

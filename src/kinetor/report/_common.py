@@ -1,8 +1,9 @@
 """Shared helpers of the report package: number formatting, figures, input normalisation.
 
 matplotlib is imported inside the functions that draw, never at module level, so that
-``import kinetor.report`` stays light. Figures are plain ``matplotlib.figure.Figure``
-objects on an Agg canvas: they are not registered with pyplot, so a report that draws
+``import kinetor.report`` stays light. Figures come from :func:`kinetor._figures.new_figure`
+(re-exported here with the house colours, markers and dose marks): plain
+``matplotlib.figure.Figure`` objects, not registered with pyplot, so a report that draws
 hundreds of them keeps no global state and needs no ``plt.close``.
 
 Examples
@@ -14,14 +15,16 @@ Examples
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
+from kinetor._figures import MARKERS, colours, mark_doses, new_figure
 from kinetor.numerics.formatting import format_sig
 
-__all__ = ["format_sig", "natural_key"]
+# the figure factory, colours, markers and dose marks live in kinetor._figures
+__all__ = ["MARKERS", "colours", "format_sig", "mark_doses", "natural_key", "new_figure"]
 
 # Long-table columns that are not grouping levels.
 PARAM_CORE = (
@@ -45,6 +48,17 @@ PARAM_CORE = (
 )
 
 
+TimeCol = Literal["time", "nominal_time"]
+
+
+def sample_masks(df: pd.DataFrame) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Masks of a concentration table: measured and included, BLQ, measured but excluded."""
+    excluded = df["exclude"].astype(str) != ""
+    blq = df["blq"].astype(bool)
+    measured = ~blq & df["conc"].notna()
+    return measured & ~excluded, blq, measured & excluded
+
+
 def natural_key(text: Any) -> tuple:
     """Sort key that orders numbers inside text by value ("PO 3.75" before "PO 15").
 
@@ -57,34 +71,6 @@ def natural_key(text: Any) -> tuple:
     return tuple(
         (0, float(p), "") if i % 2 else (1, 0.0, p.lower()) for i, p in enumerate(parts) if p
     )
-
-
-def new_figure(width: float, height: float, nrows: int = 1, ncols: int = 1, **kw: Any):
-    """A Figure on an Agg canvas with a constrained layout, and its axes array.
-
-    Returns ``(fig, axes)`` where ``axes`` is a 2-D numpy array of Axes.
-    """
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(width, height), layout="constrained", dpi=100)
-    FigureCanvasAgg(fig)
-    axes = fig.subplots(nrows, ncols, squeeze=False, **kw)
-    return fig, axes
-
-
-def colours(n: int) -> list:
-    """``n`` distinguishable colours: tab10, tab20, then a sampled viridis."""
-    from matplotlib import colormaps
-
-    if n <= 10:
-        return [colormaps["tab10"](i) for i in range(n)]
-    if n <= 20:
-        return [colormaps["tab20"](i) for i in range(n)]
-    return [colormaps["viridis"](v) for v in np.linspace(0, 0.95, n)]
-
-
-MARKERS = ("o", "s", "D", "^", "v", "P", "X", "*", "<", ">")
 
 
 def _choose(conc: pd.DataFrame, column: str, value: str | None, source: str) -> str:
@@ -160,26 +146,6 @@ def conc_label(study, analyte: str) -> str:
     unit = study.units.get("conc", "")
     shown = analyte and str(analyte) != "ANALYTE"
     return f"{analyte} concentration ({unit})" if shown else f"Concentration ({unit})"
-
-
-def mark_doses(ax, times, label: str | None = "dose") -> None:
-    """Dose times as caret ticks on the x axis (axes-fraction y so they sit on the axis)."""
-    times = np.unique(np.asarray(times, dtype=float))
-    times = times[np.isfinite(times)]
-    if times.size == 0:
-        return
-    ax.plot(
-        times,
-        np.zeros_like(times),
-        linestyle="none",
-        marker=6,
-        markersize=9,
-        color="black",
-        transform=ax.get_xaxis_transform(),
-        clip_on=False,
-        zorder=5,
-        label=label,
-    )
 
 
 def positive_ylim(ax, values) -> None:

@@ -32,6 +32,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from kinetor._figures import PALETTE, plot_blq
 from kinetor.nca.registry import summary_statistic
 from kinetor.report._common import (
     colours,
@@ -178,7 +179,7 @@ def plot_half_life(
         ax.axvspan(
             ll,
             ul,
-            color="C1",
+            color=PALETTE[1],
             alpha=0.12,
             label=f"\u03bbz range {format_sig(ll)}\u2013{format_sig(ul)}",
         )
@@ -197,20 +198,11 @@ def plot_half_life(
             linestyle="none",
             marker="o",
             markersize=8,
-            color="C1",
+            color=PALETTE[1],
             markeredgecolor="black",
             label=f"\u03bbz points (n={int(in_fit.sum())})",
         )
-    if blq.any():
-        ax.plot(
-            df.loc[blq, "_t"],
-            df.loc[blq, "lloq"],
-            linestyle="none",
-            marker="o",
-            markerfacecolor="none",
-            markeredgecolor="C3",
-            label="BLQ (plotted at LLOQ)",
-        )
+    plot_blq(ax, df.loc[blq, "_t"], df.loc[blq, "lloq"], markersize=6)
     if (excluded & ~blq).any():
         m = excluded & ~blq & (df["conc"] > 0)
         ax.plot(
@@ -235,7 +227,7 @@ def plot_half_life(
         ax.plot(
             xs,
             np.exp(log_c_ref - lamz * (xs - t_ref)),
-            color="C0",
+            color=PALETTE[0],
             linewidth=1.6,
             label="fit: slope -LAMZ",
         )
@@ -245,7 +237,7 @@ def plot_half_life(
                 [clstp],
                 marker="+",
                 markersize=12,
-                color="C0",
+                color=PALETTE[0],
                 linestyle="none",
                 label="CLSTP at TLST",
             )

@@ -27,6 +27,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from kinetor._figures import PALETTE
 from kinetor.report._common import natural_key, new_figure
 
 __all__ = ["plot_fit_gof", "plot_fit_individuals", "plot_simulation_bands"]
@@ -56,12 +57,12 @@ def plot_fit_individuals(
         y, p = d[obs_col].to_numpy(float), d[pred_col].to_numpy(float)
         if log:
             ok_y, ok_p = y > 0, p > 0
-            ax.plot(x[ok_y], y[ok_y], "o", color="C0", markersize=4, label="observed")
-            ax.plot(x[ok_p], p[ok_p], "-", color="C3", label="predicted")
+            ax.plot(x[ok_y], y[ok_y], "o", color=PALETTE[0], markersize=4, label="observed")
+            ax.plot(x[ok_p], p[ok_p], "-", color=PALETTE[3], label="predicted")
             ax.set_yscale("log")
         else:
-            ax.plot(x, y, "o", color="C0", markersize=4, label="observed")
-            ax.plot(x, p, "-", color="C3", label="predicted")
+            ax.plot(x, y, "o", color=PALETTE[0], markersize=4, label="observed")
+            ax.plot(x, p, "-", color=PALETTE[3], label="predicted")
             ax.set_ylim(bottom=0)
         ax.set_title(str(sid), fontsize=9)
         ax.set_xlabel(xlabel, fontsize=8)
@@ -143,9 +144,9 @@ def plot_simulation_bands(frame: pd.DataFrame, conc_unit: str = "", time_unit: s
     fig, axes = new_figure(11, 4, 1, 2)
     for ax, log in zip(axes[0], (False, True), strict=True):
         ok = (q[2] > 0) if log else np.ones_like(t, bool)
-        ax.plot(t[ok], q[2][ok], color="C0", label="median")
-        ax.fill_between(t[ok], q[1][ok], q[3][ok], color="C0", alpha=0.35, label="25-75 %")
-        ax.fill_between(t[ok], q[0][ok], q[4][ok], color="C0", alpha=0.15, label="5-95 %")
+        ax.plot(t[ok], q[2][ok], color=PALETTE[0], label="median")
+        ax.fill_between(t[ok], q[1][ok], q[3][ok], color=PALETTE[0], alpha=0.35, label="25-75 %")
+        ax.fill_between(t[ok], q[0][ok], q[4][ok], color=PALETTE[0], alpha=0.15, label="5-95 %")
         ax.set_xlabel(f"Time ({time_unit})")
         ax.set_ylabel(f"Concentration ({conc_unit})" if conc_unit else "Concentration")
         if log:

@@ -1,16 +1,17 @@
 """Figures of population fits and bioequivalence: goodness-of-fit panels, VPC, individual
-fits and a forest plot of geometric mean ratios (Agg canvas; matplotlib imported lazily).
+fits and a forest plot of geometric mean ratios (matplotlib imported lazily).
+
+Every function returns a ``matplotlib.figure.Figure`` (:mod:`kinetor._figures`); the
+optional ``path`` also writes it (:func:`kinetor._figures.save_figure`).
 
 Examples
 --------
 >>> import pandas as pd
->>> from pathlib import Path
->>> import tempfile
 >>> res = pd.DataFrame({"metric": ["AUC", "CMAX"], "ratio_pct": [98.0, 104.0],
 ...                     "ci_low_pct": [90.0, 92.0], "ci_high_pct": [106.0, 117.0]})
->>> with tempfile.TemporaryDirectory() as d:
-...     plot_be_forest(res, Path(d) / "be.png").name
-'be.png'
+>>> fig = plot_be_forest(res)
+>>> [t.get_text() for t in fig.axes[0].get_yticklabels()]
+['AUC', 'CMAX']
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from kinetor._figures import plot_blq, save_figure
 from kinetor.report._common import colours, new_figure
 
 __all__ = [
@@ -30,6 +32,13 @@ __all__ = [
 ]
 
 
+def _done(fig, path):
+    """The figure; with ``path`` (a convenience) also written there at the figure's dpi."""
+    if path is not None:
+        save_figure(fig, path, dpi=fig.dpi)
+    return fig
+
+
 def _unity(ax, x, y) -> None:
     both = np.concatenate([np.asarray(x, float), np.asarray(y, float)])
     both = both[np.isfinite(both)]
@@ -38,7 +47,7 @@ def _unity(ax, x, y) -> None:
         ax.plot([lo, hi], [lo, hi], color="grey", lw=0.8, ls="--")
 
 
-def plot_gof(fit, path: str | Path) -> Path:
+def plot_gof(fit, path: str | Path | None = None):
     """Four goodness-of-fit panels: DV vs PRED, DV vs IPRED, CWRES vs time, CWRES vs PRED."""
     tab = fit.table[~fit.table["blq"]]
     unit = fit.units["conc"]
@@ -61,12 +70,10 @@ def plot_gof(fit, path: str | Path) -> Path:
         ax.set_ylabel(yl)
     status = "converged" if fit.converged else f"NOT converged: {fit.reason}"
     fig.suptitle(f"{fit.model.structure} FOCE-I, OFV {fit.ofv:.2f} ({status})", fontsize=10)
-    path = Path(path)
-    fig.savefig(path)
-    return path
+    return _done(fig, path)
 
 
-def plot_vpc(result, path: str | Path, log: bool = False) -> Path:
+def plot_vpc(result, path: str | Path | None = None, log: bool = False):
     """Observed points and percentiles over the simulated percentile intervals."""
     tab = result.table.dropna(subset=["time_mid"])
     fig, axes = new_figure(7.0, 4.8)
@@ -106,12 +113,10 @@ def plot_vpc(result, path: str | Path, log: bool = False) -> Path:
     ax.set_ylabel(f"{label} ({result.units['conc']})")
     ax.set_title(f"{'pc' if result.pred_corr else ''}VPC, {result.n_sim} replicates", fontsize=10)
     ax.legend(frameon=False, fontsize="x-small")
-    path = Path(path)
-    fig.savefig(path)
-    return path
+    return _done(fig, path)
 
 
-def plot_individual_fits(fit, path: str | Path, max_subjects: int = 16) -> Path:
+def plot_individual_fits(fit, path: str | Path | None = None, max_subjects: int = 16):
     """Observations with IPRED (solid) and PRED (dashed) for the first subjects."""
     tab = fit.table
     subjects = list(dict.fromkeys(tab["subject"]))[:max_subjects]
@@ -126,7 +131,7 @@ def plot_individual_fits(fit, path: str | Path, max_subjects: int = 16) -> Path:
         ok = ~d["blq"]
         i = order[s]
         ax.plot(d["time"][ok], d["dv"][ok], "o", ms=3, color="black")
-        ax.plot(d["time"][~ok], d["lloq"][~ok], "v", ms=3, color="red")
+        plot_blq(ax, d["time"][~ok], d["lloq"][~ok], label=None, markersize=4)
         ax.plot(times[i], ipred[i], color=colours(1)[0], label="IPRED")
         ax.plot(times[i], pred[i], color="grey", ls="--", label="PRED")
         ax.set_title(str(s), fontsize=8)
@@ -137,12 +142,10 @@ def plot_individual_fits(fit, path: str | Path, max_subjects: int = 16) -> Path:
         ax.set_ylabel(fit.units["conc"])
     for ax in axes.ravel()[n:]:
         ax.set_visible(False)
-    path = Path(path)
-    fig.savefig(path)
-    return path
+    return _done(fig, path)
 
 
-def plot_be_forest(result, path: str | Path, limits=(80.0, 125.0)) -> Path:
+def plot_be_forest(result, path: str | Path | None = None, limits=(80.0, 125.0)):
     """Geometric mean ratio (%) with its 90% CI per metric, and the acceptance limits."""
     fig, axes = new_figure(6.0, 1.2 + 0.6 * len(result))
     ax = axes[0, 0]
@@ -182,12 +185,10 @@ def plot_be_forest(result, path: str | Path, limits=(80.0, 125.0)) -> Path:
     ax.xaxis.set_major_formatter(ScalarFormatter())
     ax.set_xlabel("test/reference geometric mean ratio (%), 90% CI")
     ax.set_title("red: 80-125 %; orange: widened (ABEL) limits", fontsize=8)
-    path = Path(path)
-    fig.savefig(path)
-    return path
+    return _done(fig, path)
 
 
-def plot_dose_proportionality(result, path: str | Path) -> Path:
+def plot_dose_proportionality(result, path: str | Path | None = None):
     """Log-log values against dose with the fitted power model, one panel per metric."""
     metrics = list(result.table["metric"])
     fig, axes = new_figure(4.2 * len(metrics), 3.8, 1, len(metrics))
@@ -208,6 +209,4 @@ def plot_dose_proportionality(result, path: str | Path) -> Path:
         ax.set_ylabel(str(row["metric"]))
         ax.set_title(f"accept b in ({row['accept_low']:.3f}, {row['accept_high']:.3f})", fontsize=9)
         ax.legend(frameon=False, fontsize="x-small")
-    path = Path(path)
-    fig.savefig(path)
-    return path
+    return _done(fig, path)

@@ -1,6 +1,7 @@
 """Figures of a virtual study (matplotlib, Agg canvas, no pyplot state).
 
-Each function returns a ``matplotlib.figure.Figure``; matplotlib is imported on call.
+Each function returns a ``matplotlib.figure.Figure`` from :mod:`kinetor._figures`;
+matplotlib is imported on call.
 """
 
 from __future__ import annotations
@@ -8,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+
+from kinetor._figures import PALETTE, new_figure
 
 __all__ = ["plot_biomarkers", "plot_pk", "plot_tumor"]
 
@@ -26,19 +29,11 @@ _LABELS = {
 
 
 def _figure(w: float, h: float):
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(w, h), layout="constrained")
-    FigureCanvasAgg(fig)
-    return fig
+    return new_figure(w, h, 0)[0]
 
 
 def _colors(n: int):
-    from matplotlib import colormaps
-
-    cmap = colormaps["tab10"]
-    return [cmap(i % 10) for i in range(n)]
+    return [PALETTE[i % len(PALETTE)] for i in range(n)]
 
 
 def plot_pk(res, log: bool = True):

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from kinetor._figures import literal_user_text
+from kinetor._figures import save_figure
 
 __all__ = ["ArmResult", "StudyResult"]
 
@@ -315,10 +315,7 @@ class StudyResult:
         files.append(p)
         if plots:
             for name, fig in (figures if figures is not None else self.figures()).items():
-                p = d / f"{name}.png"
-                literal_user_text(fig)
-                fig.savefig(p, dpi=110)
-                files.append(p)
+                files.append(save_figure(fig, d / f"{name}.png"))
         return files
 
     def figures(self) -> dict[str, Any]:

@@ -51,21 +51,19 @@ class ValidationResult:
         )
 
     def plot_study(self, study_id: str):
-        """Observed vs predicted (median and 95 % interval) per arm of one study."""
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
+        """Observed vs predicted (median and 95 % interval) per arm of one study (a
+        ``matplotlib.figure.Figure``; pyplot and the backend are not touched)."""
+        from kinetor._figures import HIGHLIGHT, PALETTE, new_figure
 
         sub = self.predictions[self.predictions["study_id"] == study_id]
-        fig, ax = plt.subplots(figsize=(max(4.0, 1.3 * len(sub) + 2), 3.6))
+        fig, ax = new_figure(max(4.0, 1.3 * len(sub) + 2), 3.6, squeeze=True, layout="tight")
         x = np.arange(len(sub))
         ax.errorbar(
             x + 0.1,
             sub["predicted"],
             yerr=[sub["predicted"] - sub["predicted_lo"], sub["predicted_hi"] - sub["predicted"]],
             fmt="o",
-            color="C0",
+            color=PALETTE[0],
             label="predicted (95 % interval)",
         )
         hi = sub["observed_high"].fillna(sub["observed"])
@@ -74,7 +72,7 @@ class ValidationResult:
             sub["observed"],
             yerr=[np.zeros(len(sub)), hi - sub["observed"]],
             fmt="s",
-            color="C3",
+            color=HIGHLIGHT,
             label="published (range)",
         )
         ax.set_xticks(x, sub["arm"], rotation=20, ha="right", fontsize=7)
@@ -83,7 +81,6 @@ class ValidationResult:
             title=f"{study_id} ({sub['split'].iloc[0] if len(sub) else ''})",
         )
         ax.legend(fontsize=7)
-        fig.tight_layout()
         return fig
 
     def save(self, out: str | Path, report: bool = True) -> list[Path]:
@@ -106,8 +103,6 @@ class ValidationResult:
         return files
 
     def _report(self, d: Path) -> Path:
-        import matplotlib.pyplot as plt
-
         from kinetor.report import Report
 
         rep = Report(
@@ -141,7 +136,6 @@ class ValidationResult:
                 caption=f"{sid}: published endpoint vs predicted median and "
                 "95 % interval over replicate virtual studies",
             )
-            plt.close(fig)
             rep.add_table(
                 self.predictions[self.predictions["study_id"] == sid], caption="Arms compared"
             )

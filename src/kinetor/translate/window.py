@@ -66,13 +66,11 @@ class ScheduleOptimum:
     settings: dict[str, Any] = field(default_factory=dict)
 
     def plot(self):
-        """TGI against peak glucose for every candidate, the Pareto front, the limit."""
-        import matplotlib
+        """TGI against peak glucose for every candidate, the Pareto front, the limit (a
+        ``matplotlib.figure.Figure``; pyplot and the backend are not touched)."""
+        from kinetor._figures import CONTROL, HIGHLIGHT, new_figure
 
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-
-        fig, ax = plt.subplots(figsize=(7.5, 4.8))
+        fig, ax = new_figure(7.5, 4.8, squeeze=True, layout="tight")
         for (iv, pat), sub in self.table.groupby(["interval", "pattern"], sort=False):
             ax.plot(
                 sub["peak_glucose_mg_dL"],
@@ -86,13 +84,13 @@ class ScheduleOptimum:
             self.frontier["peak_glucose_mg_dL"],
             self.frontier["tgi_typical_pct"],
             where="post",
-            color="k",
+            color=CONTROL,
             lw=1.2,
             label="trade-off (Pareto front)",
         )
         lim = self.settings.get("max_glucose")
         if lim is not None:
-            ax.axvline(lim, color="r", ls="--", lw=1, label=f"limit {lim:g} mg/dL")
+            ax.axvline(lim, color=HIGHLIGHT, ls="--", lw=1, label=f"limit {lim:g} mg/dL")
         if self.best:
             b = self.best
             ax.errorbar(
@@ -104,7 +102,7 @@ class ScheduleOptimum:
                 ],
                 fmt="*",
                 ms=14,
-                color="r",
+                color=HIGHLIGHT,
                 label="chosen (95 % interval)",
             )
         ax.set(
@@ -114,7 +112,6 @@ class ScheduleOptimum:
             f"{self.settings.get('tumor')}",
         )
         ax.legend(fontsize=7, ncol=2)
-        fig.tight_layout()
         return fig
 
     def save(self, out: str | Path) -> list[Path]:
@@ -129,11 +126,9 @@ class ScheduleOptimum:
         files[2].write_text(
             json.dumps({"best": self.best, "settings": self.settings}, indent=2, default=str)
         )
-        fig = self.plot()
-        fig.savefig(files[3], dpi=110)
-        import matplotlib.pyplot as plt
+        from kinetor._figures import save_figure
 
-        plt.close(fig)
+        save_figure(self.plot(), files[3])
         return files
 
 

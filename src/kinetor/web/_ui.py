@@ -12,6 +12,8 @@ def table(df: pd.DataFrame, table_id: str | None = None, max_rows: int = 500):
     """A DataFrame as an HTML table; every cell and header is HTML-escaped."""
     from shiny import ui
 
+    from kinetor.numerics.formatting import format_g
+
     df = df.head(max_rows)
     text = df.to_html(
         escape=True,
@@ -20,7 +22,7 @@ def table(df: pd.DataFrame, table_id: str | None = None, max_rows: int = 500):
         border=0,
         classes="table table-sm table-striped",
         table_id=table_id,
-        float_format=lambda v: f"{v:.4g}",
+        float_format=lambda v: format_g(v, 4),
     )
     return ui.HTML(text)
 

@@ -106,11 +106,11 @@ def pk_server(input, output, session, ctx):
 
     @render.plot(alt="simulated concentrations: median and 5th-95th percentile band")
     def pk_plot():
-        import matplotlib.pyplot as plt
+        from kinetor._figures import new_figure
 
         res = task.result()
         req(res and "median" in res)
-        fig, ax = plt.subplots(figsize=(7, 4))
+        fig, ax = new_figure(7, 4, squeeze=True, layout="tight")
         ax.fill_between(
             res["time"],
             res["p05"],
@@ -122,7 +122,6 @@ def pk_server(input, output, session, ctx):
         ax.set_xlabel("time (h)")
         ax.set_ylabel(f"concentration ({res['unit']})")
         ax.legend()
-        fig.tight_layout()
         return fig
 
 
@@ -225,28 +224,26 @@ def pathway_server(input, output, session, ctx):
 
     @render.plot(alt="readout time courses")
     def course():
-        import matplotlib.pyplot as plt
+        from kinetor._figures import new_figure
 
         res = task.result()
         req(res and "course" in res)
-        fig, ax = plt.subplots(figsize=(5.5, 3.8))
+        fig, ax = new_figure(5.5, 3.8, squeeze=True, layout="tight")
         _lines(ax, res["course"], "time")
         ax.set_xlabel("time (h)")
         ax.set_title("time course")
-        fig.tight_layout()
         return fig
 
     @render.plot(alt="dose-response of the first drug")
     def dose_response():
-        import matplotlib.pyplot as plt
+        from kinetor._figures import new_figure
 
         res = task.result()
         req(res and "dose_response" in res)
-        fig, ax = plt.subplots(figsize=(5.5, 3.8))
+        fig, ax = new_figure(5.5, 3.8, squeeze=True, layout="tight")
         _lines(ax, res["dose_response"], "conc_nM", log=True)
         ax.set_xlabel(f"{res['drug']} free concentration (nM)")
         ax.set_title(f"dose-response at {input.t_end():g} h")
-        fig.tight_layout()
         return fig
 
     @render.plot(alt="combination grid of the two drugs as a heatmap")
@@ -258,15 +255,16 @@ def pathway_server(input, output, session, ctx):
 
 def _grid_plot(res):
     """Heatmap of a combination grid (readout % of untreated, Bliss excess in cells)."""
-    import matplotlib.pyplot as plt
     import numpy as np
     import pandas as pd
+
+    from kinetor._figures import new_figure
 
     g = pd.DataFrame(res["grid"])
     r = res["grid_readout"]
     m = g.pivot(index="conc_a_nM", columns="conc_b_nM", values=r)
     bliss = g.pivot(index="conc_a_nM", columns="conc_b_nM", values="bliss_excess")
-    fig, ax = plt.subplots(figsize=(6.5, 4.2))
+    fig, ax = new_figure(6.5, 4.2, squeeze=True, layout="tight")
     im = ax.imshow(m.to_numpy(), origin="lower", cmap="viridis", aspect="auto")
     ax.set_xticks(range(m.shape[1]), [f"{v:.3g}" for v in m.columns], fontsize=8)
     ax.set_yticks(range(m.shape[0]), [f"{v:.3g}" for v in m.index], fontsize=8)
@@ -285,5 +283,4 @@ def _grid_plot(res):
     ax.set_ylabel(f"{g['drug_a'].iloc[0]} (nM)")
     ax.set_title(f"{r} (% of untreated); numbers: Bliss excess")
     fig.colorbar(im, ax=ax)
-    fig.tight_layout()
     return fig

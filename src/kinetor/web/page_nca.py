@@ -187,11 +187,11 @@ def nca_server(input, output, session, ctx):
         "in or out of the lambda_z fit"
     )
     def lz_plot():
-        import matplotlib.pyplot as plt
+        from kinetor._figures import PALETTE, new_figure
 
         df = points()
         units = outcome.get()["units"]
-        fig, ax = plt.subplots(figsize=(5.6, 3.8))
+        fig, ax = new_figure(5.6, 3.8, squeeze=True, layout="tight")
         pos = df[df["conc"] > 0]
         used = pos[pos["used"].astype(bool)]
         other = pos[~pos["used"].astype(bool)]
@@ -199,14 +199,13 @@ def nca_server(input, output, session, ctx):
         gone = pos[[(s, float(t)) in ex for s, t in zip(pos["subject"], pos["time"], strict=True)]]
         ax.plot(pos["time"], pos["conc"], "-", color="0.7", lw=1)
         ax.plot(other["time"], other["conc"], "o", color="0.4", label="not in lambda_z")
-        ax.plot(used["time"], used["conc"], "o", color="C0", label="lambda_z points")
-        ax.plot(gone["time"], gone["conc"], "x", color="C3", ms=10, mew=2, label="excluded")
+        ax.plot(used["time"], used["conc"], "o", color=PALETTE[0], label="lambda_z points")
+        ax.plot(gone["time"], gone["conc"], "x", color=PALETTE[3], ms=10, mew=2, label="excluded")
         ax.set_yscale("log")
         ax.set_xlabel(f"time ({units.get('time', '')})")
         ax.set_ylabel(f"concentration ({units.get('conc', '')})")
         ax.set_title(f"subject {input.subject()}")
         ax.legend(fontsize=8, loc="upper right")
-        fig.tight_layout()
         return fig
 
     @reactive.effect

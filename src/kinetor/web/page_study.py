@@ -93,10 +93,10 @@ def xenograft_server(input, output, session, ctx):
 
     @render.plot(alt="mean tumour volume per arm")
     def curves():
-        import matplotlib.pyplot as plt
+        from kinetor._figures import new_figure
 
         df = pd.DataFrame(part(0)["curves"])
-        fig, ax = plt.subplots(figsize=(7, 3.8))
+        fig, ax = new_figure(7, 3.8, squeeze=True, layout="tight")
         for arm, g in df.groupby("arm", sort=False):
             ax.errorbar(
                 g["day"], g["mean"], yerr=g["sem"], marker="o", ms=3, capsize=2, label=str(arm)
@@ -104,7 +104,6 @@ def xenograft_server(input, output, session, ctx):
         ax.set_xlabel("day")
         ax.set_ylabel("tumour volume (mm$^3$, mean and SEM)")
         ax.legend(fontsize=8)
-        fig.tight_layout()
         return fig
 
     @render.ui
