@@ -3,7 +3,7 @@
 ``compute`` runs the primary kernels (Cmax, Tlast, trapezoids, lambda_z, partial areas)
 on the (P, M) arrays of all profiles at once, then evaluates the registry's calculators in
 dependency order, each on (P,) arrays. Expected problems give NaN plus a reason code;
-acceptance rules set flag bits. ``long_table`` turns that into the tidy result.
+acceptance rules set flag bits. :mod:`kinetor.nca._long` turns that into the tidy result.
 
 Examples
 --------
@@ -27,33 +27,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
 from kinetor.nca import _kernels as K
-from kinetor.nca.registry import PARAMETERS, dependents, order
+from kinetor.nca.registry import PARAMETERS, order
 
-__all__ = ["Computed", "compute", "long_table"]
+__all__ = ["Computed", "compute"]
 
-_DIAGNOSTIC = {"lamzspn", "r2", "r2adj", "corrxy", "lamznpt", "lamzll", "lamzul"}
-FLAG_TEXT = {
-    1: "R2ADJ < {min_r2adj:g}",
-    2: "LAMZSPN < {min_span_ratio:g}",
-    4: "AUCPEO > {max_aucpext:g}%",
-    8: "AUCPEP > {max_aucpext:g}%",
-}
-
-
-def _flag_masks() -> dict[str, int]:
-    lz = (dependents("lamz") | {"lamz"}) - _DIAGNOSTIC
-    obs = ({"aucifo"} | dependents("aucifo")) - {"aucpeo"}
-    pred = ({"aucifp"} | dependents("aucifp")) - {"aucpep"}
-    return {
-        k: (3 if k in lz else 0) | (4 if k in obs else 0) | (8 if k in pred else 0)
-        for k in PARAMETERS
-    }
-
-
-_FLAG_MASK = _flag_masks()
 _ORDER = order()
 
 
@@ -409,85 +388,3 @@ def _compute(prof, options, units_by_analyte) -> Computed:
     flags |= np.where(ctx["aucpep"] > options.max_aucpext, 8, 0)
     flags = np.where(kind == "tau", flags & 3, flags)
     return Computed(dict(ctx), reasons, flags, why.messages, fit["used"])
-
-
-def _flag_texts(options) -> list[str]:
-    fields = options.as_dict()
-    return [
-        "; ".join(FLAG_TEXT[b].format(**fields) for b in (1, 2, 4, 8) if bits & b)
-        for bits in range(16)
-    ]
-
-
-def _categorical(values: np.ndarray):
-    codes, uniques = pd.factorize(values, sort=False)
-    return codes, uniques
-
-
-def _taken(codes: np.ndarray, uniques, idx: np.ndarray) -> pd.Categorical:
-    """``Categorical`` of ``uniques[codes[idx]]``: the codes narrowed to the dtype pandas
-    keeps before taking (a long table's columns are 10^5-10^6 cells; no copy afterwards)."""
-    n = len(uniques)
-    small = np.int8 if n < 127 else np.int16 if n < 32_767 else np.int32
-    return pd.Categorical.from_codes(codes.astype(small)[idx], uniques, validate=False)
-
-
-def long_table(prof, comp: Computed, options, units_by_analyte) -> pd.DataFrame:
-    """Tidy table: one row per profile and emitted parameter, profiles in order and
-    parameters in registry order within each profile.
-
-    Values, codes, units and reasons are laid out as (profile x parameter) matrices and
-    the emitted cells taken in row-major order, which is exactly the table's order. String
-    columns are pandas Categoricals (hundreds of thousands of rows repeat a few hundred
-    strings); they compare, group and write to CSV like strings.
-    """
-    meta = prof.meta
-    r_codes, r_names = _categorical(meta["route"].to_numpy())
-    k_codes, k_names = _categorical(meta["kind"].to_numpy())
-    a_codes, a_names = _categorical(meta["analyte"].to_numpy())
-    keys = [k for k, p in PARAMETERS.items() if p.kinds]
-    params = [PARAMETERS[k] for k in keys]
-    ok_route = np.array([[r in p.routes for p in params] for r in r_names], bool)
-    ok_kind = np.array([[k in p.kinds for p in params] for k in k_names], bool)
-    # only the parameters some profile emits (a single-dose study has no tau, urine or
-    # sparse columns): every (P, K) matrix below is built on those alone
-    combos = pd.unique(r_codes.astype(np.int64) * len(k_names) + k_codes)
-    used = (ok_route[combos // len(k_names)] & ok_kind[combos % len(k_names)]).any(axis=0)
-    keys = [k for k, u in zip(keys, used, strict=True) if u]
-    params = [PARAMETERS[k] for k in keys]
-    ok_route, ok_kind = ok_route[:, used], ok_kind[:, used]
-    emit = ok_route[r_codes] & ok_kind[k_codes]  # (P, K)
-    K = len(keys)
-    # every column below is built on the emitted cells only (row-major = table order)
-    pid, kk = np.nonzero(emit)  # row-major: no division of flat indices
-    value = np.column_stack([comp.values[k] for k in keys])[emit]
-    # codes: one per parameter, plus its extravascular variant where it has one
-    codes_list = [p.code for p in params] + [p.ev_code or p.code for p in params]
-    ev = np.array([r == "extravascular" for r in r_names], bool)[r_codes]
-    has_ev = np.array([bool(p.ev_code) for p in params])
-    code_idx = kk + np.where(ev[pid] & has_ev[kk], K, 0)
-    units_list = [units_by_analyte[str(a)].units.get(p.unit, "") for p in params for a in a_names]
-    unit_idx = kk * len(a_names) + a_codes[pid]
-    texts = list(comp.messages) + _flag_texts(options)  # reasons, then flag combinations
-    reason = np.column_stack([comp.reasons[k] for k in keys])[emit]
-    flag_bits = comp.flags[pid] & np.array([_FLAG_MASK[k] for k in keys])[kk]
-    missing = np.isnan(value)
-    excl_idx = np.where(missing, reason, len(comp.messages) + flag_bits)
-
-    def cat(idx, names):
-        c, u = pd.factorize(np.asarray(names, dtype=object))
-        return _taken(c, u, idx)
-
-    cols = {}
-    for c in ("subject", *prof.groups, "analyte", "matrix"):
-        mc, mu = pd.factorize(meta[c].to_numpy(object))
-        cols[c] = _taken(mc, mu, pid)
-    cols["start"] = meta["start"].to_numpy(float)[pid]
-    cols["end"] = meta["end"].to_numpy(float)[pid]
-    cols["PPTESTCD"] = cat(code_idx, codes_list)
-    cols["value"] = value
-    cols["unit"] = cat(unit_idx, units_list)
-    cols["exclude"] = cat(excl_idx, texts)
-    # the acceptance flag alone (the value is kept): the exclude text of a non-NaN value
-    cols["flag"] = cat(np.where(missing, 0, excl_idx), texts)
-    return pd.DataFrame(cols)
