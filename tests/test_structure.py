@@ -128,7 +128,6 @@ FORMATTED_PENDING = {
     "src/kinetor/data/_cdisc.py",
     "src/kinetor/data/_generic.py",
     "src/kinetor/data/_text.py",
-    "src/kinetor/nca/profiles.py",
     "src/kinetor/numerics/fitter.py",
     "src/kinetor/numerics/ode.py",
     "src/kinetor/pathway/drugs.py",

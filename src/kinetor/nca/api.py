@@ -30,8 +30,9 @@ from kinetor.nca._long import LongTable, long_table, with_names
 from kinetor.nca._units import output_units
 from kinetor.nca.engine import compute
 from kinetor.nca.options import Options
-from kinetor.nca.profiles import build_profiles, upper_is, usable_rows
+from kinetor.nca.profiles import build_profiles
 from kinetor.nca.result import NCAResult
+from kinetor.nca.rows import upper_is, usable_rows
 
 __all__ = ["nca"]
 
