@@ -127,7 +127,6 @@ FORMATTED_PENDING = {
     "src/kinetor/data/_build.py",
     "src/kinetor/data/_cdisc.py",
     "src/kinetor/data/_generic.py",
-    "src/kinetor/data/_text.py",
     "src/kinetor/numerics/fitter.py",
     "src/kinetor/numerics/ode.py",
     "src/kinetor/pathway/drugs.py",
