@@ -124,7 +124,6 @@ FORMATTED_PENDING = {
     "src/kinetor/compounds/checks.py",
     "src/kinetor/compounds/compound.py",
     "src/kinetor/compounds/schema.py",
-    "src/kinetor/data/_generic.py",
     "src/kinetor/numerics/fitter.py",
     "src/kinetor/numerics/ode.py",
     "src/kinetor/pathway/drugs.py",
