@@ -273,10 +273,18 @@ class _Run:
             ("aucapred", ctx["cstart"], "no sample at the start of the interval (predose)"),
             ("aucatrgh", ctx["ctrough"], "no sample at the end of the dosing interval (trough)"),
         ):
-            Ca = np.where(np.isnan(C), np.nan, np.maximum(C - thr[:, None], 0.0))
-            lg = K.log_segments(T, Ca, self.options.auc_method, t_peak=self.tmax)
-            sa, _ = K.segment_areas(T, Ca, lg)
-            above = np.hstack([self.zero, np.cumsum(sa, axis=1)])[ar, self.last_valid]
+            # a threshold of 0 leaves C as it is (C >= 0): AUCALL, already integrated;
+            # only profiles with a threshold > 0 are integrated again (rows independent)
+            above = np.where(thr == 0, self.auc_cum[ar, self.last_valid], np.nan)
+            sub = np.flatnonzero(~(thr == 0) & ~np.isnan(thr))
+            if len(sub):
+                Cs = C[sub]
+                Ca = np.where(np.isnan(Cs), np.nan, np.maximum(Cs - thr[sub, None], 0.0))
+                lg = K.log_segments(T[sub], Ca, self.options.auc_method, t_peak=self.tmax[sub])
+                sa, _ = K.segment_areas(T[sub], Ca, lg)
+                above[sub] = np.hstack([self.zero[sub], np.cumsum(sa, axis=1)])[
+                    np.arange(len(sub)), self.last_valid[sub]
+                ]
             self.set(key, np.where(np.isnan(thr), np.nan, above), np.isnan(thr), msg)
         origin = meta["origin"].to_numpy(float)
         lo = meta["start"].to_numpy(float) - origin
