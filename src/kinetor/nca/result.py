@@ -66,8 +66,8 @@ def natural_rank(values) -> np.ndarray:
     joined = "".join(text)
     if (
         text and joined.isascii() and joined.isdigit() and all(text) and max(map(len, text)) <= 15
-    ):  # plain integers: fast path
-        order = np.argsort(np.array(text).astype(np.float64), kind="stable")
+    ):  # plain integers (ASCII digits, < 10**15: exact as int64 and as float64)
+        order = np.argsort(np.fromiter(map(int, text), np.int64, len(text)), kind="stable")
     else:
         order = np.array(
             sorted(range(len(uniq)), key=lambda i: _natural_key(uniq[i])), dtype=np.int64
