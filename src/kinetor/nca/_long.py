@@ -72,7 +72,8 @@ class _Plan:
 
     keys: list[str]  # the parameters some profile emits, registry order
     emit: np.ndarray  # (P, K) bool
-    code_idx: np.ndarray  # (P, K) index into ``codes``: the code or its EV variant
+    ev: np.ndarray  # (P,) extravascular: its parameters take their EV code where one exists
+    has_ev: np.ndarray  # (K,)
     codes: list[str]
     combo: np.ndarray  # (P,) one integer per (route, kind): profiles alike emit alike
     a_codes: np.ndarray
@@ -96,13 +97,16 @@ def _plan(meta: pd.DataFrame) -> _Plan:
     params = [PARAMETERS[k] for k in keys]
     ok_route, ok_kind = ok_route[:, used], ok_kind[:, used]
     emit = ok_route[r_codes] & ok_kind[k_codes]  # (P, K)
-    K = len(keys)
     # codes: one per parameter, plus its extravascular variant where it has one
     codes = [p.code for p in params] + [p.ev_code or p.code for p in params]
     ev = np.array([r == "extravascular" for r in r_names], bool)[r_codes]
     has_ev = np.array([bool(p.ev_code) for p in params], bool)
-    code_idx = np.arange(K)[None, :] + np.where(ev[:, None] & has_ev[None, :], K, 0)
-    return _Plan(keys, emit, code_idx, codes, combo, a_codes, a_names)
+    return _Plan(keys, emit, ev, has_ev, codes, combo, a_codes, a_names)
+
+
+def _code_idx(plan: _Plan, pid: np.ndarray, kk: np.ndarray) -> np.ndarray:
+    """Index into ``plan.codes`` of cells (profile, parameter): the code or its EV one."""
+    return kk + np.where(plan.ev[pid] & plan.has_ev[kk], len(plan.keys), 0)
 
 
 def long_table(prof, comp, options, units_by_analyte) -> pd.DataFrame:
@@ -121,7 +125,7 @@ def long_table(prof, comp, options, units_by_analyte) -> pd.DataFrame:
     # every column below is built on the emitted cells only (row-major = table order)
     pid, kk = np.nonzero(emit)  # row-major: no division of flat indices
     value = np.column_stack([comp.values[k] for k in keys])[emit]
-    code_idx = plan.code_idx[emit]
+    code_idx = _code_idx(plan, pid, kk)
     a_names = plan.a_names
     units_list = [units_by_analyte[str(a)].units.get(p.unit, "") for p in params for a in a_names]
     unit_idx = kk * len(a_names) + plan.a_codes[pid]
@@ -215,17 +219,15 @@ class LongTable:
             return None
         combo = plan.combo[kept]
         order = pd.unique(combo)  # profile patterns in order of first appearance
-        first_of = {int(c): int(np.argmax(combo == c)) for c in order}
-        seen = pd.unique(
-            np.concatenate(
-                [
-                    np.asarray(plan.codes, object)[
-                        plan.code_idx[first_of[int(c)]][plan.emit[kept[first_of[int(c)]]]]
-                    ]
-                    for c in order
-                ]
-            )
-        )
+        # a profile pattern (route, kind) emits the same parameters under the same codes:
+        # each pattern's first profile says which
+        emitted = {}
+        for c in order:
+            p0 = int(kept[np.argmax(combo == c)])
+            ks = np.flatnonzero(plan.emit[p0])
+            idx = _code_idx(plan, np.full(len(ks), p0), ks)
+            emitted[int(c)] = (ks, [plan.codes[i] for i in idx])
+        seen = pd.unique(np.array([n for c in order for n in emitted[int(c)][1]], object))
         col_of = {str(s): i for i, s in enumerate(seen)}
         mat = np.full((n, len(seen)), np.nan)
         bits = np.zeros(n, np.int64)  # acceptance flags of the values each profile keeps
@@ -233,15 +235,14 @@ class LongTable:
         for c in order:
             sel = np.flatnonzero(combo == c)
             rows = kept[sel]
-            row = first_of[int(c)]
-            for k in np.flatnonzero(plan.emit[kept[row]]):
+            for k, name in zip(*emitted[int(c)], strict=True):
                 key = plan.keys[k]
                 v = np.asarray(comp.values[key], float)[rows]
                 b = flags[sel] & _FLAG_MASK[key]
                 bits[sel] |= np.where(np.isnan(v), 0, b)
                 if exclude:  # a kept value with an acceptance flag is blanked
                     v = np.where(b != 0, np.nan, v)
-                mat[sel, col_of[plan.codes[plan.code_idx[row, k]]]] = v
+                mat[sel, col_of[name]] = v
         texts = list(comp.messages) + _flag_texts(self.options)
         flag = pd.DataFrame({"flag": _cat(len(comp.messages) + bits, texts)})
         flag_cols = profile_flags(flag, np.arange(n), n)
