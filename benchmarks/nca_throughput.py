@@ -4,8 +4,11 @@ Times (medians of repeated runs after a warm-up), each stage separately, on a 12
 DataFrame (10,000 profiles x 12 samples):
 
 * read: ``read_study(DataFrame)`` (roles, units, BLQ text, validation, the Study);
-* NCA: ``nca(study)`` (BLQ rule, intervals, padding, the engine, the long result table);
-* tables: ``res.to_wide()`` (one row per profile; flags; natural order);
+* NCA: ``nca(study)`` (BLQ rule, intervals, padding, the engine);
+* tables: ``res.to_wide()`` (one row per profile; flags; natural order), read from the
+  engine's arrays;
+* long table: ``res.parameters`` (460,000 rows), built on first use only, so it is not
+  part of the end-to-end figure; shown separately;
 * end to end: the three together (the figure the target is about, and the README's);
 * the engine alone (``compute`` on already padded profiles): kernels and calculators.
 
@@ -77,6 +80,7 @@ def _times(func, repeats: int) -> tuple[float, float, float]:
 def main(n_profiles: int = 10_000, repeats: int = 7) -> str:
     from kinetor.data import read_study
     from kinetor.nca import Options, nca
+    from kinetor.nca._long import long_table, with_names
     from kinetor.nca._units import output_units
     from kinetor.nca.engine import compute
     from kinetor.nca.profiles import build_profiles
@@ -94,6 +98,8 @@ def main(n_profiles: int = 10_000, repeats: int = 7) -> str:
     tables = _times(lambda: res.to_wide(), repeats)
     end = _times(lambda: nca(read_study(frame, units=units_in)).to_wide(), repeats)
     engine = _times(lambda: compute(prof, opts, units), repeats)
+    comp = compute(prof, opts, units)
+    long = _times(lambda: with_names(long_table(prof, comp, opts, units)), repeats)
     scale = 1e6 / n_profiles  # seconds per run -> ms per 1,000 profiles
     lines = [
         f"## NCA throughput ({n_profiles:,} oral profiles x {len(TIMES)} samples, all parameters)",
@@ -115,9 +121,10 @@ def main(n_profiles: int = 10_000, repeats: int = 7) -> str:
         ("tables: `res.to_wide()`", tables),
         ("**end to end: read + NCA + wide table**", end),
         ("engine only (`compute` on padded profiles)", engine),
+        ("long table `res.parameters` (built on first use; not in end to end)", long),
     ):
         med, best, cpu = med * scale, best * scale, cpu * scale
-        ok = ("met" if cpu <= TARGET else "not met") if "end to end" in label else ""
+        ok = ("met" if cpu <= TARGET else "not met") if label.startswith("**end to end") else ""
         lines.append(
             f"| {label} | {med:.1f} ({best:.1f}) | {cpu:.1f} | "
             f"{BASELINES['NonCompart (R)'] / cpu:,.0f}x faster | "
@@ -128,7 +135,9 @@ def main(n_profiles: int = 10_000, repeats: int = 7) -> str:
         "The NCA row analyses the same `Study` each run, so its input hash (the "
         "provenance key, a SHA-256 of the tables) is computed once and kept; the end "
         "to end row reads a new `Study` each run and includes it (~2 ms per 1,000 "
-        "profiles). Baselines: NonCompart and PKNCA measured earlier with R on this "
+        "profiles). `to_wide()` reads the engine's arrays; the 460,000-row long table "
+        "is built when `res.parameters` is first read (the CLI, reports and summaries do), "
+        "at the cost in the last row. Baselines: NonCompart and PKNCA measured earlier with R on this "
         "machine type, quoted (R is not installed here, so they are not re-measured); "
         "ratios use the CPU time.",
     ]

@@ -26,7 +26,7 @@ from kinetor.data._build import (
     rename_extras,
     subject_table,
 )
-from kinetor.data._cdisc import _T
+from kinetor.data._domain import _T
 from kinetor.data._text import RawTable
 from kinetor.data._units import resolve_unit
 from kinetor.data.routes import normalise_route

@@ -1,5 +1,6 @@
 """Shared steps of every reader: concentrations from cells, ADDL expansion, the subject
-table with conflict checks, and the final assembly of a validated ``Study``."""
+table with conflict checks (``_subject_table``, re-exported here), and the final assembly
+of a validated ``Study``."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from kinetor.data._factorize import factorize
+from kinetor.data._subject_table import subject_table
 from kinetor.data._text import cells_as_text, is_number_column
 from kinetor.data.study import CONC_COLUMNS, DOSE_COLUMNS, SUBJECT_COLUMNS, Study
 from kinetor.errors import DataError, Problem, UnitError
@@ -166,64 +168,6 @@ def expand_addl(doses: pd.DataFrame) -> pd.DataFrame:
     out["time"] = out["time"].to_numpy(float) + k * pd.to_numeric(out["ii"]).to_numpy(float)
     out["addl"] = 0
     return out.reset_index(drop=True)
-
-
-def subject_table(
-    df: pd.DataFrame,
-    rows: np.ndarray,
-    file: str,
-    columns: dict[str, str],
-    strict=("species", "sex", "group"),
-):
-    """One row per subject from row-level subject columns.
-
-    ``columns`` maps canonical name -> column as written in the file (for messages).
-    A subject with two different non-empty values of a ``strict`` column is a problem
-    naming the rows of each value; other columns take their first non-empty value.
-    Returns ``(subjects, problems, notes)``.
-    """
-    problems: list[Problem] = []
-    notes: list[str] = []
-    d = df.copy(deep=False)  # copy-on-write: the caller's frame is never written
-    d["_row"] = rows
-    subj = d["subject"].to_numpy(object)
-    codes, ids = factorize(subj)  # one hash per run of rows of one subject
-    named = np.array([str(u) != "" for u in ids] + [False], bool)  # [-1]: missing
-    d = d[named[codes]]
-    cols = [c for c in d.columns if c not in ("subject", "_row")]
-    out = pd.DataFrame(
-        {"subject": pd.unique(ids[named[:-1]]) if len(ids) else pd.unique(d["subject"])}
-    )
-    for c in cols:
-        s = d[c]
-        empty = s.isna() | (s.astype(str).str.strip() == "")
-        sub = d.loc[~empty, ["subject", c, "_row"]]
-        nun = sub.groupby("subject")[c].nunique()
-        conflicted = nun[nun > 1].index
-        if c in strict:
-            for subj in conflicted:
-                part = sub[sub["subject"] == subj]
-                desc = "; ".join(
-                    f"{v!r} on row(s) {', '.join(str(r) for r in g['_row'].tolist()[:5])}"
-                    for v, g in part.groupby(c, sort=False)
-                )
-                problems.append(
-                    Problem(
-                        f"subject {subj!r} has conflicting {c}: {desc}",
-                        file=file,
-                        row=int(part["_row"].iloc[0]),
-                        column=columns.get(c, c),
-                        fix=f"give each subject one {c}",
-                    )
-                )
-        elif len(conflicted):
-            notes.append(
-                f"{c}: {len(conflicted)} subject(s) have several values; the first "
-                f"is used ({file}, column {columns.get(c, c)})"
-            )
-        first = sub.drop_duplicates("subject").set_index("subject")[c]
-        out[c] = out["subject"].map(first)
-    return out, problems, notes
 
 
 def _shift_to_first_dose(parts: Parts) -> None:

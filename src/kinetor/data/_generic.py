@@ -1,6 +1,7 @@
 """Generic lab tables (CSV, TSV, Excel, DataFrame): one row per sample, columns found
 through the alias table (``kinetor.data.aliases``); doses on every row or in a doses
-table; subject covariates on the rows or in a subjects table."""
+table (``_generic_doses``); subject covariates on the rows or in a subjects table. Columns
+are read by role through ``_table_ctx._Ctx``."""
 
 from __future__ import annotations
 
@@ -10,121 +11,21 @@ import pandas as pd
 from kinetor.data._build import (
     Parts,
     combine_exclude,
-    expand_addl,
     finish_conc,
     rename_extras,
     subject_table,
 )
 from kinetor.data._factorize import factorize, first_rows
-from kinetor.data._text import RawTable, cells_as_text
+from kinetor.data._generic_doses import doses_from_rows, doses_from_table
+from kinetor.data._table_ctx import _Ctx, _require
+from kinetor.data._text import RawTable
 from kinetor.data._units import resolve_unit
-from kinetor.data.aliases import guess_roles
-from kinetor.data.routes import normalise_route
-from kinetor.data.values import classify_conc, parse_flags, parse_numbers
-from kinetor.errors import DataError, Problem
+from kinetor.data.values import classify_conc, parse_flags
+from kinetor.errors import Problem
 
 __all__ = ["read_generic"]
 
 _UNIT_COLS = ("conc_unit", "time_unit", "dose_unit", "weight_unit")
-
-
-class _Ctx:
-    """The table being read, its roles and where problems go."""
-
-    def __init__(
-        self,
-        raw: RawTable,
-        roles,
-        units,
-        problems,
-        notes,
-        allowed=None,
-        own_roles_only: bool = False,
-    ):
-        self.raw, self.f, self.rows, self.file = raw, raw.frame, raw.rows, raw.file
-        if own_roles_only:  # a doses/subjects table: overrides that name its columns
-            roles = {k: v for k, v in (roles or {}).items() if v in raw.frame.columns}
-        self.roles, self.hunits, errs = guess_roles(raw.frame.columns, roles, allowed)
-        problems += [Problem(p.message, file=raw.file, column=p.column, fix=p.fix) for p in errs]
-        problems += raw.problems
-        notes += raw.notes
-        self.declared = units or {}
-        self.problems, self.notes = problems, notes
-
-    def has(self, role: str) -> bool:
-        return role in self.roles
-
-    def col(self, role: str) -> pd.Series:
-        return self.f[self.roles[role]]
-
-    def text(self, role: str, default: str = "") -> np.ndarray:
-        if not self.has(role):
-            out = np.empty(len(self.f), dtype=object)
-            out.fill(default)  # much faster than np.full for an object array
-            return out
-        s = self.raw.text(self.roles[role]).to_numpy(dtype=object)  # stripped text
-        if default == "":  # nothing to fill in
-            return s.copy()
-        empty = s == ""
-        return np.where(empty, default, s).astype(object) if empty.any() else s.copy()
-
-    def cells(self, role: str, mask: np.ndarray) -> list[str]:
-        """The cells of ``role`` on the rows of ``mask``, as written (for messages)."""
-        return cells_as_text(self.col(role)[mask]).tolist()
-
-    def unit_col(self, role: str):
-        return self.text(role) if self.has(role) else None
-
-    def numbers(self, role: str, what: str, fix: str) -> np.ndarray:
-        values, _, bad = parse_numbers(self.col(role))
-        for r, v in zip(self.rows[bad], self.cells(role, bad), strict=True):
-            self.problems.append(
-                Problem(
-                    f"{what} is not a finite number: {v!r}",
-                    file=self.file,
-                    row=int(r),
-                    column=self.roles[role],
-                    fix=fix,
-                )
-            )
-        return values
-
-    def quantity(self, role: str, what: str, unit_role: str, unit_name: str, **kw):
-        """Numbers of a role converted to one unit: ``(values, unit)``."""
-        values = self.numbers(role, what, f"write the {what} as a number")
-        return resolve_unit(
-            values,
-            what=unit_name,
-            column=self.roles[role],
-            file=self.file,
-            rows=self.rows,
-            row_units=self.unit_col(unit_role),
-            unit_column=self.roles.get(unit_role),
-            header_unit=self.hunits.get(role),
-            declared=self.declared.get(unit_name),
-            notes=self.notes,
-            problems=self.problems,
-            **kw,
-        )
-
-
-def _require(ctx: _Ctx, needed: list[list[str]], what: str) -> None:
-    missing = [alts for alts in needed if not any(ctx.has(r) for r in alts)]
-    if missing:
-        raise DataError(
-            [
-                Problem(
-                    f"no {' or '.join(alts)} column found in the {what}",
-                    file=ctx.file,
-                    column=alts[0],
-                    fix=f"name a column '{alts[0]}' or map one with --map "
-                    f"{alts[0]}=YourColumn (Python: roles={{'{alts[0]}': 'YourColumn'}}); columns "
-                    f"are: {', '.join(ctx.f.columns)}",
-                )
-                for alts in missing
-            ]
-            + ctx.problems
-        )
 
 
 def _conc_table(ctx: _Ctx, mw) -> tuple[pd.DataFrame, dict[str, str | None]]:
@@ -252,146 +153,6 @@ def _conc_table(ctx: _Ctx, mw) -> tuple[pd.DataFrame, dict[str, str | None]]:
     return conc, units
 
 
-def _dose_fields(ctx: _Ctx, time_role: str | None, time_unit: str | None) -> pd.DataFrame:
-    cols, dose_unit = _dose_arrays(ctx, time_role, time_unit)
-    d = _frame(cols)
-    d.attrs["dose_unit"] = dose_unit
-    return d
-
-
-def _frame(cols: dict[str, np.ndarray]) -> pd.DataFrame:
-    """Dose columns as a table; text kept as object (pandas would scan every cell to
-    infer a str dtype)."""
-    return pd.DataFrame(
-        {
-            k: pd.Series(v, dtype=object, copy=False) if v.dtype == object else v
-            for k, v in cols.items()
-        }
-    )
-
-
-def _dose_arrays(ctx: _Ctx, time_role: str | None, time_unit: str | None):
-    """The dose columns of every row as arrays, and the dose unit."""
-    n = len(ctx.f)
-    dose, dose_unit = ctx.quantity("dose", "dose", "dose_unit", "dose")
-    t = np.zeros(n)
-    if time_role:
-        t, _ = ctx.quantity(time_role, "dose time", "time_unit", "time", target=time_unit)
-    dur = np.full(n, np.nan)
-    if ctx.has("duration"):
-        dur, _ = ctx.quantity(
-            "duration", "infusion duration", "time_unit", "time", target=time_unit
-        )
-    route_raw = ctx.text("route")
-    codes, uniq = factorize(route_raw)  # a few distinct routes: normalised once each
-    route = np.array([normalise_route(r) or "" for r in uniq] + [""], dtype=object)[codes]
-    # an empty duration is 0 for a bolus or an oral dose, unknown for an infusion
-    dur = np.where(np.isnan(dur) & (route != "iv_infusion"), 0.0, dur)
-    return {
-        "subject": ctx.text("subject"),
-        "time": t,
-        "dose": dose,
-        "route": route,
-        "duration": dur,
-        "route_raw": route_raw,
-        "source_row": ctx.rows,
-    }, dose_unit
-
-
-def _doses_from_rows(ctx: _Ctx, time_unit, analytes) -> tuple[pd.DataFrame, str | None]:
-    d, dose_unit = _dose_arrays(ctx, "dose_time" if ctx.has("dose_time") else None, time_unit)
-    missing = parse_numbers(ctx.col("dose"))[1]
-    keep = ~missing & (d["subject"] != "")
-    key = ["subject", "time", "dose", "route", "duration"]
-    # the dose repeats on every sample row: keep each distinct record's first row. A
-    # record's first row always differs from the row above it, so only those rows (one
-    # per run of equal records: ~ one per subject) are factorized (one hash pass per
-    # column over them, no row tuples)
-    cols = {k: d[k] for k in key}
-    n = len(keep)
-    change = np.ones(n, bool)
-    if n > 1:
-        same = keep[:-1].copy()  # a row after a dropped row starts a run
-        for v in cols.values():
-            same &= v[1:] == v[:-1]  # NaN != NaN: a run break, harmless
-        change[1:] = ~same
-    cand = np.flatnonzero(change & keep)
-    code = np.zeros(len(cand), np.int64)
-    for k in key:
-        kc, ku = pd.factorize(cols[k][cand])
-        code = pd.factorize(code * (len(ku) + 1) + kc + 1)[0].astype(np.int64)
-    first = cand[np.sort(np.unique(code, return_index=True)[1])]
-    # the table is built on those rows only (the rows of the file hold ~ one per sample)
-    uniq = _frame({k: v[first] for k, v in d.items()})
-    uniq.index = first
-    clash = uniq[uniq.duplicated(["subject", "time"], keep=False)]
-    if len(clash):
-        d = _frame(d)[keep]
-    for (subj, t), g in clash.groupby(["subject", "time"], sort=False):
-        rows = d[(d["subject"] == subj) & (d["time"] == t)]
-        desc = "; ".join(f"{r.dose:g} {r.route_raw} on row {r.source_row}" for r in g.itertuples())
-        ctx.problems.append(
-            Problem(
-                f"subject {subj!r} has conflicting doses at time {t:g}: {desc}",
-                file=ctx.file,
-                row=int(rows["source_row"].iloc[0]),
-                column=ctx.roles["dose"],
-                fix="give one dose per subject and time (use a dose_time column or a doses "
-                "table for several doses)",
-            )
-        )
-    uniq = uniq.drop_duplicates(["subject", "time"]).copy()
-    uniq["analyte"] = uniq["subject"].map(analytes)
-    return uniq.reset_index(drop=True), dose_unit
-
-
-def _doses_from_table(raw: RawTable, roles, units, problems, notes, time_unit, analytes):
-    allowed = (
-        "subject",
-        "time",
-        "dose_time",
-        "dose",
-        "route",
-        "duration",
-        "analyte",
-        "ss",
-        "ii",
-        "addl",
-        "route_raw",
-        "dose_unit",
-        "time_unit",
-    )
-    ctx = _Ctx(raw, roles, units, problems, notes, allowed, own_roles_only=True)
-    _require(ctx, [["subject"], ["dose"]], "doses table")
-    trole = "dose_time" if ctx.has("dose_time") else ("time" if ctx.has("time") else None)
-    d = _dose_fields(ctx, trole, time_unit)
-    dose_unit = d.attrs["dose_unit"]
-    if ctx.has("route_raw"):
-        d["route_raw"] = ctx.text("route_raw")
-    ana = ctx.text("analyte")
-    d["analyte"] = np.where(ana == "", d["subject"].map(analytes).fillna("").to_numpy(), ana)
-    for role, default in (("ss", 0), ("ii", 0.0), ("addl", 0)):
-        d[role] = (
-            np.nan_to_num(ctx.numbers(role, role.upper(), "write a number"), nan=default)
-            if ctx.has(role)
-            else default
-        )
-    bad = (d["addl"] > 0) & ~(d["ii"] > 0)
-    for r in d.loc[bad, "source_row"]:
-        problems.append(
-            Problem(
-                "ADDL > 0 without a positive II",
-                file=raw.file,
-                row=int(r),
-                column=ctx.roles.get("ii", "ii"),
-                fix="give the interval between doses in II",
-            )
-        )
-    extras = rename_extras(raw.frame, set(ctx.roles.values())).reset_index(drop=True)
-    d = pd.concat([d.reset_index(drop=True), extras], axis=1)
-    return expand_addl(d[~bad]), dose_unit, {f"dose:{k}": v for k, v in ctx.roles.items()}
-
-
 def _subjects(ctx: _Ctx, groups, extra_raw: RawTable | None, roles, units, problems, notes):
     cols = {"subject": ctx.text("subject")}
     names = {}
@@ -511,12 +272,12 @@ def read_generic(
             )
         for r in _ROW_DOSE_ROLES:
             ctx.roles.pop(r, None)
-        dtab, unit["dose"], dose_roles = _doses_from_table(
+        dtab, unit["dose"], dose_roles = doses_from_table(
             doses, roles, units, problems, notes, unit["time"], analytes
         )
         files["doses"] = doses.file
     elif ctx.has("dose"):
-        dtab, unit["dose"] = _doses_from_rows(ctx, unit["time"], analytes)
+        dtab, unit["dose"] = doses_from_rows(ctx, unit["time"], analytes)
     else:
         dtab = pd.DataFrame(columns=["subject", "time", "dose", "route"])
         unit["dose"] = (units or {}).get("dose")

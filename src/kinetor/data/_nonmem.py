@@ -32,8 +32,9 @@ from kinetor.data._build import (
     join_reasons,
     rename_extras,
 )
-from kinetor.data._cdisc import _T
-from kinetor.data._generic import _Ctx, _subjects
+from kinetor.data._domain import _T
+from kinetor.data._generic import _subjects
+from kinetor.data._table_ctx import _Ctx
 from kinetor.data._text import RawTable
 from kinetor.data._units import resolve_unit
 from kinetor.data.routes import normalise_route

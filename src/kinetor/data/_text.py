@@ -6,6 +6,8 @@ written, and for every data row its row number in the file (1-based, header = ro
 text and Excel; the observation number for XPT). Row numbers count physical lines, so
 comment or blank lines before the header shift them as a spreadsheet user would expect.
 
+Excel sheets are read by ``kinetor.data._excel``.
+
 Sniffing rules (documented in docs/data.md):
 
 * encoding: a UTF-16 byte-order mark -> UTF-16; else UTF-8 (with or without BOM); else
@@ -329,64 +331,6 @@ def frame_to_raw(df: pd.DataFrame, label: str = "<DataFrame>", first_row: int = 
     return RawTable(out, np.arange(first_row, first_row + len(df), dtype=np.int64), label)
 
 
-def _read_excel(path: Path, sheet) -> RawTable:
-    label = f"{path.name}[{sheet}]" if sheet is not None else path.name
-    grid = pd.read_excel(
-        path, sheet_name=0 if sheet is None else sheet, header=None, dtype=object, engine="openpyxl"
-    )
-    empty = grid.isna().all(axis=1).to_numpy()
-    if empty.all():
-        raise DataError(
-            Problem(
-                "the sheet is empty", file=label, fix="choose the sheet with the data: sheet=..."
-            )
-        )
-    # the header: the first row as wide as the widest of the first rows (a title line
-    # above the table has fewer cells)
-    filled = grid.head(30).notna().sum(axis=1).to_numpy()
-    head = int(np.argmax(filled == filled.max()))
-    header = [("" if pd.isna(v) else str(v).strip()) for v in grid.iloc[head]]
-    body = grid.iloc[head + 1 :]
-    keep = ~body.isna().all(axis=1).to_numpy()
-    body = body[keep]
-    notes: list[str] = []
-    body.columns = _unique(header, label, notes)
-    raw = frame_to_raw(body, label)
-    raw.rows = (np.flatnonzero(keep) + head + 2).astype(np.int64)
-    raw.problems = _excel_digits(body, raw.rows, label)
-    raw.frame = _drop_empty_columns(raw.frame)
-    raw.notes = notes
-    return raw
-
-
-def _excel_digits(body: pd.DataFrame, rows: np.ndarray, label: str) -> list[Problem]:
-    """Whole numbers beyond 2**53 in numeric cells: Excel keeps 15 significant digits, so
-    an 18-digit id typed as a number is stored as another number. Said, never guessed."""
-    problems = []
-    for col in body.columns:
-        cells = body[col]
-        numeric = cells.map(type).isin((int, float)).to_numpy()
-        if not numeric.any():
-            continue
-        values = pd.to_numeric(cells.where(numeric), errors="coerce").to_numpy(float)
-        with np.errstate(invalid="ignore"):
-            big = numeric & (np.abs(values) >= 2.0**53) & (np.mod(values, 1.0) == 0)
-        for i in np.flatnonzero(big):
-            v = cells.iloc[i]
-            problems.append(
-                Problem(
-                    f"the number {v} has more digits than Excel keeps (15 significant): it "
-                    "may not be what was typed",
-                    file=label,
-                    row=int(rows[i]),
-                    column=col,
-                    fix="format the column as Text in Excel and type the ids again, or "
-                    "export the sheet as CSV from the source system",
-                )
-            )
-    return problems
-
-
 def read_raw(source, sheet=None) -> RawTable:
     """Read a path (text, Excel, XPT) or a DataFrame into a ``RawTable``."""
     if isinstance(source, pd.DataFrame):
@@ -405,7 +349,9 @@ def read_raw(source, sheet=None) -> RawTable:
         )
     try:
         if suffix in _EXCEL:
-            return _read_excel(path, sheet)
+            from kinetor.data._excel import read_excel  # imports this module
+
+            return read_excel(path, sheet)
         if suffix == ".xpt":
             df = pd.read_sas(path, format="xport", encoding="latin-1")
             return frame_to_raw(df, path.name, first_row=1)

@@ -19,18 +19,20 @@ Examples
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
 
 from kinetor.data._factorize import factorize
 from kinetor.errors import DataError, Problem
+from kinetor.nca._long import LongTable, long_table, with_names
 from kinetor.nca._units import output_units
-from kinetor.nca.engine import compute, long_table
+from kinetor.nca.engine import compute
 from kinetor.nca.options import Options
-from kinetor.nca.profiles import build_profiles, upper_is, usable_rows
+from kinetor.nca.profiles import build_profiles
 from kinetor.nca.result import NCAResult
+from kinetor.nca.rows import upper_is, usable_rows
 
 __all__ = ["nca"]
 
@@ -161,6 +163,7 @@ min_span_ratio, max_aucpext, sparse, sparse_mean, cl_unit, volume_unit
         for a in analytes
     }
     tables = []
+    lazy: LongTable | None = None
     profiles = pd.DataFrame()
     lz_points = None
     groups = [g for g in study.groups if g in rows.columns]
@@ -177,17 +180,21 @@ min_span_ratio, max_aucpext, sparse, sparse_mean, cl_unit, volume_unit
         )
         notes = [*notes, *prof.notes]
         comp = compute(prof, opts, units_by_analyte)
-        table = long_table(prof, comp, opts, units_by_analyte)
         profiles = prof.meta
         if sparse_rows is not None:
             from kinetor.nca.sparse import sparse_table
 
             table = pd.concat(
-                [table, _with_flag(sparse_table(sparse_rows, prof, units_by_analyte))],
+                [
+                    long_table(prof, comp, opts, units_by_analyte),
+                    _with_flag(sparse_table(sparse_rows, prof, units_by_analyte)),
+                ],
                 ignore_index=True,
             )
             table["flag"] = table["flag"].astype(object).fillna("")
-        tables.append(table)
+            tables.append(table)
+        else:  # the long table is built when it is first asked for
+            lazy = LongTable(prof, comp, opts, units_by_analyte)
         lz_points = (prof, comp)
     urine_iv = None
     if len(urine):
@@ -203,14 +210,20 @@ min_span_ratio, max_aucpext, sparse, sparse_mean, cl_unit, volume_unit
             intervals=intervals,
         )
         tables.append(utab)
+    if lazy is not None and tables:  # urine as well: one table of both
+        tables.insert(0, long_table(prof, comp, opts, units_by_analyte))
     tables = [t if "flag" in t.columns else _with_flag(t) for t in tables]
-    if len(tables) == 1:
-        params = tables[0]
+    if lazy is not None and not tables:
+        # NCAResult reads ``parameters`` through a property that builds the LongTable
+        # into the long DataFrame on first use (to_wide reads the arrays directly)
+        params = cast(pd.DataFrame, lazy)
+    elif len(tables) == 1:
+        params = with_names(tables[0])
     else:
         params = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame()
         if "flag" in params.columns:
             params["flag"] = params["flag"].astype(object).fillna("")
-    params = _with_names(params)
+        params = with_names(params)
     import kinetor
 
     provenance = {
@@ -228,25 +241,6 @@ min_span_ratio, max_aucpext, sparse, sparse_mean, cl_unit, volume_unit
     return NCAResult(
         params, profiles, opts, provenance, groups, dict(study.units), urine=urine_iv, _lz=lz_points
     )
-
-
-def _with_names(params: pd.DataFrame) -> pd.DataFrame:
-    """``phoenix`` and ``pknca`` columns: each code's name in those tools ("" if none)."""
-    if "PPTESTCD" not in params.columns or not len(params):
-        return params
-    from kinetor.nca.names import PHOENIX, PKNCA
-
-    code = params["PPTESTCD"]
-    if not isinstance(code.dtype, pd.CategoricalDtype):
-        code = code.astype("category")
-    cats = [str(c) for c in code.cat.categories]
-    for col, table in (("phoenix", PHOENIX), ("pknca", PKNCA)):
-        names = pd.Index([table.get(c, "") for c in cats], dtype=object)
-        uniq, inv = np.unique(np.asarray(names, dtype=str), return_inverse=True)
-        codes = code.cat.codes.to_numpy()
-        small = inv.astype(np.int8 if len(uniq) < 127 else np.int32)  # kept as is
-        params[col] = pd.Categorical.from_codes(small[codes], list(uniq), validate=False)
-    return params
 
 
 def _with_flag(table: pd.DataFrame) -> pd.DataFrame:

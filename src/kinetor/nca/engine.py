@@ -1,9 +1,13 @@
 """The vectorised NCA engine: padded profiles in, every parameter for every profile out.
 
-``compute`` runs the primary kernels (Cmax, Tlast, trapezoids, lambda_z, partial areas)
-on the (P, M) arrays of all profiles at once, then evaluates the registry's calculators in
-dependency order, each on (P,) arrays. Expected problems give NaN plus a reason code;
-acceptance rules set flag bits. ``long_table`` turns that into the tidy result.
+``compute`` runs on the (P, M) arrays of all profiles at once, in named stages: ``peak``
+(Cmax, Tmax, Clast, Tlast, Tlag, C0), ``areas`` (AUC and AUMC to Tlast and to the last
+sample), ``samples`` (Tfirst, counts, Cstart, Ceoi, total dose), ``lambda_z`` (the
+terminal fit), ``dose_units`` (dose, CL and V unit factors, infusion, tau),
+``interval_areas`` (AUCtau, Cmin, Ctrough, AUC above thresholds, partial areas),
+``derived`` (the registry's calculators in dependency order, each on (P,) arrays) and
+``flags``. Expected problems give NaN plus a reason code; acceptance rules set flag bits.
+:mod:`kinetor.nca._long` turns that into the tidy result.
 
 Examples
 --------
@@ -27,33 +31,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
 from kinetor.nca import _kernels as K
-from kinetor.nca.registry import PARAMETERS, dependents, order
+from kinetor.nca.registry import PARAMETERS, order
 
-__all__ = ["Computed", "compute", "long_table"]
+__all__ = ["Computed", "compute"]
 
-_DIAGNOSTIC = {"lamzspn", "r2", "r2adj", "corrxy", "lamznpt", "lamzll", "lamzul"}
-FLAG_TEXT = {
-    1: "R2ADJ < {min_r2adj:g}",
-    2: "LAMZSPN < {min_span_ratio:g}",
-    4: "AUCPEO > {max_aucpext:g}%",
-    8: "AUCPEP > {max_aucpext:g}%",
-}
-
-
-def _flag_masks() -> dict[str, int]:
-    lz = (dependents("lamz") | {"lamz"}) - _DIAGNOSTIC
-    obs = ({"aucifo"} | dependents("aucifo")) - {"aucpeo"}
-    pred = ({"aucifp"} | dependents("aucifp")) - {"aucpep"}
-    return {
-        k: (3 if k in lz else 0) | (4 if k in obs else 0) | (8 if k in pred else 0)
-        for k in PARAMETERS
-    }
-
-
-_FLAG_MASK = _flag_masks()
 _ORDER = order()
 
 
@@ -84,15 +67,6 @@ class Computed:
     lz_used: np.ndarray
 
 
-def _set(ctx, why, reasons, key, value, reason_mask=None, message=""):
-    value = np.asarray(value, float)
-    ctx[key] = value
-    code = np.zeros(value.shape, np.int32)
-    if reason_mask is not None and message:
-        code = np.where(reason_mask & np.isnan(value), why.code(message), 0).astype(np.int32)
-    reasons[key] = code
-
-
 def compute(prof, options, units_by_analyte) -> Computed:
     """All parameters for all profiles (see module docstring)."""
     # NaN/inf arithmetic on padding and on undefined fits is expected: results are
@@ -102,392 +76,263 @@ def compute(prof, options, units_by_analyte) -> Computed:
 
 
 def _compute(prof, options, units_by_analyte) -> Computed:
-    T, C, obs = prof.T, prof.C, prof.obs
-    meta = prof.meta
-    P, M = T.shape
-    ar = np.arange(P)
-    route = meta["route"].to_numpy()
-    kind = meta["kind"].to_numpy()
-    bolus = route == "iv_bolus"
-    ctx, why = _Ctx(), Reasons()
-    reasons: dict[str, np.ndarray] = {}
-
-    # --- observed quantities -----------------------------------------------------------
-    # Cmax/Cmin of a dosing interval come from [0, tau] even when its data run further
-    tau_all = meta["tau"].to_numpy(float)
-    with np.errstate(invalid="ignore"):
-        in_tau = ~(T > (tau_all + 1e-9 * np.maximum(1.0, np.abs(tau_all)))[:, None])
-    imax = np.argmax(np.where(obs & in_tau, C, -np.inf), axis=1)
-    cmax, tmax = C[ar, imax], T[ar, imax]
-    pos = obs & (np.nan_to_num(C) > 0)
-    has_pos = pos.any(axis=1)
-    ilast = M - 1 - np.argmax(pos[:, ::-1], axis=1)
-    none_pos = ~has_pos
-    _set(ctx, why, reasons, "cmax", cmax)
-    _set(ctx, why, reasons, "tmax", tmax)
-    _set(
-        ctx,
-        why,
-        reasons,
-        "clst",
-        np.where(has_pos, C[ar, ilast], np.nan),
-        none_pos,
-        "no concentration above 0",
-    )
-    _set(
-        ctx,
-        why,
-        reasons,
-        "tlst",
-        np.where(has_pos, T[ar, ilast], np.nan),
-        none_pos,
-        "no concentration above 0",
-    )
-    first_pos = np.argmax(pos, axis=1)
-    _set(
-        ctx,
-        why,
-        reasons,
-        "tlag",
-        np.where(
-            has_pos, np.where(first_pos >= 2, T[ar, np.maximum(first_pos - 1, 0)], 0.0), np.nan
-        ),
-        none_pos,
-        "no concentration above 0",
-    )
-    _set(ctx, why, reasons, "c0", np.where(bolus, C[:, 0], np.nan))
-
-    # --- trapezoids ------------------------------------------------------------------------
-    use_log = K.log_segments(T, C, options.auc_method, t_peak=tmax)
-    seg_a, seg_m = K.segment_areas(T, C, use_log)
-    zero = np.zeros((P, 1))
-    auc_cum = np.hstack([zero, np.cumsum(seg_a, axis=1)])
-    aumc_cum = np.hstack([zero, np.cumsum(seg_m, axis=1)])
-    last_valid = (~np.isnan(T)).sum(axis=1) - 1
-    _set(
-        ctx,
-        why,
-        reasons,
-        "auclst",
-        np.where(has_pos, auc_cum[ar, ilast], np.nan),
-        none_pos,
-        "no concentration above 0",
-    )
-    _set(
-        ctx,
-        why,
-        reasons,
-        "aumclst",
-        np.where(has_pos, aumc_cum[ar, ilast], np.nan),
-        none_pos,
-        "no concentration above 0",
-    )
-    _set(ctx, why, reasons, "aucall", auc_cum[ar, last_valid])
-    _set(ctx, why, reasons, "aumcall", aumc_cum[ar, last_valid])
-    _set(ctx, why, reasons, "aucbe", seg_a[:, 0] if M > 1 else np.zeros(P))
-    _set(
-        ctx,
-        why,
-        reasons,
-        "tfirst",
-        np.where(has_pos, T[ar, first_pos], np.nan),
-        none_pos,
-        "no concentration above 0",
-    )
-    _set(ctx, why, reasons, "nconc", obs.sum(axis=1))
-    _set(ctx, why, reasons, "nconcms", pos.sum(axis=1))
-    at0 = obs & (T == 0)
-    start_obs = at0.any(axis=1)
-    _set(
-        ctx,
-        why,
-        reasons,
-        "cstart",
-        np.where(start_obs, C[ar, np.argmax(at0, axis=1)], np.nan),
-        ~start_obs,
-        "no sample at the start of the interval",
-    )
-    dur_all = meta["duration"].to_numpy(float)
-    at_eoi = obs & (
-        np.abs(T - dur_all[:, None]) <= 1e-9 * np.maximum(1.0, np.abs(dur_all))[:, None]
-    )
-    has_eoi = at_eoi.any(axis=1) & (route == "iv_infusion") & (dur_all > 0)
-    _set(
-        ctx,
-        why,
-        reasons,
-        "ceoi",
-        np.where(has_eoi, C[ar, np.argmax(at_eoi, axis=1)], np.nan),
-        ~has_eoi,
-        "no sample at the end of the infusion",
-    )
-    _set(
-        ctx,
-        why,
-        reasons,
-        "totdose",
-        meta["totdose"].to_numpy(float)
-        if "totdose" in meta.columns
-        else meta["dose"].to_numpy(float),
-    )
-
-    # --- lambda_z --------------------------------------------------------------------------
-    after = np.where(bolus[:, None], T >= tmax[:, None], T > tmax[:, None])
-    auto = obs & prof.lz_ok & after
-    manual = obs & prof.lz_ok & prof.lz_pick
-    cand = np.where(prof.lz_manual[:, None], manual, auto)
-    fit = K.fit_lambda_z(
-        T,
-        C,
-        cand,
-        int(options.lambda_z_min_points),
-        float(options.lambda_z_tolerance),
-        use_all=prof.lz_manual,
-    )
-    n_min = int(options.lambda_z_min_points)
-    st = fit["status"]
-    few = why.code(f"fewer than {n_min} usable points after Tmax for lambda_z")
-    few_manual = why.code(f"fewer than {n_min} usable points in the manual lambda_z selection")
-    flat = why.code("no declining terminal phase for lambda_z (all fits flat or undefined)")
-    lz_reason = np.where(
-        st == 1, np.where(prof.lz_manual, few_manual, few), np.where(st == 2, flat, 0)
-    )
-    lamz = fit["lamz"]
-    nonpos = (st == 0) & ~(lamz > 0)
-    lz_reason = np.where(
-        nonpos, why.code("lambda_z <= 0: the terminal phase does not decline"), lz_reason
-    ).astype(np.int32)
-    ctx["lamz"] = np.where(nonpos, np.nan, lamz)
-    reasons["lamz"] = lz_reason
-    for key, src in (
-        ("r2", "r2"),
-        ("r2adj", "r2adj"),
-        ("corrxy", "corrxy"),
-        ("lamznpt", "npt"),
-        ("lamzll", "lower"),
-        ("lamzul", "upper"),
-        ("intercept", "intercept"),
-    ):
-        ctx[key] = np.where(st == 0, fit[src], np.nan)
-        reasons[key] = np.where(st == 0, 0, lz_reason).astype(np.int32)
-
-    # --- dose, units, interval ------------------------------------------------------------
-    dose = meta["dose"].to_numpy(float)
-    nodose = np.isnan(dose)
-    _set(
-        ctx,
-        why,
-        reasons,
-        "dose",
-        np.where(dose > 0, dose, np.nan),
-        ~(dose > 0),
-        "no dose record at or before the interval start",
-    )
-    reasons["dose"] = np.where(
-        ~nodose & ~(dose > 0), why.code("dose is 0"), reasons["dose"]
-    ).astype(np.int32)
-    analyte = meta["analyte"].to_numpy()
-    clf, vf, unit_reason = np.full(P, np.nan), np.full(P, np.nan), np.zeros(P, np.int32)
-    for name, u in units_by_analyte.items():
-        sel = analyte == name
-        clf[sel], vf[sel] = u.cl_factor, u.v_factor
-        if u.problem:
-            unit_reason[sel] = why.code(u.problem)
-    ctx["cl_factor"], ctx["v_factor"] = clf, vf
-    reasons["cl_factor"] = reasons["v_factor"] = unit_reason
-    dur = meta["duration"].to_numpy(float)
-    infusion = route == "iv_infusion"
-    no_dur = infusion & ~(dur > 0)
-    _set(
-        ctx,
-        why,
-        reasons,
-        "half_duration",
-        np.where(infusion, np.where(no_dur, np.nan, dur / 2.0), 0.0),
-        no_dur,
-        "IV infusion without a duration (give the dose's duration)",
-    )
-    _set(ctx, why, reasons, "tau", meta["tau"].to_numpy(float))
-
-    # --- dosing-interval and partial areas ------------------------------------------------
-    clstp = np.exp(ctx["intercept"] - ctx["lamz"] * ctx["tlst"])
-    tau = ctx["tau"]
-    a_tau, m_tau, s_tau = K.area_to(
-        tau, T, C, auc_cum, aumc_cum, use_log, ctx["lamz"], clstp, ctx["tlst"]
-    )
-    no_lz = "no sample at the end of the interval and lambda_z not estimable"
-    _set(ctx, why, reasons, "auctau", a_tau, s_tau == 2, no_lz)
-    _set(ctx, why, reasons, "aumctau", m_tau, s_tau == 2, no_lz)
-    imin = np.argmin(np.where(obs & in_tau, C, np.inf), axis=1)
-    _set(ctx, why, reasons, "cmin", C[ar, imin])
-    _set(ctx, why, reasons, "tmin", T[ar, imin])
-    at_end = obs & (np.abs(T - tau[:, None]) <= 1e-9 * np.maximum(1.0, np.abs(tau))[:, None])
-    has_end = at_end.any(axis=1)
-    _set(
-        ctx,
-        why,
-        reasons,
-        "ctrough",
-        np.where(has_end, C[ar, np.argmax(at_end, axis=1)], np.nan),
-        ~has_end,
-        "no sample at the end of the dosing interval",
-    )
-    # AUC above a threshold (PKNCA aucabove.*.all): the study's rule on max(C - c, 0)
-    # from the interval start to the last sample
-    for key, thr, msg in (
-        ("aucapred", ctx["cstart"], "no sample at the start of the interval (predose)"),
-        ("aucatrgh", ctx["ctrough"], "no sample at the end of the dosing interval (trough)"),
-    ):
-        Ca = np.where(np.isnan(C), np.nan, np.maximum(C - thr[:, None], 0.0))
-        lg = K.log_segments(T, Ca, options.auc_method, t_peak=tmax)
-        sa, _ = K.segment_areas(T, Ca, lg)
-        above = np.hstack([zero, np.cumsum(sa, axis=1)])[ar, last_valid]
-        _set(ctx, why, reasons, key, np.where(np.isnan(thr), np.nan, above), np.isnan(thr), msg)
-    origin = meta["origin"].to_numpy(float)
-    lo = meta["start"].to_numpy(float) - origin
-    hi = meta["end"].to_numpy(float) - origin
-    a_lo, m_lo, s_lo = K.area_to(
-        lo, T, C, auc_cum, aumc_cum, use_log, ctx["lamz"], clstp, ctx["tlst"]
-    )
-    a_hi, m_hi, s_hi = K.area_to(
-        hi, T, C, auc_cum, aumc_cum, use_log, ctx["lamz"], clstp, ctx["tlst"]
-    )
-    # Phoenix: an interval wholly after Tlast (the last sample > 0) integrates the
-    # lambda_z line between the predicted concentrations at its two ends
-    last_t = T[ar, last_valid]
-    after_tlast = (lo > ctx["tlst"]) & (last_t == ctx["tlst"])
-    c_lo = clstp * np.exp(-ctx["lamz"] * (lo - ctx["tlst"]))
-    c_hi = np.where(np.isinf(hi), 0.0, clstp * np.exp(-ctx["lamz"] * (hi - ctx["tlst"])))
-    a_int = np.where(after_tlast, (c_lo - c_hi) / ctx["lamz"], a_hi - a_lo)
-    _set(
-        ctx,
-        why,
-        reasons,
-        "aucint",
-        a_int,
-        (s_lo == 2) | (s_hi == 2) | np.isnan(a_int),
-        "interval ends after Tlast and lambda_z is not estimable",
-    )
-    # first moment: integral of t C*(t) = C*(t) (t/lambda + 1/lambda^2) over [a, b]
-    lz = ctx["lamz"]
-    m_tail = c_lo * (lo / lz + 1 / lz**2) - np.where(
-        np.isinf(hi), 0.0, c_hi * (hi / lz + 1 / lz**2)
-    )
-    m_int = np.where(after_tlast, m_tail, m_hi - m_lo)
-    _set(
-        ctx,
-        why,
-        reasons,
-        "aumcint",
-        m_int,
-        (s_lo == 2) | (s_hi == 2) | np.isnan(m_int),
-        "interval ends after Tlast and lambda_z is not estimable",
-    )
-
-    # --- derived parameters, in dependency order ------------------------------------------
-    generic = why.code("not computable (a zero or missing input)")
-    for key in _ORDER:
-        p = PARAMETERS[key]
-        if p.calc is None:
-            if key not in ctx:
-                _set(ctx, why, reasons, key, np.full(P, np.nan))
-            continue
-        value = np.asarray(p.calc(ctx), float)
-        value = np.where(np.isfinite(value), value, np.nan)
-        code = np.zeros(P, np.int32)
-        nan = np.isnan(value)
-        for dep in p.depends:
-            inherit = nan & (code == 0) & np.isnan(ctx[dep]) & (reasons[dep] != 0)
-            code = np.where(inherit, reasons[dep], code)
-        ctx[key] = value
-        reasons[key] = np.where(nan & (code == 0), generic, code).astype(np.int32)
-
-    flags = np.zeros(P, np.int64)
-    flags |= np.where(ctx["r2adj"] < options.min_r2adj, 1, 0)
-    flags |= np.where(ctx["lamzspn"] < options.min_span_ratio, 2, 0)
-    flags |= np.where(ctx["aucpeo"] > options.max_aucpext, 4, 0)
-    flags |= np.where(ctx["aucpep"] > options.max_aucpext, 8, 0)
-    flags = np.where(kind == "tau", flags & 3, flags)
-    return Computed(dict(ctx), reasons, flags, why.messages, fit["used"])
+    """The engine's stages, in order (each reads what the ones before it set; reason
+    messages are numbered in the order the stages first use them)."""
+    run = _Run(prof, options)
+    run.peak()  # Cmax, Tmax, Clast, Tlast, Tlag, C0
+    run.areas()  # AUC and AUMC to Tlast and to the last sample
+    run.samples()  # Tfirst, counts, Cstart, Ceoi, total dose
+    run.lambda_z()  # terminal slope and its diagnostics
+    run.dose_units(units_by_analyte)  # dose, CL / V unit factors, infusion, tau
+    run.interval_areas()  # AUCtau, Cmin, Ctrough, AUC above thresholds, partial areas
+    run.derived()  # the registry's calculators, in dependency order
+    return Computed(dict(run.ctx), run.reasons, run.flags(), run.why.messages, run.lz_used)
 
 
-def _flag_texts(options) -> list[str]:
-    fields = options.as_dict()
-    return [
-        "; ".join(FLAG_TEXT[b].format(**fields) for b in (1, 2, 4, 8) if bits & b)
-        for bits in range(16)
-    ]
+class _Run:
+    """The arrays of one engine run: inputs, parameters set so far (``ctx``), their reason
+    codes, and the intermediates later stages share (indices of Cmax and Clast...)."""
 
+    def __init__(self, prof, options) -> None:
+        self.prof, self.options = prof, options
+        self.T, self.C, self.obs = prof.T, prof.C, prof.obs
+        self.meta = prof.meta
+        self.P, self.M = self.T.shape
+        self.ar = np.arange(self.P)
+        self.route = self.meta["route"].to_numpy()
+        self.bolus = self.route == "iv_bolus"
+        self.ctx, self.why = _Ctx(), Reasons()
+        self.reasons: dict[str, np.ndarray] = {}
 
-def _categorical(values: np.ndarray):
-    codes, uniques = pd.factorize(values, sort=False)
-    return codes, uniques
+    def set(self, key, value, reason_mask=None, message="") -> None:
+        """Set a parameter; where it is NaN under ``reason_mask``, ``message`` says why."""
+        value = np.asarray(value, float)
+        self.ctx[key] = value
+        code = np.zeros(value.shape, np.int32)
+        if reason_mask is not None and message:
+            code = np.where(reason_mask & np.isnan(value), self.why.code(message), 0)
+            code = code.astype(np.int32)
+        self.reasons[key] = code
 
+    def peak(self) -> None:
+        T, C, obs, ar, M = self.T, self.C, self.obs, self.ar, self.M
+        # Cmax/Cmin of a dosing interval come from [0, tau] even when its data run further
+        tau_all = self.meta["tau"].to_numpy(float)
+        with np.errstate(invalid="ignore"):
+            self.in_tau = ~(T > (tau_all + 1e-9 * np.maximum(1.0, np.abs(tau_all)))[:, None])
+        imax = np.argmax(np.where(obs & self.in_tau, C, -np.inf), axis=1)
+        self.tmax = T[ar, imax]
+        self.pos = obs & (np.nan_to_num(C) > 0)
+        has_pos = self.has_pos = self.pos.any(axis=1)
+        ilast = self.ilast = M - 1 - np.argmax(self.pos[:, ::-1], axis=1)
+        none, why = ~has_pos, "no concentration above 0"
+        self.set("cmax", C[ar, imax])
+        self.set("tmax", self.tmax)
+        self.set("clst", np.where(has_pos, C[ar, ilast], np.nan), none, why)
+        self.set("tlst", np.where(has_pos, T[ar, ilast], np.nan), none, why)
+        first_pos = self.first_pos = np.argmax(self.pos, axis=1)
+        before = T[ar, np.maximum(first_pos - 1, 0)]
+        tlag = np.where(has_pos, np.where(first_pos >= 2, before, 0.0), np.nan)
+        self.set("tlag", tlag, none, why)
+        self.set("c0", np.where(self.bolus, C[:, 0], np.nan))
 
-def _taken(codes: np.ndarray, uniques, idx: np.ndarray) -> pd.Categorical:
-    """``Categorical`` of ``uniques[codes[idx]]``: the codes narrowed to the dtype pandas
-    keeps before taking (a long table's columns are 10^5-10^6 cells; no copy afterwards)."""
-    n = len(uniques)
-    small = np.int8 if n < 127 else np.int16 if n < 32_767 else np.int32
-    return pd.Categorical.from_codes(codes.astype(small)[idx], uniques, validate=False)
+    def areas(self) -> None:
+        T, C, ar, P, M = self.T, self.C, self.ar, self.P, self.M
+        self.use_log = K.log_segments(T, C, self.options.auc_method, t_peak=self.tmax)
+        seg_a, seg_m = K.segment_areas(T, C, self.use_log)
+        self.zero = np.zeros((P, 1))
+        self.auc_cum = np.hstack([self.zero, np.cumsum(seg_a, axis=1)])
+        self.aumc_cum = np.hstack([self.zero, np.cumsum(seg_m, axis=1)])
+        self.last_valid = (~np.isnan(T)).sum(axis=1) - 1
+        has_pos, ilast = self.has_pos, self.ilast
+        none, why = ~has_pos, "no concentration above 0"
+        self.set("auclst", np.where(has_pos, self.auc_cum[ar, ilast], np.nan), none, why)
+        self.set("aumclst", np.where(has_pos, self.aumc_cum[ar, ilast], np.nan), none, why)
+        self.set("aucall", self.auc_cum[ar, self.last_valid])
+        self.set("aumcall", self.aumc_cum[ar, self.last_valid])
+        self.set("aucbe", seg_a[:, 0] if M > 1 else np.zeros(P))
 
+    def samples(self) -> None:
+        T, C, obs, ar, meta = self.T, self.C, self.obs, self.ar, self.meta
+        has_pos = self.has_pos
+        tfirst = np.where(has_pos, T[ar, self.first_pos], np.nan)
+        self.set("tfirst", tfirst, ~has_pos, "no concentration above 0")
+        self.set("nconc", obs.sum(axis=1))
+        self.set("nconcms", self.pos.sum(axis=1))
+        at0 = obs & (T == 0)
+        start_obs = at0.any(axis=1)
+        cstart = np.where(start_obs, C[ar, np.argmax(at0, axis=1)], np.nan)
+        self.set("cstart", cstart, ~start_obs, "no sample at the start of the interval")
+        dur = meta["duration"].to_numpy(float)
+        at_eoi = obs & (np.abs(T - dur[:, None]) <= 1e-9 * np.maximum(1.0, np.abs(dur))[:, None])
+        has_eoi = at_eoi.any(axis=1) & (self.route == "iv_infusion") & (dur > 0)
+        ceoi = np.where(has_eoi, C[ar, np.argmax(at_eoi, axis=1)], np.nan)
+        self.set("ceoi", ceoi, ~has_eoi, "no sample at the end of the infusion")
+        total = "totdose" if "totdose" in meta.columns else "dose"
+        self.set("totdose", meta[total].to_numpy(float))
 
-def long_table(prof, comp: Computed, options, units_by_analyte) -> pd.DataFrame:
-    """Tidy table: one row per profile and emitted parameter, profiles in order and
-    parameters in registry order within each profile.
+    def lambda_z(self) -> None:
+        T, prof, options, ctx, why = self.T, self.prof, self.options, self.ctx, self.why
+        after = np.where(self.bolus[:, None], T >= self.tmax[:, None], T > self.tmax[:, None])
+        auto = self.obs & prof.lz_ok & after
+        manual = self.obs & prof.lz_ok & prof.lz_pick
+        cand = np.where(prof.lz_manual[:, None], manual, auto)
+        n_min = int(options.lambda_z_min_points)
+        tol = float(options.lambda_z_tolerance)
+        fit = K.fit_lambda_z(T, self.C, cand, n_min, tol, use_all=prof.lz_manual)
+        st = fit["status"]
+        few = why.code(f"fewer than {n_min} usable points after Tmax for lambda_z")
+        few_manual = why.code(f"fewer than {n_min} usable points in the manual lambda_z selection")
+        flat = why.code("no declining terminal phase for lambda_z (all fits flat or undefined)")
+        lz_reason = np.where(
+            st == 1, np.where(prof.lz_manual, few_manual, few), np.where(st == 2, flat, 0)
+        )
+        lamz = fit["lamz"]
+        nonpos = (st == 0) & ~(lamz > 0)
+        lz_reason = np.where(
+            nonpos, why.code("lambda_z <= 0: the terminal phase does not decline"), lz_reason
+        ).astype(np.int32)
+        ctx["lamz"] = np.where(nonpos, np.nan, lamz)
+        self.reasons["lamz"] = lz_reason
+        for key, src in (
+            ("r2", "r2"),
+            ("r2adj", "r2adj"),
+            ("corrxy", "corrxy"),
+            ("lamznpt", "npt"),
+            ("lamzll", "lower"),
+            ("lamzul", "upper"),
+            ("intercept", "intercept"),
+        ):
+            ctx[key] = np.where(st == 0, fit[src], np.nan)
+            self.reasons[key] = np.where(st == 0, 0, lz_reason).astype(np.int32)
+        self.lz_used = fit["used"]
 
-    Values, codes, units and reasons are laid out as (profile x parameter) matrices and
-    the emitted cells taken in row-major order, which is exactly the table's order. String
-    columns are pandas Categoricals (hundreds of thousands of rows repeat a few hundred
-    strings); they compare, group and write to CSV like strings.
-    """
-    meta = prof.meta
-    r_codes, r_names = _categorical(meta["route"].to_numpy())
-    k_codes, k_names = _categorical(meta["kind"].to_numpy())
-    a_codes, a_names = _categorical(meta["analyte"].to_numpy())
-    keys = [k for k, p in PARAMETERS.items() if p.kinds]
-    params = [PARAMETERS[k] for k in keys]
-    ok_route = np.array([[r in p.routes for p in params] for r in r_names], bool)
-    ok_kind = np.array([[k in p.kinds for p in params] for k in k_names], bool)
-    # only the parameters some profile emits (a single-dose study has no tau, urine or
-    # sparse columns): every (P, K) matrix below is built on those alone
-    combos = pd.unique(r_codes.astype(np.int64) * len(k_names) + k_codes)
-    used = (ok_route[combos // len(k_names)] & ok_kind[combos % len(k_names)]).any(axis=0)
-    keys = [k for k, u in zip(keys, used, strict=True) if u]
-    params = [PARAMETERS[k] for k in keys]
-    ok_route, ok_kind = ok_route[:, used], ok_kind[:, used]
-    emit = ok_route[r_codes] & ok_kind[k_codes]  # (P, K)
-    K = len(keys)
-    # every column below is built on the emitted cells only (row-major = table order)
-    pid, kk = np.nonzero(emit)  # row-major: no division of flat indices
-    value = np.column_stack([comp.values[k] for k in keys])[emit]
-    # codes: one per parameter, plus its extravascular variant where it has one
-    codes_list = [p.code for p in params] + [p.ev_code or p.code for p in params]
-    ev = np.array([r == "extravascular" for r in r_names], bool)[r_codes]
-    has_ev = np.array([bool(p.ev_code) for p in params])
-    code_idx = kk + np.where(ev[pid] & has_ev[kk], K, 0)
-    units_list = [units_by_analyte[str(a)].units.get(p.unit, "") for p in params for a in a_names]
-    unit_idx = kk * len(a_names) + a_codes[pid]
-    texts = list(comp.messages) + _flag_texts(options)  # reasons, then flag combinations
-    reason = np.column_stack([comp.reasons[k] for k in keys])[emit]
-    flag_bits = comp.flags[pid] & np.array([_FLAG_MASK[k] for k in keys])[kk]
-    missing = np.isnan(value)
-    excl_idx = np.where(missing, reason, len(comp.messages) + flag_bits)
+    def dose_units(self, units_by_analyte) -> None:
+        meta, ctx, why, reasons, P = self.meta, self.ctx, self.why, self.reasons, self.P
+        dose = meta["dose"].to_numpy(float)
+        no_dose = "no dose record at or before the interval start"
+        self.set("dose", np.where(dose > 0, dose, np.nan), ~(dose > 0), no_dose)
+        zero = ~np.isnan(dose) & ~(dose > 0)
+        reasons["dose"] = np.where(zero, why.code("dose is 0"), reasons["dose"]).astype(np.int32)
+        analyte = meta["analyte"].to_numpy()
+        clf, vf, unit_reason = np.full(P, np.nan), np.full(P, np.nan), np.zeros(P, np.int32)
+        for name, u in units_by_analyte.items():
+            sel = analyte == name
+            clf[sel], vf[sel] = u.cl_factor, u.v_factor
+            if u.problem:
+                unit_reason[sel] = why.code(u.problem)
+        ctx["cl_factor"], ctx["v_factor"] = clf, vf
+        reasons["cl_factor"] = reasons["v_factor"] = unit_reason
+        dur = meta["duration"].to_numpy(float)
+        infusion = self.route == "iv_infusion"
+        no_dur = infusion & ~(dur > 0)
+        self.set(
+            "half_duration",
+            np.where(infusion, np.where(no_dur, np.nan, dur / 2.0), 0.0),
+            no_dur,
+            "IV infusion without a duration (give the dose's duration)",
+        )
+        self.set("tau", meta["tau"].to_numpy(float))
 
-    def cat(idx, names):
-        c, u = pd.factorize(np.asarray(names, dtype=object))
-        return _taken(c, u, idx)
+    def _area_to(self, t):
+        ctx = self.ctx
+        return K.area_to(
+            t,
+            self.T,
+            self.C,
+            self.auc_cum,
+            self.aumc_cum,
+            self.use_log,
+            ctx["lamz"],
+            self.clstp,
+            ctx["tlst"],
+        )
 
-    cols = {}
-    for c in ("subject", *prof.groups, "analyte", "matrix"):
-        mc, mu = pd.factorize(meta[c].to_numpy(object))
-        cols[c] = _taken(mc, mu, pid)
-    cols["start"] = meta["start"].to_numpy(float)[pid]
-    cols["end"] = meta["end"].to_numpy(float)[pid]
-    cols["PPTESTCD"] = cat(code_idx, codes_list)
-    cols["value"] = value
-    cols["unit"] = cat(unit_idx, units_list)
-    cols["exclude"] = cat(excl_idx, texts)
-    # the acceptance flag alone (the value is kept): the exclude text of a non-NaN value
-    cols["flag"] = cat(np.where(missing, 0, excl_idx), texts)
-    return pd.DataFrame(cols)
+    def interval_areas(self) -> None:
+        T, C, obs, ar, ctx, meta = self.T, self.C, self.obs, self.ar, self.ctx, self.meta
+        self.clstp = clstp = np.exp(ctx["intercept"] - ctx["lamz"] * ctx["tlst"])
+        tau = ctx["tau"]
+        a_tau, m_tau, s_tau = self._area_to(tau)
+        no_lz = "no sample at the end of the interval and lambda_z not estimable"
+        self.set("auctau", a_tau, s_tau == 2, no_lz)
+        self.set("aumctau", m_tau, s_tau == 2, no_lz)
+        imin = np.argmin(np.where(obs & self.in_tau, C, np.inf), axis=1)
+        self.set("cmin", C[ar, imin])
+        self.set("tmin", T[ar, imin])
+        at_end = obs & (np.abs(T - tau[:, None]) <= 1e-9 * np.maximum(1.0, np.abs(tau))[:, None])
+        has_end = at_end.any(axis=1)
+        self.set(
+            "ctrough",
+            np.where(has_end, C[ar, np.argmax(at_end, axis=1)], np.nan),
+            ~has_end,
+            "no sample at the end of the dosing interval",
+        )
+        # AUC above a threshold (PKNCA aucabove.*.all): the study's rule on max(C - c, 0)
+        # from the interval start to the last sample
+        for key, thr, msg in (
+            ("aucapred", ctx["cstart"], "no sample at the start of the interval (predose)"),
+            ("aucatrgh", ctx["ctrough"], "no sample at the end of the dosing interval (trough)"),
+        ):
+            # a threshold of 0 leaves C as it is (C >= 0): AUCALL, already integrated;
+            # only profiles with a threshold > 0 are integrated again (rows independent)
+            above = np.where(thr == 0, self.auc_cum[ar, self.last_valid], np.nan)
+            sub = np.flatnonzero(~(thr == 0) & ~np.isnan(thr))
+            if len(sub):
+                Cs = C[sub]
+                Ca = np.where(np.isnan(Cs), np.nan, np.maximum(Cs - thr[sub, None], 0.0))
+                lg = K.log_segments(T[sub], Ca, self.options.auc_method, t_peak=self.tmax[sub])
+                sa, _ = K.segment_areas(T[sub], Ca, lg)
+                above[sub] = np.hstack([self.zero[sub], np.cumsum(sa, axis=1)])[
+                    np.arange(len(sub)), self.last_valid[sub]
+                ]
+            self.set(key, np.where(np.isnan(thr), np.nan, above), np.isnan(thr), msg)
+        origin = meta["origin"].to_numpy(float)
+        lo = meta["start"].to_numpy(float) - origin
+        hi = meta["end"].to_numpy(float) - origin
+        a_lo, m_lo, s_lo = self._area_to(lo)
+        a_hi, m_hi, s_hi = self._area_to(hi)
+        # Phoenix: an interval wholly after Tlast (the last sample > 0) integrates the
+        # lambda_z line between the predicted concentrations at its two ends
+        lz, tlst = ctx["lamz"], ctx["tlst"]
+        after_tlast = (lo > tlst) & (T[ar, self.last_valid] == tlst)
+        c_lo = clstp * np.exp(-lz * (lo - tlst))
+        c_hi = np.where(np.isinf(hi), 0.0, clstp * np.exp(-lz * (hi - tlst)))
+        a_int = np.where(after_tlast, (c_lo - c_hi) / lz, a_hi - a_lo)
+        no_tail = "interval ends after Tlast and lambda_z is not estimable"
+        self.set("aucint", a_int, (s_lo == 2) | (s_hi == 2) | np.isnan(a_int), no_tail)
+        # first moment: integral of t C*(t) = C*(t) (t/lambda + 1/lambda^2) over [a, b]
+        m_tail = c_lo * (lo / lz + 1 / lz**2) - np.where(
+            np.isinf(hi), 0.0, c_hi * (hi / lz + 1 / lz**2)
+        )
+        m_int = np.where(after_tlast, m_tail, m_hi - m_lo)
+        self.set("aumcint", m_int, (s_lo == 2) | (s_hi == 2) | np.isnan(m_int), no_tail)
+
+    def derived(self) -> None:
+        ctx, reasons, P = self.ctx, self.reasons, self.P
+        generic = self.why.code("not computable (a zero or missing input)")
+        for key in _ORDER:
+            p = PARAMETERS[key]
+            if p.calc is None:
+                if key not in ctx:
+                    self.set(key, np.full(P, np.nan))
+                continue
+            value = np.asarray(p.calc(ctx), float)
+            value = np.where(np.isfinite(value), value, np.nan)
+            code = np.zeros(P, np.int32)
+            nan = np.isnan(value)
+            for dep in p.depends:
+                inherit = nan & (code == 0) & np.isnan(ctx[dep]) & (reasons[dep] != 0)
+                code = np.where(inherit, reasons[dep], code)
+            ctx[key] = value
+            reasons[key] = np.where(nan & (code == 0), generic, code).astype(np.int32)
+
+    def flags(self) -> np.ndarray:
+        """Acceptance-rule bits (1 R2ADJ, 2 LAMZSPN, 4 AUCPEO, 8 AUCPEP); a dosing
+        interval carries the lambda_z rules only."""
+        ctx, options = self.ctx, self.options
+        flags = np.zeros(self.P, np.int64)
+        flags |= np.where(ctx["r2adj"] < options.min_r2adj, 1, 0)
+        flags |= np.where(ctx["lamzspn"] < options.min_span_ratio, 2, 0)
+        flags |= np.where(ctx["aucpeo"] > options.max_aucpext, 4, 0)
+        flags |= np.where(ctx["aucpep"] > options.max_aucpext, 8, 0)
+        return np.where(self.meta["kind"].to_numpy() == "tau", flags & 3, flags)

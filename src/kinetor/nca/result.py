@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from kinetor.nca._long import LongTable
 from kinetor.nca._wide import profile_flags, profile_ids
 from kinetor.nca.options import Options
 from kinetor.nca.registry import PARAMETERS
@@ -65,8 +66,8 @@ def natural_rank(values) -> np.ndarray:
     joined = "".join(text)
     if (
         text and joined.isascii() and joined.isdigit() and all(text) and max(map(len, text)) <= 15
-    ):  # plain integers: fast path
-        order = np.argsort(np.array(text).astype(np.float64), kind="stable")
+    ):  # plain integers (ASCII digits, < 10**15: exact as int64 and as float64)
+        order = np.argsort(np.fromiter(map(int, text), np.int64, len(text)), kind="stable")
     else:
         order = np.array(
             sorted(range(len(uniq)), key=lambda i: _natural_key(uniq[i])), dtype=np.int64
@@ -144,8 +145,15 @@ class NCAResult:
     def to_wide(self, exclude: bool = False) -> pd.DataFrame:
         """One row per profile and interval, one column per ``PPTESTCD``.
 
-        With ``exclude=True`` values with an exclusion reason are blanked.
+        With ``exclude=True`` values with an exclusion reason are blanked. Straight from
+        the engine's arrays while the long table has not been built (or replaced), else
+        a pivot of :attr:`parameters`: the same table either way.
         """
+        lazy = self.__dict__.get("_parameters")
+        if isinstance(lazy, LongTable):
+            parts = lazy.wide(self.keys, exclude)
+            if parts is not None:
+                return self._wide_frame(*parts)
         df = self.parameters
         if exclude:
             df = df.assign(value=df["value"].where(df["exclude"] == ""))
@@ -164,20 +172,22 @@ class NCAResult:
         mat = np.full((P, len(seen)), np.nan)
         mat[pid, col_of[ccodes]] = df["value"].to_numpy(float)
         # the key columns of each profile's first row (conversion on P rows, not n)
-        wide = pd.DataFrame(
-            {
-                c: (
-                    df[c].iloc[first].astype(object).to_numpy()
-                    if isinstance(df[c].dtype, pd.CategoricalDtype)
-                    else df[c].iloc[first].to_numpy()
-                )
-                for c in self.keys
-                if c in df.columns
-            }
-        )
+        key_cols = {
+            c: (
+                df[c].iloc[first].astype(object).to_numpy()
+                if isinstance(df[c].dtype, pd.CategoricalDtype)
+                else df[c].iloc[first].to_numpy()
+            )
+            for c in self.keys
+            if c in df.columns
+        }
         names = [str(code.cat.categories[c]) for c in seen]
-        wide = pd.concat([wide, pd.DataFrame(mat, columns=names)], axis=1)
-        for name, values in profile_flags(df, pid, P).items():
+        return self._wide_frame(key_cols, mat, names, profile_flags(df, pid, P))
+
+    def _wide_frame(self, key_cols: dict, mat: np.ndarray, names: list, flags: dict):
+        """The wide table from its parts, in study-report order."""
+        wide = pd.concat([pd.DataFrame(key_cols), pd.DataFrame(mat, columns=names)], axis=1)
+        for name, values in flags.items():
             wide[name] = values
         # study-report order: groups and subjects in natural order (1, 2, 10)
         sort_cols = [*self.groups, "subject"]
@@ -494,6 +504,24 @@ class NCAResult:
             f"NCAResult(profiles={n}, parameters={len(self.parameters)}, "
             f"auc_method={self.options.auc_method!r})"
         )
+
+
+def _get_parameters(self) -> pd.DataFrame:
+    table = self.__dict__["_parameters"]
+    if isinstance(table, LongTable):  # built on first use, then kept
+        table = self.__dict__["_parameters"] = table.frame()
+    return table
+
+
+def _set_parameters(self, value) -> None:
+    self.__dict__["_parameters"] = value
+
+
+# ``parameters`` stays a dataclass field (constructor, fields(), replace()) but is read
+# through a property: ``nca`` passes a LongTable, built into the long DataFrame on first
+# use, so ``to_wide`` alone never pays for the long table (setattr: mypy does not model
+# a property laid over a dataclass field)
+setattr(NCAResult, "parameters", property(_get_parameters, _set_parameters))  # noqa: B010
 
 
 def _no_formulas(sheet) -> None:

@@ -1,0 +1,136 @@
+"""CDISC EX (exposure) records -> the doses of a study.
+
+``EXDOSE``/``EXDOSU`` -> dose; ``EXROUTE`` -> route; ``EXTRT`` -> dose analyte;
+``EXSTDTC`` -> time from the subject's first dose (study days where there is no clock
+time); the infusion duration from ``EXDUR`` or ``EXENDTC - EXSTDTC``; a record spanning
+several days with ``EXDOSFRQ`` (QD, BID, ...) is expanded into single doses.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from kinetor.data._build import day_index, expand_addl
+from kinetor.data._domain import _T, _hours
+from kinetor.data._units import resolve_unit
+from kinetor.data.routes import normalise_route
+from kinetor.data.values import parse_durations
+from kinetor.errors import Problem
+
+__all__ = ["FREQUENCIES", "exposure"]
+
+
+# EXDOSFRQ -> interval (h), for EX records that span several doses
+FREQUENCIES = {
+    "QD": 24.0,
+    "Q24H": 24.0,
+    "BID": 12.0,
+    "Q12H": 12.0,
+    "TID": 8.0,
+    "Q8H": 8.0,
+    "QID": 6.0,
+    "Q6H": 6.0,
+    "QOD": 48.0,
+    "Q2D": 48.0,
+    "QW": 168.0,
+    "Q2W": 336.0,
+}
+
+
+def exposure(ex: _T, units, problems, notes):
+    """EX -> (doses, dose unit, first full EXSTDTC per subject, first EXSTDY per subject)."""
+    subject = ex.text("USUBJID")
+    dose = ex.numbers("EXDOSE", problems, "EXDOSE")
+    dose, dose_unit = resolve_unit(
+        dose,
+        what="dose",
+        column=ex.names.get("EXDOSE"),
+        file=ex.file,
+        rows=ex.rows,
+        row_units=ex.text("EXDOSU") if ex.has("EXDOSU") else None,
+        unit_column=ex.names.get("EXDOSU"),
+        declared=(units or {}).get("dose"),
+        notes=notes,
+        problems=problems,
+    )
+    route_raw = ex.text("EXROUTE")
+    route = (
+        pd.Series(route_raw)
+        .map({r: normalise_route(r) or "" for r in pd.unique(route_raw)})
+        .to_numpy(dtype=object)
+    )
+    start, start_date = ex.stamps("EXSTDTC", problems)
+    end, end_date = ex.stamps("EXENDTC", problems)
+    stday = ex.numbers("EXSTDY", problems, "EXSTDY")
+    key = pd.Series(subject)
+    full = (start.notna() & ~start_date).to_numpy()
+    all_full = pd.Series(full).groupby(key).transform("all").to_numpy()
+    first_any = start.groupby(key).transform("min")
+    t = _hours(start, first_any)
+    day0 = pd.Series(stday).groupby(key).transform("min").to_numpy(float)
+    t = np.where(np.isnan(t), 24.0 * (day_index(stday) - day_index(day0)), t)
+    single = key.groupby(key).transform("size").to_numpy() == 1
+    t = np.where(np.isnan(t) & single, 0.0, t)
+    if (start.notna().to_numpy() & ~all_full).any():
+        notes.append(
+            f"{ex.file}: EXSTDTC without a clock time: dose times at day "
+            f"resolution, and nominal sample times used for those subjects"
+        )
+    dur = np.full(len(key), np.nan)
+    if ex.has("EXDUR"):
+        dur, bad = parse_durations(ex.col("EXDUR"))
+        problems += [
+            Problem(
+                f"EXDUR is not an ISO 8601 duration: {v!r}",
+                file=ex.file,
+                row=int(r),
+                column=ex.names["EXDUR"],
+                fix="write e.g. PT1H",
+            )
+            for r, v in zip(ex.rows[bad], ex.col("EXDUR")[bad], strict=True)
+        ]
+    span = np.where(end_date | start_date, np.nan, _hours(end, start))
+    d = pd.DataFrame(
+        {
+            "subject": subject,
+            "time": t,
+            "dose": dose,
+            "route": route,
+            "duration": np.where(route == "iv_infusion", np.where(np.isnan(dur), span, dur), 0.0),
+            "analyte": ex.text("EXTRT"),
+            "route_raw": route_raw,
+            "source_row": ex.rows,
+        }
+    )
+    first_stamp = start[full & all_full].groupby(key[full & all_full]).min()
+    first_day = pd.Series(stday).groupby(key).min()
+    d = _repeat_by_frequency(ex, d, start, end, end_date, notes)
+    return d, dose_unit, first_stamp, first_day
+
+
+def _repeat_by_frequency(ex: _T, d, start, end, end_date, notes):
+    if not ex.has("EXDOSFRQ"):
+        return d
+    frq = pd.Series(ex.text("EXDOSFRQ")).str.upper().to_numpy(dtype=object)
+    ii = pd.Series(frq).map(FREQUENCIES).to_numpy(float)
+    # a date-only end means "the last dose that day", at the start's clock time
+    clock = start - start.dt.normalize()
+    end_eff = end.where(~end_date, end + clock)
+    span = _hours(end_eff, start)
+    nonrep = d["route"].to_numpy() == "iv_infusion"
+    addl = np.where(
+        np.isfinite(ii) & (span > 0) & ~nonrep,
+        np.floor(np.nan_to_num(span) / np.where(np.isfinite(ii), ii, 1.0) + 1e-9),
+        0,
+    ).astype(int)
+    unknown = ~np.isfinite(ii) & (span > 0) & ~np.isin(frq, ["", "ONCE"])
+    if unknown.any():
+        notes.append(
+            f"{ex.file}: EXDOSFRQ {sorted(set(frq[unknown]))} not expanded; one dose at EXSTDTC"
+        )
+    if not (addl > 0).any():
+        return d
+    out = expand_addl(d.assign(addl=addl, ii=np.nan_to_num(ii)))
+    notes.append(f"{ex.file}: {int(addl.sum())} dose(s) added from EXDOSFRQ over EXSTDTC-EXENDTC")
+    return out.drop(columns=["addl", "ii"])

@@ -1,0 +1,169 @@
+"""The concentration rows an NCA uses: BLQ rule applied, exclusions dropped, validated.
+
+``usable_rows`` is the first step of :func:`kinetor.nca.nca`: one narrow table of the
+samples that enter the analysis (strings as object arrays, one integer key per subject x
+analyte x matrix), with every malformed row reported at once (negative concentrations,
+missing times on used samples, two samples at one time of a profile).
+
+Examples
+--------
+>>> import pandas as pd
+>>> from kinetor.data import Study
+>>> conc = pd.DataFrame({"subject": "a", "time": [0.0, 1, 2], "conc": [0.0, 4, 3],
+...                      "blq": [True, False, False]})
+>>> doses = pd.DataFrame({"subject": ["a"], "time": [0.0], "dose": [1.0], "route": ["po"]})
+>>> st = Study(conc, doses, units={"time": "h", "conc": "mg/L", "dose": "mg"})
+>>> usable_rows(st, Options())["conc"].tolist()   # PKNCA rule: BLQ before Tmax -> 0
+[0.0, 4.0, 3.0]
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from kinetor.data._factorize import factorize, row_codes, strictly_increasing
+from kinetor.data.blq import apply_blq_rule
+from kinetor.errors import DataError, Problem
+from kinetor.nca.options import Options
+
+__all__ = ["KEYS", "row_problems", "upper_is", "usable_rows"]
+
+
+KEYS = ["subject", "analyte", "matrix"]
+
+
+def row_problems(df: pd.DataFrame, mask, source: str, column: str, message, fix: str):
+    mask = np.asarray(mask, bool)
+    if not mask.any():
+        return []
+    rows = df.loc[mask]
+    return [
+        Problem(message(r), file=source, row=int(r.source_row), column=column, fix=fix)
+        for r in rows.itertuples()
+    ]
+
+
+def upper_is(series: pd.Series, value: str) -> np.ndarray:
+    """``series.str.upper() == value`` computed on the unique values only (fast)."""
+    codes, found = factorize(series.to_numpy(object))
+    uniques = [str(u) for u in found]
+    return (
+        np.array([u.upper() == value for u in uniques], bool)[codes]
+        if len(uniques)
+        else np.zeros(len(series), bool)
+    )
+
+
+def _blq_rule(conc: pd.DataFrame, rule: str, time_col: str) -> pd.DataFrame:
+    """``apply_blq_rule``, with a shortcut when no sample is BLQ (the rule then only drops
+    excluded and missing samples, which is what the shortcut does)."""
+    if conc["blq"].to_numpy(bool).any():
+        return apply_blq_rule(conc, rule, time_col=time_col)
+    c = conc["conc"].to_numpy(float)
+    usable = (conc["exclude"].to_numpy(object) == "") & ~np.isnan(c)
+    return conc.assign(conc_used=np.where(usable, c, np.nan))
+
+
+def usable_rows(study, options: Options) -> pd.DataFrame:
+    """Concentration rows the analysis uses (BLQ rule applied, exclusions dropped),
+    joined with the subject table; raises ``DataError`` listing every malformed row."""
+    time_col = "time" if options.time == "actual" else "nominal_time"
+    conc = study.conc
+    problems = row_problems(
+        conc,
+        conc["conc"].to_numpy(float) < 0,
+        study.source,
+        "conc",
+        lambda r: f"negative concentration {r.conc}",
+        "concentrations must be >= 0 (write BLQ samples as BLQ)",
+    )
+    # time may be missing only on rows that are excluded anyway
+    used = _blq_rule(conc, options.blq_rule, time_col)
+    ok = used["conc_used"].notna().to_numpy()
+    no_time = ok & used[time_col].isna().to_numpy()
+    problems += row_problems(
+        used,
+        no_time,
+        study.source,
+        time_col,
+        lambda r: "no time on a sample used by the analysis",
+        "fill the time, exclude the sample, or use the other time "
+        + (
+            "(--time nominal, time='nominal')"
+            if time_col == "time"
+            else "(--time actual, time='actual')"
+        ),
+    )
+    # one narrow copy: the columns NCA reads (strings as object arrays, fast to take)
+    rows_used = np.nonzero(ok & ~no_time)[0]
+    # every row is used (the usual case): nothing to take
+    sel: np.ndarray | slice = slice(None) if len(rows_used) == len(used) else rows_used
+    in_conc = [g for g in study.groups if g in used.columns and g not in KEYS]
+    keep = [
+        c
+        for c in (
+            *KEYS,
+            *in_conc,
+            "nominal_time",
+            "blq",
+            "lloq",
+            "source_row",
+            "end_time",
+            "volume",
+            "duration",
+        )
+        if c in used.columns
+    ]
+    text = {*KEYS, *in_conc}
+    # object Series: no scan to infer a str dtype (the DataFrame copies each column)
+    data = {
+        c: pd.Series(used[c].to_numpy(object)[sel], dtype=object, copy=False)
+        if c in text
+        else used[c].to_numpy()[sel]
+        for c in keep
+    }
+    data["time"] = used[time_col].to_numpy(float)[sel]
+    data["conc"] = used["conc_used"].to_numpy(float)[sel]
+    rows = pd.DataFrame(data)
+    # the subject codes serve the key codes and the subject-table lookup below
+    s_codes, s_ids = factorize(rows["subject"].to_numpy(object))
+    kid = row_codes([s_codes, *(rows[c].to_numpy(object) for c in KEYS[1:])])
+    rows["_kid"] = kid
+    dup = _duplicated(kid, rows["time"].to_numpy())
+    if not options.sparse:
+        problems += row_problems(
+            rows,
+            dup,
+            study.source,
+            time_col,
+            lambda r: f"two samples at time {r.time:g} in one profile (subject {r.subject})",
+            "keep one sample per time (exclude the other with a reason) "
+            "or analyse as a sparse design",
+        )
+    if problems:
+        raise DataError(problems)
+    groups = [g for g in study.groups if g in study.subjects.columns and g not in rows.columns]
+    if groups:
+        subj = study.subjects.drop_duplicates("subject")
+        index = pd.Index(subj["subject"].to_numpy(object))
+        if (s_codes >= 0).all():  # looked up once per subject, spread by the codes
+            at = np.append(index.get_indexer(s_ids), -1)[s_codes]
+        else:  # a missing subject id: looked up as it is
+            at = index.get_indexer(rows["subject"].to_numpy(object))
+        for g in groups:
+            values = subj[g].to_numpy(object)
+            rows[g] = np.where(at >= 0, values[np.maximum(at, 0)], None)
+    return rows
+
+
+def _duplicated(key: np.ndarray, time: np.ndarray) -> np.ndarray:
+    """Rows whose (key, time) pair occurs more than once (all of them flagged)."""
+    if strictly_increasing(key, time):  # the usual layout: nothing to sort
+        return np.zeros(len(key), bool)
+    o = np.lexsort((time, key))
+    same = (key[o][1:] == key[o][:-1]) & (time[o][1:] == time[o][:-1])
+    flag = np.zeros(len(key), bool)
+    flag[o[1:][same]] = True
+    flag[o[:-1][same]] = True
+    return flag
