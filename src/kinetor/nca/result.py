@@ -439,7 +439,7 @@ class NCAResult:
             One panel per profile: observed concentrations, the points used for lambda_z
             (filled orange) and the line CLSTP exp(-LAMZ (t - TLST)).
         """
-        from matplotlib.figure import Figure
+        from kinetor._figures import HIGHLIGHT, PALETTE, new_figure
 
         pts = self.lambda_z_points
         if analyte is not None:
@@ -459,20 +459,20 @@ class NCAResult:
         n = max(1, len(keys))
         cols = min(3, n)
         rows = -(-n // cols)
-        fig = Figure(figsize=(4.2 * cols, 3.4 * rows), layout="constrained")
-        axes = fig.subplots(rows, cols, squeeze=False).ravel()
+        fig, axes = new_figure(4.2 * cols, 3.4 * rows, rows, cols)
+        axes = axes.ravel()
         tunit, cunit = self.units.get("time", ""), self.units.get("conc", "")
         for ax, key in zip(axes, keys, strict=False):
             d = prof.get_group(key)
             d = d[d["conc"] > 0]
-            ax.plot(d["time_after_dose"], d["conc"], marker="o", color="C0", label="observed")
+            ax.plot(d["time_after_dose"], d["conc"], marker="o", color=PALETTE[0], label="observed")
             used = d[d["used"].astype(bool)]
             ax.plot(
                 used["time_after_dose"],
                 used["conc"],
                 linestyle="none",
                 marker="o",
-                color="C1",
+                color=PALETTE[1],
                 label="lambda_z points",
             )
             row = w[(w["subject"].astype(str) == key[0]) & (w["start"] == key[1])]
@@ -483,7 +483,7 @@ class NCAResult:
                     ax.plot(
                         t,
                         r.CLSTP * np.exp(-r.LAMZ * (t - r.TLST)),
-                        color="C3",
+                        color=HIGHLIGHT,
                         label=f"t1/2 = {np.log(2) / r.LAMZ:.3g} {tunit}",
                     )
             ax.set_yscale("log")
