@@ -15,17 +15,8 @@ import kinetor as kt
 # the module). They are renamed on the branches that own those packages; the list only
 # shrinks. kinetor.pd.tgi (module tgi_metrics) was the first one fixed.
 SHADOWS_PENDING = {
-    ("kinetor.assays", "clonogenic"),
-    ("kinetor.assays", "synergy"),
-    ("kinetor.compounds", "trials"),
-    ("kinetor.nca", "accumulation"),
-    ("kinetor.nca", "bioavailability"),
-    ("kinetor.pk", "simulate"),
-    ("kinetor.popfit", "vpc"),
     ("kinetor.qsar", "screen"),
     ("kinetor.report", "nca_report"),
-    ("kinetor.screens", "mle"),
-    ("kinetor.screens", "rra"),
     ("kinetor.translate", "scan"),
     ("kinetor.translate", "validate"),
 }
