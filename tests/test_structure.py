@@ -137,7 +137,6 @@ FORMATTED_PENDING = {
     "src/kinetor/qsar/models.py",
     "src/kinetor/report/nca_report.py",
     "src/kinetor/report/profiles.py",
-    "src/kinetor/screens/io.py",
     "src/kinetor/translate/response.py",
     "src/kinetor/translate/study.py",
     "src/kinetor/translate/validate.py",
