@@ -112,9 +112,7 @@ SIZE_ALLOWED = {
 }
 FORMATTED_PENDING = {
     "src/kinetor/assays/doseresponse.py",
-    "src/kinetor/assays/plates.py",
     "src/kinetor/assays/wes...lysis/run.py",
-    "src/kinetor/assays/western.py",
     "src/kinetor/bioanalysis/run.py",
     "src/kinetor/cli/_assay_images.py",
     "src/kinetor/cli/assay.py",
