@@ -114,8 +114,6 @@ FORMATTED_PENDING = {
     "src/kinetor/assays/doseresponse.py",
     "src/kinetor/assays/wes...lysis/run.py",
     "src/kinetor/bioanalysis/run.py",
-    "src/kinetor/cli/_assay_images.py",
-    "src/kinetor/cli/assay.py",
     "src/kinetor/cli/pathway.py",
     "src/kinetor/cli/screen.py",
     "src/kinetor/cli/simulate.py",
