@@ -115,7 +115,6 @@ FORMATTED_PENDING = {
     "src/kinetor/assays/wes...lysis/run.py",
     "src/kinetor/bioanalysis/run.py",
     "src/kinetor/cli/pathway.py",
-    "src/kinetor/cli/simulate.py",
     "src/kinetor/data/_build.py",
     "src/kinetor/data/_cdisc.py",
     "src/kinetor/data/_generic.py",
