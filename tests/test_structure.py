@@ -113,7 +113,6 @@ SIZE_ALLOWED = {
 FORMATTED_PENDING = {
     "src/kinetor/assays/doseresponse.py",
     "src/kinetor/assays/wes...lysis/run.py",
-    "src/kinetor/bioanalysis/run.py",
     "src/kinetor/cli/pathway.py",
     "src/kinetor/data/_build.py",
     "src/kinetor/data/_cdisc.py",
@@ -127,7 +126,6 @@ FORMATTED_PENDING = {
     "src/kinetor/pathway/evidence/__init__.py",
     "src/kinetor/pathway/network.py",
     "src/kinetor/pd/fit_models.py",
-    "src/kinetor/popfit/fit.py",
     "src/kinetor/qsar/models.py",
     "src/kinetor/report/nca_report.py",
     "src/kinetor/report/profiles.py",
