@@ -126,6 +126,19 @@ SLOW: tuple[str, ...] = (
     "tests/translate/test_translate_scan.py::test_dask_cluster_scan_and_dynamic_study",
     "tests/translate/test_translate_signaling.py::test_dynamic_combination_integrates_both_exact_courses",
     "tests/translate/test_translate_study.py::test_tgi_monotone_in_dose_property",
+    # measured with --durations at 1 s or more in the fast tier (2 shared cores, load 4-6):
+    # whole CLI runs with reports, a compiled kernel, server and process-pool tests
+    "tests/nca/test_nca_outputs.py::test_acceptance_flags_are_columns_of_every_output_table",
+    "tests/nca/test_nca_summary_registry.py::test_the_full_report_takes_its_summary_from_the_result",
+    "src/kinetor/qsar/cliffs.py::kinetor.qsar.cliffs",
+    "tests/web/test_web_security.py::test_users_and_csrf",
+    "tests/web/test_web_security.py::test_upload_limit_and_cross_site_websocket",
+    "tests/store/test_store_cli.py::test_nca_saves_to_store_and_store_commands",
+    "tests/store/test_store_concurrency.py::test_processes_lose_nothing",
+    "tests/pk/test_pk_closed_form.py::test_numba_kernel_equals_numpy",
+    "tests/translate/test_translate_invivo.py::test_network_c50_is_where_the_readout_crosses_half_of_control",
+    "tests/assays/test_colonies.py::test_colonies_cli_writes_counts_and_clonogenic_input",
+    "tests/pathway/test_pathway_network.py::test_total_protein_is_conserved",
 )
 
 
