@@ -127,11 +127,11 @@ FORMATTED_PENDING = {
     "src/kinetor/pathway/network.py",
     "src/kinetor/pd/fit_models.py",
     "src/kinetor/qsar/models.py",
-    "src/kinetor/report/nca_report.py",
+    "src/kinetor/report/nca_document.py",
     "src/kinetor/report/profiles.py",
     "src/kinetor/translate/response.py",
     "src/kinetor/translate/study.py",
-    "src/kinetor/translate/validate.py",
+    "src/kinetor/translate/validation.py",
 }
 SIZE_ALLOWED |= FORMATTED_PENDING
 
