@@ -139,6 +139,15 @@ SLOW: tuple[str, ...] = (
     "tests/translate/test_translate_invivo.py::test_network_c50_is_where_the_readout_crosses_half_of_control",
     "tests/assays/test_colonies.py::test_colonies_cli_writes_counts_and_clonogenic_input",
     "tests/pathway/test_pathway_network.py::test_total_protein_is_conserved",
+    # and at 1 s or more in a second fast-tier run (load 10-12)
+    "tests/be/test_be.py::test_ema_data_set_I_method_a_abel",
+    "tests/pd/test_pd_tumor.py::test_more_drug_never_gives_a_bigger_tumour",
+    "tests/qsar/test_models.py::test_predictor_featurises_queries_with_its_own_fingerprints",
+    "tests/translate/test_translate_signaling.py::test_table_matches_direct_steady_states_off_grid",
+    "tests/pk/test_pk_fit.py::test_naive_pooled_fit_of_a_sparse_study",
+    "tests/assays/test_colonies.py::test_counts_equal_the_planted_colonies",
+    "tests/data/test_data_values.py::test_duration_round_trip",
+    "tests/translate/test_translate_design.py::test_unreachable_efficacy_is_nan_with_reason",
 )
 
 
