@@ -112,7 +112,6 @@ SIZE_ALLOWED = {
 }
 FORMATTED_PENDING = {
     "src/kinetor/assays/doseresponse.py",
-    "src/kinetor/assays/wes...lysis/run.py",
     "src/kinetor/cli/pathway.py",
     "src/kinetor/data/_build.py",
     "src/kinetor/data/_cdisc.py",
