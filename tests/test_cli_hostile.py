@@ -141,7 +141,7 @@ def test_nca_report_figures_are_bounded(tmp_path):
     import pandas as pd
 
     from kinetor.data import Study
-    from kinetor.report.nca_report import build_nca_report
+    from kinetor.report.nca_document import build_nca_report
 
     rows = [(f"s{i}", t, c) for i in range(6) for t, c in ((0.5, 10), (1, 8), (2, 4), (4, 2))]
     conc = pd.DataFrame(rows, columns=["subject", "time", "conc"])

@@ -11,24 +11,10 @@ import pytest
 import kinetor as kt
 
 # public functions that still share their name with a submodule of the same package
-# (``from kinetor.pk import simulate`` is the function, ``kinetor.pk.simulate`` then is not
-# the module). They are renamed on the branches that own those packages; the list only
-# shrinks. kinetor.pd.tgi (module tgi_metrics) was the first one fixed.
-SHADOWS_PENDING = {
-    ("kinetor.assays", "clonogenic"),
-    ("kinetor.assays", "synergy"),
-    ("kinetor.compounds", "trials"),
-    ("kinetor.nca", "accumulation"),
-    ("kinetor.nca", "bioavailability"),
-    ("kinetor.pk", "simulate"),
-    ("kinetor.popfit", "vpc"),
-    ("kinetor.qsar", "screen"),
-    ("kinetor.report", "nca_report"),
-    ("kinetor.screens", "mle"),
-    ("kinetor.screens", "rra"),
-    ("kinetor.translate", "scan"),
-    ("kinetor.translate", "validate"),
-}
+# (``from kinetor.pk import simulate`` is the function, ``kinetor.pk.simulate`` then would
+# not be the module). None is left: each such module was renamed (kinetor.pd.tgi ->
+# tgi_metrics, kinetor.pk.simulate -> simulation, ...); the set stays empty.
+SHADOWS_PENDING: set[tuple[str, str]] = set()
 
 
 def test_dir_lists_only_public_names_that_import():

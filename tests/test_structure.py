@@ -157,24 +157,11 @@ SIZE_ALLOWED = {
     "src/kinetor/nca/result.py",
 }
 FORMATTED_PENDING = {
-    "src/kinetor/assays/plates.py",
-    "src/kinetor/assays/wes...lysis/run.py",
-    "src/kinetor/assays/western.py",
-    "src/kinetor/bioanalysis/run.py",
-    "src/kinetor/cli/_assay_images.py",
-    "src/kinetor/cli/assay.py",
     "src/kinetor/cli/pathway.py",
-    "src/kinetor/cli/screen.py",
-    "src/kinetor/cli/simulate.py",
-    "src/kinetor/compounds/checks.py",
-    "src/kinetor/compounds/compound.py",
-    "src/kinetor/compounds/schema.py",
     "src/kinetor/pathway/drugs.py",
     "src/kinetor/pathway/evidence/__init__.py",
     "src/kinetor/pathway/network.py",
-    "src/kinetor/popfit/fit.py",
     "src/kinetor/qsar/models.py",
-    "src/kinetor/screens/io.py",
 }
 SIZE_ALLOWED |= FORMATTED_PENDING
 

@@ -15,7 +15,7 @@ from kinetor.pk import (
     simulate,
 )
 from kinetor.pk.closed_form import exponentials, superpose_numpy
-from kinetor.pk.simulate import predict
+from kinetor.pk.simulation import predict
 
 # typical values; ka, F and tlag exercise the oral route
 COMMON = {"ka": 1.3, "f": 0.6, "tlag": 0.4}

@@ -2,20 +2,35 @@
 someone crafted: nothing unrelated in a report, nothing unsafe, no crash."""
 
 import json
+import shutil
 
 import pytest
 
 from kinetor.cli.main import main
 
 
-@pytest.fixture
-def volumes_csv(tmp_path):
+def _write_volumes(folder):
     lines = ["animal,group,day,volume"]
     for a, g, vs in (("c1", "Vehicle", [100, 200, 400]), ("t1", "Drug", [100, 120, 150])):
         lines += [f"{a},{g},{d},{v}" for d, v in zip((0, 7, 14), vs, strict=True)]
-    path = tmp_path / "volumes.csv"
+    path = folder / "volumes.csv"
     path.write_text("\n".join(lines) + "\n")
     return path
+
+
+@pytest.fixture
+def volumes_csv(tmp_path):
+    return _write_volumes(tmp_path)
+
+
+@pytest.fixture(scope="module")
+def tgi_run(tmp_path_factory):
+    """One ``kinetor tgi`` output folder (report.json, report.html, tables), made once;
+    each manifest test tampers with its own copy."""
+    base = tmp_path_factory.mktemp("tgi")
+    out = base / "run"
+    assert tgi(_write_volumes(base), out) == 0
+    return out
 
 
 def tgi(volumes_csv, out):
@@ -54,14 +69,14 @@ def test_out_that_is_a_file_is_a_data_error(volumes_csv, tmp_path):
     assert tgi(volumes_csv, f) == 3
 
 
-def _manifest_folder(volumes_csv, tmp_path):
+def _manifest_folder(tgi_run, tmp_path):
     out = tmp_path / "run"
-    assert tgi(volumes_csv, out) == 0
+    shutil.copytree(tgi_run, out)
     return out, json.loads((out / "report.json").read_text())
 
 
-def test_report_rebuild_escapes_scripts_in_a_crafted_manifest(volumes_csv, tmp_path):
-    out, spec = _manifest_folder(volumes_csv, tmp_path)
+def test_report_rebuild_escapes_scripts_in_a_crafted_manifest(tgi_run, tmp_path):
+    out, spec = _manifest_folder(tgi_run, tmp_path)
     spec["blocks"].insert(
         0,
         {
@@ -78,8 +93,8 @@ def test_report_rebuild_escapes_scripts_in_a_crafted_manifest(volumes_csv, tmp_p
 
 
 @pytest.mark.parametrize("path", ["../secret.csv", "/etc/hostname", "report_files/../../x.csv"])
-def test_report_rebuild_refuses_paths_outside_the_folder(volumes_csv, tmp_path, path):
-    out, spec = _manifest_folder(volumes_csv, tmp_path)
+def test_report_rebuild_refuses_paths_outside_the_folder(tgi_run, tmp_path, path):
+    out, spec = _manifest_folder(tgi_run, tmp_path)
     (tmp_path / "secret.csv").write_text("password\nhunter2\n")
     table = next(b for b in spec["blocks"] if b["type"] == "table")
     table["csv"] = path
@@ -89,8 +104,8 @@ def test_report_rebuild_refuses_paths_outside_the_folder(volumes_csv, tmp_path, 
     assert (out / "report.html").read_text() == html_before
 
 
-def test_report_rebuild_of_a_malformed_manifest_is_a_data_error(volumes_csv, tmp_path):
-    out, _ = _manifest_folder(volumes_csv, tmp_path)
+def test_report_rebuild_of_a_malformed_manifest_is_a_data_error(tgi_run, tmp_path):
+    out, _ = _manifest_folder(tgi_run, tmp_path)
     (out / "report.json").write_text("{not json")
     assert main(["--quiet", "report", str(out)]) == 3
 

@@ -5,7 +5,7 @@ from itertools import combinations
 import numpy as np
 from scipy import stats
 
-from kinetor.screens.rra import LehmerStream, _jit, lo_values, mid_percentiles, rra
+from kinetor.screens.rank_aggregation import LehmerStream, _jit, lo_values, mid_percentiles, rra
 
 
 def test_lo_value_is_min_order_statistic_cdf_below_alpha():

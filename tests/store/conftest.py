@@ -135,7 +135,9 @@ def pg_url(pg_server):
     return pg_server + name
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+# the PostgreSQL variants start a server (initdb + pg_ctl, several seconds on 2 shared
+# cores): they run in the full tier (`make test`), the SQLite ones in `make test-fast` too
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.slow)])
 def store_url(request, tmp_path):
     """Each store test runs on an SQLite file and on PostgreSQL."""
     if request.param == "sqlite":

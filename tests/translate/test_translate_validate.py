@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from kinetor.cli.main import main
-from kinetor.translate.validate import tumor_for_study, validate
+from kinetor.translate.validation import tumor_for_study, validate
 
 FIX = Path(__file__).parent / "fixtures"
 

@@ -9,7 +9,7 @@ True
 """
 
 from kinetor.assays._tidy import melt_replicates
-from kinetor.assays.clonogenic import clonogenic, dose_at_survival, mean_inactivation_dose
+from kinetor.assays.clonogenic_survival import clonogenic, dose_at_survival, mean_inactivation_dose
 from kinetor.assays.colonies import count_colonies
 from kinetor.assays.compare import CELL_LINES, compare_network
 from kinetor.assays.doseresponse import DoseResponseFit, fit_dose_response
@@ -18,7 +18,7 @@ from kinetor.assays.logistic_fit import LogisticFitter
 from kinetor.assays.musyc import fit_musyc
 from kinetor.assays.plates import merge_plate_map, read_plate, read_plate_map, well_name
 from kinetor.assays.qc import edge_effect, normalise, z_prime
-from kinetor.assays.synergy import METHODS, SynergyResult, synergy
+from kinetor.assays.synergy_scores import METHODS, SynergyResult, synergy
 from kinetor.assays.western import linear_range, normalise_bands, quantify_blot, read_blot
 
 __all__ = [

@@ -189,7 +189,7 @@ def fit_musyc(
 def _scores(model, u1, u2):
     """Mean of the per-cell MuSyC score over combination cells and the most synergistic
     3 x 3 area (as for the other methods), percentage points."""
-    from kinetor.assays.synergy import _msa
+    from kinetor.assays.synergy_scores import _msa
 
     s = 100 * (model.E_reference(u1, u2) - model.E(u1, u2))
     n1, n2 = np.unique(u1).size, np.unique(u2).size

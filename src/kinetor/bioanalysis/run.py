@@ -34,26 +34,25 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from kinetor.bioanalysis.acceptance import (
-    M10,
     Criteria,
-    _at_level,
-    accuracy_pct,
     calibrate_with_rejection,
-    passes,
-    qc_assessment,
     standards_assessment,
 )
 from kinetor.bioanalysis.calibration import Calibration, normalise_weighting
 from kinetor.bioanalysis.read import read_run
+from kinetor.bioanalysis.samples import (
+    ALQ_DILUTED_REASON,
+    ALQ_REASON,
+    _blank_rows,
+    _qcs,
+    _row,
+    _unknowns,
+)
 
-__all__ = ["RunResult", "analyse_run"]
-
-ALQ_REASON = "above ULOQ: reassay with dilution"
-ALQ_DILUTED_REASON = "above ULOQ after dilution: reassay with a larger dilution"
+__all__ = ["ALQ_DILUTED_REASON", "ALQ_REASON", "RunResult", "analyse_run"]
 
 
 @dataclass
@@ -126,91 +125,6 @@ class RunResult:
             for key, fig in plot_calibration(self).items():
                 written.append(save_figure(fig, out / calibration_filename(self, key), dpi=120))
         return written
-
-
-def _row(criterion, value, threshold, passed, required=True, source=M10, note="", analyte=""):
-    return {
-        "analyte": analyte,
-        "criterion": criterion,
-        "value": value,
-        "threshold": threshold,
-        "passed": bool(passed),
-        "required": bool(required),
-        "source": source,
-        "note": note,
-    }
-
-
-def _blank_rows(
-    run: pd.DataFrame, std: pd.DataFrame, key: str, lloq_nominal: float, crit: Criteria
-) -> list[dict]:
-    """Informational selectivity checks on blank and zero samples (need raw areas).
-
-    Blanks named for this analyte, or for none, count (a multi-analyte run usually has
-    shared blanks).
-    """
-    rows = []
-    blanks = run[run["sample_type"].isin(("blank", "zero")) & run["analyte"].isin((key, ""))]
-    if not len(blanks):
-        return [
-            _row(
-                "blank/zero samples present",
-                0.0,
-                ">= 1",
-                False,
-                required=False,
-                note="no blank or zero sample in the run",
-                analyte=key,
-            )
-        ]
-    at_lloq = std[_at_level(std["nominal_conc"].to_numpy(), lloq_nominal)]
-    ref = float(at_lloq["analyte_area"].mean())
-    worst = float(blanks["analyte_area"].max())
-    if np.isfinite(ref) and np.isfinite(worst) and ref > 0:
-        pct = 100.0 * worst / ref
-        rows.append(
-            _row(
-                "analyte response in blanks/zeros",
-                pct,
-                f"<= {crit.blank_analyte_pct_lloq:g}% of LLOQ",
-                pct <= crit.blank_analyte_pct_lloq,
-                required=False,
-                source="ICH M10 (2022) 3.2.1 selectivity (applied per run)",
-                note="largest blank/zero analyte area as % of mean LLOQ area",
-                analyte=key,
-            )
-        )
-    else:
-        rows.append(
-            _row(
-                "analyte response in blanks/zeros",
-                np.nan,
-                "needs areas",
-                False,
-                required=False,
-                note="no analyte_area for blanks or LLOQ standards: not checked",
-                analyte=key,
-            )
-        )
-    pure = blanks[blanks["sample_type"] == "blank"]
-    cal_rows = run["sample_type"].isin(("standard", "qc")) & run["analyte"].isin((key, ""))
-    is_ref = float(run.loc[cal_rows, "is_area"].mean())
-    is_worst = float(pure["is_area"].max()) if len(pure) else np.nan
-    if np.isfinite(is_ref) and np.isfinite(is_worst) and is_ref > 0:
-        pct = 100.0 * is_worst / is_ref
-        rows.append(
-            _row(
-                "IS response in blanks",
-                pct,
-                f"<= {crit.blank_is_pct:g}%",
-                pct <= crit.blank_is_pct,
-                required=False,
-                source="ICH M10 (2022) 3.2.1 selectivity (applied per run)",
-                note="largest blank IS area as % of mean IS area",
-                analyte=key,
-            )
-        )
-    return rows
 
 
 def analyse_run(
@@ -397,167 +311,3 @@ def _check_unknown_analytes(run: pd.DataFrame, keys: list[str], source: str) -> 
                 for a, r in zip(bad["analyte"], bad["source_row"], strict=True)
             ]
         )
-
-
-def _qcs(sub: pd.DataFrame, cal: Calibration, rng: dict, crit: Criteria, key: str):
-    qc = sub[sub["sample_type"] == "qc"].reset_index(drop=True)
-    nominal = qc["nominal_conc"].to_numpy(float)
-    dil = qc["dilution"].to_numpy(float)
-    vial = cal.back_calculate(qc["area_ratio"].to_numpy(float))
-    measured = vial * dil
-    acc = accuracy_pct(measured, nominal)
-    at_lloq = _at_level(nominal / dil, rng["lloq_nominal"])
-    tol = np.where(at_lloq, crit.qc_lloq_tol, crit.qc_tol)
-    ok = passes(acc, tol) & cal.ok
-    diluted = dil > 1
-    label = qc["qc_level"].where(
-        qc["qc_level"] != "",
-        pd.Series(
-            [
-                f"DQC {n:g} x{d:g}" if d > 1 else f"QC {n:g}"
-                for n, d in zip(nominal, dil, strict=True)
-            ],
-            dtype="string",
-        ),
-    )
-    nominal_vial = nominal / dil
-    in_range = (nominal_vial >= rng["lloq"] * (1 - 1e-9)) & (
-        nominal_vial <= rng["uloq"] * (1 + 1e-9)
-    )
-    reason = np.where(ok, "", np.where(np.isnan(acc), "no back-calculated value", "outside limits"))
-    reason = _join(
-        reason,
-        np.where(~in_range & ~diluted, "outside the calibrated range of the run: not counted", ""),
-    ).astype(str)
-    qtab = pd.DataFrame(
-        {
-            "analyte": key,
-            "sample_id": qc["sample_id"],
-            "source_row": qc["source_row"],
-            "qc_level": label,
-            "nominal_conc": nominal,
-            "dilution": dil,
-            "area_ratio": qc["area_ratio"],
-            "back_calc_vial": vial,
-            "measured": measured,
-            "accuracy_pct": acc,
-            "bias_pct": acc - 100.0,
-            "tolerance_pct": tol,
-            "in_range": in_range,
-            "pass": ok,
-            "reason": reason,
-        }
-    )
-    und = qtab[~diluted]
-    _, rows = qc_assessment(
-        und["qc_level"],
-        und["nominal_conc"],
-        und["pass"],
-        rng["lloq"],
-        rng["uloq"],
-        crit,
-        lloq_nominal=rng["lloq_nominal"],
-    )
-    rows = [{"analyte": key, **r} for r in rows]
-    dil_ok: dict[float, bool] = {}
-    for d, grp in qtab[diluted].groupby("dilution"):
-        frac = float(grp["pass"].mean())
-        dil_ok[float(d)] = frac >= crit.min_qc_level_fraction - 1e-9
-        rows.append(
-            _row(
-                f"dilution QCs x{d:g}",
-                frac,
-                f">= {crit.min_qc_level_fraction:.0%}",
-                dil_ok[float(d)],
-                required=False,
-                source="ICH M10 (2022) 3.2.7 dilution integrity; see docs/bioanalysis.md",
-                note=f"decides whether unknowns diluted x{d:g} are reported",
-                analyte=key,
-            )
-        )
-    lev = (
-        qtab.groupby(["qc_level", "dilution"], sort=False)
-        .agg(
-            nominal_conc=("nominal_conc", "first"),
-            n=("measured", "size"),
-            mean=("measured", "mean"),
-            sd=("measured", "std"),
-            n_pass=("pass", "sum"),
-        )
-        .reset_index()
-    )
-    lev["cv_pct"] = 100.0 * lev["sd"] / lev["mean"]
-    lev["mean_accuracy_pct"] = accuracy_pct(lev["mean"], lev["nominal_conc"])
-    lev["fraction_pass"] = lev["n_pass"] / lev["n"]
-    lev.insert(0, "analyte", key)
-    return qtab, lev, rows, dil_ok
-
-
-def _join(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    a = a.astype(object)
-    return np.where(a == "", b, np.where(b == "", a, a + "; " + b))
-
-
-def _unknowns(
-    unk: pd.DataFrame,
-    cal: Calibration,
-    lloq: float,
-    uloq: float,
-    accepted: bool,
-    failed: list[str],
-    dil_ok: dict[float, bool],
-    key: str,
-) -> pd.DataFrame:
-    ratio = unk["area_ratio"].to_numpy(float)
-    dil = unk["dilution"].to_numpy(float)
-    vial = cal.back_calculate(ratio)
-    reported = vial * dil
-    n = len(unk)
-    reason = np.full(n, "", dtype=object)
-    # classify on the response scale: robust where a quadratic has no real root
-    lo_resp, hi_resp = float(cal.predict(lloq)), float(cal.predict(uloq))
-    if np.isfinite(lo_resp) and np.isfinite(hi_resp):
-        blq = ratio < lo_resp
-        alq = ~blq & (ratio > hi_resp)
-    else:  # no curve or no passing standard: nothing can be quantified, nor called BLQ
-        blq = alq = np.zeros(n, bool)
-        reported = np.full(n, np.nan)
-        reason[:] = "no usable calibration"
-    reason = np.where(alq, np.where(dil > 1, ALQ_DILUTED_REASON, ALQ_REASON), reason)
-    if not accepted:
-        reason = _join(
-            reason, np.full(n, "analytical run rejected (" + "; ".join(failed) + ")", dtype=object)
-        )
-    bad_dil = np.array([d > 1 and not dil_ok.get(float(d), True) for d in dil], bool)
-    reason = _join(reason, np.where(bad_dil, "dilution QCs at this factor failed", ""))
-    note = np.where(
-        (dil > 1) & ~np.isin(dil, list(dil_ok)),
-        "no dilution QC at this dilution factor in the run",
-        "",
-    )
-    if key:
-        analyte = np.full(n, key, dtype=object)
-    else:
-        given = unk["analyte"].to_numpy(object)
-        analyte = np.where(given == "", "ANALYTE", given)
-    conc = np.where(blq | alq, np.nan, reported)
-    return pd.DataFrame(
-        {
-            "subject": unk["subject"].to_numpy(object),
-            "time": unk["time"].to_numpy(float),
-            "nominal_time": unk["nominal_time"].to_numpy(float),
-            "conc": conc,
-            "blq": blq,
-            "lloq": lloq * dil,
-            "analyte": analyte,
-            "matrix": unk["matrix"].to_numpy(object),
-            "exclude": reason.astype(str),
-            "source_row": unk["source_row"].to_numpy(int),
-            "conc_reported": reported,
-            "dilution": dil,
-            "sample_id": unk["sample_id"].to_numpy(object),
-            "area_ratio": ratio,
-            "uloq": uloq * dil,
-            "note": note,
-        }
-    )

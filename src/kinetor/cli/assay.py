@@ -8,36 +8,8 @@ from typing import Annotated
 
 import typer
 
-from kinetor.cli import _assay_images, _common
-
-OUT = Annotated[Path, typer.Option("--out", "-o", help="Output directory.")]
-
-
-def _read_table(path: Path):
-    import pandas as pd
-
-    from kinetor.errors import DataError, Problem
-
-    if not path.exists():
-        raise FileNotFoundError(f"no such file: {path}")
-    try:
-        if path.suffix.lower() in (".xlsx", ".xls"):
-            return pd.read_excel(path)
-        return pd.read_csv(path)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise DataError(Problem(f"cannot read table: {exc}", file=path.name)) from exc
-
-
-def _finish(d: Path, title: str, files: list[Path], table, cols: list[str], caption: str):
-    report = _common.html_report(d, title)
-    files = [*files, report]
-    if _common.STATE["json"]:
-        _common.emit_json(
-            {"results": table.to_dict(orient="records"), "files": [str(p) for p in files]}
-        )
-        return
-    _common.print_frame(table[[c for c in cols if c in table.columns]], title=caption)
-    _common.info(f"wrote {len(files)} files to {d}")
+from kinetor.cli import _assay_images, _assay_survival, _common
+from kinetor.cli._assay_common import OUT, _finish, _read_table
 
 
 def dose_response(
@@ -396,6 +368,6 @@ def register(app: typer.Typer) -> None:
     assay.command("dose-response")(dose_response)
     assay.command("synergy")(synergy)
     assay.command("western")(_assay_images.western)
-    assay.command("clonogenic")(_assay_images.clonogenic)
-    assay.command("colonies")(_assay_images.colonies)
+    assay.command("clonogenic")(_assay_survival.clonogenic)
+    assay.command("colonies")(_assay_survival.colonies)
     app.add_typer(assay, name="assay")

@@ -346,8 +346,8 @@ def screen(
 ) -> None:
     """Rank a library for dual mTOR/PI3Kalpha inhibition (predicted pIC50 per target with
     intervals, selectivity, mechanism). Writes screen.csv."""
+    from kinetor.qsar.dual_screen import screen as run_screen
     from kinetor.qsar.io import read_molecules
-    from kinetor.qsar.screen import screen as run_screen
 
     preds = _load(models, targets)
     mols, problems = read_molecules(library)

@@ -75,7 +75,7 @@ def validate_cmd(
     Writes predictions.csv, ratios.csv, skipped.csv, ranking.csv, errors.csv and
     report.html.
     """
-    from kinetor.translate.validate import validate
+    from kinetor.translate.validation import validate
 
     tumors = {}
     for item in tumor or []:

@@ -15,6 +15,7 @@ Examples
 """
 
 from kinetor.compounds.checks import check_compound, check_library, formula_weight
+from kinetor.compounds.clinical_trials import load_trials, trials
 from kinetor.compounds.compound import Compound, parse_compound
 from kinetor.compounds.library import (
     DATA_DIR,
@@ -26,7 +27,6 @@ from kinetor.compounds.library import (
     search,
 )
 from kinetor.compounds.schema import Value
-from kinetor.compounds.trials import load_trials, trials
 
 get_compound = get
 # the documented API name, kt.compounds.list(); kept out of __all__ so that a star import

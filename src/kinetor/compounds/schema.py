@@ -5,6 +5,8 @@ its unit, its source and its evidence status (``firm``, ``likely``, ``unverified
 ``assumption``). :func:`parse_compound` turns the dict read from one TOML file into a
 :class:`~kinetor.compounds.compound.Compound`, collecting *every* schema violation as a
 :class:`~kinetor.errors.Problem` rather than stopping at the first.
+The record classes (:class:`Target`, :class:`Potency`, ...) are defined in
+:mod:`kinetor.compounds.records` and importable from here as well.
 
 Examples
 --------
@@ -23,6 +25,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from kinetor.compounds import _vocab as V
+from kinetor.compounds.records import Binding, PKSet, Potency, Schedule, Target
 from kinetor.errors import Problem, UnitError
 
 __all__ = ["Binding", "PKSet", "Potency", "Schedule", "Target", "Value", "parse_value"]
@@ -94,62 +97,6 @@ class Value:
 
     def as_dict(self) -> dict[str, Any]:
         return {k: v for k, v in asdict(self).items() if v not in (None, "")}
-
-
-@dataclass(frozen=True)
-class Target:
-    name: str
-    gene: str
-    role: str
-    mechanism: str
-    source: str
-    status: str
-
-
-@dataclass(frozen=True)
-class Potency:
-    target: str
-    measure: str
-    value: Value
-    assay: str
-    readout: str = ""
-    cell_line: str = ""
-    hill: float | None = None
-    serum: str = ""
-    time: str = ""
-
-
-@dataclass(frozen=True)
-class Binding:
-    species: str
-    matrix: str
-    fu: Value
-
-
-@dataclass(frozen=True)
-class PKSet:
-    species: str
-    route: str
-    kind: str
-    parameters: dict[str, Value]
-    source: str
-    status: str
-    model: str | None = None
-    dose: Value | None = None
-    strain: str = ""
-    derivation: str = ""
-    note: str = ""
-
-
-@dataclass(frozen=True)
-class Schedule:
-    regimen: str
-    context: str
-    source: str
-    status: str
-    phase: str = ""
-    species: str = "human"
-    note: str = ""
 
 
 @dataclass

@@ -20,9 +20,9 @@ import inspect
 import sys
 import types
 
-from kinetor.nca.accumulation import accumulation
+from kinetor.nca.accumulation_ratios import accumulation
 from kinetor.nca.api import nca
-from kinetor.nca.bioavailability import bioavailability
+from kinetor.nca.bioavailability_ratios import bioavailability
 from kinetor.nca.options import Options
 from kinetor.nca.registry import PARAMETERS, Parameter
 from kinetor.nca.result import NCAResult

@@ -37,7 +37,7 @@ from kinetor.pk.scaling import (
     human_dose,
     predict_human_cl,
 )
-from kinetor.pk.simulate import SimulationResult, population, simulate
+from kinetor.pk.simulation import SimulationResult, population, simulate
 from kinetor.pk.variability import ResidualError, Variability
 
 __all__ = [

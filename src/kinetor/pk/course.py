@@ -210,7 +210,7 @@ def polyexponential(
         ``allometry``, ``ref_weight`` as in :func:`kinetor.pk.simulate`; with the same seed
         the subjects are the same as ``simulate``'s.
     """
-    from kinetor.pk.simulate import population
+    from kinetor.pk.simulation import population
     from kinetor.units import convert
 
     P, ev, _, _, _ = population(model, regimen, mw=mw, seed=seed, **population_kw)

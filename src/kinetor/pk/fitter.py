@@ -2,7 +2,7 @@
 
 A subclass of :class:`kinetor.numerics.fitter.Fitter` (estimation, error models, M3,
 t-based CIs, convergence diagnostics): it declares the model's parameters and predicts
-concentrations through :func:`kinetor.pk.simulate.predict`, vectorised over subjects (one
+concentrations through :func:`kinetor.pk.simulation.predict`, vectorised over subjects (one
 parameter set per estimation group). Initial estimates come from non-compartmental
 numbers per group (:mod:`kinetor.pk._initial`). The generic ``Fitter`` is re-exported here
 for backward compatibility.
@@ -174,7 +174,7 @@ class PKFitter(Fitter):
 
     # ------------------------------------------------------------ model
     def _predict(self, params, t, data):
-        from kinetor.pk.simulate import predict
+        from kinetor.pk.simulation import predict
 
         d = _as_data(data, np.size(t))
         S = d.events.time.shape[0]

@@ -285,7 +285,7 @@ def human_dose(
         if model is None:
             raise ModelError(f"measure={measure!r} needs model=... (typical human parameters)")
         from kinetor.pk.regimen import Regimen
-        from kinetor.pk.simulate import simulate
+        from kinetor.pk.simulation import simulate
 
         grid = np.linspace(0.0, tau_h, 2001)
         sim = simulate(model, Regimen.parse(f"1 mg {route} q{tau_h:g}h ss"), grid, conc_unit="mg/L")

@@ -14,7 +14,7 @@ import types
 from kinetor.popfit.compare import serial_sacrifice_comparison
 from kinetor.popfit.fit import PopFitResult, popfit
 from kinetor.popfit.model import STRUCTURES, Covariate, PopModel
-from kinetor.popfit.vpc import VPCResult, simulate_fit, vpc
+from kinetor.popfit.predictive_checks import VPCResult, simulate_fit, vpc
 
 __all__ = [
     "STRUCTURES",

@@ -42,7 +42,8 @@ from scipy import optimize
 from kinetor.errors import ModelError
 from kinetor.popfit._data import PopData, build_data
 from kinetor.popfit._design import covariate_design, initial_estimates
-from kinetor.popfit._engine import Design, _f_and_jac, ofv_terms, ofv_terms_many
+from kinetor.popfit._engine import Design, _f_and_jac
+from kinetor.popfit._objective import _covariance, _Objective, _sandwich
 from kinetor.popfit.model import PopModel
 
 __all__ = ["PopFitResult", "popfit"]
@@ -164,120 +165,6 @@ class PopFitResult:
             f"covariance: {self.cov_method}\n"
         )
         return head + self.summary().to_string(index=False)
-
-
-def _natural(des: Design, x: np.ndarray) -> np.ndarray:
-    mu, beta, omega, sig = des.unpack(x)
-    om = omega[np.tril_indices(des.q)] if des.block else np.diag(omega)
-    return np.concatenate([mu, beta, om, sig])
-
-
-class _Objective:
-    """OFV(x) with warm-started EBEs and central-difference gradients."""
-
-    def __init__(self, des: Design):
-        self.des = des
-        self.eta = np.zeros((des.data.n_subjects, des.q))
-        self.n_eval = 0
-
-    def terms(self, x: np.ndarray, keep: bool = False):
-        self.n_eval += 1
-        try:
-            terms, eta, ok = ofv_terms(self.des, x, self.eta)
-        except np.linalg.LinAlgError:
-            return np.full(self.des.data.n_subjects, np.inf), self.eta, False
-        if keep and np.isfinite(terms).all():
-            self.eta = eta
-        return terms, eta, ok
-
-    def many(self, X: np.ndarray, chunk: int = 64) -> np.ndarray:
-        """Per-subject terms (m, S) of many parameter vectors, warm-started from the
-        current EBEs, solved together (in chunks of ``chunk`` vectors)."""
-        self.n_eval += X.shape[0]
-        out = np.empty((X.shape[0], self.des.data.n_subjects))
-        for a in range(0, X.shape[0], chunk):
-            try:
-                out[a : a + chunk] = ofv_terms_many(self.des, X[a : a + chunk], self.eta)[0]
-            except np.linalg.LinAlgError:
-                out[a : a + chunk] = np.inf
-        return out
-
-    def value(self, x: np.ndarray) -> float:
-        v = float(self.terms(x)[0].sum())
-        return v if np.isfinite(v) else 1e12
-
-    def value_grad(self, x: np.ndarray, h: float = 1e-3):
-        """OFV and its central-difference gradient; the 2n perturbed vectors are solved
-        in one vectorised EBE search warm-started at the EBEs of ``x``."""
-        terms, _, _ = self.terms(x, keep=True)
-        f0 = float(terms.sum())
-        if not np.isfinite(f0):
-            return 1e12, np.zeros_like(x)
-        n = x.size
-        E = h * np.eye(n)
-        tot = self.many(np.vstack([x + E, x - E])).sum(1)
-        tot = np.where(np.isfinite(tot), tot, 1e12)
-        return f0, (tot[:n] - tot[n:]) / (2 * h)
-
-
-def _hessian_and_scores(obj: _Objective, x: np.ndarray, steps: np.ndarray):
-    """Central-difference Hessian of the OFV and the per-subject central-difference
-    gradients (S, n), every point solved in one batched EBE search."""
-    n = x.size
-    pts = [x]
-    for i in range(n):
-        ei = np.zeros(n)
-        ei[i] = steps[i]
-        pts += [x + ei, x - ei]
-    pairs = [(i, j) for i in range(n) for j in range(i)]
-    for i, j in pairs:
-        ei, ej = np.zeros(n), np.zeros(n)
-        ei[i], ej[j] = steps[i], steps[j]
-        pts += [x + ei + ej, x + ei - ej, x - ei + ej, x - ei - ej]
-    T = obj.many(np.array(pts))
-    tot = T.sum(1)
-    f0 = tot[0]
-    plus, minus = tot[1 : 2 * n + 1 : 2], tot[2 : 2 * n + 1 : 2]
-    H = np.empty((n, n))
-    H[np.diag_indices(n)] = (plus - 2 * f0 + minus) / steps**2
-    for k, (i, j) in enumerate(pairs):
-        a, b, c, d = tot[2 * n + 1 + 4 * k : 2 * n + 5 + 4 * k]
-        H[i, j] = H[j, i] = (a - b - c + d) / (4 * steps[i] * steps[j])
-    G = (T[1 : 2 * n + 1 : 2] - T[2 : 2 * n + 1 : 2]).T / (2 * steps)[None, :]
-    return H, G
-
-
-def _jacobian_natural(des: Design, x: np.ndarray) -> np.ndarray:
-    """d(natural)/d(x): reported parameters against the estimation vector (algebra only)."""
-    J = np.empty((x.size, x.size))
-    for i in range(x.size):
-        e = np.zeros_like(x)
-        e[i] = 1e-6
-        J[:, i] = (_natural(des, x + e) - _natural(des, x - e)) / 2e-6
-    return J
-
-
-def _covariance(obj: _Objective, x: np.ndarray, method: str):
-    """R and S in the estimation space (unconstrained: the Cholesky factor of Omega, so
-    perturbations stay positive definite even near a correlation of +-1), mapped onto the
-    reported parameters by the delta method, cov = J C_x J^T."""
-    des = obj.des
-    steps = 1e-2 * np.maximum(np.abs(x), 0.1)
-    R, G = _hessian_and_scores(obj, x, steps)
-    S = G.T @ G
-    if not np.all(np.isfinite(R)) or np.any(np.linalg.eigvalsh(0.5 * (R + R.T)) <= 0):
-        raise np.linalg.LinAlgError("R matrix is not positive definite")
-    J = _jacobian_natural(des, x)
-    cov = _sandwich(R, S, J, method)
-    if not np.all(np.isfinite(cov)) or np.any(np.diag(cov) <= 0):
-        raise np.linalg.LinAlgError("covariance matrix has non-positive variances")
-    return cov, R, S, J
-
-
-def _sandwich(R: np.ndarray, S: np.ndarray, J: np.ndarray, method: str) -> np.ndarray:
-    Rinv = np.linalg.inv(R)
-    cx = 2.0 * Rinv if method == "hessian" else Rinv @ S @ Rinv
-    return J @ cx @ J.T
 
 
 def popfit(

@@ -37,7 +37,7 @@ _LAZY = {
     "cliff_rmse": "kinetor.qsar.cliffs",
     "drug_from_prediction": "kinetor.qsar.bridge",
     "simulate_prediction": "kinetor.qsar.bridge",
-    "screen": "kinetor.qsar.screen",
+    "screen": "kinetor.qsar.dual_screen",
     "read_molecules": "kinetor.qsar.io",
     "read_activity_table": "kinetor.qsar.io",
     "save_model": "kinetor.qsar.card",

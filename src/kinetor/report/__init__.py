@@ -14,7 +14,7 @@ Examples
 from kinetor.report._common import format_sig
 from kinetor.report.diagnostics import plot_half_life, plot_parameter_distribution
 from kinetor.report.document import Report, read_table_csv
-from kinetor.report.nca_report import build_nca_report, nca_report
+from kinetor.report.nca_document import build_nca_report, nca_report
 from kinetor.report.profiles import (
     mean_profile_table,
     plot_individual,

@@ -3,7 +3,7 @@
 Mean (or, for sparse designs, composite) profiles with their table, individual profiles
 (capped by the ``report_figures`` limit, :mod:`kinetor.limits`) and the half-life
 diagnostics of each subject's terminal-phase fit. :func:`profile_sections` is called by
-:func:`kinetor.report.nca_report.build_nca_report`. Figures go through
+:func:`kinetor.report.nca_document.build_nca_report`. Figures go through
 ``Report.add_figure_from``, so a figure whose values no axis can draw becomes a note in
 the report instead of failing it.
 """

@@ -24,12 +24,12 @@ from kinetor.screens.io import (
     read_gene_list,
     read_library,
 )
-from kinetor.screens.mle import MLEResult, mle
+from kinetor.screens.mle_model import MLEResult, mle
 from kinetor.screens.mle_perm import cnv_correct, read_cnv
 from kinetor.screens.network import compare_hits, map_genes, simulate_knockdowns
 from kinetor.screens.normalize import normalize_counts, size_factors
 from kinetor.screens.qc import ScreenQC, gini, screen_qc
-from kinetor.screens.rra import lo_values, rra
+from kinetor.screens.rank_aggregation import lo_values, rra
 
 __all__ = [
     "CountResult",

@@ -33,7 +33,7 @@ from kinetor.errors import DataError, Problem
 from kinetor.screens.guides import guide_test
 from kinetor.screens.io import CountTable
 from kinetor.screens.normalize import size_factors
-from kinetor.screens.rra import rra
+from kinetor.screens.rank_aggregation import rra
 
 __all__ = ["ScreenTest", "screen_test"]
 

@@ -42,13 +42,13 @@ from kinetor.translate.design import (
     typical_engagement,
 )
 from kinetor.translate.exposure import DEFAULT_PK_CV, pk_seed, time_grid
+from kinetor.translate.grid_scan import scan
 from kinetor.translate.growth import caliper_noise, measurement_days
 from kinetor.translate.invivo import invivo_potency_shift, invivo_shifts
 from kinetor.translate.options import Execution, ExposureOptions, NetworkOptions, StudyDesign
 from kinetor.translate.patients import run_virtual_patients
 from kinetor.translate.response import fit_vehicle_growth, simulate_response
 from kinetor.translate.result import StudyResult
-from kinetor.translate.scan import scan
 from kinetor.translate.signaling import QuasiSteadyTable
 from kinetor.translate.study import run_study, study_days
 from kinetor.translate.tables import TableCache
@@ -61,7 +61,7 @@ from kinetor.translate.uncertainty import (
     sample_size,
     sensitivity,
 )
-from kinetor.translate.validate import validate
+from kinetor.translate.validation import validate
 from kinetor.translate.window import optimise_schedule
 
 __all__ = [

@@ -131,7 +131,7 @@ def invivo_potency_shift(
 def invivo_shifts(species: str = "mouse") -> pd.DataFrame:
     """One shift per usable ``EC50`` row of ``evidence/pkpd_invivo.csv`` for ``species``."""
     from kinetor.translate.evidence import load_pkpd
-    from kinetor.translate.validate import tumor_for_study
+    from kinetor.translate.validation import tumor_for_study
 
     rows = []
     df = load_pkpd()

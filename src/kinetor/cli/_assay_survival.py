@@ -1,0 +1,183 @@
+"""``kinetor assay clonogenic`` and ``kinetor assay colonies``: survival curves from colony
+counts, and colony counts from plate images (registered by :mod:`kinetor.cli.assay`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from kinetor.cli import _common
+from kinetor.cli._assay_common import OUT
+
+
+def clonogenic(
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="Tidy CSV/Excel, one row per dish: group, dose (Gy), seeded, colonies."
+        ),
+    ],
+    control: Annotated[
+        str | None,
+        typer.Option("--control", help="Reference group for the sensitiser enhancement ratio."),
+    ] = None,
+    group: Annotated[str, typer.Option("--group", help="Group column.")] = "group",
+    dose: Annotated[str, typer.Option("--dose", help="Dose column (Gy).")] = "dose",
+    seeded: Annotated[str, typer.Option("--seeded", help="Cells-seeded column.")] = "seeded",
+    colonies: Annotated[str, typer.Option("--colonies", help="Colony column.")] = "colonies",
+    out: OUT = Path("assay_clonogenic"),
+) -> None:
+    """Clonogenic survival: plating efficiency, SF, linear-quadratic fits, SER.
+
+    alpha, beta, SF2, D10 and mean inactivation dose with CIs; sensitiser enhancement
+    ratios at SF 0.5 and 0.1 against --control.
+
+    Writes survival.csv, plating_efficiency.csv, lq_fits.csv, ser.csv and survival.png.
+    """
+    from kinetor._figures import save_figure
+    from kinetor.assays import clonogenic as run
+    from kinetor.assays.plots import plot_survival
+    from kinetor.cli._assay_common import _finish, _read_table
+
+    data = _read_table(file)
+    r = run(
+        data,
+        dose=dose,
+        seeded=seeded,
+        colonies=colonies,
+        group=group,
+        control=control,
+        source=file.name,
+    )
+    d = _common.out_dir(out)
+    r["points"].to_csv(d / "survival.csv", index=False)
+    r["plating"].to_csv(d / "plating_efficiency.csv", index=False)
+    r["fits"].to_csv(d / "lq_fits.csv", index=False)
+    files = [d / "survival.csv", d / "plating_efficiency.csv", d / "lq_fits.csv"]
+    if len(r["ser"]):
+        r["ser"].to_csv(d / "ser.csv", index=False)
+        files.append(d / "ser.csv")
+    pts = r["points"].rename(columns={group: "group", dose: "dose"})
+    fits = r["fits"][r["fits"]["converged"]]
+    files.append(save_figure(plot_survival(pts[pts["used"]], fits), d / "survival.png"))
+    _finish(
+        d,
+        "kinetor assay clonogenic",
+        files,
+        r["fits"],
+        ["group", "alpha", "beta", "SF2", "D10", "MID", "converged", "note"],
+        "Linear-quadratic fits",
+    )
+
+
+def colonies(
+    images: Annotated[
+        list[Path], typer.Argument(help="Plate images (PNG/JPEG/TIFF), one dish each.")
+    ],
+    radius: Annotated[
+        float, typer.Option("--radius", help="Expected colony radius (pixels).")
+    ] = 8.0,
+    dark: Annotated[
+        bool,
+        typer.Option(
+            "--dark-colonies/--bright-colonies",
+            help="Stained colonies darker than the dish (default) or brighter.",
+        ),
+    ] = True,
+    min_area: Annotated[
+        float | None,
+        typer.Option("--min-area", help="Smallest object counted (pixels; default pi r^2 / 4)."),
+    ] = None,
+    dish: Annotated[
+        str | None,
+        typer.Option(
+            "--dish", help="Circular dish ROW,COL,RADIUS in pixels (default whole image)."
+        ),
+    ] = None,
+    layout: Annotated[
+        Path | None,
+        typer.Option(
+            "--layout",
+            help="CSV: image (file name), group, dose, seeded -> writes "
+            "clonogenic_input.csv for 'kinetor assay clonogenic'.",
+        ),
+    ] = None,
+    out: OUT = Path("assay_colonies"),
+) -> None:
+    """Count colonies on plate images (threshold, watershed split, clump flags).
+
+    Writes colony_counts.csv (one row per image), colonies_<image>.csv (every object) and
+    an annotated PNG per image; with --layout, clonogenic_input.csv.
+    """
+    import pandas as pd
+
+    from kinetor._figures import save_figure
+    from kinetor.assays.colonies import count_colonies, plot_colonies, read_plate_image
+    from kinetor.cli._assay_common import _finish, _read_table
+    from kinetor.errors import DataError, Problem
+
+    circle = None
+    if dish:
+        try:
+            circle = tuple(float(v) for v in dish.split(","))
+        except ValueError:
+            circle = ()
+        if len(circle) != 3:
+            raise typer.BadParameter("write ROW,COL,RADIUS", param_hint="--dish")
+    d = _common.out_dir(out)
+    rows, files = [], []
+    for p in images:
+        img = read_plate_image(p)
+        res = count_colonies(img, radius=radius, dark=dark, min_area=min_area, dish=circle)
+        res.objects.to_csv(d / f"colonies_{p.stem}.csv", index=False)
+        files += [
+            d / f"colonies_{p.stem}.csv",
+            save_figure(plot_colonies(img, res, title=p.name), d / f"colonies_{p.stem}.png"),
+        ]
+        rows.append(
+            {
+                "image": p.name,
+                "colonies": res.count,
+                "objects": len(res.objects),
+                "clumps": int(res.objects["clump"].sum()),
+                "threshold": res.threshold,
+            }
+        )
+    counts = pd.DataFrame(rows)
+    counts.to_csv(d / "colony_counts.csv", index=False)
+    files.insert(0, d / "colony_counts.csv")
+    if layout is not None:
+        lay = _read_table(layout)
+        need = [c for c in ("image", "group", "dose", "seeded") if c not in lay.columns]
+        if need:
+            raise DataError(
+                Problem(
+                    f"missing column(s) {need}",
+                    file=layout.name,
+                    row=1,
+                    fix="give columns image, group, dose, seeded",
+                )
+            )
+        m = lay.merge(counts[["image", "colonies"]], on="image", how="left")
+        lost = m.loc[m["colonies"].isna(), "image"].tolist()
+        if lost:
+            raise DataError(
+                Problem(
+                    f"images {lost} of the layout were not counted",
+                    file=layout.name,
+                    column="image",
+                    fix="pass every image named in the layout",
+                )
+            )
+        m.to_csv(d / "clonogenic_input.csv", index=False)
+        files.append(d / "clonogenic_input.csv")
+    _finish(
+        d,
+        "kinetor assay colonies",
+        files,
+        counts,
+        ["image", "colonies", "objects", "clumps"],
+        "Colony counts",
+    )
