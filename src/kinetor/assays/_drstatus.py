@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import numpy as np
 
+from kinetor.numerics.formatting import format_g
+
 __all__ = ["STEEP", "classify"]
 
 STEEP = 10.0  # |Hill| above which a non-converged fit is a step between two doses
 
 
 def _fmt(v: float) -> str:
-    return f"{v:.3g}"
+    return format_g(v, 3, nan="nan")
 
 
 def classify(fit, table, res, p_flat, rel, absl, xmin, xmax, ybar):
