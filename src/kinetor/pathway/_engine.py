@@ -104,6 +104,20 @@ class Engine:
         self.rr.selections = self.selections
         self._ss: dict[tuple, np.ndarray] = {}
         self._ro: dict[tuple, np.ndarray] = {}
+        # the run's start without resetAll() (0.4 ms) and reset() (0.1 ms): every parameter
+        # that no rule or initial assignment defines, rate-rule states included, set in one
+        # call from its value after resetAll() + overrides + reset() (cached per override
+        # set); the floating species come from x0 and the moiety totals follow from them.
+        # Only where no parameter has its own initial assignment (it could depend on a
+        # drug parameter); otherwise every run takes the full reset.
+        rr_ids = set(self.rr.getAssignmentRuleIds()) | set(model.getConservedMoietyIds())
+        assigned = set(self.rr.getInitialAssignmentIds()) - set(model.getConservedMoietyIds())
+        self._free_idx = np.array(
+            [i for i, p in enumerate(self.parameter_ids) if p not in rr_ids], dtype=np.int32
+        )
+        self._free_pos = {self.parameter_ids[i]: k for k, i in enumerate(self._free_idx)}
+        self._fast_start = not (assigned & set(self.parameter_ids))
+        self._start: dict[tuple, np.ndarray] = {}
         self._slot_idx = {
             m: np.array([self._pidx[f"{p}_{m}"] for p in ("c0", "sl", "t0")], dtype=np.int32)
             for m in MECHANISMS
@@ -125,6 +139,28 @@ class Engine:
             idx = [self._pidx[k] for k in params]
             rr.model.setGlobalParameterValues(idx, [float(v) for v in params.values()])
         rr.reset()
+
+    def _start_run(
+        self, params: Mapping[str, float], drug_params: Mapping[str, float], x0: np.ndarray
+    ) -> None:
+        """The state of ``_prepare({**params, **drug_params})`` then amounts ``x0``, time 0."""
+        model = self.rr.model
+        if not self._fast_start:
+            self._prepare({**params, **drug_params})
+            model.setFloatingSpeciesAmounts(x0)
+            return
+        key = tuple(sorted((k, float(v)) for k, v in params.items()))
+        base = self._start.get(key)
+        if base is None:
+            self._prepare(params)
+            base = np.array(model.getGlobalParameterValues())[self._free_idx]
+            self._start[key] = base
+        vals = base.copy()
+        for k, v in drug_params.items():
+            vals[self._free_pos[k]] = v
+        model.setGlobalParameterValues(self._free_idx, vals)
+        model.setTime(0.0)
+        model.setFloatingSpeciesAmounts(x0)
 
     # ------------------------------------------------------------------ steady state
     def steady_state(self, params: Mapping[str, float]) -> np.ndarray:
@@ -198,8 +234,7 @@ class Engine:
         """
         rr = self.rr
         courses = dict(courses or {})
-        self._prepare({**params, **drug_params})
-        rr.model.setFloatingSpeciesAmounts(x0)
+        self._start_run(params, drug_params, x0)
         t_end = float(times[-1])
         forced = [float(b) for c in courses.values() for b in c.start if 0.0 < b < t_end]
         bounds, slots = _segments(profiles, t_end, exact, forced)
