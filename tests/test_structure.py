@@ -134,7 +134,6 @@ FORMATTED_PENDING = {
     "src/kinetor/numerics/ode.py",
     "src/kinetor/pathway/drugs.py",
     "src/kinetor/pathway/evidence/__init__.py",
-    "src/kinetor/pathway/network.py",
     "src/kinetor/pd/fit_models.py",
     "src/kinetor/popfit/fit.py",
     "src/kinetor/qsar/models.py",
