@@ -64,7 +64,6 @@ _ENGINES: dict[str, Engine] = {}
 _RTOL, _ATOL = 1e-7, 1e-10
 #: CVODE rtol for piecewise-linear inputs with kinks (measurements: docs/pathway.md, s. 8).
 _RTOL_TV = 1e-5
-_ATOL_TV = 1e-10
 #: Relative slope change below which a knot is not a kink (round-off of collinear knots).
 _KINK = 1e-9
 
@@ -251,7 +250,6 @@ class Engine:
         loose = not exact and len(bounds) > 2
         if loose:
             integ.relative_tolerance = _RTOL_TV
-            integ.absolute_tolerance = _ATOL_TV
         model = rr.model  # the property builds a new proxy at every access
         # one (indices, values) pair per segment: all slots set in one call
         starts = np.asarray(bounds[:-1])
@@ -293,7 +291,6 @@ class Engine:
         finally:
             if loose:
                 integ.relative_tolerance = _RTOL
-                integ.absolute_tolerance = _ATOL
         return out
 
 
