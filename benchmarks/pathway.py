@@ -92,7 +92,9 @@ def _compile_and_load(text: str) -> tuple[float, float]:
     import roadrunner
 
     from kinetor.pathway._cache import load_or_compile
-    from kinetor.pathway._model import to_sbml
+    from kinetor.pathway._model import one_pow_occupancy, to_sbml
+
+    text = one_pow_occupancy(text)  # the form the engine compiles
 
     def compile_model():
         cfg = roadrunner.Config
