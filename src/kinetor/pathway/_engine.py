@@ -275,15 +275,16 @@ class Engine:
         try:
             out = np.empty((len(times), len(self.selections)))
             out[0] = rr.getSelectedValues()
-            i = 1
+            stops = [float(x) for x in times]  # Python floats: cheaper in the loop
+            n_out, i = len(stops), 1
             for k, (a, b) in enumerate(pairwise(bounds)):
                 if len(idx):
                     model.setGlobalParameterValues(idx, seg_vals[k])
                 integ.restart(a)  # the input's slope changes here: CVODE starts afresh
                 now = a
-                while i < len(times) and times[i] <= b:
-                    integ.integrate(now, times[i] - now)
-                    now = float(times[i])
+                while i < n_out and stops[i] <= b:
+                    integ.integrate(now, stops[i] - now)
+                    now = stops[i]
                     out[i] = rr.getSelectedValues()
                     i += 1
                 if now < b:

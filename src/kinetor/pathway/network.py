@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Literal
 
 import numpy as np
@@ -199,8 +200,8 @@ class Network:
         absolute_v = out[:, 1 + n_sp :]
         with np.errstate(divide="ignore", invalid="ignore"):
             pct_v = np.where(ref > 0, 100.0 * absolute_v / np.where(ref > 0, ref, 1.0), np.nan)
-        cols = ["time", *READOUTS]
-        species = pd.DataFrame(out[:, : 1 + n_sp], columns=["time", *eng.species])
+        cols = _columns(READOUTS)
+        species = pd.DataFrame(out[:, : 1 + n_sp], columns=_columns(tuple(eng.species)))
         absolute = pd.DataFrame(np.hstack([t, absolute_v]), columns=cols)
         pct = pd.DataFrame(np.hstack([t, pct_v]), columns=cols)
         return PathwayResult(
@@ -278,6 +279,13 @@ class Network:
         if grid[-1] < t_end:
             grid = np.append(grid, t_end)
         return grid[grid <= t_end]
+
+
+@lru_cache(maxsize=8)
+def _columns(names: tuple[str, ...]) -> pd.Index:
+    """``time`` + ``names`` as one shared (immutable) Index: a DataFrame given an Index skips
+    inferring one from a list of strings (~25 us a frame)."""
+    return pd.Index(["time", *names])
 
 
 def known_lesions() -> list[str]:
