@@ -241,7 +241,8 @@ class Engine:
         (collinear knots are dropped: the line goes on) and every breakpoint of a course
         (a dose: a kink or a jump). With more than one segment, the default runs CVODE at
         ``rtol`` = ``_RTOL_TV`` (readouts within 0.1 percentage point of ``_RTOL``, measured
-        <= 0.07; docs/pathway.md); ``exact=True`` keeps every knot and ``_RTOL``.
+        <= 0.07; docs/pathway.md) with BDF order <= ``_ORDER_TV``; ``exact=True`` keeps
+        every knot, ``_RTOL`` and order 5.
         """
         rr = self.rr
         courses = dict(courses or {})

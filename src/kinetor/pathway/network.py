@@ -170,9 +170,10 @@ class Network:
         times : sequence of float, optional
             Output times (h); default every ``dt`` h from 0 to ``t_end``.
         exact : bool
-            Time-varying inputs: CVODE at rtol 1e-7 and a restart at every knot instead of
-            the default rtol 1e-5 (readouts within ~0.1 percentage point, measured <= 0.07;
-            1.4-1.7x faster; docs/pathway.md).
+            Time-varying inputs: CVODE at rtol 1e-7 (BDF order up to 5) and a restart at
+            every knot instead of the default rtol 1e-5 with BDF order <= 4 (readouts
+            within ~0.1 percentage point, measured <= 0.07; 1.4-1.7x faster;
+            docs/pathway.md).
         """
         pairs = [] if drugs is None else list(drugs.items())
         return self.simulate_pairs(
