@@ -160,7 +160,6 @@ FORMATTED_PENDING = {
     "src/kinetor/cli/pathway.py",
     "src/kinetor/pathway/drugs.py",
     "src/kinetor/pathway/evidence/__init__.py",
-    "src/kinetor/pathway/network.py",
     "src/kinetor/qsar/models.py",
 }
 SIZE_ALLOWED |= FORMATTED_PENDING

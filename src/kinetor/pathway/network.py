@@ -21,19 +21,20 @@ True
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
-from kinetor.errors import DataError, ModelError, Problem, UnitError
+from kinetor.errors import ModelError
 from kinetor.pathway._engine import READOUT_VARS, Engine, engine
+from kinetor.pathway._inputs import drug_inputs, hours
 from kinetor.pathway._model import model_text as _model_text
 from kinetor.pathway._model import with_exponential_inputs
-from kinetor.pathway.drugs import Drug, resolve_drug
+from kinetor.pathway.drugs import Drug
 from kinetor.pathway.lesions import LESIONS, context_parameters, lesion_parameters
 
 __all__ = ["READOUTS", "Network", "PathwayResult"]
@@ -42,36 +43,6 @@ __all__ = ["READOUTS", "Network", "PathwayResult"]
 READOUTS: tuple[str, ...] = tuple(READOUT_VARS)
 
 DrugInput = float | str | tuple[Sequence[float], Sequence[float]] | Any
-
-
-def _hours(value: float | str | Any) -> float:
-    if isinstance(value, int | float | np.floating | np.integer):
-        return float(value)
-    from pint.errors import DimensionalityError
-
-    from kinetor.units import parse_quantity
-
-    q = parse_quantity(value, default_unit="h")
-    try:
-        return float(q.to("hour").magnitude)
-    except DimensionalityError as exc:
-        raise UnitError(f"{value!r} is not a duration (write e.g. '24 h' or '3 days')") from exc
-
-
-def _nanomolar(value: float | str | Any, drug: Drug) -> float:
-    if isinstance(value, int | float | np.floating | np.integer):
-        return float(value)
-    from kinetor.units import convert, is_molar, parse_quantity
-
-    q = parse_quantity(value)
-    unit = str(q.units)
-    mw = drug.extra.get("mw")
-    if not is_molar(unit) and mw is None:
-        raise UnitError(
-            f"{drug.name}: {value!r} is a mass concentration; give it in nM/uM or "
-            "give the drug a molecular weight ('mw')"
-        )
-    return float(convert(q.magnitude, unit, "nM", mw=mw))
 
 
 @dataclass
@@ -199,9 +170,10 @@ class Network:
         times : sequence of float, optional
             Output times (h); default every ``dt`` h from 0 to ``t_end``.
         exact : bool
-            Time-varying inputs: CVODE at rtol 1e-7 and a restart at every knot instead of
-            the default rtol 1e-5 (readouts within ~0.1 percentage point, measured <= 0.07;
-            1.4-1.7x faster; docs/pathway.md).
+            Time-varying inputs: CVODE at rtol 1e-7 (BDF order up to 5) and a restart at
+            every knot instead of the default rtol 1e-5 with BDF order <= 4 (readouts
+            within ~0.1 percentage point, measured <= 0.07; 1.4-1.7x faster;
+            docs/pathway.md).
         """
         pairs = [] if drugs is None else list(drugs.items())
         return self.simulate_pairs(
@@ -218,7 +190,7 @@ class Network:
         exact: bool = False,
     ) -> PathwayResult:
         """As :meth:`simulate`, with drugs as ``[(drug, input), ...]`` pairs."""
-        t_end_h = _hours(t_end)
+        t_end_h = hours(t_end)
         if not t_end_h > 0:
             raise ModelError(f"t_end must be > 0 h, got {t_end!r}")
         grid = self._output_times(t_end_h, times, dt)
@@ -229,8 +201,8 @@ class Network:
         absolute_v = out[:, 1 + n_sp :]
         with np.errstate(divide="ignore", invalid="ignore"):
             pct_v = np.where(ref > 0, 100.0 * absolute_v / np.where(ref > 0, ref, 1.0), np.nan)
-        cols = ["time", *READOUTS]
-        species = pd.DataFrame(out[:, : 1 + n_sp], columns=["time", *eng.species])
+        cols = _columns(READOUTS)
+        species = pd.DataFrame(out[:, : 1 + n_sp], columns=_columns(tuple(eng.species)))
         absolute = pd.DataFrame(np.hstack([t, absolute_v]), columns=cols)
         pct = pd.DataFrame(np.hstack([t, pct_v]), columns=cols)
         return PathwayResult(
@@ -269,7 +241,7 @@ class Network:
         ref_params = params if reference == "untreated" else self.model_parameters(parental=True)
         ref = eng.readouts_at(ref_params, eng.steady_state(ref_params))
         shift = params.get("rapalog_shift", eng.defaults["rapalog_shift"])
-        resolved, drug_params, profiles, courses = self._drug_inputs(pairs, shift)
+        resolved, drug_params, profiles, courses = drug_inputs(pairs, shift)
         if courses:  # the variant with exponential input terms (compiled once per process)
             eng = engine(
                 with_exponential_inputs(
@@ -309,124 +281,12 @@ class Network:
             grid = np.append(grid, t_end)
         return grid[grid <= t_end]
 
-    def _drug_inputs(self, pairs, rapalog_shift: float):
-        resolved: list[Drug] = []
-        drug_params: dict[str, float] = {}
-        profiles: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-        courses: dict[str, Any] = {}
-        seen: dict[str, str] = {}
-        for spec, value in pairs:
-            drug = resolve_drug(spec)
-            resolved.append(drug)
-            for part in drug.slots():  # a conjugate occupies two slots at one concentration
-                mech = part.mechanism
-                if mech in seen:
-                    raise ModelError(
-                        f"{part.name} and {seen[mech]} share the mechanism "
-                        f"{mech!r}; the network has one slot per mechanism"
-                    )
-                seen[mech] = part.name
-                k1, k2 = part.cellular_k(rapalog_shift)
-                drug_params[f"K_{mech}"] = k1
-                drug_params[f"h_{mech}"] = float(part.hill)
-                if mech == "dual_pi3k_mtor":
-                    drug_params["K2_dual_pi3k_mtor"] = k2
-                if _is_course(value):
-                    courses[mech] = _course(drug, value)
-                elif (
-                    isinstance(value, tuple | list)
-                    and len(value) == 2
-                    and not isinstance(value, str)
-                ):
-                    profiles[mech] = _profile(drug, value)
-                else:
-                    conc = _nanomolar(value, drug)
-                    if not (np.isfinite(conc) and conc >= 0):
-                        raise DataError(
-                            Problem(
-                                f"{drug.name}: concentration {value!r} must be "
-                                "a finite number >= 0",
-                                column="conc",
-                            )
-                        )
-                    drug_params[f"c0_{mech}"] = conc
-        return resolved, drug_params, profiles, courses
 
-
-def _is_course(value) -> bool:
-    """Whether ``value`` is a :class:`kinetor.pk.Polyexponential` (without importing
-    ``kinetor.pk`` here: a course can only exist once its module is loaded)."""
-    mod = sys.modules.get("kinetor.pk.course")
-    return mod is not None and isinstance(value, mod.Polyexponential)
-
-
-def _course(drug: Drug, course):
-    """``course`` in nM, checked to cover the simulation from time 0."""
-    if course.start[0] > 0:
-        raise ModelError(
-            f"{drug.name}: the course starts at {course.start[0]:g} h but the "
-            "simulation starts at 0 h; build it with start=0"
-        )
-    from kinetor.units import convert, is_molar
-
-    mw = drug.extra.get("mw")
-    if not is_molar(course.unit) and mw is None:
-        raise UnitError(
-            f"{drug.name}: the course is in {course.unit} (a mass concentration); "
-            "convert it with course.to('nM', mw=...) or give the drug an 'mw'"
-        )
-    return course.scaled(float(convert(1.0, course.unit, "nM", mw=mw)), "nM")
-
-
-def _profile(drug: Drug, value) -> tuple[np.ndarray, np.ndarray]:
-    t_raw, c_raw = value
-    t, c = _numeric(t_raw), _numeric(c_raw)  # plain numbers: no per-element parsing
-    if t is None:
-        t = np.array([_hours(x) for x in t_raw], dtype=float)
-    if c is None:
-        c = np.array([_nanomolar(x, drug) for x in c_raw], dtype=float)
-    problems = []
-    if t.size != c.size or t.size == 0:
-        problems.append(
-            Problem(
-                f"{drug.name}: {t.size} times but {c.size} concentrations",
-                fix="give one concentration per time",
-            )
-        )
-    else:
-        for i in range(t.size):
-            if not (np.isfinite(t[i]) and np.isfinite(c[i]) and c[i] >= 0):
-                problems.append(
-                    Problem(
-                        f"{drug.name}: time {t_raw[i]!r}, conc {c_raw[i]!r}",
-                        row=i + 1,
-                        column="conc",
-                        fix="finite times and concentrations >= 0",
-                    )
-                )
-            if i and not t[i] > t[i - 1]:
-                problems.append(
-                    Problem(
-                        f"{drug.name}: time {t_raw[i]!r} not after the previous one",
-                        row=i + 1,
-                        column="time",
-                        fix="times must increase strictly",
-                    )
-                )
-    if problems:
-        raise DataError(problems)
-    return t, c
-
-
-def _numeric(values) -> np.ndarray | None:
-    """``values`` as a float array when they are plain numbers (h, nM), else None."""
-    if isinstance(values, np.ndarray) and values.ndim == 1 and values.dtype.kind in "fiu":
-        return values.astype(float)
-    if isinstance(values, list | tuple) and all(
-        isinstance(x, int | float | np.integer | np.floating) for x in values
-    ):
-        return np.array(values, dtype=float)
-    return None
+@lru_cache(maxsize=8)
+def _columns(names: tuple[str, ...]) -> pd.Index:
+    """``time`` + ``names`` as one shared (immutable) Index: a DataFrame given an Index skips
+    inferring one from a list of strings (~25 us a frame)."""
+    return pd.Index(["time", *names])
 
 
 def known_lesions() -> list[str]:
