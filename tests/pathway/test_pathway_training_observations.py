@@ -17,8 +17,6 @@ from kinetor.pathway.validation import validate
 KNOWN_MISSES: dict[str, str] = {
     "A-choo2008-01": "rapamycin at the rule concentration (10 x K) binds in ~1 h: p-S6K1 25.3 % "
     "at 1 h, just above the 25 % band edge",
-    "A-rodrikoutmezguine2011-03": "no transient T308 dip after a TOR kinase inhibitor: PDK1 "
-    "phosphorylates T308 independently of S473 in the model",
     "A-zhang2003-03": "TSC2 loss lowers basal p-AKT only ~7 %: S6K1 -| IRS1 acts on the IRS1 arm, "
     "HER3 and p110beta carry most PI3K input",
     "A-zhang2007-01": "rapamycin in TSC2-null cells at the rule's 2 h: IRS1 re-accumulates over "
