@@ -90,7 +90,10 @@ def calibrate_cmd(
     note = (
         f"training observations (pathway/evidence, split=train, not unverified; "
         f"{res.n_rows} rows); kinetor pathway calibrate --starts {starts} --jobs {jobs} "
-        f"--seed {seed} --max-nfev {max_nfev}; converged={res.converged}"
+        f"--seed {seed} --max-nfev {max_nfev}{' --no-profile' if no_profile else ''}; "
+        f"converged={res.converged} ({res.message.split(';')[0]}); "
+        f"{len(res.values)} of {len(res.parameters)} candidates fitted, the rest at their "
+        "mtor.ant values (why: parameters.csv)"
     )
     write_fitted(res.values, folder / "fitted_parameters.csv", free=free_tab, note=note)
     res.parameters.to_csv(folder / "parameters.csv", index=False)
