@@ -321,7 +321,7 @@ def calibrate_evidence(
             if hi[k] - best["x"][k] < 0.01 * span
             else None
         )
-        note = "fitted (identifiable: independent subset, SE < 0.5 decade, starts agree)"
+        note = "fitted (identifiable at the prior: independent subset, subset SE < 0.5 decade; starts agree within 0.5 decade)"
         if side:
             note += bound_note(rows, names, k, side, r_data, jd)
         fitted_info[n] = {
