@@ -39,7 +39,9 @@ def bound_note(rows, names, k, side, r_data, jac) -> str:
     )
 
 
-def parameter_table(free, priors, all_names, sens, se_sub, values, why, fitted_info, prof, _extra):
+def parameter_table(free, priors, all_names, sens, se_sub, values, why, fitted_info, prof):
+    """One row per candidate: prior, bounds, value, fitted or fixed, standard errors, start
+    spread, 95 % profile interval (NaN: open), at_bound and the note saying why."""
     out = []
     for jj, n in enumerate(all_names):
         fi = fitted_info.get(n, {})

@@ -293,7 +293,7 @@ def calibrate_evidence(
         fit_idx = [j for k, j in enumerate(fit_idx) if k not in wide]
     if not fit_idx:
         cpu = time.process_time() - t_cpu + (worker_cpu if n_jobs > 1 else 0.0)
-        table = parameter_table(free, priors, all_names, sens, se_sub, {}, why, {}, {}, {})
+        table = parameter_table(free, priors, all_names, sens, se_sub, {}, why, {}, {})
         msg = (
             f"NOT CONVERGED: nothing fitted: none of the {len(all_names)} candidates is "
             f"identifiable from the {len(rows)} training rows"
@@ -375,9 +375,7 @@ def calibrate_evidence(
             for k, f in enumerate(fits)
         ]
     )
-    table = parameter_table(
-        free, priors, all_names, sens, se_sub, values, why, fitted_info, prof, {}
-    )
+    table = parameter_table(free, priors, all_names, sens, se_sub, values, why, fitted_info, prof)
     crit = f"criterion: {_CRIT}, max_nfev {max_nfev} per start"
     msg = (
         f"{'converged' if converged else 'NOT CONVERGED'}: "
