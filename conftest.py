@@ -36,6 +36,7 @@ SLOW: tuple[str, ...] = (
     "tests/assays/test_assay_cli.py",
     "tests/pathway/test_pathway_course.py",
     "tests/pathway/test_pathway_cli.py",
+    "tests/pathway/test_pathway_calibration_evidence.py",
     "tests/nca/test_nca_cli.py",
     "tests/translate/test_translate_cli.py",
     # pk fits over simulated studies (coverage of CIs, M3 over heavy BLQ), round trips

@@ -252,9 +252,20 @@ def test_calibrate_on_training_rows_with_a_tiny_budget(tmp_path):
         "note",
     } <= set(par.columns)
     starts = pd.read_csv(d / "starts.csv")
-    assert len(starts) == 2 and {"cost", "converged"} <= set(starts.columns)
+    assert len(starts) == 2 and {"cost", "converged", "reason"} <= set(starts.columns)
     head = (d / "fitted_parameters.csv").read_text().splitlines()[1]
     assert "converged=False" in head  # one evaluation per start cannot converge, and says so
+    summary = pd.read_csv(d / "calibration.csv")
+    assert not summary["converged"].iloc[0]
+    assert "NOT CONVERGED" in summary["reason"].iloc[0] and "max_nfev" in summary["reason"].iloc[0]
+    assert "1e-06" in summary["criterion"].iloc[0]
+    # every candidate is fitted or fixed at its mtor.ant value, and says why
+    fixed = par[par["status"] == "fixed at prior"]
+    assert (fixed["value"] == fixed["prior"]).all()
+    assert par["note"].str.len().gt(20).all()
+    assert fixed["note"].str.contains("identifiable|uninformed|standard error").all()
+    assert (~par["at_bound"] | par["note"].str.contains("BOUND")).all()
+    assert "report.html" in {p.name for p in d.iterdir()}
     from kinetor.pathway import Network
 
     Network(fitted=d / "fitted_parameters.csv").steady_state()

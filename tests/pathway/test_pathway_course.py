@@ -29,18 +29,19 @@ def net():
 
 
 def test_course_equals_a_fine_exact_tabulation(net):
-    # the same course tabulated every 2 min and forced knot by knot (exact=True) is the
-    # reference; linear interpolation error at 2 min is < 1e-3 relative for ka = 1.5 /h
-    t = np.arange(0.0, 36.0 + 1e-9, 1 / 30)
+    # the same course tabulated every minute and forced knot by knot (exact=True) is the
+    # reference; linear interpolation error at 1 min is < 3e-4 relative for ka = 1.5 /h
+    # (every 2 min it reached 0.032 points on FOXO_nuclear at 211 % once pS473 primed T308)
+    t = np.arange(0.0, 36.0 + 1e-9, 1 / 60)
     ref = net.simulate({"vistusertib": (t, FREE_NM(t))}, t_end=36.0, dt=0.5, exact=True)
     res = net.simulate({"vistusertib": FREE_NM}, t_end=36.0, dt=0.5)
     a, b = res.readouts.to_numpy(), ref.readouts.to_numpy()
     np.testing.assert_allclose(a[:, 1:], b[:, 1:], rtol=0, atol=0.05)
     assert np.ptp(b[:, 1:], axis=0).max() > 20.0  # the drug moves the readouts
     exact = net.simulate({"vistusertib": FREE_NM}, t_end=36.0, dt=0.5, exact=True)
-    # atol 0.03 (was 0.02): FOXO_nuclear, 17 % nuclear at baseline, turns small absolute
-    # differences into the largest percentage-point ones (measured 0.021)
-    np.testing.assert_allclose(exact.readouts.to_numpy()[:, 1:], b[:, 1:], rtol=0, atol=0.03)
+    # atol 0.02: FOXO_nuclear, 17 % nuclear at baseline, turns small absolute differences
+    # into the largest percentage-point ones (measured 0.008 against the 1-min reference)
+    np.testing.assert_allclose(exact.readouts.to_numpy()[:, 1:], b[:, 1:], rtol=0, atol=0.02)
     # the lean path takes other steps (no output stops): equal to the tolerance
     lean = net.readouts_at([("vistusertib", FREE_NM)], 36.0)
     np.testing.assert_allclose(lean, a[-1, 1:], rtol=0, atol=1e-4)

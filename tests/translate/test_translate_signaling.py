@@ -61,8 +61,11 @@ def test_quasi_steady_agrees_with_dynamic_on_a_slow_profile():
     name = q.arms[1].name
     err = np.abs(q.readout_array(name) - d.readout_array(name))
     names = list(readout_names())
-    # carried by IRS1 and receptor turnover (~10 h): the FOXO -> HER3/IGF1R loop is slow
-    slow = [names.index(r) for r in ("IRS1", "FOXO_nuclear", "HER3", "pHER3_Y1289")]
+    # carried by IRS1 and receptor turnover (~10 h): the FOXO -> HER3/IGF1R loop is slow;
+    # and T308 with p-PRAS40: pS473 primes T308 (Sarbassov 2005), so after an mTORC2 block
+    # T308 recovers only as RTK relief raises PIP3 over hours (docs/pathway.md, section 3)
+    slow_names = ("IRS1", "FOXO_nuclear", "HER3", "pHER3_Y1289", "pAKT_T308", "pPRAS40_T246")
+    slow = [names.index(r) for r in slow_names]
     others = [j for j in range(len(names)) if j not in slow]
     # stated tolerance (docs/translate.md): other readouts within 6 % points at every time
     # (1.5 before the network had the hours-scale FOXO -> RTK loop); the slow ones within

@@ -262,179 +262,6 @@ def export_cmd(
     info(f"wrote {path}")
 
 
-@pathway_app.command("calibrate")
-def calibrate_cmd(
-    out: Out,
-    starts: Annotated[
-        int, typer.Option("--starts", help="Multi-start count (the first start is the prior).")
-    ] = 8,
-    jobs: Annotated[int, typer.Option("--jobs", help="Parallel processes.")] = 2,
-    seed: Annotated[int, typer.Option("--seed", help="Seed of the random starts.")] = 0,
-    max_nfev: Annotated[
-        int,
-        typer.Option(
-            "--max-nfev", help="Most residual evaluations per start (least_squares max_nfev)."
-        ),
-    ] = 40,
-    free: Annotated[
-        str | None,
-        typer.Option(
-            "--free",
-            help="Free-parameter CSV (default: calibration/evidence_parameters.csv; "
-            "with --targets: calibration/free_parameters.csv).",
-        ),
-    ] = None,
-    targets: Annotated[
-        str | None,
-        typer.Option(
-            "--targets",
-            help="LEGACY: fit the old behaviour-window targets CSV (e.g. the "
-            "packaged calibration/targets.csv) instead of the training observations. Those "
-            "windows were chosen by hand and are not judged on held-out data.",
-        ),
-    ] = None,
-    cross_validate: Annotated[
-        bool, typer.Option("--cross-validate", help="With --targets: leave-one-out re-fits.")
-    ] = False,
-) -> None:
-    """Fit the network to the TRAINING observations of pathway/evidence (multi-start least
-    squares, identifiability, refit with non-identifiable parameters fixed at their priors).
-
-    Writes fitted_parameters.csv (the format Network reads), parameters.csv (prior, value,
-    standard error, start spread, identifiable, at_bound), starts.csv, validation.csv and
-    summary.csv (the fitted model on training AND held-out rows). The shipped model keeps
-    using the packaged calibration/fitted_parameters.csv until the new file is copied there.
-    """
-    if targets is not None:
-        _calibrate_targets(out, targets, free, max_nfev, cross_validate, jobs)
-        return
-    from kinetor.pathway.calibration import write_fitted
-    from kinetor.pathway.calibration.evidence import calibrate_evidence, load_evidence_parameters
-    from kinetor.pathway.validation import validate
-
-    free_tab = load_evidence_parameters(free)
-    res = calibrate_evidence(free_tab, n_starts=starts, seed=seed, n_jobs=jobs, max_nfev=max_nfev)
-    folder = out_dir(out)
-    note = (
-        f"training observations (pathway/evidence, split=train, not unverified; "
-        f"{res.n_rows} rows); kinetor pathway calibrate --starts {starts} --jobs {jobs} "
-        f"--seed {seed} --max-nfev {max_nfev}; converged={res.converged}"
-    )
-    write_fitted(res.values, folder / "fitted_parameters.csv", free=free_tab, note=note)
-    res.parameters.to_csv(folder / "parameters.csv", index=False)
-    res.starts.to_csv(folder / "starts.csv", index=False)
-    val = validate(fitted=res.values)
-    val.table.to_csv(folder / "validation.csv", index=False)
-    summ = val.summary()
-    summ.to_csv(folder / "summary.csv", index=False)
-    print_frame(
-        res.parameters[
-            ["name", "prior", "value", "se_log10", "spread_log10", "identifiable", "at_bound"]
-        ],
-        title="evidence calibration",
-    )
-    print_frame(summ, title="fitted model: pass rates and RMSE (held-out rows not fitted)")
-    if not res.converged:
-        info(f"NOT CONVERGED: {res.message}")
-    else:
-        info(f"converged: {res.message}")
-    info(
-        f"wrote fitted_parameters.csv, parameters.csv, starts.csv, validation.csv, "
-        f"summary.csv to {folder}"
-    )
-    html_report(folder, "kinetor pathway calibrate")
-
-
-def _calibrate_targets(out, targets, free, max_nfev, cross_validate, jobs) -> None:
-    from kinetor.pathway.calibration import (
-        calibrate,
-        load_free_parameters,
-        load_targets,
-        write_fitted,
-    )
-    from kinetor.pathway.calibration import cross_validate as loo
-
-    tab = load_targets(targets)
-    free_tab = load_free_parameters(free)
-    res = calibrate(tab, free_tab, max_nfev=max_nfev)
-    folder = out_dir(out)
-    write_fitted(res.values, folder / "fitted_parameters.csv", free=free_tab)
-    res.report.to_csv(folder / "calibration_report.csv", index=False)
-    print_frame(
-        res.report[["id", "set", "readout", "model", "target", "lower", "upper", "met"]],
-        title=f"legacy targets calibration ({res.nfev} evaluations)",
-    )
-    fit = res.report[res.report["set"] == "fit"]
-    info(
-        f"LEGACY targets fit: {int(fit['met'].sum())}/{len(fit)} targets met; wrote "
-        f"{folder / 'fitted_parameters.csv'}"
-    )
-    if cross_validate:
-        cv = loo(tab, free_tab, max_nfev=max_nfev, n_jobs=jobs)
-        cv.to_csv(folder / "cross_validation.csv", index=False)
-        info(
-            f"leave-one-out: {int(cv['met_left_out'].sum())}/{len(cv)} targets met when "
-            f"left out; wrote {folder / 'cross_validation.csv'}"
-        )
-    html_report(folder, "kinetor pathway calibrate --targets (legacy)")
-
-
-@pathway_app.command("validate")
-def validate_cmd(
-    out: Out,
-    fitted: Annotated[
-        str | None,
-        typer.Option(
-            "--fitted",
-            help="Fitted-parameter CSV (default: the shipped calibration; 'none' for "
-            "the priors of mtor.ant).",
-        ),
-    ] = None,
-    split: Annotated[
-        str | None, typer.Option("--split", help="Only 'train' or 'heldout' (default: both).")
-    ] = None,
-) -> None:
-    """Simulate every published observation (evidence/) and compare: pass rates within the
-    stated uncertainty or band, and RMSE of log10 fold change, for training and held-out
-    rows. Writes validation.csv, summary.csv, unsimulable.csv and report.html (one plot per
-    observation)."""
-    from kinetor.errors import ModelError
-    from kinetor.pathway.validation import validate
-    from kinetor.report.pathway_validation import validation_report
-
-    if split not in (None, "train", "heldout"):
-        raise ModelError(f"--split {split!r}: use train or heldout")
-    fit = False if fitted == "none" else fitted
-    res = validate(fitted=fit, split=split)
-    folder = out_dir(out)
-    res.table.to_csv(folder / "validation.csv", index=False)
-    summ = res.summary()
-    summ.to_csv(folder / "summary.csv", index=False)
-    res.unsimulable().to_csv(folder / "unsimulable.csv", index=False)
-    print_frame(
-        res.misses()[["id", "split", "readout_model", "predicted", "low", "high"]],
-        title="misses (simulated, outside the uncertainty or band)",
-    )
-    print_frame(summ, title="pass rate within uncertainty/band and RMSE of log10 fold change")
-    for _, r in summ.iterrows():
-        rate = f"{100 * r['pass_rate']:.0f} %" if r["simulable"] else "-"
-        extra = (
-            (f"; {r['unsimulable']} unsimulable, {r['unverified']} unverified (in no pass rate)")
-            if r["conditions"] == "all"
-            else ""
-        )
-        info(
-            f"{r['split']} ({r['conditions']} conditions): {r['passed']}/{r['simulable']} "
-            f"simulable observations pass ({rate}), RMSE log10 {r['rmse_log10']:.3f}{extra}"
-        )
-    info(
-        "conditions: 'stated' = concentration and time from the paper; 'rule' = 10 x the "
-        "compound's cellular potency and 2/24/72 h by readout where the paper states none"
-    )
-    validation_report(res, "kinetor pathway validate").save(folder / "report.html")
-    info(f"wrote validation.csv, summary.csv, unsimulable.csv and report.html to {folder}")
-
-
 @pathway_app.command("drugs")
 def drugs_cmd(
     out: Annotated[str | None, typer.Option("--out", help="Output folder (drugs.csv).")] = None,
@@ -484,3 +311,13 @@ def drugs_cmd(
         folder = out_dir(out)
         frame.to_csv(folder / "drugs.csv", index=False)
         info(f"wrote {folder / 'drugs.csv'}")
+
+
+def _register_fit_commands() -> None:
+    from kinetor.cli._pathway_fit import calibrate_cmd, validate_cmd
+
+    pathway_app.command("calibrate")(calibrate_cmd)
+    pathway_app.command("validate")(validate_cmd)
+
+
+_register_fit_commands()

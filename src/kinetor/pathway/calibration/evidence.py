@@ -1,9 +1,7 @@
 r"""Calibration on the TRAINING observations of ``pathway/evidence`` (never the held-out).
 
-The free parameters (``evidence_parameters.csv``: the model's uncertain constants, with
-bounds) are fitted in :math:`\log_{10}` by multi-start ``scipy.optimize.least_squares``
-(starts drawn uniformly in the log-bounds from a seeded generator, run in parallel
-processes) minimising
+The candidate parameters (``evidence_parameters.csv``: the model's uncertain constants,
+with bounds) live in :math:`\log_{10}`. The objective is
 
 .. math::
 
@@ -14,25 +12,34 @@ where :math:`e_i` is the log10 residual of :func:`kinetor.pathway.validation.jud
 (observed vs predicted for a quantitative row; distance outside the band for a direction
 row, so band edges are soft bounds); :math:`\sigma_i = \log_{10}(1 + u/v)` for a row with
 stated uncertainty :math:`u`, :math:`\log_{10} 2` for a quantitative row without one and
-0.1 for band edges. The prior is the ``mtor.ant`` value with :math:`\sigma_{prior} = 1`
-decade. Only rows with ``split = train``, a status other than ``unverified`` and a
-simulable scenario enter; the held-out rows are not read.
+0.1 for band edges. The prior is the ``mtor.ant`` value (with its literature source there)
+and :math:`\sigma_{prior} = 1` decade. Only rows with ``split = train``, a status other
+than ``unverified`` and a simulable scenario enter; the held-out rows are not read.
 
-Screen: a candidate parameter on which no training residual depends (data-Jacobian
-column, one-sided step of 0.05 decade at the prior, below 1e-3) carries no Fisher
-information; it is fixed at its prior before the multi-start and listed as such.
+Steps (:func:`calibrate_evidence`):
 
-Identifiability: at the best start, the data Jacobian :math:`J` (prior rows left out) is
-factorised by QR with column pivoting; the columns whose pivot is at least 5 % of the
-largest form the independent subset (Fisher condition number <= 400), and the Fisher
-information :math:`J_s^T J_s` of that subset gives each member's standard error in
-decades. A parameter is identifiable when it is in the subset, its standard error is below
-0.5 decade **and** the starts that reach the best cost (within 1 unit) agree on it within
-0.5 decade. The full-matrix standard errors (pseudo-inverse of :math:`J^T J`) and the
-Fisher rank are reported too. Non-identifiable parameters are
-then fixed at their prior (literature/``mtor.ant``) values, the identifiable ones are
-re-fitted from the best start, and both lists are reported. A fitted value within 1 % (in
-log) of a bound is flagged ``at_bound``.
+1. **Identifiability before fitting.** The data Jacobian :math:`J` (prior rows left
+   out; one-sided steps of 0.05 decade) at the prior. A candidate whose column norm is
+   below 1e-3 is *uninformed* (no Fisher information). QR with column pivoting of the
+   informed columns picks the independent subset (pivots at least 5 % of the largest:
+   Fisher condition number <= 400); a member is identifiable when its standard error from
+   the subset's Fisher information :math:`J_s^T J_s` is below 0.5 decade. Every other
+   candidate is **fixed at its prior** (the ``mtor.ant`` value) and listed with why:
+   uninformed, collinear with a named subset member (largest column correlation), or
+   standard error too large.
+2. **Multi-start fit of the identifiable set** (the prior plus ``n_starts - 1`` starts
+   drawn uniformly in the log-bounds from a seeded generator, ``n_jobs`` processes), each
+   run to the convergence criterion of :mod:`kinetor.pathway.calibration._fitting`
+   (relative cost change, relative step or gradient below 1e-6) within ``max_nfev``.
+   A fitted parameter on which the starts reaching the best cost (within 1 unit) disagree
+   by 0.5 decade or more is fixed at its prior as well and the fit repeated.
+3. **Converged** when the best start met the criterion and, with two or more starts, at
+   least two starts reach the best cost (within 1 unit) agreeing within 0.5 decade on every
+   fitted parameter; otherwise not converged, with the reason.
+4. **Checks at the optimum**: Fisher rank and standard errors of the fitted set, and a
+   profile likelihood of each fitted parameter (the others re-optimised; 95 % interval
+   where the cost rises by 1.92). A fitted value within 1 % (in log) of a bound is flagged
+   ``at_bound`` with the training rows that push it there (largest gradient terms).
 
 Examples
 --------
@@ -44,6 +51,7 @@ True
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,6 +60,13 @@ import pandas as pd
 
 from kinetor.numerics.executor import Executor
 from kinetor.pathway._model import prior_parameters
+from kinetor.pathway.calibration import _fitting as F
+from kinetor.pathway.calibration._evidence_table import (
+    SE_MAX,
+    bound_note,
+    parameter_table,
+    why_fixed,
+)
 from kinetor.pathway.evidence import load_observations
 from kinetor.pathway.scenarios import build_scenarios
 from kinetor.pathway.validation import Predictor, judge
@@ -66,10 +81,16 @@ __all__ = [
 
 EVIDENCE_PARAMETERS_FILE = Path(__file__).parent / "evidence_parameters.csv"
 _SIGMA_BAND, _SIGMA_PRIOR = 0.1, 1.0
-_SE_MAX, _SPREAD_MAX = 0.5, 0.5
+_SPREAD_MAX = 0.5
+_SE_MAX = SE_MAX
 _PIVOT = 0.05  # QR pivot ratio for the identifiable subset (Fisher condition number 400)
 _SCREEN = 1e-3  # data-Jacobian column norm (residual units per decade) below which a
 # parameter is taken as uninformed and fixed at its prior before the fit
+_CRIT = (
+    f"least_squares trf: relative cost change, relative step or gradient below {F.FTOL:g}; "
+    "with 2+ starts, 2 reach the best cost (within 1) agreeing within 0.5 decade"
+)
+_AGREE_COST = 1.0  # starts within this of the best cost count as reaching it
 
 
 def load_evidence_parameters(path: str | Path | None = None) -> pd.DataFrame:
@@ -146,28 +167,41 @@ def _data_residuals(rows: list[dict], params: dict[str, float]) -> np.ndarray:
     return out
 
 
-def _fit(rows, names, prior_x, lo, hi, x0, fixed, max_nfev):
-    from scipy.optimize import least_squares
+class _Objective:
+    """Residuals (data over sigma, then the prior rows) of the log10 values of ``names``,
+    the other parameters at ``fixed``; picklable for the worker processes."""
 
-    def fun(x):
-        params = {**fixed, **dict(zip(names, 10.0**x, strict=True))}
-        return np.concatenate([_data_residuals(rows, params), (x - prior_x) / _SIGMA_PRIOR])
+    def __init__(self, rows, names, prior_x, fixed, data_only=False):
+        self.rows, self.names, self.prior_x = rows, list(names), np.asarray(prior_x, float)
+        self.fixed, self.data_only = dict(fixed), data_only
 
-    sol = least_squares(fun, x0, bounds=(lo, hi), diff_step=1e-3, max_nfev=max_nfev)
-    return {
-        "x": sol.x,
-        "cost": float(sol.cost),
-        "nfev": int(sol.nfev),
-        "status": int(sol.status),
-        "message": str(sol.message),
-        "jac": sol.jac[: len(rows)],
-        "success": bool(sol.status > 0),
-    }
+    def __call__(self, x):
+        params = {**self.fixed, **dict(zip(self.names, 10.0 ** np.asarray(x), strict=True))}
+        data = _data_residuals(self.rows, params)
+        return data if self.data_only else np.concatenate([data, (x - self.prior_x) / _SIGMA_PRIOR])
+
+
+def _fit_start(rows, names, px, lo, hi, x0, fixed, max_nfev):
+    return F.least_squares_fit(_Objective(rows, names, px, fixed), x0, lo, hi, max_nfev)
+
+
+def _profile_point(rows, names, px, lo, hi, x_best, j, value, fixed, max_nfev):
+    """(cost, CPU s) with ``names[j]`` held at ``value`` (log10), the others re-optimised."""
+    cpu = time.process_time()
+    others = [k for k in range(len(names)) if k != j]
+    held = {**fixed, names[j]: 10.0**value}
+    if not others:
+        r = _Objective(rows, [names[j]], px[[j]], fixed)(np.array([value]))
+        return 0.5 * float(r @ r), time.process_time() - cpu
+    obj = _Objective(rows, [names[k] for k in others], px[others], held)
+    fit = F.least_squares_fit(obj, x_best[others], lo[others], hi[others], max_nfev)
+    prior_j = (value - px[j]) / _SIGMA_PRIOR
+    return fit["cost"] + 0.5 * prior_j**2, time.process_time() - cpu
 
 
 @dataclass
 class EvidenceCalibration:
-    """Fitted values, the parameter table, the starts, and whether it converged."""
+    """Fitted values, the parameter table, the starts, whether it converged and why."""
 
     values: dict[str, float]
     parameters: pd.DataFrame
@@ -176,186 +210,182 @@ class EvidenceCalibration:
     cost: float
     converged: bool
     message: str
+    cpu_s: float = float("nan")
+    criterion: str = ""
+
+    def summary(self) -> pd.DataFrame:
+        """One row: converged, the reason (message), the criterion, rows, cost, CPU s (all
+        processes: the main one plus the fits and profile points run in workers)."""
+        return pd.DataFrame(
+            [
+                {
+                    "converged": self.converged,
+                    "reason": self.message,
+                    "criterion": self.criterion,
+                    "training_rows": self.n_rows,
+                    "fitted": len(self.values),
+                    "candidates": len(self.parameters),
+                    "cost": self.cost,
+                    "cpu_s": self.cpu_s,
+                }
+            ]
+        )
 
 
 def calibrate_evidence(
     free: pd.DataFrame | None = None,
-    n_starts: int = 8,
+    n_starts: int = 4,
     seed: int = 0,
     n_jobs: int = 2,
-    max_nfev: int = 40,
+    max_nfev: int = 200,
     observations: pd.DataFrame | None = None,
+    profile: bool = True,
 ) -> EvidenceCalibration:
-    """Multi-start fit on the training observations, identifiability, refit (see module)."""
+    """Identifiability at the prior, multi-start fit of the identifiable set to the stated
+    criterion, Fisher and profile checks at the optimum (see the module docstring)."""
+    t_cpu = time.process_time()
     free = load_evidence_parameters() if free is None else free
     rows = training_rows(observations)
     priors = prior_parameters()
-    names = list(free["name"])
-    lo = np.log10(free["lower"].to_numpy(float))
-    hi = np.log10(free["upper"].to_numpy(float))
-    px = np.log10([priors[n] for n in names])
-    # screen: columns of the data Jacobian at the prior (log10 step 0.05); a parameter no
-    # training row depends on has no Fisher information and stays at its prior
-    r0 = _data_residuals(rows, {n: 10.0**x for n, x in zip(names, px, strict=True)})
-    col = np.empty(len(names))
-    for j in range(len(names)):
-        xj = px.copy()
-        xj[j] = px[j] + 0.05 if px[j] + 0.05 <= hi[j] else px[j] - 0.05
-        rj = _data_residuals(rows, {m: 10.0**x for m, x in zip(names, xj, strict=True)})
-        col[j] = float(np.linalg.norm(rj - r0) / 0.05)
-    screened = {n: float(c) for n, c in zip(names, col, strict=True)}
-    active = [j for j in range(len(names)) if col[j] > _SCREEN]
-    all_names, all_lo, all_hi, all_px = names, lo, hi, px
-    names = [all_names[j] for j in active]
-    lo, hi, px = all_lo[active], all_hi[active], all_px[active]
-    if not names:
-        table = pd.DataFrame(
-            [
-                {
-                    "name": n,
-                    "prior": priors[n],
-                    "value": priors[n],
-                    "sensitivity": screened[n],
-                    "identifiable": False,
-                    "at_bound": False,
-                    "note": "no training row depends on it: fixed at the prior",
-                }
-                for n in all_names
-            ]
+    all_names = list(free["name"])
+    lo_all = np.log10(free["lower"].to_numpy(float))
+    hi_all = np.log10(free["upper"].to_numpy(float))
+    px_all = np.log10([priors[n] for n in all_names])
+    data_fun = _Objective(rows, all_names, px_all, {}, data_only=True)
+    _, jac0 = F.forward_jacobian(data_fun, px_all, lo_all, hi_all, 0.05)
+    sens = np.linalg.norm(jac0, axis=0)
+    informed = sens > _SCREEN
+    inf_idx = [j for j in range(len(all_names)) if informed[j]]
+    sub_local, se_local = F.independent_subset(jac0[:, inf_idx], _PIVOT)
+    subset = [inf_idx[k] for k in sub_local]
+    se_sub = np.full(len(all_names), np.inf)
+    se_sub[inf_idx] = se_local
+    with np.errstate(divide="ignore", invalid="ignore"):
+        corr = np.nan_to_num(np.corrcoef(jac0.T)) if jac0.shape[0] > 1 else np.eye(len(all_names))
+    fit_idx = [j for j in subset if se_sub[j] < _SE_MAX]
+    why = {
+        all_names[j]: why_fixed(j, all_names, informed, subset, se_sub, corr)
+        for j in range(len(all_names))
+        if j not in fit_idx
+    }
+    rng = np.random.default_rng(seed)
+    fits, best, spread, worker_cpu = [], None, np.zeros(0), 0.0
+    while fit_idx:
+        names = [all_names[j] for j in fit_idx]
+        lo, hi, px = lo_all[fit_idx], hi_all[fit_idx], px_all[fit_idx]
+        fixed = {n: priors[n] for n in all_names if n not in names}
+        starts = [np.clip(px, lo + 1e-9, hi - 1e-9)]
+        starts += [rng.uniform(lo, hi) for _ in range(max(n_starts - 1, 0))]
+        args = [(rows, names, px, lo, hi, x0, fixed, max_nfev) for x0 in starts]
+        fits = Executor(n_jobs).map(_fit_start, args)
+        worker_cpu += sum(f["cpu_s"] for f in fits)
+        best = min(fits, key=lambda f: f["cost"])
+        good = [f for f in fits if f["cost"] <= best["cost"] + _AGREE_COST]
+        xs = np.array([f["x"] for f in good])
+        spread = xs.max(axis=0) - xs.min(axis=0)
+        wide = [k for k in range(len(names)) if spread[k] >= _SPREAD_MAX]
+        if not wide:
+            break
+        for k in wide:
+            why[names[k]] = (
+                f"identifiable at the prior, but the starts reaching the best cost disagree by "
+                f"{spread[k]:.2g} decades (>= {_SPREAD_MAX}): fixed at the prior"
+            )
+        fit_idx = [j for k, j in enumerate(fit_idx) if k not in wide]
+    if not fit_idx:
+        cpu = time.process_time() - t_cpu + (worker_cpu if n_jobs > 1 else 0.0)
+        table = parameter_table(free, priors, all_names, sens, se_sub, {}, why, {}, {})
+        msg = (
+            f"NOT CONVERGED: nothing fitted: none of the {len(all_names)} candidates is "
+            f"identifiable from the {len(rows)} training rows"
         )
         return EvidenceCalibration(
-            {},
-            table,
-            pd.DataFrame(),
-            len(rows),
-            float("nan"),
-            False,
-            f"{len(rows)} training rows inform none of the "
-            f"{len(all_names)} candidate parameters: nothing fitted",
+            {}, table, pd.DataFrame(), len(rows), float("nan"), False, msg, cpu, _CRIT
         )
-    rng = np.random.default_rng(seed)
-    starts = [np.clip(px, lo + 1e-9, hi - 1e-9)]
-    starts += [rng.uniform(lo, hi) for _ in range(max(n_starts - 1, 0))]
-    fits = Executor(n_jobs).map(
-        _fit, [(rows, names, px, lo, hi, x0, {}, max_nfev) for x0 in starts]
-    )
-    best = min(range(len(fits)), key=lambda k: fits[k]["cost"])
-    fb = fits[best]
-    jtj = fb["jac"].T @ fb["jac"]
+    names = [all_names[j] for j in fit_idx]
+    lo, hi, px = lo_all[fit_idx], hi_all[fit_idx], px_all[fit_idx]
+    fixed = {n: priors[n] for n in all_names if n not in names}
+    values = dict(zip(names, map(float, 10.0 ** best["x"]), strict=True))
+    jd = best["jac"][: len(rows)]
+    fisher = jd.T @ jd
+    rank = int(np.linalg.matrix_rank(fisher)) if fisher.size else 0
     with np.errstate(divide="ignore", invalid="ignore"):
-        cov = np.linalg.pinv(jtj, rcond=1e-10)
-    se = np.sqrt(np.clip(np.diag(cov), 0, None))
-    se = np.where(np.diag(jtj) > 1e-12, se, np.inf)
-    rank = int(np.linalg.matrix_rank(jtj, tol=1e-6 * max(np.abs(jtj).max(), 1e-300)))
-    good = [f for f in fits if f["cost"] <= fb["cost"] + 1.0]
-    xs = np.array([f["x"] for f in good])
-    spread = xs.max(axis=0) - xs.min(axis=0) if len(xs) > 1 else np.zeros(len(names))
-    # subset selection (QR with column pivoting of the data Jacobian): the most independent
-    # columns whose pivots are within _PIVOT of the largest; their standard errors from the
-    # Fisher information of that subset alone (the others held at the best fit)
-    from scipy.linalg import qr
-
-    jac = fb["jac"]
-    _, rr, piv = qr(jac, mode="economic", pivoting=True)
-    diag = np.abs(np.diag(rr))
-    n_sub = int(np.sum(diag > _PIVOT * diag[0])) if diag.size and diag[0] > 0 else 0
-    subset = sorted(piv[:n_sub].tolist())
-    se_sub = np.full(len(names), np.inf)
-    if subset:
-        js = jac[:, subset]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            cov_s = np.linalg.pinv(js.T @ js, rcond=1e-12)
-        se_sub[subset] = np.sqrt(np.clip(np.diag(cov_s), 0, None))
-    ident = (se_sub < _SE_MAX) & (spread < _SPREAD_MAX)
-    keep = [n for n, ok in zip(names, ident, strict=True) if ok]
-    fixed = {n: priors[n] for n, ok in zip(names, ident, strict=True) if not ok}
-    if keep:
-        idx = [names.index(n) for n in keep]
-        final = _fit(
-            rows,
-            keep,
-            px[idx],
-            lo[idx],
-            hi[idx],
-            np.clip(fb["x"][idx], lo[idx] + 1e-9, hi[idx] - 1e-9),
-            fixed,
-            max_nfev,
+        se_opt = np.sqrt(np.clip(np.diag(np.linalg.pinv(fisher)), 0, None))
+    fitted_info = {}
+    r_data = _Objective(rows, names, px, fixed, data_only=True)(best["x"])
+    for k, n in enumerate(names):
+        span = hi[k] - lo[k]
+        side = (
+            "lower"
+            if best["x"][k] - lo[k] < 0.01 * span
+            else "upper"
+            if hi[k] - best["x"][k] < 0.01 * span
+            else None
         )
-        values = dict(zip(keep, map(float, 10.0 ** final["x"]), strict=True))
-    else:
-        final, values = fb, {}
-    table = []
-    for jj, n in enumerate(all_names):
-        j = names.index(n) if n in names else None
-        v = values.get(n, priors[n])
-        span = all_hi[jj] - all_lo[jj]
-        at_bound = n in values and (
-            abs(math.log10(v) - all_lo[jj]) < 0.01 * span
-            or abs(math.log10(v) - all_hi[jj]) < 0.01 * span
-        )
-        if j is None:
-            note = (
-                "no training row depends on it (Fisher information 0 at the prior): "
-                "fixed at the prior"
+        note = "fitted (identifiable at the prior: independent subset, subset SE < 0.5 decade; starts agree within 0.5 decade)"
+        if side:
+            note += bound_note(rows, names, k, side, r_data, jd)
+        fitted_info[n] = {
+            "se": float(se_opt[k]),
+            "spread": float(spread[k]),
+            "at_bound": side is not None,
+            "note": note,
+        }
+    prof = {}
+    if profile:
+        grids = {
+            k: sorted(
+                {
+                    float(np.clip(best["x"][k] + d, lo[k], hi[k]))
+                    for d in (-1, -0.5, -0.2, 0.2, 0.5, 1)
+                }
+                - {float(best["x"][k])}
             )
-            se_j, sp_j, best, ok = math.inf, float("nan"), float("nan"), False
-        else:
-            se_j, sp_j, ok = float(se[j]), float(spread[j]), bool(ident[j])
-            best = float(10.0 ** fb["x"][j])
-            sub = float(se_sub[j])
-            if n in values:
-                note = "fitted (identifiable subset)"
-            elif j in subset:
-                note = (
-                    f"in the independent subset but SE {sub:.2g} decades or start spread "
-                    f"{sp_j:.2g} >= 0.5: fixed at the prior"
-                )
-            else:
-                note = (
-                    "not identifiable: its sensitivity is (nearly) a combination of the "
-                    f"subset's (full-FIM SE {se_j:.2g} decades): fixed at the prior"
-                )
-        if at_bound:
-            note += "; AT BOUND: the training rows push it to the edge of its range"
-        table.append(
-            {
-                "name": n,
-                "prior": priors[n],
-                "lower": free["lower"].iloc[jj],
-                "upper": free["upper"].iloc[jj],
-                "value": v,
-                "best_start_value": best,
-                "sensitivity": screened[n],
-                "se_log10": se_j,
-                "se_subset_log10": sub if j is not None else math.inf,
-                "spread_log10": sp_j,
-                "identifiable": ok,
-                "at_bound": bool(at_bound),
-                "note": note,
-            }
-        )
+            for k in range(len(names))
+        }
+        args = [
+            (rows, names, px, lo, hi, best["x"], k, g, fixed, max_nfev)
+            for k in grids
+            for g in grids[k]
+        ]
+        points = Executor(n_jobs).map(_profile_point, args)
+        worker_cpu += sum(p[1] for p in points)
+        costs = iter(p[0] for p in points)
+        for k in grids:
+            c = [next(costs) for _ in grids[k]]
+            low, high = F.profile_interval(grids[k], c, float(best["x"][k]), best["cost"])
+            prof[names[k]] = (10.0**low, 10.0**high)
+    n_agree = sum(f["cost"] <= best["cost"] + _AGREE_COST for f in fits)
+    reasons = []
+    if not best["converged"]:
+        reasons.append(f"best start: {best['reason']}")
+    if len(fits) > 1 and n_agree < 2:
+        reasons.append("only one start reached the best cost")
+    converged = not reasons
+    cpu = time.process_time() - t_cpu + (worker_cpu if n_jobs > 1 else 0.0)
     st = pd.DataFrame(
         [
             {
                 "start": k,
                 "cost": f["cost"],
                 "nfev": f["nfev"],
-                "converged": f["success"],
-                "message": f["message"],
+                "converged": f["converged"],
+                "reason": f["reason"],
                 **{f"x.{n}": float(10.0 ** f["x"][j]) for j, n in enumerate(names)},
             }
             for k, f in enumerate(fits)
         ]
     )
-    converged = bool(final["success"]) and final["status"] != 0
+    table = parameter_table(free, priors, all_names, sens, se_sub, values, why, fitted_info, prof)
+    crit = f"criterion: {_CRIT}, max_nfev {max_nfev} per start"
     msg = (
-        f"{len(rows)} training rows, {len(all_names)} candidate parameters, "
-        f"{len(names)} informed at the prior, {len(fits)} starts (seed {seed}), Fisher "
-        f"rank {rank}/{len(names)}, {len(keep)} identifiable; final fit: "
-        f"{final['message']}"
+        f"{'converged' if converged else 'NOT CONVERGED'}: "
+        + ("; ".join(reasons) if reasons else f"best start: {best['reason']}")
+        + f"; {n_agree}/{len(fits)} starts within {_AGREE_COST:g} of the best cost {best['cost']:.4g}"
+        f"; {crit}; {len(rows)} training rows, {len(all_names)} candidates, "
+        f"{int(informed.sum())} informed, {len(names)} fitted (Fisher rank {rank}/{len(names)} "
+        f"at the optimum), {len(all_names) - len(names)} fixed at their priors"
     )
-    if final["status"] == 0:
-        msg += " (stopped at max_nfev: not converged)"
     return EvidenceCalibration(
-        values, pd.DataFrame(table), st, len(rows), final["cost"], converged, msg
+        values, table, st, len(rows), best["cost"], converged, msg, cpu, _CRIT
     )
