@@ -10,32 +10,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
+from kinetor.compounds._vocab import PATHWAY_MECHANISMS
 from kinetor.errors import ModelError
 
-#: Mechanisms the network knows, each one drug "slot" in ``mtor.ant``.
-MECHANISMS: tuple[str, ...] = (
-    "rapalog",
-    "mtor_kinase",
-    "dual_pi3k_mtor",
-    "pi3k_alpha",
-    "pan_pi3k",
-    "akt_allosteric",
-    "akt_atp",
-    "igf1r",
-    "egfr",
-    "her2",
-    "mek",
-    "braf",
-    "ampk_activator",
-    "bivalent_mtor",
-    "pi3k_beta",
-    "pi3k_covalent",
-    "erbb_kinase",
-    "her2_antibody",
-    "serd",
-    "serm",
-    "aromatase",
-)
+#: Mechanisms the network knows, each one drug "slot" in ``mtor.ant``. One list: the
+#: compound library validates its ``pathway_mechanism`` column against the same tuple.
+MECHANISMS: tuple[str, ...] = PATHWAY_MECHANISMS
 
 #: Mechanisms whose small-molecule members compete with ATP, and the kinase whose ATP
 #: :math:`K_m` converts their cell-free potency (``dual_pi3k_mtor``: PI3K, then mTOR).
