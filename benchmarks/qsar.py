@@ -30,8 +30,8 @@ from kinetor.qsar.cliffs import cliff_rmse
 from kinetor.qsar.conformal import coverage
 from kinetor.qsar.curation import curate
 from kinetor.qsar.features import featurize
+from kinetor.qsar.featureset import compute_features, parse_smiles
 from kinetor.qsar.kernels import tanimoto
-from kinetor.qsar.models import compute_features, parse_smiles
 from kinetor.qsar.predictor import PotencyPredictor
 from kinetor.qsar.splits import make_folds
 from kinetor.qsar.validation import cross_validate, regression_metrics, y_randomization

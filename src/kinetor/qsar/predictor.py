@@ -34,15 +34,15 @@ import pandas as pd
 
 from kinetor.errors import DataError
 from kinetor.qsar.conformal import NormalizedConformal, difficulty_features
-from kinetor.qsar.models import (
+from kinetor.qsar.featureset import (
     Features,
-    QSARModel,
     _cached_reference,
     compute_features,
     featurize_smiles,
     kernel,
     parse_smiles,
 )
+from kinetor.qsar.models import QSARModel
 
 __all__ = ["TARGETS", "PotencyPredictor", "oof_predictions", "stacking_weights"]
 
