@@ -273,6 +273,7 @@ class PotencyPredictor:
         Without ``fork`` (Windows) the workers only featurise.
         """
         import multiprocessing
+        import warnings
 
         smiles = list(smiles)
         if n_jobs > 1 and len(smiles) > chunk and "fork" in multiprocessing.get_all_start_methods():
@@ -282,7 +283,15 @@ class PotencyPredictor:
             _cached_reference(self, "train_")
             _FORKED["predictor"] = self
             try:
-                with multiprocessing.get_context("fork").Pool(n_jobs, _worker_init) as pool:
+                with warnings.catch_warnings():
+                    # Python >= 3.12 warns on fork() from a process with threads; ours are
+                    # the idle OpenMP/BLAS pools, which the workers never use (serial numba
+                    # loops, one BLAS thread, both set before any work)
+                    warnings.filterwarnings(
+                        "ignore", r"This process .* is multi-threaded", DeprecationWarning
+                    )
+                    pool = multiprocessing.get_context("fork").Pool(n_jobs, _worker_init)
+                with pool:
                     parts = pool.map(
                         _predict_part,
                         [(smiles[s : s + chunk], s) for s in range(0, len(smiles), chunk)],
