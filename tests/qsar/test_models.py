@@ -66,6 +66,27 @@ def test_predictor_marks_the_domain_and_bad_smiles(mtor_subset):
         p.predict(["C1CC"])
 
 
+@pytest.mark.slow
+def test_worker_processes_predict_what_one_process_predicts(mtor_subset):
+    """Chunks predicted in forked workers (serial kernel loops, one BLAS thread) give the
+    single-process table: same values to rounding, same domain flags, bad rows named with
+    their row in the whole input."""
+    data = mtor_subset.iloc[:60]
+    p = PotencyPredictor("consensus", n_calibration_folds=3).fit(
+        data["canonical_smiles"], data["pIC50"]
+    )
+    lib = mtor_subset["canonical_smiles"].iloc[40:].tolist()
+    lib[7], lib[150] = "C1CC", "not a smiles"
+    one = p.predict(lib, strict=False)
+    two = p.predict(lib, strict=False, n_jobs=2, chunk=50)
+    cols = ["prediction", "lower", "upper", "nn_similarity"]
+    np.testing.assert_allclose(two[cols].to_numpy(), one[cols].to_numpy(), rtol=0, atol=1e-9)
+    assert two["in_domain"].tolist() == one["in_domain"].tolist()
+    assert two["error"].tolist() == one["error"].tolist()
+    assert two.loc[150, "error"] == "unparsable SMILES 'not a smiles'"
+    assert np.isnan(two.loc[7, "prediction"]) and two["prediction"].notna().sum() == len(lib) - 2
+
+
 def test_unknown_learner():
     with pytest.raises(ValueError, match="unknown learner"):
         QSARModel("xgboost").fit(["CCO", "CCN"], [1.0, 2.0])

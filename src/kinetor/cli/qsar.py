@@ -268,7 +268,13 @@ def predict(
     conc: Annotated[float, typer.Option("--conc", help="Free concentration (nM).")] = 1000.0,
     hours: Annotated[float, typer.Option("--hours", help="Readout time (h).")] = 24.0,
     jobs: Annotated[
-        int, typer.Option("--jobs", "-j", help="Processes for featurising large inputs.")
+        int,
+        typer.Option(
+            "--jobs",
+            "-j",
+            help="Worker processes for large inputs (each parses, featurises and predicts "
+            "chunks of 4,000 SMILES).",
+        ),
     ] = 1,
     out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")] = Path(
         "qsar_predict_out"

@@ -63,7 +63,7 @@ def screen(
         Processes that featurise large libraries.
     """
     from kinetor.qsar.bridge import mechanism_for
-    from kinetor.qsar.models import featurize_smiles
+    from kinetor.qsar.featureset import featurize_smiles
 
     if not predictors:
         raise DataError([Problem("no target models given", fix="pass e.g. --targets mtor,pi3ka")])

@@ -100,29 +100,24 @@ def _sparse_fp(mols: Sequence[Any], kind: str, n_bits: int):
     gen = _generator(kind)
     binary = kind.endswith("_bits")
     feature = kind.startswith("fcfp")
-    rows, cols, vals = [], [], []
-    for i, mol in enumerate(mols):
-        fp = (
-            gen.GetSparseCountFingerprint(
-                mol, customAtomInvariants=list(rdMolDescriptors.GetFeatureInvariants(mol))
-            )
-            if feature
-            else gen.GetSparseCountFingerprint(mol)
-        )
+    count = gen.GetSparseCountFingerprint
+    invariants = rdMolDescriptors.GetFeatureInvariants
+    # one flat list of keys and counts and one row length per molecule, converted to arrays
+    # once (per-molecule arrays cost more than the fingerprints of small molecules)
+    keys: list[int] = []
+    counts: list[int] = []
+    lengths: list[int] = []
+    for mol in mols:
+        fp = count(mol, customAtomInvariants=invariants(mol)) if feature else count(mol)
         elements = fp.GetNonzeroElements()
-        if not elements:
-            continue
-        keys = np.fromiter(elements.keys(), dtype=np.int64, count=len(elements)) % n_bits
-        counts = np.fromiter(elements.values(), dtype=np.float32, count=len(elements))
-        rows.append(np.full(len(keys), i, dtype=np.int64))
-        cols.append(keys)
-        vals.append(counts)
-    if rows:
-        r, c, v = np.concatenate(rows), np.concatenate(cols), np.concatenate(vals)
-    else:
-        r = c = np.zeros(0, dtype=np.int64)
-        v = np.zeros(0, dtype=np.float32)
-    X = sparse.csr_matrix((v, (r, c)), shape=(len(mols), n_bits), dtype=np.float32)
+        keys.extend(elements)
+        counts.extend(elements.values())
+        lengths.append(len(elements))
+    indptr = np.zeros(len(mols) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=indptr[1:])
+    c = np.fromiter(keys, dtype=np.int64, count=len(keys)) % n_bits
+    v = np.fromiter(counts, dtype=np.float32, count=len(counts))
+    X = sparse.csr_matrix((v, c, indptr), shape=(len(mols), n_bits), dtype=np.float32)
     X.sum_duplicates()  # hash collisions add up, as in RDKit's folded count vectors
     if binary:
         X.data[:] = 1.0

@@ -34,15 +34,16 @@ import pandas as pd
 
 from kinetor.errors import DataError
 from kinetor.qsar.conformal import NormalizedConformal, difficulty_features
-from kinetor.qsar.models import (
+from kinetor.qsar.featureset import (
     Features,
-    QSARModel,
     _cached_reference,
+    _featurize_chunk,
     compute_features,
     featurize_smiles,
     kernel,
     parse_smiles,
 )
+from kinetor.qsar.models import QSARModel
 
 __all__ = ["TARGETS", "PotencyPredictor", "oof_predictions", "stacking_weights"]
 
@@ -108,6 +109,32 @@ def stacking_weights(y, members: dict[str, np.ndarray], step: float = 0.05) -> d
         if best is None or err < best[0] - 1e-12:
             best = (err, w)
     return {n: round(float(v), 6) for n, v in zip(names, best[1], strict=True)}
+
+
+#: The predictor a forked worker process of :meth:`PotencyPredictor.predict` uses (set in
+#: the parent just before the fork, so the model and its prepared kernel reference are
+#: inherited, not pickled).
+_FORKED: dict[str, Any] = {}
+
+
+def _worker_init() -> None:
+    """One thread per worker process: the workers already fill the cores."""
+    from threadpoolctl import threadpool_limits
+
+    from kinetor.qsar.kernels import use_serial_loops
+
+    use_serial_loops(True)
+    _FORKED["limits"] = threadpool_limits(1)
+
+
+def _predict_part(part: tuple[list[str], int]):
+    """Parse, featurise and predict one chunk of a library in a worker process."""
+    smiles, start = part
+    pred = _FORKED["predictor"]
+    F, ok, problems = _featurize_chunk(
+        smiles, start, "<input>", "smiles", pred.model_.needs_tab, tuple(pred.train_.fps)
+    )
+    return (pred.predict_features(F) if F is not None else None), ok, problems
 
 
 class PotencyPredictor:
@@ -233,20 +260,56 @@ class PotencyPredictor:
             }
         )
 
-    def predict(self, smiles: Sequence[str], strict: bool = True, n_jobs: int = 1) -> pd.DataFrame:
+    def predict(
+        self, smiles: Sequence[str], strict: bool = True, n_jobs: int = 1, chunk: int = 4000
+    ) -> pd.DataFrame:
         """Predict potencies with intervals and domain flags.
 
         With ``strict=False`` unparsable SMILES give a row of NaN with ``error`` set instead
-        of a :class:`~kinetor.errors.DataError`. ``n_jobs`` processes featurise large inputs
-        (chunks of 10,000).
+        of a :class:`~kinetor.errors.DataError`. With ``n_jobs`` > 1 and more than ``chunk``
+        SMILES, ``n_jobs`` worker processes (forked, where the platform can) each parse,
+        featurise and predict chunks of ``chunk`` SMILES, the kernel loops in one thread
+        per worker; the predictions equal those of one process (same arithmetic per row).
+        Without ``fork`` (Windows) the workers only featurise.
         """
+        import multiprocessing
+        import warnings
+
         smiles = list(smiles)
-        F, ok, problems = featurize_smiles(
-            smiles, tab=self.model_.needs_tab, n_jobs=n_jobs, kinds=tuple(self.train_.fps)
-        )
+        if n_jobs > 1 and len(smiles) > chunk and "fork" in multiprocessing.get_all_start_methods():
+            # each worker parses, featurises and predicts whole chunks (no feature matrices
+            # travel between processes); the model and the prepared training side of the
+            # kernel are inherited by the fork
+            _cached_reference(self, "train_")
+            _FORKED["predictor"] = self
+            try:
+                with warnings.catch_warnings():
+                    # Python >= 3.12 warns on fork() from a process with threads; ours are
+                    # the idle OpenMP/BLAS pools, which the workers never use (serial numba
+                    # loops, one BLAS thread, both set before any work)
+                    warnings.filterwarnings(
+                        "ignore", r"This process .* is multi-threaded", DeprecationWarning
+                    )
+                    pool = multiprocessing.get_context("fork").Pool(n_jobs, _worker_init)
+                with pool:
+                    parts = pool.map(
+                        _predict_part,
+                        [(smiles[s : s + chunk], s) for s in range(0, len(smiles), chunk)],
+                        chunksize=1,
+                    )
+            finally:
+                _FORKED.pop("predictor", None)
+            tables = [t for t, _, _ in parts if t is not None]
+            table = pd.concat(tables, ignore_index=True) if tables else None
+            ok = np.concatenate([o for _, o, _ in parts]).astype(np.int64)
+            problems = [p for _, _, ps in parts for p in ps]
+        else:
+            F, ok, problems = featurize_smiles(
+                smiles, tab=self.model_.needs_tab, n_jobs=n_jobs, kinds=tuple(self.train_.fps)
+            )
+            table = self.predict_features(F) if F is not None else None
         if problems and strict:
             raise DataError(problems)
-        table = self.predict_features(F) if F is not None else None
         out = pd.DataFrame({"smiles": smiles})
         cols = ["prediction", "lower", "upper", "nn_similarity", "in_domain"]
         for c in cols:

@@ -126,7 +126,7 @@ def cross_validate(
     progress : callable, optional
         Called with ``(fold, n_folds)`` after each fold.
     """
-    from kinetor.qsar.models import compute_features, kernel, parse_smiles
+    from kinetor.qsar.featureset import compute_features, kernel, parse_smiles
     from kinetor.qsar.predictor import PotencyPredictor
     from kinetor.qsar.splits import make_folds
 
