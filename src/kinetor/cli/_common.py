@@ -8,8 +8,6 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-from kinetor.numerics.formatting import format_g
-
 STATE: dict[str, bool] = {"debug": False, "quiet": False, "json": False}
 
 
@@ -76,6 +74,8 @@ def print_frame(df, title: str | None = None, max_rows: int = 60) -> None:
 def _fmt(value: Any) -> str:
     # floats through the one number formatter; integers and text unchanged (no 1e+05)
     if isinstance(value, float):
+        from kinetor.numerics.formatting import format_g  # not at import: --help stays light
+
         return format_g(value, 4)
     return "" if value is None else str(value)
 
