@@ -16,6 +16,8 @@ import pandas as pd
 from kinetor.translate._uncertainty_replicates import replicate_tgi
 from kinetor.translate._uncertainty_sample_size import normal_sample_size, sample_size
 
+__all__ = ["PowerResult", "design_summary", "power"]
+
 
 @dataclass
 class PowerResult:

@@ -15,6 +15,8 @@ import pandas as pd
 from kinetor.errors import ModelError
 from kinetor.translate._uncertainty_batch import _batch, _draw_parameters, _fu_ranges
 
+__all__ = ["ReplicateResult", "replicate_tgi"]
+
 
 @dataclass
 class ReplicateResult:

@@ -13,6 +13,8 @@ import numpy as np
 
 from kinetor.errors import ModelError
 
+__all__ = ["SampleSize", "normal_sample_size", "sample_size"]
+
 
 @dataclass(frozen=True)
 class SampleSize:

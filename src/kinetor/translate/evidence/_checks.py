@@ -23,6 +23,8 @@ from kinetor.translate.evidence._tables import (
     _Spec,
 )
 
+__all__ = ["parse_schedule"]
+
 
 def _path(path: str | Path | None, spec: _Spec) -> Path:
     return Path(path) if path is not None else DATA_DIR / spec.file

@@ -35,6 +35,14 @@ from kinetor.translate.evidence._tables import (
     _Spec,
 )
 
+__all__ = [
+    "load_clinical_pd",
+    "load_pk_sets",
+    "load_pkpd",
+    "load_xenograft_arms",
+    "load_xenograft_studies",
+]
+
 
 def load_pk_sets(path: str | Path | None = None) -> pd.DataFrame:
     """PK parameters per compound x species (long format, one row per parameter).

@@ -11,6 +11,18 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+__all__ = [
+    "DATA_DIR",
+    "HOW_OBTAINED",
+    "PK_PARAMETERS",
+    "SPECIES",
+    "SPLITS",
+    "STATUS",
+    "UNCERTAINTY_KINDS",
+    "VALUE_KINDS",
+    "VEHICLE",
+]
+
 DATA_DIR = Path(__file__).resolve().parent
 
 STATUS = ("firm", "likely", "unverified")
