@@ -28,21 +28,8 @@ import pandas as pd
 from kinetor.nca._long import LongTable
 from kinetor.nca._wide import profile_flags, profile_ids
 from kinetor.nca.options import Options
-from kinetor.nca.registry import PARAMETERS
 
 __all__ = ["NCAResult"]
-
-
-def _code_labels() -> dict[str, str]:
-    label: dict[str, str] = {}
-    for p in PARAMETERS.values():
-        for code, lab in ((p.code, p.label), (p.ev_code, p.ev_label)):
-            if code:
-                label.setdefault(code, lab or p.label)
-    return label
-
-
-_LABEL = _code_labels()
 
 
 def _natural_key(text) -> tuple:
@@ -75,28 +62,6 @@ def natural_rank(values) -> np.ndarray:
     rank = np.empty(len(uniq), np.int64)
     rank[order] = np.arange(len(uniq))
     return rank[codes]
-
-
-def _iso_duration(value: float, unit: str) -> str:
-    if not np.isfinite(value):
-        return ""
-    u = unit.strip().lower()
-    letter = {
-        "h": "H",
-        "hr": "H",
-        "hour": "H",
-        "hours": "H",
-        "min": "M",
-        "minute": "M",
-        "minutes": "M",
-        "s": "S",
-        "sec": "S",
-    }.get(u)
-    if letter:
-        return f"PT{value:g}{letter}"
-    if u in ("d", "day", "days"):
-        return f"P{value:g}D"
-    return ""
 
 
 @dataclass
@@ -197,41 +162,9 @@ class NCAResult:
 
     def to_cdisc(self, studyid: str = "") -> pd.DataFrame:
         """The SDTM/SEND PP domain (one record per subject, interval and parameter)."""
-        df = self.parameters.reset_index(drop=True)
-        tunit = self.units.get("time", "")
-        value = df["value"].to_numpy(float)
-        done = np.isfinite(value)
-        text = np.array([format(v, ".8g") if ok else "" for v, ok in zip(value, done, strict=True)])
-        pp = pd.DataFrame(
-            {
-                "STUDYID": studyid,
-                "DOMAIN": "PP",
-                "USUBJID": df["subject"].astype(str).to_numpy(),
-                "PPSEQ": df.groupby("subject", sort=False).cumcount().to_numpy() + 1,
-                "PPGRPID": (
-                    df["analyte"].astype(str)
-                    + "_"
-                    + df["start"].map("{:g}".format)
-                    + "_"
-                    + df["end"].map("{:g}".format)
-                ).to_numpy(),
-                "PPTESTCD": df["PPTESTCD"].to_numpy(),
-                "PPTEST": df["PPTESTCD"].map(_LABEL).to_numpy(),
-                "PPCAT": df["analyte"].astype(str).to_numpy(),
-                "PPSCAT": "NON-COMPARTMENTAL",
-                "PPORRES": text,
-                "PPORRESU": df["unit"].to_numpy(),
-                "PPSTRESC": text,
-                "PPSTRESN": np.where(done, value, np.nan),
-                "PPSTRESU": df["unit"].to_numpy(),
-                "PPSTAT": np.where(done, "", "NOT DONE"),
-                "PPREASND": np.where(done, "", df["exclude"].to_numpy()),
-                "PPSPEC": df["matrix"].astype(str).str.upper().to_numpy(),
-                "PPSTINT": [_iso_duration(v, tunit) for v in df["start"].to_numpy(float)],
-                "PPENINT": [_iso_duration(v, tunit) for v in df["end"].to_numpy(float)],
-            }
-        )
-        return pp
+        from kinetor.nca._result_tables import to_cdisc
+
+        return to_cdisc(self, studyid)
 
     def summary(
         self, by: list[str] | None = None, exclude_flagged: bool = False, max_missing: float = 0.5
@@ -273,40 +206,9 @@ class NCAResult:
         >>> g.iloc[:, -1].round(3).tolist()
         [2.0, 6.0, 2.828, 47.14, 5.657, 52.109, 6.0, 4.0, 8.0]
         """
-        s = self.summary(exclude_flagged=exclude_flagged)
-        if codes is not None:
-            s = s[s["PPTESTCD"].isin(codes)]
-        stats = {
-            "n": "N",
-            "mean": "Mean",
-            "sd": "SD",
-            "cv_pct": "CV%",
-            "geomean": "Geometric mean",
-            "geocv_pct": "Geometric CV%",
-            "median": "Median",
-            "min": "Min",
-            "max": "Max",
-        }
-        grp = [g for g in self.groups if g in s.columns]
-        s = s.assign(_group=s[grp].astype(str).agg(" ".join, axis=1) if grp else "all")
-        rows = ["analyte", "matrix", "start", "end", "PPTESTCD", "unit"]
-        long = s.melt(
-            id_vars=[*rows, "_group"], value_vars=list(stats), var_name="statistic", value_name="v"
-        )
-        long["statistic"] = long["statistic"].map(stats)
-        grid = long.pivot_table(
-            index=[*rows, "statistic"],
-            columns="_group",
-            values="v",
-            sort=False,
-            dropna=False,
-            observed=True,
-        )
-        grid = grid.reset_index()
-        grid.columns.name = None
-        groups = [c for c in grid.columns if c not in (*rows, "statistic")]
-        groups = sorted(groups, key=_natural_key)
-        return grid[[*rows, "statistic", *groups]]
+        from kinetor.nca._result_tables import summary_grid
+
+        return summary_grid(self, codes, exclude_flagged)
 
     def summary_table(
         self, codes: list[str] | None = None, exclude_flagged: bool = False
@@ -321,55 +223,18 @@ class NCAResult:
         """Individual parameters for a report: :meth:`to_wide` with the unit in each
         header (``"CMAX (ng/mL)"``), parameters nobody has left out, analyte and
         interval columns only when there are several, and the acceptance-flag columns."""
-        from kinetor.nca.registry import order_codes
+        from kinetor.nca._result_tables import listing
 
-        w = self.to_wide()
-        flags = [c for c in w.columns if c == "flag" or c.startswith("flag_")]
-        keys = [c for c in ("subject", *self.groups) if c in w.columns]
-        for extra in (["analyte"], ["start", "end"]):
-            if all(c in w.columns for c in extra) and len(w[extra].drop_duplicates()) > 1:
-                keys += extra
-        values = [c for c in w.columns if c not in (*self.keys, *flags)]
-        values = [c for c in order_codes(values) if w[c].notna().any()]
-        units = dict(
-            zip(
-                self.parameters["PPTESTCD"].astype(str),
-                self.parameters["unit"].astype(str),
-                strict=True,
-            )
-        )
-        out = w[[*keys, *values, *flags]]
-        return out.rename(columns={c: f"{c} ({units[c]})" for c in values if units.get(c)})
+        return listing(self)
 
     def to_report(self, report, exclude_flagged: bool = False) -> None:
         """Add this result's tables to a report (anything with ``add_table(df,
         caption)``, e.g. :class:`kinetor.report.Report`): the summary by group and the
         individual listing with its acceptance flags. Built from this object, never from
         files."""
-        reported = (
-            self.parameters.loc[np.isfinite(self.parameters["value"].to_numpy(float)), "PPTESTCD"]
-            .astype(str)
-            .unique()
-            .tolist()
-        )
-        how = (
-            "flagged values left out (exclude_flagged)"
-            if exclude_flagged
-            else "flagged values kept (n_flagged counts them)"
-        )
-        report.add_table(
-            self.summary_table(reported, exclude_flagged),
-            "Summary by group: geometric mean (geometric CV%) for "
-            "concentrations, AUCs, CL, V and MRT; median (min\u2013max) for times "
-            "and counts; mean (SD) for half-life, fit diagnostics and "
-            f"percentages (PKNCA defaults); 3 significant figures; {how}",
-        )
-        report.add_table(
-            self.listing(),
-            "Individual NCA parameters; 'flag' names every "
-            "acceptance rule a profile fails and flag_<RULE> says which (the "
-            "values are kept)",
-        )
+        from kinetor.nca._result_tables import to_report
+
+        return to_report(self, report, exclude_flagged)
 
     def tables(self, exclude_flagged: bool = False) -> dict[str, pd.DataFrame]:
         """Every output table by name (the CSVs and the Excel sheets): ``parameters``,
@@ -390,17 +255,9 @@ class NCAResult:
     def to_excel(self, path, exclude_flagged: bool = False):
         """Write one workbook with one sheet per table (see :meth:`tables`); returns the
         path. Categorical columns are written as text."""
-        from pathlib import Path
+        from kinetor.nca._result_tables import to_excel
 
-        path = Path(path)
-        with pd.ExcelWriter(path, engine="openpyxl") as writer:
-            for name, df in self.tables(exclude_flagged).items():
-                df = df.astype(
-                    {c: object for c in df.columns if isinstance(df[c].dtype, pd.CategoricalDtype)}
-                )
-                df.to_excel(writer, sheet_name=name[:31], index=False)
-                _no_formulas(writer.sheets[name[:31]])
-        return path
+        return to_excel(self, path, exclude_flagged)
 
     def _repr_html_(self) -> str:
         """Notebook view: counts, options and the main parameters per profile."""
@@ -439,64 +296,9 @@ class NCAResult:
             One panel per profile: observed concentrations, the points used for lambda_z
             (filled orange) and the line CLSTP exp(-LAMZ (t - TLST)).
         """
-        from kinetor._figures import HIGHLIGHT, PALETTE, new_figure
+        from kinetor.nca._result_plot import plot_profiles
 
-        pts = self.lambda_z_points
-        if analyte is not None:
-            pts = pts[pts["analyte"].astype(str) == str(analyte)]
-        subs = pts["subject"].astype(str).unique()
-        subs = subs[np.argsort(natural_rank(subs), kind="stable")]
-        if subject is not None:
-            want = [str(s) for s in (subject if isinstance(subject, list | tuple) else [subject])]
-            subs = [s for s in subs if s in want]
-        else:
-            subs = list(subs[:12])
-        w = self.to_wide()
-        prof = pts.assign(subject=pts["subject"].astype(str)).groupby(
-            ["subject", "start", "end"], sort=False
-        )
-        keys = [k for k in prof.groups if k[0] in subs]
-        n = max(1, len(keys))
-        cols = min(3, n)
-        rows = -(-n // cols)
-        fig, axes = new_figure(4.2 * cols, 3.4 * rows, rows, cols)
-        axes = axes.ravel()
-        tunit, cunit = self.units.get("time", ""), self.units.get("conc", "")
-        for ax, key in zip(axes, keys, strict=False):
-            d = prof.get_group(key)
-            d = d[d["conc"] > 0]
-            ax.plot(d["time_after_dose"], d["conc"], marker="o", color=PALETTE[0], label="observed")
-            used = d[d["used"].astype(bool)]
-            ax.plot(
-                used["time_after_dose"],
-                used["conc"],
-                linestyle="none",
-                marker="o",
-                color=PALETTE[1],
-                label="lambda_z points",
-            )
-            row = w[(w["subject"].astype(str) == key[0]) & (w["start"] == key[1])]
-            if len(row) and {"LAMZ", "CLSTP", "TLST"} <= set(row.columns):
-                r = row.iloc[0]
-                if np.isfinite(r.LAMZ) and len(used):
-                    t = np.linspace(float(used["time_after_dose"].min()), float(r.TLST), 20)
-                    ax.plot(
-                        t,
-                        r.CLSTP * np.exp(-r.LAMZ * (t - r.TLST)),
-                        color=HIGHLIGHT,
-                        label=f"t1/2 = {np.log(2) / r.LAMZ:.3g} {tunit}",
-                    )
-            ax.set_yscale("log")
-            ax.set_title(
-                f"Subject {key[0]}"
-                + (f" ({key[1]:g}-{key[2]:g} {tunit})" if np.isfinite(key[2]) else "")
-            )
-            ax.set_xlabel(f"Time after dose ({tunit})")
-            ax.set_ylabel(f"Concentration ({cunit})")
-            ax.legend(fontsize=7)
-        for ax in axes[len(keys) :]:
-            ax.set_visible(False)
-        return fig
+        return plot_profiles(self, subject, analyte)
 
     def __repr__(self) -> str:
         n = self.profiles.shape[0]
@@ -522,12 +324,3 @@ def _set_parameters(self, value) -> None:
 # use, so ``to_wide`` alone never pays for the long table (setattr: mypy does not model
 # a property laid over a dataclass field)
 setattr(NCAResult, "parameters", property(_get_parameters, _set_parameters))  # noqa: B010
-
-
-def _no_formulas(sheet) -> None:
-    """Store every text cell as a string: openpyxl writes text starting with '=' as a
-    formula, so a subject id such as '=HYPERLINK(...)' would run in Excel."""
-    for row in sheet.iter_rows():
-        for cell in row:
-            if cell.data_type == "f":
-                cell.data_type = "s"

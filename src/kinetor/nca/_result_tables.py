@@ -1,0 +1,205 @@
+"""The study-report tables of an :class:`~kinetor.nca.result.NCAResult`.
+
+The CDISC PP domain, the summary grid, the individual listing, the report protocol and
+the Excel workbook; the result's methods of the same names delegate here.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from kinetor.nca.registry import PARAMETERS, order_codes
+from kinetor.nca.result import _natural_key
+
+if TYPE_CHECKING:
+    from kinetor.nca.result import NCAResult
+
+__all__ = ["listing", "summary_grid", "to_cdisc", "to_excel", "to_report"]
+
+
+def _code_labels() -> dict[str, str]:
+    label: dict[str, str] = {}
+    for p in PARAMETERS.values():
+        for code, lab in ((p.code, p.label), (p.ev_code, p.ev_label)):
+            if code:
+                label.setdefault(code, lab or p.label)
+    return label
+
+
+_LABEL = _code_labels()
+
+
+def _iso_duration(value: float, unit: str) -> str:
+    if not np.isfinite(value):
+        return ""
+    u = unit.strip().lower()
+    letter = {
+        "h": "H",
+        "hr": "H",
+        "hour": "H",
+        "hours": "H",
+        "min": "M",
+        "minute": "M",
+        "minutes": "M",
+        "s": "S",
+        "sec": "S",
+    }.get(u)
+    if letter:
+        return f"PT{value:g}{letter}"
+    if u in ("d", "day", "days"):
+        return f"P{value:g}D"
+    return ""
+
+
+def to_cdisc(result: NCAResult, studyid: str = "") -> pd.DataFrame:
+    """:meth:`NCAResult.to_cdisc <kinetor.nca.result.NCAResult.to_cdisc>`: the PP domain."""
+    df = result.parameters.reset_index(drop=True)
+    tunit = result.units.get("time", "")
+    value = df["value"].to_numpy(float)
+    done = np.isfinite(value)
+    text = np.array([format(v, ".8g") if ok else "" for v, ok in zip(value, done, strict=True)])
+    pp = pd.DataFrame(
+        {
+            "STUDYID": studyid,
+            "DOMAIN": "PP",
+            "USUBJID": df["subject"].astype(str).to_numpy(),
+            "PPSEQ": df.groupby("subject", sort=False).cumcount().to_numpy() + 1,
+            "PPGRPID": (
+                df["analyte"].astype(str)
+                + "_"
+                + df["start"].map("{:g}".format)
+                + "_"
+                + df["end"].map("{:g}".format)
+            ).to_numpy(),
+            "PPTESTCD": df["PPTESTCD"].to_numpy(),
+            "PPTEST": df["PPTESTCD"].map(_LABEL).to_numpy(),
+            "PPCAT": df["analyte"].astype(str).to_numpy(),
+            "PPSCAT": "NON-COMPARTMENTAL",
+            "PPORRES": text,
+            "PPORRESU": df["unit"].to_numpy(),
+            "PPSTRESC": text,
+            "PPSTRESN": np.where(done, value, np.nan),
+            "PPSTRESU": df["unit"].to_numpy(),
+            "PPSTAT": np.where(done, "", "NOT DONE"),
+            "PPREASND": np.where(done, "", df["exclude"].to_numpy()),
+            "PPSPEC": df["matrix"].astype(str).str.upper().to_numpy(),
+            "PPSTINT": [_iso_duration(v, tunit) for v in df["start"].to_numpy(float)],
+            "PPENINT": [_iso_duration(v, tunit) for v in df["end"].to_numpy(float)],
+        }
+    )
+    return pp
+
+
+def summary_grid(
+    result: NCAResult, codes: list[str] | None = None, exclude_flagged: bool = False
+) -> pd.DataFrame:
+    """:meth:`NCAResult.summary_grid <kinetor.nca.result.NCAResult.summary_grid>`."""
+    s = result.summary(exclude_flagged=exclude_flagged)
+    if codes is not None:
+        s = s[s["PPTESTCD"].isin(codes)]
+    stats = {
+        "n": "N",
+        "mean": "Mean",
+        "sd": "SD",
+        "cv_pct": "CV%",
+        "geomean": "Geometric mean",
+        "geocv_pct": "Geometric CV%",
+        "median": "Median",
+        "min": "Min",
+        "max": "Max",
+    }
+    grp = [g for g in result.groups if g in s.columns]
+    s = s.assign(_group=s[grp].astype(str).agg(" ".join, axis=1) if grp else "all")
+    rows = ["analyte", "matrix", "start", "end", "PPTESTCD", "unit"]
+    long = s.melt(
+        id_vars=[*rows, "_group"], value_vars=list(stats), var_name="statistic", value_name="v"
+    )
+    long["statistic"] = long["statistic"].map(stats)
+    grid = long.pivot_table(
+        index=[*rows, "statistic"],
+        columns="_group",
+        values="v",
+        sort=False,
+        dropna=False,
+        observed=True,
+    )
+    grid = grid.reset_index()
+    grid.columns.name = None
+    groups = [c for c in grid.columns if c not in (*rows, "statistic")]
+    groups = sorted(groups, key=_natural_key)
+    return grid[[*rows, "statistic", *groups]]
+
+
+def listing(result: NCAResult) -> pd.DataFrame:
+    """:meth:`NCAResult.listing <kinetor.nca.result.NCAResult.listing>`."""
+    w = result.to_wide()
+    flags = [c for c in w.columns if c == "flag" or c.startswith("flag_")]
+    keys = [c for c in ("subject", *result.groups) if c in w.columns]
+    for extra in (["analyte"], ["start", "end"]):
+        if all(c in w.columns for c in extra) and len(w[extra].drop_duplicates()) > 1:
+            keys += extra
+    values = [c for c in w.columns if c not in (*result.keys, *flags)]
+    values = [c for c in order_codes(values) if w[c].notna().any()]
+    units = dict(
+        zip(
+            result.parameters["PPTESTCD"].astype(str),
+            result.parameters["unit"].astype(str),
+            strict=True,
+        )
+    )
+    out = w[[*keys, *values, *flags]]
+    return out.rename(columns={c: f"{c} ({units[c]})" for c in values if units.get(c)})
+
+
+def to_report(result: NCAResult, report: Any, exclude_flagged: bool = False) -> None:
+    """:meth:`NCAResult.to_report <kinetor.nca.result.NCAResult.to_report>`."""
+    reported = (
+        result.parameters.loc[np.isfinite(result.parameters["value"].to_numpy(float)), "PPTESTCD"]
+        .astype(str)
+        .unique()
+        .tolist()
+    )
+    how = (
+        "flagged values left out (exclude_flagged)"
+        if exclude_flagged
+        else "flagged values kept (n_flagged counts them)"
+    )
+    report.add_table(
+        result.summary_table(reported, exclude_flagged),
+        "Summary by group: geometric mean (geometric CV%) for "
+        "concentrations, AUCs, CL, V and MRT; median (min\u2013max) for times "
+        "and counts; mean (SD) for half-life, fit diagnostics and "
+        f"percentages (PKNCA defaults); 3 significant figures; {how}",
+    )
+    report.add_table(
+        result.listing(),
+        "Individual NCA parameters; 'flag' names every "
+        "acceptance rule a profile fails and flag_<RULE> says which (the "
+        "values are kept)",
+    )
+
+
+def to_excel(result: NCAResult, path: Any, exclude_flagged: bool = False) -> Path:
+    """:meth:`NCAResult.to_excel <kinetor.nca.result.NCAResult.to_excel>`."""
+    path = Path(path)
+    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        for name, df in result.tables(exclude_flagged).items():
+            df = df.astype(
+                {c: object for c in df.columns if isinstance(df[c].dtype, pd.CategoricalDtype)}
+            )
+            df.to_excel(writer, sheet_name=name[:31], index=False)
+            _no_formulas(writer.sheets[name[:31]])
+    return path
+
+
+def _no_formulas(sheet) -> None:
+    """Store every text cell as a string: openpyxl writes text starting with '=' as a
+    formula, so a subject id such as '=HYPERLINK(...)' would run in Excel."""
+    for row in sheet.iter_rows():
+        for cell in row:
+            if cell.data_type == "f":
+                cell.data_type = "s"
