@@ -163,6 +163,7 @@ def test_study_keeps_its_id_codes_only_while_the_columns_are_unchanged():
     hash and the NCA's usable rows share them); a write into a column is seen: codes,
     hash and NCA then equal those of a Study read from the changed table."""
     study = read_study(_frame(), units=UNITS)
+    assert "subject" in study._codes  # the reader's codes, handed over (no new hash)
     codes, ids = study._subject_codes()
     assert list(ids) == ["R10", "R2", "R1"]
     assert codes.tolist() == [0] * 7 + [1] * 7 + [2] * 7

@@ -16,7 +16,15 @@ import pandas as pd
 
 from kinetor.data._factorize import factorize
 
-__all__ = ["cached", "column_array", "digest_column", "is_text", "same_array", "same_buffers"]
+__all__ = [
+    "cached",
+    "column_array",
+    "digest_column",
+    "is_text",
+    "same_array",
+    "same_buffers",
+    "same_memory",
+]
 
 
 def cached(store: dict, name: str, cols: list[pd.Series], compute):
@@ -49,6 +57,14 @@ def same_array(a: pd.Series, b: pd.Series) -> bool:
         and fx["shape"] == fy["shape"]
         and fx["strides"] == fy["strides"]
         and fx["typestr"] == fy["typestr"]
+    )
+
+
+def same_memory(x: np.ndarray, y: np.ndarray) -> bool:
+    """Both arrays read the same memory the same way (both alive: the same cells)."""
+    fx, fy = x.__array_interface__, y.__array_interface__
+    return x.dtype == y.dtype and all(
+        fx[k] == fy[k] for k in ("data", "shape", "strides", "typestr")
     )
 
 

@@ -54,7 +54,14 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from kinetor.data._buffers import cached, digest_column, is_text, same_buffers
+from kinetor.data._buffers import (
+    cached,
+    column_array,
+    digest_column,
+    is_text,
+    same_buffers,
+    same_memory,
+)
 from kinetor.data._factorize import factorize, row_codes
 from kinetor.errors import DataError, Problem
 
@@ -272,6 +279,14 @@ class Study:
         return self._cached(
             "subject", ("subject",), lambda: factorize(self.conc["subject"].to_numpy(object))
         )
+
+    def _seed_subject_codes(self, values: np.ndarray, result) -> None:
+        """Keep ``result``, ``factorize(values)`` computed by the reader, as the subject
+        codes when ``values`` is the very array of the conc subject column (the same
+        memory, both alive: the same cells); otherwise they are computed when asked."""
+        s = self.conc["subject"]
+        if same_memory(column_array(s), values):
+            self._codes["subject"] = ((s.copy(deep=False),), result)
 
     def _conc_codes(self, column: str) -> tuple[np.ndarray, np.ndarray]:
         """``factorize`` of a conc column of text (``analyte``, ``matrix``...), kept."""
