@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from kinetor.data import read_study
+from kinetor.data import Study, read_study
 from kinetor.data._text import frame_to_raw
 from kinetor.errors import DataError
 from kinetor.nca import nca
@@ -156,3 +156,33 @@ def test_interleaved_rows_same_result_as_grouped():
         read_study(dup, units=UNITS)
     rows = {p.row for p in err.value.problems}
     assert {11, len(dup) + 1} <= rows
+
+
+def test_study_keeps_its_id_codes_only_while_the_columns_are_unchanged():
+    """The Study computes the codes of its conc id columns once (validation, the input
+    hash and the NCA's usable rows share them); a write into a column is seen: codes,
+    hash and NCA then equal those of a Study read from the changed table."""
+    study = read_study(_frame(), units=UNITS)
+    assert "subject" in study._codes  # the reader's codes, handed over (no new hash)
+    codes, ids = study._subject_codes()
+    assert list(ids) == ["R10", "R2", "R1"]
+    assert codes.tolist() == [0] * 7 + [1] * 7 + [2] * 7
+    # (subject, analyte, matrix): one code per subject here
+    assert study._key_codes().tolist() == codes.tolist()
+    before = study.input_hash()
+    codes[:] = 9  # callers get their own copy
+    assert study._subject_codes()[0].tolist() == [0] * 7 + [1] * 7 + [2] * 7
+    # rename the second animal's first 3 samples: a new subject in the middle
+    study.conc.loc[7:9, "subject"] = "R3"
+    codes, ids = study._subject_codes()
+    assert list(ids) == ["R10", "R3", "R2", "R1"]
+    assert codes.tolist() == [0] * 7 + [1] * 3 + [2] * 4 + [3] * 7
+    fresh = Study(study.conc.copy(), study.doses, study.subjects, units=dict(study.units))
+    assert study.input_hash() == fresh.input_hash() != before
+    new_row = study.doses.iloc[[1]].assign(subject="R3")
+    study.doses = pd.concat([study.doses, new_row], ignore_index=True)
+    fresh = Study(study.conc.copy(), study.doses.copy(), units=dict(study.units))
+    study.subjects = fresh.subjects.copy()
+    got, want = nca(study).to_wide(), nca(fresh).to_wide()
+    assert got["subject"].tolist() == ["R1", "R2", "R3", "R10"]
+    pd.testing.assert_frame_equal(got, want)

@@ -75,3 +75,31 @@ def test_wide_from_arrays_by_hand():
     assert np.isfinite(w.loc["4", "LAMZ"])
     blank = res.to_wide(exclude=True).set_index("subject")
     assert np.isnan(blank.loc["4", "LAMZ"]) and blank.loc["4", "CMAX"] == w.loc["4", "CMAX"]
+
+
+def test_wide_flag_columns_are_the_acceptance_rules_only():
+    """Only the four documented rules are flag columns: the reasons a value is missing
+    ("fewer than 3 usable points ...") are no rule (they once gave flag_fewer, flag_no,
+    flag_lambda_z ... columns that were always False)."""
+    a = [1.0, 2, 4, 8, 16, 24]  # C = 10 exp(-0.1 t): span >= 16 h / 6.93 h > 2, AUC%ext 9 %
+    # C = 10 / 1.25^(t - 0.5): half-life 3.1 h, sampled over 3 h -> span < 2; AUC to
+    # 3.5 h (11.18 - 5.12) / 0.2231 = 27.2, extrapolated 5.12 / 0.2231 = 22.9: 46 % > 20 %
+    c = [0.0, 1, 2, 3]
+    rows = [{"subject": "A", "time": t, "conc": 10 * math.exp(-0.1 * t)} for t in a]
+    rows += [{"subject": "B", "time": t, "conc": v} for t, v in ((1.0, 5.0), (2.0, 4.0))]
+    rows += [{"subject": "C", "time": t + 0.5, "conc": 10 / 1.25**t} for t in c]
+    doses = pd.DataFrame({"subject": list("ABC"), "time": 0.0, "dose": 1.0, "route": "IV"})
+    study = Study(pd.DataFrame(rows), doses, units={"time": "h", "conc": "ng/mL", "dose": "mg"})
+    expected = ["flag", "flag_R2ADJ", "flag_LAMZSPN", "flag_AUCPEO", "flag_AUCPEP"]
+    for wide in (nca(study).to_wide(), _from_long(nca(study))):
+        assert [c for c in wide.columns if c.startswith("flag")] == expected
+        assert wide["flag"].tolist() == ["", "", "LAMZSPN < 2; AUCPEO > 20%; AUCPEP > 20%"]
+        for rule in ("flag_LAMZSPN", "flag_AUCPEO", "flag_AUCPEP"):
+            assert wide[rule].tolist() == [False, False, True]
+        assert not wide["flag_R2ADJ"].any()
+
+
+def _from_long(res):
+    """The wide table pivoted from the long one (the long table is built first)."""
+    assert len(res.parameters)
+    return res.to_wide()

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from kinetor.data._buffers import same_memory
 from kinetor.data._factorize import factorize
 from kinetor.data._subject_table import subject_table
 from kinetor.data._text import cells_as_text, is_number_column
@@ -44,6 +45,9 @@ class Parts:
     files: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    # (the conc subject cells as an object array, ``factorize`` of them), when a reader
+    # computed it: assembly and the Study reuse it while those cells are the same array
+    subject_codes: tuple | None = None
 
 
 def join_reasons(*reasons) -> np.ndarray:
@@ -247,7 +251,10 @@ def assemble(
     units = {k: format_unit(v) for k, v in parts.units.items() if v and _known(v)}
     if parts.subjects is not None:
         subj = conc["subject"].astype(str).to_numpy(object)
-        codes, first = factorize(subj)  # ids in order of first appearance, one hash a run
+        seed = parts.subject_codes
+        if seed is None or not same_memory(seed[0], subj):
+            seed = parts.subject_codes = (subj, factorize(subj))  # one hash a run
+        codes, first = seed[1]  # ids in order of first appearance
         ids = pd.unique(
             np.concatenate(
                 [
@@ -320,6 +327,8 @@ def assemble(
     except UnitError as exc:
         problems.append(Problem(str(exc), file=source, fix="pass units={...} with known units"))
         raise DataError(_in_order(problems)) from None
+    if parts.subject_codes is not None:
+        study._seed_subject_codes(*parts.subject_codes)
     if groups:
         missing = [g for g in groups if g not in study.groups]
         problems += [

@@ -260,7 +260,9 @@ def read_generic(
     _require(ctx, [["subject"], ["conc"], ["time", "nominal_time"]], "concentration table")
     conc, unit = _conc_table(ctx, mw)
     # each subject's first row (drop_duplicates without hashing every row)
-    first = first_rows(factorize(conc["subject"].to_numpy(object))[0])
+    subject = conc["subject"].to_numpy(object)
+    subject_codes = (subject, factorize(subject))  # kept for assembly and the Study
+    first = first_rows(subject_codes[1][0])
     analytes = conc.iloc[first].set_index("subject")["analyte"]
     files = {"conc": raw.file, "doses": raw.file, "subjects": raw.file}
     dose_roles: dict[str, str] = {}
@@ -287,4 +289,6 @@ def read_generic(
     used = set(ctx.roles.values()) | {g for g in (groups or []) if g in subj.columns}
     extras = rename_extras(raw.frame, used)
     conc = pd.concat([conc, extras.reset_index(drop=True)], axis=1)
-    return Parts(conc, dtab, subj, unit, {**ctx.roles, **dose_roles}, files, notes, problems)
+    parts = Parts(conc, dtab, subj, unit, {**ctx.roles, **dose_roles}, files, notes, problems)
+    parts.subject_codes = subject_codes
+    return parts

@@ -54,7 +54,15 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from kinetor.data._factorize import factorize
+from kinetor.data._buffers import (
+    cached,
+    column_array,
+    digest_column,
+    is_text,
+    same_buffers,
+    same_memory,
+)
+from kinetor.data._factorize import factorize, row_codes
 from kinetor.errors import DataError, Problem
 
 __all__ = ["CONC_COLUMNS", "DOSE_COLUMNS", "SUBJECT_COLUMNS", "Study"]
@@ -160,60 +168,6 @@ def _as_string(s: pd.Series, fill: bool) -> pd.Series:
     return out.fillna("") if fill else out.fillna(pd.NA)
 
 
-def _array(s: pd.Series) -> np.ndarray:
-    return s.to_numpy(object) if isinstance(s.dtype, pd.StringDtype) else s.to_numpy()
-
-
-def _same_array(a: pd.Series, b: pd.Series) -> bool:
-    """Both columns read the same memory the same way (a column converted on the way out
-    is a fresh array: both are alive here, so their addresses differ)."""
-    x, y = _array(a), _array(b)
-    fx, fy = x.__array_interface__, y.__array_interface__
-    return (
-        a.dtype == b.dtype
-        and fx["data"] == fy["data"]
-        and fx["shape"] == fy["shape"]
-        and fx["strides"] == fy["strides"]
-        and fx["typestr"] == fy["typestr"]
-    )
-
-
-def _same_buffers(df: pd.DataFrame, held: pd.DataFrame) -> bool:
-    """True when ``df`` reads the very buffers of ``held`` (its shallow copy taken when
-    the digest was made): copy-on-write guarantees they were not written since."""
-    if list(df.columns) != list(held.columns) or len(df) != len(held):
-        return False
-    return all(_same_array(df[c], held[c]) for c in df.columns)
-
-
-def _digest_column(h, name: str, s: pd.Series) -> None:
-    """Feed one column into a hash: numbers as their bytes, anything else as the codes of
-    its distinct values and those values as text (one pass in C, no per-cell Python)."""
-    h.update(f"\x1f{name}:{s.dtype}".encode())
-    kind = getattr(s.dtype, "kind", "O")
-    if kind in "biuf" and not isinstance(s.dtype, pd.CategoricalDtype):
-        values = (
-            s.to_numpy(dtype=float if kind == "f" else None, na_value=np.nan)
-            if isinstance(s.dtype, pd.api.extensions.ExtensionDtype)
-            else s.to_numpy()
-        )
-        h.update(np.ascontiguousarray(values).tobytes())
-        return
-    values = s.to_numpy(object) if not isinstance(s.dtype, pd.CategoricalDtype) else s
-    codes, uniq = (
-        factorize(values)
-        if isinstance(values, np.ndarray)
-        else pd.factorize(values, use_na_sentinel=True)
-    )
-    h.update(np.ascontiguousarray(codes, dtype=np.int64).tobytes())
-    text = (
-        uniq
-        if pd.api.types.infer_dtype(uniq, skipna=False) == "string"
-        else [repr(u) for u in uniq]
-    )
-    h.update("\x00".join(text).encode("utf-8", "surrogatepass"))
-
-
 @dataclass
 class Study:
     """A PK study: concentrations, doses, subjects, units and provenance.
@@ -255,13 +209,16 @@ class Study:
     files: dict[str, str] = field(default_factory=dict)
     # (shallow copies of the tables, units, digest) of the last input_hash()
     _hashed: tuple | None = field(default=None, init=False, repr=False, compare=False)
+    # conc id columns' factorizations: name -> (shallow copies of the columns, result)
+    _codes: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
-    def __getstate__(self):  # the hash cache is not pickled (it would double the tables)
-        return {k: v for k, v in self.__dict__.items() if k != "_hashed"}
+    def __getstate__(self):  # the caches are not pickled (they would double the tables)
+        return {k: v for k, v in self.__dict__.items() if k not in ("_hashed", "_codes")}
 
     def __setstate__(self, state):
         self.__dict__.update(state)
         self._hashed = None
+        self._codes = {}
 
     def __post_init__(self) -> None:
         missing = [u for u in _REQUIRED_UNITS if not self.units.get(u)]
@@ -311,6 +268,45 @@ class Study:
         extra = [c for c in self.subjects.columns if c not in self.conc.columns or c == "subject"]
         return self.conc.merge(self.subjects[extra], on="subject", how="left", validate="m:1")
 
+    def _cached(self, name: str, columns: tuple[str, ...], compute):
+        """``compute()`` on conc ``columns``, kept while they are unchanged (see
+        ``kinetor.data._buffers.cached``)."""
+        return cached(self._codes, name, [self.conc[c] for c in columns], compute)
+
+    def _subject_codes(self) -> tuple[np.ndarray, np.ndarray]:
+        """``factorize`` of the conc subject column (integer codes -1 for missing, and the
+        ids in order of first appearance), computed once while the column is unchanged."""
+        return self._cached(
+            "subject", ("subject",), lambda: factorize(self.conc["subject"].to_numpy(object))
+        )
+
+    def _seed_subject_codes(self, values: np.ndarray, result) -> None:
+        """Keep ``result``, ``factorize(values)`` computed by the reader, as the subject
+        codes when ``values`` is the very array of the conc subject column (the same
+        memory, both alive: the same cells); otherwise they are computed when asked."""
+        s = self.conc["subject"]
+        if same_memory(column_array(s), values):
+            self._codes["subject"] = ((s.copy(deep=False),), result)
+
+    def _conc_codes(self, column: str) -> tuple[np.ndarray, np.ndarray]:
+        """``factorize`` of a conc column of text (``analyte``, ``matrix``...), kept."""
+        return self._cached(
+            column, (column,), lambda: factorize(self.conc[column].to_numpy(object))
+        )
+
+    def _key_codes(self) -> np.ndarray:
+        """One integer per (subject, analyte, matrix) of the conc rows, in order of first
+        appearance: ``row_codes`` of the three columns' codes (integers compare faster
+        than strings; the same partition of the rows, so the same codes)."""
+        keys = ("subject", "analyte", "matrix")
+        return self._cached(
+            "keys",
+            keys,
+            lambda: row_codes(
+                [self._subject_codes()[0], *(self._conc_codes(k)[0] for k in keys[1:])]
+            ),
+        )
+
     def input_hash(self) -> str:
         """SHA-256 of the canonical tables: the provenance key of any result.
 
@@ -324,14 +320,18 @@ class Study:
         if self._hashed is not None:
             held, held_units, digest = self._hashed
             if held_units == units and all(
-                _same_buffers(a, b) for a, b in zip(tables, held, strict=True)
+                same_buffers(a, b) for a, b in zip(tables, held, strict=True)
             ):
                 return digest
         h = hashlib.sha256()
         for name, df in zip(("conc", "doses", "subjects"), tables, strict=True):
             h.update(f"\x1e{name}:{len(df)}".encode())
             for col in df.columns:
-                _digest_column(h, str(col), df[col])
+                s = df[col]
+                codes = None
+                if name == "conc" and col in ("subject", "analyte", "matrix") and is_text(s):
+                    codes = self._subject_codes() if col == "subject" else self._conc_codes(col)
+                digest_column(h, str(col), s, codes)
         h.update(units.encode())
         digest = h.hexdigest()
         self._hashed = (tuple(df.copy(deep=False) for df in tables), units, digest)

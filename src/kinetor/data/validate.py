@@ -150,10 +150,11 @@ def _conc(study, subject_codes=None) -> list[Problem]:
     timed = included & ~np.isnan(t_any)
     # one integer per (subject, analyte, matrix, time): factorized object arrays (fast),
     # the subject as its codes (integers compare faster than strings)
-    cols = [subject_codes[0], *(c[k].to_numpy(object) for k in keys[1:])]
-    if not timed.all():
-        cols = [v[timed] for v in cols]
-    code = row_codes(cols).astype(np.int64)
+    if timed.all():  # the usual case: the Study's key codes (kept for the NCA)
+        code = study._key_codes().astype(np.int64)
+    else:
+        cols = [subject_codes[0], *(c[k].to_numpy(object) for k in keys[1:])]
+        code = row_codes([v[timed] for v in cols]).astype(np.int64)
     if strictly_increasing(code, t_any[timed]):  # the usual layout: no duplicate
         return out
     tc, tu = pd.factorize(t_any[timed])
@@ -308,7 +309,7 @@ def _subjects(study) -> list[Problem]:
 
 def validate_study(study) -> list[Problem]:
     """Check a ``Study`` and return every problem found (an empty list when it is fine)."""
-    subject_codes = factorize(study.conc["subject"].to_numpy(object))  # shared
+    subject_codes = study._subject_codes()  # shared (kept by the Study)
     return [
         *_units(study),
         *_conc(study, subject_codes),

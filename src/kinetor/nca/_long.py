@@ -17,18 +17,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from kinetor.nca._wide import profile_flags, profile_ids
+from kinetor.nca._wide import FLAG_TEXT, profile_flags, profile_ids
 from kinetor.nca.registry import PARAMETERS, dependents
 
 __all__ = ["FLAG_TEXT", "LongTable", "long_table", "with_names"]
 
 _DIAGNOSTIC = {"lamzspn", "r2", "r2adj", "corrxy", "lamznpt", "lamzll", "lamzul"}
-FLAG_TEXT = {
-    1: "R2ADJ < {min_r2adj:g}",
-    2: "LAMZSPN < {min_span_ratio:g}",
-    4: "AUCPEO > {max_aucpext:g}%",
-    8: "AUCPEP > {max_aucpext:g}%",
-}
 
 
 def _flag_masks() -> dict[str, int]:

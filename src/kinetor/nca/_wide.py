@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["profile_flags", "profile_ids"]
+__all__ = ["FLAG_TEXT", "profile_flags", "profile_ids"]
 
 
 def profile_ids(keys: list[pd.Series], n: int) -> np.ndarray:
@@ -65,14 +65,17 @@ def profile_flags(df: pd.DataFrame, pid: np.ndarray, P: int) -> dict[str, np.nda
     if not isinstance(col.dtype, pd.CategoricalDtype):
         col = col.astype(object).fillna("").astype(str).astype("category")
     cats = [str(c) for c in col.cat.categories]
+    # only acceptance-rule texts are flags: the column's categories may also hold the
+    # reasons a value is missing (e.g. "no dose"), which are never flag columns
     parts: list[str] = []
     for c in cats:
         for part in c.split("; "):
-            if part and part not in parts:
+            if _is_rule(part) and part not in parts:
                 parts.append(part)
     bit = {p: 1 << i for i, p in enumerate(parts)}
     cat_mask = np.array(
-        [sum(bit[p] for p in set(c.split("; ")) if p) for c in cats] + [0], dtype=np.int64
+        [sum(bit[p] for p in set(c.split("; ")) if p in bit) for c in cats] + [0],
+        dtype=np.int64,
     )
     codes = col.cat.codes.to_numpy()
     rows = np.flatnonzero(cat_mask[codes] != 0)  # flagged values only
@@ -87,11 +90,25 @@ def profile_flags(df: pd.DataFrame, pid: np.ndarray, P: int) -> dict[str, np.nda
     out = {"flag": text[inv.ravel()] if P else np.full(0, "", dtype=object)}
     rules = dict.fromkeys(_RULE_ORDER, 0)
     for p in parts:
-        rules.setdefault(p.split(" ")[0], 0)
         rules[p.split(" ")[0]] |= bit[p]
-    for rule in sorted(rules, key=lambda r: _RULE_ORDER.get(r, 99)):
+    for rule in rules:
         out[f"flag_{rule}"] = (mask & rules[rule]) != 0
     return out
 
 
-_RULE_ORDER = {"R2ADJ": 0, "LAMZSPN": 1, "AUCPEO": 2, "AUCPEP": 3}
+# the acceptance rules' texts (``{...}``: the option values); the first word names the rule
+FLAG_TEXT = {
+    1: "R2ADJ < {min_r2adj:g}",
+    2: "LAMZSPN < {min_span_ratio:g}",
+    4: "AUCPEO > {max_aucpext:g}%",
+    8: "AUCPEP > {max_aucpext:g}%",
+}
+_RULE_ORDER = {text.split(" ")[0]: i for i, text in enumerate(FLAG_TEXT.values())}
+_RULE_SIGN = {text.split(" ")[0]: text.split(" ")[1] for text in FLAG_TEXT.values()}
+
+
+def _is_rule(part: str) -> bool:
+    """True for an acceptance-rule text of ``FLAG_TEXT`` ("R2ADJ < 0.9"), whatever the
+    option values; False for anything else (a reason such as "no dose")."""
+    words = part.split(" ")
+    return len(words) == 3 and _RULE_SIGN.get(words[0]) == words[1]

@@ -22,6 +22,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from kinetor.data._buffers import same_array
 from kinetor.data._factorize import factorize, row_codes, strictly_increasing
 from kinetor.data.blq import apply_blq_rule
 from kinetor.errors import DataError, Problem
@@ -126,9 +127,14 @@ def usable_rows(study, options: Options) -> pd.DataFrame:
     data["time"] = used[time_col].to_numpy(float)[sel]
     data["conc"] = used["conc_used"].to_numpy(float)[sel]
     rows = pd.DataFrame(data)
-    # the subject codes serve the key codes and the subject-table lookup below
-    s_codes, s_ids = factorize(rows["subject"].to_numpy(object))
-    kid = row_codes([s_codes, *(rows[c].to_numpy(object) for c in KEYS[1:])])
+    # the subject codes serve the key codes and the subject-table lookup below; every
+    # row used and the key columns the Study's own (the usual case): the Study's codes
+    if isinstance(sel, slice) and _same_keys(used, study.conc):
+        s_codes, s_ids = study._subject_codes()
+        kid = study._key_codes()
+    else:
+        s_codes, s_ids = factorize(rows["subject"].to_numpy(object))
+        kid = row_codes([s_codes, *(rows[c].to_numpy(object) for c in KEYS[1:])])
     rows["_kid"] = kid
     dup = _duplicated(kid, rows["time"].to_numpy())
     if not options.sparse:
@@ -155,6 +161,12 @@ def usable_rows(study, options: Options) -> pd.DataFrame:
             values = subj[g].to_numpy(object)
             rows[g] = np.where(at >= 0, values[np.maximum(at, 0)], None)
     return rows
+
+
+def _same_keys(used: pd.DataFrame, conc: pd.DataFrame) -> bool:
+    """True when ``used`` holds the very key columns of ``conc`` (same buffers, rows in
+    the same order): the Study's key codes are then the codes of ``used``'s rows."""
+    return len(used) == len(conc) and all(same_array(used[c], conc[c]) for c in KEYS)
 
 
 def _duplicated(key: np.ndarray, time: np.ndarray) -> np.ndarray:
