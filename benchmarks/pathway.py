@@ -265,6 +265,7 @@ exact course, so a PK-driven input is best given as the course."""
         "scan_conditions": f"{n:,}",
         "scan_2proc_wall_s": f"{warm2:.1f}",
         "model_load_ms": f"{load_s * 1e3:.0f}",
+        "compile_s": f"{compile_s:.2f}",
     }
     # the README quotes the full run only
     _record.record("pathway", md, None if quick else figures)
