@@ -68,7 +68,7 @@ def test_predictor_marks_the_domain_and_bad_smiles(mtor_subset):
 
 @pytest.mark.slow
 def test_worker_processes_predict_what_one_process_predicts(mtor_subset):
-    """Chunks predicted in forked workers (serial kernel loops, one BLAS thread) give the
+    """Chunks predicted in worker processes (serial kernel loops, one BLAS thread) give the
     single-process table: same values to rounding, same domain flags, bad rows named with
     their row in the whole input."""
     data = mtor_subset.iloc[:60]

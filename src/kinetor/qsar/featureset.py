@@ -191,11 +191,11 @@ def featurize_smiles(
     smiles = list(smiles)
     starts = list(range(0, len(smiles), chunk)) or [0]
     if n_jobs > 1 and len(starts) > 1:
-        from joblib import Parallel, delayed
+        from kinetor.numerics.executor import Executor
 
-        parts = Parallel(n_jobs=n_jobs)(
-            delayed(_featurize_chunk)(smiles[s : s + chunk], s, file, column, tab, kinds)
-            for s in starts
+        parts = Executor(n_jobs).map(
+            _featurize_chunk,
+            [(smiles[s : s + chunk], s, file, column, tab, kinds) for s in starts],
         )
     else:
         parts = [

@@ -58,15 +58,15 @@ def _normalise_into(inter, na, nb, out, weight):  # pragma: no cover
                 out[i, j] += weight * (m / u)
 
 
-# Serial builds of the same loops, for worker processes forked from a parent that already ran
-# the parallel ones (GNU OpenMP, numba's usual threading layer on Linux, is not fork-safe).
+# Serial builds of the same loops, for the worker processes of a parallel prediction (the
+# workers already fill the cores; one OpenMP pool per worker would oversubscribe them).
 _intersect_serial = numba.njit(cache=True, fastmath=True)(_intersect.py_func)
 _normalise_into_serial = numba.njit(cache=True, fastmath=True)(_normalise_into.py_func)
 _SERIAL = {"on": False}
 
 
 def use_serial_loops(on: bool = True) -> None:
-    """Run the kernel loops in the calling thread only (set in forked worker processes)."""
+    """Run the kernel loops in the calling thread only (set in the worker processes of a parallel prediction)."""
     _SERIAL["on"] = bool(on)
 
 

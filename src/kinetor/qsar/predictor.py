@@ -111,26 +111,27 @@ def stacking_weights(y, members: dict[str, np.ndarray], step: float = 0.05) -> d
     return {n: round(float(v), 6) for n, v in zip(names, best[1], strict=True)}
 
 
-#: The predictor a forked worker process of :meth:`PotencyPredictor.predict` uses (set in
-#: the parent just before the fork, so the model and its prepared kernel reference are
-#: inherited, not pickled).
-_FORKED: dict[str, Any] = {}
+#: The predictor a worker process of :meth:`PotencyPredictor.predict` uses, loaded once per
+#: worker from the file the parent wrote (key: that file).
+_WORKER: dict[str, Any] = {}
 
 
-def _worker_init() -> None:
-    """One thread per worker process: the workers already fill the cores."""
+def _worker_init(path: str) -> None:
+    """Load the predictor once in this worker; one thread per worker (the workers already
+    fill the cores)."""
+    import joblib
     from threadpoolctl import threadpool_limits
 
     from kinetor.qsar.kernels import use_serial_loops
 
     use_serial_loops(True)
-    _FORKED["limits"] = threadpool_limits(1)
+    _WORKER["limits"] = threadpool_limits(1)
+    _WORKER["predictor"] = joblib.load(path)
 
 
-def _predict_part(part: tuple[list[str], int]):
+def _predict_part(smiles: list[str], start: int):
     """Parse, featurise and predict one chunk of a library in a worker process."""
-    smiles, start = part
-    pred = _FORKED["predictor"]
+    pred = _WORKER["predictor"]
     F, ok, problems = _featurize_chunk(
         smiles, start, "<input>", "smiles", pred.model_.needs_tab, tuple(pred.train_.fps)
     )
@@ -267,38 +268,32 @@ class PotencyPredictor:
 
         With ``strict=False`` unparsable SMILES give a row of NaN with ``error`` set instead
         of a :class:`~kinetor.errors.DataError`. With ``n_jobs`` > 1 and more than ``chunk``
-        SMILES, ``n_jobs`` worker processes (forked, where the platform can) each parse,
-        featurise and predict chunks of ``chunk`` SMILES, the kernel loops in one thread
-        per worker; the predictions equal those of one process (same arithmetic per row).
-        Without ``fork`` (Windows) the workers only featurise.
+        SMILES, ``n_jobs`` worker processes of the shared executor
+        (:class:`~kinetor.numerics.executor.Executor`) each load the predictor once and
+        parse, featurise and predict chunks of ``chunk`` SMILES, the kernel loops in one
+        thread per worker; the predictions equal those of one process (same arithmetic
+        per row).
         """
-        import multiprocessing
-        import warnings
-
         smiles = list(smiles)
-        if n_jobs > 1 and len(smiles) > chunk and "fork" in multiprocessing.get_all_start_methods():
+        if n_jobs > 1 and len(smiles) > chunk:
             # each worker parses, featurises and predicts whole chunks (no feature matrices
-            # travel between processes); the model and the prepared training side of the
-            # kernel are inherited by the fork
-            _cached_reference(self, "train_")
-            _FORKED["predictor"] = self
-            try:
-                with warnings.catch_warnings():
-                    # Python >= 3.12 warns on fork() from a process with threads; ours are
-                    # the idle OpenMP/BLAS pools, which the workers never use (serial numba
-                    # loops, one BLAS thread, both set before any work)
-                    warnings.filterwarnings(
-                        "ignore", r"This process .* is multi-threaded", DeprecationWarning
-                    )
-                    pool = multiprocessing.get_context("fork").Pool(n_jobs, _worker_init)
-                with pool:
-                    parts = pool.map(
-                        _predict_part,
-                        [(smiles[s : s + chunk], s) for s in range(0, len(smiles), chunk)],
-                        chunksize=1,
-                    )
-            finally:
-                _FORKED.pop("predictor", None)
+            # travel between processes); the predictor reaches each worker once, as a file
+            # it loads in the shared executor's initialiser (processes are started, not
+            # forked: a fork of a process with running threads can deadlock)
+            import tempfile
+            from pathlib import Path
+
+            import joblib
+
+            from kinetor.numerics.executor import Executor
+
+            with tempfile.TemporaryDirectory(prefix="kinetor-qsar-") as tmp:
+                path = str(Path(tmp) / "predictor.joblib")
+                joblib.dump(self, path)
+                parts = Executor(n_jobs, initializer=_worker_init, initargs=(path,)).map(
+                    _predict_part,
+                    [(smiles[s : s + chunk], s) for s in range(0, len(smiles), chunk)],
+                )
             tables = [t for t, _, _ in parts if t is not None]
             table = pd.concat(tables, ignore_index=True) if tables else None
             ok = np.concatenate([o for _, o, _ in parts]).astype(np.int64)

@@ -287,19 +287,14 @@ def cross_validate(
     :func:`calibrate`) and the left-out target is evaluated with those values: an
     out-of-sample check of every behaviour, instead of one arbitrary split. Returns one row
     per target: ``id, model_left_out, met_left_out, residual_left_out`` and the fold's
-    fitted values (``fold.<name>``). Folds run in ``n_jobs`` processes (loky).
+    fitted values (``fold.<name>``). Folds run in ``n_jobs`` processes (the shared executor).
     """
     targets = load_targets() if targets is None else targets
     free = load_free_parameters() if free is None else free
     ids = list(targets.loc[targets["set"] == "fit", "id"])
-    if n_jobs == 1 or len(ids) < 2:
-        rows = [_leave_out(targets, i, free, max_nfev) for i in ids]
-    else:
-        from joblib import Parallel, delayed
+    from kinetor.numerics.executor import Executor
 
-        rows = Parallel(n_jobs=n_jobs, backend="loky")(
-            delayed(_leave_out)(targets, i, free, max_nfev) for i in ids
-        )
+    rows = Executor(n_jobs).map(_leave_out, [(targets, i, free, max_nfev) for i in ids])
     return pd.DataFrame(rows)
 
 
