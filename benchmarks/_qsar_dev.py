@@ -4,7 +4,7 @@ The model is chosen on this split (docs/qsar.md section 4, selection protocol); 
 PI3Kalpha and MoleculeACE sets are never touched here. Each variant prints its per-fold
 and pooled RMSE next to the recorded default (same folds) and the per-fold differences.
 
-Run: ``python benchmarks/qsar_dev.py VARIANT`` with VARIANT one of ``lgbm_stack``
+Run: ``python benchmarks/_qsar_dev.py VARIANT`` (not part of ``make bench``) with VARIANT one of ``lgbm_stack``
 (SVR + GP + LightGBM, stacked inside each training fold) or ``nested_c`` (SVR C chosen
 from {2, 5, 10, 20} on the inner scaffold folds of each training fold, then stacked with
 the GP).
