@@ -4,10 +4,11 @@ The model is chosen on this split (docs/qsar.md section 4, selection protocol); 
 PI3Kalpha and MoleculeACE sets are never touched here. Each variant prints its per-fold
 and pooled RMSE next to the recorded default (same folds) and the per-fold differences.
 
-Run: ``python benchmarks/_qsar_dev.py VARIANT`` (not part of ``make bench``) with VARIANT one of ``lgbm_stack``
-(SVR + GP + LightGBM, stacked inside each training fold) or ``nested_c`` (SVR C chosen
-from {2, 5, 10, 20} on the inner scaffold folds of each training fold, then stacked with
-the GP).
+Run: ``python benchmarks/_qsar_dev.py VARIANT`` (not part of ``make bench``), VARIANT one
+of ``lgbm_stack`` (SVR + GP + LightGBM, stacked inside each training fold), ``nested_c``
+(SVR C chosen from {2, 5, 10, 20} on the inner scaffold folds of each training fold, then
+stacked with the GP) or ``ecfp4_kernel`` (the default with an ECFP4 count kernel added to
+the mean of kernels).
 """
 
 from __future__ import annotations
@@ -78,6 +79,11 @@ def run(variant: str) -> None:
         models.ENSEMBLES["consensus_nested_c"] = ("svr", "gp")
         predictor.PotencyPredictor = _nested_c_predictor()
         learner, options = "consensus_nested_c", {}
+    elif variant == "ecfp4_kernel":
+        from kinetor.qsar import featureset
+
+        featureset.KERNEL_FINGERPRINTS = (*featureset.KERNEL_FINGERPRINTS, "ecfp4_count")
+        learner = "consensus"
     else:
         sys.exit(f"unknown variant {variant!r}")
     t0, c0 = time.perf_counter(), time.process_time()
