@@ -8,7 +8,7 @@ Run: ``python benchmarks/_qsar_dev.py VARIANT`` (not part of ``make bench``), VA
 of ``lgbm_stack`` (SVR + GP + LightGBM, stacked inside each training fold), ``nested_c``
 (SVR C chosen from {2, 5, 10, 20} on the inner scaffold folds of each training fold, then
 stacked with the GP) or ``ecfp4_kernel`` (the default with an ECFP4 count kernel added to
-the mean of kernels).
+the mean of kernels); ``default`` re-runs the default ``consensus``.
 """
 
 from __future__ import annotations
@@ -79,6 +79,8 @@ def run(variant: str) -> None:
         models.ENSEMBLES["consensus_nested_c"] = ("svr", "gp")
         predictor.PotencyPredictor = _nested_c_predictor()
         learner, options = "consensus_nested_c", {}
+    elif variant == "default":
+        learner = "consensus"
     elif variant == "ecfp4_kernel":
         from kinetor.qsar import featureset
 
