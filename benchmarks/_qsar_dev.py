@@ -1,0 +1,118 @@
+"""QSAR development runs on the mTOR scaffold 5-fold split (seed 0) only.
+
+The model is chosen on this split (docs/qsar.md section 4, selection protocol); the
+PI3Kalpha and MoleculeACE sets are never touched here. Each variant prints its per-fold
+and pooled RMSE next to the recorded default (same folds) and the per-fold differences.
+
+Run: ``python benchmarks/_qsar_dev.py VARIANT`` (not part of ``make bench``), VARIANT one
+of ``lgbm_stack`` (SVR + GP + LightGBM, stacked inside each training fold), ``nested_c``
+(SVR C chosen from {2, 5, 10, 20} on the inner scaffold folds of each training fold, then
+stacked with the GP) or ``ecfp4_kernel`` (the default with an ECFP4 count kernel added to
+the mean of kernels); ``default`` re-runs the default ``consensus``.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).parent))
+from kinetor.qsar import models
+from kinetor.qsar.featureset import parse_smiles
+from kinetor.qsar.splits import make_folds
+from kinetor.qsar.validation import cross_validate, regression_metrics
+from qsar import load_sets
+
+# default consensus, same folds (docs/benchmarks.md, recorded run): per-fold and pooled RMSE
+DEFAULT = [0.639, 0.561, 0.640, 0.623, 0.538]
+DEFAULT_POOLED = 0.6018
+C_GRID = (2.0, 5.0, 10.0, 20.0)
+
+
+def _nested_c_predictor():
+    """A PotencyPredictor whose SVR C is chosen from ``C_GRID`` by the RMSE of SVR
+    predictions on the inner scaffold 5-fold split of its own training set (the split that
+    also calibrates the intervals), then fitted as the default ``consensus``."""
+    from kinetor.qsar import predictor
+
+    class NestedC(predictor.PotencyPredictor):
+        def fit_kernel(self, F, y, mols, K=None):
+            from sklearn.svm import SVR
+
+            from kinetor.qsar.featureset import kernel
+
+            K = kernel(F, F) if K is None else K
+            y = np.asarray(y, float)
+            inner = make_folds(mols, "scaffold", self.n_calibration_folds, seed=self.seed)
+            sse = dict.fromkeys(C_GRID, 0.0)
+            for f in np.unique(inner):
+                tr, te = np.flatnonzero(inner != f), np.flatnonzero(inner == f)
+                for C in C_GRID:
+                    svr = SVR(kernel="precomputed", C=C, epsilon=0.1)
+                    svr.fit(K[np.ix_(tr, tr)], y[tr])
+                    sse[C] += float(np.sum((y[te] - svr.predict(K[np.ix_(te, tr)])) ** 2))
+            best = min(C_GRID, key=lambda c: sse[c])
+            chosen = (best, {c: round(np.sqrt(v / len(y)), 4) for c, v in sse.items()})
+            print("inner C RMSE", chosen, flush=True)
+            self.learner, self.model_options = "consensus", {**self.model_options, "C": best}
+            return super().fit_kernel(F, y, mols, K)
+
+    return NestedC
+
+
+def run(variant: str) -> None:
+    data, _ = load_sets()["mTOR"]
+    smiles, y = data["smiles"].tolist(), data["p_value"].to_numpy()
+    folds = make_folds(parse_smiles(smiles)[0], "scaffold", 5, seed=0)
+    options: dict = {}
+    if variant == "lgbm_stack":
+        models.LEARNERS = (*models.LEARNERS, "consensus_lgbm")
+        models.ENSEMBLES["consensus_lgbm"] = ("svr", "gp", "lgbm")
+        learner, options = "consensus_lgbm", {"n_estimators": 400, "n_jobs": 2}
+    elif variant == "nested_c":
+        from kinetor.qsar import predictor
+
+        models.LEARNERS = (*models.LEARNERS, "consensus_nested_c")
+        models.ENSEMBLES["consensus_nested_c"] = ("svr", "gp")
+        predictor.PotencyPredictor = _nested_c_predictor()
+        learner, options = "consensus_nested_c", {}
+    elif variant == "default":
+        learner = "consensus"
+    elif variant == "ecfp4_kernel":
+        from kinetor.qsar import featureset
+
+        featureset.KERNEL_FINGERPRINTS = (*featureset.KERNEL_FINGERPRINTS, "ecfp4_count")
+        learner = "consensus"
+    else:
+        sys.exit(f"unknown variant {variant!r}")
+    t0, c0 = time.perf_counter(), time.process_time()
+    res = cross_validate(
+        smiles,
+        y,
+        learner=learner,
+        folds=folds,
+        seed=0,
+        progress=lambda k, n: print(f"fold {k}/{n} {time.perf_counter() - t0:.0f} s", flush=True),
+        **options,
+    )
+    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+    per_fold = [
+        regression_metrics(y[folds == f], res.predictions.prediction[folds == f])["rmse"]
+        for f in range(5)
+    ]
+    diff = np.array(per_fold) - np.array(DEFAULT)
+    print(f"variant {variant}: pooled RMSE {res.pooled['rmse']:.4f} (default {DEFAULT_POOLED})")
+    print("per fold:", " ".join(f"{v:.3f}" for v in per_fold), "default:", DEFAULT)
+    print(
+        f"per-fold difference mean {diff.mean():+.4f}, sd {diff.std(ddof=1):.4f}, "
+        f"se {diff.std(ddof=1) / np.sqrt(5):.4f}"
+    )
+    print("coverage", f"{res.pooled['coverage']:.3f}", "weights", res.options["stacking_weights"])
+    print(f"wall {wall:.0f} s, CPU (main process) {cpu:.0f} s")
+
+
+if __name__ == "__main__":
+    run(sys.argv[1])
