@@ -58,18 +58,6 @@ def _normalise_into(inter, na, nb, out, weight):  # pragma: no cover
                 out[i, j] += weight * (m / u)
 
 
-# Serial builds of the same loops, for the worker processes of a parallel prediction (the
-# workers already fill the cores; one OpenMP pool per worker would oversubscribe them).
-_intersect_serial = numba.njit(cache=True, fastmath=True)(_intersect.py_func)
-_normalise_into_serial = numba.njit(cache=True, fastmath=True)(_normalise_into.py_func)
-_SERIAL = {"on": False}
-
-
-def use_serial_loops(on: bool = True) -> None:
-    """Run the kernel loops in the calling thread only (set in the worker processes of a parallel prediction)."""
-    _SERIAL["on"] = bool(on)
-
-
 def _dense_levels(Bc, dense_fraction: float) -> np.ndarray:
     """Per column, the number of count levels held by more than the fraction of rows."""
     m = int(np.floor(dense_fraction * Bc.shape[0]))  # a level needs >= m + 1 rows
@@ -151,8 +139,7 @@ class TanimotoReference:
             else np.zeros((A.shape[0], self.shape[0]), np.float32)
         )
         rest_a = sparse.csr_matrix(rest_a)
-        serial = _SERIAL["on"]
-        (_intersect_serial if serial else _intersect)(
+        _intersect(
             rest_a.indptr.astype(np.int64),
             rest_a.indices.astype(np.int64),
             rest_a.data.astype(np.float32),
@@ -163,9 +150,7 @@ class TanimotoReference:
         )
         if out is None:
             out = np.zeros((A.shape[0], self.shape[0]))
-        (_normalise_into_serial if serial else _normalise_into)(
-            inter, na, self.norms, out, float(weight)
-        )
+        _normalise_into(inter, na, self.norms, out, float(weight))
         return out
 
 

@@ -37,7 +37,6 @@ from kinetor.qsar.conformal import NormalizedConformal, difficulty_features
 from kinetor.qsar.featureset import (
     Features,
     _cached_reference,
-    _featurize_chunk,
     compute_features,
     featurize_smiles,
     kernel,
@@ -109,33 +108,6 @@ def stacking_weights(y, members: dict[str, np.ndarray], step: float = 0.05) -> d
         if best is None or err < best[0] - 1e-12:
             best = (err, w)
     return {n: round(float(v), 6) for n, v in zip(names, best[1], strict=True)}
-
-
-#: The predictor a worker process of :meth:`PotencyPredictor.predict` uses, loaded once per
-#: worker from the file the parent wrote (key: that file).
-_WORKER: dict[str, Any] = {}
-
-
-def _worker_init(path: str) -> None:
-    """Load the predictor once in this worker; one thread per worker (the workers already
-    fill the cores)."""
-    import joblib
-    from threadpoolctl import threadpool_limits
-
-    from kinetor.qsar.kernels import use_serial_loops
-
-    use_serial_loops(True)
-    _WORKER["limits"] = threadpool_limits(1)
-    _WORKER["predictor"] = joblib.load(path)
-
-
-def _predict_part(smiles: list[str], start: int):
-    """Parse, featurise and predict one chunk of a library in a worker process."""
-    pred = _WORKER["predictor"]
-    F, ok, problems = _featurize_chunk(
-        smiles, start, "<input>", "smiles", pred.model_.needs_tab, tuple(pred.train_.fps)
-    )
-    return (pred.predict_features(F) if F is not None else None), ok, problems
 
 
 class PotencyPredictor:
@@ -269,40 +241,19 @@ class PotencyPredictor:
         With ``strict=False`` unparsable SMILES give a row of NaN with ``error`` set instead
         of a :class:`~kinetor.errors.DataError`. With ``n_jobs`` > 1 and more than ``chunk``
         SMILES, ``n_jobs`` worker processes of the shared executor
-        (:class:`~kinetor.numerics.executor.Executor`) each load the predictor once and
-        parse, featurise and predict chunks of ``chunk`` SMILES, the kernel loops in one
-        thread per worker; the predictions equal those of one process (same arithmetic
-        per row).
+        (:class:`~kinetor.numerics.executor.Executor`) parse and featurise chunks of
+        ``chunk`` SMILES and this process computes the kernel (its loops in parallel
+        threads); the predictions equal those of one process.
         """
         smiles = list(smiles)
-        if n_jobs > 1 and len(smiles) > chunk:
-            # each worker parses, featurises and predicts whole chunks (no feature matrices
-            # travel between processes); the predictor reaches each worker once, as a file
-            # it loads in the shared executor's initialiser (processes are started, not
-            # forked: a fork of a process with running threads can deadlock)
-            import tempfile
-            from pathlib import Path
-
-            import joblib
-
-            from kinetor.numerics.executor import Executor
-
-            with tempfile.TemporaryDirectory(prefix="kinetor-qsar-") as tmp:
-                path = str(Path(tmp) / "predictor.joblib")
-                joblib.dump(self, path)
-                parts = Executor(n_jobs, initializer=_worker_init, initargs=(path,)).map(
-                    _predict_part,
-                    [(smiles[s : s + chunk], s) for s in range(0, len(smiles), chunk)],
-                )
-            tables = [t for t, _, _ in parts if t is not None]
-            table = pd.concat(tables, ignore_index=True) if tables else None
-            ok = np.concatenate([o for _, o, _ in parts]).astype(np.int64)
-            problems = [p for _, _, ps in parts for p in ps]
-        else:
-            F, ok, problems = featurize_smiles(
-                smiles, tab=self.model_.needs_tab, n_jobs=n_jobs, kinds=tuple(self.train_.fps)
-            )
-            table = self.predict_features(F) if F is not None else None
+        F, ok, problems = featurize_smiles(
+            smiles,
+            tab=self.model_.needs_tab,
+            n_jobs=n_jobs,
+            chunk=chunk,
+            kinds=tuple(self.train_.fps),
+        )
+        table = self.predict_features(F) if F is not None else None
         if problems and strict:
             raise DataError(problems)
         out = pd.DataFrame({"smiles": smiles})
