@@ -39,6 +39,7 @@ from kinetor.nca.intervals import (
     assign_doses,
     default_intervals,
     doses_per_key,
+    single_dose_intervals,
     user_intervals,
     with_pairs,
 )
@@ -213,13 +214,15 @@ def build_profiles(
     if doses is None:
         doses = expand_doses(study)
     doses = doses.astype({"subject": object, "analyte": object})
-    kdoses = doses_per_key(doses, keys, study.source)
-    iv = (
-        default_intervals(keys, kdoses)
-        if intervals is None
-        else with_pairs(user_intervals(intervals, keys), kdoses)
-    )
-    meta = assign_doses(iv, kdoses)
+    meta = single_dose_intervals(keys, doses) if intervals is None else None
+    if meta is None:
+        kdoses = doses_per_key(doses, keys, study.source)
+        iv = (
+            default_intervals(keys, kdoses)
+            if intervals is None
+            else with_pairs(user_intervals(intervals, keys), kdoses)
+        )
+        meta = assign_doses(iv, kdoses)
     # profiles in the order their keys first appear in the data, intervals by time
     meta = meta.sort_values(["_kid", "start", "end"], kind="stable").reset_index(drop=True)
     meta["pid"] = np.arange(len(meta))
@@ -251,7 +254,7 @@ def build_profiles(
     t = rows["time"].to_numpy(float)[r_idx] - origin_all[r_pid]
     kept = np.flatnonzero(np.bincount(r_pid, minlength=len(meta)))  # sorted, unique
     meta = meta.iloc[kept].reset_index(drop=True)
-    remap = np.full(len(iv) + 1, -1)
+    remap = np.full(len(origin_all) + 1, -1)
     remap[kept] = np.arange(len(meta))
     meta["pid"] = np.arange(len(meta))
     pid = remap[r_pid]
