@@ -153,7 +153,10 @@ def _conc_table(ctx: _Ctx, mw) -> tuple[pd.DataFrame, dict[str, str | None]]:
     return conc, units
 
 
-def _subjects(ctx: _Ctx, groups, extra_raw: RawTable | None, roles, units, problems, notes):
+def _subjects(
+    ctx: _Ctx, groups, extra_raw: RawTable | None, roles, units, problems, notes, codes=None
+):
+    """``codes``: ``factorize`` of the subject column's text, when already known."""
     cols = {"subject": ctx.text("subject")}
     names = {}
     for role in ("species", "sex", "group"):
@@ -178,7 +181,7 @@ def _subjects(ctx: _Ctx, groups, extra_raw: RawTable | None, roles, units, probl
     for g in groups or []:
         if g in ctx.f.columns and g not in cols:
             cols[g] = ctx.raw.text(g).to_numpy(dtype=object)
-    table, probs, nts = subject_table(pd.DataFrame(cols), ctx.rows, ctx.file, names)
+    table, probs, nts = subject_table(pd.DataFrame(cols), ctx.rows, ctx.file, names, codes=codes)
     problems += probs
     notes += nts
     if extra_raw is not None:
@@ -283,7 +286,8 @@ def read_generic(
     else:
         dtab = pd.DataFrame(columns=["subject", "time", "dose", "route"])
         unit["dose"] = (units or {}).get("dose")
-    subj = _subjects(ctx, groups, subjects, roles, units, problems, notes)
+    # the subject cells of conc are the same text: their codes serve the subject table
+    subj = _subjects(ctx, groups, subjects, roles, units, problems, notes, subject_codes[1])
     if subjects is not None:
         files["subjects"] = subjects.file
     used = set(ctx.roles.values()) | {g for g in (groups or []) if g in subj.columns}

@@ -61,6 +61,8 @@ class _Ctx:
 
     def cells(self, role: str, mask: np.ndarray) -> list[str]:
         """The cells of ``role`` on the rows of ``mask``, as written (for messages)."""
+        if not np.asarray(mask).any():  # no problem to describe (the usual case)
+            return []
         return cells_as_text(self.col(role)[mask]).tolist()
 
     def unit_col(self, role: str):

@@ -23,12 +23,12 @@ import numpy as np
 import pandas as pd
 
 from kinetor.data._buffers import same_array
-from kinetor.data._factorize import factorize, row_codes, strictly_increasing
+from kinetor.data._factorize import factorize, first_rows, row_codes, strictly_increasing
 from kinetor.data.blq import apply_blq_rule
 from kinetor.errors import DataError, Problem
 from kinetor.nca.options import Options
 
-__all__ = ["KEYS", "row_problems", "upper_is", "usable_rows"]
+__all__ = ["KEYS", "key_first_rows", "row_problems", "upper_is", "usable_rows"]
 
 
 KEYS = ["subject", "analyte", "matrix"]
@@ -54,6 +54,17 @@ def upper_is(series: pd.Series, value: str) -> np.ndarray:
         if len(uniques)
         else np.zeros(len(series), bool)
     )
+
+
+def key_first_rows(kid: np.ndarray) -> np.ndarray | None:
+    """The first row of each profile key ``kid`` (integer codes), in code order, when the
+    codes are numbered in order of first appearance (``usable_rows`` numbers them so);
+    None otherwise. A column of the key (analyte, matrix) is then read on these rows
+    only, and spread back by ``kid``."""
+    if kid.dtype.kind not in "iu" or not len(kid):
+        return None
+    first = first_rows(kid)
+    return first if (kid[first] == np.arange(len(first))).all() else None
 
 
 def _blq_rule(conc: pd.DataFrame, rule: str, time_col: str) -> pd.DataFrame:
