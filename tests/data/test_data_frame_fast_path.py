@@ -186,3 +186,30 @@ def test_study_keeps_its_id_codes_only_while_the_columns_are_unchanged():
     got, want = nca(study).to_wide(), nca(fresh).to_wide()
     assert got["subject"].tolist() == ["R1", "R2", "R3", "R10"]
     pd.testing.assert_frame_equal(got, want)
+
+
+def test_default_analyte_and_matrix_codes_are_handed_over_and_follow_a_write(monkeypatch):
+    """A file without analyte and matrix columns holds one default text on every row: the
+    reader hands the Study their codes (all 0, one unique) without hashing the rows; they
+    are what factorizing the cells gives, and a write into a column is seen."""
+    import kinetor.data.study as study_module
+
+    hashed = []
+    real = study_module.factorize
+    monkeypatch.setattr(study_module, "factorize", lambda v: hashed.append(v[0]) or real(v))
+    study = read_study(_frame(), units=UNITS)
+    study.input_hash()
+    assert hashed == []  # reading, validating and hashing: no id column hashed again
+    for col, text in (("analyte", "ANALYTE"), ("matrix", "PLASMA")):
+        codes, uniques = study._conc_codes(col)
+        assert codes.tolist() == [0] * 21
+        assert list(uniques) == [text]
+    before = study.input_hash()
+    # the third animal's samples become another analyte: new codes and a new hash
+    study.conc.loc[14:, "analyte"] = "M1"
+    codes, uniques = study._conc_codes("analyte")
+    assert codes.tolist() == [0] * 14 + [1] * 7
+    assert list(uniques) == ["ANALYTE", "M1"]
+    fresh = Study(study.conc.copy(), study.doses, study.subjects, units=dict(study.units))
+    assert study.input_hash() == fresh.input_hash() != before
+    assert study._key_codes().tolist() == [0] * 7 + [1] * 7 + [2] * 7

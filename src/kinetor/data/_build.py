@@ -48,6 +48,9 @@ class Parts:
     # (the conc subject cells as an object array, ``factorize`` of them), when a reader
     # computed it: assembly and the Study reuse it while those cells are the same array
     subject_codes: tuple | None = None
+    # the same for other conc text columns (name -> (cells, codes)): a role the file does
+    # not give holds one default text, whose codes a reader knows without hashing
+    column_codes: dict = field(default_factory=dict)
 
 
 def join_reasons(*reasons) -> np.ndarray:
@@ -329,6 +332,8 @@ def assemble(
         raise DataError(_in_order(problems)) from None
     if parts.subject_codes is not None:
         study._seed_subject_codes(*parts.subject_codes)
+    for column, (values, result) in parts.column_codes.items():
+        study._seed_codes(column, values, result)
     if groups:
         missing = [g for g in groups if g not in study.groups]
         problems += [

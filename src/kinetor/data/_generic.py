@@ -295,4 +295,8 @@ def read_generic(
     conc = pd.concat([conc, extras.reset_index(drop=True)], axis=1)
     parts = Parts(conc, dtab, subj, unit, {**ctx.roles, **dose_roles}, files, notes, problems)
     parts.subject_codes = subject_codes
+    for col, default in (("analyte", "ANALYTE"), ("matrix", "PLASMA")):
+        if not ctx.has(col) and len(conc):  # one text on every row: codes all 0
+            codes = (np.zeros(len(conc), np.intp), np.array([default], dtype=object))
+            parts.column_codes[col] = (conc[col].to_numpy(object), codes)
     return parts

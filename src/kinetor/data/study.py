@@ -284,9 +284,13 @@ class Study:
         """Keep ``result``, ``factorize(values)`` computed by the reader, as the subject
         codes when ``values`` is the very array of the conc subject column (the same
         memory, both alive: the same cells); otherwise they are computed when asked."""
-        s = self.conc["subject"]
+        self._seed_codes("subject", values, result)
+
+    def _seed_codes(self, column: str, values: np.ndarray, result) -> None:
+        """``_seed_subject_codes`` for the conc text ``column`` (analyte, matrix...)."""
+        s = self.conc[column]
         if same_memory(column_array(s), values):
-            self._codes["subject"] = ((s.copy(deep=False),), result)
+            self._codes[column] = ((s.copy(deep=False),), result)
 
     def _conc_codes(self, column: str) -> tuple[np.ndarray, np.ndarray]:
         """``factorize`` of a conc column of text (``analyte``, ``matrix``...), kept."""
