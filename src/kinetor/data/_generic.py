@@ -26,6 +26,14 @@ from kinetor.errors import Problem
 __all__ = ["read_generic"]
 
 _UNIT_COLS = ("conc_unit", "time_unit", "dose_unit", "weight_unit")
+# the dtype pandas gives a column of str cells (``str`` in pandas 3, object before)
+_TEXT_DTYPE = pd.Series(np.array(["a"], dtype=object)).dtype
+
+
+def _text_column(cells: np.ndarray) -> pd.Series:
+    """A column known to hold str cells only, as the dtype pandas would infer for it,
+    without the scan that infers it (the cells are not copied)."""
+    return pd.Series(cells, dtype=_TEXT_DTYPE, copy=False)
 
 
 def _conc_table(ctx: _Ctx, mw) -> tuple[pd.DataFrame, dict[str, str | None]]:
@@ -132,6 +140,9 @@ def _conc_table(ctx: _Ctx, mw) -> tuple[pd.DataFrame, dict[str, str | None]]:
                 )
             )
     res = finish_conc(c["kind"], value, limit, lloq, ctx.col("conc"), flag)
+    # a default (a role the file does not give) and the exclusion reasons are str cells
+    exclude = combine_exclude(ctx.text("exclude") if ctx.has("exclude") else None, res["reason"])
+    matrix = ctx.text("matrix", "PLASMA")
     conc = pd.DataFrame(
         {
             "subject": subject,
@@ -140,15 +151,14 @@ def _conc_table(ctx: _Ctx, mw) -> tuple[pd.DataFrame, dict[str, str | None]]:
             "conc": res["conc"],
             "blq": res["blq"],
             "lloq": res["lloq"],
-            "analyte": analyte,
-            "matrix": ctx.text("matrix", "PLASMA"),
-            "exclude": combine_exclude(
-                ctx.text("exclude") if ctx.has("exclude") else None, res["reason"]
-            ),
+            "analyte": analyte if ctx.has("analyte") else _text_column(analyte),
+            "matrix": matrix if ctx.has("matrix") else _text_column(matrix),
+            "exclude": _text_column(exclude),
             "source_row": ctx.rows,
             "conc_reported": res["conc_reported"],
             **extra,
-        }
+        },
+        copy=False,  # the arrays are this function's own
     )
     return conc, units
 
