@@ -200,6 +200,17 @@ def test_default_analyte_and_matrix_codes_are_handed_over_and_follow_a_write(mon
     study = read_study(_frame(), units=UNITS)
     study.input_hash()
     assert hashed == []  # reading, validating and hashing: no id column hashed again
+    assert {"analyte", "matrix", "exclude"} <= set(study._codes)  # from the reader
+    codes, uniques = study._conc_codes("exclude")  # no exclusion column, no reason
+    assert codes.tolist() == [0] * 21
+    assert list(uniques) == [""]
+    # an empty cell gives its row a reason: the codes are then those of the cells
+    frame = _frame().astype({"Conc": object})
+    frame.loc[3, "Conc"] = ""
+    with_reason = read_study(frame, units=UNITS)
+    codes, uniques = with_reason._conc_codes("exclude")
+    assert codes.tolist() == [0] * 3 + [1] + [0] * 17
+    assert list(uniques) == ["", "no concentration value"]
     for col, text in (("analyte", "ANALYTE"), ("matrix", "PLASMA")):
         codes, uniques = study._conc_codes(col)
         assert codes.tolist() == [0] * 21

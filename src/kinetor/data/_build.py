@@ -114,8 +114,16 @@ def finish_conc(
         reason[alq] = ["above the upper limit of quantification (" + repr(t) + ")" for t in texts]
     missing = np.zeros(len(kind), bool)
     missing[other] = kind[other] == "missing"
-    reason[missing & ~blq] = "no concentration value"
-    return {"conc": conc, "blq": blq, "lloq": lloq, "conc_reported": reported, "reason": reason}
+    no_value = missing & ~blq
+    reason[no_value] = "no concentration value"
+    return {
+        "conc": conc,
+        "blq": blq,
+        "lloq": lloq,
+        "conc_reported": reported,
+        "reason": reason,
+        "any_reason": bool(alq.any() or no_value.any()),  # False: every reason ""
+    }
 
 
 def combine_exclude(other: np.ndarray | None, conc_reason: np.ndarray) -> np.ndarray:

@@ -36,7 +36,9 @@ def _text_column(cells: np.ndarray) -> pd.Series:
     return pd.Series(cells, dtype=_TEXT_DTYPE, copy=False)
 
 
-def _conc_table(ctx: _Ctx, mw) -> tuple[pd.DataFrame, dict[str, str | None]]:
+def _conc_table(ctx: _Ctx, mw) -> tuple[pd.DataFrame, dict[str, str | None], bool]:
+    """The conc table, its units, and whether the reader gave any row an exclusion
+    reason (an ALQ or an empty cell)."""
     n = len(ctx.f)
     subject = ctx.text("subject")
     for r in ctx.rows[subject == ""]:
@@ -160,7 +162,7 @@ def _conc_table(ctx: _Ctx, mw) -> tuple[pd.DataFrame, dict[str, str | None]]:
         },
         copy=False,  # the arrays are this function's own
     )
-    return conc, units
+    return conc, units, res["any_reason"]
 
 
 def _subjects(
@@ -271,7 +273,7 @@ def read_generic(
     notes: list[str] = []
     ctx = _Ctx(raw, roles, units, problems, notes, allowed=_CONC_ROLES)
     _require(ctx, [["subject"], ["conc"], ["time", "nominal_time"]], "concentration table")
-    conc, unit = _conc_table(ctx, mw)
+    conc, unit, conc_reasons = _conc_table(ctx, mw)
     # each subject's first row (drop_duplicates without hashing every row)
     subject = conc["subject"].to_numpy(object)
     subject_codes = (subject, factorize(subject))  # kept for assembly and the Study
@@ -305,8 +307,10 @@ def read_generic(
     conc = pd.concat([conc, extras.reset_index(drop=True)], axis=1)
     parts = Parts(conc, dtab, subj, unit, {**ctx.roles, **dose_roles}, files, notes, problems)
     parts.subject_codes = subject_codes
-    for col, default in (("analyte", "ANALYTE"), ("matrix", "PLASMA")):
-        if not ctx.has(col) and len(conc):  # one text on every row: codes all 0
+    # no exclusion column and no reason of the reader's: "" on every row
+    exclude = "" if not ctx.has("exclude") and not conc_reasons else None
+    for col, default in (("analyte", "ANALYTE"), ("matrix", "PLASMA"), ("exclude", exclude)):
+        if not ctx.has(col) and default is not None and len(conc):  # codes all 0
             codes = (np.zeros(len(conc), np.intp), np.array([default], dtype=object))
             parts.column_codes[col] = (conc[col].to_numpy(object), codes)
     return parts

@@ -67,13 +67,17 @@ def key_first_rows(kid: np.ndarray) -> np.ndarray | None:
     return first if (kid[first] == np.arange(len(first))).all() else None
 
 
-def _blq_rule(conc: pd.DataFrame, rule: str, time_col: str) -> pd.DataFrame:
-    """``apply_blq_rule``, with a shortcut when no sample is BLQ (the rule then only drops
-    excluded and missing samples, which is what the shortcut does)."""
+def _blq_rule(study, rule: str, time_col: str) -> pd.DataFrame:
+    """``apply_blq_rule`` on ``study.conc``, with a shortcut when no sample is BLQ (the
+    rule then only drops excluded and missing samples, which is what the shortcut does;
+    the exclusion text is compared once per distinct reason, by the Study's codes)."""
+    conc = study.conc
     if conc["blq"].to_numpy(bool).any():
         return apply_blq_rule(conc, rule, time_col=time_col)
     c = conc["conc"].to_numpy(float)
-    usable = (conc["exclude"].to_numpy(object) == "") & ~np.isnan(c)
+    codes, reasons = study._conc_codes("exclude")
+    kept = np.array([r == "" for r in reasons] + [False], bool)  # [-1]: missing
+    usable = kept[codes] & ~np.isnan(c)
     return conc.assign(conc_used=np.where(usable, c, np.nan))
 
 
@@ -91,7 +95,7 @@ def usable_rows(study, options: Options) -> pd.DataFrame:
         "concentrations must be >= 0 (write BLQ samples as BLQ)",
     )
     # time may be missing only on rows that are excluded anyway
-    used = _blq_rule(conc, options.blq_rule, time_col)
+    used = _blq_rule(study, options.blq_rule, time_col)
     ok = used["conc_used"].notna().to_numpy()
     no_time = ok & used[time_col].isna().to_numpy()
     problems += row_problems(
