@@ -294,7 +294,7 @@ def read_generic(
         )
         files["doses"] = doses.file
     elif ctx.has("dose"):
-        dtab, unit["dose"] = doses_from_rows(ctx, unit["time"], analytes)
+        dtab, unit["dose"] = doses_from_rows(ctx, unit["time"], analytes, subject_codes[1])
     else:
         dtab = pd.DataFrame(columns=["subject", "time", "dose", "route"])
         unit["dose"] = (units or {}).get("dose")

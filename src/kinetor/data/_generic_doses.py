@@ -19,6 +19,7 @@ __all__ = ["doses_from_rows", "doses_from_table"]
 
 def _dose_fields(ctx: _Ctx, time_role: str | None, time_unit: str | None) -> pd.DataFrame:
     cols, dose_unit = _dose_arrays(ctx, time_role, time_unit)
+    cols.pop("_route_codes")
     d = _frame(cols)
     d.attrs["dose_unit"] = dose_unit
     return d
@@ -49,9 +50,10 @@ def _dose_arrays(ctx: _Ctx, time_role: str | None, time_unit: str | None):
         )
     route_raw = ctx.text("route")
     codes, uniq = factorize(route_raw)  # a few distinct routes: normalised once each
-    route = np.array([normalise_route(r) or "" for r in uniq] + [""], dtype=object)[codes]
+    routes = np.array([normalise_route(r) or "" for r in uniq] + [""], dtype=object)
+    route = routes[codes]
     # an empty duration is 0 for a bolus or an oral dose, unknown for an infusion
-    dur = np.where(np.isnan(dur) & (route != "iv_infusion"), 0.0, dur)
+    dur = np.where(np.isnan(dur) & (routes != "iv_infusion")[codes], 0.0, dur)
     return {
         "subject": ctx.text("subject"),
         "time": t,
@@ -60,24 +62,37 @@ def _dose_arrays(ctx: _Ctx, time_role: str | None, time_unit: str | None):
         "duration": dur,
         "route_raw": route_raw,
         "source_row": ctx.rows,
+        "_route_codes": codes,  # factorize of route_raw (not a column)
     }, dose_unit
 
 
-def doses_from_rows(ctx: _Ctx, time_unit, analytes) -> tuple[pd.DataFrame, str | None]:
+def doses_from_rows(
+    ctx: _Ctx, time_unit, analytes, subject_codes=None
+) -> tuple[pd.DataFrame, str | None]:
+    """One dose record per subject and time from the dose columns of the sample rows.
+
+    ``subject_codes``: ``factorize`` of the subject cells (``ctx.text("subject")``),
+    when the caller has it (the text is then compared once per subject)."""
     d, dose_unit = _dose_arrays(ctx, "dose_time" if ctx.has("dose_time") else None, time_unit)
+    route_codes = d.pop("_route_codes")
     missing = parse_numbers(ctx.col("dose"))[1]
-    keep = ~missing & (d["subject"] != "")
+    if subject_codes is None:
+        subject_codes = factorize(d["subject"])
+    s_codes, s_ids = subject_codes
+    keep = ~missing & np.array([u != "" for u in s_ids] + [True], bool)[s_codes]
     key = ["subject", "time", "dose", "route", "duration"]
     # the dose repeats on every sample row: keep each distinct record's first row. A
     # record's first row always differs from the row above it, so only those rows (one
     # per run of equal records: ~ one per subject) are factorized (one hash pass per
-    # column over them, no row tuples)
+    # column over them, no row tuples). Runs are found on the subject and route codes
+    # (equal codes, equal cells; a finer split only adds candidate rows)
     cols = {k: d[k] for k in key}
+    runs = {**cols, "subject": s_codes, "route": route_codes}
     n = len(keep)
     change = np.ones(n, bool)
     if n > 1:
         same = keep[:-1].copy()  # a row after a dropped row starts a run
-        for v in cols.values():
+        for v in runs.values():
             same &= v[1:] == v[:-1]  # NaN != NaN: a run break, harmless
         change[1:] = ~same
     cand = np.flatnonzero(change & keep)
