@@ -224,3 +224,27 @@ def test_default_analyte_and_matrix_codes_are_handed_over_and_follow_a_write(mon
     fresh = Study(study.conc.copy(), study.doses, study.subjects, units=dict(study.units))
     assert study.input_hash() == fresh.input_hash() != before
     assert study._key_codes().tolist() == [0] * 7 + [1] * 7 + [2] * 7
+
+
+@pytest.mark.parametrize(
+    "cells",
+    [
+        ["R1", "R1", "R2", "R2", "R10"],  # the usual case: the reading's codes
+        [" R1", "R1", "R2", "R2 ", "R2"],  # two raw cells, one stripped text
+        ["R1", None, "nan", "", "R1"],  # missing cells and NA texts become ""
+        [1, 1, 2, 2, 10],  # numbers: converted when asked
+    ],
+)
+def test_role_codes_are_those_of_the_role_text(cells):
+    """The codes a DataFrame's reading kept for a text column serve a role only when they
+    are what factorizing the role's text gives (same codes, same order, same texts)."""
+    from kinetor.data._factorize import factorize
+    from kinetor.data._table_ctx import _Ctx
+
+    raw = frame_to_raw(pd.DataFrame({"Subject": cells, "Route": "PO"}))
+    ctx = _Ctx(raw, None, None, [], [])
+    for role in ("subject", "route"):
+        codes, uniques = ctx.codes(role)
+        want_codes, want_uniques = factorize(ctx.text(role))
+        assert codes.tolist() == want_codes.tolist()
+        assert list(uniques) == list(want_uniques)

@@ -15,7 +15,7 @@ from kinetor.data._build import (
     rename_extras,
     subject_table,
 )
-from kinetor.data._factorize import factorize, first_rows
+from kinetor.data._factorize import first_rows
 from kinetor.data._generic_doses import doses_from_rows, doses_from_table
 from kinetor.data._table_ctx import _Ctx, _require
 from kinetor.data._text import RawTable
@@ -276,7 +276,8 @@ def read_generic(
     conc, unit, conc_reasons = _conc_table(ctx, mw)
     # each subject's first row (drop_duplicates without hashing every row)
     subject = conc["subject"].to_numpy(object)
-    subject_codes = (subject, factorize(subject))  # kept for assembly and the Study
+    # the same text as the subject role's cells: their codes (kept for assembly, Study)
+    subject_codes = (subject, ctx.codes("subject"))
     first = first_rows(subject_codes[1][0])
     analytes = conc.iloc[first].set_index("subject")["analyte"]
     files = {"conc": raw.file, "doses": raw.file, "subjects": raw.file}

@@ -49,7 +49,7 @@ def _dose_arrays(ctx: _Ctx, time_role: str | None, time_unit: str | None):
             "duration", "infusion duration", "time_unit", "time", target=time_unit
         )
     route_raw = ctx.text("route")
-    codes, uniq = factorize(route_raw)  # a few distinct routes: normalised once each
+    codes, uniq = ctx.codes("route")  # a few distinct routes: normalised once each
     routes = np.array([normalise_route(r) or "" for r in uniq] + [""], dtype=object)
     route = routes[codes]
     # an empty duration is 0 for a bolus or an oral dose, unknown for an infusion

@@ -333,7 +333,11 @@ class Study:
             for col in df.columns:
                 s = df[col]
                 codes = None
-                if name == "conc" and col in ("subject", "analyte", "matrix", "exclude") and is_text(s):
+                if (
+                    name == "conc"
+                    and col in ("subject", "analyte", "matrix", "exclude")
+                    and is_text(s)
+                ):
                     codes = self._subject_codes() if col == "subject" else self._conc_codes(col)
                 digest_column(h, str(col), s, codes)
         h.update(units.encode())
