@@ -23,7 +23,13 @@ import numpy as np
 import pandas as pd
 
 from kinetor.data._buffers import same_array
-from kinetor.data._factorize import factorize, first_rows, row_codes, strictly_increasing
+from kinetor.data._factorize import (
+    factorize,
+    first_rows,
+    row_codes,
+    rows_equal,
+    strictly_increasing,
+)
 from kinetor.data.blq import apply_blq_rule
 from kinetor.errors import DataError, Problem
 from kinetor.nca.options import Options
@@ -75,9 +81,7 @@ def _blq_rule(study, rule: str, time_col: str) -> pd.DataFrame:
     if conc["blq"].to_numpy(bool).any():
         return apply_blq_rule(conc, rule, time_col=time_col)
     c = conc["conc"].to_numpy(float)
-    codes, reasons = study._conc_codes("exclude")
-    kept = np.array([r == "" for r in reasons] + [False], bool)  # [-1]: missing
-    usable = kept[codes] & ~np.isnan(c)
+    usable = rows_equal(study._conc_codes("exclude"), "") & ~np.isnan(c)
     return conc.assign(conc_used=np.where(usable, c, np.nan))
 
 
