@@ -42,15 +42,16 @@ def subject_table(
     problems: list[Problem] = []
     notes: list[str] = []
     d = df.copy(deep=False)  # copy-on-write: the caller's frame is never written
-    d["_row"] = rows
     subj = d["subject"].to_numpy(object)
     # one hash per run of rows of one subject
     codes, ids = factorize(subj) if codes is None else codes
     named = np.array([str(u) != "" for u in ids] + [False], bool)  # [-1]: missing
-    d = d[named[codes]]
     cols = [c for c in d.columns if c not in ("subject", "_row")]
+    if cols:  # the rows of named subjects carry the covariates
+        d["_row"] = rows
+        d = d[named[codes]]
     out = pd.DataFrame(
-        {"subject": pd.unique(ids[named[:-1]]) if len(ids) else pd.unique(d["subject"])}
+        {"subject": pd.unique(ids[named[:-1]]) if len(ids) else pd.unique(d["subject"].iloc[:0])}
     )
     for c in cols:
         s = d[c]

@@ -149,6 +149,8 @@ def _canonical(df: pd.DataFrame, schema: dict[str, str], table: str) -> pd.DataF
             df[col] = _DEFAULTS[col]
         if dtype == "string":
             df[col] = _as_string(df[col], col != "subject")
+        elif df[col].dtype == dtype:  # already so (the readers' numbers): kept as is
+            continue
         elif dtype == "bool":
             df[col] = df[col].fillna(False).astype(bool)
         else:
