@@ -96,14 +96,23 @@ def doses_from_rows(
             same &= v[1:] == v[:-1]  # NaN != NaN: a run break, harmless
         change[1:] = ~same
     cand = np.flatnonzero(change & keep)
-    code = np.zeros(len(cand), np.int64)
-    for k in key:
-        kc, ku = pd.factorize(cols[k][cand])
-        code = pd.factorize(code * (len(ku) + 1) + kc + 1)[0].astype(np.int64)
-    first = cand[np.sort(np.unique(code, return_index=True)[1])]
+    # one candidate per subject (codes rising: the usual single-dose file): each is a
+    # distinct record and no subject has two doses at one time
+    one_each = bool((np.diff(s_codes[cand]) > 0).all())
+    if one_each:
+        first = cand
+    else:
+        code = np.zeros(len(cand), np.int64)
+        for k in key:
+            kc, ku = pd.factorize(cols[k][cand])
+            code = pd.factorize(code * (len(ku) + 1) + kc + 1)[0].astype(np.int64)
+        first = cand[np.sort(np.unique(code, return_index=True)[1])]
     # the table is built on those rows only (the rows of the file hold ~ one per sample)
     uniq = _frame({k: v[first] for k, v in d.items()})
     uniq.index = first
+    if one_each:
+        uniq["analyte"] = uniq["subject"].map(analytes)
+        return uniq.reset_index(drop=True), dose_unit
     clash = uniq[uniq.duplicated(["subject", "time"], keep=False)]
     if len(clash):
         d = _frame(d)[keep]
