@@ -169,7 +169,14 @@ def usable_rows(study, options: Options) -> pd.DataFrame:
     if problems:
         raise DataError(problems)
     groups = [g for g in study.groups if g in study.subjects.columns and g not in rows.columns]
-    if groups:
+    if (
+        groups
+        and (s_codes >= 0).all()
+        and pd.Index(s_ids).equals(pd.Index(study.subjects["subject"].to_numpy(object)))
+    ):  # the subject table lists the ids as the rows meet them (the Study builds it so)
+        for g in groups:
+            rows[g] = study.subjects[g].to_numpy(object)[s_codes]
+    elif groups:
         subj = study.subjects.drop_duplicates("subject")
         index = pd.Index(subj["subject"].to_numpy(object))
         if (s_codes >= 0).all():  # looked up once per subject, spread by the codes
