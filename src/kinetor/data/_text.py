@@ -331,7 +331,7 @@ def frame_to_raw(df: pd.DataFrame, label: str = "<DataFrame>", first_row: int = 
     for col in df.columns:
         s, name = df[col].reset_index(drop=True), str(col).strip()
         cols[name] = s if is_number_column(s) else cells_as_text(s, kept.setdefault(name, {}))
-    out = pd.DataFrame(cols, index=range(len(df)))
+    out = pd.DataFrame(cols, index=range(len(df)), copy=False)  # copy-on-write: shared
     raw = RawTable(out, np.arange(first_row, first_row + len(df), dtype=np.int64), label)
     raw.codes = {c: (out[c].to_numpy(object), *k["codes"]) for c, k in kept.items() if k}
     return raw
