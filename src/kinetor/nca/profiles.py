@@ -97,8 +97,11 @@ def expand_doses(study) -> pd.DataFrame:
         raise DataError(problems)
     d["route"] = route.astype(str)
     n = 1 + np.where(d["ii"].to_numpy() > 0, d["addl"].to_numpy(), 0)
-    d = d.loc[d.index.repeat(n)].copy()
-    k = d.groupby(level=0).cumcount().to_numpy()
+    if (n == 1).all():  # no additional doses: the rows as they are
+        k = np.zeros(len(d), np.int64)
+    else:
+        d = d.loc[d.index.repeat(n)].copy()
+        k = d.groupby(level=0).cumcount().to_numpy()
     d["time"] = d["time"].to_numpy() + k * d["ii"].to_numpy()
     return d[["subject", "analyte", "time", "dose", "route", "duration", "ss", "source_row"]]
 
