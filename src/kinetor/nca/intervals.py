@@ -289,7 +289,11 @@ def single_dose_intervals(keys: pd.DataFrame, doses: pd.DataFrame) -> pd.DataFra
     at[own] = np.arange(len(own))
     if (at < 0).any():  # a pair with two doses (then one pair has none)
         return None
-    ksa = _pair_codes(keys["subject"], keys["analyte"], (p_subj, p_an))
+    ksa = (  # every key its own pair (one matrix): the pairs are the keys, in order
+        np.arange(len(keys))
+        if len(p_subj) == len(keys)
+        else _pair_codes(keys["subject"], keys["analyte"], (p_subj, p_an))
+    )
     j = at[ksa]  # the dose row of each key
     t = doses["time"].to_numpy(float)[j]
     out = keys.reset_index(drop=True).assign(
