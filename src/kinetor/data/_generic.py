@@ -193,7 +193,12 @@ def _subjects(
     for g in groups or []:
         if g in ctx.f.columns and g not in cols:
             cols[g] = ctx.raw.text(g).to_numpy(dtype=object)
-    table, probs, nts = subject_table(pd.DataFrame(cols), ctx.rows, ctx.file, names, codes=codes)
+    frame = (  # only the ids, their codes known: the cells as they are (no dtype scan)
+        pd.DataFrame({"subject": pd.Series(cols["subject"], dtype=object, copy=False)})
+        if len(cols) == 1 and codes is not None
+        else pd.DataFrame(cols)
+    )
+    table, probs, nts = subject_table(frame, ctx.rows, ctx.file, names, codes=codes)
     problems += probs
     notes += nts
     if extra_raw is not None:
