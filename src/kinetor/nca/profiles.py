@@ -172,7 +172,7 @@ def _range_columns(meta: pd.DataFrame, lambda_z_range) -> pd.DataFrame:
 def _rows_in_intervals(kid: np.ndarray, meta: pd.DataFrame):
     """(row index, profile id) pairs linking every row to each interval of its key."""
     mk = meta["_kid"].to_numpy()
-    if len(np.unique(mk)) == len(mk):  # one interval per key: a direct lookup
+    if (mk[1:] > mk[:-1]).all() or len(np.unique(mk)) == len(mk):  # one interval per key
         pid_of = np.full(int(max(kid.max(), mk.max())) + 1, -1)
         pid_of[mk] = meta["pid"].to_numpy()
         r_pid = pid_of[kid]
@@ -227,7 +227,11 @@ def build_profiles(
         )
         meta = assign_doses(iv, kdoses)
     # profiles in the order their keys first appear in the data, intervals by time
-    meta = meta.sort_values(["_kid", "start", "end"], kind="stable").reset_index(drop=True)
+    mk = meta["_kid"].to_numpy()
+    if mk.dtype.kind in "iu" and (mk[1:] > mk[:-1]).all():  # one interval per key, in order
+        meta = meta.reset_index(drop=True)
+    else:
+        meta = meta.sort_values(["_kid", "start", "end"], kind="stable").reset_index(drop=True)
     meta["pid"] = np.arange(len(meta))
     meta = _range_columns(meta, lambda_z_range)
     excl_all = _point_flags(rows, lambda_z_exclude)
