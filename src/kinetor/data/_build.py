@@ -5,6 +5,7 @@ of a validated ``Study``."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -81,7 +82,7 @@ def finish_conc(
     lloq: np.ndarray,
     text: pd.Series,
     blq_flag: np.ndarray | None = None,
-) -> dict[str, np.ndarray]:
+) -> dict[str, Any]:
     """Apply the BLQ recognition rules to classified cells (all in the conc unit).
 
     * BLQ text or a BLQ flag -> ``blq`` True, ``conc`` NaN; ``<0.5`` fills the LLOQ

@@ -162,7 +162,7 @@ def _conc_table(ctx: _Ctx, mw) -> tuple[pd.DataFrame, dict[str, str | None], boo
         },
         copy=False,  # the arrays are this function's own
     )
-    return conc, units, res["any_reason"]
+    return conc, units, bool(res["any_reason"])
 
 
 def _subjects(

@@ -327,7 +327,8 @@ def frame_to_raw(df: pd.DataFrame, label: str = "<DataFrame>", first_row: int = 
     kept as numbers, so that a numeric DataFrame is never written out to text and parsed
     back (``RawTable.text`` gives any column as text, exactly as ``str`` writes it).
     """
-    cols, kept = {}, {}
+    cols: dict[str, pd.Series] = {}
+    kept: dict[str, dict] = {}
     for col in df.columns:
         s, name = df[col].reset_index(drop=True), str(col).strip()
         cols[name] = s if is_number_column(s) else cells_as_text(s, kept.setdefault(name, {}))
