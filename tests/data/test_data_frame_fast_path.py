@@ -186,3 +186,65 @@ def test_study_keeps_its_id_codes_only_while_the_columns_are_unchanged():
     got, want = nca(study).to_wide(), nca(fresh).to_wide()
     assert got["subject"].tolist() == ["R1", "R2", "R3", "R10"]
     pd.testing.assert_frame_equal(got, want)
+
+
+def test_default_analyte_and_matrix_codes_are_handed_over_and_follow_a_write(monkeypatch):
+    """A file without analyte and matrix columns holds one default text on every row: the
+    reader hands the Study their codes (all 0, one unique) without hashing the rows; they
+    are what factorizing the cells gives, and a write into a column is seen."""
+    import kinetor.data.study as study_module
+
+    hashed = []
+    real = study_module.factorize
+    monkeypatch.setattr(study_module, "factorize", lambda v: hashed.append(v[0]) or real(v))
+    study = read_study(_frame(), units=UNITS)
+    study.input_hash()
+    assert hashed == []  # reading, validating and hashing: no id column hashed again
+    assert {"analyte", "matrix", "exclude"} <= set(study._codes)  # from the reader
+    codes, uniques = study._conc_codes("exclude")  # no exclusion column, no reason
+    assert codes.tolist() == [0] * 21
+    assert list(uniques) == [""]
+    # an empty cell gives its row a reason: the codes are then those of the cells
+    frame = _frame().astype({"Conc": object})
+    frame.loc[3, "Conc"] = ""
+    with_reason = read_study(frame, units=UNITS)
+    codes, uniques = with_reason._conc_codes("exclude")
+    assert codes.tolist() == [0] * 3 + [1] + [0] * 17
+    assert list(uniques) == ["", "no concentration value"]
+    for col, text in (("analyte", "ANALYTE"), ("matrix", "PLASMA")):
+        codes, uniques = study._conc_codes(col)
+        assert codes.tolist() == [0] * 21
+        assert list(uniques) == [text]
+    before = study.input_hash()
+    # the third animal's samples become another analyte: new codes and a new hash
+    study.conc.loc[14:, "analyte"] = "M1"
+    codes, uniques = study._conc_codes("analyte")
+    assert codes.tolist() == [0] * 14 + [1] * 7
+    assert list(uniques) == ["ANALYTE", "M1"]
+    fresh = Study(study.conc.copy(), study.doses, study.subjects, units=dict(study.units))
+    assert study.input_hash() == fresh.input_hash() != before
+    assert study._key_codes().tolist() == [0] * 7 + [1] * 7 + [2] * 7
+
+
+@pytest.mark.parametrize(
+    "cells",
+    [
+        ["R1", "R1", "R2", "R2", "R10"],  # the usual case: the reading's codes
+        [" R1", "R1", "R2", "R2 ", "R2"],  # two raw cells, one stripped text
+        ["R1", None, "nan", "", "R1"],  # missing cells and NA texts become ""
+        [1, 1, 2, 2, 10],  # numbers: converted when asked
+    ],
+)
+def test_role_codes_are_those_of_the_role_text(cells):
+    """The codes a DataFrame's reading kept for a text column serve a role only when they
+    are what factorizing the role's text gives (same codes, same order, same texts)."""
+    from kinetor.data._factorize import factorize
+    from kinetor.data._table_ctx import _Ctx
+
+    raw = frame_to_raw(pd.DataFrame({"Subject": cells, "Route": "PO"}))
+    ctx = _Ctx(raw, None, None, [], [])
+    for role in ("subject", "route"):
+        codes, uniques = ctx.codes(role)
+        want_codes, want_uniques = factorize(ctx.text(role))
+        assert codes.tolist() == want_codes.tolist()
+        assert list(uniques) == list(want_uniques)

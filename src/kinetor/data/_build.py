@@ -5,6 +5,7 @@ of a validated ``Study``."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -48,6 +49,9 @@ class Parts:
     # (the conc subject cells as an object array, ``factorize`` of them), when a reader
     # computed it: assembly and the Study reuse it while those cells are the same array
     subject_codes: tuple | None = None
+    # the same for other conc text columns (name -> (cells, codes)): a role the file does
+    # not give holds one default text, whose codes a reader knows without hashing
+    column_codes: dict = field(default_factory=dict)
 
 
 def join_reasons(*reasons) -> np.ndarray:
@@ -78,7 +82,7 @@ def finish_conc(
     lloq: np.ndarray,
     text: pd.Series,
     blq_flag: np.ndarray | None = None,
-) -> dict[str, np.ndarray]:
+) -> dict[str, Any]:
     """Apply the BLQ recognition rules to classified cells (all in the conc unit).
 
     * BLQ text or a BLQ flag -> ``blq`` True, ``conc`` NaN; ``<0.5`` fills the LLOQ
@@ -111,8 +115,16 @@ def finish_conc(
         reason[alq] = ["above the upper limit of quantification (" + repr(t) + ")" for t in texts]
     missing = np.zeros(len(kind), bool)
     missing[other] = kind[other] == "missing"
-    reason[missing & ~blq] = "no concentration value"
-    return {"conc": conc, "blq": blq, "lloq": lloq, "conc_reported": reported, "reason": reason}
+    no_value = missing & ~blq
+    reason[no_value] = "no concentration value"
+    return {
+        "conc": conc,
+        "blq": blq,
+        "lloq": lloq,
+        "conc_reported": reported,
+        "reason": reason,
+        "any_reason": bool(alq.any() or no_value.any()),  # False: every reason ""
+    }
 
 
 def combine_exclude(other: np.ndarray | None, conc_reason: np.ndarray) -> np.ndarray:
@@ -329,6 +341,8 @@ def assemble(
         raise DataError(_in_order(problems)) from None
     if parts.subject_codes is not None:
         study._seed_subject_codes(*parts.subject_codes)
+    for column, (values, result) in parts.column_codes.items():
+        study._seed_codes(column, values, result)
     if groups:
         missing = [g for g in groups if g not in study.groups]
         problems += [

@@ -22,7 +22,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["factorize", "first_rows", "row_codes", "run_starts", "strictly_increasing"]
+__all__ = [
+    "factorize",
+    "first_rows",
+    "row_codes",
+    "rows_equal",
+    "run_starts",
+    "strictly_increasing",
+]
 
 
 def run_starts(columns: list[np.ndarray]) -> np.ndarray | None:
@@ -52,6 +59,17 @@ def factorize(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     if len(first) == 1:  # one value on every row (analyte, matrix, no exclusion)
         return np.full(len(values), codes[0], dtype=codes.dtype), uniques
     return codes[np.cumsum(start) - 1], uniques
+
+
+def rows_equal(coded: tuple[np.ndarray, np.ndarray], value) -> np.ndarray:
+    """``values == value`` from ``factorize(values)``: one comparison per distinct value
+    (a missing cell, code -1, is False).
+
+    >>> rows_equal(factorize(np.array(["", "x", "", None], dtype=object)), "").tolist()
+    [True, False, True, False]
+    """
+    codes, uniques = coded
+    return np.array([u == value for u in uniques] + [False], bool)[codes]
 
 
 def first_rows(codes: np.ndarray) -> np.ndarray:

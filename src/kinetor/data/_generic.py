@@ -15,7 +15,7 @@ from kinetor.data._build import (
     rename_extras,
     subject_table,
 )
-from kinetor.data._factorize import factorize, first_rows
+from kinetor.data._factorize import first_rows
 from kinetor.data._generic_doses import doses_from_rows, doses_from_table
 from kinetor.data._table_ctx import _Ctx, _require
 from kinetor.data._text import RawTable
@@ -26,9 +26,19 @@ from kinetor.errors import Problem
 __all__ = ["read_generic"]
 
 _UNIT_COLS = ("conc_unit", "time_unit", "dose_unit", "weight_unit")
+# the dtype pandas gives a column of str cells (``str`` in pandas 3, object before)
+_TEXT_DTYPE = pd.Series(np.array(["a"], dtype=object)).dtype
 
 
-def _conc_table(ctx: _Ctx, mw) -> tuple[pd.DataFrame, dict[str, str | None]]:
+def _text_column(cells: np.ndarray) -> pd.Series:
+    """A column known to hold str cells only, as the dtype pandas would infer for it,
+    without the scan that infers it (the cells are not copied)."""
+    return pd.Series(cells, dtype=_TEXT_DTYPE, copy=False)
+
+
+def _conc_table(ctx: _Ctx, mw) -> tuple[pd.DataFrame, dict[str, str | None], bool]:
+    """The conc table, its units, and whether the reader gave any row an exclusion
+    reason (an ALQ or an empty cell)."""
     n = len(ctx.f)
     subject = ctx.text("subject")
     for r in ctx.rows[subject == ""]:
@@ -132,6 +142,9 @@ def _conc_table(ctx: _Ctx, mw) -> tuple[pd.DataFrame, dict[str, str | None]]:
                 )
             )
     res = finish_conc(c["kind"], value, limit, lloq, ctx.col("conc"), flag)
+    # a default (a role the file does not give) and the exclusion reasons are str cells
+    exclude = combine_exclude(ctx.text("exclude") if ctx.has("exclude") else None, res["reason"])
+    matrix = ctx.text("matrix", "PLASMA")
     conc = pd.DataFrame(
         {
             "subject": subject,
@@ -140,20 +153,22 @@ def _conc_table(ctx: _Ctx, mw) -> tuple[pd.DataFrame, dict[str, str | None]]:
             "conc": res["conc"],
             "blq": res["blq"],
             "lloq": res["lloq"],
-            "analyte": analyte,
-            "matrix": ctx.text("matrix", "PLASMA"),
-            "exclude": combine_exclude(
-                ctx.text("exclude") if ctx.has("exclude") else None, res["reason"]
-            ),
+            "analyte": analyte if ctx.has("analyte") else _text_column(analyte),
+            "matrix": matrix if ctx.has("matrix") else _text_column(matrix),
+            "exclude": _text_column(exclude),
             "source_row": ctx.rows,
             "conc_reported": res["conc_reported"],
             **extra,
-        }
+        },
+        copy=False,  # the arrays are this function's own
     )
-    return conc, units
+    return conc, units, bool(res["any_reason"])
 
 
-def _subjects(ctx: _Ctx, groups, extra_raw: RawTable | None, roles, units, problems, notes):
+def _subjects(
+    ctx: _Ctx, groups, extra_raw: RawTable | None, roles, units, problems, notes, codes=None
+):
+    """``codes``: ``factorize`` of the subject column's text, when already known."""
     cols = {"subject": ctx.text("subject")}
     names = {}
     for role in ("species", "sex", "group"):
@@ -178,7 +193,12 @@ def _subjects(ctx: _Ctx, groups, extra_raw: RawTable | None, roles, units, probl
     for g in groups or []:
         if g in ctx.f.columns and g not in cols:
             cols[g] = ctx.raw.text(g).to_numpy(dtype=object)
-    table, probs, nts = subject_table(pd.DataFrame(cols), ctx.rows, ctx.file, names)
+    frame = (  # only the ids, their codes known: the cells as they are (no dtype scan)
+        pd.DataFrame({"subject": pd.Series(cols["subject"], dtype=object, copy=False)})
+        if len(cols) == 1 and codes is not None
+        else pd.DataFrame(cols)
+    )
+    table, probs, nts = subject_table(frame, ctx.rows, ctx.file, names, codes=codes)
     problems += probs
     notes += nts
     if extra_raw is not None:
@@ -258,10 +278,11 @@ def read_generic(
     notes: list[str] = []
     ctx = _Ctx(raw, roles, units, problems, notes, allowed=_CONC_ROLES)
     _require(ctx, [["subject"], ["conc"], ["time", "nominal_time"]], "concentration table")
-    conc, unit = _conc_table(ctx, mw)
+    conc, unit, conc_reasons = _conc_table(ctx, mw)
     # each subject's first row (drop_duplicates without hashing every row)
     subject = conc["subject"].to_numpy(object)
-    subject_codes = (subject, factorize(subject))  # kept for assembly and the Study
+    # the same text as the subject role's cells: their codes (kept for assembly, Study)
+    subject_codes = (subject, ctx.codes("subject"))
     first = first_rows(subject_codes[1][0])
     analytes = conc.iloc[first].set_index("subject")["analyte"]
     files = {"conc": raw.file, "doses": raw.file, "subjects": raw.file}
@@ -279,11 +300,12 @@ def read_generic(
         )
         files["doses"] = doses.file
     elif ctx.has("dose"):
-        dtab, unit["dose"] = doses_from_rows(ctx, unit["time"], analytes)
+        dtab, unit["dose"] = doses_from_rows(ctx, unit["time"], analytes, subject_codes[1])
     else:
         dtab = pd.DataFrame(columns=["subject", "time", "dose", "route"])
         unit["dose"] = (units or {}).get("dose")
-    subj = _subjects(ctx, groups, subjects, roles, units, problems, notes)
+    # the subject cells of conc are the same text: their codes serve the subject table
+    subj = _subjects(ctx, groups, subjects, roles, units, problems, notes, subject_codes[1])
     if subjects is not None:
         files["subjects"] = subjects.file
     used = set(ctx.roles.values()) | {g for g in (groups or []) if g in subj.columns}
@@ -291,4 +313,10 @@ def read_generic(
     conc = pd.concat([conc, extras.reset_index(drop=True)], axis=1)
     parts = Parts(conc, dtab, subj, unit, {**ctx.roles, **dose_roles}, files, notes, problems)
     parts.subject_codes = subject_codes
+    # no exclusion column and no reason of the reader's: "" on every row
+    exclude = "" if not ctx.has("exclude") and not conc_reasons else None
+    for col, default in (("analyte", "ANALYTE"), ("matrix", "PLASMA"), ("exclude", exclude)):
+        if not ctx.has(col) and default is not None and len(conc):  # codes all 0
+            codes = (np.zeros(len(conc), np.intp), np.array([default], dtype=object))
+            parts.column_codes[col] = (conc[col].to_numpy(object), codes)
     return parts

@@ -19,6 +19,7 @@ __all__ = ["doses_from_rows", "doses_from_table"]
 
 def _dose_fields(ctx: _Ctx, time_role: str | None, time_unit: str | None) -> pd.DataFrame:
     cols, dose_unit = _dose_arrays(ctx, time_role, time_unit)
+    cols.pop("_route_codes")
     d = _frame(cols)
     d.attrs["dose_unit"] = dose_unit
     return d
@@ -48,10 +49,11 @@ def _dose_arrays(ctx: _Ctx, time_role: str | None, time_unit: str | None):
             "duration", "infusion duration", "time_unit", "time", target=time_unit
         )
     route_raw = ctx.text("route")
-    codes, uniq = factorize(route_raw)  # a few distinct routes: normalised once each
-    route = np.array([normalise_route(r) or "" for r in uniq] + [""], dtype=object)[codes]
+    codes, uniq = ctx.codes("route")  # a few distinct routes: normalised once each
+    routes = np.array([normalise_route(r) or "" for r in uniq] + [""], dtype=object)
+    route = routes[codes]
     # an empty duration is 0 for a bolus or an oral dose, unknown for an infusion
-    dur = np.where(np.isnan(dur) & (route != "iv_infusion"), 0.0, dur)
+    dur = np.where(np.isnan(dur) & (routes != "iv_infusion")[codes], 0.0, dur)
     return {
         "subject": ctx.text("subject"),
         "time": t,
@@ -60,35 +62,57 @@ def _dose_arrays(ctx: _Ctx, time_role: str | None, time_unit: str | None):
         "duration": dur,
         "route_raw": route_raw,
         "source_row": ctx.rows,
+        "_route_codes": codes,  # factorize of route_raw (not a column)
     }, dose_unit
 
 
-def doses_from_rows(ctx: _Ctx, time_unit, analytes) -> tuple[pd.DataFrame, str | None]:
+def doses_from_rows(
+    ctx: _Ctx, time_unit, analytes, subject_codes=None
+) -> tuple[pd.DataFrame, str | None]:
+    """One dose record per subject and time from the dose columns of the sample rows.
+
+    ``subject_codes``: ``factorize`` of the subject cells (``ctx.text("subject")``),
+    when the caller has it (the text is then compared once per subject)."""
     d, dose_unit = _dose_arrays(ctx, "dose_time" if ctx.has("dose_time") else None, time_unit)
+    route_codes = d.pop("_route_codes")
     missing = parse_numbers(ctx.col("dose"))[1]
-    keep = ~missing & (d["subject"] != "")
+    if subject_codes is None:
+        subject_codes = factorize(d["subject"])
+    s_codes, s_ids = subject_codes
+    keep = ~missing & np.array([u != "" for u in s_ids] + [True], bool)[s_codes]
     key = ["subject", "time", "dose", "route", "duration"]
     # the dose repeats on every sample row: keep each distinct record's first row. A
     # record's first row always differs from the row above it, so only those rows (one
     # per run of equal records: ~ one per subject) are factorized (one hash pass per
-    # column over them, no row tuples)
+    # column over them, no row tuples). Runs are found on the subject and route codes
+    # (equal codes, equal cells; a finer split only adds candidate rows)
     cols = {k: d[k] for k in key}
+    runs = {**cols, "subject": s_codes, "route": route_codes}
     n = len(keep)
     change = np.ones(n, bool)
     if n > 1:
         same = keep[:-1].copy()  # a row after a dropped row starts a run
-        for v in cols.values():
+        for v in runs.values():
             same &= v[1:] == v[:-1]  # NaN != NaN: a run break, harmless
         change[1:] = ~same
     cand = np.flatnonzero(change & keep)
-    code = np.zeros(len(cand), np.int64)
-    for k in key:
-        kc, ku = pd.factorize(cols[k][cand])
-        code = pd.factorize(code * (len(ku) + 1) + kc + 1)[0].astype(np.int64)
-    first = cand[np.sort(np.unique(code, return_index=True)[1])]
+    # one candidate per subject (codes rising: the usual single-dose file): each is a
+    # distinct record and no subject has two doses at one time
+    one_each = bool((np.diff(s_codes[cand]) > 0).all())
+    if one_each:
+        first = cand
+    else:
+        code = np.zeros(len(cand), np.int64)
+        for k in key:
+            kc, ku = pd.factorize(cols[k][cand])
+            code = pd.factorize(code * (len(ku) + 1) + kc + 1)[0].astype(np.int64)
+        first = cand[np.sort(np.unique(code, return_index=True)[1])]
     # the table is built on those rows only (the rows of the file hold ~ one per sample)
     uniq = _frame({k: v[first] for k, v in d.items()})
     uniq.index = first
+    if one_each:
+        uniq["analyte"] = uniq["subject"].map(analytes)
+        return uniq.reset_index(drop=True), dose_unit
     clash = uniq[uniq.duplicated(["subject", "time"], keep=False)]
     if len(clash):
         d = _frame(d)[keep]

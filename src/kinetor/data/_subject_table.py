@@ -29,25 +29,29 @@ def subject_table(
     file: str,
     columns: dict[str, str],
     strict=("species", "sex", "group"),
+    codes=None,
 ):
     """One row per subject from row-level subject columns.
 
     ``columns`` maps canonical name -> column as written in the file (for messages).
     A subject with two different non-empty values of a ``strict`` column is a problem
     naming the rows of each value; other columns take their first non-empty value.
+    ``codes``: ``factorize`` of ``df["subject"]`` when the caller already has it.
     Returns ``(subjects, problems, notes)``.
     """
     problems: list[Problem] = []
     notes: list[str] = []
     d = df.copy(deep=False)  # copy-on-write: the caller's frame is never written
-    d["_row"] = rows
     subj = d["subject"].to_numpy(object)
-    codes, ids = factorize(subj)  # one hash per run of rows of one subject
+    # one hash per run of rows of one subject
+    codes, ids = factorize(subj) if codes is None else codes
     named = np.array([str(u) != "" for u in ids] + [False], bool)  # [-1]: missing
-    d = d[named[codes]]
     cols = [c for c in d.columns if c not in ("subject", "_row")]
+    if cols:  # the rows of named subjects carry the covariates
+        d["_row"] = rows
+        d = d[named[codes]]
     out = pd.DataFrame(
-        {"subject": pd.unique(ids[named[:-1]]) if len(ids) else pd.unique(d["subject"])}
+        {"subject": pd.unique(ids[named[:-1]]) if len(ids) else pd.unique(d["subject"].iloc[:0])}
     )
     for c in cols:
         s = d[c]

@@ -10,6 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from kinetor.data._buffers import same_memory
+from kinetor.data._factorize import factorize
 from kinetor.data._text import RawTable, cells_as_text
 from kinetor.data._units import resolve_unit
 from kinetor.data.aliases import guess_roles
@@ -59,8 +61,27 @@ class _Ctx:
         empty = s == ""
         return np.where(empty, default, s).astype(object) if empty.any() else s.copy()
 
+    def codes(self, role: str) -> tuple[np.ndarray, np.ndarray]:
+        """``factorize(self.text(role))`` (a role without a default), from the codes the
+        table's reading kept when the cells are still those it made and no two distinct
+        cells became one text (then the same codes, in the same order of appearance)."""
+        hit = self.raw.codes.get(self.roles[role]) if self.has(role) else None
+        if hit is not None:
+            cells, codes, clean = hit
+            s = self.f[self.roles[role]]
+            if (
+                s.dtype == object
+                and same_memory(s.to_numpy(object), cells)
+                and (codes >= 0).all()
+                and len(set(clean[:-1].tolist())) == len(clean) - 1
+            ):
+                return codes.copy(), clean[:-1]
+        return factorize(self.text(role))
+
     def cells(self, role: str, mask: np.ndarray) -> list[str]:
         """The cells of ``role`` on the rows of ``mask``, as written (for messages)."""
+        if not np.asarray(mask).any():  # no problem to describe (the usual case)
+            return []
         return cells_as_text(self.col(role)[mask]).tolist()
 
     def unit_col(self, role: str):

@@ -62,6 +62,8 @@ class RawTable:
     file: str
     notes: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    # column -> (its cells, codes, distinct texts): what frame_to_raw hashed (_Ctx.codes)
+    codes: dict = field(default_factory=dict, repr=False)
 
     def __len__(self) -> int:
         return len(self.frame)
@@ -297,7 +299,7 @@ def is_number_column(s: pd.Series) -> bool:
     )
 
 
-def cells_as_text(s: pd.Series) -> pd.Series:
+def cells_as_text(s: pd.Series, keep: dict | None = None) -> pd.Series:
     """One column as stripped text cells, ``""`` where missing (NaN, None, ``"nan"``...).
 
     Columns of strings are converted through their distinct values (a study column holds
@@ -310,6 +312,8 @@ def cells_as_text(s: pd.Series) -> pd.Series:
         codes, uniq = factorize(s.to_numpy(object))
         stripped = (u.strip() for u in uniq)
         clean = np.array([("" if t in _NA_TEXT else t) for t in stripped] + [""], dtype=object)
+        if keep is not None:  # the cells are clean[codes] (``keep``: a caller's store)
+            keep["codes"] = (codes, clean)
         return pd.Series(clean[codes], dtype=object)  # code -1 (missing) -> ""
     text = s.astype(str).str.strip()
     text[s.isna().to_numpy() | text.isin(_NA_TEXT).to_numpy()] = ""
@@ -323,12 +327,15 @@ def frame_to_raw(df: pd.DataFrame, label: str = "<DataFrame>", first_row: int = 
     kept as numbers, so that a numeric DataFrame is never written out to text and parsed
     back (``RawTable.text`` gives any column as text, exactly as ``str`` writes it).
     """
-    cols = {}
+    cols: dict[str, pd.Series] = {}
+    kept: dict[str, dict] = {}
     for col in df.columns:
-        s = df[col].reset_index(drop=True)
-        cols[str(col).strip()] = s if is_number_column(s) else cells_as_text(s)
-    out = pd.DataFrame(cols, index=range(len(df)))
-    return RawTable(out, np.arange(first_row, first_row + len(df), dtype=np.int64), label)
+        s, name = df[col].reset_index(drop=True), str(col).strip()
+        cols[name] = s if is_number_column(s) else cells_as_text(s, kept.setdefault(name, {}))
+    out = pd.DataFrame(cols, index=range(len(df)), copy=False)  # copy-on-write: shared
+    raw = RawTable(out, np.arange(first_row, first_row + len(df), dtype=np.int64), label)
+    raw.codes = {c: (out[c].to_numpy(object), *k["codes"]) for c, k in kept.items() if k}
+    return raw
 
 
 def read_raw(source, sheet=None) -> RawTable:

@@ -149,6 +149,8 @@ def _canonical(df: pd.DataFrame, schema: dict[str, str], table: str) -> pd.DataF
             df[col] = _DEFAULTS[col]
         if dtype == "string":
             df[col] = _as_string(df[col], col != "subject")
+        elif df[col].dtype == dtype:  # already so (the readers' numbers): kept as is
+            continue
         elif dtype == "bool":
             df[col] = df[col].fillna(False).astype(bool)
         else:
@@ -284,9 +286,13 @@ class Study:
         """Keep ``result``, ``factorize(values)`` computed by the reader, as the subject
         codes when ``values`` is the very array of the conc subject column (the same
         memory, both alive: the same cells); otherwise they are computed when asked."""
-        s = self.conc["subject"]
+        self._seed_codes("subject", values, result)
+
+    def _seed_codes(self, column: str, values: np.ndarray, result) -> None:
+        """``_seed_subject_codes`` for the conc text ``column`` (analyte, matrix...)."""
+        s = self.conc[column]
         if same_memory(column_array(s), values):
-            self._codes["subject"] = ((s.copy(deep=False),), result)
+            self._codes[column] = ((s.copy(deep=False),), result)
 
     def _conc_codes(self, column: str) -> tuple[np.ndarray, np.ndarray]:
         """``factorize`` of a conc column of text (``analyte``, ``matrix``...), kept."""
@@ -329,7 +335,11 @@ class Study:
             for col in df.columns:
                 s = df[col]
                 codes = None
-                if name == "conc" and col in ("subject", "analyte", "matrix") and is_text(s):
+                if (
+                    name == "conc"
+                    and col in ("subject", "analyte", "matrix", "exclude")
+                    and is_text(s)
+                ):
                     codes = self._subject_codes() if col == "subject" else self._conc_codes(col)
                 digest_column(h, str(col), s, codes)
         h.update(units.encode())

@@ -47,7 +47,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from kinetor.data._factorize import factorize, row_codes, strictly_increasing
+from kinetor.data._factorize import factorize, row_codes, rows_equal, strictly_increasing
 from kinetor.data.routes import ROUTES
 from kinetor.errors import Problem, UnitError
 from kinetor.units import parse_unit
@@ -109,7 +109,7 @@ def _conc(study, subject_codes=None) -> list[Problem]:
                 fix="concentrations must be >= 0; correct the value or exclude the row",
             )
         )
-    included = c["exclude"].to_numpy(object) == ""  # filled: no missing cell
+    included = rows_equal(study._conc_codes("exclude"), "")  # filled: no missing cell
     t = c["time"].to_numpy(float)
     nominal = c["nominal_time"].to_numpy(float)
     t_any = np.where(np.isnan(t), nominal, t)
@@ -257,7 +257,7 @@ def _dosed(study, subject_codes=None) -> list[Problem]:
     )  # looked up once per subject
     dosed = pd.Index(study.doses["subject"].to_numpy(object)).unique()
     known = np.append(pd.Index(ids).isin(dosed), bool(pd.isna(dosed).any()))  # [-1]: NA
-    bad = (c["exclude"].to_numpy(object) == "") & ~known[codes]
+    bad = rows_equal(study._conc_codes("exclude"), "") & ~known[codes]
     if not bad.any():
         return []
     first = c[bad].drop_duplicates("subject")

@@ -223,16 +223,20 @@ class LongTable:
             emitted[int(c)] = (ks, [plan.codes[i] for i in idx])
         seen = pd.unique(np.array([n for c in order for n in emitted[int(c)][1]], object))
         col_of = {str(s): i for i, s in enumerate(seen)}
-        mat = np.full((n, len(seen)), np.nan)
+        # column by column: a parameter's values are one contiguous column
+        mat = np.full((n, len(seen)), np.nan, order="F")
         bits = np.zeros(n, np.int64)  # acceptance flags of the values each profile keeps
         flags = comp.flags[kept]
         for c in order:
-            sel = np.flatnonzero(combo == c)
+            at = np.flatnonzero(combo == c)
+            # one pattern for every profile (the usual case): whole columns, no gather
+            sel: np.ndarray | slice = slice(None) if len(at) == n else at
             rows = kept[sel]
+            f_sel = flags[sel]
             for k, name in zip(*emitted[int(c)], strict=True):
                 key = plan.keys[k]
                 v = np.asarray(comp.values[key], float)[rows]
-                b = flags[sel] & _FLAG_MASK[key]
+                b = f_sel & _FLAG_MASK[key]
                 bits[sel] |= np.where(np.isnan(v), 0, b)
                 if exclude:  # a kept value with an acceptance flag is blanked
                     v = np.where(b != 0, np.nan, v)

@@ -32,7 +32,7 @@ from kinetor.nca.engine import compute
 from kinetor.nca.options import Options
 from kinetor.nca.profiles import build_profiles
 from kinetor.nca.result import NCAResult
-from kinetor.nca.rows import upper_is, usable_rows
+from kinetor.nca.rows import key_first_rows, upper_is, usable_rows
 
 __all__ = ["nca"]
 
@@ -140,7 +140,13 @@ min_span_ratio, max_aucpext, sparse, sparse_mean, cl_unit, volume_unit
                 )
             ]
         )
-    is_urine = upper_is(rows["matrix"], "URINE")
+    # the matrix and analyte are part of the profile key: read on each key's first row
+    first = key_first_rows(rows["_kid"].to_numpy())
+    is_urine = (
+        upper_is(rows["matrix"], "URINE")
+        if first is None
+        else upper_is(rows["matrix"].iloc[first], "URINE")[rows["_kid"].to_numpy()]
+    )
     plasma, urine = (rows[~is_urine], rows[is_urine]) if is_urine.any() else (rows, rows[:0])
     notes: list[str] = []
     sparse_rows = None
@@ -150,6 +156,7 @@ min_span_ratio, max_aucpext, sparse, sparse_mean, cl_unit, volume_unit
 
         plasma, doses, sparse_rows, notes = composite(plasma, study, opts)
     analyte = rows["analyte"].to_numpy(object)
+    analyte = analyte if first is None else analyte[first]
     codes, present = factorize(analyte)  # one hash per run of rows
     analytes = sorted({str(a) for a in (present if (codes >= 0).all() else pd.unique(analyte))})
     units_by_analyte = {

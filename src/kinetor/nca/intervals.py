@@ -29,6 +29,7 @@ __all__ = [
     "default_intervals",
     "doses_per_key",
     "key_pairs",
+    "single_dose_intervals",
     "user_intervals",
     "with_pairs",
 ]
@@ -263,6 +264,56 @@ def assign_doses(iv: pd.DataFrame, kdoses: pd.DataFrame) -> pd.DataFrame:
             direction="backward",
         )
         tot.append(m.sort_values("_i")["_cum"].fillna(0.0).to_numpy(float))
+    return _finish(out, tot)
+
+
+def single_dose_intervals(keys: pd.DataFrame, doses: pd.DataFrame) -> pd.DataFrame | None:
+    """The default intervals with their doses (``assign_doses(default_intervals(keys,
+    doses_per_key(doses, keys, ...)), ...)``) when every (subject, analyte) of ``keys``
+    has exactly one dose naming it and nothing else is dosed: dose -> infinity per key,
+    built from the pair codes without merges. None otherwise (the general path applies).
+
+    The same table as the general path, up to the row order (one row per key here, in
+    key order; callers sort by key)."""
+    cols = ("dose_time", "dose", "route", "duration", "next_time", "first", "ss", "_sa")
+    if any(c in keys.columns for c in (*cols, "start", "end", "kind", "extend", "tau")):
+        return None
+    pairs = keys[["subject", "analyte"]].drop_duplicates()
+    p_subj, p_an = pairs["subject"].to_numpy(object), pairs["analyte"].to_numpy(object)
+    own = _pair_codes(
+        doses["subject"].to_numpy(object), doses["analyte"].to_numpy(object), (p_subj, p_an)
+    )
+    if len(own) != len(p_subj) or (own < 0).any():
+        return None
+    at = np.full(len(own), -1)
+    at[own] = np.arange(len(own))
+    if (at < 0).any():  # a pair with two doses (then one pair has none)
+        return None
+    ksa = (  # every key its own pair (one matrix): the pairs are the keys, in order
+        np.arange(len(keys))
+        if len(p_subj) == len(keys)
+        else _pair_codes(keys["subject"], keys["analyte"], (p_subj, p_an))
+    )
+    j = at[ksa]  # the dose row of each key
+    t = doses["time"].to_numpy(float)[j]
+    out = keys.reset_index(drop=True).assign(
+        _sa=ksa.astype(np.int64),
+        start=t,
+        end=np.inf,
+        kind="single",
+        extend=False,
+        dose_time=t,
+        dose=doses["dose"].to_numpy(float)[j],
+        route=doses["route"].to_numpy()[j],
+        duration=doses["duration"].to_numpy()[j],
+        next_time=np.nan,
+        first=True,
+        ss=doses["ss"].to_numpy()[j] if "ss" in doses.columns else 0,
+    )
+    eps = 1e-9 * max(1.0, float(np.nanmax(np.abs(t))) if len(t) else 1.0)
+    d = np.nan_to_num(out["dose"].to_numpy(float), nan=0.0)
+    with np.errstate(invalid="ignore"):
+        tot = [np.where(t <= out[c].to_numpy(float) - eps, d, 0.0) for c in ("start", "end")]
     return _finish(out, tot)
 
 

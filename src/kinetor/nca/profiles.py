@@ -39,6 +39,7 @@ from kinetor.nca.intervals import (
     assign_doses,
     default_intervals,
     doses_per_key,
+    single_dose_intervals,
     user_intervals,
     with_pairs,
 )
@@ -96,8 +97,11 @@ def expand_doses(study) -> pd.DataFrame:
         raise DataError(problems)
     d["route"] = route.astype(str)
     n = 1 + np.where(d["ii"].to_numpy() > 0, d["addl"].to_numpy(), 0)
-    d = d.loc[d.index.repeat(n)].copy()
-    k = d.groupby(level=0).cumcount().to_numpy()
+    if (n == 1).all():  # no additional doses: the rows as they are
+        k = np.zeros(len(d), np.int64)
+    else:
+        d = d.loc[d.index.repeat(n)].copy()
+        k = d.groupby(level=0).cumcount().to_numpy()
     d["time"] = d["time"].to_numpy() + k * d["ii"].to_numpy()
     return d[["subject", "analyte", "time", "dose", "route", "duration", "ss", "source_row"]]
 
@@ -168,7 +172,7 @@ def _range_columns(meta: pd.DataFrame, lambda_z_range) -> pd.DataFrame:
 def _rows_in_intervals(kid: np.ndarray, meta: pd.DataFrame):
     """(row index, profile id) pairs linking every row to each interval of its key."""
     mk = meta["_kid"].to_numpy()
-    if len(np.unique(mk)) == len(mk):  # one interval per key: a direct lookup
+    if (mk[1:] > mk[:-1]).all() or len(np.unique(mk)) == len(mk):  # one interval per key
         pid_of = np.full(int(max(kid.max(), mk.max())) + 1, -1)
         pid_of[mk] = meta["pid"].to_numpy()
         r_pid = pid_of[kid]
@@ -213,15 +217,21 @@ def build_profiles(
     if doses is None:
         doses = expand_doses(study)
     doses = doses.astype({"subject": object, "analyte": object})
-    kdoses = doses_per_key(doses, keys, study.source)
-    iv = (
-        default_intervals(keys, kdoses)
-        if intervals is None
-        else with_pairs(user_intervals(intervals, keys), kdoses)
-    )
-    meta = assign_doses(iv, kdoses)
+    meta = single_dose_intervals(keys, doses) if intervals is None else None
+    if meta is None:
+        kdoses = doses_per_key(doses, keys, study.source)
+        iv = (
+            default_intervals(keys, kdoses)
+            if intervals is None
+            else with_pairs(user_intervals(intervals, keys), kdoses)
+        )
+        meta = assign_doses(iv, kdoses)
     # profiles in the order their keys first appear in the data, intervals by time
-    meta = meta.sort_values(["_kid", "start", "end"], kind="stable").reset_index(drop=True)
+    mk = meta["_kid"].to_numpy()
+    if mk.dtype.kind in "iu" and (mk[1:] > mk[:-1]).all():  # one interval per key, in order
+        meta = meta.reset_index(drop=True)
+    else:
+        meta = meta.sort_values(["_kid", "start", "end"], kind="stable").reset_index(drop=True)
     meta["pid"] = np.arange(len(meta))
     meta = _range_columns(meta, lambda_z_range)
     excl_all = _point_flags(rows, lambda_z_exclude)
@@ -251,7 +261,7 @@ def build_profiles(
     t = rows["time"].to_numpy(float)[r_idx] - origin_all[r_pid]
     kept = np.flatnonzero(np.bincount(r_pid, minlength=len(meta)))  # sorted, unique
     meta = meta.iloc[kept].reset_index(drop=True)
-    remap = np.full(len(iv) + 1, -1)
+    remap = np.full(len(origin_all) + 1, -1)
     remap[kept] = np.arange(len(meta))
     meta["pid"] = np.arange(len(meta))
     pid = remap[r_pid]

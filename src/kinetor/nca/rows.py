@@ -23,12 +23,18 @@ import numpy as np
 import pandas as pd
 
 from kinetor.data._buffers import same_array
-from kinetor.data._factorize import factorize, row_codes, strictly_increasing
+from kinetor.data._factorize import (
+    factorize,
+    first_rows,
+    row_codes,
+    rows_equal,
+    strictly_increasing,
+)
 from kinetor.data.blq import apply_blq_rule
 from kinetor.errors import DataError, Problem
 from kinetor.nca.options import Options
 
-__all__ = ["KEYS", "row_problems", "upper_is", "usable_rows"]
+__all__ = ["KEYS", "key_first_rows", "row_problems", "upper_is", "usable_rows"]
 
 
 KEYS = ["subject", "analyte", "matrix"]
@@ -56,13 +62,26 @@ def upper_is(series: pd.Series, value: str) -> np.ndarray:
     )
 
 
-def _blq_rule(conc: pd.DataFrame, rule: str, time_col: str) -> pd.DataFrame:
-    """``apply_blq_rule``, with a shortcut when no sample is BLQ (the rule then only drops
-    excluded and missing samples, which is what the shortcut does)."""
+def key_first_rows(kid: np.ndarray) -> np.ndarray | None:
+    """The first row of each profile key ``kid`` (integer codes), in code order, when the
+    codes are numbered in order of first appearance (``usable_rows`` numbers them so);
+    None otherwise. A column of the key (analyte, matrix) is then read on these rows
+    only, and spread back by ``kid``."""
+    if kid.dtype.kind not in "iu" or not len(kid):
+        return None
+    first = first_rows(kid)
+    return first if (kid[first] == np.arange(len(first))).all() else None
+
+
+def _blq_rule(study, rule: str, time_col: str) -> pd.DataFrame:
+    """``apply_blq_rule`` on ``study.conc``, with a shortcut when no sample is BLQ (the
+    rule then only drops excluded and missing samples, which is what the shortcut does;
+    the exclusion text is compared once per distinct reason, by the Study's codes)."""
+    conc = study.conc
     if conc["blq"].to_numpy(bool).any():
         return apply_blq_rule(conc, rule, time_col=time_col)
     c = conc["conc"].to_numpy(float)
-    usable = (conc["exclude"].to_numpy(object) == "") & ~np.isnan(c)
+    usable = rows_equal(study._conc_codes("exclude"), "") & ~np.isnan(c)
     return conc.assign(conc_used=np.where(usable, c, np.nan))
 
 
@@ -80,7 +99,7 @@ def usable_rows(study, options: Options) -> pd.DataFrame:
         "concentrations must be >= 0 (write BLQ samples as BLQ)",
     )
     # time may be missing only on rows that are excluded anyway
-    used = _blq_rule(conc, options.blq_rule, time_col)
+    used = _blq_rule(study, options.blq_rule, time_col)
     ok = used["conc_used"].notna().to_numpy()
     no_time = ok & used[time_col].isna().to_numpy()
     problems += row_problems(
@@ -150,7 +169,14 @@ def usable_rows(study, options: Options) -> pd.DataFrame:
     if problems:
         raise DataError(problems)
     groups = [g for g in study.groups if g in study.subjects.columns and g not in rows.columns]
-    if groups:
+    if (
+        groups
+        and (s_codes >= 0).all()
+        and pd.Index(s_ids).equals(pd.Index(study.subjects["subject"].to_numpy(object)))
+    ):  # the subject table lists the ids as the rows meet them (the Study builds it so)
+        for g in groups:
+            rows[g] = study.subjects[g].to_numpy(object)[s_codes]
+    elif groups:
         subj = study.subjects.drop_duplicates("subject")
         index = pd.Index(subj["subject"].to_numpy(object))
         if (s_codes >= 0).all():  # looked up once per subject, spread by the codes
