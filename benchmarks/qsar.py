@@ -212,7 +212,7 @@ def timings(sets, n_predict: int) -> dict:
         lib = (smiles * (n_predict // len(smiles) + 1))[:n_predict]
         table, out["predict_wall"], out["predict_cpu"] = _timed(lambda: pred.predict(lib, n_jobs=2))
         out["n_predict"] = len(table)
-        # the worker processes must predict what one process predicts: a sample of 2,000
+        # two processes must predict what one process predicts: a sample of 2,000
         # rows from across the library, predicted again in this process
         idx = np.linspace(0, len(lib) - 1, 2000).astype(int)
         one = pred.predict([lib[i] for i in idx])
@@ -331,14 +331,14 @@ def main(quick: bool = False, n_predict: int = 100_000, timings_only: bool = Fal
     if "predict_wall" in times:
         lines.append(
             f"| predict {times['n_predict']:,} molecules (with intervals and domain; "
-            "2 worker processes each parsing, featurising and predicting chunks of 4,000; "
+            "2 worker processes parse and featurise, this process computes the kernels; "
             f"load average {times['load_predict']:.1f} at the end) | "
             f"{times['predict_wall']:.1f} s | {times['predict_cpu']:.1f} s | "
             "< 60 s for 100,000 |"
         )
     if "predict_max_diff" in times:
         lines.append(
-            f"\nWorker processes vs one process, 2,000 library rows: largest difference "
+            f"\n2 processes vs 1 process, 2,000 library rows: largest difference "
             f"{times['predict_max_diff']:.1e} (prediction, interval ends, similarity)."
         )
     if "yrand" in halves[0]:
