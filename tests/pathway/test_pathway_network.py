@@ -230,3 +230,25 @@ def test_to_frame_is_long_and_tidy(net):
     assert res.at(0.75)["pERK"] == pytest.approx(
         0.5 * (res.readouts["pERK"].iloc[1] + res.readouts["pERK"].iloc[2])
     )
+
+
+def test_engine_caches_are_bounded_and_evictions_are_recomputed(net):
+    # a fit tries thousands of parameter sets: the steady-state, readout and run-start
+    # caches keep only the most recent ones, and an evicted entry is recomputed alike
+    from kinetor.numerics.lru import LRUCache
+
+    net.simulate_pairs([], t_end=1.0, dt=1.0)
+    eng = net._engine
+    saved = eng._ss
+    eng._ss = LRUCache(2)
+    try:
+        sets = [{"k_s6k": v} for v in (8.0, 12.0, 16.0)]
+        first = [eng.steady_state(p).copy() for p in sets]
+        assert len(eng._ss) == 2 and eng._ss.keys()[0] == (("k_s6k", 12.0),)
+        again = eng.steady_state(sets[0])  # evicted: solved again
+        np.testing.assert_array_equal(again, first[0])
+        assert eng._ss.misses == 4 and eng._ss.hits == 0
+    finally:
+        eng._ss = saved
+    for cache in (eng._ss, eng._ro, eng._start):
+        assert isinstance(cache, LRUCache) and cache.maxsize <= 512

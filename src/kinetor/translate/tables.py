@@ -19,62 +19,21 @@ Examples
 
 from __future__ import annotations
 
-from collections import OrderedDict
-from collections.abc import Callable, Hashable, Mapping, Sequence
-from threading import Lock
-from typing import Any
+from collections.abc import Mapping, Sequence
 
-from kinetor.errors import ModelError
+from kinetor.numerics.lru import LRUCache
 
 __all__ = ["DEFAULT_TABLES", "TableCache", "insulin_tables", "quasi_steady_table"]
 
 
-class TableCache:
-    """A least-recently-used cache of at most ``maxsize`` entries (thread-safe).
+class TableCache(LRUCache):
+    """A least-recently-used cache of quasi-steady tables, at most ``maxsize`` (thread-safe).
 
     Parameters
     ----------
     maxsize : int
-        Entries kept (>= 1); the least recently used is dropped when a new one arrives.
+        Tables kept (>= 1); the least recently used is dropped when a new one arrives.
     """
-
-    def __init__(self, maxsize: int = 64):
-        if isinstance(maxsize, bool) or not isinstance(maxsize, int) or maxsize < 1:
-            raise ModelError(f"TableCache maxsize must be an integer >= 1, got {maxsize!r}")
-        self.maxsize = maxsize
-        self._data: OrderedDict[Hashable, Any] = OrderedDict()
-        self._lock = Lock()
-        self.hits = self.misses = 0
-
-    def __len__(self) -> int:
-        return len(self._data)
-
-    def __repr__(self) -> str:
-        return f"TableCache(maxsize={self.maxsize}, size={len(self)})"
-
-    def keys(self) -> list[Hashable]:
-        """Keys, least recently used first."""
-        return list(self._data)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._data.clear()
-
-    def get(self, key: Hashable, build: Callable[[], Any]) -> Any:
-        """The entry for ``key``, built with ``build()`` (and kept) when absent."""
-        with self._lock:
-            if key in self._data:
-                self._data.move_to_end(key)
-                self.hits += 1
-                return self._data[key]
-            self.misses += 1
-        value = build()  # outside the lock: building a table takes seconds
-        with self._lock:
-            self._data[key] = value
-            self._data.move_to_end(key)
-            while len(self._data) > self.maxsize:
-                self._data.popitem(last=False)
-        return value
 
 
 DEFAULT_TABLES = TableCache(64)
