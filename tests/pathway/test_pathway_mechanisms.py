@@ -195,6 +195,46 @@ def test_mtor_resistance_mutations_and_rapalink():
         assert _at(n, "rapalink-1", 30.0, 24.0)[s6k] < 20
 
 
+def test_mtorc1_represses_pdgfr_in_fibroblasts_and_rapamycin_restores_it():
+    # Zhang 2003 J Clin Invest 112:1223: Tsc2-null MEFs have markedly less PDGFR and a
+    # weaker Akt response; Zhang 2007 J Clin Invest 117:730: rapamycin restores PDGFR
+    # expression and Akt activation in Tsc-null cells, PTEN deletion also lowers PDGFR.
+    # The default (epithelial) cell expresses no PDGFR: its steady state is unchanged.
+    mef = {"PDGFR_expr": 1.0}
+
+    def pdgfr(sp):
+        return sp["PDGFR"] + sp["PDGFR_p"]
+
+    wt = Network(parameters=mef).steady_state_species()
+    tsc = Network(["TSC2_loss"], parameters=mef)
+    pten = Network(["PTEN_loss"], parameters=mef).steady_state_species()
+    assert pdgfr(tsc.steady_state_species()) < 0.6 * pdgfr(wt)
+    assert pdgfr(pten) < pdgfr(wt)
+    assert pdgfr(Network().steady_state_species()) < 1e-12
+    # rapamycin: PDGFR and p-AKT come back over a day, not within the first hour
+    res = tsc.simulate({"rapamycin": 10.0}, times=[1.0, 24.0], t_end=24)
+    sp = res.species.set_index("time")
+    assert pdgfr(sp.loc[24.0]) > 1.5 * pdgfr(sp.loc[1.0])
+    akt = res.readouts.set_index("time")["pAKT_S473"]
+    assert akt[24.0] > akt[1.0]
+
+
+def test_tsc_complex_supports_mtorc2_independently_of_mtorc1():
+    # Huang 2008 Mol Cell Biol 28:4104; Huang 2009 Cancer Res 69:6107: TSC-null cells have
+    # attenuated mTORC2 activity and S473 phosphorylation, beyond the mTORC1 feedbacks;
+    # the parental cell is unaffected by the link
+    def s473_ratio(extra):
+        wt = Network(parameters=extra).steady_state()["pAKT_S473"]
+        return Network(["TSC2_loss"], parameters=extra).steady_state()["pAKT_S473"] / wt
+
+    assert s473_ratio({}) < s473_ratio({"w_tsc_m2": 0.0}) - 0.1
+    np.testing.assert_allclose(
+        Network(parameters={"w_tsc_m2": 0.0}).steady_state()["pAKT_S473"],
+        Network().steady_state()["pAKT_S473"],
+        rtol=1e-9,
+    )
+
+
 def test_totals_conserved_with_the_new_cycles(net):
     res = net.simulate({"wortmannin-rapamycin-7c": 100.0, "trametinib": 10.0}, t_end=24, dt=4.0)
     sp = res.species

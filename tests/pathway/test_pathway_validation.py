@@ -30,6 +30,18 @@ def test_every_observation_has_one_scenario_row(obs, scen):
     assert sorted(scen["id"]) == sorted(obs["id"])
 
 
+def test_fibroblast_rows_and_only_they_carry_the_pdgfr_arm(obs, scen):
+    # the cell-type rule reads the cell-line text only, for training and held-out rows alike
+    cell = obs.set_index("id")["cell_line"].fillna("")
+    is_mef = cell.str.contains("MEF") | (
+        cell.str.lower().str.contains("fibroblast") & ~cell.str.lower().str.contains("hepatocyte")
+    )
+    params = scen.set_index("id")["parameters"].fillna("")
+    has = params.str.contains("PDGFR_expr=1")
+    assert (has == is_mef.reindex(has.index)).all()
+    assert is_mef.sum() == 14
+
+
 def test_scenario_rows_name_library_lesions_drugs_and_model_readouts(scen):
     for _, r in scen.iterrows():
         if r["simulable"] == "no":
@@ -52,7 +64,9 @@ def test_cell_line_and_knockdown_rows_become_the_right_simulations():
     # "TSC wild-type cells = 100": same context, lesion removed; drug-free = steady state
     s = b.loc["A-zhang2003-01"]
     assert s["scenario"].lesions == ("TSC2_loss", "TP53_loss")
-    assert s["baseline"] == Scenario(("TP53_loss",), (), (), (), None)
+    # MEFs: the fibroblast PDGF-receptor arm in the scenario and in its baseline
+    assert s["scenario"].parameters == (("PDGFR_expr", 1.0),)
+    assert s["baseline"] == Scenario(("TP53_loss",), (), (("PDGFR_expr", 1.0),), (), None)
 
 
 def test_unstated_concentration_and_time_follow_the_fixed_rule():
