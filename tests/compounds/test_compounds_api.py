@@ -206,6 +206,8 @@ def test_search_filters():
         "sapanisertib",
         "osi-027",
         "torin1",
+        "torin2",
+        "ku-0063794",
         "pp242",
         "wye-354",
         "rapalink-1",

@@ -77,6 +77,18 @@ def test_library_is_the_only_drug_source_cellular_potency_preferred():
     assert a.cellular_k()[0] == pytest.approx(5.0 * atp_factor("PI3K"))
 
 
+def test_tool_tor_kinase_inhibitors_from_their_papers():
+    # Torin2: cellular EC50 250 pM on S6K1 T389 (Liu 2013 Cancer Res 73:2574, abstract):
+    # used as given
+    t = resolve_drug("torin2")
+    assert t.mechanism == "mtor_kinase" and t.basis == "cellular" and t.ic50_nM == 0.25
+    # Ku-0063794: cell-free IC50 ~10 nM (Garcia-Martinez 2009 Biochem J 421:29): through the
+    # mTOR ATP model, 10 x (1 + 3152/50)/2 = 320.2 nM (hand arithmetic)
+    k = resolve_drug("Ku-0063794")
+    assert k.mechanism == "mtor_kinase" and k.basis == "extrapolated"
+    assert k.cellular_k()[0] == pytest.approx(10 * (1 + 3152 / 50) / 2)
+
+
 def test_new_compounds_and_their_mechanisms():
     want = {
         "pictilisib": "pan_pi3k",
