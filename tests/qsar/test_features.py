@@ -146,3 +146,59 @@ def test_packed_levels_match_loops_with_counts_over_64_levels(fraction):
     np.testing.assert_allclose(out, 0.5 + 0.25 * expected, atol=1e-14)
     with pytest.raises(ValueError, match="C-contiguous"):
         ref.similarity(sparse.csr_matrix(A), out=np.zeros((35, 20)).T)
+
+
+@pytest.mark.parametrize(
+    ("smiles", "expected"),
+    [
+        # bits: 1 donor, 2 acceptor, 4 aromatic, 8 halogen, 16 basic, 32 acidic
+        ("c1ccccc1O", [4, 4, 4, 4, 4, 4, 1 | 2]),  # phenol OH donates and accepts
+        ("CC(=O)O", [0, 32, 2, 1]),  # acid carbon; C=O accepts; the acid OH only donates
+        ("CN(C)C", [0, 2 | 16, 0, 0]),  # tertiary amine: acceptor and basic
+        ("ClCCBr", [8, 0, 0, 8]),
+    ],
+)
+def test_feature_invariants_by_hand_and_as_rdkit(smiles, expected):
+    from rdkit import Chem
+    from rdkit.Chem import rdMolDescriptors
+
+    from kinetor.qsar.features import _feature_invariants
+
+    mol = Chem.MolFromSmiles(smiles)
+    assert _feature_invariants(mol) == expected
+    assert list(rdMolDescriptors.GetFeatureInvariants(mol)) == expected
+
+
+def test_feature_invariants_equal_rdkit_on_the_fixtures(mtor_subset):
+    from rdkit import Chem
+    from rdkit.Chem import rdMolDescriptors
+
+    from kinetor.qsar.features import _feature_invariants
+
+    for s in mtor_subset["canonical_smiles"]:
+        mol = Chem.MolFromSmiles(s)
+        assert _feature_invariants(mol) == list(rdMolDescriptors.GetFeatureInvariants(mol))
+
+
+@pytest.mark.parametrize("kind", ["ecfp6_count", "fcfp4_bits", "atompair_count"])
+def test_binary_fingerprint_reader_equals_the_dict_path(mtor_subset, kind, monkeypatch):
+    from rdkit import Chem
+
+    from kinetor.qsar import features
+
+    mols = [Chem.MolFromSmiles(s) for s in mtor_subset["canonical_smiles"][:50]]
+    fast = featurize(mols, kind, n_bits=4096)  # small: hash collisions must add up
+    monkeypatch.setattr(features, "_read_binary", lambda blobs: None)
+    slow = featurize(mols, kind, n_bits=4096)
+    assert fast.shape == slow.shape and (fast != slow).nnz == 0
+    np.testing.assert_array_equal(fast.indptr, slow.indptr)
+    # the dict path itself, for the first molecule, straight from RDKit
+    gen = features._generator(kind)
+    inv = features._feature_invariants(mols[0]) if kind.startswith("fcfp") else None
+    fp = gen.GetSparseCountFingerprint(mols[0], customAtomInvariants=inv or [])
+    expected = {}
+    for key, count in fp.GetNonzeroElements().items():
+        expected[key % 4096] = expected.get(key % 4096, 0) + count
+    if kind.endswith("_bits"):
+        expected = dict.fromkeys(expected, 1.0)
+    assert dict(zip(fast[0].indices.tolist(), fast[0].data.tolist(), strict=True)) == expected
