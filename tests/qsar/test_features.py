@@ -178,27 +178,3 @@ def test_feature_invariants_equal_rdkit_on_the_fixtures(mtor_subset):
     for s in mtor_subset["canonical_smiles"]:
         mol = Chem.MolFromSmiles(s)
         assert _feature_invariants(mol) == list(rdMolDescriptors.GetFeatureInvariants(mol))
-
-
-@pytest.mark.parametrize("kind", ["ecfp6_count", "fcfp4_bits", "atompair_count"])
-def test_binary_fingerprint_reader_equals_the_dict_path(mtor_subset, kind, monkeypatch):
-    from rdkit import Chem
-
-    from kinetor.qsar import features
-
-    mols = [Chem.MolFromSmiles(s) for s in mtor_subset["canonical_smiles"][:50]]
-    fast = featurize(mols, kind, n_bits=4096)  # small: hash collisions must add up
-    monkeypatch.setattr(features, "_read_binary", lambda blobs: None)
-    slow = featurize(mols, kind, n_bits=4096)
-    assert fast.shape == slow.shape and (fast != slow).nnz == 0
-    np.testing.assert_array_equal(fast.indptr, slow.indptr)
-    # the dict path itself, for the first molecule, straight from RDKit
-    gen = features._generator(kind)
-    inv = features._feature_invariants(mols[0]) if kind.startswith("fcfp") else None
-    fp = gen.GetSparseCountFingerprint(mols[0], customAtomInvariants=inv or [])
-    expected = {}
-    for key, count in fp.GetNonzeroElements().items():
-        expected[key % 4096] = expected.get(key % 4096, 0) + count
-    if kind.endswith("_bits"):
-        expected = dict.fromkeys(expected, 1.0)
-    assert dict(zip(fast[0].indices.tolist(), fast[0].data.tolist(), strict=True)) == expected
