@@ -210,6 +210,7 @@ def timings(sets, n_predict: int) -> dict:
     out["n_train"] = len(data)
     if n_predict:
         lib = (smiles * (n_predict // len(smiles) + 1))[:n_predict]
+        out["load_predict_start"] = os.getloadavg()[0]
         table, out["predict_wall"], out["predict_cpu"] = _timed(lambda: pred.predict(lib, n_jobs=2))
         out["n_predict"] = len(table)
         # two processes must predict what one process predicts: a sample of 2,000
@@ -331,8 +332,10 @@ def main(quick: bool = False, n_predict: int = 100_000, timings_only: bool = Fal
     if "predict_wall" in times:
         lines.append(
             f"| predict {times['n_predict']:,} molecules (with intervals and domain; "
-            "2 worker processes parse and featurise, this process computes the kernels; "
-            f"load average {times['load_predict']:.1f} at the end) | "
+            "2 worker processes parse and featurise, this process computes the kernels "
+            "in 2 threads; load average "
+            f"{times.get('load_predict_start', float('nan')):.1f} at the start, "
+            f"{times['load_predict']:.1f} at the end) | "
             f"{times['predict_wall']:.1f} s | {times['predict_cpu']:.1f} s | "
             "< 60 s for 100,000 |"
         )
@@ -340,6 +343,12 @@ def main(quick: bool = False, n_predict: int = 100_000, timings_only: bool = Fal
         lines.append(
             f"\n2 processes vs 1 process, 2,000 library rows: largest difference "
             f"{times['predict_max_diff']:.1e} (prediction, interval ends, similarity)."
+        )
+        lines.append(
+            "\nThe model kernel runs in this process only (packed-bit popcount and posting "
+            "lists, numba threads without the GIL); a design that also predicted in the "
+            "worker processes was withdrawn on 2026-12-06 after its workers hung in the full "
+            "test suite (docs/qsar.md, section 10)."
         )
     if "yrand" in halves[0]:
         yr = halves[0]["yrand"]

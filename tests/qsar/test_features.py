@@ -95,3 +95,86 @@ def test_fcfp_equals_rdkit_feature_invariant_generator(mtor_subset, radius):
         for key, count in gen.GetSparseCountFingerprint(mol).GetNonzeroElements().items():
             expected[key % 2**20] = expected.get(key % 2**20, 0) + count
         assert dict(zip(X[i].indices.tolist(), X[i].data.tolist(), strict=True)) == expected
+
+
+def _minmax_by_loops(A, B):
+    """Straightforward reference: sum of minima over sum of maxima, pair by pair."""
+    A, B = np.asarray(A, float), np.asarray(B, float)
+    out = np.zeros((len(A), len(B)))
+    for i, a in enumerate(A):
+        for j, b in enumerate(B):
+            den = np.maximum(a, b).sum()
+            out[i, j] = np.minimum(a, b).sum() / den if den > 0 else 0.0
+    return out
+
+
+def test_packed_bits_tanimoto_of_known_bit_sets():
+    # bits {0, 1, 2} vs {1, 2, 3}: 2 shared of 4 in the union -> 1/2; {0..69} vs {64..69}:
+    # 6 of 70 (the indicators span two 64-bit words); disjoint sets -> 0; empty rows -> 0
+    a = np.zeros((4, 70))
+    a[0, [0, 1, 2]] = 1
+    a[1, :] = 1
+    a[2, [10, 11]] = 1
+    b = np.zeros((3, 70))
+    b[0, [1, 2, 3]] = 1
+    b[1, 64:70] = 1
+    expected = np.array(
+        [[2 / 4, 0.0, 0.0], [3 / 70, 6 / 70, 0.0], [0.0, 0.0, 0.0], [0.0, 0.0, 0.0]]
+    )
+    for fraction in (0.0, 0.4, 1.0):  # all bits packed, some packed, none packed
+        K = tanimoto(sparse.csr_matrix(a), sparse.csr_matrix(b), dense_fraction=fraction)
+        np.testing.assert_allclose(K, expected, rtol=0, atol=1e-15)
+
+
+@pytest.mark.parametrize("fraction", [0.0, 0.05, 0.3, 1.0])
+def test_packed_levels_match_loops_with_counts_over_64_levels(fraction):
+    from kinetor.qsar.kernels import TanimotoReference
+
+    rng = np.random.default_rng(11)
+    A = rng.poisson(rng.uniform(0.02, 3.0, 25), size=(20, 25))
+    B = rng.poisson(rng.uniform(0.02, 3.0, 25), size=(35, 25))
+    A[:, 0] = rng.integers(60, 140, 20)  # one feature with more levels than a 64-bit word
+    B[:, 0] = rng.integers(60, 140, 35)
+    B[3] = 0  # an empty reference row
+    ref = TanimotoReference(sparse.csr_matrix(B), dense_fraction=fraction)
+    assert fraction > 0.0 or ref.n_words >= 3  # column 0 alone holds >= 120 packed levels
+    expected = _minmax_by_loops(A, B)
+    np.testing.assert_allclose(ref.similarity(sparse.csr_matrix(A)), expected, atol=1e-14)
+    # accumulating into a given block: weight times the similarity added in place
+    out = np.full((20, 35), 0.5)
+    ref.similarity(sparse.csr_matrix(A), out=out, weight=0.25)
+    np.testing.assert_allclose(out, 0.5 + 0.25 * expected, atol=1e-14)
+    with pytest.raises(ValueError, match="C-contiguous"):
+        ref.similarity(sparse.csr_matrix(A), out=np.zeros((35, 20)).T)
+
+
+@pytest.mark.parametrize(
+    ("smiles", "expected"),
+    [
+        # bits: 1 donor, 2 acceptor, 4 aromatic, 8 halogen, 16 basic, 32 acidic
+        ("c1ccccc1O", [4, 4, 4, 4, 4, 4, 1 | 2]),  # phenol OH donates and accepts
+        ("CC(=O)O", [0, 32, 2, 1]),  # acid carbon; C=O accepts; the acid OH only donates
+        ("CN(C)C", [0, 2 | 16, 0, 0]),  # tertiary amine: acceptor and basic
+        ("ClCCBr", [8, 0, 0, 8]),
+    ],
+)
+def test_feature_invariants_by_hand_and_as_rdkit(smiles, expected):
+    from rdkit import Chem
+    from rdkit.Chem import rdMolDescriptors
+
+    from kinetor.qsar.features import _feature_invariants
+
+    mol = Chem.MolFromSmiles(smiles)
+    assert _feature_invariants(mol) == expected
+    assert list(rdMolDescriptors.GetFeatureInvariants(mol)) == expected
+
+
+def test_feature_invariants_equal_rdkit_on_the_fixtures(mtor_subset):
+    from rdkit import Chem
+    from rdkit.Chem import rdMolDescriptors
+
+    from kinetor.qsar.features import _feature_invariants
+
+    for s in mtor_subset["canonical_smiles"]:
+        mol = Chem.MolFromSmiles(s)
+        assert _feature_invariants(mol) == list(rdMolDescriptors.GetFeatureInvariants(mol))

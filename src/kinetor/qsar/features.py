@@ -28,12 +28,20 @@ Examples
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
-__all__ = ["DESCRIPTORS_FAST", "FEATURES", "featurize", "max_similarity", "tanimoto_kernel"]
+__all__ = [
+    "DESCRIPTORS_FAST",
+    "FEATURES",
+    "FEATURE_SMARTS",
+    "featurize",
+    "max_similarity",
+    "tanimoto_kernel",
+]
 
 #: Feature sets :func:`featurize` knows.
 FEATURES: tuple[str, ...] = (
@@ -93,22 +101,57 @@ def _generator(kind: str):
     raise ValueError(f"unknown fingerprint {kind!r}")
 
 
+#: RDKit's pharmacophoric feature definitions for FCFP (``GetFeatureInvariants``, in its
+#: order: donor, acceptor, aromatic, halogen, basic, acidic; bit i of an atom's invariant
+#: is set when pattern i matches it). Matched here against patterns compiled once, which
+#: gives the same invariants as RDKit's function (tested) without its per-call copy of
+#: every pattern (FCFP6 ~20 % less CPU).
+FEATURE_SMARTS: tuple[str, ...] = (
+    "[$([N;!H0;v3,v4&+1]),$([O,S;H1;+0]),n&H1&+0]",
+    "[$([O,S;H1;v2;!$(*-*=[O,N,P,S])]),$([O,S;H0;v2]),$([O,S;-]),$([N;v3;!$(N-*=[O,N,P,S])]),"
+    "n&H0&+0,$([o,s;+0;!$([o,s]:n);!$([o,s]:c:n)])]",
+    "[a]",
+    "[F,Cl,Br,I]",
+    "[#7;+,$([N;H2&+0][$([C,a]);!$([C,a](=O))]),$([N;H1&+0]([$([C,a]);!$([C,a](=O))])"
+    "[$([C,a]);!$([C,a](=O))]),$([N;H0&+0]([C;!$(C(=O))])([C;!$(C(=O))])[C;!$(C(=O))])]",
+    "[$([C,S](=[O,S,P])-[O;H1,-1])]",
+)
+
+_LOCAL = threading.local()  # compiled patterns per thread (a query holds match state)
+
+
+def _feature_patterns() -> tuple:
+    patterns = getattr(_LOCAL, "patterns", None)
+    if patterns is None:
+        from rdkit import Chem
+
+        patterns = _LOCAL.patterns = tuple(Chem.MolFromSmarts(s) for s in FEATURE_SMARTS)
+    return patterns
+
+
+def _feature_invariants(mol) -> list[int]:
+    """FCFP atom invariants of ``mol`` (= ``rdMolDescriptors.GetFeatureInvariants``)."""
+    out = [0] * mol.GetNumAtoms()
+    for bit, pattern in enumerate(_feature_patterns()):
+        for (atom,) in mol.GetSubstructMatches(pattern, uniquify=True, maxMatches=1000):
+            out[atom] |= 1 << bit
+    return out
+
+
 def _sparse_fp(mols: Sequence[Any], kind: str, n_bits: int):
-    from rdkit.Chem import rdMolDescriptors
     from scipy import sparse
 
     gen = _generator(kind)
     binary = kind.endswith("_bits")
     feature = kind.startswith("fcfp")
     count = gen.GetSparseCountFingerprint
-    invariants = rdMolDescriptors.GetFeatureInvariants
     # one flat list of keys and counts and one row length per molecule, converted to arrays
     # once (per-molecule arrays cost more than the fingerprints of small molecules)
     keys: list[int] = []
     counts: list[int] = []
     lengths: list[int] = []
     for mol in mols:
-        fp = count(mol, customAtomInvariants=invariants(mol)) if feature else count(mol)
+        fp = count(mol, customAtomInvariants=_feature_invariants(mol)) if feature else count(mol)
         elements = fp.GetNonzeroElements()
         keys.extend(elements)
         counts.extend(elements.values())

@@ -73,8 +73,15 @@ class KernelReference:
 
         self.refs = {kind: TanimotoReference(X) for kind, X in F.fps.items()}
 
-    def __call__(self, A: Features) -> np.ndarray:
-        K = np.zeros((len(A), next(iter(self.refs.values())).shape[0]))
+    def __call__(self, A: Features, out: np.ndarray | None = None) -> np.ndarray:
+        """The model kernel of ``A`` against the reference, written into ``out`` if given
+        (a reused C-contiguous ``float64`` block: no fresh pages for every chunk)."""
+        shape = (len(A), next(iter(self.refs.values())).shape[0])
+        K = np.zeros(shape) if out is None else out
+        if out is not None:
+            if out.shape != shape:
+                raise ValueError(f"out must have shape {shape}, not {out.shape}")
+            K.fill(0.0)
         for kind, ref in self.refs.items():
             ref.similarity(A.fps[kind], out=K, weight=1.0 / len(self.refs))
         return K

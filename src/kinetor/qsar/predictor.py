@@ -208,12 +208,12 @@ class PotencyPredictor:
         the query-by-training kernel when already computed (else computed in chunks)."""
         if K_test is None:
             ref = _cached_reference(self, "train_")
-            parts = [
-                self.predict_features(
-                    F.subset(slice(s, s + chunk)), ref(F.subset(slice(s, s + chunk)))
-                )
-                for s in range(0, len(F), chunk)
-            ]
+            # one kernel block reused for every chunk (fresh pages cost about as much as the kernel)
+            block = np.empty((min(chunk, len(F)), self.n_train_))
+            parts = []
+            for s in range(0, len(F), chunk):
+                part = F.subset(slice(s, s + chunk))
+                parts.append(self.predict_features(part, ref(part, out=block[: len(part)])))
             return (
                 pd.concat(parts, ignore_index=True)
                 if parts
