@@ -162,20 +162,13 @@ def test_growth_is_proliferation_minus_apoptosis_and_akt_loss_is_not_lethal(net)
 @pytest.mark.xfail(
     strict=True,
     reason="a complete mTORC1 block (RapaLink-1 0.1-10 uM, 24-72 h) leaves proliferation at "
-    "76.1-76.2 % (38.4-38.6 % before the O'Neil 2016 rows entered the fit): RSK-driven "
-    "translation saturates at the fitted K_tr and the ERK G1 term keeps the rest; "
-    "docs/pathway.md section 7",
+    "38.4-38.6 %: RSK-driven translation and the ERK G1 term keep a floor (38.2 % before "
+    "pS473 primed T308 and the evidence refit); docs/pathway.md section 7",
 )
 def test_full_mtorc1_block_lowers_proliferation_below_the_old_38_percent_floor(net):
     assert _at(net, "rapalink-1", 100.0, 24.0)["proliferation"] < 38
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="since the O'Neil 2016 growth rows put K_tr at its lower bound, translation "
-    "saturates and KRAS/BRAF co-mutation changes the everolimus growth of PTEN-null cells by "
-    "< 1 point (85.0 -> 85.4 / 85.8 %); docs/pathway.md section 7",
-)
 def test_kras_braf_blunt_everolimus_in_pten_null_cells():
     # Di Nicolantonio 2010 J Clin Invest 120:2858: KRAS/BRAF co-mutation abrogates the
     # everolimus sensitivity of PTEN/PIK3CA-altered cells (here through ERK -> MNK -> eIF4E,
