@@ -99,6 +99,11 @@ CELL_LINES: dict[str, tuple[str, ...]] = {
     "A2780": ("PTEN_loss", "ER_negative"),
     "HCC-1954": ("HER2_amp", "PIK3CA_mut", "ER_negative"),
     "SKOV-3": ("HER2_amp", "PIK3CA_mut", "ER_negative"),
+    # O'Neil 2016 screen lines (evidence part C); TP53 mutations not mapped (inert here)
+    "A2058": ("BRAF_mut", "PTEN_loss", "ER_negative"),  # melanoma, BRAF V600E, PTEN lost
+    "A375": ("BRAF_mut", "ER_negative"),  # melanoma, BRAF V600E
+    "A427": ("KRAS_mut", "LKB1_loss", "ER_negative"),  # lung, KRAS G12D, STK11 lost
+    "CAOV3": ("ER_negative",),  # ovarian, no network lesion
 }
 
 
