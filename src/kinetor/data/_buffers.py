@@ -97,7 +97,7 @@ def digest_column(h, name: str, s: pd.Series, codes=None) -> None:
             if isinstance(s.dtype, pd.api.extensions.ExtensionDtype)
             else s.to_numpy()
         )
-        h.update(np.ascontiguousarray(values).tobytes())
+        h.update(np.ascontiguousarray(values))  # its bytes, read in place (no copy)
         return
     values = s.to_numpy(object) if not isinstance(s.dtype, pd.CategoricalDtype) else s
     codes, uniq = (
@@ -107,7 +107,7 @@ def digest_column(h, name: str, s: pd.Series, codes=None) -> None:
         if isinstance(values, np.ndarray)
         else pd.factorize(values, use_na_sentinel=True)
     )
-    h.update(np.ascontiguousarray(codes, dtype=np.int64).tobytes())
+    h.update(np.ascontiguousarray(codes, dtype=np.int64))
     text = (
         uniq
         if pd.api.types.infer_dtype(uniq, skipna=False) == "string"

@@ -153,19 +153,21 @@ def fit_lambda_z(T, C, cand, min_points: int = 3, tol: float = 1e-4, use_all=Non
     x0, y0 = T[ar, last], logc[ar, last]
     dx = np.where(cand, T - x0[:, None], 0.0)
     dy = np.where(cand, logc - y0[:, None], 0.0)
+    del logc  # (P, M) intermediates are released as soon as they are used up
     n = _rev_cumsum(cand.astype(float))
     sx, sy = _rev_cumsum(dx), _rev_cumsum(dy)
     with np.errstate(divide="ignore", invalid="ignore"):
         sxx = _rev_cumsum(dx * dx) - sx * sx / n
         syy = _rev_cumsum(dy * dy) - sy * sy / n
         sxy = _rev_cumsum(dx * dy) - sx * sy / n
-        slope = sxy / sxx
+        del dx, dy
         r2 = sxy * sxy / (sxx * syy)
         r2adj = 1.0 - (1.0 - r2) * (n - 1.0) / (n - 2.0)
     ok = cand & (n >= min_points) & np.isfinite(r2adj) & (sxx > 0)
     score = np.where(ok, r2adj, -np.inf)
     best = score.max(axis=1)
     tied = ok & ((best[:, None] - score) < tol)
+    del score
     idx = np.argmax(tied, axis=1)  # first tied column = the fit with the most points
     if use_all is not None and np.any(use_all):
         first_cand = np.argmax(cand, axis=1)
@@ -175,7 +177,8 @@ def fit_lambda_z(T, C, cand, min_points: int = 3, tol: float = 1e-4, use_all=Non
         found = tied.any(axis=1)
     k = idx
     nn = n[ar, k]
-    b1 = slope[ar, k]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        b1 = sxy[ar, k] / sxx[ar, k]  # the slope of the chosen fit
     xbar = x0 + sx[ar, k] / nn
     ybar = y0 + sy[ar, k] / nn
     with np.errstate(invalid="ignore"):
