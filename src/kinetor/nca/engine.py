@@ -236,6 +236,9 @@ class _Run:
 
     def _area_to(self, t):
         ctx = self.ctx
+        if np.isnan(t).all():  # no such time (tau of single doses): status 1, no area
+            nan = np.full(len(t), np.nan)
+            return nan, nan.copy(), np.ones(len(t), dtype=int)
         return K.area_to(
             t,
             self.T,
