@@ -25,6 +25,7 @@ import numpy as np
 __all__ = [
     "area_to",
     "back_extrapolate_c0",
+    "cum_rows",
     "fit_lambda_z",
     "log_segments",
     "segment_areas",
@@ -125,8 +126,27 @@ def back_extrapolate_c0(T, C, n_obs):
     return np.where((t1 == 0) | ~declining, c1, c0)
 
 
+def cum_rows(a):
+    """``np.cumsum(a, axis=1)``, the same additions in the same order, a column at a time
+    (see ``_rev_cumsum``)."""
+    out = np.empty_like(a)
+    if a.shape[1]:
+        out[:, 0] = a[:, 0]
+    for j in range(1, a.shape[1]):
+        np.add(out[:, j - 1], a[:, j], out=out[:, j])
+    return out
+
+
 def _rev_cumsum(a):
-    return np.cumsum(a[:, ::-1], axis=1)[:, ::-1]
+    """``np.cumsum(a[:, ::-1], axis=1)[:, ::-1]``: the running sums of each row from the
+    right, the same additions in the same order, a column at a time (a dozen columns of
+    10^4 rows: a few vector additions instead of a short loop per row)."""
+    out = np.empty_like(a)
+    if a.shape[1]:
+        out[:, -1] = a[:, -1]
+    for j in range(a.shape[1] - 2, -1, -1):
+        np.add(out[:, j + 1], a[:, j], out=out[:, j])
+    return out
 
 
 @_quiet

@@ -141,8 +141,8 @@ class _Run:
         self.use_log = K.log_segments(T, C, self.options.auc_method, t_peak=self.tmax)
         seg_a, seg_m = K.segment_areas(T, C, self.use_log)
         self.zero = np.zeros((P, 1))
-        self.auc_cum = np.hstack([self.zero, np.cumsum(seg_a, axis=1)])
-        self.aumc_cum = np.hstack([self.zero, np.cumsum(seg_m, axis=1)])
+        self.auc_cum = np.hstack([self.zero, K.cum_rows(seg_a)])
+        self.aumc_cum = np.hstack([self.zero, K.cum_rows(seg_m)])
         self.last_valid = (~np.isnan(T)).sum(axis=1) - 1
         has_pos, ilast = self.has_pos, self.ilast
         none, why = ~has_pos, "no concentration above 0"
@@ -323,10 +323,13 @@ class _Run:
             value = np.where(np.isfinite(value), value, np.nan)
             code = np.zeros(P, np.int32)
             nan = np.isnan(value)
+            ctx[key] = value
+            if not nan.any():  # a value everywhere: no reason to give
+                reasons[key] = code
+                continue
             for dep in p.depends:
                 inherit = nan & (code == 0) & np.isnan(ctx[dep]) & (reasons[dep] != 0)
                 code = np.where(inherit, reasons[dep], code)
-            ctx[key] = value
             reasons[key] = np.where(nan & (code == 0), generic, code).astype(np.int32)
 
     def flags(self) -> np.ndarray:
