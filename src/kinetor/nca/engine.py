@@ -103,16 +103,22 @@ class _Run:
         self.bolus = self.route == "iv_bolus"
         self.ctx, self.why = _Ctx(), Reasons()
         self.reasons: dict[str, np.ndarray] = {}
+        # shared read-only arrays for the common "no reason" codes and all-NaN values (a
+        # few MB less per run; nothing writes into the engine's arrays)
+        self.no_reason = np.zeros(self.P, np.int32)
+        self.nan_p = np.full(self.P, np.nan)
+        self.no_reason.flags.writeable = self.nan_p.flags.writeable = False
 
     def set(self, key, value, reason_mask=None, message="") -> None:
         """Set a parameter; where it is NaN under ``reason_mask``, ``message`` says why."""
         value = np.asarray(value, float)
         self.ctx[key] = value
-        code = np.zeros(value.shape, np.int32)
+        code = self.no_reason if value.shape == self.no_reason.shape else None
         if reason_mask is not None and message:
-            code = np.where(reason_mask & np.isnan(value), self.why.code(message), 0)
-            code = code.astype(np.int32)
-        self.reasons[key] = code
+            found = np.where(reason_mask & np.isnan(value), self.why.code(message), 0)
+            if code is None or found.any():
+                code = found.astype(np.int32)
+        self.reasons[key] = np.zeros(value.shape, np.int32) if code is None else code
 
     def peak(self) -> None:
         T, C, obs, ar, M = self.T, self.C, self.obs, self.ar, self.M
@@ -237,8 +243,7 @@ class _Run:
     def _area_to(self, t):
         ctx = self.ctx
         if np.isnan(t).all():  # no such time (tau of single doses): status 1, no area
-            nan = np.full(len(t), np.nan)
-            return nan, nan.copy(), np.ones(len(t), dtype=int)
+            return self.nan_p, self.nan_p, np.ones(len(t), dtype=int)
         return K.area_to(
             t,
             self.T,
@@ -317,7 +322,7 @@ class _Run:
             p = PARAMETERS[key]
             if p.calc is None:
                 if key not in ctx:
-                    self.set(key, np.full(P, np.nan))
+                    self.set(key, self.nan_p)
                 continue
             value = np.asarray(p.calc(ctx), float)
             value = np.where(np.isfinite(value), value, np.nan)
@@ -325,7 +330,7 @@ class _Run:
             nan = np.isnan(value)
             ctx[key] = value
             if not nan.any():  # a value everywhere: no reason to give
-                reasons[key] = code
+                reasons[key] = self.no_reason
                 continue
             for dep in p.depends:
                 inherit = nan & (code == 0) & np.isnan(ctx[dep]) & (reasons[dep] != 0)
