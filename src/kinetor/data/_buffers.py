@@ -21,6 +21,7 @@ __all__ = [
     "column_array",
     "digest_column",
     "is_text",
+    "listed_ids",
     "same_array",
     "same_buffers",
     "same_memory",
@@ -81,6 +82,19 @@ def is_text(s: pd.Series) -> bool:
     return not isinstance(s.dtype, pd.CategoricalDtype) and (
         getattr(s.dtype, "kind", "O") not in "biuf"
     )
+
+
+def listed_ids(values: np.ndarray, ids: np.ndarray):
+    """``factorize(values)`` when ``values`` are the distinct ``ids`` in their order (a
+    doses or subjects table that lists the conc subjects as they first appear): codes
+    0, 1, 2... without hashing; None otherwise (then the caller factorizes)."""
+    if len(values) != len(ids) or pd.api.types.infer_dtype(ids, skipna=False) != "string":
+        return None
+    try:
+        same = bool(np.asarray(values == ids, dtype=bool).all())
+    except (TypeError, ValueError):  # pd.NA cells: not comparable here
+        return None
+    return (np.arange(len(ids), dtype=np.intp), ids) if same else None
 
 
 def digest_column(h, name: str, s: pd.Series, codes=None) -> None:
