@@ -134,7 +134,7 @@ def main(n_profiles: int = 10_000, repeats: int = 7) -> str:
         "",
         "The NCA row analyses the same `Study` each run, so its input hash (the "
         "provenance key, a SHA-256 of the tables) is computed once and kept; the end "
-        "to end row reads a new `Study` each run and includes it (~2 ms per 1,000 "
+        "to end row reads a new `Study` each run and includes it (~1 ms per 1,000 "
         "profiles). `to_wide()` reads the engine's arrays; the 460,000-row long table "
         "is built when `res.parameters` is first read (the CLI, reports and summaries do), "
         "at the cost in the last row. Baselines: NonCompart and PKNCA measured earlier with R on this "

@@ -248,3 +248,41 @@ def test_role_codes_are_those_of_the_role_text(cells):
         want_codes, want_uniques = factorize(ctx.text(role))
         assert codes.tolist() == want_codes.tolist()
         assert list(uniques) == list(want_uniques)
+
+
+def test_listed_ids_are_factorize_codes_or_none():
+    from kinetor.data._buffers import listed_ids
+
+    ids = np.array(["R1", "R2", "R10"], dtype=object)
+    codes, uniques = listed_ids(np.array(["R1", "R2", "R10"], dtype=object), ids)
+    assert codes.tolist() == [0, 1, 2] and list(uniques) == ["R1", "R2", "R10"]
+    for other in (["R2", "R1", "R10"], ["R1", "R2"], ["R1", pd.NA, "R10"], ["R1", None, "R10"]):
+        assert listed_ids(np.array(other, dtype=object), ids) is None
+
+
+def test_input_hash_shortcut_gives_the_general_digest(monkeypatch):
+    # the doses and subjects tables list the ids in their order: their codes come from
+    # the Study's subject codes; with that shortcut switched off the digest is the same
+    import kinetor.data.study as study_module
+
+    digest = read_study(_frame(), units=UNITS).input_hash()
+    monkeypatch.setattr(study_module, "listed_ids", lambda values, ids: None)
+    assert read_study(_frame(), units=UNITS).input_hash() == digest
+    st = read_study(_frame(), units=UNITS)
+    shuffled = Study(st.conc, st.doses.iloc[[2, 0, 1]].reset_index(drop=True), units=st.units)
+    assert shuffled.input_hash() != digest
+
+
+def test_usable_rows_do_not_write_into_the_study():
+    from kinetor.nca import Options
+    from kinetor.nca.rows import usable_rows
+
+    st = read_study(_frame(), units=UNITS)
+    before, digest = st.conc.copy(), st.input_hash()
+    rows = usable_rows(st, Options())
+    for col in ("subject", "time", "conc"):
+        with pytest.raises(ValueError, match="read-only"):
+            rows.loc[0, col] = rows[col].iloc[1]
+    mine = rows.copy()
+    mine.loc[0, "time"] = 99.0  # a copy is the caller's own
+    assert st.conc.equals(before) and st.input_hash() == digest

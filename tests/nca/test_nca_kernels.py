@@ -102,3 +102,30 @@ def test_log_trapezoid_is_stable_for_nearly_equal_concentrations():
             np.array(2.0), np.array(8.0), np.array(5.0), np.array(c2), np.array(True)
         )
         assert float(m) == pytest.approx(exact, rel=1e-9)
+
+
+def test_running_sums_are_numpys_bit_for_bit():
+    # the column-at-a-time running sums make the same additions in the same order as
+    # np.cumsum along the rows: identical bits, NaN padding and -0.0 included
+    rng = np.random.default_rng(7)
+    a = rng.normal(size=(50, 9)) * 10.0 ** rng.integers(-8, 8, size=(50, 9))
+    a[rng.random(a.shape) < 0.2] = np.nan
+    a[rng.random(a.shape) < 0.1] = -0.0
+    fwd = np.cumsum(a, axis=1)
+    rev = np.cumsum(a[:, ::-1], axis=1)[:, ::-1]
+    assert np.array_equal(K.cum_rows(a).view(np.int64), fwd.view(np.int64))
+    assert np.array_equal(K._rev_cumsum(a).view(np.int64), np.ascontiguousarray(rev).view(np.int64))
+    for shape in ((0, 4), (3, 0), (3, 1)):
+        e = np.ones(shape)
+        assert K.cum_rows(e).shape == shape and np.array_equal(K.cum_rows(e), np.cumsum(e, axis=1))
+
+
+def test_lambda_z_slope_of_a_known_line():
+    # ln C = ln 8 - 0.25 t on t = 2, 4, 8: the fit over the last 3 points is exact
+    T = np.array([[0.0, 1.0, 2.0, 4.0, 8.0]])
+    C = np.array([[0.0, 9.0, 8 * math.exp(-0.5), 8 * math.exp(-1.0), 8 * math.exp(-2.0)]])
+    cand = np.array([[False, False, True, True, True]])
+    fit = K.fit_lambda_z(T, C, cand)
+    assert fit["lamz"][0] == pytest.approx(0.25, rel=1e-12)
+    assert fit["intercept"][0] == pytest.approx(math.log(8.0), rel=1e-12)
+    assert fit["npt"][0] == 3 and fit["used"].tolist() == cand.tolist()

@@ -21,6 +21,7 @@ __all__ = [
     "column_array",
     "digest_column",
     "is_text",
+    "listed_ids",
     "same_array",
     "same_buffers",
     "same_memory",
@@ -83,6 +84,19 @@ def is_text(s: pd.Series) -> bool:
     )
 
 
+def listed_ids(values: np.ndarray, ids: np.ndarray):
+    """``factorize(values)`` when ``values`` are the distinct ``ids`` in their order (a
+    doses or subjects table that lists the conc subjects as they first appear): codes
+    0, 1, 2... without hashing; None otherwise (then the caller factorizes)."""
+    if len(values) != len(ids) or pd.api.types.infer_dtype(ids, skipna=False) != "string":
+        return None
+    try:
+        same = bool(np.asarray(values == ids, dtype=bool).all())
+    except (TypeError, ValueError):  # pd.NA cells: not comparable here
+        return None
+    return (np.arange(len(ids), dtype=np.intp), ids) if same else None
+
+
 def digest_column(h, name: str, s: pd.Series, codes=None) -> None:
     """Feed one column into a hash: numbers as their bytes, anything else as the codes of
     its distinct values and those values as text (one pass in C, no per-cell Python).
@@ -97,7 +111,7 @@ def digest_column(h, name: str, s: pd.Series, codes=None) -> None:
             if isinstance(s.dtype, pd.api.extensions.ExtensionDtype)
             else s.to_numpy()
         )
-        h.update(np.ascontiguousarray(values).tobytes())
+        h.update(np.ascontiguousarray(values))  # its bytes, read in place (no copy)
         return
     values = s.to_numpy(object) if not isinstance(s.dtype, pd.CategoricalDtype) else s
     codes, uniq = (
@@ -107,7 +121,7 @@ def digest_column(h, name: str, s: pd.Series, codes=None) -> None:
         if isinstance(values, np.ndarray)
         else pd.factorize(values, use_na_sentinel=True)
     )
-    h.update(np.ascontiguousarray(codes, dtype=np.int64).tobytes())
+    h.update(np.ascontiguousarray(codes, dtype=np.int64))
     text = (
         uniq
         if pd.api.types.infer_dtype(uniq, skipna=False) == "string"

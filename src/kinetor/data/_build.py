@@ -82,6 +82,7 @@ def finish_conc(
     lloq: np.ndarray,
     text: pd.Series,
     blq_flag: np.ndarray | None = None,
+    number: np.ndarray | None = None,
 ) -> dict[str, Any]:
     """Apply the BLQ recognition rules to classified cells (all in the conc unit).
 
@@ -92,11 +93,13 @@ def finish_conc(
     * ALQ text -> ``conc`` NaN and an exclusion reason; an empty cell -> NaN and the
       reason "no concentration value" (BLQ rows are never excluded here: the BLQ rule
       of the analysis decides).
-    Negative numbers are left as they are so that validation reports them.
+    Negative numbers are left as they are so that validation reports them. ``number``:
+    ``kind == "number"``, when the caller has it (text is compared on the other cells).
     """
     kind = np.asarray(kind, dtype=object)
-    number = kind == "number"
-    blq_text = kind == "blq"
+    number = kind == "number" if number is None else number
+    blq_text = np.zeros(len(kind), bool)
+    blq_text[~number] = kind[~number] == "blq"
     lloq = np.where(np.isnan(lloq) & blq_text & np.isfinite(limit), limit, lloq)
     blq = blq_text
     if blq_flag is not None:

@@ -72,7 +72,7 @@ def _conc_table(ctx: _Ctx, mw) -> tuple[pd.DataFrame, dict[str, str | None], boo
         extra["volume"] = ctx.numbers("volume", "collection volume", "write the volume as a number")
         units["volume"] = ctx.hunits.get("volume") or ctx.declared.get("volume")
     c = classify_conc(ctx.col("conc"))
-    is_number = c["kind"] == "number"
+    is_number = c["number"]
     bad = np.zeros(n, bool)
     bad[~is_number] = c["kind"][~is_number] == "bad"
     for r, v in zip(ctx.rows[bad], ctx.cells("conc", bad), strict=True):
@@ -87,7 +87,7 @@ def _conc_table(ctx: _Ctx, mw) -> tuple[pd.DataFrame, dict[str, str | None], boo
         )
     combined = np.where(np.isnan(c["value"]), c["limit"], c["value"])
     row_units = ctx.unit_col("conc_unit")
-    if (c["limit_unit"] != "").any():
+    if not is_number.all() and (c["limit_unit"] != "").any():
         base = row_units if row_units is not None else np.full(n, "", dtype=object)
         row_units = np.where(c["limit_unit"] != "", c["limit_unit"], base)
     combined, units["conc"] = resolve_unit(
@@ -141,7 +141,7 @@ def _conc_table(ctx: _Ctx, mw) -> tuple[pd.DataFrame, dict[str, str | None], boo
                     fix="use Y/N, 1/0 or TRUE/FALSE",
                 )
             )
-    res = finish_conc(c["kind"], value, limit, lloq, ctx.col("conc"), flag)
+    res = finish_conc(c["kind"], value, limit, lloq, ctx.col("conc"), flag, is_number)
     # a default (a role the file does not give) and the exclusion reasons are str cells
     exclude = combine_exclude(ctx.text("exclude") if ctx.has("exclude") else None, res["reason"])
     matrix = ctx.text("matrix", "PLASMA")

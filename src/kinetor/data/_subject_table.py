@@ -45,7 +45,11 @@ def subject_table(
     subj = d["subject"].to_numpy(object)
     # one hash per run of rows of one subject
     codes, ids = factorize(subj) if codes is None else codes
-    named = np.array([str(u) != "" for u in ids] + [False], bool)  # [-1]: missing
+    ids = np.asarray(ids, dtype=object)
+    named = np.append(  # [-1]: missing; str ids compared in one pass
+        ids != "" if pd.api.types.infer_dtype(ids) == "string" else [str(u) != "" for u in ids],
+        False,
+    ).astype(bool)
     cols = [c for c in d.columns if c not in ("subject", "_row")]
     if cols:  # the rows of named subjects carry the covariates
         d["_row"] = rows

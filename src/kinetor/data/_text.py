@@ -310,8 +310,9 @@ def cells_as_text(s: pd.Series, keep: dict | None = None) -> pd.Series:
         s.dtype == object and pd.api.types.infer_dtype(s, skipna=True) in ("string", "empty")
     ):
         codes, uniq = factorize(s.to_numpy(object))
-        stripped = (u.strip() for u in uniq)
-        clean = np.array([("" if t in _NA_TEXT else t) for t in stripped] + [""], dtype=object)
+        clean = np.array([*map(str.strip, uniq), ""], dtype=object)  # str cells (NA: -1)
+        if not _NA_TEXT.isdisjoint(clean.tolist()):
+            clean[np.isin(clean, list(_NA_TEXT))] = ""
         if keep is not None:  # the cells are clean[codes] (``keep``: a caller's store)
             keep["codes"] = (codes, clean)
         return pd.Series(clean[codes], dtype=object)  # code -1 (missing) -> ""

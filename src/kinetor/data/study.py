@@ -59,6 +59,7 @@ from kinetor.data._buffers import (
     column_array,
     digest_column,
     is_text,
+    listed_ids,
     same_buffers,
     same_memory,
 )
@@ -341,6 +342,8 @@ class Study:
                     and is_text(s)
                 ):
                     codes = self._subject_codes() if col == "subject" else self._conc_codes(col)
+                elif col == "subject" and is_text(s):  # doses, subjects: the conc ids?
+                    codes = listed_ids(s.to_numpy(object), self._subject_codes()[1])
                 digest_column(h, str(col), s, codes)
         h.update(units.encode())
         digest = h.hexdigest()

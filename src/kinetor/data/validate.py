@@ -289,7 +289,12 @@ def _subjects(study) -> list[Problem]:
             )
         )
     for col in ("species", "sex", "group"):
-        given = (s[col].astype(str) != "").to_numpy(bool)
+        cells = s[col]
+        given = (  # a missing cell counts as given, as its text ("nan") would
+            (cells != "").to_numpy(bool, na_value=True)
+            if isinstance(cells.dtype, pd.StringDtype)
+            else (cells.astype(str) != "").to_numpy(bool)
+        )
         if not given.any():  # the usual case when the column is not in the data
             continue
         vals = s[["subject", col]].astype(str)

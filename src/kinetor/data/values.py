@@ -148,7 +148,15 @@ def classify_conc(text: pd.Series) -> dict[str, np.ndarray]:
             kind[hit] = label
             limit[hit] = pd.to_numeric(m["num"][hit]).to_numpy(float)
             limit_unit[hit] = m["unit"][hit].fillna("").str.strip().to_numpy()
-    return {"kind": kind, "value": values, "limit": limit, "limit_unit": limit_unit}
+    # ``number``: kind == "number" (BLQ/ALQ text is found among the cells that are not)
+    number = ~missing & ~bad
+    return {
+        "kind": kind,
+        "value": values,
+        "limit": limit,
+        "limit_unit": limit_unit,
+        "number": number,
+    }
 
 
 def parse_flags(text: pd.Series) -> tuple[np.ndarray, np.ndarray]:

@@ -206,8 +206,11 @@ class LongTable:
                 key_cols[c] = meta[c].to_numpy(float)[kept]
                 id_cols.append(pd.Series(key_cols[c]))
             else:  # as the long table's categorical column gives them back
-                mc, mu = pd.factorize(meta[c].to_numpy(object))
-                key_cols[c] = _taken(mc, mu, kept).astype(object)
+                cells = meta[c].to_numpy(object)
+                mc, mu = pd.factorize(cells)
+                text = (mc >= 0).all() and pd.api.types.infer_dtype(mu) == "string"
+                # str ids with no gap: the cells themselves (the same text, no categorical)
+                key_cols[c] = cells[kept] if text else _taken(mc, mu, kept).astype(object)
                 id_cols.append(pd.Series(mc[kept]))
         if int(profile_ids(id_cols, n).max()) + 1 != n:  # profiles the pivot would merge
             return None

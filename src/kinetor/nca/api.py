@@ -147,7 +147,9 @@ min_span_ratio, max_aucpext, sparse, sparse_mean, cl_unit, volume_unit
         if first is None
         else upper_is(rows["matrix"].iloc[first], "URINE")[rows["_kid"].to_numpy()]
     )
-    plasma, urine = (rows[~is_urine], rows[is_urine]) if is_urine.any() else (rows, rows[:0])
+    plasma, urine = (
+        (rows[~is_urine], rows[is_urine]) if is_urine.any() else (rows, rows.iloc[:0].copy())
+    )
     notes: list[str] = []
     sparse_rows = None
     doses = None
@@ -186,6 +188,8 @@ min_span_ratio, max_aucpext, sparse, sparse_mean, cl_unit, volume_unit
             lambda_z_exclude=lambda_z_exclude,
         )
         notes = [*notes, *prof.notes]
+        if not len(urine):  # the rows are in the profiles now: released before the engine
+            rows = plasma = None  # runs (the largest memory of a run is the engine's)
         comp = compute(prof, opts, units_by_analyte)
         profiles = prof.meta
         if sparse_rows is not None:

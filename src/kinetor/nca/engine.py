@@ -103,16 +103,22 @@ class _Run:
         self.bolus = self.route == "iv_bolus"
         self.ctx, self.why = _Ctx(), Reasons()
         self.reasons: dict[str, np.ndarray] = {}
+        # shared read-only arrays for the common "no reason" codes and all-NaN values (a
+        # few MB less per run; nothing writes into the engine's arrays)
+        self.no_reason = np.zeros(self.P, np.int32)
+        self.nan_p = np.full(self.P, np.nan)
+        self.no_reason.flags.writeable = self.nan_p.flags.writeable = False
 
     def set(self, key, value, reason_mask=None, message="") -> None:
         """Set a parameter; where it is NaN under ``reason_mask``, ``message`` says why."""
         value = np.asarray(value, float)
         self.ctx[key] = value
-        code = np.zeros(value.shape, np.int32)
+        code = self.no_reason if value.shape == self.no_reason.shape else None
         if reason_mask is not None and message:
-            code = np.where(reason_mask & np.isnan(value), self.why.code(message), 0)
-            code = code.astype(np.int32)
-        self.reasons[key] = code
+            found = np.where(reason_mask & np.isnan(value), self.why.code(message), 0)
+            if code is None or found.any():
+                code = found.astype(np.int32)
+        self.reasons[key] = np.zeros(value.shape, np.int32) if code is None else code
 
     def peak(self) -> None:
         T, C, obs, ar, M = self.T, self.C, self.obs, self.ar, self.M
@@ -141,8 +147,8 @@ class _Run:
         self.use_log = K.log_segments(T, C, self.options.auc_method, t_peak=self.tmax)
         seg_a, seg_m = K.segment_areas(T, C, self.use_log)
         self.zero = np.zeros((P, 1))
-        self.auc_cum = np.hstack([self.zero, np.cumsum(seg_a, axis=1)])
-        self.aumc_cum = np.hstack([self.zero, np.cumsum(seg_m, axis=1)])
+        self.auc_cum = np.hstack([self.zero, K.cum_rows(seg_a)])
+        self.aumc_cum = np.hstack([self.zero, K.cum_rows(seg_m)])
         self.last_valid = (~np.isnan(T)).sum(axis=1) - 1
         has_pos, ilast = self.has_pos, self.ilast
         none, why = ~has_pos, "no concentration above 0"
@@ -236,6 +242,8 @@ class _Run:
 
     def _area_to(self, t):
         ctx = self.ctx
+        if np.isnan(t).all():  # no such time (tau of single doses): status 1, no area
+            return self.nan_p, self.nan_p, np.ones(len(t), dtype=int)
         return K.area_to(
             t,
             self.T,
@@ -314,16 +322,19 @@ class _Run:
             p = PARAMETERS[key]
             if p.calc is None:
                 if key not in ctx:
-                    self.set(key, np.full(P, np.nan))
+                    self.set(key, self.nan_p)
                 continue
             value = np.asarray(p.calc(ctx), float)
             value = np.where(np.isfinite(value), value, np.nan)
             code = np.zeros(P, np.int32)
             nan = np.isnan(value)
+            ctx[key] = value
+            if not nan.any():  # a value everywhere: no reason to give
+                reasons[key] = self.no_reason
+                continue
             for dep in p.depends:
                 inherit = nan & (code == 0) & np.isnan(ctx[dep]) & (reasons[dep] != 0)
                 code = np.where(inherit, reasons[dep], code)
-            ctx[key] = value
             reasons[key] = np.where(nan & (code == 0), generic, code).astype(np.int32)
 
     def flags(self) -> np.ndarray:

@@ -278,11 +278,21 @@ def single_dose_intervals(keys: pd.DataFrame, doses: pd.DataFrame) -> pd.DataFra
     cols = ("dose_time", "dose", "route", "duration", "next_time", "first", "ss", "_sa")
     if any(c in keys.columns for c in (*cols, "start", "end", "kind", "extend", "tau")):
         return None
-    pairs = keys[["subject", "analyte"]].drop_duplicates()
+    m = keys["matrix"].to_numpy(object) if "matrix" in keys.columns else np.zeros(0, object)
+    # the keys are distinct (subject, analyte, matrix): with one matrix their pairs are too
+    one_matrix = "matrix" in keys.columns and (not len(m) or bool((m == m[0]).all()))
+    pairs = keys[["subject", "analyte"]]
+    if not one_matrix:
+        pairs = pairs.drop_duplicates()
     p_subj, p_an = pairs["subject"].to_numpy(object), pairs["analyte"].to_numpy(object)
-    own = _pair_codes(
-        doses["subject"].to_numpy(object), doses["analyte"].to_numpy(object), (p_subj, p_an)
-    )
+    d_subj, d_an = doses["subject"].to_numpy(object), doses["analyte"].to_numpy(object)
+    try:  # the doses name the pairs in their order (one dose each, the usual table)
+        listed = len(d_subj) == len(p_subj) and bool(
+            np.asarray((d_subj == p_subj) & (d_an == p_an), dtype=bool).all()
+        )
+    except (TypeError, ValueError):  # cells that do not compare (pd.NA)
+        listed = False
+    own = np.arange(len(p_subj)) if listed else _pair_codes(d_subj, d_an, (p_subj, p_an))
     if len(own) != len(p_subj) or (own < 0).any():
         return None
     at = np.full(len(own), -1)

@@ -213,7 +213,9 @@ def build_profiles(
     else:
         keys = rows[[*KEYS, *groups, "_kid"]].drop_duplicates("_kid").reset_index(drop=True)
     # pandas' "string" dtype hashes ~10x slower than object in merges and sorts
-    keys = keys.astype({c: object for c in KEYS})
+    to_object = {c: object for c in KEYS if keys[c].dtype != object}
+    if to_object:  # the usable rows' key columns are object already
+        keys = keys.astype(to_object)
     if doses is None:
         doses = expand_doses(study)
     doses = doses.astype({"subject": object, "analyte": object})
@@ -241,7 +243,8 @@ def build_profiles(
     inside = (tt >= meta["win_lo"].to_numpy(float)[r_pid]) & (
         tt <= meta["win_hi"].to_numpy(float)[r_pid]
     )
-    r_idx, r_pid = r_idx[inside], r_pid[inside]
+    if not inside.all():
+        r_idx, r_pid = r_idx[inside], r_pid[inside]
     notes: list[str] = []
     if intervals is None:
         r_idx, r_pid, notes = _drop_trough_only(rows, meta, r_idx, r_pid, study)
@@ -274,28 +277,32 @@ def build_profiles(
     starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
     pos = np.arange(len(pid)) - starts[pid]
     N = int(counts.max()) if P else 0
-    Tobs = np.full((P, N), np.nan)
-    Cobs = np.full((P, N), np.nan)
+    # the (P, N + 1) arrays filled in place: column 0 is the inserted point, the samples
+    # follow (``Tobs``, ``Cobs``: views of columns 1...)
+    T = np.full((P, N + 1), np.nan)
+    C = np.full((P, N + 1), np.nan)
+    Tobs, Cobs = T[:, 1:], C[:, 1:]
     Tobs[pid, pos] = t
     Cobs[pid, pos] = c
-    excl = np.zeros((P, N), bool)
-    pick = np.zeros((P, N), bool)
-    excl[pid, pos] = excl_all[r_idx]
-    pick[pid, pos] = pick_all[r_idx]
-    T0, C0 = _inserted_point(Tobs, Cobs, counts, meta)
-    T = np.column_stack([T0, Tobs])
-    C = np.column_stack([C0, Cobs])
-    obs = np.column_stack([np.zeros(P, bool), ~np.isnan(Tobs)])
-    lz_ok = np.column_stack([np.zeros(P, bool), ~excl])
-    lz_pick = np.column_stack([np.zeros(P, bool), pick])
-    tabs = T + meta["origin"].to_numpy()[:, None]
+    lz_ok = np.zeros((P, N + 1), bool)
+    lz_pick = np.zeros((P, N + 1), bool)
+    lz_ok[:, 1:] = True
+    if excl_all.any():
+        lz_ok[pid, pos + 1] = ~excl_all[r_idx]
+    if pick_all.any():
+        lz_pick[pid, pos + 1] = pick_all[r_idx]
+    T[:, 0], C[:, 0] = _inserted_point(Tobs, Cobs, counts, meta)
+    obs = ~np.isnan(T)
+    obs[:, 0] = False
     lo, hi = meta["lz_lower"].to_numpy(), meta["lz_upper"].to_numpy()
     ranged = ~np.isnan(lo) & ~np.isnan(hi)
-    with np.errstate(invalid="ignore"):
-        in_range = (tabs >= lo[:, None] - 1e-9) & (tabs <= hi[:, None] + 1e-9)
     # a manual selection stays manual even when it matches too few points (NaN + reason)
     lz_manual = ranged | lz_pick.any(axis=1)
-    lz_pick = np.where(ranged[:, None], in_range & obs, lz_pick)
+    if ranged.any():
+        tabs = T + meta["origin"].to_numpy()[:, None]
+        with np.errstate(invalid="ignore"):
+            in_range = (tabs >= lo[:, None] - 1e-9) & (tabs <= hi[:, None] + 1e-9)
+        lz_pick = np.where(ranged[:, None], in_range & obs, lz_pick)
     return Profiles(meta, T, C, obs, lz_ok, lz_pick, lz_manual, groups, notes)
 
 

@@ -87,7 +87,10 @@ def _blq_rule(study, rule: str, time_col: str) -> pd.DataFrame:
 
 def usable_rows(study, options: Options) -> pd.DataFrame:
     """Concentration rows the analysis uses (BLQ rule applied, exclusions dropped),
-    joined with the subject table; raises ``DataError`` listing every malformed row."""
+    joined with the subject table; raises ``DataError`` listing every malformed row.
+
+    Where every row is used, the columns are read-only views of the Study's (no copy):
+    ``.copy()`` the table before writing into it."""
     time_col = "time" if options.time == "actual" else "nominal_time"
     conc = study.conc
     problems = row_problems(
@@ -136,16 +139,25 @@ def usable_rows(study, options: Options) -> pd.DataFrame:
         if c in used.columns
     ]
     text = {*KEYS, *in_conc}
-    # object Series: no scan to infer a str dtype (the DataFrame copies each column)
+
+    def column(values: np.ndarray) -> np.ndarray:
+        values = values[sel]
+        if isinstance(sel, slice):  # a view of the Study's column: read-only here
+            values = values.view()
+            values.flags.writeable = False
+        return values
+
+    # object Series: no scan to infer a str dtype; the columns are not copied (taken rows
+    # are new arrays; every row used: read-only views, so nothing writes through them)
     data = {
-        c: pd.Series(used[c].to_numpy(object)[sel], dtype=object, copy=False)
+        c: pd.Series(column(used[c].to_numpy(object)), dtype=object, copy=False)
         if c in text
-        else used[c].to_numpy()[sel]
+        else column(used[c].to_numpy())
         for c in keep
     }
-    data["time"] = used[time_col].to_numpy(float)[sel]
-    data["conc"] = used["conc_used"].to_numpy(float)[sel]
-    rows = pd.DataFrame(data)
+    data["time"] = column(used[time_col].to_numpy(float))
+    data["conc"] = column(used["conc_used"].to_numpy(float))
+    rows = pd.DataFrame(data, copy=False)
     # the subject codes serve the key codes and the subject-table lookup below; every
     # row used and the key columns the Study's own (the usual case): the Study's codes
     if isinstance(sel, slice) and _same_keys(used, study.conc):
