@@ -127,6 +127,12 @@ def test_bad_inputs_exit_3(tmp_path):
     assert main(["pathway", "simulate", "--drug", "everolimus:10", "--out", str(tmp_path)]) == 3
 
 
+def test_calibrate_names_an_unknown_excluded_publication(tmp_path, capsys):
+    args = ["pathway", "calibrate", "--exclude-publication", "no_such_paper"]
+    assert main([*args, "--out", str(tmp_path / "c")]) == 3
+    assert "unknown publication_id 'no_such_paper'" in "".join(capsys.readouterr())
+
+
 def test_export_and_dose_response(tmp_path):
     sbml = tmp_path / "model.xml"
     assert main(["pathway", "export", "--out", str(sbml)]) == 0

@@ -12,6 +12,7 @@ from kinetor.pathway.evidence import (
     PUBLICATION_COLUMNS,
     load_observations,
     load_publications,
+    observations_without,
     split_by_hash,
 )
 
@@ -138,3 +139,12 @@ def test_publication_without_doi_pmid_or_url_is_an_error(tmp_path):
 def test_empty_folder_is_an_error(tmp_path):
     with pytest.raises(DataError, match="no publications"):
         load_publications(tmp_path)
+
+
+def test_observations_without_drops_exactly_one_publication(obs):
+    kept = observations_without(["C_ONeil2016"])
+    dropped = obs[obs["publication_id"] == "C_ONeil2016"]
+    assert len(dropped) > 0 and len(kept) == len(obs) - len(dropped)
+    assert "C_ONeil2016" not in set(kept["publication_id"])
+    with pytest.raises(DataError, match="unknown publication_id 'no_such_paper'"):
+        observations_without(["C_ONeil2016", "no_such_paper"])

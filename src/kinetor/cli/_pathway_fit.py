@@ -55,6 +55,15 @@ def calibrate_cmd(
     cross_validate: Annotated[
         bool, typer.Option("--cross-validate", help="With --targets: leave-one-out re-fits.")
     ] = False,
+    exclude_publication: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--exclude-publication",
+            help="Leave this publication's training rows out of the fit (repeatable; a "
+            "publication_id of the evidence tables). The shipped fit is run with "
+            "--exclude-publication C_ONeil2016 (docs/pathway.md, section 6, says why).",
+        ),
+    ] = None,
 ) -> None:
     """Fit the network to the TRAINING observations of pathway/evidence: identifiability at
     the prior (Fisher screen, QR subset), candidates that are not identifiable fixed at their
@@ -75,22 +84,26 @@ def calibrate_cmd(
     max_nfev = max_nfev or 200
     from kinetor.pathway.calibration import write_fitted
     from kinetor.pathway.calibration.evidence import calibrate_evidence, load_evidence_parameters
+    from kinetor.pathway.evidence import observations_without
     from kinetor.pathway.validation import validate
 
     free_tab = load_evidence_parameters(free)
+    excluded = list(exclude_publication or [])
     res = calibrate_evidence(
         free_tab,
         n_starts=starts,
         seed=seed,
         n_jobs=jobs,
         max_nfev=max_nfev,
+        observations=observations_without(excluded) if excluded else None,
         profile=not no_profile,
     )
+    flags = "".join(f" --exclude-publication {p}" for p in excluded)
     folder = out_dir(out)
     note = (
         f"training observations (pathway/evidence, split=train, not unverified; "
         f"{res.n_rows} rows); kinetor pathway calibrate --starts {starts} --jobs {jobs} "
-        f"--seed {seed} --max-nfev {max_nfev}{' --no-profile' if no_profile else ''}; "
+        f"--seed {seed} --max-nfev {max_nfev}{' --no-profile' if no_profile else ''}{flags}; "
         f"converged={res.converged} ({res.message.split(';')[0]}); "
         f"{len(res.values)} of {len(res.parameters)} candidates fitted, the rest at their "
         "mtor.ant values (why: parameters.csv)"

@@ -45,6 +45,7 @@ __all__ = [
     "READOUTS",
     "load_observations",
     "load_publications",
+    "observations_without",
     "split_by_hash",
 ]
 
@@ -333,3 +334,21 @@ def load_observations(folder: str | Path | None = None) -> pd.DataFrame:
     if problems:
         raise DataError(problems)
     return num
+
+
+def observations_without(publications: Iterable[str]) -> pd.DataFrame:
+    """The evidence observations without the rows of the named publications.
+
+    Raises :class:`~kinetor.errors.DataError` naming any id that is not a
+    ``publication_id`` of the tables (nothing is dropped silently).
+    """
+    drop = set(publications)
+    obs = load_observations()
+    known = set(obs["publication_id"])
+    unknown = sorted(drop - known)
+    if unknown:
+        raise DataError(
+            f"unknown publication_id {', '.join(map(repr, unknown))} in the pathway evidence "
+            f"tables (fix: use an id of publications_*.csv, e.g. {sorted(known)[0]!r})"
+        )
+    return obs[~obs["publication_id"].isin(drop)]
