@@ -113,30 +113,23 @@ def bioavailability(
                 .reset_index()
             )
             out.extend(per.to_dict("records"))
-            out.append(
-                {
-                    "method": "paired mean",
-                    "analyte": analyte,
-                    "subject": "",
-                    "n_test": len(f),
-                    "n_reference": len(f),
-                    "test": np.nan,
-                    "reference": np.nan,
-                    "F_percent": float(f.mean()),
-                }
-            )
-            out.append(
-                {
-                    "method": "paired geometric mean",
-                    "analyte": analyte,
-                    "subject": "",
-                    "n_test": len(f),
-                    "n_reference": len(f),
-                    "test": np.nan,
-                    "reference": np.nan,
-                    "F_percent": float(np.exp(np.log(f).mean())) if (f > 0).all() else np.nan,
-                }
-            )
+            g_mean = float(np.exp(np.log(f).mean())) if (f > 0).all() else np.nan
+            for method, f_pct in (
+                ("paired mean", float(f.mean())),
+                ("paired geometric mean", g_mean),
+            ):
+                out.append(
+                    {
+                        "method": method,
+                        "analyte": analyte,
+                        "subject": "",
+                        "n_test": len(f),
+                        "n_reference": len(f),
+                        "test": np.nan,
+                        "reference": np.nan,
+                        "F_percent": f_pct,
+                    }
+                )
     return pd.DataFrame(
         out,
         columns=[

@@ -12,6 +12,19 @@ import numpy as np
 
 from kinetor.errors import ModelError
 
+#: Tumour-model parameters a replicate virtual study may draw from a range (tumour ranges
+#: in tumors.toml or the caller's ``ranges``).
+SAMPLED_TUMOR_PARAMETERS: tuple[str, ...] = (
+    "doubling_time",
+    "v0",
+    "death_rate",
+    "kill_rate",
+    "kill_threshold",
+    "transit_rate",
+    "vmax",
+    "linear_rate",
+)
+
 
 def _draw_parameters(
     tumor, n_rep: int, rng: np.random.Generator, extra: Mapping[str, tuple[float, float]] | None

@@ -13,7 +13,12 @@ import numpy as np
 import pandas as pd
 
 from kinetor.errors import ModelError
-from kinetor.translate._uncertainty_batch import _batch, _draw_parameters, _fu_ranges
+from kinetor.translate._uncertainty_batch import (
+    SAMPLED_TUMOR_PARAMETERS,
+    _batch,
+    _draw_parameters,
+    _fu_ranges,
+)
 
 __all__ = ["ReplicateResult", "replicate_tgi"]
 
@@ -123,45 +128,18 @@ def replicate_tgi(
     if n < 2 or n_rep < 1:
         raise ModelError("replicate_tgi needs n_animals >= 2 and n_replicates >= 1")
     tum = get_tumor(tumor)
-    bad = sorted(
-        set(ranges or {})
-        - {
-            "doubling_time",
-            "v0",
-            "death_rate",
-            "kill_rate",
-            "kill_threshold",
-            "transit_rate",
-            "vmax",
-            "linear_rate",
-        }
-    )
+    bad = sorted(set(ranges or {}) - set(SAMPLED_TUMOR_PARAMETERS))
     if bad:
         raise ModelError(
-            f"ranges for {bad} cannot be sampled per replicate: use doubling_time, "
-            "v0, death_rate, kill_rate, kill_threshold, transit_rate, vmax, "
-            "linear_rate"
+            f"ranges for {bad} cannot be sampled per replicate: use "
+            + ", ".join(SAMPLED_TUMOR_PARAMETERS)
         )
     params = (
         _draw_parameters(tum, n_rep, np.random.default_rng([seed, 99]), ranges)
         if parameter_uncertainty
         else {}
     )
-    params = {
-        k: v
-        for k, v in params.items()
-        if k
-        in (
-            "doubling_time",
-            "v0",
-            "death_rate",
-            "kill_rate",
-            "kill_threshold",
-            "transit_rate",
-            "vmax",
-            "linear_rate",
-        )
-    }
+    params = {k: v for k, v in params.items() if k in SAMPLED_TUMOR_PARAMETERS}
     fu_ranges = _fu_ranges(compound, regimen, arms, species, study_kw.get("pk"), fu_ranges)
     fu_draws = {}
     if parameter_uncertainty:
