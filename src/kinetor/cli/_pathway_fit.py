@@ -60,8 +60,9 @@ def calibrate_cmd(
         typer.Option(
             "--exclude-publication",
             help="Leave this publication's training rows out of the fit (repeatable; a "
-            "publication_id of the evidence tables). The shipped fit is run with "
-            "--exclude-publication C_ONeil2016 (docs/pathway.md, section 6, says why).",
+            "publication_id of the evidence tables), e.g. to see how much one source "
+            "moves the fit. The shipped fit uses every training row (docs/pathway.md, "
+            "section 6).",
         ),
     ] = None,
 ) -> None:
