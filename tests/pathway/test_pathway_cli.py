@@ -217,6 +217,11 @@ def test_validate_writes_tables_and_a_report_with_one_plot_per_observation(tmp_p
     assert list(summ["split"].unique()) == ["train", "heldout"]
     assert set(summ["conditions"]) == {"all", "stated", "rule"}
     assert {"pass_rate", "rmse_log10", "simulable", "unsimulable", "unverified"} <= set(summ)
+    by_pub = pd.read_csv(d / "by_publication.csv", keep_default_na=False)
+    assert {"publication_id", "simulable", "passed", "pass_rate", "missed"} <= set(by_pub)
+    for split in ("train", "heldout"):
+        all_row = summ[(summ["split"] == split) & (summ["conditions"] == "all")].iloc[0]
+        assert by_pub.loc[by_pub["split"] == split, "passed"].sum() == all_row["passed"]
     unsim = pd.read_csv(d / "unsimulable.csv")
     assert len(unsim) == int((~table["simulable"]).sum()) and unsim["reason"].notna().all()
     import json

@@ -172,3 +172,41 @@ def test_validate_returns_one_row_per_observation_and_summaries_by_split(result,
     # unverified rows are in no pass rate; every unsimulable row says why
     assert (t.loc[~t["simulable"], "reason"].str.len() > 0).all()
     assert set(result.misses()["status"]) <= {"firm", "likely"}
+
+
+def test_by_publication_counts_each_source_by_hand():
+    from kinetor.pathway.validation import ValidationResult
+
+    table = pd.DataFrame(
+        {
+            "id": ["a", "b", "c", "d", "e", "f"],
+            "split": ["train", "train", "heldout", "train", "train", "train"],
+            "publication_id": ["P1", "P1", "P2", "P3", "P4", "P5"],
+            "status": ["firm", "likely", "firm", "unverified", "firm", "firm"],
+            "simulable": [True, True, True, True, False, True],
+            "passed": [True, False, True, True, False, True],
+            "log10_residual": [0.1, 0.3, 0.0, 0.0, math.nan, 0.0],
+        }
+    )
+    bp = ValidationResult(table, {}).by_publication()
+    # unverified (P3) and unsimulable (P4) rows are in no pass rate
+    assert list(zip(bp["split"], bp["publication_id"], strict=True)) == [
+        ("train", "P1"),  # worst pass rate first within the split
+        ("train", "P5"),
+        ("heldout", "P2"),
+    ]
+    p1 = bp.iloc[0]
+    assert (p1["simulable"], p1["passed"], p1["pass_rate"], p1["missed"]) == (2, 1, 0.5, "b")
+    assert p1["rmse_log10"] == pytest.approx(math.sqrt((0.1**2 + 0.3**2) / 2))
+    assert bp.iloc[2]["missed"] == ""
+
+
+def test_by_publication_adds_up_to_the_summary(result):
+    bp = result.by_publication()
+    s = result.summary()
+    for split in ("train", "heldout"):
+        row = s[(s["split"] == split) & (s["conditions"] == "all")].iloc[0]
+        part = bp[bp["split"] == split]
+        assert part["simulable"].sum() == row["simulable"]
+        assert part["passed"].sum() == row["passed"]
+        assert part["publication_id"].is_unique

@@ -184,7 +184,8 @@ def validate_cmd(
 ) -> None:
     """Simulate every published observation (evidence/) and compare: pass rates within the
     stated uncertainty or band, and RMSE of log10 fold change, for training and held-out
-    rows. Writes validation.csv, summary.csv, unsimulable.csv and report.html (one plot per
+    rows. Writes validation.csv, summary.csv, by_publication.csv (pass rate and RMSE per
+    publication and split, the missed ids), unsimulable.csv and report.html (one plot per
     observation)."""
     from kinetor.errors import ModelError
     from kinetor.pathway.validation import validate
@@ -199,6 +200,7 @@ def validate_cmd(
     summ = res.summary()
     summ.to_csv(folder / "summary.csv", index=False)
     res.unsimulable().to_csv(folder / "unsimulable.csv", index=False)
+    res.by_publication().to_csv(folder / "by_publication.csv", index=False)
     print_frame(
         res.misses()[["id", "split", "readout_model", "predicted", "low", "high"]],
         title="misses (simulated, outside the uncertainty or band)",
@@ -220,4 +222,7 @@ def validate_cmd(
         "compound's cellular potency and 2/24/72 h by readout where the paper states none"
     )
     validation_report(res, "kinetor pathway validate").save(folder / "report.html")
-    info(f"wrote validation.csv, summary.csv, unsimulable.csv and report.html to {folder}")
+    info(
+        "wrote validation.csv, summary.csv, by_publication.csv, unsimulable.csv and "
+        f"report.html to {folder}"
+    )

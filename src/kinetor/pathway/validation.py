@@ -172,6 +172,42 @@ class ValidationResult:
                 )
         return pd.DataFrame(out)
 
+    def by_publication(self) -> pd.DataFrame:
+        """Per split and publication: simulable rows (not unverified), passed, pass rate and
+        RMSE of log10 fold change, worst pass rate first within each split; publications
+        with no simulable row are left out (``unsimulable`` says why for each row)."""
+        t = self.table[self.table["simulable"] & (self.table["status"] != "unverified")]
+        out = []
+        for (split, pub), g in t.groupby(["split", "publication_id"], sort=True):
+            res = g["log10_residual"].to_numpy(float)
+            ok = np.isfinite(res)
+            out.append(
+                {
+                    "split": split,
+                    "publication_id": pub,
+                    "simulable": len(g),
+                    "passed": int(g["passed"].sum()),
+                    "pass_rate": float(g["passed"].mean()),
+                    "rmse_log10": float(np.sqrt(np.mean(res[ok] ** 2))) if ok.any() else np.nan,
+                    "missed": ";".join(g.loc[~g["passed"].astype(bool), "id"]),
+                }
+            )
+        cols = [
+            "split",
+            "publication_id",
+            "simulable",
+            "passed",
+            "pass_rate",
+            "rmse_log10",
+            "missed",
+        ]
+        df = pd.DataFrame(out, columns=cols)
+        order = {"train": 0, "heldout": 1}
+        return df.sort_values(
+            ["split", "pass_rate", "publication_id"],
+            key=lambda c: c.map(order) if c.name == "split" else c,
+        ).reset_index(drop=True)
+
     def misses(self, split: str | None = None) -> pd.DataFrame:
         t = self.table[
             self.table["simulable"]
