@@ -251,6 +251,10 @@ def test_calibrate_on_training_rows_with_a_tiny_budget(tmp_path):
         == 0
     )
     d = tmp_path / "c"
+    # held-out rows are not judged unless asked (--with-heldout): a fit is kept or dropped
+    # on its training results first
+    assert set(pd.read_csv(d / "validation.csv")["split"]) == {"train"}
+    assert set(pd.read_csv(d / "summary.csv")["split"]) == {"train"}
     par = pd.read_csv(d / "parameters.csv")
     assert {
         "name",
@@ -280,3 +284,16 @@ def test_calibrate_on_training_rows_with_a_tiny_budget(tmp_path):
     from kinetor.pathway import Network
 
     Network(fitted=d / "fitted_parameters.csv").steady_state()
+
+
+def test_calibrate_with_heldout_also_judges_the_held_out_rows(tmp_path):
+    from kinetor.pathway.calibration.evidence import EVIDENCE_PARAMETERS_FILE
+
+    f = pd.read_csv(EVIDENCE_PARAMETERS_FILE, comment="#")
+    f[f["name"] == "rapalog_shift"].to_csv(tmp_path / "f.csv", index=False)
+    args = ["pathway", "calibrate", "--free", str(tmp_path / "f.csv"), "--starts", "1"]
+    args += ["--jobs", "1", "--max-nfev", "1", "--no-profile", "--with-heldout"]
+    assert main([*args, "--out", str(tmp_path / "c")]) == 0
+    summ = pd.read_csv(tmp_path / "c" / "summary.csv")
+    assert list(summ["split"].unique()) == ["train", "heldout"]
+    assert set(pd.read_csv(tmp_path / "c" / "validation.csv")["split"]) == {"train", "heldout"}

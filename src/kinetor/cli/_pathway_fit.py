@@ -65,6 +65,15 @@ def calibrate_cmd(
             "section 6).",
         ),
     ] = None,
+    with_heldout: Annotated[
+        bool,
+        typer.Option(
+            "--with-heldout",
+            help="Also judge the fitted values on the held-out rows (validation.csv, "
+            "summary.csv). Off by default: decide on the training results first, then "
+            "look (or run kinetor pathway validate --fitted FILE).",
+        ),
+    ] = False,
 ) -> None:
     """Fit the network to the TRAINING observations of pathway/evidence: identifiability at
     the prior (Fisher screen, QR subset), candidates that are not identifiable fixed at their
@@ -76,8 +85,10 @@ def calibrate_cmd(
     False), calibration.csv (converged, the reason, the criterion, cost, CPU seconds),
     parameters.csv (prior, value, fitted or fixed and why, standard errors, start spread,
     profile interval, at_bound), starts.csv, validation.csv and summary.csv (the fitted model
-    on training AND held-out rows). The shipped model keeps using the packaged
-    calibration/fitted_parameters.csv until the new file is copied there.
+    on the training rows; held-out rows too only with --with-heldout, so that a fit can be
+    judged and kept or dropped before its held-out results are seen). The shipped model
+    keeps using the packaged calibration/fitted_parameters.csv until the new file is copied
+    there.
     """
     if targets is not None:
         _calibrate_targets(out, targets, free, max_nfev or 40, cross_validate, jobs)
@@ -113,9 +124,11 @@ def calibrate_cmd(
     res.parameters.to_csv(folder / "parameters.csv", index=False)
     res.summary().to_csv(folder / "calibration.csv", index=False)
     res.starts.to_csv(folder / "starts.csv", index=False)
-    val = validate(fitted=res.values)
+    val = validate(fitted=res.values, split=None if with_heldout else "train")
     val.table.to_csv(folder / "validation.csv", index=False)
     summ = val.summary()
+    if not with_heldout:
+        summ = summ[summ["split"] == "train"]
     summ.to_csv(folder / "summary.csv", index=False)
     print_frame(
         res.parameters[
@@ -124,7 +137,12 @@ def calibrate_cmd(
         title="evidence calibration",
     )
     print_frame(res.parameters[["name", "note"]], title="why each parameter is fitted or fixed")
-    print_frame(summ, title="fitted model: pass rates and RMSE (held-out rows not fitted)")
+    print_frame(
+        summ,
+        title="fitted model: pass rates and RMSE (held-out rows not fitted)"
+        if with_heldout
+        else "fitted model on the training rows (held-out rows not judged: --with-heldout)",
+    )
     info(f"converged={res.converged}: {res.message}")
     info(f"CPU time of the calibration (all processes): {res.cpu_s:.0f} s")
     info(
