@@ -12,7 +12,8 @@ the mean of kernels) or ``multitask`` (the default SVR + GP on an intrinsic
 coregionalisation kernel with the PI3Kalpha IC50 set as auxiliary task, rho from the
 training compounds measured on both; ``_qsar_multitask.py``, leakage rules there),
 ``multitask_ml`` (the same with rho and the GP noise by GP profile marginal likelihood
-on a grid, rho in {0.25, 0.5, 0.75, 0.9});
+on a grid, rho in {0.25, 0.5, 0.75, 0.9}), ``pooled`` (rho = 1: the two sets pooled
+with a per-task mean);
 ``default`` re-runs the default ``consensus``.
 """
 
@@ -124,6 +125,8 @@ def run(variant: str) -> None:
         return report_multitask()
     if variant == "multitask_ml":
         return report_multitask("likelihood")
+    if variant == "pooled":
+        return report_multitask("pooled")
     data, _ = load_sets()["mTOR"]
     smiles, y = data["smiles"].tolist(), data["p_value"].to_numpy()
     folds = make_folds(parse_smiles(smiles)[0], "scaffold", 5, seed=0)

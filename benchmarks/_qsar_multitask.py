@@ -6,11 +6,14 @@ The kernel of a (compound, task) pair is
     K((x, s), (x', t)) = K_x(x, x') * B[s, t],    B = [[1, rho], [rho, 1]],
 
 K_x the model kernel (mean Tanimoto/MinMax of ECFP6, FCFP6 and atom-pair counts) and
-rho in [0, 1) the task correlation; B is positive semidefinite for |rho| <= 1, so the
-product (a Schur product of two PSD kernels) is a kernel (Bonilla, Chai & Williams 2008
-NIPS 20 "Multi-task Gaussian process prediction"; Alvarez, Rosasco & Lawrence 2012 Found
-Trends Mach Learn 4:195, doi:10.1561/2200000036, section 4.2). With rho = 0 the kernel is
-block diagonal: the primary task's GP is the single-task GP. Each task's potencies are
+rho in [0, 1] the task correlation; B is positive semidefinite for |rho| <= 1, so the
+product (a Schur product of two PSD kernels) is a kernel: the intrinsic coregionalisation
+model (Bonilla, Chai & Williams, "Multi-task Gaussian process prediction", NIPS 20, 2007,
+papers.nips.cc/paper/3189, firm; Alvarez, Rosasco & Lawrence, "Kernels for vector-valued
+functions: a review", arXiv:1106.6251, firm). With rho = 0 the kernel is
+block diagonal: the primary task's GP is the single-task GP with the same noise (the SVR
+shares one intercept between the tasks, so it is coupled even then); rho = 1 pools the two
+sets with a mean per task (a task offset). Each task's potencies are
 centred on their own training mean; the SVR (C 5, epsilon 0.1) and the GP (noise by
 profile marginal likelihood) of the default ``consensus`` are fitted on the precomputed
 multi-task kernel, and only the primary task is predicted. Stacking weights and the
@@ -95,13 +98,16 @@ def multitask_fold(P, A, tr, te, alpha=0.1, seed=0, n_inner=5, rho_method="overl
     """Fit on primary rows ``tr`` (+ filtered auxiliary data) and predict primary rows
     ``te``. ``P``/``A``: dicts with ``smiles``, ``y``, ``scaffold``, ``mols`` (P only) and
     the kernels ``P["K"]`` (P x P), ``P["KA"]`` (P x A), ``A["K"]`` (A x A).
-    ``rho_method``: ``overlap`` (:func:`overlap_rho`) or ``likelihood``
-    (:func:`likelihood_rho`, which also fixes the GP noise)."""
+    ``rho_method``: ``overlap`` (:func:`overlap_rho`), ``likelihood``
+    (:func:`likelihood_rho`, which also fixes the GP noise) or ``pooled`` (rho = 1: both
+    tasks' compounds pooled, each task centred on its own mean, i.e. a task offset)."""
     keep = np.flatnonzero(aux_mask(A["scaffold"], A["smiles"], P["scaffold"][te], P["smiles"][te]))
     rho, n_pairs = overlap_rho(P["smiles"][tr], P["y"][tr], A["smiles"][keep], A["y"][keep])
     KPP, KPA, KAA = P["K"], P["KA"], A["K"]
     params = QSARModel("consensus", seed=seed).get_params()
-    if rho_method == "likelihood":
+    if rho_method == "pooled":
+        rho = 1.0
+    elif rho_method == "likelihood":
         rho, params["gp_noise"], table = likelihood_rho(
             KPP[np.ix_(tr, tr)],
             KPA[np.ix_(tr, keep)],
