@@ -7,8 +7,14 @@ and pooled RMSE next to the recorded default (same folds) and the per-fold diffe
 Run: ``python benchmarks/_qsar_dev.py VARIANT`` (not part of ``make bench``), VARIANT one
 of ``lgbm_stack`` (SVR + GP + LightGBM, stacked inside each training fold), ``nested_c``
 (SVR C chosen from {2, 5, 10, 20} on the inner scaffold folds of each training fold, then
-stacked with the GP) or ``ecfp4_kernel`` (the default with an ECFP4 count kernel added to
-the mean of kernels); ``default`` re-runs the default ``consensus``.
+stacked with the GP), ``ecfp4_kernel`` (the default with an ECFP4 count kernel added to
+the mean of kernels) or ``multitask`` (the default SVR + GP on an intrinsic
+coregionalisation kernel with the PI3Kalpha IC50 set as auxiliary task, rho from the
+training compounds measured on both; ``_qsar_multitask.py``, leakage rules there),
+``multitask_ml`` (the same with rho and the GP noise by GP profile marginal likelihood
+on a grid, rho in {0.25, 0.5, 0.75, 0.9}), ``pooled`` (rho = 1: the two sets pooled
+with a per-task mean);
+``default`` re-runs the default ``consensus``.
 """
 
 from __future__ import annotations
@@ -63,7 +69,64 @@ def _nested_c_predictor():
     return NestedC
 
 
+def run_multitask(
+    primary: str = "mTOR", auxiliary: str = "PI3Kalpha", folds=None, rho_method="overlap", log=print
+):
+    """Scaffold 5-fold CV (seed 0) of ``primary`` with ``auxiliary`` as the second task of
+    the coregionalisation kernel model; returns (y, prediction, lower, upper, folds, info)."""
+    from _qsar_multitask import multitask_fold
+
+    from kinetor.qsar.featureset import compute_features, kernel
+    from kinetor.qsar.splits import scaffold_groups
+
+    sets = load_sets()
+    P, A = {}, {}
+    for d, name in ((P, primary), (A, auxiliary)):
+        data = sets[name][0]
+        d["smiles"], d["y"] = data["smiles"].to_numpy(), data["p_value"].to_numpy()
+        d["mols"] = parse_smiles(d["smiles"].tolist())[0]
+        d["scaffold"] = np.array(scaffold_groups(d["mols"]))
+        d["F"] = compute_features(d["mols"], tab=False)
+    if folds is None:
+        folds = make_folds(P["mols"], "scaffold", 5, seed=0)
+    P["K"], P["KA"], A["K"] = kernel(P["F"], P["F"]), kernel(P["F"], A["F"]), kernel(A["F"], A["F"])
+    pred, lo, hi = (np.full(len(P["y"]), np.nan) for _ in range(3))
+    info = []
+    for f in range(5):
+        tr, te = np.flatnonzero(folds != f), np.flatnonzero(folds == f)
+        pred[te], lo[te], hi[te], i = multitask_fold(P, A, tr, te, rho_method=rho_method, log=log)
+        info.append(i)
+        log(f"fold {f}: RMSE {regression_metrics(P['y'][te], pred[te])['rmse']:.4f}")
+    return P["y"], pred, lo, hi, folds, info
+
+
+def report_multitask(rho_method: str = "overlap") -> None:
+    from kinetor.qsar.conformal import coverage
+
+    t0, c0 = time.perf_counter(), time.process_time()
+    y, pred, lo, hi, folds, _ = run_multitask(rho_method=rho_method)
+    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+    per_fold = [regression_metrics(y[folds == f], pred[folds == f])["rmse"] for f in range(5)]
+    diff = np.array(per_fold) - np.array(DEFAULT)
+    print(
+        f"variant multitask ({rho_method}): pooled RMSE {regression_metrics(y, pred)['rmse']:.4f}"
+    )
+    print("per fold:", " ".join(f"{v:.3f}" for v in per_fold), "default:", DEFAULT)
+    print(
+        f"per-fold difference mean {diff.mean():+.4f}, sd {diff.std(ddof=1):.4f}, "
+        f"se {diff.std(ddof=1) / np.sqrt(5):.4f}"
+    )
+    print("coverage", f"{coverage(y, lo, hi):.3f}")
+    print(f"wall {wall:.0f} s, CPU (main process, all threads) {cpu:.0f} s")
+
+
 def run(variant: str) -> None:
+    if variant == "multitask":
+        return report_multitask()
+    if variant == "multitask_ml":
+        return report_multitask("likelihood")
+    if variant == "pooled":
+        return report_multitask("pooled")
     data, _ = load_sets()["mTOR"]
     smiles, y = data["smiles"].tolist(), data["p_value"].to_numpy()
     folds = make_folds(parse_smiles(smiles)[0], "scaffold", 5, seed=0)
