@@ -130,6 +130,20 @@ def judge(row: Mapping[str, Any], predicted: float) -> tuple[bool, float, float,
     return True, lo, hi, 0.0
 
 
+def _rates(sim: pd.DataFrame) -> dict[str, Any]:
+    """Simulable rows, passed, pass rate and RMSE of log10 fold change of ``sim`` (rows
+    already restricted to simulable, not unverified) and how many simulations failed."""
+    res = sim["log10_residual"].to_numpy(float)
+    ok = np.isfinite(res)
+    return {
+        "simulable": len(sim),
+        "passed": int(sim["passed"].sum()),
+        "pass_rate": float(sim["passed"].mean()) if len(sim) else float("nan"),
+        "rmse_log10": float(np.sqrt(np.mean(res[ok] ** 2))) if ok.any() else float("nan"),
+        "failed_simulations": int((~ok).sum()),
+    }
+
+
 @dataclass
 class ValidationResult:
     """Per-observation table and summaries (:meth:`summary`, :meth:`misses`)."""
@@ -152,8 +166,6 @@ class ValidationResult:
                     unver = t["status"] == "unverified"
                     unsim = None
                 sim = t[t["simulable"] & ~unver]
-                res = sim["log10_residual"].to_numpy(float)
-                ok = np.isfinite(res)
                 out.append(
                     {
                         "split": split,
@@ -161,13 +173,7 @@ class ValidationResult:
                         "observations": len(t),
                         "unverified": int(unver.sum()),
                         "unsimulable": unsim if unsim is not None else 0,
-                        "simulable": len(sim),
-                        "passed": int(sim["passed"].sum()),
-                        "pass_rate": float(sim["passed"].mean()) if len(sim) else float("nan"),
-                        "rmse_log10": float(np.sqrt(np.mean(res[ok] ** 2)))
-                        if ok.any()
-                        else float("nan"),
-                        "failed_simulations": int((~ok).sum()),
+                        **_rates(sim),
                     }
                 )
         return pd.DataFrame(out)
@@ -179,29 +185,12 @@ class ValidationResult:
         t = self.table[self.table["simulable"] & (self.table["status"] != "unverified")]
         out = []
         for (split, pub), g in t.groupby(["split", "publication_id"], sort=True):
-            res = g["log10_residual"].to_numpy(float)
-            ok = np.isfinite(res)
-            out.append(
-                {
-                    "split": split,
-                    "publication_id": pub,
-                    "simulable": len(g),
-                    "passed": int(g["passed"].sum()),
-                    "pass_rate": float(g["passed"].mean()),
-                    "rmse_log10": float(np.sqrt(np.mean(res[ok] ** 2))) if ok.any() else np.nan,
-                    "missed": ";".join(g.loc[~g["passed"].astype(bool), "id"]),
-                }
-            )
-        cols = [
-            "split",
-            "publication_id",
-            "simulable",
-            "passed",
-            "pass_rate",
-            "rmse_log10",
-            "missed",
-        ]
-        df = pd.DataFrame(out, columns=cols)
+            rates = _rates(g)
+            del rates["failed_simulations"]
+            missed = ";".join(g.loc[~g["passed"].astype(bool), "id"])
+            out.append({"split": split, "publication_id": pub, **rates, "missed": missed})
+        cols = ["split", "publication_id", "simulable", "passed", "pass_rate", "rmse_log10"]
+        df = pd.DataFrame(out, columns=[*cols, "missed"])
         order = {"train": 0, "heldout": 1}
         return df.sort_values(
             ["split", "pass_rate", "publication_id"],
