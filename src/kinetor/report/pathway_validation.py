@@ -62,8 +62,8 @@ def plot_observation(row: pd.Series) -> Any:
 
 
 def validation_report(result: Any, title: str = "Network validation") -> Report:
-    """A :class:`~kinetor.report.Report` of a ``ValidationResult``: per-split summary,
-    misses, unsimulable rows, then per split one plot per simulated observation."""
+    """A :class:`~kinetor.report.Report` of a ``ValidationResult``: per-split and
+    per-publication summaries, misses, unsimulable rows, then per split one plot per simulated observation."""
     rep = Report(title, subtitle="published observations vs the network's predictions")
     summ = result.summary()
     rep.add_section("Summary")
@@ -76,6 +76,10 @@ def validation_report(result: Any, title: str = "Network validation") -> Report:
         "where the paper states none."
     )
     rep.add_table(summ, caption="pass rates and RMSE by split")
+    rep.add_table(
+        result.by_publication(),
+        caption="pass rates and RMSE by publication (worst first within each split)",
+    )
     t = result.table
     cols = [
         "id",
