@@ -106,18 +106,30 @@ def report_multitask(rho_method: str = "overlap") -> None:
     t0, c0 = time.perf_counter(), time.process_time()
     y, pred, lo, hi, folds, _ = run_multitask(rho_method=rho_method)
     wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+    _report(
+        f"multitask ({rho_method})",
+        y,
+        pred,
+        folds,
+        f"coverage {coverage(y, lo, hi):.3f}",
+        f"wall {wall:.0f} s, CPU (main process, all threads) {cpu:.0f} s",
+    )
+
+
+def _report(label: str, y, pred, folds, coverage_line: str, time_line: str) -> None:
+    """Pooled and per-fold RMSE of ``pred`` beside the recorded default (same folds), the
+    paired per-fold differences, then the coverage and timing lines."""
     per_fold = [regression_metrics(y[folds == f], pred[folds == f])["rmse"] for f in range(5)]
     diff = np.array(per_fold) - np.array(DEFAULT)
-    print(
-        f"variant multitask ({rho_method}): pooled RMSE {regression_metrics(y, pred)['rmse']:.4f}"
-    )
+    pooled = regression_metrics(y, pred)["rmse"]
+    print(f"variant {label}: pooled RMSE {pooled:.4f} (default {DEFAULT_POOLED})")
     print("per fold:", " ".join(f"{v:.3f}" for v in per_fold), "default:", DEFAULT)
     print(
         f"per-fold difference mean {diff.mean():+.4f}, sd {diff.std(ddof=1):.4f}, "
         f"se {diff.std(ddof=1) / np.sqrt(5):.4f}"
     )
-    print("coverage", f"{coverage(y, lo, hi):.3f}")
-    print(f"wall {wall:.0f} s, CPU (main process, all threads) {cpu:.0f} s")
+    print(coverage_line)
+    print(time_line)
 
 
 def run(variant: str) -> None:
@@ -162,19 +174,14 @@ def run(variant: str) -> None:
         **options,
     )
     wall, cpu = time.perf_counter() - t0, time.process_time() - c0
-    per_fold = [
-        regression_metrics(y[folds == f], res.predictions.prediction[folds == f])["rmse"]
-        for f in range(5)
-    ]
-    diff = np.array(per_fold) - np.array(DEFAULT)
-    print(f"variant {variant}: pooled RMSE {res.pooled['rmse']:.4f} (default {DEFAULT_POOLED})")
-    print("per fold:", " ".join(f"{v:.3f}" for v in per_fold), "default:", DEFAULT)
-    print(
-        f"per-fold difference mean {diff.mean():+.4f}, sd {diff.std(ddof=1):.4f}, "
-        f"se {diff.std(ddof=1) / np.sqrt(5):.4f}"
+    _report(
+        variant,
+        y,
+        res.predictions.prediction.to_numpy(),
+        folds,
+        f"coverage {res.pooled['coverage']:.3f} weights {res.options['stacking_weights']}",
+        f"wall {wall:.0f} s, CPU (main process) {cpu:.0f} s",
     )
-    print("coverage", f"{res.pooled['coverage']:.3f}", "weights", res.options["stacking_weights"])
-    print(f"wall {wall:.0f} s, CPU (main process) {cpu:.0f} s")
 
 
 if __name__ == "__main__":

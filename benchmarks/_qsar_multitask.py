@@ -162,7 +162,7 @@ def likelihood_rho(K_pp, K_pa, K_aa, y_p, y_a, rhos=(0.25, 0.5, 0.75, 0.9), nois
     """rho (and GP noise) maximising the GP profile marginal likelihood of the training
     data (both tasks, each centred on its mean) over a small grid; returns (rho, noise,
     {rho: best negative log likelihood})."""
-    from scipy.linalg import cho_factor, cho_solve
+    from kinetor.qsar.models import profile_nll
 
     noises = noises or (0.02, 0.05, 0.1)
     r = np.r_[np.asarray(y_p) - np.mean(y_p), np.asarray(y_a) - np.mean(y_a)]
@@ -172,9 +172,7 @@ def likelihood_rho(K_pp, K_pa, K_aa, y_p, y_a, rhos=(0.25, 0.5, 0.75, 0.9), nois
         for s in noises:
             A = icm_kernel(K_pp, K_pa, K_aa, rho)
             A[np.diag_indices(n)] += s
-            c = cho_factor(A, lower=True, overwrite_a=True, check_finite=False)
-            alpha = cho_solve(c, r, check_finite=False)
-            nll = 0.5 * n * np.log(float(r @ alpha) / n) + float(np.sum(np.log(np.diag(c[0]))))
+            nll = profile_nll(A, r)[0]
             table[rho] = min(table.get(rho, np.inf), nll)
             if best is None or nll < best[0]:
                 best = (nll, rho, s)

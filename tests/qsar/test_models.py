@@ -163,3 +163,13 @@ def test_predictor_featurises_queries_with_its_own_fingerprints(mtor_subset):
     p = PotencyPredictor("svr", n_calibration_folds=3).fit_kernel(F, data["pIC50"], mols)
     out = p.predict(data["canonical_smiles"].iloc[:3].tolist())
     assert out["nn_similarity"].tolist() == pytest.approx([1.0, 1.0, 1.0])
+
+
+def test_gp_profile_likelihood_by_hand():
+    # A = 2 I, r = (1, 1): alpha = r / 2, amp = r.alpha / n = 1/2, sum log diag(chol) =
+    # log 2, so nll = (n/2) log(1/2) + log 2 = 0
+    from kinetor.qsar.models import profile_nll
+
+    nll, _, alpha, amp = profile_nll(2.0 * np.eye(2), np.array([1.0, 1.0]))
+    assert nll == pytest.approx(0.0, abs=1e-15)
+    assert amp == pytest.approx(0.5) and alpha == pytest.approx([0.5, 0.5])

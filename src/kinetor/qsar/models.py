@@ -91,6 +91,19 @@ class _TanimotoSVR:
         return out + self.intercept_
 
 
+def profile_nll(A: np.ndarray, r: np.ndarray):
+    """Negative log marginal likelihood of a zero-mean GP with covariance ``amp * A`` for
+    the residuals ``r``, the signal variance ``amp`` profiled out (one Cholesky factor of
+    ``A``, which is overwritten). Returns ``(nll, cho_factor, alpha = A^-1 r, amp)``."""
+    from scipy.linalg import cho_factor, cho_solve
+
+    n = len(r)
+    c = cho_factor(A, lower=True, overwrite_a=True, check_finite=False)
+    alpha = cho_solve(c, r, check_finite=False)
+    amp = float(r @ alpha) / n
+    return 0.5 * n * np.log(amp) + float(np.sum(np.log(np.diag(c[0])))), c, alpha, amp
+
+
 class _TanimotoGP:
     """GP regression with the model kernel; the noise variance (relative to the signal
     variance) is chosen by marginal likelihood over ``noise_grid`` unless fixed."""
@@ -101,8 +114,6 @@ class _TanimotoGP:
         self.noise, self.noise_grid = noise, noise_grid
 
     def fit(self, F: Features, y, K=None):
-        from scipy.linalg import cho_factor, cho_solve
-
         K = kernel(F, F) if K is None else K
         self.mean_ = float(np.mean(y))
         r = np.asarray(y, float) - self.mean_
@@ -110,13 +121,9 @@ class _TanimotoGP:
         grid = [self.noise] if self.noise is not None else list(self.noise_grid)
         best = None
         for s in grid:
-            # profile likelihood (signal variance profiled out), one Cholesky per value
             A = K.copy()
             A[np.diag_indices(n)] += s
-            c = cho_factor(A, lower=True, overwrite_a=True, check_finite=False)
-            alpha = cho_solve(c, r, check_finite=False)
-            amp = float(r @ alpha) / n
-            nll = 0.5 * n * np.log(amp) + float(np.sum(np.log(np.diag(c[0]))))
+            nll, c, alpha, amp = profile_nll(A, r)
             if best is None or nll < best[0]:
                 best = (nll, s, c, alpha, amp)
             elif len(grid) > 2:
