@@ -8,6 +8,7 @@ import pytest
 from kinetor.errors import ModelError
 from kinetor.qsar.card import ModelCard, ModelFileWarning, card_for, load_model, save_model
 from kinetor.qsar.curation import curate
+from kinetor.qsar.featureset import KERNEL_FINGERPRINTS
 from kinetor.qsar.predictor import PotencyPredictor
 
 
@@ -31,7 +32,7 @@ def test_round_trip_keeps_predictions_and_card(tmp_path, fitted):
     assert card2.n_train == 60 and card2.curation["compounds"] == 60
     assert card2.data_sha256 == cur.summary()["data_sha256"]
     assert card2.conformal["alpha"] == 0.1 and card2.domain["ad_threshold"] == 0.35
-    assert card2.model["kernel_fingerprints"] == ["ecfp6_count", "fcfp6_count", "atompair_count"]
+    assert card2.model["kernel_fingerprints"] == list(KERNEL_FINGERPRINTS)
     assert card2.model["C"] == 5.0 and card2.model["stacking_weights"] is None  # one member
     queries = ["CCOc1ccccc1", "C[C@@H]1COCCN1c1nc(N2CCOCC2)nc(-c2ccc(N)nc2)n1"]
     a, b = pred.predict(queries), loaded.predict(queries)

@@ -178,3 +178,19 @@ def test_feature_invariants_equal_rdkit_on_the_fixtures(mtor_subset):
     for s in mtor_subset["canonical_smiles"]:
         mol = Chem.MolFromSmiles(s)
         assert _feature_invariants(mol) == list(rdMolDescriptors.GetFeatureInvariants(mol))
+
+
+@pytest.mark.parametrize("kind", ["ecfp6", "fcfp6"])
+def test_chiral_kinds_tell_enantiomers_apart_and_nothing_else(kind):
+    from rdkit import Chem
+
+    # (S)- and (R)-3-methylmorpholine on a phenyl ring: the same graph, opposite R/S
+    s, r = (Chem.MolFromSmiles(x) for x in ("C[C@H]1COCCN1c1ccccc1", "C[C@@H]1COCCN1c1ccccc1"))
+    flat = Chem.MolFromSmiles("CC1COCCN1c1ccccc1")  # stereo unspecified
+    plain = featurize([s, r, flat], f"{kind}_count", n_bits=2**20)
+    chiral = featurize([s, r, flat], f"{kind}_chiral_count", n_bits=2**20)
+    assert (plain[0] != plain[1]).nnz == 0  # RDKit's default kinds are blind to R/S
+    assert (chiral[0] != chiral[1]).nnz > 0
+    assert tanimoto_kernel(chiral[:1], chiral[1:2])[0, 0] < 1.0
+    # a molecule without assigned stereocentres has the same fingerprint either way
+    assert (plain[2] != chiral[2]).nnz == 0

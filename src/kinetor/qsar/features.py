@@ -48,9 +48,11 @@ FEATURES: tuple[str, ...] = (
     "ecfp4_count",
     "ecfp4_bits",
     "ecfp6_count",
+    "ecfp6_chiral_count",
     "fcfp4_count",
     "fcfp4_bits",
     "fcfp6_count",
+    "fcfp6_chiral_count",
     "atompair_count",
     "maccs",
     "rdkit2d",
@@ -92,12 +94,17 @@ DESCRIPTORS_FAST: tuple[str, ...] = (
 def _generator(kind: str):
     from rdkit.Chem import rdFingerprintGenerator as rfg
 
+    # ``_chiral`` kinds add the atoms' CIP tags (R/S) to their invariants, so stereoisomers
+    # (which the curation keeps apart) get different fingerprints; the plain kinds are
+    # RDKit's defaults, blind to stereochemistry. (No chiral atom-pair kind: RDKit puts
+    # the atom-pair chirality in key bits above 2**20, which the hashing folds away.)
+    chiral = "_chiral" in kind
     if kind.startswith(("ecfp", "fcfp")):
         # FCFP: a plain Morgan generator fed RDKit's feature invariants (identical output to
         # GetMorganFeatureAtomInvGen, about a third faster)
-        return rfg.GetMorganGenerator(radius=int(kind[4]) // 2)
+        return rfg.GetMorganGenerator(radius=int(kind[4]) // 2, includeChirality=chiral)
     if kind.startswith("atompair"):
-        return rfg.GetAtomPairGenerator()
+        return rfg.GetAtomPairGenerator(includeChirality=chiral)
     raise ValueError(f"unknown fingerprint {kind!r}")
 
 
@@ -193,7 +200,8 @@ def featurize(mols: Sequence[Any], kind: str = "ecfp4_count", n_bits: int = 2048
     kind : str
         One of :data:`FEATURES`. ``ecfp4``/``ecfp6`` are Morgan radius 2/3 (Rogers & Hahn
         2010 J Chem Inf Model 50:742, doi:10.1021/ci100050t), ``fcfp4``/``fcfp6`` the
-        feature-invariant variants, ``atompair`` Carhart atom pairs, ``maccs`` the 167 MACCS keys,
+        feature-invariant variants (``*_chiral_*``: the same with the atoms' R/S tags in
+        their invariants), ``atompair`` Carhart atom pairs, ``maccs`` the 167 MACCS keys,
         ``rdkit2d`` all RDKit 2D descriptors (slow: ~30 ms per molecule) and
         ``rdkit2d_fast`` the cheap subset :data:`DESCRIPTORS_FAST`.
     n_bits : int

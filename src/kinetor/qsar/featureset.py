@@ -13,7 +13,7 @@ Examples
 ([0, 2], [3])
 >>> F = compute_features(mols, tab=False)
 >>> len(F), sorted(F.fps)
-(2, ['atompair_count', 'ecfp6_count', 'fcfp6_count'])
+(2, ['atompair_count', 'ecfp6_chiral_count', 'fcfp6_chiral_count'])
 >>> kernel(F, F).round(3).tolist()
 [[1.0, 0.0], [0.0, 1.0]]
 """
@@ -39,8 +39,15 @@ __all__ = [
 ]
 
 
-#: Count fingerprints whose Tanimoto (MinMax) kernels are averaged into the model kernel.
-KERNEL_FINGERPRINTS: tuple[str, ...] = ("ecfp6_count", "fcfp6_count", "atompair_count")
+#: Count fingerprints whose Tanimoto (MinMax) kernels are averaged into the model kernel;
+#: the circular ones stereo-aware, so that the stereoisomers the curation keeps apart are
+#: told apart (models saved before this used the plain kinds and keep them: see
+#: ``compute_features(kinds=)``).
+KERNEL_FINGERPRINTS: tuple[str, ...] = (
+    "ecfp6_chiral_count",
+    "fcfp6_chiral_count",
+    "atompair_count",
+)
 
 
 @dataclass
