@@ -25,7 +25,7 @@ def test_one_publication_split_by_the_hash_rule(part_c):
     assert list(pub["publication_id"]) == ["C_ONeil2016"]
     assert pub["split"].iloc[0] == split_by_hash(["C_ONeil2016"])["C_ONeil2016"]
     assert set(part_c["publication_id"]) == {"C_ONeil2016"}
-    assert len(part_c) == 55 and part_c["id"].is_unique
+    assert len(part_c) == 95 and part_c["id"].is_unique
 
 
 def _note_numbers(note: str) -> tuple[list[float], float, float]:
@@ -46,7 +46,7 @@ def _u(reps: list[float], x: float) -> float:
 
 def test_quantitative_rows_follow_the_stated_formulas(part_c):
     q = part_c[part_c["kind"] == "quantitative"]
-    assert len(q) == 39
+    assert len(q) == 66
     for _, r in q.iterrows():
         reps, mu, x = _note_numbers(r["note"])
         assert r["value"] == pytest.approx(100 * mu, abs=0.05)
@@ -60,7 +60,7 @@ def test_quantitative_rows_follow_the_stated_formulas(part_c):
 
 def test_rows_below_10_percent_are_bands(part_c):
     d = part_c[part_c["kind"] == "direction"]
-    assert len(d) == 16
+    assert len(d) == 29
     assert set(d["direction"]) == {"down"} and (d["band_low"] == 0).all()
     for _, r in d.iterrows():
         reps, mu, x = _note_numbers(r["note"])
@@ -85,9 +85,24 @@ def test_scenarios_use_the_cell_line_table_and_stated_doses(part_c):
             continue
         assert b["simulable"] and b["conditions"] == "rule"  # time not verified: 72 h rule
         concs = [c for _, c in b["scenario"].drugs]
-        assert concs == pytest.approx([1000 * float(doses.group(1)), 1000 * float(doses.group(2))])
+        stated = [1000 * float(doses.group(1)), 1000 * float(doses.group(2))]
+        if r["drugs"].startswith("cyclophosphamide"):
+            # the prodrug (no activity in culture) is not simulated: the partner alone
+            assert r["readout_detail"].split("after ")[1].startswith("Cyclophosphamide 0.35 uM")
+            assert [d for d, _ in b["scenario"].drugs] == [r["drugs"].split(" + ")[1]]
+            stated = stated[1:]
+        assert concs == pytest.approx(stated)
         assert b["scenario"].time_h == 72.0
         assert b["baseline"].drugs == () and b["baseline"].lesions == b["scenario"].lesions
+
+
+def test_cyclophosphamide_series_are_the_partners_dose_responses(part_c):
+    """The screen pairs cyclophosphamide at one dose (0.35 uM) with four doses of dactolisib
+    and of erlotinib in each line: single-agent series in effect (all 40 rows entered)."""
+    cyc = part_c[part_c["drugs"].str.startswith("cyclophosphamide")]
+    assert len(cyc) == 40 and (cyc["status"] == "likely").all()
+    assert cyc.groupby(["drugs", "cell_line"]).size().eq(4).all()
+    assert cyc["note"].str.contains("prodrug without activity in culture").all()
 
 
 def test_metformin_rows_inconsistent_within_the_screen_are_unverified(part_c):
@@ -99,7 +114,12 @@ def test_metformin_rows_inconsistent_within_the_screen_are_unverified(part_c):
     assert met.sum() == 10
     assert (part_c.loc[met, "status"] == "unverified").all()
     assert (part_c.loc[~met, "status"] == "likely").all()
+    cyc = part_c[part_c["drugs"].str.startswith("cyclophosphamide")]
     for _, r in part_c[met].iterrows():
         _, _, x = _note_numbers(r["note"])
         xc = float(re.search(r"has X/X0_published ([0-9.]+),", r["note"]).group(1))
         assert abs(x - xc) > limit
+        # the note's cyclophosphamide value is that of the entered cyclophosphamide row
+        partner = r["readout_detail"].split(" + ")[1]
+        same = cyc[(cyc["cell_line"] == r["cell_line"]) & cyc["readout_detail"].str.endswith(partner)]
+        assert len(same) == 1 and _note_numbers(same["note"].iloc[0])[2] == xc
