@@ -121,5 +121,7 @@ def test_metformin_rows_inconsistent_within_the_screen_are_unverified(part_c):
         assert abs(x - xc) > limit
         # the note's cyclophosphamide value is that of the entered cyclophosphamide row
         partner = r["readout_detail"].split(" + ")[1]
-        same = cyc[(cyc["cell_line"] == r["cell_line"]) & cyc["readout_detail"].str.endswith(partner)]
+        same = cyc[
+            (cyc["cell_line"] == r["cell_line"]) & cyc["readout_detail"].str.endswith(partner)
+        ]
         assert len(same) == 1 and _note_numbers(same["note"].iloc[0])[2] == xc
