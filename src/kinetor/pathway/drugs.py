@@ -80,7 +80,9 @@ _NOT_ENGAGEMENT = ("prolif", "viab", "growth", "gi50", "survival", "colony")
 _PROXIMAL = {
     "mtor_kinase": ("s473", "4e-bp1", "4ebp1", "s6k"),
     "akt_atp": ("pras40", "gsk3"),
-    "akt_allosteric": ("akt", "pras40"),
+    # an allosteric (PH-domain) inhibitor blocks AKT's own phosphorylation at the membrane
+    # (the network slot's action) before its kinase activity or a substrate
+    "akt_allosteric": ("p-akt", "akt", "pras40"),
     "rapalog": ("s6k", "s6"),
     "bivalent_mtor": ("s6k", "4e-bp1"),
 }
