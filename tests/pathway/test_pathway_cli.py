@@ -298,3 +298,28 @@ def test_calibrate_with_heldout_also_judges_the_held_out_rows(tmp_path):
     summ = pd.read_csv(tmp_path / "c" / "summary.csv")
     assert list(summ["split"].unique()) == ["train", "heldout"]
     assert set(pd.read_csv(tmp_path / "c" / "validation.csv")["split"]) == {"train", "heldout"}
+
+
+def test_calibrate_with_outputs_frees_the_14_output_constants(tmp_path):
+    from kinetor.pathway._model import prior_parameters
+    from kinetor.pathway.calibration.evidence import (
+        EVIDENCE_PARAMETERS_FILE,
+        load_evidence_parameters,
+    )
+
+    outputs = {"w_tr", "w_mnk", "w_rsk_tr", "K_tr", "w_erk_g1", "w_er_g1", "g1_basal"}
+    outputs |= {"K_g1", "K_surv", "w_rsk_surv", "apo_max", "apo_basal", "w_foxo_apo", "K_apo"}
+    both = load_evidence_parameters(with_outputs=True)
+    base = load_evidence_parameters()
+    assert list(both["name"][: len(base)]) == list(base["name"])
+    assert set(both["name"][len(base) :]) == outputs and both["name"].is_unique
+    priors = prior_parameters()
+    for _, r in both[both["name"].isin(outputs)].iterrows():  # one decade around the prior
+        assert r["lower"] < priors[r["name"]] < r["upper"] and r["upper"] / r["lower"] <= 100
+    f = pd.read_csv(EVIDENCE_PARAMETERS_FILE, comment="#")
+    f[f["name"] == "rapalog_shift"].to_csv(tmp_path / "f.csv", index=False)
+    args = ["pathway", "calibrate", "--free", str(tmp_path / "f.csv"), "--with-outputs"]
+    args += ["--starts", "1", "--jobs", "1", "--max-nfev", "1", "--no-profile"]
+    assert main([*args, "--out", str(tmp_path / "c")]) == 0
+    par = pd.read_csv(tmp_path / "c" / "parameters.csv")
+    assert set(par["name"]) == outputs | {"rapalog_shift"}

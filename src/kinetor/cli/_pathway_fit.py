@@ -65,6 +65,15 @@ def calibrate_cmd(
             "section 6).",
         ),
     ] = None,
+    with_outputs: Annotated[
+        bool,
+        typer.Option(
+            "--with-outputs",
+            help="Also free the 14 proliferation/apoptosis output constants "
+            "(calibration/output_parameters.csv), as in the fit that was tried and not "
+            "kept (docs/pathway.md, section 6).",
+        ),
+    ] = False,
     with_heldout: Annotated[
         bool,
         typer.Option(
@@ -99,7 +108,7 @@ def calibrate_cmd(
     from kinetor.pathway.evidence import observations_without
     from kinetor.pathway.validation import validate
 
-    free_tab = load_evidence_parameters(free)
+    free_tab = load_evidence_parameters(free, with_outputs=with_outputs)
     excluded = list(exclude_publication or [])
     res = calibrate_evidence(
         free_tab,

@@ -73,6 +73,7 @@ from kinetor.pathway.validation import Predictor, judge
 
 __all__ = [
     "EVIDENCE_PARAMETERS_FILE",
+    "OUTPUT_PARAMETERS_FILE",
     "EvidenceCalibration",
     "calibrate_evidence",
     "load_evidence_parameters",
@@ -80,6 +81,8 @@ __all__ = [
 ]
 
 EVIDENCE_PARAMETERS_FILE = Path(__file__).parent / "evidence_parameters.csv"
+#: the 14 proliferation/apoptosis constants, tried as candidates and not kept (docs/pathway.md 6)
+OUTPUT_PARAMETERS_FILE = Path(__file__).parent / "output_parameters.csv"
 _SIGMA_BAND, _SIGMA_PRIOR = 0.1, 1.0
 _SPREAD_MAX = 0.5
 _SE_MAX = SE_MAX
@@ -93,10 +96,14 @@ _CRIT = (
 _AGREE_COST = 1.0  # starts within this of the best cost count as reaching it
 
 
-def load_evidence_parameters(path: str | Path | None = None) -> pd.DataFrame:
-    """``name, lower, upper, note`` of the parameters the evidence fit may move."""
+def load_evidence_parameters(path: str | Path | None = None, with_outputs=False) -> pd.DataFrame:
+    """``name, lower, upper, note`` of the parameters the evidence fit may move (and with
+    ``with_outputs`` the rows of :data:`OUTPUT_PARAMETERS_FILE` after them)."""
     from kinetor.errors import DataError, Problem
 
+    if with_outputs:
+        parts = [load_evidence_parameters(path), load_evidence_parameters(OUTPUT_PARAMETERS_FILE)]
+        return pd.concat(parts, ignore_index=True).drop_duplicates("name")
     path = Path(path or EVIDENCE_PARAMETERS_FILE)
     df = pd.read_csv(path, comment="#")
     priors = prior_parameters()
