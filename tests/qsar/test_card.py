@@ -77,3 +77,28 @@ def test_not_a_model_file(tmp_path):
 def test_card_dict_round_trip():
     card = ModelCard("pi3ka", "consensus", n_train=3, cv_metrics={"rmse": 0.6})
     assert ModelCard.from_dict(card.to_dict()) == card
+
+
+def test_a_model_fitted_on_the_stereo_blind_kinds_predicts_with_them(tmp_path, mtor_subset):
+    """Models saved before the kernel became stereo-aware keep their own fingerprints: the
+    query is featurised with the kinds the model was fitted on, not today's default."""
+    from kinetor.qsar import featureset
+
+    data = mtor_subset.iloc[:40]
+    cur = curate(data, smiles="canonical_smiles", value="pIC50", unit=None, default_unit="p")
+    old = ("ecfp6_count", "fcfp6_count", "atompair_count")
+    saved, featureset.KERNEL_FINGERPRINTS = featureset.KERNEL_FINGERPRINTS, old
+    try:
+        pred = PotencyPredictor("svr", target="mtor", n_calibration_folds=3).fit(
+            cur.data["smiles"], cur.data["p_value"]
+        )
+    finally:
+        featureset.KERNEL_FINGERPRINTS = saved
+    assert tuple(pred.train_.fps) == old
+    path = save_model(pred, tmp_path / "old.joblib", card_for(pred, cur))
+    loaded, card = load_model(path, trusted=True)
+    assert card.model["kernel_fingerprints"] == list(old)
+    # enantiomers: the stereo-blind model cannot tell them apart, so predicts them equal
+    pair = ["C[C@@H]1COCCN1c1ccccc1", "C[C@H]1COCCN1c1ccccc1"]
+    out = loaded.predict(pair)
+    assert out["prediction"].iloc[0] == out["prediction"].iloc[1]
