@@ -156,3 +156,19 @@ def test_missing_dask_is_a_clear_error(monkeypatch):
     monkeypatch.setitem(sys.modules, "dask.distributed", None)  # import now fails
     with pytest.raises(ModelError, match=r"pip install \"kinetor\[dask\]\""):
         Executor(scheduler="tcp://127.0.0.1:1")
+
+
+def _leak_restarts_on(k: int) -> tuple[int, bool]:
+    from joblib.externals.loky import process_executor
+
+    return os.getpid(), bool(process_executor._USE_PSUTIL)
+
+
+def test_workers_do_not_restart_on_loky_memory_heuristic():
+    """kinetor workers grow by design (compiled models); loky's psutil "leak" restart waits
+    on a lock without a timeout and was seen to deadlock, so every worker turns it off
+    before its first piece."""
+    _by_value()
+    seen = Executor(n_jobs=2).map(_leak_restarts_on, [(k,) for k in range(6)])
+    assert {pid for pid, _ in seen} - {os.getpid()}  # ran in worker processes
+    assert not any(flag for _, flag in seen)

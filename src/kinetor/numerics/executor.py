@@ -100,6 +100,23 @@ def dask_client(scheduler: Any):
         raise ModelError(f"cannot reach the Dask scheduler at {address!r}: {exc}") from exc
 
 
+def _no_loky_leak_restarts() -> None:
+    """Turn off loky's memory-leak restarts in this (worker) process.
+
+    With psutil installed, a loky worker whose memory grew by more than 300 MB since its
+    first piece announces a "leak" and waits, without a timeout, for the main process to
+    let it exit; that path was seen to deadlock (joblib 1.6: the worker blocked on its
+    exit lock, the main process waiting for results forever). kinetor workers grow by
+    design (compiled network models, bounded per-process caches), so the heuristic only
+    fires on them; the worker loop reads the flag anew after every piece.
+    """
+    try:
+        from joblib.externals.loky import process_executor
+    except ImportError:  # pragma: no cover - joblib without its vendored loky
+        return
+    process_executor._USE_PSUTIL = False
+
+
 class _Piece:
     """``fn(*args)`` after this process has run ``initializer(*initargs)`` once (picklable
     when ``fn`` and ``initializer`` are module-level functions)."""
@@ -108,6 +125,7 @@ class _Piece:
         self.fn, self.initializer, self.initargs = fn, initializer, initargs
 
     def __call__(self, *args: Any) -> Any:
+        _no_loky_leak_restarts()
         if self.initializer is not None:
             key = (self.initializer, self.initargs)
             if key not in _INITIALISED:
