@@ -252,3 +252,8 @@ def test_engine_caches_are_bounded_and_evictions_are_recomputed(net):
         eng._ss = saved
     for cache in (eng._ss, eng._ro, eng._start):
         assert isinstance(cache, LRUCache) and cache.maxsize <= 512
+    # and the compiled engines themselves, one per model text, at most 16 per process
+    from kinetor.pathway._engine import _ENGINES
+
+    assert isinstance(_ENGINES, LRUCache) and _ENGINES.maxsize == 16
+    assert len(_ENGINES.items()) == len(_ENGINES) <= 16

@@ -107,8 +107,8 @@ def _no_loky_leak_restarts() -> None:
     first piece announces a "leak" and waits, without a timeout, for the main process to
     let it exit; that path was seen to deadlock (joblib 1.6: the worker blocked on its
     exit lock, the main process waiting for results forever). kinetor workers grow by
-    design (one compiled network per distinct model text, bounded result caches), so the
-    heuristic fires on them; the worker loop reads the flag anew after every piece.
+    design (compiled networks, up to 16, and bounded result caches), so the heuristic
+    fires on them; the worker loop reads the flag anew after every piece.
     """
     try:
         from joblib.externals.loky import process_executor

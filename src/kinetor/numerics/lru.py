@@ -14,6 +14,8 @@ Examples
 [('a',), ('c',)]
 >>> cache.hits, cache.misses
 (1, 3)
+>>> cache.items(), cache.values()
+([(('a',), 1), (('c',), 3)], [1, 3])
 """
 
 from __future__ import annotations
@@ -56,6 +58,15 @@ class LRUCache:
     def keys(self) -> list[Hashable]:
         """Keys, least recently used first."""
         return list(self._data)
+
+    def items(self) -> list[tuple[Hashable, Any]]:
+        """``(key, entry)`` pairs, least recently used first (a snapshot)."""
+        with self._lock:
+            return list(self._data.items())
+
+    def values(self) -> list[Any]:
+        """Entries, least recently used first (a snapshot)."""
+        return [v for _, v in self.items()]
 
     def clear(self) -> None:
         with self._lock:

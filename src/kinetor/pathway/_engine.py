@@ -61,7 +61,10 @@ READOUT_VARS: dict[str, str] = {
     "apoptosis": "apoptosis",
 }
 
-_ENGINES: dict[str, Engine] = {}
+#: Compiled engines by model text, at most 16 per process (a long session that runs many
+#: model variants, e.g. fitted-parameter files, keeps the most recent; an evicted one is
+#: reloaded from the on-disk compile cache in ~25 ms).
+_ENGINES = LRUCache(16)
 _RTOL, _ATOL = 1e-7, 1e-10
 #: CVODE rtol for piecewise-linear inputs with kinks (measurements: docs/pathway.md, s. 8).
 _RTOL_TV = 1e-5
@@ -75,10 +78,7 @@ _KINK = 1e-9
 def engine(text: str) -> Engine:
     """The per-process engine for ``text`` (compiled once)."""
     key = hashlib.sha1(text.encode()).hexdigest()
-    eng = _ENGINES.get(key)
-    if eng is None:
-        eng = _ENGINES[key] = Engine(text)
-    return eng
+    return _ENGINES.get(key, lambda: Engine(text))
 
 
 class Engine:
