@@ -20,6 +20,7 @@ __all__ = [
     "cached",
     "column_array",
     "digest_column",
+    "equal_in_order",
     "is_text",
     "listed_ids",
     "same_array",
@@ -84,16 +85,31 @@ def is_text(s: pd.Series) -> bool:
     )
 
 
+def equal_in_order(*pairs: tuple[np.ndarray, np.ndarray]) -> bool:
+    """Whether each pair of object arrays has the same length and equal cells, position by
+    position (cells that do not compare, such as ``pd.NA``, count as unequal).
+
+    >>> a = np.array(["s1", "s2"], object)
+    >>> equal_in_order((a, a.copy())), equal_in_order((a, a[::-1])), equal_in_order((a, a[:1]))
+    (True, False, False)
+    >>> equal_in_order((np.array([pd.NA], object), np.array(["s1"], object)))
+    False
+    """
+    try:
+        return all(
+            len(a) == len(b) and bool(np.asarray(a == b, dtype=bool).all()) for a, b in pairs
+        )
+    except (TypeError, ValueError):
+        return False
+
+
 def listed_ids(values: np.ndarray, ids: np.ndarray):
     """``factorize(values)`` when ``values`` are the distinct ``ids`` in their order (a
     doses or subjects table that lists the conc subjects as they first appear): codes
     0, 1, 2... without hashing; None otherwise (then the caller factorizes)."""
-    if len(values) != len(ids) or pd.api.types.infer_dtype(ids, skipna=False) != "string":
+    if pd.api.types.infer_dtype(ids, skipna=False) != "string":
         return None
-    try:
-        same = bool(np.asarray(values == ids, dtype=bool).all())
-    except (TypeError, ValueError):  # pd.NA cells: not comparable here
-        return None
+    same = equal_in_order((values, ids))
     return (np.arange(len(ids), dtype=np.intp), ids) if same else None
 
 

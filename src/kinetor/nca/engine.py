@@ -113,12 +113,15 @@ class _Run:
         """Set a parameter; where it is NaN under ``reason_mask``, ``message`` says why."""
         value = np.asarray(value, float)
         self.ctx[key] = value
-        code = self.no_reason if value.shape == self.no_reason.shape else None
+        found = None
         if reason_mask is not None and message:
             found = np.where(reason_mask & np.isnan(value), self.why.code(message), 0)
-            if code is None or found.any():
-                code = found.astype(np.int32)
-        self.reasons[key] = np.zeros(value.shape, np.int32) if code is None else code
+        if found is not None and found.any():
+            self.reasons[key] = found.astype(np.int32)
+        elif value.shape == self.no_reason.shape:
+            self.reasons[key] = self.no_reason  # shared, read-only
+        else:
+            self.reasons[key] = np.zeros(value.shape, np.int32)
 
     def peak(self) -> None:
         T, C, obs, ar, M = self.T, self.C, self.obs, self.ar, self.M

@@ -21,6 +21,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from kinetor.data._buffers import equal_in_order
 from kinetor.errors import DataError, Problem
 
 __all__ = [
@@ -286,12 +287,8 @@ def single_dose_intervals(keys: pd.DataFrame, doses: pd.DataFrame) -> pd.DataFra
         pairs = pairs.drop_duplicates()
     p_subj, p_an = pairs["subject"].to_numpy(object), pairs["analyte"].to_numpy(object)
     d_subj, d_an = doses["subject"].to_numpy(object), doses["analyte"].to_numpy(object)
-    try:  # the doses name the pairs in their order (one dose each, the usual table)
-        listed = len(d_subj) == len(p_subj) and bool(
-            np.asarray((d_subj == p_subj) & (d_an == p_an), dtype=bool).all()
-        )
-    except (TypeError, ValueError):  # cells that do not compare (pd.NA)
-        listed = False
+    # the doses name the pairs in their order (one dose each, the usual table)
+    listed = equal_in_order((d_subj, p_subj), (d_an, p_an))
     own = np.arange(len(p_subj)) if listed else _pair_codes(d_subj, d_an, (p_subj, p_an))
     if len(own) != len(p_subj) or (own < 0).any():
         return None

@@ -94,17 +94,17 @@ DESCRIPTORS_FAST: tuple[str, ...] = (
 def _generator(kind: str):
     from rdkit.Chem import rdFingerprintGenerator as rfg
 
-    # ``_chiral`` kinds add the atoms' CIP tags (R/S) to their invariants, so stereoisomers
-    # (which the curation keeps apart) get different fingerprints; the plain kinds are
-    # RDKit's defaults, blind to stereochemistry. (No chiral atom-pair kind: RDKit puts
-    # the atom-pair chirality in key bits above 2**20, which the hashing folds away.)
-    chiral = "_chiral" in kind
     if kind.startswith(("ecfp", "fcfp")):
         # FCFP: a plain Morgan generator fed RDKit's feature invariants (identical output to
-        # GetMorganFeatureAtomInvGen, about a third faster)
-        return rfg.GetMorganGenerator(radius=int(kind[4]) // 2, includeChirality=chiral)
+        # GetMorganFeatureAtomInvGen, about a third faster). ``_chiral`` kinds add the
+        # atoms' CIP tags (R/S) to their invariants, so stereoisomers (which the curation
+        # keeps apart) get different fingerprints; the plain kinds are RDKit's defaults,
+        # blind to stereochemistry.
+        return rfg.GetMorganGenerator(radius=int(kind[4]) // 2, includeChirality="_chiral" in kind)
     if kind.startswith("atompair"):
-        return rfg.GetAtomPairGenerator(includeChirality=chiral)
+        # no chiral kind: RDKit keeps atom-pair chirality in key bits above 2**20, which
+        # the hashing folds away
+        return rfg.GetAtomPairGenerator()
     raise ValueError(f"unknown fingerprint {kind!r}")
 
 

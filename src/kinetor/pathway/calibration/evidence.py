@@ -73,7 +73,7 @@ from kinetor.pathway.validation import Predictor, judge
 
 __all__ = [
     "EVIDENCE_PARAMETERS_FILE",
-    "OUTPUT_PARAMETERS_FILE",
+    "OUTPUT_PARAMETERS_FILE",  # the 14 output constants (tried, not kept: docs/pathway.md 6)
     "EvidenceCalibration",
     "calibrate_evidence",
     "load_evidence_parameters",
@@ -81,7 +81,6 @@ __all__ = [
 ]
 
 EVIDENCE_PARAMETERS_FILE = Path(__file__).parent / "evidence_parameters.csv"
-#: the 14 proliferation/apoptosis constants, tried as candidates and not kept (docs/pathway.md 6)
 OUTPUT_PARAMETERS_FILE = Path(__file__).parent / "output_parameters.csv"
 _SIGMA_BAND, _SIGMA_PRIOR = 0.1, 1.0
 _SPREAD_MAX = 0.5
@@ -96,9 +95,11 @@ _CRIT = (
 _AGREE_COST = 1.0  # starts within this of the best cost count as reaching it
 
 
-def load_evidence_parameters(path: str | Path | None = None, with_outputs=False) -> pd.DataFrame:
-    """``name, lower, upper, note`` of the parameters the evidence fit may move (and with
-    ``with_outputs`` the rows of :data:`OUTPUT_PARAMETERS_FILE` after them)."""
+def load_evidence_parameters(
+    path: str | Path | None = None, with_outputs: bool = False
+) -> pd.DataFrame:
+    """``name, lower, upper, note`` of the parameters the evidence fit may move; with
+    ``with_outputs`` also :data:`OUTPUT_PARAMETERS_FILE` (``path``'s bounds win)."""
     from kinetor.errors import DataError, Problem
 
     if with_outputs:
