@@ -222,6 +222,8 @@ def test_validate_writes_tables_and_a_report_with_one_plot_per_observation(tmp_p
     for split in ("train", "heldout"):
         all_row = summ[(summ["split"] == split) & (summ["conditions"] == "all")].iloc[0]
         assert by_pub.loc[by_pub["split"] == split, "passed"].sum() == all_row["passed"]
+    by_part = pd.read_csv(d / "by_part.csv")
+    assert by_part["passed"].sum() == summ.loc[summ["conditions"] == "all", "passed"].sum()
     unsim = pd.read_csv(d / "unsimulable.csv")
     assert len(unsim) == int((~table["simulable"]).sum()) and unsim["reason"].notna().all()
     import json

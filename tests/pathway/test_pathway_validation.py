@@ -201,6 +201,43 @@ def test_by_publication_counts_each_source_by_hand():
     assert bp.iloc[2]["missed"] == ""
 
 
+def test_by_part_counts_each_part_by_hand():
+    from kinetor.pathway.validation import ValidationResult, _part
+
+    assert (_part("observations_d.csv"), _part("observations_ab.csv"), _part("")) == ("D", "AB", "")
+    table = pd.DataFrame(
+        {
+            "id": ["a", "b", "c", "d", "e"],
+            "split": ["train", "heldout", "heldout", "heldout", "heldout"],
+            "part": ["A", "A", "D", "D", "D"],
+            "publication_id": ["P1", "P2", "P3", "P4", "P4"],
+            "status": ["firm", "firm", "firm", "firm", "unverified"],
+            "simulable": [True, True, True, True, True],
+            "passed": [True, False, True, False, True],
+            "log10_residual": [0.0, 0.2, 0.0, 0.4, 0.0],
+        }
+    )
+    bp = ValidationResult(table, {}).by_part()
+    assert list(zip(bp["split"], bp["part"], strict=True)) == [
+        ("train", "A"),
+        ("heldout", "A"),
+        ("heldout", "D"),
+    ]
+    d = bp.iloc[2]  # the unverified row e is in no pass rate
+    assert (d["publications"], d["simulable"], d["passed"], d["pass_rate"]) == (2, 2, 1, 0.5)
+    assert d["rmse_log10"] == pytest.approx(math.sqrt(0.4**2 / 2))
+
+
+def test_by_part_adds_up_to_the_summary(result):
+    bp = result.by_part()
+    s = result.summary()
+    for split in ("train", "heldout"):
+        row = s[(s["split"] == split) & (s["conditions"] == "all")].iloc[0]
+        assert bp.loc[bp["split"] == split, "simulable"].sum() == row["simulable"]
+        assert bp.loc[bp["split"] == split, "passed"].sum() == row["passed"]
+    assert set(bp["part"]) <= {"A", "B", "C", "D"}
+
+
 def test_by_publication_adds_up_to_the_summary(result):
     bp = result.by_publication()
     s = result.summary()

@@ -212,7 +212,8 @@ def validate_cmd(
     """Simulate every published observation (evidence/) and compare: pass rates within the
     stated uncertainty or band, and RMSE of log10 fold change, for training and held-out
     rows. Writes validation.csv, summary.csv, by_publication.csv (pass rate and RMSE per
-    publication and split, the missed ids), unsimulable.csv and report.html (one plot per
+    publication and split, the missed ids), by_part.csv (per evidence part; part D is the
+    blind held-out set entered after the model was fixed), unsimulable.csv and report.html (one plot per
     observation)."""
     from kinetor.errors import ModelError
     from kinetor.pathway.validation import validate
@@ -228,6 +229,8 @@ def validate_cmd(
     summ.to_csv(folder / "summary.csv", index=False)
     res.unsimulable().to_csv(folder / "unsimulable.csv", index=False)
     res.by_publication().to_csv(folder / "by_publication.csv", index=False)
+    parts = res.by_part()
+    parts.to_csv(folder / "by_part.csv", index=False)
     print_frame(
         res.misses()[["id", "split", "readout_model", "predicted", "low", "high"]],
         title="misses (simulated, outside the uncertainty or band)",
@@ -244,12 +247,18 @@ def validate_cmd(
             f"{r['split']} ({r['conditions']} conditions): {r['passed']}/{r['simulable']} "
             f"simulable observations pass ({rate}), RMSE log10 {r['rmse_log10']:.3f}{extra}"
         )
+    for _, r in parts.iterrows():
+        blind = " (blind: entered after the model was fixed)" if r["part"] == "D" else ""
+        info(
+            f"{r['split']} part {r['part']}{blind}: {r['passed']}/{r['simulable']} pass "
+            f"({100 * r['pass_rate']:.0f} %), RMSE log10 {r['rmse_log10']:.3f}"
+        )
     info(
         "conditions: 'stated' = concentration and time from the paper; 'rule' = 10 x the "
         "compound's cellular potency and 2/24/72 h by readout where the paper states none"
     )
     validation_report(res, "kinetor pathway validate").save(folder / "report.html")
     info(
-        "wrote validation.csv, summary.csv, by_publication.csv, unsimulable.csv and "
+        "wrote validation.csv, summary.csv, by_publication.csv, by_part.csv, unsimulable.csv and "
         f"report.html to {folder}"
     )

@@ -36,6 +36,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -130,6 +131,12 @@ def judge(row: Mapping[str, Any], predicted: float) -> tuple[bool, float, float,
     return True, lo, hi, 0.0
 
 
+def _part(file: Any) -> str:
+    """``observations_d.csv`` -> ``D`` (the evidence part a row was read from); '' if unknown."""
+    stem = Path(str(file)).stem if file else ""
+    return stem.split("_", 1)[1].upper() if stem.startswith("observations_") else ""
+
+
 def _rates(sim: pd.DataFrame) -> dict[str, Any]:
     """Simulable rows, passed, pass rate and RMSE of log10 fold change of ``sim`` (rows
     already restricted to simulable, not unverified) and how many simulations failed."""
@@ -197,6 +204,31 @@ class ValidationResult:
             key=lambda c: c.map(order) if c.name == "split" else c,
         ).reset_index(drop=True)
 
+    def by_part(self) -> pd.DataFrame:
+        """Per split and evidence part (``A`` for ``observations_a.csv``, ...): simulable rows
+        (not unverified), passed, pass rate and RMSE of log10 fold change. Part D was entered
+        after the network's structure and fit were fixed and is held out whole: its rows are
+        the blind test."""
+        t = self.table[self.table["simulable"] & (self.table["status"] != "unverified")]
+        out = []
+        for (split, part), g in t.groupby(["split", "part"], sort=True):
+            rates = _rates(g)
+            del rates["failed_simulations"]
+            out.append(
+                {
+                    "split": split,
+                    "part": part,
+                    "publications": g["publication_id"].nunique(),
+                    **rates,
+                }
+            )
+        cols = ["split", "part", "publications", "simulable", "passed", "pass_rate", "rmse_log10"]
+        order = {"train": 0, "heldout": 1}
+        df = pd.DataFrame(out, columns=cols)
+        return df.sort_values(
+            ["split", "part"], key=lambda c: c.map(order) if c.name == "split" else c
+        ).reset_index(drop=True)
+
     def misses(self, split: str | None = None) -> pd.DataFrame:
         t = self.table[
             self.table["simulable"]
@@ -249,6 +281,7 @@ def validate(
             "kind": o["kind"],
             "compare": b["compare"],
             "publication_id": o["publication_id"],
+            "part": _part(o.get("file", "")),
             "simulable": bool(b["simulable"]),
             "reason": b["reason"],
             "conditions": b["conditions"],
