@@ -6,17 +6,15 @@ duration, and the chosen readout (``growth`` for viability, ``pS6_S235_236`` or
 ``pAKT_S473`` for Western blots; % of the untreated cell) is set beside the measured
 response (% of vehicle). This is a plausibility check of the network, not a fit.
 
-Cell-line genotypes: Cancer Cell Line Encyclopedia (Barretina J et al. 2012 Nature
-483:603, doi:10.1038/nature11003; Ghandi M et al. 2019 Nature 569:503,
-doi:10.1038/s41586-019-1186-3) and the COSMIC Cell Lines Project (Tate JG et al. 2019
-Nucleic Acids Res 47:D941, doi:10.1093/nar/gky1015). Status likely for every row: widely
-reported driver lesions, not re-read in those sources here. Only lesions the network
-models are listed.
+Cell-line genotypes: :data:`kinetor.pathway.cell_lines.CELL_LINES`, the network's one
+cell-line table (CCLE and COSMIC; sources there).
 
 Examples
 --------
 >>> CELL_LINES["MCF7"]
 ('PIK3CA_mut',)
+>>> CELL_LINES["A375"]
+('BRAF_mut', 'ER_negative')
 """
 
 from __future__ import annotations
@@ -27,21 +25,7 @@ import numpy as np
 import pandas as pd
 
 from kinetor.errors import DataError, Problem
-
-#: cell line -> network lesions (PIK3CA_mut: activating p110alpha mutation, e.g. E545K in
-#: MCF7, H1047R in T47D; PTEN_loss: deletion or truncation; HER2_amp; BRAF_mut: V600E;
-#: KRAS_mut: codon 12/13)
-CELL_LINES: dict[str, tuple[str, ...]] = {
-    "MCF7": ("PIK3CA_mut",),
-    "T47D": ("PIK3CA_mut",),
-    "BT474": ("HER2_amp", "PIK3CA_mut"),
-    "SKBR3": ("HER2_amp",),
-    "MDA-MB-468": ("PTEN_loss",),
-    "PC3": ("PTEN_loss", "TP53_loss"),
-    "LNCAP": ("PTEN_loss",),
-    "A375": ("BRAF_mut",),
-    "HCT116": ("KRAS_mut", "PIK3CA_mut"),
-}
+from kinetor.pathway.cell_lines import CELL_LINES
 
 __all__ = ["CELL_LINES", "compare_network"]
 

@@ -20,7 +20,8 @@ doses: the cell network would need the PK -> free-concentration chain of
 ``kinetor.translate``), cell-free enzyme assays, drugs not in the compound library or not
 named, readouts the network does not have.
 
-The cell-line table (:data:`CELL_LINES`) maps named lines to lesions.
+The cell-line table (:data:`CELL_LINES`, from :mod:`kinetor.pathway.cell_lines`) maps named
+lines to lesions.
 
 Examples
 --------
@@ -40,7 +41,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from kinetor.errors import DataError, Problem
+from kinetor.errors import DataError, ModelError, Problem
+from kinetor.pathway.cell_lines import CELL_LINES
 from kinetor.pathway.drugs import resolve_drug
 from kinetor.pathway.evidence import EVIDENCE_DIR, load_observations
 from kinetor.pathway.lesions import CONTEXTS, LESIONS
@@ -79,32 +81,6 @@ SCENARIO_COLUMNS = (
     "note",
 )
 COMPARES = ("level", "ic50", "ic50_ratio")
-
-#: Named cell lines -> library lesions. Mutations from the Cancer Cell Line Encyclopedia
-#: (Barretina 2012 Nature 483:603, DOI 10.1038/nature11003) and COSMIC Cell Lines; ER
-#: status of breast lines from Neve 2006 Cancer Cell 10:515 (DOI 10.1016/j.ccr.2006.10.008).
-#: Status: likely (recalled from these catalogues, not re-read here). Non-breast lines are
-#: ER-negative. PIK3CA K111N (BT474) is a weakly activating allele, mapped to PIK3CA_mut.
-CELL_LINES: dict[str, tuple[str, ...]] = {
-    "BT474": ("HER2_amp", "PIK3CA_mut"),  # ER+; HER2 amplified, PIK3CA K111N
-    "MCF7": ("PIK3CA_mut",),
-    "MCF-7": ("PIK3CA_mut",),  # ER+; PIK3CA E545K
-    "T47D": ("PIK3CA_mut",),  # ER+; PIK3CA H1047R
-    "MDA-MB-468": ("PTEN_loss", "ER_negative"),  # PTEN deleted, EGFR amplified
-    "U87MG": ("PTEN_loss", "ER_negative"),  # glioblastoma, PTEN splice mutation
-    "A549": ("KRAS_mut", "LKB1_loss", "ER_negative"),  # KRAS G12S, STK11 Q37*
-    "H838": ("ER_negative",),  # NSCLC
-    "PC3": ("PTEN_loss", "ER_negative"),
-    "U937": ("PTEN_loss", "ER_negative"),
-    "A2780": ("PTEN_loss", "ER_negative"),
-    "HCC-1954": ("HER2_amp", "PIK3CA_mut", "ER_negative"),
-    "SKOV-3": ("HER2_amp", "PIK3CA_mut", "ER_negative"),
-    # O'Neil 2016 screen lines (evidence part C); TP53 mutations not mapped (inert here)
-    "A2058": ("BRAF_mut", "PTEN_loss", "ER_negative"),  # melanoma, BRAF V600E, PTEN lost
-    "A375": ("BRAF_mut", "ER_negative"),  # melanoma, BRAF V600E
-    "A427": ("KRAS_mut", "LKB1_loss", "ER_negative"),  # lung, KRAS G12D, STK11 lost
-    "CAOV3": ("ER_negative",),  # ovarian, no network lesion
-}
 
 
 @dataclass(frozen=True)
@@ -319,6 +295,11 @@ def build_scenarios(
         row = _Row(sid)
         why = []
         drugs = _split(s["drugs"])
+        unusable = _unusable(drugs + _split(s["baseline_drugs"].replace("none", "")))
+        if unusable:  # e.g. a dual inhibitor whose library entry lacks one of its potencies
+            rec["reason"] = "drug cannot be simulated: " + "; ".join(unusable)
+            rows.append(rec)
+            continue
         conc, ruled = _drug_concs(drugs, s["conc_nM"], o["conc_nM"], "conc_nM", row)
         ruled = ruled and s["compare"] == "level"
         t_txt = str(o["time_h"]) if math.isfinite(o["time_h"]) else s["time_h"]
@@ -352,6 +333,18 @@ def build_scenarios(
         rec.update(scenario=scen, baseline=base, simulable=not why, reason="; ".join(why))
         rows.append(rec)
     return pd.DataFrame(rows)
+
+
+def _unusable(drugs: list[str]) -> list[str]:
+    """What the library says for each drug it cannot turn into a network drug (empty: all
+    usable)."""
+    out = []
+    for d in drugs:
+        try:
+            resolve_drug(d)
+        except ModelError as exc:
+            out.append(str(exc))
+    return out
 
 
 def _baseline(s, scen: Scenario, drugs: list[str], conc, row: _Row, why: list[str]) -> Scenario:
