@@ -54,6 +54,20 @@ def test_scenario_rows_name_library_lesions_drugs_and_model_readouts(scen):
         assert r["readout"] in READOUTS, r["id"]
 
 
+def test_a_drug_the_library_cannot_simulate_makes_the_row_unsimulable_with_its_reason(obs, scen):
+    # a scenario marked simulable whose drug lacks a potency the mechanism needs: the row is
+    # reported unsimulable with the library's words, and the other rows still build
+    rows = scen[scen["id"].isin(["D-prasad2011-01", "A-harrington2004-03"])].copy()
+    rows.loc[rows["id"] == "D-prasad2011-01", ["simulable", "reason"]] = ["yes", ""]
+    o = obs[obs["id"].isin(rows["id"])]
+    b = build_scenarios(o, rows).set_index("id")
+    bad = b.loc["D-prasad2011-01"]
+    assert not bad["simulable"] and bad["scenario"] is None
+    assert bad["reason"].startswith("drug cannot be simulated: voxtalisib")
+    assert "PI3K" in bad["reason"]
+    assert b.loc["A-harrington2004-03", "simulable"]
+
+
 def test_cell_line_and_knockdown_rows_become_the_right_simulations():
     b = build_scenarios().set_index("id")
     # MDA-MB-468 is PTEN-null and ER-negative (CELL_LINES)
