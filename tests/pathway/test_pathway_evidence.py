@@ -17,16 +17,6 @@ from kinetor.pathway.evidence import (
 )
 
 
-@pytest.fixture(scope="module")
-def obs():
-    return load_observations()
-
-
-@pytest.fixture(scope="module")
-def pubs():
-    return load_publications()
-
-
 def _copy_tables(tmp_path):
     for path in EVIDENCE_DIR.glob("*_*.csv"):
         shutil.copy(path, tmp_path / path.name)

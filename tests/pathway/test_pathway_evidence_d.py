@@ -7,20 +7,8 @@ reported by ``kinetor pathway validate`` (``by_part.csv``), never asserted here.
 import re
 
 import pandas as pd
-import pytest
 
-from kinetor.pathway.evidence import load_observations, load_publications
 from kinetor.pathway.scenarios import load_scenarios
-
-
-@pytest.fixture(scope="module")
-def obs():
-    return load_observations()
-
-
-@pytest.fixture(scope="module")
-def pubs():
-    return load_publications()
 
 
 def _part_d(frame: pd.DataFrame, stem: str) -> pd.DataFrame:

@@ -11,14 +11,8 @@ import pytest
 
 from kinetor.errors import DataError
 from kinetor.pathway import LESIONS, READOUTS, resolve_drug
-from kinetor.pathway.evidence import load_observations
 from kinetor.pathway.scenarios import SCENARIOS_FILE, Scenario, build_scenarios, load_scenarios
 from kinetor.pathway.validation import judge, validate
-
-
-@pytest.fixture(scope="module")
-def obs():
-    return load_observations()
 
 
 @pytest.fixture(scope="module")
