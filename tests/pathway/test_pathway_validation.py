@@ -234,6 +234,7 @@ def test_by_part_counts_each_part_by_hand():
     d = bp.iloc[2]  # the unverified row e is in no pass rate
     assert (d["publications"], d["simulable"], d["passed"], d["pass_rate"]) == (2, 2, 1, 0.5)
     assert d["rmse_log10"] == pytest.approx(math.sqrt(0.4**2 / 2))
+    assert d["about"].startswith("blind") and bp.iloc[0]["about"].startswith("mTORC1")
 
 
 def test_by_part_adds_up_to_the_summary(result):
@@ -244,6 +245,12 @@ def test_by_part_adds_up_to_the_summary(result):
         assert bp.loc[bp["split"] == split, "simulable"].sum() == row["simulable"]
         assert bp.loc[bp["split"] == split, "passed"].sum() == row["passed"]
     assert set(bp["part"]) <= {"A", "B", "C", "D"}
+    from kinetor.pathway.evidence import PARTS
+
+    # every part says what it is; the blind one is held out whole
+    assert set(bp["about"]) <= set(PARTS.values()) and bp["about"].str.len().gt(0).all()
+    blind = bp[bp["about"].str.startswith("blind")]
+    assert set(blind["split"]) == {"heldout"}
 
 
 def test_by_publication_adds_up_to_the_summary(result):

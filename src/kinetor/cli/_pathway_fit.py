@@ -212,8 +212,8 @@ def validate_cmd(
     """Simulate every published observation (evidence/) and compare: pass rates within the
     stated uncertainty or band, and RMSE of log10 fold change, for training and held-out
     rows. Writes validation.csv, summary.csv, by_publication.csv (pass rate and RMSE per
-    publication and split, the missed ids), by_part.csv (per evidence part; part D is the
-    blind held-out set entered after the model was fixed), unsimulable.csv and report.html (one plot per
+    publication and split, the missed ids), by_part.csv (per evidence part, with what it is;
+    a blind part was entered after the model was fixed), unsimulable.csv and report.html (one plot per
     observation)."""
     from kinetor.errors import ModelError
     from kinetor.pathway.validation import validate
@@ -248,7 +248,9 @@ def validate_cmd(
             f"simulable observations pass ({rate}), RMSE log10 {r['rmse_log10']:.3f}{extra}"
         )
     for _, r in parts.iterrows():
-        blind = " (blind: entered after the model was fixed)" if r["part"] == "D" else ""
+        blind = (
+            " (blind: entered after the model was fixed)" if r["about"].startswith("blind") else ""
+        )
         info(
             f"{r['split']} part {r['part']}{blind}: {r['passed']}/{r['simulable']} pass "
             f"({100 * r['pass_rate']:.0f} %), RMSE log10 {r['rmse_log10']:.3f}"

@@ -45,7 +45,7 @@ import pandas as pd
 from kinetor.pathway._model import fitted_values, model_text
 from kinetor.pathway.analysis import fit_hill
 from kinetor.pathway.drugs import resolve_drug
-from kinetor.pathway.evidence import load_observations
+from kinetor.pathway.evidence import PARTS, load_observations
 from kinetor.pathway.network import READOUTS, Network
 from kinetor.pathway.scenarios import Scenario, build_scenarios
 
@@ -206,9 +206,9 @@ class ValidationResult:
 
     def by_part(self) -> pd.DataFrame:
         """Per split and evidence part (``A`` for ``observations_a.csv``, ...): simulable rows
-        (not unverified), passed, pass rate and RMSE of log10 fold change. Part D was entered
-        after the network's structure and fit were fixed and is held out whole: its rows are
-        the blind test."""
+        (not unverified), passed, pass rate, RMSE of log10 fold change, and what the part is
+        (``about``, from :data:`~kinetor.pathway.evidence.PARTS`; a ``blind`` part was entered
+        after the network's structure and fit were fixed and is the blind test)."""
         t = self.table[self.table["simulable"] & (self.table["status"] != "unverified")]
         out = []
         for (split, part), g in t.groupby(["split", "part"], sort=True):
@@ -220,9 +220,11 @@ class ValidationResult:
                     "part": part,
                     "publications": g["publication_id"].nunique(),
                     **rates,
+                    "about": PARTS.get(part, ""),
                 }
             )
         cols = ["split", "part", "publications", "simulable", "passed", "pass_rate", "rmse_log10"]
+        cols.append("about")
         order = {"train": 0, "heldout": 1}
         df = pd.DataFrame(out, columns=cols)
         return df.sort_values(

@@ -41,6 +41,7 @@ from kinetor.pathway.evidence._reading import _check_vocab, _files, _read, _to_n
 __all__ = [
     "EVIDENCE_DIR",
     "OBSERVATION_COLUMNS",
+    "PARTS",
     "PUBLICATION_COLUMNS",
     "READOUTS",
     "load_observations",
@@ -50,6 +51,15 @@ __all__ = [
 ]
 
 EVIDENCE_DIR = Path(__file__).parent
+
+#: What each part (``observations_<part>.csv``) is, as its README says; a part entered after
+#: the model and its fit were fixed is marked ``blind`` (its held-out rows are the blind test).
+PARTS: dict[str, str] = {
+    "A": "mTORC1, rapalogs, TOR kinase inhibitors, energy stress (README.md)",
+    "B": "AKT/PI3K inhibitors, HER2/HER3, ER and MAPK cross-talk (README_b.md)",
+    "C": "O'Neil 2016 growth rates under drug pairs (README_c.md)",
+    "D": "blind: entered after the model and its fit were fixed, all held out (README_d.md)",
+}
 
 OBSERVATION_COLUMNS: tuple[str, ...] = (
     "id",
