@@ -59,6 +59,7 @@ PARTS: dict[str, str] = {
     "B": "AKT/PI3K inhibitors, HER2/HER3, ER and MAPK cross-talk (README_b.md)",
     "C": "O'Neil 2016 growth rates under drug pairs (README_c.md)",
     "D": "blind: entered after the model and its fit were fixed, all held out (README_d.md)",
+    "E": "blind: a second set, same protocol and model as D, all held out (README_e.md)",
 }
 
 OBSERVATION_COLUMNS: tuple[str, ...] = (

@@ -1,39 +1,46 @@
-"""Evidence part D (the blind held-out set): its form only.
+"""Evidence parts D and E (the blind held-out sets): their form only.
 
-Part D was entered after the network and its fit were fixed (README_d.md); its pass rate is
-reported by ``kinetor pathway validate`` (``by_part.csv``), never asserted here.
+Both were entered after the network and its fit were fixed (README_d.md, README_e.md); their
+pass rates are reported by ``kinetor pathway validate`` (``by_part.csv``), never asserted here.
 """
 
 import re
 
 import pandas as pd
+import pytest
 
 from kinetor.pathway.scenarios import load_scenarios
 
-
-def _part_d(frame: pd.DataFrame, stem: str) -> pd.DataFrame:
-    return frame[frame["file"] == f"{stem}_d.csv"]
+BLIND = pytest.mark.parametrize("part", ["d", "e"])
 
 
-def test_every_part_d_publication_and_row_is_held_out(obs, pubs):
-    d_pubs, d_obs = _part_d(pubs, "publications"), _part_d(obs, "observations")
+def _part(frame: pd.DataFrame, stem: str, part: str) -> pd.DataFrame:
+    return frame[frame["file"] == f"{stem}_{part}.csv"]
+
+
+@BLIND
+def test_every_blind_part_publication_and_row_is_held_out(obs, pubs, part):
+    d_pubs, d_obs = _part(pubs, "publications", part), _part(obs, "observations", part)
     assert len(d_pubs) >= 8 and len(d_obs) >= 30
     assert set(d_pubs["split"]) == {"heldout"} and set(d_obs["split"]) == {"heldout"}
     assert set(d_obs["publication_id"]) == set(d_pubs["publication_id"])
 
 
-def test_part_d_ids_follow_the_stated_scheme(obs, pubs):
-    d_pubs, d_obs = _part_d(pubs, "publications"), _part_d(obs, "observations")
-    assert d_pubs["publication_id"].str.fullmatch(r"D_[A-Za-z]+\d{4}[a-z]?").all()
-    assert d_obs["id"].str.fullmatch(r"D-[a-z]+\d{4}[a-z]?-\d{2}").all()
+@BLIND
+def test_blind_part_ids_follow_the_stated_scheme(obs, pubs, part):
+    d_pubs, d_obs = _part(pubs, "publications", part), _part(obs, "observations", part)
+    big = part.upper()
+    assert d_pubs["publication_id"].str.fullmatch(big + r"_[A-Za-z]+\d{4}[a-z]?").all()
+    assert d_obs["id"].str.fullmatch(big + r"-[a-z]+\d{4}[a-z]?-\d{2}").all()
     # a row's id names its publication
     for rid, pid in zip(d_obs["id"], d_obs["publication_id"], strict=True):
         assert rid.split("-")[1] == pid[2:].lower(), rid
 
 
-def test_part_d_repeats_no_publication_of_parts_a_to_c(pubs):
-    d = _part_d(pubs, "publications")
-    rest = pubs[pubs["file"] != "publications_d.csv"]
+@BLIND
+def test_blind_part_repeats_no_publication_of_another_part(pubs, part):
+    d = _part(pubs, "publications", part)
+    rest = pubs[pubs["file"] != f"publications_{part}.csv"]
 
     def norm(s):
         return {x.strip().lower() for x in s if x.strip()}
@@ -44,8 +51,9 @@ def test_part_d_repeats_no_publication_of_parts_a_to_c(pubs):
     assert not {re.sub(r"\W+", " ", t.lower()).strip() for t in d["title"]} & titles
 
 
-def test_part_d_rows_were_read_in_the_source_and_quoted(obs):
-    d = _part_d(obs, "observations")
+@BLIND
+def test_blind_part_rows_were_read_in_the_source_and_quoted(obs, part):
+    d = _part(obs, "observations", part)
     # nothing recalled: every row read in the paper, with the words that support it
     assert set(d["status"]) <= {"firm", "likely"}
     read = d["how_obtained"].isin(["table", "text", "abstract", "figure"])
@@ -55,8 +63,9 @@ def test_part_d_rows_were_read_in_the_source_and_quoted(obs):
     assert (d["note"].str.count('"') >= 2).all()
 
 
-def test_every_part_d_row_has_a_scenario_that_says_whether_it_simulates(obs):
-    d = _part_d(obs, "observations")
+@BLIND
+def test_every_blind_part_row_has_a_scenario_that_says_whether_it_simulates(obs, part):
+    d = _part(obs, "observations", part)
     sc = load_scenarios().set_index("id")
     assert d["id"].isin(sc.index).all()
     rows = sc.loc[d["id"]]
