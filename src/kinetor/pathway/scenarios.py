@@ -295,7 +295,7 @@ def build_scenarios(
         row = _Row(sid)
         why = []
         drugs = _split(s["drugs"])
-        unusable = _unusable(drugs + _split(s["baseline_drugs"].replace("none", "")))
+        unusable = _unusable([*drugs, *(d for d in _split(s["baseline_drugs"]) if d != "none")])
         if unusable:  # e.g. a dual inhibitor whose library entry lacks one of its potencies
             rec["reason"] = "drug cannot be simulated: " + "; ".join(unusable)
             rows.append(rec)

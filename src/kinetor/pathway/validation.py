@@ -185,51 +185,43 @@ class ValidationResult:
                 )
         return pd.DataFrame(out)
 
+    def _grouped(self, key: str, extra, order_by: list[str]) -> pd.DataFrame:
+        """Per split and ``key``: simulable rows (not unverified), passed, pass rate and
+        RMSE of log10 fold change, plus ``extra(key value, group)``; training first."""
+        t = self.table[self.table["simulable"] & (self.table["status"] != "unverified")]
+        out = []
+        for (split, k), g in t.groupby(["split", key], sort=True):
+            rates = _rates(g)
+            del rates["failed_simulations"]
+            out.append({"split": split, key: k, **rates, **extra(k, g)})
+        cols = ["split", key, "simulable", "passed", "pass_rate", "rmse_log10"]
+        df = pd.DataFrame(out, columns=cols + list(extra(None, t.iloc[:0])))
+        order = {"train": 0, "heldout": 1}
+        return df.sort_values(
+            ["split", *order_by], key=lambda c: c.map(order) if c.name == "split" else c
+        ).reset_index(drop=True)
+
     def by_publication(self) -> pd.DataFrame:
         """Per split and publication: simulable rows (not unverified), passed, pass rate and
         RMSE of log10 fold change, worst pass rate first within each split; publications
         with no simulable row are left out (``unsimulable`` says why for each row)."""
-        t = self.table[self.table["simulable"] & (self.table["status"] != "unverified")]
-        out = []
-        for (split, pub), g in t.groupby(["split", "publication_id"], sort=True):
-            rates = _rates(g)
-            del rates["failed_simulations"]
-            missed = ";".join(g.loc[~g["passed"].astype(bool), "id"])
-            out.append({"split": split, "publication_id": pub, **rates, "missed": missed})
-        cols = ["split", "publication_id", "simulable", "passed", "pass_rate", "rmse_log10"]
-        df = pd.DataFrame(out, columns=[*cols, "missed"])
-        order = {"train": 0, "heldout": 1}
-        return df.sort_values(
-            ["split", "pass_rate", "publication_id"],
-            key=lambda c: c.map(order) if c.name == "split" else c,
-        ).reset_index(drop=True)
+
+        def missed(_, g):
+            return {"missed": ";".join(g.loc[~g["passed"].astype(bool), "id"])}
+
+        return self._grouped("publication_id", missed, ["pass_rate", "publication_id"])
 
     def by_part(self) -> pd.DataFrame:
         """Per split and evidence part (``A`` for ``observations_a.csv``, ...): simulable rows
-        (not unverified), passed, pass rate, RMSE of log10 fold change, and what the part is
-        (``about``, from :data:`~kinetor.pathway.evidence.PARTS`; a ``blind`` part was entered
-        after the network's structure and fit were fixed and is the blind test)."""
-        t = self.table[self.table["simulable"] & (self.table["status"] != "unverified")]
-        out = []
-        for (split, part), g in t.groupby(["split", "part"], sort=True):
-            rates = _rates(g)
-            del rates["failed_simulations"]
-            out.append(
-                {
-                    "split": split,
-                    "part": part,
-                    "publications": g["publication_id"].nunique(),
-                    **rates,
-                    "about": PARTS.get(part, ""),
-                }
-            )
-        cols = ["split", "part", "publications", "simulable", "passed", "pass_rate", "rmse_log10"]
-        cols.append("about")
-        order = {"train": 0, "heldout": 1}
-        df = pd.DataFrame(out, columns=cols)
-        return df.sort_values(
-            ["split", "part"], key=lambda c: c.map(order) if c.name == "split" else c
-        ).reset_index(drop=True)
+        (not unverified), passed, pass rate, RMSE of log10 fold change, the number of
+        publications, and what the part is (``about``, from
+        :data:`~kinetor.pathway.evidence.PARTS`; a ``blind`` part was entered after the
+        network's structure and fit were fixed and is the blind test)."""
+
+        def about(part, g):
+            return {"publications": g["publication_id"].nunique(), "about": PARTS.get(part, "")}
+
+        return self._grouped("part", about, ["part"])
 
     def misses(self, split: str | None = None) -> pd.DataFrame:
         t = self.table[
