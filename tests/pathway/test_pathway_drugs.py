@@ -135,3 +135,84 @@ def test_resolve_dicts_drugs_and_names():
         resolve_drug("no-such-drug-xyz")
     with pytest.raises(ModelError, match="SSTR"):
         resolve_drug("octreotide")
+
+
+_DUAL = """
+schema_version = 1
+name = "dual-x"
+drug_class = "dual_pi3k_mtor"
+[[targets]]
+name = "PI3Kalpha"
+gene = "PIK3CA"
+role = "primary"
+mechanism = "ATP-competitive class I PI3K inhibitor"
+source = "test"
+status = "firm"
+[[targets]]
+name = "mTOR"
+gene = "MTOR"
+role = "primary"
+mechanism = "ATP-competitive mTOR kinase inhibitor"
+source = "test"
+status = "firm"
+[[potency]]
+target = "PI3Kalpha"
+measure = "IC50"
+value = 4
+unit = "nM"
+assay = "enzyme"
+readout = "PI3Kalpha kinase"
+source = "test enzyme"
+status = "firm"
+[[potency]]
+target = "mTOR"
+measure = "IC50"
+value = 10
+unit = "nM"
+assay = "enzyme"
+readout = "mTOR kinase"
+source = "test enzyme"
+status = "firm"
+"""
+
+_CELL = """
+[[potency]]
+target = "{t}"
+measure = "IC50"
+value = {v}
+unit = "nM"
+assay = "cellular"
+readout = "{r}"
+cell_line = "PC3"
+source = "test cell {t}"
+status = "likely"
+"""
+
+
+def test_dual_drug_takes_each_kinase_cellular_potency_on_its_own_readout():
+    from kinetor.compounds.library import parse_toml
+
+    factor = (1 + 3152 / 50) / 2  # hand arithmetic: ATP model, Km 50 uM for both kinases
+    both_free = drug_from_compound(parse_toml(_DUAL))
+    assert both_free.basis == "extrapolated"
+    assert both_free.cellular_k() == pytest.approx((4 * factor, 10 * factor))
+    # only the mTOR side measured in cells: it is used as given, PI3K through the ATP model
+    one = drug_from_compound(
+        parse_toml(
+            _DUAL
+            + _CELL.format(t="mTOR", v=7, r="p-S6K1 T389")
+            + _CELL.format(t="mTOR", v=90, r="proliferation")
+        )
+    )
+    assert one.cellular_k() == pytest.approx((4 * atp_factor("PI3K"), 7.0))
+    assert "cellular" in one.source and "extrapolated" in one.source and one.status == "likely"
+    # both measured: p-AKT T308 for PI3K is preferred over S473 (mTORC2 also moves S473)
+    two = drug_from_compound(
+        parse_toml(
+            _DUAL
+            + _CELL.format(t="PI3Kalpha", v=20, r="p-AKT S473")
+            + _CELL.format(t="PI3Kalpha", v=5, r="p-AKT T308")
+            + _CELL.format(t="mTOR", v=7, r="p-S6K1 T389")
+        )
+    )
+    assert two.cellular_k() == (5.0, 7.0)

@@ -85,6 +85,9 @@ _PROXIMAL = {
     "akt_allosteric": ("p-akt", "akt", "pras40"),
     "rapalog": ("s6k", "s6"),
     "bivalent_mtor": ("s6k", "4e-bp1"),
+    # the two kinases of a dual PI3K/mTOR inhibitor, each on its own proximal readout
+    "pi3k_dual": ("t308", "p-akt", "akt", "s473"),
+    "mtor_dual": ("s6k", "4e-bp1", "4ebp1", "s6"),
 }
 
 
@@ -177,6 +180,10 @@ def _part(
     """One slot of ``comp``: its mechanism with the potency chosen by the module rules."""
     label = name or comp.name
     hill = 1.0
+    if mechanism == "dual_pi3k_mtor" and target is None:
+        dual = _dual_cellular(comp, label)
+        if dual is not None:
+            return dual
     rec = _engagement(comp, mechanism, target)
     if rec is not None:
         hill = rec.hill or 1.0
@@ -226,6 +233,50 @@ def _part(
         atp_competitive=None if comp.modality == "small_molecule" else False,
         source=_describe(rec, "extrapolated"),
         status=rec.value.status,
+        extra={"mw": comp.mw} if comp.mw else {},
+    )
+
+
+def _dual_cellular(comp, label: str) -> Drug | None:
+    """A dual PI3K/mTOR drug with a cellular potency on at least one of its two kinases.
+
+    Each kinase takes its own cellular record (PI3K: p-AKT; mTOR: p-S6K1/p-4E-BP1/p-S6);
+    a kinase without one takes its cell-free IC50 through the ATP model, and the drug says
+    which. None when neither kinase has a cellular record.
+    """
+    primary = [t.name for t in comp.targets if t.role == "primary"]
+    pi3k_t = [t for t in primary if t.lower().startswith("pi3k")]
+    mtor_t = [t for t in primary if t.lower() == "mtor"]
+    cells = {
+        "PI3K": next((r for t in pi3k_t if (r := _engagement(comp, "pi3k_dual", t))), None),
+        "MTOR": next((r for t in mtor_t if (r := _engagement(comp, "mtor_dual", t))), None),
+    }
+    if cells["PI3K"] is None and cells["MTOR"] is None:
+        return None
+    ks, parts, statuses = {}, [], []
+    for kin, key in (("PI3K", "pi3k"), ("MTOR", "mtor")):
+        rec = cells[kin]
+        if rec is not None:
+            ks[kin] = _nM(comp, rec)
+            parts.append(_describe(rec, "cellular"))
+        else:
+            rec = _cell_free(comp, None, key)
+            if rec is None:
+                raise ModelError(
+                    f"{comp.name}: a dual PI3K/mTOR drug needs a {kin} potency (cellular "
+                    f"or cell-free); the library has {sorted({p.target for p in comp.potency})}"
+                )
+            ks[kin] = _nM(comp, rec) * atp_factor(kin)
+            parts.append(_describe(rec, "extrapolated"))
+        statuses.append(rec.value.status)
+    return Drug(
+        label,
+        "dual_pi3k_mtor",
+        ks["PI3K"],
+        ic50_mtor_nM=ks["MTOR"],
+        potency="cellular",
+        source="; ".join(parts),
+        status=_weakest(*statuses),
         extra={"mw": comp.mw} if comp.mw else {},
     )
 
