@@ -60,6 +60,7 @@ PARTS: dict[str, str] = {
     "C": "O'Neil 2016 growth rates under drug pairs (README_c.md)",
     "D": "blind: entered after the model and its fit were fixed, all held out (README_d.md)",
     "E": "blind: a second set, same protocol and model as D, all held out (README_e.md)",
+    "F": "blind: a third set, same protocol, judges one pre-frozen change (README_f.md)",
 }
 
 OBSERVATION_COLUMNS: tuple[str, ...] = (
