@@ -121,13 +121,6 @@ def test_metformin_needs_lkb1(net):
     assert lkb1.readouts["pS6_S235_236"].iloc[-1] == pytest.approx(100.0, abs=0.5)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "known model limitation (docs/pathway.md, 'what the model cannot do'): PTEN loss "
-        "sensitises to everolimus by only ~2.6 growth points, not the > 5 asserted here"
-    ),
-)
 def test_kras_abrogates_everolimus_benefit_of_pten_loss():
     # Di Nicolantonio 2010 J Clin Invest 120:2858: PTEN loss sensitises to everolimus,
     # KRAS/BRAF mutation abrogates it
