@@ -54,29 +54,31 @@ KNOWN_MISSES: dict[str, str] = {
 }
 
 # O'Neil 2016 (evidence part C): drug pairs in five lines without HER2 amplification, in the
-# shipped fit with the 22 signalling candidates (a re-fit that also frees the 14 output
-# constants was run and not shipped: docs/pathway.md section 6)
+# shipped fit (step 2: the output constants fitted with three signalling constants;
+# docs/pathway.md section 6)
 _LAP_DAC = (
-    "lapatinib 55 nM + dactolisib: growth 15-92 % vs observed 119 % down to net loss: the "
-    "network's dose-response is shallower than the screen's (too low at 4.5-20 nM in A375 and "
-    "CAOV3, too high at 90-400 nM)"
+    "lapatinib 55 nM + dactolisib: growth 14-82 % vs observed 119 % down to net loss: "
+    "dactolisib's growth effect comes later in dose than the screen's (A2780 81 and 54 % at "
+    "20 and 90 nM vs 61 % and net loss; 14-17 % at 400 nM vs net loss), and with low "
+    "dactolisib lapatinib lowers growth (67-82 %) where the screen leaves A375 and CAOV3 at "
+    "94-119 %"
 )
 _LAP_ERL = (
-    "lapatinib 55 nM + erlotinib: growth 76-98 % vs observed 59 % down to net loss at "
+    "lapatinib 55 nM + erlotinib: growth 69-94 % vs observed 59 % down to net loss at "
     "55-5,000 nM erlotinib; EGFR is one of several receptor inputs of the network and "
     "BRAF/KRAS-mutant lines drive ERK without it: a pair effect or off-target toxicity "
     "the network does not have"
 )
 # the cyclophosphamide series (cyclophosphamide 0.35 uM, a prodrug inactive in culture, so
-# the partner's single-agent dose-response): in the 22-candidate fit with them
+# the partner's single-agent dose-response)
 _CYC_DAC = (
-    "dactolisib alone: the network's growth dose-response is shallower than the screen's "
-    "(e.g. A2058 20-90 nM: 97 and 84 % vs 70 and 24 %; A2780 and CAOV3 keep 20-79 % "
-    "where the screen shows 7 % down to net loss): proliferation keeps a floor under a full "
-    "PI3K/mTOR block and apoptosis stays small (docs/pathway.md section 7)"
+    "dactolisib alone: the network's growth falls later in dose than the screen's (A2058, "
+    "A2780, CAOV3: 81-92 % at 20 nM vs 43-70 %, 46-66 % at 90 nM vs 24 % down to net loss; "
+    "CAOV3 12 % at 400 nM vs net loss), as with too weak a cellular potency (dactolisib's is "
+    "extrapolated from the cell-free IC50, ~130 nM; docs/pathway.md section 4)"
 )
 _CYC_ERL = (
-    "erlotinib alone at 0.245-5 uM: growth 85-98 % vs observed 54 % down to net loss in all "
+    "erlotinib alone at 1.1-5 uM: growth 80-96 % vs observed 54 % down to net loss in all "
     "five lines, none EGFR-driven (BRAF/KRAS-mutant, PTEN-null or CAOV3); the network's "
     "erlotinib acts on EGFR only: micromolar off-target or non-specific toxicity it does "
     "not have"
@@ -97,16 +99,16 @@ _LOW_ERL = (
 for _n in (29, 81, 85):
     KNOWN_MISSES[f"C-oneil2016-{_n:03d}"] = _LOW_ERL
 KNOWN_MISSES["C-oneil2016-060"] = (
-    "dactolisib 4.5 nM alone in A2780: 98.9 % vs band 85.2-96.6 %: the network barely "
+    "dactolisib 4.5 nM alone in A2780: 97.7 % vs band 85.2-96.6 %: the network barely "
     "responds at 4.5 nM (extrapolated potency ~130 nM)"
 )
 KNOWN_MISSES["C-oneil2016-071"] = (
-    "dactolisib 400 nM alone in KRAS-mutant, LKB1-null A427: 24.7 % vs band 37.6-55.6 % (the "
+    "dactolisib 400 nM alone in KRAS-mutant, LKB1-null A427: 13.2 % vs band 37.6-55.6 % (the "
     "screen plateaus at 56-47 % from 90 nM): too deep where the other lines are too shallow; "
     "the line dependence is not the screen's"
 )
 KNOWN_MISSES["C-oneil2016-080"] = (
-    "erlotinib 55 nM alone in PTEN-null A2780: 93.0 % vs band 93.7-104.3 % (observed 99 %): "
+    "erlotinib 55 nM alone in PTEN-null A2780: 89.6 % vs band 93.7-104.3 % (observed 99 %): "
     "with its cellular EGFR potency (20 nM) the network's erlotinib already lowers growth a "
     "little at 55 nM, the screen's lowest dose, where A2780 does not respond"
 )

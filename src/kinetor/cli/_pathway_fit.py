@@ -39,8 +39,11 @@ def calibrate_cmd(
         str | None,
         typer.Option(
             "--free",
-            help="Free-parameter CSV (default: calibration/evidence_parameters.csv; "
-            "with --targets: calibration/free_parameters.csv).",
+            help="Free-parameter CSV (default: calibration/shipped_fit_parameters.csv, "
+            "the shipped fit: the 3 identifiable signalling constants and the 14 "
+            "proliferation/apoptosis output constants; calibration/evidence_parameters.csv "
+            "gives the 22-candidate identifiability screen; with --targets: "
+            "calibration/free_parameters.csv).",
         ),
     ] = None,
     targets: Annotated[
@@ -70,8 +73,9 @@ def calibrate_cmd(
         typer.Option(
             "--with-outputs",
             help="Also free the 14 proliferation/apoptosis output constants "
-            "(calibration/output_parameters.csv), as in the fit that was tried and not "
-            "kept (docs/pathway.md, section 6).",
+            "(calibration/output_parameters.csv) beside the --free set, e.g. with "
+            "--free calibration/evidence_parameters.csv the 36-candidate fit that was "
+            "tried and not kept (docs/pathway.md, section 6).",
         ),
     ] = False,
     with_heldout: Annotated[
@@ -104,11 +108,15 @@ def calibrate_cmd(
         return
     max_nfev = max_nfev or 200
     from kinetor.pathway.calibration import write_fitted
-    from kinetor.pathway.calibration.evidence import calibrate_evidence, load_evidence_parameters
+    from kinetor.pathway.calibration.evidence import (
+        SHIPPED_PARAMETERS_FILE,
+        calibrate_evidence,
+        load_evidence_parameters,
+    )
     from kinetor.pathway.evidence import observations_without
     from kinetor.pathway.validation import validate
 
-    free_tab = load_evidence_parameters(free, with_outputs=with_outputs)
+    free_tab = load_evidence_parameters(free or SHIPPED_PARAMETERS_FILE, with_outputs=with_outputs)
     excluded = list(exclude_publication or [])
     res = calibrate_evidence(
         free_tab,
@@ -119,7 +127,8 @@ def calibrate_cmd(
         observations=observations_without(excluded) if excluded else None,
         profile=not no_profile,
     )
-    flags = "".join(f" --exclude-publication {p}" for p in excluded)
+    flags = (f" --free {free}" if free else "") + (" --with-outputs" if with_outputs else "")
+    flags += "".join(f" --exclude-publication {p}" for p in excluded)
     folder = out_dir(out)
     note = (
         f"training observations (pathway/evidence, split=train, not unverified; "

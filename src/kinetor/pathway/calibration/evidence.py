@@ -1,7 +1,7 @@
 r"""Calibration on the TRAINING observations of ``pathway/evidence`` (never the held-out).
 
-The candidate parameters (``evidence_parameters.csv``: the model's uncertain constants,
-with bounds) live in :math:`\log_{10}`. The objective is
+Candidates (a CSV with bounds: the shipped fit's ``shipped_fit_parameters.csv``, the
+screen's ``evidence_parameters.csv``) live in :math:`\log_{10}`. The objective is
 
 .. math::
 
@@ -11,10 +11,10 @@ with bounds) live in :math:`\log_{10}`. The objective is
 where :math:`e_i` is the log10 residual of :func:`kinetor.pathway.validation.judge`
 (observed vs predicted for a quantitative row; distance outside the band for a direction
 row, so band edges are soft bounds); :math:`\sigma_i = \log_{10}(1 + u/v)` for a row with
-stated uncertainty :math:`u`, :math:`\log_{10} 2` for a quantitative row without one and
-0.1 for band edges. The prior is the ``mtor.ant`` value (with its literature source there)
-and :math:`\sigma_{prior} = 1` decade. Only rows with ``split = train``, a status other
-than ``unverified`` and a simulable scenario enter; the held-out rows are not read.
+stated uncertainty :math:`u`, :math:`\log_{10} 2` for a quantitative row without one and 0.1
+for band edges. The prior is the ``mtor.ant`` value (with its literature source there) and
+:math:`\sigma_{prior} = 1` decade. Only rows with ``split = train``, a status other than
+``unverified`` and a simulable scenario enter; the held-out rows are not read.
 
 Steps (:func:`calibrate_evidence`):
 
@@ -73,7 +73,8 @@ from kinetor.pathway.validation import Predictor, judge
 
 __all__ = [
     "EVIDENCE_PARAMETERS_FILE",
-    "OUTPUT_PARAMETERS_FILE",  # the 14 output constants (tried, not kept: docs/pathway.md 6)
+    "OUTPUT_PARAMETERS_FILE",
+    "SHIPPED_PARAMETERS_FILE",
     "EvidenceCalibration",
     "calibrate_evidence",
     "load_evidence_parameters",
@@ -82,12 +83,12 @@ __all__ = [
 
 EVIDENCE_PARAMETERS_FILE = Path(__file__).parent / "evidence_parameters.csv"
 OUTPUT_PARAMETERS_FILE = Path(__file__).parent / "output_parameters.csv"
+SHIPPED_PARAMETERS_FILE = Path(__file__).parent / "shipped_fit_parameters.csv"  # shipped free set
 _SIGMA_BAND, _SIGMA_PRIOR = 0.1, 1.0
 _SPREAD_MAX = 0.5
 _SE_MAX = SE_MAX
 _PIVOT = 0.05  # QR pivot ratio for the identifiable subset (Fisher condition number 400)
-_SCREEN = 1e-3  # data-Jacobian column norm (residual units per decade) below which a
-# parameter is taken as uninformed and fixed at its prior before the fit
+_SCREEN = 1e-3  # Jacobian column norm (residual/decade) below which a candidate is uninformed
 _CRIT = (
     f"least_squares trf: relative cost change, relative step or gradient below {F.FTOL:g}; "
     "with 2+ starts, 2 reach the best cost (within 1) agreeing within 0.5 decade"
