@@ -234,7 +234,7 @@ def test_by_part_counts_each_part_by_hand():
     d = bp.iloc[2]  # the unverified row e is in no pass rate
     assert (d["publications"], d["simulable"], d["passed"], d["pass_rate"]) == (2, 2, 1, 0.5)
     assert d["rmse_log10"] == pytest.approx(math.sqrt(0.4**2 / 2))
-    assert d["about"].startswith("blind") and bp.iloc[0]["about"].startswith("mTORC1")
+    assert d["about"].startswith("held out") and bp.iloc[0]["about"].startswith("mTORC1")
 
 
 def test_by_part_adds_up_to_the_summary(result):

@@ -222,8 +222,8 @@ def validate_cmd(
     stated uncertainty or band, and RMSE of log10 fold change, for training and held-out
     rows. Writes validation.csv, summary.csv, by_publication.csv (pass rate and RMSE per
     publication and split, the missed ids), by_part.csv (per evidence part, with what it is;
-    a blind part was entered after the model was fixed), unsimulable.csv and report.html (one plot per
-    observation)."""
+    a blind part was compiled without the model and first run after the shipped fit was
+    frozen), unsimulable.csv and report.html (one plot per observation)."""
     from kinetor.errors import ModelError
     from kinetor.pathway.validation import validate
     from kinetor.report.pathway_validation import validation_report
@@ -258,7 +258,9 @@ def validate_cmd(
         )
     for _, r in parts.iterrows():
         blind = (
-            " (blind: entered after the model was fixed)" if r["about"].startswith("blind") else ""
+            " (blind: first run after the shipped fit was frozen)"
+            if r["about"].startswith("blind")
+            else ""
         )
         info(
             f"{r['split']} part {r['part']}{blind}: {r['passed']}/{r['simulable']} pass "

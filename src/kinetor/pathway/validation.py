@@ -215,8 +215,8 @@ class ValidationResult:
         """Per split and evidence part (``A`` for ``observations_a.csv``, ...): simulable rows
         (not unverified), passed, pass rate, RMSE of log10 fold change, the number of
         publications, and what the part is (``about``, from
-        :data:`~kinetor.pathway.evidence.PARTS`; a ``blind`` part was entered after the
-        network's structure and fit were fixed and is the blind test)."""
+        :data:`~kinetor.pathway.evidence.PARTS`; a ``blind`` part was compiled without the
+        model and first run after the shipped fit was frozen: the blind test)."""
 
         def about(part, g):
             return {"publications": g["publication_id"].nunique(), "about": PARTS.get(part, "")}

@@ -78,8 +78,9 @@ def validation_report(result: Any, title: str = "Network validation") -> Report:
     rep.add_table(summ, caption="pass rates and RMSE by split")
     rep.add_table(
         result.by_part(),
-        caption="pass rates and RMSE by evidence part (a 'blind' part was entered after the "
-        "model's structure and fit were fixed and is held out whole: the blind test)",
+        caption="pass rates and RMSE by evidence part (a 'blind' part was compiled without "
+        "the model, first run after the shipped fit was frozen and is held out whole: the "
+        "blind test)",
     )
     rep.add_table(
         result.by_publication(),

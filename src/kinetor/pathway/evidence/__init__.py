@@ -52,15 +52,17 @@ __all__ = [
 
 EVIDENCE_DIR = Path(__file__).parent
 
-#: What each part (``observations_<part>.csv``) is, as its README says; a part entered after
-#: the model and its fit were fixed is marked ``blind`` (its held-out rows are the blind test).
+#: What each part (``observations_<part>.csv``) is, as its README says; a part compiled
+#: without the model and first run after the shipped fit was frozen is marked ``blind`` (its
+#: held-out rows are the blind test of the shipped model).
 PARTS: dict[str, str] = {
     "A": "mTORC1, rapalogs, TOR kinase inhibitors, energy stress (README.md)",
     "B": "AKT/PI3K inhibitors, HER2/HER3, ER and MAPK cross-talk (README_b.md)",
     "C": "O'Neil 2016 growth rates under drug pairs (README_c.md)",
-    "D": "blind: entered after the model and its fit were fixed, all held out (README_d.md)",
-    "E": "blind: a second set, same protocol and model as D, all held out (README_e.md)",
-    "F": "blind: a third set, same protocol, judges one pre-frozen change (README_f.md)",
+    "D": "held out; blind for the fit before part F only, its misses read since (README_d.md)",
+    "E": "held out; a second set like D, blind for the fit before part F only (README_e.md)",
+    "F": "blind: compiled without the model, first run after the shipped fit was frozen "
+    "(README_f.md)",
 }
 
 OBSERVATION_COLUMNS: tuple[str, ...] = (
