@@ -11,7 +11,7 @@ import pytest
 
 from kinetor.pathway.scenarios import load_scenarios
 
-BLIND = pytest.mark.parametrize("part", ["d", "e", "f"])
+BLIND = pytest.mark.parametrize("part", ["d", "e", "f", "g"])
 
 
 def _part(frame: pd.DataFrame, stem: str, part: str) -> pd.DataFrame:
