@@ -263,3 +263,13 @@ def test_by_publication_adds_up_to_the_summary(result):
         assert part["simulable"].sum() == row["simulable"]
         assert part["passed"].sum() == row["passed"]
         assert part["publication_id"].is_unique
+
+
+def test_a_readout_the_network_lacks_makes_the_row_unsimulable(obs, scen):
+    # the scenario vocabulary has readouts the network does not compute (IGF1R): a row
+    # marked simulable with one is reported unsimulable, never simulated to a NaN
+    rows = scen[scen["id"].isin(["A-harrington2004-03"])].copy()
+    rows["readout"] = "IGF1R"
+    b = build_scenarios(obs[obs["id"].isin(rows["id"])], rows).set_index("id")
+    assert not b.loc["A-harrington2004-03", "simulable"]
+    assert b.loc["A-harrington2004-03", "reason"] == "no model readout for IGF1R"

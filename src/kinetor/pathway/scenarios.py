@@ -42,6 +42,7 @@ from pathlib import Path
 import pandas as pd
 
 from kinetor.errors import DataError, ModelError, Problem
+from kinetor.pathway._engine import READOUT_VARS
 from kinetor.pathway.cell_lines import CELL_LINES
 from kinetor.pathway.drugs import resolve_drug
 from kinetor.pathway.evidence import EVIDENCE_DIR, load_observations
@@ -290,6 +291,10 @@ def build_scenarios(
         rec.update(readout_model=s["readout"], compare=s["compare"], note=s["note"])
         if s["simulable"] != "yes":
             rec["reason"] = s["reason"]
+            rows.append(rec)
+            continue
+        if s["readout"] not in READOUT_VARS:  # a vocabulary readout the network lacks
+            rec["reason"] = f"no model readout for {s['readout']}"
             rows.append(rec)
             continue
         row = _Row(sid)
