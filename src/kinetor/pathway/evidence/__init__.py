@@ -63,8 +63,7 @@ PARTS: dict[str, str] = {
     "E": "held out; a second set like D, blind for the fit before part F only (README_e.md)",
     "F": "blind: compiled without the model, first run after the shipped fit was frozen "
     "(README_f.md)",
-    "G": "blind: a fourth set like F that judges nothing, the shipped fit's estimate "
-    "(README_g.md)",
+    "G": "blind: a fourth set like F that judges nothing, the shipped fit's estimate (README_g.md)",
 }
 
 OBSERVATION_COLUMNS: tuple[str, ...] = (
