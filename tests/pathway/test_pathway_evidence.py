@@ -138,3 +138,18 @@ def test_observations_without_drops_exactly_one_publication(obs):
     assert "C_ONeil2016" not in set(kept["publication_id"])
     with pytest.raises(DataError, match="unknown publication_id 'no_such_paper'"):
         observations_without(["C_ONeil2016", "no_such_paper"])
+
+
+def test_an_unquoted_comma_is_named_by_file_and_row_not_a_parser_traceback(tmp_path):
+    from kinetor.errors import DataError
+    from kinetor.pathway.scenarios import SCENARIO_COLUMNS, load_scenarios
+
+    head = ",".join(SCENARIO_COLUMNS)
+    good = "X-1,no,in vivo" + "," * (len(SCENARIO_COLUMNS) - 3)
+    bad = "X-2,no,in vivo, mice" + "," * (len(SCENARIO_COLUMNS) - 3)  # one field too many
+    path = tmp_path / "scenarios.csv"
+    path.write_text("\n".join([head, good, bad]) + "\n", encoding="utf-8")
+    with pytest.raises(DataError) as err:
+        load_scenarios(path)
+    p = err.value.problems[0]
+    assert (p.file, p.row) == ("scenarios.csv", 3) and "quote" in p.fix

@@ -46,6 +46,7 @@ from kinetor.pathway._engine import READOUT_VARS
 from kinetor.pathway.cell_lines import CELL_LINES
 from kinetor.pathway.drugs import resolve_drug
 from kinetor.pathway.evidence import EVIDENCE_DIR, load_observations
+from kinetor.pathway.evidence._reading import read_table
 from kinetor.pathway.lesions import CONTEXTS, LESIONS
 
 __all__ = [
@@ -117,7 +118,7 @@ class _Row:
 def load_scenarios(path: str | Path | None = None) -> pd.DataFrame:
     """``scenarios.csv`` checked: columns, unique ids, yes/no, compare, lesion names."""
     path = Path(path) if path is not None else SCENARIOS_FILE
-    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    df = read_table(path)
     problems: list[Problem] = []
     missing = [c for c in SCENARIO_COLUMNS if c not in df.columns]
     if missing:

@@ -5,6 +5,7 @@ every problem is collected with its file, row and column and the fix, then raise
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -27,8 +28,28 @@ def _files(folder: Path, pattern: str) -> list[Path]:
     return files
 
 
+def read_table(path: Path) -> pd.DataFrame:
+    """A CSV table as text; a row with more fields than the header is a :class:`DataError`
+    naming the file and the row (an unquoted comma), not a parser traceback."""
+    try:
+        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    except pd.errors.ParserError as exc:
+        found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
+        want, row, saw = (int(x) for x in found.groups()) if found else (0, 0, 0)
+        raise DataError(
+            [
+                Problem(
+                    f"a row has {saw} fields where the header has {want}" if found else str(exc),
+                    file=path.name,
+                    row=row or None,
+                    fix='quote a value that contains a comma ("a, b") or remove the extra comma',
+                )
+            ]
+        ) from None
+
+
 def _read(path: Path, columns: tuple[str, ...], problems: list[Problem]) -> pd.DataFrame:
-    df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    df = read_table(path)
     missing = [c for c in columns if c not in df.columns]
     extra = [c for c in df.columns if c not in columns]
     if missing or extra:
