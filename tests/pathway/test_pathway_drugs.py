@@ -216,3 +216,18 @@ def test_dual_drug_takes_each_kinase_cellular_potency_on_its_own_readout():
         )
     )
     assert two.cellular_k() == (5.0, 7.0)
+
+
+def test_dual_drug_with_one_cellular_kinase_and_no_potency_for_the_other_says_why():
+    from kinetor.compounds.library import parse_toml
+
+    # the mTOR side measured in cells, the PI3K side with no potency at all (its enzyme row
+    # removed): the same message as a dual drug without cellular rows
+    head, pi3k, mtor = _DUAL.split("[[potency]]")
+    text = head + "[[potency]]" + mtor + _CELL.format(t="mTOR", v=7, r="p-S6K1 T389")
+    assert (
+        'target = "PI3Kalpha"' in pi3k
+        and 'target = "PI3Kalpha"' not in text.split("[[potency]]", 1)[1]
+    )
+    with pytest.raises(ModelError, match="needs a PI3K and an mTOR potency; no PI3K"):
+        drug_from_compound(parse_toml(text))

@@ -263,8 +263,9 @@ def _dual_cellular(comp, label: str) -> Drug | None:
             rec = _cell_free(comp, None, key)
             if rec is None:
                 raise ModelError(
-                    f"{comp.name}: a dual PI3K/mTOR drug needs a {kin} potency (cellular "
-                    f"or cell-free); the library has {sorted({p.target for p in comp.potency})}"
+                    f"{comp.name}: a dual PI3K/mTOR drug needs a PI3K and an mTOR potency; "
+                    f"no {kin} potency, cellular or cell-free, in the library, which has "
+                    f"{sorted({p.target for p in comp.potency})}"
                 )
             ks[kin] = _nM(comp, rec) * atp_factor(kin)
             parts.append(_describe(rec, "extrapolated"))
