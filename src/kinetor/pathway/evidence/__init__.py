@@ -64,7 +64,8 @@ PARTS: dict[str, str] = {
     "F": "blind: compiled without the model, first run after the shipped fit was frozen "
     "(README_f.md)",
     "G": "blind: a fourth set like F that judges nothing, the shipped fit's estimate (README_g.md)",
-    "H": "blind: a fifth set like F, the judge of one feedback change (README_h.md)",
+    "H": "blind: a fifth set like F, which chose the feedback change of the shipped model "
+    "(README_h.md)",
 }
 
 OBSERVATION_COLUMNS: tuple[str, ...] = (
