@@ -20,8 +20,8 @@ KNOWN_MISSES: dict[str, str] = {
     "A-zhang2003-03": "Tsc-null MEFs, basal p-AKT S473 68 % (band <= 50): with the O'Neil "
     "2016 rows in the fit w_tsc_m2 is not identifiable (SE 0.63 decade) and keeps its prior "
     "0.5; the previous fit (0.90, at its bound) passed it",
-    "A-julien2010-01": "Rictor T1135A: mTORC2 is not limiting for S473 in the parental cell, "
-    "removing the S6K1 -| Rictor term raises S473 ~2 %",
+    "A-julien2010-01": "Rictor T1135A: mTORC2 is not limiting enough for S473 in the parental "
+    "cell, removing the S6K1 -| Rictor term raises S473 16 % (band >= 20 %)",
     "A-julien2010-02": "Rictor T1135A: GSK3 S9 follows T308-dependent AKT activity, unchanged",
     "A-sarbassov2006-01": "prolonged rapamycin lowering S473 needs mTORC2 assembly inhibition "
     "(k_rapa_m2 = 0: cell-type dependent) and the rule's 2 h is not prolonged",
@@ -105,7 +105,7 @@ KNOWN_MISSES["C-oneil2016-080"] = (
 
 KNOWN_MISSES["C-oneil2016-093"] = (
     "erlotinib 245 nM alone in ER-negative cells: 77.59 % vs band 77.6-107.8 %: with the "
-    "stronger S6K1 feedbacks (README_h.md candidate) EGFR carries more of the relieved PI3K "
+    "stronger S6K1 feedbacks (the part-H change, docs/pathway.md section 6) EGFR carries more of the relieved PI3K "
     "input, so erlotinib lowers growth 0.01 point past the band edge"
 )
 
