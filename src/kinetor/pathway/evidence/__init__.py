@@ -66,7 +66,8 @@ PARTS: dict[str, str] = {
     "G": "blind: a fourth set like F that judges nothing, the shipped fit's estimate (README_g.md)",
     "H": "blind: a fifth set like F, which chose the feedback change of the shipped model "
     "(README_h.md)",
-    "I": "blind: a sixth set like F, the judge of a refit (README_i.md)",
+    "I": "blind: a sixth set like F; it rejected a refit, so it chose nothing about the "
+    "shipped model (README_i.md)",
 }
 
 OBSERVATION_COLUMNS: tuple[str, ...] = (
