@@ -32,10 +32,10 @@ def test_fit_hill_gives_nan_with_reason_when_nothing_falls():
 
 @pytest.mark.xfail(
     strict=True,
-    reason="with the stronger S6K1 -| mTORC2 feedback (the part-H change, docs/pathway.md section 6) vistusertib's "
-    "own mTORC1 block releases mTORC2, offsetting part of its mTORC2 inhibition at low "
-    "concentration: S473 IC50 169 nM vs the 40-160 nM target (library potency set under the "
-    "weaker feedback)",
+    reason="with the stronger S6K1 -| mTORC2 feedback (the part-H change, docs/pathway.md "
+    "section 6) vistusertib's own mTORC1 block releases mTORC2, offsetting part of its "
+    "mTORC2 inhibition at low concentration: S473 IC50 169 nM vs the 40-160 nM target "
+    "(library potency set under the weaker feedback)",
 )
 def test_ic50_of_vistusertib_matches_its_calibration_target(net):
     # FIT target: cellular p-AKT S473 IC50 ~80 nM (Pike 2013 / Guichard 2015, unverified)

@@ -36,14 +36,14 @@ def test_bad_targets_file_reports_every_row(tmp_path):
 # capi_akt_up: the legacy values were fitted before pS473 primed T308 (S473 -> T308
 # priming lowers the capivasertib p-AKT rise to ~6 % under its window); not re-fitted.
 KNOWN_MISSES = {
-    # rapa_akt_up: 1.1 before the stronger S6K1 feedbacks (the part-H change, docs/pathway.md section 6); with them
-    # the legacy values give 110 % at 24 h (window >= 130 %)
+    # rapa_akt_up: 1.1 before the stronger S6K1 feedbacks (the part-H change, docs/pathway.md
+    # section 6); with them the legacy values give 110 % at 24 h (window >= 130 %)
     "rapa_akt_up": 1.2,
     "capi_pras40_ic50": 1.3,
     "parental_gf_coupled": 1.25,
     "capi_akt_up": 1.1,
-    # rapa_erk_up: with the stronger S6K1 feedbacks (the part-H change, docs/pathway.md section 6) the legacy values
-    # give a rapalog ERK rise of 3.7 % at 24 h (window >= 5 %)
+    # rapa_erk_up: with the stronger S6K1 feedbacks (the part-H change, docs/pathway.md
+    # section 6) the legacy values give a rapalog ERK rise of 3.7 % at 24 h (window >= 5 %)
     "rapa_erk_up": 1.05,
 }
 

@@ -105,8 +105,8 @@ KNOWN_MISSES["C-oneil2016-080"] = (
 
 KNOWN_MISSES["C-oneil2016-093"] = (
     "erlotinib 245 nM alone in ER-negative cells: 77.59 % vs band 77.6-107.8 %: with the "
-    "stronger S6K1 feedbacks (the part-H change, docs/pathway.md section 6) EGFR carries more of the relieved PI3K "
-    "input, so erlotinib lowers growth 0.01 point past the band edge"
+    "stronger S6K1 feedbacks (the part-H change, docs/pathway.md section 6) EGFR carries "
+    "more of the relieved PI3K input, so erlotinib lowers growth 0.01 point past the band edge"
 )
 
 
