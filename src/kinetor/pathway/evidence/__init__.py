@@ -61,9 +61,10 @@ PARTS: dict[str, str] = {
     "C": "O'Neil 2016 growth rates under drug pairs (README_c.md)",
     "D": "held out; blind for the fit before part F only, its misses read since (README_d.md)",
     "E": "held out; a second set like D, blind for the fit before part F only (README_e.md)",
-    "F": "blind: compiled without the model, first run after the shipped fit was frozen "
-    "(README_f.md)",
-    "G": "blind: a fourth set like F that judges nothing, the shipped fit's estimate (README_g.md)",
+    "F": "held out; blind for the output fit it chose (step 2), read before the shipped "
+    "feedback change (README_f.md)",
+    "G": "held out; blind for step 2 (it judged nothing), read before the shipped feedback "
+    "change (README_g.md)",
     "H": "blind: a fifth set like F, which chose the feedback change of the shipped model "
     "(README_h.md)",
     "I": "blind: a sixth set like F; it rejected a refit, so it chose nothing about the "
