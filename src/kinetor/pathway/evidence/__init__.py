@@ -69,6 +69,7 @@ PARTS: dict[str, str] = {
     "(README_h.md)",
     "I": "blind: a sixth set like F; it rejected a refit, so it chose nothing about the "
     "shipped model (README_i.md)",
+    "J": "blind: a seventh set like F, the judge of a cross-talk change (README_j.md)",
 }
 
 OBSERVATION_COLUMNS: tuple[str, ...] = (
