@@ -70,6 +70,7 @@ PARTS: dict[str, str] = {
     "I": "blind: a sixth set like F; it rejected a refit, so it chose nothing about the "
     "shipped model (README_i.md)",
     "J": "blind: a seventh set like F, the judge of a cross-talk change (README_j.md)",
+    "K": "blind: an eighth set like F, the judge of a survival change (README_k.md)",
 }
 
 OBSERVATION_COLUMNS: tuple[str, ...] = (
