@@ -121,13 +121,6 @@ def test_metformin_needs_lkb1(net):
     assert lkb1.readouts["pS6_S235_236"].iloc[-1] == pytest.approx(100.0, abs=0.5)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="with the stronger S6K1 feedbacks (the part-H change, docs/pathway.md section 6) "
-    "KRAS no longer raises growth under everolimus in PTEN-null cells (18.28 vs 18.33 %): "
-    "the network's KRAS adds Ras-driven PI3K and ERK input that everolimus' relieved "
-    "feedback already saturates",
-)
 def test_kras_abrogates_everolimus_benefit_of_pten_loss():
     # Di Nicolantonio 2010 J Clin Invest 120:2858: PTEN loss sensitises to everolimus,
     # KRAS/BRAF mutation abrogates it
