@@ -71,6 +71,7 @@ PARTS: dict[str, str] = {
     "shipped model (README_i.md)",
     "J": "blind: a seventh set like F, the judge of a cross-talk change (README_j.md)",
     "K": "blind: an eighth set like F, the judge of a survival change (README_k.md)",
+    "L": "blind: a ninth set like F, the judge of an ERK feedback change (README_l.md)",
 }
 
 OBSERVATION_COLUMNS: tuple[str, ...] = (
