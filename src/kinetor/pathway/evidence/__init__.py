@@ -65,13 +65,16 @@ PARTS: dict[str, str] = {
     "feedback change (README_f.md)",
     "G": "held out; blind for step 2 (it judged nothing), read before the shipped feedback "
     "change (README_g.md)",
-    "H": "blind: a fifth set like F, which chose the feedback change of the shipped model "
-    "(README_h.md)",
-    "I": "blind: a sixth set like F; it rejected a refit, so it chose nothing about the "
-    "shipped model (README_i.md)",
-    "J": "blind: a seventh set like F, the judge of a cross-talk change (README_j.md)",
-    "K": "blind: an eighth set like F, the judge of a survival change (README_k.md)",
-    "L": "blind: a ninth set like F, the judge of an ERK feedback change (README_l.md)",
+    "H": "held out; blind for steps 2 and 3 (it chose the step-3 feedback change), read "
+    "before the shipped survival change (README_h.md)",
+    "I": "held out; blind for step 3 (it rejected a refit), read before the shipped survival "
+    "change (README_i.md)",
+    "J": "held out; blind for step 3 (it rejected a cross-talk change), read before the "
+    "shipped survival change (README_j.md)",
+    "K": "blind: an eighth set like F, which chose the survival change of the shipped model "
+    "(README_k.md)",
+    "L": "blind: a ninth set like F; it rejected an ERK feedback change, so it chose nothing "
+    "about the shipped model (README_l.md)",
 }
 
 OBSERVATION_COLUMNS: tuple[str, ...] = (
