@@ -273,3 +273,15 @@ def test_a_readout_the_network_lacks_makes_the_row_unsimulable(obs, scen):
     b = build_scenarios(obs[obs["id"].isin(rows["id"])], rows).set_index("id")
     assert not b.loc["A-harrington2004-03", "simulable"]
     assert b.loc["A-harrington2004-03", "reason"] == "no model readout for IGF1R"
+
+
+def test_a_ratio_to_a_regressing_baseline_is_a_miss_that_says_why(obs, scen):
+    # BEZ235 1.28 uM alone makes ER-negative cells regress in the network (net growth < 0):
+    # a row asking for growth % of that baseline has no model value, counts as a miss and
+    # says why (L-luo2018-05 as first entered, before its audit made it unsimulable)
+    rows = scen[scen["id"] == "L-luo2018-05"].copy()
+    rows["simulable"], rows["reason"] = "yes", ""
+    r = validate(ids=["L-luo2018-05"], scenarios=rows).table.set_index("id")
+    row = r.loc["L-luo2018-05"]
+    assert row["simulable"] and not row["passed"] and math.isnan(row["predicted"])
+    assert "baseline's readout is <= 0" in row["reason"]

@@ -131,6 +131,16 @@ def judge(row: Mapping[str, Any], predicted: float) -> tuple[bool, float, float,
     return True, lo, hi, 0.0
 
 
+def _why_not_finite(compare: str) -> str:
+    """Why a simulated observation has no model value (it counts as a miss)."""
+    if compare in ("ic50", "ic50_ratio"):
+        return "model value not finite: the readout does not fall to half (no IC50)"
+    return (
+        "model value undefined: the baseline's readout is <= 0 (e.g. net regression under "
+        "the baseline treatment), so a % of baseline does not exist"
+    )
+
+
 def _part(file: Any) -> str:
     """``observations_d.csv`` -> ``D`` (the evidence part a row was read from); '' if unknown."""
     stem = Path(str(file)).stem if file else ""
@@ -299,7 +309,7 @@ def validate(
                 rec["reason"] = f"simulation failed: {type(exc).__name__}: {exc}"
             ok, lo, hi, res = judge(o, value)
             if not math.isfinite(value) and not rec["reason"]:
-                rec["reason"] = "model value not finite (e.g. the readout does not fall: no IC50)"
+                rec["reason"] = _why_not_finite(b["compare"])
             rec.update(predicted=value, low=lo, high=hi, log10_residual=res, passed=ok)
         rows.append(rec)
     return ValidationResult(pd.DataFrame(rows), params)
