@@ -48,7 +48,7 @@ KNOWN_MISSES = {
 }
 
 
-def test_legacy_fit_meets_the_fit_targets_but_three_near_misses():
+def test_legacy_fit_meets_the_fit_targets_but_its_known_near_misses():
     rep = evaluate(fitted=LEGACY_FITTED_FILE).set_index("id")
     fit = rep[rep["set"] == "fit"]
     missed = set(fit.index[~fit["met"]])

@@ -250,3 +250,14 @@ def test_totals_conserved_with_the_new_cycles(net):
     np.testing.assert_allclose(
         sp[["eIF4E", "EBP1_eIF4E", "EBP1_p_eIF4E"]].sum(axis=1), 0.5, rtol=1e-6
     )
+
+
+def test_eif4e_survival_constants_are_the_parental_state_they_claim():
+    # mtor.ant (step 4): eif4e_ref is the parental untreated free eIF4E and w_4e_surv equals
+    # AKT's survival share there, AKT_act/(AKT_act + K_surv); a change elsewhere that moves
+    # the parental state must re-derive them (and K_apo) or parental apoptosis shifts
+    net = Network()
+    s, p = net.steady_state_species(), net.engine.defaults
+    assert s["eIF4E"] == pytest.approx(p["eif4e_ref"], rel=2e-3)
+    akt = s["AKT_pp"] + p["a_t308"] * s["AKT_T308"]
+    assert p["w_4e_surv"] == pytest.approx(akt / (akt + p["K_surv"]), rel=2e-3)

@@ -107,7 +107,7 @@ KNOWN_MISSES["C-oneil2016-080"] = (
 KNOWN_MISSES["B015"] = (
     "capivasertib growth IC50 of PTEN-null over parental cells 83 % (band <= 80 %; 78 % "
     "before): eIF4E-dependent survival (the part-K change, docs/pathway.md section 6) "
-    "reshapes both lines' dose-responses, the parental one's more at the 50 % point"
+    "lowers the parental IC50 more (933 -> 870 nM) than the PTEN-null one (731 -> 722 nM)"
 )
 KNOWN_MISSES["C-oneil2016-093"] = (
     "erlotinib 245 nM alone in ER-negative cells: 77.59 % vs band 77.6-107.8 %: with the "

@@ -275,13 +275,13 @@ def test_a_readout_the_network_lacks_makes_the_row_unsimulable(obs, scen):
     assert b.loc["A-harrington2004-03", "reason"] == "no model readout for IGF1R"
 
 
-def test_a_ratio_to_a_regressing_baseline_is_a_miss_that_says_why(obs, scen):
-    # BEZ235 1.28 uM alone makes ER-negative cells regress in the network (net growth < 0):
-    # a row asking for growth % of that baseline has no model value, counts as a miss and
-    # says why (L-luo2018-05 as first entered, before its audit made it unsimulable)
-    rows = scen[scen["id"] == "L-luo2018-05"].copy()
-    rows["simulable"], rows["reason"] = "yes", ""
-    r = validate(ids=["L-luo2018-05"], scenarios=rows).table.set_index("id")
-    row = r.loc["L-luo2018-05"]
+def test_a_ratio_to_a_baseline_without_the_readout_is_a_miss_that_says_why(obs, scen):
+    # a baseline with no AKT at all has no p-AKT (conservation), so "% of baseline" does not
+    # exist: the row counts as a miss and says why (in the evidence this happens when the
+    # baseline treatment makes cells regress, e.g. L-luo2018-05 as first entered)
+    rows = scen[scen["id"] == "A-sarbassov2006-01"].copy()
+    assert (rows["readout"] == "pAKT_S473").all() and (rows["simulable"] == "yes").all()
+    rows["baseline_parameters"] = "AKT_tot=0"
+    row = validate(ids=["A-sarbassov2006-01"], scenarios=rows).table.set_index("id").iloc[0]
     assert row["simulable"] and not row["passed"] and math.isnan(row["predicted"])
     assert "baseline's readout is <= 0" in row["reason"]
