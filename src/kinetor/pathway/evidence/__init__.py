@@ -75,6 +75,8 @@ PARTS: dict[str, str] = {
     "(README_k.md)",
     "L": "blind: a ninth set like F; it rejected an ERK feedback change, so it chose nothing "
     "about the shipped model (README_l.md)",
+    "M": "blind: a tenth set like F, the judge of an endpoint model for viability assays "
+    "(README_m.md)",
 }
 
 OBSERVATION_COLUMNS: tuple[str, ...] = (
