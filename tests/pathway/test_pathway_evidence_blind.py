@@ -1,6 +1,6 @@
-"""Evidence parts D-M (the blind held-out sets): their form only.
+"""Evidence parts D-N (the blind held-out sets): their form only.
 
-Each was entered after the network and its fit were fixed (README_d.md to README_m.md); their
+Each was entered after the network and its fit were fixed (README_d.md to README_n.md); their
 pass rates are reported by ``kinetor pathway validate`` (``by_part.csv``), never asserted here.
 """
 
@@ -11,7 +11,7 @@ import pytest
 
 from kinetor.pathway.scenarios import load_scenarios
 
-BLIND = pytest.mark.parametrize("part", ["d", "e", "f", "g", "h", "i", "j", "k", "l", "m"])
+BLIND = pytest.mark.parametrize("part", ["d", "e", "f", "g", "h", "i", "j", "k", "l", "m", "n"])
 
 
 def _part(frame: pd.DataFrame, stem: str, part: str) -> pd.DataFrame:

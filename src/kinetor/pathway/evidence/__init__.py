@@ -75,8 +75,10 @@ PARTS: dict[str, str] = {
     "(README_k.md)",
     "L": "blind: a ninth set like F; it rejected an ERK feedback change, so it chose nothing "
     "about the shipped model (README_l.md)",
-    "M": "blind: a tenth set like F, the judge of an endpoint model for viability assays "
-    "(README_m.md)",
+    "M": "blind: a tenth set like F; it rejected an endpoint model for viability assays, so "
+    "it chose nothing about the shipped model (README_m.md)",
+    "N": "blind: an eleventh set like F, the second judge of the ERK -| receptor change "
+    "(README_n.md)",
 }
 
 OBSERVATION_COLUMNS: tuple[str, ...] = (
