@@ -55,8 +55,8 @@ def test_legacy_fit_meets_the_fit_targets_but_its_known_near_misses():
     assert missed <= set(KNOWN_MISSES), fit.loc[sorted(missed - set(KNOWN_MISSES))]
     # >= 22 (was 23): with the stronger ERK -| EGFR/HER2 block (the part-L change,
     # docs/pathway.md section 6) the legacy values leave serum-starved p-S6 at 40.2 %
-    # (window <= 40 %; 38.5 % before): the receptors' on-rates are scaled to keep the
-    # serum-fed state, so without serum their unrestrained share is larger
+    # (window <= 40 %; 38.5 % before): the on-rate scaling keeps the serum-fed parental
+    # state only, not the serum-free one
     assert len(fit) - len(missed) >= 22
     # and how near: within the stated factor of the window bound
     for tid, factor in KNOWN_MISSES.items():
