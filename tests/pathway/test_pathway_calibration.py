@@ -53,7 +53,7 @@ def test_legacy_fit_meets_the_fit_targets_but_its_known_near_misses():
     fit = rep[rep["set"] == "fit"]
     missed = set(fit.index[~fit["met"]])
     assert missed <= set(KNOWN_MISSES), fit.loc[sorted(missed - set(KNOWN_MISSES))]
-    # >= 22 (was 23): with the stronger ERK -| EGFR/HER2 block (the part-L change,
+    # >= 22 (was 23): with the stronger ERK -| EGFR/HER2 block (network step 5,
     # docs/pathway.md section 6) the legacy values leave serum-starved p-S6 at 40.2 %
     # (window <= 40 %; 38.5 % before): the on-rate scaling keeps the serum-fed parental
     # state only, not the serum-free one

@@ -71,14 +71,14 @@ PARTS: dict[str, str] = {
     "change (README_i.md)",
     "J": "held out; blind for step 3 (it rejected a cross-talk change), read before the "
     "shipped survival change (README_j.md)",
-    "K": "blind: an eighth set like F, which chose the survival change of the shipped model "
-    "(README_k.md)",
-    "L": "blind: a ninth set like F; it rejected an ERK feedback change, so it chose nothing "
-    "about the shipped model (README_l.md)",
-    "M": "blind: a tenth set like F; it rejected an endpoint model for viability assays, so "
-    "it chose nothing about the shipped model (README_m.md)",
-    "N": "blind: an eleventh set like F, the second judge of the ERK -| receptor change "
-    "(README_n.md)",
+    "K": "held out; blind for step 4 (it chose the survival change), read before the shipped "
+    "ERK -| receptor change (README_k.md)",
+    "L": "blind: a ninth set like F, first run with the ERK -| receptor change already frozen "
+    "(a tie, so it chose nothing) (README_l.md)",
+    "M": "held out; blind for step 4 (it rejected an endpoint model for viability assays), "
+    "read before the ERK -| receptor change was judged again (README_m.md)",
+    "N": "blind: an eleventh set like F, which chose the ERK -| receptor change of the "
+    "shipped model (step 5) by one row (README_n.md)",
 }
 
 OBSERVATION_COLUMNS: tuple[str, ...] = (
