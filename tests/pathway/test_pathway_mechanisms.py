@@ -261,3 +261,25 @@ def test_eif4e_survival_constants_are_the_parental_state_they_claim():
     assert s["eIF4E"] == pytest.approx(p["eif4e_ref"], rel=2e-3)
     akt = s["AKT_pp"] + p["a_t308"] * s["AKT_T308"]
     assert p["w_4e_surv"] == pytest.approx(akt / (akt + p["K_surv"]), rel=2e-3)
+
+
+def test_erk_receptor_block_of_step_5_keeps_the_parental_state_it_claims():
+    # mtor.ant (step 5): K_erk_rtk 0.5 -> 0.15 with the EGFR and HER2 on-rates scaled by
+    # erk_rtk(0.5)/erk_rtk(0.15) at the parental ERK level, so the serum-fed parental steady
+    # state is the one the earlier constants gave, while the most that MEK inhibition can
+    # relieve, 1/erk_rtk = 1 + ERK_p/K_erk_rtk (closed form), goes from ~1.7- to ~3.3-fold
+    new = Network()
+    old = Network(parameters={"K_erk_rtk": 0.5, "k_egf_on": 6.0, "k_her2_on": 5.0})
+    a, b = new.steady_state_species(), old.steady_state_species()
+    np.testing.assert_allclose(a.to_numpy(), b.loc[a.index].to_numpy(), rtol=2e-3, atol=1e-9)
+    erk, p = a["ERK_p"], new.engine.defaults
+    scale = (1 + erk / p["K_erk_rtk"]) / (1 + erk / 0.5)
+    assert p["k_egf_on"] == pytest.approx(6.0 * scale, rel=2e-3)
+    assert p["k_her2_on"] == pytest.approx(5.0 * scale, rel=2e-3)
+    assert 1 + erk / p["K_erk_rtk"] == pytest.approx(3.3, abs=0.05)
+    assert 1 + erk / 0.5 == pytest.approx(1.7, abs=0.05)
+    # and the relief is there: a MEK block raises EGFR activation more than it did
+    mek = [("trametinib", 9.2)]
+    up_new = new.simulate_pairs(mek, t_end=2.0).species["EGFR_p"].iloc[-1] / a["EGFR_p"]
+    up_old = old.simulate_pairs(mek, t_end=2.0).species["EGFR_p"].iloc[-1] / b["EGFR_p"]
+    assert up_new > up_old > 1.0
