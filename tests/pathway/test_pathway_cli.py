@@ -231,7 +231,9 @@ def test_validate_writes_tables_and_a_report_with_one_plot_per_observation(tmp_p
     manifest = json.loads((d / "report.json").read_text())
     # one plot per simulated observation (training and held-out)
     assert manifest["figure_count"] == int(table["simulable"].sum())
-    assert "pass rates and RMSE by publication" in (d / "report.html").read_text()
+    html = (d / "report.html").read_text()
+    assert "pass rates and RMSE by publication" in html
+    assert "the blind parts together" in html
     assert main(["pathway", "validate", "--split", "maybe", "--out", str(tmp_path / "x")]) != 0
 
 

@@ -237,6 +237,33 @@ def test_by_part_counts_each_part_by_hand():
     assert d["about"].startswith("held out") and bp.iloc[0]["about"].startswith("mTORC1")
 
 
+def test_blind_counts_the_blind_parts_together_by_hand(monkeypatch):
+    from kinetor.pathway import validation
+    from kinetor.pathway.validation import ValidationResult
+
+    parts = {"A": "training part", "D": "held out; read", "L": "blind: x", "N": "blind: y"}
+    monkeypatch.setattr(validation, "PARTS", parts)
+    table = pd.DataFrame(
+        {
+            "id": ["a", "b", "c", "d", "e", "f"],
+            "split": ["train", "heldout", "heldout", "heldout", "heldout", "heldout"],
+            "part": ["A", "D", "L", "L", "N", "N"],
+            "publication_id": ["P1", "P2", "P3", "P4", "P5", "P6"],
+            "status": ["firm", "firm", "firm", "firm", "firm", "unverified"],
+            "simulable": [True, True, True, False, True, True],
+            "passed": [True, False, True, False, False, True],
+            "log10_residual": [0.0, 0.5, 0.0, float("nan"), 0.3, 0.0],
+        }
+    )
+    b = ValidationResult(table, {}).blind()
+    # L's simulable row c and N's row e: the unsimulable d and the unverified f count nowhere
+    assert len(b) == 1 and b.iloc[0]["parts"] == "L, N"
+    assert (b.iloc[0]["simulable"], b.iloc[0]["passed"], b.iloc[0]["pass_rate"]) == (2, 1, 0.5)
+    assert b.iloc[0]["rmse_log10"] == pytest.approx(math.sqrt(0.3**2 / 2))
+    monkeypatch.setattr(validation, "PARTS", {k: "held out" for k in parts})
+    assert ValidationResult(table, {}).blind().empty
+
+
 def test_by_part_adds_up_to_the_summary(result):
     bp = result.by_part()
     s = result.summary()
@@ -252,6 +279,14 @@ def test_by_part_adds_up_to_the_summary(result):
     assert set(bp["about"]) <= set(PARTS.values()) and bp["about"].str.len().gt(0).all()
     blind = bp[bp["about"].str.startswith("blind")]
     assert set(blind["split"]) == {"heldout"}
+    # the blind parts together are the sum of the blind parts
+    together = result.blind()
+    if blind.empty:
+        assert together.empty
+    else:
+        assert together.iloc[0]["parts"] == ", ".join(sorted(blind["part"]))
+        assert together.iloc[0]["simulable"] == blind["simulable"].sum()
+        assert together.iloc[0]["passed"] == blind["passed"].sum()
 
 
 def test_by_publication_adds_up_to_the_summary(result):

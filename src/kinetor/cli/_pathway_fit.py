@@ -266,6 +266,11 @@ def validate_cmd(
             f"{r['split']} part {r['part']}{blind}: {r['passed']}/{r['simulable']} pass "
             f"({100 * r['pass_rate']:.0f} %), RMSE log10 {r['rmse_log10']:.3f}"
         )
+    for _, r in res.blind().iterrows():
+        info(
+            f"blind parts together ({r['parts']}): {r['passed']}/{r['simulable']} pass "
+            f"({100 * r['pass_rate']:.0f} %), RMSE log10 {r['rmse_log10']:.3f}"
+        )
     info(
         "conditions: 'stated' = concentration and time from the paper; 'rule' = 10 x the "
         "compound's cellular potency and 2/24/72 h by readout where the paper states none"

@@ -233,6 +233,24 @@ class ValidationResult:
 
         return self._grouped("part", about, ["part"])
 
+    def blind(self) -> pd.DataFrame:
+        """The blind parts together (those :data:`~kinetor.pathway.evidence.PARTS` marks
+        ``blind``: compiled without the model and first run after the shipped model was
+        frozen): one row with their simulable rows, passed, pass rate and RMSE of log10 fold
+        change, and which parts they are. Empty when no part in the table is blind."""
+        blind = sorted(k for k, v in PARTS.items() if v.startswith("blind"))
+        t = self.table[
+            self.table["simulable"]
+            & (self.table["status"] != "unverified")
+            & self.table["part"].isin(blind)
+        ]
+        cols = ["parts", "simulable", "passed", "pass_rate", "rmse_log10"]
+        if t.empty:
+            return pd.DataFrame(columns=cols)
+        rates = _rates(t)
+        del rates["failed_simulations"]
+        return pd.DataFrame([{"parts": ", ".join(sorted(set(t["part"]))), **rates}], columns=cols)
+
     def misses(self, split: str | None = None) -> pd.DataFrame:
         t = self.table[
             self.table["simulable"]

@@ -83,6 +83,10 @@ def validation_report(result: Any, title: str = "Network validation") -> Report:
         "blind test)",
     )
     rep.add_table(
+        result.blind(),
+        caption="the blind parts together: the blind test of the shipped model",
+    )
+    rep.add_table(
         result.by_publication(),
         caption="pass rates and RMSE by publication (worst first within each split)",
     )
