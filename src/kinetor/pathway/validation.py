@@ -195,10 +195,14 @@ class ValidationResult:
                 )
         return pd.DataFrame(out)
 
+    def _scored(self) -> pd.DataFrame:
+        """The rows every pass rate counts: simulable and not ``unverified``."""
+        return self.table[self.table["simulable"] & (self.table["status"] != "unverified")]
+
     def _grouped(self, key: str, extra, order_by: list[str]) -> pd.DataFrame:
         """Per split and ``key``: simulable rows (not unverified), passed, pass rate and
         RMSE of log10 fold change, plus ``extra(key value, group)``; training first."""
-        t = self.table[self.table["simulable"] & (self.table["status"] != "unverified")]
+        t = self._scored()
         out = []
         for (split, k), g in t.groupby(["split", key], sort=True):
             rates = _rates(g)
@@ -239,11 +243,8 @@ class ValidationResult:
         frozen): one row with their simulable rows, passed, pass rate and RMSE of log10 fold
         change, and which parts they are. Empty when no part in the table is blind."""
         blind = sorted(k for k, v in PARTS.items() if v.startswith("blind"))
-        t = self.table[
-            self.table["simulable"]
-            & (self.table["status"] != "unverified")
-            & self.table["part"].isin(blind)
-        ]
+        t = self._scored()
+        t = t[t["part"].isin(blind)]
         cols = ["parts", "simulable", "passed", "pass_rate", "rmse_log10"]
         if t.empty:
             return pd.DataFrame(columns=cols)
@@ -252,11 +253,8 @@ class ValidationResult:
         return pd.DataFrame([{"parts": ", ".join(sorted(set(t["part"]))), **rates}], columns=cols)
 
     def misses(self, split: str | None = None) -> pd.DataFrame:
-        t = self.table[
-            self.table["simulable"]
-            & (self.table["status"] != "unverified")
-            & ~self.table["passed"].astype(bool)
-        ]
+        t = self._scored()
+        t = t[~t["passed"].astype(bool)]
         return t if split is None else t[t["split"] == split]
 
     def unsimulable(self) -> pd.DataFrame:
