@@ -567,6 +567,8 @@ def test_western_replicate_blots_and_network_time_course(tmp_path):
                 str(design),
                 "--compare-network",
                 "everolimus:MCF7",
+                "--dose-unit",
+                "uM",
                 "--readout",
                 "pS6_S235_236",
                 "--out",
@@ -610,6 +612,8 @@ def test_western_replicate_blots_and_network_time_course(tmp_path):
                 str(design),
                 "--compare-network",
                 "everolimus:MCF7",
+                "--dose-unit",
+                "uM",
                 "--out",
                 str(out),
             ]

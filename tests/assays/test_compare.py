@@ -12,9 +12,9 @@ from kinetor.errors import DataError
 def test_unknown_cell_line_or_compound_is_named():
     df = pd.DataFrame({"compound": "capivasertib", "dose": [0.0, 1.0], "response": [100, 50]})
     with pytest.raises(DataError, match="cell line 'HeLa-X' is not in the genotype table"):
-        compare_network(df, drug="capivasertib", cell_line="HeLa-X")
+        compare_network(df, drug="capivasertib", cell_line="HeLa-X", dose_unit="uM")
     with pytest.raises(DataError, match="no rows for compound 'alpelisib'"):
-        compare_network(df, drug="alpelisib", cell_line="MCF7")
+        compare_network(df, drug="alpelisib", cell_line="MCF7", dose_unit="uM")
     assert CELL_LINES["BT474"] == ("HER2_amp", "PIK3CA_mut")
 
 

@@ -3,6 +3,7 @@
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -127,11 +128,43 @@ def test_screen_ranks_and_reports_bad_rows(models, tmp_path, capsys):
     )
     text = capsys.readouterr().out
     assert "lib.smi" in text and "C1CC" in text  # the bad row is named
-    res = pd.read_csv(out / "screen.csv")
-    assert res["id"].tolist() == ["pqr", "octane"]
-    assert res["rank"].tolist() == [1, 2]
+    res = pd.read_csv(out / "screen.csv", keep_default_na=False, na_values=[""])
+    # the unparsable entry stays in the table, ranked last, with its problem (docs/qsar.md)
+    assert res["id"].tolist() == ["pqr", "octane", "broken"]
+    assert res["rank"].tolist() == [1, 2, 3]
     assert res["p_mtor"].iloc[0] > res["p_mtor"].iloc[1]
     assert not res["in_domain"].iloc[1]
+    assert np.isnan(res["p_mtor"].iloc[2]) and res["error"].iloc[2] == "unparsable SMILES 'C1CC'"
+    assert res["error"].iloc[:2].isna().all()
+
+
+@pytest.mark.slow
+def test_predict_keeps_bad_rows_and_refuses_a_bad_query(models, tmp_path, capsys):
+    lib = tmp_path / "q.csv"
+    lib.write_text("id,smiles\nok,c1ccccc1O\nbad,C1CC(\nnone,\n")
+    out = tmp_path / "p"
+    assert (
+        main(["-q", "qsar", "predict", str(lib), "--models", str(models), "--out", str(out)]) == 0
+    )
+    res = pd.read_csv(out / "predictions.csv", keep_default_na=False, na_values=[""])
+    assert res["id"].tolist() == ["ok", "bad", "none"]  # no row dropped
+    assert (
+        np.isfinite(res["prediction_mtor"].iloc[0]) and res["prediction_mtor"].iloc[1:].isna().all()
+    )
+    assert res["error"].tolist()[1:] == ["unparsable SMILES 'C1CC('", "missing SMILES"]
+    capsys.readouterr()
+    # a lone query that is not a structure is an error, not a row of NaN
+    assert main(["qsar", "predict", "C1CC(", "--models", str(models), "--out", str(out)]) == 3
+    captured = capsys.readouterr()
+    assert "unparsable SMILES 'C1CC('" in captured.out + captured.err
+
+
+def test_training_needs_enough_compounds(tmp_path):
+    from kinetor.errors import DataError
+    from kinetor.qsar import PotencyPredictor
+
+    with pytest.raises(DataError, match="2 training compounds: at least 10 are needed"):
+        PotencyPredictor("svr").fit(["CCO", "c1ccccc1"], [5.0, 6.0])
 
 
 @pytest.mark.slow

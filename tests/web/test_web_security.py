@@ -81,6 +81,8 @@ def test_non_local_bind_needs_auth(tmp_path):
     assert (
         main(["--quiet", "serve", "--host", "0.0.0.0", "--store", str(tmp_path / "s.sqlite")]) == 2
     )
+    # a port outside 1-65535 is a usage error too, not a server traceback
+    assert main(["--quiet", "serve", "--port", "99999", "--store", str(tmp_path / "s.sqlite")]) == 2
 
 
 def test_users_and_csrf(live, tmp_path):

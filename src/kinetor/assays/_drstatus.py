@@ -12,7 +12,7 @@ from kinetor.numerics.formatting import format_g
 
 __all__ = ["STEEP", "classify"]
 
-STEEP = 10.0  # |Hill| above which a non-converged fit is a step between two doses
+STEEP = 10.0  # |Hill| above which a fit is a step between two doses
 
 
 def _fmt(v: float) -> str:
@@ -61,11 +61,14 @@ def classify(fit, table, res, p_flat, rel, absl, xmin, xmax, ybar):
                 f"doses ({res.reason[i]})"
             )
             text[i] = f"IC50 > {hi}{u}" if p[i, 2] > np.log10(xmax[i]) else f"IC50 < {lo}{u}"
-        elif not res.converged[i] and abs(p[i, 3]) >= STEEP:
+        elif abs(p[i, 3]) >= STEEP:
+            # converged or not, such a slope is a step between two doses: the data fix the
+            # interval between those doses, not a point (or a Wald interval) inside it
             status[i] = "steep"
             reason[i] = (
                 f"Hill slope {abs(p[i, 3]):.3g} >= {STEEP:g}: the response drops "
-                f"between two doses, IC50 not identifiable ({res.reason[i]})"
+                "between two doses, IC50 not identifiable"
+                + ("" if res.converged[i] else f" ({res.reason[i]})")
             )
             xpos = np.unique(fit._x[i][(fit._w[i] > 0) & (fit._x[i] > 0)])
             below = xpos[xpos <= 10 ** p[i, 2]]

@@ -50,6 +50,14 @@ def require_numeric(
             )
     if problems:
         raise DataError(problems)
+    if data.empty:
+        raise DataError(
+            Problem(
+                "the table has no data rows (only a header)",
+                file=source,
+                fix="add at least one row of data below the header",
+            )
+        )
     for col in numeric:
         vals = pd.to_numeric(data[col], errors="coerce").to_numpy(float)
         bad = np.flatnonzero(~np.isfinite(vals))
@@ -96,6 +104,38 @@ def require_numeric(
             )
     if problems:
         raise DataError(problems)
+
+
+def check_vehicle_scale(vehicle: float, scale: str, *, source: str, column: str) -> None:
+    """Refuse responses whose vehicle level contradicts the stated scale (percent: 100 =
+    vehicle; fraction: 1 = vehicle), e.g. fractions read as percent, instead of scoring
+    numbers a hundred times too small or too large."""
+    lo, hi = (10.0, 1000.0) if scale == "percent" else (0.1, 10.0)
+    if not np.isfinite(vehicle) or lo <= vehicle <= hi:
+        return
+    if scale == "percent" and vehicle < lo:
+        what, fix = (
+            "fractions (1 = vehicle), not percent",
+            "pass scale='fraction' (--scale fraction)",
+        )
+    elif scale == "fraction" and vehicle > hi:
+        what, fix = (
+            "percent (100 = vehicle), not fractions",
+            "pass scale='percent' (--scale percent)",
+        )
+    else:
+        what, fix = (
+            f"not normalised to the vehicle ({scale})",
+            "normalise to the vehicle wells first",
+        )
+    raise DataError(
+        Problem(
+            f"the vehicle wells (both doses 0) average {vehicle:g}: the responses look like {what}",
+            file=source,
+            column=column,
+            fix=fix,
+        )
+    )
 
 
 @dataclass

@@ -19,6 +19,9 @@ from kinetor.errors import DataError, Problem
 
 __all__ = ["linear_range", "normalise_bands"]
 
+#: what the reference band measures (written to the ``normalisation`` column)
+KINDS = ("loading", "total_protein", "phospho/total")
+
 
 def normalise_bands(
     target: pd.DataFrame,
@@ -49,6 +52,14 @@ def normalise_bands(
         ``per_lane.attrs["summary"]``. With a ``replicate`` column, ``relative`` is
         computed against the control within each replicate blot.
     """
+    if kind not in KINDS:
+        raise DataError(
+            Problem(
+                f"unknown normalisation kind {kind!r}",
+                column="kind",
+                fix=f"choose one of {', '.join(KINDS)}",
+            )
+        )
     keys = ["replicate", "lane"] if "replicate" in target.columns else ["lane"]
     m = target.merge(reference, on=keys, suffixes=("", "_ref"), how="outer", indicator=True)
     if (m["_merge"] != "both").any():

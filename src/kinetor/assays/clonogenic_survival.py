@@ -51,11 +51,12 @@ def dose_at_survival(s, alpha, beta):
 
 
 def mean_inactivation_dose(alpha, beta):
-    """Area under the LQ survival curve from 0 to infinity (Gy)."""
+    """Area under the LQ survival curve from 0 to infinity (Gy); infinite when
+    ``beta < 0`` (the curve bends upwards and the integral diverges)."""
     a, b = np.asarray(alpha, float), np.asarray(beta, float)
     with np.errstate(divide="ignore", invalid="ignore"):
         val = np.sqrt(np.pi / (4 * b)) * erfcx(a / (2 * np.sqrt(b)))
-    return np.where(b > 1e-12, val, 1.0 / a)
+    return np.where(b > 1e-12, val, np.where(b >= -1e-12, 1.0 / a, np.inf))
 
 
 def _delta(fun, theta, cov):
@@ -203,10 +204,18 @@ def clonogenic(
             beta_ci_high=b + t * np.sqrt(cov[1, 1]),
         )
         for k, f in derived.items():
-            v, se = f(a, b), _delta(f, theta.copy(), cov)
-            row.update({k: v, f"{k}_ci_low": v - t * se, f"{k}_ci_high": v + t * se})
+            # positive quantities: delta-method interval on the log scale (never below 0)
+            v = f(a, b)
+            if np.isfinite(v) and v > 0:
+                se_log = _delta(lambda a, b, f=f: float(np.log(f(a, b))), theta.copy(), cov)
+                lo, hi = v * np.exp(-t * se_log), v * np.exp(t * se_log)
+            else:
+                lo = hi = np.nan
+            row.update({k: v, f"{k}_ci_low": lo, f"{k}_ci_high": hi})
         row.update(
-            converged=True, note="beta < 0: survival curve bends upwards" if b < 0 else "", _cov=cov
+            converged=True,
+            note="beta < 0: survival curve bends upwards (MID infinite)" if b < 0 else "",
+            _cov=cov,
         )
         fits.append(row)
     fit_df = pd.DataFrame(fits)
@@ -264,7 +273,7 @@ def _ser(fits, control, levels, q):
                 r["_cov"],
             )
             ser = dc / dt
-            se = ser * np.sqrt((sc / dc) ** 2 + (st / dt) ** 2)
+            se_log = np.sqrt((sc / dc) ** 2 + (st / dt) ** 2)  # of log SER (delta method)
             z = stats.norm.ppf(q)
             rows.append(
                 {
@@ -274,8 +283,8 @@ def _ser(fits, control, levels, q):
                     "dose_control": dc,
                     "dose_treated": dt,
                     "ser": ser,
-                    "ser_ci_low": ser - z * se,
-                    "ser_ci_high": ser + z * se,
+                    "ser_ci_low": ser * np.exp(-z * se_log),
+                    "ser_ci_high": ser * np.exp(z * se_log),
                     "note": "",
                 }
             )

@@ -37,7 +37,7 @@ def compare_network(
     cell_line: str,
     dose: str = "dose",
     response: str = "response",
-    dose_unit: str = "uM",
+    dose_unit: str,
     readout: str = "growth",
     t_end: str | float = "72 h",
     time: str | None = None,
@@ -55,7 +55,8 @@ def compare_network(
     cell_line : str
         A key of :data:`CELL_LINES` (case-insensitive).
     dose_unit : str
-        Unit of the dose column (passed to the network as ``"<dose> <unit>"``).
+        Unit of the dose column (required, e.g. ``"nM"``, ``"uM"``, ``"ng/mL"``; passed to the
+        network as ``"<dose> <unit>"``, never guessed).
     readout : str
         Network readout (``growth``, ``pS6_S235_236``, ``pAKT_S473``...).
     t_end : str or float

@@ -13,7 +13,7 @@ Wald or profile-likelihood 95 % CI, absolute IC50 (dose where the response cross
   no IC50, a bound instead ("IC50 > 10 uM" when the response stays above the absolute
   level, "IC50 < 0.01 uM" when below);
 - ``extrapolated``: IC50 outside the tested doses; the bound is reported, not the number;
-- ``steep``: the fit did not converge with a Hill slope >= 10: the response falls between
+- ``steep``: a Hill slope >= 10 (converged or not): the response falls between
   two adjacent doses, reported as "0.1 uM < IC50 < 0.3 uM";
 - ``too_few_doses``: no more distinct doses than free parameters; no estimates;
 - ``not_converged``: the fit failed (``reason`` says why); no estimates are reported.
@@ -73,9 +73,10 @@ class DoseResponseFit:
     ci : {"wald", "profile"}
         Interval for the relative IC50: Wald (``log_ic50 +/- t * SE``) or profile
         likelihood (F-based; 3PL/4PL only).
-    absolute_level : float
+    absolute_level : float, optional
         Response that defines the absolute IC50 (50 for percent of vehicle, 0.5 for a
-        fraction).
+        fraction). Default 50, refused (``DataError``) when every response is <= 1.5, i.e.
+        the data look like fractions: then say which level you mean.
     dose_unit : str
         Dose unit written in the IC50 text (the numbers stay in the input's unit).
     flat_p : float
@@ -99,7 +100,7 @@ class DoseResponseFit:
         *,
         fix: dict[str, float] | None = None,
         ci: Literal["wald", "profile"] = "wald",
-        absolute_level: float = 50.0,
+        absolute_level: float | None = None,
         dose_unit: str = "",
         flat_p: float = 0.05,
         outlier_z: float = 3.0,
@@ -109,7 +110,8 @@ class DoseResponseFit:
         self.model = model
         self.fix = dict(fix or {})
         self.ci = ci
-        self.absolute_level = absolute_level
+        self._level_given = absolute_level is not None
+        self.absolute_level = 50.0 if absolute_level is None else float(absolute_level)
         self.dose_unit = dose_unit
         self.flat_p = flat_p
         self.outlier_z = outlier_z
@@ -160,6 +162,18 @@ class DoseResponseFit:
         by_cols = [by] if isinstance(by, str) else list(by or [])
         cols = [dose, response] + ([weight] if weight else [])
         require_numeric(data, cols, by_cols, source=source, nonnegative=[dose])
+        top = float(pd.to_numeric(data[response]).abs().max())
+        if not self._level_given and top <= 1.5:
+            raise DataError(
+                Problem(
+                    f"every response is <= {top:g}: the data look like fractions of vehicle, "
+                    "but the absolute IC50 is read at the default level 50 (percent)",
+                    file=source,
+                    column=response,
+                    fix="pass absolute_level=0.5 (--absolute-level 0.5) for fractions, or 50 "
+                    "if these are percentages",
+                )
+            )
         g = pad_groups(data, by_cols, [dose, response] + ([weight] if weight else []))
         x, y, w = g.values[dose], g.values[response], g.mask.astype(float)
         if weight:
@@ -344,7 +358,7 @@ def fit_dose_response(
     model: Model = "4pl",
     fix: dict[str, float] | None = None,
     ci: Literal["wald", "profile"] = "wald",
-    absolute_level: float = 50.0,
+    absolute_level: float | None = None,
     dose_unit: str = "",
     weight: str | None = None,
     source: str = "<DataFrame>",

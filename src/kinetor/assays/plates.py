@@ -91,7 +91,10 @@ def read_plate(path, *, source: str | None = None, allow_missing: bool = False) 
                     file=where,
                     row=row,
                     column=col,
-                    fix="re-export the plate, or pass allow_missing and "
+                    fix="enter the reading, or leave the cell blank and mark the well "
+                    "'empty' in the plate map"
+                    if allow_missing
+                    else "re-export the plate, or pass allow_missing=True and "
                     "mark the well 'empty' in the plate map",
                 )
             )

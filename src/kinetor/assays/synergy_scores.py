@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 
 from kinetor.assays import _reference as ref
-from kinetor.assays._tidy import require_numeric
+from kinetor.assays._tidy import check_vehicle_scale, require_numeric
 from kinetor.assays.curves import logistic, start_values
 from kinetor.errors import DataError, Problem
 from kinetor.numerics.lm import levenberg_marquardt
@@ -74,6 +74,26 @@ class SynergyResult:
                 c = c[c[col] == key.get(col, first[col])]
         a, b = self.dose_columns
         return c.pivot(index=a, columns=b, values=method)
+
+
+def _missing_pairs(idx, keys, key, dose1, dose2, most=5) -> str:
+    """The unmeasured dose pairs of one matrix, as text (the vehicle named)."""
+    mask = np.ones(len(idx), dtype=bool)
+    for col, val in zip(keys, key if isinstance(key, tuple) else (key,), strict=False):
+        mask &= (idx[col] == val).to_numpy()
+    grp = idx[mask]
+    have = set(zip(grp[dose1], grp[dose2], strict=True))
+    miss = [
+        (a, b)
+        for a in sorted(grp[dose1].unique())
+        for b in sorted(grp[dose2].unique())
+        if (a, b) not in have
+    ]
+    text = ", ".join(
+        f"{dose1}={a:g} + {dose2}={b:g}" + (" (the vehicle)" if a == 0 and b == 0 else "")
+        for a, b in miss[:most]
+    )
+    return text + (f" and {len(miss) - most} more" if len(miss) > most else "")
 
 
 def _build(data, dose1, dose2, response, by, source):
@@ -125,7 +145,8 @@ def _build(data, dose1, dose2, response, by, source):
             problems.append(
                 Problem(
                     f"{label}: {r['n1'] * r['n2'] - r['cells']} of "
-                    f"{r['n1'] * r['n2']} dose pairs have no well",
+                    f"{r['n1'] * r['n2']} dose pairs have no well: "
+                    + _missing_pairs(idx, keys, key, dose1, dose2),
                     file=source,
                     fix="every dose pair must be measured",
                 )
@@ -205,13 +226,14 @@ def _scores(e, d1, d2, methods):
         out["hsa_ref"], out["hsa"] = ref.hsa(e, d1, d2, p1, p2)
     if "loewe" in methods:
         out["loewe_ref"], out["loewe"], out["loewe_ci"] = ref.loewe(e, d1, d2, p1, p2)
-    note = np.where(conv, "", "monotherapy fit did not converge").astype(object)
+    mono = np.where(conv, "", "monotherapy fit did not converge").astype(object)
+    note = {m: mono for m in methods}  # per method: only ZIP has slice fits of its own
     if "zip" in methods:
         out["zip_ref"], out["zip"], n_bad = ref.zip_delta(e, d1, d2, p1, p2)
-        note = note + np.where(
+        zip_note = mono + np.where(
             n_bad > 0, [f"; {k} ZIP slice fits did not converge (flat slices)" for k in n_bad], ""
         )
-        note = np.array([t.lstrip("; ") for t in note], dtype=object)
+        note["zip"] = np.array([t.lstrip("; ") for t in zip_note], dtype=object)
     for k in list(out):
         if k != "loewe_ci":
             out[k] = 100.0 * out[k]
@@ -294,7 +316,11 @@ def synergy(
         data, [dose1, dose2, response], by_cols, source=source, nonnegative=[dose1, dose2]
     )
     df = data.copy()
-    df[response] = df[response].astype(float) / (100.0 if scale == "percent" else 1.0)
+    df[response] = df[response].astype(float)
+    veh = df[(df[dose1].astype(float) == 0) & (df[dose2].astype(float) == 0)]
+    for _, part in veh.groupby(by_cols) if by_cols else [(None, veh)]:
+        check_vehicle_scale(float(part[response].mean()), scale, source=source, column=response)
+    df[response] = df[response] / (100.0 if scale == "percent" else 1.0)
     rng = np.random.default_rng(seed)
     cells, summ, mono = [], [], []
     keys = by_cols or ["_matrix"]
@@ -322,7 +348,12 @@ def synergy(
         for m in [m for m in ("bliss", "hsa", "loewe", "loewe_ci", "zip") if m in out]:
             mean, msa = _summ(out[m], m)
             part = mkeys.assign(
-                method=m, mean=mean, msa=msa, unit=UNITS[m], converged=conv, note=note
+                method=m,
+                mean=mean,
+                msa=msa,
+                unit=UNITS[m],
+                converged=conv,
+                note=note["loewe" if m == "loewe_ci" else m],
             )
             for k, v in boot.get(m, {}).items():
                 part[k] = v

@@ -113,6 +113,14 @@ def _detect_lanes(signal: np.ndarray, n_lanes: int | None) -> list[tuple[int, in
     on = prof > base + max(8 * noise, 0.002 * (prof.max() - base))
     edges = np.flatnonzero(np.diff(np.r_[0, on.astype(int), 0]))
     lanes = [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2], strict=True) if b - a >= 3]
+    if not lanes:
+        raise DataError(
+            Problem(
+                "no lanes detected: the image has no column with signal above its background",
+                fix="check the image (dark bands on light need dark_bands=True / --dark-bands)"
+                " or give the lanes and the band explicitly (--lanes x0:x1,... --band y0:y1)",
+            )
+        )
     if n_lanes is not None and len(lanes) != n_lanes:
         raise DataError(
             Problem(
@@ -237,13 +245,26 @@ def quantify_blot(
     lanes = list(lanes) if lanes is not None else _detect_lanes(signal, n_lanes)
     problems = [
         Problem(
-            f"lane {i + 1} ({a}, {b}) is outside the image width {img.shape[1]}",
+            f"lane {i + 1} ({a}, {b}) is reversed or empty"
+            if a >= b
+            else f"lane {i + 1} ({a}, {b}) is outside the image width {img.shape[1]}",
             column="lanes",
-            fix="lane bounds are 0 <= x0 < x1 <= width",
+            fix=f"lane bounds are 0 <= x0 < x1 <= {img.shape[1]} (the image width)",
         )
         for i, (a, b) in enumerate(lanes)
         if not 0 <= a < b <= img.shape[1]
     ]
+    if band is not None and not 0 <= band[0] < band[1] <= img.shape[0]:
+        y0, y1 = band
+        problems.append(
+            Problem(
+                f"band rows ({y0}, {y1}) are reversed or empty"
+                if y0 >= y1
+                else f"band rows ({y0}, {y1}) are outside the image height {img.shape[0]}",
+                column="band",
+                fix=f"band bounds are 0 <= y0 < y1 <= {img.shape[0]} (the image height)",
+            )
+        )
     if labels is not None and len(labels) != len(lanes):
         problems.append(
             Problem(

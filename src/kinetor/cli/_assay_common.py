@@ -38,3 +38,30 @@ def _finish(d: Path, title: str, files: list[Path], table, cols: list[str], capt
         return
     _common.print_frame(table[[c for c in cols if c in table.columns]], title=caption)
     _common.info(f"wrote {len(files)} files to {d}")
+
+
+def check_compare(spec: str, unit: str, unit_option: str) -> None:
+    """Reject a malformed --compare-network or a missing/non-concentration --unit before
+    anything is written (the network is never given a guessed unit)."""
+    from kinetor.errors import UnitError
+    from kinetor.units import dimension
+
+    drug, _, line = spec.partition(":")
+    if not drug or not line:
+        raise typer.BadParameter("write DRUG:CELL_LINE", param_hint="--compare-network")
+    if not unit:
+        raise typer.BadParameter(
+            f"--compare-network needs the dose unit of the file (e.g. {unit_option} nM, uM or ng/mL)",
+            param_hint=unit_option,
+        )
+    try:
+        dim = dimension(unit)
+    except UnitError as exc:
+        raise typer.BadParameter(
+            f"{exc}; use e.g. nM, uM or ng/mL", param_hint=unit_option
+        ) from None
+    if dim not in ("[substance] / [length] ** 3", "[mass] / [length] ** 3"):
+        raise typer.BadParameter(
+            f"{unit!r} is not a concentration ({dim}); use e.g. nM, uM or ng/mL",
+            param_hint=unit_option,
+        )

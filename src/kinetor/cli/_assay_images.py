@@ -29,6 +29,20 @@ def _ranges(text: str | None, option: str) -> list[tuple[int, int]] | None:
     return out
 
 
+def _quantify(quantify_blot, image, img, **kw):
+    """``quantify_blot`` whose problems name the image file."""
+    import dataclasses
+
+    from kinetor.errors import DataError
+
+    try:
+        return quantify_blot(img, name=image.stem, **kw)
+    except DataError as err:
+        raise DataError(
+            [p if p.file else dataclasses.replace(p, file=image.name) for p in err.problems]
+        ) from None
+
+
 def _quantify_all(images, references, kw, lane_list, band_rng, d, plot_blot):
     """Quantify every blot (and its reference); per-replicate tables and PNGs."""
     import pandas as pd
@@ -41,7 +55,7 @@ def _quantify_all(images, references, kw, lane_list, band_rng, d, plot_blot):
     for i, image in enumerate(images, start=1):
         tag = f"rep{i}_" if many else ""
         img = read_blot(image)
-        bands = quantify_blot(img, name=image.stem, **kw)
+        bands = _quantify(quantify_blot, image, img, **kw)
         if many:
             bands.insert(0, "replicate", i)
             bands.to_csv(d / f"{tag}bands.csv", index=False)
@@ -57,7 +71,7 @@ def _quantify_all(images, references, kw, lane_list, band_rng, d, plot_blot):
                 else lane_list,
                 "band": None if band_rng is None else band_rng[0],
             }
-            ref = quantify_blot(rimg, name=references[i - 1].stem, **rkw)
+            ref = _quantify(quantify_blot, references[i - 1], rimg, **rkw)
             if many:
                 ref.insert(0, "replicate", i)
             files.append(save_figure(plot_blot(rimg, ref), d / f"{tag}reference_annotated.png"))
@@ -144,7 +158,10 @@ def western(
             help="Network readout for --compare-network (e.g. pS6_S235_236, pAKT_S473).",
         ),
     ] = "pS6_S235_236",
-    dose_unit: Annotated[str, typer.Option("--dose-unit", help="Unit of the design doses.")] = "uM",
+    dose_unit: Annotated[
+        str,
+        typer.Option("--dose-unit", help="Unit of the design doses (needed by --compare-network)."),
+    ] = "",
     hours: Annotated[
         float, typer.Option("--hours", help="Treatment time when the design has no time column.")
     ] = 24.0,
@@ -164,6 +181,19 @@ def western(
 
     if background not in ("rolling_ball", "lane", "none"):
         raise typer.BadParameter("rolling_ball, lane or none", param_hint="--background")
+    from kinetor.assays.blot_ratios import KINDS
+
+    if kind not in KINDS:
+        raise typer.BadParameter(", ".join(KINDS), param_hint="--kind")
+    load_amounts: list[float] = []
+    if loads:
+        try:
+            load_amounts = [float(v) for v in loads.split(",")]
+        except ValueError:
+            raise typer.BadParameter(
+                f"write the loaded amounts as numbers separated by commas, got {loads!r}",
+                param_hint="--loads",
+            ) from None
     if reference and len(reference) != len(images):
         raise typer.BadParameter(
             f"{len(reference)} reference image(s) for {len(images)} blot(s): give one per blot",
@@ -174,6 +204,10 @@ def western(
             "needs --reference, --control (the untreated sample) and --design",
             param_hint="--compare-network",
         )
+    if compare_network:
+        from kinetor.cli._assay_common import check_compare
+
+        check_compare(compare_network, dose_unit, "--dose-unit")
     lane_list = _ranges(lanes, "--lanes")
     band_rng = _ranges(band, "--band")
     if band_rng is not None and len(band_rng) != 1:
@@ -222,7 +256,7 @@ def western(
         from kinetor.assays import linear_range
 
         first = bands[bands["replicate"] == 1] if "replicate" in bands else bands
-        amounts = [float(v) for v in loads.split(",")]
+        amounts = load_amounts
         if len(amounts) != len(first):
             raise typer.BadParameter(
                 f"{len(amounts)} loads for {len(first)} lanes", param_hint="--loads"

@@ -72,6 +72,69 @@ def clonogenic(
     )
 
 
+def _read_layout(layout: Path, images: list[Path]):
+    """The --layout table, checked before any image is counted: columns, numbers (dose
+    >= 0, seeded > 0) and the same images as those passed (none dropped, none missing)."""
+    import numpy as np
+
+    from kinetor.assays._tidy import require_numeric
+    from kinetor.cli._assay_common import _read_table
+    from kinetor.errors import DataError, Problem
+
+    lay = _read_table(layout)
+    need = [c for c in ("image", "group", "dose", "seeded") if c not in lay.columns]
+    if need:
+        raise DataError(
+            Problem(
+                f"missing column(s) {need}",
+                file=layout.name,
+                row=1,
+                fix="give columns image, group, dose, seeded",
+            )
+        )
+    problems: list[Problem] = []
+    try:  # dose >= 0 and seeded > 0 (colonies <= seeded is checked once they are counted)
+        require_numeric(
+            lay, ["dose", "seeded"], ["image", "group"], source=layout.name, nonnegative=["dose"]
+        )
+        seeded = lay["seeded"].astype(float).to_numpy()
+        problems += [
+            Problem(
+                "no cells seeded",
+                file=layout.name,
+                row=int(i) + 2,
+                column="seeded",
+                fix="cells seeded must be > 0",
+            )
+            for i in np.flatnonzero(seeded <= 0)
+        ]
+    except DataError as err:
+        problems += err.problems
+    named = {p.name for p in images}
+    listed = set(lay["image"].astype(str))
+    if listed - named:
+        problems.append(
+            Problem(
+                f"images {sorted(listed - named)} of the layout were not passed",
+                file=layout.name,
+                column="image",
+                fix="pass every image named in the layout",
+            )
+        )
+    if named - listed:
+        problems.append(
+            Problem(
+                f"images {sorted(named - listed)} are not in the layout",
+                file=layout.name,
+                column="image",
+                fix="add a row (group, dose, seeded) for every image passed, or leave it out",
+            )
+        )
+    if problems:
+        raise DataError(problems)
+    return lay.assign(image=lay["image"].astype(str))
+
+
 def colonies(
     images: Annotated[
         list[Path], typer.Argument(help="Plate images (PNG/JPEG/TIFF), one dish each.")
@@ -115,8 +178,7 @@ def colonies(
 
     from kinetor._figures import save_figure
     from kinetor.assays.colonies import count_colonies, plot_colonies, read_plate_image
-    from kinetor.cli._assay_common import _finish, _read_table
-    from kinetor.errors import DataError, Problem
+    from kinetor.cli._assay_common import _finish
 
     circle = None
     if dish:
@@ -126,6 +188,7 @@ def colonies(
             circle = ()
         if len(circle) != 3:
             raise typer.BadParameter("write ROW,COL,RADIUS", param_hint="--dish")
+    lay = _read_layout(layout, images) if layout is not None else None
     d = _common.out_dir(out)
     rows, files = [], []
     for p in images:
@@ -148,29 +211,11 @@ def colonies(
     counts = pd.DataFrame(rows)
     counts.to_csv(d / "colony_counts.csv", index=False)
     files.insert(0, d / "colony_counts.csv")
-    if layout is not None:
-        lay = _read_table(layout)
-        need = [c for c in ("image", "group", "dose", "seeded") if c not in lay.columns]
-        if need:
-            raise DataError(
-                Problem(
-                    f"missing column(s) {need}",
-                    file=layout.name,
-                    row=1,
-                    fix="give columns image, group, dose, seeded",
-                )
-            )
+    if lay is not None and layout is not None:
+        from kinetor.assays.clonogenic_survival import _validate
+
         m = lay.merge(counts[["image", "colonies"]], on="image", how="left")
-        lost = m.loc[m["colonies"].isna(), "image"].tolist()
-        if lost:
-            raise DataError(
-                Problem(
-                    f"images {lost} of the layout were not counted",
-                    file=layout.name,
-                    column="image",
-                    fix="pass every image named in the layout",
-                )
-            )
+        _validate(m, "dose", "seeded", "colonies", "group", layout.name)  # colonies <= seeded
         m.to_csv(d / "clonogenic_input.csv", index=False)
         files.append(d / "clonogenic_input.csv")
     _finish(

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from kinetor.cli import _assay_images, _assay_survival, _common
+from kinetor.cli import _assay_common, _assay_images, _assay_survival, _common
 from kinetor.cli._assay_common import OUT, _finish, _read_table
 
 
@@ -47,12 +47,13 @@ def dose_response(
     ci: Annotated[str, typer.Option("--ci", help="wald or profile.")] = "wald",
     unit: Annotated[str, typer.Option("--unit", help="Dose unit for the text.")] = "",
     level: Annotated[
-        float,
+        float | None,
         typer.Option(
             "--absolute-level",
-            help="Response defining the absolute IC50 (50 for percent, 0.5 for fraction).",
+            help="Response defining the absolute IC50 (50 for percent, 0.5 for fraction; "
+            "default 50, refused when every response is <= 1.5).",
         ),
-    ] = 50.0,
+    ] = None,
     compare_network: Annotated[
         str | None,
         typer.Option(
@@ -98,6 +99,8 @@ def dose_response(
         raise typer.BadParameter("choose wald or profile", param_hint="--ci")
     if not file.exists():
         raise FileNotFoundError(f"no such file: {file}")
+    if compare_network:
+        _assay_common.check_compare(compare_network, unit, "--unit")
     d = _common.out_dir(out)
     files: list[Path] = []
     if plate_map is not None:
@@ -149,15 +152,13 @@ def dose_response(
         from kinetor.assays.compare import compare_network as _cmp
 
         drug, _, line = compare_network.partition(":")
-        if not line:
-            raise typer.BadParameter("write DRUG:CELL_LINE", param_hint="--compare-network")
         table, png = _cmp(
             data,
             drug=drug,
             cell_line=line,
             dose=dose,
             response=resp,
-            dose_unit=unit or "uM",
+            dose_unit=unit,
             readout=readout,
             t_end=hours,
             out=d,

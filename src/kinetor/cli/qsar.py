@@ -236,17 +236,6 @@ def _load(models: Path, targets: str | None):
     return loaded
 
 
-def _smiles_input(smiles: str):
-    from kinetor.qsar.io import read_molecules
-
-    path = Path(smiles)
-    if path.suffix.lower() in (".smi", ".csv", ".tsv", ".sdf", ".sd") and path.exists():
-        return read_molecules(path)
-    import pandas as pd
-
-    return pd.DataFrame({"id": ["query"], "smiles": [smiles], "row": [1]}), []
-
-
 _Models = Annotated[Path, typer.Option("--models", "-m", help="Model folder.")]
 _Targets = Annotated[
     str | None,
@@ -287,13 +276,19 @@ def predict(
     from kinetor.qsar.bridge import simulate_prediction
 
     preds = _load(models, targets)
-    mols, problems = _smiles_input(smiles)
+    from kinetor.qsar.io import read_query
+
+    mols, problems = read_query(smiles)
     _report_problems(problems, "unparsable structures")
     table = mols[["id", "smiles"]].copy()
     for target, p in preds.items():
         res = p.predict(table["smiles"], strict=False, n_jobs=jobs)
         for c in ("prediction", "lower", "upper", "nn_similarity", "in_domain"):
             table[f"{c}_{target}"] = res[c].to_numpy()
+    # unparsable rows stay in the table, without predictions, their problem in `error`
+    table["error"] = ""
+    for prob in problems:
+        table.loc[mols["row"].to_numpy() == prob.row, "error"] = prob.message
     d = _common.out_dir(out)
     table.to_csv(d / "predictions.csv", index=False)
     sims = []
@@ -356,7 +351,7 @@ def screen(
     from kinetor.qsar.io import read_molecules
 
     preds = _load(models, targets)
-    mols, problems = read_molecules(library)
+    mols, problems = read_molecules(library, keep_invalid=True)
     _report_problems(problems, "unparsable structures")
     res = run_screen(
         mols["smiles"].tolist(), preds, ids=mols["id"].tolist(), file=library.name, n_jobs=jobs

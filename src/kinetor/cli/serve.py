@@ -20,7 +20,7 @@ def serve_command(
         help="Address to listen on; anything "
         "but a loopback address needs --auth token or accounts.",
     ),
-    port: int = typer.Option(8050, "--port", help="Port."),
+    port: int = typer.Option(8050, "--port", min=1, max=65535, help="Port (1-65535)."),
     store: str | None = typer.Option(
         None,
         "--store",
@@ -67,8 +67,9 @@ def serve_command(
         check_bind(cfg, store_obj)
     except ServeRefused as exc:
         raise typer.BadParameter(str(exc), param_hint="--host/--auth") from None
+    shown = f"[{host}]" if ":" in host and not host.startswith("[") else host  # IPv6
     _common.info(
-        f"kinetor serve: http://{host}:{port} (auth: {auth}, store: "
+        f"kinetor serve: http://{shown}:{port} (auth: {auth}, store: "
         f"{store_obj.url}); Ctrl+C to stop"
     )
     serve(cfg, store_obj)

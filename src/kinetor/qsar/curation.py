@@ -243,7 +243,8 @@ def curate(
                     "no unit column and no default unit",
                     file=file,
                     column=unit,
-                    fix="add a unit column or pass default_unit ('nM', 'p', ...)",
+                    fix="add a unit column, or give the unit of every value (--unit nM, or "
+                    "default_unit='nM' in Python; 'p' for pIC50/pKi)",
                 )
             ]
         )

@@ -23,7 +23,7 @@ import pandas as pd
 
 from kinetor.errors import DataError, Problem
 
-__all__ = ["SMILES_COLUMNS", "read_activity_table", "read_molecules"]
+__all__ = ["SMILES_COLUMNS", "read_activity_table", "read_molecules", "read_query"]
 
 #: Column names recognised as SMILES (case-insensitive).
 SMILES_COLUMNS = ("smiles", "canonical_smiles", "smi", "structure")
@@ -88,7 +88,11 @@ def _read_sdf(path: Path) -> pd.DataFrame:
 
 
 def read_molecules(
-    path: str | Path, smiles_col: str | None = None, id_col: str | None = None
+    path: str | Path,
+    smiles_col: str | None = None,
+    id_col: str | None = None,
+    *,
+    keep_invalid: bool = False,
 ) -> tuple[pd.DataFrame, list[Problem]]:
     """Read a structure file into ``id, smiles`` (plus the file's other columns).
 
@@ -98,12 +102,16 @@ def read_molecules(
         ``.csv``, ``.tsv``, ``.smi`` (SMILES, whitespace, name; one per line) or ``.sdf``.
     smiles_col, id_col : str, optional
         Column names (detected when not given).
+    keep_invalid : bool
+        Keep the rows whose structure cannot be parsed (their ``smiles`` as written, or ``""``
+        for an unreadable SDF record), so that a caller can report them in its output instead
+        of dropping them.
 
     Returns
     -------
     (pandas.DataFrame, list of Problem)
-        The parsable rows (with a 1-based ``row`` column: the file row or SDF record) and
-        one problem per structure that could not be parsed.
+        The parsable rows (all rows with ``keep_invalid``), with a 1-based ``row`` column
+        (the file row or SDF record), and one problem per structure that could not be parsed.
     """
     from rdkit import Chem, rdBase
 
@@ -131,14 +139,17 @@ def read_molecules(
     problems, keep = [], []
     for k, (s, row) in enumerate(zip(df[scol], rows, strict=True)):
         ok = isinstance(s, str) and s.strip() and Chem.MolFromSmiles(s) is not None
-        if ok:
+        if ok or keep_invalid:
             keep.append(k)
+        if ok:
             continue
-        what = (
-            "unreadable SDF record"
-            if sdf and not isinstance(s, str)
-            else f"unparsable SMILES {s!r}"
-        )
+        if sdf and not isinstance(s, str):
+            what = "unreadable SDF record"
+        elif not isinstance(s, str) or not s.strip():
+            what = "missing SMILES"
+        else:
+            what = f"unparsable SMILES {s!r}"
+
         problems.append(
             Problem(
                 what,
@@ -151,6 +162,7 @@ def read_molecules(
     out = df.iloc[keep].copy()
     out.insert(0, "row", rows[keep] if len(keep) else [])
     out = out.rename(columns={scol: "smiles"})
+    out["smiles"] = [v if isinstance(v, str) else "" for v in out["smiles"]]
     if icol is not None and icol in out.columns:
         out = out.rename(columns={icol: "id"})
     if "id" not in out.columns:
@@ -159,6 +171,28 @@ def read_molecules(
     out = out.drop(columns=["_record"], errors="ignore")
     cols = ["id", "smiles", "row"] + [c for c in out.columns if c not in ("id", "smiles", "row")]
     return out[cols].reset_index(drop=True), problems
+
+
+def read_query(smiles: str) -> tuple[pd.DataFrame, list[Problem]]:
+    """One SMILES string, or a structure file (``.smi/.csv/.tsv/.sdf``) that exists, as
+    :func:`read_molecules` with ``keep_invalid=True`` gives it. A single string that is not a
+    structure is a :class:`DataError` (a lone query has no row to keep).
+    """
+    from rdkit import Chem, rdBase
+
+    path = Path(smiles)
+    if path.suffix.lower() in (".smi", ".csv", ".tsv", ".sdf", ".sd") and path.exists():
+        return read_molecules(path, keep_invalid=True)
+    _quiet = rdBase.BlockLogs()  # RDKit stays silent while this lives
+    if Chem.MolFromSmiles(smiles) is None:
+        raise DataError(
+            Problem(
+                f"unparsable SMILES {smiles!r} (and no structure file of that name)",
+                column="SMILES",
+                fix="correct the SMILES, or give a .smi/.csv/.tsv/.sdf file that exists",
+            )
+        )
+    return pd.DataFrame({"id": ["query"], "smiles": [smiles], "row": [1]}), []
 
 
 def read_activity_table(path: str | Path) -> pd.DataFrame:

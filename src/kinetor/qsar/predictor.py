@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from kinetor.errors import DataError
+from kinetor.errors import DataError, Problem
 from kinetor.qsar.conformal import NormalizedConformal, difficulty_features
 from kinetor.qsar.featureset import (
     Features,
@@ -173,6 +173,18 @@ class PotencyPredictor:
         from kinetor.qsar.splits import make_folds
 
         y = np.asarray(y, float)
+        # the inner calibration folds need 2 compounds each and the conformal quantile at
+        # level ceil((n+1)(1-alpha))/n needs n >= (1-alpha)/alpha
+        n_min = max(2 * self.n_calibration_folds, int(np.ceil((1 - self.alpha) / self.alpha)))
+        if len(y) < n_min:
+            raise DataError(
+                Problem(
+                    f"{len(y)} training compounds: at least {n_min} are needed for the "
+                    f"{self.n_calibration_folds} inner calibration folds and the "
+                    f"{100 * (1 - self.alpha):g} % conformal intervals",
+                    fix="add training compounds (a useful QSAR model needs hundreds)",
+                )
+            )
         self.__dict__.pop("_refs", None)  # a refit invalidates the prepared reference
         K = kernel(F, F) if K is None else K
         self.model_ = QSARModel(
