@@ -80,3 +80,24 @@ def test_internal_error_without_traceback(capsys):
     assert _common.report_error(RuntimeError("boom")) == 1
     err = capsys.readouterr().err
     assert "internal error" in err and "Traceback" not in err
+
+
+def test_json_output_is_strict_json_with_null_for_nan(capsys):
+    import numpy as np
+
+    from kinetor.cli import _common
+
+    _common.emit_json({"a": float("nan"), "b": [np.float64("inf"), 1.5], "c": {"d": -np.inf}})
+    text = capsys.readouterr().out
+    assert "NaN" not in text and "Infinity" not in text
+    assert json.loads(text) == {"a": None, "b": [None, 1.5], "c": {"d": None}}
+
+
+def test_an_empty_file_a_reader_missed_is_a_data_problem_not_an_internal_error(capsys):
+    import pandas as pd
+
+    from kinetor.cli import _common
+
+    assert _common.report_error(pd.errors.EmptyDataError("No columns to parse from file")) == 3
+    err = capsys.readouterr().err
+    assert "input file is empty" in err and "internal error" not in err

@@ -147,3 +147,16 @@ def test_format_g_is_the_compact_rule_and_format_sig_the_table_rule():
     assert (format_g(0.5), format_sig(0.5)) == ("0.5", "0.500")
     assert (format_g(1e7), format_sig(1e7)) == ("1e+07", "1.00e+07")
     assert (format_g(float("nan")), format_sig(float("nan"))) == ("NaN", "")
+
+
+@pytest.mark.parametrize("bad", ["nm", "NM", "Nm", "pm", "PM", "UM", "MM", "Mm", "µm"])
+def test_a_molar_unit_needs_its_capital_m(bad):
+    # 'nm' is a nanometre and 'Mm' a megametre: never read as nanomolar or millimolar
+    with pytest.raises(UnitError, match="molar units are case-sensitive"):
+        units.parse_unit(bad)
+
+
+def test_a_length_where_a_concentration_is_needed_says_why():
+    with pytest.raises(UnitError, match="molar units are case-sensitive"):
+        units.convert(1.0, "mm", "nM")
+    assert units.convert(1.0, "mM", "nM") == pytest.approx(1e6)

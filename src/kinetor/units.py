@@ -113,19 +113,14 @@ _ALIASES = {
     "µl": "microliter",
     "μl": "microliter",
     "ul": "microliter",
-    "µm": "micromolar",
-    "μm": "micromolar",
-    "um": "micromolar",
-    "nm": "nanomolar",
-    "pm": "picomolar",
-    "mm": "millimolar",
     "m2": "meter**2",
     "ml": "milliliter",
     "l": "liter",
     "dl": "deciliter",
     "dpm": "dpm",
 }
-# Case-sensitive spellings where case matters (mM vs mm, M vs m).
+# Case-sensitive spellings where case matters (mM vs mm, M vs m): a molar unit needs its
+# capital M ('nm' is a nanometre, 'Mm' a megametre, never a guess at nanomolar or millimolar).
 _CASED = {
     "M": "molar",
     "mM": "millimolar",
@@ -143,6 +138,8 @@ _CASED = {
     "mm": "millimeter",
     "um": "micrometer",
 }
+# tokens that read as a molar unit only with the right case (see _CASED)
+_MOLAR_LIKE = {"nm", "um", "µm", "μm", "pm", "mm"}
 _TOKEN = re.compile(r"[A-Za-zµμ]+[0-9]?")
 
 
@@ -153,6 +150,8 @@ def _normalise(text: str) -> str:
         tok = match.group(0)
         if tok in _CASED:
             return _CASED[tok]
+        if tok.lower() in _MOLAR_LIKE:
+            raise pint.errors.UndefinedUnitError(tok)  # 'NM', 'UM': molar or metric? ask
         low = tok.lower()
         if low in _ALIASES:
             return _ALIASES[low]
@@ -198,7 +197,8 @@ def parse_unit(text: str) -> pint.Unit:
     ) as exc:
         raise UnitError(
             f"unknown unit {text!r}: use e.g. 'ng/mL', 'ug/mL', 'nM', 'uM', 'mg', 'mg/kg', "
-            f"'mg/m2', 'umol/kg', 'h', 'min', 'day'"
+            f"'mg/m2', 'umol/kg', 'h', 'min', 'day' (molar units are case-sensitive: 'nM', "
+            f"'uM', 'mM', 'pM'; 'nm' and 'mm' are lengths)"
         ) from exc
 
 
@@ -288,6 +288,11 @@ def convert(values, from_unit: str, to_unit: str, mw: float | None = None):
     elif src.dimensionality == dst.dimensionality:
         out = Q(arr, src).to(dst).magnitude
     elif is_molar(src) != is_molar(dst):
+        if str((dst if is_molar(src) else src).dimensionality) == "[length]":
+            raise UnitError(
+                f"cannot convert {from_unit!r} to {to_unit!r}: molar units are "
+                "case-sensitive: write 'nM', 'uM', 'mM' or 'pM' ('nm', 'mm' are lengths)"
+            )
         if mw is None:
             raise UnitError(
                 f"converting {from_unit!r} to {to_unit!r} needs the molecular "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import sys
 import traceback
 from pathlib import Path
@@ -45,9 +46,21 @@ def info(message: str) -> None:
         console().print(message, markup=False)
 
 
+def _json_safe(value: Any) -> Any:
+    """NaN and infinities as null (strict JSON has no NaN), recursively."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_safe(v) for v in value]
+    return value
+
+
 def emit_json(payload: Any) -> None:
-    """Print a JSON document (``--json`` mode)."""
-    sys.stdout.write(json.dumps(payload, indent=2, default=str) + "\n")
+    """Print a JSON document (``--json`` mode); NaN and infinities are written as null."""
+    text = json.dumps(_json_safe(payload), indent=2, default=str, allow_nan=False)
+    sys.stdout.write(text + "\n")
 
 
 def print_frame(df, title: str | None = None, max_rows: int = 60) -> None:
@@ -211,6 +224,11 @@ def report_error(exc: BaseException) -> int:
             )
         err_console().print(table)
         return 3
+    if type(exc).__name__ == "EmptyDataError":  # pandas, on a 0-byte file a reader missed
+        exc = KinetorError(
+            "an input file is empty (no header and no rows): check the file you named "
+            f"({exc})"
+        )
     if isinstance(exc, KinetorError | FileNotFoundError):
         if STATE["json"]:
             emit_json({"error": type(exc).__name__, "message": str(exc)})
