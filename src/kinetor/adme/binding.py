@@ -171,6 +171,12 @@ _ALIASES = {
     "c_retentate": "c_total",
 }
 _GROUPS = ("compound", "analyte", "species", "matrix", "nominal_conc")
+_FU_ABOVE_1 = {
+    "dialysis": "fu > 1: buffer above plasma (check equilibrium, a swapped sample, "
+    "the volume shift)",
+    "ultrafiltration": "fu > 1: ultrafiltrate above total (check the samples and the "
+    "NSB/recovery correction)",
+}
 
 
 def binding_table(
@@ -196,8 +202,10 @@ def binding_table(
     Returns
     -------
     (replicates, summary)
-        ``replicates`` adds ``fu_apparent``, ``fu``, ``pct_bound`` (and ``recovery_pct``);
-        ``summary`` has ``n, fu_mean, fu_sd, fu_cv_pct, pct_bound_mean`` per group.
+        ``replicates`` adds ``fu_apparent``, ``fu``, ``pct_bound`` (and ``recovery_pct``)
+        and ``flag`` (a reason where fu > 1, which is not physical; the value is kept);
+        ``summary`` has ``n, fu_mean, fu_sd, fu_cv_pct, pct_bound_mean, flag`` per group
+        (``flag`` counts the flagged replicates).
 
     Examples
     --------
@@ -213,6 +221,15 @@ def binding_table(
         raise KinetorError(f"unknown binding method {method!r}: dialysis or ultrafiltration")
     df = data.copy()
     df.columns = [_ALIASES.get(str(c).strip().lower(), str(c).strip().lower()) for c in df.columns]
+    if len(df) == 0:
+        raise DataError(
+            Problem(
+                "no data rows (only a header)",
+                file=file,
+                row=1,
+                fix="add one row per replicate under the header",
+            )
+        )
     problems: list[Problem] = []
     for col in _COLUMNS[method]:
         if col not in df.columns:
@@ -344,6 +361,8 @@ def binding_table(
     df["fu"] = fu
     df["pct_bound"] = 100.0 * (1.0 - fu)
     df["method"] = method
+    above = (fu_app > 1.0) | (fu > 1.0)
+    df["flag"] = np.where(above, _FU_ABOVE_1[method], "")
     df["source_row"] = rows
     keys = by if by is not None else [c for c in _GROUPS if c in df.columns]
     if keys:
@@ -359,4 +378,9 @@ def binding_table(
     summary["fu_cv_pct"] = 100.0 * summary["fu_sd"] / summary["fu_mean"]
     summary["pct_bound_mean"] = 100.0 * (1.0 - summary["fu_mean"])
     summary["method"] = method
+    n_above = g["flag"].agg(lambda f: int((f != "").sum())).to_numpy()
+    summary["flag"] = [
+        f"{k} of {n} replicate(s) with fu > 1 (not physical)" if k else ""
+        for k, n in zip(n_above, summary["n"], strict=True)
+    ]
     return df, summary

@@ -39,6 +39,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from kinetor.adme._excretion_units import amount_unit_of, dose_factor
 from kinetor.errors import DataError, Problem, UnitError
 
 __all__ = ["ExcretionResult", "cumulative_excretion", "normalise_matrix"]
@@ -107,29 +108,6 @@ class ExcretionResult:
         return paths
 
 
-def _factor(from_unit: str, to_unit: str) -> float:
-    """Multiplier from ``from_unit`` to ``to_unit`` (identical strings: 1, no pint)."""
-    if from_unit.strip() == to_unit.strip():
-        return 1.0
-    from kinetor.units import convert
-
-    return float(convert(1.0, from_unit, to_unit))
-
-
-def _dose_factor(dose_unit: str, amount_unit: str) -> tuple[float, bool]:
-    """(factor, per_kg): dose in ``dose_unit`` (x kg when per_kg) -> ``amount_unit``."""
-    try:
-        return _factor(dose_unit, amount_unit), False
-    except UnitError:
-        try:
-            return _factor(f"({dose_unit})*kg", amount_unit), True
-        except UnitError:
-            raise UnitError(
-                f"dose unit {dose_unit!r} cannot be converted to the amount "
-                f"unit {amount_unit!r} (nor is it a per-kg dose)"
-            ) from None
-
-
 def _numeric(df: pd.DataFrame, col: str, file: str, problems: list[Problem]) -> np.ndarray:
     raw = df[col]
     values = pd.to_numeric(raw, errors="coerce").to_numpy(float)
@@ -165,9 +143,11 @@ def cumulative_excretion(
         optional ``dose`` (per subject, in ``dose_unit``) and ``weight`` (kg, needed for
         a per-kg dose).
     dose : float, optional
-        Dose of every subject in ``dose_unit`` (else the ``dose`` column).
-    amount_unit : str
-        Unit of ``amount`` and of the outputs (for conc x volume: the output unit).
+        Dose of every subject in ``dose_unit`` (else the ``dose`` column); must be > 0.
+    amount_unit : str, optional
+        Unit of ``amount`` and of the outputs (for conc x volume: the output unit); else
+        the ``amount_unit`` column (one unit per file). A conflict between the two is a
+        ``DataError``.
     dose_unit : str
         Unit of the dose: an amount (``mg``, ``uCi``) or a per-kg dose (``mg/kg``).
     conc_unit, volume_unit : str, optional
@@ -185,13 +165,38 @@ def cumulative_excretion(
         Listing every bad row (negative amounts, end <= start, overlapping intervals,
         missing dose or weight). ``UnitError`` for missing or incompatible units.
     """
-    if not amount_unit or not dose_unit:
-        raise UnitError(
-            "give amount_unit and dose_unit (units are never guessed), e.g. "
-            "amount_unit='ug', dose_unit='mg/kg'"
-        )
     df = data.copy()
     df.columns = [str(c).strip().lower() for c in df.columns]
+    if len(df) == 0:
+        raise DataError(
+            Problem(
+                "no data rows (only a header)",
+                file=file,
+                row=1,
+                fix="add one row per subject, matrix and collection interval",
+            )
+        )
+    amount_unit = amount_unit_of(df, amount_unit, file)
+    if not amount_unit:
+        raise UnitError(
+            "no amount unit (units are never guessed): give --amount-unit or an "
+            "'amount_unit' column (amount_unit= in Python), e.g. ug"
+        )
+    if not dose_unit:
+        raise UnitError(
+            "no dose unit (units are never guessed): give the dose with its unit, "
+            "--dose '10 mg', or --dose-unit for the file's dose column (dose_unit= in "
+            "Python), e.g. mg/kg"
+        )
+    if dose is not None and not (np.isfinite(dose) and dose > 0):
+        raise DataError(
+            Problem(
+                f"dose {dose:g} {dose_unit} is not > 0",
+                file=file,
+                column="dose",
+                fix="give a positive dose: --dose '10 mg' (dose= in Python)",
+            )
+        )
     problems: list[Problem] = []
     use_conc = "amount" not in df.columns and {"conc", "volume"} <= set(df.columns)
     need = ["subject", "matrix", "start", "end"] + (["conc", "volume"] if use_conc else ["amount"])
@@ -211,7 +216,10 @@ def cumulative_excretion(
     end = _numeric(df, "end", file, problems)
     if use_conc:
         if not conc_unit or not volume_unit:
-            raise UnitError("amounts from conc x volume need conc_unit and volume_unit")
+            raise UnitError(
+                "amounts from conc x volume need --conc-unit and --volume-unit "
+                "(conc_unit=, volume_unit= in Python)"
+            )
         from kinetor.units import Q, parse_unit
 
         f = float(
@@ -268,7 +276,7 @@ def cumulative_excretion(
                     fix=f"fill in the {col}",
                 )
             )
-    factor, per_kg = _dose_factor(dose_unit, amount_unit)
+    factor, per_kg = dose_factor(dose_unit, amount_unit)
     if dose is not None:
         dose_v = np.full(len(df), float(dose))
     elif "dose" in df.columns:
@@ -276,10 +284,11 @@ def cumulative_excretion(
     else:
         raise DataError(
             Problem(
-                "no dose: pass dose=... or add a 'dose' column",
+                "no dose: neither --dose nor a 'dose' column",
                 file=file,
                 column="dose",
-                fix="give the administered dose",
+                fix="give the administered dose: --dose '10 mg' (dose= in Python) or a "
+                "'dose' column with --dose-unit",
             )
         )
     if per_kg:

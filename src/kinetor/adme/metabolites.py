@@ -220,8 +220,9 @@ def metabolite_ratios(
     parameter : str
         ``PPTESTCD`` to compare (``AUCIFO``, ``AUCLST``, ``CMAX``...).
     mw : dict, optional
-        Molecular weight (g/mol) per analyte: adds ``ratio_molar`` (and allows mixed
-        mass/molar units).
+        Molecular weight (g/mol, > 0) per analyte of the table: adds ``ratio_molar`` (and
+        allows mixed mass/molar units). A weight <= 0 or for an analyte without
+        ``parameter`` rows is a ``DataError``.
     by : list of str, optional
         Group columns pairing metabolite with parent rows (default: all non-value columns).
 
@@ -247,8 +248,9 @@ def metabolite_ratios(
                 fix=f"analytes present: {', '.join(sorted(set(sel['analyte'])))}",
             )
         )
-    m = _pair(sel, keys, parent, metabolites)
     mw = mw or {}
+    _check_mw(mw, set(sel["analyte"]), parameter, file)
+    m = _pair(sel, keys, parent, metabolites)
     frames = []
     for met, grp in m.groupby("analyte", sort=False):
         mw_m, mw_p = mw.get(met), mw.get(parent)
@@ -290,6 +292,36 @@ def metabolite_ratios(
             )
         )
     return pd.concat(frames, ignore_index=True)
+
+
+def _check_mw(mw: dict[str, float], analytes: set[str], parameter: str, file: str) -> None:
+    """Molecular weights > 0, each for an analyte of the table (else a ``DataError``)."""
+    fix = "give MW in g/mol for analytes of the table (--mw NAME=G_PER_MOL, or mw= in Python)"
+    problems = [
+        Problem(f"molecular weight of {name!r} is {w!r}: not > 0", file=file, fix=fix)
+        for name, w in mw.items()
+        if not _positive(w)
+    ]
+    problems += [
+        Problem(
+            f"molecular weight given for {name!r}, which has no {parameter} rows; "
+            f"analytes present: {', '.join(sorted(analytes))}",
+            file=file,
+            column="analyte",
+            fix=fix,
+        )
+        for name in sorted(set(mw) - analytes)
+    ]
+    if problems:
+        raise DataError(problems)
+
+
+def _positive(value) -> bool:
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return False
+    return bool(np.isfinite(v) and v > 0)
 
 
 def _join_text(a: np.ndarray, b: str) -> np.ndarray:

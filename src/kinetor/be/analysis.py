@@ -31,12 +31,12 @@ Examples
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
+from kinetor.be._table import default_metrics, numeric_column, read_table
 from kinetor.errors import DataError, ModelError, Problem
 
 __all__ = ["BEResult", "be"]
@@ -60,21 +60,6 @@ class BEResult:
     notes: list[str] = field(default_factory=list)
 
 
-def _read(data, source: str) -> tuple[pd.DataFrame, int]:
-    """The table and the file row of its first data row (header = row 1 after comments)."""
-    if isinstance(data, pd.DataFrame):
-        return data.copy(), 2
-    path = Path(data)
-    if not path.exists():
-        raise DataError(Problem(f"no file {path}", file=str(path), fix="check the path"))
-    if path.suffix.lower() in (".xlsx", ".xls"):
-        return pd.read_excel(path), 2
-    with open(path, encoding="utf-8-sig") as fh:
-        lines = fh.read().splitlines()
-    comments = next((i for i, line in enumerate(lines) if not line.startswith("#")), 0)
-    return pd.read_csv(path, comment="#"), comments + 2
-
-
 def _design_matrix(df: pd.DataFrame, terms: list[str], test: str) -> tuple[np.ndarray, int]:
     """Intercept, treatment indicator (column 1), then dummies of ``terms`` (first dropped)."""
     cols = [np.ones(len(df)), (df["treatment"] == test).to_numpy(float)]
@@ -94,6 +79,30 @@ def _ols(y: np.ndarray, X: np.ndarray, k: int):
     s2 = float(resid @ resid / df)
     cov = np.linalg.pinv(X.T @ X) * s2
     return float(beta[k]), float(np.sqrt(cov[k, k])), s2, df
+
+
+def _check_unique_periods(df: pd.DataFrame, source: str, first_row: int) -> None:
+    """One row per subject and period: a repeated pair is a ``DataError`` naming both rows."""
+    if "period" not in df.columns:
+        return
+    key = pd.MultiIndex.from_arrays([df["subject"].astype(str), df["period"].astype(str)])
+    first = pd.Series(np.arange(len(df)), index=key).groupby(level=[0, 1]).transform("first")
+    dup = np.flatnonzero(key.duplicated(keep="first"))
+    if dup.size:
+        raise DataError(
+            [
+                Problem(
+                    f"subject {key[i][0]} has period {key[i][1]} twice (rows "
+                    f"{int(first.iloc[i]) + first_row} and {i + first_row})",
+                    file=source,
+                    row=int(i) + first_row,
+                    column="period",
+                    fix="one row per subject and period: remove the repeated row or "
+                    "correct its period",
+                )
+                for i in dup
+            ]
+        )
 
 
 def _design(df: pd.DataFrame, reference: str, test: str) -> str:
@@ -139,13 +148,14 @@ def be(
         (``period``/``sequence`` not needed for a parallel design) and one column per metric
         (``AUC``, ``CMAX``...). Lines starting with ``#`` in CSV files are comments.
     metrics : list of str, optional
-        Default: every numeric column that is not a design column and does not start with
-        ``log``.
+        Default: every column holding numbers that is not a design column and does not
+        start with ``log``. An empty cell is a missing value (left out, counted in
+        ``notes``); text in a metric column is a ``DataError``.
     design : {"auto", "crossover", "replicate", "parallel"}
     abel : bool
         EMA reference-scaled limits (replicate designs only).
     alpha : float
-        Level of each one-sided test (0.05: 90 % CI).
+        Level of each one-sided test, in (0, 0.5) (0.05: 90 % CI).
     limits : (float, float)
         Conventional acceptance limits.
     roles : dict, optional
@@ -154,11 +164,18 @@ def be(
     Raises
     ------
     DataError
-        Missing columns, non-positive values (row named), a treatment other than
-        ``test``/``reference``.
+        An empty file or one without data rows, missing columns, text in a metric column
+        or non-positive values (row named), a subject with the same period twice, a
+        treatment other than ``test``/``reference``.
+    ModelError
+        ``alpha`` outside (0, 0.5), an unknown design, ABEL without a replicate design.
     """
+    if not 0 < alpha < 0.5:
+        raise ModelError(
+            f"alpha={alpha!r}: the one-sided level must lie in (0, 0.5) (0.05 gives a 90 % CI)"
+        )
     source = str(data) if not isinstance(data, pd.DataFrame) else "<DataFrame>"
-    df, first_row = _read(data, source)
+    df, first_row = read_table(data, source)
     roles = {**{r: r for r in _ROLES}, **(roles or {})}
     df = df.rename(columns={v: k for k, v in roles.items() if v in df.columns})
     missing = [c for c in ("subject", "treatment") if c not in df.columns]
@@ -169,7 +186,7 @@ def be(
                     f"no '{c}' column",
                     file=source,
                     column=c,
-                    fix=f"add it or map it with roles={{'{c}': ...}}",
+                    fix=f"add a '{c}' column (in Python, roles={{'{c}': 'NAME'}} maps another)",
                 )
                 for c in missing
             ]
@@ -182,9 +199,11 @@ def be(
                 f"treatments {bad_trt} are neither test {test!r} nor reference {reference!r}",
                 file=source,
                 column="treatment",
-                fix="pass test=... and reference=...",
+                fix=f"name the labels with --test and --reference (test=, reference= in "
+                f"Python); labels in the file: {sorted(set(df['treatment']))}",
             )
         )
+    _check_unique_periods(df, source, first_row)
     design = _design(df, reference, test) if design == "auto" else design
     if design not in ("crossover", "replicate", "parallel"):
         raise ModelError(f"design={design!r}: use auto, crossover, replicate or parallel")
@@ -202,13 +221,16 @@ def be(
     if abel and design != "replicate":
         raise ModelError("ABEL needs a replicate design (reference given at least twice)")
     if metrics is None:
-        metrics = [
-            c
-            for c in df.columns
-            if c not in _ROLES
-            and not str(c).lower().startswith("log")
-            and pd.api.types.is_numeric_dtype(df[c])
-        ]
+        metrics = default_metrics(df, _ROLES)
+    if not metrics:
+        raise DataError(
+            Problem(
+                "no metric column (a column of numbers such as AUC or CMAX)",
+                file=source,
+                fix="add one, or name it with --metric (metrics= in Python); "
+                f"columns present: {list(df.columns)}",
+            )
+        )
     rows, notes = [], []
     lnl, lnu = np.log(limits[0]), np.log(limits[1])
     for metric in metrics:
@@ -218,10 +240,10 @@ def be(
                     f"no metric column {metric!r}",
                     file=source,
                     column=metric,
-                    fix=f"use one of {list(df.columns)}",
+                    fix=f"name one of {list(df.columns)} with --metric (metrics= in Python)",
                 )
             )
-        values = pd.to_numeric(df[metric], errors="coerce")
+        values = numeric_column(df, metric, source, first_row)
         bad = values.notna() & (values <= 0)
         if bad.any():
             raise DataError(

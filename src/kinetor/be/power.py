@@ -30,10 +30,50 @@ from scipy import stats
 
 from kinetor.errors import ModelError
 
-__all__ = ["power_tost", "sample_size_tost"]
+__all__ = ["power_tost", "sample_size_tost", "tost_input_problem"]
 
 _BK = {"2x2": (2.0, 2), "parallel": (4.0, 2)}
 _NODES = np.polynomial.legendre.leggauss(400)
+_CV_MAX = 10.0  # 1000 %: above it the value is a percentage written as a fraction
+
+
+def tost_input_problem(
+    cv: float | None = None,
+    alpha: float | None = None,
+    theta0: float | None = None,
+    target: float | None = None,
+    design: str | None = None,
+) -> tuple[str, str] | None:
+    """The first out-of-range input as ``(name, message)`` (names: ``cv``, ``alpha``,
+    ``theta0``, ``target``, ``design``), or None when all given inputs are valid.
+
+    >>> tost_input_problem(cv=30)
+    ('cv', 'a CV is a fraction: 30 % is 0.30 (got 30; at most 10, i.e. 1000 %)')
+    """
+    if design is not None and design not in _BK:
+        return "design", f"{design!r} is not a design: use one of {', '.join(_BK)}"
+    if cv is not None:
+        if not cv > 0:
+            return "cv", f"a CV must be > 0 (got {cv:g})"
+        if cv > _CV_MAX:
+            return "cv", (
+                f"a CV is a fraction: {cv:g} % is {cv / 100:.2f} (got {cv:g}; at most "
+                f"{_CV_MAX:g}, i.e. {100 * _CV_MAX:g} %)"
+            )
+    if alpha is not None and not 0 < alpha < 0.5:
+        return "alpha", f"the one-sided level must lie in (0, 0.5), e.g. 0.05 (got {alpha:g})"
+    if theta0 is not None and not (theta0 > 0 and np.isfinite(theta0)):
+        return "theta0", f"the true T/R ratio must be > 0, e.g. 0.95 (got {theta0:g})"
+    if target is not None and not (0 < target < 1 and (alpha is None or target > alpha)):
+        low = "0" if alpha is None else f"alpha = {alpha:g}"
+        return "target", f"the target power must lie between {low} and 1 (got {target:g})"
+    return None
+
+
+def _check(**inputs) -> None:
+    bad = tost_input_problem(**inputs)
+    if bad is not None:
+        raise ModelError(f"{bad[0]}={inputs[bad[0]]!r}: {bad[1]}")
 
 
 def power_tost(
@@ -50,7 +90,8 @@ def power_tost(
     Parameters
     ----------
     cv : float
-        Within-subject CV (2x2) or total CV (parallel), as a fraction.
+        Within-subject CV (2x2) or total CV (parallel), as a fraction (0.3 for 30 %;
+        values above 10 are rejected as percentages).
     n : int
         Total number of subjects.
     theta0 : float
@@ -60,10 +101,9 @@ def power_tost(
     alpha : float
         One-sided level of each test (0.05: 90 % CI).
     """
-    if design not in _BK:
-        raise ModelError(f"design={design!r}: use one of {', '.join(_BK)}")
-    if cv <= 0 or n <= 2:
-        raise ModelError(f"need cv > 0 and n > 2 (got cv={cv}, n={n})")
+    _check(cv=cv, alpha=alpha, theta0=theta0, design=design)
+    if n <= 2:
+        raise ModelError(f"n={n}: the power needs more than 2 subjects")
     theta2 = 1.0 / theta1 if theta2 is None else theta2
     bk, lost = _BK[design]
     df = n - lost
@@ -101,8 +141,10 @@ def sample_size_tost(
 ) -> tuple[int, float]:
     """Smallest balanced total ``n`` (a multiple of 2) with power >= ``target``.
 
-    Returns ``(n, power)``.
+    Returns ``(n, power)``. ``target`` must lie in (``alpha``, 1), ``alpha`` in (0, 0.5)
+    and ``cv`` in (0, 10] (a fraction).
     """
+    _check(cv=cv, alpha=alpha, theta0=theta0, target=target, design=design)
     # start a little below the large-sample (normal) approximation, then step up
     th2 = 1.0 / theta1 if theta2 is None else theta2
     bk = _BK.get(design, (2.0, 2))[0]

@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from kinetor.be._table import default_metrics, numeric_column, read_table
 from kinetor.errors import DataError, Problem
 
 __all__ = ["DoseProportionalityResult", "dose_proportionality"]
@@ -54,9 +55,11 @@ def dose_proportionality(
     Parameters
     ----------
     data : DataFrame or path
-        One row per subject (and dose): a ``dose`` column and one column per metric.
+        One row per subject (and dose): a ``dose`` column and one column per metric. A row
+        with an empty dose or metric cell is left out of that metric (``n`` counts the rows
+        used); text in these columns is a ``DataError``.
     metrics : list of str, optional
-        Default: every other numeric column (except ``subject``).
+        Default: every other column holding numbers (except ``subject``).
     alpha : float
         0.05 gives the 90 % CI of the slope.
     limits : (float, float)
@@ -65,25 +68,37 @@ def dose_proportionality(
     Raises
     ------
     DataError
-        No dose column, fewer than two dose levels, non-positive doses or values.
+        An empty file or one without data rows, no dose or metric column, text in them,
+        fewer than two dose levels, non-positive doses or values.
     """
-    df = data.copy() if isinstance(data, pd.DataFrame) else pd.read_csv(data, comment="#")
     source = "<DataFrame>" if isinstance(data, pd.DataFrame) else str(data)
+    df, first_row = read_table(data, source)
     if dose not in df.columns:
         raise DataError(
             Problem(
                 f"no dose column {dose!r}",
                 file=source,
                 column=dose,
-                fix="name the dose column with dose=...",
+                fix="name the dose column with --dose NAME (dose= in Python); "
+                f"columns present: {list(df.columns)}",
             )
         )
+    df[dose] = numeric_column(df, dose, source, first_row)
     if metrics is None:
-        metrics = [
-            c
-            for c in df.columns
-            if c not in (dose, "subject") and pd.api.types.is_numeric_dtype(df[c])
-        ]
+        metrics = default_metrics(df, (dose, "subject"))
+    unknown = [m for m in metrics if m not in df.columns]
+    if unknown or not metrics:
+        raise DataError(
+            Problem(
+                f"no metric column {unknown[0]!r}" if unknown else "no metric column",
+                file=source,
+                column=unknown[0] if unknown else None,
+                fix="name a column of numbers with --metric (metrics= in Python); columns "
+                f"present: {[c for c in df.columns if c != dose]}",
+            )
+        )
+    for m in metrics:
+        df[m] = numeric_column(df, m, source, first_row)
     rows, used = [], []
     for m in metrics:
         d = df[[dose, m]].dropna()
@@ -94,7 +109,7 @@ def dose_proportionality(
                     Problem(
                         f"dose {r[dose]} / {m} {r[m]} must be > 0 (log scale)",
                         file=source,
-                        row=int(i) + 2,
+                        row=int(i) + first_row,
                         column=m,
                         fix="correct or remove the row",
                     )
@@ -105,7 +120,7 @@ def dose_proportionality(
         if levels.size < 2:
             raise DataError(
                 Problem(
-                    f"{m}: one dose level only",
+                    f"{m}: {levels.size} dose level(s) with a value",
                     file=source,
                     column=dose,
                     fix="dose proportionality needs at least two doses",
@@ -113,6 +128,15 @@ def dose_proportionality(
             )
         x, y = np.log(d[dose].to_numpy(float)), np.log(d[m].to_numpy(float))
         n = x.size
+        if n < 3:
+            raise DataError(
+                Problem(
+                    f"{m}: {n} rows with a value leave no degree of freedom for the slope's CI",
+                    file=source,
+                    column=m,
+                    fix="give at least 3 values over at least two doses",
+                )
+            )
         xm = x.mean()
         sxx = ((x - xm) ** 2).sum()
         b = ((x - xm) * (y - y.mean())).sum() / sxx

@@ -165,7 +165,25 @@ def read_run(
         file = file or path.name
         if not path.exists():
             raise FileNotFoundError(f"no such run file: {path}")
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
+        try:
+            raw = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
+        except pd.errors.EmptyDataError:
+            raise DataError(
+                Problem(
+                    "empty file: no header and no rows",
+                    file=file,
+                    fix="give a header row and one row per injection",
+                )
+            ) from None
+    if len(raw) == 0:
+        raise DataError(
+            Problem(
+                "no data rows (only a header)",
+                file=file,
+                row=1,
+                fix="add one row per injection under the header",
+            )
+        )
     raw.columns = [str(c).strip().lower() for c in raw.columns]
     raw = _apply_aliases(raw)
     problems: list[Problem] = []

@@ -52,7 +52,7 @@ from kinetor.bioanalysis.samples import (
     _unknowns,
 )
 
-__all__ = ["ALQ_DILUTED_REASON", "ALQ_REASON", "RunResult", "analyse_run"]
+__all__ = ["ALQ_DILUTED_REASON", "ALQ_REASON", "RunResult", "analyse_run", "check_conc_unit"]
 
 
 @dataclass
@@ -147,8 +147,9 @@ def analyse_run(
     criteria : Criteria, optional
         Acceptance limits (default ICH M10).
     conc_unit : str, optional
-        Unit of ``nominal_conc`` (recorded in the outputs; checked with pint). Taken from
-        a ``conc_unit`` column when not given; never guessed.
+        Unit of ``nominal_conc`` (recorded in the outputs; checked with pint to be a
+        concentration: ng/mL, nM, tissue ng/g). Taken from a ``conc_unit`` column when not
+        given; never guessed (left empty here when neither gives one; the CLI requires it).
     file : str, optional
         Name used in messages.
 
@@ -161,24 +162,7 @@ def analyse_run(
     if not (isinstance(run, pd.DataFrame) and run.attrs.get("validated")):
         run = read_run(run, file=file, min_levels=crit.min_standard_levels)
     source = file or run.attrs.get("source", "<DataFrame>")
-    if conc_unit is None and "conc_unit" in run.columns:
-        units = sorted(set(run["conc_unit"].astype("string").fillna("").str.strip()) - {""})
-        conc_unit = units[0] if len(units) == 1 else None
-        if len(units) > 1:
-            from kinetor.errors import DataError, Problem
-
-            raise DataError(
-                Problem(
-                    f"several concentration units {units}",
-                    file=source,
-                    column="conc_unit",
-                    fix="use one unit per run",
-                )
-            )
-    if conc_unit:
-        from kinetor.units import format_unit
-
-        conc_unit = format_unit(conc_unit)
+    conc_unit = _resolve_conc_unit(run, conc_unit, source)
     parts: dict[str, list[pd.DataFrame]] = {
         k: [] for k in ("cal", "std", "qc", "lev", "acc", "conc")
     }
@@ -273,6 +257,49 @@ def analyse_run(
         source=source,
         options={"model": model, "weighting": weighting, **crit.as_dict()},
     )
+
+
+_CONC_DIMS = {"[mass] / [length] ** 3", "[substance] / [length] ** 3", "[substance] / [mass]", ""}
+_CONC_FIX = "use a concentration unit such as ng/mL, nM or (tissue) ng/g"
+
+
+def check_conc_unit(unit: str) -> str:
+    """``unit`` in its compact spelling if it is a concentration (``ng/mL``, ``nM``,
+    tissue ``ng/g``); else a ``UnitError``.
+
+    >>> check_conc_unit("ng/ml")
+    'ng/mL'
+    """
+    from kinetor.errors import UnitError
+    from kinetor.units import format_unit, parse_unit
+
+    dim = str(parse_unit(unit).dimensionality).replace("dimensionless", "")
+    if dim not in _CONC_DIMS or (not dim and "/" not in unit):  # ng/g, not "1" or "%"
+        raise UnitError(f"{unit!r} is not a concentration unit ({dim}): {_CONC_FIX}")
+    return format_unit(unit)
+
+
+def _resolve_conc_unit(run: pd.DataFrame, conc_unit: str | None, source: str) -> str | None:
+    """``conc_unit`` or the run's one ``conc_unit`` value, checked to be a concentration;
+    None when neither gives one."""
+    from kinetor.errors import DataError, Problem, UnitError
+
+    if conc_unit is not None or "conc_unit" not in run.columns:
+        return check_conc_unit(conc_unit) if conc_unit else None
+    units = sorted(set(run["conc_unit"].astype("string").fillna("").str.strip()) - {""})
+    if len(units) > 1:
+        raise DataError(
+            Problem(
+                f"several concentration units {units}",
+                file=source,
+                column="conc_unit",
+                fix="use one unit per run",
+            )
+        )
+    try:
+        return check_conc_unit(units[0]) if units else None
+    except UnitError as exc:
+        raise DataError(Problem(str(exc), file=source, column="conc_unit", fix=_CONC_FIX)) from None
 
 
 def _check_unknown_analytes(run: pd.DataFrame, keys: list[str], source: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 from typing import Annotated
@@ -21,26 +22,30 @@ OutOpt = Annotated[Path, typer.Option("--out", "-o", help="Output directory.")]
 def _read(path: Path):
     import pandas as pd
 
+    from kinetor.errors import DataError, Problem
+
     if not path.exists():
         raise FileNotFoundError(f"no such file: {path}")
-    return pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
-
-
-def _single(df, col: str) -> str | None:
-    if col not in df.columns:
-        return None
-    values = sorted({str(v).strip() for v in df[col]} - {""})
-    if len(values) > 1:
-        from kinetor.errors import DataError, Problem
-
+    try:
+        df = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
+    except pd.errors.EmptyDataError:
         raise DataError(
             Problem(
-                f"several values in '{col}': {values}",
-                column=col,
-                fix="use one unit for the whole file",
+                "empty file: no header and no rows",
+                file=path.name,
+                fix="give a header row and the data rows",
+            )
+        ) from None
+    if len(df) == 0:
+        raise DataError(
+            Problem(
+                "no data rows (only a header)",
+                file=path.name,
+                row=1,
+                fix="add the data rows under the header",
             )
         )
-    return values[0] if values else None
+    return df
 
 
 def _split_quantity(text: str) -> tuple[float, str]:
@@ -91,11 +96,14 @@ def excretion(
     """Cumulative excretion (amount and % of dose) per matrix and total recovery."""
     from kinetor.adme import cumulative_excretion
 
-    df = _read(file)
     dose_value = None
     if dose is not None:
         dose_value, dose_unit = _split_quantity(dose)
-    amount_unit = amount_unit or _single(df, "amount_unit")
+        if not dose_value > 0:
+            raise typer.BadParameter(
+                f"the dose must be > 0 (got {dose!r}), e.g. '10 mg'", param_hint="--dose"
+            )
+    df = _read(file)
     res = cumulative_excretion(
         df,
         dose=dose_value,
@@ -107,7 +115,7 @@ def excretion(
     )
     written = res.write(_common.out_dir(out), plot=plot)
     written.append(_common.html_report(out, "kinetor adme excretion: recovery"))
-    _common.print_frame(res.summary, title=f"Recovery (% of dose), amounts in {amount_unit}")
+    _common.print_frame(res.summary, title=f"Recovery (% of dose), amounts in {res.amount_unit}")
     _common.info(f"wrote {len(written)} files to {out}")
 
 
@@ -131,6 +139,15 @@ def binding(
     if method not in ("dialysis", "ultrafiltration"):
         raise typer.BadParameter("choose dialysis or ultrafiltration", param_hint="--method")
     rep, summary = binding_table(_read(file), method=method, file=file.name)
+    n_above = int((rep["flag"] != "").sum())
+    if n_above and not _common.STATE["json"]:
+        from rich.markup import escape
+
+        rows = ", ".join(str(r) for r in rep.loc[rep["flag"] != "", "source_row"])
+        _common.err_console().print(
+            f"[bold yellow]warning:[/] {n_above} replicate(s) with fu > 1 (not physical; "
+            f"{escape(file.name)} row(s) {rows}): kept and flagged in the 'flag' column"
+        )
     d = _common.out_dir(out)
     rep.to_csv(d / "binding_replicates.csv", index=False)
     summary.to_csv(d / "binding_summary.csv", index=False)
@@ -166,15 +183,33 @@ def ratios(
         try:
             weights[name.strip()] = float(value)
         except ValueError:
-            raise typer.BadParameter(f"{item!r}: write NAME=VALUE", param_hint="--mw") from None
+            raise typer.BadParameter(f"{item!r}: write NAME=G_PER_MOL", param_hint="--mw") from None
+        if not (math.isfinite(weights[name.strip()]) and weights[name.strip()] > 0):
+            raise typer.BadParameter(
+                f"{item!r}: a molecular weight is > 0 (g/mol)", param_hint="--mw"
+            )
+    params = _read(file)
+    analytes = _analytes(params)
+    unknown = sorted(set(weights) - analytes)
+    if unknown:
+        raise typer.BadParameter(
+            f"no analyte {', '.join(map(repr, unknown))} in {file.name}; analytes present: "
+            f"{', '.join(sorted(analytes))}",
+            param_hint="--mw",
+        )
     table = metabolite_ratios(
-        _read(file), parent=parent, parameter=parameter, mw=weights or None, file=file.name
+        params, parent=parent, parameter=parameter, mw=weights or None, file=file.name
     )
     d = _common.out_dir(out)
     table.to_csv(d / "metabolite_ratios.csv", index=False)
     _common.html_report(d, f"kinetor adme ratios: metabolite-to-parent ({parameter})")
     _common.print_frame(table, title=f"Metabolite-to-parent ratios ({parameter})")
     _common.info(f"wrote 1 file and report.html to {out}")
+
+
+def _analytes(params) -> set[str]:
+    col = next((c for c in params.columns if str(c).strip().lower() == "analyte"), None)
+    return set() if col is None else {str(v).strip() for v in params[col]} - {""}
 
 
 def register(app: typer.Typer) -> None:

@@ -34,7 +34,9 @@ def be(
     abel: Annotated[
         bool, typer.Option("--abel", help="EMA reference-scaled limits (replicate designs).")
     ] = False,
-    alpha: Annotated[float, typer.Option("--alpha", help="One-sided level (0.05: 90% CI).")] = 0.05,
+    alpha: Annotated[
+        float, typer.Option("--alpha", help="One-sided level in (0, 0.5) (0.05: 90% CI).")
+    ] = 0.05,
     test: Annotated[str, typer.Option("--test", help="Label of the test treatment.")] = "T",
     reference: Annotated[str, typer.Option("--reference", help="Label of the reference.")] = "R",
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("be_out"),
@@ -50,6 +52,11 @@ def be(
     if design not in ("auto", "crossover", "replicate", "parallel"):
         raise typer.BadParameter(
             "choose auto, crossover, replicate or parallel", param_hint="--design"
+        )
+    if not 0 < alpha < 0.5:
+        raise typer.BadParameter(
+            f"the one-sided level must lie in (0, 0.5), e.g. 0.05 for a 90% CI (got {alpha:g})",
+            param_hint="--alpha",
         )
     res = be_(
         data,
@@ -96,15 +103,24 @@ def be(
 
 
 def be_size(
-    cv: Annotated[float, typer.Option("--cv", help="Within-subject CV as a fraction.")],
+    cv: Annotated[
+        float, typer.Option("--cv", help="Within-subject CV as a fraction (0.3 for 30%).")
+    ],
     theta0: Annotated[float, typer.Option("--theta0", help="True T/R ratio.")] = 0.95,
-    power: Annotated[float, typer.Option("--power", help="Target power.")] = 0.80,
+    power: Annotated[
+        float, typer.Option("--power", help="Target power, between --alpha and 1.")
+    ] = 0.80,
     design: Annotated[str, typer.Option("--design", help="2x2 or parallel.")] = "2x2",
-    alpha: Annotated[float, typer.Option("--alpha")] = 0.05,
+    alpha: Annotated[float, typer.Option("--alpha", help="One-sided level in (0, 0.5).")] = 0.05,
 ) -> None:
     """Sample size of a TOST bioequivalence study (exact power)."""
     from kinetor.be import sample_size_tost
+    from kinetor.be.power import tost_input_problem
 
+    bad = tost_input_problem(cv=cv, alpha=alpha, theta0=theta0, target=power, design=design)
+    if bad is not None:
+        option = {"target": "--power"}.get(bad[0], f"--{bad[0]}")
+        raise typer.BadParameter(bad[1], param_hint=option)
     n, p = sample_size_tost(cv, theta0=theta0, target=power, alpha=alpha, design=design)
     if _common.STATE["json"]:
         _common.emit_json({"n": n, "power": p})

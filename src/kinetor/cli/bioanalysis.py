@@ -51,6 +51,14 @@ def bioanalysis(
 
     if model not in ("linear", "quadratic"):
         raise typer.BadParameter("choose linear or quadratic", param_hint="--model")
+    if conc_unit is not None:
+        from kinetor.bioanalysis.run import check_conc_unit
+        from kinetor.errors import UnitError
+
+        try:
+            check_conc_unit(conc_unit)
+        except UnitError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--conc-unit") from None
     res = analyse_run(
         run_file,
         model=model,
@@ -58,6 +66,18 @@ def bioanalysis(
         criteria=Criteria(refit=refit),
         conc_unit=conc_unit,
     )
+    if not res.conc_unit:
+        from kinetor.errors import DataError, Problem
+
+        raise DataError(
+            Problem(
+                "no concentration unit: no conc_unit column and no --conc-unit",
+                file=run_file.name,
+                column="conc_unit",
+                fix="give --conc-unit (e.g. ng/mL) or add a conc_unit column; units are "
+                "never guessed",
+            )
+        )
     written = res.write(_common.out_dir(out), plot=plot)
     written.append(_common.html_report(out, "kinetor bioanalysis: calibration and acceptance"))
     if _common.STATE["json"]:

@@ -1,0 +1,102 @@
+"""Reading the tables of ``kinetor.be`` (``be`` and ``dose_proportionality``).
+
+Rows are numbered as a spreadsheet counts them (header = row 1, after any leading ``#``
+comment lines). An empty file, a header without rows and text in a numeric column are
+``DataError``s naming the file (and row and column); an empty cell stays a missing value.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from kinetor.errors import DataError, Problem
+
+__all__ = ["default_metrics", "numeric_column", "read_table"]
+
+
+def read_table(data, source: str) -> tuple[pd.DataFrame, int]:
+    """The table and the file row of its first data row."""
+    if isinstance(data, pd.DataFrame):
+        df, first_row = data.reset_index(drop=True), 2
+    else:
+        path = Path(data)
+        if not path.is_file():
+            raise DataError(Problem(f"no file {path}", file=source, fix="check the path"))
+        if path.suffix.lower() in (".xlsx", ".xls"):
+            df, first_row = pd.read_excel(path), 2
+        else:
+            with open(path, encoding="utf-8-sig") as fh:
+                lines = fh.read().splitlines()
+            comments = next((i for i, ln in enumerate(lines) if not ln.startswith("#")), 0)
+            try:
+                df = pd.read_csv(path, comment="#")
+            except pd.errors.EmptyDataError:
+                raise DataError(
+                    Problem(
+                        "empty file: no header and no rows",
+                        file=source,
+                        fix="give a header row and one row per observation",
+                    )
+                ) from None
+            first_row = comments + 2
+    if df.empty and len(df.columns) == 0:
+        raise DataError(
+            Problem(
+                "empty table: no header and no rows",
+                file=source,
+                fix="give a header row and one row per observation",
+            )
+        )
+    if len(df) == 0:
+        raise DataError(
+            Problem(
+                "no data rows (only a header)",
+                file=source,
+                row=first_row - 1,
+                fix="add the data rows under the header",
+            )
+        )
+    return df.copy(), first_row
+
+
+def _text_cells(raw: pd.Series, values: pd.Series) -> np.ndarray:
+    """Positions of cells holding text that is not a number (an empty cell is missing)."""
+    given = raw.notna() & (raw.astype(str).str.strip() != "")
+    return np.flatnonzero((given & values.isna()).to_numpy())
+
+
+def numeric_column(df: pd.DataFrame, column: str, source: str, first_row: int) -> pd.Series:
+    """``df[column]`` as numbers; text in it is a ``DataError`` naming every such row."""
+    raw = df[column]
+    values = pd.to_numeric(raw, errors="coerce")
+    bad = _text_cells(raw, values)
+    if bad.size:
+        raise DataError(
+            [
+                Problem(
+                    f"not a number: {raw.iloc[i]!r}",
+                    file=source,
+                    row=int(i) + first_row,
+                    column=str(column),
+                    fix="write a plain number, or leave the cell empty for a missing value",
+                )
+                for i in bad
+            ]
+        )
+    return values.astype(float)
+
+
+def default_metrics(df: pd.DataFrame, skip) -> list[str]:
+    """Columns holding numbers, except ``skip`` and names starting with ``log`` (a column
+    of numbers with a stray text cell is kept, so that the cell is reported)."""
+    out = []
+    for c in df.columns:
+        if c in skip or str(c).lower().startswith("log"):
+            continue
+        col = df[c]
+        if pd.api.types.is_numeric_dtype(col) or pd.to_numeric(col, errors="coerce").notna().any():
+            out.append(c)
+    return out
