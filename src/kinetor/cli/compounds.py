@@ -26,6 +26,33 @@ def _write(out: Path | None, frames: dict) -> None:
     _common.info(f"wrote {', '.join(f'{n}.csv' for n in frames)} to {d}")
 
 
+def _compound(kc, name: str, where: str):
+    """The library compound ``name``; a DataError listing the closest or all names."""
+    from kinetor.errors import DataError, Problem
+
+    try:
+        return kc.get(name)
+    except KeyError as exc:
+        names = sorted(c.name for c in kc.load_library())
+        raise DataError(
+            Problem(
+                str(exc.args[0]),
+                column=where,
+                fix="use a name or synonym of the library: " + ", ".join(names),
+            )
+        ) from None
+
+
+def _known(option: str, value: str, known: set[str], case: bool = True) -> None:
+    """A usage error when ``value`` is none of ``known`` (ignoring case unless ``case``)."""
+    norm = (lambda x: x) if case else str.lower
+    if norm(value) not in {norm(k) for k in known}:
+        shown = sorted({norm(k): k for k in sorted(known)}.values(), key=str.lower)
+        raise typer.BadParameter(
+            f"{value!r} is not in the library; known: {', '.join(shown)}", param_hint=option
+        )
+
+
 def register(app: typer.Typer) -> None:
     comp = typer.Typer(
         help="The compound library: cited potencies, PK, schedules; checks.", no_args_is_help=True
@@ -42,6 +69,12 @@ def register(app: typer.Typer) -> None:
         _json(json_out)
         import kinetor.compounds as kc
 
+        lib = kc.load_library()
+        if drug_class is not None:
+            _known("--class", drug_class, {c.drug_class for c in lib})
+        if target is not None:
+            targets = {n for c in lib for t in c.targets for n in (t.name, t.gene) if n}
+            _known("--target", target, targets, case=False)
         df = kc.list_compounds()
         if drug_class or target:
             keep = {c.name for c in kc.search(target=target, drug_class=drug_class)}
@@ -62,12 +95,8 @@ def register(app: typer.Typer) -> None:
         import pandas as pd
 
         import kinetor.compounds as kc
-        from kinetor.errors import DataError
 
-        try:
-            c = kc.get(name)
-        except KeyError as exc:
-            raise DataError([str(exc.args[0])]) from exc
+        c = _compound(kc, name, "NAME")
         findings = pd.DataFrame(kc.check_compound(c))
         if _common.STATE["json"]:
             payload = dataclasses.asdict(c)
@@ -131,6 +160,8 @@ def register(app: typer.Typer) -> None:
         _json(json_out)
         import kinetor.compounds as kc
 
+        if agent is not None:
+            _compound(kc, agent, "--agent")
         df = kc.trials(agent=agent, cancer=cancer, partner=partner)
         cols = [
             "agent",

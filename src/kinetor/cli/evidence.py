@@ -115,7 +115,10 @@ def check(
         ),
     ] = None,
 ) -> None:
-    """Validate a CSV against an evidence table's schema (exit 3 with every problem)."""
+    """Validate a CSV against an evidence table's schema (exit 3 with every problem).
+
+    The columns ``evidence show --out`` adds (usable; for arms also split and
+    pattern_only) are ignored: the loader recomputes them."""
     from kinetor.translate import evidence as ev
 
     load = _loader(table)
@@ -123,10 +126,21 @@ def check(
         df = load(file, studies=None if studies is None else ev.load_xenograft_studies(studies))
     else:
         df = load(file)
+    # columns an `evidence show --out` export adds: the loader recomputes them
+    ignored = list(df.attrs.get("ignored_columns", []))
     if _common.STATE["json"]:
-        _common.emit_json({"file": str(file), "table": table, "rows": len(df), "ok": True})
+        _common.emit_json(
+            {
+                "file": str(file),
+                "table": table,
+                "rows": len(df),
+                "ok": True,
+                "ignored_columns": ignored,
+            }
+        )
         return
-    _common.info(f"{file}: {len(df)} rows, no problems ({table} layout)")
+    note = f"; derived column(s) {', '.join(ignored)} ignored (recomputed)" if ignored else ""
+    _common.info(f"{file}: {len(df)} rows, no problems ({table} layout){note}")
 
 
 def compounds() -> None:

@@ -48,7 +48,7 @@ def _parse_drug(spec: str, species: str = "mouse"):
     course from the compound library's ``species`` PK set (``kinetor.pk.polyexponential``)."""
     from pathlib import Path
 
-    from kinetor.errors import DataError, ModelError, Problem
+    from kinetor.errors import ModelError
     from kinetor.pathway import resolve_drug
 
     name, sep, value = spec.partition(":")
@@ -61,27 +61,27 @@ def _parse_drug(spec: str, species: str = "mouse"):
     value = value.strip()
     path = Path(value)
     if path.suffix.lower() == ".csv":
-        import pandas as pd
+        from kinetor.pathway._profile_file import read_profile
 
-        drug = resolve_drug(name.strip())
-        df = pd.read_csv(path)
-        missing = [c for c in ("time_h", "conc_nM") if c not in df.columns]
-        if missing:
-            raise DataError(
-                [
-                    Problem(
-                        f"missing column {c!r}",
-                        file=path.name,
-                        column=c,
-                        fix="give columns time_h and conc_nM",
-                    )
-                    for c in missing
-                ]
-            )
-        return drug, (df["time_h"].tolist(), df["conc_nM"].tolist())
+        return resolve_drug(name.strip()), read_profile(path)
     if _DOSE_WORDS.search(value):
         return _course(name.strip(), value, species)
+    if _is_number(value):
+        raise typer.BadParameter(
+            f"{spec!r}: {value!r} has no unit: write a free concentration with one, e.g. "
+            f"'{name.strip()}:{value} nM', or a regimen, e.g. "
+            f"'{name.strip()}:{value} mg/kg PO QD x 3 days'",
+            param_hint="--drug",
+        )
     return resolve_drug(name.strip()), value
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _course(compound: str, regimen: str, species: str):
@@ -101,6 +101,14 @@ def _course(compound: str, regimen: str, species: str):
         weight=float(SPECIES[species]["weight"]),
     )[0]
     return dm.drug, course.scaled(dm.free_factor, "nM")
+
+
+def _positive(value: float, option: str) -> None:
+    """A usage error unless ``value`` is a finite number > 0."""
+    import math
+
+    if not (math.isfinite(value) and value > 0):
+        raise typer.BadParameter(f"must be > 0, got {value:g}", param_hint=option)
 
 
 def _plot(frame, path, title: str) -> None:
@@ -161,12 +169,16 @@ def simulate_cmd(
     ] = "mouse",
 ) -> None:
     """Pre-equilibrate, add drugs at time 0 and write readouts.csv, species.csv, readouts.png
-    (and exposure.csv, the unbound concentration of every time-varying drug)."""
+    (and exposure.csv, the unbound concentration at each output time of every time-varying
+    drug: a NAME:FILE.csv profile or a NAME:REGIMEN course)."""
+    import numpy as np
     import pandas as pd
 
     from kinetor.pathway import Network
     from kinetor.pk import Polyexponential
 
+    _positive(hours, "--hours")
+    _positive(dt, "--dt")
     drug, lesion = drug or [], lesion or []
     net = Network(lesion, _parse_context(context or []))
     pairs = [_parse_drug(d, species) for d in drug]
@@ -174,9 +186,16 @@ def simulate_cmd(
     folder = out_dir(out)
     t = res.readouts["time"].to_numpy()
     courses = [
-        pd.DataFrame({"time_h": t, "drug": d.name, "free_conc_nM": v(t)})
+        pd.DataFrame(
+            {
+                "time_h": t,
+                "drug": d.name,
+                # a profile is linear between its rows and held constant outside them
+                "free_conc_nM": v(t) if isinstance(v, Polyexponential) else np.interp(t, *v),
+            }
+        )
         for d, v in zip(res.drugs, (v for _, v in pairs), strict=True)
-        if isinstance(v, Polyexponential)
+        if isinstance(v, Polyexponential | tuple)
     ]
     if courses:
         pd.concat(courses).to_csv(folder / "exposure.csv", index=False)
@@ -208,12 +227,23 @@ def dose_response_cmd(
     max_nm: Annotated[float, typer.Option("--max", help="Highest free concentration (nM).")] = 1e5,
     n: Annotated[int, typer.Option("--n", help="Number of concentrations (log-spaced).")] = 22,
 ) -> None:
-    """Readouts vs free concentration; writes dose_response.csv and ic50.csv (4PL fits)."""
+    """Readouts vs free concentration; writes dose_response.csv and ic50.csv (4PL fits;
+    ``note`` says where the optimiser could not estimate the fit's covariance)."""
     import numpy as np
     import pandas as pd
 
     from kinetor.pathway import READOUTS, Network, dose_response, fit_hill
 
+    _positive(hours, "--hours")
+    _positive(min_nm, "--min")
+    if not (np.isfinite(max_nm) and max_nm > min_nm):
+        raise typer.BadParameter(
+            f"must be > --min ({min_nm:g} nM), got {max_nm:g}", param_hint="--max"
+        )
+    if n < 4:
+        raise typer.BadParameter(
+            f"must be >= 4 (a 4PL fit needs 4 concentrations), got {n}", param_hint="--n"
+        )
     net = Network(lesion or [], _parse_context(context or []))
     concs = np.logspace(np.log10(min_nm), np.log10(max_nm), n)
     dr = dose_response(net, drug, concs, t=hours)
@@ -229,6 +259,7 @@ def dose_response_cmd(
                 "top": f.top,
                 "bottom": f.bottom,
                 "reason": f.reason,
+                "note": f.note,
             }
         )
     fits = pd.DataFrame(rows)
@@ -247,18 +278,40 @@ def export_cmd(
         bool, typer.Option("--antimony", help="Write the executable Antimony text instead of SBML.")
     ] = False,
 ) -> None:
-    """Write the executable model (calibrated values included) as SBML or Antimony."""
+    """Write the executable model (calibrated values included) as SBML or Antimony
+    (with --json: the path written and the model's counts)."""
+    import re
     from pathlib import Path
 
-    from kinetor.pathway import export_sbml, model_text
+    from kinetor.cli._common import STATE, emit_json
+    from kinetor.pathway import model_text, to_sbml
 
     path = Path(out)
+    if path.is_dir():
+        raise typer.BadParameter(
+            f"{path} is a folder; export writes one file: give a file name, e.g. "
+            f"{path / ('mtor.ant' if antimony else 'mtor.xml')}",
+            param_hint="--out",
+        )
+    text = model_text()
+    sbml = to_sbml(text)
     if path.parent != Path(""):
         path.parent.mkdir(parents=True, exist_ok=True)
-    if antimony:
-        path.write_text(model_text())
-    else:
-        export_sbml(path)
+    path.write_text(text if antimony else sbml)
+    if STATE["json"]:
+        species = re.findall(r"<species\b[^>]*>", sbml)
+        fixed = sum('boundaryCondition="true"' in sp for sp in species)
+        emit_json(
+            {
+                "path": str(path),
+                "format": "antimony" if antimony else "sbml",
+                "species": len(species) - fixed,
+                "fixed_species": fixed,
+                "reactions": len(re.findall(r"<reaction\b", sbml)),
+                "parameters": len(re.findall(r"<parameter\b", sbml)),
+            }
+        )
+        return
     info(f"wrote {path}")
 
 

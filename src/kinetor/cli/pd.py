@@ -53,6 +53,11 @@ def tgi(
 
     if formula not in _FORMULAS:
         raise typer.BadParameter(f"choose one of {', '.join(_FORMULAS)}", param_hint="--formula")
+    if day is not None and start_day is not None and not day > start_day:
+        raise typer.BadParameter(
+            f"the evaluation day ({day:g}) must come after --start-day ({start_day:g})",
+            param_hint="--day",
+        )
     data = read_volumes(volumes)
     res = tgi_(data, control=control, day=day, start_day=start_day, formula=formula)
     rate = rate_based_tc(
@@ -142,7 +147,7 @@ def fit(
     Writes parameters.csv, fit_statistics.csv and observations.csv (observed, predicted,
     residual).
     """
-    import pandas as pd
+    import math
 
     from kinetor.pd import BIOMARKER_MODELS, TUMOR_MODELS, fit_pd
 
@@ -150,12 +155,12 @@ def fit(
         raise typer.BadParameter(f"unknown model {model!r}", param_hint="--model")
     if by not in ("pooled", "group", "animal"):
         raise typer.BadParameter("choose pooled, group or animal", param_hint="--by")
+    if lloq is not None and not (math.isfinite(lloq) and lloq >= 0):
+        raise typer.BadParameter(f"must be a concentration >= 0, got {lloq:g}", param_hint="--lloq")
     if not data.exists():
         raise FileNotFoundError(f"no such file: {data}")
-    # identifiers stay text ('01' and '1' are two animals)
-    ids = {c: str for c in ("animal", "subject", "id", "group", "arm")}
-    ex = pd.read_csv(exposure, dtype=ids) if exposure is not None else None
-    frame = data if model in TUMOR_MODELS else pd.read_csv(data, dtype=ids)
+    ex = _read_table(exposure) if exposure is not None else None
+    frame = data if model in TUMOR_MODELS else _read_table(data)
     f = fit_pd(
         frame,
         model,
@@ -192,6 +197,7 @@ def fit(
                 "rse_pct",
                 "ci_lower",
                 "ci_upper",
+                "unit",
                 "fixed",
                 "converged",
             ]
@@ -204,6 +210,34 @@ def fit(
     )
     for g, why in f.convergence_reason_[~f.converged_].items():
         _common.info(f"  NOT converged ({g}): {why}")
+
+
+def _read_table(path: Path):
+    """A CSV as a DataFrame, identifiers as text ('01' and '1' are two animals); an empty
+    file or one without data rows is a DataError naming it."""
+    import pandas as pd
+
+    from kinetor.errors import DataError, Problem
+
+    if not path.exists():
+        raise FileNotFoundError(f"no such file: {path}")
+    ids = {c: str for c in ("animal", "subject", "id", "group", "arm")}
+    try:
+        df = pd.read_csv(path, dtype=ids)
+    except pd.errors.EmptyDataError:
+        raise DataError(
+            Problem("the file is empty", file=str(path), fix="give a header row and data rows")
+        ) from None
+    if df.empty:
+        raise DataError(
+            Problem(
+                "the file has a header row but no data rows",
+                file=str(path),
+                row=1,
+                fix="add the data rows under the header",
+            )
+        )
+    return df
 
 
 def register(app: typer.Typer) -> None:

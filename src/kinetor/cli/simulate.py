@@ -11,6 +11,8 @@ from kinetor.cli import _common
 from kinetor.cli._simulate_steps import _optimise, _report, _uncertainty
 
 _MODES = ("quasi-steady", "dynamic")
+# tumour fields that take text (kinetor.translate.TumorSpec); every other one is a number
+_TEXT_FIELDS = ("growth_law", "name", "lesions", "genotype", "tissue")
 
 
 def _pk_params(items: list[str] | None, compound: str | None) -> dict[str, dict] | None:
@@ -50,10 +52,18 @@ def _tumor_spec(tumor: str, items: list[str] | None):
                 f"write NAME=VALUE (e.g. kill_rate=0.3), got {item!r}", param_hint="--tumor-param"
             )
         key, value = key.strip(), value.strip()
+        if key in _TEXT_FIELDS:
+            spec[key] = value
+            continue
         try:
             spec[key] = int(value) if key == "n_transit" else float(value)
         except ValueError:
-            spec[key] = value
+            kind = "a whole number" if key == "n_transit" else "a number"
+            raise typer.BadParameter(
+                f"{item!r}: {key} takes {kind}, got {value!r} (text is only for "
+                f"{', '.join(_TEXT_FIELDS)})",
+                param_hint="--tumor-param",
+            ) from None
     return spec
 
 
@@ -190,8 +200,8 @@ def simulate(
 
     Writes pk.csv, biomarkers.csv, tumor.csv, tgi.csv, summary.csv, settings.json,
     pk.png, biomarkers.png, tumor.png and report.html into --out; with --replicates also
-    tgi_intervals.csv, with --power power.csv, with --optimise schedules.csv and
-    tradeoff.png.
+    tgi_intervals.csv, with --power power.csv; with --optimise only schedules.csv,
+    frontier.csv, best.json and tradeoff.png.
     """
     from kinetor.translate import run_study
 
@@ -199,6 +209,10 @@ def simulate(
         raise typer.BadParameter(f"choose one of {', '.join(_MODES)}", param_hint="--pathway-mode")
     if exposure not in ("plasma", "tumor"):
         raise typer.BadParameter("choose plasma or tumor", param_hint="--exposure")
+    if not max_glucose > 0:
+        raise typer.BadParameter(
+            f"must be > 0 mg/dL, got {max_glucose:g}", param_hint="--max-glucose"
+        )
     if compound is None and regimen is None and not arm:
         raise typer.BadParameter("give --compound and --regimen, or --arm", param_hint="--compound")
     from kinetor.limits import check as check_limit

@@ -56,7 +56,27 @@ def read_de_mirnas(path) -> pd.DataFrame:
         raise FileNotFoundError(f"no such file: {p}")
     with p.open(encoding="utf-8", errors="replace") as fh:
         first = fh.readline()
-    df = pd.read_csv(p, sep="\t" if "\t" in first else ",")
+    try:
+        # only an empty cell is missing: 'NA' or 'nan' is reported as written
+        sep = "\t" if "\t" in first else ","
+        df = pd.read_csv(p, sep=sep, keep_default_na=False, na_values=[""])
+    except pd.errors.EmptyDataError:
+        raise DataError(
+            Problem(
+                "the file is empty",
+                file=str(p),
+                fix="write a header row mirna,log2fc,padj and one row per miRNA",
+            )
+        ) from None
+    if df.empty:
+        raise DataError(
+            Problem(
+                "the file has a header row but no data rows",
+                file=str(p),
+                row=1,
+                fix="add one row per miRNA under the header",
+            )
+        )
     return _normalise(df, str(p))
 
 
@@ -82,19 +102,30 @@ def _normalise(df: pd.DataFrame, source: str = "<DataFrame>") -> pd.DataFrame:
             "padj": pd.to_numeric(df[pa], errors="coerce"),
         }
     )
-    bad = out[["log2fc", "padj"]].isna().any(axis=1).to_numpy()
-    if bad.any():
-        raise DataError(
-            [
+    problems = []
+    for role, col, ok, need in (
+        ("log2fc", fc, np.isfinite(out["log2fc"]), "a finite number"),
+        ("padj", pa, out["padj"].between(0.0, 1.0), "a p-value in [0, 1]"),
+    ):
+        for i in np.flatnonzero(~ok.to_numpy()):
+            raw = df[col].iat[i]
+            if pd.isna(raw) or str(raw).strip() == "":
+                shown = "blank"
+            elif isinstance(raw, int | float | np.number):
+                shown = f"{float(raw):g}"
+            else:
+                shown = repr(str(raw))
+            problems.append(
                 Problem(
-                    "log2fc or padj is missing or not a number",
+                    f"{role} {shown} is not {need}",
                     file=source,
                     row=int(i) + 2,
-                    fix="fill in numbers or drop the row",
+                    column=str(col),
+                    fix=f"write {need}, or drop the row",
                 )
-                for i in np.flatnonzero(bad)[:20]
-            ]
-        )
+            )
+    if problems:
+        raise DataError(sorted(problems, key=lambda p: p.row or 0)[:40])
     dup = out["mirna"].duplicated().to_numpy()
     if dup.any():
         raise DataError(

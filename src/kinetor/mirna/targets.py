@@ -85,7 +85,14 @@ def _read(path) -> pd.DataFrame:
         return pd.read_excel(p, dtype=str)
     with p.open(encoding="utf-8", errors="replace") as fh:
         first = fh.readline()
-    return pd.read_csv(p, sep="\t" if "\t" in first else ",", dtype=str, keep_default_na=False)
+    try:
+        return pd.read_csv(p, sep="\t" if "\t" in first else ",", dtype=str, keep_default_na=False)
+    except pd.errors.EmptyDataError:
+        raise DataError(
+            Problem(
+                "the file is empty", file=str(p), fix="give the interaction table with its header"
+            )
+        ) from None
 
 
 def _pick(df: pd.DataFrame, options: dict[str, tuple[str, ...]], source: str) -> dict[str, str]:

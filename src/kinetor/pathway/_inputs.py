@@ -45,6 +45,11 @@ def _nanomolar(value: float | str | Any, drug: Drug) -> float:
         return float(value)
     from kinetor.units import convert, is_molar, parse_quantity
 
+    if isinstance(value, str) and _is_number(value):
+        raise UnitError(
+            f"{drug.name}: {value!r} has no unit: write a concentration with one, e.g. "
+            f"'{value.strip()} nM' (or pass the number {value.strip()}, read as nM)"
+        )
     q = parse_quantity(value)
     unit = str(q.units)
     mw = drug.extra.get("mw")
@@ -54,6 +59,14 @@ def _nanomolar(value: float | str | Any, drug: Drug) -> float:
             "give the drug a molecular weight ('mw')"
         )
     return float(convert(q.magnitude, unit, "nM", mw=mw))
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def drug_inputs(pairs, rapalog_shift: float):

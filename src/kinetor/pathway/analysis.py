@@ -48,7 +48,9 @@ __all__ = ["HillFit", "combination_grid", "dose_response", "fit_hill", "ic50", "
 
 @dataclass(frozen=True)
 class HillFit:
-    """A 4PL fit: relative ``ic50`` (nM), ``hill``, ``top``, ``bottom``, ``abs_ic50``."""
+    """A 4PL fit: relative ``ic50`` (nM), ``hill``, ``top``, ``bottom``, ``abs_ic50``;
+    ``reason`` says why a fit is NaN, ``note`` what the optimiser warned about a fit kept
+    (e.g. no covariance: the parameters are poorly determined)."""
 
     ic50: float
     hill: float
@@ -56,12 +58,11 @@ class HillFit:
     bottom: float
     abs_ic50: float
     reason: str = ""
+    note: str = ""
 
 
 def fit_hill(conc: Sequence[float], response: Sequence[float]) -> HillFit:
     """Fit the 4PL to a falling response; NaN with a reason when it does not fall."""
-    from scipy.optimize import curve_fit
-
     c = np.asarray(conc, dtype=float)
     y = np.asarray(response, dtype=float)
     ok = (c > 0) & np.isfinite(y)
@@ -84,16 +85,33 @@ def fit_hill(conc: Sequence[float], response: Sequence[float]) -> HillFit:
     hi = [y.max() + abs(y.max()), y.max(), lc[-1] + 3, 20.0]
     p0 = list(np.clip(p0, lo, hi))
     try:
-        (top, bottom, log_ic50, hill), _ = curve_fit(
-            model, lc, y, p0=p0, bounds=(lo, hi), maxfev=20000
-        )
+        (top, bottom, log_ic50, hill), note = _curve_fit(model, lc, y, p0, lo, hi)
     except RuntimeError as exc:
         return HillFit(nan, nan, nan, nan, nan, f"4PL fit failed: {exc}")
     ic = 10.0**log_ic50
     absolute = nan
     if bottom < 50.0 < top:
         absolute = ic * ((top - bottom) / (50.0 - bottom) - 1.0) ** (1.0 / hill)
-    return HillFit(float(ic), float(hill), float(top), float(bottom), float(absolute))
+    return HillFit(float(ic), float(hill), float(top), float(bottom), float(absolute), note=note)
+
+
+def _curve_fit(model, x, y, p0, lo, hi) -> tuple[np.ndarray, str]:
+    """``curve_fit`` with its ``OptimizeWarning`` (no covariance: a poorly determined fit)
+    returned as a note instead of printed; other warnings pass through."""
+    import warnings
+
+    from scipy.optimize import OptimizeWarning, curve_fit
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", OptimizeWarning)
+        popt, _ = curve_fit(model, x, y, p0=p0, bounds=(lo, hi), maxfev=20000)
+    notes = []
+    for w in caught:
+        if issubclass(w.category, OptimizeWarning):
+            notes.append(f"4PL fit: {w.message} (the points determine the curve poorly)")
+        else:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    return popt, "; ".join(dict.fromkeys(notes))
 
 
 def dose_response(

@@ -193,6 +193,8 @@ class Network:
         t_end_h = hours(t_end)
         if not t_end_h > 0:
             raise ModelError(f"t_end must be > 0 h, got {t_end!r}")
+        if times is None and not (np.isfinite(dt) and dt > 0):
+            raise ModelError(f"dt must be > 0 h, got {dt!r}")
         grid = self._output_times(t_end_h, times, dt)
         out, ref, resolved = self._run(pairs, grid, reference, exact)
         eng = self.engine
@@ -226,8 +228,10 @@ class Network:
         """Readouts (% of ``reference``, :data:`READOUTS` order) at time ``t`` (h) only.
 
         The lean path used by dose-responses and scans (no DataFrames); ``exact`` as in
-        :meth:`simulate`.
+        :meth:`simulate`. ``t`` must be > 0 h (the drugs are added at time 0).
         """
+        if not (np.isfinite(t) and t > 0):
+            raise ModelError(f"the readout time t must be > 0 h, got {t!r}")
         out, ref, _ = self._run(pairs, np.array([0.0, float(t)]), reference, exact)
         n_sp = len(self.engine.species)
         return 100.0 * out[-1, 1 + n_sp :] / ref

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from kinetor.errors import DataError, Problem
+from kinetor.errors import DataError, ModelError, Problem
 from kinetor.pd.fit import PDFitter
 
 __all__: list[str] = []
@@ -31,6 +31,18 @@ class _Design:
     grid: np.ndarray | None  # exposure grid
     conc: np.ndarray | None  # (n_units, n_grid) exposure
     t0: float
+    units: np.ndarray | None = None  # (n_units,) animal IDs as written in the data
+
+
+def name_failed(exc: ModelError, design: _Design) -> ModelError:
+    """``exc`` (an integration failure listing animal positions) naming the animal IDs."""
+    failed = getattr(exc, "failed", None)
+    if failed is None or design.units is None:
+        return exc
+    ids = ", ".join(str(design.units[i]) for i in failed)
+    model, _, rest = str(exc).partition(": ")
+    status = rest[rest.rfind("(") :] if "(" in rest else ""
+    return ModelError(f"{model}: the integration failed for animal(s) {ids} {status}".strip())
 
 
 def _exposure_matrix(
@@ -112,4 +124,6 @@ class _DesignFitter(PDFitter):
             grid, conc, self.no_exposure_ = _exposure_matrix(
                 exposure, units, labels, (times[0], times[-1])
             )
-        return _Design(unit_of_obs, time_index, times, unit_group, grid, conc, float(times[0]))
+        return _Design(
+            unit_of_obs, time_index, times, unit_group, grid, conc, float(times[0]), units
+        )

@@ -29,6 +29,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from kinetor.errors import ModelError
 from kinetor.numerics.errmodels import ERROR_MODELS
 from kinetor.numerics.fitter import Fitter
 
@@ -68,3 +69,32 @@ class PDFitter(Fitter):
     def _natural_bounds(self, name: str) -> tuple[float, float]:
         default = (0.0, np.inf) if name in self.positive else (-np.inf, np.inf)
         return tuple(self.bounds.get(name, default))
+
+    def _validate(self, t, y, cens, lq) -> None:
+        super()._validate(t, y, cens, lq)
+        # parameters with a lower bound of 0 are estimated on the log scale: a start at or
+        # below 0 has no logarithm (and a negative fixed value is outside the model)
+        bad = [
+            f"init {k} = {v!r} must be > 0"
+            for k, v in self.init.items()
+            if self._natural_bounds(k)[0] >= 0 and _below(v, strict=True)
+        ]
+        bad += [
+            f"fixed {k} = {v!r} must be >= 0"
+            for k, v in self.fixed.items()
+            if self._natural_bounds(k)[0] >= 0 and _below(v, strict=False)
+        ]
+        if bad:
+            raise ModelError(
+                f"{type(self).__name__}: {'; '.join(bad)} (a positive parameter; on the "
+                "command line --init/--fix NAME=VALUE)"
+            )
+
+
+def _below(value: Any, strict: bool) -> bool:
+    """Whether a number (or any of an array) is <= 0 (``strict``) or < 0."""
+    try:
+        arr = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        return False  # not a number: the fitter reports it
+    return bool(np.any(arr <= 0) if strict else np.any(arr < 0))

@@ -33,7 +33,7 @@ import pandas as pd
 
 from kinetor.errors import DataError, ModelError, Problem
 from kinetor.pd import direct, effect, growth, idr
-from kinetor.pd._design import _Design, _DesignFitter
+from kinetor.pd._design import _Design, _DesignFitter, name_failed
 from kinetor.pd.fit import PDFitter
 from kinetor.pd.volumes import ensure_volumes
 
@@ -62,6 +62,18 @@ BIOMARKER_MODELS = {
     "idr3": ("r0", "kout", "emax", "ec50", "hill"),
     "idr4": ("r0", "kout", "emax", "ec50", "hill"),
     "effect_emax": ("ke0", "e0", "emax", "ec50", "hill"),
+}
+
+
+_TUMOR_UNITS = {
+    "v0": "volume unit",
+    "vmax": "volume unit",
+    "kg": "1/day",
+    "l0": "1/day",
+    "k1": "1/day",
+    "kl": "volume unit/day",
+    "l1": "volume unit/day",
+    "k2": "1/(conc unit*day)",
 }
 
 
@@ -103,6 +115,9 @@ class TumorFitter(_DesignFitter):
         if not with_drug and model == "simeoni":
             raise ModelError("the Simeoni model needs an exposure (k1, k2 describe the drug)")
         self.param_names = tuple(names)
+        # tumour data: time in days (the `day` column); volumes and concentrations in the
+        # data's own units, named as such
+        self.param_units = {k: _TUMOR_UNITS[k] for k in names}
 
     def _build(self, params: dict[str, np.ndarray], unit_group: np.ndarray):
         cls = TUMOR_MODELS[self.model][0]
@@ -113,7 +128,10 @@ class TumorFitter(_DesignFitter):
 
     def _predict(self, params, t, data: _Design):
         m = self._build(params, data.unit_group)
-        sim = m.simulate(data.times, grid=data.grid, conc=data.conc, t0=data.t0, rtol=1e-7)
+        try:
+            sim = m.simulate(data.times, grid=data.grid, conc=data.conc, t0=data.t0, rtol=1e-7)
+        except ModelError as exc:
+            raise name_failed(exc, data) from None
         return sim.volume[data.unit_of_obs, data.time_index]
 
     def _initial(self, t, y, data: _Design):
@@ -185,7 +203,10 @@ class BiomarkerFitter(_DesignFitter):
         m = cls(
             kin=p["r0"] * p["kout"], kout=p["kout"], hill=p["hill"], **{cap: p[cap], c50: p[c50]}
         )
-        r = m.simulate(d.times, grid=d.grid, conc=d.conc, t0=d.t0, rtol=1e-7)
+        try:
+            r = m.simulate(d.times, grid=d.grid, conc=d.conc, t0=d.t0, rtol=1e-7)
+        except ModelError as exc:
+            raise name_failed(exc, d) from None
         return r[d.unit_of_obs, d.time_index]
 
     def _initial(self, t, y, data):
@@ -221,7 +242,7 @@ class _BioData:
 
 def _groups(df: pd.DataFrame, by: str) -> np.ndarray:
     if by == "pooled":
-        return np.zeros(len(df), dtype=int)
+        return np.full(len(df), "pooled", dtype=object)
     if by not in ("animal", "group"):
         raise ModelError("by must be 'pooled', 'group' or 'animal'")
     if by not in df.columns:
@@ -305,6 +326,8 @@ def fit_pd(
         raise DataError([Problem(f"no '{c}' column", column=c) for c in missing])
     if not direct_model and exposure is None:
         raise ModelError(f"model {model!r} needs an exposure time course (exposure=...)")
+    if df.empty:
+        raise DataError(Problem("the data have no rows", fix="give one row per observation"))
     f = BiomarkerFitter(model, error=error or "additive", init=init, fixed=fixed)
     groups = _groups(df, by)
     t = df["time"].to_numpy(float) if "time" in df.columns else df["conc"].to_numpy(float)

@@ -148,10 +148,12 @@ class _IndirectResponse(PDModel):
             inputs[:, 1, :] = 1.0
         out, status = solve(idr_rhs, params, y0, t, grid, inputs, t0=t0, rtol=rtol)
         if np.any(status):
-            raise ModelError(
+            err = ModelError(
                 f"{type(self).__name__}: the integration failed for animals "
                 f"{np.flatnonzero(status).tolist()} (status {status.max()})"
             )
+            err.failed = np.flatnonzero(status)  # positions, for a caller that knows the IDs
+            raise err
         return out[:, 0, :]
 
 

@@ -262,10 +262,12 @@ class TumorModel(PDModel):
             )
         states, status = solve(tumor_rhs, params, y0, t, grid, inputs, t0=t0, rtol=rtol)
         if np.any(status):
-            raise ModelError(
+            err = ModelError(
                 f"{type(self).__name__}: the integration failed for animals "
                 f"{np.flatnonzero(status).tolist()} (status {status.max()})"
             )
+            err.failed = np.flatnonzero(status)  # positions, for a caller that knows the IDs
+            raise err
         return TumorSimulation(
             t=t, volume=states.sum(axis=1), states=states, model=type(self).__name__
         )

@@ -204,14 +204,33 @@ def read_volumes(data, value: str = "volume", file: str | None = None) -> pd.Dat
         if not path.exists():
             raise FileNotFoundError(f"no such file: {path}")
         # every cell as text: animal '01' and '1' are two animals, never one number
-        df = (
-            pd.read_excel(path, dtype=str)
-            if path.suffix.lower() in (".xlsx", ".xls")
-            else pd.read_csv(path, dtype=str, keep_default_na=False)
-        )
+        try:
+            df = (
+                pd.read_excel(path, dtype=str)
+                if path.suffix.lower() in (".xlsx", ".xls")
+                else pd.read_csv(path, dtype=str, keep_default_na=False)
+            )
+        except pd.errors.EmptyDataError:
+            raise DataError(
+                Problem(
+                    "the file is empty",
+                    file,
+                    fix="write a header row (animal, group, day, volume) and one row per "
+                    "measurement",
+                )
+            ) from None
     else:
         df = pd.DataFrame(data).copy()
         file = file or "<DataFrame>"
+    if df.empty:
+        raise DataError(
+            Problem(
+                "the table has a header row but no data rows",
+                file,
+                1,
+                fix="add one row per animal and day under the header",
+            )
+        )
     df = df.reset_index(drop=True)
     df.columns = [str(c).strip() for c in df.columns]
     df = _melt_wide(_apply_aliases(df), value)

@@ -194,7 +194,40 @@ def _model_from_params(name: str, params: Mapping[str, Any]):
     structural = {
         k: v for k, v in params.items() if k not in ("model", "fu", "mw", "source", "status")
     }
-    return model_class(kind)(**structural)
+    cls = model_class(kind)
+    needed = [*cls.names, *(["ka"] if cls.requires_ka else [])]
+    missing = [k for k in needed if structural.get(k) is None]
+    if missing:
+        raise ModelError(
+            f"{name}: user PK parameters replace the library's whole set, so model {kind!r} "
+            f"needs all of {', '.join(needed)} (optional: ka for oral doses, f, tlag; fu and "
+            f"mw come from the library when not given); missing: {', '.join(missing)}. "
+            f"On the command line: --pk-param {' --pk-param '.join(f'{k}=...' for k in needed)}"
+        )
+    return cls(**structural)
+
+
+def _fu_problem(fu: Any) -> str | None:
+    """Why ``fu`` is not an unbound fraction in (0, 1], or None."""
+    try:
+        ok = 0.0 < float(fu) <= 1.0
+    except (TypeError, ValueError):
+        ok = False
+    return None if ok else f"fu = {fu!r} must be a fraction unbound in (0, 1] (e.g. 0.05)"
+
+
+def _user_model(name: str, pk: Mapping[str, Any]):
+    """The model of user PK parameters; one error naming every problem (the set and fu)."""
+    problems = [] if pk.get("fu") is None else [_fu_problem(pk["fu"])]
+    model = None
+    try:
+        model = _model_from_params(name, pk)
+    except ModelError as exc:
+        problems.append(str(exc).removeprefix(f"{name}: "))
+    problems = [p for p in problems if p]
+    if problems:
+        raise ModelError(f"{name}: " + "; ".join(problems))
+    return model
 
 
 def _library_pk(comp, species: str):
@@ -244,7 +277,7 @@ def drug_model(
     name = comp.name if comp is not None else str(compound)
     if pk is not None:
         pk = dict(pk)
-        model = _model_from_params(name, pk)
+        model = _user_model(name, pk)
         src, status = str(pk.get("source", "user-supplied")), str(pk.get("status", "user"))
         fu = pk.get("fu")
         fu_src = "user-supplied"

@@ -130,6 +130,12 @@ class TumorSpec:
     sources: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
 
     def __post_init__(self) -> None:
+        text = [k for k in (*_NUMERIC, *_RESPONSE) if _number(getattr(self, k)) is None]
+        if text:
+            raise ModelError(
+                f"tumour {self.name!r}: "
+                + "; ".join(f"{k} = {getattr(self, k)!r} is not a number" for k in text)
+            )
         bad = [
             f"{k} = {getattr(self, k)!r}"
             for k in _NUMERIC
@@ -187,6 +193,14 @@ class TumorSpec:
                 for k in _NUMERIC + _RESPONSE
             ]
         )
+
+
+def _number(value: Any) -> float | None:
+    """``value`` as a float; None when it is not a number (text such as ``'abc'``)."""
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
 
 
 def _key(text: str) -> str:

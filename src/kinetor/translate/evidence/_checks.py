@@ -44,6 +44,16 @@ def _read(path: Path, spec: _Spec) -> pd.DataFrame:
         )
     try:
         df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    except pd.errors.EmptyDataError:
+        raise DataError(
+            [
+                Problem(
+                    "the file is empty (no header row)",
+                    file=path.name,
+                    fix=f"the header must contain: {', '.join(spec.columns)}",
+                )
+            ]
+        ) from None
     except (UnicodeDecodeError, pd.errors.ParserError) as exc:
         raise DataError(
             [
@@ -56,6 +66,10 @@ def _read(path: Path, spec: _Spec) -> pd.DataFrame:
         ) from exc
     missing = [c for c in spec.columns if c not in df.columns]
     known = set(spec.columns) | set(spec.optional)
+    # columns the loader derives (an `evidence show --out` export): recomputed, not read
+    ignored = [c for c in spec.derived if c in df.columns and c not in known]
+    df = df.drop(columns=ignored)
+    df.attrs["ignored_columns"] = ignored
     extra = [c for c in df.columns if c not in known]
     problems = [
         Problem(

@@ -20,6 +20,12 @@ from kinetor.translate.evidence._checks import (
     _values,
     _vocab,
 )
+from kinetor.translate.evidence._number_checks import (
+    check_dose,
+    check_pk_units,
+    duplicates,
+    signs,
+)
 from kinetor.translate.evidence._tables import (
     _ARMS,
     _CLIN,
@@ -73,6 +79,8 @@ def load_pk_sets(path: str | Path | None = None) -> pd.DataFrame:
     _vocab(df, "uncertainty_kind", UNCERTAINTY_KINDS, fname, problems)
     _vocab(df, "fu_species", ("", *SPECIES), fname, problems)
     _values(out.assign(kind=""), fname, problems, "kind")
+    signs(out, {"dose": "> 0"}, fname, problems)
+    check_pk_units(out, fname, problems)
     for i, row in enumerate(out.itertuples(index=False)):
         if not row.compound:
             problems.append(
@@ -219,6 +227,10 @@ def load_xenograft_arms(
     studies = load_xenograft_studies() if studies is None else studies
     _vocab(df, "value_kind", VALUE_KINDS, fname, problems)
     _values(out, fname, problems, "value_kind")
+    signs(
+        out, {"treatment_days": "> 0", "day": ">= 0", "sem": ">= 0", "n": "count"}, fname, problems
+    )
+    duplicates(df, ["study_id", "arm", "value_kind", "day"], fname, problems)
     known = dict(zip(studies["study_id"], studies["split"], strict=True))
     for i, row in enumerate(df.itertuples(index=False)):
         r = i + 2
@@ -265,6 +277,7 @@ def load_xenograft_arms(
                     fix="write the regimen (use {dose} if only ratios exist)",
                 )
             )
+        check_dose(row.dose_mg_kg, comps, fname, r, problems)
         _check_schedule(
             row.schedule, fname, r, "schedule", problems, comps, dose_given=bool(row.dose_mg_kg)
         )
@@ -282,6 +295,8 @@ def _load_points(spec: _Spec, path: str | Path | None) -> pd.DataFrame:
     fname, df, out, problems = _begin(spec, path)
     _vocab(df, "uncertainty_kind", UNCERTAINTY_KINDS, fname, problems)
     _values(out, fname, problems, "uncertainty_kind")
+    rules = {"dose_mg_kg": ">= 0", "dose": ">= 0", "time_h": ">= 0", "n": "count"}
+    signs(out, {c: r for c, r in rules.items() if c in spec.numeric}, fname, problems)
     for i, row in enumerate(df.itertuples(index=False)):
         _check_schedule(row.regimen, fname, i + 2, "regimen", problems)
         if not row.unit:

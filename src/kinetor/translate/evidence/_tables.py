@@ -77,10 +77,15 @@ _TEMPLATE = "{dose}"
 
 @dataclass(frozen=True)
 class _Spec:
+    """A table's file, required columns, numeric columns, optional columns and the
+    columns its loader derives (``evidence show --out`` writes them; a check of such an
+    export ignores them, as the loader recomputes them from the other columns)."""
+
     file: str
     columns: tuple[str, ...]
     numeric: tuple[str, ...]
     optional: tuple[str, ...] = ()
+    derived: tuple[str, ...] = ("usable",)
 
 
 _PK = _Spec(
@@ -152,6 +157,7 @@ _ARMS = _Spec(
         "note",
     ),
     ("treatment_days", "day", "value", "value_high", "sem", "n"),
+    derived=("split", "usable", "pattern_only"),
 )
 _PKPD = _Spec(
     "pkpd_invivo.csv",

@@ -1,0 +1,137 @@
+"""A tabulated free-drug profile read from a CSV file (``time_h, conc_nM``).
+
+Every cell is checked and every problem is reported at once, with the file, the row as a
+spreadsheet counts it (header = row 1, blank lines counted) and the column: text or a
+blank where a number belongs, a negative or non-finite concentration, a time that does
+not increase. The profile enters the network as a piecewise-linear input held constant
+outside its range (:mod:`kinetor.pathway._inputs`).
+
+Examples
+--------
+>>> import tempfile, pathlib
+>>> p = pathlib.Path(tempfile.mkdtemp()) / "prof.csv"
+>>> _ = p.write_text("time_h,conc_nM\\n0,0\\n1,500\\n12,20\\n")
+>>> t, c = read_profile(p)
+>>> t.tolist(), c.tolist()
+([0.0, 1.0, 12.0], [0.0, 500.0, 20.0])
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from pathlib import Path
+
+import numpy as np
+
+from kinetor.errors import DataError, Problem
+
+__all__ = ["PROFILE_COLUMNS", "read_profile"]
+
+#: The columns of a profile file: time (h) and free concentration (nM).
+PROFILE_COLUMNS = ("time_h", "conc_nM")
+_FIX_LAYOUT = "give a header row time_h,conc_nM and one row per time (h, free nM)"
+
+
+def _records(path: Path) -> list[tuple[int, list[str]]]:
+    """(file row, cells) of every non-blank line; the first is the header."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise DataError(
+            Problem(f"cannot read the file: {exc}", file=path.name, fix="save it as UTF-8 CSV")
+        ) from None
+    reader = csv.reader(io.StringIO(text))
+    out = []
+    for cells in reader:
+        if any(c.strip() for c in cells):
+            out.append((reader.line_num, [c.strip() for c in cells]))
+    return out
+
+
+def read_profile(path: str | Path) -> tuple[np.ndarray, np.ndarray]:
+    """Times (h) and free concentrations (nM) of a profile file, checked row by row.
+
+    Raises
+    ------
+    FileNotFoundError
+        No such file.
+    DataError
+        An empty file, a missing column, no data rows, or rows with text, blanks,
+        negative or non-finite values, or times that do not increase (every one listed).
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise FileNotFoundError(f"no such file: {p}")
+    records = _records(p)
+    if not records:
+        raise DataError(Problem("the file is empty", file=p.name, fix=_FIX_LAYOUT))
+    header_row, header = records[0]
+    missing = [c for c in PROFILE_COLUMNS if c not in header]
+    if missing:
+        raise DataError(
+            [
+                Problem(
+                    f"missing column {c!r} (the header has {', '.join(header)})",
+                    file=p.name,
+                    row=header_row,
+                    column=c,
+                    fix="give columns time_h (h) and conc_nM (free concentration, nM)",
+                )
+                for c in missing
+            ]
+        )
+    if len(records) == 1:
+        raise DataError(
+            Problem(
+                "the file has a header row but no data rows",
+                file=p.name,
+                row=header_row,
+                fix="add one row per time under the header",
+            )
+        )
+    idx = [header.index(c) for c in PROFILE_COLUMNS]
+    problems: list[Problem] = []
+    times, concs = [], []
+    prev: tuple[float, int] | None = None
+    for row, cells in records[1:]:
+        values = []
+        for col, j in zip(PROFILE_COLUMNS, idx, strict=True):
+            text = cells[j] if j < len(cells) else ""
+            try:
+                x = float(text)
+            except ValueError:
+                x = math.nan
+            ok = math.isfinite(x) and (col == "time_h" or x >= 0)
+            if not ok:
+                what = "blank" if not text else repr(text)
+                need = "a finite time in h" if col == "time_h" else "a concentration >= 0 in nM"
+                problems.append(
+                    Problem(
+                        f"{what} is not {need}",
+                        file=p.name,
+                        row=row,
+                        column=col,
+                        fix=f"write {need} as a plain number",
+                    )
+                )
+            values.append(x)
+        t, c = values
+        if math.isfinite(t):
+            if prev is not None and not t > prev[0]:
+                problems.append(
+                    Problem(
+                        f"time {t:g} h is not after {prev[0]:g} h on row {prev[1]}",
+                        file=p.name,
+                        row=row,
+                        column="time_h",
+                        fix="sort the rows by time, one row per time",
+                    )
+                )
+            prev = (t, row)
+        times.append(t)
+        concs.append(c)
+    if problems:
+        raise DataError(problems)
+    return np.asarray(times, dtype=float), np.asarray(concs, dtype=float)
