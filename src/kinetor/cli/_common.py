@@ -226,8 +226,7 @@ def report_error(exc: BaseException) -> int:
         return 3
     if type(exc).__name__ == "EmptyDataError":  # pandas, on a 0-byte file a reader missed
         exc = KinetorError(
-            "an input file is empty (no header and no rows): check the file you named "
-            f"({exc})"
+            f"an input file is empty (no header and no rows): check the file you named ({exc})"
         )
     if isinstance(exc, KinetorError | FileNotFoundError):
         if STATE["json"]:

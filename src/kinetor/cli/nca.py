@@ -141,6 +141,11 @@ def nca_command(
     if "=" not in blq_rule:
         _choice(blq_rule, _BLQ, "--blq-rule")
     _choice(time, ("actual", "nominal"), "--time")
+    if store:  # a file that is not a store is refused before any output is written
+        from kinetor.store import normalise_url
+        from kinetor.store._engine import check_store_file
+
+        check_store_file(normalise_url(None if store == "default" else store), create=True)
     import json
 
     from kinetor.data import read_study
@@ -254,6 +259,7 @@ def nca_command(
         f"{len(res.parameters)} parameter values ({n_flag} NaN or flagged, see "
         f"'exclude'); AUC method {auc_method}, BLQ rule {blq_rule}; wrote {folder}"
     )
+    _excluded_note(study.conc)
     keep = ["PPTESTCD", "unit", "n", "statistic", "display"]
     by = [c for c in summary.columns if c not in keep and c in (*res.groups, "analyte")]
     main_codes = [
@@ -285,6 +291,16 @@ def nca_command(
         _common.print_frame(
             block[[*by, *keep]], title=f"NCA summary, {mat}, interval {label} (main parameters)"
         )
+
+
+def _excluded_note(conc) -> None:
+    """Say which samples the analysis left out (the reason is in the 'exclude' column)."""
+    reason = conc["exclude"].astype(object).fillna("").astype(str)
+    out = conc[reason != ""]
+    for why, part in out.groupby(reason[reason != ""], sort=False):
+        rows = [str(int(r)) for r in part["source_row"].dropna()]
+        where = f" (row {', '.join(rows[:6])}{' ...' if len(rows) > 6 else ''})" if rows else ""
+        _common.info(f"  note: {len(part)} sample(s) excluded: {why}{where}")
 
 
 def _intervals(path: str | None, specs: list[str] | None):
@@ -351,8 +367,15 @@ def _lz_ranges(values: list[str] | None):
             lower, upper = float(lo), float(hi)
         except ValueError:
             raise _bad("--lambda-z-range", v, fix) from None
-        if not sep or not subj.strip() or not dash or not upper > lower:
+        if not sep or not subj.strip() or not dash:
             raise _bad("--lambda-z-range", v, fix)
+        if not upper > lower:
+            raise _bad(
+                "--lambda-z-range",
+                v,
+                f"the lower time {lower:g} is not before the upper time {upper:g}: write "
+                f"SUBJECT:LOWER-UPPER with LOWER < UPPER, e.g. {subj.strip()}:{upper:g}-{lower:g}",
+            )
         rows.append({"subject": subj.strip(), "lower": lower, "upper": upper})
     return pd.DataFrame(rows) if rows else None
 

@@ -5,6 +5,7 @@ Only typer and the CLI plumbing are imported here; kinetor.pk loads inside the c
 
 from __future__ import annotations
 
+import math
 from typing import Annotated
 
 import typer
@@ -93,6 +94,14 @@ def simulate_pk(
 
     params = {k: _number_or_text(v) for k, v in _pairs(param, "--param").items()}
     variability = {k: _float(v, "--cv") for k, v in _pairs(cv or [], "--cv").items()}
+    from kinetor.pk.variability import MAX_CV
+
+    for k, c in variability.items():
+        if c > MAX_CV:  # a percentage written where a fraction is meant (negative: exit 3)
+            raise typer.BadParameter(
+                f"{k}={c:g}: a CV is a fraction, at most {MAX_CV:g} (0.3 = 30 %)",
+                param_hint="--cv",
+            )
     if not (hours > 0 and dt > 0):
         raise typer.BadParameter(
             f"--hours {hours:g} and --dt {dt:g} must both be > 0", param_hint="--hours/--dt"
@@ -143,6 +152,7 @@ def simulate_pk(
                 "times": int(times.size),
                 "cmax_median": float(exposure["CMAX"].median()),
                 "auc_median": float(exposure["AUC"].median()),
+                "auc_method": f"linear trapezoid on the --dt {dt:g} h grid",
             }
         )
         return
@@ -152,8 +162,11 @@ def simulate_pk(
     )
     stats = exposure[["CMAX", "TMAX", "CMIN", "AUC"]].describe(percentiles=[0.05, 0.5, 0.95])
     _common.print_frame(
-        stats.loc[["5%", "50%", "95%"]].reset_index().rename(columns={"index": "quantile"}),
-        title=f"Exposure over 0-{hours:g} h ({conc_unit}, h)",
+        stats.loc[["5%", "50%", "95%"]]
+        .reset_index()
+        .rename(columns={"index": "quantile", "AUC": "AUC (trapezoid)"}),
+        title=f"Exposure over 0-{hours:g} h ({conc_unit}, h; CMAX, CMIN on the --dt grid, "
+        f"AUC by the linear trapezoid on the --dt {dt:g} h grid)",
     )
 
 
@@ -180,11 +193,13 @@ def fit_command(
         list[str] | None,
         typer.Option(
             "--estimate",
-            help="Parameters to estimate (default: the model's; add f with IV + PO data).",
+            help="Parameters to estimate (default: the model's; add f with IV + PO data). "
+            "A parameter given with --init but not --estimate is held fixed at that value.",
         ),
     ] = None,
     init: Annotated[
-        list[str] | None, typer.Option("--init", help="Initial estimates name=value.")
+        list[str] | None,
+        typer.Option("--init", help="Initial estimates name=value (> 0), e.g. --init ka=1."),
     ] = None,
     time_unit: str | None = typer.Option(None, "--time-unit", help="Time unit, e.g. h."),
     conc_unit: str | None = typer.Option(None, "--conc-unit", help="Concentration unit."),
@@ -203,12 +218,12 @@ def fit_command(
     _choice(error, ("proportional", "additive", "combined"), "--error")
     _choice(blq, ("m3", "drop"), "--blq")
     _choice(predose, ("exclude", "baseline"), "--predose")
+    start = _fit_names(model, estimate or [], _pairs(init or [], "--init"))
     from kinetor.data import read_study
     from kinetor.pk import fit_pk
 
     units = {k: v for k, v in (("time", time_unit), ("conc", conc_unit), ("dose", dose_unit)) if v}
     study = read_study(data, units=units or None, doses=doses)
-    start = {k: float(v) for k, v in _pairs(init or [], "--init").items()}
     with _common.progress() as bar:
         task = bar.add_task(f"fitting {model}", total=1)
         res = fit_pk(
@@ -252,7 +267,7 @@ def fit_command(
         _common.info(f"  note: {note}")
     for r in res.stats.itertuples():
         if not r.converged:
-            _common.info(f"  [bold red]NOT converged[/] {r.subject}: {r.reason}")
+            _common.info(f"  NOT converged {r.subject}: {r.reason}")
     cols = [
         "subject",
         "parameter",
@@ -265,6 +280,32 @@ def fit_command(
         "converged",
     ]
     _common.print_frame(res.params[cols], title="Parameters (95% CI)")
+
+
+def _fit_names(model: str, estimate: list[str], init: dict[str, str]) -> dict[str, float]:
+    """--estimate and --init checked against the model's parameters before any work:
+    unknown names and values that are not numbers > 0 (f in (0, 1]) are usage errors."""
+    from kinetor.pk.fit import fit_parameters
+    from kinetor.pk.models import model_class
+
+    allowed = fit_parameters(model_class(model))
+    for flag, names in (("--estimate", estimate), ("--init", list(init))):
+        unknown = [k for k in names if k not in allowed]
+        if unknown:
+            raise typer.BadParameter(
+                f"unknown parameter {', '.join(unknown)}: model {model} has {', '.join(allowed)}",
+                param_hint=flag,
+            )
+    start = {}
+    for k, v in init.items():
+        x = _float(v, "--init")
+        if not (math.isfinite(x) and x > 0) or (k == "f" and x > 1):
+            raise typer.BadParameter(
+                f"{k}={v}: " + ("f must be in (0, 1]" if k == "f" else f"{k} must be > 0"),
+                param_hint="--init",
+            )
+        start[k] = x
+    return start
 
 
 def _fit_figures(pred, folder, units: dict) -> None:

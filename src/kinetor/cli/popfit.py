@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Annotated
 
@@ -94,6 +95,19 @@ def popfit(
             raise typer.BadParameter(f"choose one of {', '.join(allowed)}", param_hint=hint)
     if not 0.0 < ci_level < 1.0:
         raise typer.BadParameter("give a level between 0 and 1, e.g. 0.95", param_hint="--ci-level")
+    if n_vpc < 0 or 0 < n_vpc < 20:
+        raise typer.BadParameter(
+            f"{n_vpc}: give at least 20 replicates, or 0 for no VPC", param_hint="--vpc"
+        )
+    if n_vpc and bins < 1:
+        raise typer.BadParameter(f"{bins}: give 1 or more time bins", param_hint="--bins")
+    start = _common.number_pairs(init, "--init")
+    for name, value in start.items():
+        if not (math.isfinite(value) and value > 0):
+            raise typer.BadParameter(
+                f"{name}={value:g}: initial values (typical values, omegas, SDs) must be > 0",
+                param_hint="--init",
+            )
     units = {
         k: v
         for k, v in (
@@ -115,7 +129,7 @@ def popfit(
             covariates=list(covariate or []),
             error=error,
             blq=blq,
-            init=_common.number_pairs(init, "--init") or None,
+            init=start or None,
             analyte=analyte,
             cov_method=cov_method,
             seed=seed,

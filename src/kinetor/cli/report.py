@@ -23,7 +23,8 @@ def register(app: typer.Typer) -> None:
         rescan: bool = typer.Option(
             False,
             "--rescan",
-            help="Ignore DIR/report.json and rebuild from the CSV/PNG files present.",
+            help="Ignore DIR/report.json and rebuild from the CSV/PNG files present "
+            "(the figures a saved report keeps in DIR/report_files/ included).",
         ),
     ) -> None:
         """Write DIR/report.html: one self-contained HTML file (no network, no JavaScript).
@@ -34,6 +35,8 @@ def register(app: typer.Typer) -> None:
 
         if out is None:
             _refuse_raw_folder(directory)
+        else:
+            _refuse_file(out)
 
         path, rep = write_report(directory, title=title, subtitle=subtitle, out=out, rescan=rescan)
         if STATE["json"]:
@@ -47,6 +50,23 @@ def register(app: typer.Typer) -> None:
             )
         else:
             info(f"wrote {path} ({rep.table_count} tables, {rep.figure_count} figures)")
+
+
+def _refuse_file(out: str) -> None:
+    """``--out`` names a folder: an existing file there is an error (as in every command)."""
+    from pathlib import Path
+
+    from kinetor.errors import DataError, Problem
+
+    p = Path(out)
+    if p.exists() and not p.is_dir():
+        raise DataError(
+            Problem(
+                f"--out {p} is a file, not a folder",
+                file=str(p),
+                fix="give a folder (it is created when absent)",
+            )
+        )
 
 
 def _refuse_raw_folder(directory: str) -> None:

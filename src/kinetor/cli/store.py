@@ -36,14 +36,18 @@ def who(user: str | None) -> str:
     return user or os.environ.get("KINETOR_USER") or getpass.getuser()
 
 
-def open_store(url: str | None):
+def open_store(url: str | None, create: bool = True):
     """The store at ``url`` ('default'/None: the user's); an unreachable or unreadable
-    store is a StoreError (exit code 3), not a traceback."""
+    store is a StoreError (exit code 3), not a traceback. An SQLite file that is not a
+    store is refused, and a missing one is created only with ``create`` (commands that
+    save; those that only read or change what is there pass False)."""
     from sqlalchemy.exc import SQLAlchemyError
 
     from kinetor.store import Store, StoreError, normalise_url
+    from kinetor.store._engine import check_store_file
 
     target = None if url in (None, "", "default") else url
+    check_store_file(normalise_url(target), create=create)
     try:
         return Store(target)
     except (SQLAlchemyError, ImportError, OSError) as exc:
@@ -110,7 +114,7 @@ def list_command(
 
     from kinetor.errors import DataError, Problem
 
-    st = open_store(store)
+    st = open_store(store, create=False)
     name = who(user)
     cols = {
         "results": [
@@ -148,7 +152,7 @@ def show_command(
     audit entries about it."""
     import pandas as pd
 
-    st = open_store(store)
+    st = open_store(store, create=False)
     name = who(user)
     info = st.result(result_id, name)
     trail = [a for a in st.audit(name, info["project_id"]) if a["target"] == f"result:{result_id}"]
@@ -179,7 +183,7 @@ def export_command(
     user: str | None = _USER,
 ) -> None:
     """Write a result's files, the study's raw file and provenance.json to a folder."""
-    st = open_store(store)
+    st = open_store(store, create=False)
     folder = _common.out_dir(out)
     paths = st.export(result_id, folder, who(user))
     st.close()
@@ -196,8 +200,21 @@ def lock_command(
     user: str | None = _USER,
 ) -> None:
     """Lock a result for good: it can no longer change; re-analysis makes a new version."""
-    st = open_store(store)
-    st.lock(result_id, who(user), reason=reason)
+    if not reason.strip():
+        raise typer.BadParameter(
+            "a lock needs a reason (kept in the audit trail), e.g. 'QC passed'",
+            param_hint="--reason",
+        )
+    st = open_store(store, create=False)
+    name = who(user)
+    if st.result(result_id, name)["locked"]:
+        st.close()
+        _common.info(
+            f"result {result_id} is already locked: nothing changed, nothing added to the "
+            "audit trail (kinetor store show to see its lock)"
+        )
+        return
+    st.lock(result_id, name, reason=reason.strip())
     st.close()
     _common.info(f"result {result_id} locked")
 
@@ -225,7 +242,7 @@ def share_command(
     user: str | None = _USER,
 ) -> None:
     """Let another user see and work in one of your projects."""
-    st = open_store(store)
+    st = open_store(store, create=False)
     st.share(project_id, with_user, who(user))
     st.close()
     _common.info(f"project {project_id} shared with {with_user}")

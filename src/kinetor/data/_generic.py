@@ -19,7 +19,7 @@ from kinetor.data._factorize import first_rows
 from kinetor.data._generic_doses import doses_from_rows, doses_from_table
 from kinetor.data._table_ctx import _Ctx, _require
 from kinetor.data._text import RawTable
-from kinetor.data._units import resolve_unit
+from kinetor.data._units import _rows_text, resolve_unit
 from kinetor.data.values import classify_conc, parse_flags
 from kinetor.errors import Problem
 
@@ -142,6 +142,13 @@ def _conc_table(ctx: _Ctx, mw) -> tuple[pd.DataFrame, dict[str, str | None], boo
                 )
             )
     res = finish_conc(c["kind"], value, limit, lloq, ctx.col("conc"), flag, is_number)
+    if res["any_reason"]:  # said, not only written in the exclude column
+        gone = res["reason"] == "no concentration value"
+        if gone.any():
+            ctx.notes.append(
+                f"conc: {int(gone.sum())} sample(s) without a concentration value are "
+                f"excluded (rows {_rows_text(ctx.rows[gone])}; see the 'exclude' column)"
+            )
     # a default (a role the file does not give) and the exclusion reasons are str cells
     exclude = combine_exclude(ctx.text("exclude") if ctx.has("exclude") else None, res["reason"])
     matrix = ctx.text("matrix", "PLASMA")

@@ -104,7 +104,8 @@ def resolve_unit(
                 row=int(rows[no_unit][0]) if unit_column else None,
                 column=column,
                 fix=f"write the unit in the header, e.g. '{column or what} ({example})', add a "
-                f"{what}_unit column, or pass units={{'{what}': '{example}'}}",
+                f"{what}_unit column, or give --{what}-unit {example} on the command line "
+                f"(units={{'{what}': '{example}'}} in Python)",
             )
         )
         return values, None
@@ -156,7 +157,7 @@ def resolve_unit(
                     column=unit_column or column,
                     fix=f"give all {what} values in one unit"
                     + (
-                        ", or pass mw=... (g/mol) for mass <-> molar"
+                        ", or pass mw=... (g/mol) to read_study in Python for mass <-> molar"
                         if "molecular" in str(exc)
                         else ""
                     ),

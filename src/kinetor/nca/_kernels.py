@@ -206,9 +206,10 @@ def fit_lambda_z(T, C, cand, min_points: int = 3, tol: float = 1e-4, use_all=Non
     out = {
         "lamz": np.where(found, -b1, np.nan),
         "intercept": np.where(found, ybar - b1 * xbar, np.nan),
-        "r2": np.where(found, r2[ar, k], np.nan),
-        "r2adj": np.where(found, r2adj[ar, k], np.nan),
-        "corrxy": np.where(found, corr, np.nan),
+        # round-off of a perfect fit must not report R2 = 1.000000000000001
+        "r2": np.where(found, np.minimum(r2[ar, k], 1.0), np.nan),
+        "r2adj": np.where(found, np.minimum(r2adj[ar, k], 1.0), np.nan),
+        "corrxy": np.where(found, np.clip(corr, -1.0, 1.0), np.nan),
         "npt": np.where(found, nn, 0.0),
         "lower": np.where(found, T[ar, k], np.nan),
         "upper": np.where(found, x0, np.nan),

@@ -115,19 +115,25 @@ def summary_grid(
     grp = [g for g in result.groups if g in s.columns]
     s = s.assign(_group=s[grp].astype(str).agg(" ".join, axis=1) if grp else "all")
     rows = ["analyte", "matrix", "start", "end", "PPTESTCD", "unit"]
+    # one grid row per (analyte, matrix, interval, parameter, unit) that exists, times the
+    # statistics: a pivot over all levels would pair every code with every unit
+    s = s.assign(_key=s.groupby(rows, sort=False, dropna=False).ngroup())
     long = s.melt(
-        id_vars=[*rows, "_group"], value_vars=list(stats), var_name="statistic", value_name="v"
+        id_vars=["_key", "_group"], value_vars=list(stats), var_name="statistic", value_name="v"
     )
-    long["statistic"] = long["statistic"].map(stats)
-    grid = long.pivot_table(
-        index=[*rows, "statistic"],
-        columns="_group",
-        values="v",
-        sort=False,
-        dropna=False,
-        observed=True,
+    long["_row"] = long["_key"] * len(stats) + long["statistic"].map(
+        {k: i for i, k in enumerate(stats)}
     )
-    grid = grid.reset_index()
+    keys = s.drop_duplicates("_key").set_index("_key")[rows]
+    wide = long.pivot(index="_row", columns="_group", values="v")
+    grid = pd.DataFrame(
+        {
+            **{c: np.repeat(keys[c].to_numpy(), len(stats)) for c in rows},
+            "statistic": np.tile(list(stats.values()), len(keys)),
+        },
+        index=pd.Index(np.arange(len(keys) * len(stats)), name="_row"),
+    ).join(wide)
+    grid = grid.reset_index(drop=True)
     grid.columns.name = None
     groups = [c for c in grid.columns if c not in (*rows, "statistic")]
     groups = sorted(groups, key=_natural_key)

@@ -106,21 +106,49 @@ def expand_doses(study) -> pd.DataFrame:
     return d[["subject", "analyte", "time", "dose", "route", "duration", "ss", "source_row"]]
 
 
-def _point_flags(rows: pd.DataFrame, table) -> np.ndarray:
-    """True for rows whose (subject[, analyte, matrix], time) appears in ``table``."""
+def _point_flags(rows: pd.DataFrame, table, what: str = "lambda_z_exclude") -> np.ndarray:
+    """True for rows whose (subject[, analyte, matrix], time) appears in ``table``; a
+    table row that names no profile, or a time at which its profile has no usable sample,
+    is an error (never a silent no-op)."""
     if table is None or len(table) == 0:
         return np.zeros(len(rows), bool)
     t = pd.DataFrame(table).copy()
     on = [c for c in ("subject", "analyte", "matrix") if c in t.columns]
     t["time"] = t["time"].astype(float)
-    t = t[[*on, "time"]].drop_duplicates()
+    t = t[[*on, "time"]].drop_duplicates().reset_index(drop=True)
     probe = pd.DataFrame({c: rows[c].to_numpy(object) for c in on})
     probe["time"] = rows["time"].to_numpy(float)
     for c in on:
         t[c] = t[c].astype(str).str.strip()
         probe[c] = probe[c].astype(str)
-    _check_known(t, probe, on, "lambda_z_points / lambda_z_exclude")
+    _check_known(t, probe, on, what)
     hit = probe.merge(t.assign(_hit=True), on=[*on, "time"], how="left")["_hit"]
+    found = t.merge(probe.drop_duplicates().assign(_found=True), on=[*on, "time"], how="left")
+    missing = found["_found"].isna().to_numpy()
+    if missing.any():
+        where = (
+            f"--lambda-z-exclude SUBJECT:TIME on the command line, {what}= in Python"
+            if what == "lambda_z_exclude"
+            else f"{what}="
+        )
+        problems = []
+        for i in np.flatnonzero(missing):
+            r = t.iloc[i]
+            same = np.ones(len(probe), bool)
+            for c in on:
+                same &= probe[c].to_numpy(object) == r[c]
+            times = ", ".join(f"{x:g}" for x in np.unique(probe["time"].to_numpy(float)[same]))
+            ids = ", ".join(f"{c} {r[c]!r}" for c in on)
+            problems.append(
+                Problem(
+                    f"{what}: {ids} has no usable sample at time {r['time']:g} "
+                    f"(its times: {times})",
+                    row=int(i) + 1,
+                    column="time",
+                    fix=f"give one of its sample times ({where})",
+                )
+            )
+        raise DataError(problems)
     return hit.notna().to_numpy()
 
 
@@ -236,8 +264,8 @@ def build_profiles(
         meta = meta.sort_values(["_kid", "start", "end"], kind="stable").reset_index(drop=True)
     meta["pid"] = np.arange(len(meta))
     meta = _range_columns(meta, lambda_z_range)
-    excl_all = _point_flags(rows, lambda_z_exclude)
-    pick_all = _point_flags(rows, lambda_z_points)
+    excl_all = _point_flags(rows, lambda_z_exclude, "lambda_z_exclude")
+    pick_all = _point_flags(rows, lambda_z_points, "lambda_z_points")
     r_idx, r_pid = _rows_in_intervals(rows["_kid"].to_numpy(), meta)
     tt = rows["time"].to_numpy(float)[r_idx]
     inside = (tt >= meta["win_lo"].to_numpy(float)[r_pid]) & (

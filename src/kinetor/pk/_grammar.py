@@ -268,9 +268,11 @@ class _Parser:
         from kinetor.units import parse_unit
 
         tok = self.peek()
+        if tok is not None and tok.text == "-" and self.kind(1) == "num":
+            self.fail("a dose cannot be negative (0 is a vehicle arm)", tok)
         if tok is None or tok.kind != "num":
             self.fail("expected a dose such as '15 mg/kg' or '125 mg'")
-        amount = self.number("dose")
+        amount = self.number("dose")  # 0 is allowed: a vehicle arm ('0 mg/kg PO QD')
         utok = self.peek()
         if utok is None or utok.kind != "word":
             self.fail("expected a dose unit after the number (mg, mg/kg, mg/m2, umol/kg)")

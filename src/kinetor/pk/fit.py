@@ -46,7 +46,7 @@ from kinetor.pk.fitter import PKFitter, _PKData
 from kinetor.pk.models import _KINDS, PKModel, model_class
 from kinetor.pk.regimen import Regimen
 
-__all__ = ["PKFitResult", "fit_pk"]
+__all__ = ["PKFitResult", "fit_parameters", "fit_pk"]
 
 
 @dataclass
@@ -124,6 +124,47 @@ def _param_units(cls: type[PKModel], per_kg: bool) -> dict[str, str]:
     return out
 
 
+def fit_parameters(cls: type[PKModel]) -> tuple[str, ...]:
+    """The parameters a fit of ``cls`` can estimate or hold fixed: the structural ones,
+    then the optional ones (``ka``, ``f``, ``tlag``...) except ``fu``, which does not
+    change the total concentration."""
+    return (*cls.names, *[k for k in cls.optional if k != "fu"])
+
+
+def _oral_hint(name: str) -> str:
+    key = str(name).lower()
+    return f" ({key}-oral)" if key in ("1cmt", "2cmt", "3cmt", "mm") else ""
+
+
+def _check_names(cls, init, fixed, estimate):
+    """Names in ``estimate``, ``init`` and ``fixed`` must be parameters of the model and
+    their values > 0 (``f`` at most 1). Initial values of parameters left out of
+    ``estimate`` hold them fixed at that value."""
+    allowed = fit_parameters(cls)
+    init, fixed = dict(init or {}), dict(fixed or {})
+    cli = {"estimate": " (--estimate on the command line)", "init": " (--init on the command line)"}
+    for what, names in (("estimate", estimate or []), ("init", init), ("fixed", fixed)):
+        unknown = [k for k in names if k not in allowed]
+        if unknown:
+            raise ModelError(
+                f"unknown parameter(s) {', '.join(map(repr, unknown))} in {what}="
+                f"{cli.get(what, '')}: {cls.__name__} has {', '.join(allowed)}"
+            )
+    for what, values in (("init", init), ("fixed", fixed)):
+        for k, v in values.items():
+            x = np.asarray(v, float)
+            if not (np.all(np.isfinite(x)) and np.all(x > 0)) or (k == "f" and np.any(x > 1)):
+                raise ModelError(
+                    f"{what} {k}={v}{cli.get(what, '')}: "
+                    + ("f must be in (0, 1]" if k == "f" else f"{k} must be a number > 0")
+                )
+    if estimate is not None:
+        estimate = list(estimate)
+        fixed.update({k: v for k, v in init.items() if k not in estimate})
+        init = {k: v for k, v in init.items() if k in estimate}
+    return init or None, fixed or None, estimate
+
+
 def _predose(sub: pd.DataFrame, first_dose: pd.Series, rule: str) -> pd.DataFrame:
     """Flag samples at or before the subject's first dose; apply the pre-dose rule."""
     sub = sub.copy()
@@ -176,6 +217,12 @@ def fit_pk(
     """
     if pooling not in ("individual", "naive"):
         raise ModelError("pooling must be 'individual' or 'naive'")
+    cls = (
+        model_class(model)
+        if isinstance(model, str)
+        else (type(model) if isinstance(model, PKModel) else model)
+    )
+    init, fixed, estimate = _check_names(cls, init, fixed, estimate)
     if predose not in ("exclude", "baseline"):
         raise ModelError("predose must be 'exclude' or 'baseline'")
     conc, tf, factor, per_kg = _study_tables(study, analyte)
@@ -198,17 +245,26 @@ def fit_pk(
     dsub = doses[doses["subject"].isin(subjects)]
     regs = Regimen.from_table(dsub[cols], unit=study.units["dose"], time_unit=study.units["time"])
     conc = _predose(conc, dsub.groupby("subject")["time"].min(), predose)
-    cls = (
-        model_class(model)
-        if isinstance(model, str)
-        else (type(model) if isinstance(model, PKModel) else model)
-    )
     unit_of = _param_units(cls, per_kg)
     unit_of["conc"] = study.units["conc"]
     # subjects fitted together share a design: same estimated parameters (IV-only
     # subjects do not estimate ka); each design is one vectorised fit
     w = 1.0 if per_kg else None
     depot = {s: bool(build_events([regs[s]], 1, weight=w).has_depot) for s in subjects}
+    given_ka = isinstance(model, PKModel) and "ka" in model.params
+    if subjects and all(depot.values()) and not cls.requires_ka and not given_ka:
+        name = model if isinstance(model, str) else cls.__name__
+        raise ModelError(
+            f"model {name} has no absorption but the data has extravascular doses only: "
+            f"use an '-oral' model{_oral_hint(name)}"
+        )
+    held = set(estimate or []) | set(fixed or {})
+    if estimate is not None and any(depot.values()) and "ka" not in held and not given_ka:
+        raise ModelError(
+            "the data has extravascular doses but ka is neither estimated nor fixed: add "
+            "ka to estimate= (--estimate ka), or hold it fixed with init={'ka': VALUE} "
+            "(--init ka=VALUE)"
+        )
     if pooling == "individual":
         designs = [[s for s in subjects if depot[s] == d] for d in (True, False)]
     else:

@@ -84,7 +84,9 @@ class PKFitter(Fitter):
     estimate : list of str, optional
         Parameters to estimate (default: the structural ones, plus ``ka`` when the doses
         include extravascular ones — also for an oral model fitted to IV-only data, where
-        ka is not identifiable — plus ``tlag``/``f`` when given in ``init``).
+        ka is not identifiable — plus ``tlag``/``f`` when given in ``init``). Names in
+        ``fixed`` are parameters of the fit held at their value, listed in ``estimate``
+        or not.
     method, error, weighting, blq, init, fixed, ci_level, n_starts, n_random, seed
         See :class:`kinetor.numerics.fitter.Fitter`.
     """
@@ -134,14 +136,16 @@ class PKFitter(Fitter):
     def _names(self) -> tuple[str, ...]:
         cls, _ = self._model()
         if self.estimate is not None:
-            return tuple(self.estimate)
-        names = list(cls.names)
-        # ka is identifiable only from extravascular doses: an IV-only profile fitted with
-        # an oral model keeps ka out of the estimation (it does not change predictions)
-        if getattr(self, "_depot", True):
-            names.append("ka")
-        names += [p for p in ("tlag", "f") if p in self.init]
-        return tuple(names)
+            names = list(self.estimate)
+        else:
+            names = list(cls.names)
+            # ka is identifiable only from extravascular doses: an IV-only profile fitted
+            # with an oral model keeps ka out of the estimation (no change to predictions)
+            if getattr(self, "_depot", True):
+                names.append("ka")
+            names += [p for p in ("tlag", "f") if p in self.init]
+        # a parameter held fixed is one of the fit's parameters, not estimated
+        return tuple([*names, *[k for k in self.fixed if k not in names]])
 
     def fit(self, t, y, data=None, *, groups=None, censored=None, lloq=None) -> PKFitter:
         """Fit observations ``y`` (data unit) at times ``t`` (h); returns ``self``.

@@ -140,8 +140,9 @@ class PKModel:
 
         if oral and "ka" not in P:
             raise ModelError(
-                f"{type(self).__name__} has no ka but the regimen has "
-                "extravascular doses: give ka=... (absorption rate)"
+                f"{type(self).__name__} has no ka (no absorption) but the regimen has "
+                "extravascular doses: use an '-oral' model, or give the absorption rate "
+                "(--param ka=... on the command line, ka=... in Python)"
             )
         return exponentials(self.n_cmt, self.internal(P), oral=oral, output=output)
 

@@ -123,7 +123,9 @@ def ode_predict(
         )
     if ev.has_depot and "ka" not in P:
         raise ModelError(
-            f"{type(model).__name__} has no ka but the regimen has extravascular doses: give ka=..."
+            f"{type(model).__name__} has no ka (no absorption) but the regimen has "
+            "extravascular doses: use 'mm-oral', or give the absorption rate (--param "
+            "ka=... on the command line, ka=... in Python)"
         )
     rhs, p, n, v1 = _ode_inputs(model, P, S)
     f = P.get("f", np.ones(S))[:, None]

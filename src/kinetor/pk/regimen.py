@@ -274,7 +274,8 @@ class Regimen:
         if per_kg.any() and weight is None:
             raise ModelError(
                 "the regimen is per body weight (mg/kg): give the body weight "
-                "(weight=... kg, or a 'weight' covariate); it is never guessed"
+                "(--weight KG on the command line, weight=... kg in Python, or a 'weight' "
+                "covariate); it is never guessed"
             )
         if per_m2.any() and bsa is None:
             raise ModelError(
@@ -282,7 +283,10 @@ class Regimen:
                 "(bsa=... m2, or a 'bsa' covariate); it is never guessed"
             )
         if molar.any() and mw is None:
-            raise ModelError("the regimen is molar (umol): give the molecular weight mw=...")
+            raise ModelError(
+                "the regimen is molar (umol): give the molecular weight (--mw G_PER_MOL on "
+                "the command line, mw=... in Python)"
+            )
         w = np.asarray(1.0 if weight is None else weight, float)
         b = np.asarray(1.0 if bsa is None else bsa, float)
         vectorised = w.ndim > 0 or b.ndim > 0

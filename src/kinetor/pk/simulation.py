@@ -89,8 +89,9 @@ class SimulationResult:
         return out
 
     def exposure(self, start: float | None = None, end: float | None = None) -> pd.DataFrame:
-        """Per subject over [start, end] of the grid: CMAX, TMAX, CMIN, AUC (linear
-        trapezoid on the simulated grid; refine the grid for accuracy)."""
+        """Per subject over [start, end] of the grid: CMAX, TMAX, CMIN (on the grid) and
+        AUC, the linear trapezoid on the simulated grid (an approximation that
+        overestimates a declining curve: refine the grid for accuracy)."""
         t = self.times
         sel = (t >= (t[0] if start is None else start)) & (t <= (t[-1] if end is None else end))
         c, tt = self.ipred[:, sel], t[sel]
@@ -319,8 +320,18 @@ def simulate(
         Also return amounts per compartment (mg).
     method : {"auto", "numba", "numpy", "ode"}
     """
+    from kinetor.errors import UnitError
     from kinetor.units import convert
 
+    try:  # checked before the simulation: a molar unit needs the molecular weight
+        factor = float(convert(1.0, "mg/L", conc_unit, mw=mw))
+    except UnitError as exc:
+        if mw is None and "molecular weight" in str(exc):
+            raise UnitError(
+                f"concentrations in {conc_unit!r} need the molecular weight: give --mw "
+                "G_PER_MOL on the command line (mw=... g/mol in Python)"
+            ) from None
+        raise
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
     t = _times(times)
     n = n_subjects if n_subjects is not None else (len(params) if params is not None else 1)
@@ -342,7 +353,6 @@ def simulate(
     S = len(subjects)
     outputs = tuple(model.outputs()) if amounts else ()
     conc, amts = predict(model, P, ev, t, outputs, method)
-    factor = float(convert(1.0, "mg/L", conc_unit, mw=mw))
     ipred = conc
     if factor != 1.0:
         ipred *= factor  # in place: population outputs are large

@@ -37,6 +37,8 @@ from kinetor.errors import ModelError
 
 __all__ = ["ResidualError", "Variability", "individual_parameters"]
 
+MAX_CV = 10.0  # a CV above 1000 % is a percentage written as a fraction, not a variability
+
 FRACTIONS = ("f", "fu")
 
 
@@ -82,6 +84,12 @@ class Variability:
         negative = {k: c for k, c in self.cv.items() if not float(c) >= 0}
         if negative:
             raise ModelError(f"a CV is a fraction >= 0 (0.3 = 30 %), not {negative}")
+        huge = {k: c for k, c in self.cv.items() if float(c) > MAX_CV}
+        if huge:  # 30 meant as 30 % would be a CV of 3000 %
+            raise ModelError(
+                f"a CV is a fraction (0.3 = 30 %): {huge} would be over {100 * MAX_CV:g} %; "
+                "give e.g. 0.3 for 30 % (--cv cl=0.3 on the command line)"
+            )
         om = [np.sqrt(np.log1p(float(c) ** 2)) for c in self.cv.values()]
         om += [float(o) for o in self.omega.values()]
         omega = np.array(om, float)

@@ -241,6 +241,12 @@ def popfit(
     )
     if unknown:
         raise ModelError(f"init has unknown names {sorted(unknown)}")
+    bad = {k: v for k, v in init.items() if not (np.isfinite(v) and v > 0)}
+    if bad:
+        raise ModelError(
+            f"init {bad}: initial values (typical values, omegas, SDs) must be > 0 "
+            "(--init on the command line)"
+        )
     start.update({k: v for k, v in init.items() if k in model.params})
     mu0 = np.log([start[p] for p in model.params])
     om0 = np.diag([init.get(f"omega_{p}", 0.1) for p in model.eta])
@@ -267,6 +273,7 @@ def popfit(
         )
     x = res.x
     terms, eta, inner_ok = obj.terms(x, keep=True)
+    inner_ok = np.broadcast_to(np.asarray(inner_ok, bool), (data.n_subjects,))
     ofv = float(terms.sum())
     grad_ok = bool(np.max(np.abs(res.jac)) < 0.05) if res.jac is not None else False
     converged = bool(np.isfinite(ofv) and (res.success or grad_ok) and inner_ok.all())
@@ -279,7 +286,9 @@ def popfit(
         )
         if converged
         else (
-            f"outer: {res.message}"
+            "the objective function is not finite at the estimate"
+            if not np.isfinite(ofv)
+            else f"outer: {res.message}"
             if not (res.success or grad_ok)
             else f"EBE search did not converge for {int((~inner_ok).sum())} subject(s)"
         )

@@ -149,7 +149,12 @@ def plot_simulation_bands(frame: pd.DataFrame, conc_unit: str = "", time_unit: s
         ax.fill_between(t[ok], q[0][ok], q[4][ok], color=PALETTE[0], alpha=0.15, label="5-95 %")
         ax.set_xlabel(f"Time ({time_unit})")
         ax.set_ylabel(f"Concentration ({conc_unit})" if conc_unit else "Concentration")
-        if log:
+        if log and not ok.any():  # a zero dose (vehicle): nothing to draw on a log axis
+            ax.text(
+                0.5, 0.5, "no concentration > 0", ha="center", va="center", transform=ax.transAxes
+            )
+            ax.set_title("semi-log")
+        elif log:
             ax.set_yscale("log")
             ax.set_title("semi-log")
         else:

@@ -20,7 +20,9 @@ Examples
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 from pathlib import Path
 
 from kinetor.report.document import Report, read_table_csv
@@ -85,6 +87,45 @@ def _guarded(path: Path, func, *args):
         ) from None
 
 
+def _saved_figures(d: Path) -> dict[Path, str]:
+    """PNGs in ``d/report_files/`` (where ``Report.save`` puts its figures) with their
+    captions: those the manifest names first, in its order and with its captions, then
+    any others (a caption from the file name)."""
+    folder = d / "report_files"
+    if not folder.is_dir():
+        return {}
+    out: dict[Path, str] = {}
+    try:
+        spec = json.loads((d / "report.json").read_text(encoding="utf-8"))
+        blocks = [b for b in spec.get("blocks", []) if b.get("type") == "figure"]
+    except (OSError, ValueError, AttributeError, TypeError):
+        blocks = []  # no manifest or an unreadable one: the file names give the captions
+    for b in blocks:
+        p = d / str(b.get("png", ""))
+        if p.parent == folder and p.suffix.lower() == ".png" and p.is_file():
+            out[p] = str(b.get("caption", "")) or _caption(p)
+    for p in sorted(folder.glob("*.png")):
+        # report_files/figure_03_mean-profiles.png -> "Mean profiles"
+        out.setdefault(p, _caption(p.with_name(re.sub(r"^figure_\d+_", "", p.name))))
+    return out
+
+
+def _unique_figures(captions: dict[Path, str]) -> dict[Path, str]:
+    """One entry per distinct image: a rescan in place saves the figures again under new
+    names, and a later rescan must not show them twice."""
+    seen: set[str] = set()
+    out = {}
+    for p, caption in captions.items():
+        try:
+            digest = hashlib.sha256(p.read_bytes()).hexdigest()
+        except OSError:
+            digest = str(p)  # unreadable: reported when the figure is added
+        if digest not in seen:
+            seen.add(digest)
+            out[p] = caption
+    return out
+
+
 def report_from_dir(
     directory: str | Path,
     title: str | None = None,
@@ -112,6 +153,10 @@ def report_from_dir(
     )
     csvs = sorted(p for p in d.glob("*.csv") if keep(p))
     pngs = sorted(p for p in d.glob("*.png") if keep(p))
+    captions = {p: _caption(p) for p in pngs}
+    if files is None:  # the figures a saved report keeps in report_files/ are files too
+        captions = _unique_figures({**captions, **_saved_figures(d)})
+        pngs = list(captions)
     if not csvs and not pngs:
         from kinetor.errors import DataError, Problem
 
@@ -144,14 +189,14 @@ def report_from_dir(
     if pngs:
         rep.add_section("Figures")
         for p in pngs:
-            _guarded(p, rep.add_figure, p, _caption(p))
+            _guarded(p, rep.add_figure, p, captions[p])
     methods = {}
     for name in _METHOD_FILES:
         if keep(d / name):
             data = _guarded(d / name, lambda p: json.loads(p.read_text(encoding="utf-8")), d / name)
             methods.update(data if isinstance(data, dict) else {name: data})
     methods["Source folder"] = str(d.resolve())
-    methods["Files"] = [p.name for p in [*csvs, *pngs]]
+    methods["Files"] = [p.relative_to(d).as_posix() for p in [*csvs, *pngs]]
     rep.add_methods(methods)
     return rep
 

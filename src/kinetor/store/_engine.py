@@ -54,6 +54,67 @@ def normalise_url(url: str | os.PathLike | None) -> str:
     return text
 
 
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file of an SQLite URL (None for another database or an in-memory one)."""
+    if not url.startswith("sqlite"):
+        return None
+    path = url.split("///", 1)[1] if "///" in url else ""
+    path = path.split("?", 1)[0]
+    return Path(path) if path and path != ":memory:" else None
+
+
+def check_store_file(url: str, create: bool = False) -> None:
+    """Refuse an SQLite store file that is not one, before anything is written to it.
+
+    A file that exists must be an SQLite database (an empty or text file is never turned
+    into one) holding a kinetor store or no table at all; a file that does not exist is
+    created only when ``create`` (commands that save), never by one that only reads. Other
+    databases (PostgreSQL) are not checked here. Raises ``StoreError``.
+    """
+    import sqlite3
+
+    from kinetor.store._util import StoreError
+
+    path = sqlite_file(url)
+    if path is None:
+        return
+    if not path.exists():
+        if create:
+            return
+        raise StoreError(
+            f"no store at {path}: check the path (--store, KINETOR_STORE); a store is "
+            "created by the first command that saves to it (kinetor nca DATA --store "
+            "PATH, kinetor store add-user NAME --store PATH)"
+        )
+    if path.is_dir():
+        raise StoreError(f"{path} is a folder: give the store's SQLite file (--store FILE)")
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(len(_SQLITE_MAGIC))
+        if head != _SQLITE_MAGIC:
+            raise StoreError(
+                f"{path} is not a kinetor store ("
+                + ("an empty file" if not head else "not an SQLite database")
+                + "): give the store file, or a path that does not exist yet to create one"
+            )
+        con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master")}
+        finally:
+            con.close()
+    except (OSError, sqlite3.Error) as exc:
+        raise StoreError(f"cannot open the store {path}: {exc}") from None
+    if tables and "alembic_version" not in tables:
+        raise StoreError(
+            f"{path} is an SQLite database but not a kinetor store: give the store file"
+        )
+    if not tables and not create:
+        raise StoreError(f"{path} is an empty database, not a kinetor store yet")
+
+
 def make_engine(url: str) -> Engine:
     """An engine for ``url``; SQLite files get WAL, foreign keys and queued writers."""
     if url.startswith("sqlite"):
