@@ -249,6 +249,9 @@ def test_calibrate_on_training_rows_with_a_tiny_budget(tmp_path):
                 "1",
                 "--max-nfev",
                 "1",
+                # the profile likelihoods are tested on one publication
+                # (test_pathway_calibration_evidence.py); here they cost minutes
+                "--no-profile",
                 "--out",
                 str(tmp_path / "c"),
             ]
