@@ -296,7 +296,7 @@ def convert(values, from_unit: str, to_unit: str, mw: float | None = None):
         if mw is None:
             raise UnitError(
                 f"converting {from_unit!r} to {to_unit!r} needs the molecular "
-                f"weight: pass mw=... (g/mol)"
+                f"weight: pass mw=... (g/mol; --mw on the command line)"
             )
         g_per_mol = ureg.Unit("g/mol")
         q = Q(arr, src)

@@ -54,6 +54,22 @@ def test_amount_unit_option_conflicting_with_the_file_is_refused(tmp_path, capsy
     assert not (tmp_path / "o").exists()
 
 
+def test_a_dose_given_against_the_file_dose_column_is_refused():
+    df = _exc().assign(dose="10")
+    df.loc[4:, "dose"] = "12"  # subject B got 12 mg
+    with pytest.raises(DataError) as err:
+        cumulative_excretion(df, dose=10.0, dose_unit="mg")
+    probs = err.value.problems
+    assert [p.row for p in probs] == [6, 7] and {p.column for p in probs} == {"dose"}
+    assert "differs from the dose given (10)" in probs[0].message
+    # the file alone, or an agreeing --dose, give the same recovery: B 2 + 4 mg of 12 = 50 %
+    for given in (None, 10.0):
+        d = df if given is None else df.assign(dose="10")
+        res = cumulative_excretion(d, dose=given, dose_unit="mg")
+        rec = res.recovery.set_index(["subject", "matrix"])["pct_dose"]
+        assert rec[("B", "TOTAL")] == pytest.approx(50.0 if given is None else 60.0)
+
+
 def test_amount_unit_from_the_file_or_an_agreeing_option():
     # subject A: 1 + 0.5 mg urine and 3 + 2 mg faeces of a 10 mg dose -> 15 % and 50 %
     for given in (None, "mg", "milligram"):

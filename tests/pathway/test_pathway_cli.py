@@ -124,7 +124,8 @@ def test_simulate_with_a_dose_regimen(tmp_path, capsys):
 def test_bad_inputs_exit_3(tmp_path):
     assert main(["pathway", "simulate", "--drug", "nodrug:1nM", "--out", str(tmp_path)]) == 3
     assert main(["pathway", "simulate", "--lesion", "PTEN_lost", "--out", str(tmp_path)]) == 3
-    assert main(["pathway", "simulate", "--drug", "everolimus:10", "--out", str(tmp_path)]) == 3
+    # a concentration without a unit is a usage error of --drug (exit 2), with an example
+    assert main(["pathway", "simulate", "--drug", "everolimus:10", "--out", str(tmp_path)]) == 2
 
 
 def test_calibrate_names_an_unknown_excluded_publication(tmp_path, capsys):

@@ -279,6 +279,19 @@ def cumulative_excretion(
     factor, per_kg = dose_factor(dose_unit, amount_unit)
     if dose is not None:
         dose_v = np.full(len(df), float(dose))
+        if "dose" in df.columns:  # never override the file silently
+            given = pd.to_numeric(df["dose"], errors="coerce").to_numpy(float)
+            for i in np.flatnonzero(np.isfinite(given) & ~np.isclose(given, float(dose))):
+                problems.append(
+                    Problem(
+                        f"the file's dose {given[i]:g} differs from the dose given ({float(dose):g})",
+                        file=file,
+                        row=int(rows[i]),
+                        column="dose",
+                        fix="give the dose once: leave out --dose (dose= in Python) to use "
+                        "the file's column, or remove the column",
+                    )
+                )
     elif "dose" in df.columns:
         dose_v = _numeric(df, "dose", file, problems)
     else:

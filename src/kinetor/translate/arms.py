@@ -46,6 +46,7 @@ _PK_KEYS = {
     "mw",
     "source",
     "status",
+    "invivo_shift",  # a published in vivo potency shift, multiplied into fu (validate)
 }
 
 
@@ -192,7 +193,9 @@ def _model_from_params(name: str, params: Mapping[str, Any]):
         raise ModelError(f"{name}: unknown PK parameter(s) {unknown}: use {sorted(_PK_KEYS)}")
     kind = str(params.get("model", "2cmt" if "v1" in params else "1cmt"))
     structural = {
-        k: v for k, v in params.items() if k not in ("model", "fu", "mw", "source", "status")
+        k: v
+        for k, v in params.items()
+        if k not in ("model", "fu", "mw", "source", "status", "invivo_shift")
     }
     cls = model_class(kind)
     needed = [*cls.names, *(["ka"] if cls.requires_ka else [])]
@@ -311,6 +314,9 @@ def drug_model(
         )
     if mw is None:
         raise ModelError(f"{name}: no molecular weight (needed for nM): pass pk={{..., 'mw': ...}}")
+    shift = float((pk or {}).get("invivo_shift", 1.0))
+    if shift != 1.0:  # a published in vivo potency shift scales the unbound exposure
+        fu, fu_src = float(fu) * shift, f"{fu_src}; x in vivo potency shift {shift:.3g}"
     if drug is None:
         if comp is None:
             raise ModelError(

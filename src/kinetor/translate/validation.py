@@ -118,7 +118,7 @@ def validate(
         used |= {p["compound"] for p in ratio_plan.values()}
         for comp in sorted(used & set(shifts)):
             base_pk = dict(all_pk.get(comp) or library_pk_dict(comp, "mouse"))
-            base_pk["fu"] = float(base_pk["fu"]) * float(shifts[comp]["shift"])
+            base_pk["invivo_shift"] = float(shifts[comp]["shift"])  # scales fu x free conc
             all_pk[comp] = base_pk
         note = {
             c: f"; in vivo potency shift x{shifts[c]['shift']:.3g} "
