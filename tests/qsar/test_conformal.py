@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from kinetor.errors import ModelError
 from kinetor.qsar.conformal import NormalizedConformal, coverage
 
 
@@ -49,5 +50,5 @@ def test_quantile_of_a_small_set_by_hand():
 
 
 def test_alpha_is_checked():
-    with pytest.raises(ValueError, match="alpha"):
+    with pytest.raises(ModelError, match=r"alpha=1\.5"):
         NormalizedConformal(1.5)

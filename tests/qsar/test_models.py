@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from kinetor.errors import DataError
+from kinetor.errors import DataError, ModelError
 from kinetor.qsar.models import QSARModel, compute_features, parse_smiles
 from kinetor.qsar.predictor import PotencyPredictor
 from kinetor.qsar.validation import cross_validate, regression_metrics, y_randomization
@@ -88,8 +88,8 @@ def test_worker_processes_predict_what_one_process_predicts(mtor_subset):
 
 
 def test_unknown_learner():
-    with pytest.raises(ValueError, match="unknown learner"):
-        QSARModel("xgboost").fit(["CCO", "CCN"], [1.0, 2.0])
+    with pytest.raises(ModelError, match="learner='xgboost'"):
+        QSARModel("xgboost")  # at construction, before any fit
 
 
 def test_stacking_weights_by_hand():

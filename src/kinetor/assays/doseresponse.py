@@ -42,6 +42,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from kinetor.assays._checks import check_fit_options
 from kinetor.assays._drstatus import classify
 from kinetor.assays._profile import profile_interval
 from kinetor.assays._tidy import pad_groups, require_numeric
@@ -78,7 +79,9 @@ class DoseResponseFit:
         fraction). Default 50, refused (``DataError``) when every response is <= 1.5, i.e.
         the data look like fractions: then say which level you mean.
     dose_unit : str
-        Dose unit written in the IC50 text (the numbers stay in the input's unit).
+        Dose unit written in the IC50 text (the numbers stay in the input's unit): a
+        concentration (``uM``, ``ng/mL``), a dose per body weight or surface (``mg/kg``,
+        ``mg/m2``) or ``Gy``; ``""`` for none. Anything else is refused.
     flat_p : float
         Curves whose F-test against a constant has p above this are ``flat``.
     outlier_z : float
@@ -111,11 +114,13 @@ class DoseResponseFit:
         self.fix = dict(fix or {})
         self.ci = ci
         self._level_given = absolute_level is not None
-        self.absolute_level = 50.0 if absolute_level is None else float(absolute_level)
+        self.absolute_level = 50.0 if absolute_level is None else absolute_level
         self.dose_unit = dose_unit
         self.flat_p = flat_p
         self.outlier_z = outlier_z
-        self.ci_level = float(ci_level if level is None else level)
+        self.ci_level = ci_level if level is None else level
+        check_fit_options(self)  # a wrong option fails here, not after the fit
+        self.absolute_level, self.ci_level = float(self.absolute_level), float(self.ci_level)
 
     # -- fitting -------------------------------------------------------------------------
     def _free(self, names: Sequence[str]) -> np.ndarray:

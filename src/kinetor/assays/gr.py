@@ -38,9 +38,66 @@ __all__ = ["fit_gr", "gr_values"]
 
 
 def gr_values(count, control, time_zero) -> np.ndarray:
-    """GR value of each count (arrays broadcast)."""
-    x, xc, x0 = (np.asarray(v, float) for v in (count, control, time_zero))
-    with np.errstate(divide="ignore", invalid="ignore"):
+    """GR value of each count.
+
+    ``control`` and ``time_zero`` are one number each (shared by every count) or one per
+    count (the same length as ``count``). Counts must be >= 0 (0 gives GR = -1), control
+    and time-zero counts > 0, and every control must have grown (control > time zero).
+
+    Raises
+    ------
+    DataError
+        Lengths that differ, a missing or non-numeric value, a negative count, a control
+        or time-zero count <= 0, a control that did not grow; position and parameter named.
+    """
+    arrays = {}
+    for name, v in (("count", count), ("control", control), ("time_zero", time_zero)):
+        try:
+            arrays[name] = np.asarray(v, float)
+        except (TypeError, ValueError):
+            raise DataError(
+                Problem(f"{name} is not all numbers", column=name, fix="pass cell counts")
+            ) from None
+    x, xc, x0 = arrays.values()
+    n = x.size
+    problems = [
+        Problem(
+            f"{name} has {a.size} values, count has {n}",
+            column=name,
+            fix="give one number (shared) or one per count",
+        )
+        for name, a in arrays.items()
+        if a.ndim > 1 or (a.ndim == 1 and name != "count" and a.size != n)
+    ]
+    if problems:
+        raise DataError(problems)
+    xc, x0 = np.broadcast_to(xc, x.shape), np.broadcast_to(x0, x.shape)
+    for name, a, low, what in (
+        ("count", x, 0.0, ">= 0"),
+        ("control", xc, np.nextafter(0.0, 1.0), "> 0"),
+        ("time_zero", x0, np.nextafter(0.0, 1.0), "> 0"),
+    ):
+        for i in np.flatnonzero(~(np.isfinite(a) & (a >= low)))[:20]:
+            problems.append(
+                Problem(
+                    f"{a.flat[i]:g} at position {i} is not a number {what}",
+                    column=name,
+                    fix="cell counts are numbers; control and time-zero counts are > 0",
+                )
+            )
+    if not problems:
+        for i in np.flatnonzero(~(xc > x0))[:20]:
+            problems.append(
+                Problem(
+                    f"control {xc.flat[i]:g} <= time zero {x0.flat[i]:g} at position {i}: "
+                    "GR is undefined",
+                    column="control",
+                    fix="GR needs growing controls; use viability instead",
+                )
+            )
+    if problems:
+        raise DataError(problems)
+    with np.errstate(divide="ignore"):  # count 0: log2(0) = -inf, GR = -1
         return 2.0 ** (np.log2(x / x0) / np.log2(xc / x0)) - 1.0
 
 

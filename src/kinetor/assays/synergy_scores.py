@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from kinetor.assays import _reference as ref
+from kinetor.assays._checks import check_synergy_options
 from kinetor.assays._tidy import check_vehicle_scale, require_numeric
 from kinetor.assays.curves import logistic, start_values
 from kinetor.errors import DataError, Problem
@@ -292,6 +293,8 @@ def synergy(
         Bootstrap resamples of replicate wells for the summary intervals (0: none).
     seed : int or Generator
         Seeds the bootstrap.
+    level : float
+        Confidence level of the bootstrap intervals, in (0, 1).
 
     Returns
     -------
@@ -300,17 +303,7 @@ def synergy(
         ``summary`` (per matrix and method: mean, most synergistic area, intervals,
         unit, converged), ``monotherapy`` (Hill fits).
     """
-    bad = sorted(set(methods) - set(METHODS))
-    if bad:
-        raise DataError(
-            Problem(
-                f"unknown method(s) {bad}",
-                column="methods",
-                fix=f"choose from {', '.join(METHODS)}",
-            )
-        )
-    if scale not in ("percent", "fraction"):
-        raise DataError(Problem(f"unknown scale {scale!r}", fix="percent or fraction"))
+    methods = check_synergy_options(methods, scale, n_boot, level, METHODS)
     by_cols = [by] if isinstance(by, str) else list(by or [])
     require_numeric(
         data, [dose1, dose2, response], by_cols, source=source, nonnegative=[dose1, dose2]

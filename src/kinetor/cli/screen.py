@@ -13,6 +13,11 @@ from kinetor.cli._screen_mle import mle
 _NORM = ("median", "total", "control", "none")
 
 
+def _check_fdr(fdr: float) -> None:
+    if not 0.0 < fdr <= 1.0:  # NaN fails too
+        raise typer.BadParameter(f"{fdr:g}: give an FDR in (0, 1], e.g. 0.05", param_hint="--fdr")
+
+
 def _lines(path: Path | None) -> list[str] | None:
     if path is None:
         return None
@@ -147,6 +152,7 @@ def test(
         raise typer.BadParameter(f"choose one of {', '.join(_NORM)}", param_hint="--norm-method")
     if pvalue not in ("normal", "nb"):
         raise typer.BadParameter("choose normal or nb", param_hint="--pvalue")
+    _check_fdr(fdr)
     ct = read_counts(counts)
     if library is not None:
         from kinetor.screens.io import check_library, read_library
@@ -291,6 +297,7 @@ def network(
 
     from kinetor.screens.network import compare_hits, map_genes
 
+    _check_fdr(fdr)
     sep = "\t" if gene_summary.suffix == ".txt" else ","
     g = pd.read_csv(gene_summary, sep=sep)
     if "id" in g.columns and "neg|fdr" in g.columns:  # MAGeCK layout

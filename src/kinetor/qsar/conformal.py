@@ -33,6 +33,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from kinetor.errors import ModelError
+
 __all__ = ["NormalizedConformal", "coverage", "difficulty_features"]
 
 
@@ -62,8 +64,10 @@ class NormalizedConformal:
     """
 
     def __init__(self, alpha: float = 0.1):
+        if isinstance(alpha, bool) or not isinstance(alpha, int | float | np.number):
+            raise ModelError(f"alpha={alpha!r}: the miscoverage must be a number in (0, 1)")
         if not 0.0 < alpha < 1.0:
-            raise ValueError(f"alpha must be in (0, 1), got {alpha}")
+            raise ModelError(f"alpha={alpha!r}: the miscoverage must lie in (0, 1), e.g. 0.1")
         self.alpha = alpha
 
     def sigma(self, Z) -> np.ndarray:

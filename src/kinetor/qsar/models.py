@@ -29,6 +29,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from kinetor.errors import DataError, ModelError, Problem
 from kinetor.qsar.featureset import (  # re-exported: the names model files and callers use
     KERNEL_FINGERPRINTS,
     Features,
@@ -57,6 +58,40 @@ __all__ = [
 LEARNERS: tuple[str, ...] = ("consensus", "svr", "gp", "rf", "lgbm", "consensus_trees")
 #: Members averaged by each ensemble.
 ENSEMBLES = {"consensus": ("svr", "gp"), "consensus_trees": ("svr", "lgbm", "rf")}
+
+
+def _number(v) -> bool:
+    return isinstance(v, int | float | np.number) and not isinstance(v, bool) and np.isfinite(v)
+
+
+def _whole(v) -> bool:
+    return isinstance(v, int | np.integer) and not isinstance(v, bool)
+
+
+def check_model_options(params: dict[str, Any]) -> None:
+    """Refuse an unknown learner or an out-of-range option of :class:`QSARModel`
+    (:class:`~kinetor.errors.ModelError` naming the parameter), before any fit."""
+    rules = {
+        "learner": (lambda v: v in LEARNERS, f"choose one of {', '.join(LEARNERS)}"),
+        "C": (lambda v: _number(v) and v > 0, "the SVR regularisation must be > 0, e.g. 5"),
+        "epsilon": (lambda v: _number(v) and v >= 0, "the SVR tube width must be >= 0"),
+        "gp_noise": (
+            lambda v: v is None or (_number(v) and v > 0),
+            "the GP noise must be > 0, or None (marginal likelihood)",
+        ),
+        "n_estimators": (
+            lambda v: v is None or (_whole(v) and v >= 1),
+            "the number of trees must be a whole number >= 1, or None",
+        ),
+        "seed": (lambda v: _whole(v) and v >= 0, "the seed must be a whole number >= 0"),
+        "n_jobs": (lambda v: _whole(v) and v != 0, "n_jobs must be a whole number, not 0"),
+    }
+    unknown = sorted(set(params) - set(rules))
+    if unknown:
+        raise ModelError(f"unknown QSAR model option(s) {unknown}; known: {', '.join(rules)}")
+    for name, (ok, why) in rules.items():
+        if name in params and not ok(params[name]):
+            raise ModelError(f"{name}={params[name]!r}: {why}")
 
 
 class _TanimotoSVR:
@@ -225,6 +260,7 @@ class QSARModel:
     ):
         self.learner, self.C, self.epsilon, self.gp_noise = learner, C, epsilon, gp_noise
         self.n_estimators, self.seed, self.n_jobs = n_estimators, seed, n_jobs
+        check_model_options(self.get_params())
 
     def get_params(self) -> dict[str, Any]:
         """Constructor arguments (to build an unfitted copy)."""
@@ -254,8 +290,8 @@ class QSARModel:
     @property
     def member_names(self) -> tuple[str, ...]:
         if self.learner not in LEARNERS:
-            raise ValueError(
-                f"unknown learner {self.learner!r}; choose one of {', '.join(LEARNERS)}"
+            raise ModelError(
+                f"learner={self.learner!r} is unknown; choose one of {', '.join(LEARNERS)}"
             )
         return ENSEMBLES.get(self.learner, (self.learner,))
 
@@ -266,8 +302,16 @@ class QSARModel:
         """
         F = _as_features(X)
         y = np.asarray(y, dtype=float)
-        if len(y) != len(F):
-            raise ValueError(f"{len(F)} molecules but {len(y)} potencies")
+        if y.ndim != 1 or len(y) != len(F) or not np.isfinite(y).all():
+            raise DataError(
+                Problem(
+                    f"{len(F)} molecules but {y.size} potencies"
+                    if y.ndim != 1 or len(y) != len(F)
+                    else "a potency is missing or infinite",
+                    column="y",
+                    fix="give one finite potency (e.g. pIC50) per molecule",
+                )
+            )
         self.members_ = {name: self._member(name).fit(F, y, K) for name in self.member_names}
         return self
 

@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from kinetor.errors import DataError, Problem
+from kinetor.errors import DataError, ModelError, Problem
 from kinetor.qsar.conformal import NormalizedConformal, difficulty_features
 from kinetor.qsar.featureset import (
     Features,
@@ -42,7 +42,7 @@ from kinetor.qsar.featureset import (
     kernel,
     parse_smiles,
 )
-from kinetor.qsar.models import QSARModel
+from kinetor.qsar.models import QSARModel, check_model_options
 
 __all__ = ["TARGETS", "PotencyPredictor", "oof_predictions", "stacking_weights"]
 
@@ -113,6 +113,10 @@ def stacking_weights(y, members: dict[str, np.ndarray], step: float = 0.05) -> d
 class PotencyPredictor:
     """Model + conformal intervals + applicability domain for one target.
 
+    Every option is checked here: an unknown learner or model option, ``alpha`` outside
+    (0, 1), ``ad_threshold`` outside [0, 1] or fewer than 2 calibration folds is a
+    :class:`~kinetor.errors.ModelError` at construction.
+
     Parameters
     ----------
     learner : str
@@ -156,6 +160,34 @@ class PotencyPredictor:
         self.learner, self.target, self.alpha, self.stack = learner, target, alpha, stack
         self.ad_threshold, self.n_calibration_folds = ad_threshold, n_calibration_folds
         self.seed, self.n_jobs, self.model_options = seed, n_jobs, model_options
+        self._check()
+
+    def _check(self) -> None:
+        """Refuse a bad option at construction (:class:`~kinetor.errors.ModelError`
+        naming it), not with a plain ``ValueError`` from ``fit``."""
+        check_model_options(
+            {"learner": self.learner, "seed": self.seed, "n_jobs": self.n_jobs} | self.model_options
+        )
+
+        def number(v) -> bool:
+            return isinstance(v, int | float | np.number) and not isinstance(v, bool)
+
+        if not isinstance(self.target, str) or not self.target.strip():
+            raise ModelError(f"target={self.target!r}: give a target label, e.g. 'mtor'")
+        if not (number(self.alpha) and 0.0 < self.alpha < 1.0):
+            raise ModelError(
+                f"alpha={self.alpha!r}: the miscoverage must lie in (0, 1), e.g. 0.1 for "
+                "90 % intervals"
+            )
+        if not (number(self.ad_threshold) and 0.0 <= self.ad_threshold <= 1.0):
+            raise ModelError(
+                f"ad_threshold={self.ad_threshold!r}: a Tanimoto similarity in [0, 1], e.g. 0.35"
+            )
+        folds = self.n_calibration_folds
+        if isinstance(folds, bool) or not isinstance(folds, int | np.integer) or folds < 2:
+            raise ModelError(
+                f"n_calibration_folds={folds!r}: give a whole number >= 2 of inner folds"
+            )
 
     def fit(self, X, y) -> PotencyPredictor:
         """Fit on SMILES and potencies ``y`` (unparsable SMILES: :class:`DataError`)."""

@@ -130,6 +130,8 @@ def cross_validate(
     from kinetor.qsar.predictor import PotencyPredictor
     from kinetor.qsar.splits import make_folds
 
+    # every option is checked (ModelError) before the molecules are parsed
+    PotencyPredictor(learner, alpha=alpha, stack=stack, seed=seed, n_jobs=n_jobs, **model_options)
     smiles = list(smiles)
     y = np.asarray(y, float)
     mols, _, problems = parse_smiles(smiles)

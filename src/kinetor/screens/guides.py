@@ -35,6 +35,8 @@ from typing import Literal
 import numpy as np
 from scipy import special, stats
 
+from kinetor.errors import DataError, Problem
+
 __all__ = ["adjusted_variance", "bh_fdr", "guide_test", "mean_variance_fit", "median_var"]
 
 
@@ -80,16 +82,58 @@ def adjusted_variance(mean: np.ndarray, k: float, b: float) -> np.ndarray:
 
 
 def bh_fdr(p: np.ndarray) -> np.ndarray:
-    """Benjamini-Hochberg adjusted p-values (not capped at 1, as MAGeCK's ``pFDR``)."""
-    p = np.asarray(p, dtype=float)
-    n = p.size
+    """Benjamini-Hochberg adjusted p-values (not capped at 1, as MAGeCK's ``pFDR``).
+
+    ``p`` must lie in [0, 1] (round-off above 1 by less than 1e-9 is accepted). A NaN
+    stays NaN in its place; the other values are adjusted among themselves (``n`` = the
+    number of non-NaN p-values), so one untestable value does not blank the rest.
+
+    Raises
+    ------
+    DataError
+        A p-value outside [0, 1] or infinite, or ``p`` not 1-D.
+    """
+    try:
+        p = np.asarray(p, dtype=float)
+    except (TypeError, ValueError):
+        raise DataError(
+            Problem("the p-values are not all numbers", column="p", fix="pass numbers in [0, 1]")
+        ) from None
+    if p.ndim != 1:
+        raise DataError(
+            Problem(
+                f"p has shape {p.shape}: one list of p-values is needed",
+                column="p",
+                fix="pass a 1-D array (ravel it, and reshape the result)",
+            )
+        )
+    bad = np.flatnonzero(~np.isnan(p) & ~((p >= 0) & (p <= 1 + 1e-9)))
+    if bad.size:
+        raise DataError(
+            [
+                Problem(
+                    f"p-value {p[i]:.10g} (position {i}) is outside [0, 1]",
+                    column="p",
+                    fix="pass p-values, not scores or -log10 p",
+                )
+                for i in bad[:20]
+            ]
+        )
+    return _bh(p)
+
+
+def _bh(p: np.ndarray) -> np.ndarray:
+    """:func:`bh_fdr` without the range check (RRA's mid-rank p-values can exceed 1 by
+    half a draw, as MAGeCK's do)."""
+    out = np.full(p.size, np.nan)
+    ok = np.flatnonzero(~np.isnan(p))
+    n = ok.size
     if n == 0:
-        return p.copy()
-    order = np.argsort(p, kind="stable")
-    adj = p[order] * n / np.arange(1, n + 1)
+        return out
+    order = np.argsort(p[ok], kind="stable")
+    adj = p[ok][order] * n / np.arange(1, n + 1)
     adj = np.minimum.accumulate(adj[::-1])[::-1]
-    out = np.empty(n)
-    out[order] = adj
+    out[ok[order]] = adj
     return out
 
 
@@ -191,7 +235,7 @@ def guide_test(
         "p_low": p_low,
         "p_high": p_high,
         "p_twosided": two,
-        "fdr": bh_fdr(two),
+        "fdr": _bh(two),
         "valid": valid,
         "k": k,
         "b": b,

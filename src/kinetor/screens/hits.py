@@ -29,7 +29,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from kinetor.errors import DataError, Problem
+from kinetor.errors import DataError, ModelError, Problem
 from kinetor.screens.guides import guide_test
 from kinetor.screens.io import CountTable
 from kinetor.screens.normalize import size_factors
@@ -124,7 +124,14 @@ class ScreenTest:
         return paths
 
     def hits(self, fdr: float = 0.05, side: Literal["neg", "pos", "both"] = "both") -> pd.DataFrame:
-        """Genes with ``fdr`` below the threshold (``direction`` = neg or pos)."""
+        """Genes with ``fdr`` below the threshold (``direction`` = neg or pos).
+
+        ``fdr`` must lie in (0, 1]; ``side`` is ``neg``, ``pos`` or ``both``
+        (:class:`~kinetor.errors.ModelError` otherwise).
+        """
+        _check_fraction("fdr", fdr, "the gene FDR threshold, e.g. 0.05")
+        if side not in ("neg", "pos", "both"):
+            raise ModelError(f"side={side!r}: choose neg, pos or both")
         parts = []
         for s in ("neg", "pos") if side == "both" else (side,):
             sel = self.genes[self.genes[f"{s}_fdr"] < fdr].copy()
@@ -133,6 +140,40 @@ class ScreenTest:
             sel["fdr"] = sel[f"{s}_fdr"]
             parts.append(sel[["gene", "num", "direction", "lfc", "fdr"]])
         return pd.concat(parts, ignore_index=True)
+
+
+def _check_fraction(name: str, value, what: str) -> None:
+    """Refuse anything but a number in (0, 1] for a threshold such as an FDR."""
+    number = isinstance(value, int | float | np.number) and not isinstance(value, bool)
+    if not number or not 0.0 < value <= 1.0:
+        raise ModelError(f"{name}={value!r}: {what} must be a number in (0, 1]")
+
+
+def _check_options(counts, pvalue, fdr_threshold, remove_zero, threshold, permutations):
+    if not isinstance(counts, CountTable):
+        raise DataError(
+            Problem(
+                f"counts is a {type(counts).__name__}, not a CountTable",
+                fix="read it with read_counts(path) or CountTable.from_frame(frame)",
+            )
+        )
+    if pvalue not in ("normal", "nb"):
+        raise ModelError(f"pvalue={pvalue!r}: choose normal or nb")
+    _check_fraction("fdr_threshold", fdr_threshold, "the guide p-value threshold, e.g. 0.25")
+    zero = ("none", "control", "treatment", "both", "any")
+    if remove_zero not in zero:
+        raise ModelError(f"remove_zero={remove_zero!r}: choose one of {', '.join(zero)}")
+    if not (isinstance(threshold, int | float | np.number) and np.isfinite(threshold)):
+        raise ModelError(f"remove_zero_threshold={threshold!r}: give a finite count, e.g. 0")
+    if permutations is not None and (
+        isinstance(permutations, bool)
+        or not isinstance(permutations, int | np.integer)
+        or permutations < 1
+    ):
+        raise ModelError(
+            f"permutations={permutations!r}: give a whole number >= 1 of RRA draws per gene, "
+            "or None for MAGeCK's rule"
+        )
 
 
 def _fmt_counts(x: np.ndarray) -> np.ndarray:
@@ -181,7 +222,17 @@ def screen_test(
     Returns
     -------
     ScreenTest
+
+    Raises
+    ------
+    DataError
+        Unknown samples, a sample in both groups, control guides not in the table, bad
+        counts (see :func:`~kinetor.screens.size_factors`).
+    ModelError
+        ``fdr_threshold`` outside (0, 1], ``permutations`` below 1, an unknown ``pvalue``
+        or ``remove_zero``.
     """
+    _check_options(counts, pvalue, fdr_threshold, remove_zero, remove_zero_threshold, permutations)
     src = counts.source
     treat_s = counts.select(treatment).samples
     ctrl_s = counts.select(control).samples

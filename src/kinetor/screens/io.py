@@ -158,7 +158,37 @@ def read_counts(path) -> CountTable:
     return _validate(df, _name(path))
 
 
+def _labels(col: pd.Series) -> np.ndarray:
+    """Guide ids or genes as stripped text; a missing cell becomes "" (reported as empty)."""
+    return col.astype(object).where(col.notna(), "").astype(str).str.strip().to_numpy()
+
+
+def _numbers(col: pd.Series) -> pd.Series:
+    """Read counts as floats: numeric columns as they are, text stripped then parsed
+    (anything else, booleans included, becomes NaN and is reported)."""
+    if pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
+        return pd.to_numeric(col, errors="coerce")
+    return pd.to_numeric(col.astype(str).str.strip(), errors="coerce")
+
+
+def _count_problem(value) -> str:
+    """What is wrong with a read-count cell, the value shown as the user wrote it."""
+    if not isinstance(value, str) and pd.isna(value):
+        return "missing read count"
+    number = isinstance(value, int | float | np.number) and not isinstance(value, bool | np.bool_)
+    return f"read count {f'{value:g}' if number else repr(value)} is not a number >= 0"
+
+
 def _validate(df: pd.DataFrame, source: str) -> CountTable:
+    if not isinstance(df, pd.DataFrame):
+        raise DataError(
+            Problem(
+                f"a count table must be a pandas DataFrame, not {type(df).__name__}",
+                file=source,
+                fix="pass a frame with sgRNA, Gene and one column per sample, or use "
+                "read_counts(path)",
+            )
+        )
     problems: list[Problem] = []
     if df.shape[1] < 3:
         raise DataError(
@@ -179,8 +209,7 @@ def _validate(df: pd.DataFrame, source: str) -> CountTable:
             )
         )
     cols = [str(c) for c in df.columns]
-    guides = df.iloc[:, 0].astype(str).str.strip().to_numpy()
-    genes = df.iloc[:, 1].astype(str).str.strip().to_numpy()
+    guides, genes = _labels(df.iloc[:, 0]), _labels(df.iloc[:, 1])
     dup = pd.Series(guides).duplicated(keep="first").to_numpy()
     for i in np.flatnonzero(dup)[:20]:
         first = int(np.flatnonzero(guides == guides[i])[0])
@@ -215,7 +244,7 @@ def _validate(df: pd.DataFrame, source: str) -> CountTable:
                 fix="give each sample a unique label",
             )
         )
-    values = df.iloc[:, 2:].apply(lambda c: pd.to_numeric(c.str.strip(), errors="coerce"))
+    values = df.iloc[:, 2:].apply(_numbers)
     mat = values.to_numpy(dtype=float)
     bad = ~np.isfinite(mat) | (mat < 0)
     for i, j in zip(*np.nonzero(bad), strict=True):
@@ -223,7 +252,7 @@ def _validate(df: pd.DataFrame, source: str) -> CountTable:
             break
         problems.append(
             Problem(
-                f"read count {df.iat[i, j + 2]!r} is not a number >= 0",
+                _count_problem(df.iat[i, j + 2]),
                 file=source,
                 row=int(i) + 2,
                 column=samples[j],
@@ -306,7 +335,9 @@ def read_design(path, samples: list[str] | None = None) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        Index = sample, columns = conditions (the first is the baseline), float values.
+        Index = sample, columns = conditions (the first is the baseline), float values;
+        ``attrs["source"]`` holds the file name. :func:`~kinetor.screens.mle` checks the
+        design itself (baseline of 1s, a sample in every condition, no collinear column).
     """
     source = _name(path)
     df = _table(path)
@@ -347,7 +378,9 @@ def read_design(path, samples: list[str] | None = None) -> pd.DataFrame:
     if problems:
         raise DataError(problems)
     vals.index = vals.index.astype(str)
-    return vals.astype(float)
+    vals = vals.astype(float)
+    vals.attrs["source"] = source  # mle() names the design file in its messages
+    return vals
 
 
 def read_gene_list(path) -> list[str]:

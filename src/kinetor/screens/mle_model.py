@@ -55,7 +55,8 @@ import pandas as pd
 from scipy import special
 
 from kinetor.errors import DataError, Problem
-from kinetor.screens.guides import bh_fdr
+from kinetor.screens._mle_design import check_design, check_options
+from kinetor.screens.guides import _bh
 from kinetor.screens.io import CountTable
 from kinetor.screens.normalize import size_factors
 
@@ -271,35 +272,32 @@ def mle(
     Returns
     -------
     MLEResult
+
+    Raises
+    ------
+    DataError
+        A design that cannot be fitted (see :mod:`kinetor.screens._mle_design`: a
+        non-number, a baseline that is not all 1, a sample missing from the count table or
+        listed twice, a condition without samples, collinear conditions) or bad counts.
+    ModelError
+        ``n_iter`` below 1 or ``permutation_rounds`` below 0.
     """
     from kinetor.screens import mle_perm
 
-    missing = [s for s in design.index if s not in counts.samples]
-    if missing:
-        raise DataError(
-            [
-                Problem(
-                    f"design sample {s!r} is not in the count table",
-                    file=counts.source,
-                    column=s,
-                    fix=f"use sample labels of the count table: {', '.join(counts.samples)}",
-                )
-                for s in missing
-            ]
-        )
-    sel = counts.select(list(design.index))
-    f, _ = size_factors(sel.counts, norm_method, samples=sel.samples, source=counts.source)
-    logs = -np.log(f)  # MAGeCK's factors multiply counts; the GLM offset is their inverse
-    d = design.to_numpy(dtype=float)[:, 1:]
-    conds = [str(c) for c in design.columns[1:]]
-    if d.shape[1] == 0:
+    if not isinstance(counts, CountTable):
         raise DataError(
             Problem(
-                "the design has only a baseline column",
-                file=counts.source,
-                fix="add at least one condition column",
+                f"counts is a {type(counts).__name__}, not a CountTable",
+                fix="read it with read_counts(path) or CountTable.from_frame(frame)",
             )
         )
+    check_options(n_iter, permutation_rounds)
+    dm = check_design(design, counts.samples, counts.source)
+    sel = counts.select([str(s) for s in design.index])
+    f, _ = size_factors(sel.counts, norm_method, samples=sel.samples, source=counts.source)
+    logs = -np.log(f)  # MAGeCK's factors multiply counts; the GLM offset is their inverse
+    d = dm[:, 1:]
+    conds = [str(c) for c in design.columns[1:]]
     eff0 = mle_perm.initial_efficiency(sel, efficiency)
     em = efficiency is not None or update_efficiency
     uniq, inv, num = np.unique(sel.genes, return_inverse=True, return_counts=True)
@@ -363,7 +361,7 @@ def mle(
         two = 2 * np.minimum(pn, pp)
         out[f"{c}|beta"], out[f"{c}|se"], out[f"{c}|z"] = beta[:, k], se[:, k], z[:, k]
         out[f"{c}|p_neg"], out[f"{c}|p_pos"], out[f"{c}|p_twosided"] = pn, pp, two
-        out[f"{c}|fdr"] = np.minimum(bh_fdr(two), 1.0)
+        out[f"{c}|fdr"] = np.minimum(_bh(two), 1.0)
     if permutation_rounds > 0:
 
         def fit_null(y, e):
@@ -376,7 +374,7 @@ def mle(
             pn, pp = mle_perm.empirical_p(beta[:, k], num, null, k)
             out[f"{c}|p_perm_neg"], out[f"{c}|p_perm_pos"] = pn, pp
             out[f"{c}|p_perm"] = np.minimum(2 * np.minimum(pn, pp), 1.0)
-            out[f"{c}|fdr_perm"] = np.minimum(bh_fdr(out[f"{c}|p_perm"].to_numpy()), 1.0)
+            out[f"{c}|fdr_perm"] = np.minimum(_bh(out[f"{c}|p_perm"].to_numpy()), 1.0)
     out["converged"] = conv
     guides = pd.DataFrame({"guide": sel.guides, "gene": sel.genes, "efficiency": eff})
     return MLEResult(

@@ -51,6 +51,54 @@ def _median(counts: np.ndarray) -> np.ndarray:
         return np.where(upper_median > 0, 1.0 / upper_median, 0.0)
 
 
+def _check_counts(counts, samples: list[str] | None, source: str | None) -> np.ndarray:
+    """Counts as a float ``(guides, samples)`` array; missing, non-numeric and negative
+    counts are refused (row = spreadsheet row of the guide, header = row 1)."""
+    try:
+        arr = np.asarray(counts, dtype=float)
+    except (TypeError, ValueError):
+        raise DataError(
+            Problem(
+                "the counts are not all numbers",
+                file=source,
+                fix="pass a numeric (guides x samples) array, e.g. CountTable.counts",
+            )
+        ) from None
+    if arr.ndim != 2 or arr.shape[0] == 0 or arr.shape[1] == 0:
+        raise DataError(
+            Problem(
+                f"the counts have shape {arr.shape}: a (guides x samples) table is needed",
+                file=source,
+                fix="pass a 2-D array with one row per guide and one column per sample",
+            )
+        )
+    if samples is not None and len(samples) != arr.shape[1]:
+        raise DataError(
+            Problem(
+                f"{len(samples)} sample labels for {arr.shape[1]} count columns",
+                file=source,
+                fix="give one label per column of the counts",
+            )
+        )
+    bad = ~np.isfinite(arr) | (arr < 0)
+    if bad.any():
+        names = samples or [f"sample {j + 1}" for j in range(arr.shape[1])]
+        rows, cols = np.nonzero(bad)
+        raise DataError(
+            [
+                Problem(
+                    f"read count {arr[i, j]:g} is not a number >= 0",
+                    file=source,
+                    row=int(i) + 2,
+                    column=names[j],
+                    fix="read counts are non-negative numbers",
+                )
+                for i, j in zip(rows[:20], cols[:20], strict=True)
+            ]
+        )
+    return arr
+
+
 def size_factors(
     counts: np.ndarray,
     method: Method = "median",
@@ -80,14 +128,24 @@ def size_factors(
     Raises
     ------
     DataError
-        A sample with zero reads (in the guides used), or no control guide in the table.
+        Missing, non-numeric or negative counts; a sample with zero reads (in the guides
+        used); no control guide in the table.
     """
-    counts = np.asarray(counts, dtype=float)
+    counts = _check_counts(counts, samples, source)
     samples = samples or [f"sample {j + 1}" for j in range(counts.shape[1])]
     if method not in ("median", "total", "control", "none"):
         raise DataError(
             Problem(
                 f"unknown normalisation {method!r}", fix="choose median, total, control or none"
+            )
+        )
+    if control is not None and np.shape(control) != (counts.shape[0],):
+        raise DataError(
+            Problem(
+                f"the control mask has shape {np.shape(control)}, the counts "
+                f"{counts.shape[0]} guides",
+                file=source,
+                fix="give one True/False per guide (row) of the counts",
             )
         )
     if method == "none":

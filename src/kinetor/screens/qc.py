@@ -30,6 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from kinetor.errors import DataError, Problem
 from kinetor.screens.io import CountTable
 from kinetor.screens.normalize import size_factors
 
@@ -37,8 +38,44 @@ __all__ = ["ScreenQC", "gini", "screen_qc"]
 
 
 def gini(x: np.ndarray) -> float:
-    """Gini index of the values ``x`` (MAGeCK applies it to ``log(count + 1)``)."""
-    xs = np.sort(np.asarray(x, dtype=float))
+    """Gini index of the values ``x`` (MAGeCK applies it to ``log(count + 1)``).
+
+    ``x`` must be finite and >= 0 (the index of negative values is not a measure of
+    inequality: it can exceed 1); fewer than two values give 0. For all zeros the sum is
+    taken as 1, as MAGeCK's count QC does (the value is then ``1 - 2n/(n - 1)``).
+
+    Raises
+    ------
+    DataError
+        A negative, missing or infinite value, or ``x`` not 1-D.
+    """
+    try:
+        xs = np.asarray(x, dtype=float)
+    except (TypeError, ValueError):
+        raise DataError(
+            Problem("the values are not all numbers", column="x", fix="pass numbers >= 0")
+        ) from None
+    if xs.ndim != 1:
+        raise DataError(
+            Problem(
+                f"x has shape {xs.shape}: one list of values is needed",
+                column="x",
+                fix="pass one sample's values as a 1-D array",
+            )
+        )
+    bad = np.flatnonzero(~(np.isfinite(xs) & (xs >= 0)))
+    if bad.size:
+        raise DataError(
+            [
+                Problem(
+                    f"value {xs[i]:g} (position {i}) is not a number >= 0",
+                    column="x",
+                    fix="pass counts or log(count + 1), which are >= 0",
+                )
+                for i in bad[:20]
+            ]
+        )
+    xs = np.sort(xs)
     n = xs.size
     if n < 2:
         return 0.0

@@ -32,7 +32,8 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from kinetor.screens.guides import bh_fdr
+from kinetor.errors import DataError, ModelError, Problem
+from kinetor.screens.guides import _bh
 
 __all__ = ["LehmerStream", "lo_values", "mid_percentiles", "n_draws", "rra"]
 
@@ -189,6 +190,61 @@ def _null_lo(
     return np.sort(np.concatenate(out))
 
 
+def _check_rra(genes, values, alpha, control, guides, permutations):
+    """The inputs of :func:`rra` as 1-D arrays of one length; every problem is named."""
+    genes = np.asarray(genes).astype(str)
+    try:
+        values = np.asarray(values, dtype=float)
+    except (TypeError, ValueError):
+        raise DataError(
+            Problem("the guide values are not all numbers", column="values", fix="pass numbers")
+        ) from None
+    problems = []
+    if genes.ndim != 1 or values.ndim != 1 or genes.size != values.size or genes.size == 0:
+        problems.append(
+            Problem(
+                f"{genes.size} genes but {values.size} values (shapes {genes.shape}, "
+                f"{values.shape})",
+                column="values",
+                fix="give one gene and one value per guide (1-D, same length, not empty)",
+            )
+        )
+    for name, arr in (("control", control), ("guides", guides)):
+        if arr is not None and np.shape(arr) != genes.shape:
+            problems.append(
+                Problem(
+                    f"{name} has shape {np.shape(arr)}, genes {genes.shape}",
+                    column=name,
+                    fix=f"give one {name} entry per guide",
+                )
+            )
+    if not problems:
+        for i in np.flatnonzero(~np.isfinite(values))[:20]:
+            problems.append(
+                Problem(
+                    f"value {values[i]:g} of guide {i} (gene {genes[i]!r}) is not finite",
+                    column="values",
+                    fix="drop untestable guides before ranking",
+                )
+            )
+    if problems:
+        raise DataError(problems)
+    if isinstance(alpha, bool) or not isinstance(alpha, int | float | np.number):
+        raise ModelError(f"alpha={alpha!r}: the percentile cut-off must be a number in [0, 1]")
+    if not 0.0 <= alpha <= 1.0:
+        raise ModelError(f"alpha={alpha!r}: the percentile cut-off must lie in [0, 1], e.g. 0.1")
+    if permutations is not None and (
+        isinstance(permutations, bool)
+        or not isinstance(permutations, int | np.integer)
+        or permutations < 1
+    ):
+        raise ModelError(
+            f"permutations={permutations!r}: give a whole number >= 1 of random draws per "
+            "gene, or None for MAGeCK's rule"
+        )
+    return genes, values
+
+
 def rra(
     genes: np.ndarray,
     values: np.ndarray,
@@ -231,9 +287,16 @@ def rra(
         ``gene``, ``num``, ``score`` (rho), ``p_value``, ``fdr``, ``rank`` (1 = smallest
         rho) and ``goodsgrna``, sorted by rank. Genes made only of control guides are
         left out.
+
+    Raises
+    ------
+    DataError
+        ``genes``, ``values``, ``control`` or ``guides`` of different lengths, no guide,
+        or a missing/infinite value.
+    ModelError
+        ``alpha`` outside [0, 1] or ``permutations`` not a whole number >= 1.
     """
-    genes = np.asarray(genes).astype(str)
-    values = np.asarray(values, dtype=float)
+    genes, values = _check_rra(genes, values, alpha, control, guides, permutations)
     perc = mid_percentiles(values)
     uniq, inv, num = np.unique(genes, return_inverse=True, return_counts=True)
     order = np.lexsort((perc, inv))
@@ -278,7 +341,7 @@ def rra(
             "num": num,
             "score": lo,
             "p_value": pval,
-            "fdr": bh_fdr(pval),
+            "fdr": _bh(pval),
             "goodsgrna": good,
         }
     )[keep]
