@@ -174,3 +174,16 @@ def test_colony_layout_is_checked_before_counting(tmp_path, capsys):
     lay.write_text("image,group,dose,seeded\np0.png,ctrl,0,5\np1.png,ctrl,2,100\n")
     assert main([*cmd, "--radius", "7", "--layout", str(lay), "--out", str(out)]) == 3
     assert "12 colonies from 5 cells" in " ".join(_err(capsys).split())
+
+
+def test_bad_unit_and_n_boot_are_usage_errors_before_anything_is_written(tmp_path, capsys):
+    f = tmp_path / "d.csv"
+    pd.DataFrame({"dose": [0.0, 1.0, 10.0], "response": [100.0, 60.0, 20.0]}).to_csv(f, index=False)
+    out = tmp_path / "o"
+    assert main(["assay", "dose-response", str(f), "--unit", "kg", "--out", str(out)]) == 2
+    assert "--unit" in _err(capsys) and not out.exists()
+    m = tmp_path / "m.csv"
+    _matrix().to_csv(m, index=False)
+    args = ["assay", "synergy", str(m), "--dose1", "d1", "--dose2", "d2", "--response", "v"]
+    assert main([*args, "--n-boot", "-1", "--out", str(out)]) == 2
+    assert "--n-boot" in _err(capsys) and not out.exists()

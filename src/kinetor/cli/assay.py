@@ -99,6 +99,13 @@ def dose_response(
         raise typer.BadParameter("choose wald or profile", param_hint="--ci")
     if not file.exists():
         raise FileNotFoundError(f"no such file: {file}")
+    from kinetor.assays._checks import check_dose_unit
+    from kinetor.errors import KinetorError
+
+    try:
+        check_dose_unit(unit)
+    except KinetorError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--unit") from None
     if compare_network:
         _assay_common.check_compare(compare_network, unit, "--unit")
     d = _common.out_dir(out)
@@ -250,6 +257,8 @@ def synergy(
         raise typer.BadParameter(
             f"unknown {bad}; choose from {', '.join(METHODS)}, musyc", param_hint="--methods"
         )
+    if n_boot < 0:
+        raise typer.BadParameter("a whole number >= 0 (0: no bootstrap)", param_hint="--n-boot")
     if scale not in ("percent", "fraction"):
         raise typer.BadParameter("percent or fraction", param_hint="--scale")
     if plate_map is not None:
