@@ -54,7 +54,7 @@ def test_an_object_and_its_keyword_together_are_refused():
 def test_each_object_checks_its_values():
     with pytest.raises(ModelError, match="n_animals must be >= 1"):
         StudyDesign(n_animals=0)
-    with pytest.raises(ModelError, match="n_animals must be >= 1"):
+    with pytest.raises(ModelError, match="n_animals must be a whole number"):
         StudyDesign(n_animals=2.5)
     assert StudyDesign(n_animals=np.int64(3)).n_animals == 3
     with pytest.raises(ModelError, match="dt must be a positive"):

@@ -20,6 +20,7 @@ from kinetor.compounds.compound import Compound, parse_compound
 from kinetor.compounds.library import (
     DATA_DIR,
     Library,
+    UnknownCompoundError,
     get,
     list_compounds,
     load_library,
@@ -37,6 +38,7 @@ __all__ = [
     "DATA_DIR",
     "Compound",
     "Library",
+    "UnknownCompoundError",
     "Value",
     "check_compound",
     "check_library",

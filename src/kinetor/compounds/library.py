@@ -26,11 +26,27 @@ from pathlib import Path
 
 from kinetor.compounds import _vocab as V
 from kinetor.compounds.compound import Compound, parse_compound
-from kinetor.errors import DataError, Problem
+from kinetor.errors import DataError, ModelError, Problem
 
-__all__ = ["DATA_DIR", "Library", "get", "list_compounds", "load_library", "parse_toml", "search"]
+__all__ = [
+    "DATA_DIR",
+    "Library",
+    "UnknownCompoundError",
+    "get",
+    "list_compounds",
+    "load_library",
+    "parse_toml",
+    "search",
+]
 
 DATA_DIR = Path(__file__).parent / "data"
+
+
+class UnknownCompoundError(ModelError, KeyError):
+    """A name that is no compound of the library (a :class:`~kinetor.errors.ModelError`;
+    also a ``KeyError``, which this lookup raised before)."""
+
+    __str__ = Exception.__str__  # the message as written, not KeyError's repr of it
 
 
 def parse_toml(text: str, file: str = "<string>") -> Compound:
@@ -91,14 +107,25 @@ class Library:
         return iter(self.compounds)
 
     def get(self, name: str) -> Compound:
-        """The compound with this name or synonym (case/dash/space-insensitive)."""
+        """The compound with this name or synonym (case/dash/space-insensitive).
+
+        Raises :class:`UnknownCompoundError` (a ``ModelError``, and a ``KeyError`` for
+        older callers) naming the closest names.
+        """
+        if not isinstance(name, str):
+            raise UnknownCompoundError(f"a compound name must be text, got {name!r}")
         c = self._index.get(V.name_key(name))
         if c is None:
             import difflib
 
             close = difflib.get_close_matches(V.name_key(name), list(self._index), n=3)
-            hint = f"; did you mean {', '.join(close)}?" if close else ""
-            raise KeyError(f"no compound {name!r} in the library{hint}")
+            hint = (
+                f"; did you mean {', '.join(close)}?"
+                if close
+                else f"; no close name (all {len(self)}: kinetor.compounds.list(), "
+                "or `kinetor compounds list`)"
+            )
+            raise UnknownCompoundError(f"no compound {name!r} in the library{hint}")
         return c
 
     def search(

@@ -98,6 +98,7 @@ def simulate_mirna_change(changes: pd.DataFrame, lesions=None, context=None) -> 
     from kinetor.pathway import READOUTS, Network
     from kinetor.screens.network import NODES, _symbol, knockdown_parameters
 
+    _check_changes(changes)
     net = Network(lesions=lesions, context=context)
     base = {**net.engine.defaults, **net.model_parameters()}
     genes = {}
@@ -123,3 +124,34 @@ def simulate_mirna_change(changes: pd.DataFrame, lesions=None, context=None) -> 
     out.attrs["parameters"] = over
     out.attrs["not_in_model"] = skipped
     return out
+
+
+def _check_changes(changes) -> None:
+    """A DataError naming what :func:`simulate_mirna_change` cannot read in ``changes``."""
+    fix = "pass protein_changes(pathway_targets(...)) output: columns target, protein_fraction"
+    if not isinstance(changes, pd.DataFrame):
+        raise DataError(
+            Problem(f"changes must be a DataFrame, got {type(changes).__name__}", fix=fix)
+        )
+    missing = [c for c in ("target", "protein_fraction") if c not in changes.columns]
+    if missing:
+        raise DataError(
+            [
+                Problem(f"no '{c}' column (columns: {list(changes.columns)})", column=c, fix=fix)
+                for c in missing
+            ]
+        )
+    frac = pd.to_numeric(changes["protein_fraction"], errors="coerce")
+    bad = ~(np.isfinite(frac) & (frac >= 0))
+    problems = [
+        Problem(
+            f"protein_fraction {changes['protein_fraction'].iloc[i]!r} is not a number >= 0",
+            file="<DataFrame>",
+            row=i + 2,
+            column="protein_fraction",
+            fix="a fraction of the reference protein level (1 = unchanged)",
+        )
+        for i in np.flatnonzero(bad.to_numpy())
+    ]
+    if problems:
+        raise DataError(problems)

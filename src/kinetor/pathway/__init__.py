@@ -55,7 +55,7 @@ __all__ = [
 
 
 def simulate_pathway(
-    drugs=None, lesions=None, context=None, t_end=24.0, reference="untreated", **kwargs
+    drugs=None, lesions=None, context=None, t_end=None, reference="untreated", **kwargs
 ) -> PathwayResult:
     """One-call form of ``Network(lesions, context).simulate(drugs, t_end, reference)``."""
     return Network(lesions, context).simulate(drugs, t_end=t_end, reference=reference, **kwargs)

@@ -6,6 +6,7 @@ re-exports everything here.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
@@ -133,12 +134,18 @@ class Drug:
             problems.append(
                 f"unknown mechanism {self.mechanism!r} (known: {', '.join(MECHANISMS)})"
             )
-        if not (float(self.ic50_nM) > 0):
-            problems.append(f"ic50_nM must be > 0, got {self.ic50_nM!r}")
-        if not (float(self.hill) > 0):
-            problems.append(f"hill must be > 0, got {self.hill!r}")
-        if self.ic50_mtor_nM is not None and not (float(self.ic50_mtor_nM) > 0):
-            problems.append(f"ic50_mtor_nM must be > 0, got {self.ic50_mtor_nM!r}")
+        for key in ("ic50_nM", "hill", "ic50_mtor_nM"):
+            value = getattr(self, key)
+            if value is None and key == "ic50_mtor_nM":
+                continue
+            try:
+                v = float(value)
+            except (TypeError, ValueError):
+                unit = " of nM (e.g. 10, not '10 nM')" if key != "hill" else ""
+                problems.append(f"{key} must be a number{unit}, got {value!r}")
+                continue
+            if not (v > 0 and math.isfinite(v)):
+                problems.append(f"{key} must be a finite number > 0, got {value!r}")
         if self.potency not in ("biochemical", "cellular"):
             problems.append(f"potency must be 'biochemical' or 'cellular', got {self.potency!r}")
         if problems:

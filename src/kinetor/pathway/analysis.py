@@ -37,10 +37,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from kinetor.errors import ModelError
+from kinetor.errors import DataError, ModelError, Problem
 from kinetor.numerics.executor import Executor, interleaved
+from kinetor.pathway._checks import conc_list, drug_pairs, duration_h
+from kinetor.pathway._conditions import normalise_conditions as _normalise_conditions
 from kinetor.pathway.drugs import resolve_drug
-from kinetor.pathway.lesions import CONTEXTS
 from kinetor.pathway.network import READOUTS, Network
 
 __all__ = ["HillFit", "combination_grid", "dose_response", "fit_hill", "ic50", "scan"]
@@ -62,9 +63,13 @@ class HillFit:
 
 
 def fit_hill(conc: Sequence[float], response: Sequence[float]) -> HillFit:
-    """Fit the 4PL to a falling response; NaN with a reason when it does not fall."""
-    c = np.asarray(conc, dtype=float)
-    y = np.asarray(response, dtype=float)
+    """Fit the 4PL to a falling response; NaN with a reason when it does not fall.
+
+    ``conc`` (nM) and ``response`` are numbers of the same length; points at
+    concentration 0 (the control) or with a NaN response are left out of the fit, a
+    negative concentration is an error.
+    """
+    c, y = _fit_inputs(conc, response)
     ok = (c > 0) & np.isfinite(y)
     c, y = c[ok], y[ok]
     nan = float("nan")
@@ -95,6 +100,50 @@ def fit_hill(conc: Sequence[float], response: Sequence[float]) -> HillFit:
     return HillFit(float(ic), float(hill), float(top), float(bottom), float(absolute), note=note)
 
 
+def _fit_inputs(conc, response) -> tuple[np.ndarray, np.ndarray]:
+    """``conc`` and ``response`` as float arrays of one length, concentrations >= 0."""
+    out = []
+    for name, values in (("conc", conc), ("response", response)):
+        try:
+            arr = np.asarray(values, dtype=float)
+        except (TypeError, ValueError):
+            raise DataError(
+                Problem(
+                    f"{name} holds something that is not a number: {values!r}",
+                    column=name,
+                    fix="give plain numbers (concentrations in nM)",
+                )
+            ) from None
+        if arr.ndim != 1:
+            raise DataError(
+                Problem(f"{name} must be a list of numbers, got {values!r}", column=name)
+            )
+        out.append(arr)
+    c, y = out
+    if c.size != y.size:
+        raise DataError(
+            Problem(
+                f"{c.size} concentrations but {y.size} responses",
+                column="response",
+                fix="give one response per concentration",
+            )
+        )
+    neg = np.flatnonzero(c < 0)
+    if neg.size:
+        raise DataError(
+            [
+                Problem(
+                    f"negative concentration {c[i]:g}",
+                    row=int(i) + 1,
+                    column="conc",
+                    fix="concentrations must be >= 0 nM (0 = the control)",
+                )
+                for i in neg
+            ]
+        )
+    return c, y
+
+
 def _curve_fit(model, x, y, p0, lo, hi) -> tuple[np.ndarray, str]:
     """``curve_fit`` with its ``OptimizeWarning`` (no covariance: a poorly determined fit)
     returned as a note instead of printed; other warnings pass through."""
@@ -118,29 +167,46 @@ def dose_response(
     network: Network,
     drug: Any,
     concs: Iterable[float],
-    t: float = 24.0,
+    t: float | str = 24.0,
     others: Mapping[Any, Any] | None = None,
     reference: str = "untreated",
 ) -> pd.DataFrame:
-    """Readouts (%) at time ``t`` (h) for each free concentration (nM) of ``drug``.
+    """Readouts (%) at time ``t`` (h, or ``"2 h"``) for each free concentration of ``drug``.
 
-    ``others`` are drugs given at fixed inputs alongside (combinations).
+    ``concs`` is a list of numbers (nM) or texts with a unit (``"1 uM"``), each >= 0;
+    the ``conc_nM`` column holds them in nM. ``others`` are drugs given at fixed inputs
+    alongside (combinations).
     """
+    _check_network(network)
     d = resolve_drug(drug)
+    t_h = duration_h(t, "the readout time t")
+    extra = drug_pairs(others)
     rows = []
-    for conc in concs:
-        pairs = [(d, float(conc)), *(others or {}).items()]
-        rows.append([float(conc), *network.readouts_at(pairs, t, reference)])
+    for conc in conc_list(d, concs, "concs"):
+        pairs = [(d, conc), *extra]
+        rows.append([conc, *network.readouts_at(pairs, t_h, reference)])
     return pd.DataFrame(rows, columns=["conc_nM", *READOUTS])
 
 
+def _check_network(network: Any) -> None:
+    if not isinstance(network, Network):
+        raise ModelError(
+            f"network must be a kinetor.pathway.Network, got {network!r}; "
+            "e.g. Network(lesions=['PTEN_loss'])"
+        )
+
+
 def ic50(
-    network: Network, readout: str, drug: Any, concs: Iterable[float] | None = None, t: float = 2.0
+    network: Network,
+    readout: str,
+    drug: Any,
+    concs: Iterable[float] | None = None,
+    t: float | str = 2.0,
 ) -> HillFit:
     """IC50 of ``readout`` for ``drug`` at time ``t`` (h), from a 4PL fit."""
     if readout not in READOUTS:
         raise ModelError(f"unknown readout {readout!r}: one of {', '.join(READOUTS)}")
-    concs = np.logspace(-2, 5, 22) if concs is None else np.asarray(list(concs), dtype=float)
+    concs = np.logspace(-2, 5, 22) if concs is None else concs
     dr = dose_response(network, drug, concs, t=t)
     return fit_hill(dr["conc_nM"], dr[readout])
 
@@ -152,21 +218,26 @@ def combination_grid(
     drug_b: Any,
     concs_b: Iterable[float],
     readout: str = "growth",
-    t: float = 24.0,
+    t: float | str = 24.0,
     n_jobs: int = 1,
 ) -> pd.DataFrame:
     """A checkerboard of two drugs with the Bliss independence excess.
 
-    With fractional effects :math:`E = 1 - y/100`, the Bliss expectation is
-    :math:`E_a + E_b - E_a E_b`; ``bliss_excess`` > 0 means more than independent action.
+    ``concs_a``/``concs_b`` are numbers (nM) or texts with a unit, each >= 0; the grid
+    holds 0 and each distinct positive concentration, in increasing order. With fractional
+    effects :math:`E = 1 - y/100`, the Bliss expectation is :math:`E_a + E_b - E_a E_b`;
+    ``bliss_excess`` > 0 means more than independent action (exactly 0 where one drug is
+    absent: the expectation is then the observed effect).
     """
     if readout not in READOUTS:
         raise ModelError(f"unknown readout {readout!r}: one of {', '.join(READOUTS)}")
+    _check_network(network)
     a, b = resolve_drug(drug_a), resolve_drug(drug_b)
-    ca = [0.0, *sorted({float(x) for x in concs_a if float(x) > 0})]
-    cb = [0.0, *sorted({float(x) for x in concs_b if float(x) > 0})]
+    t_h = duration_h(t, "the readout time t")
+    ca = [0.0, *sorted({x for x in conc_list(a, concs_a, "concs_a") if x > 0})]
+    cb = [0.0, *sorted({x for x in conc_list(b, concs_b, "concs_b") if x > 0})]
     conds = [{"drugs": [(a, x), (b, y)]} for x in ca for y in cb]
-    res = scan(conds, network=network, t=t, n_jobs=n_jobs)
+    res = scan(conds, network=network, t=t_h, n_jobs=n_jobs)
     grid = pd.DataFrame(
         {
             "drug_a": a.name,
@@ -181,45 +252,15 @@ def combination_grid(
         lambda s: 1.0 - s.iloc[0] / 100.0
     )  # column at conc_b = 0
     eb = grid.groupby("conc_b_nM")[readout].transform(lambda s: 1.0 - s.iloc[0] / 100.0)
-    grid["bliss_expected"] = ea + eb - ea * eb
-    grid["bliss_excess"] = eff - grid["bliss_expected"]
+    single = (grid["conc_a_nM"] == 0) | (grid["conc_b_nM"] == 0)
+    # one drug absent: the expectation is the observed effect (E_b = 0 gives E_a), set
+    # exactly instead of leaving the round-off of E_a + 0 - E_a * 0 computed in floats
+    grid["bliss_expected"] = np.where(single, eff, ea + eb - ea * eb)
+    grid["bliss_excess"] = np.where(single, 0.0, eff - grid["bliss_expected"])
     return grid
 
 
 # ---------------------------------------------------------------------- scans
-def _normalise_conditions(conditions: Any) -> list[dict[str, Any]]:
-    """Rows of a DataFrame (``lesions``, ``drug``/``conc_nM``, ``drug2``/``conc2_nM``...,
-    context columns, ``param.<name>`` parameter columns) or dicts (``lesions``, ``drugs``
-    pairs or mapping, ``context``, ``parameters``)."""
-    if isinstance(conditions, pd.DataFrame):
-        records = conditions.to_dict("records")
-    else:
-        records = [dict(c) for c in conditions]
-    out = []
-    for rec in records:
-        lesions = rec.get("lesions") or ()
-        if isinstance(lesions, str):
-            lesions = () if lesions in ("", "parental", "none") else lesions
-        drugs = rec.get("drugs")
-        if drugs is None:
-            drugs = []
-            for key in sorted(k for k in rec if k.startswith("drug") and k != "drugs"):
-                suffix = key[4:]
-                name = rec[key]
-                if isinstance(name, str) and name and name.lower() != "none":
-                    drugs.append((name, float(rec[f"conc{suffix}_nM"])))
-        elif isinstance(drugs, Mapping):
-            drugs = list(drugs.items())
-        context = dict(rec.get("context") or {})
-        context.update({k: rec[k] for k in CONTEXTS if k in rec})
-        params = {str(k): float(v) for k, v in (rec.get("parameters") or {}).items()}
-        params.update({k[6:]: float(v) for k, v in rec.items() if str(k).startswith("param.")})
-        out.append(
-            {"lesions": lesions, "drugs": list(drugs), "context": context, "parameters": params}
-        )
-    return out
-
-
 def _scan_chunk(
     text: str, parameters: dict, items: list[dict], t: float, reference: str
 ) -> np.ndarray:
@@ -247,10 +288,14 @@ def scan(
     Parameters
     ----------
     conditions : DataFrame or iterable of dict
-        One condition per row; see :func:`_normalise_conditions` for the columns. Missing
-        lesions/context are taken from ``network``.
+        One condition per row; the columns and keys are in
+        :mod:`kinetor.pathway._conditions` (``lesions``, ``drug``/``conc_nM``, ...;
+        checked, every problem listed with its row and column). Missing lesions/context
+        are taken from ``network``.
     network : Network, optional
         Supplies the model text, parameter overrides and default lesions/context.
+    t : float or str
+        Readout time (h, or ``"2 h"``).
     n_jobs, scheduler, executor
         Where the conditions run: worker processes (1 = in this process), a Dask scheduler
         (address or ``distributed.Client``) or a
@@ -258,6 +303,7 @@ def scan(
         the readouts do not depend on where they ran.
     """
     base = network or Network()
+    t = duration_h(t, "the readout time t")
     items = _normalise_conditions(conditions)
     for item in items:
         if not item["lesions"]:

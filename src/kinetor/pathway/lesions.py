@@ -21,7 +21,14 @@ from dataclasses import dataclass
 
 from kinetor.errors import ModelError
 
-__all__ = ["CONTEXTS", "LESIONS", "Lesion", "context_parameters", "lesion_parameters"]
+__all__ = [
+    "CONTEXTS",
+    "LESIONS",
+    "Lesion",
+    "context_parameters",
+    "lesion_names",
+    "lesion_parameters",
+]
 
 
 @dataclass(frozen=True)
@@ -143,30 +150,69 @@ CONTEXTS: dict[str, float] = {
 }
 
 
-def lesion_parameters(lesions: Iterable[str] | str | None) -> dict[str, float]:
-    """Parameter values for a list of lesions (``"PTEN_loss;KRAS_mut"`` also accepted)."""
+def lesion_names(lesions: Iterable[str] | str | None) -> tuple[str, ...]:
+    """Checked lesion names: ``None`` or ``""`` is none, a string is one name or several
+    separated by ``;`` or ``,``; an unknown name, a name given twice or something that
+    is not a name (a number) raises :class:`~kinetor.errors.ModelError`.
+
+    Examples
+    --------
+    >>> lesion_names("PTEN_loss; KRAS_mut")
+    ('PTEN_loss', 'KRAS_mut')
+    >>> lesion_names(["PTEN_loss", "PTEN_loss"])
+    Traceback (most recent call last):
+    ...
+    kinetor.errors.ModelError: lesion 'PTEN_loss' is given twice: name each lesion once
+    """
     if lesions is None:
-        return {}
+        return ()
     if isinstance(lesions, str):
-        lesions = [s for s in lesions.replace(",", ";").split(";") if s.strip()]
-    out: dict[str, float] = {}
+        lesions = lesions.replace(",", ";").split(";")
+    elif not isinstance(lesions, Iterable) or isinstance(lesions, Mapping | bytes):
+        raise ModelError(
+            f"lesions must be lesion names (a list, or one string such as "
+            f"'PTEN_loss;KRAS_mut'), got {lesions!r}; known are {', '.join(LESIONS)}"
+        )
+    names: list[str] = []
     unknown = []
     for name in lesions:
+        if not isinstance(name, str):
+            raise ModelError(
+                f"lesions must be lesion names (strings), got {name!r}; "
+                f"known are {', '.join(LESIONS)}"
+            )
         name = name.strip()
+        if not name:
+            continue
         if name not in LESIONS:
             unknown.append(name)
-            continue
-        out.update({k: float(v) for k, v in LESIONS[name].parameters.items()})
+        elif name in names:
+            raise ModelError(f"lesion {name!r} is given twice: name each lesion once")
+        names.append(name)
     if unknown:
         raise ModelError(
             f"unknown lesion(s) {', '.join(map(repr, unknown))}: known are {', '.join(LESIONS)}"
         )
+    return tuple(names)
+
+
+def lesion_parameters(lesions: Iterable[str] | str | None) -> dict[str, float]:
+    """Parameter values for a list of lesions (``"PTEN_loss;KRAS_mut"`` also accepted;
+    checked by :func:`lesion_names`)."""
+    out: dict[str, float] = {}
+    for name in lesion_names(lesions):
+        out.update({k: float(v) for k, v in LESIONS[name].parameters.items()})
     return out
 
 
 def context_parameters(context: Mapping[str, float] | None) -> dict[str, float]:
     """The full set of context levels, defaults filled in; each level must be >= 0."""
     out = dict(CONTEXTS)
+    if context is not None and not isinstance(context, Mapping):
+        raise ModelError(
+            f"context must be a mapping {{input: level}}, got {context!r}; "
+            "e.g. context={'growth_factor': 0.1}"
+        )
     bad = []
     for key, value in (context or {}).items():
         if key not in CONTEXTS:

@@ -30,12 +30,13 @@ import numpy as np
 import pandas as pd
 
 from kinetor.errors import ModelError
+from kinetor.pathway._checks import drug_pairs, duration_h, output_times, parameter_values
 from kinetor.pathway._engine import READOUT_VARS, Engine, engine
-from kinetor.pathway._inputs import drug_inputs, hours
+from kinetor.pathway._inputs import drug_inputs
 from kinetor.pathway._model import model_text as _model_text
 from kinetor.pathway._model import with_exponential_inputs
 from kinetor.pathway.drugs import Drug
-from kinetor.pathway.lesions import LESIONS, context_parameters, lesion_parameters
+from kinetor.pathway.lesions import LESIONS, context_parameters, lesion_names, lesion_parameters
 
 __all__ = ["READOUTS", "Network", "PathwayResult"]
 
@@ -81,12 +82,14 @@ class Network:
     Parameters
     ----------
     lesions : iterable of str or str, optional
-        Names from :data:`~kinetor.pathway.LESIONS` (``"PTEN_loss;KRAS_mut"`` accepted).
+        Names from :data:`~kinetor.pathway.LESIONS` (``"PTEN_loss;KRAS_mut"`` accepted);
+        an unknown name or one given twice raises :class:`~kinetor.errors.ModelError`.
     context : mapping, optional
         Input levels (``growth_factor``, ``amino_acids``, ``energy_stress``, ``hypoxia``,
         ``dna_damage``), nominally 0..1; the rest keep their defaults.
     parameters : mapping, optional
-        Any model parameter overrides (applied after lesions and context).
+        Any model parameter overrides (applied after lesions and context); each a finite
+        number >= 0, checked here (unknown names when the model is first used).
     fitted : path, mapping or bool, optional
         Calibrated values to use: the shipped file (default), another file or mapping, or
         ``False`` for the priors written in ``mtor.ant``.
@@ -102,12 +105,9 @@ class Network:
         fitted: Any = None,
         model_text: str | None = None,
     ):
-        if isinstance(lesions, str):
-            lesions = [s.strip() for s in lesions.replace(",", ";").split(";") if s.strip()]
-        self.lesions: tuple[str, ...] = tuple(lesions or ())
-        lesion_parameters(self.lesions)  # validates the names
+        self.lesions: tuple[str, ...] = lesion_names(lesions)
         self.context = context_parameters(context)
-        self.parameters = {str(k): float(v) for k, v in (parameters or {}).items()}
+        self.parameters = parameter_values(parameters)
         self.model_text = model_text if model_text is not None else _model_text(fitted)
         self._engine: Engine | None = None
 
@@ -145,10 +145,10 @@ class Network:
     def simulate(
         self,
         drugs: Mapping[Any, DrugInput] | None = None,
-        t_end: float | str = 24.0,
+        t_end: float | str | None = None,
         reference: Literal["untreated", "parental"] = "untreated",
         times: Sequence[float] | None = None,
-        dt: float = 0.25,
+        dt: float | str = 0.25,
         exact: bool = False,
     ) -> PathwayResult:
         """Pre-equilibrate, add ``drugs`` at time 0 and integrate to ``t_end``.
@@ -163,18 +163,30 @@ class Network:
             range, or an exact PK course (:class:`kinetor.pk.Polyexponential`, e.g. from
             :func:`kinetor.pk.polyexponential` with ``free=True``; a molar unit, or a mass
             unit and a drug with ``mw``), integrated with restarts only at its doses.
-        t_end : float or str
-            Duration (h, or ``"3 days"``).
+        t_end : float or str, optional
+            Duration (h, or ``"3 days"``; a numeric string such as ``"24"`` is read as the
+            number, in h); default 24 h, or the last of ``times``.
         reference : {"untreated", "parental"}
             Denominator of the % readouts.
         times : sequence of float, optional
-            Output times (h); default every ``dt`` h from 0 to ``t_end``.
+            Output times (h): finite, >= 0, strictly increasing and not beyond ``t_end``
+            (``ModelError`` otherwise). The rows are exactly these times, with 0 h (the
+            drugs' start, the reference row) put in front when missing; ``t_end`` is not
+            added. Default every ``dt`` h from 0 to ``t_end``, ``t_end`` included.
+        dt : float or str
+            Output step (h, or ``"15 min"``) when ``times`` is not given.
         exact : bool
             Time-varying inputs: CVODE at rtol 1e-7 (BDF order up to 5) and a restart at
             every knot instead of the default rtol 1e-5 with BDF order <= 4 (readouts
             within ~0.1 percentage point, measured <= 0.07; 1.4-1.7x faster;
             docs/pathway.md).
         """
+        if drugs is not None and not isinstance(drugs, Mapping):
+            raise ModelError(
+                f"drugs must be a mapping {{drug: input}}, got {drugs!r}; e.g. "
+                "{'everolimus': '10 nM'} (a number is nM), or use simulate_pairs() with "
+                "[(drug, input), ...]"
+            )
         pairs = [] if drugs is None else list(drugs.items())
         return self.simulate_pairs(
             pairs, t_end=t_end, reference=reference, times=times, dt=dt, exact=exact
@@ -183,20 +195,19 @@ class Network:
     def simulate_pairs(
         self,
         pairs: Sequence[tuple[Any, DrugInput]],
-        t_end: float | str = 24.0,
+        t_end: float | str | None = None,
         reference: Literal["untreated", "parental"] = "untreated",
         times: Sequence[float] | None = None,
-        dt: float = 0.25,
+        dt: float | str = 0.25,
         exact: bool = False,
     ) -> PathwayResult:
         """As :meth:`simulate`, with drugs as ``[(drug, input), ...]`` pairs."""
-        t_end_h = hours(t_end)
-        if not t_end_h > 0:
-            raise ModelError(f"t_end must be > 0 h, got {t_end!r}")
-        if times is None and not (np.isfinite(dt) and dt > 0):
-            raise ModelError(f"dt must be > 0 h, got {dt!r}")
-        grid = self._output_times(t_end_h, times, dt)
-        out, ref, resolved = self._run(pairs, grid, reference, exact)
+        t_end_h = None if t_end is None else duration_h(t_end, "t_end")
+        if times is None:
+            grid = self._output_times(24.0 if t_end_h is None else t_end_h, duration_h(dt, "dt"))
+        else:
+            grid = output_times(times, t_end_h)
+        out, ref, resolved = self._run(drug_pairs(pairs), grid, reference, exact)
         eng = self.engine
         n_sp = len(eng.species)
         t = out[:, :1]
@@ -220,19 +231,20 @@ class Network:
 
     def readouts_at(
         self,
-        pairs: Sequence[tuple[Any, DrugInput]],
-        t: float,
+        pairs: Sequence[tuple[Any, DrugInput]] | Mapping[Any, DrugInput],
+        t: float | str,
         reference: Literal["untreated", "parental"] = "untreated",
         exact: bool = False,
     ) -> np.ndarray:
         """Readouts (% of ``reference``, :data:`READOUTS` order) at time ``t`` (h) only.
 
         The lean path used by dose-responses and scans (no DataFrames); ``exact`` as in
-        :meth:`simulate`. ``t`` must be > 0 h (the drugs are added at time 0).
+        :meth:`simulate`. ``pairs`` are ``[(drug, input), ...]`` or ``{drug: input}``;
+        ``t`` is one time > 0 h (the drugs are added at time 0): a number of hours or a
+        duration text (``"2 h"``).
         """
-        if not (np.isfinite(t) and t > 0):
-            raise ModelError(f"the readout time t must be > 0 h, got {t!r}")
-        out, ref, _ = self._run(pairs, np.array([0.0, float(t)]), reference, exact)
+        t_h = duration_h(t, "the readout time t")
+        out, ref, _ = self._run(drug_pairs(pairs), np.array([0.0, t_h]), reference, exact)
         n_sp = len(self.engine.species)
         return 100.0 * out[-1, 1 + n_sp :] / ref
 
@@ -256,34 +268,30 @@ class Network:
         out = eng.run(params, x0, drug_params, profiles, grid, exact=exact, courses=courses)
         return out, ref, resolved
 
-    def dose_response(self, drug: Any, concs: Sequence[float], t: float = 24.0) -> pd.DataFrame:
+    def dose_response(
+        self, drug: Any, concs: Sequence[float], t: float | str = 24.0
+    ) -> pd.DataFrame:
         """Readouts (%) at ``t`` h per free concentration (nM); see ``analysis.dose_response``."""
         from kinetor.pathway.analysis import dose_response
 
         return dose_response(self, drug, concs, t=t)
 
-    def ic50(self, readout: str, drug: Any, concs: Sequence[float] | None = None, t: float = 2.0):
+    def ic50(
+        self, readout: str, drug: Any, concs: Sequence[float] | None = None, t: float | str = 2.0
+    ):
         """4PL IC50 of ``readout`` for ``drug`` at ``t`` h; see ``analysis.ic50``."""
         from kinetor.pathway.analysis import ic50
 
         return ic50(self, readout, drug, concs, t=t)
 
     @staticmethod
-    def _output_times(t_end: float, times: Sequence[float] | None, dt: float) -> np.ndarray:
-        if times is None:
-            n = int(np.floor(t_end / dt + 1e-9))
-            grid = np.arange(n + 1) * dt
-            if grid[-1] < t_end - 1e-12:
-                grid = np.append(grid, t_end)
-            return grid
-        grid = np.unique(np.asarray(times, dtype=float))
-        if grid.size == 0 or grid[0] < 0:
-            raise ModelError("output times must be >= 0")
-        if grid[0] > 0:
-            grid = np.insert(grid, 0, 0.0)
-        if grid[-1] < t_end:
+    def _output_times(t_end: float, dt: float) -> np.ndarray:
+        """Every ``dt`` h from 0 to ``t_end``, ``t_end`` included."""
+        n = int(np.floor(t_end / dt + 1e-9))
+        grid = np.arange(n + 1) * dt
+        if grid[-1] < t_end - 1e-12:
             grid = np.append(grid, t_end)
-        return grid[grid <= t_end]
+        return grid
 
 
 @lru_cache(maxsize=8)

@@ -32,6 +32,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from kinetor.pd._checks import check_growth_delay_options
 from kinetor.pd.tgi_metrics import check_control, start_day_of
 from kinetor.pd.volumes import ensure_volumes
 
@@ -249,7 +250,9 @@ def growth_delay(
     Per animal the first crossing is interpolated between the two bracketing measurements
     (log-linear by default, i.e. exponential growth between them). An animal that never
     reaches the threshold is censored at infinity: the group median is then still defined
-    while fewer than half are censored; the mean is not.
+    while fewer than half are censored; the mean is not. ``threshold`` is a volume > 0
+    (in the table's unit); ``stat`` and ``interpolation`` take the values listed (a
+    ``DataError`` otherwise).
 
     Returns
     -------
@@ -257,6 +260,7 @@ def growth_delay(
         ``group, control, method, threshold, n, n_reached, time_to_threshold,
         control_time, tgd, formula, reason``.
     """
+    check_growth_delay_options(threshold, stat, interpolation)
     df = ensure_volumes(data)
     df = df[df["volume"].notna()]
     check_control(df, control)

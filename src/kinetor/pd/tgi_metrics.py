@@ -121,6 +121,8 @@ def tgi(
         Name of the control (vehicle) group.
     day : float, optional
         Evaluation day; default the last day measured in both the group and the control.
+        For ``delta`` and ``rtv`` it must come after ``start_day`` (a ``DataError``
+        otherwise; a default day that does not gives NaN with a reason).
     start_day : float, optional
         Treatment-start (baseline) day; default the control group's first day.
     formula : {"delta", "tc_ratio", "rtv", "geometric"}
@@ -143,12 +145,22 @@ def tgi(
     df = df[df["volume"].notna()]
     check_control(df, control)
     start = start_day_of(df, control, start_day)
+    grows = formula in ("delta", "rtv")  # a change from the start day to the day
+    if grows and day is not None and not float(day) > start:
+        raise DataError(
+            Problem(
+                f"day {day!r} is not after the start day {start:g}",
+                fix="the evaluation day must come after start_day (treatment start)",
+            )
+        )
     rows = []
     for group in sorted(df["group"].unique()):
         d = float(day) if day is not None else _last_common_day(df, group, control)
         base, at = _stats_on(df, start), _stats_on(df, d)
         reason = ""
-        if group not in base.index or control not in base.index:
+        if grows and not d > start:
+            reason = f"no day measured in both the group and the control after day {start:g}"
+        elif group not in base.index or control not in base.index:
             reason = f"no measurement on the start day {start:g} for the group or the control"
         elif group not in at.index or control not in at.index:
             reason = f"no measurement on day {d:g} for the group or the control"

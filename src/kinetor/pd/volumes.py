@@ -51,10 +51,52 @@ def caliper_volume(length, width) -> np.ndarray:
     approximation standard in xenograft studies (Tomayko & Reynolds 1989 Cancer Chemother
     Pharmacol 24:148; status: likely).
 
+    ``length`` and ``width`` are two numbers or two lists of the same length (mm); NaN
+    (not measured) gives NaN. Text, a negative or infinite diameter, or lists of two
+    lengths raise a ``DataError`` listing each bad value (``row`` = position, from 1).
+
     >>> float(caliper_volume(10.0, 8.0))
     320.0
     """
-    return np.asarray(length, dtype=float) * np.asarray(width, dtype=float) ** 2 / 2.0
+    ln, wd = _diameters(length, "length"), _diameters(width, "width")
+    if ln.shape != wd.shape:
+        raise DataError(
+            Problem(
+                f"{ln.size} length(s) but {wd.size} width(s)",
+                column="width",
+                fix="give one width per length",
+            )
+        )
+    return ln * wd**2 / 2.0
+
+
+def _diameters(values, name: str) -> np.ndarray:
+    """``values`` as floats; a DataError for text, negative or infinite diameters."""
+    try:
+        arr = np.asarray(values, dtype=float)
+    except (TypeError, ValueError):
+        raise DataError(
+            Problem(
+                f"{name} holds text: {values!r}",
+                column=name,
+                fix="give plain numbers in mm (no unit in the value)",
+            )
+        ) from None
+    flat = arr.reshape(-1)
+    bad = np.flatnonzero(np.isinf(flat) | (flat < 0))
+    if bad.size:
+        raise DataError(
+            [
+                Problem(
+                    f"{name} {flat[i]:g} is not a diameter",
+                    row=int(i) + 1 if arr.ndim else None,
+                    column=name,
+                    fix="caliper diameters are finite numbers >= 0 (mm)",
+                )
+                for i in bad
+            ]
+        )
+    return arr
 
 
 # column aliases (compared after kinetor.data.aliases.normalise_name: lower case, a unit

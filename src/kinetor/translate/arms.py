@@ -141,17 +141,58 @@ class Arm:
             name = d.get("name")
             if name is None:
                 raise ModelError(f"arm {d!r} needs a 'name'")
-            items = list(d.get("treatments") or [])
+            _known_keys(d, _ARM_KEYS, f"arm {name!r}")
+            items = d.get("treatments") or []
+            if isinstance(items, str | Mapping) or not isinstance(items, Sequence):
+                raise ModelError(
+                    f"arm {name!r}: treatments must be a list of "
+                    f"{{'compound': ..., 'regimen': ...}}, got {items!r}"
+                )
+            items = list(items)
             if d.get("compound") is not None and str(d["compound"]).lower() not in _VEHICLE:
                 if d.get("regimen") is None:
                     raise ModelError(f"arm {name!r}: compound without a regimen")
                 items.insert(0, {"compound": d["compound"], "regimen": d["regimen"]})
-            treats = [
-                t if isinstance(t, Treatment) else Treatment(t["compound"], t["regimen"])
-                for t in items
-            ]
-            return cls(str(name), tuple(treats))
+            elif d.get("regimen") is not None:
+                raise ModelError(
+                    f"arm {name!r}: a regimen without a compound; add 'compound' "
+                    "(or leave both out for a vehicle arm)"
+                )
+            return cls(str(name), tuple(_treatment(t, name) for t in items))
         raise ModelError(f"cannot read arm {spec!r}")
+
+
+_ARM_KEYS = ("name", "compound", "regimen", "treatments")
+_TREATMENT_KEYS = ("compound", "regimen")
+
+
+def _known_keys(d: Mapping[str, Any], allowed: tuple[str, ...], what: str) -> None:
+    """A ModelError naming any key of ``d`` not in ``allowed`` (a misspelt key would
+    otherwise be dropped, e.g. turn a treated arm into a vehicle arm)."""
+    unknown = [k for k in d if k not in allowed]
+    if unknown:
+        import difflib
+
+        hints = [
+            f"{k!r} (did you mean {close[0]!r}?)" if close else repr(k)
+            for k in unknown
+            for close in [difflib.get_close_matches(str(k), allowed, n=1)]
+        ]
+        raise ModelError(f"{what}: unknown key(s) {', '.join(hints)}; use {', '.join(allowed)}")
+
+
+def _treatment(t: Any, arm: Any) -> Treatment:
+    if isinstance(t, Treatment):
+        return t
+    if not isinstance(t, Mapping):
+        raise ModelError(
+            f"arm {arm!r}: a treatment must be {{'compound': ..., 'regimen': ...}}, got {t!r}"
+        )
+    _known_keys(t, _TREATMENT_KEYS, f"arm {arm!r} treatment")
+    missing = [k for k in _TREATMENT_KEYS if t.get(k) is None]
+    if missing:
+        raise ModelError(f"arm {arm!r}: treatment {dict(t)!r} lacks {', '.join(missing)}")
+    return Treatment(str(t["compound"]), t["regimen"])
 
 
 @dataclass(frozen=True, eq=False)

@@ -103,6 +103,8 @@ def _setup(design: StudyDesign, exposure: ExposureOptions, network: NetworkOptio
     pk, drugs = exposure.pk or {}, network.drugs or {}
     models = {c: drug_model(c, sp, pk.get(c), drugs.get(c)) for c in names}
     days = float(design.days) if design.days is not None else study_days(arms)
+    if not (math.isfinite(days) and days > 0):
+        raise ModelError(f"the study must last > 0 days, got {days!r}")
     md = design.measure_days
     mdays = np.asarray(md if md is not None else measurement_days(days), float)
     if mdays.max() > days:

@@ -46,6 +46,7 @@ Examples
 from __future__ import annotations
 
 import math
+import numbers
 
 import numpy as np
 
@@ -56,8 +57,25 @@ __all__ = ["caliper_noise", "measurement_days", "tumor_volumes"]
 
 def measurement_days(days: float, weekdays: tuple[int, ...] = (0, 3)) -> list[float]:
     """Twice-weekly caliper days (study days whose weekday index is in ``weekdays``, i.e.
-    days 0, 3, 7, 10, ...) up to ``days``, the last day always included."""
-    last = float(days)
+    days 0, 3, 7, 10, ...) up to ``days``, the last day always included.
+
+    ``days`` is a finite number >= 0; ``weekdays`` one or more whole numbers 0..6 (day
+    0 = the first study day's weekday); anything else raises ``ModelError``.
+    """
+    try:
+        last = float(days)
+    except (TypeError, ValueError):
+        raise ModelError(f"days must be a number of study days, got {days!r}") from None
+    if not (math.isfinite(last) and last >= 0):
+        raise ModelError(f"days must be a finite number >= 0, got {days!r}")
+    wd = list(weekdays) if isinstance(weekdays, tuple | list | range) else None
+    if not wd or any(
+        isinstance(w, bool) or not isinstance(w, numbers.Integral) or not 0 <= w <= 6 for w in wd
+    ):
+        raise ModelError(
+            f"weekdays must be whole numbers 0..6 (days of the week from the study's first "
+            f"day), got {weekdays!r}; e.g. (0, 3) for twice weekly"
+        )
     out = [float(d) for d in range(math.floor(last) + 1) if d % 7 in weekdays]
     if not out or out[-1] < last:
         out.append(last)

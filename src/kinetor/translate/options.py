@@ -72,7 +72,11 @@ class StudyDesign:
 
     def __post_init__(self):
         n = self.n_animals
-        if isinstance(n, bool) or not isinstance(n, numbers.Real) or int(n) != n or n < 1:
+        if isinstance(n, bool) or not isinstance(n, numbers.Real) or not math.isfinite(n):
+            raise ModelError(f"n_animals must be a whole number >= 1, got {n!r}")
+        if int(n) != n:
+            raise ModelError(f"n_animals must be a whole number (animals per arm), got {n!r}")
+        if n < 1:
             raise ModelError(f"n_animals must be >= 1, got {n!r}")
         object.__setattr__(self, "n_animals", int(n))
         dt = self.dt
@@ -80,6 +84,13 @@ class StudyDesign:
             raise ModelError(f"dt must be a positive number of hours, got {self.dt!r}")
         if self.arms is not None and not isinstance(self.arms, tuple):
             object.__setattr__(self, "arms", tuple(self.arms))
+        from kinetor.pd.tgi_metrics import TGI_FORMULAS
+
+        if self.tgi_formula not in TGI_FORMULAS:
+            raise ModelError(
+                f"tgi_formula must be one of {', '.join(sorted(TGI_FORMULAS))}, "
+                f"got {self.tgi_formula!r}"
+            )
         if self.measure_days is not None and not isinstance(self.measure_days, tuple):
             object.__setattr__(self, "measure_days", tuple(float(d) for d in self.measure_days))
 

@@ -73,8 +73,10 @@ class TumorSpec:
     ----------
     name : str
         Cell line or context name.
-    lesions : tuple of str
-        Network lesions (``kinetor.pathway`` names) standing for the genotype.
+    lesions : tuple of str or str
+        Network lesions (``kinetor.pathway`` names) standing for the genotype; a string
+        is one lesion, or several separated by ``;`` (``"PTEN_loss;KRAS_mut"``). Checked
+        here: an unknown name or one given twice raises ``ModelError``.
     doubling_time : float
         Vehicle volume doubling time, days (exponential growth).
     v0 : float
@@ -130,6 +132,12 @@ class TumorSpec:
     sources: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
 
     def __post_init__(self) -> None:
+        from kinetor.pathway.lesions import lesion_names
+
+        try:  # one string is one lesion or several split on ';' (as Network reads it)
+            object.__setattr__(self, "lesions", lesion_names(self.lesions))
+        except ModelError as exc:
+            raise ModelError(f"tumour {self.name!r}: {exc}") from None
         text = [k for k in (*_NUMERIC, *_RESPONSE) if _number(getattr(self, k)) is None]
         if text:
             raise ModelError(
@@ -280,9 +288,6 @@ def get_tumor(spec: TumorSpec | str | Mapping[str, Any]) -> TumorSpec:
             raise ModelError(f"unknown tumour field(s) {unknown}: use {sorted(allowed)}")
         if "ranges" in d:
             d["ranges"] = {k: tuple(v) for k, v in dict(d["ranges"]).items()}
-        if "lesions" in d:
-            les = d["lesions"]
-            d["lesions"] = tuple([les] if isinstance(les, str) else les)
         if base is not None:
             srcs = {**base.sources, **dict.fromkeys(d, "user")}
             return replace(base, **d, sources=srcs)
