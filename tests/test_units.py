@@ -160,3 +160,27 @@ def test_a_length_where_a_concentration_is_needed_says_why():
     with pytest.raises(UnitError, match="molar units are case-sensitive"):
         units.convert(1.0, "mm", "nM")
     assert units.convert(1.0, "mM", "nM") == pytest.approx(1e6)
+
+
+@pytest.mark.parametrize("mw", [0, -1, float("nan"), float("inf"), "462.54", None])
+def test_a_molecular_weight_must_be_a_finite_number_above_0(mw):
+    with pytest.raises(UnitError, match="molecular weight"):
+        units.convert(1.0, "uM", "ng/mL", mw=mw)
+
+
+@pytest.mark.parametrize(
+    ("value", "src", "dst", "mw", "expected"),
+    [
+        (1.0, "ug/mL", "ng/mL", None, 1000.0),  # exactly, as the docstring prints it
+        (1.0, "uM", "ng/mL", 462.54, 462.54),
+        (3.0, "mg/L", "ug/mL", None, 3.0),
+        (1.0, "mL/min/kg", "L/h/kg", None, 0.06),
+    ],
+)
+def test_exact_decimal_factors_give_exact_values(value, src, dst, mw, expected):
+    assert units.convert(value, src, dst, mw=mw) == expected
+
+
+def test_factors_that_are_no_short_decimal_are_kept_to_the_last_bit():
+    assert units.convert(1.0, "min", "h") == 1.0 / 60.0
+    assert units.convert(25.0, "degC", "K") == pytest.approx(298.15, rel=1e-12)

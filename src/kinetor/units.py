@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from numbers import Real
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -286,7 +287,7 @@ def convert(values, from_unit: str, to_unit: str, mw: float | None = None):
     if src == dst:
         out = arr
     elif src.dimensionality == dst.dimensionality:
-        out = Q(arr, src).to(dst).magnitude
+        out = _scaled(arr, Q(1.0, src), dst)
     elif is_molar(src) != is_molar(dst):
         if str((dst if is_molar(src) else src).dimensionality) == "[length]":
             raise UnitError(
@@ -298,11 +299,16 @@ def convert(values, from_unit: str, to_unit: str, mw: float | None = None):
                 f"converting {from_unit!r} to {to_unit!r} needs the molecular "
                 f"weight: pass mw=... (g/mol; --mw on the command line)"
             )
+        if isinstance(mw, bool) or not isinstance(mw, Real) or not 0 < mw < np.inf:
+            raise UnitError(
+                f"molecular weight mw={mw!r} converting {from_unit!r} to {to_unit!r}: "
+                "it must be a finite number > 0 in g/mol (--mw on the command line)"
+            )
         g_per_mol = ureg.Unit("g/mol")
-        q = Q(arr, src)
+        q = Q(1.0, src)
         q = q * Q(mw, g_per_mol) if is_molar(src) else q / Q(mw, g_per_mol)
         try:
-            out = q.to(dst).magnitude
+            out = _scaled(arr, q, dst)
         except pint.errors.DimensionalityError as exc:
             raise UnitError(f"cannot convert {from_unit!r} to {to_unit!r}") from exc
     else:
@@ -311,6 +317,20 @@ def convert(values, from_unit: str, to_unit: str, mw: float | None = None):
             f"({dst.dimensionality}): the dimensions differ"
         )
     return float(out) if np.ndim(out) == 0 else np.asarray(out)
+
+
+def _scaled(arr: np.ndarray, one: pint.Quantity, dst) -> np.ndarray:
+    """``arr`` times the magnitude of ``one`` (1 of the source unit) in ``dst``, the
+    factor's binary round-off snapped to its 15-digit decimal (ug/mL -> ng/mL: 1000.0,
+    not 999.9999999999999) when that is within 4 ulp; a unit with an offset (degC) is
+    converted as it is."""
+    if Q(0.0, one.units).to(dst).magnitude != 0.0:  # not a pure scale factor
+        return Q(arr * one.magnitude, one.units).to(dst).magnitude
+    factor = float(one.to(dst).magnitude)
+    snapped = float(f"{factor:.15g}")
+    if abs(snapped - factor) <= 4 * np.spacing(abs(factor)):
+        factor = snapped
+    return arr * factor
 
 
 def to_molar(values, unit: str, mw: float, to: str = "nM"):

@@ -50,6 +50,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from kinetor.adme._inputs import checked
 from kinetor.errors import DataError, Problem
 
 __all__ = [
@@ -67,13 +68,13 @@ def fu_undiluted(fu_apparent, dilution):
 
     .. math:: f_u = \\frac{1/D}{(1/f_{u,\\mathrm{app}} - 1) + 1/D}
 
-    ``dilution`` = 1 returns ``fu_apparent`` unchanged.
+    ``dilution`` = 1 returns ``fu_apparent`` unchanged; it must be > 0 (``DataError``).
 
     >>> round(float(fu_undiluted(0.2, 5.0)), 6)   # 0.2 / (4 + 0.2)
     0.047619
     """
-    fu = np.asarray(fu_apparent, float)
-    d = np.asarray(dilution, float)
+    fu = checked("fu_apparent", fu_apparent)
+    d = checked("dilution", dilution, positive=True, fix=_DILUTION)
     with np.errstate(divide="ignore", invalid="ignore"):
         return (1.0 / d) / ((1.0 / fu - 1.0) + 1.0 / d)
 
@@ -94,13 +95,12 @@ def fu_dialysis(c_buffer, c_plasma, volume_shift=None, dilution=None):
     >>> round(float(fu_dialysis(2.0, 50.0, volume_shift=1.25)), 6)   # 0.8/(24+0.8)
     0.032258
     """
-    with np.errstate(divide="ignore", invalid="ignore"):
-        fu = np.asarray(c_buffer, float) / np.asarray(c_plasma, float)
+    fu = checked("c_buffer", c_buffer) / checked("c_plasma", c_plasma, positive=True, fix=_DEN)
     d = 1.0
     if volume_shift is not None:
-        d = d * np.asarray(volume_shift, float)
+        d = d * checked("volume_shift", volume_shift, positive=True)
     if dilution is not None:
-        d = d * np.asarray(dilution, float)
+        d = d * checked("dilution", dilution, positive=True, fix=_DILUTION)
     return fu if np.all(np.asarray(d) == 1.0) else fu_undiluted(fu, d)
 
 
@@ -127,8 +127,10 @@ def fu_ultrafiltration(c_ultrafiltrate, c_total, nsb=None, recovery=None, diluti
         from kinetor.errors import KinetorError
 
         raise KinetorError("give nsb or recovery, not both (recovery = 1 - NSB)")
+    fu = checked("c_ultrafiltrate", c_ultrafiltrate) / checked(
+        "c_total", c_total, positive=True, fix=_DEN
+    )
     with np.errstate(divide="ignore", invalid="ignore"):
-        fu = np.asarray(c_ultrafiltrate, float) / np.asarray(c_total, float)
         if nsb is not None:
             fu = fu / (1.0 - np.asarray(nsb, float))
         if recovery is not None:
@@ -148,8 +150,9 @@ def dialysis_recovery(c_buffer, c_plasma, c0, v_buffer, v_plasma, v_plasma0=None
     num = np.asarray(c_buffer, float) * np.asarray(v_buffer, float) + np.asarray(
         c_plasma, float
     ) * np.asarray(v_plasma, float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return 100.0 * num / (np.asarray(c0, float) * np.asarray(v0, float))
+    return (
+        100.0 * num / (checked("c0", c0, positive=True) * checked("v_plasma0", v0, positive=True))
+    )
 
 
 def blood_to_plasma(c_blood, c_plasma):
@@ -158,10 +161,11 @@ def blood_to_plasma(c_blood, c_plasma):
     >>> float(blood_to_plasma(0.9, 1.2))
     0.75
     """
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.asarray(c_blood, float) / np.asarray(c_plasma, float)
+    return checked("c_blood", c_blood) / checked("c_plasma", c_plasma, positive=True, fix=_DEN)
 
 
+_DEN = "the denominator concentration must be measurable (> 0): check the sample"
+_DILUTION = "the dilution factor: 10 for 10 % plasma, 1 for undiluted"
 _COLUMNS = {"dialysis": ("c_buffer", "c_plasma"), "ultrafiltration": ("c_ultrafiltrate", "c_total")}
 _ALIASES = {
     "c_uf": "c_ultrafiltrate",
@@ -279,14 +283,14 @@ def binding_table(
                     fix="write a plain number",
                 )
             )
-        for i in np.flatnonzero(v < 0):
+        for i in np.flatnonzero((v < 0) | ((v == 0) & col.startswith("v_plasma_"))):
             problems.append(
                 Problem(
-                    f"negative value {v[i]:g}",
+                    f"{'negative' if v[i] < 0 else 'zero'} value {v[i]:g}",
                     file=file,
                     row=int(rows[i]),
                     column=col,
-                    fix="concentrations and volumes are >= 0",
+                    fix="concentrations and volumes are >= 0 (plasma chamber volumes > 0)",
                 )
             )
         num[col] = v

@@ -255,7 +255,8 @@ def metabolite_ratios(
     for met, grp in m.groupby("analyte", sort=False):
         mw_m, mw_p = mw.get(met), mw.get(parent)
         v_m = _in_unit(grp["value"], grp["unit"], grp["unit_ref"], mw_m)
-        ratio = v_m / grp["value_ref"].to_numpy(float)
+        zero = grp["value_ref"].to_numpy(float) == 0  # no ratio (NaN), with the reason
+        ratio = v_m / np.where(zero, np.nan, grp["value_ref"].to_numpy(float))
         unit_p = grp["unit_ref"].iloc[0]
         molar_basis = bool(unit_p) and is_molar(unit_p)
         if molar_basis:
@@ -266,6 +267,7 @@ def metabolite_ratios(
         missing = grp["value_ref"].isna().to_numpy()
         exclude = _join_reasons(grp["exclude"].fillna(""), grp["exclude_ref"].fillna(""))
         exclude = np.where(missing, _join_text(exclude, f"no parent {parameter} in group"), exclude)
+        exclude = np.where(zero, _join_text(exclude, f"parent {parameter} is 0"), exclude)
         frames.append(
             pd.DataFrame(
                 {

@@ -7,14 +7,33 @@ comment lines). An empty file, a header without rows and text in a numeric colum
 
 from __future__ import annotations
 
+from numbers import Real
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from kinetor.errors import DataError, Problem
+from kinetor.errors import DataError, ModelError, Problem
 
-__all__ = ["default_metrics", "numeric_column", "read_table"]
+__all__ = ["check_level", "default_metrics", "numeric_column", "read_table"]
+
+
+def check_level(alpha, limits) -> tuple[float, float]:
+    """``alpha`` in (0, 0.5) and ``limits`` a pair (lower < 1 < upper, finite), else a
+    ``ModelError`` saying so; returns the limits as floats."""
+    if isinstance(alpha, bool) or not isinstance(alpha, Real) or not 0 < alpha < 0.5:
+        raise ModelError(
+            f"alpha={alpha!r}: the one-sided level must lie in (0, 0.5) (0.05 gives a 90 % CI)"
+        )
+    try:
+        lo, hi = (float(v) for v in limits)
+    except (TypeError, ValueError):
+        lo = hi = np.nan
+    if not (0 < lo < 1 < hi < np.inf):
+        raise ModelError(
+            f"limits={limits!r}: give (lower, upper) with 0 < lower < 1 < upper, e.g. (0.80, 1.25)"
+        )
+    return lo, hi
 
 
 def read_table(data, source: str) -> tuple[pd.DataFrame, int]:
@@ -69,15 +88,17 @@ def _text_cells(raw: pd.Series, values: pd.Series) -> np.ndarray:
 
 
 def numeric_column(df: pd.DataFrame, column: str, source: str, first_row: int) -> pd.Series:
-    """``df[column]`` as numbers; text in it is a ``DataError`` naming every such row."""
+    """``df[column]`` as numbers; text or an infinite number in it is a ``DataError``
+    naming every such row."""
     raw = df[column]
     values = pd.to_numeric(raw, errors="coerce")
-    bad = _text_cells(raw, values)
+    bad = np.union1d(_text_cells(raw, values), np.flatnonzero(np.isinf(values.to_numpy(float))))
     if bad.size:
         raise DataError(
             [
                 Problem(
-                    f"not a number: {raw.iloc[i]!r}",
+                    "not a finite number: "
+                    + (repr(raw.iloc[i]) if isinstance(raw.iloc[i], str) else f"{raw.iloc[i]}"),
                     file=source,
                     row=int(i) + first_row,
                     column=str(column),

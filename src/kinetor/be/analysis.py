@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from kinetor.be._table import default_metrics, numeric_column, read_table
+from kinetor.be._table import check_level, default_metrics, numeric_column, read_table
 from kinetor.errors import DataError, ModelError, Problem
 
 __all__ = ["BEResult", "be"]
@@ -168,12 +168,10 @@ def be(
         or non-positive values (row named), a subject with the same period twice, a
         treatment other than ``test``/``reference``.
     ModelError
-        ``alpha`` outside (0, 0.5), an unknown design, ABEL without a replicate design.
+        ``alpha`` outside (0, 0.5), ``limits`` not (lower < 1 < upper), an unknown design,
+        ABEL without a replicate design.
     """
-    if not 0 < alpha < 0.5:
-        raise ModelError(
-            f"alpha={alpha!r}: the one-sided level must lie in (0, 0.5) (0.05 gives a 90 % CI)"
-        )
+    limits = check_level(alpha, limits)
     source = str(data) if not isinstance(data, pd.DataFrame) else "<DataFrame>"
     df, first_row = read_table(data, source)
     roles = {**{r: r for r in _ROLES}, **(roles or {})}

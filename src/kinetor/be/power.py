@@ -24,6 +24,7 @@ Examples
 from __future__ import annotations
 
 import itertools
+from numbers import Integral, Real
 
 import numpy as np
 from scipy import stats
@@ -43,13 +44,27 @@ def tost_input_problem(
     theta0: float | None = None,
     target: float | None = None,
     design: str | None = None,
+    theta1: float | None = None,
+    theta2: float | None = None,
+    n: int | None = None,
 ) -> tuple[str, str] | None:
     """The first out-of-range input as ``(name, message)`` (names: ``cv``, ``alpha``,
-    ``theta0``, ``target``, ``design``), or None when all given inputs are valid.
+    ``theta0``, ``target``, ``design``, ``theta1``, ``theta2``, ``n``), or None when all
+    given inputs are valid.
 
     >>> tost_input_problem(cv=30)
     ('cv', 'a CV is a fraction: 30 % is 0.30 (got 30; at most 10, i.e. 1000 %)')
     """
+    numbers = {"cv": cv, "alpha": alpha, "theta0": theta0, "target": target, "n": n}
+    for name, value in {**numbers, "theta1": theta1, "theta2": theta2}.items():
+        if value is not None and (isinstance(value, bool) or not isinstance(value, Real)):
+            return name, f"must be a number, not {value!r}"
+    if n is not None and not (np.isfinite(n) and n == np.floor(n) and n > 2):
+        return "n", f"the power needs more than 2 subjects, a whole number (got {n:g})"
+    if theta1 is not None and not 0 < theta1 < 1:
+        return "theta1", f"the lower limit must lie in (0, 1), e.g. 0.80 (got {theta1:g})"
+    if theta2 is not None and not (theta2 > 1 and np.isfinite(theta2)):
+        return "theta2", f"the upper limit must be > 1, e.g. 1.25 (got {theta2:g})"
     if design is not None and design not in _BK:
         return "design", f"{design!r} is not a design: use one of {', '.join(_BK)}"
     if cv is not None:
@@ -101,9 +116,7 @@ def power_tost(
     alpha : float
         One-sided level of each test (0.05: 90 % CI).
     """
-    _check(cv=cv, alpha=alpha, theta0=theta0, design=design)
-    if n <= 2:
-        raise ModelError(f"n={n}: the power needs more than 2 subjects")
+    _check(cv=cv, alpha=alpha, theta0=theta0, design=design, theta1=theta1, theta2=theta2, n=n)
     theta2 = 1.0 / theta1 if theta2 is None else theta2
     bk, lost = _BK[design]
     df = n - lost
@@ -144,7 +157,17 @@ def sample_size_tost(
     Returns ``(n, power)``. ``target`` must lie in (``alpha``, 1), ``alpha`` in (0, 0.5)
     and ``cv`` in (0, 10] (a fraction).
     """
-    _check(cv=cv, alpha=alpha, theta0=theta0, target=target, design=design)
+    _check(
+        cv=cv,
+        alpha=alpha,
+        theta0=theta0,
+        target=target,
+        design=design,
+        theta1=theta1,
+        theta2=theta2,
+    )
+    if isinstance(n_max, bool) or not isinstance(n_max, Integral) or n_max < 4:
+        raise ModelError(f"n_max={n_max!r}: give a whole number >= 4 (default 10000)")
     # start a little below the large-sample (normal) approximation, then step up
     th2 = 1.0 / theta1 if theta2 is None else theta2
     bk = _BK.get(design, (2.0, 2))[0]

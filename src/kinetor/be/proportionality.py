@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from kinetor.be._table import default_metrics, numeric_column, read_table
+from kinetor.be._table import check_level, default_metrics, numeric_column, read_table
 from kinetor.errors import DataError, Problem
 
 __all__ = ["DoseProportionalityResult", "dose_proportionality"]
@@ -61,16 +61,19 @@ def dose_proportionality(
     metrics : list of str, optional
         Default: every other column holding numbers (except ``subject``).
     alpha : float
-        0.05 gives the 90 % CI of the slope.
+        In (0, 0.5); 0.05 gives the 90 % CI of the slope.
     limits : (float, float)
-        :math:`(\\theta_L, \\theta_H)`.
+        :math:`(\\theta_L, \\theta_H)`, :math:`\\theta_L < 1 < \\theta_H`.
 
     Raises
     ------
     DataError
-        An empty file or one without data rows, no dose or metric column, text in them,
-        fewer than two dose levels, non-positive doses or values.
+        An empty file or one without data rows, no dose or metric column, text or an
+        infinite number in them, fewer than two dose levels, non-positive doses or values.
+    ModelError
+        ``alpha`` outside (0, 0.5), ``limits`` not (lower < 1 < upper).
     """
+    limits = check_level(alpha, limits)
     source = "<DataFrame>" if isinstance(data, pd.DataFrame) else str(data)
     df, first_row = read_table(data, source)
     if dose not in df.columns:

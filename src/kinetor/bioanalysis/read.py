@@ -34,12 +34,13 @@ Examples
 
 from __future__ import annotations
 
+from numbers import Integral
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from kinetor.errors import DataError, Problem
+from kinetor.errors import DataError, KinetorError, Problem
 
 __all__ = ["SAMPLE_TYPES", "read_run"]
 
@@ -143,7 +144,7 @@ def read_run(
     file : str, optional
         Name used in messages (defaults to the file name, or ``"<DataFrame>"``).
     min_levels : int
-        Fewest distinct non-zero standard levels a curve may be built from (M10: 6).
+        Fewest distinct non-zero standard levels a curve may be built from (M10: 6), >= 1.
 
     Returns
     -------
@@ -155,16 +156,20 @@ def read_run(
     Raises
     ------
     DataError
-        Listing every bad row.
+        Listing every bad row; a path that is no file.
+    KinetorError
+        ``min_levels`` not a whole number >= 1.
     """
+    if isinstance(min_levels, bool) or not isinstance(min_levels, Integral) or min_levels < 1:
+        raise KinetorError(f"min_levels={min_levels!r}: a whole number >= 1 (ICH M10: 6)")
     if isinstance(source, pd.DataFrame):
         raw = source.copy()
         file = file or "<DataFrame>"
     else:
         path = Path(source)
         file = file or path.name
-        if not path.exists():
-            raise FileNotFoundError(f"no such run file: {path}")
+        if not path.is_file():
+            raise DataError(Problem(f"no such run file: {path}", file=file, fix="check the path"))
         try:
             raw = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
         except pd.errors.EmptyDataError:

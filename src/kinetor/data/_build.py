@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from kinetor.data._buffers import same_memory
+from kinetor.data._checks import subject_seed
 from kinetor.data._factorize import factorize
 from kinetor.data._subject_table import subject_table
 from kinetor.data._text import cells_as_text, is_number_column
@@ -321,18 +322,19 @@ def assemble(
                 )
             )
     try:
-        study = Study(
-            conc,
-            parts.doses,
-            subjects=parts.subjects,
-            units={**{u: _STAND_IN[u] for u in missing}, **units},
-            groups=list(groups) if groups else ["group"],
-            source=source,
-            roles=dict(parts.roles),
-            mw=mw_dict,
-            notes=list(parts.notes),
-            files=dict(parts.files),
-        )
+        with subject_seed(parts.subject_codes):  # its checks hash no id column again
+            study = Study(
+                conc,
+                parts.doses,
+                subjects=parts.subjects,
+                units={**{u: _STAND_IN[u] for u in missing}, **units},
+                groups=list(groups) if groups else ["group"],
+                source=source,
+                roles=dict(parts.roles),
+                mw=mw_dict,
+                notes=list(parts.notes),
+                files=dict(parts.files),
+            )
     except DataError as exc:
         problems += [
             Problem(p.message, file=p.file or source, row=p.row, column=p.column, fix=p.fix)

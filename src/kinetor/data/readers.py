@@ -37,6 +37,7 @@ from typing import Literal
 import pandas as pd
 
 from kinetor.data._build import assemble
+from kinetor.data._checks import check_call
 from kinetor.data._text import RawTable, read_raw
 from kinetor.data.study import Study
 from kinetor.errors import DataError, Problem
@@ -233,7 +234,7 @@ def read_study(
     >>> st.conc["conc"].tolist()
     [8.2, 3.1]
     """
-    _check_call(source, roles, sheet)
+    check_call(source, roles, sheet, units, doses)
     fmt = _FORMATS.get(format.lower()) if format else None
     if format and fmt is None:
         raise DataError(
@@ -295,39 +296,6 @@ def read_study(
     parts.notes.insert(0, f"format: {fmt}")
     _default_route(parts, route)
     return assemble(parts, source=label, **kw)
-
-
-def _check_call(source, roles, sheet) -> None:
-    """Role names must be known roles, and a sheet is for Excel files only: a typo or a
-    misplaced option is an error, never silently ignored."""
-    from kinetor.data._text import _EXCEL
-    from kinetor.data.aliases import ALIASES
-
-    problems = [
-        Problem(
-            f"unknown role {role!r} (mapped to column {col!r})",
-            column=str(col),
-            fix=f"use one of: {', '.join(ALIASES)} (--map ROLE=COLUMN on the command line, "
-            "roles={ROLE: COLUMN} in Python)",
-        )
-        for role, col in (roles or {}).items()
-        if role not in ALIASES
-    ]
-    if (
-        sheet is not None
-        and isinstance(source, str | Path)
-        and Path(source).is_file()
-        and Path(source).suffix.lower() not in _EXCEL | {".xls"}
-    ):
-        problems.append(
-            Problem(
-                f"a sheet ({sheet!r}) was given but {Path(source).name} is not an Excel workbook",
-                file=str(source),
-                fix="leave out --sheet (sheet= in Python): it applies to Excel .xlsx files only",
-            )
-        )
-    if problems:
-        raise DataError(problems)
 
 
 def _default_route(parts, route: str | None) -> None:

@@ -63,6 +63,7 @@ from kinetor.data._buffers import (
     same_buffers,
     same_memory,
 )
+from kinetor.data._checks import check_tables, numeric_column, study_notes
 from kinetor.data._factorize import factorize, row_codes
 from kinetor.errors import DataError, Problem
 
@@ -155,16 +156,14 @@ def _canonical(df: pd.DataFrame, schema: dict[str, str], table: str) -> pd.DataF
         elif dtype == "bool":
             df[col] = df[col].fillna(False).astype(bool)
         else:
-            df[col] = pd.to_numeric(df[col], errors="raise").astype(dtype)
+            df[col] = numeric_column(df, col, dtype, table)
     extra = [c for c in df.columns if c not in schema]
     return df[[*schema, *extra]].reset_index(drop=True)
 
 
 def _as_string(s: pd.Series, fill: bool) -> pd.Series:
-    """A column as pandas' string dtype, missing cells as "" (``fill``) or NA.
-
-    Filling scans every cell in Python-object terms; a column of str only (what the
-    readers build) is recognised by one C pass instead and returned as converted."""
+    """A column as pandas' string dtype, missing cells as "" (``fill``) or NA (a column
+    of str only, what the readers build, is recognised by one C pass: nothing to fill)."""
     out = s.astype("string")
     if pd.api.types.infer_dtype(out.to_numpy(object), skipna=False) == "string":
         return out
@@ -224,6 +223,7 @@ class Study:
         self._codes = {}
 
     def __post_init__(self) -> None:
+        check_tables(self)  # DataFrames and a dict (doses None: no doses, with a note)
         missing = [u for u in _REQUIRED_UNITS if not self.units.get(u)]
         if missing:
             raise DataError(
@@ -252,6 +252,7 @@ class Study:
         self.groups = [
             g for g in self.groups if g in self.subjects.columns or g in self.conc.columns
         ]
+        study_notes(self)  # samples without a value: excluded with a reason; unused doses
 
     # ------------------------------------------------------------------ views
     @property

@@ -13,7 +13,7 @@ Examples
 >>> use_log = log_segments(T, C, "lin-up/log-down")
 >>> auc, aumc = segment_areas(T, C, use_log)
 >>> [round(float(a), 6) for a in auc[0]]
-[2.0, 2.885390, 2.885390]
+[2.0, 2.88539, 2.88539]
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ def _quiet(func):
 
 
 @_quiet
-def trapezoid(t1, c1, t2, c2, use_log):
+def trapezoid(t1, c1, t2, c2, use_log, log_ratio=None):
     """Area and first-moment area of segments [t1, t2] (arrays of any one shape).
 
     .. math::
@@ -59,16 +59,23 @@ def trapezoid(t1, c1, t2, c2, use_log):
                      - \\frac{\\Delta t^2 (C_2 - C_1)}{\\ln(C_2/C_1)^2}
 
     The log forms are evaluated stably for nearly equal concentrations:
-    :math:`L = \\mathrm{log1p}((C_2 - C_1)/C_1)` (exact difference, no rounded ratio),
+    :math:`L = \\mathrm{log1p}((C_2 - C_1)/C_1)` (exact difference, no rounded ratio)
+    where :math:`|C_2 - C_1| < C_1/2`, :math:`L = \\ln C_2 - \\ln C_1` elsewhere (a ratio
+    below 1e-16 would round 1 + (C_2 - C_1)/C_1 to 0 and lose the segment),
     :math:`AUC = \\Delta t (C_2 - C_1)/L` and
     :math:`AUMC = t_1 AUC + C_1 \\Delta t^2 g(L)`,
     :math:`g(L) = (e^L (L - 1) + 1)/L^2 = \\sum_n L^n (n+1)/(n+2)!` (series for small L).
-    ``use_log`` must only be true where both concentrations are > 0 and differ.
+    ``log_ratio`` gives L = ln(C2/C1) directly where the caller knows it in log space
+    (an extrapolated C2 that underflows to 0). ``use_log`` must only be true where both
+    concentrations are > 0 (or L is given) and differ.
     """
     dt = t2 - t1
     lin = 0.5 * dt * (c1 + c2)
     lin_m = 0.5 * dt * (t1 * c1 + t2 * c2)
-    L = np.log1p((c2 - c1) / c1)
+    d = c2 - c1
+    L = np.where(np.abs(d) < 0.5 * c1, np.log1p(d / c1), np.log(c2) - np.log(c1))
+    if log_ratio is not None:
+        L = np.where(np.isnan(log_ratio), L, log_ratio)
     log_a = dt * (c2 - c1) / L
     series = 0.5 + L * (
         1 / 3 + L * (1 / 8 + L * (1 / 30 + L * (1 / 144 + L * (1 / 840 + L / 5760))))
@@ -121,8 +128,9 @@ def back_extrapolate_c0(T, C, n_obs):
     c2 = np.where(has2, C[ar, np.minimum(1, T.shape[1] - 1)], np.nan)
     with np.errstate(divide="ignore", invalid="ignore"):
         declining = has2 & (c1 > 0) & (c2 > 0) & (c2 < c1) & (t2 > t1)
-        slope = (np.log(c2) - np.log(c1)) / (t2 - t1)
-        c0 = np.exp(np.log(c1) - slope * t1)
+        # exp(ln C1 - slope t1), slope = ln(C2/C1)/(t2 - t1), as C1 (C1/C2)^(t1/(t2 - t1)):
+        # exact for exact ratios (8, 4 at 1, 2 h: 16.0, not 15.999999999999991)
+        c0 = c1 * (c1 / c2) ** (t1 / (t2 - t1))
     return np.where((t1 == 0) | ~declining, c1, c0)
 
 
@@ -252,11 +260,25 @@ def area_to(tstar, T, C, auc_cum, aumc_cum, use_log, lamz, clast_pred, tlast):
         frac = (tstar - t1) / (t2 - t1)
         c_in = np.where(lg, c1 * np.exp(np.log(c2 / c1) * frac), c1 + (c2 - c1) * frac)
         beyond_pos = ~inside & (c1 > 0)
+        # ln(C*/Clast) in log space: C* of a late t* underflows to 0, its area must not
+        log_out_ratio = np.log(clast_pred) - lamz * (tstar - tlast) - np.log(c1)
         c_out = np.where(beyond_pos, clast_pred * np.exp(-lamz * (tstar - tlast)), 0.0)
     cstar = np.where(inside, c_in, c_out)
     with np.errstate(invalid="ignore"):
-        log_out = beyond_pos & (cstar > 0) & (cstar < c1)
-    part_a, part_m = trapezoid(t1, c1, tstar, cstar, (lg | log_out) & (tstar > t1))
+        log_out = beyond_pos & (log_out_ratio < 0)
+    part_a, part_m = trapezoid(
+        t1,
+        c1,
+        tstar,
+        cstar,
+        (lg | log_out) & (tstar > t1),
+        np.where(log_out, log_out_ratio, np.nan),
+    )
+    # t* = infinity: the log trapezoid's limit, the lambda_z tail Clast/lambda_z (its
+    # moment Clast (Tlast/lambda_z + 1/lambda_z^2)); after a last sample of 0, no area
+    to_inf = np.isinf(tstar) & ~bad
+    part_a = np.where(to_inf, np.where(beyond_pos, c1 / lamz, 0.0), part_a)
+    part_m = np.where(to_inf, np.where(beyond_pos, c1 * (t1 / lamz + 1 / lamz**2), 0.0), part_m)
     at_point = tstar == t1
     part_a = np.where(at_point, 0.0, part_a)
     part_m = np.where(at_point, 0.0, part_m)

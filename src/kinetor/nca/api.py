@@ -24,6 +24,7 @@ from typing import Any, cast
 import numpy as np
 import pandas as pd
 
+from kinetor.data._checks import require_study
 from kinetor.data._factorize import factorize
 from kinetor.errors import DataError, Problem
 from kinetor.nca._long import LongTable, long_table, with_names
@@ -105,6 +106,7 @@ min_span_ratio, max_aucpext, sparse, sparse_mean, cl_unit, volume_unit
     >>> float(res.to_wide().C0[0])   # log back-extrapolation: 8 * 8/4
     16.0
     """
+    require_study(study, "nca")
     if unknown:  # a misspelt option: say which ones exist (not a bare TypeError)
         Options().with_(**unknown)
     opts = options or Options()

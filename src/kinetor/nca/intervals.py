@@ -199,6 +199,22 @@ def user_intervals(intervals: pd.DataFrame, keys: pd.DataFrame) -> pd.DataFrame:
                 for i, r in iv[bad].iterrows()
             ]
         )
+    # a dosing interval is tau long: one to infinity is kind "single" (AUCinf) or a
+    # partial area (AUCINT to infinity)
+    bad = (iv["kind"] == "tau") & np.isinf(iv["end"])
+    if bad.any():
+        raise DataError(
+            [
+                Problem(
+                    f"a dosing interval (kind 'tau') from {r.start:g} to infinity",
+                    row=int(i) + 2,
+                    column="end",
+                    fix="give the end of the dosing interval, or kind 'single' (AUCinf) or "
+                    "'partial' (AUCINT) for an area to infinity",
+                )
+                for i, r in iv[bad].iterrows()
+            ]
+        )
     on = [c for c in keys.columns if c in iv.columns]
     if on:
         for c in on:

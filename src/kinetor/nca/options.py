@@ -19,7 +19,9 @@ kinetor.errors.KinetorError: auc_method='log' is not one of: linear, lin-up/log-
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, fields, replace
+from numbers import Real
 from typing import Any, Literal, get_args
 
 from kinetor.data.blq import BLQRule, blq_shape
@@ -109,6 +111,19 @@ class Options:
             )
         if not self.lambda_z_tolerance >= 0:
             raise KinetorError("lambda_z_tolerance must be >= 0")
+        # acceptance thresholds: a value outside its range would flag every or no result
+        for name, lo, hi, what in (
+            ("min_r2adj", 0.0, 1.0, "an adjusted R2, from 0 to 1 (default 0.9)"),
+            ("min_span_ratio", 0.0, math.inf, "a number of half-lives >= 0 (default 2)"),
+            ("max_aucpext", 0.0, 100.0, "a percentage of AUCinf, from 0 to 100 (default 20)"),
+        ):
+            value = getattr(self, name)
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, Real)
+                or not lo <= float(value) <= hi
+            ):
+                raise KinetorError(f"{name}={value!r} is out of range: give {what}")
 
     def with_(self, **changes: Any) -> Options:
         """A copy with some fields changed (unknown names are an error)."""

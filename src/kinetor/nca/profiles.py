@@ -93,6 +93,15 @@ def expand_doses(study) -> pd.DataFrame:
         lambda r: "dose without a time",
         "give the dose time",
     )
+    amount = d["dose"].to_numpy(float)  # 0 is a vehicle dose: CL/V NaN with the reason
+    problems += row_problems(
+        d,
+        ~(amount >= 0) | np.isinf(amount),
+        study.source,
+        "dose",
+        lambda r: f"dose {r.dose} is not a finite number >= 0",
+        "give the administered dose (0 for a vehicle), or remove the dose row",
+    )
     if problems:
         raise DataError(problems)
     d["route"] = route.astype(str)

@@ -2,7 +2,7 @@
 
 ``usable_rows`` is the first step of :func:`kinetor.nca.nca`: one narrow table of the
 samples that enter the analysis (strings as object arrays, one integer key per subject x
-analyte x matrix), with every malformed row reported at once (negative concentrations,
+analyte x matrix), with every malformed row reported at once (negative or infinite concentrations,
 missing times on used samples, two samples at one time of a profile).
 
 Examples
@@ -100,6 +100,14 @@ def usable_rows(study, options: Options) -> pd.DataFrame:
         "conc",
         lambda r: f"negative concentration {r.conc}",
         "concentrations must be >= 0 (write BLQ samples as BLQ)",
+    )
+    problems += row_problems(
+        conc,
+        np.isinf(conc["conc"].to_numpy(float)),
+        study.source,
+        "conc",
+        lambda r: f"concentration {r.conc} is not a finite number",
+        "give the measured value (a sample without one: NaN, or exclude the row)",
     )
     # time may be missing only on rows that are excluded anyway
     used = _blq_rule(study, options.blq_rule, time_col)

@@ -19,7 +19,7 @@ Examples
 >>> p = pd.DataFrame({"subject": ["1", "2"], "group": "A", "PPTESTCD": "CMAX",
 ...                   "value": [10.0, 40.0], "unit": "ng/mL", "exclude": "", "flag": ""})
 >>> s = summarise(p, by=["group"])
->>> float(s["geomean"][0]), float(s["mean"][0]), int(s["n"][0]), s["display"][0]
+>>> round(float(s["geomean"][0]), 10), float(s["mean"][0]), int(s["n"][0]), s["display"][0]
 (20.0, 25.0, 2, '20.0 (127)')
 >>> summary_table(s).to_dict("records")   # doctest: +NORMALIZE_WHITESPACE
 [{'Parameter': 'CMAX (ng/mL)', 'Statistic': 'n', 'A': '2'},

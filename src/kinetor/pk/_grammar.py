@@ -341,6 +341,8 @@ class _Parser:
                 part = replace(part, duration=self.number("infusion duration") * self.time_unit())
             elif (tau := self.frequency()) is not None:
                 once("frequency", tok)
+                if not tau > 0:  # Q0H: every dose at one time
+                    self.fail("the dosing interval must be > 0 (e.g. Q8H, every 12 h)", tok)
                 part = replace(part, tau=tau)
             elif low in ("single", "once"):
                 once("frequency", tok)

@@ -48,6 +48,7 @@ __all__ = ["KINDS", "exponentials", "superpose_numpy"]
 
 KINDS = {"bolus": 0, "depot": 1, "rate": 2}
 _KA_GAP = 1e-7  # relative distance below which ka is nudged away from a disposition rate
+_KA_STEP = 1e-5  # the nudge: ka (1 +- _KA_STEP), both, averaged
 
 
 def _micro(n_cmt: int, P: dict[str, np.ndarray]):
@@ -135,23 +136,34 @@ def exponentials(
     else:
         raise ModelError(f"unknown output {output!r} for a {n_cmt}-compartment model")
     S = lam.shape[0]
-    J = n_cmt + (1 if oral else 0)
+    kas: list[tuple[np.ndarray, np.ndarray]] = []  # absorption rates and their weights
+    if oral:
+        ka = np.asarray(P["ka"], float)
+        close = (np.abs(ka[:, None] - lam) < _KA_GAP * ka[:, None]).any(axis=1)
+        kas = [(ka, np.ones(S))]
+        if close.any():
+            # the closed form is singular at ka == lambda, and its limit F ka A t e^{-ka t}
+            # is no sum of exponentials: the mean of the forms at ka (1 +- _KA_STEP) is,
+            # to O(_KA_STEP^2) (~1e-10 relative); the second rate is unused (weight 0)
+            # for the other subjects
+            kas = [
+                (np.where(close, ka * (1.0 + _KA_STEP), ka), np.where(close, 0.5, 1.0)),
+                (np.where(close, ka * (1.0 - _KA_STEP), ka), np.where(close, 0.5, 0.0)),
+            ]
+    J = n_cmt + len(kas)
     coef = np.zeros((S, 3, J))
     const = np.zeros((S, 3))
     coef[:, 0, :n_cmt] = G
     coef[:, 2, :n_cmt] = -G / lam
     const[:, 2] = (G / lam).sum(axis=1)
     rates = lam
-    if oral:
-        ka = np.asarray(P["ka"], float).copy()
-        f = np.asarray(P.get("f", np.ones(S)), float)
-        close = np.abs(ka[:, None] - lam) < _KA_GAP * ka[:, None]
-        if close.any():  # the closed form is singular at ka == lambda: nudge ka
-            ka = np.where(close.any(axis=1), ka * (1.0 + 10 * _KA_GAP), ka)
-        fk = (f * ka)[:, None] * G / (ka[:, None] - lam)
-        coef[:, 1, :n_cmt] = fk
-        coef[:, 1, n_cmt] = -fk.sum(axis=1) if output != "depot" else f
-        rates = np.concatenate([lam, ka[:, None]], axis=1)
+    f = np.asarray(P.get("f", np.ones(S)), float)
+    for j, (ka, weight) in enumerate(kas):
+        fk = (weight * f * ka)[:, None] * G / (ka[:, None] - lam)
+        coef[:, 1, :n_cmt] += fk
+        coef[:, 1, n_cmt + j] = -fk.sum(axis=1) if output != "depot" else weight * f
+    if kas:
+        rates = np.concatenate([lam, *(ka[:, None] for ka, _ in kas)], axis=1)
     return rates, coef, const
 
 

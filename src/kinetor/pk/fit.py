@@ -40,6 +40,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from kinetor.data._checks import require_study
 from kinetor.errors import DataError, ModelError, Problem
 from kinetor.pk.events import build_events
 from kinetor.pk.fitter import PKFitter, _PKData
@@ -215,6 +216,7 @@ def fit_pk(
     -------
     PKFitResult
     """
+    require_study(study, "fit_pk")
     if pooling not in ("individual", "naive"):
         raise ModelError("pooling must be 'individual' or 'naive'")
     cls = (

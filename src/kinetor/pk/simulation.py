@@ -114,9 +114,15 @@ def _times(times) -> np.ndarray:
 
     if isinstance(times, Q):
         times = times.to("hour").magnitude
-    t = np.asarray(times, float).ravel()
+    try:
+        t = np.asarray(times, float).ravel()
+    except (TypeError, ValueError):
+        t = np.array([np.nan])  # text or objects: not a time
     if t.size == 0 or not np.all(np.isfinite(t)):
-        raise ModelError("times must be finite numbers (hours)")
+        raise ModelError(
+            f"times must be finite numbers (hours), not {times!r:.80}: give e.g. "
+            "[0, 0.5, 1, 2] or np.linspace(0, 24, 97) (a pint Quantity in any time unit too)"
+        )
     check_limit("simulated_hours", float(t.max() - min(t.min(), 0.0)), "hours simulated")
     return t
 

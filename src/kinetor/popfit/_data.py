@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from kinetor.data.routes import ROUTES, normalise_route
 from kinetor.errors import DataError, Problem
 
 __all__ = ["PopData", "build_data"]
@@ -121,6 +122,11 @@ def _doses(study, analyte: str, problems: list[Problem]) -> pd.DataFrame:
     if "analyte" in d.columns and (d["analyte"] != "").any() and (d["analyte"] == analyte).any():
         d = d[(d["analyte"] == analyte) | (d["analyte"] == "")]
     d = d.copy()
+    # routes as written ("IV", "IV bolus", "PO") -> the canonical three, as NCA and fit_pk
+    # read them; an unrecognised one is kept as written and reported by build_data
+    codes, written = pd.factorize(d["route"].astype(str))
+    canon = [r if r in ROUTES else (normalise_route(r) or r) for r in written]
+    d["route"] = np.array(canon, dtype=object)[codes] if len(written) else d["route"]
     bad_ss = d[d["ss"] != 0]
     for _, r in bad_ss.iterrows():
         problems.append(
@@ -214,6 +220,20 @@ def build_data(
         )
     factor, units = _units(study)
     doses = _doses(study, analyte, problems)
+    # values a Study built from tables may hold (read_study refuses them)
+    for table, frame, col in (("conc", c, "conc"), ("doses", doses, "dose")):
+        v = frame[col].to_numpy(float)
+        bad = (v < 0) | np.isinf(v) | (np.isnan(v) if col == "dose" else False)
+        for r, x in zip(frame["source_row"].to_numpy()[bad], v[bad], strict=True):
+            problems.append(
+                Problem(
+                    f"{col} {x} is not a finite number >= 0",
+                    file=study.files.get(table, study.source),
+                    row=int(r),
+                    column=col,
+                    fix=f"correct the {col} (or remove the row)",
+                )
+            )
     routes = set(doses["route"])
     unknown = routes - {"iv_bolus", "iv_infusion", "extravascular"}
     for r in sorted(unknown):
@@ -222,7 +242,8 @@ def build_data(
                 f"dose route {r!r} cannot be modelled",
                 file=study.files.get("doses", study.source),
                 column="route",
-                fix="use IV bolus, IV infusion or an extravascular route",
+                fix="use IV bolus, IV infusion or an extravascular route (PO, SC, IP...; "
+                "see kinetor.data.ROUTES)",
             )
         )
     subjects = pd.unique(c["subject"])

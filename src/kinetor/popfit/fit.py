@@ -34,11 +34,13 @@ from __future__ import annotations
 
 import time as _time
 from dataclasses import dataclass, field
+from numbers import Integral
 
 import numpy as np
 import pandas as pd
 from scipy import optimize
 
+from kinetor.data._checks import require_study
 from kinetor.errors import ModelError
 from kinetor.popfit._data import PopData, build_data
 from kinetor.popfit._design import covariate_design, initial_estimates
@@ -213,6 +215,12 @@ def popfit(
     PopFitResult
     """
     t0 = _time.perf_counter()
+    require_study(study, "popfit")
+    if npde and (isinstance(n_npde, bool) or not isinstance(n_npde, Integral) or n_npde < 1):
+        raise ModelError(
+            f"n_npde={n_npde!r}: the NPDE need a whole number >= 1 of simulations of the "
+            "design (default 500), or npde=False"
+        )
     if not isinstance(model, PopModel):
         model = PopModel(model, eta=eta, omega=omega, covariates=list(covariates), error=error)
     if not 0.0 < ci_level < 1.0:
