@@ -106,9 +106,8 @@ def _listing(folder: Path) -> dict[str, tuple[int, int]]:
     return out
 
 
-def out_dir(path: str | Path) -> Path:
-    """Create the output folder (``--out``) and remember what it already held, so that the
-    report shows only what this command writes (see :func:`html_report`)."""
+def refuse_file_out(path: str | Path) -> None:
+    """``--out`` names a folder: an existing file there is a ``DataError`` (every command)."""
     from kinetor.errors import DataError, Problem
 
     p = Path(path)
@@ -120,6 +119,15 @@ def out_dir(path: str | Path) -> Path:
                 fix="give a folder (it is created when absent)",
             )
         )
+
+
+def out_dir(path: str | Path) -> Path:
+    """Create the output folder (``--out``) and remember what it already held, so that the
+    report shows only what this command writes (see :func:`html_report`)."""
+    from kinetor.errors import DataError, Problem
+
+    refuse_file_out(path)
+    p = Path(path)
     try:
         p.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from kinetor.cli._common import STATE, emit_json, info
+from kinetor.cli._common import STATE, emit_json, info, refuse_file_out
 
 
 def register(app: typer.Typer) -> None:
@@ -36,7 +36,7 @@ def register(app: typer.Typer) -> None:
         if out is None:
             _refuse_raw_folder(directory)
         else:
-            _refuse_file(out)
+            refuse_file_out(out)
 
         path, rep = write_report(directory, title=title, subtitle=subtitle, out=out, rescan=rescan)
         if STATE["json"]:
@@ -50,23 +50,6 @@ def register(app: typer.Typer) -> None:
             )
         else:
             info(f"wrote {path} ({rep.table_count} tables, {rep.figure_count} figures)")
-
-
-def _refuse_file(out: str) -> None:
-    """``--out`` names a folder: an existing file there is an error (as in every command)."""
-    from pathlib import Path
-
-    from kinetor.errors import DataError, Problem
-
-    p = Path(out)
-    if p.exists() and not p.is_dir():
-        raise DataError(
-            Problem(
-                f"--out {p} is a file, not a folder",
-                file=str(p),
-                fix="give a folder (it is created when absent)",
-            )
-        )
 
 
 def _refuse_raw_folder(directory: str) -> None:

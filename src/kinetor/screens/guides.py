@@ -35,7 +35,7 @@ from typing import Literal
 import numpy as np
 from scipy import special, stats
 
-from kinetor.errors import DataError, Problem
+from kinetor.screens._vectors import checked_vector
 
 __all__ = ["adjusted_variance", "bh_fdr", "guide_test", "mean_variance_fit", "median_var"]
 
@@ -93,32 +93,13 @@ def bh_fdr(p: np.ndarray) -> np.ndarray:
     DataError
         A p-value outside [0, 1] or infinite, or ``p`` not 1-D.
     """
-    try:
-        p = np.asarray(p, dtype=float)
-    except (TypeError, ValueError):
-        raise DataError(
-            Problem("the p-values are not all numbers", column="p", fix="pass numbers in [0, 1]")
-        ) from None
-    if p.ndim != 1:
-        raise DataError(
-            Problem(
-                f"p has shape {p.shape}: one list of p-values is needed",
-                column="p",
-                fix="pass a 1-D array (ravel it, and reshape the result)",
-            )
-        )
-    bad = np.flatnonzero(~np.isnan(p) & ~((p >= 0) & (p <= 1 + 1e-9)))
-    if bad.size:
-        raise DataError(
-            [
-                Problem(
-                    f"p-value {p[i]:.10g} (position {i}) is outside [0, 1]",
-                    column="p",
-                    fix="pass p-values, not scores or -log10 p",
-                )
-                for i in bad[:20]
-            ]
-        )
+    p = checked_vector(
+        p,
+        "p",
+        valid=lambda v: np.isnan(v) | ((v >= 0) & (v <= 1 + 1e-9)),
+        what="a p-value in [0, 1]",
+        fix="pass p-values, not scores or -log10 p",
+    )
     return _bh(p)
 
 

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from kinetor.errors import DataError, Problem
+from kinetor.screens._vectors import checked_vector
 from kinetor.screens.io import CountTable
 from kinetor.screens.normalize import size_factors
 
@@ -49,32 +49,13 @@ def gini(x: np.ndarray) -> float:
     DataError
         A negative, missing or infinite value, or ``x`` not 1-D.
     """
-    try:
-        xs = np.asarray(x, dtype=float)
-    except (TypeError, ValueError):
-        raise DataError(
-            Problem("the values are not all numbers", column="x", fix="pass numbers >= 0")
-        ) from None
-    if xs.ndim != 1:
-        raise DataError(
-            Problem(
-                f"x has shape {xs.shape}: one list of values is needed",
-                column="x",
-                fix="pass one sample's values as a 1-D array",
-            )
-        )
-    bad = np.flatnonzero(~(np.isfinite(xs) & (xs >= 0)))
-    if bad.size:
-        raise DataError(
-            [
-                Problem(
-                    f"value {xs[i]:g} (position {i}) is not a number >= 0",
-                    column="x",
-                    fix="pass counts or log(count + 1), which are >= 0",
-                )
-                for i in bad[:20]
-            ]
-        )
+    xs = checked_vector(
+        x,
+        "x",
+        valid=lambda v: np.isfinite(v) & (v >= 0),
+        what="a number >= 0",
+        fix="pass counts or log(count + 1), which are >= 0",
+    )
     xs = np.sort(xs)
     n = xs.size
     if n < 2:
