@@ -212,3 +212,11 @@ def test_simulate_help_says_which_drugs_get_an_exposure_file(capsys):
     assert main(["pathway", "simulate", "--help"]) == 0
     text = " ".join(capsys.readouterr().out.split())
     assert "exposure.csv" in text and "NAME:FILE.csv profile" in text
+
+
+@pytest.mark.parametrize("conc", [1e10, 1e300, "1e30 nM"])
+def test_a_concentration_above_one_molar_is_refused_before_the_solver(conc):
+    # 1e300 nM made CVODE fail with a raw solver error (the rapalog occupancy turns stiff)
+
+    with pytest.raises(DataError, match=r"from 0 to 1e\+09 nM \(1 M\)"):
+        Network().simulate({"everolimus": conc}, t_end=1)

@@ -206,6 +206,8 @@ def test_user_pk_must_be_the_whole_set():
         drug_model("vistusertib", "mouse", pk={"cl": 20.0})
     msg = str(exc.value)
     assert "whole set" in msg and "cl, v" in msg and "missing: v" in msg
+    # the command-line form names the compound (--pk-param COMPOUND.NAME=VALUE)
+    assert "--pk-param vistusertib.cl=... --pk-param vistusertib.v=..." in msg
 
 
 @pytest.mark.parametrize("fu", [1.5, 0.0, -0.1, "abc"])

@@ -24,6 +24,10 @@ from kinetor.pathway.drugs import Drug, resolve_drug
 
 __all__ = ["drug_inputs", "hours"]
 
+# above 1 M no drug is in solution, and the rapalog occupancy equation turns stiff enough
+# (from ~1e30 nM) for CVODE to fail: a larger value is a unit mistake, refused
+MAX_CONC_NM = 1e9
+
 
 def hours(value: float | str | Any) -> float:
     """A duration in hours (a number is taken as hours; ``"3 days"`` is converted)."""
@@ -104,11 +108,13 @@ def drug_inputs(pairs, rapalog_shift: float):
                 profiles[mech] = _profile(drug, value)
             else:
                 conc = _nanomolar(value, drug)
-                if not (np.isfinite(conc) and conc >= 0):
+                if not (np.isfinite(conc) and 0 <= conc <= MAX_CONC_NM):
                     raise DataError(
                         Problem(
-                            f"{drug.name}: concentration {value!r} must be a finite number >= 0",
+                            f"{drug.name}: concentration {value!r} must be a finite number "
+                            f"from 0 to {MAX_CONC_NM:g} nM (1 M)",
                             column="conc",
+                            fix="check the value and its unit (nM unless one is written)",
                         )
                     )
                 drug_params[f"c0_{mech}"] = conc
@@ -157,7 +163,7 @@ def _profile(drug: Drug, value) -> tuple[np.ndarray, np.ndarray]:
         )
     else:
         for i in range(t.size):
-            if not (np.isfinite(t[i]) and np.isfinite(c[i]) and c[i] >= 0):
+            if not (np.isfinite(t[i]) and np.isfinite(c[i]) and 0 <= c[i] <= MAX_CONC_NM):
                 problems.append(
                     Problem(
                         f"{drug.name}: time {t_raw[i]!r}, conc {c_raw[i]!r}",

@@ -246,7 +246,8 @@ def _model_from_params(name: str, params: Mapping[str, Any]):
             f"{name}: user PK parameters replace the library's whole set, so model {kind!r} "
             f"needs all of {', '.join(needed)} (optional: ka for oral doses, f, tlag; fu and "
             f"mw come from the library when not given); missing: {', '.join(missing)}. "
-            f"On the command line: --pk-param {' --pk-param '.join(f'{k}=...' for k in needed)}"
+            "On the command line: --pk-param "
+            + " --pk-param ".join(f"{name.lower()}.{k}=..." for k in needed)
         )
     return cls(**structural)
 
@@ -351,10 +352,14 @@ def drug_model(
     if fu is None:
         raise ModelError(
             f"{name}: no unbound fraction for {species} (free drug = fu x total); "
-            "pass it in pk={..., 'fu': 0.05}"
+            f"give it: --pk-param {name.lower()}.fu=0.05 on the command line, "
+            "pk={..., 'fu': 0.05} in Python"
         )
     if mw is None:
-        raise ModelError(f"{name}: no molecular weight (needed for nM): pass pk={{..., 'mw': ...}}")
+        raise ModelError(
+            f"{name}: no molecular weight (needed for nM): give it: --pk-param "
+            f"{name.lower()}.mw=... (g/mol) on the command line, pk={{..., 'mw': ...}} in Python"
+        )
     shift = float((pk or {}).get("invivo_shift", 1.0))
     if shift != 1.0:  # a published in vivo potency shift scales the unbound exposure
         fu, fu_src = float(fu) * shift, f"{fu_src}; x in vivo potency shift {shift:.3g}"
