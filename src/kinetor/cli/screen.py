@@ -67,6 +67,8 @@ def count(
     Writes screen.count.txt (MAGeCK count-table layout), mapping.csv (per-sample reads,
     mapped fraction, zero-count guides, Gini index) and report.html.
     """
+    import warnings
+
     from kinetor.errors import DataError, Problem
     from kinetor.screens import count_fastq, read_library
 
@@ -85,13 +87,17 @@ def count(
         files = list(fastq)
     if trim5 != "auto" and not trim5.isdigit():
         raise typer.BadParameter("an integer >= 0 or 'auto'", param_hint="--trim-5")
-    res = count_fastq(
-        files,
-        lib,
-        trim5=trim5 if trim5 == "auto" else int(trim5),
-        mismatches=mismatches,
-        reverse_complement=reverse_complement,
-    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", UserWarning)
+        res = count_fastq(
+            files,
+            lib,
+            trim5=trim5 if trim5 == "auto" else int(trim5),
+            mismatches=mismatches,
+            reverse_complement=reverse_complement,
+        )
+    for w in caught:
+        _common.err_console().print(f"warning: {w.message}", markup=False, style="bold yellow")
     d = _common.out_dir(out)
     res.counts.to_frame().to_csv(d / "screen.count.txt", sep="\t", index=False, float_format="%.0f")
     res.mapping.to_csv(d / "mapping.csv", index=False)

@@ -9,7 +9,9 @@ variants of the library guides; a variant shared by two guides is ambiguous and 
 counted, and a read with one ``N`` counts for the guide that the ``N`` could be. ``reverse_complement=True`` matches the reverse complement of the
 library spacers (MAGeCK ``--reverse-complement``); ``trim5="auto"`` picks the offset with
 the most exact matches in the first 2 MB of reads of each file. All spacers of a library
-must have the same length.
+must have the same length. A sample with fewer than half of its reads mapped gives a
+:class:`UserWarning` (usually a wrong ``trim5`` or strand); its Gini index is NaN when no
+read mapped.
 
 Examples
 --------
@@ -25,6 +27,7 @@ Examples
 from __future__ import annotations
 
 import gzip
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -261,6 +264,30 @@ def _auto_trim(source, name: str, m: _Matcher, max_offset: int = 50) -> int:
     return best
 
 
+LOW_MAPPING = 0.5  # warn below this mapped fraction (MAGeCK's QC expects >= 65 %)
+
+
+def _warn_low_mapping(stats: list[dict], trim5, reverse_complement: bool) -> None:
+    low = [s for s in stats if s["mapped_fraction"] < LOW_MAPPING]
+    if not low:
+        return
+    hints = []
+    if trim5 != "auto":
+        hints.append("--trim-5 auto (trim5='auto' in Python) to find the guide offset")
+    hints.append(
+        "--reverse-complement if the reads carry the reverse strand"
+        if not reverse_complement
+        else "dropping --reverse-complement"
+    )
+    text = ", ".join(f"{s['sample']} {100 * s['mapped_fraction']:.1f} %" for s in low)
+    warnings.warn(
+        f"few reads map to the library ({text} of reads mapped, offset "
+        f"{low[0]['trim5']}); try {'; or '.join(hints)}",
+        UserWarning,
+        stacklevel=3,
+    )
+
+
 def count_fastq(
     fastqs: dict[str, str | Path] | list,
     library: pd.DataFrame,
@@ -354,6 +381,7 @@ def count_fastq(
                 "trim5": off,
             }
         )
+    _warn_low_mapping(stats, trim5, reverse_complement)
     table = CountTable(
         library["guide"].astype(str).to_numpy(),
         library["gene"].astype(str).to_numpy(),

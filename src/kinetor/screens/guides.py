@@ -52,7 +52,14 @@ def mean_variance_fit(x: np.ndarray) -> tuple[float, float]:
 
     Guides with extreme means (> median + 4 SD of the guide means) are left out, as are
     guides whose variance does not exceed the mean; with fewer than 10 left, all guides are
-    used with ``var - mean`` floored at 0.01.
+    used with ``var - mean`` floored at 0.01. A slope below 1 is set to 1 and a negative
+    intercept to 0, as MAGeCK does, unless that moves the fitted line by more than
+    :data:`MAX_CLAMP_SHIFT` log2 units at the weighted centre of the data: clamping one
+    coefficient and keeping the other (fitted with it) then describes none of the guides,
+    e.g. ``k = -2.9, b = 29.5`` -> ``k = 1, b = 29.5`` gives a variance ~1e9 times the
+    observed one when a few strongly changed guides tilt the line or when all guides have
+    similar means (slope not identifiable). The fit is then redone under the constraints
+    (:func:`_constrained_fit`).
     """
     mean, var = median_var(x)
     if mean.size > 10:
@@ -73,7 +80,23 @@ def mean_variance_fit(x: np.ndarray) -> tuple[float, float]:
         return 1.0, 0.0
     b = (sy * sx2 - sx * sxy) / den
     k = (nw * sxy - sx * sy) / den
-    return float(max(k, 1.0)), float(max(b, 0.0))
+    kc, bc = max(k, 1.0), max(b, 0.0)
+    if abs(bc + kc * sx / nw - sy / nw) > MAX_CLAMP_SHIFT:
+        return _constrained_fit(lx, ly, w)
+    return float(kc), float(bc)
+
+
+MAX_CLAMP_SHIFT = 3.0  # log2 units (8-fold excess variance) at the data's weighted centre
+
+
+def _constrained_fit(lx, ly, w) -> tuple[float, float]:
+    """Weighted least squares of ``ly = b + k lx`` under ``k >= 1, b >= 0``: the best of
+    the two edges ``k = 1`` (``b`` refitted) and ``b = 0`` (``k`` refitted)."""
+    b1 = max(float((w * (ly - lx)).sum() / w.sum()), 0.0)
+    k0 = max(float((w * lx * ly).sum() / (w * lx * lx).sum()), 1.0)
+    sse1 = float((w * (ly - b1 - lx) ** 2).sum())
+    sse0 = float((w * (ly - k0 * lx) ** 2).sum())
+    return (1.0, b1) if sse1 <= sse0 else (k0, 0.0)
 
 
 def adjusted_variance(mean: np.ndarray, k: float, b: float) -> np.ndarray:

@@ -179,6 +179,7 @@ def read_cnv(path) -> pd.DataFrame:
             )
         )
     vals.index = df["SYMBOL"].astype(str)
+    vals.attrs["source"] = str(path)  # named in cnv_correct's problems
     return vals
 
 
@@ -196,6 +197,7 @@ def _columns(conds, cnv, cell_lines) -> dict[int, str]:
             Problem(
                 f"no condition ({', '.join(conds)}) matches a copy-number "
                 f"column ({', '.join(map(str, cnv.columns))})",
+                file=cnv.attrs.get("source"),
                 column="cell line",
                 fix="name the cell line of each condition (cell_lines / --cell-line)",
             )
@@ -240,9 +242,11 @@ def cnv_correct(
     if have.sum() < 3:
         raise DataError(
             Problem(
-                f"only {int(have.sum())} screen genes have a copy number",
+                f"only {int(have.sum())} screen genes have a copy number (3 or more are needed)",
+                file=cnv.attrs.get("source"),
                 column="SYMBOL",
-                fix="use gene symbols of the screen",
+                fix="give copy numbers for the screen's genes, with the gene symbols of the "
+                "count table in SYMBOL (--cnv-norm FILE, or cnv= in Python)",
             )
         )
     for k, col in _columns(conds, cnv, cell_lines).items():

@@ -41,8 +41,9 @@ def gini(x: np.ndarray) -> float:
     """Gini index of the values ``x`` (MAGeCK applies it to ``log(count + 1)``).
 
     ``x`` must be finite and >= 0 (the index of negative values is not a measure of
-    inequality: it can exceed 1); fewer than two values give 0. For all zeros the sum is
-    taken as 1, as MAGeCK's count QC does (the value is then ``1 - 2n/(n - 1)``).
+    inequality: it can exceed 1); fewer than two values give 0. All zeros (a sample with
+    no mapped reads) give NaN: there is no distribution to measure (MAGeCK's count QC
+    takes the sum as 1 there and reports ``1 - 2n/(n - 1)``, below -1, outside [0, 1]).
 
     Raises
     ------
@@ -60,7 +61,9 @@ def gini(x: np.ndarray) -> float:
     n = xs.size
     if n < 2:
         return 0.0
-    total = xs.sum() or 1.0
+    total = xs.sum()
+    if total == 0:
+        return float("nan")
     return float(1.0 - 2.0 * (n - (np.arange(1, n + 1) * xs).sum() / total) / (n - 1))
 
 
