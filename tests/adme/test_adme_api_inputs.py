@@ -1,5 +1,4 @@
-"""The elementary ADME formulas and metabolite ratios on careless Python input (QA report
-91): a zero denominator or dilution is a ``DataError`` naming the argument, never ``inf``,
+"""The elementary ADME formulas and metabolite ratios on careless Python input: a zero denominator or dilution is a ``DataError`` naming the argument, never ``inf``,
 ``nan`` or a numpy RuntimeWarning; a parent AUC of 0 gives no ratio, with the reason."""
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ X = np.array([0.01, 0.03, 0.1, 0.3, 1, 3, 10])
 DRC = pd.DataFrame({"drug": "A", "dose": X, "response": 100 / (1 + (X / 0.5) ** 2)})
 
 
-# -- item 14: gr_values ---------------------------------------------------------------------
+# -- gr_values ---------------------------------------------------------------------
 
 
 def test_gr_values_by_hand_and_shared_scalars():
@@ -57,7 +57,7 @@ def test_fit_gr_dose_unit_checked():
         fit_gr(gr, dose_unit="h")
 
 
-# -- item 15: synergy level and n_boot ----------------------------------------------------------
+# -- synergy level and n_boot ----------------------------------------------------------
 
 
 def _matrix():
@@ -89,7 +89,7 @@ def test_synergy_one_method_as_text():
     assert res.summary["method"].tolist() == ["bliss"]
 
 
-# -- item 21: fit_dose_response ci and dose_unit --------------------------------------------------
+# -- fit_dose_response ci and dose_unit --------------------------------------------------
 
 
 def test_ci_checked_at_construction():

@@ -1,4 +1,4 @@
-"""``kinetor.be`` on careless Python input (QA report 91): infinite metric values, swapped
+"""``kinetor.be`` on careless Python input: infinite metric values, swapped
 or out-of-range limits, alpha outside (0, 0.5) in dose proportionality, TOST power inputs
 that are text, a limit on the wrong side of 1 or a fractional number of subjects; no
 numpy RuntimeWarning on the way."""

@@ -1,4 +1,4 @@
-"""The bioanalysis Python API on careless input (QA report 91): a run file that does not
+"""The bioanalysis Python API on careless input: a run file that does not
 exist is a ``DataError`` (as ``read_study`` gives), and ``min_levels`` must be a whole
 number >= 1."""
 

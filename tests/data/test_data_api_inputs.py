@@ -1,4 +1,4 @@
-"""``read_study`` and ``Study`` on careless Python input (QA report 91): a source that is
+"""``read_study`` and ``Study`` on careless Python input: a source that is
 no table or path, unknown ``units=`` keys, tables that are not DataFrames, text in a
 numeric column, no dose table, samples without a value and doses without samples."""
 

@@ -1,4 +1,4 @@
-"""The NCA Python API on careless input (QA report 91): AUCINT/AUMCINT with a late
+"""The NCA Python API on careless input: AUCINT/AUMCINT with a late
 interval end (the tail lost when C* underflowed), infinite concentrations, negative or
 missing doses, samples without a value, objects that are not a Study, out-of-range
 acceptance options, doses of subjects without samples, intervals to infinity, and the

@@ -182,8 +182,13 @@ def test_bioavailability_group_means_and_paired():
     assert f[f.method == "paired mean"].F_percent.iloc[0] == pytest.approx(
         100 * po_x / iv_dn, rel=1e-12
     )
-    with pytest.raises(KinetorError, match="no usable"):
-        bioavailability(res, test="sc", reference="iv_bolus", by="route", parameter="AUCLST")
+    # by="route" compares route kinds: "PO"/"IV" name them; an infusion is absent here
+    same = bioavailability(res, test="PO", reference="IV", by="route", parameter="AUCLST")
+    assert same["F_percent"].tolist() == f["F_percent"].tolist()
+    with pytest.raises(KinetorError, match=r"no usable.*'iv_bolus', 'extravascular'"):
+        bioavailability(
+            res, test="IV infusion", reference="iv_bolus", by="route", parameter="AUCLST"
+        )
 
 
 def test_kt_nca_is_callable_whatever_the_import_order():

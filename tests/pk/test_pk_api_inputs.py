@@ -1,4 +1,4 @@
-"""The PK Python API on careless input (QA report 91): ``fit_pk`` of a DataFrame, times
+"""The PK Python API on careless input: ``fit_pk`` of a DataFrame, times
 that are text, a zero dosing interval, and the oral one-compartment model at ka == k
 (expected values from the closed-form limit C = F D ka t e^{-kt} / V, by hand)."""
 

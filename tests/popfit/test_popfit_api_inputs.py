@@ -1,4 +1,4 @@
-"""``popfit`` on careless Python input (QA report 91): routes as written ("IV bolus",
+"""``popfit`` on careless Python input: routes as written ("IV bolus",
 "IV", "PO") are read as NCA and fit_pk read them, a DataFrame instead of a Study, a zero
 number of NPDE simulations, and values a Study built from tables may hold (a negative or
 missing dose, an infinite concentration)."""

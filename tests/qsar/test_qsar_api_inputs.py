@@ -1,5 +1,5 @@
 """Hostile options to the QSAR Python API: a ModelError naming the option at construction,
-not a plain ValueError from ``fit`` (QA report 92, item 18)."""
+not a plain ValueError from ``fit``."""
 
 import pytest
 

@@ -1,6 +1,6 @@
 """Hostile inputs to the screens Python API: every one is a DataError/ModelError naming the
 parameter or column and the fix; never a raw numpy/pandas error, a leaked RuntimeWarning or
-a silently accepted value (QA report 92, items 1, 10-12, 19, 21, 22)."""
+a silently accepted value."""
 
 import warnings
 
@@ -20,7 +20,7 @@ def _warnings_are_errors():
         yield
 
 
-# -- item 1: CountTable.from_frame with numeric counts --------------------------------------
+# -- CountTable.from_frame with numeric counts --------------------------------------
 
 
 def test_from_frame_accepts_numeric_counts(demo1):
@@ -47,7 +47,7 @@ def test_from_frame_names_bad_cells():
         ks.CountTable.from_frame([[1, 2]])
 
 
-# -- item 10: size_factors ---------------------------------------------------------------
+# -- size_factors ---------------------------------------------------------------
 
 
 def test_size_factors_refuses_negative_counts_without_warnings():
@@ -73,7 +73,7 @@ def test_size_factors_median_by_hand():
     assert f == pytest.approx([np.sqrt(2) / 0.95, np.sqrt(2) / 1.95])
 
 
-# -- item 11 and 19: mle design matrix and options ---------------------------------------------
+# -- mle design matrix and options ---------------------------------------------
 
 
 def _small():
@@ -182,7 +182,7 @@ def test_cli_mle_bad_design_exit_3(fixtures, tmp_path, capsys):
     assert "design.txt" in capsys.readouterr().err
 
 
-# -- item 12: rra --------------------------------------------------------------------------
+# -- rra --------------------------------------------------------------------------
 
 
 def test_rra_lengths_and_alpha():
@@ -198,7 +198,7 @@ def test_rra_lengths_and_alpha():
         ks.rra(np.array(["a", "b"]), np.array([0.1, 0.2]), alpha=0.25, permutations=0)
 
 
-# -- item 21: screen_test options and hits(fdr) --------------------------------------------
+# -- screen_test options and hits(fdr) --------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -232,7 +232,7 @@ def test_cli_test_fdr_checked_before_output(fixtures, tmp_path):
     assert not out.exists()
 
 
-# -- item 22: bh_fdr and gini ---------------------------------------------------------------
+# -- bh_fdr and gini ---------------------------------------------------------------
 
 
 def test_bh_fdr_range_and_nan():

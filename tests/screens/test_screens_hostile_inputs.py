@@ -1,4 +1,4 @@
-"""Small or degenerate screens that used to give wrong results (QA report 97s)."""
+"""Small or degenerate screens that used to give wrong results."""
 
 import gzip
 import math
@@ -11,7 +11,7 @@ from kinetor.errors import DataError
 from kinetor.screens import CountTable, count_fastq, gini, mean_variance_fit, screen_test
 from kinetor.screens.mle_perm import cnv_correct, read_cnv
 
-# -- item 2: the mean-variance fit must not blow up when clamped --------------------------
+# -- the mean-variance fit must not blow up when clamped --------------------------
 
 
 def test_slope_clamp_refits_the_intercept():
@@ -69,7 +69,7 @@ def test_small_pure_null_screen_calls_nothing(seed):
     assert (res.guides.loc[null, "fdr"] < 0.05).mean() <= 0.05
 
 
-# -- item 7: no mapped reads -----------------------------------------------------------------
+# -- no mapped reads -----------------------------------------------------------------
 
 
 def test_gini_of_all_zeros_is_nan():
@@ -114,7 +114,7 @@ def test_cli_count_warns_on_unmapped_reads(tmp_path, capsys):
     assert "warning: few reads map" in err and "--trim-5 auto" in err
 
 
-# -- item 10: CNV table covering too few genes names its file -------------------------------
+# -- CNV table covering too few genes names its file -------------------------------
 
 
 def test_cnv_with_too_few_genes_names_the_file(tmp_path):

@@ -60,8 +60,9 @@ def nca_command(
         list[str] | None,
         typer.Option(
             "--interval",
-            help="An interval START-END (study time scale), e.g. 144-168 "
-            "(a dosing interval) or 0-inf; repeat for several.",
+            help="An interval START-END[:KIND] (study time scale), e.g. 144-168 "
+            "(a dosing interval), 0-inf, or 30-48:partial (AUCINT, extrapolated with "
+            "lambda_z after the last sample); repeat for several.",
         ),
     ] = None,
     route: str | None = typer.Option(
@@ -100,7 +101,14 @@ def nca_command(
         None,
         "--nominal-times",
         help="Protocol sampling times, e.g. 0,0.25,0.5,1,2,4,8,24: "
-        "samples without a nominal time get the nearest one (mean profiles need them).",
+        "samples without a nominal time get the nearest one (mean profiles need them); "
+        "a sample outside every time's window (half the gap to its neighbours) is refused.",
+    ),
+    nominal_tolerance: float | None = typer.Option(
+        None,
+        "--nominal-tolerance",
+        help="With --nominal-times: a sample further than this (time unit) from every "
+        "protocol time keeps no nominal time instead of being refused.",
     ),
     exclude_flagged: bool = typer.Option(
         False,
@@ -141,6 +149,11 @@ def nca_command(
     if "=" not in blq_rule:
         _choice(blq_rule, _BLQ, "--blq-rule")
     _choice(time, ("actual", "nominal"), "--time")
+    if nominal_tolerance is not None and not (nominal_times and nominal_tolerance >= 0):
+        raise typer.BadParameter(
+            f"{nominal_tolerance:g}: give a number >= 0 together with --nominal-times",
+            param_hint="--nominal-tolerance",
+        )
     if store:  # a file that is not a store is refused before any output is written
         from kinetor.store import normalise_url
         from kinetor.store._engine import check_store_file
@@ -179,7 +192,7 @@ def nca_command(
         from kinetor.data import bin_nominal_times
         from kinetor.data.nominal import parse_time_list
 
-        study = bin_nominal_times(study, parse_time_list(nominal_times))
+        study = bin_nominal_times(study, parse_time_list(nominal_times), nominal_tolerance)
     iv_table = _intervals(intervals_file, interval)
     res = nca(
         study,
@@ -226,6 +239,7 @@ def nca_command(
             "lambda_z_range": records(_lz_ranges(lz_range)),
             "intervals": records(iv_table),
             "nominal_times": nominal_times,
+            "nominal_tolerance": nominal_tolerance,
             "lloq": lloq,
         }
         settings = {"units": units, "roles": roles, "route": route, "sheet": sheet}
@@ -262,26 +276,11 @@ def nca_command(
     _excluded_note(study.conc)
     keep = ["PPTESTCD", "unit", "n", "statistic", "display"]
     by = [c for c in summary.columns if c not in keep and c in (*res.groups, "analyte")]
-    main_codes = [
-        "CMAX",
-        "TMAX",
-        "AUCLST",
-        "AUCIFO",
-        "LAMZHL",
-        "CLFO",
-        "CLO",
-        "VZFO",
-        "VZO",
-        "AUCTAU",
-        "CAVG",
-        "CTROUGH",
-        "AUCINT",
-        "SPARSEAL",
-        "AUCLSTSE",
-        "RCAMINT",
-        "RCPCINT",
-        "RENALCL",
-    ]
+    main_codes = (
+        *("CMAX", "TMAX", "AUCLST", "AUCIFO", "LAMZHL", "CLFO", "CLO", "VZFO", "VZO"),
+        *("AUCTAU", "CAVG", "CTROUGH", "AUCINT", "SPARSEAL", "AUCLSTSE", "RCAMINT"),
+        *("RCPCINT", "RENALCL"),
+    )
     shown = summary[summary["PPTESTCD"].isin(main_codes)]
     import numpy as np
 
@@ -316,23 +315,25 @@ def _intervals(path: str | None, specs: list[str] | None):
         frames.append(read_raw(path).frame)
     rows = []
     for spec in specs or []:
-        a, sep, b = spec.strip().partition("-")
+        span, _, kind = spec.strip().partition(":")
+        a, sep, b = span.partition("-")
         try:
             lo, hi = float(a), float(b)
         except ValueError:
             lo = hi = float("nan")
-        if not sep or not (hi > lo):
+        if not sep or not (hi > lo) or kind not in ("", "single", "tau", "partial"):
             raise DataError(
                 [
                     Problem(
                         f"interval {spec!r}",
                         column="--interval",
-                        fix="write START-END with END after START, e.g. "
-                        "--interval 144-168 or --interval 0-inf",
+                        fix="write START-END with END after START, optionally :single, "
+                        ":tau or :partial, e.g. --interval 144-168, --interval 0-inf or "
+                        "--interval 30-48:partial",
                     )
                 ]
             )
-        rows.append({"start": lo, "end": hi})
+        rows.append({"start": lo, "end": hi, **({"kind": kind} if kind else {})})
     if rows:
         frames.append(pd.DataFrame(rows))
     return pd.concat(frames, ignore_index=True) if frames else None

@@ -51,7 +51,10 @@ def bioavailability(
     ----------
     res : NCAResult
     test, reference : str
-        Values of ``by`` (a group column of the result, or ``"route"``).
+        Values of ``by`` (a group column of the result, or ``"route"``). Routes are
+        compared as kinds (``iv_bolus``, ``iv_infusion``, ``extravascular``); the
+        spellings users type name them (``"PO"``, ``"SC"`` -> extravascular, ``"IV"`` ->
+        iv_bolus), so two extravascular routes are told apart by a group column.
     parameter : {"AUCIFO", "AUCLST", "AUCIFP", "AUCTAU"}
         The exposure parameter (dose-normalised here with each profile's dose).
     include_excluded : bool
@@ -79,10 +82,20 @@ def bioavailability(
     d = d.assign(dn=d["value"] / d["dose"])
     d = d[np.isfinite(d["dn"])]
     labels = {"test": test, "reference": reference}
+    if by == "route":  # the spellings users type (PO, IV, oral...) name the stored routes
+        from kinetor.data.routes import normalise_route
+
+        labels = {k: normalise_route(v) or v for k, v in labels.items()}
     arms = {name: d[d[by].astype(str) == str(value)] for name, value in labels.items()}
     for name, part in arms.items():
         if part.empty:
-            raise KinetorError(f"no usable {parameter} for {name} {by}={labels[name]!r}")
+            have = ", ".join(repr(str(v)) for v in pd.unique(prof[by].astype(str)))
+            raise KinetorError(
+                f"no usable {parameter} for {name} {by}={labels[name]!r}: the {by} values "
+                f"of the result are {have} (with {parameter} values: "
+                f"{', '.join(repr(str(v)) for v in pd.unique(d[by].astype(str))) or 'none'}); "
+                f"give one of them as {name}= (by='route' also takes PO, IV, ...)"
+            )
     out = []
     for analyte in sorted(set(arms["test"]["analyte"]) & set(arms["reference"]["analyte"])):
         t = arms["test"][arms["test"]["analyte"] == analyte]

@@ -29,6 +29,7 @@ __all__ = [
     "assign_doses",
     "default_intervals",
     "doses_per_key",
+    "empty_interval_notes",
     "key_pairs",
     "single_dose_intervals",
     "user_intervals",
@@ -184,8 +185,8 @@ def user_intervals(intervals: pd.DataFrame, keys: pd.DataFrame) -> pd.DataFrame:
                     for i in np.nonzero(bad)[0]
                 ]
             )
-    if "kind" not in iv.columns:
-        iv["kind"] = np.where(np.isinf(iv["end"]), "single", "tau")
+    default = np.where(np.isinf(iv["end"]), "single", "tau")  # a row without a kind
+    iv["kind"] = iv["kind"].fillna(pd.Series(default, iv.index)) if "kind" in iv else default
     bad = ~iv["kind"].isin(KINDS) | ~(iv["end"] > iv["start"])
     if bad.any():
         raise DataError(
@@ -360,3 +361,23 @@ def _finish(out: pd.DataFrame, tot: list[np.ndarray]) -> pd.DataFrame:
     out["extend"] = extend
     out["tau"] = np.where(out["kind"] == "tau", out["end"] - out["start"], np.nan)
     return out
+
+
+def empty_interval_notes(meta: pd.DataFrame, has_rows: np.ndarray, tunit: str) -> list[str]:
+    """One note per requested interval (start, end, kind) that holds no usable sample for
+    some profiles, naming them: such an interval is not analysed, never silently."""
+    m = meta[~np.asarray(has_rows, bool)]
+    notes = []
+    for (a, b, kind), g in m.groupby(["start", "end", "kind"], sort=True):
+        who = [f"subject {s}, {an}" for s, an in zip(g["subject"], g["analyte"], strict=True)]
+        hint = (
+            "; for the AUC of an interval after the last sample (lambda_z extrapolation) "
+            f"give it as a partial area: --interval {a:g}-{b:g}:partial (kind 'partial')"
+            if kind == "tau"
+            else ""
+        )
+        notes.append(
+            f"interval {a:g}-{b:g} {tunit} ({kind}) has no usable sample for "
+            f"{'; '.join(who[:10])}{' ...' if len(who) > 10 else ''}: not analysed{hint}"
+        )
+    return notes

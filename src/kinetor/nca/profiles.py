@@ -39,6 +39,7 @@ from kinetor.nca.intervals import (
     assign_doses,
     default_intervals,
     doses_per_key,
+    empty_interval_notes,
     single_dose_intervals,
     user_intervals,
     with_pairs,
@@ -135,11 +136,7 @@ def _point_flags(rows: pd.DataFrame, table, what: str = "lambda_z_exclude") -> n
     found = t.merge(probe.drop_duplicates().assign(_found=True), on=[*on, "time"], how="left")
     missing = found["_found"].isna().to_numpy()
     if missing.any():
-        where = (
-            f"--lambda-z-exclude SUBJECT:TIME on the command line, {what}= in Python"
-            if what == "lambda_z_exclude"
-            else f"{what}="
-        )
+        where = _OPTION.get(what, f"{what}= in Python")
         problems = []
         for i in np.flatnonzero(missing):
             r = t.iloc[i]
@@ -161,6 +158,12 @@ def _point_flags(rows: pd.DataFrame, table, what: str = "lambda_z_exclude") -> n
     return hit.notna().to_numpy()
 
 
+_OPTION = {  # where the user gives each manual lambda_z table
+    "lambda_z_exclude": "--lambda-z-exclude SUBJECT:TIME, or lambda_z_exclude= in Python",
+    "lambda_z_range": "--lambda-z-range SUBJECT:LOWER-UPPER, or lambda_z_range= in Python",
+}
+
+
 def _check_known(table: pd.DataFrame, probe: pd.DataFrame, on: list[str], what: str):
     """Every row of a manual lambda_z table must name an analysed profile (no silent
     no-op on a typo or an unknown id)."""
@@ -179,7 +182,7 @@ def _check_known(table: pd.DataFrame, probe: pd.DataFrame, on: list[str], what: 
                     row=int(i) + 1,
                     column=ids[0],
                     fix="use a subject (and analyte/matrix) id as it appears in the data "
-                    "(--lambda-z-range SUBJECT:LOWER-UPPER)",
+                    f"({_OPTION.get(what, what + '= in Python')})",
                 )
                 for i, r in rows.iterrows()
             ]
@@ -282,15 +285,17 @@ def build_profiles(
     )
     if not inside.all():
         r_idx, r_pid = r_idx[inside], r_pid[inside]
-    notes: list[str] = []
     if intervals is None:
         r_idx, r_pid, notes = _drop_trough_only(rows, meta, r_idx, r_pid, study)
+    else:  # a requested interval without samples is named, never dropped silently
+        has = np.bincount(r_pid, minlength=len(meta)) > 0
+        notes = empty_interval_notes(meta, has, study.units.get("time", ""))
     if not len(r_idx):
         raise DataError(
             [
                 Problem(
                     "no usable concentration inside any interval (all BLQ, "
-                    "excluded, or outside the intervals)",
+                    "excluded, or outside the intervals)" + "".join(f"; {n}" for n in notes),
                     file=study.source,
                     column="conc",
                     fix="check the BLQ rule, exclusions and interval start/end times",

@@ -122,6 +122,7 @@ class _Part:
     ss: bool = False
     loading: bool = False
     pos: int = 0  # position in the text (for error messages)
+    cycles_at: int | None = None  # token of "x N cycles" (one dose a cycle, or on/off)
 
 
 def tokenize(text: str) -> list[_Tok]:
@@ -387,6 +388,8 @@ class _Parser:
                     "QID, QW, q8h, q12h), 'x N days', 'single', 'over 30 min', "
                     "'2 days on/5 days off', 'ss' or 'then'"
                 )
+        if part.cycles_at is not None:
+            part = self._cycles(part)
         if part.tau is not None and part.n_doses is None and part.span is None:
             if not part.ss:
                 self.fail(
@@ -403,6 +406,22 @@ class _Parser:
         if part.on_days is not None and part.tau is None:
             self.fail(
                 "an on/off cycle needs a frequency such as QD or BID", self.peek() or self.toks[-1]
+            )
+        return part
+
+    def _cycles(self, part: _Part) -> _Part:
+        """'x N cycles': N on/off cycles; with a plain interval of two weeks or more
+        (the oncology 'Q3W x 4 cycles') one dose a cycle, N doses."""
+        n = part.n_doses or 1
+        if part.on_days is not None:
+            cycle = (part.on_days + (part.off_days or 0.0)) * 24.0
+            return replace(part, n_doses=None, span=n * cycle)
+        if part.tau is None or part.tau < 14 * 24.0 - 1e-9:
+            self.fail(
+                "'x N cycles' needs an on/off schedule ('21 days on/7 days off') or a "
+                "dosing interval of two weeks or more, one dose a cycle ('Q3W x 4 "
+                "cycles'); for a shorter interval write 'x 12 weeks' or 'x 5 doses'",
+                self.toks[part.cycles_at or 0],
             )
         return part
 
@@ -445,10 +464,12 @@ class _Parser:
         if low in ("dose", "doses", "times", "administrations"):
             self.i += 1
         elif low in ("cycle", "cycles"):
+            if n != int(n) or n < 1:
+                self.fail("the number of cycles must be a whole number >= 1", self.toks[self.i - 1])
             self.i += 1
-            if part.on_days is None:
-                self.fail("'cycles' needs an on/off schedule such as '4 days on/3 days off'", tok)
-            return replace(part, span=n * (part.on_days + (part.off_days or 0.0)) * 24.0)
+            # resolved at the end of the part (_cycles): the on/off schedule or the
+            # interval may follow
+            return replace(part, n_doses=int(n), cycles_at=self.i - 1)
         if n != int(n) or n < 1:
             self.fail("the number of doses must be a whole number >= 1")
         return replace(part, n_doses=int(n))
