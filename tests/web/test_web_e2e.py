@@ -168,10 +168,16 @@ def test_browser_workflow(live, browser, tmp_path):
     _tab(d, "Virtual xenograft")
     _by_id(d, "xeno-n_replicates").clear()
     _by_id(d, "xeno-n_replicates").send_keys("10")
+    time.sleep(1)  # numeric inputs reach the server after a short debounce
     _click(d, "xeno-run")
     _wait(
         d,
-        lambda d: _by_id(d, "tgi-table") is not None or "Error" in _text(d, "xeno-status"),
+        lambda d: (
+            _by_id(d, "tgi-table") is not None
+            or d.find_elements(
+                By.CSS_SELECTOR, "#xeno-status.text-danger, #xeno-status .text-danger"
+            )
+        ),
         timeout=300,
     )
     assert _by_id(d, "tgi-table") is not None, _text(d, "xeno-status")

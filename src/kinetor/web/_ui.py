@@ -33,6 +33,20 @@ def problems_table(problems: list[dict[str, Any]]):
     return table(pd.DataFrame(problems, columns=cols), table_id="problems-table")
 
 
+def error_view(res: dict[str, Any] | None, element_id: str | None = None):
+    """A worker's error for the page: its message and, when it has them, every problem
+    (file, row, column, problem, fix); None when ``res`` holds no error."""
+    from shiny import ui
+
+    if not res or "error" not in res:
+        return None
+    return ui.div(
+        ui.pre(res["error"], class_="text-danger"),
+        problems_table(res["problems"]) if res.get("problems") else None,
+        id=element_id,
+    )
+
+
 @dataclass
 class Ctx:
     """What the pages of one browser session share."""

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import functools
+
 from shiny import module, reactive, render, req, ui
 
 from kinetor.web import jobs, tasks
+from kinetor.web._ui import error_view
+from kinetor.web.forms import FieldError, choice, choices, number
 
 PK_MODELS = {
     "OneCompartmentOral": "cl=0.5 L/h/kg, v=2 L/kg, ka=1 1/h",
@@ -26,6 +30,19 @@ def parse_params(text: str) -> dict[str, str]:
         if sep and k.strip() and v.strip():
             out[k.strip()] = v.strip()
     return out
+
+
+def pk_args(model, params, regimen, t_end, n, cv, weight) -> tuple:
+    """The PK form as ``tasks.pk_job`` arguments, or FieldError (nothing is defaulted)."""
+    return (
+        choice(model, PK_MODELS, "Model"),
+        parse_params(params or ""),
+        regimen or "",
+        number(t_end, "Simulate to (h)", lo=0, above=True),
+        number(n, "Virtual subjects", lo=1, hi=5000, integer=True),
+        number(cv, "Between-subject CV (%)", lo=0),
+        number(weight, "Body weight (kg)", lo=0, above=True, required=False),
+    )
 
 
 @module.ui
@@ -74,20 +91,26 @@ def pk_server(input, output, session, ctx):
         out = await job.run([("population simulation", tasks.pk_job, args)])
         return out[0] if out else None
 
+    form_error = reactive.Value("")
+
     @reactive.effect
     @reactive.event(input.run)
     def _run():
-        task.invoke(
-            (
+        try:
+            args = pk_args(
                 input.model(),
-                parse_params(input.params()),
+                input.params(),
                 input.regimen(),
-                float(input.t_end() or 24),
-                int(input.n() or 1),
-                float(input.cv() or 0),
-                input.weight() or None,
+                input.t_end(),
+                input.n(),
+                input.cv(),
+                input.weight(),
             )
-        )
+        except FieldError as exc:
+            form_error.set(str(exc))
+            return
+        form_error.set("")
+        task.invoke(args)
 
     @reactive.effect
     @reactive.event(input.cancel)
@@ -97,11 +120,13 @@ def pk_server(input, output, session, ctx):
 
     @render.ui
     def status():
+        if form_error.get():
+            return ui.pre(form_error.get(), class_="text-danger", id="pk-status")
         if task.status() == "running":
             reactive.invalidate_later(0.5)
             return ui.p(job.text() + "...", id="pk-status")
         if task.status() == "success" and task.result() and "error" in task.result():
-            return ui.pre(task.result()["error"], class_="text-danger", id="pk-status")
+            return error_view(task.result(), "pk-status")
         return ui.p("cancelled" if task.status() == "cancelled" else "", id="pk-status")
 
     @render.plot(alt="simulated concentrations: median and 5th-95th percentile band")
@@ -125,6 +150,7 @@ def pk_server(input, output, session, ctx):
         return fig
 
 
+@functools.cache
 def _network_drugs() -> list[str]:
     """Library compounds the network can simulate (the library is the only drug source)."""
     from kinetor import compounds
@@ -139,6 +165,26 @@ def _network_drugs() -> list[str]:
             continue
         names.append(comp.name)
     return names
+
+
+def pathway_args(lesions, drug1, conc1, drug2, conc2, t_end, readouts) -> tuple:
+    """The pathway form as ``tasks.pathway_job`` arguments, or FieldError: names checked
+    against the menus, numbers required (a concentration's sign is the library's check)."""
+    import kinetor.pathway as kp
+
+    drugs = _network_drugs()
+    drugs_in = {choice(drug1, drugs, "Drug"): number(conc1, "Free concentration (nM)")}
+    if drug2 and drug2 != drug1:
+        drugs_in[choice(drug2, drugs, "Second drug")] = number(conc2, "Its concentration (nM)")
+    picked = choices(readouts or [], kp.READOUTS, "Readouts")
+    if not picked:
+        raise FieldError("Readouts: choose at least one")
+    return (
+        choices(lesions or [], kp.LESIONS, "Lesions"),
+        drugs_in,
+        number(t_end, "Time (h)", lo=0, above=True),
+        picked,
+    )
 
 
 @module.ui
@@ -182,20 +228,26 @@ def pathway_server(input, output, session, ctx):
         out = await job.run([("pathway simulation", tasks.pathway_job, args)])
         return out[0] if out else None
 
+    form_error = reactive.Value("")
+
     @reactive.effect
     @reactive.event(input.run)
     def _run():
-        drugs = {input.drug1(): float(input.conc1() or 0)}
-        if input.drug2() and input.drug2() != input.drug1():
-            drugs[input.drug2()] = float(input.conc2() or 0)
-        task.invoke(
-            (
-                list(input.lesions()),
-                drugs,
-                float(input.t_end() or 24),
-                list(input.readouts()) or ["pS6_S235_236"],
+        try:
+            args = pathway_args(
+                list(input.lesions() or []),
+                input.drug1(),
+                input.conc1(),
+                input.drug2(),
+                input.conc2(),
+                input.t_end(),
+                list(input.readouts() or []),
             )
-        )
+        except FieldError as exc:
+            form_error.set(str(exc))
+            return
+        form_error.set("")
+        task.invoke(args)
 
     @reactive.effect
     @reactive.event(input.cancel)
@@ -205,12 +257,14 @@ def pathway_server(input, output, session, ctx):
 
     @render.ui
     def status():
+        if form_error.get():
+            return ui.pre(form_error.get(), class_="text-danger", id="pathway-status")
         if task.status() == "running":
             reactive.invalidate_later(0.5)
             return ui.p(job.text() + "...", id="pathway-status")
         res = task.result() if task.status() == "success" else None
         if res and "error" in res:
-            return ui.pre(res["error"], class_="text-danger", id="pathway-status")
+            return error_view(res, "pathway-status")
         return ui.p("done" if res else "", id="pathway-status")
 
     def _lines(ax, data, x, log=False):
@@ -243,7 +297,7 @@ def pathway_server(input, output, session, ctx):
         fig, ax = new_figure(5.5, 3.8, squeeze=True, layout="tight")
         _lines(ax, res["dose_response"], "conc_nM", log=True)
         ax.set_xlabel(f"{res['drug']} free concentration (nM)")
-        ax.set_title(f"dose-response at {input.t_end():g} h")
+        ax.set_title(f"dose-response at {res['t_end']:g} h")  # the run's time
         return fig
 
     @render.plot(alt="combination grid of the two drugs as a heatmap")

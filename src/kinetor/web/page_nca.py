@@ -10,6 +10,7 @@ from shiny import module, reactive, render, req, ui
 
 from kinetor.web import jobs, tasks
 from kinetor.web._ui import problems_table, table
+from kinetor.web.forms import FieldError, choice, lz_points, parse_interval
 
 AUC = ["lin-up/log-down", "linear", "lin-log"]
 BLQ = ["pknca", "zero", "missing", "zero-before-tmax", "half-lloq", "half-lloq-first-zero"]
@@ -23,6 +24,9 @@ def nca_ui():
             ui.input_select("auc_method", "AUC method", AUC),
             ui.input_select("blq_rule", "BLQ rule", BLQ),
             ui.input_text("interval", "Interval START-END (optional)", placeholder="0-24"),
+            ui.input_checkbox(
+                "sparse", "Sparse (serial sacrifice): one composite profile per group"
+            ),
             ui.input_action_button("run", "Run NCA", class_="btn-primary"),
             ui.input_action_button("cancel", "Cancel"),
             ui.output_ui("status"),
@@ -87,20 +91,20 @@ def nca_server(input, output, session, ctx):
         excluded.set([])
         outcome.set(None)
         saved.set(None)
+        message.set("")
 
     def options() -> dict:
+        """The run's options, or FieldError (a bad interval refuses the run)."""
         opts = {
-            "auc_method": input.auc_method(),
-            "blq_rule": input.blq_rule(),
+            "auc_method": choice(input.auc_method(), AUC, "AUC method"),
+            "blq_rule": choice(input.blq_rule(), BLQ, "BLQ rule"),
             "lambda_z_exclude": list(excluded.get()),
         }
-        iv = input.interval().strip()
-        if iv:
-            a, _, b = iv.partition("-")
-            try:
-                opts["intervals"] = [{"start": float(a), "end": float(b)}]
-            except ValueError:
-                message.set(f"interval {iv!r}: write START-END, e.g. 0-24")
+        if input.sparse():
+            opts["sparse"] = True
+        intervals = parse_interval(input.interval())
+        if intervals:
+            opts["intervals"] = intervals
         return opts
 
     @reactive.extended_task
@@ -110,16 +114,24 @@ def nca_server(input, output, session, ctx):
         )
         return study_id, opts, (out[0] if out else None)
 
-    def start():
+    def start() -> bool:
+        """Run NCA; False (the reason in the message line) when the options are bad."""
         req(input.study())
+        try:
+            opts = options()
+        except FieldError as exc:
+            message.set(str(exc))
+            return False
         sid = int(input.study())
         study = ctx.store.study(sid, ctx.user)
-        nca_task.invoke(sid, study, options())
+        nca_task.invoke(sid, study, opts)
+        return True
 
     @reactive.effect
     @reactive.event(input.run)
     def _run():
-        start()
+        if start():
+            message.set("")
 
     @reactive.effect
     @reactive.event(input.cancel)
@@ -134,6 +146,7 @@ def nca_server(input, output, session, ctx):
             return
         outcome.set(res)
         if "error" in res:
+            saved.set(None)  # the status must not show an earlier result as this run's
             return
         rec = ctx.store.save_result(
             sid,
@@ -176,11 +189,12 @@ def nca_server(input, output, session, ctx):
             )
         return None
 
-    def points() -> pd.DataFrame:
+    def points() -> dict:
+        """The chosen subject's point sets, or FieldError saying why there are none."""
         res = outcome.get()
         req(res and "lz" in res and input.subject())
-        df = pd.DataFrame(res["lz"])
-        return df[df["subject"] == input.subject()]
+        req(input.subject() in {str(p["subject"]) for p in res["lz"]})  # study switched
+        return lz_points(res["lz"], input.subject(), excluded.get())
 
     @render.plot(
         alt="concentration-time profile on a log scale; click a point to move it "
@@ -189,14 +203,15 @@ def nca_server(input, output, session, ctx):
     def lz_plot():
         from kinetor._figures import PALETTE, new_figure
 
-        df = points()
-        units = outcome.get()["units"]
         fig, ax = new_figure(5.6, 3.8, squeeze=True, layout="tight")
-        pos = df[df["conc"] > 0]
-        used = pos[pos["used"].astype(bool)]
-        other = pos[~pos["used"].astype(bool)]
-        ex = {(e["subject"], float(e["time"])) for e in excluded.get()}
-        gone = pos[[(s, float(t)) in ex for s, t in zip(pos["subject"], pos["time"], strict=True)]]
+        try:
+            pts = points()
+        except FieldError as exc:
+            ax.axis("off")
+            ax.text(0.5, 0.5, str(exc), ha="center", va="center", wrap=True)
+            return fig
+        units = outcome.get()["units"]
+        pos, used, other, gone = pts["pos"], pts["used"], pts["other"], pts["gone"]
         ax.plot(pos["time"], pos["conc"], "-", color="0.7", lw=1)
         ax.plot(other["time"], other["conc"], "o", color="0.4", label="not in lambda_z")
         ax.plot(used["time"], used["conc"], "o", color=PALETTE[0], label="lambda_z points")
@@ -212,9 +227,11 @@ def nca_server(input, output, session, ctx):
     @reactive.event(input.lz_plot_click)
     def _click():
         click = input.lz_plot_click()
-        df = points()
-        pos = df[df["conc"] > 0]
-        if click is None or pos.empty:
+        try:
+            pos = points()["pos"]
+        except FieldError:
+            return
+        if click is None:
             return
         reason = input.reason().strip()
         if not reason:
@@ -244,12 +261,12 @@ def nca_server(input, output, session, ctx):
         )
         excluded.set(now)
         verb = "excluded from" if action.endswith("exclude") else "put back into"
-        message.set(
-            f"time {point['time']:g} of subject {point['subject']} {verb} "
-            f"lambda_z (reason kept in the audit trail); recomputing."
-        )
         ui.update_text("reason", value="")
-        start()
+        if start():
+            message.set(
+                f"time {point['time']:g} of subject {point['subject']} {verb} "
+                f"lambda_z (reason kept in the audit trail); recomputing."
+            )
 
     @render.ui
     def lz_message():
@@ -316,3 +333,4 @@ def nca_server(input, output, session, ctx):
             ctx.store.lock(rec["id"], ctx.user, reason=reason)
             | {"project_id": rec.get("project_id")}
         )
+        message.set("")

@@ -26,6 +26,7 @@ def studies_ui():
             ui.input_select("project", "Project", choices={}),
             ui.input_text("new_project", "New project", placeholder="name"),
             ui.input_action_button("create", "Create project"),
+            ui.output_ui("project_message"),
             ui.hr(),
             ui.input_file(
                 "upload", "Study file", accept=[".csv", ".tsv", ".txt", ".xlsx", ".xpt", ".zip"]
@@ -51,6 +52,7 @@ def studies_server(input, output, session, ctx):
     upload = reactive.Value(None)  # (name, bytes)
     check = reactive.Value(None)  # result of tasks.validate
     columns = reactive.Value([])
+    project_note = reactive.Value("")
 
     def refresh_projects(select=None):
         projects = ctx.store.projects(ctx.user)
@@ -73,8 +75,15 @@ def studies_server(input, output, session, ctx):
     @reactive.event(input.create)
     def _create():
         name = input.new_project().strip()
-        if name:
-            refresh_projects(ctx.store.create_project(name, user=ctx.user))
+        if not name:
+            project_note.set("New project: type a name first.")
+            return
+        project_note.set("")
+        refresh_projects(ctx.store.create_project(name, user=ctx.user))
+
+    @render.ui
+    def project_message():
+        return ui.p(project_note.get(), class_="text-danger", id="project-message")
 
     @reactive.effect
     @reactive.event(input.upload)

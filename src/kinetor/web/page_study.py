@@ -6,7 +6,25 @@ import pandas as pd
 from shiny import module, reactive, render, req, ui
 
 from kinetor.web import jobs, tasks
-from kinetor.web._ui import table
+from kinetor.web._ui import error_view, table
+from kinetor.web.forms import FieldError, choice, number
+
+
+def xenograft_args(arms_text, tumor, n_animals, n_replicates, seed, tumors) -> tuple:
+    """The xenograft form as (arms, tumour, animals, replicates, seed), or FieldError."""
+    arms = [a.strip() for a in (arms_text or "").splitlines() if a.strip()]
+    if not arms:
+        raise FieldError(
+            "Arms: write at least one arm, one per line as NAME=COMPOUND:REGIMEN, e.g. "
+            "vistusertib 15=vistusertib:15 mg/kg PO QD x 21 days"
+        )
+    return (
+        arms,
+        choice(tumor, tumors, "Tumour model"),
+        number(n_animals, "Animals per arm", lo=2, hi=50, integer=True),
+        number(n_replicates, "Replicate studies", lo=5, hi=1000, integer=True),
+        number(seed, "Seed", lo=0, hi=2**32 - 1, integer=True),
+    )
 
 
 @module.ui
@@ -43,7 +61,11 @@ def xenograft_ui():
 
 @module.server
 def xenograft_server(input, output, session, ctx):
+    from kinetor.translate import list_tumors
+
     job = jobs.Job()
+    tumors = list(list_tumors()["name"])
+    form_error = reactive.Value("")
 
     @reactive.extended_task
     async def task(arms, tumor, n, reps, seed):
@@ -58,14 +80,20 @@ def xenograft_server(input, output, session, ctx):
     @reactive.effect
     @reactive.event(input.run)
     def _run():
-        arms = [a.strip() for a in input.arms().splitlines() if a.strip()]
-        task.invoke(
-            arms,
-            input.tumor(),
-            int(input.n_animals() or 8),
-            int(input.n_replicates() or 40),
-            int(input.seed() or 0),
-        )
+        try:
+            args = xenograft_args(
+                input.arms(),
+                input.tumor(),
+                input.n_animals(),
+                input.n_replicates(),
+                input.seed(),
+                tumors,
+            )
+        except FieldError as exc:
+            form_error.set(str(exc))
+            return
+        form_error.set("")
+        task.invoke(*args)
 
     @reactive.effect
     @reactive.event(input.cancel)
@@ -80,6 +108,8 @@ def xenograft_server(input, output, session, ctx):
 
     @render.ui
     def status():
+        if form_error.get():
+            return ui.pre(form_error.get(), class_="text-danger", id="xeno-status")
         if task.status() == "running":
             reactive.invalidate_later(0.5)
             return ui.p(job.text() + "...", id="xeno-status")
@@ -88,7 +118,7 @@ def xenograft_server(input, output, session, ctx):
         res = task.result() if task.status() == "success" else None
         bad = [r for r in res or [] if "error" in r]
         if bad:
-            return ui.pre(bad[0]["error"], class_="text-danger", id="xeno-status")
+            return error_view(bad[0], "xeno-status")
         return ui.p("done" if res else "", id="xeno-status")
 
     @render.plot(alt="mean tumour volume per arm")

@@ -13,23 +13,26 @@ import numpy as np
 
 
 def _problems(exc: Exception) -> dict[str, Any]:
+    """The error for the page: every problem of a DataError (message and fix), reworded
+    for the page (field labels, not command-line options; no exception class names)."""
     from kinetor.errors import DataError
+    from kinetor.web.forms import web_text
 
     if isinstance(exc, DataError):
         return {
-            "error": str(exc).splitlines()[0],
+            "error": str(exc).splitlines()[0].rstrip(":"),
             "problems": [
                 {
                     "file": p.file or "",
                     "row": "" if p.row is None else p.row,
-                    "column": p.column or "",
-                    "problem": p.message,
-                    "fix": p.fix or "",
+                    "column": web_text(p.column or ""),
+                    "problem": web_text(p.message),
+                    "fix": web_text(p.fix or ""),
                 }
                 for p in exc.problems
             ],
         }
-    return {"error": f"{type(exc).__name__}: {exc}", "problems": []}
+    return {"error": web_text(str(exc)), "problems": []}
 
 
 def warm() -> bool:
@@ -85,7 +88,18 @@ def nca_job(
     summary = res.summary()
     main = summary[
         summary["PPTESTCD"].isin(
-            ["CMAX", "TMAX", "AUCLST", "AUCIFO", "LAMZHL", "LAMZNPT", "CLFO", "VZFO"]
+            [
+                "CMAX",
+                "TMAX",
+                "AUCLST",
+                "AUCIFO",
+                "LAMZHL",
+                "LAMZNPT",
+                "CLO",
+                "VZO",
+                "CLFO",
+                "VZFO",
+            ]
         )
     ]
     cols = [
@@ -151,14 +165,21 @@ def pathway_job(
 ) -> dict[str, Any]:
     """Readout time courses with the drugs, the first drug's dose-response at t_end and,
     for two drugs, a 6 x 6 combination grid of the first readout (0 and 0.1x-10x each
-    concentration) with its Bliss excess."""
+    concentration) with its Bliss excess. Any failure of the simulation comes back as a
+    message (``{"error": ...}``), never as a solver's own text."""
     import kinetor.pathway as kp
     from kinetor.errors import KinetorError
 
+    bad = [r for r in readouts if r not in kp.READOUTS]
+    if bad:
+        return {"error": f"unknown readout(s) {bad}: choose from the Readouts list", "problems": []}
     try:
         net = kp.Network(lesions or None)
         res = net.simulate(drugs or None, t_end=float(t_end))
-        out: dict[str, Any] = {"course": res.readouts[["time", *readouts]].to_dict("list")}
+        out: dict[str, Any] = {
+            "course": res.readouts[["time", *readouts]].to_dict("list"),
+            "t_end": float(t_end),
+        }
         if drugs:
             first = next(iter(drugs))
             others = {k: v for k, v in drugs.items() if k != first}
@@ -174,8 +195,15 @@ def pathway_job(
             )
             out["grid"] = grid.to_dict("list")
             out["grid_readout"] = readouts[0]
-    except (KinetorError, KeyError, ValueError) as exc:
+    except KinetorError as exc:
         return _problems(exc)
+    except Exception:  # the ODE solver's own failures (e.g. CVODE) and anything unforeseen
+        return {
+            "error": "the pathway simulation did not complete (the ODE solver failed): "
+            "check that the concentrations are realistic (nM, e.g. 0.01 to 1e5) and the "
+            "time is not extreme, then simulate again",
+            "problems": [],
+        }
     return out
 
 
@@ -210,7 +238,10 @@ def xenograft_tgi(
     except (KinetorError, ValueError) as exc:
         return _problems(exc)
     cols = ["arm", "n_animals", "n_replicates", "tgi_median_pct", "tgi_lo_pct", "tgi_hi_pct"]
-    return {"summary": rep.summary[cols].to_dict("list")}
+    table = rep.summary[cols].astype(object)
+    one = table["n_replicates"].astype(int) < 2  # no interval from a single study
+    table.loc[one, ["tgi_lo_pct", "tgi_hi_pct"]] = "one replicate: no interval"
+    return {"summary": table.to_dict("list")}
 
 
 def xenograft_power(arms: list[str], tumor: str, seed: int) -> dict:
