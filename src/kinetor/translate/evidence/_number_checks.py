@@ -127,28 +127,21 @@ def check_pk_units(out: pd.DataFrame, fname: str, problems: list[Problem]) -> No
     dims = {p: examples for names, examples in _PK_DIMENSIONS.items() for p in names}
     for i, row in enumerate(out.itertuples(index=False)):
         par, unit = row.parameter, row.unit
+        fix = None
         if par in _PK_WORDS and unit and unit not in _PK_WORDS[par] and par != "fu":
+            fix = f"write one of: {', '.join(_PK_WORDS[par])}"
+        elif par in dims and unit and _dimension(unit) not in {_dimension(u) for u in dims[par]}:
+            fix = f"write a unit like {' or '.join(dims[par])}, as published"
+        if fix is not None:
             problems.append(
                 Problem(
                     f"unit {unit!r} is not a unit of {par}",
                     file=fname,
                     row=i + 2,
                     column="unit",
-                    fix=f"write one of: {', '.join(_PK_WORDS[par])}",
+                    fix=fix,
                 )
             )
-        elif par in dims and unit:
-            allowed = {_dimension(u) for u in dims[par]}
-            if _dimension(unit) not in allowed:
-                problems.append(
-                    Problem(
-                        f"unit {unit!r} is not a unit of {par}",
-                        file=fname,
-                        row=i + 2,
-                        column="unit",
-                        fix=f"write a unit like {' or '.join(dims[par])}, as published",
-                    )
-                )
         for col in ("value", "value_high"):
             x = getattr(row, col)
             if np.isnan(x) or par == "fu":  # fu has its own (0, 1] check
