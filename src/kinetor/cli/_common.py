@@ -265,3 +265,47 @@ def number_pairs(items: list[str] | None, option: str) -> dict[str, float]:
         if not sep:
             raise typer.BadParameter(f"write NAME=VALUE, got {item!r}", param_hint=option)
     return out
+
+
+def choice(value: str, choices: tuple[str, ...], option: str) -> str:
+    """``value`` if it is one of ``choices``, else a usage error naming the option."""
+    import typer
+
+    if value not in choices:
+        raise typer.BadParameter(
+            f"{value!r} is not one of: {', '.join(choices)}", param_hint=option
+        )
+    return value
+
+
+def molecular_weights(items: list[str] | None, option: str = "--mw") -> float | dict | None:
+    """``--mw`` options as ``read_study``'s ``mw``: one bare ``G_PER_MOL`` for every analyte, or
+    ``NAME=G_PER_MOL`` repeated per analyte (not both); each weight finite and > 0."""
+    import math
+
+    import typer
+
+    bare: list[float] = []
+    named: dict[str, float] = {}
+    for item in items or []:
+        name, sep, value = item.rpartition("=")
+        try:
+            weight = float(value)
+        except ValueError:
+            weight = math.nan
+        if not (math.isfinite(weight) and weight > 0) or (sep and not name.strip()):
+            raise typer.BadParameter(
+                f"{item!r}: write G_PER_MOL or NAME=G_PER_MOL with a weight > 0, e.g. "
+                f"{option} 450.5 or {option} parent=450.5",
+                param_hint=option,
+            )
+        if sep:
+            named[name.strip()] = weight
+        else:
+            bare.append(weight)
+    if bare and (named or len(bare) > 1):
+        raise typer.BadParameter(
+            "give one bare G_PER_MOL for every analyte, or NAME=G_PER_MOL per analyte, not both",
+            param_hint=option,
+        )
+    return bare[0] if bare else (named or None)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
 from kinetor.cli import _common
@@ -30,6 +32,14 @@ def validate(
     dose_unit: str | None = typer.Option(None, "--dose-unit", help="Dose unit, e.g. mg/kg."),
     doses: str | None = typer.Option(None, "--doses", help="Separate doses table."),
     sheet: str | None = typer.Option(None, "--sheet", help="Excel sheet name."),
+    mw: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--mw",
+            help="Molecular weight (g/mol) for mass <-> molar units: G_PER_MOL for every "
+            "analyte, or NAME=G_PER_MOL repeated per analyte.",
+        ),
+    ] = None,
     lloq: float | None = typer.Option(
         None,
         "--lloq",
@@ -49,9 +59,11 @@ def validate(
     from kinetor.data import fill_lloq, read_study, write_csv
 
     units = {k: v for k, v in (("time", time_unit), ("conc", conc_unit), ("dose", dose_unit)) if v}
+    weights = _common.molecular_weights(mw)
     sheet_id = int(sheet) if sheet is not None and sheet.isdigit() else sheet
     study = fill_lloq(
-        read_study(data, format, units=units or None, doses=doses, sheet=sheet_id), lloq
+        read_study(data, format, units=units or None, doses=doses, sheet=sheet_id, mw=weights),
+        lloq,
     )
     no_lloq = study.conc["blq"].to_numpy(bool) & study.conc["lloq"].isna().to_numpy()
     warnings = []

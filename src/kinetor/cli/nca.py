@@ -16,12 +16,6 @@ def register(app: typer.Typer) -> None:
     app.command("nca")(nca_command)
 
 
-def _choice(value: str, choices: tuple[str, ...], flag: str) -> str:
-    if value not in choices:
-        raise typer.BadParameter(f"{value!r} is not one of: {', '.join(choices)}", param_hint=flag)
-    return value
-
-
 def nca_command(
     data: str = typer.Argument(
         ..., help="Study file or folder (CSV/TSV, .xlsx, SEND/SDTM folder, ADNCA, NONMEM)."
@@ -82,6 +76,14 @@ def nca_command(
     volume_unit: str | None = typer.Option(
         None, "--volume-unit", help="Unit of urine collection volumes, e.g. mL."
     ),
+    mw: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--mw",
+            help="Molecular weight (g/mol) for mass <-> molar units: G_PER_MOL for every "
+            "analyte, or NAME=G_PER_MOL repeated per analyte.",
+        ),
+    ] = None,
     lz_range: Annotated[
         list[str] | None,
         typer.Option(
@@ -145,10 +147,11 @@ def nca_command(
     user: str | None = typer.Option(None, "--user", help="Store user (default: your login name)."),
 ) -> None:
     """NCA with Phoenix WinNonlin rules: every parameter per subject, summaries per group."""
-    _choice(auc_method, _AUC, "--auc-method")
+    _common.choice(auc_method, _AUC, "--auc-method")
     if "=" not in blq_rule:
-        _choice(blq_rule, _BLQ, "--blq-rule")
-    _choice(time, ("actual", "nominal"), "--time")
+        _common.choice(blq_rule, _BLQ, "--blq-rule")
+    _common.choice(time, ("actual", "nominal"), "--time")
+    weights = _common.molecular_weights(mw)
     if nominal_tolerance is not None and not (nominal_times and nominal_tolerance >= 0):
         raise typer.BadParameter(
             f"{nominal_tolerance:g}: give a number >= 0 together with --nominal-times",
@@ -161,7 +164,7 @@ def nca_command(
         check_store_file(normalise_url(None if store == "default" else store), create=True)
     import json
 
-    from kinetor.data import read_study
+    from kinetor.data import fill_lloq, read_study
     from kinetor.nca import nca
 
     units = {
@@ -184,9 +187,8 @@ def nca_command(
         roles=roles or None,
         sheet=sheet_arg,
         route=route,
+        mw=weights,
     )
-    from kinetor.data import fill_lloq
-
     study = fill_lloq(study, lloq)
     if nominal_times:
         from kinetor.data import bin_nominal_times

@@ -20,12 +20,6 @@ def register(app: typer.Typer) -> None:
     app.command("fit")(fit_command)
 
 
-def _choice(value: str, choices: tuple[str, ...], flag: str) -> str:
-    if value not in choices:
-        raise typer.BadParameter(f"{value!r} is not one of: {', '.join(choices)}", param_hint=flag)
-    return value
-
-
 def _pairs(items: list[str], flag: str) -> dict[str, str]:
     out = {}
     for item in items:
@@ -86,7 +80,7 @@ def simulate_pk(
     ),
 ) -> None:
     """Simulate a PK model for one subject or a virtual population (closed forms)."""
-    _choice(model, _MODELS, "--model")
+    _common.choice(model, _MODELS, "--model")
     import numpy as np
 
     from kinetor.limits import check as check_limit
@@ -212,12 +206,12 @@ def fit_command(
     ),
 ) -> None:
     """Fit a compartmental model (WLS or likelihood with M3 BLQ) to every subject."""
-    _choice(model, _MODELS, "--model")
-    _choice(pooling, ("individual", "naive"), "--pooling")
-    _choice(method, ("ml", "wls"), "--method")
-    _choice(error, ("proportional", "additive", "combined"), "--error")
-    _choice(blq, ("m3", "drop"), "--blq")
-    _choice(predose, ("exclude", "baseline"), "--predose")
+    _common.choice(model, _MODELS, "--model")
+    _common.choice(pooling, ("individual", "naive"), "--pooling")
+    _common.choice(method, ("ml", "wls"), "--method")
+    _common.choice(error, ("proportional", "additive", "combined"), "--error")
+    _common.choice(blq, ("m3", "drop"), "--blq")
+    _common.choice(predose, ("exclude", "baseline"), "--predose")
     start = _fit_names(model, estimate or [], _pairs(init or [], "--init"))
     from kinetor.data import read_study
     from kinetor.pk import fit_pk
