@@ -82,7 +82,7 @@ def test_without_mw_the_problem_names_the_option(study_csv, tmp_path, capsys):
     frame.to_csv(path, index=False)
     code = main(["nca", str(path), "--conc-unit", "nM", "--out", str(tmp_path / "o")])
     assert code == 3
-    assert "--mw G_PER_MOL" in capsys.readouterr().err
+    assert "--mw G_PER_MOL" in capsys.readouterr().err.replace("│", " ")
 
 
 @pytest.mark.parametrize(

@@ -394,7 +394,7 @@ def _unreadable(path: Path, suffix: str, sheet, exc: Exception) -> Problem:
         )
     what = {".xpt": "a SAS transport (XPT) file"}.get(suffix, "an Excel .xlsx workbook")
     return Problem(
-        f"is not {what} ({type(exc).__name__}: {exc})",
+        f"is not {what} ({exc})",
         file=path.name,
         fix="export it again, or save it as CSV",
     )

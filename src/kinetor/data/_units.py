@@ -157,8 +157,8 @@ def resolve_unit(
                     column=unit_column or column,
                     fix=f"give all {what} values in one unit"
                     + (
-                        ", or give the molecular weight for mass <-> molar: --mw G_PER_MOL "
-                        "(NAME=G_PER_MOL per analyte) on the command line, mw= in read_study"
+                        ", or give the molecular weight for mass <-> molar: --mw G_PER_MOL, "
+                        "or mw= in read_study in Python"
                         if "molecular" in str(exc)
                         else ""
                     ),
