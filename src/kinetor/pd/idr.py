@@ -162,8 +162,10 @@ class IndirectResponseI(_IndirectResponse):
 
     Parameters
     ----------
-    kin : float, array or quantity
-        Zero-order production rate (response units / ``time_unit``).
+    kin : float or array
+        Zero-order production rate (response units / ``time_unit``): a plain number in
+        the data's own response units (a quantity such as ``"10 1/h"`` raises
+        ``UnitError``).
     kout : float, array or quantity
         First-order loss rate constant (1 / ``time_unit``).
     imax : float or array
@@ -212,7 +214,9 @@ class IndirectResponseIII(_IndirectResponse):
 
     Parameters
     ----------
-    kin, kout : float, array or quantity
+    kin : float or array
+        As in :class:`IndirectResponseI` (a plain number, not a quantity).
+    kout : float, array or quantity
         As in :class:`IndirectResponseI`.
     emax : float or array
         Maximal fractional stimulation (> 0; 1 doubles the rate).

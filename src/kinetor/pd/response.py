@@ -33,6 +33,12 @@ import numpy as np
 import pandas as pd
 
 from kinetor.pd._checks import check_growth_delay_options
+from kinetor.pd._delay import (
+    delay_reasons,
+    left_censored,
+    left_censored_note,
+    time_to_threshold,
+)
 from kinetor.pd.tgi_metrics import check_control, start_day_of
 from kinetor.pd.volumes import ensure_volumes
 
@@ -215,29 +221,6 @@ def doubling_time(
     return out.reset_index()
 
 
-def _time_to(df: pd.DataFrame, threshold: float, interpolation: str) -> pd.Series:
-    """Per animal first time the volume reaches ``threshold`` (inf when never)."""
-    df = df.sort_values(["animal", "day"])
-    above = df["volume"] >= threshold
-    prev_v = df.groupby("animal")["volume"].shift()
-    prev_d = df.groupby("animal")["day"].shift()
-    first = above & ~above.groupby(df["animal"]).cummax().groupby(df["animal"]).shift(
-        fill_value=False
-    )
-    hit = df[first].copy()
-    pv, pd_ = prev_v[first], prev_d[first]
-    v, d = hit["volume"], hit["day"]
-    if interpolation == "log-linear":
-        with np.errstate(divide="ignore", invalid="ignore"):
-            frac = (np.log(threshold) - np.log(pv)) / (np.log(v) - np.log(pv))
-    else:
-        frac = (threshold - pv) / (v - pv)
-    t = np.where(pv.isna() | ~np.isfinite(frac), d, pd_ + frac * (d - pd_))
-    times = pd.Series(t, index=hit["animal"].to_numpy())
-    animals = df["animal"].unique()
-    return times.reindex(animals).fillna(np.inf)
-
-
 def growth_delay(
     data,
     control: str,
@@ -250,31 +233,43 @@ def growth_delay(
     Per animal the first crossing is interpolated between the two bracketing measurements
     (log-linear by default, i.e. exponential growth between them). An animal that never
     reaches the threshold is censored at infinity: the group median is then still defined
-    while fewer than half are censored; the mean is not. ``threshold`` is a volume > 0
+    while fewer than half are censored; the mean is not. An animal already at or above the
+    threshold at its first measurement is left-censored (it crossed at an unknown earlier
+    time): it ranks first, as a never-reached animal ranks last, so the median is defined
+    while fewer than half of the group are censored on either side and the mean is not
+    defined (NaN with the reason); it is not counted in ``n_reached``, is counted in
+    ``n_left_censored`` and is named in ``reason``. ``threshold`` is a volume > 0
     (in the table's unit); ``stat`` and ``interpolation`` take the values listed (a
     ``DataError`` otherwise).
 
     Returns
     -------
     DataFrame
-        ``group, control, method, threshold, n, n_reached, time_to_threshold,
-        control_time, tgd, formula, reason``.
+        ``group, control, method, threshold, n, n_reached, n_left_censored,
+        time_to_threshold, control_time, tgd, formula, reason`` (``n``: all animals).
     """
     check_growth_delay_options(threshold, stat, interpolation)
     df = ensure_volumes(data)
     df = df[df["volume"].notna()]
     check_control(df, control)
-    times = _time_to(df, float(threshold), interpolation)
+    times = time_to_threshold(df, float(threshold), interpolation)
+    left = left_censored(df, float(threshold)).reindex(times.index)
     grp = df.drop_duplicates("animal").set_index("animal")["group"].reindex(times.index)
-    g = times.groupby(grp)
+    # left-censored: crossed before the first measurement, ranked first (-inf) as a
+    # never-reached animal is ranked last (+inf): the median is defined while fewer than half
+    # of a group are censored on either side; the mean is not defined with any censoring
+    g = times.where(~left, -np.inf).groupby(grp)
     agg = g.median() if stat == "median" else g.mean()
     out = pd.DataFrame(
         {
-            "n": g.count(),
+            "n": times.groupby(grp).count(),
             "n_reached": g.apply(lambda s: int(np.isfinite(s).sum())),
-            "time_to_threshold": agg.replace(np.inf, np.nan),
+            "n_left_censored": left.groupby(grp).sum().astype(int),
+            "time_to_threshold": agg.where(np.isfinite(agg), np.nan),
+            "_agg": agg,
         }
     )
+    note = left_censored_note(left, grp, float(threshold)).reindex(out.index)
     ct = out["time_to_threshold"].get(control, np.nan)
     out = out.reset_index(names="group")
     out.insert(1, "control", control)
@@ -286,12 +281,8 @@ def growth_delay(
         f"TGD = {stat}(time to V >= threshold)_T - {stat}(...)_C; "
         f"{interpolation} interpolation between bracketing days"
     )
-    out["reason"] = np.where(
-        out["time_to_threshold"].isna(),
-        f"{stat} time not reached (too many animals stayed below)",
-        np.where(np.isnan(ct), "control did not reach the threshold", ""),
-    )
-    return out
+    out["reason"] = delay_reasons(out, stat, float(threshold), ct, note)
+    return out.drop(columns="_agg")
 
 
 def best_response(data, start_day: float | None = None, min_day: float = 10.0) -> pd.DataFrame:

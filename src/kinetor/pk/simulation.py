@@ -79,7 +79,11 @@ class SimulationResult:
         return out
 
     def summary(self, quantiles=(0.05, 0.5, 0.95)) -> pd.DataFrame:
-        """Quantiles of the concentration at every time (a prediction interval)."""
+        """Quantiles of the concentration at every time (a prediction interval).
+
+        Computed on ``conc``, i.e. *with* the residual error when the simulation had one
+        (so it widens with it); :meth:`exposure` uses the noise-free ``ipred`` instead.
+        """
         q = np.quantile(self.conc, quantiles, axis=0)
         out = pd.DataFrame({"time": self.times})
         for k, p in enumerate(quantiles):
@@ -91,7 +95,10 @@ class SimulationResult:
     def exposure(self, start: float | None = None, end: float | None = None) -> pd.DataFrame:
         """Per subject over [start, end] of the grid: CMAX, TMAX, CMIN (on the grid) and
         AUC, the linear trapezoid on the simulated grid (an approximation that
-        overestimates a declining curve: refine the grid for accuracy)."""
+        overestimates a declining curve: refine the grid for accuracy).
+
+        Computed on the noise-free ``ipred`` (no residual error), unlike :meth:`summary`,
+        whose quantiles use ``conc`` (with the residual error when one was given)."""
         t = self.times
         sel = (t >= (t[0] if start is None else start)) & (t <= (t[-1] if end is None else end))
         c, tt = self.ipred[:, sel], t[sel]
