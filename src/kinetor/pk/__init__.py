@@ -15,6 +15,7 @@ Examples
 
 from kinetor.pk.course import Polyexponential, polyexponential
 from kinetor.pk.events import build_events
+from kinetor.pk.fih import human_equivalent_dose, starting_dose
 from kinetor.pk.fit import PKFitResult, fit_pk
 from kinetor.pk.fitter import Fitter, PKFitter
 from kinetor.pk.models import (
@@ -64,6 +65,7 @@ __all__ = [
     "build_events",
     "fit_allometry",
     "fit_pk",
+    "human_equivalent_dose",
     "free_concentration",
     "human_dose",
     "model_class",
@@ -71,4 +73,5 @@ __all__ = [
     "population",
     "predict_human_cl",
     "simulate",
+    "starting_dose",
 ]

@@ -1,0 +1,187 @@
+"""``kinetor fih``: first-in-human numbers: human equivalent dose and starting dose (FDA 2005),
+human clearance from animal clearances (allometry, rule of exponents), and the human dose that
+reaches a target exposure."""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated
+
+import typer
+
+from kinetor.cli import _common
+
+fih_app = typer.Typer(
+    help="First in human: HED and starting dose (FDA 2005), human clearance by allometry, "
+    "dose for a target exposure.",
+    no_args_is_help=True,
+)
+
+
+def _species_numbers(items: list[str] | None, option: str) -> dict[str, float]:
+    """``SPECIES=NUMBER`` options (a species name may contain spaces), each number > 0."""
+    out: dict[str, float] = {}
+    for item in items or []:
+        name, sep, value = item.rpartition("=")
+        try:
+            v = float(value)
+        except ValueError:
+            v = math.nan
+        if not sep or not name.strip() or not (math.isfinite(v) and v > 0):
+            raise typer.BadParameter(
+                f"{item!r}: write SPECIES=NUMBER with a number > 0, e.g. {option} rat=50",
+                param_hint=option,
+            )
+        if name.strip() in out:
+            raise typer.BadParameter(f"{name.strip()!r} given twice", param_hint=option)
+        out[name.strip()] = v
+    return out
+
+
+@fih_app.command("hed")
+def hed_cmd(
+    noael: Annotated[
+        list[str],
+        typer.Option("--noael", help="NOAEL of a species, SPECIES=MG_PER_KG, e.g. rat=50; repeat."),
+    ],
+    weight: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--weight",
+            help="Body weight (kg) of the animals tested, SPECIES=KG: outside the "
+            "species' working range HED = dose x (W/60)^0.33.",
+        ),
+    ] = None,
+    safety_factor: Annotated[
+        float, typer.Option("--safety-factor", help="Divides the lowest HED (>= 1).")
+    ] = 10.0,
+    human_weight: Annotated[
+        float, typer.Option("--human-weight", help="Human body weight, kg.")
+    ] = 60.0,
+    basis: Annotated[
+        str,
+        typer.Option("--basis", help="bsa (Km factors) or mg/kg (the guidance's exceptions)."),
+    ] = "bsa",
+    out: Annotated[str | None, typer.Option("--out", help="Folder for hed.csv.")] = None,
+) -> None:
+    """Human equivalent doses by body surface area and the maximum recommended starting dose
+    (FDA guidance, July 2005: Km factors of its Table 1, most sensitive species, safety
+    factor)."""
+    from kinetor.pk.fih import starting_dose
+
+    _common.choice(basis, ("bsa", "mg/kg"), "--basis")
+    if not (math.isfinite(safety_factor) and safety_factor >= 1):
+        raise typer.BadParameter(f"{safety_factor:g}: give >= 1", param_hint="--safety-factor")
+    if not (math.isfinite(human_weight) and human_weight > 0):
+        raise typer.BadParameter(f"{human_weight:g}: give kg > 0", param_hint="--human-weight")
+    noaels = _species_numbers(noael, "--noael")
+    weights = _species_numbers(weight, "--weight")
+    unknown = sorted(set(weights) - set(noaels))
+    if unknown:
+        raise typer.BadParameter(
+            f"no --noael for {', '.join(map(repr, unknown))}", param_hint="--weight"
+        )
+    table, mrsd = starting_dose(
+        noaels,
+        weights=weights,
+        safety_factor=safety_factor,
+        human_weight=human_weight,
+        basis=basis,
+    )
+    if out:
+        folder = _common.out_dir(out)
+        table.to_csv(folder / "hed.csv", index=False)
+    if _common.STATE["json"]:
+        _common.emit_json({"species": table.to_dict("records"), "starting_dose": mrsd})
+        return
+    _common.print_frame(table, title="Human equivalent doses (FDA 2005)")
+    _common.info(
+        f"MRSD {mrsd['mrsd_mg_per_kg']:.4g} mg/kg ({mrsd['mrsd_mg']:.4g} mg for "
+        f"{mrsd['human_weight_kg']:g} kg): HED of the most sensitive species "
+        f"({mrsd['species']}, {mrsd['hed_mg_per_kg']:.4g} mg/kg) / {mrsd['safety_factor']:g}"
+    )
+
+
+@fih_app.command("human-cl")
+def human_cl_cmd(
+    cl: Annotated[
+        list[str],
+        typer.Option("--cl", help="Clearance of a species (absolute, e.g. L/h), SPECIES=CL."),
+    ],
+    method: Annotated[
+        str,
+        typer.Option("--method", help="rule_of_exponents (Mahmood & Balian), simple, mlp, brain."),
+    ] = "rule_of_exponents",
+    weight: Annotated[
+        list[str] | None,
+        typer.Option("--weight", help="Body weight (kg) overriding the reference, SPECIES=KG."),
+    ] = None,
+    fu: Annotated[
+        list[str] | None,
+        typer.Option("--fu", help="Unbound fraction per species, SPECIES=FU (scales CL/fu)."),
+    ] = None,
+    human_fu: Annotated[
+        float | None, typer.Option("--human-fu", help="Unbound fraction in human (with --fu).")
+    ] = None,
+) -> None:
+    """Human clearance from animal clearances (same unit in, same unit out)."""
+    from kinetor.pk import predict_human_cl
+
+    _common.choice(method, ("rule_of_exponents", "simple", "mlp", "brain"), "--method")
+    fus = _species_numbers(fu, "--fu")
+    if bool(fus) != (human_fu is not None):
+        raise typer.BadParameter(
+            "give --fu for every species together with --human-fu, or neither",
+            param_hint="--human-fu",
+        )
+    res = predict_human_cl(
+        _species_numbers(cl, "--cl"),
+        method=method,
+        fu=fus or None,
+        human_fu=human_fu,
+        weights=_species_numbers(weight, "--weight") or None,
+    )
+    if _common.STATE["json"]:
+        _common.emit_json(res)
+        return
+    for key, value in res.items():
+        _common.info(f"{key}: {value:.4g}" if isinstance(value, float) else f"{key}: {value}")
+
+
+@fih_app.command("dose")
+def dose_cmd(
+    target: Annotated[
+        str,
+        typer.Option(
+            "--target", help="Target exposure with its unit: AUCtau ('10 mg*h/L') or Css."
+        ),
+    ],
+    cl: Annotated[str, typer.Option("--cl", help="Human clearance with its unit, e.g. '5 L/h'.")],
+    measure: Annotated[
+        str, typer.Option("--measure", help="auc (AUC over tau) or css (average Css).")
+    ] = "auc",
+    f: Annotated[float, typer.Option("--f", help="Bioavailability, 0 < F <= 1.")] = 1.0,
+    tau: Annotated[str, typer.Option("--tau", help="Dosing interval, e.g. '24 h'.")] = "24 h",
+    mw: Annotated[
+        float | None, typer.Option("--mw", help="Molecular weight (g/mol) for a molar target.")
+    ] = None,
+) -> None:
+    """Dose per administration reaching a target exposure at steady state (D = AUCtau CL / F;
+    D = Css CL tau / F)."""
+    from kinetor.pk import human_dose
+
+    _common.choice(measure, ("auc", "css"), "--measure")
+    if not (math.isfinite(f) and 0 < f <= 1):
+        raise typer.BadParameter(f"{f:g}: give 0 < F <= 1", param_hint="--f")
+    if mw is not None and not (math.isfinite(mw) and mw > 0):
+        raise typer.BadParameter(f"{mw:g}: give g/mol > 0", param_hint="--mw")
+    dose = human_dose(target, measure, cl=cl, f=f, tau=tau, mw=mw)
+    value = float(dose.to("mg").magnitude)
+    if _common.STATE["json"]:
+        _common.emit_json({"dose_mg": value, "target": target, "measure": measure, "tau": tau})
+        return
+    _common.info(f"dose {value:.4g} mg every {tau} ({measure} target {target}, CL {cl}, F {f:g})")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(fih_app, name="fih")
