@@ -6,13 +6,20 @@ sequence, subject(sequence), period and treatment, solved as least squares with 
 design matrix (sequence is absorbed by the subject effects). The point estimate and the
 :math:`100(1-2\alpha)\%` CI of the test/reference geometric mean ratio are
 :math:`\exp(\hat d \pm t_{1-\alpha,df}\,se)`; the two one-sided tests give
-:math:`p_1 = 1 - F_t((\hat d - \log\theta_1)/se)` and :math:`p_2 = F_t((\hat d -
-\log\theta_2)/se)`. Parallel designs use :math:`\log Y` on treatment (pooled variance).
+:math:`p_1 = 1 - F_t((\hat d - \log\theta_1)/se)` (computed as the survival function, so
+p-values far below 1e-16 stay exact) and :math:`p_2 = F_t((\hat d - \log\theta_2)/se)`.
+Parallel designs use :math:`\log Y` on treatment (pooled variance).
+
+The verdict reads the CI in percent rounded to two decimals, half away from zero (EMA
+guideline CPMP/EWP/QWP/1401/98 Rev. 1, section 4.1.8: 79.995 % counts as 80.00 %; as
+replicateBE's ``method.A``/``ABE``), unless ``round_ci=False``; the reported CI stays
+unrounded. Plain ABE has no point-estimate rule (the point estimate lies inside the CI).
 
 With ``abel=True`` (replicate designs, EMA Average Bioequivalence with Expanding Limits),
 :math:`CV_{wR}` comes from the same ANOVA on the reference data only; above 30 % the limits
 widen to :math:`\exp(\mp 0.760\, s_{wR})`, capped at :math:`CV_{wR}` = 50 % (69.84-143.19 %),
-and the point estimate must also lie within 80.00-125.00 %.
+and the point estimate must also lie within 80.00-125.00 % whatever ``limits`` is (EMA
+guideline section 4.1.10).
 
 Examples
 --------
@@ -31,6 +38,7 @@ Examples
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 import pandas as pd
@@ -39,11 +47,12 @@ from scipy import stats
 from kinetor.be._table import check_level, default_metrics, numeric_column, read_table
 from kinetor.errors import DataError, ModelError, Problem
 
-__all__ = ["BEResult", "be"]
+__all__ = ["BEResult", "be", "round_pct"]
 
 _ROLES = ("subject", "period", "sequence", "treatment")
 _ABEL_K = 0.760
 _CV_SWITCH, _CV_CAP = 0.30, 0.50
+_PE_RANGE_PCT = (80.0, 125.0)  # EMA: the ABEL point estimate within 80.00-125.00 %
 
 
 @dataclass
@@ -52,12 +61,44 @@ class BEResult:
 
     Columns: ``metric, design, n_subjects, n_obs, ratio_pct, ci_low_pct, ci_high_pct,
     p_tost_lower, p_tost_upper, cv_w_pct, cv_wr_pct, lower_limit_pct, upper_limit_pct,
-    method, bioequivalent``.
+    method, bioequivalent``. ``round_ci``: whether the verdict read the CI (and, under
+    ABEL, the point estimate) rounded to two decimals in percent.
     """
 
     table: pd.DataFrame
     alpha: float
     notes: list[str] = field(default_factory=list)
+    round_ci: bool = True
+
+
+def round_pct(x: float) -> float:
+    """A percentage rounded to two decimals half away from zero, as a regulator reads it.
+
+    The value is first read to 9 decimals (this drops floating-point noise of ~1e-12, so a
+    bound computed as 79.99499999999999 reads 79.995), then rounded ``ROUND_HALF_UP``:
+
+    >>> round_pct(79.995), round_pct(79.994), round_pct(125.005)
+    (80.0, 79.99, 125.01)
+    """
+    if not np.isfinite(x):
+        return float(x)
+    return float(Decimal(f"{x:.9f}").quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+
+def _within(
+    pct: tuple[float, float, float],
+    limits_pct: tuple[float, float],
+    pe_range: tuple[float, float] | None,
+    rounded: bool,
+) -> bool:
+    """CI ``(low, pe, high)`` in percent within ``limits_pct`` and, if given, the point
+    estimate within ``pe_range`` (limits read to 9 decimals, like the bounds)."""
+    low, pe, high = (round_pct(v) for v in pct) if rounded else pct
+    lo_lim, hi_lim = (round(v, 9) for v in limits_pct)
+    ok = lo_lim <= low and high <= hi_lim
+    if pe_range is not None:
+        ok = ok and pe_range[0] <= pe <= pe_range[1]
+    return bool(ok)
 
 
 def _design_matrix(df: pd.DataFrame, terms: list[str], test: str) -> tuple[np.ndarray, int]:
@@ -138,6 +179,7 @@ def be(
     test: str = "T",
     reference: str = "R",
     roles: dict[str, str] | None = None,
+    round_ci: bool = True,
 ) -> BEResult:
     """Average bioequivalence of ``test`` vs ``reference`` for each metric.
 
@@ -157,9 +199,13 @@ def be(
     alpha : float
         Level of each one-sided test, in (0, 0.5) (0.05: 90 % CI).
     limits : (float, float)
-        Conventional acceptance limits.
+        Conventional acceptance limits (under ABEL those applied while CVwR <= 30 %; the
+        point estimate must still lie within 80.00-125.00 %).
     roles : dict, optional
         Column names of the design roles, e.g. ``{"subject": "ID", "treatment": "TRT"}``.
+    round_ci : bool
+        Judge the CI in percent rounded to two decimals, half away from zero (EMA guideline
+        section 4.1.8; default); False judges the unrounded CI. The reported CI is unrounded.
 
     Raises
     ------
@@ -172,6 +218,8 @@ def be(
         ABEL without a replicate design.
     """
     limits = check_level(alpha, limits)
+    if not isinstance(round_ci, bool):
+        raise ModelError(f"round_ci={round_ci!r}: give True (EMA rounding) or False")
     source = str(data) if not isinstance(data, pd.DataFrame) else "<DataFrame>"
     df, first_row = read_table(data, source)
     roles = {**{r: r for r in _ROLES}, **(roles or {})}
@@ -268,34 +316,38 @@ def be(
         diff, se, s2, dfree = _ols(y, X, k)
         t = stats.t.ppf(1 - alpha, dfree)
         lo_lim, hi_lim, method, cv_wr = lnl, lnu, "ABE", np.nan
+        limits_pct = (100 * limits[0], 100 * limits[1])
         if abel:
             cv_wr, _ = _cv_wr(d, reference)
             method = "ABEL (EMA)" if cv_wr > _CV_SWITCH else "ABE (CVwR <= 30 %)"
             if cv_wr > _CV_SWITCH:
                 swr = np.sqrt(np.log1p(min(cv_wr, _CV_CAP) ** 2))
                 lo_lim, hi_lim = -_ABEL_K * swr, _ABEL_K * swr
+                limits_pct = (100 * np.exp(lo_lim), 100 * np.exp(hi_lim))
         ci = (diff - t * se, diff + t * se)
-        p1 = 1 - stats.t.cdf((diff - lo_lim) / se, dfree)
+        # survival function: 1 - cdf would read 0 for p-values below ~1e-16
+        p1 = stats.t.sf((diff - lo_lim) / se, dfree)
         p2 = stats.t.cdf((diff - hi_lim) / se, dfree)
-        ok = bool(ci[0] >= lo_lim and ci[1] <= hi_lim and lnl <= diff <= lnu)
+        pct = (100 * np.exp(ci[0]), 100 * np.exp(diff), 100 * np.exp(ci[1]))
+        ok = _within(pct, limits_pct, _PE_RANGE_PCT if abel else None, round_ci)
         rows.append(
             {
                 "metric": metric,
                 "design": design,
                 "n_subjects": int(d["subject"].nunique()),
                 "n_obs": len(d),
-                "ratio_pct": 100 * np.exp(diff),
-                "ci_low_pct": 100 * np.exp(ci[0]),
-                "ci_high_pct": 100 * np.exp(ci[1]),
+                "ratio_pct": pct[1],
+                "ci_low_pct": pct[0],
+                "ci_high_pct": pct[2],
                 "p_tost_lower": p1,
                 "p_tost_upper": p2,
                 "df": dfree,
                 "cv_w_pct": 100 * np.sqrt(np.expm1(s2)),
                 "cv_wr_pct": 100 * cv_wr,
-                "lower_limit_pct": 100 * np.exp(lo_lim),
-                "upper_limit_pct": 100 * np.exp(hi_lim),
+                "lower_limit_pct": limits_pct[0],
+                "upper_limit_pct": limits_pct[1],
                 "method": method,
                 "bioequivalent": ok,
             }
         )
-    return BEResult(pd.DataFrame(rows), alpha, notes)
+    return BEResult(pd.DataFrame(rows), alpha, notes, round_ci)

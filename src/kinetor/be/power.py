@@ -2,7 +2,11 @@ r"""Power and sample size of the two one-sided tests (TOST) for average bioequiv
 
 On the log scale the test/reference difference :math:`D` has standard error
 :math:`\sigma_w\sqrt{b_k/n}` (:math:`b_k = 2` for a 2x2 crossover with ``n`` subjects in all,
-4 for two parallel groups; :math:`\sigma_w^2 = \log(1 + CV^2)`), and ``df`` = n - 2. BE is
+4 for two parallel groups; :math:`\sigma_w^2 = \log(1 + CV^2)`), and ``df`` = n - 2. An odd
+``n`` is split into two sequences (groups) as equal as possible, the first one larger (39:
+20 + 19, PowerTOST's ``nvec``), and then :math:`se = \sigma_w\sqrt{b_{k,n_i}(1/n_1 + 1/n_2)}`
+with PowerTOST's per-sequence constant :math:`b_{k,n_i}` = 1/2 (2x2) or 1 (parallel), which is
+:math:`\sigma_w\sqrt{b_k/n}` for a balanced study. BE is
 concluded when the :math:`100(1-2\alpha)\%` CI lies within :math:`[\log\theta_1,
 \log\theta_2]`. The power is computed exactly by integrating the conditional normal
 probability over the :math:`\chi^2_{df}` distribution of the variance estimate (equivalent to
@@ -33,7 +37,8 @@ from kinetor.errors import ModelError
 
 __all__ = ["power_tost", "sample_size_tost", "tost_input_problem"]
 
-_BK = {"2x2": (2.0, 2), "parallel": (4.0, 2)}
+# design: (bk for the total n, bkni for the n per sequence, df lost); PowerTOST known.designs
+_BK = {"2x2": (2.0, 0.5, 2), "parallel": (4.0, 1.0, 2)}
 _NODES = np.polynomial.legendre.leggauss(400)
 _CV_MAX = 10.0  # 1000 %: above it the value is a percentage written as a fraction
 
@@ -100,7 +105,7 @@ def power_tost(
     alpha: float = 0.05,
     design: str = "2x2",
 ) -> float:
-    """Exact power of TOST for a balanced ``design`` (``"2x2"`` or ``"parallel"``).
+    """Exact power of TOST for a ``design`` (``"2x2"`` or ``"parallel"``) with ``n`` subjects.
 
     Parameters
     ----------
@@ -108,7 +113,8 @@ def power_tost(
         Within-subject CV (2x2) or total CV (parallel), as a fraction (0.3 for 30 %;
         values above 10 are rejected as percentages).
     n : int
-        Total number of subjects.
+        Total number of subjects; an odd ``n`` is split as equally as possible into the two
+        sequences (groups), the first one larger (39: 20 + 19), as PowerTOST does.
     theta0 : float
         True test/reference ratio.
     theta1, theta2 : float
@@ -118,10 +124,11 @@ def power_tost(
     """
     _check(cv=cv, alpha=alpha, theta0=theta0, design=design, theta1=theta1, theta2=theta2, n=n)
     theta2 = 1.0 / theta1 if theta2 is None else theta2
-    bk, lost = _BK[design]
+    _, bkni, lost = _BK[design]
     df = n - lost
+    n1, n2 = (int(n) + 1) // 2, int(n) // 2  # PowerTOST nvec(n, 2): 39 -> 20 + 19
     sigma = np.sqrt(np.log1p(cv * cv))
-    se = sigma * np.sqrt(bk / n)
+    se = sigma * np.sqrt(bkni * (1 / n1 + 1 / n2))
     t = stats.t.ppf(1 - alpha, df)
     delta = np.log(theta0)
     lo, hi = np.log(theta1), np.log(theta2)
@@ -154,6 +161,9 @@ def sample_size_tost(
 ) -> tuple[int, float]:
     """Smallest balanced total ``n`` (a multiple of 2) with power >= ``target``.
 
+    The search steps by 2, as PowerTOST's ``sampleN.TOST`` does for these balanced designs;
+    an odd ``n`` between two steps can be checked with ``power_tost``.
+
     Returns ``(n, power)``. ``target`` must lie in (``alpha``, 1), ``alpha`` in (0, 0.5)
     and ``cv`` in (0, 10] (a fraction).
     """
@@ -170,7 +180,7 @@ def sample_size_tost(
         raise ModelError(f"n_max={n_max!r}: give a whole number >= 4 (default 10000)")
     # start a little below the large-sample (normal) approximation, then step up
     th2 = 1.0 / theta1 if theta2 is None else theta2
-    bk = _BK.get(design, (2.0, 2))[0]
+    bk = _BK[design][0]
     margin = min(np.log(th2) - np.log(theta0), np.log(theta0) - np.log(theta1))
     if margin <= 0:
         raise ModelError(f"theta0={theta0} lies outside the limits: power cannot reach {target}")

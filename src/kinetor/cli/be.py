@@ -39,6 +39,15 @@ def be(
     ] = 0.05,
     test: Annotated[str, typer.Option("--test", help="Label of the test treatment.")] = "T",
     reference: Annotated[str, typer.Option("--reference", help="Label of the reference.")] = "R",
+    round_ci: Annotated[
+        bool,
+        typer.Option(
+            "--round-ci/--no-round-ci",
+            help="Judge the CI in percent rounded to two decimals, half away from zero "
+            "(EMA guideline 4.1.8: 79.995% passes as 80.00%); --no-round-ci judges it "
+            "unrounded. be.csv keeps the unrounded CI.",
+        ),
+    ] = True,
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("be_out"),
 ) -> None:
     """Average bioequivalence: GMR, 90% CI and TOST p-values per metric.
@@ -66,6 +75,7 @@ def be(
         alpha=alpha,
         test=test,
         reference=reference,
+        round_ci=round_ci,
     )
     d = _common.out_dir(out)
     res.table.to_csv(d / "be.csv", index=False)
@@ -76,6 +86,7 @@ def be(
             {
                 "be": res.table.to_dict(orient="records"),
                 "notes": res.notes,
+                "round_ci": res.round_ci,
                 "files": [str(d / "be.csv"), str(png), str(report)],
             }
         )
@@ -95,7 +106,8 @@ def be(
                 "bioequivalent",
             ]
         ],
-        title=f"Test {test} vs reference {reference}, {100 * (1 - 2 * alpha):g}% CI",
+        title=f"Test {test} vs reference {reference}, {100 * (1 - 2 * alpha):g}% CI "
+        + ("(verdict on the CI rounded to 2 decimals)" if res.round_ci else "(verdict unrounded)"),
     )
     for note in res.notes:
         _common.info(note)
