@@ -231,8 +231,9 @@ def metabolite_ratios(
     DataFrame
         Group columns, ``metabolite, parent, PPTESTCD, value_metabolite, value_parent,
         unit, ratio, ratio_molar, exclude``. ``ratio`` is on the basis of the parent's
-        unit (mass or molar); ``ratio_molar`` is NaN without molecular weights for a
-        mass unit.
+        unit: a mass ratio for a mass unit (ng/mL), a molar ratio for a molar unit (nM),
+        then equal to ``ratio_molar`` with or without molecular weights;
+        ``ratio_molar`` is NaN without molecular weights for a mass unit.
     """
     from kinetor.units import is_molar
 
@@ -259,9 +260,8 @@ def metabolite_ratios(
         ratio = v_m / np.where(zero, np.nan, grp["value_ref"].to_numpy(float))
         unit_p = grp["unit_ref"].iloc[0]
         molar_basis = bool(unit_p) and is_molar(unit_p)
-        if molar_basis:
+        if molar_basis:  # both AUCs molar (metabolite converted above): no MW needed
             ratio_molar = ratio
-            ratio = ratio * mw_m / mw_p if mw_m and mw_p else ratio * np.nan
         else:
             ratio_molar = ratio * mw_p / mw_m if mw_m and mw_p else ratio * np.nan
         missing = grp["value_ref"].isna().to_numpy()

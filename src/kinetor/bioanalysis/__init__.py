@@ -1,5 +1,6 @@
-"""Bioanalysis: calibration curves, run acceptance (ICH M10 / FDA BMV) and the
-conversion of unknown samples into a ``Study`` concentration table.
+"""Bioanalysis: calibration curves, run acceptance (ICH M10 / FDA BMV), the
+conversion of unknown samples into a ``Study`` concentration table, and incurred sample
+reanalysis (``isr``).
 
 Methods, acceptance rules and their sources: docs/bioanalysis.md.
 
@@ -27,6 +28,7 @@ from kinetor.bioanalysis.calibration import (
     normalise_weighting,
 )
 from kinetor.bioanalysis.read import SAMPLE_TYPES, read_run
+from kinetor.bioanalysis.reanalysis import IsrResult, isr, read_isr, required_repeats
 from kinetor.bioanalysis.run import ALQ_REASON, RunResult, analyse_run
 
 __all__ = [
@@ -36,14 +38,18 @@ __all__ = [
     "WEIGHTINGS",
     "Calibration",
     "Criteria",
+    "IsrResult",
     "RunResult",
     "accuracy_pct",
     "analyse_run",
     "calibrate_with_rejection",
     "fit_calibration",
+    "isr",
     "normalise_weighting",
     "passes",
     "qc_assessment",
+    "read_isr",
     "read_run",
+    "required_repeats",
     "standards_assessment",
 ]

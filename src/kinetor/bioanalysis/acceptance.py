@@ -71,9 +71,9 @@ class Criteria:
     min_qc_levels : int
         QC levels that must lie inside the calibrated range of the run.
     blank_analyte_pct_lloq, blank_is_pct : float
-        Informational selectivity checks: analyte response of blanks/zeros at most this %
-        of the mean LLOQ response; IS response of blanks at most this % of the mean IS
-        response of standards and QCs.
+        Informational selectivity checks (ICH M10 3.2.1): analyte response of
+        blanks/zeros at most this % of the mean LLOQ response; IS response of blanks at
+        most this % of the mean IS response of the LLOQ standard(s).
     refit : bool
         Reject failing standards one at a time and fit again (True), or judge the first
         fit only (False).

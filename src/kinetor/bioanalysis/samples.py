@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from kinetor.bioanalysis.acceptance import (
+    _EPS,
     M10,
     Criteria,
     _at_level,
@@ -92,8 +93,7 @@ def _blank_rows(
             )
         )
     pure = blanks[blanks["sample_type"] == "blank"]
-    cal_rows = run["sample_type"].isin(("standard", "qc")) & run["analyte"].isin((key, ""))
-    is_ref = float(run.loc[cal_rows, "is_area"].mean())
+    is_ref = float(at_lloq["is_area"].mean())  # M10 3.2.1: IS response of the LLOQ sample
     is_worst = float(pure["is_area"].max()) if len(pure) else np.nan
     if np.isfinite(is_ref) and np.isfinite(is_worst) and is_ref > 0:
         pct = 100.0 * is_worst / is_ref
@@ -101,11 +101,11 @@ def _blank_rows(
             _row(
                 "IS response in blanks",
                 pct,
-                f"<= {crit.blank_is_pct:g}%",
+                f"<= {crit.blank_is_pct:g}% of LLOQ IS",
                 pct <= crit.blank_is_pct,
                 required=False,
                 source="ICH M10 (2022) 3.2.1 selectivity (applied per run)",
-                note="largest blank IS area as % of mean IS area",
+                note="largest blank IS area as % of the mean IS area of the LLOQ standard(s)",
                 analyte=key,
             )
         )
@@ -227,8 +227,12 @@ def _unknowns(
     reported = vial * dil
     n = len(unk)
     reason = np.full(n, "", dtype=object)
-    # classify on the response scale: robust where a quadratic has no real root
-    lo_resp, hi_resp = float(cal.predict(lloq)), float(cal.predict(uloq))
+    # classify on the response scale: robust where a quadratic has no real root. The range
+    # is inclusive with the float slack of the standards/QC judgement (_EPS %, i.e. 1e-11
+    # of the limit): a response on the curve at the LLOQ or ULOQ is in range
+    rel = _EPS / 100.0
+    lo_resp = float(cal.predict(lloq * (1.0 - rel)))
+    hi_resp = float(cal.predict(uloq * (1.0 + rel)))
     if np.isfinite(lo_resp) and np.isfinite(hi_resp):
         blq = ratio < lo_resp
         alq = ~blq & (ratio > hi_resp)

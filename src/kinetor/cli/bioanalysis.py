@@ -1,4 +1,6 @@
-"""``kinetor bioanalysis``: calibration, run acceptance and unknown concentrations."""
+"""``kinetor bioanalysis``: calibration, run acceptance and unknown concentrations
+(``kinetor bioanalysis RUN.csv``, also ``kinetor bioanalysis run RUN.csv``), and incurred
+sample reanalysis (``kinetor bioanalysis isr FILE``)."""
 
 from __future__ import annotations
 
@@ -6,10 +8,29 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from typer.core import TyperGroup
 
 from kinetor.cli import _common
 
 _OUT = Path("bioanalysis_out")
+
+
+class _RunByDefault(TyperGroup):
+    """A group whose first argument, when it is no subcommand (a run file, an option), goes
+    to ``run``: ``kinetor bioanalysis RUN.csv`` stays what it always was."""
+
+    def parse_args(self, ctx, args):
+        if args and args[0] not in self.commands and args[0] not in ctx.help_option_names:
+            args = ["run", *args]
+        return super().parse_args(ctx, args)
+
+
+bioanalysis_app = typer.Typer(
+    cls=_RunByDefault,
+    help="Bioanalysis: calibration and run acceptance (RUN.csv, or run RUN.csv), incurred "
+    "sample reanalysis (isr FILE).",
+    no_args_is_help=True,
+)
 
 
 def bioanalysis(
@@ -45,8 +66,11 @@ def bioanalysis(
         bool, typer.Option("--plot/--no-plot", help="Write the calibration PNG.")
     ] = True,
 ) -> None:
-    """Fit the calibration curve, judge standards and QCs (ICH M10 / FDA BMV 2018) and
-    turn the unknowns into a study concentration table (concentrations.csv)."""
+    """Calibration, run acceptance (ICH M10 / FDA BMV 2018) and unknown concentrations.
+
+    Fit the calibration curve, judge standards and QCs and turn the unknowns into a study
+    concentration table (concentrations.csv). `kinetor bioanalysis RUN.csv` runs this too.
+    """
     from kinetor.bioanalysis import Criteria, analyse_run
 
     if model not in ("linear", "quadratic"):
@@ -123,5 +147,86 @@ def bioanalysis(
     )
 
 
+def isr(
+    isr_file: Annotated[
+        Path,
+        typer.Argument(
+            help="ISR table CSV: sample_id, original, repeat (optional conc_unit, or units "
+            "in the headers, e.g. 'Original (ng/mL)')."
+        ),
+    ],
+    method: Annotated[
+        str,
+        typer.Option(
+            "--method", help="chromatographic (|%diff| <= 20 %) or ligand-binding (<= 30 %)."
+        ),
+    ] = "chromatographic",
+    n_study: Annotated[
+        int | None,
+        typer.Option(
+            "--n-study",
+            min=1,
+            help="Number of study samples: reports the repeats M10 asks for (10 % of the "
+            "first 1000 + 5 % above) and whether the table has enough.",
+        ),
+    ] = None,
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Output directory for isr.csv and the report.")
+    ] = _OUT,
+) -> None:
+    """Incurred sample reanalysis (ICH M10 section 5).
+
+    % difference of each repeat from the mean of repeat and original; the ISR passes when
+    >= 2/3 of the repeats are within the limit. Writes isr.csv, isr_summary.csv and
+    report.html.
+    """
+    from kinetor.bioanalysis.reanalysis import ISR_LIMITS, read_isr
+    from kinetor.bioanalysis.reanalysis import isr as run_isr
+
+    method = _common.choice(method, tuple(ISR_LIMITS), "--method")
+    _common.refuse_file_out(out)
+    table = read_isr(isr_file)
+    if n_study is not None and n_study < len(table):
+        raise typer.BadParameter(
+            f"{n_study} study samples, but the table has {len(table)} repeats: give the "
+            "study's total sample count",
+            param_hint="--n-study",
+        )
+    res = run_isr(table, method=method, n_study=n_study, file=isr_file.name)
+    d = _common.out_dir(out)
+    written = res.write(d)
+    written.append(_common.html_report(d, "kinetor bioanalysis isr: incurred sample reanalysis"))
+    s = res.summary.iloc[0]
+    if _common.STATE["json"]:
+        _common.emit_json(
+            {
+                "passed": res.passed,
+                "summary": res.summary.to_dict(orient="records"),
+                "samples": res.samples.to_dict(orient="records"),
+                "files": [str(p) for p in written],
+            }
+        )
+        return
+    _common.print_frame(
+        res.samples[["sample_id", "original", "repeat", "unit", "mean", "diff_pct", "pass"]],
+        title=f"Incurred sample reanalysis (|%diff| <= {s['limit_pct']:g} %)",
+    )
+    _common.print_frame(res.summary.drop(columns="source"), title="ISR summary")
+    verdict = "PASSED" if res.passed else "FAILED"
+    enough = ""
+    if n_study is not None:
+        enough = f"; {int(s['n_required'])} repeats required for {n_study} study samples: " + (
+            "enough" if s["enough_repeats"] else "too few"
+        )
+    _common.info(
+        f"ISR {verdict}: {int(s['n_pass'])} of {int(s['n_repeats'])} repeats within "
+        f"{s['limit_pct']:g} % (2/3 needed){enough}; wrote {len(written)} files to {out}"
+    )
+
+
+bioanalysis_app.command("run")(bioanalysis)
+bioanalysis_app.command("isr")(isr)
+
+
 def register(app: typer.Typer) -> None:
-    app.command("bioanalysis")(bioanalysis)
+    app.add_typer(bioanalysis_app, name="bioanalysis")
