@@ -520,8 +520,11 @@ def test_gr_metrics_from_time_zero_wells(tmp_path):
         == 0
     )
     gr = pd.read_csv(out / "gr_metrics.csv").set_index("compound")
-    # X: count = 500 + 9500 / (1 + c/0.1) reaches t0 = 2500 (GR = 0) at c = 0.375 uM
-    assert abs(gr.loc["X", "GR50"] / 0.375 - 1) < 0.1
+    # X: count = 500 + 9500 / (1 + c/0.1); GR = sqrt(count / 2500) - 1 (control 4 x t0).
+    # GR = 0.5 (GR50) at count 5625: c = 0.1 (9500 / 5125 - 1) = 0.0854 uM;
+    # GR = 0 (GR100) at count 2500 = t0: c = 0.375 uM
+    assert abs(gr.loc["X", "GR50"] / 0.0854 - 1) < 0.1
+    assert abs(gr.loc["X", "GR100"] / 0.375 - 1) < 0.1
     assert gr.loc["X", "GRinf"] < 0 and gr.loc["X", "status"] == "ok"
 
 

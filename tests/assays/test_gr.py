@@ -35,17 +35,21 @@ def test_gr_metrics_by_hand():
         }
     )
     r = fit_gr(df, by="drug", dose_unit="uM").set_index("drug")
-    # GR = 0 where -0.5 + 1.5 / (1 + c/0.1) = 0  ->  c = 0.2
-    assert r.loc["tox", "GR50"] == pytest.approx(0.2, rel=1e-6)
+    # GR50 (Hafner 2016): -0.5 + 1.5 / (1 + c/0.1) = 0.5  ->  c = 0.05
+    assert r.loc["tox", "GR50"] == pytest.approx(0.05, rel=1e-6)
+    assert r.loc["tox", "GR50_text"] == "GR50 = 0.05 uM"
+    # GR100 (GR = 0): -0.5 + 1.5 / (1 + c/0.1) = 0  ->  c = 0.2
+    assert r.loc["tox", "GR100"] == pytest.approx(0.2, rel=1e-6)
     assert r.loc["tox", "GRinf"] == pytest.approx(-0.5, rel=1e-6)
     assert r.loc["tox", "GRmax"] == pytest.approx(-0.5 + 1.5 / 101, rel=1e-6)
     # trapezoids of 1 - GR on unit log10 spacing, divided by the 4-decade range
     one_minus = 1 - gr
     aoc = (one_minus[0] / 2 + one_minus[1:4].sum() + one_minus[4] / 2) / 4
     assert r.loc["tox", "GR_AOC"] == pytest.approx(aoc, rel=1e-9)
-    # GRinf = 0.4 > 0: the curve never reaches 0, GR50 is a bound
-    assert np.isnan(r.loc["static", "GR50"])
-    assert r.loc["static", "GR50_text"] == "GR stays above 0: GR50 > 10 uM"
+    # GRinf = 0.4: 0.4 + 0.6 / (1 + c) = 0.5 -> GR50 = 5; GR never reaches 0: a bound
+    assert r.loc["static", "GR50"] == pytest.approx(5.0, rel=1e-6)
+    assert np.isnan(r.loc["static", "GR100"])
+    assert r.loc["static", "GR100_text"] == "GR stays above 0: GR100 > 10 uM"
 
 
 def test_non_growing_control_is_an_error():

@@ -110,9 +110,16 @@ def check_fit_options(fit) -> None:
         )
 
 
-def check_synergy_options(methods, scale, n_boot, level, known) -> list[str]:
+def check_synergy_options(methods, scale, n_boot, level, known, reference="fit") -> list[str]:
     """The options of :func:`~kinetor.assays.synergy`; returns the methods as a list (one
     name may be given as a string)."""
+    if reference not in ("fit", "observed"):
+        raise _fail(
+            "reference",
+            f"unknown reference {reference!r}",
+            "choose fit (the monotherapy Hill fits) or observed (the single-agent wells) "
+            "(--reference)",
+        )
     methods = [methods] if isinstance(methods, str) else list(methods)
     bad = sorted(set(methods) - set(known))
     if bad or not len(methods):

@@ -57,7 +57,7 @@ def classify(fit, table, res, p_flat, rel, absl, xmin, xmax, ybar):
         elif not res.converged[i] and at_box[i]:
             status[i] = "extrapolated"
             reason[i] = (
-                "incomplete curve: the fit moves log_ic50 beyond the tested "
+                f"incomplete curve: the fit moves {fit._names[2]} beyond the tested "
                 f"doses ({res.reason[i]})"
             )
             text[i] = f"IC50 > {hi}{u}" if p[i, 2] > np.log10(xmax[i]) else f"IC50 < {lo}{u}"

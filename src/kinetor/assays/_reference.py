@@ -44,7 +44,12 @@ def hill_inverse(p: np.ndarray, e: np.ndarray) -> np.ndarray:
     return np.where(ok, d, np.nan)
 
 
-def _mono(p1, p2, d1, d2):
+def _mono(p1, p2, d1, d2, e=None):
+    """Single-agent effects at every cell: the Hill fits, or (``e`` given) the observed
+    monotherapy column (dose 2 = 0) and row (dose 1 = 0) of each matrix, replicates
+    averaged."""
+    if e is not None:
+        return e[:, :, :1], e[:, :1, :]
     return hill(p1, d1)[:, :, None], hill(p2, d2)[:, None, :]
 
 
@@ -52,16 +57,18 @@ def _combo_mask(d1, d2):
     return (d1[:, :, None] > 0) & (d2[:, None, :] > 0)
 
 
-def bliss(e, d1, d2, p1, p2):
-    """Bliss independence: reference ``E1 * E2``; returns (reference, score)."""
-    e1, e2 = _mono(p1, p2, d1, d2)
+def bliss(e, d1, d2, p1, p2, observed: bool = False):
+    """Bliss independence: reference ``E1 * E2`` (the fits, or with ``observed`` the
+    monotherapy wells at the same doses); returns (reference, score)."""
+    e1, e2 = _mono(p1, p2, d1, d2, e if observed else None)
     ref = e1 * e2
     return ref, np.where(_combo_mask(d1, d2), ref - e, 0.0)
 
 
-def hsa(e, d1, d2, p1, p2):
-    """Highest single agent: reference ``min(E1, E2)``; returns (reference, score)."""
-    e1, e2 = _mono(p1, p2, d1, d2)
+def hsa(e, d1, d2, p1, p2, observed: bool = False):
+    """Highest single agent: reference ``min(E1, E2)`` (the fits, or with ``observed`` the
+    monotherapy wells at the same doses); returns (reference, score)."""
+    e1, e2 = _mono(p1, p2, d1, d2, e if observed else None)
     ref = np.minimum(e1, e2)
     return ref, np.where(_combo_mask(d1, d2), ref - e, 0.0)
 

@@ -2,7 +2,9 @@
 
 :func:`normalise_bands` divides a target band by its loading control, total protein, or
 the total protein of a phospho-target, lane by lane, optionally relative to a control
-sample; a ratio built on a saturated band is NaN with the reason. :func:`linear_range`
+sample, and summarises each sample over its lanes (every lane of every blot) or over
+blots (the mean of each blot's lanes first); a ratio built on a saturated band is NaN with
+the reason. :func:`linear_range`
 finds how far a dilution series stays proportional to the load. Both take the volumes
 that :func:`kinetor.assays.western.quantify_blot` measures, and are importable from
 :mod:`kinetor.assays.western`.
@@ -29,6 +31,7 @@ def normalise_bands(
     *,
     control: str | None = None,
     kind: str = "loading",
+    summary: str = "lanes",
 ) -> pd.DataFrame:
     """Target volume / reference volume per lane (loading control, total protein, or total
     protein of a phospho-target), optionally relative to a control sample; replicate blots
@@ -43,13 +46,18 @@ def normalise_bands(
         Sample whose ratio becomes 1.
     kind : str
         Label written in the table (``loading``, ``total_protein``, ``phospho/total``).
+    summary : {"lanes", "blots"}
+        What the per-sample mean, SD, SEM and n are taken over: every usable lane of every
+        blot (``"lanes"``, the default; repeated lanes of one blot count separately), or
+        the blots (``"blots"``: each blot's lanes of the sample averaged first, n = blots;
+        needs a ``replicate`` column).
 
     Returns
     -------
     per_lane : DataFrame
         With ``ratio``, ``relative`` and ``note``; the per-sample summary (mean, SD, SEM
-        and n over replicates and repeated lanes, saturated lanes excluded) is in
-        ``per_lane.attrs["summary"]``. With a ``replicate`` column, ``relative`` is
+        and n, saturated lanes excluded; ``n_of`` says whether n counts lanes or blots) is
+        in ``per_lane.attrs["summary"]``. With a ``replicate`` column, ``relative`` is
         computed against the control within each replicate blot.
     """
     if kind not in KINDS:
@@ -58,6 +66,18 @@ def normalise_bands(
                 f"unknown normalisation kind {kind!r}",
                 column="kind",
                 fix=f"choose one of {', '.join(KINDS)}",
+            )
+        )
+    if summary not in ("lanes", "blots") or (
+        summary == "blots" and "replicate" not in target.columns
+    ):
+        raise DataError(
+            Problem(
+                f"summary={summary!r}"
+                + (" needs a 'replicate' column (one blot)" if summary == "blots" else ""),
+                column="summary",
+                fix="summary='lanes' (every lane), or 'blots' with a replicate column for "
+                "several blots (--summary on the CLI)",
             )
         )
     keys = ["replicate", "lane"] if "replicate" in target.columns else ["lane"]
@@ -96,11 +116,15 @@ def normalise_bands(
                 )
             m.loc[g.index, "relative"] = g["ratio"] / c
     value = "relative" if control is not None else "ratio"
-    summ = m.groupby("sample", sort=False)[value].agg(["mean", "std", "count"]).reset_index()
+    per = m
+    if summary == "blots":  # a blot's lanes of a sample first (NaN: no usable lane)
+        per = m.groupby(["sample", "replicate"], sort=False)[value].mean().reset_index()
+    summ = per.groupby("sample", sort=False)[value].agg(["mean", "std", "count"]).reset_index()
     summ["sem"] = summ["std"] / np.sqrt(summ["count"])
     summ = summ.rename(
         columns={"mean": f"{value}_mean", "std": f"{value}_sd", "sem": f"{value}_sem", "count": "n"}
     )
+    summ["n_of"] = summary
     out = m.drop(columns="_merge")
     out.attrs["summary"] = summ
     return out
@@ -110,13 +134,23 @@ def linear_range(
     loads: Sequence[float], volumes: Sequence[float], *, tolerance: float = 0.15
 ) -> pd.DataFrame:
     """Linear range of a dilution series: a line through the origin fitted to the lowest
-    loads, extended while each higher load stays within ``tolerance`` of it.
+    three loads and held; loads are linear, from the lowest up, while each stays within
+    ``tolerance`` (relative) of that line. ``in_range`` is true exactly for the loads up to
+    ``max_linear_load`` (the first load off the line ends the range, whatever follows; if
+    one of the lowest three is off, the range ends there and may be empty).
 
     Returns
     -------
     DataFrame
         Per load: ``load, volume, predicted, deviation, in_range``; ``attrs`` hold
-        ``slope``, ``r2`` (of the in-range points) and ``max_linear_load``.
+        ``slope`` (of the held line), ``r2`` (of the in-range points about it) and
+        ``max_linear_load`` (NaN when the lowest load is already off the line).
+
+    Raises
+    ------
+    DataError
+        Fewer than three loads, a load <= 0, a missing or non-finite value, or loads and
+        volumes of different lengths.
 
     Examples
     --------
@@ -124,9 +158,21 @@ def linear_range(
     >>> t["in_range"].tolist(), t.attrs["max_linear_load"]
     ([True, True, True, False, False], 4.0)
     """
-    x = np.asarray(loads, float)
-    y = np.asarray(volumes, float)
-    if x.size < 3 or np.any(x <= 0):
+    x = np.asarray(loads, float).ravel()
+    y = np.asarray(volumes, float).ravel()
+    fix = "give one volume per load, numbers, at least three loads > 0 (--loads on the CLI)"
+    if x.size != y.size:
+        raise DataError(Problem(f"{x.size} loads for {y.size} volumes", column="volume", fix=fix))
+    bad = [
+        Problem(f"{name} {v[i]:g} at position {i} is not usable", column=name, fix=fix)
+        for name, v, ok in (("load", x, x > 0), ("volume", y, np.isfinite(y)))
+        for i in np.flatnonzero(~(ok & np.isfinite(v)))[:20]
+    ]
+    if not (isinstance(tolerance, int | float) and 0 <= tolerance < np.inf):
+        bad.append(Problem(f"tolerance={tolerance!r}", column="tolerance", fix="e.g. 0.15"))
+    if bad:
+        raise DataError(bad)
+    if x.size < 3:
         raise DataError(
             Problem(
                 "a dilution series needs >= 3 loads > 0",
@@ -134,21 +180,16 @@ def linear_range(
                 fix="load at least three amounts",
             )
         )
-    order = np.argsort(x)
+    order = np.argsort(x, kind="stable")
     x, y = x[order], y[order]
-    k = 3
-    while True:
-        slope = float(np.sum(x[:k] * y[:k]) / np.sum(x[:k] ** 2))
+    slope = float(np.sum(x[:3] * y[:3]) / np.sum(x[:3] ** 2))
+    with np.errstate(divide="ignore", invalid="ignore"):
         dev = y / (slope * x) - 1
-        if k < x.size and abs(dev[k]) <= tolerance:
-            k += 1
-            continue
-        break
-    inr = np.arange(x.size) < k
-    inr[:3] = np.abs(dev[:3]) <= tolerance
+    off = ~(np.abs(dev) <= tolerance)
+    inr = np.arange(x.size) < (int(np.argmax(off)) if off.any() else x.size)
     fit = slope * x
     ss = np.sum((y[inr] - fit[inr]) ** 2)
-    st = np.sum((y[inr] - y[inr].mean()) ** 2)
+    st = np.sum((y[inr] - y[inr].mean()) ** 2) if inr.any() else 0.0
     out = pd.DataFrame(
         {"load": x, "volume": y, "predicted": fit, "deviation": dev, "in_range": inr}
     )

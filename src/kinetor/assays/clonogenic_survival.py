@@ -17,8 +17,12 @@ LQ model SF = exp(-alpha D - beta D^2)). Per group (cell line, drug pre-treatmen
 doi:10.2307/3576448). Each group's plating efficiency comes from its own 0 Gy wells, so a
 drug's own toxicity is divided out. ``alpha`` and ``beta`` are fitted by least squares of
 ``-ln SF`` on ``D`` and ``D^2`` (no intercept) over replicate wells; CIs are t-based, and
-derived quantities use the delta method. The sensitiser enhancement ratio at a survival
-level ``s`` is ``D_s(control) / D_s(treated)``.
+derived quantities use the delta method on the log scale with the same t(n - 2) quantile.
+The sensitiser enhancement ratio at a survival level ``s`` is ``D_s(control) /
+D_s(treated)``; its interval is ``SER exp(+/- t SE(ln SER))`` with ``SE(ln SER)^2 =
+(SE(D_c)/D_c)^2 + (SE(D_t)/D_t)^2`` (delta method, independent groups) and the t quantile
+at the Welch-Satterthwaite degrees of freedom of that sum (each group's ``n - 2``; the
+``dof`` column).
 
 Examples
 --------
@@ -133,7 +137,7 @@ def clonogenic(
         ``points`` (per row: plating fraction, SF, ``used`` in the fit and ``note``),
         ``plating`` (PE per group), ``fits`` (alpha, beta, SF2, D10, mean inactivation
         dose with SE and CI, ``converged`` and ``note``), ``ser`` (per treated group and
-        level, with CI).
+        level, with CI and the ``dof`` of its t quantile).
     """
     _validate(data, dose, seeded, colonies, group, source)
     d = data.reset_index(drop=True).copy()
@@ -273,8 +277,15 @@ def _ser(fits, control, levels, q):
                 r["_cov"],
             )
             ser = dc / dt
-            se_log = np.sqrt((sc / dc) ** 2 + (st / dt) ** 2)  # of log SER (delta method)
-            z = stats.norm.ppf(q)
+            vc, vt = (sc / dc) ** 2, (st / dt) ** 2  # variances of ln D (delta method)
+            se_log = np.sqrt(vc + vt)
+            # t quantile as for SF2/D10/MID; two groups: Welch-Satterthwaite dof
+            dof = (
+                (vc + vt) ** 2 / (vc**2 / (c["n"] - 2) + vt**2 / (r["n"] - 2))
+                if vc + vt > 0
+                else float(min(c["n"], r["n"]) - 2)  # exact fits: a zero-width interval
+            )
+            tq = stats.t.ppf(q, dof)
             rows.append(
                 {
                     "group": name,
@@ -283,8 +294,9 @@ def _ser(fits, control, levels, q):
                     "dose_control": dc,
                     "dose_treated": dt,
                     "ser": ser,
-                    "ser_ci_low": ser * np.exp(-z * se_log),
-                    "ser_ci_high": ser * np.exp(z * se_log),
+                    "ser_ci_low": ser * np.exp(-tq * se_log),
+                    "ser_ci_high": ser * np.exp(tq * se_log),
+                    "dof": dof,
                     "note": "",
                 }
             )

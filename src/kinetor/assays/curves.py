@@ -1,12 +1,16 @@
 """Logistic dose-response models (3PL, 4PL, 5PL) evaluated for many curves at once.
 
-Parameters are ``bottom, top, log_ic50, hill[, asym]`` with doses in the user's unit and
-``log_ic50 = log10(IC50)``:
+Parameters are ``bottom, top, log_ic50, hill`` (3PL/4PL) or ``bottom, top, log_c, hill,
+asym`` (5PL) with doses in the user's unit, ``log_ic50 = log10(IC50)`` and ``log_c`` the
+5PL's location parameter (``log10 C``; its IC50, halfway between top and bottom, is
+:func:`relative_log_ic50`, ``log_c + log10(2^(1/s) - 1) / h``):
 
 .. math::
 
     y = \\mathrm{bottom} + \\frac{\\mathrm{top} - \\mathrm{bottom}}
-        {\\left(1 + 10^{\\,h\\,(\\log_{10} x - \\log_{10} \\mathrm{IC}_{50})}\\right)^{s}}
+        {\\left(1 + 10^{\\,h\\,(\\log_{10} x - c)}\\right)^{s}}
+
+with ``c = log_ic50`` (3PL/4PL) or ``log_c`` (5PL).
 
 ``top`` is the response at zero dose and ``bottom`` the response at infinite dose, so an
 inhibitor has ``hill > 0`` and ``top > bottom``; a stimulus has ``top < bottom``. ``s = 1``
@@ -32,7 +36,7 @@ LN10 = np.log(10.0)
 PARAMS = {
     "3pl": ("bottom", "top", "log_ic50", "hill"),
     "4pl": ("bottom", "top", "log_ic50", "hill"),
-    "5pl": ("bottom", "top", "log_ic50", "hill", "asym"),
+    "5pl": ("bottom", "top", "log_c", "hill", "asym"),
 }
 
 
@@ -47,7 +51,7 @@ def logistic(p: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     Parameters
     ----------
     p : ndarray, shape (n, 4) or (n, 5)
-        ``bottom, top, log_ic50, hill[, asym]`` per curve.
+        ``bottom, top, log_ic50, hill`` or ``bottom, top, log_c, hill, asym`` per curve.
     x : ndarray, shape (n, m)
         Doses (>= 0).
     """

@@ -3,7 +3,8 @@
 All curves are fitted together by batched Levenberg-Marquardt (:mod:`kinetor.numerics.lm`);
 the estimates equal a per-curve ``scipy.optimize.curve_fit`` to ~1e-6 relative.
 
-Reported per curve: relative IC50 (midpoint of top and bottom; 10^log_ic50 for 4PL) with
+Reported per curve: relative IC50 (midpoint of top and bottom; ``log_ic50 = log10(ic50)``
+for every model, the 5PL's location parameter is ``log_c``) with
 Wald or profile-likelihood 95 % CI, absolute IC50 (dose where the response crosses
 ``absolute_level``, e.g. 50 % of vehicle), Hill slope, top and bottom with SEs, and a
 ``status``:
@@ -140,30 +141,8 @@ class DoseResponseFit:
         source: str = "<DataFrame>",
     ) -> DoseResponseFit:
         """Fit every curve; returns ``self`` with ``results_`` and ``points_``."""
-        if self.model not in PARAMS:
-            raise DataError(
-                Problem(
-                    f"unknown model {self.model!r}", column="model", fix="choose 3pl, 4pl or 5pl"
-                )
-            )
+        check_fit_options(self)  # again: an option may have been changed since __init__
         names = PARAMS[self.model]
-        unknown = sorted(set(self.fix) - set(names))
-        if unknown:
-            raise DataError(
-                Problem(
-                    f"cannot fix {unknown}",
-                    column="fix",
-                    fix=f"fixable parameters: {', '.join(names)}",
-                )
-            )
-        if self.ci == "profile" and self.model == "5pl":
-            raise DataError(
-                Problem(
-                    "profile-likelihood CI is implemented for 3PL/4PL",
-                    column="ci",
-                    fix="use ci='wald' with the 5PL model",
-                )
-            )
         by_cols = [by] if isinstance(by, str) else list(by or [])
         cols = [dose, response] + ([weight] if weight else [])
         require_numeric(data, cols, by_cols, source=source, nonnegative=[dose])
@@ -194,7 +173,7 @@ class DoseResponseFit:
         res = levenberg_marquardt(
             logistic, x, y, p0, weights=w, free=free, lower=lower, upper=upper
         )
-        self._lower, self._upper = lower, upper
+        self._lower, self._upper, self._res = lower, upper, res
         p = res.params.copy()
         if k == 4:  # hill > 0 by convention: (b, t, c, h) == (t, b, c, -h)
             flip = (p[:, 3] < 0) & free[0] & free[1]
@@ -236,7 +215,7 @@ class DoseResponseFit:
                         "rse_pct": rse,
                         "ci_lower": est - tq * se if free else est,
                         "ci_upper": est + tq * se if free else est,
-                        "unit": "log10 dose" if nm == "log_ic50" else "",
+                        "unit": "log10 dose" if nm in ("log_ic50", "log_c") else "",
                         "fixed": not free,
                         "converged": r["converged"].to_numpy(bool),
                         "reason": r["reason"].to_numpy(),
@@ -314,6 +293,9 @@ class DoseResponseFit:
         for j, nm in enumerate(names):
             table[nm] = p[:, j]
             table[f"{nm}_se"] = np.where(free[j], se[:, j], np.nan)
+        if "log_c" in names:  # 5PL: log_ic50 is log10 of the (relative) IC50, as for 4PL
+            table["log_ic50"], table["log_ic50_se"] = rel, rel_se
+        shown = list(dict.fromkeys([*names, "log_ic50"]))
         table["fixed"] = ",".join(f"{k}={v:g}" for k, v in self.fix.items()) or (
             "hill=1" if self.model == "3pl" else ""
         )
@@ -343,8 +325,8 @@ class DoseResponseFit:
             ~np.isfinite(absl) | (absl < np.log10(xmin)) | (absl > np.log10(xmax)),
             [c for c in blank if c.startswith("abs")],
         ] = np.nan
-        table.loc[~res.converged, list(names)] = np.nan
-        table.loc[~res.converged, [f"{nm}_se" for nm in names]] = np.nan
+        table.loc[~res.converged, shown] = np.nan
+        table.loc[~res.converged, [f"{nm}_se" for nm in shown]] = np.nan
         pts = g.long.copy()
         sel = g.mask
         pts["predicted"] = logistic(p, x)[0][sel]
@@ -389,8 +371,9 @@ def fit_dose_response(
     -------
     DataFrame
         One row per curve: ``ic50, ic50_ci_low, ic50_ci_high`` (relative IC50),
-        ``abs_ic50`` (+ CI), ``hill, top, bottom`` (+ ``_se``), ``log_ic50``, ``r2``,
-        ``n_outliers``, ``converged``, ``status``, ``reason``, ``ic50_text``.
+        ``abs_ic50`` (+ CI), ``hill, top, bottom`` (+ ``_se``), ``log_ic50``
+        (``log10(ic50)``, + ``_se``), for 5PL also ``log_c`` and ``asym`` (+ ``_se``),
+        ``r2``, ``n_outliers``, ``converged``, ``status``, ``reason``, ``ic50_text``.
     """
     f = DoseResponseFit(model, fix=fix, ci=ci, absolute_level=absolute_level, dose_unit=dose_unit)
     return f.fit(data, dose=dose, response=response, by=by, weight=weight, source=source).results_

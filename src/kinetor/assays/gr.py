@@ -9,10 +9,14 @@ with ``x(c)`` the cell count after treatment, ``x_0`` the count at time zero and
 ``x_ctrl`` the vehicle-control count at the end (status likely: the defining equation of Hafner 2016).
 ``GR = 1``: no effect; ``0``: cytostatic; ``< 0``: cytotoxic. The curve
 ``GR(c) = GR_inf + (1 - GR_inf) / (1 + (c / GEC_50)^h)`` is the 4PL with top fixed at 1;
-``GR50`` is the dose where it crosses 0 (none when ``GR_inf > 0``: reported as a bound),
-``GRmax`` the fitted GR at the highest tested dose, ``GR_AOC`` the area over the observed
-GR values (trapezoids on log10 dose) divided by the log10 dose range (status likely: the
-GRmetrics definitions as described in Hafner 2016, not checked against its code).
+``GR50`` is the dose where it crosses ``GR = 0.5`` (Hafner 2016; none when
+``GR_inf >= 0.5``: reported as a bound), ``GR100`` the dose where it crosses ``GR = 0``
+(cytostatic; the name of the authors' GR calculator, grcalculator.org; none when
+``GR_inf >= 0``), ``GRmax`` the fitted GR at the highest tested dose, ``GR_AOC`` the area
+over the observed GR values (trapezoids on log10 dose) divided by the log10 dose range.
+GR50 and GR_AOC reproduce the worked example of the authors' ``gr_metrics`` Python code
+(datarail; GR50 0.114025, GR_AOC 0.481125; test); its ``GRmax`` is the observed GR at the
+highest dose, kinetor's the fitted one (status likely for the definitions).
 
 Examples
 --------
@@ -25,6 +29,7 @@ Examples
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 
 import numpy as np
@@ -101,6 +106,15 @@ def gr_values(count, control, time_zero) -> np.ndarray:
         return 2.0 ** (np.log2(x / x0) / np.log2(xc / x0)) - 1.0
 
 
+def _read_at(fit: DoseResponseFit, level: float) -> pd.DataFrame:
+    """``fit.results_`` with the absolute IC50 read at ``level``: the same fitted curves,
+    summarised again (no refit)."""
+    other = copy.copy(fit)
+    other.absolute_level = level
+    args = (fit._p, fit._free_mask, fit._names, fit._x, fit._y, fit._w, fit._groups)
+    return other._summarise(fit._res, *args)[0]
+
+
 def fit_gr(
     data: pd.DataFrame,
     *,
@@ -125,7 +139,9 @@ def fit_gr(
     Returns
     -------
     DataFrame
-        Per curve: ``GR50, GR50_text, GRmax, GRinf, GEC50, h_GR, GR_AOC, status, reason``.
+        Per curve: ``GR50, GR50_text`` (GR = 0.5), ``GR100, GR100_text`` (GR = 0),
+        ``GRmax, GRinf, GEC50, h_GR, GR_AOC, status, reason``. A crossing outside the
+        tested doses is NaN with a bound in the text (``GR stays above 0.5: GR50 > 10 uM``).
     """
     by_cols = [by] if isinstance(by, str) else list(by or [])
     require_numeric(
@@ -159,9 +175,10 @@ def fit_gr(
     if problems:
         raise DataError(problems)
     d["gr"] = gr_values(d[count], d[control], d[time_zero])
-    fit = DoseResponseFit("4pl", fix={"top": 1.0}, absolute_level=0.0, dose_unit=dose_unit)
+    fit = DoseResponseFit("4pl", fix={"top": 1.0}, absolute_level=0.5, dose_unit=dose_unit)
     fit.fit(d, dose=dose, response="gr", by=by_cols or None, source=source)
     r = fit.results_
+    r100 = _read_at(fit, 0.0)
     p = fit._p
     xmax = np.where(fit._w > 0, fit._x, -np.inf).max(1)
     from kinetor.assays.curves import logistic
@@ -177,8 +194,11 @@ def fit_gr(
         if xs.size >= 2:
             aoc[g] = np.trapezoid(1.0 - s.to_numpy(), xs) / (xs.max() - xs.min())
     out = r[by_cols].copy() if by_cols else pd.DataFrame(index=r.index)
-    out["GR50"] = r["abs_ic50"]
-    out["GR50_text"] = r["abs_ic50_text"].str.replace("IC50", "GR50").str.replace("response", "GR")
+    for name, t in (("GR50", r), ("GR100", r100)):
+        out[name] = t["abs_ic50"]
+        out[f"{name}_text"] = (
+            t["abs_ic50_text"].str.replace("IC50", name).str.replace("response", "GR")
+        )
     out["GRmax"] = np.where(r["converged"], grmax, np.nan)
     out["GRinf"] = r["bottom"]
     out["GEC50"] = r["ic50"]

@@ -6,7 +6,9 @@ attributes as the PK and PD fitters (``params_``, ``se_``, ``ci_lower_``/``ci_up
 ``loglik_``, ``aic_``...), the same long ``summary`` table, error models, censored values
 (M3) and estimation groups. The model is :func:`kinetor.assays.curves.logistic` (the one
 the vectorised :class:`~kinetor.assays.doseresponse.DoseResponseFit` uses), parameters
-``bottom, top, log_ic50, hill[, asym]`` with ``log_ic50 = log10(IC50)`` in the dose unit.
+``bottom, top, log_ic50, hill`` with ``log_ic50 = log10(IC50)`` in the dose unit (5PL:
+``bottom, top, log_c, hill, asym``, ``log_c`` the location parameter; its IC50 is
+``ic50_``).
 
 Use it for one curve (or a few, as ``groups``) with the fitter's options; use
 :func:`~kinetor.assays.fit_dose_response` for plates of thousands of curves (batched
@@ -14,7 +16,7 @@ Levenberg-Marquardt, statuses, IC50 texts). Both give the ordinary least-squares
 (``method="wls"``, uniform weights, the default here) and agree with
 ``scipy.optimize.curve_fit`` (tested).
 
-Bounds: ``log_ic50`` within 4 decades of the tested doses (as the batch fit), ``|hill| <=
+Bounds: ``log_ic50`` (``log_c``) within 4 decades of the tested doses (as the batch fit), ``|hill| <=
 50``, ``asym`` in [1e-3, 1e3] (log scale); ``bottom`` and ``top`` free.
 
 Examples
@@ -84,6 +86,7 @@ class LogisticFitter(Fitter):
     def _natural_bounds(self, name: str) -> tuple[float, float]:
         return {
             "log_ic50": self._box,
+            "log_c": self._box,
             "hill": (-50.0, 50.0),
             "asym": (1e-3, 1e3),
         }.get(name, (-np.inf, np.inf))
@@ -124,7 +127,8 @@ class LogisticFitter(Fitter):
 
     @property
     def ic50_(self) -> pd.Series:
-        """Relative IC50 per group (``10 ** log_ic50``; 5PL: the mid-response dose)."""
+        """Relative IC50 per group (``10 ** log_ic50``; 5PL: the mid-response dose, not
+        ``10 ** log_c``)."""
         from kinetor.assays.curves import relative_log_ic50
 
         self._check_fitted()

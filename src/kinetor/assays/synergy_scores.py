@@ -8,7 +8,10 @@ additive. The combination index is unitless: CI < 1 synergy, CI > 1 antagonism.
 
 Every matrix needs the vehicle cell (0, 0), a monotherapy row (dose 2 = 0) and column
 (dose 1 = 0) and every dose pair; replicates are averaged per cell. Monotherapies are
-fitted with 4-parameter Hill curves (all matrices at once); the null models use the fits.
+fitted with 4-parameter Hill curves (all matrices at once); the null models use the fits
+(``reference="fit"``, the default). With ``reference="observed"`` Bliss and HSA use the
+observed single-agent wells at the same doses instead (replicates averaged), as
+SynergyFinder and the ``synergy`` package do by default; Loewe and ZIP always use the fits.
 Summaries per matrix: the mean over combination cells (both doses > 0) and the most
 synergistic area (the 3 x 3 block of adjacent combination cells with the highest mean,
 as in SynergyFinder), with percentile bootstrap intervals over replicate wells
@@ -38,9 +41,9 @@ import pandas as pd
 
 from kinetor.assays import _reference as ref
 from kinetor.assays._checks import check_synergy_options
+from kinetor.assays._matrices import build_matrices
 from kinetor.assays._tidy import check_vehicle_scale, require_numeric
 from kinetor.assays.curves import logistic, start_values
-from kinetor.errors import DataError, Problem
 from kinetor.numerics.lm import levenberg_marquardt
 
 METHODS = ("bliss", "hsa", "loewe", "zip")
@@ -75,108 +78,6 @@ class SynergyResult:
                 c = c[c[col] == key.get(col, first[col])]
         a, b = self.dose_columns
         return c.pivot(index=a, columns=b, values=method)
-
-
-def _missing_pairs(idx, keys, key, dose1, dose2, most=5) -> str:
-    """The unmeasured dose pairs of one matrix, as text (the vehicle named)."""
-    mask = np.ones(len(idx), dtype=bool)
-    for col, val in zip(keys, key if isinstance(key, tuple) else (key,), strict=False):
-        mask &= (idx[col] == val).to_numpy()
-    grp = idx[mask]
-    have = set(zip(grp[dose1], grp[dose2], strict=True))
-    miss = [
-        (a, b)
-        for a in sorted(grp[dose1].unique())
-        for b in sorted(grp[dose2].unique())
-        if (a, b) not in have
-    ]
-    text = ", ".join(
-        f"{dose1}={a:g} + {dose2}={b:g}" + (" (the vehicle)" if a == 0 and b == 0 else "")
-        for a, b in miss[:most]
-    )
-    return text + (f" and {len(miss) - most} more" if len(miss) > most else "")
-
-
-def _build(data, dose1, dose2, response, by, source):
-    """Cell means of every matrix stacked by shape: ``{(n1, n2): (keys, d1, d2, e,
-    replicate values (B, n1*n2, r_max), replicate counts (B, n1*n2))}``."""
-    keys = by or ["_matrix"]
-    df = data.assign(_matrix=0) if not by else data
-    cell = df.groupby([*keys, dose1, dose2], sort=True)[response]
-    means = cell.mean()
-    idx = means.index.to_frame(index=False)
-    per = idx.groupby(keys, sort=True).agg(
-        n1=(dose1, "nunique"),
-        n2=(dose2, "nunique"),
-        cells=(dose1, "size"),
-        min1=(dose1, "min"),
-        min2=(dose2, "min"),
-    )
-    problems = []
-    per[["n1", "n2", "cells"]] = per[["n1", "n2", "cells"]].astype(int)
-    for key, r in per.astype(object).iterrows():
-        label = (
-            ", ".join(
-                f"{c}={v}"
-                for c, v in zip(by, key if isinstance(key, tuple) else (key,), strict=False)
-            )
-            or "the matrix"
-        )
-        if r["min1"] != 0 or r["min2"] != 0:
-            problems.append(
-                Problem(
-                    f"{label}: no monotherapy rows (needs dose 0 of each "
-                    "drug, and the vehicle cell 0 + 0)",
-                    file=source,
-                    column=dose1 if r["min1"] != 0 else dose2,
-                    fix="include single-agent and vehicle wells in the "
-                    "matrix; without them no null model can be built",
-                )
-            )
-        elif r["n1"] < 3 or r["n2"] < 3:
-            problems.append(
-                Problem(
-                    f"{label}: needs >= 2 non-zero doses of each drug "
-                    f"(has {r['n1'] - 1} x {r['n2'] - 1})",
-                    file=source,
-                    fix="add doses",
-                )
-            )
-        elif r["cells"] != r["n1"] * r["n2"]:
-            problems.append(
-                Problem(
-                    f"{label}: {r['n1'] * r['n2'] - r['cells']} of "
-                    f"{r['n1'] * r['n2']} dose pairs have no well: "
-                    + _missing_pairs(idx, keys, key, dose1, dose2),
-                    file=source,
-                    fix="every dose pair must be measured",
-                )
-            )
-    if problems:
-        raise DataError(problems)
-    cid = cell.ngroup().to_numpy()
-    rank = df.groupby([*keys, dose1, dose2], sort=True).cumcount().to_numpy()
-    counts = cell.size().to_numpy()
-    vals = np.zeros((len(means), counts.max()))
-    vals[cid, rank] = df[response].to_numpy(float)
-    gid = idx.groupby(keys, sort=True).ngroup().to_numpy()
-    out = {}
-    for shape, sub in per.groupby(["n1", "n2"]):
-        n1, n2 = (int(v) for v in shape)
-        sel = np.isin(gid, np.flatnonzero(per.index.isin(sub.index)))
-        b = len(sub)
-        d1 = idx.loc[sel, dose1].to_numpy(float).reshape(b, n1, n2)[:, :, 0]
-        d2 = idx.loc[sel, dose2].to_numpy(float).reshape(b, n1, n2)[:, 0, :]
-        e = means.to_numpy()[sel].reshape(b, n1, n2)
-        out[(n1, n2)] = (
-            idx.loc[sel].reset_index(drop=True),
-            d1,
-            d2,
-            e,
-            vals[sel].reshape(b, n1 * n2, -1),
-            counts[sel].reshape(b, n1 * n2),
-        )
-    return out
 
 
 def _fit_mono(d1, d2, e):
@@ -218,13 +119,14 @@ def _fit_mono(d1, d2, e):
     return res.params[:b], res.params[b:], res.converged[:b] & res.converged[b:]
 
 
-def _scores(e, d1, d2, methods):
+def _scores(e, d1, d2, methods, reference="fit"):
     p1, p2, conv = _fit_mono(d1, d2, e)
     out = {}
+    obs = reference == "observed"
     if "bliss" in methods:
-        out["bliss_ref"], out["bliss"] = ref.bliss(e, d1, d2, p1, p2)
+        out["bliss_ref"], out["bliss"] = ref.bliss(e, d1, d2, p1, p2, observed=obs)
     if "hsa" in methods:
-        out["hsa_ref"], out["hsa"] = ref.hsa(e, d1, d2, p1, p2)
+        out["hsa_ref"], out["hsa"] = ref.hsa(e, d1, d2, p1, p2, observed=obs)
     if "loewe" in methods:
         out["loewe_ref"], out["loewe"], out["loewe_ci"] = ref.loewe(e, d1, d2, p1, p2)
     mono = np.where(conv, "", "monotherapy fit did not converge").astype(object)
@@ -273,6 +175,7 @@ def synergy(
     n_boot: int = 0,
     seed: int | np.random.Generator | None = None,
     level: float = 0.95,
+    reference: Literal["fit", "observed"] = "fit",
     source: str = "<DataFrame>",
 ) -> SynergyResult:
     """Synergy scores of every dose matrix (vectorised over matrices).
@@ -295,6 +198,11 @@ def synergy(
         Seeds the bootstrap.
     level : float
         Confidence level of the bootstrap intervals, in (0, 1).
+    reference : {"fit", "observed"}
+        Single-agent effects of the Bliss and HSA references: the monotherapy Hill fits
+        (default) or the observed monotherapy wells at the same doses (replicates
+        averaged; SynergyFinder's and the ``synergy`` package's default). Loewe and ZIP
+        always use the fits. The summary's ``reference`` column says which was used.
 
     Returns
     -------
@@ -303,7 +211,7 @@ def synergy(
         ``summary`` (per matrix and method: mean, most synergistic area, intervals,
         unit, converged), ``monotherapy`` (Hill fits).
     """
-    methods = check_synergy_options(methods, scale, n_boot, level, METHODS)
+    methods = check_synergy_options(methods, scale, n_boot, level, METHODS, reference)
     by_cols = [by] if isinstance(by, str) else list(by or [])
     require_numeric(
         data, [dose1, dose2, response], by_cols, source=source, nonnegative=[dose1, dose2]
@@ -317,11 +225,15 @@ def synergy(
     rng = np.random.default_rng(seed)
     cells, summ, mono = [], [], []
     keys = by_cols or ["_matrix"]
-    for cell_idx, d1, d2, e, vals, counts in _build(
+    for cell_idx, d1, d2, e, vals, counts in build_matrices(
         df, dose1, dose2, response, by_cols, source
     ).values():
-        out, p1, p2, conv, note = _scores(e, d1, d2, methods)
-        boot = _bootstrap(vals, counts, methods, n_boot, rng, d1, d2, level) if n_boot else {}
+        out, p1, p2, conv, note = _scores(e, d1, d2, methods, reference)
+        boot = (
+            _bootstrap(vals, counts, methods, n_boot, rng, d1, d2, level, reference)
+            if n_boot
+            else {}
+        )
         cell = cell_idx.assign(response_pct=100 * e.reshape(-1))
         for k, v in out.items():
             cell[k] = v.reshape(-1)
@@ -345,6 +257,7 @@ def synergy(
                 mean=mean,
                 msa=msa,
                 unit=UNITS[m],
+                reference=reference if m in ("bliss", "hsa") else "fit",
                 converged=conv,
                 note=note["loewe" if m == "loewe_ci" else m],
             )
@@ -364,7 +277,7 @@ def synergy(
     )
 
 
-def _bootstrap(vals, counts, methods, n_boot, rng, d1, d2, level):
+def _bootstrap(vals, counts, methods, n_boot, rng, d1, d2, level, reference):
     """Resample replicate wells within each cell; all resamples are scored as one batch."""
     b, ncell, rmax = vals.shape
     draw = np.floor(rng.random((n_boot, b, ncell, rmax)) * counts[None, :, :, None])
@@ -372,7 +285,7 @@ def _bootstrap(vals, counts, methods, n_boot, rng, d1, d2, level):
     picked = np.take_along_axis(np.broadcast_to(vals, draw.shape), draw.astype(int), axis=3)
     e = ((picked * valid).sum(3) / counts).reshape(n_boot * b, d1.shape[1], d2.shape[1])
     one_rep = (counts < 2).all(1)
-    out, *_ = _scores(e, np.tile(d1, (n_boot, 1)), np.tile(d2, (n_boot, 1)), methods)
+    out, *_ = _scores(e, np.tile(d1, (n_boot, 1)), np.tile(d2, (n_boot, 1)), methods, reference)
     q = [(1 - level) / 2, (1 + level) / 2]
     nan = np.where(one_rep, np.nan, 1.0)
     res = {}

@@ -116,6 +116,14 @@ def western(
     control: Annotated[
         str | None, typer.Option("--control", help="Sample whose ratio becomes 1.")
     ] = None,
+    summary: Annotated[
+        str,
+        typer.Option(
+            "--summary",
+            help="ratio_summary.csv over lanes (every usable lane of every blot; default) "
+            "or blots (each blot's lanes averaged first, n = blots; several blots).",
+        ),
+    ] = "lanes",
     background: Annotated[
         str, typer.Option("--background", help="rolling_ball, lane or none.")
     ] = "rolling_ball",
@@ -170,9 +178,10 @@ def western(
     """Band densitometry with saturation flags; ratios to a reference blot; replicates.
 
     Writes bands.csv and annotated PNGs of the blots; with --reference ratios.csv and
-    ratio_summary.csv (per sample: mean, SD, SEM and n over replicate blots, saturated lanes
-    excluded); with several blots also rep<i>_bands.csv and replicate_ratios.csv (sample x
-    replicate); with --compare-network measured_vs_predicted.csv/png.
+    ratio_summary.csv (per sample: mean, SD, SEM and n over every usable lane of every blot,
+    saturated lanes excluded; --summary blots: over blots, each blot's lanes averaged
+    first); with several blots also rep<i>_bands.csv and replicate_ratios.csv (sample x
+    replicate, lanes averaged); with --compare-network measured_vs_predicted.csv/png.
     """
     import pandas as pd
 
@@ -194,6 +203,13 @@ def western(
                 f"write the loaded amounts as numbers separated by commas, got {loads!r}",
                 param_hint="--loads",
             ) from None
+    if summary not in ("lanes", "blots"):
+        raise typer.BadParameter("lanes or blots", param_hint="--summary")
+    if summary == "blots" and (len(images) < 2 or not reference):
+        raise typer.BadParameter(
+            "blots needs several blot images and their --reference images (one blot: use lanes)",
+            param_hint="--summary",
+        )
     if reference and len(reference) != len(images):
         raise typer.BadParameter(
             f"{len(reference)} reference image(s) for {len(images)} blot(s): give one per blot",
@@ -229,12 +245,12 @@ def western(
     table = bands
     if ref is not None:
         ref.to_csv(d / "reference_bands.csv", index=False)
-        ratios = normalise_bands(bands, ref, control=control, kind=kind)
+        ratios = normalise_bands(bands, ref, control=control, kind=kind, summary=summary)
         ratios.to_csv(d / "ratios.csv", index=False)
-        summary = pd.DataFrame(ratios.attrs["summary"])
-        summary.to_csv(d / "ratio_summary.csv", index=False)
+        per_sample = pd.DataFrame(ratios.attrs["summary"])
+        per_sample.to_csv(d / "ratio_summary.csv", index=False)
         files += [d / "reference_bands.csv", d / "ratios.csv", d / "ratio_summary.csv"]
-        table = summary if len(images) > 1 else ratios
+        table = per_sample if len(images) > 1 else ratios
         if len(images) > 1:
             value = "relative" if control is not None else "ratio"
             wide = ratios.pivot_table(
@@ -253,6 +269,8 @@ def western(
                 ratios, design, compare_network, readout, dose_unit, hours, d
             )
     if loads:
+        import numpy as np
+
         from kinetor.assays import linear_range
 
         first = bands[bands["replicate"] == 1] if "replicate" in bands else bands
@@ -264,9 +282,12 @@ def western(
         lr = linear_range(amounts, first["volume"].to_numpy())
         lr.to_csv(d / "linear_range.csv", index=False)
         files.append(d / "linear_range.csv")
+        top = lr.attrs["max_linear_load"]
         _common.info(
-            f"linear up to {lr.attrs['max_linear_load']:g} (slope "
-            f"{lr.attrs['slope']:.4g}, R2 {lr.attrs['r2']:.4f})"
+            f"linear up to {top:g} (slope {lr.attrs['slope']:.4g}, R2 {lr.attrs['r2']:.4f})"
+            if np.isfinite(top)
+            else "no linear range: the lowest load is more than 15 % off the line through "
+            "the lowest three loads"
         )
     from kinetor.cli._assay_common import _finish
 
@@ -275,6 +296,9 @@ def western(
         _common.err_console().print(
             f"[bold yellow]warning:[/] {n_sat} saturated band(s): flagged, excluded from ratios"
         )
+    caption = "Band volumes" if table is bands else "Ratios per lane"
+    if table is not bands and len(images) > 1:
+        caption = f"Ratios per sample: mean, SD, SEM over {summary} (n = {summary})"
     _finish(
         d,
         "kinetor assay western",
@@ -295,11 +319,12 @@ def western(
             "ratio_sd",
             "ratio_sem",
             "n",
+            "n_of",
             "saturated",
             "flag",
             "note",
         ],
-        "Band volumes",
+        caption,
     )
 
 

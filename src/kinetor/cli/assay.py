@@ -78,7 +78,8 @@ def dose_response(
     """Fit dose-response curves (IC50 with CI, Hill, top, bottom, flags).
 
     Writes dose_response.csv, points.csv and curves.png; with --map also wells.csv,
-    plate_qc.csv (Z', edge effect), plates.png and, with time_zero wells, gr_metrics.csv.
+    plate_qc.csv (Z', edge effect), plates.png and, with time_zero wells, gr_metrics.csv
+    (GR50 where GR = 0.5, GR100 where GR = 0, GRmax, GRinf, GEC50, h_GR, GR_AOC).
     """
     from kinetor._figures import save_figure
     from kinetor.assays import (
@@ -234,6 +235,15 @@ def synergy(
     scale: Annotated[
         str, typer.Option("--scale", help="percent (100 = vehicle) or fraction (1 = vehicle).")
     ] = "percent",
+    reference: Annotated[
+        str,
+        typer.Option(
+            "--reference",
+            help="Single-agent effects of the Bliss and HSA references: fit (the "
+            "monotherapy Hill fits) or observed (the single-agent wells at the same "
+            "doses, as SynergyFinder). Loewe and ZIP always use the fits.",
+        ),
+    ] = "fit",
     n_boot: Annotated[int, typer.Option("--n-boot", help="Bootstrap resamples.")] = 0,
     seed: Annotated[int, typer.Option("--seed", help="Bootstrap seed.")] = 0,
     out: OUT = Path("assay_synergy"),
@@ -261,6 +271,8 @@ def synergy(
         raise typer.BadParameter("a whole number >= 0 (0: no bootstrap)", param_hint="--n-boot")
     if scale not in ("percent", "fraction"):
         raise typer.BadParameter("percent or fraction", param_hint="--scale")
+    if reference not in ("fit", "observed"):
+        raise typer.BadParameter("fit or observed", param_hint="--reference")
     if plate_map is not None:
         from kinetor.assays import merge_plate_map, normalise, read_plate, read_plate_map
 
@@ -306,6 +318,7 @@ def synergy(
             scale=scale,
             n_boot=n_boot,
             seed=seed,
+            reference=reference,
             source=file.name,
         )
         res.cells.to_csv(d / "synergy_cells.csv", index=False)
@@ -363,6 +376,7 @@ def synergy(
             "mean_ci_low",
             "mean_ci_high",
             "unit",
+            "reference",
             "note",
         ],
         "Synergy summary",
