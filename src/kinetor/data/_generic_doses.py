@@ -10,7 +10,7 @@ from kinetor.data._build import expand_addl, rename_extras
 from kinetor.data._factorize import factorize
 from kinetor.data._table_ctx import _Ctx, _require
 from kinetor.data._text import RawTable
-from kinetor.data.routes import normalise_route
+from kinetor.data.routes import normalise_route, says_bolus
 from kinetor.data.values import parse_numbers
 from kinetor.errors import Problem
 
@@ -34,6 +34,44 @@ def _frame(cols: dict[str, np.ndarray]) -> pd.DataFrame:
             for k, v in cols.items()
         }
     )
+
+
+def _iv_with_duration(d: pd.DataFrame, ctx: _Ctx) -> pd.DataFrame:
+    """An IV dose with an infusion duration > 0 is an infusion: read as one, with a note
+    naming the rows; a route that says bolus in words ("IV bolus", "IV push") with a
+    duration > 0 contradicts itself (a problem). A zero or empty duration stays a bolus."""
+    hit = (d["route"].to_numpy(object) == "iv_bolus") & (d["duration"].to_numpy(float) > 0)
+    if not hit.any():
+        return d
+    raw = d["route_raw"].to_numpy(object)
+    bolus = hit & np.array([says_bolus(r) for r in raw], bool)
+    col = ctx.roles.get("duration", "duration")
+    for r in d[bolus].itertuples():
+        ctx.problems.append(
+            Problem(
+                f"route {r.route_raw!r} is a bolus, but the dose has an infusion duration "
+                f"of {r.duration:g}",
+                file=ctx.file,
+                row=int(r.source_row),
+                column=col,
+                fix="write IV infusion as the route for an infusion, or leave the duration "
+                "empty (or 0) for a bolus",
+            )
+        )
+    inf = hit & ~bolus
+    if inf.any():
+        d = d.copy()
+        d["route"] = pd.Series(
+            np.where(inf, "iv_infusion", d["route"].to_numpy(object)), d.index, dtype=object
+        )
+        names = sorted({str(x) for x in raw[inf]})
+        ctx.notes.append(
+            f"route: {int(inf.sum())} IV dose(s) with an infusion duration > 0 read as IV "
+            f"infusion (route {', '.join(repr(x) for x in names)}, column {col!r}: rows "
+            f"{', '.join(str(int(x)) for x in d['source_row'].to_numpy()[inf])}); a zero or "
+            "empty duration is a bolus"
+        )
+    return d
 
 
 def _dose_arrays(ctx: _Ctx, time_role: str | None, time_unit: str | None):
@@ -112,7 +150,7 @@ def doses_from_rows(
     uniq.index = first
     if one_each:
         uniq["analyte"] = uniq["subject"].map(analytes)
-        return uniq.reset_index(drop=True), dose_unit
+        return _iv_with_duration(uniq.reset_index(drop=True), ctx), dose_unit
     clash = uniq[uniq.duplicated(["subject", "time"], keep=False)]
     if len(clash):
         d = _frame(d)[keep]
@@ -131,7 +169,7 @@ def doses_from_rows(
         )
     uniq = uniq.drop_duplicates(["subject", "time"]).copy()
     uniq["analyte"] = uniq["subject"].map(analytes)
-    return uniq.reset_index(drop=True), dose_unit
+    return _iv_with_duration(uniq.reset_index(drop=True), ctx), dose_unit
 
 
 def doses_from_table(raw: RawTable, roles, units, problems, notes, time_unit, analytes):
@@ -155,6 +193,7 @@ def doses_from_table(raw: RawTable, roles, units, problems, notes, time_unit, an
     trole = "dose_time" if ctx.has("dose_time") else ("time" if ctx.has("time") else None)
     d = _dose_fields(ctx, trole, time_unit)
     dose_unit = d.attrs["dose_unit"]
+    d = _iv_with_duration(d, ctx)
     if ctx.has("route_raw"):
         d["route_raw"] = ctx.text("route_raw")
     ana = ctx.text("analyte")

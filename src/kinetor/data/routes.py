@@ -12,13 +12,15 @@ The original wording is kept in ``route_raw`` so nothing is lost.
 'iv_infusion'
 >>> normalise_route("teleportation") is None
 True
+>>> says_bolus("IV push"), says_bolus("IV")
+(True, False)
 """
 
 from __future__ import annotations
 
 import re
 
-__all__ = ["ROUTES", "normalise_route", "route_kind"]
+__all__ = ["ROUTES", "normalise_route", "route_kind", "says_bolus"]
 
 ROUTES = ("iv_bolus", "iv_infusion", "extravascular")
 
@@ -84,6 +86,13 @@ _MAP = {
     ),
 }
 _LOOKUP = {alias: route for route, aliases in _MAP.items() for alias in aliases}
+# IV routes that say "bolus" in words: an infusion duration contradicts them (plain "IV",
+# "intravenous" say nothing of the rate: with a duration > 0 the dose is an infusion)
+_SAYS_BOLUS = ("ivb", "iv bolus", "bolus", "intravenous bolus", "iv push", "iv_bolus")
+
+
+def _key(text: object) -> str:
+    return re.sub(r"[\s_\-/]+", " ", str(text).strip().lower()).strip()
 
 
 def normalise_route(text: object) -> str | None:
@@ -91,10 +100,17 @@ def normalise_route(text: object) -> str | None:
     ``iv_bolus``, ``iv_infusion``, ``extravascular``; ``None`` if it is not recognised."""
     if text is None:
         return None
-    key = re.sub(r"[\s_\-/]+", " ", str(text).strip().lower()).strip()
+    key = _key(text)
     if not key or key in {"nan", "none"}:
         return None
     return _LOOKUP.get(key) or _LOOKUP.get(key.replace(" ", "_"))
+
+
+def says_bolus(text: object) -> bool:
+    """True when the route as written names an IV bolus in words (``IV bolus``, ``IV
+    push``, ``IVB``...), not only "IV" (which, given an infusion duration, is an infusion)."""
+    key = _key(text)
+    return key in _SAYS_BOLUS or key.replace(" ", "_") in _SAYS_BOLUS
 
 
 def route_kind(route: str) -> str:

@@ -315,7 +315,9 @@ class _Run:
         m_tail = c_lo * (lo / lz + 1 / lz**2) - np.where(
             np.isinf(hi), 0.0, c_hi * (hi / lz + 1 / lz**2)
         )
-        m_int = np.where(after_tlast, m_tail, m_hi - m_lo)
+        # inside the data: from C interpolated at a (the t C trapezoid is not additive)
+        m_in = K.moment_between(lo, hi, m_lo, m_hi, T, C, self.aumc_cum, self.use_log)
+        m_int = np.where(after_tlast, m_tail, m_in)
         self.set("aumcint", m_int, (s_lo == 2) | (s_hi == 2) | np.isnan(m_int), no_tail)
 
     def derived(self) -> None:

@@ -239,7 +239,12 @@ def assign_doses(iv: pd.DataFrame, kdoses: pd.DataFrame) -> pd.DataFrame:
         kd = kd.assign(ss=0)
     out = pd.merge_asof(
         iv,
-        kd[["_sa", "dose_time", "dose", "route", "duration", "next_time", "first", "ss"]],
+        kd[
+            [
+                *("_sa", "dose_time", "dose", "route", "duration"),
+                *("next_time", "prev_time", "first", "ss"),
+            ]
+        ],
         left_on="_s",
         right_on="dose_time",
         by="_sa",
@@ -293,8 +298,8 @@ def single_dose_intervals(keys: pd.DataFrame, doses: pd.DataFrame) -> pd.DataFra
 
     The same table as the general path, up to the row order (one row per key here, in
     key order; callers sort by key)."""
-    cols = ("dose_time", "dose", "route", "duration", "next_time", "first", "ss", "_sa")
-    if any(c in keys.columns for c in (*cols, "start", "end", "kind", "extend", "tau")):
+    cols = ("dose_time", "dose", "route", "duration", "next_time", "prev_time", "first", "ss")
+    if any(c in keys.columns for c in (*cols, "_sa", "start", "end", "kind", "extend", "tau")):
         return None
     m = keys["matrix"].to_numpy(object) if "matrix" in keys.columns else np.zeros(0, object)
     # the keys are distinct (subject, analyte, matrix): with one matrix their pairs are too
@@ -331,6 +336,7 @@ def single_dose_intervals(keys: pd.DataFrame, doses: pd.DataFrame) -> pd.DataFra
         route=doses["route"].to_numpy()[j],
         duration=doses["duration"].to_numpy()[j],
         next_time=np.nan,
+        prev_time=np.nan,
         first=True,
         ss=doses["ss"].to_numpy()[j] if "ss" in doses.columns else 0,
     )

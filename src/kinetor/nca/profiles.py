@@ -3,10 +3,10 @@
 One *profile* is one subject x analyte x matrix x interval. Its samples are put in one
 row of 2-D arrays (NaN-padded), with times measured from the interval's origin (the
 interval start; for partial AUCs the dose before it). Column 0 holds the point Phoenix
-inserts at the origin: 0 for extravascular/infusion single-dose profiles, the interval's
-minimum for dosing intervals (and partial areas after a repeated dose), the
-back-extrapolated C0 for an IV bolus; a sample at the origin is duplicated there
-instead. Everything here is vectorised over profiles (pandas merges
+inserts at the origin (:mod:`kinetor.nca._dose_point`): 0 for extravascular/infusion
+single-dose profiles, the minimum observed in [dose, dose + tau] for dosing intervals (and
+partial areas after a repeated dose), the back-extrapolated C0 for an IV bolus; a sample
+at the origin is duplicated there instead. Everything here is vectorised over profiles (pandas merges
 and numpy scatter), never a loop per subject.
 
 The rows come from :func:`kinetor.nca.rows.usable_rows` (BLQ rule, exclusions, validation).
@@ -34,7 +34,7 @@ import pandas as pd
 from kinetor.data._factorize import first_rows, row_codes, strictly_increasing
 from kinetor.data.routes import normalise_route
 from kinetor.errors import DataError, Problem
-from kinetor.nca._kernels import back_extrapolate_c0
+from kinetor.nca._dose_point import dose_time_point
 from kinetor.nca.intervals import (
     assign_doses,
     default_intervals,
@@ -333,7 +333,14 @@ def build_profiles(
         lz_ok[pid, pos + 1] = ~excl_all[r_idx]
     if pick_all.any():
         lz_pick[pid, pos + 1] = pick_all[r_idx]
-    T[:, 0], C[:, 0] = _inserted_point(Tobs, Cobs, counts, meta)
+    first_row = np.zeros(P, np.int64)
+    if "source_row" in rows.columns:  # the row of each profile's first sample, for notes
+        at0 = pos == 0
+        first_row[pid[at0]] = rows["source_row"].to_numpy()[r_idx[at0]]
+    T[:, 0], C[:, 0], more = dose_time_point(
+        Tobs, Cobs, counts, meta, first_row, study.units.get("time", "")
+    )
+    notes = [*notes, *more]
     obs = ~np.isnan(T)
     obs[:, 0] = False
     lo, hi = meta["lz_lower"].to_numpy(), meta["lz_upper"].to_numpy()
@@ -373,28 +380,3 @@ def _drop_trough_only(rows, meta, r_idx, r_pid, study):
     ]
     keep = ~skip[r_pid]
     return r_idx[keep], r_pid[keep], notes
-
-
-def _inserted_point(Tobs, Cobs, counts, meta):
-    """Time and concentration of column 0 (Phoenix's dose-time point)."""
-    route = meta["route"].to_numpy()
-    first_obs_t = Tobs[:, 0]
-    at_zero = first_obs_t == 0
-    kind = meta["kind"].to_numpy()
-    # Phoenix: 0 for a single dose and for the first dose of a repeated regimen, the
-    # interval minimum at steady state (a dosing interval after an earlier dose, or one
-    # declared steady state); a partial area after a repeated dose starts from it too
-    first = meta["first"].to_numpy()
-    declared = meta["ss"].to_numpy() if "ss" in meta.columns else np.zeros(len(meta), bool)
-    steady = ((kind == "tau") & (~first | declared)) | ((kind == "partial") & ~first)
-    with np.errstate(all="ignore"):
-        cmin = np.nanmin(Cobs, axis=1)
-    c0 = np.where(steady, cmin, 0.0)
-    bolus = route == "iv_bolus"
-    if bolus.any():
-        c0 = np.where(bolus, back_extrapolate_c0(Tobs, Cobs, counts), c0)
-    c0 = np.where(at_zero, Cobs[:, 0], c0)
-    unknown = route == "unknown"
-    t0 = np.where(unknown, first_obs_t, 0.0)
-    c0 = np.where(unknown, Cobs[:, 0], c0)
-    return t0, c0
