@@ -67,3 +67,50 @@ def test_iv_with_a_duration_in_a_doses_table_is_an_infusion():
     assert got == [["a", "iv_infusion", 2.0], ["b", "iv_bolus", 0.0]]
     (note,) = [n for n in st.notes if "infusion duration" in n]
     assert "'intravenous'" in note and "rows 2" in note and "'IV'" not in note
+
+
+def _sdtm(tmp_path, route, end):
+    """The SDTM fixture with subject 001's IV dose given ``route`` and ``EXENDTC``."""
+    import shutil
+    from pathlib import Path
+
+    src = Path(__file__).parent / "fixtures" / "sdtm"
+    dst = tmp_path / "sdtm"
+    shutil.copytree(src, dst)
+    ex = pd.read_csv(dst / "ex.csv")
+    ex.loc[0, "EXROUTE"] = route
+    ex.loc[0, "EXENDTC"] = end
+    ex.to_csv(dst / "ex.csv", index=False)
+    return dst
+
+
+def test_sdtm_intravenous_with_an_end_time_is_an_infusion(tmp_path):
+    st = read_study(_sdtm(tmp_path, "INTRAVENOUS", "2021-03-04T08:30"))
+    d = st.doses.set_index("subject")
+    assert d.loc["VIS-01-001", "route"] == "iv_infusion"
+    assert d.loc["VIS-01-001", "duration"] == pytest.approx(0.5)  # 08:00 -> 08:30
+    assert any("read as IV infusion" in n and "rows 2" in n for n in st.notes)
+
+
+def test_sdtm_bolus_in_words_keeps_a_bolus_despite_an_end_stamp(tmp_path):
+    st = read_study(_sdtm(tmp_path, "INTRAVENOUS BOLUS", "2021-03-04T08:01"))
+    d = st.doses.set_index("subject")
+    assert (d.loc["VIS-01-001", "route"], d.loc["VIS-01-001", "duration"]) == ("iv_bolus", 0.0)
+
+
+def test_default_route_iv_with_a_duration_is_an_infusion():
+    rows = _rows().drop(columns="route")
+    st = read_study(rows, units=UNITS, route="IV")
+    assert st.doses["route"].tolist() == ["iv_infusion"]
+    assert any("read as IV infusion" in n for n in st.notes)
+
+
+def test_a_study_built_with_a_bolus_and_a_duration_is_a_problem():
+    from kinetor.data import Study, validate_study
+
+    st = read_study(_rows(duration=0.0), units=UNITS)
+    doses = st.doses.copy()
+    doses["duration"] = 0.5
+    built = Study(st.conc, doses, subjects=st.subjects, units=st.units)
+    problems = [p for p in validate_study(built) if "IV bolus with an infusion" in p.message]
+    assert len(problems) == 1 and "IV infusion" in problems[0].fix

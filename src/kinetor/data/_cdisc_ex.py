@@ -14,7 +14,7 @@ import pandas as pd
 from kinetor.data._build import day_index, expand_addl
 from kinetor.data._domain import _T, _hours
 from kinetor.data._units import resolve_unit
-from kinetor.data.routes import normalise_route
+from kinetor.data.routes import infusion_note, iv_infusions, normalise_route
 from kinetor.data.values import parse_durations
 from kinetor.errors import Problem
 
@@ -91,13 +91,22 @@ def exposure(ex: _T, units, problems, notes):
             for r, v in zip(ex.rows[bad], ex.col("EXDUR")[bad], strict=True)
         ]
     span = np.where(end_date | start_date, np.nan, _hours(end, start))
+    iv = (route == "iv_infusion") | (route == "iv_bolus")
+    duration = np.where(iv, np.where(np.isnan(dur), span, dur), 0.0)
+    # INTRAVENOUS with EXDUR or an EXSTDTC-EXENDTC span > 0 is an infusion; a route that
+    # says bolus keeps duration 0 (a bolus recorded with a start and an end stamp)
+    route, converted, says = iv_infusions(route, route_raw, duration)
+    duration = np.where(says | ((route != "iv_infusion") & np.isnan(duration)), 0.0, duration)
+    if converted.any():
+        rows = np.asarray(ex.rows)
+        notes.append(infusion_note(np.asarray(route_raw)[converted], rows[converted], ex.file))
     d = pd.DataFrame(
         {
             "subject": subject,
             "time": t,
             "dose": dose,
             "route": route,
-            "duration": np.where(route == "iv_infusion", np.where(np.isnan(dur), span, dur), 0.0),
+            "duration": duration,
             "analyte": ex.text("EXTRT"),
             "route_raw": route_raw,
             "source_row": ex.rows,

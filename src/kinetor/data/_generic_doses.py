@@ -10,7 +10,7 @@ from kinetor.data._build import expand_addl, rename_extras
 from kinetor.data._factorize import factorize
 from kinetor.data._table_ctx import _Ctx, _require
 from kinetor.data._text import RawTable
-from kinetor.data.routes import normalise_route, says_bolus
+from kinetor.data.routes import infusion_note, iv_infusions, normalise_route
 from kinetor.data.values import parse_numbers
 from kinetor.errors import Problem
 
@@ -40,11 +40,7 @@ def _iv_with_duration(d: pd.DataFrame, ctx: _Ctx) -> pd.DataFrame:
     """An IV dose with an infusion duration > 0 is an infusion: read as one, with a note
     naming the rows; a route that says bolus in words ("IV bolus", "IV push") with a
     duration > 0 contradicts itself (a problem). A zero or empty duration stays a bolus."""
-    hit = (d["route"].to_numpy(object) == "iv_bolus") & (d["duration"].to_numpy(float) > 0)
-    if not hit.any():
-        return d
-    raw = d["route_raw"].to_numpy(object)
-    bolus = hit & np.array([says_bolus(r) for r in raw], bool)
+    route, inf, bolus = iv_infusions(d["route"], d["route_raw"], d["duration"])
     col = ctx.roles.get("duration", "duration")
     for r in d[bolus].itertuples():
         ctx.problems.append(
@@ -58,18 +54,15 @@ def _iv_with_duration(d: pd.DataFrame, ctx: _Ctx) -> pd.DataFrame:
                 "empty (or 0) for a bolus",
             )
         )
-    inf = hit & ~bolus
     if inf.any():
         d = d.copy()
-        d["route"] = pd.Series(
-            np.where(inf, "iv_infusion", d["route"].to_numpy(object)), d.index, dtype=object
-        )
-        names = sorted({str(x) for x in raw[inf]})
+        d["route"] = pd.Series(route, d.index, dtype=object)
         ctx.notes.append(
-            f"route: {int(inf.sum())} IV dose(s) with an infusion duration > 0 read as IV "
-            f"infusion (route {', '.join(repr(x) for x in names)}, column {col!r}: rows "
-            f"{', '.join(str(int(x)) for x in d['source_row'].to_numpy()[inf])}); a zero or "
-            "empty duration is a bolus"
+            infusion_note(
+                d["route_raw"].to_numpy(object)[inf],
+                d["source_row"].to_numpy()[inf],
+                f"column {col!r}",
+            )
         )
     return d
 

@@ -319,6 +319,15 @@ def _default_route(parts, route: str | None) -> None:
         if "route_raw" in parts.doses.columns:
             parts.doses.loc[empty, "route_raw"] = route
         parts.notes.append(f"route: {route} given to {int(empty.sum())} doses without one")
+        if "duration" in parts.doses.columns:
+            from kinetor.data.routes import infusion_note, iv_infusions
+
+            raw = parts.doses.get("route_raw", parts.doses["route"]).to_numpy(object)
+            new, converted, _ = iv_infusions(parts.doses["route"], raw, parts.doses["duration"])
+            if converted.any():
+                parts.doses["route"] = new
+                rows = parts.doses.get("source_row", pd.Series(range(len(raw))) + 2)
+                parts.notes.append(infusion_note(raw[converted], rows.to_numpy()[converted], route))
 
 
 def _read_cdisc(source, sheet, label, units, *, time, groups, mw) -> Study:

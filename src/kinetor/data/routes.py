@@ -19,8 +19,16 @@ True
 from __future__ import annotations
 
 import re
+from typing import Any
 
-__all__ = ["ROUTES", "normalise_route", "route_kind", "says_bolus"]
+__all__ = [
+    "ROUTES",
+    "infusion_note",
+    "iv_infusions",
+    "normalise_route",
+    "route_kind",
+    "says_bolus",
+]
 
 ROUTES = ("iv_bolus", "iv_infusion", "extravascular")
 
@@ -111,6 +119,34 @@ def says_bolus(text: object) -> bool:
     push``, ``IVB``...), not only "IV" (which, given an infusion duration, is an infusion)."""
     key = _key(text)
     return key in _SAYS_BOLUS or key.replace(" ", "_") in _SAYS_BOLUS
+
+
+def iv_infusions(route, route_raw, duration) -> tuple[Any, Any, Any]:
+    """``(route, converted, contradiction)`` arrays: an IV bolus with a duration > 0 is an
+    infusion (``converted``), unless the route as written says bolus in words
+    (``contradiction``: the caller reports it). A zero or empty duration stays a bolus."""
+    import numpy as np
+
+    route = np.asarray(route, dtype=object)
+    with np.errstate(invalid="ignore"):
+        hit = (route == "iv_bolus") & (np.asarray(duration, float) > 0)
+    if not hit.any():
+        return route, hit, hit
+    says = hit & np.array([says_bolus(r) for r in np.asarray(route_raw, dtype=object)], bool)
+    converted = hit & ~says
+    return np.where(converted, "iv_infusion", route).astype(object), converted, says
+
+
+def infusion_note(route_raw, rows, where: str) -> str:
+    """The note for the doses :func:`iv_infusions` converted."""
+    names = sorted({str(x) for x in route_raw})
+    shown = ", ".join(str(int(x)) for x in list(rows)[:10])
+    more = f" and {len(rows) - 10} more" if len(rows) > 10 else ""
+    return (
+        f"route: {len(rows)} IV dose(s) with an infusion duration > 0 read as IV infusion "
+        f"(route {', '.join(repr(x) for x in names)}, {where}: rows {shown}{more}); a zero "
+        "or empty duration is a bolus"
+    )
 
 
 def route_kind(route: str) -> str:

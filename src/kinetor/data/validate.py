@@ -247,6 +247,18 @@ def _doses(study) -> list[Problem]:
         )
         for r in rows[bad]
     ]
+    with np.errstate(invalid="ignore"):
+        bad = (route == "iv_bolus") & (dur > 0) & ~flag
+    out += [
+        Problem(
+            f"an IV bolus with an infusion duration of {v:g}",
+            file=file,
+            row=int(r),
+            column=col["duration"],
+            fix="give the route 'IV infusion' for an infusion, or a duration of 0 for a bolus",
+        )
+        for r, v in zip(rows[bad], dur[bad], strict=True)
+    ]
     return out
 
 
