@@ -21,6 +21,8 @@ def test_screen_test_writes_mageck_layout_and_report(fixtures, tmp_path):
             "HL60.final,KBM7.final",
             "-c",
             "HL60.initial,KBM7.initial",
+            "--variance",
+            "mageck",
             "--out",
             str(out),
         ]

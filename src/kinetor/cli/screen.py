@@ -133,6 +133,17 @@ def test(
     pvalue: Annotated[
         str, typer.Option("--pvalue", help="normal (MAGeCK default) or nb.")
     ] = "normal",
+    variance: Annotated[
+        str,
+        typer.Option(
+            "--variance",
+            help="Mean-variance rule and null: symmetric (default: MAGeCK's line unless its "
+            "clamp moves it by more than 3 log2 units, variance at the mean of the control "
+            "and treatment medians), mageck (MAGeCK's line and null: reproduces mageck test; "
+            "use it to compare with MAGeCK) or auto (mageck where the clamp holds, else "
+            "symmetric). docs/screens.md.",
+        ),
+    ] = "symmetric",
     library: Annotated[
         Path | None,
         typer.Option(
@@ -146,6 +157,8 @@ def test(
 ) -> None:
     """Hit calling as ``mageck test`` (median normalisation, mean-variance model, RRA).
 
+    MAGeCK's own results: --variance mageck (default: symmetric null, docs/screens.md).
+
     Writes screen.gene_summary.txt and screen.sgrna_summary.txt (MAGeCK layout), genes.csv,
     guides.csv, hits.csv, size_factors.csv, rank and volcano plots and report.html.
     """
@@ -158,6 +171,8 @@ def test(
         raise typer.BadParameter(f"choose one of {', '.join(_NORM)}", param_hint="--norm-method")
     if pvalue not in ("normal", "nb"):
         raise typer.BadParameter("choose normal or nb", param_hint="--pvalue")
+    if variance not in ("auto", "mageck", "symmetric"):
+        raise typer.BadParameter("choose symmetric, mageck or auto", param_hint="--variance")
     _check_fdr(fdr)
     ct = read_counts(counts)
     if library is not None:
@@ -171,6 +186,7 @@ def test(
         norm_method=norm_method,
         control_guides=_lines(control_sgrna),
         pvalue=pvalue,
+        variance=variance,
     )
     d = _common.out_dir(out)
     res.write(d / "screen")
@@ -189,13 +205,14 @@ def test(
     plot_rank(res.genes, d / "rank_pos.png", "pos", fdr)
     plot_volcano(res.genes, d / "volcano.png", fdr)
     plot_guides(res.guides, str(res.genes["gene"].iat[0]), d / "guides_top_gene.png")
-    _common.html_report(d, f"kinetor screen test: {treatment} vs {control}")
+    _common.html_report(d, f"kinetor screen test: {treatment} vs {control}, --variance {variance}")
     if _common.STATE["json"]:
         _common.emit_json(
             {
                 "hits": hits.to_dict(orient="records"),
                 "size_factors": res.size_factors,
                 "model": res.model,
+                "variance": variance,
             }
         )
         return
@@ -203,7 +220,13 @@ def test(
         res.genes[["gene", "num", "neg_score", "neg_fdr", "neg_lfc", "pos_fdr"]].head(20),
         title=f"top genes (depletion); {len(hits)} hits at FDR < {fdr}",
     )
-    _common.info(f"normalisation: {res.normalization}; wrote results and report.html to {d}")
+    _common.info(
+        f"normalisation: {res.normalization}; mean-variance model k = {res.model['k']:.3g}, "
+        f"b = {res.model['b']:.3g} ({res.model['variance_rule']}, {res.model['null']} null, "
+        f"--variance {variance}"
+        + ("; MAGeCK's results: --variance mageck" if res.model["null"] != "control" else "")
+        + f"); wrote results and report.html to {d}"
+    )
 
 
 def qc(

@@ -12,6 +12,15 @@ mean-variance relation):
     \\log_2(\\sigma^2_i - \\mu_i + 1) = b + k \\log_2(\\mu_i + 1), \\qquad
     \\hat\\sigma^2_i = \\mu_i + 2^{b} \\mu_i^{k}\\;(k \\ge 1,\\ b \\ge 0)
 
+MAGeCK clamps ``k >= 1, b >= 0`` and reads the variance at the control median
+(``variance="mageck"``: MAGeCK's ``sgrna_summary`` exactly; use it to compare with MAGeCK).
+The default ``variance="symmetric"`` departs from the clamp only where it would move the line
+by more than 3 log2 units (:func:`mean_variance_fit`) and always evaluates the variance at
+the mean of the control and treatment medians (the symmetric null, :func:`guide_test`):
+MAGeCK's null calls false enriched guides whose controls came out low by chance
+(docs/screens.md, the simulations). ``variance="auto"`` is MAGeCK's clamp and null where the
+clamp holds and ``"symmetric"`` elsewhere.
+
 The p-values use that adjusted variance: ``method="normal"`` is a normal distribution
 truncated at zero counts (MAGeCK 0.5.9+/mageck2 default), ``method="nb"`` the negative
 binomial of the original paper (``n = mu^2/(var - mu)``, ``p = mu/var``). The guide score
@@ -35,9 +44,22 @@ from typing import Literal
 import numpy as np
 from scipy import special, stats
 
+from kinetor.errors import ModelError
 from kinetor.screens._vectors import checked_vector
 
-__all__ = ["adjusted_variance", "bh_fdr", "guide_test", "mean_variance_fit", "median_var"]
+__all__ = [
+    "Variance",
+    "adjusted_variance",
+    "bh_fdr",
+    "guide_test",
+    "mean_variance_fit",
+    "median_var",
+]
+
+#: ``"symmetric"`` (default): MAGeCK's clamp unless it moves the line by more than
+#: MAX_CLAMP_SHIFT (then the refit), and the symmetric null always; ``"mageck"``: MAGeCK's
+#: clamp and null always; ``"auto"``: ``"mageck"`` where the clamp holds, else ``"symmetric"``.
+Variance = Literal["auto", "mageck", "symmetric"]
 
 
 def median_var(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -47,20 +69,43 @@ def median_var(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return med, var
 
 
-def mean_variance_fit(x: np.ndarray) -> tuple[float, float]:
+def mean_variance_fit(x: np.ndarray, variance: Variance = "symmetric") -> tuple[float, float]:
     """Fit ``(k, b)`` of the mean-variance model to replicate counts ``x`` (guides x reps).
 
     Guides with extreme means (> median + 4 SD of the guide means) are left out, as are
     guides whose variance does not exceed the mean; with fewer than 10 left, all guides are
     used with ``var - mean`` floored at 0.01. A slope below 1 is set to 1 and a negative
-    intercept to 0, as MAGeCK does, unless that moves the fitted line by more than
-    :data:`MAX_CLAMP_SHIFT` log2 units at the weighted centre of the data: clamping one
-    coefficient and keeping the other (fitted with it) then describes none of the guides,
-    e.g. ``k = -2.9, b = 29.5`` -> ``k = 1, b = 29.5`` gives a variance ~1e9 times the
-    observed one when a few strongly changed guides tilt the line or when all guides have
-    similar means (slope not identifiable). The fit is then redone under the constraints
-    (:func:`_constrained_fit`).
+    intercept to 0, as MAGeCK does (``variance="mageck"``: always). With
+    ``variance="symmetric"`` (default) or ``"auto"`` (the same line) the clamp is kept
+    unless it moves the fitted line by more than :data:`MAX_CLAMP_SHIFT` log2 units at the
+    weighted centre of the data; then:
+
+    * free slope ``k >= 1`` (only ``b < -3`` was clamped; negative-binomial counts with
+      dispersion below ~1/8, where ``b ~ log2(phi)``): the slope is kept and the intercept
+      is matched to the mean excess variance (:func:`_moment_intercept`). The log-scale
+      fit itself would underestimate the variance (the log of a one- or two-degree-of-freedom
+      variance estimate averages 0.8 to 1.8 log2 units below the log of its expectation) and
+      the clamp ``b = 0`` overestimates it 4- to 20-fold (docs/screens.md, the simulations);
+    * free slope ``k < 1`` (a few strongly changed guides tilt the line, e.g.
+      ``k = -2.9, b = 29.5`` -> ``k = 1, b = 29.5``, a variance ~1e9 times the observed):
+      the fit is redone under ``k >= 1, b >= 0`` (:func:`_constrained_fit`).
     """
+    check_variance(variance)
+    k, b, _ = _fit(x, variance)
+    return k, b
+
+
+def check_variance(variance) -> None:
+    """Refuse a ``variance=`` other than ``"symmetric"``, ``"mageck"`` or ``"auto"``."""
+    if variance not in ("auto", "mageck", "symmetric"):
+        raise ModelError(f"variance={variance!r}: choose symmetric, mageck or auto")
+
+
+MAX_CLAMP_SHIFT = 3.0  # log2 units (8-fold excess variance) at the data's weighted centre
+
+
+def _fit(x: np.ndarray, variance: Variance) -> tuple[float, float, str]:
+    """:func:`mean_variance_fit` and the rule used: ``clamp``, ``moment`` or ``constrained``."""
     mean, var = median_var(x)
     if mean.size > 10:
         m, v = median_var(mean[None, :])
@@ -77,16 +122,29 @@ def mean_variance_fit(x: np.ndarray) -> tuple[float, float]:
     sx2, sxy = (lx * lx * w).sum(), (lx * ly * w).sum()
     den = nw * sx2 - sx * sx
     if den == 0 or nw == 0:
-        return 1.0, 0.0
+        return 1.0, 0.0, "clamp"
     b = (sy * sx2 - sx * sxy) / den
     k = (nw * sxy - sx * sy) / den
     kc, bc = max(k, 1.0), max(b, 0.0)
-    if abs(bc + kc * sx / nw - sy / nw) > MAX_CLAMP_SHIFT:
-        return _constrained_fit(lx, ly, w)
-    return float(kc), float(bc)
+    if variance == "mageck" or abs(bc + kc * sx / nw - sy / nw) <= MAX_CLAMP_SHIFT:
+        return float(kc), float(bc), "clamp"
+    if k >= 1.0:
+        keep = (mean > 0) & (mean < cutoff)
+        bm = _moment_intercept(mean[keep], var[keep], k)
+        if bm is not None:
+            return float(k), bm, "moment"
+    return (*_constrained_fit(lx, ly, w), "constrained")
 
 
-MAX_CLAMP_SHIFT = 3.0  # log2 units (8-fold excess variance) at the data's weighted centre
+def _moment_intercept(mean: np.ndarray, var: np.ndarray, k: float) -> float | None:
+    """``b`` with ``2^b = sum m (var - m) / m^k / sum m`` (weights = mean, as the fit): the
+    line through the mean excess variance. MAGeCK's variance about the median is unbiased
+    for two replicates, so this is unbiased where the log-scale intercept is not. None when
+    the guides show no excess variance."""
+    num = float((mean ** (1.0 - k) * (var - mean)).sum())
+    if not num > 0:
+        return None
+    return float(np.log2(num / mean.sum()))
 
 
 def _constrained_fit(lx, ly, w) -> tuple[float, float]:
@@ -165,9 +223,15 @@ def _normal_p(mean0, var0, mean1):
 
 
 def _nb_p(mean0, var0, mean1):
-    p = mean0 / var0
-    n = np.maximum(mean0 * mean0 / np.maximum(var0 - mean0, 1e-300), 1.0)
-    return stats.nbinom.cdf(mean1, n, p), stats.nbinom.sf(mean1, n, p)
+    """NB with mean ``mean0`` and variance ``var0``; Poisson(``mean0``) where ``var0 <= mean0``
+    (the symmetric null's variance at a lower mean; MAGeCK's ``var0`` always exceeds it)."""
+    over = var0 > mean0
+    v = np.where(over, var0, 2.0 * mean0)
+    p = mean0 / v
+    n = np.maximum(mean0 * mean0 / np.maximum(v - mean0, 1e-300), 1.0)
+    low = np.where(over, stats.nbinom.cdf(mean1, n, p), stats.poisson.cdf(mean1, mean0))
+    high = np.where(over, stats.nbinom.sf(mean1, n, p), stats.poisson.sf(mean1, mean0))
+    return low, high
 
 
 def guide_test(
@@ -175,7 +239,8 @@ def guide_test(
     treat: np.ndarray,
     var_samples: np.ndarray | None = None,
     method: Literal["normal", "nb"] = "normal",
-) -> dict[str, np.ndarray | float]:
+    variance: Variance = "symmetric",
+) -> dict[str, np.ndarray | float | str]:
     """Test every guide for depletion/enrichment in ``treat`` versus ``ctrl``.
 
     Parameters
@@ -187,14 +252,33 @@ def guide_test(
         two or more, otherwise controls and treatments together).
     method : {"normal", "nb"}
         Truncated-normal (MAGeCK >= 0.5.9) or negative-binomial p-values.
+    variance : {"symmetric", "mageck", "auto"}
+        Mean-variance rule (:func:`mean_variance_fit`) and null. ``"symmetric"``
+        (default): MAGeCK's clamp where it holds, else the refit; variance at
+        ``m0 = (control median + treatment median) / 2``. ``"mageck"``: MAGeCK's clamp,
+        variance at the control median (MAGeCK's values exactly). ``"auto"``: as
+        ``"mageck"`` where the clamp holds (``variance_rule == "clamp"``), otherwise as
+        ``"symmetric"``.
+        Either way the null distribution of the treatment median has mean = the control
+        median (floored at the smallest positive one, as MAGeCK) and variance
+        ``adj_var = m + 2^b m^k`` at that ``m``: the truncated normal, or the NB with that
+        mean and variance (Poisson where ``adj_var`` <= the control median).
 
     Returns
     -------
     dict
         ``control_mean``, ``treat_mean``, ``lfc`` (log2, +1 pseudocount), ``control_var``,
         ``adj_var``, ``score`` (signed; RRA ranks on it), ``p_low``, ``p_high``,
-        ``p_twosided``, ``fdr``, ``valid`` (not zero in both groups), ``k``, ``b``.
+        ``p_twosided``, ``fdr``, ``valid`` (not zero in both groups), ``k``, ``b``,
+        ``variance_rule`` (``clamp``, ``moment`` or ``constrained``), ``null``
+        (``control`` or ``symmetric``: where ``adj_var`` was evaluated).
+
+    Raises
+    ------
+    ModelError
+        ``variance`` other than ``"auto"``, ``"mageck"`` or ``"symmetric"``.
     """
+    check_variance(variance)
     n_ctrl, n_treat = ctrl.shape[1], treat.shape[1]
     if var_samples is not None and var_samples.shape[1] > 1:
         model_x = var_samples
@@ -202,7 +286,7 @@ def guide_test(
         model_x = ctrl
     else:
         model_x = np.hstack([ctrl, treat])
-    k, b = mean_variance_fit(model_x)
+    k, b, rule = _fit(model_x, variance)
     c_mean, _ = median_var(ctrl)
     t_mean, t_var_t = median_var(treat)
     _, t_var_c = median_var(model_x)
@@ -218,7 +302,8 @@ def guide_test(
     else:
         frac_c = (n_ctrl - 1) / (n_ctrl - 1 + n_treat - 1)
         raw_var = t_var_c * frac_c + t_var_t * (1.0 - frac_c)
-    adj = adjusted_variance(c_mean, k, b)
+    sym = variance == "symmetric" or (variance == "auto" and rule != "clamp")
+    adj = adjusted_variance((c_mean + t_mean) / 2.0 if sym else c_mean, k, b)
     p_low, p_high = (_nb_p if method == "nb" else _normal_p)(c_mean, adj, t_mean)
     theta0 = (t_mean - c_mean) / np.sqrt(adj)
     small = p_low[p_low * 0.1 > 0] * 0.1
@@ -243,4 +328,6 @@ def guide_test(
         "valid": valid,
         "k": k,
         "b": b,
+        "variance_rule": rule,
+        "null": "symmetric" if sym else "control",
     }

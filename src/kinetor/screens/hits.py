@@ -3,9 +3,12 @@
 :func:`screen_test` runs the whole chain on a :class:`~kinetor.screens.io.CountTable` and
 returns a :class:`ScreenTest` with tidy frames (``guides``, ``genes``) and writers for
 MAGeCK's ``sgrna_summary`` and ``gene_summary`` layouts, so that scripts written for
-MAGeCK output read ours unchanged. The defaults are MAGeCK's: median normalisation,
+MAGeCK output read ours unchanged. The defaults are MAGeCK's (median normalisation,
 guides removed when zero in both groups, RRA alpha from the fraction of guides with
-p <= 0.25 (clamped to 0.05..0.5 for depletion), gene LFC = median guide LFC.
+p <= 0.25, clamped to 0.05..0.5 for depletion, gene LFC = median guide LFC) except the
+guide test's null: ``variance="symmetric"`` reads the variance at the mean of the control
+and treatment medians, MAGeCK's at the control median; ``variance="mageck"`` reproduces
+MAGeCK's ``sgrna_summary`` and ``gene_summary`` (docs/screens.md).
 
 Examples
 --------
@@ -30,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from kinetor.errors import DataError, ModelError, Problem
-from kinetor.screens.guides import guide_test
+from kinetor.screens.guides import Variance, check_variance, guide_test
 from kinetor.screens.io import CountTable
 from kinetor.screens.normalize import size_factors
 from kinetor.screens.rank_aggregation import rra
@@ -55,7 +58,10 @@ class ScreenTest:
     normalization : str
         Method actually used (median falls back to total as in MAGeCK).
     model : dict
-        Mean-variance fit ``k``, ``b`` and the RRA alpha cut-offs.
+        Mean-variance fit ``k``, ``b``, the rule that gave them (``variance_rule``:
+        ``clamp``, ``moment`` or ``constrained``), the ``null`` (``control``: variance at
+        the control median, as MAGeCK; ``symmetric``: at the mean of the two medians) and
+        the RRA alpha cut-offs.
     options : dict
         The options of the run.
     """
@@ -64,7 +70,7 @@ class ScreenTest:
     genes: pd.DataFrame
     size_factors: dict[str, float]
     normalization: str
-    model: dict[str, float]
+    model: dict[str, float | str]
     options: dict = field(default_factory=dict)
 
     def sgrna_summary(self) -> pd.DataFrame:
@@ -149,7 +155,7 @@ def _check_fraction(name: str, value, what: str) -> None:
         raise ModelError(f"{name}={value!r}: {what} must be a number in (0, 1]")
 
 
-def _check_options(counts, pvalue, fdr_threshold, remove_zero, threshold, permutations):
+def _check_options(counts, pvalue, fdr_threshold, remove_zero, threshold, permutations, variance):
     if not isinstance(counts, CountTable):
         raise DataError(
             Problem(
@@ -159,6 +165,7 @@ def _check_options(counts, pvalue, fdr_threshold, remove_zero, threshold, permut
         )
     if pvalue not in ("normal", "nb"):
         raise ModelError(f"pvalue={pvalue!r}: choose normal or nb")
+    check_variance(variance)
     _check_fraction("fdr_threshold", fdr_threshold, "the guide p-value threshold, e.g. 0.25")
     zero = ("none", "control", "treatment", "both", "any")
     if remove_zero not in zero:
@@ -193,6 +200,7 @@ def screen_test(
     remove_zero_threshold: float = 0.0,
     permutations: int | None = None,
     seed: int | np.random.Generator | None = None,
+    variance: Variance = "symmetric",
 ) -> ScreenTest:
     """Call depleted and enriched genes between ``treatment`` and ``control`` samples.
 
@@ -218,6 +226,14 @@ def screen_test(
     seed : int, numpy.random.Generator or None
         RRA permutation draws; None uses MAGeCK's own random stream (reproduces its
         p-values), an int or Generator numpy's.
+    variance : {"symmetric", "mageck", "auto"}
+        Mean-variance rule and null. ``"symmetric"`` (default): MAGeCK's clamp
+        ``k >= 1, b >= 0`` unless it moves the line by more than 3 log2 units (then the
+        line is refitted), variance at the mean of the control and treatment medians.
+        ``"mageck"``: MAGeCK's clamp and its variance at the control median: MAGeCK's
+        ``sgrna_summary`` and ``gene_summary`` exactly (use it to compare with MAGeCK).
+        ``"auto"``: ``"mageck"`` where the clamp holds, ``"symmetric"`` elsewhere (see
+        :func:`~kinetor.screens.guides.guide_test`).
 
     Returns
     -------
@@ -229,10 +245,12 @@ def screen_test(
         Unknown samples, a sample in both groups, control guides not in the table, bad
         counts (see :func:`~kinetor.screens.size_factors`).
     ModelError
-        ``fdr_threshold`` outside (0, 1], ``permutations`` below 1, an unknown ``pvalue``
-        or ``remove_zero``.
+        ``fdr_threshold`` outside (0, 1], ``permutations`` below 1, an unknown ``pvalue``,
+        ``remove_zero`` or ``variance``.
     """
-    _check_options(counts, pvalue, fdr_threshold, remove_zero, remove_zero_threshold, permutations)
+    _check_options(
+        counts, pvalue, fdr_threshold, remove_zero, remove_zero_threshold, permutations, variance
+    )
     src = counts.source
     treat_s = counts.select(treatment).samples
     ctrl_s = counts.select(control).samples
@@ -264,7 +282,7 @@ def screen_test(
     norm = sel.counts * factors[None, :]
     nc = len(ctrl_s)
     c, t = norm[:, :nc], norm[:, nc:]
-    r = guide_test(c, t, method=pvalue)
+    r = guide_test(c, t, method=pvalue, variance=variance)
     cm_raw, tm = np.median(c, axis=1), np.median(t, axis=1)
     v1, v2 = cm_raw > remove_zero_threshold, tm > remove_zero_threshold
     valid = {
@@ -335,12 +353,20 @@ def screen_test(
     for k in ("score", "p_value", "fdr", "rank", "goodsgrna"):
         genes[f"pos_{k}"] = pos[k].to_numpy()
     genes["pos_lfc"] = genes["neg_lfc"]
-    model = {"k": r["k"], "b": r["b"], "alpha_neg": alpha_low, "alpha_pos": alpha_high}
+    model = {
+        "k": r["k"],
+        "b": r["b"],
+        "variance_rule": r["variance_rule"],
+        "null": r["null"],
+        "alpha_neg": alpha_low,
+        "alpha_pos": alpha_high,
+    }
     opts = {
         "treatment": treat_s,
         "control": ctrl_s,
         "norm_method": norm_method,
         "pvalue": pvalue,
+        "variance": variance,
         "fdr_threshold": fdr_threshold,
         "remove_zero": remove_zero,
         "permutations": permutations,
