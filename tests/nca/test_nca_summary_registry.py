@@ -132,3 +132,42 @@ def test_the_full_report_takes_its_summary_from_the_result():
         assert label in rows, label
         assert rows[label][0] == r.statistic
         assert r.display in rows[label][1:], (label, r.display, rows[label])
+
+
+def test_lambda_z_count_and_time_limits_take_median_and_range():
+    # PKNCA (half.life.R): lambda.z.n.points, lambda.z.time.first/last "median and range";
+    # r.squared / adj.r.squared: "arithmetic mean and standard deviation"
+    values = {
+        "LAMZNPT": [3.0, 4.0, 6.0],  # median 4, range 3-6
+        "LAMZLL": [2.0, 4.0, 8.0],  # median 4, range 2-8 (a time: as recorded)
+        "LAMZUL": [24.0, 24.0, 48.0],  # median 24, range 24-48
+        "R2ADJ": [0.90, 0.95, 0.97],  # mean 0.94; SD sqrt((.04^2+.01^2+.03^2)/2) = .03606
+    }
+    rows = [
+        {
+            "subject": f"s{i}",
+            "group": "A",
+            "analyte": "X",
+            "matrix": "PLASMA",
+            "start": 0.0,
+            "end": np.inf,
+            "PPTESTCD": code,
+            "value": v,
+            "unit": "h" if code in ("LAMZLL", "LAMZUL") else "",
+            "exclude": "",
+            "flag": "",
+        }
+        for code, vals in values.items()
+        for i, v in enumerate(vals)
+    ]
+    res = NCAResult(pd.DataFrame(rows), pd.DataFrame(), Options(), {}, groups=["group"])
+    s = res.summary().set_index("PPTESTCD")
+    median = STATISTIC_LABEL["median"]
+    assert s.loc["LAMZNPT", "statistic"] == median
+    assert s.loc["LAMZNPT", "display"] == "4.00 (3.00\u20136.00)"
+    assert s.loc["LAMZLL", "statistic"] == median
+    assert s.loc["LAMZLL", "display"] == "4 (2\u20138)"
+    assert s.loc["LAMZUL", "statistic"] == median
+    assert s.loc["LAMZUL", "display"] == "24 (24\u201348)"
+    assert s.loc["R2ADJ", "statistic"] == STATISTIC_LABEL["arithmetic"]
+    assert s.loc["R2ADJ", "display"] == "0.940 (0.0361)"

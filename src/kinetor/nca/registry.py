@@ -6,8 +6,10 @@ its dependencies, its CDISC ``PPTESTCD``/``PPTEST`` (per route where they differ
 routes and interval kinds it applies to, and its default summary statistic: PKNCA's
 defaults (``PKNCA.set.summary`` in the PKNCA R package; Denney, Duvvuri and Buckeridge,
 J Pharmacokinet Pharmacodyn 2015;42(S1):S65-S66): geometric mean and geometric CV% for
-concentrations, AUCs, clearances, volumes and MRTs, median and range for times and counts,
-mean and SD for half-lives, fit diagnostics and percentages. Codes are checked against
+concentrations, AUCs, clearances, volumes and MRTs, median and range for times and counts
+(LAMZNPT, LAMZLL and LAMZUL included), mean and SD for half-lives, fit diagnostics and
+percentages; kinetor keeps mean and SD for LAMZ and LAMZSPN, which PKNCA summarises by
+geometric mean and geometric CV. Codes are checked against
 the CDISC rule (``[A-Z][A-Z0-9_]*``, at most 8 characters) at import.
 
 The registry is the single source of the summaries: :func:`summary_statistic` (which
@@ -159,15 +161,16 @@ _add("nconcms", "NCONCMS", "Number of Measured Concentrations Above 0", "count",
 _add("aucapred", "AUCAPRED", "AUC Above Predose Conc", "auc", G)
 # --- lambda_z --------------------------------------------------------------------------------
 _add("lamz", "LAMZ", "Lambda z", "inverse_time", A)
-for _k, _c, _l, _u in (
-    ("r2", "R2", "R Squared", "unitless"),
-    ("r2adj", "R2ADJ", "R Squared Adjusted", "unitless"),
-    ("corrxy", "CORRXY", "Correlation Between TimeX and Log ConcY", "unitless"),
-    ("lamznpt", "LAMZNPT", "Number of Points for Lambda z", "count"),
-    ("lamzll", "LAMZLL", "Lambda z Lower Limit", "time"),
-    ("lamzul", "LAMZUL", "Lambda z Upper Limit", "time"),
+# fit diagnostics: mean (SD); the count and the time limits: median (range), as PKNCA
+for _k, _c, _l, _u, _s in (
+    ("r2", "R2", "R Squared", "unitless", A),
+    ("r2adj", "R2ADJ", "R Squared Adjusted", "unitless", A),
+    ("corrxy", "CORRXY", "Correlation Between TimeX and Log ConcY", "unitless", A),
+    ("lamznpt", "LAMZNPT", "Number of Points for Lambda z", "count", M),
+    ("lamzll", "LAMZLL", "Lambda z Lower Limit", "time", M),
+    ("lamzul", "LAMZUL", "Lambda z Upper Limit", "time", M),
 ):
-    _add(_k, _c, _l, _u, A)
+    _add(_k, _c, _l, _u, _s)
 _add("lamzhl", "LAMZHL", "Half-Life Lambda z", "time", A, lambda d: _LN2 / d.lamz, ("lamz",))
 _add(
     "lamzspn",
@@ -666,7 +669,7 @@ for _k, _c, _l, _u, _s in (
     ("aurclst", "AURCLST", "AURC to Last Nonzero Rate", "amount", G),
     ("urine_lamz", "LAMZ", "Lambda z", "inverse_time", A),
     ("urine_lamzhl", "LAMZHL", "Half-Life Lambda z", "time", A),
-    ("urine_lamznpt", "LAMZNPT", "Number of Points for Lambda z", "count", A),
+    ("urine_lamznpt", "LAMZNPT", "Number of Points for Lambda z", "count", M),
     ("urine_r2adj", "R2ADJ", "R Squared Adjusted", "unitless", A),
     ("urine_vol", "VOLPK", "Sum of Urine Vol", "urine_volume", G),
 ):

@@ -18,10 +18,21 @@ of freedom ``AUCLSTDF`` are added, with the same for the first moment (``SPARSEM
       + 2 \\sum_{i<j} \\frac{w_i w_j r_{ij} s_{ij}}{r_i r_j}
 
 (Bailer 1988; Nedelman & Jia 1998 eq. 7), with :math:`s_{ij}` Holder's (2001, eq. A3)
-covariance from the :math:`r_{ij}` animals sampled at both times, clipped to the
-Cauchy-Schwarz bound; the Satterthwaite degrees of freedom (Nedelman et al. 1995, eq. 6a)
-are given when no animal contributes two samples. Nodes run from the dose to the
-composite's Tlast; an unsampled dose-time node enters with mean C0 and no variance.
+covariance from the :math:`r_{ij}` animals sampled at both times,
+
+.. math::
+
+    s_{ij} = \\frac{\\sum_k (x_{ik} - \\bar x_i)(x_{jk} - \\bar x_j)}
+      {(r_{ij} - 1) + (1 - r_{ij}/r_i)(1 - r_{ij}/r_j)},
+
+clipped to the Cauchy-Schwarz bound. The estimator is unbiased for :math:`r_{ij} = 1` too,
+so every pair of times sharing an animal enters (PKNCA's ``cov_holder`` skips
+:math:`r_{ij} = 1`); only a pair with :math:`r_{ij} = 1` and a time sampled in one animal
+(denominator 0) is left out, and the SE is NaN there anyway (no variance at that time).
+The Satterthwaite degrees of freedom (Nedelman et al. 1995, eq. 6a) assume independent
+samples: they are NaN whenever an animal contributes two or more samples to the nodes.
+Nodes run from the dose to the composite's Tlast; an unsampled dose-time node enters
+with mean C0 and no variance.
 
 Examples
 --------
@@ -42,7 +53,12 @@ import pandas as pd
 
 from kinetor.nca.profiles import KEYS, expand_doses
 
-__all__ = ["bailer", "composite", "sparse_table"]
+__all__ = ["bailer", "composite", "repeated_animals", "sparse_table"]
+
+_REPEATED = (
+    "Satterthwaite df assumes one sample per animal; an animal gives several samples "
+    "(the SE accounts for them)"
+)
 
 
 def _label(df: pd.DataFrame, groups: list[str]) -> pd.Series:
@@ -115,11 +131,10 @@ def bailer(
     ``samples`` has one row per animal sample (``key``, ``animal``, ``time``, ``conc``);
     ``tmax_node`` (per key) keeps nodes up to that time (the composite Tlast); ``c0`` (per
     key) adds a fixed dose-time node where no sample was taken at time 0.
-    Returns three Series indexed by key.
+    Returns three Series indexed by key; the df is NaN where an animal gives several
+    samples (:func:`repeated_animals`) or a node has one animal.
     """
-    s = samples[[key, animal, "time", "conc"]].copy()
-    if tmax_node is not None:
-        s = s[s["time"] <= s[key].map(tmax_node).to_numpy()]
+    s = _nodes_samples(samples, key, animal, tmax_node)
     node = s.groupby([key, "time"], sort=True)["conc"].agg(["mean", "var", "size"])
     node = node.rename(columns={"size": "r"}).reset_index()
     if c0 is not None:
@@ -142,7 +157,6 @@ def bailer(
     m["dev"] = m["conc"] - m["mean"]
     pair = m.merge(m, on=[key, animal], suffixes=("_i", "_j"))
     pair = pair[pair["time_i"] < pair["time_j"]]
-    has_cov = pd.Series(False, index=auc.index)
     if len(pair):
         pair = pair.assign(prod=pair["dev_i"] * pair["dev_j"])
         pg = pair.groupby([key, "time_i", "time_j"], sort=False)
@@ -156,16 +170,14 @@ def bailer(
             vi=("var_i", "first"),
             vj=("var_j", "first"),
         ).reset_index()
-        cov = cov[cov["rij"] > 1]
+        # Holder's denominator vanishes only for r_ij = 1 with r_i = 1 or r_j = 1
+        cov = cov[(cov["rij"] > 1) | ((cov["ri"] > 1) & (cov["rj"] > 1))]
         denom = (cov["rij"] - 1) + (1 - cov["rij"] / cov["ri"]) * (1 - cov["rij"] / cov["rj"])
         sij = cov["sp"] / denom
         bound = np.sqrt(cov["vi"] * cov["vj"])
         sij = np.clip(sij, -bound, bound)
         term = 2 * cov["wi"] * cov["wj"] * cov["rij"] * sij / (cov["ri"] * cov["rj"])
         var = var.add(term.groupby(cov[key]).sum(), fill_value=0.0)
-        has_cov = has_cov | pd.Series(True, index=cov[key].unique()).reindex(
-            has_cov.index, fill_value=False
-        )
     num = diag.groupby(node[key], sort=False).sum() ** 2
     den = (
         (node["w"] ** 4 * node["var"] ** 2 / (node["r"] ** 2 * (node["r"] - 1)))
@@ -173,8 +185,23 @@ def bailer(
         .groupby(node[key], sort=False)
         .sum()
     )
-    dof = (num / den).where(~has_cov.reindex(num.index, fill_value=False) & ~undefined)
+    repeated = repeated_animals(s, key, animal).reindex(num.index, fill_value=False)
+    dof = (num / den).where(~repeated & ~undefined)
     return auc, np.sqrt(var.reindex(auc.index)), dof.reindex(auc.index)
+
+
+def _nodes_samples(samples, key, animal, tmax_node=None) -> pd.DataFrame:
+    s = samples[[key, animal, "time", "conc"]].copy()
+    if tmax_node is not None:
+        s = s[s["time"] <= s[key].map(tmax_node).to_numpy()]
+    return s
+
+
+def repeated_animals(samples, key, animal, tmax_node=None) -> pd.Series:
+    """Per key: whether an animal gives two or more of the samples up to ``tmax_node``
+    (then the samples are not independent and the Satterthwaite df is not defined)."""
+    s = _nodes_samples(samples, key, animal, tmax_node)
+    return s.groupby([key, animal], sort=False).size().gt(1).groupby(level=0).any()
 
 
 def sparse_table(animal_rows: pd.DataFrame, prof, units_by_analyte) -> pd.DataFrame:
@@ -201,21 +228,28 @@ def sparse_table(animal_rows: pd.DataFrame, prof, units_by_analyte) -> pd.DataFr
         auc, se, dof = bailer(samples, "_key", "_animal", tmax_node=tlast, c0=c0)
         aumc, aumc_se, _ = bailer(samples, "_key", "_animal", tmax_node=tlast, c0=c0, moment=1)
         u = units_by_analyte[str(an)].units
-        reason_df = "df not defined when animals give several samples"
         single = "a time point with a single animal"
+        keys = sub["subject"].to_numpy()
+        repeated = repeated_animals(samples, "_key", "_animal", tlast)
+        no_se = np.isnan(se.reindex(keys).to_numpy(float))
+        why_df = np.where(
+            repeated.reindex(keys, fill_value=False).to_numpy(bool),
+            _REPEATED,
+            np.where(no_se, single, "not computable (no between-animal variance)"),
+        )
         for code, series, unit, why in (
-            ("SPARSEAL", auc, u["auc"], ""),
+            ("SPARSEAL", auc, u["auc"], "not computable"),
             ("AUCLSTSE", se, u["auc"], single),
-            ("AUCLSTDF", dof, "", reason_df),
-            ("SPARSEMA", aumc, u["aumc"], ""),
+            ("AUCLSTDF", dof, "", why_df),
+            ("SPARSEMA", aumc, u["aumc"], "not computable"),
             ("AUMLSTSE", aumc_se, u["aumc"], single),
         ):
-            vals = series.reindex(sub["subject"].to_numpy()).to_numpy(float)
+            vals = series.reindex(keys).to_numpy(float)
             frame = sub[["subject", *prof.groups, "analyte", "matrix", "start", "end"]].copy()
             frame["PPTESTCD"] = code
             frame["value"] = vals
             frame["unit"] = unit
-            frame["exclude"] = np.where(np.isnan(vals), why or "not computable", "")
+            frame["exclude"] = np.where(np.isnan(vals), why, "")
             out.append(frame)
     if not out:
         return pd.DataFrame()
