@@ -160,7 +160,7 @@ def test_parameter_distribution_scales_points_and_flags(data):
         ("TLAG", "median"),
         ("LAMZHL", "arithmetic"),
         ("R2ADJ", "arithmetic"),
-        ("LAMZNPT", "arithmetic"),
+        ("LAMZNPT", "median"),  # PKNCA: lambda.z.n.points median and range
         ("AUCPEO", "arithmetic"),
         ("LAMZSPN", "arithmetic"),
     ],
