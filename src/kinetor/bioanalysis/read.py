@@ -40,6 +40,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from kinetor.bioanalysis._tables import raw_table
 from kinetor.errors import DataError, KinetorError, Problem
 
 __all__ = ["SAMPLE_TYPES", "read_run"]
@@ -162,33 +163,13 @@ def read_run(
     """
     if isinstance(min_levels, bool) or not isinstance(min_levels, Integral) or min_levels < 1:
         raise KinetorError(f"min_levels={min_levels!r}: a whole number >= 1 (ICH M10: 6)")
-    if isinstance(source, pd.DataFrame):
-        raw = source.copy()
-        file = file or "<DataFrame>"
-    else:
-        path = Path(source)
-        file = file or path.name
-        if not path.is_file():
-            raise DataError(Problem(f"no such run file: {path}", file=file, fix="check the path"))
-        try:
-            raw = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
-        except pd.errors.EmptyDataError:
-            raise DataError(
-                Problem(
-                    "empty file: no header and no rows",
-                    file=file,
-                    fix="give a header row and one row per injection",
-                )
-            ) from None
-    if len(raw) == 0:
-        raise DataError(
-            Problem(
-                "no data rows (only a header)",
-                file=file,
-                row=1,
-                fix="add one row per injection under the header",
-            )
-        )
+    raw, file = raw_table(
+        source,
+        file,
+        what="run",
+        header_fix="give a header row and one row per injection",
+        rows_fix="add one row per injection under the header",
+    )
     raw.columns = [str(c).strip().lower() for c in raw.columns]
     raw = _apply_aliases(raw)
     problems: list[Problem] = []

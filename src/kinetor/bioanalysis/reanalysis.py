@@ -34,6 +34,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from kinetor.bioanalysis._tables import raw_table
 from kinetor.bioanalysis.acceptance import _EPS
 from kinetor.errors import DataError, KinetorError, Problem
 
@@ -157,24 +158,14 @@ def read_isr(source: str | Path | pd.DataFrame, file: str | None = None) -> pd.D
     Returns the canonical columns ``sample_id, original, repeat, unit, source_row`` plus
     the other input columns.
     """
-    if isinstance(source, pd.DataFrame):
-        raw = source.astype("string").fillna("")
-        file = file or "<DataFrame>"
-    else:
-        path = Path(source)
-        file = file or path.name
-        if not path.is_file():
-            raise DataError(Problem(f"no such ISR file: {path}", file=file, fix="check the path"))
-        try:
-            raw = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
-        except pd.errors.EmptyDataError:
-            raise DataError(
-                Problem("empty file: no header and no rows", file=file, fix=_HEADER_FIX)
-            ) from None
-    if len(raw) == 0:
-        raise DataError(
-            Problem("no data rows (only a header)", file=file, row=1, fix="add one row per repeat")
-        )
+    raw, file = raw_table(
+        source,
+        file,
+        what="ISR",
+        header_fix=_HEADER_FIX,
+        rows_fix="add one row per repeat",
+        as_text=True,
+    )
     raw.columns = [str(c).strip() for c in raw.columns]
     roles = _roles(list(raw.columns))
     missing = [r for r in ("sample_id", "original", "repeat") if r not in roles]

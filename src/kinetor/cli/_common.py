@@ -278,6 +278,17 @@ def choice(value: str, choices: tuple[str, ...], option: str) -> str:
     return value
 
 
+def mw_option():
+    """The ``--mw`` option of the commands that read a study (see :func:`molecular_weights`)."""
+    import typer
+
+    return typer.Option(
+        "--mw",
+        help="Molecular weight (g/mol) for mass <-> molar units: G_PER_MOL for every "
+        "analyte, or NAME=G_PER_MOL repeated per analyte.",
+    )
+
+
 def molecular_weights(items: list[str] | None, option: str = "--mw") -> float | dict | None:
     """``--mw`` options as ``read_study``'s ``mw``: one bare ``G_PER_MOL`` for every analyte, or
     ``NAME=G_PER_MOL`` repeated per analyte (not both); each weight finite and > 0."""

@@ -32,14 +32,7 @@ def validate(
     dose_unit: str | None = typer.Option(None, "--dose-unit", help="Dose unit, e.g. mg/kg."),
     doses: str | None = typer.Option(None, "--doses", help="Separate doses table."),
     sheet: str | None = typer.Option(None, "--sheet", help="Excel sheet name."),
-    mw: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--mw",
-            help="Molecular weight (g/mol) for mass <-> molar units: G_PER_MOL for every "
-            "analyte, or NAME=G_PER_MOL repeated per analyte.",
-        ),
-    ] = None,
+    mw: Annotated[list[str] | None, _common.mw_option()] = None,
     lloq: float | None = typer.Option(
         None,
         "--lloq",

@@ -76,14 +76,7 @@ def nca_command(
     volume_unit: str | None = typer.Option(
         None, "--volume-unit", help="Unit of urine collection volumes, e.g. mL."
     ),
-    mw: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--mw",
-            help="Molecular weight (g/mol) for mass <-> molar units: G_PER_MOL for every "
-            "analyte, or NAME=G_PER_MOL repeated per analyte.",
-        ),
-    ] = None,
+    mw: Annotated[list[str] | None, _common.mw_option()] = None,
     lz_range: Annotated[
         list[str] | None,
         typer.Option(
