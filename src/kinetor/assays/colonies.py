@@ -5,10 +5,13 @@ Steps, each a standard image-analysis operation:
 1. Greyscale image; stained colonies dark on a light dish (``dark=True``, crystal violet
    photographs) are inverted so that colonies are bright.
 2. Uneven illumination is removed by subtracting a Gaussian blur of ``sigma = 8 x`` the
-   expected colony radius (a smooth background estimate far wider than a colony).
+   expected colony radius (a smooth background estimate far wider than a colony), taken
+   over the dish's pixels only (a normalised convolution, ``blur(image x dish) /
+   blur(dish)``), so the surround outside a given ``dish`` does not enter it.
 3. Foreground by Otsu's threshold, raised to at least 6 robust SDs (1.4826 x MAD) above
    the dish's median so that an empty plate's noise is not split into objects (or a given
-   ``threshold`` on the flattened image), restricted to the dish (a circle ``dish=(row, col, radius)``, default the whole image);
+   ``threshold`` on the flattened image), computed from and applied to the dish's pixels
+   only (a circle ``dish=(row, col, radius)``, default the whole image);
    holes filled; objects under ``min_area`` pixels dropped (debris).
 4. Touching colonies are split by a watershed on the distance transform, seeded by its
    local maxima at least ``radius`` pixels apart (the usual split of merged round
@@ -145,11 +148,25 @@ def count_colonies(
         )
     if dark:
         img = img.max() - img
-    flat = img - ndi.gaussian_filter(img, sigma=8.0 * radius, mode="nearest")
     inside = np.ones(img.shape, dtype=bool)
     if dish is not None:
         yy, xx = np.mgrid[: img.shape[0], : img.shape[1]]
         inside = (yy - dish[0]) ** 2 + (xx - dish[1]) ** 2 <= dish[2] ** 2
+        if inside.sum() < 64:
+            raise DataError(
+                Problem(
+                    f"the dish {tuple(dish)} covers {int(inside.sum())} pixels of the"
+                    f" {img.shape[0]} x {img.shape[1]} image",
+                    column="dish",
+                    fix="give the dish in pixels of this image: --dish ROW,COL,RADIUS,"
+                    " or dish=(row, col, radius) in Python",
+                )
+            )
+    # background from dish pixels only (normalised convolution: blur(img x mask) /
+    # blur(mask)), so a darker or brighter surround does not leak into the dish
+    weight = ndi.gaussian_filter(inside.astype(float), sigma=8.0 * radius, mode="nearest")
+    smooth = ndi.gaussian_filter(np.where(inside, img, 0.0), sigma=8.0 * radius, mode="nearest")
+    flat = img - smooth / np.maximum(weight, 1e-12)
     vals = flat[inside]
     if threshold is None:
         # Otsu, but never within the dish's own noise (an empty plate has no colonies):

@@ -49,6 +49,9 @@ PARAMETERS = (
 
 __all__ = ["PARAMETERS", "fit_musyc"]
 
+#: Largest fraction of failed bootstrap refits for which intervals are still given.
+MAX_FAILED = 0.2
+
 
 def _fit_one(d1, d2, e):
     try:
@@ -59,10 +62,15 @@ def _fit_one(d1, d2, e):
         ) from exc
 
     m = MuSyC()
-    with np.errstate(all="ignore"):
-        m.fit(d1, d2, e)
+    try:
+        with np.errstate(all="ignore"):
+            m.fit(d1, d2, e)
+    except (RuntimeError, ValueError, np.linalg.LinAlgError) as exc:
+        # the package's own starting fits (1-D Hill per drug, scipy's curve_fit) can give
+        # up ("Optimal parameters not found"): a failed fit, not a crash
+        return None, f"fit failed: {exc}".strip()
     if not m.is_converged:
-        return None, None
+        return None, "fit did not converge"
     pars = {k: float(getattr(m, k)) for k in PARAMETERS}
     return pars, m
 
@@ -91,13 +99,18 @@ def fit_musyc(
     n_boot : int
         Bootstrap refits for the intervals: replicate wells are resampled within each
         dose pair (or, without replicates, normal residuals with the fit's SD are added).
+        Refits that fail (the ``synergy`` package gives up, or does not converge) are
+        left out and counted (``n_boot_failed``); the percentile intervals are taken over
+        the others, and not given (NaN, with the reason in ``note``) when more than 20 %
+        fail, because the refits that worked would then understate the spread.
     seed : int or Generator
         Seeds the bootstrap.
 
     Returns
     -------
     parameters : DataFrame
-        Per matrix and parameter: ``estimate, ci_low, ci_high, converged``; the rows
+        Per matrix and parameter: ``estimate, ci_low, ci_high, converged,
+        n_boot_failed, note`` (why a fit failed; how the intervals were made); the rows
         ``musyc_mean`` and ``musyc_msa`` summarise the per-cell scores (mean over
         combination cells, most synergistic 3 x 3 area).
     cells : DataFrame
@@ -147,6 +160,8 @@ def fit_musyc(
                     "ci_low": np.nan,
                     "ci_high": np.nan,
                     "converged": False,
+                    "n_boot_failed": 0,
+                    "note": f"MuSyC {model}",
                 }
                 for p in PARAMETERS
             ]
@@ -154,6 +169,9 @@ def fit_musyc(
         u = pd.DataFrame({dose1: d1, dose2: d2}).drop_duplicates().sort_values([dose1, dose2])
         u1, u2 = u[dose1].to_numpy(), u[dose2].to_numpy()
         boot = _bootstrap(model, d1, d2, e, n_boot, rng, u1, u2) if n_boot else None
+        n_failed, note = _boot_note(boot, n_boot, level)
+        if n_failed > MAX_FAILED * n_boot:
+            boot = None  # intervals over the easy resamples only would be too narrow
         q = [(1 - level) / 2, (1 + level) / 2]
         score = _scores(model, u1, u2)
         est = {**pars, "musyc_mean": score[0], "musyc_msa": score[1]}
@@ -171,6 +189,8 @@ def fit_musyc(
                     "ci_low": lo,
                     "ci_high": hi,
                     "converged": True,
+                    "n_boot_failed": n_failed,
+                    "note": note,
                 }
             )
         fitted, refv = model.E(u1, u2), model.E_reference(u1, u2)
@@ -184,6 +204,24 @@ def fit_musyc(
         )
     cell_frame = pd.concat(cells, ignore_index=True) if cells else pd.DataFrame()
     return pd.DataFrame(params), cell_frame
+
+
+def _boot_note(boot, n_boot: int, level: float) -> tuple[int, str]:
+    """Failed bootstrap refits and how the intervals were made of the others."""
+    if boot is None:
+        return 0, ""
+    n_failed = int((~np.isfinite(boot).any(axis=1)).sum())
+    pct = f"{100 * level:g} %"
+    if n_failed > MAX_FAILED * n_boot:
+        return n_failed, (
+            f"no intervals: {n_failed} of {n_boot} bootstrap refits failed (more than "
+            f"{100 * MAX_FAILED:g} %), so the refits that worked are not a fair sample; "
+            "add replicate wells or doses around the IC50s"
+        )
+    return n_failed, (
+        f"{pct} percentile intervals over the {n_boot - n_failed} of {n_boot} bootstrap"
+        " refits that converged" + (f" ({n_failed} failed and left out)" if n_failed else "")
+    )
 
 
 def _scores(model, u1, u2):

@@ -163,6 +163,25 @@ def _summ(s, method):
         return np.nanmean(c, 1), _msa(s)
 
 
+def _n_cells(s, method):
+    """Combination cells entering each matrix's summary (finite; for the CI also > 0)."""
+    c = s[:, 1:, 1:].reshape(len(s), -1)
+    ok = np.isfinite(c) & (c > 0) if method == "loewe_ci" else np.isfinite(c)
+    return ok.sum(1), c.shape[1]
+
+
+def _ci_note(notes, n_used, n_all):
+    """Per matrix: the note, plus over how many cells the CI summaries are."""
+    out = []
+    for text, k in zip(notes, n_used, strict=True):
+        extra = (
+            f"CI defined in {k} of {n_all} combination cells (NaN where the effect is"
+            f" beyond a drug's range): mean and lowest block over those {k}"
+        )
+        out.append("; ".join(t for t in (str(text), extra) if t) if k < n_all else str(text))
+    return np.array(out, dtype=object)
+
+
 def synergy(
     data: pd.DataFrame,
     *,
@@ -209,7 +228,9 @@ def synergy(
     SynergyResult
         ``cells`` (per dose pair: response, reference and score per method),
         ``summary`` (per matrix and method: mean, most synergistic area, intervals,
-        unit, converged), ``monotherapy`` (Hill fits).
+        ``n_cells`` (the combination cells the summaries are over: for ``loewe_ci`` only
+        those where the index is defined, also said in ``note``), unit, converged),
+        ``monotherapy`` (Hill fits).
     """
     methods = check_synergy_options(methods, scale, n_boot, level, METHODS, reference)
     by_cols = [by] if isinstance(by, str) else list(by or [])
@@ -252,14 +273,19 @@ def synergy(
             )
         for m in [m for m in ("bliss", "hsa", "loewe", "loewe_ci", "zip") if m in out]:
             mean, msa = _summ(out[m], m)
+            n_used, n_all = _n_cells(out[m], m)
+            text = note["loewe" if m == "loewe_ci" else m]
+            if m == "loewe_ci":
+                text = _ci_note(text, n_used, n_all)
             part = mkeys.assign(
                 method=m,
                 mean=mean,
                 msa=msa,
+                n_cells=n_used,
                 unit=UNITS[m],
                 reference=reference if m in ("bliss", "hsa") else "fit",
                 converged=conv,
-                note=note["loewe" if m == "loewe_ci" else m],
+                note=text,
             )
             for k, v in boot.get(m, {}).items():
                 part[k] = v

@@ -35,6 +35,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import pairwise
 from pathlib import Path
 from typing import Literal
 
@@ -104,15 +105,28 @@ def _ceiling(img: np.ndarray, saturation: float | None) -> float:
 
 def _detect_lanes(signal: np.ndarray, n_lanes: int | None) -> list[tuple[int, int]]:
     """Lanes from the column profile of the signal above each column's 10th percentile
-    (bands fill few rows, so the percentile is the column's background)."""
-    prof = (signal - np.percentile(signal, 10, axis=0)).sum(0)
+    (bands fill few rows, so the percentile is the column's background).
+
+    Before that, the background is flattened in both directions by 10th percentiles:
+    columns (the gradient across the lanes), then rows (a row's percentile rests on the
+    gaps between lanes), so that a gradient down the lanes cancels instead of leaving each
+    column's percentile on the few rows where the background is lowest."""
+    flat = signal - np.percentile(signal, 10, axis=0)
+    flat = flat - np.percentile(flat, 10, axis=1, keepdims=True)
+    prof = (flat - np.percentile(flat, 10, axis=0)).sum(0)
     prof = np.convolve(prof, np.ones(3) / 3, mode="same")
     base = float(np.median(np.sort(prof)[: max(3, prof.size // 5)]))
     noise = 1.4826 * float(np.median(np.abs(np.diff(prof)))) / np.sqrt(2)
     # noise-based, so a faint lane beside a saturated one is still found
     on = prof > base + max(8 * noise, 0.002 * (prof.max() - base))
     edges = np.flatnonzero(np.diff(np.r_[0, on.astype(int), 0]))
-    lanes = [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2], strict=True) if b - a >= 3]
+    runs: list[list[int]] = []
+    for a, b in zip(edges[::2], edges[1::2], strict=True):
+        if runs and a - runs[-1][1] < 3:  # a 1-2 column dip of noise does not split a lane
+            runs[-1][1] = int(b)
+        else:
+            runs.append([int(a), int(b)])
+    lanes = [(a, b) for a, b in runs if b - a >= 3]
     if not lanes:
         raise DataError(
             Problem(
@@ -129,7 +143,53 @@ def _detect_lanes(signal: np.ndarray, n_lanes: int | None) -> list[tuple[int, in
                 " or --lanes x0:x1,...)",
             )
         )
-    return lanes
+    return _equal_width(lanes, signal.shape[1])
+
+
+def _equal_width(lanes: list[tuple[int, int]], width: int) -> list[tuple[int, int]]:
+    """Every detected lane as wide as the widest, about its own centre: a faint band
+    crosses the detection threshold over fewer columns than a strong one of the same
+    width, and a narrower box would cut off its edges. Neighbours never overlap."""
+    w = max(b - a for a, b in lanes)
+    boxes = [[round((a + b - w) / 2), 0] for a, b in lanes]
+    for box in boxes:
+        box[1] = box[0] + w
+    for left, right in pairwise(boxes):
+        if left[1] > right[0]:
+            left[1] = right[0] = (left[1] + right[0]) // 2
+    return [(max(a, 0), min(b, width)) for a, b in boxes]
+
+
+def _spacing_notes(lanes: list[tuple[int, int]]) -> tuple[list[str], dict[int, str]]:
+    """Detected lanes whose spacing disagrees with their number: a gap of about k lane
+    pitches (median centre-to-centre distance) holds k - 1 undetected lanes (faint ones),
+    lanes closer than half a pitch are one lane split in two. Returns (notes, per-lane
+    flag by 0-based lane index); a faint first or last lane leaves no gap to see."""
+    if len(lanes) < 3:
+        return [], {}
+    centres = np.array([(a + b) / 2 for a, b in lanes])
+    gaps = np.diff(centres)
+    pitch = float(np.median(gaps))
+    steps = np.maximum(np.round(gaps / pitch), 1).astype(int)
+    implied = 1 + int(steps.sum()) - int((gaps < 0.5 * pitch).sum())
+    if implied == len(lanes) and not (gaps < 0.5 * pitch).any():
+        return [], {}
+    where, flags = [], {}
+    for i, (g, k) in enumerate(zip(gaps, steps, strict=True)):
+        if k > 1:
+            what = f"{k - 1} lane(s) may be missing between lanes {i + 1} and {i + 2}"
+        elif g < 0.5 * pitch:
+            what = f"lanes {i + 1} and {i + 2} are closer than half the spacing (one lane split?)"
+        else:
+            continue
+        where.append(what)
+        flags[i] = flags[i + 1] = what
+    note = (
+        f"{len(lanes)} lanes detected, but their spacing (median {pitch:.0f} px centre to "
+        f"centre) implies {implied}: {'; '.join(where)}; check the annotated image and give "
+        "the lanes explicitly (--lanes x0:x1,... or lanes=[(x0, x1), ...])"
+    )
+    return [note], flags
 
 
 def _band_rows(signal: np.ndarray, lanes) -> tuple[int, int]:
@@ -187,7 +247,8 @@ def quantify_blot(
     image : ndarray
         Greyscale image (8- or 16-bit integers, or float with ``saturation`` given).
     lanes : list of (x0, x1), optional
-        Lane column ranges (end exclusive). Default: detected from the column profile.
+        Lane column ranges (end exclusive). Default: detected from the column profile of
+        the background-flattened signal (10th percentiles of columns, rows, columns).
     n_lanes : int, optional
         Expected number of lanes when detecting (a mismatch is a ``DataError``).
     band : (y0, y1), optional
@@ -215,7 +276,9 @@ def quantify_blot(
     -------
     DataFrame
         ``blot, lane, sample, x0, x1, y0, y1, volume, background_volume, n_pixels,
-        n_saturated, saturated, flag``.
+        n_saturated, saturated, flag``; ``attrs["notes"]``: where detected lanes are
+        spaced unevenly for their number (a gap of two pitches: a faint lane missed), what
+        the spacing implies (also in the ``flag`` of the lanes on either side).
     """
     img = np.asarray(image)
     if img.ndim != 2:
@@ -242,7 +305,12 @@ def quantify_blot(
         raise DataError(
             Problem(f"unknown background {background!r}", fix="rolling_ball, lane or none")
         )
-    lanes = list(lanes) if lanes is not None else _detect_lanes(signal, n_lanes)
+    notes: list[str] = []
+    lane_flags: dict[int, str] = {}
+    if lanes is None:
+        lanes = _detect_lanes(signal, n_lanes)
+        notes, lane_flags = _spacing_notes(lanes)
+    lanes = list(lanes)
     problems = [
         Problem(
             f"lane {i + 1} ({a}, {b}) is reversed or empty"
@@ -306,9 +374,17 @@ def quantify_blot(
                 "n_pixels": box.size,
                 "n_saturated": nsat,
                 "saturated": nsat > 0,
-                "flag": f"{nsat} saturated pixels: volume under-reports" if nsat else "",
+                "flag": "; ".join(
+                    t
+                    for t in (
+                        f"{nsat} saturated pixels: volume under-reports" if nsat else "",
+                        lane_flags.get(i, ""),
+                    )
+                    if t
+                ),
             }
         )
     out = pd.DataFrame(rows)
     out.attrs["dark_bands"] = dark_bands
+    out.attrs["notes"] = notes
     return out

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import asdict, dataclass
 from importlib.resources import files
 from pathlib import Path
@@ -38,8 +39,20 @@ __all__ = [
     "validated_targets",
 ]
 
-#: Experiments accepted as strong evidence (case-insensitive substrings).
-STRONG_EVIDENCE = ("reporter", "luciferase", "western", "qpcr", "qrt-pcr", "real-time pcr")
+#: Strong evidence by meaning (miRTarBase's strong classes): each class with the patterns
+#: (regular expressions) that name it, matched in the lower-cased experiment text with
+#: hyphens, underscores and repeated spaces read as one space ("RT-qPCR" -> "rt qpcr").
+STRONG_EVIDENCE: dict[str, tuple[str, ...]] = {
+    "reporter assay": (r"reporter", r"luciferase"),
+    "Western blot": (r"western", r"immuno ?blot"),
+    "qPCR": (
+        r"\bq ?(rt )?pcr",
+        r"\brt q ?pcr",
+        r"real ?time (rt |quantitative )?(rt )?pcr",
+        r"(?<!semi )quantitative (real ?time )?(rt )?pcr",
+        r"taqman",
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -73,8 +86,8 @@ def validated_targets(status: tuple[str, ...] = ("firm", "likely", "unverified")
 
 
 def _strong(text: str) -> bool:
-    t = str(text).lower()
-    return any(k in t for k in STRONG_EVIDENCE)
+    t = " ".join(re.sub(r"[-_]", " ", str(text).lower()).split())
+    return any(re.search(p, t) for pats in STRONG_EVIDENCE.values() for p in pats)
 
 
 def _read(path) -> pd.DataFrame:
@@ -116,7 +129,7 @@ def _pick(df: pd.DataFrame, options: dict[str, tuple[str, ...]], source: str) ->
     return out
 
 
-def _finish(df, m, source, species, strong_only, evidence_col) -> pd.DataFrame:
+def _finish(df, m, source, species, strong_only, evidence_col, notes) -> pd.DataFrame:
     out = pd.DataFrame(
         {
             "mirna": df[m["mirna"]].str.strip(),
@@ -128,17 +141,32 @@ def _finish(df, m, source, species, strong_only, evidence_col) -> pd.DataFrame:
         }
     )
     if species and "species" in m:
-        out = out[df[m["species"]].str.contains(species, case=False, regex=False).to_numpy()]
+        keep = df[m["species"]].str.contains(species, case=False, regex=False).to_numpy()
+        if (~keep).any():
+            notes.append(f"{int((~keep).sum())} row(s) of other species than {species} dropped")
+        out = out[keep]
     if strong_only:
-        out = out[out["evidence"].map(_strong).to_numpy()]
-    return out.drop_duplicates().reset_index(drop=True)
+        keep = out["evidence"].map(_strong).to_numpy(dtype=bool)
+        if (~keep).any():
+            notes.append(
+                f"{int((~keep).sum())} row(s) without a reporter assay, Western blot"
+                " (immunoblot) or qPCR (incl. real-time RT-PCR) dropped"
+            )
+        out = out[keep]
+    out = out.drop_duplicates().reset_index(drop=True)
+    out.attrs["notes"] = notes
+    return out
 
 
 def read_mirtarbase(path, species: str = "Homo sapiens", strong_only: bool = True) -> pd.DataFrame:
     """Read a miRTarBase export (``miRNA``, ``Target Gene``, ``Experiments``,
-    ``References (PMID)``...), keeping strong evidence (reporter, Western, qPCR) by default.
+    ``References (PMID)``, ``Support Type``...), keeping strong evidence (reporter,
+    Western blot / immunoblot, qPCR / real-time RT-PCR; :data:`STRONG_EVIDENCE`) by
+    default. Rows whose ``Support Type`` is "Non-Functional MTI" (evidence that the
+    miRNA does *not* repress the target) are always dropped.
 
-    Returns the columns of :func:`validated_targets` (``status`` = ``database``).
+    Returns the columns of :func:`validated_targets` (``status`` = ``database``);
+    ``attrs["notes"]`` says how many rows each filter dropped.
     """
     df = _read(path)
     m = _pick(
@@ -166,12 +194,23 @@ def read_mirtarbase(path, species: str = "Homo sapiens", strong_only: bool = Tru
             if v
         }
     )
-    return _finish(df, m, str(path), species, strong_only, m["evidence"])
+    notes: list[str] = []
+    support = next((c for c in df.columns if c.strip().lower() == "support type"), None)
+    if support is not None:
+        nonfunc = df[support].str.strip().str.lower().str.startswith("non-functional")
+        if nonfunc.any():
+            notes.append(
+                f"{int(nonfunc.sum())} Non-Functional MTI row(s) dropped (evidence of no"
+                " functional interaction)"
+            )
+        df = df[~nonfunc.to_numpy()]
+    return _finish(df, m, str(path), species, strong_only, m["evidence"], notes)
 
 
 def read_tarbase(path, species: str = "Homo sapiens", strong_only: bool = True) -> pd.DataFrame:
     """Read a DIANA-TarBase export (``mirna``, ``geneName``, ``method``, ``species``;
-    v8 and v9 column names), keeping strong methods and positive interactions."""
+    v8 and v9 column names), keeping strong methods (as :func:`read_mirtarbase`) and
+    positive interactions; ``attrs["notes"]`` says how many rows each filter dropped."""
     df = _read(path)
     m = _pick(
         df,
@@ -189,6 +228,10 @@ def read_tarbase(path, species: str = "Homo sapiens", strong_only: bool = True) 
     sign = next(
         (c for c in df.columns if c.strip().lower() in ("positive_negative", "regulation")), None
     )
+    notes: list[str] = []
     if sign is not None:
-        df = df[~df[sign].str.upper().str.startswith("NEG")]
-    return _finish(df, m, str(path), species, strong_only, m["evidence"])
+        neg = df[sign].str.strip().str.upper().str.startswith("NEG")
+        if neg.any():
+            notes.append(f"{int(neg.sum())} NEGATIVE row(s) dropped (no interaction found)")
+        df = df[~neg.to_numpy()]
+    return _finish(df, m, str(path), species, strong_only, m["evidence"], notes)
