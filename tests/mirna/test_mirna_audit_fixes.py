@@ -86,3 +86,13 @@ def test_tarbase_uses_the_same_classes(tmp_path, method, strong):
     t = read_tarbase(p)
     assert list(t["target"]) == (["RPTOR"] if strong else [])
     assert t.attrs["notes"][0] == "1 NEGATIVE row(s) dropped (no interaction found)"
+
+
+def test_cli_prints_what_the_reader_dropped(tmp_path, capsys):
+    from kinetor.cli.main import main
+
+    path = _mirtarbase(tmp_path)
+    args = ["mirna", "targets", "--mirtarbase", str(path), "--out", str(tmp_path / "t")]
+    assert main(args) == 0
+    out = capsys.readouterr().out.replace("\n", " ")
+    assert "mti.csv: 2 Non-Functional MTI row(s) dropped" in out

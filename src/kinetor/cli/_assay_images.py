@@ -56,6 +56,9 @@ def _quantify_all(images, references, kw, lane_list, band_rng, d, plot_blot):
         tag = f"rep{i}_" if many else ""
         img = read_blot(image)
         bands = _quantify(quantify_blot, image, img, **kw)
+        for note in bands.attrs.get("notes", []):
+            if not _common.STATE["json"]:
+                _common.err_console().print(f"[bold yellow]note:[/] {Path(image).name}: {note}")
         if many:
             bands.insert(0, "replicate", i)
             bands.to_csv(d / f"{tag}bands.csv", index=False)

@@ -377,6 +377,8 @@ def synergy(
             "mean_ci_high",
             "unit",
             "reference",
+            "n_cells",
+            "n_boot_failed",
             "note",
         ],
         "Synergy summary",

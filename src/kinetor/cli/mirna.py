@@ -16,10 +16,11 @@ def _interactions(mirtarbase: Path | None, tarbase: Path | None, curated: bool =
     from kinetor.mirna import read_mirtarbase, read_tarbase, validated_targets
 
     parts = [validated_targets()] if curated else []
-    if mirtarbase is not None:
-        parts.append(read_mirtarbase(mirtarbase))
-    if tarbase is not None:
-        parts.append(read_tarbase(tarbase))
+    for path, reader in ((mirtarbase, read_mirtarbase), (tarbase, read_tarbase)):
+        if path is not None:
+            parts.append(reader(path))
+            for note in parts[-1].attrs.get("notes", []):  # rows each filter dropped
+                _common.info(f"{path.name}: {note}")
     return pd.concat(parts, ignore_index=True)
 
 
