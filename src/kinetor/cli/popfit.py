@@ -185,6 +185,7 @@ def popfit(
         _common.emit_json(
             {
                 **stats,
+                "notes": list(res.notes),
                 "estimates": summary.to_dict(orient="records"),
                 "files": [str(p) for p in files],
             }
@@ -198,6 +199,8 @@ def popfit(
         ),
     )
     _common.info(f"covariance: {res.cov_method}")
+    for note in res.notes:
+        _common.info(f"  note: {note}")
     _common.info(f"wrote {len(files)} files to {d}")
 
 

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from kinetor.errors import DataError, Problem
-from kinetor.popfit._data import RATE, PopData
+from kinetor.popfit._data import DEPOT, RATE, PopData
 from kinetor.popfit.model import Covariate, PopModel
 
 __all__ = ["covariate_design", "initial_estimates"]
@@ -15,14 +15,19 @@ __all__ = ["covariate_design", "initial_estimates"]
 def covariate_design(model: PopModel, data: PopData, weight_ref: float | None = None):
     """Fixed offsets (S, K), estimated-effect designs per parameter, beta names and inits.
 
+    The names and initial values are in the order of the beta vector: parameter by
+    parameter (the model's order), and within a parameter in the order the covariates
+    were given, whatever the order of the covariate list.
+
     Continuous covariates are centred on their median (weight on ``weight_ref`` when
     given); categorical ones use the most frequent level as the reference.
     """
     S, K = data.n_subjects, len(model.params)
     offsets = np.zeros((S, K))
-    Z = [np.zeros((S, 0)) for _ in range(K)]
-    names: list[str] = []
-    inits: list[float] = []
+    # per parameter: (design column, name, initial value) of every estimated effect; the
+    # beta vector, its names and its starts are laid out from these lists in parameter
+    # order, the order in which Design.typical_log reads beta through Z
+    cols: list[list[tuple[np.ndarray, str, float]]] = [[] for _ in range(K)]
     info: dict[str, str] = {}
     for cov in model.covariates:
         k = model.params.index(cov.param)
@@ -55,9 +60,8 @@ def covariate_design(model: PopModel, data: PopData, weight_ref: float | None = 
             if kind == "allometric" and not cov.estimate:
                 offsets[:, k] += cov.exponent * z
                 continue
-            Z[k] = np.column_stack([Z[k], z])
-            names.append(f"{cov.param}~{cov.name}")
-            inits.append(cov.exponent if kind == "allometric" else 0.0)
+            init = cov.exponent if kind == "allometric" else 0.0
+            cols[k].append((z, f"{cov.param}~{cov.name}", init))
         else:
             labels = x.astype(str)
             levels = labels.value_counts().index.tolist()
@@ -72,10 +76,12 @@ def covariate_design(model: PopModel, data: PopData, weight_ref: float | None = 
             ref = sorted(levels, key=lambda v: (-int((labels == v).sum()), v))[0]
             info[cov.name] = f"reference level {ref!r}"
             for lev in sorted(v for v in levels if v != ref):
-                Z[k] = np.column_stack([Z[k], (labels == lev).to_numpy(float)])
-                names.append(f"{cov.param}~{cov.name}[{lev}]")
-                inits.append(0.0)
-    return offsets, Z, names, np.array(inits, float), info
+                indicator = (labels == lev).to_numpy(float)
+                cols[k].append((indicator, f"{cov.param}~{cov.name}[{lev}]", 0.0))
+    Z = [np.column_stack([c[0] for c in ck]) if ck else np.zeros((S, 0)) for ck in cols]
+    names = [c[1] for ck in cols for c in ck]
+    inits = np.array([c[2] for ck in cols for c in ck], float)
+    return offsets, Z, names, inits, info
 
 
 def _terminal(data: PopData):
@@ -129,8 +135,19 @@ def initial_estimates(model: PopModel, data: PopData) -> dict[str, float]:
     if model.oral:
         init["ka"] = max(3.0 * lz, 0.3)
     if model.lag:
-        first = np.where(data.obs, data.t, np.inf).min(1)
-        init["tlag"] = float(max(0.5 * np.median(first[np.isfinite(first)]), 1e-2))
+        # the first quantified sample: BLQ samples before absorption say nothing of it
+        first = np.where(data.obs & ~data.blq, data.t, np.inf).min(1)
+        first = first[np.isfinite(first)]
+        tlag = max(0.5 * float(np.median(first)), 1e-2) if first.size else 1e-2
+        # below every sample > 0 (time since the first extravascular dose before it):
+        # a proportional model cannot start with such a sample at a prediction of 0
+        depot = np.where(np.isfinite(data.ev_t) & (data.ev_kind == DEPOT), data.ev_t, np.inf)
+        te = np.where(depot[:, None, :] < data.t[:, :, None], depot[:, None, :], np.inf).min(2)
+        gap = np.where(data.obs & ~data.blq & (data.dv > 0), data.t - te, np.inf)
+        gap = gap[np.isfinite(gap)]
+        if gap.size and tlag >= gap.min():
+            tlag = 0.5 * float(gap.min())
+        init["tlag"] = float(tlag)
     return {k: float(v) for k, v in init.items()}
 
 

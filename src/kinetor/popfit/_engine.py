@@ -9,12 +9,14 @@ variances :math:`V_{ij}`, the conditional objective is
               - 2 \sum_{j \in BLQ} \log\Phi\!\left(\frac{LLOQ_{ij} - f_{ij}}{\sqrt{V_{ij}}}\right)
               + \eta^T \Omega^{-1} \eta
 
-(Beal M3 for censored samples). The empirical Bayes estimates :math:`\hat\eta_i` minimise
-it by Newton steps (observed Hessian by finite differences, Fisher scoring as the fallback),
-all subjects at once (finite-difference Jacobians
-:math:`a = \partial f/\partial\eta`, :math:`c = \partial V/\partial\eta`). The Laplace
-approximation with the FOCE-I Hessian (Beal & Sheiner, NONMEM Users Guide VII; Almquist
-et al. 2015, doi:10.1007/s10928-015-9409-1)
+(Beal M3 for censored samples; where a proportional model's variance is 0, at a
+prediction of 0 before an estimated lag time, a sample above 0 is impossible, objective
+:math:`+\infty`, and a BLQ sample certain, 0: no variance floor). The empirical Bayes
+estimates :math:`\hat\eta_i` minimise it by Newton steps (observed Hessian by finite
+differences, Fisher scoring as the fallback), all subjects at once (finite-difference
+Jacobians :math:`a = \partial f/\partial\eta`, :math:`c = \partial V/\partial\eta`). The
+Laplace approximation with the FOCE-I Hessian (Beal & Sheiner, NONMEM Users Guide VII;
+Almquist et al. 2015, doi:10.1007/s10928-015-9409-1)
 
 .. math::
 
@@ -23,7 +25,8 @@ et al. 2015, doi:10.1007/s10928-015-9409-1)
 
 gives :math:`OFV = \sum_i [l_i(\hat\eta_i) + \log|\Omega| + \log|H_i|]`, i.e.
 :math:`-2\log L` without the constant :math:`N \log 2\pi` (the NONMEM and nlmixr2 ``OBJF``
-convention).
+convention). The BLQ term is the Gauss-Newton part of :math:`-\log\Phi`'s Hessian, not
+the full Laplace Hessian (which adds :math:`-\lambda(z_j)\nabla^2 z_j`; docs/popfit.md).
 """
 
 from __future__ import annotations
@@ -38,7 +41,6 @@ __all__ = ["Design", "conditional", "conditional_rows", "ofv_terms", "ofv_terms_
 
 _H = 1e-6  # finite-difference step on the log scale of the individual parameters
 _H2 = 1e-4  # step of the finite-difference (observed) Hessian of the EBE objective
-_V_FLOOR = 1e-12
 
 
 def predict(
@@ -125,7 +127,8 @@ class Design:
 
     def variance(self, f: np.ndarray, sig: np.ndarray) -> np.ndarray:
         """Residual variances of predictions ``f``; ``sig`` is ``(n_sigma,)`` or one row
-        per row of a 2-D ``f``, ``(B, n_sigma)``."""
+        per row of a 2-D ``f``, ``(B, n_sigma)``. No floor: a proportional model's
+        variance is 0 where ``f`` is (see ``_objective_parts`` and ``_zeros``)."""
         err = self.model.error
         sig = np.asarray(sig)
         a = sig[..., 0:1] if sig.ndim == 2 else sig[0]
@@ -136,7 +139,7 @@ class Design:
             v = (a * f) ** 2
         else:
             v = a**2 + (b * f) ** 2
-        return np.maximum(v, _V_FLOOR)
+        return v
 
     def f(self, logp: np.ndarray, rep: int = 1, idx: np.ndarray | None = None) -> np.ndarray:
         """Predictions for rows of ``logp`` (subjects ``idx``, each repeated ``rep`` times)."""
@@ -188,10 +191,18 @@ def _objective_parts(des: Design, f, a, sig, eta, omega_inv, need_hess: bool, id
     sel = (lambda v: v) if idx is None else (lambda v: v[idx])
     obs, blq, dv = sel(d.obs), sel(d.blq), sel(d.dv)
     sig, omega_inv = _rows(sig, omega_inv, f.shape[0])
-    V = des.variance(f, sig)
-    unc = obs & ~blq
+    V0 = des.variance(f, sig)
+    # a zero variance (proportional error at a prediction of 0, which only an estimated
+    # lag time can give: samples at a prediction of 0 whatever the parameters are left out
+    # before the fit, _zeros.py) is a point mass at 0: a sample above 0 there is
+    # impossible (objective +inf, the limit of its density), a BLQ sample certain (0)
+    pos = V0 > 0
+    V = np.where(pos, V0, 1.0)
+    unc = obs & ~blq & pos
+    blq = blq & pos
     r = dv - f
     obj = np.where(unc, np.log(V) + r * r / V, 0.0).sum(1)
+    obj += np.where(obs & ~sel(d.blq) & ~pos, np.inf, 0.0).sum(1)
     s = np.sqrt(V)
     any_blq = des.any_blq
     if any_blq:
@@ -221,7 +232,7 @@ def _objective_parts(des: Design, f, a, sig, eta, omega_inv, need_hess: bool, id
         g += np.where(blq[..., None], -2.0 * lam_z[..., None] * dz, 0.0).sum(1)
         wz = np.where(blq[..., None], np.sqrt(lam_z * (lam_z + z))[..., None] * dz, 0.0)
         half += np.einsum("stj,stk->sjk", wz, wz)
-    return obj, g, half, V
+    return obj, g, half, V0
 
 
 def _newton_parts(des: Design, base, eta, idx, sig, omega_inv):

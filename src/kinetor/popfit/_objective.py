@@ -9,6 +9,17 @@ import numpy as np
 
 from kinetor.popfit._engine import Design, ofv_terms, ofv_terms_many
 
+# The optimiser's working value of the OFV: above _CAP, or not finite (a sample > 0 the
+# model cannot produce, e.g. before an estimated lag time under proportional error, or an
+# invalid vector), it counts as _CAP. The map is monotone, so an impossible point never
+# looks better to the line search than a merely bad one; the reported OFV is never capped.
+_CAP = 1e20
+
+
+def _capped(v):
+    v = np.asarray(v, float)
+    return np.where(np.isfinite(v), np.minimum(v, _CAP), _CAP)
+
 
 def _natural(des: Design, x: np.ndarray) -> np.ndarray:
     mu, beta, omega, sig = des.unpack(x)
@@ -47,20 +58,18 @@ class _Objective:
         return out
 
     def value(self, x: np.ndarray) -> float:
-        v = float(self.terms(x)[0].sum())
-        return v if np.isfinite(v) else 1e12
+        return float(_capped(self.terms(x)[0].sum()))
 
     def value_grad(self, x: np.ndarray, h: float = 1e-3):
         """OFV and its central-difference gradient; the 2n perturbed vectors are solved
         in one vectorised EBE search warm-started at the EBEs of ``x``."""
         terms, _, _ = self.terms(x, keep=True)
-        f0 = float(terms.sum())
-        if not np.isfinite(f0):
-            return 1e12, np.zeros_like(x)
+        f0 = float(_capped(terms.sum()))
+        if f0 >= _CAP:
+            return f0, np.zeros_like(x)
         n = x.size
         E = h * np.eye(n)
-        tot = self.many(np.vstack([x + E, x - E])).sum(1)
-        tot = np.where(np.isfinite(tot), tot, 1e12)
+        tot = _capped(self.many(np.vstack([x + E, x - E])).sum(1))
         return f0, (tot[:n] - tot[n:]) / (2 * h)
 
 

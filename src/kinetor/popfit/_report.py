@@ -90,7 +90,8 @@ def _cwres(des: Design, x: np.ndarray, eta: np.ndarray, f: np.ndarray, a: np.nda
     E = f - np.einsum("stq,sq->st", a, eta)
     # per-observation scaling by the linearised marginal SD (the nlmixr2 convention)
     var = np.einsum("stq,qr,str->st", a, omega, a) + V
-    w = (d.dv - E) / np.sqrt(var)
+    with np.errstate(divide="ignore", invalid="ignore"):  # BLQ before a lag time: var 0
+        w = (d.dv - E) / np.sqrt(var)
     return np.where(valid, w, np.nan)
 
 

@@ -46,6 +46,7 @@ from kinetor.popfit._data import PopData, build_data
 from kinetor.popfit._design import covariate_design, initial_estimates
 from kinetor.popfit._engine import Design, _f_and_jac
 from kinetor.popfit._objective import _covariance, _Objective, _sandwich
+from kinetor.popfit._zeros import zero_variance_rows
 from kinetor.popfit.model import PopModel
 
 __all__ = ["PopFitResult", "popfit"]
@@ -228,6 +229,7 @@ def popfit(
     if cov_method not in ("sandwich", "hessian", "none"):
         raise ModelError(f"cov_method={cov_method!r}: use sandwich, hessian or none")
     data = build_data(study, analyte, model.covariate_columns(), blq=blq)
+    data = zero_variance_rows(model, data, study.files.get("conc", study.source))
     if model.oral and not data.has_depot:
         raise ModelError(
             f"model {model.structure} needs extravascular doses; the data has "
@@ -295,6 +297,13 @@ def popfit(
         if converged
         else (
             "the objective function is not finite at the estimate"
+            + (
+                " (most likely a sample > 0 before the lag time: its prediction is 0, "
+                "which a proportional error model cannot produce; give a smaller initial "
+                "tlag)"
+                if model.lag and model.error == "proportional"
+                else ""
+            )
             if not np.isfinite(ofv)
             else f"outer: {res.message}"
             if not (res.success or grad_ok)
