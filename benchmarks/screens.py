@@ -273,9 +273,9 @@ def main(quick: bool = False) -> str:
     )
     md = (
         "## Pooled screens (`benchmarks/screens.py`)\n\n"
-        "Synthetic inputs (see the script). The machine is shared (2 cores, ~9 jobs): "
-        "wall-clock times are inflated by the load, CPU seconds (all threads of the "
-        "process) measure the work. JIT compilation excluded: FASTQ kernel "
+        "Synthetic inputs (see the script). The machine has 2 cores, shared with other jobs "
+        "(load average at the end of this section): wall-clock times rise with the load, "
+        "CPU seconds (all threads of the process) measure the work. JIT compilation excluded: FASTQ kernel "
         f"{jit_w:.1f} s, RRA kernels {rjit:.1f} s (first call in a process). Ratios are "
         "MAGeCK's wall time over ours on the same input (> 1: kinetor faster).\n\n"
         "| task | wall s | CPU s | target / baseline | notes |\n|---|---|---|---|---|\n"
