@@ -18,7 +18,7 @@ from kinetor.errors import DataError
 
 
 def _dish_plate(n, outside, *, size=600, dish_r=280, r=8.0, seed=0):
-    """The auditor's plate: a light dish (200 + illumination gradient) with ``n`` dark
+    """A synthetic plate: a light dish (200 + illumination gradient) with ``n`` dark
     colonies of radius ``r`` inside it, 100 dark specks, noise 6, and the surround
     outside the dish set to ``outside``."""
     rng = np.random.default_rng(seed)
@@ -63,7 +63,7 @@ VOLS = np.array([1, 2, 4, 8, 0.5, 3]) * 2e5  # a 16-fold range; lane 5 is the fa
 
 
 def _gel(seed, slope_y=4.0):
-    """The auditor's blot: 6 lanes (30 px, plateau 22 px), Gaussian bands of known
+    """A synthetic blot: 6 lanes (30 px, plateau 22 px), Gaussian bands of known
     volume, background 2000 + 3 per column + ``slope_y`` per row, noise 30."""
     rng = np.random.default_rng(seed)
     yy, xx = np.mgrid[0:160, 0:260].astype(float)
@@ -105,7 +105,7 @@ def test_uneven_lane_spacing_is_noted_not_silent():
 
 
 def _musyc_matrix():
-    """The auditor's 6 x 6 matrix without replicate wells (noise SD 0.03)."""
+    """A 6 x 6 matrix without replicate wells (noise SD 0.03)."""
     d = np.r_[0, np.logspace(-2, 1, 5)]
     d1, d2 = (x.ravel() for x in np.meshgrid(d, d))
     truth = MuSyC(

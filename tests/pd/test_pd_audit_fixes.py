@@ -66,7 +66,7 @@ def test_growth_delay_median_before_the_first_measurement():
 
 
 def test_growth_delay_group_with_every_animal_left_censored():
-    # the auditor's case: threshold 500, treated animal at 700, 800, 900 -> was day 0, TGD -10.25
+    # the reported case: threshold 500, treated animal at 700, 800, 900 -> was day 0, TGD -10.25
     df = table({"a": ("V", [100.0, 300.0, 900.0]), "b": ("T", [700.0, 800.0, 900.0])}, (0, 7, 14))
     res = kpd.growth_delay(df, "V", threshold=500.0).set_index("group")
     t = res.loc["T"]

@@ -111,7 +111,7 @@ def test_theoph_proportional_leaves_time_zero_samples_out_with_a_note():
     full = popfit(theoph_study(), "1cmt-oral", **kw)
     without = popfit(_no_time_zero(), "1cmt-oral", **kw)
     assert full.converged, full.reason  # was OFV 6.3e11, converged=False (floor 1e-12)
-    # 133.2027: the auditor's independent FOCE-I at these estimates, Theoph without t = 0
+    # 133.2027: an independent FOCE-I implementation (NONMEM's FOCE-I formulas) at these estimates, Theoph without t = 0
     assert full.ofv == pytest.approx(133.2027, abs=0.01)
     assert full.ofv == pytest.approx(without.ofv, abs=1e-4)
     assert full.n_obs == without.n_obs == 120
