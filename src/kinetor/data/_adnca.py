@@ -2,7 +2,7 @@
 
 * ``USUBJID`` -> subject; ``AFRLT`` (actual, from the first dose) -> time, ``NFRLT`` ->
   nominal time, both in ``FRLTU``; ``ARRLT``/``NRRLT`` (from the reference dose) are kept
-  as ``time_ref``/``nominal_time_ref`` and used only when ``AFRLT``/``NFRLT`` are absent;
+  as ``time_ref``/``nominal_time_ref`` (in the study time unit) and used only when ``AFRLT``/``NFRLT`` are absent;
 * ``AVAL`` (``AVALU``) -> conc; BLQ text from ``AVALC`` or ``AVALCAT1``; ``ALLOQ`` -> lloq;
 * ``PARAMCD`` -> analyte; ``PARCAT1`` -> matrix; ``ATPTREF`` -> profile;
 * ``DTYPE`` (``COPY``, ``HALFLLOQ``: derived records) -> kept and excluded; ``ANL01FL`` not
@@ -229,7 +229,7 @@ def read_adnca(raw: RawTable, *, units=None, mw=None) -> Parts:
         conc["profile"] = t.text("ATPTREF")
     for var, name in (("ARRLT", "time_ref"), ("NRRLT", "nominal_time_ref")):
         if t.has(var) and var not in (a_var, n_var):
-            conc[name] = t.numbers(var, [], var)
+            conc[name] = _time(t, var, frltu, declared_t, [], [], target=time_unit)[0]
     analytes = conc.drop_duplicates("subject").set_index("subject")["analyte"]
     doses, dose_unit = _doses(
         t, dose_rec, obs, actual if a_var else nominal, ref_time, units, problems, notes, analytes

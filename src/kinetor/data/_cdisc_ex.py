@@ -64,19 +64,11 @@ def exposure(ex: _T, units, problems, notes):
     end, end_date = ex.stamps("EXENDTC", problems)
     stday = ex.numbers("EXSTDY", problems, "EXSTDY")
     key = pd.Series(subject)
-    full = (start.notna() & ~start_date).to_numpy()
-    all_full = pd.Series(full).groupby(key).transform("all").to_numpy()
-    first_any = start.groupby(key).transform("min")
-    t = _hours(start, first_any)
+    t, first_stamp = _dose_times(ex, key, start, start_date, notes)
     day0 = pd.Series(stday).groupby(key).transform("min").to_numpy(float)
     t = np.where(np.isnan(t), 24.0 * (day_index(stday) - day_index(day0)), t)
     single = key.groupby(key).transform("size").to_numpy() == 1
     t = np.where(np.isnan(t) & single, 0.0, t)
-    if (start.notna().to_numpy() & ~all_full).any():
-        notes.append(
-            f"{ex.file}: EXSTDTC without a clock time: dose times at day "
-            f"resolution, and nominal sample times used for those subjects"
-        )
     dur = np.full(len(key), np.nan)
     if ex.has("EXDUR"):
         dur, bad = parse_durations(ex.col("EXDUR"))
@@ -112,10 +104,46 @@ def exposure(ex: _T, units, problems, notes):
             "source_row": ex.rows,
         }
     )
-    first_stamp = start[full & all_full].groupby(key[full & all_full]).min()
     first_day = pd.Series(stday).groupby(key).min()
     d = _repeat_by_frequency(ex, d, start, end, end_date, notes)
     return d, dose_unit, first_stamp, first_day
+
+
+def _dose_times(ex: _T, key, start, start_date, notes):
+    """Dose hours after the first dose, and the first dose's date-time per subject.
+
+    The first dose (earliest date) with a clock time anchors the subject: full stamps
+    count from it; a date-only dose sits at day resolution at the anchor's clock time
+    (24, 48 ... h). A subject whose first dose has no clock time has no anchor: all its
+    doses at day resolution from the first date, its samples at nominal times.
+    """
+    full = (start.notna() & ~start_date).to_numpy()
+    day = start.dt.normalize()
+    first_day = day.groupby(key).transform("min")
+    on_first = (day == first_day).to_numpy() & full
+    first_stamp = start[on_first].groupby(key[on_first]).min()
+    anchor = pd.Series(pd.to_datetime(first_stamp.reindex(key).to_numpy()), index=key.index)
+    days = (day - first_day).dt.days.to_numpy(float)
+    t = np.where(full, _hours(start, anchor), 24.0 * days)
+    partial = start.notna().to_numpy() & ~full
+    anchored = anchor.notna().to_numpy()
+    if (partial & anchored).any():
+        rows = ", ".join(str(r) for r in ex.rows[partial & anchored])
+        notes.append(
+            f"{ex.file}: EXSTDTC without a clock time in row(s) {rows}: those doses placed "
+            f"at day resolution, at the clock time of the subject's first dose"
+        )
+    unanchored = start.notna().to_numpy() & ~anchored
+    if unanchored.any():
+        t = np.where(unanchored, 24.0 * days, t)
+        rows = ", ".join(str(r) for r in ex.rows[unanchored & partial])
+        notes.append(
+            f"{ex.file}: the first dose of subject(s) "
+            f"{sorted(set(key[unanchored]))} has no clock time (EXSTDTC row(s) {rows}): "
+            f"all their doses at day resolution (24 h x days from the first dose date) and "
+            f"their samples at nominal times (PCELTM)"
+        )
+    return t, first_stamp
 
 
 def _repeat_by_frequency(ex: _T, d, start, end, end_date, notes):

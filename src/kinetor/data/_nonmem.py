@@ -1,12 +1,14 @@
 """NONMEM-style event records: ``ID TIME DV AMT EVID MDV CMT RATE SS II ADDL`` (any case).
 
 * ``EVID`` 0 -> sample; 1 -> dose; 4 -> reset and dose (``reset`` True on the dose); 2
-  (other) and 3 (reset) -> kept in the sample table, excluded. Without ``EVID``: ``AMT > 0``
-  is a dose, ``MDV = 1`` without a dose is "other", anything else a sample.
+  (other) and 3 (reset) -> kept in the sample table, excluded; a 3/4 record whose TIME
+  is before earlier records of its subject (time restarted) is a problem. Without
+  ``EVID``: ``AMT > 0`` is a dose, ``MDV = 1`` without a dose is "other", anything else a sample.
 * ``MDV = 1`` on a sample -> excluded ("MDV=1"), unless it is flagged BLQ.
 * BLQ: ``BLQ = 1`` or ``CENS = 1`` (then ``DV`` holds the LLOQ, the rxode2/nlmixr2
   convention, used as LLOQ when there is no ``LLOQ`` column), BLQ text in ``DV``, or
-  ``DV`` below ``LLOQ``; ``CENS = -1`` (above the ULOQ) -> excluded.
+  ``DV`` below ``LLOQ``; ``CENS = -1`` (above the ULOQ) -> ``conc`` NaN (``DV`` kept in
+  ``conc_reported``) and excluded.
 * Route: a ``ROUTE`` column when present; otherwise from ``CMT`` (default rule: a dose into
   the subject's observation compartment is ``iv_bolus``, into a lower-numbered compartment
   (the depot, CMT 1 with observations in CMT 2) ``extravascular``).
@@ -82,6 +84,28 @@ def _num(t: _T, var: str, problems, default: float) -> np.ndarray:
         return np.full(len(t.f), default)
     v = t.numbers(var, problems, var)
     return np.where(np.isnan(v), default, v)
+
+
+def _resets(t: _T, subject, time, evid, commented) -> list[Problem]:
+    """EVID 3/4 records whose TIME goes back: the reset restarts time (refused)."""
+    keep = ~commented & ~np.isnan(time)
+    seen = pd.Series(np.where(keep, time, -np.inf)).groupby(subject).cummax()
+    before = seen.groupby(subject).shift(1).fillna(-np.inf).to_numpy(float)
+    bad = np.isin(evid, [3, 4]) & keep & (time < before)
+    return [
+        Problem(
+            f"a reset (EVID {e:g}) restarts time at TIME {v:g}, before earlier records "
+            f"of subject {s} (up to {b:g})",
+            file=t.file,
+            row=int(r),
+            column=t.names["TIME"],
+            fix="kinetor reads one time axis per subject: give the periods as separate "
+            "subjects (ID) or continue TIME across the reset",
+        )
+        for r, e, v, s, b in zip(
+            t.rows[bad], evid[bad], time[bad], subject[bad], before[bad], strict=True
+        )
+    ]
 
 
 def _routes(t: _T, evid, cmt, dose_rec, subject, notes):
@@ -170,6 +194,7 @@ def read_nonmem(raw: RawTable, *, units=None, roles=None, mw=None, groups=None) 
         notes=notes,
         problems=problems,
     )
+    problems += _resets(t, subject, time, evid, commented)
     cmt = _num(t, "CMT", problems, np.nan)
     # analyte
     if ctx.has("analyte"):
@@ -269,7 +294,7 @@ def read_nonmem(raw: RawTable, *, units=None, roles=None, mw=None, groups=None) 
             "subject": subject,
             "time": time,
             "nominal_time": np.nan,
-            "conc": np.where(sample, res["conc"], np.nan),
+            "conc": np.where(sample & (cens != -1), res["conc"], np.nan),
             "blq": res["blq"] & sample,
             "lloq": res["lloq"],
             "analyte": analyte,
