@@ -153,6 +153,13 @@ def _nM(comp, rec) -> float:
     return float(lo if lo == hi else (lo * hi) ** 0.5)
 
 
+def _at_km(comp, rec) -> float:
+    """A cell-free record as the IC50 at [ATP] = Km that the ATP model starts from: an IC50
+    as given; a Ki or Kd of an ATP-competitive inhibitor doubled (Cheng-Prusoff, IC50 =
+    Ki (1 + [ATP]/Km) = 2 Ki at [ATP] = Km), so the cellular value is Ki (1 + [ATP]cell/Km)."""
+    return _nM(comp, rec) * (2.0 if rec.measure in ("Ki", "Kd") else 1.0)
+
+
 def _describe(rec, basis: str) -> str:
     where = "; ".join(
         x
@@ -209,8 +216,8 @@ def _part(
         return Drug(
             label,
             mechanism,
-            _nM(comp, pi3k),
-            ic50_mtor_nM=_nM(comp, mtor),
+            _at_km(comp, pi3k),
+            ic50_mtor_nM=_at_km(comp, mtor),
             source=_describe(pi3k, "extrapolated") + "; " + _describe(mtor, "extrapolated"),
             status=_weakest(pi3k.value.status, mtor.value.status),
             extra={"mw": comp.mw} if comp.mw else {},
@@ -224,10 +231,11 @@ def _part(
             f"{have or 'no potency'}; gaps: {'; '.join(comp.gaps) or 'none listed'}"
         )
     hill = rec.hill or 1.0
+    atp = comp.modality == "small_molecule" and mechanism in ATP_COMPETITIVE
     return Drug(
         label,
         mechanism,
-        _nM(comp, rec),
+        _at_km(comp, rec) if atp else _nM(comp, rec),
         hill=hill,
         potency="biochemical",
         atp_competitive=None if comp.modality == "small_molecule" else False,
@@ -267,7 +275,7 @@ def _dual_cellular(comp, label: str) -> Drug | None:
                     f"no {kin} potency, cellular or cell-free, in the library, which has "
                     f"{sorted({p.target for p in comp.potency})}"
                 )
-            ks[kin] = _nM(comp, rec) * atp_factor(kin)
+            ks[kin] = _at_km(comp, rec) * atp_factor(kin)
             parts.append(_describe(rec, "extrapolated"))
         statuses.append(rec.value.status)
     return Drug(
