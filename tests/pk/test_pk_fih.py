@@ -96,6 +96,7 @@ def test_cli_hed_and_dose(tmp_path, capsys):
         ["--noael", "rat"],
         ["--noael", "rat=0"],
         ["--noael", "rat=5", "--weight", "dog=9"],
+        ["--noael", "rat=5", "--noael", "rat=6"],
     ):
         assert main(["fih", "hed", *bad]) == 2
     assert main(["fih", "hed", "--noael", "rat=5", "--safety-factor", "0.5"]) == 2

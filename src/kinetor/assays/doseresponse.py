@@ -36,6 +36,7 @@ Examples
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 from typing import Literal
 
@@ -183,6 +184,16 @@ class DoseResponseFit:
         self._p, self._free_mask, self._names = p, free, names
         self.results_, self.points_ = self._summarise(res, p, free, names, x, y, w, g)
         return self
+
+    def results_at(self, level: float) -> pd.DataFrame:
+        """:attr:`results_` with the absolute IC50 read at response ``level`` instead of
+        ``absolute_level``: the same fitted curves summarised again (no refit)."""
+        if not hasattr(self, "results_"):
+            raise DataError(Problem("call fit() first", fix="DoseResponseFit(...).fit(data)"))
+        other = copy.copy(self)
+        other.absolute_level = float(level)
+        args = (self._p, self._free_mask, self._names, self._x, self._y, self._w, self._groups)
+        return other._summarise(self._res, *args)[0]
 
     @property
     def summary(self) -> pd.DataFrame:

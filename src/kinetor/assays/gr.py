@@ -29,7 +29,6 @@ Examples
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Sequence
 
 import numpy as np
@@ -106,15 +105,6 @@ def gr_values(count, control, time_zero) -> np.ndarray:
         return 2.0 ** (np.log2(x / x0) / np.log2(xc / x0)) - 1.0
 
 
-def _read_at(fit: DoseResponseFit, level: float) -> pd.DataFrame:
-    """``fit.results_`` with the absolute IC50 read at ``level``: the same fitted curves,
-    summarised again (no refit)."""
-    other = copy.copy(fit)
-    other.absolute_level = level
-    args = (fit._p, fit._free_mask, fit._names, fit._x, fit._y, fit._w, fit._groups)
-    return other._summarise(fit._res, *args)[0]
-
-
 def fit_gr(
     data: pd.DataFrame,
     *,
@@ -178,7 +168,7 @@ def fit_gr(
     fit = DoseResponseFit("4pl", fix={"top": 1.0}, absolute_level=0.5, dose_unit=dose_unit)
     fit.fit(d, dose=dose, response="gr", by=by_cols or None, source=source)
     r = fit.results_
-    r100 = _read_at(fit, 0.0)
+    r100 = fit.results_at(0.0)
     p = fit._p
     xmax = np.where(fit._w > 0, fit._x, -np.inf).max(1)
     from kinetor.assays.curves import logistic

@@ -250,20 +250,28 @@ def report_error(exc: BaseException) -> int:
     return 1
 
 
-def number_pairs(items: list[str] | None, option: str) -> dict[str, float]:
-    """``NAME=VALUE`` options (``--init cl=2 --init v=30``) as ``{name: float}``; a bad item is
-    a usage error naming the option."""
+def number_pairs(
+    items: list[str] | None, option: str, *, positive: bool = False
+) -> dict[str, float]:
+    """``NAME=VALUE`` options (``--init cl=2 --init v=30``) as ``{name: float}``; a bad item,
+    a name given twice or (``positive``) a value that is not finite and > 0 is a usage error
+    naming the option. A name may hold spaces (``--noael "guinea pig=8"``)."""
     import typer
 
-    out = {}
+    out: dict[str, float] = {}
     for item in items or []:
-        name, sep, value = item.partition("=")
+        name, sep, value = item.rpartition("=")
         try:
-            out[name.strip()] = float(value)
+            v = float(value)
         except ValueError:
             sep = ""
-        if not sep:
+        if not sep or not name.strip():
             raise typer.BadParameter(f"write NAME=VALUE, got {item!r}", param_hint=option)
+        if positive and not (math.isfinite(v) and v > 0):
+            raise typer.BadParameter(f"{item!r}: the value must be a number > 0", param_hint=option)
+        if name.strip() in out:
+            raise typer.BadParameter(f"{name.strip()!r} given twice", param_hint=option)
+        out[name.strip()] = v
     return out
 
 

@@ -18,26 +18,6 @@ fih_app = typer.Typer(
 )
 
 
-def _species_numbers(items: list[str] | None, option: str) -> dict[str, float]:
-    """``SPECIES=NUMBER`` options (a species name may contain spaces), each number > 0."""
-    out: dict[str, float] = {}
-    for item in items or []:
-        name, sep, value = item.rpartition("=")
-        try:
-            v = float(value)
-        except ValueError:
-            v = math.nan
-        if not sep or not name.strip() or not (math.isfinite(v) and v > 0):
-            raise typer.BadParameter(
-                f"{item!r}: write SPECIES=NUMBER with a number > 0, e.g. {option} rat=50",
-                param_hint=option,
-            )
-        if name.strip() in out:
-            raise typer.BadParameter(f"{name.strip()!r} given twice", param_hint=option)
-        out[name.strip()] = v
-    return out
-
-
 @fih_app.command("hed")
 def hed_cmd(
     noael: Annotated[
@@ -74,8 +54,8 @@ def hed_cmd(
         raise typer.BadParameter(f"{safety_factor:g}: give >= 1", param_hint="--safety-factor")
     if not (math.isfinite(human_weight) and human_weight > 0):
         raise typer.BadParameter(f"{human_weight:g}: give kg > 0", param_hint="--human-weight")
-    noaels = _species_numbers(noael, "--noael")
-    weights = _species_numbers(weight, "--weight")
+    noaels = _common.number_pairs(noael, "--noael", positive=True)
+    weights = _common.number_pairs(weight, "--weight", positive=True)
     unknown = sorted(set(weights) - set(noaels))
     if unknown:
         raise typer.BadParameter(
@@ -128,18 +108,18 @@ def human_cl_cmd(
     from kinetor.pk import predict_human_cl
 
     _common.choice(method, ("rule_of_exponents", "simple", "mlp", "brain"), "--method")
-    fus = _species_numbers(fu, "--fu")
+    fus = _common.number_pairs(fu, "--fu", positive=True)
     if bool(fus) != (human_fu is not None):
         raise typer.BadParameter(
             "give --fu for every species together with --human-fu, or neither",
             param_hint="--human-fu",
         )
     res = predict_human_cl(
-        _species_numbers(cl, "--cl"),
+        _common.number_pairs(cl, "--cl", positive=True),
         method=method,
         fu=fus or None,
         human_fu=human_fu,
-        weights=_species_numbers(weight, "--weight") or None,
+        weights=_common.number_pairs(weight, "--weight", positive=True) or None,
     )
     if _common.STATE["json"]:
         _common.emit_json(res)
