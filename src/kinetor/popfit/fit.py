@@ -42,6 +42,7 @@ from scipy import optimize
 
 from kinetor.data._checks import require_study
 from kinetor.errors import ModelError
+from kinetor.popfit._boundary import BOUNDARY_DOFV, boundary_text, zero_variance_dofv
 from kinetor.popfit._data import PopData, build_data
 from kinetor.popfit._design import covariate_design, initial_estimates
 from kinetor.popfit._engine import Design, _f_and_jac
@@ -67,9 +68,13 @@ class PopFitResult:
     omega : DataFrame
         The :math:`\\Omega` matrix (rows/columns named by parameter).
     omega_table : DataFrame
-        ``parameter, variance, se, rse_pct, cv_pct, shrinkage_pct`` (+ covariances).
+        ``parameter, variance, se, rse_pct, cv_pct, shrinkage_pct, ci_low, ci_high,
+        dofv_zero`` (+ covariances). ``dofv_zero``: the OFV rise when that variance is set to
+        ~0 with every other estimate held (an upper bound on the likelihood-ratio statistic
+        for dropping the eta).
     sigma : DataFrame
-        Residual error SDs with SE and RSE%.
+        Residual error SDs with SE and RSE% (``dofv_zero`` for each component of a combined
+        error model).
     ofv : float
         :math:`-2\\log L` without :math:`N\\log 2\\pi` (NONMEM/nlmixr2 ``OBJF``).
     loglik, aic, bic : float
@@ -82,6 +87,10 @@ class PopFitResult:
     cov_method : str
     converged : bool
     reason : str
+        Why (not) converged; names any variance at its boundary (``dofv_zero`` < 0.01: the
+        estimate cannot be told from 0, as NONMEM's "near its boundary").
+    boundary : list of str
+        The variances at their boundary (``omega_<p>``, ``add_sd``, ``prop_sd``).
     """
 
     model: PopModel
@@ -110,6 +119,7 @@ class PopFitResult:
     elapsed_s: float = 0.0
     notes: list[str] = field(default_factory=list)
     ci_level: float = 0.95
+    boundary: list[str] = field(default_factory=list)
     r_matrix_: np.ndarray | None = field(default=None, repr=False)
     s_matrix_: np.ndarray | None = field(default=None, repr=False)
     jac_: np.ndarray | None = field(default=None, repr=False)
@@ -152,11 +162,15 @@ class PopFitResult:
         return t, at(ind), at(typ)
 
     def summary(self) -> pd.DataFrame:
-        """One table of every estimate: THETA, OMEGA (variances) and SIGMA."""
-        th = self.theta.assign(block="THETA")
+        """One table of every estimate: THETA, OMEGA (variances) and SIGMA, with the OFV
+        rise when a variance is set to ~0 (``dofv_zero``; NaN for the rest)."""
+        th = self.theta.assign(block="THETA", dofv_zero=np.nan)
         om = self.omega_table.rename(columns={"variance": "estimate"}).assign(block="OMEGA")
         sg = self.sigma.assign(block="SIGMA")
-        cols = ["block", "parameter", "estimate", "se", "rse_pct"]
+        for t in (om, sg):
+            if "dofv_zero" not in t:
+                t["dofv_zero"] = np.nan
+        cols = ["block", "parameter", "estimate", "se", "rse_pct", "dofv_zero"]
         return pd.concat([th[cols], om[cols], sg[cols]], ignore_index=True)
 
     def __str__(self) -> str:
@@ -325,6 +339,7 @@ def popfit(
             cov_text = f"failed: {exc}"
             if converged:
                 reason += "; covariance step failed"
+    dofv = zero_variance_dofv(obj, des, x, ofv) if np.isfinite(ofv) else {}
     obj.eta = eta
     from kinetor.popfit._report import assemble
 
@@ -345,6 +360,12 @@ def popfit(
         ci_level=ci_level,
     )
     out.r_matrix_, out.s_matrix_, out.jac_ = rmat, smat, jmat
+    out.omega_table["dofv_zero"] = out.omega_table["parameter"].map(dofv).astype(float)
+    out.sigma["dofv_zero"] = out.sigma["parameter"].map(dofv).astype(float)
+    variances = dict(zip(out.omega_table["parameter"], out.omega_table["variance"], strict=True))
+    variances.update(zip(out.sigma["parameter"], out.sigma["estimate"], strict=True))
+    out.boundary = [n for n, d in dofv.items() if d < BOUNDARY_DOFV]
+    out.reason += boundary_text(dofv, variances)
     out.elapsed_s = _time.perf_counter() - t0
     out.notes = list(data.notes)
     return out

@@ -68,7 +68,11 @@ def plot_gof(fit, path: str | Path | None = None):
                 ax.axhline(v, color="grey", lw=0.6, ls=":")
         ax.set_xlabel(xl)
         ax.set_ylabel(yl)
-    status = "converged" if fit.converged else f"NOT converged: {fit.reason}"
+    status = (
+        ("converged" + (f"; at boundary 0: {', '.join(fit.boundary)}" if fit.boundary else ""))
+        if fit.converged
+        else f"NOT converged: {fit.reason}"
+    )
     fig.suptitle(f"{fit.model.structure} FOCE-I, OFV {fit.ofv:.2f} ({status})", fontsize=10)
     return _done(fig, path)
 

@@ -1,0 +1,64 @@
+"""Variance estimates at their lower boundary (zero).
+
+Variances are estimated on the log scale, so a between-subject variance the data do not
+support walks towards 0 while the gradient with respect to its logarithm shrinks with it:
+the convergence test passes with, say, :math:`\\omega^2_{ka} = 10^{-7}` and an SE that means
+nothing. NONMEM prints "PARAMETER ESTIMATE IS NEAR ITS BOUNDARY" in that case. Here each
+variance (each diagonal :math:`\\omega^2`, and each component of a combined residual error)
+is set to practically zero with every other estimate held, and the rise of the OFV is
+recorded. Holding the others can only make that rise larger than a refit would, so it is an
+upper bound on the likelihood-ratio statistic for dropping the term; a rise below
+``BOUNDARY_DOFV`` means the estimate cannot be told from zero: it sits at its boundary.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+BOUNDARY_DOFV = 0.01
+"""OFV rise (at most) for setting a variance to ~0 below which the estimate is at its
+boundary."""
+
+_TINY_VARIANCE = 1e-10
+_TINY_SD = 1e-8
+
+
+def zero_variance_dofv(obj, des, x: np.ndarray, ofv: float) -> dict[str, float]:
+    """OFV(x with one variance set to ~0) - OFV(x), per diagonal omega (``omega_<p>``)
+    and, with a combined error model, per residual SD; the other estimates are held."""
+    mu, beta, omega, sig = des.unpack(x)
+    out: dict[str, float] = {}
+    for i, p in enumerate(des.model.eta):
+        om = omega.copy()
+        om[i, :] = 0.0
+        om[:, i] = 0.0
+        om[i, i] = _TINY_VARIANCE
+        out[f"omega_{p}"] = obj.value(des.pack(mu, beta, om, sig)) - ofv
+    names = des.model.sigma_names
+    if len(names) > 1:
+        scale = {"add_sd": float(np.median(np.abs(des.data.dv[des.data.obs]))), "prop_sd": 1.0}
+        for k, name in enumerate(names):
+            s = sig.copy()
+            s[k] = _TINY_SD * max(scale[name], 1e-300)
+            out[name] = obj.value(des.pack(mu, beta, omega, s)) - ofv
+    return out
+
+
+def boundary_text(dofv: dict[str, float], variances: dict[str, float]) -> str:
+    """The reason suffix naming the estimates at their boundary ('' when none)."""
+    hits = [n for n, d in dofv.items() if np.isfinite(d) and d < BOUNDARY_DOFV]
+    if not hits:
+        return ""
+    parts = []
+    for n in hits:
+        what = (
+            f"between-subject variability of {n.removeprefix('omega_')}: refit without its eta"
+            if n.startswith("omega_")
+            else f"the {'additive' if n == 'add_sd' else 'proportional'} error component: "
+            "refit with the other error model alone"
+        )
+        parts.append(
+            f"{n} = {variances[n]:.3g} (setting it to 0 changes the OFV by {dofv[n]:+.3g}; "
+            f"the data do not support {what})"
+        )
+    return "; estimate at its boundary (0): " + "; ".join(parts)
