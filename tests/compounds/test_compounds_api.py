@@ -1,4 +1,4 @@
-"""Compound API: pathway_drug, pk_params, search, list, trials."""
+"""Compound API: potency lookup and the network drug, pk_params, search, list, trials."""
 
 from __future__ import annotations
 
@@ -41,20 +41,26 @@ def test_kt_compounds_entry_points():
     assert len(df) == len(kc.load_library()) and df["name"].is_unique
 
 
-def test_pathway_drug_has_exactly_the_agreed_keys():
+def test_network_drug_of_every_simulable_compound_is_consistent():
+    from kinetor.pathway import drug_from_compound, resolve_drug
+
+    n = 0
     for c in kc.load_library():
         if c.pathway_mechanism is None or not c.potency:
             continue
         try:
-            d = c.pathway_drug()
+            d = drug_from_compound(c)
         except ModelError:
             continue  # no potency on a primary target (documented gap)
-        assert set(d) == {"name", "mechanism", "ic50_nM", "hill", "source"}
-        assert d["mechanism"] in V.PATHWAY_MECHANISMS
-        assert d["ic50_nM"] > 0 and d["hill"] > 0 and d["source"]
+        n += 1
+        assert d.mechanism in V.PATHWAY_MECHANISMS
+        assert d.ic50_nM > 0 and d.hill > 0 and d.source
+        # one source: the name resolves to the same drug
+        assert resolve_drug(c.name) == d
+    assert n >= 30
 
 
-def test_pathway_drug_prefers_cellular_then_status():
+def test_potency_record_lookup_order():
     c = make(
         pot(2, assay="enzyme", source="enz")
         + pot(
@@ -66,37 +72,71 @@ def test_pathway_drug_prefers_cellular_then_status():
         )
         + pot(80, assay="cellular", readout="p-AKT S473", source="cell-firm")
     )
-    d = c.pathway_drug()
-    assert d["ic50_nM"] == 80 and d["source"].startswith("cell-firm")
-    assert c.pathway_drug(readout="pS6")["ic50_nM"] == 50
-    assert c.pathway_drug(assay="enzyme")["ic50_nM"] == 2
+    assert c.potency_record().value.source == "cell-firm"
+    assert c.potency_record(readout="pS6").value.to("nM") == (50, 50)
+    assert c.potency_record(assay="enzyme").value.to("nM") == (2, 2)
     with pytest.raises(ModelError, match="no potency"):
-        c.pathway_drug(readout="p-4EBP1")
+        c.potency_record(readout="p-4EBP1")
 
 
-def test_pathway_drug_converts_units_and_reports_assumed_hill():
-    c = make(pot(0.3, unit="uM"))
-    d = c.pathway_drug()
-    assert d["ic50_nM"] == pytest.approx(300.0)
-    assert d["hill"] == 1.0 and "hill 1 assumed" in d["source"]
+def test_chosen_record_keeps_its_basis():
+    """A cellular record is used as given, a cell-free one goes through the ATP model
+    (mTOR Km 50 uM, cell ATP 3152 uM: factor (1 + 3152/50)/2 = 32.02)."""
+    from kinetor.pathway import drug_from_compound
+
+    c = make(
+        pot(2, assay="enzyme", source="enz")
+        + pot(80, assay="cellular", readout="p-AKT S473", source="cell")
+        + pot(30, assay="cellular", readout="proliferation", source="growth")
+    )
+    cell = drug_from_compound(c, readout="S473")
+    assert cell.potency == "cellular" and cell.cellular_k()[0] == pytest.approx(80)
+    enz = drug_from_compound(c, assay="enzyme")
+    assert enz.potency == "biochemical"
+    assert enz.cellular_k()[0] == pytest.approx(2 * (1 + 3152 / 50) / 2)
+    # by default the network takes target engagement, never the growth IC50
+    assert drug_from_compound(c).cellular_k()[0] == pytest.approx(80)
+    with pytest.raises(ModelError, match="no potency"):
+        drug_from_compound(c, readout="p-4EBP1")
+
+
+def test_growth_ic50_is_not_the_network_potency():
+    """AZD8055: the PPTP median growth IC50 (24.7 nM, firm) is not target engagement; the
+    network takes the cellular p-AKT S473 IC50 (24 nM) as given, never ATP-shifted."""
+    from kinetor.pathway import drug_from_compound
+
+    d = drug_from_compound(kc.get("azd8055"))
+    assert d.potency == "cellular" and "S473" in d.source
+    assert d.cellular_k()[0] == pytest.approx(24.0)
+
+
+def test_units_and_assumed_hill():
+    from kinetor.pathway import drug_from_compound
+
+    c = make(pot(0.3, unit="uM", assay="cellular", readout="p-AKT S473"))
+    d = drug_from_compound(c)
+    assert d.ic50_nM == pytest.approx(300.0)
+    assert d.hill == 1.0
     # mass concentration with the MW: 462.554 ng/mL / 462.554 g/mol = 1 uM = 1000 nM
     c2 = make(
         """
 [identity]
 mw = { value = 462.554, unit = "g/mol", source = "t", status = "firm" }
 """
-        + pot(462.554, unit="ng/mL", extra="hill = 1.5\n")
+        + pot(462.554, unit="ng/mL", assay="cellular", readout="p-AKT S473", extra="hill = 1.5\n")
     )
-    d2 = c2.pathway_drug()
-    assert d2["ic50_nM"] == pytest.approx(1000.0)
-    assert d2["hill"] == 1.5 and "assumed" not in d2["source"]
+    d2 = drug_from_compound(c2)
+    assert d2.ic50_nM == pytest.approx(1000.0)
+    assert d2.hill == 1.5
 
 
-def test_pathway_drug_range_gives_geometric_mean():
+def test_range_gives_geometric_mean():
+    from kinetor.pathway import drug_from_compound
+
     # capivasertib cellular substrate IC50 0.3-0.8 uM: sqrt(300 * 800) = 489.9 nM
-    d = kc.get("capivasertib").pathway_drug()
-    assert d["mechanism"] == "akt_atp"
-    assert d["ic50_nM"] == pytest.approx(math.sqrt(300 * 800), rel=1e-6)
+    d = drug_from_compound(kc.get("capivasertib"))
+    assert d.mechanism == "akt_atp" and d.potency == "cellular"
+    assert d.ic50_nM == pytest.approx(math.sqrt(300 * 800), rel=1e-6)
 
 
 @pytest.mark.parametrize(
@@ -115,14 +155,19 @@ def test_pathway_drug_range_gives_geometric_mean():
     ],
 )
 def test_library_mechanisms(name, mechanism):
-    assert kc.get(name).pathway_drug()["mechanism"] == mechanism
+    from kinetor.pathway import drug_from_compound
+
+    assert kc.get(name).pathway_mechanism == mechanism
+    assert drug_from_compound(kc.get(name)).mechanism == mechanism
 
 
 def test_no_mechanism_or_no_potency_is_a_modelerror():
-    with pytest.raises(ModelError, match="no node in the pathway"):
-        kc.get("octreotide").pathway_drug()
+    from kinetor.pathway import drug_from_compound
+
+    with pytest.raises(ModelError, match="cannot be simulated by the pathway network"):
+        drug_from_compound(kc.get("octreotide"))
     with pytest.raises(ModelError, match="no potency"):
-        kc.get("exemestane").pathway_drug()  # a documented gap
+        kc.get("exemestane").potency_record()  # a documented gap
 
 
 def test_vistusertib_mouse_assumption_set_reproduces_seed000_cmax_range():

@@ -10,7 +10,7 @@ Examples
 >>> c = kt.compounds.get("AZD2014")
 >>> c.name, c.drug_class, round(c.mw, 2)
 ('vistusertib', 'tor_kinase_inhibitor', 462.55)
->>> kt.compounds.get("rad001").pathway_drug()["mechanism"]
+>>> kt.compounds.get("rad001").pathway_mechanism
 'rapalog'
 """
 

@@ -3,17 +3,18 @@
 A :class:`Compound` is built from one TOML file (``compounds/data/<name>.toml``) by
 :func:`parse_compound`. Two conversions feed the rest of kinetor:
 
-- :meth:`Compound.pathway_drug` gives the pathway model its drug: mechanism, potency
-  (IC50 in nM) and Hill coefficient, with the source and status of the potency.
+- :meth:`Compound.potency_record` finds a potency record of a primary target by readout or
+  assay (the pathway network chooses its own record and converts it:
+  ``kinetor.pathway.drug_from_compound``, which takes ``readout=``/``assay=`` as well).
 - :meth:`Compound.pk_params` gives a PK model parameter set for a species, in kinetor's
   base units (h, L, mg, kg), with F, fu and MW.
 
 Examples
 --------
 >>> import kinetor as kt
->>> d = kt.compounds.get("AZD2014").pathway_drug(readout="enzyme")
->>> d["name"], d["mechanism"], d["ic50_nM"]
-('vistusertib', 'mtor_kinase', 2.8)
+>>> r = kt.compounds.get("AZD2014").potency_record(readout="enzyme")
+>>> r.target, r.assay, r.value.to("nM")
+('mTOR', 'enzyme', (2.8, 2.8))
 >>> p = kt.compounds.get("vistusertib").pk_params("mouse")
 >>> p["model"], p["per_kg"], p["status"]
 ('1cmt', True, 'assumption')
@@ -90,9 +91,12 @@ class Compound:
 
     # -- pathway -------------------------------------------------------------------
     def potency_record(self, readout: str | None = None, assay: str | None = None) -> Potency:
-        """The potency entry :meth:`pathway_drug` uses (rules in docs/compounds.md).
+        """A potency record of a primary target (rules in docs/compounds.md).
 
-        Only primary targets count. ``readout`` matches a substring of the entry's readout,
+        A lookup, not the network's choice: ``kinetor.pathway.drug_from_compound`` picks
+        its own record (cellular target engagement on the most proximal readout, else a
+        cell-free value through the ATP model) and takes this one only when asked with
+        ``readout=``/``assay=``. Only primary targets count. ``readout`` matches a substring of the entry's readout,
         assay type or cell line (case, spaces and punctuation ignored); ``assay`` restricts
         the assay type. Among the candidates: cellular before enzyme before unspecified
         before in-vivo, then better status, then file order.
@@ -125,42 +129,6 @@ class Compound:
             )
         )
         return cands[0]
-
-    def pathway_drug(self, readout: str | None = None, assay: str | None = None) -> dict[str, Any]:
-        """The drug as the pathway model takes it.
-
-        Returns ``dict(name, mechanism, ic50_nM, hill, source)``; ``source`` ends with the
-        status, assay, readout and whether the Hill coefficient was assumed (1 when the
-        source gives none). A range gives its geometric mean.
-
-        Raises
-        ------
-        ModelError
-            If the compound has no pathway mechanism (endocrine agents, somatostatin
-            analogues) or no usable potency on its primary target.
-        """
-        if self.pathway_mechanism is None:
-            raise ModelError(
-                f"{self.name} ({self.drug_class}) has no node in the pathway "
-                f"model: no pathway mechanism"
-            )
-        p = self.potency_record(readout, assay)
-        lo, hi = p.value.to("nM", mw=self.mw) or (float("nan"),) * 2
-        ic50 = lo if lo == hi else (lo * hi) ** 0.5
-        hill = 1.0 if p.hill is None else p.hill
-        where = ", ".join(x for x in (p.assay, p.readout, p.cell_line) if x)
-        tail = f"{p.value.status}; {p.measure} {p.target}; {where}"
-        if p.value.qualifier != "=":
-            tail += f"; reported as {p.value.text()}"
-        if p.hill is None:
-            tail += "; hill 1 assumed (not reported)"
-        return {
-            "name": self.name,
-            "mechanism": self.pathway_mechanism,
-            "ic50_nM": round(float(ic50), 6),
-            "hill": float(hill),
-            "source": f"{p.value.source} [{tail}]",
-        }
 
     # -- PK ------------------------------------------------------------------------
     def pk_sets(

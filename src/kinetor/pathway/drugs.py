@@ -62,6 +62,7 @@ from kinetor.pathway._drug_spec import (
     _from_mapping,
     atp_factor,
 )
+from kinetor.pathway._potency_choice import cell_free_record, engagement_record
 
 __all__ = [
     "ATP_CELL_UM",
@@ -73,79 +74,6 @@ __all__ = [
     "drug_from_compound",
     "resolve_drug",
 ]
-
-# readouts that are not target engagement (a growth IC50 is far downstream of occupancy)
-_NOT_ENGAGEMENT = ("prolif", "viab", "growth", "gi50", "survival", "colony")
-# the most proximal cellular readout first, per mechanism
-_PROXIMAL = {
-    "mtor_kinase": ("s473", "4e-bp1", "4ebp1", "s6k"),
-    "akt_atp": ("pras40", "gsk3"),
-    # an allosteric (PH-domain) inhibitor blocks AKT's own phosphorylation at the membrane
-    # (the network slot's action) before its kinase activity or a substrate
-    "akt_allosteric": ("p-akt", "akt", "pras40"),
-    "rapalog": ("s6k", "s6"),
-    "bivalent_mtor": ("s6k", "4e-bp1"),
-    # the two kinases of a dual PI3K/mTOR inhibitor, each on its own proximal readout
-    "pi3k_dual": ("t308", "p-akt", "akt", "s473"),
-    "mtor_dual": ("s6k", "4e-bp1", "4ebp1", "s6"),
-}
-
-
-def _usable(p) -> bool:
-    return p.value.is_numeric and p.measure in ("IC50", "Ki", "Kd", "EC50")
-
-
-def _engagement(comp, mechanism: str, target: str | None):
-    """The cellular target-engagement record of ``comp`` (or None)."""
-    primary = {t.name.lower() for t in comp.targets if t.role == "primary"}
-    want = {target.lower()} if target else primary
-    cands = [
-        p
-        for p in comp.potency
-        if p.assay == "cellular"
-        and _usable(p)
-        and p.target.lower() in want
-        and not any(w in p.readout.lower() for w in _NOT_ENGAGEMENT)
-    ]
-    if not cands:
-        return None
-    keys = _PROXIMAL.get(mechanism, ())
-
-    def rank(p):
-        ro = p.readout.lower().replace(" ", "")
-        hit = next((i for i, k in enumerate(keys) if k in ro), len(keys))
-        from kinetor.compounds._vocab import STATUS_RANK
-
-        return hit, STATUS_RANK.get(p.value.status, 9)
-
-    return sorted(cands, key=rank)[0]
-
-
-def _cell_free(comp, target: str | None, readout: str | None = None):
-    """The best cell-free record (enzyme, then unspecified) on ``target`` or a primary one."""
-    primary = {t.name.lower() for t in comp.targets if t.role == "primary"}
-    for assay in ("enzyme", "unspecified"):
-        cands = [
-            p
-            for p in comp.potency
-            if p.assay == assay
-            and _usable(p)
-            and (
-                (target and p.target.lower() == target.lower())
-                or (not target and p.target.lower() in primary)
-            )
-        ]
-        if readout:
-            cands = [
-                p
-                for p in cands
-                if readout.lower() in f"{p.target} {p.readout}".lower().replace(" ", "")
-            ]
-        if cands:
-            from kinetor.compounds._vocab import STATUS_RANK
-
-            return sorted(cands, key=lambda p: STATUS_RANK.get(p.value.status, 9))[0]
-    return None
 
 
 def _nM(comp, rec) -> float:
@@ -191,7 +119,7 @@ def _part(
         dual = _dual_cellular(comp, label)
         if dual is not None:
             return dual
-    rec = _engagement(comp, mechanism, target)
+    rec = engagement_record(comp, mechanism, target)
     if rec is not None:
         hill = rec.hill or 1.0
         return Drug(
@@ -205,8 +133,8 @@ def _part(
             extra={"mw": comp.mw} if comp.mw else {},
         )
     if mechanism == "dual_pi3k_mtor":
-        pi3k = _cell_free(comp, None, "pi3k")
-        mtor = _cell_free(comp, None, "mtor")
+        pi3k = cell_free_record(comp, None, "pi3k")
+        mtor = cell_free_record(comp, None, "mtor")
         if pi3k is None or mtor is None:
             raise ModelError(
                 f"{comp.name}: a dual PI3K/mTOR drug needs a PI3K and an mTOR "
@@ -222,7 +150,7 @@ def _part(
             status=_weakest(pi3k.value.status, mtor.value.status),
             extra={"mw": comp.mw} if comp.mw else {},
         )
-    rec = _cell_free(comp, target, readout)
+    rec = cell_free_record(comp, target, readout)
     if rec is None:
         have = sorted({f"{p.target}: {p.assay} {p.readout}".strip() for p in comp.potency})
         raise ModelError(
@@ -256,8 +184,8 @@ def _dual_cellular(comp, label: str) -> Drug | None:
     pi3k_t = [t for t in primary if t.lower().startswith("pi3k")]
     mtor_t = [t for t in primary if t.lower() == "mtor"]
     cells = {
-        "PI3K": next((r for t in pi3k_t if (r := _engagement(comp, "pi3k_dual", t))), None),
-        "MTOR": next((r for t in mtor_t if (r := _engagement(comp, "mtor_dual", t))), None),
+        "PI3K": next((r for t in pi3k_t if (r := engagement_record(comp, "pi3k_dual", t))), None),
+        "MTOR": next((r for t in mtor_t if (r := engagement_record(comp, "mtor_dual", t))), None),
     }
     if cells["PI3K"] is None and cells["MTOR"] is None:
         return None
@@ -268,7 +196,7 @@ def _dual_cellular(comp, label: str) -> Drug | None:
             ks[kin] = _nM(comp, rec)
             parts.append(_describe(rec, "cellular"))
         else:
-            rec = _cell_free(comp, None, key)
+            rec = cell_free_record(comp, None, key)
             if rec is None:
                 raise ModelError(
                     f"{comp.name}: a dual PI3K/mTOR drug needs a PI3K and an mTOR potency; "
@@ -296,20 +224,29 @@ def _weakest(*statuses: str) -> str:
     return max(statuses, key=lambda s: STATUS_RANK.get(s, 9))
 
 
-def drug_from_compound(comp) -> Drug:
+def drug_from_compound(comp, readout: str | None = None, assay: str | None = None) -> Drug:
     """The network drug of a library compound (rules in the module docstring).
+
+    ``readout`` / ``assay`` choose another potency record of the compound's primary target
+    instead (``Compound.potency_record``: ``readout`` matches a substring of the record's
+    readout, assay or cell line; ``assay`` is ``cellular``, ``enzyme`` or
+    ``unspecified``); the drug then takes that record on the basis it has: a cellular one
+    as given, a cell-free one through the ATP model (a dual PI3K/mTOR drug gets it for
+    both kinases).
 
     Raises
     ------
     ModelError
-        If the compound has no node in the network or no usable potency; the message says
-        exactly why.
+        If the compound has no node in the network or no usable potency, or no record
+        matches ``readout``/``assay``; the message says exactly why.
     """
     spec = comp.pathway or {}
     if spec.get("unsupported"):
         raise ModelError(
             f"{comp.name} cannot be simulated by the pathway network: {spec['unsupported']}"
         )
+    if readout is not None or assay is not None:
+        return _chosen(comp, readout, assay)
     parts = spec.get("parts")
     if parts:
         from kinetor.compounds import get
@@ -341,8 +278,58 @@ def drug_from_compound(comp) -> Drug:
     return _part(comp, comp.pathway_mechanism, spec.get("target"), spec.get("readout"))
 
 
+def _chosen(comp, readout: str | None, assay: str | None) -> Drug:
+    """The drug of ``comp`` on the potency record the user chose."""
+    if comp.pathway_mechanism is None or (comp.pathway or {}).get("parts"):
+        raise ModelError(
+            f"{comp.name}: readout=/assay= choose one potency record for one network slot; "
+            + (
+                "the compound has no node in the network"
+                if comp.pathway_mechanism is None
+                else "this compound acts through several slots ([pathway] parts)"
+            )
+        )
+    rec = comp.potency_record(readout, assay)
+    mech = comp.pathway_mechanism
+    common = {
+        "hill": rec.hill or 1.0,
+        "status": rec.value.status,
+        "extra": {"mw": comp.mw} if comp.mw else {},
+    }
+    if rec.assay == "cellular":
+        return Drug(
+            comp.name,
+            mech,
+            _nM(comp, rec),
+            potency="cellular",
+            source=_describe(rec, "cellular"),
+            **common,
+        )
+    if rec.assay not in ("enzyme", "unspecified"):
+        raise ModelError(
+            f"{comp.name}: the chosen record is an {rec.assay} potency ({rec.readout or rec.measure}"
+            "), not a cellular or cell-free constant the network can take; choose another "
+            "with readout=/assay="
+        )
+    atp = comp.modality == "small_molecule" and mech in ATP_COMPETITIVE
+    return Drug(
+        comp.name,
+        mech,
+        _at_km(comp, rec) if atp else _nM(comp, rec),
+        potency="biochemical",
+        atp_competitive=None if comp.modality == "small_molecule" else False,
+        source=_describe(rec, "extrapolated"),
+        **common,
+    )
+
+
 def resolve_drug(spec: Drug | Mapping[str, Any] | str) -> Drug:
-    """Turn a :class:`Drug`, a ``pathway_drug()`` dict or a library name into a :class:`Drug`.
+    """Turn a :class:`Drug`, a dict or a library name into a :class:`Drug`.
+
+    A dict needs ``name``, ``mechanism`` and ``ic50_nM``; its potency is cell-free
+    (``potency="biochemical"``, converted by the ATP model) unless it says
+    ``potency="cellular"``. A library compound with a chosen record:
+    :func:`drug_from_compound` with ``readout=``/``assay=``.
 
     Raises
     ------

@@ -156,8 +156,8 @@ class Network:
         Parameters
         ----------
         drugs : mapping, optional
-            ``{drug: input}``; a drug is a name or a :class:`Drug` (a ``pathway_drug()`` dict
-            is not hashable: pass ``resolve_drug(d)``, or use :meth:`simulate_pairs`). An
+            ``{drug: input}``; a drug is a name or a :class:`Drug` (a dict is not hashable:
+            pass ``resolve_drug(d)``, or use :meth:`simulate_pairs`). An
             input is a free concentration (number in nM, or ``"10 nM"``/``"1 uM"``) or a
             piecewise-linear profile ``(times_h, concs_nM)``, held constant outside its
             range, or an exact PK course (:class:`kinetor.pk.Polyexponential`, e.g. from

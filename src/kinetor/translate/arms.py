@@ -305,7 +305,7 @@ def drug_model(
         ``cl``, ``v`` (or ``v1``, ``q``, ``v2``), ``ka``, ``f``, ``tlag`` (strings with
         units, or floats in h/L/mg), ``fu`` (fraction unbound), ``mw`` (g/mol).
     drug : Drug or dict, optional
-        The pathway drug (``kinetor.pathway.drugs.Drug`` or a ``pathway_drug()``-style dict);
+        The pathway drug (``kinetor.pathway.drugs.Drug`` or a dict that ``resolve_drug`` takes);
         default: ``kinetor.pathway.resolve_drug(compound)``, the network's own resolution
         (the library's cellular target-engagement potency where one is published, else the
         cell-free IC50 extrapolated through the target kinase's ATP Km; docs/pathway.md).
