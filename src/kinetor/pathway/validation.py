@@ -10,7 +10,9 @@ Every observation of ``evidence/`` is turned into a simulation by
   baseline cell's IC50.
 
 Pass rules: a **direction** row passes when :math:`P` lies in its band
-[``band_low``, ``band_high``] (an empty edge is open). A **quantitative** row passes when
+[``band_low``, ``band_high``] (an empty edge is open). A model value at or below 0.001 %
+(net regression of a growth readout included) is scored as 0.001 %: it passes a band
+whose low edge is 0, and its log residual is taken there. A **quantitative** row passes when
 :math:`|P - v| \le u` for its stated uncertainty :math:`u` (SD, SEM, half-range, read-off
 error); a quantitative row without a stated uncertainty passes within a factor of 2
 (:math:`|\log_{10}(P/v)| \le \log_{10} 2`, kinetor's convention for unstated errors).
