@@ -283,3 +283,16 @@ def test_screen_mle_with_em_permutation_and_cnv(tmp_path):
         )
         == 3
     )
+
+
+@pytest.mark.parametrize("bad", ["-1", "nan", "inf"])
+def test_screen_network_remaining_is_checked_first(tmp_path, bad, capsys):
+    gs = tmp_path / "genes.csv"
+    pd.DataFrame(
+        {"gene": ["RPTOR"], "neg_lfc": [-2.0], "neg_fdr": [0.001], "pos_fdr": [1.0]}
+    ).to_csv(gs, index=False)
+    out = tmp_path / "net"
+    code = main(["screen", "network", str(gs), "--remaining", bad, "--out", str(out)])
+    assert code == 2
+    assert "--remaining" in capsys.readouterr().err
+    assert not out.exists()

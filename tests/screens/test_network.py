@@ -38,8 +38,9 @@ def test_knockdown_shares():
     assert knockdown_parameters({"PIK3R1": 0.5}, base) == pytest.approx(
         {"PI3Ka_tot": 1.0, "PI3Kb_tot": 0.25}
     )
+    # two of three equal isoform shares lost: 1 - 2/3 of the pool is left
     two = knockdown_parameters({"AKT1": 0.0, "AKT2": 0.0}, base)["AKT_tot"]
-    assert two == pytest.approx((2 / 3) ** 2)
+    assert two == pytest.approx(1 / 3)
     with pytest.raises(DataError, match="GAPDH"):
         knockdown_parameters(["GAPDH"], base)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Annotated
 
@@ -327,6 +328,12 @@ def network(
     from kinetor.screens.network import compare_hits, map_genes
 
     _check_fdr(fdr)
+    if not (math.isfinite(remaining) and remaining >= 0.0):
+        raise typer.BadParameter(
+            f"{remaining:g}: give the fraction of each gene product left, >= 0 "
+            "(0 = knockout, 0.2 = 80 % knockdown)",
+            param_hint="--remaining",
+        )
     sep = "\t" if gene_summary.suffix == ".txt" else ","
     g = pd.read_csv(gene_summary, sep=sep)
     if "id" in g.columns and "neg|fdr" in g.columns:  # MAGeCK layout

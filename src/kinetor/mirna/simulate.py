@@ -62,9 +62,16 @@ def protein_changes(targets: pd.DataFrame, efficacy: float = 0.33, k: float = 1.
     """Per target gene: miRNAs, their log2 fold changes and the predicted protein fraction.
 
     ``targets`` is :func:`~kinetor.mirna.pathway_targets` output (``mirna``, ``target``,
-    ``log2fc``); a miRNA listed twice for a target (two sources) counts once.
+    ``log2fc``); a miRNA listed twice for a target (two sources) counts once, and a network
+    gene named by an alias (FRAP1 for MTOR) is merged under its symbol.
     """
-    t = targets.drop_duplicates(["mirna", "target"])
+    from kinetor.screens.network import _symbol
+
+    # a gene under two names (FRAP1 and MTOR in a database export) is one mRNA: its miRNAs
+    # act together, each counted once
+    t = targets.assign(target=[_symbol(x) or str(x) for x in targets["target"]]).drop_duplicates(
+        ["mirna", "target"]
+    )
     rows = []
     for gene, g in t.groupby("target", sort=True):
         rows.append(
@@ -101,11 +108,23 @@ def simulate_mirna_change(changes: pd.DataFrame, lesions=None, context=None) -> 
     _check_changes(changes)
     net = Network(lesions=lesions, context=context)
     base = {**net.engine.defaults, **net.model_parameters()}
-    genes = {}
+    genes: dict[str, float] = {}
+    named: dict[str, str] = {}
     skipped = []
     for _, r in changes.iterrows():
         s = _symbol(r["target"])
         if s in NODES:
+            if s in named:
+                raise DataError(
+                    Problem(
+                        f"targets {named[s]!r} and {r['target']!r} are one gene ({s}) with "
+                        "two protein fractions",
+                        column="target",
+                        fix="build the table with protein_changes(), which merges a gene's "
+                        "aliases and counts each of its miRNAs once",
+                    )
+                )
+            named[s] = str(r["target"])
             genes[s] = float(r["protein_fraction"])
         else:
             skipped.append(str(r["target"]))

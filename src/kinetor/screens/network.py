@@ -8,11 +8,15 @@ isoforms a share). A knockdown that leaves a fraction ``r`` of the gene product 
 
     T' = T \\, (1 - s (1 - r))
 
-for every total :math:`T` the gene maps to (share :math:`s`), through
-:class:`kinetor.pathway.Network` ``parameters`` overrides on top of the screened genotype's
-lesions; the steady state of that cell is compared with the same genotype unperturbed
-(readouts and the growth drive in %). The network's species conserve each total, so a
-knockdown lowers the sum of a protein's forms to :math:`T'` exactly (tested).
+for every total :math:`T` the gene maps to (share :math:`s`). Several genes on one total
+combine by what they are to it: isoforms (share below 1) are shares of one pool, so the pool
+left is :math:`T (1 - \\sum_i s_i (1 - r_i))`, floored at 0 (gains add too); subunits of a
+complex (share 1) are each needed, so the complex is limited by the scarcest,
+:math:`T \\min_j r_j`, the isoform pool counting as one more component where a total has both.
+The new totals are :class:`kinetor.pathway.Network` ``parameters`` overrides on top of the
+screened genotype's lesions; the steady state of that cell is compared with the same
+genotype unperturbed (readouts and the growth drive in %). The network's species conserve
+each total, so a knockdown lowers the sum of a protein's forms to :math:`T'` (tested).
 
 Shares that are not a whole complex are assumptions (equal isoform shares, status
 "assumed"). The model has separate p110-alpha and p110-beta pools (``PI3Ka_tot``,
@@ -215,7 +219,7 @@ def knockdown_parameters(
     """
     if not isinstance(genes, Mapping):
         genes = {g: remaining for g in genes}
-    factor: dict[str, float] = {}
+    left: dict[str, float] = {}  # symbol -> fraction left
     problems = []
     for gene, r in genes.items():
         s = _symbol(gene)
@@ -227,19 +231,47 @@ def knockdown_parameters(
                 )
             )
             continue
-        if not float(r) >= 0.0:
+        try:
+            rf = float(r)
+        except (TypeError, ValueError):
+            rf = float("nan")
+        if not (np.isfinite(rf) and rf >= 0.0):
             problems.append(
                 Problem(
-                    f"remaining fraction {r!r} for {gene} is not >= 0",
+                    f"remaining fraction {r!r} for {gene} is not a finite number >= 0",
                     fix="0 = knockout, 0.2 = 80 % knockdown, 1.5 = 50 % more",
                 )
             )
             continue
-        for p, share in NODES[s].shares.items():
-            factor[p] = factor.get(p, 1.0) * (1.0 - float(share) * (1.0 - float(r)))
+        if left.get(s, rf) != rf:
+            first = next(g for g in genes if _symbol(g) == s)
+            problems.append(
+                Problem(
+                    f"{first!r} and {gene!r} are both {s}, with fractions {left[s]} and {rf}",
+                    fix=f"give {s} once",
+                )
+            )
+            continue
+        left[s] = rf
     if problems:
         raise DataError(problems)
-    return {p: float(base[p]) * f for p, f in factor.items()}
+    return {p: float(base[p]) * f for p, f in _combine(left).items()}
+
+
+def _combine(left: Mapping[str, float]) -> dict[str, float]:
+    """Factor on each total: isoforms (share < 1) add within their pool (floored at 0),
+    complex subunits (share 1) and the pool are each needed (the scarcest limits)."""
+    lost: dict[str, float] = {}  # pool lost: sum of s (1 - r) over isoforms
+    parts: dict[str, list[float]] = {}  # subunits' fractions left
+    for s, r in left.items():
+        for p, share in NODES[s].shares.items():
+            if float(share) < 1.0:
+                lost[p] = lost.get(p, 0.0) + float(share) * (1.0 - r)
+            elif r != 1.0:  # an unchanged subunit changes nothing
+                parts.setdefault(p, []).append(r)
+    for p, x in lost.items():
+        parts.setdefault(p, []).append(max(0.0, 1.0 - x))
+    return {p: min(v) for p, v in parts.items()}
 
 
 def simulate_knockdowns(
