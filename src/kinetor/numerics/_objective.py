@@ -54,11 +54,21 @@ class Objective:
         """Prediction at trial parameters; non-finite values become a large finite penalty.
 
         Parameters far from the optimum may overflow a model (an exponential of a large
-        rate times time); such a point must be rejected by the optimiser rather than abort
-        the fit, so overflow inside the model is expected here and mapped to +-1e150.
+        rate times time) or make an ODE model too stiff to integrate; such a point must be
+        rejected by the optimiser rather than abort the fit, so overflow inside the model is
+        expected here and mapped to +-1e150, and an integration failure (a ``ModelError``
+        with ``failed``: the units that failed) gives 1e150 everywhere. The failure is kept
+        in ``_trial_error`` (None after a successful evaluation) for the diagnostics.
         """
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            f = np.asarray(self._predict(self._params_of(phi), self._t, self._data), float)
+        try:
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                f = np.asarray(self._predict(self._params_of(phi), self._t, self._data), float)
+        except ModelError as exc:
+            if getattr(exc, "failed", None) is None:
+                raise
+            self._trial_error = exc
+            return np.full(self._y.shape, _BIG)
+        self._trial_error = None
         return np.clip(np.nan_to_num(f, nan=_BIG, posinf=_BIG, neginf=-_BIG), -_BIG, _BIG)
 
     def _weights(self, f: np.ndarray) -> np.ndarray:

@@ -133,6 +133,8 @@ class Results:
             med,
         )
         status = [] if run["settled"] else ["the error-model iteration did not settle"]
+        if getattr(self, "_trial_error", None) is not None:  # set by _trial at x
+            status.append(f"the model cannot be evaluated at the estimate: {self._trial_error}")
         if sol is not None and sol.status == 0:
             status.append(f"optimiser stopped: {sol.message}")
         extra = self._extra_checks(theta)

@@ -42,7 +42,9 @@ def name_failed(exc: ModelError, design: _Design) -> ModelError:
     ids = ", ".join(str(design.units[i]) for i in failed)
     model, _, rest = str(exc).partition(": ")
     status = rest[rest.rfind("(") :] if "(" in rest else ""
-    return ModelError(f"{model}: the integration failed for animal(s) {ids} {status}".strip())
+    err = ModelError(f"{model}: the integration failed for animal(s) {ids} {status}".strip())
+    err.failed = failed  # a fitter's trial step treats it as a rejected point
+    return err
 
 
 def _exposure_matrix(

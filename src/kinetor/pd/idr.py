@@ -96,7 +96,15 @@ class _IndirectResponse(PDModel):
         return r0 / (1 + e)
 
     def simulate(
-        self, t, *, grid=None, conc=None, r_init=None, t0: float = 0.0, rtol: float = 1e-8
+        self,
+        t,
+        *,
+        grid=None,
+        conc=None,
+        r_init=None,
+        t0: float = 0.0,
+        rtol: float = 1e-8,
+        max_steps: int = 2_000_000,
     ) -> np.ndarray:
         """Response at times ``t`` for a concentration course on ``grid``.
 
@@ -114,6 +122,9 @@ class _IndirectResponse(PDModel):
             Response at ``t0`` (default :math:`R_0`, the pre-dose baseline).
         rtol : float
             Relative tolerance of the integrator.
+        max_steps : int
+            Step budget per animal (more: ``ModelError`` with ``failed``; a fit's trial
+            steps use a smaller one so that a stiff trial point fails fast).
 
         Returns
         -------
@@ -146,7 +157,9 @@ class _IndirectResponse(PDModel):
             inputs = np.zeros((n, 2, grid.size))
             inputs[:, 0, :] = np.broadcast_to(u, (n, grid.size))
             inputs[:, 1, :] = 1.0
-        out, status = solve(idr_rhs, params, y0, t, grid, inputs, t0=t0, rtol=rtol)
+        out, status = solve(
+            idr_rhs, params, y0, t, grid, inputs, t0=t0, rtol=rtol, max_steps=max_steps
+        )
         if np.any(status):
             err = ModelError(
                 f"{type(self).__name__}: the integration failed for animals "

@@ -183,6 +183,7 @@ class TumorModel(PDModel):
         growth_drive=None,
         t0: float = 0.0,
         rtol: float = 1e-8,
+        max_steps: int = 2_000_000,
     ) -> TumorSimulation:
         """Integrate the model with drug and drive time courses.
 
@@ -204,6 +205,10 @@ class TumorModel(PDModel):
             Start time (state = ``v0`` in :math:`x_1`, empty transit compartments).
         rtol : float
             Relative tolerance of the compiled Dormand-Prince integrator.
+        max_steps : int
+            Step budget per animal; an animal that needs more fails (``ModelError`` with
+            ``failed``). A fit's trial steps use a smaller budget: parameters that make the
+            model stiff (a kill rate far beyond the data) fail fast and are rejected.
 
         Returns
         -------
@@ -260,7 +265,9 @@ class TumorModel(PDModel):
             inputs = np.stack(
                 [np.broadcast_to(ku, (n, grid.size)), np.broadcast_to(gu, (n, grid.size))], axis=1
             )
-        states, status = solve(tumor_rhs, params, y0, t, grid, inputs, t0=t0, rtol=rtol)
+        states, status = solve(
+            tumor_rhs, params, y0, t, grid, inputs, t0=t0, rtol=rtol, max_steps=max_steps
+        )
         if np.any(status):
             err = ModelError(
                 f"{type(self).__name__}: the integration failed for animals "
