@@ -237,3 +237,14 @@ def test_cv_with_y_randomization_and_butina(tmp_path):
 def test_missing_model_is_a_clear_error(tmp_path, capsys):
     assert main(["qsar", "predict", "CCO", "--models", str(tmp_path), "--targets", "mtor"]) == 3
     assert "kinetor qsar train" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "args,option", [(["--split", "xyz"], "--split"), (["--folds", "1"], "--folds")]
+)
+def test_cv_options_are_checked_first(tmp_path, args, option, capsys):
+    out = tmp_path / "cv"
+    code = main(["qsar", "cv", str(FIX / "pi3ka_subset.csv"), *args, "--out", str(out)])
+    assert code == 2
+    assert option in capsys.readouterr().err
+    assert not out.exists()

@@ -168,9 +168,13 @@ def cv(
 ) -> None:
     """Cross-validate a learner (per-fold and pooled RMSE, R2, Spearman, 90 % interval
     coverage). Writes cv_predictions.csv and cv_metrics.csv."""
+    from kinetor.qsar.splits import SPLITS
     from kinetor.qsar.validation import cross_validate
     from kinetor.qsar.validation import y_randomization as shuffled_cv
 
+    _common.choice(split, SPLITS, "--split")
+    if folds < 2:
+        raise typer.BadParameter(f"{folds}: give at least 2 folds", param_hint="--folds")
     cur = _curated(data, smiles_col, value_col, unit, unit_col, relation_col, id_col, False)
     _report_problems(cur.problems, "rows dropped")
     use = cur.data[~cur.data["censored"]]

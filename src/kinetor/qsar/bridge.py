@@ -105,7 +105,7 @@ def drug_from_prediction(
 def simulate_prediction(
     name: str,
     predictions: Mapping[str, Mapping[str, float]],
-    conc_nM: float = 100.0,
+    conc_nM: float = 1000.0,
     lesions: Sequence[str] | str | None = None,
     t_end: float = 24.0,
     readouts: Sequence[str] = READOUTS_DEFAULT,
@@ -122,7 +122,8 @@ def simulate_prediction(
         ``{target: {"prediction": p, "lower": p_lo, "upper": p_hi}}`` for ``mtor`` and/or
         ``pi3ka`` (pIC50).
     conc_nM : float
-        Free drug concentration (nM), held constant.
+        Free drug concentration (nM), held constant; default 1,000 nM (the CLI's ``--conc``
+        default).
     lesions : sequence of str or str, optional
         Genotype of the cell (e.g. ``PTEN_loss``).
     t_end : float

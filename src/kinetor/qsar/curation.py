@@ -206,7 +206,9 @@ def curate(
         Column of the potency unit (nM, uM, ..., or ``p`` for pIC50-like values); when the
         column is absent, ``default_unit`` is used and must be given.
     relation : str or None
-        Column with ``=``, ``<``, ``>``, ``<=``, ``>=`` (missing column: all ``=``).
+        Column with ``=``, ``<``, ``>``, ``<=``, ``>=`` (``~`` counts as ``=``; one pair of
+        single quotes around them, as in ChEMBL downloads (``'='``), is removed; missing
+        column: all ``=``).
     id_col : str, optional
         Compound identifier column (row number otherwise).
     default_unit : str, optional
@@ -249,7 +251,14 @@ def curate(
             ]
         )
     rel = (
-        frame[relation].fillna("=").astype(str).str.strip().replace({"": "="})
+        frame[relation]
+        .fillna("=")
+        .astype(str)
+        .str.strip()
+        # ChEMBL's web downloads quote the relation: '=', '<', '>' (one pair stripped)
+        .str.replace(r"^'(.*)'$", r"\1", regex=True)
+        .str.strip()
+        .replace({"": "="})
         if relation is not None and relation in frame.columns
         else pd.Series(["="] * n, index=frame.index)
     )
@@ -370,4 +379,7 @@ def _aggregate(keep, threshold: float):
             "rows",
         ],
     )
+    # typed even when empty: an empty object column used as a mask selects columns instead
+    data = data.astype({"p_value": float, "censored": bool, "n": int, "spread": float})
+    data = data.astype({"conflict": bool})
     return data, merged

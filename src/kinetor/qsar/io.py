@@ -56,10 +56,18 @@ def _read_table(path: Path) -> pd.DataFrame:
             df = df.iloc[1:]  # a header line; the index stays the file line number - 1
         df.attrs["first_row"] = 1
         return df
-    sep = "\t" if suffix in (".tsv", ".tab") else ","
+    sep = "\t" if suffix in (".tsv", ".tab") else _csv_separator(path)
     df = pd.read_csv(path, sep=sep)
     df.attrs["first_row"] = 2
     return df
+
+
+def _csv_separator(path: Path) -> str:
+    """``;`` when the header line has more semicolons than commas (ChEMBL's web downloads
+    are semicolon-separated ``.csv`` files), else ``,``."""
+    with open(path, encoding="utf-8", errors="replace") as fh:
+        header = fh.readline()
+    return ";" if header.count(";") > header.count(",") else ","
 
 
 def _read_sdf(path: Path) -> pd.DataFrame:
@@ -198,7 +206,11 @@ def read_query(smiles: str) -> tuple[pd.DataFrame, list[Problem]]:
 def read_activity_table(path: str | Path) -> pd.DataFrame:
     """Read a training table (CSV/TSV/SDF) as a DataFrame for :func:`~kinetor.qsar.curate`.
 
-    SDF properties become columns; the structure is in ``smiles``.
+    SDF properties become columns; the structure is in ``smiles``. A ``.csv`` whose header
+    line has more semicolons than commas is read as semicolon-separated, as ChEMBL's web
+    download gives it (columns ``Smiles``, ``Standard Relation``, ``Standard Value``,
+    ``Standard Units``, ...; name them to :func:`~kinetor.qsar.curate`, whose quoted
+    relations such as ``'='`` it accepts).
     """
     path = Path(path)
     if not path.exists():

@@ -52,6 +52,12 @@ def scaffold_groups(mols_or_smiles: Sequence[Any], generic: bool = False) -> lis
 def butina_groups(X, threshold: float = 0.6) -> np.ndarray:
     """Butina clusters of fingerprint rows ``X`` at Tanimoto *distance* ``threshold``.
 
+    Two rows are neighbours when their distance ``1 - T`` is at most ``threshold`` (as in
+    Butina 1999 and RDKit's ``Butina.ClusterData``), compared with a 1e-12 tolerance so that a
+    pair exactly at the cut-off stays a pair (``1 - 0.7`` is 0.30000000000000004 in floating
+    point). Centroids are taken in order of decreasing neighbour count, ties by the *lowest*
+    row index; RDKit breaks such ties by the highest index, so the two partitions can differ.
+
     Returns an integer cluster label per row. Memory grows with n^2 (one dense similarity
     matrix), fine for ~20,000 compounds.
     """
@@ -59,7 +65,7 @@ def butina_groups(X, threshold: float = 0.6) -> np.ndarray:
 
     n = X.shape[0]
     sim = tanimoto_kernel(X, X)
-    neigh = sim >= 1.0 - threshold
+    neigh = (1.0 - sim) <= threshold + 1e-12
     labels = np.full(n, -1, dtype=np.int64)
     counts = neigh.sum(axis=1)
     label = 0

@@ -126,25 +126,39 @@ def cross_validate(
     progress : callable, optional
         Called with ``(fold, n_folds)`` after each fold.
     """
+    from kinetor.errors import DataError, ModelError, Problem
     from kinetor.qsar.featureset import compute_features, kernel, parse_smiles
     from kinetor.qsar.predictor import PotencyPredictor
-    from kinetor.qsar.splits import make_folds
+    from kinetor.qsar.splits import SPLITS, make_folds
 
     # every option is checked (ModelError) before the molecules are parsed
     PotencyPredictor(learner, alpha=alpha, stack=stack, seed=seed, n_jobs=n_jobs, **model_options)
+    if folds is None and split not in SPLITS:
+        raise ModelError(f"split={split!r}: choose one of {', '.join(SPLITS)}")
+    if folds is None and (
+        isinstance(n_folds, bool) or not isinstance(n_folds, int | np.integer) or n_folds < 2
+    ):
+        raise ModelError(f"n_folds={n_folds!r}: give a whole number >= 2 of folds")
     smiles = list(smiles)
     y = np.asarray(y, float)
     mols, _, problems = parse_smiles(smiles)
     if problems:
-        from kinetor.errors import DataError
-
         raise DataError(problems)
     from kinetor.qsar.models import QSARModel
 
     F = compute_features(mols, tab=QSARModel(learner, **model_options).needs_tab)
     given = folds is not None
     if folds is None:
-        folds = make_folds(mols, split, n_folds, seed=seed)
+        try:
+            folds = make_folds(mols, split, n_folds, seed=seed)
+        except ValueError as err:  # fewer scaffolds or clusters than folds
+            raise DataError(
+                Problem(
+                    f"{len(mols)} compounds, {split} split: {err}",
+                    fix="use fewer folds (--folds, or n_folds= in Python), another split "
+                    "(--split random), or more compounds",
+                )
+            ) from None
     folds = np.asarray(folds)
     K = kernel(F, F)
     out = pd.DataFrame({"smiles": smiles, "y": y, "fold": folds})
