@@ -95,6 +95,12 @@ def _fmt(x: float, digits: int = 3) -> str:
     return format_g(x, digits)
 
 
+def _units(res) -> dict[str, str]:
+    """Unit of each PPTESTCD of an NCA result (for ``"CODE (unit)"`` headers)."""
+    p = res.parameters
+    return dict(zip(p["PPTESTCD"].astype(str), p["unit"].astype(str), strict=True))
+
+
 # ---------------------------------------------------------------------------- stages
 def _molar(nm: float) -> str:
     """A concentration in nM written in the unit a biologist would use (nM or uM)."""
@@ -103,6 +109,7 @@ def _molar(nm: float) -> str:
 
 def _stage_data(ctx: _Ctx) -> None:
     import kinetor as kt
+    from kinetor.report.tables import study_table
 
     rat = kt.read_study(example_path(_EXAMPLES[0]))
     mouse = kt.read_study(example_path(_EXAMPLES[1]))
@@ -114,8 +121,13 @@ def _stage_data(ctx: _Ctx) -> None:
         f"{mouse.n_subjects} SCID mice, one sample each. Both read, validated (every row "
         "checked; nothing dropped) and summarised below."
     )
-    ctx.rep.add_table(ctx.table("rat_study_summary", rat.summary()), "Rat study by group")
-    ctx.rep.add_table(ctx.table("mouse_study_summary", mouse.summary()), "Mouse study by group")
+    for name, st in (("Rat", rat), ("Mouse", mouse)):
+        ctx.table(f"{name.lower()}_study_summary", st.summary())
+        ctx.rep.add_table(
+            study_table(st),
+            f"{name} study by group (tmin/tmax: first and last sample time; doses: the "
+            "dose amounts given)",
+        )
     n_ex = sum(int((st.conc["exclude"] != "").sum()) for st in (rat, mouse))
     ctx.summary.append(
         f"data: rat {rat.n_subjects} animals / {len(rat.conc)} samples, "
@@ -127,6 +139,7 @@ def _stage_data(ctx: _Ctx) -> None:
 def _stage_nca(ctx: _Ctx) -> None:
     import kinetor as kt
     from kinetor.report import plot_mean_profiles, summary_table
+    from kinetor.report.tables import with_units
 
     rat = ctx.state["rat"]
     res = kt.nca(rat)
@@ -147,7 +160,12 @@ def _stage_nca(ctx: _Ctx) -> None:
         summary_table(summary, codes=codes),
         "NCA summary by group (PKNCA default statistics; lin-up/log-down AUC, BLQ rule 'pknca')",
     )
-    ctx.rep.add_table(f, "Oral bioavailability from dose-normalised AUCIFO")
+    unit = _units(res).get("AUCIFOD", "")
+    ctx.rep.add_table(
+        with_units(f, {"test": unit, "reference": unit}),
+        "Oral bioavailability: F% = 100 x test / reference, where test (PO) and "
+        "reference (IV) are the group means of the dose-normalised AUCIFO (AUCIFO / dose)",
+    )
     hl = res.parameters.query("PPTESTCD == 'LAMZHL' and exclude == ''")["value"]
     ctx.summary.append(
         f"NCA (rat): F = {_fmt(f_pct)}% (simulated with 29%), terminal t1/2 "
@@ -158,24 +176,27 @@ def _stage_nca(ctx: _Ctx) -> None:
 def _stage_sparse(ctx: _Ctx) -> None:
     import kinetor as kt
     from kinetor.report import plot_sparse_profile
+    from kinetor.report.tables import with_units
 
     mouse = ctx.state["mouse"]
     res = kt.nca(mouse, sparse=True)
     wide = res.to_wide()
     ctx.table("mouse_sparse_nca", wide)
-    keep = [
-        c
-        for c in ("group", "CMAX", "TMAX", "AUCLST", "AUCLSTSE", "AUCLSTD", "LAMZHL")
-        if c in wide.columns
-    ]
+    # the Bailer SE belongs to SPARSEAL (linear trapezoid of the mean profile), so the two
+    # stand side by side; AUCLST (lin-up/log-down) follows, labelled as the other AUC
+    codes = ("CMAX", "TMAX", "SPARSEAL", "AUCLSTSE", "AUCLST", "AUCLSTD", "LAMZHL")
+    keep = ["group", *(c for c in codes if c in wide.columns)]
     ctx.rep.add_section("3. Mouse sparse-sampling NCA")
     ctx.rep.add_figure(
         plot_sparse_profile(mouse),
         "Composite profiles: mean (SE) per nominal time, one sample per mouse",
     )
     ctx.rep.add_table(
-        wide[keep],
-        "Composite-profile NCA per dose group; AUCLSTSE is the Bailer standard error of AUClast",
+        with_units(wide[keep], _units(res)),
+        "Composite-profile NCA per dose group. SPARSEAL: AUClast of the mean profile by the "
+        "linear trapezoid (Bailer); AUCLSTSE: the Bailer standard error of SPARSEAL (not of "
+        "AUCLST); AUCLST: AUClast of the same mean profile by lin-up/log-down (no SE); "
+        "AUCLSTD: AUCLST / dose",
     )
     mw = kt.compounds.get("vistusertib").mw
     cmax_um = wide.set_index("group")["CMAX"] / mw  # ng/mL / (g/mol) = umol/L

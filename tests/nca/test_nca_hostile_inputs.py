@@ -18,7 +18,10 @@ from kinetor.errors import DataError
 from kinetor.nca import nca
 
 EXAMPLE = Path(__file__).parents[2] / "src" / "kinetor" / "examples" / "vistusertib_rat_iv_po.csv"
-STATS = ["N", "Mean", "SD", "CV%", "Geometric mean", "Geometric CV%", "Median", "Min", "Max"]
+STATS = [
+    *("N", "N flagged", "Mean", "SD", "CV%", "Geometric mean", "Geometric CV%"),
+    *("Median", "Min", "Max"),
+]
 
 
 def _po_csv(tmp_path, conc=None):
@@ -37,8 +40,8 @@ def test_summary_grid_has_one_row_per_existing_parameter_and_statistic():
     s = res.summary()
     grid = res.summary_grid()
     combos = s[["analyte", "matrix", "start", "end", "PPTESTCD", "unit"]].drop_duplicates()
-    # every (parameter, unit) that exists, times the 9 statistics: nothing else
-    assert len(grid) == 9 * len(combos)
+    # every (parameter, unit) that exists, times the 10 statistics: nothing else
+    assert len(grid) == len(STATS) * len(combos)
     assert grid["statistic"].tolist() == STATS * len(combos)
     # each parameter code has exactly one unit: CMAX only in ng/mL
     assert grid.groupby("PPTESTCD")["unit"].nunique().max() == 1
@@ -56,7 +59,7 @@ def test_summary_grid_of_one_subject_is_small():
     res = nca(Study(conc, doses, units={"time": "h", "conc": "mg/L", "dose": "mg"}))
     n_codes = res.summary()["PPTESTCD"].nunique()
     g = res.summary_grid()
-    assert len(g) == 9 * n_codes
+    assert len(g) == len(STATS) * n_codes
     cmax = g[(g["PPTESTCD"] == "CMAX") & (g["statistic"] == "Max")]
     assert cmax.iloc[0, -1] == 4.0 and cmax["unit"].tolist() == ["mg/L"]
 

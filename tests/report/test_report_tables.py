@@ -31,7 +31,7 @@ from kinetor.report import format_sig, order_codes, parameter_listing, summary_t
         (1.5e-6, "1.50e-06"),
         (float("nan"), ""),
         (None, ""),
-        (3, "3"),
+        (3, "3.00"),  # integers like floats (a count column is shown as "3" by the table)
         ("text", "text"),
         (float("inf"), "Inf"),
     ],

@@ -159,6 +159,7 @@ def nca_command(
 
     from kinetor.data import fill_lloq, read_study
     from kinetor.nca import nca
+    from kinetor.nca._result_tables import study_ids, to_cdisc, to_excel
 
     units = {
         k: v
@@ -183,6 +184,7 @@ def nca_command(
         mw=weights,
     )
     study = fill_lloq(study, lloq)
+    studyid = study_ids(study)  # STUDYID of the PP domain; refused before any output
     if nominal_times:
         from kinetor.data import bin_nominal_times
         from kinetor.data.nominal import parse_time_list
@@ -204,11 +206,11 @@ def nca_command(
     res.parameters.to_csv(folder / "nca_parameters.csv", index=False)
     res.to_wide().to_csv(folder / "nca_wide.csv", index=False)
     summary.to_csv(folder / "nca_summary.csv", index=False)
-    res.to_cdisc().to_csv(folder / "nca_cdisc_pp.csv", index=False)
+    to_cdisc(res, studyid).to_csv(folder / "nca_cdisc_pp.csv", index=False)
     res.summary_grid(exclude_flagged=exclude_flagged).to_csv(
         folder / "nca_summary_grid.csv", index=False
     )
-    res.to_excel(folder / "nca.xlsx", exclude_flagged=exclude_flagged)
+    to_excel(res, folder / "nca.xlsx", exclude_flagged, studyid)
     (folder / "nca_provenance.json").write_text(json.dumps(res.provenance, indent=2, default=str))
     if report:
         from kinetor.report import nca_report

@@ -352,7 +352,7 @@ class Study:
         return digest
 
     def summary(self) -> pd.DataFrame:
-        """One row per group x analyte: subjects, samples, BLQ, excluded, dose, route."""
+        """Per group x analyte (natural order): subjects, samples, BLQ, excluded, doses."""
         conc = self.conc_with_subjects()
         by = [g for g in self.groups if g in conc.columns] + ["analyte"]
         doses = self.doses.merge(
@@ -368,16 +368,17 @@ class Study:
             tmin=("time", "min"),
             tmax=("time", "max"),
         )
+        out = out.reset_index()
         dby = [g for g in self.groups if g in doses.columns]
         if dby:
             d = doses.groupby(dby, dropna=False).agg(
                 doses=("dose", lambda s: ", ".join(f"{v:g}" for v in sorted(s.unique()))),
                 routes=("route", lambda s: ", ".join(sorted(s.unique()))),
             )
-            out = out.reset_index().merge(d.reset_index(), on=dby, how="left")
-        else:
-            out = out.reset_index()
-        return out
+            out = out.merge(d.reset_index(), on=dby, how="left")
+        from kinetor.numerics.formatting import natural_key  # "PO 3.75" before "PO 15"
+
+        return out.sort_values(by, key=lambda c: c.map(natural_key), ignore_index=True)
 
     def to_csv(self, path):
         """Write the canonical tables as CSV (see ``kinetor.data.write_csv``)."""

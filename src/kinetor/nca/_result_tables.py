@@ -6,6 +6,8 @@ the Excel workbook; the result's methods of the same names delegate here.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -13,12 +15,12 @@ import numpy as np
 import pandas as pd
 
 from kinetor.nca.registry import PARAMETERS, order_codes
-from kinetor.nca.result import _natural_key
+from kinetor.numerics.formatting import natural_key as _natural_key
 
 if TYPE_CHECKING:
     from kinetor.nca.result import NCAResult
 
-__all__ = ["listing", "summary_grid", "to_cdisc", "to_excel", "to_report"]
+__all__ = ["listing", "study_ids", "summary_grid", "to_cdisc", "to_excel", "to_report"]
 
 
 def _code_labels() -> dict[str, str]:
@@ -55,18 +57,82 @@ def _iso_duration(value: float, unit: str) -> str:
     return ""
 
 
-def to_cdisc(result: NCAResult, studyid: str = "") -> pd.DataFrame:
-    """:meth:`NCAResult.to_cdisc <kinetor.nca.result.NCAResult.to_cdisc>`: the PP domain."""
+def study_ids(study: Any) -> str | dict[str, str]:
+    """The STUDYID of a study's records, from a ``Study``/``STUDYID`` column (any case,
+    spaces or underscores: ``Study``, ``study_id``, ``STUDYID``) of its samples or subjects.
+
+    One value in the whole study: that text. Several: a ``{subject: study}`` mapping (each
+    subject belongs to one study). No such column, or no value: ``""``. A subject with two
+    different study ids is refused (``DataError``): its records could belong to either.
+    """
+    from kinetor.errors import DataError, Problem
+
+    frames = []
+    for table in (study.conc, study.subjects):
+        cols = [c for c in table.columns if re.sub(r"[\s_]", "", str(c)).lower() in _STUDY_COLS]
+        if cols and "subject" in table.columns:
+            row = table["source_row"] if "source_row" in table.columns else np.nan
+            frame = pd.DataFrame(
+                {"subject": table["subject"].astype(str), "study": table[cols[0]].astype(str)}
+            )
+            frames.append(frame.assign(row=row, column=str(cols[0])))
+    if not frames:
+        return ""
+    both = pd.concat(frames, ignore_index=True)
+    both["study"] = both["study"].str.strip()
+    both = both[~both["study"].isin(["", "nan", "<NA>", "None"])]
+    both = both.drop_duplicates(["subject", "study"])
+    if both["study"].nunique() <= 1:
+        return str(both["study"].iloc[0]) if len(both) else ""
+    twice = both[both.duplicated("subject", keep=False)]
+    if len(twice):
+        subject = str(twice["subject"].iloc[0])
+        found = twice[twice["subject"] == subject]
+        second = found.iloc[1]  # the first row that names a second study for the subject
+        raise DataError(
+            [
+                Problem(
+                    f"subject {subject!r} has several study ids "
+                    f"{sorted(found['study'])}; the PP domain's STUDYID would be a guess",
+                    file=str(getattr(study, "source", "") or ""),
+                    row=int(second["row"]) if pd.notna(second["row"]) else None,
+                    column=str(second["column"]),
+                    fix="give each study's subjects their own ids (e.g. STUDY-SUBJECT), or "
+                    "analyse each study separately",
+                )
+            ]
+        )
+    return dict(zip(both["subject"], both["study"], strict=True))
+
+
+_STUDY_COLS = ("study", "studyid")
+
+
+def to_cdisc(result: NCAResult, studyid: str | Mapping[str, str] = "") -> pd.DataFrame:
+    """:meth:`NCAResult.to_cdisc <kinetor.nca.result.NCAResult.to_cdisc>`: the PP domain.
+
+    ``studyid`` is one text for every record or a ``{subject: study}`` mapping (see
+    :func:`study_ids`; a subject it does not name gets an empty STUDYID). ``PPFLAG`` is a
+    kinetor extension, not an SDTM PP variable: the acceptance rules a kept value fails
+    (the parameters' ``flag``, e.g. ``"R2ADJ < 0.9"``), empty otherwise; a submission moves
+    it to SUPPPP (QNAM ``PPFLAG``) or drops it.
+    """
     df = result.parameters.reset_index(drop=True)
+    subjects = df["subject"].astype(str)
+    if isinstance(studyid, Mapping):
+        study: Any = subjects.map(lambda s: studyid.get(s, "")).to_numpy(object)
+    else:
+        study = studyid
+    flag = df["flag"] if "flag" in df.columns else pd.Series("", index=df.index)
     tunit = result.units.get("time", "")
     value = df["value"].to_numpy(float)
     done = np.isfinite(value)
     text = np.array([format(v, ".8g") if ok else "" for v, ok in zip(value, done, strict=True)])
     pp = pd.DataFrame(
         {
-            "STUDYID": studyid,
+            "STUDYID": study,
             "DOMAIN": "PP",
-            "USUBJID": df["subject"].astype(str).to_numpy(),
+            "USUBJID": subjects.to_numpy(),
             "PPSEQ": df.groupby("subject", sort=False).cumcount().to_numpy() + 1,
             "PPGRPID": (
                 df["analyte"].astype(str)
@@ -89,6 +155,7 @@ def to_cdisc(result: NCAResult, studyid: str = "") -> pd.DataFrame:
             "PPSPEC": df["matrix"].astype(str).str.upper().to_numpy(),
             "PPSTINT": [_iso_duration(v, tunit) for v in df["start"].to_numpy(float)],
             "PPENINT": [_iso_duration(v, tunit) for v in df["end"].to_numpy(float)],
+            "PPFLAG": flag.astype(object).fillna("").astype(str).to_numpy(),
         }
     )
     return pp
@@ -103,6 +170,7 @@ def summary_grid(
         s = s[s["PPTESTCD"].isin(codes)]
     stats = {
         "n": "N",
+        "n_flagged": "N flagged",
         "mean": "Mean",
         "sd": "SD",
         "cv_pct": "CV%",
@@ -189,11 +257,20 @@ def to_report(result: NCAResult, report: Any, exclude_flagged: bool = False) -> 
     )
 
 
-def to_excel(result: NCAResult, path: Any, exclude_flagged: bool = False) -> Path:
-    """:meth:`NCAResult.to_excel <kinetor.nca.result.NCAResult.to_excel>`."""
+def to_excel(
+    result: NCAResult,
+    path: Any,
+    exclude_flagged: bool = False,
+    studyid: str | Mapping[str, str] = "",
+) -> Path:
+    """:meth:`NCAResult.to_excel <kinetor.nca.result.NCAResult.to_excel>`; ``studyid``
+    as in :func:`to_cdisc` (the CLI passes :func:`study_ids` of the study)."""
     path = Path(path)
+    tables = result.tables(exclude_flagged)
+    if studyid:
+        tables["cdisc_pp"] = to_cdisc(result, studyid)
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        for name, df in result.tables(exclude_flagged).items():
+        for name, df in tables.items():
             df = df.astype(
                 {c: object for c in df.columns if isinstance(df[c].dtype, pd.CategoricalDtype)}
             )

@@ -854,7 +854,7 @@ def format_summary(
         return "NC"
     kind = summary_statistic(code)
     if kind == "median":
-        t = _UNIT_OF.get(str(code).upper()) == "time"
+        t = _UNIT_OF.get(str(code).upper()) in ("time", "count")  # as recorded
         if not np.isfinite(float(median)):
             return "NC"
         return f"{f(median, t)} ({f(min, t)}\u2013{f(max, t)})"

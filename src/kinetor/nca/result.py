@@ -19,7 +19,6 @@ Examples
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -28,15 +27,9 @@ import pandas as pd
 from kinetor.nca._long import LongTable
 from kinetor.nca._wide import profile_flags, profile_ids
 from kinetor.nca.options import Options
+from kinetor.numerics.formatting import natural_key as _natural_key
 
 __all__ = ["NCAResult"]
-
-
-def _natural_key(text) -> tuple:
-    parts = re.split(r"(\d+(?:\.\d+)?)", str(text))
-    return tuple(
-        (0, float(p), "") if i % 2 else (1, 0.0, p.lower()) for i, p in enumerate(parts) if p
-    )
 
 
 def natural_rank(values) -> np.ndarray:
@@ -188,7 +181,8 @@ class NCAResult:
         self, codes: list[str] | None = None, exclude_flagged: bool = False
     ) -> pd.DataFrame:
         """The summary as a study-report grid: one row per parameter (with its unit) and
-        statistic (N, Mean, SD, CV%, Geometric mean, Geometric CV%, Median, Min, Max), one
+        statistic (N, N flagged, Mean, SD, CV%, Geometric mean, Geometric CV%, Median, Min,
+        Max), one
         column per group (natural order), per analyte, matrix and interval.
 
         Examples
@@ -204,7 +198,7 @@ class NCAResult:
         >>> g = res.summary_grid(["CMAX"])
         >>> # Cmax 4 and 8: SD = 4/sqrt(2); gCV = 100 sqrt(exp((ln 2)^2/2) - 1) = 52.109
         >>> g.iloc[:, -1].round(3).tolist()
-        [2.0, 6.0, 2.828, 47.14, 5.657, 52.109, 6.0, 4.0, 8.0]
+        [2.0, 0.0, 6.0, 2.828, 47.14, 5.657, 52.109, 6.0, 4.0, 8.0]
         """
         from kinetor.nca._result_tables import summary_grid
 

@@ -29,13 +29,13 @@ Examples
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 
 from kinetor.nca.registry import STATISTIC_LABEL, format_summary, order_codes, summary_statistic
+from kinetor.numerics.formatting import natural_key as _natural_key
 
 __all__ = ["SUMMARY_COLUMNS", "summarise", "summary_table"]
 
@@ -57,13 +57,6 @@ SUMMARY_COLUMNS = (
     "display",
 )
 _PROFILE_LEVELS = ("analyte", "matrix")
-
-
-def _natural_key(text) -> tuple:
-    parts = re.split(r"(\d+(?:\.\d+)?)", str(text))
-    return tuple(
-        (0, float(p), "") if i % 2 else (1, 0.0, p.lower()) for i, p in enumerate(parts) if p
-    )
 
 
 def _rank(values) -> np.ndarray:

@@ -18,36 +18,44 @@ Examples
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["format_g", "format_sig"]
+__all__ = ["format_g", "format_sig", "natural_key"]
 
 
 def format_sig(value: Any, digits: int = 3) -> str:
     """Format a number with ``digits`` significant figures (PKNCA's ``signif = 3`` rule).
 
-    Trailing zeros that are significant are kept (``2`` -> ``"2.00"``); integers of more
-    than ``digits`` digits are rounded (``1234.5`` -> ``"1230"``); magnitudes beyond
-    1e6 or below 1e-4 use scientific notation. NaN and None give an empty string;
-    non-numbers are returned as ``str``.
+    Trailing zeros that are significant are kept (``2`` -> ``"2.00"``); numbers of more
+    than ``digits`` digits are rounded (``1234.5`` -> ``"1230"``); magnitudes from 1e6
+    or below 1e-4 use scientific notation. Integers (Python or numpy) follow the same
+    rule as floats: a count or an id is not a measurement, so tables show those columns
+    as they are (:func:`kinetor.report._html.format_value`). NaN and None give an empty
+    string; non-numbers are returned as ``str``.
 
     Examples
     --------
     >>> [format_sig(v) for v in (0.5, 99.96, 1e7, -0.000012345, 0)]
     ['0.500', '100', '1.00e+07', '-1.23e-05', '0']
+    >>> [format_sig(v) for v in (2, 12345678, np.int64(1234))]
+    ['2.00', '1.23e+07', '1230']
     """
     if value is None or value is pd.NA:
         return ""
     if isinstance(value, bool | np.bool_):
         return str(bool(value))
-    if isinstance(value, int | np.integer):
-        return str(int(value))
-    if not isinstance(value, float | np.floating):
+    if not isinstance(value, int | float | np.integer | np.floating):
         return str(value)
-    x = float(value)
+    try:
+        x = float(value)
+    except OverflowError:  # an integer beyond the float range keeps its magnitude
+        from decimal import Decimal
+
+        return format(Decimal(int(value)), f".{digits - 1}e")
     if math.isnan(x):
         return ""
     if math.isinf(x):
@@ -83,3 +91,17 @@ def format_g(value: Any, digits: int = 3, nan: str = "NaN") -> str:
         return str(value)
     x = float(value)
     return nan if math.isnan(x) else f"{x:.{digits}g}"
+
+
+def natural_key(text: Any) -> tuple:
+    """Sort key that orders numbers inside text by value ("PO 3.75" before "PO 15").
+
+    Examples
+    --------
+    >>> sorted(["PO 15 mg/kg", "PO 3.75 mg/kg", "IV 2 mg/kg"], key=natural_key)
+    ['IV 2 mg/kg', 'PO 3.75 mg/kg', 'PO 15 mg/kg']
+    """
+    parts = re.split(r"(\d+(?:\.\d+)?)", str(text))
+    return tuple(
+        (0, float(p), "") if i % 2 else (1, 0.0, p.lower()) for i, p in enumerate(parts) if p
+    )

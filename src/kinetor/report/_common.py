@@ -14,14 +14,13 @@ Examples
 
 from __future__ import annotations
 
-import re
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
 import pandas as pd
 
 from kinetor._figures import MARKERS, colours, mark_doses, new_figure
-from kinetor.numerics.formatting import format_sig
+from kinetor.numerics.formatting import format_sig, natural_key
 
 # the figure factory, colours, markers and dose marks live in kinetor._figures
 __all__ = ["MARKERS", "colours", "format_sig", "mark_doses", "natural_key", "new_figure"]
@@ -57,20 +56,6 @@ def sample_masks(df: pd.DataFrame) -> tuple[pd.Series, pd.Series, pd.Series]:
     blq = df["blq"].astype(bool)
     measured = ~blq & df["conc"].notna()
     return measured & ~excluded, blq, measured & excluded
-
-
-def natural_key(text: Any) -> tuple:
-    """Sort key that orders numbers inside text by value ("PO 3.75" before "PO 15").
-
-    Examples
-    --------
-    >>> sorted(["PO 15 mg/kg", "PO 3.75 mg/kg", "IV 2 mg/kg"], key=natural_key)
-    ['IV 2 mg/kg', 'PO 3.75 mg/kg', 'PO 15 mg/kg']
-    """
-    parts = re.split(r"(\d+(?:\.\d+)?)", str(text))
-    return tuple(
-        (0, float(p), "") if i % 2 else (1, 0.0, p.lower()) for i, p in enumerate(parts) if p
-    )
 
 
 def _choose(conc: pd.DataFrame, column: str, value: str | None, source: str) -> str:

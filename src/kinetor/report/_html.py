@@ -14,14 +14,29 @@ import html
 import re
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
+from kinetor.nca.registry import PARAMETERS
 from kinetor.report._common import format_sig
 
+# NCA codes whose values are counts (the registry's unit type "count": NCONC, NCONCMS,
+# LAMZNPT...), with or without a "(unit)" in the header
+_COUNT_CODES = sorted(
+    {c for p in PARAMETERS.values() for c in (p.code, p.ev_code) if c and p.unit == "count"}
+)
 # Columns holding counts are shown as integers even when stored as floats (NaN-able).
 _COUNT_COLUMN = re.compile(
-    r"^(n|n[_ ].*|LAMZNPT.*|CNTCONC.*|subjects|samples|blq|excluded"
-    r"|doses|count.*)$",
+    rf"^(n|n[_ ].*|(?:{'|'.join(_COUNT_CODES)})(?: \(.*\))?|CNTCONC.*|subjects|samples"
+    r"|blq|excluded|count.*)$",
+    re.IGNORECASE,
+)
+# Columns holding labels (ids, seeds, years) or values as written (the dose amounts of a
+# study table, "2, 10" or 3.75): numbers there are shown as they are, never rounded to
+# significant figures (subject 12345 is not "12300", a 7.5 mg/kg dose not "7.50").
+_LABEL_COLUMN = re.compile(
+    r"^(subject|usubjid|subjid|animal|mouse|rat|patient|id|.*[_ ]id|seed|year|.*seq"
+    r"|source_row|row|replicate|arm|group|well|batch|run|lot|doses(?: \(.*\))?)$",
     re.IGNORECASE,
 )
 
@@ -155,10 +170,24 @@ def markdown_to_html(text: str) -> str:
     return "\n".join(blocks)
 
 
-def format_value(value: Any, digits: int = 3, count: bool = False) -> str:
-    """Display text of one table cell: numbers to ``digits`` significant figures."""
-    if count and isinstance(value, float) and value == value and float(value).is_integer():
-        return str(int(value))
+def format_value(value: Any, digits: int = 3, count: bool = False, label: bool = False) -> str:
+    """Display text of one table cell: numbers to ``digits`` significant figures; in a
+    ``count`` column whole numbers as integers (``10.0`` -> ``"10"``); in a ``label``
+    column (ids, values as written) numbers as they are (``%g`` for fractions).
+
+    >>> format_value(10.0), format_value(10.0, count=True), format_value(12345, label=True)
+    ('10.0', '10', '12345')
+    >>> format_value(2.5, count=True), format_value(12345), format_value(7.5, label=True)
+    ('2.50', '12300', '7.5')
+    """
+    if isinstance(value, int | np.integer) and not isinstance(value, bool | np.bool_):
+        if count or label:
+            return str(int(value))
+    elif isinstance(value, float | np.floating) and np.isfinite(value):
+        if (count or label) and float(value).is_integer():
+            return str(int(value))
+        if label:
+            return f"{float(value):g}"
     return format_sig(value, digits)
 
 
@@ -174,7 +203,8 @@ def table_html(
     shown.columns = [str(c) for c in shown.columns]
     for col in shown.columns:
         is_count = bool(_COUNT_COLUMN.match(col))
-        shown[col] = [format_value(v, digits, is_count) for v in shown[col].tolist()]
+        is_label = bool(_LABEL_COLUMN.match(col))
+        shown[col] = [format_value(v, digits, is_count, is_label) for v in shown[col].tolist()]
     keys = _key_columns(df if not index else df.reset_index())
     parts = _column_chunks(list(shown.columns), keys)
     if len(parts) == 1:

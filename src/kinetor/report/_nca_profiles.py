@@ -27,7 +27,7 @@ from kinetor.report.profiles import (
     plot_spaghetti,
     plot_sparse_profile,
 )
-from kinetor.report.tables import HALF_LIFE_CODES, parameter_listing
+from kinetor.report.tables import HALF_LIFE_CODES, parameter_listing, with_units
 
 __all__ = ["profile_sections"]
 
@@ -90,8 +90,12 @@ def profile_sections(
             f"+SD only); BLQ counted as {blq_as}; n per time point under "
             "each panel.",
         )
+    t_unit, c_unit = study.units.get("time", ""), study.units.get("conc", "")
     rep.add_table(
-        mean_profile_table(study, analyte, blq_as=blq_as, **kw),
+        with_units(
+            mean_profile_table(study, analyte, blq_as=blq_as, **kw),
+            {"time": t_unit, "mean": c_unit, "sd": c_unit, "se": c_unit},
+        ),
         f"Concentrations by group and nominal time{label} "
         f"(BLQ counted as {blq_as}; n_blq = BLQ samples among n; a time with more "
         "than 50 % BLQ has no mean: blq = True, reported as BLQ, not plotted)",

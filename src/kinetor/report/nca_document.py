@@ -39,7 +39,7 @@ from kinetor.report._common import param_frame, param_groups
 from kinetor.report._nca_profiles import profile_sections
 from kinetor.report.diagnostics import plot_parameter_distribution
 from kinetor.report.document import Report
-from kinetor.report.tables import parameter_listing, summary_table
+from kinetor.report.tables import parameter_listing, study_table, summary_table
 
 __all__ = ["build_nca_report", "nca_report"]
 
@@ -157,8 +157,9 @@ def build_nca_report(
         f"{n_ex} excluded), {len(study.doses)} doses. Units: {units}."
     )
     rep.add_table(
-        study.summary(),
-        "Subjects, samples, BLQ and excluded samples, doses and routes by group and analyte",
+        study_table(study),
+        "Subjects, samples, BLQ and excluded samples, dose amounts and routes by group "
+        "and analyte (tmin/tmax: first and last sample time)",
     )
     ctx = {
         "blq_as": blq_as,

@@ -21,9 +21,16 @@ import pandas as pd
 
 from kinetor.nca.registry import order_codes
 from kinetor.nca.summary import summary_table
-from kinetor.report._common import param_frame, param_groups
+from kinetor.report._common import natural_key, param_frame, param_groups
 
-__all__ = ["HALF_LIFE_CODES", "order_codes", "parameter_listing", "summary_table"]
+__all__ = [
+    "HALF_LIFE_CODES",
+    "order_codes",
+    "parameter_listing",
+    "study_table",
+    "summary_table",
+    "with_units",
+]
 
 HALF_LIFE_CODES = ("LAMZ", "LAMZHL", "LAMZLL", "LAMZUL", "LAMZNPT", "R2ADJ", "LAMZSPN", "AUCPEO")
 
@@ -111,3 +118,25 @@ def parameter_listing(
     if "subject" in out.columns:
         out = out.sort_values([*[k for k in key if k != "subject"], "subject"], kind="stable")
     return out.reset_index(drop=True)
+
+
+def with_units(df: pd.DataFrame, units: dict[str, str]) -> pd.DataFrame:
+    """``df`` with ``"name (unit)"`` headers for the columns named in ``units`` (the way
+    parameter tables write ``"CMAX (ng/mL)"``); an empty unit leaves the name as it is.
+
+    >>> with_units(pd.DataFrame({"time": [1.0], "n": [3]}), {"time": "h"}).columns.tolist()
+    ['time (h)', 'n']
+    """
+    return df.rename(columns={c: f"{c} ({u})" for c, u in units.items() if u and c in df})
+
+
+def study_table(study) -> pd.DataFrame:
+    """``study.summary()`` for a report: groups in natural order (``"PO 3.75"`` before
+    ``"PO 15"``, as in the NCA summary) and units in the headers: ``tmin``/``tmax`` in the
+    time unit, ``doses`` (the dose amounts given) in the dose unit."""
+    df = study.summary()
+    by = [c for c in (*study.groups, "analyte") if c in df.columns]
+    if by:
+        df = df.sort_values(by, key=lambda c: c.map(natural_key), kind="stable")
+    t, d = study.units.get("time", ""), study.units.get("dose", "")
+    return with_units(df.reset_index(drop=True), {"tmin": t, "tmax": t, "doses": d})

@@ -125,12 +125,18 @@ def nca_blobs(study, result, report: bool = False, workbook: bool = True) -> dic
     """The NCA outputs as files: the CSV tables, the provenance, the Excel workbook
     (``workbook=True``; it takes most of the time on large studies) and, with
     ``report=True``, the self-contained HTML report."""
+    from kinetor.nca._result_tables import study_ids, to_cdisc, to_excel
+
+    studyid = study_ids(study)  # STUDYID of the PP domain, as the CLI writes it
     out: dict[str, bytes] = {}
     for name, df in result.tables().items():
+        if name == "cdisc_pp":
+            df = to_cdisc(result, studyid)
         out[f"nca_{name}.csv"] = df.to_csv(index=False).encode()
     with tempfile.TemporaryDirectory(prefix="kinetor-nca-") as tmp:
         if workbook:
-            out["nca.xlsx"] = Path(result.to_excel(Path(tmp) / "nca.xlsx")).read_bytes()
+            path = Path(tmp) / "nca.xlsx"
+            out["nca.xlsx"] = Path(to_excel(result, path, False, studyid)).read_bytes()
         if report:
             from kinetor.report import nca_report
 
