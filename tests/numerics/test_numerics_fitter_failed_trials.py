@@ -4,6 +4,8 @@ the fit; at the estimate it is a reported failure."""
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import numpy as np
 import pytest
 
@@ -21,7 +23,7 @@ class Decay(Fitter):
     """y = a exp(-k t); 'integration' fails for k above ``k_fail``."""
 
     param_names = ("a", "k")
-    bounds = {"a": (0.0, np.inf), "k": (0.0, np.inf)}
+    bounds: ClassVar[dict] = {"a": (0.0, np.inf), "k": (0.0, np.inf)}
     k_fail = 3.0
 
     def _predict(self, params, t, data):
