@@ -95,7 +95,7 @@ def test_users_see_own_and_shared_projects(store_url):
         lambda: st.study(sid, "ben"),
         lambda: st.result(rid, "ben"),
         lambda: st.blob(rid, "t.csv", "ben"),
-        lambda: st.lock(rid, "ben"),
+        lambda: st.lock(rid, "ben", reason="x"),
         lambda: st.add_study(pid, "b.csv", b"x", "ben"),
         lambda: st.share(pid, "ben", "ben"),
         lambda: st.audit("ben", pid),
@@ -114,7 +114,7 @@ def test_users_see_own_and_shared_projects(store_url):
 
 def test_migrations_down_and_up(store_url):
     st = Store(store_url)
-    assert current(st.engine) == "0002"
+    assert current(st.engine) == "0003"
     downgrade(st.engine, "0001")  # guards gone: the trail is editable again
     assert current(st.engine) == "0001"
     with st.engine.begin() as c:
@@ -129,7 +129,7 @@ def test_migrations_down_and_up(store_url):
     assert current(st.engine) is None
     assert set(sa.inspect(st.engine).get_table_names()) <= {"alembic_version"}
     upgrade(st.engine)
-    assert current(st.engine) == "0002"
+    assert current(st.engine) == "0003"
     assert {
         "users",
         "projects",
@@ -149,3 +149,39 @@ def test_default_url(monkeypatch, tmp_path):
     assert default_url() == f"sqlite:///{tmp_path}/kinetor/store.sqlite"
     monkeypatch.setenv("KINETOR_STORE", "postgresql://lab@db/kinetor")
     assert default_url() == "postgresql://lab@db/kinetor"
+
+
+def test_what_a_locked_result_rests_on_is_guarded(store_url, tmp_path):
+    """A locked result's analysis (options, hashes) and study (raw bytes) cannot be changed or
+    deleted either, whoever connects; export refuses files that no longer match their
+    SHA-256; a lock needs a reason."""
+    st = Store(store_url)
+    sid = st.add_study(st.create_project("p", user="ana"), "a.csv", RAW, user="ana")
+    r = st.save_result(sid, "nca", {"auc_method": "linear"}, {"t.csv": b"v1"}, user="ana")
+    with pytest.raises(StoreError, match="reason"):
+        st.lock(r["id"], user="ana", reason="  ")
+    # before the lock the raw rows can still be edited (e.g. by an administrator)
+    with st.engine.begin() as conn:
+        conn.execute(
+            sa.text("UPDATE blobs SET data = :d WHERE result_id = :i"), {"d": b"zz", "i": r["id"]}
+        )
+    with pytest.raises(StoreError, match="SHA-256"):
+        st.export(r["id"], tmp_path / "out1", user="ana")
+    assert not (tmp_path / "out1").exists()
+    with st.engine.begin() as conn:
+        conn.execute(
+            sa.text("UPDATE blobs SET data = :d WHERE result_id = :i"), {"d": b"v1", "i": r["id"]}
+        )
+    st.lock(r["id"], user="ana", reason="QC passed")
+    for sql in (
+        "UPDATE analyses SET options = '{}'",
+        "DELETE FROM analyses",
+        "UPDATE studies SET data = :d",
+        "DELETE FROM studies",
+    ):
+        with pytest.raises(sa.exc.DBAPIError, match="locked result"), st.engine.begin() as conn:
+            conn.execute(sa.text(sql), {"d": b"\x00"} if ":d" in sql else {})
+    files = st.export(r["id"], tmp_path / "out2", user="ana")
+    assert (tmp_path / "out2" / "t.csv").read_bytes() == b"v1"
+    assert any(p.name.startswith("study_") and p.read_bytes() == RAW for p in files)
+    st.close()

@@ -168,7 +168,12 @@ class ResultsMixin:
             )
 
     def lock(self, result_id: int, user: str, reason: str = "") -> dict:
-        """Make a result immutable (for good: there is no unlock)."""
+        """Make a result immutable (for good: there is no unlock); ``reason`` (required)
+        goes into the audit trail."""
+        if not str(reason).strip():
+            raise StoreError(
+                f"locking result {result_id} needs a reason (it is kept in the audit trail)"
+            )
         with self._session() as ses, ses.begin():
             res, st = self._result(ses, result_id, user)
             if not res.locked:
@@ -239,12 +244,26 @@ class ResultsMixin:
         """Write a result's files, the study's raw file and ``provenance.json`` (options,
         versions, hashes, the project's audit entries for this result) into ``folder``."""
         out = Path(folder)
-        out.mkdir(parents=True, exist_ok=True)
         info = self.result(result_id, user)
         written = []
         with self._session() as ses:
             res, st = self._result(ses, result_id, user)
-            for b in ses.scalars(select(S.Blob).where(S.Blob.result_id == res.id)).all():
+            blobs = ses.scalars(select(S.Blob).where(S.Blob.result_id == res.id)).all()
+            an = ses.get(S.Analysis, res.analysis_id)
+            recorded = (an.input_hashes or {}).get("study_sha256") if an is not None else None
+            # nothing is written unless every file is what was stored: a study or file
+            # changed behind the store's back (outside the API) is refused, not exported
+            bad = [b.name for b in blobs if sha256(b.data) != b.sha256]
+            if sha256(st.data) != st.sha256 or (recorded and recorded != st.sha256):
+                bad.append(f"study {st.name}")
+            if bad:
+                raise StoreError(
+                    f"result {result_id}: {', '.join(bad)} no longer match(es) the SHA-256 "
+                    "recorded when stored; the database was changed outside kinetor: "
+                    "nothing exported"
+                )
+            out.mkdir(parents=True, exist_ok=True)
+            for b in blobs:
                 path = out / safe_name(b.name)
                 path.write_bytes(b.data)
                 written.append(path)
