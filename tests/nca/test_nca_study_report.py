@@ -106,3 +106,21 @@ def test_axis_label_uses_the_analyte_name_not_the_placeholder():
     assert plot_individual(st, "1").axes[0].get_ylabel() == "Concentration (mg/L)"
     named = Study(st.conc.assign(analyte="GDC-0941"), st.doses, st.subjects, units=UNITS)
     assert plot_individual(named, "1").axes[0].get_ylabel() == "GDC-0941 concentration (mg/L)"
+
+
+def test_cli_json_keeps_full_precision(tmp_path, capsys):
+    """Concentrations in g/L are ~1e-9: JSON must carry the CSV's numbers, not values
+    rounded to 10 decimal places (pandas' default)."""
+    path = tmp_path / "d.csv"
+    t = [0.5, 1.0, 2.0, 4.0, 8.0]
+    conc = [2.0e-9, 3.1e-9, 2.2e-9, 1.1e-9, 2.7e-10]
+    pd.DataFrame({"subject": "A", "time": t, "conc": conc, "dose": 1.0, "route": "PO"}).to_csv(
+        path, index=False
+    )
+    args = ["nca", str(path), "--time-unit", "h", "--conc-unit", "g/L", "--dose-unit", "mg"]
+    assert main(["--json", *args, "--out", str(tmp_path / "o")]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    wide = pd.read_csv(tmp_path / "o" / "nca_wide.csv")
+    for code in ("CMAX", "CLST", "AUCLST"):
+        assert doc["parameters"][0][code] == pytest.approx(wide[code].iloc[0], rel=1e-12)
+    assert doc["parameters"][0]["CLST"] == pytest.approx(2.7e-10, rel=1e-12)

@@ -219,3 +219,17 @@ def test_upload_names_never_become_paths(tmp_path):
     assert {p.file for p in err.value.problems} <= {"../x/<b>my file</b>.csv", None}
     with pytest.raises(DataError, match="not supported"):
         read_upload(b"x", "evil.sh")
+
+
+def test_a_failed_zip_upload_never_shows_the_temporary_folder():
+    from kinetor.errors import DataError
+    from kinetor.store.nca import read_upload
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("readme.txt", "no study files here\n")
+    with pytest.raises(DataError) as err:
+        read_upload(buf.getvalue(), "study.zip")
+    text = " ".join(f"{p.message} {p.fix} {p.file}" for p in err.value.problems)
+    assert "kinetor-upload-" not in text and "/tmp" not in text
+    assert "study.zip" in text

@@ -66,7 +66,9 @@ def emit_json(payload: Any) -> None:
 def print_frame(df, title: str | None = None, max_rows: int = 60) -> None:
     """Render a DataFrame as a rich table (or JSON records with ``--json``)."""
     if STATE["json"]:
-        emit_json({"title": title, "rows": json.loads(df.to_json(orient="records"))})
+        emit_json(
+            {"title": title, "rows": json.loads(df.to_json(orient="records", double_precision=15))}
+        )
         return
     if STATE["quiet"]:
         return

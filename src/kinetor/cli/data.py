@@ -87,7 +87,7 @@ def validate(
                 "doses": len(study.doses),
                 "notes": study.notes,
                 "warnings": warnings,
-                "summary": json.loads(summary.to_json(orient="records")),
+                "summary": json.loads(summary.to_json(orient="records", double_precision=15)),
             }
         )
         return

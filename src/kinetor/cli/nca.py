@@ -223,7 +223,9 @@ def nca_command(
         from kinetor.cli.store import save_cli_run
 
         def records(df):
-            return [] if df is None else json.loads(df.to_json(orient="records"))
+            return (
+                [] if df is None else json.loads(df.to_json(orient="records", double_precision=15))
+            )
 
         # the same structured options as the browser app stores (kinetor.store.nca)
         opts = {
@@ -251,7 +253,7 @@ def nca_command(
         import json as _json
 
         def records(df):
-            return _json.loads(df.to_json(orient="records"))
+            return _json.loads(df.to_json(orient="records", double_precision=15))
 
         _common.emit_json(
             {

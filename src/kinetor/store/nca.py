@@ -73,7 +73,9 @@ def _renamed(err: DataError, temp: str, name: str) -> DataError:
         f = p.file
         if f and (temp in f or f.startswith("upload.") or f == "study"):
             f = name
-        probs.append(Problem(p.message, file=f, row=p.row, column=p.column, fix=p.fix))
+        # the private temporary folder never reaches the user, in any text
+        msg, fix = (str(x).replace(temp, name) if x else x for x in (p.message, p.fix))
+        probs.append(Problem(msg, file=f, row=p.row, column=p.column, fix=fix))
     return DataError(probs)
 
 

@@ -250,7 +250,7 @@ def xenograft_power(arms: list[str], tumor: str, seed: int) -> dict:
     from kinetor.errors import KinetorError
 
     try:
-        p = kt_tr.power(tumor=tumor, arms=arms, pool=200, n_sim=400, seed=seed)
+        p = kt_tr.power(tumor=tumor, arms=arms, seed=seed)  # the CLI's settings
     except (KinetorError, ValueError) as exc:
         return _problems(exc)
     cols = [
