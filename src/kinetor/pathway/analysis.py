@@ -71,10 +71,17 @@ def fit_hill(conc: Sequence[float], response: Sequence[float]) -> HillFit:
     """
     c, y = _fit_inputs(conc, response)
     ok = (c > 0) & np.isfinite(y)
+    undefined = (c > 0).sum() >= 4 and not ok.any()
     c, y = c[ok], y[ok]
     nan = float("nan")
     if c.size < 4:
-        return HillFit(nan, nan, nan, nan, nan, "fewer than 4 positive concentrations")
+        why = (
+            "the response is undefined at every concentration (a readout whose untreated "
+            "value is 0, e.g. ER activity in an ER-negative cell)"
+            if undefined
+            else "fewer than 4 positive concentrations with a response"
+        )
+        return HillFit(nan, nan, nan, nan, nan, why)
     order = np.argsort(c)
     c, y = c[order], y[order]
     if y[-1] > y[0] - 0.1 * abs(y[0]):

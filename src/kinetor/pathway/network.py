@@ -212,8 +212,7 @@ class Network:
         n_sp = len(eng.species)
         t = out[:, :1]
         absolute_v = out[:, 1 + n_sp :]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            pct_v = np.where(ref > 0, 100.0 * absolute_v / np.where(ref > 0, ref, 1.0), np.nan)
+        pct_v = _percent(absolute_v, ref)
         cols = _columns(READOUTS)
         species = pd.DataFrame(out[:, : 1 + n_sp], columns=_columns(tuple(eng.species)))
         absolute = pd.DataFrame(np.hstack([t, absolute_v]), columns=cols)
@@ -246,7 +245,7 @@ class Network:
         t_h = duration_h(t, "the readout time t")
         out, ref, _ = self._run(drug_pairs(pairs), np.array([0.0, t_h]), reference, exact)
         n_sp = len(self.engine.species)
-        return 100.0 * out[-1, 1 + n_sp :] / ref
+        return _percent(out[-1, 1 + n_sp :], ref)
 
     def _run(self, pairs, grid: np.ndarray, reference: str, exact: bool = False):
         if reference not in ("untreated", "parental"):
@@ -292,6 +291,19 @@ class Network:
         if grid[-1] < t_end - 1e-12:
             grid = np.append(grid, t_end)
         return grid
+
+
+# a reference readout below this (model concentration units; readouts are 1e-3 to 1 in
+# every cell line) is zero up to round-off: e.g. ER activity in an ER-negative cell is
+# -6.5e-25, and 100 x (noise / noise) would be an invented percentage
+_REF_FLOOR = 1e-12
+
+
+def _percent(values: np.ndarray, ref: np.ndarray) -> np.ndarray:
+    """``100 values / ref``; NaN where the reference is zero (up to round-off)."""
+    ok = ref > _REF_FLOOR
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(ok, 100.0 * values / np.where(ok, ref, 1.0), np.nan)
 
 
 @lru_cache(maxsize=8)
