@@ -288,7 +288,9 @@ def typical_engagement(
     readouts : DataFrame
         ``regimen`` (the label), ``time`` (h) and one column per readout (% of untreated).
     engaged : dict
-        Label -> hours per day with ``readout`` <= ``threshold`` % of untreated.
+        Label -> hours per day with ``readout`` <= ``threshold`` % of untreated (the
+        time below on the piecewise-linear course, crossings interpolated, as
+        :func:`select_dose`), averaged over ``hours``.
     """
     from kinetor.pk import SPECIES, Regimen, polyexponential
     from kinetor.translate.arms import drug_model
@@ -306,6 +308,10 @@ def typical_engagement(
         ro = net.simulate(
             {dm.drug: course.scaled(dm.free_factor, "nM")}, t_end=hours, dt=dt
         ).readouts
-        engaged[label] = float((ro[readout].to_numpy()[1:] <= threshold).mean() * 24.0)
+        # exact time below on the piecewise-linear course (as select_dose), per day
+        t = ro["time"].to_numpy(float)
+        engaged[label] = time_below(t, ro[readout].to_numpy(float), threshold) * 24.0 / (
+            t[-1] - t[0]
+        )
         parts.append(ro.assign(regimen=label))
     return pd.concat(parts, ignore_index=True), engaged

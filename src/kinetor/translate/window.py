@@ -138,6 +138,27 @@ def _regimen(dose: float, interval: str, pattern: str, weeks: int) -> str:
     return f"{dose:g} mg/kg PO {interval} {pattern} x {weeks} weeks"
 
 
+def pareto_front(table: pd.DataFrame) -> pd.DataFrame:
+    """The schedules no other beats: each has a higher TGI than every schedule with a peak
+    glucose as low or lower (``peak_glucose_mg_dL, tgi_typical_pct, regimen``).
+
+    Ties in glucose are common (the same dose per administration gives the same first-day
+    peak whatever the on/off pattern); of tied schedules only the best TGI can be on it.
+
+    >>> t = pd.DataFrame({"peak_glucose_mg_dL": [110.0, 110.0, 130.0, 120.0],
+    ...                   "tgi_typical_pct": [25.0, 40.0, 35.0, 50.0],
+    ...                   "regimen": ["a", "b", "c", "d"]})
+    >>> pareto_front(t)["regimen"].tolist()
+    ['b', 'd']
+    """
+    by_g = table.sort_values(
+        ["peak_glucose_mg_dL", "tgi_typical_pct"], ascending=[True, False], kind="stable"
+    )
+    tgi = by_g["tgi_typical_pct"]
+    front = by_g[tgi > tgi.cummax().shift(fill_value=-np.inf)]
+    return front[["peak_glucose_mg_dL", "tgi_typical_pct", "regimen"]].reset_index(drop=True)
+
+
 def optimise_schedule(
     compound: str,
     species: str = "mouse",
@@ -258,11 +279,7 @@ def optimise_schedule(
     table = table.sort_values(
         ["feasible", "tgi_typical_pct"], ascending=[False, False], ignore_index=True
     )
-    by_g = table.sort_values("peak_glucose_mg_dL")
-    front = by_g[
-        by_g["tgi_typical_pct"] > by_g["tgi_typical_pct"].cummax().shift(fill_value=-np.inf)
-    ]
-    frontier = front[["peak_glucose_mg_dL", "tgi_typical_pct", "regimen"]].reset_index(drop=True)
+    frontier = pareto_front(table)
     best = None
     if bool(table["feasible"].any()):
         top = table.iloc[0].to_dict()
