@@ -126,6 +126,8 @@ class _DesignFitter(PDFitter):
             grid, conc, self.no_exposure_ = _exposure_matrix(
                 exposure, units, labels, (times[0], times[-1])
             )
-        return _Design(
-            unit_of_obs, time_index, times, unit_group, grid, conc, float(times[0]), units
-        )
+        # the model starts where the drug does when the exposure course begins before the
+        # first observation (R(t0) = R0, V(t0) = v0 there): drug given before the first
+        # sample acts on the predictions (starting at the first sample ignored it)
+        t0 = float(times[0]) if grid is None else min(float(times[0]), float(grid[0]))
+        return _Design(unit_of_obs, time_index, times, unit_group, grid, conc, t0, units)

@@ -55,8 +55,12 @@ LAW_CODES = {"exponential": 0, "linear": 1, "exponential_linear": 2, "gompertz":
 def _hill(c, emax, ec50, hill):  # pragma: no cover
     if c <= 0.0:
         return 0.0
-    ch = c**hill
-    return emax * ch / (ec50**hill + ch)
+    # as r/(1 + r) with r = (c/ec50)^hill: c^hill and ec50^hill can both underflow to 0
+    # at trial parameters (0/0), r cannot
+    r = (c / ec50) ** hill
+    if r > 1e300:
+        return emax
+    return emax * r / (1.0 + r)
 
 
 @njit(cache=True)
