@@ -19,7 +19,8 @@ With ``abel=True`` (replicate designs, EMA Average Bioequivalence with Expanding
 :math:`CV_{wR}` comes from the same ANOVA on the reference data only; above 30 % the limits
 widen to :math:`\exp(\mp 0.760\, s_{wR})`, capped at :math:`CV_{wR}` = 50 % (69.84-143.19 %),
 and the point estimate must also lie within 80.00-125.00 % whatever ``limits`` is (EMA
-guideline section 4.1.10).
+guideline section 4.1.10). With ``rsabe=True`` (the FDA's reference-scaled average
+bioequivalence) the verdict is that of :mod:`kinetor.be.rsabe`.
 
 Examples
 --------
@@ -45,6 +46,8 @@ import pandas as pd
 from scipy import stats
 
 from kinetor.be._table import check_level, default_metrics, numeric_column, read_table
+from kinetor.be.rsabe import RSABE_SWITCH
+from kinetor.be.rsabe import rsabe as fda_rsabe
 from kinetor.errors import DataError, ModelError, Problem
 
 __all__ = ["BEResult", "be", "round_pct"]
@@ -60,8 +63,9 @@ class BEResult:
     """Bioequivalence results, one row per metric in ``table``.
 
     Columns: ``metric, design, n_subjects, n_obs, ratio_pct, ci_low_pct, ci_high_pct,
-    p_tost_lower, p_tost_upper, cv_w_pct, cv_wr_pct, lower_limit_pct, upper_limit_pct,
-    method, bioequivalent``. ``round_ci``: whether the verdict read the CI (and, under
+    p_tost_lower, p_tost_upper, df, cv_w_pct, cv_wr_pct, lower_limit_pct, upper_limit_pct,
+    method, bioequivalent, s_wr, rsabe_criterion, rsabe_bound`` (the last three with
+    ``rsabe=True`` only, NaN otherwise; an RSABE row has no TOST p-values or fixed limits). ``round_ci``: whether the verdict read the CI (and, under
     ABEL, the point estimate) rounded to two decimals in percent.
     """
 
@@ -174,6 +178,7 @@ def be(
     *,
     design: str = "auto",
     abel: bool = False,
+    rsabe: bool = False,
     alpha: float = 0.05,
     limits=(0.80, 1.25),
     test: str = "T",
@@ -196,6 +201,11 @@ def be(
     design : {"auto", "crossover", "replicate", "parallel"}
     abel : bool
         EMA reference-scaled limits (replicate designs only).
+    rsabe : bool
+        FDA reference-scaled average bioequivalence (:mod:`kinetor.be.rsabe`; replicate
+        designs with the reference given twice): above :math:`s_{WR}` 0.294 the verdict is
+        the 95 % upper bound of the linearised criterion (<= 0) and the point estimate
+        within 80-125 %; the ratio and CI are those of the intra-subject contrasts.
     alpha : float
         Level of each one-sided test, in (0, 0.5) (0.05: 90 % CI).
     limits : (float, float)
@@ -266,6 +276,11 @@ def be(
                 )
     if abel and design != "replicate":
         raise ModelError("ABEL needs a replicate design (reference given at least twice)")
+    if rsabe and (abel or design != "replicate"):
+        raise ModelError(
+            "RSABE needs a replicate design (reference given twice) and excludes ABEL: "
+            "choose one of --abel (EMA) and --rsabe (FDA)"
+        )
     if metrics is None:
         metrics = default_metrics(df, _ROLES)
     if not metrics:
@@ -330,6 +345,18 @@ def be(
         p2 = stats.t.cdf((diff - hi_lim) / se, dfree)
         pct = (100 * np.exp(ci[0]), 100 * np.exp(diff), 100 * np.exp(ci[1]))
         ok = _within(pct, limits_pct, _PE_RANGE_PCT if abel else None, round_ci)
+        scaled = {"s_wr": np.nan, "rsabe_criterion": np.nan, "rsabe_bound": np.nan}
+        if rsabe:
+            r = fda_rsabe(d, test, reference, alpha)
+            scaled = {"s_wr": r.s_wr, "rsabe_criterion": r.criterion, "rsabe_bound": r.bound}
+            cv_wr = float(np.sqrt(np.expm1(r.s_wr**2)))
+            method = "ABE (sWR < 0.294)"
+            if r.s_wr >= RSABE_SWITCH:
+                method, dfree, p1, p2 = "RSABE (FDA)", r.df_pe, np.nan, np.nan
+                t_pe = stats.t.ppf(1 - alpha, r.df_pe) * r.se
+                pct = tuple(100 * np.exp(r.pe + k * t_pe) for k in (-1, 0, 1))
+                limits_pct = (np.nan, np.nan)
+                ok = bool(r.bound <= 0 and _PE_RANGE_PCT[0] <= pct[1] <= _PE_RANGE_PCT[1])
         rows.append(
             {
                 "metric": metric,
@@ -348,6 +375,7 @@ def be(
                 "upper_limit_pct": limits_pct[1],
                 "method": method,
                 "bioequivalent": ok,
+                **scaled,
             }
         )
     return BEResult(pd.DataFrame(rows), alpha, notes, round_ci)

@@ -34,6 +34,14 @@ def be(
     abel: Annotated[
         bool, typer.Option("--abel", help="EMA reference-scaled limits (replicate designs).")
     ] = False,
+    rsabe: Annotated[
+        bool,
+        typer.Option(
+            "--rsabe",
+            help="FDA reference-scaled average bioequivalence (replicate designs with the "
+            "reference given twice; progesterone guidance method).",
+        ),
+    ] = False,
     alpha: Annotated[
         float, typer.Option("--alpha", help="One-sided level in (0, 0.5) (0.05: 90% CI).")
     ] = 0.05,
@@ -62,6 +70,10 @@ def be(
         raise typer.BadParameter(
             "choose auto, crossover, replicate or parallel", param_hint="--design"
         )
+    if abel and rsabe:
+        raise typer.BadParameter(
+            "choose one of --abel (EMA) and --rsabe (FDA)", param_hint="--rsabe"
+        )
     if not 0 < alpha < 0.5:
         raise typer.BadParameter(
             f"the one-sided level must lie in (0, 0.5), e.g. 0.05 for a 90% CI (got {alpha:g})",
@@ -72,6 +84,7 @@ def be(
         list(metric) if metric else None,
         design=design,
         abel=abel,
+        rsabe=rsabe,
         alpha=alpha,
         test=test,
         reference=reference,
@@ -104,10 +117,17 @@ def be(
                 "upper_limit_pct",
                 "method",
                 "bioequivalent",
+                *(["s_wr", "rsabe_bound"] if rsabe else []),
             ]
         ],
         title=f"Test {test} vs reference {reference}, {100 * (1 - 2 * alpha):g}% CI "
-        + ("(verdict on the CI rounded to 2 decimals)" if res.round_ci else "(verdict unrounded)"),
+        + (
+            "(RSABE rows: bound of the linearised criterion <= 0 and point estimate in "
+            "80-125 %; ABE rows: "
+            if rsabe
+            else "("
+        )
+        + ("verdict on the CI rounded to 2 decimals)" if res.round_ci else "verdict unrounded)"),
     )
     for note in res.notes:
         _common.info(note)
