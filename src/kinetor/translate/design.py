@@ -310,8 +310,8 @@ def typical_engagement(
         ).readouts
         # exact time below on the piecewise-linear course (as select_dose), per day
         t = ro["time"].to_numpy(float)
-        engaged[label] = time_below(t, ro[readout].to_numpy(float), threshold) * 24.0 / (
-            t[-1] - t[0]
+        engaged[label] = (
+            time_below(t, ro[readout].to_numpy(float), threshold) * 24.0 / (t[-1] - t[0])
         )
         parts.append(ro.assign(regimen=label))
     return pd.concat(parts, ignore_index=True), engaged
