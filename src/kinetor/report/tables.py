@@ -21,7 +21,7 @@ import pandas as pd
 
 from kinetor.nca.registry import order_codes
 from kinetor.nca.summary import summary_table
-from kinetor.report._common import natural_key, param_frame, param_groups
+from kinetor.report._common import param_frame, param_groups
 
 __all__ = [
     "HALF_LIFE_CODES",
@@ -131,12 +131,8 @@ def with_units(df: pd.DataFrame, units: dict[str, str]) -> pd.DataFrame:
 
 
 def study_table(study) -> pd.DataFrame:
-    """``study.summary()`` for a report: groups in natural order (``"PO 3.75"`` before
-    ``"PO 15"``, as in the NCA summary) and units in the headers: ``tmin``/``tmax`` in the
-    time unit, ``doses`` (the dose amounts given) in the dose unit."""
-    df = study.summary()
-    by = [c for c in (*study.groups, "analyte") if c in df.columns]
-    if by:
-        df = df.sort_values(by, key=lambda c: c.map(natural_key), kind="stable")
+    """``study.summary()`` (groups in natural order) for a report, with units in the
+    headers: ``tmin``/``tmax`` in the time unit, ``doses`` (the dose amounts given) in the
+    dose unit."""
     t, d = study.units.get("time", ""), study.units.get("dose", "")
-    return with_units(df.reset_index(drop=True), {"tmin": t, "tmax": t, "doses": d})
+    return with_units(study.summary(), {"tmin": t, "tmax": t, "doses": d})
