@@ -288,6 +288,17 @@ def choice(value: str, choices: tuple[str, ...], option: str) -> str:
     return value
 
 
+def occasions_option():
+    """The ``--occasions`` flag of the commands that read a study (NONMEM resets)."""
+    import typer
+
+    return typer.Option(
+        "--occasions",
+        help="NONMEM data: a reset (EVID 3/4) that restarts TIME begins a new occasion, "
+        "read as subject ID/k (without it such a reset is refused).",
+    )
+
+
 def mw_option():
     """The ``--mw`` option of the commands that read a study (see :func:`molecular_weights`)."""
     import typer

@@ -33,6 +33,7 @@ def validate(
     doses: str | None = typer.Option(None, "--doses", help="Separate doses table."),
     sheet: str | None = typer.Option(None, "--sheet", help="Excel sheet name."),
     mw: Annotated[list[str] | None, _common.mw_option()] = None,
+    occasions: Annotated[bool, _common.occasions_option()] = False,
     lloq: float | None = typer.Option(
         None,
         "--lloq",
@@ -55,7 +56,15 @@ def validate(
     weights = _common.molecular_weights(mw)
     sheet_id = int(sheet) if sheet is not None and sheet.isdigit() else sheet
     study = fill_lloq(
-        read_study(data, format, units=units or None, doses=doses, sheet=sheet_id, mw=weights),
+        read_study(
+            data,
+            format,
+            units=units or None,
+            doses=doses,
+            sheet=sheet_id,
+            mw=weights,
+            occasions=occasions,
+        ),
         lloq,
     )
     no_lloq = study.conc["blq"].to_numpy(bool) & study.conc["lloq"].isna().to_numpy()

@@ -77,6 +77,7 @@ def nca_command(
         None, "--volume-unit", help="Unit of urine collection volumes, e.g. mL."
     ),
     mw: Annotated[list[str] | None, _common.mw_option()] = None,
+    occasions: Annotated[bool, _common.occasions_option()] = False,
     lz_range: Annotated[
         list[str] | None,
         typer.Option(
@@ -182,6 +183,7 @@ def nca_command(
         sheet=sheet_arg,
         route=route,
         mw=weights,
+        occasions=occasions,
     )
     study = fill_lloq(study, lloq)
     studyid = study_ids(study)  # STUDYID of the PP domain; refused before any output

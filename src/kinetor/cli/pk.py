@@ -199,6 +199,7 @@ def fit_command(
     conc_unit: str | None = typer.Option(None, "--conc-unit", help="Concentration unit."),
     dose_unit: str | None = typer.Option(None, "--dose-unit", help="Dose unit, e.g. mg/kg."),
     doses: str | None = typer.Option(None, "--doses", help="Separate doses table."),
+    occasions: Annotated[bool, _common.occasions_option()] = False,
     out: str = typer.Option(
         "pk_fit",
         "--out",
@@ -217,7 +218,7 @@ def fit_command(
     from kinetor.pk import fit_pk
 
     units = {k: v for k, v in (("time", time_unit), ("conc", conc_unit), ("dose", dose_unit)) if v}
-    study = read_study(data, units=units or None, doses=doses)
+    study = read_study(data, units=units or None, doses=doses, occasions=occasions)
     with _common.progress() as bar:
         task = bar.add_task(f"fitting {model}", total=1)
         res = fit_pk(

@@ -69,6 +69,7 @@ def popfit(
             "sparse NCA per dose group (sparse_comparison.csv).",
         ),
     ] = False,
+    occasions: Annotated[bool, _common.occasions_option()] = False,
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("popfit"),
 ) -> None:
     """Fit a population PK model by FOCE with interaction.
@@ -118,7 +119,7 @@ def popfit(
         )
         if v
     }
-    study = read_study(data, units=units or None)
+    study = read_study(data, units=units or None, occasions=occasions)
     with _common.progress() as bar:
         task = bar.add_task(f"FOCE-I {model}", total=1)
         res = fit_(

@@ -36,6 +36,7 @@ from kinetor.data._build import (
 )
 from kinetor.data._domain import _T
 from kinetor.data._generic import _subjects
+from kinetor.data._nonmem_occasions import resets_refused, split_occasions
 from kinetor.data._table_ctx import _Ctx
 from kinetor.data._text import RawTable
 from kinetor.data._units import resolve_unit
@@ -86,28 +87,6 @@ def _num(t: _T, var: str, problems, default: float) -> np.ndarray:
     return np.where(np.isnan(v), default, v)
 
 
-def _resets(t: _T, subject, time, evid, commented) -> list[Problem]:
-    """EVID 3/4 records whose TIME goes back: the reset restarts time (refused)."""
-    keep = ~commented & ~np.isnan(time)
-    seen = pd.Series(np.where(keep, time, -np.inf)).groupby(subject).cummax()
-    before = seen.groupby(subject).shift(1).fillna(-np.inf).to_numpy(float)
-    bad = np.isin(evid, [3, 4]) & keep & (time < before)
-    return [
-        Problem(
-            f"a reset (EVID {e:g}) restarts time at TIME {v:g}, before earlier records "
-            f"of subject {s} (up to {b:g})",
-            file=t.file,
-            row=int(r),
-            column=t.names["TIME"],
-            fix="kinetor reads one time axis per subject: give the periods as separate "
-            "subjects (ID) or continue TIME across the reset",
-        )
-        for r, e, v, s, b in zip(
-            t.rows[bad], evid[bad], time[bad], subject[bad], before[bad], strict=True
-        )
-    ]
-
-
 def _routes(t: _T, evid, cmt, dose_rec, subject, notes):
     """Route per record: ROUTE column, else the CMT rule."""
     if t.has("ROUTE"):
@@ -138,9 +117,14 @@ def _routes(t: _T, evid, cmt, dose_rec, subject, notes):
     return route.astype(object), raw
 
 
-def read_nonmem(raw: RawTable, *, units=None, roles=None, mw=None, groups=None) -> Parts:
-    """Read a NONMEM-style data set into ``Parts`` (see module docstring)."""
+def read_nonmem(
+    raw: RawTable, *, units=None, roles=None, mw=None, groups=None, occasions=False
+) -> Parts:
+    """Read a NONMEM-style data set into ``Parts`` (see module docstring); ``occasions``:
+    see :mod:`kinetor.data._nonmem_occasions`."""
     raw = raw.as_text()
+    if occasions:
+        raw = split_occasions(raw)
     problems: list[Problem] = list(raw.problems)
     notes: list[str] = list(raw.notes)
     t = _T(raw)
@@ -194,7 +178,7 @@ def read_nonmem(raw: RawTable, *, units=None, roles=None, mw=None, groups=None) 
         notes=notes,
         problems=problems,
     )
-    problems += _resets(t, subject, time, evid, commented)
+    problems += resets_refused(t, subject, time, evid, commented)
     cmt = _num(t, "CMT", problems, np.nan)
     # analyte
     if ctx.has("analyte"):

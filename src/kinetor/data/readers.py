@@ -186,6 +186,7 @@ def read_study(
     time: Literal["actual", "nominal"] = "actual",
     doses=None,
     route: str | None = None,
+    occasions: bool = False,
 ) -> Study:
     """Read study data into a validated ``Study``.
 
@@ -217,6 +218,10 @@ def read_study(
     route : str, optional
         Route of every dose that has none in the data (``"PO"``, ``"IV"``...; CLI
         ``--route``); a route given in the data is kept.
+    occasions : bool
+        NONMEM data only (CLI ``--occasions``): a reset (``EVID`` 3/4) that restarts
+        ``TIME`` begins a new occasion, read as subject ``"<ID>/<k>"`` (original ``ID`` in
+        ``nonmem_id``, ``k`` in ``occasion``); without it such a reset is refused.
 
     Raises
     ------
@@ -287,7 +292,9 @@ def read_study(
     elif fmt == "nonmem":
         from kinetor.data._nonmem import read_nonmem
 
-        parts = read_nonmem(raw, units=units, roles=roles, mw=mw, groups=groups)
+        parts = read_nonmem(
+            raw, units=units, roles=roles, mw=mw, groups=groups, occasions=occasions
+        )
     else:
         from kinetor.data._generic import read_generic
 
