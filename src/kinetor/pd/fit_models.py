@@ -350,6 +350,20 @@ def fit_pd(
         raise ModelError(f"model {model!r} needs an exposure time course (exposure=...)")
     if df.empty:
         raise DataError(Problem("the data have no rows", fix="give one row per observation"))
+    f = _fit_biomarker(df, model, direct_model, exposure, by, error, init, fixed, lloq)
+    if direct_model:
+        from kinetor.pd._identify import hill_profile_check
+
+        hill_profile_check(
+            f,
+            lambda hill, start: _fit_biomarker(
+                df, model, True, None, by, error, start, {**(fixed or {}), "hill": hill}, lloq
+            ),
+        )
+    return f
+
+
+def _fit_biomarker(df, model, direct_model, exposure, by, error, init, fixed, lloq):
     f = BiomarkerFitter(model, error=error or "additive", init=init, fixed=fixed)
     groups = _groups(df, by)
     t = df["time"].to_numpy(float) if "time" in df.columns else df["conc"].to_numpy(float)
