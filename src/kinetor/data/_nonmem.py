@@ -36,12 +36,12 @@ from kinetor.data._build import (
 )
 from kinetor.data._domain import _T
 from kinetor.data._generic import _subjects
-from kinetor.data._nonmem_occasions import resets_refused, split_occasions
+from kinetor.data._nonmem_occasions import commented_records, resets_refused, split_occasions
 from kinetor.data._table_ctx import _Ctx
 from kinetor.data._text import RawTable
 from kinetor.data._units import resolve_unit
 from kinetor.data.routes import normalise_route
-from kinetor.data.values import classify_conc, is_missing
+from kinetor.data.values import classify_conc
 from kinetor.errors import DataError, Problem
 
 __all__ = ["NONMEM_COLUMNS", "read_nonmem"]
@@ -161,10 +161,7 @@ def read_nonmem(
         ]
     else:
         evid = np.where(amt > 0, 1.0, np.where(mdv == 1, 2.0, 0.0))
-    commented = np.zeros(n, bool)
-    if t.has("C"):
-        cv = t.col("C")
-        commented = ~(is_missing(cv) | cv.isin(["0", "0.0"]).to_numpy())
+    commented = commented_records(t)
     dose_rec = np.isin(evid, [1, 4]) & ~commented
     time, time_unit = resolve_unit(
         t.numbers("TIME", problems, "TIME"),

@@ -16,48 +16,41 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
+from kinetor.data._domain import _T
 from kinetor.data._text import RawTable
 from kinetor.data.values import is_missing
 from kinetor.errors import Problem
 
-__all__ = ["resets_refused", "split_occasions"]
+__all__ = ["commented_records", "resets_refused", "split_occasions"]
 
 
-def _column(frame: pd.DataFrame, name: str) -> str | None:
-    return next((c for c in frame.columns if str(c).upper() == name), None)
-
-
-def _numbers(frame: pd.DataFrame, col: str | None, default: float) -> np.ndarray:
-    if col is None:
-        return np.full(len(frame), default)
-    return pd.to_numeric(frame[col], errors="coerce").to_numpy(float)
+def commented_records(t: _T) -> np.ndarray:
+    """Records commented out by a ``C`` column (set, not empty, ``.`` or 0)."""
+    if not t.has("C"):
+        return np.zeros(len(t.f), bool)
+    cv = t.col("C")
+    return ~(is_missing(cv) | cv.isin(["0", "0.0"]).to_numpy())
 
 
 def split_occasions(raw: RawTable) -> RawTable:
     """``raw`` (text cells, NONMEM columns) with subjects split at time-restarting resets."""
-    f = raw.frame
-    id_col, time_col = _column(f, "ID"), _column(f, "TIME")
-    if id_col is None or time_col is None:
+    t = _T(raw)
+    if not (t.has("ID") and t.has("TIME")):
         return raw  # the reader names the missing columns
-    subject = f[id_col].astype(str).to_numpy()
-    time = _numbers(f, time_col, np.nan)
-    evid_col = _column(f, "EVID")
-    evid = _numbers(f, evid_col, 0.0) if evid_col is not None else np.zeros(len(f))
-    c_col = _column(f, "C")
-    commented = (
-        ~(is_missing(f[c_col]) | f[c_col].isin(["0", "0.0"]).to_numpy())
-        if c_col is not None
-        else np.zeros(len(f), bool)
-    )
+    f, ignored = raw.frame, []  # unreadable numbers are reported by the reader itself
+    subject = t.col("ID").to_numpy()
+    time = t.numbers("TIME", ignored, "TIME")
+    evid = t.numbers("EVID", ignored, "EVID") if t.has("EVID") else np.zeros(len(f))
+    commented = commented_records(t)
     occasion = np.ones(len(f), dtype=np.int64)
     state: dict[str, tuple[int, float]] = {}  # subject -> (occasion, latest time seen)
-    for i, (s, t, e) in enumerate(zip(subject, time, evid, strict=True)):
+    for i, (s, tm, e) in enumerate(zip(subject, time, evid, strict=True)):
         occ, latest = state.get(s, (1, -np.inf))
-        live = not commented[i] and np.isfinite(t)
-        if live and e in (3.0, 4.0) and t < latest:
+        live = not commented[i] and np.isfinite(tm)
+        if live and e in (3.0, 4.0) and tm < latest:
             occ, latest = occ + 1, -np.inf
         if live:
-            latest = max(latest, t)
+            latest = max(latest, tm)
         state[s] = (occ, latest)
         occasion[i] = occ
     split = {s for s, (occ, _) in state.items() if occ > 1}
@@ -66,7 +59,7 @@ def split_occasions(raw: RawTable) -> RawTable:
     many = np.isin(subject, list(split))
     new_id = np.where(many, [f"{s}/{k}" for s, k in zip(subject, occasion, strict=True)], subject)
     frame = f.copy()
-    frame[id_col] = new_id
+    frame[t.names["ID"]] = new_id
     frame["nonmem_id"] = subject
     frame["occasion"] = occasion.astype(str)
     n_occ = sum(state[s][0] for s in split)

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from kinetor.popfit._boundary import BOUNDARY_DOFV, boundary_text
 from kinetor.popfit._engine import Design
 
 __all__ = ["assemble", "simulate_design"]
@@ -118,8 +119,13 @@ def assemble(
     n_npde: int,
     seed,
     ci_level: float = 0.95,
+    dofv: dict[str, float] | None = None,
 ):
+    """The ``PopFitResult`` of estimates ``x``; ``dofv``: the OFV rise per variance set to
+    ~0 (:mod:`kinetor.popfit._boundary`), into ``dofv_zero``, ``boundary`` and ``reason``."""
     from kinetor.popfit.fit import PopFitResult, individual_predictions, n_log2pi
+
+    dofv = dofv or {}
 
     d = des.data
     mu, beta, omega, sig = des.unpack(x)
@@ -208,6 +214,7 @@ def assemble(
     slo, shi = _ci(var, omega_table["se"].to_numpy(float), log=False, level=ci_level)
     omega_table["ci_low"] = np.where(diag, llo, slo)
     omega_table["ci_high"] = np.where(diag, lhi, shi)
+    omega_table["dofv_zero"] = omega_table["parameter"].map(dofv).astype(float)
     s_se = se[K + nb + no :]
     sig_lo, sig_hi = _ci(sig, s_se / sig, log=True, level=ci_level)
     sigma = pd.DataFrame(
@@ -218,8 +225,11 @@ def assemble(
             "rse_pct": 100 * s_se / sig,
             "ci_low": sig_lo,
             "ci_high": sig_hi,
+            "dofv_zero": [dofv.get(n, np.nan) for n in model.sigma_names],
         }
     )
+    variances = dict(zip(omega_table["parameter"], omega_table["variance"], strict=True))
+    variances.update(zip(model.sigma_names, sig, strict=True))
     # predictions and residuals
     f, a = individual_predictions(des, x, eta)
     pred = des.f(des.typical_log(mu, beta))
@@ -265,11 +275,12 @@ def assemble(
         cov_method=cov_text,
         cov_=cov,
         converged=converged,
-        reason=reason,
+        reason=reason + boundary_text(dofv, variances),
         x_=x,
         units=units,
         data=d,
         design=des,
         covariate_info=info,
         ci_level=ci_level,
+        boundary=[n for n, d in dofv.items() if d < BOUNDARY_DOFV],
     )

@@ -42,7 +42,7 @@ from scipy import optimize
 
 from kinetor.data._checks import require_study
 from kinetor.errors import ModelError
-from kinetor.popfit._boundary import BOUNDARY_DOFV, boundary_text, zero_variance_dofv
+from kinetor.popfit._boundary import zero_variance_dofv
 from kinetor.popfit._data import PopData, build_data
 from kinetor.popfit._design import covariate_design, initial_estimates
 from kinetor.popfit._engine import Design, _f_and_jac
@@ -167,9 +167,6 @@ class PopFitResult:
         th = self.theta.assign(block="THETA", dofv_zero=np.nan)
         om = self.omega_table.rename(columns={"variance": "estimate"}).assign(block="OMEGA")
         sg = self.sigma.assign(block="SIGMA")
-        for t in (om, sg):
-            if "dofv_zero" not in t:
-                t["dofv_zero"] = np.nan
         cols = ["block", "parameter", "estimate", "se", "rse_pct", "dofv_zero"]
         return pd.concat([th[cols], om[cols], sg[cols]], ignore_index=True)
 
@@ -358,14 +355,9 @@ def popfit(
         n_npde=n_npde,
         seed=seed,
         ci_level=ci_level,
+        dofv=dofv,
     )
     out.r_matrix_, out.s_matrix_, out.jac_ = rmat, smat, jmat
-    out.omega_table["dofv_zero"] = out.omega_table["parameter"].map(dofv).astype(float)
-    out.sigma["dofv_zero"] = out.sigma["parameter"].map(dofv).astype(float)
-    variances = dict(zip(out.omega_table["parameter"], out.omega_table["variance"], strict=True))
-    variances.update(zip(out.sigma["parameter"], out.sigma["estimate"], strict=True))
-    out.boundary = [n for n, d in dofv.items() if d < BOUNDARY_DOFV]
-    out.reason += boundary_text(dofv, variances)
     out.elapsed_s = _time.perf_counter() - t0
     out.notes = list(data.notes)
     return out
