@@ -114,24 +114,13 @@ def _part(
 ) -> Drug:
     """One slot of ``comp``: its mechanism with the potency chosen by the module rules."""
     label = name or comp.name
-    hill = 1.0
     if mechanism == "dual_pi3k_mtor" and target is None:
         dual = _dual_cellular(comp, label)
         if dual is not None:
             return dual
     rec = engagement_record(comp, mechanism, target)
     if rec is not None:
-        hill = rec.hill or 1.0
-        return Drug(
-            label,
-            mechanism,
-            _nM(comp, rec),
-            hill=hill,
-            potency="cellular",
-            source=_describe(rec, "cellular"),
-            status=rec.value.status,
-            extra={"mw": comp.mw} if comp.mw else {},
-        )
+        return _from_record(comp, mechanism, rec, label)
     if mechanism == "dual_pi3k_mtor":
         pi3k = cell_free_record(comp, None, "pi3k")
         mtor = cell_free_record(comp, None, "mtor")
@@ -158,18 +147,36 @@ def _part(
             f"on its target for the {mechanism!r} slot; the library has "
             f"{have or 'no potency'}; gaps: {'; '.join(comp.gaps) or 'none listed'}"
         )
-    hill = rec.hill or 1.0
+    return _from_record(comp, mechanism, rec, label)
+
+
+def _from_record(comp, mechanism: str, rec, label: str) -> Drug:
+    """The drug of one potency record on the basis it has: a cellular record as given, a
+    cell-free one (enzyme, unspecified) through the ATP model when the mechanism competes
+    with ATP."""
+    common = {
+        "hill": rec.hill or 1.0,
+        "status": rec.value.status,
+        "extra": {"mw": comp.mw} if comp.mw else {},
+    }
+    if rec.assay == "cellular":
+        return Drug(
+            label,
+            mechanism,
+            _nM(comp, rec),
+            potency="cellular",
+            source=_describe(rec, "cellular"),
+            **common,
+        )
     atp = comp.modality == "small_molecule" and mechanism in ATP_COMPETITIVE
     return Drug(
         label,
         mechanism,
         _at_km(comp, rec) if atp else _nM(comp, rec),
-        hill=hill,
         potency="biochemical",
         atp_competitive=None if comp.modality == "small_molecule" else False,
         source=_describe(rec, "extrapolated"),
-        status=rec.value.status,
-        extra={"mw": comp.mw} if comp.mw else {},
+        **common,
     )
 
 
@@ -290,37 +297,13 @@ def _chosen(comp, readout: str | None, assay: str | None) -> Drug:
             )
         )
     rec = comp.potency_record(readout, assay)
-    mech = comp.pathway_mechanism
-    common = {
-        "hill": rec.hill or 1.0,
-        "status": rec.value.status,
-        "extra": {"mw": comp.mw} if comp.mw else {},
-    }
-    if rec.assay == "cellular":
-        return Drug(
-            comp.name,
-            mech,
-            _nM(comp, rec),
-            potency="cellular",
-            source=_describe(rec, "cellular"),
-            **common,
-        )
-    if rec.assay not in ("enzyme", "unspecified"):
+    if rec.assay not in ("cellular", "enzyme", "unspecified"):
         raise ModelError(
             f"{comp.name}: the chosen record is an {rec.assay} potency ({rec.readout or rec.measure}"
             "), not a cellular or cell-free constant the network can take; choose another "
             "with readout=/assay="
         )
-    atp = comp.modality == "small_molecule" and mech in ATP_COMPETITIVE
-    return Drug(
-        comp.name,
-        mech,
-        _at_km(comp, rec) if atp else _nM(comp, rec),
-        potency="biochemical",
-        atp_competitive=None if comp.modality == "small_molecule" else False,
-        source=_describe(rec, "extrapolated"),
-        **common,
-    )
+    return _from_record(comp, comp.pathway_mechanism, rec, comp.name)
 
 
 def resolve_drug(spec: Drug | Mapping[str, Any] | str) -> Drug:
