@@ -37,7 +37,8 @@ def split_occasions(raw: RawTable) -> RawTable:
     t = _T(raw)
     if not (t.has("ID") and t.has("TIME")):
         return raw  # the reader names the missing columns
-    f, ignored = raw.frame, []  # unreadable numbers are reported by the reader itself
+    f = raw.frame
+    ignored: list[Problem] = []  # unreadable numbers are reported by the reader itself
     subject = t.col("ID").to_numpy()
     time = t.numbers("TIME", ignored, "TIME")
     evid = t.numbers("EVID", ignored, "EVID") if t.has("EVID") else np.zeros(len(f))
