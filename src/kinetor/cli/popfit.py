@@ -41,7 +41,10 @@ def popfit(
     blq: Annotated[str, typer.Option("--blq", help="m3 (censored) or drop.")] = "m3",
     init: Annotated[
         list[str] | None,
-        typer.Option("--init", help="Initial values NAME=VALUE (cl, v, ka, omega_cl, add_sd...)."),
+        typer.Option(
+            "--init",
+            help="Initial values NAME=VALUE (cl, v, ka, omega_cl, iov_cl, add_sd...).",
+        ),
     ] = None,
     cov_method: Annotated[
         str,
@@ -70,6 +73,22 @@ def popfit(
         ),
     ] = False,
     occasions: Annotated[bool, _common.occasions_option()] = False,
+    iov: Annotated[
+        str | None,
+        typer.Option(
+            "--iov",
+            help="Parameters with inter-occasion variability, e.g. cl or cl,v (occasions "
+            "from --occasions or --individual).",
+        ),
+    ] = None,
+    individual: Annotated[
+        str | None,
+        typer.Option(
+            "--individual",
+            help="Column naming each occasion's individual (default: nonmem_id, written "
+            "by --occasions).",
+        ),
+    ] = None,
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("popfit"),
 ) -> None:
     """Fit a population PK model by FOCE with interaction.
@@ -135,6 +154,8 @@ def popfit(
             cov_method=cov_method,
             seed=seed,
             ci_level=ci_level,
+            iov=iov.split(",") if iov else (),
+            individual=individual,
         )
         bar.update(task, advance=1)
     d = _common.out_dir(out)
@@ -148,6 +169,7 @@ def popfit(
         "aic": res.aic,
         "bic": res.bic,
         "n_subjects": res.n_subjects,
+        "n_occasions": res.n_occasions,
         "n_obs": res.n_obs,
         "converged": res.converged,
         "reason": res.reason,

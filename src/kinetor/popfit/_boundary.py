@@ -24,16 +24,17 @@ _TINY_SD = 1e-8
 
 
 def zero_variance_dofv(obj, des, x: np.ndarray, ofv: float) -> dict[str, float]:
-    """OFV(x with one variance set to ~0) - OFV(x), per diagonal omega (``omega_<p>``)
-    and, with a combined error model, per residual SD; the other estimates are held."""
+    """OFV(x with one variance set to ~0) - OFV(x), per diagonal omega (``omega_<p>``),
+    per inter-occasion variance (``iov_<p>``) and, with a combined error model, per
+    residual SD; the other estimates are held."""
     mu, beta, omega, sig = des.unpack(x)
     out: dict[str, float] = {}
-    for i, p in enumerate(des.model.eta):
+    for name, idx in des.variance_slots():
         om = omega.copy()
-        om[i, :] = 0.0
-        om[:, i] = 0.0
-        om[i, i] = _TINY_VARIANCE
-        out[f"omega_{p}"] = obj.value(des.pack(mu, beta, om, sig)) - ofv
+        om[idx, :] = 0.0
+        om[:, idx] = 0.0
+        om[idx, idx] = _TINY_VARIANCE
+        out[name] = obj.value(des.pack(mu, beta, om, sig)) - ofv
     names = des.model.sigma_names
     if len(names) > 1:
         scale = {"add_sd": float(np.median(np.abs(des.data.dv[des.data.obs]))), "prop_sd": 1.0}
@@ -54,6 +55,8 @@ def boundary_text(dofv: dict[str, float], variances: dict[str, float]) -> str:
         what = (
             f"between-subject variability of {n.removeprefix('omega_')}: refit without its eta"
             if n.startswith("omega_")
+            else f"inter-occasion variability of {n.removeprefix('iov_')}: refit without it"
+            if n.startswith("iov_")
             else f"the {'additive' if n == 'add_sd' else 'proportional'} error component: "
             "refit with the other error model alone"
         )

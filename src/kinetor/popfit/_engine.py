@@ -34,8 +34,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import log_ndtr
 
-from kinetor.pk.closed_form import exponentials
-from kinetor.popfit._kernel import superpose
+from kinetor.popfit._mapping import Design, predict
 
 __all__ = ["Design", "conditional", "conditional_rows", "ofv_terms", "ofv_terms_many", "predict"]
 
@@ -43,133 +42,13 @@ _H = 1e-6  # finite-difference step on the log scale of the individual parameter
 _H2 = 1e-4  # step of the finite-difference (observed) Hessian of the EBE objective
 
 
-def predict(
-    n_cmt: int,
-    logp: np.ndarray,
-    names: tuple[str, ...],
-    t: np.ndarray,
-    ev_t: np.ndarray,
-    ev_amt: np.ndarray,
-    ev_kind: np.ndarray,
-    factor: float,
-    oral: bool,
-) -> np.ndarray:
-    """Concentrations ``(N, T)`` for log parameters ``logp (N, K)`` (superposition)."""
-    with np.errstate(over="ignore", under="ignore"):
-        P = dict(zip(names, np.exp(np.clip(logp, -50, 50)).T, strict=True))
-    internal = {"cl": P["cl"], "v1": P["v"] if "v" in P else P["v1"]}
-    if n_cmt == 2:
-        internal["q2"], internal["v2"] = P["q"], P["v2"]
-    if oral:
-        internal["ka"] = P["ka"]
-        internal["f"] = np.ones_like(P["cl"])
-    with np.errstate(all="ignore"):
-        lam, coef, const = exponentials(n_cmt, internal, oral=oral)
-    out = superpose(lam, coef, const, t, ev_t, ev_amt, ev_kind, P.get("tlag"))
-    return out * factor
-
-
-class Design:
-    """Everything that maps the estimation vector onto individual predictions."""
-
-    def __init__(
-        self, model, data, offsets: np.ndarray, Z: list[np.ndarray], beta_names: list[str]
-    ):
-        self.model, self.data = model, data
-        self.K = len(model.params)
-        self.eta_idx = np.array([model.params.index(p) for p in model.eta], int)
-        self.q = self.eta_idx.size
-        self.offsets = offsets  # (S, K) fixed covariate terms on log scale
-        self.Z = Z  # per parameter: (S, m_k) design of estimated betas
-        self.beta_names = beta_names
-        self.n_beta = sum(z.shape[1] for z in Z)
-        self.block = model.omega == "block"
-        self.n_omega = self.q * (self.q + 1) // 2 if self.block else self.q
-        self.n_sigma = len(model.sigma_names)
-        self.n_x = self.K + self.n_beta + self.n_omega + self.n_sigma
-        self.any_blq = bool(data.blq.any())
-        self.lloq0 = np.nan_to_num(data.lloq)
-
-    # ------------------------------------------------------------ unpacking
-    def unpack(self, x: np.ndarray):
-        K, nb, no = self.K, self.n_beta, self.n_omega
-        mu, beta = x[:K], x[K : K + nb]
-        w = x[K + nb : K + nb + no]
-        L = np.zeros((self.q, self.q))
-        if self.block:
-            L[np.tril_indices(self.q)] = w
-            L[np.diag_indices(self.q)] = np.exp(np.diag(L))
-        else:
-            L[np.diag_indices(self.q)] = np.exp(w)
-        sig = np.exp(x[K + nb + no :])
-        return mu, beta, L @ L.T, sig
-
-    def pack(self, mu, beta, omega, sig) -> np.ndarray:
-        L = np.linalg.cholesky(omega)
-        if self.block:
-            Ld = L.copy()
-            Ld[np.diag_indices(self.q)] = np.log(np.diag(L))
-            w = Ld[np.tril_indices(self.q)]
-        else:
-            w = np.log(np.sqrt(np.diag(omega)))
-        return np.concatenate([mu, beta, w, np.log(sig)])
-
-    def typical_log(self, mu, beta) -> np.ndarray:
-        """(S, K) log typical individual parameters (covariates, no eta)."""
-        out = mu[None, :] + self.offsets
-        b = 0
-        for k, z in enumerate(self.Z):
-            m = z.shape[1]
-            if m:
-                out[:, k] += z @ beta[b : b + m]
-                b += m
-        return out
-
-    def variance(self, f: np.ndarray, sig: np.ndarray) -> np.ndarray:
-        """Residual variances of predictions ``f``; ``sig`` is ``(n_sigma,)`` or one row
-        per row of a 2-D ``f``, ``(B, n_sigma)``. No floor: a proportional model's
-        variance is 0 where ``f`` is (see ``_objective_parts`` and ``_zeros``)."""
-        err = self.model.error
-        sig = np.asarray(sig)
-        a = sig[..., 0:1] if sig.ndim == 2 else sig[0]
-        b = sig[..., -1:] if sig.ndim == 2 else sig[-1]
-        if err == "additive":
-            v = np.broadcast_to(a**2, f.shape).copy() if sig.ndim == 2 else np.full_like(f, a**2)
-        elif err == "proportional":
-            v = (a * f) ** 2
-        else:
-            v = a**2 + (b * f) ** 2
-        return v
-
-    def f(self, logp: np.ndarray, rep: int = 1, idx: np.ndarray | None = None) -> np.ndarray:
-        """Predictions for rows of ``logp`` (subjects ``idx``, each repeated ``rep`` times)."""
-        d = self.data
-
-        def r(a):
-            a = a if idx is None else a[idx]
-            return np.repeat(a, rep, axis=0) if rep > 1 else a
-
-        return predict(
-            self.model.n_cmt,
-            logp,
-            self.model.params,
-            r(d.t),
-            r(d.ev_t),
-            r(d.ev_amt),
-            r(d.ev_kind),
-            d.conc_factor,
-            self.model.oral,
-        )
-
-
 def _f_and_jac(des: Design, base: np.ndarray, eta: np.ndarray, idx=None):
     """Predictions (S, T) and their eta-Jacobian (S, T, q) by forward differences."""
     S, q = eta.shape
-    logp = base.copy()
-    logp[:, des.eta_idx] += eta
+    logp = des.apply(base, eta)
     stack = np.repeat(logp[:, None, :], q + 1, axis=1)
     for j in range(q):
-        stack[:, j + 1, des.eta_idx[j]] += _H
+        stack[:, j + 1] += _H * des.shift(j)
     F = des.f(stack.reshape(S * (q + 1), -1), rep=q + 1, idx=idx).reshape(S, q + 1, -1)
     return F[:, 0], (F[:, 1:] - F[:, :1]).transpose(0, 2, 1) / _H
 
@@ -326,8 +205,7 @@ def conditional_rows(
             for _h in range(30):
                 Bk = np.flatnonzero(~accepted)
                 trial = eta_a[Bk] + alpha[Bk, None] * step[Bk]
-                logp = base_a[Bk].copy()
-                logp[:, des.eta_idx] += trial
+                logp = des.apply(base_a[Bk], trial)
                 ft = des.f(logp, idx=subj_a[Bk])
                 ot = _objective_parts(des, ft, None, sig_a[Bk], trial, oi_a[Bk], False, subj_a[Bk])[
                     0
@@ -362,7 +240,7 @@ def ofv_terms_many(des: Design, X: np.ndarray, eta0: np.ndarray):
     vectorised EBE search (warm start ``eta0 (S, q)``): ``terms (m, S)`` (inf where a
     vector is invalid), ``eta (m, S, q)``, ``converged (m, S)``."""
     m, S, q = X.shape[0], eta0.shape[0], des.q
-    base = np.empty((m, S, des.K))
+    base = np.empty((m, S, des.width))
     oi = np.empty((m, q, q))
     sig = np.empty((m, des.n_sigma))
     logdet_om = np.full(m, np.inf)
@@ -377,7 +255,7 @@ def ofv_terms_many(des: Design, X: np.ndarray, eta0: np.ndarray):
             oi[k] = np.eye(q)
     eta, obj, half, ok = conditional_rows(
         des,
-        base.reshape(m * S, des.K),
+        base.reshape(m * S, des.width),
         np.repeat(oi, S, axis=0),
         np.repeat(sig, S, axis=0),
         np.tile(eta0, (m, 1)),

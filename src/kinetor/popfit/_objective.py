@@ -23,8 +23,7 @@ def _capped(v):
 
 def _natural(des: Design, x: np.ndarray) -> np.ndarray:
     mu, beta, omega, sig = des.unpack(x)
-    om = omega[np.tril_indices(des.q)] if des.block else np.diag(omega)
-    return np.concatenate([mu, beta, om, sig])
+    return np.concatenate([mu, beta, des.natural_omega(omega), sig])
 
 
 class _Objective:

@@ -30,35 +30,12 @@ def simulate_design(des: Design, x: np.ndarray, n: int, rng, residual: bool = Tr
     S, q = des.data.n_subjects, des.q
     base = des.typical_log(mu, beta)
     eta = rng.multivariate_normal(np.zeros(q), omega, size=(n, S))
-    logp = np.repeat(base[None], n, axis=0)
-    logp[:, :, des.eta_idx] += eta
-    f = _f_rep(des, logp)
+    logp = des.apply(np.tile(base, (n, 1)), eta.reshape(n * S, q))
+    f = des.f(logp, idx=np.tile(np.arange(S), n)).reshape(n, S, -1)
     if not residual:
         return f, f
     y = f + np.sqrt(des.variance(f, sig)) * rng.standard_normal(f.shape)
     return y, f
-
-
-def _f_rep(des: Design, logp: np.ndarray) -> np.ndarray:
-    n, S, K = logp.shape
-    d = des.data
-    from kinetor.popfit._engine import predict
-
-    def tile(a):
-        return np.broadcast_to(a[None], (n, *a.shape)).reshape(n * S, *a.shape[1:])
-
-    f = predict(
-        des.model.n_cmt,
-        logp.reshape(n * S, K),
-        des.model.params,
-        tile(d.t),
-        tile(d.ev_t),
-        tile(d.ev_amt),
-        tile(d.ev_kind),
-        d.conc_factor,
-        des.model.oral,
-    )
-    return f.reshape(n, S, -1)
 
 
 def _npde(des: Design, x: np.ndarray, n: int, seed) -> np.ndarray:
@@ -94,6 +71,30 @@ def _cwres(des: Design, x: np.ndarray, eta: np.ndarray, f: np.ndarray, a: np.nda
     with np.errstate(divide="ignore", invalid="ignore"):  # BLQ before a lag time: var 0
         w = (d.dv - E) / np.sqrt(var)
     return np.where(valid, w, np.nan)
+
+
+def _iov_rows(des: Design, omega: np.ndarray, eta: np.ndarray, se: np.ndarray) -> list[dict]:
+    """Rows ``iov_<p>`` of the variance table (none without occasions); the shrinkage
+    of the kappas is taken over the occasions that have data."""
+    if not des.r:
+        return []
+    qb = des.q_bsv
+    kap = des.kappa(eta)
+    rows = []
+    for j, p in enumerate(des.model.iov):
+        var = omega[qb + j, qb + j]
+        sd = kap[:, j].std(ddof=1) if kap.shape[0] > 1 else np.nan
+        rows.append(
+            {
+                "parameter": f"iov_{p}",
+                "variance": var,
+                "se": se[j],
+                "rse_pct": 100 * se[j] / var,
+                "cv_pct": 100 * np.sqrt(np.expm1(var)),
+                "shrinkage_pct": 100 * (1 - sd / np.sqrt(var)),
+            }
+        )
+    return rows
 
 
 def _ci(est, se, log: bool, level: float = 0.95):
@@ -174,12 +175,13 @@ def assemble(
             ignore_index=True,
         )
     names = list(model.eta)
-    om_df = pd.DataFrame(omega, index=names, columns=names)
-    sd_eta = eta.std(axis=0, ddof=1) if eta.shape[0] > 1 else np.full(des.q, np.nan)
-    shrink = 100 * (1 - sd_eta / np.sqrt(np.diag(omega)))
+    qb = des.q_bsv
+    om_df = pd.DataFrame(omega[:qb, :qb], index=names, columns=names)
+    sd_eta = eta[:, :qb].std(axis=0, ddof=1) if eta.shape[0] > 1 else np.full(qb, np.nan)
+    shrink = 100 * (1 - sd_eta / np.sqrt(np.diag(omega)[:qb]))
     om_se = se[K + nb : K + nb + no]
     if des.block:
-        ii, jj = np.tril_indices(des.q)
+        ii, jj = np.tril_indices(qb)
         rows = [
             {
                 "parameter": (f"omega_{names[i]}" if i == j else f"omega_{names[i]},{names[j]}"),
@@ -203,6 +205,7 @@ def assemble(
             }
             for i, p in enumerate(names)
         ]
+    rows += _iov_rows(des, omega, eta, om_se[des.n_omega_bsv :])
     omega_table = pd.DataFrame(rows)
     # variances (and SDs) are positive with a skewed sampling distribution: their Wald
     # intervals are taken on the log scale, SE(log w) = SE(w)/w; covariances symmetric
@@ -246,14 +249,7 @@ def assemble(
         cwres=cwres[m],
         npde=npde_v[m],
     )
-    base = des.typical_log(mu, beta)
-    ind = base.copy()
-    ind[:, des.eta_idx] += eta
-    ebe = pd.DataFrame({"subject": d.subjects})
-    for j, p in enumerate(names):
-        ebe[f"eta_{p}"] = eta[:, j]
-    for k, p in enumerate(model.params):
-        ebe[p] = np.exp(ind[:, k])
+    ebe = des.ebe_frame(mu, beta, eta)
     n_unc = int((d.obs & ~d.blq).sum())
     n_par = des.n_x
     loglik = -0.5 * (ofv + n_log2pi(n_unc))
@@ -269,6 +265,8 @@ def assemble(
         bic=-2 * loglik + n_par * np.log(d.n_obs),
         n_obs=d.n_obs,
         n_subjects=d.n_subjects,
+        n_occasions=des.occ.n_subjects if des.r else 0,
+        eta_=eta,
         n_params=n_par,
         ebe=ebe,
         table=table,
@@ -278,7 +276,7 @@ def assemble(
         reason=reason + boundary_text(dofv, variances),
         x_=x,
         units=units,
-        data=d,
+        data=des.occ,
         design=des,
         covariate_info=info,
         ci_level=ci_level,

@@ -44,8 +44,9 @@ from kinetor.data._checks import require_study
 from kinetor.errors import ModelError
 from kinetor.popfit._boundary import zero_variance_dofv
 from kinetor.popfit._data import PopData, build_data
-from kinetor.popfit._design import covariate_design, initial_estimates
+from kinetor.popfit._design import covariate_design, start_vector
 from kinetor.popfit._engine import Design, _f_and_jac
+from kinetor.popfit._iov import IOVDesign, occasion_slots
 from kinetor.popfit._objective import _covariance, _Objective, _sandwich
 from kinetor.popfit._zeros import zero_variance_rows
 from kinetor.popfit.model import PopModel
@@ -81,7 +82,9 @@ class PopFitResult:
         Full log-likelihood (with the constant) and AIC/BIC from it (BIC uses the number
         of observations).
     ebe : DataFrame
-        Per subject: ``eta_*`` and individual parameters.
+        Per subject: ``eta_*`` and individual parameters. With inter-occasion variability,
+        per occasion (subject as read): ``subject, individual, occasion, eta_*, kappa_*``
+        and the parameters of that occasion.
     table : DataFrame
         Per observation: ``subject, time, dv, blq, pred, ipred, res, iwres, cwres, npde``.
     cov_method : str
@@ -123,6 +126,8 @@ class PopFitResult:
     r_matrix_: np.ndarray | None = field(default=None, repr=False)
     s_matrix_: np.ndarray | None = field(default=None, repr=False)
     jac_: np.ndarray | None = field(default=None, repr=False)
+    n_occasions: int = 0
+    eta_: np.ndarray | None = field(default=None, repr=False)
 
     def covariance(self, method: str = "sandwich") -> np.ndarray | None:
         """Covariance of the reported parameters (log typical values, covariate effects,
@@ -140,9 +145,8 @@ class PopFitResult:
 
         d, des = self.data, self.design
         mu, beta, _, _ = des.unpack(self.x_)
-        typ = des.typical_log(mu, beta)
-        ind = typ.copy()
-        ind[:, des.eta_idx] += self.ebe[[f"eta_{p}" for p in self.model.eta]].to_numpy()
+        typ = des.occasion_log(mu, beta)
+        ind = des.occasion_log(mu, beta, self.eta_)
         last = np.where(d.obs, d.t, 0.0).max(axis=1)
         t = last[:, None] * np.linspace(0.0, 1.0, n)[None, :]
 
@@ -173,7 +177,9 @@ class PopFitResult:
     def __str__(self) -> str:
         head = (
             f"popfit FOCE-I {self.model.structure} ({self.model.error} error): "
-            f"{self.n_subjects} subjects, {self.n_obs} observations\n"
+            f"{self.n_subjects} subjects"
+            + (f" ({self.n_occasions} occasions)" if self.n_occasions else "")
+            + f", {self.n_obs} observations\n"
             f"OFV {self.ofv:.4f} (-2LL without N log 2pi), AIC {self.aic:.3f}, "
             f"BIC {self.bic:.3f}; converged={self.converged} ({self.reason})\n"
             f"covariance: {self.cov_method}\n"
@@ -199,6 +205,8 @@ def popfit(
     max_iter: int = 300,
     seed=0,
     ci_level: float = 0.95,
+    iov=(),
+    individual: str | None = None,
 ) -> PopFitResult:
     """Fit a population PK model by FOCE with interaction.
 
@@ -221,6 +229,14 @@ def popfit(
     ci_level : float
         Level of the Wald confidence intervals (typical values and variances on the log
         scale, covariate effects and covariances symmetric).
+    iov : sequence of str
+        Parameters with inter-occasion variability (see ``PopModel``; used when ``model``
+        is a string). The variances are ``iov_<p>`` in ``omega_table`` (initial values
+        ``init={"iov_cl": ...}``, default 0.05).
+    individual : str, optional
+        The column (of the subjects or the concentration table) that names each
+        occasion's individual; default ``nonmem_id``, written by
+        ``read_study(..., occasions=True)``.
 
     Returns
     -------
@@ -234,7 +250,14 @@ def popfit(
             "design (default 500), or npde=False"
         )
     if not isinstance(model, PopModel):
-        model = PopModel(model, eta=eta, omega=omega, covariates=list(covariates), error=error)
+        model = PopModel(
+            model,
+            eta=eta,
+            omega=omega,
+            covariates=list(covariates),
+            error=error,
+            iov=tuple(iov or ()),
+        )
     if not 0.0 < ci_level < 1.0:
         raise ModelError(f"ci_level={ci_level!r}: use a level between 0 and 1, e.g. 0.95")
     if cov_method not in ("sandwich", "hessian", "none"):
@@ -254,30 +277,17 @@ def popfit(
     if not model.eta:
         raise ModelError("a population model needs at least one eta")
     offsets, Z, bnames, binit, info = covariate_design(model, data, weight_ref)
-    des = Design(model, data, offsets, Z, bnames)
-    start = initial_estimates(model, data)
-    init = {k.lower(): float(v) for k, v in (init or {}).items()}
-    unknown = (
-        set(init) - set(model.params) - set(model.sigma_names) - {f"omega_{p}" for p in model.eta}
-    )
-    if unknown:
-        raise ModelError(f"init has unknown names {sorted(unknown)}")
-    bad = {k: v for k, v in init.items() if not (np.isfinite(v) and v > 0)}
-    if bad:
+    if individual and not model.iov:
         raise ModelError(
-            f"init {bad}: initial values (typical values, omegas, SDs) must be > 0 "
-            "(--init on the command line)"
+            f"individual={individual!r} groups occasions for inter-occasion variability: "
+            "give the parameters with iov=[...] (--iov), or leave individual out"
         )
-    start.update({k: v for k, v in init.items() if k in model.params})
-    mu0 = np.log([start[p] for p in model.params])
-    om0 = np.diag([init.get(f"omega_{p}", 0.1) for p in model.eta])
-    ydv = data.dv[data.obs & ~data.blq]
-    sig0 = {
-        "add_sd": init.get("add_sd", 0.1 * float(np.median(np.abs(ydv))) + 1e-6),
-        "prop_sd": init.get("prop_sd", 0.2),
-    }
-    sig0 = np.array([sig0[n] for n in model.sigma_names])
-    x0 = des.pack(mu0, binit, om0, sig0)
+    if model.iov:
+        individuals, slot = occasion_slots(study, data, individual)
+        des: Design = IOVDesign(model, data, offsets, Z, bnames, individuals, slot)
+    else:
+        des = Design(model, data, offsets, Z, bnames)
+    x0 = start_vector(model, data, des, binit, init)
     obj = _Objective(des)
     res = optimize.minimize(
         obj.value_grad, x0, jac=True, method="BFGS", options={"maxiter": max_iter, "gtol": 1e-3}
@@ -294,7 +304,7 @@ def popfit(
         )
     x = res.x
     terms, eta, inner_ok = obj.terms(x, keep=True)
-    inner_ok = np.broadcast_to(np.asarray(inner_ok, bool), (data.n_subjects,))
+    inner_ok = np.broadcast_to(np.asarray(inner_ok, bool), (des.data.n_subjects,))
     ofv = float(terms.sum())
     grad_ok = bool(np.max(np.abs(res.jac)) < 0.05) if res.jac is not None else False
     converged = bool(np.isfinite(ofv) and (res.success or grad_ok) and inner_ok.all())

@@ -123,6 +123,11 @@ class PopModel:
         ``"cl~weight:est"`` (exponent estimated), ``"v~sex:cat"`` (categorical),
         ``"cl~age"`` (continuous power model; a non-numeric column is categorical).
     error : {"additive", "proportional", "combined"}
+    iov : sequence of str
+        Parameters with inter-occasion variability (Karlsson & Sheiner 1993): on
+        occasion :math:`k` of individual :math:`i`, :math:`\\log P_{ikp} = \\ldots +
+        \\eta_{ip} + \\kappa_{ikp}` with :math:`\\kappa_{ik} \\sim N(0, \\Pi)`, :math:`\\Pi`
+        diagonal and the same on every occasion. Empty (default): none.
     """
 
     structure: str
@@ -130,6 +135,7 @@ class PopModel:
     omega: Literal["diagonal", "block"] = "diagonal"
     covariates: list = field(default_factory=list)
     error: ErrorModel = "additive"
+    iov: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         key = self.structure.lower().replace("_", "-").replace("cpt", "cmt")
@@ -158,6 +164,11 @@ class PopModel:
         if self.error not in ("additive", "proportional", "combined"):
             raise ModelError(f"error={self.error!r}: use additive, proportional or combined")
         self.covariates = [_parse_covariate(c, self.params) for c in self.covariates]
+        iov = tuple(str(e).lower() for e in (self.iov or ()))
+        bad = [e for e in iov if e not in self.params]
+        if bad:
+            raise ModelError(f"iov on {bad}: the model's parameters are {self.params}")
+        self.iov = tuple(p for p in self.params if p in iov)
 
     @property
     def sigma_names(self) -> tuple[str, ...]:

@@ -61,12 +61,13 @@ def bin_edges(times: np.ndarray, n_bins: int) -> np.ndarray:
 
 
 def simulate_fit(fit, n: int = 100, seed=0) -> tuple[np.ndarray, np.ndarray]:
-    """Simulated observations ``(n, S, T)`` of the fitted design and its mask ``(S, T)``."""
+    """Simulated observations ``(n, S, T)`` of the fitted design and its mask ``(S, T)``
+    (with inter-occasion variability, ``S`` individuals, their occasions side by side)."""
     from kinetor.popfit._report import simulate_design
 
     rng = np.random.default_rng(seed)
     y, _ = simulate_design(fit.design, fit.x_, n, rng)
-    return y, fit.data.obs
+    return y, fit.design.data.obs
 
 
 def vpc(
@@ -100,7 +101,7 @@ def vpc(
     """
     if n < 20:
         raise ModelError(f"n={n}: a VPC needs at least 20 replicates")
-    d = fit.data
+    d = fit.design.data  # one row per individual (its occasions side by side with IOV)
     valid = d.obs & ~d.blq
     ysim, _ = simulate_fit(fit, n, seed)
     t = d.t[valid]
