@@ -273,16 +273,18 @@ def binding_table(
         v = pd.to_numeric(raw, errors="coerce").to_numpy(float)
         given = (raw.astype("string").fillna("").str.strip() != "").to_numpy()
         required = col in _COLUMNS[method]
-        for i in np.flatnonzero(np.isnan(v) & (given | required)):
+        for i in np.flatnonzero(~np.isfinite(v) & (given | required)):
+            inf = "finite " * bool(np.isinf(v[i]))
             problems.append(
                 Problem(
-                    f"not a number: {raw.iloc[i]!r}" if given[i] else "missing value",
+                    f"not a {inf}number: {str(raw.iloc[i])!r}" if given[i] else "missing value",
                     file=file,
                     row=int(rows[i]),
                     column=col,
-                    fix="write a plain number",
+                    fix="write a plain finite number",
                 )
             )
+        v = np.where(np.isinf(v), np.nan, v)  # reported above: not judged again
         for i in np.flatnonzero((v < 0) | ((v == 0) & col.startswith("v_plasma_"))):
             problems.append(
                 Problem(

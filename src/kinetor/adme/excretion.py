@@ -112,17 +112,17 @@ def _numeric(df: pd.DataFrame, col: str, file: str, problems: list[Problem]) -> 
     raw = df[col]
     values = pd.to_numeric(raw, errors="coerce").to_numpy(float)
     given = raw.astype("string").fillna("").str.strip() != ""
-    for i in np.flatnonzero(given.to_numpy() & np.isnan(values)):
+    for i in np.flatnonzero(given.to_numpy() & ~np.isfinite(values)):
         problems.append(
             Problem(
-                f"not a number: {raw.iloc[i]!r}",
+                f"not a {'finite ' * bool(np.isinf(values[i]))}number: {str(raw.iloc[i])!r}",
                 file=file,
                 row=i + 2,
                 column=col,
-                fix="write a plain number",
+                fix="write a plain finite number",
             )
         )
-    return values
+    return np.where(np.isinf(values), np.nan, values)  # reported above: not judged again
 
 
 def cumulative_excretion(
@@ -281,7 +281,8 @@ def cumulative_excretion(
         dose_v = np.full(len(df), float(dose))
         if "dose" in df.columns:  # never override the file silently
             given = pd.to_numeric(df["dose"], errors="coerce").to_numpy(float)
-            for i in np.flatnonzero(np.isfinite(given) & ~np.isclose(given, float(dose))):
+            differs = np.isinf(given) | (np.isfinite(given) & ~np.isclose(given, float(dose)))
+            for i in np.flatnonzero(differs):
                 problems.append(
                     Problem(
                         f"the file's dose {given[i]:g} differs from the dose given ({float(dose):g})",

@@ -31,6 +31,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from kinetor.adme._inputs import parameter_values
 from kinetor.errors import DataError, Problem
 
 __all__ = ["free_cmax_over_ic50", "free_exposure", "time_above", "time_above_threshold"]
@@ -118,7 +119,8 @@ def time_above_threshold(
     threshold : float
         In the unit of ``fu * conc`` (e.g. a free IC50 converted to ng/mL).
     fu : float
-        Fraction unbound applied to the concentrations first (1 = total).
+        Fraction unbound applied to the concentrations first (1 = total); in (0, 1],
+        else a ``DataError``.
     by : list of str
         Profile keys (default ``subject``, ``analyte``, ``matrix`` where present).
 
@@ -143,6 +145,7 @@ def time_above_threshold(
         raise DataError(
             [Problem(f"no '{c}' column", column=c, fix="add it or pass by=") for c in missing]
         )
+    fu = _fraction_unbound(fu)
     d = conc
     if "exclude" in d.columns:
         d = d[d["exclude"].astype("string").fillna("") == ""]
@@ -175,6 +178,21 @@ def time_above_threshold(
     return out
 
 
+def _fraction_unbound(fu):
+    """``fu`` (a number or a Series of them), refused unless every value is in (0, 1]."""
+    try:
+        v = np.asarray(fu, float)
+    except (TypeError, ValueError):
+        v = np.array(np.nan)
+    ok = (v > 0) & (v <= 1)  # NaN fails too
+    if not ok.all():
+        got = fu if v.ndim == 0 else float(v[~ok][0])
+        raise DataError(
+            Problem(f"fu must be in (0, 1], got {got!r}", fix="a fraction, not a percentage")
+        )
+    return float(v) if v.ndim == 0 else fu
+
+
 def free_exposure(
     params: pd.DataFrame,
     fu: float | dict[str, float],
@@ -191,7 +209,7 @@ def free_exposure(
     params : DataFrame
         Long table with ``PPTESTCD, value, unit`` (and group columns, ``analyte``).
     fu : float or dict
-        Fraction unbound, or one per analyte.
+        Fraction unbound, or one per analyte; in (0, 1], else a ``DataError``.
     ic50 : float, optional
         Cellular IC50 (free), in ``ic50_unit``; adds ``free_over_ic50`` for CMAX rows.
     mw : float or dict, optional
@@ -230,8 +248,11 @@ def free_exposure(
                 for c in missing
             ]
         )
-    df = df[df["PPTESTCD"].astype("string").str.upper().isin(parameters)].copy()
-    df["value"] = pd.to_numeric(df["value"], errors="coerce")
+    rows = np.arange(2, len(df) + 2)  # header is row 1, as in the ratios
+    keep = df["PPTESTCD"].astype("string").str.upper().isin(parameters).to_numpy()
+    df = df[keep].copy()
+    why = df["exclude"] if "exclude" in df.columns else None
+    df["value"] = parameter_values(df["value"], rows[keep], why, file)
     analyte = df["analyte"] if "analyte" in df.columns else pd.Series("", index=df.index)
     if isinstance(fu, dict):
         fus = analyte.map(fu).astype(float)
@@ -245,9 +266,8 @@ def free_exposure(
                 )
             )
     else:
-        fus = pd.Series(float(fu), index=df.index)
-    if ((fus <= 0) | (fus > 1)).any():
-        raise DataError(Problem("fu must be in (0, 1]", fix="a fraction, not a percentage"))
+        fus = pd.Series(_fraction_unbound(fu), index=df.index)
+    _fraction_unbound(fus)
     df["fu"] = fus
     df["free_value"] = df["value"] * fus
     df["free_over_ic50"] = np.nan

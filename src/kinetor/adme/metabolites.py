@@ -42,6 +42,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from kinetor.adme._inputs import parameter_values
 from kinetor.errors import DataError, Problem
 
 __all__ = [
@@ -150,7 +151,7 @@ def parameter_table(
         ]
     )
     sel = df[df["PPTESTCD"].astype("string").str.upper() == parameter.upper()].copy()
-    sel["value"] = pd.to_numeric(sel["value"], errors="coerce")
+    sel["value"] = parameter_values(sel["value"], sel["source_row"], sel["exclude"], file)
     sel["analyte"] = sel["analyte"].astype("string").fillna("")
     sel["unit"] = sel["unit"].astype("string").fillna("")
     dup = sel.duplicated([*keys, "analyte"], keep=False)

@@ -119,6 +119,7 @@ def calibrate_with_rejection(
     model: str = "linear",
     weighting: str = "1/x^2",
     criteria: Criteria | None = None,
+    exclude=None,
 ) -> tuple[Calibration, pd.DataFrame]:
     """Fit the curve, rejecting failing standards one at a time (most deviant first).
 
@@ -129,6 +130,9 @@ def calibrate_with_rejection(
     model, weighting : str
         See ``fit_calibration``.
     criteria : Criteria, optional
+    exclude : array_like of str, optional
+        The user's reason to leave a standard out (empty: none): never fitted, not
+        passing, the reason first in ``reason``.
 
     Returns
     -------
@@ -153,7 +157,8 @@ def calibrate_with_rejection(
     y = np.asarray(response, float)
     lloq_level = np.nanmin(x) if x.size else np.nan
     tol = np.where(_at_level(x, lloq_level), crit.lloq_tol, crit.standard_tol)
-    used = np.isfinite(y)
+    user = np.full(x.size, "", object) if exclude is None else np.asarray(exclude, object)
+    used = np.isfinite(y) & (user == "")
     while True:
         cal = fit_calibration(x[used], y[used], model=model, weighting=weighting)
         back = cal.back_calculate(y)
@@ -180,9 +185,10 @@ def calibrate_with_rejection(
             ),
         )
     else:
-        final = ok
+        final = ok & (user == "")
         reason = np.where(ok, "", "outside limits")
-    reason = np.where(np.isfinite(y), reason, "no response")
+    reason = np.where(np.isfinite(y), np.where(user == "", reason, ""), "no response")
+    reason = np.where((user == "") | (reason == ""), user + reason, user + "; " + reason)
     table = pd.DataFrame(
         {
             "back_calc": back,

@@ -14,7 +14,8 @@ fitted by weighted least squares with weights :math:`w_i = 1`, :math:`1/x_i` or
 This is solved as an ordinary least-squares problem on rows scaled by
 :math:`\\sqrt{w_i}` (``numpy.linalg.lstsq``), which is the same solution as the normal
 equations :math:`(X^T W X)\\beta = X^T W y` without forming :math:`X^T W X` (better
-conditioned for quadratic fits over three decades).
+conditioned for quadratic fits over three decades), with :math:`x` divided by its
+largest value first and the coefficients scaled back.
 
 The reported :math:`R^2` is the weighted coefficient of determination
 
@@ -220,11 +221,14 @@ def fit_calibration(x, y, model: Model = "linear", weighting: str = "1/x^2") -> 
             f"at least {p + 1} at {p} or more levels",
         )
     w = _weights(x, weighting)
-    design = np.vander(x, p, increasing=True)
+    # columns 1, x/s, (x/s)^2 with s = max x: comparable sizes, so lstsq keeps the
+    # intercept's digits (1, x, x^2 over three decades span six orders of magnitude)
+    scale = float(x.max())
+    design = np.vander(x / scale, p, increasing=True)
     sw = np.sqrt(w)
     beta, *_ = np.linalg.lstsq(design * sw[:, None], y * sw, rcond=None)
-    coef = tuple(float(v) for v in beta)
     fitted = design @ beta
+    coef = tuple(float(v) for v in beta / scale ** np.arange(p))
     ybar = np.sum(w * y) / np.sum(w)
     ss_tot = float(np.sum(w * (y - ybar) ** 2))
     r2 = 1.0 - float(np.sum(w * (y - fitted) ** 2)) / ss_tot if ss_tot > 0 else np.nan

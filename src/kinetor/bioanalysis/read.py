@@ -16,6 +16,7 @@ dilution          dilution factor applied before analysis (>= 1; default 1)
 qc_level          optional QC level label (LQC, MQC, HQC); else derived from nominal_conc
 analyte, matrix   optional (one calibration per analyte when standards carry names)
 subject, time     required for unknowns (``nominal_time`` may replace ``time``)
+exclude           optional reason to leave the injection out (kept in the outputs)
 ================  ==========================================================================
 
 Headers go through an alias table (``RUN_ALIASES``: ``Sample Name``, ``Sample Type``,
@@ -151,8 +152,8 @@ def read_run(
     -------
     DataFrame
         Canonical columns: ``sample_id, sample_type, nominal_conc, analyte_area, is_area,
-        area_ratio, dilution, qc_level, analyte, matrix, subject, time, nominal_time,
-        source_row`` plus any extra input columns.
+        area_ratio, dilution, qc_level, analyte, matrix, subject, exclude, time,
+        nominal_time, source_row`` plus any extra input columns.
 
     Raises
     ------
@@ -214,16 +215,16 @@ def read_run(
         text = _text(raw[col])
         text = text.where(~text.str.lower().isin(_EMPTY), "")
         values = pd.to_numeric(text.where(text != ""), errors="coerce").astype(float)
-        for i in np.flatnonzero(((text != "") & values.isna()).to_numpy()):
+        for i in np.flatnonzero(((text != "") & ~np.isfinite(values)).to_numpy()):
             bad(
                 i,
                 col,
-                f"not a number: {text.iloc[i]!r}",
-                "write a plain number "
+                f"not a {'finite ' * bool(np.isinf(values.iloc[i]))}number: {text.iloc[i]!r}",
+                "write a plain finite number "
                 "(no units, no '<LLOQ' text); leave the cell empty if not measured",
             )
-        df[col] = values
-    for col in ("qc_level", "analyte", "matrix", "subject"):
+        df[col] = values.where(~np.isinf(values))  # reported above: not judged again
+    for col in ("qc_level", "analyte", "matrix", "subject", "exclude"):
         df[col] = _text(raw[col]) if col in raw.columns else ""
     df["matrix"] = df["matrix"].where(df["matrix"] != "", "PLASMA")
     st = df["sample_type"].fillna("")

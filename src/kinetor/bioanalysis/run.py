@@ -10,7 +10,8 @@
   ``"above ULOQ: reassay with dilution"`` (or "... with a larger dilution" when the
   sample was already diluted);
 * every unknown of a rejected run, or diluted by a factor whose dilution QCs failed,
-  carries the reason in ``exclude``. Nothing is dropped.
+  carries the reason in ``exclude``, after the reason of the run table's own ``exclude``
+  column where it has one (docs/bioanalysis.md). Nothing is dropped.
 
 Examples
 --------
@@ -50,6 +51,7 @@ from kinetor.bioanalysis.samples import (
     _qcs,
     _row,
     _unknowns,
+    _user_exclude,
 )
 
 __all__ = ["ALQ_DILUTED_REASON", "ALQ_REASON", "RunResult", "analyse_run", "check_conc_unit"]
@@ -96,11 +98,25 @@ class RunResult:
         verdict = self.acceptance[self.acceptance["criterion"] == "run accepted"]
         return bool(len(verdict)) and bool(verdict["passed"].all())
 
-    def to_study(self, doses: pd.DataFrame, units: dict[str, str], **kwargs):
-        """A ``kinetor.data.Study`` of the unknowns with the given doses and units."""
-        from kinetor.data import Study
+    def to_study(
+        self,
+        doses: pd.DataFrame,
+        units: dict[str, str],
+        mw: float | dict[str, float] | None = None,
+        **kwargs,
+    ):
+        """A validated ``kinetor.data.Study`` of the unknowns with the given doses and units.
 
-        return Study(self.concentrations, doses, units=units, source=self.source, **kwargs)
+        Concentrations are converted from the run's unit to ``units["conc"]`` (mass <->
+        molar needs ``mw`` in g/mol, one number or one per analyte); the Study is
+        validated as ``read_study`` validates (``DataError`` naming the rows). See
+        :mod:`kinetor.bioanalysis._study`.
+        """
+        from kinetor.bioanalysis._study import study_of
+
+        return study_of(
+            self.concentrations, doses, units, self.conc_unit, self.source, mw=mw, **kwargs
+        )
 
     def write(self, out: str | Path, plot: bool = True) -> list[Path]:
         """Write the CSV tables (and the calibration plot) into directory ``out``."""
@@ -149,7 +165,8 @@ def analyse_run(
     conc_unit : str, optional
         Unit of ``nominal_conc`` (recorded in the outputs; checked with pint to be a
         concentration: ng/mL, nM, tissue ng/g). Taken from a ``conc_unit`` column when not
-        given; never guessed (left empty here when neither gives one; the CLI requires it).
+        given; one that differs from that column is a ``DataError``; never guessed (left
+        empty here when neither gives one; the CLI requires it).
     file : str, optional
         Name used in messages.
 
@@ -174,7 +191,7 @@ def analyse_run(
         sub = run if len(keys) == 1 else run[run["analyte"] == key]
         std = sub[sub["sample_type"] == "standard"].reset_index(drop=True)
         cal, table = calibrate_with_rejection(
-            std["nominal_conc"], std["area_ratio"], model, weighting, crit
+            std["nominal_conc"], std["area_ratio"], model, weighting, crit, _user_exclude(std)
         )
         curves[key] = cal
         rng, std_rows = standards_assessment(std["nominal_conc"], table["pass"], crit)
@@ -284,8 +301,9 @@ def _resolve_conc_unit(run: pd.DataFrame, conc_unit: str | None, source: str) ->
     None when neither gives one."""
     from kinetor.errors import DataError, Problem, UnitError
 
-    if conc_unit is not None or "conc_unit" not in run.columns:
-        return check_conc_unit(conc_unit) if conc_unit else None
+    given = check_conc_unit(conc_unit) if conc_unit else None
+    if "conc_unit" not in run.columns:
+        return given
     units = sorted(set(run["conc_unit"].astype("string").fillna("").str.strip()) - {""})
     if len(units) > 1:
         raise DataError(
@@ -297,9 +315,31 @@ def _resolve_conc_unit(run: pd.DataFrame, conc_unit: str | None, source: str) ->
             )
         )
     try:
-        return check_conc_unit(units[0]) if units else None
+        in_file = check_conc_unit(units[0]) if units else None
     except UnitError as exc:
         raise DataError(Problem(str(exc), file=source, column="conc_unit", fix=_CONC_FIX)) from None
+    if given and in_file and not _same_unit(given, in_file):  # never override the file
+        raise DataError(
+            Problem(
+                f"concentration unit {given!r} (--conc-unit, conc_unit= in Python) conflicts "
+                f"with the file's conc_unit {in_file!r}",
+                file=source,
+                column="conc_unit",
+                fix="leave out --conc-unit (the file's unit is used) or correct the file",
+            )
+        )
+    return in_file or given  # the same unit: labelled as the file says
+
+
+def _same_unit(a: str, b: str) -> bool:
+    """Same unit, however spelt (``ug/mL`` and ``mg/L``): converting 1 of one gives 1."""
+    from kinetor.errors import UnitError
+    from kinetor.units import convert
+
+    try:
+        return a == b or abs(convert(1.0, a, b) - 1.0) < 1e-12
+    except UnitError:
+        return False
 
 
 def _check_unknown_analytes(run: pd.DataFrame, keys: list[str], source: str) -> None:

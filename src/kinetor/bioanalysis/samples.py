@@ -41,6 +41,13 @@ def _row(criterion, value, threshold, passed, required=True, source=M10, note=""
     }
 
 
+def _user_exclude(df: pd.DataFrame) -> np.ndarray:
+    """The user's ``exclude`` reason of each row ("" where none; the run table's column)."""
+    if "exclude" not in df.columns:
+        return np.full(len(df), "", dtype=object)
+    return df["exclude"].astype("string").fillna("").str.strip().to_numpy(object)
+
+
 def _blank_rows(
     run: pd.DataFrame, std: pd.DataFrame, key: str, lloq_nominal: float, crit: Criteria
 ) -> list[dict]:
@@ -51,6 +58,7 @@ def _blank_rows(
     """
     rows = []
     blanks = run[run["sample_type"].isin(("blank", "zero")) & run["analyte"].isin((key, ""))]
+    blanks = blanks[_user_exclude(blanks) == ""]  # an injection the user left out
     if not len(blanks):
         return [
             _row(
@@ -121,7 +129,8 @@ def _qcs(sub: pd.DataFrame, cal: Calibration, rng: dict, crit: Criteria, key: st
     acc = accuracy_pct(measured, nominal)
     at_lloq = _at_level(nominal / dil, rng["lloq_nominal"])
     tol = np.where(at_lloq, crit.qc_lloq_tol, crit.qc_tol)
-    ok = passes(acc, tol) & cal.ok
+    user = _user_exclude(qc)
+    ok = passes(acc, tol) & cal.ok & (user == "")  # a QC left out counts as failing
     diluted = dil > 1
     label = qc["qc_level"].where(
         qc["qc_level"] != "",
@@ -137,9 +146,11 @@ def _qcs(sub: pd.DataFrame, cal: Calibration, rng: dict, crit: Criteria, key: st
     in_range = (nominal_vial >= rng["lloq"] * (1 - 1e-9)) & (
         nominal_vial <= rng["uloq"] * (1 + 1e-9)
     )
-    reason = np.where(ok, "", np.where(np.isnan(acc), "no back-calculated value", "outside limits"))
+    reason = np.where(
+        ok | (user != ""), "", np.where(np.isnan(acc), "no back-calculated value", "outside limits")
+    )
     reason = _join(
-        reason,
+        _join(user, reason),
         np.where(~in_range & ~diluted, "outside the calibrated range of the run: not counted", ""),
     ).astype(str)
     qtab = pd.DataFrame(
@@ -226,7 +237,7 @@ def _unknowns(
     vial = cal.back_calculate(ratio)
     reported = vial * dil
     n = len(unk)
-    reason = np.full(n, "", dtype=object)
+    reason = _user_exclude(unk)  # the user's reason first, kinetor's after it
     # classify on the response scale: robust where a quadratic has no real root. The range
     # is inclusive with the float slack of the standards/QC judgement (_EPS %, i.e. 1e-11
     # of the limit): a response on the curve at the LLOQ or ULOQ is in range
@@ -239,8 +250,8 @@ def _unknowns(
     else:  # no curve or no passing standard: nothing can be quantified, nor called BLQ
         blq = alq = np.zeros(n, bool)
         reported = np.full(n, np.nan)
-        reason[:] = "no usable calibration"
-    reason = np.where(alq, np.where(dil > 1, ALQ_DILUTED_REASON, ALQ_REASON), reason)
+        reason = _join(reason, np.full(n, "no usable calibration", dtype=object))
+    reason = _join(reason, np.where(alq, np.where(dil > 1, ALQ_DILUTED_REASON, ALQ_REASON), ""))
     if not accepted:
         reason = _join(
             reason, np.full(n, "analytical run rejected (" + "; ".join(failed) + ")", dtype=object)

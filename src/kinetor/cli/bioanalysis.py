@@ -51,7 +51,7 @@ def bioanalysis(
         typer.Option(
             "--conc-unit",
             help="Unit of nominal_conc (e.g. ng/mL); else the file's conc_unit "
-            "column; never guessed.",
+            "column, which it must agree with; never guessed.",
         ),
     ] = None,
     refit: Annotated[
