@@ -20,7 +20,8 @@ With ``abel=True`` (replicate designs, EMA Average Bioequivalence with Expanding
 widen to :math:`\exp(\mp 0.760\, s_{wR})`, capped at :math:`CV_{wR}` = 50 % (69.84-143.19 %),
 and the point estimate must also lie within 80.00-125.00 % whatever ``limits`` is (EMA
 guideline section 4.1.10). With ``rsabe=True`` (the FDA's reference-scaled average
-bioequivalence) the verdict is that of :mod:`kinetor.be.rsabe`.
+bioequivalence) or ``nti=True`` (its method for narrow therapeutic index drugs) the verdict
+is that of :mod:`kinetor.be.rsabe`.
 
 Examples
 --------
@@ -46,8 +47,7 @@ import pandas as pd
 from scipy import stats
 
 from kinetor.be._table import check_level, default_metrics, numeric_column, read_table
-from kinetor.be.rsabe import RSABE_SWITCH
-from kinetor.be.rsabe import rsabe as fda_rsabe
+from kinetor.be.rsabe import fda_scaled
 from kinetor.errors import DataError, ModelError, Problem
 
 __all__ = ["BEResult", "be", "round_pct"]
@@ -56,6 +56,7 @@ _ROLES = ("subject", "period", "sequence", "treatment")
 _ABEL_K = 0.760
 _CV_SWITCH, _CV_CAP = 0.30, 0.50
 _PE_RANGE_PCT = (80.0, 125.0)  # EMA: the ABEL point estimate within 80.00-125.00 %
+_SCALED = ("s_wr", "rsabe_criterion", "rsabe_bound", "s_wt", "swt_swr_upper")
 
 
 @dataclass
@@ -64,9 +65,12 @@ class BEResult:
 
     Columns: ``metric, design, n_subjects, n_obs, ratio_pct, ci_low_pct, ci_high_pct,
     p_tost_lower, p_tost_upper, df, cv_w_pct, cv_wr_pct, lower_limit_pct, upper_limit_pct,
-    method, bioequivalent, s_wr, rsabe_criterion, rsabe_bound`` (the last three with
-    ``rsabe=True`` only, NaN otherwise; an RSABE row has no TOST p-values or fixed limits). ``round_ci``: whether the verdict read the CI (and, under
-    ABEL, the point estimate) rounded to two decimals in percent.
+    method, bioequivalent, s_wr, rsabe_criterion, rsabe_bound, s_wt, swt_swr_upper``
+    (``s_wr`` and the criterion with ``rsabe=True`` or ``nti=True``, the last two with
+    ``nti=True`` only, NaN otherwise; an RSABE or NTI row has no TOST p-values, and its
+    limits are the implied scaled limits under NTI, NaN under RSABE). ``round_ci``:
+    whether the verdict read the CI (and, under ABEL, the point estimate) rounded to two
+    decimals in percent (RSABE and NTI rows are judged unrounded).
     """
 
     table: pd.DataFrame
@@ -179,6 +183,7 @@ def be(
     design: str = "auto",
     abel: bool = False,
     rsabe: bool = False,
+    nti: bool = False,
     alpha: float = 0.05,
     limits=(0.80, 1.25),
     test: str = "T",
@@ -206,6 +211,12 @@ def be(
         designs with the reference given twice): above :math:`s_{WR}` 0.294 the verdict is
         the 95 % upper bound of the linearised criterion (<= 0) and the point estimate
         within 80-125 %; the ratio and CI are those of the intra-subject contrasts.
+    nti : bool
+        The FDA method for narrow therapeutic index drugs (:mod:`kinetor.be.rsabe`; test
+        and reference each given twice): the scaled criterion with sigma_W0 0.10 (bound
+        <= 0, whatever s_WR), the CI within 80-125 % and the upper 90 % limit of
+        sigma_WT/sigma_WR at most 2.5; ``lower_limit_pct``/``upper_limit_pct`` are the
+        implied scaled limits.
     alpha : float
         Level of each one-sided test, in (0, 0.5) (0.05: 90 % CI).
     limits : (float, float)
@@ -276,10 +287,11 @@ def be(
                 )
     if abel and design != "replicate":
         raise ModelError("ABEL needs a replicate design (reference given at least twice)")
-    if rsabe and (abel or design != "replicate"):
+    if sum((abel, rsabe, nti)) > 1 or ((rsabe or nti) and design != "replicate"):
         raise ModelError(
-            "RSABE needs a replicate design (reference given twice) and excludes ABEL: "
-            "choose one of --abel (EMA) and --rsabe (FDA)"
+            "RSABE and the NTI method need a replicate design (the reference given twice; "
+            "test and reference twice for NTI) and exclude each other and ABEL: choose one "
+            "of --abel (EMA), --rsabe or --nti (FDA)"
         )
     if metrics is None:
         metrics = default_metrics(df, _ROLES)
@@ -345,18 +357,13 @@ def be(
         p2 = stats.t.cdf((diff - hi_lim) / se, dfree)
         pct = (100 * np.exp(ci[0]), 100 * np.exp(diff), 100 * np.exp(ci[1]))
         ok = _within(pct, limits_pct, _PE_RANGE_PCT if abel else None, round_ci)
-        scaled = {"s_wr": np.nan, "rsabe_criterion": np.nan, "rsabe_bound": np.nan}
-        if rsabe:
-            r = fda_rsabe(d, test, reference, alpha)
-            scaled = {"s_wr": r.s_wr, "rsabe_criterion": r.criterion, "rsabe_bound": r.bound}
-            cv_wr = float(np.sqrt(np.expm1(r.s_wr**2)))
-            method = "ABE (sWR < 0.294)"
-            if r.s_wr >= RSABE_SWITCH:
-                method, dfree, p1, p2 = "RSABE (FDA)", r.df_pe, np.nan, np.nan
-                t_pe = stats.t.ppf(1 - alpha, r.df_pe) * r.se
-                pct = tuple(100 * np.exp(r.pe + k * t_pe) for k in (-1, 0, 1))
-                limits_pct = (np.nan, np.nan)
-                ok = bool(r.bound <= 0 and _PE_RANGE_PCT[0] <= pct[1] <= _PE_RANGE_PCT[1])
+        scaled = dict.fromkeys(_SCALED, np.nan)
+        if rsabe or nti:
+            fda = fda_scaled(d, test, reference, alpha, nti)
+            scaled, cv_wr, method = fda.columns, fda.cv_wr, fda.method
+            if fda.scaled:
+                dfree, p1, p2, pct = fda.df, np.nan, np.nan, fda.pct
+                limits_pct, ok = fda.limits_pct, fda.ok
         rows.append(
             {
                 "metric": metric,

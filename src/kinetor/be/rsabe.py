@@ -27,6 +27,16 @@ appendix and SAS code), for replicate designs in which the reference is given tw
 Checked against the published results for the EMA's data set I (Schütz, BEBAC forum, entry
 23662: Phoenix WinNonlin, cross-validated with SAS): :math:`s_{WR}` 0.44645, point estimate
 115.46 % (90 % CI 106.39-125.31 %), bound -0.09208.
+
+Narrow therapeutic index drugs (``nti=True``; FDA draft guidance on warfarin sodium, 2012,
+the method of later NTI guidances such as everolimus): the same criterion with
+:math:`\sigma_{W0} = 0.10` and :math:`\ln(1/0.9)` for :math:`\ln 1.25`, applied whatever
+:math:`s_{WR}` (scaling narrows the limits below 90.00-111.11 % when :math:`s_{WR} < 0.1`),
+and besides it the 90 % CI of the intra-subject contrasts within 80.00-125.00 % and the
+upper limit of the 90 % CI of :math:`\sigma_{WT}/\sigma_{WR}`,
+:math:`(s_{WT}/s_{WR})/\sqrt{F_{\alpha}(\nu_T, \nu_R)}` (:math:`F_\alpha` the lower
+:math:`\alpha` quantile; :math:`s_{WT}` from the test's first-minus-second differences as
+:math:`s_{WR}` from the reference's), at most 2.5. All three must hold.
 """
 
 from __future__ import annotations
@@ -39,12 +49,27 @@ from scipy import stats
 
 from kinetor.errors import ModelError
 
-__all__ = ["RSABE_SWITCH", "RSABE_THETA", "Rsabe", "rsabe"]
+__all__ = [
+    "NTI_RATIO_LIMIT",
+    "NTI_THETA",
+    "RSABE_SWITCH",
+    "RSABE_THETA",
+    "FdaScaled",
+    "Rsabe",
+    "fda_scaled",
+    "rsabe",
+]
 
 RSABE_SIGMA_W0 = 0.25
 RSABE_THETA = (np.log(1.25) / RSABE_SIGMA_W0) ** 2
 RSABE_SWITCH = 0.294
 """s_WR from which the FDA applies reference scaling (CV_WR about 30 %)."""
+NTI_SIGMA_W0 = 0.10
+NTI_THETA = (np.log(1 / 0.9) / NTI_SIGMA_W0) ** 2
+NTI_RATIO_LIMIT = 2.5
+"""Largest upper 90 % confidence limit of sigma_WT/sigma_WR for a narrow therapeutic index
+drug."""
+_PE_RANGE_PCT = (80.0, 125.0)
 
 
 @dataclass(frozen=True)
@@ -76,19 +101,34 @@ def _by_sequence(values: pd.Series, seq: pd.Series) -> tuple[float, float, int, 
     return float(g.mean().mean()), float((resid**2).sum() / dfree), dfree, n_s
 
 
-def rsabe(d: pd.DataFrame, test: str, reference: str, alpha: float) -> Rsabe:
-    """RSABE statistics of one metric: ``d`` has ``subject, period, sequence, treatment``
-    and ``value`` (> 0, no missing values)."""
-    d = d.assign(y=np.log(d["value"].to_numpy(float))).sort_values(["subject", "period"])
-    seq = d.groupby("subject", sort=False)["sequence"].first().astype(str)
-    # reference values of each subject in period order: first minus second
-    refs = d[d["treatment"] == reference].groupby("subject", sort=False)["y"].agg(list)
-    refs = refs[refs.map(len) >= 2]
-    if refs.empty:
-        raise ModelError("RSABE needs subjects given the reference twice (a replicate design)")
-    dlat = refs.map(lambda v: v[0] - v[1]).astype(float)
+def _within_variance(d: pd.DataFrame, label: str, seq: pd.Series) -> tuple[float, int, int]:
+    """Within-subject variance of treatment ``label``: per subject given it twice, the
+    first minus the second (log scale), an ANOVA on sequence, :math:`MS/2`; its df and n."""
+    reps = d[d["treatment"] == label].groupby("subject", sort=False)["y"].agg(list)
+    reps = reps[reps.map(len) >= 2]
+    if reps.empty:
+        raise ModelError(
+            f"reference scaling needs subjects given {label!r} twice (a replicate design; "
+            "the NTI method needs test and reference each twice, e.g. TRTR/RTRT)"
+        )
+    dlat = reps.map(lambda v: v[0] - v[1]).astype(float)
     _, ms_d, df_d, _ = _by_sequence(dlat, seq.loc[dlat.index])
-    s2wr = ms_d / 2.0
+    return ms_d / 2.0, df_d, len(dlat)
+
+
+def _log_sorted(d: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
+    d = d.assign(y=np.log(d["value"].to_numpy(float))).sort_values(["subject", "period"])
+    return d, d.groupby("subject", sort=False)["sequence"].first().astype(str)
+
+
+def rsabe(
+    d: pd.DataFrame, test: str, reference: str, alpha: float, theta: float = RSABE_THETA
+) -> Rsabe:
+    """RSABE statistics of one metric: ``d`` has ``subject, period, sequence, treatment``
+    and ``value`` (> 0, no missing values); ``theta`` the regulatory constant
+    (:data:`NTI_THETA` for a narrow therapeutic index drug)."""
+    d, seq = _log_sorted(d)
+    s2wr, df_d, n_d = _within_variance(d, reference, seq)
     # complete subjects: as many periods as the fullest subject of their sequence
     n_obs = d.groupby("subject", sort=False).size()
     full = n_obs.groupby(seq.loc[n_obs.index]).transform("max")
@@ -100,14 +140,14 @@ def rsabe(d: pd.DataFrame, test: str, reference: str, alpha: float) -> Rsabe:
     pe, ms_i, df_i, n_s = _by_sequence(ilat, seq.loc[ilat.index])
     se = float(np.sqrt(ms_i * np.sum(1.0 / n_s) / len(n_s) ** 2))
     # E[D^2] = (muT - muR)^2 + SE^2: the SAS code's unbiased x = D^2 - SE^2
-    em, es = pe**2 - se**2, -RSABE_THETA * s2wr
+    em, es = pe**2 - se**2, -theta * s2wr
     cm = (abs(pe) + stats.t.ppf(1 - alpha, df_i) * se) ** 2
     cs = es * df_d / stats.chi2.ppf(1 - alpha, df_d)
     bound = em + es + float(np.sqrt((cm - em) ** 2 + (cs - es) ** 2))
     return Rsabe(
         s_wr=float(np.sqrt(s2wr)),
         df_swr=df_d,
-        n_swr=len(dlat),
+        n_swr=n_d,
         pe=pe,
         se=se,
         df_pe=df_i,
@@ -115,3 +155,51 @@ def rsabe(d: pd.DataFrame, test: str, reference: str, alpha: float) -> Rsabe:
         criterion=em + es,
         bound=bound,
     )
+
+
+def ratio_upper(s_wt: float, s_wr: float, df_t: int, df_r: int, alpha: float) -> float:
+    """Upper limit of the :math:`100(1-2\\alpha)\\%` CI of :math:`\\sigma_{WT}/\\sigma_{WR}`."""
+    return float(s_wt / s_wr / np.sqrt(stats.f.ppf(alpha, df_t, df_r)))
+
+
+@dataclass(frozen=True)
+class FdaScaled:
+    """The FDA verdict of one metric (RSABE or NTI) and the table columns it fills."""
+
+    columns: dict
+    cv_wr: float
+    method: str
+    scaled: bool  # False: plain ABE applies (RSABE with s_WR < 0.294)
+    pct: tuple[float, float, float] = (np.nan, np.nan, np.nan)
+    limits_pct: tuple[float, float] = (np.nan, np.nan)
+    df: int = 0
+    ok: bool = False
+
+
+def fda_scaled(d: pd.DataFrame, test: str, reference: str, alpha: float, nti: bool) -> FdaScaled:
+    """RSABE (``nti=False``) or the NTI method for one metric (module docstring)."""
+    r = rsabe(d, test, reference, alpha, theta=NTI_THETA if nti else RSABE_THETA)
+    cols = {
+        "s_wr": r.s_wr,
+        "rsabe_criterion": r.criterion,
+        "rsabe_bound": r.bound,
+        "s_wt": np.nan,
+        "swt_swr_upper": np.nan,
+    }
+    cv_wr = float(np.sqrt(np.expm1(r.s_wr**2)))
+    t_pe = stats.t.ppf(1 - alpha, r.df_pe) * r.se
+    pct = (100 * np.exp(r.pe - t_pe), 100 * np.exp(r.pe), 100 * np.exp(r.pe + t_pe))
+    lo, hi = _PE_RANGE_PCT
+    if nti:
+        ld, seq = _log_sorted(d)
+        s2wt, df_t, _ = _within_variance(ld, test, seq)
+        upper = ratio_upper(float(np.sqrt(s2wt)), r.s_wr, df_t, r.df_swr, alpha)
+        cols.update(s_wt=float(np.sqrt(s2wt)), swt_swr_upper=upper)
+        k = np.sqrt(NTI_THETA) * r.s_wr
+        ok = bool(r.bound <= 0 and lo <= pct[0] and pct[2] <= hi and upper <= NTI_RATIO_LIMIT)
+        limits = (100 * np.exp(-k), 100 * np.exp(k))
+        return FdaScaled(cols, cv_wr, "NTI (FDA)", True, pct, limits, r.df_pe, ok)
+    if r.s_wr < RSABE_SWITCH:
+        return FdaScaled(cols, cv_wr, "ABE (sWR < 0.294)", False)
+    ok = bool(r.bound <= 0 and lo <= pct[1] <= hi)
+    return FdaScaled(cols, cv_wr, "RSABE (FDA)", True, pct, (np.nan, np.nan), r.df_pe, ok)

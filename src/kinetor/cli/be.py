@@ -42,6 +42,15 @@ def be(
             "reference given twice; progesterone guidance method).",
         ),
     ] = False,
+    nti: Annotated[
+        bool,
+        typer.Option(
+            "--nti",
+            help="FDA method for narrow therapeutic index drugs (warfarin guidance: scaled "
+            "criterion with sigma_W0 0.10, CI within 80-125%, upper 90% limit of "
+            "sWT/sWR <= 2.5; test and reference each given twice).",
+        ),
+    ] = False,
     alpha: Annotated[
         float, typer.Option("--alpha", help="One-sided level in (0, 0.5) (0.05: 90% CI).")
     ] = 0.05,
@@ -70,9 +79,10 @@ def be(
         raise typer.BadParameter(
             "choose auto, crossover, replicate or parallel", param_hint="--design"
         )
-    if abel and rsabe:
+    if sum((abel, rsabe, nti)) > 1:
         raise typer.BadParameter(
-            "choose one of --abel (EMA) and --rsabe (FDA)", param_hint="--rsabe"
+            "choose one of --abel (EMA), --rsabe and --nti (FDA)",
+            param_hint="--nti" if nti else "--rsabe",
         )
     if not 0 < alpha < 0.5:
         raise typer.BadParameter(
@@ -85,6 +95,7 @@ def be(
         design=design,
         abel=abel,
         rsabe=rsabe,
+        nti=nti,
         alpha=alpha,
         test=test,
         reference=reference,
@@ -117,7 +128,8 @@ def be(
                 "upper_limit_pct",
                 "method",
                 "bioequivalent",
-                *(["s_wr", "rsabe_bound"] if rsabe else []),
+                *(["s_wr", "rsabe_bound"] if rsabe or nti else []),
+                *(["s_wt", "swt_swr_upper"] if nti else []),
             ]
         ],
         title=f"Test {test} vs reference {reference}, {100 * (1 - 2 * alpha):g}% CI "
@@ -125,9 +137,17 @@ def be(
             "(RSABE rows: bound of the linearised criterion <= 0 and point estimate in "
             "80-125 %; ABE rows: "
             if rsabe
+            else "(NTI: bound <= 0, CI within 80-125 % and upper limit of sWT/sWR <= 2.5, "
+            if nti
             else "("
         )
-        + ("verdict on the CI rounded to 2 decimals)" if res.round_ci else "verdict unrounded)"),
+        + (
+            "verdict unrounded as the FDA has no rounding rule)"
+            if nti
+            else "verdict on the CI rounded to 2 decimals)"
+            if res.round_ci
+            else "verdict unrounded)"
+        ),
     )
     for note in res.notes:
         _common.info(note)
