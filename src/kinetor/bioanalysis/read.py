@@ -17,6 +17,7 @@ qc_level          optional QC level label (LQC, MQC, HQC); else derived from nom
 analyte, matrix   optional (one calibration per analyte when standards carry names)
 subject, time     required for unknowns (``nominal_time`` may replace ``time``)
 exclude           optional reason to leave the injection out (kept in the outputs)
+injection_order   optional order of injection (unique numbers; enables the carry-over check)
 ================  ==========================================================================
 
 Headers go through an alias table (``RUN_ALIASES``: ``Sample Name``, ``Sample Type``,
@@ -73,6 +74,7 @@ _NUMERIC = (
     "dilution",
     "time",
     "nominal_time",
+    "injection_order",
 )
 _NEEDS_RESPONSE = ("standard", "qc", "unknown")
 _EMPTY = ("na", "nan", "n/a", "none", "null")
@@ -108,6 +110,7 @@ RUN_ALIASES: dict[str, tuple[str, ...]] = {
     "qc_level": ("qc_level", "level", "qc"),
     "subject": ("subject", "animal", "animal_id", "subject_id", "id"),
     "time": ("time", "nominal_time", "timepoint", "time_point"),
+    "injection_order": ("injection_order", "inj_order", "run_order", "acquisition_order"),
 }
 
 
@@ -153,7 +156,7 @@ def read_run(
     DataFrame
         Canonical columns: ``sample_id, sample_type, nominal_conc, analyte_area, is_area,
         area_ratio, dilution, qc_level, analyte, matrix, subject, exclude, time,
-        nominal_time, source_row`` plus any extra input columns.
+        nominal_time, injection_order, source_row`` plus any extra input columns.
 
     Raises
     ------
@@ -323,6 +326,14 @@ def read_run(
             )
     for i in np.flatnonzero((df["sample_id"] == "").to_numpy()):
         bad(i, "sample_id", "empty sample_id", "name every injection")
+    order = df["injection_order"]
+    for i in np.flatnonzero((order.duplicated(keep="first") & order.notna()).to_numpy()):
+        bad(
+            i,
+            "injection_order",
+            f"injection_order {order.iloc[i]:g} given twice",
+            "number the injections in the order they were made, each once",
+        )
     dup = df["sample_id"].duplicated(keep="first") & (df["sample_id"] != "")
     for i in np.flatnonzero(dup.to_numpy()):
         bad(

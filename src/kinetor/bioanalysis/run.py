@@ -37,6 +37,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from kinetor.bioanalysis._carryover import carry_over_rows
 from kinetor.bioanalysis.acceptance import (
     Criteria,
     calibrate_with_rejection,
@@ -217,9 +218,9 @@ def analyse_run(
         parts["lev"].append(qlev)
         acc_rows += qrows
         # one curve: every blank belongs to it, whatever analyte name it carries
-        acc_rows += _blank_rows(
-            run if len(keys) > 1 else run.assign(analyte=key), std, key, rng["lloq_nominal"], crit
-        )
+        shared = run if len(keys) > 1 else run.assign(analyte=key)
+        acc_rows += _blank_rows(shared, std, key, rng["lloq_nominal"], crit)
+        acc_rows += carry_over_rows(shared, std, key, rng["lloq_nominal"], crit)
         failed = [r["criterion"] for r in acc_rows if r["required"] and not r["passed"]]
         accepted = not failed
         acc_rows.append(
