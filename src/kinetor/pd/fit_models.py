@@ -351,20 +351,34 @@ def fit_pd(
     if df.empty:
         raise DataError(Problem("the data have no rows", fix="give one row per observation"))
     f = _fit_biomarker(df, model, direct_model, exposure, by, error, init, fixed, lloq)
-    if direct_model:
-        from kinetor.pd._identify import hill_profile_check
+    from kinetor.pd._identify import conc_range, hill_profile_check
 
-        hill_profile_check(
-            f,
-            lambda hill, start: _fit_biomarker(
-                df, model, True, None, by, error, start, {**(fixed or {}), "hill": hill}, lloq
-            ),
-        )
+    # an ODE model's refits start from the estimates only (one start: each costs ODE solves)
+    hill_profile_check(
+        f,
+        lambda hill, start: _fit_biomarker(
+            df,
+            model,
+            direct_model,
+            exposure,
+            by,
+            error,
+            start,
+            {**(fixed or {}), "hill": hill},
+            lloq,
+            single_start=not direct_model,
+        ),
+        conc_range(df["conc"] if direct_model else exposure),
+    )
     return f
 
 
-def _fit_biomarker(df, model, direct_model, exposure, by, error, init, fixed, lloq):
+def _fit_biomarker(
+    df, model, direct_model, exposure, by, error, init, fixed, lloq, single_start=False
+):
     f = BiomarkerFitter(model, error=error or "additive", init=init, fixed=fixed)
+    if single_start:
+        f.n_starts, f.n_random = 1, 0
     groups = _groups(df, by)
     t = df["time"].to_numpy(float) if "time" in df.columns else df["conc"].to_numpy(float)
     if direct_model:
