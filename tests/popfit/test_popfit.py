@@ -206,18 +206,21 @@ def test_curves_end_at_last_sample(theoph_fit):
 
 @pytest.mark.slow
 def test_block_omega_converges_and_nests_diagonal(theoph, theoph_fit):
-    # CL and V are ~98 % correlated in Theoph: the optimum lies near the boundary of the
-    # positive-definite cone. The fit must converge, be no worse than the nested diagonal
-    # model, and its covariance step (taken on the Cholesky scale, so that perturbations
-    # stay positive definite) must give finite SEs for every OMEGA element
+    # CL and V are ~98 % correlated in Theoph and ka's eta is almost a linear combination
+    # of theirs: the optimum lies on the boundary of the positive-definite cone (the
+    # Cholesky factor's last diagonal 0.0027, 0.4 % of ka's SD). The fit must converge, be
+    # no worse than the nested diagonal model, and say that Omega is at its boundary; the
+    # likelihood has no curvature along that Cholesky element, so the covariance step
+    # reports the R matrix as not positive definite instead of giving SEs
     block = popfit(theoph, "1cmt-oral", omega="block", npde=False)
     assert block.converged, block.reason
     assert block.ofv <= theoph_fit.ofv + 0.05
     assert block.omega.shape == (3, 3) and block.omega.loc["cl", "v"] != 0
     assert np.all(np.linalg.eigvalsh(block.omega.to_numpy()) > 0)
     assert block.n_params == theoph_fit.n_params + 3
-    assert block.cov_method.startswith("sandwich")
-    assert np.all(np.isfinite(block.omega_table["se"])) and (block.omega_table["se"] > 0).all()
+    assert "boundary of positive definiteness: eta_ka" in block.reason
+    L = np.linalg.cholesky(block.omega.to_numpy())
+    assert L[2, 2] / np.sqrt(block.omega.to_numpy()[2, 2]) < 0.05
     # same optimum from a different start
     again = popfit(
         theoph,

@@ -121,6 +121,8 @@ def popfit(
         )
     if n_vpc and bins < 1:
         raise typer.BadParameter(f"{bins}: give 1 or more time bins", param_hint="--bins")
+    if iov is not None and not [p for p in iov.split(",") if p.strip()]:
+        raise typer.BadParameter("name the parameters, e.g. cl or cl,v", param_hint="--iov")
     start = _common.number_pairs(init, "--init")
     for name, value in start.items():
         if not (math.isfinite(value) and value > 0):
@@ -154,7 +156,7 @@ def popfit(
             cov_method=cov_method,
             seed=seed,
             ci_level=ci_level,
-            iov=iov.split(",") if iov else (),
+            iov=[p.strip() for p in iov.split(",") if p.strip()] if iov else (),
             individual=individual,
         )
         bar.update(task, advance=1)

@@ -65,3 +65,35 @@ def boundary_text(dofv: dict[str, float], variances: dict[str, float]) -> str:
             f"the data do not support {what})"
         )
     return "; estimate at its boundary (0): " + "; ".join(parts)
+
+
+RANK_RATIO = 0.05
+"""Conditional SD of an eta given the earlier ones, relative to its SD, below which a block
+Omega is taken to be at the boundary of positive definiteness (correlation > 0.9987)."""
+
+
+def omega_rank_text(des, x: np.ndarray) -> str:
+    """The reason suffix when a block Omega is practically singular ('' otherwise): an
+    eta whose conditional SD given the earlier ones (the Cholesky diagonal) is below
+    ``RANK_RATIO`` of its SD is a linear combination of them, the likelihood has no
+    curvature in that direction and the covariance step cannot be trusted."""
+    if not des.block:
+        return ""
+    _, _, omega, _ = des.unpack(x)
+    q = des.q_bsv
+    om = omega[:q, :q]
+    L = np.linalg.cholesky(om)
+    ratio = np.diag(L) / np.sqrt(np.diag(om))
+    hits = [
+        f"eta_{p} (conditional SD {L[i, i]:.3g}, {100 * ratio[i]:.2g} % of its SD)"
+        for i, p in enumerate(des.model.eta)
+        if ratio[i] < RANK_RATIO
+    ]
+    if not hits:
+        return ""
+    return (
+        "; Omega at the boundary of positive definiteness: "
+        + ", ".join(hits)
+        + " is practically a linear combination of the etas before it (refit with a "
+        "smaller block or a diagonal Omega)"
+    )

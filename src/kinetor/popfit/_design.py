@@ -84,11 +84,28 @@ def covariate_design(model: PopModel, data: PopData, weight_ref: float | None = 
     return offsets, Z, names, inits, info
 
 
+def _trapezoids(data: PopData, t, y, ok, lam):
+    """Per-subject AUC(0-last) by trapezoids; one that spans a dose (a later dose between
+    two samples, e.g. the next period of a crossover on one time axis) is split there:
+    the earlier sample's decline until the dose (exponential with ``lam`` where known,
+    else linear to 0) plus a linear rise from 0 at the dose to the later sample."""
+    ta, tb, ya, yb = t[:, :-1], t[:, 1:], y[:, :-1], y[:, 1:]
+    dose = np.isfinite(data.ev_t) & ((data.ev_kind != RATE) | (data.ev_amt > 0))
+    ev = np.where(dose, data.ev_t, np.nan)[:, None, :]
+    inside = (ev > ta[:, :, None]) & (ev < tb[:, :, None])
+    td = np.where(inside, ev, -np.inf).max(2)
+    split = np.isfinite(td)
+    k = np.broadcast_to(lam[:, None], ta.shape)
+    with np.errstate(all="ignore"):
+        gap = np.where(split, td - ta, 0.0)
+        decline = np.where(np.isfinite(k) & (k > 0), ya * -np.expm1(-k * gap) / k, 0.5 * ya * gap)
+        area = np.where(split, decline + 0.5 * yb * (tb - td), 0.5 * (ya + yb) * (tb - ta))
+    return np.where(ok[:, 1:] & ok[:, :-1], area, 0.0).sum(1)
+
+
 def _terminal(data: PopData):
     """Per-subject AUC(0-last) + extrapolation and terminal slope (rough, for starts)."""
     t, y, ok = data.t, np.where(data.obs & ~data.blq, data.dv, 0.0), data.obs & ~data.blq
-    dt = np.diff(t, axis=1)
-    auc = np.where(ok[:, 1:] & ok[:, :-1], 0.5 * (y[:, 1:] + y[:, :-1]) * dt, 0.0).sum(1)
     n = ok.sum(1)
     lam = np.full(data.n_subjects, np.nan)
     for_k = np.argsort(~ok, axis=1, kind="stable")  # observed columns first
@@ -101,6 +118,7 @@ def _terminal(data: PopData):
         tm, lm = np.nanmean(tt, 1, keepdims=True), np.nanmean(ly, 1, keepdims=True)
         slope = np.nansum((tt - tm) * (ly - lm), 1) / np.nansum((tt - tm) ** 2, 1)
     lam = np.where((n >= 3) & np.isfinite(slope) & (slope < 0), -slope, np.nan)
+    auc = _trapezoids(data, t, y, ok, lam)
     clast = np.take_along_axis(np.where(y > 0, y, np.nan), last[:, :1], axis=1)[:, 0]
     with np.errstate(all="ignore"):
         auc_inf = auc + np.where(np.isfinite(lam), clast / lam, 0.0)

@@ -229,17 +229,38 @@ def conditional_rows(
     return eta, obj, half, done
 
 
-def ofv_terms(des: Design, x: np.ndarray, eta0: np.ndarray):
-    """Per-subject FOCE-I objective (without N log 2 pi) and the EBEs."""
-    terms, eta, ok = ofv_terms_many(des, x[None, :], eta0)
-    return terms[0], eta[0], ok[0]
+def ofv_terms(des: Design, x: np.ndarray, eta0: np.ndarray, from_zero: bool = False):
+    """Per-subject FOCE-I objective (without N log 2 pi) and the EBEs.
+
+    With ``from_zero`` the EBE search also starts from eta = 0 and each subject keeps the
+    mode with the lower conditional objective: a search warm-started at the last EBEs can
+    stay in a local mode (a flip-flop ka/V pair, say) that a fresh start leaves.
+    """
+    if not from_zero or not np.any(eta0):
+        terms, eta, ok, _ = _ofv_parts(des, x[None, :], eta0)
+        return terms[0], eta[0], ok[0]
+    terms, eta, ok, obj = _ofv_parts(des, np.stack([x, x]), np.stack([eta0, np.zeros_like(eta0)]))
+    # another mode, clearly lower; the same mode reached twice keeps the warm start's
+    # solution (its digits decide the finite differences of the covariance step)
+    zero = np.isfinite(obj[1]) & ~(obj[1] >= obj[0] - 1e-6)
+    return (
+        np.where(zero, terms[1], terms[0]),
+        np.where(zero[:, None], eta[1], eta[0]),
+        np.where(zero, ok[1], ok[0]),
+    )
 
 
 def ofv_terms_many(des: Design, X: np.ndarray, eta0: np.ndarray):
     """Per-subject FOCE-I objectives of ``m`` parameter vectors ``X (m, n_x)`` in one
-    vectorised EBE search (warm start ``eta0 (S, q)``): ``terms (m, S)`` (inf where a
-    vector is invalid), ``eta (m, S, q)``, ``converged (m, S)``."""
-    m, S, q = X.shape[0], eta0.shape[0], des.q
+    vectorised EBE search (warm start ``eta0 (S, q)``, or one per vector ``(m, S, q)``):
+    ``terms (m, S)`` (inf where a vector is invalid), ``eta (m, S, q)``,
+    ``converged (m, S)``."""
+    return _ofv_parts(des, X, eta0)[:3]
+
+
+def _ofv_parts(des: Design, X: np.ndarray, eta0: np.ndarray):
+    """``ofv_terms_many`` and the conditional objectives ``l_i`` at the EBEs (m, S)."""
+    m, S, q = X.shape[0], eta0.shape[-2], des.q
     base = np.empty((m, S, des.width))
     oi = np.empty((m, q, q))
     sig = np.empty((m, des.n_sigma))
@@ -258,10 +279,10 @@ def ofv_terms_many(des: Design, X: np.ndarray, eta0: np.ndarray):
         base.reshape(m * S, des.width),
         np.repeat(oi, S, axis=0),
         np.repeat(sig, S, axis=0),
-        np.tile(eta0, (m, 1)),
+        eta0.reshape(m * S, q) if eta0.ndim == 3 else np.tile(eta0, (m, 1)),
         np.tile(np.arange(S), m),
     )
     sign, logdet_h = np.linalg.slogdet(half)
     terms = (obj + logdet_h).reshape(m, S) + logdet_om[:, None]
     terms = np.where((sign.reshape(m, S) > 0) & np.isfinite(terms), terms, np.inf)
-    return terms, eta.reshape(m, S, q), ok.reshape(m, S)
+    return terms, eta.reshape(m, S, q), ok.reshape(m, S), obj.reshape(m, S)

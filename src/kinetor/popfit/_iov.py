@@ -62,9 +62,10 @@ def _individual_column(study, individual: str | None) -> tuple[pd.Series, str]:
         + (
             ""
             if individual
-            else " (read NONMEM data whose periods restart TIME with occasions=True, "
-            "--occasions, or name the column that groups subjects into individuals with "
-            "individual=..., --individual)"
+            else " (NONMEM data read with occasions=True, --occasions, have it only when "
+            "some subject's TIME restarts at a reset (EVID 3/4); without such a restart "
+            "every subject has one occasion. Otherwise name the column that groups "
+            "subjects into individuals with individual=..., --individual)"
         )
     )
 
@@ -173,7 +174,8 @@ class IOVDesign(Design):
     # Omega_i = diag(Omega, Pi, ..., Pi); Pi's log SDs follow Omega's parameters
     def _omega(self, w: np.ndarray) -> np.ndarray:
         om = super()._omega(w[: self.n_omega_bsv])
-        pi = np.diag(np.exp(2.0 * w[self.n_omega_bsv :]))
+        with np.errstate(over="ignore"):  # a trial step far out: inf, refused downstream
+            pi = np.diag(np.exp(2.0 * w[self.n_omega_bsv :]))
         return block_diag(om, *([pi] * self.n_occ))
 
     def _omega_w(self, omega: np.ndarray) -> np.ndarray:

@@ -35,9 +35,11 @@ class _Objective:
         self.n_eval = 0
 
     def terms(self, x: np.ndarray, keep: bool = False):
+        """Per-subject terms at ``x``: EBEs from the current ones and from 0, the lower
+        mode kept (``ofv_terms(from_zero=True)``); ``keep`` stores them as warm starts."""
         self.n_eval += 1
         try:
-            terms, eta, ok = ofv_terms(self.des, x, self.eta)
+            terms, eta, ok = ofv_terms(self.des, x, self.eta, from_zero=True)
         except np.linalg.LinAlgError:
             return np.full(self.des.data.n_subjects, np.inf), self.eta, False
         if keep and np.isfinite(terms).all():

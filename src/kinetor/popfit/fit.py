@@ -42,7 +42,7 @@ from scipy import optimize
 
 from kinetor.data._checks import require_study
 from kinetor.errors import ModelError
-from kinetor.popfit._boundary import zero_variance_dofv
+from kinetor.popfit._boundary import omega_rank_text, zero_variance_dofv
 from kinetor.popfit._data import PopData, build_data
 from kinetor.popfit._design import covariate_design, start_vector
 from kinetor.popfit._engine import Design, _f_and_jac
@@ -166,12 +166,14 @@ class PopFitResult:
         return t, at(ind), at(typ)
 
     def summary(self) -> pd.DataFrame:
-        """One table of every estimate: THETA, OMEGA (variances) and SIGMA, with the OFV
-        rise when a variance is set to ~0 (``dofv_zero``; NaN for the rest)."""
+        """One table of every estimate: THETA, OMEGA (variances) and SIGMA, with the Wald
+        interval at ``ci_level`` and the OFV rise when a variance is set to ~0
+        (``dofv_zero``; NaN for the rest)."""
         th = self.theta.assign(block="THETA", dofv_zero=np.nan)
         om = self.omega_table.rename(columns={"variance": "estimate"}).assign(block="OMEGA")
         sg = self.sigma.assign(block="SIGMA")
-        cols = ["block", "parameter", "estimate", "se", "rse_pct", "dofv_zero"]
+        cols = ["block", "parameter", "estimate", "se", "rse_pct", "ci_low", "ci_high"]
+        cols.append("dofv_zero")
         return pd.concat([th[cols], om[cols], sg[cols]], ignore_index=True)
 
     def __str__(self) -> str:
@@ -347,6 +349,7 @@ def popfit(
             if converged:
                 reason += "; covariance step failed"
     dofv = zero_variance_dofv(obj, des, x, ofv) if np.isfinite(ofv) else {}
+    reason += omega_rank_text(des, x)
     obj.eta = eta
     from kinetor.popfit._report import assemble
 

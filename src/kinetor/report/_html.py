@@ -36,7 +36,8 @@ _COUNT_COLUMN = re.compile(
 # significant figures (subject 12345 is not "12300", a 7.5 mg/kg dose not "7.50").
 _LABEL_COLUMN = re.compile(
     r"^(subject|usubjid|subjid|animal|mouse|rat|patient|id|.*[_ ]id|seed|year|.*seq"
-    r"|source_row|row|replicate|arm|group|well|batch|run|lot|doses(?: \(.*\))?)$",
+    r"|source_row|row|replicate|arm|group|well|batch|run|lot|individual|occasion|period"
+    r"|doses(?: \(.*\))?)$",
     re.IGNORECASE,
 )
 
