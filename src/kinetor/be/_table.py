@@ -2,7 +2,10 @@
 
 Rows are numbered as a spreadsheet counts them (header = row 1, after any leading ``#``
 comment lines). An empty file, a header without rows and text in a numeric column are
-``DataError``s naming the file (and row and column); an empty cell stays a missing value.
+``DataError``s naming the file (and row and column); an empty cell, or one holding only
+``.`` (SAS's missing value, as in the EMA/replicateBE data sets), stays a missing value in a
+numeric column; in a design column (subject, period, sequence, treatment) it is a
+``DataError``.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ import pandas as pd
 
 from kinetor.errors import DataError, ModelError, Problem
 
-__all__ = ["check_level", "default_metrics", "numeric_column", "read_table"]
+__all__ = ["blank_cells", "check_level", "default_metrics", "numeric_column", "read_table"]
 
 
 def check_level(alpha, limits) -> tuple[float, float]:
@@ -81,10 +84,34 @@ def read_table(data, source: str) -> tuple[pd.DataFrame, int]:
     return df.copy(), first_row
 
 
+def _missing(raw: pd.Series) -> pd.Series:
+    """Empty cells: NaN, blank text or a lone ``.`` (SAS's missing value)."""
+    return raw.isna() | raw.astype(str).str.strip().isin(("", "."))
+
+
 def _text_cells(raw: pd.Series, values: pd.Series) -> np.ndarray:
     """Positions of cells holding text that is not a number (an empty cell is missing)."""
-    given = raw.notna() & (raw.astype(str).str.strip() != "")
-    return np.flatnonzero((given & values.isna()).to_numpy())
+    return np.flatnonzero((~_missing(raw) & values.isna()).to_numpy())
+
+
+def blank_cells(df: pd.DataFrame, columns, source: str, first_row: int) -> None:
+    """An empty cell (or ``.``) in one of the design ``columns`` present is a ``DataError``
+    naming each: the row cannot be placed (pandas would otherwise group it apart or give it
+    the first level's dummy coding)."""
+    problems = [
+        Problem(
+            f"empty {c} cell",
+            file=source,
+            row=int(i) + first_row,
+            column=str(c),
+            fix=f"fill in the {c} of this row, or remove the row",
+        )
+        for c in columns
+        if c in df.columns
+        for i in np.flatnonzero(_missing(df[c]).to_numpy())
+    ]
+    if problems:
+        raise DataError(problems)
 
 
 def numeric_column(df: pd.DataFrame, column: str, source: str, first_row: int) -> pd.Series:

@@ -46,7 +46,14 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from kinetor.be._table import check_level, default_metrics, numeric_column, read_table
+from kinetor.be._design import check_parallel, check_sequences, check_unique_periods
+from kinetor.be._table import (
+    blank_cells,
+    check_level,
+    default_metrics,
+    numeric_column,
+    read_table,
+)
 from kinetor.be.rsabe import fda_scaled
 from kinetor.errors import DataError, ModelError, Problem
 
@@ -130,30 +137,6 @@ def _ols(y: np.ndarray, X: np.ndarray, k: int):
     return float(beta[k]), float(np.sqrt(cov[k, k])), s2, df
 
 
-def _check_unique_periods(df: pd.DataFrame, source: str, first_row: int) -> None:
-    """One row per subject and period: a repeated pair is a ``DataError`` naming both rows."""
-    if "period" not in df.columns:
-        return
-    key = pd.MultiIndex.from_arrays([df["subject"].astype(str), df["period"].astype(str)])
-    first = pd.Series(np.arange(len(df)), index=key).groupby(level=[0, 1]).transform("first")
-    dup = np.flatnonzero(key.duplicated(keep="first"))
-    if dup.size:
-        raise DataError(
-            [
-                Problem(
-                    f"subject {key[i][0]} has period {key[i][1]} twice (rows "
-                    f"{int(first.iloc[i]) + first_row} and {i + first_row})",
-                    file=source,
-                    row=int(i) + first_row,
-                    column="period",
-                    fix="one row per subject and period: remove the repeated row or "
-                    "correct its period",
-                )
-                for i in dup
-            ]
-        )
-
-
 def _design(df: pd.DataFrame, reference: str, test: str) -> str:
     if "period" not in df.columns or df["subject"].duplicated().sum() == 0:
         return "parallel"
@@ -201,8 +184,8 @@ def be(
         (``AUC``, ``CMAX``...). Lines starting with ``#`` in CSV files are comments.
     metrics : list of str, optional
         Default: every column holding numbers that is not a design column and does not
-        start with ``log``. An empty cell is a missing value (left out, counted in
-        ``notes``); text in a metric column is a ``DataError``.
+        start with ``log``. An empty cell (or ``.``) is a missing value (left out, counted
+        in ``notes``); text in a metric column is a ``DataError``.
     design : {"auto", "crossover", "replicate", "parallel"}
     abel : bool
         EMA reference-scaled limits (replicate designs only).
@@ -233,7 +216,10 @@ def be(
     DataError
         An empty file or one without data rows, missing columns, text in a metric column
         or non-positive values (row named), a subject with the same period twice, a
-        treatment other than ``test``/``reference``.
+        treatment other than ``test``/``reference``, an empty design cell (subject,
+        period, sequence, treatment), a repeated subject in a parallel design, a sequence
+        label that disagrees with the treatments in period order
+        (:mod:`kinetor.be._design`).
     ModelError
         ``alpha`` outside (0, 0.5), ``limits`` not (lower < 1 < upper), an unknown design,
         ABEL without a replicate design.
@@ -258,6 +244,7 @@ def be(
                 for c in missing
             ]
         )
+    blank_cells(df, _ROLES, source, first_row)
     df["treatment"] = df["treatment"].astype(str)
     bad_trt = sorted(set(df["treatment"]) - {test, reference})
     if bad_trt:
@@ -270,11 +257,14 @@ def be(
                 f"Python); labels in the file: {sorted(set(df['treatment']))}",
             )
         )
-    _check_unique_periods(df, source, first_row)
-    design = _design(df, reference, test) if design == "auto" else design
+    check_unique_periods(df, source, first_row)
+    detected = design == "auto"
+    design = _design(df, reference, test) if detected else design
     if design not in ("crossover", "replicate", "parallel"):
         raise ModelError(f"design={design!r}: use auto, crossover, replicate or parallel")
-    if design != "parallel":
+    if design == "parallel":
+        check_parallel(df, source, first_row, detected)
+    else:
         for c in ("period", "sequence"):
             if c not in df.columns:
                 raise DataError(
@@ -285,6 +275,7 @@ def be(
                         fix=f"add '{c}'",
                     )
                 )
+        check_sequences(df, test, reference, source, first_row)
     if abel and design != "replicate":
         raise ModelError("ABEL needs a replicate design (reference given at least twice)")
     if sum((abel, rsabe, nti)) > 1 or ((rsabe or nti) and design != "replicate"):

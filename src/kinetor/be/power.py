@@ -17,6 +17,11 @@ Owen's Q; Phillips 1990, doi:10.1007/BF01062340):
     P = E_s\left[\max\left(0, \Phi\left(\frac{\log\theta_2 - t\,\hat{se} - \Delta}{se}\right)
         - \Phi\left(\frac{\log\theta_1 + t\,\hat{se} - \Delta}{se}\right)\right)\right]
 
+The expectation is a 128-node Gauss-Legendre sum over :math:`s = \hat{se}/se` (density
+:math:`2k^k s^{2k-1} e^{-ks^2}/\Gamma(k)`, :math:`k = df/2`, smooth for every df) between the
+:math:`10^{-16}` and :math:`1 - 10^{-16}` quantiles, cut where the CI can no longer fit; it
+agrees with a 40-digit computation to about 1e-12, also for df 1 and power near 1.
+
 Examples
 --------
 >>> round(power_tost(cv=0.30, n=40), 6)   # PowerTOST power.TOST(CV = 0.3, n = 40)
@@ -27,11 +32,10 @@ Examples
 
 from __future__ import annotations
 
-import itertools
 from numbers import Integral, Real
 
 import numpy as np
-from scipy import stats
+from scipy import special, stats
 
 from kinetor.errors import ModelError
 
@@ -39,7 +43,8 @@ __all__ = ["power_tost", "sample_size_tost", "tost_input_problem"]
 
 # design: (bk for the total n, bkni for the n per sequence, df lost); PowerTOST known.designs
 _BK = {"2x2": (2.0, 0.5, 2), "parallel": (4.0, 1.0, 2)}
-_NODES = np.polynomial.legendre.leggauss(400)
+_NODES = np.polynomial.legendre.leggauss(128)
+_TAIL = 1e-16  # chi-square mass left out in each tail
 _CV_MAX = 10.0  # 1000 %: above it the value is a percentage written as a fraction
 
 
@@ -75,6 +80,8 @@ def tost_input_problem(
     if cv is not None:
         if not cv > 0:
             return "cv", f"a CV must be > 0 (got {cv:g})"
+        if not np.isfinite(cv):
+            return "cv", f"a CV must be a finite number, e.g. 0.3 for 30 % (got {cv:g})"
         if cv > _CV_MAX:
             return "cv", (
                 f"a CV is a fraction: {cv:g} % is {cv / 100:.2f} (got {cv:g}; at most "
@@ -133,20 +140,25 @@ def power_tost(
     delta = np.log(theta0)
     lo, hi = np.log(theta1), np.log(theta2)
 
-    # the CI fits inside the limits only while t se_hat < (hi - lo) / 2
-    u_max = df * ((hi - lo) / (2 * t * se)) ** 2
-    # Gauss-Legendre on [0, u_max], split at the chi-square mode where the mass sits
+    # the CI fits inside the limits only while t se_hat < (hi - lo) / 2; integrate over
+    # s = se_hat/se, whose density is smooth for every df (df 1 included, where the
+    # chi-square density of s^2 is singular at 0), between the 1e-16 and 1 - 1e-16
+    # quantiles (the mass left out is below 2e-16), so the nodes sit where the mass is
+    s_lo = np.sqrt(stats.chi2.ppf(_TAIL, df) / df)
+    s_hi = min(np.sqrt(stats.chi2.isf(_TAIL, df) / df), (hi - lo) / (2 * t * se))
+    if s_hi <= s_lo:
+        return 0.0
     x, w = _NODES
-    edges = np.unique(np.clip([0.0, max(df - 2.0, 0.0), u_max], 0.0, u_max))
-    val = 0.0
-    for a, b in itertools.pairwise(edges):
-        u = 0.5 * (b - a) * x + 0.5 * (a + b)
-        se_hat = se * np.sqrt(u / df)
-        p = stats.norm.cdf((hi - t * se_hat - delta) / se) - stats.norm.cdf(
-            (lo + t * se_hat - delta) / se
-        )
-        val += 0.5 * (b - a) * float(np.sum(w * np.maximum(p, 0.0) * stats.chi2.pdf(u, df)))
-    return float(val)
+    s = 0.5 * (s_hi - s_lo) * x + 0.5 * (s_hi + s_lo)
+    k = df / 2  # density of s: 2 k^k s^(df-1) exp(-k s^2) / Gamma(k)
+    dens = np.exp(
+        np.log(2.0) + k * np.log(k) - special.gammaln(k) + (df - 1) * np.log(s) - k * s * s
+    )
+    p = stats.norm.cdf((hi - t * se * s - delta) / se) - stats.norm.cdf(
+        (lo + t * se * s - delta) / se
+    )
+    val = 0.5 * (s_hi - s_lo) * float(np.sum(w * np.maximum(p, 0.0) * dens))
+    return float(min(max(val, 0.0), 1.0))
 
 
 def sample_size_tost(

@@ -2,7 +2,10 @@ r"""Dose proportionality: the power model with the Smith et al. (2000) criterion
 
 .. math:: \log Y = a + b \log(\mathrm{dose}) + \varepsilon
 
-is fitted by least squares (one value per subject and dose; independent observations). The
+is fitted by least squares when every subject contributes one value (independent
+observations), and with a random intercept per subject by REML (:mod:`kinetor.be._mixed`;
+between-within df) when a ``subject`` column holds several values of one subject (a
+crossover of doses, as in Smith et al.). The
 :math:`100(1-2\alpha)\%` CI of :math:`b` is compared with the acceptance interval of
 Smith et al. (2000, Pharm Res 17:1278, doi:10.1023/A:1026451721686) for a dose ratio
 :math:`r = d_{max}/d_{min}` and limits :math:`(\theta_L, \theta_H)` = (0.80, 1.25):
@@ -11,7 +14,8 @@ Smith et al. (2000, Pharm Res 17:1278, doi:10.1023/A:1026451721686) for a dose r
 
 equivalently, the ratio of dose-normalised geometric means at the highest and lowest dose,
 :math:`r^{b-1}` (with CI :math:`r^{CI-1}`), must lie within :math:`(\theta_L, \theta_H)`.
-A one-way ANOVA of :math:`\log(Y/\mathrm{dose})` across dose levels is reported beside it.
+A one-way ANOVA of :math:`\log(Y/\mathrm{dose})` across dose levels is reported beside it
+(any group size; NaN when no level has two values).
 
 Examples
 --------
@@ -24,13 +28,20 @@ Examples
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from kinetor.be._table import check_level, default_metrics, numeric_column, read_table
+from kinetor.be._mixed import random_intercept_line
+from kinetor.be._table import (
+    blank_cells,
+    check_level,
+    default_metrics,
+    numeric_column,
+    read_table,
+)
 from kinetor.errors import DataError, Problem
 
 __all__ = ["DoseProportionalityResult", "dose_proportionality"]
@@ -38,28 +49,41 @@ __all__ = ["DoseProportionalityResult", "dose_proportionality"]
 
 @dataclass
 class DoseProportionalityResult:
-    """``table``: per metric ``metric, n, dose_ratio, intercept, slope, slope_se,
+    """``table``: per metric ``metric, n, dose_ratio, intercept, slope, slope_se, df,
     slope_ci_low, slope_ci_high, accept_low, accept_high, ratio_dn, ratio_dn_ci_low,
-    ratio_dn_ci_high, proportional, anova_f, anova_p``; ``data`` the values used."""
+    ratio_dn_ci_high, proportional, anova_f, anova_p, model`` (``model``: ``"OLS"`` or
+    ``"random subject intercept (REML)"``); ``data`` the values used; ``notes`` the rows
+    left out."""
 
     table: pd.DataFrame
     data: pd.DataFrame
     alpha: float
+    notes: list[str] = field(default_factory=list)
 
 
 def dose_proportionality(
-    data, metrics=None, *, dose: str = "dose", alpha: float = 0.05, limits=(0.80, 1.25)
+    data,
+    metrics=None,
+    *,
+    dose: str = "dose",
+    subject: str = "subject",
+    alpha: float = 0.05,
+    limits=(0.80, 1.25),
 ) -> DoseProportionalityResult:
     """Power-model test of dose proportionality for each metric.
 
     Parameters
     ----------
     data : DataFrame or path
-        One row per subject (and dose): a ``dose`` column and one column per metric. A row
-        with an empty dose or metric cell is left out of that metric (``n`` counts the rows
-        used); text in these columns is a ``DataError``.
+        One row per subject and dose: a ``dose`` column, one column per metric and, where
+        a subject received several doses, a ``subject`` column. A row with an empty (or
+        ``.``) dose or metric cell is left out of that metric (``n`` counts the rows used,
+        ``notes`` the rows left out); text in these columns is a ``DataError``.
     metrics : list of str, optional
         Default: every other column holding numbers (except ``subject``).
+    subject : str
+        Name of the subject column; with several values of one subject the power model
+        has a random intercept per subject (REML).
     alpha : float
         In (0, 0.5); 0.05 gives the 90 % CI of the slope.
     limits : (float, float)
@@ -69,7 +93,8 @@ def dose_proportionality(
     ------
     DataError
         An empty file or one without data rows, no dose or metric column, text or an
-        infinite number in them, fewer than two dose levels, non-positive doses or values.
+        infinite number in them, an empty subject cell, fewer than two dose levels,
+        non-positive doses or values.
     ModelError
         ``alpha`` outside (0, 0.5), ``limits`` not (lower < 1 < upper).
     """
@@ -88,7 +113,7 @@ def dose_proportionality(
         )
     df[dose] = numeric_column(df, dose, source, first_row)
     if metrics is None:
-        metrics = default_metrics(df, (dose, "subject"))
+        metrics = default_metrics(df, (dose, subject))
     unknown = [m for m in metrics if m not in df.columns]
     if unknown or not metrics:
         raise DataError(
@@ -102,23 +127,26 @@ def dose_proportionality(
         )
     for m in metrics:
         df[m] = numeric_column(df, m, source, first_row)
-    rows, used = [], []
+    if subject in df.columns:
+        blank_cells(df, [subject], source, first_row)
+    rows, used, notes = [], [], []
     for m in metrics:
         d = df[[dose, m]].dropna()
-        bad = d[(d[dose] <= 0) | (d[m] <= 0)]
-        if len(bad):
-            raise DataError(
-                [
-                    Problem(
-                        f"dose {r[dose]} / {m} {r[m]} must be > 0 (log scale)",
-                        file=source,
-                        row=int(i) + first_row,
-                        column=m,
-                        fix="correct or remove the row",
-                    )
-                    for i, r in bad.iterrows()
-                ]
+        if len(d) < len(df):
+            notes.append(f"{m}: {len(df) - len(d)} row(s) without a dose or value left out")
+        bad = [
+            Problem(
+                f"{col} = {v:g} must be > 0 (log scale)",
+                file=source,
+                row=int(i) + first_row,
+                column=col,
+                fix="correct or remove the row",
             )
+            for col in (dose, m)
+            for i, v in d[col][d[col] <= 0].items()
+        ]
+        if bad:
+            raise DataError(bad)
         levels = np.unique(d[dose])
         if levels.size < 2:
             raise DataError(
@@ -140,19 +168,37 @@ def dose_proportionality(
                     fix="give at least 3 values over at least two doses",
                 )
             )
-        xm = x.mean()
-        sxx = ((x - xm) ** 2).sum()
-        b = ((x - xm) * (y - y.mean())).sum() / sxx
-        a = y.mean() - b * xm
-        dfree = n - 2
-        s2 = ((y - a - b * x) ** 2).sum() / dfree
-        se = np.sqrt(s2 / sxx)
+        ids = df.loc[d.index, subject] if subject in df.columns else None
+        if ids is not None and ids.astype(str).duplicated().any():
+            # several values of one subject: its values are not independent
+            fit = random_intercept_line(x, y, ids.to_numpy())
+            a, b, se, dfree = fit.intercept, fit.slope, fit.slope_se, fit.df
+            model = "random subject intercept (REML)"
+        else:
+            xm = x.mean()
+            sxx = ((x - xm) ** 2).sum()
+            b = ((x - xm) * (y - y.mean())).sum() / sxx
+            a = y.mean() - b * xm
+            dfree = n - 2
+            se = np.sqrt(((y - a - b * x) ** 2).sum() / dfree / sxx)
+            model = "OLS"
+        if dfree < 1:
+            raise DataError(
+                Problem(
+                    f"{m}: {n} values of {ids.nunique()} subjects leave no degree of freedom "
+                    "for the slope's CI",
+                    file=source,
+                    column=subject,
+                    fix="give more subjects or more doses per subject",
+                )
+            )
         t = stats.t.ppf(1 - alpha, dfree)
         lo, hi = b - t * se, b + t * se
         r = levels.max() / levels.min()
         acc_lo, acc_hi = 1 + np.log(limits[0]) / np.log(r), 1 + np.log(limits[1]) / np.log(r)
         groups = [np.log(d[m][d[dose] == lv] / lv).to_numpy() for lv in levels]
-        f, p = stats.f_oneway(*groups) if all(g.size > 1 for g in groups) else (np.nan, np.nan)
+        # the F test needs a within-level df (some level with two values), not two in each
+        f, p = stats.f_oneway(*groups) if n > levels.size else (np.nan, np.nan)
         rows.append(
             {
                 "metric": m,
@@ -161,6 +207,7 @@ def dose_proportionality(
                 "intercept": a,
                 "slope": b,
                 "slope_se": se,
+                "df": dfree,
                 "slope_ci_low": lo,
                 "slope_ci_high": hi,
                 "accept_low": acc_lo,
@@ -171,7 +218,10 @@ def dose_proportionality(
                 "proportional": bool(lo >= acc_lo and hi <= acc_hi),
                 "anova_f": float(f),
                 "anova_p": float(p),
+                "model": model,
             }
         )
         used.append(d.rename(columns={m: "value"}).assign(metric=m))
-    return DoseProportionalityResult(pd.DataFrame(rows), pd.concat(used, ignore_index=True), alpha)
+    return DoseProportionalityResult(
+        pd.DataFrame(rows), pd.concat(used, ignore_index=True), alpha, notes
+    )

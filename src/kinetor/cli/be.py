@@ -164,22 +164,48 @@ def be_size(
     ] = 0.80,
     design: Annotated[str, typer.Option("--design", help="2x2 or parallel.")] = "2x2",
     alpha: Annotated[float, typer.Option("--alpha", help="One-sided level in (0, 0.5).")] = 0.05,
+    theta1: Annotated[
+        float, typer.Option("--theta1", help="Lower acceptance limit, in (0, 1).")
+    ] = 0.80,
+    theta2: Annotated[
+        float | None,
+        typer.Option("--theta2", help="Upper acceptance limit, > 1 (default 1/theta1)."),
+    ] = None,
 ) -> None:
     """Sample size of a TOST bioequivalence study (exact power)."""
     from kinetor.be import sample_size_tost
     from kinetor.be.power import tost_input_problem
 
-    bad = tost_input_problem(cv=cv, alpha=alpha, theta0=theta0, target=power, design=design)
+    bad = tost_input_problem(
+        cv=cv,
+        alpha=alpha,
+        theta0=theta0,
+        target=power,
+        design=design,
+        theta1=theta1,
+        theta2=theta2,
+    )
+    if bad is None and not theta1 < theta0 < (1 / theta1 if theta2 is None else theta2):
+        bad = ("theta0", f"the true T/R ratio {theta0:g} must lie inside the limits")
     if bad is not None:
         option = {"target": "--power"}.get(bad[0], f"--{bad[0]}")
         raise typer.BadParameter(bad[1], param_hint=option)
-    n, p = sample_size_tost(cv, theta0=theta0, target=power, alpha=alpha, design=design)
+    n, p = sample_size_tost(
+        cv,
+        theta0=theta0,
+        target=power,
+        theta1=theta1,
+        theta2=theta2,
+        alpha=alpha,
+        design=design,
+    )
     if _common.STATE["json"]:
         _common.emit_json({"n": n, "power": p})
         return
     _common.info(
         f"{design}: n = {n} subjects in all (power {p:.4f}) for CV {cv:g}, "
-        f"theta0 {theta0:g}, target power {power:g}"
+        f"theta0 {theta0:g}, limits {theta1:g}-{1 / theta1 if theta2 is None else theta2:.4g}, "
+        f"target power {power:g}"
     )
 
 
@@ -187,6 +213,14 @@ def dose_prop(
     data: Annotated[Path, typer.Argument(help="Table with a dose column and metric columns.")],
     metric: Annotated[list[str] | None, typer.Option("--metric", "-m")] = None,
     dose: Annotated[str, typer.Option("--dose", help="Name of the dose column.")] = "dose",
+    subject: Annotated[
+        str,
+        typer.Option(
+            "--subject",
+            help="Name of the subject column; several doses in one subject are fitted with a "
+            "random subject intercept (REML).",
+        ),
+    ] = "subject",
     out: Annotated[Path, typer.Option("--out", "-o")] = Path("dose_prop_out"),
 ) -> None:
     """Dose proportionality (power model, Smith et al. 2000 criterion) with a plot."""
@@ -194,13 +228,15 @@ def dose_prop(
     from kinetor.be import dose_proportionality
     from kinetor.report.popfit import plot_dose_proportionality
 
-    res = dose_proportionality(data, list(metric) if metric else None, dose=dose)
+    res = dose_proportionality(data, list(metric) if metric else None, dose=dose, subject=subject)
     d = _common.out_dir(out)
     res.table.to_csv(d / "dose_proportionality.csv", index=False)
     save_figure(plot_dose_proportionality(res), d / "dose_proportionality.png", dpi=100)
     _common.html_report(d, "kinetor dose-prop: dose proportionality")
     if _common.STATE["json"]:
-        _common.emit_json({"dose_proportionality": res.table.to_dict(orient="records")})
+        _common.emit_json(
+            {"dose_proportionality": res.table.to_dict(orient="records"), "notes": res.notes}
+        )
         return
     _common.print_frame(
         res.table[
@@ -209,6 +245,7 @@ def dose_prop(
                 "n",
                 "dose_ratio",
                 "slope",
+                "model",
                 "slope_ci_low",
                 "slope_ci_high",
                 "accept_low",
@@ -218,6 +255,8 @@ def dose_prop(
         ],
         title="Power model ln Y = a + b ln dose",
     )
+    for note in res.notes:
+        _common.info(note)
 
 
 def register(app: typer.Typer) -> None:
