@@ -12,6 +12,18 @@ import typer
 from kinetor.cli import _common
 
 
+def note_unknown(ids, known, what: str, path: Path) -> None:
+    """Print how many of ``ids`` (read from ``path``) are not in the count table."""
+    unknown = sorted(set(ids or ()) - set(known))
+    if unknown:
+        _common.err_console().print(
+            f"note: {len(unknown)} of {len(set(ids))} {what} in {path} are not in the count "
+            f"table and are ignored: {', '.join(unknown[:10])}{' ...' if len(unknown) > 10 else ''}",
+            markup=False,
+            style="yellow",
+        )
+
+
 def _read_efficiency(path: Path) -> dict[str, float]:
     from kinetor.errors import DataError, Problem
 
@@ -33,6 +45,20 @@ def _read_efficiency(path: Path) -> dict[str, float]:
                     fix="write 'guide probability' per line",
                 )
             ) from None
+        if not 0.0 <= out[f[0]] <= 1.0:  # NaN fails too
+            raise DataError(
+                Problem(
+                    f"guide efficiency {f[1]} of {f[0]!r} is not a probability",
+                    file=str(path),
+                    row=i,
+                    column="2 (efficiency)",
+                    fix="give values between 0 and 1",
+                )
+            )
+    if not out:
+        raise DataError(
+            Problem("no guide efficiency in the file", file=str(path), fix="write 'guide p'")
+        )
     return out
 
 
@@ -91,7 +117,10 @@ def mle(
     """Beta scores per gene and condition from a design matrix (MAGeCK MLE-style).
 
     Writes screen.gene_summary.txt (MAGeCK MLE layout), beta.csv, sgrna_efficiency.csv
-    and report.html.
+    and report.html. A beta without reads behind it (a gene without reads, or none in a
+    condition's samples and those they are compared with) is left empty (NaN), with the
+    reason in beta.csv. Ids of --sgrna-efficiency or --control-sgrna missing from the
+    count table are counted in a note.
     """
     from kinetor.screens import mle as mle_
     from kinetor.screens import read_cnv, read_counts, read_design, read_gene_list
@@ -101,9 +130,13 @@ def mle(
     if permutation_round < 0:
         raise typer.BadParameter("give 0 or more rounds", param_hint="--permutation-round")
     ct = read_counts(counts)
-    prior = None
+    prior, ctrl = None, None
     if efficiency is not None:
         prior = _read_efficiency(efficiency)
+        note_unknown(list(prior), ct.guides, "guides of --sgrna-efficiency", efficiency)
+    if control_sgrna is not None:
+        ctrl = read_gene_list(control_sgrna)
+        note_unknown(ctrl, ct.guides, "control guides", control_sgrna)
     res = mle_(
         ct,
         read_design(design, ct.samples),
@@ -111,7 +144,7 @@ def mle(
         efficiency=prior,
         update_efficiency=update_efficiency,
         permutation_rounds=permutation_round,
-        control_guides=read_gene_list(control_sgrna) if control_sgrna else None,
+        control_guides=ctrl,
         cnv=read_cnv(cnv_norm) if cnv_norm else None,
         cell_lines=cell_line,
         seed=seed,
@@ -137,6 +170,9 @@ def mle(
     _common.print_frame(
         res.genes.sort_values(f"{first}|beta")[cols].head(20), title=f"most negative beta ({first})"
     )
+    why = res.genes.loc[res.genes["reason"] != "", ["gene", "reason"]]
+    if len(why):
+        _common.print_frame(why.head(20), title=f"{len(why)} gene(s) not fitted (beta.csv)")
     _common.info(
         f"{int(res.converged.sum())}/{len(res.genes)} genes converged; wrote "
         f"results and report.html to {d}"

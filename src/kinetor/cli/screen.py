@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from kinetor.cli import _common
-from kinetor.cli._screen_mle import mle
+from kinetor.cli._screen_mle import mle, note_unknown
+from kinetor.cli._screen_network import check_fdr, network
 
 _NORM = ("median", "total", "control", "none")
-
-
-def _check_fdr(fdr: float) -> None:
-    if not 0.0 < fdr <= 1.0:  # NaN fails too
-        raise typer.BadParameter(f"{fdr:g}: give an FDR in (0, 1], e.g. 0.05", param_hint="--fdr")
 
 
 def _lines(path: Path | None) -> list[str] | None:
@@ -50,7 +45,12 @@ def count(
         typer.Option("--sample-label", help="Sample names, comma-separated (default: file names)."),
     ] = None,
     trim5: Annotated[
-        str, typer.Option("--trim-5", help="Bases before the guide, or 'auto'.")
+        str,
+        typer.Option(
+            "--trim-5",
+            help="Bases before the guide; several, comma-separated, for staggered adapters "
+            "(24,25,26,27); or 'auto' (MAGeCK's AUTO rule).",
+        ),
     ] = "0",
     mismatches: Annotated[int, typer.Option("--mismatches", help="0 (exact) or 1.")] = 0,
     reverse_complement: Annotated[
@@ -76,24 +76,30 @@ def count(
     lib = read_library(library)
     if sample_label:
         labels = [s.strip() for s in sample_label.split(",")]
-        if len(labels) != len(fastq):
+        twice = sorted({s for s in labels if labels.count(s) > 1})
+        if len(labels) != len(fastq) or twice:
             raise DataError(
                 Problem(
-                    f"{len(labels)} sample labels for {len(fastq)} FASTQ files",
-                    fix="give one label per file, in order",
+                    f"sample label(s) {', '.join(twice)} given twice"
+                    if twice
+                    else f"{len(labels)} sample labels for {len(fastq)} FASTQ files",
+                    fix="give one distinct label per file, in order",
                 )
             )
         files = dict(zip(labels, fastq, strict=True))
     else:
         files = list(fastq)
-    if trim5 != "auto" and not trim5.isdigit():
-        raise typer.BadParameter("an integer >= 0 or 'auto'", param_hint="--trim-5")
+    if trim5.lower() != "auto" and not all(x.strip().isdigit() for x in trim5.split(",")):
+        raise typer.BadParameter(
+            "an integer >= 0, several for staggered adapters (24,25,26,27), or 'auto'",
+            param_hint="--trim-5",
+        )
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", UserWarning)
         res = count_fastq(
             files,
             lib,
-            trim5=trim5 if trim5 == "auto" else int(trim5),
+            trim5=trim5,
             mismatches=mismatches,
             reverse_complement=reverse_complement,
         )
@@ -174,18 +180,20 @@ def test(
         raise typer.BadParameter("choose normal or nb", param_hint="--pvalue")
     if variance not in ("auto", "mageck", "symmetric"):
         raise typer.BadParameter("choose symmetric, mageck or auto", param_hint="--variance")
-    _check_fdr(fdr)
+    check_fdr(fdr)
     ct = read_counts(counts)
     if library is not None:
         from kinetor.screens.io import check_library, read_library
 
         check_library(ct, read_library(library), str(library))
+    ctrl = _lines(control_sgrna)
+    note_unknown(ctrl, ct.guides, "control guides", control_sgrna)
     res = screen_test(
         ct,
         treatment,
         control,
         norm_method=norm_method,
-        control_guides=_lines(control_sgrna),
+        control_guides=ctrl,
         pvalue=pvalue,
         variance=variance,
     )
@@ -267,6 +275,7 @@ def qc(
 
     ct = read_counts(counts)
     ctrl = _lines(control_sgrna)
+    note_unknown(ctrl, ct.guides, "control guides", control_sgrna)
     result = None
     if (essential is not None or ctrl is not None) and treatment and control:
         result = screen_test(ct, treatment, control, control_guides=ctrl)
@@ -294,92 +303,6 @@ def qc(
     if len(q.checks):
         _common.print_frame(q.checks, title="checks")
     _common.info(f"wrote QC tables, qc.png and report.html to {d}")
-
-
-def network(
-    gene_summary: Annotated[
-        Path,
-        typer.Argument(help="genes.csv from 'kinetor screen test' or a MAGeCK gene_summary.txt."),
-    ],
-    lesions: Annotated[
-        str | None,
-        typer.Option(
-            "--lesions", help="Genotype of the screened cells, e.g. 'PTEN_loss;KRAS_mut'."
-        ),
-    ] = None,
-    remaining: Annotated[
-        float,
-        typer.Option("--remaining", help="Fraction of each gene product left (0 = knockout)."),
-    ] = 0.0,
-    fdr: Annotated[float, typer.Option("--fdr", help="Screen FDR for a hit.")] = 0.05,
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")] = Path(
-        "screen_network_out"
-    ),
-) -> None:
-    """Map screen genes onto the pathway network and simulate their loss.
-
-    Every network node in the table is knocked down in the given genotype; the predicted
-    growth and readouts (% of the unperturbed cell) sit next to the screen's LFC and FDR,
-    with a call (consistent, model gap, not seen in screen, not in model). Writes
-    network_hits.csv and report.html.
-    """
-    import pandas as pd
-
-    from kinetor.screens.network import compare_hits, map_genes
-
-    _check_fdr(fdr)
-    if not (math.isfinite(remaining) and remaining >= 0.0):
-        raise typer.BadParameter(
-            f"{remaining:g}: give the fraction of each gene product left, >= 0 "
-            "(0 = knockout, 0.2 = 80 % knockdown)",
-            param_hint="--remaining",
-        )
-    sep = "\t" if gene_summary.suffix == ".txt" else ","
-    g = pd.read_csv(gene_summary, sep=sep)
-    if "id" in g.columns and "neg|fdr" in g.columns:  # MAGeCK layout
-        g = g.rename(
-            columns={"id": "gene", "neg|lfc": "neg_lfc", "neg|fdr": "neg_fdr", "pos|fdr": "pos_fdr"}
-        )
-    need = {"gene", "neg_lfc", "neg_fdr", "pos_fdr"}
-    if not need <= set(g.columns):
-        from kinetor.errors import DataError, Problem
-
-        raise DataError(
-            Problem(
-                f"columns {', '.join(sorted(need - set(g.columns)))} are missing",
-                file=str(gene_summary),
-                row=1,
-                fix="give genes.csv of 'kinetor screen test' or a MAGeCK gene_summary.txt",
-            )
-        )
-    nodes = g[
-        (map_genes(g["gene"])["symbol"] != "").to_numpy()
-        | (g["neg_fdr"] < fdr).to_numpy()
-        | (g["pos_fdr"] < fdr).to_numpy()
-    ]
-    res = compare_hits(nodes, lesions=lesions, remaining=remaining, fdr=fdr)
-    d = _common.out_dir(out)
-    res.to_csv(d / "network_hits.csv", index=False)
-    _common.html_report(d, f"kinetor screen network: {gene_summary.name} ({lesions or 'parental'})")
-    if _common.STATE["json"]:
-        _common.emit_json({"rows": res.to_dict(orient="records")})
-        return
-    cols = [
-        c
-        for c in (
-            "gene",
-            "neg_lfc",
-            "neg_fdr",
-            "in_model",
-            "growth",
-            "pS6K1_T389",
-            "pAKT_S473",
-            "call",
-        )
-        if c in res.columns
-    ]
-    _common.print_frame(res[cols], title="screen genes on the network")
-    _common.info(f"wrote network_hits.csv and report.html to {d}")
 
 
 def register(app: typer.Typer) -> None:

@@ -5,8 +5,9 @@ Two kernels walk a block of whole FASTQ lines byte by byte:
 * ``scan`` writes the 2-bit key of every read's guide window (used to pick ``trim5="auto"``
   and by the tests);
 * ``count`` fuses the scan with the lookup: the key is looked up in an open-addressing hash
-  table (library guides and their unambiguous one-substitution variants) and the guide's
-  count is incremented in place, so no per-read array is materialised.
+  table (library guides and their unambiguous one-substitution variants) at each guide
+  offset given, and the guide's count is incremented in place, so no per-read array is
+  materialised; it also checks the '+' line and the quality length of every record.
 
 Both run without the GIL (``nogil=True``), so the decompression of the next block (in a
 reader thread) overlaps the counting of this one on a second core.
@@ -86,14 +87,33 @@ def _scan_py(buf, line0, off, length, keys, npos):
     return r, line - line0, 0
 
 
-def _count_py(buf, line0, off, length, ek, ev, es, em, vk, vv, vs, vm, mismatches, counts, stats):
+def _window(buf, start, length):
+    """2-bit key of ``buf[start:start + length]`` and the position of its ``N`` (-1 none,
+    -2 several); an ``N`` is encoded as A."""
+    key = np.uint64(0)
+    pos = -1
+    for q in range(length):
+        v = _base(buf[start + q])
+        if v == 4:
+            v = 0
+            pos = q if pos == -1 else -2
+        key = key * np.uint64(4) + np.uint64(v)
+    return key, pos
+
+
+def _count_py(buf, line0, offs, length, ek, ev, es, em, vk, vv, vs, vm, mismatches, counts, stats):
     """Count the reads of a block into ``counts`` (guides) and ``stats``.
 
     ``ek/ev`` (shift ``es``, mask ``em``) is the hash table of the library keys -> guide
     index, ``vk/vv`` that of the unambiguous one-substitution variants (-1: empty slot).
-    ``stats`` accumulates [reads, mapped, exact]. A read with a single ``N`` maps (as a
+    ``offs`` are the guide offsets to try, in order: a read counts for the first exact
+    match, else (``mismatches`` >= 1) for the first one-substitution match. ``stats``
+    accumulates [reads, mapped, exact] and carries the length of the last sequence line
+    in ``stats[3]`` (a record may span two blocks). A read with a single ``N`` maps (as a
     one-mismatch read) when exactly one of the four bases at that position gives a library
-    guide. Returns (lines, bad_line) as :func:`_scan_py`.
+    guide. Returns (lines, bad_line, why): why 1 = a header line not starting with '@',
+    2 = a third line not starting with '+', 3 = a quality line of another length than
+    its sequence (0: none).
     """
     n = buf.size
     line = line0
@@ -102,49 +122,53 @@ def _count_py(buf, line0, off, length, ek, ev, es, em, vk, vv, vs, vm, mismatche
         j = i
         while j < n and buf[j] != 10:
             j += 1
+        end = j
+        if end > i and buf[end - 1] == 13:
+            end -= 1
         kind = line % 4
         if kind == 0 and j > i and buf[i] != 64:
-            return line - line0, line + 1
+            return line - line0, line + 1, 1
+        if kind == 2 and (j == i or buf[i] != 43):
+            return line - line0, line + 1, 2
+        if kind == 3 and end - i != stats[3]:
+            return line - line0, line + 1, 3
         if kind == 1:
             stats[0] += 1
-            end = j
-            if end > i and buf[end - 1] == 13:
-                end -= 1
-            if end - i >= off + length:
-                key = np.uint64(0)
-                pos = -1
-                for q in range(length):
-                    v = _base(buf[i + off + q])
-                    if v == 4:
-                        v = 0
-                        pos = q if pos == -1 else -2
-                    key = key * np.uint64(4) + np.uint64(v)
-                if pos == -1:
-                    v = _lookup(key, ek, ev, es, em)
-                    if v >= 0:
-                        counts[v] += 1
-                        stats[1] += 1
-                        stats[2] += 1
-                    elif mismatches >= 1:
-                        v = _lookup(key, vk, vv, vs, vm)
-                        if v >= 0:
-                            counts[v] += 1
-                            stats[1] += 1
-                elif pos >= 0 and mismatches >= 1:
-                    w = np.uint64(1) << np.uint64(2 * (length - 1 - pos))
-                    found = -1
-                    nfound = 0
-                    for b in range(4):
-                        v = _lookup(key + np.uint64(b) * w, ek, ev, es, em)
-                        if v >= 0:
-                            found = v
-                            nfound += 1
-                    if nfound == 1:
-                        counts[found] += 1
-                        stats[1] += 1
+            stats[3] = end - i
+            hit = -1
+            for off in offs:  # exact match at any offset first
+                if end - i >= off + length:
+                    key, pos = _window(buf, i + off, length)
+                    if pos == -1:
+                        hit = _lookup(key, ek, ev, es, em)
+                        if hit >= 0:
+                            stats[2] += 1
+                            break
+            if hit < 0 and mismatches >= 1:
+                for off in offs:
+                    if end - i < off + length:
+                        continue
+                    key, pos = _window(buf, i + off, length)
+                    if pos == -1:
+                        hit = _lookup(key, vk, vv, vs, vm)
+                    elif pos >= 0:
+                        w = np.uint64(1) << np.uint64(2 * (length - 1 - pos))
+                        nfound = 0
+                        for b in range(4):
+                            v = _lookup(key + np.uint64(b) * w, ek, ev, es, em)
+                            if v >= 0:
+                                hit = v
+                                nfound += 1
+                        if nfound != 1:
+                            hit = -1
+                    if hit >= 0:
+                        break
+            if hit >= 0:
+                counts[hit] += 1
+                stats[1] += 1
         line += 1
         i = j + 1
-    return line - line0, 0
+    return line - line0, 0, 0
 
 
 def _insert_py(hkeys, hvals, keys, vals, shift, mask):
@@ -165,7 +189,7 @@ def _compiled():
 
         jit = numba.njit(cache=True, nogil=True)
         g = globals()
-        for name in ("_hash_slot", "_base", "_lookup"):
+        for name in ("_hash_slot", "_base", "_lookup", "_window"):
             g[name] = jit(g[name])
         _JIT["scan"] = jit(_scan_py)
         _JIT["count"] = jit(_count_py)
@@ -199,17 +223,19 @@ def scan_block(buf: bytes, line0: int, off: int, length: int):
 def count_block(
     buf: bytes,
     line0: int,
-    off: int,
+    offs: np.ndarray,
     length: int,
     tables: tuple,
     mismatches: int,
     counts: np.ndarray,
     stats: np.ndarray,
 ):
-    """Count a block of whole FASTQ lines in place; returns (lines, bad_line).
+    """Count a block of whole FASTQ lines in place; returns (lines, bad_line, why).
 
-    ``tables`` is the exact table followed by the variant table (8 items).
+    ``offs`` (int64) are the guide offsets tried in order; ``tables`` is the exact table
+    followed by the variant table (8 items); ``stats`` has 4 int64 slots (see
+    :func:`_count_py`).
     """
     return _compiled()["count"](
-        np.frombuffer(buf, dtype=np.uint8), line0, off, length, *tables, mismatches, counts, stats
+        np.frombuffer(buf, dtype=np.uint8), line0, offs, length, *tables, mismatches, counts, stats
     )

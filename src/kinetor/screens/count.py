@@ -7,11 +7,14 @@ library keys by a compiled kernel that counts in place (no per-read Python work)
 ``mismatches=1`` the reads left unmatched are searched among all single-substitution
 variants of the library guides; a variant shared by two guides is ambiguous and not
 counted, and a read with one ``N`` counts for the guide that the ``N`` could be. ``reverse_complement=True`` matches the reverse complement of the
-library spacers (MAGeCK ``--reverse-complement``); ``trim5="auto"`` picks the offset with
-the most exact matches in the first 2 MB of reads of each file. All spacers of a library
-must have the same length. A sample with fewer than half of its reads mapped gives a
-:class:`UserWarning` (usually a wrong ``trim5`` or strand); its Gini index is NaN when no
-read mapped.
+library spacers (MAGeCK ``--reverse-complement``). Several offsets (staggered adapters,
+``trim5=[24, 25, 26]``) are tried in order, exact matches first; ``trim5="auto"`` takes
+MAGeCK's AUTO offsets from the first 2 MB of reads of each file (:mod:`._fastq_io`). All
+spacers of a library must have the same length; a spacer given twice counts for its first
+guide (a :class:`UserWarning` names the others, which stay 0). Malformed or cut FASTQ and
+gzip files are a ``DataError`` naming the file and line. A sample with fewer than half of
+its reads mapped gives a :class:`UserWarning` (usually a wrong ``trim5`` or strand); its
+Gini index is NaN when no read mapped.
 
 Examples
 --------
@@ -26,7 +29,6 @@ Examples
 
 from __future__ import annotations
 
-import gzip
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,11 +37,13 @@ import numpy as np
 import pandas as pd
 
 from kinetor.errors import DataError, Problem
-from kinetor.screens._fastq_kernels import build_table, count_block, scan_block
+from kinetor.screens._fastq_io import _blocks, _open, _read_keys, auto_offsets, fastq_problem
+from kinetor.screens._fastq_kernels import build_table, count_block
 from kinetor.screens.io import CountTable
 from kinetor.screens.qc import gini
 
 __all__ = ["CountResult", "count_fastq", "encode", "reverse_complement"]
+_READERS = (_open, _read_keys)  # kept here for benchmarks/screens.py and the tests
 
 _LUT = np.full(256, 4, dtype=np.uint8)
 for _i, _b in enumerate(b"ACGT"):
@@ -172,98 +176,6 @@ class _Matcher:
         return out, exact
 
 
-def _scan(buf: bytes, line0: int, off: int, length: int):
-    return scan_block(buf, line0, off, length)
-
-
-def _gzip_open(source):
-    """A gzip reader: ISA-L (optional ``isal`` package, 2.4x faster) when installed, else zlib."""
-    try:
-        from isal import igzip
-    except ImportError:
-        return gzip.open(source, "rb")
-    return igzip.open(source, "rb")
-
-
-def _open(source):
-    if isinstance(source, str | Path):
-        p = Path(source)
-        if not p.exists():
-            raise FileNotFoundError(f"no such file: {p}")
-        with open(p, "rb") as fh:
-            magic = fh.read(2)
-        return _gzip_open(p) if magic == b"\x1f\x8b" else open(p, "rb")
-    data = source.read(2)
-    source.seek(0)
-    return _gzip_open(source) if data == b"\x1f\x8b" else source
-
-
-def _blocks(source, block: int = 1 << 24, limit: int | None = None):
-    """Blocks of whole lines; the next block is read (decompressed) in a second thread."""
-    if limit is not None:
-        block = min(block, limit)
-    from concurrent.futures import ThreadPoolExecutor
-
-    fh = _open(source)
-    rest = b""
-    got = 0
-    try:
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            fut = pool.submit(fh.read, block)
-            while True:
-                chunk = fut.result()
-                if chunk:
-                    fut = pool.submit(fh.read, block)
-                buf = rest + chunk
-                if not chunk:
-                    if buf:
-                        yield buf if buf.endswith(b"\n") else buf + b"\n"
-                    break
-                cut = buf.rfind(b"\n")
-                if cut < 0:
-                    rest = buf
-                    continue
-                rest = buf[cut + 1 :]
-                yield buf[: cut + 1]
-                got += cut + 1
-                if limit is not None and got >= limit:
-                    fut.result()
-                    break
-    finally:
-        if isinstance(source, str | Path):
-            fh.close()
-        elif hasattr(source, "seek"):
-            source.seek(0)
-
-
-def _read_keys(source, name: str, off: int, length: int, limit: int | None = None):
-    line = 0
-    for buf in _blocks(source, limit=limit):
-        keys, npos, lines, bad = _scan(buf, line, off, length)
-        if bad:
-            raise DataError(
-                Problem(
-                    "not a FASTQ record (the header line does not start with '@')",
-                    file=name,
-                    row=bad,
-                    fix="give FASTQ (4 lines per read), gzip or plain",
-                )
-            )
-        line += lines
-        yield keys, npos
-
-
-def _auto_trim(source, name: str, m: _Matcher, max_offset: int = 50) -> int:
-    head = next(iter(_blocks(source, limit=1 << 21)), b"")
-    best, best_n = 0, -1
-    for off in range(max_offset + 1):
-        keys, npos, _, _ = _scan(head, 0, off, m.length)
-        n = int((m.match(keys, npos, 0)[0] >= 0).sum())
-        if n > best_n:
-            best, best_n = off, n
-    return best
-
-
 LOW_MAPPING = 0.5  # warn below this mapped fraction (MAGeCK's QC expects >= 65 %)
 
 
@@ -288,6 +200,41 @@ def _warn_low_mapping(stats: list[dict], trim5, reverse_complement: bool) -> Non
     )
 
 
+def _offsets(trim5) -> list[int] | None:
+    """Guide offsets to try, in order (None: "auto")."""
+    if isinstance(trim5, str) and trim5.strip().lower() == "auto":
+        return None
+    items = trim5.split(",") if isinstance(trim5, str) else np.atleast_1d(trim5).tolist()
+    try:
+        offs = [int(str(x).strip()) for x in items]
+    except ValueError:
+        offs = [-1]
+    if not offs or min(offs) < 0:
+        raise DataError(
+            Problem(
+                f"trim5 {trim5!r} is not 'auto' or whole numbers >= 0",
+                fix="give the bases before the guide (e.g. 23), several for staggered "
+                "adapters (e.g. 24,25,26,27), or auto",
+            )
+        )
+    return list(dict.fromkeys(offs))
+
+
+def _warn_shared_spacers(library: pd.DataFrame, seqs: list[str]) -> None:
+    dup = pd.Series(seqs).duplicated().to_numpy()
+    if dup.any():
+        ids = library["guide"].astype(str).to_numpy()
+        first = {q: ids[i] for i, q in reversed(list(enumerate(seqs)))}
+        pairs = [f"{ids[i]} (= {first[seqs[i]]})" for i in np.flatnonzero(dup)]
+        warnings.warn(
+            f"{len(pairs)} guide(s) share the spacer of an earlier guide: "
+            f"{', '.join(pairs[:10])}{' ...' if len(pairs) > 10 else ''}; their reads count "
+            "for the earlier guide and they stay 0 (MAGeCK drops them)",
+            UserWarning,
+            stacklevel=3,
+        )
+
+
 def count_fastq(
     fastqs: dict[str, str | Path] | list,
     library: pd.DataFrame,
@@ -305,8 +252,10 @@ def count_fastq(
         be gzip-compressed; file-like objects are accepted.
     library : pandas.DataFrame
         ``guide``, ``sequence``, ``gene`` (:func:`~kinetor.screens.read_library`).
-    trim5 : int or "auto"
-        Bases before the guide in each read.
+    trim5 : int, list of int, str or "auto"
+        Bases before the guide in each read; several (a list or ``"24,25,26"``, staggered
+        adapters): each read counts at the first offset where it matches, exact matches
+        at any offset first. ``"auto"``: MAGeCK's AUTO offsets (:mod:`._fastq_io`).
     mismatches : {0, 1}
         Allowed substitutions.
     reverse_complement : bool
@@ -323,9 +272,20 @@ def count_fastq(
                 fix="use exact (0) or one-mismatch (1) matching",
             )
         )
+    offs = _offsets(trim5)
     if isinstance(fastqs, list | tuple):
-        fastqs = {Path(p).name.split(".")[0]: p for p in fastqs}
+        names = [Path(p).name.split(".")[0] for p in fastqs]
+        twice = [f"{n!r} ({fastqs[i]})" for i, n in enumerate(names) if names.index(n) != i]
+        if twice:
+            raise DataError(
+                Problem(
+                    f"two FASTQ files give the same sample name: {', '.join(twice)}",
+                    fix="name the samples ({sample: path}; --sample-label on the command line)",
+                )
+            )
+        fastqs = dict(zip(names, fastqs, strict=True))
     seqs = library["sequence"].astype(str).str.upper().tolist()
+    _warn_shared_spacers(library, seqs)
     if reverse_complement:
         seqs = [_rc(s) for s in seqs]
     lengths = sorted({len(s) for s in seqs})
@@ -344,25 +304,22 @@ def count_fastq(
     stats = []
     for j, (sample, src) in enumerate(fastqs.items()):
         name = str(src) if isinstance(src, str | Path) else sample
-        off = _auto_trim(src, name, matchers[0]) if trim5 == "auto" else int(trim5)
+        off = auto_offsets(src, name, matchers[0]) if offs is None else offs
         col = np.zeros(len(seqs), dtype=np.int64)
-        tally = np.zeros(3, dtype=np.int64)  # reads, mapped, exact
+        tally = np.zeros(4, dtype=np.int64)  # reads, mapped, exact, last read length
         for m in matchers:
             line = 0
-            for buf in _blocks(src):
-                lines, bad = count_block(buf, line, off, m.length, m.table, mismatches, col, tally)
+            for buf in _blocks(src, name=name):
+                lines, bad, why = count_block(
+                    buf, line, np.array(off), m.length, m.table, mismatches, col, tally
+                )
                 if bad:
-                    raise DataError(
-                        Problem(
-                            "not a FASTQ record (the header line does not start with '@')",
-                            file=name,
-                            row=bad,
-                            fix="give FASTQ (4 lines per read), gzip or plain",
-                        )
-                    )
+                    raise fastq_problem(name, bad, why)
                 line += lines
+            if line % 4:
+                raise fastq_problem(name, line, 4)
         counts[:, j] = col
-        reads, mapped, exact_n = (int(x) for x in tally)
+        reads, mapped, exact_n = (int(x) for x in tally[:3])
         if reads == 0:
             raise DataError(
                 Problem("the FASTQ has no reads", file=name, column=sample, fix="check the file")
@@ -378,7 +335,7 @@ def count_fastq(
                 "one_mismatch": mapped - exact_n,
                 "zero_guides": int((counts[:, j] == 0).sum()),
                 "gini": gini(np.log(counts[:, j] + 1.0)),
-                "trim5": off,
+                "trim5": off[0] if len(off) == 1 else ",".join(map(str, off)),
             }
         )
     _warn_low_mapping(stats, trim5, reverse_complement)

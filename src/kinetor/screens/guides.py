@@ -185,8 +185,7 @@ def bh_fdr(p: np.ndarray) -> np.ndarray:
 
 
 def _bh(p: np.ndarray) -> np.ndarray:
-    """:func:`bh_fdr` without the range check (RRA's mid-rank p-values can exceed 1 by
-    half a draw, as MAGeCK's do)."""
+    """:func:`bh_fdr` without the range check (for p-values computed here)."""
     out = np.full(p.size, np.nan)
     ok = np.flatnonzero(~np.isnan(p))
     n = ok.size

@@ -16,14 +16,13 @@ Examples
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from kinetor.errors import DataError, Problem
+from kinetor.screens._text_tables import _name, _read_text, _table
 from kinetor.screens.library_check import check_library
 
 __all__ = [
@@ -100,44 +99,11 @@ def _sample_names(samples, known: list[str], source: str) -> list[str]:
     return out
 
 
-def _name(path) -> str:
-    return str(path) if isinstance(path, str | Path) else "<stream>"
-
-
-def _read_text(path) -> str:
-    import gzip
-
-    if isinstance(path, str | Path):
-        p = Path(path)
-        if not p.exists():
-            raise FileNotFoundError(f"no such file: {p}")
-        raw = p.read_bytes()
-        if raw[:2] == b"\x1f\x8b":
-            raw = gzip.decompress(raw)
-        return raw.decode("utf-8-sig")
-    return path.read()
-
-
-def _delimiter(first_line: str) -> str | None:
-    if "\t" in first_line:
-        return "\t"
-    if "," in first_line:
-        return ","
-    return None  # whitespace
-
-
-def _table(path, header: bool = True) -> pd.DataFrame:
-    text = _read_text(path)
-    first = text.split("\n", 1)[0]
-    sep = _delimiter(first)
-    kwargs = {"sep": sep} if sep else {"sep": r"\s+", "engine": "python"}
-    return pd.read_csv(
-        io.StringIO(text), header=0 if header else None, dtype=str, keep_default_na=False, **kwargs
-    )
-
-
 def read_counts(path) -> CountTable:
     """Read a MAGeCK count table (``sgRNA``, ``Gene``, samples...; TSV/CSV, optionally gzip).
+
+    Counts need not be whole numbers (``12.5``, ``1e3``): they are used as they are, as
+    MAGeCK does.
 
     Parameters
     ----------
@@ -151,8 +117,9 @@ def read_counts(path) -> CountTable:
     Raises
     ------
     DataError
-        Duplicated guide ids, empty gene names, missing/non-numeric/negative counts,
-        fewer than one sample column; each with its row and column.
+        Duplicated guide ids or sample names, empty gene names, missing/non-numeric/negative
+        counts, a row with more fields than the header, fewer than one sample column, an
+        empty file; each with its row and column.
     """
     df = _table(path)
     return _validate(df, _name(path))
@@ -241,6 +208,7 @@ def _validate(df: pd.DataFrame, source: str) -> CountTable:
                 f"duplicated sample column(s) {', '.join(sorted(dups))}",
                 file=source,
                 row=1,
+                column=", ".join(sorted(dups)),
                 fix="give each sample a unique label",
             )
         )

@@ -27,7 +27,9 @@ Guide efficiency (``efficiency=``, ``update_efficiency=True``): EM as in MAGeCK 
 Differences from MAGeCK MLE (docs/screens.md): a simpler dispersion trend, an E-step that
 profiles the guide intercept, and permutation p-values ``(k + 1) / (N + 1)``. Without
 permutations the ``p-value`` columns of :meth:`MLEResult.gene_summary` hold the Wald
-p-values.
+p-values. Guides without reads carry no weight; a beta without reads behind it (a gene
+without reads; none in a condition's samples nor in those they are compared with:
+:func:`~._mle_design.informative`) is not fitted: NaN, ``converged`` False, a ``reason``.
 
 Examples
 --------
@@ -55,7 +57,7 @@ import pandas as pd
 from scipy import special
 
 from kinetor.errors import DataError, Problem
-from kinetor.screens._mle_design import check_design, check_options
+from kinetor.screens._mle_design import check_design, check_options, not_estimable, pinned
 from kinetor.screens.guides import _bh
 from kinetor.screens.io import CountTable
 from kinetor.screens.normalize import size_factors
@@ -74,14 +76,15 @@ class MLEResult:
     ----------
     genes : pandas.DataFrame
         ``gene``, ``num``, then per condition ``COND|beta``, ``|se``, ``|z``,
-        ``|p_neg``, ``|p_pos``, ``|p_twosided``, ``|fdr``.
+        ``|p_neg``, ``|p_pos``, ``|p_twosided``, ``|fdr``, ``converged`` and ``reason``
+        (why a beta is NaN, or why the fit did not converge; "" when neither).
     conditions : list of str
         Non-baseline design columns.
     size_factors : dict
     dispersion_model : tuple of float
         ``(a, c)`` of the residual variance trend.
     converged : numpy.ndarray of bool
-        Per gene, whether IRLS converged within the iteration limit.
+        Per gene, whether IRLS converged within the iteration limit, every beta estimable.
     guides : pandas.DataFrame
         ``guide``, ``gene``, ``efficiency`` (probability that the guide is efficient;
         1 without EM).
@@ -124,6 +127,10 @@ def _nb_logpmf(y, mu, alpha):
     )
 
 
+def _settled(new, old, tol):  # the betas, and the guide intercepts, each by relative change
+    return ((new - old) ** 2).sum(axis=1) < tol * np.maximum((new**2).sum(axis=1), 1e-9)
+
+
 def _irls(
     y: np.ndarray,
     logs: np.ndarray,
@@ -151,6 +158,7 @@ def _irls(
     k = d.shape[1]
     sel = np.flatnonzero(np.abs(d).sum(axis=1) > 0)
     y0 = y
+    live, free, keep, both, pin = pinned(y, d)  # guides without reads, betas without data
     # the guide's fit without any effect (for the E-step): b_i = log(sum y / sum s_j)
     mu0 = (y.sum(axis=2, keepdims=True) / np.exp(logs).sum()) * np.exp(logs)[None, None, :]
     mu0 = np.maximum(mu0, 1e-3)
@@ -169,11 +177,10 @@ def _irls(
     off = np.tile(logs, n)[None, :]
 
     def prior():
-        if eff is None:
-            return 1.0
-        pw = np.ones((g, n, sa))
-        pw[:, :, sel] = np.maximum(eff, 0.01)[:, :, None]
-        pw[:, :, s:] = np.maximum(1.0 - eff, 0.01)[:, :, None]
+        pw = np.ones((g, n, sa)) * live[:, :, None]
+        if eff is not None:
+            pw[:, :, sel] *= np.maximum(eff, 0.01)[:, :, None]
+            pw[:, :, s:] *= np.maximum(1.0 - eff, 0.01)[:, :, None]
         return pw.reshape(g, n * sa)
 
     theta = np.zeros((g, n + k))
@@ -187,37 +194,39 @@ def _irls(
             m3 = mu.reshape(g, n, sa)[:, :, :s]
             l1 = _nb_logpmf(y0, m3, alpha_fn(m3)).sum(axis=2)
             l0 = _nb_logpmf(y0, mu0, alpha_fn(mu0)).sum(axis=2)
-            eff = np.where(upd[:, None], special.expit(np.clip(l1 - l0, -100.0, 100.0)), eff)
+            e_new = special.expit(np.clip(l1 - l0, -100.0, 100.0))
+            eff = np.where(upd[:, None] & live, e_new, eff)
         w = prior() / (1.0 / mu + alpha_fn(mu))
         z = eta - off + (yy - mu) / mu
-        xtwx = np.einsum("ri,gr,rj->gij", x, w, x) + ridge
-        xtwz = np.einsum("ri,gr->gi", x, w * z)
+        xtwx = np.where(both, np.einsum("ri,gr,rj->gij", x, w, x) + ridge, 0.0) + pin
+        xtwz = np.where(keep, np.einsum("ri,gr->gi", x, w * z), 0.0)
         new = np.linalg.solve(xtwx, xtwz[..., None])[..., 0]
-        diff = ((new[:, n:] - theta[:, n:]) ** 2).sum(axis=1)
-        size = np.maximum((new[:, n:] ** 2).sum(axis=1), 1e-9)
+        converged = _settled(new[:, n:], theta[:, n:], tol) & _settled(
+            new[:, :n], theta[:, :n], tol
+        )
         theta = new
-        converged = diff / size < tol
         if converged.all():
             break
     eta = off + theta @ x.T
     mu = np.exp(np.clip(eta, -30, 30))
     w = prior() / (1.0 / mu + alpha_fn(mu))
-    xwx = np.einsum("ri,gr,rj->gij", x, w, x)
-    a = np.linalg.inv(xwx + ridge)
+    xwx = np.where(both, np.einsum("ri,gr,rj->gij", x, w, x), 0.0)
+    a = np.linalg.inv(xwx + ridge + pin)
     # MAGeCK's covariance: A X'W^2X A, scaled by the residual variance on the log scale
     # sum(((y - mu)/mu)^2) / v with v = N - tr(2H - HH') (H the weighted hat matrix); with
     # EM the rows carry their prior weights (an inefficient guide's residuals under the
     # effect model, and an efficient guide's under no effect, do not count)
     pw = np.broadcast_to(prior(), yy.shape)
-    cov = a @ np.einsum("ri,gr,rj->gij", x, w * w, x) @ a
+    cov = a @ np.where(both, np.einsum("ri,gr,rj->gij", x, w * w, x), 0.0) @ a
     m = a @ xwx
     tr_h = np.trace(m, axis1=1, axis2=2)
     tr_hh = np.einsum("gij,gji->g", m, m)
     v = np.maximum(pw.sum(axis=1) - (2 * tr_h - tr_hh), 1.0)
     scale = (pw * ((yy - mu) / mu) ** 2).sum(axis=1) / v
     se = np.sqrt(np.diagonal(cov, axis1=1, axis2=2)[:, n:] * scale[:, None])
-    mu_real = mu.reshape(g, n, sa)[:, :, :s]
-    return theta[:, n:], se, mu_real, converged, eff
+    mu_real = np.where(live[:, :, None], mu.reshape(g, n, sa)[:, :, :s], np.nan)
+    beta = np.where(free, theta[:, n:], np.nan)
+    return beta, np.where(free, se, np.nan), mu_real, converged & free.all(axis=1), eff
 
 
 def mle(
@@ -277,8 +286,8 @@ def mle(
     ------
     DataError
         A design that cannot be fitted (see :mod:`kinetor.screens._mle_design`: a
-        non-number, a baseline that is not all 1, a sample missing from the count table or
-        listed twice, a condition without samples, collinear conditions) or bad counts.
+        non-number or a condition value other than 0/1, a baseline that is not all 1, a
+        sample missing or listed twice, a condition without samples, collinear conditions).
     ModelError
         ``n_iter`` below 1 or ``permutation_rounds`` below 0.
     """
@@ -376,6 +385,8 @@ def mle(
             out[f"{c}|p_perm"] = np.minimum(2 * np.minimum(pn, pp), 1.0)
             out[f"{c}|fdr_perm"] = np.minimum(_bh(out[f"{c}|p_perm"].to_numpy()), 1.0)
     out["converged"] = conv
+    reads = np.bincount(inv, weights=sel.counts.sum(axis=1), minlength=uniq.size)
+    out["reason"] = not_estimable(reads, beta, conds, conv, n_iter)
     guides = pd.DataFrame({"guide": sel.guides, "gene": sel.genes, "efficiency": eff})
     return MLEResult(
         out,

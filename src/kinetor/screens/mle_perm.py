@@ -51,7 +51,7 @@ def initial_efficiency(counts: CountTable, efficiency) -> np.ndarray:
     if len(bad):
         raise DataError(
             Problem(
-                f"guide efficiency {bad.iloc[0]!r} of {bad.index[0]!r} is not a probability",
+                f"guide efficiency {float(bad.iloc[0]):g} of {bad.index[0]!r} is not a probability",
                 column="efficiency",
                 fix="give values between 0 and 1",
             )
@@ -122,15 +122,17 @@ def permutation_null(
 
 
 def empirical_p(beta: np.ndarray, num: np.ndarray, null: dict, k: int):
-    """(p_neg, p_pos) of ``beta`` (genes) against the null of the same guide count."""
-    pn, pp = np.empty(beta.size), np.empty(beta.size)
+    """(p_neg, p_pos) of ``beta`` (genes) against the null of the same guide count; a NaN
+    beta (not estimable) has NaN p-values, and NaN null betas are left out."""
+    pn, pp = np.full(beta.size, np.nan), np.full(beta.size, np.nan)
     for n, nb in null.items():
-        ref = np.sort(nb[:, k])
+        ref = np.sort(nb[:, k][~np.isnan(nb[:, k])])
         m = num == n
         below = np.searchsorted(ref, beta[m], side="left")
         above = ref.size - np.searchsorted(ref, beta[m], side="right")
-        pn[m] = (below + 1) / (ref.size + 1)
-        pp[m] = (above + 1) / (ref.size + 1)
+        ok = ~np.isnan(beta[m])
+        pn[m] = np.where(ok, (below + 1) / (ref.size + 1), np.nan)
+        pp[m] = np.where(ok, (above + 1) / (ref.size + 1), np.nan)
     return pn, pp
 
 
@@ -251,7 +253,7 @@ def cnv_correct(
         )
     for k, col in _columns(conds, cnv, cell_lines).items():
         cn = 2.0 ** cnv[col].to_numpy(dtype=float)[pos[have]]
-        ok = np.isfinite(cn)
+        ok = np.isfinite(cn) & np.isfinite(beta[have, k])
         slope, _, bp = _piecewise(cn[ok], beta[have, k][ok])
         rows = np.flatnonzero(have)[ok]
         out[rows, k] += slope * (1.0 - np.minimum(cn[ok], bp))

@@ -366,10 +366,10 @@ def compare_hits(
     Returns
     -------
     pandas.DataFrame
-        Screen columns, simulated growth and readouts (%), and ``call``: ``consistent``,
-        ``model gap`` (screen dependency, model predicts < ``growth_drop`` loss),
-        ``not seen in screen`` (model predicts a dependency the screen missed),
-        ``suppressor`` (enriched in the screen), or ``not in model``.
+        Screen columns, simulated growth and readouts (%), ``call``: ``consistent``, ``model
+        gap`` (a dependency with < ``growth_drop`` loss predicted), ``not seen in screen``,
+        ``consistent (no effect)`` (neither), ``suppressor`` (enriched, no loss predicted),
+        ``model gap (opposite sign)`` (enriched, loss predicted), ``not in model``.
     """
     g = screen_genes.copy()
     if "neg_fdr" not in g.columns:

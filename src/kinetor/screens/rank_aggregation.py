@@ -333,7 +333,8 @@ def rra(
         null = _null_lo(int(n), draws, alpha, rng, ctrl_perc)
         below = np.searchsorted(null, lo[test] - 1e-9, side="left")
         upto = np.searchsorted(null, lo[test] + 1e-9, side="right")
-        pval[test] = (below + upto + 1) / 2.0 / null.size
+        # mid-rank; a rho at or above every draw would give (2N + 1) / 2N: capped at 1
+        pval[test] = np.minimum((below + upto + 1) / 2.0 / null.size, 1.0)
     keep = ~all_ctrl  # a gene made only of control guides is not reported (as in MAGeCK)
     out = pd.DataFrame(
         {
@@ -341,7 +342,7 @@ def rra(
             "num": num,
             "score": lo,
             "p_value": pval,
-            "fdr": _bh(pval),
+            "fdr": np.minimum(_bh(pval), 1.0),  # capped at 1, as MAGeCK RRA's gene FDR
             "goodsgrna": good,
         }
     )[keep]

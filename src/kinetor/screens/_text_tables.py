@@ -1,0 +1,89 @@
+"""Text tables for :mod:`kinetor.screens.io`: plain or gzip, tab, comma or whitespace
+separated, every cell read as text.
+
+A file that cannot be parsed is a :class:`~kinetor.errors.DataError` naming it: an empty
+file, or a row with more fields than the header (with its 1-based line). A repeated header
+name is kept as written (pandas would rename the second ``T1`` to ``T1.1``), so the
+readers can report it.
+
+Examples
+--------
+>>> import io
+>>> list(_table(io.StringIO("sgRNA\\tGene\\tT1\\tT1\\ng1\\tA\\t1\\t2\\n")).columns)
+['sgRNA', 'Gene', 'T1', 'T1']
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from kinetor.errors import DataError, Problem
+
+__all__: list[str] = []
+
+
+def _name(path) -> str:
+    return str(path) if isinstance(path, str | Path) else "<stream>"
+
+
+def _read_text(path) -> str:
+    import gzip
+
+    if isinstance(path, str | Path):
+        p = Path(path)
+        if not p.exists():
+            raise FileNotFoundError(f"no such file: {p}")
+        raw = p.read_bytes()
+        if raw[:2] == b"\x1f\x8b":
+            raw = gzip.decompress(raw)
+        return raw.decode("utf-8-sig")
+    return path.read()
+
+
+def _delimiter(first_line: str) -> str | None:
+    if "\t" in first_line:
+        return "\t"
+    if "," in first_line:
+        return ","
+    return None  # whitespace
+
+
+def _table(path, header: bool = True) -> pd.DataFrame:
+    text = _read_text(path)
+    first = text.split("\n", 1)[0].rstrip("\r")
+    sep = _delimiter(first)
+    kwargs = {"sep": sep} if sep else {"sep": r"\s+", "engine": "python"}
+    try:
+        df = pd.read_csv(
+            io.StringIO(text),
+            header=0 if header else None,
+            dtype=str,
+            keep_default_na=False,
+            **kwargs,
+        )
+    except pd.errors.EmptyDataError:
+        raise DataError(
+            Problem("the file is empty", file=_name(path), fix="give the file with its rows")
+        ) from None
+    except pd.errors.ParserError as e:
+        found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(e))
+        raise DataError(
+            Problem(
+                f"{found[3]} fields, where the first row has {found[1]}"
+                if found
+                else f"the table cannot be read ({str(e).strip()})",
+                file=_name(path),
+                row=int(found[2]) if found else None,
+                fix="give every row the fields of the first row (no stray separator or quote)",
+            )
+        ) from None
+    if header:  # pandas renames a repeated name (T1, T1.1): keep the names as written
+        names = next(csv.reader([first], delimiter=sep)) if sep else first.split()
+        if len(names) == df.shape[1] and len(set(names)) < len(names):
+            df.columns = names
+    return df
