@@ -19,6 +19,17 @@ def _fmt(v: float) -> str:
     return format_g(v, 3, nan="nan")
 
 
+def _observed_side(x, y, w, level: float) -> int:
+    """+1 when the mean response at every dose > 0 lies above ``level``, -1 when below at
+    every such dose, 0 when the observed means are on both sides (or touch it)."""
+    sel = (w > 0) & (x > 0)
+    doses, inv = np.unique(x[sel], return_inverse=True)
+    if not doses.size:
+        return 0
+    means = np.bincount(inv, w[sel] * y[sel]) / np.bincount(inv, w[sel])
+    return 1 if (means > level).all() else -1 if (means < level).all() else 0
+
+
 def classify(fit, table, res, p_flat, rel, absl, xmin, xmax, ybar):
     """Status, reason, IC50 text and absolute-IC50 text of every curve of ``fit`` (a
     :class:`~kinetor.assays.doseresponse.DoseResponseFit` after its vectorised fit)."""
@@ -37,9 +48,18 @@ def classify(fit, table, res, p_flat, rel, absl, xmin, xmax, ybar):
     abs_text = np.full(n, "", dtype=object)
     u = f" {fit.dose_unit}" if fit.dose_unit else ""
     lvl = fit.absolute_level
+    # a profile limit that never crosses the threshold is open (0 or inf in the table)
+    prof = fit.ci == "profile"
+    lo0 = prof & (table["ic50_ci_low"] == 0).to_numpy()
+    hi_inf = prof & np.isposinf(table["ic50_ci_high"].to_numpy())
+    opened = [
+        " and ".join(
+            s for s, o in (("below (lower limit 0)", a), ("above (upper limit inf)", b)) if o
+        )
+        for a, b in zip(lo0, hi_inf, strict=True)
+    ]
     for i in range(n):  # formatting only; the numbers are computed above, vectorised
         lo, hi = _fmt(xmin[i]), _fmt(xmax[i])
-        above = ybar[i] > lvl
         n_dose = int(n_doses[i])
         if n_dose <= n_par:
             status[i] = "too_few_doses"
@@ -53,7 +73,11 @@ def classify(fit, table, res, p_flat, rel, absl, xmin, xmax, ybar):
             reason[i] = f"no dose-response (F-test against a constant, p = {p_flat[i]:.2g})"
             if not res.converged[i]:
                 reason[i] += f"; curve fit did not converge ({res.reason[i]})"
-            text[i] = f"IC50 > {hi}{u}" if above else f"IC50 < {lo}{u}"
+            # a bound only where every dose's observed mean is on one side of the level
+            side = _observed_side(fit._x[i], fit._y[i], fit._w[i], lvl)
+            text[i] = {1: f"IC50 > {hi}{u}", -1: f"IC50 < {lo}{u}"}.get(side, "IC50 not determined")
+            if not side:
+                reason[i] += f"; the mean responses lie on both sides of {lvl:g}: no bound"
         elif not res.converged[i] and at_box[i]:
             status[i] = "extrapolated"
             reason[i] = (
@@ -89,8 +113,24 @@ def classify(fit, table, res, p_flat, rel, absl, xmin, xmax, ybar):
             text[i] = f"IC50 < {lo}{u}"
         else:
             text[i] = f"IC50 = {_fmt(10 ** rel[i])}{u}"
+            if "log_ic50" in fit.fix:
+                text[i] += " (fixed)"
+                reason[i] = f"log_ic50 fixed at {fit.fix['log_ic50']:g}: the IC50 is not estimated"
+            elif opened[i]:
+                reason[i] = f"profile interval open {opened[i]}: the data do not bound the IC50 "
+                reason[i] += (
+                    "on that side at this confidence level"
+                    if "and" not in opened[i]
+                    else "at this confidence level"
+                )
         if status[i] == "flat":
             abs_text[i] = text[i]
+        elif not res.converged[i]:  # no number from a failed fit; a bound from the data
+            side = _observed_side(fit._x[i], fit._y[i], fit._w[i], lvl)
+            abs_text[i] = {
+                1: f"response stays above {lvl:g}: IC50 > {hi}{u}",
+                -1: f"response below {lvl:g} at every dose: IC50 < {lo}{u}",
+            }.get(side, "IC50 not determined (fit did not converge)")
         elif np.isfinite(absl[i]) and np.log10(xmin[i]) <= absl[i] <= np.log10(xmax[i]):
             abs_text[i] = f"IC50 = {_fmt(10 ** absl[i])}{u}"
         else:
@@ -100,4 +140,7 @@ def classify(fit, table, res, p_flat, rel, absl, xmin, xmax, ybar):
                 if never_below
                 else f"response below {lvl:g} at every dose: IC50 < {lo}{u}"
             )
+    if not n_par:
+        note = "every parameter is fixed: nothing is estimated"
+        reason = np.array([f"{r}; {note}" if r else note for r in reason], dtype=object)
     return status, reason, text, abs_text

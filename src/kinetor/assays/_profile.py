@@ -4,7 +4,10 @@ The interval holds every value ``c`` whose profile sum of squares (the other par
 refitted with ``log_ic50 = c``) stays below ``SSE_min (1 + F(level; 1, dof) / dof)``
 (Venzon & Moolgavkar 1988 Appl Stat 37:87, doi:10.2307/2347496; the F form as in GraphPad
 Prism's profile-likelihood intervals, status likely). Each side is bracketed by doubling
-a step from the Wald half-width and then bisected; every step is one batched fit.
+a step from the Wald half-width (``max(SE, 0.05)``, up to 32 times it) and then bisected;
+every step is one batched fit from three starts (the neighbouring profile point's
+solution, the estimate, and the data's range with a steep slope), the lowest SSE kept. A
+side whose profile stays below the threshold over the whole bracket is open.
 """
 
 from __future__ import annotations
@@ -12,41 +15,53 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats
 
-from kinetor.assays.curves import logistic
-from kinetor.numerics.lm import levenberg_marquardt
+from kinetor.assays._lmstarts import fit_from_starts
+from kinetor.assays.curves import start_values
 
 __all__ = ["profile_interval"]
 
 
 def profile_interval(x, y, w, p, free, sse, dof, lower, upper, se, level=0.95, n_bisect: int = 25):
-    """Lower and upper ``log_ic50`` bounds (NaN where the profile never crosses, i.e. an
-    open interval within 4 decades beyond the doses)."""
+    """Lower and upper ``log_ic50`` bounds: ``-inf`` / ``inf`` where the profile never
+    crosses the threshold within the search (an open interval: the data do not bound the
+    IC50 on that side), NaN without residual degrees of freedom."""
     q = stats.f.ppf(level, 1, np.maximum(dof, 1))
     target = sse * (1 + q / np.maximum(dof, 1))
     fr = free.copy()
     fr[2] = False
+    # a start across the data's range with a steep slope: the profile can switch to a
+    # steep branch that neither the estimate nor the neighbouring point leads to
+    steep = start_values(x, y, w, p.shape[1], spread=True)
+    steep[:, 3] = 5.0
+    steep[:, ~fr] = p[:, ~fr]  # fixed parameters stay at their values
 
-    def prof(c):
-        start = p.copy()
-        start[:, 2] = c
-        out = levenberg_marquardt(
-            logistic, x, y, start, weights=w, free=fr, max_iter=60, lower=lower, upper=upper
-        )
-        return out.sse
+    def prof(c, last):
+        # several starts, the best kept: one start can stop at a local minimum whose SSE
+        # crosses the threshold early (an interval too short)
+        starts = [np.column_stack([s[:, :2], c, s[:, 3:]]) for s in (last, p, steep)]
+        out = fit_from_starts(starts, x, y, w, free=fr, lower=lower, upper=upper, max_iter=200)
+        return out.sse, out.params
 
     first = np.maximum(np.nan_to_num(se), 0.05)
     bounds = []
     for sign in (-1.0, 1.0):
         step = first.copy()
         outside = np.zeros(len(p), bool)
+        last = p.copy()
         for _ in range(6):  # widen until the profile crosses the threshold
-            outside |= prof(p[:, 2] + sign * step) > target
+            s, q_ = prof(p[:, 2] + sign * step, last)
+            last = np.where(outside[:, None], last, q_)
+            outside |= s > target
             step = np.where(outside, step, step * 2)
         inner, outer = np.zeros_like(step), step
+        near = p.copy()  # the solution at the inner (below-threshold) point
         for _ in range(n_bisect):
             mid = (inner + outer) / 2
-            above = prof(p[:, 2] + sign * mid) > target
+            s, q_ = prof(p[:, 2] + sign * mid, near)
+            above = s > target
             outer = np.where(above, mid, outer)
             inner = np.where(above, inner, mid)
-        bounds.append(np.where(outside & (dof > 0), p[:, 2] + sign * (inner + outer) / 2, np.nan))
+            near = np.where(above[:, None], near, q_)
+        lim = np.where(outside, p[:, 2] + sign * (inner + outer) / 2, sign * np.inf)
+        bounds.append(np.where(dof > 0, lim, np.nan))
     return bounds[0], bounds[1]

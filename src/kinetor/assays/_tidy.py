@@ -63,7 +63,13 @@ def require_numeric(
         bad = np.flatnonzero(~np.isfinite(vals))
         for i in bad[:MAX_LISTED]:
             raw = data[col].iloc[i]
-            what = "missing value" if pd.isna(raw) else f"non-numeric value {raw!r}"
+            what = (
+                "missing value"
+                if pd.isna(raw)
+                else f"non-finite value {float(raw):g}"  # inf, not np.float64(inf)
+                if isinstance(raw, int | float | np.number)
+                else f"non-numeric value {raw!r}"
+            )
             problems.append(
                 Problem(
                     what,

@@ -108,6 +108,23 @@ def _validate(data, dose, seeded, colonies, group, source):
         raise DataError(problems)
 
 
+def _whole_counts(data, colonies, source) -> list[Problem]:
+    """Colony counts that are not whole numbers (checked for a file of dish counts; the
+    Python API also takes expected or averaged counts)."""
+    counts = pd.to_numeric(data[colonies], errors="coerce").to_numpy(float)
+    bad = np.flatnonzero(np.isfinite(counts) & (counts != np.round(counts)))
+    return [
+        Problem(
+            f"{counts[i]:g} colonies is not a whole number",
+            file=source,
+            row=int(i) + 2,
+            column=colonies,
+            fix="enter the colonies counted in the dish (a whole number)",
+        )
+        for i in bad[:20]
+    ]
+
+
 def clonogenic(
     data: pd.DataFrame,
     *,

@@ -38,7 +38,7 @@ Examples
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -63,12 +63,36 @@ class ColonyCount:
         Label image (0 = background).
     threshold : float
         Threshold used on the flattened image.
+    notes : list of str
+        Warnings about the image (a surround that the dish should exclude, one object
+        covering much of the frame): the count is then not to be trusted as it stands.
     """
 
     count: int
     objects: pd.DataFrame
     labels: np.ndarray
     threshold: float
+    notes: list[str] = field(default_factory=list)
+
+
+def _surround_note(img: np.ndarray) -> str | None:
+    """A note when the frame's border is at another grey level than its centre (by > 6
+    robust SDs of the centre) over >= 10 % of the image: a bench or dish wall around the
+    dish, which then sets the threshold and the background instead of the dish."""
+    h, w = img.shape
+    e = max(2, min(h, w) // 50)
+    border = np.r_[img[:e].ravel(), img[-e:].ravel(), img[:, :e].ravel(), img[:, -e:].ravel()]
+    centre = img[h // 4 : h - h // 4, w // 4 : w - w // 4]
+    mb, mc = float(np.median(border)), float(np.median(centre))
+    noise = 1.4826 * float(np.median(np.abs(centre - mc)))
+    share = float(np.mean(np.abs(img - mb) < np.abs(img - mc)))
+    if abs(mb - mc) <= 6 * noise or share < 0.1:
+        return None
+    return (
+        f"{share:.0%} of the image is at the grey level of its border, not of its centre: "
+        "a surround outside the dish distorts the threshold and the count; give the dish "
+        "(--dish ROW,COL,RADIUS, or dish=(row, col, radius))"
+    )
 
 
 def read_plate_image(path: str | Path) -> np.ndarray:
@@ -148,6 +172,7 @@ def count_colonies(
         )
     if dark:
         img = img.max() - img
+    notes = [] if dish is not None else [n for n in [_surround_note(img)] if n]
     inside = np.ones(img.shape, dtype=bool)
     if dish is not None:
         yy, xx = np.mgrid[: img.shape[0], : img.shape[1]]
@@ -203,7 +228,14 @@ def count_colonies(
         obj["colonies"] = np.where(obj["clump"], np.round(obj["area"] / med), 1).astype(int)
     else:
         obj["clump"], obj["colonies"] = pd.Series(dtype=bool), pd.Series(dtype=int)
-    return ColonyCount(int(obj["colonies"].sum()), obj, labels, thr)
+    big = obj["area"].max() / inside.sum() if len(obj) else 0.0
+    if big >= 0.1:
+        notes.append(
+            f"one object covers {big:.0%} of the analysed area (a lawn, or the surround of "
+            "the dish?): check the annotated image; give the dish if the frame shows more "
+            "than the dish (--dish ROW,COL,RADIUS)"
+        )
+    return ColonyCount(int(obj["colonies"].sum()), obj, labels, thr, notes)
 
 
 def plot_colonies(

@@ -74,17 +74,25 @@ def logistic(p: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return pred, jac
 
 
-def start_values(x: np.ndarray, y: np.ndarray, w: np.ndarray, k: int) -> np.ndarray:
+def start_values(
+    x: np.ndarray, y: np.ndarray, w: np.ndarray, k: int, *, spread: bool = False
+) -> np.ndarray:
     """Starting values ``(n, k)`` for curves padded to ``(n, m)`` (weight 0 = padding): top
-    and bottom from the lowest and highest doses, log IC50 where the response crosses their
-    midpoint, Hill slope (and 5PL asymmetry) 1."""
+    and bottom from the lowest and highest doses (``spread=True``: the largest and smallest
+    responses, a second start for when one low well at the lowest dose misleads the
+    first), log IC50 where the response crosses their midpoint, Hill slope (and 5PL
+    asymmetry) 1."""
     valid = w > 0
-    big = np.where(valid, x, np.inf)
-    small = np.where(valid, x, -np.inf)
-    lo = valid & (x == big.min(axis=1, keepdims=True))
-    hi = valid & (x == small.max(axis=1, keepdims=True))
-    top = (y * lo).sum(1) / lo.sum(1)
-    bottom = (y * hi).sum(1) / hi.sum(1)
+    if spread:
+        top = np.where(valid, y, -np.inf).max(1)
+        bottom = np.where(valid, y, np.inf).min(1)
+    else:
+        big = np.where(valid, x, np.inf)
+        small = np.where(valid, x, -np.inf)
+        lo = valid & (x == big.min(axis=1, keepdims=True))
+        hi = valid & (x == small.max(axis=1, keepdims=True))
+        top = (y * lo).sum(1) / lo.sum(1)
+        bottom = (y * hi).sum(1) / hi.sum(1)
     mid = (top + bottom) / 2
     pos = valid & (x > 0)
     lx = np.log10(np.where(pos, x, 1.0))

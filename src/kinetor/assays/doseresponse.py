@@ -1,7 +1,8 @@
 """Dose-response fits (3PL/4PL/5PL) for thousands of curves at once.
 
-All curves are fitted together by batched Levenberg-Marquardt (:mod:`kinetor.numerics.lm`);
-the estimates equal a per-curve ``scipy.optimize.curve_fit`` to ~1e-6 relative.
+All curves are fitted together by batched Levenberg-Marquardt (:mod:`kinetor.numerics.lm`)
+from two starts each (top and bottom from the extreme doses, and from the extreme
+responses; the lower SSE kept); the estimates equal ``scipy.optimize.curve_fit`` to ~1e-6.
 
 Reported per curve: relative IC50 (midpoint of top and bottom; ``log_ic50 = log10(ic50)``
 for every model, the 5PL's location parameter is ``log_c``) with
@@ -11,13 +12,15 @@ Wald or profile-likelihood 95 % CI, absolute IC50 (dose where the response cross
 
 - ``ok``: converged, a dose-response, IC50 inside the tested dose range;
 - ``flat``: no dose-response (F-test of the curve against a constant, p > ``flat_p``);
-  no IC50, a bound instead ("IC50 > 10 uM" when the response stays above the absolute
-  level, "IC50 < 0.01 uM" when below);
-- ``extrapolated``: IC50 outside the tested doses; the bound is reported, not the number;
+  no IC50, a bound instead ("IC50 > 10 uM" when the mean response at every dose is above
+  the absolute level, "IC50 < 0.01 uM" when below), else "IC50 not determined";
+- ``extrapolated``: IC50 outside the tested doses; the bound is reported, not the number
+  (``abs_ic50`` only from a converged fit crossing the absolute level inside the doses);
 - ``steep``: a Hill slope >= 10 (converged or not): the response falls between
   two adjacent doses, reported as "0.1 uM < IC50 < 0.3 uM";
 - ``too_few_doses``: no more distinct doses than free parameters; no estimates;
-- ``not_converged``: the fit failed (``reason`` says why); no estimates are reported.
+- ``not_converged``: the fit failed (``reason`` says why, e.g. a curve no better than a
+  constant); no estimates are reported.
 
 Outliers: a point whose studentised residual exceeds ``outlier_z`` is flagged in
 ``points_`` (column ``outlier``) and counted in ``n_outliers``; it is never removed.
@@ -46,6 +49,7 @@ from scipy import stats
 
 from kinetor.assays._checks import check_fit_options
 from kinetor.assays._drstatus import classify
+from kinetor.assays._lmstarts import fit_from_starts, no_better_than_constant
 from kinetor.assays._profile import profile_interval
 from kinetor.assays._tidy import pad_groups, require_numeric
 from kinetor.assays.curves import (
@@ -57,7 +61,6 @@ from kinetor.assays.curves import (
     start_values,
 )
 from kinetor.errors import DataError, Problem
-from kinetor.numerics.lm import levenberg_marquardt
 
 Model = Literal["3pl", "4pl", "5pl"]
 
@@ -165,15 +168,14 @@ class DoseResponseFit:
             w = w * g.values[weight]
         k = len(names)
         free = self._free(names)
-        p0 = start_values(x, y, w, k)
-        for j, nm in enumerate(names):
-            if nm in self.fix:
-                p0[:, j] = float(self.fix[nm])
         lower, upper = self._bounds(x, w, k)
-        p0 = np.clip(p0, lower, upper)
-        res = levenberg_marquardt(
-            logistic, x, y, p0, weights=w, free=free, lower=lower, upper=upper
-        )
+        starts = [start_values(x, y, w, k, spread=s) for s in (False, True)]
+        for p0 in starts:
+            for j, nm in enumerate(names):
+                p0[:, j] = float(self.fix[nm]) if nm in self.fix else p0[:, j]
+        starts = [np.clip(p0, lower, upper) for p0 in starts]
+        res = fit_from_starts(starts, x, y, w, free=free, lower=lower, upper=upper)
+        no_better_than_constant(res, y, w)  # a local minimum, not a result
         self._lower, self._upper, self._res = lower, upper, res
         p = res.params.copy()
         if k == 4:  # hill > 0 by convention: (b, t, c, h) == (t, b, c, -h)
@@ -289,6 +291,9 @@ class DoseResponseFit:
             lo_ci, hi_ci = profile_interval(
                 x, y, w, p, free, res.sse, dof, self._lower, self._upper, se[:, 2], self.ci_level
             )
+        if "log_ic50" in self.fix or not n_free:  # given, not estimated: no interval
+            lo_ci = hi_ci = np.full(len(p), np.nan)
+            abs_se = abs_se if n_free else np.full(len(p), np.nan)
         # studentised residuals and leverage, for outlier flags
         with np.errstate(divide="ignore", invalid="ignore"):
             lev = np.einsum("nmi,nij,nmj->nm", res.jac, inv, res.jac) * w
@@ -332,10 +337,11 @@ class DoseResponseFit:
             if c.startswith(("ic50", "abs_ic50")) and not c.endswith(("_text", "_method"))
         ]
         table.loc[table["status"] != "ok", [c for c in blank if c.startswith("ic50")]] = np.nan
-        table.loc[
-            ~np.isfinite(absl) | (absl < np.log10(xmin)) | (absl > np.log10(xmax)),
-            [c for c in blank if c.startswith("abs")],
-        ] = np.nan
+        # an absolute IC50 only from a converged ok or extrapolated curve crossing inside
+        # the doses (an extrapolated relative IC50 can have its absolute one inside)
+        inside = np.isfinite(absl) & (absl >= np.log10(xmin)) & (absl <= np.log10(xmax))
+        usable = table["status"].isin(["ok", "extrapolated"]).to_numpy() & res.converged
+        table.loc[~(inside & usable), [c for c in blank if c.startswith("abs")]] = np.nan
         table.loc[~res.converged, shown] = np.nan
         table.loc[~res.converged, [f"{nm}_se" for nm in shown]] = np.nan
         pts = g.long.copy()

@@ -140,6 +140,7 @@ def _validate_map(pm: pd.DataFrame, source: str) -> pd.DataFrame:
         pm["role"].astype(str).str.strip().str.lower().replace({"nan": "empty", "none": "empty"})
     )
     pm["compound"] = _text(pm["compound"])
+    raw_conc = pm["concentration"].copy()  # for the message: "10 uM" is not a number
     pm["concentration"] = pd.to_numeric(pm["concentration"], errors="coerce")
     pm["compound2"] = _text(pm["compound2"])
     pm["concentration2"] = pd.to_numeric(pm["concentration2"], errors="coerce")
@@ -150,7 +151,8 @@ def _validate_map(pm: pd.DataFrame, source: str) -> pd.DataFrame:
         .str.upper()
         .str.replace(r"^([A-P])(\d)$", r"\g<1>0\2", regex=True)
     )
-    for _, r in pm.iterrows():
+    for idx, r in pm.iterrows():
+        at = {"file": source, "row": int(r["source_row"])}
         if r["role"] not in ROLES:
             problems.append(
                 Problem(
@@ -164,13 +166,41 @@ def _validate_map(pm: pd.DataFrame, source: str) -> pd.DataFrame:
         elif r["role"] == "sample" and (
             not r["compound"] or not np.isfinite(r["concentration"]) or r["concentration"] < 0
         ):
+            need = f"sample well {r['well']} needs a compound and a concentration >= 0"
+            if not r["compound"]:
+                problems.append(
+                    Problem(
+                        f"{need}: no compound",
+                        **at,
+                        column="compound",
+                        fix="fill in the compound, or give the well another role",
+                    )
+                )
+            raw, conc = raw_conc.at[idx], r["concentration"]
+            if not (np.isfinite(conc) and conc >= 0):
+                what = (
+                    "no concentration"
+                    if pd.isna(raw) or not str(raw).strip()
+                    else f"non-numeric {raw!r}"
+                    if not np.isfinite(conc)
+                    else f"{conc:g}"
+                )
+                problems.append(
+                    Problem(
+                        f"{need}: {what}",
+                        **at,
+                        column="concentration",
+                        fix="a number >= 0 without its unit (the dose unit is given with --unit)",
+                    )
+                )
+        elif r["role"] == "vehicle" and r["compound"] and r["concentration"] > 0:
             problems.append(
                 Problem(
-                    f"sample well {r['well']} needs a compound and a concentration >= 0",
-                    file=source,
-                    row=int(r["source_row"]),
-                    column="concentration",
-                    fix="fill in compound and concentration",
+                    f"vehicle well {r['well']} holds {r['compound']} at {r['concentration']:g}",
+                    **at,
+                    column="role",
+                    fix="mark a treated well 'sample'; leave compound and concentration blank "
+                    "(or 0) in vehicle wells",
                 )
             )
         elif (

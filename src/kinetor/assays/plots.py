@@ -173,5 +173,6 @@ def plot_survival(data: pd.DataFrame, fits: pd.DataFrame, path: str | Path | Non
     ax.set_yscale("log")
     ax.set_xlabel("dose (Gy)")
     ax.set_ylabel("surviving fraction")
-    ax.legend(frameon=False, fontsize="small")
+    if len(fits):  # no fitted group, no labelled line: a legend would be empty
+        ax.legend(frameon=False, fontsize="small")
     return _done(fig, path)

@@ -49,6 +49,7 @@ def _quantify_all(images, references, kw, lane_list, band_rng, d, plot_blot):
 
     from kinetor._figures import save_figure
     from kinetor.assays import quantify_blot, read_blot
+    from kinetor.errors import DataError, Problem
 
     many = len(images) > 1
     tabs, refs, files = [], [], []
@@ -67,6 +68,16 @@ def _quantify_all(images, references, kw, lane_list, band_rng, d, plot_blot):
         tabs.append(bands)
         if references:
             rimg = read_blot(references[i - 1])
+            if rimg.shape != img.shape:  # its lanes are measured at the target's pixels
+                raise DataError(
+                    Problem(
+                        f"reference image is {rimg.shape[1]} x {rimg.shape[0]} pixels, the "
+                        f"target blot {Path(image).name} {img.shape[1]} x {img.shape[0]}",
+                        file=Path(references[i - 1]).name,
+                        fix="export both images with the same crop and size (the reference's "
+                        "lanes are measured at the target's pixel positions)",
+                    )
+                )
             rkw = {
                 **kw,
                 "lanes": list(zip(bands["x0"], bands["x1"], strict=True))

@@ -38,10 +38,18 @@ def clonogenic(
     """
     from kinetor._figures import save_figure
     from kinetor.assays import clonogenic as run
+    from kinetor.assays.clonogenic_survival import _validate, _whole_counts
     from kinetor.assays.plots import plot_survival
     from kinetor.cli._assay_common import _finish, _read_table
+    from kinetor.errors import DataError
 
     data = _read_table(file)
+    if colonies in data.columns and (bad := _whole_counts(data, colonies, file.name)):
+        try:  # reported with every other problem of the table
+            _validate(data, dose, seeded, colonies, group, file.name)
+        except DataError as err:
+            bad += err.problems
+        raise DataError(bad)
     r = run(
         data,
         dose=dose,
@@ -194,6 +202,9 @@ def colonies(
     for p in images:
         img = read_plate_image(p)
         res = count_colonies(img, radius=radius, dark=dark, min_area=min_area, dish=circle)
+        for note in res.notes:
+            if not _common.STATE["json"]:
+                _common.err_console().print(f"[bold yellow]warning:[/] {p.name}: {note}")
         res.objects.to_csv(d / f"colonies_{p.stem}.csv", index=False)
         files += [
             d / f"colonies_{p.stem}.csv",
@@ -206,6 +217,7 @@ def colonies(
                 "objects": len(res.objects),
                 "clumps": int(res.objects["clump"].sum()),
                 "threshold": res.threshold,
+                "note": "; ".join(res.notes),
             }
         )
     counts = pd.DataFrame(rows)
@@ -223,6 +235,6 @@ def colonies(
         "kinetor assay colonies",
         files,
         counts,
-        ["image", "colonies", "objects", "clumps"],
+        ["image", "colonies", "objects", "clumps", "note"],
         "Colony counts",
     )
