@@ -136,6 +136,12 @@ def main() -> None:
     corr = om[0, 1] / np.sqrt(om[0, 0] * om[1, 1])
     blk = block.omega_table.set_index("parameter")
     load1 = _load()
+    rse = [blk.loc[f"omega_{p}", "rse_pct"] for p in ("cl", "v", "ka")]
+    rse_text = (
+        " (RSE " + " / ".join(f"{r:.0f}" for r in rse) + " %)"
+        if np.all(np.isfinite(rse))
+        else " (no SEs)"
+    )
     md = f"""## Population fitting (FOCE-I)
 
 **Reference: Theoph, 1-cmt oral, additive error** against nlmixr2 FOCEi (nlmixr2est
@@ -165,9 +171,8 @@ average {load0} at the start and {load1} at the end, so CPU seconds are the stea
 converged={block.converged} ({block.reason}); OFV {block.ofv:.4f} against {fit.ofv:.4f}
 (diagonal); correlation of eta CL and eta V {corr:.3f}; omega^2 CL / V / ka
 {blk.loc["omega_cl", "variance"]:.4f} / {blk.loc["omega_v", "variance"]:.4f} /
-{blk.loc["omega_ka", "variance"]:.4f} (RSE {blk.loc["omega_cl", "rse_pct"]:.0f} /
-{blk.loc["omega_v", "rse_pct"]:.0f} / {blk.loc["omega_ka", "rse_pct"]:.0f} %). No published
-FOCE-I fit of this block model was found to compare with.
+{blk.loc["omega_ka", "variance"]:.4f}; covariance step: {block.cov_method}{rse_text}. No
+published FOCE-I fit of this block model was found to compare with.
 """
     print(md)
     _record.record("popfit", md, {"theoph_fit_cpu_s": f"{c_fit:.2f}"})
