@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 
 import typer
@@ -30,11 +31,14 @@ def serve_command(
         "none", "--auth", help="none (local only), token, or accounts (kinetor store add-user)."
     ),
     token: str | None = typer.Option(
-        None, "--token", help="Access token for --auth token (or KINETOR_TOKEN)."
+        None,
+        "--token",
+        help="Access token for --auth token; prefer KINETOR_TOKEN (a command line is "
+        "visible to other users in ps).",
     ),
-    max_upload_mb: float = typer.Option(50.0, "--max-upload-mb", help="Largest upload."),
+    max_upload_mb: float = typer.Option(50.0, "--max-upload-mb", help="Largest upload (MB)."),
     workers: int | None = typer.Option(
-        None, "--workers", help="Worker processes for analyses (default: CPU count)."
+        None, "--workers", min=1, help="Worker processes for analyses (default: CPU count)."
     ),
 ) -> None:
     """Run the browser app (Studies, NCA, PK simulation, Pathway explorer, Virtual
@@ -48,6 +52,10 @@ def serve_command(
         raise KinetorError("kinetor serve needs Shiny: pip install 'kinetor[web]'") from None
     from kinetor.web import ServeConfig, ServeRefused, check_bind, serve
 
+    if not (math.isfinite(max_upload_mb) and max_upload_mb > 0):
+        raise typer.BadParameter(
+            f"{max_upload_mb:g}: give a positive number of MB", param_hint="--max-upload-mb"
+        )
     cfg = ServeConfig(
         host=host,
         port=port,
@@ -60,16 +68,18 @@ def serve_command(
     if os.environ.get("KINETOR_SECRET"):
         cfg.secret = os.environ["KINETOR_SECRET"].encode()
     from kinetor.cli.store import open_store
+    from kinetor.store._engine import display_url
 
     try:
         check_bind(cfg)  # before opening anything: a refused bind changes nothing
-        store_obj = open_store(store)
+        # accounts need a store that has them: never create an empty one to refuse it
+        store_obj = open_store(store, create=auth != "accounts")
         check_bind(cfg, store_obj)
     except ServeRefused as exc:
         raise typer.BadParameter(str(exc), param_hint="--host/--auth") from None
     shown = f"[{host}]" if ":" in host and not host.startswith("[") else host  # IPv6
     _common.info(
         f"kinetor serve: http://{shown}:{port} (auth: {auth}, store: "
-        f"{store_obj.url}); Ctrl+C to stop"
+        f"{display_url(store_obj.url)}); Ctrl+C to stop"
     )
     serve(cfg, store_obj)

@@ -44,15 +44,17 @@ def open_store(url: str | None, create: bool = True):
     from sqlalchemy.exc import SQLAlchemyError
 
     from kinetor.store import Store, StoreError, normalise_url
-    from kinetor.store._engine import check_store_file
+    from kinetor.store._engine import check_store_file, display_url, hide_password
 
     target = None if url in (None, "", "default") else url
-    check_store_file(normalise_url(target), create=create)
+    full = normalise_url(target)
+    check_store_file(full, create=create)
     try:
         return Store(target)
     except (SQLAlchemyError, ImportError, OSError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise StoreError(f"cannot open the store {normalise_url(target)}: {first}") from None
+        first = hide_password(first, full)
+        raise StoreError(f"cannot open the store {display_url(full)}: {first}") from None
 
 
 def raw_bytes(source: str) -> tuple[str, bytes]:
@@ -138,7 +140,11 @@ def list_command(
         )
     rows = getattr(st, what)(name)
     df = pd.DataFrame(rows, columns=cols[what])
-    _common.print_frame(df, title=f"{what} visible to {name} in {st.url}", max_rows=500)
+    from kinetor.store._engine import display_url
+
+    _common.print_frame(
+        df, title=f"{what} visible to {name} in {display_url(st.url)}", max_rows=500
+    )
     st.close()
 
 

@@ -162,22 +162,41 @@ def _conc(study, subject_codes=None) -> list[Problem]:
     dup_mask = pd.Series(code).duplicated(keep=False).to_numpy()
     if not dup_mask.any():
         return out
-    d = c.loc[timed, [*keys, "source_row"]].copy()
-    d["_t"] = t_any[timed]
-    dup = d[dup_mask]
-    for _, g in dup.groupby([*keys, "_t"], sort=False):
-        for r in g["source_row"]:
-            others = ", ".join(str(o) for o in g["source_row"] if o != r)
-            row = g[g["source_row"] == r].iloc[0]
+    # rows of one group together, groups in order of their first row: linear in the rows.
+    # A group of up to `each` rows is reported on each row (naming the others), a larger
+    # one once, at its first row, with its rows capped (3,000 copies of a row: one problem)
+    each = 10
+    idx = np.flatnonzero(timed)[dup_mask]
+    group = pd.factorize(code[dup_mask])[0]
+    order = np.argsort(group, kind="stable")
+    starts = np.flatnonzero(np.r_[True, np.diff(group[order]) != 0])
+    src = rows[idx[order]]
+    ids = {k: c[k].to_numpy(object)[idx[order]] for k in keys}
+    times = t_any[idx[order]]
+    col = _col(study, "time", "time")
+    fix = "keep one sample per time, or exclude the replicate"
+    for a, b in zip(starts, [*starts[1:], len(order)], strict=True):
+        what = (
+            f"duplicate time {times[a]:g} in the profile of subject {ids['subject'][a]!r} "
+            f"({ids['analyte'][a]}, {ids['matrix'][a]})"
+        )
+        members = src[a:b]
+        if len(members) > each:  # one problem for the group, its rows capped
+            shown = ", ".join(str(int(r)) for r in members[:each])
             out.append(
                 Problem(
-                    f"duplicate time {row['_t']:g} in the profile of subject {row['subject']!r} "
-                    f"({row['analyte']}, {row['matrix']}): also row(s) {others}",
+                    f"{what}: {len(members)} rows, row(s) {shown} and {len(members) - each} more",
                     file=file,
-                    row=int(r),
-                    column=_col(study, "time", "time"),
-                    fix="keep one sample per time, or exclude the replicate",
+                    row=int(members[0]),
+                    column=col,
+                    fix="keep one sample per time, or exclude the replicates",
                 )
+            )
+            continue
+        for i, r in enumerate(members):
+            others = ", ".join(str(int(o)) for j, o in enumerate(members) if j != i)
+            out.append(
+                Problem(f"{what}: also row(s) {others}", file=file, row=int(r), column=col, fix=fix)
             )
     return out
 

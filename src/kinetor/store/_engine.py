@@ -11,6 +11,7 @@ so concurrent writers queue (30 s busy timeout) instead of failing or losing row
 from __future__ import annotations
 
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -52,6 +53,36 @@ def normalise_url(url: str | os.PathLike | None) -> str:
     if text.startswith("postgresql://") or text.startswith("postgres://"):
         text = "postgresql+psycopg2://" + text.split("://", 1)[1]
     return text
+
+
+def display_url(url: str) -> str:
+    """``url`` as shown in messages and titles: any password replaced by ``***``.
+
+    >>> display_url("postgresql+psycopg2://kin:s3cret@db/kinetor")
+    'postgresql+psycopg2://kin:***@db/kinetor'
+    >>> display_url("sqlite:////tmp/a.sqlite")
+    'sqlite:////tmp/a.sqlite'
+    """
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except (ArgumentError, ValueError):  # not a URL SQLAlchemy reads: hide user:pass@
+        return re.sub(r"(://[^/@:]*:)[^/@]*@", r"\1***@", url)
+
+
+def hide_password(text: str, url: str) -> str:
+    """``text`` (e.g. a driver's error) with the password of ``url`` replaced by ``***``."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        password = make_url(url).password
+    except (ArgumentError, ValueError):
+        password = None
+    text = text.replace(url, display_url(url))
+    return text.replace(str(password), "***") if password else text
 
 
 _SQLITE_MAGIC = b"SQLite format 3\x00"

@@ -39,6 +39,27 @@ def safe_name(name: str) -> str:
     return out[:120] or "file"
 
 
+def _blob_names(names, study_name: str) -> dict[str, str]:
+    """Stored name -> given name of a result's files; StoreError when two names become
+    one after :func:`safe_name`, or one is a file ``export`` writes itself."""
+    own = {"provenance.json": "provenance", "study_" + safe_name(study_name): "study"}
+    out: dict[str, str] = {}
+    for name in names:
+        safe = safe_name(name)
+        if safe in out:
+            raise StoreError(
+                f"result files {out[safe]!r} and {name!r} would both be kept as {safe!r}: "
+                "rename one of them"
+            )
+        if safe in own:
+            raise StoreError(
+                f"result file {name!r} would be kept as {safe!r}, the name export gives the "
+                f"{own[safe]} file: rename it"
+            )
+        out[safe] = name
+    return out
+
+
 class ResultsMixin:
     """Analyses and results; needs ``_session``, ``_study``, ``_audit`` of Store."""
 
@@ -63,6 +84,7 @@ class ResultsMixin:
         opts = json.loads(json.dumps(options, default=str))
         with self._session() as ses, ses.begin():
             st = self._study(ses, study_id, user)
+            names = _blob_names(blobs, st.name)
             # PostgreSQL: writers of the same study queue here; SQLite: BEGIN IMMEDIATE
             ses.execute(select(S.Study.id).where(S.Study.id == st.id).with_for_update())
             hashes = {"study_sha256": st.sha256, **(input_hashes or {})}
@@ -97,12 +119,13 @@ class ResultsMixin:
             )
             ses.add(res)
             ses.flush()
-            for name, value in blobs.items():
+            for safe, name in names.items():
+                value = blobs[name]
                 media, data = value if isinstance(value, tuple) else (_media(name), value)
                 ses.add(
                     S.Blob(
                         result_id=res.id,
-                        name=safe_name(name),
+                        name=safe,
                         media_type=media,
                         data=bytes(data),
                         sha256=sha256(data),
@@ -145,6 +168,7 @@ class ResultsMixin:
                     f"result {result_id} is locked: re-run the analysis to make a new version"
                 )
             name = safe_name(name)
+            _blob_names([name], st.name)  # never a name export writes itself
             old = ses.scalar(select(S.Blob).where(S.Blob.result_id == res.id, S.Blob.name == name))
             if old is not None:
                 ses.delete(old)
@@ -262,6 +286,10 @@ class ResultsMixin:
                     "recorded when stored; the database was changed outside kinetor: "
                     "nothing exported"
                 )
+            try:  # a file kept before such names were refused would be overwritten
+                _blob_names([b.name for b in blobs], st.name)
+            except StoreError as exc:
+                raise StoreError(f"result {result_id}: {exc}; nothing exported") from None
             out.mkdir(parents=True, exist_ok=True)
             for b in blobs:
                 path = out / safe_name(b.name)

@@ -21,6 +21,17 @@ from kinetor.store._results import ResultsMixin
 from kinetor.store._util import StoreError, _row, now, sha256
 
 
+def _checked_name(name: str, what: str) -> str:
+    """``name`` stripped; StoreError when empty or holding a NUL character (PostgreSQL
+    cannot keep one, and no one can type it)."""
+    name = str(name).strip()
+    if not name:
+        raise StoreError(f"{what} needs a name")
+    if "\x00" in name:
+        raise StoreError(f"{what} name cannot contain a NUL character: {name!r}")
+    return name
+
+
 class Store(ResultsMixin):
     """A project store at ``url`` (None: :func:`kinetor.store.default_url`).
 
@@ -120,9 +131,7 @@ class Store(ResultsMixin):
         """Create an account (or set its password); the password is kept as a scrypt hash."""
         from kinetor.store.security import hash_password
 
-        name = name.strip()
-        if not name:
-            raise StoreError("a user needs a name")
+        name = _checked_name(name, "a user")
         with self._session() as ses, ses.begin():
             u = self._user(ses, name)
             if password is not None:
@@ -142,6 +151,13 @@ class Store(ResultsMixin):
         with self._session() as ses:
             u = ses.scalar(select(S.User).where(S.User.name == name))
             return verify_password(password, u.password_hash if u else None)
+
+    def password_hash(self, name: str) -> str | None:
+        """The stored hash of an account's password (None without one); the browser app
+        signs it into sessions, so a new password ends the account's older sessions."""
+        with self._session() as ses:
+            u = ses.scalar(select(S.User).where(S.User.name == name))
+            return u.password_hash if u else None
 
     def has_accounts(self) -> bool:
         """True when at least one user can sign in with a password."""
@@ -171,9 +187,7 @@ class Store(ResultsMixin):
 
     def create_project(self, name: str, user: str) -> int:
         """A new project owned by ``user`` (an existing one of the same name is reused)."""
-        name = name.strip()
-        if not name:
-            raise StoreError("a project needs a name")
+        name = _checked_name(name, "a project")
         with self._session() as ses, ses.begin():
             u = self._user(ses, user)
             p = ses.scalar(
@@ -228,6 +242,8 @@ class Store(ResultsMixin):
         (it never becomes a path). ``settings``: units, roles, route chosen for it.
         ``reuse=True`` returns the project's study with the same name, bytes and settings
         when there is one (a re-analysis then adds a version to it)."""
+        if "\x00" in name:
+            raise StoreError(f"a study name cannot contain a NUL character: {name!r}")
         with self._session() as ses, ses.begin():
             self._project(ses, project_id, user)
             if reuse:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
-HEAD = "0003"
+HEAD = "0004"
 # Alembic's command context is module-global: one migration at a time per process
 _LOCK = threading.Lock()
 

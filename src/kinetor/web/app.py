@@ -102,6 +102,7 @@ class _Router:
             form.get("csrf", ""), security.csrf_token(self.cfg, cookie)
         ):
             return await security._plain(send, 403, "sign out with the button in the app")
+        security.end_session(self.cfg, cookie)  # the cookie is refused from now on
         gone = f"{security.COOKIE}=; Max-Age=0; Path=/; HttpOnly; SameSite=Strict"
         return await security._redirect(send, "/login", [(b"set-cookie", gone.encode())])
 
@@ -138,12 +139,19 @@ async def _json(send, status: int, payload) -> None:
     await send({"type": "http.response.body", "body": json.dumps(payload).encode()})
 
 
+_NCA_SHAPE = (
+    'the body must be a JSON object such as {"study_id": 1, "options": {"auc_method": '
+    '"linear"}, "report": false, "workbook": false} (study_id: a study id)'
+)
+
+
 async def _api(scope, receive, send, cfg: ServeConfig, store):
     """``GET /api/csrf``; ``POST /api/studies?project=NAME&name=LABEL`` (raw file body);
     ``POST /api/nca`` ``{"study_id", "options", "report": false, "workbook": false}``;
     ``GET /api/results/ID``. POSTs need
     the session's ``X-CSRF-Token`` unless the client sent the bearer token."""
     from kinetor.errors import KinetorError
+    from kinetor.store.nca import nca_options
 
     user = scope["kinetor_user"]
     headers = dict(scope["headers"])
@@ -164,19 +172,27 @@ async def _api(scope, receive, send, cfg: ServeConfig, store):
     try:
         if path == "/api/studies" and method == "POST":
             q = {k: v[0] for k, v in parse_qs(scope.get("query_string", b"").decode()).items()}
-            pid = store.create_project(q.get("project", "My project"), user=user)
             settings = json.loads(q.get("settings", "{}"))
+            pid = store.create_project(q.get("project", "My project"), user=user)
             check = await jobs.run(tasks.validate, body, q.get("name", "upload.csv"), settings)
-            if not check["ok"]:
-                return await _json(send, 422, check)
+            if not check.get("ok"):
+                return await _json(send, 503 if check["error"] == jobs.WORKER_LOST else 422, check)
             sid = store.add_study(
                 pid, q.get("name", "upload.csv"), body, user=user, settings=settings
             )
             return await _json(send, 200, {"study_id": sid, "project_id": pid})
         if path == "/api/nca" and method == "POST":
             req = json.loads(body or b"{}")
-            study = store.study(int(req["study_id"]), user)
+            sid = req.get("study_id") if isinstance(req, dict) else None
+            if not (type(sid) is int or (isinstance(sid, str) and sid.isdigit())):
+                return await _json(send, 422, {"error": _NCA_SHAPE})
             opts = req.get("options", {})
+            try:
+                nca_options(opts)
+            except KinetorError as exc:
+                p = exc.problems[0]
+                return await _json(send, 422, {"error": f"{p.message} ({p.fix})"})
+            study = store.study(int(sid), user)
             out = await jobs.run(
                 tasks.nca_job,
                 study["data"],
@@ -187,7 +203,7 @@ async def _api(scope, receive, send, cfg: ServeConfig, store):
                 bool(req.get("workbook")),
             )
             if "error" in out:
-                return await _json(send, 422, out)
+                return await _json(send, 503 if out["error"] == jobs.WORKER_LOST else 422, out)
             rec = store.save_result(
                 study["id"],
                 "nca",

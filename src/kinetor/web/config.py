@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import getpass
 import ipaddress
+import math
 import os
 import secrets
 from dataclasses import dataclass, field
@@ -46,6 +47,8 @@ class ServeConfig:
     local_user: str = field(
         default_factory=lambda: os.environ.get("KINETOR_USER") or getpass.getuser()
     )
+    # sessions signed out while this server runs (nonce -> expiry); see web.security
+    signed_out: dict[str, int] = field(default_factory=dict, repr=False)
 
     @property
     def max_upload_bytes(self) -> int:
@@ -85,5 +88,9 @@ def check_bind(cfg: ServeConfig, store=None) -> None:
             "--auth accounts: the store has no account with a password yet; "
             "add one with 'kinetor store add-user NAME'"
         )
-    if cfg.max_upload_mb <= 0:
-        raise ServeRefused("--max-upload-mb must be positive")
+    if not (math.isfinite(cfg.max_upload_mb) and cfg.max_upload_mb > 0):
+        raise ServeRefused(f"--max-upload-mb {cfg.max_upload_mb:g}: give a positive number of MB")
+    if cfg.workers is not None and cfg.workers < 1:
+        raise ServeRefused(
+            f"--workers {cfg.workers}: give 1 or more (leave it out for one per CPU)"
+        )

@@ -83,8 +83,10 @@ def parse_interval(text: str | None) -> list[dict[str, float]] | None:
 # command-line wording in library messages -> the page's fields (longest first)
 _OPTIONS = [
     (r"--time-unit, --conc-unit, --dose-unit\.*", "the unit menus"),
-    (r"(?:give )?--(time|conc|dose)-unit( [^\s),;]+)?", lambda m: _unit_menu(m[1], m[2])),
+    (r"(?:give )?--(time|conc|dose)-unit( [^\s(),;]+)?", lambda m: _unit_menu(m[1], m[2])),
     (r"--map ROLE=COLUMN", "the 'Column for ...' menus"),
+    (r"--map ([a-z_]+)=[^\s),;]+", r"the 'Column for \1' menu"),
+    (r" ?\(--lambda-z-exclude [^)]*\)", ""),
     (r"--route\b", "the Route menu"),
     (r"--param ([a-z0-9_]+)=\.\.\.", r"\1=... in Parameters"),
     (r"--param\b", "Parameters"),
@@ -105,7 +107,16 @@ _PK_DICT = re.compile(r"(pass|Supply one:) pk=\{.*\}")
 
 
 def _drop_python_hints(text: str) -> str:
-    """Remove '..., X in Python' / '(X in Python)' fragments (braces may hold commas)."""
+    """Remove '..., X in Python' / '(X in Python)' / '(Python: X)' fragments (braces may
+    hold commas and parentheses)."""
+    while (start := text.find("(Python:")) >= 0:
+        depth, i = 0, start
+        while i < len(text):
+            depth += {"(": 1, "{": 1, "[": 1, ")": -1, "}": -1, "]": -1}.get(text[i], 0)
+            if depth == 0:
+                break
+            i += 1
+        text = text[:start].rstrip() + text[i + 1 :]
     while (end := text.find(" in Python")) >= 0:
         depth, i = 0, end - 1
         while i >= 0:

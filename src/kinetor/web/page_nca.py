@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 from shiny import module, reactive, render, req, ui
 
+from kinetor.errors import KinetorError
 from kinetor.web import jobs, tasks
 from kinetor.web._ui import problems_table, table
 from kinetor.web.forms import FieldError, choice, lz_points, parse_interval
@@ -122,8 +123,15 @@ def nca_server(input, output, session, ctx):
         except FieldError as exc:
             message.set(str(exc))
             return False
-        sid = int(input.study())
-        study = ctx.store.study(sid, ctx.user)
+        try:
+            sid = int(input.study())
+            study = ctx.store.study(sid, ctx.user)
+        except (KinetorError, ValueError):  # a tampered menu value: not a visible study
+            message.set(
+                f"study {str(input.study())[:40]!r} is not one of your studies: choose one "
+                "in the Study menu"
+            )
+            return False
         nca_task.invoke(sid, study, opts)
         return True
 
@@ -302,6 +310,9 @@ def nca_server(input, output, session, ctx):
             name == "report.html",
             name == "nca.xlsx",
         )
+        if "error" in out:  # e.g. the worker was lost: say so instead of a broken file
+            message.set(out["error"])
+            req(False)
         data = out["blobs"][name]
         if not ctx.store.result(rec["id"], ctx.user)["locked"]:
             ctx.store.add_blob(rec["id"], name, data, user=ctx.user)

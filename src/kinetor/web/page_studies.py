@@ -11,6 +11,7 @@ from shiny import module, reactive, render, ui
 
 from kinetor.web import jobs, tasks
 from kinetor.web._ui import problems_table, table
+from kinetor.web.forms import FieldError, choice
 
 TIME_UNITS = ["", "h", "min", "d"]
 CONC_UNITS = ["", "ng/mL", "ug/mL", "mg/L", "nmol/L", "umol/L", "pg/mL"]
@@ -112,24 +113,23 @@ def studies_server(input, output, session, ctx):
             data = fh.read()
         upload.set((info["name"], data))
         columns.set(_header(info["name"], data))
-        run_check.invoke(info["name"], data, settings())
+        check_with_settings(info["name"], data)
 
-    def settings() -> dict:
-        units = {
-            k: v
-            for k, v in (
-                ("time", input.time_unit()),
-                ("conc", input.conc_unit()),
-                ("dose", input.dose_unit()),
+    def check_with_settings(name: str, data: bytes) -> None:
+        roles = {r: input[f"role_{r}"]() if f"role_{r}" in input else "" for r in ROLES}
+        try:
+            sets = study_settings(
+                input.time_unit(),
+                input.conc_unit(),
+                input.dose_unit(),
+                input.route(),
+                roles,
+                columns.get(),
             )
-            if v
-        }
-        roles = {}
-        for role in ROLES:
-            v = input[f"role_{role}"]() if f"role_{role}" in input else ""
-            if v:
-                roles[role] = v
-        return {"units": units, "roles": roles, "route": input.route() or None}
+        except FieldError as exc:  # a menu value that is not in the menu
+            check.set({"ok": False, "error": str(exc), "problems": []})
+            return
+        run_check.invoke(name, data, sets)
 
     @reactive.extended_task
     async def run_check(name, data, sets):
@@ -139,7 +139,7 @@ def studies_server(input, output, session, ctx):
     @reactive.event(input.recheck)
     def _recheck():
         if upload.get() is not None:
-            run_check.invoke(*upload.get(), settings())
+            check_with_settings(*upload.get())
 
     @reactive.effect
     def _checked():
@@ -182,6 +182,8 @@ def studies_server(input, output, session, ctx):
                 id="check-status",
                 class_="text-success",
             )
+        if not res["problems"]:  # a refused setting or a lost worker: its message
+            return ui.p(res["error"], id="check-status", class_="text-danger")
         return ui.p(
             f"{len(res['problems'])} problem(s): fix the file or choose the missing "
             "settings, then upload again or check again.",
@@ -192,10 +194,8 @@ def studies_server(input, output, session, ctx):
     @render.ui
     def problems():
         res = check.get()
-        if not res or res.get("ok"):
+        if not res or res.get("ok") or not res["problems"]:
             return None
-        if not res["problems"]:
-            return ui.pre(res["error"])
         return problems_table(res["problems"])
 
     @render.ui
@@ -209,6 +209,30 @@ def studies_server(input, output, session, ctx):
             rows, columns=["id", "name", "size", "sha256", "created_at", "created_by"]
         )
         return table(df, table_id="studies-table")
+
+
+def study_settings(time_unit, conc_unit, dose_unit, route, roles: dict, columns: list[str]) -> dict:
+    """The upload's settings from the menus, each checked against its menu (a tampered
+    value is a FieldError, never stored): units, column roles (a column of the file), route.
+
+    >>> study_settings("h", "ng/mL", "", "PO", {"time": "Time"}, ["Time", "Conc"])
+    {'units': {'time': 'h', 'conc': 'ng/mL'}, 'roles': {'time': 'Time'}, 'route': 'PO'}
+    """
+    units = {
+        k: choice(v or "", menu, label)
+        for k, v, menu, label in (
+            ("time", time_unit, TIME_UNITS, "Time unit"),
+            ("conc", conc_unit, CONC_UNITS, "Concentration unit"),
+            ("dose", dose_unit, DOSE_UNITS, "Dose unit"),
+        )
+    }
+    cols = ["", *columns]
+    picked = {r: choice(roles.get(r) or "", cols, f"Column for {r}") for r in ROLES}
+    return {
+        "units": {k: v for k, v in units.items() if v},
+        "roles": {k: v for k, v in picked.items() if v},
+        "route": choice(route or "", ROUTES, "Route") or None,
+    }
 
 
 def _header(name: str, data: bytes) -> list[str]:

@@ -1,7 +1,12 @@
 """Sign-in, sessions, CSRF and request limits around the Shiny app (ASGI middleware).
 
-* Sessions: an HMAC-signed cookie (``HttpOnly``, ``SameSite=Strict``) naming the user;
-  the signing key is random per server start unless ``KINETOR_SECRET`` is set.
+* Sessions: an HMAC-signed cookie (``HttpOnly``, ``SameSite=Strict``) naming the user,
+  the auth mode, a per-session nonce and a hash of the credential (the token, or the
+  account's password hash): a new token or password, another auth mode or signing out
+  ends the session. The signing key is random per server start unless
+  ``KINETOR_SECRET`` is set.
+* Without sign-in (``--auth none``) only requests addressed to a loopback name
+  (``localhost``, 127.0.0.0/8, ``::1``) in their ``Host`` are served (DNS rebinding).
 * CSRF: the sign-in and sign-out forms and the JSON API's POST routes carry a token
   bound to the session (``X-CSRF-Token`` header for the API; bearer-token clients are
   exempt: a browser never sends that header across sites). The Shiny websocket is
@@ -15,10 +20,11 @@ import base64
 import hashlib
 import hmac
 import html
+import secrets
 import time
 from urllib.parse import parse_qs, urlsplit
 
-from kinetor.web.config import ServeConfig
+from kinetor.web.config import ServeConfig, is_local
 
 COOKIE = "kinetor_session"
 PUBLIC = ("/login", "/favicon.ico")
@@ -29,23 +35,68 @@ def _sign(secret: bytes, text: str) -> str:
     return hmac.new(secret, text.encode(), hashlib.sha256).hexdigest()
 
 
-def make_session(cfg: ServeConfig, user: str) -> str:
-    body = base64.urlsafe_b64encode(f"{user}\n{int(time.time()) + _MAX_AGE}".encode()).decode()
+def _credential(cfg: ServeConfig, store, user: str) -> str | None:
+    """A keyed hash of what the user signed in with (None: nothing to sign in with)."""
+    if cfg.auth == "token":
+        secret = cfg.token
+    elif cfg.auth == "accounts":
+        secret = store.password_hash(user) if store is not None else None
+    else:
+        secret = ""
+    if secret is None:
+        return None
+    return _sign(cfg.secret, f"credential:{cfg.auth}\n{user}\n{secret}")[:32]
+
+
+def make_session(cfg: ServeConfig, user: str, store=None) -> str:
+    """A signed session value: user, expiry, auth mode, nonce, credential hash."""
+    fields = [
+        user,
+        str(int(time.time()) + _MAX_AGE),
+        cfg.auth,
+        secrets.token_urlsafe(12),
+        _credential(cfg, store, user) or "",
+    ]
+    body = base64.urlsafe_b64encode("\n".join(fields).encode()).decode()
     return f"{body}.{_sign(cfg.secret, body)}"
 
 
-def read_session(cfg: ServeConfig, value: str | None) -> str | None:
-    """The user of a valid, unexpired session cookie (None otherwise)."""
+def _fields(cfg: ServeConfig, value: str | None) -> list[str] | None:
+    """The fields of a session value with a valid signature (None otherwise)."""
     if not value or "." not in value:
         return None
     body, sig = value.rsplit(".", 1)
     if not hmac.compare_digest(sig, _sign(cfg.secret, body)):
         return None
     try:
-        user, expiry = base64.urlsafe_b64decode(body.encode()).decode().split("\n")
+        fields = base64.urlsafe_b64decode(body.encode()).decode().split("\n")
     except (ValueError, UnicodeDecodeError):
         return None
-    return user if int(expiry) > time.time() else None
+    return fields if len(fields) == 5 and fields[1].isdigit() else None
+
+
+def read_session(cfg: ServeConfig, value: str | None, store=None) -> str | None:
+    """The user of a valid session cookie: signed, unexpired, made in this auth mode with
+    the current credential, not signed out (None otherwise)."""
+    fields = _fields(cfg, value)
+    if fields is None:
+        return None
+    user, expiry, auth, nonce, cred = fields
+    if int(expiry) <= time.time() or auth != cfg.auth or nonce in cfg.signed_out:
+        return None
+    now = _credential(cfg, store, user)
+    return user if now is not None and hmac.compare_digest(cred, now) else None
+
+
+def end_session(cfg: ServeConfig, value: str | None) -> None:
+    """Sign a session out: its nonce is refused until the session would have expired."""
+    fields = _fields(cfg, value)
+    t = time.time()
+    for nonce, expiry in list(cfg.signed_out.items()):
+        if expiry <= t:
+            del cfg.signed_out[nonce]
+    if fields is not None:
+        cfg.signed_out[fields[3]] = int(fields[1])
 
 
 def csrf_token(cfg: ServeConfig, session_value: str) -> str:
@@ -77,13 +128,23 @@ class Guard:
             if hmac.compare_digest(auth[7:].strip(), self.cfg.token):
                 scope["kinetor_bearer"] = True
                 return "token"
-        return read_session(self.cfg, _cookies(headers).get(COOKIE))
+        return read_session(self.cfg, _cookies(headers).get(COOKIE), self.store)
 
     async def __call__(self, scope, receive, send):
         if scope["type"] not in ("http", "websocket"):
             return await self.app(scope, receive, send)
         headers = dict(scope.get("headers") or [])
         path = scope.get("path", "")
+        if self.cfg.auth == "none" and not _local_host(headers.get(b"host", b"")):
+            # a page of another site whose name now resolves to 127.0.0.1 (DNS rebinding)
+            if scope["type"] == "websocket":
+                return await send({"type": "websocket.close", "code": 4403})
+            return await _plain(
+                send,
+                421,
+                "this server without sign-in answers only requests to localhost or "
+                "127.0.0.1; use --auth token or accounts to serve other names",
+            )
         if scope["type"] == "websocket":
             origin = headers.get(b"origin", b"").decode("latin-1")
             host = headers.get(b"host", b"").decode("latin-1")
@@ -110,6 +171,16 @@ class Guard:
                 )
             receive = _capped(receive, self.cfg.max_upload_bytes)
         return await self.app(scope, receive, _with_headers(send))
+
+
+def _local_host(value: bytes) -> bool:
+    """True when a ``Host`` header names a loopback name or address (any port)."""
+    host = value.decode("latin-1").strip()
+    if host.startswith("["):  # [::1]:8050
+        host = host[1 : host.find("]")] if "]" in host else ""
+    elif host.count(":") == 1:
+        host = host.split(":", 1)[0]
+    return bool(host) and is_local(host)
 
 
 def _capped(receive, limit: int):
@@ -185,8 +256,6 @@ input{{margin:.3em 0;width:100%}}</style></head><body><h1>kinetor</h1>{msg}
 async def login_route(scope, receive, send, cfg: ServeConfig, store):
     """GET: the form (sets a nonce cookie). POST: check CSRF and credentials, then the
     session cookie and a redirect to the app."""
-    import secrets
-
     if cfg.auth == "none":  # nothing to sign in to
         return await _redirect(send, "/")
     cookies = _cookies(dict(scope.get("headers") or []))
@@ -209,7 +278,7 @@ async def login_route(scope, receive, send, cfg: ServeConfig, store):
             ok = bool(user) and store.check_password(user, secret)
         if ok:
             cookie = (
-                f"{COOKIE}={make_session(cfg, user)}; HttpOnly; SameSite=Strict; "
+                f"{COOKIE}={make_session(cfg, user, store)}; HttpOnly; SameSite=Strict; "
                 f"Path=/; Max-Age={_MAX_AGE}"
             )
             return await _redirect(send, "/", [(b"set-cookie", cookie.encode())])
