@@ -40,8 +40,8 @@ def sim(*extra, regimen="10 mg IV", hours="24", out):
         (("--n-subjects", "0"), 2),
         (("--dt", "0"), 2),
         (("--seed", "-1"), 2),
-        (("--n-subjects", "3", "--cv", "cl=-0.3"), 3),
-        (("--prop-error", "-0.1"), 3),
+        (("--n-subjects", "3", "--cv", "cl=-0.3"), 2),
+        (("--prop-error", "-0.1"), 2),
         (("--n-subjects", "10000000"), 3),
     ],
 )

@@ -9,6 +9,8 @@ import traceback
 from pathlib import Path
 from typing import Any
 
+from kinetor.cli._study_options import read_with_weights, sheet_choice  # noqa: F401 (re-export)
+
 STATE: dict[str, bool] = {"debug": False, "quiet": False, "json": False}
 
 
@@ -204,13 +206,24 @@ def report_error(exc: BaseException) -> int:
         traceback.print_exception(exc)
     # click-style exceptions (typer vendors click in recent releases, so match by shape)
     if hasattr(exc, "show") and hasattr(exc, "exit_code"):
-        exc.show()
+        if STATE["json"] and hasattr(exc, "format_message"):
+            kind = "UsageError" if int(exc.exit_code) == 2 else type(exc).__name__
+            emit_json({"error": kind, "message": exc.format_message(), "internal": False})
+        else:
+            exc.show()
         return int(exc.exit_code)
     if type(exc).__name__ == "Abort":
         return 1
     if isinstance(exc, DataError):
         if STATE["json"]:
-            emit_json({"error": "DataError", "problems": [p.as_dict() for p in exc.problems]})
+            emit_json(
+                {
+                    "error": "DataError",
+                    "message": str(exc),
+                    "internal": False,
+                    "problems": [p.as_dict() for p in exc.problems],
+                }
+            )
             return 3
         from rich.table import Table
 
@@ -240,10 +253,20 @@ def report_error(exc: BaseException) -> int:
         )
     if isinstance(exc, KinetorError | FileNotFoundError):
         if STATE["json"]:
-            emit_json({"error": type(exc).__name__, "message": str(exc)})
+            emit_json({"error": type(exc).__name__, "message": str(exc), "internal": False})
         else:
             err_console().print(f"[bold red]error:[/] {escape(str(exc))}")
         return 3
+    if STATE["json"]:  # a bug: still one JSON object for a program reading the output
+        emit_json(
+            {
+                "error": type(exc).__name__,
+                "message": f"internal error: {exc}",
+                "internal": True,
+                "fix": "run again with --debug for the traceback and please report it",
+            }
+        )
+        return 1
     err_console().print(
         f"[bold red]internal error:[/] {type(exc).__name__}: "
         f"{escape(str(exc))}\n"

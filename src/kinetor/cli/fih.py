@@ -155,12 +155,37 @@ def dose_cmd(
         raise typer.BadParameter(f"{f:g}: give 0 < F <= 1", param_hint="--f")
     if mw is not None and not (math.isfinite(mw) and mw > 0):
         raise typer.BadParameter(f"{mw:g}: give g/mol > 0", param_hint="--mw")
+    _positive(target, "--target", "10 mg*h/L" if measure == "auc" else "1 mg/L")
+    _positive(cl, "--cl", "5 L/h", to="L/h")
+    _positive(tau, "--tau", "24 h", to="h")
     dose = human_dose(target, measure, cl=cl, f=f, tau=tau, mw=mw)
     value = float(dose.to("mg").magnitude)
     if _common.STATE["json"]:
         _common.emit_json({"dose_mg": value, "target": target, "measure": measure, "tau": tau})
         return
     _common.info(f"dose {value:.4g} mg every {tau} ({measure} target {target}, CL {cl}, F {f:g})")
+
+
+def _positive(text: str, option: str, example: str, to: str | None = None) -> None:
+    """A quantity option that is a number > 0 with a unit (of the dimension of ``to``);
+    a usage error naming the option otherwise (a negative one gave a negative dose)."""
+    from kinetor.errors import UnitError
+    from kinetor.units import convert, parse_quantity
+
+    try:
+        q = parse_quantity(text, default_unit="L/h" if option == "--cl" else None)
+        if to is not None:
+            convert(1.0, f"{q.units:~}", to)
+    except UnitError as exc:
+        no_unit = "has no unit" in str(exc)
+        raise typer.BadParameter(
+            f"{text!r} has no unit: write it with one, e.g. '{text} {example.split()[1]}'"
+            if no_unit
+            else str(exc),
+            param_hint=option,
+        ) from None
+    if not (math.isfinite(q.magnitude) and q.magnitude > 0):
+        raise typer.BadParameter(f"{text!r}: give a value > 0, e.g. '{example}'", param_hint=option)
 
 
 def register(app: typer.Typer) -> None:

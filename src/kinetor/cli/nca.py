@@ -173,17 +173,19 @@ def nca_command(
         if v
     }
     roles = _pairs(mapping, "--map", "ROLE=COLUMN, e.g. --map subject=Animal")
-    sheet_arg = int(sheet) if sheet is not None and sheet.strip().isdigit() else sheet
-    study = read_study(
-        data,
-        units=units or None,
-        time=time,
-        doses=doses,
-        roles=roles or None,
-        sheet=sheet_arg,
-        route=route,
-        mw=weights,
-        occasions=occasions,
+    study = _common.read_with_weights(
+        lambda w: read_study(
+            data,
+            units=units or None,
+            time=time,
+            doses=doses,
+            roles=roles or None,
+            sheet=_common.sheet_choice(data, sheet),
+            route=route,
+            mw=w,
+            occasions=occasions,
+        ),
+        weights,
     )
     study = fill_lloq(study, lloq)
     studyid = study_ids(study)  # STUDYID of the PP domain; refused before any output
@@ -252,10 +254,9 @@ def nca_command(
             f"study {saved['study_id']} in project {project!r}"
         )
     if _common.STATE["json"]:
-        import json as _json
 
         def records(df):
-            return _json.loads(df.to_json(orient="records", double_precision=15))
+            return json.loads(df.to_json(orient="records", double_precision=15))
 
         _common.emit_json(
             {

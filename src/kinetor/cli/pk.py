@@ -91,14 +91,22 @@ def simulate_pk(
     from kinetor.pk.variability import MAX_CV
 
     for k, c in variability.items():
-        if c > MAX_CV:  # a percentage written where a fraction is meant (negative: exit 3)
+        if not 0 <= c <= MAX_CV:  # above: a percentage written where a fraction is meant
             raise typer.BadParameter(
-                f"{k}={c:g}: a CV is a fraction, at most {MAX_CV:g} (0.3 = 30 %)",
+                f"{k}={c:g}: a CV is a fraction from 0 to {MAX_CV:g} (0.3 = 30 %)",
                 param_hint="--cv",
             )
+    for flag, sd in (("--prop-error", prop_error), ("--add-error", add_error)):
+        if not (math.isfinite(sd) and sd >= 0):
+            raise typer.BadParameter(f"{sd:g}: a residual SD is a number >= 0", param_hint=flag)
     if not (hours > 0 and dt > 0):
         raise typer.BadParameter(
             f"--hours {hours:g} and --dt {dt:g} must both be > 0", param_hint="--hours/--dt"
+        )
+    if dt > hours:  # one time point (0 h): no exposure to report
+        raise typer.BadParameter(
+            f"--dt {dt:g} is longer than --hours {hours:g}: give a step <= the simulated time",
+            param_hint="--dt",
         )
     check_limit("simulated_hours", hours, "hours (--hours)")
     check_limit(

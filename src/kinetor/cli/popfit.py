@@ -62,7 +62,7 @@ def popfit(
         str | None,
         typer.Option("--weight-unit", help="Unit of a weight column without one, e.g. kg."),
     ] = None,
-    seed: Annotated[int, typer.Option("--seed", help="Seed for NPDE and VPC.")] = 0,
+    seed: Annotated[int, typer.Option("--seed", min=0, help="Seed for NPDE and VPC (>= 0).")] = 0,
     ci_level: Annotated[float, typer.Option("--ci-level", help="Level of the Wald CIs.")] = 0.95,
     compare_sparse: Annotated[
         bool,

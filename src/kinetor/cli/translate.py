@@ -42,12 +42,16 @@ def validate_cmd(
     ] = None,
     tumor: Annotated[
         list[str] | None,
-        typer.Option("--tumor", help="Tumour model for a study: STUDY_ID=NAME. Repeatable."),
+        typer.Option(
+            "--tumor",
+            help="Tumour model for a study: STUDY_ID=NAME (a bundled model, e.g. "
+            "PIK3CA_mut). Repeatable.",
+        ),
     ] = None,
     replicates: Annotated[
-        int, typer.Option("--replicates", help="Replicate virtual studies per study.")
+        int, typer.Option("--replicates", min=1, help="Replicate virtual studies per study.")
     ] = 200,
-    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
+    seed: Annotated[int, typer.Option("--seed", min=0, help="Random seed (>= 0).")] = 0,
     allometric_pk: Annotated[
         bool,
         typer.Option(
@@ -83,6 +87,7 @@ def validate_cmd(
         if not sep or not sid.strip() or not name.strip():
             raise typer.BadParameter(f"write STUDY_ID=NAME, got {item!r}", param_hint="--tumor")
         tumors[sid.strip()] = name.strip()
+    _check_tumors(tumors, studies)
     res = validate(
         studies_path=studies,
         arms_path=arms,
@@ -153,7 +158,7 @@ def clinical_pd_cmd(
     patients: Annotated[
         int, typer.Option("--patients", help="Virtual patients per schedule.")
     ] = 100,
-    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
+    seed: Annotated[int, typer.Option("--seed", min=0, help="Random seed (>= 0).")] = 0,
     compound: Annotated[
         list[str] | None, typer.Option("--compound", help="Only these compounds (repeatable).")
     ] = None,
@@ -190,6 +195,21 @@ def clinical_pd_cmd(
     )
     if out is not None:
         _common.info(f"wrote {out}")
+
+
+def _check_tumors(tumors: dict[str, str], studies: Path | None) -> None:
+    """--tumor study ids and model names checked before any simulation (a usage error
+    listing the studies of the table, or the bundled tumour models)."""
+    if not tumors:
+        return
+    from kinetor.errors import ModelError
+    from kinetor.translate._validate_plan import check_tumors
+    from kinetor.translate.evidence import load_xenograft_studies
+
+    try:
+        check_tumors(tumors, load_xenograft_studies(studies)["study_id"])
+    except ModelError as exc:
+        raise typer.BadParameter(str(exc).removeprefix("tumors: "), param_hint="--tumor") from None
 
 
 def register(app: typer.Typer) -> None:

@@ -264,7 +264,9 @@ def human_dose(
     is the lowest (highest) point of a 2001-point grid over tau, refined between its grid
     neighbours by bounded scalar optimisation (to ~1e-9 relative, not the grid's 1e-3).
 
-    Returns a pint quantity in mg.
+    Returns a pint quantity in mg. ``target``, ``cl`` and ``tau`` must be > 0 and
+    ``0 < f <= 1`` (a ``ModelError`` otherwise: a negative input would give a negative
+    dose); ``tau`` needs a time unit (``"24 h"``).
 
     Examples
     --------
@@ -273,37 +275,58 @@ def human_dose(
     >>> round(human_dose("1 mg/L", "css", cl="2 L/h", tau="12 h").magnitude, 6)
     24.0
     """
-    from kinetor.units import Q, convert, parse_quantity
+    from kinetor.units import Q, convert
 
-    tau_h = float(convert(1.0, f"{parse_quantity(tau).units:~}", "h")) * float(
-        parse_quantity(tau).magnitude
-    )
-    tq = parse_quantity(target)
+    if measure not in ("auc", "css", "cmin", "cmax"):
+        raise ModelError(f"unknown measure {measure!r}: use auc, css, cmin, cmax")
+    if not (np.isfinite(f) and 0 < f <= 1):
+        raise ModelError(f"f={f!r}: the bioavailability must be in (0, 1]")
+    tq = _positive(target, "target", "the target", "mg*h/L" if measure == "auc" else "mg/L")
+    tau_q = _positive(tau, "tau", "the dosing interval", "h")
+    tau_h = float(convert(1.0, f"{tau_q.units:~}", "h")) * float(tau_q.magnitude)
     if measure in ("auc", "css"):
         if cl is None:
             raise ModelError(f"measure={measure!r} needs cl=...")
-        clq = parse_quantity(cl, default_unit="L/h")
+        clq = _positive(cl, "cl", "the clearance", "L/h", default_unit="L/h")
         cl_lh = float(convert(float(clq.magnitude), f"{clq.units:~}", "L/h"))
         if measure == "auc":
             auc = float(convert(tq.magnitude, f"{tq.units:~}", "mg*h/L", mw=mw))
             return Q(auc * cl_lh / f, "mg")
         css = float(convert(tq.magnitude, f"{tq.units:~}", "mg/L", mw=mw))
         return Q(css * cl_lh * tau_h / f, "mg")
-    if measure in ("cmin", "cmax"):
-        if model is None:
-            raise ModelError(f"measure={measure!r} needs model=... (typical human parameters)")
-        from kinetor.pk.regimen import Regimen
-        from kinetor.pk.simulation import simulate
+    if model is None:
+        raise ModelError(f"measure={measure!r} needs model=... (typical human parameters)")
+    from kinetor.pk.regimen import Regimen
+    from kinetor.pk.simulation import simulate
 
-        reg = Regimen.parse(f"1 mg {route} q{tau_h:g}h ss")
+    reg = Regimen.parse(f"1 mg {route} q{tau_h:g}h ss")
 
-        def conc(t) -> np.ndarray:
-            return simulate(model, reg, np.atleast_1d(t), conc_unit="mg/L").ipred[0]
+    def conc(t) -> np.ndarray:
+        return simulate(model, reg, np.atleast_1d(t), conc_unit="mg/L").ipred[0]
 
-        per_mg = _ss_extreme(conc, tau_h, lowest=measure == "cmin")
-        c = float(convert(tq.magnitude, f"{tq.units:~}", "mg/L", mw=mw))
-        return Q(c / per_mg, "mg")
-    raise ModelError(f"unknown measure {measure!r}: use auc, css, cmin, cmax")
+    per_mg = _ss_extreme(conc, tau_h, lowest=measure == "cmin")
+    c = float(convert(tq.magnitude, f"{tq.units:~}", "mg/L", mw=mw))
+    return Q(c / per_mg, "mg")
+
+
+def _positive(value, name: str, what: str, unit: str, default_unit: str | None = None):
+    """``value`` as a quantity with a finite magnitude > 0; a ``ModelError`` naming ``name``
+    otherwise, and a ``UnitError`` suggesting ``unit`` for a bare number."""
+    from kinetor.errors import UnitError
+    from kinetor.units import parse_quantity
+
+    try:
+        q = parse_quantity(value, default_unit=default_unit)
+    except UnitError as exc:
+        if "has no unit" not in str(exc):
+            raise
+        raise UnitError(
+            f"{name}={value!r} has no unit: write {what} with one, e.g. '{value} {unit}'"
+        ) from None
+    magnitude = np.asarray(q.magnitude, dtype=float)
+    if magnitude.size != 1 or not (np.isfinite(magnitude).all() and (magnitude > 0).all()):
+        raise ModelError(f"{name}={value!r}: {what} must be one number > 0")
+    return q
 
 
 def _ss_extreme(conc, tau_h: float, lowest: bool) -> float:

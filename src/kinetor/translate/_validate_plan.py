@@ -18,7 +18,7 @@ import pandas as pd
 
 from kinetor.errors import KinetorError, ModelError
 
-__all__ = ["DEFAULT_DAYS", "plan_arms", "tumor_for_study"]
+__all__ = ["DEFAULT_DAYS", "check_tumors", "plan_arms", "tumor_for_study"]
 
 _NUMERIC_KINDS = {"tgi_pct", "tc_pct"}
 DEFAULT_DAYS = 21.0
@@ -47,6 +47,30 @@ def tumor_for_study(model: str, genotype: str) -> str | None:
     if "pik3ca-mutant" in text or "bt474" in text:
         return "PIK3CA_mut"
     return None
+
+
+def check_tumors(tumors: Mapping[str, str] | None, study_ids) -> dict[str, str]:
+    """``tumors={study_id: name}`` checked: every study id is one of ``study_ids`` and every
+    name a bundled tumour model (case, spaces and dashes ignored); a ``ModelError`` listing
+    the valid ones otherwise. Returns the mapping with the models' own names."""
+    from kinetor.translate.tumors import get_tumor, list_tumors
+
+    ids = [str(s) for s in study_ids]
+    out = {}
+    for sid, name in dict(tumors or {}).items():
+        if str(sid) not in ids:
+            raise ModelError(
+                f"tumors: {sid!r} is not a study of the studies table; the studies are "
+                + ", ".join(ids)
+            )
+        try:
+            out[str(sid)] = get_tumor(str(name)).name
+        except ModelError:
+            raise ModelError(
+                f"tumors: {name!r} (for {sid!r}) is not a tumour model; the models are "
+                + ", ".join(list_tumors()["name"])
+            ) from None
+    return out
 
 
 def _library(names: list[str]) -> dict[str, str]:
@@ -103,6 +127,7 @@ def plan_arms(
     )
 
     studies = load_xenograft_studies(studies_path)
+    tumors = check_tumors(tumors, studies["study_id"])
     arms = load_xenograft_arms(arms_path, studies=studies)
     sinfo = studies.set_index("study_id")
     pk = {str(k).lower(): v for k, v in dict(pk or {}).items()}

@@ -162,6 +162,9 @@ def clinical_pd_predictions(
     from kinetor.translate.patients import run_virtual_patients
     from kinetor.translate.tumors import get_tumor
 
+    for name, value, low in (("n_patients", n_patients, 1), ("seed", seed, 0)):
+        if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < low:
+            raise ModelError(f"{name}={value!r}: give a whole number >= {low}")
     cases = [c for c in CLINICAL_PD_CASES if compounds is None or c["compound"] in set(compounds)]
     tum = get_tumor(tumor)
     wild = dataclasses.replace(tum, name="wild-type cell", lesions=())

@@ -74,9 +74,11 @@ def validate(
     pk : dict, optional
         ``{compound: {model, cl, v, ka, f, fu, mw}}`` PK sets where the library has none.
     tumors : dict, optional
-        ``{study_id: tumour name}`` overriding :func:`tumor_for_study`.
+        ``{study_id: tumour name}`` overriding :func:`tumor_for_study`; a study id that is
+        not in the studies table or a name that is not a bundled tumour model
+        (:func:`~kinetor.translate.tumors.list_tumors`) is a ``ModelError`` listing them.
     n_replicates, seed
-        Replicate virtual studies per simulated study.
+        Replicate virtual studies per simulated study (>= 1) and their seed (>= 0).
     allometric_pk : bool
         Where the library has no PK set for the host species, scale its human set
         (:func:`.allometry.allometric_pk`, an assumption recorded in ``pk_basis``).
@@ -95,6 +97,7 @@ def validate(
     -------
     ValidationResult
     """
+    from kinetor.errors import ModelError
     from kinetor.translate.allometry import library_pk_dict
     from kinetor.translate.schedule_ratio import (
         REFERENCE_DOSES,
@@ -103,6 +106,9 @@ def validate(
     )
     from kinetor.translate.uncertainty import replicate_tgi
 
+    for name, value, low in (("n_replicates", n_replicates, 1), ("seed", seed, 0)):
+        if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < low:
+            raise ModelError(f"{name}={value!r}: give a whole number >= {low}")
     plan, ratio_plan, skipped, auto_pk, pk = plan_arms(
         studies_path, arms_path, pk, tumors, allometric_pk
     )
