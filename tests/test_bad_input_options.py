@@ -231,3 +231,7 @@ def test_nca_mw_for_an_unknown_analyte_lists_the_analytes(tmp_path, capsys):
     # the same name beside a file that needs no weight is also a typo
     assert main(["nca", str(EXAMPLE), "--mw", "nosuch=462", "--no-report", "--out", out]) == 2
     assert main(["nca", str(path), "--mw", "vistusertib=462.5", "--no-report", "--out", out]) == 0
+
+
+def test_pathway_calibrate_refuses_a_negative_seed(tmp_path):
+    assert main(["pathway", "calibrate", "--seed", "-1", "--out", str(tmp_path / "o")]) == 2

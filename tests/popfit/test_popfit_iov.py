@@ -314,3 +314,10 @@ def test_cli_ci_level_and_empty_iov(tmp_path, capsys):
     wide, narrow = out["0.95"].loc["cl"], out["0.5"].loc["cl"]
     assert wide["estimate"] == pytest.approx(narrow["estimate"], rel=1e-12)
     assert wide["ci_low"] < narrow["ci_low"] < narrow["ci_high"] < wide["ci_high"]
+
+
+def test_negative_seed_is_refused_before_the_fit(simulated):
+    from kinetor.errors import ModelError
+
+    with pytest.raises(ModelError, match="seed=-1"):
+        popfit(simulated, "1cmt-oral", seed=-1)

@@ -21,7 +21,9 @@ def calibrate_cmd(
         int, typer.Option("--starts", help="Multi-start count (the first start is the prior).")
     ] = 4,
     jobs: Annotated[int, typer.Option("--jobs", help="Parallel processes.")] = 2,
-    seed: Annotated[int, typer.Option("--seed", help="Seed of the random starts.")] = 0,
+    seed: Annotated[
+        int, typer.Option("--seed", min=0, help="Seed of the random starts (>= 0).")
+    ] = 0,
     max_nfev: Annotated[
         int | None,
         typer.Option(

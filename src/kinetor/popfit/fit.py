@@ -262,6 +262,8 @@ def popfit(
         )
     if not 0.0 < ci_level < 1.0:
         raise ModelError(f"ci_level={ci_level!r}: use a level between 0 and 1, e.g. 0.95")
+    if isinstance(seed, Integral) and not isinstance(seed, bool) and seed < 0:
+        raise ModelError(f"seed={seed}: a seed is a whole number >= 0 (or a numpy Generator)")
     if cov_method not in ("sandwich", "hessian", "none"):
         raise ModelError(f"cov_method={cov_method!r}: use sandwich, hessian or none")
     data = build_data(study, analyte, model.covariate_columns(), blq=blq)
