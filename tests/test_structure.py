@@ -28,8 +28,8 @@ LAYERS: list[set[str]] = [
     {"errors", "_lazy"},
     {"units", "limits", "_figures"},
     {"numerics"},  # quantities with units (kinetor.numerics.params) read kinetor.units
-    {"data", "compounds", "be"},
-    {"nca", "pk", "pd", "bioanalysis", "adme"},
+    {"data", "compounds"},
+    {"nca", "pk", "pd", "bioanalysis", "adme", "be"},
     {"popfit", "pathway", "report"},  # report reads NCA summaries from kinetor.nca
     {"screens", "assays", "qsar", "translate", "store"},  # store keeps reports (kinetor.report)
     {"mirna", "demo", "web"},

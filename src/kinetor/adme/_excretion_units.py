@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from kinetor.adme._inputs import source_rows
 from kinetor.errors import DataError, Problem, UnitError
 
 __all__ = ["amount_unit_of", "dose_factor"]
@@ -57,7 +58,7 @@ def amount_unit_of(df: pd.DataFrame, given: str | None, file: str) -> str | None
             Problem(
                 f"several amount units in one file: {units}",
                 file=file,
-                row=int(np.flatnonzero((text != units[0]) & (text != ""))[0]) + 2,
+                row=int(source_rows(df)[np.flatnonzero((text != units[0]) & (text != ""))[0]]),
                 column="amount_unit",
                 fix="use one unit for the whole file",
             )

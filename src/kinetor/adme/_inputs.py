@@ -21,7 +21,7 @@ import pandas as pd
 
 from kinetor.errors import DataError, Problem
 
-__all__ = ["checked", "parameter_values"]
+__all__ = ["checked", "parameter_values", "source_rows"]
 
 
 def checked(name: str, value, *, positive: bool = False, fix: str = "") -> np.ndarray:
@@ -49,6 +49,16 @@ def checked(name: str, value, *, positive: bool = False, fix: str = "") -> np.nd
 
 
 _EMPTY = ("", "na", "nan", "n/a", "none", "null")
+
+
+def source_rows(df: pd.DataFrame) -> np.ndarray:
+    """The file row of each row of ``df``: ``df.attrs["source_rows"]`` where the reader
+    kept them (the CLI: blank and ``#`` comment lines are not rows), else header = row 1
+    and the rows in order from 2 (a DataFrame)."""
+    rows = df.attrs.get("source_rows")
+    if rows is not None and len(rows) == len(df):
+        return np.asarray(rows, dtype=np.int64)
+    return np.arange(2, len(df) + 2)
 
 
 def parameter_values(

@@ -50,7 +50,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from kinetor.adme._inputs import checked
+from kinetor.adme._inputs import checked, source_rows
 from kinetor.errors import DataError, Problem
 
 __all__ = [
@@ -256,7 +256,7 @@ def binding_table(
         )
     if problems:
         raise DataError(problems)
-    rows = np.arange(2, len(df) + 2)
+    rows = source_rows(df)
     num = {}
     optional = (
         "v_plasma_initial",

@@ -40,6 +40,7 @@ import numpy as np
 import pandas as pd
 
 from kinetor.adme._excretion_units import amount_unit_of, dose_factor
+from kinetor.adme._inputs import source_rows
 from kinetor.errors import DataError, Problem, UnitError
 
 __all__ = ["ExcretionResult", "cumulative_excretion", "normalise_matrix"]
@@ -108,20 +109,27 @@ class ExcretionResult:
         return paths
 
 
-def _numeric(df: pd.DataFrame, col: str, file: str, problems: list[Problem]) -> np.ndarray:
-    raw = df[col]
+def _numeric(
+    df: pd.DataFrame, col: str, file: str, problems: list[Problem], need: str = ""
+) -> np.ndarray:
+    """``df[col]`` as floats; text or an infinite number is a problem, and so is an empty
+    cell when ``need`` says what it holds (an interval's start or end)."""
+    raw, rows = df[col], source_rows(df)
     values = pd.to_numeric(raw, errors="coerce").to_numpy(float)
-    given = raw.astype("string").fillna("").str.strip() != ""
-    for i in np.flatnonzero(given.to_numpy() & ~np.isfinite(values)):
+    given = (raw.astype("string").fillna("").str.strip() != "").to_numpy()
+    for i in np.flatnonzero(given & ~np.isfinite(values)):
         problems.append(
             Problem(
                 f"not a {'finite ' * bool(np.isinf(values[i]))}number: {str(raw.iloc[i])!r}",
                 file=file,
-                row=i + 2,
+                row=int(rows[i]),
                 column=col,
                 fix="write a plain finite number",
             )
         )
+    for i in np.flatnonzero(~given if need else []):
+        fix = f"give the {need} (an interval without one cannot be placed)"
+        problems.append(Problem(f"empty {col}", file=file, row=int(rows[i]), column=col, fix=fix))
     return np.where(np.isinf(values), np.nan, values)  # reported above: not judged again
 
 
@@ -212,8 +220,8 @@ def cumulative_excretion(
             )
     if problems:
         raise DataError(problems)
-    start = _numeric(df, "start", file, problems)
-    end = _numeric(df, "end", file, problems)
+    start = _numeric(df, "start", file, problems, "collection interval's start time")
+    end = _numeric(df, "end", file, problems, "collection interval's end time")
     if use_conc:
         if not conc_unit or not volume_unit:
             raise UnitError(
@@ -232,7 +240,7 @@ def cumulative_excretion(
     else:
         amount = _numeric(df, "amount", file, problems)
         amount_col = "amount"
-    rows = np.arange(2, len(df) + 2)
+    rows = source_rows(df)
     for i in np.flatnonzero(amount < 0):
         problems.append(
             Problem(

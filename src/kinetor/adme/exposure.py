@@ -31,7 +31,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from kinetor.adme._inputs import parameter_values
+from kinetor.adme._inputs import parameter_values, source_rows
 from kinetor.errors import DataError, Problem
 
 __all__ = ["free_cmax_over_ic50", "free_exposure", "time_above", "time_above_threshold"]
@@ -248,7 +248,7 @@ def free_exposure(
                 for c in missing
             ]
         )
-    rows = np.arange(2, len(df) + 2)  # header is row 1, as in the ratios
+    rows = source_rows(df)  # header is row 1, as in the ratios
     keep = df["PPTESTCD"].astype("string").str.upper().isin(parameters).to_numpy()
     df = df[keep].copy()
     why = df["exclude"] if "exclude" in df.columns else None

@@ -42,7 +42,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from kinetor.adme._inputs import parameter_values
+from kinetor.adme._inputs import parameter_values, source_rows
 from kinetor.errors import DataError, Problem
 
 __all__ = [
@@ -140,7 +140,7 @@ def parameter_table(
     if "exclude" not in df.columns:
         df["exclude"] = ""
     df["exclude"] = df["exclude"].astype("string").fillna("")
-    df["source_row"] = np.arange(2, len(df) + 2)
+    df["source_row"] = source_rows(df)
     keys = (
         by
         if by is not None
@@ -150,7 +150,11 @@ def parameter_table(
             if c.lower() not in _VALUE_COLS and c not in ("PPTESTCD", "source_row")
         ]
     )
-    sel = df[df["PPTESTCD"].astype("string").str.upper() == parameter.upper()].copy()
+    codes = df["PPTESTCD"].astype("string").fillna("").str.strip().str.upper()
+    sel = df[codes == parameter.upper()].copy()
+    if sel.empty:  # say what the table holds
+        fix = f"PPTESTCD values present: {', '.join(sorted(set(codes) - {''}))}"
+        raise DataError(Problem(f"no {parameter} rows", file, None, "PPTESTCD", fix))
     sel["value"] = parameter_values(sel["value"], sel["source_row"], sel["exclude"], file)
     sel["analyte"] = sel["analyte"].astype("string").fillna("")
     sel["unit"] = sel["unit"].astype("string").fillna("")

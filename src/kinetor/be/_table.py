@@ -1,11 +1,11 @@
 """Reading the tables of ``kinetor.be`` (``be`` and ``dose_proportionality``).
 
-Rows are numbered as a spreadsheet counts them (header = row 1, after any leading ``#``
-comment lines). An empty file, a header without rows and text in a numeric column are
-``DataError``s naming the file (and row and column); an empty cell, or one holding only
-``.`` (SAS's missing value, as in the EMA/replicateBE data sets), stays a missing value in a
-numeric column; in a design column (subject, period, sequence, treatment) it is a
-``DataError``.
+Files are read as the study reader reads its text and .xlsx files; rows are numbered as a
+spreadsheet counts them (header = row 1, after any leading ``#`` comment lines). An empty
+file, a header without rows and text in a numeric column are ``DataError``s naming the file
+(and row and column); an empty cell, or one holding only ``.`` (SAS's missing value, as in
+the EMA/replicateBE data sets), stays a missing value in a numeric column; in a design
+column (subject, period, sequence, treatment) it is a ``DataError``.
 """
 
 from __future__ import annotations
@@ -18,7 +18,14 @@ import pandas as pd
 
 from kinetor.errors import DataError, ModelError, Problem
 
-__all__ = ["blank_cells", "check_level", "default_metrics", "numeric_column", "read_table"]
+__all__ = [
+    "blank_cells",
+    "check_level",
+    "default_metrics",
+    "incomplete_subjects",
+    "numeric_column",
+    "read_table",
+]
 
 
 def check_level(alpha, limits) -> tuple[float, float]:
@@ -40,38 +47,29 @@ def check_level(alpha, limits) -> tuple[float, float]:
 
 
 def read_table(data, source: str) -> tuple[pd.DataFrame, int]:
-    """The table and the file row of its first data row."""
+    """The table and the file row of its first data row (read by
+    :func:`kinetor.data._user_table.read_user_table`: comma, semicolon or tab text in any
+    encoding the study reader takes, or .xlsx; a folder, an old .xls or a file that is no
+    workbook is a ``DataError``). Columns of numbers become numbers as pandas' read_csv
+    makes them (whole numbers int, a missing cell NaN); cp1252 text and a delimiter other
+    than the comma are said in ``df.attrs["notes"]``."""
     if isinstance(data, pd.DataFrame):
-        df, first_row = data.reset_index(drop=True), 2
+        df, first_row, notes = data.reset_index(drop=True), 2, []
     else:
+        from kinetor.data._user_table import PANDAS_NA, numbers_where_numeric, read_user_table
+
         path = Path(data)
-        if not path.is_file():
+        if not path.exists():
             raise DataError(Problem(f"no file {path}", file=source, fix="check the path"))
-        if path.suffix.lower() in (".xlsx", ".xls"):
-            df, first_row = pd.read_excel(path), 2
-        else:
-            with open(path, encoding="utf-8-sig") as fh:
-                lines = fh.read().splitlines()
-            comments = next((i for i, ln in enumerate(lines) if not ln.startswith("#")), 0)
-            try:
-                df = pd.read_csv(path, comment="#")
-            except pd.errors.EmptyDataError:
-                raise DataError(
-                    Problem(
-                        "empty file: no header and no rows",
-                        file=source,
-                        fix="give a header row and one row per observation",
-                    )
-                ) from None
-            first_row = comments + 2
-    if df.empty and len(df.columns) == 0:
-        raise DataError(
-            Problem(
-                "empty table: no header and no rows",
-                file=source,
-                fix="give a header row and one row per observation",
-            )
+        raw = read_user_table(
+            path,
+            empty=("empty file: no header and no rows", _ROWS_FIX),
+            no_rows=("no data rows (only a header)", "add the data rows under the header"),
         )
+        df = numbers_where_numeric(raw.frame, na=PANDAS_NA | {"."})
+        first_row, notes = int(raw.rows[0]), list(raw.notes)
+    if df.empty and len(df.columns) == 0:
+        raise DataError(Problem("empty table: no header and no rows", file=source, fix=_ROWS_FIX))
     if len(df) == 0:
         raise DataError(
             Problem(
@@ -81,7 +79,12 @@ def read_table(data, source: str) -> tuple[pd.DataFrame, int]:
                 fix="add the data rows under the header",
             )
         )
-    return df.copy(), first_row
+    df = df.copy()
+    df.attrs["notes"] = notes
+    return df, first_row
+
+
+_ROWS_FIX = "give a header row and one row per observation"
 
 
 def _missing(raw: pd.Series) -> pd.Series:
@@ -148,3 +151,29 @@ def default_metrics(df: pd.DataFrame, skip) -> list[str]:
         if pd.api.types.is_numeric_dtype(col) or pd.to_numeric(col, errors="coerce").notna().any():
             out.append(c)
     return out
+
+
+def incomplete_subjects(d: pd.DataFrame, metric: str, test: str, reference: str, periods) -> list:
+    """A note per subject of a crossover or replicate design with rows of one treatment
+    only in ``d`` (the rows of the other are absent): what the all-fixed-effects ANOVA does
+    with it. One value is fitted exactly by its subject effect, so it changes neither the
+    ratio, its CI nor the df, exactly as if the subject were left out; several values of one
+    treatment stay in the within-subject variance and the period effects."""
+    notes = []
+    for subj, g in d.groupby("subject", sort=False):
+        have = set(g["treatment"])
+        if {test, reference} <= have:
+            continue
+        lacking, given = (test, reference) if test not in have else (reference, test)
+        gone = [str(p) for p in periods if p not in set(g["period"])]
+        where = f" (no row for period {', '.join(gone)})" if gone else ""
+        effect = (
+            f"its one {given} value is fitted exactly by its subject effect and changes "
+            "neither the ratio, its CI nor the df: it is left out in effect (n_subjects "
+            "counts it)"
+            if len(g) == 1
+            else f"its {len(g)} {given} values stay in the ANOVA (within-subject variance, "
+            f"period effects) without a {test}-{reference} contrast of their own"
+        )
+        notes.append(f"{metric}: subject {subj} has no {lacking} row{where}: {effect}")
+    return notes

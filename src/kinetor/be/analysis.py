@@ -51,6 +51,7 @@ from kinetor.be._table import (
     blank_cells,
     check_level,
     default_metrics,
+    incomplete_subjects,
     numeric_column,
     read_table,
 )
@@ -229,6 +230,7 @@ def be(
         raise ModelError(f"round_ci={round_ci!r}: give True (EMA rounding) or False")
     source = str(data) if not isinstance(data, pd.DataFrame) else "<DataFrame>"
     df, first_row = read_table(data, source)
+    notes = list(df.attrs.get("notes", []))  # how the file was read (encoding, delimiter)
     roles = {**{r: r for r in _ROLES}, **(roles or {})}
     df = df.rename(columns={v: k for k, v in roles.items() if v in df.columns})
     missing = [c for c in ("subject", "treatment") if c not in df.columns]
@@ -295,7 +297,7 @@ def be(
                 f"columns present: {list(df.columns)}",
             )
         )
-    rows, notes = [], []
+    rows = []
     lnl, lnu = np.log(limits[0]), np.log(limits[1])
     for metric in metrics:
         if metric not in df.columns:
@@ -328,6 +330,9 @@ def be(
                 f"{metric}: {int(d['value'].isna().sum())} row(s) without a value left out"
             )
             d = d[d["value"].notna()]
+        if design != "parallel":  # rows absent (an empty value is counted just above)
+            periods = sorted(df["period"].unique(), key=str)
+            notes += incomplete_subjects(df, metric, test, reference, periods)
         y = np.log(d["value"].to_numpy(float))
         terms = [] if design == "parallel" else ["subject", "period"]
         X, k = _design_matrix(d, terms, test)

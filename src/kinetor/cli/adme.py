@@ -20,31 +20,19 @@ OutOpt = Annotated[Path, typer.Option("--out", "-o", help="Output directory.")]
 
 
 def _read(path: Path):
-    import pandas as pd
+    """The table (CSV, semicolon or tab text, .xlsx) as text cells, its file rows kept in
+    ``attrs["source_rows"]`` for messages; how it was read (encoding...) said in notes."""
+    from kinetor.data._user_table import read_user_table
 
-    from kinetor.errors import DataError, Problem
-
-    if not path.exists():
-        raise FileNotFoundError(f"no such file: {path}")
-    try:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
-    except pd.errors.EmptyDataError:
-        raise DataError(
-            Problem(
-                "empty file: no header and no rows",
-                file=path.name,
-                fix="give a header row and the data rows",
-            )
-        ) from None
-    if len(df) == 0:
-        raise DataError(
-            Problem(
-                "no data rows (only a header)",
-                file=path.name,
-                row=1,
-                fix="add the data rows under the header",
-            )
-        )
+    raw = read_user_table(
+        path,
+        empty=("empty file: no header and no rows", "give a header row and the data rows"),
+        no_rows=("no data rows (only a header)", "add the data rows under the header"),
+    )
+    for note in raw.notes:
+        _common.info(f"  note: {note}")
+    df = raw.frame
+    df.attrs["source_rows"] = tuple(raw.rows.tolist())  # a tuple: pandas compares attrs
     return df
 
 
@@ -191,7 +179,7 @@ def ratios(
     params = _read(file)
     analytes = _analytes(params)
     unknown = sorted(set(weights) - analytes)
-    if unknown:
+    if unknown and analytes:  # without analytes, metabolite_ratios names the column missing
         raise typer.BadParameter(
             f"no analyte {', '.join(map(repr, unknown))} in {file.name}; analytes present: "
             f"{', '.join(sorted(analytes))}",

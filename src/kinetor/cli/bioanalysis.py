@@ -104,6 +104,7 @@ def bioanalysis(
         )
     written = res.write(_common.out_dir(out), plot=plot)
     written.append(_common.html_report(out, "kinetor bioanalysis: calibration and acceptance"))
+    _reading_notes(run_file)
     if _common.STATE["json"]:
         _common.emit_json(
             {
@@ -193,6 +194,7 @@ def isr(
             param_hint="--n-study",
         )
     res = run_isr(table, method=method, n_study=n_study, file=isr_file.name)
+    _reading_notes(isr_file)
     d = _common.out_dir(out)
     written = res.write(d)
     written.append(_common.html_report(d, "kinetor bioanalysis isr: incurred sample reanalysis"))
@@ -222,6 +224,15 @@ def isr(
         f"ISR {verdict}: {int(s['n_pass'])} of {int(s['n_repeats'])} repeats within "
         f"{s['limit_pct']:g} % (2/3 needed){enough}; wrote {len(written)} files to {out}"
     )
+
+
+def _reading_notes(path: Path) -> None:
+    """How a table that was read without error was read (cp1252 text, a semicolon
+    delimiter, a decimal comma): one note each, as the other commands say it."""
+    from kinetor.data._user_table import read_user_table
+
+    for note in read_user_table(path).notes:
+        _common.info(f"  note: {note}")
 
 
 bioanalysis_app.command("run")(bioanalysis)

@@ -6,6 +6,10 @@ Exit codes
 1  unexpected internal error (a bug: please report it with ``--debug`` output)
 2  usage error (unknown option, bad argument)
 3  the data or the model were rejected (``DataError``, ``UnitError``, ``ModelError``)
+
+With ``--json`` every error is one JSON object on stdout: ``error`` (the kind:
+``UsageError``, ``DataError`` with its ``problems``, ``ModelError``...), ``message`` and
+``internal`` (true only for exit code 1, with a ``fix``).
 """
 
 from __future__ import annotations

@@ -10,6 +10,12 @@ import typer
 from kinetor.cli import _common
 
 _FORMULAS = ("delta", "tc_ratio", "rtv", "geometric")
+_VOLUME_UNIT = typer.Option(
+    "--volume-unit",
+    help="Unit of the volumes when the file gives none (no unit column, no unit in the "
+    "header); default mm^3. Volumes are converted to mm^3.",
+)
+_IDS = ("animal", "subject", "id", "group", "arm")
 
 
 def tgi(
@@ -40,6 +46,7 @@ def tgi(
     log: Annotated[
         bool, typer.Option("--log/--linear", help="Log-scale y axis in the plot.")
     ] = False,
+    volume_unit: Annotated[str | None, _VOLUME_UNIT] = None,
     out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")] = Path("tgi_out"),
 ) -> None:
     """Tumour growth inhibition per group (tables and a mean +/- SEM plot).
@@ -58,7 +65,7 @@ def tgi(
             f"the evaluation day ({day:g}) must come after --start-day ({start_day:g})",
             param_hint="--day",
         )
-    data = read_volumes(volumes)
+    data = read_volumes(volumes, unit=_volume_unit(volume_unit))
     res = tgi_(data, control=control, day=day, start_day=start_day, formula=formula)
     rate = rate_based_tc(
         data, control=control, start_day=start_day, end_day=None if day is None else day
@@ -73,8 +80,15 @@ def tgi(
     report = _common.html_report(d, f"kinetor tgi: tumour growth inhibition vs {control}")
     files = [d / "tgi.csv", d / "rate_based_tc.csv", d / "volume_summary.csv", png, report]
     if _common.STATE["json"]:
-        _common.emit_json({"tgi": res.to_dict(orient="records"), "files": [str(p) for p in files]})
+        _common.emit_json(
+            {
+                "tgi": res.to_dict(orient="records"),
+                "notes": data.attrs["kinetor_notes"],
+                "files": [str(p) for p in files],
+            }
+        )
         return
+    _notes(data.attrs["kinetor_notes"])
     _common.print_frame(
         res[
             [
@@ -138,6 +152,7 @@ def fit(
         float | None,
         typer.Option("--lloq", help="Limit of quantification (values below are censored, M3)."),
     ] = None,
+    volume_unit: Annotated[str | None, _VOLUME_UNIT] = None,
     out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")] = Path(
         "pd_fit_out"
     ),
@@ -149,7 +164,7 @@ def fit(
     """
     import math
 
-    from kinetor.pd import BIOMARKER_MODELS, TUMOR_MODELS, fit_pd
+    from kinetor.pd import BIOMARKER_MODELS, TUMOR_MODELS, fit_pd, read_volumes
 
     if model not in TUMOR_MODELS and model not in BIOMARKER_MODELS:
         raise typer.BadParameter(f"unknown model {model!r}", param_hint="--model")
@@ -157,10 +172,16 @@ def fit(
         raise typer.BadParameter("choose pooled, group or animal", param_hint="--by")
     if lloq is not None and not (math.isfinite(lloq) and lloq >= 0):
         raise typer.BadParameter(f"must be a concentration >= 0, got {lloq:g}", param_hint="--lloq")
-    if not data.exists():
-        raise FileNotFoundError(f"no such file: {data}")
-    ex = _read_table(exposure) if exposure is not None else None
-    frame = data if model in TUMOR_MODELS else _read_table(data)
+    unit = _volume_unit(volume_unit)
+    if unit is not None and model not in TUMOR_MODELS:
+        raise typer.BadParameter(f"{model} fits no tumour volumes", param_hint="--volume-unit")
+    notes: list[str] = []
+    if model in TUMOR_MODELS:
+        frame = read_volumes(data, unit=unit)
+        notes = frame.attrs["kinetor_notes"]
+    else:
+        frame = _biomarker_table(data, model)
+    ex = _read_table(exposure, ("time", "day", "conc")) if exposure is not None else None
     f = fit_pd(
         frame,
         model,
@@ -184,9 +205,11 @@ def fit(
             {
                 "parameters": summ.to_dict(orient="records"),
                 "statistics": stats.to_dict(orient="records"),
+                "notes": notes,
             }
         )
         return
+    _notes(notes)
     _common.print_frame(
         summ[
             [
@@ -212,32 +235,80 @@ def fit(
         _common.info(f"  NOT converged ({g}): {why}")
 
 
-def _read_table(path: Path):
-    """A CSV as a DataFrame, identifiers as text ('01' and '1' are two animals); an empty
-    file or one without data rows is a DataError naming it."""
-    import pandas as pd
+def _volume_unit(unit: str | None) -> str | None:
+    """``--volume-unit`` checked to be a volume (a usage error otherwise)."""
+    if unit is None:
+        return None
+    from kinetor.data._user_table import unit_factor
+    from kinetor.errors import UnitError
 
+    try:
+        unit_factor(unit, "mm^3")
+    except UnitError as exc:
+        raise typer.BadParameter(
+            f"{exc}; give a volume unit: mm^3, mL, cm^3", param_hint="--volume-unit"
+        ) from None
+    return unit
+
+
+def _notes(notes: list[str]) -> None:
+    for note in notes:
+        _common.info(f"  note: {note}")
+
+
+def _read_table(path: Path, numeric: tuple[str, ...] = ()):
+    """A table (CSV, semicolon or tab text, .xlsx) as a DataFrame: identifiers as text ('01'
+    and '1' are two animals), the columns of numbers as numbers (as pandas' read_csv);
+    text in a ``numeric`` column, an empty file or one without data rows is a DataError
+    naming it."""
+    from kinetor.data._user_table import PANDAS_NA, numbers_where_numeric, read_user_table
     from kinetor.errors import DataError, Problem
 
-    if not path.exists():
-        raise FileNotFoundError(f"no such file: {path}")
-    ids = {c: str for c in ("animal", "subject", "id", "group", "arm")}
-    try:
-        df = pd.read_csv(path, dtype=ids)
-    except pd.errors.EmptyDataError:
-        raise DataError(
-            Problem("the file is empty", file=str(path), fix="give a header row and data rows")
-        ) from None
-    if df.empty:
-        raise DataError(
-            Problem(
-                "the file has a header row but no data rows",
-                file=str(path),
-                row=1,
-                fix="add the data rows under the header",
-            )
-        )
+    raw = read_user_table(path)
+    df = numbers_where_numeric(raw.frame, na=PANDAS_NA, skip=_IDS)  # as read_csv read them
+    bad = [
+        Problem(f"not a number: {v!r}", raw.file, int(r), c, "write a plain number (no units)")
+        for c in numeric
+        if c in df.columns and df[c].dtype == object
+        for v, r in zip(df[c], raw.rows, strict=True)
+        if str(v).strip() not in PANDAS_NA and _number(v) is None
+    ]
+    if bad:
+        raise DataError(bad)
     return df
+
+
+def _number(text) -> float | None:
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def _biomarker_table(path: Path, model: str):
+    """The biomarker table of ``model`` (value, and conc for the direct models or time for
+    the others); tumour volumes given to a biomarker model are named as such."""
+    from kinetor.errors import DataError, Problem
+    from kinetor.pd.volumes import VOLUME_ALIASES
+
+    direct = model in ("emax", "sigmoid_emax", "imax")
+    need = ("value", "conc") if direct else ("value", "time")
+    df = _read_table(path, (*need, "lloq"))
+    missing = [c for c in need if c not in df.columns]
+    if not missing:
+        return df
+    from kinetor.data.aliases import normalise_name
+
+    names = {normalise_name(c) for c in df.columns}
+    tumour = bool(names & {*VOLUME_ALIASES["volume"], *VOLUME_ALIASES["length"]})
+    fix = (
+        f"{path.name} holds tumour volumes: fit a tumour model (--model simeoni, exponential, "
+        f"gompertz...); {model} is a biomarker model and needs columns {', '.join(need)}"
+        if tumour
+        else f"{model} needs columns {', '.join(need)} (value: the biomarker response"
+        + ("; conc: the concentration at that time)" if direct else "; time)")
+    )
+    raise DataError([Problem(f"no '{c}' column", path.name, 1, c, fix) for c in missing])
 
 
 def register(app: typer.Typer) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 
 from kinetor.cli._common import STATE, emit_json, info, refuse_file_out
@@ -33,6 +35,17 @@ def register(app: typer.Typer) -> None:
         """
         from kinetor.report.rebuild import write_report
 
+        if Path(directory).is_file():
+            from kinetor.errors import DataError, Problem
+
+            raise DataError(
+                Problem(
+                    f"{directory} is a file, not a folder",
+                    file=directory,
+                    fix="give the folder an analysis command wrote (its --out), e.g. "
+                    "kinetor report nca_out",
+                )
+            )
         if out is None:
             _refuse_raw_folder(directory)
         else:
@@ -55,8 +68,6 @@ def register(app: typer.Typer) -> None:
 def _refuse_raw_folder(directory: str) -> None:
     """A folder with CSVs but nothing an analysis wrote is raw data: refuse to write a
     report into it."""
-    from pathlib import Path
-
     from kinetor.errors import DataError, Problem
     from kinetor.report.rebuild import KNOWN_FILES
 

@@ -4,7 +4,8 @@ The header is the first row as wide as the widest of the sheet's first rows (a t
 above the table has fewer cells); blank rows are skipped and every data row keeps its
 row number in the sheet. Whole numbers beyond 2**53 in numeric cells are reported, never
 guessed: Excel keeps 15 significant digits, so a long id typed as a number is stored as
-another number. ``kinetor.data._text.read_raw`` calls ``read_excel`` for .xlsx files.
+another number. ``kinetor.data._text.read_raw`` calls ``read_excel`` for .xlsx files, and
+``unreadable`` for the problem of a workbook (or XPT file) that cannot be opened.
 """
 
 from __future__ import annotations
@@ -14,10 +15,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from kinetor.data._text import RawTable, _drop_empty_columns, _unique, frame_to_raw
+from kinetor.data._text import _EXCEL, RawTable, _drop_empty_columns, _unique, frame_to_raw
 from kinetor.errors import DataError, Problem
 
-__all__ = ["read_excel"]
+__all__ = ["read_excel", "unreadable"]
 
 
 def read_excel(path: Path, sheet) -> RawTable:
@@ -76,3 +77,31 @@ def _excel_digits(body: pd.DataFrame, rows: np.ndarray, label: str) -> list[Prob
                 )
             )
     return problems
+
+
+def unreadable(path: Path, suffix: str, sheet, exc: Exception) -> Problem:
+    """The one problem of a file that cannot be opened as what its name says."""
+    if isinstance(exc, OSError):
+        return Problem(
+            f"cannot be read: {exc.strerror or exc}",
+            file=str(path),
+            fix="check the path and the file's permissions",
+        )
+    if suffix in _EXCEL and sheet is not None and "not found" in str(exc):
+        try:
+            from openpyxl import load_workbook
+
+            names = load_workbook(path, read_only=True).sheetnames
+        except Exception:  # the sheet list is a courtesy in an error message
+            names = []
+        return Problem(
+            f"no sheet {sheet!r} in the workbook",
+            file=path.name,
+            fix=f"use --sheet with one of: {', '.join(map(str, names))}",
+        )
+    what = {".xpt": "a SAS transport (XPT) file"}.get(suffix, "an Excel .xlsx workbook")
+    return Problem(
+        f"is not {what} ({exc})",
+        file=path.name,
+        fix="export it again, or save it as CSV",
+    )

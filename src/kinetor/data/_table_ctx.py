@@ -14,7 +14,7 @@ from kinetor.data._buffers import same_memory
 from kinetor.data._factorize import factorize
 from kinetor.data._text import RawTable, cells_as_text
 from kinetor.data._units import resolve_unit
-from kinetor.data.aliases import guess_roles
+from kinetor.data.aliases import guess_roles, lookalike_columns
 from kinetor.data.values import parse_numbers
 from kinetor.errors import DataError, Problem
 
@@ -41,6 +41,12 @@ class _Ctx:
         problems += [Problem(p.message, file=raw.file, column=p.column, fix=p.fix) for p in errs]
         problems += raw.problems
         notes += raw.notes
+        notes += [
+            f"{raw.file}: column {col!r} is not used, but no {role} column was found and "
+            f"it resembles {alias!r} (a typo?): if it is the {role}, rename it or map it with "
+            f"--map {role}={col} (roles={{'{role}': '{col}'}} in Python)"
+            for col, role, alias in lookalike_columns(raw.frame.columns, self.roles, allowed)
+        ]
         self.declared = units or {}
         self.problems, self.notes = problems, notes
 

@@ -196,19 +196,9 @@ def read_raw_text(data: bytes, label: str) -> RawTable:
             continue
         line_no = start + idx + 1
         cells = [c.strip() for c in rec]
-        if len(cells) > len(header):
-            extra = [c for c in cells[len(header) :] if c]
-            if extra:
-                problems.append(
-                    Problem(
-                        f"{len(cells)} cells but the header has {len(header)} columns",
-                        file=label,
-                        row=line_no,
-                        fix="remove the extra cells or add a header for them",
-                    )
-                )
-            cells = cells[: len(header)]
-        cells += [""] * (len(header) - len(cells))
+        if len(cells) != len(header):
+            problems += _width_problem(cells, header, label, line_no)
+            cells = (cells + [""] * len(header))[: len(header)]
         records.append(cells)
         rows.append(line_no)
     if n_comment:
@@ -227,6 +217,22 @@ def read_raw_text(data: bytes, label: str) -> RawTable:
     if delim != ",":
         frame = _decimal_comma(frame, label, notes)
     return RawTable(frame, np.asarray(rows, dtype=np.int64), label, notes, problems)
+
+
+def _width_problem(cells: list[str], header: list[str], label: str, row: int) -> list[Problem]:
+    """A row with cells beyond the header, or fewer cells than the header's named columns
+    (its last cells lost: the row would be read with the wrong cells blank). Empty cells
+    written as separators (``a,b,,``) count; so does an unnamed trailing header column."""
+    named = max((i + 1 for i, h in enumerate(header) if h.strip()), default=0)
+    if any(cells[len(header) :]):
+        fix = "remove the extra cells or add a header for them"
+    elif len(cells) < named:
+        fix = "add the missing cells (an empty cell still takes its separator) or remove the row"
+    else:
+        return []
+    n = len(header) if len(cells) > len(header) else named
+    msg = f"{len(cells)} cells but the header has {n} columns"
+    return [Problem(msg, file=label, row=row, fix=fix)]
 
 
 def _unique(header: list[str], label: str, notes: list[str]) -> list[str]:
@@ -345,7 +351,10 @@ def read_raw(source, sheet=None) -> RawTable:
         return frame_to_raw(source)
     path = Path(source)
     if not path.is_file():
-        raise DataError(Problem(f"no such file: {path}", file=str(path), fix="check the path"))
+        what, fix = ("a folder, not a file", "give the data file's path inside it")
+        if not path.is_dir():
+            what, fix = "no such file", "check the path"
+        raise DataError(Problem(f"{what}: {path}", file=str(path), fix=fix))
     suffix = path.suffix.lower()
     if suffix == ".xls":
         raise DataError(
@@ -367,34 +376,7 @@ def read_raw(source, sheet=None) -> RawTable:
     except DataError:
         raise
     except (OSError, ValueError, KeyError, zipfile.BadZipFile) as exc:
-        # only the binary readers raise ValueError/KeyError/BadZipFile: a corrupt file
-        raise DataError(_unreadable(path, suffix, sheet, exc)) from None
+        from kinetor.data._excel import unreadable  # only the binary readers raise
+
+        raise DataError(unreadable(path, suffix, sheet, exc)) from None  # ValueError...
     return read_raw_text(data, path.name)
-
-
-def _unreadable(path: Path, suffix: str, sheet, exc: Exception) -> Problem:
-    """The one problem of a file that cannot be opened as what its name says."""
-    if isinstance(exc, OSError):
-        return Problem(
-            f"cannot be read: {exc.strerror or exc}",
-            file=str(path),
-            fix="check the path and the file's permissions",
-        )
-    if suffix in _EXCEL and sheet is not None and "not found" in str(exc):
-        try:
-            from openpyxl import load_workbook
-
-            names = load_workbook(path, read_only=True).sheetnames
-        except Exception:  # the sheet list is a courtesy in an error message
-            names = []
-        return Problem(
-            f"no sheet {sheet!r} in the workbook",
-            file=path.name,
-            fix=f"use --sheet with one of: {', '.join(map(str, names))}",
-        )
-    what = {".xpt": "a SAS transport (XPT) file"}.get(suffix, "an Excel .xlsx workbook")
-    return Problem(
-        f"is not {what} ({exc})",
-        file=path.name,
-        fix="export it again, or save it as CSV",
-    )

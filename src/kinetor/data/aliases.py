@@ -17,7 +17,14 @@ import re
 
 from kinetor.errors import Problem
 
-__all__ = ["ALIASES", "UNIT_ROLES", "guess_roles", "normalise_name", "split_header"]
+__all__ = [
+    "ALIASES",
+    "UNIT_ROLES",
+    "guess_roles",
+    "lookalike_columns",
+    "normalise_name",
+    "split_header",
+]
 
 # role -> accepted names (normalised). Order matters: earlier names win.
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -238,3 +245,37 @@ def guess_roles(
         if unit and role in UNIT_ROLES:
             units[role] = unit
     return chosen, units, problems
+
+
+def lookalike_columns(columns, chosen: dict[str, str], allowed=None) -> list[tuple[str, str, str]]:
+    """``(column, role, alias)`` for each column no role took whose name closely resembles
+    an alias of a role no column took (a typo such as ``Tmie (h)``): difflib ratio >= 0.85,
+    or >= 0.75 with the same letters (two letters swapped). Said in a note, never guessed.
+
+    >>> lookalike_columns(["Animal", "Tmie (h)", "Conc"], {"subject": "Animal", "conc": "Conc"})
+    [('Tmie (h)', 'time', 'time')]
+    """
+    from difflib import SequenceMatcher
+
+    taken = set(chosen.values())
+    names = {c: normalise_name(c) for c in map(str, columns) if c not in taken}
+    names = {c: n for c, n in names.items() if len(n) >= 3}
+    best: dict[str, tuple[float, str, str]] = {}
+    m = SequenceMatcher()
+    for role, aliases in ALIASES.items():
+        if role in chosen or (allowed is not None and role not in allowed):
+            continue
+        for alias in aliases:
+            m.set_seq2(alias)  # the costly half, once per alias (as get_close_matches)
+            for col, name in names.items():
+                if not 0.6 * len(alias) <= len(name) <= len(alias) / 0.6:
+                    continue  # 2 min(len) / (sum of lengths), the bound of the ratio, < 0.75
+                m.set_seq1(name)
+                if m.quick_ratio() < 0.75:
+                    continue
+                r = m.ratio()
+                if (r >= 0.85 or (r >= 0.75 and sorted(name) == sorted(alias))) and r > best.get(
+                    col, (0.0,)
+                )[0]:
+                    best[col] = (r, role, alias)
+    return [(c, best[c][1], best[c][2]) for c in names if c in best]

@@ -283,6 +283,7 @@ def build_profiles(
     inside = (tt >= meta["win_lo"].to_numpy(float)[r_pid]) & (
         tt <= meta["win_hi"].to_numpy(float)[r_pid]
     )
+    pre = [] if inside.all() else _predose_note(rows, r_idx, inside, doses)
     if not inside.all():
         r_idx, r_pid = r_idx[inside], r_pid[inside]
     if intervals is None:
@@ -340,7 +341,7 @@ def build_profiles(
     T[:, 0], C[:, 0], more = dose_time_point(
         Tobs, Cobs, counts, meta, first_row, study.units.get("time", "")
     )
-    notes = [*notes, *more]
+    notes = [*pre, *notes, *more]
     obs = ~np.isnan(T)
     obs[:, 0] = False
     lo, hi = meta["lz_lower"].to_numpy(), meta["lz_upper"].to_numpy()
@@ -353,6 +354,21 @@ def build_profiles(
             in_range = (tabs >= lo[:, None] - 1e-9) & (tabs <= hi[:, None] + 1e-9)
         lz_pick = np.where(ranged[:, None], in_range & obs, lz_pick)
     return Profiles(meta, T, C, obs, lz_ok, lz_pick, lz_manual, groups, notes)
+
+
+def _predose_note(rows, r_idx, inside, doses) -> list[str]:
+    """Quantifiable samples before their subject's first dose (in no interval) are left
+    out of every profile, as ``fit`` leaves them out: one note names them."""
+    out = np.setdiff1d(r_idx[~inside], r_idx[inside])
+    t0 = rows["subject"].iloc[out].map(doses.groupby("subject")["time"].min()).to_numpy(float)
+    with np.errstate(invalid="ignore"):
+        hit = out[(rows["time"].to_numpy(float)[out] < t0) & (rows["conc"].to_numpy()[out] > 0)]
+    src = rows["source_row"].to_numpy()[hit].tolist() if "source_row" in rows.columns else []
+    where = f" (rows {', '.join(map(str, src[:8]))}{' ...' * (len(src) > 8)})" if src else ""
+    return [
+        f"{hit.size} pre-dose sample(s) with a concentration > 0 (before the subject's first "
+        f"dose) excluded from the profiles{where}"
+    ][: int(hit.size > 0)]
 
 
 def _drop_trough_only(rows, meta, r_idx, r_pid, study):

@@ -8,13 +8,14 @@ column     dtype    meaning
 animal     str      animal id (unique across groups)
 group      str      treatment group (e.g. ``Vehicle``)
 day        float    study day (treatment start is usually day 0)
-volume     float    tumour volume (e.g. mm^3); blank or NM = not measured (ignored)
+volume     float    tumour volume, mm^3 (a unit column converts); blank, NM = not measured
 =========  =======  ===========================================================
 
 Column names go through an alias table (``VOLUME_ALIASES``: ``Animal ID``, ``Mouse``,
 ``Treatment``, ``Study day``, ``Tumor Volume (mm3)``, ``TV``...) as the study reader's
 do; a wide layout with one column per day (``Day 0``, ``D7``, ``14``) is melted to one
-row per animal and day. ``NM``, ``N/M``, ``NA``, ``-`` and blanks mean "not measured".
+row per animal and day. ``NM``, ``N/M``, ``NA``, ``-`` and blanks mean "not measured":
+left out, and named in a note (``attrs["kinetor_notes"]``).
 
 Instead of ``volume`` a table may carry caliper ``length`` and ``width``; the volume is
 then :math:`V = L W^2 / 2` (:func:`caliper_volume`). A body-weight column (``weight``) may
@@ -103,19 +104,8 @@ def _diameters(values, name: str) -> np.ndarray:
 # in brackets removed), as the study reader's alias table
 VOLUME_ALIASES: dict[str, tuple[str, ...]] = {
     "animal": (
-        "animal",
-        "animal_id",
-        "animalid",
-        "animal_no",
-        "mouse",
-        "mouse_id",
-        "rat",
-        "rat_id",
-        "subject",
-        "subject_id",
-        "id",
-        "tag",
-        "ear_tag",
+        *("animal", "animal_id", "animalid", "animal_no", "mouse", "mouse_id", "rat", "rat_id"),
+        *("subject", "subject_id", "id", "tag", "ear_tag"),
     ),
     "group": ("group", "grp", "treatment", "treatment_group", "arm", "cohort", "dose_group"),
     "day": ("day", "days", "study_day", "day_of_study", "time_day", "dosing_day"),
@@ -126,11 +116,16 @@ VOLUME_ALIASES: dict[str, tuple[str, ...]] = {
 }
 # cells that mean "not measured" (blank); ND (not detected) is not one of them
 _NOT_MEASURED = ["", "nm", "n/m", "not measured", "na", "n/a", "-", "--", "."]
+_EMPTY_FILE = (
+    "the file is empty",
+    "write a header row (animal, group, day, volume) and one row per measurement",
+)
 _DAY_HEADER = re.compile(r"^(?:day|d)?_?(\d+(?:\.\d+)?)$")
 
 
-def _apply_aliases(df: pd.DataFrame) -> pd.DataFrame:
-    from kinetor.data.aliases import normalise_name
+def _apply_aliases(df: pd.DataFrame, value: str = "volume") -> tuple[pd.DataFrame, str | None]:
+    """The columns renamed to their roles, and the unit in ``value``'s header (``(mm3)``)."""
+    from kinetor.data.aliases import normalise_name, split_header
 
     norm = {c: normalise_name(c) for c in df.columns}
     rename: dict[str, str] = {}
@@ -142,7 +137,8 @@ def _apply_aliases(df: pd.DataFrame) -> pd.DataFrame:
             if hit:
                 rename[hit[0]] = role
                 break
-    return df.rename(columns=rename)
+    own = next((c for c, r in rename.items() if r == value), None)
+    return df.rename(columns=rename), (split_header(own)[1] if own else None)
 
 
 def _melt_wide(df: pd.DataFrame, value: str) -> pd.DataFrame:
@@ -174,96 +170,77 @@ def _numeric(
     minimum: float | None,
 ) -> pd.Series:
     raw = df[col]
+    rows = df["source_row"].to_numpy()
     text = raw.astype("string").str.strip().str.lower()
     not_measured = text.isin(_NOT_MEASURED).fillna(False).to_numpy(bool)
     raw = raw.where(~not_measured, "")
     num = pd.to_numeric(raw, errors="coerce").astype(float)
     blank = raw.isna() | raw.astype("string").str.strip().eq("").fillna(True)
-    bad_text = num.isna() & ~blank
-    for i in np.flatnonzero(bad_text.to_numpy()):
-        problems.append(
-            Problem(
-                f"not a number: {raw.iloc[i]!r}",
-                file,
-                int(df.index[i]) + 2,
-                col,
-                "write a plain number (no units in the cell)",
-            )
-        )
+    found = [
+        (i, f"not a number: {raw.iloc[i]!r}", "write a plain number (no units in the cell)")
+        for i in np.flatnonzero((num.isna() & ~blank).to_numpy())
+    ]
     if not allow_blank:
-        for i in np.flatnonzero(blank.to_numpy()):
-            problems.append(
-                Problem("empty value", file, int(df.index[i]) + 2, col, f"every row needs a {col}")
-            )
+        found += [(i, "empty value", f"every row needs a {col}") for i in np.flatnonzero(blank)]
     if minimum is not None:
-        neg = (num < minimum).to_numpy()
-        for i in np.flatnonzero(neg):
-            problems.append(
-                Problem(
-                    f"{col} {num.iloc[i]} is below {minimum}",
-                    file,
-                    int(df.index[i]) + 2,
-                    col,
-                    f"{col} must be >= {minimum}",
-                )
-            )
-    inf = np.isinf(num.to_numpy())
-    for i in np.flatnonzero(inf):
-        problems.append(
-            Problem(f"{col} is infinite", file, int(df.index[i]) + 2, col, "write a finite number")
-        )
+        found += [
+            (i, f"{col} {num.iloc[i]} is below {minimum}", f"{col} must be >= {minimum}")
+            for i in np.flatnonzero((num < minimum).to_numpy())
+        ]
+    found += [
+        (i, f"{col} is infinite", "write a finite number")
+        for i in np.flatnonzero(np.isinf(num.to_numpy()))
+    ]
+    problems += [Problem(msg, file, int(rows[i]), col, fix) for i, msg, fix in found]
     return num
 
 
-def read_volumes(data, value: str = "volume", file: str | None = None) -> pd.DataFrame:
+def read_volumes(
+    data, value: str = "volume", file: str | None = None, unit: str | None = None
+) -> pd.DataFrame:
     """Read and validate a tidy tumour-volume (or body-weight) table.
 
     Parameters
     ----------
     data : DataFrame or path
         Table with ``animal, group, day`` and ``value`` (or ``length`` and ``width`` when
-        ``value="volume"``). CSV and Excel files are read.
+        ``value="volume"``). CSV (comma, semicolon or tab; any encoding the study reader
+        takes) and .xlsx files are read.
     value : str
         The measurement column (``"volume"``, ``"weight"``...).
     file : str, optional
         File name used in error messages (default: the path, or ``"<DataFrame>"``).
+    unit : str, optional
+        Unit of volumes whose unit the table does not give (default mm^3).
 
     Returns
     -------
     DataFrame
         ``animal, group, day, <value>`` (+ any other columns), sorted by group, animal,
-        day; ``animal``/``group`` as strings; rows keep ``source_row`` (header = row 1).
+        day; ``animal``/``group`` as strings; volumes in mm^3; rows keep ``source_row``
+        (the file's row, header = row 1). ``attrs["kinetor_notes"]``: the notes (units
+        converted, values not measured).
+
+    Volumes are converted to mm^3 from the unit of their row's ``unit`` cell (columns
+    ``unit``, ``volume_unit``...; a blank cell takes the next source), else the header's
+    (``Volume (mL)``), else ``unit``; caliper diameters from the ``unit`` cell to mm.
 
     Raises
     ------
     DataError
-        Listing every missing column, non-numeric or negative value, animal in two groups
-        and duplicated (animal, day).
+        Listing every missing column, non-numeric or negative value, unit that is not a
+        volume (or length), animal in two groups and duplicated (animal, day).
     """
+    from kinetor.data._user_table import read_user_table
+
+    notes: list[str] = []
     if isinstance(data, str | Path):
-        path = Path(data)
-        file = file or path.name
-        if not path.exists():
-            raise FileNotFoundError(f"no such file: {path}")
-        # every cell as text: animal '01' and '1' are two animals, never one number
-        try:
-            df = (
-                pd.read_excel(path, dtype=str)
-                if path.suffix.lower() in (".xlsx", ".xls")
-                else pd.read_csv(path, dtype=str, keep_default_na=False)
-            )
-        except pd.errors.EmptyDataError:
-            raise DataError(
-                Problem(
-                    "the file is empty",
-                    file,
-                    fix="write a header row (animal, group, day, volume) and one row per "
-                    "measurement",
-                )
-            ) from None
+        raw = read_user_table(Path(data), empty=_EMPTY_FILE)
+        df, rows, notes = raw.frame.copy(), raw.rows, list(raw.notes)
+        file = file or raw.file
     else:
         df = pd.DataFrame(data).copy()
-        file = file or "<DataFrame>"
+        file, rows = file or "<DataFrame>", np.arange(2, len(df) + 2)
     if df.empty:
         raise DataError(
             Problem(
@@ -275,7 +252,9 @@ def read_volumes(data, value: str = "volume", file: str | None = None) -> pd.Dat
         )
     df = df.reset_index(drop=True)
     df.columns = [str(c).strip() for c in df.columns]
-    df = _melt_wide(_apply_aliases(df), value)
+    df["source_row"] = rows
+    df, header_unit = _apply_aliases(df, value)
+    df = _melt_wide(df, value)
     need = ["animal", "group", "day"]
     if value == "volume" and "volume" not in df.columns and {"length", "width"} <= set(df.columns):
         problems: list[Problem] = []
@@ -283,7 +262,10 @@ def read_volumes(data, value: str = "volume", file: str | None = None) -> pd.Dat
         wd = _numeric(df, "width", file, problems, allow_blank=True, minimum=0.0)
         if problems:
             raise DataError(problems)
-        df["volume"] = caliper_volume(ln, wd)
+        mm, more = _unit_factors(df, "mm", None, file)
+        df["volume"], notes = caliper_volume(ln * mm, wd * mm), [*notes, *more]
+    elif value == "volume" and "volume" in df.columns:
+        header_unit = header_unit or unit or "mm^3"
     missing = [c for c in [*need, value] if c not in df.columns]
     if missing:
         raise DataError(
@@ -301,43 +283,81 @@ def read_volumes(data, value: str = "volume", file: str | None = None) -> pd.Dat
     problems = []
     for col in ("animal", "group"):
         blank = df[col].isna() | df[col].astype("string").str.strip().eq("").fillna(True)
-        for i in np.flatnonzero(blank.to_numpy()):
-            problems.append(Problem("empty value", file, i + 2, col, f"every row needs {col}"))
+        for r in df["source_row"][blank.to_numpy()]:
+            problems.append(Problem("empty value", file, int(r), col, f"every row needs {col}"))
     day = _numeric(df, "day", file, problems, allow_blank=False, minimum=None)
     val = _numeric(df, value, file, problems, allow_blank=True, minimum=0.0)
     df["animal"] = df["animal"].astype("string").str.strip()
     df["group"] = df["group"].astype("string").str.strip()
-    groups_per_animal = df.groupby("animal")["group"].nunique()
-    for a in groups_per_animal.index[groups_per_animal > 1]:
-        rows = np.flatnonzero((df["animal"] == a).to_numpy())
-        problems.append(
-            Problem(
-                f"animal {a!r} is in several groups: {sorted(df['group'][rows].unique())}",
-                file,
-                int(rows[0]) + 2,
-                "group",
-                "each animal belongs to one group",
-            )
-        )
-    dup = df.assign(_day=day).duplicated(["animal", "_day"], keep="first").to_numpy()
-    for i in np.flatnonzero(dup & day.notna().to_numpy()):
-        problems.append(
-            Problem(
-                f"animal {df['animal'][i]!r} has two rows for day {day[i]:g}",
-                file,
-                i + 2,
-                "day",
-                "keep one measurement per animal and day",
-            )
-        )
+    problems += _group_and_day_problems(df, day, file)
     if problems:
         raise DataError(problems)
+    if value == "volume" and header_unit:  # not a caliper table
+        factor, more = _unit_factors(df, "mm^3", header_unit, file)
+        val, notes = val * factor, [*notes, *more]
     df["day"] = day
     df[value] = val
-    df["source_row"] = np.arange(2, len(df) + 2)
+    notes += _not_measured(df, value, file)
     out = df.sort_values(["group", "animal", "day"], kind="stable").reset_index(drop=True)
     out.attrs["kinetor_volumes"] = value
+    out.attrs["kinetor_notes"] = notes
     return out
+
+
+_UNIT_COLUMNS = ("unit", "units", "volume_unit", "vol_unit", "tv_unit", "tumor_volume_unit")
+
+
+def _unit_factors(df: pd.DataFrame, target: str, default: str | None, file: str):
+    """Per row, the factor to ``target`` from the row's unit cell (else ``default``)."""
+    from kinetor.data._user_table import unit_factors
+    from kinetor.data.aliases import normalise_name
+
+    col = next((c for c in df.columns if normalise_name(c) in _UNIT_COLUMNS), None)
+    if col is None and default in (None, target):
+        return np.ones(len(df)), []
+    cells = df[col].fillna("").astype(str).to_numpy() if col else np.full(len(df), "")
+    return unit_factors(
+        cells,
+        df["source_row"].to_numpy(),
+        target,
+        default=default or target,
+        file=file,
+        column=col or ("volume" if target == "mm^3" else "length"),
+    )
+
+
+def _group_and_day_problems(df: pd.DataFrame, day: pd.Series, file: str) -> list[Problem]:
+    """An animal in several groups (its first row named), a second row for an animal and
+    day (both rows named)."""
+    rows = df["source_row"].to_numpy()
+    problems = []
+    per_animal = df.groupby("animal")["group"].nunique()
+    for a in per_animal.index[per_animal > 1]:
+        at = np.flatnonzero((df["animal"] == a).to_numpy())
+        msg = f"animal {a!r} is in several groups: {sorted(df['group'][at].unique())}"
+        problems.append(Problem(msg, file, int(rows[at[0]]), "group", "one group per animal"))
+    key = df.assign(_day=day)[["animal", "_day"]]
+    by = [key["animal"], key["_day"]]
+    first = pd.Series(np.arange(len(df))).groupby(by, dropna=False).transform("first").to_numpy()
+    for i in np.flatnonzero(key.duplicated(keep="first").to_numpy() & day.notna().to_numpy()):
+        msg = f"animal {df['animal'][i]!r} has two rows for day {day[i]:g} (rows "
+        msg += f"{int(rows[first[i]])} and {int(rows[i])})"
+        fix = "keep one measurement per animal and day"
+        problems.append(Problem(msg, file, int(rows[i]), "day", fix))
+    return problems
+
+
+def _not_measured(df: pd.DataFrame, value: str, file: str) -> list[str]:
+    """The note naming the values not measured (blank, NM...): left out, never silently."""
+    nm = np.flatnonzero(df[value].isna().to_numpy())
+    if not nm.size:
+        return []
+    where = [f"row {int(df['source_row'][i])} day {df['day'][i]:g}" for i in nm[:8]]
+    return [
+        f"{file}: {nm.size} {value}(s) not measured (blank, NM, NA or '-'; "
+        f"{', '.join(where)}{', ...' if nm.size > 8 else ''}): left out of the summaries, "
+        "metrics and fits (n counts the measured animals)"
+    ]
 
 
 def ensure_volumes(data, value: str = "volume") -> pd.DataFrame:
