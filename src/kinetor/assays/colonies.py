@@ -44,7 +44,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from kinetor.errors import DataError, Problem
+from kinetor.assays._images import check_image_file, not_an_image
+from kinetor.errors import DataError, ModelError, Problem
 
 __all__ = ["ColonyCount", "count_colonies", "read_plate_image"]
 
@@ -99,15 +100,12 @@ def read_plate_image(path: str | Path) -> np.ndarray:
     """A plate photograph or scan as a 2-D float array (RGB averaged to grey)."""
     from skimage import io
 
-    p = Path(path)
-    if not p.exists():
-        raise FileNotFoundError(f"no such file: {p}")
+    p, fix = Path(path), "give a PNG, JPEG or TIFF image of one plate"
+    check_image_file(p, fix)
     try:
         img = np.asarray(io.imread(p), dtype=float)
-    except (OSError, ValueError) as exc:
-        raise DataError(
-            Problem(f"cannot read image: {exc}", file=p.name, fix="give a PNG, JPEG or TIFF image")
-        ) from exc
+    except (OSError, ValueError, SyntaxError) as exc:  # PIL: SyntaxError on broken chunks
+        raise not_an_image(p, fix) from exc
     img = np.squeeze(img)
     if img.ndim == 3 and img.shape[-1] in (3, 4):
         img = img[..., :3].mean(axis=-1)
@@ -170,6 +168,10 @@ def count_colonies(
                 fix="give the expected colony radius in pixels",
             )
         )
+    if min_area is not None and not 0 < min_area < np.inf:
+        raise ModelError(f"min_area={min_area!r}: the smallest object counted must be > 0 pixels")
+    if dish is not None and not (len(dish) == 3 and 0 < dish[2] < np.inf):
+        raise ModelError(f"dish={tuple(dish)!r}: give (row, col, radius) with a radius > 0 pixels")
     if dark:
         img = img.max() - img
     notes = [] if dish is not None else [n for n in [_surround_note(img)] if n]

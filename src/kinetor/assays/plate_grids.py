@@ -28,14 +28,55 @@ def well_name(row: int, col: int) -> str:
     return f"{LETTERS[row]}{col + 1:02d}"
 
 
+def _file_text(path, source: str) -> str:
+    """The text of a plate file or stream (UTF-8, else cp1252); a folder, a binary file or
+    an Excel workbook under a text name is a DataError naming it."""
+    if not isinstance(path, str | Path):
+        return path.read()
+    p = Path(path)
+    if not p.exists():
+        raise FileNotFoundError(f"no such file: {p}")
+    if not p.is_file():
+        raise DataError(Problem("is a folder, not a file", file=source, fix="name the file"))
+    data = p.read_bytes()
+    if b"\0" in data[:4000] or data[:4] == b"PK\x03\x04":
+        raise DataError(
+            Problem(
+                "is a binary file (or a workbook not named .xlsx), not CSV/TSV text",
+                file=source,
+                fix="export the plate as CSV, TSV or .xlsx",
+            )
+        )
+    for encoding in ("utf-8-sig", "cp1252"):  # cp1252: Windows 'ANSI' text
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return data.decode("latin-1")
+
+
+def _excel(path, source: str, **kw) -> dict:
+    """Sheets of a workbook (``pandas.read_excel``); an unreadable one is a DataError."""
+    if Path(path).suffix.lower() == ".xls":
+        raise DataError(
+            Problem("old .xls workbooks are not read", file=source, fix="save it as .xlsx or CSV")
+        )
+    try:
+        return pd.read_excel(path, sheet_name=None, header=None, dtype=object, **kw)
+    except (OSError, ValueError, KeyError) as exc:
+        raise DataError(
+            Problem(
+                f"is not an Excel .xlsx workbook ({exc})",
+                file=source,
+                fix="export it again, or save it as CSV",
+            )
+        ) from None
+
+
 def _raw_sheets(path, source: str) -> list[tuple[str, pd.DataFrame]]:
     if isinstance(path, str | Path) and str(path).lower().endswith((".xlsx", ".xls")):
-        try:
-            book = pd.read_excel(path, sheet_name=None, header=None, dtype=object)
-        except (OSError, ValueError) as exc:
-            raise DataError(Problem(f"cannot read workbook: {exc}", file=source)) from exc
-        return list(book.items())
-    text = Path(path).read_text() if isinstance(path, str | Path) else path.read()
+        return list(_excel(path, source).items())
+    text = _file_text(path, source)
     sep = "\t" if text.count("\t") > text.count(",") else ","
     width = max((line.count(sep) + 1 for line in text.splitlines()), default=1)
     raw = pd.read_csv(

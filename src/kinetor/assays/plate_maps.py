@@ -16,7 +16,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from kinetor.assays.plate_grids import FORMATS, _cell_ref, _grid_blocks, well_name
+from kinetor.assays.plate_grids import (
+    FORMATS,
+    _cell_ref,
+    _excel,
+    _file_text,
+    _grid_blocks,
+    well_name,
+)
 from kinetor.errors import DataError, Problem
 
 ROLES = ("sample", "vehicle", "positive", "empty", "time_zero")
@@ -35,12 +42,12 @@ def read_plate_map(path, *, source: str | None = None) -> pd.DataFrame:
     """
     source = source or (Path(path).name if isinstance(path, str | Path) else "<stream>")
     if isinstance(path, str | Path) and str(path).lower().endswith((".xlsx", ".xls")):
-        first = pd.read_excel(path, header=None, dtype=object, nrows=1)
+        first = next(iter(_excel(path, source, nrows=1).values()))
     else:
         first = None
     tidy = None
     if first is None:
-        text = Path(path).read_text() if isinstance(path, str | Path) else path.read()
+        text = _file_text(path, source)
         head = text.splitlines()[0].lower() if text else ""
         if "well" in [h.strip() for h in head.split(",")]:
             tidy = pd.read_csv(io.StringIO(text))

@@ -7,9 +7,8 @@ The signal is the image itself for fluorescence (bright bands on a dark backgrou
 - ``"rolling_ball"`` (Sternberg 1983 Computer 16:22, doi:10.1109/MC.1983.1654163): an
   ellipsoid of ``radius`` pixels (and an intensity semi-axis of ``ball_height`` x the
   background spread, median minus 1st percentile) rolled under the 3 x 3-smoothed signal;
-  it must be wider than the bands.
-  Because it rests on noise minima, the median residual of the band-free rows is added
-  back;
+  it must be wider than the bands (``radius`` >= 1). Because it rests on noise minima, the
+  median residual of the band-free rows is added back;
 - ``"lane"``: lane-local, per column a straight line between the mean of a strip above
   and a strip below the band (follows gradients along the lane).
 
@@ -42,6 +41,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from kinetor.assays._images import check_image_file, not_an_image
 from kinetor.assays.blot_ratios import linear_range, normalise_bands
 from kinetor.errors import DataError, ModelError, Problem
 
@@ -62,9 +62,8 @@ def read_blot(path: str | Path) -> np.ndarray:
 
     RGB images are rejected (a colour scan mixes channels; export a greyscale image).
     """
-    p = Path(path)
-    if not p.exists():
-        raise FileNotFoundError(f"no such file: {p}")
+    p, fix = Path(path), "export the blot as 8- or 16-bit greyscale TIFF or PNG"
+    check_image_file(p, fix)
     _skimage()
     try:
         if p.suffix.lower() in (".tif", ".tiff"):
@@ -75,8 +74,8 @@ def read_blot(path: str | Path) -> np.ndarray:
             from skimage import io
 
             img = io.imread(p)
-    except (OSError, ValueError) as exc:
-        raise DataError(Problem(f"cannot read image: {exc}", file=p.name)) from exc
+    except (OSError, ValueError, SyntaxError) as exc:  # PIL: SyntaxError on broken chunks
+        raise not_an_image(p, fix) from exc
     img = np.squeeze(img)
     if img.ndim != 2:
         raise DataError(
@@ -283,6 +282,9 @@ def quantify_blot(
     img = np.asarray(image)
     if img.ndim != 2:
         raise DataError(Problem(f"image has shape {img.shape}", fix="one greyscale plane"))
+    for key, v in (("radius", radius), ("n_lanes", 1 if n_lanes is None else n_lanes)):
+        if isinstance(v, bool) or not isinstance(v, int | np.integer) or v < 1:
+            raise ModelError(f"{key}={v!r}: give a whole number >= 1")
     ceil = _ceiling(img, saturation)
     raw = img.astype(float)
     sat_mask = (raw <= 0) if dark_bands else (raw >= ceil)

@@ -1,5 +1,5 @@
-"""What every ``kinetor assay`` command shares: the ``--out`` option, reading a CSV or Excel
-table with a clear error, and finishing (report.html, JSON or a printed table)."""
+"""What every ``kinetor assay`` command shares: the ``--out`` option, reading a CSV, TSV or
+Excel table with a clear error, and finishing (report.html, JSON or a printed table)."""
 
 from __future__ import annotations
 
@@ -14,18 +14,22 @@ OUT = Annotated[Path, typer.Option("--out", "-o", help="Output directory.")]
 
 
 def _read_table(path: Path):
+    """A CSV/TSV/Excel table as pandas reads CSV (numbers as numbers, 'NA' cells missing),
+    read by kinetor's table reader first: a folder, an old .xls, a fake workbook or a
+    binary file is a DataError naming the file; the delimiter (',', ';', tab) and the
+    encoding (UTF-8, cp1252) are sniffed, with a note."""
+    import io
+
     import pandas as pd
 
-    from kinetor.errors import DataError, Problem
+    from kinetor.data._text import read_raw
 
     if not path.exists():
         raise FileNotFoundError(f"no such file: {path}")
-    try:
-        if path.suffix.lower() in (".xlsx", ".xls"):
-            return pd.read_excel(path)
-        return pd.read_csv(path)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise DataError(Problem(f"cannot read table: {exc}", file=path.name)) from exc
+    raw = read_raw(path)
+    for note in raw.notes:
+        _common.info(note)
+    return pd.read_csv(io.StringIO(raw.frame.to_csv(index=False)))
 
 
 def _finish(d: Path, title: str, files: list[Path], table, cols: list[str], caption: str):

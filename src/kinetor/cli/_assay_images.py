@@ -119,7 +119,8 @@ def western(
         typer.Option("--lanes", help="Lane column ranges x0:x1,x0:x1,... (default: detected)."),
     ] = None,
     n_lanes: Annotated[
-        int | None, typer.Option("--n-lanes", help="Expected number of lanes when detecting.")
+        int | None,
+        typer.Option("--n-lanes", min=1, help="Expected number of lanes when detecting."),
     ] = None,
     band: Annotated[
         str | None, typer.Option("--band", help="Band row range y0:y1 (default: detected).")
@@ -141,7 +142,9 @@ def western(
     background: Annotated[
         str, typer.Option("--background", help="rolling_ball, lane or none.")
     ] = "rolling_ball",
-    radius: Annotated[int, typer.Option("--radius", help="Rolling-ball radius (px).")] = 40,
+    radius: Annotated[
+        int, typer.Option("--radius", min=1, help="Rolling-ball radius (px, >= 1).")
+    ] = 40,
     dark: Annotated[
         bool,
         typer.Option(

@@ -182,20 +182,27 @@ def colonies(
     Writes colony_counts.csv (one row per image), colonies_<image>.csv (every object) and
     an annotated PNG per image; with --layout, clonogenic_input.csv.
     """
+    import math
+
     import pandas as pd
 
     from kinetor._figures import save_figure
     from kinetor.assays.colonies import count_colonies, plot_colonies, read_plate_image
     from kinetor.cli._assay_common import _finish
 
+    for option, v in (("--radius", radius), ("--min-area", min_area)):
+        if v is not None and not 0 < v < math.inf:  # NaN fails too
+            raise typer.BadParameter(f"{v:g}: give a number of pixels > 0", param_hint=option)
     circle = None
     if dish:
         try:
             circle = tuple(float(v) for v in dish.split(","))
         except ValueError:
             circle = ()
-        if len(circle) != 3:
-            raise typer.BadParameter("write ROW,COL,RADIUS", param_hint="--dish")
+        if len(circle) != 3 or not all(map(math.isfinite, circle)) or not circle[2] > 0:
+            raise typer.BadParameter(
+                "write ROW,COL,RADIUS in pixels, the radius > 0", param_hint="--dish"
+            )
     lay = _read_layout(layout, images) if layout is not None else None
     d = _common.out_dir(out)
     rows, files = [], []

@@ -26,9 +26,10 @@ def note_unknown(ids, known, what: str, path: Path) -> None:
 
 def _read_efficiency(path: Path) -> dict[str, float]:
     from kinetor.errors import DataError, Problem
+    from kinetor.screens._text_tables import _read_text
 
     out = {}
-    for i, line in enumerate(path.read_text().splitlines(), start=1):
+    for i, line in enumerate(_read_text(path).splitlines(), start=1):
         f = line.split()
         if not f or f[0].startswith("#"):
             continue
@@ -129,6 +130,8 @@ def mle(
         raise typer.BadParameter("choose median, total or none", param_hint="--norm-method")
     if permutation_round < 0:
         raise typer.BadParameter("give 0 or more rounds", param_hint="--permutation-round")
+    if seed < 0:
+        raise typer.BadParameter(f"{seed}: give a whole number >= 0", param_hint="--seed")
     ct = read_counts(counts)
     prior, ctrl = None, None
     if efficiency is not None:

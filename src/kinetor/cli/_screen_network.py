@@ -18,6 +18,50 @@ def check_fdr(fdr: float) -> None:
         raise typer.BadParameter(f"{fdr:g}: give an FDR in (0, 1], e.g. 0.05", param_hint="--fdr")
 
 
+def _read_genes(path: Path):
+    """genes.csv or a MAGeCK gene_summary.txt (any delimiter kinetor sniffs), the LFC and
+    FDR columns as numbers; a missing column or a non-number is a DataError."""
+    import numpy as np
+    import pandas as pd
+
+    from kinetor.data._text import cells_as_text, read_raw
+    from kinetor.errors import DataError, Problem
+
+    raw = read_raw(path)
+    g = raw.frame.rename(
+        columns={"id": "gene", "neg|lfc": "neg_lfc", "neg|fdr": "neg_fdr", "pos|fdr": "pos_fdr"}
+        if "id" in raw.frame.columns and "neg|fdr" in raw.frame.columns  # MAGeCK layout
+        else {}
+    )
+    need = {"gene", "neg_lfc", "neg_fdr", "pos_fdr"}
+    if not need <= set(g.columns):
+        raise DataError(
+            Problem(
+                f"columns {', '.join(sorted(need - set(g.columns)))} are missing",
+                file=str(path),
+                row=1,
+                fix="give genes.csv of 'kinetor screen test' or a MAGeCK gene_summary.txt",
+            )
+        )
+    problems = []
+    for col in ("neg_lfc", "neg_fdr", "pos_fdr"):
+        text = cells_as_text(g[col]).replace({"NA": "", "N/A": ""})
+        g[col] = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float)
+        for i in np.flatnonzero(g[col].isna().to_numpy() & (text != "").to_numpy())[:20]:
+            problems.append(
+                Problem(
+                    f"{text.iat[i]!r} is not a number",
+                    file=str(path),
+                    row=int(raw.rows[i]),
+                    column=col,
+                    fix="give the table as 'kinetor screen test' or MAGeCK writes it",
+                )
+            )
+    if problems:
+        raise DataError(problems)
+    return g
+
+
 def network(
     gene_summary: Annotated[
         Path,
@@ -47,8 +91,6 @@ def network(
     network nodes nor hits are left out, counted in a note and listed in left_out.txt.
     Writes network_hits.csv, left_out.txt and report.html.
     """
-    import pandas as pd
-
     from kinetor.screens.network import compare_hits, map_genes
 
     check_fdr(fdr)
@@ -58,24 +100,7 @@ def network(
             "(0 = knockout, 0.2 = 80 % knockdown)",
             param_hint="--remaining",
         )
-    sep = "\t" if gene_summary.suffix == ".txt" else ","
-    g = pd.read_csv(gene_summary, sep=sep)
-    if "id" in g.columns and "neg|fdr" in g.columns:  # MAGeCK layout
-        g = g.rename(
-            columns={"id": "gene", "neg|lfc": "neg_lfc", "neg|fdr": "neg_fdr", "pos|fdr": "pos_fdr"}
-        )
-    need = {"gene", "neg_lfc", "neg_fdr", "pos_fdr"}
-    if not need <= set(g.columns):
-        from kinetor.errors import DataError, Problem
-
-        raise DataError(
-            Problem(
-                f"columns {', '.join(sorted(need - set(g.columns)))} are missing",
-                file=str(gene_summary),
-                row=1,
-                fix="give genes.csv of 'kinetor screen test' or a MAGeCK gene_summary.txt",
-            )
-        )
+    g = _read_genes(gene_summary)
     keep = (
         (map_genes(g["gene"])["symbol"] != "").to_numpy()
         | (g["neg_fdr"] < fdr).to_numpy()

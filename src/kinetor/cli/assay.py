@@ -245,7 +245,7 @@ def synergy(
         ),
     ] = "fit",
     n_boot: Annotated[int, typer.Option("--n-boot", help="Bootstrap resamples.")] = 0,
-    seed: Annotated[int, typer.Option("--seed", help="Bootstrap seed.")] = 0,
+    seed: Annotated[int, typer.Option("--seed", min=0, help="Bootstrap seed (>= 0).")] = 0,
     out: OUT = Path("assay_synergy"),
 ) -> None:
     """Synergy scores per dose pair and per matrix (positive = synergy).

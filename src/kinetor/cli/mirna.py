@@ -24,6 +24,49 @@ def _interactions(mirtarbase: Path | None, tarbase: Path | None, curated: bool =
     return pd.concat(parts, ignore_index=True)
 
 
+def _check_calls(fdr: float, min_lfc: float = 0.0) -> None:
+    """--fdr in (0, 1] and --min-lfc >= 0 (as ``kinetor screen`` checks them)."""
+    if not 0.0 < fdr <= 1.0:  # NaN fails too
+        raise typer.BadParameter(f"{fdr:g}: give an FDR in (0, 1], e.g. 0.05", param_hint="--fdr")
+    if not 0.0 <= min_lfc < float("inf"):
+        raise typer.BadParameter(
+            f"{min_lfc:g}: give a |log2fc| cut-off >= 0 (0 = any change)", param_hint="--min-lfc"
+        )
+
+
+def _matched(table, inter, de: Path, fdr: float, min_lfc: float = 0.0):
+    """``table`` with its names matched to the interactions (case-insensitively where
+    unambiguous), the renamed and unmatched names in a note; none matched: a DataError."""
+    from kinetor.errors import DataError, Problem
+    from kinetor.mirna import changed_mirnas, match_mirnas
+
+    table, renamed, unmatched = match_mirnas(table, inter)
+    if len(unmatched) == len(table):
+        raise DataError(
+            Problem(
+                f"none of the {len(table)} miRNA names matches a validated interaction "
+                f"(e.g. {', '.join(map(repr, unmatched[:3]))})",
+                file=str(de),
+                column="mirna",
+                fix="write miRBase mature names as in the interaction table "
+                "(hsa-miR-21-5p), or add your database export with --mirtarbase/--tarbase",
+            )
+        )
+    if renamed:
+        pairs = [f"{a} -> {b}" for a, b in renamed.items()]
+        _common.info(f"{len(renamed)} miRNA name(s) matched ignoring case: {', '.join(pairs)}")
+    if unmatched:
+        changed = set(changed_mirnas(table, fdr, min_lfc)["mirna"]) & set(unmatched)
+        _common.err_console().print(
+            f"note: {len(unmatched)} of {len(table)} miRNA name(s) in {de.name} "
+            f"({len(changed)} of them changed) match no validated interaction and have no "
+            f"targets: {', '.join(unmatched[:10])}{' ...' if len(unmatched) > 10 else ''}",
+            markup=False,
+            style="yellow",
+        )
+    return table
+
+
 _MTB = typer.Option(
     "--mirtarbase", help="miRTarBase export file to add (strong evidence rows only)."
 )
@@ -92,9 +135,21 @@ def enrich(
     from kinetor.mirna import enrichment, pathway_targets, read_de_mirnas
     from kinetor.screens.io import read_gene_list
 
+    _check_calls(fdr, min_lfc)
     table = read_de_mirnas(de)
     inter = _interactions(mirtarbase, tarbase)
+    table = _matched(table, inter, de, fdr, min_lfc)
     bg = read_gene_list(background) if background else None
+    if background and not bg:
+        from kinetor.errors import DataError, Problem
+
+        raise DataError(
+            Problem(
+                "the background gene list is empty (N = 0): no enrichment can be tested",
+                file=str(background),
+                fix="give the genes measured or expressed, one per line, or leave out --background",
+            )
+        )
     pw = read_gene_list(pathway) if pathway else None
     pt = pathway_targets(table, inter, pw, fdr, min_lfc)
     en = enrichment(table, inter, pw, bg, fdr, min_lfc)
@@ -141,8 +196,15 @@ def simulate(
         simulate_mirna_change,
     )
 
+    _check_calls(fdr)
+    if not (0.0 <= efficacy < 1.0 and k > 0.0):  # NaN fails too
+        raise typer.BadParameter(
+            f"--efficacy {efficacy:g} must be in [0, 1) and --k {k:g} > 0 (e.g. 0.33 and 1)",
+            param_hint="--efficacy/--k",
+        )
     table = read_de_mirnas(de)
-    pt = pathway_targets(table, _interactions(mirtarbase, tarbase), None, fdr)
+    inter = _interactions(mirtarbase, tarbase)
+    pt = pathway_targets(_matched(table, inter, de, fdr), inter, None, fdr)
     ch = protein_changes(pt, efficacy, k)
     res = simulate_mirna_change(ch, lesions=lesions)
     d = _common.out_dir(out)

@@ -16,12 +16,24 @@ from kinetor.cli import _common
 _MODELS = Path("qsar_models")
 
 
+def _checked(check, value, option: str):
+    """``check(value)``; its ModelError as a usage error of ``option`` (before any work)."""
+    from kinetor.errors import ModelError
+
+    try:
+        return check(value)
+    except ModelError as exc:
+        raise typer.BadParameter(str(exc), param_hint=option) from None
+
+
 def _curated(
     data: Path, smiles_col, value_col, unit, unit_col, relation_col, id_col, tautomer: bool
 ):
+    from kinetor.qsar._units import check_default_unit
     from kinetor.qsar.curation import curate
     from kinetor.qsar.io import SMILES_COLUMNS, _find, read_activity_table
 
+    _checked(check_default_unit, unit, "--unit")
     frame = read_activity_table(data)
     scol = smiles_col or _find(frame.columns, SMILES_COLUMNS) or "smiles"
     return curate(
@@ -61,9 +73,8 @@ _Unit = Annotated[
     str | None,
     typer.Option(
         "--unit",
-        help="Unit of every value when the "
-        "table has no unit column: nM, uM, M, or p "
-        "(already pIC50/pKi).",
+        help="Unit of every value when the table has no unit column (else it must agree with "
+        "the column): nM, uM, mM, pM, M, or p (already pIC50/pKi).",
     ),
 ]
 _UnitCol = Annotated[str, typer.Option("--unit-col", help="Unit column.")]
@@ -73,9 +84,8 @@ _Learner = Annotated[
     str,
     typer.Option(
         "--learner",
-        help="consensus (default: SVR + GP "
-        "stacked by inner scaffold CV), consensus_trees, svr, "
-        "gp, rf or lgbm.",
+        help="consensus (default: SVR + GP stacked by inner scaffold CV), consensus_trees, "
+        "svr, gp, rf or lgbm.",
     ),
 ]
 
@@ -83,7 +93,10 @@ _Learner = Annotated[
 def train(
     data: _DataArg,
     target: Annotated[
-        str, typer.Option("--target", "-t", help="Target label: mtor, pi3ka or your own.")
+        str,
+        typer.Option(
+            "--target", "-t", help="Target label: mtor, pi3ka or your own (A-Z a-z 0-9 _ - .)."
+        ),
     ],
     smiles_col: _SmilesCol = None,
     value_col: _ValueCol = "value",
@@ -99,7 +112,7 @@ def train(
         str,
         typer.Option("--censored", help="drop (default) or keep censored values at their bound."),
     ] = "drop",
-    seed: Annotated[int, typer.Option("--seed")] = 0,
+    seed: Annotated[int, typer.Option("--seed", min=0)] = 0,
     out: Annotated[Path, typer.Option("--out", "-o", help="Model folder.")] = _MODELS,
 ) -> None:
     """Curate a potency table and fit a calibrated model for one target.
@@ -107,12 +120,13 @@ def train(
     Writes <target>.joblib, <target>.card.json, <target>_curated.csv,
     <target>_curation_report.csv, <target>_calibration_predictions.csv and report.html.
     """
-    from kinetor.qsar.card import card_for, save_model
+    from kinetor.qsar.card import card_for, check_target_name, save_model
     from kinetor.qsar.predictor import PotencyPredictor
     from kinetor.qsar.validation import regression_metrics
 
     if censored not in ("drop", "keep"):
         raise typer.BadParameter("choose drop or keep", param_hint="--censored")
+    _checked(check_target_name, target, "--target")
     cur = _curated(data, smiles_col, value_col, unit, unit_col, relation_col, id_col, tautomer)
     _report_problems(cur.problems, "rows dropped")
     d = _common.out_dir(out)
@@ -149,7 +163,7 @@ def cv(
     split: Annotated[
         str, typer.Option("--split", help="scaffold (default), generic_scaffold, random or butina.")
     ] = "scaffold",
-    folds: Annotated[int, typer.Option("--folds", help="Number of folds.")] = 5,
+    folds: Annotated[int, typer.Option("--folds", min=2, help="Number of folds (>= 2).")] = 5,
     cliffs: Annotated[
         bool, typer.Option("--cliffs/--no-cliffs", help="Also score MoleculeACE activity cliffs.")
     ] = False,
@@ -157,11 +171,12 @@ def cv(
         int,
         typer.Option(
             "--y-randomization",
+            min=0,
             help="Also cross-validate on this many shuffled copies of the "
             "potencies (chance-correlation check; writes y_randomization.csv).",
         ),
     ] = 0,
-    seed: Annotated[int, typer.Option("--seed")] = 0,
+    seed: Annotated[int, typer.Option("--seed", min=0)] = 0,
     out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")] = Path(
         "qsar_cv_out"
     ),
@@ -173,8 +188,6 @@ def cv(
     from kinetor.qsar.validation import y_randomization as shuffled_cv
 
     _common.choice(split, SPLITS, "--split")
-    if folds < 2:
-        raise typer.BadParameter(f"{folds}: give at least 2 folds", param_hint="--folds")
     cur = _curated(data, smiles_col, value_col, unit, unit_col, relation_col, id_col, False)
     _report_problems(cur.problems, "rows dropped")
     use = cur.data[~cur.data["censored"]]
@@ -216,10 +229,14 @@ def cv(
 
 def _load(models: Path, targets: str | None):
     from kinetor.errors import ModelError
-    from kinetor.qsar.card import load_model
+    from kinetor.qsar.card import check_target_name, load_model
 
     names = (
-        [t.strip() for t in targets.split(",") if t.strip()]
+        [
+            _checked(check_target_name, t.strip(), "--targets")
+            for t in targets.split(",")
+            if t.strip()
+        ]
         if targets
         else sorted(p.stem for p in models.glob("*.joblib"))
     )
@@ -265,6 +282,7 @@ def predict(
         typer.Option(
             "--jobs",
             "-j",
+            min=1,
             help="Worker processes for large inputs (each parses, featurises and predicts "
             "chunks of 4,000 SMILES).",
         ),
@@ -300,15 +318,8 @@ def predict(
         for _, row in table.iterrows():
             if any(pd.isna(row[f"prediction_{t}"]) for t in preds):
                 continue
-            vals = {
-                t: {
-                    "prediction": row[f"prediction_{t}"],
-                    "lower": row[f"lower_{t}"],
-                    "upper": row[f"upper_{t}"],
-                }
-                for t in preds
-                if t in ("mtor", "pi3ka")
-            }
+            ends = ("prediction", "lower", "upper")
+            vals = {t: {k: row[f"{k}_{t}"] for k in ends} for t in preds if t in ("mtor", "pi3ka")}
             if vals:
                 sims.append(
                     simulate_prediction(
@@ -341,9 +352,10 @@ def screen(
     targets: Annotated[
         str, typer.Option("--targets", help="Comma-separated targets.")
     ] = "mtor,pi3ka",
-    top: Annotated[int, typer.Option("--top", help="Rows to print.")] = 20,
+    top: Annotated[int, typer.Option("--top", min=1, help="Rows to print.")] = 20,
     jobs: Annotated[
-        int, typer.Option("--jobs", "-j", help="Processes for featurising large libraries.")
+        int,
+        typer.Option("--jobs", "-j", min=1, help="Processes for featurising large libraries."),
     ] = 1,
     out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")] = Path(
         "qsar_screen_out"

@@ -181,6 +181,11 @@ def test(
     if variance not in ("auto", "mageck", "symmetric"):
         raise typer.BadParameter("choose symmetric, mageck or auto", param_hint="--variance")
     check_fdr(fdr)
+    for option, names in (("--treatment", treatment), ("--control", control)):
+        if not any(x.strip() for x in names.split(",")):
+            raise typer.BadParameter(
+                "give >= 1 sample of the count table, comma-separated", param_hint=option
+            )
     ct = read_counts(counts)
     if library is not None:
         from kinetor.screens.io import check_library, read_library
@@ -268,10 +273,9 @@ def qc(
     Writes qc_samples.csv, qc_correlation.csv, qc_pca.csv, qc_checks.csv, qc.png and
     report.html.
     """
-    import pandas as pd
-
     from kinetor.screens import read_counts, screen_qc, screen_test
     from kinetor.screens.plots import plot_qc
+    from kinetor.screens.qc import read_mapping
 
     ct = read_counts(counts)
     ctrl = _lines(control_sgrna)
@@ -279,7 +283,7 @@ def qc(
     result = None
     if (essential is not None or ctrl is not None) and treatment and control:
         result = screen_test(ct, treatment, control, control_guides=ctrl)
-    m = pd.read_csv(mapping) if mapping is not None else None
+    m = read_mapping(mapping) if mapping is not None else None
     q = screen_qc(
         ct, mapping=m, result=result, control_guides=ctrl, essential_genes=_lines(essential)
     )

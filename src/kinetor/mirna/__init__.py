@@ -13,7 +13,13 @@ Examples
 True
 """
 
-from kinetor.mirna.enrich import changed_mirnas, enrichment, pathway_targets, read_de_mirnas
+from kinetor.mirna.enrich import (
+    changed_mirnas,
+    enrichment,
+    match_mirnas,
+    pathway_targets,
+    read_de_mirnas,
+)
 from kinetor.mirna.simulate import protein_changes, protein_fraction, simulate_mirna_change
 from kinetor.mirna.targets import (
     INTERACTIONS,
@@ -30,6 +36,7 @@ __all__ = [
     "Interaction",
     "changed_mirnas",
     "enrichment",
+    "match_mirnas",
     "pathway_targets",
     "protein_changes",
     "protein_fraction",

@@ -37,50 +37,36 @@ from scipy import stats
 from kinetor.errors import DataError, Problem
 from kinetor.screens.guides import bh_fdr
 
-__all__ = ["changed_mirnas", "enrichment", "pathway_targets", "read_de_mirnas"]
+__all__ = ["changed_mirnas", "enrichment", "match_mirnas", "pathway_targets", "read_de_mirnas"]
 
 _P_COLS = ("padj", "fdr", "qvalue", "adj.p.val", "p_adj")
 _FC_COLS = ("log2fc", "log2foldchange", "logfc", "lfc")
 
 
 def read_de_mirnas(path) -> pd.DataFrame:
-    """Read a differential miRNA table (CSV/TSV): ``mirna``, ``log2fc``, ``padj``.
+    """Read a differential miRNA table (CSV/TSV/Excel .xlsx; delimiter and encoding sniffed
+    as for study files, docs/data.md): ``mirna``, ``log2fc``, ``padj``.
 
     Column names are matched case-insensitively (``log2FoldChange``, ``logFC``, ``FDR``,
     ``adj.P.Val`` are accepted). Rows with a missing or non-numeric value are reported.
     """
+    import dataclasses
     from pathlib import Path
 
-    p = Path(path)
-    if not p.exists():
-        raise FileNotFoundError(f"no such file: {p}")
-    with p.open(encoding="utf-8", errors="replace") as fh:
-        first = fh.readline()
-    try:
-        # only an empty cell is missing: 'NA' or 'nan' is reported as written
-        sep = "\t" if "\t" in first else ","
-        df = pd.read_csv(p, sep=sep, keep_default_na=False, na_values=[""])
-    except pd.errors.EmptyDataError:
+    from kinetor.data._text import read_raw
+
+    try:  # a folder, a fake workbook, an empty file: a DataError naming it
+        raw = read_raw(path)
+    except DataError as exc:  # named as given, as this reader's other problems are
+        name = Path(path).name
         raise DataError(
-            Problem(
-                "the file is empty",
-                file=str(p),
-                fix="write a header row mirna,log2fc,padj and one row per miRNA",
-            )
+            [dataclasses.replace(p, file=str(path)) if p.file == name else p for p in exc.problems]
         ) from None
-    if df.empty:
-        raise DataError(
-            Problem(
-                "the file has a header row but no data rows",
-                file=str(p),
-                row=1,
-                fix="add one row per miRNA under the header",
-            )
-        )
-    return _normalise(df, str(p))
+    return _normalise(raw.frame, str(path), raw.rows)
 
 
-def _normalise(df: pd.DataFrame, source: str = "<DataFrame>") -> pd.DataFrame:
+def _normalise(df: pd.DataFrame, source: str = "<DataFrame>", rows=None) -> pd.DataFrame:
+    rows = np.arange(len(df)) + 2 if rows is None else np.asarray(rows)
     cols = {str(c).strip().lower(): c for c in df.columns}
     name = next((cols[c] for c in ("mirna", "name", "id", "mirna_id") if c in cols), None)
     fc = next((cols[c] for c in _FC_COLS if c in cols), None)
@@ -119,7 +105,7 @@ def _normalise(df: pd.DataFrame, source: str = "<DataFrame>") -> pd.DataFrame:
                 Problem(
                     f"{role} {shown} is not {need}",
                     file=source,
-                    row=int(i) + 2,
+                    row=int(rows[i]),
                     column=str(col),
                     fix=f"write {need}, or drop the row",
                 )
@@ -133,7 +119,7 @@ def _normalise(df: pd.DataFrame, source: str = "<DataFrame>") -> pd.DataFrame:
                 Problem(
                     f"miRNA {out['mirna'].iat[i]!r} appears twice",
                     file=source,
-                    row=int(i) + 2,
+                    row=int(rows[i]),
                     column=str(name),
                     fix="one row per miRNA",
                 )
@@ -141,6 +127,55 @@ def _normalise(df: pd.DataFrame, source: str = "<DataFrame>") -> pd.DataFrame:
             ]
         )
     return out
+
+
+def match_mirnas(
+    de: pd.DataFrame, interactions: pd.DataFrame
+) -> tuple[pd.DataFrame, dict[str, str], list[str]]:
+    """Match the names of a differential table to those of an interaction table.
+
+    A name matches as written; else case-insensitively when exactly one name of the
+    interaction table has that spelling (``HSA-MIR-99A-5P`` -> ``hsa-miR-99a-5p``). Where
+    the table holds names differing only in case (``hsa-mir-21`` precursor, ``hsa-miR-21``
+    mature) nothing is guessed and the name stays unmatched.
+
+    Returns
+    -------
+    (pandas.DataFrame, dict, list of str)
+        ``de`` with matched names as the interaction table writes them, the renamed names
+        (written -> used), and the names that match no interaction (they have no targets).
+
+    Examples
+    --------
+    >>> de = pd.DataFrame({"mirna": ["HSA-MIR-21-5P", "x"], "log2fc": [1.0, 1.0],
+    ...                    "padj": [0.01, 0.01]})
+    >>> inter = pd.DataFrame({"mirna": ["hsa-miR-21-5p"], "target": ["PTEN"]})
+    >>> _, renamed, unmatched = match_mirnas(de, inter)
+    >>> renamed, unmatched
+    ({'HSA-MIR-21-5P': 'hsa-miR-21-5p'}, ['x'])
+    """
+    de = _normalise(de) if "padj" not in de.columns else de
+    known = set(interactions["mirna"].astype(str))
+    by_lower: dict[str, set[str]] = {}
+    for name in known:
+        by_lower.setdefault(name.lower(), set()).add(name)
+    written = set(de["mirna"])
+    guess = {}
+    for name in de["mirna"]:
+        hits = by_lower.get(name.lower(), set()) if name not in known else {name}
+        guess[name] = next(iter(hits)) if len(hits) == 1 else None
+    used = pd.Series([v for v in guess.values() if v is not None]).value_counts()
+    renamed, unmatched = {}, []
+    for name, to in guess.items():
+        if to == name:
+            continue
+        if to is None or to in written or used[to] > 1:  # never two rows on one name
+            unmatched.append(name)
+        else:
+            renamed[name] = to
+    if renamed:
+        de = de.assign(mirna=de["mirna"].replace(renamed))
+    return de, renamed, unmatched
 
 
 def changed_mirnas(de: pd.DataFrame, fdr: float = 0.05, min_lfc: float = 0.0) -> pd.DataFrame:
@@ -160,7 +195,7 @@ def pathway_targets(
     from kinetor.screens.network import NODES
 
     genes = {g.upper() for g in (pathway if pathway is not None else NODES)}
-    ch = changed_mirnas(de, fdr, min_lfc)
+    ch = changed_mirnas(match_mirnas(de, interactions)[0], fdr, min_lfc)
     it = interactions.assign(target=interactions["target"].str.upper())
     m = ch.merge(it, on="mirna", how="inner")
     m = m[m["target"].isin(genes)]
@@ -208,9 +243,17 @@ def enrichment(
 
     it = interactions.assign(target=interactions["target"].str.upper())
     universe = {g.upper() for g in background} if background is not None else set(it["target"])
+    if not universe:
+        raise DataError(
+            Problem(
+                "the background gene universe is empty (N = 0): no enrichment can be tested",
+                column="background",
+                fix="give the genes measured or expressed, one per line, or no background",
+            )
+        )
     path = {g.upper() for g in (pathway if pathway is not None else NODES)} & universe
     it = it[it["target"].isin(universe)]
-    ch = changed_mirnas(de, fdr, min_lfc)
+    ch = changed_mirnas(match_mirnas(de, interactions)[0], fdr, min_lfc)
     big_n, big_k = len(universe), len(path)
     rows = []
     sets = [("all changed", set(ch["mirna"]))] + [(m, {m}) for m in ch["mirna"]]

@@ -24,7 +24,6 @@ import io
 import re
 from dataclasses import asdict, dataclass
 from importlib.resources import files
-from pathlib import Path
 
 import pandas as pd
 
@@ -91,21 +90,11 @@ def _strong(text: str) -> bool:
 
 
 def _read(path) -> pd.DataFrame:
-    p = Path(path)
-    if not p.exists():
-        raise FileNotFoundError(f"no such file: {p}")
-    if p.suffix.lower() in (".xlsx", ".xls"):
-        return pd.read_excel(p, dtype=str)
-    with p.open(encoding="utf-8", errors="replace") as fh:
-        first = fh.readline()
-    try:
-        return pd.read_csv(p, sep="\t" if "\t" in first else ",", dtype=str, keep_default_na=False)
-    except pd.errors.EmptyDataError:
-        raise DataError(
-            Problem(
-                "the file is empty", file=str(p), fix="give the interaction table with its header"
-            )
-        ) from None
+    """An export file (CSV/TSV/.xlsx, delimiter and encoding sniffed), every cell as text;
+    a folder, an old .xls, a fake workbook or an empty file is a DataError naming it."""
+    from kinetor.data._text import read_raw
+
+    return read_raw(path).as_text().frame
 
 
 def _pick(df: pd.DataFrame, options: dict[str, tuple[str, ...]], source: str) -> dict[str, str]:

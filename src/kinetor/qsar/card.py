@@ -19,6 +19,7 @@ True
 from __future__ import annotations
 
 import json
+import re
 import warnings
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -27,9 +28,33 @@ from typing import Any
 
 from kinetor.errors import ModelError
 
-__all__ = ["ModelCard", "ModelFileWarning", "library_versions", "load_model", "save_model"]
+__all__ = [
+    "ModelCard",
+    "ModelFileWarning",
+    "check_target_name",
+    "library_versions",
+    "load_model",
+    "save_model",
+]
 
 _FORMAT = 1
+# a target label names files in the model folder (<target>.joblib): never a path
+_TARGET = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9_.-]*")
+
+
+def check_target_name(name: str) -> str:
+    """``name`` if it can name a model file: letters, digits, ``_``, ``-`` and ``.`` (not
+    first, no ``..``); else a :class:`~kinetor.errors.ModelError` (no path from user text).
+
+    >>> check_target_name("mtor")
+    'mtor'
+    """
+    if not isinstance(name, str) or not _TARGET.fullmatch(name) or ".." in name:
+        raise ModelError(
+            f"target {name!r}: a target name is letters, digits, '_', '-' and '.' (not "
+            "first, no '..'; no folder), e.g. mtor"
+        )
+    return name
 
 
 class ModelFileWarning(UserWarning):

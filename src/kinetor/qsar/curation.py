@@ -9,8 +9,8 @@ doi:10.1021/ci100176x):
    and solvents go), neutralise charges that can be neutralised, optionally take the
    canonical tautomer; stereochemistry is kept, so enantiomers stay separate compounds;
 3. put potencies on the negative-log molar scale, :math:`pX = -\\log_{10}(X / \\mathrm{M})`
-   (nM, uM, mM, pM, M, or values already on the p scale); an unknown unit is a
-   :class:`~kinetor.errors.DataError` (no guessed units);
+   (nM, uM, mM, pM, M, or values already on the p scale); an unknown unit, or a length
+   such as ``nm``, is a :class:`~kinetor.errors.DataError` (no guessed units);
 4. keep censored values (``<``, ``>``; on the p scale the direction flips: IC50 > 10 uM is
    pIC50 < 5) and flag them;
 5. merge duplicates of one standardised structure: the mean of the exact values (censored
@@ -46,22 +46,16 @@ import numpy as np
 import pandas as pd
 
 from kinetor.errors import DataError, Problem
+from kinetor.qsar._units import (
+    _P_UNITS,
+    UNIT_FACTORS,
+    _p_values,
+    check_default_unit,
+    check_unit_conflict,
+)
 
 __all__ = ["UNIT_FACTORS", "CurationResult", "curate", "standardize_smiles"]
 
-#: Molar factor of each accepted concentration unit (lower-case keys).
-UNIT_FACTORS: dict[str, float] = {
-    "m": 1.0,
-    "mm": 1e-3,
-    "um": 1e-6,
-    "µm": 1e-6,
-    "μm": 1e-6,
-    "micromolar": 1e-6,
-    "nm": 1e-9,
-    "nanomolar": 1e-9,
-    "pm": 1e-12,
-}
-_P_UNITS = {"p", "log", "-log(m)", "pic50", "pki", "pkd", "pec50", "px"}
 _FLIP = {"=": "=", "~": "=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
 _CHARGED = re.compile(r"\[[^\]]*[+-]")
 
@@ -156,32 +150,6 @@ def standardize_smiles(
     return Chem.MolToSmiles(mol), changes
 
 
-def _p_values(values: pd.Series, units: pd.Series, file: str, column: str) -> np.ndarray:
-    problems, out = [], np.full(len(values), np.nan)
-    for unit in pd.unique(units):
-        key = str(unit).strip().lower()
-        mask = (units == unit).to_numpy()
-        if key in _P_UNITS:
-            out[mask] = values[mask]
-        elif key in UNIT_FACTORS:
-            with np.errstate(divide="ignore", invalid="ignore"):
-                out[mask] = -np.log10(values[mask].to_numpy() * UNIT_FACTORS[key])
-        else:
-            rows = np.flatnonzero(mask)[:5] + 2
-            problems.append(
-                Problem(
-                    f"unknown potency unit {unit!r} (rows {', '.join(map(str, rows))}...)",
-                    file=file,
-                    column=column,
-                    fix="use nM, uM, mM, pM or M, or 'p' for values already on the -log10 molar "
-                    "scale",
-                )
-            )
-    if problems:
-        raise DataError(problems)
-    return out
-
-
 def curate(
     frame: pd.DataFrame,
     smiles: str = "smiles",
@@ -212,7 +180,9 @@ def curate(
     id_col : str, optional
         Compound identifier column (row number otherwise).
     default_unit : str, optional
-        Unit of every value when the table has no unit column.
+        Unit of every value when the table has no unit column; with a unit column, every
+        unit cell must agree with it (a conflict is a :class:`~kinetor.errors.DataError`,
+        an unknown unit a :class:`~kinetor.errors.ModelError`).
     tautomer : bool
         Also take RDKit's canonical tautomer (slow: ~30 ms per molecule).
     conflict_threshold : float
@@ -234,8 +204,11 @@ def curate(
             ]
         )
     n = len(frame)
+    check_default_unit(default_unit)
     if unit is not None and unit in frame.columns:
         units = frame[unit].fillna("").astype(str)
+        if default_unit is not None:  # both: they must agree, never one silently ignored
+            check_unit_conflict(units, default_unit, file, unit)
     elif default_unit is not None:
         units = pd.Series([default_unit] * n, index=frame.index)
     else:

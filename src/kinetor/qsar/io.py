@@ -28,6 +28,7 @@ __all__ = ["SMILES_COLUMNS", "read_activity_table", "read_molecules", "read_quer
 #: Column names recognised as SMILES (case-insensitive).
 SMILES_COLUMNS = ("smiles", "canonical_smiles", "smi", "structure")
 _ID_COLUMNS = ("id", "name", "molecule_chembl_id", "compound", "compound_id")
+_EXCEL = (".xlsx", ".xlsm", ".xls", ".xltx", ".xltm")
 
 
 def _find(columns, candidates) -> str | None:
@@ -38,13 +39,48 @@ def _find(columns, candidates) -> str | None:
     return None
 
 
+def _text(path: Path) -> str:
+    """A text file's content (UTF-8, else cp1252); a folder, an Excel workbook or a binary
+    file is a :class:`~kinetor.errors.DataError` naming it."""
+    if not path.is_file():
+        raise DataError(Problem("is a folder, not a file", file=str(path), fix="name the file"))
+    data = path.read_bytes()
+    if data[:4] in (b"PK\x03\x04", b"\xd0\xcf\x11\xe0") or path.suffix.lower() in _EXCEL:
+        raise DataError(
+            Problem(
+                "is an Excel workbook (or named as one); structure tables are read as text",
+                file=path.name,
+                fix="save the sheet as CSV (or TSV, .smi, .sdf)",
+            )
+        )
+    if b"\0" in data[:4000]:
+        raise DataError(
+            Problem(
+                "is a binary file (or UTF-16 text), not a CSV/TSV/SMILES file",
+                file=path.name,
+                fix="save it as UTF-8 CSV",
+            )
+        )
+    for encoding in ("utf-8-sig", "cp1252"):  # cp1252: Windows 'ANSI' text
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return data.decode("latin-1")
+
+
 def _read_table(path: Path) -> pd.DataFrame:
+    import io
+
     suffix = path.suffix.lower()
     if suffix in (".sdf", ".sd", ".mol"):
+        if not path.is_file():
+            raise DataError(Problem("is a folder, not a file", file=str(path), fix="name the file"))
         return _read_sdf(path)
+    text = _text(path)
     if suffix == ".smi":
         rows = []
-        for line in path.read_text().splitlines():
+        for line in text.splitlines():
             parts = line.split(maxsplit=1)
             rows.append(
                 (parts[0], parts[1].strip())
@@ -54,20 +90,35 @@ def _read_table(path: Path) -> pd.DataFrame:
         df = pd.DataFrame(rows, columns=["smiles", "id"])
         if len(df) and df["smiles"].iloc[0].lower() in SMILES_COLUMNS:
             df = df.iloc[1:]  # a header line; the index stays the file line number - 1
+        if not (df["smiles"] != "").any():
+            df = df.iloc[:0]  # blank lines only: no structures
         df.attrs["first_row"] = 1
         return df
-    sep = "\t" if suffix in (".tsv", ".tab") else _csv_separator(path)
-    df = pd.read_csv(path, sep=sep)
+    header = text.split("\n", 1)[0]
+    # ';' when the header has more semicolons than commas (ChEMBL's web downloads)
+    sep = (
+        "\t"
+        if suffix in (".tsv", ".tab")
+        else ";"
+        if header.count(";") > header.count(",")
+        else ","
+    )
+    try:
+        df = pd.read_csv(io.StringIO(text), sep=sep)
+    except pd.errors.EmptyDataError:
+        raise DataError(
+            Problem("the file is empty", file=path.name, fix="give a header row and data rows")
+        ) from None
+    except pd.errors.ParserError as exc:
+        raise DataError(
+            Problem(
+                f"the table cannot be read ({str(exc).strip()})",
+                file=path.name,
+                fix="give every row the cells of the header (no stray separator or quote)",
+            )
+        ) from None
     df.attrs["first_row"] = 2
     return df
-
-
-def _csv_separator(path: Path) -> str:
-    """``;`` when the header line has more semicolons than commas (ChEMBL's web downloads
-    are semicolon-separated ``.csv`` files), else ``,``."""
-    with open(path, encoding="utf-8", errors="replace") as fh:
-        header = fh.readline()
-    return ";" if header.count(";") > header.count(",") else ","
 
 
 def _read_sdf(path: Path) -> pd.DataFrame:
@@ -127,6 +178,10 @@ def read_molecules(
     if not path.exists():
         raise DataError([Problem("no such file", file=str(path), fix="check the path")])
     df = _read_table(path)
+    if df.empty:
+        raise DataError(
+            Problem("no structures in the file", file=path.name, fix="give one structure a row")
+        )
     first = df.attrs.get("first_row", 2)
     scol = smiles_col or _find(df.columns, SMILES_COLUMNS)
     if scol is None or scol not in df.columns:
@@ -216,4 +271,13 @@ def read_activity_table(path: str | Path) -> pd.DataFrame:
     if not path.exists():
         raise DataError([Problem("no such file", file=str(path), fix="check the path")])
     df = _read_table(path)
+    if df.empty:
+        raise DataError(
+            Problem(
+                "the file has a header row but no data rows",
+                file=path.name,
+                row=1,
+                fix="add one row per measurement under the header",
+            )
+        )
     return df.drop(columns=["_record"], errors="ignore").reset_index(drop=True)

@@ -189,9 +189,25 @@ class PotencyPredictor:
                 f"n_calibration_folds={folds!r}: give a whole number >= 2 of inner folds"
             )
 
+    def _check_size(self, n: int) -> None:
+        # the inner calibration folds need 2 compounds each and the conformal quantile at
+        # level ceil((n+1)(1-alpha))/n needs n >= (1-alpha)/alpha
+        n_min = max(2 * self.n_calibration_folds, int(np.ceil((1 - self.alpha) / self.alpha)))
+        if n < n_min:
+            raise DataError(
+                Problem(
+                    f"{n} training compounds: at least {n_min} are needed for the "
+                    f"{self.n_calibration_folds} inner calibration folds and the "
+                    f"{100 * (1 - self.alpha):g} % conformal intervals",
+                    fix="add training compounds (a useful QSAR model needs hundreds)",
+                )
+            )
+
     def fit(self, X, y) -> PotencyPredictor:
         """Fit on SMILES and potencies ``y`` (unparsable SMILES: :class:`DataError`)."""
-        mols, _, problems = parse_smiles(list(X))
+        X = list(X)
+        self._check_size(len(X))  # before featurising: no features of 0 compounds
+        mols, _, problems = parse_smiles(X)
         if problems:
             raise DataError(problems)
         model = QSARModel(self.learner, **self.model_options)
@@ -205,18 +221,7 @@ class PotencyPredictor:
         from kinetor.qsar.splits import make_folds
 
         y = np.asarray(y, float)
-        # the inner calibration folds need 2 compounds each and the conformal quantile at
-        # level ceil((n+1)(1-alpha))/n needs n >= (1-alpha)/alpha
-        n_min = max(2 * self.n_calibration_folds, int(np.ceil((1 - self.alpha) / self.alpha)))
-        if len(y) < n_min:
-            raise DataError(
-                Problem(
-                    f"{len(y)} training compounds: at least {n_min} are needed for the "
-                    f"{self.n_calibration_folds} inner calibration folds and the "
-                    f"{100 * (1 - self.alpha):g} % conformal intervals",
-                    fix="add training compounds (a useful QSAR model needs hundreds)",
-                )
-            )
+        self._check_size(len(y))
         self.__dict__.pop("_refs", None)  # a refit invalidates the prepared reference
         K = kernel(F, F) if K is None else K
         self.model_ = QSARModel(

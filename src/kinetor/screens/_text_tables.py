@@ -1,8 +1,8 @@
-"""Text tables for :mod:`kinetor.screens.io`: plain or gzip, tab, comma or whitespace
-separated, every cell read as text.
+"""Text tables for :mod:`kinetor.screens.io`: plain or gzip, tab, comma, semicolon or
+whitespace separated, UTF-8 (or cp1252), every cell read as text.
 
-A file that cannot be parsed is a :class:`~kinetor.errors.DataError` naming it: an empty
-file, or a row with more fields than the header (with its 1-based line). A repeated header
+A file that cannot be parsed is a :class:`~kinetor.errors.DataError` naming it: a folder,
+an Excel workbook, a binary file, an empty file, or a row with more fields than the header (with its 1-based line). A repeated header
 name is kept as written (pandas would rename the second ``T1`` to ``T1.1``), so the
 readers can report it.
 
@@ -26,30 +26,64 @@ from kinetor.errors import DataError, Problem
 
 __all__: list[str] = []
 
+_EXCEL = (".xlsx", ".xlsm", ".xls", ".xltx", ".xltm")
+
 
 def _name(path) -> str:
     return str(path) if isinstance(path, str | Path) else "<stream>"
 
 
 def _read_text(path) -> str:
+    """The text of a file (gzip or plain): UTF-8, or cp1252 where UTF-8 fails; a folder,
+    an Excel workbook or a binary file is a :class:`~kinetor.errors.DataError` naming it."""
     import gzip
 
-    if isinstance(path, str | Path):
-        p = Path(path)
-        if not p.exists():
-            raise FileNotFoundError(f"no such file: {p}")
-        raw = p.read_bytes()
-        if raw[:2] == b"\x1f\x8b":
+    if not isinstance(path, str | Path):
+        return path.read()
+    p = Path(path)
+    if not p.exists():
+        raise FileNotFoundError(f"no such file: {p}")
+    if not p.is_file():
+        raise DataError(Problem("is a folder, not a file", file=str(p), fix="name the file"))
+    raw = p.read_bytes()
+    if raw[:2] == b"\x1f\x8b":
+        try:
             raw = gzip.decompress(raw)
+        except (OSError, EOFError) as e:
+            raise DataError(
+                Problem(f"broken gzip file ({e})", file=str(p), fix="compress it again")
+            ) from None
+    if raw[:4] in (b"PK\x03\x04", b"\xd0\xcf\x11\xe0") or p.suffix.lower() in _EXCEL:
+        raise DataError(
+            Problem(
+                "is an Excel workbook (or named as one), not a text table",
+                file=str(p),
+                fix="save the sheet as tab-separated text (.txt/.tsv) or CSV",
+            )
+        )
+    if b"\0" in raw[:4000]:
+        raise DataError(
+            Problem(
+                "is a binary file (or UTF-16 text), not a text table",
+                file=str(p),
+                fix="save the table as UTF-8 tab-separated text (or CSV)",
+            )
+        )
+    try:
         return raw.decode("utf-8-sig")
-    return path.read()
+    except UnicodeDecodeError:
+        pass
+    try:
+        return raw.decode("cp1252")  # Windows 'ANSI' text
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")
 
 
 def _delimiter(first_line: str) -> str | None:
     if "\t" in first_line:
         return "\t"
-    if "," in first_line:
-        return ","
+    if "," in first_line or ";" in first_line:  # ';' as Excel writes CSV in many locales
+        return ";" if first_line.count(";") > first_line.count(",") else ","
     return None  # whitespace
 
 

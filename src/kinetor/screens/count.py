@@ -288,13 +288,18 @@ def count_fastq(
     _warn_shared_spacers(library, seqs)
     if reverse_complement:
         seqs = [_rc(s) for s in seqs]
-    lengths = sorted({len(s) for s in seqs})
-    if len(lengths) > 1:
-        first = next(i for i, s in enumerate(seqs) if len(s) != lengths[0])
+    lens = np.array([len(s) for s in seqs])
+    if len(set(lens.tolist())) > 1:
+        common = int(pd.Series(lens).mode().max())  # the length most guides have
+        odd = np.flatnonzero(lens != common)
+        names = library["guide"].astype(str).to_numpy()
         raise DataError(
             Problem(
-                f"library spacers have several lengths {lengths}; guide "
-                f"{library['guide'].iat[first]!r} differs",
+                f"library spacers have several lengths {sorted(set(lens.tolist()))}; most are "
+                f"{common} nt, {len(odd)} guide(s) differ: "
+                + ", ".join(f"{names[i]!r} ({lens[i]} nt)" for i in odd[:5])
+                + (" ..." if len(odd) > 5 else ""),
+                file=library.attrs.get("source"),
                 column="sequence",
                 fix="count each spacer length with its own library",
             )

@@ -254,6 +254,15 @@ def screen_test(
     src = counts.source
     treat_s = counts.select(treatment).samples
     ctrl_s = counts.select(control).samples
+    for group, names in (("treatment", treat_s), ("control", ctrl_s)):
+        if not names:
+            raise DataError(
+                Problem(
+                    f"no {group} sample given",
+                    file=src,
+                    fix=f"name >= 1 {group} sample of the count table: {', '.join(counts.samples)}",
+                )
+            )
     both = set(treat_s) & set(ctrl_s)
     if both:
         raise DataError(

@@ -177,6 +177,7 @@ def _validate(df: pd.DataFrame, source: str) -> CountTable:
         )
     cols = [str(c) for c in df.columns]
     guides, genes = _labels(df.iloc[:, 0]), _labels(df.iloc[:, 1])
+    _check_gene_column(cols[1], genes, source)
     dup = pd.Series(guides).duplicated(keep="first").to_numpy()
     for i in np.flatnonzero(dup)[:20]:
         first = int(np.flatnonzero(guides == guides[i])[0])
@@ -232,6 +233,24 @@ def _validate(df: pd.DataFrame, source: str) -> CountTable:
     return CountTable(guides, genes, samples, mat, source)
 
 
+def _check_gene_column(name: str, genes: np.ndarray, source: str) -> None:
+    """Numbers in column 2 under a sample-like header: the Gene column is missing (the
+    first sample would otherwise be read as the genes)."""
+    if any(w in name.lower() for w in ("gene", "symbol", "id", "target", "name")):
+        return  # a gene column, even of numeric ids (Entrez)
+    if len(genes) and pd.to_numeric(pd.Series(genes), errors="coerce").notna().all():
+        raise DataError(
+            Problem(
+                f"column 2 {name!r} holds numbers, not gene names: the Gene column is missing",
+                file=source,
+                row=1,
+                column=name,
+                fix="write: sgRNA<TAB>Gene<TAB>sample1<TAB>sample2... (the target gene of "
+                "each guide in column 2)",
+            )
+        )
+
+
 def read_library(path) -> pd.DataFrame:
     """Read a guide library: ``id``, ``sequence``, ``gene`` (MAGeCK's library layout).
 
@@ -263,6 +282,15 @@ def read_library(path) -> pd.DataFrame:
     if "SEQ" in df["sequence"].iloc[0] or first_id in ("id", "sgrna", "guide", "name"):
         df = df.iloc[1:].reset_index(drop=True)
         offset = 2
+    if df.empty:
+        raise DataError(
+            Problem(
+                "the library has a header row but no guides",
+                file=source,
+                row=1,
+                fix="add one row per guide: id, sequence, gene",
+            )
+        )
     problems = []
     for i in np.flatnonzero(df["guide"].duplicated().to_numpy())[:20]:
         problems.append(
@@ -287,6 +315,7 @@ def read_library(path) -> pd.DataFrame:
         )
     if problems:
         raise DataError(problems)
+    df.attrs["source"] = source  # count_fastq names the file in its messages
     return df
 
 

@@ -30,11 +30,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from kinetor.errors import DataError, Problem
 from kinetor.screens._vectors import checked_vector
 from kinetor.screens.io import CountTable
 from kinetor.screens.normalize import size_factors
 
-__all__ = ["ScreenQC", "gini", "screen_qc"]
+__all__ = ["ScreenQC", "gini", "read_mapping", "screen_qc"]
 
 
 def gini(x: np.ndarray) -> float:
@@ -117,6 +118,66 @@ def _auc(pos: np.ndarray, neg: np.ndarray) -> float:
     return float(u / (pos.size * neg.size))
 
 
+def read_mapping(path) -> pd.DataFrame:
+    """Read ``mapping.csv`` of ``kinetor screen count`` (``sample``, ``reads``, ``mapped``...)
+    for :func:`screen_qc`; any CSV/TSV/Excel table that :func:`kinetor.data.read_raw`
+    reads, its cells as text (``screen_qc`` checks the columns)."""
+    from kinetor.data._text import read_raw
+
+    raw = read_raw(path)
+    df = raw.frame.copy()
+    df.attrs.update(source=raw.file, rows=raw.rows)
+    return df
+
+
+def _mapped_fraction(mapping: pd.DataFrame) -> pd.Series:
+    """``mapped / reads`` by sample; missing columns, bad numbers or a sample given twice
+    are a :class:`~kinetor.errors.DataError` naming the file, row and column."""
+    src = mapping.attrs.get("source", "<DataFrame>")
+    rows = mapping.attrs.get("rows", np.arange(len(mapping)) + 2)
+    missing = [c for c in ("sample", "reads", "mapped") if c not in mapping.columns]
+    if missing:
+        raise DataError(
+            Problem(
+                f"column(s) {', '.join(missing)} missing (have: "
+                f"{', '.join(map(str, mapping.columns))}): not a mapping table",
+                file=src,
+                row=1,
+                column=", ".join(missing),
+                fix="give mapping.csv written by 'kinetor screen count' (sample, reads, mapped)",
+            )
+        )
+    problems = []
+    vals = {}
+    for col in ("reads", "mapped"):
+        vals[col] = pd.to_numeric(mapping[col], errors="coerce").to_numpy(dtype=float)
+        for i in np.flatnonzero(~(vals[col] >= 0))[:20]:
+            problems.append(
+                Problem(
+                    f"{col} {mapping[col].iat[i]!r} is not a number >= 0",
+                    file=src,
+                    row=int(rows[i]),
+                    column=col,
+                    fix="give mapping.csv as 'kinetor screen count' writes it",
+                )
+            )
+    samples = mapping["sample"].astype(str).str.strip()
+    for i in np.flatnonzero(samples.duplicated().to_numpy())[:20]:
+        problems.append(
+            Problem(
+                f"sample {samples.iat[i]!r} appears twice",
+                file=src,
+                row=int(rows[i]),
+                column="sample",
+                fix="one row per sample",
+            )
+        )
+    if problems:
+        raise DataError(problems)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return pd.Series(vals["mapped"] / vals["reads"], index=samples.to_numpy())
+
+
 def screen_qc(
     counts: CountTable,
     *,
@@ -165,8 +226,7 @@ def screen_qc(
         }
     )
     if mapping is not None:
-        m = mapping.set_index("sample")
-        table["mapped_fraction"] = (m["mapped"] / m["reads"]).reindex(table["sample"]).to_numpy()
+        table["mapped_fraction"] = _mapped_fraction(mapping).reindex(table["sample"]).to_numpy()
     corr = pd.DataFrame(
         np.corrcoef(logc.T) if c.shape[1] > 1 else np.ones((1, 1)),
         index=counts.samples,

@@ -222,7 +222,7 @@ def _check_rra(genes, values, alpha, control, guides, permutations):
         for i in np.flatnonzero(~np.isfinite(values))[:20]:
             problems.append(
                 Problem(
-                    f"value {values[i]:g} of guide {i} (gene {genes[i]!r}) is not finite",
+                    f"value {values[i]:g} of guide {i} (gene {str(genes[i])!r}) is not finite",
                     column="values",
                     fix="drop untestable guides before ranking",
                 )

@@ -1,0 +1,115 @@
+"""Potency units of :func:`kinetor.qsar.curate`: molar units to the p scale, and the checks
+on a unit given for the whole table.
+
+Molar units are case-sensitive as elsewhere in kinetor: ``nM``, ``uM``, ``mM``, ``pM``,
+``M`` (``NM`` or ``UM`` are accepted too); ``nm``, ``um``, ``mm``, ``pm`` and ``m`` are
+lengths and are refused, with the molar spelling as the fix.
+
+Examples
+--------
+>>> unit_key("uM"), unit_key("pIC50"), unit_key("nm"), unit_key("furlong")
+('um', 'p', None, None)
+>>> length_fix("nm")
+'nM'
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from kinetor.errors import DataError, ModelError, Problem
+
+__all__ = ["UNIT_FACTORS", "check_default_unit", "check_unit_conflict", "unit_key"]
+
+#: Molar factor of each accepted concentration unit (lower-case keys).
+UNIT_FACTORS: dict[str, float] = {
+    "m": 1.0,
+    "mm": 1e-3,
+    "um": 1e-6,
+    "µm": 1e-6,
+    "μm": 1e-6,
+    "micromolar": 1e-6,
+    "nm": 1e-9,
+    "nanomolar": 1e-9,
+    "pm": 1e-12,
+}
+_P_UNITS = {"p", "log", "-log(m)", "pic50", "pki", "pkd", "pec50", "px"}
+# lengths as written (pint reads them so): the molar unit meant
+_LENGTHS = {"m": "M", "mm": "mM", "um": "uM", "µm": "µM", "μm": "μM", "nm": "nM", "pm": "pM"}
+_FIX = "use nM, uM, mM, pM or M, or 'p' for values already on the -log10 molar scale"
+
+
+def length_fix(unit: str) -> str | None:
+    """The molar spelling of a unit written as a length (``'nm'`` -> ``'nM'``), else None."""
+    return _LENGTHS.get(str(unit).strip())
+
+
+def unit_key(unit: str) -> str | None:
+    """``'p'`` for p-scale values, the key of :data:`UNIT_FACTORS`, or None (unknown or a
+    length)."""
+    if length_fix(unit):
+        return None
+    key = str(unit).strip().lower()
+    if key in _P_UNITS:
+        return "p"
+    return key if key in UNIT_FACTORS else None
+
+
+def _unknown(unit) -> str:
+    fix = length_fix(unit)
+    if fix:
+        return f"{str(unit).strip()!r} is a length, not a molar unit (write {fix!r})"
+    return f"unknown potency unit {unit!r}"
+
+
+def check_default_unit(unit: str | None) -> None:
+    """A unit for every value (``default_unit``, ``--unit``) must be known."""
+    if unit is not None and unit_key(unit) is None:
+        raise ModelError(f"{_unknown(unit)}; {_FIX}")
+
+
+def check_unit_conflict(units: pd.Series, given: str, file: str, column: str) -> None:
+    """A unit given for the whole table must agree with every unit cell of the file."""
+    want = unit_key(given)
+    bad = [i for i, u in enumerate(units) if str(u).strip() and unit_key(u) != want]
+    if bad:
+        i = bad[0]
+        raise DataError(
+            Problem(
+                f"unit {given!r} (--unit, default_unit= in Python) conflicts with the "
+                f"file's unit {units.iloc[i]!r} ({len(bad)} row(s))",
+                file=file,
+                row=i + 2,
+                column=column,
+                fix="leave out --unit (the file's units are used) or correct the file",
+            )
+        )
+
+
+def _p_values(values: pd.Series, units: pd.Series, file: str, column: str) -> np.ndarray:
+    problems, out = [], np.full(len(values), np.nan)
+    for unit in pd.unique(units):
+        key = unit_key(unit)
+        mask = (units == unit).to_numpy()
+        if key == "p":
+            out[mask] = values[mask]
+        elif key is not None:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                out[mask] = -np.log10(values[mask].to_numpy() * UNIT_FACTORS[key])
+        else:
+            rows = np.flatnonzero(mask)[:5] + 2
+            problems.append(
+                Problem(
+                    f"{_unknown(unit)} (rows {', '.join(map(str, rows))}...)",
+                    file=file,
+                    row=int(rows[0]),
+                    column=column,
+                    fix=f"write {length_fix(unit)!r}: molar units are case-sensitive"
+                    if length_fix(unit)
+                    else _FIX,
+                )
+            )
+    if problems:
+        raise DataError(problems)
+    return out
