@@ -29,30 +29,13 @@ def well_name(row: int, col: int) -> str:
 
 
 def _file_text(path, source: str) -> str:
-    """The text of a plate file or stream (UTF-8, else cp1252); a folder, a binary file or
-    an Excel workbook under a text name is a DataError naming it."""
-    if not isinstance(path, str | Path):
-        return path.read()
-    p = Path(path)
-    if not p.exists():
-        raise FileNotFoundError(f"no such file: {p}")
-    if not p.is_file():
-        raise DataError(Problem("is a folder, not a file", file=source, fix="name the file"))
-    data = p.read_bytes()
-    if b"\0" in data[:4000] or data[:4] == b"PK\x03\x04":
-        raise DataError(
-            Problem(
-                "is a binary file (or a workbook not named .xlsx), not CSV/TSV text",
-                file=source,
-                fix="export the plate as CSV, TSV or .xlsx",
-            )
-        )
-    for encoding in ("utf-8-sig", "cp1252"):  # cp1252: Windows 'ANSI' text
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return data.decode("latin-1")
+    """The text of a plate file or stream (:func:`kinetor.data._user_table.text_of_file`:
+    a folder, a binary file or an Excel workbook under a text name is a DataError)."""
+    from kinetor.data._user_table import text_of_file
+
+    return text_of_file(
+        path, what="CSV/TSV text", fix="export the plate as CSV, TSV or .xlsx", file=source
+    )
 
 
 def _excel(path, source: str, **kw) -> dict:

@@ -34,6 +34,7 @@ __all__ = [
     "numbers_where_numeric",
     "read_user_table",
     "row_list",
+    "text_of_file",
     "unit_factor",
     "unit_factors",
 ]
@@ -134,3 +135,48 @@ def unit_factors(units, rows, target: str, *, default: str, file: str, column: s
     if problems:
         raise DataError(problems)
     return factors, notes
+
+
+_WORKBOOK_NAMES = (".xlsx", ".xlsm", ".xls", ".xltx", ".xltm")
+
+
+def text_of_file(path, *, what: str, fix: str, file: str | None = None, gz: bool = False) -> str:
+    """The text of a user's text file (a table, a plate, a list of structures) for the
+    readers that parse text themselves: a folder, an Excel workbook (by its first bytes or
+    its name) or a binary file is a ``DataError`` naming it (``what``: the kind of text
+    expected, ``fix``: how to get it); with ``gz`` a gzip file is decompressed (a broken
+    one named); the bytes are read as UTF-8 (with or without BOM), else cp1252 (Windows
+    'ANSI' text), else latin-1. A stream (anything with ``read``) is read as it is."""
+    import gzip
+    from pathlib import Path
+
+    if hasattr(path, "read"):
+        return path.read()
+    p = Path(path)
+    label = file or str(p)
+    if not p.exists():
+        raise FileNotFoundError(f"no such file: {p}")
+    if not p.is_file():
+        raise DataError(Problem("is a folder, not a file", file=label, fix="name the file"))
+    raw = p.read_bytes()
+    if gz and raw[:2] == b"\x1f\x8b":
+        try:
+            raw = gzip.decompress(raw)
+        except (OSError, EOFError) as e:
+            raise DataError(
+                Problem(f"broken gzip file ({e})", file=label, fix="compress it again")
+            ) from None
+    if raw[:4] in (b"PK\x03\x04", b"\xd0\xcf\x11\xe0") or p.suffix.lower() in _WORKBOOK_NAMES:
+        raise DataError(
+            Problem(f"is an Excel workbook (or named as one), not {what}", file=label, fix=fix)
+        )
+    if b"\0" in raw[:4000]:
+        raise DataError(
+            Problem(f"is a binary file (or UTF-16 text), not {what}", file=label, fix=fix)
+        )
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return raw.decode("latin-1")

@@ -28,7 +28,6 @@ __all__ = ["SMILES_COLUMNS", "read_activity_table", "read_molecules", "read_quer
 #: Column names recognised as SMILES (case-insensitive).
 SMILES_COLUMNS = ("smiles", "canonical_smiles", "smi", "structure")
 _ID_COLUMNS = ("id", "name", "molecule_chembl_id", "compound", "compound_id")
-_EXCEL = (".xlsx", ".xlsm", ".xls", ".xltx", ".xltm")
 
 
 def _find(columns, candidates) -> str | None:
@@ -40,33 +39,16 @@ def _find(columns, candidates) -> str | None:
 
 
 def _text(path: Path) -> str:
-    """A text file's content (UTF-8, else cp1252); a folder, an Excel workbook or a binary
-    file is a :class:`~kinetor.errors.DataError` naming it."""
-    if not path.is_file():
-        raise DataError(Problem("is a folder, not a file", file=str(path), fix="name the file"))
-    data = path.read_bytes()
-    if data[:4] in (b"PK\x03\x04", b"\xd0\xcf\x11\xe0") or path.suffix.lower() in _EXCEL:
-        raise DataError(
-            Problem(
-                "is an Excel workbook (or named as one); structure tables are read as text",
-                file=path.name,
-                fix="save the sheet as CSV (or TSV, .smi, .sdf)",
-            )
-        )
-    if b"\0" in data[:4000]:
-        raise DataError(
-            Problem(
-                "is a binary file (or UTF-16 text), not a CSV/TSV/SMILES file",
-                file=path.name,
-                fix="save it as UTF-8 CSV",
-            )
-        )
-    for encoding in ("utf-8-sig", "cp1252"):  # cp1252: Windows 'ANSI' text
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return data.decode("latin-1")
+    """A text file's content (:func:`kinetor.data._user_table.text_of_file`: a folder, an
+    Excel workbook or a binary file is a :class:`~kinetor.errors.DataError` naming it)."""
+    from kinetor.data._user_table import text_of_file
+
+    return text_of_file(
+        path,
+        what="a CSV/TSV/SMILES/SDF text file",
+        fix="save it as UTF-8 CSV (or TSV, .smi, .sdf)",
+        file=path.name,
+    )
 
 
 def _read_table(path: Path) -> pd.DataFrame:

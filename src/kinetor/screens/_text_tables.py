@@ -26,57 +26,22 @@ from kinetor.errors import DataError, Problem
 
 __all__: list[str] = []
 
-_EXCEL = (".xlsx", ".xlsm", ".xls", ".xltx", ".xltm")
-
 
 def _name(path) -> str:
     return str(path) if isinstance(path, str | Path) else "<stream>"
 
 
 def _read_text(path) -> str:
-    """The text of a file (gzip or plain): UTF-8, or cp1252 where UTF-8 fails; a folder,
-    an Excel workbook or a binary file is a :class:`~kinetor.errors.DataError` naming it."""
-    import gzip
+    """The text of a file (gzip or plain; :func:`kinetor.data._user_table.text_of_file`:
+    a folder, an Excel workbook or a binary file is a DataError naming it)."""
+    from kinetor.data._user_table import text_of_file
 
-    if not isinstance(path, str | Path):
-        return path.read()
-    p = Path(path)
-    if not p.exists():
-        raise FileNotFoundError(f"no such file: {p}")
-    if not p.is_file():
-        raise DataError(Problem("is a folder, not a file", file=str(p), fix="name the file"))
-    raw = p.read_bytes()
-    if raw[:2] == b"\x1f\x8b":
-        try:
-            raw = gzip.decompress(raw)
-        except (OSError, EOFError) as e:
-            raise DataError(
-                Problem(f"broken gzip file ({e})", file=str(p), fix="compress it again")
-            ) from None
-    if raw[:4] in (b"PK\x03\x04", b"\xd0\xcf\x11\xe0") or p.suffix.lower() in _EXCEL:
-        raise DataError(
-            Problem(
-                "is an Excel workbook (or named as one), not a text table",
-                file=str(p),
-                fix="save the sheet as tab-separated text (.txt/.tsv) or CSV",
-            )
-        )
-    if b"\0" in raw[:4000]:
-        raise DataError(
-            Problem(
-                "is a binary file (or UTF-16 text), not a text table",
-                file=str(p),
-                fix="save the table as UTF-8 tab-separated text (or CSV)",
-            )
-        )
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return raw.decode("cp1252")  # Windows 'ANSI' text
-    except UnicodeDecodeError:
-        return raw.decode("latin-1")
+    return text_of_file(
+        path,
+        what="a text table",
+        fix="save the table as UTF-8 tab-separated text (.txt/.tsv) or CSV",
+        gz=True,
+    )
 
 
 def _delimiter(first_line: str) -> str | None:
