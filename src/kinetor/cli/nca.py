@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from kinetor.cli import _common
+from kinetor.cli._nca_options import _intervals, _lz_points, _lz_ranges, _pairs
 
 _AUC = ("lin-up/log-down", "linear", "lin-log")
 _BLQ = ("pknca", "zero", "missing", "zero-before-tmax", "half-lloq", "half-lloq-first-zero")
@@ -276,6 +277,8 @@ def nca_command(
         f"'exclude'); AUC method {auc_method}, BLQ rule {blq_rule}; wrote {folder}"
     )
     _excluded_note(study.conc)
+    for note in res.provenance.get("notes", []):
+        _common.info(f"  note: {note}")
     keep = ["PPTESTCD", "unit", "n", "statistic", "display"]
     by = [c for c in summary.columns if c not in keep and c in (*res.groups, "analyte")]
     main_codes = (
@@ -302,99 +305,3 @@ def _excluded_note(conc) -> None:
         rows = [str(int(r)) for r in part["source_row"].dropna()]
         where = f" (row {', '.join(rows[:6])}{' ...' if len(rows) > 6 else ''})" if rows else ""
         _common.info(f"  note: {len(part)} sample(s) excluded: {why}{where}")
-
-
-def _intervals(path: str | None, specs: list[str] | None):
-    """The intervals table from ``--intervals FILE`` and ``--interval A-B`` options."""
-    import pandas as pd
-
-    from kinetor.errors import DataError, Problem
-
-    frames = []
-    if path:
-        from kinetor.data._text import read_raw
-
-        frames.append(read_raw(path).frame)
-    rows = []
-    for spec in specs or []:
-        span, _, kind = spec.strip().partition(":")
-        a, sep, b = span.partition("-")
-        try:
-            lo, hi = float(a), float(b)
-        except ValueError:
-            lo = hi = float("nan")
-        if not sep or not (hi > lo) or kind not in ("", "single", "tau", "partial"):
-            raise DataError(
-                [
-                    Problem(
-                        f"interval {spec!r}",
-                        column="--interval",
-                        fix="write START-END with END after START, optionally :single, "
-                        ":tau or :partial, e.g. --interval 144-168, --interval 0-inf or "
-                        "--interval 30-48:partial",
-                    )
-                ]
-            )
-        rows.append({"start": lo, "end": hi, **({"kind": kind} if kind else {})})
-    if rows:
-        frames.append(pd.DataFrame(rows))
-    return pd.concat(frames, ignore_index=True) if frames else None
-
-
-def _bad(option: str, value: str, fix: str):
-    from kinetor.errors import DataError, Problem
-
-    return DataError([Problem(f"{option} {value!r}", column=option, fix=fix)])
-
-
-def _pairs(values: list[str] | None, option: str, fix: str) -> dict[str, str]:
-    out = {}
-    for v in values or []:
-        key, sep, val = v.partition("=")
-        if not sep or not key.strip() or not val.strip():
-            raise _bad(option, v, fix)
-        out[key.strip()] = val.strip()
-    return out
-
-
-def _lz_ranges(values: list[str] | None):
-    """``SUBJECT:LOWER-UPPER`` options as the ``lambda_z_range`` table."""
-    import pandas as pd
-
-    rows = []
-    fix = "write SUBJECT:LOWER-UPPER, e.g. --lambda-z-range 3:8-24"
-    for v in values or []:
-        subj, sep, rng = v.rpartition(":")
-        lo, dash, hi = rng.partition("-")
-        try:
-            lower, upper = float(lo), float(hi)
-        except ValueError:
-            raise _bad("--lambda-z-range", v, fix) from None
-        if not sep or not subj.strip() or not dash:
-            raise _bad("--lambda-z-range", v, fix)
-        if not upper > lower:
-            raise _bad(
-                "--lambda-z-range",
-                v,
-                f"the lower time {lower:g} is not before the upper time {upper:g}: write "
-                f"SUBJECT:LOWER-UPPER with LOWER < UPPER, e.g. {subj.strip()}:{upper:g}-{lower:g}",
-            )
-        rows.append({"subject": subj.strip(), "lower": lower, "upper": upper})
-    return pd.DataFrame(rows) if rows else None
-
-
-def _lz_points(values: list[str] | None):
-    """``SUBJECT:TIME`` options as the ``lambda_z_exclude`` table."""
-    import pandas as pd
-
-    rows = []
-    for v in values or []:
-        subj, sep, t = v.rpartition(":")
-        try:
-            time = float(t)
-        except ValueError:
-            raise _bad("--lambda-z-exclude", v, "write SUBJECT:TIME, e.g. 3:12") from None
-        if not sep or not subj.strip():
-            raise _bad("--lambda-z-exclude", v, "write SUBJECT:TIME, e.g. 3:12")
-        rows.append({"subject": subj.strip(), "time": time})
-    return pd.DataFrame(rows) if rows else None

@@ -52,7 +52,7 @@ from kinetor.data.routes import ROUTES
 from kinetor.errors import Problem, UnitError
 from kinetor.units import parse_unit
 
-__all__ = ["validate_study"]
+__all__ = ["quantifiable_predose", "validate_study"]
 
 _DIMS = {
     "time": ({"[time]"}, "a time unit such as 'h', 'min' or 'day'"),
@@ -310,11 +310,13 @@ def _subjects(study) -> list[Problem]:
     file = study.files.get("subjects", study.source)
     out = []
     w = s["weight"].to_numpy(float)
+    first = _first_rows(study, file)
     for subj, v in zip(s["subject"][w <= 0], w[w <= 0], strict=True):
         out.append(
             Problem(
                 f"weight of subject {subj!r} must be > 0, got {v:g}",
                 file=file,
+                row=first.get(subj),
                 column=_col(study, "weight", "weight"),
                 fix="give the body weight (> 0)",
             )
@@ -343,6 +345,22 @@ def _subjects(study) -> list[Problem]:
     return out
 
 
+def _first_rows(study, file) -> dict:
+    """The first source row of each subject when its covariates sit in the rows of the
+    concentration or dose table (one wide file); empty for a separate subjects table."""
+    parts = [
+        t[["subject", "source_row"]]
+        for key, t in (("conc", study.conc), ("doses", study.doses))
+        if study.files.get(key) == file and "source_row" in t.columns and len(t)
+    ]
+    if not parts:
+        return {}
+    both = pd.concat(parts).dropna()
+    return {
+        k: int(v) for k, v in both.groupby("subject", observed=True)["source_row"].min().items()
+    }
+
+
 def validate_study(study) -> list[Problem]:
     """Check a ``Study`` and return every problem found (an empty list when it is fine)."""
     subject_codes = study._subject_codes()  # shared (kept by the Study)
@@ -353,6 +371,21 @@ def validate_study(study) -> list[Problem]:
         *_dosed(study, subject_codes),
         *_subjects(study),
     ]
+
+
+def quantifiable_predose(study) -> np.ndarray:
+    """Source rows of samples taken before their subject's first dose with a concentration
+    > 0 (not excluded): legal data that NCA and the model fits leave out of every profile,
+    which ``kinetor validate`` warns about (often a wrong time or a wrong subject)."""
+    conc, doses = study.conc, study.doses
+    if not len(conc) or not len(doses):
+        return np.zeros(0, dtype=int)
+    first = doses.groupby("subject", observed=True)["time"].min()
+    t0 = conc["subject"].map(first).to_numpy(float)
+    kept = (conc["exclude"].astype(object).fillna("") == "").to_numpy(bool)
+    with np.errstate(invalid="ignore"):
+        hit = (conc["time"].to_numpy(float) < t0) & (conc["conc"].to_numpy(float) > 0) & kept
+    return conc["source_row"].to_numpy()[hit].astype(int)
 
 
 def problems_frame(problems: list[Problem]) -> pd.DataFrame:
