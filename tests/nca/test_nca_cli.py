@@ -190,7 +190,9 @@ def test_nca_command_labels_each_interval_block(tmp_path, capsys):
     printed = capsys.readouterr().out
     # day 1 and the last dose are analysed; the trough-only days are not
     assert "interval 0-24 h" in printed and "interval 72-96 h" in printed
-    assert "interval 24-48 h" not in printed
+    assert ", interval 24-48 h" not in printed and ", interval 48-72 h" not in printed
+    # and the text output says why (the notes of the result)
+    assert "note: dosing interval 24-48 h of subject 1" in printed
 
 
 def test_nca_command_global_lloq(tmp_path):
