@@ -33,7 +33,7 @@ def _first_rows(key: pd.Series) -> pd.Series:
     )
 
 
-def check_unique_periods(df: pd.DataFrame, source: str, first_row: int) -> None:
+def check_unique_periods(df: pd.DataFrame, source: str, file_rows: np.ndarray) -> None:
     """One row per subject and period: a repeated pair is a ``DataError`` naming both rows."""
     if "period" not in df.columns:
         return
@@ -45,9 +45,9 @@ def check_unique_periods(df: pd.DataFrame, source: str, first_row: int) -> None:
             [
                 Problem(
                     f"subject {key[i][0]} has period {key[i][1]} twice (rows "
-                    f"{int(first.iloc[i]) + first_row} and {i + first_row})",
+                    f"{file_rows[first.iloc[i]]} and {file_rows[i]})",
                     file=source,
-                    row=int(i) + first_row,
+                    row=int(file_rows[i]),
                     column="period",
                     fix="one row per subject and period: remove the repeated row or "
                     "correct its period",
@@ -57,7 +57,7 @@ def check_unique_periods(df: pd.DataFrame, source: str, first_row: int) -> None:
         )
 
 
-def check_parallel(df: pd.DataFrame, source: str, first_row: int, detected: bool) -> None:
+def check_parallel(df: pd.DataFrame, source: str, file_rows: np.ndarray, detected: bool) -> None:
     """A parallel design has one row per subject: a repeated subject is a ``DataError``
     (``detected``: the design was inferred from a table without a period column)."""
     subj = df["subject"].astype(str)
@@ -71,10 +71,10 @@ def check_parallel(df: pd.DataFrame, source: str, first_row: int, detected: bool
     )
     problems = [
         Problem(
-            f"subject {subj.iloc[i]} has a second row (first in row {first.iloc[i] + first_row}):"
+            f"subject {subj.iloc[i]} has a second row (first in row {file_rows[first.iloc[i]]}):"
             " a parallel design has one row per subject",
             file=source,
-            row=int(i) + first_row,
+            row=int(file_rows[i]),
             column="subject",
             fix=fix,
         )
@@ -189,7 +189,7 @@ def _consistent(d: dict) -> list[tuple[int, str, str]]:
 
 
 def check_sequences(
-    df: pd.DataFrame, test: str, reference: str, source: str, first_row: int
+    df: pd.DataFrame, test: str, reference: str, source: str, file_rows: np.ndarray
 ) -> None:
     """The sequence of each subject agrees with its treatments in period order (module
     docstring); ``df`` has no empty design cells."""
@@ -207,7 +207,7 @@ def check_sequences(
         (
             i,
             f"subject {subj.iloc[i]} has sequence {d['seq'].iloc[i]!r} here but {own[i]!r} "
-            f"in row {first[i] + first_row}",
+            f"in row {file_rows[first[i]]}",
             "sequence",
         )
         for i in np.flatnonzero(d["seq"].to_numpy() != own)
@@ -225,7 +225,7 @@ def check_sequences(
                 Problem(
                     text,
                     file=source,
-                    row=None if i is None else int(i) + first_row,
+                    row=None if i is None else int(file_rows[i]),
                     column=col,
                     fix=fix,
                 )

@@ -46,15 +46,16 @@ def check_level(alpha, limits) -> tuple[float, float]:
     return lo, hi
 
 
-def read_table(data, source: str) -> tuple[pd.DataFrame, int]:
-    """The table and the file row of its first data row (read by
+def read_table(data, source: str) -> tuple[pd.DataFrame, np.ndarray]:
+    """The table and each row's line in the file (blank and comment lines skipped; read by
     :func:`kinetor.data._user_table.read_user_table`: comma, semicolon or tab text in any
     encoding the study reader takes, or .xlsx; a folder, an old .xls or a file that is no
     workbook is a ``DataError``). Columns of numbers become numbers as pandas' read_csv
     makes them (whole numbers int, a missing cell NaN); cp1252 text and a delimiter other
     than the comma are said in ``df.attrs["notes"]``."""
     if isinstance(data, pd.DataFrame):
-        df, first_row, notes = data.reset_index(drop=True), 2, []
+        df, notes = data.reset_index(drop=True), []
+        file_rows = np.arange(2, len(df) + 2)  # as a spreadsheet of the frame counts
     else:
         from kinetor.data._user_table import PANDAS_NA, numbers_where_numeric, read_user_table
 
@@ -67,7 +68,7 @@ def read_table(data, source: str) -> tuple[pd.DataFrame, int]:
             no_rows=("no data rows (only a header)", "add the data rows under the header"),
         )
         df = numbers_where_numeric(raw.frame, na=PANDAS_NA | {"."})
-        first_row, notes = int(raw.rows[0]), list(raw.notes)
+        file_rows, notes = np.asarray(raw.rows, dtype=int), list(raw.notes)
     if df.empty and len(df.columns) == 0:
         raise DataError(Problem("empty table: no header and no rows", file=source, fix=_ROWS_FIX))
     if len(df) == 0:
@@ -75,13 +76,13 @@ def read_table(data, source: str) -> tuple[pd.DataFrame, int]:
             Problem(
                 "no data rows (only a header)",
                 file=source,
-                row=first_row - 1,
+                row=1,
                 fix="add the data rows under the header",
             )
         )
     df = df.copy()
     df.attrs["notes"] = notes
-    return df, first_row
+    return df, file_rows
 
 
 _ROWS_FIX = "give a header row and one row per observation"
@@ -97,7 +98,7 @@ def _text_cells(raw: pd.Series, values: pd.Series) -> np.ndarray:
     return np.flatnonzero((~_missing(raw) & values.isna()).to_numpy())
 
 
-def blank_cells(df: pd.DataFrame, columns, source: str, first_row: int) -> None:
+def blank_cells(df: pd.DataFrame, columns, source: str, file_rows: np.ndarray) -> None:
     """An empty cell (or ``.``) in one of the design ``columns`` present is a ``DataError``
     naming each: the row cannot be placed (pandas would otherwise group it apart or give it
     the first level's dummy coding)."""
@@ -105,7 +106,7 @@ def blank_cells(df: pd.DataFrame, columns, source: str, first_row: int) -> None:
         Problem(
             f"empty {c} cell",
             file=source,
-            row=int(i) + first_row,
+            row=int(file_rows[i]),
             column=str(c),
             fix=f"fill in the {c} of this row, or remove the row",
         )
@@ -117,7 +118,7 @@ def blank_cells(df: pd.DataFrame, columns, source: str, first_row: int) -> None:
         raise DataError(problems)
 
 
-def numeric_column(df: pd.DataFrame, column: str, source: str, first_row: int) -> pd.Series:
+def numeric_column(df: pd.DataFrame, column: str, source: str, file_rows: np.ndarray) -> pd.Series:
     """``df[column]`` as numbers; text or an infinite number in it is a ``DataError``
     naming every such row."""
     raw = df[column]
@@ -130,7 +131,7 @@ def numeric_column(df: pd.DataFrame, column: str, source: str, first_row: int) -
                     "not a finite number: "
                     + (repr(raw.iloc[i]) if isinstance(raw.iloc[i], str) else f"{raw.iloc[i]}"),
                     file=source,
-                    row=int(i) + first_row,
+                    row=int(file_rows[i]),
                     column=str(column),
                     fix="write a plain number, or leave the cell empty for a missing value",
                 )

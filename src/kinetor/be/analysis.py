@@ -229,7 +229,7 @@ def be(
     if not isinstance(round_ci, bool):
         raise ModelError(f"round_ci={round_ci!r}: give True (EMA rounding) or False")
     source = str(data) if not isinstance(data, pd.DataFrame) else "<DataFrame>"
-    df, first_row = read_table(data, source)
+    df, file_rows = read_table(data, source)
     notes = list(df.attrs.get("notes", []))  # how the file was read (encoding, delimiter)
     roles = {**{r: r for r in _ROLES}, **(roles or {})}
     df = df.rename(columns={v: k for k, v in roles.items() if v in df.columns})
@@ -246,7 +246,7 @@ def be(
                 for c in missing
             ]
         )
-    blank_cells(df, _ROLES, source, first_row)
+    blank_cells(df, _ROLES, source, file_rows)
     df["treatment"] = df["treatment"].astype(str)
     bad_trt = sorted(set(df["treatment"]) - {test, reference})
     if bad_trt:
@@ -259,13 +259,13 @@ def be(
                 f"Python); labels in the file: {sorted(set(df['treatment']))}",
             )
         )
-    check_unique_periods(df, source, first_row)
+    check_unique_periods(df, source, file_rows)
     detected = design == "auto"
     design = _design(df, reference, test) if detected else design
     if design not in ("crossover", "replicate", "parallel"):
         raise ModelError(f"design={design!r}: use auto, crossover, replicate or parallel")
     if design == "parallel":
-        check_parallel(df, source, first_row, detected)
+        check_parallel(df, source, file_rows, detected)
     else:
         for c in ("period", "sequence"):
             if c not in df.columns:
@@ -277,7 +277,7 @@ def be(
                         fix=f"add '{c}'",
                     )
                 )
-        check_sequences(df, test, reference, source, first_row)
+        check_sequences(df, test, reference, source, file_rows)
     if abel and design != "replicate":
         raise ModelError("ABEL needs a replicate design (reference given at least twice)")
     if sum((abel, rsabe, nti)) > 1 or ((rsabe or nti) and design != "replicate"):
@@ -309,7 +309,7 @@ def be(
                     fix=f"name one of {list(df.columns)} with --metric (metrics= in Python)",
                 )
             )
-        values = numeric_column(df, metric, source, first_row)
+        values = numeric_column(df, metric, source, file_rows)
         bad = values.notna() & (values <= 0)
         if bad.any():
             raise DataError(
@@ -317,7 +317,7 @@ def be(
                     Problem(
                         f"{metric} = {v} must be > 0 (log scale)",
                         file=source,
-                        row=int(i) + first_row,
+                        row=int(file_rows[i]),
                         column=metric,
                         fix="correct or remove the value",
                     )

@@ -100,7 +100,7 @@ def dose_proportionality(
     """
     limits = check_level(alpha, limits)
     source = "<DataFrame>" if isinstance(data, pd.DataFrame) else str(data)
-    df, first_row = read_table(data, source)
+    df, file_rows = read_table(data, source)
     if dose not in df.columns:
         raise DataError(
             Problem(
@@ -111,7 +111,7 @@ def dose_proportionality(
                 f"columns present: {list(df.columns)}",
             )
         )
-    df[dose] = numeric_column(df, dose, source, first_row)
+    df[dose] = numeric_column(df, dose, source, file_rows)
     if metrics is None:
         metrics = default_metrics(df, (dose, subject))
     unknown = [m for m in metrics if m not in df.columns]
@@ -126,10 +126,10 @@ def dose_proportionality(
             )
         )
     for m in metrics:
-        df[m] = numeric_column(df, m, source, first_row)
+        df[m] = numeric_column(df, m, source, file_rows)
     if subject in df.columns:
-        blank_cells(df, [subject], source, first_row)
-    rows, used, notes = [], [], []
+        blank_cells(df, [subject], source, file_rows)
+    rows, used, notes = [], [], list(df.attrs.get("notes", []))  # how the file was read
     for m in metrics:
         d = df[[dose, m]].dropna()
         if len(d) < len(df):
@@ -138,7 +138,7 @@ def dose_proportionality(
             Problem(
                 f"{col} = {v:g} must be > 0 (log scale)",
                 file=source,
-                row=int(i) + first_row,
+                row=int(file_rows[i]),
                 column=col,
                 fix="correct or remove the row",
             )

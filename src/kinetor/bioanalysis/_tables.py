@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from kinetor.errors import DataError, Problem
 
-__all__ = ["raw_table"]
+__all__ = ["raw_table", "source_rows"]
 
 
 def raw_table(
@@ -48,3 +49,10 @@ def raw_table(
     if len(raw) == 0:
         raise DataError(Problem("no data rows (only a header)", file=file, row=1, fix=rows_fix))
     return raw, file
+
+
+def source_rows(raw: pd.DataFrame) -> np.ndarray:
+    """Each row's line in the file (blank and '#' comment lines skipped; header: 1); for a
+    DataFrame, 2, 3, ... as a spreadsheet of it would count."""
+    rows = raw.attrs.get("source_rows")
+    return np.asarray(rows if rows is not None else range(2, len(raw) + 2), dtype=int)

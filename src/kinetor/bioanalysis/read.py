@@ -42,7 +42,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from kinetor.bioanalysis._tables import raw_table
+from kinetor.bioanalysis._tables import raw_table, source_rows
 from kinetor.errors import DataError, KinetorError, Problem
 
 __all__ = ["SAMPLE_TYPES", "read_run"]
@@ -174,10 +174,10 @@ def read_run(
         header_fix="give a header row and one row per injection",
         rows_fix="add one row per injection under the header",
     )
+    rows = source_rows(raw)  # each row's line in the file (header: 1)
     raw.columns = [str(c).strip().lower() for c in raw.columns]
     raw = _apply_aliases(raw)
     problems: list[Problem] = []
-    rows = np.arange(2, len(raw) + 2)  # header is row 1
 
     def bad(i: int | None, col: str | None, msg: str, fix: str) -> None:
         problems.append(

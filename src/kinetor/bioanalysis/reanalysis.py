@@ -34,7 +34,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from kinetor.bioanalysis._tables import raw_table
+from kinetor.bioanalysis._tables import raw_table, source_rows
 from kinetor.bioanalysis.acceptance import _EPS
 from kinetor.errors import DataError, KinetorError, Problem
 
@@ -166,6 +166,7 @@ def read_isr(source: str | Path | pd.DataFrame, file: str | None = None) -> pd.D
         rows_fix="add one row per repeat",
         as_text=True,
     )
+    rows = source_rows(raw)  # each row's line in the file (header: 1)
     raw.columns = [str(c).strip() for c in raw.columns]
     roles = _roles(list(raw.columns))
     missing = [r for r in ("sample_id", "original", "repeat") if r not in roles]
@@ -177,7 +178,6 @@ def read_isr(source: str | Path | pd.DataFrame, file: str | None = None) -> pd.D
             ]
         )
     problems: list[Problem] = []
-    rows = np.arange(2, len(raw) + 2)
     text = {r: raw[c].astype("string").fillna("").str.strip() for r, c in roles.items()}
     values = {}
     for role in ("original", "repeat"):

@@ -79,7 +79,7 @@ def _units(study) -> list[Problem]:
         if dim is None or (dim not in dims and dim.replace("dimensionless", "") not in dims):
             out.append(
                 Problem(
-                    f"{what} unit {text!r} is not {hint}",
+                    f"{what} unit {text!r}{f' ({dim})' if dim else ''} is not {hint}",
                     file=study.source,
                     fix=f"give --{what}-unit (Python: units={{'{what}': ...}}) with {hint}",
                 )
