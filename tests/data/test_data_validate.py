@@ -104,7 +104,11 @@ def test_undosed_subject_and_subject_rules():
 def test_units_of_the_wrong_kind():
     st = _study(units={"time": "ng/mL", "conc": "h", "dose": "L"})
     got = [p.message.split(" is not")[0] for p in validate_study(st)]
-    assert got == ["time unit 'ng/mL'", "conc unit 'h'", "dose unit 'L'"]
+    assert got == [
+        "time unit 'ng/mL' ([mass] / [length] ** 3)",
+        "conc unit 'h' ([time])",
+        "dose unit 'L' ([length] ** 3)",
+    ]
 
 
 def test_dose_units_accepted():
