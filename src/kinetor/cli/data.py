@@ -51,7 +51,7 @@ def validate(
     draw them at the LLOQ and a BLQ rule that substitutes the LLOQ cannot use them.
     """
     from kinetor.data import fill_lloq, read_study, write_csv
-    from kinetor.data.validate import quantifiable_predose
+    from kinetor.data.advisories import study_warnings
 
     units = {k: v for k, v in (("time", time_unit), ("conc", conc_unit), ("dose", dose_unit)) if v}
     weights = _common.molecular_weights(mw)
@@ -68,22 +68,7 @@ def validate(
         ),
         lloq,
     )
-    no_lloq = study.conc["blq"].to_numpy(bool) & study.conc["lloq"].isna().to_numpy()
-    warnings = []
-    if no_lloq.any():
-        rows = study.conc.loc[no_lloq, "source_row"].astype(int).tolist()
-        warnings.append(
-            f"{len(rows)} BLQ sample(s) have no LLOQ (rows {_rows(rows)}): give an "
-            "LLOQ column, '<x' entries or --lloq VALUE; without one they are "
-            "not drawn in figures"
-        )
-    pre = quantifiable_predose(study)
-    if pre.size:
-        warnings.append(
-            f"{pre.size} sample(s) before the subject's first dose have a concentration > 0 "
-            f"(rows {_rows(pre.tolist())}): NCA and the model fits leave them out; check "
-            "their times and subjects"
-        )
+    warnings = study_warnings(study)
     summary = study.summary()
     if out:
         folder = _common.out_dir(out)
@@ -115,9 +100,3 @@ def validate(
     for text in warnings:
         _common.info(f"  warning: {text}")
     _common.print_frame(summary, title="Study summary")
-
-
-def _rows(rows: list[int]) -> str:
-    return ", ".join(map(str, rows[:10])) + (
-        f" and {len(rows) - 10} more" if len(rows) > 10 else ""
-    )

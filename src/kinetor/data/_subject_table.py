@@ -80,9 +80,17 @@ def subject_table(
                     )
                 )
         elif len(conflicted):
+            seen = []
+            for subj in conflicted[:3]:
+                part = sub[sub["subject"] == subj]
+                vals = ", ".join(
+                    f"{v} (row {int(g['_row'].iloc[0])})" for v, g in part.groupby(c, sort=False)
+                )
+                seen.append(f"{subj!r}: {vals}")
+            more = " ..." if len(conflicted) > 3 else ""
             notes.append(
                 f"{c}: {len(conflicted)} subject(s) have several values; the first "
-                f"is used ({file}, column {columns.get(c, c)})"
+                f"is used ({file}, column {columns.get(c, c)}; {'; '.join(seen)}{more})"
             )
         first = sub.drop_duplicates("subject").set_index("subject")[c]
         out[c] = out["subject"].map(first)

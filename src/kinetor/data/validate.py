@@ -52,7 +52,7 @@ from kinetor.data.routes import ROUTES
 from kinetor.errors import Problem, UnitError
 from kinetor.units import parse_unit
 
-__all__ = ["quantifiable_predose", "validate_study"]
+__all__ = ["validate_study"]
 
 _DIMS = {
     "time": ({"[time]"}, "a time unit such as 'h', 'min' or 'day'"),
@@ -371,21 +371,6 @@ def validate_study(study) -> list[Problem]:
         *_dosed(study, subject_codes),
         *_subjects(study),
     ]
-
-
-def quantifiable_predose(study) -> np.ndarray:
-    """Source rows of samples taken before their subject's first dose with a concentration
-    > 0 (not excluded): legal data that NCA and the model fits leave out of every profile,
-    which ``kinetor validate`` warns about (often a wrong time or a wrong subject)."""
-    conc, doses = study.conc, study.doses
-    if not len(conc) or not len(doses):
-        return np.zeros(0, dtype=int)
-    first = doses.groupby("subject", observed=True)["time"].min()
-    t0 = conc["subject"].map(first).to_numpy(float)
-    kept = (conc["exclude"].astype(object).fillna("") == "").to_numpy(bool)
-    with np.errstate(invalid="ignore"):
-        hit = (conc["time"].to_numpy(float) < t0) & (conc["conc"].to_numpy(float) > 0) & kept
-    return conc["source_row"].to_numpy()[hit].astype(int)
 
 
 def problems_frame(problems: list[Problem]) -> pd.DataFrame:
