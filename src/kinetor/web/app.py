@@ -180,7 +180,11 @@ async def _api(scope, receive, send, cfg: ServeConfig, store):
             sid = store.add_study(
                 pid, q.get("name", "upload.csv"), body, user=user, settings=settings
             )
-            return await _json(send, 200, {"study_id": sid, "project_id": pid})
+            return await _json(
+                send,
+                200,
+                {"study_id": sid, "project_id": pid, "warnings": check.get("warnings", [])},
+            )
         if path == "/api/nca" and method == "POST":
             req = json.loads(body or b"{}")
             sid = req.get("study_id") if isinstance(req, dict) else None

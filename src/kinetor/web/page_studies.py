@@ -176,11 +176,17 @@ def studies_server(input, output, session, ctx):
         if res is None:
             return ui.p("Upload a study file.", id="check-status")
         if res.get("ok"):
-            return ui.p(
+            ok = ui.p(
                 f"OK: {res['rows']} rows, {res['subjects']} subjects; units "
                 f"{res['units']}. Stored in the project and chosen for NCA.",
                 id="check-status",
                 class_="text-success",
+            )
+            warned = [ui.li(w) for w in res.get("warnings", [])]  # text: escaped by htmltools
+            if not warned:
+                return ok
+            return ui.div(
+                ok, ui.p("Please check:", class_="text-warning"), ui.tags.ul(*warned, id="warnings")
             )
         if not res["problems"]:  # a refused setting or a lost worker: its message
             return ui.p(res["error"], id="check-status", class_="text-danger")

@@ -44,7 +44,10 @@ def warm() -> bool:
 
 
 def validate(data: bytes, name: str, settings: dict) -> dict[str, Any]:
-    """Read an upload: ``{"ok": True, "subjects": n, "notes": [...]}`` or its problems."""
+    """Read an upload: ``{"ok": True, "subjects": n, "notes": [...], "warnings": [...]}``
+    (warnings: legal but suspicious data, as ``kinetor validate`` prints them) or its
+    problems."""
+    from kinetor.data.advisories import study_warnings
     from kinetor.errors import KinetorError
     from kinetor.store.nca import read_upload
 
@@ -58,6 +61,7 @@ def validate(data: bytes, name: str, settings: dict) -> dict[str, Any]:
         "rows": len(study.conc),
         "units": dict(study.units),
         "notes": list(study.notes),
+        "warnings": study_warnings(study),
     }
 
 
