@@ -231,8 +231,10 @@ def _stage_popfit(ctx: _Ctx) -> None:
     )
     ctx.rep.add_table(comp.drop(columns="reason"), "CL/F and V/F by three methods (95 % CIs)")
     fig = plot_vpc(vpc(fit, 200, bins=6, pred_corr=True, seed=1), log=True)
-    save_figure(fig, ctx.out / "mouse_pcvpc.png", dpi=fig.dpi)
-    ctx.rep.add_figure(fig, "Prediction-corrected VPC of the population fit (200 replicates)")
+    # the report embeds the file saved here (the same bytes), so a rescan of the folder
+    # finds one image, not the file and a re-rendered copy
+    png = save_figure(fig, ctx.out / "mouse_pcvpc.png", dpi=fig.dpi)
+    ctx.rep.add_figure(png, "Prediction-corrected VPC of the population fit (200 replicates)")
     pop = comp[comp["method"] == "population (FOCE-I)"].set_index("parameter")["estimate"]
     ctx.summary.append(
         f"popfit (mouse, sparse): CL/F {_fmt(pop['CL/F'])} L/h/kg, V/F "
@@ -516,7 +518,6 @@ def run_demo(
     on_stage : callable, optional
         Called with each stage's description as it starts (progress display).
     """
-    import kinetor as kt
     from kinetor.report import Report
 
     out = Path(out_dir)
@@ -534,13 +535,15 @@ def run_demo(
         t0 = time.perf_counter()
         stage(ctx)
         timings[name] = time.perf_counter() - t0
+    # the footer the NCA report has: the software versions (added by the Report itself),
+    # then the input files with the hash of each study
     rep.add_methods(
         {
-            "Software": f"kinetor {kt.__version__}",
             "Example data": "simulated; see kinetor/examples/README.md for models, parameters and seeds",
             "NCA": "lin-up/log-down AUC, BLQ rule 'pknca', lambda_z best fit (Phoenix rules)",
             "Stage timings (s)": {k: round(v, 2) for k, v in timings.items()},
         }
     )
+    rep.add_inputs(ctx.state["rat"], ctx.state["mouse"])
     report = rep.save(out / "report.html")
     return DemoResult(out, report, ctx.tables, ctx.summary, timings)

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 from collections import defaultdict
 
 from kinetor.compounds import _vocab as V
@@ -54,17 +55,8 @@ class _Findings:
     def add(self, check: str, severity: str, field: str, stated: str, finding: str) -> None:
         from pathlib import Path
 
-        self.rows.append(
-            {
-                "compound": self.c.name,
-                "file": Path(self.c.file).name,
-                "check": check,
-                "severity": severity,
-                "field": field,
-                "stated": stated,
-                "finding": finding,
-            }
-        )
+        row = (self.c.name, Path(self.c.file).name, check, severity, field, stated, finding)
+        self.rows.append(dict(zip(_COLUMNS, row, strict=True)))
 
 
 def _check_units(c: Compound, out: _Findings) -> None:
@@ -341,6 +333,35 @@ def _check_identity(c: Compound, out: _Findings) -> None:
             )
 
 
+_NOT_READ = re.compile(r"unverified|not re-read|vendor page", re.I)
+_STATUS_FIX = (
+    "'firm' means read in the cited source, but the source says it was not: set the status "
+    "to 'unverified', or 'likely' where the secondary source itself was read"
+)
+
+
+def _cited(c: Compound):
+    """``(field, item)`` of every cited item; PK parameters only where not inherited."""
+    for sec in ("identity", "development", "adme"):
+        yield from ((f"{sec}.{k}", v) for k, v in getattr(c, sec).items())
+    yield from ((f"potency[{i}]", p.value) for i, p in enumerate(c.potency))
+    yield from ((f"binding[{i}].fu", b.fu) for i, b in enumerate(c.binding))
+    for sec in ("targets", "schedules", "pk"):
+        for i, r in enumerate(getattr(c, sec)):
+            yield f"{sec}[{i}]", r
+            for k, v in {**getattr(r, "parameters", {}), "dose": getattr(r, "dose", None)}.items():
+                if v is not None and (v.status, v.source) != (r.status, r.source):
+                    yield f"{sec}[{i}].{k}", v
+
+
+def _check_status(c: Compound, out: _Findings) -> None:
+    for field, r in _cited(c):  # a source's citations: split at ';' outside parentheses
+        if r.status == "firm" and all(
+            _NOT_READ.search(x) for x in re.split(r";\s*(?![^()]*\))", r.source or "")
+        ):
+            out.add("status_vs_source", "inconsistent", field, f"firm: {r.source}", _STATUS_FIX)
+
+
 def check_compound(c: Compound) -> list[dict]:
     """All findings for one compound (list of dicts with the columns of
     :func:`check_library`)."""
@@ -353,6 +374,7 @@ def check_compound(c: Compound) -> list[dict]:
         _check_dose,
         _check_half_life,
         _check_model_sets,
+        _check_status,
     ):
         rule(c, out)
     return out.rows

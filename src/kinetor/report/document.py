@@ -354,6 +354,17 @@ class Report:
         """
         self.methods.update(items)
 
+    def add_inputs(self, *studies: Any) -> None:
+        """Record the input file of each study and the SHA-256 of its canonical tables
+        (``Study.input_hash``) in the methods: ``Input`` and ``Input hash (SHA-256)``, several
+        studies separated by ``"; "`` in the same order."""
+        self.add_methods(
+            {
+                "Input": "; ".join(str(s.source) for s in studies),
+                "Input hash (SHA-256)": "; ".join(s.input_hash() for s in studies),
+            }
+        )
+
     @property
     def figure_count(self) -> int:
         return self._counts["figure"]

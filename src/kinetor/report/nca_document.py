@@ -239,10 +239,9 @@ def build_nca_report(
             "left out",
             "Options (as recorded)": opts or None,
             "Exclusions": _exclusions(study, params),
-            "Input": study.source,
-            "Input hash (SHA-256)": study.input_hash(),
         }
     )
+    rep.add_inputs(study)
     prov = {
         k: v
         for k, v in _options_dict(getattr(result, "provenance", None)).items()
