@@ -98,17 +98,26 @@ def human_cl_cmd(
     ] = None,
     fu: Annotated[
         list[str] | None,
-        typer.Option("--fu", help="Unbound fraction per species, SPECIES=FU (scales CL/fu)."),
+        typer.Option(
+            "--fu", help="Unbound fraction per species, SPECIES=FU, 0 < FU <= 1 (scales CL/fu)."
+        ),
     ] = None,
     human_fu: Annotated[
-        float | None, typer.Option("--human-fu", help="Unbound fraction in human (with --fu).")
+        float | None,
+        typer.Option("--human-fu", help="Unbound fraction in human, 0 < FU <= 1 (with --fu)."),
     ] = None,
 ) -> None:
-    """Human clearance from animal clearances (same unit in, same unit out)."""
+    """Human clearance from animal clearances (same unit in, same unit out). The rule of
+    exponents needs >= 3 species: with 2 it uses simple allometry (method: simple, note)."""
     from kinetor.pk import predict_human_cl
 
     _common.choice(method, ("rule_of_exponents", "simple", "mlp", "brain"), "--method")
     fus = _common.number_pairs(fu, "--fu", positive=True)
+    for name, value in fus.items():
+        if value > 1:
+            raise typer.BadParameter(f"{name}={value:g}: give 0 < fu <= 1", param_hint="--fu")
+    if human_fu is not None and not (math.isfinite(human_fu) and 0 < human_fu <= 1):
+        raise typer.BadParameter(f"{human_fu:g}: give 0 < fu <= 1", param_hint="--human-fu")
     if bool(fus) != (human_fu is not None):
         raise typer.BadParameter(
             "give --fu for every species together with --human-fu, or neither",
@@ -155,7 +164,8 @@ def dose_cmd(
         raise typer.BadParameter(f"{f:g}: give 0 < F <= 1", param_hint="--f")
     if mw is not None and not (math.isfinite(mw) and mw > 0):
         raise typer.BadParameter(f"{mw:g}: give g/mol > 0", param_hint="--mw")
-    _positive(target, "--target", "10 mg*h/L" if measure == "auc" else "1 mg/L")
+    dim = "mg*h/L" if measure == "auc" else "mg/L"
+    _positive(target, "--target", f"10 {dim}" if measure == "auc" else f"1 {dim}", to=dim, mw=mw)
     _positive(cl, "--cl", "5 L/h", to="L/h")
     _positive(tau, "--tau", "24 h", to="h")
     dose = human_dose(target, measure, cl=cl, f=f, tau=tau, mw=mw)
@@ -166,22 +176,25 @@ def dose_cmd(
     _common.info(f"dose {value:.4g} mg every {tau} ({measure} target {target}, CL {cl}, F {f:g})")
 
 
-def _positive(text: str, option: str, example: str, to: str | None = None) -> None:
-    """A quantity option that is a number > 0 with a unit (of the dimension of ``to``);
-    a usage error naming the option otherwise (a negative one gave a negative dose)."""
+def _positive(
+    text: str, option: str, example: str, to: str | None = None, mw: float | None = None
+) -> None:
+    """A quantity option that is a number > 0 with a unit (of the dimension of ``to``, molar
+    with ``mw``); a usage error naming the option otherwise (a negative one gave a negative
+    dose; a target of the wrong dimension failed only in the computation, exit 3)."""
     from kinetor.errors import UnitError
     from kinetor.units import convert, parse_quantity
 
     try:
         q = parse_quantity(text, default_unit="L/h" if option == "--cl" else None)
         if to is not None:
-            convert(1.0, f"{q.units:~}", to)
+            convert(1.0, f"{q.units:~}", to, mw=mw)
     except UnitError as exc:
         no_unit = "has no unit" in str(exc)
         raise typer.BadParameter(
             f"{text!r} has no unit: write it with one, e.g. '{text} {example.split()[1]}'"
             if no_unit
-            else str(exc),
+            else f"{exc}; give e.g. '{example}'",
             param_hint=option,
         ) from None
     if not (math.isfinite(q.magnitude) and q.magnitude > 0):

@@ -1,4 +1,5 @@
-r"""Translation helpers: free drug, allometric scaling, rule of exponents, human dose.
+r"""Translation helpers: free drug, allometric scaling, rule of exponents (the human dose for
+a target exposure, :func:`human_dose`, is in :mod:`kinetor.pk.fih`, re-exported here).
 
 Simple allometry scales a parameter with body weight :math:`W`:
 :math:`CL = a W^{0.75}`, :math:`V = a W^{1}` (exponents as conventionally used; see
@@ -42,6 +43,7 @@ from typing import Any
 import numpy as np
 
 from kinetor.errors import ModelError
+from kinetor.pk.fih import human_dose
 
 __all__ = [
     "SPECIES",
@@ -93,13 +95,43 @@ SPECIES: dict[str, dict[str, Any]] = {
 }
 
 
-def _weight(w) -> float:
+def _weight(w, what: str = "weight") -> float:
+    """A body weight in kg: a species name of :data:`SPECIES` or a finite number > 0."""
     if isinstance(w, str):
-        key = w.lower()
+        key = w.strip().lower()
         if key not in SPECIES:
             raise ModelError(f"unknown species {w!r}: use {', '.join(SPECIES)} or a weight in kg")
         return float(SPECIES[key]["weight"])
-    return float(w)
+    v = _number(w)
+    if not v > 0:
+        raise ModelError(
+            f"{what} = {w!r}: give a body weight in kg > 0 or a species ({', '.join(SPECIES)})"
+        )
+    return v
+
+
+def _number(x) -> float:
+    """``x`` as a finite float; NaN for anything else (the caller names what is wrong)."""
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        return float("nan")
+    return v if np.isfinite(v) and not isinstance(x, bool) else float("nan")
+
+
+def _per_species(values: Mapping, what: str, upper: float | None = None) -> dict[str, float]:
+    """``{species: value}`` with the names lower-cased (``"Rat"`` is ``"rat"``, as in
+    ``kinetor fih hed``) and every value finite and > 0 (and <= ``upper``)."""
+    out: dict[str, float] = {}
+    for name, value in dict(values).items():
+        key, v = str(name).strip().lower(), _number(value)
+        if key in out:
+            raise ModelError(f"{what}: species {name!r} is given twice")
+        if not (v > 0 and (upper is None or v <= upper)):
+            rng = "in (0, 1]" if upper == 1.0 else "a finite number > 0"
+            raise ModelError(f"{what} of {name!r} = {value!r}: must be {rng}")
+        out[key] = v
+    return out
 
 
 def free_concentration(conc, fu: float):
@@ -116,9 +148,15 @@ def free_concentration(conc, fu: float):
 def allometric_scale(value: float, from_weight, to_weight, exponent: float = 0.75) -> float:
     """:math:`P_{to} = P_{from} (W_{to}/W_{from})^{b}`; weights in kg or species names.
 
-    Use 0.75 for clearances, 1.0 for volumes, 0.25 for half-lives.
+    Use 0.75 for clearances, 1.0 for volumes, 0.25 for half-lives. ``value`` must be
+    > 0, the weights > 0 (kg) and the exponent finite (a ``ModelError`` otherwise).
     """
-    return float(value) * (_weight(to_weight) / _weight(from_weight)) ** float(exponent)
+    v, b = _number(value), _number(exponent)
+    if not v > 0:
+        raise ModelError(f"value = {value!r}: the parameter to scale must be a number > 0")
+    if not np.isfinite(b):
+        raise ModelError(f"exponent = {exponent!r}: give a finite number (0.75 for a clearance)")
+    return v * (_weight(to_weight, "to_weight") / _weight(from_weight, "from_weight")) ** b
 
 
 @dataclass
@@ -136,21 +174,26 @@ class AllometryFit:
 
 
 def fit_allometry(weights, values) -> AllometryFit:
-    """Least squares of log values on log body weight (>= 2 species)."""
+    """Least squares of log values on log body weight (>= 2 species of different weights,
+    finite values > 0)."""
     w = np.array([_weight(x) for x in weights], float)
-    y = np.asarray(values, float)
-    if w.size < 2 or w.size != y.size or np.any(w <= 0) or np.any(y <= 0):
-        raise ModelError("allometry needs >= 2 species with positive weights and values")
+    y = np.array([_number(v) for v in values], float)
+    if w.size < 2 or w.size != y.size or not np.all(y > 0):
+        raise ModelError(
+            f"allometry needs >= 2 species, one finite value > 0 per species, got {list(values)!r}"
+        )
+    if np.ptp(np.log(w)) < 1e-6:
+        raise ModelError(
+            f"the body weights do not differ ({w[0]:g} kg): allometry needs species of "
+            "different weights (give each species' own weight, in kg)"
+        )
     X, Y = np.log10(w), np.log10(y)
     b, a = np.polyfit(X, Y, 1)
     resid = Y - (a + b * X)
     ss = float(np.sum((Y - Y.mean()) ** 2))
     r2 = 1.0 - float(np.sum(resid**2)) / ss if ss > 0 else 1.0
-    se = (
-        np.sqrt(np.sum(resid**2) / (w.size - 2) / np.sum((X - X.mean()) ** 2))
-        if w.size > 2
-        else np.nan
-    )
+    sxx = np.sum((X - X.mean()) ** 2)
+    se = np.sqrt(np.sum(resid**2) / (w.size - 2) / sxx) if w.size > 2 else np.nan
     return AllometryFit(float(10**a), float(b), float(se), float(r2), int(w.size))
 
 
@@ -171,15 +214,20 @@ def predict_human_cl(
 
     Parameters
     ----------
-    cl : dict species -> clearance
+    cl : dict species -> clearance (species names are case-insensitive)
     method : {"rule_of_exponents", "simple", "mlp", "brain"}
-    fu, human_fu : unbound fractions per species and in human (scale unbound CL)
+    fu, human_fu : unbound fractions per species and in human, in (0, 1] (scale unbound CL)
     weights, brain_weights : override the reference weights (kg)
 
     Returns
     -------
     dict with ``cl`` (human, same unit), ``method`` used, ``exponent`` (simple allometry,
     unrounded; the rule classifies it rounded to two decimals), ``r2``, ``note``.
+
+    The rule of exponents needs >= 3 species: with 2 it falls back to simple allometry
+    (``note`` says so; a forced ``method`` is honoured). Clearances and weights must be
+    finite and > 0, the weights must differ, and a fitted exponent <= 0 (clearance falling
+    with body weight: per-kg clearances, or weights not in kg) is a ``ModelError``.
 
     Examples
     --------
@@ -188,40 +236,58 @@ def predict_human_cl(
     >>> out["method"], round(out["exponent"], 6), round(out["cl"], 4)  # 0.1 x 70**0.65
     ('simple', 0.65, 1.5824)
     """
-    weights = {**{k: float(v["weight"]) for k, v in SPECIES.items()}, **dict(weights or {})}
+    if method not in ("rule_of_exponents", "simple", "mlp", "brain"):
+        raise ModelError(f"unknown method {method!r}: use rule_of_exponents, simple, mlp, brain")
+    cls = _per_species(cl, "cl")
+    weights = {
+        **{k: float(v["weight"]) for k, v in SPECIES.items()},
+        **_per_species(weights or {}, "weight"),
+    }
     brains = {
         **{k: float(v["brain_weight"]) for k, v in SPECIES.items()},
-        **dict(brain_weights or {}),
+        **_per_species(brain_weights or {}, "brain weight"),
     }
-    sp = list(cl)
+    sp = list(cls)
     missing = [s for s in [*sp, "human"] if s not in weights]
     if missing:
         raise ModelError(f"no body weight for {missing}: pass weights={{...}}")
-    y = np.array([float(cl[s]) for s in sp])
+    y = np.array([cls[s] for s in sp])
+    if (fu is None) != (human_fu is None):
+        raise ModelError("unbound scaling needs fu for every species and human_fu (or neither)")
     if fu is not None:
-        if human_fu is None or any(s not in fu for s in sp):
+        fus = _per_species(fu, "fu", upper=1.0)
+        if any(s not in fus for s in sp):
             raise ModelError("unbound scaling needs fu for every species and human_fu")
-        y = y / np.array([float(fu[s]) for s in sp])
+        hfu = _number(human_fu)
+        if not 0.0 < hfu <= 1.0:
+            raise ModelError(f"human_fu = {human_fu!r}: must be in (0, 1]")
+        y = y / np.array([fus[s] for s in sp])
     W = np.array([weights[s] for s in sp])
     simple = fit_allometry(W, y)
     b = simple.exponent
-    note = ""
+    if not b > 0:
+        raise ModelError(
+            f"fitted exponent b = {b:.3g} <= 0: clearance falls with body weight; give "
+            "absolute clearances (e.g. L/h, not L/h/kg) and body weights in kg"
+        )
+    notes = []
     if method == "rule_of_exponents":
         b2 = round(b, 2)  # the rule's classes are stated to two decimals (0.71-0.99, 1.0-1.3)
+        method = "simple" if b2 <= 0.70 else "mlp" if b2 < 1.0 else "brain"
         if b2 < 0.55:
-            method, note = "simple", "exponent < 0.55: simple allometry may under-predict"
-        elif b2 <= 0.70:
+            notes.append("exponent < 0.55: simple allometry may under-predict")
+        elif b2 > 1.3:
+            notes.append("exponent > 1.3: the prediction may be inaccurate")
+        if len(sp) < 3:
             method = "simple"
-        elif b2 < 1.0:
-            method = "mlp"
-        else:
-            method = "brain"
-            if b2 > 1.3:
-                note = "exponent > 1.3: the prediction may be inaccurate"
+            notes.append(
+                "the rule of exponents needs >= 3 species (Mahmood & Balian 1996): "
+                f"simple allometry used with {len(sp)}"
+            )
     wh, bh = weights["human"], brains["human"]
     if method == "simple":
         pred = simple.predict(wh)
-    elif method in ("mlp", "brain"):
+    else:
         nob = [s for s in sp if s not in brains]
         if nob:
             raise ModelError(f"no brain weight for {nob}: pass brain_weights={{...}}")
@@ -230,120 +296,13 @@ def predict_human_cl(
         )
         fitc = fit_allometry(W, y * corr)
         pred = fitc.predict(wh) / (mlp_years(bh, wh) if method == "mlp" else bh)
-    else:
-        raise ModelError(f"unknown method {method!r}: use rule_of_exponents, simple, mlp, brain")
-    if fu is not None and human_fu is not None:  # both or neither (checked above)
-        pred *= float(human_fu)
+    if fu is not None:
+        pred *= hfu
     return {
         "cl": float(pred),
         "method": method,
         "exponent": b,
         "r2": simple.r2,
-        "note": note,
+        "note": "; ".join(notes),
         "species": sp,
     }
-
-
-def human_dose(
-    target,
-    measure: str = "auc",
-    *,
-    cl=None,
-    f: float = 1.0,
-    tau="24 h",
-    model=None,
-    route: str = "PO",
-    mw: float | None = None,
-):
-    """Dose per administration that reaches a target exposure at steady state.
-
-    ``measure="auc"``: target AUC over one interval, :math:`D = AUC_\\tau\\, CL / F`;
-    ``"css"``: average steady-state concentration, :math:`D = C_{ss}\\, CL\\, \\tau / F`;
-    ``"cmin"`` (or ``"cmax"``): needs ``model`` (a PKModel with typical human values); by
-    linearity the dose is target / (Cmin of a 1 mg dose at steady state). The trough (peak)
-    is the lowest (highest) point of a 2001-point grid over tau, refined between its grid
-    neighbours by bounded scalar optimisation (to ~1e-9 relative, not the grid's 1e-3).
-
-    Returns a pint quantity in mg. ``target``, ``cl`` and ``tau`` must be > 0 and
-    ``0 < f <= 1`` (a ``ModelError`` otherwise: a negative input would give a negative
-    dose); ``tau`` needs a time unit (``"24 h"``).
-
-    Examples
-    --------
-    >>> human_dose("10 mg*h/L", "auc", cl="5 L/h", f=0.5)
-    <Quantity(100.0, 'milligram')>
-    >>> round(human_dose("1 mg/L", "css", cl="2 L/h", tau="12 h").magnitude, 6)
-    24.0
-    """
-    from kinetor.units import Q, convert
-
-    if measure not in ("auc", "css", "cmin", "cmax"):
-        raise ModelError(f"unknown measure {measure!r}: use auc, css, cmin, cmax")
-    if not (np.isfinite(f) and 0 < f <= 1):
-        raise ModelError(f"f={f!r}: the bioavailability must be in (0, 1]")
-    tq = _positive(target, "target", "the target", "mg*h/L" if measure == "auc" else "mg/L")
-    tau_q = _positive(tau, "tau", "the dosing interval", "h")
-    tau_h = float(convert(1.0, f"{tau_q.units:~}", "h")) * float(tau_q.magnitude)
-    if measure in ("auc", "css"):
-        if cl is None:
-            raise ModelError(f"measure={measure!r} needs cl=...")
-        clq = _positive(cl, "cl", "the clearance", "L/h", default_unit="L/h")
-        cl_lh = float(convert(float(clq.magnitude), f"{clq.units:~}", "L/h"))
-        if measure == "auc":
-            auc = float(convert(tq.magnitude, f"{tq.units:~}", "mg*h/L", mw=mw))
-            return Q(auc * cl_lh / f, "mg")
-        css = float(convert(tq.magnitude, f"{tq.units:~}", "mg/L", mw=mw))
-        return Q(css * cl_lh * tau_h / f, "mg")
-    if model is None:
-        raise ModelError(f"measure={measure!r} needs model=... (typical human parameters)")
-    from kinetor.pk.regimen import Regimen
-    from kinetor.pk.simulation import simulate
-
-    reg = Regimen.parse(f"1 mg {route} q{tau_h:g}h ss")
-
-    def conc(t) -> np.ndarray:
-        return simulate(model, reg, np.atleast_1d(t), conc_unit="mg/L").ipred[0]
-
-    per_mg = _ss_extreme(conc, tau_h, lowest=measure == "cmin")
-    c = float(convert(tq.magnitude, f"{tq.units:~}", "mg/L", mw=mw))
-    return Q(c / per_mg, "mg")
-
-
-def _positive(value, name: str, what: str, unit: str, default_unit: str | None = None):
-    """``value`` as a quantity with a finite magnitude > 0; a ``ModelError`` naming ``name``
-    otherwise, and a ``UnitError`` suggesting ``unit`` for a bare number."""
-    from kinetor.errors import UnitError
-    from kinetor.units import parse_quantity
-
-    try:
-        q = parse_quantity(value, default_unit=default_unit)
-    except UnitError as exc:
-        if "has no unit" not in str(exc):
-            raise
-        raise UnitError(
-            f"{name}={value!r} has no unit: write {what} with one, e.g. '{value} {unit}'"
-        ) from None
-    magnitude = np.asarray(q.magnitude, dtype=float)
-    if magnitude.size != 1 or not (np.isfinite(magnitude).all() and (magnitude > 0).all()):
-        raise ModelError(f"{name}={value!r}: {what} must be one number > 0")
-    return q
-
-
-def _ss_extreme(conc, tau_h: float, lowest: bool) -> float:
-    """Peak (or trough) of ``conc(t)`` over one interval [0, tau]: the best point of a
-    2001-point grid, refined by bounded scalar optimisation between its grid neighbours
-    (a grid alone reads a sharp peak low: Cmax off by up to 1e-3 for ka 3 /h, tau 504 h)."""
-    from scipy.optimize import minimize_scalar
-
-    sign = 1.0 if lowest else -1.0
-    grid = np.linspace(0.0, tau_h, 2001)
-    vals = sign * conc(grid)
-    i = int(np.argmin(vals))
-    lo, hi = grid[max(i - 1, 0)], grid[min(i + 1, grid.size - 1)]
-    res = minimize_scalar(
-        lambda t: sign * float(conc(t)[0]),
-        bounds=(lo, hi),
-        method="bounded",
-        options={"xatol": 1e-12 * tau_h},
-    )
-    return sign * min(float(vals[i]), float(res.fun))

@@ -47,13 +47,28 @@ def allometric_pk(
     Raises
     ------
     ModelError
-        The library has no model set for ``from_species``, or a two-compartment set (only
-        one-compartment sets are scaled here), or no unbound fraction.
+        A species not in :data:`kinetor.pk.SPECIES` (names are case-insensitive), an
+        exponent that is not a finite number > 0, no model set for ``from_species`` in the
+        library, a two-compartment set (only one-compartment sets are scaled here), or no
+        unbound fraction.
     """
+    import math
+    import numbers
+
     from kinetor import compounds
     from kinetor.errors import KinetorError
     from kinetor.pk import SPECIES
 
+    names = {}
+    for role, name in (("species", species), ("from_species", from_species)):
+        key = str(name).strip().lower()
+        if key not in SPECIES:
+            raise ModelError(f"{role} {name!r} has no reference weight: use {', '.join(SPECIES)}")
+        names[role] = key
+    species, from_species = names["species"], names["from_species"]
+    for role, b in (("cl_exponent", cl_exponent), ("v_exponent", v_exponent)):
+        if isinstance(b, bool) or not isinstance(b, numbers.Real) or not 0 < b < math.inf:
+            raise ModelError(f"{role} = {b!r}: give a finite number > 0 (usual: cl 0.75, v 1.0)")
     try:
         comp = compounds.get(compound)
     except (KinetorError, KeyError, LookupError) as exc:

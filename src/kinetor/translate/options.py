@@ -113,7 +113,9 @@ class StudyDesign:
 @dataclass(frozen=True)
 class ExposureOptions:
     """How the concentration the network sees is made: ``site`` ("plasma", or "tumor" =
-    unbound plasma x ``kp_uu``), user ``pk``, ``pk_variability``, ``exposure_scale``."""
+    unbound plasma x ``kp_uu``), user ``pk``, ``pk_variability``, ``exposure_scale``.
+    ``kp_uu`` (a number >= 0) acts on the tumour site only: another value than 1 with
+    ``site="plasma"`` is refused (it would be recorded but unused)."""
 
     site: Literal["plasma", "tumor"] = "plasma"
     kp_uu: float = 1.0
@@ -124,6 +126,15 @@ class ExposureOptions:
     def __post_init__(self):
         if self.site not in ("plasma", "tumor"):
             raise ModelError(f"exposure must be 'plasma' or 'tumor', got {self.site!r}")
+        kp = self.kp_uu
+        if isinstance(kp, bool) or not (isinstance(kp, numbers.Real) and 0 <= kp < math.inf):
+            raise ModelError(f"kp_uu must be a number >= 0, got {kp!r}")
+        if self.site == "plasma" and kp != 1:
+            raise ModelError(
+                f"kp_uu = {kp!r} applies to the tumour exposure only; with exposure='plasma' "
+                "it would be unused: pass exposure='tumor' (--exposure tumor on the command "
+                "line) to use it, or leave kp_uu at 1"
+            )
 
 
 @dataclass(frozen=True)

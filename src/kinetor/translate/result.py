@@ -223,7 +223,9 @@ class StudyResult:
 
     def summary(self) -> pd.DataFrame:
         """Per arm: day-0 exposure (mean Cmax, AUC 0-24 h, unbound Cmax), time-averaged
-        readouts (growth, p-S6, p-AKT S473), final mean volume and TGI."""
+        readouts (``growth``, the network's net rate proliferation - apoptosis;
+        ``proliferation``, the readout that drives the tumour when the network has it; p-S6,
+        p-AKT S473), final mean volume and TGI."""
         rows = []
         t = self.times
         first = t <= 24.0 + 1e-9
@@ -244,7 +246,7 @@ class StudyResult:
                 )
             ro = self.readout_array(r.arm.name)
             span = t[-1] - t[0]
-            for name in ("growth", "pS6_S235_236", "pAKT_S473"):
+            for name in ("growth", "proliferation", "pS6_S235_236", "pAKT_S473"):
                 if name not in self.readout_names:
                     continue
                 j = self.readout_names.index(name)

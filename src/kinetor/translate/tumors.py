@@ -144,15 +144,16 @@ class TumorSpec:
                 f"tumour {self.name!r}: "
                 + "; ".join(f"{k} = {getattr(self, k)!r} is not a number" for k in text)
             )
+        strict = ("doubling_time", "v0")  # > 0; the others (CVs, death_rate) >= 0
         bad = [
-            f"{k} = {getattr(self, k)!r}"
+            f"{k} = {getattr(self, k)!r} must be a finite number "
+            + ("> 0" if k in strict else ">= 0")
             for k in _NUMERIC
-            if not (math.isfinite(float(getattr(self, k))) and float(getattr(self, k)) >= 0)
+            if not (
+                math.isfinite(float(getattr(self, k)))
+                and (float(getattr(self, k)) > 0 if k in strict else float(getattr(self, k)) >= 0)
+            )
         ]
-        if not self.doubling_time > 0:
-            bad.append(f"doubling_time = {self.doubling_time!r} must be > 0")
-        if not self.v0 > 0:
-            bad.append(f"v0 = {self.v0!r} must be > 0")
         from kinetor.translate.response import GROWTH_LAWS
 
         if self.growth_law not in GROWTH_LAWS:
