@@ -92,14 +92,15 @@ def _run(tmp_path, *interval, name="o"):
 
 
 def test_interval_without_samples_is_named_in_the_notes(tmp_path, capsys):
-    assert main(_run(tmp_path, "0-100", "30-48")) == 0
+    # an explicit :tau (without a kind, 30-48 h starts at no dose: a partial area)
+    assert main(_run(tmp_path, "0-100", "30-48:tau")) == 0
     out = json.loads(capsys.readouterr().out)
     notes = out["provenance"]["notes"]
     assert len(notes) == 1 and "interval 30-48 h (tau)" in notes[0]
     assert "--interval 30-48:partial" in notes[0]
     assert {(p["start"], p["end"]) for p in out["parameters"]} == {(0.0, 100.0)}
     # alone: the error carries the note
-    assert main(_run(tmp_path, "30-48", name="o2")) == 3
+    assert main(_run(tmp_path, "30-48:tau", name="o2")) == 3
     assert "interval 30-48 h (tau) has no usable sample" in capsys.readouterr().out
 
 

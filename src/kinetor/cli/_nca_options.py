@@ -22,22 +22,30 @@ def _intervals(path: str | None, specs: list[str] | None):
             lo, hi = float(a), float(b)
         except ValueError:
             lo = hi = float("nan")
-        if not sep or not (hi > lo) or kind not in ("", "single", "tau", "partial"):
+        tau_inf = kind == "tau" and hi == float("inf")  # a dosing interval is tau long
+        if not sep or not (hi > lo) or kind not in ("", "single", "tau", "partial") or tau_inf:
             raise DataError(
                 [
                     Problem(
                         f"interval {spec!r}",
                         column="--interval",
                         fix="write START-END with END after START, optionally :single, "
-                        ":tau or :partial, e.g. --interval 144-168, --interval 0-inf or "
-                        "--interval 30-48:partial",
+                        ":tau or :partial (a :tau interval ends), e.g. --interval 144-168, "
+                        "--interval 0-inf or --interval 30-48:partial",
                     )
                 ]
             )
         rows.append({"start": lo, "end": hi, **({"kind": kind} if kind else {})})
     if rows:
         frames.append(pd.DataFrame(rows))
-    return pd.concat(frames, ignore_index=True) if frames else None
+    if not frames:
+        return None
+    table = pd.concat(frames, ignore_index=True)
+    if path:  # the file's rows come first: its problems name the file and its rows
+        from pathlib import Path
+
+        table.attrs["source"] = Path(path).name
+    return table
 
 
 def _bad(option: str, value: str, fix: str):

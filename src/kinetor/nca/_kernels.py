@@ -120,7 +120,8 @@ def back_extrapolate_c0(T, C, n_obs):
     """IV bolus C0 by Phoenix's rule, from observed-only padded arrays (P, N).
 
     Log-linear regression through the first two observations back to t = 0 when both are
-    > 0 and they decline; otherwise the first observation. A sample at t = 0 is C0.
+    > 0 and they decline; otherwise the first observed concentration > 0 (the first
+    observation when none is > 0). A sample at t = 0 is C0.
     """
     ar = np.arange(len(T))
     t1, c1 = T[:, 0], C[:, 0]
@@ -132,7 +133,11 @@ def back_extrapolate_c0(T, C, n_obs):
         # exp(ln C1 - slope t1), slope = ln(C2/C1)/(t2 - t1), as C1 (C1/C2)^(t1/(t2 - t1)):
         # exact for exact ratios (8, 4 at 1, 2 h: 16.0, not 15.999999999999991)
         c0 = c1 * (c1 / c2) ** (t1 / (t2 - t1))
-    return np.where((t1 == 0) | ~declining, c1, c0)
+    # not declining (or a 0 among the first two): the first positive observation, as
+    # Phoenix and NonCompart; never a 0 at the dose time while later samples are > 0
+    pos = ~np.isnan(T) & (np.nan_to_num(C) > 0)
+    c_pos = np.where(pos.any(axis=1), C[ar, np.argmax(pos, axis=1)], c1)
+    return np.where(t1 == 0, c1, np.where(declining, c0, c_pos))
 
 
 def cum_rows(a):

@@ -86,6 +86,7 @@ def _compute(prof, options, units_by_analyte) -> Computed:
     run.dose_units(units_by_analyte)  # dose, CL / V unit factors, infusion, tau
     run.interval_areas()  # AUCtau, Cmin, Ctrough, AUC above thresholds, partial areas
     run.derived()  # the registry's calculators, in dependency order
+    run.no_dose_start(units_by_analyte)  # tau/single given where no dose is: NaN + reason
     return Computed(dict(run.ctx), run.reasons, run.flags(), run.why.messages, run.lz_used)
 
 
@@ -341,6 +342,28 @@ class _Run:
                 inherit = nan & (code == 0) & np.isnan(ctx[dep]) & (reasons[dep] != 0)
                 code = np.where(inherit, reasons[dep], code)
             reasons[key] = np.where(nan & (code == 0), generic, code).astype(np.int32)
+
+    def no_dose_start(self, units_by_analyte) -> None:
+        """A ``tau`` or ``single`` interval given explicitly that does not start at a dose
+        of the subject: every parameter of that profile NaN with the reason (the point
+        Phoenix inserts at a dose has no place at its start)."""
+        meta = self.meta
+        off = meta["no_dose_start"].to_numpy(bool) if "no_dose_start" in meta else None
+        if off is None or not off.any():
+            return
+        tunit = next((u.units.get("time", "") for u in units_by_analyte.values()), "")
+        start = meta["start"].to_numpy(float)
+        code = np.zeros(self.P, np.int32)
+        for s in np.unique(start[off]):
+            at = f"{s:g} {tunit}".strip()
+            why = f"no dose at the interval start ({at}): use :partial (kind 'partial')"
+            code[off & (start == s)] = self.why.code(why)
+        for key, value in list(self.ctx.items()):
+            if np.shape(value) == (self.P,):
+                self.ctx[key] = np.where(off, np.nan, value)
+                kept = self.reasons.get(key, self.no_reason)
+                self.reasons[key] = np.where(off, code, kept).astype(np.int32)
+        self.lz_used = self.lz_used & ~off[:, None]
 
     def flags(self) -> np.ndarray:
         """Acceptance-rule bits (1 R2ADJ, 2 LAMZSPN, 4 AUCPEO, 8 AUCPEP); a dosing

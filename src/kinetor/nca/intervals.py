@@ -23,11 +23,13 @@ import pandas as pd
 
 from kinetor.data._buffers import equal_in_order
 from kinetor.errors import DataError, Problem
+from kinetor.nca._user_intervals import KINDS, dose_start_kinds, dose_start_notes, user_intervals
 
 __all__ = [
     "KINDS",
     "assign_doses",
     "default_intervals",
+    "dose_start_notes",
     "doses_per_key",
     "empty_interval_notes",
     "key_pairs",
@@ -35,8 +37,6 @@ __all__ = [
     "user_intervals",
     "with_pairs",
 ]
-
-KINDS = ("single", "tau", "partial")
 
 
 def _problems(df, mask, source, column, message, fix):
@@ -155,75 +155,6 @@ def default_intervals(keys: pd.DataFrame, kdoses: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([dosed, undosed], ignore_index=True)
 
 
-def user_intervals(intervals: pd.DataFrame, keys: pd.DataFrame) -> pd.DataFrame:
-    iv = intervals.copy()
-    missing = [c for c in ("start", "end") if c not in iv.columns]
-    if missing:
-        raise DataError(
-            [
-                Problem(
-                    f"the intervals table has no '{c}' column",
-                    column=c,
-                    fix="give start and end (end may be inf)",
-                )
-                for c in missing
-            ]
-        )
-    for c in ("start", "end"):
-        raw = iv[c]
-        iv[c] = pd.to_numeric(raw, errors="coerce").astype(float)
-        bad = iv[c].isna().to_numpy()
-        if bad.any():
-            raise DataError(
-                [
-                    Problem(
-                        f"interval {c} {raw.iloc[i]!r} is not a number",
-                        row=int(i) + 2,
-                        column=c,
-                        fix="write a number (end may be inf)",
-                    )
-                    for i in np.nonzero(bad)[0]
-                ]
-            )
-    default = np.where(np.isinf(iv["end"]), "single", "tau")  # a row without a kind
-    iv["kind"] = iv["kind"].fillna(pd.Series(default, iv.index)) if "kind" in iv else default
-    bad = ~iv["kind"].isin(KINDS) | ~(iv["end"] > iv["start"])
-    if bad.any():
-        raise DataError(
-            [
-                Problem(
-                    f"interval {r.start:g}-{r.end:g} kind {r.kind!r}",
-                    row=int(i) + 2,
-                    column="kind",
-                    fix=f"end must be after start; kind one of {KINDS}",
-                )
-                for i, r in iv[bad].iterrows()
-            ]
-        )
-    # a dosing interval is tau long: one to infinity is kind "single" (AUCinf) or a
-    # partial area (AUCINT to infinity)
-    bad = (iv["kind"] == "tau") & np.isinf(iv["end"])
-    if bad.any():
-        raise DataError(
-            [
-                Problem(
-                    f"a dosing interval (kind 'tau') from {r.start:g} to infinity",
-                    row=int(i) + 2,
-                    column="end",
-                    fix="give the end of the dosing interval, or kind 'single' (AUCinf) or "
-                    "'partial' (AUCINT) for an area to infinity",
-                )
-                for i, r in iv[bad].iterrows()
-            ]
-        )
-    on = [c for c in keys.columns if c in iv.columns]
-    if on:
-        for c in on:
-            iv[c] = iv[c].astype(keys[c].dtype)
-        return keys.merge(iv, on=on)
-    return keys.merge(iv, how="cross")
-
-
 def with_pairs(iv: pd.DataFrame, kdoses: pd.DataFrame) -> pd.DataFrame:
     """Add the ``_sa`` code to user intervals."""
     return iv.assign(_sa=key_pairs(iv, kdoses)) if "_sa" not in iv.columns else iv
@@ -250,6 +181,7 @@ def assign_doses(iv: pd.DataFrame, kdoses: pd.DataFrame) -> pd.DataFrame:
         by="_sa",
         direction="backward",
     ).drop(columns="_s")
+    out = dose_start_kinds(out, eps)  # a user interval's kind where it starts at no dose
     # total dose given in [start, end): cumulative dose before end minus before start
     sa_all, sa = kd["_sa"].to_numpy(), out["_sa"].to_numpy()
     if (

@@ -35,9 +35,11 @@ from kinetor.data._factorize import first_rows, row_codes, strictly_increasing
 from kinetor.data.routes import normalise_route
 from kinetor.errors import DataError, Problem
 from kinetor.nca._dose_point import dose_time_point
+from kinetor.nca._lz_tables import point_flags, range_columns, range_notes
 from kinetor.nca.intervals import (
     assign_doses,
     default_intervals,
+    dose_start_notes,
     doses_per_key,
     empty_interval_notes,
     single_dose_intervals,
@@ -116,99 +118,6 @@ def expand_doses(study) -> pd.DataFrame:
     return d[["subject", "analyte", "time", "dose", "route", "duration", "ss", "source_row"]]
 
 
-def _point_flags(rows: pd.DataFrame, table, what: str = "lambda_z_exclude") -> np.ndarray:
-    """True for rows whose (subject[, analyte, matrix], time) appears in ``table``; a
-    table row that names no profile, or a time at which its profile has no usable sample,
-    is an error (never a silent no-op)."""
-    if table is None or len(table) == 0:
-        return np.zeros(len(rows), bool)
-    t = pd.DataFrame(table).copy()
-    on = [c for c in ("subject", "analyte", "matrix") if c in t.columns]
-    t["time"] = t["time"].astype(float)
-    t = t[[*on, "time"]].drop_duplicates().reset_index(drop=True)
-    probe = pd.DataFrame({c: rows[c].to_numpy(object) for c in on})
-    probe["time"] = rows["time"].to_numpy(float)
-    for c in on:
-        t[c] = t[c].astype(str).str.strip()
-        probe[c] = probe[c].astype(str)
-    _check_known(t, probe, on, what)
-    hit = probe.merge(t.assign(_hit=True), on=[*on, "time"], how="left")["_hit"]
-    found = t.merge(probe.drop_duplicates().assign(_found=True), on=[*on, "time"], how="left")
-    missing = found["_found"].isna().to_numpy()
-    if missing.any():
-        where = _OPTION.get(what, f"{what}= in Python")
-        problems = []
-        for i in np.flatnonzero(missing):
-            r = t.iloc[i]
-            same = np.ones(len(probe), bool)
-            for c in on:
-                same &= probe[c].to_numpy(object) == r[c]
-            times = ", ".join(f"{x:g}" for x in np.unique(probe["time"].to_numpy(float)[same]))
-            ids = ", ".join(f"{c} {r[c]!r}" for c in on)
-            problems.append(
-                Problem(
-                    f"{what}: {ids} has no usable sample at time {r['time']:g} "
-                    f"(its times: {times})",
-                    row=int(i) + 1,
-                    column="time",
-                    fix=f"give one of its sample times ({where})",
-                )
-            )
-        raise DataError(problems)
-    return hit.notna().to_numpy()
-
-
-_OPTION = {  # where the user gives each manual lambda_z table
-    "lambda_z_exclude": "--lambda-z-exclude SUBJECT:TIME, or lambda_z_exclude= in Python",
-    "lambda_z_range": "--lambda-z-range SUBJECT:LOWER-UPPER, or lambda_z_range= in Python",
-}
-
-
-def _check_known(table: pd.DataFrame, probe: pd.DataFrame, on: list[str], what: str):
-    """Every row of a manual lambda_z table must name an analysed profile (no silent
-    no-op on a typo or an unknown id)."""
-    ids = [c for c in on if c in ("subject", "analyte", "matrix")]
-    if not ids:
-        return
-    known = probe[ids].drop_duplicates().assign(_known=True)
-    got = table[ids].reset_index(drop=True).merge(known, on=ids, how="left")["_known"]
-    bad = got.isna().to_numpy()
-    if bad.any():
-        rows = table.reset_index(drop=True)[bad]
-        raise DataError(
-            [
-                Problem(
-                    f"{what}: no profile for " + ", ".join(f"{c} {r[c]!r}" for c in ids),
-                    row=int(i) + 1,
-                    column=ids[0],
-                    fix="use a subject (and analyte/matrix) id as it appears in the data "
-                    f"({_OPTION.get(what, what + '= in Python')})",
-                )
-                for i, r in rows.iterrows()
-            ]
-        )
-
-
-def _range_columns(meta: pd.DataFrame, lambda_z_range) -> pd.DataFrame:
-    meta["lz_lower"] = np.nan
-    meta["lz_upper"] = np.nan
-    if lambda_z_range is not None and len(lambda_z_range):
-        r = pd.DataFrame(lambda_z_range).copy()
-        on = [c for c in ("subject", "analyte", "matrix", "start") if c in r.columns]
-        probe = meta[on].copy()
-        for c in on:  # ids compare as text: subject 1 given as an integer still matches
-            if c == "start":
-                r[c] = r[c].astype(float)
-            else:
-                r[c] = r[c].astype(str).str.strip()
-                probe[c] = probe[c].astype(str)
-        _check_known(r, probe, on, "lambda_z_range")
-        m = probe.merge(r[[*on, "lower", "upper"]].drop_duplicates(on), on=on, how="left")
-        meta["lz_lower"] = m["lower"].astype(float).to_numpy()
-        meta["lz_upper"] = m["upper"].astype(float).to_numpy()
-    return meta
-
-
 def _rows_in_intervals(kid: np.ndarray, meta: pd.DataFrame):
     """(row index, profile id) pairs linking every row to each interval of its key."""
     mk = meta["_kid"].to_numpy()
@@ -275,9 +184,9 @@ def build_profiles(
     else:
         meta = meta.sort_values(["_kid", "start", "end"], kind="stable").reset_index(drop=True)
     meta["pid"] = np.arange(len(meta))
-    meta = _range_columns(meta, lambda_z_range)
-    excl_all = _point_flags(rows, lambda_z_exclude, "lambda_z_exclude")
-    pick_all = _point_flags(rows, lambda_z_points, "lambda_z_points")
+    meta = range_columns(meta, lambda_z_range)
+    excl_all = point_flags(rows, lambda_z_exclude, "lambda_z_exclude")
+    pick_all = point_flags(rows, lambda_z_points, "lambda_z_points")
     r_idx, r_pid = _rows_in_intervals(rows["_kid"].to_numpy(), meta)
     tt = rows["time"].to_numpy(float)[r_idx]
     inside = (tt >= meta["win_lo"].to_numpy(float)[r_pid]) & (
@@ -341,7 +250,8 @@ def build_profiles(
     T[:, 0], C[:, 0], more = dose_time_point(
         Tobs, Cobs, counts, meta, first_row, study.units.get("time", "")
     )
-    notes = [*pre, *notes, *more]
+    tunit = study.units.get("time", "")
+    notes = [*pre, *notes, *more, *dose_start_notes(meta, tunit)]
     obs = ~np.isnan(T)
     obs[:, 0] = False
     lo, hi = meta["lz_lower"].to_numpy(), meta["lz_upper"].to_numpy()
@@ -353,6 +263,9 @@ def build_profiles(
         with np.errstate(invalid="ignore"):
             in_range = (tabs >= lo[:, None] - 1e-9) & (tabs <= hi[:, None] + 1e-9)
         lz_pick = np.where(ranged[:, None], in_range & obs, lz_pick)
+        usable = lz_pick & lz_ok & (np.nan_to_num(C) > 0)
+        n_min = int(options.lambda_z_min_points)
+        notes += range_notes(meta, usable, ranged, n_min, tunit)
     return Profiles(meta, T, C, obs, lz_ok, lz_pick, lz_manual, groups, notes)
 
 

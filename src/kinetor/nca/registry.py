@@ -833,7 +833,9 @@ def format_summary(
 ) -> str:
     """The summary cell of a parameter: its statistic to 3 significant figures (times as
     recorded, up to 6 digits); ``NC`` (not calculated) when no value, or when more than
-    ``max_missing`` of ``n_total`` values are missing (PKNCA's rule).
+    ``max_missing`` of ``n_total`` values are missing (PKNCA's rule); ``NC (a value <= 0)``
+    for a geometric statistic when a value (``min``) is 0 or negative: the geometric mean
+    and CV are undefined there (Phoenix and PKNCA leave them missing too).
 
     >>> format_summary("CMAX", n=2, geomean=4.0, geocv=78.53)
     '4.00 (78.5)'
@@ -841,6 +843,8 @@ def format_summary(
     '2.125 (1\u20134)'
     >>> format_summary("LAMZHL", n=1, n_total=3, mean=5.0)
     'NC'
+    >>> format_summary("CMIN", n=3, min=0.0, max=1.0)
+    'NC (a value <= 0)'
     """
     from kinetor.numerics.formatting import format_sig
 
@@ -858,6 +862,8 @@ def format_summary(
         if not np.isfinite(float(median)):
             return "NC"
         return f"{f(median, t)} ({f(min, t)}\u2013{f(max, t)})"
+    if kind == "geometric" and float(min) <= 0:  # log of 0: undefined, said so
+        return "NC (a value <= 0)"
     point, spread = (geomean, geocv) if kind == "geometric" else (mean, sd)
     if not np.isfinite(float(point)):
         return "NC"

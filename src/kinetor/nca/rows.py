@@ -111,6 +111,7 @@ def usable_rows(study, options: Options) -> pd.DataFrame:
     )
     # time may be missing only on rows that are excluded anyway
     used = _blq_rule(study, options.blq_rule, time_col)
+    problems += _no_lloq(used, options.blq_rule, study.source)
     ok = used["conc_used"].notna().to_numpy()
     no_time = ok & used[time_col].isna().to_numpy()
     problems += row_problems(
@@ -207,6 +208,28 @@ def usable_rows(study, options: Options) -> pd.DataFrame:
             values = subj[g].to_numpy(object)
             rows[g] = np.where(at >= 0, values[np.maximum(at, 0)], None)
     return rows
+
+
+def _no_lloq(used: pd.DataFrame, rule, source: str) -> list:
+    """A rule that uses LLOQ/2 drops a BLQ sample without an LLOQ: an error naming the
+    rows, never a silently shorter profile."""
+    if rule not in ("half-lloq", "half-lloq-first-zero"):
+        return []
+    lost = (
+        used["blq"].to_numpy(bool)
+        & np.isnan(used["lloq"].to_numpy(float))
+        & used["conc_used"].isna().to_numpy()
+        & used["exclude"].astype(str).str.contains(f"rule '{rule}'", regex=False).to_numpy()
+    )
+    return row_problems(
+        used,
+        lost,
+        source,
+        "conc",
+        lambda r: f"BLQ sample without an LLOQ: rule '{rule}' needs the LLOQ (LLOQ/2)",
+        "give an LLOQ (an lloq column, '<x' entries or --lloq VALUE) or choose another "
+        "--blq-rule (blq_rule=)",
+    )
 
 
 def _same_keys(used: pd.DataFrame, conc: pd.DataFrame) -> bool:

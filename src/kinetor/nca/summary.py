@@ -85,7 +85,8 @@ def summarise(
               \\mathrm{geoCV\\%} = 100 \\sqrt{e^{s_{\\ln}^2} - 1}
 
     ``statistic`` and ``display`` are the registry's statistic for the parameter and its
-    text (``NC`` when more than ``max_missing`` of the values are missing). Rows are in
+    text (``NC`` when more than ``max_missing`` of the values are missing; ``NC (a value
+    <= 0)`` for a geometric statistic with a value <= 0, undefined on the log scale). Rows are in
     natural group order, then interval, then the registry's display order.
     """
     df = parameters
