@@ -53,28 +53,15 @@ class Results:
         n_obs, n_q, n_used = count(np.ones(y.size)), count(~cens), count(used)
         df = n_q - k
         ssr = count(np.where(cens, 0.0, r) ** 2)
-        jb = _jac_blocks(sol.jac, gidx, k) if k else np.zeros((y.size, 0))
-        # the last pass scaled residuals by the SDs it started from: rescale to the final SDs
-        jb = jb * (run["sdv_ls"] / run["sdv"])[:, None]
-        jtj = np.zeros((n_g, k, k))
-        np.add.at(jtj, gidx, jb[:, :, None] * jb[:, None, :])
         c = (
             ssr / np.where(df > 0, df, np.nan)
             if self.method == "wls"
             else n_q / np.where(df > 0, df, np.nan)
         )
-        cov = np.full((n_g, k, k), np.nan)
-        if k:
-            ok = np.isfinite(c) & (np.linalg.cond(jtj) < 1e14)
-            cov[ok] = c[ok, None, None] * np.linalg.inv(jtj[ok])
-        # |cos| between the residual vector and each Jacobian column: 0 at an optimum
-        grad = np.zeros((n_g, k))
-        np.add.at(grad, gidx, jb * r[:, None])
-        norm = (
-            np.sqrt(np.maximum(np.diagonal(jtj, axis1=1, axis2=2), 0.0))
-            * np.sqrt(count(r * r))[:, None]
-        )
-        grad_cos = grad / np.where(norm > 0, norm, np.inf)
+        if run.get("exact") is not None:  # exact ML (numerics._exact_ml): from its Hessian
+            cov, grad_cos = run["exact"]["cov"], run["exact"]["grad_cos"]
+        else:
+            cov, grad_cos = self._gauss_newton(run, r, c, count)
         tol = dg.BOUND_TOL * np.maximum(1.0, np.abs(x))
         at_lo = np.isfinite(lo) & (x - lo <= tol)
         at_hi = np.isfinite(hi) & (hi - x <= tol)
@@ -108,14 +95,18 @@ class Results:
         # residual checks on the natural scale
         yq = np.where(cens, 0.0, y)
         res_nat = np.where(cens, 0.0, y - f)
-        mean_y = count(yq) / np.maximum(n_q, 1)
-        ss_tot = count(np.where(cens, 0.0, y - mean_y[gidx]) ** 2)
         ss_res = count(res_nat**2)
+        # R2 with the fit's own weights (WLS; 1 otherwise): R2_w = 1 - sum w r^2 /
+        # sum w (y - ybar_w)^2, so a 1/y2 fit is judged on the criterion it minimises
+        wq = np.where(cens, 0.0, self._weights(f) if self.method == "wls" else 1.0)
+        mean_w = count(wq * yq) / np.maximum(count(wq), 1e-300)
+        ss_tot = count(wq * np.where(cens, 0.0, y - mean_w[gidx]) ** 2)
+        ss_res_w = count(wq * res_nat**2)
         # flat data (ss_tot = 0) that the model does not reproduce: R2 = -inf
         r2 = np.where(
             ss_tot > 0,
-            1.0 - ss_res / np.where(ss_tot > 0, ss_tot, 1.0),
-            np.where(ss_res > 0, -np.inf, np.nan),
+            1.0 - ss_res_w / np.where(ss_tot > 0, ss_tot, 1.0),
+            np.where(ss_res_w > 0, -np.inf, np.nan),
         )
         med = np.array(
             [np.median(np.abs(f[(gidx == g) & ~cens])) if n_q[g] else np.nan for g in range(n_g)]
@@ -132,7 +123,15 @@ class Results:
             e,
             med,
         )
-        status = [] if run["settled"] else ["the error-model iteration did not settle"]
+        status = (
+            []
+            if run["settled"]
+            else [
+                "the exact maximum-likelihood search did not converge"
+                if run.get("exact") is not None
+                else "the error-model iteration did not settle"
+            ]
+        )
         if getattr(self, "_trial_error", None) is not None:  # set by _trial at x
             status.append(f"the model cannot be evaluated at the estimate: {self._trial_error}")
         if sol is not None and sol.status == 0:
@@ -195,6 +194,28 @@ class Results:
                 "lloq": self._lq,
             }
         )
+
+    def _gauss_newton(self, run, r, c, count):
+        """Covariance (c (J'J)^-1) and |cos| between the residual vector and each
+        Jacobian column (0 at a least-squares optimum) of a least-squares run."""
+        x, sol, gidx = run["x"], run["sol"], self._gidx
+        n_g, k = x.shape
+        jb = _jac_blocks(sol.jac, gidx, k) if k else np.zeros((self._y.size, 0))
+        # the last pass scaled residuals by the SDs it started from: rescale to the final SDs
+        jb = jb * (run["sdv_ls"] / run["sdv"])[:, None]
+        jtj = np.zeros((n_g, k, k))
+        np.add.at(jtj, gidx, jb[:, :, None] * jb[:, None, :])
+        cov = np.full((n_g, k, k), np.nan)
+        if k:
+            ok = np.isfinite(c) & (np.linalg.cond(jtj) < 1e14)
+            cov[ok] = c[ok, None, None] * np.linalg.inv(jtj[ok])
+        grad = np.zeros((n_g, k))
+        np.add.at(grad, gidx, jb * r[:, None])
+        norm = (
+            np.sqrt(np.maximum(np.diagonal(jtj, axis1=1, axis2=2), 0.0))
+            * np.sqrt(count(r * r))[:, None]
+        )
+        return cov, grad / np.where(norm > 0, norm, np.inf)
 
     # -- results ---------------------------------------------------------------------
     def _check_fitted(self) -> None:

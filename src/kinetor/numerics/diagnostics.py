@@ -21,7 +21,9 @@ residual collapse        no degrees of freedom left (n <= p), or the RMS residua
                          combined error, one component below ``COLLAPSE_REL``
                          of the variance at the median prediction                    ``COLLAPSE_REL`` = 1e-6
 residual explosion       proportional/log SD above ``CV_MAX``, or the model fits
-                         worse than the mean of the data (:math:`R^2 < 0`)           ``CV_MAX`` = 2 (200 %)
+                         worse than the mean of the data (:math:`R^2 < 0`; a WLS
+                         fit with its own weights, :math:`R^2_w = 1 - \sum w r^2 /
+                         \sum w (y - \bar y_w)^2`)                                   ``CV_MAX`` = 2 (200 %)
 =======================  ==========================================================  =========
 
 Examples

@@ -26,7 +26,9 @@ alternate until the error parameters settle. For additive and log errors without
 censoring this is the exact maximum-likelihood estimate; for proportional and combined
 errors it is the generalised-least-squares pseudo-likelihood estimate (Davidian &
 Giltinan, *Nonlinear Models for Repeated Measurement Data*, 1995, ch. 2-3; Carroll &
-Ruppert 1988), with the log-likelihood reported at the estimate.
+Ruppert 1988), with the log-likelihood reported at the estimate. When that iteration does
+not settle, or leaves its start for a -2LL higher by more than 1, the estimate is the exact
+ML optimum (:mod:`kinetor.numerics._exact_ml`).
 
 ``method="wls"``: weighted least squares, :math:`\sum w_i (y_i - f_i)^2`, ``weighting``
 one of ``uniform``, ``1/y``, ``1/y2``, ``1/pred``, ``1/pred2`` (prediction weights by
@@ -162,17 +164,26 @@ class Fitter(Objective, Results):
             )
         if np.any(cens & ~np.isfinite(lq)):
             raise ModelError("censored (BLQ) observations need their LLOQ")
+        file, rows, (tcol, ycol) = self._source
+        bad_t = ~np.isfinite(t)
         problems = [
             Problem(
-                "missing or non-finite time/value (mark BLQ values as censored)", row=int(i) + 1
+                "missing or non-finite time/value (mark BLQ values as censored)"
+                + ("" if rows is not None else f" at observation time {t[i]:g}"),
+                file,
+                None if rows is None else int(rows[i]),
+                tcol if bad_t[i] else ycol,
             )
-            for i in np.flatnonzero(~np.isfinite(t) | (~cens & ~np.isfinite(y)))
+            for i in np.flatnonzero(bad_t | (~cens & ~np.isfinite(y)))
         ]
         if self._error == "log":
             problems += [
                 Problem(
-                    f"value {y[i]} <= 0 cannot be fitted with the log error model",
-                    row=int(i) + 1,
+                    f"value {y[i]} <= 0 cannot be fitted with the log error model"
+                    + ("" if rows is not None else f" (observation at time {t[i]:g})"),
+                    file,
+                    None if rows is None else int(rows[i]),
+                    ycol,
                     fix="give an LLOQ (censored) or use error='additive'",
                 )
                 for i in np.flatnonzero(~cens & (y <= 0))
@@ -210,7 +221,7 @@ class Fitter(Objective, Results):
         return out
 
     # -- fitting ---------------------------------------------------------------------
-    def fit(self, t, y, data: Any = None, *, groups=None, lloq=None, censored=None):
+    def fit(self, t, y, data: Any = None, *, groups=None, lloq=None, censored=None, source=None):
         """Estimate the parameters; returns ``self``.
 
         Parameters
@@ -225,7 +236,18 @@ class Fitter(Objective, Results):
             Limit of quantification of each observation.
         censored : array-like of bool (n,), optional
             BLQ flags; default: ``y < lloq`` or a missing ``y`` with a finite ``lloq``.
+        source : dict, optional
+            Where the observations come from, for the data errors: ``rows`` (the file's
+            row of each observation), ``file``, ``columns`` (the time and value column
+            names). Without ``rows`` an error names the observation's time, not a row.
         """
+        src = dict(source or {})
+        rows = src.get("rows")
+        self._source = (
+            src.get("file"),
+            None if rows is None else np.asarray(rows).ravel(),
+            tuple(src.get("columns", (None, None))),
+        )
         t = np.asarray(t, dtype=float).ravel()
         y = np.asarray(y, dtype=float).ravel()
         lq = np.broadcast_to(np.nan if lloq is None else np.asarray(lloq, float), y.shape).astype(
@@ -309,8 +331,10 @@ class Fitter(Objective, Results):
             else self.weighting not in ("1/pred", "1/pred2")
             and not (self.weighting is None and self._error == "proportional")
         )
-        settled, sol, sdv = False, None, self._sd_now(f, sig)
+        settled, collapsed, sol, sdv = False, False, None, self._sd_now(f, sig)
         sdv_ls = sdv
+        x_start = x.copy()
+        obj_start = self._objective(x)[0] if self.method == "ml" and not fixed_sd else None
         for _ in range(1 if fixed_sd else _MAX_PASSES):
             sdv_ls = sdv
             if k:
@@ -344,10 +368,19 @@ class Fitter(Objective, Results):
                 settled = True
                 break
             if sig is not None and self._collapsing(sig):
+                collapsed = True
                 break  # a perfect fit: more passes only shrink sigma; reported as collapsed
             if sol is not None and sol.status == 0:
                 break  # the evaluation budget ran out: reported by the diagnostics
         obj, _ = self._objective(x)
+        rose = obj_start is not None and np.any(obj > obj_start + 1.0)
+        if self.method == "ml" and not (fixed_sd or collapsed) and (rose or not settled):
+            # the GLS iteration did not settle, or it left the start for a likelihood lower
+            # by more than 1 unit of -2LL: the exact ML optimum from the start and from the
+            # last iterate, whichever is lower (kinetor.numerics._exact_ml)
+            from kinetor.numerics._exact_ml import exact_ml
+
+            return exact_ml(self, [x_start.reshape(n_g, k), x.reshape(n_g, k)], lo, hi)
         return {
             "x": x.reshape(n_g, k),
             "obj": obj,
