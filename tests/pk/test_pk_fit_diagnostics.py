@@ -182,7 +182,9 @@ def test_every_failure_is_reported_in_every_table(tmp_path):
         }
     ).to_csv(src, index=False)
     out = tmp_path / "out"
-    assert main(["--quiet", "fit", str(src), "--model", "1cmt-oral", "--out", str(out)]) == 0
+    assert (
+        main(["--quiet", "fit", str(src), "--model", "1cmt-oral", "--out", str(out)]) == 4
+    )  # none converged (exit 4)
     stats = pd.read_csv(out / "pk_fit_stats.csv")
     assert not stats["converged"].iloc[0] and isinstance(stats["reason"].iloc[0], str)
     assert "converged" in pd.read_csv(out / "pk_fit_parameters.csv").columns

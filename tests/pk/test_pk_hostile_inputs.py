@@ -112,7 +112,9 @@ def test_fixed_parameters_in_python(tmp_path):
 def test_not_converged_is_printed_as_text_not_markup(tmp_path, capsys):
     # noise-free data: the residual error collapses, the fit is reported as not converged
     src = _iv_csv(tmp_path)
-    assert main(["fit", str(src), "--model", "1cmt", "--out", str(tmp_path / "o")]) == 0
+    assert (
+        main(["fit", str(src), "--model", "1cmt", "--out", str(tmp_path / "o")]) == 4
+    )  # not converged: exit 4
     out = capsys.readouterr().out
     assert "NOT converged S1:" in out
     assert "[bold red]" not in out and "[/]" not in out

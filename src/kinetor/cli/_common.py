@@ -13,6 +13,9 @@ from kinetor.cli._study_options import read_with_weights, sheet_choice  # noqa: 
 
 STATE: dict[str, bool] = {"debug": False, "quiet": False, "json": False}
 
+# the analysis ran and wrote its outputs, but no fit converged (each says why)
+EXIT_NOT_CONVERGED = 4
+
 
 def _width(stream) -> int | None:
     # a terminal sets its own width; in logs and pipes rich would squeeze tables to 80
@@ -298,6 +301,14 @@ def number_pairs(
             raise typer.BadParameter(f"{name.strip()!r} given twice", param_hint=option)
         out[name.strip()] = v
     return out
+
+
+def exit_if_none_converged(n_fits: int, n_converged: int) -> None:
+    """End the command with exit code ``EXIT_NOT_CONVERGED`` (4) when it ran ``n_fits`` > 0
+    fits and none converged. Call it after the outputs are written and printed: they stay
+    (each fit says ``converged=False`` and why); some fits converged is success (0)."""
+    if n_fits > 0 and n_converged == 0:
+        raise SystemExit(EXIT_NOT_CONVERGED)  # typer.Exit's code is lost with standalone_mode=False
 
 
 def choice(value: str, choices: tuple[str, ...], option: str) -> str:

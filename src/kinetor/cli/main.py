@@ -6,6 +6,8 @@ Exit codes
 1  unexpected internal error (a bug: please report it with ``--debug`` output)
 2  usage error (unknown option, bad argument)
 3  the data or the model were rejected (``DataError``, ``UnitError``, ``ModelError``)
+4  the analysis ran and wrote its outputs, but no fit converged (each fit says
+   ``converged=False`` and why): ``fit``, ``popfit``, ``pd fit``
 
 With ``--json`` every error is one JSON object on stdout: ``error`` (the kind:
 ``UsageError``, ``DataError`` with its ``problems``, ``ModelError``...), ``message`` and

@@ -21,6 +21,8 @@ def register(app: typer.Typer) -> None:
 
 
 def _pairs(items: list[str], flag: str) -> dict[str, str]:
+    """``name=value`` options whose value may carry a unit (``cl='5 L/h'``); numbers only
+    go through :func:`kinetor.cli._common.number_pairs`. A name given twice is refused."""
     out = {}
     for item in items:
         if "=" not in item:
@@ -28,6 +30,8 @@ def _pairs(items: list[str], flag: str) -> dict[str, str]:
                 f"{item!r}: write name=value, e.g. cl='5 L/h'", param_hint=flag
             )
         k, v = item.split("=", 1)
+        if k.strip() in out:  # the last one silently won
+            raise typer.BadParameter(f"{k.strip()!r} given twice", param_hint=flag)
         out[k.strip()] = v.strip()
     return out
 
@@ -87,7 +91,7 @@ def simulate_pk(
     from kinetor.pk import Regimen, model_class, simulate
 
     params = {k: _number_or_text(v) for k, v in _pairs(param, "--param").items()}
-    variability = {k: _float(v, "--cv") for k, v in _pairs(cv or [], "--cv").items()}
+    variability = _common.number_pairs(cv, "--cv")
     from kinetor.pk.variability import MAX_CV
 
     for k, c in variability.items():
@@ -247,26 +251,27 @@ def fit_command(
     res.stats.to_csv(folder / "pk_fit_stats.csv", index=False)
     _fit_figures(res.predictions, folder, study.units)
     _common.html_report(folder, "kinetor fit: compartmental PK fit")
+    n_ok = int(res.stats["converged"].sum())
     if _common.STATE["json"]:
         _common.emit_json(
             {
                 "out": str(folder),
                 "model": model,
                 "fits": len(res.fits),
-                "converged": int(res.stats["converged"].sum()),
+                "converged": n_ok,
                 "not_converged": {
                     str(r.subject): r.reason for r in res.stats.itertuples() if not r.converged
                 },
-                "notes": res.notes,
+                "notes": [*study.notes, *res.notes],
             }
         )
+        _common.exit_if_none_converged(len(res.stats), n_ok)
         return
     _common.info(
         f"fit {study.source}: {model}, {method.upper()}, "
-        f"{len(res.fits)} fit(s), {int(res.stats['converged'].sum())} converged; "
-        f"wrote {folder}"
+        f"{len(res.fits)} fit(s), {n_ok} converged; wrote {folder}"
     )
-    for note in res.notes:
+    for note in [*study.notes, *res.notes]:  # the study's: excluded rows, as validate says
         _common.info(f"  note: {note}")
     for r in res.stats.itertuples():
         if not r.converged:
@@ -283,6 +288,7 @@ def fit_command(
         "converged",
     ]
     _common.print_frame(res.params[cols], title="Parameters (95% CI)")
+    _common.exit_if_none_converged(len(res.stats), n_ok)
 
 
 def _fit_names(model: str, estimate: list[str], init: dict[str, str]) -> dict[str, float]:

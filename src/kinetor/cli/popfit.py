@@ -215,6 +215,7 @@ def popfit(
                 "files": [str(p) for p in files],
             }
         )
+        _common.exit_if_none_converged(1, int(res.converged))
         return
     _common.print_frame(
         summary,
@@ -227,6 +228,7 @@ def popfit(
     for note in res.notes:
         _common.info(f"  note: {note}")
     _common.info(f"wrote {len(files)} files to {d}")
+    _common.exit_if_none_converged(1, int(res.converged))
 
 
 def register(app: typer.Typer) -> None:

@@ -13,6 +13,8 @@ from zero: ``predose="exclude"`` (default) leaves them out, ``"baseline"`` subtr
 subject's mean pre-dose concentration from its later samples (an endogenous or
 carried-over baseline held constant). Either way they are flagged in the ``predose``
 column of the predictions and counted in the statistics; nothing is dropped silently.
+Samples the study excludes (no concentration value, no time...) are not fitted but stay
+in the predictions, with NaN predictions and the reason in the ``exclude`` column.
 
 Initial estimates, when not given, come from non-compartmental numbers per subject
 (:mod:`kinetor.pk._initial`) with multi-start; every table carries ``converged`` and
@@ -56,9 +58,10 @@ class PKFitResult:
 
     ``params`` (subject, parameter, estimate, se, rse_pct, ci_lower, ci_upper, unit,
     fixed, converged, reason), ``predictions`` (subject, time, dv, pred, ipred, res, wres,
-    blq, lloq, predose, baseline), ``stats`` (subject, n_obs, n_predose, loglik, aic, bic,
-    converged, reason); ``fits`` maps each subject (or ``"pooled"``) to the fitter that
-    holds it (subjects of one design share one vectorised fitter).
+    blq, lloq, predose, baseline, exclude: why the study excluded a sample, else ""),
+    ``stats`` (subject, n_obs, n_predose, loglik, aic, bic, converged, reason); ``fits``
+    maps each subject (or ``"pooled"``) to the fitter that holds it (subjects of one
+    design share one vectorised fitter).
     """
 
     params: pd.DataFrame
@@ -90,9 +93,17 @@ def _study_tables(study, analyte):
     else:
         conc = conc[conc["analyte"] == analyte]
     an = conc["analyte"].iloc[0] if len(conc) else ""
-    conc = conc[conc["exclude"] == ""].copy()
+    conc = conc.copy()
     conc["t"] = conc["time"].fillna(conc["nominal_time"])
-    conc = conc[conc["t"].notna() & (conc["conc"].notna() | conc["blq"])]
+    # rows the fit cannot use stay in the predictions with their reason (never dropped)
+    no_conc = conc["conc"].isna() & ~conc["blq"].astype(bool)
+    why = np.where(
+        conc["exclude"] != "",
+        conc["exclude"],
+        np.where(conc["t"].isna(), "no time", np.where(no_conc, "no concentration value", "")),
+    )
+    excluded = conc[why != ""].assign(exclude=why[why != ""])
+    conc = conc[why == ""]
     bad = conc[conc["blq"] & conc["lloq"].isna()]
     if len(bad):
         raise DataError(
@@ -114,7 +125,7 @@ def _study_tables(study, analyte):
         raise ModelError(f"fitting needs doses in mass or mass/kg units (got {units['dose']})")
     mw = study.mw.get(an)
     factor = float(convert(1.0, "mg/L", units["conc"], mw=mw))
-    return conc, tf, factor, kind == "mass/kg"
+    return conc, tf, factor, kind == "mass/kg", excluded
 
 
 def _param_units(cls: type[PKModel], per_kg: bool) -> dict[str, str]:
@@ -227,7 +238,7 @@ def fit_pk(
     init, fixed, estimate = _check_names(cls, init, fixed, estimate)
     if predose not in ("exclude", "baseline"):
         raise ModelError("predose must be 'exclude' or 'baseline'")
-    conc, tf, factor, per_kg = _study_tables(study, analyte)
+    conc, tf, factor, per_kg, excluded = _study_tables(study, analyte)
     doses = study.doses
     subjects = list(pd.unique(conc["subject"]))
     no_dose = [s for s in subjects if s not in set(doses["subject"])]
@@ -329,7 +340,7 @@ def fit_pk(
                 ],
                 ignore_index=True,
             )
-        preds.append(g)
+        preds.append(g.assign(exclude=""))
         st = fitter.fit_statistics()
         n_pre = pre.groupby("subject").size()
         for _, r in st.iterrows():
@@ -359,6 +370,21 @@ def fit_pk(
                 else "used as each subject's baseline"
             )
             + " (predose column)"
+        )
+    if len(excluded):  # shown with their reason, not fitted
+        preds.append(
+            pd.DataFrame(
+                {
+                    "subject": excluded["subject"].to_numpy(),
+                    "time": excluded["t"].to_numpy(float) * tf,
+                    "dv": excluded["conc"].to_numpy(float),
+                    "blq": excluded["blq"].to_numpy(bool),
+                    "lloq": excluded["lloq"].to_numpy(float),
+                    "predose": False,
+                    "baseline": 0.0,
+                    "exclude": excluded["exclude"].to_numpy(str),
+                }
+            )
         )
     order = {s: i for i, s in enumerate([*subjects, "pooled"])}
     stats_df = pd.DataFrame(stats).sort_values("subject", key=lambda c: c.map(order))
