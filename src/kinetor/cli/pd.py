@@ -46,6 +46,14 @@ def tgi(
     log: Annotated[
         bool, typer.Option("--log/--linear", help="Log-scale y axis in the plot.")
     ] = False,
+    volume_floor: Annotated[
+        float | None,
+        typer.Option(
+            "--volume-floor",
+            help="Rate-based T/C: volumes below it (e.g. a detection limit) are set to it "
+            "before taking logs; without it a volume of 0 leaves the group's T/C undefined.",
+        ),
+    ] = None,
     volume_unit: Annotated[str | None, _VOLUME_UNIT] = None,
     out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")] = Path("tgi_out"),
 ) -> None:
@@ -67,8 +75,12 @@ def tgi(
         )
     data = read_volumes(volumes, unit=_volume_unit(volume_unit))
     res = tgi_(data, control=control, day=day, start_day=start_day, formula=formula)
+    if volume_floor is not None and not volume_floor > 0:
+        raise typer.BadParameter(
+            f"must be a volume > 0, got {volume_floor:g}", param_hint="--volume-floor"
+        )
     rate = rate_based_tc(
-        data, control=control, start_day=start_day, end_day=None if day is None else day
+        data, control=control, start_day=start_day, end_day=day, volume_floor=volume_floor
     )
     summ = volume_summary(data)
     d = _common.out_dir(out)
@@ -83,6 +95,7 @@ def tgi(
         _common.emit_json(
             {
                 "tgi": res.to_dict(orient="records"),
+                "rate_based_tc": rate.to_dict(orient="records"),
                 "notes": data.attrs["kinetor_notes"],
                 "files": [str(p) for p in files],
             }
@@ -105,6 +118,9 @@ def tgi(
         ],
         title=f"TGI vs {control} ({formula}): {res['formula'].iloc[0]}",
     )
+    for g, why in zip(rate["group"], rate["reason"], strict=True):
+        if why:
+            _common.info(f"  note: rate-based T/C of {g} not computed: {why}")
     _common.info(f"wrote {len(files)} files to {d}")
 
 
@@ -192,6 +208,11 @@ def fit(
         init=_common.number_pairs(init, "--init"),
         lloq=lloq,
     )
+    if getattr(f, "no_exposure_", None):
+        notes.append(
+            f"no exposure course in {exposure.name} for {', '.join(map(str, f.no_exposure_))}: "
+            "fitted with no drug (concentration 0), as a vehicle group"
+        )
     d = _common.out_dir(out)
     summ, stats = f.summary, f.fit_statistics()
     summ.insert(0, "model", model)
@@ -208,6 +229,7 @@ def fit(
                 "notes": notes,
             }
         )
+        _common.exit_if_none_converged(f.converged_.size, int(f.converged_.sum()))
         return
     _notes(notes)
     _common.print_frame(
@@ -233,6 +255,7 @@ def fit(
     )
     for g, why in f.convergence_reason_[~f.converged_].items():
         _common.info(f"  NOT converged ({g}): {why}")
+    _common.exit_if_none_converged(f.converged_.size, n_ok)
 
 
 def _volume_unit(unit: str | None) -> str | None:
@@ -275,6 +298,7 @@ def _read_table(path: Path, numeric: tuple[str, ...] = ()):
     ]
     if bad:
         raise DataError(bad)
+    df.attrs.update(kinetor_file=raw.file, kinetor_rows=[int(r) for r in raw.rows])
     return df
 
 
@@ -296,6 +320,7 @@ def _biomarker_table(path: Path, model: str):
     df = _read_table(path, (*need, "lloq"))
     missing = [c for c in need if c not in df.columns]
     if not missing:
+        df["source_row"] = df.attrs["kinetor_rows"]  # the file's rows, for the fit's errors
         return df
     from kinetor.data.aliases import normalise_name
 

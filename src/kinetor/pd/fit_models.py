@@ -33,22 +33,11 @@ import pandas as pd
 
 from kinetor.errors import DataError, ModelError, Problem
 from kinetor.pd import direct, effect, growth, idr
-from kinetor.pd._design import _Design, _DesignFitter, name_failed
+from kinetor.pd._design import _Design, _DesignFitter, _step_budget, check_growing, name_failed
 from kinetor.pd.fit import PDFitter
 from kinetor.pd.volumes import ensure_volumes
 
 __all__ = ["BIOMARKER_MODELS", "TUMOR_MODELS", "BiomarkerFitter", "TumorFitter", "fit_pd"]
-
-
-def _step_budget(design) -> int:
-    """Integration steps per animal allowed in a fit's trial evaluation."""
-    # a step budget per animal far above what plausible dynamics need (about the number
-    # of exposure grid points plus a few hundred: 500 steps for a 61-point grid, 2,000
-    # for 1,501, measured), so that a stiff trial point (a kill rate far beyond the
-    # data) fails in a fraction of a second instead of running to the 2 million steps
-    # of a plain simulation; the trial is then rejected by the optimiser
-    n_grid = 0 if design.grid is None else np.asarray(design.grid).size
-    return 20_000 + 20 * n_grid
 
 
 TUMOR_MODELS = {
@@ -155,6 +144,8 @@ class TumorFitter(_DesignFitter):
         return sim.volume[data.unit_of_obs, data.time_index]
 
     def _initial(self, t, y, data: _Design):
+        if self.model == "exponential" and "k2" not in self.param_names:
+            check_growing(t, y, self.groups_[self._gidx], self.model)  # kg > 0: fail fast
         first = y[data.time_index == 0]
         v0 = float(np.median(first)) if first.size else float(np.min(y))
         pos = y > 0
@@ -239,7 +230,7 @@ class BiomarkerFitter(_DesignFitter):
         span = float(np.ptp(y)) or max(float(np.max(np.abs(y))), 1.0)
         if direct_model:
             base = float(np.mean(y[conc == conc.min()]))
-            rising = np.corrcoef(conc, y)[0, 1] >= 0 if np.ptp(conc) > 0 else True
+            rising = np.corrcoef(conc, y)[0, 1] >= 0 if np.ptp(conc) > 0 and np.ptp(y) > 0 else True
         else:
             base = float(np.mean(y[t == t.min()]))
             rising = True
@@ -330,7 +321,12 @@ def fit_pd(
             df["animal"].to_numpy(dtype=str), df["day"].to_numpy(float), groups, exposure, labels
         )
         t, y = df["day"].to_numpy(float), df["volume"].to_numpy(float)
-        f.fit(t, y, design, groups=groups, lloq=lloq)
+        src = {
+            "rows": df["source_row"],
+            "file": df.attrs.get("kinetor_file"),
+            "columns": ("day", "volume"),
+        }
+        f.fit(t, y, design, groups=groups, lloq=lloq, source=src)
         f.observations_ = df.assign(predicted=f.fitted_, residual=f.residuals_)
         return f
     if model not in BIOMARKER_MODELS:
@@ -338,7 +334,9 @@ def fit_pd(
             f"unknown model {model!r}: tumour {sorted(TUMOR_MODELS)}, "
             f"biomarker {sorted(BIOMARKER_MODELS)}"
         )
+    attrs = dict(getattr(data, "attrs", {}))
     df = pd.DataFrame(data).rename(columns={"subject": "animal"}).reset_index(drop=True)
+    df.attrs = attrs
     if "animal" not in df.columns:
         df["animal"] = "1"
     direct_model = model in ("emax", "sigmoid_emax", "imax")
@@ -380,12 +378,15 @@ def _fit_biomarker(
     if single_start:
         f.n_starts, f.n_random = 1, 0
     groups = _groups(df, by)
-    t = df["time"].to_numpy(float) if "time" in df.columns else df["conc"].to_numpy(float)
+    tcol = "time" if "time" in df.columns else "conc"
+    t = df[tcol].to_numpy(float)
     if direct_model:
         bdata = _BioData(df["conc"].to_numpy(float), None)
     else:
         bdata = _BioData(None, f._design(df["animal"].astype(str).to_numpy(), t, groups, exposure))
     lq = df["lloq"].to_numpy(float) if lloq is None and "lloq" in df.columns else lloq
-    f.fit(t, df["value"].to_numpy(float), bdata, groups=groups, lloq=lq)
+    rows = df["source_row"] if "source_row" in df.columns else None
+    src = {"rows": rows, "file": df.attrs.get("kinetor_file"), "columns": (tcol, "value")}
+    f.fit(t, df["value"].to_numpy(float), bdata, groups=groups, lloq=lq, source=src)
     f.observations_ = df.assign(predicted=f.fitted_, residual=f.residuals_)
     return f

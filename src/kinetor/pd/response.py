@@ -39,6 +39,7 @@ from kinetor.pd._delay import (
     left_censored_note,
     time_to_threshold,
 )
+from kinetor.pd._rate_reasons import animals_without_rate, rate_reason
 from kinetor.pd.tgi_metrics import check_control, start_day_of
 from kinetor.pd.volumes import ensure_volumes
 
@@ -149,11 +150,16 @@ def rate_based_tc(
     formula was checked against (the same number); status likely -- the paper's abstract
     was read, its full text was not (see docs/pd.md).
 
+    An animal without a rate (a 0 volume and no ``volume_floor``, < 2 measurements) is not
+    left out of its group's mean: that ``mean_rate`` and every T/C it enters are NaN, with
+    the animal and the fix in ``reason``.
+
     Returns
     -------
     DataFrame
         ``group, control, method, n, mean_rate, se_rate, control_mean_rate, duration,
-        tc_ratio, tc_pct, tgi_pct, formula, reason``.
+        tc_ratio, tc_pct, tgi_pct, formula, reason`` (``n``: the group's animals with a
+        growth rate).
     """
     df = ensure_volumes(data)
     df = df[df["volume"].notna()]
@@ -168,6 +174,10 @@ def rate_based_tc(
         {"n": g.count(), "mean_rate": g.mean(), "se_rate": g.std() / np.sqrt(g.count())}
     )
     stat = stat.reindex(sorted(df["group"].unique()))
+    # an animal without a rate (a volume of 0, one measurement) is never left out of its
+    # group's mean silently: the group's value is NaN and the reason names the animal
+    missing = animals_without_rate(rates)
+    stat.loc[stat.index.isin(list(missing)), ["mean_rate", "se_rate"]] = np.nan
     rc = stat["mean_rate"].get(control, np.nan)
     out = stat.reset_index(names="group")
     out.insert(1, "control", control)
@@ -182,9 +192,10 @@ def rate_based_tc(
         "T/C = exp((mean rate_T - mean rate_C) x duration); rate = OLS slope "
         "of ln V on day per animal (Hather 2014)"
     )
-    out["reason"] = np.where(
-        out["tc_ratio"].isna(), "no animal with a growth rate in the group or the control", ""
-    )
+    out["reason"] = [
+        rate_reason(grp, control, missing) if np.isnan(tc) else ""
+        for grp, tc in zip(out["group"], out["tc_ratio"], strict=True)
+    ]
     return out
 
 

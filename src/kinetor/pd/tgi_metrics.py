@@ -86,15 +86,19 @@ def _stats_on(df: pd.DataFrame, day: float) -> pd.DataFrame:
     return pd.DataFrame({"n": g.count(), "mean": g.mean(), "gm": gm})
 
 
-def _rtv_mean(df: pd.DataFrame, start: float, day: float) -> pd.Series:
-    """Per group mean of V_day / V_start over animals measured on both days."""
+def _rtv_mean(df: pd.DataFrame, start: float, day: float) -> tuple[pd.Series, pd.Series]:
+    """Per group mean of V_day / V_start over animals measured on both days, and per group
+    the animals whose RTV is undefined (a volume of 0 on the start day)."""
     wide = df[df["day"].isin([start, day])].pivot(index="animal", columns="day", values="volume")
     if start not in wide.columns or day not in wide.columns:
-        return pd.Series(dtype=float)
-    grp = df.drop_duplicates("animal").set_index("animal")["group"]
+        return pd.Series(dtype=float), pd.Series(dtype=object)
+    wide = wide.dropna()
+    grp = df.drop_duplicates("animal").set_index("animal")["group"].reindex(wide.index)
     with np.errstate(divide="ignore", invalid="ignore"):
-        rtv = (wide[day] / wide[start]).replace([np.inf, -np.inf], np.nan).dropna()
-    return rtv.groupby(grp.reindex(rtv.index)).mean()
+        rtv = wide[day] / wide[start]
+    bad = ~np.isfinite(rtv)
+    names = pd.Series(wide.index[bad], index=wide.index[bad]).groupby(grp[bad]).agg(", ".join)
+    return rtv.groupby(grp).mean(), names
 
 
 def _last_common_day(df: pd.DataFrame, group: str, control: str) -> float:
@@ -185,10 +189,18 @@ def tgi(
             elif formula == "tc_ratio":
                 tv, cv = r["mean_day"], r["control_mean_day"]
             elif formula == "rtv":
-                rtv = _rtv_mean(df, start, d)
+                rtv, undefined = _rtv_mean(df, start, d)
                 tv, cv = rtv.get(group, np.nan), rtv.get(control, np.nan)
-                if np.isnan(tv) or np.isnan(cv):
-                    reason = "no animal with volumes > 0 on both the start day and the day"
+                zero = [f"{undefined[g]} of group {g}" for g in {group, control} if g in undefined]
+                if zero:  # never a mean over the other animals only
+                    tv = cv = np.nan
+                    reason = (
+                        f"RTV undefined (a volume of 0 on the start day {start:g}) for "
+                        f"animal(s) {'; '.join(sorted(zero))}: use formula 'delta' or "
+                        "'tc_ratio', which take group means"
+                    )
+                elif np.isnan(tv) or np.isnan(cv):
+                    reason = "no animal measured on both the start day and the day"
             else:
                 tv, cv = at["gm"].get(group, np.nan), at["gm"].get(control, np.nan)
                 if np.isnan(tv) or np.isnan(cv):

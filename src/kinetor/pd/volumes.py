@@ -40,64 +40,9 @@ import numpy as np
 import pandas as pd
 
 from kinetor.errors import DataError, Problem
+from kinetor.pd._caliper import caliper_volume, swapped_note
 
 __all__ = ["caliper_volume", "ensure_volumes", "read_volumes", "volume_summary"]
-
-
-def caliper_volume(length, width) -> np.ndarray:
-    r"""Tumour volume from caliper diameters, :math:`V = L \times W^2 / 2`.
-
-    ``length`` is the longer and ``width`` the shorter diameter, as measured; the
-    formula is applied to the values as given (no reordering). Source: the ellipsoid
-    approximation standard in xenograft studies (Tomayko & Reynolds 1989 Cancer Chemother
-    Pharmacol 24:148; status: likely).
-
-    ``length`` and ``width`` are two numbers or two lists of the same length (mm); NaN
-    (not measured) gives NaN. Text, a negative or infinite diameter, or lists of two
-    lengths raise a ``DataError`` listing each bad value (``row`` = position, from 1).
-
-    >>> float(caliper_volume(10.0, 8.0))
-    320.0
-    """
-    ln, wd = _diameters(length, "length"), _diameters(width, "width")
-    if ln.shape != wd.shape:
-        raise DataError(
-            Problem(
-                f"{ln.size} length(s) but {wd.size} width(s)",
-                column="width",
-                fix="give one width per length",
-            )
-        )
-    return ln * wd**2 / 2.0
-
-
-def _diameters(values, name: str) -> np.ndarray:
-    """``values`` as floats; a DataError for text, negative or infinite diameters."""
-    try:
-        arr = np.asarray(values, dtype=float)
-    except (TypeError, ValueError):
-        raise DataError(
-            Problem(
-                f"{name} holds text: {values!r}",
-                column=name,
-                fix="give plain numbers in mm (no unit in the value)",
-            )
-        ) from None
-    flat = arr.reshape(-1)
-    bad = np.flatnonzero(np.isinf(flat) | (flat < 0))
-    if bad.size:
-        raise DataError(
-            [
-                Problem(
-                    f"{name} {flat[i]:g} is not a diameter",
-                    row=int(i) + 1 if arr.ndim else None,
-                    column=name,
-                    fix="caliper diameters are finite numbers >= 0 (mm)",
-                )
-                for i in bad
-            ]
-        )
-    return arr
 
 
 # column aliases (compared after kinetor.data.aliases.normalise_name: lower case, a unit
@@ -263,6 +208,7 @@ def read_volumes(
         if problems:
             raise DataError(problems)
         mm, more = _unit_factors(df, "mm", None, file)
+        more += swapped_note(ln, wd, df["source_row"], file)
         df["volume"], notes = caliper_volume(ln * mm, wd * mm), [*notes, *more]
     elif value == "volume" and "volume" in df.columns:
         header_unit = header_unit or unit or "mm^3"
@@ -301,6 +247,7 @@ def read_volumes(
     out = df.sort_values(["group", "animal", "day"], kind="stable").reset_index(drop=True)
     out.attrs["kinetor_volumes"] = value
     out.attrs["kinetor_notes"] = notes
+    out.attrs["kinetor_file"] = file
     return out
 
 
