@@ -26,6 +26,7 @@ from kinetor.data._build import (
     rename_extras,
     subject_table,
 )
+from kinetor.data._checks import note_no_value
 from kinetor.data._domain import _T
 from kinetor.data._text import RawTable
 from kinetor.data._units import resolve_unit
@@ -36,7 +37,10 @@ from kinetor.errors import DataError, Problem
 __all__ = ["read_adnca"]
 
 
-def _time(t: _T, var: str, unit_rows, declared, problems, notes, target=None):
+def _time(t: _T, var: str, declared, problems, notes, target=None):
+    """``var`` in the study time unit: AFRLT/NFRLT in FRLTU, ARRLT/NRRLT in RRLTU (else
+    FRLTU)."""
+    ucol = "RRLTU" if var in ("ARRLT", "NRRLT") and t.has("RRLTU") else "FRLTU"
     values = t.numbers(var, problems, var)
     return resolve_unit(
         values,
@@ -44,8 +48,8 @@ def _time(t: _T, var: str, unit_rows, declared, problems, notes, target=None):
         column=t.names.get(var),
         file=t.file,
         rows=t.rows,
-        row_units=unit_rows,
-        unit_column=t.names.get("FRLTU"),
+        row_units=t.text(ucol) if t.has(ucol) else None,
+        unit_column=t.names.get(ucol),
         declared=declared,
         target=target,
         notes=notes,
@@ -124,24 +128,23 @@ def read_adnca(raw: RawTable, *, units=None, mw=None) -> Parts:
     dose_rec = evid == 1
     obs = ~dose_rec
     declared_t = (units or {}).get("time")
-    frltu = t.text("FRLTU") if t.has("FRLTU") else None
     a_var = "AFRLT" if t.has("AFRLT") else ("ARRLT" if t.has("ARRLT") else None)
     n_var = "NFRLT" if t.has("NFRLT") else ("NRRLT" if t.has("NRRLT") else None)
     if a_var == "ARRLT" or n_var == "NRRLT":
         notes.append(f"{raw.file}: no AFRLT/NFRLT; times from the reference dose are used")
     actual, time_unit = (
-        _time(t, a_var, frltu, declared_t, problems, notes) if a_var else (np.full(n, np.nan), None)
+        _time(t, a_var, declared_t, problems, notes) if a_var else (np.full(n, np.nan), None)
     )
     nominal = np.full(n, np.nan)
     if n_var:
-        nominal, u = _time(t, n_var, frltu, declared_t, problems, notes, target=time_unit)
+        nominal, u = _time(t, n_var, declared_t, problems, notes, target=time_unit)
         time_unit = time_unit or u
     ref_time = None
     if a_var == "AFRLT" and t.has("ARRLT"):
-        ref, _ = _time(t, "ARRLT", frltu, declared_t, problems, notes, target=time_unit)
+        ref, _ = _time(t, "ARRLT", declared_t, problems, notes, target=time_unit)
         ref_time = actual - ref
     elif n_var == "NFRLT" and t.has("NRRLT"):
-        ref, _ = _time(t, "NRRLT", frltu, declared_t, problems, notes, target=time_unit)
+        ref, _ = _time(t, "NRRLT", declared_t, problems, notes, target=time_unit)
         ref_time = nominal - ref
     subject = t.text("USUBJID")
     analyte = t.text("PARAMCD") if t.has("PARAMCD") else t.text("PARAM")
@@ -229,7 +232,7 @@ def read_adnca(raw: RawTable, *, units=None, mw=None) -> Parts:
         conc["profile"] = t.text("ATPTREF")
     for var, name in (("ARRLT", "time_ref"), ("NRRLT", "nominal_time_ref")):
         if t.has(var) and var not in (a_var, n_var):
-            conc[name] = _time(t, var, frltu, declared_t, [], [], target=time_unit)[0]
+            conc[name] = _time(t, var, declared_t, [], [], target=time_unit)[0]
     analytes = conc.drop_duplicates("subject").set_index("subject")["analyte"]
     doses, dose_unit = _doses(
         t, dose_rec, obs, actual if a_var else nominal, ref_time, units, problems, notes, analytes
@@ -249,6 +252,7 @@ def read_adnca(raw: RawTable, *, units=None, mw=None) -> Parts:
     t.used |= {t.names[v] for v in ("DOSEA", "DOSEP", "DOSEU", "ROUTE", "EVID") if t.has(v)}
     conc = pd.concat([conc, rename_extras(raw.frame, t.used).reset_index(drop=True)], axis=1)
     conc = conc[obs].reset_index(drop=True)
+    note_no_value(conc, notes)
     roles = {
         k: t.names[v]
         for k, v in (

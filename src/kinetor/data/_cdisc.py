@@ -24,19 +24,19 @@ import pandas as pd
 from kinetor.data._build import (
     Parts,
     combine_exclude,
-    day_index,
     finish_conc,
     join_reasons,
     rename_extras,
     subject_table,
 )
 from kinetor.data._cdisc_ex import FREQUENCIES, exposure
-from kinetor.data._domain import _T, _hours, _lookup
+from kinetor.data._cdisc_times import EX_STAMPS, PC_STAMPS, pc_times, read_zones
+from kinetor.data._checks import note_no_value
+from kinetor.data._domain import _T
 from kinetor.data._text import RawTable
 from kinetor.data._units import resolve_unit
 from kinetor.data.values import (
     classify_conc,
-    parse_durations,
     parse_flags,
 )
 from kinetor.errors import DataError, Problem
@@ -159,65 +159,19 @@ def _concentrations(pc: _T, units, mw, problems, notes):
     return conc, conc_unit
 
 
-def _times(pc: _T, subject, first_stamp, first_day, problems, notes):
-    """(actual, nominal) hours after the first dose."""
-    eltm = np.full(len(pc.f), np.nan)
-    if pc.has("PCELTM"):
-        eltm, bad = parse_durations(pc.col("PCELTM"))
-        problems += [
-            Problem(
-                f"PCELTM is not an ISO 8601 duration: {v!r}",
-                file=pc.file,
-                row=int(r),
-                column=pc.names["PCELTM"],
-                fix="write e.g. PT2H, PT30M, P1D, -PT0.5H",
-            )
-            for r, v in zip(pc.rows[bad], pc.col("PCELTM")[bad], strict=True)
-        ]
-    key = pd.Series(subject)
-    # PCELTM counts from the reference dose: place that dose by PCRFTDTC (its date-time),
-    # else by PCNOMDY (the day of the profile, SEND), else at the first dose
-    offset = np.full(len(key), np.nan)
-    if pc.has("PCRFTDTC"):
-        ref, date_only = pc.stamps("PCRFTDTC", problems)
-        offset = np.where(date_only, np.nan, _hours(ref, _lookup(key, first_stamp)))
-    if pc.has("PCNOMDY"):
-        nomdy = pc.numbers("PCNOMDY", problems, "PCNOMDY")
-        d0 = _lookup(key, first_day).to_numpy(float)
-        d0 = np.where(np.isnan(d0), 1.0, d0)
-        by_day = 24.0 * (day_index(nomdy) - day_index(d0))
-        offset = np.where(np.isnan(offset), by_day, offset)
-    nominal = eltm + np.nan_to_num(offset)
-    actual = np.full(len(key), np.nan)
-    if pc.has("PCDTC"):
-        stamp, date_only = pc.stamps("PCDTC", problems)
-        actual = np.where(date_only, np.nan, _hours(stamp, _lookup(key, first_stamp)))
-        if date_only.any():
-            notes.append(
-                f"{pc.file}: {int(date_only.sum())} PCDTC value(s) without a clock "
-                f"time: nominal time used"
-            )
-    return actual, nominal
-
-
-def _pool_doses(pooldef: _T, doses, first_stamp, first_day, notes):
+def _pool_doses(pooldef: _T, doses, first, notes):
     """SEND pools (POOLDEF): a pool is dosed as its first member with EX records."""
     members = pd.DataFrame({"pool": pooldef.text("POOLID"), "subject": pooldef.text("USUBJID")})
     members = members[members["subject"].isin(set(doses["subject"]))]
-    first = members.drop_duplicates("pool")
-    if first.empty:
-        return doses, first_stamp, first_day
-    pool_of = first.set_index("subject")["pool"]
+    first_member = members.drop_duplicates("pool")
+    if first_member.empty:
+        return doses, first
+    pool_of = first_member.set_index("subject")["pool"]
     copied = doses[doses["subject"].isin(pool_of.index)].copy()
     copied["subject"] = copied["subject"].map(pool_of)
-    notes.append(f"{pooldef.file}: {len(first)} pool(s) dosed as their first member")
-    stamp = first_stamp[first_stamp.index.isin(pool_of.index)].rename(index=pool_of.to_dict())
-    day = first_day[first_day.index.isin(pool_of.index)].rename(index=pool_of.to_dict())
-    return (
-        pd.concat([doses, copied], ignore_index=True),
-        pd.concat([first_stamp, stamp]),
-        pd.concat([first_day, day]),
-    )
+    notes.append(f"{pooldef.file}: {len(first_member)} pool(s) dosed as their first member")
+    pools = first[first.index.isin(pool_of.index)].rename(index=pool_of.to_dict())
+    return pd.concat([doses, copied], ignore_index=True), pd.concat([first, pools])
 
 
 def _subjects(dm: _T | None, bw: _T | None, problems, notes):
@@ -275,25 +229,30 @@ def read_cdisc(tables: dict[str, RawTable], *, units=None, mw=None) -> Parts:
     if ex is not None and not (ex.need("USUBJID", problems) and ex.need("EXDOSE", problems)):
         raise DataError(problems)
     conc, conc_unit = _concentrations(pc, units, mw, problems, notes)
+    zoned = [(pc, conc["subject"].to_numpy(), PC_STAMPS)]
+    read_zones(zoned + ([(ex, ex.text("USUBJID"), EX_STAMPS)] if ex else []), problems)
     if ex is not None:
-        doses, dose_unit, first_stamp, first_day = exposure(ex, units, problems, notes)
+        doses, dose_unit, first = exposure(ex, units, problems, notes)
     else:
         notes.append("no EX table: no doses")
         doses = pd.DataFrame(columns=["subject", "time", "dose", "route"])
         dose_unit = (units or {}).get("dose")
-        first_stamp, first_day = pd.Series(dtype="datetime64[ns]"), pd.Series(dtype=float)
-    if "pooldef" in tables and len(doses):
-        doses, first_stamp, first_day = _pool_doses(
-            _T(tables["pooldef"]), doses, first_stamp, first_day, notes
+        first = pd.DataFrame(
+            {
+                "stamp": pd.Series(dtype="datetime64[ns]"),
+                "date": pd.Series(dtype="datetime64[ns]"),
+                "day": pd.Series(dtype=float),
+            }
         )
-    actual, nominal = _times(
-        pc, conc["subject"].to_numpy(), first_stamp, first_day, problems, notes
-    )
+    if "pooldef" in tables and len(doses):
+        doses, first = _pool_doses(_T(tables["pooldef"]), doses, first, notes)
+    actual, nominal = pc_times(pc, conc["subject"].to_numpy(), first, problems, notes)
     conc.insert(1, "time", actual)
     conc.insert(2, "nominal_time", nominal)
     if pc.has("PCTPTREF"):
         conc["profile"] = pc.text("PCTPTREF")
     conc = pd.concat([conc, rename_extras(pc.f, pc.used).reset_index(drop=True)], axis=1)
+    note_no_value(conc, notes)
     dm = _T(tables["dm"]) if "dm" in tables else None
     bw = _T(tables["bw"]) if "bw" in tables else None
     subjects = _subjects(dm, bw, problems, notes)

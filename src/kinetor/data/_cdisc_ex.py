@@ -8,6 +8,8 @@ several days with ``EXDOSFRQ`` (QD, BID, ...) is expanded into single doses.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
@@ -18,28 +20,53 @@ from kinetor.data.routes import infusion_note, iv_infusions, normalise_route
 from kinetor.data.values import parse_durations
 from kinetor.errors import Problem
 
-__all__ = ["FREQUENCIES", "exposure"]
+__all__ = ["FREQUENCIES", "exposure", "frequency_hours"]
 
 
-# EXDOSFRQ -> interval (h), for EX records that span several doses
+# EXDOSFRQ -> interval (h), for EX records that span several doses: the CDISC FREQ terms
+# with a regular interval; QnH, QnD, QnW and EVERY n WEEKS are read for any n
 FREQUENCIES = {
+    "QH": 1.0,
     "QD": 24.0,
-    "Q24H": 24.0,
+    "QAM": 24.0,
+    "QPM": 24.0,
+    "QHS": 24.0,
     "BID": 12.0,
-    "Q12H": 12.0,
     "TID": 8.0,
-    "Q8H": 8.0,
     "QID": 6.0,
-    "Q6H": 6.0,
     "QOD": 48.0,
-    "Q2D": 48.0,
     "QW": 168.0,
-    "Q2W": 336.0,
+    "EVERY WEEK": 168.0,
 }
+_EVERY = re.compile(r"^(?:Q(?P<n>\d+)(?P<u>[HDW])|EVERY (?P<w>\d+) WEEKS)$")
+_SUPPORTED = (
+    "QD, BID, TID, QID, QOD, QAM, QPM, QHS, QH, QnH, QnD, QW, QnW, EVERY WEEK, EVERY n WEEKS"
+)
+
+
+def frequency_hours(code: str) -> float:
+    """Hours between doses of a CDISC FREQ term; NaN when it has no regular interval.
+
+    >>> frequency_hours("Q3D"), frequency_hours("EVERY 2 WEEKS"), frequency_hours("PRN")
+    (72.0, 336.0, nan)
+    """
+    code = " ".join(str(code).upper().split())
+    if code in FREQUENCIES:
+        return FREQUENCIES[code]
+    m = _EVERY.match(code)
+    if m is None or int(m["n"] or m["w"]) == 0:
+        return float("nan")
+    if m["w"]:
+        return 168.0 * int(m["w"])
+    return {"H": 1.0, "D": 24.0, "W": 168.0}[m["u"]] * int(m["n"])
 
 
 def exposure(ex: _T, units, problems, notes):
-    """EX -> (doses, dose unit, first full EXSTDTC per subject, first EXSTDY per subject)."""
+    """EX -> (doses, dose unit, first dose per subject).
+
+    The first dose table is indexed by subject: ``stamp`` (its EXSTDTC when it has a clock
+    time), ``date`` (the first EXSTDTC date) and ``day`` (the first EXSTDY).
+    """
     subject = ex.text("USUBJID")
     dose = ex.numbers("EXDOSE", problems, "EXDOSE")
     dose, dose_unit = resolve_unit(
@@ -104,9 +131,15 @@ def exposure(ex: _T, units, problems, notes):
             "source_row": ex.rows,
         }
     )
-    first_day = pd.Series(stday).groupby(key).min()
-    d = _repeat_by_frequency(ex, d, start, end, end_date, notes)
-    return d, dose_unit, first_stamp, first_day
+    first = pd.DataFrame(
+        {
+            "stamp": first_stamp,
+            "date": start.dt.normalize().groupby(key).min(),
+            "day": pd.Series(stday).groupby(key).min(),
+        }
+    )
+    d = _repeat_by_frequency(ex, d, start, end, end_date, problems, notes)
+    return d, dose_unit, first
 
 
 def _dose_times(ex: _T, key, start, start_date, notes):
@@ -146,11 +179,12 @@ def _dose_times(ex: _T, key, start, start_date, notes):
     return t, first_stamp
 
 
-def _repeat_by_frequency(ex: _T, d, start, end, end_date, notes):
+def _repeat_by_frequency(ex: _T, d, start, end, end_date, problems, notes):
     if not ex.has("EXDOSFRQ"):
         return d
-    frq = pd.Series(ex.text("EXDOSFRQ")).str.upper().to_numpy(dtype=object)
-    ii = pd.Series(frq).map(FREQUENCIES).to_numpy(float)
+    frq = pd.Series(ex.text("EXDOSFRQ")).str.upper().str.split().str.join(" ")
+    frq = frq.to_numpy(dtype=object)
+    ii = pd.Series(frq).map({f: frequency_hours(f) for f in pd.unique(frq)}).to_numpy(float)
     # a date-only end means "the last dose that day", at the start's clock time
     clock = start - start.dt.normalize()
     end_eff = end.where(~end_date, end + clock)
@@ -162,10 +196,17 @@ def _repeat_by_frequency(ex: _T, d, start, end, end_date, notes):
         0,
     ).astype(int)
     unknown = ~np.isfinite(ii) & (span > 0) & ~np.isin(frq, ["", "ONCE"])
-    if unknown.any():
-        notes.append(
-            f"{ex.file}: EXDOSFRQ {sorted(set(frq[unknown]))} not expanded; one dose at EXSTDTC"
+    problems += [
+        Problem(
+            f"EXDOSFRQ {f!r} has no regular dosing interval: the doses between EXSTDTC "
+            f"and EXENDTC cannot be placed",
+            file=ex.file,
+            row=int(r),
+            column=ex.names["EXDOSFRQ"],
+            fix=f"use one of {_SUPPORTED}, or give one EX record per dose",
         )
+        for r, f in zip(ex.rows[unknown], frq[unknown], strict=True)
+    ]
     if not (addl > 0).any():
         return d
     out = expand_addl(d.assign(addl=addl, ii=np.nan_to_num(ii)))

@@ -227,11 +227,7 @@ def study_notes(study) -> None:
                     pd.Series(free, index=conc.index), "no concentration value"
                 )
             )
-            rows = _rows_text(conc["source_row"].to_numpy()[free])
-            study.notes.append(
-                f"conc: {int(free.sum())} sample(s) without a concentration value are "
-                f"excluded (rows {rows}; see the 'exclude' column)"
-            )
+            note_no_value(conc, study.notes)
     d = study.doses
     if not len(d):
         return
@@ -249,6 +245,16 @@ def study_notes(study) -> None:
         )
         if note not in study.notes:  # a Study rebuilt by dataclasses.replace has it
             study.notes.append(note)
+
+
+def note_no_value(conc: pd.DataFrame, notes: list[str]) -> None:
+    """The note every reader gives for samples excluded as "no concentration value"."""
+    gone = (conc["exclude"] == "no concentration value").to_numpy(bool, na_value=False)
+    if gone.any():
+        notes.append(
+            f"conc: {int(gone.sum())} sample(s) without a concentration value are excluded "
+            f"(rows {_rows_text(conc['source_row'].to_numpy()[gone])}; see the 'exclude' column)"
+        )
 
 
 def _rows_text(rows: np.ndarray) -> str:

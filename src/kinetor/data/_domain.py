@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from kinetor.data._text import RawTable
-from kinetor.data.values import is_missing, parse_datetimes, parse_numbers
+from kinetor.data.values import is_missing, parse_datetimes, parse_numbers, zone_offsets
 from kinetor.errors import Problem
 
 __all__ = ["_T"]
@@ -27,6 +27,8 @@ class _T:
         self.raw, self.f, self.rows, self.file = raw, raw.frame, raw.rows, raw.file
         self.names = {c.upper(): c for c in raw.frame.columns}
         self.used: set[str] = set()
+        # rows whose date-times are read in UTC (every stamp of their subject has an offset)
+        self.utc = np.zeros(len(raw.frame), bool)
 
     def has(self, var: str) -> bool:
         return var in self.names
@@ -72,7 +74,16 @@ class _T:
             )
             for r, v in zip(self.rows[bad], self.col(var)[bad], strict=True)
         ]
+        if self.utc.any():
+            off = np.where(self.utc, np.nan_to_num(zone_offsets(self.col(var))), 0.0)
+            st = st - pd.to_timedelta(off, unit="h")
         return st, date_only
+
+    def zones(self, var: str) -> np.ndarray:
+        """Hours east of UTC written on ``var``'s date-times (NaN: no offset, no clock)."""
+        if not self.has(var):
+            return np.full(len(self.f), np.nan)
+        return zone_offsets(self.col(var))
 
     def need(self, var: str, problems: list[Problem]) -> bool:
         if self.has(var):

@@ -15,11 +15,12 @@ from kinetor.data._build import (
     rename_extras,
     subject_table,
 )
+from kinetor.data._checks import note_no_value
 from kinetor.data._factorize import first_rows
 from kinetor.data._generic_doses import doses_from_rows, doses_from_table
 from kinetor.data._table_ctx import _Ctx, _require
 from kinetor.data._text import RawTable
-from kinetor.data._units import _rows_text, resolve_unit
+from kinetor.data._units import resolve_unit
 from kinetor.data.values import classify_conc, parse_flags
 from kinetor.errors import Problem
 
@@ -118,7 +119,8 @@ def _conc_table(ctx: _Ctx, mw) -> tuple[pd.DataFrame, dict[str, str | None], boo
             rows=ctx.rows,
             row_units=ctx.unit_col("conc_unit"),
             unit_column=ctx.roles.get("conc_unit"),
-            header_unit=ctx.hunits.get("lloq") or units["conc"],
+            # an LLOQ without its own unit is in its row's concentration unit as written
+            header_unit=ctx.hunits.get("lloq") or ctx.hunits.get("conc"),
             declared=ctx.declared.get("conc"),
             target=units["conc"],
             label="LLOQ",
@@ -142,13 +144,6 @@ def _conc_table(ctx: _Ctx, mw) -> tuple[pd.DataFrame, dict[str, str | None], boo
                 )
             )
     res = finish_conc(c["kind"], value, limit, lloq, ctx.col("conc"), flag, is_number)
-    if res["any_reason"]:  # said, not only written in the exclude column
-        gone = res["reason"] == "no concentration value"
-        if gone.any():
-            ctx.notes.append(
-                f"conc: {int(gone.sum())} sample(s) without a concentration value are "
-                f"excluded (rows {_rows_text(ctx.rows[gone])}; see the 'exclude' column)"
-            )
     # a default (a role the file does not give) and the exclusion reasons are str cells
     exclude = combine_exclude(ctx.text("exclude") if ctx.has("exclude") else None, res["reason"])
     matrix = ctx.text("matrix", "PLASMA")
@@ -169,6 +164,8 @@ def _conc_table(ctx: _Ctx, mw) -> tuple[pd.DataFrame, dict[str, str | None], boo
         },
         copy=False,  # the arrays are this function's own
     )
+    if res["any_reason"]:  # said, not only written in the exclude column
+        note_no_value(conc, ctx.notes)
     return conc, units, bool(res["any_reason"])
 
 

@@ -34,8 +34,10 @@ from kinetor.data._build import (
     join_reasons,
     rename_extras,
 )
+from kinetor.data._checks import note_no_value
 from kinetor.data._domain import _T
 from kinetor.data._generic import _subjects
+from kinetor.data._nonmem_checks import dose_field_problems, id_block_problems, time_order_problems
 from kinetor.data._nonmem_occasions import commented_records, resets_refused, split_occasions
 from kinetor.data._table_ctx import _Ctx
 from kinetor.data._text import RawTable
@@ -176,6 +178,8 @@ def read_nonmem(
         problems=problems,
     )
     problems += resets_refused(t, subject, time, evid, commented)
+    problems += id_block_problems(t, subject, commented)
+    problems += time_order_problems(t, subject, time, evid, commented)
     cmt = _num(t, "CMT", problems, np.nan)
     # analyte
     if ctx.has("analyte"):
@@ -203,7 +207,7 @@ def read_nonmem(
     ]
     combined = np.where(np.isnan(c["value"]), c["limit"], c["value"])
     combined, conc_unit = resolve_unit(
-        np.where(sample, combined, np.nan),
+        np.where(evid == 0, combined, np.nan),  # a commented record keeps its DV
         what="conc",
         column=t.names["DV"],
         file=t.file,
@@ -282,13 +286,14 @@ def read_nonmem(
             "matrix": ctx.text("matrix", "PLASMA"),
             "exclude": exclude,
             "source_row": t.rows,
-            "conc_reported": np.where(sample, res["conc_reported"], np.nan),
+            "conc_reported": np.where(evid == 0, res["conc_reported"], np.nan),
         }
     )
     t.used |= {t.names[v] for v in NONMEM_COLUMNS if t.has(v)} - {t.names.get("DV")}
     used = t.used | set(ctx.roles.values())
     conc = pd.concat([conc, rename_extras(raw.frame, used).reset_index(drop=True)], axis=1)
     conc = conc[~dose_rec].reset_index(drop=True)
+    note_no_value(conc, notes)
     doses, dose_unit = _doses(
         t, ctx, dose_rec, evid, subject, time, amt, cmt, analyte, units, problems, notes
     )
@@ -349,6 +354,8 @@ def _doses(t, ctx, dose_rec, evid, subject, time, amt, cmt, analyte, units, prob
         )
     ii = _num(t, "II", problems, 0.0)
     addl = _num(t, "ADDL", problems, 0.0)
+    ss = _num(t, "SS", problems, 0.0)
+    problems += dose_field_problems(t, dose_rec, ss, ii, addl)
     bad = dose_rec & (addl > 0) & ~(ii > 0)
     problems += [
         Problem(
@@ -369,9 +376,9 @@ def _doses(t, ctx, dose_rec, evid, subject, time, amt, cmt, analyte, units, prob
             "route": route,
             "duration": duration,
             "analyte": single[0] if len(single) == 1 else "",
-            "ss": _num(t, "SS", problems, 0.0).astype(int),
+            "ss": ss.astype(int),
             "ii": ii,
-            "addl": np.where(bad, 0, addl).astype(int),
+            "addl": np.where(bad | (addl < 0) | (addl % 1 != 0), 0, addl).astype(int),
             "route_raw": route_raw,
             "source_row": t.rows,
             "reset": evid == 4,

@@ -36,6 +36,7 @@ __all__ = [
     "parse_durations",
     "parse_flags",
     "parse_numbers",
+    "zone_offsets",
 ]
 
 MISSING_TEXT = frozenset({"", ".", "NA", "N/A", "NAN", "NONE", "NULL", "MISSING", "-", "--"})
@@ -219,6 +220,25 @@ _PARTIAL = re.compile(
 )
 
 
+_ZONE = r"(?:Z|[+-]\d{2}:?\d{2})$"
+
+
+def zone_offsets(text: pd.Series) -> np.ndarray:
+    """Hours east of UTC of ISO 8601 date-times with a clock time (``Z`` -> 0,
+    ``+05:30`` -> 5.5, ``-0800`` -> -8); NaN where a cell has no offset.
+
+    >>> zone_offsets(pd.Series(["2021-03-01T08:00+01:00", "2021-03-01T08:30Z", "2021-03-01"]))
+    array([ 1.,  0., nan])
+    """
+    s = text.astype(str).str.strip().str.upper()
+    full = s.str.match(_DATETIME).to_numpy() & ~is_missing(text)
+    m = s.str.extract(r"(?:(?P<z>Z)|(?P<sign>[+-])(?P<h>\d{2}):?(?P<m>\d{2}))$")
+    hours = pd.to_numeric(m["h"], errors="coerce") + pd.to_numeric(m["m"], errors="coerce") / 60
+    hours = np.where(m["sign"] == "-", -hours, hours).astype(float)
+    hours = np.where(m["z"].notna(), 0.0, hours)
+    return np.where(full, hours, np.nan)
+
+
 def parse_datetimes(text: pd.Series) -> tuple[pd.Series, np.ndarray, np.ndarray]:
     """ISO 8601 date-times: ``(timestamps, date_only, bad)``.
 
@@ -231,8 +251,8 @@ def parse_datetimes(text: pd.Series) -> tuple[pd.Series, np.ndarray, np.ndarray]
     full = s.str.match(_DATETIME).to_numpy() & ~missing
     date_only = s.str.match(_DATE_ONLY).to_numpy() & ~missing
     partial = s.str.match(_PARTIAL).to_numpy() & ~missing & ~date_only
-    # time zones are dropped: CDISC times within one study share a clock
-    clean = s.str.replace(r"(Z|[+-]\d{2}:?\d{2})$", "", regex=True)
+    # the clock time as written; the offset (``zone_offsets``) is applied by the reader
+    clean = s.str.replace(_ZONE, "", regex=True)
     stamps = pd.to_datetime(clean.where(full | date_only, None), format="ISO8601", errors="coerce")
     bad = ~missing & ~partial & stamps.isna().to_numpy()
     return stamps, date_only, bad
