@@ -4,6 +4,7 @@ of a validated ``Study``."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -367,9 +368,14 @@ def assemble(
     return study
 
 
-def rename_extras(frame: pd.DataFrame, used: set[str]) -> pd.DataFrame:
+def rename_extras(
+    frame: pd.DataFrame,
+    used: set[str],
+    taken: Iterable[str] = ("conc_reported", "profile", "actual_time"),
+) -> pd.DataFrame:
     """Unmapped source columns, renamed ``orig_<name>`` where they collide with a
-    canonical column name."""
+    canonical column name or a column the reader makes itself (``taken``)."""
+    taken = set(taken)
     extra = pd.DataFrame(
         {
             c: cells_as_text(frame[c]) if is_number_column(frame[c]) else frame[c]
@@ -379,9 +385,5 @@ def rename_extras(frame: pd.DataFrame, used: set[str]) -> pd.DataFrame:
         index=frame.index,
     )
     return extra.rename(
-        columns={
-            c: f"orig_{c}"
-            for c in extra.columns
-            if c in CANONICAL or c in ("conc_reported", "profile", "actual_time")
-        }
+        columns={c: f"orig_{c}" for c in extra.columns if c in CANONICAL or c in taken}
     )

@@ -38,6 +38,7 @@ from kinetor.data._units import resolve_unit
 from kinetor.data.values import (
     classify_conc,
     parse_flags,
+    parse_numbers,
 )
 from kinetor.errors import DataError, Problem
 
@@ -136,6 +137,9 @@ def _concentrations(pc: _T, units, mw, problems, notes):
         lloq,
         text,
     )
+    if use_std.any() and pc.has("PCORRES"):
+        # SDTM keeps the result as measured in PCORRES: the number of a BLQ/ALQ sample
+        res["conc_reported"] = _reported(pc, res["conc_reported"], conc_unit, units, mw, analyte)
     not_done = pd.Series(pc.text("PCSTAT")).str.upper().to_numpy() == "NOT DONE"
     reasnd = pc.text("PCREASND")
     r_nd = np.where(not_done, np.where(reasnd != "", "not done: " + reasnd, "not done"), "")
@@ -157,6 +161,30 @@ def _concentrations(pc: _T, units, mw, problems, notes):
         }
     )
     return conc, conc_unit
+
+
+def _reported(pc: _T, reported, conc_unit, units, mw, analyte) -> np.ndarray:
+    """``conc_reported`` filled from a numeric PCORRES (in PCORRESU) where it is NaN."""
+    orres, _, _ = parse_numbers(pc.col("PCORRES"))
+    orres, _ = resolve_unit(
+        orres,
+        what="conc",
+        column=pc.names["PCORRES"],
+        file=pc.file,
+        rows=pc.rows,
+        row_units=pc.text("PCORRESU") if pc.has("PCORRESU") else pc.text("PCSTRESU"),
+        unit_column=pc.names.get("PCORRESU", pc.names.get("PCSTRESU", "PCSTRESU")),
+        header_unit=conc_unit,
+        declared=(units or {}).get("conc"),
+        mw=mw,
+        analytes=analyte,
+        target=conc_unit,
+        label="PCORRES",
+        report_missing=False,
+        notes=[],
+        problems=[],
+    )
+    return np.where(np.isnan(reported), orres, reported)
 
 
 def _pool_doses(pooldef: _T, doses, first, notes):
@@ -268,6 +296,7 @@ def read_cdisc(tables: dict[str, RawTable], *, units=None, mw=None) -> Parts:
         (ex, "dose:dose", "EXDOSE"),
         (ex, "dose:route", "EXROUTE"),
         (ex, "dose:time", "EXSTDTC"),
+        (ex, "dose:duration", "EXDUR"),
         (ex, "dose:duration", "EXENDTC"),
         (dm, "species", "SPECIES"),
         (dm, "sex", "SEX"),

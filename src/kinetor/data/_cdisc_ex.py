@@ -105,11 +105,12 @@ def exposure(ex: _T, units, problems, notes):
                 file=ex.file,
                 row=int(r),
                 column=ex.names["EXDUR"],
-                fix="write e.g. PT1H",
+                fix="write e.g. PT1H or PT1H30M (a decimal only in the last part: PT1.5H)",
             )
             for r, v in zip(ex.rows[bad], ex.col("EXDUR")[bad], strict=True)
         ]
     span = np.where(end_date | start_date, np.nan, _hours(end, start))
+    dur, span = _negative_durations(ex, dur, span, start, end, problems)
     iv = (route == "iv_infusion") | (route == "iv_bolus")
     duration = np.where(iv, np.where(np.isnan(dur), span, dur), 0.0)
     # INTRAVENOUS with EXDUR or an EXSTDTC-EXENDTC span > 0 is an infusion; a route that
@@ -140,6 +141,38 @@ def exposure(ex: _T, units, problems, notes):
     )
     d = _repeat_by_frequency(ex, d, start, end, end_date, problems, notes)
     return d, dose_unit, first
+
+
+def _negative_durations(ex: _T, dur, span, start, end, problems):
+    """A negative EXDUR, or an EXENDTC before EXSTDTC, is a problem; both become NaN."""
+    with np.errstate(invalid="ignore"):
+        neg_dur = (dur < 0) & ex.has("EXDUR")
+        before = ((end.dt.normalize() < start.dt.normalize()).to_numpy() | (span < 0)) & ex.has(
+            "EXENDTC"
+        )
+    problems += [
+        Problem(
+            f"EXDUR {v!r} is negative",
+            file=ex.file,
+            row=int(r),
+            column=ex.names["EXDUR"],
+            fix="give the duration of the administration (>= 0), e.g. PT1H",
+        )
+        for r, v in zip(ex.rows[neg_dur], ex.text("EXDUR")[neg_dur], strict=True)
+    ]
+    problems += [
+        Problem(
+            f"EXENDTC {b!r} is before EXSTDTC {a!r}",
+            file=ex.file,
+            row=int(r),
+            column=ex.names["EXENDTC"],
+            fix="correct the start or end date-time (EXENDTC is the end of the administration)",
+        )
+        for r, a, b in zip(
+            ex.rows[before], ex.text("EXSTDTC")[before], ex.text("EXENDTC")[before], strict=True
+        )
+    ]
+    return np.where(neg_dur, np.nan, dur), np.where(before, np.nan, span)
 
 
 def _dose_times(ex: _T, key, start, start_date, notes):

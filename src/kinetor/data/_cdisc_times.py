@@ -94,7 +94,7 @@ def _durations(pc: _T, var: str, problems) -> np.ndarray:
             file=pc.file,
             row=int(r),
             column=pc.names[var],
-            fix="write e.g. PT2H, PT30M, P1D, -PT0.5H",
+            fix="write e.g. PT2H, PT1H30M, P1D, -PT0.5H (a decimal only in the last part: PT1.5H)",
         )
         for r, v in zip(pc.rows[bad], pc.col(var)[bad], strict=True)
     ]

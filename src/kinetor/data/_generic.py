@@ -144,6 +144,28 @@ def _conc_table(ctx: _Ctx, mw) -> tuple[pd.DataFrame, dict[str, str | None], boo
                 )
             )
     res = finish_conc(c["kind"], value, limit, lloq, ctx.col("conc"), flag, is_number)
+    if "conc_reported" in ctx.f.columns and "conc_reported" not in ctx.roles.values():
+        # the numbers as reported of BLQ/ALQ samples (write_csv writes them)
+        ctx.roles["conc_reported"] = "conc_reported"
+        reported, _ = resolve_unit(
+            ctx.numbers("conc_reported", "conc_reported", "write a number or leave it empty"),
+            what="conc",
+            column="conc_reported",
+            file=ctx.file,
+            rows=ctx.rows,
+            row_units=ctx.unit_col("conc_unit"),
+            unit_column=ctx.roles.get("conc_unit"),
+            header_unit=ctx.hunits.get("conc"),
+            declared=ctx.declared.get("conc"),
+            target=units["conc"],
+            label="conc_reported",
+            report_missing=False,
+            mw=mw,
+            analytes=analyte,
+            notes=ctx.notes,
+            problems=ctx.problems,
+        )
+        res["conc_reported"] = np.where(np.isnan(reported), res["conc_reported"], reported)
     # a default (a role the file does not give) and the exclusion reasons are str cells
     exclude = combine_exclude(ctx.text("exclude") if ctx.has("exclude") else None, res["reason"])
     matrix = ctx.text("matrix", "PLASMA")
@@ -313,7 +335,8 @@ def read_generic(
     if subjects is not None:
         files["subjects"] = subjects.file
     used = set(ctx.roles.values()) | {g for g in (groups or []) if g in subj.columns}
-    extras = rename_extras(raw.frame, used)
+    # a "profile" column (as write_csv writes it) keeps its name: the reader makes none
+    extras = rename_extras(raw.frame, used, taken=conc.columns)
     conc = pd.concat([conc, extras.reset_index(drop=True)], axis=1)
     parts = Parts(conc, dtab, subj, unit, {**ctx.roles, **dose_roles}, files, notes, problems)
     parts.subject_codes = subject_codes

@@ -190,6 +190,11 @@ def parse_durations(text: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         v = pd.to_numeric(m[part].str.replace(",", ".", regex=False), errors="coerce")
         hours += v.fillna(0.0).to_numpy(float) * scale
     hours = np.where(m["sign"].to_numpy() == "-", -hours, hours)
+    # ISO 8601 allows a decimal fraction only on the lowest-order component given
+    given = m[["w", "d", "h", "m", "s"]].notna().to_numpy()
+    frac = m[["w", "d", "h", "m", "s"]].apply(lambda c: c.str.contains(r"[.,]", na=False))
+    lower = np.fliplr(np.cumsum(np.fliplr(given), axis=1)) > 1
+    ok = ok & ~(frac.to_numpy(bool) & lower).any(axis=1)
     bad = ~missing & ~ok
     hours[~ok | missing] = np.nan
     return hours, bad

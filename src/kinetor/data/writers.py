@@ -180,15 +180,43 @@ def _number_text(values: np.ndarray) -> np.ndarray:
     return out
 
 
+def _column(frame: pd.DataFrame, name: str, default) -> pd.Series:
+    return frame[name] if name in frame.columns else pd.Series(default, index=frame.index)
+
+
+def _study_ids(study, studyid: str | None):
+    """``table -> STUDYID per row``: ``studyid`` when given, else each subject's STUDYID
+    from the study's own columns, else ``"STUDY"``."""
+    known = pd.Series(dtype=object)
+    for table in (study.subjects, study.conc):
+        if "STUDYID" in table.columns:
+            ids = table[["subject", "STUDYID"]].astype("string").dropna()
+            ids = ids[ids["STUDYID"] != ""].drop_duplicates("subject")
+            known = known.combine_first(ids.set_index("subject")["STUDYID"].astype(object))
+
+    def of(table: pd.DataFrame) -> np.ndarray:
+        if studyid is not None:
+            return np.full(len(table), studyid, dtype=object)
+        own = _column(table, "STUDYID", "").astype("string").fillna("")
+        by_subject = table["subject"].astype(str).map(known).astype("string").fillna("STUDY")
+        return np.where(own != "", own, by_subject).astype(object)
+
+    return of
+
+
 def write_cdisc(
     study,
     directory,
     standard: Literal["send", "sdtm"] = "send",
     *,
-    studyid: str = "STUDY",
+    studyid: str | None = None,
     reference: str = "2000-01-01T08:00:00",
 ) -> list[Path]:
-    """Write PC, EX, DM (and BW) CSVs that ``read_study`` reads back to the same study."""
+    """Write PC, EX, DM (and BW) CSVs that ``read_study`` reads back to the same study.
+
+    ``studyid``: STUDYID on every record; by default the study's own ``STUDYID`` column
+    (as read from SEND/SDTM), else ``"STUDY"``.
+    """
     if standard not in ("send", "sdtm"):
         raise DataError(Problem(f"standard={standard!r}", fix="use 'send' or 'sdtm'"))
     out_dir = Path(directory)
@@ -228,16 +256,22 @@ def write_cdisc(
     conc = c["conc"].to_numpy(float)
     blq = c["blq"].to_numpy(bool)
     res = np.where(blq, "BLQ", _number_text(conc))
+    # the number as measured of a BLQ sample goes in PCORRES (PCSTRESC: BLQ)
+    reported = _column(c, "conc_reported", np.nan).to_numpy(float)
+    orres = np.where(blq & np.isfinite(reported), _number_text(reported), res)
     exclude = c["exclude"].astype(str).to_numpy()
+    sid = _study_ids(study, studyid)
+    profile = _column(c, "profile", "").astype("string").fillna("").to_numpy(dtype=object)
+    test = _column(c, "PCTEST", "").astype("string").fillna("").to_numpy(dtype=object)
     pc = pd.DataFrame(
         {
-            "STUDYID": studyid,
+            "STUDYID": sid(c),
             "DOMAIN": "PC",
             "USUBJID": c["subject"],
             "PCSEQ": c.groupby("subject").cumcount() + 1,
             "PCTESTCD": c["analyte"],
-            "PCTEST": c["analyte"],
-            "PCORRES": res,
+            "PCTEST": np.where(test != "", test, c["analyte"]),
+            "PCORRES": orres,
             "PCORRESU": study.units["conc"],
             "PCSTRESC": res,
             "PCSTRESN": np.where(blq, np.nan, conc),
@@ -247,9 +281,13 @@ def write_cdisc(
             "PCDTC": _iso(ref, t),
             "PCELTM": [format_duration(v) for v in np.where(has_nom, nominal - rt, np.nan)],
             "PCTPTREF": np.where(
-                has_nom,
-                "Dose " + pd.Series(rk).map(lambda k: "" if np.isnan(k) else f"{k:.0f}"),
-                "",
+                profile != "",
+                profile,
+                np.where(
+                    has_nom,
+                    "Dose " + pd.Series(rk).map(lambda k: "" if np.isnan(k) else f"{k:.0f}"),
+                    "",
+                ),
             ),
             "PCRFTDTC": _iso(ref, np.where(has_nom, rt, np.nan)),
         }
@@ -264,7 +302,7 @@ def write_cdisc(
     infusion = (d["route"] == "iv_infusion").to_numpy() & (dur > 0)
     ex = pd.DataFrame(
         {
-            "STUDYID": studyid,
+            "STUDYID": sid(d),
             "DOMAIN": "EX",
             "USUBJID": d["subject"],
             "EXSEQ": d.groupby("subject").cumcount() + 1,
@@ -280,7 +318,7 @@ def write_cdisc(
     s = study.subjects
     dm = pd.DataFrame(
         {
-            "STUDYID": studyid,
+            "STUDYID": sid(s),
             "DOMAIN": "DM",
             "USUBJID": s["subject"],
             "SPECIES": s["species"],
@@ -300,7 +338,7 @@ def write_cdisc(
         ok = np.isfinite(w)
         bw = pd.DataFrame(
             {
-                "STUDYID": studyid,
+                "STUDYID": sid(s)[ok],
                 "DOMAIN": "BW",
                 "USUBJID": s["subject"][ok],
                 "BWSEQ": 1,
