@@ -12,41 +12,11 @@ from typing import Annotated
 import typer
 
 from kinetor.cli import _common
+from kinetor.cli._qsar_curation import checked as _checked
+from kinetor.cli._qsar_curation import curated as _curated
+from kinetor.cli._qsar_curation import report_curation
 
 _MODELS = Path("qsar_models")
-
-
-def _checked(check, value, option: str):
-    """``check(value)``; its ModelError as a usage error of ``option`` (before any work)."""
-    from kinetor.errors import ModelError
-
-    try:
-        return check(value)
-    except ModelError as exc:
-        raise typer.BadParameter(str(exc), param_hint=option) from None
-
-
-def _curated(
-    data: Path, smiles_col, value_col, unit, unit_col, relation_col, id_col, tautomer: bool
-):
-    from kinetor.qsar._units import check_default_unit
-    from kinetor.qsar.curation import curate
-    from kinetor.qsar.io import SMILES_COLUMNS, _find, read_activity_table
-
-    _checked(check_default_unit, unit, "--unit")
-    frame = read_activity_table(data)
-    scol = smiles_col or _find(frame.columns, SMILES_COLUMNS) or "smiles"
-    return curate(
-        frame,
-        smiles=scol,
-        value=value_col,
-        unit=unit_col,
-        relation=relation_col,
-        id_col=id_col,
-        default_unit=unit,
-        tautomer=tautomer,
-        file=data.name,
-    )
 
 
 def _report_problems(problems, what: str) -> None:
@@ -78,7 +48,14 @@ _Unit = Annotated[
     ),
 ]
 _UnitCol = Annotated[str, typer.Option("--unit-col", help="Unit column.")]
-_RelCol = Annotated[str, typer.Option("--relation-col", help="Relation column (=, <, >).")]
+_RelCol = Annotated[
+    str | None,
+    typer.Option(
+        "--relation-col",
+        help="Relation column (=, <, >; default: a column named relation, standard_relation "
+        "or Standard Relation, else every value is '=').",
+    ),
+]
 _IdCol = Annotated[str | None, typer.Option("--id-col", help="Compound id column.")]
 _Learner = Annotated[
     str,
@@ -102,7 +79,7 @@ def train(
     value_col: _ValueCol = "value",
     unit: _Unit = None,
     unit_col: _UnitCol = "unit",
-    relation_col: _RelCol = "relation",
+    relation_col: _RelCol = None,
     id_col: _IdCol = None,
     learner: _Learner = "consensus",
     tautomer: Annotated[
@@ -128,10 +105,8 @@ def train(
         raise typer.BadParameter("choose drop or keep", param_hint="--censored")
     _checked(check_target_name, target, "--target")
     cur = _curated(data, smiles_col, value_col, unit, unit_col, relation_col, id_col, tautomer)
-    _report_problems(cur.problems, "rows dropped")
     d = _common.out_dir(out)
-    cur.data.to_csv(d / f"{target}_curated.csv", index=False)
-    cur.report.to_csv(d / f"{target}_curation_report.csv", index=False)
+    report_curation(cur, d, f"{target}_")
     use = cur.data if censored == "keep" else cur.data[~cur.data["censored"]]
     pred = PotencyPredictor(learner, target=target, seed=seed).fit(use["smiles"], use["p_value"])
     oof = pred.oof_
@@ -157,7 +132,7 @@ def cv(
     value_col: _ValueCol = "value",
     unit: _Unit = None,
     unit_col: _UnitCol = "unit",
-    relation_col: _RelCol = "relation",
+    relation_col: _RelCol = None,
     id_col: _IdCol = None,
     learner: _Learner = "consensus",
     split: Annotated[
@@ -182,14 +157,16 @@ def cv(
     ),
 ) -> None:
     """Cross-validate a learner (per-fold and pooled RMSE, R2, Spearman, 90 % interval
-    coverage). Writes cv_predictions.csv and cv_metrics.csv."""
+    coverage). Writes curated.csv, curation_report.csv, cv_predictions.csv and
+    cv_metrics.csv."""
     from kinetor.qsar.splits import SPLITS
     from kinetor.qsar.validation import cross_validate
     from kinetor.qsar.validation import y_randomization as shuffled_cv
 
     _common.choice(split, SPLITS, "--split")
     cur = _curated(data, smiles_col, value_col, unit, unit_col, relation_col, id_col, False)
-    _report_problems(cur.problems, "rows dropped")
+    d = _common.out_dir(out)
+    report_curation(cur, d)
     use = cur.data[~cur.data["censored"]]
     with _common.progress() as bar:
         task = bar.add_task(f"{split} {folds}-fold CV", total=folds)
@@ -203,7 +180,6 @@ def cv(
             cliffs=cliffs,
             progress=lambda k, n: bar.update(task, completed=k),
         )
-    d = _common.out_dir(out)
     res.predictions.to_csv(d / "cv_predictions.csv", index=False)
     res.metrics.to_csv(d / "cv_metrics.csv", index=False)
     shuffled = None

@@ -48,7 +48,9 @@ def read_de_mirnas(path) -> pd.DataFrame:
     as for study files, docs/data.md): ``mirna``, ``log2fc``, ``padj``.
 
     Column names are matched case-insensitively (``log2FoldChange``, ``logFC``, ``FDR``,
-    ``adj.P.Val`` are accepted). Rows with a missing or non-numeric value are reported.
+    ``adj.P.Val`` are accepted); two fold-change or two adjusted p-value columns are a
+    :class:`~kinetor.errors.DataError` (not guessed). Rows with a blank name or a missing or
+    non-numeric value are reported.
     """
     import dataclasses
     from pathlib import Path
@@ -69,8 +71,8 @@ def _normalise(df: pd.DataFrame, source: str = "<DataFrame>", rows=None) -> pd.D
     rows = np.arange(len(df)) + 2 if rows is None else np.asarray(rows)
     cols = {str(c).strip().lower(): c for c in df.columns}
     name = next((cols[c] for c in ("mirna", "name", "id", "mirna_id") if c in cols), None)
-    fc = next((cols[c] for c in _FC_COLS if c in cols), None)
-    pa = next((cols[c] for c in _P_COLS if c in cols), None)
+    fc = _one_column(df.columns, _FC_COLS, "fold-change", source)
+    pa = _one_column(df.columns, _P_COLS, "adjusted p-value", source)
     missing = [r for r, c in (("mirna", name), ("log2fc", fc), ("padj", pa)) if c is None]
     if missing:
         raise DataError(
@@ -88,7 +90,17 @@ def _normalise(df: pd.DataFrame, source: str = "<DataFrame>", rows=None) -> pd.D
             "padj": pd.to_numeric(df[pa], errors="coerce"),
         }
     )
-    problems = []
+    problems = [
+        Problem(
+            "blank miRNA name",
+            file=source,
+            row=int(rows[i]),
+            column=str(name),
+            fix="write the miRBase name (hsa-miR-21-5p), or drop the row",
+        )
+        for i, v in enumerate(df[name])
+        if pd.isna(v) or str(v).strip() == ""
+    ]
     for role, col, ok, need in (
         ("log2fc", fc, np.isfinite(out["log2fc"]), "a finite number"),
         ("padj", pa, out["padj"].between(0.0, 1.0), "a p-value in [0, 1]"),
@@ -127,6 +139,24 @@ def _normalise(df: pd.DataFrame, source: str = "<DataFrame>", rows=None) -> pd.D
             ]
         )
     return out
+
+
+def _one_column(columns, aliases, what: str, source: str):
+    """The one column whose name is an alias of ``what`` (None if none); two are a DataError
+    (which one the values are is not guessed)."""
+    found = [c for c in columns if str(c).strip().lower() in aliases]
+    if len(found) > 1:
+        raise DataError(
+            Problem(
+                f"{len(found)} {what} columns ({', '.join(repr(str(c)) for c in found)}): "
+                "which one to use is not guessed",
+                file=source,
+                row=1,
+                column=str(found[0]),
+                fix="keep one of them: delete or rename the others",
+            )
+        )
+    return found[0] if found else None
 
 
 def match_mirnas(

@@ -20,7 +20,14 @@ import pandas as pd
 
 from kinetor.errors import DataError, ModelError, Problem
 
-__all__ = ["UNIT_FACTORS", "check_default_unit", "check_unit_conflict", "unit_key"]
+__all__ = [
+    "P_RANGE",
+    "UNIT_FACTORS",
+    "check_default_unit",
+    "check_p_range",
+    "check_unit_conflict",
+    "unit_key",
+]
 
 #: Molar factor of each accepted concentration unit (lower-case keys).
 UNIT_FACTORS: dict[str, float] = {
@@ -37,6 +44,8 @@ UNIT_FACTORS: dict[str, float] = {
 _P_UNITS = {"p", "log", "-log(m)", "pic50", "pki", "pkd", "pec50", "px"}
 # lengths as written (pint reads them so): the molar unit meant
 _LENGTHS = {"m": "M", "mm": "mM", "um": "uM", "µm": "µM", "μm": "μM", "nm": "nM", "pm": "pM"}
+#: Plausible potencies on the p scale, (low, high]: 0 is 1 M, 14 is 10 fM.
+P_RANGE = (0.0, 14.0)
 _FIX = "use nM, uM, mM, pM or M, or 'p' for values already on the -log10 molar scale"
 
 
@@ -113,3 +122,56 @@ def _p_values(values: pd.Series, units: pd.Series, file: str, column: str) -> np
     if problems:
         raise DataError(problems)
     return out
+
+
+def check_p_range(
+    pvals: np.ndarray, raw: pd.Series, units: pd.Series, file: str, column: str
+) -> None:
+    """Every finite potency on the p scale must lie in :data:`P_RANGE`, ``(0, 14]``.
+
+    A value outside is a :class:`~kinetor.errors.DataError` naming its rows and values (a
+    pIC50 of 29 is IC50 1e-20 nM, not a measurement). When most values given on the p
+    scale exceed 14, they look like concentrations and the fix names nM.
+
+    Examples
+    --------
+    >>> check_p_range(np.array([6.0, 1500.0]), pd.Series(["6", "1500"]), pd.Series(["p", "p"]),
+    ...               "t.csv", "value")
+    Traceback (most recent call last):
+    ...
+    kinetor.errors.DataError: 1 problem in the data:
+      t.csv row 3, column 'value': potency 1500 (unit 'p') is 1500 on the p scale, outside ...
+    """
+    low, high = P_RANGE
+    p = np.asarray(pvals, dtype=float)
+    bad = np.flatnonzero(np.isfinite(p) & ((p <= low) | (p > high)))
+    if not len(bad):
+        return
+    is_p = np.array([unit_key(u) == "p" for u in units])
+    given_p = np.isfinite(p) & is_p
+    fix = "check the value and its unit: on the p scale 0 is 1 M and 14 is 10 fM"
+    if given_p.any() and np.mean(p[given_p] > high) > 0.5:
+        fix = (
+            f"{int(np.sum(p[given_p] > high))} of {int(given_p.sum())} values given on the p "
+            "scale are above 14, as concentrations are: if they are IC50s in nM, give the "
+            "unit nM (--unit nM, default_unit='nM' in Python, or nM in the unit column)"
+        )
+    problems = [
+        Problem(
+            f"potency {_shown(raw.iloc[i])} (unit {str(units.iloc[i]).strip()!r}) is {p[i]:.4g} on the "
+            f"p scale, outside the plausible ({low:g}, {high:g}] ({len(bad)} of {len(p)} rows)",
+            file=file,
+            row=int(i) + 2,
+            column=column,
+            fix=fix,
+        )
+        for i in bad[:10]
+    ]
+    raise DataError(problems)
+
+
+def _shown(value) -> str:
+    try:
+        return f"{float(value):g}"
+    except (TypeError, ValueError):
+        return repr(value)

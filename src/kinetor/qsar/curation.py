@@ -10,7 +10,8 @@ doi:10.1021/ci100176x):
    canonical tautomer; stereochemistry is kept, so enantiomers stay separate compounds;
 3. put potencies on the negative-log molar scale, :math:`pX = -\\log_{10}(X / \\mathrm{M})`
    (nM, uM, mM, pM, M, or values already on the p scale); an unknown unit, or a length
-   such as ``nm``, is a :class:`~kinetor.errors.DataError` (no guessed units);
+   such as ``nm``, is a :class:`~kinetor.errors.DataError` (no guessed units), and so is a
+   potency outside ``(0, 14]`` on the p scale (a unit or entry mistake, not a measurement);
 4. keep censored values (``<``, ``>``; on the p scale the direction flips: IC50 > 10 uM is
    pIC50 < 5) and flag them;
 5. merge duplicates of one standardised structure: the mean of the exact values (censored
@@ -51,6 +52,7 @@ from kinetor.qsar._units import (
     UNIT_FACTORS,
     _p_values,
     check_default_unit,
+    check_p_range,
     check_unit_conflict,
 )
 
@@ -243,6 +245,9 @@ def curate(
     numeric = pd.to_numeric(frame[value], errors="coerce")
     pvals = _p_values(
         numeric, units.reset_index(drop=True).set_axis(numeric.index), file, unit or "unit"
+    )
+    check_p_range(
+        pvals, frame[value].reset_index(drop=True), units.reset_index(drop=True), file, value
     )
     tools = _standardizer(tautomer)
     report, problems, keep = [], [], []

@@ -23,10 +23,18 @@ import pandas as pd
 
 from kinetor.errors import DataError, Problem
 
-__all__ = ["SMILES_COLUMNS", "read_activity_table", "read_molecules", "read_query"]
+__all__ = [
+    "RELATION_COLUMNS",
+    "SMILES_COLUMNS",
+    "read_activity_table",
+    "read_molecules",
+    "read_query",
+]
 
 #: Column names recognised as SMILES (case-insensitive).
 SMILES_COLUMNS = ("smiles", "canonical_smiles", "smi", "structure")
+#: Column names the CLI reads as the relation (=, <, >) column (case-insensitive).
+RELATION_COLUMNS = ("relation", "standard_relation", "standard relation")
 _ID_COLUMNS = ("id", "name", "molecule_chembl_id", "compound", "compound_id")
 
 
