@@ -186,7 +186,7 @@ def fit_command(
     ),
     method: str = typer.Option("ml", "--method", help="ml (likelihood) or wls."),
     error: str = typer.Option(
-        "proportional", "--error", help="Residual error: proportional, additive or combined."
+        "proportional", "--error", help="Residual error: proportional, additive, combined or log."
     ),
     blq: str = typer.Option("m3", "--blq", help="BLQ samples: m3 (censored likelihood) or drop."),
     predose: str = typer.Option(
@@ -222,7 +222,7 @@ def fit_command(
     _common.choice(model, _MODELS, "--model")
     _common.choice(pooling, ("individual", "naive"), "--pooling")
     _common.choice(method, ("ml", "wls"), "--method")
-    _common.choice(error, ("proportional", "additive", "combined"), "--error")
+    _common.choice(error, ("proportional", "additive", "combined", "log"), "--error")
     _common.choice(blq, ("m3", "drop"), "--blq")
     _common.choice(predose, ("exclude", "baseline"), "--predose")
     start = _fit_names(model, estimate or [], _pairs(init or [], "--init"))

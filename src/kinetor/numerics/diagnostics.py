@@ -3,8 +3,9 @@ r"""Convergence diagnostics that can fail: a fit is ``converged`` only if every 
 =======================  ==========================================================  =========
 check                    fails when                                                  threshold
 =======================  ==========================================================  =========
-optimiser                the trust-region solver stopped on its evaluation limit,
-                         or the error-model iteration did not settle                 --
+optimiser                the trust-region solver stopped on its evaluation limit
+                         for a group failing the gradient test, or the
+                         error-model iteration did not settle                        --
 gradient                 :math:`\max_j |\cos(r, J_j)|` at the optimum (the cosine
                          between the residual vector and a Jacobian column, 0 at
                          an interior least-squares optimum) exceeds                  ``GRAD_TOL`` = 1e-3

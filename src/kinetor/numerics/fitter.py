@@ -335,6 +335,7 @@ class Fitter(Objective, Results):
         sdv_ls = sdv
         x_start = x.copy()
         obj_start = self._objective(x)[0] if self.method == "ml" and not fixed_sd else None
+        settled_g = np.zeros(n_g, bool)  # per group: the last pass moved nothing
         for _ in range(1 if fixed_sd else _MAX_PASSES):
             sdv_ls = sdv
             if k:
@@ -350,10 +351,11 @@ class Fitter(Objective, Results):
                     gtol=1e-12,
                     max_nfev=100 * (1 + k),
                 )
-                moved = np.max(np.abs(sol.x - x), initial=0.0)
+                moved_g = np.max(np.abs(sol.x - x).reshape(n_g, k), axis=1, initial=0.0)
+                moved = np.max(moved_g, initial=0.0)
                 x = sol.x
             else:
-                moved = 0.0
+                moved, moved_g = 0.0, np.zeros(n_g)
             f = self._trial(x)
             new_sig = (
                 None
@@ -362,7 +364,11 @@ class Fitter(Objective, Results):
                     self._y, f, self._lq, self._cens, self._gidx, n_g, self._error, self.blq == "m3"
                 )
             )
-            same = new_sig is None or all(np.allclose(new_sig[q], sig[q], rtol=1e-6) for q in sig)
+            same_g = np.ones(n_g, bool)
+            for q in sig or {}:
+                same_g &= np.isclose(new_sig[q], sig[q], rtol=1e-6)
+            same = bool(same_g.all())
+            settled_g = same_g & (moved_g < 1e-6)
             sig, sdv = new_sig, self._sd_now(f, new_sig)
             if fixed_sd or (same and moved < 1e-6):
                 settled = True
@@ -373,15 +379,7 @@ class Fitter(Objective, Results):
             if sol is not None and sol.status == 0:
                 break  # the evaluation budget ran out: reported by the diagnostics
         obj, _ = self._objective(x)
-        rose = obj_start is not None and np.any(obj > obj_start + 1.0)
-        if self.method == "ml" and not (fixed_sd or collapsed) and (rose or not settled):
-            # the GLS iteration did not settle, or it left the start for a likelihood lower
-            # by more than 1 unit of -2LL: the exact ML optimum from the start and from the
-            # last iterate, whichever is lower (kinetor.numerics._exact_ml)
-            from kinetor.numerics._exact_ml import exact_ml
-
-            return exact_ml(self, [x_start.reshape(n_g, k), x.reshape(n_g, k)], lo, hi)
-        return {
+        run = {
             "x": x.reshape(n_g, k),
             "obj": obj,
             "sol": sol,
@@ -390,3 +388,13 @@ class Fitter(Objective, Results):
             "sdv_ls": sdv_ls,
             "settled": settled,
         }
+        if self.method != "ml" or fixed_sd or collapsed or not k:
+            return run
+        # groups whose GLS iteration did not settle, or left the start for a -2LL higher by
+        # more than 1: their exact ML optimum (kinetor.numerics._exact_ml)
+        need = ~(settled_g | settled) | (obj > obj_start + 1.0)
+        if not need.any():
+            return run
+        from kinetor.numerics._exact_ml import polish
+
+        return polish(self, run, need, x_start.reshape(n_g, k), lo, hi)
