@@ -310,7 +310,7 @@ def _subjects(study) -> list[Problem]:
     file = study.files.get("subjects", study.source)
     out = []
     w = s["weight"].to_numpy(float)
-    first = _first_rows(study, file)
+    first = _first_rows(study, file) if np.any(w <= 0) else {}  # rows only when needed
     for subj, v in zip(s["subject"][w <= 0], w[w <= 0], strict=True):
         out.append(
             Problem(
