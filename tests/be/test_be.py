@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from be_designs import two_by_two
 from scipy import stats
 
 import kinetor as kt
@@ -47,17 +48,7 @@ def test_ema_data_set_II_partial_replicate():
 
 # ------------------------------------------------------------------ hand calculations
 def _two_by_two(seed=3, n=12):
-    rng = np.random.default_rng(seed)
-    rows = []
-    for i in range(n):
-        seq = "TR" if i % 2 == 0 else "RT"
-        subj = rng.normal(0, 0.3)
-        for p, trt in enumerate(seq, start=1):
-            y = np.exp(5 + subj + (0.05 if trt == "T" else 0.0) + 0.02 * p + rng.normal(0, 0.15))
-            rows.append(
-                {"subject": i + 1, "period": p, "sequence": seq, "treatment": trt, "AUC": y}
-            )
-    return pd.DataFrame(rows)
+    return two_by_two(n, seed, effect=0.05, period=0.02)
 
 
 def test_two_by_two_matches_period_difference_formula():

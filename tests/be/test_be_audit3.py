@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from be_designs import two_by_two
 from scipy import stats
 
 from kinetor.be import be, dose_proportionality, power_tost, sample_size_tost
@@ -30,17 +31,7 @@ FIX = Path(__file__).parent / "fixtures"
 
 
 def _two_by_two(n: int = 12, seed: int = 5) -> pd.DataFrame:
-    rng = np.random.default_rng(seed)
-    rows = []
-    for i in range(n):
-        seq = "TR" if i % 2 == 0 else "RT"
-        subj = rng.normal(0, 0.3)
-        for p, trt in enumerate(seq, start=1):
-            auc = float(np.exp(5 + subj + 0.05 * (trt == "T") + rng.normal(0, 0.15)))
-            rows.append(
-                {"subject": i + 1, "period": p, "sequence": seq, "treatment": trt, "AUC": auc}
-            )
-    return pd.DataFrame(rows)
+    return two_by_two(n, seed, effect=0.05)
 
 
 def _csv(tmp_path: Path, d: pd.DataFrame, name: str = "be.csv") -> Path:

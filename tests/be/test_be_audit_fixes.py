@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from be_designs import two_by_two
 from scipy import stats
 
 from kinetor.be import be, power_tost, sample_size_tost
@@ -24,16 +25,7 @@ FIX = Path(__file__).parent / "fixtures"
 
 
 def _two_by_two(n: int = 24, sd: float = 0.05, seed: int = 11) -> pd.DataFrame:
-    rng = np.random.default_rng(seed)
-    rows = []
-    for i in range(n):
-        seq = "TR" if i % 2 == 0 else "RT"
-        subj = rng.normal(0, 0.3)
-        for p, trt in enumerate(seq, start=1):
-            y = np.exp(5 + subj + 0.03 * p + rng.normal(0, sd))
-            rows.append({"subject": i + 1, "period": p, "sequence": seq, "treatment": trt})
-            rows[-1]["AUC"] = y
-    return pd.DataFrame(rows)
+    return two_by_two(n, seed, period=0.03, sd=sd)
 
 
 def _by_hand(d: pd.DataFrame) -> tuple[float, float, int]:
