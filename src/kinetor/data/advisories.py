@@ -37,7 +37,7 @@ import pandas as pd
 from kinetor.errors import UnitError
 from kinetor.units import convert, dimension
 
-__all__ = ["quantifiable_predose", "study_warnings"]
+__all__ = ["study_warnings"]
 
 _LATE_FRACTION, _LATE_MIN = 0.25, 15.0  # actual vs nominal: 25 % of nominal, 15 minutes
 
@@ -66,12 +66,6 @@ def study_warnings(study) -> list[str]:
     out += _subject_warnings(conc)
     out += _conc_warnings(study, kept, rows)
     return out
-
-
-def quantifiable_predose(study) -> np.ndarray:
-    """Source rows of samples taken before their subject's first dose with a concentration
-    > 0 (not excluded): legal data that NCA and the model fits leave out of every profile."""
-    return study.conc["source_row"].to_numpy()[_predose_positions(study)].astype(int)
 
 
 def _predose_positions(study) -> np.ndarray:

@@ -82,17 +82,7 @@ def polish(fitter, run: dict, need: np.ndarray, x_start: np.ndarray, lo, hi) -> 
     f = fitter._trial(x.ravel())
     on = need[fitter._gidx]
     sdv = np.where(on, fitter._sd_now(f, sig), run["sdv"])
-    obj = em.group_m2ll(
-        fitter._y,
-        f,
-        fitter._lq,
-        fitter._cens,
-        fitter._gidx,
-        n_g,
-        fitter._error,
-        sig,
-        fitter.blq == "m3",
-    )
+    obj = fitter._m2ll(f, sig)
     return {
         **run,
         "x": x,
@@ -122,17 +112,7 @@ class _Objective:
         fit = self.f
         pred = fit._trial(z[:, : self.k].ravel())
         sig = {q: np.exp(z[:, self.k + j]) for j, q in enumerate(self.names)}
-        return em.group_m2ll(
-            fit._y,
-            pred,
-            fit._lq,
-            fit._cens,
-            fit._gidx,
-            fit._n_g,
-            fit._error,
-            sig,
-            fit.blq == "m3",
-        )
+        return fit._m2ll(pred, sig)
 
 
 def _with_sigma(fitter, x, names):

@@ -116,15 +116,8 @@ class Objective:
         """Model-specific reasons per group (override; ``theta`` is (n_groups, k))."""
         return [[] for _ in range(theta.shape[0])]
 
-    def _objective(self, phi: np.ndarray) -> tuple[np.ndarray, dict | None]:
-        """Per-group objective (-2LL for ML, weighted SSR for WLS) and error parameters."""
-        f = self._trial(phi)
-        if self.method == "wls":
-            r = self._residuals(f, self._sd_now(f, None))
-            return np.bincount(self._gidx, weights=r * r, minlength=self._n_g), None
-        sig = em.ml_error_params(
-            self._y, f, self._lq, self._cens, self._gidx, self._n_g, self._error, self.blq == "m3"
-        )
+    def _m2ll(self, f: np.ndarray, sig: dict) -> np.ndarray:
+        """Each group's exact -2LL at predictions ``f`` and error parameters ``sig``."""
         return em.group_m2ll(
             self._y,
             f,
@@ -135,4 +128,15 @@ class Objective:
             self._error,
             sig,
             self.blq == "m3",
-        ), sig
+        )
+
+    def _objective(self, phi: np.ndarray) -> tuple[np.ndarray, dict | None]:
+        """Per-group objective (-2LL for ML, weighted SSR for WLS) and error parameters."""
+        f = self._trial(phi)
+        if self.method == "wls":
+            r = self._residuals(f, self._sd_now(f, None))
+            return np.bincount(self._gidx, weights=r * r, minlength=self._n_g), None
+        sig = em.ml_error_params(
+            self._y, f, self._lq, self._cens, self._gidx, self._n_g, self._error, self.blq == "m3"
+        )
+        return self._m2ll(f, sig), sig

@@ -334,7 +334,7 @@ class Fitter(Objective, Results):
         settled, collapsed, sol, sdv = False, False, None, self._sd_now(f, sig)
         sdv_ls = sdv
         x_start = x.copy()
-        obj_start = self._objective(x)[0] if self.method == "ml" and not fixed_sd else None
+        obj_start = self._m2ll(f, sig) if self.method == "ml" and not fixed_sd else None  # exact
         settled_g = np.zeros(n_g, bool)  # per group: the last pass moved nothing
         for _ in range(1 if fixed_sd else _MAX_PASSES):
             sdv_ls = sdv

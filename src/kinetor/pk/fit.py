@@ -128,6 +128,22 @@ def _study_tables(study, analyte):
     return conc, tf, factor, kind == "mass/kg", excluded
 
 
+def _unfitted(rows: pd.DataFrame, tf: float, predose: bool, exclude=None) -> pd.DataFrame:
+    """Prediction-table rows of samples shown but not fitted (pre-dose or excluded)."""
+    out = pd.DataFrame(
+        {
+            "subject": rows["subject"].to_numpy(),
+            "time": rows["t"].to_numpy(float) * tf,
+            "dv": rows["conc"].to_numpy(float),
+            "blq": rows["blq"].to_numpy(bool),
+            "lloq": rows["lloq"].to_numpy(float),
+            "predose": predose,
+            "baseline": 0.0,
+        }
+    )
+    return out if exclude is None else out.assign(exclude=np.asarray(exclude, str))
+
+
 def _param_units(cls: type[PKModel], per_kg: bool) -> dict[str, str]:
     out = {}
     for k in (*cls.names, *cls.optional):
@@ -323,23 +339,7 @@ def fit_pk(
         g["predose"], g["baseline"] = False, fit_rows["baseline"].to_numpy(float)
         pre = sub[sub["predose"]]
         if len(pre):  # flagged, shown, not fitted
-            g = pd.concat(
-                [
-                    g,
-                    pd.DataFrame(
-                        {
-                            "subject": pre["subject"].to_numpy(),
-                            "time": pre["t"].to_numpy(float) * tf,
-                            "dv": pre["conc"].to_numpy(float),
-                            "blq": pre["blq"].to_numpy(bool),
-                            "lloq": pre["lloq"].to_numpy(float),
-                            "predose": True,
-                            "baseline": 0.0,
-                        }
-                    ),
-                ],
-                ignore_index=True,
-            )
+            g = pd.concat([g, _unfitted(pre, tf, predose=True)], ignore_index=True)
         preds.append(g.assign(exclude=""))
         st = fitter.fit_statistics()
         n_pre = pre.groupby("subject").size()
@@ -372,20 +372,7 @@ def fit_pk(
             + " (predose column)"
         )
     if len(excluded):  # shown with their reason, not fitted
-        preds.append(
-            pd.DataFrame(
-                {
-                    "subject": excluded["subject"].to_numpy(),
-                    "time": excluded["t"].to_numpy(float) * tf,
-                    "dv": excluded["conc"].to_numpy(float),
-                    "blq": excluded["blq"].to_numpy(bool),
-                    "lloq": excluded["lloq"].to_numpy(float),
-                    "predose": False,
-                    "baseline": 0.0,
-                    "exclude": excluded["exclude"].to_numpy(str),
-                }
-            )
-        )
+        preds.append(_unfitted(excluded, tf, predose=False, exclude=excluded["exclude"]))
     order = {s: i for i, s in enumerate([*subjects, "pooled"])}
     stats_df = pd.DataFrame(stats).sort_values("subject", key=lambda c: c.map(order))
     params = (
