@@ -90,7 +90,13 @@ def human_cl_cmd(
     ],
     method: Annotated[
         str,
-        typer.Option("--method", help="rule_of_exponents (Mahmood & Balian), simple, mlp, brain."),
+        typer.Option(
+            "--method",
+            help="rule_of_exponents (Mahmood & Balian), simple, mlp, brain (>= 2 species); "
+            "fixed_exponent, tang_one_species, liver_blood_flow (one species); rat_dog, "
+            "rat_monkey (Tang et al. 2007); fcim (Tang & Mayersohn 2005: --fu rat=, "
+            "--human-fu, --cl-unit).",
+        ),
     ] = "rule_of_exponents",
     weight: Annotated[
         list[str] | None,
@@ -106,12 +112,27 @@ def human_cl_cmd(
         float | None,
         typer.Option("--human-fu", help="Unbound fraction in human, 0 < FU <= 1 (with --fu)."),
     ] = None,
+    exponent: Annotated[
+        float | None,
+        typer.Option("--exponent", help="Body-weight exponent of fixed_exponent (default 0.75)."),
+    ] = None,
+    cl_unit: Annotated[
+        str | None,
+        typer.Option("--cl-unit", help="Unit of the --cl values, e.g. L/h (needed by fcim)."),
+    ] = None,
 ) -> None:
     """Human clearance from animal clearances (same unit in, same unit out). The rule of
-    exponents needs >= 3 species: with 2 it uses simple allometry (method: simple, note)."""
+    exponents needs >= 3 species: with 2 it uses simple allometry (method: simple, note).
+    One or two species: fixed_exponent, tang_one_species, liver_blood_flow, rat_dog,
+    rat_monkey; the output's equation line names the equation and constants used."""
     from kinetor.pk import predict_human_cl
 
-    _common.choice(method, ("rule_of_exponents", "simple", "mlp", "brain"), "--method")
+    methods = ("rule_of_exponents", "simple", "mlp", "brain")
+    methods += ("fixed_exponent", "tang_one_species", "liver_blood_flow")
+    methods += ("rat_dog", "rat_monkey", "fcim")
+    _common.choice(method, methods, "--method")
+    if exponent is not None and not (math.isfinite(exponent) and exponent > 0):
+        raise typer.BadParameter(f"{exponent:g}: give a number > 0", param_hint="--exponent")
     fus = _common.number_pairs(fu, "--fu", positive=True)
     for name, value in fus.items():
         if value > 1:
@@ -129,12 +150,15 @@ def human_cl_cmd(
         fu=fus or None,
         human_fu=human_fu,
         weights=_common.number_pairs(weight, "--weight", positive=True) or None,
+        exponent=exponent,
+        cl_unit=cl_unit,
     )
     if _common.STATE["json"]:
         _common.emit_json(res)
         return
     for key, value in res.items():
-        _common.info(f"{key}: {value:.4g}" if isinstance(value, float) else f"{key}: {value}")
+        if value is not None:
+            _common.info(f"{key}: {value:.4g}" if isinstance(value, float) else f"{key}: {value}")
 
 
 @fih_app.command("dose")

@@ -25,6 +25,11 @@ by Boxenbaum 1982; status: likely — it gives the commonly quoted 93.4 years fo
 human with a 1.53 kg brain). When the unbound fraction differs between species, scale the
 unbound clearance :math:`CL_u = CL / f_u` and return :math:`CL_{u,h} f_{u,h}`.
 
+With one or two species, or unbound fractions in rat and human, :func:`predict_human_cl`
+also offers the published fixed-constant methods of :mod:`kinetor.pk._scaling_methods`
+(``fixed_exponent``, ``tang_one_species``, ``liver_blood_flow``, ``rat_dog``,
+``rat_monkey``, ``fcim``; Tang et al. 2007, Tang & Mayersohn 2005).
+
 Examples
 --------
 >>> round(allometric_scale(0.1, "rat", "human", 0.75), 4)  # 0.1 x 280**0.75 = 0.1 x 68.449
@@ -43,6 +48,7 @@ from typing import Any
 import numpy as np
 
 from kinetor.errors import ModelError
+from kinetor.pk._scaling_methods import FEW_SPECIES_METHODS, few_species_cl
 from kinetor.pk.fih import human_dose
 
 __all__ = [
@@ -209,20 +215,30 @@ def predict_human_cl(
     human_fu: float | None = None,
     weights: Mapping[str, float] | None = None,
     brain_weights: Mapping[str, float] | None = None,
+    exponent: float | None = None,
+    cl_unit: str | None = None,
 ) -> dict[str, object]:
     """Predict human clearance from animal clearances (same unit, e.g. L/h, absolute).
 
     Parameters
     ----------
     cl : dict species -> clearance (species names are case-insensitive)
-    method : {"rule_of_exponents", "simple", "mlp", "brain"}
-    fu, human_fu : unbound fractions per species and in human, in (0, 1] (scale unbound CL)
+    method : {"rule_of_exponents", "simple", "mlp", "brain", "fixed_exponent",
+        "tang_one_species", "liver_blood_flow", "rat_dog", "rat_monkey", "fcim"}
+        The last six (one or two species, FCIM) are described in
+        :mod:`kinetor.pk._scaling_methods` and docs/pk.md.
+    fu, human_fu : unbound fractions per species and in human, in (0, 1] (scale unbound CL;
+        for ``fcim`` only fu of rat and human_fu, giving Rfu = fu_rat/fu_human)
     weights, brain_weights : override the reference weights (kg)
+    exponent : body-weight exponent of ``fixed_exponent`` (default 0.75; that method only)
+    cl_unit : the unit of the clearances, e.g. ``"L/h"`` (``fcim`` only, which needs it)
 
     Returns
     -------
     dict with ``cl`` (human, same unit), ``method`` used, ``exponent`` (simple allometry,
-    unrounded; the rule classifies it rounded to two decimals), ``r2``, ``note``.
+    unrounded; the rule classifies it rounded to two decimals), ``r2``, ``note``,
+    ``species`` and ``equation`` (the equation and constants used); the one- and
+    two-species methods and FCIM add ``coefficient``.
 
     The rule of exponents needs >= 3 species: with 2 it falls back to simple allometry
     (``note`` says so; a forced ``method`` is honoured). Clearances and weights must be
@@ -236,8 +252,11 @@ def predict_human_cl(
     >>> out["method"], round(out["exponent"], 6), round(out["cl"], 4)  # 0.1 x 70**0.65
     ('simple', 0.65, 1.5824)
     """
-    if method not in ("rule_of_exponents", "simple", "mlp", "brain"):
-        raise ModelError(f"unknown method {method!r}: use rule_of_exponents, simple, mlp, brain")
+    allometry = ("rule_of_exponents", "simple", "mlp", "brain")
+    if method not in allometry + FEW_SPECIES_METHODS:
+        raise ModelError(
+            f"unknown method {method!r}: use {', '.join(allometry + FEW_SPECIES_METHODS)}"
+        )
     cls = _per_species(cl, "cl")
     weights = {
         **{k: float(v["weight"]) for k, v in SPECIES.items()},
@@ -251,9 +270,32 @@ def predict_human_cl(
     missing = [s for s in [*sp, "human"] if s not in weights]
     if missing:
         raise ModelError(f"no body weight for {missing}: pass weights={{...}}")
-    y = np.array([cls[s] for s in sp])
     if (fu is None) != (human_fu is None):
         raise ModelError("unbound scaling needs fu for every species and human_fu (or neither)")
+    if method in FEW_SPECIES_METHODS:
+        hfu = None if human_fu is None else _number(human_fu)
+        if hfu is not None and not 0.0 < hfu <= 1.0:
+            raise ModelError(f"human_fu = {human_fu!r}: must be in (0, 1]")
+        return few_species_cl(
+            method,
+            cls,
+            {s: weights[s] for s in [*sp, "human"]},
+            exponent=exponent,
+            fu=None if fu is None else _per_species(fu, "fu", upper=1.0),
+            human_fu=hfu,
+            cl_unit=cl_unit,
+        )
+    if exponent is not None or cl_unit is not None:
+        raise ModelError(
+            f"exponent is used only by method 'fixed_exponent' and cl_unit only by 'fcim', "
+            f"not by {method!r}: leave them out"
+        )
+    if len(sp) < 2:
+        raise ModelError(
+            f"method {method!r} fits allometry and needs >= 2 species, got {sp}: with one "
+            "species use method='fixed_exponent', 'tang_one_species' or 'liver_blood_flow'"
+        )
+    y = np.array([cls[s] for s in sp])
     if fu is not None:
         fus = _per_species(fu, "fu", upper=1.0)
         if any(s not in fus for s in sp):
@@ -305,4 +347,19 @@ def predict_human_cl(
         "r2": simple.r2,
         "note": "; ".join(notes),
         "species": sp,
+        "equation": _equation(method, fu is not None),
     }
+
+
+def _equation(method: str, unbound: bool) -> str:
+    """The equation behind a result of simple/MLP/brain-weight allometry."""
+    y = "CL/fu" if unbound else "CL"
+    lhs = {"simple": y, "mlp": f"{y} x MLP", "brain": f"{y} x BrW"}[method]
+    corr = {"simple": "", "mlp": " / MLP_human", "brain": " / BrW_human"}[method]
+    rhs = f"a x W_human^b{corr}"
+    tail = " x fu_human" if unbound else ""
+    return (
+        f"log10({lhs}) = log10(a) + b log10(W) fitted over the species (W in kg); "
+        f"CL_human = {rhs}{tail}"
+        + ("; MLP = 185.4 BrW^0.636 W^-0.225 years (Sacher)" if method == "mlp" else "")
+    )
