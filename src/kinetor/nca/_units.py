@@ -38,6 +38,9 @@ class OutputUnits:
     units: dict[str, str] = field(default_factory=dict)
     cl_factor: float = float("nan")
     v_factor: float = float("nan")
+    # urine: amount in ``units["amount"]`` = conc x volume x amount_factor (e.g. 1000 for
+    # ng/mL x L -> ng)
+    amount_factor: float = 1.0
     problem: str = ""
 
 
@@ -90,6 +93,7 @@ def output_units(
     if volume_in:
         amount = (cq * Q(1.0, parse_unit(volume_in))).to_reduced_units()
         u["amount"] = format_unit(amount.units)
+        out.amount_factor = float(amount.magnitude)
         u["urine_volume"] = volume_in
         u["rate"] = f"{u['amount']}/{t}"
         u["renal_clearance"] = f"L/{format_unit(t)}"

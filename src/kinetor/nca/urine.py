@@ -129,6 +129,10 @@ def urine_table(
             ]
         )
     iv = collection_intervals(rows, study.source)
+    # conc x volume in the amount unit (ng/mL x L = 1000 ng: the factor is not 1)
+    scale = iv["analyte"].astype(str).map({a: u.amount_factor for a, u in units_by_analyte.items()})
+    iv["ae"] *= scale.to_numpy(float)
+    iv["rate"] *= scale.to_numpy(float)
     d = expand_doses(study) if doses is None else doses
     first = d.sort_values("time").drop_duplicates("subject").set_index("subject")
     iv["origin"] = iv["subject"].map(first["time"]).fillna(0.0).to_numpy(float)
