@@ -31,6 +31,7 @@ from kinetor.data._build import (
 )
 from kinetor.data._cdisc_ex import FREQUENCIES, exposure
 from kinetor.data._cdisc_times import EX_STAMPS, PC_STAMPS, pc_times, read_zones
+from kinetor.data._cdisc_urine import attach_volumes, interval_times, split_properties
 from kinetor.data._checks import note_no_value
 from kinetor.data._domain import _T
 from kinetor.data._text import RawTable
@@ -253,11 +254,14 @@ def read_cdisc(tables: dict[str, RawTable], *, units=None, mw=None) -> Parts:
     pc = _T(tables["pc"])
     problems += pc.raw.problems
     notes += pc.raw.notes
+    pc, vol = split_properties(pc, notes)
     ex = _T(tables["ex"]) if "ex" in tables else None
     if ex is not None and not (ex.need("USUBJID", problems) and ex.need("EXDOSE", problems)):
         raise DataError(problems)
     conc, conc_unit = _concentrations(pc, units, mw, problems, notes)
     zoned = [(pc, conc["subject"].to_numpy(), PC_STAMPS)]
+    if vol is not None:
+        zoned.append((vol, vol.text("USUBJID"), PC_STAMPS))
     read_zones(zoned + ([(ex, ex.text("USUBJID"), EX_STAMPS)] if ex else []), problems)
     if ex is not None:
         doses, dose_unit, first = exposure(ex, units, problems, notes)
@@ -275,8 +279,18 @@ def read_cdisc(tables: dict[str, RawTable], *, units=None, mw=None) -> Parts:
     if "pooldef" in tables and len(doses):
         doses, first = _pool_doses(_T(tables["pooldef"]), doses, first, notes)
     actual, nominal = pc_times(pc, conc["subject"].to_numpy(), first, problems, notes)
+    interval = interval_times(
+        pc, conc["subject"].to_numpy(), first, actual, nominal, problems, notes
+    )
+    if interval is not None:
+        conc["end_time"], nominal = interval
     conc.insert(1, "time", actual)
     conc.insert(2, "nominal_time", nominal)
+    volume_unit = None
+    if interval is not None or vol is not None:
+        conc["volume"], volume_unit = attach_volumes(
+            pc, vol, conc, units, conc_unit, problems, notes
+        )
     if pc.has("PCTPTREF"):
         conc["profile"] = pc.text("PCTPTREF")
     conc = pd.concat([conc, rename_extras(pc.f, pc.used).reset_index(drop=True)], axis=1)
@@ -288,6 +302,7 @@ def read_cdisc(tables: dict[str, RawTable], *, units=None, mw=None) -> Parts:
         (pc, "subject", "USUBJID"),
         (pc, "time", "PCDTC"),
         (pc, "nominal_time", "PCELTM"),
+        (pc, "end_time", "PCENDTC"),
         (pc, "conc", "PCSTRESN"),
         (pc, "lloq", "PCLLOQ"),
         (pc, "analyte", "PCTESTCD"),
@@ -304,6 +319,8 @@ def read_cdisc(tables: dict[str, RawTable], *, units=None, mw=None) -> Parts:
         (bw, "weight", "BWSTRESN"),
     ]
     roles = {role: t.names[var] for t, role, var in wanted if t is not None and t.has(var)}
+    if vol is not None and vol.has("PCSTRESN"):
+        roles["volume"] = vol.names["PCSTRESN"]
     files = {
         "conc": pc.file,
         "doses": ex.file if ex else pc.file,
@@ -313,7 +330,7 @@ def read_cdisc(tables: dict[str, RawTable], *, units=None, mw=None) -> Parts:
         conc,
         doses,
         subjects,
-        {"time": "h", "conc": conc_unit, "dose": dose_unit},
+        {"time": "h", "conc": conc_unit, "dose": dose_unit, "volume": volume_unit},
         roles,
         files,
         notes,

@@ -14,7 +14,10 @@ reference date-time (``reference=``, the first dose of every subject); ``PCELTM`
 nominal time from the sample's reference dose (the last dose at or before it), which is
 named in ``PCTPTREF`` and dated in ``PCRFTDTC``; SEND adds ``PCNOMDY``, ``SETCD``.
 ``EXROUTE`` uses CDISC terms for common abbreviations (IV -> INTRAVENOUS BOLUS, PO ->
-ORAL, SC -> SUBCUTANEOUS); other route texts are kept in upper case. Not
+ORAL, SC -> SUBCUTANEOUS); other route texts are kept in upper case (``routes=`` names a
+term; one outside the CDISC ROUTE codelist is named in the returned ``notes``). Urine
+collections get ``PCENDTC``, ``PCEVLINT`` and ``VOLUME`` records; ALQ samples keep their
+text and number. Not
 representable in EX and not written: NONMEM ``ss``/``ii`` and zero-order input into an
 extravascular site.
 
@@ -40,6 +43,13 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from kinetor.data._cdisc_write import (
+    Written,
+    alq_results,
+    exroute,
+    interval_columns,
+    volume_records,
+)
 from kinetor.data.routes import normalise_route
 from kinetor.data.values import format_duration
 from kinetor.errors import DataError, Problem
@@ -211,12 +221,17 @@ def write_cdisc(
     *,
     studyid: str | None = None,
     reference: str = "2000-01-01T08:00:00",
-) -> list[Path]:
+    routes: dict[str, str] | None = None,
+) -> Written:
     """Write PC, EX, DM (and BW) CSVs that ``read_study`` reads back to the same study.
 
     ``studyid``: STUDYID on every record; by default the study's own ``STUDYID`` column
-    (as read from SEND/SDTM), else ``"STUDY"``.
+    (as read from SEND/SDTM), else ``"STUDY"``. ``routes``: the ``EXROUTE`` term for a
+    route text of the study or a kinetor route kind, e.g. ``{"extravascular": "ORAL"}``
+    (it must read back as the same kind). Returns the paths written; their ``notes``
+    name what is not CDISC as written (an ``EXROUTE`` outside the CDISC ROUTE codelist).
     """
+    notes: list[str] = []
     if standard not in ("send", "sdtm"):
         raise DataError(Problem(f"standard={standard!r}", fix="use 'send' or 'sdtm'"))
     out_dir = Path(directory)
@@ -260,6 +275,9 @@ def write_cdisc(
     reported = _column(c, "conc_reported", np.nan).to_numpy(float)
     orres = np.where(blq & np.isfinite(reported), _number_text(reported), res)
     exclude = c["exclude"].astype(str).to_numpy()
+    res, orres, exclude = alq_results(c, res, orres, exclude)
+    eltm = np.where(has_nom, nominal - rt, np.nan)
+    interval = interval_columns(c, t, to_h, eltm, lambda h: _iso(ref, h))
     sid = _study_ids(study, studyid)
     profile = _column(c, "profile", "").astype("string").fillna("").to_numpy(dtype=object)
     test = _column(c, "PCTEST", "").astype("string").fillna("").to_numpy(dtype=object)
@@ -274,12 +292,12 @@ def write_cdisc(
             "PCORRES": orres,
             "PCORRESU": study.units["conc"],
             "PCSTRESC": res,
-            "PCSTRESN": np.where(blq, np.nan, conc),
+            "PCSTRESN": np.where(blq | np.isnan(conc), np.nan, conc),
             "PCSTRESU": study.units["conc"],
             "PCSPEC": c["matrix"],
             "PCLLOQ": c["lloq"],
             "PCDTC": _iso(ref, t),
-            "PCELTM": [format_duration(v) for v in np.where(has_nom, nominal - rt, np.nan)],
+            "PCELTM": [format_duration(v) for v in eltm] if interval is None else interval[1],
             "PCTPTREF": np.where(
                 profile != "",
                 profile,
@@ -296,8 +314,16 @@ def write_cdisc(
         pc["PCNOMDY"] = pd.array(
             np.where(has_nom, _study_day(np.nan_to_num(rt)), np.nan), dtype="Int64"
         )
+    if interval is not None:
+        pc.insert(pc.columns.get_loc("PCDTC") + 1, "PCENDTC", interval[0])
+        pc.insert(pc.columns.get_loc("PCELTM") + 1, "PCEVLINT", interval[2])
     pc["PCEXCLFL"] = np.where(exclude != "", "Y", "")
     pc["PCREASEX"] = exclude
+    vol = volume_records(pc, c, study.units.get("volume"), _number_text)
+    if len(vol):
+        pc.insert(pc.columns.get_loc("PCSEQ") + 1, "PCCAT", "ANALYTE")
+        pc = pd.concat([pc, vol[pc.columns]], ignore_index=True)
+        pc["PCSEQ"] = pc.groupby("USUBJID", sort=False).cumcount() + 1
     dur = d["duration"].to_numpy(float) * to_h
     infusion = (d["route"] == "iv_infusion").to_numpy() & (dur > 0)
     ex = pd.DataFrame(
@@ -309,7 +335,9 @@ def write_cdisc(
             "EXTRT": d["analyte"],
             "EXDOSE": d["dose"],
             "EXDOSU": study.units["dose"],
-            "EXROUTE": _route_term(d["route"], d["route_raw"], cdisc=True),
+            "EXROUTE": exroute(
+                d, _route_term(d["route"], d["route_raw"], cdisc=True), routes, notes
+            ),
             "EXSTDTC": _iso(ref, dose_t),
             "EXENDTC": _iso(ref, np.where(infusion, dose_t + dur, np.nan)),
             "EXSTDY": pd.array(_study_day(dose_t), dtype="Int64"),
@@ -354,4 +382,4 @@ def write_cdisc(
         )
         paths.append(out_dir / "bw.csv")
         bw.to_csv(paths[-1], index=False)
-    return paths
+    return Written(paths, notes)

@@ -1,0 +1,198 @@
+"""Parts of ``write_cdisc``: EXROUTE terms, ALQ results, interval collections and VOLUME
+records (``kinetor.data.writers`` assembles the files)."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from kinetor.data.routes import normalise_route
+from kinetor.data.values import format_duration
+from kinetor.errors import DataError, Problem
+
+__all__ = ["Written", "alq_results", "exroute", "interval_columns", "volume_records"]
+
+# terms of the CDISC ROUTE codelist (C66729) that kinetor writes or is given most often
+CDISC_ROUTES = {
+    "INTRAVENOUS BOLUS",
+    "INTRAVENOUS DRIP",
+    "INTRAVENOUS",
+    "ORAL",
+    "ORAL GAVAGE",
+    "SUBCUTANEOUS",
+    "INTRAPERITONEAL",
+    "INTRAMUSCULAR",
+    "INTRADERMAL",
+    "TOPICAL",
+    "TRANSDERMAL",
+    "CUTANEOUS",
+    "NASAL",
+    "RESPIRATORY (INHALATION)",
+    "RECTAL",
+    "SUBLINGUAL",
+    "BUCCAL",
+    "INTRATUMOR",
+    "INTRATHECAL",
+    "INTRA-ARTERIAL",
+    "INTRAVITREAL",
+    "OPHTHALMIC",
+    "VAGINAL",
+}
+_ALQ = re.compile(r"above the upper limit of quantification \((?P<what>.*?)\)(?=; |$)")
+
+
+class Written(list):
+    """The paths written (a list), with ``notes``: what the user should know about them
+    (e.g. an ``EXROUTE`` that is not a CDISC ROUTE term)."""
+
+    def __init__(self, paths=(), notes=()):
+        super().__init__(Path(p) for p in paths)
+        self.notes: list[str] = list(notes)
+
+
+def exroute(doses: pd.DataFrame, text: np.ndarray, routes, notes: list[str]) -> np.ndarray:
+    """``EXROUTE`` per dose: ``routes`` (study route text or kinetor route kind -> term)
+    first; a term that is not in the CDISC ROUTE codelist is kept and named in a note."""
+    out = np.asarray(text, dtype=object).copy()
+    kind = doses["route"].astype("string").fillna("").to_numpy(dtype=object)
+    raw = doses["route_raw"].astype("string").fillna("").str.strip().str.lower()
+    given = {str(k).strip().lower(): str(v).strip().upper() for k, v in (routes or {}).items()}
+    if given:
+        by_raw = raw.map(given).to_numpy(dtype=object)
+        by_kind = pd.Series(kind).str.lower().map(given).to_numpy(dtype=object)
+        term = np.where(pd.notna(by_raw), by_raw, by_kind)
+        use = pd.notna(term)
+        wrong = sorted(
+            {(str(t), str(k)) for t, k in zip(term[use], kind[use], strict=True)}
+            - {
+                (str(t), str(k))
+                for t, k in zip(term[use], kind[use], strict=True)
+                if normalise_route(str(t)) == k
+            }
+        )
+        if wrong:
+            raise DataError(
+                [
+                    Problem(
+                        f"routes: {t!r} does not read back as the route {k!r} of the doses "
+                        "it names",
+                        column="route",
+                        fix="map each route to a CDISC ROUTE term of the same kind "
+                        "(e.g. routes={'extravascular': 'ORAL'})",
+                    )
+                    for t, k in wrong
+                ]
+            )
+        out = np.where(use, term, out)
+    other = ~pd.Series(out).isin(CDISC_ROUTES).to_numpy() & (out != "")
+    for term in pd.unique(out[other]):
+        subjects = pd.unique(doses["subject"].astype(str).to_numpy()[out == term])
+        shown = ", ".join(subjects[:5]) + (
+            f" and {len(subjects) - 5} more" if len(subjects) > 5 else ""
+        )
+        notes.append(
+            f"EXROUTE {term!r} (subject(s) {shown}) is not a CDISC ROUTE term: written as it "
+            f"is; name the route with routes={{{str(raw[out == term].iloc[0] or term.lower())!r}: "
+            "'ORAL'}} (or the term that applies)"
+        )
+    return out
+
+
+def alq_results(c: pd.DataFrame, res, orres, exclude):
+    """ALQ samples (excluded "above the upper limit of quantification (...)"): their text
+    in ``PCSTRESC`` and the number as measured (else the text) in ``PCORRES``, the reason
+    left to the reader (it gives it again), so they read back as ALQ."""
+    found = pd.Series(exclude).str.extract(_ALQ)["what"]
+    alq = found.notna().to_numpy() & c["conc"].isna().to_numpy() & ~c["blq"].to_numpy(bool)
+    if not alq.any():
+        return res, orres, exclude
+    text = np.full(len(c), "", dtype=object)
+    for i in np.flatnonzero(alq):
+        what = found.iloc[i]
+        try:
+            value = ast.literal_eval(what) if what[:1] in "'\"" else None
+        except (ValueError, SyntaxError):
+            value = None
+        text[i] = value if isinstance(value, str) and value.strip() else "ALQ"
+    reported = (
+        c["conc_reported"].to_numpy(float) if "conc_reported" in c else np.full(len(c), np.nan)
+    )
+    number = np.array(
+        [repr(float(x)).removesuffix(".0") if np.isfinite(x) else "" for x in reported]
+    )
+    res = np.where(alq, text, res)
+    orres = np.where(alq, np.where(number != "", number, text), orres)
+    rest = (
+        pd.Series(exclude)
+        .str.replace(_ALQ, "", regex=True)
+        .str.replace(r"^(; )+|(; )+$", "", regex=True)
+        .str.replace(r"(; ){2,}", "; ", regex=True)
+    )
+    exclude = np.where(alq, rest.to_numpy(dtype=object), exclude)
+    return res, orres, exclude
+
+
+def interval_columns(c: pd.DataFrame, t, to_h, eltm_base, iso):
+    """(``PCENDTC``, ``PCELTM``, ``PCEVLINT``) of interval collections (None when none):
+    ``PCELTM`` is the end of the interval and ``PCEVLINT`` its length counted back."""
+    if "end_time" not in c.columns:
+        return None
+    end = c["end_time"].to_numpy(float) * to_h
+    interval = np.isfinite(end)
+    if not interval.any():
+        return None
+    length = np.where(interval, end - t, np.nan)
+    eltm = np.where(interval, eltm_base + length, eltm_base)
+    return (
+        iso(np.where(interval, end, np.nan)),
+        [format_duration(v) for v in eltm],
+        [format_duration(v) for v in -length],
+    )
+
+
+def volume_records(pc: pd.DataFrame, c: pd.DataFrame, volume_unit, number_text) -> pd.DataFrame:
+    """One ``VOLUME`` record per collection with a volume (copied timing, same specimen)."""
+    vol = c["volume"].to_numpy(float) if "volume" in c.columns else np.full(len(c), np.nan)
+    has = np.isfinite(vol)
+    if not has.any():
+        return pc.iloc[:0]
+    if not volume_unit:
+        raise DataError(
+            Problem(
+                "the study has collection volumes but no volume unit",
+                column="volume",
+                fix="set Study.units['volume'] (e.g. 'mL')",
+            )
+        )
+    v = pc[has].assign(_v=vol[has])
+    key = ["USUBJID", "PCSPEC", "PCDTC"] + (["PCENDTC"] if "PCENDTC" in pc.columns else [])
+    clash = v.groupby(key, sort=False)["_v"].nunique()
+    if (clash > 1).any():
+        first = clash[clash > 1].index[0]
+        raise DataError(
+            Problem(
+                f"one collection {first} has different volumes on its samples",
+                column="volume",
+                fix="give the samples of one collection the same volume",
+            )
+        )
+    v = v.drop_duplicates(key).copy()
+    text = number_text(v["_v"].to_numpy(float))
+    v = v.assign(
+        PCCAT="SPECIMEN PROPERTY",
+        PCTESTCD="VOLUME",
+        PCTEST="Volume",
+        PCORRES=text,
+        PCORRESU=volume_unit,
+        PCSTRESC=text,
+        PCSTRESN=v["_v"],
+        PCSTRESU=volume_unit,
+        PCLLOQ=np.nan,
+        PCEXCLFL="",
+        PCREASEX="",
+    )
+    return v.drop(columns="_v")
