@@ -386,11 +386,11 @@ class Study:
 
         return write_csv(self, path)
 
-    def to_cdisc(self, directory, standard: Literal["send", "sdtm"] = "send"):
-        """Write SEND/SDTM PC, EX, DM (and BW) CSVs (see ``kinetor.data.write_cdisc``)."""
+    def to_cdisc(self, directory, standard: Literal["send", "sdtm"] = "send", **options):
+        """SEND/SDTM PC, EX, DM (and BW) CSVs; ``options`` as ``kinetor.data.write_cdisc``."""
         from kinetor.data.writers import write_cdisc
 
-        return write_cdisc(self, directory, standard=standard)
+        return write_cdisc(self, directory, standard=standard, **options)
 
     def __repr__(self) -> str:
         return (
