@@ -96,8 +96,8 @@ def exroute(doses: pd.DataFrame, text: np.ndarray, routes, notes: list[str]) -> 
         )
         notes.append(
             f"EXROUTE {term!r} (subject(s) {shown}) is not a CDISC ROUTE term: written as it "
-            f"is; name the route with routes={{{str(raw[out == term].iloc[0] or term.lower())!r}: "
-            "'ORAL'}} (or the term that applies)"
+            f"is; name the route with routes={{{str(kind[out == term][0]).lower()!r}: 'ORAL'}}"
+            " (or the term that applies)"
         )
     return out
 
