@@ -16,6 +16,7 @@ _VOLUME_UNIT = typer.Option(
     "header); default mm^3. Volumes are converted to mm^3.",
 )
 _IDS = ("animal", "subject", "id", "group", "arm")
+_ERRORS = ("additive", "proportional", "combined", "log", "exponential")
 
 
 def tgi(
@@ -154,8 +155,9 @@ def fit(
         str | None,
         typer.Option(
             "--error",
-            help="additive, proportional or log (default: log for tumour models, "
-            "additive otherwise).",
+            help="Residual error model: additive, proportional, combined (SD = sqrt(a^2 + "
+            "b^2 f^2): sigma_add, sigma_prop) or log (alias exponential); default: log for "
+            "tumour models, additive otherwise.",
         ),
     ] = None,
     fix: Annotated[
@@ -186,6 +188,12 @@ def fit(
         raise typer.BadParameter(f"unknown model {model!r}", param_hint="--model")
     if by not in ("pooled", "group", "animal"):
         raise typer.BadParameter("choose pooled, group or animal", param_hint="--by")
+    if error is not None and error not in _ERRORS:
+        raise typer.BadParameter(
+            f"unknown error model {error!r}: choose additive, proportional, combined or log "
+            "(exponential is log)",
+            param_hint="--error",
+        )
     if lloq is not None and not (math.isfinite(lloq) and lloq >= 0):
         raise typer.BadParameter(f"must be a concentration >= 0, got {lloq:g}", param_hint="--lloq")
     unit = _volume_unit(volume_unit)

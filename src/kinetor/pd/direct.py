@@ -162,7 +162,7 @@ class Imax(PDModel):
     e0 : float or array
         Baseline (response units), e.g. 100 for "% of control".
     imax : float or array
-        Maximal fractional inhibition, 0 < Imax <= 1.
+        Maximal fractional inhibition, 0 < Imax <= 1 (above 1: ``ModelError``).
     ic50 : float, array or quantity
         Concentration giving half the maximal inhibition (``conc_unit``).
     hill : float or array
@@ -188,6 +188,11 @@ class Imax(PDModel):
         super().__init__(
             time_unit=time_unit, conc_unit=conc_unit, e0=e0, imax=imax, ic50=ic50, hill=hill
         )
+        if np.any(self._p["imax"] > 1):
+            raise ModelError(
+                "Imax of the inhibitory model must be <= 1 (the fraction of the baseline the "
+                "drug can remove; the response cannot fall below 0)"
+            )
 
     def predict(self, conc) -> np.ndarray:
         """Effect at each concentration (shape of ``conc``)."""
