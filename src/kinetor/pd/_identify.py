@@ -56,7 +56,7 @@ def hill_profile_check(fit, refit: Callable[[np.ndarray, dict], object], conc_ra
     if not ok.any():
         return
     init = {
-        p: np.where(np.isfinite(v := fit.params_[p].to_numpy(float)), v, 1.0)
+        p: np.where(np.isfinite(v := fit.params_[p].to_numpy(float)), v, _neutral(fit, p))
         for p in fit.free_
         if p != "hill"
     }
@@ -86,6 +86,13 @@ def hill_profile_check(fit, refit: Callable[[np.ndarray, dict], object], conc_ra
             fit.converged_[g] = False
             fit.convergence_reason_[g] = f"{old}; {why}" if old else why
             ok[i] = False
+
+
+def _neutral(fit, name: str) -> float:
+    """A start for a group without an estimate: 1, or the middle of a bounded interval
+    (a fraction's start must lie strictly inside it)."""
+    a, b = fit._natural_bounds(name)
+    return 0.5 * (a + b) if np.isfinite(a) and np.isfinite(b) else 1.0
 
 
 def conc_range(conc) -> tuple[float, float] | None:
