@@ -211,6 +211,11 @@ def read_volumes(
         more += swapped_note(ln, wd, df["source_row"], file)
         df["volume"], notes = caliper_volume(ln * mm, wd * mm), [*notes, *more]
     elif value == "volume" and "volume" in df.columns:
+        if not (header_unit or unit or _has_unit_column(df)):
+            notes.append(
+                f"{file}: no volume unit given (header such as 'Volume (mm3)', a unit column "
+                "or --volume-unit): volumes read as mm^3"
+            )
         header_unit = header_unit or unit or "mm^3"
     missing = [c for c in [*need, value] if c not in df.columns]
     if missing:
@@ -252,6 +257,12 @@ def read_volumes(
 
 
 _UNIT_COLUMNS = ("unit", "units", "volume_unit", "vol_unit", "tv_unit", "tumor_volume_unit")
+
+
+def _has_unit_column(df: pd.DataFrame) -> bool:
+    from kinetor.data.aliases import normalise_name
+
+    return any(normalise_name(c) in _UNIT_COLUMNS for c in df.columns)
 
 
 def _unit_factors(df: pd.DataFrame, target: str, default: str | None, file: str):

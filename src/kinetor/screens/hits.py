@@ -124,6 +124,7 @@ class ScreenTest:
         """Write ``PREFIX.sgrna_summary.txt`` and ``PREFIX.gene_summary.txt`` (TSV, MAGeCK)."""
         prefix = str(prefix)
         paths = [Path(prefix + ".sgrna_summary.txt"), Path(prefix + ".gene_summary.txt")]
+        paths[0].parent.mkdir(parents=True, exist_ok=True)
         self.sgrna_summary().to_csv(paths[0], sep="\t", index=False)
         gs = self.gene_summary()
         gs.to_csv(paths[1], sep="\t", index=False, float_format="%.5g")
