@@ -114,7 +114,7 @@ def test_users_see_own_and_shared_projects(store_url):
 
 def test_migrations_down_and_up(store_url):
     st = Store(store_url)
-    assert current(st.engine) == "0004"
+    assert current(st.engine) == "0005"
     downgrade(st.engine, "0001")  # guards gone: the trail is editable again
     assert current(st.engine) == "0001"
     with st.engine.begin() as c:
@@ -129,7 +129,7 @@ def test_migrations_down_and_up(store_url):
     assert current(st.engine) is None
     assert set(sa.inspect(st.engine).get_table_names()) <= {"alembic_version"}
     upgrade(st.engine)
-    assert current(st.engine) == "0004"
+    assert current(st.engine) == "0005"
     assert {
         "users",
         "projects",

@@ -232,7 +232,9 @@ def nca_command(
                 [] if df is None else json.loads(df.to_json(orient="records", double_precision=15))
             )
 
-        # the same structured options as the browser app stores (kinetor.store.nca)
+        # the same structured options as the browser app stores (kinetor.store.nca), and
+        # every other option that changes a result; the doses and intervals files are
+        # kept with the result (input_*) and their SHA-256 recorded
         opts = {
             "auc_method": auc_method,
             "blq_rule": blq_rule,
@@ -245,10 +247,17 @@ def nca_command(
             "nominal_times": nominal_times,
             "nominal_tolerance": nominal_tolerance,
             "lloq": lloq,
+            "units": units,
+            "roles": roles,
+            "route": route,
+            "sheet": sheet,
+            "mw": weights,
+            "occasions": occasions,
         }
         settings = {"units": units, "roles": roles, "route": route, "sheet": sheet}
+        aux = {"doses": doses, "intervals_file": intervals_file}
         saved = save_cli_run(
-            store, project, user, data, folder, "nca", opts, settings, study.input_hash()
+            store, project, user, data, folder, "nca", opts, settings, study.input_hash(), aux
         )
         _common.info(
             f"stored as result {saved['id']} (version {saved['version']}) of "

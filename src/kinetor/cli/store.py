@@ -25,7 +25,16 @@ _STORE = typer.Option(
     "--store",
     help="Store URL or SQLite file (default: KINETOR_STORE, else the file in your data folder).",
 )
-_USER = typer.Option(None, "--user", help="Acting user (default: your login name).")
+_USER = typer.Option(
+    None,
+    "--user",
+    help="Acting user (default: your login name); self-declared, not a sign-in.",
+)
+_MAX_ID = 2**63 - 1  # the largest id a store can hold (SQLite; PostgreSQL: 2**31 - 1)
+
+
+def _id_arg(what: str):
+    return typer.Argument(..., min=1, max=_MAX_ID, help=what)
 
 
 def register(root: typer.Typer) -> None:
@@ -81,15 +90,28 @@ def save_cli_run(
     options: dict,
     settings: dict,
     input_hash: str,
+    inputs: dict[str, str | None] | None = None,
 ) -> dict:
-    """Store a CLI run: the study's bytes, the analysis, and the files it wrote."""
+    """Store a CLI run: the study's bytes, the analysis, and the files it wrote.
+
+    ``inputs``: other files the run read (role -> path, e.g. ``{"doses": "d.csv"}``): each
+    is kept with the result as ``input_<role>_<name>``, its name and SHA-256 go into the
+    options (``options[role]``) and the input hashes (``<role>_sha256``)."""
+    from kinetor.store._util import sha256
+
+    options, hashes, blobs = dict(options), {"study_content": input_hash}, {}
+    for role, path in (inputs or {}).items():
+        if path:
+            label, content = raw_bytes(path)
+            options[role] = {"file": label, "sha256": sha256(content)}
+            hashes[f"{role}_sha256"] = sha256(content)
+            blobs[f"input_{role}_{label}"] = content
     st = open_store(url)
     name = who(user)
     pid = st.create_project(project, user=name)
     label, data = raw_bytes(source)
     sid = st.add_study(pid, label, data, user=name, settings=settings, reuse=True)
     before = _common._BEFORE.get(Path(folder).resolve(), {})
-    blobs = {}
     for p in sorted(Path(folder).iterdir()):
         stat = p.stat() if p.is_file() else None
         if (
@@ -98,9 +120,7 @@ def save_cli_run(
             and before.get(p.name) != (stat.st_mtime_ns, stat.st_size)
         ):
             blobs[p.name] = p.read_bytes()  # written by this run, not left from another
-    res = st.save_result(
-        sid, kind, options, blobs, user=name, input_hashes={"study_content": input_hash}
-    )
+    res = st.save_result(sid, kind, options, blobs, user=name, input_hashes=hashes)
     st.close()
     return res
 
@@ -150,7 +170,7 @@ def list_command(
 
 @app.command("show")
 def show_command(
-    result_id: int = typer.Argument(..., help="Result id (see store list)."),
+    result_id: int = _id_arg("Result id (see store list)."),
     store: str | None = _STORE,
     user: str | None = _USER,
 ) -> None:
@@ -183,22 +203,27 @@ def show_command(
 
 @app.command("export")
 def export_command(
-    result_id: int = typer.Argument(..., help="Result id."),
-    out: str = typer.Option("store_export", "--out", help="Folder to write."),
+    result_id: int = _id_arg("Result id."),
+    out: str = typer.Option(
+        "store_export", "--out", help="Folder to write (new or empty, unless --force)."
+    ),
+    force: bool = typer.Option(
+        False, "--force", help="Write into a folder that holds files (same names replaced)."
+    ),
     store: str | None = _STORE,
     user: str | None = _USER,
 ) -> None:
     """Write a result's files, the study's raw file and provenance.json to a folder."""
     st = open_store(store, create=False)
     folder = _common.out_dir(out)
-    paths = st.export(result_id, folder, who(user))
+    paths = st.export(result_id, folder, who(user), force=force)
     st.close()
     _common.info(f"wrote {len(paths)} files to {folder}")
 
 
 @app.command("lock")
 def lock_command(
-    result_id: int = typer.Argument(..., help="Result id."),
+    result_id: int = _id_arg("Result id."),
     reason: str = typer.Option(
         ..., "--reason", help="Why (kept in the audit trail), e.g. 'QC passed'."
     ),
@@ -227,22 +252,39 @@ def lock_command(
 
 @app.command("add-user")
 def add_user_command(
-    name: str = typer.Argument(..., help="Account name."), store: str | None = _STORE
+    name: str = typer.Argument(..., help="Account name."),
+    reset: bool = typer.Option(
+        False, "--reset", help="Change the password of an account that has one."
+    ),
+    store: str | None = _STORE,
 ) -> None:
-    """Create a sign-in account for ``kinetor serve`` (password asked twice, or taken from
-    KINETOR_PASSWORD); only its scrypt hash is stored."""
+    """Create a sign-in account for ``kinetor serve`` (password of 8 characters or more,
+    asked twice, or taken from KINETOR_PASSWORD); only its scrypt hash is stored."""
+    from kinetor.store import StoreError
+
+    st = open_store(store)
+    if st.password_hash(name.strip()) is not None and not reset:
+        st.close()
+        raise StoreError(
+            f"account {name.strip()!r} exists and has a password: give --reset to change it"
+        )
     password = os.environ.get("KINETOR_PASSWORD") or typer.prompt(
         "password", hide_input=True, confirmation_prompt=True
     )
-    st = open_store(store)
-    st.add_user(name, password, by=who(None))
-    st.close()
-    _common.info(f"account {name!r} ready")
+    try:
+        outcome = st.add_user(name, password, by=who(None))
+    finally:
+        st.close()
+    _common.info(
+        f"account {name.strip()!r}: password changed"
+        if outcome == "changed"
+        else f"account {name.strip()!r} ready"
+    )
 
 
 @app.command("share")
 def share_command(
-    project_id: int = typer.Argument(..., help="Project id."),
+    project_id: int = _id_arg("Project id."),
     with_user: str = typer.Argument(..., help="User to share with."),
     store: str | None = _STORE,
     user: str | None = _USER,

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kinetor.store import schema as S
-from kinetor.store._util import StoreError, _row, now, sha256
+from kinetor.store._util import StoreError, _row, check_length, now, sha256
 
 _MEDIA = {
     ".csv": "text/csv",
@@ -41,22 +41,28 @@ def safe_name(name: str) -> str:
 
 def _blob_names(names, study_name: str) -> dict[str, str]:
     """Stored name -> given name of a result's files; StoreError when two names become
-    one after :func:`safe_name`, or one is a file ``export`` writes itself."""
-    own = {"provenance.json": "provenance", "study_" + safe_name(study_name): "study"}
+    one after :func:`safe_name` (letter case aside: Windows and macOS folders do not tell
+    ``A.csv`` from ``a.csv``, so an export would keep one), or one is a file ``export``
+    writes itself."""
+    own = {"provenance.json": "provenance", "study_" + safe_name(study_name).lower(): "study"}
     out: dict[str, str] = {}
+    seen: dict[str, str] = {}
     for name in names:
         safe = safe_name(name)
-        if safe in out:
+        if safe.lower() in seen:
+            first = seen[safe.lower()]
             raise StoreError(
-                f"result files {out[safe]!r} and {name!r} would both be kept as {safe!r}: "
-                "rename one of them"
+                f"result files {out[first]!r} and {name!r} would both be kept as {safe!r}"
+                + ("" if first == safe else f" and {first!r}, one file on Windows and macOS")
+                + ": rename one of them"
             )
-        if safe in own:
+        if safe.lower() in own:
             raise StoreError(
                 f"result file {name!r} would be kept as {safe!r}, the name export gives the "
-                f"{own[safe]} file: rename it"
+                f"{own[safe.lower()]} file: rename it"
             )
         out[safe] = name
+        seen[safe.lower()] = safe
     return out
 
 
@@ -81,6 +87,7 @@ class ResultsMixin:
         """
         import kinetor
 
+        check_length(kind, 40, "an analysis kind")
         opts = json.loads(json.dumps(options, default=str))
         with self._session() as ses, ses.begin():
             st = self._study(ses, study_id, user)
@@ -148,7 +155,8 @@ class ResultsMixin:
             return {**_row(res), "project_id": st.project_id}
 
     def _result(self, ses: Session, result_id: int, user: str) -> tuple[S.Result, S.Study]:
-        res = ses.get(S.Result, result_id)
+        rid = self._id(result_id)
+        res = None if rid is None else ses.get(S.Result, rid)
         if res is None:
             raise StoreError(f"no result {result_id} visible to user {user!r}")
         try:
@@ -168,7 +176,9 @@ class ResultsMixin:
                     f"result {result_id} is locked: re-run the analysis to make a new version"
                 )
             name = safe_name(name)
-            _blob_names([name], st.name)  # never a name export writes itself
+            kept = ses.scalars(select(S.Blob.name).where(S.Blob.result_id == res.id)).all()
+            # never a name export writes itself, nor one that differs only in case
+            _blob_names([name, *(k for k in kept if k != name)], st.name)
             old = ses.scalar(select(S.Blob).where(S.Blob.result_id == res.id, S.Blob.name == name))
             if old is not None:
                 ses.delete(old)
@@ -264,10 +274,21 @@ class ResultsMixin:
                 raise StoreError(f"result {result_id} has no file {name!r}")
             return b.data
 
-    def export(self, result_id: int, folder: str | Path, user: str) -> list[Path]:
+    def export(
+        self, result_id: int, folder: str | Path, user: str, force: bool = False
+    ) -> list[Path]:
         """Write a result's files, the study's raw file and ``provenance.json`` (options,
-        versions, hashes, the project's audit entries for this result) into ``folder``."""
+        versions, hashes, the project's audit entries for this result) into ``folder``,
+        which must be empty or new (``force=True``: write into it all the same, replacing
+        files of the same names, so another export's files may be mixed in)."""
         out = Path(folder)
+        if out.exists() and not out.is_dir():
+            raise StoreError(f"{out} is a file: give a folder to export into")
+        if not force and out.is_dir() and any(out.iterdir()):
+            raise StoreError(
+                f"{out} is not empty: export into a new or empty folder (or force it, "
+                "kinetor store export --force, to write over files of the same names)"
+            )
         info = self.result(result_id, user)
         written = []
         with self._session() as ses:

@@ -13,6 +13,16 @@ class StoreError(KinetorError):
     """A store request cannot be done (absent or invisible object, locked result...)."""
 
 
+def check_length(text: str, limit: int, what: str) -> str:
+    """``text`` when it fits its column (``limit`` characters), else a StoreError."""
+    if len(str(text)) > limit:
+        raise StoreError(
+            f"{what} can be {limit} characters long at most, got {len(str(text))}: "
+            f"{str(text)[:40]!r}... (shorten it)"
+        )
+    return text
+
+
 def now() -> str:
     return datetime.now(UTC).isoformat(timespec="microseconds")
 

@@ -5,31 +5,36 @@ with them, nothing else (an id they cannot see is reported as absent). Every cha
 written to the audit trail in the same transaction. Results are versioned per study and
 analysis kind; a locked result cannot be changed (here, and by database triggers), a
 re-analysis makes a new version. The audit trail can be appended to and read, never
-edited: this class has no method that would, and triggers refuse UPDATE/DELETE.
+edited: this class has no method that would, and triggers refuse UPDATE, DELETE and
+(SQLite) REPLACE of its rows.
 """
 
 from __future__ import annotations
 
 import json
+import operator
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kinetor.store import schema as S
-from kinetor.store._engine import make_engine, normalise_url
+from kinetor.store._engine import check_store_file, make_engine, normalise_url
 from kinetor.store._results import ResultsMixin
-from kinetor.store._util import StoreError, _row, now, sha256
+from kinetor.store._util import StoreError, _row, check_length, now, sha256
+
+MIN_PASSWORD = 8
 
 
-def _checked_name(name: str, what: str) -> str:
-    """``name`` stripped; StoreError when empty or holding a NUL character (PostgreSQL
-    cannot keep one, and no one can type it)."""
+def _checked_name(name: str, what: str, limit: int = 200) -> str:
+    """``name`` stripped; StoreError when empty, longer than ``limit`` characters (the
+    column's size: PostgreSQL would refuse it, SQLite would keep it) or holding a NUL
+    character (PostgreSQL cannot keep one, and no one can type it)."""
     name = str(name).strip()
     if not name:
         raise StoreError(f"{what} needs a name")
     if "\x00" in name:
         raise StoreError(f"{what} name cannot contain a NUL character: {name!r}")
-    return name
+    return check_length(name, limit, f"{what} name")
 
 
 class Store(ResultsMixin):
@@ -53,7 +58,10 @@ class Store(ResultsMixin):
         from kinetor.store.migrate import upgrade
 
         self.url = normalise_url(url)
+        check_store_file(self.url, create=True)  # another SQLite file is never converted
         self.engine = make_engine(self.url)
+        # ids beyond the column's integer type cannot exist: reported as absent
+        self._max_id = 2**31 - 1 if self.engine.dialect.name == "postgresql" else 2**63 - 1
         if migrate:
             upgrade(self.engine)
 
@@ -74,6 +82,9 @@ class Store(ResultsMixin):
         reason: str = "",
         details: dict | None = None,
     ) -> None:
+        check_length(user, 200, "a user name")
+        check_length(action, 80, "an audit action")
+        check_length(target, 200, "an audit target")
         ses.add(
             S.Audit(
                 at=now(),
@@ -122,17 +133,27 @@ class Store(ResultsMixin):
         if u is None:
             if not create or not name:
                 raise StoreError(f"no user {name!r} in the store")
+            name = _checked_name(name, "a user")
             u = S.User(name=name, password_hash=None, created_at=now())
             ses.add(u)
             ses.flush()
         return u
 
-    def add_user(self, name: str, password: str | None = None, by: str | None = None) -> None:
-        """Create an account (or set its password); the password is kept as a scrypt hash."""
+    def add_user(self, name: str, password: str | None = None, by: str | None = None) -> str:
+        """Create an account (or set its password); the password (``MIN_PASSWORD``
+        characters or more) is kept as a scrypt hash. Returns ``"created"``, ``"changed"``
+        (an account that had a password) or ``"set"`` (one that had none)."""
         from kinetor.store.security import hash_password
 
         name = _checked_name(name, "a user")
+        if password is not None and len(password) < MIN_PASSWORD:
+            raise StoreError(
+                f"the password of {name!r} is {len(password)} characters long: give "
+                f"{MIN_PASSWORD} or more"
+            )
         with self._session() as ses, ses.begin():
+            old = ses.scalar(select(S.User).where(S.User.name == name))
+            outcome = "created" if old is None else "changed" if old.password_hash else "set"
             u = self._user(ses, name)
             if password is not None:
                 u.password_hash = hash_password(password)
@@ -143,6 +164,7 @@ class Store(ResultsMixin):
                 f"user:{name}",
                 details={"password_set": password is not None},
             )
+        return outcome
 
     def check_password(self, name: str, password: str) -> bool:
         """True when ``name`` has an account with this password."""
@@ -179,8 +201,17 @@ class Store(ResultsMixin):
         shared = ses.scalars(select(S.Share.project_id).where(S.Share.user_id == u.id)).all()
         return {*own, *shared}
 
+    def _id(self, value) -> int | None:
+        """``value`` as an id this database can hold (None when it cannot be one)."""
+        try:
+            value = operator.index(value)
+        except TypeError:
+            return None
+        return value if 1 <= value <= self._max_id else None
+
     def _project(self, ses: Session, project_id: int, user: str) -> S.Project:
-        p = ses.get(S.Project, project_id)
+        pid = self._id(project_id)
+        p = None if pid is None else ses.get(S.Project, pid)
         if p is None or p.id not in self._visible_ids(ses, user):
             raise StoreError(f"no project {project_id} visible to user {user!r}")
         return p
@@ -222,6 +253,10 @@ class Store(ResultsMixin):
             if p.owner.name != user:
                 raise StoreError(f"only the owner ({p.owner.name}) can share project {project_id}")
             other = self._user(ses, with_user, create=False)
+            if other.id == p.owner_id:
+                raise StoreError(
+                    f"project {project_id} is {user}'s own project: share it with another user"
+                )
             if ses.get(S.Share, (p.id, other.id)) is None:
                 ses.add(S.Share(project_id=p.id, user_id=other.id, created_at=now()))
                 self._audit(
@@ -244,6 +279,7 @@ class Store(ResultsMixin):
         when there is one (a re-analysis then adds a version to it)."""
         if "\x00" in name:
             raise StoreError(f"a study name cannot contain a NUL character: {name!r}")
+        check_length(name, 400, "a study name")
         with self._session() as ses, ses.begin():
             self._project(ses, project_id, user)
             if reuse:
@@ -279,7 +315,8 @@ class Store(ResultsMixin):
             return st.id
 
     def _study(self, ses: Session, study_id: int, user: str) -> S.Study:
-        st = ses.get(S.Study, study_id)
+        sid = self._id(study_id)
+        st = None if sid is None else ses.get(S.Study, sid)
         if st is None or st.project_id not in self._visible_ids(ses, user):
             raise StoreError(f"no study {study_id} visible to user {user!r}")
         return st

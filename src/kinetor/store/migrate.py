@@ -12,7 +12,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
-HEAD = "0004"
+HEAD = "0005"
 # Alembic's command context is module-global: one migration at a time per process
 _LOCK = threading.Lock()
 
@@ -30,11 +30,44 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     """Migrate the database of ``engine`` up to ``revision`` (default: the newest)."""
     from alembic import command
 
-    if revision == "head" and current(engine) == HEAD:
+    now = current(engine)
+    if revision == "head" and now == HEAD:
         return
+    if now is not None and now not in _known():
+        _refuse_newer(engine, now)
     with _LOCK, engine.connect() as conn:
         command.upgrade(_config(conn), revision)
         conn.commit()
+
+
+def _known() -> set[str]:
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(_config(None))
+    return {r.revision for r in script.walk_revisions()}
+
+
+def _refuse_newer(engine: Engine, revision: str) -> None:
+    """StoreError: the store's schema is one this kinetor does not know (a newer one)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    import kinetor
+    from kinetor.store._util import StoreError
+
+    made = ""
+    try:  # the newest kinetor that saved a result there, when the table reads
+        with engine.connect() as conn:
+            made = conn.exec_driver_sql(
+                "SELECT kinetor_version FROM analyses ORDER BY id DESC LIMIT 1"
+            ).scalar()
+    except SQLAlchemyError:  # only for the message
+        made = ""
+    raise StoreError(
+        f"this store was made by a newer kinetor (its schema is {revision}; kinetor "
+        f"{kinetor.__version__} knows schemas up to {HEAD}): upgrade kinetor to "
+        + (f"{made} or later" if made else "the version that wrote it")
+        + " (pip install -U kinetor) to open it"
+    )
 
 
 def downgrade(engine: Engine, revision: str = "base") -> None:

@@ -26,6 +26,7 @@ SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xpt", ".zip")
 MAX_UNZIPPED = 200 * 2**20
 MAX_MEMBERS = 10_000
 NCA_OPTIONS = ("auc_method", "blq_rule", "time", "sparse", "lambda_z_exclude", "intervals")
+SETTINGS = ("units", "roles", "route", "sheet", "time")
 
 
 def _suffix(name: str) -> str:
@@ -118,15 +119,16 @@ def _named(text: str, temp: str, name: str) -> str:
 def _check_settings(settings: Any, name: str) -> dict[str, Any]:
     """``settings`` if it has the expected shape, else a DataError naming the field."""
 
-    def bad(field: str, want: str, got: Any) -> DataError:
+    def bad(field: str, want: str, got: Any, message: str = "") -> DataError:
         return DataError(
             Problem(
                 ("" if field == "settings" else "settings: ")
-                + f"{field} must be {want}, got {json.dumps(got, default=str)[:80]}",
+                + (message or f"{field} must be {want}, got {json.dumps(got, default=str)[:80]}"),
                 file=name,
                 column=field,
                 fix='e.g. {"units": {"time": "h", "conc": "ng/mL", "dose": "mg/kg"}, '
-                '"roles": {"time": "Time (h)"}, "route": "PO"}',
+                '"roles": {"time": "Time (h)"}, "route": "PO"}; allowed keys: '
+                + ", ".join(SETTINGS),
             )
         )
 
@@ -134,6 +136,10 @@ def _check_settings(settings: Any, name: str) -> dict[str, Any]:
         return {}
     if not isinstance(settings, dict):
         raise bad("settings", "a JSON object", settings)
+    unknown = ", ".join(sorted(map(str, set(settings) - set(SETTINGS))))
+    if unknown:
+        verb = "are not settings" if "," in unknown else "is not a setting"
+        raise bad(unknown, "", None, f"{unknown} {verb}")
     for key in ("units", "roles"):
         v = settings.get(key)
         if v is not None and not (
@@ -181,6 +187,7 @@ def read_upload(data: bytes, name: str, settings: dict[str, Any] | None = None):
         if suffix != ".zip":  # the reader knew the file as upload.<ext>
             notes = [n.replace(path.name, name) for n in notes]
         study.notes[:] = notes
+        study.source = name  # the provenance names the study, not the temporary file
         return study
 
 
@@ -240,6 +247,21 @@ def nca_options(options: dict[str, Any]) -> dict[str, Any]:
     if intervals:
         kw["intervals"] = pd.DataFrame(intervals, columns=["start", "end"])
     return kw
+
+
+def resolved_options(options: dict[str, Any]) -> dict[str, Any]:
+    """Stored NCA ``options`` (checked by :func:`nca_options`) with every key of
+    ``NCA_OPTIONS``: those not given take the value :func:`kinetor.nca.nca` uses.
+
+    >>> resolved_options({"auc_method": "linear"})["blq_rule"]
+    'pknca'
+    """
+    from kinetor.nca.options import Options
+
+    nca_options(options)
+    defaults = Options().as_dict()
+    out = {k: options.get(k, defaults[k]) for k in ("auc_method", "blq_rule", "time", "sparse")}
+    return {**out, "lambda_z_exclude": [], "intervals": [], **options}
 
 
 def nca_blobs(study, result, report: bool = False, workbook: bool = True) -> dict[str, bytes]:

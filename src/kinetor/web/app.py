@@ -141,8 +141,35 @@ async def _json(send, status: int, payload) -> None:
 
 _NCA_SHAPE = (
     'the body must be a JSON object such as {"study_id": 1, "options": {"auc_method": '
-    '"linear"}, "report": false, "workbook": false} (study_id: a study id)'
+    '"linear"}, "report": false, "workbook": false} (study_id: a study id, a whole number)'
 )
+_SETTINGS_SHAPE = (
+    'a JSON object such as {"units": {"time": "h", "conc": "ng/mL", "dose": "mg/kg"}, '
+    '"roles": {"time": "Time (h)"}, "route": "PO"}; allowed keys: units, roles, route, '
+    "sheet, time"
+)
+
+
+def _field_error(field: str, problem: str, fix: str) -> dict:
+    """A 422 answer naming the field, as the validation problems are named."""
+    return {
+        "error": f"{field}: {problem}",
+        "problems": [{"file": "", "row": "", "column": field, "problem": problem, "fix": fix}],
+    }
+
+
+def _studies_query(raw: bytes) -> tuple[dict, dict | None]:
+    """The query of ``POST /api/studies`` (project, name, settings) or a 422 answer."""
+    q = {k: v[0] for k, v in parse_qs(raw.decode(), keep_blank_values=True).items()}
+    for key, default in (("project", "My project"), ("name", "upload.csv")):
+        q[key] = q.get(key, default).strip()
+        if not q[key]:
+            return q, _field_error(key, f"{key} is empty", f"give {key}=TEXT or leave it out")
+    try:
+        q["settings"] = json.loads(q.get("settings", "{}"))
+    except ValueError:
+        return q, _field_error("settings", "settings is not JSON", f"give {_SETTINGS_SHAPE}")
+    return q, None
 
 
 async def _api(scope, receive, send, cfg: ServeConfig, store):
@@ -151,7 +178,7 @@ async def _api(scope, receive, send, cfg: ServeConfig, store):
     ``GET /api/results/ID``. POSTs need
     the session's ``X-CSRF-Token`` unless the client sent the bearer token."""
     from kinetor.errors import KinetorError
-    from kinetor.store.nca import nca_options
+    from kinetor.store.nca import resolved_options
 
     user = scope["kinetor_user"]
     headers = dict(scope["headers"])
@@ -171,32 +198,34 @@ async def _api(scope, receive, send, cfg: ServeConfig, store):
         return await _json(send, 413, {"error": "upload over the limit"})
     try:
         if path == "/api/studies" and method == "POST":
-            q = {k: v[0] for k, v in parse_qs(scope.get("query_string", b"").decode()).items()}
-            settings = json.loads(q.get("settings", "{}"))
-            pid = store.create_project(q.get("project", "My project"), user=user)
-            check = await jobs.run(tasks.validate, body, q.get("name", "upload.csv"), settings)
+            q, bad = _studies_query(scope.get("query_string", b""))
+            if bad:
+                return await _json(send, 422, bad)
+            check = await jobs.run(tasks.validate, body, q["name"], q["settings"])
             if not check.get("ok"):
                 return await _json(send, 503 if check["error"] == jobs.WORKER_LOST else 422, check)
-            sid = store.add_study(
-                pid, q.get("name", "upload.csv"), body, user=user, settings=settings
-            )
+            pid = store.create_project(q["project"], user=user)  # once the file passed
+            sid = store.add_study(pid, q["name"], body, user=user, settings=q["settings"])
             return await _json(
                 send,
                 200,
                 {"study_id": sid, "project_id": pid, "warnings": check.get("warnings", [])},
             )
         if path == "/api/nca" and method == "POST":
-            req = json.loads(body or b"{}")
+            try:
+                req = json.loads(body or b"{}")
+            except ValueError:
+                req = None
             sid = req.get("study_id") if isinstance(req, dict) else None
-            if not (type(sid) is int or (isinstance(sid, str) and sid.isdigit())):
+            if type(sid) is not int:
                 return await _json(send, 422, {"error": _NCA_SHAPE})
             opts = req.get("options", {})
             try:
-                nca_options(opts)
+                opts = resolved_options(opts)  # stored with the defaults it ran with
             except KinetorError as exc:
                 p = exc.problems[0]
                 return await _json(send, 422, {"error": f"{p.message} ({p.fix})"})
-            study = store.study(int(sid), user)
+            study = store.study(sid, user)
             out = await jobs.run(
                 tasks.nca_job,
                 study["data"],
@@ -222,7 +251,12 @@ async def _api(scope, receive, send, cfg: ServeConfig, store):
                 {"result_id": rec["id"], "version": rec["version"], "summary": out["summary"]},
             )
         if path.startswith("/api/results/") and method == "GET":
-            info = store.result(int(path.rsplit("/", 1)[1]), user)
+            rid = path.rsplit("/", 1)[1]
+            if not (rid.isascii() and rid.isdigit()):
+                return await _json(
+                    send, 404, {"error": f"no result {rid!r}: a result id is a whole number"}
+                )
+            info = store.result(int(rid), user)
             return await _json(send, 200, json.loads(json.dumps(info, default=str)))
     except (KinetorError, KeyError, ValueError) as exc:
         return await _json(send, 404 if "visible" in str(exc) else 400, {"error": str(exc)})
