@@ -144,6 +144,11 @@ def test_browser_workflow(live, browser, tmp_path):
     assert trail[0]["reason"] == "sample haemolysed"
     assert trail[0]["details"]["time"] == pytest.approx(24.37)
     assert [r["version"] for r in srv.store.results(srv.cfg.local_user)] == [1, 2]
+    # stored with the options it ran with, defaults included (as the JSON API stores them)
+    ids = [r["id"] for r in srv.store.results(srv.cfg.local_user)]
+    stored = srv.store.result(ids[-1], srv.cfg.local_user)["analysis"]["options"]
+    assert {"auc_method", "blq_rule", "time", "sparse", "intervals"} <= set(stored)
+    assert len(stored["lambda_z_exclude"]) == 1, stored["lambda_z_exclude"]
     # 5. the HTML report downloads
     _wait(d, lambda d: "version 2" in _text(d, "nca-status"))
     _click(d, "nca-report")

@@ -149,6 +149,8 @@ def nca_server(input, output, session, ctx):
 
     @reactive.effect
     def _done():
+        from kinetor.store.nca import resolved_options
+
         sid, opts, res = nca_task.result()
         if res is None:
             return
@@ -159,7 +161,7 @@ def nca_server(input, output, session, ctx):
         rec = ctx.store.save_result(
             sid,
             "nca",
-            opts,
+            resolved_options(opts),  # with the defaults it ran with, as the JSON API
             res["blobs"],
             user=ctx.user,
             input_hashes={"study_content": res["input_hash"]},
