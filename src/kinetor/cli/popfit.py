@@ -94,7 +94,8 @@ def popfit(
     """Fit a population PK model by FOCE with interaction.
 
     Writes estimates.csv, fit_stats.csv (OFV, AIC, BIC, converged and why), ebe.csv,
-    residuals.csv (PRED, IPRED, CWRES, NPDE), vpc.csv,
+    residuals.csv (PRED, IPRED, CWRES, NPDE), vpc.csv (with the fraction BLQ per bin),
+    methods.json (the study's and the fit's notes),
     gof.png, vpc.png, pcvpc.png, individual_fits.png and report.html; with
     --compare-sparse also sparse_comparison.csv (population fit, naive pooling, sparse NCA).
     """
@@ -121,6 +122,11 @@ def popfit(
         )
     if n_vpc and bins < 1:
         raise typer.BadParameter(f"{bins}: give 1 or more time bins", param_hint="--bins")
+    if eta is not None and not [p for p in eta.split(",") if p.strip()]:
+        raise typer.BadParameter(
+            "name the parameters, e.g. cl,v (leave --eta out for all but tlag)",
+            param_hint="--eta",
+        )
     if iov is not None and not [p for p in iov.split(",") if p.strip()]:
         raise typer.BadParameter("name the parameters, e.g. cl or cl,v", param_hint="--iov")
     start = _common.number_pairs(init, "--init")
@@ -146,7 +152,7 @@ def popfit(
         res = fit_(
             study,
             model,
-            eta=eta.split(",") if eta else None,
+            eta=[p.strip() for p in eta.split(",") if p.strip()] if eta else None,
             omega=omega,
             covariates=list(covariate or []),
             error=error,
@@ -188,9 +194,12 @@ def popfit(
         save_figure(plot_gof(res), d / "gof.png", dpi=100),
         save_figure(plot_individual_fits(res), d / "individual_fits.png", dpi=100),
     ]
+    # the study's notes (excluded rows, a covariate reduced to one value per subject) first
+    notes = [*study.notes, *res.notes]
     if n_vpc:
         v = vpc(res, n_vpc, bins=bins, seed=seed)
         pc = vpc(res, n_vpc, bins=bins, pred_corr=True, seed=seed)
+        notes += [f"pcVPC: {n}" for n in pc.notes]
         v.table.to_csv(d / "vpc.csv", index=False)
         files += [
             d / "vpc.csv",
@@ -205,12 +214,16 @@ def popfit(
         )
         comp.to_csv(d / "sparse_comparison.csv", index=False)
         files.append(d / "sparse_comparison.csv")
+    import json
+
+    (d / "methods.json").write_text(json.dumps({"Notes": notes}, indent=1), encoding="utf-8")
+    files.append(d / "methods.json")
     files.append(_common.html_report(d, f"kinetor popfit: {res.model.structure} FOCE-I"))
     if _common.STATE["json"]:
         _common.emit_json(
             {
                 **stats,
-                "notes": list(res.notes),
+                "notes": notes,
                 "estimates": summary.to_dict(orient="records"),
                 "files": [str(p) for p in files],
             }
@@ -225,7 +238,7 @@ def popfit(
         ),
     )
     _common.info(f"covariance: {res.cov_method}")
-    for note in res.notes:
+    for note in notes:
         _common.info(f"  note: {note}")
     _common.info(f"wrote {len(files)} files to {d}")
     _common.exit_if_none_converged(1, int(res.converged))

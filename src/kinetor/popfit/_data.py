@@ -15,6 +15,7 @@ import pandas as pd
 
 from kinetor.data.routes import ROUTES, normalise_route
 from kinetor.errors import DataError, Problem
+from kinetor.popfit._covariates import subject_covariates
 
 __all__ = ["PopData", "build_data"]
 
@@ -163,8 +164,9 @@ def build_data(
     analyte : str, optional
         Needed when the study has several analytes.
     covariates : tuple of str
-        Subject-level columns the model uses (``weight``, ``sex``, ``group`` or any
-        covariate column of ``study.subjects``); each must be present for every subject.
+        Subject-level columns the model uses (``weight``, ``sex``, ``group``, any column of
+        ``study.subjects`` or a column of ``study.conc`` constant within each subject; see
+        ``kinetor.popfit._covariates``); each must be present for every subject.
     blq : {"m3", "drop"}
         Beal M3 (censored likelihood) or leave BLQ samples out (counted in ``notes``).
 
@@ -172,7 +174,7 @@ def build_data(
     ------
     DataError
         Naming every subject without a dose, without observations or without a value
-        for a requested covariate.
+        for a requested covariate; when no sample is quantified (all BLQ).
     """
     problems: list[Problem] = []
     notes: list[str] = []
@@ -207,6 +209,18 @@ def build_data(
     if blq == "drop" and c["blq"].any():
         notes.append(f"{int(c['blq'].sum())} BLQ sample(s) left out (blq='drop')")
         c = c[~c["blq"]]
+    if not (~c["blq"]).any():
+        raise DataError(
+            Problem(
+                f"no quantified observations of {analyte!r}: "
+                + (f"all {len(c)} usable sample(s) are BLQ" if len(c) else "no usable sample")
+                + " (a population model cannot be estimated from censored samples alone)",
+                file=src,
+                column="conc",
+                fix="check the concentration column, the BLQ flags and the LLOQ (a LLOQ "
+                "above every value makes every sample BLQ), or the 'exclude' column",
+            )
+        )
     lloq_missing = c[c["blq"] & c["lloq"].isna()]
     for _, r in lloq_missing.iterrows():
         problems.append(
@@ -258,30 +272,7 @@ def build_data(
                     fix=f"add subject {s}'s dose(s) or exclude its samples",
                 )
             )
-    subj = study.subjects.set_index("subject")
-    cov = pd.DataFrame(index=pd.Index(subjects, name="subject"))
-    for name in covariates:
-        if name not in subj.columns:
-            raise DataError(
-                Problem(
-                    f"no covariate column {name!r}",
-                    file=study.files.get("subjects", study.source),
-                    column=name,
-                    fix=f"use one of {list(subj.columns)}",
-                )
-            )
-        values = subj[name].reindex(subjects)
-        missing = values.isna() | (values.astype(str) == "")
-        for s in values.index[missing]:
-            problems.append(
-                Problem(
-                    f"subject {s} has no value for covariate {name!r}",
-                    file=study.files.get("subjects", study.source),
-                    column=name,
-                    fix=f"give {name} for subject {s} (or drop the covariate)",
-                )
-            )
-        cov[name] = values.to_numpy()
+    cov = subject_covariates(study, c, subjects, covariates, problems)
     if problems:
         raise DataError(problems)
     S = len(subjects)

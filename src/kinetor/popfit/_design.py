@@ -103,6 +103,14 @@ def _trapezoids(data: PopData, t, y, ok, lam):
     return np.where(ok[:, 1:] & ok[:, :-1], area, 0.0).sum(1)
 
 
+def _nanmean(a: np.ndarray) -> np.ndarray:
+    """``np.nanmean(a, 1, keepdims=True)`` without its warning for a row of NaN (a subject
+    with no quantified sample): NaN."""
+    ok = ~np.isnan(a)
+    with np.errstate(all="ignore"):
+        return np.where(ok, a, 0.0).sum(1, keepdims=True) / ok.sum(1, keepdims=True)
+
+
 def _terminal(data: PopData):
     """Per-subject AUC(0-last) + extrapolation and terminal slope (rough, for starts)."""
     t, y, ok = data.t, np.where(data.obs & ~data.blq, data.dv, 0.0), data.obs & ~data.blq
@@ -115,7 +123,7 @@ def _terminal(data: PopData):
     yy = np.take_along_axis(np.where(y > 0, y, np.nan), last, axis=1)
     with np.errstate(all="ignore"):
         ly = np.log(yy)
-        tm, lm = np.nanmean(tt, 1, keepdims=True), np.nanmean(ly, 1, keepdims=True)
+        tm, lm = _nanmean(tt), _nanmean(ly)
         slope = np.nansum((tt - tm) * (ly - lm), 1) / np.nansum((tt - tm) ** 2, 1)
     lam = np.where((n >= 3) & np.isfinite(slope) & (slope < 0), -slope, np.nan)
     auc = _trapezoids(data, t, y, ok, lam)

@@ -19,9 +19,21 @@ import pandas as pd
 from scipy import stats
 
 from kinetor.popfit._boundary import BOUNDARY_DOFV, boundary_text
-from kinetor.popfit._engine import Design
+from kinetor.popfit._engine import Design, _f_and_jac
 
 __all__ = ["assemble", "simulate_design"]
+
+_LOG2PI = np.log(2.0 * np.pi)
+
+
+def individual_predictions(des: Design, x: np.ndarray, eta: np.ndarray):
+    """IPRED (S, T) and its eta-Jacobian at the EBEs."""
+    mu, beta, _, _ = des.unpack(x)
+    return _f_and_jac(des, des.typical_log(mu, beta), eta)
+
+
+def n_log2pi(n_obs: int) -> float:
+    return n_obs * _LOG2PI
 
 
 def simulate_design(des: Design, x: np.ndarray, n: int, rng, residual: bool = True):
@@ -124,7 +136,7 @@ def assemble(
 ):
     """The ``PopFitResult`` of estimates ``x``; ``dofv``: the OFV rise per variance set to
     ~0 (:mod:`kinetor.popfit._boundary`), into ``dofv_zero``, ``boundary`` and ``reason``."""
-    from kinetor.popfit.fit import PopFitResult, individual_predictions, n_log2pi
+    from kinetor.popfit.fit import PopFitResult
 
     dofv = dofv or {}
 

@@ -45,15 +45,14 @@ from kinetor.errors import ModelError
 from kinetor.popfit._boundary import omega_rank_text, zero_variance_dofv
 from kinetor.popfit._data import PopData, build_data
 from kinetor.popfit._design import covariate_design, start_vector
-from kinetor.popfit._engine import Design, _f_and_jac
+from kinetor.popfit._engine import Design
 from kinetor.popfit._iov import IOVDesign, occasion_slots
+from kinetor.popfit._notes import fit_notes
 from kinetor.popfit._objective import _covariance, _Objective, _sandwich
 from kinetor.popfit._zeros import zero_variance_rows
 from kinetor.popfit.model import PopModel
 
 __all__ = ["PopFitResult", "popfit"]
-
-_LOG2PI = np.log(2.0 * np.pi)
 
 
 @dataclass
@@ -128,6 +127,13 @@ class PopFitResult:
     jac_: np.ndarray | None = field(default=None, repr=False)
     n_occasions: int = 0
     eta_: np.ndarray | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        # a NaN estimate is never converged, whatever the optimiser reported
+        est = (self.theta["estimate"], self.omega_table["variance"], self.sigma["estimate"])
+        if self.converged and not all(np.isfinite(np.asarray(e, float)).all() for e in est):
+            self.converged = False
+            self.reason = f"not converged: an estimate is not a finite number ({self.reason})"
 
     def covariance(self, method: str = "sandwich") -> np.ndarray | None:
         """Covariance of the reported parameters (log typical values, covariate effects,
@@ -311,7 +317,8 @@ def popfit(
     inner_ok = np.broadcast_to(np.asarray(inner_ok, bool), (des.data.n_subjects,))
     ofv = float(terms.sum())
     grad_ok = bool(np.max(np.abs(res.jac)) < 0.05) if res.jac is not None else False
-    converged = bool(np.isfinite(ofv) and (res.success or grad_ok) and inner_ok.all())
+    finite_x = bool(np.isfinite(x).all())
+    converged = bool(finite_x and np.isfinite(ofv) and (res.success or grad_ok) and inner_ok.all())
     reason = (
         (
             "converged"
@@ -320,6 +327,8 @@ def popfit(
             f"with the largest gradient element {np.max(np.abs(res.jac)):.2g} < 0.05"
         )
         if converged
+        else "an estimate is not a finite number"
+        if not finite_x
         else (
             "the objective function is not finite at the estimate"
             + (
@@ -374,15 +383,6 @@ def popfit(
     )
     out.r_matrix_, out.s_matrix_, out.jac_ = rmat, smat, jmat
     out.elapsed_s = _time.perf_counter() - t0
-    out.notes = list(data.notes)
+    typical = dict(zip(model.params, np.exp(des.unpack(x)[0]), strict=True))
+    out.notes = list(data.notes) + fit_notes(model, typical, out.n_subjects)
     return out
-
-
-def individual_predictions(des: Design, x: np.ndarray, eta: np.ndarray):
-    """IPRED (S, T) and its eta-Jacobian at the EBEs."""
-    mu, beta, _, _ = des.unpack(x)
-    return _f_and_jac(des, des.typical_log(mu, beta), eta)
-
-
-def n_log2pi(n_obs: int) -> float:
-    return n_obs * _LOG2PI

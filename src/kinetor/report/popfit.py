@@ -78,9 +78,19 @@ def plot_gof(fit, path: str | Path | None = None):
 
 
 def plot_vpc(result, path: str | Path | None = None, log: bool = False):
-    """Observed points and percentiles over the simulated percentile intervals."""
+    """Observed points and percentiles over the simulated percentile intervals; with BLQ
+    samples (observed or simulated) a second panel shows the fraction BLQ per bin against
+    the simulated interval (Bergstrand & Karlsson 2009). Percentiles below the LLOQ are
+    NaN in the table and leave gaps."""
     tab = result.table.dropna(subset=["time_mid"])
-    fig, axes = new_figure(7.0, 4.8)
+    show_blq = "obs_blq_frac" in tab and bool(
+        (tab["n_blq"] > 0).any() or (tab["sim_blq_frac_high"] > 0).any()
+    )
+    if show_blq:
+        fig, axes = new_figure(7.0, 6.4, 2, 1, gridspec_kw={"height_ratios": [3, 1]})
+        _blq_panel(axes[1, 0], tab, result)
+    else:
+        fig, axes = new_figure(7.0, 4.8)
     ax = axes[0, 0]
     obs = result.observed
     ax.scatter(obs["time"], obs["dv"], s=8, color="grey", alpha=0.5, label="observed")
@@ -118,6 +128,22 @@ def plot_vpc(result, path: str | Path | None = None, log: bool = False):
     ax.set_title(f"{'pc' if result.pred_corr else ''}VPC, {result.n_sim} replicates", fontsize=10)
     ax.legend(frameon=False, fontsize="x-small")
     return _done(fig, path)
+
+
+def _blq_panel(ax, tab, result) -> None:
+    ax.fill_between(
+        tab["time_mid"],
+        tab["sim_blq_frac_low"],
+        tab["sim_blq_frac_high"],
+        color=colours(3)[0],
+        alpha=0.25,
+        label=f"simulated ({100 * result.ci:g}% CI)",
+    )
+    ax.plot(tab["time_mid"], tab["obs_blq_frac"], color="black", marker="o", ms=3, label="observed")
+    ax.set_ylim(-0.02, 1.02)
+    ax.set_xlabel(f"time ({result.units['time']})")
+    ax.set_ylabel("fraction BLQ")
+    ax.legend(frameon=False, fontsize="x-small")
 
 
 def plot_individual_fits(fit, path: str | Path | None = None, max_subjects: int = 16):

@@ -1,0 +1,121 @@
+"""Subject-level covariates for ``popfit``, from the subjects or the concentration table.
+
+A covariate is looked up in ``study.subjects`` first, then among the extra columns of
+``study.conc`` (a NONMEM file keeps columns such as ``AGE`` there, one value per record);
+the name matches case-insensitively when no column has it exactly. A concentration-table
+column must be constant within each subject over the samples the fit uses: one that
+changes (a time-varying covariate) is a ``DataError`` naming the subject and the rows.
+Occasions read as subjects (``occasions=True``) are subjects here, so a column that differs
+between the occasions of one individual but not within an occasion is an occasion-level
+covariate and is accepted.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from kinetor.errors import DataError, Problem
+
+__all__ = ["subject_covariates"]
+
+# columns of the concentration table that describe the sample, not the subject
+_SAMPLE_COLUMNS = {
+    "subject",
+    "time",
+    "nominal_time",
+    "conc",
+    "blq",
+    "lloq",
+    "analyte",
+    "matrix",
+    "exclude",
+    "source_row",
+    "conc_reported",
+}
+
+
+def _missing(values: pd.Series) -> pd.Series:
+    return values.isna() | values.astype(str).str.strip().isin(["", "nan", "."])
+
+
+def _find(name: str, columns) -> str | None:
+    if name in columns:
+        return name
+    same = [c for c in columns if str(c).lower() == name.lower()]
+    return same[0] if len(same) == 1 else None
+
+
+def _from_conc(study, c: pd.DataFrame, name: str, col: str, problems: list[Problem]):
+    """One value per subject from the sample rows ``c``; changes within a subject are
+    problems naming the rows."""
+    src = study.files.get("conc", study.source)
+    frame = c[["subject", col, "source_row"]]
+    out = {}
+    for s, g in frame.groupby("subject", sort=False):
+        text = g[col].where(~_missing(g[col]), "").astype(str)
+        if text.nunique() > 1:
+            first = text.iloc[0]
+            changed = g[text != first]
+            shown = ", ".join(
+                f"{v if v != '' else 'empty'} (row {int(r)})"
+                for v, r in zip(text[text != first][:5], changed["source_row"][:5], strict=True)
+            )
+            problems.append(
+                Problem(
+                    f"subject {s}: covariate {name!r} changes within the subject: "
+                    f"{first or 'empty'} (row {int(g['source_row'].iloc[0])}), then {shown}"
+                    + (" ..." if len(changed) > 5 else ""),
+                    file=src,
+                    row=int(changed["source_row"].iloc[0]),
+                    column=col,
+                    fix=f"give subject {s} one {col} (popfit takes subject-level covariates; "
+                    "a value per occasion needs occasions read as subjects, "
+                    "occasions=True / --occasions)",
+                )
+            )
+        out[s] = g[col].iloc[0]
+    return pd.Series(out, dtype=object)
+
+
+def subject_covariates(
+    study, c: pd.DataFrame, subjects, names, problems: list[Problem]
+) -> pd.DataFrame:
+    """``DataFrame`` indexed by subject with one column per requested covariate (under the
+    requested name); missing values and within-subject changes are added to ``problems``;
+    an unknown column is a ``DataError`` at once."""
+    subj = study.subjects.set_index("subject")
+    extra = [x for x in c.columns if x not in _SAMPLE_COLUMNS]
+    cov = pd.DataFrame(index=pd.Index(subjects, name="subject"))
+    for name in names:
+        col = _find(name, subj.columns)
+        if col is not None and _missing(subj[col].reindex(subjects)).all():
+            alt = _find(name, extra)  # an empty subjects column, the values in the samples
+            col, table = (alt, "conc") if alt is not None else (col, "subjects")
+        else:
+            table = "subjects"
+        if col is None:
+            col, table = _find(name, extra), "conc"
+        if col is None:
+            raise DataError(
+                Problem(
+                    f"no covariate column {name!r}",
+                    file=study.files.get("subjects", study.source),
+                    column=name,
+                    fix=f"use one of {sorted({*subj.columns, *extra}, key=str)}",
+                )
+            )
+        if table == "subjects":
+            values = subj[col].reindex(subjects)
+        else:
+            values = _from_conc(study, c, name, col, problems).reindex(subjects)
+        for s in values.index[_missing(values)]:
+            problems.append(
+                Problem(
+                    f"subject {s} has no value for covariate {name!r}",
+                    file=study.files.get(table, study.source),
+                    column=col,
+                    fix=f"give {col} for subject {s} (or drop the covariate)",
+                )
+            )
+        cov[name] = values.to_numpy()
+    return cov
