@@ -291,6 +291,10 @@ def read_nonmem(
     )
     t.used |= {t.names[v] for v in NONMEM_COLUMNS if t.has(v)} - {t.names.get("DV")}
     used = t.used | set(ctx.roles.values())
+    if ctx.has("weight") and not (
+        ctx.has("weight_unit") or ctx.hunits.get("weight") or ctx.declared.get("weight")
+    ):  # a weight without a unit is not body weight: it stays a covariate column (WT)
+        used -= {ctx.roles["weight"]}
     conc = pd.concat([conc, rename_extras(raw.frame, used).reset_index(drop=True)], axis=1)
     conc = conc[~dose_rec].reset_index(drop=True)
     note_no_value(conc, notes)

@@ -77,6 +77,27 @@ def _from_conc(study, c: pd.DataFrame, name: str, col: str, problems: list[Probl
     return pd.Series(out, dtype=object)
 
 
+def _unitless_weight(study, extra) -> None:
+    """A body-weight covariate whose only source is a weight column without a unit (kept
+    as a plain column, e.g. NONMEM ``WT``): a ``DataError`` asking for the unit."""
+    from kinetor.data.aliases import ALIASES, normalise_name
+
+    if "weight" in study.subjects.columns and not _missing(study.subjects["weight"]).all():
+        return
+    named = [x for x in extra if normalise_name(x) in ALIASES["weight"]]
+    if named:
+        raise DataError(
+            Problem(
+                f"covariate 'weight': column {named[0]!r} has no unit, so it is not read as "
+                "body weight (allometric scaling needs kg)",
+                file=study.files.get("conc", study.source),
+                column=named[0],
+                fix=f"give its unit: --weight-unit kg (units={{'weight': 'kg'}}), or write "
+                f"'{named[0]} (kg)' in the header",
+            )
+        )
+
+
 def subject_covariates(
     study, c: pd.DataFrame, subjects, names, problems: list[Problem]
 ) -> pd.DataFrame:
@@ -95,6 +116,8 @@ def subject_covariates(
             table = "subjects"
         if col is None:
             col, table = _find(name, extra), "conc"
+        if name == "weight" and table == "subjects":
+            _unitless_weight(study, extra)
         if col is None:
             raise DataError(
                 Problem(
