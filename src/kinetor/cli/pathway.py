@@ -233,12 +233,19 @@ def dose_response_cmd(
     import pandas as pd
 
     from kinetor.pathway import READOUTS, Network, dose_response, fit_hill
+    from kinetor.pathway._inputs import MAX_CONC_NM
 
     _positive(hours, "--hours")
     _positive(min_nm, "--min")
     if not (np.isfinite(max_nm) and max_nm > min_nm):
         raise typer.BadParameter(
             f"must be > --min ({min_nm:g} nM), got {max_nm:g}", param_hint="--max"
+        )
+    if max_nm > MAX_CONC_NM:
+        raise typer.BadParameter(
+            f"must be <= {MAX_CONC_NM:g} nM (1 M: no drug is in solution above it), got "
+            f"{max_nm:g}; the options are free concentrations in nM",
+            param_hint="--max",
         )
     if n < 4:
         raise typer.BadParameter(
@@ -279,7 +286,8 @@ def export_cmd(
     ] = False,
 ) -> None:
     """Write the executable model (calibrated values included) as SBML or Antimony
-    (with --json: the path written and the model's counts)."""
+    (with the global option, kinetor --json pathway export ...: the path written and the
+    model's counts)."""
     import re
     from pathlib import Path
 

@@ -17,7 +17,8 @@ hold (otherwise the model is compiled, with the same results):
   by others, and no larger than :data:`MAX_BYTES`;
 * its header carries an HMAC-SHA-256 of the payload under a per-user secret key (the
   ``key`` file, mode 0600, in the same folder): a checksum inside the file detects
-  truncation but not tampering, an HMAC needs the key.
+  truncation but not tampering, an HMAC needs the key. A damaged key file (not 32
+  bytes) is replaced by a new key, as a damaged state file is recompiled and rewritten.
 
 Files are written to a temporary file with a random name created exclusively (no
 predictable ``.tmp`` name a link could be planted at), then renamed into place; the
@@ -174,8 +175,33 @@ def _secret(folder: Path) -> bytes | None:
     if fd is None:
         return None
     with os.fdopen(fd, "rb") as f:
-        key = f.read()
-    return key if len(key) == 32 else None
+        key = f.read(64)
+    if len(key) == 32:
+        return key
+    # a damaged key (truncated, overwritten): a new one, so that the cache works again
+    # (the files under the old key fail their HMAC and are compiled and rewritten)
+    key = secrets.token_bytes(32)
+    return key if _replace(path, key) else None
+
+
+def _replace(path: Path, data: bytes) -> bool:
+    """Write ``data`` to ``path`` through a fresh private temporary file and a rename."""
+    tmp = None
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".tmp")
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+        tmp = None
+        return True
+    except OSError:
+        return False
+    finally:
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
 
 
 def _write(path: Path, key: bytes, data: bytes) -> None:

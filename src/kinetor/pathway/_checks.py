@@ -150,7 +150,7 @@ def conc_list(drug: Any, concs: Any, name: str) -> list[float]:
     """Free concentrations (nM) of ``drug`` from a list of numbers (nM) or texts with a
     unit (``"1 uM"``); each finite and >= 0, else one DataError listing every bad one."""
     from kinetor.errors import KinetorError
-    from kinetor.pathway._inputs import MAX_CONC_NM, _nanomolar
+    from kinetor.pathway._inputs import MAX_CONC_NM, _nanomolar, shown
 
     if concs is None or isinstance(concs, str | bytes | Mapping) or not hasattr(concs, "__iter__"):
         raise ModelError(
@@ -162,16 +162,16 @@ def conc_list(drug: Any, concs: Any, name: str) -> list[float]:
         try:
             c = _nanomolar(value, drug)
         except (KinetorError, TypeError, ValueError) as exc:
-            problems.append(Problem(f"{value!r}: {exc}", row=i + 1, column=name))
+            problems.append(Problem(f"{shown(value)}: {exc}", row=i + 1, column=name))
             continue
         if not (math.isfinite(c) and 0 <= c <= MAX_CONC_NM):
             problems.append(
                 Problem(
-                    f"{drug.name}: concentration {value!r} must be a finite number from 0 "
-                    f"to {MAX_CONC_NM:g} nM (1 M)",
+                    f"{drug.name}: concentration {shown(value)} must be a finite number "
+                    f"from 0 to {MAX_CONC_NM:g} nM (1 M)",
                     row=i + 1,
                     column=name,
-                    fix="give concentrations >= 0 (nM, or with a unit)",
+                    fix=f"give concentrations from 0 to {MAX_CONC_NM:g} nM (nM, or with a unit)",
                 )
             )
         out.append(c)

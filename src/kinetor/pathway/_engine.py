@@ -185,20 +185,25 @@ class Engine:
         rr = self.rr
         self._prepare(params)
         # a short pre-simulation moves the state into the basin of the stable state, then
-        # Newton (NLEQ2) polishes; if Newton fails, a long simulation is the fallback
-        rr.simulate(0.0, 50.0, 2)
+        # Newton (NLEQ2) polishes; if either fails, a long simulation is the fallback
         try:
+            rr.simulate(0.0, 50.0, 2)
             rr.steadyState()
             if self._converged():
                 return np.array(rr.model.getFloatingSpeciesAmounts(), dtype=float)
         except RuntimeError:
             pass
         self._prepare(params)
-        rr.simulate(0.0, 5000.0, 2)
-        if not self._converged(tol=1e-6):
+        why = "Newton and 5000 h simulation"
+        try:
+            rr.simulate(0.0, 5000.0, 2)
+            converged = self._converged(tol=1e-6)
+        except RuntimeError as exc:  # CVODE gave up: values the network cannot carry
+            converged, why = False, f"the 5000 h simulation failed: {_solver_message(exc)}"
+        if not converged:
             raise ModelError(
-                "no steady state reached for parameters "
-                f"{dict(params)!r} (Newton and 5000 h simulation)"
+                f"no steady state reached for parameters {dict(params)!r} ({why}): check "
+                "the parameter and context values (each context level is nominally 0..1)"
             )
         return np.array(rr.model.getFloatingSpeciesAmounts(), dtype=float)
 
@@ -275,6 +280,7 @@ class Engine:
                 cols += [amp[:, j], np.full_like(const, course.rate[j])]
         idx = np.concatenate(idx_parts or [np.zeros(0, np.int32)])
         seg_vals = np.column_stack(cols or [np.zeros(len(bounds) - 1)]).tolist()
+        now = 0.0
         try:
             out = np.empty((len(times), len(self.selections)))
             out[0] = rr.getSelectedValues()
@@ -292,11 +298,31 @@ class Engine:
                     i += 1
                 if now < b:
                     integ.integrate(now, b - now)
+        except RuntimeError as exc:  # CVODE gave up: inputs the network cannot carry
+            varying = sorted({*profiles, *courses})
+            slots = f", time-varying inputs in slots {', '.join(varying)}" if varying else ""
+            raise ModelError(
+                f"the simulation failed after {now:g} h ({_solver_message(exc)}) for "
+                f"parameters {dict(params)!r}, drug inputs {dict(drug_params)!r}{slots}: "
+                "check the drugs' potencies, Hill slopes and concentrations and the "
+                "parameter values"
+            ) from exc
         finally:
             if loose:
                 integ.relative_tolerance = _RTOL
                 integ.maximum_bdf_order = 5
         return out
+
+
+def _solver_message(exc: BaseException) -> str:
+    """libroadrunner's error text without its C++ location.
+
+    Examples
+    --------
+    >>> _solver_message(RuntimeError("CVODE Error: CV_CONV_FAILURE: x; In virtual double f()"))
+    'CVODE Error: CV_CONV_FAILURE: x'
+    """
+    return str(exc).split("; In ", 1)[0].strip()
 
 
 def _segments(

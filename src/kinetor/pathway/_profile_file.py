@@ -2,9 +2,10 @@
 
 Every cell is checked and every problem is reported at once, with the file, the row as a
 spreadsheet counts it (header = row 1, blank lines counted) and the column: text or a
-blank where a number belongs, a negative or non-finite concentration, a time that does
-not increase. The profile enters the network as a piecewise-linear input held constant
-outside its range (:mod:`kinetor.pathway._inputs`).
+blank where a number belongs, a negative or non-finite concentration or one above 1e9 nM
+(1 M: ``_inputs.MAX_CONC_NM``), a time that does not increase. The profile enters the
+network as a piecewise-linear input held constant outside its range
+(:mod:`kinetor.pathway._inputs`).
 
 Examples
 --------
@@ -26,6 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from kinetor.errors import DataError, Problem
+from kinetor.pathway._inputs import MAX_CONC_NM
 
 __all__ = ["PROFILE_COLUMNS", "read_profile"]
 
@@ -59,7 +61,8 @@ def read_profile(path: str | Path) -> tuple[np.ndarray, np.ndarray]:
         No such file.
     DataError
         An empty file, a missing column, no data rows, or rows with text, blanks,
-        negative or non-finite values, or times that do not increase (every one listed).
+        negative or non-finite values, concentrations above 1e9 nM, or times that do not
+        increase (every one listed).
     """
     p = Path(path)
     if not p.is_file():
@@ -114,6 +117,18 @@ def read_profile(path: str | Path) -> tuple[np.ndarray, np.ndarray]:
                         row=row,
                         column=col,
                         fix=f"write {need} as a plain number",
+                    )
+                )
+            if ok and col == "conc_nM" and x > MAX_CONC_NM:
+                problems.append(
+                    Problem(
+                        f"{x:g} nM is above {MAX_CONC_NM:g} nM (1 M: no drug is in solution "
+                        "above it)",
+                        file=p.name,
+                        row=row,
+                        column=col,
+                        fix="check the value and its unit: conc_nM is the free "
+                        f"concentration in nM, from 0 to {MAX_CONC_NM:g}",
                     )
                 )
             values.append(x)

@@ -16,6 +16,7 @@ Examples
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -206,7 +207,8 @@ def lesion_parameters(lesions: Iterable[str] | str | None) -> dict[str, float]:
 
 
 def context_parameters(context: Mapping[str, float] | None) -> dict[str, float]:
-    """The full set of context levels, defaults filled in; each level must be >= 0."""
+    """The full set of context levels, defaults filled in; each level must be a finite
+    number >= 0."""
     out = dict(CONTEXTS)
     if context is not None and not isinstance(context, Mapping):
         raise ModelError(
@@ -223,8 +225,8 @@ def context_parameters(context: Mapping[str, float] | None) -> dict[str, float]:
         except (TypeError, ValueError):
             bad.append(f"context {key}={value!r} is not a number")
             continue
-        if not v >= 0:
-            bad.append(f"context {key}={value!r} must be >= 0 (nominal range 0..1)")
+        if not (math.isfinite(v) and v >= 0):
+            bad.append(f"context {key}={value!r} must be a finite number >= 0 (nominal range 0..1)")
             continue
         out[key] = v
     if bad:
