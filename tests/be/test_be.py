@@ -106,7 +106,7 @@ def test_power_limits():
     # true ratio at the limit: power is at most alpha
     assert power_tost(0.3, 200, theta0=0.8) <= 0.05 + 1e-6
     with pytest.raises(ModelError):
-        power_tost(0.3, 10, design="4x4")
+        power_tost(0.3, 10, design="5x5")  # not a PowerTOST design
 
 
 # ------------------------------------------------------------------ dose proportionality

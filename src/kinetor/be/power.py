@@ -41,8 +41,22 @@ from kinetor.errors import ModelError
 
 __all__ = ["power_tost", "sample_size_tost", "tost_input_problem"]
 
-# design: (bk for the total n, bkni for the n per sequence, df lost); PowerTOST known.designs
-_BK = {"2x2": (2.0, 0.5, 2), "parallel": (4.0, 1.0, 2)}
+# PowerTOST's known.designs() (R/designs.R; firm): design -> (bk for the total n, bkni for
+# the n per sequence, df = a n - b as (a, b), sequences = the step of the sample size);
+# treatments x sequences x periods, df without carry-over
+_BK = {
+    "2x2": (2.0, 1 / 2, (1, 2), 2),
+    "2x2x2": (2.0, 1 / 2, (1, 2), 2),
+    "parallel": (4.0, 1.0, (1, 2), 2),
+    "3x3": (2.0, 2 / 9, (2, 4), 3),
+    "3x6x3": (2.0, 1 / 18, (2, 4), 6),
+    "4x4": (2.0, 1 / 8, (3, 6), 4),
+    "2x2x3": (1.5, 3 / 8, (2, 3), 2),
+    "2x2x4": (1.0, 1 / 4, (3, 4), 2),
+    "2x4x4": (1.0, 1 / 16, (3, 4), 4),
+    "2x3x3": (1.5, 1 / 6, (2, 3), 3),
+    "2x4x2": (8.0, 1 / 2, (1, 2), 4),
+}
 _NODES = np.polynomial.legendre.leggauss(128)
 _TAIL = 1e-16  # chi-square mass left out in each tail
 _CV_MAX = 10.0  # 1000 %: above it the value is a percentage written as a fraction
@@ -71,6 +85,13 @@ def tost_input_problem(
             return name, f"must be a number, not {value!r}"
     if n is not None and not (np.isfinite(n) and n == np.floor(n) and n > 2):
         return "n", f"the power needs more than 2 subjects, a whole number (got {n:g})"
+    if n is not None and design in _BK:
+        _, _, (a, b), seqs = _BK[design]
+        if n < seqs or a * n - b < 1:
+            return "n", (
+                f"a {design} design with {n:g} subjects leaves no degree of freedom or an "
+                f"empty sequence: give at least {max(seqs, int(np.ceil((b + 1) / a)))}"
+            )
     if theta1 is not None and not 0 < theta1 < 1:
         return "theta1", f"the lower limit must lie in (0, 1), e.g. 0.80 (got {theta1:g})"
     if theta2 is not None and not (theta2 > 1 and np.isfinite(theta2)):
@@ -112,7 +133,11 @@ def power_tost(
     alpha: float = 0.05,
     design: str = "2x2",
 ) -> float:
-    """Exact power of TOST for a ``design`` (``"2x2"`` or ``"parallel"``) with ``n`` subjects.
+    """Exact power of TOST for a ``design`` with ``n`` subjects: ``"2x2"`` (``"2x2x2"``),
+    ``"parallel"``, higher-order crossovers ``"3x3"``, ``"3x6x3"``, ``"4x4"`` and the
+    replicate designs ``"2x2x3"`` (TRT|RTR), ``"2x2x4"`` (TRTR|RTRT), ``"2x4x4"``,
+    ``"2x3x3"`` (partial, TRR|RTR|RRT) and ``"2x4x2"`` (Balaam), with PowerTOST's design
+    constants and degrees of freedom (``known.designs()``; ABE, no reference scaling).
 
     Parameters
     ----------
@@ -120,8 +145,9 @@ def power_tost(
         Within-subject CV (2x2) or total CV (parallel), as a fraction (0.3 for 30 %;
         values above 10 are rejected as percentages).
     n : int
-        Total number of subjects; an odd ``n`` is split as equally as possible into the two
-        sequences (groups), the first one larger (39: 20 + 19), as PowerTOST does.
+        Total number of subjects; an ``n`` that does not divide evenly is split as equally
+        as possible into the design's sequences (groups), the first ones larger (39: 20 +
+        19), as PowerTOST's ``nvec`` does.
     theta0 : float
         True test/reference ratio.
     theta1, theta2 : float
@@ -131,11 +157,12 @@ def power_tost(
     """
     _check(cv=cv, alpha=alpha, theta0=theta0, design=design, theta1=theta1, theta2=theta2, n=n)
     theta2 = 1.0 / theta1 if theta2 is None else theta2
-    _, bkni, lost = _BK[design]
-    df = n - lost
-    n1, n2 = (int(n) + 1) // 2, int(n) // 2  # PowerTOST nvec(n, 2): 39 -> 20 + 19
+    _, bkni, (a, b), seqs = _BK[design]
+    df = a * int(n) - b
+    # PowerTOST nvec(n, seqs): as equal as possible, the first sequences larger (39 -> 20 + 19)
+    per = np.full(seqs, int(n) // seqs) + (np.arange(seqs) < int(n) % seqs)
     sigma = np.sqrt(np.log1p(cv * cv))
-    se = sigma * np.sqrt(bkni * (1 / n1 + 1 / n2))
+    se = sigma * np.sqrt(bkni * np.sum(1.0 / per))
     t = stats.t.ppf(1 - alpha, df)
     delta = np.log(theta0)
     lo, hi = np.log(theta1), np.log(theta2)
@@ -171,10 +198,12 @@ def sample_size_tost(
     design: str = "2x2",
     n_max: int = 10_000,
 ) -> tuple[int, float]:
-    """Smallest balanced total ``n`` (a multiple of 2) with power >= ``target``.
+    """Smallest balanced total ``n`` (a multiple of the design's number of sequences) with
+    power >= ``target``.
 
-    The search steps by 2, as PowerTOST's ``sampleN.TOST`` does for these balanced designs;
-    an odd ``n`` between two steps can be checked with ``power_tost``.
+    The search steps by the number of sequences (2 for 2x2, parallel and 2x2x3/2x2x4; 3 for
+    3x3 and 2x3x3; 4 for 4x4, 2x4x4 and 2x4x2; 6 for 3x6x3), as PowerTOST's
+    ``sampleN.TOST`` does; an ``n`` between two steps can be checked with ``power_tost``.
 
     Returns ``(n, power)``. ``target`` must lie in (``alpha``, 1), ``alpha`` in (0, 0.5)
     and ``cv`` in (0, 10] (a fraction).
@@ -192,18 +221,20 @@ def sample_size_tost(
         raise ModelError(f"n_max={n_max!r}: give a whole number >= 4 (default 10000)")
     # start a little below the large-sample (normal) approximation, then step up
     th2 = 1.0 / theta1 if theta2 is None else theta2
-    bk = _BK[design][0]
+    bk, _, (a, b), step = _BK[design]
     margin = min(np.log(th2) - np.log(theta0), np.log(theta0) - np.log(theta1))
     if margin <= 0:
         raise ModelError(f"theta0={theta0} lies outside the limits: power cannot reach {target}")
     z = stats.norm.ppf(1 - alpha) + stats.norm.ppf(target)
     approx = bk * np.log1p(cv * cv) * (z / margin) ** 2
-    n = max(4, 2 * int(approx / 2) - 4)
-    while n > 4 and power_tost(cv, n, theta0, theta1, theta2, alpha, design) >= target:
-        n -= 2
+    # the smallest multiple of the step that is > 2 and leaves a degree of freedom
+    n_min = step * int(np.ceil(max(3, (b + 1) / a) / step))
+    n = max(n_min, step * int(approx / step) - 2 * step)
+    while n > n_min and power_tost(cv, n, theta0, theta1, theta2, alpha, design) >= target:
+        n -= step
     while n <= n_max:
         p = power_tost(cv, n, theta0, theta1, theta2, alpha, design)
         if p >= target:
             return n, p
-        n += 2
+        n += step
     raise ModelError(f"no n <= {n_max} reaches power {target}")

@@ -162,7 +162,14 @@ def be_size(
     power: Annotated[
         float, typer.Option("--power", help="Target power, between --alpha and 1.")
     ] = 0.80,
-    design: Annotated[str, typer.Option("--design", help="2x2 or parallel.")] = "2x2",
+    design: Annotated[
+        str,
+        typer.Option(
+            "--design",
+            help="2x2, parallel, 3x3, 3x6x3, 4x4 or a replicate design: 2x2x3 (TRT|RTR), "
+            "2x2x4 (TRTR|RTRT), 2x4x4, 2x3x3 (TRR|RTR|RRT), 2x4x2 (Balaam).",
+        ),
+    ] = "2x2",
     alpha: Annotated[float, typer.Option("--alpha", help="One-sided level in (0, 0.5).")] = 0.05,
     theta1: Annotated[
         float, typer.Option("--theta1", help="Lower acceptance limit, in (0, 1).")
