@@ -20,7 +20,7 @@ def covariate_design(model: PopModel, data: PopData, weight_ref: float | None = 
     were given, whatever the order of the covariate list.
 
     Continuous covariates are centred on their median (weight on ``weight_ref`` when
-    given); categorical ones use the most frequent level as the reference.
+    given); categorical ones use the level of most subjects as the reference (ties: alphabetical).
     """
     S, K = data.n_subjects, len(model.params)
     offsets = np.zeros((S, K))

@@ -121,11 +121,44 @@ def _covariance(obj: _Objective, x: np.ndarray, method: str):
     S = G.T @ G
     if not np.all(np.isfinite(R)) or np.any(np.linalg.eigvalsh(0.5 * (R + R.T)) <= 0):
         raise np.linalg.LinAlgError("R matrix is not positive definite")
+    _check_conditioning(des, R)
     J = _jacobian_natural(des, x)
     cov = _sandwich(R, S, J, method)
     if not np.all(np.isfinite(cov)) or np.any(np.diag(cov) <= 0):
         raise np.linalg.LinAlgError("covariance matrix has non-positive variances")
     return cov, R, S, J
+
+
+# R's condition number above which the OFV is flat along some direction: well-posed fits
+# stay below ~1e4 (Theoph 44, two-compartment IV/oral, block Omega, IOV 80-2,100); a
+# peripheral compartment the data cannot see reached 1.7e10
+COND_MAX = 1e8
+
+
+def _check_conditioning(des, R: np.ndarray) -> None:
+    """LinAlgError when R is nearly singular: the SEs (sandwich ones included, whose S is
+    as flat as R there) would be numbers without meaning; names the parameters along the
+    flattest direction."""
+    ev, vec = np.linalg.eigh(0.5 * (R + R.T))
+    cond = ev[-1] / ev[0]
+    if not cond > COND_MAX:
+        return
+    v = np.abs(vec[:, 0])
+    names = list(des.model.params) + list(des.beta_names)
+    top = [
+        f"log {names[i]}"
+        if i < len(des.model.params)
+        else names[i]
+        if i < len(names)
+        else f"variance parameter {i - len(names) + 1}"
+        for i in np.argsort(-v)[:2]
+        if v[i] > 0.1
+    ]
+    raise np.linalg.LinAlgError(
+        f"R matrix is nearly singular (condition number {cond:.2g} > {COND_MAX:.0e}): the OFV "
+        f"is flat along {' and '.join(top) or 'one direction'}, so the data do not determine "
+        "it (a simpler model, e.g. fewer compartments, or fixing it, would)"
+    )
 
 
 def _sandwich(R: np.ndarray, S: np.ndarray, J: np.ndarray, method: str) -> np.ndarray:

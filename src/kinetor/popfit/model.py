@@ -164,6 +164,14 @@ class PopModel:
         if self.error not in ("additive", "proportional", "combined"):
             raise ModelError(f"error={self.error!r}: use additive, proportional or combined")
         self.covariates = [_parse_covariate(c, self.params) for c in self.covariates]
+        pairs = [(c.param, c.name.lower()) for c in self.covariates]
+        twice = sorted({f"{p}~{n}" for p, n in pairs if pairs.count((p, n)) > 1})
+        if twice:
+            raise ModelError(
+                f"covariate {', '.join(twice)} given twice: one effect per parameter and "
+                "covariate (their effects would add up under one name; e.g. cl~weight "
+                "and cl~weight:est estimate 0.75 + beta, reported as beta)"
+            )
         iov = tuple(str(e).lower() for e in (self.iov or ()))
         bad = [e for e in iov if e not in self.params]
         if bad:
