@@ -91,10 +91,16 @@ class PDFitter(Fitter):
 
     # -- the logit scale of bounded parameters -----------------------------------------
     def _interval(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Which free parameters have two finite bounds, and those bounds (a, b)."""
-        nat = np.array([self._natural_bounds(k) for k in self.free_], float).reshape(-1, 2)
-        on = np.isfinite(nat).all(axis=1)
-        return on, np.where(on, nat[:, 0], 0.0), np.where(on, nat[:, 1], 1.0)
+        """Which free parameters have two finite bounds, and those bounds (a, b) (computed
+        once per set of free parameters: the transforms call it at every evaluation)."""
+        key = tuple(self.free_)
+        cached = getattr(self, "_interval_cache", None)
+        if cached is None or cached[0] != key:
+            nat = np.array([self._natural_bounds(k) for k in key], float).reshape(-1, 2)
+            on = np.isfinite(nat).all(axis=1)
+            cached = (key, (on, np.where(on, nat[:, 0], 0.0), np.where(on, nat[:, 1], 1.0)))
+            self._interval_cache = cached
+        return cached[1]
 
     def _to_phi(self, theta: np.ndarray) -> np.ndarray:
         on, a, b = self._interval()
