@@ -273,8 +273,8 @@ def predict_human_cl(
     if (fu is None) != (human_fu is None):
         raise ModelError("unbound scaling needs fu for every species and human_fu (or neither)")
     if method in FEW_SPECIES_METHODS:
-        hfu = None if human_fu is None else _number(human_fu)
-        if hfu is not None and not 0.0 < hfu <= 1.0:
+        h_fu = None if human_fu is None else _number(human_fu)
+        if h_fu is not None and not 0.0 < h_fu <= 1.0:
             raise ModelError(f"human_fu = {human_fu!r}: must be in (0, 1]")
         return few_species_cl(
             method,
@@ -282,7 +282,7 @@ def predict_human_cl(
             {s: weights[s] for s in [*sp, "human"]},
             exponent=exponent,
             fu=None if fu is None else _per_species(fu, "fu", upper=1.0),
-            human_fu=hfu,
+            human_fu=h_fu,
             cl_unit=cl_unit,
         )
     if exponent is not None or cl_unit is not None:
