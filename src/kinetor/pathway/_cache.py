@@ -205,24 +205,9 @@ def _replace(path: Path, data: bytes) -> bool:
 
 
 def _write(path: Path, key: bytes, data: bytes) -> None:
-    tmp = None
-    try:
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.stem + ".", suffix=".tmp")
-        with os.fdopen(fd, "wb") as f:
-            f.write(
-                _MAGIC + hmac.new(key, data, hashlib.sha256).hexdigest().encode() + b"\n" + data
-            )
-        os.replace(tmp, path)
-        tmp = None
+    signed = _MAGIC + hmac.new(key, data, hashlib.sha256).hexdigest().encode() + b"\n" + data
+    if _replace(path, signed):  # a read-only or full folder: no cache, same results
         _prune(path.parent)
-    except OSError:
-        pass  # a read-only or full folder: no cache, same results
-    finally:
-        if tmp is not None:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
 
 
 def _touch(path: Path) -> None:

@@ -14,24 +14,13 @@ from __future__ import annotations
 
 import pandas as pd
 
+from kinetor.data.study import CONC_COLUMNS
 from kinetor.errors import DataError, Problem
 
 __all__ = ["subject_covariates"]
 
 # columns of the concentration table that describe the sample, not the subject
-_SAMPLE_COLUMNS = {
-    "subject",
-    "time",
-    "nominal_time",
-    "conc",
-    "blq",
-    "lloq",
-    "analyte",
-    "matrix",
-    "exclude",
-    "source_row",
-    "conc_reported",
-}
+_SAMPLE_COLUMNS = {*CONC_COLUMNS, "conc_reported", "end_time", "volume", "profile"}
 
 
 def _missing(values: pd.Series) -> pd.Series:
