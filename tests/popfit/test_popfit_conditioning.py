@@ -11,7 +11,7 @@ import pytest
 
 import kinetor as kt
 from kinetor.popfit import PopModel
-from kinetor.popfit._objective import _check_conditioning
+from kinetor.popfit._objective import _check_conditioning, _check_typical_values
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -43,3 +43,26 @@ def test_conditioning_rule_names_the_flat_direction():
 def test_a_covariate_pair_given_twice_is_refused():
     with pytest.raises(kt.ModelError, match="cl~weight given twice"):
         PopModel("1cmt-oral", covariates=["cl~weight", "cl~weight:est"])
+
+
+def test_ka_sampled_after_absorption_gives_no_standard_errors():
+    st = kt.read_study(
+        FIXTURES / "ka_after_absorption.csv", units={"time": "h", "conc": "mg/L", "dose": "mg"}
+    )
+    fit = kt.popfit(st, "1cmt-oral", error="proportional", eta=["cl", "v"], npde=False)
+    assert "do not determine log ka" in fit.cov_method
+    assert fit.theta["se"].isna().all() and "covariance step failed" in fit.reason
+    # (R's condition number here, 9.8e6, is below COND_MAX: that rule alone passed it)
+
+
+def test_typical_value_rule_on_a_constructed_curvature():
+    des = SimpleNamespace(model=SimpleNamespace(params=("cl", "v", "ka")), beta_names=[])
+    # 2 R^-1 has variance 2 / 1e-4 = 2e4 for log ka: SE 141 > 2; cl, v well determined
+    with pytest.raises(np.linalg.LinAlgError, match=r"log ka \(SE 141\)"):
+        _check_typical_values(des, np.diag([400.0, 900.0, 1e-4, 50.0]))
+    _check_typical_values(des, np.diag([400.0, 900.0, 2.0, 50.0]))  # SE 1: fine
+
+
+def test_est_option_on_another_covariate_says_weight_only():
+    with pytest.raises(kt.ModelError, match="weight only"):
+        PopModel("1cmt-oral", covariates=["cl~age:est"])

@@ -122,7 +122,7 @@ def popfit(
         )
     if n_vpc and bins < 1:
         raise typer.BadParameter(f"{bins}: give 1 or more time bins", param_hint="--bins")
-    if eta is not None and not [p for p in eta.split(",") if p.strip()]:
+    if eta is not None and not all(p.strip() for p in eta.split(",")):
         raise typer.BadParameter(
             "name the parameters, e.g. cl,v (leave --eta out for all but tlag)",
             param_hint="--eta",

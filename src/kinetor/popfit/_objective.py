@@ -122,6 +122,7 @@ def _covariance(obj: _Objective, x: np.ndarray, method: str):
     if not np.all(np.isfinite(R)) or np.any(np.linalg.eigvalsh(0.5 * (R + R.T)) <= 0):
         raise np.linalg.LinAlgError("R matrix is not positive definite")
     _check_conditioning(des, R)
+    _check_typical_values(des, R)
     J = _jacobian_natural(des, x)
     cov = _sandwich(R, S, J, method)
     if not np.all(np.isfinite(cov)) or np.any(np.diag(cov) <= 0):
@@ -159,6 +160,29 @@ def _check_conditioning(des, R: np.ndarray) -> None:
         f"is flat along {' and '.join(top) or 'one direction'}, so the data do not determine "
         "it (a simpler model, e.g. fewer compartments, or fixing it, would)"
     )
+
+
+def _check_typical_values(des, R: np.ndarray) -> None:
+    """LinAlgError when the curvature of the OFV leaves a log typical value undetermined:
+    its SE from 2 R^-1 above 2 (RSE_MAX, the 95 % CI spans more than 50-fold each way) -- a
+    direction too flat to estimate though R's condition number stays below COND_MAX (ka
+    from samples taken after absorption ended: SE 141 on the log scale, while the sandwich,
+    whose S is as flat there, said RSE 75 %)."""
+    from kinetor.numerics.diagnostics import RSE_MAX
+
+    k = len(des.model.params)
+    se = np.sqrt(np.maximum(np.diag(2.0 * np.linalg.inv(R))[:k], 0.0))
+    bad = [
+        f"log {p} (SE {v:.3g})"
+        for p, v in zip(des.model.params, se, strict=True)
+        if not v <= RSE_MAX / 100
+    ]
+    if bad:
+        raise np.linalg.LinAlgError(
+            f"the data do not determine {', '.join(bad)}: the SE of a log typical value from "
+            f"2 R^-1 is above {RSE_MAX / 100:g} (a 95 % CI wider than 50-fold each way); fix "
+            "it, or sample where it acts (e.g. during absorption for ka)"
+        )
 
 
 def _sandwich(R: np.ndarray, S: np.ndarray, J: np.ndarray, method: str) -> np.ndarray:

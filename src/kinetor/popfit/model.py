@@ -95,7 +95,8 @@ def _parse_covariate(text: str | Covariate, params: tuple[str, ...]) -> Covariat
             cov = Covariate(param.lower(), name, "power" if opt == "power" else "auto")
         else:
             raise ModelError(
-                f"covariate {text!r}: unknown option {opt!r} (use :est, :cat or :power)"
+                f"covariate {text!r}: unknown option {opt!r} (use :cat or :power; :est "
+                "estimates the exponent of weight only: cl~weight:est)"
             )
     if cov.param not in params:
         raise ModelError(
