@@ -74,3 +74,14 @@ def test_renal_clearance_with_volumes_in_litres():
     # Ae(0-12) = 16,000 ug = 16 mg over AUC(0-12) in h*ug/mL (= h*mg/L): CLr = 16/AUC L/h
     assert u.loc["RENALCL", "unit"] == "L/h"
     assert u.loc["RENALCL", "value"] == pytest.approx(16.0 / auc, rel=1e-12)
+
+
+def test_molar_concentrations_give_amounts_of_substance():
+    # 100,000 nM x 0.1 mL = 1e-4 mol/L x 1e-4 L = 1e-8 mol = 10 nmol; 4 + 2 -> 16 nmol
+    st = _study("nM", [100000.0, 40000, 10000], "mL", [0.1, 0.1, 0.2])
+    st.mw = {"ANALYTE": 400.0}
+    u = _urine(nca(st))
+    assert u.loc["RCAMINT", "unit"] == "nmol"
+    assert u.loc["RCAMINT", "value"] == pytest.approx(16.0, rel=1e-12)
+    # 16 nmol x 400 g/mol = 6.4 ug of the 1 mg dose = 0.64 %
+    assert u.loc["RCPCINT", "value"] == pytest.approx(0.64, rel=1e-12)

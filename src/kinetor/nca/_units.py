@@ -92,6 +92,12 @@ def output_units(
     u["volume"] = volume_unit or f"L{suffix}"
     if volume_in:
         amount = (cq * Q(1.0, parse_unit(volume_in))).to_reduced_units()
+        if str(amount.dimensionality) == "[substance]" and "mol" not in format_unit(amount.units):
+            # a molarity x volume (nM x mL) is an amount of substance: in the mol unit of
+            # the molarity's prefix (nM -> nmol), its factor kept
+            molar = [p for p in format_unit(amount.units).split("*") if p.endswith("M")]
+            if molar:
+                amount = amount.to(parse_unit(molar[0][:-1] + "mol"))
         u["amount"] = format_unit(amount.units)
         out.amount_factor = float(amount.magnitude)
         u["urine_volume"] = volume_in

@@ -16,7 +16,8 @@ midpoint), ``AURCLST`` (area under the rate-midpoint curve to the last non-zero 
 zero rate at the dose time, the study's AUC method), lambda_z from the rates after the
 maximum (best fit, as for plasma), and ``RENALCL`` = :math:`Ae(0-t)/AUC(0-t)` with the
 plasma AUC of the same subject and analyte from the dose to the end of the last
-collection (AUCINT rules).
+collection (AUCINT rules; across the doses where a later dose falls inside, see
+:mod:`kinetor.nca._urine_doses`, which also gives the dose of each collection period).
 
 Examples
 --------
@@ -35,8 +36,8 @@ import pandas as pd
 
 from kinetor.errors import DataError, Problem
 from kinetor.nca import _kernels as K
-from kinetor.nca._units import _per_body
-from kinetor.units import Q, is_molar, parse_unit
+from kinetor.nca._urine_doses import auc_across_doses, fe_factors, period_doses
+from kinetor.units import Q, parse_unit
 
 __all__ = ["collection_intervals", "urine_table"]
 
@@ -91,19 +92,6 @@ def collection_intervals(rows: pd.DataFrame, source: str = "<DataFrame>") -> pd.
     return r.sort_values(
         ["subject", "analyte", "time"] if "analyte" in r.columns else ["subject", "time"]
     ).reset_index(drop=True)
-
-
-def _fe_factor(study, amount_unit: str):
-    """Factor so that percent = factor * Ae / dose (/ weight for per-kg doses)."""
-    dq = Q(1.0, parse_unit(study.units["dose"]))
-    aq = Q(1.0, parse_unit(amount_unit))
-    if is_molar(dq.units) != is_molar(aq.units):
-        return None, False
-    per = _per_body(dq)
-    if per == "/m^2":
-        return None, False
-    denom = dq * Q(1.0, "kg") if per == "/kg" else dq
-    return float((aq / denom).to("percent").magnitude), per == "/kg"
 
 
 def urine_table(
@@ -188,12 +176,12 @@ def urine_table(
     for k in ("urine_lamz", "urine_lamzhl", "urine_lamznpt", "urine_r2adj"):
         reasons[k] = np.where(np.isnan(vals[k]) | (fit["status"] != 0), lz_why, "")
     amount_unit = units_by_analyte[str(agg["analyte"].iloc[0])].units["amount"]
-    factor, per_kg = _fe_factor(study, amount_unit)
-    dose = agg["subject"].map(first["dose"]).to_numpy(float)
+    factor, per_kg = fe_factors(study, amount_unit, agg["analyte"])
+    dose = period_doses(agg, d, study.source)  # the doses given during the collections
     if per_kg:
         wt = agg["subject"].map(study.subjects.set_index("subject")["weight"]).to_numpy(float)
         dose = dose * wt
-    vals["fe"] = (factor if factor else np.nan) * vals["ae"] / dose
+    vals["fe"] = factor * vals["ae"] / dose
     reasons["fe"] = np.where(
         np.isnan(vals["fe"]),
         "no dose (or body weight for a per-kg "
@@ -201,7 +189,7 @@ def urine_table(
         "",
     )
     vals["clr"], reasons["clr"] = _renal_cl(
-        agg, vals["ae"], study, options, plasma_rows, amount_unit, units_by_analyte
+        agg, vals["ae"], study, options, plasma_rows, amount_unit, units_by_analyte, d
     )
     order = [
         "ae",
@@ -230,9 +218,7 @@ def urine_table(
             plasma_rows,
             amount_unit,
             units_by_analyte,
-            factor,
-            per_kg,
-            first,
+            d,
         )
         if len(part):
             table = pd.concat([table, part], ignore_index=True).sort_values(
@@ -286,9 +272,7 @@ def _over_intervals(
     plasma_rows,
     amount_unit,
     units_by_analyte,
-    factor,
-    per_kg,
-    first,
+    doses,
 ) -> pd.DataFrame:
     """Ae, fe, volume and renal CL over each finite user interval (study time scale)."""
     from kinetor.nca.intervals import user_intervals
@@ -328,25 +312,29 @@ def _over_intervals(
     ae = np.where(bad, np.nan, g["ae"].to_numpy(float))
     vals = {"ae": ae, "urine_vol": np.where(bad, np.nan, g["vol"].to_numpy(float))}
     reasons = {"ae": why, "urine_vol": why}
-    dose = ki["subject"].map(first["dose"]).to_numpy(float)
+    factor, per_kg = fe_factors(study, amount_unit, ki["analyte"])
+    dose = period_doses(ki, doses, study.source)
     if per_kg:
         dose = dose * ki["subject"].map(study.subjects.set_index("subject")["weight"]).to_numpy(
             float
         )
-    vals["fe"] = (factor if factor else np.nan) * ae / dose
+    vals["fe"] = factor * ae / dose
     reasons["fe"] = np.where(
         bad,
         why,
         "no dose (or body weight for a per-kg dose, or "
         "molecular weight) to express Ae as % of dose",
     )
-    clr, clr_why = _renal_cl(ki, ae, study, options, plasma_rows, amount_unit, units_by_analyte)
+    clr, clr_why = _renal_cl(
+        ki, ae, study, options, plasma_rows, amount_unit, units_by_analyte, doses
+    )
     vals["clr"], reasons["clr"] = clr, np.where(bad, why, clr_why)
     return _long(ki, key, ["ae", "fe", "urine_vol", "clr"], vals, reasons, units_by_analyte)
 
 
-def _renal_cl(agg, ae, study, options, plasma_rows, amount_unit, units_by_analyte):
-    """Ae(0-t) / plasma AUC(0-t), t = end of the last collection (AUCINT rules)."""
+def _renal_cl(agg, ae, study, options, plasma_rows, amount_unit, units_by_analyte, doses):
+    """Ae(t1-t2) / plasma AUC(t1-t2): AUCINT rules within one dose, the samples across the
+    doses where a later dose falls inside (t1, t2) (``auc_across_doses``)."""
     nan = np.full(len(agg), np.nan)
     if plasma_rows is None or not len(plasma_rows):
         return nan, np.full(len(agg), "no plasma concentrations for renal clearance")
@@ -371,6 +359,10 @@ def _renal_cl(agg, ae, study, options, plasma_rows, amount_unit, units_by_analyt
         agg[["subject", "analyte", "start", "end"]].astype({"subject": str, "analyte": str})
     )
     auc = auc[~auc.index.duplicated()].reindex(idx).to_numpy(float)
+    across, auc_x, why_x = auc_across_doses(
+        agg, plasma_rows, doses, options.auc_method, study.source
+    )
+    auc = np.where(across, auc_x, auc)
     t = study.units["time"]
     # (amount) / (conc * time) -> L/time
     f = Q(1.0, parse_unit(amount_unit)) / (
@@ -378,4 +370,5 @@ def _renal_cl(agg, ae, study, options, plasma_rows, amount_unit, units_by_analyt
     )
     factor = float(f.to(parse_unit(f"L/{t}")).magnitude)
     clr = ae / auc * factor
-    return clr, np.where(np.isnan(clr), "no plasma AUC over the urine collection period", "")
+    why = np.where(across & (why_x != ""), why_x, "no plasma AUC over the urine collection period")
+    return clr, np.where(np.isnan(clr), why, "")
