@@ -31,7 +31,12 @@ from kinetor.data._build import (
 )
 from kinetor.data._cdisc_ex import FREQUENCIES, exposure
 from kinetor.data._cdisc_times import EX_STAMPS, PC_STAMPS, pc_times, read_zones
-from kinetor.data._cdisc_urine import attach_volumes, interval_times, split_properties
+from kinetor.data._cdisc_urine import (
+    attach_volumes,
+    interval_times,
+    nominal_ends,
+    split_properties,
+)
 from kinetor.data._checks import note_no_value
 from kinetor.data._domain import _T
 from kinetor.data._text import RawTable
@@ -286,6 +291,8 @@ def read_cdisc(tables: dict[str, RawTable], *, units=None, mw=None) -> Parts:
         conc["end_time"], nominal = interval
     conc.insert(1, "time", actual)
     conc.insert(2, "nominal_time", nominal)
+    if interval is not None:
+        nominal_ends(pc, conc)  # the planned end, and whether end_time is only that
     volume_unit = None
     if interval is not None or vol is not None:
         conc["volume"], volume_unit = attach_volumes(

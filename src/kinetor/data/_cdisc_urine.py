@@ -7,7 +7,9 @@ and ``PCEVLINT`` its length as an ISO 8601 duration counted back from it (``PCEL
 ``VOLUME``/``VOL``, ``SPG``, ``PH``) share the PC domain but are not concentrations: the
 volume of a collection becomes the ``volume`` of its analyte rows (same subject, specimen,
 ``PCDTC`` and ``PCENDTC``, and ``PCREFID`` where both give one); other properties are left
-out with a note naming their rows.
+out with a note naming their rows. Interval rows keep their nominal end
+(``nominal_end_time``) and say whether ``end_time`` is that nominal end because no end was
+recorded (``end_time_nominal``), so that ``write_cdisc`` writes them back as they were.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from kinetor.data.values import parse_numbers
 from kinetor.errors import Problem, UnitError
 from kinetor.units import dimension
 
-__all__ = ["attach_volumes", "interval_times", "split_properties"]
+__all__ = ["attach_volumes", "interval_times", "nominal_ends", "split_properties"]
 
 _VOLUME_CODES = {"VOLUME", "VOL"}
 _VOLUME_NAMES = {"VOLUME", "SPECIMEN VOLUME", "SAMPLE VOLUME", "URINE VOLUME"}
@@ -113,6 +115,18 @@ def interval_times(pc: _T, subject, first, actual, nominal, problems, notes):
         for r in pc.rows[back]
     ]
     return end_time, nominal_start
+
+
+def nominal_ends(pc: _T, conc: pd.DataFrame) -> None:
+    """Add ``nominal_end_time`` (nominal start + abs(``PCEVLINT``)) and ``end_time_nominal``
+    (no ``PCENDTC`` with a clock time: ``end_time`` is the nominal end) to interval rows."""
+    evlint = _durations(pc, "PCEVLINT", [])
+    interval = (pc.text("PCENDTC") != "") | (np.isfinite(evlint) & (evlint != 0))
+    stamp, date_only = pc.stamps("PCENDTC", [])
+    recorded = stamp.notna().to_numpy() & ~date_only
+    start = conc["nominal_time"].to_numpy(float)
+    conc["nominal_end_time"] = np.where(interval, start + np.abs(evlint), np.nan)
+    conc["end_time_nominal"] = interval & ~recorded & np.isfinite(conc["end_time"].to_numpy(float))
 
 
 def _keys(t: _T, subject, problems) -> pd.DataFrame:

@@ -136,21 +136,66 @@ def alq_results(c: pd.DataFrame, res, orres, exclude):
     return res, orres, exclude
 
 
-def interval_columns(c: pd.DataFrame, t, to_h, eltm_base, iso):
-    """(``PCENDTC``, ``PCELTM``, ``PCEVLINT``) of interval collections (None when none):
-    ``PCELTM`` is the end of the interval and ``PCEVLINT`` its length counted back."""
+def _hours_column(c: pd.DataFrame, name: str) -> np.ndarray:
+    """A numeric column that may have come back as text (an extra column of a CSV)."""
+    if name not in c.columns:
+        return np.full(len(c), np.nan)
+    text = c[name].astype("string").str.strip().fillna("")
+    values = pd.to_numeric(text.replace("", np.nan), errors="coerce").to_numpy(float)
+    bad = np.isnan(values) & (text != "").to_numpy() & (text.str.lower() != "nan").to_numpy()
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise DataError(
+            Problem(
+                f"{name} is not a number: {text.iloc[i]!r} (row {i + 1} of the "
+                "concentration table)",
+                column=name,
+                fix=f"give {name} in the study's time unit, or leave it empty",
+            )
+        )
+    return values
+
+
+def interval_columns(c: pd.DataFrame, t, to_h, eltm_base, iso, notes: list[str]):
+    """(``PCENDTC``, ``PCELTM``, ``PCEVLINT``) of interval collections (None when none).
+
+    ``PCELTM`` is the planned end of the interval and ``PCEVLINT`` its planned length
+    counted back (``nominal_end_time - nominal_time``); without a nominal end the actual
+    length is used (a note names the rows). ``PCENDTC`` is left empty where ``end_time``
+    is the nominal end, not a recorded one (``end_time_nominal``).
+    """
     if "end_time" not in c.columns:
         return None
     end = c["end_time"].to_numpy(float) * to_h
     interval = np.isfinite(end)
     if not interval.any():
         return None
-    length = np.where(interval, end - t, np.nan)
+    nominal_end = _hours_column(c, "nominal_end_time") * to_h
+    planned = nominal_end - c["nominal_time"].to_numpy(float) * to_h
+    actual = interval & ~np.isfinite(planned)
+    length = np.where(interval, np.where(actual, end - t, planned), np.nan)
+    shown = actual & np.isfinite(eltm_base)
+    if shown.any():
+        rows = ", ".join(str(i + 1) for i in np.flatnonzero(shown)[:10])
+        notes.append(
+            f"interval collection(s) without a nominal end (rows {rows}"
+            f"{' ...' if shown.sum() > 10 else ''} of the concentration table): PCELTM and "
+            "PCEVLINT written from the actual end (end_time); give nominal_end_time for the "
+            "planned ones"
+        )
     eltm = np.where(interval, eltm_base + length, eltm_base)
+    evlint = [format_duration(v) for v in -length]
+    unrecorded = (
+        c["end_time_nominal"].astype(str).str.strip().str.lower().isin(["true", "1"]).to_numpy()
+        if "end_time_nominal" in c.columns
+        else np.zeros(len(c), bool)
+    )
+    # an interval keeps its PCENDTC when nothing else (PCEVLINT) would mark it as one
+    unrecorded = unrecorded & np.array([v != "" for v in evlint], dtype=bool)
     return (
-        iso(np.where(interval, end, np.nan)),
+        iso(np.where(interval & ~unrecorded, end, np.nan)),
         [format_duration(v) for v in eltm],
-        [format_duration(v) for v in -length],
+        evlint,
     )
 
 

@@ -16,8 +16,9 @@ named in ``PCTPTREF`` and dated in ``PCRFTDTC``; SEND adds ``PCNOMDY``, ``SETCD`
 ``EXROUTE`` uses CDISC terms for common abbreviations (IV -> INTRAVENOUS BOLUS, PO ->
 ORAL, SC -> SUBCUTANEOUS); other route texts are kept in upper case (``routes=`` names a
 term; one outside the CDISC ROUTE codelist is named in the returned ``notes``). Urine
-collections get ``PCENDTC``, ``PCEVLINT`` and ``VOLUME`` records; ALQ samples keep their
-text and number. Not
+collections get ``PCENDTC`` (when recorded), the planned ``PCELTM``/``PCEVLINT`` (from
+``nominal_end_time``) and ``VOLUME`` records; ALQ samples keep their text and number; the
+subjects' extra columns become DM variables. Not
 representable in EX and not written: NONMEM ``ss``/``ii`` and zero-order input into an
 extravascular site.
 
@@ -51,6 +52,7 @@ from kinetor.data._cdisc_write import (
     volume_records,
 )
 from kinetor.data.routes import normalise_route
+from kinetor.data.study import SUBJECT_COLUMNS
 from kinetor.data.values import format_duration
 from kinetor.errors import DataError, Problem
 from kinetor.units import convert
@@ -277,7 +279,7 @@ def write_cdisc(
     exclude = c["exclude"].astype(str).to_numpy()
     res, orres, exclude = alq_results(c, res, orres, exclude)
     eltm = np.where(has_nom, nominal - rt, np.nan)
-    interval = interval_columns(c, t, to_h, eltm, lambda h: _iso(ref, h))
+    interval = interval_columns(c, t, to_h, eltm, lambda h: _iso(ref, h), notes)
     sid = _study_ids(study, studyid)
     profile = _column(c, "profile", "").astype("string").fillna("").to_numpy(dtype=object)
     test = _column(c, "PCTEST", "").astype("string").fillna("").to_numpy(dtype=object)
@@ -357,6 +359,11 @@ def write_cdisc(
     )
     if standard == "send":
         dm["SETCD"] = s["group"]
+    # the subjects' own extra columns (DM SUBJID, AGE...) go back to DM as they are
+    written = set(dm.columns) - {"ARMCD", "SETCD"}
+    for k in s.columns:
+        if k not in SUBJECT_COLUMNS and k not in written:
+            dm[k] = s[k].to_numpy()
     paths = []
     for name, df in (("pc", pc), ("ex", ex), ("dm", dm)):
         paths.append(out_dir / f"{name}.csv")
