@@ -107,3 +107,33 @@ def test_percent_of_a_mass_dose_from_molar_amounts_uses_the_molecular_weight():
     # without the molecular weight: NaN with the reason
     value, why = at(nca(Study(conc, doses, units=units)), "RCPCINT", 0.0, 12.0)
     assert np.isnan(value) and "molecular weight" in why
+
+
+def test_renal_clearance_needs_collections_over_the_whole_interval():
+    """Collections 0-4, 4-8, 8-12 h: over 0-24 h they cover only 0-12 h, so Ae(0-12) over
+    the plasma AUC(0-24) would mix two periods: NaN with the reason; 0-12 h is computed."""
+    plasma = pd.DataFrame(
+        {"time": [0.0, 1, 2, 4, 8, 12], "conc": [0.0, 10, 8, 4, 1, 0.25], "matrix": "PLASMA"}
+    )
+    urine = pd.DataFrame(
+        {
+            "time": [0.0, 4, 8],
+            "end_time": [4.0, 8, 12],
+            "conc": [100.0, 40, 10],
+            "volume": [0.1, 0.1, 0.2],
+            "matrix": "URINE",
+        }
+    )
+    conc = pd.concat([plasma, urine], ignore_index=True).assign(subject="r1")
+    doses = pd.DataFrame({"subject": ["r1"], "time": [0.0], "dose": [1.0], "route": ["PO"]})
+    units = {"time": "h", "conc": "ug/mL", "dose": "mg", "volume": "mL"}
+    st = Study(conc, doses, pd.DataFrame({"subject": ["r1"]}), units=units)
+    iv = pd.DataFrame({"start": [0.0, 0.0], "end": [24.0, 12.0], "kind": "partial"})
+    p = nca(st, intervals=iv).parameters
+    u = p[(p["matrix"] == "URINE") & (p["PPTESTCD"] == "RENALCL")]
+    whole = u[(u.start == 0.0) & (u.end == 24.0)].iloc[0]
+    assert np.isnan(whole["value"]) and "cover only part of the interval" in whole["exclude"]
+    assert np.isfinite(u[(u.start == 0.0) & (u.end == 12.0)]["value"].iloc[0])
+    # the amount over 0-24 h is still the collections inside it (documented): 16 ug
+    ae = p[(p["PPTESTCD"] == "RCAMINT") & (p.start == 0.0) & (p.end == 24.0)]["value"].iloc[0]
+    assert ae == pytest.approx(16.0, rel=1e-12)

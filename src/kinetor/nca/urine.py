@@ -296,10 +296,17 @@ def _over_intervals(
     m["_vol"] = np.where(inside, m["volume"], 0.0)
     m["_in"] = inside
     m["_cut"] = overlap & ~inside
+    m["_len"] = np.where(inside, m["end_time"] - m["time"], 0.0)
     g = m.groupby("_iid").agg(
-        ae=("_ae", "sum"), vol=("_vol", "sum"), n=("_in", "sum"), cut=("_cut", "any")
+        ae=("_ae", "sum"),
+        vol=("_vol", "sum"),
+        n=("_in", "sum"),
+        cut=("_cut", "any"),
+        span=("_len", "sum"),
     )
-    g = g.reindex(ki["_iid"]).fillna({"ae": 0.0, "vol": 0.0, "n": 0, "cut": False})
+    g = g.reindex(ki["_iid"]).fillna({"ae": 0.0, "vol": 0.0, "n": 0, "cut": False, "span": 0.0})
+    # renal CL needs Ae and the plasma AUC over one period: the collections must fill it
+    gap = (ki["end"] - ki["start"]).to_numpy(float) - g["span"].to_numpy(float) > eps
     cut = g["cut"].to_numpy(bool)
     empty = g["n"].to_numpy() == 0
     bad = cut | empty
@@ -327,6 +334,15 @@ def _over_intervals(
     )
     clr, clr_why = _renal_cl(
         ki, ae, study, options, plasma_rows, amount_unit, units_by_analyte, doses
+    )
+    partial = gap & ~bad
+    clr = np.where(partial, np.nan, clr)
+    clr_why = np.where(
+        partial,
+        "the urine collections inside cover only part of the interval: renal clearance "
+        "needs Ae and the plasma AUC over the same period (choose the interval at "
+        "collection start/end times)",
+        clr_why,
     )
     vals["clr"], reasons["clr"] = clr, np.where(bad, why, clr_why)
     return _long(ki, key, ["ae", "fe", "urine_vol", "clr"], vals, reasons, units_by_analyte)
