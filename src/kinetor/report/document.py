@@ -1,8 +1,9 @@
 """The ``Report``: sections, text, tables and figures rendered to ONE self-contained HTML file.
 
-The HTML embeds its CSS and its figures (PNG as base64 ``data:`` URIs); it loads nothing
-from the network and runs no JavaScript, so it can be mailed, archived or opened offline.
-``save`` also writes a ``report.json`` manifest and the tables (CSV) and figures (PNG) in
+The HTML embeds its CSS and its figures (PNG or SVG as base64 ``data:`` URIs of ``<img>``
+elements, so an SVG's scripts never run); it loads nothing from the network and runs no
+JavaScript, so it can be mailed, archived or opened offline.
+``save`` also writes a ``report.json`` manifest and the tables (CSV) and figures (PNG/SVG) in
 ``<name>_files/`` so that ``Report.from_manifest`` (and ``kinetor report DIR``) can rebuild
 the report, e.g. with another title.
 
@@ -48,6 +49,19 @@ from kinetor.report._html import _inline, markdown_to_html, sanitise_html, slugi
 __all__ = ["Report", "read_table_csv"]
 
 _PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+_MIME = {"png": "image/png", "svg": "image/svg+xml"}
+
+
+def _image_format(data: bytes) -> str | None:
+    """``"png"`` or ``"svg"`` from the bytes themselves (never from a file name)."""
+    if data[:8] == _PNG_MAGIC:
+        return "png"
+    head = data[:512].lstrip()
+    if head.startswith(b"<svg") or (head.startswith(b"<?xml") and b"<svg" in head):
+        return "svg"
+    return None
+
+
 MANIFEST_VERSION = 1
 
 
@@ -163,7 +177,7 @@ def _read_manifest(manifest: Path) -> dict[str, Any]:
             continue
         if kind not in ("table", "figure"):
             continue
-        rel = blk.get("csv" if kind == "table" else "png")
+        rel = blk.get("csv") if kind == "table" else blk.get("png", blk.get("svg"))
         target = (base / str(rel)).resolve() if isinstance(rel, str) and rel else None
         if target is None or Path(rel).is_absolute() or not target.is_relative_to(base):
             problems.append(
@@ -179,9 +193,9 @@ def _read_manifest(manifest: Path) -> dict[str, Any]:
                     f"file listed in the manifest is missing: {rel}", file=str(manifest), fix=fix
                 )
             )
-        elif kind == "figure" and not target.read_bytes()[:8] == _PNG_MAGIC:
+        elif kind == "figure" and _image_format(target.read_bytes()) is None:
             problems.append(
-                Problem(f"block {i}: {rel} is not a PNG image", file=str(manifest), fix=fix)
+                Problem(f"block {i}: {rel} is not a PNG or SVG image", file=str(manifest), fix=fix)
             )
     if problems:
         raise DataError(problems)
@@ -279,9 +293,11 @@ class Report:
         )
 
     def add_figure(self, fig: Any, caption: str = "") -> None:
-        """Add a figure: a matplotlib Figure, PNG bytes, or the path of a PNG file.
+        """Add a figure: a matplotlib Figure, PNG or SVG bytes, or the path of a PNG or SVG
+        file (its format read from its bytes).
 
-        A Figure is rendered to PNG at once and closed.
+        A Figure is rendered to PNG at once and closed. An SVG is shown through an ``<img>``
+        element, where a browser runs none of its scripts and loads nothing it links to.
         """
         if isinstance(fig, bytes | bytearray):
             png = bytes(fig)
@@ -311,18 +327,20 @@ class Report:
             png = buf.getvalue()
         else:
             raise TypeError(f"add_figure takes a Figure, PNG bytes or a path, not {type(fig)}")
-        if not png.startswith(_PNG_MAGIC):
-            raise ValueError(f"figure {caption!r} is not a PNG image")
+        fmt = _image_format(png)
+        if fmt is None:
+            raise ValueError(f"figure {caption!r} is not a PNG or SVG image")
         self._counts["figure"] += 1
         n = self._counts["figure"]
         self.blocks.append(
             {
                 "type": "figure",
-                "png": png,
+                "image": png,
+                "format": fmt,
                 "caption": caption,
                 "number": n,
                 "id": f"figure-{n}",
-                "name": f"figure_{n:02d}_{slugify(caption)[:40]}.png",
+                "name": f"figure_{n:02d}_{slugify(caption)[:40]}.{fmt}",
             }
         )
 
@@ -409,7 +427,8 @@ class Report:
                     b["df"], b["digits"], b["index"], b["max_rows"]
                 )
             elif b["type"] == "figure":
-                b["data"] = base64.b64encode(b["png"]).decode("ascii")
+                b["data"] = base64.b64encode(b["image"]).decode("ascii")
+                b["mime"] = _MIME[b["format"]]
             blocks.append(b)
         methods = dict(self.methods)
         methods.setdefault("Software", _software())
@@ -429,11 +448,11 @@ class Report:
         )
 
     def save(self, path: str | Path = "report.html", assets: bool = True) -> Path:
-        """Write the HTML file (and, with ``assets``, the manifest, CSVs and PNGs).
+        """Write the HTML file (and, with ``assets``, the manifest, CSVs and PNG/SVG files).
 
         ``path`` is the HTML file, or a directory that gets ``report.html``. The manifest
         ``report.json`` lies next to the HTML and names the tables (CSV) and figures
-        (PNG) in ``<stem>_files/``. Returns the path of the HTML file.
+        (``png`` or ``svg``) in ``<stem>_files/``. Returns the path of the HTML file.
         """
         path = Path(path)
         if path.suffix.lower() not in (".html", ".htm"):
@@ -462,10 +481,9 @@ class Report:
                     }
                 )
             elif b["type"] == "figure":
-                (folder / b["name"]).write_bytes(b["png"])
-                blocks.append(
-                    {"type": "figure", "png": f"{folder.name}/{b['name']}", "caption": b["caption"]}
-                )
+                (folder / b["name"]).write_bytes(b["image"])
+                rel = f"{folder.name}/{b['name']}"
+                blocks.append({"type": "figure", b["format"]: rel, "caption": b["caption"]})
             elif b["type"] == "section":
                 blocks.append({k: b[k] for k in ("type", "title", "level")})
             else:
@@ -521,6 +539,6 @@ class Report:
                     max_rows=b.get("max_rows", 500),
                 )
             elif b["type"] == "figure":
-                rep.add_figure(base / b["png"], b.get("caption", ""))
+                rep.add_figure(base / b.get("png", b.get("svg")), b.get("caption", ""))
         rep.add_methods(_from_json(spec.get("methods", {})))
         return rep

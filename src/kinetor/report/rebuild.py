@@ -88,7 +88,7 @@ def _guarded(path: Path, func, *args):
 
 
 def _saved_figures(d: Path) -> dict[Path, str]:
-    """PNGs in ``d/report_files/`` (where ``Report.save`` puts its figures) with their
+    """PNG and SVG figures in ``d/report_files/`` (where ``Report.save`` puts its figures) with their
     captions: those the manifest names first, in its order and with its captions, then
     any others (a caption from the file name)."""
     folder = d / "report_files"
@@ -101,10 +101,10 @@ def _saved_figures(d: Path) -> dict[Path, str]:
     except (OSError, ValueError, AttributeError, TypeError):
         blocks = []  # no manifest or an unreadable one: the file names give the captions
     for b in blocks:
-        p = d / str(b.get("png", ""))
-        if p.parent == folder and p.suffix.lower() == ".png" and p.is_file():
+        p = d / str(b.get("png", b.get("svg", "")))
+        if p.parent == folder and p.suffix.lower() in (".png", ".svg") and p.is_file():
             out[p] = str(b.get("caption", "")) or _caption(p)
-    for p in sorted(folder.glob("*.png")):
+    for p in sorted([*folder.glob("*.png"), *folder.glob("*.svg")]):
         # report_files/figure_03_mean-profiles.png -> "Mean profiles"
         out.setdefault(p, _caption(p.with_name(re.sub(r"^figure_\d+_", "", p.name))))
     return out
