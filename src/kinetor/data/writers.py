@@ -87,7 +87,7 @@ def write_csv(study, path) -> list[Path]:
         return [_write_single(study, path)]
     path.mkdir(parents=True, exist_ok=True)
     u = study.units
-    conc = study.conc.assign(time_unit=u["time"], conc_unit=u["conc"])
+    conc = _volume_header(study.conc.assign(time_unit=u["time"], conc_unit=u["conc"]), u)
     doses = study.doses.assign(time_unit=u["time"], dose_unit=u["dose"])
     subjects = study.subjects.assign(weight_unit="kg")
     out = []
@@ -126,8 +126,14 @@ def _write_single(study, path: Path) -> Path:
     table = table.assign(
         time_unit=u["time"], conc_unit=u["conc"], dose_unit=u["dose"], weight_unit="kg"
     )
-    table.to_csv(path, index=False)
+    _volume_header(table, u).to_csv(path, index=False)
     return path
+
+
+def _volume_header(df: pd.DataFrame, units) -> pd.DataFrame:
+    """Collection volumes keep their unit in the header (``volume (mL)``), as read back."""
+    unit = units.get("volume")
+    return df.rename(columns={"volume": f"volume ({unit})"}) if unit else df
 
 
 def _iso(reference: pd.Timestamp, hours: np.ndarray) -> np.ndarray:
@@ -176,12 +182,14 @@ def _route_term(route: pd.Series, raw: pd.Series, cdisc: bool = False) -> np.nda
     """The route as written when it still reads as the same route, else a CDISC term;
     with ``cdisc`` common abbreviations become CDISC terms (IV -> INTRAVENOUS BOLUS)."""
     raw = raw.astype("string").fillna("")
-    same = np.array([normalise_route(r) == t for r, t in zip(raw, route, strict=True)], dtype=bool)
+    # a Study built in Python may hold the route as written ("PO"), not its kind
+    kind = route.map(lambda r: r if r in _ROUTE_TERMS else normalise_route(r) or r)
+    same = np.array([normalise_route(r) == t for r, t in zip(raw, kind, strict=True)], dtype=bool)
     text = raw
     if cdisc:
         key = raw.str.strip().str.lower()
         text = key.map(_CT_ROUTES).fillna(raw.str.upper())
-    return np.where(same & (raw != ""), text, route.map(_ROUTE_TERMS).fillna(""))
+    return np.where(same & (raw != ""), text, kind.map(_ROUTE_TERMS).fillna(kind.astype(str)))
 
 
 def _number_text(values: np.ndarray) -> np.ndarray:
