@@ -50,6 +50,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from kinetor.adme._binding_volumes import plasma_volumes
 from kinetor.adme._inputs import checked, source_rows
 from kinetor.errors import DataError, Problem
 
@@ -195,7 +196,8 @@ def binding_table(
     ----------
     data : DataFrame
         ``dialysis``: ``c_buffer, c_plasma`` (optional ``v_plasma_initial,
-        v_plasma_final`` for the volume shift; ``c0, v_buffer, v_plasma`` for recovery).
+        v_plasma_final`` for the volume shift, both or neither on a row; ``c0, v_buffer,
+        v_plasma`` for recovery, with ``v_plasma_initial`` as the volume loaded where given).
         ``ultrafiltration``: ``c_ultrafiltrate, c_total`` (optional ``nsb`` or
         ``recovery`` as fractions). Both: optional ``dilution`` and group columns.
     method : {"dialysis", "ultrafiltration"}
@@ -209,7 +211,8 @@ def binding_table(
         ``replicates`` adds ``fu_apparent``, ``fu``, ``pct_bound`` (and ``recovery_pct``)
         and ``flag`` (a reason where fu > 1, which is not physical; the value is kept);
         ``summary`` has ``n, fu_mean, fu_sd, fu_cv_pct, pct_bound_mean, flag`` per group
-        (``flag`` counts the flagged replicates).
+        (``flag`` counts the flagged replicates; with recovery also ``recovery_pct_mean``
+        and ``recovery_n``, the replicates with a recovery).
 
     Examples
     --------
@@ -285,7 +288,7 @@ def binding_table(
                 )
             )
         v = np.where(np.isinf(v), np.nan, v)  # reported above: not judged again
-        for i in np.flatnonzero((v < 0) | ((v == 0) & col.startswith("v_plasma_"))):
+        for i in np.flatnonzero((v < 0) | ((v == 0) & col.startswith("v_plasma"))):
             problems.append(
                 Problem(
                     f"{'negative' if v[i] < 0 else 'zero'} value {v[i]:g}",
@@ -333,27 +336,18 @@ def binding_table(
                     fix="write the factor (10 for 10 % plasma)",
                 )
             )
+    if method == "dialysis":
+        shift, v0, more = plasma_volumes(num, rows, file, {(p.row, p.column) for p in problems})
+        problems += more
     if problems:
         raise DataError(problems)
     dil = np.nan_to_num(num.get("dilution", np.ones(len(df))), nan=1.0)
     if method == "dialysis":
         fu_app = num["c_buffer"] / num["c_plasma"]
-        shift = np.ones(len(df))
-        if "v_plasma_initial" in num and "v_plasma_final" in num:
-            shift = np.where(
-                np.isfinite(num["v_plasma_final"] / num["v_plasma_initial"]),
-                num["v_plasma_final"] / num["v_plasma_initial"],
-                1.0,
-            )
         fu = fu_undiluted(fu_app, dil * shift)
         if {"c0", "v_buffer", "v_plasma"} <= set(num):
             df["recovery_pct"] = dialysis_recovery(
-                num["c_buffer"],
-                num["c_plasma"],
-                num["c0"],
-                num["v_buffer"],
-                num["v_plasma"],
-                num.get("v_plasma_initial"),
+                num["c_buffer"], num["c_plasma"], num["c0"], num["v_buffer"], num["v_plasma"], v0
             )
     else:
         fu_app = fu_ultrafiltration(
@@ -378,6 +372,7 @@ def binding_table(
     agg = {"n": ("fu", "size"), "fu_mean": ("fu", "mean"), "fu_sd": ("fu", "std")}
     if "recovery_pct" in df.columns:
         agg["recovery_pct_mean"] = ("recovery_pct", "mean")
+        agg["recovery_n"] = ("recovery_pct", "count")  # the replicates the mean rests on
     summary = g.agg(**agg).reset_index()
     if not keys:
         summary = summary.drop(columns="_all")

@@ -11,8 +11,8 @@ interval order:
     \\%\\text{dose}_i = 100\\,\\frac{A_{e,i}}{\\text{Dose}}, \\qquad
     \\text{cum}_k = \\sum_{i \\le k} A_{e,i}
 
-and the total recovery of a subject is the sum over all matrices (urine, faeces, cage
-wash, bile, ...) of the cumulative amount at the last interval. Radioactivity works the
+and the total recovery of a subject is the sum over all matrices (``URINE``, ``FAECES``,
+``CAGE_WASH``, ``BILE``, ...) of the cumulative amount at the last interval. Radioactivity works the
 same way when amount and dose share a unit (``dpm``, ``uCi``, ``ng-eq`` written
 identically): identical unit strings are never converted. Counter output in ``dpm`` with
 a dose in ``uCi`` (or ``MBq``) is converted: ``dpm`` is in the unit registry (1 uCi =
@@ -39,7 +39,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from kinetor.adme._excretion_units import amount_unit_of, dose_factor
+from kinetor.adme._excretion_units import amount_unit_of, conc_volume_factor, dose_factor
 from kinetor.adme._inputs import source_rows
 from kinetor.errors import DataError, Problem, UnitError
 
@@ -78,9 +78,11 @@ class ExcretionResult:
     Attributes
     ----------
     intervals : DataFrame
-        Per subject, matrix and interval: ``amount, pct_dose, cum_amount, cum_pct_dose``.
+        Per subject, matrix and interval: ``amount, pct_dose, cum_amount, cum_pct_dose,
+        dose_amount, amount_unit`` (the unit of the amounts).
     recovery : DataFrame
-        Per subject and matrix (plus ``TOTAL``): amount and % of dose recovered.
+        Per subject and matrix (plus ``TOTAL``): amount (``amount_unit``) and % of dose
+        recovered.
     summary : DataFrame
         Per matrix (plus ``TOTAL``): n, mean, SD, min, max of % dose recovered.
     amount_unit : str
@@ -159,7 +161,8 @@ def cumulative_excretion(
     dose_unit : str
         Unit of the dose: an amount (``mg``, ``uCi``) or a per-kg dose (``mg/kg``).
     conc_unit, volume_unit : str, optional
-        Units of ``conc`` and ``volume`` when amounts are given that way.
+        Units of ``conc`` and ``volume`` when amounts are given that way; else the
+        ``conc_unit`` and ``volume_unit`` columns (one unit per file, as ``amount_unit``).
     file : str
         Name used in messages.
 
@@ -223,18 +226,7 @@ def cumulative_excretion(
     start = _numeric(df, "start", file, problems, "collection interval's start time")
     end = _numeric(df, "end", file, problems, "collection interval's end time")
     if use_conc:
-        if not conc_unit or not volume_unit:
-            raise UnitError(
-                "amounts from conc x volume need --conc-unit and --volume-unit "
-                "(conc_unit=, volume_unit= in Python)"
-            )
-        from kinetor.units import Q, parse_unit
-
-        f = float(
-            (Q(1.0, parse_unit(conc_unit)) * Q(1.0, parse_unit(volume_unit)))
-            .to(parse_unit(amount_unit))
-            .magnitude
-        )
+        f = conc_volume_factor(df, conc_unit, volume_unit, amount_unit, file)
         amount = _numeric(df, "conc", file, problems) * _numeric(df, "volume", file, problems) * f
         amount_col = "conc"
     else:
@@ -354,6 +346,7 @@ def cumulative_excretion(
     if problems:
         raise DataError(problems)
     df["pct_dose"] = 100.0 * df["amount"] / df["dose_amount"]
+    df["amount_unit"] = amount_unit
     df["cum_amount"] = grp["amount"].cumsum()
     df["cum_pct_dose"] = 100.0 * df["cum_amount"] / df["dose_amount"]
     intervals = df[
@@ -367,6 +360,7 @@ def cumulative_excretion(
             "cum_amount",
             "cum_pct_dose",
             "dose_amount",
+            "amount_unit",
             "source_row",
         ]
     ].reset_index(drop=True)
@@ -381,6 +375,7 @@ def cumulative_excretion(
     )
     total["matrix"] = "TOTAL"
     recovery = pd.concat([last, total[last.columns]], ignore_index=True)
+    recovery.insert(recovery.columns.get_loc("amount") + 1, "amount_unit", amount_unit)
     recovery["_total"] = recovery["matrix"] == "TOTAL"  # TOTAL last within a subject
     recovery = (
         recovery.sort_values(["subject", "_total", "matrix"], kind="stable")

@@ -5,7 +5,13 @@ spreadsheet counts them (header = row 1, after any leading ``#`` comment lines).
 file, a header without rows and text in a numeric column are ``DataError``s naming the file
 (and row and column); an empty cell, or one holding only ``.`` (SAS's missing value, as in
 the EMA/replicateBE data sets), stays a missing value in a numeric column; in a design
-column (subject, period, sequence, treatment) it is a ``DataError``.
+column (subject, period, sequence, treatment) it is a ``DataError``. Text that other
+readers take for a missing value (``NA``, ``NaN``, ``null``...) is refused in a numeric or
+design column (a ``DataError`` naming the cell): only an empty cell or ``.`` is missing.
+
+The default metrics leave out the design columns (``DESIGN_COLUMNS``) and common covariate
+columns (``COVARIATE_COLUMNS``: weight, age, dose...), one list for ``be`` and
+``dose_proportionality``.
 """
 
 from __future__ import annotations
@@ -18,11 +24,24 @@ import pandas as pd
 
 from kinetor.errors import DataError, ModelError, Problem
 
+# design roles of a BE table (never metrics)
+DESIGN_COLUMNS = ("subject", "period", "sequence", "treatment")
+# columns of numbers that describe a subject or a study arm, not an exposure (never a
+# default metric; --metric NAME still analyses one)
+COVARIATE_COLUMNS = (
+    *("dose", "weight", "wt", "bw", "body_weight", "height", "ht", "bmi", "bsa", "age"),
+    *("sex", "gender", "race", "group", "cohort", "site", "centre", "center"),
+)
+_NOT_METRICS = frozenset(DESIGN_COLUMNS + COVARIATE_COLUMNS)
+
 __all__ = [
+    "COVARIATE_COLUMNS",
+    "DESIGN_COLUMNS",
     "blank_cells",
     "check_level",
     "default_metrics",
     "incomplete_subjects",
+    "left_out_columns",
     "numeric_column",
     "read_table",
 ]
@@ -57,7 +76,7 @@ def read_table(data, source: str) -> tuple[pd.DataFrame, np.ndarray]:
         df, notes = data.reset_index(drop=True), []
         file_rows = np.arange(2, len(df) + 2)  # as a spreadsheet of the frame counts
     else:
-        from kinetor.data._user_table import PANDAS_NA, numbers_where_numeric, read_user_table
+        from kinetor.data._user_table import numbers_where_numeric, read_user_table
 
         path = Path(data)
         if not path.exists():
@@ -67,7 +86,7 @@ def read_table(data, source: str) -> tuple[pd.DataFrame, np.ndarray]:
             empty=("empty file: no header and no rows", _ROWS_FIX),
             no_rows=("no data rows (only a header)", "add the data rows under the header"),
         )
-        df = numbers_where_numeric(raw.frame, na=PANDAS_NA | {"."})
+        df = numbers_where_numeric(raw.frame, na=("", "."))
         file_rows, notes = np.asarray(raw.rows, dtype=int), list(raw.notes)
     if df.empty and len(df.columns) == 0:
         raise DataError(Problem("empty table: no header and no rows", file=source, fix=_ROWS_FIX))
@@ -98,13 +117,24 @@ def _text_cells(raw: pd.Series, values: pd.Series) -> np.ndarray:
     return np.flatnonzero((~_missing(raw) & values.isna()).to_numpy())
 
 
+def _na_text(raw: pd.Series) -> pd.Series:
+    """Cells holding text such as ``NA`` or ``NaN`` (read as missing by pandas' read_csv;
+    here refused: only an empty cell or ``.`` is missing)."""
+    from kinetor.data._user_table import PANDAS_NA
+
+    na = PANDAS_NA - {""}
+    return raw.map(lambda v: isinstance(v, str) and v.strip() in na).astype(bool)
+
+
 def blank_cells(df: pd.DataFrame, columns, source: str, file_rows: np.ndarray) -> None:
-    """An empty cell (or ``.``) in one of the design ``columns`` present is a ``DataError``
-    naming each: the row cannot be placed (pandas would otherwise group it apart or give it
-    the first level's dummy coding)."""
+    """An empty cell (or ``.``, or text such as ``NA``) in one of the design ``columns``
+    present is a ``DataError`` naming each: the row cannot be placed (pandas would
+    otherwise group it apart or give it the first level's dummy coding)."""
     problems = [
         Problem(
-            f"empty {c} cell",
+            f"empty {c} cell"
+            if _missing(df[c]).iloc[i]
+            else f"{c} cell {df[c].iloc[i]!r} (a missing-value marker)",
             file=source,
             row=int(file_rows[i]),
             column=str(c),
@@ -112,28 +142,33 @@ def blank_cells(df: pd.DataFrame, columns, source: str, file_rows: np.ndarray) -
         )
         for c in columns
         if c in df.columns
-        for i in np.flatnonzero(_missing(df[c]).to_numpy())
+        for i in np.flatnonzero((_missing(df[c]) | _na_text(df[c])).to_numpy())
     ]
     if problems:
         raise DataError(problems)
 
 
 def numeric_column(df: pd.DataFrame, column: str, source: str, file_rows: np.ndarray) -> pd.Series:
-    """``df[column]`` as numbers; text or an infinite number in it is a ``DataError``
-    naming every such row."""
+    """``df[column]`` as numbers; text (``NA`` and ``NaN`` included) or an infinite number
+    in it is a ``DataError`` naming every such row."""
     raw = df[column]
     values = pd.to_numeric(raw, errors="coerce")
     bad = np.union1d(_text_cells(raw, values), np.flatnonzero(np.isinf(values.to_numpy(float))))
+    na_text = _na_text(raw).to_numpy()
     if bad.size:
         raise DataError(
             [
                 Problem(
-                    "not a finite number: "
+                    f"{raw.iloc[i]!r} is not read as a missing value"
+                    if na_text[i]
+                    else "not a finite number: "
                     + (repr(raw.iloc[i]) if isinstance(raw.iloc[i], str) else f"{raw.iloc[i]}"),
                     file=source,
                     row=int(file_rows[i]),
                     column=str(column),
-                    fix="write a plain number, or leave the cell empty for a missing value",
+                    fix="leave the cell empty (or write '.') for a missing value"
+                    if na_text[i]
+                    else "write a plain number, or leave the cell empty for a missing value",
                 )
                 for i in bad
             ]
@@ -141,17 +176,27 @@ def numeric_column(df: pd.DataFrame, column: str, source: str, file_rows: np.nda
     return values.astype(float)
 
 
+def _numbers(col: pd.Series) -> bool:
+    """A column holding numbers (one with a stray text cell too, so that it is reported)."""
+    return pd.api.types.is_numeric_dtype(col) or pd.to_numeric(col, errors="coerce").notna().any()
+
+
+def _not_metric(name) -> bool:
+    key = str(name).strip().lower()
+    return key in _NOT_METRICS or key.startswith("log")
+
+
 def default_metrics(df: pd.DataFrame, skip) -> list[str]:
-    """Columns holding numbers, except ``skip`` and names starting with ``log`` (a column
-    of numbers with a stray text cell is kept, so that the cell is reported)."""
-    out = []
-    for c in df.columns:
-        if c in skip or str(c).lower().startswith("log"):
-            continue
-        col = df[c]
-        if pd.api.types.is_numeric_dtype(col) or pd.to_numeric(col, errors="coerce").notna().any():
-            out.append(c)
-    return out
+    """Columns holding numbers, except ``skip``, the design and covariate columns
+    (``DESIGN_COLUMNS``, ``COVARIATE_COLUMNS``, any case) and names starting with ``log``
+    (a column of numbers with a stray text cell is kept, so that the cell is reported)."""
+    return [c for c in df.columns if c not in skip and not _not_metric(c) and _numbers(df[c])]
+
+
+def left_out_columns(df: pd.DataFrame, skip) -> list[str]:
+    """The columns holding numbers that ``default_metrics`` leaves out, other than
+    ``skip``: for a note saying so."""
+    return [c for c in df.columns if c not in skip and _not_metric(c) and _numbers(df[c])]
 
 
 def incomplete_subjects(d: pd.DataFrame, metric: str, test: str, reference: str, periods) -> list:

@@ -48,10 +48,12 @@ from scipy import stats
 
 from kinetor.be._design import check_parallel, check_sequences, check_unique_periods
 from kinetor.be._table import (
+    DESIGN_COLUMNS,
     blank_cells,
     check_level,
     default_metrics,
     incomplete_subjects,
+    left_out_columns,
     numeric_column,
     read_table,
 )
@@ -60,7 +62,7 @@ from kinetor.errors import DataError, ModelError, Problem
 
 __all__ = ["BEResult", "be", "round_pct"]
 
-_ROLES = ("subject", "period", "sequence", "treatment")
+_ROLES = DESIGN_COLUMNS
 _ABEL_K = 0.760
 _CV_SWITCH, _CV_CAP = 0.30, 0.50
 _PE_RANGE_PCT = (80.0, 125.0)  # EMA: the ABEL point estimate within 80.00-125.00 %
@@ -288,6 +290,12 @@ def be(
         )
     if metrics is None:
         metrics = default_metrics(df, _ROLES)
+        if left_out := left_out_columns(df, _ROLES):
+            notes.append(
+                f"column(s) {', '.join(map(str, left_out))} left out of the metrics (design "
+                "or covariate columns, or names starting with 'log'): name one with "
+                "--metric (metrics= in Python) to analyse it"
+            )
     if not metrics:
         raise DataError(
             Problem(

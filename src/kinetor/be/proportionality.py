@@ -39,6 +39,7 @@ from kinetor.be._table import (
     blank_cells,
     check_level,
     default_metrics,
+    left_out_columns,
     numeric_column,
     read_table,
 )
@@ -78,9 +79,13 @@ def dose_proportionality(
         One row per subject and dose: a ``dose`` column, one column per metric and, where
         a subject received several doses, a ``subject`` column. A row with an empty (or
         ``.``) dose or metric cell is left out of that metric (``n`` counts the rows used,
-        ``notes`` the rows left out); text in these columns is a ``DataError``.
+        ``notes`` the rows left out); text in these columns (``NA`` and ``NaN`` included)
+        is a ``DataError``.
     metrics : list of str, optional
-        Default: every other column holding numbers (except ``subject``).
+        Default: every other column holding numbers except the design and covariate
+        columns (``subject``, ``period``, ``sequence``, ``treatment``, ``weight``, ``age``...:
+        :data:`kinetor.be._table.DESIGN_COLUMNS` and ``COVARIATE_COLUMNS``, the list ``be``
+        uses) and names starting with ``log``; ``notes`` names those left out.
     subject : str
         Name of the subject column; with several values of one subject the power model
         has a random intercept per subject (REML).
@@ -112,8 +117,16 @@ def dose_proportionality(
             )
         )
     df[dose] = numeric_column(df, dose, source, file_rows)
+    notes = list(df.attrs.get("notes", []))  # how the file was read
     if metrics is None:
         metrics = default_metrics(df, (dose, subject))
+        left_out = left_out_columns(df, (dose, subject))
+        if left_out:
+            notes.append(
+                f"column(s) {', '.join(map(str, left_out))} left out of the metrics (design "
+                "or covariate columns, or names starting with 'log'): name one with "
+                "--metric (metrics= in Python) to analyse it"
+            )
     unknown = [m for m in metrics if m not in df.columns]
     if unknown or not metrics:
         raise DataError(
@@ -129,7 +142,7 @@ def dose_proportionality(
         df[m] = numeric_column(df, m, source, file_rows)
     if subject in df.columns:
         blank_cells(df, [subject], source, file_rows)
-    rows, used, notes = [], [], list(df.attrs.get("notes", []))  # how the file was read
+    rows, used = [], []
     for m in metrics:
         d = df[[dose, m]].dropna()
         if len(d) < len(df):

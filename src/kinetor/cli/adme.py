@@ -54,7 +54,7 @@ def excretion(
         Path,
         typer.Argument(
             help="CSV: subject, matrix, start, end, amount (or conc and volume); optional "
-            "dose, weight, amount_unit."
+            "dose, weight, amount_unit (conc_unit, volume_unit)."
         ),
     ],
     dose: Annotated[
@@ -73,10 +73,15 @@ def excretion(
         typer.Option("--amount-unit", help="Unit of amount (else the file's amount_unit column)."),
     ] = None,
     conc_unit: Annotated[
-        str | None, typer.Option("--conc-unit", help="Unit of conc (amount = conc x volume).")
+        str | None,
+        typer.Option(
+            "--conc-unit",
+            help="Unit of conc (amount = conc x volume; else the file's conc_unit column).",
+        ),
     ] = None,
     volume_unit: Annotated[
-        str | None, typer.Option("--volume-unit", help="Unit of volume.")
+        str | None,
+        typer.Option("--volume-unit", help="Unit of volume (else the file's volume_unit column)."),
     ] = None,
     out: OutOpt = _OUT,
     plot: Annotated[bool, typer.Option("--plot/--no-plot", help="Write the excretion PNG.")] = True,

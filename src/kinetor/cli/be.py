@@ -24,8 +24,8 @@ def be(
         typer.Option(
             "--metric",
             "-m",
-            help="Metric column(s); default: every numeric non-design column "
-            "not starting with 'log'.",
+            help="Metric column(s); default: every numeric column that is not a design or "
+            "covariate column (weight, age, dose...) and does not start with 'log'.",
         ),
     ] = None,
     design: Annotated[
@@ -218,7 +218,15 @@ def be_size(
 
 def dose_prop(
     data: Annotated[Path, typer.Argument(help="Table with a dose column and metric columns.")],
-    metric: Annotated[list[str] | None, typer.Option("--metric", "-m")] = None,
+    metric: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--metric",
+            "-m",
+            help="Metric column(s); default: every numeric column but the dose, subject, "
+            "design and covariate columns (as kinetor be) and names starting with 'log'.",
+        ),
+    ] = None,
     dose: Annotated[str, typer.Option("--dose", help="Name of the dose column.")] = "dose",
     subject: Annotated[
         str,
