@@ -27,6 +27,33 @@ def _loader(table: str):
     return loaders[table]
 
 
+def _same_compound(compound: str):
+    """A test whether an evidence name denotes ``compound`` (the same name, or the same
+    entry of the compound library by name or synonym: AZD2014 and vistusertib, sirolimus
+    and rapamycin), and the library's name of ``compound`` (None when it has no entry)."""
+    from kinetor.compounds import load_library
+
+    lib = load_library()
+
+    def entry(name: str) -> str | None:
+        try:
+            return lib.get(name).name
+        except KeyError:  # UnknownCompoundError: no library entry
+            return None
+
+    key = compound.strip().lower()
+    want = entry(compound)
+    cache: dict[str, bool] = {}
+
+    def same(name: str) -> bool:
+        name = name.strip()
+        if name not in cache:
+            cache[name] = name.lower() == key or (want is not None and entry(name) == want)
+        return cache[name]
+
+    return same, want
+
+
 def summary() -> None:
     """Row counts of the shipped evidence tables by split and status."""
     from kinetor.translate.evidence import evidence_summary
@@ -44,7 +71,12 @@ def show(
         str | None, typer.Option("--split", help="Keep studies/arms of this split: fit or heldout.")
     ] = None,
     compound: Annotated[
-        str | None, typer.Option("--compound", help="Keep rows naming this compound.")
+        str | None,
+        typer.Option(
+            "--compound",
+            help="Keep rows naming this compound (any of its library names: AZD2014 = "
+            "vistusertib).",
+        ),
     ] = None,
     usable: Annotated[
         bool, typer.Option("--usable/--all", help="Drop unverified rows (default) or keep them.")
@@ -61,17 +93,32 @@ def show(
         if split not in ("fit", "heldout"):
             raise typer.BadParameter("choose fit or heldout", param_hint="--split")
         df = df[df["split"] == split]
+    entry = None  # the library's name of --compound
     if compound is not None:
         col = "compounds" if "compounds" in df.columns else "compound"
         if col not in df.columns:
             raise typer.BadParameter(
                 f"the {table} table has no compound column", param_hint="--compound"
             )
-        name = compound.strip().lower()
-        df = df[df[col].str.lower().str.split("+").apply(lambda cs: name in cs)]
+        same, entry = _same_compound(compound)
+        df = df[df[col].str.split("+").apply(lambda cs: any(same(c) for c in cs))]
+    hidden = int((~df["usable"]).sum()) if usable else 0
     if usable:
         df = df[df["usable"]]
     df = df.reset_index(drop=True)
+    if df.empty:
+        what = f" naming {compound!r}" if compound is not None else ""
+        more = f"; {hidden} unverified row(s) left out (--all shows them)" if hidden else ""
+        if compound is not None and entry is None:
+            more += (
+                f"; {compound!r} is not in the compound library (`kinetor evidence compounds` "
+                "lists the names the evidence uses)"
+            )
+        _common.err_console().print(
+            f"note: no {table} rows{what}{' in split ' + split if split else ''}{more}",
+            markup=False,
+            style="yellow",
+        )
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
         df.to_csv(out, index=False)
@@ -117,15 +164,28 @@ def check(
 ) -> None:
     """Validate a CSV against an evidence table's schema (exit 3 with every problem).
 
-    The columns ``evidence show --out`` adds (usable; for arms also split and
+    A studies table (or the --studies of an arms table) is also checked against the split
+    rule: held out = published 2015 or later (the year in authors_year), else fit. The columns ``evidence show --out`` adds (usable; for arms also split and
     pattern_only) are ignored: the loader recomputes them."""
+    from kinetor.errors import DataError
     from kinetor.translate import evidence as ev
+    from kinetor.translate.evidence._checks import split_rule_problems
+    from kinetor.translate.evidence._tables import _STUDIES
 
     load = _loader(table)
-    if table == "arms":
-        df = load(file, studies=None if studies is None else ev.load_xenograft_studies(studies))
-    else:
-        df = load(file)
+    # the split rule (held out = published 2015 or later) for a studies table of one's own
+    given = file if table == "studies" else studies if table == "arms" else None
+    split_problems = split_rule_problems(given, _STUDIES) if given is not None else []
+    try:
+        if table == "arms":
+            s = None if studies is None else ev.load_xenograft_studies(studies)
+            df = load(file, studies=s)
+        else:
+            df = load(file)
+    except DataError as exc:
+        raise DataError(exc.problems + split_problems) from None
+    if split_problems:
+        raise DataError(split_problems)
     # columns an `evidence show --out` export adds: the loader recomputes them
     ignored = list(df.attrs.get("ignored_columns", []))
     if _common.STATE["json"]:

@@ -10,12 +10,27 @@ import typer
 from kinetor.cli import _common
 
 
-def _interactions(mirtarbase: Path | None, tarbase: Path | None, curated: bool = True):
+def _interactions(
+    mirtarbase: Path | None, tarbase: Path | None, curated: bool = True, unverified: bool = True
+):
+    """The curated table (all rows, or without the unverified ones: said in a line) and the
+    database exports given."""
     import pandas as pd
 
     from kinetor.mirna import read_mirtarbase, read_tarbase, validated_targets
 
     parts = [validated_targets()] if curated else []
+    if parts and not unverified:
+        left = parts[0][parts[0]["status"] == "unverified"]
+        parts[0] = parts[0][parts[0]["status"] != "unverified"]
+        if len(left):
+            pairs = ", ".join(
+                f"{a} -> {b}" for a, b in zip(left["mirna"], left["target"], strict=True)
+            )
+            _common.info(
+                f"{len(left)} unverified curated interaction(s) left out ({pairs}); "
+                "--include-unverified uses them"
+            )
     for path, reader in ((mirtarbase, read_mirtarbase), (tarbase, read_tarbase)):
         if path is not None:
             parts.append(reader(path))
@@ -71,6 +86,46 @@ _MTB = typer.Option(
     "--mirtarbase", help="miRTarBase export file to add (strong evidence rows only)."
 )
 _TB = typer.Option("--tarbase", help="DIANA-TarBase export file to add (strong methods only).")
+_UNV = typer.Option(
+    "--include-unverified",
+    help="Also use curated interactions of status unverified (source not read).",
+)
+
+
+def _no_changed(table, de: Path, fdr: float, min_lfc: float = 0.0) -> bool:
+    """A note when no miRNA passes the cut-offs (nothing changes); True then."""
+    from kinetor.mirna import changed_mirnas
+
+    if len(changed_mirnas(table, fdr, min_lfc)):
+        return False
+    cut = f"padj < {fdr:g}" + (f" and |log2fc| >= {min_lfc:g}" if min_lfc else "")
+    _common.err_console().print(
+        f"note: none of the {len(table)} miRNA(s) in {de.name} passes {cut}: no miRNA is "
+        "changed, so no target changes",
+        markup=False,
+        style="yellow",
+    )
+    return True
+
+
+def _gene_list(path: Path | None, what: str, fix: str):
+    """A gene list file (None when not given); an empty one is a DataError."""
+    from kinetor.screens.io import read_gene_list
+
+    if path is None:
+        return None
+    genes = read_gene_list(path)
+    if not genes:
+        from kinetor.errors import DataError, Problem
+
+        raise DataError(
+            Problem(
+                f"the {what} gene list is empty: no enrichment can be tested",
+                file=str(path),
+                fix=fix,
+            )
+        )
+    return genes
 
 
 def targets(
@@ -122,6 +177,7 @@ def enrich(
     ] = None,
     mirtarbase: Annotated[Path | None, _MTB] = None,
     tarbase: Annotated[Path | None, _TB] = None,
+    include_unverified: Annotated[bool, _UNV] = False,
     fdr: Annotated[float, typer.Option("--fdr", help="padj cut-off for a changed miRNA.")] = 0.05,
     min_lfc: Annotated[float, typer.Option("--min-lfc", help="|log2fc| cut-off.")] = 0.0,
     out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")] = Path(
@@ -133,26 +189,24 @@ def enrich(
     Writes pathway_targets.csv, enrichment.csv and report.html.
     """
     from kinetor.mirna import enrichment, pathway_targets, read_de_mirnas
-    from kinetor.screens.io import read_gene_list
 
     _check_calls(fdr, min_lfc)
     table = read_de_mirnas(de)
-    inter = _interactions(mirtarbase, tarbase)
+    inter = _interactions(mirtarbase, tarbase, unverified=include_unverified)
     table = _matched(table, inter, de, fdr, min_lfc)
-    bg = read_gene_list(background) if background else None
-    if background and not bg:
-        from kinetor.errors import DataError, Problem
-
-        raise DataError(
-            Problem(
-                "the background gene list is empty (N = 0): no enrichment can be tested",
-                file=str(background),
-                fix="give the genes measured or expressed, one per line, or leave out --background",
-            )
-        )
-    pw = read_gene_list(pathway) if pathway else None
-    pt = pathway_targets(table, inter, pw, fdr, min_lfc)
-    en = enrichment(table, inter, pw, bg, fdr, min_lfc)
+    bg = _gene_list(
+        background,
+        "background (N = 0)",
+        "give the genes measured or expressed, one per line, or leave out --background",
+    )
+    pw = _gene_list(
+        pathway,
+        "pathway (K = 0)",
+        "give the pathway genes, one per line, or leave out --pathway (the network's nodes)",
+    )
+    _no_changed(table, de, fdr, min_lfc)
+    pt = pathway_targets(table, inter, pw, fdr, min_lfc, include_unverified=True)
+    en = enrichment(table, inter, pw, bg, fdr, min_lfc, include_unverified=True)
     d = _common.out_dir(out)
     pt.to_csv(d / "pathway_targets.csv", index=False)
     en.to_csv(d / "enrichment.csv", index=False)
@@ -180,6 +234,7 @@ def simulate(
     ] = 1.0,
     mirtarbase: Annotated[Path | None, _MTB] = None,
     tarbase: Annotated[Path | None, _TB] = None,
+    include_unverified: Annotated[bool, _UNV] = False,
     fdr: Annotated[float, typer.Option("--fdr", help="padj cut-off for a changed miRNA.")] = 0.05,
     out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")] = Path(
         "mirna_simulate_out"
@@ -187,7 +242,8 @@ def simulate(
 ) -> None:
     """miRNA changes -> target protein changes -> simulated readouts and growth.
 
-    Writes protein_changes.csv, readouts.csv (% of the unchanged cell) and report.html.
+    Writes protein_changes.csv (with in_model: targets that are not network nodes change
+    no readout), readouts.csv (% of the unchanged cell) and report.html.
     """
     from kinetor.mirna import (
         pathway_targets,
@@ -195,18 +251,31 @@ def simulate(
         read_de_mirnas,
         simulate_mirna_change,
     )
+    from kinetor.screens.network import NODES
 
     _check_calls(fdr)
-    if not (0.0 <= efficacy < 1.0 and k > 0.0):  # NaN fails too
+    if not (0.0 <= efficacy < 1.0 and 0.0 < k < float("inf")):  # NaN fails too
         raise typer.BadParameter(
-            f"--efficacy {efficacy:g} must be in [0, 1) and --k {k:g} > 0 (e.g. 0.33 and 1)",
+            f"--efficacy {efficacy:g} must be in [0, 1) and --k {k:g} a finite number > 0 "
+            "(e.g. 0.33 and 1)",
             param_hint="--efficacy/--k",
         )
     table = read_de_mirnas(de)
-    inter = _interactions(mirtarbase, tarbase)
-    pt = pathway_targets(_matched(table, inter, de, fdr), inter, None, fdr)
+    inter = _interactions(mirtarbase, tarbase, unverified=include_unverified)
+    table = _matched(table, inter, de, fdr)
+    # every target of the changed miRNAs: those that are not network nodes are reported
+    pt = pathway_targets(table, inter, list(inter["target"]), fdr, include_unverified=True)
     ch = protein_changes(pt, efficacy, k)
     res = simulate_mirna_change(ch, lesions=lesions)
+    ch["in_model"] = ch["target"].isin(list(NODES))
+    outside = list(res.attrs["not_in_model"])
+    if not _no_changed(table, de, fdr) and not ch["in_model"].any():
+        _common.err_console().print(
+            "note: no changed miRNA has a validated target that is a network node: every "
+            "readout stays at 100 %",
+            markup=False,
+            style="yellow",
+        )
     d = _common.out_dir(out)
     ch.to_csv(d / "protein_changes.csv", index=False)
     res.to_csv(d / "readouts.csv", index=False)
@@ -216,10 +285,16 @@ def simulate(
             {
                 "protein_changes": ch.to_dict(orient="records"),
                 "readouts": res.to_dict(orient="records"),
+                "not_in_model": outside,
             }
         )
         return
     _common.print_frame(ch, title=f"target protein changes (E = {efficacy}, K = {k})")
+    if outside:
+        _common.info(
+            f"not in model: {', '.join(outside)} (not network nodes: their protein changes "
+            "change no readout)"
+        )
     _common.print_frame(res, title="readouts, % of the unchanged cell")
     _common.info(f"wrote protein_changes.csv, readouts.csv and report.html to {d}")
 

@@ -30,6 +30,7 @@ import re
 from collections import defaultdict
 
 from kinetor.compounds import _vocab as V
+from kinetor.compounds._unit_checks import check_pk_units
 from kinetor.compounds.compound import Compound
 from kinetor.compounds.dimensions import _central, _dims, _fraction, _unit_ok, formula_weight
 from kinetor.compounds.schema import PKSet
@@ -86,19 +87,7 @@ def _check_units(c: Compound, out: _Findings) -> None:
                 p.value.text(),
                 f"{p.measure} must be > 0",
             )
-    for i, s in enumerate(c.pk):
-        for name, v in s.parameters.items():
-            fam = V.PK_PARAMETERS.get(name)
-            if fam and v.is_numeric and not _unit_ok(v, fam):
-                out.add(
-                    "units",
-                    "unit",
-                    f"pk[{i}].{name}",
-                    v.text(),
-                    f"{name} needs a {fam.replace('_', 'x')} unit; {v.unit!r} does not add up",
-                )
-        if s.dose is not None and s.dose.is_numeric and not _unit_ok(s.dose, "dose"):
-            out.add("units", "unit", f"pk[{i}].dose", s.dose.text(), "not a dose unit")
+    check_pk_units(c.pk, out.add)
 
 
 def _check_fractions(c: Compound, out: _Findings) -> None:
@@ -265,14 +254,7 @@ def _check_half_life(c: Compound, out: _Findings) -> None:
             if cl is None or vol is None or not (_unit_ok(cl, "flow") and _unit_ok(vol, "volume")):
                 continue
             per_kg = (_dims(cl.unit).get("[mass]", 0), _dims(vol.unit).get("[mass]", 0))
-            if per_kg[0] != per_kg[1]:
-                out.add(
-                    "units",
-                    "unit",
-                    f"pk[{i}].{cl_name}/{v_name}",
-                    f"{cl.text()}; {vol.text()}",
-                    "one is per kg, the other is not",
-                )
+            if per_kg[0] != per_kg[1]:  # a units finding (_unit_checks), no t1/2 to compare
                 continue
             vu, cu = ("L/kg", "L/h/kg") if per_kg[0] else ("L", "L/h")
             t_calc = math.log(2) * _central(vol, vu) / _central(cl, cu)
@@ -333,10 +315,15 @@ def _check_identity(c: Compound, out: _Findings) -> None:
             )
 
 
-_NOT_READ = re.compile(r"unverified|not re-read|vendor page", re.I)
+# a citation that says the value was not read in a primary source; "recalled" counts
+# unless it is a detail of the citation ("authors recalled": the abstract was read)
+_NOT_READ = re.compile(
+    r"unverified|not re-read|vendor page|wikipedia mirror|(?<!authors )\brecalled\b", re.I
+)
 _STATUS_FIX = (
-    "'firm' means read in the cited source, but the source says it was not: set the status "
-    "to 'unverified', or 'likely' where the secondary source itself was read"
+    "'firm' means read in the cited source, but the source says it was not (recalled, a "
+    "vendor page, a Wikipedia mirror, not re-read): set the status to 'unverified', or "
+    "'likely' where the secondary source itself was read"
 )
 
 

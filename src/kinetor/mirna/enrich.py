@@ -35,128 +35,10 @@ import pandas as pd
 from scipy import stats
 
 from kinetor.errors import DataError, Problem
+from kinetor.mirna._de_table import _normalise, read_de_mirnas
 from kinetor.screens.guides import bh_fdr
 
 __all__ = ["changed_mirnas", "enrichment", "match_mirnas", "pathway_targets", "read_de_mirnas"]
-
-_P_COLS = ("padj", "fdr", "qvalue", "adj.p.val", "p_adj")
-_FC_COLS = ("log2fc", "log2foldchange", "logfc", "lfc")
-
-
-def read_de_mirnas(path) -> pd.DataFrame:
-    """Read a differential miRNA table (CSV/TSV/Excel .xlsx; delimiter and encoding sniffed
-    as for study files, docs/data.md): ``mirna``, ``log2fc``, ``padj``.
-
-    Column names are matched case-insensitively (``log2FoldChange``, ``logFC``, ``FDR``,
-    ``adj.P.Val`` are accepted); two fold-change or two adjusted p-value columns are a
-    :class:`~kinetor.errors.DataError` (not guessed). Rows with a blank name or a missing or
-    non-numeric value are reported.
-    """
-    import dataclasses
-    from pathlib import Path
-
-    from kinetor.data._text import read_raw
-
-    try:  # a folder, a fake workbook, an empty file: a DataError naming it
-        raw = read_raw(path)
-    except DataError as exc:  # named as given, as this reader's other problems are
-        name = Path(path).name
-        raise DataError(
-            [dataclasses.replace(p, file=str(path)) if p.file == name else p for p in exc.problems]
-        ) from None
-    return _normalise(raw.frame, str(path), raw.rows)
-
-
-def _normalise(df: pd.DataFrame, source: str = "<DataFrame>", rows=None) -> pd.DataFrame:
-    rows = np.arange(len(df)) + 2 if rows is None else np.asarray(rows)
-    cols = {str(c).strip().lower(): c for c in df.columns}
-    name = next((cols[c] for c in ("mirna", "name", "id", "mirna_id") if c in cols), None)
-    fc = _one_column(df.columns, _FC_COLS, "fold-change", source)
-    pa = _one_column(df.columns, _P_COLS, "adjusted p-value", source)
-    missing = [r for r, c in (("mirna", name), ("log2fc", fc), ("padj", pa)) if c is None]
-    if missing:
-        raise DataError(
-            Problem(
-                f"missing column(s) {', '.join(missing)}",
-                file=source,
-                row=1,
-                fix="write columns mirna, log2fc, padj",
-            )
-        )
-    out = pd.DataFrame(
-        {
-            "mirna": df[name].astype(str).str.strip(),
-            "log2fc": pd.to_numeric(df[fc], errors="coerce"),
-            "padj": pd.to_numeric(df[pa], errors="coerce"),
-        }
-    )
-    problems = [
-        Problem(
-            "blank miRNA name",
-            file=source,
-            row=int(rows[i]),
-            column=str(name),
-            fix="write the miRBase name (hsa-miR-21-5p), or drop the row",
-        )
-        for i, v in enumerate(df[name])
-        if pd.isna(v) or str(v).strip() == ""
-    ]
-    for role, col, ok, need in (
-        ("log2fc", fc, np.isfinite(out["log2fc"]), "a finite number"),
-        ("padj", pa, out["padj"].between(0.0, 1.0), "a p-value in [0, 1]"),
-    ):
-        for i in np.flatnonzero(~ok.to_numpy()):
-            raw = df[col].iat[i]
-            if pd.isna(raw) or str(raw).strip() == "":
-                shown = "blank"
-            elif isinstance(raw, int | float | np.number):
-                shown = f"{float(raw):g}"
-            else:
-                shown = repr(str(raw))
-            problems.append(
-                Problem(
-                    f"{role} {shown} is not {need}",
-                    file=source,
-                    row=int(rows[i]),
-                    column=str(col),
-                    fix=f"write {need}, or drop the row",
-                )
-            )
-    if problems:
-        raise DataError(sorted(problems, key=lambda p: p.row or 0)[:40])
-    dup = out["mirna"].duplicated().to_numpy()
-    if dup.any():
-        raise DataError(
-            [
-                Problem(
-                    f"miRNA {out['mirna'].iat[i]!r} appears twice",
-                    file=source,
-                    row=int(rows[i]),
-                    column=str(name),
-                    fix="one row per miRNA",
-                )
-                for i in np.flatnonzero(dup)[:20]
-            ]
-        )
-    return out
-
-
-def _one_column(columns, aliases, what: str, source: str):
-    """The one column whose name is an alias of ``what`` (None if none); two are a DataError
-    (which one the values are is not guessed)."""
-    found = [c for c in columns if str(c).strip().lower() in aliases]
-    if len(found) > 1:
-        raise DataError(
-            Problem(
-                f"{len(found)} {what} columns ({', '.join(repr(str(c)) for c in found)}): "
-                "which one to use is not guessed",
-                file=source,
-                row=1,
-                column=str(found[0]),
-                fix="keep one of them: delete or rename the others",
-            )
-        )
-    return found[0] if found else None
 
 
 def match_mirnas(
@@ -220,17 +102,54 @@ def pathway_targets(
     pathway: Iterable[str] | None = None,
     fdr: float = 0.05,
     min_lfc: float = 0.0,
+    include_unverified: bool = False,
 ) -> pd.DataFrame:
-    """Changed miRNAs and their validated targets on the pathway (one row per pair)."""
+    """Changed miRNAs and their validated targets on the pathway (one row per pair).
+
+    Target and pathway genes are read as HGNC symbols: an alias of a network gene is its
+    symbol (FRAP1 -> MTOR, RAPTOR -> RPTOR; :data:`kinetor.screens.network.ALIASES`).
+    Rows of ``interactions`` whose ``status`` is ``unverified`` (source not read) are left
+    out unless ``include_unverified``.
+    """
     from kinetor.screens.network import NODES
 
-    genes = {g.upper() for g in (pathway if pathway is not None else NODES)}
-    ch = changed_mirnas(match_mirnas(de, interactions)[0], fdr, min_lfc)
-    it = interactions.assign(target=interactions["target"].str.upper())
+    genes = _genes(pathway if pathway is not None else NODES, "pathway")
+    it = _analysed(interactions, include_unverified)
+    ch = changed_mirnas(match_mirnas(de, it)[0], fdr, min_lfc)
     m = ch.merge(it, on="mirna", how="inner")
-    m = m[m["target"].isin(genes)]
+    m = m[m["target"].isin(genes)].copy()
     m["direction"] = np.where(m["log2fc"] > 0, "up", "down")
     return m.reset_index(drop=True)
+
+
+def _gene(name) -> str:
+    """A gene name as its HGNC symbol: upper case, a network gene's alias as its symbol."""
+    from kinetor.screens.network import _symbol
+
+    g = str(name).strip().upper()
+    return _symbol(g) or g
+
+
+def _genes(names: Iterable[str], what: str) -> set[str]:
+    out = {_gene(g) for g in names}
+    if not out:
+        raise DataError(
+            Problem(
+                f"the {what} gene list is empty: no enrichment can be tested",
+                column=what,
+                fix=f"give the {what} genes, one per line, or none (the default)",
+            )
+        )
+    return out
+
+
+def _analysed(interactions: pd.DataFrame, include_unverified: bool) -> pd.DataFrame:
+    """The interactions an analysis uses: targets as symbols (:func:`_gene`), unverified
+    rows left out unless asked for."""
+    it = interactions
+    if not include_unverified and "status" in it.columns:
+        it = it[it["status"].astype(str) != "unverified"]
+    return it.assign(target=[_gene(t) for t in it["target"]])
 
 
 def _hyper(k: int, big_n: int, big_k: int, n: int) -> float:
@@ -244,6 +163,7 @@ def enrichment(
     background: Iterable[str] | None = None,
     fdr: float = 0.05,
     min_lfc: float = 0.0,
+    include_unverified: bool = False,
 ) -> pd.DataFrame:
     """Pathway enrichment of the targets of changed miRNAs (all together and each alone).
 
@@ -261,18 +181,25 @@ def enrichment(
         outside it are dropped.
     fdr, min_lfc : float
         Calls of changed miRNAs.
+    include_unverified : bool
+        Use interactions of status ``unverified`` (left out by default).
+
+    Genes are read as symbols (FRAP1 and MTOR are one gene, see :func:`pathway_targets`).
 
     Returns
     -------
     pandas.DataFrame
         One row ``set = "all changed"`` and one per changed miRNA: ``N``, ``K``, ``n``,
-        ``k``, ``expected``, ``fold``, ``p_value``, ``fdr`` (BH over the per-miRNA rows;
-        the pooled row keeps its p-value), ``targets`` (on the pathway).
+        ``k``, ``expected``, ``fold``, ``p_value``, ``fdr`` (BH over the tested per-miRNA
+        rows; the pooled row keeps its p-value), ``targets`` (on the pathway) and
+        ``note``. A row with no target in the background (``n = 0``) or a background
+        without pathway genes (``K = 0``) is not tested: ``p_value`` and ``fdr`` are NaN,
+        ``note`` says why, and it is not counted in the BH family.
     """
     from kinetor.screens.network import NODES
 
-    it = interactions.assign(target=interactions["target"].str.upper())
-    universe = {g.upper() for g in background} if background is not None else set(it["target"])
+    used = _analysed(interactions, include_unverified)
+    universe = _genes(background, "background") if background is not None else set(used["target"])
     if not universe:
         raise DataError(
             Problem(
@@ -281,16 +208,21 @@ def enrichment(
                 fix="give the genes measured or expressed, one per line, or no background",
             )
         )
-    path = {g.upper() for g in (pathway if pathway is not None else NODES)} & universe
-    it = it[it["target"].isin(universe)]
-    ch = changed_mirnas(match_mirnas(de, interactions)[0], fdr, min_lfc)
+    path = _genes(pathway if pathway is not None else NODES, "pathway") & universe
+    it = used[used["target"].isin(universe)]
+    ch = changed_mirnas(match_mirnas(de, used)[0], fdr, min_lfc)
     big_n, big_k = len(universe), len(path)
     rows = []
     sets = [("all changed", set(ch["mirna"]))] + [(m, {m}) for m in ch["mirna"]]
     for label, mirs in sets:
         tg = set(it.loc[it["mirna"].isin(mirs), "target"])
         n, k = len(tg), len(tg & path)
-        exp = n * big_k / big_n if big_n else np.nan
+        exp = n * big_k / big_n
+        note = ""
+        if not n:
+            note = "not tested: no target in the background (n = 0)"
+        elif not big_k:
+            note = "not tested: no pathway gene in the background (K = 0)"
         rows.append(
             {
                 "set": label,
@@ -300,12 +232,15 @@ def enrichment(
                 "k": k,
                 "expected": exp,
                 "fold": k / exp if exp else np.nan,
-                "p_value": _hyper(k, big_n, big_k, n) if n else 1.0,
+                "p_value": np.nan if note else _hyper(k, big_n, big_k, n),
                 "targets": ";".join(sorted(tg & path)),
+                "note": note,
             }
         )
     out = pd.DataFrame(rows)
+    note = out.pop("note")
     out["fdr"] = out["p_value"]
-    if len(out) > 1:
+    if len(out) > 1:  # NaN (untested) rows stay NaN and are not counted
         out.loc[1:, "fdr"] = np.minimum(bh_fdr(out["p_value"].to_numpy()[1:]), 1.0)
+    out["note"] = note
     return out

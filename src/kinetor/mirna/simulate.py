@@ -44,16 +44,27 @@ __all__ = ["protein_changes", "protein_fraction", "simulate_mirna_change"]
 def protein_fraction(
     fold_changes: Iterable[float], efficacy: float = 0.33, k: float = 1.0
 ) -> float:
-    """Target protein relative to reference for miRNA fold changes (linear scale)."""
-    if not 0.0 <= efficacy < 1.0 or not k > 0:
+    """Target protein relative to reference for miRNA fold changes (linear scale; ``inf``
+    is a miRNA without bound, 0 one that is lost)."""
+    m = np.asarray(list(fold_changes), dtype=float)
+    with np.errstate(divide="ignore"):
+        return _fraction(np.log2(m), efficacy, k)
+
+
+def _fraction(log2fc, efficacy: float, k: float) -> float:
+    """:func:`protein_fraction` from log2 fold changes: ``m/(m + K)`` is computed as
+    ``1/(1 + K 2^-log2fc)``, finite for any log2fc (2000 gives the limit (1 - E)/(1 - E/(1 + K)))."""
+    if not (0.0 <= efficacy < 1.0 and 0.0 < k < np.inf):
         raise DataError(
             Problem(
-                f"efficacy {efficacy} must be in [0, 1) and K {k} > 0",
+                f"efficacy {efficacy} must be in [0, 1) and K {k} a finite number > 0",
                 fix="e.g. efficacy 0.33, K 1",
             )
         )
-    m = np.asarray(list(fold_changes), dtype=float)
-    rep = 1.0 - efficacy * m / (m + k)
+    lfc = np.asarray(log2fc, dtype=float)
+    with np.errstate(over="ignore"):  # 2^-lfc overflows to inf for lfc << 0: bound -> 0
+        bound = 1.0 / (1.0 + k * np.exp2(-lfc))
+    rep = 1.0 - efficacy * bound
     ref = 1.0 - efficacy / (1.0 + k)
     return float(np.prod(rep / ref))
 
@@ -79,7 +90,7 @@ def protein_changes(targets: pd.DataFrame, efficacy: float = 0.33, k: float = 1.
                 "target": gene,
                 "mirnas": ";".join(g["mirna"]),
                 "log2fc": ";".join(f"{v:.3g}" for v in g["log2fc"]),
-                "protein_fraction": protein_fraction(2.0 ** g["log2fc"].to_numpy(), efficacy, k),
+                "protein_fraction": _fraction(g["log2fc"].to_numpy(), efficacy, k),
             }
         )
     return pd.DataFrame(rows, columns=["target", "mirnas", "log2fc", "protein_fraction"])

@@ -4,7 +4,9 @@
 assay, Western blot or qPCR in the cited paper, each with its PubMed id and evidence.
 ``status`` says how it was checked: ``firm`` = the interaction and evidence were read in
 the paper's abstract and the PMID confirmed; ``likely`` = read in the paper, PMID not
-confirmed (the DOI/PMC id is given); ``unverified`` = reported elsewhere, source not read.
+confirmed (the DOI/PMC id is given); ``unverified`` = reported elsewhere, source not read
+(listed, but left out of :func:`~kinetor.mirna.pathway_targets` and
+:func:`~kinetor.mirna.enrichment` unless ``include_unverified``).
 :func:`read_mirtarbase` and :func:`read_tarbase` read export files a user downloads from
 miRTarBase (Huang et al. 2020, Nucleic Acids Res 48:D148, doi:10.1093/nar/gkz896) and
 DIANA-TarBase (Karagkouni et al. 2018, Nucleic Acids Res 46:D239,
@@ -91,10 +93,11 @@ def _strong(text: str) -> bool:
 
 def _read(path) -> pd.DataFrame:
     """An export file (CSV/TSV/.xlsx, delimiter and encoding sniffed), every cell as text;
-    a folder, an old .xls, a fake workbook or an empty file is a DataError naming it."""
-    from kinetor.data._text import read_raw
+    a folder, an old .xls, a fake workbook, an empty file or a row with more cells than the
+    header is a DataError naming it (and the row)."""
+    from kinetor.data._user_table import read_user_table
 
-    return read_raw(path).as_text().frame
+    return read_user_table(path).frame
 
 
 def _pick(df: pd.DataFrame, options: dict[str, tuple[str, ...]], source: str) -> dict[str, str]:

@@ -6,6 +6,7 @@ list so that a loader raises one :class:`~kinetor.errors.DataError` naming every
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -244,6 +245,51 @@ def _begin(
     out = _numbers(df, spec.numeric, p.name, problems)
     _provenance(df, p.name, problems, ids=ids)
     return p.name, df, out, problems
+
+
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+HELDOUT_FROM = 2015  # the split rule: held out = published in 2015 or later
+
+
+def split_rule_problems(path: str | Path, spec: _Spec) -> list[Problem]:
+    """Rows of a studies table that break the split rule: ``authors_year`` without a
+    publication year, or a split other than the year gives (held out = published
+    ``HELDOUT_FROM`` or later, else fit). ``[]`` when the table cannot be read (the loader
+    reports that) or has no ``authors_year``/``split`` column."""
+    p = Path(path)
+    try:
+        df = _read(p, spec)
+    except DataError:
+        return []
+    if not {"authors_year", "split"} <= set(df.columns):
+        return []
+    problems = []
+    for i, (who, split) in enumerate(zip(df["authors_year"], df["split"], strict=True)):
+        m = _YEAR.search(who)
+        if m is None:
+            problems.append(
+                Problem(
+                    f"authors_year {who!r} has no publication year: the split cannot be checked",
+                    file=p.name,
+                    row=i + 2,
+                    column="authors_year",
+                    fix="write the first author and the year, e.g. 'Raynaud et al. 2009 ...'",
+                )
+            )
+            continue
+        want = "heldout" if int(m.group()) >= HELDOUT_FROM else "fit"
+        if split in ("fit", "heldout") and split != want:
+            problems.append(
+                Problem(
+                    f"published {m.group()} but split {split!r}: held out = published "
+                    f"{HELDOUT_FROM} or later, else fit",
+                    file=p.name,
+                    row=i + 2,
+                    column="split",
+                    fix=f"set split to {want} (or correct the year in authors_year)",
+                )
+            )
+    return problems
 
 
 def _raise(problems: list[Problem]) -> None:
