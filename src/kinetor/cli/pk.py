@@ -80,7 +80,8 @@ def simulate_pk(
     out: str = typer.Option(
         "pk_simulation",
         "--out",
-        help="Folder for pk_conc.csv, pk_params.csv, pk_summary.csv and pk_regimen.csv.",
+        help="Folder for pk_conc.csv, pk_params.csv, pk_summary.csv, pk_exposure.csv and "
+        "pk_regimen.csv.",
     ),
 ) -> None:
     """Simulate a PK model for one subject or a virtual population (closed forms)."""
@@ -118,7 +119,10 @@ def simulate_pk(
     )
     m = model_class(model)(**params)
     reg = Regimen.parse(regimen)
-    times = np.arange(0.0, hours + dt / 2, dt)
+    times = np.arange(math.floor(hours / dt + 1e-9) + 1) * dt
+    if hours - times[-1] > 1e-9 * hours:  # --hours not a multiple of --dt: end there too
+        times = np.append(times, hours)
+    times[-1] = hours
     residual = {"prop": prop_error, "add": add_error} if (prop_error or add_error) else None
     with _common.progress() as bar:
         task = bar.add_task(f"simulating {n_subjects} subject(s)", total=1)
@@ -146,8 +150,9 @@ def simulate_pk(
 
     fig = plot_simulation_bands(sim.to_frame(), conc_unit)
     save_figure(fig, folder / "pk_simulation_bands.png", dpi=100)
-    _common.html_report(folder, "kinetor simulate-pk: simulated PK")
     exposure = sim.exposure()
+    exposure.to_csv(folder / "pk_exposure.csv", index=False)
+    _common.html_report(folder, "kinetor simulate-pk: simulated PK")
     if _common.STATE["json"]:
         _common.emit_json(
             {
@@ -156,7 +161,10 @@ def simulate_pk(
                 "regimen": str(reg),
                 "n_subjects": n_subjects,
                 "times": int(times.size),
+                "hours": hours,
                 "cmax_median": float(exposure["CMAX"].median()),
+                "cmin_median": float(exposure["CMIN"].median()),
+                "ctrough_median": float(exposure["CTROUGH"].median()),
                 "auc_median": float(exposure["AUC"].median()),
                 "auc_method": f"linear trapezoid on the --dt {dt:g} h grid",
             }
@@ -166,13 +174,15 @@ def simulate_pk(
         f"simulate-pk {m!r}\n  regimen: {reg}\n  "
         f"{n_subjects} subject(s) x {times.size} times; wrote {folder}"
     )
-    stats = exposure[["CMAX", "TMAX", "CMIN", "AUC"]].describe(percentiles=[0.05, 0.5, 0.95])
+    cols = ["CMAX", "TMAX", "CMIN", "CTROUGH", "AUC"]
+    stats = exposure[cols].quantile([0.05, 0.5, 0.95])
+    stats.index = ["5%", "50%", "95%"]
     _common.print_frame(
-        stats.loc[["5%", "50%", "95%"]]
-        .reset_index()
-        .rename(columns={"index": "quantile", "AUC": "AUC (trapezoid)"}),
-        title=f"Exposure over 0-{hours:g} h ({conc_unit}, h; CMAX, CMIN on the --dt grid, "
-        f"AUC by the linear trapezoid on the --dt {dt:g} h grid)",
+        stats.reset_index().rename(columns={"index": "quantile", "AUC": "AUC (trapezoid)"}),
+        title=f"Exposure over 0-{times[-1]:g} h ({conc_unit}, h): CMAX, TMAX on the --dt grid; "
+        "CMIN the lowest grid value after the first dose; CTROUGH the exact "
+        "concentration just before the last dose (NaN with fewer than two doses); AUC by "
+        f"the linear trapezoid on the --dt {dt:g} h grid",
     )
 
 

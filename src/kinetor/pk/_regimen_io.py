@@ -1,11 +1,15 @@
 """Dose tables and NONMEM records -> canonical dose rows (used by ``Regimen``).
 
 Every bad row is collected and reported in one ``DataError`` (row numbers count the
-header as row 1).
+header as row 1). An empty cell (None, NaN, ``""`` or NONMEM's ``"."``) of an optional
+column (``duration``, ``rate``, ``ss``, ``ii``, ``addl``) means 0; ``time`` and ``amount``
+must be finite numbers, ``ii``, ``duration`` and ``rate`` finite and >= 0, ``addl`` a whole
+number >= 0 and ``ss`` 0, 1 or 2.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -23,6 +27,59 @@ def _parse(unit: str):
     from kinetor.units import parse_unit
 
     return parse_unit(str(unit))
+
+
+_FIX = {
+    "time": "give the dose time as a number",
+    "amount": "give a dose >= 0",
+    "duration": "give the infusion duration as a number > 0 (or leave the cell empty)",
+    "rate": "give the infusion rate as a number > 0 (or leave the cell empty)",
+    "ii": "give the dosing interval as a number > 0 (or leave the cell empty)",
+    "addl": "give the number of additional doses as 0, 1, 2, ...",
+    "ss": "use 0 (not at steady state), 1 or 2 (at steady state)",
+    "evid": "use EVID 0 (observation), 1 (dose), 2 (other), 3 (reset) or 4 (reset and dose)",
+    "cmt": "give the compartment number as a whole number >= 1",
+}
+
+
+def _cell(value) -> float | None:
+    """A number from a cell: None when empty, NaN when not a number."""
+    if value is None or (isinstance(value, str) and value.strip() in ("", ".")):
+        return None
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        return math.nan
+    return None if math.isnan(x) and not isinstance(value, str) else x
+
+
+def cell_value(raw, key: str, problems: list[Problem], where: dict, name: str = ""):
+    """``raw`` checked by the rule of column ``key`` (module docstring), or None after
+    adding a ``Problem`` that names the column ``name`` (default ``key``)."""
+    name = name or key
+    x = _cell(raw)
+    if x is None:
+        if key in ("time", "amount"):
+            problems.append(Problem(f"no {name} (empty cell)", column=name, fix=_FIX[key], **where))
+            return None
+        return 0.0
+    shown = repr(raw) if isinstance(raw, str) else f"{x:g}"
+    if key in ("ss", "evid"):
+        allowed = "0, 1 or 2" if key == "ss" else "0, 1, 2, 3 or 4"
+        bad = None if x in (0, 1, 2) or (key == "evid" and x in (3, 4)) else allowed
+        bad = bad and f"{name} {shown} is not {allowed}"
+    elif not math.isfinite(x):
+        bad = f"{name} {shown} is not a finite number"
+    elif x < 0 and key != "time":
+        bad = f"{name} {shown} is negative" if key != "amount" else f"dose {shown} is not >= 0"
+    elif key in ("addl", "cmt") and x != math.floor(x):
+        bad = f"{name} {shown} is not a whole number"
+    else:
+        bad = None
+    if bad:
+        problems.append(Problem(bad, column=name, fix=_FIX[key], **where))
+        return None
+    return x
 
 
 def table_rows(table: pd.DataFrame, unit: str | None, time_unit: str) -> pd.DataFrame:
@@ -58,6 +115,7 @@ def table_rows(table: pd.DataFrame, unit: str | None, time_unit: str) -> pd.Data
     tf = convert(1.0, time_unit, "h")
     for i, r in enumerate(df.to_dict("records")):
         where: dict[str, Any] = {"row": int(r.get("source_row", i + 2))}
+        found = len(problems)
         route = normalise_route(r["route"])
         if route is None:
             problems.append(
@@ -68,7 +126,6 @@ def table_rows(table: pd.DataFrame, unit: str | None, time_unit: str) -> pd.Data
                     **where,
                 )
             )
-            continue
         try:
             kind = dose_kind(_parse(r["unit"]))
             if kind.endswith("/h"):
@@ -83,21 +140,15 @@ def table_rows(table: pd.DataFrame, unit: str | None, time_unit: str) -> pd.Data
                     **where,
                 )
             )
+        time, amount, duration, rate, ii, ss, addl = (
+            cell_value(r.get(k), k, problems, where)
+            for k in ("time", "amount", "duration", "rate", "ii", "ss", "addl")
+        )
+        if len(problems) > found:
             continue
-        amount = float(r["amount"]) * factor
-        if not np.isfinite(amount) or amount < 0:
-            problems.append(
-                Problem(
-                    f"dose {r['amount']!r} is not a number >= 0",
-                    column="amount",
-                    fix="give a dose >= 0",
-                    **where,
-                )
-            )
-            continue
-        duration = float(r.get("duration", 0.0) or 0.0) * tf
-        rate = float(r.get("rate", 0.0) or 0.0)
-        if rate > 0 and duration <= 0:
+        amount *= factor
+        duration *= tf
+        if rate > 0 and duration == 0:
             duration = float(r["amount"]) / rate * tf
         if duration > 0 and route == "iv_bolus":
             route = "iv_infusion"
@@ -121,24 +172,21 @@ def table_rows(table: pd.DataFrame, unit: str | None, time_unit: str) -> pd.Data
                 )
             )
             continue
-        ii = float(r.get("ii", 0.0) or 0.0) * tf
-        ss = int(r.get("ss", 0) or 0)
-        addl = int(r.get("addl", 0) or 0)
+        ii *= tf
+        ss, addl = int(ss), int(addl)
         if (ss or addl) and ii <= 0:
             problems.append(
                 Problem("ss/addl without an interval", column="ii", fix="give 'ii' > 0", **where)
             )
             continue
-        t0 = float(r["time"]) * tf
+        t0 = time * tf
         subject = str(r["subject"]) if "subject" in r else ""
         n_doses[subject] = n_doses.get(subject, 0) + addl + 1
-        if addl < 0 or n_doses[subject] > get_limit("doses_per_subject"):
+        if n_doses[subject] > get_limit("doses_per_subject"):
             problems.append(
                 Problem(
                     f"addl {addl:,} makes {n_doses[subject]:,} doses for this subject, above "
-                    f"the limit doses_per_subject = {get_limit('doses_per_subject'):,}"
-                    if addl >= 0
-                    else f"addl {addl} is negative",
+                    f"the limit doses_per_subject = {get_limit('doses_per_subject'):,}",
                     column="addl",
                     fix="check ADDL (or raise the limit on purpose: KINETOR_LIMIT_DOSES_PER_SUBJECT)",
                     **where,
@@ -155,7 +203,7 @@ def table_rows(table: pd.DataFrame, unit: str | None, time_unit: str) -> pd.Data
                     route,
                     str(r["route"]),
                     duration,
-                    ss if k == 0 else 0,
+                    1 if ss and k == 0 else 0,
                     ii if ss and k == 0 else 0.0,
                 )
             )
@@ -177,62 +225,70 @@ def nonmem_doses(data: pd.DataFrame, routes: Mapping[int, str] | None):
             ]
         )
     df["source_row"] = np.arange(2, len(df) + 2)
-    evid = (
-        df["EVID"]
-        if "EVID" in df.columns
-        else pd.Series(np.where(df["AMT"].fillna(0) > 0, 1, 0), index=df.index)
-    )
+    amt = pd.to_numeric(df["AMT"], errors="coerce").fillna(0)
+    dosed = pd.Series(np.where(amt > 0, 1, 0), index=df.index)  # rows without an EVID
+    evid = df["EVID"] if "EVID" in df.columns else dosed
     routes = dict(routes or {1: "extravascular", 2: "iv_bolus"})
     problems: list[Problem] = []
     keep: list[tuple] = []
     ids = df["ID"].astype(str) if "ID" in df.columns else pd.Series("", index=df.index)
     for idx, r in df.iterrows():
-        e = int(evid.loc[idx])
+        where: dict[str, Any] = {"row": int(r["source_row"])}
+        found = len(problems)
+        e = dosed.loc[idx] if _cell(evid.loc[idx]) is None else evid.loc[idx]
+        e = cell_value(e, "evid", problems, where, "EVID")
+        ss = cell_value(r.get("SS"), "ss", problems, where, "SS")
+        if e is None:
+            continue
         subj = ids.loc[idx]
-        if e in (3, 4) or int(r.get("SS", 0) or 0) == 1:
+        if e in (3, 4) or ss == 1:
             keep = [k for k in keep if k[0] != subj]  # reset: earlier doses are gone
         if e not in (1, 4):
             continue
-        rate = float(r.get("RATE", 0) or 0)
-        if rate < 0:
+        values = {
+            key: cell_value(r.get(col), key, problems, where, col)
+            for key, col in (("time", "TIME"), ("amount", "AMT"), ("ii", "II"), ("addl", "ADDL"))
+        }
+        raw_rate = r.get("RATE")
+        rate = _cell(raw_rate) or 0.0
+        if rate < 0 or not math.isfinite(rate):
+            shown = repr(raw_rate) if isinstance(raw_rate, str) else f"{rate:g}"
             problems.append(
                 Problem(
-                    f"RATE {rate:g} (modelled rate/duration) is not supported",
-                    row=int(r["source_row"]),
+                    f"RATE {shown} (modelled rate/duration) is not supported"
+                    if rate in (-1.0, -2.0)
+                    else f"RATE {shown} is not a finite number >= 0",
                     column="RATE",
                     fix="give the infusion rate or duration as data",
+                    **where,
                 )
             )
-            continue
         if "ROUTE" in df.columns:
             route = str(r["ROUTE"])
         else:
-            cmt = int(r.get("CMT", 1) or 1)
-            if cmt not in routes:
+            cmt = cell_value(r.get("CMT"), "cmt", problems, where, "CMT") or 1
+            if int(cmt) not in routes and len(problems) == found:
                 problems.append(
                     Problem(
-                        f"no route for CMT {cmt}",
-                        row=int(r["source_row"]),
+                        f"no route for CMT {cmt:g}",
                         column="CMT",
                         fix="pass routes={cmt: 'PO', ...}",
+                        **where,
                     )
                 )
-                continue
-            route = routes[cmt]
+            route = routes.get(int(cmt), "")
+        if len(problems) > found:
+            continue
         if rate > 0:
             route = "iv_infusion" if route in ("iv_bolus", "iv_infusion", "IV") else route
-        ss = int(r.get("SS", 0) or 0)
         keep.append(
             (
                 subj,
                 {
-                    "time": r["TIME"],
-                    "amount": r["AMT"],
+                    **values,
                     "route": route,
                     "rate": rate,
                     "ss": 1 if ss else 0,
-                    "ii": r.get("II", 0) or 0,
-                    "addl": r.get("ADDL", 0) or 0,
                     "source_row": int(r["source_row"]),
                 },
             )

@@ -163,7 +163,10 @@ def courses(
         te = ev.time[s]
         keep = np.isfinite(te)
         te, w, kind, ii = te[keep], ev.weight[s][keep], ev.kind[s][keep], ev.ii[s][keep]
-        starts = np.unique(np.concatenate([[start], te[te > start]]))
+        # a steady-state train acts from its own dose time on (``Events.active_from``)
+        af = np.full(te.size, -np.inf) if ev.active_from is None else ev.active_from[s][keep]
+        brk = af[np.isfinite(af) & (af > start)]
+        starts = np.unique(np.concatenate([[start], te[te > start], brk]))
         with np.errstate(divide="ignore", invalid="ignore"):
             mult = np.where(
                 ii[:, None] > 0,
@@ -172,7 +175,7 @@ def courses(
             )  # (E, J): steady-state trains
         gain = w[:, None] * coef[s, kind, :] * mult  # (E, J)
         lag = starts[:, None] - te[None, :]  # (K, E)
-        on = lag >= 0
+        on = (lag >= 0) & (starts[:, None] >= af[None, :])
         decay = np.exp(-lam[s][None, None, :] * np.where(on, lag, 0.0)[:, :, None])  # (K, E, J)
         amp = np.einsum("ke,kej,ej->kj", on.astype(float), decay, gain)
         c0 = on.astype(float) @ (w * const[s, kind])

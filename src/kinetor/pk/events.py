@@ -10,10 +10,14 @@ extravascular   1         amount into the depot at the dose time + ``tlag``
 IV infusion     2         rate ``+R`` at the start and ``-R`` at the end (R = amount/duration)
 ==============  ========  ===========================================================
 
-A steady-state dose (``ss = 1``, interval ``ii``) adds the same events one interval
-earlier, flagged with ``ii``: the kernels turn each into the infinite train of doses every
-``ii`` (geometric series :math:`\\sum_k e^{-\\lambda (t + k\\,ii)} =
-e^{-\\lambda t}/(1 - e^{-\\lambda\\,ii})`), which is exact from the steady-state dose on.
+A steady-state dose (``ss = 1``, interval ``ii``, at time :math:`t_0`) adds the same
+events ``k`` intervals earlier, flagged with ``ii``: the kernels turn each into the infinite
+train of earlier doses every ``ii`` (geometric series :math:`\\sum_m e^{-\\lambda (t + m\\,ii)}
+= e^{-\\lambda t}/(1 - e^{-\\lambda\\,ii})`). ``k = 1``, except for an extravascular dose
+whose lag exceeds the interval: ``k = ceil(tlag / ii)``, and the doses of the intervals in
+between (still in their lag at :math:`t_0`) are ordinary events. A train acts only from
+:math:`t_0` on (``active_from``): before its steady-state dose the concentration is that of
+the other doses alone (NONMEM ``SS = 2``; a later ``ss`` part of a text regimen).
 
 Examples
 --------
@@ -26,19 +30,26 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from kinetor.errors import ModelError
 from kinetor.pk.regimen import Regimen
 
-__all__ = ["Events", "build_events"]
+__all__ = ["Events", "build_events", "train_response"]
 
 
 @dataclass
 class Events:
-    """Sorted per-subject event arrays (S, E); padding has ``time = inf``, weight 0."""
+    """Sorted per-subject event arrays (S, E); padding has ``time = inf``, weight 0.
+
+    ``dose_time`` (S, D) holds each subject's dose times (the regimen rows; ``inf`` pads).
+    ``active_from`` (S, E) is the time from which each steady-state train acts (``-inf``
+    for ordinary events); it is set by :func:`build_events` and, being aligned with that
+    event order, is not an ``__init__`` argument: a copy rearranged with
+    ``dataclasses.replace`` has none, and its trains act from their first event.
+    """
 
     time: np.ndarray
     weight: np.ndarray
@@ -46,10 +57,68 @@ class Events:
     ii: np.ndarray
     has_depot: bool
     dose_mg: np.ndarray  # (S,) total amount given per subject (SS trains excluded), mg
+    dose_time: np.ndarray | None = None
+    active_from: np.ndarray | None = field(default=None, init=False, repr=False)
 
     @property
     def shape(self) -> tuple[int, int]:
         return self.time.shape
+
+    def trains(self) -> np.ndarray | None:
+        """(S, E) mask of the steady-state trains that act from ``active_from`` (or None)."""
+        if self.active_from is None:
+            return None
+        gate = self.ii > 0
+        return gate if gate.any() else None
+
+    def before(self, cut: np.ndarray) -> Events:
+        """The events of the doses given before ``cut`` (S,) only (the others weigh 0):
+        evaluated at ``cut`` they give the concentration just before a dose there."""
+        cut = np.asarray(cut, float)[:, None]
+        start = self.time if self.active_from is None else np.maximum(self.time, self.active_from)
+        out = Events(
+            self.time,
+            np.where(start < cut, self.weight, 0.0),
+            self.kind,
+            self.ii,
+            self.has_depot,
+            self.dose_mg,
+            self.dose_time,
+        )
+        out.active_from = self.active_from
+        return out
+
+
+def train_response(times, ev: Events, gate, lam, coef, const) -> np.ndarray:
+    """Response (S, T) on sorted ``times`` to the steady-state trains ``gate`` (S, E), each
+    from its ``active_from`` time on (the kernels get them with weight 0): per train and
+    rate, :math:`w\\,c_j e^{-\\lambda_j (t - t_e)}/(1 - e^{-\\lambda_j\\,ii})`, plus the
+    constant part."""
+    times = np.asarray(times, float)
+    S = ev.time.shape[0]
+    rows = np.arange(S)
+    out = np.zeros((S, times.size))
+    active = ev.active_from
+    assert active is not None  # gate comes from ev.trains(), which needs it
+    for e in np.flatnonzero(gate.any(axis=0)):
+        g = gate[:, e]
+        start = active[:, e]
+        first = int(np.searchsorted(times, start[g].min()))  # nothing acts before
+        tt = times[first:]
+        on = (tt[None, :] >= start[:, None]) & g[:, None]
+        dt = np.maximum(tt[None, :] - np.where(g, ev.time[:, e], 0.0)[:, None], 0.0)
+        k, ii = ev.kind[:, e], np.where(g, ev.ii[:, e], 1.0)
+        w = np.where(g, ev.weight[:, e], 0.0)
+        acc = np.empty_like(dt)
+        acc[:] = (w * const[rows, k])[:, None]
+        for j in range(lam.shape[1]):
+            x = np.multiply(-lam[:, j][:, None], dt)
+            np.exp(x, out=x)
+            x *= (w * coef[rows, k, j] / -np.expm1(-lam[:, j] * ii))[:, None]
+            acc += x
+        acc *= on
+        out[:, first:] += acc
+    return out
 
 
 def _one(reg: Regimen, weight, bsa, mw, tlag):
@@ -60,13 +129,14 @@ def _one(reg: Regimen, weight, bsa, mw, tlag):
     if amt.shape[0] == 1 and len(tlag) > 1:
         amt = np.repeat(amt, len(tlag), axis=0)
         n = amt.shape[0]
-    cols_t, cols_w, cols_k, cols_ii = [], [], [], []
+    cols_t, cols_w, cols_k, cols_ii, cols_on = [], [], [], [], []
 
-    def add(time, w, kind, ii=0.0):
+    def add(time, w, kind, ii=0.0, on=-np.inf):
         cols_t.append(time)
         cols_w.append(w)
         cols_k.append(kind)
         cols_ii.append(ii)
+        cols_on.append(on)
 
     for e, row in enumerate(t.to_dict("records")):
         a, t0, ii = amt[:, e], row["time"], row["ii"] if row["ss"] else 0.0
@@ -74,11 +144,19 @@ def _one(reg: Regimen, weight, bsa, mw, tlag):
         if route == "iv_bolus":
             add(t0, a, 0)
             if ii:
-                add(t0 - ii, a, 0, ii)
+                add(t0 - ii, a, 0, ii, t0)
         elif route == "extravascular":
             add(t0 + tlag, a, 1)
             if ii:
-                add(t0 - ii + tlag, a, 1, ii)
+                # the train must hold every dose already in the depot at t0: start it
+                # k >= tlag / ii intervals back; the k - 1 doses after it are still in
+                # their lag at t0 (ordinary events, padding where a subject needs fewer)
+                k = np.maximum(1.0, np.ceil(tlag / ii))
+                k = np.where(t0 - k * ii + tlag > t0, k + 1.0, k)
+                for m in range(1, int(k.max()) if k.size else 1):
+                    pending = m < k
+                    add(np.where(pending, t0 - m * ii + tlag, np.inf), np.where(pending, a, 0.0), 1)
+                add(t0 - k * ii + tlag, a, 1, ii, t0)
         else:
             d = row["duration"]
             if ii and d > ii:
@@ -89,8 +167,8 @@ def _one(reg: Regimen, weight, bsa, mw, tlag):
             add(t0, a / d, 2)
             add(t0 + d, -a / d, 2)
             if ii:
-                add(t0 - ii, a / d, 2, ii)
-                add(t0 - ii + d, -a / d, 2, ii)
+                add(t0 - ii, a / d, 2, ii, t0)
+                add(t0 - ii + d, -a / d, 2, ii, t0)
     depot = bool((t["route"] == "extravascular").any())
     E = len(cols_t)
     T = np.empty((n, E))
@@ -100,7 +178,8 @@ def _one(reg: Regimen, weight, bsa, mw, tlag):
         W[:, j] = cols_w[j]
     K = np.broadcast_to(np.asarray(cols_k, np.int64), (n, E)).copy()
     II = np.broadcast_to(np.asarray(cols_ii, float), (n, E)).copy()
-    return T, W, K, II, depot, amt.sum(axis=1)
+    ON = np.broadcast_to(np.asarray(cols_on, float), (n, E)).copy()
+    return T, W, K, II, ON, depot, amt.sum(axis=1), t["time"].to_numpy(float)
 
 
 def build_events(
@@ -141,25 +220,28 @@ def build_events(
     parts, depot = [], False
     dose = np.zeros(S)
     for idx, reg in groups:
-        et, ew, ek, eii, dep, tot = _one(
+        *cols, dep, tot, times = _one(
             reg, None if w is None else w[idx], None if b is None else b[idx], mw, lag[idx]
         )
-        parts.append((idx, et, ew, ek, eii))
+        parts.append((idx, cols, times))
         depot |= dep
         dose[idx] = tot
-    E = max(p[1].shape[1] for p in parts)
+    E = max(p[1][0].shape[1] for p in parts)
     T = np.full((S, E), np.inf)
     W = np.zeros((S, E))
     K = np.zeros((S, E), np.int64)
     II = np.zeros((S, E))
-    for idx, et, ew, ek, eii in parts:
+    ON = np.full((S, E), -np.inf)
+    D = np.full((S, max(p[2].size for p in parts)), np.inf)
+    for idx, (et, ew, ek, eii, eon), times in parts:
         m = et.shape[1]
-        T[idx, :m], W[idx, :m], K[idx, :m], II[idx, :m] = et, ew, ek, eii
+        T[idx, :m], W[idx, :m], K[idx, :m], II[idx, :m], ON[idx, :m] = et, ew, ek, eii, eon
+        D[idx, : times.size] = times
     if np.all(T == T[:1]) and np.all(K == K[:1]):  # shared schedule: one order for all
-        order = np.argsort(T[0], kind="stable")
-        return Events(T[:, order], W[:, order], K[:, order], II[:, order], depot, dose)
-    order = np.argsort(T, axis=1, kind="stable")
-    take = np.take_along_axis
-    return Events(
-        take(T, order, 1), take(W, order, 1), take(K, order, 1), take(II, order, 1), depot, dose
-    )
+        order = np.broadcast_to(np.argsort(T[0], kind="stable"), T.shape)
+    else:
+        order = np.argsort(T, axis=1, kind="stable")
+    T, W, K, II, ON = (np.take_along_axis(x, order, 1) for x in (T, W, K, II, ON))
+    ev = Events(T, W, K, II, depot, dose, np.sort(D, axis=1))
+    ev.active_from = ON
+    return ev

@@ -190,21 +190,31 @@ class PKFitter(Fitter):
             for k, v in full.items()
             if k in self._instance.params or k in ("f", "tlag", "ka")
         }
-        ev = d.events
+        ev, too_long = d.events, None
         if np.any(P["tlag"] > 0) and ev.has_depot:
             shifted = np.where(ev.kind == 1, ev.time + P["tlag"][:, None], ev.time)
+            # a steady-state oral train built without the lag holds one interval of
+            # doses in the depot: a lag of an interval or more would need more (as
+            # build_events adds them); such a trial value is rejected (a penalty)
+            train = (ev.kind == 1) & (ev.ii > 0)
+            too_long = np.any(train & (P["tlag"][:, None] >= np.where(train, ev.ii, np.inf)), 1)
             order = np.argsort(shifted, axis=1, kind="stable")
             tk = np.take_along_axis
-            ev = replace(
+            moved = replace(
                 ev,
                 time=tk(shifted, order, 1),
                 weight=tk(ev.weight, order, 1),
                 kind=tk(ev.kind, order, 1),
                 ii=tk(ev.ii, order, 1),
             )
+            if ev.active_from is not None:  # a train still acts from its own dose on
+                moved.active_from = tk(ev.active_from, order, 1)
+            ev = moved
         t = np.asarray(t, float)
         grid, inv = np.unique(t, return_inverse=True)
         conc, _ = predict(self._instance, P, ev, grid)
+        if too_long is not None:
+            conc[too_long] = np.nan
         sub = d.subject_index if d.subject_index.size == t.size else np.zeros(t.size, int)
         return conc[sub, inv] * d.factor
 

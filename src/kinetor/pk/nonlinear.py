@@ -118,7 +118,10 @@ def ode_predict(
     S = ev.time.shape[0]
     if np.any(ev.ii > 0):
         raise ModelError(
-            "steady-state doses ('ss') need a linear model: with a nonlinear "
+            "steady-state doses ('ss') are not available on the ODE path: use the closed "
+            "form (method='auto', 'numpy' or 'numba')"
+            if model.linear
+            else "steady-state doses ('ss') need a linear model: with a nonlinear "
             "model simulate enough doses to reach steady state"
         )
     if ev.has_depot and "ka" not in P:

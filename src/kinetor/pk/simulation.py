@@ -19,15 +19,18 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 import pandas as pd
 
 from kinetor.errors import ModelError
 from kinetor.limits import check as check_limit
-from kinetor.pk.events import Events, build_events
+from kinetor.pk._exposure import checked_params, pre_dose
+from kinetor.pk._exposure import exposure as _exposure
+from kinetor.pk.events import Events, build_events, train_response
 from kinetor.pk.models import PKModel
 from kinetor.pk.regimen import Regimen
 from kinetor.pk.variability import ResidualError, Variability, individual_parameters
@@ -49,6 +52,7 @@ class SimulationResult:
     params : DataFrame, one row per subject (base units: h, L, mg; weight in kg)
     amounts : dict of (S, T) arrays in mg (``depot``, ``central``, ``peripheral2``...) or None
     free : (S, T) unbound concentrations (``fu`` x total) when the model has ``fu``
+    dose_times : (S, D) each subject's dose times, h (``inf`` pads)
     """
 
     times: np.ndarray
@@ -60,6 +64,8 @@ class SimulationResult:
     amounts: dict[str, np.ndarray] | None = None
     free: np.ndarray | None = None
     subjects: list = field(default_factory=list)
+    dose_times: np.ndarray | None = None
+    _pre_dose: Callable | None = field(default=None, repr=False, compare=False)
 
     def to_frame(self) -> pd.DataFrame:
         """Tidy table: subject, time, conc, unit (+ ipred, free_conc when present)."""
@@ -93,27 +99,12 @@ class SimulationResult:
         return out
 
     def exposure(self, start: float | None = None, end: float | None = None) -> pd.DataFrame:
-        """Per subject over [start, end] of the grid: CMAX, TMAX, CMIN (on the grid) and
-        AUC, the linear trapezoid on the simulated grid (an approximation that
-        overestimates a declining curve: refine the grid for accuracy).
-
-        Computed on the noise-free ``ipred`` (no residual error), unlike :meth:`summary`,
-        whose quantiles use ``conc`` (with the residual error when one was given)."""
-        t = self.times
-        sel = (t >= (t[0] if start is None else start)) & (t <= (t[-1] if end is None else end))
-        c, tt = self.ipred[:, sel], t[sel]
-        imax = np.argmax(c, axis=1)
-        auc = np.sum((c[:, 1:] + c[:, :-1]) * np.diff(tt) / 2.0, axis=1)
-        return pd.DataFrame(
-            {
-                "subject": self.subjects,
-                "CMAX": c.max(axis=1),
-                "TMAX": tt[imax],
-                "CMIN": c.min(axis=1),
-                "AUC": auc,
-                "unit": self.conc_unit,
-            }
-        )
+        """Per subject over [start, end] of the grid: CMAX, TMAX, CMIN (after the first
+        dose), CTROUGH (exact, just before the last dose; NaN with fewer than two doses)
+        and AUC (linear trapezoid on the grid, which overestimates a declining curve), all
+        on the noise-free ``ipred`` (:mod:`kinetor.pk._exposure`); :meth:`summary` uses
+        ``conc``."""
+        return _exposure(self, start, end)
 
 
 def _times(times) -> np.ndarray:
@@ -158,10 +149,14 @@ def predict(
         else:
             from kinetor.pk.closed_form import superpose_numpy as superpose
         oral = ev.has_depot
+        gate = ev.trains()  # steady-state trains: each only from its own dose time on
+        weight = ev.weight if gate is None else np.where(gate, 0.0, ev.weight)
 
         def run(output):
             lam, coef, const = model.exponentials(P, oral, output)
-            out = superpose(ts, ev.time, ev.weight, ev.kind, ev.ii, lam, coef, const)
+            out = superpose(ts, ev.time, weight, ev.kind, ev.ii, lam, coef, const)
+            if gate is not None:
+                out += train_response(ts, ev, gate, lam, coef, const)
             # exact solutions are >= 0; the exponential sums can cancel to -1e-13 (e.g. an
             # oral dose at its own dose time): clip that round-off, in place
             return np.maximum(out, 0.0, out=out)
@@ -199,6 +194,10 @@ def population(
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
     if isinstance(regimen, str):
         regimen = Regimen.parse(regimen)
+    elif isinstance(regimen, Mapping):  # text values are parsed as a single regimen is
+        regimen = {s: Regimen.parse(r) if isinstance(r, str) else r for s, r in regimen.items()}
+        if odd := [s for s, r in regimen.items() if not isinstance(r, Regimen)]:
+            raise ModelError(f"the regimen of subject(s) {odd[:5]} is not a Regimen or text")
     cov = (
         dict(covariates.items())
         if isinstance(covariates, Mapping)
@@ -232,6 +231,11 @@ def population(
     check_limit("subjects", S, "subjects")
     if isinstance(regimen, Mapping):
         subjects = list(cov["subject"]) if "subject" in cov else list(regimen)
+        if missing := [s for s in subjects if s not in regimen]:
+            raise ModelError(
+                f"no regimen for subject(s) {missing[:5]} in the regimen dict (keys "
+                f"{list(regimen)[:5]}): key it by the values of the 'subject' column"
+            )
         regimen = [regimen[s] for s in subjects]
     else:
         subjects = list(cov["subject"]) if "subject" in cov else list(range(1, S + 1))
@@ -250,23 +254,23 @@ def population(
             raise ModelError(
                 f"params columns {unknown} are not parameters of {type(model).__name__}"
             )
+        given = checked_params(model, params, subjects)
         P = individual_parameters(
             model.params, S, None, weight, allometry, ref_weight, model.per_kg, rng
         )
-        for c in params.columns:
-            if c in model.params or c in model.names:
-                # the same weight scaling as the typical value, applied to the given value
-                unit = individual_parameters(
-                    {c: 1.0},
-                    S,
-                    None,
-                    weight,
-                    {c: (allometry or {})[c]} if c in (allometry or {}) else None,
-                    ref_weight,
-                    (c,) if c in model.per_kg else (),
-                    rng,
-                )[c]
-                P[c] = unit * params[c].to_numpy(float)
+        for c, value in given.items():
+            # the same weight scaling as the typical value, applied to the given value
+            unit = individual_parameters(
+                {c: 1.0},
+                S,
+                None,
+                weight,
+                {c: (allometry or {})[c]} if c in (allometry or {}) else None,
+                ref_weight,
+                (c,) if c in model.per_kg else (),
+                rng,
+            )[c]
+            P[c] = unit * value
     else:
         P = individual_parameters(
             model.params,
@@ -386,4 +390,6 @@ def simulate(
         amounts=amts if amounts else None,
         free=free,
         subjects=subjects,
+        dose_times=ev.dose_time,
+        _pre_dose=partial(pre_dose, model, P, ev, method, factor),
     )
