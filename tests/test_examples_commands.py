@@ -257,8 +257,8 @@ def test_screen_mle_commands(tmp_path):
 
     out = tmp_path / "mle_full"
     assert run("screen", "mle", SC / "counts.csv", "-d", SC / "designmat.txt",
-               "--update-efficiency", "--permutation-round", 10, "--control-sgrna",
-               SC / "ctrl.txt", "--cnv-norm", SC / "cnv.txt", "--cell-line", "HL60",
+               "--update-efficiency", "--permutation-round", 10,
+               "--cnv-norm", SC / "cnv.txt", "--cell-line", "HL60",
                "--out", out) == 0  # fmt: skip
     beta = pd.read_csv(out / "beta.csv").set_index("gene")
     cnv = pd.read_csv(SC / "cnv.txt", sep="\t").set_index("SYMBOL")["HL60"]

@@ -260,7 +260,11 @@ def test_screen_mle_with_em_permutation_and_cnv(tmp_path):
     beta = pd.read_csv(out / "beta.csv").set_index("gene")
     np.testing.assert_allclose(summ["drug|p-value"], beta["drug|p_perm"], rtol=1e-5)
     assert "drug|beta_uncorrected" in beta.columns
-    assert (summ.loc[[f"G{i}" for i in range(6)], "drug|fdr"] < 0.05).all()
+    # the copy-number correction shifts beta only: p-values and FDR come from the fit
+    # (with 3 rounds and 60 genes the 6 hits alone cannot reach FDR < 0.05; they did while
+    # the correction made the copy-number-2 null genes look like hits too)
+    assert (summ.loc[[f"G{i}" for i in range(6)], "drug|p-value"] < 0.02).all()
+    assert (summ.loc[[f"G{i}" for i in range(10, 60, 5)], "drug|fdr"] > 0.05).all()
     e = pd.read_csv(out / "sgrna_efficiency.csv").set_index("guide")["efficiency"]
     hits = [f"g{i}_{k}" for i in range(6) for k in range(4)]
     assert e[hits[0::4]].max() < 0.01 and e[[h for h in hits if not h.endswith("_0")]].min() > 0.9

@@ -96,7 +96,11 @@ def mle(
     ] = 0,
     control_sgrna: Annotated[
         Path | None,
-        typer.Option("--control-sgrna", help="Negative-control guide ids: the permutation null."),
+        typer.Option(
+            "--control-sgrna",
+            help="Negative-control guide ids (2 or more): the permutation null. Prefer "
+            "targeting controls (safe-harbour guides) in knockout screens (docs/screens.md).",
+        ),
     ] = None,
     cnv_norm: Annotated[
         Path | None,
@@ -140,6 +144,17 @@ def mle(
     if control_sgrna is not None:
         ctrl = read_gene_list(control_sgrna)
         note_unknown(ctrl, ct.guides, "control guides", control_sgrna)
+        if permutation_round > 0:
+            from kinetor.screens._controls import control_mask
+
+            control_mask(ctrl, ct.guides, ct.source, control_sgrna)
+        else:
+            _common.err_console().print(
+                "note: --control-sgrna sets the permutation null: without --permutation-round "
+                "it is not used",
+                markup=False,
+                style="yellow",
+            )
     res = mle_(
         ct,
         read_design(design, ct.samples),

@@ -108,6 +108,10 @@ def network(
     )
     res = compare_hits(g[keep], lesions=lesions, remaining=remaining, fdr=fdr)
     left = g.loc[~keep, "gene"].astype(str).tolist()
+    for note in dict.fromkeys(res["note"][res["note"] != ""]):
+        _common.err_console().print(
+            f"note: {note}; each row keeps its own screen result", markup=False, style="yellow"
+        )
     d = _common.out_dir(out)
     res.to_csv(d / "network_hits.csv", index=False)
     (d / "left_out.txt").write_text("".join(f"{x}\n" for x in left))

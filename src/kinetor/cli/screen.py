@@ -73,6 +73,10 @@ def count(
     from kinetor.errors import DataError, Problem
     from kinetor.screens import count_fastq, read_library
 
+    if mismatches not in (0, 1):
+        raise typer.BadParameter(
+            f"{mismatches}: give 0 (exact) or 1 (one substitution)", param_hint="--mismatches"
+        )
     lib = read_library(library)
     if sample_label:
         labels = [s.strip() for s in sample_label.split(",")]
@@ -134,7 +138,9 @@ def test(
         Path | None,
         typer.Option(
             "--control-sgrna",
-            help="Negative-control guide ids, one per line (control normalisation and RRA null).",
+            help="Negative-control guide ids, one per line, 2 or more (control normalisation "
+            "and RRA null). Knockout screens: prefer targeting safe-harbour controls to "
+            "non-targeting ones (docs/screens.md).",
         ),
     ] = None,
     pvalue: Annotated[
@@ -172,6 +178,7 @@ def test(
     import pandas as pd
 
     from kinetor.screens import read_counts, screen_test
+    from kinetor.screens._controls import control_mask
     from kinetor.screens.plots import plot_guides, plot_rank, plot_volcano
 
     if norm_method not in _NORM:
@@ -193,6 +200,8 @@ def test(
         check_library(ct, read_library(library), str(library))
     ctrl = _lines(control_sgrna)
     note_unknown(ctrl, ct.guides, "control guides", control_sgrna)
+    if ctrl is not None:
+        control_mask(ctrl, ct.guides, ct.source, control_sgrna)
     res = screen_test(
         ct,
         treatment,
@@ -270,19 +279,38 @@ def qc(
 ) -> None:
     """Screen QC: reads, zero-count guides, Gini index, replicate correlation, PCA, checks.
 
+    The control-guide and essential-gene checks need -t and -c (--essential without them
+    is a usage error).
+
     Writes qc_samples.csv, qc_correlation.csv, qc_pca.csv, qc_checks.csv, qc.png and
     report.html.
     """
     from kinetor.screens import read_counts, screen_qc, screen_test
+    from kinetor.screens._controls import control_mask
     from kinetor.screens.plots import plot_qc
     from kinetor.screens.qc import read_mapping
 
+    if bool(treatment) != bool(control) or (essential is not None and not treatment):
+        raise typer.BadParameter(
+            "the control-guide and essential-gene checks compare treatment with control: "
+            "give both -t and -c",
+            param_hint="--essential" if essential is not None else "--treatment/--control",
+        )
     ct = read_counts(counts)
     ctrl = _lines(control_sgrna)
     note_unknown(ctrl, ct.guides, "control guides", control_sgrna)
     result = None
     if (essential is not None or ctrl is not None) and treatment and control:
+        if ctrl is not None:
+            control_mask(ctrl, ct.guides, ct.source, control_sgrna)
         result = screen_test(ct, treatment, control, control_guides=ctrl)
+    elif ctrl is not None:
+        _common.err_console().print(
+            "note: without -t/-c the control-guide checks are not run (--control-sgrna "
+            "is not used)",
+            markup=False,
+            style="yellow",
+        )
     m = read_mapping(mapping) if mapping is not None else None
     q = screen_qc(
         ct, mapping=m, result=result, control_guides=ctrl, essential_genes=_lines(essential)

@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from kinetor.errors import DataError, ModelError, Problem
+from kinetor.screens._controls import control_mask
 from kinetor.screens.guides import Variance, check_variance, guide_test
 from kinetor.screens.io import CountTable
 from kinetor.screens.normalize import size_factors
@@ -210,7 +211,8 @@ def screen_test(
     counts : CountTable
         Raw counts (:func:`~kinetor.screens.read_counts`).
     treatment, control : list of str or str
-        Sample labels (or a comma-separated string; 0-based indices accepted).
+        Sample labels (or a comma-separated string; 0-based indices accepted unless the
+        sample names are numbers), each sample once.
     norm_method : {"median", "total", "control", "none"}
         Normalisation (``control`` needs ``control_guides``).
     control_guides : list of str, optional
@@ -243,8 +245,8 @@ def screen_test(
     Raises
     ------
     DataError
-        Unknown samples, a sample in both groups, control guides not in the table, bad
-        counts (see :func:`~kinetor.screens.size_factors`).
+        Unknown or repeated samples, a sample in both groups, fewer than 2 control guides
+        in the table, bad counts (see :func:`~kinetor.screens.size_factors`).
     ModelError
         ``fdr_threshold`` outside (0, 1], ``permutations`` below 1, an unknown ``pvalue``,
         ``remove_zero`` or ``variance``.
@@ -253,8 +255,8 @@ def screen_test(
         counts, pvalue, fdr_threshold, remove_zero, remove_zero_threshold, permutations, variance
     )
     src = counts.source
-    treat_s = counts.select(treatment).samples
-    ctrl_s = counts.select(control).samples
+    treat_s = counts.select(treatment, "treatment samples").samples
+    ctrl_s = counts.select(control, "control samples").samples
     for group, names in (("treatment", treat_s), ("control", ctrl_s)):
         if not names:
             raise DataError(
@@ -276,16 +278,7 @@ def screen_test(
     sel = counts.select(ctrl_s + treat_s)
     ctrl_mask = None
     if control_guides is not None:
-        ctrl_mask = np.isin(counts.guides, np.asarray(control_guides, dtype=str))
-        if not ctrl_mask.any():
-            raise DataError(
-                Problem(
-                    "none of the control guide ids is in the count table",
-                    file=src,
-                    column="sgRNA",
-                    fix="use the sgRNA ids of the count table",
-                )
-            )
+        ctrl_mask = control_mask(control_guides, counts.guides, src)
     factors, used = size_factors(
         sel.counts, norm_method, ctrl_mask, samples=sel.samples, source=src
     )

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from kinetor.errors import DataError, Problem
+from kinetor.screens._samples import sample_names
 from kinetor.screens._text_tables import _name, _read_text, _table
 from kinetor.screens.library_check import check_library
 
@@ -66,9 +67,11 @@ class CountTable:
         df.insert(0, "sgRNA", self.guides)
         return df
 
-    def select(self, samples: list[str] | str) -> CountTable:
-        """A table with only ``samples`` (names, or a comma-separated string), in that order."""
-        names = _sample_names(samples, self.samples, self.source)
+    def select(self, samples: list[str] | str, what: str = "samples") -> CountTable:
+        """A table with only ``samples`` (names or 0-based indices, or a comma-separated
+        string), in that order; a sample given twice, or an index where the sample names are
+        numbers, is a ``DataError`` (``what`` names the list in it)."""
+        names = sample_names(samples, self.samples, self.source, what)
         idx = [self.samples.index(s) for s in names]
         return CountTable(self.guides, self.genes, names, self.counts[:, idx], self.source)
 
@@ -76,27 +79,6 @@ class CountTable:
     def from_frame(cls, df: pd.DataFrame, source: str = "<DataFrame>") -> CountTable:
         """Validate a frame in MAGeCK layout (guide, gene, samples...)."""
         return _validate(df, source)
-
-
-def _sample_names(samples, known: list[str], source: str) -> list[str]:
-    if isinstance(samples, str):
-        samples = [s.strip() for s in samples.split(",") if s.strip()]
-    out = []
-    for s in samples:
-        s = str(s)
-        if s in known:
-            out.append(s)
-        elif s.isdigit() and int(s) < len(known):  # MAGeCK also accepts 0-based indices
-            out.append(known[int(s)])
-        else:
-            raise DataError(
-                Problem(
-                    f"sample {s!r} is not in the count table",
-                    file=source,
-                    fix=f"use one of: {', '.join(known)}",
-                )
-            )
-    return out
 
 
 def read_counts(path) -> CountTable:

@@ -23,7 +23,8 @@ Standard errors follow MAGeCK's computation: :math:`A X^T W^2 X A` with
 :math:`\\sum ((y - \\mu)/\\mu)^2 / v`, :math:`v = N - \\operatorname{tr}(2H - HH^T)`.
 
 Guide efficiency (``efficiency=``, ``update_efficiency=True``): EM as in MAGeCK MLE (see
-:func:`_irls`); permutation p-values and copy-number correction: :mod:`.mle_perm`.
+:func:`_irls`); permutation p-values and copy-number correction: :mod:`.mle_perm` (the
+correction shifts the reported beta after every test, as MAGeCK: :mod:`._mle_cnv`).
 Differences from MAGeCK MLE (docs/screens.md): a simpler dispersion trend, an E-step that
 profiles the guide intercept, and permutation p-values ``(k + 1) / (N + 1)``. Without
 permutations the ``p-value`` columns of :meth:`MLEResult.gene_summary` hold the Wald
@@ -57,8 +58,8 @@ import pandas as pd
 from scipy import special
 
 from kinetor.errors import DataError, Problem
+from kinetor.screens._mle_cnv import gene_columns
 from kinetor.screens._mle_design import check_design, check_options, not_estimable, pinned
-from kinetor.screens.guides import _bh
 from kinetor.screens.io import CountTable
 from kinetor.screens.normalize import size_factors
 
@@ -77,7 +78,9 @@ class MLEResult:
     genes : pandas.DataFrame
         ``gene``, ``num``, then per condition ``COND|beta``, ``|se``, ``|z``,
         ``|p_neg``, ``|p_pos``, ``|p_twosided``, ``|fdr``, ``converged`` and ``reason``
-        (why a beta is NaN, or why the fit did not converge; "" when neither).
+        (why a beta is NaN, or why the fit did not converge; "" when neither). With a
+        copy-number correction ``|beta`` is the corrected and ``|beta_uncorrected`` the
+        fitted beta, which the z and p-values are computed from.
     conditions : list of str
         Non-baseline design columns.
     size_factors : dict
@@ -270,8 +273,10 @@ def mle(
     control_guides : list of str, optional
         Negative-control guides: the permutation null draws from their genes only.
     cnv : pandas.DataFrame, optional
-        Gene x cell line log2 copy number (:func:`~kinetor.screens.read_cnv`): betas are
-        corrected with MAGeCK's piecewise-linear CN model (see :func:`cnv_correct`).
+        Gene x cell line log2 copy number (:func:`~kinetor.screens.read_cnv`): the
+        reported ``COND|beta`` is corrected with MAGeCK's piecewise-linear CN model (see
+        :func:`cnv_correct`), not recentred. As in MAGeCK, z, every p-value and FDR come
+        from the fitted beta, kept in ``COND|beta_uncorrected``.
     cell_lines : dict or str, optional
         Condition -> CNV column (a str: the same column for every condition). Default: a
         condition is matched to a column of the same name (case-insensitive).
@@ -359,18 +364,7 @@ def mle(
 
     fit(alpha_fn, False, em)
     out = pd.DataFrame({"gene": uniq, "num": num})
-    if cnv is not None:
-        raw = beta.copy()
-        beta = mle_perm.cnv_correct(uniq, beta, conds, cnv, cell_lines)
-        for k, c in enumerate(conds):
-            out[f"{c}|beta_uncorrected"] = raw[:, k]
-    z = beta / se
-    for k, c in enumerate(conds):
-        pn, pp = special.ndtr(z[:, k]), special.ndtr(-z[:, k])
-        two = 2 * np.minimum(pn, pp)
-        out[f"{c}|beta"], out[f"{c}|se"], out[f"{c}|z"] = beta[:, k], se[:, k], z[:, k]
-        out[f"{c}|p_neg"], out[f"{c}|p_pos"], out[f"{c}|p_twosided"] = pn, pp, two
-        out[f"{c}|fdr"] = np.minimum(_bh(two), 1.0)
+    null = None
     if permutation_rounds > 0:
 
         def fit_null(y, e):
@@ -379,11 +373,8 @@ def mle(
         null = mle_perm.permutation_null(
             sel, num, order, starts, eff, fit_null, permutation_rounds, control_guides, seed
         )
-        for k, c in enumerate(conds):
-            pn, pp = mle_perm.empirical_p(beta[:, k], num, null, k)
-            out[f"{c}|p_perm_neg"], out[f"{c}|p_perm_pos"] = pn, pp
-            out[f"{c}|p_perm"] = np.minimum(2 * np.minimum(pn, pp), 1.0)
-            out[f"{c}|fdr_perm"] = np.minimum(_bh(out[f"{c}|p_perm"].to_numpy()), 1.0)
+    # every test on the fitted beta; a CNV correction only shifts the reported beta
+    beta = gene_columns(out, beta, se, conds, null, cnv, cell_lines)
     out["converged"] = conv
     reads = np.bincount(inv, weights=sel.counts.sum(axis=1), minlength=uniq.size)
     out["reason"] = not_estimable(reads, beta, conds, conv, n_iter)

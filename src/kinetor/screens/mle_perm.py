@@ -17,7 +17,8 @@ Cancer Discov 6:914, doi:10.1158/2159-8290.CD-16-0154; firm, abstract read).
   breakpoint, flat after); each gene's beta is shifted by ``model(1) - model(CN)``. MAGeCK
   looks for the breakpoint with a gradient optimiser started at 2; the SSE is a step
   function of the breakpoint, so here every observed CN in ``[1, 99.9th percentile]`` is
-  tried (exact minimum, computed with cumulative sums).
+  tried (exact minimum, computed with cumulative sums). As in MAGeCK the correction comes
+  after every test: it shifts the reported beta, not z, p-values or FDRs.
 
 Examples
 --------
@@ -36,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from kinetor.errors import DataError, Problem
+from kinetor.screens._controls import control_mask
 from kinetor.screens.io import CountTable
 
 __all__ = ["cnv_correct", "empirical_p", "initial_efficiency", "permutation_null", "read_cnv"]
@@ -105,6 +107,7 @@ def permutation_null(
                     fix="list every guide of the control genes (MAGeCK requires the same)",
                 )
             )
+        control_mask(control_guides, counts.guides, counts.source)  # 2 or more
     else:
         pool = np.arange(counts.guides.size)
     n_genes = num.size
