@@ -30,9 +30,30 @@ def _observed_side(x, y, w, level: float) -> int:
     return 1 if (means > level).all() else -1 if (means < level).all() else 0
 
 
+def _withhold(table, few, names) -> None:
+    """Blank, in place, every number fitted to a curve with too few doses: with no more
+    distinct doses than free parameters the curve only passes through the dose means, and
+    any of a family of parameter sets does so with the same SSE (the starting values come
+    back as a converged "estimate"). The SSE, the outlier flags and the points stay."""
+    if not few.any():
+        return
+    fitted = [
+        c
+        for c in table.columns
+        if c in (*names, "log_ic50")
+        or c.endswith("_se")
+        or (c.startswith(("ic50", "abs_ic50")) and not c.endswith(("_text", "_method")))
+    ]
+    table.loc[few, [*fitted, "r2", "p_flat"]] = np.nan
+    table.loc[few, "converged"] = False
+
+
 def classify(fit, table, res, p_flat, rel, absl, xmin, xmax, ybar):
     """Status, reason, IC50 text and absolute-IC50 text of every curve of ``fit`` (a
-    :class:`~kinetor.assays.doseresponse.DoseResponseFit` after its vectorised fit)."""
+    :class:`~kinetor.assays.doseresponse.DoseResponseFit` after its vectorised fit).
+
+    A ``too_few_doses`` curve has no estimates: its parameters, SEs, intervals, r2 and
+    p_flat are set to NaN and ``converged`` to False in ``table`` (in place)."""
     n = len(table)
     p = fit._p
     # a fit still crawling along a ridge beyond the doses is an incomplete curve
@@ -63,7 +84,10 @@ def classify(fit, table, res, p_flat, rel, absl, xmin, xmax, ybar):
         n_dose = int(n_doses[i])
         if n_dose <= n_par:
             status[i] = "too_few_doses"
-            reason[i] = f"{n_dose} distinct doses for {n_par} free parameters"
+            reason[i] = (
+                f"{n_dose} distinct doses for {n_par} free parameters: the parameters are "
+                "not identifiable (test more doses, or fix parameters)"
+            )
             text[i] = abs_text[i] = "no estimate (too few doses)"
             continue
         if np.isfinite(p_flat[i]) and p_flat[i] > fit.flat_p:
@@ -140,6 +164,7 @@ def classify(fit, table, res, p_flat, rel, absl, xmin, xmax, ybar):
                 if never_below
                 else f"response below {lvl:g} at every dose: IC50 < {lo}{u}"
             )
+    _withhold(table, status == "too_few_doses", fit._names)
     if not n_par:
         note = "every parameter is fixed: nothing is estimated"
         reason = np.array([f"{r}; {note}" if r else note for r in reason], dtype=object)

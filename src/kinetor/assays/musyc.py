@@ -12,7 +12,11 @@ sign conventions used elsewhere in :mod:`kinetor.assays`:
 - ``beta > 0``: the combination is more efficacious than the better drug alone,
   ``beta = (min(E1, E2) - E3) / (E0 - min(E1, E2))``;
 - per cell, ``musyc = 100 x (reference - fitted)``, the reference being the MuSyC surface
-  with alpha = gamma = 1 and E3 = min(E1, E2) (positive = synergy, percentage points).
+  with alpha = gamma = 1 and E3 = min(E1, E2) (positive = synergy, percentage points);
+- a drug with no detectable effect of its own (F-test of its monotherapy wells against
+  one mean, p > 0.05) leaves its E, h, C and all four alpha and gamma not identifiable
+  (and beta where it uses that drug's plateau): they are reported as NaN with
+  ``converged = False`` and the reason in ``note``, not as the package's starting values.
 
 Examples
 --------
@@ -27,6 +31,7 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from kinetor.assays._tidy import require_numeric
 from kinetor.errors import DataError, ModelError, Problem
@@ -51,6 +56,55 @@ __all__ = ["PARAMETERS", "fit_musyc"]
 
 #: Largest fraction of failed bootstrap refits for which intervals are still given.
 MAX_FAILED = 0.2
+#: A drug whose monotherapy wells differ from the vehicle with F-test p above this has no
+#: detectable effect of its own (the threshold of the dose-response ``flat`` status).
+INACTIVE_P = 0.05
+
+
+def _resid_sd(model, d1, d2, e) -> float:
+    """Residual SD of a fit (12 parameters)."""
+    return float(np.sqrt(np.sum((e - model.E(d1, d2)) ** 2) / max(e.size - 12, 1)))
+
+
+def _flat_p(own, other, e, sd: float) -> float:
+    """F-test p that the monotherapy wells of a drug (``other == 0``, vehicle included)
+    share one mean, against the fit's residual SD (df ``n - 12``)."""
+    sel = other == 0
+    doses, inv = np.unique(own[sel], return_inverse=True)
+    n_k = np.bincount(inv)
+    means = np.bincount(inv, e[sel]) / n_k
+    ss = float((n_k * (means - e[sel].mean()) ** 2).sum())
+    if doses.size < 2 or ss == 0:
+        return 1.0
+    if sd == 0:
+        return 0.0
+    f = ss / (doses.size - 1) / sd**2
+    return float(stats.f.sf(f, doses.size - 1, max(e.size - 12, 1)))
+
+
+def _not_identifiable(pars: dict, d1, d2, e, sd: float) -> dict[str, str]:
+    """Parameters the data cannot determine, with the reason. A drug with no detectable
+    effect of its own (its monotherapy wells no different from the vehicle) shows its
+    potency, Hill slope and plateau only through the other drug, so these and the potency
+    and cooperativity shifts (alpha, gamma, both directions) are not identifiable: the
+    ``synergy`` package then returns its starting values (alpha = gamma = 1) as converged,
+    or values that change by orders of magnitude from one noise draw to the next. Beta
+    goes with them where it is computed from that drug's plateau (``min(E1, E2)``)."""
+    out: dict[str, str] = {}
+    for i, own, other in ((1, d1, d2), (2, d2, d1)):
+        p = _flat_p(own, other, e, sd)
+        if p > INACTIVE_P:
+            why = (
+                f"not identifiable: drug {i} alone has no detectable effect (monotherapy "
+                f"wells vs vehicle: F-test p = {p:.2g}), so its potency, slope and plateau "
+                "and the alpha and gamma shifts cannot be told apart; test doses where it acts"
+            )
+            names = [f"E{i}", f"h{i}", f"C{i}", "alpha12", "alpha21", "gamma12", "gamma21"]
+            if pars[f"E{i}"] <= pars[f"E{3 - i}"]:  # beta = f(min(E1, E2)) uses E_i
+                names.append("beta")
+            for name in names:
+                out.setdefault(name, why)
+    return out
 
 
 def _fit_one(d1, d2, e):
@@ -110,7 +164,8 @@ def fit_musyc(
     -------
     parameters : DataFrame
         Per matrix and parameter: ``estimate, ci_low, ci_high, converged,
-        n_boot_failed, note`` (why a fit failed; how the intervals were made); the rows
+        n_boot_failed, note`` (why a fit failed; which parameters are not identifiable
+        and why, those NaN with ``converged = False``; how the intervals were made); the rows
         ``musyc_mean`` and ``musyc_msa`` summarise the per-cell scores (mean over
         combination cells, most synergistic 3 x 3 area).
     cells : DataFrame
@@ -151,6 +206,7 @@ def fit_musyc(
                 )
             )
         pars, model = _fit_one(d1, d2, e)
+        unident = _not_identifiable(pars, d1, d2, e, _resid_sd(model, d1, d2, e)) if pars else {}
         if pars is None:
             params += [
                 {
@@ -181,16 +237,17 @@ def fit_musyc(
                 if boot is not None and np.isfinite(boot[:, j]).sum() >= 2
                 else (np.nan, np.nan)
             )
+            no = p in unident  # reported as not identifiable, not as the package's value
             params.append(
                 {
                     **keyd,
                     "parameter": p,
-                    "estimate": est[p],
-                    "ci_low": lo,
-                    "ci_high": hi,
-                    "converged": True,
+                    "estimate": np.nan if no else est[p],
+                    "ci_low": np.nan if no else lo,
+                    "ci_high": np.nan if no else hi,
+                    "converged": not no,
                     "n_boot_failed": n_failed,
-                    "note": note,
+                    "note": "; ".join(t for t in (unident.get(p, ""), note) if t),
                 }
             )
         fitted, refv = model.E(u1, u2), model.E_reference(u1, u2)
@@ -240,8 +297,7 @@ def _bootstrap(model, d1, d2, e, n_boot, rng, u1, u2):
     failed refits."""
     pairs = pd.DataFrame({"a": d1, "b": d2}).groupby(["a", "b"]).indices
     replicated = any(len(ix) > 1 for ix in pairs.values())
-    resid = e - model.E(d1, d2)
-    sd = np.sqrt(np.sum(resid**2) / max(e.size - 12, 1))
+    sd = _resid_sd(model, d1, d2, e)
     out = np.full((n_boot, len(PARAMETERS) + 2), np.nan)
     for b in range(n_boot):  # each refit is a 12-parameter non-linear fit
         if replicated:

@@ -251,7 +251,7 @@ def synergy(
     ).values():
         out, p1, p2, conv, note = _scores(e, d1, d2, methods, reference)
         boot = (
-            _bootstrap(vals, counts, methods, n_boot, rng, d1, d2, level, reference)
+            _bootstrap(vals, counts, methods, n_boot, rng, d1, d2, level, reference, out)
             if n_boot
             else {}
         )
@@ -303,8 +303,13 @@ def synergy(
     )
 
 
-def _bootstrap(vals, counts, methods, n_boot, rng, d1, d2, level, reference):
-    """Resample replicate wells within each cell; all resamples are scored as one batch."""
+def _bootstrap(vals, counts, methods, n_boot, rng, d1, d2, level, reference, point):
+    """Resample replicate wells within each cell; all resamples are scored as one batch.
+
+    Each resample is summarised over the cells where the point estimate (``point``, the
+    scores of the data) is defined, never over whichever cells happen to be defined in
+    it; where the point summary is NaN (e.g. a CI defined in no cell) so is its interval.
+    """
     b, ncell, rmax = vals.shape
     draw = np.floor(rng.random((n_boot, b, ncell, rmax)) * counts[None, :, :, None])
     valid = np.arange(rmax) < counts[:, :, None]
@@ -318,15 +323,19 @@ def _bootstrap(vals, counts, methods, n_boot, rng, d1, d2, level, reference):
     for m, v in out.items():
         if m.endswith("_ref"):
             continue
+        pt = point[m]
+        defined = (np.isfinite(pt) & (pt > 0)) if m == "loewe_ci" else np.isfinite(pt)
+        v = np.where(np.tile(defined, (n_boot, 1, 1)), v, np.nan)
         mean, msa = (a.reshape(n_boot, b) for a in _summ(v, m))
+        p_mean, p_msa = (np.where(np.isfinite(a), 1.0, np.nan) for a in _summ(pt, m))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
             lo_m, hi_m = np.nanquantile(mean, q, axis=0)
             lo_a, hi_a = np.nanquantile(msa, q, axis=0)
         res[m] = {
-            "mean_ci_low": lo_m * nan,
-            "mean_ci_high": hi_m * nan,
-            "msa_ci_low": lo_a * nan,
-            "msa_ci_high": hi_a * nan,
+            "mean_ci_low": lo_m * nan * p_mean,
+            "mean_ci_high": hi_m * nan * p_mean,
+            "msa_ci_low": lo_a * nan * p_msa,
+            "msa_ci_high": hi_a * nan * p_msa,
         }
     return res
