@@ -126,13 +126,34 @@ def human_cl_cmd(
     One or two species: fixed_exponent, tang_one_species, liver_blood_flow, rat_dog,
     rat_monkey; the output's equation line names the equation and constants used."""
     from kinetor.pk import predict_human_cl
+    from kinetor.pk._scaling_methods import FIXED_EXPONENT_MAX as top
 
     methods = ("rule_of_exponents", "simple", "mlp", "brain")
     methods += ("fixed_exponent", "tang_one_species", "liver_blood_flow")
     methods += ("rat_dog", "rat_monkey", "fcim")
     _common.choice(method, methods, "--method")
-    if exponent is not None and not (math.isfinite(exponent) and exponent > 0):
-        raise typer.BadParameter(f"{exponent:g}: give a number > 0", param_hint="--exponent")
+    if exponent is not None and not (math.isfinite(exponent) and 0 < exponent <= top):
+        raise typer.BadParameter(
+            f"{exponent:g}: give 0 < exponent <= {top:g} (0.75 by default; above {top:g}, "
+            "the top class of the rule of exponents, a prediction is not credible)",
+            param_hint="--exponent",
+        )
+    cls = _common.number_pairs(cl, "--cl", positive=True)
+    weights = _common.number_pairs(weight, "--weight", positive=True)
+    if "human" in {k.strip().lower() for k in cls}:
+        raise typer.BadParameter(
+            "human is the species predicted: give the animal clearances (--cl rat=..., "
+            "--cl dog=...); a human weight other than 70 kg is --weight human=KG",
+            param_hint="--cl",
+        )
+    species = {k.strip().lower() for k in cls} | {"human"}
+    unknown = [k for k in weights if k.strip().lower() not in species]
+    if unknown:
+        raise typer.BadParameter(
+            f"no --cl for {', '.join(map(repr, unknown))}: a weight is for a species with a "
+            "clearance (or human)",
+            param_hint="--weight",
+        )
     fus = _common.number_pairs(fu, "--fu", positive=True)
     for name, value in fus.items():
         if value > 1:
@@ -145,11 +166,11 @@ def human_cl_cmd(
             param_hint="--human-fu",
         )
     res = predict_human_cl(
-        _common.number_pairs(cl, "--cl", positive=True),
+        cls,
         method=method,
         fu=fus or None,
         human_fu=human_fu,
-        weights=_common.number_pairs(weight, "--weight", positive=True) or None,
+        weights=weights or None,
         exponent=exponent,
         cl_unit=cl_unit,
     )

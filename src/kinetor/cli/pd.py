@@ -206,16 +206,8 @@ def fit(
     else:
         frame = _biomarker_table(data, model)
     ex = _read_table(exposure, ("time", "day", "conc")) if exposure is not None else None
-    f = fit_pd(
-        frame,
-        model,
-        exposure=ex,
-        by=by,
-        error=error,
-        fixed=_common.number_pairs(fix, "--fix"),
-        init=_common.number_pairs(init, "--init"),
-        lloq=lloq,
-    )
+    fixed, start = _fix_and_init(fix, init)
+    f = fit_pd(frame, model, exposure=ex, by=by, error=error, fixed=fixed, init=start, lloq=lloq)
     if getattr(f, "no_exposure_", None):
         notes.append(
             f"no exposure course in {exposure.name} for {', '.join(map(str, f.no_exposure_))}: "
@@ -264,6 +256,28 @@ def fit(
     for g, why in f.convergence_reason_[~f.converged_].items():
         _common.info(f"  NOT converged ({g}): {why}")
     _common.exit_if_none_converged(f.converged_.size, n_ok)
+
+
+def _fix_and_init(fix: list[str] | None, init: list[str] | None):
+    """``--fix`` and ``--init`` as dicts: a value that is not a finite number, or a
+    parameter both held fixed and given a start, is a usage error naming the option."""
+    import math
+
+    out = []
+    for items, hint in ((fix, "--fix"), (init, "--init")):
+        values = _common.number_pairs(items, hint)
+        for name, value in values.items():
+            if not math.isfinite(value):
+                raise typer.BadParameter(f"{name}={value:g}: give a finite number", param_hint=hint)
+        out.append(values)
+    both = sorted(set(out[0]) & set(out[1]))
+    if both:
+        raise typer.BadParameter(
+            f"{', '.join(both)} given with both --fix and --init: a fixed parameter is not "
+            "estimated, so it has no start; keep one of the two",
+            param_hint="--fix/--init",
+        )
+    return out[0], out[1]
 
 
 def _volume_unit(unit: str | None) -> str | None:

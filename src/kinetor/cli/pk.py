@@ -50,6 +50,31 @@ def _number_or_text(v: str):
         return v
 
 
+def _check_params(cls, model: str, params: dict, reg) -> None:
+    """Usage errors naming ``--param``: a name the model does not have, and an absorption
+    parameter (ka, f, tlag act on extravascular doses only) given to a model without
+    absorption (1cmt, 2cmt, 3cmt, mm) with a regimen that has no extravascular dose."""
+    allowed = [*cls.names, *cls.optional]
+    unknown = [k for k in params if k not in allowed]
+    if unknown:
+        raise typer.BadParameter(
+            f"{', '.join(unknown)}: not a parameter of {model}; use {', '.join(allowed)}",
+            param_hint="--param",
+        )
+    if cls.requires_ka or (reg.to_table()["route"] == "extravascular").any():
+        return
+    unused = [k for k in ("ka", "f", "tlag") if k in params]
+    if unused:
+        raise typer.BadParameter(
+            f"{', '.join(unused)}: {model} has no absorption and the regimen '{reg}' has no "
+            f"extravascular dose, so {'they' if len(unused) > 1 else 'it'} would not be used "
+            f"(ka, f and tlag act on extravascular doses only): leave "
+            f"{'them' if len(unused) > 1 else 'it'} out, or use --model {model}-oral with an "
+            "extravascular regimen (PO, SC...)",
+            param_hint="--param",
+        )
+
+
 def simulate_pk(
     param: Annotated[
         list[str],
@@ -117,8 +142,10 @@ def simulate_pk(
     check_limit(
         "values", n_subjects * (hours / dt + 1), "simulated values (--n-subjects x --hours/--dt)"
     )
-    m = model_class(model)(**params)
+    cls = model_class(model)
     reg = Regimen.parse(regimen)
+    _check_params(cls, model, params, reg)
+    m = cls(**params)
     times = np.arange(math.floor(hours / dt + 1e-9) + 1) * dt
     if hours - times[-1] > 1e-9 * hours:  # --hours not a multiple of --dt: end there too
         times = np.append(times, hours)

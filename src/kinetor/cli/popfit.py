@@ -127,6 +127,14 @@ def popfit(
             "name the parameters, e.g. cl,v (leave --eta out for all but tlag)",
             param_hint="--eta",
         )
+    if eta is not None:
+        names = [p.strip().lower() for p in eta.split(",")]
+        twice = sorted({p for p in names if names.count(p) > 1})
+        if twice:
+            raise typer.BadParameter(
+                f"{', '.join(twice)} given twice: name each parameter once, e.g. cl,v",
+                param_hint="--eta",
+            )
     if iov is not None and not [p for p in iov.split(",") if p.strip()]:
         raise typer.BadParameter("name the parameters, e.g. cl or cl,v", param_hint="--iov")
     start = _common.number_pairs(init, "--init")

@@ -263,14 +263,21 @@ def add_user_command(
     from kinetor.store import StoreError
 
     st = open_store(store)
-    if st.password_hash(name.strip()) is not None and not reset:
+    has_password = st.password_hash(name.strip()) is not None
+    if has_password != reset:
         st.close()
         raise StoreError(
             f"account {name.strip()!r} exists and has a password: give --reset to change it"
+            if has_password
+            else f"account {name.strip()!r} has no password to reset (--reset changes the "
+            "password of an account that has one): leave out --reset to create the account "
+            "or set its first password"
         )
-    password = os.environ.get("KINETOR_PASSWORD") or typer.prompt(
-        "password", hide_input=True, confirmation_prompt=True
-    )
+    try:
+        password = os.environ.get("KINETOR_PASSWORD") or _ask_password()
+    except BaseException:
+        st.close()
+        raise
     try:
         outcome = st.add_user(name, password, by=who(None))
     finally:
@@ -280,6 +287,23 @@ def add_user_command(
         if outcome == "changed"
         else f"account {name.strip()!r} ready"
     )
+
+
+def _ask_password() -> str:
+    """The password typed twice at the prompt; the input ending first (no terminal, the
+    two entries differing and then nothing more) is a usage error naming
+    KINETOR_PASSWORD, not an exit without a word."""
+    try:
+        return typer.prompt("password", hide_input=True, confirmation_prompt=True, err=True)
+    except typer.Abort as exc:
+        if not isinstance(exc.__context__, EOFError):
+            raise  # Ctrl-C: the user stopped it
+        raise typer.BadParameter(
+            "no password was read (the input ended before the same password was typed "
+            "twice): set KINETOR_PASSWORD (e.g. KINETOR_PASSWORD=... kinetor store add-user "
+            "NAME) or type it twice at the prompt",
+            param_hint="KINETOR_PASSWORD",
+        ) from None
 
 
 @app.command("share")

@@ -14,7 +14,14 @@ from kinetor.data.routes import normalise_route
 from kinetor.data.values import format_duration
 from kinetor.errors import DataError, Problem
 
-__all__ = ["Written", "alq_results", "exroute", "interval_columns", "volume_records"]
+__all__ = [
+    "Written",
+    "alq_results",
+    "check_target",
+    "exroute",
+    "interval_columns",
+    "volume_records",
+]
 
 # terms of the CDISC ROUTE codelist (C66729) that kinetor writes or is given most often
 CDISC_ROUTES = {
@@ -52,6 +59,48 @@ class Written(list):
     def __init__(self, paths=(), notes=()):
         super().__init__(Path(p) for p in paths)
         self.notes: list[str] = list(notes)
+
+
+def check_target(directory, reference) -> tuple[Path, pd.Timestamp]:
+    """The folder ``write_cdisc`` writes to (created when absent) and its ``reference``
+    date-time, checked first: a path that is a file, a folder that cannot be made, or a
+    ``reference`` that is not a date-time is a ``DataError`` saying what to give (before,
+    ``[Errno 17] File exists`` or a pandas parse error). Nothing is created on an error."""
+    out = Path(directory)
+    try:  # a number would be read as nanoseconds after 1970: not a date
+        number = isinstance(reference, int | float | np.number)
+        ref = None if number else pd.Timestamp(reference)
+    except (ValueError, TypeError):
+        ref = None
+    if ref is None or pd.isna(ref):
+        raise DataError(
+            Problem(
+                f"reference={reference!r} is not a date-time",
+                fix="give an ISO 8601 date and time, e.g. reference='2000-01-01T08:00:00' "
+                "(the date of every subject's first dose)",
+            )
+        )
+    if out.exists() and not out.is_dir():
+        raise DataError(
+            Problem(
+                f"{out} is a file, not a folder",
+                str(out),
+                fix="give a folder for pc.csv, ex.csv, dm.csv (and bw.csv); it is created "
+                "when absent",
+            )
+        )
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DataError(
+            Problem(
+                f"cannot create the folder {out}: {exc.strerror or exc}",
+                str(out),
+                fix="give a folder that can be created (its parents must be folders, "
+                "writable by you)",
+            )
+        ) from None
+    return out, ref
 
 
 def exroute(doses: pd.DataFrame, text: np.ndarray, routes, notes: list[str]) -> np.ndarray:

@@ -47,6 +47,7 @@ import pandas as pd
 from kinetor.data._cdisc_write import (
     Written,
     alq_results,
+    check_target,
     exroute,
     interval_columns,
     volume_records,
@@ -244,9 +245,7 @@ def write_cdisc(
     notes: list[str] = []
     if standard not in ("send", "sdtm"):
         raise DataError(Problem(f"standard={standard!r}", fix="use 'send' or 'sdtm'"))
-    out_dir = Path(directory)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    ref = pd.Timestamp(reference)
+    out_dir, ref = check_target(directory, reference)
     to_h = convert(1.0, study.units["time"], "h")
     c = study.conc.reset_index(drop=True)
     d = study.doses.sort_values(["subject", "time"], kind="stable").reset_index(drop=True)

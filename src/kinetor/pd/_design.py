@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from kinetor.errors import DataError, ModelError, Problem
+from kinetor.pd._checks import concentration_problems
 from kinetor.pd.fit import PDFitter
 
 __all__: list[str] = []
@@ -81,12 +82,15 @@ def _exposure_matrix(
             [Problem(f"exposure table has no '{c}' column", file, 1, c, fix) for c in missing]
         )
     ex[key] = ex[key].astype("string").str.strip()
-    ex[tcol] = ex[tcol].astype(float)
     ex["_row"] = rows
     blank = (ex[key].isna() | ex[key].eq("")).to_numpy(bool)
     if blank.any():
         fix = f"every exposure row needs its {key}"
         raise DataError([Problem("empty value", file, int(r), key, fix) for r in rows[blank]])
+    bad = concentration_problems(ex, rows, file, time=tcol, what="exposure concentration")
+    if bad:  # an infinite, negative or missing concentration or time is no exposure course
+        raise DataError(bad)
+    ex[tcol] = ex[tcol].astype(float)
     ex = ex.sort_values([key, tcol], kind="stable")  # a jump keeps its rows' order
     _check_keys(ex, key, unit_labels, file)
     size = ex.groupby([key, tcol], sort=False)[tcol].transform("size").to_numpy()

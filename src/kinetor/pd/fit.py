@@ -176,6 +176,17 @@ class PDFitter(Fitter):
         # parameters with a lower bound of 0 are estimated on the log scale: a start at or
         # below 0 has no logarithm (and a negative fixed value is outside the model); one
         # with two bounds is estimated on the logit scale: a start must lie strictly inside
+        nonfinite = [
+            f"{what} {k} = {v!r} is not a finite number"
+            for what, values in (("init", self.init), ("fixed", self.fixed))
+            for k, v in values.items()
+            if not _finite(v)
+        ]
+        if nonfinite:
+            raise ModelError(
+                f"{type(self).__name__}: {'; '.join(nonfinite)} (give a number; on the command "
+                "line --init/--fix NAME=VALUE)"
+            )
         bad = []
         for k, v in self.init.items():
             a, b = self._natural_bounds(k)
@@ -194,6 +205,14 @@ class PDFitter(Fitter):
                 f"{type(self).__name__}: {'; '.join(bad)} (a bounded parameter; on the "
                 "command line --init/--fix NAME=VALUE)"
             )
+
+
+def _finite(value: Any) -> bool:
+    """Whether a number (or every one of an array) is finite; text is left to the fitter."""
+    try:
+        return bool(np.all(np.isfinite(np.asarray(value, dtype=float))))
+    except (TypeError, ValueError):
+        return True
 
 
 def _outside(value: Any, a: float, b: float, strict: bool) -> bool:

@@ -33,6 +33,7 @@ import pandas as pd
 
 from kinetor.errors import DataError, ModelError, Problem
 from kinetor.pd import direct, effect, growth, idr
+from kinetor.pd._checks import check_paired_conc
 from kinetor.pd._design import _Design, _DesignFitter, _step_budget, check_growing, name_failed
 from kinetor.pd.fit import PDFitter
 from kinetor.pd.volumes import ensure_volumes
@@ -348,6 +349,8 @@ def fit_pd(
         raise ModelError(f"model {model!r} needs an exposure time course (exposure=...)")
     if df.empty:
         raise DataError(Problem("the data have no rows", fix="give one row per observation"))
+    if direct_model:
+        check_paired_conc(df)
     f = _fit_biomarker(df, model, direct_model, exposure, by, error, init, fixed, lloq)
     from kinetor.pd._identify import conc_range, hill_profile_check
 

@@ -101,6 +101,23 @@ def _rtv_mean(df: pd.DataFrame, start: float, day: float) -> tuple[pd.Series, pd
     return rtv.groupby(grp).mean(), names
 
 
+def _measured(df: pd.DataFrame, day, name: str) -> None:
+    """A DataError when ``day`` (given) is a day on which no animal of any group has a
+    volume: the metric would be NaN for every group. A day measured in some groups only
+    gives NaN with the reason for the others."""
+    if day is None or (df["day"] == float(day)).any():
+        return
+    days = ", ".join(f"{d:g}" for d in sorted(df["day"].unique()))
+    raise DataError(
+        Problem(
+            f"no volume was measured on day {float(day):g} ({name}=, --{name.replace('_', '-')})",
+            df.attrs.get("kinetor_file"),
+            column="day",
+            fix=f"give a day the study measured: {days}",
+        )
+    )
+
+
 def _last_common_day(df: pd.DataFrame, group: str, control: str) -> float:
     days_g = set(df.loc[df["group"] == group, "day"])
     days_c = set(df.loc[df["group"] == control, "day"])
@@ -157,6 +174,9 @@ def tgi(
                 fix="the evaluation day must come after start_day (treatment start)",
             )
         )
+    _measured(df, day, "day")
+    if grows and start_day is not None:
+        _measured(df, start, "start_day")
     rows = []
     for group in sorted(df["group"].unique()):
         d = float(day) if day is not None else _last_common_day(df, group, control)

@@ -199,6 +199,8 @@ def read_volumes(
     df.columns = [str(c).strip() for c in df.columns]
     df["source_row"] = rows
     df, header_unit = _apply_aliases(df, value)
+    if unit is not None and header_unit:
+        _same_unit(unit, header_unit, file, value)
     df = _melt_wide(df, value)
     need = ["animal", "group", "day"]
     if value == "volume" and "volume" not in df.columns and {"length", "width"} <= set(df.columns):
@@ -254,6 +256,31 @@ def read_volumes(
     out.attrs["kinetor_notes"] = notes
     out.attrs["kinetor_file"] = file
     return out
+
+
+def _same_unit(unit: str, header_unit: str, file: str, value: str) -> None:
+    """A DataError when ``unit`` (CLI ``--volume-unit``) is not the unit the header gives:
+    the header's unit is used, so the option would be ignored without a word."""
+    from kinetor.data._user_table import unit_factor
+    from kinetor.errors import UnitError
+
+    try:
+        a, b = unit_factor(unit, "mm^3"), unit_factor(header_unit, "mm^3")
+        same = abs(a / b - 1.0) < 1e-9
+    except UnitError:
+        same = False
+    if not same:
+        raise DataError(
+            Problem(
+                f"the header gives the {value} unit {header_unit!r} but unit={unit!r} "
+                "(--volume-unit) says otherwise",
+                file,
+                1,
+                value,
+                f"leave out --volume-unit (unit=): it is for files that give no unit; or "
+                f"correct the header if the volumes are in {unit}",
+            )
+        )
 
 
 _UNIT_COLUMNS = ("unit", "units", "volume_unit", "vol_unit", "tv_unit", "tumor_volume_unit")

@@ -56,6 +56,10 @@ TWO_SPECIES = {"rat_dog": (("rat", "dog"), 0.628), "rat_monkey": (("rat", "monke
 # Tang & Mayersohn 2005 (abstract): CL_h = 33.35 mL/min x (a/Rfu)^0.770
 FCIM_ML_MIN, FCIM_EXPONENT = 33.35, 0.770
 
+# the largest fixed exponent accepted: the top of the rule of exponents' classes
+# (Mahmood & Balian 1996: 1.0-1.3 brain weight correction; > 1.3 "may be inaccurate")
+FIXED_EXPONENT_MAX = 1.3
+
 FEW_SPECIES_METHODS = (
     "fixed_exponent",
     "tang_one_species",
@@ -132,6 +136,15 @@ def _few_species(method, cls, weights, exponent, fu, human_fu, cl_unit) -> dict[
         b = 0.75 if exponent is None else exponent
         if not (isinstance(b, (int, float)) and math.isfinite(b) and b > 0):
             raise ModelError(f"exponent = {exponent!r}: give a finite number > 0 (e.g. 0.75)")
+        if b > FIXED_EXPONENT_MAX:
+            raise ModelError(
+                f"exponent = {exponent!r}: a body-weight exponent of clearance above "
+                f"{FIXED_EXPONENT_MAX:g} is beyond the classes of the rule of exponents "
+                f"(Mahmood & Balian 1996: predictions above {FIXED_EXPONENT_MAX:g} are "
+                "inaccurate even when corrected); give 0 < exponent <= "
+                f"{FIXED_EXPONENT_MAX:g} (0.75 by default; Hu & Hayton 2001 found 0.74, 0.65 "
+                "for renally excreted drugs)"
+            )
         cl, unbound = cls[s], ""
         if fu is not None:
             if s not in fu or human_fu is None:

@@ -258,6 +258,11 @@ def predict_human_cl(
             f"unknown method {method!r}: use {', '.join(allometry + FEW_SPECIES_METHODS)}"
         )
     cls = _per_species(cl, "cl")
+    if "human" in cls:
+        raise ModelError(
+            "cl has a 'human' clearance: human is the species predicted; give the animal "
+            "clearances (a human weight other than 70 kg is weights={'human': kg})"
+        )
     weights = {
         **{k: float(v["weight"]) for k, v in SPECIES.items()},
         **_per_species(weights or {}, "weight"),

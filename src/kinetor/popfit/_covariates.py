@@ -17,7 +17,7 @@ import pandas as pd
 from kinetor.data.study import CONC_COLUMNS
 from kinetor.errors import DataError, Problem
 
-__all__ = ["subject_covariates"]
+__all__ = ["subject_covariates", "text_in_numbers"]
 
 # columns of the concentration table that describe the sample, not the subject
 _SAMPLE_COLUMNS = {*CONC_COLUMNS, "conc_reported", "end_time", "volume", "profile"}
@@ -105,7 +105,7 @@ def subject_covariates(
             table = "subjects"
         if col is None:
             col, table = _find(name, extra), "conc"
-        if name == "weight" and table == "subjects":
+        if name == "weight":  # a unitless weight column is refused wherever it is kept
             _unitless_weight(study, extra)
         if col is None:
             raise DataError(
@@ -131,3 +131,56 @@ def subject_covariates(
             )
         cov[name] = values.to_numpy()
     return cov
+
+
+def text_in_numbers(study, covariates) -> tuple[list[Problem], list[str]]:
+    """Problems for text cells in a column of numbers, and notes for text columns taken
+    as categorical, for the ``covariates`` (:class:`kinetor.popfit.model.Covariate`) whose
+    kind follows the column (``auto``: ``cl~age``) or is ``power``. A column whose subjects
+    mostly have numbers (or any with ``power``) and a few text (``'old'``) would make every
+    value a level of its own: each text value is a problem naming its rows. A column of
+    mostly text stays categorical, with a note."""
+    subj = study.subjects
+    c = study.conc
+    extra = [x for x in c.columns if x not in _SAMPLE_COLUMNS]
+    problems: list[Problem] = []
+    notes: list[str] = []
+    for cov in covariates:
+        if cov.kind not in ("auto", "power"):
+            continue
+        col = _find(cov.name, subj.columns)
+        if col is not None and not _missing(subj[col]).all():
+            frame, table = subj[["subject", col]].assign(source_row=None), "subjects"
+        else:
+            col, table = _find(cov.name, extra), "conc"
+            if col is None:
+                continue  # subject_covariates names the missing column
+            frame = c[["subject", col, "source_row"]]
+        frame = frame[~_missing(frame[col])]
+        text = pd.to_numeric(frame[col], errors="coerce").isna().to_numpy()
+        first = ~frame["subject"].duplicated().to_numpy()
+        n_text, n_num = int((text & first).sum()), int((~text & first).sum())
+        if not n_text:
+            continue
+        if cov.kind == "auto" and n_text > n_num:
+            notes.append(
+                f"covariate {cov.name!r} (column {col}) is not numeric: modelled as "
+                f"categorical, one factor per level ({cov.param}~{cov.name}:cat)"
+            )
+            continue
+        for s, g in frame[text].groupby("subject", sort=False):
+            rows = [int(r) for r in g["source_row"] if r is not None]
+            listed = f" (rows {', '.join(map(str, rows[:5]))}{' ...' if len(rows) > 5 else ''})"
+            problems.append(
+                Problem(
+                    f"subject {s}: covariate {cov.name!r} is {g[col].iloc[0]!r}, text in a "
+                    f"column of numbers ({n_num} subject(s) have numbers)"
+                    + (listed if rows else ""),
+                    file=study.files.get(table, study.source),
+                    row=rows[0] if rows else None,
+                    column=col,
+                    fix=f"write the number in the cell; if {cov.name} is categorical, say so: "
+                    f"'{cov.param}~{cov.name}:cat' (--covariate {cov.param}~{cov.name}:cat)",
+                )
+            )
+    return problems, notes

@@ -41,8 +41,9 @@ import pandas as pd
 from scipy import optimize
 
 from kinetor.data._checks import require_study
-from kinetor.errors import ModelError
+from kinetor.errors import DataError, ModelError
 from kinetor.popfit._boundary import omega_rank_text, zero_variance_dofv
+from kinetor.popfit._covariates import text_in_numbers
 from kinetor.popfit._data import PopData, build_data
 from kinetor.popfit._design import covariate_design, start_vector
 from kinetor.popfit._engine import Design
@@ -266,6 +267,10 @@ def popfit(
             error=error,
             iov=tuple(iov or ()),
         )
+    # text in a column of numbers (cl~age with one Age 'old') would make each age a level
+    cov_problems, cov_notes = text_in_numbers(study, model.covariates)
+    if cov_problems:
+        raise DataError(cov_problems)
     if not 0.0 < ci_level < 1.0:
         raise ModelError(f"ci_level={ci_level!r}: use a level between 0 and 1, e.g. 0.95")
     if isinstance(seed, Integral) and not isinstance(seed, bool) and seed < 0:
@@ -384,5 +389,5 @@ def popfit(
     out.r_matrix_, out.s_matrix_, out.jac_ = rmat, smat, jmat
     out.elapsed_s = _time.perf_counter() - t0
     typical = dict(zip(model.params, np.exp(des.unpack(x)[0]), strict=True))
-    out.notes = list(data.notes) + fit_notes(model, typical, out.n_subjects)
+    out.notes = [*data.notes, *cov_notes, *fit_notes(model, typical, out.n_subjects)]
     return out

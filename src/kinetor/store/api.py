@@ -151,6 +151,11 @@ class Store(ResultsMixin):
                 f"the password of {name!r} is {len(password)} characters long: give "
                 f"{MIN_PASSWORD} or more"
             )
+        if password is not None and not password.strip():
+            raise StoreError(
+                f"the password of {name!r} is only spaces: give {MIN_PASSWORD} or more "
+                "characters that are not all blank"
+            )
         with self._session() as ses, ses.begin():
             old = ses.scalar(select(S.User).where(S.User.name == name))
             outcome = "created" if old is None else "changed" if old.password_hash else "set"
