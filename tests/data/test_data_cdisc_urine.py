@@ -11,7 +11,6 @@ import math
 import shutil
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 
@@ -136,12 +135,15 @@ def test_missing_pcendtc_falls_back_to_the_nominal_end(tmp_path):
     assert any("rows 11" in n and "nominal end" in n for n in st.notes)
 
 
-def test_interval_without_volume_keeps_nan_with_a_note(tmp_path):
+def test_interval_without_volume_is_a_problem_urine_nca_would_meet(tmp_path):
+    # read_study validates what urine NCA needs: a collection without a VOLUME record has no
+    # amount (it was kept with volume NaN and a note; NCA then refused it)
     folder = _copy(tmp_path)
     _edit_pc(folder, lambda pc: pc[pc["PCSEQ"] != "13"])
-    st = read_study(folder)
-    assert np.isnan(_urine(st)["volume"].iloc[2])
-    assert any("without a matching VOLUME" in n and "rows 13" in n for n in st.notes)
+    with pytest.raises(DataError) as info:
+        read_study(folder)
+    (p,) = [p for p in info.value.problems if "without volume" in p.message]
+    assert p.row == 13
 
 
 def test_two_volumes_for_one_collection_name_both_rows(tmp_path):

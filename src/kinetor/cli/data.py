@@ -30,6 +30,9 @@ def validate(
         None, "--conc-unit", help="Concentration unit, e.g. ng/mL."
     ),
     dose_unit: str | None = typer.Option(None, "--dose-unit", help="Dose unit, e.g. mg/kg."),
+    volume_unit: str | None = typer.Option(
+        None, "--volume-unit", help="Unit of urine collection volumes, e.g. mL (as kinetor nca)."
+    ),
     doses: str | None = typer.Option(None, "--doses", help="Separate doses table."),
     sheet: str | None = typer.Option(None, "--sheet", help="Excel sheet name."),
     mw: Annotated[list[str] | None, _common.mw_option()] = None,
@@ -53,7 +56,8 @@ def validate(
     from kinetor.data import fill_lloq, read_study, write_csv
     from kinetor.data.advisories import study_warnings
 
-    units = {k: v for k, v in (("time", time_unit), ("conc", conc_unit), ("dose", dose_unit)) if v}
+    given = (("time", time_unit), ("conc", conc_unit), ("dose", dose_unit), ("volume", volume_unit))
+    units = {k: v for k, v in given if v}
     weights = _common.molecular_weights(mw)
     sheet_id = int(sheet) if sheet is not None and sheet.isdigit() else sheet
     study = fill_lloq(

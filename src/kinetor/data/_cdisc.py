@@ -46,7 +46,8 @@ from kinetor.data.values import (
     parse_flags,
     parse_numbers,
 )
-from kinetor.errors import DataError, Problem
+from kinetor.errors import DataError, Problem, UnitError
+from kinetor.units import parse_unit
 
 __all__ = ["FREQUENCIES", "read_cdisc"]
 
@@ -208,7 +209,7 @@ def _pool_doses(pooldef: _T, doses, first, notes):
     return pd.concat([doses, copied], ignore_index=True), pd.concat([first, pools])
 
 
-def _subjects(dm: _T | None, bw: _T | None, problems, notes):
+def _subjects(dm: _T | None, bw: _T | None, units, problems, notes):
     if dm is None:
         table = None
     else:
@@ -234,6 +235,7 @@ def _subjects(dm: _T | None, bw: _T | None, problems, notes):
             rows=bw.rows,
             row_units=bw.text("BWSTRESU") if bw.has("BWSTRESU") else None,
             unit_column=bw.names.get("BWSTRESU", "BWSTRESU"),
+            declared=(units or {}).get("weight"),  # where BWSTRESU gives none
             target="kg",
             notes=notes,
             problems=problems,
@@ -251,8 +253,50 @@ def _subjects(dm: _T | None, bw: _T | None, problems, notes):
     return table
 
 
-def read_cdisc(tables: dict[str, RawTable], *, units=None, mw=None) -> Parts:
-    """Read PC (+ EX, DM, BW) ``RawTable``s into ``Parts``."""
+def _check_options(units, roles, doses, file: str) -> None:
+    """Options SDTM/SEND data have no use for are refused, never ignored: a time unit other
+    than hours (CDISC times are ISO 8601 date-times and durations, read in hours), column
+    roles (the variables have fixed roles) and a separate doses table (EX holds the doses)."""
+    text = (units or {}).get("time")
+    try:
+        hours = text is None or parse_unit(text) == parse_unit("h")
+    except UnitError:
+        hours = False
+    unused = [
+        (
+            "--time-unit",
+            f"time unit {text!r} given (--time-unit, units={{'time': ...}}), but CDISC times "
+            "are ISO 8601 date-times and durations, always read in hours",
+            "leave out --time-unit (units['time'] in Python); the study's times are in h",
+        ),
+        (
+            "--map",
+            f"column roles {dict(roles or {})} given (--map, roles=), but SDTM/SEND variables "
+            "have fixed roles (docs/data.md, section 5)",
+            "leave out --map (roles= in Python); rename a variable to its CDISC name instead",
+        ),
+        (
+            "--doses",
+            "a doses table given (--doses, doses=), but SDTM/SEND doses are the EX records",
+            "leave out --doses (doses= in Python) and give the doses as ex.csv next to pc.csv",
+        ),
+    ]
+    given = [not hours, bool(roles), doses is not None]
+    problems = [
+        Problem(msg, file=file, column=col, fix=fix)
+        for (col, msg, fix), g in zip(unused, given, strict=True)
+        if g
+    ]
+    if problems:
+        raise DataError(problems)
+
+
+def read_cdisc(
+    tables: dict[str, RawTable], *, units=None, mw=None, roles=None, doses=None
+) -> Parts:
+    """Read PC (+ EX, DM, BW) ``RawTable``s into ``Parts`` (``roles`` and ``doses``: only
+    to refuse them, see ``_check_options``)."""
+    _check_options(units, roles, doses, tables["pc"].file)
     tables = {k: v.as_text() for k, v in tables.items()}
     problems: list[Problem] = []
     notes: list[str] = []
@@ -304,7 +348,7 @@ def read_cdisc(tables: dict[str, RawTable], *, units=None, mw=None) -> Parts:
     note_no_value(conc, notes)
     dm = _T(tables["dm"]) if "dm" in tables else None
     bw = _T(tables["bw"]) if "bw" in tables else None
-    subjects = _subjects(dm, bw, problems, notes)
+    subjects = _subjects(dm, bw, units, problems, notes)
     wanted = [
         (pc, "subject", "USUBJID"),
         (pc, "time", "PCDTC"),

@@ -140,7 +140,39 @@ def exposure(ex: _T, units, problems, notes):
         }
     )
     d = _repeat_by_frequency(ex, d, start, end, end_date, problems, notes)
+    problems += _same_time(ex, d)
     return d, dose_unit, first
+
+
+def _same_time(ex: _T, d: pd.DataFrame) -> list[Problem]:
+    """EX records of one subject and treatment (``EXTRT``; an empty one stands for every
+    treatment) at the same time: a study has one dose per time and treatment, so each such
+    record is a problem (once, at its first such time) naming the other rows."""
+    d = d[np.isfinite(d["time"].to_numpy(float))]
+    at = [d["subject"], d["time"]]
+    same = d.groupby([*at, d["analyte"]])["time"].transform("size").to_numpy() > 1
+    blank = (d["analyte"] == "").groupby(at).transform("any").to_numpy()
+    clash = d[same | (blank & (d.groupby(at)["time"].transform("size").to_numpy() > 1))]
+    var = "EXSTDTC" if ex.has("EXSTDTC") or not ex.has("EXSTDY") else "EXSTDY"
+    out, told = [], set()
+    for (subj, t), g in clash.groupby(["subject", "time"], sort=True):
+        rows = list(dict.fromkeys(int(r) for r in g["source_row"]))
+        treat = ", ".join(map(repr, dict.fromkeys(g["analyte"])))
+        for r in (r for r in rows if r not in told):
+            told.add(r)
+            others = ", ".join(str(o) for o in rows if o != r)
+            out.append(
+                Problem(
+                    f"{len(rows)} EX records at {t:g} h after the first dose for subject "
+                    f"{subj!r} (EXTRT {treat}): also row(s) {others}",
+                    file=ex.file,
+                    row=r,
+                    column=ex.names.get(var, var),
+                    fix="give one EX record per administration (sum the doses of a repeated "
+                    "record into one) or give each record the EXTRT it is of",
+                )
+            )
+    return out
 
 
 def _negative_durations(ex: _T, dur, span, start, end, problems):

@@ -16,11 +16,12 @@ from kinetor.data._build import (
     subject_table,
 )
 from kinetor.data._checks import note_no_value
-from kinetor.data._factorize import first_rows
+from kinetor.data._factorize import factorize, first_rows
 from kinetor.data._generic_doses import doses_from_rows, doses_from_table
 from kinetor.data._table_ctx import _Ctx, _require
 from kinetor.data._text import RawTable
 from kinetor.data._units import resolve_unit
+from kinetor.data._urine_checks import urine_mask, volume_unit_problem
 from kinetor.data.values import classify_conc, parse_flags
 from kinetor.errors import Problem
 
@@ -169,6 +170,11 @@ def _conc_table(ctx: _Ctx, mw) -> tuple[pd.DataFrame, dict[str, str | None], boo
     # a default (a role the file does not give) and the exclusion reasons are str cells
     exclude = combine_exclude(ctx.text("exclude") if ctx.has("exclude") else None, res["reason"])
     matrix = ctx.text("matrix", "PLASMA")
+    if units.get("volume") and ctx.has("matrix") and urine_mask(factorize(matrix)).any():
+        wrong = volume_unit_problem(units["volume"], file=ctx.file, column=ctx.roles["volume"])
+        if wrong:  # reported here, naming the column; a stand-in spares a second report
+            ctx.problems.append(wrong)
+            units["volume"] = "mL"
     conc = pd.DataFrame(
         {
             "subject": subject,

@@ -12,8 +12,9 @@ Sniffing rules (documented in docs/data.md):
 
 * encoding: a UTF-16 byte-order mark -> UTF-16; else UTF-8 (with or without BOM); else
   cp1252; else latin-1 (which decodes any byte);
-* delimiter: of ``, ; TAB |`` the one whose header splits into the most columns with the
-  same count on most rows; whitespace when none splits the header (NONMEM style);
+* delimiter: of ``, ; TAB |`` the one whose header splits into the most named columns,
+  with at least half of the rows fitting them (trailing empty cells aside); whitespace
+  when none splits the header (NONMEM style);
 * decimal comma: in a non-comma file, cells like ``1,5`` (and no ``1.5``) are read as 1.5.
 
 >>> raw = read_raw_text(b"Animal;Time (h);Conc\\nR1;0,5;1,2\\n", "x.csv")
@@ -120,16 +121,31 @@ def _split(lines: list[str], delimiter: str | None) -> list[list[str]]:
     return list(csv.reader(lines, delimiter=delimiter))
 
 
+def _extent(cells: list[str]) -> int:
+    """The number of cells up to the last non-empty one (trailing empty cells dropped)."""
+    n = len(cells)
+    while n and not cells[n - 1].strip():
+        n -= 1
+    return n
+
+
 def _sniff(lines: list[str]) -> str | None:
-    """The delimiter, or None for whitespace-separated text."""
+    """The delimiter, or None for whitespace-separated text.
+
+    A line fits the header when the reader takes it as it is: no non-empty cell beyond
+    the header's cells and none of the header's named columns missing, so trailing empty
+    cells (``a,b,`` under ``a,b`` or ``a,b`` under ``a,b,``) do not count against a delimiter.
+    """
     sample = lines[:60]
     best, best_score = None, (0.0, 0)
     for d in _DELIMITERS:
-        counts = [len(r) for r in _split(sample, d) if r]
-        if not counts or counts[0] < 2:
+        split = [r for r in _split(sample, d) if r]
+        named = _extent(split[0]) if split else 0
+        if named < 2:
             continue
-        same = sum(c == counts[0] for c in counts) / len(counts)
-        score = (round(same, 2), counts[0])
+        width = len(split[0])
+        same = sum(_extent(r) <= width and len(r) >= named for r in split) / len(split)
+        score = (round(same, 2), named)
         if same >= 0.5 and score > best_score:
             best, best_score = d, score
     if best is None and sample and len(sample[0].split()) > 1:

@@ -15,6 +15,9 @@ actual and nominal times in different order     within a profile (subject x anal
 subject ids equal but for case or spaces        ``'R101'`` and ``'r101 '`` are two subjects
 concentration above 1 g/L (or 10 mM)            physiologically implausible in a plasma or
                                                 tissue sample: a unit or decimal error
+urine collection across the first dose          starts before the subject's first dose and
+                                                ends after it: urine NCA leaves it out
+urine volume 0 with a concentration > 0         its amount excreted is 0
 ==============================================  ===========================================
 
 >>> import pandas as pd
@@ -34,6 +37,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from kinetor.data._urine_checks import (
+    across_first_dose,
+    across_text,
+    collection_ends,
+    urine_mask,
+    zero_volume,
+    zero_volume_text,
+)
 from kinetor.errors import UnitError
 from kinetor.units import convert, dimension
 
@@ -65,6 +76,7 @@ def study_warnings(study) -> list[str]:
     out += _time_warnings(study, kept, rows)
     out += _subject_warnings(conc)
     out += _conc_warnings(study, kept, rows)
+    out += _urine_warnings(study, kept, rows)
     return out
 
 
@@ -152,6 +164,24 @@ def _conc_warnings(study, kept, rows) -> list[str]:
         f"{int(huge.sum())} concentration(s) above {text} ({_where(rows, huge)}): "
         "implausible for a plasma or tissue sample; check the unit and the decimal point"
     ]
+
+
+def _urine_warnings(study, kept, rows) -> list[str]:
+    """Urine collections that urine NCA leaves out or counts as 0 (``_urine_checks``)."""
+    conc = study.conc
+    urine = kept & urine_mask(study._conc_codes("matrix")) if len(conc) else kept
+    if not urine.any():
+        return []
+    u = conc[urine]
+    src = None if rows is None else np.asarray(rows)[urine]
+    out = []
+    across = across_first_dose(u["subject"], u["time"], collection_ends(u), study.doses)
+    if across.any():
+        out.append(across_text(src, across, "are left out of urine NCA"))
+    zero = zero_volume(u)
+    if zero.any():
+        out.append(zero_volume_text(u, zero))
+    return out
 
 
 def _where(rows, mask) -> str:

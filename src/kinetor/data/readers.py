@@ -38,7 +38,7 @@ import pandas as pd
 
 from kinetor.data._build import assemble
 from kinetor.data._checks import check_call
-from kinetor.data._text import RawTable, read_raw
+from kinetor.data._text import _EXCEL, RawTable, read_raw
 from kinetor.data.study import Study
 from kinetor.errors import DataError, Problem
 
@@ -106,11 +106,10 @@ def _sibling(path: Path, domain: str) -> Path | None:
     return None
 
 
-def _cdisc_tables(source, sheet) -> dict[str, RawTable]:
+def _cdisc_tables(source, read) -> dict[str, RawTable]:
     if isinstance(source, dict):
         tables = {
-            str(k).lower(): v if isinstance(v, RawTable) else read_raw(v, sheet)
-            for k, v in source.items()
+            str(k).lower(): v if isinstance(v, RawTable) else read(v) for k, v in source.items()
         }
         unknown = set(tables) - set(_DOMAINS)
         if unknown:
@@ -124,7 +123,7 @@ def _cdisc_tables(source, sheet) -> dict[str, RawTable]:
     if isinstance(source, list | tuple):
         tables = {}
         for item in source:
-            raw = read_raw(item, sheet)
+            raw = read(item)
             dom = _domain_of(raw)
             if dom is None or dom in tables:
                 raise DataError(
@@ -144,14 +143,24 @@ def _cdisc_tables(source, sheet) -> dict[str, RawTable]:
         for f in sorted(path.iterdir()):
             dom = f.stem.lower()
             if dom in _DOMAINS and f.suffix.lower() in _SUFFIXES and dom not in tables:
-                tables[dom] = read_raw(f, sheet)
+                tables[dom] = read(f)
         return tables
-    tables = {"pc": read_raw(path, sheet)}
+    tables = {"pc": read(path)}
     for dom in ("ex", "dm", "bw", "pooldef"):
         sib = _sibling(path, dom)
         if sib is not None:
-            tables[dom] = read_raw(sib, sheet)
+            tables[dom] = read(sib)
     return tables
+
+
+def _sheet_unused(sheet, sources: list, label: str) -> None:
+    """A ``sheet`` for sources none of which is an Excel workbook would be ignored."""
+    paths = [Path(s) for s in sources if isinstance(s, str | Path)]
+    if sheet is not None and not any(p.suffix.lower() in _EXCEL for p in paths):
+        names = ", ".join(p.name for p in paths) or "DataFrames"
+        msg = f"a sheet ({sheet!r}) was given but no Excel workbook is read ({names})"
+        fix = "leave out --sheet (sheet= in Python): it applies to Excel .xlsx files only"
+        raise DataError(Problem(msg, file=label, column="--sheet", fix=fix))
 
 
 def _read_dir(path: Path) -> tuple[str, object]:
@@ -253,20 +262,23 @@ def read_study(
         else (str(source) if isinstance(source, str | Path) else "<files>")
     )
     kw = {"time": time, "groups": groups, "mw": mw}
+    cdisc = {**kw, "sheet": sheet, "units": units, "roles": roles, "doses": doses, "route": route}
     if isinstance(source, str | Path) and Path(source).is_dir():
         found, source = _read_dir(Path(source))
         fmt = fmt or found
+        if fmt != "sdtm":  # a kinetor folder, or the folder's one ADNCA file
+            _sheet_unused(sheet, [source], label)
     if fmt == "kinetor" or (isinstance(source, dict) and "conc" in source):
         return _read_kinetor(source, label, roles, units, **kw)
     if isinstance(source, dict | list | tuple) or fmt == "sdtm":
-        return _read_cdisc(source, sheet, label, units, **kw)
+        return _read_cdisc(source, label, **cdisc)
     raw = read_raw(source, sheet)
     label = raw.file
     found = detect_format(raw.frame.columns)
     fmt = fmt or found
     if fmt == "sdtm":
         return _read_cdisc(
-            source if isinstance(source, str | Path) else {"pc": raw}, sheet, label, units, **kw
+            source if isinstance(source, str | Path) else {"pc": raw}, label, **cdisc
         )
     if doses is not None and fmt != "csv":
         raise DataError(
@@ -321,6 +333,8 @@ def _default_route(parts, route: str | None) -> None:
             )
         )
     empty = parts.doses["route"].astype(str).str.strip().isin(["", "nan", "None"]).to_numpy()
+    if "route_raw" in parts.doses.columns:  # an unknown route text is reported, not replaced
+        empty = empty & parts.doses["route_raw"].astype(str).str.strip().isin(["", "nan"]).values
     if empty.any():
         parts.doses.loc[empty, "route"] = canon
         if "route_raw" in parts.doses.columns:
@@ -337,10 +351,12 @@ def _default_route(parts, route: str | None) -> None:
                 parts.notes.append(infusion_note(raw[converted], rows.to_numpy()[converted], route))
 
 
-def _read_cdisc(source, sheet, label, units, *, time, groups, mw) -> Study:
+def _read_cdisc(source, label, *, sheet, units, roles, doses, route, time, groups, mw) -> Study:
     from kinetor.data._cdisc import read_cdisc
 
-    tables = _cdisc_tables(source, sheet)
+    read: list = []  # the sources read, for the sheet check
+    tables = _cdisc_tables(source, lambda item: read.append(item) or read_raw(item, sheet))
+    _sheet_unused(sheet, read, label)
     if "pc" not in tables:
         raise DataError(
             Problem(
@@ -349,8 +365,9 @@ def _read_cdisc(source, sheet, label, units, *, time, groups, mw) -> Study:
                 fix="give pc.csv (or .xpt) with ex.csv and dm.csv",
             )
         )
-    parts = read_cdisc(tables, units=units, mw=mw)
+    parts = read_cdisc(tables, units=units, mw=mw, roles=roles, doses=doses)
     parts.notes.insert(0, f"format: sdtm/send ({', '.join(t.upper() for t in tables)})")
+    _default_route(parts, route)
     return assemble(parts, source=tables["pc"].file, time=time, groups=groups, mw=mw)
 
 

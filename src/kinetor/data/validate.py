@@ -23,6 +23,10 @@ infusion without a duration                 ``doses`` (unless flagged, e.g. NONM
 weight <= 0                                 ``subjects``
 a subject listed twice with different       ``subjects``
 species/sex/group
+urine volume unit that is not a volume;     ``conc`` URINE rows not excluded (the
+collection without end or volume, ending    checks urine NCA makes,
+at or before its start, negative volume,    ``kinetor.data._urine_checks``)
+overlapping another of its profile
 ==========================================  =============================================
 
 Examples
@@ -48,6 +52,7 @@ import numpy as np
 import pandas as pd
 
 from kinetor.data._factorize import factorize, row_codes, rows_equal, strictly_increasing
+from kinetor.data._urine_checks import study_urine_problems
 from kinetor.data.routes import ROUTES
 from kinetor.errors import Problem, UnitError
 from kinetor.units import parse_unit
@@ -370,6 +375,7 @@ def validate_study(study) -> list[Problem]:
         *_doses(study),
         *_dosed(study, subject_codes),
         *_subjects(study),
+        *study_urine_problems(study, rows_equal(study._conc_codes("exclude"), "")),
     ]
 
 

@@ -221,6 +221,7 @@ min_span_ratio, max_aucpext, sparse, sparse_mean, cl_unit, volume_unit
             groups,
             plasma_rows=rows[~is_urine],
             intervals=intervals,
+            notes=notes,
         )
         tables.append(utab)
     if lazy is not None and tables:  # urine as well: one table of both

@@ -170,7 +170,7 @@ def build_profiles(
     doses = doses.astype({"subject": object, "analyte": object})
     meta = single_dose_intervals(keys, doses) if intervals is None else None
     if meta is None:
-        kdoses = doses_per_key(doses, keys, study.source)
+        kdoses = doses_per_key(doses, keys, study.files.get("doses", study.source))
         iv = (
             default_intervals(keys, kdoses)
             if intervals is None

@@ -34,6 +34,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from kinetor.data._urine_checks import (
+    collection_ends,
+    collection_problems,
+    predose_collections,
+    predose_notes,
+    volume_unit_problem,
+    zero_volume,
+    zero_volume_text,
+)
 from kinetor.errors import DataError, Problem
 from kinetor.nca import _kernels as K
 from kinetor.nca._urine_doses import auc_across_doses, fe_factors, period_doses
@@ -42,50 +51,21 @@ from kinetor.units import Q, parse_unit
 __all__ = ["collection_intervals", "urine_table"]
 
 
-def collection_intervals(rows: pd.DataFrame, source: str = "<DataFrame>") -> pd.DataFrame:
-    """One row per urine collection: start, end, midpoint, volume, Ae and rate."""
-    r = rows.copy()
-    problems = []
-    if "end_time" not in r.columns:
-        if "duration" in r.columns:
-            r["end_time"] = r["time"].astype(float) + r["duration"].astype(float)
-        else:
-            r["end_time"] = np.nan
-    if "volume" not in r.columns:
-        r["volume"] = np.nan
-    for col, fix in (
-        ("end_time", "give each urine sample an end_time (or a duration)"),
-        ("volume", "give each urine sample its collected volume"),
-    ):
-        bad = pd.to_numeric(r[col], errors="coerce").isna().to_numpy()
-        problems += [
-            Problem(
-                f"urine sample without {col}",
-                file=source,
-                row=int(getattr(x, "source_row", 0)) or None,
-                column=col,
-                fix=fix,
-            )
-            for x in r[bad].itertuples()
-        ]
+def collection_intervals(
+    rows: pd.DataFrame, source: str = "<DataFrame>", names: dict | None = None, overlaps=True
+) -> pd.DataFrame:
+    """One row per urine collection: start, end, midpoint, volume, Ae and rate.
+
+    Raises ``DataError`` with every malformed collection (``kinetor.data._urine_checks``,
+    the checks ``validate_study`` makes): no end or volume, an end at or before the
+    start, a negative volume, two collections of one profile that overlap (with
+    ``overlaps``: nominal starts are not compared with actual ends)."""
+    problems = collection_problems(rows, file=source, names=names, overlaps=overlaps)
     if problems:
         raise DataError(problems)
-    r["end_time"] = r["end_time"].astype(float)
-    r["volume"] = r["volume"].astype(float)
-    bad = ~(r["end_time"] > r["time"])
-    if bad.any():
-        raise DataError(
-            [
-                Problem(
-                    "urine collection ends before it starts",
-                    file=source,
-                    row=int(getattr(x, "source_row", 0)) or None,
-                    column="end_time",
-                    fix="end_time must be after time",
-                )
-                for x in r[bad].itertuples()
-            ]
-        )
+    r = rows.copy()
+    r["end_time"] = collection_ends(rows)
+    r["volume"] = pd.to_numeric(r["volume"], errors="coerce") if len(r) else np.nan
     r["mid"] = (r["time"] + r["end_time"]) / 2.0
     r["ae"] = r["conc"] * r["volume"]
     r["rate"] = r["ae"] / (r["end_time"] - r["time"])
@@ -95,33 +75,57 @@ def collection_intervals(rows: pd.DataFrame, source: str = "<DataFrame>") -> pd.
 
 
 def urine_table(
-    rows, study, options, units_by_analyte, groups, plasma_rows=None, doses=None, intervals=None
+    rows,
+    study,
+    options,
+    units_by_analyte,
+    groups,
+    plasma_rows=None,
+    doses=None,
+    intervals=None,
+    notes: list[str] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Urine parameters (long, like the plasma table) and the collection intervals.
 
     With ``intervals`` (the ``nca`` intervals table), every finite interval [a, b] also
     gets RCAMINT, RCPCINT, VOLPK and RENALCL over the collections wholly inside it; a
-    collection that straddles a boundary makes them NaN with the reason."""
+    collection that straddles a boundary makes them NaN with the reason. Collections
+    that start before the subject's first dose are left out; ``notes`` (a list) gets
+    what was left out and the collections of volume 0 with a concentration > 0."""
     from kinetor.nca.profiles import expand_doses
 
-    if not study.units.get("volume"):
-        raise DataError(
-            [
-                Problem(
-                    "urine samples need the unit of their volumes",
-                    file=study.source,
-                    column="volume",
-                    fix="give the volume unit: --volume-unit mL, a header such as "
-                    "'Volume (mL)', or units={..., 'volume': 'mL'}",
-                )
-            ]
-        )
-    iv = collection_intervals(rows, study.source)
+    names = {r: study.roles.get(r, r) for r in ("end_time", "volume")}
+    has_volumes = "volume" in rows.columns and bool(
+        np.isfinite(pd.to_numeric(rows["volume"], errors="coerce").to_numpy(float)).any()
+    )
+    unit = volume_unit_problem(
+        study.units.get("volume"),
+        file=study.source,
+        column=names["volume"],
+        has_volumes=has_volumes,
+    )
+    try:
+        iv = collection_intervals(rows, study.source, names, options.time == "actual")
+    except DataError as exc:
+        raise DataError([*([unit] if unit else []), *exc.problems]) from None
+    if unit:
+        raise DataError([unit])
     # conc x volume in the amount unit (ng/mL x L = 1000 ng: the factor is not 1)
     scale = iv["analyte"].astype(str).map({a: u.amount_factor for a, u in units_by_analyte.items()})
     iv["ae"] *= scale.to_numpy(float)
     iv["rate"] *= scale.to_numpy(float)
     d = expand_doses(study) if doses is None else doses
+    # a collection that starts before the first dose is left out, as a pre-dose plasma
+    # sample (Phoenix checks the lower time of a urine collection against the dose time)
+    pre = predose_collections(iv["subject"], iv["time"], d)
+    said = predose_notes(iv, pre, iv["end_time"].to_numpy(float), d)
+    iv = iv[~pre].reset_index(drop=True) if pre.any() else iv
+    zero = zero_volume(iv)
+    said += [zero_volume_text(iv, zero)] if zero.any() else []
+    if notes is not None:
+        notes += said
+    if not len(iv):
+        return _none_left(groups, iv, said, plasma_rows, study.source)
     first = d.sort_values("time").drop_duplicates("subject").set_index("subject")
     iv["origin"] = iv["subject"].map(first["time"]).fillna(0.0).to_numpy(float)
     key = ["subject", *groups, "analyte", "matrix"]
@@ -191,21 +195,10 @@ def urine_table(
     vals["clr"], reasons["clr"] = _renal_cl(
         agg, vals["ae"], study, options, plasma_rows, amount_unit, units_by_analyte, d
     )
-    order = [
-        "ae",
-        "fe",
-        "urine_vol",
-        "ermax",
-        "ertmax",
-        "erlst",
-        "ertlst",
-        "aurclst",
-        "urine_lamz",
-        "urine_lamzhl",
-        "urine_lamznpt",
-        "urine_r2adj",
-        "clr",
-    ]
+    order = (  # the parameters in the order of the table
+        "ae fe urine_vol ermax ertmax erlst ertlst aurclst urine_lamz urine_lamzhl "
+        "urine_lamznpt urine_r2adj clr"
+    ).split()
     table = _long(agg, key, order, vals, reasons, units_by_analyte)
     if intervals is not None:
         part = _over_intervals(
@@ -224,23 +217,35 @@ def urine_table(
             table = pd.concat([table, part], ignore_index=True).sort_values(
                 [*key, "start", "end"], kind="stable"
             )
-    cols = [
-        "subject",
-        *groups,
-        "analyte",
-        "matrix",
-        "start",
-        "end",
-        "mid",
-        "volume",
-        "conc",
-        "ae",
-        "rate",
-    ]
+    cols = ["subject", *groups, *"analyte matrix start end mid volume conc ae rate".split()]
     intervals = iv.rename(columns={"time": "start", "end_time": "end"})[
         [c for c in cols if c in iv.columns or c in ("start", "end")]
     ]
     return table.reset_index(drop=True), intervals
+
+
+def _none_left(groups, iv, said, plasma_rows, source) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Every collection left out: no urine parameter, an empty collection table (a
+    ``DataError`` when there is no plasma either: nothing would be analysed)."""
+    if plasma_rows is None or not len(plasma_rows):
+        raise DataError(
+            [
+                Problem(
+                    "no urine collection left to analyse: " + "; ".join(said),
+                    file=source,
+                    column="time",
+                    fix="urine NCA counts the collections from the subject's first dose on; "
+                    "check the collection times and the dose times",
+                )
+            ]
+        )
+    key = ["subject", *groups, "analyte", "matrix"]
+    cols = [*key, "start", "end", "PPTESTCD", "value", "unit", "exclude"]
+    table = pd.DataFrame(
+        {c: pd.Series(dtype=float if c in ("start", "end", "value") else object) for c in cols}
+    )
+    iv = iv.rename(columns={"time": "start", "end_time": "end"})
+    return table, iv[[c for c in (*key, "start", "end", "volume", "conc") if c in iv.columns]]
 
 
 def _long(agg, key, order, vals, reasons, units_by_analyte) -> pd.DataFrame:
