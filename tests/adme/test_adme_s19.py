@@ -19,7 +19,7 @@ DOCS = Path(__file__).resolve().parents[2] / "docs" / "adme.md"
 
 # replicate 2 gives c0, v_buffer and v_plasma but neither plasma chamber volume
 DIALYSIS = """compound,species,replicate,c_buffer,c_plasma,v_plasma_initial,v_plasma_final,c0,v_buffer,v_plasma
-B,human,1,20,400,0.2,0.25,1000,0.35,0.20
+B,human,1,20,400,0.2,0.25,1000,0.35,0.25
 B,human,2,30,800,,,1000,0.35,0.20
 """
 
@@ -31,10 +31,10 @@ def _frame(text: str) -> pd.DataFrame:
 # ------------------------------------------------------------------ binding
 def test_recovery_of_a_row_without_chamber_volumes_uses_its_v_plasma():
     rep, summ = binding_table(_frame(DIALYSIS), file="dial.csv")
-    # replicate 1: 100 (20 x 0.35 + 400 x 0.20) / (1000 x 0.2) = 100 x 87 / 200 = 43.5
+    # replicate 1: 100 (20 x 0.35 + 400 x 0.25) / (1000 x 0.2) = 100 x 107 / 200 = 53.5
     # replicate 2: 100 (30 x 0.35 + 800 x 0.20) / (1000 x 0.20) = 100 x 170.5 / 200 = 85.25
-    assert rep["recovery_pct"].tolist() == pytest.approx([43.5, 85.25])
-    assert summ["recovery_pct_mean"].iloc[0] == pytest.approx((43.5 + 85.25) / 2)
+    assert rep["recovery_pct"].tolist() == pytest.approx([53.5, 85.25])
+    assert summ["recovery_pct_mean"].iloc[0] == pytest.approx((53.5 + 85.25) / 2)
     assert int(summ["recovery_n"].iloc[0]) == 2
     # the shift of replicate 1 is kept: fu_app 0.05, D 1.25: 0.8 / (19 + 0.8)
     # replicate 2 has none: 30 / 800
@@ -47,7 +47,7 @@ def test_recovery_n_counts_the_replicates_with_a_recovery():
     assert rep["recovery_pct"].isna().tolist() == [False, False, True]
     assert int(summ["n"].iloc[0]) == 3
     assert int(summ["recovery_n"].iloc[0]) == 2
-    assert summ["recovery_pct_mean"].iloc[0] == pytest.approx((43.5 + 85.25) / 2)
+    assert summ["recovery_pct_mean"].iloc[0] == pytest.approx((53.5 + 85.25) / 2)
 
 
 @pytest.mark.parametrize(
@@ -55,7 +55,7 @@ def test_recovery_n_counts_the_replicates_with_a_recovery():
     [("0.2,", "v_plasma_final"), (",0.25", "v_plasma_initial")],
 )
 def test_one_plasma_chamber_volume_without_the_other_is_refused(cells, empty_column):
-    text = DIALYSIS + f"B,human,3,30,800,{cells},1000,0.35,0.20\n"
+    text = DIALYSIS + f"B,human,3,30,800,{cells},1000,0.35,\n"  # v_plasma left empty
     with pytest.raises(DataError) as err:
         binding_table(_frame(text), file="dial.csv")
     (p,) = err.value.problems
@@ -76,7 +76,7 @@ def test_binding_cli_summary_has_recovery_n(tmp_path):
     assert main(["adme", "binding", str(path), "--out", str(tmp_path / "o")]) == 0
     summ = pd.read_csv(tmp_path / "o" / "binding_summary.csv")
     assert summ["recovery_n"].tolist() == [2]
-    assert summ["recovery_pct_mean"].iloc[0] == pytest.approx(64.375)
+    assert summ["recovery_pct_mean"].iloc[0] == pytest.approx(69.375)
 
 
 # ------------------------------------------------------------------ excretion

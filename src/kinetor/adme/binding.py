@@ -196,8 +196,10 @@ def binding_table(
     ----------
     data : DataFrame
         ``dialysis``: ``c_buffer, c_plasma`` (optional ``v_plasma_initial,
-        v_plasma_final`` for the volume shift, both or neither on a row; ``c0, v_buffer,
-        v_plasma`` for recovery, with ``v_plasma_initial`` as the volume loaded where given).
+        v_plasma_final`` for the volume shift, both or neither on a row; ``c0, v_buffer``
+        and a plasma chamber volume at the end, ``v_plasma`` or ``v_plasma_final``, for
+        recovery, with ``v_plasma_initial`` as the volume loaded where given, else
+        ``v_plasma``; :mod:`kinetor.adme._binding_volumes`).
         ``ultrafiltration``: ``c_ultrafiltrate, c_total`` (optional ``nsb`` or
         ``recovery`` as fractions). Both: optional ``dilution`` and group columns.
     method : {"dialysis", "ultrafiltration"}
@@ -337,7 +339,9 @@ def binding_table(
                 )
             )
     if method == "dialysis":
-        shift, v0, more = plasma_volumes(num, rows, file, {(p.row, p.column) for p in problems})
+        shift, v_end, v0, more = plasma_volumes(
+            num, rows, file, {(p.row, p.column) for p in problems}
+        )
         problems += more
     if problems:
         raise DataError(problems)
@@ -345,9 +349,9 @@ def binding_table(
     if method == "dialysis":
         fu_app = num["c_buffer"] / num["c_plasma"]
         fu = fu_undiluted(fu_app, dil * shift)
-        if {"c0", "v_buffer", "v_plasma"} <= set(num):
+        if {"c0", "v_buffer"} <= set(num) and v_end is not None:
             df["recovery_pct"] = dialysis_recovery(
-                num["c_buffer"], num["c_plasma"], num["c0"], num["v_buffer"], num["v_plasma"], v0
+                num["c_buffer"], num["c_plasma"], num["c0"], num["v_buffer"], v_end, v0
             )
     else:
         fu_app = fu_ultrafiltration(

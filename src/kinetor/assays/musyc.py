@@ -13,8 +13,12 @@ sign conventions used elsewhere in :mod:`kinetor.assays`:
   ``beta = (min(E1, E2) - E3) / (E0 - min(E1, E2))``;
 - per cell, ``musyc = 100 x (reference - fitted)``, the reference being the MuSyC surface
   with alpha = gamma = 1 and E3 = min(E1, E2) (positive = synergy, percentage points);
+- the surface is fitted from several starts and the lowest sum of squares kept
+  (:mod:`kinetor.assays._musyc_starts`); a parameter on which equally good fits disagree
+  keeps the best fit's value with ``converged = False`` and the other values in ``note``;
 - a drug with no detectable effect of its own (F-test of its monotherapy wells against
-  one mean, p > 0.05) leaves its E, h, C and all four alpha and gamma not identifiable
+  one mean, p > 0.05, with the error SD of the replicate wells or, without replicates,
+  of the best fit) leaves its E, h, C and all four alpha and gamma not identifiable
   (and beta where it uses that drug's plateau): they are reported as NaN with
   ``converged = False`` and the reason in ``note``, not as the package's starting values.
 
@@ -31,10 +35,11 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special, stats
 
+from kinetor.assays._musyc_starts import best_fit, package_fit
 from kinetor.assays._tidy import require_numeric
-from kinetor.errors import DataError, ModelError, Problem
+from kinetor.errors import DataError, Problem
 
 PARAMETERS = (
     "E0",
@@ -63,12 +68,51 @@ INACTIVE_P = 0.05
 
 def _resid_sd(model, d1, d2, e) -> float:
     """Residual SD of a fit (12 parameters)."""
-    return float(np.sqrt(np.sum((e - model.E(d1, d2)) ** 2) / max(e.size - 12, 1)))
+    return float(np.sqrt(np.sum((e - _surface(model, d1, d2)) ** 2) / max(e.size - 12, 1)))
 
 
-def _flat_p(own, other, e, sd: float) -> float:
+def _surface(model, d1, d2, reference: bool = False):
+    """The fitted (or reference) surface at the dose pairs; a fit that ran to extreme
+    parameters (an undetermined alpha or gamma of 1e-40) overflows quietly inside it.
+
+    The reference (alpha = gamma = 1, E3 = min(E1, E2)) is computed from its closed form:
+    with no potency or cooperativity shift the fractions occupied by the two drugs are
+    independent Hill fractions :math:`x_i = 1 / (1 + (C_i/d_i)^{h_i})`, so
+    :math:`E = E_0 (1-x_1)(1-x_2) + E_1 x_1 (1-x_2) + E_2 (1-x_1) x_2 + E_3 x_1 x_2`. The
+    package's general formula overflows there for Hill slopes of ~100 (an inactive drug's
+    step) and returns NaN."""
+    if not reference:
+        with np.errstate(all="ignore"):
+            return model.E(d1, d2)
+    x1, x2 = (
+        np.where(d > 0, special.expit(h * (np.log(np.where(d > 0, d, 1.0)) - np.log(c))), 0.0)
+        for d, h, c in ((d1, model.h1, model.C1), (d2, model.h2, model.C2))
+    )
+    e3 = min(model.E1, model.E2)
+    return (
+        model.E0 * (1 - x1) * (1 - x2)
+        + model.E1 * x1 * (1 - x2)
+        + model.E2 * (1 - x1) * x2
+        + e3 * x1 * x2
+    )
+
+
+def _error_sd(model, d1, d2, e) -> tuple[float, int]:
+    """(error SD, its df): pure error of the replicate wells (pooled within dose pairs)
+    where any dose pair has two or more wells, else the best fit's residual SD (n - 12);
+    the latter also holds lack of fit."""
+    pair = np.unique(np.column_stack([d1, d2]), axis=0, return_inverse=True)[1].ravel()
+    n_k = np.bincount(pair)
+    df = e.size - n_k.size
+    if df > 0:
+        ss = float(((e - (np.bincount(pair, e) / n_k)[pair]) ** 2).sum())
+        return float(np.sqrt(ss / df)), df
+    return _resid_sd(model, d1, d2, e), max(e.size - 12, 1)
+
+
+def _flat_p(own, other, e, sd: float, df: int) -> float:
     """F-test p that the monotherapy wells of a drug (``other == 0``, vehicle included)
-    share one mean, against the fit's residual SD (df ``n - 12``)."""
+    share one mean, against the error SD ``sd`` on ``df`` degrees of freedom."""
     sel = other == 0
     doses, inv = np.unique(own[sel], return_inverse=True)
     n_k = np.bincount(inv)
@@ -79,10 +123,10 @@ def _flat_p(own, other, e, sd: float) -> float:
     if sd == 0:
         return 0.0
     f = ss / (doses.size - 1) / sd**2
-    return float(stats.f.sf(f, doses.size - 1, max(e.size - 12, 1)))
+    return float(stats.f.sf(f, doses.size - 1, df))
 
 
-def _not_identifiable(pars: dict, d1, d2, e, sd: float) -> dict[str, str]:
+def _not_identifiable(pars: dict, d1, d2, e, sd: float, df: int) -> dict[str, str]:
     """Parameters the data cannot determine, with the reason. A drug with no detectable
     effect of its own (its monotherapy wells no different from the vehicle) shows its
     potency, Hill slope and plateau only through the other drug, so these and the potency
@@ -92,7 +136,7 @@ def _not_identifiable(pars: dict, d1, d2, e, sd: float) -> dict[str, str]:
     goes with them where it is computed from that drug's plateau (``min(E1, E2)``)."""
     out: dict[str, str] = {}
     for i, own, other in ((1, d1, d2), (2, d2, d1)):
-        p = _flat_p(own, other, e, sd)
+        p = _flat_p(own, other, e, sd, df)
         if p > INACTIVE_P:
             why = (
                 f"not identifiable: drug {i} alone has no detectable effect (monotherapy "
@@ -105,28 +149,6 @@ def _not_identifiable(pars: dict, d1, d2, e, sd: float) -> dict[str, str]:
             for name in names:
                 out.setdefault(name, why)
     return out
-
-
-def _fit_one(d1, d2, e):
-    try:
-        from synergy.combination import MuSyC
-    except ImportError as exc:  # optional dependency
-        raise ModelError(
-            "MuSyC needs the 'synergy' package: pip install 'kinetor[assays]'"
-        ) from exc
-
-    m = MuSyC()
-    try:
-        with np.errstate(all="ignore"):
-            m.fit(d1, d2, e)
-    except (RuntimeError, ValueError, np.linalg.LinAlgError) as exc:
-        # the package's own starting fits (1-D Hill per drug, scipy's curve_fit) can give
-        # up ("Optimal parameters not found"): a failed fit, not a crash
-        return None, f"fit failed: {exc}".strip()
-    if not m.is_converged:
-        return None, "fit did not converge"
-    pars = {k: float(getattr(m, k)) for k in PARAMETERS}
-    return pars, m
 
 
 def fit_musyc(
@@ -156,7 +178,10 @@ def fit_musyc(
         Refits that fail (the ``synergy`` package gives up, or does not converge) are
         left out and counted (``n_boot_failed``); the percentile intervals are taken over
         the others, and not given (NaN, with the reason in ``note``) when more than 20 %
-        fail, because the refits that worked would then understate the spread.
+        fail, because the refits that worked would then understate the spread. Each
+        refit is the package's fit from its own start only (the several starts of the
+        point estimate would multiply the time by about 1.3); a refit ending at a local
+        optimum widens the intervals rather than narrowing them.
     seed : int or Generator
         Seeds the bootstrap.
 
@@ -165,7 +190,9 @@ def fit_musyc(
     parameters : DataFrame
         Per matrix and parameter: ``estimate, ci_low, ci_high, converged,
         n_boot_failed, note`` (why a fit failed; which parameters are not identifiable
-        and why, those NaN with ``converged = False``; how the intervals were made); the rows
+        and why, those NaN with ``converged = False``; which ones equally good fits from
+        other starts put elsewhere, those with the best fit's value and ``converged =
+        False``; how the intervals were made); the rows
         ``musyc_mean`` and ``musyc_msa`` summarise the per-cell scores (mean over
         combination cells, most synergistic 3 x 3 area).
     cells : DataFrame
@@ -205,8 +232,8 @@ def fit_musyc(
                     fix="every dose pair must be measured",
                 )
             )
-        pars, model = _fit_one(d1, d2, e)
-        unident = _not_identifiable(pars, d1, d2, e, _resid_sd(model, d1, d2, e)) if pars else {}
+        pars, model, unsettled = best_fit(d1, d2, e)
+        unident = _not_identifiable(pars, d1, d2, e, *_error_sd(model, d1, d2, e)) if pars else {}
         if pars is None:
             params += [
                 {
@@ -238,6 +265,7 @@ def fit_musyc(
                 else (np.nan, np.nan)
             )
             no = p in unident  # reported as not identifiable, not as the package's value
+            why = unident.get(p) or unsettled.get(p, "")
             params.append(
                 {
                     **keyd,
@@ -245,12 +273,12 @@ def fit_musyc(
                     "estimate": np.nan if no else est[p],
                     "ci_low": np.nan if no else lo,
                     "ci_high": np.nan if no else hi,
-                    "converged": not no,
+                    "converged": not why,
                     "n_boot_failed": n_failed,
-                    "note": "; ".join(t for t in (unident.get(p, ""), note) if t),
+                    "note": "; ".join(t for t in (why, note) if t),
                 }
             )
-        fitted, refv = model.E(u1, u2), model.E_reference(u1, u2)
+        fitted, refv = _surface(model, u1, u2), _surface(model, u1, u2, reference=True)
         cells.append(
             u.assign(
                 **keyd,
@@ -286,7 +314,7 @@ def _scores(model, u1, u2):
     3 x 3 area (as for the other methods), percentage points."""
     from kinetor.assays.synergy_scores import _msa
 
-    s = 100 * (model.E_reference(u1, u2) - model.E(u1, u2))
+    s = 100 * (_surface(model, u1, u2, reference=True) - _surface(model, u1, u2))
     n1, n2 = np.unique(u1).size, np.unique(u2).size
     grid = s.reshape(1, n1, n2)
     return float(grid[0, 1:, 1:].mean()), float(_msa(grid)[0])
@@ -305,8 +333,8 @@ def _bootstrap(model, d1, d2, e, n_boot, rng, u1, u2):
             dd1, dd2, ee = d1[idx], d2[idx], e[idx]
         else:
             dd1, dd2 = d1, d2
-            ee = model.E(d1, d2) + rng.normal(0.0, sd, e.size)
-        pars, m = _fit_one(dd1, dd2, ee)
+            ee = _surface(model, d1, d2) + rng.normal(0.0, sd, e.size)
+        pars, m = package_fit(dd1, dd2, ee)  # the package's start (see fit_musyc)
         if pars is not None:
             out[b] = [*(pars[p] for p in PARAMETERS), *_scores(m, u1, u2)]
     return out

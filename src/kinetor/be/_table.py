@@ -9,6 +9,11 @@ column (subject, period, sequence, treatment) it is a ``DataError``. Text that o
 readers take for a missing value (``NA``, ``NaN``, ``null``...) is refused in a numeric or
 design column (a ``DataError`` naming the cell): only an empty cell or ``.`` is missing.
 
+A metric that the model fits exactly (its log values constant, or set by the design:
+``visit = period + 1``, a dose column, a power of the dose) leaves no variance for a CI:
+:func:`fitted_exactly` finds it, and ``be``/``dose_proportionality`` give it NaN results
+with a note instead of a verdict.
+
 The default metrics leave out the design columns (``DESIGN_COLUMNS``) and common covariate
 columns (``COVARIATE_COLUMNS``: weight, age, dose...), one list for ``be`` and
 ``dose_proportionality``.
@@ -40,11 +45,42 @@ __all__ = [
     "blank_cells",
     "check_level",
     "default_metrics",
+    "exact_note",
+    "fitted_exactly",
     "incomplete_subjects",
     "left_out_columns",
     "numeric_column",
     "read_table",
 ]
+
+
+#: Residual RMS (log scale) at or below this fraction of max(1, max |log value|) is the
+#: rounding of double-precision arithmetic (~1e-15): the model fits the values exactly.
+#: Values written to 10 significant digits leave ~1e-10 and are analysed.
+EXACT_RMS = 1e-12
+
+
+def fitted_exactly(y: np.ndarray, X: np.ndarray) -> bool:
+    """Whether least squares on the columns of ``X`` fits ``y`` (log values) exactly, up to
+    rounding (``EXACT_RMS``): nothing is left to estimate a variance from.
+
+    >>> X = np.column_stack([np.ones(4), [0, 1, 0, 1]])
+    >>> fitted_exactly(np.log([2.0, 3, 2, 3]), X), fitted_exactly(np.log([2.0, 3, 2, 4]), X)
+    (True, False)
+    """
+    beta = np.linalg.lstsq(X, y, rcond=None)[0]
+    rms = float(np.sqrt(np.mean((y - X @ beta) ** 2)))
+    return rms <= EXACT_RMS * max(1.0, float(np.max(np.abs(y))))
+
+
+def exact_note(metric: str, by: list[str], what: str) -> str:
+    """The note for a metric that the terms ``by`` fit exactly (:func:`fitted_exactly`)."""
+    return (
+        f"{metric}: log({metric}) is fitted exactly by {' + '.join(by)} (a constant, or a "
+        "column set by the design, such as visit = period + 1 or a dose): no variance is "
+        "left for a CI, "
+        f"so its {what} and verdict are NaN; leave it out of the metrics"
+    )
 
 
 def check_level(alpha, limits) -> tuple[float, float]:

@@ -52,6 +52,8 @@ from kinetor.be._table import (
     blank_cells,
     check_level,
     default_metrics,
+    exact_note,
+    fitted_exactly,
     incomplete_subjects,
     left_out_columns,
     numeric_column,
@@ -80,7 +82,8 @@ class BEResult:
     ``nti=True`` only, NaN otherwise; an RSABE or NTI row has no TOST p-values, and its
     limits are the implied scaled limits under NTI, NaN under RSABE). ``round_ci``:
     whether the verdict read the CI (and, under ABEL, the point estimate) rounded to two
-    decimals in percent (RSABE and NTI rows are judged unrounded).
+    decimals in percent (RSABE and NTI rows are judged unrounded). A metric the ANOVA fits
+    exactly (no variance) has NaN results and verdict, ``method`` "none (no variation)".
     """
 
     table: pd.DataFrame
@@ -348,7 +351,11 @@ def be(
         t = stats.t.ppf(1 - alpha, dfree)
         lo_lim, hi_lim, method, cv_wr = lnl, lnu, "ABE", np.nan
         limits_pct = (100 * limits[0], 100 * limits[1])
-        if abel:
+        if exact := fitted_exactly(y, X):  # no variance: no CI, test or verdict
+            notes.append(exact_note(metric, ["treatment", *terms], "ratio, CI, p-values, CV"))
+            diff = se = s2 = np.nan
+            method = "none (no variation)"
+        elif abel:
             cv_wr, _ = _cv_wr(d, reference)
             method = "ABEL (EMA)" if cv_wr > _CV_SWITCH else "ABE (CVwR <= 30 %)"
             if cv_wr > _CV_SWITCH:
@@ -362,7 +369,7 @@ def be(
         pct = (100 * np.exp(ci[0]), 100 * np.exp(diff), 100 * np.exp(ci[1]))
         ok = _within(pct, limits_pct, _PE_RANGE_PCT if abel else None, round_ci)
         scaled = dict.fromkeys(_SCALED, np.nan)
-        if rsabe or nti:
+        if (rsabe or nti) and not exact:
             fda = fda_scaled(d, test, reference, alpha, nti)
             scaled, cv_wr, method = fda.columns, fda.cv_wr, fda.method
             if fda.scaled:
@@ -385,7 +392,7 @@ def be(
                 "lower_limit_pct": limits_pct[0],
                 "upper_limit_pct": limits_pct[1],
                 "method": method,
-                "bioequivalent": ok,
+                "bioequivalent": np.nan if exact else ok,
                 **scaled,
             }
         )

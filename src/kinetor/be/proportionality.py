@@ -39,6 +39,8 @@ from kinetor.be._table import (
     blank_cells,
     check_level,
     default_metrics,
+    exact_note,
+    fitted_exactly,
     left_out_columns,
     numeric_column,
     read_table,
@@ -47,14 +49,17 @@ from kinetor.errors import DataError, Problem
 
 __all__ = ["DoseProportionalityResult", "dose_proportionality"]
 
+_EXACT = "intercept, slope, CI, ratio_dn, ANOVA"
+
 
 @dataclass
 class DoseProportionalityResult:
     """``table``: per metric ``metric, n, dose_ratio, intercept, slope, slope_se, df,
     slope_ci_low, slope_ci_high, accept_low, accept_high, ratio_dn, ratio_dn_ci_low,
     ratio_dn_ci_high, proportional, anova_f, anova_p, model`` (``model``: ``"OLS"`` or
-    ``"random subject intercept (REML)"``); ``data`` the values used; ``notes`` the rows
-    left out."""
+    ``"random subject intercept (REML)"``, or ``"none (no variation)"`` for a metric that
+    log dose (and subject) fit exactly: its results and verdict NaN, the reason in
+    ``notes``); ``data`` the values used; ``notes`` the rows left out."""
 
     table: pd.DataFrame
     data: pd.DataFrame
@@ -182,7 +187,17 @@ def dose_proportionality(
                 )
             )
         ids = df.loc[d.index, subject] if subject in df.columns else None
-        if ids is not None and ids.astype(str).duplicated().any():
+        repeated = ids is not None and bool(ids.astype(str).duplicated().any())
+        by = (
+            pd.get_dummies(ids.astype(str), dtype=float).to_numpy().T
+            if repeated
+            else [np.ones_like(x)]
+        )
+        if exact := fitted_exactly(y, np.column_stack([*by, x])):  # no variance left
+            notes.append(exact_note(m, ["subject"] * repeated + ["log dose"], _EXACT))
+            a = b = se = np.nan
+            dfree, model = n - 2, "none (no variation)"
+        elif repeated:
             # several values of one subject: its values are not independent
             fit = random_intercept_line(x, y, ids.to_numpy())
             a, b, se, dfree = fit.intercept, fit.slope, fit.slope_se, fit.df
@@ -211,7 +226,7 @@ def dose_proportionality(
         acc_lo, acc_hi = 1 + np.log(limits[0]) / np.log(r), 1 + np.log(limits[1]) / np.log(r)
         groups = [np.log(d[m][d[dose] == lv] / lv).to_numpy() for lv in levels]
         # the F test needs a within-level df (some level with two values), not two in each
-        f, p = stats.f_oneway(*groups) if n > levels.size else (np.nan, np.nan)
+        f, p = stats.f_oneway(*groups) if n > levels.size and not exact else (np.nan, np.nan)
         rows.append(
             {
                 "metric": m,
@@ -228,7 +243,7 @@ def dose_proportionality(
                 "ratio_dn": r ** (b - 1),
                 "ratio_dn_ci_low": r ** (lo - 1),
                 "ratio_dn_ci_high": r ** (hi - 1),
-                "proportional": bool(lo >= acc_lo and hi <= acc_hi),
+                "proportional": np.nan if exact else bool(lo >= acc_lo and hi <= acc_hi),
                 "anova_f": float(f),
                 "anova_p": float(p),
                 "model": model,
