@@ -56,3 +56,27 @@ def test_a_fit_with_a_lag_keeps_an_ss2_train_off_before_its_dose():
     fit = PKFitter(start, method="wls", estimate=["cl", "v", "ka"]).fit(t, y, data=reg)
     est = fit.params_.iloc[0]  # exact data: the optimum is the truth (zero residuals)
     assert (est["cl"], est["v"], est["ka"]) == pytest.approx((CL, V, KA), rel=1e-5)
+
+
+def test_fit_pk_ends_the_doses_before_a_nonmem_reset(tmp_path):
+    # IV crossover coded with EVID 4: 100 mg at 0, reset + 100 mg at 24 h (1-cmt CL 2, V 20).
+    # NONMEM: period 2 sees only its own dose; the residue of the first (453 ng/mL at 24 h)
+    # was added to it before
+    from kinetor.data import read_study
+    from kinetor.pk import fit_pk
+
+    t1, t2 = [1.0, 2, 4, 8, 12], [25.0, 26, 28, 32, 36]
+    conc = [5000.0 * np.exp(-K * t) for t in t1] + [5000.0 * np.exp(-K * (t - 24)) for t in t2]
+    lines = ["ID,TIME,DV,AMT,EVID,MDV,CMT", "1,0,.,100,1,1,1"]
+    lines += [f"1,{t:g},{c:.6f},.,0,0,1" for t, c in zip(t1, conc[:5], strict=True)]
+    lines += ["1,24,.,100,4,1,1"]
+    lines += [f"1,{t:g},{c:.6f},.,0,0,1" for t, c in zip(t2, conc[5:], strict=True)]
+    (tmp_path / "nm.csv").write_text("\n".join(lines) + "\n")
+    study = read_study(
+        tmp_path / "nm.csv",
+        units={"time": "h", "conc": "ng/mL", "dose": "mg"},
+        route="IV",
+    )
+    res = fit_pk(study, "1cmt", method="wls")
+    p = res.params.set_index("parameter")["estimate"]
+    assert (p["cl"], p["v"]) == pytest.approx((CL, V), rel=1e-5)

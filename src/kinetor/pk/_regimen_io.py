@@ -4,7 +4,9 @@ Every bad row is collected and reported in one ``DataError`` (row numbers count 
 header as row 1). An empty cell (None, NaN, ``""`` or NONMEM's ``"."``) of an optional
 column (``duration``, ``rate``, ``ss``, ``ii``, ``addl``) means 0; ``time`` and ``amount``
 must be finite numbers, ``ii``, ``duration`` and ``rate`` finite and >= 0, ``addl`` a whole
-number >= 0 and ``ss`` 0, 1 or 2.
+number >= 0 and ``ss`` 0, 1 or 2. ``until`` (optional; empty means never) is the time from
+which the dose no longer acts (a NONMEM reset): a number after the dose time; the
+additional doses (``addl``) at or after it are not given.
 """
 
 from __future__ import annotations
@@ -13,14 +15,24 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from kinetor.errors import DataError, KinetorError, Problem
 from kinetor.limits import get as get_limit
 from kinetor.pk._grammar import RegimenError, _canonical_unit, convert_to, dose_kind
 
-COLUMNS = ["time", "amount", "unit", "route", "route_raw", "duration", "ss", "ii"]
+COLUMNS = ["time", "amount", "unit", "route", "route_raw", "duration", "ss", "ii", "until"]
+
+# the columns of NONMEM records, for the problems found in them (``table_rows(names=...)``)
+NONMEM_NAMES = {
+    "time": "TIME",
+    "amount": "AMT",
+    "ii": "II",
+    "addl": "ADDL",
+    "ss": "SS",
+    "rate": "RATE",
+    "duration": "RATE",
+}
 
 
 def _parse(unit: str):
@@ -82,10 +94,40 @@ def cell_value(raw, key: str, problems: list[Problem], where: dict, name: str = 
     return x
 
 
-def table_rows(table: pd.DataFrame, unit: str | None, time_unit: str) -> pd.DataFrame:
-    """Canonical rows (``subject`` + ``COLUMNS``; subject "" when the table has none)."""
+def _until(raw, time: float, problems: list[Problem], where: dict) -> float | None:
+    """The ``until`` cell: inf when empty, else a number after the dose ``time``."""
+    x = _cell(raw)
+    if x is None:
+        return math.inf
+    if math.isnan(x) or x == -math.inf or x <= time:
+        shown = repr(raw) if isinstance(raw, str) else f"{x:g}"
+        problems.append(
+            Problem(
+                f"until {shown} is not a number"
+                if math.isnan(x)
+                else f"until {shown} is not after the dose time {time:g}: the dose would not act",
+                column="until",
+                fix="give the time the dose stops acting (a reset), after its dose time, "
+                "or leave the cell empty",
+                **where,
+            )
+        )
+        return None
+    return x
+
+
+def table_rows(
+    table: pd.DataFrame,
+    unit: str | None,
+    time_unit: str,
+    names: Mapping[str, str] | None = None,
+) -> pd.DataFrame:
+    """Canonical rows (``subject`` + ``COLUMNS``; subject "" when the table has none).
+    ``names`` gives the column a problem names, by canonical column (NONMEM records)."""
     from kinetor.data.routes import normalise_route
     from kinetor.units import convert
+
+    name = dict(names or {}).get
 
     df = table.copy()
     df.columns = [str(c).lower() for c in df.columns]
@@ -121,7 +163,7 @@ def table_rows(table: pd.DataFrame, unit: str | None, time_unit: str) -> pd.Data
             problems.append(
                 Problem(
                     f"unknown route {r['route']!r}",
-                    column="route",
+                    column=name("route", "route"),
                     fix="use IV, IV infusion, PO, SC, IP, IM",
                     **where,
                 )
@@ -141,9 +183,10 @@ def table_rows(table: pd.DataFrame, unit: str | None, time_unit: str) -> pd.Data
                 )
             )
         time, amount, duration, rate, ii, ss, addl = (
-            cell_value(r.get(k), k, problems, where)
+            cell_value(r.get(k), k, problems, where, name(k, k))
             for k in ("time", "amount", "duration", "rate", "ii", "ss", "addl")
         )
+        until = _until(r.get("until"), time, problems, where) if time is not None else None
         if len(problems) > found:
             continue
         amount *= factor
@@ -156,8 +199,10 @@ def table_rows(table: pd.DataFrame, unit: str | None, time_unit: str) -> pd.Data
             problems.append(
                 Problem(
                     "infusion without a duration",
-                    column="duration",
-                    fix="give 'duration' (or 'rate')",
+                    column=name("duration", "duration"),
+                    fix="give RATE > 0 (the infusion lasts AMT/RATE)"
+                    if names
+                    else "give 'duration' (or 'rate')",
                     **where,
                 )
             )
@@ -166,8 +211,10 @@ def table_rows(table: pd.DataFrame, unit: str | None, time_unit: str) -> pd.Data
             problems.append(
                 Problem(
                     "a duration on an extravascular dose (zero-order absorption is not supported)",
-                    column="duration",
-                    fix="remove the duration or use an IV route",
+                    column=name("duration", "duration"),
+                    fix="remove the RATE or dose into the central compartment"
+                    if names
+                    else "remove the duration or use an IV route",
                     **where,
                 )
             )
@@ -175,8 +222,14 @@ def table_rows(table: pd.DataFrame, unit: str | None, time_unit: str) -> pd.Data
         ii *= tf
         ss, addl = int(ss), int(addl)
         if (ss or addl) and ii <= 0:
+            ii_name = name("ii", "ii")
             problems.append(
-                Problem("ss/addl without an interval", column="ii", fix="give 'ii' > 0", **where)
+                Problem(
+                    f"{name('ss', 'ss')}/{name('addl', 'addl')} without an interval",
+                    column=ii_name,
+                    fix=f"give {ii_name} > 0",
+                    **where,
+                )
             )
             continue
         t0 = time * tf
@@ -187,13 +240,16 @@ def table_rows(table: pd.DataFrame, unit: str | None, time_unit: str) -> pd.Data
                 Problem(
                     f"addl {addl:,} makes {n_doses[subject]:,} doses for this subject, above "
                     f"the limit doses_per_subject = {get_limit('doses_per_subject'):,}",
-                    column="addl",
+                    column=name("addl", "addl"),
                     fix="check ADDL (or raise the limit on purpose: KINETOR_LIMIT_DOSES_PER_SUBJECT)",
                     **where,
                 )
             )
             continue
+        end = until * tf
         for k in range(addl + 1):
+            if t0 + k * ii >= end:  # an additional dose after a reset is not given
+                break
             rows.append(
                 (
                     subject,
@@ -205,102 +261,9 @@ def table_rows(table: pd.DataFrame, unit: str | None, time_unit: str) -> pd.Data
                     duration,
                     1 if ss and k == 0 else 0,
                     ii if ss and k == 0 else 0.0,
+                    end,
                 )
             )
     if problems:
         raise DataError(problems)
     return pd.DataFrame(rows, columns=["subject", *COLUMNS])
-
-
-def nonmem_doses(data: pd.DataFrame, routes: Mapping[int, str] | None):
-    """(upper-cased frame, [(subject, dose row dict)]) from NONMEM event records."""
-    df = data.copy()
-    df.columns = [str(c).upper() for c in df.columns]
-    if "TIME" not in df.columns or "AMT" not in df.columns:
-        raise DataError(
-            [
-                Problem(f"NONMEM data without '{c}'", column=c, fix=f"add a '{c}' column")
-                for c in ("TIME", "AMT")
-                if c not in df.columns
-            ]
-        )
-    df["source_row"] = np.arange(2, len(df) + 2)
-    amt = pd.to_numeric(df["AMT"], errors="coerce").fillna(0)
-    dosed = pd.Series(np.where(amt > 0, 1, 0), index=df.index)  # rows without an EVID
-    evid = df["EVID"] if "EVID" in df.columns else dosed
-    routes = dict(routes or {1: "extravascular", 2: "iv_bolus"})
-    problems: list[Problem] = []
-    keep: list[tuple] = []
-    ids = df["ID"].astype(str) if "ID" in df.columns else pd.Series("", index=df.index)
-    for idx, r in df.iterrows():
-        where: dict[str, Any] = {"row": int(r["source_row"])}
-        found = len(problems)
-        e = dosed.loc[idx] if _cell(evid.loc[idx]) is None else evid.loc[idx]
-        e = cell_value(e, "evid", problems, where, "EVID")
-        ss = cell_value(r.get("SS"), "ss", problems, where, "SS")
-        if e is None:
-            continue
-        subj = ids.loc[idx]
-        if e in (3, 4) or ss == 1:
-            keep = [k for k in keep if k[0] != subj]  # reset: earlier doses are gone
-        if e not in (1, 4):
-            continue
-        values = {
-            key: cell_value(r.get(col), key, problems, where, col)
-            for key, col in (("time", "TIME"), ("amount", "AMT"), ("ii", "II"), ("addl", "ADDL"))
-        }
-        raw_rate = r.get("RATE")
-        rate = _cell(raw_rate) or 0.0
-        if rate < 0 or not math.isfinite(rate):
-            shown = repr(raw_rate) if isinstance(raw_rate, str) else f"{rate:g}"
-            problems.append(
-                Problem(
-                    f"RATE {shown} (modelled rate/duration) is not supported"
-                    if rate in (-1.0, -2.0)
-                    else f"RATE {shown} is not a finite number >= 0",
-                    column="RATE",
-                    fix="give the infusion rate or duration as data",
-                    **where,
-                )
-            )
-        if "ROUTE" in df.columns:
-            route = str(r["ROUTE"])
-        else:
-            cmt = cell_value(r.get("CMT"), "cmt", problems, where, "CMT") or 1
-            if int(cmt) not in routes and len(problems) == found:
-                problems.append(
-                    Problem(
-                        f"no route for CMT {cmt:g}",
-                        column="CMT",
-                        fix="pass routes={cmt: 'PO', ...}",
-                        **where,
-                    )
-                )
-            route = routes.get(int(cmt), "")
-        if len(problems) > found:
-            continue
-        if rate > 0:
-            route = "iv_infusion" if route in ("iv_bolus", "iv_infusion", "IV") else route
-        keep.append(
-            (
-                subj,
-                {
-                    **values,
-                    "route": route,
-                    "rate": rate,
-                    "ss": 1 if ss else 0,
-                    "source_row": int(r["source_row"]),
-                },
-            )
-        )
-    if problems:
-        raise DataError(problems)
-    if not keep:
-        raise DataError(
-            Problem(
-                "no dose records found",
-                column="EVID",
-                fix="dose rows need EVID 1 (or 4) and AMT > 0",
-            )
-        )
-    return df, keep

@@ -4,16 +4,17 @@ Between two dose events the concentration of a linear compartmental model is a c
 (the steady-state share of running infusions) plus a sum of exponentials in the model's
 rates (:mod:`kinetor.pk.closed_form`). A :class:`Polyexponential` stores that course
 exactly: breakpoints :math:`s_0 < s_1 < \dots` (the dose events, where the course has a
-kink or a jump) and, for each piece,
+kink or a jump, and the resets that end earlier doses) and, for each piece,
 
 .. math::
 
     C(t) = c_k + \sum_j a_{kj}\, e^{-\lambda_j (t - s_k)}, \qquad s_k \le t < s_{k+1}.
 
 The coefficients of piece :math:`k` follow from superposition over every event
-:math:`e` at or before :math:`s_k` (weight :math:`w_e`: amount or rate change; kind
-:math:`k_e`; ``coef``/``const`` from ``closed_form.exponentials``; steady-state trains
-divided by :math:`1 - e^{-\lambda_j\,ii}` as in the simulation kernels):
+:math:`e` at or before :math:`s_k` and not ended by a reset by then (weight :math:`w_e`:
+amount or rate change; kind :math:`k_e`; ``coef``/``const`` from
+``closed_form.exponentials``; steady-state trains divided by
+:math:`1 - e^{-\lambda_j\,ii}` as in the simulation kernels):
 
 .. math::
 
@@ -163,10 +164,12 @@ def courses(
         te = ev.time[s]
         keep = np.isfinite(te)
         te, w, kind, ii = te[keep], ev.weight[s][keep], ev.kind[s][keep], ev.ii[s][keep]
-        # a steady-state train acts from its own dose time on (``Events.active_from``)
+        # a steady-state train acts from its own dose time on (``Events.active_from``); a
+        # dose ended by a reset acts before its ``Events.until`` only
         af = np.full(te.size, -np.inf) if ev.active_from is None else ev.active_from[s][keep]
-        brk = af[np.isfinite(af) & (af > start)]
-        starts = np.unique(np.concatenate([[start], te[te > start], brk]))
+        end = np.full(te.size, np.inf) if ev.until is None else ev.until[s][keep]
+        brk = np.concatenate([af[np.isfinite(af) & (af > start)], end[end > start]])
+        starts = np.unique(np.concatenate([[start], te[te > start], brk[np.isfinite(brk)]]))
         with np.errstate(divide="ignore", invalid="ignore"):
             mult = np.where(
                 ii[:, None] > 0,
@@ -175,7 +178,7 @@ def courses(
             )  # (E, J): steady-state trains
         gain = w[:, None] * coef[s, kind, :] * mult  # (E, J)
         lag = starts[:, None] - te[None, :]  # (K, E)
-        on = (lag >= 0) & (starts[:, None] >= af[None, :])
+        on = (lag >= 0) & (starts[:, None] >= af[None, :]) & (starts[:, None] < end[None, :])
         decay = np.exp(-lam[s][None, None, :] * np.where(on, lag, 0.0)[:, :, None])  # (K, E, J)
         amp = np.einsum("ke,kej,ej->kj", on.astype(float), decay, gain)
         c0 = on.astype(float) @ (w * const[s, kind])

@@ -18,6 +18,9 @@ whose lag exceeds the interval: ``k = ceil(tlag / ii)``, and the doses of the in
 between (still in their lag at :math:`t_0`) are ordinary events. A train acts only from
 :math:`t_0` on (``active_from``): before its steady-state dose the concentration is that of
 the other doses alone (NONMEM ``SS = 2``; a later ``ss`` part of a text regimen).
+A dose ended by a reset (its ``until`` in the regimen) acts before that time only
+(``until``): :func:`by_reset` runs the doses of each end time separately and cuts each
+run there (exact for linear models; for a nonlinear one the runs must not overlap).
 
 Examples
 --------
@@ -37,7 +40,7 @@ import numpy as np
 from kinetor.errors import ModelError
 from kinetor.pk.regimen import Regimen
 
-__all__ = ["Events", "build_events", "train_response"]
+__all__ = ["Events", "build_events", "by_reset", "train_response"]
 
 
 @dataclass
@@ -49,6 +52,8 @@ class Events:
     for ordinary events); it is set by :func:`build_events` and, being aligned with that
     event order, is not an ``__init__`` argument: a copy rearranged with
     ``dataclasses.replace`` has none, and its trains act from their first event.
+    ``until`` (S, E), set the same way, is the time from which each event no longer acts
+    (a reset ended its dose); None when no event ends (every regimen without resets).
     """
 
     time: np.ndarray
@@ -59,6 +64,7 @@ class Events:
     dose_mg: np.ndarray  # (S,) total amount given per subject (SS trains excluded), mg
     dose_time: np.ndarray | None = None
     active_from: np.ndarray | None = field(default=None, init=False, repr=False)
+    until: np.ndarray | None = field(default=None, init=False, repr=False)
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -73,7 +79,8 @@ class Events:
 
     def before(self, cut: np.ndarray) -> Events:
         """The events of the doses given before ``cut`` (S,) only (the others weigh 0):
-        evaluated at ``cut`` they give the concentration just before a dose there."""
+        evaluated at ``cut`` they give the concentration just before a dose there (also
+        before a reset at ``cut``: the doses it ends still act at ``cut`` here)."""
         cut = np.asarray(cut, float)[:, None]
         start = self.time if self.active_from is None else np.maximum(self.time, self.active_from)
         out = Events(
@@ -86,7 +93,59 @@ class Events:
             self.dose_time,
         )
         out.active_from = self.active_from
+        if self.until is not None:  # at ``cut`` itself: the value just before a reset there
+            out.until = np.where(self.until >= cut, np.inf, self.until)
         return out
+
+    def only(self, mask: np.ndarray) -> Events:
+        """The events of ``mask`` (S, E) (the others weigh 0), none of them ending."""
+        out = Events(
+            self.time,
+            np.where(mask, self.weight, 0.0),
+            self.kind,
+            self.ii,
+            self.has_depot,
+            self.dose_mg,
+            self.dose_time,
+        )
+        out.active_from = self.active_from
+        return out
+
+
+def by_reset(ev: Events, times: np.ndarray, run, exclusive: bool = False):
+    """``run(events)`` -> ``(conc, amounts)`` summed over the groups of events that end at
+    the same time (per subject), each group's result cut to 0 from its end on.
+
+    Superposition makes the sum exact for a linear model. With ``exclusive`` (a nonlinear
+    model) a group must start at or after the end of the one before it (then at most one
+    group acts at a time); otherwise ``ModelError``."""
+    assert ev.until is not None
+    order = np.argsort(ev.until, axis=1, kind="stable")
+    ends_sorted = np.take_along_axis(ev.until, order, 1)
+    new = np.ones(ends_sorted.shape, bool)
+    new[:, 1:] = ends_sorted[:, 1:] != ends_sorted[:, :-1]
+    rank_sorted = np.cumsum(new, axis=1) - 1
+    rank = np.empty_like(rank_sorted)
+    np.put_along_axis(rank, order, rank_sorted, axis=1)
+    S, R = ev.time.shape[0], int(rank_sorted.max()) + 1
+    ends = np.full((S, R), np.inf)
+    ends[np.arange(S)[:, None], rank_sorted] = ends_sorted
+    times = np.asarray(times, float)
+    conc, amts = 0.0, {}
+    for r in range(R):
+        group = (rank == r) & (ev.weight != 0)
+        if exclusive and r > 0:
+            start = np.where(group, ev.time, np.inf).min(axis=1)
+            if np.any(start < ends[:, r - 1]):
+                raise ModelError(
+                    "a dose ended by a reset ('until') overlaps doses given before its end: "
+                    "a nonlinear model cannot superpose them; give the doses after the reset"
+                )
+        c, a = run(ev.only(group))
+        live = times[None, :] < ends[:, r][:, None]
+        conc = conc + np.where(live, c, 0.0)
+        amts = {k: amts.get(k, 0.0) + np.where(live, v, 0.0) for k, v in a.items()}
+    return conc, amts
 
 
 def train_response(times, ev: Events, gate, lam, coef, const) -> np.ndarray:
@@ -129,7 +188,8 @@ def _one(reg: Regimen, weight, bsa, mw, tlag):
     if amt.shape[0] == 1 and len(tlag) > 1:
         amt = np.repeat(amt, len(tlag), axis=0)
         n = amt.shape[0]
-    cols_t, cols_w, cols_k, cols_ii, cols_on = [], [], [], [], []
+    cols_t, cols_w, cols_k, cols_ii, cols_on, cols_end = [], [], [], [], [], []
+    end = np.inf
 
     def add(time, w, kind, ii=0.0, on=-np.inf):
         cols_t.append(time)
@@ -137,9 +197,11 @@ def _one(reg: Regimen, weight, bsa, mw, tlag):
         cols_k.append(kind)
         cols_ii.append(ii)
         cols_on.append(on)
+        cols_end.append(end)  # every event of a dose ends with it (a reset)
 
     for e, row in enumerate(t.to_dict("records")):
         a, t0, ii = amt[:, e], row["time"], row["ii"] if row["ss"] else 0.0
+        end = row["until"]
         route = row["route"]
         if route == "iv_bolus":
             add(t0, a, 0)
@@ -159,7 +221,7 @@ def _one(reg: Regimen, weight, bsa, mw, tlag):
                 add(t0 - k * ii + tlag, a, 1, ii, t0)
         else:
             d = row["duration"]
-            if ii and d > ii:
+            if ii and d > ii * (1 + 1e-12):  # d == ii: back to back (a constant rate)
                 raise ModelError(
                     f"a steady-state infusion of {d:g} h is longer than its "
                     f"interval ({ii:g} h): not supported"
@@ -179,7 +241,9 @@ def _one(reg: Regimen, weight, bsa, mw, tlag):
     K = np.broadcast_to(np.asarray(cols_k, np.int64), (n, E)).copy()
     II = np.broadcast_to(np.asarray(cols_ii, float), (n, E)).copy()
     ON = np.broadcast_to(np.asarray(cols_on, float), (n, E)).copy()
-    return T, W, K, II, ON, depot, amt.sum(axis=1), t["time"].to_numpy(float)
+    ends = np.asarray(cols_end, float)
+    END = np.broadcast_to(ends, (n, E)).copy() if np.isfinite(ends).any() else None
+    return T, W, K, II, ON, END, depot, amt.sum(axis=1), t["time"].to_numpy(float)
 
 
 def build_events(
@@ -232,10 +296,13 @@ def build_events(
     K = np.zeros((S, E), np.int64)
     II = np.zeros((S, E))
     ON = np.full((S, E), -np.inf)
+    END = None if all(p[1][5] is None for p in parts) else np.full((S, E), np.inf)
     D = np.full((S, max(p[2].size for p in parts)), np.inf)
-    for idx, (et, ew, ek, eii, eon), times in parts:
+    for idx, (et, ew, ek, eii, eon, eend), times in parts:
         m = et.shape[1]
         T[idx, :m], W[idx, :m], K[idx, :m], II[idx, :m], ON[idx, :m] = et, ew, ek, eii, eon
+        if eend is not None:
+            END[idx, :m] = eend
         D[idx, : times.size] = times
     if np.all(T == T[:1]) and np.all(K == K[:1]):  # shared schedule: one order for all
         order = np.broadcast_to(np.argsort(T[0], kind="stable"), T.shape)
@@ -244,4 +311,6 @@ def build_events(
     T, W, K, II, ON = (np.take_along_axis(x, order, 1) for x in (T, W, K, II, ON))
     ev = Events(T, W, K, II, depot, dose, np.sort(D, axis=1))
     ev.active_from = ON
+    if END is not None:  # doses ended by a reset (none in the common case)
+        ev.until = np.take_along_axis(END, order, 1)
     return ev

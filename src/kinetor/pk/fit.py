@@ -271,7 +271,8 @@ def fit_pk(
             ]
         )
     cols = ["subject", "time", "dose", "route", "duration", "ss", "ii", "addl"]
-    dsub = doses[doses["subject"].isin(subjects)]
+    dsub = _with_resets(doses[doses["subject"].isin(subjects)])
+    cols += ["until"] if "until" in dsub.columns else []
     regs = Regimen.from_table(dsub[cols], unit=study.units["dose"], time_unit=study.units["time"])
     conc = _predose(conc, dsub.groupby("subject")["time"].min(), predose)
     unit_of = _param_units(cls, per_kg)
@@ -383,3 +384,16 @@ def fit_pk(
     return PKFitResult(
         params, pd.concat(preds, ignore_index=True), stats_df.reset_index(drop=True), fits, notes
     )
+
+
+def _with_resets(d: pd.DataFrame) -> pd.DataFrame:
+    """Doses with ``until``: a reset dose (NONMEM EVID 4, ``reset``) at time u ends the earlier
+    doses of its subject at u, as in NONMEM."""
+    reset = d["reset"].fillna(False).astype(bool).to_numpy() if "reset" in d.columns else None
+    if reset is None or not reset.any():
+        return d
+    t, subj, until = d["time"].to_numpy(float), d["subject"].to_numpy(), np.full(len(d), np.inf)
+    for s, u in zip(subj[reset], t[reset], strict=True):
+        own = (subj == s) & (t < u)
+        until[own] = np.minimum(until[own], u)
+    return d.assign(until=until)

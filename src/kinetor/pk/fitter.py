@@ -209,6 +209,8 @@ class PKFitter(Fitter):
             )
             if ev.active_from is not None:  # a train still acts from its own dose on
                 moved.active_from = tk(ev.active_from, order, 1)
+            if ev.until is not None:  # a dose ended by a reset still ends there
+                moved.until = tk(ev.until, order, 1)
             ev = moved
         t = np.asarray(t, float)
         grid, inv = np.unique(t, return_inverse=True)

@@ -111,10 +111,19 @@ def ode_predict(
     """Central concentration (mg/L) and requested amounts (mg) through the ODE path.
 
     ``ev`` are the events of :func:`kinetor.pk.events.build_events`. Steady-state doses
-    need the closed form (the ODE path has no steady-state solver): ``ModelError``.
+    need the closed form (the ODE path has no steady-state solver): ``ModelError``. A reset
+    (doses with an ``until``) starts the system again from 0: the doses before and after
+    it are integrated separately (:func:`kinetor.pk.events.by_reset`).
     """
     from kinetor.pk import ode
 
+    if ev.until is not None:  # doses ended by a reset: each end time integrated on its own
+        from kinetor.pk.events import by_reset
+
+        def run(sub):
+            return ode_predict(model, P, sub, times, outputs, rtol, atol)
+
+        return by_reset(ev, times, run, exclusive=not model.linear)
     S = ev.time.shape[0]
     if np.any(ev.ii > 0):
         raise ModelError(

@@ -12,6 +12,8 @@ duration    infusion duration, h (0 for bolus and extravascular doses)
 ss          1: the dose is at steady state (an infinite train of identical doses
             every ``ii`` hours ended with this one), 0 otherwise
 ii          the inter-dose interval of a steady-state dose, h (0 otherwise)
+until       the time from which the dose no longer acts, h (``inf``: never); set by a
+            NONMEM reset (``EVID`` 3/4, ``SS = 1``) after the dose
 ==========  =====================================================================
 
 Per-kg (per-m2, molar) doses stay per-kg here; body weight (BSA, molecular weight) is
@@ -42,7 +44,8 @@ import pandas as pd
 
 from kinetor.limits import get as get_limit
 from kinetor.pk._grammar import RegimenError, _Part, parse_parts
-from kinetor.pk._regimen_io import COLUMNS, nonmem_doses, table_rows
+from kinetor.pk._nonmem_doses import nonmem_doses
+from kinetor.pk._regimen_io import COLUMNS, table_rows
 
 __all__ = ["Regimen", "RegimenError"]
 
@@ -105,11 +108,24 @@ class Regimen:
 
     def __init__(self, table: pd.DataFrame, _parts: list[tuple[_Part, list[float]]] | None = None):
         t = table.copy()
-        for col, default in (("route_raw", ""), ("duration", 0.0), ("ss", 0), ("ii", 0.0)):
+        for col, default in (
+            ("route_raw", ""),
+            ("duration", 0.0),
+            ("ss", 0),
+            ("ii", 0.0),
+            ("until", math.inf),
+        ):
             if col not in t.columns:
                 t[col] = default
         t = t[COLUMNS].astype(
-            {"time": float, "amount": float, "duration": float, "ss": int, "ii": float}
+            {
+                "time": float,
+                "amount": float,
+                "duration": float,
+                "ss": int,
+                "ii": float,
+                "until": float,
+            }
         )
         t["route_raw"] = [
             r if r else _LABEL[rt] for r, rt in zip(t["route_raw"], t["route"], strict=True)
@@ -165,6 +181,7 @@ class Regimen:
                         part.duration,
                         ss,
                         part.tau if ss else 0.0,
+                        math.inf,
                     )
                 )
         return cls(pd.DataFrame(rows, columns=COLUMNS), _parts=expanded)
@@ -177,8 +194,10 @@ class Regimen:
 
         Columns: ``time``, ``amount`` (or ``dose``), ``route``; optional ``unit`` (else the
         ``unit`` argument), ``duration`` or ``rate`` (infusions), ``ss``, ``ii``, ``addl``
-        (NONMEM-style additional doses every ``ii``) and ``subject`` (then a dict of
-        regimens by subject is returned). Every bad row is reported in one ``DataError``.
+        (NONMEM-style additional doses every ``ii``), ``until`` (the dose acts before that
+        time only, as after a reset; additional doses from then on are not given) and
+        ``subject`` (then a dict of regimens by subject is returned). Every bad row is
+        reported in one ``DataError``.
 
         Examples
         --------
@@ -186,8 +205,11 @@ class Regimen:
         >>> str(Regimen.from_table(df, unit="mg"))
         '10 mg IV bolus single then at 24 h 5 mg PO single'
         """
-        out = table_rows(table, unit, time_unit)
-        if (out["subject"] != "").any():
+        return cls._by_subject(table_rows(table, unit, time_unit))
+
+    @classmethod
+    def _by_subject(cls, out: pd.DataFrame, single: bool = False) -> Regimen | dict[str, Regimen]:
+        if (out["subject"] != "").any() and not (single and out["subject"].nunique() == 1):
             return {
                 s: cls(g.drop(columns="subject")) for s, g in out.groupby("subject", sort=False)
             }
@@ -208,8 +230,11 @@ class Regimen:
         from a ``ROUTE`` column, else from ``CMT`` through ``routes`` (default
         ``{1: "extravascular", 2: "iv_bolus"}``: depot 1, central 2). ``RATE > 0`` makes an
         infusion of ``AMT/RATE`` hours; ``ADDL`` adds doses every ``II``; ``SS = 1`` (and
-        ``EVID`` 3/4) reset the system, so earlier doses of that subject are dropped;
-        ``SS = 2`` superposes the steady state on earlier doses. Several ``ID`` give a dict.
+        ``EVID`` 3/4) reset the system at their ``TIME``: the earlier doses of that subject
+        act before it only (their ``until``; additional doses after it are not given), so
+        the concentrations before the reset are unchanged; ``SS = 2`` superposes the steady
+        state on earlier doses. The records of an ``ID`` must be in time order. Several
+        ``ID`` give a dict.
 
         Examples
         --------
@@ -219,13 +244,9 @@ class Regimen:
         >>> Regimen.from_nonmem(nm, dose_unit="mg").to_table()["time"].tolist()
         [0.0, 24.0, 48.0]
         """
-        df, keep = nonmem_doses(data, routes)
+        keep, names = nonmem_doses(data, routes)
         table = pd.DataFrame([dict(subject=s, **row) for s, row in keep])
-        if "ID" not in df.columns or table["subject"].nunique() == 1:
-            return cls.from_table(
-                table.drop(columns="subject"), unit=dose_unit, time_unit=time_unit
-            )
-        return cls.from_table(table, unit=dose_unit, time_unit=time_unit)
+        return cls._by_subject(table_rows(table, dose_unit, time_unit, names), single=True)
 
     # ------------------------------------------------------------------ views
     def to_table(self) -> pd.DataFrame:
@@ -313,7 +334,9 @@ class Regimen:
                 ss=bool(r["ss"]),
                 start=r["time"],
             )
-            texts.append(self._part_text(part, [r["time"]], k > 0))
+            text = self._part_text(part, [r["time"]], k > 0)
+            ends = f" until {_fmt(r['until'])} h" if math.isfinite(r["until"]) else ""
+            texts.append(text + ends)
         return " then ".join(texts)
 
     @staticmethod
@@ -351,7 +374,7 @@ class Regimen:
         if not isinstance(other, Regimen):
             return NotImplemented
         a, b = self._table, other._table
-        cols = ["time", "amount", "duration", "ii"]
+        cols = ["time", "amount", "duration", "ii", "until"]
         return bool(
             len(a) == len(b)
             and np.allclose(

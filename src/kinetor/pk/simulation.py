@@ -30,7 +30,7 @@ from kinetor.errors import ModelError
 from kinetor.limits import check as check_limit
 from kinetor.pk._exposure import checked_params, pre_dose
 from kinetor.pk._exposure import exposure as _exposure
-from kinetor.pk.events import Events, build_events, train_response
+from kinetor.pk.events import Events, build_events, by_reset, train_response
 from kinetor.pk.models import PKModel
 from kinetor.pk.regimen import Regimen
 from kinetor.pk.variability import ResidualError, Variability, individual_parameters
@@ -134,6 +134,9 @@ def predict(
     method: str = "auto",
 ):
     """Central concentration (mg/L) and amounts (mg) on ``times`` (any order)."""
+    if ev.until is not None:  # doses ended by a reset: each end time run on its own
+        again = partial(predict, model, P, times=times, outputs=outputs, method=method)
+        return by_reset(ev, times, lambda sub: again(ev=sub), exclusive=not model.linear)
     ordered = bool(np.all(np.diff(times) >= 0))
     order = np.arange(times.size) if ordered else np.argsort(times, kind="stable")
     ts = times[order]
