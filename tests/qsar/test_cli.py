@@ -151,7 +151,7 @@ def test_predict_keeps_bad_rows_and_refuses_a_bad_query(models, tmp_path, capsys
     assert (
         np.isfinite(res["prediction_mtor"].iloc[0]) and res["prediction_mtor"].iloc[1:].isna().all()
     )
-    assert res["error"].tolist()[1:] == ["unparsable SMILES 'C1CC('", "missing SMILES"]
+    assert res["error"].tolist()[1:] == ["unparsable SMILES 'C1CC('", "empty SMILES"]
     capsys.readouterr()
     # a lone query that is not a structure is an error, not a row of NaN
     assert main(["qsar", "predict", "C1CC(", "--models", str(models), "--out", str(out)]) == 3

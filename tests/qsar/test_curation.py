@@ -114,7 +114,7 @@ def test_invalid_smiles_and_values_are_dropped_and_reported_by_row():
     assert dropped[3] == "unparsable SMILES 'C1CC'"
     assert dropped[4].startswith("potency -5.0 is not a positive number")
     assert dropped[5].startswith("potency 'n/a'")
-    assert dropped[6] == "unparsable SMILES ''"
+    assert dropped[6] == "empty SMILES"
     assert [p.row for p in res.problems] == [3, 4, 5, 6]
     assert res.problems[0].file == "x.csv" and res.problems[0].column == "smiles"
 

@@ -4,6 +4,8 @@ column, curate it, and say in a few lines what curation changed.
 Without ``--relation-col`` a column named ``relation``, ``standard_relation`` or
 ``Standard Relation`` (any case) is used, and a line says so; two of them are a
 :class:`~kinetor.errors.DataError`, as is a ``--relation-col`` the table does not have.
+The unit column is found the same way (``unit``, ``units``, ``standard_units`` or
+``Standard Units``; ``--unit-col``), and so is the SMILES column (two are an error).
 """
 
 from __future__ import annotations
@@ -34,15 +36,7 @@ def relation_column(columns, given: str | None, file: str) -> str | None:
     names = [str(c) for c in columns]
     if given is not None:
         if given not in names:
-            raise DataError(
-                Problem(
-                    f"no column {given!r} (--relation-col; have: {', '.join(names)})",
-                    file=file,
-                    row=1,
-                    column=given,
-                    fix="name a column of the header, or leave out --relation-col",
-                )
-            )
+            raise _no_column(given, "--relation-col", names, file)
         return given
     found = [c for c in names if c.strip().lower() in RELATION_COLUMNS]
     if len(found) > 1:
@@ -60,18 +54,97 @@ def relation_column(columns, given: str | None, file: str) -> str | None:
     return found[0] if found else None
 
 
+def _no_column(given: str, option: str, names: list[str], file: str):
+    from kinetor.errors import DataError, Problem
+
+    return DataError(
+        Problem(
+            f"no column {given!r} ({option}; have: {', '.join(names)})",
+            file=file,
+            row=1,
+            column=given,
+            fix=f"name a column of the header, or leave out {option}",
+        )
+    )
+
+
+def unit_column(columns, given: str | None, value_col: str, unit: str | None, file: str):
+    """The unit column and a line saying which (None: ``--unit`` for every value).
+
+    ``given`` must exist; else the one column named as in
+    :data:`kinetor.qsar._units.UNIT_COLUMNS` (two are a DataError). A potency column named
+    as a p-scale quantity (``pIC50``) with ``--unit p`` does not take it: that unit column
+    belongs to a concentration column beside it (``IC50``, ``units`` in a TeachOpenCADD
+    export).
+    """
+    from kinetor.errors import DataError, Problem
+    from kinetor.qsar._units import p_scale_name, unit_columns, unit_key
+
+    names = [str(c) for c in columns]
+    if given is not None:
+        if given not in names:
+            raise _no_column(given, "--unit-col", names, file)
+        return given, None
+    found = unit_columns(names)
+    if len(found) > 1:
+        raise DataError(
+            Problem(
+                f"{len(found)} unit columns ({', '.join(map(repr, found))}): which one goes "
+                "with the potency column is not guessed",
+                file=file,
+                row=1,
+                column=found[0],
+                fix="name the one that belongs to --value-col with --unit-col "
+                "(ChEMBL: standard_units with standard_value)",
+            )
+        )
+    if not found:
+        return None, None
+    if p_scale_name(value_col) and unit is not None and unit_key(unit) == "p":
+        return None, (
+            f"{file}: {value_col!r} is on the p scale (--unit p); the unit column "
+            f"{found[0]!r} is not read for it"
+        )
+    return found[0], f"{file}: unit column {found[0]!r} used (another one: --unit-col)"
+
+
+def check_spread(use, file: str, column: str) -> None:
+    """Potencies that are all equal teach a model nothing (and give intervals of no
+    width): a DataError before any fitting."""
+    import numpy as np
+
+    from kinetor.errors import DataError, Problem
+
+    y = use["p_value"].to_numpy(dtype=float)
+    if len(y) > 1 and np.ptp(y) <= 1e-9:
+        raise DataError(
+            Problem(
+                f"all {len(y)} potencies are equal (pX {y[0]:.3f} after curation): a model "
+                "cannot learn from them, and its intervals would have no width",
+                file=file,
+                column=column,
+                fix="check --value-col and the unit (a column of one repeated value?); a "
+                "model needs compounds of different potency",
+            )
+        )
+
+
 def curated(
     data: Path, smiles_col, value_col, unit, unit_col, relation_col, id_col, tautomer: bool
 ):
     """:func:`kinetor.qsar.curate` of the table ``data`` with the command's options."""
     from kinetor.qsar._units import check_default_unit
     from kinetor.qsar.curation import curate
-    from kinetor.qsar.io import SMILES_COLUMNS, _find, read_activity_table
+    from kinetor.qsar.io import read_activity_table, smiles_column
 
     checked(check_default_unit, unit, "--unit")
     frame = read_activity_table(data)
-    scol = smiles_col or _find(frame.columns, SMILES_COLUMNS) or "smiles"
+    repeated = frame.attrs.get("duplicate_columns", {})
+    scol = smiles_column(frame.columns, smiles_col, data.name, repeated) or "smiles"
     rcol = relation_column(frame.columns, relation_col, data.name)
+    ucol, line = unit_column(frame.columns, unit_col, value_col, unit, data.name)
+    if line:
+        _common.info(line)
     if relation_col is None:
         _common.info(
             f"{data.name}: relation column {rcol!r} used (=, <, > per value; another one: "
@@ -84,7 +157,7 @@ def curated(
         frame,
         smiles=scol,
         value=value_col,
-        unit=unit_col,
+        unit=ucol,
         relation=rcol,
         id_col=id_col,
         default_unit=unit,

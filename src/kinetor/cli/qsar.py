@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 
 from kinetor.cli import _common
+from kinetor.cli._qsar_curation import check_spread as _check_spread
 from kinetor.cli._qsar_curation import checked as _checked
 from kinetor.cli._qsar_curation import curated as _curated
 from kinetor.cli._qsar_curation import report_curation
@@ -44,10 +45,18 @@ _Unit = Annotated[
     typer.Option(
         "--unit",
         help="Unit of every value when the table has no unit column (else it must agree with "
-        "the column): nM, uM, mM, pM, M, or p (already pIC50/pKi).",
+        "the column): nM, uM, mM, pM, M, or p (already pIC50/pKi; a column named pIC50, pKi "
+        "... takes only p).",
     ),
 ]
-_UnitCol = Annotated[str, typer.Option("--unit-col", help="Unit column.")]
+_UnitCol = Annotated[
+    str | None,
+    typer.Option(
+        "--unit-col",
+        help="Unit column (default: a column named unit, units, standard_units or Standard "
+        "Units; not read for a p-scale column such as pIC50 given --unit p).",
+    ),
+]
 _RelCol = Annotated[
     str | None,
     typer.Option(
@@ -78,7 +87,7 @@ def train(
     smiles_col: _SmilesCol = None,
     value_col: _ValueCol = "value",
     unit: _Unit = None,
-    unit_col: _UnitCol = "unit",
+    unit_col: _UnitCol = None,
     relation_col: _RelCol = None,
     id_col: _IdCol = None,
     learner: _Learner = "consensus",
@@ -108,6 +117,7 @@ def train(
     d = _common.out_dir(out)
     report_curation(cur, d, f"{target}_")
     use = cur.data if censored == "keep" else cur.data[~cur.data["censored"]]
+    _check_spread(use, data.name, value_col)
     pred = PotencyPredictor(learner, target=target, seed=seed).fit(use["smiles"], use["p_value"])
     oof = pred.oof_
     metrics = regression_metrics(oof["y"], oof["prediction"])
@@ -131,7 +141,7 @@ def cv(
     smiles_col: _SmilesCol = None,
     value_col: _ValueCol = "value",
     unit: _Unit = None,
-    unit_col: _UnitCol = "unit",
+    unit_col: _UnitCol = None,
     relation_col: _RelCol = None,
     id_col: _IdCol = None,
     learner: _Learner = "consensus",
@@ -168,6 +178,7 @@ def cv(
     d = _common.out_dir(out)
     report_curation(cur, d)
     use = cur.data[~cur.data["censored"]]
+    _check_spread(use, data.name, value_col)
     with _common.progress() as bar:
         task = bar.add_task(f"{split} {folds}-fold CV", total=folds)
         res = cross_validate(
@@ -277,7 +288,7 @@ def predict(
     from kinetor.qsar.io import read_query
 
     mols, problems = read_query(smiles)
-    _report_problems(problems, "unparsable structures")
+    _report_problems(problems, "structures not predicted")
     table = mols[["id", "smiles"]].copy()
     for target, p in preds.items():
         res = p.predict(table["smiles"], strict=False, n_jobs=jobs)
@@ -344,7 +355,7 @@ def screen(
 
     preds = _load(models, targets)
     mols, problems = read_molecules(library, keep_invalid=True)
-    _report_problems(problems, "unparsable structures")
+    _report_problems(problems, "structures not predicted")
     res = run_screen(
         mols["smiles"].tolist(), preds, ids=mols["id"].tolist(), file=library.name, n_jobs=jobs
     )

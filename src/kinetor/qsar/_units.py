@@ -1,5 +1,5 @@
-"""Potency units of :func:`kinetor.qsar.curate`: molar units to the p scale, and the checks
-on a unit given for the whole table.
+"""Potency units of :func:`kinetor.qsar.curate`: molar units to the p scale, the unit
+column and the checks on a unit given for the whole table.
 
 Molar units are case-sensitive as elsewhere in kinetor: ``nM``, ``uM``, ``mM``, ``pM``,
 ``M`` (``NM`` or ``UM`` are accepted too); ``nm``, ``um``, ``mm``, ``pm`` and ``m`` are
@@ -11,9 +11,13 @@ Examples
 ('um', 'p', None, None)
 >>> length_fix("nm")
 'nM'
+>>> p_scale_name("pIC50"), p_scale_name("pChEMBL Value"), p_scale_name("IC50")
+(True, True, False)
 """
 
 from __future__ import annotations
+
+import re
 
 import numpy as np
 import pandas as pd
@@ -22,11 +26,15 @@ from kinetor.errors import DataError, ModelError, Problem
 
 __all__ = [
     "P_RANGE",
+    "UNIT_COLUMNS",
     "UNIT_FACTORS",
     "check_default_unit",
     "check_p_range",
     "check_unit_conflict",
+    "p_scale_name",
+    "unit_columns",
     "unit_key",
+    "units_of",
 ]
 
 #: Molar factor of each accepted concentration unit (lower-case keys).
@@ -47,6 +55,20 @@ _LENGTHS = {"m": "M", "mm": "mM", "um": "uM", "µm": "µM", "μm": "μM", "nm": 
 #: Plausible potencies on the p scale, (low, high]: 0 is 1 M, 14 is 10 fM.
 P_RANGE = (0.0, 14.0)
 _FIX = "use nM, uM, mM, pM or M, or 'p' for values already on the -log10 molar scale"
+#: Column names read as the unit column (case-insensitive; the CLI finds them itself).
+UNIT_COLUMNS = ("unit", "units", "standard_units", "standard units")
+# a potency column whose name says -log10 molar: pIC50, pEC50, pXC50, pKi, pKd, pA2, pChEMBL
+_P_NAME = re.compile(r"(?<![a-z])(p[a-z]{1,3}\d{2}|pk[ibd]|pa2|pchembl)(?![a-z])")
+
+
+def p_scale_name(column) -> bool:
+    """Whether a column's name says its values are on the p scale (pIC50, pKi, ...)."""
+    return bool(_P_NAME.search(str(column).strip().lower()))
+
+
+def unit_columns(columns) -> list[str]:
+    """The columns whose name is a usual unit-column name (:data:`UNIT_COLUMNS`)."""
+    return [str(c) for c in columns if str(c).strip().lower() in UNIT_COLUMNS]
 
 
 def length_fix(unit: str) -> str | None:
@@ -76,6 +98,69 @@ def check_default_unit(unit: str | None) -> None:
     """A unit for every value (``default_unit``, ``--unit``) must be known."""
     if unit is not None and unit_key(unit) is None:
         raise ModelError(f"{_unknown(unit)}; {_FIX}")
+
+
+def units_of(
+    frame: pd.DataFrame, unit: str | None, default_unit: str | None, value: str, file: str
+) -> pd.Series:
+    """The unit of every row: the column ``unit`` (checked against ``default_unit`` when
+    both are given), else ``default_unit``.
+
+    A unit column the table has under another usual name (``units``, ``Standard Units``)
+    is never passed over for ``default_unit``, and a value column named as a p-scale
+    quantity (``pIC50``, ``pKi``, ...) takes no concentration unit: both are a
+    :class:`~kinetor.errors.DataError`.
+    """
+    check_default_unit(default_unit)
+    is_p = p_scale_name(value)
+    if is_p and default_unit is not None and unit_key(default_unit) != "p":
+        raise DataError(_p_problem(value, default_unit, file, 1, value, "the unit given"))
+    if unit is not None and unit in frame.columns:
+        units = frame[unit].fillna("").astype(str)
+        if default_unit is not None:  # both: they must agree, never one silently ignored
+            check_unit_conflict(units, default_unit, file, unit)
+        if is_p:
+            conc = [i for i, u in enumerate(units) if unit_key(u) not in (None, "p")]
+            if conc:
+                raise DataError(
+                    _p_problem(value, units.iloc[conc[0]], file, conc[0] + 2, unit, "its unit")
+                )
+        return units
+    others = unit_columns(frame.columns)
+    if others and unit is not None and not (is_p and unit_key(default_unit or "") == "p"):
+        raise DataError(
+            Problem(
+                f"no unit column {unit!r}, but the table has {', '.join(map(repr, others))}",
+                file=file,
+                row=1,
+                column=others[0],
+                fix=f"name it as the unit column (unit={others[0]!r} in Python, --unit-col "
+                "on the command line); a unit for the whole table must agree with it",
+            )
+        )
+    if default_unit is None:
+        raise DataError(
+            Problem(
+                "no unit column and no default unit",
+                file=file,
+                column=unit,
+                fix="add a unit column, or give the unit of every value (--unit nM, or "
+                "default_unit='nM' in Python; 'p' for pIC50/pKi)",
+            )
+        )
+    return pd.Series([default_unit] * len(frame), index=frame.index)
+
+
+def _p_problem(value: str, unit, file: str, row: int, column: str, what: str) -> Problem:
+    return Problem(
+        f"the potency column {value!r} is on the p scale by its name, but {what} is the "
+        f"concentration unit {str(unit).strip()!r}",
+        file=file,
+        row=row,
+        column=column,
+        fix="give the unit p (--unit p, default_unit='p' in Python), or name the "
+        "concentration column (e.g. IC50) as the value column with its unit",
+    )
 
 
 def check_unit_conflict(units: pd.Series, given: str, file: str, column: str) -> None:

@@ -4,14 +4,19 @@ compound, and a report of everything changed, merged, flagged or dropped.
 Steps (after Fourches, Muratov & Tropsha 2010 J Chem Inf Model 50:1189,
 doi:10.1021/ci100176x):
 
-1. parse the SMILES; an unparsable one drops its row, named in the report;
+1. parse the SMILES; an empty or unparsable one drops its row, named in the report, and
+   so does a structure with a dummy atom (``*``, an attachment point), without an organic
+   fragment (no carbon atom: ``[Na+].[Cl-]``, cisplatin) or with more than
+   :data:`MAX_HEAVY_ATOMS` heavy atoms in its largest fragment;
 2. standardise with RDKit ``rdMolStandardize``: keep the largest organic fragment (salts
    and solvents go), neutralise charges that can be neutralised, optionally take the
    canonical tautomer; stereochemistry is kept, so enantiomers stay separate compounds;
 3. put potencies on the negative-log molar scale, :math:`pX = -\\log_{10}(X / \\mathrm{M})`
    (nM, uM, mM, pM, M, or values already on the p scale); an unknown unit, or a length
    such as ``nm``, is a :class:`~kinetor.errors.DataError` (no guessed units), and so is a
-   potency outside ``(0, 14]`` on the p scale (a unit or entry mistake, not a measurement);
+   potency outside ``(0, 14]`` on the p scale (a unit or entry mistake, not a measurement),
+   a concentration unit for a column named as a p-scale quantity (``pIC50``, ``pKi``), or
+   a unit column under another usual name (``units``) passed over for ``default_unit``;
 4. keep censored values (``<``, ``>``; on the p scale the direction flips: IC50 > 10 uM is
    pIC50 < 5) and flag them;
 5. merge duplicates of one standardised structure: the mean of the exact values (censored
@@ -47,16 +52,23 @@ import numpy as np
 import pandas as pd
 
 from kinetor.errors import DataError, Problem
-from kinetor.qsar._units import (
-    _P_UNITS,
-    UNIT_FACTORS,
-    _p_values,
-    check_default_unit,
-    check_p_range,
-    check_unit_conflict,
+from kinetor.qsar._checks import (
+    MAX_HEAVY_ATOMS,
+    check_single_columns,
+    size_problem,
+    structure_problem,
 )
+from kinetor.qsar._units import _P_UNITS, UNIT_FACTORS, _p_values, check_p_range, units_of
 
-__all__ = ["UNIT_FACTORS", "CurationResult", "curate", "standardize_smiles"]
+__all__ = [
+    "MAX_HEAVY_ATOMS",
+    "UNIT_FACTORS",
+    "CurationResult",
+    "curate",
+    "size_problem",
+    "standardize_smiles",
+    "structure_problem",
+]
 
 _FLIP = {"=": "=", "~": "=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
 _CHARGED = re.compile(r"\[[^\]]*[+-]")
@@ -129,11 +141,25 @@ def standardize_smiles(
     """
     from rdkit import Chem, rdBase
 
-    _quiet = rdBase.BlockLogs()  # a bad SMILES is reported by the caller, not on stderr
-    mol = Chem.MolFromSmiles(str(smiles)) if isinstance(smiles, str) and smiles.strip() else None
+    _quiet = rdBase.BlockLogs()
+    mol = _parse(smiles)
     if mol is None:
         return None, []
-    chooser, uncharger, taut = _tools or _standardizer(tautomer)
+    mol, changes = _standardize(mol, _tools or _standardizer(tautomer))
+    return Chem.MolToSmiles(mol), changes
+
+
+def _parse(smiles):
+    from rdkit import Chem, rdBase
+
+    _quiet = rdBase.BlockLogs()  # a bad SMILES is reported by the caller, not on stderr
+    return Chem.MolFromSmiles(smiles) if isinstance(smiles, str) and smiles.strip() else None
+
+
+def _standardize(mol, tools):
+    from rdkit import Chem
+
+    chooser, uncharger, taut = tools
     changes = []
     before = Chem.MolToSmiles(mol)
     if "." in before:
@@ -149,7 +175,7 @@ def standardize_smiles(
         mol = taut.Canonicalize(mol)
         if Chem.MolToSmiles(mol) != smi:
             changes.append("canonical tautomer")
-    return Chem.MolToSmiles(mol), changes
+    return mol, changes
 
 
 def curate(
@@ -174,7 +200,9 @@ def curate(
         Column names of the structure and the potency.
     unit : str or None
         Column of the potency unit (nM, uM, ..., or ``p`` for pIC50-like values); when the
-        column is absent, ``default_unit`` is used and must be given.
+        column is absent, ``default_unit`` is used and must be given, unless the table has
+        a unit column under another usual name (``units``, ``Standard Units``: a
+        :class:`~kinetor.errors.DataError`; name it here). ``None``: no unit column.
     relation : str or None
         Column with ``=``, ``<``, ``>``, ``<=``, ``>=`` (``~`` counts as ``=``; one pair of
         single quotes around them, as in ChEMBL downloads (``'='``), is removed; missing
@@ -206,25 +234,8 @@ def curate(
             ]
         )
     n = len(frame)
-    check_default_unit(default_unit)
-    if unit is not None and unit in frame.columns:
-        units = frame[unit].fillna("").astype(str)
-        if default_unit is not None:  # both: they must agree, never one silently ignored
-            check_unit_conflict(units, default_unit, file, unit)
-    elif default_unit is not None:
-        units = pd.Series([default_unit] * n, index=frame.index)
-    else:
-        raise DataError(
-            [
-                Problem(
-                    "no unit column and no default unit",
-                    file=file,
-                    column=unit,
-                    fix="add a unit column, or give the unit of every value (--unit nM, or "
-                    "default_unit='nM' in Python; 'p' for pIC50/pKi)",
-                )
-            ]
-        )
+    check_single_columns(frame, (smiles, value, unit, relation, id_col), file)
+    units = units_of(frame, unit, default_unit, value, file)
     rel = (
         frame[relation]
         .fillna("=")
@@ -249,6 +260,9 @@ def curate(
     check_p_range(
         pvals, frame[value].reset_index(drop=True), units.reset_index(drop=True), file, value
     )
+    from rdkit import Chem, rdBase
+
+    _quiet = rdBase.BlockLogs()  # bad structures are reported row by row, not on stderr
     tools = _standardizer(tautomer)
     report, problems, keep = [], [], []
     for i, (s_in, v_raw, r, p, ident) in enumerate(
@@ -270,10 +284,18 @@ def curate(
                 "give a positive concentration (or a p-scale value)",
             )
             continue
-        std, changes = standardize_smiles(s_in, tautomer, tools)
-        if std is None:
-            drop(f"unparsable SMILES {s_in!r}", smiles, "correct the structure or remove the row")
+        mol = _parse(s_in)
+        if mol is None:
+            empty = not isinstance(s_in, str) or not s_in.strip()
+            what = "empty SMILES" if empty else f"unparsable SMILES {s_in!r}"
+            drop(what, smiles, "correct the structure or remove the row")
             continue
+        refused = structure_problem(mol)
+        if refused:
+            drop(refused[0], smiles, refused[1])
+            continue
+        mol, changes = _standardize(mol, tools)
+        std = Chem.MolToSmiles(mol)
         for c in changes:
             report.append((row, ident, s_in, "changed", c))
         is_p = str(units.iloc[i]).strip().lower() in _P_UNITS

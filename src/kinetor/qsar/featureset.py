@@ -107,7 +107,8 @@ def kernel(A: Features, B: Features | KernelReference) -> np.ndarray:
 def parse_smiles(
     smiles: Sequence[str], file: str = "<input>", column: str = "smiles", standardize: bool = True
 ) -> tuple[list[Any], np.ndarray, list[Problem]]:
-    """Parse (and standardise) SMILES; unparsable ones are reported, the rest kept.
+    """Parse (and standardise) SMILES; empty, unparsable and oversized ones
+    (:data:`~kinetor.qsar.curation.MAX_HEAVY_ATOMS`) are reported, the rest kept.
 
     Returns the molecules, the indices of the parsed inputs and one
     :class:`~kinetor.errors.Problem` per unparsable entry (row = index + 2, as in a CSV
@@ -115,17 +116,20 @@ def parse_smiles(
     """
     from rdkit import Chem, rdBase
 
-    from kinetor.qsar.curation import _CHARGED, _standardizer
+    from kinetor.qsar.curation import _CHARGED, _standardizer, size_problem
 
     _quiet = rdBase.BlockLogs()
     chooser, uncharger, _ = _standardizer(False)
     mols, ok, problems = [], [], []
     for i, s in enumerate(smiles):
-        mol = Chem.MolFromSmiles(s) if isinstance(s, str) and s.strip() else None
-        if mol is None:
+        empty = not isinstance(s, str) or not s.strip()
+        mol = None if empty else Chem.MolFromSmiles(s)
+        why = ("empty SMILES" if empty else f"unparsable SMILES {s!r}") if mol is None else None
+        why = why or size_problem(mol)  # fingerprints of a huge molecule take minutes
+        if why:
             problems.append(
                 Problem(
-                    f"unparsable SMILES {s!r}",
+                    why,
                     file=file,
                     row=i + 2,
                     column=column,

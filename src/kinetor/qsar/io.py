@@ -1,7 +1,8 @@
 """Readers for structure files: CSV/TSV tables, SMILES files (``.smi``) and SDF.
 
-A structure that cannot be parsed never stops the run: it is kept out, named (file,
-row or SDF record, column) in the returned problems, and the rest is processed.
+A structure that cannot be parsed (or is empty, or too large) never stops the run: it is
+kept out, named (file, row or SDF record, column) in the returned problems, and the rest
+is processed.
 
 Examples
 --------
@@ -29,6 +30,7 @@ __all__ = [
     "read_activity_table",
     "read_molecules",
     "read_query",
+    "smiles_column",
 ]
 
 #: Column names recognised as SMILES (case-insensitive).
@@ -36,6 +38,38 @@ SMILES_COLUMNS = ("smiles", "canonical_smiles", "smi", "structure")
 #: Column names the CLI reads as the relation (=, <, >) column (case-insensitive).
 RELATION_COLUMNS = ("relation", "standard_relation", "standard relation")
 _ID_COLUMNS = ("id", "name", "molecule_chembl_id", "compound", "compound_id")
+
+
+def smiles_column(columns, given: str | None, file: str, repeated=()) -> str | None:
+    """The structure column: ``given``, else the one column named as in
+    :data:`SMILES_COLUMNS` (any case), else None. Two such columns (``smiles`` and
+    ``SMILES``), or a structure column whose name is repeated, are a
+    :class:`~kinetor.errors.DataError`: which one is meant is not guessed."""
+    found = [str(c) for c in columns if str(c).strip().lower() in SMILES_COLUMNS]
+    scol = given or (found[0] if found else None)
+    if given is None and len(found) > 1:
+        raise DataError(
+            Problem(
+                f"{len(found)} SMILES columns ({', '.join(map(repr, found))}): which one holds "
+                "the structures is not guessed",
+                file=file,
+                row=1,
+                column=found[0],
+                fix="name one with --smiles-col (smiles_col= in Python), or remove the other",
+            )
+        )
+    if scol is not None and scol in repeated:
+        raise DataError(
+            Problem(
+                f"{repeated[scol]} columns named {scol!r}: which one holds the structures is "
+                "not guessed",
+                file=file,
+                row=1,
+                column=scol,
+                fix="rename or remove all but one of them",
+            )
+        )
+    return scol
 
 
 def _find(columns, candidates) -> str | None:
@@ -108,6 +142,10 @@ def _read_table(path: Path) -> pd.DataFrame:
             )
         ) from None
     df.attrs["first_row"] = 2
+    # pandas renames a repeated header name (IC50, IC50 -> IC50, IC50.1): keep the names
+    raw = pd.read_csv(io.StringIO(text), sep=sep, header=None, nrows=1, dtype=str).iloc[0]
+    counts = raw.dropna().value_counts()
+    df.attrs["duplicate_columns"] = {str(c): int(n) for c, n in counts[counts > 1].items()}
     return df
 
 
@@ -160,9 +198,13 @@ def read_molecules(
     -------
     (pandas.DataFrame, list of Problem)
         The parsable rows (all rows with ``keep_invalid``), with a 1-based ``row`` column
-        (the file row or SDF record), and one problem per structure that could not be parsed.
+        (the file row or SDF record), and one problem per structure that is empty, could not
+        be parsed or is too large (:data:`~kinetor.qsar.curation.MAX_HEAVY_ATOMS`). Two
+        SMILES columns (``smiles`` and ``SMILES``) are a :class:`DataError`.
     """
     from rdkit import Chem, rdBase
+
+    from kinetor.qsar.curation import size_problem
 
     path = Path(path)
     if not path.exists():
@@ -173,7 +215,11 @@ def read_molecules(
             Problem("no structures in the file", file=path.name, fix="give one structure a row")
         )
     first = df.attrs.get("first_row", 2)
-    scol = smiles_col or _find(df.columns, SMILES_COLUMNS)
+    scol = (
+        smiles_col or "smiles"  # an SDF's structures are its mol blocks
+        if df.attrs.get("sdf")
+        else smiles_column(df.columns, smiles_col, path.name, df.attrs.get("duplicate_columns", {}))
+    )
     if scol is None or scol not in df.columns:
         raise DataError(
             [
@@ -191,18 +237,18 @@ def read_molecules(
     _quiet = rdBase.BlockLogs()
     problems, keep = [], []
     for k, (s, row) in enumerate(zip(df[scol], rows, strict=True)):
-        ok = isinstance(s, str) and s.strip() and Chem.MolFromSmiles(s) is not None
-        if ok or keep_invalid:
-            keep.append(k)
-        if ok:
-            continue
+        empty = not isinstance(s, str) or not s.strip()
+        mol = None if empty else Chem.MolFromSmiles(s)
         if sdf and not isinstance(s, str):
             what = "unreadable SDF record"
-        elif not isinstance(s, str) or not s.strip():
-            what = "missing SMILES"
+        elif empty:
+            what = "empty SMILES"
         else:
-            what = f"unparsable SMILES {s!r}"
-
+            what = f"unparsable SMILES {s!r}" if mol is None else size_problem(mol)
+        if what is None or keep_invalid:
+            keep.append(k)
+        if what is None:
+            continue
         problems.append(
             Problem(
                 what,
@@ -214,6 +260,11 @@ def read_molecules(
         )
     out = df.iloc[keep].copy()
     out.insert(0, "row", rows[keep] if len(keep) else [])
+    # another column already named smiles or id (when --smiles-col names a different one)
+    # keeps its content under a name that says it was not read
+    for col, role in ((scol, "smiles"), (icol, "id")):
+        if col is not None and col != role and col in out.columns and role in out.columns:
+            out = out.rename(columns={role: f"{role} (not read)"})
     out = out.rename(columns={scol: "smiles"})
     out["smiles"] = [v if isinstance(v, str) else "" for v in out["smiles"]]
     if icol is not None and icol in out.columns:
@@ -236,14 +287,30 @@ def read_query(smiles: str) -> tuple[pd.DataFrame, list[Problem]]:
     path = Path(smiles)
     if path.suffix.lower() in (".smi", ".csv", ".tsv", ".sdf", ".sd") and path.exists():
         return read_molecules(path, keep_invalid=True)
+    from kinetor.qsar.curation import size_problem
+
     _quiet = rdBase.BlockLogs()  # RDKit stays silent while this lives
-    if Chem.MolFromSmiles(smiles) is None:
+    if not smiles.strip():  # RDKit reads '' as a molecule without atoms
+        raise DataError(
+            Problem(
+                "empty SMILES",
+                column="SMILES",
+                fix="give a SMILES string, or a .smi/.csv/.tsv/.sdf file that exists",
+            )
+        )
+    mol = Chem.MolFromSmiles(smiles)
+    if mol is None:
         raise DataError(
             Problem(
                 f"unparsable SMILES {smiles!r} (and no structure file of that name)",
                 column="SMILES",
                 fix="correct the SMILES, or give a .smi/.csv/.tsv/.sdf file that exists",
             )
+        )
+    why = size_problem(mol)
+    if why:
+        raise DataError(
+            Problem(why, column="SMILES", fix="check the structure (a polymer or a run-on SMILES?)")
         )
     return pd.DataFrame({"id": ["query"], "smiles": [smiles], "row": [1]}), []
 
@@ -270,4 +337,6 @@ def read_activity_table(path: str | Path) -> pd.DataFrame:
                 fix="add one row per measurement under the header",
             )
         )
-    return df.drop(columns=["_record"], errors="ignore").reset_index(drop=True)
+    out = df.drop(columns=["_record"], errors="ignore").reset_index(drop=True)
+    out.attrs["duplicate_columns"] = df.attrs.get("duplicate_columns", {})
+    return out

@@ -222,6 +222,14 @@ class PotencyPredictor:
 
         y = np.asarray(y, float)
         self._check_size(len(y))
+        if np.ptp(y) <= 1e-9:
+            raise DataError(
+                Problem(
+                    f"all {len(y)} training potencies are equal ({y[0]:g}): a model cannot "
+                    "learn from them, and its intervals would have no width",
+                    fix="train on compounds of different potency",
+                )
+            )
         self.__dict__.pop("_refs", None)  # a refit invalidates the prepared reference
         K = kernel(F, F) if K is None else K
         self.model_ = QSARModel(

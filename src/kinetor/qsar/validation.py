@@ -25,13 +25,17 @@ __all__ = ["CVResult", "cross_validate", "regression_metrics", "y_randomization"
 
 
 def regression_metrics(y, pred) -> dict[str, float]:
-    """RMSE, MAE, R2 (1 - SS_res/SS_tot) and Spearman rank correlation."""
+    """RMSE, MAE, R2 (1 - SS_res/SS_tot) and Spearman rank correlation; R2 and Spearman
+    are NaN, without a warning, where they are undefined (constant potencies or
+    predictions)."""
     from scipy.stats import spearmanr
 
     y, pred = np.asarray(y, float), np.asarray(pred, float)
     res = y - pred
     ss_tot = float(np.sum((y - y.mean()) ** 2))
-    rho = float(spearmanr(y, pred).statistic) if len(y) > 2 else float("nan")
+    # undefined for fewer than 3 points or a constant side (equal potencies or predictions)
+    ranked = len(y) > 2 and np.ptp(y) > 0 and np.ptp(pred) > 0
+    rho = float(spearmanr(y, pred).statistic) if ranked else float("nan")
     return {
         "n": len(y),
         "rmse": float(np.sqrt(np.mean(res**2))),
