@@ -322,6 +322,19 @@ def choice(value: str, choices: tuple[str, ...], option: str) -> str:
     return value
 
 
+def limit(name: str, value: float, what: str, option: str) -> None:
+    """:func:`kinetor.limits.check` as a usage error naming the option."""
+    import typer
+
+    from kinetor.errors import ModelError
+    from kinetor.limits import check
+
+    try:
+        check(name, value, what)
+    except ModelError as exc:
+        raise typer.BadParameter(str(exc), param_hint=option) from None
+
+
 def occasions_option():
     """The ``--occasions`` flag of the commands that read a study (NONMEM resets)."""
     import typer

@@ -212,7 +212,8 @@ def validate_cmd(
         str | None,
         typer.Option(
             "--fitted",
-            help="Fitted-parameter CSV (default: the shipped calibration; 'none' for "
+            help="Fitted-parameter CSV (columns name, value; lower, upper where given), "
+            "checked before anything runs (default: the shipped calibration; 'none' for "
             "the priors of mtor.ant).",
         ),
     ] = None,
@@ -225,14 +226,16 @@ def validate_cmd(
     rows. Writes validation.csv, summary.csv, by_publication.csv (pass rate and RMSE per
     publication and split, the missed ids), by_part.csv (per evidence part, with what it is;
     a blind part was compiled without the model and first run after the shipped fit was
-    frozen), unsimulable.csv and report.html (one plot per observation)."""
+    frozen), unsimulable.csv and report.html (one plot per observation). A row whose
+    simulation fails is unsimulable (the error is its reason), never a miss."""
     from kinetor.errors import ModelError
+    from kinetor.pathway.calibration import load_fitted
     from kinetor.pathway.validation import validate
     from kinetor.report.pathway_validation import validation_report
 
     if split not in (None, "train", "heldout"):
         raise ModelError(f"--split {split!r}: use train or heldout")
-    fit = False if fitted == "none" else fitted
+    fit = False if fitted == "none" else None if fitted is None else load_fitted(fitted)
     res = validate(fitted=fit, split=split)
     folder = out_dir(out)
     res.table.to_csv(folder / "validation.csv", index=False)
@@ -249,11 +252,16 @@ def validate_cmd(
     print_frame(summ, title="pass rate within uncertainty/band and RMSE of log10 fold change")
     for _, r in summ.iterrows():
         rate = f"{100 * r['pass_rate']:.0f} %" if r["simulable"] else "-"
-        extra = (
-            (f"; {r['unsimulable']} unsimulable, {r['unverified']} unverified (in no pass rate)")
-            if r["conditions"] == "all"
-            else ""
-        )
+        extra = ""
+        if r["conditions"] == "all":
+            extra = (
+                f"; {r['unsimulable']} unsimulable, {r['unverified']} unverified (in no pass rate)"
+            )
+            if r["failed_simulations"]:  # unsimulable with the error as reason, not misses
+                extra += (
+                    f"; {r['failed_simulations']} simulation(s) FAILED (in no pass rate; "
+                    "unsimulable.csv says why)"
+                )
         info(
             f"{r['split']} ({r['conditions']} conditions): {r['passed']}/{r['simulable']} "
             f"simulable observations pass ({rate}), RMSE log10 {r['rmse_log10']:.3f}{extra}"

@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from kinetor.cli._common import html_report, info, out_dir, print_frame
+from kinetor.cli._common import html_report, info, limit, out_dir, print_frame
 
 pathway_app = typer.Typer(
     help="The PI3K/AKT/mTOR network: simulate, dose-response, export, calibrate.",
@@ -32,11 +32,19 @@ def _parse_context(items: list[str]) -> dict[str, float]:
         key, sep, value = item.partition("=")
         if not sep:
             raise ModelError(f"--context {item!r}: write NAME=LEVEL, e.g. growth_factor=0")
+        if key.strip() in out:
+            raise typer.BadParameter(f"{key.strip()!r} given twice", param_hint="--context")
         try:
             out[key.strip()] = float(value)
         except ValueError as exc:
             raise ModelError(f"--context {item!r}: {value!r} is not a number") from exc
     return out
+
+
+def _lesions(items: list[str] | None) -> list[str]:
+    if any(not item.strip() for item in items or []):  # Network reads '' as no lesion
+        raise typer.BadParameter("an empty name; e.g. --lesion PTEN_loss", param_hint="--lesion")
+    return list(items or [])
 
 
 _DOSE_WORDS = re.compile(r"(?i)\b(po|iv|sc|ip|oral|bolus|infusion|qd|bid|tid|q\d+h)\b|/kg")
@@ -60,7 +68,7 @@ def _parse_drug(spec: str, species: str = "mouse"):
         )
     value = value.strip()
     path = Path(value)
-    if path.suffix.lower() == ".csv":
+    if path.suffix.lower() == ".csv" or path.exists():  # read_profile names a folder as one
         from kinetor.pathway._profile_file import read_profile
 
         return resolve_drug(name.strip()), read_profile(path)
@@ -174,13 +182,18 @@ def simulate_cmd(
     import numpy as np
     import pandas as pd
 
-    from kinetor.pathway import Network
+    from kinetor.pathway import READOUTS, Network
     from kinetor.pk import Polyexponential
 
     _positive(hours, "--hours")
     _positive(dt, "--dt")
-    drug, lesion = drug or [], lesion or []
+    if dt > hours:
+        raise typer.BadParameter(f"{dt:g} h is longer than --hours {hours:g} h", param_hint="--dt")
+    limit("simulated_hours", hours, "hours (--hours)", "--hours")
+    drug, lesion = drug or [], _lesions(lesion)
     net = Network(lesion, _parse_context(context or []))
+    n_values = (hours / dt + 2) * (len(net.engine.species) + 2 * len(READOUTS))
+    limit("values", n_values, "values (--hours/--dt output times x columns)", "--dt")
     pairs = [_parse_drug(d, species) for d in drug]
     res = net.simulate_pairs(pairs, t_end=hours, reference=reference, dt=dt)
     folder = out_dir(out)
@@ -236,6 +249,7 @@ def dose_response_cmd(
     from kinetor.pathway._inputs import MAX_CONC_NM
 
     _positive(hours, "--hours")
+    limit("simulated_hours", hours, "hours (--hours)", "--hours")
     _positive(min_nm, "--min")
     if not (np.isfinite(max_nm) and max_nm > min_nm):
         raise typer.BadParameter(
@@ -251,7 +265,8 @@ def dose_response_cmd(
         raise typer.BadParameter(
             f"must be >= 4 (a 4PL fit needs 4 concentrations), got {n}", param_hint="--n"
         )
-    net = Network(lesion or [], _parse_context(context or []))
+    limit("simulated_hours", n * hours, "hours simulated in all (--n x --hours)", "--n")
+    net = Network(_lesions(lesion), _parse_context(context or []))
     concs = np.logspace(np.log10(min_nm), np.log10(max_nm), n)
     dr = dose_response(net, drug, concs, t=hours)
     rows = []

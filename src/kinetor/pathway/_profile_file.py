@@ -2,8 +2,12 @@
 
 Every cell is checked and every problem is reported at once, with the file, the row as a
 spreadsheet counts it (header = row 1, blank lines counted) and the column: text or a
-blank where a number belongs, a negative or non-finite concentration or one above 1e9 nM
-(1 M: ``_inputs.MAX_CONC_NM``), a time that does not increase. The profile enters the
+blank where a number belongs (a row of empty cells, ``,``, included), a negative or
+non-finite concentration or one above 1e9 nM (1 M: ``_inputs.MAX_CONC_NM``), a time that
+does not increase, a column given twice. The text is read as other user tables
+(:func:`kinetor.data._user_table.text_of_file`: a folder, a workbook or a binary file is
+named; UTF-8 with or without BOM, else cp1252) and the delimiter is the one of ``, ; TAB |``
+that splits the header into the named columns. The profile enters the
 network as a piecewise-linear input held constant outside its range
 (:mod:`kinetor.pathway._inputs`).
 
@@ -26,6 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
+from kinetor.data._user_table import text_of_file
 from kinetor.errors import DataError, Problem
 from kinetor.pathway._inputs import MAX_CONC_NM
 
@@ -37,17 +42,19 @@ _FIX_LAYOUT = "give a header row time_h,conc_nM and one row per time (h, free nM
 
 
 def _records(path: Path) -> list[tuple[int, list[str]]]:
-    """(file row, cells) of every non-blank line; the first is the header."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise DataError(
-            Problem(f"cannot read the file: {exc}", file=path.name, fix="save it as UTF-8 CSV")
-        ) from None
-    reader = csv.reader(io.StringIO(text))
+    """(file row, cells) of every line that is not blank (a line of separators only is a
+    row of blanks, listed as such); the first is the header."""
+    text = text_of_file(path, what="a CSV profile", fix=_FIX_LAYOUT, file=path.name)
+    head = next((ln for ln in text.splitlines() if ln.strip()), "")
+
+    def score(d: str) -> tuple[int, int]:  # named columns found, then cells
+        cells = [c.strip() for c in next(csv.reader([head], delimiter=d))]
+        return sum(c in cells for c in PROFILE_COLUMNS), len(cells)
+
+    reader = csv.reader(io.StringIO(text), delimiter=max(",;\t|", key=score))
     out = []
     for cells in reader:
-        if any(c.strip() for c in cells):
+        if len(cells) > 1 or any(c.strip() for c in cells):
             out.append((reader.line_num, [c.strip() for c in cells]))
     return out
 
@@ -60,13 +67,12 @@ def read_profile(path: str | Path) -> tuple[np.ndarray, np.ndarray]:
     FileNotFoundError
         No such file.
     DataError
-        An empty file, a missing column, no data rows, or rows with text, blanks,
+        A folder, a workbook or binary file, an empty file, a missing column or one
+        given twice, no data rows, or rows with text, blanks,
         negative or non-finite values, concentrations above 1e9 nM, or times that do not
         increase (every one listed).
     """
     p = Path(path)
-    if not p.is_file():
-        raise FileNotFoundError(f"no such file: {p}")
     records = _records(p)
     if not records:
         raise DataError(Problem("the file is empty", file=p.name, fix=_FIX_LAYOUT))
@@ -93,6 +99,20 @@ def read_profile(path: str | Path) -> tuple[np.ndarray, np.ndarray]:
                 row=header_row,
                 fix="add one row per time under the header",
             )
+        )
+    twice = [c for c in PROFILE_COLUMNS if header.count(c) > 1]
+    if twice:
+        raise DataError(
+            [
+                Problem(
+                    f"column {c!r} appears {header.count(c)} times",
+                    file=p.name,
+                    row=header_row,
+                    column=c,
+                    fix=f"keep one {c!r} column (rename or delete the others)",
+                )
+                for c in twice
+            ]
         )
     idx = [header.index(c) for c in PROFILE_COLUMNS]
     problems: list[Problem] = []

@@ -19,7 +19,10 @@ error); a quantitative row without a stated uncertainty passes within a factor o
 The log fold-change residual is :math:`\log_{10}(P/v)` for quantitative rows and the
 distance to the nearer band edge, :math:`\log_{10}(P/\mathrm{edge})` (0 inside), for
 direction rows; the RMSE is over the simulable rows. Rows that cannot be simulated and
-``unverified`` rows are reported with their reason and are in no pass rate. Summaries are
+``unverified`` rows are reported with their reason and are in no pass rate; so is a row
+whose simulation fails (e.g. parameter values the solver cannot carry): it is unsimulable
+with ``simulation_failed`` and the error as its reason, never a miss, and the summaries
+count it (``failed_simulations``). Summaries are
 given for all simulable rows and separately for rows whose concentration and time the
 paper states (``conditions = stated``) and rows that take them from the fixed rule of
 :mod:`kinetor.pathway.scenarios` (``rule``).
@@ -151,7 +154,7 @@ def _part(file: Any) -> str:
 
 def _rates(sim: pd.DataFrame) -> dict[str, Any]:
     """Simulable rows, passed, pass rate and RMSE of log10 fold change of ``sim`` (rows
-    already restricted to simulable, not unverified) and how many simulations failed."""
+    already restricted to simulable, not unverified)."""
     res = sim["log10_residual"].to_numpy(float)
     ok = np.isfinite(res)
     return {
@@ -159,8 +162,12 @@ def _rates(sim: pd.DataFrame) -> dict[str, Any]:
         "passed": int(sim["passed"].sum()),
         "pass_rate": float(sim["passed"].mean()) if len(sim) else float("nan"),
         "rmse_log10": float(np.sqrt(np.mean(res[ok] ** 2))) if ok.any() else float("nan"),
-        "failed_simulations": int((~ok).sum()),
     }
+
+
+def _failed(t: pd.DataFrame) -> int:
+    """Rows of ``t`` whose simulation failed (unsimulable, in no pass rate)."""
+    return int(t["simulation_failed"].sum()) if "simulation_failed" in t else 0
 
 
 @dataclass
@@ -172,7 +179,8 @@ class ValidationResult:
 
     def summary(self, by_conditions: bool = True) -> pd.DataFrame:
         """Per split (and per ``conditions`` group: ``stated``, ``rule``, ``all``): rows,
-        unverified, unsimulable, simulable, passed, pass rate, RMSE of log10 fold change."""
+        unverified, unsimulable, simulable, passed, pass rate, RMSE of log10 fold change, and
+        the rows whose simulation failed (``failed_simulations``, in no pass rate)."""
         out = []
         groups = ("all", "stated", "rule") if by_conditions else ("all",)
         for split in ("train", "heldout"):
@@ -193,6 +201,7 @@ class ValidationResult:
                         "unverified": int(unver.sum()),
                         "unsimulable": unsim if unsim is not None else 0,
                         **_rates(sim),
+                        "failed_simulations": _failed(t),
                     }
                 )
         return pd.DataFrame(out)
@@ -208,7 +217,6 @@ class ValidationResult:
         out = []
         for (split, k), g in t.groupby(["split", key], sort=True):
             rates = _rates(g)
-            del rates["failed_simulations"]
             out.append({"split": split, key: k, **rates, **extra(k, g)})
         cols = ["split", key, "simulable", "passed", "pass_rate", "rmse_log10"]
         df = pd.DataFrame(out, columns=cols + list(extra(None, t.iloc[:0])))
@@ -251,7 +259,6 @@ class ValidationResult:
         if t.empty:
             return pd.DataFrame(columns=cols)
         rates = _rates(t)
-        del rates["failed_simulations"]
         return pd.DataFrame([{"parts": ", ".join(sorted(set(t["part"]))), **rates}], columns=cols)
 
     def misses(self, split: str | None = None) -> pd.DataFrame:
@@ -318,13 +325,16 @@ def validate(
             "high": float("nan"),
             "log10_residual": float("nan"),
             "passed": False,
+            "simulation_failed": False,
         }
         if rec["simulable"]:
             try:
                 value = pred.predict(b["scenario"], b["baseline"], b["readout_model"], b["compare"])
-            except Exception as exc:  # a failed simulation is reported, never dropped
-                value = float("nan")
+            except Exception as exc:  # reported with its reason, never dropped nor a miss
+                rec.update(simulable=False, simulation_failed=True)
                 rec["reason"] = f"simulation failed: {type(exc).__name__}: {exc}"
+                rows.append(rec)
+                continue
             ok, lo, hi, res = judge(o, value)
             if not math.isfinite(value) and not rec["reason"]:
                 rec["reason"] = _why_not_finite(b["compare"])
