@@ -514,14 +514,32 @@ def run_demo(
     Parameters
     ----------
     out_dir : path
-        Output folder (created).
+        Output folder (created). Files of the same names in it (a previous demo's) are
+        replaced.
     on_stage : callable, optional
         Called with each stage's description as it starts (progress display).
+
+    Raises
+    ------
+    kinetor.errors.DataError
+        ``out_dir`` is a file, or a folder that cannot be created.
     """
+    from kinetor.errors import DataError, Problem
     from kinetor.report import Report
 
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        if out.exists() and not out.is_dir():
+            raise NotADirectoryError(0, "it is a file, not a folder")
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DataError(
+            Problem(
+                f"cannot create the output folder {out}: {exc.strerror}",
+                file=str(out),
+                fix="give a folder you can write to (it is created when absent)",
+            )
+        ) from None
     rep = Report(
         "kinetor demo: vistusertib (AZD2014) from raw data to decisions",
         "Simulated rat IV/PO and mouse xenograft studies; every stage of the "

@@ -36,6 +36,7 @@ Examples
 
 from __future__ import annotations
 
+import zipfile
 from numbers import Integral
 from pathlib import Path
 
@@ -49,22 +50,15 @@ __all__ = ["SAMPLE_TYPES", "read_run"]
 
 SAMPLE_TYPES: tuple[str, ...] = ("blank", "zero", "standard", "qc", "unknown")
 _TYPE_ALIASES = {
-    "blank": "blank",
-    "double_blank": "blank",
-    "zero": "zero",
-    "zero_standard": "zero",
-    "standard": "standard",
-    "std": "standard",
-    "cal": "standard",
-    "calibrator": "standard",
-    "calibration": "standard",
-    "calibration_standard": "standard",
-    "qc": "qc",
-    "quality_control": "qc",
-    "unknown": "unknown",
-    "sample": "unknown",
-    "study": "unknown",
-    "study_sample": "unknown",
+    alias: kind
+    for kind, aliases in {
+        "blank": ("blank", "double_blank"),
+        "zero": ("zero", "zero_standard"),
+        "standard": ("standard", "std", "cal", "calibrator", "calibration", "calibration_standard"),
+        "qc": ("qc", "quality_control"),
+        "unknown": ("unknown", "sample", "study", "study_sample"),
+    }.items()
+    for alias in aliases
 }
 _NUMERIC = (
     "nominal_conc",
@@ -78,6 +72,7 @@ _NUMERIC = (
 )
 _NEEDS_RESPONSE = ("standard", "qc", "unknown")
 _EMPTY = ("na", "nan", "n/a", "none", "null")
+_WORKBOOK = (".xlsx", ".xlsm", ".xltx", ".xltm")
 
 
 # header aliases (compared after kinetor.data.aliases.normalise_name: lower case, a unit
@@ -139,9 +134,12 @@ def _text(series: pd.Series) -> pd.Series:
 
 
 def read_run(
-    source: str | Path | pd.DataFrame, file: str | None = None, min_levels: int = 6
+    source: str | Path | pd.DataFrame,
+    file: str | None = None,
+    min_levels: int = 6,
+    sheet: str | int | None = None,
 ) -> pd.DataFrame:
-    """Read a run table (CSV path or DataFrame) and validate it.
+    """Read a run table (CSV or .xlsx path, or DataFrame) and validate it.
 
     Parameters
     ----------
@@ -150,6 +148,9 @@ def read_run(
         Name used in messages (defaults to the file name, or ``"<DataFrame>"``).
     min_levels : int
         Fewest distinct non-zero standard levels a curve may be built from (M10: 6), >= 1.
+    sheet : str or int, optional
+        The sheet of an .xlsx workbook (name, or 0-based number); default the first.
+        Missing columns name the sheet read and list the workbook's sheets.
 
     Returns
     -------
@@ -167,13 +168,7 @@ def read_run(
     """
     if isinstance(min_levels, bool) or not isinstance(min_levels, Integral) or min_levels < 1:
         raise KinetorError(f"min_levels={min_levels!r}: a whole number >= 1 (ICH M10: 6)")
-    raw, file = raw_table(
-        source,
-        file,
-        what="run",
-        header_fix="give a header row and one row per injection",
-        rows_fix="add one row per injection under the header",
-    )
+    raw, file, sheets = _run_table(source, file, sheet)
     rows = source_rows(raw)  # each row's line in the file (header: 1)
     raw.columns = [str(c).strip().lower() for c in raw.columns]
     raw = _apply_aliases(raw)
@@ -184,18 +179,20 @@ def read_run(
             Problem(msg, file=file, row=None if i is None else int(rows[i]), column=col, fix=fix)
         )
 
+    other = ", or choose the sheet with the data (--sheet NAME, sheet= in Python)" * bool(sheets)
     for col in ("sample_id", "sample_type"):
         if col not in raw.columns:
-            bad(None, col, f"no '{col}' column", f"add a '{col}' column")
+            bad(None, col, f"no '{col}' column{sheets}", f"add a '{col}' column{other}")
     has_ratio = "area_ratio" in raw.columns
     has_areas = "analyte_area" in raw.columns and "is_area" in raw.columns
     if not (has_ratio or has_areas):
         bad(
             None,
             "area_ratio",
-            "no response: neither 'area_ratio' nor both 'analyte_area' and 'is_area' columns",
+            f"no response: neither 'area_ratio' nor both 'analyte_area' and 'is_area' "
+            f"columns{sheets}",
             "add 'area_ratio', or 'analyte_area' "
-            "and 'is_area' (peak areas of analyte and internal standard)",
+            f"and 'is_area' (peak areas of analyte and internal standard){other}",
         )
     if problems:
         raise DataError(problems)
@@ -233,27 +230,19 @@ def read_run(
     st = df["sample_type"].fillna("")
     needs = st.isin(_NEEDS_RESPONSE).to_numpy()
 
+    fix = "peak areas and ratios are >= 0: check the integration export"
     for col in ("analyte_area", "is_area", "area_ratio"):
         for i in np.flatnonzero((df[col] < 0).to_numpy()):
-            bad(
-                i,
-                col,
-                f"negative peak area/ratio {df[col].iloc[i]:g}",
-                "peak areas and ratios are >= 0: check the integration export",
-            )
+            bad(i, col, f"negative peak area/ratio {df[col].iloc[i]:g}", fix)
     ratio = df["area_ratio"].copy()
     if has_areas:
         with np.errstate(divide="ignore", invalid="ignore"):
             from_areas = df["analyte_area"] / df["is_area"]
         use_areas = ratio.isna()
         zero_is = use_areas & needs & (df["is_area"] == 0)
+        fix = "re-integrate the IS peak or exclude the injection from the file"
         for i in np.flatnonzero(zero_is.to_numpy()):
-            bad(
-                i,
-                "is_area",
-                "internal standard area is 0: no area ratio",
-                "re-integrate the IS peak or exclude the injection from the file",
-            )
+            bad(i, "is_area", "internal standard area is 0: no area ratio", fix)
         ratio = ratio.where(~use_areas, from_areas.where(df["is_area"] > 0))
     df["area_ratio"] = ratio
     missing_resp = (
@@ -281,12 +270,8 @@ def read_run(
         for i in np.flatnonzero(
             is_cal & np.isnan(nom) & ~_any_reported(problems, rows, ("nominal_conc",))
         ):
-            bad(
-                i,
-                "nominal_conc",
-                f"a {st.iloc[i]} needs a nominal concentration",
-                "fill in nominal_conc",
-            )
+            msg = f"a {st.iloc[i]} needs a nominal concentration"
+            bad(i, "nominal_conc", msg, "fill in nominal_conc")
         for i in np.flatnonzero(is_cal & (nom == 0) & (st == "standard").to_numpy()):
             bad(
                 i,
@@ -304,13 +289,9 @@ def read_run(
                 "nominal concentrations of standards and QCs are > 0",
             )
     dil = df["dilution"].fillna(1.0)
+    fix = "write the dilution factor (10 for a 1:10 dilution), not the fraction"
     for i in np.flatnonzero((dil < 1).to_numpy()):
-        bad(
-            i,
-            "dilution",
-            f"dilution factor {dil.iloc[i]:g} < 1",
-            "write the dilution factor (10 for a 1:10 dilution), not the fraction",
-        )
+        bad(i, "dilution", f"dilution factor {dil.iloc[i]:g} < 1", fix)
     df["dilution"] = dil
     unk = (st == "unknown").to_numpy()
     if unk.any():
@@ -318,30 +299,18 @@ def read_run(
             bad(i, "subject", "an unknown sample without a subject", "fill in subject")
         no_time = unk & df["time"].isna().to_numpy() & df["nominal_time"].isna().to_numpy()
         for i in np.flatnonzero(no_time & ~_any_reported(problems, rows, ("time", "nominal_time"))):
-            bad(
-                i,
-                "time",
-                "an unknown sample without a time",
-                "fill in time (or nominal_time) after dose",
-            )
+            fix = "fill in time (or nominal_time) after dose"
+            bad(i, "time", "an unknown sample without a time", fix)
     for i in np.flatnonzero((df["sample_id"] == "").to_numpy()):
         bad(i, "sample_id", "empty sample_id", "name every injection")
     order = df["injection_order"]
+    fix = "number the injections in the order they were made, each once"
     for i in np.flatnonzero((order.duplicated(keep="first") & order.notna()).to_numpy()):
-        bad(
-            i,
-            "injection_order",
-            f"injection_order {order.iloc[i]:g} given twice",
-            "number the injections in the order they were made, each once",
-        )
+        bad(i, "injection_order", f"injection_order {order.iloc[i]:g} given twice", fix)
     dup = df["sample_id"].duplicated(keep="first") & (df["sample_id"] != "")
+    fix = "give every injection its own sample_id (e.g. suffix _r1, _r2)"
     for i in np.flatnonzero(dup.to_numpy()):
-        bad(
-            i,
-            "sample_id",
-            f"duplicate sample_id {df['sample_id'].iloc[i]!r}",
-            "give every injection its own sample_id (e.g. suffix _r1, _r2)",
-        )
+        bad(i, "sample_id", f"duplicate sample_id {df['sample_id'].iloc[i]!r}", fix)
     _check_standards(df, st, file, problems, min_levels)
     if problems:  # file-level problems first, then in row order
         raise DataError(sorted(problems, key=lambda p: (p.row is not None, p.row or 0)))
@@ -352,6 +321,41 @@ def read_run(
     df = df.reset_index(drop=True)
     df.attrs.update(source=file, validated=True)
     return df
+
+
+def _run_table(source, file: str | None, sheet) -> tuple[pd.DataFrame, str, str]:
+    """The run table as text, the name its problems give the file, and for a workbook
+    what they say of its sheets (" (sheet 'Info' read; the workbook's sheets: ...)")."""
+    kw = {"what": "run", "header_fix": "give a header row and one row per injection"}
+    kw["rows_fix"] = "add one row per injection under the header"
+    path = None if isinstance(source, pd.DataFrame) else Path(source)
+    if path is None or path.suffix.lower() not in _WORKBOOK or not path.is_file():
+        if sheet is None:
+            return (*raw_table(source, file, **kw), "")
+        name, fix = file or getattr(path, "name", "<DataFrame>"), "leave out sheet= (--sheet)"
+        raise DataError(
+            Problem(f"sheet {sheet!r} given: only a workbook has sheets", name, fix=fix)
+        )
+    try:  # the sheet names, for messages (a file that is no workbook: the reader says so)
+        with pd.ExcelFile(path, engine="openpyxl") as book:
+            names = [str(n) for n in book.sheet_names]
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile):
+        names = []
+    if isinstance(sheet, int) and names and not 0 <= sheet < len(names):
+        fix = f"give a sheet number from 0 to {len(names) - 1} or a name: {', '.join(names)}"
+        raise DataError(Problem(f"no sheet number {sheet} in the workbook", path.name, fix=fix))
+    read = sheet if isinstance(sheet, str) or len(names) <= (sheet or 0) else names[sheet or 0]
+    if sheet is None:
+        raw, file = raw_table(path, file, **kw)
+    else:  # a sheet that is not there: a DataError listing them
+        from kinetor.data._text import read_raw
+
+        table = read_raw(path, sheet).as_text()
+        if table.problems:
+            raise DataError(table.problems)
+        table.frame.attrs["source_rows"] = tuple(int(r) for r in table.rows)
+        raw, file = raw_table(table.frame, file or f"{path.name}[{read}]", **kw)
+    return raw, file, f" (sheet {read!r} read; the workbook's sheets: {', '.join(names)})"
 
 
 def _any_reported(problems: list[Problem], rows: np.ndarray, cols: tuple[str, ...]) -> np.ndarray:

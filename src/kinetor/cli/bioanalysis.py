@@ -65,6 +65,13 @@ def bioanalysis(
     plot: Annotated[
         bool, typer.Option("--plot/--no-plot", help="Write the calibration PNG.")
     ] = True,
+    sheet: Annotated[
+        str | None,
+        typer.Option(
+            "--sheet",
+            help="Sheet of an .xlsx workbook: its name or 0-based number (default: the first).",
+        ),
+    ] = None,
 ) -> None:
     """Calibration, run acceptance (ICH M10 / FDA BMV 2018) and unknown concentrations.
 
@@ -83,8 +90,15 @@ def bioanalysis(
             check_conc_unit(conc_unit)
         except UnitError as exc:
             raise typer.BadParameter(str(exc), param_hint="--conc-unit") from None
+    run = run_file
+    if sheet is not None:  # the sheet read here; analyse_run takes the validated table
+        from kinetor.bioanalysis.read import read_run
+
+        criteria = Criteria(refit=refit)
+        choice = _common.sheet_choice(str(run_file), sheet)
+        run = read_run(run_file, min_levels=criteria.min_standard_levels, sheet=choice)
     res = analyse_run(
-        run_file,
+        run,
         model=model,
         weighting=weighting,
         criteria=Criteria(refit=refit),
@@ -104,7 +118,7 @@ def bioanalysis(
         )
     written = res.write(_common.out_dir(out), plot=plot)
     written.append(_common.html_report(out, "kinetor bioanalysis: calibration and acceptance"))
-    _reading_notes(run_file)
+    _reading_notes(run_file, sheet)
     if _common.STATE["json"]:
         _common.emit_json(
             {
@@ -226,12 +240,12 @@ def isr(
     )
 
 
-def _reading_notes(path: Path) -> None:
+def _reading_notes(path: Path, sheet: str | None = None) -> None:
     """How a table that was read without error was read (cp1252 text, a semicolon
     delimiter, a decimal comma): one note each, as the other commands say it."""
-    from kinetor.data._user_table import read_user_table
+    from kinetor.data._text import read_raw
 
-    for note in read_user_table(path).notes:
+    for note in read_raw(path, _common.sheet_choice(str(path), sheet)).notes:
         _common.info(f"  note: {note}")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import typer
@@ -12,9 +13,27 @@ _JSON = typer.Option(False, "--json", help="Print machine-readable JSON.")
 _OUT = typer.Option(None, "--out", help="Also write the table(s) as tidy CSV into DIR.")
 
 
-def _json(flag: bool) -> None:
+def _json(flag: bool, out: Path | None = None) -> None:
+    """Apply ``--json``, and refuse an ``--out`` that is a file before anything is printed."""
     if flag:
         _common.STATE["json"] = True
+    if out is None:
+        return
+    _common.refuse_file_out(out)
+    # --out, or the nearest path above it that exists, must be a folder we may write in
+    path = Path(out).absolute()
+    parent = next(p for p in (path, *path.parents) if p.exists())
+    if not (parent.is_dir() and os.access(parent, os.W_OK)):
+        from kinetor.errors import DataError, Problem
+
+        what = "a folder you cannot write to" if parent.is_dir() else "a file, not a folder"
+        raise DataError(
+            Problem(
+                f"--out {out}: {parent} is {what}",
+                file=str(parent),
+                fix="give a folder you can write to (it is created when absent)",
+            )
+        )
 
 
 def _write(out: Path | None, frames: dict) -> None:
@@ -66,7 +85,7 @@ def register(app: typer.Typer) -> None:
         json_out: bool = _JSON,
     ) -> None:
         """One row per compound: class, mechanism, targets, MW, PK coverage, gaps."""
-        _json(json_out)
+        _json(json_out, out)
         import kinetor.compounds as kc
 
         lib = kc.load_library()
@@ -89,7 +108,7 @@ def register(app: typer.Typer) -> None:
         json_out: bool = _JSON,
     ) -> None:
         """Everything the library holds on one compound, each value with source and status."""
-        _json(json_out)
+        _json(json_out, out)
         import dataclasses
 
         import pandas as pd
@@ -135,7 +154,7 @@ def register(app: typer.Typer) -> None:
 
         Findings are facts about the data, not errors: the exit code is 0 when the files
         are valid (3 when a file breaks the schema)."""
-        _json(json_out)
+        _json(json_out, out)
         import kinetor.compounds as kc
 
         lib = kc.load_library()
@@ -157,7 +176,7 @@ def register(app: typer.Typer) -> None:
         json_out: bool = _JSON,
     ) -> None:
         """The seeds' clinical tables, filtered by agent, cancer type or partner."""
-        _json(json_out)
+        _json(json_out, out)
         import kinetor.compounds as kc
 
         if agent is not None:

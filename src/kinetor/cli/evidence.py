@@ -54,6 +54,36 @@ def _same_compound(compound: str):
     return same, want
 
 
+def _unknown_compounds(df, fname: str) -> list:
+    """Compounds of a table that are neither in the compound library (by name or synonym)
+    nor named by the shipped evidence (which also names a few compounds the library has no
+    entry for, e.g. tamoxifen): a typo, or a compound the chain knows nothing of."""
+    from kinetor.errors import Problem
+    from kinetor.translate.evidence import VEHICLE, library_names
+
+    col = next((c for c in ("compounds", "compound") if c in df.columns), None)
+    if col is None:
+        return []
+    known = {n.lower() for n in library_names()["compound"]} | {VEHICLE}
+    rows = df.attrs.get("rows") or range(2, len(df) + 2)  # each row's line in the file
+    problems = []
+    for i, cell in enumerate(df[col]):
+        for name in [c.strip() for c in str(cell).split("+") if c.strip()]:
+            if name.lower() not in known and _same_compound(name)[1] is None:
+                problems.append(
+                    Problem(
+                        f"compound {name!r} is in neither the compound library nor the "
+                        "shipped evidence",
+                        file=fname,
+                        row=rows[i],
+                        column=col,
+                        fix="write the compound's library name or a synonym (kinetor "
+                        "compounds list; kinetor evidence compounds lists the names in use)",
+                    )
+                )
+    return problems
+
+
 def summary() -> None:
     """Row counts of the shipped evidence tables by split and status."""
     from kinetor.translate.evidence import evidence_summary
@@ -184,8 +214,9 @@ def check(
             df = load(file)
     except DataError as exc:
         raise DataError(exc.problems + split_problems) from None
-    if split_problems:
-        raise DataError(split_problems)
+    unknown = _unknown_compounds(df, file.name)
+    if split_problems or unknown:
+        raise DataError(split_problems + unknown)
     # columns an `evidence show --out` export adds: the loader recomputes them
     ignored = list(df.attrs.get("ignored_columns", []))
     if _common.STATE["json"]:

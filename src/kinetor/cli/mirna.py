@@ -165,14 +165,17 @@ def enrich(
         Path | None,
         typer.Option(
             "--background",
-            help="Gene universe, one per line (default: all genes with a "
-            "validated interaction in the table used).",
+            help="Gene universe, one per line, or a table with a header whose gene (or "
+            "first) column is read (default: all genes with a validated interaction in the "
+            "table used).",
         ),
     ] = None,
     pathway: Annotated[
         Path | None,
         typer.Option(
-            "--pathway", help="Pathway genes, one per line (default: the network's nodes)."
+            "--pathway",
+            help="Pathway genes, one per line or a table's gene column, as --background "
+            "(default: the network's nodes).",
         ),
     ] = None,
     mirtarbase: Annotated[Path | None, _MTB] = None,

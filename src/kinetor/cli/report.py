@@ -33,8 +33,9 @@ def register(app: typer.Typer) -> None:
 
         Rebuilds from DIR/report.json when present (see --rescan); otherwise scans DIR.
         """
-        from kinetor.report.rebuild import write_report
+        from kinetor.report.rebuild import _refuse_empty_path, write_report
 
+        _refuse_empty_path(directory, "folder")  # '' would report the current folder
         if Path(directory).is_file():
             from kinetor.errors import DataError, Problem
 

@@ -27,6 +27,7 @@ import re
 from dataclasses import asdict, dataclass
 from importlib.resources import files
 
+import numpy as np
 import pandas as pd
 
 from kinetor.errors import DataError, Problem
@@ -97,7 +98,9 @@ def _read(path) -> pd.DataFrame:
     header is a DataError naming it (and the row)."""
     from kinetor.data._user_table import read_user_table
 
-    return read_user_table(path).frame
+    table = read_user_table(path)
+    table.frame.attrs["rows"] = table.rows  # each row's line in the file (header: 1)
+    return table.frame
 
 
 def _pick(df: pd.DataFrame, options: dict[str, tuple[str, ...]], source: str) -> dict[str, str]:
@@ -222,7 +225,25 @@ def read_tarbase(path, species: str = "Homo sapiens", strong_only: bool = True) 
     )
     notes: list[str] = []
     if sign is not None:
-        neg = df[sign].str.strip().str.upper().str.startswith("NEG")
+        value = df[sign].str.strip().str.upper()
+        if sign.strip().lower() == "positive_negative":  # v8: POSITIVE or NEGATIVE, nothing else
+            unknown = np.flatnonzero(~value.isin(("POSITIVE", "NEGATIVE")).to_numpy())
+            if len(unknown):
+                raise DataError(
+                    [
+                        Problem(
+                            f"unknown value {df[sign].iloc[i]!r}: an interaction is POSITIVE "
+                            "or NEGATIVE",
+                            file=str(path),
+                            row=int(df.attrs["rows"][i]),
+                            column=sign,
+                            fix="give the export as TarBase writes it (POSITIVE/NEGATIVE), or "
+                            "remove the row",
+                        )
+                        for i in unknown
+                    ]
+                )
+        neg = value.str.startswith("NEG")
         if neg.any():
             notes.append(f"{int(neg.sum())} NEGATIVE row(s) dropped (no interaction found)")
         df = df[~neg.to_numpy()]

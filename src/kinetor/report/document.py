@@ -150,10 +150,12 @@ def _overflow_is_an_error() -> Iterator[None]:
 
 
 def _read_manifest(manifest: Path) -> dict[str, Any]:
-    """``report.json`` checked before anything in it is used: valid JSON, blocks of known
-    types, and every table/figure a relative path inside the manifest's folder that exists
-    (no absolute paths, no ``..``, no links out: a crafted folder cannot pull local files
-    into a report). Every problem is reported at once."""
+    """``report.json`` checked before anything in it is used: valid JSON of the shape
+    ``save`` writes (a list of blocks of known types, each field of its type; title,
+    subtitle and section titles text; methods an object), and every table/figure a
+    relative path inside the manifest's folder that exists (no absolute paths, no ``..``,
+    no links out: a crafted folder cannot pull local files into a report). Every problem
+    is reported at once."""
     from kinetor.errors import DataError, Problem
 
     fix = "re-run the analysis, or rebuild from the files present with --rescan"
@@ -163,11 +165,49 @@ def _read_manifest(manifest: Path) -> dict[str, Any]:
         raise DataError(
             Problem(f"the manifest cannot be read: {exc}", file=str(manifest), fix=fix)
         ) from None
-    blocks = spec.get("blocks", []) if isinstance(spec, dict) else None
+    blocks = spec.get("blocks") if isinstance(spec, dict) else None
     if not isinstance(blocks, list) or not all(isinstance(b, dict) for b in blocks):
         raise DataError(Problem("the manifest has no list of blocks", file=str(manifest), fix=fix))
     base = manifest.parent.resolve()
     problems = []
+
+    def wrong(where: str, key: str, value: Any, want: str) -> None:
+        problems.append(
+            Problem(f"{where}{key} {value!r} is not {want}", file=str(manifest), fix=fix)
+        )
+
+    def whole(x: Any) -> bool:
+        return isinstance(x, int) and not isinstance(x, bool)
+
+    # (key, test, what it must be, default): a key left out takes its default
+    top = (
+        ("title", lambda x: x is None or isinstance(x, str), "text", None),
+        ("subtitle", lambda x: x is None or isinstance(x, str), "text", None),
+        ("methods", lambda x: isinstance(x, dict), "an object", {}),
+        (
+            "sections",
+            lambda x: isinstance(x, list) and all(isinstance(t, str) for t in x),
+            "a list of texts",
+            [],
+        ),
+    )
+    fields = {
+        "section": (
+            ("title", lambda x: isinstance(x, str), "text", None),
+            ("level", lambda x: x in (1, 2, 3) and whole(x), "1, 2 or 3", 1),
+        ),
+        "text": (("html", lambda x: isinstance(x, str), "text", ""),),
+        "table": (
+            ("caption", lambda x: isinstance(x, str), "text", ""),
+            ("index", lambda x: isinstance(x, bool), "true or false", False),
+            ("digits", lambda x: whole(x) and 1 <= x <= 15, "a whole number 1-15", 3),
+            ("max_rows", lambda x: x is None or (whole(x) and x >= 0), "a whole number >= 0", 500),
+        ),
+        "figure": (("caption", lambda x: isinstance(x, str), "text", ""),),
+    }
+    for key, ok, want, default in top:
+        if not ok(spec.get(key, default)):
+            wrong("", key, spec[key], want)
     for i, blk in enumerate(blocks, start=1):
         kind = blk.get("type")
         if kind not in ("section", "text", "table", "figure"):
@@ -175,6 +215,9 @@ def _read_manifest(manifest: Path) -> dict[str, Any]:
                 Problem(f"block {i}: unknown type {kind!r}", file=str(manifest), fix=fix)
             )
             continue
+        for key, ok, want, default in fields[kind]:
+            if not ok(blk.get(key, default)):
+                wrong(f"block {i} ({kind}): ", key, blk.get(key), want)
         if kind not in ("table", "figure"):
             continue
         rel = blk.get("csv") if kind == "table" else blk.get("png", blk.get("svg"))

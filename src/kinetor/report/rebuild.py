@@ -139,6 +139,7 @@ def report_from_dir(
     Raises ``FileNotFoundError`` when the folder does not exist and ``DataError`` when it
     holds nothing to report or a file cannot be read.
     """
+    _refuse_empty_path(directory, "folder")
     d = Path(directory)
     if not d.is_dir():
         raise FileNotFoundError(f"no such folder: {d}")
@@ -213,6 +214,32 @@ def write_report(
 
     ``files`` limits a scan to those names. Returns the HTML path and the ``Report``.
     """
+    from kinetor.errors import DataError, Problem
+
+    if out is not None:
+        _refuse_empty_path(out, "--out folder")
     rep = report_from_dir(directory, title, subtitle, rescan, files)
-    target = Path(out) if out is not None else Path(directory)
-    return rep.save(target / "report.html"), rep
+    html = (Path(out) if out is not None else Path(directory)) / "report.html"
+    if html.is_dir():
+        raise DataError(
+            Problem(
+                "report.html is a folder: the report cannot be written there",
+                file=str(html),
+                fix="rename or remove that folder, or give --out (out=) another folder",
+            )
+        )
+    return rep.save(html), rep
+
+
+def _refuse_empty_path(path: str | Path, what: str) -> None:
+    """An empty path (``kinetor report ''``) would mean the current folder: refuse it."""
+    if not str(path).strip():
+        from kinetor.errors import DataError, Problem
+
+        raise DataError(
+            Problem(
+                f"the {what} path is empty",
+                fix="give the folder an analysis command wrote (its --out), e.g. "
+                "kinetor report nca_out; '.' for the current folder",
+            )
+        )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -32,54 +33,29 @@ def _path(path: str | Path | None, spec: _Spec) -> Path:
 
 
 def _read(path: Path, spec: _Spec) -> pd.DataFrame:
-    """Read a table as text (nothing converted, nothing dropped) and check its columns."""
+    """Read a table as text with the project's table reader (delimiter, encoding and a
+    byte-order mark sniffed; nothing converted, nothing dropped) and check its columns;
+    ``attrs["rows"]`` holds each row's line in the file."""
+    from kinetor.data._user_table import read_user_table
+
+    header = f"the header must contain: {', '.join(spec.columns)}"
     if not path.is_file():
-        raise DataError(
-            [
-                Problem(
-                    f"evidence table not found: {path}",
-                    file=str(path),
-                    fix=f"pass the path of a {spec.file} file",
-                )
-            ]
-        )
-    try:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-    except pd.errors.EmptyDataError:
-        raise DataError(
-            [
-                Problem(
-                    "the file is empty (no header row)",
-                    file=path.name,
-                    fix=f"the header must contain: {', '.join(spec.columns)}",
-                )
-            ]
-        ) from None
-    except (UnicodeDecodeError, pd.errors.ParserError) as exc:
-        raise DataError(
-            [
-                Problem(
-                    f"cannot read the file: {exc}",
-                    file=path.name,
-                    fix="save it as UTF-8 CSV with a header row",
-                )
-            ]
-        ) from exc
+        fix = f"pass the path of a {spec.file} file"
+        raise DataError(Problem(f"evidence table not found: {path}", file=str(path), fix=fix))
+    table = read_user_table(
+        path,
+        empty=("the file is empty (no header row)", header),
+        no_rows=("the table has a header but no rows", "add one row per entry under it"),
+    )
+    df = table.frame.astype(str)
     missing = [c for c in spec.columns if c not in df.columns]
     known = set(spec.columns) | set(spec.optional)
     # columns the loader derives (an `evidence show --out` export): recomputed, not read
     ignored = [c for c in spec.derived if c in df.columns and c not in known]
     df = df.drop(columns=ignored)
-    df.attrs["ignored_columns"] = ignored
     extra = [c for c in df.columns if c not in known]
     problems = [
-        Problem(
-            "required column missing",
-            file=path.name,
-            column=c,
-            fix=f"the header must contain: {', '.join(spec.columns)}",
-        )
-        for c in missing
+        Problem("required column missing", file=path.name, column=c, fix=header) for c in missing
     ]
     problems += [
         Problem(
@@ -95,7 +71,9 @@ def _read(path: Path, spec: _Spec) -> pd.DataFrame:
     for c in spec.optional:
         if c not in df.columns:
             df[c] = ""
-    return df.apply(lambda s: s.str.strip())
+    df = df.apply(lambda s: s.str.strip())
+    df.attrs.update(ignored_columns=ignored, rows=[int(r) for r in table.rows])
+    return df
 
 
 def _numbers(
@@ -113,15 +91,8 @@ def _numbers(
             except ValueError:
                 x = np.nan
             if not np.isfinite(x):
-                problems.append(
-                    Problem(
-                        f"not a number: {text!r}",
-                        file=fname,
-                        row=i + 2,
-                        column=col,
-                        fix="write a plain number or leave blank",
-                    )
-                )
+                fix = "write a plain number or leave blank"
+                problems.append(Problem(f"not a number: {text!r}", fname, i + 2, col, fix))
                 continue
             vals[i] = x
         out[col] = vals
@@ -134,16 +105,8 @@ def _vocab(
     allowed = tuple(allowed)
     for i, v in enumerate(df[col]):
         if v not in allowed:
-            shown = ", ".join(a if a else "(blank)" for a in allowed)
-            problems.append(
-                Problem(
-                    f"unknown value {v!r}",
-                    file=fname,
-                    row=i + 2,
-                    column=col,
-                    fix=f"use one of: {shown}",
-                )
-            )
+            fix = "use one of: " + ", ".join(a if a else "(blank)" for a in allowed)
+            problems.append(Problem(f"unknown value {v!r}", fname, i + 2, col, fix))
 
 
 def _provenance(df: pd.DataFrame, fname: str, problems: list[Problem], ids: bool = True) -> None:
@@ -263,6 +226,7 @@ def split_rule_problems(path: str | Path, spec: _Spec) -> list[Problem]:
         return []
     if not {"authors_year", "split"} <= set(df.columns):
         return []
+    lines = df.attrs["rows"]  # each row's line in the file
     problems = []
     for i, (who, split) in enumerate(zip(df["authors_year"], df["split"], strict=True)):
         m = _YEAR.search(who)
@@ -271,7 +235,7 @@ def split_rule_problems(path: str | Path, spec: _Spec) -> list[Problem]:
                 Problem(
                     f"authors_year {who!r} has no publication year: the split cannot be checked",
                     file=p.name,
-                    row=i + 2,
+                    row=lines[i],
                     column="authors_year",
                     fix="write the first author and the year, e.g. 'Raynaud et al. 2009 ...'",
                 )
@@ -284,7 +248,7 @@ def split_rule_problems(path: str | Path, spec: _Spec) -> list[Problem]:
                     f"published {m.group()} but split {split!r}: held out = published "
                     f"{HELDOUT_FROM} or later, else fit",
                     file=p.name,
-                    row=i + 2,
+                    row=lines[i],
                     column="split",
                     fix=f"set split to {want} (or correct the year in authors_year)",
                 )
@@ -292,10 +256,39 @@ def split_rule_problems(path: str | Path, spec: _Spec) -> list[Problem]:
     return problems
 
 
-def _raise(problems: list[Problem]) -> None:
-    """Raise one error listing every problem, if there is any."""
+def _raise(problems: list[Problem], df: pd.DataFrame | None = None) -> None:
+    """Raise one error listing every problem, if there is any. The checks count a row as
+    its position + 2; with the table ``df`` read, each becomes its line in the file
+    (blank lines and ``#`` comments above it counted)."""
+    lines = df.attrs.get("rows", []) if df is not None else []
+    problems = [
+        replace(p, row=lines[p.row - 2]) if p.row and 2 <= p.row < len(lines) + 2 else p
+        for p in problems
+    ]
     if problems:
         raise DataError(problems)
+
+
+def _routes(df: pd.DataFrame, fname: str, problems: list[Problem]) -> None:
+    """``route``: blank, or a route kinetor reads (PO, IV, IM, SC, IP, IV infusion...)."""
+    from kinetor.data.routes import normalise_route
+
+    for i, route in enumerate(df["route"]):
+        if route and normalise_route(route) is None:
+            fix = "write the route as published: PO, IV, IV infusion, SC, IP, IM... (or blank)"
+            problems.append(Problem(f"unknown route {route!r}", fname, i + 2, "route", fix))
+
+
+def _repeats(df: pd.DataFrame, fname: str, problems: list[Problem]) -> None:
+    """Rows that repeat an earlier row cell for cell."""
+    lines = df.attrs.get("rows") or range(2, len(df) + 2)  # each row's line in the file
+    first: dict[tuple, int] = {}
+    for i, key in enumerate(df.itertuples(index=False, name=None)):
+        if key in first:
+            fix = "remove the repeated row (rows of one source differ in a cell or the note)"
+            message = f"repeats row {lines[first[key]]} exactly"
+            problems.append(Problem(message, fname, i + 2, df.columns[0], fix))
+        first.setdefault(key, i)
 
 
 def _usable(out: pd.DataFrame) -> pd.DataFrame:

@@ -16,6 +16,8 @@ from kinetor.translate.evidence._checks import (
     _begin,
     _check_schedule,
     _raise,
+    _repeats,
+    _routes,
     _usable,
     _values,
     _vocab,
@@ -49,6 +51,21 @@ __all__ = [
     "load_xenograft_studies",
 ]
 
+# F above 100 % is published (nonlinear or variable absorption; apitolisib in dog, 125 %);
+# above twice the dose it is a slipped digit or a wrong unit
+F_MAX = {"%": 200.0, "fraction": 2.0}
+
+
+def _bounded(out, rows, low: float, high: float, name: str, fname: str, problems) -> None:
+    """``value`` and ``value_high`` of the ``rows`` (a boolean mask) in [low, high]."""
+    for i in np.flatnonzero(rows):
+        for col in ("value", "value_high"):
+            x = out[col].iloc[i]
+            if not np.isnan(x) and not low <= x <= high:
+                where = f"above {high:g}" if low == -np.inf else f"outside [{low:g}, {high:g}]"
+                fix = "correct the number (a slipped digit?) or the unit"
+                problems.append(Problem(f"{name} {x:g} is {where}", fname, i + 2, col, fix))
+
 
 def load_pk_sets(path: str | Path | None = None) -> pd.DataFrame:
     """PK parameters per compound x species (long format, one row per parameter).
@@ -74,6 +91,11 @@ def load_pk_sets(path: str | Path | None = None) -> pd.DataFrame:
         Every problem found, with file, row and column.
     """
     fname, df, out, problems = _begin(_PK, path)
+    _routes(df, fname, problems)
+    _repeats(df, fname, problems)
+    for unit, high in F_MAX.items():
+        rows = (out["parameter"] == "F") & (out["unit"] == unit)
+        _bounded(out, rows, -np.inf, high, f"F ({unit})", fname, problems)
     _vocab(df, "species", SPECIES, fname, problems)
     _vocab(df, "parameter", PK_PARAMETERS, fname, problems)
     _vocab(df, "uncertainty_kind", UNCERTAINTY_KINDS, fname, problems)
@@ -124,7 +146,7 @@ def load_pk_sets(path: str | Path | None = None) -> pd.DataFrame:
                     fix="leave it blank",
                 )
             )
-    _raise(problems)
+    _raise(problems, df)
     fill = (out["parameter"] == "fu") & (out["fu_species"] == "")
     out.loc[fill, "fu_species"] = out.loc[fill, "species"]
     return _usable(out)
@@ -174,7 +196,7 @@ def load_xenograft_studies(path: str | Path | None = None) -> pd.DataFrame:
                 )
             )
         else:
-            seen[sid] = i + 2
+            seen[sid] = df.attrs["rows"][i]  # its line in the file
     # one paper, one split: studies sharing a DOI/PMID must not straddle fit and held-out
     for key in ("doi", "pmid"):
         sub = df[df[key] != ""]
@@ -189,7 +211,7 @@ def load_xenograft_studies(path: str | Path | None = None) -> pd.DataFrame:
                         fix="give every study of a paper the same split",
                     )
                 )
-    _raise(problems)
+    _raise(problems, df)
     return _usable(out)
 
 
@@ -281,7 +303,7 @@ def load_xenograft_arms(
         _check_schedule(
             row.schedule, fname, r, "schedule", problems, comps, dose_given=bool(row.dose_mg_kg)
         )
-    _raise(problems)
+    _raise(problems, df)
     out["split"] = out["study_id"].map(known)
     study_ok = dict(zip(studies["study_id"], studies["status"] != "unverified", strict=True))
     out["usable"] = (out["status"] != "unverified") & out["study_id"].map(study_ok)
@@ -293,6 +315,9 @@ def load_xenograft_arms(
 
 def _load_points(spec: _Spec, path: str | Path | None) -> pd.DataFrame:
     fname, df, out, problems = _begin(spec, path)
+    _repeats(df, fname, problems)
+    share = out["unit"].str.startswith("% of")  # "% of patients": a share of a count
+    _bounded(out, share, 0, 100, "a share (% of ...)", fname, problems)
     _vocab(df, "uncertainty_kind", UNCERTAINTY_KINDS, fname, problems)
     _values(out, fname, problems, "uncertainty_kind")
     rules = {"dose_mg_kg": ">= 0", "dose": ">= 0", "time_h": ">= 0", "n": "count"}
@@ -309,7 +334,7 @@ def _load_points(spec: _Spec, path: str | Path | None) -> pd.DataFrame:
                     fix="give the unit, or 'qualitative'",
                 )
             )
-    _raise(problems)
+    _raise(problems, df)
     return _usable(out)
 
 
