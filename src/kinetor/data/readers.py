@@ -355,7 +355,12 @@ def _read_cdisc(source, label, *, sheet, units, roles, doses, route, time, group
     from kinetor.data._cdisc import read_cdisc
 
     read: list = []  # the sources read, for the sheet check
-    tables = _cdisc_tables(source, lambda item: read.append(item) or read_raw(item, sheet))
+
+    def reader(item):
+        read.append(item)
+        return read_raw(item, sheet)
+
+    tables = _cdisc_tables(source, reader)
     _sheet_unused(sheet, read, label)
     if "pc" not in tables:
         raise DataError(
@@ -377,23 +382,12 @@ def _read_kinetor(source, label, roles, units, *, time, groups, mw) -> Study:
     if isinstance(source, dict):
         files = {k: source[k] for k in ("conc", "doses", "subjects") if k in source}
     else:
-        base = Path(source)
-        files = {
-            k: base / f"{k}.csv"
-            for k in ("conc", "doses", "subjects")
-            if (base / f"{k}.csv").is_file()
-        }
+        names = {k: Path(source) / f"{k}.csv" for k in ("conc", "doses", "subjects")}
+        files = {k: p for k, p in names.items() if p.is_file()}
     if "conc" not in files:
         raise DataError(Problem("no conc table", file=label, fix="give conc.csv"))
     raw = read_raw(files["conc"])
-    parts = read_generic(
-        raw,
-        roles=roles,
-        units=units,
-        groups=groups,
-        mw=mw,
-        doses=read_raw(files["doses"]) if "doses" in files else None,
-        subjects=read_raw(files["subjects"]) if "subjects" in files else None,
-    )
+    other = {k: read_raw(files[k]) if k in files else None for k in ("doses", "subjects")}
+    parts = read_generic(raw, roles=roles, units=units, groups=groups, mw=mw, **other)
     parts.notes.insert(0, "format: kinetor (write_csv)")
     return assemble(parts, source=raw.file, time=time, groups=groups, mw=mw)

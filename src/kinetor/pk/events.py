@@ -131,7 +131,8 @@ def by_reset(ev: Events, times: np.ndarray, run, exclusive: bool = False):
     ends = np.full((S, R), np.inf)
     ends[np.arange(S)[:, None], rank_sorted] = ends_sorted
     times = np.asarray(times, float)
-    conc, amts = 0.0, {}
+    conc: np.ndarray = np.zeros((S, times.size))
+    amts: dict[str, np.ndarray] = {}
     for r in range(R):
         group = (rank == r) & (ev.weight != 0)
         if exclusive and r > 0:
@@ -301,7 +302,7 @@ def build_events(
     for idx, (et, ew, ek, eii, eon, eend), times in parts:
         m = et.shape[1]
         T[idx, :m], W[idx, :m], K[idx, :m], II[idx, :m], ON[idx, :m] = et, ew, ek, eii, eon
-        if eend is not None:
+        if eend is not None and END is not None:
             END[idx, :m] = eend
         D[idx, : times.size] = times
     if np.all(T == T[:1]) and np.all(K == K[:1]):  # shared schedule: one order for all
