@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from kinetor.data._urine_checks import (
+    _where,
     across_first_dose,
     across_text,
     collection_ends,
@@ -182,12 +183,3 @@ def _urine_warnings(study, kept, rows) -> list[str]:
     if zero.any():
         out.append(zero_volume_text(u, zero))
     return out
-
-
-def _where(rows, mask) -> str:
-    if rows is None:
-        return f"{int(np.sum(mask))} row(s)"
-    r = [int(x) for x in np.asarray(rows)[np.asarray(mask, bool)] if pd.notna(x)]
-    return (
-        "rows " + ", ".join(map(str, r[:10])) + (f" and {len(r) - 10} more" if len(r) > 10 else "")
-    )
