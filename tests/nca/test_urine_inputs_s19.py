@@ -15,7 +15,7 @@ from kinetor.cli.main import main
 from kinetor.data import Study, read_study, validate_study
 from kinetor.data.advisories import study_warnings
 from kinetor.errors import DataError
-from kinetor.nca import Options, nca
+from kinetor.nca import nca
 
 HEADER = "Subject,Route,Dose (mg),Time (h),End time (h),Volume (mL),Conc (ng/mL),Matrix"
 PLASMA = [(0.5, 478.863), (1, 681.707), (2, 768.944), (4, 667.841), (8, 449.323)]
@@ -97,22 +97,14 @@ def test_negative_volume_is_a_problem_naming_the_row(tmp_path):
 
 
 def test_zero_volume_with_a_concentration_is_a_warning_and_a_note(tmp_path):
-    from kinetor.nca._units import output_units
-    from kinetor.nca.rows import usable_rows
-    from kinetor.nca.urine import urine_table
-
     zero = [(0, 6, 0, 2000.0), *URINE[1:]]
     st = read_study(_csv(tmp_path, zero))
     (w,) = [w for w in study_warnings(st) if "volume of 0" in w]
     assert "rows 9" in w
     # Ae: 0 + 11 x 1097.62 + 17 x 602.39 = 12073.82 + 10240.63 ng
-    assert _urine(nca(st))["RCAMINT"] == pytest.approx(22314.45, rel=1e-12)
-    rows = usable_rows(st, Options())
-    urine = rows[rows["matrix"] == "URINE"]
-    units = {"ANALYTE": output_units(st.units, volume_in="mL")}
-    notes: list[str] = []
-    urine_table(urine, st, Options(), units, [], plasma_rows=rows.iloc[:0], notes=notes)
-    assert any("volume of 0" in n and "rows 9" in n for n in notes)
+    res = nca(st)
+    assert _urine(res)["RCAMINT"] == pytest.approx(22314.45, rel=1e-12)
+    assert any("volume of 0" in n and "rows 9" in n for n in res.provenance["notes"])
 
 
 # A3: collections before the first dose
@@ -132,21 +124,13 @@ def test_collection_before_the_first_dose_is_left_out_of_urine_nca(tmp_path):
 
 
 def test_collection_across_the_first_dose_is_left_out_with_a_note_and_a_warning(tmp_path):
-    from kinetor.nca._units import output_units
-    from kinetor.nca.rows import usable_rows
-    from kinetor.nca.urine import urine_table
-
     across = [(-1, 6, 5, 2000.0), *URINE[1:]]
     st = read_study(_csv(tmp_path, across))
     (w,) = [w for w in study_warnings(st) if "end after it" in w]
     assert "rows 9" in w
-    assert _urine(nca(st))["RCAMINT"] == pytest.approx(22314.45, rel=1e-12)
-    rows = usable_rows(st, Options())
-    urine = rows[rows["matrix"] == "URINE"]
-    units = {"ANALYTE": output_units(st.units, volume_in="mL")}
-    notes: list[str] = []
-    urine_table(urine, st, Options(), units, [], plasma_rows=rows.iloc[:0], notes=notes)
-    assert any("left out of urine NCA" in n and "rows 9" in n for n in notes)
+    res = nca(st)
+    assert _urine(res)["RCAMINT"] == pytest.approx(22314.45, rel=1e-12)
+    assert any("left out of urine NCA" in n and "rows 9" in n for n in res.provenance["notes"])
 
 
 def test_urine_only_data_all_before_the_dose_is_an_error_not_an_empty_result():
