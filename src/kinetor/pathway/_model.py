@@ -32,7 +32,6 @@ True
 
 from __future__ import annotations
 
-import csv
 import re
 from collections.abc import Mapping
 from functools import lru_cache
@@ -104,17 +103,19 @@ def with_exponential_inputs(text: str, terms: Mapping[str, int]) -> str:
 
 
 def read_fitted(path: str | Path) -> dict[str, float]:
-    """Read a fitted-parameter CSV (columns ``name``, ``value``; ``#`` lines are comments)."""
-    path = Path(path)
-    with path.open(newline="") as fh:
-        rows = list(csv.DictReader(line for line in fh if not line.startswith("#")))
-    out: dict[str, float] = {}
-    for row in rows:
-        try:
-            out[row["name"].strip()] = float(row["value"])
-        except (KeyError, TypeError, ValueError) as exc:
-            raise ModelError(f"{path}: bad fitted-parameter row {row!r}") from exc
-    return out
+    """Read and check a fitted-parameter CSV (``name``, ``value``, optional ``lower`` and
+    ``upper``; ``#`` lines are comments): a ``DataError`` names the file, row, column and
+    fix of every name that is not a parameter of the model or is given twice, every value
+    that is not a finite number >= 0 or lies outside its row's bounds
+    (:func:`kinetor.pathway._fitted_file.check_fitted_file`)."""
+    from kinetor.pathway._fitted_file import check_fitted_file
+
+    return check_fitted_file(path, prior_parameters())
+
+
+@lru_cache(maxsize=1)
+def _shipped_fitted() -> tuple[tuple[str, float], ...]:
+    return tuple(read_fitted(FITTED_FILE).items())
 
 
 def fitted_values(
@@ -124,7 +125,7 @@ def fitted_values(
     if fitted is False:
         return {}
     if fitted is None or fitted is True:
-        return read_fitted(FITTED_FILE) if FITTED_FILE.exists() else {}
+        return dict(_shipped_fitted()) if FITTED_FILE.exists() else {}
     if isinstance(fitted, Mapping):
         return {str(k): float(v) for k, v in fitted.items()}
     return read_fitted(fitted)

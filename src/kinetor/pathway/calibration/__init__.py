@@ -47,8 +47,8 @@ import pandas as pd
 
 from kinetor.errors import DataError, Problem
 from kinetor.pathway._model import FITTED_FILE, fitted_values, model_text, prior_parameters
+from kinetor.pathway._model import read_fitted as load_fitted
 from kinetor.pathway.analysis import fit_hill
-from kinetor.pathway.calibration._evidence_table import load_fitted
 from kinetor.pathway.drugs import resolve_drug
 from kinetor.pathway.network import READOUTS, Network
 
