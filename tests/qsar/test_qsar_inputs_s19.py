@@ -218,6 +218,28 @@ def test_screen_reports_an_oversized_library_entry(tmp_path):
     assert [(p.row, p.message[:15]) for p in problems] == [(3, "300 heavy atoms")]
 
 
+@pytest.mark.parametrize(
+    ("smiles", "words"),
+    [("[Na+].[Cl-]", "no organic fragment"), ("*c1ccccc1", "dummy atom"), ("O", "no organic")],
+)
+def test_prediction_inputs_refuse_what_curation_drops(tmp_path, smiles, words):
+    # a structure curation would drop got a prediction (with an out-of-domain flag) before
+    with pytest.raises(DataError, match=words):
+        read_query(smiles)
+    _, ok, problems = parse_smiles(["CCO", smiles])
+    assert ok.tolist() == [0] and problems[0].message.startswith(words)
+    assert problems[0].row == 3
+    lib = tmp_path / "lib.csv"
+    lib.write_text(f"id,smiles\nok,CCO\nbad,{smiles}\n")
+    mols, problems = read_molecules(lib, keep_invalid=True)
+    assert mols["id"].tolist() == ["ok", "bad"]  # kept, with its reason, for the report
+    assert [(p.row, p.message.startswith(words)) for p in problems] == [(3, True)]
+    pred = PotencyPredictor("svr", target="x").fit(_smiles(), 9.0 - K)
+    out = pred.predict(["CCO", smiles], strict=False)
+    assert np.isfinite(out["prediction"][0]) and np.isnan(out["prediction"][1])
+    assert out["error"][1].startswith(words)
+
+
 # --- constant potencies ------------------------------------------------------------------------
 
 

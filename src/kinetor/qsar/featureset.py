@@ -107,8 +107,9 @@ def kernel(A: Features, B: Features | KernelReference) -> np.ndarray:
 def parse_smiles(
     smiles: Sequence[str], file: str = "<input>", column: str = "smiles", standardize: bool = True
 ) -> tuple[list[Any], np.ndarray, list[Problem]]:
-    """Parse (and standardise) SMILES; empty, unparsable and oversized ones
-    (:data:`~kinetor.qsar.curation.MAX_HEAVY_ATOMS`) are reported, the rest kept.
+    """Parse (and standardise) SMILES; empty and unparsable ones and those curation drops
+    (a dummy atom, no carbon atom, more than :data:`~kinetor.qsar._checks.MAX_HEAVY_ATOMS`
+    heavy atoms: :func:`~kinetor.qsar._checks.structure_problem`) are reported, the rest kept.
 
     Returns the molecules, the indices of the parsed inputs and one
     :class:`~kinetor.errors.Problem` per unparsable entry (row = index + 2, as in a CSV
@@ -116,7 +117,8 @@ def parse_smiles(
     """
     from rdkit import Chem, rdBase
 
-    from kinetor.qsar.curation import _CHARGED, _standardizer, size_problem
+    from kinetor.qsar._checks import structure_problem
+    from kinetor.qsar.curation import _CHARGED, _standardizer
 
     _quiet = rdBase.BlockLogs()
     chooser, uncharger, _ = _standardizer(False)
@@ -125,17 +127,11 @@ def parse_smiles(
         empty = not isinstance(s, str) or not s.strip()
         mol = None if empty else Chem.MolFromSmiles(s)
         why = ("empty SMILES" if empty else f"unparsable SMILES {s!r}") if mol is None else None
-        why = why or size_problem(mol)  # fingerprints of a huge molecule take minutes
-        if why:
-            problems.append(
-                Problem(
-                    why,
-                    file=file,
-                    row=i + 2,
-                    column=column,
-                    fix="correct the structure or remove it",
-                )
-            )
+        # as curation: no attachment points, no inorganic structures, no huge molecules
+        # (their fingerprints take minutes)
+        found = (why, "correct the structure or remove it") if why else structure_problem(mol)
+        if found:
+            problems.append(Problem(found[0], file=file, row=i + 2, column=column, fix=found[1]))
             continue
         if standardize and "." in s:
             mol = chooser.choose(mol)

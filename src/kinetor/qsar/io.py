@@ -199,12 +199,13 @@ def read_molecules(
     (pandas.DataFrame, list of Problem)
         The parsable rows (all rows with ``keep_invalid``), with a 1-based ``row`` column
         (the file row or SDF record), and one problem per structure that is empty, could not
-        be parsed or is too large (:data:`~kinetor.qsar.curation.MAX_HEAVY_ATOMS`). Two
+        be parsed or that curation drops (a dummy atom, no carbon atom, too large:
+        :func:`~kinetor.qsar._checks.structure_problem`). Two
         SMILES columns (``smiles`` and ``SMILES``) are a :class:`DataError`.
     """
     from rdkit import Chem, rdBase
 
-    from kinetor.qsar.curation import size_problem
+    from kinetor.qsar._checks import structure_problem
 
     path = Path(path)
     if not path.exists():
@@ -239,23 +240,24 @@ def read_molecules(
     for k, (s, row) in enumerate(zip(df[scol], rows, strict=True)):
         empty = not isinstance(s, str) or not s.strip()
         mol = None if empty else Chem.MolFromSmiles(s)
+        fix = "correct the structure or remove the row"
         if sdf and not isinstance(s, str):
-            what = "unreadable SDF record"
+            found = ("unreadable SDF record", fix)
         elif empty:
-            what = "empty SMILES"
-        else:
-            what = f"unparsable SMILES {s!r}" if mol is None else size_problem(mol)
-        if what is None or keep_invalid:
+            found = ("empty SMILES", fix)
+        else:  # as curation: no dummy atoms, inorganic structures or huge molecules
+            found = (f"unparsable SMILES {s!r}", fix) if mol is None else structure_problem(mol)
+        if found is None or keep_invalid:
             keep.append(k)
-        if what is None:
+        if found is None:
             continue
         problems.append(
             Problem(
-                what,
+                found[0],
                 file=path.name,
                 row=int(row),
                 column=None if sdf else str(scol),
-                fix="correct the structure or remove the row",
+                fix=found[1],
             )
         )
     out = df.iloc[keep].copy()
@@ -287,7 +289,7 @@ def read_query(smiles: str) -> tuple[pd.DataFrame, list[Problem]]:
     path = Path(smiles)
     if path.suffix.lower() in (".smi", ".csv", ".tsv", ".sdf", ".sd") and path.exists():
         return read_molecules(path, keep_invalid=True)
-    from kinetor.qsar.curation import size_problem
+    from kinetor.qsar._checks import structure_problem
 
     _quiet = rdBase.BlockLogs()  # RDKit stays silent while this lives
     if not smiles.strip():  # RDKit reads '' as a molecule without atoms
@@ -307,11 +309,9 @@ def read_query(smiles: str) -> tuple[pd.DataFrame, list[Problem]]:
                 fix="correct the SMILES, or give a .smi/.csv/.tsv/.sdf file that exists",
             )
         )
-    why = size_problem(mol)
-    if why:
-        raise DataError(
-            Problem(why, column="SMILES", fix="check the structure (a polymer or a run-on SMILES?)")
-        )
+    found = structure_problem(mol)
+    if found:
+        raise DataError(Problem(found[0], column="SMILES", fix=found[1]))
     return pd.DataFrame({"id": ["query"], "smiles": [smiles], "row": [1]}), []
 
 
