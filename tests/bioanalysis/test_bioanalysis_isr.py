@@ -239,3 +239,27 @@ def test_run_is_still_the_default_and_has_its_own_name(tmp_path):
     assert (tmp_path / "a" / "concentrations.csv").read_text() == (
         tmp_path / "b" / "concentrations.csv"
     ).read_text()
+
+
+def test_isr_reads_a_chosen_sheet_of_a_workbook(tmp_path, capsys):
+    # a workbook whose first sheet is a cover page (the ISR table on its second)
+    path = tmp_path / "isr.xlsx"
+    with pd.ExcelWriter(path, engine="openpyxl") as xl:
+        pd.DataFrame({"study": ["rat PK"]}).to_excel(xl, sheet_name="Info", index=False)
+        table = _table([(100, 110), (90, 110), (50, 80)], conc_unit="ng/mL")
+        table.to_excel(xl, sheet_name="ISR", index=False)
+    with pytest.raises(DataError) as info:
+        read_isr(path)
+    first = info.value.problems[0]
+    assert "(sheet 'Info' read; the workbook's sheets: Info, ISR)" in first.message
+    assert "--sheet" in first.fix
+    assert read_isr(path, sheet="ISR")["original"].tolist() == [100.0, 90.0, 50.0]
+    assert read_isr(path, sheet=1)["repeat"].tolist() == [110.0, 110.0, 80.0]
+    out = tmp_path / "o"
+    assert main(["--json", "bioanalysis", "isr", str(path), "--sheet", "1", "-o", str(out)]) == 0
+    # 2 of 3 repeats within 20 % (9.52 %, 20 %; 46.2 % outside): 66.7 % >= 2/3, passes
+    summary = pd.read_csv(out / "isr_summary.csv")
+    assert (summary["n_pass"].iloc[0], bool(summary["passed"].iloc[0])) == (2, True)
+    capsys.readouterr()
+    assert main(["--json", "bioanalysis", "isr", str(path), "--sheet", "7", "-o", str(out)]) == 3
+    assert "no sheet number 7" in json.loads(capsys.readouterr().out)["problems"][0]["problem"]

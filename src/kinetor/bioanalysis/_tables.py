@@ -5,6 +5,7 @@ tab text in UTF-8 or cp1252, .xlsx; a folder or an old .xls is a ``DataError``).
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -12,7 +13,9 @@ import pandas as pd
 
 from kinetor.errors import DataError, Problem
 
-__all__ = ["raw_table", "source_rows"]
+__all__ = ["raw_table", "sheet_table", "source_rows"]
+
+_WORKBOOK = (".xlsx", ".xlsm", ".xltx", ".xltm")
 
 
 def raw_table(
@@ -56,3 +59,41 @@ def source_rows(raw: pd.DataFrame) -> np.ndarray:
     DataFrame, 2, 3, ... as a spreadsheet of it would count."""
     rows = raw.attrs.get("source_rows")
     return np.asarray(rows if rows is not None else range(2, len(raw) + 2), dtype=int)
+
+
+def sheet_table(
+    source, file: str | None, sheet, *, what: str, header_fix: str, rows_fix: str, **kw
+) -> tuple[pd.DataFrame, str, str]:
+    """:func:`raw_table` of one sheet of a workbook (``sheet``: its name or 0-based number;
+    default the first), with what problems say of the sheets (" (sheet 'Info' read; the
+    workbook's sheets: ...)", empty for a text file). A sheet given for a text file or a
+    DataFrame, or one the workbook does not have, is a ``DataError``."""
+    kw = {"what": what, "header_fix": header_fix, "rows_fix": rows_fix, **kw}
+    path = None if isinstance(source, pd.DataFrame) else Path(source)
+    if path is None or path.suffix.lower() not in _WORKBOOK or not path.is_file():
+        if sheet is None:
+            return (*raw_table(source, file, **kw), "")
+        name, fix = file or getattr(path, "name", "<DataFrame>"), "leave out sheet= (--sheet)"
+        raise DataError(
+            Problem(f"sheet {sheet!r} given: only a workbook has sheets", name, fix=fix)
+        )
+    try:  # the sheet names, for messages (a file that is no workbook: the reader says so)
+        with pd.ExcelFile(path, engine="openpyxl") as book:
+            names = [str(n) for n in book.sheet_names]
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile):
+        names = []
+    if isinstance(sheet, int) and names and not 0 <= sheet < len(names):
+        fix = f"give a sheet number from 0 to {len(names) - 1} or a name: {', '.join(names)}"
+        raise DataError(Problem(f"no sheet number {sheet} in the workbook", path.name, fix=fix))
+    read = sheet if isinstance(sheet, str) or len(names) <= (sheet or 0) else names[sheet or 0]
+    if sheet is None:
+        raw, file = raw_table(path, file, **kw)
+    else:  # a sheet that is not there: a DataError listing them
+        from kinetor.data._text import read_raw
+
+        table = read_raw(path, sheet).as_text()
+        if table.problems:
+            raise DataError(table.problems)
+        table.frame.attrs["source_rows"] = tuple(int(r) for r in table.rows)
+        raw, file = raw_table(table.frame, file or f"{path.name}[{read}]", **kw)
+    return raw, file, f" (sheet {read!r} read; the workbook's sheets: {', '.join(names)})"

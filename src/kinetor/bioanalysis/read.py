@@ -36,14 +36,13 @@ Examples
 
 from __future__ import annotations
 
-import zipfile
 from numbers import Integral
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from kinetor.bioanalysis._tables import raw_table, source_rows
+from kinetor.bioanalysis._tables import sheet_table, source_rows
 from kinetor.errors import DataError, KinetorError, Problem
 
 __all__ = ["SAMPLE_TYPES", "read_run"]
@@ -72,7 +71,6 @@ _NUMERIC = (
 )
 _NEEDS_RESPONSE = ("standard", "qc", "unknown")
 _EMPTY = ("na", "nan", "n/a", "none", "null")
-_WORKBOOK = (".xlsx", ".xlsm", ".xltx", ".xltm")
 
 
 # header aliases (compared after kinetor.data.aliases.normalise_name: lower case, a unit
@@ -325,37 +323,15 @@ def read_run(
 
 def _run_table(source, file: str | None, sheet) -> tuple[pd.DataFrame, str, str]:
     """The run table as text, the name its problems give the file, and for a workbook
-    what they say of its sheets (" (sheet 'Info' read; the workbook's sheets: ...)")."""
-    kw = {"what": "run", "header_fix": "give a header row and one row per injection"}
-    kw["rows_fix"] = "add one row per injection under the header"
-    path = None if isinstance(source, pd.DataFrame) else Path(source)
-    if path is None or path.suffix.lower() not in _WORKBOOK or not path.is_file():
-        if sheet is None:
-            return (*raw_table(source, file, **kw), "")
-        name, fix = file or getattr(path, "name", "<DataFrame>"), "leave out sheet= (--sheet)"
-        raise DataError(
-            Problem(f"sheet {sheet!r} given: only a workbook has sheets", name, fix=fix)
-        )
-    try:  # the sheet names, for messages (a file that is no workbook: the reader says so)
-        with pd.ExcelFile(path, engine="openpyxl") as book:
-            names = [str(n) for n in book.sheet_names]
-    except (OSError, ValueError, KeyError, zipfile.BadZipFile):
-        names = []
-    if isinstance(sheet, int) and names and not 0 <= sheet < len(names):
-        fix = f"give a sheet number from 0 to {len(names) - 1} or a name: {', '.join(names)}"
-        raise DataError(Problem(f"no sheet number {sheet} in the workbook", path.name, fix=fix))
-    read = sheet if isinstance(sheet, str) or len(names) <= (sheet or 0) else names[sheet or 0]
-    if sheet is None:
-        raw, file = raw_table(path, file, **kw)
-    else:  # a sheet that is not there: a DataError listing them
-        from kinetor.data._text import read_raw
-
-        table = read_raw(path, sheet).as_text()
-        if table.problems:
-            raise DataError(table.problems)
-        table.frame.attrs["source_rows"] = tuple(int(r) for r in table.rows)
-        raw, file = raw_table(table.frame, file or f"{path.name}[{read}]", **kw)
-    return raw, file, f" (sheet {read!r} read; the workbook's sheets: {', '.join(names)})"
+    what they say of its sheets (:func:`~kinetor.bioanalysis._tables.sheet_table`)."""
+    return sheet_table(
+        source,
+        file,
+        sheet,
+        what="run",
+        header_fix="give a header row and one row per injection",
+        rows_fix="add one row per injection under the header",
+    )
 
 
 def _any_reported(problems: list[Problem], rows: np.ndarray, cols: tuple[str, ...]) -> np.ndarray:

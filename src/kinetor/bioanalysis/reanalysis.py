@@ -34,7 +34,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from kinetor.bioanalysis._tables import raw_table, source_rows
+from kinetor.bioanalysis._tables import sheet_table, source_rows
 from kinetor.bioanalysis.acceptance import _EPS
 from kinetor.errors import DataError, KinetorError, Problem
 
@@ -145,7 +145,9 @@ def _unit(text: str, file: str, row: int | None, column: str, problems: list[Pro
         return ""
 
 
-def read_isr(source: str | Path | pd.DataFrame, file: str | None = None) -> pd.DataFrame:
+def read_isr(
+    source: str | Path | pd.DataFrame, file: str | None = None, sheet: str | int | None = None
+) -> pd.DataFrame:
     """Read and validate an ISR table (CSV path or DataFrame): one row per repeated sample.
 
     Columns (aliases in ``ISR_ALIASES``): ``sample_id``, ``original`` and ``repeat``
@@ -155,12 +157,16 @@ def read_isr(source: str | Path | pd.DataFrame, file: str | None = None) -> pd.D
     problem (missing columns or values, text, values <= 0 or not finite, empty or
     duplicated ids, units that differ or are no concentration) is one ``DataError``.
 
+    ``sheet`` chooses the sheet of an .xlsx workbook (its name or 0-based number; default
+    the first); missing columns then name the sheet read and list the workbook's sheets.
+
     Returns the canonical columns ``sample_id, original, repeat, unit, source_row`` plus
     the other input columns.
     """
-    raw, file = raw_table(
+    raw, file, sheets = sheet_table(
         source,
         file,
+        sheet,
         what="ISR",
         header_fix=_HEADER_FIX,
         rows_fix="add one row per repeat",
@@ -173,7 +179,14 @@ def read_isr(source: str | Path | pd.DataFrame, file: str | None = None) -> pd.D
     if missing:
         raise DataError(
             [
-                Problem(f"no '{r}' column", file=file, row=1, column=r, fix=_HEADER_FIX)
+                Problem(
+                    f"no '{r}' column{sheets}",
+                    file=file,
+                    row=1,
+                    column=r,
+                    fix=_HEADER_FIX
+                    + ", or choose the sheet with the data (--sheet)" * bool(sheets),
+                )
                 for r in missing
             ]
         )

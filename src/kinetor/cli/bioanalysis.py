@@ -188,6 +188,13 @@ def isr(
     out: Annotated[
         Path, typer.Option("--out", "-o", help="Output directory for isr.csv and the report.")
     ] = _OUT,
+    sheet: Annotated[
+        str | None,
+        typer.Option(
+            "--sheet",
+            help="Sheet of an .xlsx workbook: its name or 0-based number (default: the first).",
+        ),
+    ] = None,
 ) -> None:
     """Incurred sample reanalysis (ICH M10 section 5).
 
@@ -200,7 +207,7 @@ def isr(
 
     method = _common.choice(method, tuple(ISR_LIMITS), "--method")
     _common.refuse_file_out(out)
-    table = read_isr(isr_file)
+    table = read_isr(isr_file, sheet=_common.sheet_choice(str(isr_file), sheet))
     if n_study is not None and n_study < len(table):
         raise typer.BadParameter(
             f"{n_study} study samples, but the table has {len(table)} repeats: give the "
@@ -208,7 +215,7 @@ def isr(
             param_hint="--n-study",
         )
     res = run_isr(table, method=method, n_study=n_study, file=isr_file.name)
-    _reading_notes(isr_file)
+    _reading_notes(isr_file, sheet)
     d = _common.out_dir(out)
     written = res.write(d)
     written.append(_common.html_report(d, "kinetor bioanalysis isr: incurred sample reanalysis"))
