@@ -39,6 +39,7 @@ from kinetor.data._domain import _T
 from kinetor.data._generic import _subjects
 from kinetor.data._nonmem_checks import dose_field_problems, id_block_problems, time_order_problems
 from kinetor.data._nonmem_occasions import commented_records, resets_refused, split_occasions
+from kinetor.data._resets import with_resets
 from kinetor.data._table_ctx import _Ctx
 from kinetor.data._text import RawTable
 from kinetor.data._units import resolve_unit
@@ -301,6 +302,7 @@ def read_nonmem(
     doses, dose_unit = _doses(
         t, ctx, dose_rec, evid, subject, time, amt, cmt, analyte, units, problems, notes
     )
+    doses = with_resets(doses, evid, commented, subject, time, dose_rec, t, notes)
     subj = _subjects(ctx, groups, None, roles, units, problems, notes)
     roles_out = {
         "subject": t.names["ID"],

@@ -43,6 +43,7 @@ import numpy as np
 import pandas as pd
 
 from kinetor.data._checks import require_study
+from kinetor.data._resets import dose_until
 from kinetor.errors import DataError, ModelError, Problem
 from kinetor.pk.events import build_events
 from kinetor.pk.fitter import PKFitter, _PKData
@@ -271,8 +272,12 @@ def fit_pk(
             ]
         )
     cols = ["subject", "time", "dose", "route", "duration", "ss", "ii", "addl"]
-    dsub = _with_resets(doses[doses["subject"].isin(subjects)])
-    cols += ["until"] if "until" in dsub.columns else []
+    dsub = doses[doses["subject"].isin(subjects)]
+    # NONMEM resets (EVID 3/4, SS = 1): each dose acts before its ``until`` only; a dose
+    # at the time of a reset recorded after it never acts
+    until = dose_until(dsub)
+    dsub = dsub.assign(until=until)[dsub["time"].to_numpy(float) < until]
+    cols.append("until")
     regs = Regimen.from_table(dsub[cols], unit=study.units["dose"], time_unit=study.units["time"])
     conc = _predose(conc, dsub.groupby("subject")["time"].min(), predose)
     unit_of = _param_units(cls, per_kg)
@@ -384,16 +389,3 @@ def fit_pk(
     return PKFitResult(
         params, pd.concat(preds, ignore_index=True), stats_df.reset_index(drop=True), fits, notes
     )
-
-
-def _with_resets(d: pd.DataFrame) -> pd.DataFrame:
-    """Doses with ``until``: a reset dose (NONMEM EVID 4, ``reset``) at time u ends the earlier
-    doses of its subject at u, as in NONMEM."""
-    reset = d["reset"].fillna(False).astype(bool).to_numpy() if "reset" in d.columns else None
-    if reset is None or not reset.any():
-        return d
-    t, subj, until = d["time"].to_numpy(float), d["subject"].to_numpy(), np.full(len(d), np.inf)
-    for s, u in zip(subj[reset], t[reset], strict=True):
-        own = (subj == s) & (t < u)
-        until[own] = np.minimum(until[own], u)
-    return d.assign(until=until)

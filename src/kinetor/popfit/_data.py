@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from kinetor.data._resets import dose_until
 from kinetor.data.routes import ROUTES, normalise_route
 from kinetor.errors import DataError, Problem
 from kinetor.popfit._covariates import subject_covariates
@@ -35,6 +36,8 @@ class PopData:
     blq : (S, T) bool, censored below ``lloq`` (Beal M3)
     row : (S, T) int, index into ``frame`` (-1 = padding)
     ev_t, ev_amt, ev_kind : (S, E) event times, amounts (rates for kind 2), kinds
+    ev_until : (S, E) when each event stops acting (a NONMEM reset: ``doses.until``), or
+        None when no dose is ended by a reset
     covariates : DataFrame indexed by subject
     frame : the observation rows used (subject, time, dv, blq, lloq, source_row)
     conc_factor : float, concentration unit per (dose unit / L)
@@ -57,6 +60,7 @@ class PopData:
     units: dict[str, str]
     has_depot: bool
     notes: list[str] = field(default_factory=list)
+    ev_until: np.ndarray | None = None
 
     @property
     def n_subjects(self) -> int:
@@ -85,6 +89,7 @@ class PopData:
             self.units,
             self.has_depot,
             list(self.notes),
+            None if self.ev_until is None else self.ev_until[idx],
         )
 
 
@@ -325,6 +330,7 @@ def build_data(
             "t": d["time"].to_numpy(float),
             "amt": d["dose"].to_numpy(float),
             "kind": kind,
+            "until": dose_until(d),  # NONMEM resets; an infusion's end step ends with it
         }
     )
     inf = ev["kind"] == RATE
@@ -344,6 +350,10 @@ def build_data(
     ev_t[es, ej] = ev["t"].to_numpy()
     ev_amt[es, ej] = ev["amt"].to_numpy()
     ev_kind[es, ej] = ev["kind"].to_numpy()
+    ev_until = None
+    if np.isfinite(ev["until"].to_numpy()).any():
+        ev_until = np.full((S, E), np.inf)
+        ev_until[es, ej] = ev["until"].to_numpy()
     frame = pd.DataFrame(
         {
             "subject": c["subject"].to_numpy(),
@@ -371,4 +381,5 @@ def build_data(
         units,
         bool((kind == DEPOT).any()),
         notes,
+        ev_until,
     )

@@ -141,6 +141,7 @@ def _view(data: PopData, individuals: np.ndarray, slot: np.ndarray) -> PopData:
         data.units,
         data.has_depot,
         list(data.notes),
+        None if data.ev_until is None else data.ev_until[first],
     )
 
 
@@ -252,5 +253,6 @@ class IOVDesign(Design):
             d.ev_kind[occ_rows],
             d.conc_factor,
             self.model.oral,
+            None if d.ev_until is None else d.ev_until[occ_rows],
         )
         return out.reshape(N, -1)

@@ -1,7 +1,8 @@
 """Compiled superposition of sums of exponentials over dose events (numba, cached).
 
 ``superpose`` adds, for every subject ``n``, observation time ``t[n, j]`` and dose event
-``e`` at or before it, ``amt[n, e] * (const[n, k] + sum_m coef[n, k, m] exp(-lam[n, m] dt))``
+``e`` at or before it and before the event's end ``until[n, e]`` (a NONMEM reset empties
+the system there), ``amt[n, e] * (const[n, k] + sum_m coef[n, k, m] exp(-lam[n, m] dt))``
 with ``k`` the event's kind (bolus, depot, rate step) and ``dt`` the time since the event
 (shifted by the lag time for depot doses). Padding events have a non-finite time and
 padding observations a NaN time; both contribute nothing. It replaces a numpy loop whose
@@ -21,7 +22,7 @@ _DEPOT = 1
 
 
 @nb.njit(cache=True, nogil=True)
-def _superpose(lam, coef, const, t, ev_t, ev_amt, ev_kind, tlag, out):  # pragma: no cover
+def _superpose(lam, coef, const, t, ev_t, ev_amt, ev_kind, ev_until, tlag, out):  # pragma: no cover
     N, T = t.shape
     E = ev_t.shape[1]
     J = lam.shape[1]
@@ -34,9 +35,10 @@ def _superpose(lam, coef, const, t, ev_t, ev_amt, ev_kind, tlag, out):  # pragma
             if not math.isfinite(te):
                 continue
             amt = ev_amt[n, e]
+            end = ev_until[n, e]
             for j in range(T):
                 dt = t[n, j] - te
-                if dt >= 0.0:
+                if dt >= 0.0 and t[n, j] < end:
                     s = const[n, k]
                     for m in range(J):
                         s += coef[n, k, m] * math.exp(-lam[n, m] * dt)
@@ -53,10 +55,13 @@ def superpose(
     ev_amt: np.ndarray,
     ev_kind: np.ndarray,
     tlag: np.ndarray | None,
+    ev_until: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Concentrations (N, T) per unit of the model's amount scale (see module docstring)."""
+    """Concentrations (N, T) per unit of the model's amount scale (see module docstring);
+    ``ev_until`` (N, E): when each event stops acting (default: never)."""
     N = t.shape[0]
     lag = np.zeros(N) if tlag is None else np.ascontiguousarray(tlag, float)
+    until = np.full(ev_t.shape, np.inf) if ev_until is None else ev_until
     out = np.zeros(t.shape)
     return _superpose(
         np.ascontiguousarray(lam, float),
@@ -66,6 +71,7 @@ def superpose(
         np.ascontiguousarray(ev_t, float),
         np.ascontiguousarray(ev_amt, float),
         np.ascontiguousarray(ev_kind, np.int64),
+        np.ascontiguousarray(until, float),
         lag,
         out,
     )

@@ -24,8 +24,10 @@ def predict(
     ev_kind: np.ndarray,
     factor: float,
     oral: bool,
+    ev_until: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Concentrations ``(N, T)`` for log parameters ``logp (N, K)`` (superposition)."""
+    """Concentrations ``(N, T)`` for log parameters ``logp (N, K)`` (superposition);
+    ``ev_until``: when each dose event stops acting (NONMEM resets; default never)."""
     with np.errstate(over="ignore", under="ignore"):
         P = dict(zip(names, np.exp(np.clip(logp, -50, 50)).T, strict=True))
     internal = {"cl": P["cl"], "v1": P["v"] if "v" in P else P["v1"]}
@@ -36,7 +38,7 @@ def predict(
         internal["f"] = np.ones_like(P["cl"])
     with np.errstate(all="ignore"):
         lam, coef, const = exponentials(n_cmt, internal, oral=oral)
-    out = superpose(lam, coef, const, t, ev_t, ev_amt, ev_kind, P.get("tlag"))
+    out = superpose(lam, coef, const, t, ev_t, ev_amt, ev_kind, P.get("tlag"), ev_until)
     return out * factor
 
 
@@ -185,4 +187,5 @@ class Design:
             r(d.ev_kind),
             d.conc_factor,
             self.model.oral,
+            None if d.ev_until is None else r(d.ev_until),
         )

@@ -31,11 +31,14 @@ __all__ = ["structural_zeros", "zero_variance_rows"]
 
 def _reached(data: PopData, kinds: tuple[int, ...]) -> np.ndarray:
     """(S, T) True where a dose of one of ``kinds`` already gives a concentration > 0:
-    a bolus at or before the sample, a depot dose or an infusion start strictly before."""
+    a bolus at or before the sample, a depot dose or an infusion start strictly before,
+    and no reset (``ev_until``) between them."""
     t = data.t[:, :, None]
     te, amt, kind = (a[:, None, :] for a in (data.ev_t, data.ev_amt, data.ev_kind))
     finite = np.isfinite(te) & (amt > 0) & np.isin(kind, kinds)
     at_or_before = np.where(kind == BOLUS, te <= t, te < t)
+    if data.ev_until is not None:
+        at_or_before &= t < data.ev_until[:, None, :]
     return (finite & at_or_before).any(axis=2)
 
 

@@ -168,6 +168,7 @@ class PopFitResult:
                 d.ev_kind,
                 d.conc_factor,
                 self.model.oral,
+                d.ev_until,
             )
 
         return t, at(ind), at(typ)
