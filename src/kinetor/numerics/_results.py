@@ -72,9 +72,12 @@ class Results:
         se = np.where(self._log, theta * se_phi, se_phi)
         rse = 100.0 * se / np.where(theta != 0, np.abs(theta), np.nan)
         q = stats.t.ppf(0.5 + self.ci_level / 2, np.where(df > 0, df, np.nan))[:, None]
-        # a huge SE (flagged below) must not overflow exp(): clip to the float range
-        ci_lo = self._to_theta(np.clip(x - q * se_phi, -745.0, 709.0))
-        ci_hi = self._to_theta(np.clip(x + q * se_phi, -745.0, 709.0))
+        # a huge SE (flagged below) must not overflow exp(): log-scale limits are clipped
+        # to the float range of exp(), signed (natural-scale) limits are left as they are
+        ends = x - q * se_phi, x + q * se_phi
+        ci_lo, ci_hi = (
+            self._to_theta(np.where(self._log, np.clip(e, -745.0, 709.0), e)) for e in ends
+        )
         # error parameters and likelihood
         m3 = self.method == "ml" and self.blq == "m3"
         if self.method == "wls":
