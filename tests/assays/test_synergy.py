@@ -217,3 +217,26 @@ def test_musyc_recovers_known_potency_and_cooperativity(alpha, gamma):
     combo = (cells["d1"] > 0) & (cells["d2"] > 0)
     assert est["musyc_mean"] == pytest.approx(cells.loc[combo, "musyc"].mean())
     assert est["musyc_msa"] >= est["musyc_mean"]
+
+
+def test_each_monotherapy_fit_carries_its_own_convergence():
+    # drug 1 a Hill curve (IC50 0.1) with noise, drug 2 inactive (its wells 99.5-102.5 %):
+    # drug 2's Hill fit does not converge. Before, one flag (drug1 AND drug2) was shown for
+    # both, so drug 1's good fit was marked not converged, and the note named no drug.
+    resp = [
+        [102.50, 101.98, 99.48, 100.32, 101.46],
+        [90.85, 88.96, 90.03, 87.89, 90.43],
+        [49.36, 47.33, 50.48, 48.31, 45.97],
+        [4.70, 11.29, 10.69, 8.47, 10.15],
+        [0.53, -0.22, 0.90, 3.13, -1.20],
+    ]
+    d = np.array([0.0, 0.01, 0.1, 1.0, 10.0])
+    d1, d2 = np.meshgrid(d, d, indexing="ij")
+    wells = pd.DataFrame({"d1": d1.ravel(), "d2": d2.ravel(), "r": np.ravel(resp)})
+    res = synergy(wells, dose1="d1", dose2="d2", response="r", methods=["bliss"])
+    mono = res.monotherapy.set_index("drug")
+    assert bool(mono.loc["drug1", "converged"])
+    assert mono.loc["drug1", "ic50"] == pytest.approx(0.1, rel=0.1)
+    assert not bool(mono.loc["drug2", "converged"])
+    assert res.summary["note"].iloc[0] == "monotherapy fit of drug2 did not converge"
+    assert not bool(res.summary["converged"].iloc[0])  # the scores rest on both fits

@@ -116,11 +116,12 @@ def _fit_mono(d1, d2, e):
     res = levenberg_marquardt(
         logistic, x, y, np.clip(p0, lower, upper), weights=w, lower=lower, upper=upper
     )
-    return res.params[:b], res.params[b:], res.converged[:b] & res.converged[b:]
+    return res.params[:b], res.params[b:], res.converged[:b], res.converged[b:]
 
 
 def _scores(e, d1, d2, methods, reference="fit"):
-    p1, p2, conv = _fit_mono(d1, d2, e)
+    p1, p2, c1, c2 = _fit_mono(d1, d2, e)
+
     out = {}
     obs = reference == "observed"
     if "bliss" in methods:
@@ -129,7 +130,14 @@ def _scores(e, d1, d2, methods, reference="fit"):
         out["hsa_ref"], out["hsa"] = ref.hsa(e, d1, d2, p1, p2, observed=obs)
     if "loewe" in methods:
         out["loewe_ref"], out["loewe"], out["loewe_ci"] = ref.loewe(e, d1, d2, p1, p2)
-    mono = np.where(conv, "", "monotherapy fit did not converge").astype(object)
+    failed = {(False, True): "drug1", (True, False): "drug2", (False, False): "drug1, drug2"}
+    mono = np.array(
+        [
+            f"monotherapy fit of {failed[(a, b)]} did not converge" if not (a and b) else ""
+            for a, b in zip(c1.tolist(), c2.tolist(), strict=True)
+        ],
+        dtype=object,
+    )
     note = {m: mono for m in methods}  # per method: only ZIP has slice fits of its own
     if "zip" in methods:
         out["zip_ref"], out["zip"], n_bad = ref.zip_delta(e, d1, d2, p1, p2)
@@ -140,7 +148,7 @@ def _scores(e, d1, d2, methods, reference="fit"):
     for k in list(out):
         if k != "loewe_ci":
             out[k] = 100.0 * out[k]
-    return out, p1, p2, conv, note
+    return out, p1, p2, (c1, c2), note
 
 
 def _msa(s):
@@ -249,7 +257,8 @@ def synergy(
     for cell_idx, d1, d2, e, vals, counts in build_matrices(
         df, dose1, dose2, response, by_cols, source
     ).values():
-        out, p1, p2, conv, note = _scores(e, d1, d2, methods, reference)
+        out, p1, p2, (c1, c2), note = _scores(e, d1, d2, methods, reference)
+        conv = c1 & c2
         boot = (
             _bootstrap(vals, counts, methods, n_boot, rng, d1, d2, level, reference, out)
             if n_boot
@@ -260,7 +269,7 @@ def synergy(
             cell[k] = v.reshape(-1)
         cells.append(cell)
         mkeys = cell_idx[keys].iloc[:: e.shape[1] * e.shape[2]].reset_index(drop=True)
-        for drug, p in (("drug1", p1), ("drug2", p2)):
+        for drug, p, c in (("drug1", p1, c1), ("drug2", p2, c2)):
             mono.append(
                 mkeys.assign(
                     drug=drug,
@@ -268,7 +277,7 @@ def synergy(
                     Emax_pct=100 * p[:, 0],
                     ic50=10 ** p[:, 2],
                     hill=p[:, 3],
-                    converged=conv,
+                    converged=c,
                 )
             )
         for m in [m for m in ("bliss", "hsa", "loewe", "loewe_ci", "zip") if m in out]:
