@@ -67,6 +67,21 @@ def test_dose_response_on_fractions_needs_the_absolute_level():
     assert res["abs_ic50"].iloc[0] == pytest.approx(1.0, rel=1e-6)
 
 
+def test_dose_response_on_raw_signal_needs_the_absolute_level():
+    # luminescence 50,000 (vehicle) down to 500: the default level 50 (percent) lies below
+    # every response, so "IC50 > top dose" was reported; the level must be said
+    x = np.array([0.01, 0.1, 1.0, 10.0, 100.0])
+    df = pd.DataFrame({"dose": x, "response": 500 + 49_500 / (1 + x)})
+    with pytest.raises(DataError, match="look like raw signal"):
+        DoseResponseFit().fit(df)
+    # half the vehicle signal minus the floor: 500 + 49,500 / (1 + x) = 25,250 at x = 1
+    res = DoseResponseFit(absolute_level=25_250).fit(df).results_
+    assert res["abs_ic50"].iloc[0] == pytest.approx(1.0, rel=1e-6)
+    # percent data that rise above the vehicle stay accepted
+    pct = pd.DataFrame({"dose": x, "response": 20 + 180 / (1 + x)})  # 200 % to 21.8 %
+    assert DoseResponseFit().fit(pct).results_["abs_ic50"].notna().all()
+
+
 def test_a_converged_step_between_two_doses_is_reported_as_steep():
     x = np.array([0.1, 0.3, 1.0, 3.0, 10.0])
     y = 100 / (1 + (x / 2.0) ** 15)  # Hill 15, IC50 2: the drop lies between 1 and 3

@@ -136,3 +136,35 @@ def check_synergy_options(methods, scale, n_boot, level, known, reference="fit")
     if not (_is_number(level) and 0.0 < level < 1.0):
         raise _fail("level", f"level={level!r} is not in (0, 1)", "give e.g. 0.95 (95 % intervals)")
     return methods
+
+
+#: A response above this is raw signal, not percent of vehicle (10 x the vehicle's 100).
+RAW_SIGNAL = 1000.0
+
+
+def check_default_level(top: float, source: str, column: str) -> None:
+    """The default absolute-IC50 level (50, percent of vehicle) fits the data: refused when
+    the largest response ``top`` is <= 1.5 (fractions) or above :data:`RAW_SIGNAL` (raw
+    signal); the user then says which level is meant."""
+    if top <= 1.5:
+        why = (
+            f"every response is <= {top:g}: the data look like fractions of vehicle, "
+            "but the absolute IC50 is read at the default level 50 (percent)"
+        )
+        fix = (
+            "pass absolute_level=0.5 (--absolute-level 0.5) for fractions, or 50 if these "
+            "are percentages"
+        )
+    elif top > RAW_SIGNAL:
+        why = (
+            f"a response of {top:g}: the data look like raw signal (counts, luminescence), "
+            "not percent of vehicle, but the absolute IC50 is read at the default level 50 "
+            "(percent)"
+        )
+        fix = (
+            "normalise to the vehicle wells (percent), or pass the signal level that "
+            "defines the absolute IC50 (absolute_level=, --absolute-level)"
+        )
+    else:
+        return
+    raise DataError(Problem(why, file=source, column=column, fix=fix))

@@ -47,7 +47,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from kinetor.assays._checks import check_fit_options
+from kinetor.assays._checks import check_default_level, check_fit_options
 from kinetor.assays._drstatus import classify
 from kinetor.assays._lmstarts import fit_from_starts, no_better_than_constant
 from kinetor.assays._profile import profile_interval
@@ -82,7 +82,9 @@ class DoseResponseFit:
     absolute_level : float, optional
         Response that defines the absolute IC50 (50 for percent of vehicle, 0.5 for a
         fraction). Default 50, refused (``DataError``) when every response is <= 1.5, i.e.
-        the data look like fractions: then say which level you mean.
+        the data look like fractions, or when a response is above
+        :data:`~kinetor.assays._checks.RAW_SIGNAL` (1000, ten times the vehicle in percent), i.e. raw signal: then say which level
+        you mean.
     dose_unit : str
         Dose unit written in the IC50 text (the numbers stay in the input's unit): a
         concentration (``uM``, ``ng/mL``), a dose per body weight or surface (``mg/kg``,
@@ -151,17 +153,8 @@ class DoseResponseFit:
         cols = [dose, response] + ([weight] if weight else [])
         require_numeric(data, cols, by_cols, source=source, nonnegative=[dose])
         top = float(pd.to_numeric(data[response]).abs().max())
-        if not self._level_given and top <= 1.5:
-            raise DataError(
-                Problem(
-                    f"every response is <= {top:g}: the data look like fractions of vehicle, "
-                    "but the absolute IC50 is read at the default level 50 (percent)",
-                    file=source,
-                    column=response,
-                    fix="pass absolute_level=0.5 (--absolute-level 0.5) for fractions, or 50 "
-                    "if these are percentages",
-                )
-            )
+        if not self._level_given:
+            check_default_level(top, source, response)
         g = pad_groups(data, by_cols, [dose, response] + ([weight] if weight else []))
         x, y, w = g.values[dose], g.values[response], g.mask.astype(float)
         if weight:
