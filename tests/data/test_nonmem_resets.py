@@ -78,3 +78,20 @@ def test_fit_pk_across_an_evid3_reset_is_exact(tmp_path):
     res = fit_pk(read_study(str(path), units=UNITS), model="1cmt", error="additive")
     est = res.params.set_index("parameter")["estimate"]
     assert est["cl"] == pytest.approx(2.0, rel=1e-6) and est["v"] == pytest.approx(20.0, rel=1e-6)
+
+
+def test_resets_survive_a_write_csv_round_trip(tmp_path):
+    from kinetor.data import write_csv
+    from kinetor.data._resets import dose_until
+
+    # no reset: the 'reset' words read back ('False') are not resets (any non-empty text
+    # was taken as True, so every dose ended at the next one)
+    plain = _read(tmp_path, ["1,0,.,100,1,0,0,0,0,1", "1,12,.,100,1,0,0,0,0,1"])
+    write_csv(plain, tmp_path / "plain")
+    back = read_study(str(tmp_path / "plain"))
+    assert dose_until(back.doses).tolist() == [math.inf, math.inf]
+    # an EVID 4 reset at 12 h ends the first dose there, before and after the round trip
+    reset = _read(tmp_path, ["1,0,.,100,1,0,0,0,0,1", "1,12,.,100,4,0,0,0,0,1"])
+    write_csv(reset, tmp_path / "reset")
+    back = read_study(str(tmp_path / "reset"))
+    assert dose_until(back.doses).tolist() == dose_until(reset.doses).tolist() == [12.0, math.inf]

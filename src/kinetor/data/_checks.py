@@ -215,7 +215,9 @@ def numeric_column(df: pd.DataFrame, col: str, dtype: str, table: str) -> pd.Ser
 def study_notes(study) -> None:
     """Say what an analysis will leave out: a sample without a concentration (not BLQ,
     not excluded) gets the reason "no concentration value" in ``exclude``, as the readers
-    give it; a dose of a subject without samples is noted."""
+    give it; a dose of a subject without samples is noted. Weights given in another unit
+    (``units["weight"]``, a Study built in Python) are converted to kg, as the readers do."""
+    _weights_in_kg(study)
     conc = study.conc
     c = conc["conc"].to_numpy(float)
     missing = np.isnan(c) & ~conc["blq"].to_numpy(bool)
@@ -260,3 +262,30 @@ def note_no_value(conc: pd.DataFrame, notes: list[str]) -> None:
 def _rows_text(rows: np.ndarray) -> str:
     shown = ", ".join(str(int(r)) for r in rows[:10])
     return shown + (f" ... ({len(rows)} in all)" if len(rows) > 10 else "")
+
+
+def _weights_in_kg(study) -> None:
+    """Body weights are kept in kg (every analysis reads them so): a Study built with
+    ``units={"weight": "g"}`` has them converted, with a note; a unit that is no mass is
+    a ``DataError``."""
+    unit = study.units.get("weight")
+    if not unit or unit == "kg":
+        return
+    from kinetor.units import UnitError, convert
+
+    try:
+        factor = convert(1.0, unit, "kg")
+    except UnitError:
+        raise DataError(
+            Problem(
+                f"weight unit {unit!r} is not a mass",
+                file=study.source,
+                column="weight",
+                fix="give units={'weight': 'kg'} (or g, lb)",
+            )
+        ) from None
+    study.subjects = study.subjects.assign(weight=study.subjects["weight"] * factor)
+    study.units = {**study.units, "weight": "kg"}
+    note = f"subjects: weights converted from {unit} to kg"
+    if note not in study.notes:
+        study.notes.append(note)

@@ -72,7 +72,7 @@ def dose_until(doses: pd.DataFrame) -> np.ndarray:
     until = np.full(n, np.inf)
     if "reset" not in doses.columns:
         return until
-    reset = doses["reset"].fillna(False).astype(bool).to_numpy()
+    reset = _flags(doses["reset"])
     t = doses["time"].to_numpy(float)
     subject = doses["subject"].astype(str).to_numpy()
     for s, u in zip(subject[reset], t[reset], strict=True):
@@ -96,3 +96,12 @@ def with_resets(doses, evid, commented, subject, time, dose_rec, t, notes) -> pd
     by_row = dict(zip(rows.tolist(), until.tolist(), strict=True))
     out = doses.assign(until=doses["source_row"].map(by_row).astype(float))
     return _drop_additional_after_reset(out, t.file, notes)
+
+
+def _flags(col: pd.Series) -> np.ndarray:
+    """``reset`` as booleans: True/False, 1/0 or their text (a table written by
+    ``write_csv`` and read back has the words; any non-empty text would be truthy)."""
+    if col.dtype == bool:
+        return col.to_numpy()
+    text = col.astype("string").fillna("").str.strip().str.lower()
+    return text.isin(["true", "1", "1.0", "yes"]).to_numpy(bool)
