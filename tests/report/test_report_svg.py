@@ -109,3 +109,18 @@ def test_a_band_observation_and_user_text_are_escaped():
     (w,) = _x(svg, r'<rect x="12.0" y="8" width="([\d.]+)"')
     assert w == pytest.approx(296 * 80 / 150, abs=0.06)
     assert b'fill="#2ca02c"' in svg
+
+
+def test_two_observations_that_look_alike_stay_two_figures_in_a_rescan(tmp_path):
+    # a rescan keeps one figure per distinct file: plots of two observations with the same
+    # numbers were byte-identical, so a rescanned validation report lost one of them
+    from kinetor.report.rebuild import report_from_dir
+
+    a, b = observation_svg(_row(id="B054")), observation_svg(_row(id="<B055>"))
+    assert a != b and b"<title>B054</title>" in a and b"<title>&lt;B055&gt;</title>" in b
+    rep = Report("t")
+    rep.add_figure(a, "B054")
+    rep.add_figure(b, "B055")
+    (tmp_path / "r").mkdir()
+    rep.save(tmp_path / "r" / "report.html")
+    assert report_from_dir(tmp_path / "r", rescan=True).figure_count == 2
