@@ -259,3 +259,27 @@ def test_constant_potencies_are_refused_before_training(tmp_path, capsys):
     assert (p["file"], p["column"]) == ("t.csv", "IC50")
     with pytest.raises(DataError, match="all 12 training potencies are equal"):
         PotencyPredictor("svr", target="x").fit(_smiles(), np.full(12, 7.0))
+
+
+def test_a_space_inside_a_smiles_cell_is_refused_not_cut(tmp_path):
+    # RDKit reads 'c1ccccc1 C(=O)O' as benzene named 'C(=O)O': curated and predicted as
+    # benzene before, silently
+    raw = pd.DataFrame({"smiles": ["CCO", "c1ccccc1 C(=O)O", "CC\tC", " CCN "], "value": 7.0})
+    res = curate(raw, unit=None, default_unit="p", file="t.csv")
+    assert res.data["smiles"].tolist() == ["CCO", "CCN"]  # outer blanks are fine
+    dropped = res.report[res.report["action"] == "dropped"].set_index("row")["reason"]
+    assert sorted(dropped.index) == [3, 4]
+    assert all(r.startswith("a space or tab inside SMILES") for r in dropped)
+    _, ok, problems = parse_smiles(["CCO", "c1ccccc1 C(=O)O"])
+    assert ok.tolist() == [0] and problems[0].message.startswith("a space or tab inside")
+    with pytest.raises(DataError, match="a space or tab inside SMILES"):
+        read_query("c1ccccc1 C(=O)O")
+    lib = tmp_path / "lib.csv"
+    lib.write_text("id,smiles\nok,CCO\nbad,c1ccccc1 C(=O)O\n")
+    _, problems = read_molecules(lib, keep_invalid=True)
+    assert [(p.row, p.message[:28]) for p in problems] == [(3, "a space or tab inside SMILES")]
+    # a .smi file's 'SMILES name' lines are structures with their names
+    smi = tmp_path / "lib.smi"
+    smi.write_text("c1ccccc1 benzene\nCCO ethanol\n")
+    mols, problems = read_molecules(smi, keep_invalid=True)
+    assert problems == [] and mols["smiles"].tolist() == ["c1ccccc1", "CCO"]

@@ -13,6 +13,8 @@ Examples
 '201 heavy atoms, above the limit of 200 for a small-molecule inhibitor'
 >>> structure_problem(Chem.MolFromSmiles("CCO")) is None
 True
+>>> smiles_text_problem("c1ccccc1 C(=O)O")[0][:28]
+'a space or tab inside SMILES'
 """
 
 from __future__ import annotations
@@ -21,7 +23,13 @@ import pandas as pd
 
 from kinetor.errors import DataError, Problem
 
-__all__ = ["MAX_HEAVY_ATOMS", "check_single_columns", "size_problem", "structure_problem"]
+__all__ = [
+    "MAX_HEAVY_ATOMS",
+    "check_single_columns",
+    "size_problem",
+    "smiles_text_problem",
+    "structure_problem",
+]
 
 
 #: Heavy atoms of a structure's largest fragment above which it is refused: the largest
@@ -85,3 +93,16 @@ def check_single_columns(frame: pd.DataFrame, columns, file: str) -> None:
                 for c in bad
             ]
         )
+
+
+def smiles_text_problem(text) -> tuple[str, str] | None:
+    """Why a SMILES text (a table cell, a query) is refused before parsing: a space or tab
+    inside it (RDKit reads what follows as the molecule's name, so ``c1ccccc1 C(=O)O``
+    would silently be benzene). Leading and trailing blanks are not a problem."""
+    if isinstance(text, str) and any(ch.isspace() for ch in text.strip()):
+        return (
+            f"a space or tab inside SMILES {text.strip()!r}: the text after it would be "
+            "read as a name, not as part of the structure",
+            "remove the space (or put a name in its own column)",
+        )
+    return None

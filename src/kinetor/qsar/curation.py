@@ -56,6 +56,7 @@ from kinetor.qsar._checks import (
     MAX_HEAVY_ATOMS,
     check_single_columns,
     size_problem,
+    smiles_text_problem,
     structure_problem,
 )
 from kinetor.qsar._units import _P_UNITS, UNIT_FACTORS, _p_values, check_p_range, units_of
@@ -283,6 +284,10 @@ def curate(
                 value,
                 "give a positive concentration (or a p-scale value)",
             )
+            continue
+        gap = smiles_text_problem(s_in)
+        if gap:
+            drop(gap[0], smiles, gap[1])
             continue
         mol = _parse(s_in)
         if mol is None:

@@ -117,7 +117,7 @@ def parse_smiles(
     """
     from rdkit import Chem, rdBase
 
-    from kinetor.qsar._checks import structure_problem
+    from kinetor.qsar._checks import smiles_text_problem, structure_problem
     from kinetor.qsar.curation import _CHARGED, _standardizer
 
     _quiet = rdBase.BlockLogs()
@@ -129,7 +129,11 @@ def parse_smiles(
         why = ("empty SMILES" if empty else f"unparsable SMILES {s!r}") if mol is None else None
         # as curation: no attachment points, no inorganic structures, no huge molecules
         # (their fingerprints take minutes)
-        found = (why, "correct the structure or remove it") if why else structure_problem(mol)
+        found = (
+            (why, "correct the structure or remove it")
+            if why
+            else smiles_text_problem(s) or structure_problem(mol)
+        )
         if found:
             problems.append(Problem(found[0], file=file, row=i + 2, column=column, fix=found[1]))
             continue

@@ -205,7 +205,7 @@ def read_molecules(
     """
     from rdkit import Chem, rdBase
 
-    from kinetor.qsar._checks import structure_problem
+    from kinetor.qsar._checks import smiles_text_problem, structure_problem
 
     path = Path(path)
     if not path.exists():
@@ -246,7 +246,9 @@ def read_molecules(
         elif empty:
             found = ("empty SMILES", fix)
         else:  # as curation: no dummy atoms, inorganic structures or huge molecules
-            found = (f"unparsable SMILES {s!r}", fix) if mol is None else structure_problem(mol)
+            found = smiles_text_problem(s) or (
+                (f"unparsable SMILES {s!r}", fix) if mol is None else structure_problem(mol)
+            )
         if found is None or keep_invalid:
             keep.append(k)
         if found is None:
@@ -289,7 +291,7 @@ def read_query(smiles: str) -> tuple[pd.DataFrame, list[Problem]]:
     path = Path(smiles)
     if path.suffix.lower() in (".smi", ".csv", ".tsv", ".sdf", ".sd") and path.exists():
         return read_molecules(path, keep_invalid=True)
-    from kinetor.qsar._checks import structure_problem
+    from kinetor.qsar._checks import smiles_text_problem, structure_problem
 
     _quiet = rdBase.BlockLogs()  # RDKit stays silent while this lives
     if not smiles.strip():  # RDKit reads '' as a molecule without atoms
@@ -309,7 +311,7 @@ def read_query(smiles: str) -> tuple[pd.DataFrame, list[Problem]]:
                 fix="correct the SMILES, or give a .smi/.csv/.tsv/.sdf file that exists",
             )
         )
-    found = structure_problem(mol)
+    found = smiles_text_problem(smiles) or structure_problem(mol)
     if found:
         raise DataError(Problem(found[0], column="SMILES", fix=found[1]))
     return pd.DataFrame({"id": ["query"], "smiles": [smiles], "row": [1]}), []
