@@ -60,10 +60,12 @@ def boundary_text(dofv: dict[str, float], variances: dict[str, float]) -> str:
             else f"the {'additive' if n == 'add_sd' else 'proportional'} error component: "
             "refit with the other error model alone"
         )
-        parts.append(
-            f"{n} = {variances[n]:.3g} (setting it to 0 changes the OFV by {dofv[n]:+.3g}; "
-            f"the data do not support {what})"
+        change = (
+            f"setting it to 0 lowers the OFV by {-dofv[n]:.3g}, so the optimum lies at 0"
+            if dofv[n] < -BOUNDARY_DOFV
+            else f"setting it to 0 changes the OFV by {dofv[n]:+.3g}"
         )
+        parts.append(f"{n} = {variances[n]:.3g} ({change}; the data do not support {what})")
     return "; estimate at its boundary (0): " + "; ".join(parts)
 
 
@@ -96,4 +98,30 @@ def omega_rank_text(des, x: np.ndarray) -> str:
         + ", ".join(hits)
         + " is practically a linear combination of the etas before it (refit with a "
         "smaller block or a diagonal Omega)"
+    )
+
+
+THETA_DECADES = 4.0
+"""Decades a typical structural value may move from its start before it is named as
+collapsed (towards 0 or infinity: a term the data do not support)."""
+
+
+def theta_collapse_text(des, x: np.ndarray, x0: np.ndarray) -> str:
+    """The reason suffix naming typical structural values that moved more than
+    ``THETA_DECADES`` decades from their start ('' when none): e.g. a peripheral volume
+    falling to 1e-7 L when a two-compartment model is fitted to one-compartment data,
+    which the convergence test and a failed covariance step do not name."""
+    mu, mu0 = des.unpack(x)[0], des.unpack(x0)[0]
+    hits = [
+        f"{p} = {np.exp(m):.3g} (started at {np.exp(m0):.3g})"
+        for p, m, m0 in zip(des.model.params, mu, mu0, strict=True)
+        if np.isfinite(m) and abs(m - m0) > THETA_DECADES * np.log(10.0)
+    ]
+    if not hits:
+        return ""
+    return (
+        "; typical value(s) collapsed: "
+        + ", ".join(hits)
+        + f" moved more than {THETA_DECADES:g} decades from the start (the data do not "
+        "support that part of the model: fit a simpler structure, e.g. fewer compartments)"
     )

@@ -42,7 +42,7 @@ from scipy import optimize
 
 from kinetor.data._checks import require_study
 from kinetor.errors import DataError, ModelError
-from kinetor.popfit._boundary import omega_rank_text, zero_variance_dofv
+from kinetor.popfit._boundary import omega_rank_text, theta_collapse_text, zero_variance_dofv
 from kinetor.popfit._covariates import text_in_numbers
 from kinetor.popfit._data import PopData, build_data
 from kinetor.popfit._design import covariate_design, start_vector
@@ -366,7 +366,7 @@ def popfit(
             if converged:
                 reason += "; covariance step failed"
     dofv = zero_variance_dofv(obj, des, x, ofv) if np.isfinite(ofv) else {}
-    reason += omega_rank_text(des, x)
+    reason += omega_rank_text(des, x) + theta_collapse_text(des, x, x0)
     obj.eta = eta
     from kinetor.popfit._report import assemble
 
