@@ -47,6 +47,7 @@ import pandas as pd
 from scipy import stats
 
 from kinetor.be._design import check_parallel, check_sequences, check_unique_periods
+from kinetor.be._estimable import check_estimable, design_matrix, parallel_note
 from kinetor.be._table import (
     DESIGN_COLUMNS,
     blank_cells,
@@ -122,17 +123,9 @@ def _within(
     return bool(ok)
 
 
-def _design_matrix(df: pd.DataFrame, terms: list[str], test: str) -> tuple[np.ndarray, int]:
-    """Intercept, treatment indicator (column 1), then dummies of ``terms`` (first dropped)."""
-    cols = [np.ones(len(df)), (df["treatment"] == test).to_numpy(float)]
-    for term in terms:
-        dummies = pd.get_dummies(df[term].astype(str), drop_first=True, dtype=float)
-        cols.extend(dummies.to_numpy().T)
-    return np.column_stack(cols), 1
-
-
 def _ols(y: np.ndarray, X: np.ndarray, k: int):
-    """Coefficient ``k``, its SE, residual variance and df (rank-aware least squares)."""
+    """Coefficient ``k``, its SE, residual variance and df (rank-aware least squares; ``k``
+    estimable, :func:`kinetor.be._estimable.check_estimable`)."""
     beta, _, rank, _ = np.linalg.lstsq(X, y, rcond=None)
     resid = y - X @ beta
     df = len(y) - rank
@@ -225,7 +218,8 @@ def be(
         treatment other than ``test``/``reference``, an empty design cell (subject,
         period, sequence, treatment), a repeated subject in a parallel design, a sequence
         label that disagrees with the treatments in period order
-        (:mod:`kinetor.be._design`).
+        (:mod:`kinetor.be._design`), a design that cannot estimate the treatment effect
+        (one sequence, a treatment without rows: :mod:`kinetor.be._estimable`).
     ModelError
         ``alpha`` outside (0, 0.5), ``limits`` not (lower < 1 < upper), an unknown design,
         ABEL without a replicate design.
@@ -271,6 +265,7 @@ def be(
         raise ModelError(f"design={design!r}: use auto, crossover, replicate or parallel")
     if design == "parallel":
         check_parallel(df, source, file_rows, detected)
+        notes += parallel_note(df)
     else:
         for c in ("period", "sequence"):
             if c not in df.columns:
@@ -291,6 +286,7 @@ def be(
             "test and reference twice for NTI) and exclude each other and ABEL: choose one "
             "of --abel (EMA), --rsabe or --nti (FDA)"
         )
+    check_estimable(df, design, test, reference, source)
     if metrics is None:
         metrics = default_metrics(df, _ROLES)
         if left_out := left_out_columns(df, _ROLES):
@@ -341,12 +337,13 @@ def be(
                 f"{metric}: {int(d['value'].isna().sum())} row(s) without a value left out"
             )
             d = d[d["value"].notna()]
+            check_estimable(d, design, test, reference, source, metric)
         if design != "parallel":  # rows absent (an empty value is counted just above)
             periods = sorted(df["period"].unique(), key=str)
             notes += incomplete_subjects(df, metric, test, reference, periods)
         y = np.log(d["value"].to_numpy(float))
         terms = [] if design == "parallel" else ["subject", "period"]
-        X, k = _design_matrix(d, terms, test)
+        X, k = design_matrix(d, terms, test)
         diff, se, s2, dfree = _ols(y, X, k)
         t = stats.t.ppf(1 - alpha, dfree)
         lo_lim, hi_lim, method, cv_wr = lnl, lnu, "ABE", np.nan
