@@ -288,7 +288,10 @@ def nca_command(
     _excluded_note(study.conc)
     for note in res.provenance.get("notes", []):
         _common.info(f"  note: {note}")
-    keep = ["PPTESTCD", "unit", "n", "statistic", "display"]
+    # n_flagged: values failing an acceptance rule (in the statistic unless --exclude-flagged)
+    keep = [
+        c for c in ("PPTESTCD", "unit", "n", "n_flagged", "statistic", "display") if c in summary
+    ]
     by = [c for c in summary.columns if c not in keep and c in (*res.groups, "analyte")]
     main_codes = (
         *("CMAX", "TMAX", "AUCLST", "AUCIFO", "LAMZHL", "CLFO", "CLO", "VZFO", "VZO"),

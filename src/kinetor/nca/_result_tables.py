@@ -238,9 +238,11 @@ def to_report(result: NCAResult, report: Any, exclude_flagged: bool = False) -> 
         .tolist()
     )
     how = (
-        "flagged values left out (exclude_flagged)"
+        "values failing an acceptance rule left out (exclude_flagged); the 'n flagged' "
+        "row of a parameter counts them"
         if exclude_flagged
-        else "flagged values kept (n_flagged counts them)"
+        else "values failing an acceptance rule kept; the 'n flagged' row of a parameter "
+        "counts them"
     )
     report.add_table(
         result.summary_table(reported, exclude_flagged),

@@ -156,7 +156,10 @@ def summarise(
 
 def summary_table(summary: pd.DataFrame, codes: Sequence[str] | None = None) -> pd.DataFrame:
     """The summary as a study-report table: two rows per parameter (``n`` and its
-    statistic), one column per group; cells as text (see :func:`summarise`).
+    statistic), one column per group; cells as text (see :func:`summarise`). A parameter
+    with a value that fails an acceptance rule in any group gets a third row, ``n flagged``
+    (the summary's ``n_flagged``: kept in the statistic, or left out of it with
+    ``exclude_flagged``), between the two.
 
     ``summary`` has the :func:`summarise` columns (a ``display`` column is used as it is;
     without one the cell is made from the statistics by the registry's rule). Every
@@ -240,13 +243,17 @@ def summary_table(summary: pd.DataFrame, codes: Sequence[str] | None = None) -> 
                 label += f" [{format_sig(float(iv[0]))}\u2013{format_sig(float(iv[1]))}]"
             by_group = {r["_group"]: r for _, r in sub.iterrows()}
             n_row = {"Parameter": label, "Statistic": "n"}
+            f_row = {"Parameter": label, "Statistic": "n flagged"}
             v_row = {"Parameter": label, "Statistic": STATISTIC_LABEL[summary_statistic(code)]}
             for gname in group_names:
                 r = by_group.get(gname)
-                n = r.get("n", np.nan) if r is not None else np.nan
+                n, nf = (np.nan, np.nan) if r is None else (r.get("n"), r.get("n_flagged"))
                 n_row[gname] = "" if pd.isna(n) else str(int(n))
+                f_row[gname] = "" if pd.isna(nf) else str(int(nf))
                 v_row[gname] = str(r["display"]) if r is not None else ""
             if "n" in s.columns:
                 rows.append(n_row)
+            if "n_flagged" in s.columns and (pd.to_numeric(sub["n_flagged"]).fillna(0) > 0).any():
+                rows.append(f_row)
             rows.append(v_row)
     return pd.DataFrame(rows, columns=["Parameter", "Statistic", *group_names])

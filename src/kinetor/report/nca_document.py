@@ -211,7 +211,9 @@ def build_nca_report(
             )
         rep.add_table(
             summary_table(summary, codes=reported),
-            "Summary by group (PKNCA default statistic per parameter, 3 significant figures)",
+            "Summary by group (PKNCA default statistic per parameter, 3 significant "
+            "figures); the 'n flagged' row of a parameter counts its values that fail an "
+            "acceptance rule",
         )
         if codes:
             rep.add_figure_from(*figure)
