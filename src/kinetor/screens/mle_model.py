@@ -31,6 +31,9 @@ permutations the ``p-value`` columns of :meth:`MLEResult.gene_summary` hold the 
 p-values. Guides without reads carry no weight; a beta without reads behind it (a gene
 without reads; none in a condition's samples nor in those they are compared with:
 :func:`~._mle_design.informative`) is not fitted: NaN, ``converged`` False, a ``reason``.
+A beta whose likelihood rises without limit (separation: e.g. no reads in any sample of
+its condition) is -inf or +inf, ``converged`` False, tested by likelihood ratio
+(:mod:`.mle_separation`).
 
 Examples
 --------
@@ -58,6 +61,7 @@ import pandas as pd
 from scipy import special
 
 from kinetor.errors import DataError, Problem
+from kinetor.screens import mle_separation as sep
 from kinetor.screens._mle_cnv import gene_columns
 from kinetor.screens._mle_design import check_design, check_options, not_estimable, pinned
 from kinetor.screens.io import CountTable
@@ -78,16 +82,18 @@ class MLEResult:
     genes : pandas.DataFrame
         ``gene``, ``num``, then per condition ``COND|beta``, ``|se``, ``|z``,
         ``|p_neg``, ``|p_pos``, ``|p_twosided``, ``|fdr``, ``converged`` and ``reason``
-        (why a beta is NaN, or why the fit did not converge; "" when neither). With a
-        copy-number correction ``|beta`` is the corrected and ``|beta_uncorrected`` the
-        fitted beta, which the z and p-values are computed from.
+        (why a beta is NaN or infinite, or why the fit did not converge; "" when neither;
+        infinite betas: :mod:`.mle_separation`). With a copy-number correction ``|beta``
+        is the corrected and ``|beta_uncorrected`` the fitted beta, which the z and
+        p-values are computed from.
     conditions : list of str
         Non-baseline design columns.
     size_factors : dict
     dispersion_model : tuple of float
         ``(a, c)`` of the residual variance trend.
     converged : numpy.ndarray of bool
-        Per gene, whether IRLS converged within the iteration limit, every beta estimable.
+        Per gene, whether IRLS converged within the iteration limit, every beta estimable
+        and finite.
     guides : pandas.DataFrame
         ``guide``, ``gene``, ``efficiency`` (probability that the guide is efficient;
         1 without EM).
@@ -143,6 +149,7 @@ def _irls(
     tol: float = 1e-9,
     eff: np.ndarray | None = None,
     update_eff: bool = False,
+    hold: np.ndarray | None = None,
 ):
     """Batched IRLS. ``y``: (G, n, S) counts; ``logs``: (S,); ``d``: (S, K) conditions.
 
@@ -155,13 +162,17 @@ def _irls(
     (``b_i = log(sum_j y_ij / sum_j s_j)``). MAGeCK instead takes ``min_j (l0_ij - l1_ij)``
     over the non-baseline samples with the intercept of the efficient fit, which can lock
     an inert guide in as efficient (its intercept then splits the difference between the
-    baseline and treated counts). Returns (beta, se, mu, converged, eff).
+    baseline and treated counts). ``hold`` (K,): betas held at 0 (a likelihood-ratio null).
+    Returns (beta, se, mu, converged, eff).
     """
     g, n, s = y.shape
     k = d.shape[1]
     sel = np.flatnonzero(np.abs(d).sum(axis=1) > 0)
     y0 = y
     live, free, keep, both, pin = pinned(y, d)  # guides without reads, betas without data
+    if hold is not None:
+        keep[:, n:] &= ~hold
+        both, pin = keep[:, :, None] & keep[:, None, :], np.eye(n + k) * ~keep[:, :, None]
     # the guide's fit without any effect (for the E-step): b_i = log(sum y / sum s_j)
     mu0 = (y.sum(axis=2, keepdims=True) / np.exp(logs).sum()) * np.exp(logs)[None, None, :]
     mu0 = np.maximum(mu0, 1e-3)
@@ -322,23 +333,15 @@ def mle(
     conv = np.zeros(uniq.size, dtype=bool)
     eff = eff0.copy()
     resid_mu, resid_r2 = [], []
-
     identifiable = np.ones(uniq.size, dtype=bool)
 
     def fit(alpha_fn, collect: bool, use_em: bool):
         for n in np.unique(num):
             gi = np.flatnonzero(num == n)
             idx = order[starts[gi][:, None] + np.arange(n)[None, :]]
-            y = sel.counts[idx]  # (G, n, S)
-            b, s_, mu, c, e = _irls(
-                y,
-                logs,
-                d,
-                alpha_fn,
-                n_iter,
-                eff=eff0[idx] if use_em else None,
-                update_eff=update_efficiency & identifiable[gi],
-            )
+            y, e0 = sel.counts[idx], eff0[idx] if use_em else None  # y: (G, n, S)
+            up = update_efficiency & identifiable[gi]
+            b, s_, mu, c, e = _irls(y, logs, d, alpha_fn, n_iter, eff=e0, update_eff=up)
             beta[gi], se[gi], conv[gi] = b, s_, c
             if e is not None:
                 eff[idx] = e
@@ -363,28 +366,31 @@ def mle(
         return np.maximum(v - mu, 0.01 * mu) / np.maximum(mu, 1e-3) ** 2
 
     fit(alpha_fn, False, em)
+    tot = np.add.reduceat(sel.counts[order], starts, axis=0)  # reads per gene and sample
+    unb, zero = sep.unbounded(tot, dm, em)  # betas without a finite estimate
     out = pd.DataFrame({"gene": uniq, "num": num})
     null = None
     if permutation_rounds > 0:
 
         def fit_null(y, e):
-            return _irls(y, logs, d, alpha_fn, n_iter, eff=e if em else None)[0]
+            b = _irls(y, logs, d, alpha_fn, n_iter, eff=e if em else None)[0]
+            return sep.mark(b, sep.unbounded(y.sum(axis=1), dm, em)[0])
 
         null = mle_perm.permutation_null(
             sel, num, order, starts, eff, fit_null, permutation_rounds, control_guides, seed
         )
     # every test on the fitted beta; a CNV correction only shifts the reported beta
-    beta = gene_columns(out, beta, se, conds, null, cnv, cell_lines)
-    out["converged"] = conv
-    reads = np.bincount(inv, weights=sel.counts.sum(axis=1), minlength=uniq.size)
-    out["reason"] = not_estimable(reads, beta, conds, conv, n_iter)
+    nan = np.where(unb != 0, np.nan, 0.0)
+    beta = gene_columns(out, beta + nan, se + nan, conds, null, cnv, cell_lines)
+
+    def refit(y, e, hold, afn):  # betas and means, for the likelihood ratio of unbounded betas
+        return _irls(y, logs, d, afn, n_iter, eff=e, hold=hold)[0:3:2]
+
+    z = sep.lr_z(sel.counts, (num, order, starts), unb, refit, logs, d, alpha_fn, eff, em)
+    sep.fill(out, unb, z, conds, null, num)
+    why = not_estimable(tot.sum(axis=1), np.where(unb != 0, 0.0, beta), conds, conv, n_iter)
+    out["converged"] = conv = conv & ~(unb != 0).any(axis=1)
+    out["reason"] = sep.reasons(why, unb, zero, conds, sel.samples)
     guides = pd.DataFrame({"guide": sel.guides, "gene": sel.genes, "efficiency": eff})
-    return MLEResult(
-        out,
-        conds,
-        dict(zip(sel.samples, map(float, f), strict=True)),
-        (float(a_), float(c_)),
-        conv,
-        guides,
-        int(permutation_rounds),
-    )
+    sf, disp = dict(zip(sel.samples, map(float, f), strict=True)), (float(a_), float(c_))
+    return MLEResult(out, conds, sf, disp, conv, guides, int(permutation_rounds))

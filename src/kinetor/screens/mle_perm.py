@@ -126,13 +126,16 @@ def permutation_null(
 
 def empirical_p(beta: np.ndarray, num: np.ndarray, null: dict, k: int):
     """(p_neg, p_pos) of ``beta`` (genes) against the null of the same guide count; a NaN
-    beta (not estimable) has NaN p-values, and NaN null betas are left out."""
+    beta (not estimable) has NaN p-values, and NaN null betas are left out. An infinite
+    beta (unbounded: :mod:`.mle_separation`) counts the null betas equal to it as beyond."""
     pn, pp = np.full(beta.size, np.nan), np.full(beta.size, np.nan)
     for n, nb in null.items():
         ref = np.sort(nb[:, k][~np.isnan(nb[:, k])])
         m = num == n
-        below = np.searchsorted(ref, beta[m], side="left")
-        above = ref.size - np.searchsorted(ref, beta[m], side="right")
+        inf = np.isinf(beta[m])
+        lo, hi = (np.searchsorted(ref, beta[m], side=s) for s in ("left", "right"))
+        below = np.where(inf, hi, lo)
+        above = ref.size - np.where(inf, lo, hi)
         ok = ~np.isnan(beta[m])
         pn[m] = np.where(ok, (below + 1) / (ref.size + 1), np.nan)
         pp[m] = np.where(ok, (above + 1) / (ref.size + 1), np.nan)
