@@ -190,7 +190,10 @@ def mle(
     )
     why = res.genes.loc[res.genes["reason"] != "", ["gene", "reason"]]
     if len(why):
-        _common.print_frame(why.head(20), title=f"{len(why)} gene(s) not fitted (beta.csv)")
+        _common.print_frame(
+            why.head(20),
+            title=f"{len(why)} gene(s) not fitted or without a finite beta (reason: beta.csv)",
+        )
     _common.info(
         f"{int(res.converged.sum())}/{len(res.genes)} genes converged; wrote "
         f"results and report.html to {d}"
