@@ -287,14 +287,14 @@ def fit_command(
     res.predictions.to_csv(folder / "pk_fit_predictions.csv", index=False)
     res.stats.to_csv(folder / "pk_fit_stats.csv", index=False)
     _fit_figures(res.predictions, folder, study.units)
-    _common.html_report(folder, "kinetor fit: compartmental PK fit")
+    _fit_report(folder, res.stats, pooling)
     n_ok = int(res.stats["converged"].sum())
     if _common.STATE["json"]:
         _common.emit_json(
             {
                 "out": str(folder),
                 "model": model,
-                "fits": len(res.fits),
+                "fits": len(res.stats),
                 "converged": n_ok,
                 "not_converged": {
                     str(r.subject): r.reason for r in res.stats.itertuples() if not r.converged
@@ -306,25 +306,15 @@ def fit_command(
         return
     _common.info(
         f"fit {study.source}: {model}, {method.upper()}, "
-        f"{len(res.fits)} fit(s), {n_ok} converged; wrote {folder}"
+        f"{len(res.stats)} fit(s), {n_ok} converged; wrote {folder}"
     )
     for note in [*study.notes, *res.notes]:  # the study's: excluded rows, as validate says
         _common.info(f"  note: {note}")
     for r in res.stats.itertuples():
         if not r.converged:
             _common.info(f"  NOT converged {r.subject}: {r.reason}")
-    cols = [
-        "subject",
-        "parameter",
-        "estimate",
-        "se",
-        "rse_pct",
-        "ci_lower",
-        "ci_upper",
-        "unit",
-        "converged",
-    ]
-    _common.print_frame(res.params[cols], title="Parameters (95% CI)")
+    cols = ["subject", "parameter", "estimate", "se", "rse_pct", "ci_lower", "ci_upper", "unit"]
+    _common.print_frame(res.params[[*cols, "converged"]], title="Parameters (95% CI)")
     _common.exit_if_none_converged(len(res.stats), n_ok)
 
 
@@ -354,9 +344,34 @@ def _fit_names(model: str, estimate: list[str], init: dict[str, str]) -> dict[st
     return start
 
 
+def _fit_report(folder, stats, pooling: str) -> None:
+    """report.html of what fit wrote, with a line above the parameters saying how many fits
+    did not converge (the panels of the individual-fit figures say which)."""
+    from kinetor.report import report_from_dir
+
+    kinds = ("parameters.csv", "predictions.csv", "stats.csv", "individual_linear.png")
+    names = [f"pk_fit_{n}" for n in (*kinds, "individual_log.png", "goodness_of_fit.png")]
+    names = [n for n in names if (folder / n).is_file()]
+    rep = report_from_dir(folder, "kinetor fit: compartmental PK fit", rescan=True, files=names)
+    bad = stats.loc[~stats["converged"].astype(bool), "subject"].astype(str).tolist()
+    what = "subjects" if pooling == "individual" else "fits"
+    rep.add_text(
+        f"**{len(bad)} of {len(stats)} {what} not converged**"
+        + (f": {', '.join(bad)} (the reason column says why)" if bad else "")
+    )
+    rep.blocks.insert([b["type"] for b in rep.blocks].index("table"), rep.blocks.pop())
+    rep.save(folder / "report.html")
+    old = [p for p in folder.iterdir() if p.suffix in (".csv", ".png") and p.name not in names]
+    if old:
+        _common.info(
+            f"{len(old)} file(s) in {folder} were not written by this run and are not in the report"
+        )
+
+
 def _fit_figures(pred, folder, units: dict) -> None:
-    """Individual fits (linear, semi-log) and goodness of fit from the public predictions
-    table (subject, time, dv, ipred, and wres or res)."""
+    """Individual fits (linear, semi-log; the panels of fits that did not converge say
+    so) and goodness of fit from the public predictions table (subject, time, dv, ipred,
+    and wres or res)."""
     from kinetor._figures import save_figure
     from kinetor.report.fit_figures import plot_fit_gof, plot_fit_individuals
 
@@ -364,11 +379,12 @@ def _fit_figures(pred, folder, units: dict) -> None:
     if pred is None or not need <= set(pred.columns) or not len(pred):
         return
     res_col = "wres" if "wres" in pred.columns else ("res" if "res" in pred.columns else None)
+    bad = pred.loc[~pred["converged"].astype(bool), "subject"] if "converged" in pred else []
     xlab = f"Time ({units.get('time', '')})"
     ylab = f"Concentration ({units.get('conc', '')})"
     for log, name in ((False, "pk_fit_individual_linear.png"), (True, "pk_fit_individual_log.png")):
         fig = plot_fit_individuals(
-            pred, "subject", "time", "dv", "ipred", log=log, xlabel=xlab, ylabel=ylab
+            pred, "subject", "time", "dv", "ipred", log=log, xlabel=xlab, ylabel=ylab, failed=bad
         )
         save_figure(fig, folder / name, dpi=100)
     if res_col:

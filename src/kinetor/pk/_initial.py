@@ -6,7 +6,14 @@ infinity by the linear trapezoidal rule plus Clast/lambda_z, CL = dose/AUCinf (C
 extravascular doses), V = CL/lambda_z, V1 from the first concentration for IV data, ka
 by curve stripping (method of residuals: the slope of the log of the back-extrapolated
 terminal line minus the observations before Tmax; Gibaldi & Perrier, *Pharmacokinetics*,
-2nd ed., 1982, ch. 1), else from Tmax of a one-compartment oral model.
+2nd ed., 1982, ch. 1), else from Tmax of a one-compartment oral model. A profile with no
+quantified concentration gives default starts (never an error).
+
+What ``fit_pk`` decides about the data before a fit lives here too: ``predose_rule``
+(samples at or before the first dose), ``unfitted_reasons`` (subjects that cannot be
+fitted at all: ``fit_pk`` reports them not converged, with NaN estimates, and fits the
+others without them) and the table rows of samples shown but not fitted
+(``unfitted_rows``, ``not_fitted_rows``).
 
 >>> round(_terminal_slope(np.array([1.0, 2, 4, 8]), 10 * np.exp(-0.3 * np.array([1.0, 2, 4, 8]))), 6)
 0.3
@@ -17,9 +24,16 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from kinetor.numerics import errmodels as em
 from kinetor.pk.models import PKModel
 
-__all__ = ["initial_estimates"]
+__all__ = [
+    "initial_estimates",
+    "not_fitted_rows",
+    "predose_rule",
+    "unfitted_reasons",
+    "unfitted_rows",
+]
 
 
 def _terminal_slope(t: np.ndarray, y: np.ndarray) -> float:
@@ -80,7 +94,7 @@ def initial_estimates(
     yy = np.concatenate([[0.0], y]) if tt.size > t.size else y
     lam = _terminal_slope(t, y)
     if not np.isfinite(lam) or lam <= 0:
-        lam = np.log(2) / max(np.ptp(tt) / 2.0, 1e-3)
+        lam = np.log(2) / max(np.ptp(tt) / 2.0 if tt.size else 1.0, 1e-3)
     pos = np.flatnonzero(y > 0)
     clast = y[pos[-1]] if pos.size else 0.0
     auc = float(np.sum(np.diff(tt) * (yy[1:] + yy[:-1]) / 2.0)) + clast / lam
@@ -104,7 +118,7 @@ def initial_estimates(
     if cls.n_cmt == 1 and "vmax" not in cls.names:
         cands = [{**base, "v": v}, {**base, "v": v, "ka": ka * 3}]
     elif cls.n_cmt == 1:  # Michaelis-Menten
-        km = float(np.max(y)) / data.factor / 2.0
+        km = (float(np.max(y)) / data.factor if y.size and np.max(y) > 0 else 1.0) / 2.0
         cands = [
             {**base, "v1": v, "km": km, "vmax": 2.0 * cl * km},
             {**base, "v1": v, "km": 10 * km, "vmax": 11.0 * cl * km},
@@ -128,6 +142,85 @@ def initial_estimates(
         {k: float(c[k]) for k in names if k in c} | {k: 1.0 for k in names if k not in c}
         for c in cands
     ]
+
+
+def unfitted_reasons(group, subject, blq, free, drop_blq: bool, pooled: bool = False) -> dict:
+    """Subjects of ``group`` whose observations (``subject``, ``blq``: one entry per
+    observation) cannot determine the ``free`` parameters, with the reason: no quantified
+    concentration (every sample BLQ, or none after the first dose), or fewer observations
+    than parameters (n < p; BLQ samples count only with M3, ``drop_blq=False``). n = p is
+    fitted and reported by the residual-collapse check."""
+    subject, blq = np.asarray(subject), np.asarray(blq, bool)
+    out = {}
+    for s in group:
+        mine = subject == s
+        n, n_q = int(mine.sum()), int((mine & ~blq).sum())
+        n_used = n_q if drop_blq else n
+        if n_q == 0:
+            what = f"all {n} samples BLQ" if n else "no sample after the first dose"
+            out[s] = f"not fitted: {what}, no concentration to fit"
+        elif n_used < len(free):
+            dropped = " (BLQ samples dropped)" if n_used < n else ""
+            out[s] = (
+                f"not fitted: {n_used} observation(s){dropped} cannot determine {len(free)} "
+                f"parameters ({', '.join(free)}); hold some fixed (init= without estimate=, "
+                "--init without --estimate)" + ("" if pooled else " or pool the subjects")
+            )
+    return out
+
+
+def predose_rule(sub: pd.DataFrame, first_dose: pd.Series, rule: str) -> pd.DataFrame:
+    """Flag samples at or before the subject's first dose; apply the pre-dose rule."""
+    sub = sub.copy()
+    sub["predose"] = sub["t"].to_numpy(float) <= sub["subject"].map(first_dose).to_numpy(float)
+    sub["baseline"] = 0.0
+    if rule == "baseline":
+        base = sub[sub["predose"]].groupby("subject")["conc"].mean()
+        sub["baseline"] = np.where(
+            sub["predose"], 0.0, sub["subject"].map(base).fillna(0.0).to_numpy(float)
+        )
+    return sub
+
+
+def unfitted_rows(rows: pd.DataFrame, tf: float, predose: bool, exclude=None) -> pd.DataFrame:
+    """Prediction-table rows of samples shown but not fitted (pre-dose, excluded, or of a
+    subject that cannot be fitted)."""
+    base = rows["baseline"].to_numpy(float) if "baseline" in rows else 0.0
+    out = pd.DataFrame(
+        {
+            "subject": rows["subject"].to_numpy(),
+            "time": rows["t"].to_numpy(float) * tf,
+            "dv": rows["conc"].to_numpy(float) - base,
+            "blq": rows["blq"].to_numpy(bool),
+            "lloq": rows["lloq"].to_numpy(float),
+            "predose": predose,
+            "baseline": base,
+        }
+    )
+    return out if exclude is None else out.assign(exclude=np.asarray(exclude, str))
+
+
+def not_fitted_rows(why: dict, sub, names, fitter, tf: float, pooled: bool):
+    """Parameter, statistics and prediction rows of the fits ``why`` says cannot be run:
+    NaN estimates (a fixed parameter keeps its value), converged False and the reason."""
+    err = ("sigma",) if fitter.method == "wls" else em.ERROR_MODELS[em.canonical(fitter.error)]
+    add = fitter.error in ("additive", "combined")
+    params, stats, preds = [], [], []
+    for s, reason in why.items():
+        rows = sub if pooled else sub[sub["subject"] == s]
+        for p in (*names, *err):
+            v = fitter.fixed.get(p, np.nan)
+            v = float(v) if np.ndim(v) == 0 else np.nan
+            unit = fitter.param_units.get("conc" if add and p in ("sigma_add", "sigma") else p, "")
+            params.append((s, p, v, np.nan, np.nan, v, v, unit, p in fitter.fixed, False, reason))
+        pre = rows["predose"].to_numpy(bool)
+        nan = {"loglik": np.nan, "aic": np.nan, "bic": np.nan, "converged": False}
+        stats.append({"subject": s, "n_obs": int((~pre).sum()), "n_predose": int(pre.sum())})
+        stats[-1].update(nan | {"reason": reason})
+        preds.append(unfitted_rows(rows, tf, predose=pre).assign(exclude=""))
+    cols = ["subject", "parameter", "estimate", "se", "rse_pct", "ci_lower", "ci_upper"]
+    params = pd.DataFrame(params, columns=[*cols, "unit", "fixed", "converged", "reason"])
+    return params, stats, preds
 
 
 def _ka_from_tmax(k: float, tmax: float) -> float:

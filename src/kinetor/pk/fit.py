@@ -18,7 +18,9 @@ in the predictions, with NaN predictions and the reason in the ``exclude`` colum
 
 Initial estimates, when not given, come from non-compartmental numbers per subject
 (:mod:`kinetor.pk._initial`) with multi-start; every table carries ``converged`` and
-``reason`` (:mod:`kinetor.numerics.diagnostics`).
+``reason`` (:mod:`kinetor.numerics.diagnostics`). A subject that cannot be fitted at all
+(every sample BLQ, or fewer observations than parameters) is reported not converged with
+NaN estimates and the reason; the others are fitted without it, as if it were absent.
 
 Examples
 --------
@@ -45,6 +47,7 @@ import pandas as pd
 from kinetor.data._checks import require_study
 from kinetor.data._resets import dose_until
 from kinetor.errors import DataError, ModelError, Problem
+from kinetor.pk._initial import not_fitted_rows, predose_rule, unfitted_reasons, unfitted_rows
 from kinetor.pk.events import build_events
 from kinetor.pk.fitter import PKFitter, _PKData
 from kinetor.pk.models import _KINDS, PKModel, model_class
@@ -59,10 +62,11 @@ class PKFitResult:
 
     ``params`` (subject, parameter, estimate, se, rse_pct, ci_lower, ci_upper, unit,
     fixed, converged, reason), ``predictions`` (subject, time, dv, pred, ipred, res, wres,
-    blq, lloq, predose, baseline, exclude: why the study excluded a sample, else ""),
-    ``stats`` (subject, n_obs, n_predose, loglik, aic, bic, converged, reason); ``fits``
-    maps each subject (or ``"pooled"``) to the fitter that holds it (subjects of one
-    design share one vectorised fitter).
+    blq, lloq, predose, baseline, exclude: why the study excluded a sample, else "",
+    converged: that of the row's fit), ``stats`` (subject, n_obs, n_predose, loglik, aic,
+    bic, converged, reason); ``fits`` maps each fitted subject (or ``"pooled"``) to the
+    fitter that holds it (subjects of one design share one vectorised fitter; a subject
+    not fitted has none).
     """
 
     params: pd.DataFrame
@@ -72,10 +76,11 @@ class PKFitResult:
     notes: list[str] = field(default_factory=list)
 
     def to_wide(self) -> pd.DataFrame:
-        """One row per subject, one column per parameter estimate, plus ``converged``."""
+        """One row per subject, one column per parameter estimate, plus ``converged`` and
+        ``reason``."""
         wide = self.params.pivot(index="subject", columns="parameter", values="estimate")
-        ok = self.stats.set_index("subject")["converged"]
-        return wide.assign(converged=ok.reindex(wide.index).to_numpy())
+        st = self.stats.set_index("subject").reindex(wide.index)
+        return wide.assign(converged=st["converged"].to_numpy(), reason=st["reason"].to_numpy())
 
     @property
     def n_failed(self) -> int:
@@ -129,22 +134,6 @@ def _study_tables(study, analyte):
     return conc, tf, factor, kind == "mass/kg", excluded
 
 
-def _unfitted(rows: pd.DataFrame, tf: float, predose: bool, exclude=None) -> pd.DataFrame:
-    """Prediction-table rows of samples shown but not fitted (pre-dose or excluded)."""
-    out = pd.DataFrame(
-        {
-            "subject": rows["subject"].to_numpy(),
-            "time": rows["t"].to_numpy(float) * tf,
-            "dv": rows["conc"].to_numpy(float),
-            "blq": rows["blq"].to_numpy(bool),
-            "lloq": rows["lloq"].to_numpy(float),
-            "predose": predose,
-            "baseline": 0.0,
-        }
-    )
-    return out if exclude is None else out.assign(exclude=np.asarray(exclude, str))
-
-
 def _param_units(cls: type[PKModel], per_kg: bool) -> dict[str, str]:
     out = {}
     for k in (*cls.names, *cls.optional):
@@ -192,19 +181,6 @@ def _check_names(cls, init, fixed, estimate):
         fixed.update({k: v for k, v in init.items() if k not in estimate})
         init = {k: v for k, v in init.items() if k in estimate}
     return init or None, fixed or None, estimate
-
-
-def _predose(sub: pd.DataFrame, first_dose: pd.Series, rule: str) -> pd.DataFrame:
-    """Flag samples at or before the subject's first dose; apply the pre-dose rule."""
-    sub = sub.copy()
-    sub["predose"] = sub["t"].to_numpy(float) <= sub["subject"].map(first_dose).to_numpy(float)
-    sub["baseline"] = 0.0
-    if rule == "baseline":
-        base = sub[sub["predose"]].groupby("subject")["conc"].mean()
-        sub["baseline"] = np.where(
-            sub["predose"], 0.0, sub["subject"].map(base).fillna(0.0).to_numpy(float)
-        )
-    return sub
 
 
 def fit_pk(
@@ -279,7 +255,7 @@ def fit_pk(
     dsub = dsub.assign(until=until)[dsub["time"].to_numpy(float) < until]
     cols.append("until")
     regs = Regimen.from_table(dsub[cols], unit=study.units["dose"], time_unit=study.units["time"])
-    conc = _predose(conc, dsub.groupby("subject")["time"].min(), predose)
+    conc = predose_rule(conc, dsub.groupby("subject")["time"].min(), predose)
     unit_of = _param_units(cls, per_kg)
     unit_of["conc"] = study.units["conc"]
     # subjects fitted together share a design: same estimated parameters (IV-only
@@ -300,18 +276,11 @@ def fit_pk(
             "ka to estimate= (--estimate ka), or hold it fixed with init={'ka': VALUE} "
             "(--init ka=VALUE)"
         )
-    if pooling == "individual":
-        designs = [[s for s in subjects if depot[s] == d] for d in (True, False)]
-    else:
-        designs = [subjects]
-    rows, preds, stats, fits = [], [], [], {}
+    pooled = pooling == "naive"
+    designs = [subjects] if pooled else [[s for s in subjects if depot[s] == d] for d in (1, 0)]
+    rows, preds, stats, fits, not_run = [], [], [], {}, []
     for group in [g for g in designs if g]:
         sub = conc[conc["subject"].isin(group)]
-        fit_rows = sub[~sub["predose"]]
-        idx = pd.Categorical(fit_rows["subject"], categories=group).codes.astype(int)
-        reg_list = [regs[s] for s in group]
-        ev = build_events(reg_list, len(group), weight=1.0 if per_kg else None)
-        data = _PKData(ev, idx, factor, ev.dose_mg, reg_list[0].to_table()["route"].iloc[0])
         fitter = PKFitter(
             model,
             estimate=estimate,
@@ -325,6 +294,33 @@ def fit_pk(
             n_starts=n_starts,
             seed=seed,
         )
+        # subjects that cannot be fitted are reported and left out: the others are fitted
+        # as if they were absent (the design's parameters are known before the fit)
+        fitter._depot = any(depot[s] for s in group)
+        names = fitter._names()
+        post = sub[~sub["predose"]]
+        why = unfitted_reasons(
+            ["pooled"] if pooled else group,
+            np.full(len(post), "pooled") if pooled else post["subject"].to_numpy(),
+            post["blq"].to_numpy(bool),
+            [k for k in names if k not in fitter.fixed],
+            method == "wls" or blq == "drop",
+            pooled,
+        )
+        if why:
+            p_nf, s_nf, g_nf = not_fitted_rows(why, sub, names, fitter, tf, pooled)
+            rows.append(p_nf)
+            stats += s_nf
+            not_run += g_nf
+        group = [] if "pooled" in why else [s for s in group if s not in why]
+        if not group:
+            continue
+        sub = sub[sub["subject"].isin(group)]
+        fit_rows = sub[~sub["predose"]]
+        idx = pd.Categorical(fit_rows["subject"], categories=group).codes.astype(int)
+        reg_list = [regs[s] for s in group]
+        ev = build_events(reg_list, len(group), weight=1.0 if per_kg else None)
+        data = _PKData(ev, idx, factor, ev.dose_mg, reg_list[0].to_table()["route"].iloc[0])
         y = fit_rows["conc"].to_numpy(float) - fit_rows["baseline"].to_numpy(float)
         fitter.fit(
             fit_rows["t"].to_numpy(float) * tf,
@@ -345,7 +341,7 @@ def fit_pk(
         g["predose"], g["baseline"] = False, fit_rows["baseline"].to_numpy(float)
         pre = sub[sub["predose"]]
         if len(pre):  # flagged, shown, not fitted
-            g = pd.concat([g, _unfitted(pre, tf, predose=True)], ignore_index=True)
+            g = pd.concat([g, unfitted_rows(pre, tf, predose=True)], ignore_index=True)
         preds.append(g.assign(exclude=""))
         st = fitter.fit_statistics()
         n_pre = pre.groupby("subject").size()
@@ -377,8 +373,9 @@ def fit_pk(
             )
             + " (predose column)"
         )
+    preds += not_run
     if len(excluded):  # shown with their reason, not fitted
-        preds.append(_unfitted(excluded, tf, predose=False, exclude=excluded["exclude"]))
+        preds.append(unfitted_rows(excluded, tf, predose=False, exclude=excluded["exclude"]))
     order = {s: i for i, s in enumerate([*subjects, "pooled"])}
     stats_df = pd.DataFrame(stats).sort_values("subject", key=lambda c: c.map(order))
     params = (
@@ -386,6 +383,9 @@ def fit_pk(
         .sort_values("subject", key=lambda c: c.map(order), kind="stable")
         .reset_index(drop=True)
     )
-    return PKFitResult(
-        params, pd.concat(preds, ignore_index=True), stats_df.reset_index(drop=True), fits, notes
-    )
+    conv = dict(zip(stats_df["subject"], stats_df["converged"], strict=True))
+    pred = pd.concat(preds, ignore_index=True)
+    pred["converged"] = [bool(conv.get("pooled" if pooled else s, False)) for s in pred["subject"]]
+    cols = ["subject", "time", "dv", "pred", "ipred", "res", "wres", "blq", "lloq", "predose"]
+    pred = pred.reindex(columns=[*cols, "baseline", "exclude", "converged"])
+    return PKFitResult(params, pred, stats_df.reset_index(drop=True), fits, notes)

@@ -4,7 +4,7 @@ Only the public outputs are used (a fit's observation/prediction table, a simula
 tidy concentration table), so the figures do not depend on a fitter's internals.
 
 * :func:`plot_fit_individuals` - observed points and the individual prediction per
-  subject, linear or semi-log;
+  subject, linear or semi-log; the panels of fits that did not converge say so;
 * :func:`plot_fit_gof` - observed vs predicted (identity line), residuals vs time and vs
   predicted (zero line);
 * :func:`plot_simulation_bands` - median with the 25-75 % and 5-95 % percentile bands of a
@@ -27,7 +27,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from kinetor._figures import PALETTE
+from kinetor._figures import HIGHLIGHT, PALETTE
 from kinetor.report._common import natural_key, new_figure
 
 __all__ = ["plot_fit_gof", "plot_fit_individuals", "plot_simulation_bands"]
@@ -43,8 +43,12 @@ def plot_fit_individuals(
     max_panels: int = 12,
     xlabel: str = "Time",
     ylabel: str = "Observed",
+    failed=(),
 ):
-    """Observed (points) and predicted (line) per subject; up to ``max_panels`` panels."""
+    """Observed (points) and predicted (line) per subject; up to ``max_panels`` panels.
+    The titles of the subjects in ``failed`` (fits that did not converge) say "not
+    converged"."""
+    failed = {str(s) for s in failed}
     ids = sorted(pd.unique(df[id_col].astype(str)), key=natural_key)[:max_panels]
     n = max(1, len(ids))
     cols = min(4, n)
@@ -64,7 +68,10 @@ def plot_fit_individuals(
             ax.plot(x, y, "o", color=PALETTE[0], markersize=4, label="observed")
             ax.plot(x, p, "-", color=PALETTE[3], label="predicted")
             ax.set_ylim(bottom=0)
-        ax.set_title(str(sid), fontsize=9)
+        if sid in failed:
+            ax.set_title(f"{sid}: not converged", fontsize=9, color=HIGHLIGHT)
+        else:
+            ax.set_title(sid, fontsize=9)
         ax.set_xlabel(xlabel, fontsize=8)
         ax.set_ylabel(ylabel, fontsize=8)
     for ax in flat[len(ids) :]:
