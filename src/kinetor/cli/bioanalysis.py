@@ -13,6 +13,13 @@ from typer.core import TyperGroup
 from kinetor.cli import _common
 
 _OUT = Path("bioanalysis_out")
+_SHEET = Annotated[
+    str | None,
+    typer.Option(
+        "--sheet",
+        help="Sheet of an .xlsx workbook: its name or 0-based number (default: the first).",
+    ),
+]
 
 
 class _RunByDefault(TyperGroup):
@@ -65,13 +72,7 @@ def bioanalysis(
     plot: Annotated[
         bool, typer.Option("--plot/--no-plot", help="Write the calibration PNG.")
     ] = True,
-    sheet: Annotated[
-        str | None,
-        typer.Option(
-            "--sheet",
-            help="Sheet of an .xlsx workbook: its name or 0-based number (default: the first).",
-        ),
-    ] = None,
+    sheet: _SHEET = None,
 ) -> None:
     """Calibration, run acceptance (ICH M10 / FDA BMV 2018) and unknown concentrations.
 
@@ -188,13 +189,7 @@ def isr(
     out: Annotated[
         Path, typer.Option("--out", "-o", help="Output directory for isr.csv and the report.")
     ] = _OUT,
-    sheet: Annotated[
-        str | None,
-        typer.Option(
-            "--sheet",
-            help="Sheet of an .xlsx workbook: its name or 0-based number (default: the first).",
-        ),
-    ] = None,
+    sheet: _SHEET = None,
 ) -> None:
     """Incurred sample reanalysis (ICH M10 section 5).
 
