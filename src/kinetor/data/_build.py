@@ -208,6 +208,11 @@ def _shift_to_first_dose(parts: Parts) -> None:
         for col in ("time", "nominal_time"):
             if col in table.columns:
                 table[col] = table[col].to_numpy(float) - off
+        # the ends of urine collections move with their starts (or each collection would
+        # look longer by the first dose's time); a text column of that name is a file's own
+        for col in ("end_time", "nominal_end_time"):
+            if col in table.columns and table[col].dtype.kind in "fiu":
+                table[col] = table[col].to_numpy(float) - off
     parts.notes.append(
         f"time: measured from each subject's first dose ({len(shift)} subject(s) shifted)"
     )

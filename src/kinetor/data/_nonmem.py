@@ -1,8 +1,9 @@
 """NONMEM-style event records: ``ID TIME DV AMT EVID MDV CMT RATE SS II ADDL`` (any case).
 
 * ``EVID`` 0 -> sample; 1 -> dose; 4 -> reset and dose (``reset`` True on the dose); 2
-  (other) and 3 (reset) -> kept in the sample table, excluded; a 3/4 record whose TIME
-  is before earlier records of its subject (time restarted) is a problem. Without
+  (other) and 3 (reset) -> kept in the sample table, excluded (a dose item ``AMT RATE SS
+  II ADDL`` not 0 on them is a problem); a 3/4 record whose TIME is before earlier records
+  of its subject (time restarted) is a problem. Without
   ``EVID``: ``AMT > 0`` is a dose, ``MDV = 1`` without a dose is "other", anything else a sample.
 * ``MDV = 1`` on a sample -> excluded ("MDV=1"), unless it is flagged BLQ.
 * BLQ: ``BLQ = 1`` or ``CENS = 1`` (then ``DV`` holds the LLOQ, the rxode2/nlmixr2
@@ -361,7 +362,7 @@ def _doses(t, ctx, dose_rec, evid, subject, time, amt, cmt, analyte, units, prob
     ii = _num(t, "II", problems, 0.0)
     addl = _num(t, "ADDL", problems, 0.0)
     ss = _num(t, "SS", problems, 0.0)
-    problems += dose_field_problems(t, dose_rec, ss, ii, addl)
+    problems += dose_field_problems(t, dose_rec, ss, ii, addl, evid, amt, rate)
     bad = dose_rec & (addl > 0) & ~(ii > 0)
     problems += [
         Problem(

@@ -5,6 +5,9 @@
 * ``TIME`` that goes back within an individual without a reset (``EVID`` 3/4): NONMEM
   stops; a reader sorting the records would hide the error. Refused.
 * ``SS`` without a positive ``II``; ``ADDL`` negative or not a whole number. Refused.
+* A dose item (``AMT``, ``RATE``, ``SS``, ``II``, ``ADDL``) that is not 0 on an ``EVID`` 2
+  (other-type event) or 3 (reset) record: NONMEM requires them to be 0 there, and a reader
+  would drop the amount. Refused.
 
 Commented records (``C`` column) are skipped, as NONMEM skips them.
 """
@@ -15,9 +18,17 @@ import numpy as np
 import pandas as pd
 
 from kinetor.data._domain import _T
+from kinetor.data._nonmem_occasions import commented_records
 from kinetor.errors import Problem
 
-__all__ = ["dose_field_problems", "id_block_problems", "time_order_problems"]
+__all__ = [
+    "NOT_DOSE",
+    "dose_field_problems",
+    "id_block_problems",
+    "not_dose_fix",
+    "not_dose_problems",
+    "time_order_problems",
+]
 
 
 def _span(rows) -> str:
@@ -76,9 +87,49 @@ def time_order_problems(t: _T, subject, time, evid, commented) -> list[Problem]:
     ]
 
 
-def dose_field_problems(t: _T, dose_rec, ss, ii, addl) -> list[Problem]:
-    """SS without a positive II; ADDL negative or not a whole number."""
+# the EVIDs of events that are neither a sample nor a dose, and what each is
+NOT_DOSE = {2: "other-type event", 3: "reset"}
+
+
+def not_dose_fix(evid: float, col: str) -> str:
+    """How to correct a dose item ``col`` on a record with this (non-dose) ``EVID``."""
+    if evid == 3:
+        return f"for a reset and a dose give EVID 4, for a dose EVID 1; otherwise set {col} to 0"
+    return f"for a dose give EVID 1; otherwise set {col} to 0"
+
+
+def not_dose_problems(t: _T, evid: np.ndarray, items: dict) -> list[Problem]:
+    """Dose items (column -> values, missing read as 0) that are not 0 on a record that is
+    not a dose (EVID 2, 3; commented records skipped), one problem per cell."""
+    if not t.has("EVID"):  # EVID from AMT: no record holds an amount it does not give
+        return []
+    target = np.isin(evid, list(NOT_DOSE)) & ~commented_records(t)
     out = []
+    for col, values in items.items():
+        values = np.asarray(values, float)
+        bad = target & (values != 0) & ~np.isnan(values)
+        out += [
+            Problem(
+                f"{col} {v:g} on an EVID {e:g} ({NOT_DOSE[int(e)]}) record: NONMEM requires "
+                f"the dose items (AMT, RATE, SS, II, ADDL) of EVID 2 and 3 records to be 0 "
+                f"(it would be ignored)",
+                file=t.file,
+                row=int(r),
+                column=t.names.get(col, col),
+                fix=not_dose_fix(e, col),
+            )
+            for r, v, e in zip(t.rows[bad], values[bad], evid[bad], strict=True)
+        ]
+    return out
+
+
+def dose_field_problems(t: _T, dose_rec, ss, ii, addl, evid=None, amt=None, rate=None):
+    """SS without a positive II; ADDL negative or not a whole number; with ``evid``, also
+    dose items on EVID 2/3 records (``not_dose_problems``)."""
+    out: list[Problem] = []
+    if evid is not None:
+        items = {"AMT": amt, "RATE": rate, "SS": ss, "II": ii, "ADDL": addl}
+        out += not_dose_problems(t, evid, {k: v for k, v in items.items() if v is not None})
     for bad, what, col, fix in (
         (
             dose_rec & (ss != 0) & ~(ii > 0),

@@ -5,7 +5,9 @@ dose with ``SS = 1``) at time u ends the earlier doses of its ``ID``: they act f
 only (the dose row's ``until``), as NONMEM applies a reset from its own record on; the
 records before it keep their predictions. Records of an ``ID`` must be in time order (a
 ``TIME`` that goes back, a reset restarting time included, is refused: the order decides
-what a reset clears, so it is never sorted silently). Every bad row is reported in one
+what a reset clears, so it is never sorted silently). A dose item (``AMT``, ``RATE``,
+``SS``, ``II``, ``ADDL``) that is not 0 on an ``EVID`` 2 or 3 record is refused, as NONMEM
+requires (its amount would be dropped); ``SS`` on a sample too. Every bad row is reported in one
 ``DataError`` (row numbers count the header as row 1).
 """
 
@@ -18,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from kinetor.data._nonmem_checks import NOT_DOSE, not_dose_fix
 from kinetor.errors import DataError, Problem
 from kinetor.pk._regimen_io import NONMEM_NAMES, _cell, cell_value
 
@@ -43,6 +46,29 @@ def _order_problem(e: float, t: float, subj: str, seen: tuple[float, int], where
         "back; they are not sorted silently)",
         **where,
     )
+
+
+def _not_dose_items(r: pd.Series, e: float, where: dict) -> list[Problem]:
+    """AMT, RATE, II, ADDL that are not 0 (or empty) on an EVID 2 or 3 record: NONMEM
+    requires them to be 0 there, and the amount would be dropped."""
+    out = []
+    for col in ("AMT", "RATE", "II", "ADDL"):
+        raw = r.get(col)
+        x = _cell(raw)
+        if x is None or x == 0:
+            continue
+        shown = f"{x:g}" if math.isfinite(x) else repr(raw)
+        out.append(
+            Problem(
+                f"{col} {shown} on an EVID {e:g} ({NOT_DOSE[int(e)]}) record: NONMEM requires "
+                "the dose items (AMT, RATE, SS, II, ADDL) of EVID 2 and 3 records to be 0 "
+                "(it would be ignored)",
+                column=col,
+                fix=not_dose_fix(e, col),
+                **where,
+            )
+        )
+    return out
 
 
 def nonmem_doses(data: pd.DataFrame, routes: Mapping[int, str] | None):
@@ -90,6 +116,8 @@ def nonmem_doses(data: pd.DataFrame, routes: Mapping[int, str] | None):
                     **where,
                 )
             )
+        if e in NOT_DOSE and "EVID" in df.columns:  # without EVID, AMT > 0 makes the dose
+            problems += _not_dose_items(r, e, where)
         reset = e in (3, 4) or (dose and ss == 1)
         t = (
             cell_value(r.get("TIME"), "time", problems, where, "TIME")
