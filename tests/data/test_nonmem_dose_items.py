@@ -48,7 +48,7 @@ def _cells(err) -> list[tuple]:
     return sorted((p.row, p.column) for p in err.value.problems)
 
 
-@pytest.mark.parametrize(("evid", "fix"), [(3, "EVID 4"), (2, "EVID 1")])
+@pytest.mark.parametrize(("evid", "fix"), [(3, "EVID 4"), (2, "EVID 1"), (0, "EVID 1")])
 def test_read_study_refuses_an_amount_on_a_record_that_is_not_a_dose(tmp_path, evid, fix):
     with pytest.raises(DataError) as err:
         _read(tmp_path, _records(evid, AMT=50.0))
@@ -82,7 +82,7 @@ def _regimen_records(evid: int, **items) -> pd.DataFrame:
     return frame
 
 
-@pytest.mark.parametrize(("evid", "fix"), [(3, "EVID 4"), (2, "EVID 1")])
+@pytest.mark.parametrize(("evid", "fix"), [(3, "EVID 4"), (2, "EVID 1"), (0, "EVID 1")])
 def test_regimen_refuses_an_amount_on_a_record_that_is_not_a_dose(evid, fix):
     with pytest.raises(DataError) as err:
         Regimen.from_nonmem(_regimen_records(evid, AMT=50.0), dose_unit="mg")

@@ -87,20 +87,22 @@ def time_order_problems(t: _T, subject, time, evid, commented) -> list[Problem]:
     ]
 
 
-# the EVIDs of events that are neither a sample nor a dose, and what each is
-NOT_DOSE = {2: "other-type event", 3: "reset"}
+# the EVIDs of records that are not doses, and what each is (NONMEM: their dose items are 0)
+NOT_DOSE = {0: "observation", 2: "other-type event", 3: "reset"}
 
 
 def not_dose_fix(evid: float, col: str) -> str:
     """How to correct a dose item ``col`` on a record with this (non-dose) ``EVID``."""
     if evid == 3:
         return f"for a reset and a dose give EVID 4, for a dose EVID 1; otherwise set {col} to 0"
+    if evid == 0:
+        return f"for a dose give EVID 1 (a dose and a sample at one time are two records); otherwise set {col} to 0"
     return f"for a dose give EVID 1; otherwise set {col} to 0"
 
 
 def not_dose_problems(t: _T, evid: np.ndarray, items: dict) -> list[Problem]:
     """Dose items (column -> values, missing read as 0) that are not 0 on a record that is
-    not a dose (EVID 2, 3; commented records skipped), one problem per cell."""
+    not a dose (EVID 0, 2, 3; commented records skipped), one problem per cell."""
     if not t.has("EVID"):  # EVID from AMT: no record holds an amount it does not give
         return []
     target = np.isin(evid, list(NOT_DOSE)) & ~commented_records(t)
@@ -111,7 +113,8 @@ def not_dose_problems(t: _T, evid: np.ndarray, items: dict) -> list[Problem]:
         out += [
             Problem(
                 f"{col} {v:g} on an EVID {e:g} ({NOT_DOSE[int(e)]}) record: NONMEM requires "
-                f"the dose items (AMT, RATE, SS, II, ADDL) of EVID 2 and 3 records to be 0 "
+                "the dose items (AMT, RATE, SS, II, ADDL) of records that are not doses "
+                "(EVID 0, 2, 3) to be 0 "
                 f"(it would be ignored)",
                 file=t.file,
                 row=int(r),
@@ -125,7 +128,7 @@ def not_dose_problems(t: _T, evid: np.ndarray, items: dict) -> list[Problem]:
 
 def dose_field_problems(t: _T, dose_rec, ss, ii, addl, evid=None, amt=None, rate=None):
     """SS without a positive II; ADDL negative or not a whole number; with ``evid``, also
-    dose items on EVID 2/3 records (``not_dose_problems``)."""
+    dose items on records that are not doses, EVID 0/2/3 (``not_dose_problems``)."""
     out: list[Problem] = []
     if evid is not None:
         items = {"AMT": amt, "RATE": rate, "SS": ss, "II": ii, "ADDL": addl}

@@ -49,7 +49,7 @@ def _order_problem(e: float, t: float, subj: str, seen: tuple[float, int], where
 
 
 def _not_dose_items(r: pd.Series, e: float, where: dict) -> list[Problem]:
-    """AMT, RATE, II, ADDL that are not 0 (or empty) on an EVID 2 or 3 record: NONMEM
+    """AMT, RATE, II, ADDL that are not 0 (or empty) on an EVID 0, 2 or 3 record: NONMEM
     requires them to be 0 there, and the amount would be dropped."""
     out = []
     for col in ("AMT", "RATE", "II", "ADDL"):
@@ -61,7 +61,8 @@ def _not_dose_items(r: pd.Series, e: float, where: dict) -> list[Problem]:
         out.append(
             Problem(
                 f"{col} {shown} on an EVID {e:g} ({NOT_DOSE[int(e)]}) record: NONMEM requires "
-                "the dose items (AMT, RATE, SS, II, ADDL) of EVID 2 and 3 records to be 0 "
+                "the dose items (AMT, RATE, SS, II, ADDL) of records that are not doses "
+                "(EVID 0, 2, 3) to be 0 "
                 "(it would be ignored)",
                 column=col,
                 fix=not_dose_fix(e, col),
