@@ -11,6 +11,14 @@ clearance). The equations are integrated by the compiled Dormand-Prince integrat
 :mod:`kinetor.pk.ode` with each dose as a discontinuity; bioavailability ``f`` scales the
 amount entering the depot and ``tlag`` delays it, as in the linear models.
 
+A stiff problem (a small :math:`K_m`: once a dose is eliminated the central amount decays
+at :math:`V_{max}/(V_1 K_m)`, e.g. 50,000 /h) is beyond an explicit method: a subject whose
+explicit run spends its step budget, collapses its step, or returns non-finite or negative
+amounts is integrated again by scipy's LSODA (stiff BDF, analytic Jacobian, tolerances 100
+times tighter) in :mod:`kinetor.pk._stiff`. A subject that fails there too raises a
+``ModelError`` naming it and why (never NaN or negative concentrations as results);
+negative values within the integration tolerance of 0 are set to 0.
+
 Examples
 --------
 >>> m = MichaelisMenten(vmax="10 mg/h", km="1 mg/L", v1="10 L")
@@ -115,8 +123,6 @@ def ode_predict(
     (doses with an ``until``) starts the system again from 0: the doses before and after
     it are integrated separately (:func:`kinetor.pk.events.by_reset`).
     """
-    from kinetor.pk import ode
-
     if ev.until is not None:  # doses ended by a reset: each end time integrated on its own
         from kinetor.pk.events import by_reset
 
@@ -144,7 +150,44 @@ def ode_predict(
     cmt = np.where(ev.kind == 1, 0, 1).astype(np.int64)
     amt = np.where(ev.kind == 1, ev.weight * f, ev.weight)
     typ = np.where(ev.kind == 2, 1, 0).astype(np.int64)
-    y = ode.integrate(rhs, np.zeros((S, n)), p, times, ev.time, cmt, amt, typ, rtol, atol)
+    y = _integrate(model, rhs, p, n, times, (ev.time, cmt, amt, typ), rtol, atol)
     conc = y[:, :, 1] / v1[:, None]
     names = {"depot": 0, "central": 1, "peripheral2": 2, "peripheral3": 3}
     return conc, {o: y[:, :, names[o]] for o in outputs}
+
+
+def _integrate(model, rhs, p, n, times, events, rtol, atol):
+    """(S, T, n) amounts: the explicit integrator with a step budget, the subjects it
+    cannot handle (:func:`kinetor.pk._stiff.screen`) again by the implicit solver, and a
+    ``ModelError`` naming the subjects that fail both (``failed``: their positions)."""
+    from kinetor.pk import _stiff, ode
+
+    budget = _stiff.step_budget(events[0].shape[1])
+    S = p.shape[0]
+    y, status = ode.integrate(
+        rhs, np.zeros((S, n)), p, times, *events, rtol, atol, budget, return_status=True
+    )
+    lo, tol = _stiff.bounds(y, rtol, atol)
+    if not (why := _stiff.screen(y, status, lo, tol, times, budget)):
+        return _stiff.clip_roundoff(y, lo, tol)
+    redo = np.array(sorted(why))
+    tight = rtol / 100.0, np.broadcast_to(np.asarray(atol, float), (S,))[redo] / 100.0
+    again, failures = _stiff.implicit(
+        model.linear, p[redo], times, *(a[redo] for a in events), *tight
+    )
+    y[redo] = again
+    lo[redo], tol[redo] = _stiff.bounds(again, rtol, atol)
+    late = _stiff.screen(again, np.zeros(redo.size, int), lo[redo], tol[redo], times, budget)
+    why = {int(s): w or late.get(k) for k, (s, w) in enumerate(zip(redo, failures, strict=True))}
+    failed = np.array([s for s, w in why.items() if w is not None], dtype=int)
+    if failed.size:
+        err = ModelError(
+            f"{type(model).__name__}: the ODE integration failed for subject(s) "
+            f"{', '.join(str(s + 1) for s in failed[:10])}"
+            f"{' and more' if failed.size > 10 else ''} (numbered in simulation order): "
+            f"{why[int(failed[0])]}; check the parameters of these subjects "
+            f"({', '.join(model.names)}) for values far outside a plausible range"
+        )
+        err.failed = failed  # a fitter's trial step treats it as a rejected point
+        raise err
+    return _stiff.clip_roundoff(y, lo, tol)

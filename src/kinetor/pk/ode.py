@@ -35,12 +35,15 @@ def linear_rhs(t, y, p, u, dydt):  # pragma: no cover
 
 @nb.njit(RHS_SIGNATURE, cache=True)
 def mm_rhs(t, y, p, u, dydt):  # pragma: no cover
-    """Michaelis-Menten elimination (+ linear CL), optional depot and peripheral.
+    """Michaelis-Menten elimination (+ linear CL), optional depot and peripheral
+    (elimination ``vmax c / (km + |c|)``: the amounts are >= 0, so the same).
     State: depot, central, peripheral (amounts, mg).
     ``p = [ka, v1, vmax, km, cl, q, v2]`` (1/h, L, mg/h, mg/L, L/h, L/h, L)."""
     ka, v1, vmax, km, cl, q, v2 = p[0], p[1], p[2], p[3], p[4], p[5], p[6]
     c = y[1] / v1
-    elim = vmax * c / (km + c) + cl * c
+    # |c|: the same for c >= 0; a negative trial value inside a step is pulled back
+    # towards 0 instead of dividing by km + c -> 0 (kinetor.pk._stiff)
+    elim = vmax * c / (km + abs(c)) + cl * c
     back = q * y[2] / v2 if v2 > 0.0 else 0.0
     dydt[0] = -ka * y[0]
     dydt[1] = ka * y[0] - elim - q * c + back
