@@ -109,12 +109,20 @@ def _no_changed(table, de: Path, fdr: float, min_lfc: float = 0.0) -> bool:
 
 
 def _gene_list(path: Path | None, what: str, fix: str):
-    """A gene list file (None when not given); an empty one is a DataError."""
+    """A gene list file (None when not given); an empty one is a DataError. Of a table,
+    the column read is said in a note."""
     from kinetor.screens.io import read_gene_list
 
     if path is None:
         return None
     genes = read_gene_list(path)
+    if genes.position is not None:  # a table: say which column the genes came from
+        head = repr(genes.column) if genes.column else "(no header line)"
+        _common.err_console().print(
+            f"note: {path.name}: {what.split()[0]} genes read from column {genes.position} {head}",
+            markup=False,
+            style="yellow",
+        )
     if not genes:
         from kinetor.errors import DataError, Problem
 

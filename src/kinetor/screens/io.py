@@ -1,4 +1,5 @@
-"""Readers for pooled-screen files: MAGeCK count tables, guide libraries, design matrices.
+"""Readers for pooled-screen files: MAGeCK count tables, guide libraries, design matrices
+(gene and guide lists: :mod:`kinetor.screens._gene_lists`).
 
 A count table is read as MAGeCK writes it: a header row, then one row per guide with the
 guide id, the gene and one raw read count per sample (tab- or comma-separated, chosen from
@@ -16,31 +17,26 @@ Examples
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from kinetor.errors import DataError, Problem
+from kinetor.screens._gene_lists import GeneList, read_gene_list
 from kinetor.screens._samples import sample_names
-from kinetor.screens._text_tables import _delimiter, _name, _read_text, _table
+from kinetor.screens._text_tables import _name, _table
 from kinetor.screens.library_check import check_library
 
 __all__ = [
     "CountTable",
+    "GeneList",
     "check_library",
     "read_counts",
     "read_design",
     "read_gene_list",
     "read_library",
 ]
-
-
-# header names of the id column of a gene or guide list
-_ID_HEADERS = {"gene", "genes", "gene_id", "gene_symbol", "gene_name", "genename", "symbol"}
-_ID_HEADERS |= {"hgnc_symbol", "id", "name", "sgrna", "sgrna_id", "guide", "guide_id"}
-_NUMBER = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")
 
 
 @dataclass
@@ -367,27 +363,3 @@ def read_design(path, samples: list[str] | None = None) -> pd.DataFrame:
     vals = vals.astype(float)
     vals.attrs["source"] = source  # mle() names the design file in its messages
     return vals
-
-
-def read_gene_list(path) -> list[str]:
-    """One id per line (control guides, essential genes); blank lines and ``#`` ignored.
-
-    Of a table (cells split at the first line's comma, semicolon or tab, else at spaces)
-    the column named gene/symbol/id/sgRNA... is read, else the first; the first line is a
-    header when it names that column or stands over numbers (``gene,score`` / ``PTEN,1``).
-    An empty id, or one with a quote, comma, semicolon or ``=``, is a DataError (line)."""
-    lines = [(n, s.strip()) for n, s in enumerate(_read_text(path).split("\n"), 1)]
-    lines = [(n, s) for n, s in lines if s and not s.startswith("#")]
-    sep = _delimiter(lines[0][1]) if lines else None
-    rows = [(n, [c.strip().strip("\"'").strip() for c in s.split(sep)]) for n, s in lines]
-    head = rows[0][1] if rows else []
-    col = next((j for j, c in enumerate(head) if c.lower() in _ID_HEADERS), None)
-    over = len(rows) > 1 and len(head) > 1 and not any(map(_NUMBER.fullmatch, head[1:]))
-    if col is not None or (over and all(map(_NUMBER.fullmatch, rows[1][1][1:]))):
-        rows = rows[1:]
-    ids = [(n, c[col or 0] if (col or 0) < len(c) else "") for n, c in rows]
-    if bad := [(n, g) for n, g in ids if not g or re.search(r"[\"',;=]", g)]:
-        name, column = _name(path), None if col is None else head[col]
-        fix = "one id per line, or a table with a header (gene,score): its gene column is read"
-        raise DataError([Problem(f"not a gene id: {g!r}", name, n, column, fix) for n, g in bad])
-    return [g for _, g in ids]
