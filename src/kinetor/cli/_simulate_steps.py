@@ -136,6 +136,10 @@ def _report(res, d: Path, figs: dict, extra: dict | None = None) -> Path:
         subtitle=f"{len(res.arms)} arms x {res.settings['n_animals']} animals, "
         f"{res.settings['days']:g} days, seed {res.settings['seed']}",
     )
+    if res.notes:
+        rep.add_section("Notes")
+        for note in res.notes:
+            rep.add_text(note)
     rep.add_section("Arms")
     rep.add_table(res.summary(), caption="Exposure, time-averaged readouts, volume and TGI")
     if not res.tgi.empty:

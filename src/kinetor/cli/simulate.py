@@ -64,6 +64,14 @@ def _tumor_spec(tumor: str, items: list[str] | None):
                 f"{', '.join(_TEXT_FIELDS)})",
                 param_hint="--tumor-param",
             ) from None
+        from kinetor.translate.tumors import range_problem
+
+        problem = range_problem(key, spec[key])
+        if problem:
+            raise typer.BadParameter(
+                f"{problem}; give a value in that range (docs/translate.md, tumour parameters)",
+                param_hint="--tumor-param",
+            )
     return spec
 
 
@@ -201,7 +209,8 @@ def simulate(
     Writes pk.csv, biomarkers.csv, tumor.csv, tgi.csv, summary.csv, settings.json,
     pk.png, biomarkers.png, tumor.png and report.html into --out; with --replicates also
     tgi_intervals.csv, with --power power.csv; with --optimise only schedules.csv,
-    frontier.csv, best.json and tradeoff.png.
+    frontier.csv, best.json and tradeoff.png. Notes say how many doses fall after the end
+    of the simulation (--days shorter than the regimen) and which arms failed.
     """
     from kinetor.translate import run_study
 
@@ -305,10 +314,11 @@ def simulate(
     files += extra.pop("files")
     if not no_report:
         files.append(_report(res, d, figs, extra))
-    tgi = res.tgi
+    tgi, notes = res.tgi, res.notes
     if _common.STATE["json"]:
         _common.emit_json(
             {
+                "notes": notes,
                 "tgi": tgi.to_dict(orient="records"),
                 "summary": res.summary().to_dict(orient="records"),
                 **{k: v.to_dict(orient="records") for k, v in extra.items()},
@@ -333,6 +343,8 @@ def simulate(
         _common.print_frame(
             extra["power"], title="Animals per arm (Welch t-test on the volume change; simulated)"
         )
+    for note in notes:
+        _common.info(f"note: {note}")
     _common.info(f"wrote {len(files)} files to {d}")
 
 

@@ -248,16 +248,17 @@ def _tumours(s, n, design, exposures, readouts, metab, network, names_ro, prolif
                 kill = kill_drive(
                     ro[..., gj], None if aj is None else ro[..., aj], tum.kill_threshold
                 )
-            true, meas = tumor_volumes(
-                tum,
-                n,
-                np.random.default_rng([s.seed, i, 1]),
-                s.times / 24.0,
-                None if ro is None else ro[..., gj],
-                s.mdays,
-                noise=design.noise,
-                kill=kill,
-            )
+            with np.errstate(over="ignore", invalid="ignore"):  # overflow: a failed arm
+                true, meas = tumor_volumes(
+                    tum,
+                    n,
+                    np.random.default_rng([s.seed, i, 1]),
+                    s.times / 24.0,
+                    None if ro is None else ro[..., gj],
+                    s.mdays,
+                    noise=design.noise,
+                    kill=kill,
+                )
         met = metab.get(i)
         if met is None and network.with_metabolism:
             met = {

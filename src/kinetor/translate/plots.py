@@ -119,7 +119,7 @@ def plot_tumor(res, log: bool = False):
     for r, col in zip(res.results, colors, strict=True):
         if r.volume is None:
             continue
-        v = r.volume
+        v = res.volume_array(r.arm.name)  # NaN where the simulation failed
         mean = v.mean(axis=0)
         sem = v.std(axis=0, ddof=1) / np.sqrt(v.shape[0]) if v.shape[0] > 1 else 0 * mean
         kw = {"color": "black"} if r.arm.name == res.control else {"color": col}

@@ -11,7 +11,8 @@ Frames (built on first access from the arrays, then cached):
 ``tgi``        ``kinetor.pd.tgi`` against the control arm, plus ``arm`` (= group)
 =============  ==========================================================================
 
-Units are also in each frame's ``attrs["units"]``.
+Units are also in each frame's ``attrs["units"]``. Volumes that overflow are blank, their
+arm has failed (TGI NaN with the reason); :attr:`StudyResult.notes` says so.
 """
 
 from __future__ import annotations
@@ -28,6 +29,28 @@ from kinetor._figures import save_figure
 __all__ = ["ArmResult", "StudyResult"]
 
 _PK_UNITS = {"time": "h", "day": "day", "conc": "ng/mL", "free_conc": "nM", "site_conc": "nM"}
+_GROUP_STATS = ["mean_start", "mean_day", "treated_value"]
+_CONTROL_STATS = ["control_mean_start", "control_mean_day", "control_value"]
+
+
+def _overflow_day(r: ArmResult, days: np.ndarray) -> float | None:
+    """First measurement day on which the arm's volumes are not finite or their sum of
+    squares (hence mean and SD) overflows double precision; None when every day is fine."""
+    if r.volume is None:
+        return None
+    with np.errstate(over="ignore", invalid="ignore"):
+        ok = np.ones(days.size, bool)
+        for v in (r.volume, r.volume_true):
+            ok &= np.isfinite(v).all(axis=0) & np.isfinite(np.square(v).sum(axis=0))
+    bad = np.flatnonzero(~ok)
+    return float(days[bad[0]]) if bad.size else None
+
+
+def _late_doses(arm: Any, end_h: float) -> list[tuple[str, int, int, float]]:
+    """``(compound, doses at or after end_h, doses, last dose time)`` where some are."""
+    times = [(t.compound, t.regimen.to_table()["time"].to_numpy(float)) for t in arm.treatments]
+    late = [(c, int(np.sum(x >= end_h - 1e-9)), int(x.size), float(x.max())) for c, x in times]
+    return [row for row in late if row[1]]
 
 
 @dataclass
@@ -59,6 +82,38 @@ class StudyResult:
     settings: dict[str, Any]
     biomarker_step: float = 1.0
     _cache: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
+
+    @property
+    def failures(self) -> dict[str, str]:
+        """Arms whose tumour simulation failed -> why (volumes that overflow)."""
+        days = {r.arm.name: _overflow_day(r, self.days) for r in self.results}
+        return {
+            arm: f"failed: the tumour volume overflowed double precision from day {d:g} "
+            "(growth too fast for the study length); check doubling_time, death_rate and "
+            "the study length"
+            for arm, d in days.items()
+            if d is not None
+        }
+
+    @property
+    def notes(self) -> list[str]:
+        """What to know before reading the results: doses at or after the end of the
+        simulation (not simulated) and failed arms."""
+        end = float(self.times[-1])
+        return [
+            f"arm {a.name!r}: {late} of {n} doses of {comp} fall at or after the end of the "
+            f"simulation (day {end / 24.0:g}) and were not simulated; a study of "
+            f"{np.floor(last / 24.0 + 1e-9) + 1:g} days or more (--days, days=) includes them"
+            for a in self.arms
+            for comp, late, n, last in _late_doses(a, end)
+        ] + [f"arm {k!r}: {why}" for k, why in self.failures.items()]
+
+    def volume_array(self, arm: str, true: bool = False) -> np.ndarray | None:
+        """Measured (or true) volumes of one arm ``(animals, days)``, mm^3; NaN from the day
+        its simulation failed (:attr:`failures`); None without tumour simulation."""
+        r = self._arm(arm)
+        v, d = (r.volume_true if true else r.volume), _overflow_day(r, self.days)
+        return v if v is None or d is None else np.where(self.days < d, v, np.nan)
 
     def __repr__(self) -> str:
         return (
@@ -188,8 +243,8 @@ class StudyResult:
                             "arm": r.arm.name,
                             "animal": np.repeat(r.animals, D),
                             "day": np.tile(self.days, n),
-                            "volume": r.volume.ravel(),
-                            "volume_true": r.volume_true.ravel(),
+                            "volume": self.volume_array(r.arm.name).ravel(),
+                            "volume_true": self.volume_array(r.arm.name, True).ravel(),
                             "unit": "mm^3",
                         }
                     )
@@ -216,8 +271,17 @@ class StudyResult:
                 )
             else:
                 data = vol.rename(columns={"arm": "group"})[["animal", "group", "day", "volume"]]
+                failed = self.failures  # their rows keep their shape, then go blank
+                data.loc[data["group"].isin(list(failed)), "volume"] = 1.0
                 df = pd_tgi(data, control=self.control, formula=self.tgi_formula)
                 df.insert(0, "arm", df["group"])
+                ctrl = failed.get(self.control)
+                for i in df.index[df["arm"].isin(list(failed)) | (ctrl is not None)]:
+                    own = failed.get(df.at[i, "arm"])
+                    blank = (_GROUP_STATS if own else []) + (_CONTROL_STATS if ctrl else [])
+                    df.loc[i, [*blank, "tc_pct", "tgi_pct"]] = np.nan
+                    df.loc[i, "regression"] = False
+                    df.loc[i, "reason"] = own or f"control arm {self.control!r} {ctrl}"
             self._cache["tgi"] = df
         return self._cache["tgi"]
 
@@ -225,7 +289,8 @@ class StudyResult:
         """Per arm: day-0 exposure (mean Cmax, AUC 0-24 h, unbound Cmax), time-averaged
         readouts (``growth``, the network's net rate proliferation - apoptosis;
         ``proliferation``, the readout that drives the tumour when the network has it; p-S6,
-        p-AKT S473), final mean volume and TGI."""
+        p-AKT S473), final mean volume, TGI, ``doses_after_end`` (doses at or after the end
+        of the simulation, not simulated) and ``reason`` (why the arm failed, else empty)."""
         rows = []
         t = self.times
         first = t <= 24.0 + 1e-9
@@ -261,8 +326,10 @@ class StudyResult:
                 row[f"hours_glucose_above_{thr:g}"] = float(ms["hours_above"].mean())
                 row["peak_insulin_uU_mL"] = float(r.metabolic["insulin"].max(axis=1).mean())
             if r.volume is not None:
-                row["final_volume_mm3"] = float(r.volume[:, -1].mean())
+                row["final_volume_mm3"] = float(self.volume_array(r.arm.name)[:, -1].mean())
             row["tgi_pct"] = float(tgi.get(r.arm.name, np.nan)) if len(tgi) else np.nan
+            row["doses_after_end"] = sum(x[1] for x in _late_doses(r.arm, float(t[-1])))
+            row["reason"] = self.failures.get(r.arm.name, "")
             rows.append(row)
         return pd.DataFrame(rows)
 

@@ -32,7 +32,14 @@ import pandas as pd
 
 from kinetor.errors import ModelError
 
-__all__ = ["TUMOR_FILE", "TumorSpec", "get_tumor", "list_tumors"]
+__all__ = [
+    "PHYSICAL_RANGES",
+    "TUMOR_FILE",
+    "TumorSpec",
+    "get_tumor",
+    "list_tumors",
+    "range_problem",
+]
 
 TUMOR_FILE = Path(__file__).with_name("tumors.toml")
 _NUMERIC = ("doubling_time", "v0", "v0_cv", "growth_cv", "death_rate", "caliper_cv")
@@ -53,6 +60,46 @@ _UNITS = {
     "n_transit": "1",
 }
 _DEFAULTS = {"v0": 175.0, "v0_cv": 0.08, "growth_cv": 0.25, "death_rate": 0.0, "caliper_cv": 0.10}
+# the physically meaningful range of each parameter (docs/translate.md gives the reasons)
+PHYSICAL_RANGES: dict[str, tuple[float, float]] = {
+    "doubling_time": (0.5, 36525.0),  # no faster than a cell cycle; 100 years = no growth
+    "v0": (1e-3, 1e6),  # a thousand cells to one litre
+    "v0_cv": (0.0, 1.0),
+    "growth_cv": (0.0, 1.0),
+    "caliper_cv": (0.0, 1.0),
+    "death_rate": (0.0, 10.0),  # 10 /day: a half-life of 1.7 h, as long as apoptosis lasts
+    "kill_rate": (0.0, 10.0),
+    "transit_rate": (0.0, 24.0),  # at least an hour in each compartment of dying tissue
+    "n_transit": (0.0, 20.0),
+}
+_STRICT = ("doubling_time", "v0")  # > 0; every other number >= 0
+
+
+def range_problem(name: str, value: Any) -> str | None:
+    """Why ``value`` of ``name`` is outside :data:`PHYSICAL_RANGES`, or None. A value that
+    is not a finite number of the right sign is left to :class:`TumorSpec`'s own checks.
+
+    Examples
+    --------
+    >>> range_problem("doubling_time", 0.01)
+    'doubling_time = 0.01 day is outside the physically meaningful range 0.5 to 36525 day'
+    >>> range_problem("doubling_time", 8.0) is None
+    True
+    """
+    v = _number(value)
+    if name not in PHYSICAL_RANGES or v is None or not math.isfinite(v) or v < 0:
+        return None
+    if name in _STRICT and v == 0:
+        return None
+    low, high = PHYSICAL_RANGES[name]
+    if low <= v <= high:
+        return None
+    unit = "" if _UNITS[name] == "1" else f" {_UNITS[name]}"
+    return (
+        f"{name} = {v:g}{unit} is outside the physically meaningful range {low:g} to {high:g}{unit}"
+    )
+
+
 _RESPONSE_SOURCES = {
     "vmax": "not used by the exponential law",
     "linear_rate": "not used by the exponential law",
@@ -144,7 +191,7 @@ class TumorSpec:
                 f"tumour {self.name!r}: "
                 + "; ".join(f"{k} = {getattr(self, k)!r} is not a number" for k in text)
             )
-        strict = ("doubling_time", "v0")  # > 0; the others (CVs, death_rate) >= 0
+        strict = _STRICT
         bad = [
             f"{k} = {getattr(self, k)!r} must be a finite number "
             + ("> 0" if k in strict else ">= 0")
@@ -170,11 +217,14 @@ class TumorSpec:
             bad.append(f"kill_threshold = {self.kill_threshold!r} must be in [0, 1)")
         if int(self.n_transit) != self.n_transit:
             bad.append(f"n_transit = {self.n_transit!r} must be an integer")
+        bad += [p for k in PHYSICAL_RANGES if (p := range_problem(k, getattr(self, k)))]
         for k, rng in dict(self.ranges).items():
             if k not in _NUMERIC + _RESPONSE:
                 bad.append(f"range for unknown parameter {k!r}")
             elif len(rng) != 2 or not float(rng[0]) <= float(rng[1]):
                 bad.append(f"range of {k} = {rng!r} must be (low, high) with low <= high")
+            else:
+                bad += [f"range of {p}" for v in rng if (p := range_problem(k, v))]
         if bad:
             raise ModelError(f"tumour {self.name!r}: " + "; ".join(bad))
 
