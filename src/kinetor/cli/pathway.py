@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 
 from kinetor.cli._common import html_report, info, limit, out_dir, print_frame
+from kinetor.cli._pathway_args import lesion_option as _lesions
 
 pathway_app = typer.Typer(
     help="The PI3K/AKT/mTOR network: simulate, dose-response, export, calibrate.",
@@ -39,12 +40,6 @@ def _parse_context(items: list[str]) -> dict[str, float]:
         except ValueError as exc:
             raise ModelError(f"--context {item!r}: {value!r} is not a number") from exc
     return out
-
-
-def _lesions(items: list[str] | None) -> list[str]:
-    if any(not item.strip() for item in items or []):  # Network reads '' as no lesion
-        raise typer.BadParameter("an empty name; e.g. --lesion PTEN_loss", param_hint="--lesion")
-    return list(items or [])
 
 
 _DOSE_WORDS = re.compile(r"(?i)\b(po|iv|sc|ip|oral|bolus|infusion|qd|bid|tid|q\d+h)\b|/kg")
@@ -141,7 +136,10 @@ def _plot(frame, path, title: str) -> None:
 
 Out = Annotated[str, typer.Option("--out", help="Output folder.")]
 Lesions = Annotated[
-    list[str] | None, typer.Option("--lesion", help="Genetic lesion, e.g. PTEN_loss; repeatable.")
+    list[str] | None,
+    typer.Option(
+        "--lesion", help="Genetic lesion, e.g. PTEN_loss; repeatable, or 'PTEN_loss;KRAS_mut'."
+    ),
 ]
 Contexts = Annotated[
     list[str] | None,
@@ -241,7 +239,8 @@ def dose_response_cmd(
     n: Annotated[int, typer.Option("--n", help="Number of concentrations (log-spaced).")] = 22,
 ) -> None:
     """Readouts vs free concentration; writes dose_response.csv and ic50.csv (4PL fits;
-    ``note`` says where the optimiser could not estimate the fit's covariance)."""
+    ``note`` says where an IC50 is extrapolated beyond --min..--max, the hill sits at its
+    bound or the optimiser could not estimate the fit's covariance)."""
     import numpy as np
     import pandas as pd
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping, Sequence
+from difflib import get_close_matches
 from itertools import pairwise
 from typing import Any
 
@@ -128,7 +129,9 @@ class Engine:
         self._free_idx = np.array(
             [i for i, p in enumerate(self.parameter_ids) if p not in rr_ids], dtype=np.int32
         )
-        self._free_pos = {self.parameter_ids[i]: k for k, i in enumerate(self._free_idx)}
+        self._computed = frozenset(rr_ids & set(self.parameter_ids))
+        self._moieties = frozenset(model.getConservedMoietyIds())
+        self._settable = [p for p in self.parameter_ids if p not in self._computed]
         self._fast_start = not (assigned & set(self.parameter_ids))
         self._start = LRUCache(256)
         self._slot_idx = {
@@ -140,10 +143,32 @@ class Engine:
     def species_index(self, name: str) -> int:
         return self.species.index(name)
 
+    def parameter_problems(self, names) -> list[str]:
+        """Why each of ``names`` cannot be overridden (empty: all can): an unknown name, or
+        a variable the model computes (an assignment rule, e.g. ``growth`` or the slot
+        concentration ``C_rapalog``; a conserved-moiety total), which libroadrunner refuses
+        to set or ``reset()`` overwrites."""
+        out = []
+        for name in dict.fromkeys(names):
+            if name not in self._pidx:
+                near = get_close_matches(str(name), self._settable, n=1)
+                hint = f" (did you mean {near[0]!r}?)" if near else ""
+                out.append(f"unknown model parameter {name!r}{hint}")
+            elif name in self._computed:
+                what = (
+                    "a conserved-moiety total" if name in self._moieties else "an assignment rule"
+                )
+                out.append(
+                    f"{name!r} is computed by the model, not settable ({what}); override "
+                    "the rate constants, totals or weights it is computed from"
+                )
+        return out
+
     def check_parameters(self, names) -> None:
-        bad = sorted(set(names) - set(self._pidx))
+        """A :class:`ModelError` listing every name of ``names`` that cannot be set."""
+        bad = self.parameter_problems(names)
         if bad:
-            raise ModelError(f"unknown model parameter(s): {', '.join(bad)}")
+            raise ModelError("; ".join(bad))
 
     def _prepare(self, params: Mapping[str, float]) -> None:
         rr = self.rr
@@ -155,25 +180,35 @@ class Engine:
 
     def _start_run(
         self, params: Mapping[str, float], drug_params: Mapping[str, float], x0: np.ndarray
-    ) -> None:
-        """The state of ``_prepare({**params, **drug_params})`` then amounts ``x0``, time 0."""
+    ) -> np.ndarray:
+        """The state of ``_prepare({**params, **drug_params})`` then amounts ``x0``, time 0.
+
+        Returns the selections at time 0 *before* ``drug_params`` are set: the drug-free
+        state ``x0`` the drugs start from (the reference row), for a constant input as
+        for a profile or a course, whose slots are set only when integration starts.
+        """
         model = self.rr.model
         if not self._fast_start:
+            self._prepare(params)
+            model.setFloatingSpeciesAmounts(x0)
+            row0 = np.array(self.rr.getSelectedValues())
             self._prepare({**params, **drug_params})
             model.setFloatingSpeciesAmounts(x0)
-            return
+            return row0
         key = tuple(sorted((k, float(v)) for k, v in params.items()))
 
         def build() -> np.ndarray:
             self._prepare(params)
             return np.array(model.getGlobalParameterValues())[self._free_idx]
 
-        vals = self._start.get(key, build).copy()
-        for k, v in drug_params.items():
-            vals[self._free_pos[k]] = v
-        model.setGlobalParameterValues(self._free_idx, vals)
+        model.setGlobalParameterValues(self._free_idx, self._start.get(key, build))
         model.setTime(0.0)
         model.setFloatingSpeciesAmounts(x0)
+        row0 = np.array(self.rr.getSelectedValues())
+        if drug_params:
+            idx = np.array([self._pidx[k] for k in drug_params], dtype=np.int32)
+            model.setGlobalParameterValues(idx, [float(v) for v in drug_params.values()])
+        return row0
 
     # ------------------------------------------------------------------ steady state
     def steady_state(self, params: Mapping[str, float]) -> np.ndarray:
@@ -249,7 +284,7 @@ class Engine:
         """
         rr = self.rr
         courses = dict(courses or {})
-        self._start_run(params, drug_params, x0)
+        row0 = self._start_run(params, drug_params, x0)
         t_end = float(times[-1])
         forced = [float(b) for c in courses.values() for b in c.start if 0.0 < b < t_end]
         bounds, slots = _segments(profiles, t_end, exact, forced)
@@ -283,7 +318,7 @@ class Engine:
         now = 0.0
         try:
             out = np.empty((len(times), len(self.selections)))
-            out[0] = rr.getSelectedValues()
+            out[0] = row0
             stops = [float(x) for x in times]  # Python floats: cheaper in the loop
             n_out, i = len(stops), 1
             for k, (a, b) in enumerate(pairwise(bounds)):

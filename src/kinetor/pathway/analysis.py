@@ -50,8 +50,8 @@ __all__ = ["HillFit", "combination_grid", "dose_response", "fit_hill", "ic50", "
 @dataclass(frozen=True)
 class HillFit:
     """A 4PL fit: relative ``ic50`` (nM), ``hill``, ``top``, ``bottom``, ``abs_ic50``;
-    ``reason`` says why a fit is NaN, ``note`` what the optimiser warned about a fit kept
-    (e.g. no covariance: the parameters are poorly determined)."""
+    ``reason`` says why a fit is NaN, ``note`` what limits a fit kept (no covariance, an
+    IC50 beyond the tested range, a Hill slope at its bound: :func:`fit_hill`)."""
 
     ic50: float
     hill: float
@@ -67,7 +67,9 @@ def fit_hill(conc: Sequence[float], response: Sequence[float]) -> HillFit:
 
     ``conc`` (nM) and ``response`` are numbers of the same length; points at
     concentration 0 (the control) or with a NaN response are left out of the fit, a
-    negative concentration is an error.
+    negative concentration is an error. A kept fit's ``note`` says where the optimiser
+    found no covariance, an IC50 is extrapolated beyond the tested concentrations, the
+    absolute IC50 has < 2 of them on a side of 50 % (Sebaugh 2011) or hill is at a bound.
     """
     c, y = _fit_inputs(conc, response)
     ok = (c > 0) & np.isfinite(y)
@@ -104,7 +106,23 @@ def fit_hill(conc: Sequence[float], response: Sequence[float]) -> HillFit:
     absolute = nan
     if bottom < 50.0 < top:
         absolute = ic * ((top - bottom) / (50.0 - bottom) - 1.0) ** (1.0 / hill)
+    note = "; ".join(x for x in (note, *_fit_notes(c, y, ic, absolute, hill, lo[3], hi[3])) if x)
     return HillFit(float(ic), float(hill), float(top), float(bottom), float(absolute), note=note)
+
+
+def _fit_notes(c, y, ic, absolute, hill, hill_lo, hill_hi) -> list[str]:
+    """The notes of a kept fit on sorted ``c`` (:func:`fit_hill`)."""
+    out, span = [], f"{c[0]:.3g}-{c[-1]:.3g} nM"
+    for what, x in (("IC50", ic), ("absolute IC50", absolute)):
+        if np.isfinite(x) and not c[0] <= x <= c[-1]:
+            out.append(f"{what} {x:.3g} nM extrapolated beyond the tested range ({span})")
+    above, below = int((y > 50.0).sum()), int((y < 50.0).sum())  # Sebaugh 2011
+    if np.isfinite(absolute) and min(above, below) < 2 and c[0] <= absolute <= c[-1]:
+        out.append(f"absolute IC50 on {above} point(s) above, {below} below 50 % (2 a side needed)")
+    for bound in (hill_lo, hill_hi):
+        if abs(hill - bound) <= 1e-3 * bound:
+            out.append(f"hill at its bound {bound:g} (the points do not determine the slope)")
+    return out
 
 
 def _fit_inputs(conc, response) -> tuple[np.ndarray, np.ndarray]:
@@ -280,6 +298,36 @@ def _scan_chunk(
     return rows
 
 
+def _checked_conditions(conditions: Any, base: Network) -> list[dict]:
+    """The normalised conditions, with every problem in one DataError before anything
+    runs: those of :func:`normalise_conditions` and each parameter name the model cannot
+    set (unknown, or computed by the model such as ``growth``), by row and column."""
+    frame = isinstance(conditions, pd.DataFrame)
+    if not isinstance(conditions, pd.DataFrame | str | bytes | Mapping):
+        conditions = list(conditions) if hasattr(conditions, "__iter__") else conditions
+    try:
+        items, problems = _normalise_conditions(conditions), []
+    except DataError as exc:
+        items, problems = [], list(exc.problems)
+    # (label, file and row, column, name) of each parameter set; a param. column: its header
+    loc = {"file": "<DataFrame>"}
+    cols = map(str, conditions.columns if frame else ())
+    named = [("", {**loc, "row": 1}, c, c[6:]) for c in cols if c[:6] == "param."]
+    for i, rec in enumerate(conditions.to_dict("records") if frame else conditions):
+        at = ("", {**loc, "row": i + 2}) if frame else (f"condition {i + 1}: ", {})
+        given = rec.get("parameters") if isinstance(rec, Mapping) else None
+        named += [(*at, "parameters", k) for k in (given if isinstance(given, Mapping) else ())]
+        keys = rec if isinstance(rec, Mapping) and not frame else ()
+        named += [(*at, str(k), str(k)[6:]) for k in keys if str(k)[:6] == "param."]
+    fix = "name a settable parameter of mtor.ant (kinetor pathway export --antimony)"
+    for label, at, column, name in named:
+        for why in base.engine.parameter_problems([name]):
+            problems.append(Problem(label + why, column=column, fix=fix, **at))
+    if problems:
+        raise DataError(problems)
+    return items
+
+
 def scan(
     conditions: Any,
     network: Network | None = None,
@@ -311,7 +359,7 @@ def scan(
     """
     base = network or Network()
     t = duration_h(t, "the readout time t")
-    items = _normalise_conditions(conditions)
+    items = _checked_conditions(conditions, base)
     for item in items:
         if not item["lesions"]:
             item["lesions"] = base.lesions

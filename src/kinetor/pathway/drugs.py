@@ -274,7 +274,10 @@ def drug_from_compound(comp, readout: str | None = None, assay: str | None = Non
                 part.get("readout"),
                 name=f"{comp.name}:{part.get('releases', src.name)}",
             )
-            drugs.append(replace(d, extra={**d.extra, **({"mw": comp.mw} if comp.mw else {})}))
+            # the conjugate's own molecular weight, never a released part's: a mass
+            # concentration of the conjugate is not one of rapamycin (docs/pathway.md, s. 6)
+            extra = {k: v for k, v in d.extra.items() if k != "mw"}
+            drugs.append(replace(d, extra={**extra, **({"mw": comp.mw} if comp.mw else {})}))
         head = replace(drugs[0], name=comp.name, parts=tuple(drugs[1:]))
         return head
     if comp.pathway_mechanism is None:

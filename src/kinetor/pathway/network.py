@@ -35,7 +35,7 @@ from kinetor.pathway._engine import READOUT_VARS, Engine, engine
 from kinetor.pathway._inputs import drug_inputs
 from kinetor.pathway._model import model_text as _model_text
 from kinetor.pathway._model import with_exponential_inputs
-from kinetor.pathway.drugs import Drug
+from kinetor.pathway.drugs import Drug, resolve_drug
 from kinetor.pathway.lesions import LESIONS, context_parameters, lesion_names, lesion_parameters
 
 __all__ = ["READOUTS", "Network", "PathwayResult"]
@@ -89,7 +89,8 @@ class Network:
         ``dna_damage``), nominally 0..1; the rest keep their defaults.
     parameters : mapping, optional
         Any model parameter overrides (applied after lesions and context); each a finite
-        number >= 0, checked here (unknown names when the model is first used).
+        number >= 0, checked here (unknown names, and variables the model computes such
+        as ``growth``, when the model is first used: a ModelError).
     fitted : path, mapping or bool, optional
         Calibrated values to use: the shipped file (default), another file or mapping, or
         ``False`` for the priors written in ``mtor.ant``.
@@ -256,6 +257,7 @@ class Network:
         ref_params = params if reference == "untreated" else self.model_parameters(parental=True)
         ref = eng.readouts_at(ref_params, eng.steady_state(ref_params))
         shift = params.get("rapalog_shift", eng.defaults["rapalog_shift"])
+        _one_per_slot(pairs)
         resolved, drug_params, profiles, courses = drug_inputs(pairs, shift)
         if courses:  # the variant with exponential input terms (compiled once per process)
             eng = engine(
@@ -297,6 +299,25 @@ class Network:
 # every cell line) is zero up to round-off: e.g. ER activity in an ER-negative cell is
 # -6.5e-25, and 100 x (noise / noise) would be an invented percentage
 _REF_FLOOR = 1e-12
+
+
+def _one_per_slot(pairs) -> None:
+    """A ModelError when two drugs fill one mechanism slot, each named as the user gave
+    it (an alias such as ``RAD001`` with the compound it is: ``everolimus``)."""
+    seen: dict[str, tuple[str, str]] = {}
+    for spec, _ in pairs if len(pairs) > 1 else ():  # one drug: its slots are distinct
+        drug = resolve_drug(spec)
+        given = spec.strip() if isinstance(spec, str) else drug.name
+        label = given if given.casefold() == drug.name.casefold() else f"{given} ({drug.name})"
+        for part in drug.slots():
+            if part.mechanism in seen:
+                first, compound = seen[part.mechanism]
+                same = " (one compound given twice: give it once)" if compound == drug.name else ""
+                raise ModelError(
+                    f"{first} and {label} share the mechanism {part.mechanism!r}{same}; the "
+                    "network has one slot per mechanism"
+                )
+            seen[part.mechanism] = (label, drug.name)
 
 
 def _percent(values: np.ndarray, ref: np.ndarray) -> np.ndarray:
