@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from kinetor.cli._common import html_report, info, out_dir, print_frame
+from kinetor.cli._common import exit_if_none_converged, html_report, info, out_dir, print_frame
 
 Out = Annotated[str, typer.Option("--out", help="Output folder.")]
 
@@ -101,9 +101,11 @@ def calibrate_cmd(
     parameters.csv (prior, value, fitted or fixed and why, standard errors, start spread,
     profile interval, at_bound), starts.csv, validation.csv and summary.csv (the fitted model
     on the training rows; held-out rows too only with --with-heldout, so that a fit can be
-    judged and kept or dropped before its held-out results are seen). The shipped model
-    keeps using the packaged calibration/fitted_parameters.csv until the new file is copied
-    there.
+    judged and kept or dropped before its held-out results are seen; both with a column
+    fit_converged). A fit that did not converge says so in every file, the report and the
+    output (status "fitted, NOT CONVERGED" in parameters.csv), and the command exits with
+    code 4 after writing them. The shipped model keeps using the packaged
+    calibration/fitted_parameters.csv until the new file is copied there.
     """
     if targets is not None:
         _calibrate_targets(out, targets, free, max_nfev or 40, cross_validate, jobs)
@@ -140,36 +142,89 @@ def calibrate_cmd(
         f"{len(res.values)} of {len(res.parameters)} candidates fitted, the rest at their "
         "mtor.ant values (why: parameters.csv)"
     )
-    write_fitted(res.values, folder / "fitted_parameters.csv", free=free_tab, note=note)
+    fitted_file = write_fitted(
+        res.values, folder / "fitted_parameters.csv", free=free_tab, note=note
+    )
     res.parameters.to_csv(folder / "parameters.csv", index=False)
     res.summary().to_csv(folder / "calibration.csv", index=False)
     res.starts.to_csv(folder / "starts.csv", index=False)
     val = validate(fitted=res.values, split=None if with_heldout else "train")
-    val.table.to_csv(folder / "validation.csv", index=False)
+    val.table.assign(fit_converged=res.converged).to_csv(folder / "validation.csv", index=False)
     summ = val.summary()
     if not with_heldout:
         summ = summ[summ["split"] == "train"]
+    summ = summ.assign(fit_converged=res.converged)
     summ.to_csv(folder / "summary.csv", index=False)
+    caveat = "" if res.converged else _NOT_CONVERGED
     print_frame(
         res.parameters[
             ["name", "prior", "value", "status", "se_log10", "spread_log10", "at_bound"]
         ],
-        title="evidence calibration",
+        title=f"evidence calibration{caveat}",
     )
     print_frame(res.parameters[["name", "note"]], title="why each parameter is fitted or fixed")
     print_frame(
         summ,
-        title="fitted model: pass rates and RMSE (held-out rows not fitted)"
-        if with_heldout
-        else "fitted model on the training rows (held-out rows not judged: --with-heldout)",
+        title=(
+            "fitted model: pass rates and RMSE (held-out rows not fitted)"
+            if with_heldout
+            else "fitted model on the training rows (held-out rows not judged: --with-heldout)"
+        )
+        + caveat,
     )
     info(f"converged={res.converged}: {res.message}")
     info(f"CPU time of the calibration (all processes): {res.cpu_s:.0f} s")
-    info(
-        f"wrote fitted_parameters.csv, calibration.csv, parameters.csv, starts.csv, "
-        f"validation.csv, summary.csv to {folder}"
+    info(f"wrote {', '.join(_CALIBRATE_FILES)} to {folder}")
+    status = f"converged={res.converged}: {res.message.split(';')[0]}"
+    if not res.converged:
+        status += " (the values are where the optimiser stopped, not a fit)"
+    _calibrate_report(folder, fitted_file, status)
+    if not res.converged:
+        info(
+            "NOT CONVERGED: the values in fitted_parameters.csv are where the optimiser "
+            "stopped (raise --max-nfev or --starts); exit code 4"
+        )
+    exit_if_none_converged(1, int(res.converged))
+
+
+_CALIBRATE_FILES = (
+    "fitted_parameters.csv",
+    "calibration.csv",
+    "parameters.csv",
+    "starts.csv",
+    "validation.csv",
+    "summary.csv",
+)
+_NOT_CONVERGED = (
+    " (NOT CONVERGED: the values are where the optimiser stopped, not a fit; their "
+    "se_log10 and pass rates describe that point only)"
+)
+
+
+def _calibrate_report(folder, fitted_file, status: str) -> None:
+    """report.html of ``calibrate``: whether the fit converged under the title, and the
+    comment header of fitted_parameters.csv (the command line, converged and why) in that
+    table's caption, since the table itself shows the CSV's rows only."""
+    from kinetor.errors import DataError, Problem
+    from kinetor.report.rebuild import report_from_dir
+
+    html = folder / "report.html"
+    if html.is_dir():
+        raise DataError(
+            Problem(
+                "report.html is a folder: the report cannot be written there",
+                file=str(html),
+                fix="rename or remove that folder, or give --out another folder",
+            )
+        )
+    rep = report_from_dir(
+        folder, "kinetor pathway calibrate", status, rescan=True, files=list(_CALIBRATE_FILES)
     )
-    html_report(folder, "kinetor pathway calibrate")
+    header = [ln.lstrip("# ") for ln in fitted_file.read_text().splitlines() if ln[:1] == "#"]
+    for block in rep.blocks:
+        if block["type"] == "table" and "(fitted_parameters.csv)" in block["caption"]:
+            block["caption"] += ". File header: " + " | ".join(header)
+    rep.save(html)
 
 
 def _calibrate_targets(out, targets, free, max_nfev, cross_validate, jobs) -> None:
@@ -236,10 +291,23 @@ def validate_cmd(
     if split not in (None, "train", "heldout"):
         raise ModelError(f"--split {split!r}: use train or heldout")
     fit = False if fitted == "none" else None if fitted is None else load_fitted(fitted)
+    if isinstance(fit, dict):
+        from kinetor.pathway._fitted_file import outside_packaged_bounds
+
+        far = outside_packaged_bounds(fit)
+        if len(far):
+            print_frame(
+                far,
+                title="note: values outside the bounds of every calibration of the package "
+                "(files); the model was never calibrated there, and a simulation the solver "
+                "cannot carry is reported as failed (unsimulable.csv)",
+            )
     res = validate(fitted=fit, split=split)
     folder = out_dir(out)
     res.table.to_csv(folder / "validation.csv", index=False)
     summ = res.summary()
+    if split is not None:  # the other split has no rows: no 0/0 lines
+        summ = summ[summ["split"] == split].reset_index(drop=True)
     summ.to_csv(folder / "summary.csv", index=False)
     res.unsimulable().to_csv(folder / "unsimulable.csv", index=False)
     res.by_publication().to_csv(folder / "by_publication.csv", index=False)

@@ -1,6 +1,6 @@
-"""Tables and notes of the evidence calibration (which parameter is fixed and why, which
-rows push a fitted one to its bound, the parameter table) and the checked reading of a
-fitted-parameter file (:func:`kinetor.pathway._model.read_fitted`)."""
+"""Tables and notes of the evidence calibration: which parameter is fixed and why, why the
+fit did not converge, what a fitted value is worth (one start, no convergence), which rows
+push a fitted one to its bound, and the parameter table."""
 
 from __future__ import annotations
 
@@ -40,6 +40,40 @@ def bound_note(rows, names, k, side, r_data, jac) -> str:
     )
 
 
+def not_converged_reasons(fits, best, agree_cost) -> tuple[int, list[str]]:
+    """How many starts reach the best cost (within ``agree_cost``) and why the fit is not
+    converged (empty: converged): the best start met no criterion, or with two or more
+    starts only one reached the best cost."""
+    n_agree = sum(f["cost"] <= best["cost"] + agree_cost for f in fits)
+    reasons = []
+    if not best["converged"]:
+        reasons.append(f"best start: {best['reason']}")
+    if len(fits) > 1 and n_agree < 2:
+        reasons.append("only one start reached the best cost")
+    return n_agree, reasons
+
+
+def fitted_note(n_starts: int, n_agree: int, converged: bool) -> str:
+    """Why a parameter is fitted, and what its value and standard error are worth: the
+    agreement of the starts is claimed only when two or more reached the best cost, and a
+    fit that did not converge says that its value is where the optimiser stopped."""
+    if n_agree > 1:
+        starts = f"{n_agree} of {n_starts} starts reach the best cost, agreeing within 0.5 decade"
+    elif n_starts == 1:
+        starts = "one start: agreement between starts not checked (--starts 2 or more)"
+    else:
+        starts = f"only 1 of {n_starts} starts reached the best cost: agreement not checked"
+    note = (
+        f"fitted (identifiable at the prior: independent subset, subset SE < 0.5 decade; {starts})"
+    )
+    if converged:
+        return note
+    return (
+        "NOT CONVERGED: the value is where the optimiser stopped, not an optimum, and "
+        "se_log10 (from the Jacobian there) is not the standard error of a fitted value; " + note
+    )
+
+
 def parameter_table(free, priors, all_names, sens, se_sub, values, why, fitted_info, prof):
     """One row per candidate: prior, bounds, value, fitted or fixed, standard errors, start
     spread, 95 % profile interval (NaN: open), at_bound and the note saying why."""
@@ -54,7 +88,7 @@ def parameter_table(free, priors, all_names, sens, se_sub, values, why, fitted_i
                 "lower": float(free["lower"].iloc[jj]),
                 "upper": float(free["upper"].iloc[jj]),
                 "value": values.get(n, priors[n]),
-                "status": "fitted" if n in values else "fixed at prior",
+                "status": fi.get("status", "fitted" if n in values else "fixed at prior"),
                 "identifiable": n in values,
                 "sensitivity": float(sens[jj]),
                 "se_subset_prior_log10": float(se_sub[jj]),

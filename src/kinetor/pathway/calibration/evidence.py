@@ -35,7 +35,8 @@ Steps (:func:`calibrate_evidence`):
    by 0.5 decade or more is fixed at its prior as well and the fit repeated.
 3. **Converged** when the best start met the criterion and, with two or more starts, at
    least two starts reach the best cost (within 1 unit) agreeing within 0.5 decade on every
-   fitted parameter; otherwise not converged, with the reason.
+   fitted parameter; otherwise not converged, with the reason (the fitted rows of the
+   parameter table then say so: status ``fitted, NOT CONVERGED``).
 4. **Checks at the optimum**: Fisher rank and standard errors of the fitted set, and a
    profile likelihood of each fitted parameter (the others re-optimised; 95 % interval
    where the cost rises by 1.92). A fitted value within 1 % (in log) of a bound is flagged
@@ -64,6 +65,8 @@ from kinetor.pathway.calibration import _fitting as F
 from kinetor.pathway.calibration._evidence_table import (
     SE_MAX,
     bound_note,
+    fitted_note,
+    not_converged_reasons,
     parameter_table,
     why_fixed,
 )
@@ -320,6 +323,8 @@ def calibrate_evidence(
     rank = int(np.linalg.matrix_rank(fisher)) if fisher.size else 0
     with np.errstate(divide="ignore", invalid="ignore"):
         se_opt = np.sqrt(np.clip(np.diag(np.linalg.pinv(fisher)), 0, None))
+    n_agree, reasons = not_converged_reasons(fits, best, _AGREE_COST)
+    converged = not reasons
     fitted_info = {}
     r_data = _Objective(rows, names, px, fixed, data_only=True)(best["x"])
     for k, n in enumerate(names):
@@ -331,12 +336,13 @@ def calibrate_evidence(
             if hi[k] - best["x"][k] < 0.01 * span
             else None
         )
-        note = "fitted (identifiable at the prior: independent subset, subset SE < 0.5 decade; starts agree within 0.5 decade)"
+        note = fitted_note(len(fits), n_agree, converged)
         if side:
             note += bound_note(rows, names, k, side, r_data, jd)
         fitted_info[n] = {
             "se": float(se_opt[k]),
-            "spread": float(spread[k]),
+            "spread": float(spread[k]) if n_agree > 1 else float("nan"),  # one start: none
+            "status": "fitted" if converged else "fitted, NOT CONVERGED",
             "at_bound": side is not None,
             "note": note,
         }
@@ -364,13 +370,6 @@ def calibrate_evidence(
             c = [next(costs) for _ in grids[k]]
             low, high = F.profile_interval(grids[k], c, float(best["x"][k]), best["cost"])
             prof[names[k]] = (10.0**low, 10.0**high)
-    n_agree = sum(f["cost"] <= best["cost"] + _AGREE_COST for f in fits)
-    reasons = []
-    if not best["converged"]:
-        reasons.append(f"best start: {best['reason']}")
-    if len(fits) > 1 and n_agree < 2:
-        reasons.append("only one start reached the best cost")
-    converged = not reasons
     cpu = time.process_time() - t_cpu + (worker_cpu if n_jobs > 1 else 0.0)
     st = pd.DataFrame(
         [
