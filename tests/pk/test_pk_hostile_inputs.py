@@ -96,6 +96,18 @@ def test_a_parameter_in_init_but_not_estimated_is_held_fixed(tmp_path):
     assert main([*args, "--estimate", "cl", "--estimate", "v"]) == 3
 
 
+def test_estimate_takes_a_comma_separated_list(tmp_path):
+    # '--estimate cl,v' was refused as the unknown parameter 'cl,v'; it is '--estimate cl
+    # --estimate v', as popfit --eta takes lists
+    src = _oral_csv(tmp_path)
+    args = ["--quiet", "fit", str(src), "--model", "1cmt-oral", "--init", "ka=1.2"]
+    assert main([*args, "--estimate", "cl,v", "--out", str(tmp_path / "a")]) == 0
+    assert main([*args, "--estimate", "cl", "--estimate", "v", "--out", str(tmp_path / "b")]) == 0
+    a, b = (pd.read_csv(tmp_path / d / "pk_fit_parameters.csv") for d in ("a", "b"))
+    pd.testing.assert_frame_equal(a, b)
+    assert main([*args, "--estimate", "cl,foo", "--out", str(tmp_path / "c")]) == 2
+
+
 def test_fixed_parameters_in_python(tmp_path):
     from kinetor.data import read_study
 

@@ -236,7 +236,8 @@ def fit_command(
         list[str] | None,
         typer.Option(
             "--estimate",
-            help="Parameters to estimate (default: the model's; add f with IV + PO data). "
+            help="Parameters to estimate, repeated or comma-separated (default: the model's; "
+            "add f with IV + PO data). "
             "A parameter given with --init but not --estimate is held fixed at that value.",
         ),
     ] = None,
@@ -262,7 +263,9 @@ def fit_command(
     _common.choice(error, ("proportional", "additive", "combined", "log"), "--error")
     _common.choice(blq, ("m3", "drop"), "--blq")
     _common.choice(predose, ("exclude", "baseline"), "--predose")
-    start = _fit_names(model, estimate or [], _pairs(init or [], "--init"))
+    # --estimate cl,v,ka as well as --estimate cl --estimate v (as popfit --eta takes lists)
+    estimate = [n.strip() for e in estimate or [] for n in e.split(",") if n.strip()]
+    start = _fit_names(model, estimate, _pairs(init or [], "--init"))
     from kinetor.data import read_study
     from kinetor.pk import fit_pk
 
