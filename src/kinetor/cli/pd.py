@@ -147,7 +147,9 @@ def fit(
         typer.Option(
             "--exposure",
             "-e",
-            help="Exposure CSV: animal or group, time (or day), conc (same time unit as the data).",
+            help="Exposure CSV: animal or group, time (or day), conc. Units in the header "
+            "('time (h)', 'conc (ug/mL)') or a unit column; a time without one is in the "
+            "data's unit (days for tumours). A course with a jump in ascending time order.",
         ),
     ] = None,
     by: Annotated[str, typer.Option("--by", help="pooled, group or animal.")] = "pooled",
@@ -183,6 +185,7 @@ def fit(
     import math
 
     from kinetor.pd import BIOMARKER_MODELS, TUMOR_MODELS, fit_pd, read_volumes
+    from kinetor.pd._design import uncertain_rates
 
     if model not in TUMOR_MODELS and model not in BIOMARKER_MODELS:
         raise typer.BadParameter(f"unknown model {model!r}", param_hint="--model")
@@ -208,6 +211,7 @@ def fit(
     ex = _read_table(exposure, ("time", "day", "conc")) if exposure is not None else None
     fixed, start = _fix_and_init(fix, init)
     f = fit_pd(frame, model, exposure=ex, by=by, error=error, fixed=fixed, init=start, lloq=lloq)
+    notes += getattr(f, "exposure_notes_", [])
     if getattr(f, "no_exposure_", None):
         notes.append(
             f"no exposure course in {exposure.name} for {', '.join(map(str, f.no_exposure_))}: "
@@ -216,6 +220,7 @@ def fit(
     d = _common.out_dir(out)
     summ, stats = f.summary, f.fit_statistics()
     summ.insert(0, "model", model)
+    notes += uncertain_rates(summ, getattr(f, "positive", ()))
     summ.to_csv(d / "parameters.csv", index=False)
     stats.to_csv(d / "fit_statistics.csv", index=False)
     f.observations_.to_csv(d / "observations.csv", index=False)

@@ -23,6 +23,9 @@ from kinetor.numerics import errmodels as em
 
 __all__ = ["Results"]
 
+_COND_JTJ = 1e14  # J'J at least this ill-conditioned is not inverted (no covariance)
+_NULL_LOAD = 0.3  # a parameter this long in its null space is named as not identified
+
 
 def _jac_blocks(jac, gidx: np.ndarray, k: int) -> np.ndarray:
     """Each observation's k Jacobian entries (its own group's block), without densifying."""
@@ -59,7 +62,7 @@ class Results:
             else n_q / np.where(df > 0, df, np.nan)
         )
         ex = run.get("exact")
-        cov, grad_cos = self._gauss_newton(run, r, c, count)
+        cov, grad_cos, singular = self._gauss_newton(run, r, c, count)
         if ex is not None:  # groups at their exact ML optimum (numerics._exact_ml): Hessian
             cov = np.where(ex["mask"][:, None, None], ex["cov"], cov)
             grad_cos = np.where(ex["mask"][:, None], ex["grad_cos"], grad_cos)
@@ -119,6 +122,11 @@ class Results:
         )
         cond = dg.correlation_condition(cov)
         reasons = dg.check_parameters(self.free_, grad_cos, at_lo, at_hi, se, rse, self._log, cond)
+        for g, why in enumerate(singular):  # name the unidentified parameters, not all
+            if why and not (ex is not None and ex["mask"][g]):
+                reasons[g] = [
+                    why if m.startswith("standard error not finite") else m for m in reasons[g]
+                ]
         res_reasons = dg.check_residuals(
             np.sqrt(ss_res / np.maximum(n_q, 1)),
             np.sqrt(count(yq**2) / np.maximum(n_q, 1)),
@@ -201,8 +209,10 @@ class Results:
         )
 
     def _gauss_newton(self, run, r, c, count):
-        """Covariance (c (J'J)^-1) and |cos| between the residual vector and each
-        Jacobian column (0 at a least-squares optimum) of a least-squares run."""
+        """Covariance (c (J'J)^-1), |cos| between the residual vector and each Jacobian
+        column (0 at a least-squares optimum) of a least-squares run, and per group the
+        reason when J'J is too ill-conditioned to invert (covariance NaN): the parameters
+        with a length above 0.3 in its near-null eigenvectors, named as not identified."""
         x, sol, gidx = run["x"], run["sol"], self._gidx
         n_g, k = x.shape
         jb = _jac_blocks(sol.jac, gidx, k) if k else np.zeros((self._y.size, 0))
@@ -211,16 +221,36 @@ class Results:
         jtj = np.zeros((n_g, k, k))
         np.add.at(jtj, gidx, jb[:, :, None] * jb[:, None, :])
         cov = np.full((n_g, k, k), np.nan)
+        why = [""] * n_g  # per group: the parameters a singular J'J leaves unidentified
         if k:
-            ok = np.isfinite(c) & (np.linalg.cond(jtj) < 1e14)
+            cond = np.linalg.cond(jtj)
+            ok = np.isfinite(c) & (cond < _COND_JTJ)
             cov[ok] = c[ok, None, None] * np.linalg.inv(jtj[ok])
+            for g in np.flatnonzero(np.isfinite(c) & ~ok & np.isfinite(jtj).all(axis=(1, 2))):
+                # the near-null directions (eigenvalues of J'J below its largest / 1e14):
+                # a parameter is named when its unit vector has a length above
+                # _NULL_LOAD in that subspace (a rotation of its basis does not matter)
+                _, s, vt = np.linalg.svd(jtj[g])
+                small = s <= s[0] / _COND_JTJ
+                small[-1] = True
+                load = np.sqrt(np.sum(vt[small] ** 2, axis=0))
+                hit = (load > _NULL_LOAD) | (load == load.max())
+                names = ", ".join(n for n, h in zip(self.free_, hit, strict=True) if h)
+                how = "with it" if hit.sum() == 1 else "along a combination of them"
+                them = "it" if hit.sum() == 1 else "one of them"
+                why[g] = (
+                    f"{names} not identified by these data (the predictions do not change "
+                    f"{how}: condition number of J'J {cond[g]:.2g}), so no standard error "
+                    f"could be computed; hold {them} fixed (fixed=, --fix) to estimate the "
+                    "others with their standard errors"
+                )
         grad = np.zeros((n_g, k))
         np.add.at(grad, gidx, jb * r[:, None])
         norm = (
             np.sqrt(np.maximum(np.diagonal(jtj, axis1=1, axis2=2), 0.0))
             * np.sqrt(count(r * r))[:, None]
         )
-        return cov, grad / np.where(norm > 0, norm, np.inf)
+        return cov, grad / np.where(norm > 0, norm, np.inf), why
 
     # -- results ---------------------------------------------------------------------
     def _check_fitted(self) -> None:

@@ -3,18 +3,18 @@
 Which animal and output time each observation belongs to, each animal's estimation group,
 and the exposure (drug concentration) of each animal on a common time grid, read from a
 tidy exposure table (``animal`` or ``group``, ``time`` or ``day``, ``conc``; linear between
-rows). Problems in that table are :class:`~kinetor.errors.DataError` naming the row and
-column.
+rows; units from the headers, ``time (h)``, ``conc (ug/mL)``, or a unit column). Problems in
+that table are :class:`~kinetor.errors.DataError` naming the row and column.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 
-from kinetor.errors import DataError, ModelError, Problem
+from kinetor.errors import DataError, ModelError, Problem, UnitError
 from kinetor.pd._checks import concentration_problems
 from kinetor.pd.fit import PDFitter
 
@@ -60,23 +60,32 @@ def name_failed(exc: ModelError, design: _Design) -> ModelError:
 
 
 def _exposure_matrix(
-    exposure, units: np.ndarray, unit_labels: pd.Series, t_span: tuple[float, float]
+    exposure,
+    units: np.ndarray,
+    unit_labels: pd.Series,
+    t_span: tuple[float, float],
+    time_unit: str | None = None,
 ):
-    """Common grid and (n_units, n_grid) concentrations from a tidy exposure table.
+    """Common grid and (n_units, n_grid) concentrations from a tidy exposure table, the
+    courses absent from it, the concentration unit (None: the table gives none) and notes.
 
     Two rows of one course at one time are a jump (an IV bolus: the first row is the
-    value just before, the second just after); the common grid repeats that time and
-    courses without a jump there take their value twice.
+    value just before, the second just after, so such a course must be written in
+    ascending time order); the common grid repeats that time and courses without a jump
+    there take their value twice. Times with a unit (``time (h)``, ``day``) are converted
+    to ``time_unit``, the data's (None: the data name none, the times are taken as given).
     """
     attrs = dict(getattr(exposure, "attrs", {}))
     ex = pd.DataFrame(exposure).copy()
     file = attrs.get("kinetor_file")
     rows = np.asarray(attrs.get("kinetor_rows", []), dtype=int)
     rows = rows if rows.size == len(ex) else np.arange(2, len(ex) + 2)
-    tcol = "time" if "time" in ex.columns else "day"
     key = "animal" if "animal" in ex.columns else "group"
-    missing = [c for c in (key, tcol, "conc") if c not in ex.columns]
-    if missing or key not in ex.columns:
+    tcol = _column(ex, ("time", "day", "days"), file)
+    ccol = _column(ex, ("conc", "concentration"), file)
+    missing = [key] * (key not in ex.columns)
+    missing += [c for c, have in (("time", tcol), ("conc", ccol)) if have is None]
+    if missing:
         fix = "exposure needs animal (or group), time (or day), conc"
         raise DataError(
             [Problem(f"exposure table has no '{c}' column", file, 1, c, fix) for c in missing]
@@ -87,10 +96,14 @@ def _exposure_matrix(
     if blank.any():
         fix = f"every exposure row needs its {key}"
         raise DataError([Problem("empty value", file, int(r), key, fix) for r in rows[blank]])
+    conc_unit = _conc_unit(ex, ccol, rows, file)
+    per, notes = _time_scale(tcol, time_unit, file)
+    ex = ex.rename(columns={ccol: "conc"}) if ccol != "conc" else ex
     bad = concentration_problems(ex, rows, file, time=tcol, what="exposure concentration")
     if bad:  # an infinite, negative or missing concentration or time is no exposure course
-        raise DataError(bad)
+        raise DataError([replace(b, column=ccol) if b.column == "conc" else b for b in bad])
     ex[tcol] = ex[tcol].astype(float)
+    _check_jump_order(ex, key, tcol, file)
     ex = ex.sort_values([key, tcol], kind="stable")  # a jump keeps its rows' order
     _check_keys(ex, key, unit_labels, file)
     size = ex.groupby([key, tcol], sort=False)[tcol].transform("size").to_numpy()
@@ -114,11 +127,18 @@ def _exposure_matrix(
         )
         for k, sub in ex.groupby(key, sort=False)
     }
+    grid = grid / per  # h -> day: / 24, exact for whole hours
+    if notes and time_unit and grid[-1] > 5.0 * t_span[1] > 0:  # hours read as days?
+        notes[-1] += (
+            f"; the exposure runs to {grid[-1]:g}, {grid[-1] / t_span[1]:.3g} times the "
+            f"data's last {time_unit} ({t_span[1]:g})"
+        )
     if grid[0] > t_span[0] or grid[-1] < t_span[1]:
+        asis = f" ({time_unit} {grid[0]:g}-{grid[-1]:g})" if per != 1.0 else ""
         raise DataError(
             Problem(
-                f"exposure covers {tcol} {grid[0]:g}-{grid[-1]:g} but the "
-                f"data span {t_span[0]:g}-{t_span[1]:g}",
+                f"exposure covers {tcol} {grid[0] * per:g}-{grid[-1] * per:g}{asis} but the "
+                f"data span {time_unit or tcol} {t_span[0]:g}-{t_span[1]:g}",
                 file,
                 column=tcol,
                 fix="extend the exposure time course over the whole study",
@@ -137,7 +157,140 @@ def _exposure_matrix(
                 fix="give every course from the first to the last study time",
             )
         )
-    return grid, np.nan_to_num(mat, nan=0.0), absent
+    return grid, np.nan_to_num(mat, nan=0.0), absent, conc_unit, notes
+
+
+def _column(ex: pd.DataFrame, names: tuple[str, ...], file) -> str | None:
+    """The first column whose name, a unit in brackets left out, is one of ``names`` (in
+    their order of preference; any case: ``Time (h)``, ``conc (ug/mL)``)."""
+    from kinetor.data.aliases import normalise_name
+
+    base = {c: normalise_name(str(c)) for c in ex.columns}
+    for n in names:
+        hit = [c for c in ex.columns if base[c] == n]
+        if len(hit) > 1:  # 'conc' and 'Conc (ng/mL)': which one is meant?
+            fix = f"keep one {n} column"
+            raise DataError(
+                Problem(f"two {n} columns: {hit[0]!r}, {hit[1]!r}", file, 1, hit[1], fix)
+            )
+        if hit:
+            return hit[0]
+    return None
+
+
+def _unit_problem(unit: str, kind: str, file, row: int, column: str) -> Problem | None:
+    """A Problem when ``unit`` is not a unit of ``kind`` (``"time"`` or ``"concentration"``)."""
+    from kinetor.units import dimension
+
+    dims = (
+        ("[time]",) if kind == "time" else ("[mass] / [length] ** 3", "[substance] / [length] ** 3")
+    )
+    try:
+        ok = dimension(unit) in dims
+        why = f"unit {unit!r} is not a {kind}"
+    except UnitError as exc:
+        ok, why = False, str(exc)
+    if ok:
+        return None
+    example = "h, day" if kind == "time" else "ng/mL, ug/mL, nM"
+    return Problem(why, file, row, column, f"write a {kind} unit ({example})")
+
+
+def _conc_unit(ex: pd.DataFrame, ccol: str, rows: np.ndarray, file) -> str | None:
+    """The concentration unit of the exposure table: the header's (``conc (ug/mL)``) and
+    that of a unit column's cells (a blank cell: the header's); None when neither gives
+    one. A unit that is not a concentration, two units (``ng/mL`` and ``nM``, or
+    ``ng/mL`` and ``ug/mL``), or blank unit cells beside written ones are a DataError."""
+    from kinetor.data._user_table import row_list
+    from kinetor.data.aliases import split_header
+    from kinetor.units import convert, format_unit
+
+    header = split_header(str(ccol))[1]
+    ucol = _column(ex, ("unit", "units", "conc_unit", "conc_units", "concentration_unit"), file)
+    given = {} if header is None else {header: (np.array([1]), ccol)}  # unit: (rows, column)
+    raw = ex[ucol] if ucol is not None else [None] * len(ex)
+    cells = pd.Series(["" if pd.isna(v) else str(v).strip() for v in raw], dtype=object)
+    for u in dict.fromkeys(cells[cells != ""]):
+        at = rows[(cells == u).to_numpy(bool)]
+        given[u] = (np.r_[given[u][0], at], ucol) if u in given else (at, ucol)
+    blank = rows[(cells == "").to_numpy(bool)] if given and header is None else rows[:0]
+    problems = [
+        _unit_problem(u, "concentration", file, int(r[0]), c) for u, (r, c) in given.items()
+    ]
+    problems = [p for p in problems if p is not None]
+    if blank.size:
+        msg = f"no concentration unit ({row_list(blank)}) beside rows that give one"
+        fix = "give the unit on every row (or in the conc header)"
+        problems.append(Problem(msg, file, int(blank[0]), ucol, fix))
+    if problems:
+        raise DataError(problems)
+    if not given:
+        return None
+    first = next(iter(given))
+
+    def same(u: str) -> bool:
+        try:
+            return bool(convert(1.0, u, first) == 1.0)
+        except UnitError:  # mass and molar: not one unit
+            return False
+
+    if not all(same(u) for u in given):
+        listed = "; ".join(f"{u} ({row_list(r)})" for u, (r, _) in given.items())
+        fix = "convert the concentrations to one unit (ng/mL and nM need the molecular weight)"
+        msg = f"exposure concentrations in more than one unit: {listed}"
+        row, col = min((int(r[0]), c) for r, c in given.values())
+        raise DataError(Problem(msg, file, row, col, fix))
+    return format_unit(first)
+
+
+def _time_scale(tcol: str, time_unit: str | None, file) -> tuple[float, list[str]]:
+    """The exposure's time units per unit of the data's time (``time_unit``; None: the
+    data give none) and the notes. The unit is the header's (``time (h)``; a ``day``
+    column is in days); one that is not a time is a DataError. Times without a unit are
+    in the data's, and times with one beside data without one are taken as given."""
+    from kinetor.data.aliases import normalise_name, split_header
+    from kinetor.units import convert
+
+    unit = split_header(str(tcol))[1]
+    day = normalise_name(str(tcol)) in ("day", "days")
+    bad = None if unit is None else _unit_problem(unit, "time", file, 1, tcol)
+    if bad is None and day and unit is not None and convert(1.0, unit, "day") != 1.0:
+        bad = Problem(f"a day column in {unit!r}", file, 1, tcol, f"name it 'time ({unit})'")
+    if bad is not None:
+        raise DataError(bad)
+    unit = unit or ("day" if day else None)
+    if unit is None and time_unit is not None:
+        note = f"exposure times ('{tcol}', no unit) read in {time_unit}s, the data's time unit"
+        return 1.0, [f"{note}; write '{tcol} (h)' if they are hours"]
+    if unit is not None and time_unit is None:
+        note = f"exposure times are in {unit} ('{tcol}'); the data's times (no unit given)"
+        return 1.0, [f"{note} are taken to be in {unit} too"]
+    return (1.0 if unit is None else float(convert(1.0, time_unit, unit))), []
+
+
+def _check_jump_order(ex: pd.DataFrame, key: str, tcol: str, file) -> None:
+    """A DataError for a course with a jump (two rows at one time) whose rows are not in
+    ascending time order in the table: which of the two rows is the value before the
+    jump is read from their order, so the table's order must be the course's."""
+    problems = []
+    for k, sub in ex.groupby(key, sort=False):
+        t, r = sub[tcol].to_numpy(float), sub["_row"].to_numpy()
+        rep = pd.Series(t).duplicated(keep=False).to_numpy()
+        back = np.flatnonzero(np.diff(t) < 0)
+        if not rep.any() or not back.size:
+            continue
+        i = int(back[0]) + 1
+        jump = ", ".join(str(x) for x in r[rep])
+        msg = (
+            f"the exposure course of {k} has a jump (rows {jump} at {tcol} {t[rep][0]:g}) but "
+            f"its rows are not in ascending {tcol} order (row {r[i]}, {tcol} {t[i]:g}, "
+            f"follows row {r[i - 1]}, {tcol} {t[i - 1]:g}): which row of the jump is the "
+            "value before it cannot be told"
+        )
+        fix = f"sort the rows of {k} by {tcol}, a jump's value before it first, after it second"
+        problems.append(Problem(msg, file, int(r[i]), tcol, fix))
+    if problems:
+        raise DataError(problems)
 
 
 def _course_at(g: np.ndarray, v: np.ndarray, x: np.ndarray, side: str) -> np.ndarray:
@@ -186,12 +339,18 @@ class _DesignFitter(PDFitter):
         unit_group = np.zeros(units.size, dtype=int)
         unit_group[unit_of_obs] = gidx
         grid = conc = None
-        self.no_exposure_ = []
+        self.no_exposure_, self.exposure_notes_ = [], []
         if exposure is not None:
             labels = pd.Series(units) if key_of_unit is None else key_of_unit
-            grid, conc, self.no_exposure_ = _exposure_matrix(
-                exposure, units, labels, (times[0], times[-1])
+            punits = getattr(self, "param_units", None) or {}
+            # tumour fitters name their rates per day (the `day` column); the biomarker
+            # fitters name no unit: their times are the data's own
+            tu = "day" if any("day" in u for u in punits.values()) else None
+            grid, conc, self.no_exposure_, cu, self.exposure_notes_ = _exposure_matrix(
+                exposure, units, labels, (times[0], times[-1]), tu
             )
+            if cu is not None:  # k2 per concentration unit: the table's
+                self.param_units = {k: u.replace("conc unit", cu) for k, u in punits.items()}
         # the model starts where the drug does when the exposure course begins before the
         # first observation (R(t0) = R0, V(t0) = v0 there): drug given before the first
         # sample acts on the predictions (starting at the first sample ignored it)
@@ -217,3 +376,18 @@ def check_growing(t: np.ndarray, y: np.ndarray, groups: np.ndarray, model: str) 
             f"{', '.join(bad)}: give the exposure (--exposure) to fit a drug effect, or leave "
             "the shrinking animals out of a growth fit"
         )
+
+
+def uncertain_rates(summary: pd.DataFrame, positive) -> list[str]:
+    """Notes for the estimated log-scale (``positive``) parameters of converged groups with
+    a relative SE above 100 %: their CI, built on the log scale, is then no reliable
+    interval (a Wald interval of the estimate itself reaches below 0), so the parameter
+    is not told apart from 0 by the data."""
+    s = summary[summary["parameter"].isin(list(positive)) & ~summary["fixed"].astype(bool)]
+    s = s[s["converged"].astype(bool) & (s["rse_pct"] > 100.0)]
+    return [
+        f"{r.parameter} ({r.group}): relative SE {r.rse_pct:.3g} % > 100 %: its CI "
+        f"{r.ci_lower:.3g}-{r.ci_upper:.3g}, built on the log scale, is not a reliable "
+        f"interval, and {r.parameter} is not distinguishable from 0 by these data"
+        for r in s.itertuples()
+    ]
