@@ -186,7 +186,7 @@ def _integrate(model, rhs, p, n, times, events, rtol, atol):
             f"{', '.join(str(s + 1) for s in failed[:10])}"
             f"{' and more' if failed.size > 10 else ''} (numbered in simulation order): "
             f"{why[int(failed[0])]}; check the parameters of these subjects "
-            f"({', '.join(model.names)}) for values far outside a plausible range"
+            f"({', '.join(model.names)}): values far outside a plausible range, or a problem beyond both solvers"
         )
         err.failed = failed  # a fitter's trial step treats it as a rejected point
         raise err
