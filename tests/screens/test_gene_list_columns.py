@@ -149,3 +149,26 @@ def test_mirna_enrich_refuses_a_background_whose_gene_column_is_unknown(tmp_path
     (problem,) = json.loads(capsys.readouterr().out)["problems"]
     assert (problem["file"], problem["row"]) == (str(bg), 1)
     assert "names no gene column" in problem["problem"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '"","baseMean","log2FoldChange"\n"PTEN",10.5,-1.2\n"MTOR",8.1,0.4\n',  # R write.csv
+        "X,baseMean,log2FoldChange\nPTEN,10.5,-1.2\nMTOR,8.1,0.4\n",  # read back by R
+        "...1,baseMean\nPTEN,10.5\nMTOR,8.1\n",  # readr
+        "Unnamed: 0,baseMean\nPTEN,10.5\nMTOR,8.1\n",  # pandas
+        "baseMean\tlog2FoldChange\nPTEN\t10.5\t-1.2\nMTOR\t8.1\t0.4\n",  # R write.table
+    ],
+)
+def test_gene_names_as_row_names_are_read_from_the_first_column(tmp_path, text):
+    # DESeq2 results written by R or pandas have the genes as row names; these headers
+    # name no gene column, so the table was refused
+    genes = read_gene_list(_write(tmp_path, text))
+    assert list(genes) == ["PTEN", "MTOR"]
+    assert (genes.column, genes.position) == ("(row names)", 1)
+
+
+def test_maxquant_gene_names_column_is_a_gene_column(tmp_path):
+    genes = read_gene_list(_write(tmp_path, "Protein IDs,Gene names\nP60484,PTEN\nP42345,MTOR\n"))
+    assert list(genes) == ["PTEN", "MTOR"] and genes.column == "Gene names"

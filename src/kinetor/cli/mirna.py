@@ -173,9 +173,9 @@ def enrich(
         Path | None,
         typer.Option(
             "--background",
-            help="Gene universe, one per line, or a table with a header whose gene (or "
-            "first) column is read (default: all genes with a validated interaction in the "
-            "table used).",
+            help="Gene universe, one per line, or a table whose gene column (by its header: "
+            "gene, symbol, gene symbol, gene name...; genes as row names: the first column) "
+            "is read (default: all genes with a validated interaction in the table used).",
         ),
     ] = None,
     pathway: Annotated[

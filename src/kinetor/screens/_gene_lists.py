@@ -29,7 +29,10 @@ __all__ = ["GeneList", "read_gene_list"]
 _GUIDES = ("sgrna", "sgrnaid", "guide", "guideid")
 _SYMBOLS = ("genesymbol", "symbol", "hgncsymbol", "officialsymbol", "officialgenesymbol")
 _SYMBOLS += ("approvedsymbol", "hugosymbol", "genename", "externalgenename", "gene", "genes")
-_SYMBOLS += ("hgnc", "targetgene", "targetsymbol", "target", "name")
+_SYMBOLS += ("hgnc", "targetgene", "targetsymbol", "target", "genenames", "name")
+# the header R and pandas give a column of row names (normalised): write.csv's "" (read
+# back as "X"), readr's "...1", pandas' "Unnamed: 0"; write.table leaves it out altogether
+_ROW_NAMES = ("", "x", "1", "unnamed:0", "rownames", "index")
 _IDS = ("id", "geneid", "entrez", "entrezid", "entrezgeneid", "ncbigeneid", "ensembl")
 _IDS += ("ensemblid", "ensemblgeneid")
 _RANK = {h: i for i, h in enumerate(_GUIDES + _SYMBOLS + _IDS)}
@@ -121,7 +124,10 @@ def read_gene_list(path) -> GeneList:
     are split at spaces. The first line is a header when a cell of it names a column (see
     the module), when it holds no number but the next line does (``gene,score`` over
     ``PTEN,1``), or when the first cell of a table cannot be an id (``My genes,notes``). A
-    header is never read as an id; the column it names is read, else the first column.
+    header is never read as an id; the column it names is read, else the first column. A
+    header naming no gene column is a DataError unless its first column holds row names (a
+    blank, ``X``, ``...1`` or ``Unnamed: 0`` header, or a header one cell short, as R's
+    ``write.table`` writes it): the gene names of a DESeq2 table, read from that column.
 
     Parameters
     ----------
@@ -154,7 +160,10 @@ def read_gene_list(path) -> GeneList:
     over = len(rows) > 1 and any(map(_NUMBER.fullmatch, rows[1][1]))
     header = col is not None or (len(head) > 1 and not any(map(_NUMBER.fullmatch, head)) and over)
     header = header or (sep is not None and len(head) > 1 and bool(_NOT_ID.search(head[0])))
-    if header and col is None:
+    # gene names as row names (DESeq2 results written by R or pandas): the first column
+    short = len(rows) > 1 and len(head) == len(rows[1][1]) - 1
+    row_names = header and col is None and (short or _norm(head[0]) in _ROW_NAMES)
+    if header and col is None and not row_names:
         raise _unknown_header(head, source, first[0])
     j = col or 0
     ids = [(n, c[j] if j < len(c) else "") for n, c in (rows[1:] if header else rows)]
@@ -163,10 +172,10 @@ def read_gene_list(path) -> GeneList:
         fix = "one id per line, or a table with a header (gene,score): its gene column is read"
         raise DataError([Problem(f"not a gene id: {g!r}", source, n, column, fix) for n, g in bad])
     table = header or len(head) > 1
-    guides = header and _RANK[_norm(head[j])] < len(_GUIDES)  # guide ids may be numbers
+    guides = header and not row_names and _RANK[_norm(head[j])] < len(_GUIDES)  # may be numbers
     if ids and table and not guides and all(_NUMBER.fullmatch(g) for _, g in ids):
         raise _numbers_refused(ids, head[j] if header else None, j, source)
     out = GeneList(g for _, g in ids)
-    out.column = head[j] if header else None
+    out.column = "(row names)" if row_names else head[j] if header else None
     out.position = j + 1 if table else None
     return out
