@@ -67,17 +67,20 @@ def test_dose_response_on_fractions_needs_the_absolute_level():
     assert res["abs_ic50"].iloc[0] == pytest.approx(1.0, rel=1e-6)
 
 
-def test_dose_response_on_raw_signal_needs_the_absolute_level():
-    # luminescence 50,000 (vehicle) down to 500: the default level 50 (percent) lies below
-    # every response, so "IC50 > top dose" was reported; the level must be said
+def test_dose_response_on_raw_signal_reports_no_absolute_ic50_without_a_level():
+    # luminescence 50,000 (vehicle) down to 500: the relative IC50 (halfway between top and
+    # bottom, 1 here) needs no level, but the default absolute level 50 (percent) lies below
+    # every response ("IC50 > top dose" was reported): abs_ic50 NaN with the reason
     x = np.array([0.01, 0.1, 1.0, 10.0, 100.0])
     df = pd.DataFrame({"dose": x, "response": 500 + 49_500 / (1 + x)})
-    with pytest.raises(DataError, match="look like raw signal"):
-        DoseResponseFit().fit(df)
+    res = DoseResponseFit().fit(df).results_
+    assert res["ic50"].iloc[0] == pytest.approx(1.0, rel=1e-6)
+    assert np.isnan(res["abs_ic50"].iloc[0]) and np.isnan(res["absolute_level"].iloc[0])
+    assert res["abs_ic50_text"].iloc[0].startswith("absolute IC50 not computed: a response")
     # half the vehicle signal minus the floor: 500 + 49,500 / (1 + x) = 25,250 at x = 1
     res = DoseResponseFit(absolute_level=25_250).fit(df).results_
     assert res["abs_ic50"].iloc[0] == pytest.approx(1.0, rel=1e-6)
-    # percent data that rise above the vehicle stay accepted
+    # percent data that rise above the vehicle are read at 50 as before
     pct = pd.DataFrame({"dose": x, "response": 20 + 180 / (1 + x)})  # 200 % to 21.8 %
     assert DoseResponseFit().fit(pct).results_["abs_ic50"].notna().all()
 
@@ -202,3 +205,9 @@ def test_bad_unit_and_n_boot_are_usage_errors_before_anything_is_written(tmp_pat
     args = ["assay", "synergy", str(m), "--dose1", "d1", "--dose2", "d2", "--response", "v"]
     assert main([*args, "--n-boot", "-1", "--out", str(out)]) == 2
     assert "--n-boot" in _err(capsys) and not out.exists()
+
+
+def test_results_at_a_level_reads_raw_signal_there():
+    x = np.array([0.01, 0.1, 1.0, 10.0, 100.0])
+    fit = DoseResponseFit().fit(pd.DataFrame({"dose": x, "response": 500 + 49_500 / (1 + x)}))
+    assert fit.results_at(25_250)["abs_ic50"].iloc[0] == pytest.approx(1.0, rel=1e-6)

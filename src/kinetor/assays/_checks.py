@@ -142,29 +142,27 @@ def check_synergy_options(methods, scale, n_boot, level, known, reference="fit")
 RAW_SIGNAL = 1000.0
 
 
-def check_default_level(top: float, source: str, column: str) -> None:
-    """The default absolute-IC50 level (50, percent of vehicle) fits the data: refused when
-    the largest response ``top`` is <= 1.5 (fractions) or above :data:`RAW_SIGNAL` (raw
-    signal); the user then says which level is meant."""
+def check_default_level(top: float, source: str, column: str) -> str:
+    """The default absolute-IC50 level (50, percent of vehicle) against the data: refused
+    when the largest response ``top`` is <= 1.5 (fractions: a DataError, the user says
+    which level is meant); above :data:`RAW_SIGNAL` (raw signal, e.g. luminescence) the
+    relative IC50 stands but no absolute one is read at 50: the returned reason ("" when
+    the level fits) goes with ``abs_ic50`` NaN."""
     if top <= 1.5:
-        why = (
-            f"every response is <= {top:g}: the data look like fractions of vehicle, "
-            "but the absolute IC50 is read at the default level 50 (percent)"
+        raise DataError(
+            Problem(
+                f"every response is <= {top:g}: the data look like fractions of vehicle, "
+                "but the absolute IC50 is read at the default level 50 (percent)",
+                file=source,
+                column=column,
+                fix="pass absolute_level=0.5 (--absolute-level 0.5) for fractions, or 50 "
+                "if these are percentages",
+            )
         )
-        fix = (
-            "pass absolute_level=0.5 (--absolute-level 0.5) for fractions, or 50 if these "
-            "are percentages"
+    if top > RAW_SIGNAL:
+        return (
+            f"absolute IC50 not computed: a response of {top:g} looks like raw signal, not "
+            "percent of vehicle; give the signal level that defines it (absolute_level=, "
+            "--absolute-level) or normalise to the vehicle wells"
         )
-    elif top > RAW_SIGNAL:
-        why = (
-            f"a response of {top:g}: the data look like raw signal (counts, luminescence), "
-            "not percent of vehicle, but the absolute IC50 is read at the default level 50 "
-            "(percent)"
-        )
-        fix = (
-            "normalise to the vehicle wells (percent), or pass the signal level that "
-            "defines the absolute IC50 (absolute_level=, --absolute-level)"
-        )
-    else:
-        return
-    raise DataError(Problem(why, file=source, column=column, fix=fix))
+    return ""

@@ -82,9 +82,9 @@ class DoseResponseFit:
     absolute_level : float, optional
         Response that defines the absolute IC50 (50 for percent of vehicle, 0.5 for a
         fraction). Default 50, refused (``DataError``) when every response is <= 1.5, i.e.
-        the data look like fractions, or when a response is above
-        :data:`~kinetor.assays._checks.RAW_SIGNAL` (1000, ten times the vehicle in percent), i.e. raw signal: then say which level
-        you mean.
+        the data look like fractions: then say which level you mean. Above
+        :data:`~kinetor.assays._checks.RAW_SIGNAL` (raw signal) without a level only the
+        relative IC50 is reported (``abs_ic50`` NaN, the reason in ``abs_ic50_text``).
     dose_unit : str
         Dose unit written in the IC50 text (the numbers stay in the input's unit): a
         concentration (``uM``, ``ng/mL``), a dose per body weight or surface (``mg/kg``,
@@ -153,8 +153,7 @@ class DoseResponseFit:
         cols = [dose, response] + ([weight] if weight else [])
         require_numeric(data, cols, by_cols, source=source, nonnegative=[dose])
         top = float(pd.to_numeric(data[response]).abs().max())
-        if not self._level_given:
-            check_default_level(top, source, response)
+        self._no_abs = "" if self._level_given else check_default_level(top, source, response)
         g = pad_groups(data, by_cols, [dose, response] + ([weight] if weight else []))
         x, y, w = g.values[dose], g.values[response], g.mask.astype(float)
         if weight:
@@ -186,7 +185,7 @@ class DoseResponseFit:
         if not hasattr(self, "results_"):
             raise DataError(Problem("call fit() first", fix="DoseResponseFit(...).fit(data)"))
         other = copy.copy(self)
-        other.absolute_level = float(level)
+        other.absolute_level, other._no_abs = float(level), ""  # a level given: read there
         args = (self._p, self._free_mask, self._names, self._x, self._y, self._w, self._groups)
         return other._summarise(self._res, *args)[0]
 
@@ -335,6 +334,9 @@ class DoseResponseFit:
         inside = np.isfinite(absl) & (absl >= np.log10(xmin)) & (absl <= np.log10(xmax))
         usable = table["status"].isin(["ok", "extrapolated"]).to_numpy() & res.converged
         table.loc[~(inside & usable), [c for c in blank if c.startswith("abs")]] = np.nan
+        if getattr(self, "_no_abs", ""):  # raw signal without a level: relative IC50 only
+            table[[c for c in blank if c.startswith("abs")]] = np.nan
+            table["absolute_level"], table["abs_ic50_text"] = np.nan, self._no_abs
         table.loc[~res.converged, shown] = np.nan
         table.loc[~res.converged, [f"{nm}_se" for nm in shown]] = np.nan
         pts = g.long.copy()

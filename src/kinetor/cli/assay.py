@@ -51,7 +51,8 @@ def dose_response(
         typer.Option(
             "--absolute-level",
             help="Response defining the absolute IC50 (50 for percent, 0.5 for fraction; "
-            "default 50, refused when every response is <= 1.5).",
+            "default 50, refused when every response is <= 1.5; above 1,000, raw signal, "
+            "no absolute IC50 without it).",
         ),
     ] = None,
     compare_network: Annotated[
