@@ -120,6 +120,14 @@ def test_the_concentration_unit_of_the_header_is_read():
     assert unit == "1/(ug/mL*day)"
 
 
+def test_a_tissue_concentration_per_gram_is_a_concentration():
+    # tumour drug levels are ng/g tissue: refused as "not a concentration" after units were
+    # read; the unit is carried into k2's
+    est, unit, _ = _api(("group", "day", "conc (ng/g)"), FORWARD)
+    assert est["k2"] == pytest.approx(_closed_form()[2], rel=1e-4)
+    assert unit == "1/(ng/g*day)"
+
+
 @pytest.mark.parametrize(
     ("units", "row", "column", "text"),
     [

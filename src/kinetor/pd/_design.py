@@ -182,17 +182,21 @@ def _unit_problem(unit: str, kind: str, file, row: int, column: str) -> Problem 
     """A Problem when ``unit`` is not a unit of ``kind`` (``"time"`` or ``"concentration"``)."""
     from kinetor.units import dimension
 
-    dims = (
-        ("[time]",) if kind == "time" else ("[mass] / [length] ** 3", "[substance] / [length] ** 3")
-    )
+    # a tissue level per gram of tissue (ng/g, nmol/g) is a concentration too (mg/kg is
+    # refused: it reads as a dose per body weight)
+    dims = ("[mass] / [length] ** 3", "[substance] / [length] ** 3")
+    dims = ("[time]",) if kind == "time" else dims
+    per_g = kind != "time" and unit.replace(" ", "").endswith("/g")
     try:
-        ok = dimension(unit) in dims
+        ok = dimension(unit) in dims or (
+            per_g and dimension(unit) in ("dimensionless", "[substance] / [mass]")
+        )
         why = f"unit {unit!r} is not a {kind}"
     except UnitError as exc:
         ok, why = False, str(exc)
     if ok:
         return None
-    example = "h, day" if kind == "time" else "ng/mL, ug/mL, nM"
+    example = "h, day" if kind == "time" else "ng/mL, ug/mL, nM, ng/g tissue"
     return Problem(why, file, row, column, f"write a {kind} unit ({example})")
 
 
