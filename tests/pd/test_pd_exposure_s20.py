@@ -221,3 +221,13 @@ def test_a_rate_with_a_relative_se_above_100_pct_gets_a_note(tmp_path, capsys):
     (note,) = [n for n in payload["notes"] if "not distinguishable from 0" in n]
     assert note.startswith(f"kg (pooled): relative SE {rse:.3g} %")
     assert not any(n.startswith("v0") for n in payload["notes"])
+
+
+def test_the_report_carries_the_notes(tmp_path, capsys):
+    # the CLI and --json gave the notes (here: a time column without a unit, read in days),
+    # the HTML report had none
+    expo = _csv(tmp_path, ("group", "time", "conc"), FORWARD)
+    code, payload = _fit(tmp_path, capsys, expo)
+    assert code == 0 and payload["notes"]
+    html = (tmp_path / "fit" / "report.html").read_text()
+    assert "Notes" in html and "no unit" in html

@@ -149,18 +149,24 @@ def out_dir(path: str | Path) -> Path:
     return p
 
 
-def html_report(folder: str | Path, title: str) -> Path:
+def html_report(folder: str | Path, title: str, notes=()) -> Path:
     """Write ``folder/report.html`` from the CSV tables and PNG figures this command just
-    wrote there. Files the folder held before (another run's figures, unrelated tables) are
-    left out and left alone; how many is said (``kinetor report DIR --rescan`` reports
-    everything in a folder on purpose)."""
+    wrote there, with a Notes section of ``notes`` (what the command printed as notes).
+    Files the folder held before (another run's figures, unrelated tables) are left out and
+    left alone; how many is said (``kinetor report DIR --rescan`` reports everything in a
+    folder on purpose)."""
     from kinetor.report import write_report
 
     d = Path(folder)
     before = _BEFORE.get(d.resolve(), {})
     now = _listing(d)
     written = [n for n, sig in now.items() if before.get(n) != sig]
-    path, _ = write_report(d, title=title, rescan=True, files=written)
+    path, rep = write_report(d, title=title, rescan=True, files=written)
+    if notes:
+        rep.add_section("Notes")
+        for note in notes:
+            rep.add_text(str(note))
+        path = rep.save(path)
     old = [
         n
         for n in now

@@ -90,7 +90,8 @@ def tgi(
     summ.to_csv(d / "volume_summary.csv", index=False)
     fig = plot_volumes(summ, log=log, control=control)
     png = save_figure(fig, d / "tumour_volumes.png", dpi=120)
-    report = _common.html_report(d, f"kinetor tgi: tumour growth inhibition vs {control}")
+    title = f"kinetor tgi: tumour growth inhibition vs {control}"
+    report = _common.html_report(d, title, data.attrs["kinetor_notes"])
     files = [d / "tgi.csv", d / "rate_based_tc.csv", d / "volume_summary.csv", png, report]
     if _common.STATE["json"]:
         _common.emit_json(
@@ -225,7 +226,7 @@ def fit(
     stats.to_csv(d / "fit_statistics.csv", index=False)
     f.observations_.to_csv(d / "observations.csv", index=False)
     _pd_fit_figures(f.observations_, d)
-    _common.html_report(d, f"kinetor pd fit: {model} ({by})")
+    _common.html_report(d, f"kinetor pd fit: {model} ({by})", notes)
     if _common.STATE["json"]:
         _common.emit_json(
             {
