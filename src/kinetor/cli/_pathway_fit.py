@@ -205,19 +205,9 @@ def _calibrate_report(folder, fitted_file, status: str) -> None:
     """report.html of ``calibrate``: whether the fit converged under the title, and the
     comment header of fitted_parameters.csv (the command line, converged and why) in that
     table's caption, since the table itself shows the CSV's rows only."""
-    from kinetor.errors import DataError, Problem
-    from kinetor.report.rebuild import report_from_dir
+    from kinetor.report.rebuild import write_report
 
-    html = folder / "report.html"
-    if html.is_dir():
-        raise DataError(
-            Problem(
-                "report.html is a folder: the report cannot be written there",
-                file=str(html),
-                fix="rename or remove that folder, or give --out another folder",
-            )
-        )
-    rep = report_from_dir(
+    html, rep = write_report(
         folder, "kinetor pathway calibrate", status, rescan=True, files=list(_CALIBRATE_FILES)
     )
     header = [ln.lstrip("# ") for ln in fitted_file.read_text().splitlines() if ln[:1] == "#"]
