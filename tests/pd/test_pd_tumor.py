@@ -5,7 +5,7 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from scipy.linalg import expm
 
@@ -226,13 +226,17 @@ def test_invalid_tumour_inputs():
 
 @settings(max_examples=25, deadline=None)
 @given(c=st.floats(0.0, 2000.0), k2=st.floats(0.0, 1e-3))
+@example(c=85.0, k2=1e-9)
 def test_more_drug_never_gives_a_bigger_tumour(c, k2):
+    # within the integration's global error: with k2 = 1e-9 the drug changes the day-14
+    # volume by about 6e-7, which the ODE error (rtol 1e-8 per step) can reverse; a
+    # tolerance of 1e-9 failed on that case (hypothesis found it in a CI run)
     p = PACLITAXEL_A2780
     m = Simeoni(v0=0.1, l0=p["l0"], l1=p["l1"], k1=p["k1"], k2=k2)
     lo = m.simulate([14.0], conc=c).volume[0, 0]
     hi = m.simulate([14.0], conc=c * 1.5 + 1.0).volume[0, 0]
-    assert hi <= lo * (1 + 1e-9)
-    assert lo <= m.simulate([14.0]).volume[0, 0] * (1 + 1e-9)
+    assert hi <= lo * (1 + 1e-5)
+    assert lo <= m.simulate([14.0]).volume[0, 0] * (1 + 1e-5)
 
 
 def test_jump_in_the_kill_input():
