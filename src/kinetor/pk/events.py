@@ -83,16 +83,7 @@ class Events:
         before a reset at ``cut``: the doses it ends still act at ``cut`` here)."""
         cut = np.asarray(cut, float)[:, None]
         start = self.time if self.active_from is None else np.maximum(self.time, self.active_from)
-        out = Events(
-            self.time,
-            np.where(start < cut, self.weight, 0.0),
-            self.kind,
-            self.ii,
-            self.has_depot,
-            self.dose_mg,
-            self.dose_time,
-        )
-        out.active_from = self.active_from
+        out = self.only(start < cut)
         if self.until is not None:  # at ``cut`` itself: the value just before a reset there
             out.until = np.where(self.until >= cut, np.inf, self.until)
         return out
