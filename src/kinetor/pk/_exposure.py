@@ -9,7 +9,12 @@ Exposure over a window [start, end] of the time grid, on the noise-free ``ipred`
 * ``CTROUGH``: the concentration just before the last dose given in the window, computed
   exactly from the model with the doses before that one (not read off the grid); NaN when
   the window holds fewer than two doses;
-* ``AUC``: the linear trapezoid on the grid.
+* ``AUC``: the linear trapezoid on the grid, with the concentration just before a jump
+  at a grid time (an IV bolus, a steady-state train that starts acting, a reset) as the
+  end of the interval that ends there: the value after the jump belongs to the next
+  interval only. (Reading the value after an IV bolus as the end of the interval before it
+  added a triangle of half the grid step times the jump: 1-cmt IV 100 mg QD x 2, CL 2 L/h,
+  V 20 L, 0-48 h on a 1 h grid gave 97.63 mg·h/L against 95.13 now and the exact 95.05.)
 
 Examples
 --------
@@ -82,6 +87,33 @@ def pre_dose(model, P, ev, method: str, factor: float, cut: np.ndarray) -> np.nd
     return c[np.arange(c.shape[0]), inv] * factor
 
 
+def jump_times(ev) -> np.ndarray:
+    """(S, E) the times at which a subject's concentration can jump (``inf`` elsewhere):
+    IV boluses, steady-state trains at the time they start acting, and resets."""
+    start = ev.time if ev.active_from is None else np.maximum(ev.time, ev.active_from)
+    jump = (ev.weight != 0) & ((ev.kind == 0) | (ev.ii > 0))
+    out = np.where(jump, start, np.inf)
+    if ev.until is not None:
+        out = np.concatenate([out, np.where(np.isfinite(ev.until), ev.until, np.inf)], axis=1)
+    return out
+
+
+def _left_limits(res, c: np.ndarray, tt: np.ndarray) -> np.ndarray:
+    """``c`` with the value just before each jump (:func:`jump_times`) at the grid times
+    where a subject has one (the first grid time excepted: no interval ends there)."""
+    jumps = res._jumps
+    if jumps is None or res._pre_dose is None or tt.size < 2:
+        return c
+    left = c.copy()
+    for u in np.unique(jumps[np.isfinite(jumps)]):
+        k = int(np.argmin(np.abs(tt - u)))
+        if k == 0 or abs(tt[k] - u) > 1e-9 * max(1.0, abs(u)):
+            continue
+        who = np.any(jumps == u, axis=1)
+        left[who, k] = res._pre_dose(np.full(c.shape[0], u))[who]
+    return left
+
+
 def exposure(res, start: float | None = None, end: float | None = None) -> pd.DataFrame:
     """CMAX, TMAX, CMIN, CTROUGH and AUC per subject (module docstring)."""
     t = res.times
@@ -91,7 +123,7 @@ def exposure(res, start: float | None = None, end: float | None = None) -> pd.Da
     c, tt = res.ipred[:, sel], t[sel]
     S = c.shape[0]
     imax = np.argmax(c, axis=1)
-    auc = np.sum((c[:, 1:] + c[:, :-1]) * np.diff(tt) / 2.0, axis=1)
+    auc = np.sum((_left_limits(res, c, tt)[:, 1:] + c[:, :-1]) * np.diff(tt) / 2.0, axis=1)
     doses = res.dose_times if res.dose_times is not None else np.full((S, 1), -np.inf)
     after = tt[None, :] > doses[:, :1]
     cmin = np.where(after.any(axis=1), np.where(after, c, np.inf).min(axis=1), np.nan)

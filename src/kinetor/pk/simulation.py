@@ -28,7 +28,7 @@ import pandas as pd
 
 from kinetor.errors import ModelError
 from kinetor.limits import check as check_limit
-from kinetor.pk._exposure import checked_params, pre_dose
+from kinetor.pk._exposure import checked_params, jump_times, pre_dose
 from kinetor.pk._exposure import exposure as _exposure
 from kinetor.pk.events import Events, build_events, by_reset, train_response
 from kinetor.pk.models import PKModel
@@ -66,6 +66,7 @@ class SimulationResult:
     subjects: list = field(default_factory=list)
     dose_times: np.ndarray | None = None
     _pre_dose: Callable | None = field(default=None, repr=False, compare=False)
+    _jumps: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     def to_frame(self) -> pd.DataFrame:
         """Tidy table: subject, time, conc, unit (+ ipred, free_conc when present)."""
@@ -395,4 +396,5 @@ def simulate(
         subjects=subjects,
         dose_times=ev.dose_time,
         _pre_dose=partial(pre_dose, model, P, ev, method, factor),
+        _jumps=jump_times(ev),
     )
