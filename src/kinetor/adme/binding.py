@@ -50,6 +50,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from kinetor.adme._binding_checks import table_numbers
 from kinetor.adme._binding_volumes import plasma_volumes
 from kinetor.adme._inputs import checked, source_rows
 from kinetor.errors import DataError, Problem
@@ -101,7 +102,7 @@ def fu_dialysis(c_buffer, c_plasma, volume_shift=None, dilution=None):
     if volume_shift is not None:
         d = d * checked("volume_shift", volume_shift, positive=True)
     if dilution is not None:
-        d = d * checked("dilution", dilution, positive=True, fix=_DILUTION)
+        d = d * _dilution(dilution)
     return fu if np.all(np.asarray(d) == 1.0) else fu_undiluted(fu, d)
 
 
@@ -131,12 +132,34 @@ def fu_ultrafiltration(c_ultrafiltrate, c_total, nsb=None, recovery=None, diluti
     fu = checked("c_ultrafiltrate", c_ultrafiltrate) / checked(
         "c_total", c_total, positive=True, fix=_DEN
     )
-    with np.errstate(divide="ignore", invalid="ignore"):
-        if nsb is not None:
-            fu = fu / (1.0 - np.asarray(nsb, float))
-        if recovery is not None:
-            fu = fu / np.asarray(recovery, float)
-    return fu if dilution is None else fu_undiluted(fu, dilution)
+    if nsb is not None:
+        fu = fu / (1.0 - _at_most("nsb", checked("nsb", nsb, fix=_NSB), 1.0, False, _NSB))
+    if recovery is not None:
+        r = checked("recovery", recovery, positive=True, fix=_RECOVERY)
+        fu = fu / _at_most("recovery", r, 1.0, True, _RECOVERY)
+    return fu if dilution is None else fu_undiluted(fu, _dilution(dilution))
+
+
+def _at_most(name: str, a: np.ndarray, hi: float, closed: bool, fix: str) -> np.ndarray:
+    """``a`` unless a value is above ``hi`` (or equal to it, unless ``closed``)."""
+    with np.errstate(invalid="ignore"):
+        bad = a > hi if closed else a >= hi
+    if bad.any():
+        x = float(a.ravel()[np.flatnonzero(bad.ravel())[0]])
+        need = f"<= {hi:g}" if closed else f"< {hi:g}"
+        raise DataError(Problem(f"{name} = {x:g}: must be {need}", fix=fix))
+    return a
+
+
+def _dilution(dilution) -> np.ndarray:
+    """A dilution factor: >= 1 (1 = undiluted plasma, 10 = 10 % plasma)."""
+    d = checked("dilution", dilution, positive=True, fix=_DILUTION)
+    with np.errstate(invalid="ignore"):
+        bad = d < 1.0
+    if bad.any():
+        x = float(d.ravel()[np.flatnonzero(bad.ravel())[0]])
+        raise DataError(Problem(f"dilution = {x:g}: must be >= 1", fix=_DILUTION))
+    return d
 
 
 def dialysis_recovery(c_buffer, c_plasma, c0, v_buffer, v_plasma, v_plasma0=None):
@@ -148,9 +171,9 @@ def dialysis_recovery(c_buffer, c_plasma, c0, v_buffer, v_plasma, v_plasma0=None
     95.0
     """
     v0 = v_plasma if v_plasma0 is None else v_plasma0
-    num = np.asarray(c_buffer, float) * np.asarray(v_buffer, float) + np.asarray(
-        c_plasma, float
-    ) * np.asarray(v_plasma, float)
+    num = checked("c_buffer", c_buffer) * checked("v_buffer", v_buffer) + checked(
+        "c_plasma", c_plasma
+    ) * checked("v_plasma", v_plasma, positive=True)
     return (
         100.0 * num / (checked("c0", c0, positive=True) * checked("v_plasma0", v0, positive=True))
     )
@@ -167,6 +190,8 @@ def blood_to_plasma(c_blood, c_plasma):
 
 _DEN = "the denominator concentration must be measurable (> 0): check the sample"
 _DILUTION = "the dilution factor: 10 for 10 % plasma, 1 for undiluted"
+_NSB = "NSB is the fraction of unbound drug lost to the device, 0 <= NSB < 1 (not a percentage)"
+_RECOVERY = "recovery is a fraction, 0 < recovery <= 1 (not a percentage)"
 _COLUMNS = {"dialysis": ("c_buffer", "c_plasma"), "ultrafiltration": ("c_ultrafiltrate", "c_total")}
 _ALIASES = {
     "c_uf": "c_ultrafiltrate",
@@ -175,6 +200,10 @@ _ALIASES = {
     "plasma": "c_plasma",
     "c_retentate": "c_total",
 }
+_NO_FU = (
+    "no fu: fu_apparent > 1 corrected for dilution/volume shift gives fu < 0 (check the "
+    "samples and the dilution)"
+)
 _GROUPS = ("compound", "analyte", "species", "matrix", "nominal_conc")
 _FU_ABOVE_1 = {
     "dialysis": "fu > 1: buffer above plasma (check equilibrium, a swapped sample, "
@@ -211,10 +240,12 @@ def binding_table(
     -------
     (replicates, summary)
         ``replicates`` adds ``fu_apparent``, ``fu``, ``pct_bound`` (and ``recovery_pct``)
-        and ``flag`` (a reason where fu > 1, which is not physical; the value is kept);
+        and ``flag`` (a reason where fu > 1, which is not physical; the value is kept; or
+        where fu_apparent > 1 corrected for dilution gives fu < 0: fu is then NaN);
         ``summary`` has ``n, fu_mean, fu_sd, fu_cv_pct, pct_bound_mean, flag`` per group
-        (``flag`` counts the flagged replicates; with recovery also ``recovery_pct_mean``
-        and ``recovery_n``, the replicates with a recovery).
+        (``n`` counts the replicates with an fu; ``flag`` counts the flagged replicates
+        and those left out; with recovery also ``recovery_pct_mean`` and ``recovery_n``,
+        the replicates with a recovery).
 
     Examples
     --------
@@ -229,7 +260,23 @@ def binding_table(
 
         raise KinetorError(f"unknown binding method {method!r}: dialysis or ultrafiltration")
     df = data.copy()
-    df.columns = [_ALIASES.get(str(c).strip().lower(), str(c).strip().lower()) for c in df.columns]
+    original = [str(c).strip() for c in df.columns]
+    df.columns = [_ALIASES.get(c.lower(), c.lower()) for c in original]
+    seen: dict[str, list[str]] = {}
+    for o, c in zip(original, df.columns, strict=True):
+        seen.setdefault(c, []).append(o)
+    dup = [
+        Problem(
+            f"columns {' and '.join(repr(o) for o in names)} all mean '{c}'",
+            file=file,
+            column=names[1],
+            fix=f"keep one of {', '.join(names)}",
+        )
+        for c, names in seen.items()
+        if len(names) > 1
+    ]
+    if dup:
+        raise DataError(dup)
     if len(df) == 0:
         raise DataError(
             Problem(
@@ -262,82 +309,7 @@ def binding_table(
     if problems:
         raise DataError(problems)
     rows = source_rows(df)
-    num = {}
-    optional = (
-        "v_plasma_initial",
-        "v_plasma_final",
-        "c0",
-        "v_buffer",
-        "v_plasma",
-        "nsb",
-        "recovery",
-        "dilution",
-    )
-    for col in (*_COLUMNS[method], *[c for c in optional if c in df.columns]):
-        raw = df[col]
-        v = pd.to_numeric(raw, errors="coerce").to_numpy(float)
-        given = (raw.astype("string").fillna("").str.strip() != "").to_numpy()
-        required = col in _COLUMNS[method]
-        for i in np.flatnonzero(~np.isfinite(v) & (given | required)):
-            inf = "finite " * bool(np.isinf(v[i]))
-            problems.append(
-                Problem(
-                    f"not a {inf}number: {str(raw.iloc[i])!r}" if given[i] else "missing value",
-                    file=file,
-                    row=int(rows[i]),
-                    column=col,
-                    fix="write a plain finite number",
-                )
-            )
-        v = np.where(np.isinf(v), np.nan, v)  # reported above: not judged again
-        for i in np.flatnonzero((v < 0) | ((v == 0) & col.startswith("v_plasma"))):
-            problems.append(
-                Problem(
-                    f"{'negative' if v[i] < 0 else 'zero'} value {v[i]:g}",
-                    file=file,
-                    row=int(rows[i]),
-                    column=col,
-                    fix="concentrations and volumes are >= 0 (plasma chamber volumes > 0)",
-                )
-            )
-        num[col] = v
-    c_den = num[_COLUMNS[method][1]]
-    for i in np.flatnonzero(c_den == 0):
-        problems.append(
-            Problem(
-                "zero concentration in the denominator",
-                file=file,
-                row=int(rows[i]),
-                column=_COLUMNS[method][1],
-                fix="check the sample; fu needs a measurable total/plasma",
-            )
-        )
-    for col, lo, hi in (("nsb", 0.0, 1.0), ("recovery", 0.0, 1.0)):
-        if col in num:
-            v = num[col]
-            bad = ((v >= hi) if col == "nsb" else (v <= lo) | (v > hi)) & np.isfinite(v)
-            for i in np.flatnonzero(bad):
-                problems.append(
-                    Problem(
-                        f"{col} {v[i]:g} outside its range",
-                        file=file,
-                        row=int(rows[i]),
-                        column=col,
-                        fix=f"{col} is a fraction ({'0 <= NSB < 1' if col == 'nsb' else '0 < recovery <= 1'}), "
-                        "not a percentage",
-                    )
-                )
-    if "dilution" in num:
-        for i in np.flatnonzero(num["dilution"] < 1):
-            problems.append(
-                Problem(
-                    f"dilution factor {num['dilution'][i]:g} < 1",
-                    file=file,
-                    row=int(rows[i]),
-                    column="dilution",
-                    fix="write the factor (10 for 10 % plasma)",
-                )
-            )
+    num = table_numbers(df, _COLUMNS[method], rows, file, problems)
     if method == "dialysis":
         shift, v_end, v0, more = plasma_volumes(
             num, rows, file, {(p.row, p.column) for p in problems}
@@ -361,19 +333,36 @@ def binding_table(
             recovery=np.nan_to_num(num["recovery"], nan=1.0) if "recovery" in num else None,
         )
         fu = fu_undiluted(fu_app, dil)
+    # fu_app > 1 corrected for dilution/volume shift can give fu < 0 (or infinite): no fu
+    unphysical = ~(np.isfinite(fu) & (fu >= 0))
+    fu = np.where(unphysical, np.nan, fu)
     df["fu_apparent"] = fu_app
     df["fu"] = fu
     df["pct_bound"] = 100.0 * (1.0 - fu)
     df["method"] = method
     above = (fu_app > 1.0) | (fu > 1.0)
     df["flag"] = np.where(above, _FU_ABOVE_1[method], "")
+    df["flag"] = np.where(unphysical, _NO_FU, df["flag"])
     df["source_row"] = rows
     keys = by if by is not None else [c for c in _GROUPS if c in df.columns]
+    absent = [k for k in keys if k not in df.columns]
+    if absent:
+        raise DataError(
+            [
+                Problem(
+                    f"by= names a column the table does not have: {k!r}",
+                    file=file,
+                    column=k,
+                    fix=f"name columns of the table: {', '.join(original)}",
+                )
+                for k in absent
+            ]
+        )
     if keys:
         g = df.groupby(keys, sort=False, dropna=False)
     else:
         g = df.assign(_all="all").groupby("_all", sort=False)
-    agg = {"n": ("fu", "size"), "fu_mean": ("fu", "mean"), "fu_sd": ("fu", "std")}
+    agg = {"n": ("fu", "count"), "fu_mean": ("fu", "mean"), "fu_sd": ("fu", "std")}
     if "recovery_pct" in df.columns:
         agg["recovery_pct_mean"] = ("recovery_pct", "mean")
         agg["recovery_n"] = ("recovery_pct", "count")  # the replicates the mean rests on
@@ -383,9 +372,17 @@ def binding_table(
     summary["fu_cv_pct"] = 100.0 * summary["fu_sd"] / summary["fu_mean"]
     summary["pct_bound_mean"] = 100.0 * (1.0 - summary["fu_mean"])
     summary["method"] = method
-    n_above = g["flag"].agg(lambda f: int((f != "").sum())).to_numpy()
+    n_above = g["flag"].agg(lambda f: int(((f != "") & (f != _NO_FU)).sum())).to_numpy()
+    n_out = g["fu"].agg(lambda f: int(f.isna().sum())).to_numpy()
     summary["flag"] = [
-        f"{k} of {n} replicate(s) with fu > 1 (not physical)" if k else ""
-        for k, n in zip(n_above, summary["n"], strict=True)
+        "; ".join(
+            t
+            for t in (
+                f"{k} of {n + o} replicate(s) with fu > 1 (not physical)" if k else "",
+                f"{o} replicate(s) left out of n and the mean: {_NO_FU}" if o else "",
+            )
+            if t
+        )
+        for k, o, n in zip(n_above, n_out, summary["n"], strict=True)
     ]
     return df, summary

@@ -33,12 +33,19 @@ Examples
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from kinetor.adme._excretion_checks import (
+    amounts,
+    conc_volume_amounts,
+    excretion_notes,
+    numeric,
+    per_subject,
+)
 from kinetor.adme._excretion_units import amount_unit_of, conc_volume_factor, dose_factor
 from kinetor.adme._inputs import source_rows
 from kinetor.errors import DataError, Problem, UnitError
@@ -86,12 +93,17 @@ class ExcretionResult:
     summary : DataFrame
         Per matrix (plus ``TOTAL``): n, mean, SD, min, max of % dose recovered.
     amount_unit : str
+    notes : list of str
+        Warnings that do not stop the calculation: a gap between two collection
+        intervals of a subject and matrix (the amount excreted then was not collected),
+        a total recovery outside 90-110 % of the dose.
     """
 
     intervals: pd.DataFrame
     recovery: pd.DataFrame
     summary: pd.DataFrame
     amount_unit: str
+    notes: list[str] = field(default_factory=list)
 
     def write(self, out: str | Path, plot: bool = True) -> list[Path]:
         out = Path(out)
@@ -109,30 +121,6 @@ class ExcretionResult:
                 save_figure(plot_excretion(self), out / "cumulative_excretion.png", dpi=120)
             )
         return paths
-
-
-def _numeric(
-    df: pd.DataFrame, col: str, file: str, problems: list[Problem], need: str = ""
-) -> np.ndarray:
-    """``df[col]`` as floats; text or an infinite number is a problem, and so is an empty
-    cell when ``need`` says what it holds (an interval's start or end)."""
-    raw, rows = df[col], source_rows(df)
-    values = pd.to_numeric(raw, errors="coerce").to_numpy(float)
-    given = (raw.astype("string").fillna("").str.strip() != "").to_numpy()
-    for i in np.flatnonzero(given & ~np.isfinite(values)):
-        problems.append(
-            Problem(
-                f"not a {'finite ' * bool(np.isinf(values[i]))}number: {str(raw.iloc[i])!r}",
-                file=file,
-                row=int(rows[i]),
-                column=col,
-                fix="write a plain finite number",
-            )
-        )
-    for i in np.flatnonzero(~given if need else []):
-        fix = f"give the {need} (an interval without one cannot be placed)"
-        problems.append(Problem(f"empty {col}", file=file, row=int(rows[i]), column=col, fix=fix))
-    return np.where(np.isinf(values), np.nan, values)  # reported above: not judged again
 
 
 def cumulative_excretion(
@@ -223,36 +211,14 @@ def cumulative_excretion(
             )
     if problems:
         raise DataError(problems)
-    start = _numeric(df, "start", file, problems, "collection interval's start time")
-    end = _numeric(df, "end", file, problems, "collection interval's end time")
+    start = numeric(df, "start", file, problems, "collection interval's start time")
+    end = numeric(df, "end", file, problems, "collection interval's end time")
     if use_conc:
         f = conc_volume_factor(df, conc_unit, volume_unit, amount_unit, file)
-        amount = _numeric(df, "conc", file, problems) * _numeric(df, "volume", file, problems) * f
-        amount_col = "conc"
+        amount = conc_volume_amounts(df, f, file, problems)
     else:
-        amount = _numeric(df, "amount", file, problems)
-        amount_col = "amount"
+        amount = amounts(df, "amount", numeric(df, "amount", file, problems), file, problems)
     rows = source_rows(df)
-    for i in np.flatnonzero(amount < 0):
-        problems.append(
-            Problem(
-                f"negative amount {amount[i]:g}",
-                file=file,
-                row=int(rows[i]),
-                column=amount_col,
-                fix="amounts excreted are >= 0",
-            )
-        )
-    for i in np.flatnonzero(np.isnan(amount) & ~np.isin(rows, [p.row for p in problems])):
-        problems.append(
-            Problem(
-                "missing amount",
-                file=file,
-                row=int(rows[i]),
-                column=amount_col,
-                fix="fill in 0 for an empty collection, or remove the interval",
-            )
-        )
     for i in np.flatnonzero(~(end > start) & np.isfinite(start) & np.isfinite(end)):
         problems.append(
             Problem(
@@ -280,7 +246,7 @@ def cumulative_excretion(
     if dose is not None:
         dose_v = np.full(len(df), float(dose))
         if "dose" in df.columns:  # never override the file silently
-            given = pd.to_numeric(df["dose"], errors="coerce").to_numpy(float)
+            given = numeric(df, "dose", file, problems)
             differs = np.isinf(given) | (np.isfinite(given) & ~np.isclose(given, float(dose)))
             for i in np.flatnonzero(differs):
                 problems.append(
@@ -294,7 +260,8 @@ def cumulative_excretion(
                     )
                 )
     elif "dose" in df.columns:
-        dose_v = _numeric(df, "dose", file, problems)
+        dose_v = numeric(df, "dose", file, problems)
+        per_subject(df, "dose", dose_v, file, problems)
     else:
         raise DataError(
             Problem(
@@ -315,7 +282,9 @@ def cumulative_excretion(
                     fix="add a 'weight' column in kg",
                 )
             )
-        dose_v = dose_v * _numeric(df, "weight", file, problems)
+        weight = numeric(df, "weight", file, problems)
+        per_subject(df, "weight", weight, file, problems)
+        dose_v = dose_v * weight
     dose_amt = dose_v * factor
     for i in np.flatnonzero(~(dose_amt > 0)):
         problems.append(
@@ -388,4 +357,6 @@ def cumulative_excretion(
         .reset_index()
     )
     summary = summary.rename(columns={c: f"pct_dose_{c}" for c in ("mean", "sd", "min", "max")})
-    return ExcretionResult(intervals, recovery, summary, amount_unit)
+    return ExcretionResult(
+        intervals, recovery, summary, amount_unit, excretion_notes(intervals, recovery, file)
+    )

@@ -31,7 +31,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from kinetor.adme._inputs import parameter_values, source_rows
+from kinetor.adme._inputs import checked, parameter_values, source_rows
 from kinetor.errors import DataError, Problem
 
 __all__ = ["free_cmax_over_ic50", "free_exposure", "time_above", "time_above_threshold"]
@@ -47,8 +47,29 @@ def free_cmax_over_ic50(cmax, fu, ic50, cmax_unit: str, ic50_unit: str, mw=None)
     """
     from kinetor.units import convert
 
-    free = np.asarray(cmax, float) * np.asarray(fu, float)
-    return convert(free, cmax_unit, ic50_unit, mw=mw) / np.asarray(ic50, float)
+    free = checked("cmax", cmax) * np.asarray(_fraction_unbound(fu), float)
+    return convert(free, cmax_unit, ic50_unit, mw=mw) / _ic50(ic50)
+
+
+def _ic50(ic50) -> np.ndarray:
+    """The IC50 as a float array, > 0 and finite (else a ``DataError``)."""
+    return checked("ic50", ic50, positive=True, fix="give the IC50 as a positive number")
+
+
+_METHODS = ("linear", "lin-up/log-down")
+
+
+def _method_threshold(method, threshold) -> float:
+    """Check ``method`` (one of ``_METHODS``) and ``threshold`` (a finite number >= 0)."""
+    if method not in _METHODS:
+        raise DataError(
+            Problem(f"unknown method {method!r}", fix=f"use one of: {', '.join(_METHODS)}")
+        )
+    fix = "give the threshold as a number >= 0, in the unit of fu x conc"
+    t = checked("threshold", threshold, fix=fix)
+    if t.ndim or not np.isfinite(t):
+        raise DataError(Problem(f"threshold = {threshold!r}: not one number", fix=fix))
+    return float(t)
 
 
 def _segments_above(t0, t1, c0, c1, thr, log_down: bool) -> np.ndarray:
@@ -87,6 +108,7 @@ def time_above(
     >>> round(float(time_above([0, 2], [8, 2], 4.0, "lin-up/log-down")), 6)   # ln2/ln4 * 2
     1.0
     """
+    threshold = _method_threshold(method, threshold)
     t = np.asarray(time, float)
     c = np.asarray(conc, float)
     keep = np.isfinite(t) & np.isfinite(c)
@@ -146,7 +168,10 @@ def time_above_threshold(
             [Problem(f"no '{c}' column", column=c, fix="add it or pass by=") for c in missing]
         )
     fu = _fraction_unbound(fu)
-    d = conc
+    threshold = _method_threshold(method, threshold)
+    d = conc.copy()
+    d[time_col] = _numbers(d, time_col)
+    d[conc_col] = _numbers(d, conc_col)
     if "exclude" in d.columns:
         d = d[d["exclude"].astype("string").fillna("") == ""]
     d = d[np.isfinite(d[time_col].to_numpy(float)) & np.isfinite(d[conc_col].to_numpy(float))]
@@ -176,6 +201,28 @@ def time_above_threshold(
     with np.errstate(divide="ignore", invalid="ignore"):
         out["pct_of_span"] = 100.0 * above / (last - first)
     return out
+
+
+def _numbers(d: pd.DataFrame, col: str) -> np.ndarray:
+    """``d[col]`` as floats (an empty cell NaN); text is a ``DataError`` naming the rows."""
+    raw = d[col]
+    v = pd.to_numeric(raw, errors="coerce").to_numpy(float)
+    text = raw.astype("string").fillna("").str.strip()
+    bad = np.isnan(v) & ~text.str.lower().isin(("", "nan", "na")).to_numpy()
+    if bad.any():
+        rows = source_rows(d)
+        raise DataError(
+            [
+                Problem(
+                    f"not a number: {text.iloc[i]!r}",
+                    row=int(rows[i]),
+                    column=col,
+                    fix="write a plain number (no units); leave the cell empty for no sample",
+                )
+                for i in np.flatnonzero(bad)
+            ]
+        )
+    return v
 
 
 def _fraction_unbound(fu):
@@ -276,6 +323,7 @@ def free_exposure(
             from kinetor.errors import UnitError
 
             raise UnitError("give ic50_unit with ic50 (units are never guessed)")
+        ic50 = float(_ic50(ic50))
         is_cmax = (df["PPTESTCD"].str.upper() == "CMAX").to_numpy()
         for i in np.flatnonzero(is_cmax):
             w = mw.get(analyte.iloc[i]) if isinstance(mw, dict) else mw

@@ -42,7 +42,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from kinetor.adme._inputs import parameter_values, source_rows
+from kinetor.adme._ratio_table import (
+    check_mw,
+    in_unit,
+    join_reasons,
+    join_text,
+    pair,
+    parameter_table,
+)
 from kinetor.errors import DataError, Problem
 
 __all__ = [
@@ -52,22 +59,6 @@ __all__ = [
     "parent_fraction",
     "parent_fraction_of_radioactivity",
 ]
-
-_VALUE_COLS = {
-    "analyte",
-    "pptestcd",
-    "pptest",
-    "value",
-    "unit",
-    "exclude",
-    "pporres",
-    "pporresu",
-    "ppstresn",
-    "ppstresu",
-    "ppstresc",
-    "note",
-    "reason",
-}
 
 
 def metabolite_to_parent_ratio(p_metabolite, p_parent, mw_metabolite=None, mw_parent=None):
@@ -108,101 +99,6 @@ def parent_fraction(auc_parent, auc_total):
         return np.asarray(auc_parent, float) / np.asarray(auc_total, float)
 
 
-def parameter_table(
-    params: pd.DataFrame, parameter: str, file: str = "<DataFrame>", by: list[str] | None = None
-) -> tuple[pd.DataFrame, list[str]]:
-    """Rows of one ``PPTESTCD`` from a long NCA table, with canonical column names.
-
-    Returns the rows (columns ``analyte, PPTESTCD, value, unit, exclude`` plus group
-    columns) and the group columns used (``by``, or every column that is not a value
-    column).
-    """
-    df = params.copy()
-    rename = {
-        c: ("PPTESTCD" if str(c).lower() == "pptestcd" else str(c).lower())
-        for c in df.columns
-        if str(c).lower() in _VALUE_COLS
-    }
-    df = df.rename(columns=rename)
-    missing = [c for c in ("analyte", "PPTESTCD", "value", "unit") if c not in df.columns]
-    if missing:
-        raise DataError(
-            [
-                Problem(
-                    f"the parameter table has no '{c}' column",
-                    file=file,
-                    column=c,
-                    fix="use the long NCA layout: group columns, analyte, PPTESTCD, value, unit",
-                )
-                for c in missing
-            ]
-        )
-    if "exclude" not in df.columns:
-        df["exclude"] = ""
-    df["exclude"] = df["exclude"].astype("string").fillna("")
-    df["source_row"] = source_rows(df)
-    keys = (
-        by
-        if by is not None
-        else [
-            c
-            for c in df.columns
-            if c.lower() not in _VALUE_COLS and c not in ("PPTESTCD", "source_row")
-        ]
-    )
-    codes = df["PPTESTCD"].astype("string").fillna("").str.strip().str.upper()
-    sel = df[codes == parameter.upper()].copy()
-    if sel.empty:  # say what the table holds
-        fix = f"PPTESTCD values present: {', '.join(sorted(set(codes) - {''}))}"
-        raise DataError(Problem(f"no {parameter} rows", file, None, "PPTESTCD", fix))
-    sel["value"] = parameter_values(sel["value"], sel["source_row"], sel["exclude"], file)
-    sel["analyte"] = sel["analyte"].astype("string").fillna("")
-    sel["unit"] = sel["unit"].astype("string").fillna("")
-    dup = sel.duplicated([*keys, "analyte"], keep=False)
-    if dup.any():
-        raise DataError(
-            [
-                Problem(
-                    f"more than one {parameter} for analyte {a!r} in one group",
-                    file=file,
-                    row=int(r),
-                    column="PPTESTCD",
-                    fix=f"give group columns that make rows unique (by={keys})",
-                )
-                for a, r in zip(sel.loc[dup, "analyte"], sel.loc[dup, "source_row"], strict=True)
-            ]
-        )
-    return sel, keys
-
-
-def _pair(sel: pd.DataFrame, keys: list[str], reference: str, others: list[str]) -> pd.DataFrame:
-    ref = sel[sel["analyte"] == reference]
-    oth = sel[sel["analyte"].isin(others)]
-    cols = [*keys, "value", "unit", "exclude"]
-    if keys:
-        merged = oth[[*cols, "analyte"]].merge(
-            ref[cols], on=keys, how="left", suffixes=("", "_ref")
-        )
-    else:
-        merged = oth[[*cols, "analyte"]].merge(ref[cols], how="cross", suffixes=("", "_ref"))
-    return merged
-
-
-def _in_unit(values, unit_from: pd.Series, unit_to: pd.Series, mw) -> np.ndarray:
-    from kinetor.units import convert
-
-    out = np.asarray(values, float).copy()
-    for (uf, ut), idx in (
-        pd.Series(range(len(out)))
-        .groupby([unit_from.to_numpy(), unit_to.to_numpy()])
-        .groups.items()
-    ):
-        if uf == ut or not uf or not ut:
-            continue
-        out[list(idx)] = convert(out[list(idx)], uf, ut, mw=mw)
-    return out
-
-
 def metabolite_ratios(
     params: pd.DataFrame,
     parent: str,
@@ -235,10 +131,14 @@ def metabolite_ratios(
     -------
     DataFrame
         Group columns, ``metabolite, parent, PPTESTCD, value_metabolite, value_parent,
-        unit, ratio, ratio_molar, exclude``. ``ratio`` is on the basis of the parent's
-        unit: a mass ratio for a mass unit (ng/mL), a molar ratio for a molar unit (nM),
-        then equal to ``ratio_molar`` with or without molecular weights;
-        ``ratio_molar`` is NaN without molecular weights for a mass unit.
+        unit, ratio, ratio_molar, exclude, note, share_molar, mist_flag``. ``ratio`` is
+        on the basis of the parent's unit of the row's own group: a mass ratio for a mass unit (ng/mL), a
+        molar ratio for a molar unit (nM), then equal to ``ratio_molar`` with or without
+        molecular weights; ``ratio_molar`` is NaN without molecular weights for a mass
+        unit, ``note`` saying so. ``share_molar`` is the metabolite's molar share of
+        the drug-related exposure of its group, ``M / (P + sum of the metabolites of the
+        table)``, NaN where a metabolite of the group has no molar ratio; ``mist_flag``
+        marks a share above 10 % (FDA, Safety Testing of Drug Metabolites, 2020).
     """
     from kinetor.units import is_molar
 
@@ -255,24 +155,33 @@ def metabolite_ratios(
             )
         )
     mw = mw or {}
-    _check_mw(mw, set(sel["analyte"]), parameter, file)
-    m = _pair(sel, keys, parent, metabolites)
+    check_mw(mw, set(sel["analyte"]), parameter, file)
+    m = pair(sel, keys, parent, metabolites)
     frames = []
     for met, grp in m.groupby("analyte", sort=False):
         mw_m, mw_p = mw.get(met), mw.get(parent)
-        v_m = _in_unit(grp["value"], grp["unit"], grp["unit_ref"], mw_m)
-        zero = grp["value_ref"].to_numpy(float) == 0  # no ratio (NaN), with the reason
-        ratio = v_m / np.where(zero, np.nan, grp["value_ref"].to_numpy(float))
-        unit_p = grp["unit_ref"].iloc[0]
-        molar_basis = bool(unit_p) and is_molar(unit_p)
-        if molar_basis:  # both AUCs molar (metabolite converted above): no MW needed
-            ratio_molar = ratio
-        else:
-            ratio_molar = ratio * mw_p / mw_m if mw_m and mw_p else ratio * np.nan
-        missing = grp["value_ref"].isna().to_numpy()
-        exclude = _join_reasons(grp["exclude"].fillna(""), grp["exclude_ref"].fillna(""))
-        exclude = np.where(missing, _join_text(exclude, f"no parent {parameter} in group"), exclude)
-        exclude = np.where(zero, _join_text(exclude, f"parent {parameter} is 0"), exclude)
+        v_m = in_unit(grp["value"], grp["unit"], grp["unit_ref"], mw_m)
+        v_p = grp["value_ref"].to_numpy(float)
+        missing = grp["source_row_ref"].isna().to_numpy()
+        zero = v_p == 0  # no ratio (NaN), with the reason
+        ratio = v_m / np.where(zero, np.nan, v_p)
+        # the basis of each row is that of its own parent unit (groups may differ)
+        unit_p = grp["unit_ref"].astype("string").fillna("").to_numpy(object)
+        unit = np.where(missing, grp["unit"].to_numpy(object), unit_p)
+        molar_basis = np.array([bool(u) and is_molar(u) for u in unit_p], dtype=bool)
+        # both AUCs molar (metabolite converted above): no MW needed
+        by_mw = ratio * mw_p / mw_m if mw_m and mw_p else ratio * np.nan
+        ratio_molar = np.where(molar_basis, ratio, by_mw)
+        no_mw = ~molar_basis & np.isfinite(ratio) & ~(bool(mw_m) and bool(mw_p))
+        note = np.where(
+            no_mw,
+            f"no molar ratio: the {parameter} is in a mass unit and the molecular weights of "
+            f"{parent!r} and {met!r} are not both given (--mw NAME=G_PER_MOL)",
+            "",
+        )
+        exclude = join_reasons(grp["exclude"].fillna(""), grp["exclude_ref"].fillna(""))
+        exclude = np.where(missing, join_text(exclude, f"no parent {parameter} in group"), exclude)
+        exclude = np.where(zero, join_text(exclude, f"parent {parameter} is 0"), exclude)
         frames.append(
             pd.DataFrame(
                 {
@@ -281,11 +190,12 @@ def metabolite_ratios(
                     "parent": parent,
                     "PPTESTCD": parameter,
                     "value_metabolite": v_m,
-                    "value_parent": grp["value_ref"].to_numpy(float),
-                    "unit": unit_p,
+                    "value_parent": v_p,
+                    "unit": unit,
                     "ratio": ratio,
                     "ratio_molar": ratio_molar,
                     "exclude": exclude,
+                    "note": note,
                 }
             )
         )
@@ -298,47 +208,27 @@ def metabolite_ratios(
                 fix="name the metabolites in 'analyte'",
             )
         )
-    return pd.concat(frames, ignore_index=True)
+    return _mist_share(pd.concat(frames, ignore_index=True), keys)
 
 
-def _check_mw(mw: dict[str, float], analytes: set[str], parameter: str, file: str) -> None:
-    """Molecular weights > 0, each for an analyte of the table (else a ``DataError``)."""
-    fix = "give MW in g/mol for analytes of the table (--mw NAME=G_PER_MOL, or mw= in Python)"
-    problems = [
-        Problem(f"molecular weight of {name!r} is {w!r}: not > 0", file=file, fix=fix)
-        for name, w in mw.items()
-        if not _positive(w)
-    ]
-    problems += [
-        Problem(
-            f"molecular weight given for {name!r}, which has no {parameter} rows; "
-            f"analytes present: {', '.join(sorted(analytes))}",
-            file=file,
-            column="analyte",
-            fix=fix,
-        )
-        for name in sorted(set(mw) - analytes)
-    ]
-    if problems:
-        raise DataError(problems)
+MIST_THRESHOLD = 0.10  # FDA, Safety Testing of Drug Metabolites (2020): > 10 % of total
 
 
-def _positive(value) -> bool:
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        return False
-    return bool(np.isfinite(v) and v > 0)
-
-
-def _join_text(a: np.ndarray, b: str) -> np.ndarray:
-    a = np.asarray(a, dtype=object)
-    return np.where(a == "", b, a + "; " + b)
-
-
-def _join_reasons(a: pd.Series, b: pd.Series) -> np.ndarray:
-    a, b = a.to_numpy(object), b.to_numpy(object)
-    return np.where(a == "", b, np.where(b == "", a, a + "; " + b))
+def _mist_share(out: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Add ``share_molar`` = M / (P + sum of metabolites), molar, per group, and
+    ``mist_flag`` where it is above 10 %. With molar ratios r_i = M_i / P, the share is
+    r_i / (1 + sum r_j); NaN where any metabolite of the group has no molar ratio."""
+    r = out["ratio_molar"].astype(float)
+    gid = out.groupby(keys, sort=False, dropna=False).ngroup() if keys else pd.Series(0, out.index)
+    total = r.groupby(gid).transform(lambda x: x.sum() if x.notna().all() else np.nan)
+    out["share_molar"] = r / (1.0 + total)
+    out["mist_flag"] = np.where(
+        out["share_molar"] > MIST_THRESHOLD,
+        "above 10 % of total drug-related exposure (molar, parent + metabolites in the "
+        "table): FDA MIST 2020 threshold for safety testing",
+        "",
+    )
+    return out
 
 
 def parent_fraction_of_radioactivity(
@@ -356,7 +246,9 @@ def parent_fraction_of_radioactivity(
     compared as they are, so ``h*ng-eq/mL`` works when both use it).
 
     Returns group columns, ``parent, total, PPTESTCD, value_parent, value_total, unit,
-    fraction_parent, pct_parent, exclude``.
+    fraction_parent, pct_parent, exclude, flag``: NaN with the reason in ``exclude`` for a
+    group without a total row or with a total of 0; ``flag`` marks a parent above the
+    total (not physical; the value is kept).
 
     >>> import pandas as pd
     >>> p = pd.DataFrame({"subject": "R1", "analyte": ["P", "TRA"], "PPTESTCD": "AUCLST",
@@ -375,9 +267,17 @@ def parent_fraction_of_radioactivity(
                     fix="check the analyte names",
                 )
             )
-    m = _pair(sel, keys, total, [parent])
-    v_p = _in_unit(m["value"], m["unit"], m["unit_ref"], None)
-    frac = parent_fraction(v_p, m["value_ref"].to_numpy(float))
+    m = pair(sel, keys, total, [parent])
+    v_p = in_unit(m["value"], m["unit"], m["unit_ref"], None)
+    v_t = m["value_ref"].to_numpy(float)
+    missing = m["source_row_ref"].isna().to_numpy()
+    zero = v_t == 0
+    frac = parent_fraction(v_p, np.where(zero, np.nan, v_t))
+    exclude = join_reasons(m["exclude"].fillna(""), m["exclude_ref"].fillna(""))
+    exclude = np.where(missing, join_text(exclude, f"no {total} {parameter} in group"), exclude)
+    exclude = np.where(zero, join_text(exclude, f"{total} {parameter} is 0"), exclude)
+    above = np.isfinite(frac) & (frac > 1.0)
+    unit = np.where(missing, m["unit"].to_numpy(object), m["unit_ref"].to_numpy(object))
     return pd.DataFrame(
         {
             **{k: m[k].to_numpy() for k in keys},
@@ -385,10 +285,16 @@ def parent_fraction_of_radioactivity(
             "total": total,
             "PPTESTCD": parameter,
             "value_parent": v_p,
-            "value_total": m["value_ref"].to_numpy(float),
-            "unit": m["unit_ref"].to_numpy(),
+            "value_total": v_t,
+            "unit": unit,
             "fraction_parent": frac,
             "pct_parent": 100.0 * frac,
-            "exclude": _join_reasons(m["exclude"].fillna(""), m["exclude_ref"].fillna("")),
+            "exclude": exclude,
+            "flag": np.where(
+                above,
+                f"parent above total radioactivity (not physical: check that {total} is in "
+                "parent equivalents and the units)",
+                "",
+            ),
         }
     )

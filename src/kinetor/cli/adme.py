@@ -107,7 +107,12 @@ def excretion(
         file=file.name,
     )
     written = res.write(_common.out_dir(out), plot=plot)
-    written.append(_common.html_report(out, "kinetor adme excretion: recovery"))
+    written.append(_common.html_report(out, "kinetor adme excretion: recovery", notes=res.notes))
+    if res.notes and not _common.STATE["json"]:
+        from rich.markup import escape
+
+        for note in res.notes:
+            _common.err_console().print(f"[bold yellow]note:[/] {escape(note)}")
     _common.print_frame(res.summary, title=f"Recovery (% of dose), amounts in {res.amount_unit}")
     _common.info(f"wrote {len(written)} files to {out}")
 
@@ -136,11 +141,23 @@ def binding(
     if n_above and not _common.STATE["json"]:
         from rich.markup import escape
 
-        rows = ", ".join(str(r) for r in rep.loc[rep["flag"] != "", "source_row"])
-        _common.err_console().print(
-            f"[bold yellow]warning:[/] {n_above} replicate(s) with fu > 1 (not physical; "
-            f"{escape(file.name)} row(s) {rows}): kept and flagged in the 'flag' column"
-        )
+        kept = (rep["flag"] != "") & rep["fu"].notna()
+        for mask, what in (
+            (kept, "with fu > 1 (not physical; {rows}): kept and flagged in the 'flag' column"),
+            (
+                rep["fu"].isna(),
+                "without fu ({rows}: fu_apparent > 1 with a dilution correction gives fu < 0): "
+                "left out of the summary, the reason in the 'flag' column",
+            ),
+        ):
+            if mask.any():
+                rows = f"{file.name} row(s) " + ", ".join(
+                    str(r) for r in rep.loc[mask, "source_row"]
+                )
+                _common.err_console().print(
+                    f"[bold yellow]warning:[/] {int(mask.sum())} replicate(s) "
+                    + escape(what.format(rows=rows))
+                )
     d = _common.out_dir(out)
     rep.to_csv(d / "binding_replicates.csv", index=False)
     summary.to_csv(d / "binding_summary.csv", index=False)
