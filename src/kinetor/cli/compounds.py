@@ -172,16 +172,26 @@ def register(app: typer.Typer) -> None:
         agent: str = typer.Option(None, "--agent"),
         cancer: str = typer.Option(None, "--cancer"),
         partner: str = typer.Option(None, "--partner"),
+        phase: str = typer.Option(
+            None,
+            "--phase",
+            help="Phase, ignoring case: the whole phase text or its leading token "
+            "('iii' gives III and 'III (failed)'; 'I' does not give I/II).",
+        ),
         out: Path = _OUT,
         json_out: bool = _JSON,
     ) -> None:
-        """The seeds' clinical tables, filtered by agent, cancer type or partner."""
+        """The seeds' clinical tables, filtered by agent, cancer type, partner or phase."""
         _json(json_out, out)
         import kinetor.compounds as kc
+        from kinetor.compounds.clinical_trials import _phase_token
 
         if agent is not None:
             _compound(kc, agent, "--agent")
-        df = kc.trials(agent=agent, cancer=cancer, partner=partner)
+        if phase is not None:
+            texts = {p for p in kc.load_trials()["phase"] if p.strip()}
+            _known("--phase", phase.strip(), texts | {_phase_token(p) for p in texts}, False)
+        df = kc.trials(agent=agent, cancer=cancer, partner=partner, phase=phase)
         cols = [
             "agent",
             "cancer_type",

@@ -39,6 +39,16 @@ def _interactions(
     return pd.concat(parts, ignore_index=True)
 
 
+def _read_de(de: Path):
+    """The differential table, its notes (padj NA rows not tested) printed."""
+    from kinetor.mirna import read_de_mirnas
+
+    table = read_de_mirnas(de)
+    for note in table.attrs.get("notes", []):
+        _common.err_console().print(f"note: {de.name}: {note}", markup=False, style="yellow")
+    return table
+
+
 def _check_calls(fdr: float, min_lfc: float = 0.0) -> None:
     """--fdr in (0, 1] and --min-lfc >= 0 (as ``kinetor screen`` checks them)."""
     if not 0.0 < fdr <= 1.0:  # NaN fails too
@@ -199,10 +209,10 @@ def enrich(
 
     Writes pathway_targets.csv, enrichment.csv and report.html.
     """
-    from kinetor.mirna import enrichment, pathway_targets, read_de_mirnas
+    from kinetor.mirna import enrichment, pathway_targets
 
     _check_calls(fdr, min_lfc)
-    table = read_de_mirnas(de)
+    table = _read_de(de)
     inter = _interactions(mirtarbase, tarbase, unverified=include_unverified)
     table = _matched(table, inter, de, fdr, min_lfc)
     bg = _gene_list(
@@ -259,7 +269,6 @@ def simulate(
     from kinetor.mirna import (
         pathway_targets,
         protein_changes,
-        read_de_mirnas,
         simulate_mirna_change,
     )
     from kinetor.screens.network import NODES
@@ -271,7 +280,7 @@ def simulate(
             "(e.g. 0.33 and 1)",
             param_hint="--efficacy/--k",
         )
-    table = read_de_mirnas(de)
+    table = _read_de(de)
     inter = _interactions(mirtarbase, tarbase, unverified=include_unverified)
     table = _matched(table, inter, de, fdr)
     # every target of the changed miRNAs: those that are not network nodes are reported

@@ -179,7 +179,10 @@ class Compound:
             )
         sets.sort(key=lambda s: V.STATUS_RANK.get(s.status, 9))
         s = sets[0]
-        per_kg = _per_kg(s)
+        try:
+            per_kg = _per_kg(s)
+        except UnitError as exc:  # name the library file to edit
+            raise UnitError(f"{self.file or self.name}: {exc}") from None
         out: dict[str, Any] = {
             "compound": self.name,
             "species": s.species,

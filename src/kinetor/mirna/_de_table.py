@@ -1,7 +1,11 @@
 """Reading a differential miRNA table (``mirna``, ``log2fc``, adjusted p-value).
 
-Column names are matched case-insensitively; every problem (a missing or non-numeric value,
-a blank name, a row with more cells than the header, a miRNA listed twice) is a
+Column names are matched case-insensitively; the miRNA names may be R's row names (the
+first column of ``write.csv(res)`` with a blank header cell, or a header one cell short
+as ``write.table`` writes it). A padj of ``NA`` (or empty) is a miRNA not tested (DESeq2's
+independent filtering or outlier detection): it is never called changed and counted in
+``attrs["notes"]``. Every other problem (a missing or non-numeric value, a blank name, a
+row with more cells than the header, a miRNA listed twice) is a
 :class:`~kinetor.errors.DataError` naming the file, the row and the column.
 """
 
@@ -21,6 +25,9 @@ _FC_COLS = ("log2fc", "log2foldchange", "logfc", "lfc")
 # miRBase case: "mir" names a precursor (hsa-mir-21), "miR" a mature miRNA (hsa-miR-21-5p)
 _MIR = re.compile(r"(?:^|-)(mir|miR)-")
 _KIND = {"mir": "precursor", "miR": "mature"}
+_NAME_COLS = ("mirna", "name", "id", "mirna_id")
+_ROWS_LABEL = "(row names)"
+_DELIMITERS = (",", ";", "\t", "|")
 
 
 def read_de_mirnas(path) -> pd.DataFrame:
@@ -29,8 +36,13 @@ def read_de_mirnas(path) -> pd.DataFrame:
 
     Column names are matched case-insensitively (``log2FoldChange``, ``logFC``, ``FDR``,
     ``adj.P.Val`` are accepted); two fold-change or two adjusted p-value columns are a
-    :class:`~kinetor.errors.DataError` (not guessed). Rows with a blank name or a missing or
-    non-numeric value are reported.
+    :class:`~kinetor.errors.DataError` (not guessed). Without a ``mirna``/``name``/``id``
+    column the names are R's row names: a first column with a blank header (DESeq2's
+    ``write.csv(res)``; also ``X``, ``...1``, ``Unnamed: 0``) or, in a header one cell short
+    (edgeR's ``write.table(topTags(...), sep="\t")``), the unnamed first cell of each row.
+    A padj of ``NA`` or empty (with any log2fc, ``NA`` too) is a miRNA not tested: padj is
+    NaN, it is never called changed, and ``attrs["notes"]`` counts such rows. Rows with a
+    blank name or another missing or non-numeric value are reported.
     """
     import dataclasses
     from pathlib import Path
@@ -46,15 +58,43 @@ def read_de_mirnas(path) -> pd.DataFrame:
         raw = read_raw(path)
     except DataError as exc:
         raise DataError(named(exc.problems)) from None
+    if raw.problems:  # R's header one cell short (row names), else refused as read
+        raw = _short_header(Path(path), name) or raw
     if raw.problems:  # a row with more cells than the header: not read with a cell dropped
         raise DataError(named(raw.problems))
     return _normalise(raw.frame, str(path), raw.rows)
 
 
+def _short_header(path, name: str):
+    """The text table re-read with a blank first header cell when its header is one cell
+    short of every data row (R's ``write.table`` with row names); else None."""
+    import csv
+    import io
+
+    from kinetor.data._text import _EXCEL, _LINE_END, _decode, read_raw_text
+
+    if path.suffix.lower() in _EXCEL or path.suffix.lower() == ".xpt":
+        return None
+    lines = _LINE_END.split(_decode(path.read_bytes(), name, []))
+    body = [i for i, ln in enumerate(lines) if ln.strip() and not ln.lstrip().startswith("#")]
+    if len(body) < 2:
+        return None
+    for d in _DELIMITERS:
+        recs = list(csv.reader(io.StringIO("\n".join(lines[i] for i in body)), delimiter=d))
+        width, named = len(recs[0]), {c.strip().lower() for c in recs[0]} & set(_NAME_COLS)
+        if width >= 2 and not named and all(len(r) == width + 1 for r in recs[1:]):
+            lines[body[0]] = d + lines[body[0]]
+            return read_raw_text("\n".join(lines).encode("utf-8"), name)
+    return None
+
+
 def _normalise(df: pd.DataFrame, source: str = "<DataFrame>", rows=None) -> pd.DataFrame:
     rows = np.arange(len(df)) + 2 if rows is None else np.asarray(rows)
     cols = {str(c).strip().lower(): c for c in df.columns}
-    name = next((cols[c] for c in ("mirna", "name", "id", "mirna_id") if c in cols), None)
+    name = next((cols[c] for c in _NAME_COLS if c in cols), None)
+    label = str(name)
+    if name is None and len(df.columns) and _row_names(df.columns[0]):
+        name, label = df.columns[0], _ROWS_LABEL  # R's row names: write.csv / write.table
     fc = _one_column(df.columns, _FC_COLS, "fold-change", source)
     pa = _one_column(df.columns, _P_COLS, "adjusted p-value", source)
     missing = [r for r, c in (("mirna", name), ("log2fc", fc), ("padj", pa)) if c is None]
@@ -67,11 +107,12 @@ def _normalise(df: pd.DataFrame, source: str = "<DataFrame>", rows=None) -> pd.D
                 fix="write columns mirna, log2fc, padj",
             )
         )
+    untested = np.array([_na(v) for v in df[pa]], dtype=bool)  # padj NA: not tested
     out = pd.DataFrame(
         {
             "mirna": df[name].astype(str).str.strip(),
             "log2fc": pd.to_numeric(df[fc], errors="coerce"),
-            "padj": pd.to_numeric(df[pa], errors="coerce"),
+            "padj": pd.to_numeric(df[pa].where(~untested), errors="coerce"),
         }
     )
     problems = [
@@ -79,15 +120,16 @@ def _normalise(df: pd.DataFrame, source: str = "<DataFrame>", rows=None) -> pd.D
             "blank miRNA name",
             file=source,
             row=int(rows[i]),
-            column=str(name),
+            column=label,
             fix="write the miRBase name (hsa-miR-21-5p), or drop the row",
         )
         for i, v in enumerate(df[name])
         if pd.isna(v) or str(v).strip() == ""
     ]
+    lfc_na = np.array([_na(v) for v in df[fc]], dtype=bool) & untested  # DESeq2: both NA
     for role, col, ok, need in (
-        ("log2fc", fc, np.isfinite(out["log2fc"]), "a finite number"),
-        ("padj", pa, out["padj"].between(0.0, 1.0), "a p-value in [0, 1]"),
+        ("log2fc", fc, np.isfinite(out["log2fc"]) | lfc_na, "a finite number"),
+        ("padj", pa, out["padj"].between(0.0, 1.0) | untested, "a p-value in [0, 1]"),
     ):
         for i in np.flatnonzero(~ok.to_numpy()):
             raw = df[col].iat[i]
@@ -117,13 +159,36 @@ def _normalise(df: pd.DataFrame, source: str = "<DataFrame>", rows=None) -> pd.D
                     + (f", as {first!r})" if first != out["mirna"].iat[i] else ")"),
                     file=source,
                     row=int(rows[i]),
-                    column=str(name),
+                    column=label,
                     fix="one row per miRNA (names that differ only in case are one miRNA)",
                 )
                 for i, j, first in dup[:20]
             ]
         )
+    out.attrs["notes"] = []
+    if untested.any():
+        shown = ", ".join(out["mirna"][untested].head(5)) + (" ..." if untested.sum() > 5 else "")
+        out.attrs["notes"].append(
+            f"{int(untested.sum())} miRNA(s) with padj NA ({shown}) not tested (e.g. DESeq2 "
+            "independent filtering or outlier detection): not called changed"
+        )
     return out
+
+
+def _row_names(column) -> bool:
+    """A first column of R or pandas row names: a blank header (read as ``_unnamed_1``),
+    ``X``, ``...1``, ``Unnamed: 0`` (the header names of the screens gene-list reader)."""
+    from kinetor.screens._gene_lists import _ROW_NAMES, _norm
+
+    text = str(column)
+    return text.startswith("_unnamed_") or _norm(text) in _ROW_NAMES
+
+
+def _na(value) -> bool:
+    """R's missing value: the text ``NA``, an empty cell, or a missing value of a frame."""
+    if isinstance(value, str):
+        return value.strip() in ("", "NA")
+    return bool(pd.isna(value))
 
 
 def _twice(names: list[str]) -> list[tuple[int, int, str]]:

@@ -104,10 +104,12 @@ def pathway_targets(
     min_lfc: float = 0.0,
     include_unverified: bool = False,
 ) -> pd.DataFrame:
-    """Changed miRNAs and their validated targets on the pathway (one row per pair).
+    """Changed miRNAs and their validated targets on the pathway (one row per pair and
+    source row of ``interactions``).
 
     Target and pathway genes are read as HGNC symbols: an alias of a network gene is its
-    symbol (FRAP1 -> MTOR, RAPTOR -> RPTOR; :data:`kinetor.screens.network.ALIASES`).
+    symbol (FRAP1 -> MTOR, RAPTOR -> RPTOR; :data:`kinetor.screens.network.ALIASES`);
+    rows that become identical so (a table listing both FRAP1 and MTOR) are one row.
     Rows of ``interactions`` whose ``status`` is ``unverified`` (source not read) are left
     out unless ``include_unverified``.
     """
@@ -117,7 +119,7 @@ def pathway_targets(
     it = _analysed(interactions, include_unverified)
     ch = changed_mirnas(match_mirnas(de, it)[0], fdr, min_lfc)
     m = ch.merge(it, on="mirna", how="inner")
-    m = m[m["target"].isin(genes)].copy()
+    m = m[m["target"].isin(genes)].drop_duplicates().copy()
     m["direction"] = np.where(m["log2fc"] > 0, "up", "down")
     return m.reset_index(drop=True)
 

@@ -44,6 +44,8 @@ __all__ = [
 #: Strong evidence by meaning (miRTarBase's strong classes): each class with the patterns
 #: (regular expressions) that name it, matched in the lower-cased experiment text with
 #: hyphens, underscores and repeated spaces read as one space ("RT-qPCR" -> "rt qpcr").
+#: Semi-quantitative PCR ("semiquantitative RT-PCR", "semi-quantitative real-time PCR") is
+#: end-point PCR, not qPCR: those phrases are removed before matching.
 STRONG_EVIDENCE: dict[str, tuple[str, ...]] = {
     "reporter assay": (r"reporter", r"luciferase"),
     "Western blot": (r"western", r"immuno ?blot"),
@@ -55,6 +57,9 @@ STRONG_EVIDENCE: dict[str, tuple[str, ...]] = {
         r"taqman",
     ),
 }
+_SEMI_QUANTITATIVE = re.compile(
+    r"\bsemi ?quantitative (real ?time |quantitative |reverse transcription |rt )*q?pcr"
+)
 
 
 @dataclass(frozen=True)
@@ -89,6 +94,7 @@ def validated_targets(status: tuple[str, ...] = ("firm", "likely", "unverified")
 
 def _strong(text: str) -> bool:
     t = " ".join(re.sub(r"[-_]", " ", str(text).lower()).split())
+    t = _SEMI_QUANTITATIVE.sub(" ", t)  # end-point PCR, whatever else it is called
     return any(re.search(p, t) for pats in STRONG_EVIDENCE.values() for p in pats)
 
 
@@ -135,6 +141,8 @@ def _finish(df, m, source, species, strong_only, evidence_col, notes) -> pd.Data
             "status": "database",
         }
     )
+    if species and "species" not in m:
+        notes.append(f"no species column: rows are not filtered to {species} (every species kept)")
     if species and "species" in m:
         keep = df[m["species"]].str.contains(species, case=False, regex=False).to_numpy()
         if (~keep).any():
@@ -161,7 +169,8 @@ def read_mirtarbase(path, species: str = "Homo sapiens", strong_only: bool = Tru
     miRNA does *not* repress the target) are always dropped.
 
     Returns the columns of :func:`validated_targets` (``status`` = ``database``);
-    ``attrs["notes"]`` says how many rows each filter dropped.
+    ``attrs["notes"]`` says how many rows each filter dropped, and when the file has no
+    species column (then no row is filtered by species).
     """
     df = _read(path)
     m = _pick(
@@ -203,9 +212,11 @@ def read_mirtarbase(path, species: str = "Homo sapiens", strong_only: bool = Tru
 
 
 def read_tarbase(path, species: str = "Homo sapiens", strong_only: bool = True) -> pd.DataFrame:
-    """Read a DIANA-TarBase export (``mirna``, ``geneName``, ``method``, ``species``;
-    v8 and v9 column names), keeping strong methods (as :func:`read_mirtarbase`) and
-    positive interactions; ``attrs["notes"]`` says how many rows each filter dropped."""
+    """Read a DIANA-TarBase export (``mirna``, ``geneName``, ``method``, ``species``,
+    ``pmid``; v8 and v9 column names: ``mirna_name``, ``gene_name``, ``experimental_method``,
+    ``article_pubmed_id``), keeping strong methods (as :func:`read_mirtarbase`) and
+    positive interactions; ``attrs["notes"]`` says how many rows each filter dropped, and
+    when the file has no species column (then no row is filtered by species)."""
     df = _read(path)
     m = _pick(
         df,
@@ -216,7 +227,10 @@ def read_tarbase(path, species: str = "Homo sapiens", strong_only: bool = True) 
         },
         str(path),
     )
-    for role, names in {"species": ("species",), "pmid": ("pmid", "publication")}.items():
+    for role, names in {
+        "species": ("species",),
+        "pmid": ("pmid", "article_pubmed_id", "publication"),
+    }.items():
         hit = next((c for c in df.columns if c.strip().lower() in names), None)
         if hit:
             m[role] = hit
