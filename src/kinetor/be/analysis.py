@@ -8,7 +8,8 @@ design matrix (sequence is absorbed by the subject effects). The point estimate 
 :math:`\exp(\hat d \pm t_{1-\alpha,df}\,se)`; the two one-sided tests give
 :math:`p_1 = 1 - F_t((\hat d - \log\theta_1)/se)` (computed as the survival function, so
 p-values far below 1e-16 stay exact) and :math:`p_2 = F_t((\hat d - \log\theta_2)/se)`.
-Parallel designs use :math:`\log Y` on treatment (pooled variance).
+Parallel designs use :math:`\log Y` on treatment (pooled variance; ``welch=True``: the
+Welch contrast with unequal variances).
 
 The verdict reads the CI in percent rounded to two decimals, half away from zero (EMA
 guideline CPMP/EWP/QWP/1401/98 Rev. 1, section 4.1.8: 79.995 % counts as 80.00 %; as
@@ -48,6 +49,7 @@ from scipy import stats
 
 from kinetor.be._design import check_parallel, check_sequences, check_unique_periods
 from kinetor.be._estimable import check_estimable, design_matrix, parallel_note
+from kinetor.be._estimates import design_kind, ols_contrast, welch_contrast
 from kinetor.be._table import (
     DESIGN_COLUMNS,
     blank_cells,
@@ -123,26 +125,6 @@ def _within(
     return bool(ok)
 
 
-def _ols(y: np.ndarray, X: np.ndarray, k: int):
-    """Coefficient ``k``, its SE, residual variance and df (rank-aware least squares; ``k``
-    estimable, :func:`kinetor.be._estimable.check_estimable`)."""
-    beta, _, rank, _ = np.linalg.lstsq(X, y, rcond=None)
-    resid = y - X @ beta
-    df = len(y) - rank
-    if df <= 0:
-        raise ModelError("no residual degrees of freedom: too few subjects/observations")
-    s2 = float(resid @ resid / df)
-    cov = np.linalg.pinv(X.T @ X) * s2
-    return float(beta[k]), float(np.sqrt(cov[k, k])), s2, df
-
-
-def _design(df: pd.DataFrame, reference: str, test: str) -> str:
-    if "period" not in df.columns or df["subject"].duplicated().sum() == 0:
-        return "parallel"
-    reps = df.groupby(["subject", "treatment"]).size()
-    return "replicate" if (reps > 1).any() else "crossover"
-
-
 def _cv_wr(d: pd.DataFrame, reference: str) -> tuple[float, int]:
     r = d[d["treatment"] == reference]
     cols = [np.ones(len(r))]
@@ -172,6 +154,7 @@ def be(
     reference: str = "R",
     roles: dict[str, str] | None = None,
     round_ci: bool = True,
+    welch: bool = False,
 ) -> BEResult:
     """Average bioequivalence of ``test`` vs ``reference`` for each metric.
 
@@ -209,6 +192,9 @@ def be(
     round_ci : bool
         Judge the CI in percent rounded to two decimals, half away from zero (EMA guideline
         section 4.1.8; default); False judges the unrounded CI. The reported CI is unrounded.
+    welch : bool
+        Parallel designs: unequal variances (Welch-Satterthwaite df; FDA 2001 guidance)
+        instead of the pooled variance (:mod:`kinetor.be._estimates`).
 
     Raises
     ------
@@ -260,9 +246,11 @@ def be(
         )
     check_unique_periods(df, source, file_rows)
     detected = design == "auto"
-    design = _design(df, reference, test) if detected else design
+    design = design_kind(df) if detected else design
     if design not in ("crossover", "replicate", "parallel"):
         raise ModelError(f"design={design!r}: use auto, crossover, replicate or parallel")
+    if welch and design != "parallel":
+        raise ModelError(f"welch=True is for parallel designs; this is a {design} design")
     if design == "parallel":
         check_parallel(df, source, file_rows, detected)
         notes += parallel_note(df)
@@ -344,9 +332,11 @@ def be(
         y = np.log(d["value"].to_numpy(float))
         terms = [] if design == "parallel" else ["subject", "period"]
         X, k = design_matrix(d, terms, test)
-        diff, se, s2, dfree = _ols(y, X, k)
+        diff, se, s2, dfree = ols_contrast(y, X, k)
+        if welch:  # unequal variances (s2 stays the pooled one, for cv_w_pct)
+            diff, se, dfree = welch_contrast(y, d["treatment"], test, reference, metric)
         t = stats.t.ppf(1 - alpha, dfree)
-        lo_lim, hi_lim, method, cv_wr = lnl, lnu, "ABE", np.nan
+        lo_lim, hi_lim, method, cv_wr = lnl, lnu, "ABE (Welch)" if welch else "ABE", np.nan
         limits_pct = (100 * limits[0], 100 * limits[1])
         if exact := fitted_exactly(y, X):  # no variance: no CI, test or verdict
             notes.append(exact_note(metric, ["treatment", *terms], "ratio, CI, p-values, CV"))

@@ -65,6 +65,14 @@ def be(
             "unrounded. be.csv keeps the unrounded CI.",
         ),
     ] = True,
+    welch: Annotated[
+        bool,
+        typer.Option(
+            "--welch",
+            help="Parallel designs: unequal variances (Welch-Satterthwaite df, as the FDA "
+            "2001 guidance asks) instead of the pooled variance.",
+        ),
+    ] = False,
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("be_out"),
 ) -> None:
     """Average bioequivalence: GMR, 90% CI and TOST p-values per metric.
@@ -100,6 +108,7 @@ def be(
         test=test,
         reference=reference,
         round_ci=round_ci,
+        welch=welch,
     )
     d = _common.out_dir(out)
     res.table.to_csv(d / "be.csv", index=False)
