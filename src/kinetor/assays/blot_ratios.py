@@ -3,8 +3,9 @@
 :func:`normalise_bands` divides a target band by its loading control, total protein, or
 the total protein of a phospho-target, lane by lane, optionally relative to a control
 sample, and summarises each sample over its lanes (every lane of every blot) or over
-blots (the mean of each blot's lanes first); a ratio built on a saturated band is NaN with
-the reason. :func:`linear_range`
+blots (the mean of each blot's lanes first); a ratio built on a saturated band, on a
+reference volume <= 0 or on a negative target volume (band below its background) is NaN
+with the reason in ``note``, and left out of the summary. :func:`linear_range`
 finds how far a dilution series stays proportional to the load. Both take the volumes
 that :func:`kinetor.assays.western.quantify_blot` measures, and are importable from
 :mod:`kinetor.assays.western`.
@@ -80,7 +81,7 @@ def normalise_bands(
                 "several blots (--summary on the CLI)",
             )
         )
-    keys = ["replicate", "lane"] if "replicate" in target.columns else ["lane"]
+    target, reference, keys = _pairing_keys(target, reference)
     m = target.merge(reference, on=keys, suffixes=("", "_ref"), how="outer", indicator=True)
     if (m["_merge"] != "both").any():
         bad = m.loc[m["_merge"] != "both", keys].to_dict("records")
@@ -93,17 +94,24 @@ def normalise_bands(
         )
     sat = m["saturated"] | m["saturated_ref"]
     bad_ref = m["volume_ref"] <= 0
+    below = m["volume"] < 0  # band below its background: no amount, left out of the mean
     with np.errstate(divide="ignore", invalid="ignore"):
-        m["ratio"] = np.where(sat | bad_ref, np.nan, m["volume"] / m["volume_ref"])
+        m["ratio"] = np.where(sat | bad_ref | below, np.nan, m["volume"] / m["volume_ref"])
     m["note"] = np.select(
-        [m["saturated"], m["saturated_ref"], bad_ref],
-        ["target band saturated", "reference band saturated", "reference volume <= 0"],
+        [m["saturated"], m["saturated_ref"], bad_ref, below],
+        [
+            "target band saturated",
+            "reference band saturated",
+            "reference volume <= 0",
+            "target volume < 0 (band below its background): ratio left out",
+        ],
         "",
     )
     m["normalisation"] = kind
     m["relative"] = np.nan
     if control is not None:
-        groups = m.groupby("replicate") if "replicate" in m.columns else [(None, m)]
+        per_blot = "replicate" if "replicate" in m.columns else "_blot"
+        groups = m.groupby(per_blot) if per_blot in m.columns else [(None, m)]
         for _, g in groups:
             c = g.loc[g["sample"] == control, "ratio"].mean()
             if not np.isfinite(c):
@@ -125,9 +133,57 @@ def normalise_bands(
         columns={"mean": f"{value}_mean", "std": f"{value}_sd", "sem": f"{value}_sem", "count": "n"}
     )
     summ["n_of"] = summary
-    out = m.drop(columns="_merge")
+    out = m.drop(columns=[c for c in ("_merge", "_blot") if c in m.columns])
     out.attrs["summary"] = summ
     return out
+
+
+def _pairing_keys(target: pd.DataFrame, reference: pd.DataFrame):
+    """The columns pairing a target lane with its reference lane: ``replicate`` and
+    ``lane``; without a replicate column, the blot and the lane (the blots matched by name
+    when both tables name the same blots, otherwise by order: the i-th target blot with
+    the i-th reference blot). A key that occurs twice in one table is a DataError."""
+    if "replicate" in target.columns:
+        keys = ["replicate", "lane"]
+    elif "blot" in target.columns and "blot" in reference.columns:
+        tb, rb = list(dict.fromkeys(target["blot"])), list(dict.fromkeys(reference["blot"]))
+        if set(tb) != set(rb) and len(tb) != len(rb):
+            raise DataError(
+                Problem(
+                    f"{len(tb)} target blot(s) {tb} but {len(rb)} reference blot(s) {rb}",
+                    column="blot",
+                    fix="give one reference blot per target blot (in the same order), or "
+                    "a replicate column in both tables",
+                )
+            )
+        if set(tb) == set(rb):
+            target, reference = (
+                target.assign(_blot=target["blot"]),
+                reference.assign(_blot=reference["blot"]),
+            )
+        else:
+            target = target.assign(_blot=target["blot"].map({b: i for i, b in enumerate(tb)}))
+            reference = reference.assign(
+                _blot=reference["blot"].map({b: i for i, b in enumerate(rb)})
+            )
+        keys = ["_blot", "lane"]
+    else:
+        keys = ["lane"]
+    for name, t in (("target", target), ("reference", reference)):
+        dup = t.duplicated(keys, keep=False)
+        if dup.any():
+            shown = [c for c in keys if c != "_blot"] + (["blot"] if "_blot" in keys else [])
+            rows = [int(i) for i in np.flatnonzero(dup.to_numpy())[:10]]
+            raise DataError(
+                Problem(
+                    f"{name} table: {', '.join(shown)} repeated at rows {rows} (0-based): "
+                    f"{t.loc[dup, shown].drop_duplicates().to_dict('records')[:5]}",
+                    column="lane",
+                    fix="one row per blot and lane; give several blots a replicate column or "
+                    "a blot name each",
+                )
+            )
+    return target, reference, keys
 
 
 def linear_range(

@@ -125,6 +125,42 @@ def _whole_counts(data, colonies, source) -> list[Problem]:
     ]
 
 
+def _check_levels(levels, level) -> None:
+    """Refuse a confidence level or a surviving-fraction level outside (0, 1): either
+    would leave every interval or every enhancement ratio NaN."""
+    problems = []
+    try:
+        ok = 0 < float(level) < 1
+    except (TypeError, ValueError):
+        ok = False
+    if not ok:
+        problems.append(
+            Problem(
+                f"level={level!r} is not a confidence level in (0, 1)",
+                column="level",
+                fix="give a fraction, e.g. level=0.95 (not 95)",
+            )
+        )
+    try:
+        sf = [float(v) for v in levels]
+    except (TypeError, ValueError):
+        sf = []
+        problems.append(
+            Problem(f"levels={levels!r} are not numbers", column="levels", fix="e.g. (0.5, 0.1)")
+        )
+    for v in sf:
+        if not 0 < v < 1:
+            problems.append(
+                Problem(
+                    f"surviving fraction level {v:g} is not in (0, 1): no dose gives it",
+                    column="levels",
+                    fix="give surviving fractions strictly between 0 and 1, e.g. (0.5, 0.1)",
+                )
+            )
+    if problems:
+        raise DataError(problems)
+
+
 def clonogenic(
     data: pd.DataFrame,
     *,
@@ -146,7 +182,9 @@ def clonogenic(
     control : str, optional
         Group the others are compared with for the sensitiser enhancement ratio.
     levels : sequence of float
-        Surviving fractions at which the enhancement ratio is computed.
+        Surviving fractions at which the enhancement ratio is computed (each in (0, 1)).
+    level : float
+        Confidence level of the intervals, in (0, 1) (0.95, not 95).
 
     Returns
     -------
@@ -156,6 +194,7 @@ def clonogenic(
         dose with SE and CI, ``converged`` and ``note``), ``ser`` (per treated group and
         level, with CI and the ``dof`` of its t quantile).
     """
+    _check_levels(levels, level)
     _validate(data, dose, seeded, colonies, group, source)
     d = data.reset_index(drop=True).copy()
     g = group or "_group"

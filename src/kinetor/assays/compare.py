@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from kinetor.assays._tidy import require_numeric
 from kinetor.errors import DataError, Problem
 from kinetor.pathway.cell_lines import CELL_LINES
 
@@ -97,6 +98,8 @@ def compare_network(
                 )
             )
     keys = [dose] if time is None else [dose, time]
+    # a negative dose would be simulated as untreated, a blank time dropped by groupby
+    require_numeric(d, keys, source="<DataFrame>", nonnegative=[dose])
     summ = d.groupby(keys)[response].agg(["mean", "std", "count"]).reset_index()
     if time is not None and not (summ[time] > 0).all():
         raise DataError(

@@ -14,6 +14,10 @@ with ``x(c)`` the cell count after treatment, ``x_0`` the count at time zero and
 (cytostatic; the name of the authors' GR calculator, grcalculator.org; none when
 ``GR_inf >= 0``), ``GRmax`` the fitted GR at the highest tested dose, ``GR_AOC`` the area
 over the observed GR values (trapezoids on log10 dose) divided by the log10 dose range.
+As in the authors' code, ``GR_inf`` is fitted within [-1, 1], and a ``flat`` curve (no
+dose-response by the F-test) reports the flat fit as a logistic: ``GRinf`` the mean GR
+(within [-1, 1]), ``GEC50`` 0 and ``h_GR`` 0.01; its ``GRmax`` is the observed mean GR at
+the highest dose.
 GR50 and GR_AOC reproduce the worked example of the authors' ``gr_metrics`` Python code
 (datarail; GR50 0.114025, GR_AOC 0.481125; test); its ``GRmax`` is the observed GR at the
 highest dose, kinetor's the fitted one (status likely for the definitions).
@@ -39,6 +43,17 @@ from kinetor.assays.doseresponse import DoseResponseFit
 from kinetor.errors import DataError, Problem
 
 __all__ = ["fit_gr", "gr_values"]
+
+
+class _GRFit(DoseResponseFit):
+    """The 4PL fit of GR values with GR_inf (``bottom``) searched within [-1, 1], the
+    bounds of the authors' gr_metrics code: GR >= -1 by definition."""
+
+    @staticmethod
+    def _bounds(x, w, k):
+        lower, upper = DoseResponseFit._bounds(x, w, k)
+        lower[:, 0], upper[:, 0] = -1.0, 1.0
+        return lower, upper
 
 
 def gr_values(count, control, time_zero) -> np.ndarray:
@@ -165,7 +180,7 @@ def fit_gr(
     if problems:
         raise DataError(problems)
     d["gr"] = gr_values(d[count], d[control], d[time_zero])
-    fit = DoseResponseFit("4pl", fix={"top": 1.0}, absolute_level=0.5, dose_unit=dose_unit)
+    fit = _GRFit("4pl", fix={"top": 1.0}, absolute_level=0.5, dose_unit=dose_unit)
     fit.fit(d, dose=dose, response="gr", by=by_cols or None, source=source)
     r = fit.results_
     r100 = fit.results_at(0.0)
@@ -189,10 +204,18 @@ def fit_gr(
         out[f"{name}_text"] = (
             t["abs_ic50_text"].str.replace("IC50", name).str.replace("response", "GR")
         )
-    out["GRmax"] = np.where(r["converged"], grmax, np.nan)
-    out["GRinf"] = r["bottom"]
-    out["GEC50"] = r["ic50"]
-    out["h_GR"] = r["hill"]
+    # a flat curve: the flat fit written as a logistic (GR_inf the mean, GEC50 0, h 0.01,
+    # as in gr_metrics); GRmax the observed mean GR at the highest dose
+    flat = (r["status"] == "flat").to_numpy()
+    w, y, x = fit._w, fit._y, fit._x
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ybar = np.clip((w * y).sum(1) / w.sum(1), -1.0, 1.0)
+        top_w = w * (x == xmax[:, None])
+        y_top = (top_w * y).sum(1) / top_w.sum(1)
+    out["GRmax"] = np.where(flat, y_top, np.where(r["converged"], grmax, np.nan))
+    out["GRinf"] = np.where(flat, ybar, r["bottom"])
+    out["GEC50"] = np.where(flat, 0.0, r["ic50"])
+    out["h_GR"] = np.where(flat, 0.01, r["hill"])
     out["GR_AOC"] = aoc
     out["status"], out["reason"] = r["status"], r["reason"]
     return out

@@ -60,7 +60,7 @@ def _raw_sheets(path, source: str) -> list[tuple[str, pd.DataFrame]]:
     if isinstance(path, str | Path) and str(path).lower().endswith((".xlsx", ".xls")):
         return list(_excel(path, source).items())
     text = _file_text(path, source)
-    sep = "\t" if text.count("\t") > text.count(",") else ","
+    sep = _separator(text)
     width = max((line.count(sep) + 1 for line in text.splitlines()), default=1)
     raw = pd.read_csv(
         io.StringIO(text),
@@ -71,6 +71,19 @@ def _raw_sheets(path, source: str) -> list[tuple[str, pd.DataFrame]]:
         skip_blank_lines=False,
     )
     return [("", raw)]
+
+
+def _separator(text: str) -> str:
+    """The field separator of a CSV/TSV plate export: the one (tab, comma, semicolon) that
+    splits a line into a grid header ``1 2 ... 12``; otherwise the most frequent one."""
+    seps = ("\t", ",", ";")
+    want = [str(k) for k in range(1, 13)]
+    for line in text.splitlines():
+        for sep in seps:
+            cells = [c.strip() for c in line.split(sep)]
+            if any(cells[k : k + 12] == want for k in range(len(cells) - 11)):
+                return sep
+    return max(seps, key=text.count)
 
 
 def _is_header(row: np.ndarray, j: int, ncol: int) -> bool:

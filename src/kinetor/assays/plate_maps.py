@@ -49,14 +49,20 @@ def read_plate_map(path, *, source: str | None = None) -> pd.DataFrame:
     if first is None:
         text = _file_text(path, source)
         head = text.splitlines()[0].lower() if text else ""
-        if "well" in [h.strip() for h in head.split(",")]:
-            tidy = pd.read_csv(io.StringIO(text))
+        # comma, semicolon or tab: the separator that makes 'well' a column name
+        sep = next((c for c in (",", ";", "\t") if "well" in _fields(head, c)), None)
+        if sep is not None:
+            tidy = pd.read_csv(io.StringIO(text), sep=sep)
         else:
             path = io.StringIO(text)
     elif "well" in [str(v).strip().lower() for v in first.iloc[0]]:
         tidy = pd.read_excel(path)
     pm = _tidy_map(tidy, source) if tidy is not None else _grid_map(path, source)
     return _validate_map(pm, source)
+
+
+def _fields(line: str, sep: str) -> list[str]:
+    return [h.strip().strip('"').strip() for h in line.split(sep)]
 
 
 def _tidy_map(df: pd.DataFrame, source: str) -> pd.DataFrame:
@@ -268,6 +274,21 @@ def merge_plate_map(
     problems = []
     generic = plate_map[plate_map["plate"] == "*"]
     specific = plate_map[plate_map["plate"] != "*"]
+    names = [str(n) for n in plate["plate"].unique()]
+    unknown = [n for n in dict.fromkeys(specific["plate"].astype(str)) if n not in names]
+    if unknown:  # its rows would be ignored and the '*' layout used in their place
+        rows = specific.loc[specific["plate"].astype(str).isin(unknown), "source_row"]
+        raise DataError(
+            Problem(
+                f"map plate name(s) {unknown} are not plates of {plate_source} "
+                f"(its plates: {names})",
+                file=map_source,
+                row=int(rows.iloc[0]) if len(rows) else None,
+                column="plate",
+                fix="write the plate names as in the plate file (case and spaces count), "
+                "or '*' for rows that apply to every plate",
+            )
+        )
     parts = []
     for name in plate["plate"].unique():
         pm = specific[specific["plate"].astype(str) == str(name)]

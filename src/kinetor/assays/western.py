@@ -15,7 +15,9 @@ The signal is the image itself for fluorescence (bright bands on a dark backgrou
 A band's volume is the sum of the background-subtracted signal over its box. A box that
 holds a pixel at the detector's ceiling (255 for 8-bit, 65535 for 16-bit, or
 ``saturation``) is flagged ``saturated``: its volume is still shown, but every ratio built
-on it is NaN with the reason, because a clipped band under-reports.
+on it is NaN with the reason, because a clipped band under-reports. A float image has no
+ceiling of its own: saturation is flagged only with ``saturation=`` (a note says so). A
+negative volume (band below its background) is flagged; its ratios are NaN with a note.
 
 The ratios built on band volumes (:func:`normalise_bands`) and the linear range of a
 dilution series (:func:`linear_range`) are in :mod:`kinetor.assays.blot_ratios`, and
@@ -34,7 +36,6 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Sequence
-from itertools import pairwise
 from pathlib import Path
 from typing import Literal
 
@@ -42,6 +43,7 @@ import numpy as np
 import pandas as pd
 
 from kinetor.assays._images import check_image_file, not_an_image
+from kinetor.assays._lanes import _detect_lanes, _spacing_notes
 from kinetor.assays.blot_ratios import linear_range, normalise_bands
 from kinetor.errors import DataError, ModelError, Problem
 
@@ -96,99 +98,21 @@ def read_blot(path: str | Path) -> np.ndarray:
     return img
 
 
-def _ceiling(img: np.ndarray, saturation: float | None) -> float:
+def _ceiling(img: np.ndarray, saturation: float | None) -> tuple[float, float]:
+    """(value that inverts dark bands, detector ceiling): a float image without
+    ``saturation`` is inverted about its maximum and has no known ceiling (inf)."""
     if saturation is not None:
-        return float(saturation)
-    return float(np.iinfo(img.dtype).max) if img.dtype.kind == "u" else float(img.max())
+        return float(saturation), float(saturation)
+    if img.dtype.kind in "ui":
+        top = float(np.iinfo(img.dtype).max)
+        return top, top
+    return float(img.max()), np.inf
 
 
-def _detect_lanes(signal: np.ndarray, n_lanes: int | None) -> list[tuple[int, int]]:
-    """Lanes from the column profile of the signal above each column's 10th percentile
-    (bands fill few rows, so the percentile is the column's background).
-
-    Before that, the background is flattened in both directions by 10th percentiles:
-    columns (the gradient across the lanes), then rows (a row's percentile rests on the
-    gaps between lanes), so that a gradient down the lanes cancels instead of leaving each
-    column's percentile on the few rows where the background is lowest."""
-    flat = signal - np.percentile(signal, 10, axis=0)
-    flat = flat - np.percentile(flat, 10, axis=1, keepdims=True)
-    prof = (flat - np.percentile(flat, 10, axis=0)).sum(0)
-    prof = np.convolve(prof, np.ones(3) / 3, mode="same")
-    base = float(np.median(np.sort(prof)[: max(3, prof.size // 5)]))
-    noise = 1.4826 * float(np.median(np.abs(np.diff(prof)))) / np.sqrt(2)
-    # noise-based, so a faint lane beside a saturated one is still found
-    on = prof > base + max(8 * noise, 0.002 * (prof.max() - base))
-    edges = np.flatnonzero(np.diff(np.r_[0, on.astype(int), 0]))
-    runs: list[list[int]] = []
-    for a, b in zip(edges[::2], edges[1::2], strict=True):
-        if runs and a - runs[-1][1] < 3:  # a 1-2 column dip of noise does not split a lane
-            runs[-1][1] = int(b)
-        else:
-            runs.append([int(a), int(b)])
-    lanes = [(a, b) for a, b in runs if b - a >= 3]
-    if not lanes:
-        raise DataError(
-            Problem(
-                "no lanes detected: the image has no column with signal above its background",
-                fix="check the image (dark bands on light need dark_bands=True / --dark-bands)"
-                " or give the lanes and the band explicitly (--lanes x0:x1,... --band y0:y1)",
-            )
-        )
-    if n_lanes is not None and len(lanes) != n_lanes:
-        raise DataError(
-            Problem(
-                f"found {len(lanes)} lanes where {n_lanes} were expected",
-                fix="give the lane boundaries explicitly (lanes=[(x0, x1), ...]"
-                " or --lanes x0:x1,...)",
-            )
-        )
-    return _equal_width(lanes, signal.shape[1])
-
-
-def _equal_width(lanes: list[tuple[int, int]], width: int) -> list[tuple[int, int]]:
-    """Every detected lane as wide as the widest, about its own centre: a faint band
-    crosses the detection threshold over fewer columns than a strong one of the same
-    width, and a narrower box would cut off its edges. Neighbours never overlap."""
-    w = max(b - a for a, b in lanes)
-    boxes = [[round((a + b - w) / 2), 0] for a, b in lanes]
-    for box in boxes:
-        box[1] = box[0] + w
-    for left, right in pairwise(boxes):
-        if left[1] > right[0]:
-            left[1] = right[0] = (left[1] + right[0]) // 2
-    return [(max(a, 0), min(b, width)) for a, b in boxes]
-
-
-def _spacing_notes(lanes: list[tuple[int, int]]) -> tuple[list[str], dict[int, str]]:
-    """Detected lanes whose spacing disagrees with their number: a gap of about k lane
-    pitches (median centre-to-centre distance) holds k - 1 undetected lanes (faint ones),
-    lanes closer than half a pitch are one lane split in two. Returns (notes, per-lane
-    flag by 0-based lane index); a faint first or last lane leaves no gap to see."""
-    if len(lanes) < 3:
-        return [], {}
-    centres = np.array([(a + b) / 2 for a, b in lanes])
-    gaps = np.diff(centres)
-    pitch = float(np.median(gaps))
-    steps = np.maximum(np.round(gaps / pitch), 1).astype(int)
-    implied = 1 + int(steps.sum()) - int((gaps < 0.5 * pitch).sum())
-    if implied == len(lanes) and not (gaps < 0.5 * pitch).any():
-        return [], {}
-    where, flags = [], {}
-    for i, (g, k) in enumerate(zip(gaps, steps, strict=True)):
-        if k > 1:
-            what = f"{k - 1} lane(s) may be missing between lanes {i + 1} and {i + 2}"
-        elif g < 0.5 * pitch:
-            what = f"lanes {i + 1} and {i + 2} are closer than half the spacing (one lane split?)"
-        else:
-            continue
-        where.append(what)
-        flags[i] = flags[i + 1] = what
-    note = (
-        f"{len(lanes)} lanes detected, but their spacing (median {pitch:.0f} px centre to "
-        f"centre) implies {implied}: {'; '.join(where)}; check the annotated image and give "
-        "the lanes explicitly (--lanes x0:x1,... or lanes=[(x0, x1), ...])"
-    )
-    return [note], flags
+_NO_CEILING = (
+    "float image without saturation=: the detector ceiling is unknown, saturation is not "
+    "checked (pass saturation= to flag clipped bands)"
+)
 
 
 def _band_rows(signal: np.ndarray, lanes) -> tuple[int, int]:
@@ -265,7 +189,8 @@ def quantify_blot(
         True for dark bands on a light background (film, inverted scans).
     saturation : float, optional
         Raw pixel value at which the detector clips (default: the dtype's maximum; for
-        dark bands the clip is at 0).
+        dark bands the clip is at 0). A float image has no default: without it no band
+        is flagged saturated (a note in ``attrs["notes"]`` says so).
     name : str
         Blot name written in the table.
     labels : list of str, optional
@@ -285,9 +210,9 @@ def quantify_blot(
     for key, v in (("radius", radius), ("n_lanes", 1 if n_lanes is None else n_lanes)):
         if isinstance(v, bool) or not isinstance(v, int | np.integer) or v < 1:
             raise ModelError(f"{key}={v!r}: give a whole number >= 1")
-    ceil = _ceiling(img, saturation)
+    ceil, clip = _ceiling(img, saturation)
     raw = img.astype(float)
-    sat_mask = (raw <= 0) if dark_bands else (raw >= ceil)
+    sat_mask = ((raw <= 0) if dark_bands else (raw >= clip)) & np.isfinite(clip)
     signal = ceil - raw if dark_bands else raw
     if background == "rolling_ball":
         _skimage()
@@ -307,11 +232,12 @@ def quantify_blot(
         raise DataError(
             Problem(f"unknown background {background!r}", fix="rolling_ball, lane or none")
         )
-    notes: list[str] = []
+    notes = [] if np.isfinite(clip) else [_NO_CEILING]
     lane_flags: dict[int, str] = {}
     if lanes is None:
         lanes = _detect_lanes(signal, n_lanes)
-        notes, lane_flags = _spacing_notes(lanes)
+        spacing, lane_flags = _spacing_notes(lanes)
+        notes += spacing
     lanes = list(lanes)
     problems = [
         Problem(
@@ -380,6 +306,7 @@ def quantify_blot(
                     t
                     for t in (
                         f"{nsat} saturated pixels: volume under-reports" if nsat else "",
+                        "volume < 0: band below its background" if box.sum() < 0 else "",
                         lane_flags.get(i, ""),
                     )
                     if t

@@ -350,25 +350,13 @@ def _western_vs_network(
 ) -> list[Path]:
     """Measured phospho/total (% of the control sample) next to the network readout."""
     from kinetor.assays.compare import compare_network as _cmp
-    from kinetor.cli._assay_common import _read_table
+    from kinetor.cli._assay_common import read_design
     from kinetor.errors import DataError, Problem
 
     drug, _, line = spec.partition(":")
     if not line:
         raise typer.BadParameter("write DRUG:CELL_LINE", param_hint="--compare-network")
-    lay = _read_table(design)
-    for col in ("sample", "dose"):
-        if col not in lay.columns:
-            raise DataError(
-                Problem(
-                    f"no {col!r} column",
-                    file=design.name,
-                    row=1,
-                    column=col,
-                    fix="give columns sample, dose and optionally time",
-                )
-            )
-    lay = lay.assign(sample=lay["sample"].astype(str))
+    lay = read_design(design, unit)
     m = ratios.assign(sample=ratios["sample"].astype(str)).merge(lay, on="sample", how="left")
     missing = sorted(set(m.loc[m["dose"].isna(), "sample"]))
     if missing:

@@ -118,6 +118,20 @@ def _read_layout(layout: Path, images: list[Path]):
         ]
     except DataError as err:
         problems += err.problems
+    names = lay["image"].astype(str).str.strip()
+    first: dict[str, int] = {}
+    for i, name in enumerate(names):  # one image is one dish: a repeat would count it twice
+        if name in first:
+            problems.append(
+                Problem(
+                    f"image {name!r} is listed twice (first at row {first[name]})",
+                    file=layout.name,
+                    row=i + 2,
+                    column="image",
+                    fix="one row per image (one dish each): delete the repeated row",
+                )
+            )
+        first.setdefault(name, i + 2)
     named = {p.name for p in images}
     listed = set(lay["image"].astype(str))
     if listed - named:

@@ -133,14 +133,8 @@ def dose_response(
         data = wells[wells["role"] == "sample"].rename(columns={"concentration": "dose"})
         dose, resp, source = "dose", "response", file.name
         by = by or ["compound"]
-        t0 = wells[wells["role"] == "time_zero"]
-        if len(t0):
-            ctl = wells[wells["role"] == "vehicle"].groupby("plate")["value"].mean()
-            gr_in = data.assign(
-                count=data["value"],
-                count_control=data["plate"].map(ctl),
-                count_t0=data["plate"].map(t0.groupby("plate")["value"].mean()),
-            )
+        if (wells["role"] == "time_zero").any():
+            gr_in = _assay_common.gr_counts(wells, data, file.name, plate_map.name)
             gr = fit_gr(gr_in, dose="dose", by=by, dose_unit=unit, source=file.name)
             gr.to_csv(d / "gr_metrics.csv", index=False)
             files.append(d / "gr_metrics.csv")
