@@ -29,20 +29,28 @@ def hed_cmd(
         typer.Option(
             "--weight",
             help="Body weight (kg) of the animals tested, SPECIES=KG: outside the "
-            "species' working range HED = dose x (W/60)^0.33.",
+            "species' working range HED = dose x (W / human weight)^0.33 (--human-weight, "
+            "60 kg by default).",
         ),
     ] = None,
     safety_factor: Annotated[
         float, typer.Option("--safety-factor", help="Divides the lowest HED (>= 1).")
     ] = 10.0,
     human_weight: Annotated[
-        float, typer.Option("--human-weight", help="Human body weight, kg.")
+        float, typer.Option("--human-weight", help="Human body weight, kg (20-300).")
     ] = 60.0,
     basis: Annotated[
         str,
         typer.Option("--basis", help="bsa (Km factors) or mg/kg (the guidance's exceptions)."),
     ] = "bsa",
-    out: Annotated[str | None, typer.Option("--out", help="Folder for hed.csv.")] = None,
+    out: Annotated[
+        str | None,
+        typer.Option(
+            "--out",
+            help="Folder for hed.csv (HED per species) and mrsd.csv (MRSD, safety factor, "
+            "chosen species).",
+        ),
+    ] = None,
 ) -> None:
     """Human equivalent doses by body surface area and the maximum recommended starting dose
     (FDA guidance, July 2005: Km factors of its Table 1, most sensitive species, safety
@@ -56,7 +64,7 @@ def hed_cmd(
         raise typer.BadParameter(f"{human_weight:g}: give kg > 0", param_hint="--human-weight")
     noaels = _common.number_pairs(noael, "--noael", positive=True)
     weights = _common.number_pairs(weight, "--weight", positive=True)
-    unknown = sorted(set(weights) - set(noaels))
+    unknown = sorted(set(map(_key, weights)) - set(map(_key, noaels)))
     if unknown:
         raise typer.BadParameter(
             f"no --noael for {', '.join(map(repr, unknown))}", param_hint="--weight"
@@ -69,8 +77,11 @@ def hed_cmd(
         basis=basis,
     )
     if out:
+        import pandas as pd
+
         folder = _common.out_dir(out)
         table.to_csv(folder / "hed.csv", index=False)
+        pd.DataFrame([mrsd]).to_csv(folder / "mrsd.csv", index=False)
     if _common.STATE["json"]:
         _common.emit_json({"species": table.to_dict("records"), "starting_dose": mrsd})
         return
@@ -219,6 +230,13 @@ def dose_cmd(
         _common.emit_json({"dose_mg": value, "target": target, "measure": measure, "tau": tau})
         return
     _common.info(f"dose {value:.4g} mg every {tau} ({measure} target {target}, CL {cl}, F {f:g})")
+
+
+def _key(name: str) -> str:
+    """A species' key ("Rat", "rats", "rat" are one), as :func:`kinetor.pk.starting_dose`."""
+    from kinetor.pk.fih import _species
+
+    return _species(name) or name.strip().lower()
 
 
 def _positive(

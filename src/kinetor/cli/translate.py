@@ -160,15 +160,27 @@ def clinical_pd_cmd(
     ] = 100,
     seed: Annotated[int, typer.Option("--seed", min=0, help="Random seed (>= 0).")] = 0,
     compound: Annotated[
-        list[str] | None, typer.Option("--compound", help="Only these compounds (repeatable).")
+        list[str] | None,
+        typer.Option(
+            "--compound",
+            help="Only these compounds (library names or synonyms, any case; repeatable).",
+        ),
     ] = None,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write the table as CSV.")] = None,
 ) -> None:
     """Held-out: predicted target inhibition at clinical doses vs published clinical PD."""
-    from kinetor.translate.clinical import clinical_pd_predictions
+    from kinetor.errors import ModelError
+    from kinetor.translate.clinical import _library_names, clinical_pd_predictions
 
     if patients < 1:
         raise typer.BadParameter(f"must be >= 1, got {patients}", param_hint="--patients")
+    if compound:
+        try:
+            _library_names(compound)
+        except ModelError as exc:
+            raise typer.BadParameter(
+                str(exc).removeprefix("compounds: "), param_hint="--compound"
+            ) from None
     res = clinical_pd_predictions(n_patients=patients, seed=seed, compounds=compound)
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)

@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from kinetor.errors import DataError, KinetorError, ModelError, Problem, UnitError
+from kinetor.pk._weights import ALIASES as _ALIASES
 
 __all__ = ["HUMAN_KM", "KM_FACTORS", "human_dose", "human_equivalent_dose", "starting_dose"]
 
@@ -55,24 +56,6 @@ KM_FACTORS: dict[str, tuple[float, tuple[float, float], float, float]] = {
 #: adult human: reference weight 60 kg, 1.62 m2, Km 37
 HUMAN_KM = 37.0
 HUMAN_WEIGHT = 60.0
-_ALIASES = {
-    "mice": "mouse",
-    "rats": "rat",
-    "dogs": "dog",
-    "monkeys": "monkey",
-    "cynomolgus": "monkey",
-    "cynomolgus monkey": "monkey",
-    "rhesus": "monkey",
-    "rhesus monkey": "monkey",
-    "primate": "monkey",
-    "guineapig": "guinea pig",
-    "guinea-pig": "guinea pig",
-    "minipig": "mini-pig",
-    "mini pig": "mini-pig",
-    "micropig": "micro-pig",
-    "micro pig": "micro-pig",
-    "beagle": "dog",
-}
 _FIX_SPECIES = (
     "name one of: "
     + ", ".join(KM_FACTORS)
@@ -85,6 +68,17 @@ def _species(name: Any) -> str | None:
     key = str(name).strip().lower().replace("_", " ")
     key = _ALIASES.get(key, key)
     return key if key in KM_FACTORS else None
+
+
+def _keyed(values: Mapping, what: str) -> dict:
+    """``values`` keyed by species ("Rat", "rats" and "rat" are one; twice is an error)."""
+    out: dict = {}
+    for k, v in dict(values).items():
+        key = _species(k) or (k.strip().lower() if isinstance(k, str) else k)
+        if key in out:
+            raise DataError([Problem(f"species {key!r} has two {what}s", fix="give one")])
+        out[key] = v
+    return out
 
 
 def _positive(value: Any, what: str, fix: str) -> float:
@@ -119,9 +113,10 @@ def human_equivalent_dose(
         The animals' body weight (kg). Inside the working range of the species (or not
         given) the Km factor is used; outside it, or for a species without a Km factor, the
         guidance's formula dose x (weight / human_weight)^0.33. More than 5x outside the
-        range is a ``DataError`` (a weight in grams?).
+        range (another species: above 10 000 kg) is a ``DataError`` (a weight in grams?).
     human_weight : float
-        Human body weight for the weight formula and for the dose in mg (default 60 kg).
+        Human body weight for the weight formula and for the dose in mg (default 60 kg;
+        20-300 kg, else a ``DataError``: a weight in grams?).
     basis : {"bsa", "mg/kg"}
         ``"mg/kg"``: HED = dose (the guidance's exceptions to body-surface-area scaling).
 
@@ -139,13 +134,14 @@ def human_equivalent_dose(
     """
     d = _positive(dose, "dose (mg/kg)", "give the animal dose in mg/kg, > 0")
     hw = _positive(human_weight, "human_weight (kg)", "give a human body weight > 0, e.g. 60")
+    _plausible_weight(hw, "human", "human_weight")
     if basis not in ("bsa", "mg/kg"):
         raise DataError([Problem(f"basis {basis!r} is not 'bsa' or 'mg/kg'", fix="use 'bsa'")])
     name = _species(species)
     w = None if weight is None else _positive(weight, f"weight of {species}", "give kg, > 0")
     note = ""
-    if name is not None and w is not None:
-        _plausible_weight(w, name, species)
+    if w is not None:
+        _plausible_weight(w, species)
     if basis == "mg/kg":
         factor, method = 1.0, "mg/kg"
         note = "mg/kg basis: HED = animal dose (FDA 2005 section V.B)"
@@ -174,15 +170,13 @@ def human_equivalent_dose(
     }
 
 
-def _plausible_weight(w: float, name: str, species: Any) -> None:
-    """Refuse a weight more than 5x outside the working range (grams given as kg?)."""
-    lo, hi = KM_FACTORS[name][1]
-    if not lo / 5 <= w <= hi * 5:
-        grams = f"was it in grams ({w:g} g = {w / 1000:g} kg)? " if w > hi else ""
-        msg = f"weight of {species} = {w:g} kg is more than 5x outside the {name} working range"
-        raise DataError(
-            [Problem(f"{msg} {lo:g}-{hi:g} kg (FDA 2005 Table 1)", fix=f"{grams}give kg")]
-        )
+def _plausible_weight(w: float, species: Any, label: str | None = None) -> None:
+    """Refuse an implausible weight (grams given as kg?): :mod:`kinetor.pk._weights`."""
+    from kinetor.pk._weights import weight_problem
+
+    bad = weight_problem(w, species, label)
+    if bad is not None:
+        raise DataError([Problem(bad[0], fix=bad[1])])
 
 
 def starting_dose(
@@ -226,7 +220,7 @@ def starting_dose(
     sf = _positive(safety_factor, "safety_factor", "give a safety factor >= 1 (default 10)")
     if sf < 1:
         raise DataError([Problem(f"safety_factor = {sf:g} is below 1", fix="give >= 1")])
-    weights = dict(weights or {})
+    weights, noael = _keyed(weights or {}, "weight"), _keyed(noael, "NOAEL")
     unknown = sorted(set(weights) - set(noael))
     if unknown:
         raise DataError(

@@ -113,7 +113,30 @@ def _weight(w, what: str = "weight") -> float:
         raise ModelError(
             f"{what} = {w!r}: give a body weight in kg > 0 or a species ({', '.join(SPECIES)})"
         )
+    _plausible(v, None, what)
     return v
+
+
+def _plausible(w: float, species: str | None, what: str) -> None:
+    """A ``ModelError`` for a weight implausible for ``species`` (grams given as kg?; the
+    ranges of ``kinetor fih hed``: :mod:`kinetor.pk._weights`)."""
+    from kinetor.pk._weights import weight_problem
+
+    bad = weight_problem(w, species, what)
+    if bad is not None:
+        raise ModelError(f"{bad[0]}: {bad[1]}")
+
+
+def _problems(weights: Mapping[str, float]) -> list[tuple[str, str]]:
+    from kinetor.pk._weights import weight_problem
+
+    found = (weight_problem(w, name, f"weight of {name}") for name, w in weights.items())
+    return [p for p in found if p is not None]
+
+
+def _plausible_all(weights: Mapping[str, float]) -> None:
+    for problem, fix in _problems(weights):
+        raise ModelError(f"{problem}: {fix}")
 
 
 def _number(x) -> float:
@@ -155,7 +178,8 @@ def allometric_scale(value: float, from_weight, to_weight, exponent: float = 0.7
     """:math:`P_{to} = P_{from} (W_{to}/W_{from})^{b}`; weights in kg or species names.
 
     Use 0.75 for clearances, 1.0 for volumes, 0.25 for half-lives. ``value`` must be
-    > 0, the weights > 0 (kg) and the exponent finite (a ``ModelError`` otherwise).
+    > 0, the weights > 0 (kg; a number above 10 000 kg, grams given as kg, is refused) and
+    the exponent finite (a ``ModelError`` otherwise).
     """
     v, b = _number(value), _number(exponent)
     if not v > 0:
@@ -229,7 +253,9 @@ def predict_human_cl(
         :mod:`kinetor.pk._scaling_methods` and docs/pk.md.
     fu, human_fu : unbound fractions per species and in human, in (0, 1] (scale unbound CL;
         for ``fcim`` only fu of rat and human_fu, giving Rfu = fu_rat/fu_human)
-    weights, brain_weights : override the reference weights (kg)
+    weights, brain_weights : override the reference weights (kg); a body weight implausible
+        for its species (e.g. in grams: rat 250, human 70000) is a ``ModelError``, with the
+        ranges of ``kinetor fih hed`` (:mod:`kinetor.pk._weights`)
     exponent : body-weight exponent of ``fixed_exponent`` (default 0.75; that method only)
     cl_unit : the unit of the clearances, e.g. ``"L/h"`` (``fcim`` only, which needs it)
 
@@ -263,10 +289,8 @@ def predict_human_cl(
             "cl has a 'human' clearance: human is the species predicted; give the animal "
             "clearances (a human weight other than 70 kg is weights={'human': kg})"
         )
-    weights = {
-        **{k: float(v["weight"]) for k, v in SPECIES.items()},
-        **_per_species(weights or {}, "weight"),
-    }
+    given = _per_species(weights or {}, "weight")
+    weights = {**{k: float(v["weight"]) for k, v in SPECIES.items()}, **given}
     brains = {
         **{k: float(v["brain_weight"]) for k, v in SPECIES.items()},
         **_per_species(brain_weights or {}, "brain weight"),
@@ -278,6 +302,7 @@ def predict_human_cl(
     if (fu is None) != (human_fu is None):
         raise ModelError("unbound scaling needs fu for every species and human_fu (or neither)")
     if method in FEW_SPECIES_METHODS:
+        _plausible_all(given)
         h_fu = None if human_fu is None else _number(human_fu)
         if h_fu is not None and not 0.0 < h_fu <= 1.0:
             raise ModelError(f"human_fu = {human_fu!r}: must be in (0, 1]")
@@ -313,10 +338,12 @@ def predict_human_cl(
     simple = fit_allometry(W, y)
     b = simple.exponent
     if not b > 0:
+        grams = "".join(f"; {p[0]}: {p[1]}" for p in _problems(given))
         raise ModelError(
             f"fitted exponent b = {b:.3g} <= 0: clearance falls with body weight; give "
-            "absolute clearances (e.g. L/h, not L/h/kg) and body weights in kg"
+            f"absolute clearances (e.g. L/h, not L/h/kg) and body weights in kg{grams}"
         )
+    _plausible_all(given)  # after the fit: equal or inverse weights have their own message
     notes = []
     if method == "rule_of_exponents":
         b2 = round(b, 2)  # the rule's classes are stated to two decimals (0.71-0.99, 1.0-1.3)

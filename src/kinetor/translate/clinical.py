@@ -143,6 +143,31 @@ def _consistent(criterion: str, inhib: np.ndarray, values: np.ndarray) -> str:
     return "n/a (reported only)"
 
 
+def _library_names(compounds: Sequence[str]) -> set[str]:
+    """The library names of ``compounds`` (names or synonyms, any case), each with a case."""
+    from kinetor.compounds import load_library
+    from kinetor.errors import ModelError
+
+    if isinstance(compounds, str):
+        compounds = [compounds]
+    lib, have = load_library(), sorted({c["compound"] for c in CLINICAL_PD_CASES})
+    out = set()
+    for name in compounds:
+        try:
+            entry = lib.get(name).name
+        except ModelError as exc:
+            raise ModelError(
+                f"compounds: {exc}; with clinical PD cases: {', '.join(have)}"
+            ) from None
+        if entry not in have:
+            raise ModelError(
+                f"compounds: {name!r} ({entry}) has no published clinical PD case here; "
+                f"use one of {', '.join(have)}"
+            )
+        out.add(entry)
+    return out
+
+
 def clinical_pd_predictions(
     n_patients: int = 100,
     seed: int = 0,
@@ -156,6 +181,11 @@ def clinical_pd_predictions(
     predicted_inhibition_p95, fraction_above_control, published, criterion, consistent,
     pk_source, pk_status, fu, fu_source``. A compound without a human PK set gives one row
     per case with ``consistent = "not simulated: <reason>"``.
+
+    ``compounds`` are names or synonyms of the compound library, in any case
+    (``"AZD5363"``, ``"Capivasertib"``: capivasertib); a name the library lacks
+    (with the closest names), or a compound without a published clinical PD case here, is
+    a ``ModelError``.
     """
     from kinetor.errors import KinetorError, ModelError
     from kinetor.translate.arms import drug_model
@@ -165,7 +195,8 @@ def clinical_pd_predictions(
     for name, value, low in (("n_patients", n_patients, 1), ("seed", seed, 0)):
         if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < low:
             raise ModelError(f"{name}={value!r}: give a whole number >= {low}")
-    cases = [c for c in CLINICAL_PD_CASES if compounds is None or c["compound"] in set(compounds)]
+    wanted = None if compounds is None else _library_names(compounds)
+    cases = [c for c in CLINICAL_PD_CASES if wanted is None or c["compound"] in wanted]
     tum = get_tumor(tumor)
     wild = dataclasses.replace(tum, name="wild-type cell", lesions=())
     rows = []

@@ -43,6 +43,9 @@ class DoseSearch:
 
     ``dose`` is NaN with a ``reason`` when the criterion cannot be met inside
     ``dose_range``; ``evaluations`` lists every dose tried and its metric.
+    ``upper_bound`` is True when the lowest dose of ``dose_range`` already meets the
+    criterion: ``dose`` is then that lowest dose, an upper bound of the answer (the
+    ``reason`` says so; lower ``dose_range``).
     """
 
     dose: float
@@ -55,6 +58,7 @@ class DoseSearch:
     reason: str = ""
     evaluations: pd.DataFrame = field(default_factory=pd.DataFrame)
     extra: dict[str, Any] = field(default_factory=dict)
+    upper_bound: bool = False
 
 
 def time_below(t: np.ndarray, y: np.ndarray, threshold: float) -> float:
@@ -131,9 +135,11 @@ def equal_efficacy_dose(
     reference : str
         Regimen text, e.g. ``"15 mg/kg PO QD x 21 days"``.
     schedule : str
-        Template with ``{dose}`` in the reference's dose unit.
+        Template with ``{dose}``; the result's ``dose`` and ``unit`` are in the schedule's
+        unit (which may differ from the reference's: ``mg`` vs ``mg/kg``).
     dose_range : (lo, hi), optional
-        Bracket; default reference dose / 30 to x 30.
+        Bracket in the schedule's unit, ``0 < lo < hi``; default the reference dose
+        (converted to the schedule's unit) / 30 to x 30.
     days : float, optional
         Common study length (default: the longer of the two regimens').
     **study_kw
@@ -142,28 +148,44 @@ def equal_efficacy_dose(
     Returns
     -------
     DoseSearch
-        ``extra`` holds ``reference_tgi``, the reference total amount and the ratio of
-        total amounts (candidate / reference) over the study.
+        ``extra`` holds ``reference_tgi_pct``, the reference and candidate total amounts
+        (``reference_total``, ``candidate_total``, in ``total_unit``) and their ratio
+        ``total_ratio`` (candidate / reference) over the study. Regimens in the same unit
+        are totalled in it; in different units (``mg`` and ``mg/kg``) every dose is
+        converted to mg with the body weight (``weight=`` or the species' reference
+        weight, reported as ``weight_kg``); a per-m2 dose mixed with another unit is a
+        ``ModelError``. A reference dose <= 0 is a ``ModelError``. When the lowest dose
+        already reaches the reference TGI, ``dose`` is that dose, ``feasible`` False and
+        ``upper_bound`` True.
     """
-    from kinetor.pk import Regimen
+    from kinetor.translate._design_units import Amounts, dose_bracket
     from kinetor.translate.arms import Arm, Treatment
     from kinetor.translate.study import study_days
 
     tmpl = _template(schedule)
-    ref_dose, unit = _first_dose(reference)
+    ref_dose, ref_unit = _first_dose(reference)
+    if not (math.isfinite(ref_dose) and ref_dose > 0):
+        raise ModelError(
+            f"reference {reference!r}: its dose is {ref_dose:g} {ref_unit}; give a reference "
+            "regimen with a dose > 0 (a vehicle has no equal-efficacy dose)"
+        )
+    amounts = Amounts(reference, tmpl, compound, species, dict(study_kw))
+    unit, ref_in_unit = amounts.schedule_unit, amounts.reference_dose
+    lo, hi = dose_bracket(
+        dose_range if dose_range is not None else (ref_in_unit / 30.0, ref_in_unit * 30.0), unit
+    )
     if days is None:
         arms = [
             Arm("r", (Treatment(compound, reference),)),
-            Arm("c", (Treatment(compound, tmpl.format(dose=f"{ref_dose:.6g}")),)),
+            Arm("c", (Treatment(compound, tmpl.format(dose=f"{ref_in_unit:.6g}")),)),
         ]
         days = study_days(arms)
     target = _tgi(compound, species, tumor, reference, days, study_kw)
-    lo, hi = dose_range if dose_range is not None else (ref_dose / 30.0, ref_dose * 30.0)
 
     def metric(d: float) -> float:
         return _tgi(compound, species, tumor, tmpl.format(dose=f"{d:.6g}"), days, study_kw)
 
-    dose, evals, where = _bisect(metric, target, float(lo), float(hi), rtol)
+    dose, evals, where = _bisect(metric, target, lo, hi, rtol)
     table = pd.DataFrame(evals, columns=["dose", "tgi_pct"]).sort_values("dose")
     reason = ""
     if where == "above":
@@ -172,12 +194,22 @@ def equal_efficacy_dose(
             f"reference's {target:.1f} %: widen dose_range"
         )
     elif where == "below":
-        reason = f"already at or above the reference TGI at the lowest dose {lo:g} {unit}"
+        reason = (
+            f"upper bound: already at or above the reference TGI at the lowest dose "
+            f"{lo:g} {unit}; the equal-efficacy dose is <= {lo:g} {unit}: lower dose_range"
+        )
     text = tmpl.format(dose=f"{dose:.6g}") if np.isfinite(dose) else ""
-    ref_total = float(Regimen.parse(reference).to_table()["amount"].sum())
-    extra = {"reference_tgi_pct": target, "reference_total": ref_total, "days": days}
+    ref_total = amounts.total(reference)
+    extra: dict[str, Any] = {
+        "reference_tgi_pct": target,
+        "reference_total": ref_total,
+        "total_unit": amounts.unit,
+        "days": days,
+    }
+    if amounts.weight is not None:
+        extra["weight_kg"] = amounts.weight
     if text:
-        cand_total = float(Regimen.parse(text).to_table()["amount"].sum())
+        cand_total = amounts.total(text)
         extra.update(candidate_total=cand_total, total_ratio=cand_total / ref_total)
     achieved = metric(dose) if np.isfinite(dose) else float(evals[1][1])
     return DoseSearch(
@@ -191,6 +223,7 @@ def equal_efficacy_dose(
         reason=reason,
         evaluations=table.reset_index(drop=True),
         extra=extra,
+        upper_bound=where == "below",
     )
 
 
@@ -210,9 +243,16 @@ def select_dose(
     """Lowest dose with ``readout`` inhibited >= ``inhibition`` % for >= ``hours`` h.
 
     The readout is inhibited by ``inhibition`` % when it is <= ``100 - inhibition`` % of
-    the untreated control. ``window`` (h) defaults to the last 24 h of the study (the last
-    dosing day: steady state for a 7-day schedule of a compound with a half-life of hours).
+    the untreated control. ``window`` (h, ``(start, end)`` inside the study) defaults to
+    the 24 h from the first dose given within the last 24 h of dosing: for QD the 24 h
+    after the last dose, for BID the last dosing day, for '5 days on/2 days off' or weekly
+    dosing the last dosing day (not the undosed days that end the study, whose length is
+    rounded up to whole weeks): steady state for a compound with a half-life of hours.
+    The window used is ``extra['window_h']``. When the lowest dose of ``dose_range``
+    already meets the criterion, ``dose`` is that dose and ``upper_bound`` True (the
+    lowest dose meeting it may be lower; ``feasible`` stays True: that dose meets it).
     """
+    from kinetor.translate._design_units import dose_bracket, last_day_window, window_bounds
     from kinetor.translate.signaling import readout_names
 
     tmpl = _template(schedule)
@@ -222,6 +262,8 @@ def select_dose(
         raise ModelError("inhibition must be in (0, 100) % and hours in (0, 24]")
     threshold = 100.0 - float(inhibition)
     unit = _first_dose(tmpl.format(dose="1"))[1]
+    lo, hi = dose_bracket(dose_range, unit)
+    w = window_bounds(window) if window is not None else last_day_window(tmpl.format(dose="1"))
     j = readout_names().index(readout)
     lows: dict[float, float] = {}
 
@@ -235,14 +277,14 @@ def select_dose(
             {"tumor_growth": False, **study_kw},
         )
         t = res.times
-        w = window if window is not None else (t[-1] - 24.0, t[-1])
+        if w[1] > t[-1] + 1e-9:
+            raise ModelError(f"window {w}: the study ends at {t[-1]:g} h; give a window inside it")
         sel = (t >= w[0] - 1e-9) & (t <= w[1] + 1e-9)
         y = res.readout_array(res.arms[1].name)[0, sel, j]
         lows[d] = float(100.0 - y.min())
         return time_below(t[sel], y, threshold)
 
-    lo, hi = dose_range
-    dose, evals, where = _bisect(metric, float(hours), float(lo), float(hi), rtol)
+    dose, evals, where = _bisect(metric, float(hours), lo, hi, rtol)
     table = pd.DataFrame(evals, columns=["dose", "hours_inhibited"]).sort_values("dose")
     table["max_inhibition_pct"] = table["dose"].map(lows)
     reason = ""
@@ -252,7 +294,10 @@ def select_dose(
             f"(>= {inhibition:g} % for {evals[1][1]:.1f} h) at {hi:g} {unit}"
         )
     elif where == "below":
-        reason = f"the criterion is met at the lowest dose tried ({lo:g} {unit})"
+        reason = (
+            f"upper bound: the criterion is already met at the lowest dose tried "
+            f"({lo:g} {unit}); the lowest dose meeting it is <= {lo:g} {unit}: lower dose_range"
+        )
     text = tmpl.format(dose=f"{dose:.6g}") if np.isfinite(dose) else ""
     achieved = metric(dose) if np.isfinite(dose) else float(evals[1][1])
     return DoseSearch(
@@ -265,6 +310,8 @@ def select_dose(
         feasible=bool(np.isfinite(dose)),
         reason=reason,
         evaluations=table.reset_index(drop=True),
+        extra={"window_h": w},
+        upper_bound=where == "below",
     )
 
 
