@@ -28,7 +28,7 @@ import pandas as pd
 
 from kinetor.nca._kernels import back_extrapolate_c0
 
-__all__ = ["dose_time_point"]
+__all__ = ["dose_time_point", "zero_bolus_start"]
 
 
 def _steady(meta: pd.DataFrame) -> np.ndarray:
@@ -84,6 +84,38 @@ def dose_time_point(Tobs, Cobs, counts, meta, first_row=None, tunit: str = ""):
     notes = _notes(meta, empty, "no sample", span, first_row, tunit)
     notes += _notes(meta, steady & bolus & at_zero, "trough", span, first_row, tunit)
     return t0, c0, notes
+
+
+def zero_bolus_start(pid, t, c, meta, tunit: str = ""):
+    """``(keep, notes)``: an IV bolus profile whose sample at the dose time is 0 (a BLQ
+    sample the rule sets to 0) while a later one is > 0 leaves that sample out, so that
+    C0 is back-extrapolated from the first two samples after it (Phoenix; PKNCA's ``c0``
+    uses the dose-time value only when it is > 0), never C0 = 0 and a rising first
+    segment. ``pid``, ``t`` (from the origin), ``c``: the samples in profile and time
+    order."""
+    keep = np.ones(len(pid), bool)
+    if not len(pid):
+        return keep, []
+    first = np.ones(len(pid), bool)
+    first[1:] = pid[1:] != pid[:-1]
+    bolus = meta["route"].to_numpy()[pid] == "iv_bolus"
+    has_pos = np.bincount(pid[c > 0], minlength=len(meta)) > 0
+    drop = first & bolus & (t == 0) & ~(c > 0) & has_pos[pid]
+    if not drop.any():
+        return keep, []
+    keep[drop] = False
+    u = f" {tunit}" if tunit else ""
+    m = meta.iloc[pid[drop]]
+    who = [
+        f"subject {s}, {a} (dose at {o:g}{u})"
+        for s, a, o in zip(m["subject"], m["analyte"], m["origin"], strict=True)
+    ]
+    note = (
+        f"IV bolus: the sample at the dose time is 0 (BLQ) for {_listed(who)}; C0 is "
+        "back-extrapolated from the first two samples after it (PKNCA's c0 and Phoenix use "
+        "the dose-time sample only when it is > 0), and that sample is left out of the areas"
+    )
+    return keep, [note]
 
 
 def _notes(meta, mask, what: str, span, first_row, tunit: str) -> list[str]:

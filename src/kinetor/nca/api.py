@@ -130,8 +130,15 @@ min_span_ratio, max_aucpext, sparse, sparse_mean, cl_unit, volume_unit
     }
     if given:
         opts = opts.with_(**given)
-    rows = usable_rows(study, opts)
-    if not len(rows):
+    # the BLQ samples the whole-timeline rule drops come along for the rule within each
+    # interval (profiles); every other use of the rows leaves them out
+    rows = usable_rows(study, opts, keep_blq=not opts.sparse)
+    extra = (
+        rows["_blq_drop"].to_numpy(bool)
+        if "_blq_drop" in rows.columns
+        else np.zeros(len(rows), bool)
+    )
+    if extra.all():  # no row at all, or only BLQ samples the rule drops
         raise DataError(
             [
                 Problem(
@@ -152,6 +159,8 @@ min_span_ratio, max_aucpext, sparse, sparse_mean, cl_unit, volume_unit
     plasma, urine = (
         (rows[~is_urine], rows[is_urine]) if is_urine.any() else (rows, rows.iloc[:0].copy())
     )
+    if extra.any():  # the dropped BLQ samples serve the plasma profiles only
+        urine = urine[~urine["_blq_drop"].to_numpy(bool)]
     notes: list[str] = []
     sparse_rows = None
     doses = None
@@ -219,7 +228,7 @@ min_span_ratio, max_aucpext, sparse, sparse_mean, cl_unit, volume_unit
             opts,
             units_by_analyte,
             groups,
-            plasma_rows=rows[~is_urine],
+            plasma_rows=rows[~is_urine & ~extra],
             intervals=intervals,
             notes=notes,
         )

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from kinetor.nca import _kernels as K
+from kinetor.nca._engine_rules import multi_dose, no_dose_start
 from kinetor.nca.registry import PARAMETERS, order
 
 __all__ = ["Computed", "compute"]
@@ -86,7 +87,7 @@ def _compute(prof, options, units_by_analyte) -> Computed:
     run.dose_units(units_by_analyte)  # dose, CL / V unit factors, infusion, tau
     run.interval_areas()  # AUCtau, Cmin, Ctrough, AUC above thresholds, partial areas
     run.derived()  # the registry's calculators, in dependency order
-    run.no_dose_start(units_by_analyte)  # tau/single given where no dose is: NaN + reason
+    no_dose_start(run, units_by_analyte)  # tau/single given where no dose is: NaN + reason
     return Computed(dict(run.ctx), run.reasons, run.flags(), run.why.messages, run.lz_used)
 
 
@@ -109,6 +110,9 @@ class _Run:
         self.no_reason = np.zeros(self.P, np.int32)
         self.nan_p = np.full(self.P, np.nan)
         self.no_reason.flags.writeable = self.nan_p.flags.writeable = False
+        # intervals holding several doses (set by ``multi_dose``) and their reason codes
+        self.multi = np.zeros(self.P, bool)
+        self.multi_code = np.zeros(self.P, np.int32)
 
     def set(self, key, value, reason_mask=None, message="") -> None:
         """Set a parameter; where it is NaN under ``reason_mask``, ``message`` says why."""
@@ -198,7 +202,7 @@ class _Run:
             st == 1, np.where(prof.lz_manual, few_manual, few), np.where(st == 2, flat, 0)
         )
         lamz = fit["lamz"]
-        nonpos = (st == 0) & ~(lamz > 0)
+        nonpos = ((st == 0) & ~(lamz > 0)) | (st == 3)
         lz_reason = np.where(
             nonpos, why.code("lambda_z <= 0: the terminal phase does not decline"), lz_reason
         ).astype(np.int32)
@@ -243,6 +247,8 @@ class _Run:
             "IV infusion without a duration (give the dose's duration)",
         )
         self.set("tau", meta["tau"].to_numpy(float))
+        tunit = next((u.units.get("time", "") for u in units_by_analyte.values()), "")
+        multi_dose(self, f" {tunit}" if tunit else "")
 
     def _area_to(self, t):
         ctx = self.ctx
@@ -279,6 +285,17 @@ class _Run:
             ~has_end,
             "no sample at the end of the dosing interval",
         )
+        blq_end = ~has_end & (
+            meta["blq_at_end"].to_numpy(bool) if "blq_at_end" in meta.columns else False
+        )
+        if blq_end.any():  # a BLQ sample is there: the rule dropped it
+            code = self.why.code(
+                "the sample at the end of the dosing interval is BLQ and the BLQ rule "
+                f"({self.options.blq_rule}) drops it"
+            )
+            self.reasons["ctrough"] = np.where(blq_end, code, self.reasons["ctrough"]).astype(
+                np.int32
+            )
         # AUC above a threshold (PKNCA aucabove.*.all): the study's rule on max(C - c, 0)
         # from the interval start to the last sample
         for key, thr, msg in (
@@ -298,6 +315,10 @@ class _Run:
                     np.arange(len(sub)), self.last_valid[sub]
                 ]
             self.set(key, np.where(np.isnan(thr), np.nan, above), np.isnan(thr), msg)
+        if blq_end.any():  # the trough threshold is missing for the same reason
+            self.reasons["aucatrgh"] = np.where(
+                blq_end, self.reasons["ctrough"], self.reasons["aucatrgh"]
+            ).astype(np.int32)
         origin = meta["origin"].to_numpy(float)
         lo = meta["start"].to_numpy(float) - origin
         hi = meta["end"].to_numpy(float) - origin
@@ -320,6 +341,10 @@ class _Run:
         m_in = K.moment_between(lo, hi, m_lo, m_hi, T, C, self.aumc_cum, self.use_log)
         m_int = np.where(after_tlast, m_tail, m_in)
         self.set("aumcint", m_int, (s_lo == 2) | (s_hi == 2) | np.isnan(m_int), no_tail)
+        for key in ("auctau", "aumctau", "ctrough", "aucatrgh"):  # several doses inside
+            self.reasons[key] = np.where(
+                self.multi & np.isnan(ctx[key]), self.multi_code, self.reasons[key]
+            ).astype(np.int32)
 
     def derived(self) -> None:
         ctx, reasons, P = self.ctx, self.reasons, self.P
@@ -342,28 +367,6 @@ class _Run:
                 inherit = nan & (code == 0) & np.isnan(ctx[dep]) & (reasons[dep] != 0)
                 code = np.where(inherit, reasons[dep], code)
             reasons[key] = np.where(nan & (code == 0), generic, code).astype(np.int32)
-
-    def no_dose_start(self, units_by_analyte) -> None:
-        """A ``tau`` or ``single`` interval given explicitly that does not start at a dose
-        of the subject: every parameter of that profile NaN with the reason (the point
-        Phoenix inserts at a dose has no place at its start)."""
-        meta = self.meta
-        off = meta["no_dose_start"].to_numpy(bool) if "no_dose_start" in meta else None
-        if off is None or not off.any():
-            return
-        tunit = next((u.units.get("time", "") for u in units_by_analyte.values()), "")
-        start = meta["start"].to_numpy(float)
-        code = np.zeros(self.P, np.int32)
-        for s in np.unique(start[off]):
-            at = f"{s:g} {tunit}".strip()
-            why = f"no dose at the interval start ({at}): use :partial (kind 'partial')"
-            code[off & (start == s)] = self.why.code(why)
-        for key, value in list(self.ctx.items()):
-            if np.shape(value) == (self.P,):
-                self.ctx[key] = np.where(off, np.nan, value)
-                kept = self.reasons.get(key, self.no_reason)
-                self.reasons[key] = np.where(off, code, kept).astype(np.int32)
-        self.lz_used = self.lz_used & ~off[:, None]
 
     def flags(self) -> np.ndarray:
         """Acceptance-rule bits (1 R2ADJ, 2 LAMZSPN, 4 AUCPEO, 8 AUCPEP); a dosing

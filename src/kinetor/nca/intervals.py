@@ -33,6 +33,7 @@ __all__ = [
     "doses_per_key",
     "empty_interval_notes",
     "key_pairs",
+    "multi_dose_notes",
     "single_dose_intervals",
     "user_intervals",
     "with_pairs",
@@ -219,7 +220,54 @@ def assign_doses(iv: pd.DataFrame, kdoses: pd.DataFrame) -> pd.DataFrame:
             direction="backward",
         )
         tot.append(m.sort_values("_i")["_cum"].fillna(0.0).to_numpy(float))
-    return _finish(out, tot)
+    return _doses_inside(_finish(out, tot), kd, eps)
+
+
+def _doses_inside(out: pd.DataFrame, kd: pd.DataFrame, eps: float) -> pd.DataFrame:
+    """``multi_dose``: a ``tau`` or ``single`` interval holding a later dose before its
+    end is no dosing interval (PKNCA): its parameters that need tau or the dose are NaN
+    (engine). ``doses_inside`` lists the dose times in [start, end) of those intervals."""
+    with np.errstate(invalid="ignore"):
+        multi = (
+            out["kind"].isin(("tau", "single")).to_numpy()
+            & (out["next_time"].to_numpy(float) < out["end"].to_numpy(float) - eps)
+            & ~out.get("no_dose_start", pd.Series(False, index=out.index)).to_numpy(bool)
+        )
+    out["multi_dose"] = multi
+    out["doses_inside"] = ""
+    if multi.any():
+        q = out.loc[multi, ["_sa", "start", "end"]].assign(_i=np.flatnonzero(multi))
+        j = q.merge(kd[["_sa", "dose_time"]], on="_sa")
+        j = j[(j["dose_time"] >= j["start"] - eps) & (j["dose_time"] < j["end"] - eps)]
+        listed = (
+            j.sort_values("dose_time")
+            .groupby("_i")["dose_time"]
+            .agg(lambda s: ", ".join(f"{v:g}" for v in s))
+        )
+        out.loc[listed.index.to_numpy(), "doses_inside"] = listed.to_numpy(object)
+    return out
+
+
+def multi_dose_notes(meta: pd.DataFrame, tunit: str) -> list[str]:
+    """One note per interval that holds several doses (``_doses_inside``), naming them."""
+    if "multi_dose" not in meta.columns or not meta["multi_dose"].any():
+        return []
+    u = f" {tunit}" if tunit else ""
+    notes = []
+    m = meta[meta["multi_dose"].to_numpy(bool)]
+    for (a, b, kind), g in m.groupby(["start", "end", "kind"], sort=True):
+        who = [
+            f"subject {s}, {an} (doses at {d}{u})"
+            for s, an, d in zip(g["subject"], g["analyte"], g["doses_inside"], strict=True)
+        ]
+        listed = "; ".join(who[:10]) + (f" ... ({len(who)} in all)" if len(who) > 10 else "")
+        notes.append(
+            f"interval {a:g}-{b:g}{u} (kind '{kind}') holds several doses for {listed}: "
+            "not one dosing interval, so the parameters that need tau or the dose are NaN; "
+            f"for the area use --interval {a:g}-{b:g}:partial (kind 'partial') or give one "
+            "interval per dose"
+        )
+    return notes
 
 
 def single_dose_intervals(keys: pd.DataFrame, doses: pd.DataFrame) -> pd.DataFrame | None:
@@ -295,7 +343,11 @@ def _finish(out: pd.DataFrame, tot: list[np.ndarray]) -> pd.DataFrame:
         if "extend" in out.columns
         else np.zeros(len(out), bool)
     )
-    out["win_hi"] = np.where(partial | extend, out["next_time"].fillna(np.inf), out["end"])
+    # a partial area uses every sample from its origin on, whatever the later doses
+    # (PKNCA aucint, Phoenix partial areas select samples by time): lambda_z extrapolates
+    # only beyond the last sample
+    nxt = out["next_time"].fillna(np.inf).to_numpy(float)
+    out["win_hi"] = np.where(partial, np.inf, np.where(extend, nxt, out["end"]))
     out["extend"] = extend
     out["tau"] = np.where(out["kind"] == "tau", out["end"] - out["start"], np.nan)
     return out

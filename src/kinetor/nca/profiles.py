@@ -34,7 +34,8 @@ import pandas as pd
 from kinetor.data._factorize import first_rows, row_codes, strictly_increasing
 from kinetor.data.routes import normalise_route
 from kinetor.errors import DataError, Problem
-from kinetor.nca._dose_point import dose_time_point
+from kinetor.nca._blq_intervals import per_interval_blq
+from kinetor.nca._dose_point import dose_time_point, zero_bolus_start
 from kinetor.nca._lz_tables import point_flags, range_columns, range_notes
 from kinetor.nca.intervals import (
     assign_doses,
@@ -42,6 +43,7 @@ from kinetor.nca.intervals import (
     dose_start_notes,
     doses_per_key,
     empty_interval_notes,
+    multi_dose_notes,
     single_dose_intervals,
     user_intervals,
     with_pairs,
@@ -149,7 +151,7 @@ def build_profiles(
     design passes its composite profiles this way).
     """
     if rows is None:
-        rows = usable_rows(study, options)
+        rows = usable_rows(study, options, keep_blq=True)
         rows = rows[~upper_is(rows["matrix"], "URINE")]
     groups = [g for g in study.groups if g in rows.columns]
     if "_kid" not in rows.columns:
@@ -195,8 +197,16 @@ def build_profiles(
     pre = [] if inside.all() else _predose_note(rows, r_idx, inside, doses)
     if not inside.all():
         r_idx, r_pid = r_idx[inside], r_pid[inside]
+    # the BLQ rule within each interval (PKNCA): a trough ends one interval, starts the next
+    if not options.sparse and "blq" in rows.columns:
+        keep, r_conc, blq_end = per_interval_blq(rows, meta, r_idx, r_pid, options.blq_rule)
+        r_idx, r_pid, r_conc = r_idx[keep], r_pid[keep], r_conc[keep]
+    else:
+        r_conc, blq_end = rows["conc"].to_numpy(float)[r_idx], np.zeros(len(meta), bool)
+    meta["blq_at_end"] = blq_end
     if intervals is None:
-        r_idx, r_pid, notes = _drop_trough_only(rows, meta, r_idx, r_pid, study)
+        keep, notes = _drop_trough_only(rows, meta, r_idx, r_pid, study)
+        r_idx, r_pid, r_conc = r_idx[keep], r_pid[keep], r_conc[keep]
     else:  # a requested interval without samples is named, never dropped silently
         has = np.bincount(r_pid, minlength=len(meta)) > 0
         notes = empty_interval_notes(meta, has, study.units.get("time", ""))
@@ -222,8 +232,12 @@ def build_profiles(
     pid = remap[r_pid]
     if not strictly_increasing(pid, t):  # rows in profile and time order: kept as they are
         order = np.lexsort((t, pid))
-        pid, t, r_idx = pid[order], t[order], r_idx[order]
-    c = rows["conc"].to_numpy(float)[r_idx]
+        pid, t, r_idx, r_conc = pid[order], t[order], r_idx[order], r_conc[order]
+    c = r_conc
+    # an IV bolus sample of 0 (BLQ) at the dose time gives way to the back-extrapolated C0
+    keep, zero_notes = zero_bolus_start(pid, t, c, meta, study.units.get("time", ""))
+    if not keep.all():
+        pid, t, r_idx, c = pid[keep], t[keep], r_idx[keep], c[keep]
     P = len(meta)
     counts = np.bincount(pid, minlength=P)
     starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
@@ -251,7 +265,8 @@ def build_profiles(
         Tobs, Cobs, counts, meta, first_row, study.units.get("time", "")
     )
     tunit = study.units.get("time", "")
-    notes = [*pre, *notes, *more, *dose_start_notes(meta, tunit)]
+    notes = [*pre, *notes, *zero_notes, *more, *dose_start_notes(meta, tunit)]
+    notes += multi_dose_notes(meta, tunit)
     obs = ~np.isnan(T)
     obs[:, 0] = False
     lo, hi = meta["lz_lower"].to_numpy(), meta["lz_upper"].to_numpy()
@@ -290,7 +305,7 @@ def _drop_trough_only(rows, meta, r_idx, r_pid, study):
     one note per skipped interval."""
     tau = (meta["kind"] == "tau").to_numpy()
     if not tau.any():
-        return r_idx, r_pid, []
+        return np.ones(len(r_idx), bool), []
     tt = rows["time"].to_numpy(float)[r_idx]
     lo = meta["start"].to_numpy(float)[r_pid]
     hi = meta["end"].to_numpy(float)[r_pid]
@@ -299,7 +314,7 @@ def _drop_trough_only(rows, meta, r_idx, r_pid, study):
     n_in = np.bincount(r_pid[strictly], minlength=len(meta))
     skip = tau & (n_in == 0) & ~meta["extend"].to_numpy(bool)
     if not skip.any():
-        return r_idx, r_pid, []
+        return np.ones(len(r_idx), bool), []
     tunit = study.units.get("time", "")
     m = meta[skip]
     notes = [
@@ -307,5 +322,4 @@ def _drop_trough_only(rows, meta, r_idx, r_pid, study):
         "the dose and the end of the interval (trough only), not analysed"
         for s, an, a, b in zip(m["subject"], m["analyte"], m["start"], m["end"], strict=True)
     ]
-    keep = ~skip[r_pid]
-    return r_idx[keep], r_pid[keep], notes
+    return ~skip[r_pid], notes

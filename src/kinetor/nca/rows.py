@@ -85,9 +85,13 @@ def _blq_rule(study, rule: str, time_col: str) -> pd.DataFrame:
     return conc.assign(conc_used=np.where(usable, c, np.nan))
 
 
-def usable_rows(study, options: Options) -> pd.DataFrame:
+def usable_rows(study, options: Options, keep_blq: bool = False) -> pd.DataFrame:
     """Concentration rows the analysis uses (BLQ rule applied, exclusions dropped),
     joined with the subject table; raises ``DataError`` listing every malformed row.
+
+    ``keep_blq``: the BLQ samples the whole-timeline rule dropped come along too (conc
+    NaN, column ``_blq_drop`` True; the column only exists when there are such rows), for
+    the rule applied again within each interval (:mod:`kinetor.nca._blq_intervals`).
 
     Where every row is used, the columns are read-only views of the Study's (no copy):
     ``.copy()`` the table before writing into it."""
@@ -127,8 +131,12 @@ def usable_rows(study, options: Options) -> pd.DataFrame:
             else "(--time actual, time='actual')"
         ),
     )
+    extra = np.zeros(len(used), bool)
+    if keep_blq and conc["blq"].to_numpy(bool).any():
+        user_ok = rows_equal(study._conc_codes("exclude"), "")
+        extra = used["blq"].to_numpy(bool) & user_ok & ~ok & used[time_col].notna().to_numpy()
     # one narrow copy: the columns NCA reads (strings as object arrays, fast to take)
-    rows_used = np.nonzero(ok & ~no_time)[0]
+    rows_used = np.nonzero((ok & ~no_time) | extra)[0]
     # every row is used (the usual case): nothing to take
     sel: np.ndarray | slice = slice(None) if len(rows_used) == len(used) else rows_used
     in_conc = [g for g in study.groups if g in used.columns and g not in KEYS]
@@ -177,6 +185,13 @@ def usable_rows(study, options: Options) -> pd.DataFrame:
         kid = row_codes([s_codes, *(rows[c].to_numpy(object) for c in KEYS[1:])])
     rows["_kid"] = kid
     dup = _duplicated(kid, rows["time"].to_numpy())
+    if extra.any():  # a dropped BLQ sample at the time of another sample stays out
+        rows["_blq_drop"] = extra[rows_used]
+        stay = ~(dup & rows["_blq_drop"].to_numpy())
+        rows, s_codes = rows[stay], s_codes[stay]
+        kid, base = rows["_kid"].to_numpy(), ~rows["_blq_drop"].to_numpy()
+        dup = np.zeros(len(rows), bool)
+        dup[base] = _duplicated(kid[base], rows["time"].to_numpy()[base])
     if not options.sparse:
         problems += row_problems(
             rows,
