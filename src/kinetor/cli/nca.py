@@ -293,12 +293,9 @@ def nca_command(
         c for c in ("PPTESTCD", "unit", "n", "n_flagged", "statistic", "display") if c in summary
     ]
     by = [c for c in summary.columns if c not in keep and c in (*res.groups, "analyte")]
-    main_codes = (
-        *("CMAX", "TMAX", "AUCLST", "AUCIFO", "LAMZHL", "CLFO", "CLO", "VZFO", "VZO"),
-        *("AUCTAU", "CAVG", "CTROUGH", "AUCINT", "SPARSEAL", "AUCLSTSE", "RCAMINT"),
-        *("RCPCINT", "RENALCL"),
-    )
-    shown = summary[summary["PPTESTCD"].isin(main_codes)]
+    from kinetor.nca.summary import MAIN_CODES
+
+    shown = summary[summary["PPTESTCD"].isin(MAIN_CODES)]
     import numpy as np
 
     tunit = study.units.get("time", "")

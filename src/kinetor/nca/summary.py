@@ -37,7 +37,15 @@ import pandas as pd
 from kinetor.nca.registry import STATISTIC_LABEL, format_summary, order_codes, summary_statistic
 from kinetor.numerics.formatting import natural_key as _natural_key
 
-__all__ = ["SUMMARY_COLUMNS", "summarise", "summary_table"]
+__all__ = ["MAIN_CODES", "SUMMARY_COLUMNS", "summarise", "summary_table"]
+
+#: The main parameters ``kinetor nca`` prints and the browser app shows after a run
+#: (single dose, steady state and partial AUCs, sparse designs, urine).
+MAIN_CODES = (
+    *("CMAX", "TMAX", "AUCLST", "AUCIFO", "LAMZHL", "LAMZNPT", "CLFO", "CLO", "VZFO", "VZO"),
+    *("AUCTAU", "CAVG", "CTROUGH", "AUCINT", "SPARSEAL", "AUCLSTSE", "RCAMINT"),
+    *("RCPCINT", "RENALCL"),
+)
 
 SUMMARY_COLUMNS = (
     "PPTESTCD",

@@ -234,9 +234,11 @@ MAX_COLUMNS = 9  # columns per table block: fits an A4 page at the report's font
 
 
 def _key_columns(df: pd.DataFrame) -> list[str]:
-    """Leading text columns (subject, group, analyte...) repeated in every block."""
-    keys = []
-    for c in df.columns[:3]:
+    """The columns repeated in every block: the first column whatever its type (it names
+    the rows: a subject, or a concentration in a dose-response table), then the text or
+    key-like columns (group, analyte, start...) that follow it, three at most."""
+    keys = [str(c) for c in df.columns[:1]]
+    for c in df.columns[1:3]:
         if pd.api.types.is_numeric_dtype(df[c]) and not _KEYLIKE.match(str(c)):
             break
         keys.append(str(c))

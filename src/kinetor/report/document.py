@@ -33,6 +33,7 @@ import datetime as _dt
 import html as _html
 import io
 import json
+import math
 import sys
 import warnings
 from collections.abc import Iterator, Mapping
@@ -246,12 +247,21 @@ def _read_manifest(manifest: Path) -> dict[str, Any]:
 
 
 def _jsonable(value: Any) -> Any:
+    """``value`` as JSON data; an infinite number (an interval's ``end``) is kept as
+    ``{"__float__": "inf"}`` (``"-inf"``), which JSON has no number for."""
     if isinstance(value, pd.DataFrame):
-        return {"__dataframe__": json.loads(value.to_json(orient="records"))}
+        rows = json.loads(value.to_json(orient="records"))  # inf -> null: put it back
+        for j, col in enumerate(value.columns):
+            for i, v in enumerate(value.iloc[:, j].tolist()):
+                if isinstance(v, float) and math.isinf(v):
+                    rows[i][str(col)] = _jsonable(v)
+        return {"__dataframe__": rows}
     if isinstance(value, Mapping):
         return {str(k): _jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple | set):
         return [_jsonable(v) for v in value]
+    if isinstance(value, float) and math.isinf(value):
+        return {"__float__": "inf" if value > 0 else "-inf"}
     if isinstance(value, str | int | float | bool) or value is None:
         return value
     return str(value)
@@ -259,8 +269,13 @@ def _jsonable(value: Any) -> Any:
 
 def _from_json(value: Any) -> Any:
     if isinstance(value, dict):
+        if set(value) == {"__float__"} and value["__float__"] in ("inf", "-inf"):
+            return float(value["__float__"])
         if set(value) == {"__dataframe__"}:
-            return pd.DataFrame(value["__dataframe__"])
+            rows = value["__dataframe__"]
+            if isinstance(rows, list):
+                rows = [_from_json(r) if isinstance(r, dict) else r for r in rows]
+            return pd.DataFrame(rows)
         return {k: _from_json(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_from_json(v) for v in value]

@@ -5,7 +5,9 @@ The default is an SQLite file in the user's data directory
 ``XDG_DATA_HOME`` is unset, ``%LOCALAPPDATA%\\kinetor`` on Windows); ``KINETOR_STORE``
 overrides it with any SQLAlchemy URL (``postgresql://user@host/db`` for a team) or a file
 path. SQLite runs in WAL mode and every write transaction starts with ``BEGIN IMMEDIATE``,
-so concurrent writers queue (30 s busy timeout) instead of failing or losing rows.
+so concurrent writers queue (30 s busy timeout, ``KINETOR_STORE_TIMEOUT`` seconds when
+set) instead of failing or losing rows; a store still busy after that is a ``StoreError``
+saying that another process holds it and what to do.
 """
 
 from __future__ import annotations
@@ -146,13 +148,44 @@ def check_store_file(url: str, create: bool = False) -> None:
         raise StoreError(f"{path} is an empty database, not a kinetor store yet")
 
 
+def busy_timeout() -> float:
+    """Seconds an SQLite writer waits for another one (``KINETOR_STORE_TIMEOUT``, 30).
+
+    >>> busy_timeout()
+    30.0
+    """
+    from kinetor.store._util import StoreError
+
+    text = os.environ.get("KINETOR_STORE_TIMEOUT", "").strip()
+    try:
+        value = float(text) if text else 30.0
+    except ValueError:
+        value = float("nan")
+    if not (value > 0 and value < 1e6):  # also NaN and inf
+        raise StoreError(
+            f"KINETOR_STORE_TIMEOUT={text!r} is not a number of seconds: give one such as "
+            "120, or unset it for the default of 30"
+        )
+    return value
+
+
+def _busy_message(url: str, timeout: float) -> str:
+    return (
+        f"the store {display_url(url)} is busy: another process (a kinetor command or "
+        f"'kinetor serve') has been writing to it for more than {timeout:g} s. Wait for it "
+        "to finish and run the command again, or let writers wait longer with "
+        "KINETOR_STORE_TIMEOUT=SECONDS"
+    )
+
+
 def make_engine(url: str) -> Engine:
     """An engine for ``url``; SQLite files get WAL, foreign keys and queued writers."""
     if url.startswith("sqlite"):
         path = url.split("///", 1)[1] if "///" in url else ""
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        timeout = busy_timeout()
+        engine = create_engine(url, connect_args={"timeout": timeout, "check_same_thread": False})
 
         @event.listens_for(engine, "connect")
         def _on_connect(dbapi_conn, _record):
@@ -160,8 +193,18 @@ def make_engine(url: str) -> Engine:
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA foreign_keys=ON")
-            cur.execute("PRAGMA busy_timeout=30000")
+            cur.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
             cur.close()
+
+        @event.listens_for(engine, "handle_error")
+        def _on_error(ctx):
+            import sqlite3
+
+            from kinetor.store._util import StoreError
+
+            exc = ctx.original_exception
+            if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc).lower():
+                raise StoreError(_busy_message(url, timeout)) from None
 
         @event.listens_for(engine, "begin")
         def _on_begin(conn):

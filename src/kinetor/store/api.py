@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import operator
+import unicodedata
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -28,12 +29,19 @@ MIN_PASSWORD = 8
 def _checked_name(name: str, what: str, limit: int = 200) -> str:
     """``name`` stripped; StoreError when empty, longer than ``limit`` characters (the
     column's size: PostgreSQL would refuse it, SQLite would keep it) or holding a NUL
-    character (PostgreSQL cannot keep one, and no one can type it)."""
+    character (PostgreSQL cannot keep one, and no one can type it); a user name also
+    must not hold a control character (a line break would forge lines in the audit
+    trail and logs, and no one can type it on the sign-in page)."""
     name = str(name).strip()
     if not name:
         raise StoreError(f"{what} needs a name")
     if "\x00" in name:
         raise StoreError(f"{what} name cannot contain a NUL character: {name!r}")
+    if what == "a user" and any(unicodedata.category(c) == "Cc" for c in name):
+        raise StoreError(
+            f"{what} name cannot contain a control character (line break, tab...): "
+            f"{name!r}; give a name on one line, e.g. {' '.join(name.split())!r}"
+        )
     return check_length(name, limit, f"{what} name")
 
 

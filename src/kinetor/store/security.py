@@ -26,9 +26,22 @@ def hash_password(password: str) -> str:
     return f"scrypt${_N}${_R}${_P}${salt.hex()}${digest.hex()}"
 
 
+_DUMMY: list[str] = []  # a hash to check against when there is none (made once)
+
+
 def verify_password(password: str, stored: str | None) -> bool:
-    """True when ``password`` matches the stored hash (False for accounts without one)."""
-    if not stored or not password:
+    """True when ``password`` matches the stored hash (False for accounts without one).
+
+    Without a stored hash (no such user, or an account without a password) the password
+    is still checked against a dummy hash, so the answer takes as long as for a real
+    account: the time does not tell which user names exist."""
+    if not stored:
+        if not _DUMMY:
+            _DUMMY.append(hash_password(secrets.token_urlsafe(16)))
+        stored = _DUMMY[0]
+        verify_password(password or "x", stored)
+        return False
+    if not password:
         return False
     try:
         algo, n, r, p, salt, digest = stored.split("$")

@@ -98,7 +98,7 @@ class _Router:
         body = await _body(receive)
         form = {k: v[0] for k, v in parse_qs(body.decode("utf-8", "replace")).items()}
         cookie = security._cookies(dict(scope["headers"])).get(security.COOKIE, "")
-        if scope.get("method") != "POST" or not security.hmac.compare_digest(
+        if scope.get("method") != "POST" or not security.same_secret(
             form.get("csrf", ""), security.csrf_token(self.cfg, cookie)
         ):
             return await security._plain(send, 403, "sign out with the button in the app")
@@ -189,8 +189,8 @@ async def _api(scope, receive, send, cfg: ServeConfig, store):
     # every POST, also on a local server without sign-in: another site open in the same
     # browser could otherwise post to 127.0.0.1 (it cannot read /api/csrf: no CORS)
     if method == "POST" and not scope.get("kinetor_bearer"):
-        sent = headers.get(b"x-csrf-token", b"").decode("latin-1")
-        if not security.hmac.compare_digest(sent, security.csrf_token(cfg, cookie)):
+        sent = headers.get(b"x-csrf-token", b"")
+        if not security.same_secret(sent, security.csrf_token(cfg, cookie)):
             return await _json(send, 403, {"error": "missing or wrong X-CSRF-Token"})
     try:
         body = await _body(receive)
@@ -248,7 +248,13 @@ async def _api(scope, receive, send, cfg: ServeConfig, store):
             return await _json(
                 send,
                 200,
-                {"result_id": rec["id"], "version": rec["version"], "summary": out["summary"]},
+                {
+                    "result_id": rec["id"],
+                    "version": rec["version"],
+                    "summary": out["summary"],
+                    "not_calculated": out["not_calculated"],
+                    "notes": out["notes"],
+                },
             )
         if path.startswith("/api/results/") and method == "GET":
             rid = path.rsplit("/", 1)[1]

@@ -49,6 +49,8 @@ class ServeConfig:
     )
     # sessions signed out while this server runs (nonce -> expiry); see web.security
     signed_out: dict[str, int] = field(default_factory=dict, repr=False)
+    # failed sign-ins per account while this server runs (web.security.Throttle)
+    failed_logins: dict[str, list[float]] = field(default_factory=dict, repr=False)
 
     @property
     def max_upload_bytes(self) -> int:

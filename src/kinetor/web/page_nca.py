@@ -211,27 +211,11 @@ def nca_server(input, output, session, ctx):
         "in or out of the lambda_z fit"
     )
     def lz_plot():
-        from kinetor._figures import PALETTE, new_figure
-
-        fig, ax = new_figure(5.6, 3.8, squeeze=True, layout="tight")
         try:
             pts = points()
         except FieldError as exc:
-            ax.axis("off")
-            ax.text(0.5, 0.5, str(exc), ha="center", va="center", wrap=True)
-            return fig
-        units = outcome.get()["units"]
-        pos, used, other, gone = pts["pos"], pts["used"], pts["other"], pts["gone"]
-        ax.plot(pos["time"], pos["conc"], "-", color="0.7", lw=1)
-        ax.plot(other["time"], other["conc"], "o", color="0.4", label="not in lambda_z")
-        ax.plot(used["time"], used["conc"], "o", color=PALETTE[0], label="lambda_z points")
-        ax.plot(gone["time"], gone["conc"], "x", color=PALETTE[3], ms=10, mew=2, label="excluded")
-        ax.set_yscale("log")
-        ax.set_xlabel(f"time ({units.get('time', '')})")
-        ax.set_ylabel(f"concentration ({units.get('conc', '')})")
-        ax.set_title(f"subject {input.subject()}")
-        ax.legend(fontsize=8, loc="upper right")
-        return fig
+            return lz_figure(None, {}, "", str(exc))
+        return lz_figure(pts, outcome.get()["units"], input.subject())
 
     @reactive.effect
     @reactive.event(input.lz_plot_click)
@@ -287,8 +271,7 @@ def nca_server(input, output, session, ctx):
         res = outcome.get()
         if not res or "summary" not in res:
             return None
-        df = pd.DataFrame(res["summary"]).drop(columns=["mean"], errors="ignore")
-        return table(df, table_id="summary-table")
+        return summary_view(res)
 
     @render.ui
     def exclusions():
@@ -347,3 +330,51 @@ def nca_server(input, output, session, ctx):
             | {"project_id": rec.get("project_id")}
         )
         message.set("")
+
+
+def lz_figure(pts: dict | None, units: dict, subject: str, message: str = ""):
+    """The semi-log profile of one subject (its lambda_z points, the others, the excluded
+    ones), or ``message`` when there is nothing to draw. User text (the subject id) is
+    shown literally: a ``$`` in it is never read as mathtext."""
+    from kinetor._figures import PALETTE, literal_user_text, new_figure
+
+    fig, ax = new_figure(5.6, 3.8, squeeze=True, layout="tight")
+    if pts is None:
+        ax.axis("off")
+        ax.text(0.5, 0.5, message, ha="center", va="center", wrap=True)
+        literal_user_text(fig)
+        return fig
+    pos, used, other, gone = pts["pos"], pts["used"], pts["other"], pts["gone"]
+    ax.plot(pos["time"], pos["conc"], "-", color="0.7", lw=1)
+    ax.plot(other["time"], other["conc"], "o", color="0.4", label="not in lambda_z")
+    ax.plot(used["time"], used["conc"], "o", color=PALETTE[0], label="lambda_z points")
+    ax.plot(gone["time"], gone["conc"], "x", color=PALETTE[3], ms=10, mew=2, label="excluded")
+    ax.set_yscale("log")
+    ax.set_xlabel(f"time ({units.get('time', '')})")
+    ax.set_ylabel(f"concentration ({units.get('conc', '')})")
+    ax.set_title(f"subject {subject}")
+    ax.legend(fontsize=8, loc="upper right")
+    literal_user_text(fig)
+    return fig
+
+
+def summary_view(res: dict):
+    """The main summary of an NCA run (one row per group, analyte, matrix, interval and
+    parameter, with n_flagged), the count of values not calculated and their reasons,
+    and the run's notes; every text escaped."""
+    df = pd.DataFrame(res["summary"]).drop(columns=["mean"], errors="ignore")
+    parts = [table(df, table_id="summary-table")]
+    nc = res.get("not_calculated") or {}
+    if nc.get("count"):
+        why = "; ".join(f"{r['reason']} ({r['n']})" for r in nc.get("reasons", []))
+        parts.append(
+            ui.p(
+                f"{nc['count']} parameter value(s) not calculated: {why}. See the "
+                "'exclude' column of nca_parameters.csv.",
+                id="not-calculated",
+            )
+        )
+    notes = res.get("notes") or []
+    if notes:
+        parts.append(ui.tags.ul(*[ui.tags.li(f"note: {n}") for n in notes], id="nca-notes"))
+    return ui.TagList(*parts)

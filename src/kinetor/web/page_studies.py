@@ -176,18 +176,7 @@ def studies_server(input, output, session, ctx):
         if res is None:
             return ui.p("Upload a study file.", id="check-status")
         if res.get("ok"):
-            ok = ui.p(
-                f"OK: {res['rows']} rows, {res['subjects']} subjects; units "
-                f"{res['units']}. Stored in the project and chosen for NCA.",
-                id="check-status",
-                class_="text-success",
-            )
-            warned = [ui.li(w) for w in res.get("warnings", [])]  # text: escaped by htmltools
-            if not warned:
-                return ok
-            return ui.div(
-                ok, ui.p("Please check:", class_="text-warning"), ui.tags.ul(*warned, id="warnings")
-            )
+            return checked_view(res)
         if not res["problems"]:  # a refused setting or a lost worker: its message
             return ui.p(res["error"], id="check-status", class_="text-danger")
         return ui.p(
@@ -215,6 +204,29 @@ def studies_server(input, output, session, ctx):
             rows, columns=["id", "name", "size", "sha256", "created_at", "created_by"]
         )
         return table(df, table_id="studies-table")
+
+
+def checked_view(res: dict):
+    """A file that passed validation: rows, subjects, units, then the notes of reading it
+    (what was assumed or converted, as ``kinetor validate`` prints them) and the warnings
+    (legal but suspicious data). Every text is escaped by htmltools."""
+    ok = ui.p(
+        f"OK: {res['rows']} rows, {res['subjects']} subjects; units "
+        f"{res['units']}. Stored in the project and chosen for NCA.",
+        id="check-status",
+        class_="text-success",
+    )
+    parts = [ok]
+    notes = [ui.tags.li(n) for n in res.get("notes", [])]
+    if notes:
+        parts += [ui.p("Notes on reading the file:"), ui.tags.ul(*notes, id="study-notes")]
+    warned = [ui.tags.li(w) for w in res.get("warnings", [])]
+    if warned:
+        parts += [
+            ui.p("Please check:", class_="text-warning"),
+            ui.tags.ul(*warned, id="warnings"),
+        ]
+    return parts[0] if len(parts) == 1 else ui.div(*parts)
 
 
 def study_settings(time_unit, conc_unit, dose_unit, route, roles: dict, columns: list[str]) -> dict:

@@ -12,6 +12,9 @@
   exempt: a browser never sends that header across sites). The Shiny websocket is
   refused when its ``Origin`` is another site (cross-site websocket hijacking).
 * Uploads: request bodies above the limit are refused (413) before they are read.
+* Sign-in throttle: after ``MAX_FAILS`` failed sign-ins to one account (or to the
+  token) this server process refuses every sign-in to it for ``LOCK_S`` seconds (429),
+  the right password included; a successful sign-in clears the count.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import base64
 import hashlib
 import hmac
 import html
+import math
 import secrets
 import time
 from urllib.parse import parse_qs, urlsplit
@@ -27,8 +31,21 @@ from urllib.parse import parse_qs, urlsplit
 from kinetor.web.config import ServeConfig, is_local
 
 COOKIE = "kinetor_session"
+MAX_FAILS, LOCK_S = 5, 60.0
+_MAX_TRACKED = 10_000  # accounts whose failures are remembered at once (memory bound)
+_clock = time.monotonic
 PUBLIC = ("/login", "/favicon.ico")
 _MAX_AGE = 12 * 3600
+
+
+def same_secret(sent: str | bytes, expected: str | bytes) -> bool:
+    """Constant-time comparison of two secrets as UTF-8 bytes: any text (a non-ASCII
+    token, a header byte above 0x7f) compares, equal or not, and never raises."""
+
+    def raw(v: str | bytes) -> bytes:
+        return v if isinstance(v, bytes) else v.encode("utf-8", "surrogatepass")
+
+    return hmac.compare_digest(raw(sent), raw(expected))
 
 
 def _sign(secret: bytes, text: str) -> str:
@@ -66,7 +83,7 @@ def _fields(cfg: ServeConfig, value: str | None) -> list[str] | None:
     if not value or "." not in value:
         return None
     body, sig = value.rsplit(".", 1)
-    if not hmac.compare_digest(sig, _sign(cfg.secret, body)):
+    if not same_secret(sig, _sign(cfg.secret, body)):
         return None
     try:
         fields = base64.urlsafe_b64decode(body.encode()).decode().split("\n")
@@ -85,7 +102,7 @@ def read_session(cfg: ServeConfig, value: str | None, store=None) -> str | None:
     if int(expiry) <= time.time() or auth != cfg.auth or nonce in cfg.signed_out:
         return None
     now = _credential(cfg, store, user)
-    return user if now is not None and hmac.compare_digest(cred, now) else None
+    return user if now is not None and same_secret(cred, now) else None
 
 
 def end_session(cfg: ServeConfig, value: str | None) -> None:
@@ -123,9 +140,9 @@ class Guard:
         headers = dict(scope.get("headers") or [])
         if self.cfg.auth == "none":
             return self.cfg.local_user
-        auth = headers.get(b"authorization", b"").decode("latin-1")
-        if self.cfg.auth == "token" and auth.startswith("Bearer ") and self.cfg.token:
-            if hmac.compare_digest(auth[7:].strip(), self.cfg.token):
+        auth = headers.get(b"authorization", b"")
+        if self.cfg.auth == "token" and auth.startswith(b"Bearer ") and self.cfg.token:
+            if same_secret(auth[7:].strip(), self.cfg.token):  # the token's UTF-8 bytes
                 scope["kinetor_bearer"] = True
                 return "token"
         return read_session(self.cfg, _cookies(headers).get(COOKIE), self.store)
@@ -234,6 +251,30 @@ async def _redirect(send, where: str, headers=()):
     await send({"type": "http.response.body", "body": b""})
 
 
+def _locked_for(cfg: ServeConfig, key: str) -> float:
+    """Seconds a sign-in to ``key`` is still refused (0: it may be tried)."""
+    rec = cfg.failed_logins.get(key)
+    return max(0.0, rec[1] - _clock()) if rec else 0.0
+
+
+def _count_attempt(cfg: ServeConfig, key: str, ok: bool) -> None:
+    """Count a failed sign-in to ``key`` (the ``MAX_FAILS``-th locks it for ``LOCK_S``
+    seconds); a successful one forgets its failures."""
+    fails = cfg.failed_logins
+    if ok:
+        fails.pop(key, None)
+        return
+    now = _clock()
+    if key not in fails and len(fails) >= _MAX_TRACKED:
+        for k in [k for k, (n, until) in fails.items() if until <= now][: _MAX_TRACKED // 2]:
+            del fails[k]  # unlocked accounts first; then the oldest entries
+        while len(fails) >= _MAX_TRACKED:
+            del fails[next(iter(fails))]
+    n, until = fails.get(key, [0.0, 0.0])
+    n = n + 1
+    fails[key] = [0.0, now + LOCK_S] if n >= MAX_FAILS else [n, until]
+
+
 def login_page(cfg: ServeConfig, nonce: str, message: str = "") -> str:
     """The sign-in form (every text escaped; the CSRF token bound to a cookie nonce)."""
     user_field = (
@@ -268,14 +309,24 @@ async def login_route(scope, receive, send, cfg: ServeConfig, store):
                 break
         form = {k: v[0] for k, v in parse_qs(body.decode("utf-8", "replace")).items()}
         nonce = cookies.get("kinetor_nonce", "")
-        if not nonce or not hmac.compare_digest(form.get("csrf", ""), csrf_token(cfg, nonce)):
+        if not nonce or not same_secret(form.get("csrf", ""), csrf_token(cfg, nonce)):
             return await _plain(send, 403, "the sign-in form expired: reload the page")
         secret, user = form.get("secret", ""), form.get("user", "").strip()
+        key = "token" if cfg.auth == "token" else user
+        wait = _locked_for(cfg, key)
+        if wait:
+            return await _plain(
+                send,
+                429,
+                f"too many failed sign-ins to this account: wait {math.ceil(wait)} s, "
+                "then sign in again",
+            )
         ok = False
         if cfg.auth == "token" and cfg.token:
-            ok, user = hmac.compare_digest(secret, cfg.token), "token"
+            ok, user = same_secret(secret, cfg.token), "token"
         elif cfg.auth == "accounts":
             ok = bool(user) and store.check_password(user, secret)
+        _count_attempt(cfg, key, ok)
         if ok:
             cookie = (
                 f"{COOKIE}={make_session(cfg, user, store)}; HttpOnly; SameSite=Strict; "

@@ -74,12 +74,13 @@ def nca_job(
     workbook: bool = False,
 ) -> dict[str, Any]:
     """NCA of a stored study: blobs to store (CSV tables and provenance; the Excel
-    workbook and HTML report on request), lambda_z points for the plot, main summary."""
-    import pandas as pd
-
+    workbook and HTML report on request; the notes file only when there are notes),
+    lambda_z points for the plot, the main summary (the command line's codes, per
+    interval, with ``n_flagged``) and the values not calculated with their reasons."""
     from kinetor.errors import KinetorError
     from kinetor.nca import nca
     from kinetor.store.nca import nca_blobs, nca_options, read_upload
+    from kinetor.web.nca_summary import main_summary, not_calculated, records
 
     try:
         study = read_upload(data, name, settings)
@@ -89,33 +90,17 @@ def nca_job(
     lz = res.lambda_z_points
     keep = [c for c in ("subject", "analyte", "time", "conc", "used") if c in lz.columns]
     lz = lz[keep].astype({"subject": str})
-    summary = res.summary()
-    main = summary[
-        summary["PPTESTCD"].isin(
-            [
-                "CMAX",
-                "TMAX",
-                "AUCLST",
-                "AUCIFO",
-                "LAMZHL",
-                "LAMZNPT",
-                "CLO",
-                "VZO",
-                "CLFO",
-                "VZFO",
-            ]
-        )
-    ]
-    cols = [
-        c
-        for c in ("group", "analyte", "PPTESTCD", "unit", "n", "statistic", "display", "mean")
-        if c in main.columns
-    ]
+    blobs = nca_blobs(study, res, report=report, workbook=workbook)
+    if not res.provenance.get("notes"):  # as the command line: no notes, no notes file
+        blobs.pop("nca_notes.csv", None)
+    main = main_summary(res.summary(), res.groups, study.units.get("time", ""))
     return {
-        "blobs": nca_blobs(study, res, report=report, workbook=workbook),
+        "blobs": blobs,
         "input_hash": study.input_hash(),
         "lz": lz.to_dict("records"),
-        "summary": pd.DataFrame(main[cols]).to_dict("records"),
+        "summary": records(main),
+        "not_calculated": not_calculated(res.parameters),
+        "notes": list(res.provenance.get("notes", [])),
         "units": dict(study.units),
         "profiles": len(res.profiles),
     }
