@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from kinetor.bioanalysis.acceptance import Criteria, _at_level
+from kinetor.bioanalysis.acceptance import _EPS, Criteria, _at_level
 from kinetor.bioanalysis.samples import _row, _user_exclude
 
 __all__ = ["carry_over_rows"]
@@ -73,7 +73,7 @@ def carry_over_rows(
                 "carry-over: analyte response after the highest standard",
                 pct,
                 f"<= {crit.blank_analyte_pct_lloq:g}% of LLOQ",
-                pct <= crit.blank_analyte_pct_lloq,
+                pct <= crit.blank_analyte_pct_lloq + _EPS,
                 required=False,
                 source=_SOURCE,
                 note=f"largest analyte area of {names} as % of mean LLOQ area",
@@ -92,7 +92,7 @@ def carry_over_rows(
                 "carry-over: IS response after the highest standard",
                 pct,
                 f"<= {crit.blank_is_pct:g}% of LLOQ IS",
-                pct <= crit.blank_is_pct,
+                pct <= crit.blank_is_pct + _EPS,
                 required=False,
                 source=_SOURCE,
                 note="largest IS area of the blank(s) after the highest standard as % of "

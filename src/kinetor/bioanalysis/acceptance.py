@@ -30,12 +30,11 @@ Examples
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-
 import numpy as np
 import pandas as pd
 
-from kinetor.bioanalysis.calibration import Calibration, fit_calibration
+from kinetor.bioanalysis._limits import _EPS, M10, Criteria, _at_level, accuracy_pct, passes
+from kinetor.bioanalysis._rejection import calibrate_with_rejection
 
 __all__ = [
     "Criteria",
@@ -45,167 +44,6 @@ __all__ = [
     "qc_assessment",
     "standards_assessment",
 ]
-
-_EPS = 1e-9  # percent: float slack for the inclusive +/- limits
-M10 = "ICH M10 (2022) 3.3; FDA BMV (2018)"
-
-
-@dataclass(frozen=True)
-class Criteria:
-    """Acceptance limits of an analytical run (defaults: ICH M10 chromatographic assays).
-
-    Attributes
-    ----------
-    standard_tol, lloq_tol : float
-        Allowed |bias| (%) of a calibration standard, and of one at the LLOQ level.
-    min_standard_fraction : float
-        Fraction of all non-zero standards that must pass.
-    min_standard_levels : int
-        Passing non-zero concentration levels required.
-    min_level_fraction : float
-        Fraction of replicates at a level that must pass for the level to count.
-    qc_tol, qc_lloq_tol : float
-        Allowed |bias| (%) of a QC, and of a QC at the LLOQ.
-    min_qc_fraction, min_qc_level_fraction : float
-        Fraction of all QCs, and of the QCs at each level, that must pass.
-    min_qc_levels : int
-        QC levels that must lie inside the calibrated range of the run.
-    blank_analyte_pct_lloq, blank_is_pct : float
-        Informational selectivity checks (ICH M10 3.2.1): analyte response of
-        blanks/zeros at most this % of the mean LLOQ response; IS response of blanks at
-        most this % of the mean IS response of the LLOQ standard(s).
-    refit : bool
-        Reject failing standards one at a time and fit again (True), or judge the first
-        fit only (False).
-    """
-
-    standard_tol: float = 15.0
-    lloq_tol: float = 20.0
-    min_standard_fraction: float = 0.75
-    min_standard_levels: int = 6
-    min_level_fraction: float = 0.5
-    qc_tol: float = 15.0
-    qc_lloq_tol: float = 20.0
-    min_qc_fraction: float = 2.0 / 3.0
-    min_qc_level_fraction: float = 0.5
-    min_qc_levels: int = 3
-    blank_analyte_pct_lloq: float = 20.0
-    blank_is_pct: float = 5.0
-    refit: bool = True
-
-    def as_dict(self) -> dict[str, object]:
-        return asdict(self)
-
-
-def accuracy_pct(measured, nominal) -> np.ndarray:
-    """Accuracy as % of nominal, :math:`100\\,x_{\\mathrm{measured}}/x_{\\mathrm{nominal}}`."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return 100.0 * np.asarray(measured, float) / np.asarray(nominal, float)
-
-
-def passes(accuracy, tol) -> np.ndarray:
-    """True where ``|accuracy - 100| <= tol`` (inclusive; NaN fails)."""
-    acc = np.asarray(accuracy, float)
-    return np.abs(acc - 100.0) <= np.asarray(tol, float) + _EPS
-
-
-def _at_level(values: np.ndarray, level: float) -> np.ndarray:
-    return np.isclose(values, level, rtol=1e-9, atol=0.0)
-
-
-def calibrate_with_rejection(
-    nominal,
-    response,
-    model: str = "linear",
-    weighting: str = "1/x^2",
-    criteria: Criteria | None = None,
-    exclude=None,
-) -> tuple[Calibration, pd.DataFrame]:
-    """Fit the curve, rejecting failing standards one at a time (most deviant first).
-
-    Parameters
-    ----------
-    nominal, response : array_like
-        Nominal concentration and area ratio of each non-zero standard.
-    model, weighting : str
-        See ``fit_calibration``.
-    criteria : Criteria, optional
-    exclude : array_like of str, optional
-        The user's reason to leave a standard out (empty: none): never fitted, not
-        passing, the reason first in ``reason``.
-
-    Returns
-    -------
-    (Calibration, DataFrame)
-        The final curve and one row per standard (input order): ``back_calc``,
-        ``accuracy_pct``, ``bias_pct``, ``tolerance_pct``, ``pass``, ``used_in_fit``,
-        ``reason``. The LLOQ tolerance applies to the lowest nominal level of the run.
-
-    Examples
-    --------
-    Six standards on ``y = 0.01 x`` and one far off: it is rejected, the others pass.
-
-    >>> cal, tab = calibrate_with_rejection([1, 2, 5, 10, 20, 50, 100],
-    ...     [0.01, 0.02, 0.05, 0.13, 0.2, 0.5, 1.0], weighting="1/x^2")
-    >>> tab["used_in_fit"].tolist()
-    [True, True, True, False, True, True, True]
-    >>> round(float(tab["accuracy_pct"].iloc[3]), 6)   # 0.13 / 0.01 = 13 vs 10 nominal
-    130.0
-    """
-    crit = criteria or Criteria()
-    x = np.asarray(nominal, float)
-    y = np.asarray(response, float)
-    lloq_level = np.nanmin(x) if x.size else np.nan
-    tol = np.where(_at_level(x, lloq_level), crit.lloq_tol, crit.standard_tol)
-    user = np.full(x.size, "", object) if exclude is None else np.asarray(exclude, object)
-    used = np.isfinite(y) & (user == "")
-    while True:
-        cal = fit_calibration(x[used], y[used], model=model, weighting=weighting)
-        back = cal.back_calculate(y)
-        acc = accuracy_pct(back, x)
-        ok = passes(acc, tol)
-        failing = used & ~ok
-        if not crit.refit or not failing.any() or not cal.ok:
-            break
-        # the standard furthest outside its own limit goes first
-        excess = np.where(failing, np.abs(acc - 100.0) - tol, -np.inf)
-        excess = np.where(np.isnan(excess), np.inf, excess)
-        used = used.copy()
-        used[int(np.argmax(excess))] = False
-    if crit.refit:
-        # once rejected, a standard stays rejected (it is not reinstated by a later fit)
-        final = ok & used
-        reason = np.where(
-            final,
-            "",
-            np.where(
-                ok,
-                "rejected on an earlier fit (within limits on the final curve: not reinstated)",
-                "outside limits: rejected and curve refitted",
-            ),
-        )
-    else:
-        final = ok & (user == "")
-        reason = np.where(ok, "", "outside limits")
-    reason = np.where(np.isfinite(y), np.where(user == "", reason, ""), "no response")
-    reason = np.where((user == "") | (reason == ""), user + reason, user + "; " + reason)
-    table = pd.DataFrame(
-        {
-            "back_calc": back,
-            "accuracy_pct": acc,
-            "bias_pct": acc - 100.0,
-            "tolerance_pct": tol,
-            "pass": final,
-            "used_in_fit": used,
-            "reason": reason,
-        }
-    )
-    if not cal.ok:
-        table["pass"] = False
-        table["reason"] = np.where(
-            table["reason"] == "", f"no usable curve: {cal.reason}", table["reason"]
-        )
-    return cal, table
 
 
 def standards_assessment(
@@ -277,7 +115,9 @@ def standards_assessment(
             "source": "ICH M10 (2022) 3.3 (range revision)",
             "note": ""
             if levels.size and level_ok[0]
-            else f"LLOQ rejected: run range starts at the next passing level {lloq:g}",
+            else f"LLOQ rejected: run range starts at the next passing level {lloq:g}"
+            if level_ok.any()
+            else "LLOQ rejected: no standard level passes, so the run has no calibrated range",
         },
         {
             "criterion": "ULOQ standard passes",
@@ -288,7 +128,9 @@ def standards_assessment(
             "source": "ICH M10 (2022) 3.3 (range revision)",
             "note": ""
             if levels.size and level_ok[-1]
-            else f"ULOQ rejected: run range ends at the next passing level {uloq:g}",
+            else f"ULOQ rejected: run range ends at the next passing level {uloq:g}"
+            if level_ok.any()
+            else "ULOQ rejected: no standard level passes, so the run has no calibrated range",
         },
     ]
     return {"lloq": lloq, "uloq": uloq, "lloq_nominal": lo0, "uloq_nominal": hi0}, rows
@@ -384,8 +226,13 @@ def qc_assessment(
             "source": "ICH M10 (2022) 3.3 (range revision), 3.3.1 (low, medium, high QCs); "
             "see docs/bioanalysis.md",
             "passed": bool(len(counted) >= crit.min_qc_levels),
-            "note": f"range {lloq:g} to {uloq:g}; "
-            f"{int((~df['in_range']).sum())} QCs outside it not counted"
+            "note": (
+                f"range {lloq:g} to {uloq:g}; "
+                f"{int((~df['in_range']).sum())} QCs outside it not counted"
+                if np.isfinite(lloq) and np.isfinite(uloq)
+                else f"no calibrated range (no standard level passes): none of the "
+                f"{len(df)} QCs can be judged"
+            )
             + (
                 f"; LLOQ QC level(s) {', '.join(sorted(lloq_levels))} not counted as a QC level"
                 if lloq_levels

@@ -24,7 +24,9 @@ The reported :math:`R^2` is the weighted coefficient of determination
     R^2_w = 1 - \\frac{\\sum w_i (y_i - \\hat y_i)^2}{\\sum w_i (y_i - \\bar y_w)^2},
     \\qquad \\bar y_w = \\frac{\\sum w_i y_i}{\\sum w_i}
 
-(equal to the ordinary :math:`R^2` when all weights are 1).
+(equal to the ordinary :math:`R^2` when all weights are 1), and the correlation
+coefficient :math:`r = \\sqrt{R^2_w}` (the weighted multiple correlation coefficient; for
+an unweighted line, Pearson's r of x and y; NaN when :math:`R^2_w < 0`).
 
 Back-calculation inverts the curve. A usable curve rises over the calibrated range
 (response grows with concentration); for the quadratic the root taken is the one on
@@ -138,6 +140,11 @@ class Calibration:
     def quadratic(self) -> float:
         """The ``c`` coefficient (0 for a linear model)."""
         return self.coef[2] if len(self.coef) > 2 else 0.0
+
+    @property
+    def r(self) -> float:
+        """Correlation coefficient :math:`\\sqrt{R^2_w}` (NaN when :math:`R^2_w < 0`)."""
+        return float(np.sqrt(self.r2)) if self.r2 >= 0 else float("nan")
 
     @property
     def ok(self) -> bool:

@@ -8,14 +8,16 @@ column            meaning
 sample_id         injection / sample name (unique within the run)
 sample_type       ``blank`` (no analyte, no IS), ``zero`` (IS only), ``standard``, ``qc``,
                   ``unknown`` (aliases: std/cal/calibrator, quality_control, sample/study)
-nominal_conc      nominal concentration of standards and QCs (QCs: of the undiluted QC)
+nominal_conc      nominal concentration of standards and QCs (QCs: of the undiluted QC); a
+                  unit in its header (``Nominal Concentration (ng/mL)``) is the run's unit
 analyte_area      analyte peak area          } either both, or ``area_ratio``;
 is_area           internal standard peak area } ``area_ratio`` wins where both are given
 area_ratio        analyte / IS peak-area ratio
 dilution          dilution factor applied before analysis (>= 1; default 1)
 qc_level          optional QC level label (LQC, MQC, HQC); else derived from nominal_conc
 analyte, matrix   optional (one calibration per analyte when standards carry names)
-subject, time     required for unknowns (``nominal_time`` may replace ``time``)
+subject, time     required for unknowns (``nominal_time`` may replace ``time``; it is
+                  kept as ``nominal_time``, as the study reader keeps it)
 exclude           optional reason to leave the injection out (kept in the outputs)
 injection_order   optional order of injection (unique numbers; enables the carry-over check)
 ================  ==========================================================================
@@ -102,7 +104,7 @@ RUN_ALIASES: dict[str, tuple[str, ...]] = {
     "dilution": ("dilution", "dilution_factor", "df", "dil"),
     "qc_level": ("qc_level", "level", "qc"),
     "subject": ("subject", "animal", "animal_id", "subject_id", "id"),
-    "time": ("time", "nominal_time", "timepoint", "time_point"),
+    "time": ("time", "timepoint", "time_point"),  # nominal_time stays nominal_time
     "injection_order": ("injection_order", "inj_order", "run_order", "acquisition_order"),
 }
 
@@ -168,8 +170,10 @@ def read_run(
         raise KinetorError(f"min_levels={min_levels!r}: a whole number >= 1 (ICH M10: 6)")
     raw, file, sheets = _run_table(source, file, sheet)
     rows = source_rows(raw)  # each row's line in the file (header: 1)
-    raw.columns = [str(c).strip().lower() for c in raw.columns]
+    header = [str(c).strip() for c in raw.columns]
+    raw.columns = [c.lower() for c in header]
     raw = _apply_aliases(raw)
+    conc_header = dict(zip(raw.columns, header, strict=True)).get("nominal_conc", "")
     problems: list[Problem] = []
 
     def bad(i: int | None, col: str | None, msg: str, fix: str) -> None:
@@ -317,7 +321,11 @@ def read_run(
     for c in extra:
         df[c] = raw[c]
     df = df.reset_index(drop=True)
-    df.attrs.update(source=file, validated=True)
+    # "Nominal Concentration (ng/mL)": the unit as written, judged by analyse_run
+    from kinetor.data.aliases import split_header
+
+    unit = split_header(conc_header)[1] if conc_header else None
+    df.attrs.update(source=file, validated=True, conc_unit_header=(unit or "", conc_header))
     return df
 
 

@@ -128,7 +128,7 @@ def _roles(columns: list[str]) -> dict[str, str]:
 
 def _unit(text: str, file: str, row: int | None, column: str, problems: list[Problem]) -> str:
     """``text`` in its compact spelling if it is a concentration unit; else a problem."""
-    from kinetor.bioanalysis.run import check_conc_unit
+    from kinetor.bioanalysis._units import check_conc_unit
 
     try:
         return check_conc_unit(text)
@@ -276,7 +276,7 @@ def _units(raw, roles, text, rows, file, problems) -> np.ndarray:
         if r in roles
     }
     out = np.full(len(raw), "", dtype=object)
-    if head["original"] and head["repeat"] and head["original"] != head["repeat"]:
+    if len(_meanings([head["original"], head["repeat"]])) > 1:
         problems.append(
             Problem(
                 f"units differ: original in {head['original']}, repeat in {head['repeat']}",
@@ -303,10 +303,10 @@ def _units(raw, roles, text, rows, file, problems) -> np.ndarray:
     conc = cells.get("conc_unit", blank)
     for i in range(len(raw)):
         side = {
-            "original": {head["original"], conc[i], cells.get("original_unit", blank)[i]} - {""},
-            "repeat": {head["repeat"], conc[i], cells.get("repeat_unit", blank)[i]} - {""},
+            r: _meanings([head[r], conc[i], cells.get(f"{r}_unit", blank)[i]])
+            for r in ("original", "repeat")
         }
-        found = side["original"] | side["repeat"]
+        found = _meanings(side["original"] + side["repeat"])
         if len(found) > 1:
             msg, fix = f"units differ: {', '.join(sorted(found))}", _UNIT_FIX
             col = next((roles[r] for r in ("repeat_unit", "conc_unit") if r in roles), "unit")
@@ -316,10 +316,21 @@ def _units(raw, roles, text, rows, file, problems) -> np.ndarray:
             fix, col = f"fill in {role}_unit (or conc_unit for both)", f"{role}_unit"
             col = roles.get(col, col)
         else:
-            out[i] = found.pop() if found else ""
+            out[i] = found[0] if found else ""
             continue
         problems.append(Problem(msg, file=file, row=int(rows[i]), column=col, fix=fix))
     return out
+
+
+def _meanings(units: list[str]) -> list[str]:
+    """The units, one per meaning (``ng/mL`` and ``ug/L`` are one), in order, "" dropped."""
+    from kinetor.bioanalysis._units import _same_unit
+
+    kept: list[str] = []
+    for u in units:
+        if u and not any(_same_unit(u, k) for k in kept):
+            kept.append(u)
+    return kept
 
 
 def isr(

@@ -38,6 +38,7 @@ from pathlib import Path
 import pandas as pd
 
 from kinetor.bioanalysis._carryover import carry_over_rows
+from kinetor.bioanalysis._units import _resolve_conc_unit, check_conc_unit
 from kinetor.bioanalysis.acceptance import (
     Criteria,
     calibrate_with_rejection,
@@ -65,7 +66,7 @@ class RunResult:
     Attributes
     ----------
     calibration : DataFrame
-        One row per analyte: model, weighting, intercept, slope, quadratic, r2, n used /
+        One row per analyte: model, weighting, intercept, slope, quadratic, r2, r, n used /
         rejected, lloq/uloq of the run (after any revision) and the nominal ones.
     standards, qcs : DataFrame
         One row per injection with back-calculated value, accuracy, limit, pass, reason.
@@ -196,6 +197,9 @@ def analyse_run(
         )
         curves[key] = cal
         rng, std_rows = standards_assessment(std["nominal_conc"], table["pass"], crit)
+        if table.attrs.get("stopped"):
+            note = f"{std_rows[0]['note']}; rejection stopped: {table.attrs['stopped']}"
+            std_rows[0]["note"] = note
         lloq, uloq = rng["lloq"], rng["uloq"]
         stab = pd.concat(
             [std[["sample_id", "source_row", "nominal_conc", "area_ratio"]], table], axis=1
@@ -208,7 +212,9 @@ def analyse_run(
                 cal.r2,
                 "fit made, curve rising",
                 cal.ok,
-                note=cal.reason or f"{cal.model}, weighting {cal.weighting}, R2 {cal.r2:.5f}",
+                note=f"no usable curve: {cal.reason}"
+                if cal.reason
+                else f"{cal.model}, weighting {cal.weighting}, R2 {cal.r2:.5f}, r {cal.r:.5f}",
                 analyte=key,
             )
         ]
@@ -245,6 +251,7 @@ def analyse_run(
                         "slope": cal.slope,
                         "quadratic": cal.quadratic,
                         "r2": cal.r2,
+                        "r": cal.r,
                         "n_standards": len(std),
                         "n_used": int(table["used_in_fit"].sum()),
                         "n_rejected": int((~table["used_in_fit"]).sum()),
@@ -275,72 +282,6 @@ def analyse_run(
         source=source,
         options={"model": model, "weighting": weighting, **crit.as_dict()},
     )
-
-
-_CONC_DIMS = {"[mass] / [length] ** 3", "[substance] / [length] ** 3", "[substance] / [mass]", ""}
-_CONC_FIX = "use a concentration unit such as ng/mL, nM or (tissue) ng/g"
-
-
-def check_conc_unit(unit: str) -> str:
-    """``unit`` in its compact spelling if it is a concentration (``ng/mL``, ``nM``,
-    tissue ``ng/g``); else a ``UnitError``.
-
-    >>> check_conc_unit("ng/ml")
-    'ng/mL'
-    """
-    from kinetor.errors import UnitError
-    from kinetor.units import format_unit, parse_unit
-
-    dim = str(parse_unit(unit).dimensionality).replace("dimensionless", "")
-    if dim not in _CONC_DIMS or (not dim and "/" not in unit):  # ng/g, not "1" or "%"
-        raise UnitError(f"{unit!r} is not a concentration unit ({dim}): {_CONC_FIX}")
-    return format_unit(unit)
-
-
-def _resolve_conc_unit(run: pd.DataFrame, conc_unit: str | None, source: str) -> str | None:
-    """``conc_unit`` or the run's one ``conc_unit`` value, checked to be a concentration;
-    None when neither gives one."""
-    from kinetor.errors import DataError, Problem, UnitError
-
-    given = check_conc_unit(conc_unit) if conc_unit else None
-    if "conc_unit" not in run.columns:
-        return given
-    units = sorted(set(run["conc_unit"].astype("string").fillna("").str.strip()) - {""})
-    if len(units) > 1:
-        raise DataError(
-            Problem(
-                f"several concentration units {units}",
-                file=source,
-                column="conc_unit",
-                fix="use one unit per run",
-            )
-        )
-    try:
-        in_file = check_conc_unit(units[0]) if units else None
-    except UnitError as exc:
-        raise DataError(Problem(str(exc), file=source, column="conc_unit", fix=_CONC_FIX)) from None
-    if given and in_file and not _same_unit(given, in_file):  # never override the file
-        raise DataError(
-            Problem(
-                f"concentration unit {given!r} (--conc-unit, conc_unit= in Python) conflicts "
-                f"with the file's conc_unit {in_file!r}",
-                file=source,
-                column="conc_unit",
-                fix="leave out --conc-unit (the file's unit is used) or correct the file",
-            )
-        )
-    return in_file or given  # the same unit: labelled as the file says
-
-
-def _same_unit(a: str, b: str) -> bool:
-    """Same unit, however spelt (``ug/mL`` and ``mg/L``): converting 1 of one gives 1."""
-    from kinetor.errors import UnitError
-    from kinetor.units import convert
-
-    try:
-        return a == b or abs(convert(1.0, a, b) - 1.0) < 1e-12
-    except UnitError:
-        return False
 
 
 def _check_unknown_analytes(run: pd.DataFrame, keys: list[str], source: str) -> None:

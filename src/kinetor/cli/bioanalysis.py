@@ -58,7 +58,8 @@ def bioanalysis(
         typer.Option(
             "--conc-unit",
             help="Unit of nominal_conc (e.g. ng/mL); else the file's conc_unit "
-            "column, which it must agree with; never guessed.",
+            "column or the unit in the nominal_conc header ('Nominal Concentration "
+            "(ng/mL)'), which it must agree with; never guessed.",
         ),
     ] = None,
     refit: Annotated[
@@ -80,9 +81,20 @@ def bioanalysis(
     concentration table (concentrations.csv). `kinetor bioanalysis RUN.csv` runs this too.
     """
     from kinetor.bioanalysis import Criteria, analyse_run
+    from kinetor.bioanalysis.calibration import MODELS, WEIGHTINGS, normalise_weighting
+    from kinetor.errors import KinetorError
 
-    if model not in ("linear", "quadratic"):
-        raise typer.BadParameter("choose linear or quadratic", param_hint="--model")
+    if model not in MODELS:
+        raise typer.BadParameter(
+            f"unknown model {model!r}: choose one of {', '.join(MODELS)}", param_hint="--model"
+        )
+    try:  # a usage error (exit 2), as --model
+        normalise_weighting(weighting)
+    except KinetorError:
+        raise typer.BadParameter(
+            f"unknown weighting {weighting!r}: choose one of {', '.join(WEIGHTINGS)}",
+            param_hint="--weighting",
+        ) from None
     if conc_unit is not None:
         from kinetor.bioanalysis.run import check_conc_unit
         from kinetor.errors import UnitError
@@ -110,7 +122,8 @@ def bioanalysis(
 
         raise DataError(
             Problem(
-                "no concentration unit: no conc_unit column and no --conc-unit",
+                "no concentration unit: none in the nominal_conc header, no conc_unit "
+                "column and no --conc-unit",
                 file=run_file.name,
                 column="conc_unit",
                 fix="give --conc-unit (e.g. ng/mL) or add a conc_unit column; units are "
@@ -140,6 +153,7 @@ def bioanalysis(
                 "slope",
                 "quadratic",
                 "r2",
+                "r",
                 "n_used",
                 "n_rejected",
                 "lloq",
