@@ -21,8 +21,9 @@ demo: install
 	$(VENV)/bin/kinetor demo --out build/demo
 
 # Everything (what CI runs), slow tests included, on both cores (pytest-xdist; the serial
-# run, `pytest -q`, gives the same results and takes about 1.5 x longer).
-test: install
+# run, `pytest -q`, gives the same results and takes about 1.5 x longer). The Debian
+# packages some tests need are installed first when absent and root (a no-op otherwise).
+test: install browser web-test-deps
 	$(PY) -m pytest -q -n 2
 
 # The inner loop: everything but the tests marked slow, on both cores (pytest-xdist;
