@@ -80,3 +80,8 @@ def test_cli_welch(tmp_path, capsys):
     row = json.loads(r.output)["be"][0]
     w = stats.ttest_ind(np.log(T), np.log(R), equal_var=False)
     assert row["df"] == pytest.approx(w.df, rel=1e-12)
+
+
+def test_a_metric_given_as_a_string_is_one_metric():
+    res = be(_parallel(), metrics="AUC", design="parallel").table
+    assert res["metric"].tolist() == ["AUC"]

@@ -28,7 +28,10 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import optimize
 
-__all__ = ["RandomIntercept", "random_intercept_line"]
+__all__ = ["GAMMA_MAX", "RandomIntercept", "random_intercept_line"]
+
+#: The upper bound of the subject/residual variance ratio of the REML search.
+GAMMA_MAX = 1e8
 
 
 @dataclass(frozen=True)
@@ -71,7 +74,7 @@ def random_intercept_line(x, y, subject) -> RandomIntercept:
     # -2 l_R over log(gamma); the boundary gamma = 0 (no subject variance) is compared apart
     res = optimize.minimize_scalar(
         lambda lg: _gls(np.exp(lg), X, y, g, n_i)[0],
-        bounds=(np.log(1e-8), np.log(1e8)),
+        bounds=(np.log(1e-8), np.log(GAMMA_MAX)),
         method="bounded",
         options={"xatol": 1e-10},
     )

@@ -14,8 +14,9 @@ A metric that the model fits exactly (its log values constant, or set by the des
 :func:`fitted_exactly` finds it, and ``be``/``dose_proportionality`` give it NaN results
 with a note instead of a verdict.
 
-The default metrics leave out the design columns (``DESIGN_COLUMNS``) and common covariate
-columns (``COVARIATE_COLUMNS``: weight, age, dose...), one list for ``be`` and
+The default metrics leave out the design columns (``DESIGN_COLUMNS``), subject ids
+(``SUBJECT_NAMES``: USUBJID, SUBJID, ID) and common covariate columns
+(``COVARIATE_COLUMNS``: weight, age, dose...), one list for ``be`` and
 ``dose_proportionality``.
 """
 
@@ -37,11 +38,15 @@ COVARIATE_COLUMNS = (
     *("dose", "weight", "wt", "bw", "body_weight", "height", "ht", "bmi", "bsa", "age"),
     *("sex", "gender", "race", "group", "cohort", "site", "centre", "center"),
 )
-_NOT_METRICS = frozenset(DESIGN_COLUMNS + COVARIATE_COLUMNS)
+#: names read as the subject column of ``dose_proportionality`` when none is named (any
+#: case; the first found in this order); never default metrics
+SUBJECT_NAMES = ("subject", "usubjid", "subjid", "id")
+_NOT_METRICS = frozenset(DESIGN_COLUMNS + COVARIATE_COLUMNS + SUBJECT_NAMES)
 
 __all__ = [
     "COVARIATE_COLUMNS",
     "DESIGN_COLUMNS",
+    "SUBJECT_NAMES",
     "blank_cells",
     "check_level",
     "default_metrics",
@@ -51,6 +56,7 @@ __all__ = [
     "left_out_columns",
     "numeric_column",
     "read_table",
+    "subject_column",
 ]
 
 
@@ -233,6 +239,44 @@ def left_out_columns(df: pd.DataFrame, skip) -> list[str]:
     """The columns holding numbers that ``default_metrics`` leaves out, other than
     ``skip``: for a note saying so."""
     return [c for c in df.columns if c not in skip and _not_metric(c) and _numbers(df[c])]
+
+
+def subject_column(df: pd.DataFrame, subject, source: str) -> str | None:
+    """The subject column of ``df``: ``subject`` as named (the column of that name, else the
+    one equal to it in any case), a ``DataError`` listing the columns when there is none;
+    ``subject`` None: the first column named ``subject``, ``USUBJID``, ``SUBJID`` or ``ID``
+    (``SUBJECT_NAMES``, any case), or None when there is none.
+
+    >>> subject_column(pd.DataFrame(columns=["USUBJID", "dose"]), None, "x.csv")
+    'USUBJID'
+    """
+
+    def key(c) -> str:
+        return str(c).strip().lower()
+
+    if subject is None:
+        for name in SUBJECT_NAMES:
+            found = [c for c in df.columns if key(c) == name]
+            if found:
+                return found[0]
+        return None
+    if subject in df.columns:
+        return subject
+    found = [c for c in df.columns if key(c) == key(subject)]
+    if len(found) == 1:
+        return found[0]
+    raise DataError(
+        Problem(
+            f"no subject column {subject!r}"
+            if not found
+            else f"subject column {subject!r} matches {found} (case aside)",
+            file=source,
+            column=str(subject),
+            fix="name the subject column exactly with --subject NAME (subject= in Python), "
+            "or leave it out to use a column named subject, USUBJID, SUBJID or ID; columns "
+            f"present: {list(df.columns)}",
+        )
+    )
 
 
 def incomplete_subjects(d: pd.DataFrame, metric: str, test: str, reference: str, periods) -> list:

@@ -275,6 +275,8 @@ def be(
             "of --abel (EMA), --rsabe or --nti (FDA)"
         )
     check_estimable(df, design, test, reference, source)
+    if isinstance(metrics, str):
+        metrics = [metrics]  # one metric, not its letters
     if metrics is None:
         metrics = default_metrics(df, _ROLES)
         if left_out := left_out_columns(df, _ROLES):

@@ -39,7 +39,13 @@ from scipy import special, stats
 
 from kinetor.errors import ModelError
 
-__all__ = ["power_tost", "sample_size_tost", "tost_input_problem"]
+__all__ = [
+    "power_tost",
+    "sample_size_tost",
+    "smallest_n",
+    "tost_input_problem",
+    "tost_limits",
+]
 
 # PowerTOST's known.designs() (R/designs.R; firm): design -> (bk for the total n, bkni for
 # the n per sequence, df = a n - b as (a, b), sequences = the step of the sample size);
@@ -83,14 +89,16 @@ def tost_input_problem(
     for name, value in {**numbers, "theta1": theta1, "theta2": theta2}.items():
         if value is not None and (isinstance(value, bool) or not isinstance(value, Real)):
             return name, f"must be a number, not {value!r}"
-    if n is not None and not (np.isfinite(n) and n == np.floor(n) and n > 2):
-        return "n", f"the power needs more than 2 subjects, a whole number (got {n:g})"
-    if n is not None and design in _BK:
-        _, _, (a, b), seqs = _BK[design]
-        if n < seqs or a * n - b < 1:
+    if n is not None and not (np.isfinite(n) and n == np.floor(n) and n >= 1):
+        return "n", f"the number of subjects must be a whole number >= 1 (got {n:g})"
+    if n is not None and (design or "2x2") in _BK:
+        _, _, (a, b), seqs = _BK[design or "2x2"]
+        least = smallest_n(design or "2x2")
+        if n < least:
             return "n", (
-                f"a {design} design with {n:g} subjects leaves no degree of freedom or an "
-                f"empty sequence: give at least {max(seqs, int(np.ceil((b + 1) / a)))}"
+                f"a {design or '2x2'} design needs more than {least - 1} subjects, i.e. at "
+                f"least {least} (df = {'' if a == 1 else a}n - {b} >= 1 and a subject in each of its {seqs} "
+                f"sequences; got {n:g})"
             )
     if theta1 is not None and not 0 < theta1 < 1:
         return "theta1", f"the lower limit must lie in (0, 1), e.g. 0.80 (got {theta1:g})"
@@ -118,17 +126,45 @@ def tost_input_problem(
     return None
 
 
-def _check(**inputs) -> None:
+def smallest_n(design: str) -> int:
+    """The smallest total ``n`` for which ``design`` has a degree of freedom and a subject in
+    each sequence (PowerTOST's minimum: 2 for 2x2x3 and 2x2x4, 3 for 2x2 and parallel).
+
+    >>> smallest_n("2x2"), smallest_n("2x2x4"), smallest_n("3x6x3")
+    (3, 2, 6)
+    """
+    _, _, (a, b), seqs = _BK[design]
+    return max(seqs, int(np.floor(b / a)) + 1)
+
+
+def tost_limits(theta1: float | None, theta2: float | None) -> tuple[float, float]:
+    """The acceptance limits as PowerTOST sets them: one given, the other its reciprocal
+    (``theta2`` only: ``theta1 = 1/theta2``); none given, (0.80, 1.25).
+
+    >>> tost_limits(None, 1.11111)[0] == 1 / 1.11111, tost_limits(0.9, None)[1] == 1 / 0.9
+    (True, True)
+    """
+    if theta1 is None and theta2 is None:
+        return 0.80, 1.25
+    if theta1 is None:
+        assert theta2 is not None
+        return 1.0 / theta2, theta2
+    return theta1, 1.0 / theta1 if theta2 is None else theta2
+
+
+def _check(**inputs) -> tuple[float, float]:
+    """Check the inputs (a ``ModelError`` naming the first bad one); returns the limits."""
     bad = tost_input_problem(**inputs)
     if bad is not None:
         raise ModelError(f"{bad[0]}={inputs[bad[0]]!r}: {bad[1]}")
+    return tost_limits(inputs["theta1"], inputs["theta2"])
 
 
 def power_tost(
     cv: float,
     n: int,
     theta0: float = 0.95,
-    theta1: float = 0.80,
+    theta1: float | None = None,
     theta2: float | None = None,
     alpha: float = 0.05,
     design: str = "2x2",
@@ -145,18 +181,22 @@ def power_tost(
         Within-subject CV (2x2) or total CV (parallel), as a fraction (0.3 for 30 %;
         values above 10 are rejected as percentages).
     n : int
-        Total number of subjects; an ``n`` that does not divide evenly is split as equally
+        Total number of subjects, at least :func:`smallest_n` (df >= 1 and a subject in each
+        sequence: 3 for 2x2 and parallel, 2 for 2x2x3 and 2x2x4); an ``n`` that does not divide evenly is split as equally
         as possible into the design's sequences (groups), the first ones larger (39: 20 +
         19), as PowerTOST's ``nvec`` does.
     theta0 : float
         True test/reference ratio.
-    theta1, theta2 : float
-        Acceptance limits (``theta2`` defaults to ``1/theta1``).
+    theta1, theta2 : float, optional
+        Acceptance limits; one given, the other defaults to its reciprocal (``theta2`` =
+        1/``theta1``, or ``theta1`` = 1/``theta2`` when only ``theta2`` is given, as in
+        PowerTOST); neither given, 0.80 and 1.25.
     alpha : float
         One-sided level of each test (0.05: 90 % CI).
     """
-    _check(cv=cv, alpha=alpha, theta0=theta0, design=design, theta1=theta1, theta2=theta2, n=n)
-    theta2 = 1.0 / theta1 if theta2 is None else theta2
+    theta1, theta2 = _check(
+        cv=cv, alpha=alpha, theta0=theta0, design=design, theta1=theta1, theta2=theta2, n=n
+    )
     _, bkni, (a, b), seqs = _BK[design]
     df = a * int(n) - b
     # PowerTOST nvec(n, seqs): as equal as possible, the first sequences larger (39 -> 20 + 19)
@@ -192,7 +232,7 @@ def sample_size_tost(
     cv: float,
     theta0: float = 0.95,
     target: float = 0.80,
-    theta1: float = 0.80,
+    theta1: float | None = None,
     theta2: float | None = None,
     alpha: float = 0.05,
     design: str = "2x2",
@@ -205,10 +245,12 @@ def sample_size_tost(
     3x3 and 2x3x3; 4 for 4x4, 2x4x4 and 2x4x2; 6 for 3x6x3), as PowerTOST's
     ``sampleN.TOST`` does; an ``n`` between two steps can be checked with ``power_tost``.
 
-    Returns ``(n, power)``. ``target`` must lie in (``alpha``, 1), ``alpha`` in (0, 0.5)
-    and ``cv`` in (0, 10] (a fraction).
+    The search starts at the smallest multiple of the step with df >= 1 (PowerTOST's
+    ``nmin``: 4 for 2x2, 2 for 2x2x3 and 2x2x4). Returns ``(n, power)``. ``target`` must lie
+    in (``alpha``, 1), ``alpha`` in (0, 0.5), ``cv`` in (0, 10] (a fraction), ``n_max`` a
+    whole number >= 2; the limits as in :func:`power_tost`.
     """
-    _check(
+    theta1, theta2 = _check(
         cv=cv,
         alpha=alpha,
         theta0=theta0,
@@ -217,18 +259,17 @@ def sample_size_tost(
         theta1=theta1,
         theta2=theta2,
     )
-    if isinstance(n_max, bool) or not isinstance(n_max, Integral) or n_max < 4:
-        raise ModelError(f"n_max={n_max!r}: give a whole number >= 4 (default 10000)")
+    if isinstance(n_max, bool) or not isinstance(n_max, Integral) or n_max < 2:
+        raise ModelError(f"n_max={n_max!r}: give a whole number >= 2 (default 10000)")
     # start a little below the large-sample (normal) approximation, then step up
-    th2 = 1.0 / theta1 if theta2 is None else theta2
-    bk, _, (a, b), step = _BK[design]
-    margin = min(np.log(th2) - np.log(theta0), np.log(theta0) - np.log(theta1))
+    bk, _, _, step = _BK[design]
+    margin = min(np.log(theta2) - np.log(theta0), np.log(theta0) - np.log(theta1))
     if margin <= 0:
         raise ModelError(f"theta0={theta0} lies outside the limits: power cannot reach {target}")
     z = stats.norm.ppf(1 - alpha) + stats.norm.ppf(target)
     approx = bk * np.log1p(cv * cv) * (z / margin) ** 2
-    # the smallest multiple of the step that is > 2 and leaves a degree of freedom
-    n_min = step * int(np.ceil(max(3, (b + 1) / a) / step))
+    # the smallest multiple of the step that leaves a degree of freedom (PowerTOST's nmin)
+    n_min = step * int(np.ceil(smallest_n(design) / step))
     n = max(n_min, step * int(approx / step) - 2 * step)
     while n > n_min and power_tost(cv, n, theta0, theta1, theta2, alpha, design) >= target:
         n -= step
@@ -237,4 +278,6 @@ def sample_size_tost(
         if p >= target:
             return n, p
         n += step
-    raise ModelError(f"no n <= {n_max} reaches power {target}")
+    raise ModelError(
+        f"no n <= n_max = {n_max} reaches power {target}: raise n_max (be-size --n-max)"
+    )

@@ -4,7 +4,8 @@ r"""Dose proportionality: the power model with the Smith et al. (2000) criterion
 
 is fitted by least squares when every subject contributes one value (independent
 observations), and with a random intercept per subject by REML (:mod:`kinetor.be._mixed`;
-between-within df) when a ``subject`` column holds several values of one subject (a
+between-within df) when the subject column (``subject``, ``USUBJID``, ``SUBJID`` or ``ID``
+in any case, or the one named by ``subject=``) holds several values of one subject (a
 crossover of doses, as in Smith et al.). The
 :math:`100(1-2\alpha)\%` CI of :math:`b` is compared with the acceptance interval of
 Smith et al. (2000, Pharm Res 17:1278, doi:10.1023/A:1026451721686) for a dose ratio
@@ -34,7 +35,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from kinetor.be._mixed import random_intercept_line
+from kinetor.be._mixed import GAMMA_MAX, random_intercept_line
 from kinetor.be._table import (
     blank_cells,
     check_level,
@@ -44,6 +45,7 @@ from kinetor.be._table import (
     left_out_columns,
     numeric_column,
     read_table,
+    subject_column,
 )
 from kinetor.errors import DataError, Problem
 
@@ -72,7 +74,7 @@ def dose_proportionality(
     metrics=None,
     *,
     dose: str = "dose",
-    subject: str = "subject",
+    subject: str | None = None,
     alpha: float = 0.05,
     limits=(0.80, 1.25),
 ) -> DoseProportionalityResult:
@@ -86,14 +88,19 @@ def dose_proportionality(
         ``.``) dose or metric cell is left out of that metric (``n`` counts the rows used,
         ``notes`` the rows left out); text in these columns (``NA`` and ``NaN`` included)
         is a ``DataError``.
-    metrics : list of str, optional
-        Default: every other column holding numbers except the design and covariate
+    metrics : str or list of str, optional
+        One metric (a string) or several. Default: every other column holding numbers except the design and covariate
         columns (``subject``, ``period``, ``sequence``, ``treatment``, ``weight``, ``age``...:
         :data:`kinetor.be._table.DESIGN_COLUMNS` and ``COVARIATE_COLUMNS``, the list ``be``
-        uses) and names starting with ``log``; ``notes`` names those left out.
-    subject : str
-        Name of the subject column; with several values of one subject the power model
-        has a random intercept per subject (REML).
+        uses), subject ids (``USUBJID``, ``SUBJID``, ``ID``) and names starting with
+        ``log``; ``notes`` names those left out. The dose or subject column named as a
+        metric is a ``DataError``.
+    subject : str, optional
+        Name of the subject column (matched in any case; a name that matches no column is a
+        ``DataError`` listing the columns). Default: the first column named ``subject``,
+        ``USUBJID``, ``SUBJID`` or ``ID`` (any case; ``notes`` says which when it is not
+        ``subject``). With several values of one subject the power model has a random
+        intercept per subject (REML).
     alpha : float
         In (0, 0.5); 0.05 gives the 90 % CI of the slope.
     limits : (float, float)
@@ -102,7 +109,8 @@ def dose_proportionality(
     Raises
     ------
     DataError
-        An empty file or one without data rows, no dose or metric column, text or an
+        An empty file or one without data rows, no dose or metric column, a metric naming
+        the dose or subject column, a named subject column that is absent, text or an
         infinite number in them, an empty subject cell, fewer than two dose levels,
         non-positive doses or values.
     ModelError
@@ -121,8 +129,16 @@ def dose_proportionality(
                 f"columns present: {list(df.columns)}",
             )
         )
-    df[dose] = numeric_column(df, dose, source, file_rows)
+    subject = subject_column(df, subject, source)
     notes = list(df.attrs.get("notes", []))  # how the file was read
+    if subject is not None and str(subject) != "subject":
+        notes.append(
+            f"column {subject!r} read as the subject column (several values of one subject: "
+            "random subject intercept); name another with --subject (subject= in Python)"
+        )
+    df[dose] = numeric_column(df, dose, source, file_rows)
+    if isinstance(metrics, str):
+        metrics = [metrics]  # one metric, not its letters
     if metrics is None:
         metrics = default_metrics(df, (dose, subject))
         left_out = left_out_columns(df, (dose, subject))
@@ -144,8 +160,20 @@ def dose_proportionality(
             )
         )
     for m in metrics:
+        if m in (dose, subject):
+            role = "dose" if m == dose else "subject"
+            raise DataError(
+                Problem(
+                    f"metric {m!r} is the {role} column",
+                    file=source,
+                    column=str(m),
+                    fix=f"name a metric column other than the {role} column with --metric "
+                    f"(metrics= in Python), or name the {role} column with --{role} "
+                    f"({role}= in Python)",
+                )
+            )
         df[m] = numeric_column(df, m, source, file_rows)
-    if subject in df.columns:
+    if subject is not None:
         blank_cells(df, [subject], source, file_rows)
     rows, used = [], []
     for m in metrics:
@@ -186,8 +214,9 @@ def dose_proportionality(
                     fix="give at least 3 values over at least two doses",
                 )
             )
-        ids = df.loc[d.index, subject] if subject in df.columns else None
-        repeated = ids is not None and bool(ids.astype(str).duplicated().any())
+        # without a subject column every row is a subject of its own
+        ids = df.loc[d.index, subject] if subject is not None else pd.Series(d.index, d.index)
+        repeated = bool(ids.astype(str).duplicated().any())
         by = (
             pd.get_dummies(ids.astype(str), dtype=float).to_numpy().T
             if repeated
@@ -202,6 +231,15 @@ def dose_proportionality(
             fit = random_intercept_line(x, y, ids.to_numpy())
             a, b, se, dfree = fit.intercept, fit.slope, fit.slope_se, fit.df
             model = "random subject intercept (REML)"
+            if fit.var_subject >= 0.99 * GAMMA_MAX * fit.var_resid > 0:
+                notes.append(
+                    f"{m}: the REML ratio of subject to residual variance reached the bound "
+                    f"of its search ({GAMMA_MAX:.0e}; subject variance "
+                    f"{fit.var_subject:.3g}, residual {fit.var_resid:.3g}): the fit is at "
+                    "its edge (the optimum may lie beyond); the slope is in effect the "
+                    "within-subject one. Values this close to subject + log dose often come "
+                    "from a derived column: check it"
+                )
         else:
             xm = x.mean()
             sxx = ((x - xm) ** 2).sum()

@@ -1,5 +1,6 @@
-"""``kinetor be`` (average bioequivalence), ``kinetor be-size`` (TOST power and sample size)
-and ``kinetor dose-prop`` (dose proportionality, power model)."""
+"""``kinetor be`` (average bioequivalence), ``kinetor dose-prop`` (dose proportionality,
+power model); registers ``kinetor be-size`` and ``kinetor be-power`` (TOST sample size and
+power, :mod:`kinetor.cli._be_power`)."""
 
 from __future__ import annotations
 
@@ -163,68 +164,6 @@ def be(
     _common.info(f"wrote 3 files to {d}")
 
 
-def be_size(
-    cv: Annotated[
-        float, typer.Option("--cv", help="Within-subject CV as a fraction (0.3 for 30%).")
-    ],
-    theta0: Annotated[float, typer.Option("--theta0", help="True T/R ratio.")] = 0.95,
-    power: Annotated[
-        float, typer.Option("--power", help="Target power, between --alpha and 1.")
-    ] = 0.80,
-    design: Annotated[
-        str,
-        typer.Option(
-            "--design",
-            help="2x2, parallel, 3x3, 3x6x3, 4x4 or a replicate design: 2x2x3 (TRT|RTR), "
-            "2x2x4 (TRTR|RTRT), 2x4x4, 2x3x3 (TRR|RTR|RRT), 2x4x2 (Balaam).",
-        ),
-    ] = "2x2",
-    alpha: Annotated[float, typer.Option("--alpha", help="One-sided level in (0, 0.5).")] = 0.05,
-    theta1: Annotated[
-        float, typer.Option("--theta1", help="Lower acceptance limit, in (0, 1).")
-    ] = 0.80,
-    theta2: Annotated[
-        float | None,
-        typer.Option("--theta2", help="Upper acceptance limit, > 1 (default 1/theta1)."),
-    ] = None,
-) -> None:
-    """Sample size of a TOST bioequivalence study (exact power)."""
-    from kinetor.be import sample_size_tost
-    from kinetor.be.power import tost_input_problem
-
-    bad = tost_input_problem(
-        cv=cv,
-        alpha=alpha,
-        theta0=theta0,
-        target=power,
-        design=design,
-        theta1=theta1,
-        theta2=theta2,
-    )
-    if bad is None and not theta1 < theta0 < (1 / theta1 if theta2 is None else theta2):
-        bad = ("theta0", f"the true T/R ratio {theta0:g} must lie inside the limits")
-    if bad is not None:
-        option = {"target": "--power"}.get(bad[0], f"--{bad[0]}")
-        raise typer.BadParameter(bad[1], param_hint=option)
-    n, p = sample_size_tost(
-        cv,
-        theta0=theta0,
-        target=power,
-        theta1=theta1,
-        theta2=theta2,
-        alpha=alpha,
-        design=design,
-    )
-    if _common.STATE["json"]:
-        _common.emit_json({"n": n, "power": p})
-        return
-    _common.info(
-        f"{design}: n = {n} subjects in all (power {p:.4f}) for CV {cv:g}, "
-        f"theta0 {theta0:g}, limits {theta1:g}-{1 / theta1 if theta2 is None else theta2:.4g}, "
-        f"target power {power:g}"
-    )
-
-
 def dose_prop(
     data: Annotated[Path, typer.Argument(help="Table with a dose column and metric columns.")],
     metric: Annotated[
@@ -238,13 +177,26 @@ def dose_prop(
     ] = None,
     dose: Annotated[str, typer.Option("--dose", help="Name of the dose column.")] = "dose",
     subject: Annotated[
-        str,
+        str | None,
         typer.Option(
             "--subject",
-            help="Name of the subject column; several doses in one subject are fitted with a "
-            "random subject intercept (REML).",
+            help="Name of the subject column (any case); default: a column named subject, "
+            "USUBJID, SUBJID or ID (any case). Several doses in one subject are fitted with "
+            "a random subject intercept (REML).",
         ),
-    ] = "subject",
+    ] = None,
+    alpha: Annotated[
+        float,
+        typer.Option("--alpha", help="One-sided level in (0, 0.5) (0.05: 90% CI of the slope)."),
+    ] = 0.05,
+    limits: Annotated[
+        tuple[float, float],
+        typer.Option(
+            "--limits",
+            help="Acceptance limits of the ratio of dose-normalised means, lower < 1 < upper "
+            "(Smith et al.: 0.80 1.25).",
+        ),
+    ] = (0.80, 1.25),
     out: Annotated[Path, typer.Option("--out", "-o")] = Path("dose_prop_out"),
 ) -> None:
     """Dose proportionality (power model, Smith et al. 2000 criterion) with a plot."""
@@ -252,7 +204,25 @@ def dose_prop(
     from kinetor.be import dose_proportionality
     from kinetor.report.popfit import plot_dose_proportionality
 
-    res = dose_proportionality(data, list(metric) if metric else None, dose=dose, subject=subject)
+    if not 0 < alpha < 0.5:
+        raise typer.BadParameter(
+            f"the one-sided level must lie in (0, 0.5), e.g. 0.05 for a 90% CI (got {alpha:g})",
+            param_hint="--alpha",
+        )
+    if not 0 < limits[0] < 1 < limits[1] < float("inf"):
+        raise typer.BadParameter(
+            f"give lower < 1 < upper, both > 0, e.g. --limits 0.80 1.25 (got {limits[0]:g} "
+            f"{limits[1]:g})",
+            param_hint="--limits",
+        )
+    res = dose_proportionality(
+        data,
+        list(metric) if metric else None,
+        dose=dose,
+        subject=subject,
+        alpha=alpha,
+        limits=limits,
+    )
     d = _common.out_dir(out)
     res.table.to_csv(d / "dose_proportionality.csv", index=False)
     save_figure(plot_dose_proportionality(res), d / "dose_proportionality.png", dpi=100)
@@ -277,13 +247,17 @@ def dose_prop(
                 "proportional",
             ]
         ],
-        title="Power model ln Y = a + b ln dose",
+        title=f"Power model ln Y = a + b ln dose, {100 * (1 - 2 * alpha):g}% CI of b, limits "
+        f"{limits[0]:g}-{limits[1]:g}",
     )
     for note in res.notes:
         _common.info(note)
 
 
 def register(app: typer.Typer) -> None:
+    from kinetor.cli._be_power import be_power, be_size
+
     app.command("be")(be)
     app.command("be-size")(be_size)
+    app.command("be-power")(be_power)
     app.command("dose-prop")(dose_prop)
