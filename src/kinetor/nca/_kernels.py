@@ -171,12 +171,13 @@ def fit_lambda_z(T, C, cand, min_points: int = 3, tol: float = 1e-4, use_all=Non
     Tmax, not excluded). Every fit over the last ``n`` candidates (``n >= min_points``)
     is computed in closed form from reversed cumulative sums; the fit with the largest
     adjusted R2 wins, and among fits within ``tol`` of it the one with the most points
-    (Phoenix "best fit"); fits with a slope >= 0 are left out first (PKNCA). Rows with
+    (Phoenix "best fit"), fits with a slope >= 0 left out of that choice (PKNCA's
+    ``half.life``: the best adjusted R2 is taken over every fit). Rows with
     ``use_all`` true use all their candidates (manual, whatever the slope).
 
     Returns a dict of (P,) arrays: ``lamz, intercept, r2, r2adj, corrxy, npt, lower,
     upper`` (NaN / 0 when no fit), ``status`` (0 ok, 1 too few points, 2 every fit flat or
-    undefined, 3 every fit rising)
+    undefined, 3 no declining fit within ``tol`` of the best adjusted R2)
     and ``used`` (P, M) — the points of the chosen fit.
     """
     P, M = T.shape
@@ -200,10 +201,11 @@ def fit_lambda_z(T, C, cand, min_points: int = 3, tol: float = 1e-4, use_all=Non
         r2 = sxy * sxy / (sxx * syy)
         r2adj = 1.0 - (1.0 - r2) * (n - 1.0) / (n - 2.0)
     ok_any = cand & (n >= min_points) & np.isfinite(r2adj) & (sxx > 0)
-    # a fit that does not decline (slope >= 0) never competes (PKNCA): a rising tail with
-    # the best adjusted R2 must not hide the declining fits before it
+    # PKNCA's half.life: the best adjusted R2 over every fit; of the fits within ``tol`` of
+    # it, those that decline (lambda_z > 0) compete, the one with the most points wins; a
+    # rising fit with the best adjusted R2 and no declining fit within ``tol``: no lambda_z
     ok = ok_any & (sxy < 0)
-    score = np.where(ok, r2adj, -np.inf)
+    score = np.where(ok_any, r2adj, -np.inf)
     best = score.max(axis=1)
     tied = ok & ((best[:, None] - score) < tol)
     del score
@@ -233,7 +235,7 @@ def fit_lambda_z(T, C, cand, min_points: int = 3, tol: float = 1e-4, use_all=Non
         "lower": np.where(found, T[ar, k], np.nan),
         "upper": np.where(found, x0, np.nan),
     }
-    rising = ok_any.any(axis=1)  # fits exist, none declines: 3 (2: flat or undefined)
+    rising = ok_any.any(axis=1)  # fits exist, none declining near the best: 3 (2: flat)
     status = np.where(found, 0, np.where(n_cand < min_points, 1, np.where(rising, 3, 2)))
     out["status"] = status
     cols = np.arange(M)[None, :]
