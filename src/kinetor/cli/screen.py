@@ -228,7 +228,11 @@ def test(
     plot_rank(res.genes, d / "rank_pos.png", "pos", fdr)
     plot_volcano(res.genes, d / "volcano.png", fdr)
     plot_guides(res.guides, str(res.genes["gene"].iat[0]), d / "guides_top_gene.png")
-    _common.html_report(d, f"kinetor screen test: {treatment} vs {control}, --variance {variance}")
+    for note in res.notes:
+        _common.err_console().print(f"note: {note}", markup=False, style="yellow")
+    _common.html_report(
+        d, f"kinetor screen test: {treatment} vs {control}, --variance {variance}", res.notes
+    )
     if _common.STATE["json"]:
         _common.emit_json(
             {
@@ -236,6 +240,7 @@ def test(
                 "size_factors": res.size_factors,
                 "model": res.model,
                 "variance": variance,
+                "notes": res.notes,
             }
         )
         return

@@ -4,8 +4,9 @@ Files are read in blocks of whole lines (gzip decompressed in a reader thread, w
 when the optional ``isal`` package is installed). A truncated or corrupt gzip file, a
 record whose header does not start with ``@`` or whose third line does not start with
 ``+``, a quality line of another length than its sequence, and a file that ends inside a
-record are each a :class:`~kinetor.errors.DataError` naming the file and the line.
-Blank lines at the end of a file are ignored.
+record are each a :class:`~kinetor.errors.DataError` naming the file and the line, as is
+a blank line inside the file (at its own line). Blank lines at the end of a file are
+ignored.
 
 ``trim5="auto"`` follows MAGeCK's AUTO rule (mageck ``mageckcount_trim5_auto``): in the
 first 2 MB of reads, each read counts for the smallest offset 0..50 at which it matches a
@@ -38,18 +39,20 @@ _WHY = {
     2: "not a FASTQ record (the third line of the record does not start with '+')",
     3: "the quality line is not as long as the sequence line",
     4: "the file ends inside a FASTQ record (the last record has fewer than 4 lines)",
+    5: "a blank line inside the FASTQ, where the next record's '@' header should be",
 }
 
 
 def fastq_problem(name: str, line: int, why: int) -> DataError:
-    """The error for problem ``why`` (1-4, see ``_WHY``) at 1-based ``line`` of ``name``."""
+    """The error for problem ``why`` (1-5, see ``_WHY``) at 1-based ``line`` of ``name``."""
     return DataError(
         Problem(
             _WHY[why],
             file=name,
             row=line,
             fix="give FASTQ (4 lines per read: @header, sequence, +, quality), gzip or plain"
-            + ("; a cut file must be copied or downloaded again" if why == 4 else ""),
+            + ("; a cut file must be copied or downloaded again" if why == 4 else "")
+            + ("; remove the blank line" if why == 5 else ""),
         )
     )
 

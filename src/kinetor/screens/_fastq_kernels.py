@@ -109,14 +109,17 @@ def _count_py(buf, line0, offs, length, ek, ev, es, em, vk, vv, vs, vm, mismatch
     ``offs`` are the guide offsets to try, in order: a read counts for the first exact
     match, else (``mismatches`` >= 1) for the first one-substitution match. ``stats``
     accumulates [reads, mapped, exact] and carries the length of the last sequence line
-    in ``stats[3]`` (a record may span two blocks). A read with a single ``N`` maps (as a
+    in ``stats[3]`` (a record may span two blocks); ``stats[4]`` counts the reads shorter
+    than the first guide window (smallest offset + ``length``), ``stats[5]`` keeps the
+    longest read. A read with a single ``N`` maps (as a
     one-mismatch read) when exactly one of the four bases at that position gives a library
     guide. Returns (lines, bad_line, why): why 1 = a header line not starting with '@',
     2 = a third line not starting with '+', 3 = a quality line of another length than
-    its sequence (0: none).
+    its sequence, 5 = a blank line where a record's header should be (0: none).
     """
     n = buf.size
     line = line0
+    need = offs.min() + length
     i = 0
     while i < n:
         j = i
@@ -126,7 +129,9 @@ def _count_py(buf, line0, offs, length, ek, ev, es, em, vk, vv, vs, vm, mismatch
         if end > i and buf[end - 1] == 13:
             end -= 1
         kind = line % 4
-        if kind == 0 and j > i and buf[i] != 64:
+        if kind == 0 and end == i:
+            return line - line0, line + 1, 5
+        if kind == 0 and buf[i] != 64:
             return line - line0, line + 1, 1
         if kind == 2 and (j == i or buf[i] != 43):
             return line - line0, line + 1, 2
@@ -135,6 +140,9 @@ def _count_py(buf, line0, offs, length, ek, ev, es, em, vk, vv, vs, vm, mismatch
         if kind == 1:
             stats[0] += 1
             stats[3] = end - i
+            if end - i < need:
+                stats[4] += 1
+            stats[5] = max(stats[5], end - i)
             hit = -1
             for off in offs:  # exact match at any offset first
                 if end - i >= off + length:
@@ -233,7 +241,7 @@ def count_block(
     """Count a block of whole FASTQ lines in place; returns (lines, bad_line, why).
 
     ``offs`` (int64) are the guide offsets tried in order; ``tables`` is the exact table
-    followed by the variant table (8 items); ``stats`` has 4 int64 slots (see
+    followed by the variant table (8 items); ``stats`` has 6 int64 slots (see
     :func:`_count_py`).
     """
     return _compiled()["count"](

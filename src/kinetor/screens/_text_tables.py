@@ -27,6 +27,29 @@ from kinetor.errors import DataError, Problem
 __all__: list[str] = []
 
 
+def check_trailing_column(df: pd.DataFrame, source: str) -> None:
+    """One :class:`~kinetor.errors.DataError` for a last column with no header name and no
+    value (every line ends with a separator, e.g. a trailing tab), rather than one error per
+    row about its empty cells."""
+    if df.shape[1] == 0:
+        return
+    name = str(df.columns[-1]).strip()
+    if not (name == "" or re.fullmatch(r"Unnamed: \d+", name)):
+        return
+    cells = df.iloc[:, -1]
+    if cells.isna().all() or cells.where(cells.notna(), "").astype(str).str.strip().eq("").all():
+        raise DataError(
+            Problem(
+                f"the last column (column {df.shape[1]}) has no name and no values: every "
+                "line ends with a separator (a trailing tab or comma)",
+                file=source,
+                row=1,
+                column=f"column {df.shape[1]}",
+                fix="remove the separator at the end of each line (e.g. sed 's/\\t$//' FILE)",
+            )
+        )
+
+
 def _name(path) -> str:
     return str(path) if isinstance(path, str | Path) else "<stream>"
 

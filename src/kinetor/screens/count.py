@@ -10,10 +10,11 @@ counted, and a read with one ``N`` counts for the guide that the ``N`` could be.
 library spacers (MAGeCK ``--reverse-complement``). Several offsets (staggered adapters,
 ``trim5=[24, 25, 26]``) are tried in order, exact matches first; ``trim5="auto"`` takes
 MAGeCK's AUTO offsets from the first 2 MB of reads of each file (:mod:`._fastq_io`). All
-spacers of a library must have the same length; a spacer given twice counts for its first
-guide (a :class:`UserWarning` names the others, which stay 0). Malformed or cut FASTQ and
-gzip files are a ``DataError`` naming the file and line. A sample with fewer than half of
-its reads mapped gives a :class:`UserWarning` (usually a wrong ``trim5`` or strand); its
+spacers of a library must have the same length, in A/C/G/T only (an ``N`` is a DataError);
+a spacer given twice counts for its first guide (a :class:`UserWarning` names the others,
+which stay 0). Malformed or cut FASTQ and gzip files are a ``DataError`` naming the file
+and line. A sample with fewer than half of its reads mapped gives a :class:`UserWarning`
+(a wrong ``trim5`` or strand, or reads too short for the guide window: it says which); its
 Gini index is NaN when no read mapped.
 
 Examples
@@ -179,8 +180,29 @@ class _Matcher:
 LOW_MAPPING = 0.5  # warn below this mapped fraction (MAGeCK's QC expects >= 65 %)
 
 
-def _warn_low_mapping(stats: list[dict], trim5, reverse_complement: bool) -> None:
+def _warn_low_mapping(stats: list[dict], trim5, reverse_complement: bool, short: dict) -> None:
+    """Warn of samples with few reads mapped; where most reads are shorter than the guide
+    window (``short``: sample -> reads too short, longest read, first offset, spacer
+    length), say so instead of suggesting another offset or strand."""
     low = [s for s in stats if s["mapped_fraction"] < LOW_MAPPING]
+    too_short = [s for s in low if short[s["sample"]][0] > s["reads"] / 2]
+    if too_short:
+        parts = []
+        for s in too_short:
+            n, longest, off, length = short[s["sample"]]
+            parts.append(
+                f"{s['sample']}: {100 * n / s['reads']:.1f} % of reads shorter than "
+                f"{off + length} nt (trim5 {off} + spacer {length} nt), longest read {longest} nt"
+            )
+        text = "; ".join(parts)
+        warnings.warn(
+            f"few reads map to the library: the reads are too short for the guide window "
+            f"({text}); lower --trim-5 (trim5) to the bases before the guide, or count reads "
+            "that reach the whole spacer",
+            UserWarning,
+            stacklevel=3,
+        )
+        low = [s for s in low if s not in too_short]
     if not low:
         return
     hints = []
@@ -218,6 +240,24 @@ def _offsets(trim5) -> list[int] | None:
             )
         )
     return list(dict.fromkeys(offs))
+
+
+def _check_spacers(library: pd.DataFrame, seqs: list[str]) -> None:
+    """Refuse spacers with other letters than A/C/G/T (an ``N`` matches no read)."""
+    bad = [i for i, q in enumerate(seqs) if not q.isascii() or q.strip("ACGT")]
+    if bad:
+        ids = library["guide"].astype(str).to_numpy()
+        raise DataError(
+            Problem(
+                f"{len(bad)} library spacer(s) have letters other than A/C/G/T (an N matches "
+                "no read, the guide would stay 0): "
+                + ", ".join(f"{ids[i]!r} ({seqs[i]!r}, library entry {i + 1})" for i in bad[:10])
+                + (" ..." if len(bad) > 10 else ""),
+                file=library.attrs.get("source"),
+                column="sequence",
+                fix="give the full spacers in A/C/G/T, or remove those guides",
+            )
+        )
 
 
 def _warn_shared_spacers(library: pd.DataFrame, seqs: list[str]) -> None:
@@ -285,6 +325,7 @@ def count_fastq(
             )
         fastqs = dict(zip(names, fastqs, strict=True))
     seqs = library["sequence"].astype(str).str.upper().tolist()
+    _check_spacers(library, seqs)
     _warn_shared_spacers(library, seqs)
     if reverse_complement:
         seqs = [_rc(s) for s in seqs]
@@ -306,12 +347,12 @@ def count_fastq(
         )
     matchers = [_Matcher(seqs, np.arange(len(seqs)))]
     counts = np.zeros((len(seqs), len(fastqs)))
-    stats = []
+    stats, short = [], {}
     for j, (sample, src) in enumerate(fastqs.items()):
         name = str(src) if isinstance(src, str | Path) else sample
         off = auto_offsets(src, name, matchers[0]) if offs is None else offs
         col = np.zeros(len(seqs), dtype=np.int64)
-        tally = np.zeros(4, dtype=np.int64)  # reads, mapped, exact, last read length
+        tally = np.zeros(6, dtype=np.int64)  # reads, mapped, exact, last/short/longest read
         for m in matchers:
             line = 0
             for buf in _blocks(src, name=name):
@@ -325,6 +366,7 @@ def count_fastq(
                 raise fastq_problem(name, line, 4)
         counts[:, j] = col
         reads, mapped, exact_n = (int(x) for x in tally[:3])
+        short[sample] = (int(tally[4]), int(tally[5]), min(off), matchers[0].length)
         if reads == 0:
             raise DataError(
                 Problem("the FASTQ has no reads", file=name, column=sample, fix="check the file")
@@ -343,7 +385,7 @@ def count_fastq(
                 "trim5": off[0] if len(off) == 1 else ",".join(map(str, off)),
             }
         )
-    _warn_low_mapping(stats, trim5, reverse_complement)
+    _warn_low_mapping(stats, trim5, reverse_complement, short)
     table = CountTable(
         library["guide"].astype(str).to_numpy(),
         library["gene"].astype(str).to_numpy(),

@@ -34,6 +34,7 @@ import pandas as pd
 
 from kinetor.errors import DataError, ModelError, Problem
 from kinetor.screens._controls import control_mask
+from kinetor.screens._hit_notes import screen_notes
 from kinetor.screens.guides import Variance, check_variance, guide_test
 from kinetor.screens.io import CountTable
 from kinetor.screens.normalize import size_factors
@@ -65,6 +66,10 @@ class ScreenTest:
         the RRA alpha cut-offs.
     options : dict
         The options of the run.
+    notes : list of str
+        What the run left out or fell back to: guides removed before RRA and the genes left
+        with none (not in ``genes``), genes named NA/na (p = 1), identical replicates (the
+        mean-variance line falls back); ``genes.attrs["notes"]`` holds the same.
     """
 
     guides: pd.DataFrame
@@ -73,6 +78,7 @@ class ScreenTest:
     normalization: str
     model: dict[str, float | str]
     options: dict = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
     def sgrna_summary(self) -> pd.DataFrame:
         """MAGeCK ``sgrna_summary.txt`` columns, guides sorted by |score| (descending)."""
@@ -374,6 +380,9 @@ def screen_test(
         "remove_zero": remove_zero,
         "permutations": permutations,
     }
-    return ScreenTest(
-        guides, genes, dict(zip(sel.samples, map(float, factors), strict=True)), used, model, opts
+    notes = screen_notes(
+        counts, valid, c, t, ctrl_s, treat_s, r, remove_zero, remove_zero_threshold
     )
+    genes.attrs["notes"] = notes
+    factors_of = dict(zip(sel.samples, map(float, factors), strict=True))
+    return ScreenTest(guides, genes, factors_of, used, model, opts, notes)

@@ -17,6 +17,7 @@ Examples
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,7 +26,7 @@ import pandas as pd
 from kinetor.errors import DataError, Problem
 from kinetor.screens._gene_lists import GeneList, read_gene_list
 from kinetor.screens._samples import sample_names
-from kinetor.screens._text_tables import _name, _table
+from kinetor.screens._text_tables import _name, _table, check_trailing_column
 from kinetor.screens.library_check import check_library
 
 __all__ = [
@@ -142,6 +143,8 @@ def _validate(df: pd.DataFrame, source: str) -> CountTable:
             )
         )
     problems: list[Problem] = []
+    if df.shape[1] >= 4:  # sgRNA, Gene, >= 1 sample, then the empty trailing column
+        check_trailing_column(df, source)
     if df.shape[1] < 3:
         raise DataError(
             Problem(
@@ -246,7 +249,8 @@ def read_library(path) -> pd.DataFrame:
     Raises
     ------
     DataError
-        Duplicated ids, empty or non-ACGTN sequences, fewer than three columns.
+        Duplicated ids, empty sequences or sequences with other letters than A/C/G/T
+        (an ``N`` included: no read can match it), fewer than three columns.
     """
     source = _name(path)
     df = _table(path, header=False)
@@ -287,15 +291,23 @@ def read_library(path) -> pd.DataFrame:
                 fix="guide ids must be unique",
             )
         )
-    okseq = df["sequence"].str.fullmatch(r"[ACGTN]+").to_numpy()
+    okseq = df["sequence"].str.fullmatch(r"[ACGT]+").to_numpy()
     for i in np.flatnonzero(~okseq)[:20]:
+        seq, guide = df["sequence"].iat[i], df["guide"].iat[i]
+        with_n = re.fullmatch(r"[ACGTN]*N[ACGTN]*", seq) is not None
         problems.append(
             Problem(
-                f"sequence {df['sequence'].iat[i]!r} is not A/C/G/T/N",
+                f"spacer of guide {guide!r} has an N ({seq!r}): no read can match it, it "
+                "would stay 0"
+                if with_n
+                else f"sequence {seq!r} of guide {guide!r} is not A/C/G/T",
                 file=source,
                 row=int(i) + offset,
                 column="sequence",
-                fix="give the spacer sequence in DNA letters",
+                fix="give the full spacer in A/C/G/T, or remove the guide (MAGeCK cannot "
+                "count it either)"
+                if with_n
+                else "give the spacer sequence in DNA letters (A/C/G/T)",
             )
         )
     if problems:

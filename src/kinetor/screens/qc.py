@@ -178,6 +178,25 @@ def _mapped_fraction(mapping: pd.DataFrame) -> pd.Series:
         return pd.Series(vals["mapped"] / vals["reads"], index=samples.to_numpy())
 
 
+def _check_mapping_samples(mapped: list[str], samples: list[str], mapping, source) -> None:
+    """The samples of the mapping table must be those of the count table."""
+    extra = [s for s in mapped if s not in samples]
+    lacking = [s for s in samples if s not in mapped]
+    if extra or lacking:
+        what = [f"not in the count table: {', '.join(extra)}" if extra else ""]
+        what.append(f"missing from the mapping table: {', '.join(lacking)}" if lacking else "")
+        raise DataError(
+            Problem(
+                f"the mapping table's samples ({', '.join(mapped)}) are not the count table's "
+                f"({', '.join(samples)}); " + "; ".join(w for w in what if w),
+                file=mapping.attrs.get("source", "<DataFrame>"),
+                column="sample",
+                fix=f"give the mapping.csv written when {source} was counted (the same "
+                "sample labels), or leave out --mapping",
+            )
+        )
+
+
 def screen_qc(
     counts: CountTable,
     *,
@@ -197,7 +216,8 @@ def screen_qc(
         Normalisation for correlation and PCA (see :func:`size_factors`).
     mapping : pandas.DataFrame, optional
         Counting statistics with ``sample``, ``reads`` and ``mapped`` (from
-        :func:`kinetor.screens.count_fastq`) for the mapped fraction.
+        :func:`kinetor.screens.count_fastq`) for the mapped fraction; its samples must be
+        those of ``counts`` (a :class:`~kinetor.errors.DataError` names both sets).
     result : ScreenTest, optional
         Hit calling result, for the control-guide and essential-gene checks.
     control_guides, essential_genes : list of str, optional
@@ -226,7 +246,9 @@ def screen_qc(
         }
     )
     if mapping is not None:
-        table["mapped_fraction"] = _mapped_fraction(mapping).reindex(table["sample"]).to_numpy()
+        frac = _mapped_fraction(mapping)
+        _check_mapping_samples(list(frac.index), counts.samples, mapping, counts.source)
+        table["mapped_fraction"] = frac.reindex(table["sample"]).to_numpy()
     corr = pd.DataFrame(
         np.corrcoef(logc.T) if c.shape[1] > 1 else np.ones((1, 1)),
         index=counts.samples,
