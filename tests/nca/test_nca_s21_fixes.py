@@ -202,3 +202,16 @@ def test_lambda_z_of_the_declining_fits_near_the_best_the_one_with_most_points()
     out = fit_lambda_z(t[None, :], c[None, :], np.ones((1, 6), bool), 3, 0.9)
     assert out["npt"][0] == 3
     assert out["lamz"][0] == pytest.approx(-fits[3][0], rel=1e-10)
+
+
+def test_a_default_interval_the_blq_rule_empties_is_named():
+    # doses at 0 and 12 h; every sample of 12-24 h BLQ: under 'missing' the interval has
+    # no sample left and is not analysed, with a note (it disappeared without one)
+    t = [0, 1, 2, 4, 8, 12, 13, 14, 16, 20, 24]
+    c = ["BLQ", 10, 8, 5, 2] + ["BLQ"] * 6
+    conc = pd.DataFrame({"subject": "S", "time": t, "conc": c, "lloq": 1})
+    doses = pd.DataFrame({"subject": ["S", "S"], "time": [0, 12], "dose": 1, "route": "PO"})
+    study = kt.read_study(conc, doses=doses, units=UNITS)
+    res = kt.nca(study, blq_rule="missing")
+    assert sorted(set(res.parameters["start"])) == [0.0]
+    assert any("interval 12-24" in n and "no usable sample" in n for n in res.provenance["notes"])

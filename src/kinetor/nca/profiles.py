@@ -198,15 +198,20 @@ def build_profiles(
     if not inside.all():
         r_idx, r_pid = r_idx[inside], r_pid[inside]
     # the BLQ rule within each interval (PKNCA): a trough ends one interval, starts the next
+    lost = np.zeros(len(meta), bool)  # intervals whose every sample the BLQ rule drops
     if not options.sparse and "blq" in rows.columns:
         keep, r_conc, blq_end = per_interval_blq(rows, meta, r_idx, r_pid, options.blq_rule)
+        lost = np.bincount(r_pid, minlength=len(meta)) > 0
         r_idx, r_pid, r_conc = r_idx[keep], r_pid[keep], r_conc[keep]
+        lost &= np.bincount(r_pid, minlength=len(meta)) == 0
     else:
         r_conc, blq_end = rows["conc"].to_numpy(float)[r_idx], np.zeros(len(meta), bool)
     meta["blq_at_end"] = blq_end
     if intervals is None:
         keep, notes = _drop_trough_only(rows, meta, r_idx, r_pid, study)
         r_idx, r_pid, r_conc = r_idx[keep], r_pid[keep], r_conc[keep]
+        # a default interval left without samples by the BLQ rule is named, never dropped
+        notes += empty_interval_notes(meta, ~lost, study.units.get("time", ""))
     else:  # a requested interval without samples is named, never dropped silently
         has = np.bincount(r_pid, minlength=len(meta)) > 0
         notes = empty_interval_notes(meta, has, study.units.get("time", ""))
