@@ -110,6 +110,8 @@ def doses_from_rows(
     if subject_codes is None:
         subject_codes = factorize(d["subject"])
     s_codes, s_ids = subject_codes
+    if not ctx.has("dose_time") and ctx.has("time"):
+        _scattered_doses(ctx, s_codes, s_ids, missing)
     keep = ~missing & np.array([u != "" for u in s_ids] + [True], bool)[s_codes]
     key = ["subject", "time", "dose", "route", "duration"]
     # the dose repeats on every sample row: keep each distinct record's first row. A
@@ -163,6 +165,37 @@ def doses_from_rows(
     uniq = uniq.drop_duplicates(["subject", "time"]).copy()
     uniq["analyte"] = uniq["subject"].map(analytes)
     return _iv_with_duration(uniq.reset_index(drop=True), ctx), dose_unit
+
+
+def _scattered_doses(ctx: _Ctx, s_codes, s_ids, missing: np.ndarray) -> None:
+    """Without a dose_time column a dose column is one dose at time 0 per subject, given
+    on every row or on its first row only. A subject with doses on some rows but not
+    others, on rows of different sample times, would be read as one dose at 0 and lose the
+    later ones: a problem naming the rows (never a guessed dose time)."""
+    given = ~missing
+    n_sub = len(s_ids)
+    n_given = np.bincount(s_codes[given], minlength=n_sub + 1)
+    n_empty = np.bincount(s_codes[missing], minlength=n_sub + 1)
+    t = parse_numbers(ctx.col("time"))[0]
+    for code in np.flatnonzero((n_given[:n_sub] > 1) & (n_empty[:n_sub] > 0)):
+        here = np.flatnonzero(given & (s_codes == code))
+        times = np.unique(t[here])
+        if len(times) < 2:
+            continue
+        rows = ctx.rows[here]
+        shown = ", ".join(f"{r} ({x:g})" for r, x in zip(rows[:6], t[here][:6], strict=False))
+        ctx.problems.append(
+            Problem(
+                f"subject {s_ids[code]!r} has doses on some sample rows only, at different "
+                f"times (rows {shown}{' ...' if len(rows) > 6 else ''}): without a dose_time "
+                "column a dose column is one dose at time 0, so the later doses would be lost",
+                file=ctx.file,
+                row=int(rows[0]),
+                column=ctx.roles["dose"],
+                fix="add a dose_time column (the time of each dose), or give the doses in a "
+                "doses table (--doses)",
+            )
+        )
 
 
 def doses_from_table(raw: RawTable, roles, units, problems, notes, time_unit, analytes):
