@@ -13,7 +13,13 @@ import numpy as np
 import pandas as pd
 
 from kinetor.adme._inputs import parameter_values, source_rows
-from kinetor.errors import DataError, Problem
+from kinetor.errors import DataError, Problem, UnitError
+
+
+class UnitDataError(DataError, UnitError):
+    """A unit conversion of table rows that failed: a ``DataError`` naming analyte, file,
+    row and fix, still a ``UnitError`` for callers that catch one."""
+
 
 __all__ = ["check_mw", "in_unit", "join_reasons", "join_text", "pair", "parameter_table"]
 
@@ -141,17 +147,63 @@ def pair(sel: pd.DataFrame, keys: list[str], reference: str, others: list[str]) 
     return oth[[*cols, "analyte"]].merge(ref[cols], how="cross", suffixes=("", "_ref"))
 
 
-def in_unit(values, unit_from: pd.Series, unit_to: pd.Series, mw) -> np.ndarray:
+def in_unit(
+    values,
+    unit_from: pd.Series,
+    unit_to: pd.Series,
+    mw,
+    rows: pd.DataFrame | None = None,
+    file: str = "<DataFrame>",
+    mw_fix: str | None = None,
+    lenient: bool = False,
+) -> np.ndarray:
     """``values`` converted row by row from ``unit_from`` to ``unit_to``; a row whose
-    ``unit_to`` is missing (no reference row in its group) is left as it is."""
+    ``unit_to`` is missing (no reference row in its group) is left as it is. ``rows``
+    (columns ``analyte``, ``source_row``) names the rows of a failed conversion: a
+    ``DataError`` naming analyte, file, row and the fix (``--mw NAME=G_PER_MOL`` where the
+    molecular weight is missing; ``mw_fix`` replaces that fix where no weight can be
+    given). ``lenient``: a row that cannot be converted is NaN instead."""
     from kinetor.units import convert
 
     out = np.asarray(values, float).copy()
     uf = unit_from.astype("string").fillna("").to_numpy(object)
     ut = unit_to.astype("string").fillna("").to_numpy(object)
+    problems: list[Problem] = []
     for a, b in sorted({(a, b) for a, b in zip(uf, ut, strict=True) if a and b and a != b}):
         idx = (uf == a) & (ut == b)
-        out[idx] = convert(out[idx], a, b, mw=mw)
+        try:
+            out[idx] = convert(out[idx], a, b, mw=mw)
+        except UnitError as exc:
+            if lenient:
+                out[idx] = np.nan
+                continue
+            if rows is None:
+                raise
+            problems += _unit_problems(exc, a, b, rows[idx], file, mw_fix)
+    if problems:
+        problems.sort(key=lambda p: p.row or 0)
+        raise UnitDataError(problems)
+    return out
+
+
+def _unit_problems(
+    exc, a: str, b: str, rows: pd.DataFrame, file: str, mw_fix: str | None
+) -> list[Problem]:
+    needs_mw = "molecular weight" in str(exc)
+    out = []
+    for name, row in zip(rows["analyte"], rows["source_row"], strict=True):
+        if needs_mw:
+            msg = (
+                f"the value of {name!r} is in {a!r}, the row it is compared with in {b!r}: "
+                f"converting needs the molecular weight of {name!r}, which is not given"
+            )
+            fix = mw_fix or (
+                f"give it (--mw {name}=G_PER_MOL on the command line, mw={{{name!r}: ...}})"
+            )
+        else:
+            msg = f"the value of {name!r} in {a!r} cannot be compared with {b!r}: {exc}"
+            fix = "write both in units of the same kind (e.g. h*ng/mL and h*nM)"
+        out.append(Problem(msg, file=file, row=int(row), column="unit", fix=fix))
     return out
 
 

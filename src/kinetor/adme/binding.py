@@ -201,7 +201,8 @@ _ALIASES = {
     "c_retentate": "c_total",
 }
 _NO_FU = (
-    "no fu: fu_apparent > 1 corrected for dilution/volume shift gives fu < 0 (check the "
+    "no fu: fu_apparent > 1 corrected for dilution/volume shift gives fu < 0, fu > 1 or "
+    "an infinite fu (the correction is only defined for fu_apparent < 1; check the "
     "samples and the dilution)"
 )
 _GROUPS = ("compound", "analyte", "species", "matrix", "nominal_conc")
@@ -240,8 +241,9 @@ def binding_table(
     -------
     (replicates, summary)
         ``replicates`` adds ``fu_apparent``, ``fu``, ``pct_bound`` (and ``recovery_pct``)
-        and ``flag`` (a reason where fu > 1, which is not physical; the value is kept; or
-        where fu_apparent > 1 corrected for dilution gives fu < 0: fu is then NaN);
+        and ``flag`` (a reason where fu > 1, which is not physical; the value is kept
+        when no dilution/volume-shift correction applies; with one, fu_apparent > 1 gives
+        a corrected fu > 1, infinite or < 0: fu is then NaN and left out of the mean);
         ``summary`` has ``n, fu_mean, fu_sd, fu_cv_pct, pct_bound_mean, flag`` per group
         (``n`` counts the replicates with an fu; ``flag`` counts the flagged replicates
         and those left out; with recovery also ``recovery_pct_mean`` and ``recovery_n``,
@@ -333,8 +335,10 @@ def binding_table(
             recovery=np.nan_to_num(num["recovery"], nan=1.0) if "recovery" in num else None,
         )
         fu = fu_undiluted(fu_app, dil)
-    # fu_app > 1 corrected for dilution/volume shift can give fu < 0 (or infinite): no fu
-    unphysical = ~(np.isfinite(fu) & (fu >= 0))
+    # fu_app > 1 corrected for dilution/volume shift gives fu > 1, infinite (the pole at
+    # fu_app = D/(D-1)) or < 0: no fu; uncorrected (factor 1) fu > 1 is kept, flagged
+    factor = dil * shift if method == "dialysis" else dil
+    unphysical = ~(np.isfinite(fu) & (fu >= 0)) | ((fu > 1.0) & (factor != 1.0))
     fu = np.where(unphysical, np.nan, fu)
     df["fu_apparent"] = fu_app
     df["fu"] = fu

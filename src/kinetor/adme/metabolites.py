@@ -42,7 +42,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from kinetor.adme._mist import MIST_THRESHOLD, mist_share
 from kinetor.adme._ratio_table import (
+    UnitDataError,
     check_mw,
     in_unit,
     join_reasons,
@@ -50,9 +52,10 @@ from kinetor.adme._ratio_table import (
     pair,
     parameter_table,
 )
-from kinetor.errors import DataError, Problem
+from kinetor.errors import DataError, ModelError, Problem
 
 __all__ = [
+    "MIST_THRESHOLD",
     "metabolite_ratios",
     "metabolite_to_parent_ratio",
     "parameter_table",
@@ -69,34 +72,53 @@ def metabolite_to_parent_ratio(p_metabolite, p_parent, mw_metabolite=None, mw_pa
     p_metabolite, p_parent : array_like
         The parameter (AUC, Cmax) of metabolite and parent, in the same mass unit.
     mw_metabolite, mw_parent : float, optional
-        Molecular weights (g/mol): the ratio is then molar, ``MPR * MW_p / MW_m``.
+        Molecular weights (g/mol, finite and > 0, else a ``ModelError``): the ratio is
+        then molar, ``MPR * MW_p / MW_m``.
+
+    A parent value of 0 gives NaN (no ratio), as :func:`metabolite_ratios` does.
 
     >>> round(float(metabolite_to_parent_ratio(25.0, 100.0)), 6)
     0.25
     >>> round(float(metabolite_to_parent_ratio(25.0, 100.0, 478.55, 462.55)), 6)
     0.241641
+    >>> float(metabolite_to_parent_ratio(25.0, 0.0))
+    nan
     """
-    with np.errstate(divide="ignore", invalid="ignore"):
-        r = np.asarray(p_metabolite, float) / np.asarray(p_parent, float)
     if (mw_metabolite is None) != (mw_parent is None):
-        from kinetor.errors import KinetorError
-
-        raise KinetorError("a molar ratio needs both molecular weights")
+        raise ModelError("a molar ratio needs both molecular weights")
+    p = np.asarray(p_parent, float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r = np.asarray(p_metabolite, float) / np.where(p == 0, np.nan, p)
     if mw_metabolite is not None:
-        r = r * float(mw_parent) / float(mw_metabolite)
+        r = r * _mw("mw_parent", mw_parent) / _mw("mw_metabolite", mw_metabolite)
     return r
+
+
+def _mw(name: str, value) -> float:
+    """A molecular weight (g/mol): finite and > 0, else a ``ModelError``."""
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        v = np.nan
+    if not (np.isfinite(v) and v > 0):
+        raise ModelError(f"{name} = {value!r}: a molecular weight is a number > 0 (g/mol)")
+    return v
 
 
 def parent_fraction(auc_parent, auc_total):
     """Fraction of total radioactivity exposure that is parent, :math:`AUC_p/AUC_{TRA}`.
 
-    Both in the same (parent-equivalent) unit.
+    Both in the same (parent-equivalent) unit. A total of 0 gives NaN (no fraction), as
+    :func:`parent_fraction_of_radioactivity` does.
 
     >>> float(parent_fraction(30.0, 120.0))
     0.25
+    >>> float(parent_fraction(30.0, 0.0))
+    nan
     """
+    t = np.asarray(auc_total, float)
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.asarray(auc_parent, float) / np.asarray(auc_total, float)
+        return np.asarray(auc_parent, float) / np.where(t == 0, np.nan, t)
 
 
 def metabolite_ratios(
@@ -136,15 +158,18 @@ def metabolite_ratios(
         molar ratio for a molar unit (nM), then equal to ``ratio_molar`` with or without
         molecular weights; ``ratio_molar`` is NaN without molecular weights for a mass
         unit, ``note`` saying so. ``share_molar`` is the metabolite's molar share of
-        the drug-related exposure of its group, ``M / (P + sum of the metabolites of the
-        table)``, NaN where a metabolite of the group has no molar ratio; ``mist_flag``
-        marks a share above 10 % (FDA, Safety Testing of Drug Metabolites, 2020).
+        the drug-related exposure of its group, ``M / (P + sum of every metabolite of the
+        table in the group)`` (not only those asked for), NaN where a metabolite of the
+        group has no molar ratio; ``note`` says where a group lacks a metabolite present
+        in other groups or counts an excluded one (:mod:`kinetor.adme._mist`);
+        ``mist_flag`` marks a share above 10 % (FDA, Safety Testing of Drug Metabolites,
+        2020). A missing molecular weight for a needed unit conversion is a ``DataError``
+        (also a ``UnitError``) naming analyte, file, row and ``--mw NAME=G_PER_MOL``.
     """
-    from kinetor.units import is_molar
-
     sel, keys = parameter_table(params, parameter, file, by)
+    present = sorted(set(sel["analyte"]) - {parent})
     if metabolites is None:
-        metabolites = sorted(set(sel["analyte"]) - {parent})
+        metabolites = present
     if parent not in set(sel["analyte"]):
         raise DataError(
             Problem(
@@ -156,50 +181,24 @@ def metabolite_ratios(
         )
     mw = mw or {}
     check_mw(mw, set(sel["analyte"]), parameter, file)
-    m = pair(sel, keys, parent, metabolites)
-    frames = []
+    # every metabolite of the table enters the MIST share; the rows returned are those asked
+    m = pair(sel, keys, parent, present)
+    frames: list[pd.DataFrame] = []
+    problems: list[Problem] = []
     for met, grp in m.groupby("analyte", sort=False):
-        mw_m, mw_p = mw.get(met), mw.get(parent)
-        v_m = in_unit(grp["value"], grp["unit"], grp["unit_ref"], mw_m)
-        v_p = grp["value_ref"].to_numpy(float)
-        missing = grp["source_row_ref"].isna().to_numpy()
-        zero = v_p == 0  # no ratio (NaN), with the reason
-        ratio = v_m / np.where(zero, np.nan, v_p)
-        # the basis of each row is that of its own parent unit (groups may differ)
-        unit_p = grp["unit_ref"].astype("string").fillna("").to_numpy(object)
-        unit = np.where(missing, grp["unit"].to_numpy(object), unit_p)
-        molar_basis = np.array([bool(u) and is_molar(u) for u in unit_p], dtype=bool)
-        # both AUCs molar (metabolite converted above): no MW needed
-        by_mw = ratio * mw_p / mw_m if mw_m and mw_p else ratio * np.nan
-        ratio_molar = np.where(molar_basis, ratio, by_mw)
-        no_mw = ~molar_basis & np.isfinite(ratio) & ~(bool(mw_m) and bool(mw_p))
-        note = np.where(
-            no_mw,
-            f"no molar ratio: the {parameter} is in a mass unit and the molecular weights of "
-            f"{parent!r} and {met!r} are not both given (--mw NAME=G_PER_MOL)",
-            "",
-        )
-        exclude = join_reasons(grp["exclude"].fillna(""), grp["exclude_ref"].fillna(""))
-        exclude = np.where(missing, join_text(exclude, f"no parent {parameter} in group"), exclude)
-        exclude = np.where(zero, join_text(exclude, f"parent {parameter} is 0"), exclude)
-        frames.append(
-            pd.DataFrame(
-                {
-                    **{k: grp[k].to_numpy() for k in keys},
-                    "metabolite": met,
-                    "parent": parent,
-                    "PPTESTCD": parameter,
-                    "value_metabolite": v_m,
-                    "value_parent": v_p,
-                    "unit": unit,
-                    "ratio": ratio,
-                    "ratio_molar": ratio_molar,
-                    "exclude": exclude,
-                    "note": note,
-                }
-            )
-        )
-    if not frames:
+        asked = met in metabolites
+        try:
+            frames.append(_ratio_rows(grp, keys, met, parent, parameter, mw, file))
+        except DataError as exc:
+            if asked:  # names analyte, file, row and the fix
+                problems += exc.problems
+            frames.append(_ratio_rows(grp, keys, met, parent, parameter, mw, file, lenient=True))
+        frames[-1]["_asked"] = asked
+    if problems:
+        problems.sort(key=lambda p: p.row or 0)
+        raise UnitDataError(problems)
+    out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    if out.empty or not out["_asked"].any():
         raise DataError(
             Problem(
                 f"no metabolite {parameter} rows",
@@ -208,27 +207,56 @@ def metabolite_ratios(
                 fix="name the metabolites in 'analyte'",
             )
         )
-    return _mist_share(pd.concat(frames, ignore_index=True), keys)
+    out = mist_share(out, keys, present, parameter)
+    out = out[out["_asked"]].drop(columns=["_asked", "_own_exclude"])
+    return out.reset_index(drop=True)
 
 
-MIST_THRESHOLD = 0.10  # FDA, Safety Testing of Drug Metabolites (2020): > 10 % of total
+def _ratio_rows(grp, keys, met, parent, parameter, mw, file, lenient=False) -> pd.DataFrame:
+    """The ratio rows of metabolite ``met`` (one per group). ``lenient`` (a metabolite not
+    asked for): a value that cannot be converted gives a NaN ratio, not an error."""
+    from kinetor.units import is_molar
 
-
-def _mist_share(out: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    """Add ``share_molar`` = M / (P + sum of metabolites), molar, per group, and
-    ``mist_flag`` where it is above 10 %. With molar ratios r_i = M_i / P, the share is
-    r_i / (1 + sum r_j); NaN where any metabolite of the group has no molar ratio."""
-    r = out["ratio_molar"].astype(float)
-    gid = out.groupby(keys, sort=False, dropna=False).ngroup() if keys else pd.Series(0, out.index)
-    total = r.groupby(gid).transform(lambda x: x.sum() if x.notna().all() else np.nan)
-    out["share_molar"] = r / (1.0 + total)
-    out["mist_flag"] = np.where(
-        out["share_molar"] > MIST_THRESHOLD,
-        "above 10 % of total drug-related exposure (molar, parent + metabolites in the "
-        "table): FDA MIST 2020 threshold for safety testing",
+    mw_m, mw_p = mw.get(met), mw.get(parent)
+    v_m = in_unit(grp["value"], grp["unit"], grp["unit_ref"], mw_m, grp, file, lenient=lenient)
+    v_p = grp["value_ref"].to_numpy(float)
+    missing = grp["source_row_ref"].isna().to_numpy()
+    zero = v_p == 0  # no ratio (NaN), with the reason
+    ratio = v_m / np.where(zero, np.nan, v_p)
+    # the basis of each row is that of its own parent unit (groups may differ)
+    unit_p = grp["unit_ref"].astype("string").fillna("").to_numpy(object)
+    unit = np.where(missing, grp["unit"].to_numpy(object), unit_p)
+    molar_basis = np.array([bool(u) and is_molar(u) for u in unit_p], dtype=bool)
+    # both AUCs molar (metabolite converted above): no MW needed
+    by_mw = ratio * mw_p / mw_m if mw_m and mw_p else ratio * np.nan
+    ratio_molar = np.where(molar_basis, ratio, by_mw)
+    no_mw = ~molar_basis & np.isfinite(ratio) & ~(bool(mw_m) and bool(mw_p))
+    note = np.where(
+        no_mw,
+        f"no molar ratio: the {parameter} is in a mass unit and the molecular weights of "
+        f"{parent!r} and {met!r} are not both given (--mw NAME=G_PER_MOL)",
         "",
     )
-    return out
+    own = grp["exclude"].fillna("")
+    exclude = join_reasons(own, grp["exclude_ref"].fillna(""))
+    exclude = np.where(missing, join_text(exclude, f"no parent {parameter} in group"), exclude)
+    exclude = np.where(zero, join_text(exclude, f"parent {parameter} is 0"), exclude)
+    return pd.DataFrame(
+        {
+            **{k: grp[k].to_numpy() for k in keys},
+            "metabolite": met,
+            "parent": parent,
+            "PPTESTCD": parameter,
+            "value_metabolite": v_m,
+            "value_parent": v_p,
+            "unit": unit,
+            "ratio": ratio,
+            "ratio_molar": ratio_molar,
+            "exclude": exclude,
+            "note": note,
+            "_own_exclude": own.to_numpy(object),
+        }
+    )
 
 
 def parent_fraction_of_radioactivity(
@@ -268,7 +296,8 @@ def parent_fraction_of_radioactivity(
                 )
             )
     m = pair(sel, keys, total, [parent])
-    v_p = in_unit(m["value"], m["unit"], m["unit_ref"], None)
+    fix = f"write {parent!r} and {total!r} in the same unit ({total} in parent equivalents)"
+    v_p = in_unit(m["value"], m["unit"], m["unit_ref"], None, m, file, mw_fix=fix)
     v_t = m["value_ref"].to_numpy(float)
     missing = m["source_row_ref"].isna().to_numpy()
     zero = v_t == 0

@@ -15,7 +15,7 @@ _CONC_FIX = "use a concentration unit such as ng/mL, nM or (tissue) ng/g"
 
 def check_conc_unit(unit: str) -> str:
     """``unit`` in its compact spelling if it is a concentration (``ng/mL``, ``nM``,
-    tissue ``ng/g``); else a ``UnitError``.
+    tissue ``ng/g``); else a ``UnitError`` (an unknown unit names concentration units).
 
     >>> check_conc_unit("ng/ml")
     'ng/mL'
@@ -23,7 +23,14 @@ def check_conc_unit(unit: str) -> str:
     from kinetor.errors import UnitError
     from kinetor.units import format_unit, parse_unit
 
-    dim = str(parse_unit(unit).dimensionality).replace("dimensionless", "")
+    try:
+        parsed = parse_unit(unit)
+    except UnitError:  # the generic examples (mg, mg/kg, h) are no concentrations
+        raise UnitError(
+            f"unknown unit {unit!r}: concentration units are e.g. ng/mL, ug/mL, nM, uM or "
+            "(tissue) ng/g; molar units are case-sensitive (nM, not nm)"
+        ) from None
+    dim = str(parsed.dimensionality).replace("dimensionless", "")
     if dim not in _CONC_DIMS or (not dim and "/" not in unit):  # ng/g, not "1" or "%"
         raise UnitError(f"{unit!r} is not a concentration unit ({dim}): {_CONC_FIX}")
     return format_unit(unit)

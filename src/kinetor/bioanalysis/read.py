@@ -24,7 +24,8 @@ injection_order   optional order of injection (unique numbers; enables the carry
 
 Headers go through an alias table (``RUN_ALIASES``: ``Sample Name``, ``Sample Type``,
 ``Nominal Concentration (ng/mL)``, ``Area``, ``IS Area``, ``Dilution Factor``...) as the
-study reader's do. Every problem in the file is reported at once as a ``DataError`` (file,
+study reader's do. Two columns of one role (``Nominal Concentration (ng/mL)`` and
+``nominal_conc``) are a ``DataError`` naming both, except for ``sample_id`` (first match). Every problem in the file is reported at once as a ``DataError`` (file,
 row as a spreadsheet counts it with the header on row 1, column, fix).
 
 Examples
@@ -44,10 +45,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from kinetor.bioanalysis._run_aliases import RUN_ALIASES, _apply_aliases
 from kinetor.bioanalysis._tables import sheet_table, source_rows
 from kinetor.errors import DataError, KinetorError, Problem
 
-__all__ = ["SAMPLE_TYPES", "read_run"]
+__all__ = ["RUN_ALIASES", "SAMPLE_TYPES", "read_run"]
 
 SAMPLE_TYPES: tuple[str, ...] = ("blank", "zero", "standard", "qc", "unknown")
 _TYPE_ALIASES = {
@@ -73,60 +75,6 @@ _NUMERIC = (
 )
 _NEEDS_RESPONSE = ("standard", "qc", "unknown")
 _EMPTY = ("na", "nan", "n/a", "none", "null")
-
-
-# header aliases (compared after kinetor.data.aliases.normalise_name: lower case, a unit
-# in brackets removed), as the study reader's table; a canonical name present wins
-RUN_ALIASES: dict[str, tuple[str, ...]] = {
-    "sample_id": (
-        "sample_id",
-        "sample_name",
-        "sample",
-        "name",
-        "filename",
-        "injection",
-        "injection_id",
-        "sample_no",
-    ),
-    "sample_type": ("sample_type", "type", "sampletype", "sample_class"),
-    "nominal_conc": (
-        "nominal_conc",
-        "nominal_concentration",
-        "nominal",
-        "expected_conc",
-        "theoretical_conc",
-        "actual_concentration",
-        "spiked_conc",
-    ),
-    "analyte_area": ("analyte_area", "area", "analyte_peak_area", "peak_area"),
-    "is_area": ("is_area", "istd_area", "is_peak_area", "internal_standard_area"),
-    "area_ratio": ("area_ratio", "ratio", "peak_area_ratio", "analyte_is_ratio"),
-    "dilution": ("dilution", "dilution_factor", "df", "dil"),
-    "qc_level": ("qc_level", "level", "qc"),
-    "subject": ("subject", "animal", "animal_id", "subject_id", "id"),
-    "time": ("time", "timepoint", "time_point"),  # nominal_time stays nominal_time
-    "injection_order": ("injection_order", "inj_order", "run_order", "acquisition_order"),
-}
-
-
-def _apply_aliases(raw: pd.DataFrame) -> pd.DataFrame:
-    from kinetor.data.aliases import normalise_name
-
-    norm = {c: normalise_name(c) for c in raw.columns}
-    rename: dict[str, str] = {}
-    for role, names in RUN_ALIASES.items():
-        if role in raw.columns or role in rename.values():
-            continue
-        for alias in names:
-            hit = [
-                c
-                for c in raw.columns
-                if norm[c] == alias and c not in rename and c not in RUN_ALIASES
-            ]
-            if hit:
-                rename[hit[0]] = role
-                break
-    return raw.rename(columns=rename)
 
 
 def _text(series: pd.Series) -> pd.Series:
@@ -172,7 +120,7 @@ def read_run(
     rows = source_rows(raw)  # each row's line in the file (header: 1)
     header = [str(c).strip() for c in raw.columns]
     raw.columns = [c.lower() for c in header]
-    raw = _apply_aliases(raw)
+    raw = _apply_aliases(raw, header, file)
     conc_header = dict(zip(raw.columns, header, strict=True)).get("nominal_conc", "")
     problems: list[Problem] = []
 

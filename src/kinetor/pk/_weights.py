@@ -9,12 +9,17 @@ and allometry (:mod:`kinetor.pk.scaling`): a weight in grams given as kg is refu
   heaviest species of allometric data sets; an assumption). A bare 250 may be a rat in
   grams or a 250 kg animal: only a named species can be checked against its range.
 
+The fix suggests grams ("was it in grams?") only when the value read as grams
+(``w / 1000`` kg) falls inside the plausible range.
+
 Examples
 --------
 >>> weight_problem(0.25, "rat") is None
 True
 >>> weight_problem(70000.0, "human")[1]
 'was it in grams (70000 g = 70 kg)? give kg'
+>>> weight_problem(0.171, "mouse")[1]  # 0.000171 kg is no mouse either: no grams hint
+'give kg'
 """
 
 from __future__ import annotations
@@ -44,8 +49,9 @@ HUMAN_WEIGHT_RANGE_KG = (20.0, 300.0)
 MAX_WEIGHT_KG = 10000.0
 
 
-def _grams(w: float, hi: float) -> str:
-    return f"was it in grams ({w:g} g = {w / 1000:g} kg)? " if w > hi else ""
+def _grams(w: float, lo: float, hi: float) -> str:
+    """The grams hint, only when ``w`` read as grams (``w / 1000`` kg) is plausible."""
+    return f"was it in grams ({w:g} g = {w / 1000:g} kg)? " if lo <= w / 1000 <= hi else ""
 
 
 def weight_problem(
@@ -64,7 +70,7 @@ def weight_problem(
         lo, hi = HUMAN_WEIGHT_RANGE_KG
         if not lo <= w <= hi:
             problem = f"{label} = {w:g} kg is outside the plausible human range {lo:g}-{hi:g} kg"
-            return problem, f"{_grams(w, hi)}give kg"
+            return problem, f"{_grams(w, lo, hi)}give kg"
         return None
     if name is not None:
         lo, hi = KM_FACTORS[name][1]
@@ -73,9 +79,9 @@ def weight_problem(
                 f"{label} = {w:g} kg is more than 5x outside the {name} working range "
                 f"{lo:g}-{hi:g} kg (FDA 2005 Table 1)"
             )
-            return problem, f"{_grams(w, hi)}give kg"
+            return problem, f"{_grams(w, lo / 5, hi * 5)}give kg"
         return None
     if w > MAX_WEIGHT_KG:
         problem = f"{label} = {w:g} kg is above {MAX_WEIGHT_KG:g} kg (no species weighs that)"
-        return problem, f"{_grams(w, MAX_WEIGHT_KG)}give kg"
+        return problem, f"{_grams(w, 0.0, MAX_WEIGHT_KG)}give kg"
     return None

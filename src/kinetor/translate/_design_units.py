@@ -5,11 +5,17 @@ and a candidate schedule, and the default steady-state window of :func:`select_d
 * :func:`Amounts`: the amounts of two regimens on a common footing. In one unit the totals
   stay in that unit; in different units (``mg`` vs ``mg/kg``) every dose is converted to mg
   with the body weight of the study (``study_kw['weight']`` or the species' reference weight)
-  and, for a molar dose, the compound's molecular weight. A per-m2 dose mixed with another
-  unit is refused (no body surface area is known).
+  and, for a molar dose, the compound's molecular weight.
+* :func:`check_regimens`: a per-m2 dose is refused (the virtual study has no body surface
+  area); a ``weight=`` of the study must be a number of kg, finite, > 0 and plausible for
+  the species (:func:`kinetor.pk._weights.weight_problem`: a 25 kg mouse is refused, with a
+  grams hint where the value read as grams is plausible).
 * :func:`last_day_window`: the 24 h from the first dose given within the last 24 h of dosing
   (QD: the 24 h after the last dose; BID: the last dosing day; weekly: the week's dosing
   day), whatever the study length.
+* :func:`default_window`: that window and the study length (days) that holds it: the
+  default length, lengthened to whole days until the window fits; with a study length
+  given, a window running past its end is clipped to the end (with a note).
 
 Examples
 --------
@@ -64,6 +70,64 @@ def last_day_window(regimen: str) -> tuple[float, float]:
     return start, start + 24.0
 
 
+def check_regimens(texts: list[str], species: Any, study_kw: dict) -> None:
+    """Refuse per-m2 regimens and an implausible ``weight=`` (module docstring)."""
+    from kinetor.pk import Regimen
+
+    for text in texts:  # a schedule template is parsed with dose 1
+        if Regimen.parse(text.replace("{dose}", "1")).needs_bsa:
+            raise ModelError(
+                f"regimen {text!r} is per body surface area (mg/m2): the virtual study "
+                "(run_study) has no body surface area, so per-m2 doses are not supported; "
+                "write the dose in mg/kg or mg"
+            )
+    if study_kw.get("weight") is not None:
+        check_weight(study_kw["weight"], species)
+
+
+def check_weight(weight: Any, species: Any) -> float:
+    """``weight`` (kg) as a float: a finite number > 0, plausible for ``species``."""
+    from kinetor.pk._weights import weight_problem
+
+    try:
+        w = float(weight) if not isinstance(weight, bool | str) else math.nan
+    except (TypeError, ValueError):
+        w = math.nan
+    if not (math.isfinite(w) and w > 0):
+        raise ModelError(
+            f"weight = {weight!r}: give the body weight in kg as a number > 0 "
+            "(e.g. weight=0.025 for a 25 g mouse)"
+        )
+    bad = weight_problem(w, species, f"weight of the {species}")
+    if bad is not None:
+        raise ModelError(f"weight = {weight!r}: {bad[0]} ({bad[1]})")
+    return w
+
+
+def default_window(regimen: str, days: float | None) -> tuple[tuple[float, float], float, str]:
+    """``(window, days, note)``: :func:`last_day_window` and the study length holding it."""
+    from kinetor.translate.arms import Arm, Treatment
+    from kinetor.translate.chain import study_days
+
+    a, b = last_day_window(regimen)
+    if days is None:  # the length is chosen here: long enough for the window
+        length = float(study_days([Arm("c", (Treatment("x", regimen),))]))
+        return (a, b), max(length, float(math.ceil(b / 24.0 - 1e-9))), ""
+    end = 24.0 * float(days)
+    if b <= end + 1e-9:
+        return (a, b), float(days), ""
+    if a >= end - 1e-9:
+        raise ModelError(
+            f"days = {days!r}: the study ends at {end:g} h, at or before the last dosing "
+            f"day's window ({a:g}, {b:g}) h: lengthen days or give window=(start, end)"
+        )
+    note = (
+        f"the default window ({a:g}, {b:g}) h runs past the study end ({end:g} h, "
+        f"days={days!r}): clipped to ({a:g}, {end:g}) h"
+    )
+    return (a, end), float(days), note
+
+
 @dataclass
 class Amounts:
     """Totals of a reference and a candidate regimen in a common unit (module docstring)."""
@@ -77,6 +141,7 @@ class Amounts:
     def __post_init__(self) -> None:
         from kinetor.pk import Regimen
 
+        check_regimens([self.reference, self.template], self.species, self.study_kw)
         ref = Regimen.parse(self.reference)
         cand = Regimen.parse(self.template.format(dose="1"))
         self.schedule_unit = str(cand.to_table()["unit"].iloc[0])
@@ -85,13 +150,6 @@ class Amounts:
         self.unit = "mg" if self.mixed else self.schedule_unit
         self.weight: float | None = None
         if self.mixed:
-            if any(u.endswith("/m2") for u in units):
-                raise ModelError(
-                    f"the reference {self.reference!r} and the schedule "
-                    f"{self.template!r} are in different units ({', '.join(sorted(units))}) "
-                    "and one is per m2 (no body surface area is known): write both in the "
-                    "same unit"
-                )
             self.weight = self._weight() if ref.needs_weight or cand.needs_weight else None
         # the reference's first dose in the schedule's unit (the default dose bracket)
         first = float(self.amounts(self.reference)[0])

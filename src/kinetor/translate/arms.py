@@ -69,6 +69,11 @@ class Treatment:
             raise ModelError(
                 f"{self.compound}: regimen must be a Regimen or its text, got {self.regimen!r}"
             )
+        if self.regimen.needs_bsa:  # a virtual study has body weights, no surface area
+            raise ModelError(
+                f"{self.compound}: per-m2 doses are not supported in a virtual "
+                "study (no body surface area): write the dose in mg/kg or mg"
+            )
 
 
 @dataclass(frozen=True, eq=False)

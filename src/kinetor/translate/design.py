@@ -153,8 +153,9 @@ def equal_efficacy_dose(
         ``total_ratio`` (candidate / reference) over the study. Regimens in the same unit
         are totalled in it; in different units (``mg`` and ``mg/kg``) every dose is
         converted to mg with the body weight (``weight=`` or the species' reference
-        weight, reported as ``weight_kg``); a per-m2 dose mixed with another unit is a
-        ``ModelError``. A reference dose <= 0 is a ``ModelError``. When the lowest dose
+        weight, reported as ``weight_kg``). A per-m2 regimen (the virtual study has no body
+        surface area), a ``weight=`` that is no number of kg > 0 or implausible for the
+        species (a 25 kg mouse), and a reference dose <= 0 are a ``ModelError``. When the lowest dose
         already reaches the reference TGI, ``dose`` is that dose, ``feasible`` False and
         ``upper_bound`` True.
     """
@@ -248,11 +249,21 @@ def select_dose(
     after the last dose, for BID the last dosing day, for '5 days on/2 days off' or weekly
     dosing the last dosing day (not the undosed days that end the study, whose length is
     rounded up to whole weeks): steady state for a compound with a half-life of hours.
-    The window used is ``extra['window_h']``. When the lowest dose of ``dose_range``
+    The window used is ``extra['window_h']``. With the default window the study lasts
+    its default length (``study_days``), lengthened to whole days until the window fits
+    (``Q40H x 7 days``: the last dose at 160 h, the window (160, 184) h, 8 days); with
+    ``days=`` given, a default window running past the study end is clipped to it and
+    ``extra['window_note']`` says so. Per-m2 regimens and an implausible ``weight=`` are a
+    ``ModelError`` (as :func:`equal_efficacy_dose`). When the lowest dose of ``dose_range``
     already meets the criterion, ``dose`` is that dose and ``upper_bound`` True (the
     lowest dose meeting it may be lower; ``feasible`` stays True: that dose meets it).
     """
-    from kinetor.translate._design_units import dose_bracket, last_day_window, window_bounds
+    from kinetor.translate._design_units import (
+        check_regimens,
+        default_window,
+        dose_bracket,
+        window_bounds,
+    )
     from kinetor.translate.signaling import readout_names
 
     tmpl = _template(schedule)
@@ -263,7 +274,12 @@ def select_dose(
     threshold = 100.0 - float(inhibition)
     unit = _first_dose(tmpl.format(dose="1"))[1]
     lo, hi = dose_bracket(dose_range, unit)
-    w = window_bounds(window) if window is not None else last_day_window(tmpl.format(dose="1"))
+    check_regimens([tmpl], species, study_kw)
+    days, note = study_kw.pop("days", None), ""
+    if window is None:
+        w, days, note = default_window(tmpl.format(dose="1"), days)
+    else:
+        w = window_bounds(window)
     j = readout_names().index(readout)
     lows: dict[float, float] = {}
 
@@ -273,7 +289,7 @@ def select_dose(
             species,
             tumor,
             tmpl.format(dose=f"{d:.6g}"),
-            None,
+            days,
             {"tumor_growth": False, **study_kw},
         )
         t = res.times
@@ -310,7 +326,7 @@ def select_dose(
         feasible=bool(np.isfinite(dose)),
         reason=reason,
         evaluations=table.reset_index(drop=True),
-        extra={"window_h": w},
+        extra={"window_h": w, **({"window_note": note} if note else {})},
         upper_bound=where == "below",
     )
 

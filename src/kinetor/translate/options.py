@@ -79,6 +79,10 @@ class StudyDesign:
         if n < 1:
             raise ModelError(f"n_animals must be >= 1, got {n!r}")
         object.__setattr__(self, "n_animals", int(n))
+        if self.weight is not None:  # kg, plausible for the species (a weight in g refused)
+            from kinetor.translate._design_units import check_weight
+
+            object.__setattr__(self, "weight", check_weight(self.weight, self.species))
         dt = self.dt
         if not (isinstance(dt, numbers.Real) and math.isfinite(dt) and dt > 0):
             raise ModelError(f"dt must be a positive number of hours, got {self.dt!r}")
