@@ -37,12 +37,19 @@ def _checked_name(name: str, what: str, limit: int = 200) -> str:
         raise StoreError(f"{what} needs a name")
     if "\x00" in name:
         raise StoreError(f"{what} name cannot contain a NUL character: {name!r}")
-    if what == "a user" and any(unicodedata.category(c) == "Cc" for c in name):
+    if what == "a user" and any(unicodedata.category(c) in _UNSEEN for c in name):
+        shown = "".join(c for c in " ".join(name.split()) if unicodedata.category(c) not in _UNSEEN)
         raise StoreError(
-            f"{what} name cannot contain a control character (line break, tab...): "
-            f"{name!r}; give a name on one line, e.g. {' '.join(name.split())!r}"
+            f"{what} name cannot contain a control character (line break, tab, line or "
+            f"paragraph separator, direction override...): {name!r}; give a name on one "
+            f"line, e.g. {shown!r}"
         )
     return check_length(name, limit, f"{what} name")
+
+
+# control (Cc), format (Cf: direction overrides, zero widths) and line/paragraph
+# separators (Zl, Zp): invisible or line-breaking in the audit trail and in logs
+_UNSEEN = frozenset({"Cc", "Cf", "Zl", "Zp"})
 
 
 class Store(ResultsMixin):

@@ -41,7 +41,8 @@ def verify_password(password: str, stored: str | None) -> bool:
         stored = _DUMMY[0]
         verify_password(password or "x", stored)
         return False
-    if not password:
+    if not password:  # checked all the same: an empty password takes as long
+        verify_password("x", stored)
         return False
     try:
         algo, n, r, p, salt, digest = stored.split("$")

@@ -142,7 +142,12 @@ class Guard:
             return self.cfg.local_user
         auth = headers.get(b"authorization", b"")
         if self.cfg.auth == "token" and auth.startswith(b"Bearer ") and self.cfg.token:
-            if same_secret(auth[7:].strip(), self.cfg.token):  # the token's UTF-8 bytes
+            # throttled as the sign-in form: a wrong token counts, a locked one is refused
+            ok = not _locked_for(self.cfg, "token") and same_secret(
+                auth[7:].strip(), self.cfg.token
+            )
+            _count_attempt(self.cfg, "token", ok)
+            if ok:  # the token's UTF-8 bytes
                 scope["kinetor_bearer"] = True
                 return "token"
         return read_session(self.cfg, _cookies(headers).get(COOKIE), self.store)
@@ -251,6 +256,10 @@ async def _redirect(send, where: str, headers=()):
     await send({"type": "http.response.body", "body": b""})
 
 
+def _digest(text: str) -> str:
+    return "sha256:" + hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
 def _locked_for(cfg: ServeConfig, key: str) -> float:
     """Seconds a sign-in to ``key`` is still refused (0: it may be tried)."""
     rec = cfg.failed_logins.get(key)
@@ -312,7 +321,8 @@ async def login_route(scope, receive, send, cfg: ServeConfig, store):
         if not nonce or not same_secret(form.get("csrf", ""), csrf_token(cfg, nonce)):
             return await _plain(send, 403, "the sign-in form expired: reload the page")
         secret, user = form.get("secret", ""), form.get("user", "").strip()
-        key = "token" if cfg.auth == "token" else user
+        # the throttle's key: a name longer than any account's (200) is kept by its hash
+        key = "token" if cfg.auth == "token" else user if len(user) <= 200 else _digest(user)
         wait = _locked_for(cfg, key)
         if wait:
             return await _plain(
