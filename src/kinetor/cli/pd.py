@@ -212,7 +212,7 @@ def fit(
     ex = _read_table(exposure, ("time", "day", "conc")) if exposure is not None else None
     fixed, start = _fix_and_init(fix, init)
     f = fit_pd(frame, model, exposure=ex, by=by, error=error, fixed=fixed, init=start, lloq=lloq)
-    notes += getattr(f, "exposure_notes_", [])
+    notes += getattr(f, "data_notes_", []) + getattr(f, "exposure_notes_", [])
     if getattr(f, "no_exposure_", None):
         notes.append(
             f"no exposure course in {exposure.name} for {', '.join(map(str, f.no_exposure_))}: "
@@ -307,16 +307,18 @@ def _notes(notes: list[str]) -> None:
         _common.info(f"  note: {note}")
 
 
-def _read_table(path: Path, numeric: tuple[str, ...] = ()):
+def _read_table(path: Path, numeric: tuple[str, ...] = (), rename=None):
     """A table (CSV, semicolon or tab text, .xlsx) as a DataFrame: identifiers as text ('01'
-    and '1' are two animals), the columns of numbers as numbers (as pandas' read_csv);
-    text in a ``numeric`` column, an empty file or one without data rows is a DataError
-    naming it."""
+    and '1' are two animals), the columns of numbers as numbers (as pandas' read_csv),
+    the columns renamed by ``rename`` (a function of the frame); text in a ``numeric``
+    column, an empty file or one without data rows is a DataError naming it."""
     from kinetor.data._user_table import PANDAS_NA, numbers_where_numeric, read_user_table
     from kinetor.errors import DataError, Problem
 
     raw = read_user_table(path)
     df = numbers_where_numeric(raw.frame, na=PANDAS_NA, skip=_IDS)  # as read_csv read them
+    df.attrs.update(kinetor_file=raw.file, kinetor_rows=[int(r) for r in raw.rows])
+    df = df if rename is None else rename(df)
     bad = [
         Problem(f"not a number: {v!r}", raw.file, int(r), c, "write a plain number (no units)")
         for c in numeric
@@ -326,7 +328,6 @@ def _read_table(path: Path, numeric: tuple[str, ...] = ()):
     ]
     if bad:
         raise DataError(bad)
-    df.attrs.update(kinetor_file=raw.file, kinetor_rows=[int(r) for r in raw.rows])
     return df
 
 
@@ -341,11 +342,13 @@ def _biomarker_table(path: Path, model: str):
     """The biomarker table of ``model`` (value, and conc for the direct models or time for
     the others); tumour volumes given to a biomarker model are named as such."""
     from kinetor.errors import DataError, Problem
+    from kinetor.pd._bio_table import biomarker_columns
     from kinetor.pd.volumes import VOLUME_ALIASES
 
     direct = model in ("emax", "sigmoid_emax", "imax")
     need = ("value", "conc") if direct else ("value", "time")
-    df = _read_table(path, (*need, "lloq"))
+    # the headers as the exposure reader reads them: 'Time (min)', 'Concentration', 'Response'
+    df = _read_table(path, (*need, "lloq"), rename=biomarker_columns)
     missing = [c for c in need if c not in df.columns]
     if not missing:
         df["source_row"] = df.attrs["kinetor_rows"]  # the file's rows, for the fit's errors
@@ -358,8 +361,8 @@ def _biomarker_table(path: Path, model: str):
         f"{path.name} holds tumour volumes: fit a tumour model (--model simeoni, exponential, "
         f"gompertz...); {model} is a biomarker model and needs columns {', '.join(need)}"
         if tumour
-        else f"{model} needs columns {', '.join(need)} (value: the biomarker response"
-        + ("; conc: the concentration at that time)" if direct else "; time)")
+        else f"{model} needs columns {', '.join(need)} (value or response: the biomarker "
+        + ("response; conc or concentration: the one at that time)" if direct else "; time)")
     )
     raise DataError([Problem(f"no '{c}' column", path.name, 1, c, fix) for c in missing])
 

@@ -50,6 +50,12 @@ def hill_fraction(conc, c50, hill=1.0) -> np.ndarray:
         return np.where(np.isinf(r), 1.0, r / (1.0 + r))
 
 
+def _shown(values: np.ndarray) -> str:
+    """The out-of-range values of a parameter for a message (the first few)."""
+    v = np.atleast_1d(values).ravel()
+    return ", ".join(f"{x:g}" for x in v[:3]) + (", ..." if v.size > 3 else "")
+
+
 def _per_animal(model: PDModel, conc) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """Concentrations and parameters shaped to broadcast (params 1-D -> column vectors)."""
     c = np.asarray(conc, dtype=float)
@@ -188,10 +194,12 @@ class Imax(PDModel):
         super().__init__(
             time_unit=time_unit, conc_unit=conc_unit, e0=e0, imax=imax, ic50=ic50, hill=hill
         )
-        if np.any(self._p["imax"] > 1):
+        imax = self._p["imax"]
+        if np.any(imax > 1) or np.any(imax <= 0):
             raise ModelError(
-                "Imax of the inhibitory model must be <= 1 (the fraction of the baseline the "
-                "drug can remove; the response cannot fall below 0)"
+                f"Imax: imax = {_shown(imax)} must be <= 1 and > 0 (0 < imax <= 1: the "
+                "fraction of the baseline the drug can remove; above 1 the response falls "
+                "below 0, at or below 0 the drug would not inhibit)"
             )
 
     def predict(self, conc) -> np.ndarray:

@@ -145,6 +145,10 @@ class EffectCompartment(PDModel):
         Direct model evaluated at the effect-site concentration.
     time_unit : str
         Time unit of ``ke0`` and of the grids passed in (default ``"h"``).
+    conc_unit : str
+        Unit of the plasma concentrations passed in (default ``"ng/mL"``); the effect-site
+        concentration is converted to the response's ``conc_unit`` before the response is
+        evaluated (a mass against a molar unit is a ``ModelError``).
 
     Examples
     --------
@@ -162,6 +166,7 @@ class EffectCompartment(PDModel):
     ):
         super().__init__(time_unit=time_unit, conc_unit=conc_unit, ke0=ke0)
         self.response = response
+        self._to_response = _conc_factor(conc_unit, response)
 
     def replace(self, **params: Any) -> EffectCompartment:
         return EffectCompartment(
@@ -176,4 +181,25 @@ class EffectCompartment(PDModel):
         """Effect of ``response`` at the effect-site concentration."""
         if self.response is None:
             raise ModelError("EffectCompartment has no response model: pass response=...")
-        return self.response.predict(self.ce(t, cp, ce0=ce0, t_out=t_out))
+        # Ce is in this model's conc_unit, the response's potency in its own: convert
+        return self.response.predict(self._to_response * self.ce(t, cp, ce0=ce0, t_out=t_out))
+
+
+def _conc_factor(conc_unit: str, response: Any) -> float:
+    """The factor taking a concentration in ``conc_unit`` to the response model's
+    ``conc_unit`` (1 without a response); a ModelError when one is a mass and the other a
+    molar concentration (that needs the molecular weight) or either is no unit."""
+    to = getattr(response, "conc_unit", None)
+    if response is None or to is None or to == conc_unit:
+        return 1.0
+    from kinetor.errors import UnitError
+    from kinetor.units import convert
+
+    try:
+        return float(convert(1.0, conc_unit, to))
+    except UnitError as exc:
+        raise ModelError(
+            f"EffectCompartment: the plasma concentrations are in {conc_unit!r} but the "
+            f"response's potency in {to!r}, which cannot be converted ({exc}): give both in "
+            "one unit (ng/mL and nM need the molecular weight: kinetor.units.to_molar)"
+        ) from None

@@ -25,16 +25,22 @@ Examples
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, ClassVar, Literal
+from typing import Any, Literal
 
 import numpy as np
-import pandas as pd
 
-from kinetor.errors import DataError, ModelError, Problem
-from kinetor.pd import direct, effect, growth, idr
-from kinetor.pd._checks import check_paired_conc
-from kinetor.pd._design import _Design, _DesignFitter, _step_budget, check_growing, name_failed
+from kinetor.errors import ModelError
+from kinetor.pd import growth
+from kinetor.pd._biomarker import BIOMARKER_MODELS, BiomarkerFitter, fit_biomarker
+from kinetor.pd._design import (
+    _Design,
+    _DesignFitter,
+    _step_budget,
+    check_growing,
+    estimation_groups,
+    exposure_labels,
+    name_failed,
+)
 from kinetor.pd.fit import PDFitter
 from kinetor.pd.volumes import ensure_volumes
 
@@ -48,22 +54,6 @@ TUMOR_MODELS = {
     "gompertz": (growth.GompertzGrowth, ("v0", "kg", "vmax")),
     "logistic": (growth.LogisticGrowth, ("v0", "kg", "vmax")),
     "simeoni": (growth.Simeoni, ("v0", "l0", "l1", "k1", "k2")),
-}
-_IDR = {
-    "idr1": idr.IndirectResponseI,
-    "idr2": idr.IndirectResponseII,
-    "idr3": idr.IndirectResponseIII,
-    "idr4": idr.IndirectResponseIV,
-}
-BIOMARKER_MODELS = {
-    "emax": ("e0", "emax", "ec50"),
-    "sigmoid_emax": ("e0", "emax", "ec50", "hill"),
-    "imax": ("e0", "imax", "ic50", "hill"),
-    "idr1": ("r0", "kout", "imax", "ic50", "hill"),
-    "idr2": ("r0", "kout", "imax", "ic50", "hill"),
-    "idr3": ("r0", "kout", "emax", "ec50", "hill"),
-    "idr4": ("r0", "kout", "emax", "ec50", "hill"),
-    "effect_emax": ("ke0", "e0", "emax", "ec50", "hill"),
 }
 
 
@@ -170,100 +160,6 @@ class TumorFitter(_DesignFitter):
         }
 
 
-class BiomarkerFitter(_DesignFitter):
-    """Fit an exposure-response model to biomarker data (see ``BIOMARKER_MODELS``).
-
-    Direct models (``emax``, ``sigmoid_emax``, ``imax``) take the concentration paired
-    with each observation; ``idr1``-``idr4`` and ``effect_emax`` integrate an exposure
-    time course (baseline ``r0`` = kin/kout, so ``kin = r0 * kout``).
-    """
-
-    bounds: ClassVar[dict[str, tuple[float, float]]] = {"imax": (0.0, 1.0)}
-
-    def __init__(self, model: str = "sigmoid_emax", error: str = "additive", init=None, fixed=None):
-        super().__init__(error=error, init=init, fixed=fixed)
-        if model not in BIOMARKER_MODELS:
-            raise ModelError(
-                f"unknown biomarker model {model!r}: use one of {sorted(BIOMARKER_MODELS)}"
-            )
-        self.model = model
-        self.param_names = BIOMARKER_MODELS[model]
-        self.positive = frozenset(set(self.param_names) - {"e0", "emax"}) | (
-            {"emax"} if model in ("idr3", "idr4") else set()
-        )
-
-    def _predict(self, params, t, data):
-        if self.model in ("emax", "sigmoid_emax", "imax"):
-            p = self.per_observation(params)
-            cls = {"emax": direct.Emax, "sigmoid_emax": direct.SigmoidEmax, "imax": direct.Imax}[
-                self.model
-            ]
-            # one model per observation: parameters broadcast with the concentrations
-            return np.asarray(
-                cls(**{k: v for k, v in p.items()}).predict(np.asarray(data.conc_obs)[:, None])
-            )[:, 0]
-        d: _Design = data.design
-        p = {k: np.asarray(v)[d.unit_group] for k, v in params.items()}
-        if self.model == "effect_emax":
-            ce = effect.effect_site(d.grid, d.conc, p["ke0"], t_out=d.times)
-            ce = np.atleast_2d(ce)
-            c_obs = ce[d.unit_of_obs, d.time_index]
-            po = {k: v[d.unit_of_obs] for k, v in p.items()}
-            return po["e0"] + po["emax"] * direct.hill_fraction(c_obs, po["ec50"], po["hill"])
-        cls = _IDR[self.model]
-        cap, c50 = cls._cap, cls._c50
-        m = cls(
-            kin=p["r0"] * p["kout"], kout=p["kout"], hill=p["hill"], **{cap: p[cap], c50: p[c50]}
-        )
-        try:
-            r = m.simulate(
-                d.times, grid=d.grid, conc=d.conc, t0=d.t0, rtol=1e-7, max_steps=_step_budget(d)
-            )
-        except ModelError as exc:
-            raise name_failed(exc, d) from None
-        return r[d.unit_of_obs, d.time_index]
-
-    def _initial(self, t, y, data):
-        direct_model = data.conc_obs is not None
-        conc = np.asarray(data.conc_obs if direct_model else data.design.conc, float).ravel()
-        cpos = conc[conc > 0]
-        c50 = float(np.median(cpos)) if cpos.size else 1.0
-        span = float(np.ptp(y)) or max(float(np.max(np.abs(y))), 1.0)
-        if direct_model:
-            base = float(np.mean(y[conc == conc.min()]))
-            rising = np.corrcoef(conc, y)[0, 1] >= 0 if np.ptp(conc) > 0 and np.ptp(y) > 0 else True
-        else:
-            base = float(np.mean(y[t == t.min()]))
-            rising = True
-        return {
-            "e0": base,
-            "emax": span if rising else -span,
-            "ec50": c50,
-            "ic50": c50,
-            "hill": 1.0,
-            "imax": 0.8,
-            "r0": max(base, 1e-6),
-            "kout": 5.0 / max(float(np.ptp(t)), 1e-9),
-            "ke0": 1.0,
-        }
-
-
-@dataclass
-class _BioData:
-    conc_obs: np.ndarray | None
-    design: _Design | None
-
-
-def _groups(df: pd.DataFrame, by: str) -> np.ndarray:
-    if by == "pooled":
-        return np.full(len(df), "pooled", dtype=object)
-    if by not in ("animal", "group"):
-        raise ModelError("by must be 'pooled', 'group' or 'animal'")
-    if by not in df.columns:
-        raise DataError(Problem(f"no '{by}' column to fit by {by}", column=by))
-    return df[by].astype("string").to_numpy()
-
-
 def fit_pd(
     data,
     model: str,
@@ -308,19 +204,11 @@ def fit_pd(
             n_transit=n_transit,
             with_drug=exposure is not None,
         )
-        groups = _groups(df, by)
-        units = np.unique(df["animal"].to_numpy(dtype=str))
-        labels = pd.Series(units)
-        if exposure is not None and "animal" not in pd.DataFrame(exposure).columns:
-            # exposure given per treatment group: each animal takes its group's course
-            grp = df.drop_duplicates("animal")
-            labels = pd.Series(
-                grp["group"].to_numpy(dtype=str), index=grp["animal"].to_numpy(dtype=str)
-            ).reindex(units)
-            labels = labels.reset_index(drop=True)
-        design = f._design(
-            df["animal"].to_numpy(dtype=str), df["day"].to_numpy(float), groups, exposure, labels
-        )
+        groups = estimation_groups(df, by)
+        animal = df["animal"].to_numpy(dtype=str)
+        labels = exposure_labels(df, np.unique(animal), exposure)
+        where = {"rows": df["source_row"], "file": df.attrs.get("kinetor_file"), "column": "day"}
+        design = f._design(animal, df["day"].to_numpy(float), groups, exposure, labels, where)
         t, y = df["day"].to_numpy(float), df["volume"].to_numpy(float)
         src = {
             "rows": df["source_row"],
@@ -335,61 +223,6 @@ def fit_pd(
             f"unknown model {model!r}: tumour {sorted(TUMOR_MODELS)}, "
             f"biomarker {sorted(BIOMARKER_MODELS)}"
         )
-    attrs = dict(getattr(data, "attrs", {}))
-    df = pd.DataFrame(data).rename(columns={"subject": "animal"}).reset_index(drop=True)
-    df.attrs = attrs
-    if "animal" not in df.columns:
-        df["animal"] = "1"
-    direct_model = model in ("emax", "sigmoid_emax", "imax")
-    need = ["value"] + (["conc"] if direct_model else ["time"])
-    missing = [c for c in need if c not in df.columns]
-    if missing:
-        raise DataError([Problem(f"no '{c}' column", column=c) for c in missing])
-    if not direct_model and exposure is None:
-        raise ModelError(f"model {model!r} needs an exposure time course (exposure=...)")
-    if df.empty:
-        raise DataError(Problem("the data have no rows", fix="give one row per observation"))
-    if direct_model:
-        check_paired_conc(df)
-    f = _fit_biomarker(df, model, direct_model, exposure, by, error, init, fixed, lloq)
-    from kinetor.pd._identify import conc_range, hill_profile_check
-
-    # an ODE model's refits start from the estimates only (one start: each costs ODE solves)
-    hill_profile_check(
-        f,
-        lambda hill, start: _fit_biomarker(
-            df,
-            model,
-            direct_model,
-            exposure,
-            by,
-            error,
-            start,
-            {**(fixed or {}), "hill": hill},
-            lloq,
-            single_start=not direct_model,
-        ),
-        conc_range(df["conc"] if direct_model else exposure),
+    return fit_biomarker(
+        data, model, exposure=exposure, by=by, error=error, init=init, fixed=fixed, lloq=lloq
     )
-    return f
-
-
-def _fit_biomarker(
-    df, model, direct_model, exposure, by, error, init, fixed, lloq, single_start=False
-):
-    f = BiomarkerFitter(model, error=error or "additive", init=init, fixed=fixed)
-    if single_start:
-        f.n_starts, f.n_random = 1, 0
-    groups = _groups(df, by)
-    tcol = "time" if "time" in df.columns else "conc"
-    t = df[tcol].to_numpy(float)
-    if direct_model:
-        bdata = _BioData(df["conc"].to_numpy(float), None)
-    else:
-        bdata = _BioData(None, f._design(df["animal"].astype(str).to_numpy(), t, groups, exposure))
-    lq = df["lloq"].to_numpy(float) if lloq is None and "lloq" in df.columns else lloq
-    rows = df["source_row"] if "source_row" in df.columns else None
-    src = {"rows": rows, "file": df.attrs.get("kinetor_file"), "columns": (tcol, "value")}
-    f.fit(t, df["value"].to_numpy(float), bdata, groups=groups, lloq=lq, source=src)
-    f.observations_ = df.assign(predicted=f.fitted_, residual=f.residuals_)
-    return f

@@ -37,7 +37,7 @@ import numpy as np
 
 from kinetor.errors import ModelError
 from kinetor.pd._base import PDModel, broadcast_animals, time_course
-from kinetor.pd.direct import hill_fraction
+from kinetor.pd.direct import _shown, hill_fraction
 
 __all__ = ["IndirectResponseI", "IndirectResponseII", "IndirectResponseIII", "IndirectResponseIV"]
 
@@ -66,10 +66,19 @@ class _IndirectResponse(PDModel):
         )
         if np.any(self._p["kin"] <= 0) or np.any(self._p["kout"] <= 0):
             raise ModelError("kin and kout must be > 0")
-        if self.kind in ("I", "II") and np.any(self._p[self._cap] > 1):
+        cap = self._p[self._cap]
+        if self.kind in ("I", "II") and (np.any(cap > 1) or np.any(cap <= 0)):
             raise ModelError(
-                "Imax of indirect response models I/II must be <= 1 "
-                "(production or loss cannot become negative)"
+                f"{type(self).__name__}: imax = {_shown(cap)} must be <= 1 and > 0 "
+                "(0 < imax <= 1: above 1 production or loss becomes negative; at or below "
+                "0 the drug would not inhibit)"
+            )
+        if self.kind in ("III", "IV") and np.any(cap <= 0):
+            raise ModelError(
+                f"{type(self).__name__}: emax = {_shown(cap)} must be > 0 (the fractional "
+                "stimulation: a negative one makes the "
+                + ("production" if self.kind == "III" else "loss rate")
+                + " negative; for an inhibition use model I or II)"
             )
 
     @property
