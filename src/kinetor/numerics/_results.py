@@ -192,7 +192,8 @@ class Results:
         self.grad_cos_ = pd.Series(np.max(np.abs(grad_cos), axis=1, initial=0.0), index=idx)
         self.cond_ = pd.Series(cond, index=idx, name="cond")
         ft, yt = em.pred_on_scale(f, e), em.on_scale(np.where(cens, 1.0, y), e)
-        wres = (yt - ft) / sd_ml
+        with np.errstate(divide="ignore", invalid="ignore"):  # an exact fit: sd 0, no WRES
+            wres = np.where(sd_ml > 0, (yt - ft) / sd_ml, np.nan)
         self.fitted_ = f
         self.residuals_ = np.where(cens, np.nan, yt - ft)
         self.gof_ = pd.DataFrame(
