@@ -179,10 +179,11 @@ def _mapped_fraction(mapping: pd.DataFrame) -> pd.Series:
 
 
 def _check_mapping_samples(mapped: list[str], samples: list[str], mapping, source) -> None:
-    """The samples of the mapping table must be those of the count table."""
+    """The samples of the mapping table must be samples of the count table (a sample of
+    the count table that the mapping lacks has no mapped fraction: NaN)."""
     extra = [s for s in mapped if s not in samples]
     lacking = [s for s in samples if s not in mapped]
-    if extra or lacking:
+    if extra:
         what = [f"not in the count table: {', '.join(extra)}" if extra else ""]
         what.append(f"missing from the mapping table: {', '.join(lacking)}" if lacking else "")
         raise DataError(
@@ -217,7 +218,8 @@ def screen_qc(
     mapping : pandas.DataFrame, optional
         Counting statistics with ``sample``, ``reads`` and ``mapped`` (from
         :func:`kinetor.screens.count_fastq`) for the mapped fraction; its samples must be
-        those of ``counts`` (a :class:`~kinetor.errors.DataError` names both sets).
+        samples of ``counts`` (a :class:`~kinetor.errors.DataError` names both sets); a
+        sample it lacks has no mapped fraction (NaN).
     result : ScreenTest, optional
         Hit calling result, for the control-guide and essential-gene checks.
     control_guides, essential_genes : list of str, optional
