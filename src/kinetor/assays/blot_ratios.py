@@ -41,8 +41,10 @@ def normalise_bands(
     Parameters
     ----------
     target, reference : DataFrame
-        Outputs of :func:`quantify_blot` (matched on ``blot`` order and ``lane``; pass
-        one table per target with a ``replicate`` column for several blots).
+        Outputs of :func:`quantify_blot`, matched on ``lane`` and the blot: a
+        ``replicate`` column in both tables, else the ``blot`` names (the same names in
+        both tables; by order when the tables share no name; partly shared names, or a
+        replicate column in one table only, are a ``DataError``).
     control : str, optional
         Sample whose ratio becomes 1.
     kind : str
@@ -51,7 +53,7 @@ def normalise_bands(
         What the per-sample mean, SD, SEM and n are taken over: every usable lane of every
         blot (``"lanes"``, the default; repeated lanes of one blot count separately), or
         the blots (``"blots"``: each blot's lanes of the sample averaged first, n = blots;
-        needs a ``replicate`` column).
+        needs a ``replicate`` or ``blot`` column in both tables).
 
     Returns
     -------
@@ -69,19 +71,24 @@ def normalise_bands(
                 fix=f"choose one of {', '.join(KINDS)}",
             )
         )
-    if summary not in ("lanes", "blots") or (
-        summary == "blots" and "replicate" not in target.columns
-    ):
+    several = any(c in target.columns and c in reference.columns for c in ("replicate", "blot"))
+    if summary not in ("lanes", "blots") or (summary == "blots" and not several):
         raise DataError(
             Problem(
                 f"summary={summary!r}"
-                + (" needs a 'replicate' column (one blot)" if summary == "blots" else ""),
+                + (
+                    " needs a 'replicate' column or a 'blot' column in both tables to "
+                    "tell the blots apart (without either the tables are one blot)"
+                    if summary == "blots"
+                    else ""
+                ),
                 column="summary",
-                fix="summary='lanes' (every lane), or 'blots' with a replicate column for "
-                "several blots (--summary on the CLI)",
+                fix="summary='lanes' (every lane), or 'blots' with a replicate or blot "
+                "column in both tables for several blots (--summary on the CLI)",
             )
         )
     target, reference, keys = _pairing_keys(target, reference)
+    per_blot = "replicate" if "replicate" in keys else "_blot"
     m = target.merge(reference, on=keys, suffixes=("", "_ref"), how="outer", indicator=True)
     if (m["_merge"] != "both").any():
         bad = m.loc[m["_merge"] != "both", keys].to_dict("records")
@@ -110,7 +117,6 @@ def normalise_bands(
     m["normalisation"] = kind
     m["relative"] = np.nan
     if control is not None:
-        per_blot = "replicate" if "replicate" in m.columns else "_blot"
         groups = m.groupby(per_blot) if per_blot in m.columns else [(None, m)]
         for _, g in groups:
             c = g.loc[g["sample"] == control, "ratio"].mean()
@@ -126,7 +132,7 @@ def normalise_bands(
     value = "relative" if control is not None else "ratio"
     per = m
     if summary == "blots":  # a blot's lanes of a sample first (NaN: no usable lane)
-        per = m.groupby(["sample", "replicate"], sort=False)[value].mean().reset_index()
+        per = m.groupby(["sample", per_blot], sort=False)[value].mean().reset_index()
     summ = per.groupby("sample", sort=False)[value].agg(["mean", "std", "count"]).reset_index()
     summ["sem"] = summ["std"] / np.sqrt(summ["count"])
     summ = summ.rename(
@@ -140,14 +146,60 @@ def normalise_bands(
 
 def _pairing_keys(target: pd.DataFrame, reference: pd.DataFrame):
     """The columns pairing a target lane with its reference lane: ``replicate`` and
-    ``lane``; without a replicate column, the blot and the lane (the blots matched by name
-    when both tables name the same blots, otherwise by order: the i-th target blot with
-    the i-th reference blot). A key that occurs twice in one table is a DataError."""
-    if "replicate" in target.columns:
+    ``lane`` (a replicate column in one table only is a DataError; a blot name given
+    different replicates in the two tables too); without a replicate column, the blot and
+    the lane (the blots matched by name when both tables name the same blots, by order
+    when they share no name: the i-th target blot with the i-th reference blot; partly
+    shared names are a DataError). A key that occurs twice in one table is a DataError."""
+    has = {c: (c in target.columns, c in reference.columns) for c in ("replicate", "blot")}
+    if any(has["replicate"]) and not all(has["replicate"]):
+        where = "target" if has["replicate"][0] else "reference"
+        raise DataError(
+            Problem(
+                f"a 'replicate' column in the {where} table only: the blots cannot be paired",
+                column="replicate",
+                fix="give both tables the replicate column (the same number for a target "
+                "blot and its reference blot), or neither (blots paired by their names)",
+            )
+        )
+    if all(has["replicate"]):
         keys = ["replicate", "lane"]
-    elif "blot" in target.columns and "blot" in reference.columns:
+        if all(has["blot"]):
+            pairs = [
+                t[["blot", "replicate"]].drop_duplicates().groupby("blot")["replicate"]
+                for t in (target, reference)
+            ]
+            reps = [{b: sorted(map(str, set(v))) for b, v in p} for p in pairs]
+            bad = {b: (reps[0][b], reps[1][b]) for b in reps[0].keys() & reps[1].keys()}
+            bad = {b: v for b, v in bad.items() if v[0] != v[1]}
+            if bad:
+                said = "; ".join(
+                    f"blot {b!r}: replicate {', '.join(t)} in target, {', '.join(r)} in reference"
+                    for b, (t, r) in sorted(bad.items(), key=str)
+                )
+                raise DataError(
+                    Problem(
+                        f"the replicate column disagrees with the blot names ({said}): a "
+                        "target blot would be divided by another blot's reference",
+                        column="replicate",
+                        fix="give a blot the same replicate number in both tables, or drop "
+                        "the replicate columns to pair the blots by name",
+                    )
+                )
+    elif all(has["blot"]):
         tb, rb = list(dict.fromkeys(target["blot"])), list(dict.fromkeys(reference["blot"]))
-        if set(tb) != set(rb) and len(tb) != len(rb):
+        shared = set(tb) & set(rb)
+        if shared and set(tb) != set(rb):
+            raise DataError(
+                Problem(
+                    f"target blots {tb} and reference blots {rb} share only "
+                    f"{sorted(shared, key=str)}: neither pairing by name nor by order is safe",
+                    column="blot",
+                    fix="name the blots alike in both tables (or with no shared name, to "
+                    "pair them in order), or give both tables a replicate column",
+                )
+            )
+        if not shared and len(tb) != len(rb):
             raise DataError(
                 Problem(
                     f"{len(tb)} target blot(s) {tb} but {len(rb)} reference blot(s) {rb}",
@@ -156,7 +208,7 @@ def _pairing_keys(target: pd.DataFrame, reference: pd.DataFrame):
                     "a replicate column in both tables",
                 )
             )
-        if set(tb) == set(rb):
+        if shared:
             target, reference = (
                 target.assign(_blot=target["blot"]),
                 reference.assign(_blot=reference["blot"]),

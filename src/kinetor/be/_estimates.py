@@ -33,14 +33,23 @@ def ols_contrast(y: np.ndarray, X: np.ndarray, k: int):
     return float(beta[k]), float(np.sqrt(cov[k, k])), s2, df
 
 
-def welch_contrast(y: np.ndarray, treatment: pd.Series, test: str, reference: str, metric: str):
+def welch_contrast(
+    y: np.ndarray,
+    treatment: pd.Series,
+    test: str,
+    reference: str,
+    metric: str,
+    source: str | None = None,
+):
     """mean(log T) - mean(log R), its Welch SE and Satterthwaite df (module docstring);
-    a ``ModelError`` when a group has fewer than 2 subjects (no variance)."""
+    a ``ModelError`` naming ``source`` (the file) when a group has fewer than 2 subjects
+    (no variance)."""
     trt = treatment.to_numpy()
     yt, yr = y[trt == test], y[trt == reference]
     if min(yt.size, yr.size) < 2:
+        where = f"{source}: " if source else ""
         raise ModelError(
-            f"{metric}: the Welch test needs at least 2 subjects per treatment (test "
+            f"{where}{metric}: the Welch test needs at least 2 subjects per treatment (test "
             f"{yt.size}, reference {yr.size}); leave out welch/--welch for the pooled variance"
         )
     a, b = yt.var(ddof=1) / yt.size, yr.var(ddof=1) / yr.size

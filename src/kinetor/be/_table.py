@@ -15,13 +15,15 @@ A metric that the model fits exactly (its log values constant, or set by the des
 with a note instead of a verdict.
 
 The default metrics leave out the design columns (``DESIGN_COLUMNS``), subject ids
-(``SUBJECT_NAMES``: USUBJID, SUBJID, ID) and common covariate columns
+(``SUBJECT_NAMES``: USUBJID, SUBJID, ID, subject_id, animal, animal_id; any case, spaces
+and underscores aside) and common covariate columns
 (``COVARIATE_COLUMNS``: weight, age, dose...), one list for ``be`` and
 ``dose_proportionality``.
 """
 
 from __future__ import annotations
 
+import re
 from numbers import Real
 from pathlib import Path
 
@@ -39,9 +41,18 @@ COVARIATE_COLUMNS = (
     *("sex", "gender", "race", "group", "cohort", "site", "centre", "center"),
 )
 #: names read as the subject column of ``dose_proportionality`` when none is named (any
-#: case; the first found in this order); never default metrics
-SUBJECT_NAMES = ("subject", "usubjid", "subjid", "id")
-_NOT_METRICS = frozenset(DESIGN_COLUMNS + COVARIATE_COLUMNS + SUBJECT_NAMES)
+#: case, spaces and underscores aside: ``SUBJECT ID`` is ``subject_id``); never default
+#: metrics. Several present must group the rows alike (the first in this order is used)
+SUBJECT_NAMES = ("subject", "usubjid", "subjid", "id", "subject_id", "animal", "animal_id")
+_NOT_METRICS = frozenset(DESIGN_COLUMNS + COVARIATE_COLUMNS)
+
+
+def _id_key(name) -> str:
+    """A column name without case, spaces and underscores (``SUBJECT ID`` -> ``subjectid``)."""
+    return re.sub(r"[\s_]+", "", str(name)).lower()
+
+
+_SUBJECT_KEYS = tuple(dict.fromkeys(_id_key(n) for n in SUBJECT_NAMES))
 
 __all__ = [
     "COVARIATE_COLUMNS",
@@ -225,7 +236,7 @@ def _numbers(col: pd.Series) -> bool:
 
 def _not_metric(name) -> bool:
     key = str(name).strip().lower()
-    return key in _NOT_METRICS or key.startswith("log")
+    return key in _NOT_METRICS or _id_key(name) in _SUBJECT_KEYS or key.startswith("log")
 
 
 def default_metrics(df: pd.DataFrame, skip) -> list[str]:
@@ -241,11 +252,15 @@ def left_out_columns(df: pd.DataFrame, skip) -> list[str]:
     return [c for c in df.columns if c not in skip and _not_metric(c) and _numbers(df[c])]
 
 
-def subject_column(df: pd.DataFrame, subject, source: str) -> str | None:
+def subject_column(df: pd.DataFrame, subject, source: str, notes: list | None = None) -> str | None:
     """The subject column of ``df``: ``subject`` as named (the column of that name, else the
     one equal to it in any case), a ``DataError`` listing the columns when there is none;
-    ``subject`` None: the first column named ``subject``, ``USUBJID``, ``SUBJID`` or ``ID``
-    (``SUBJECT_NAMES``, any case), or None when there is none.
+    ``subject`` None: the column named ``subject``, ``USUBJID``, ``SUBJID``, ``ID``,
+    ``subject_id``, ``animal`` or ``animal_id`` (``SUBJECT_NAMES``; any case, spaces and
+    underscores aside), or None when there is none. Several such columns must group the
+    rows alike (then the first in that order is used, said in ``notes``); columns that
+    group them differently (site-local numbers beside USUBJID) are a ``DataError`` naming
+    them: name one with ``--subject``.
 
     >>> subject_column(pd.DataFrame(columns=["USUBJID", "dose"]), None, "x.csv")
     'USUBJID'
@@ -255,11 +270,29 @@ def subject_column(df: pd.DataFrame, subject, source: str) -> str | None:
         return str(c).strip().lower()
 
     if subject is None:
-        for name in SUBJECT_NAMES:
-            found = [c for c in df.columns if key(c) == name]
-            if found:
-                return found[0]
-        return None
+        found = [c for k in _SUBJECT_KEYS for c in df.columns if _id_key(c) == k]
+        if len(found) > 1:
+            ids = df[found].astype(str)
+            n_groups = len(ids.drop_duplicates())
+            counts = {c: int(ids[c].nunique()) for c in found}
+            if any(n != n_groups for n in counts.values()):
+                shown = ", ".join(f"{c!r} ({n} subjects)" for c, n in counts.items())
+                raise DataError(
+                    Problem(
+                        f"columns {shown} could each be the subject column but group the "
+                        f"rows differently ({n_groups} subjects when taken together)",
+                        file=source,
+                        column=", ".join(map(str, found)),
+                        fix="name the subject column with --subject NAME (subject= in "
+                        "Python), e.g. the study-wide id such as USUBJID",
+                    )
+                )
+            if notes is not None:
+                notes.append(
+                    f"columns {', '.join(map(repr, found))} group the rows alike: "
+                    f"{found[0]!r} read as the subject column"
+                )
+        return found[0] if found else None
     if subject in df.columns:
         return subject
     found = [c for c in df.columns if key(c) == key(subject)]
@@ -273,8 +306,8 @@ def subject_column(df: pd.DataFrame, subject, source: str) -> str | None:
             file=source,
             column=str(subject),
             fix="name the subject column exactly with --subject NAME (subject= in Python), "
-            "or leave it out to use a column named subject, USUBJID, SUBJID or ID; columns "
-            f"present: {list(df.columns)}",
+            "or leave it out to use a column named subject, USUBJID, SUBJID, ID, subject_id, "
+            f"animal or animal_id; columns present: {list(df.columns)}",
         )
     )
 

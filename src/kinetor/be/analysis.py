@@ -336,7 +336,9 @@ def be(
         X, k = design_matrix(d, terms, test)
         diff, se, s2, dfree = ols_contrast(y, X, k)
         if welch:  # unequal variances (s2 stays the pooled one, for cv_w_pct)
-            diff, se, dfree = welch_contrast(y, d["treatment"], test, reference, metric)
+            diff, se, dfree = welch_contrast(
+                y, d["treatment"], test, reference, metric, source=source
+            )
         t = stats.t.ppf(1 - alpha, dfree)
         lo_lim, hi_lim, method, cv_wr = lnl, lnu, "ABE (Welch)" if welch else "ABE", np.nan
         limits_pct = (100 * limits[0], 100 * limits[1])

@@ -4,10 +4,10 @@ r"""Dose proportionality: the power model with the Smith et al. (2000) criterion
 
 is fitted by least squares when every subject contributes one value (independent
 observations), and with a random intercept per subject by REML (:mod:`kinetor.be._mixed`;
-between-within df) when the subject column (``subject``, ``USUBJID``, ``SUBJID`` or ``ID``
-in any case, or the one named by ``subject=``) holds several values of one subject (a
-crossover of doses, as in Smith et al.). The
-:math:`100(1-2\alpha)\%` CI of :math:`b` is compared with the acceptance interval of
+between-within df) when the subject column (``subject``, ``USUBJID``, ``SUBJID``, ``ID``,
+``subject_id``, ``animal`` or ``animal_id`` in any case, or the one named by
+``subject=``) holds several values of one subject (a crossover of doses, as in Smith et
+al.). The :math:`100(1-2\alpha)\%` CI of :math:`b` is compared with the acceptance interval of
 Smith et al. (2000, Pharm Res 17:1278, doi:10.1023/A:1026451721686) for a dose ratio
 :math:`r = d_{max}/d_{min}` and limits :math:`(\theta_L, \theta_H)` = (0.80, 1.25):
 
@@ -89,17 +89,18 @@ def dose_proportionality(
         ``notes`` the rows left out); text in these columns (``NA`` and ``NaN`` included)
         is a ``DataError``.
     metrics : str or list of str, optional
-        One metric (a string) or several. Default: every other column holding numbers except the design and covariate
-        columns (``subject``, ``period``, ``sequence``, ``treatment``, ``weight``, ``age``...:
-        :data:`kinetor.be._table.DESIGN_COLUMNS` and ``COVARIATE_COLUMNS``, the list ``be``
-        uses), subject ids (``USUBJID``, ``SUBJID``, ``ID``) and names starting with
-        ``log``; ``notes`` names those left out. The dose or subject column named as a
+        One metric (a string) or several. Default: every other column holding numbers
+        except the design and covariate columns (``subject``, ``period``, ``sequence``,
+        ``treatment``, ``weight``, ``age``...: :data:`kinetor.be._table.DESIGN_COLUMNS` and
+        ``COVARIATE_COLUMNS``, the list ``be`` uses), subject ids (``USUBJID``, ``SUBJID``,
+        ``ID``, ``animal``...: ``SUBJECT_NAMES``) and names starting with ``log``; ``notes`` names those left out. The dose or subject column named as a
         metric is a ``DataError``.
     subject : str, optional
         Name of the subject column (matched in any case; a name that matches no column is a
-        ``DataError`` listing the columns). Default: the first column named ``subject``,
-        ``USUBJID``, ``SUBJID`` or ``ID`` (any case; ``notes`` says which when it is not
-        ``subject``). With several values of one subject the power model has a random
+        ``DataError`` listing the columns). Default: the column named ``subject``,
+        ``USUBJID``, ``SUBJID``, ``ID``, ``subject_id``, ``animal`` or ``animal_id`` (any
+        case, spaces and underscores aside; ``notes`` says which when it is not
+        ``subject``); several of them that group the rows differently are a ``DataError``. With several values of one subject the power model has a random
         intercept per subject (REML).
     alpha : float
         In (0, 0.5); 0.05 gives the 90 % CI of the slope.
@@ -129,8 +130,8 @@ def dose_proportionality(
                 f"columns present: {list(df.columns)}",
             )
         )
-    subject = subject_column(df, subject, source)
     notes = list(df.attrs.get("notes", []))  # how the file was read
+    subject = subject_column(df, subject, source, notes)
     if subject is not None and str(subject) != "subject":
         notes.append(
             f"column {subject!r} read as the subject column (several values of one subject: "
@@ -232,14 +233,7 @@ def dose_proportionality(
             a, b, se, dfree = fit.intercept, fit.slope, fit.slope_se, fit.df
             model = "random subject intercept (REML)"
             if fit.var_subject >= 0.99 * GAMMA_MAX * fit.var_resid > 0:
-                notes.append(
-                    f"{m}: the REML ratio of subject to residual variance reached the bound "
-                    f"of its search ({GAMMA_MAX:.0e}; subject variance "
-                    f"{fit.var_subject:.3g}, residual {fit.var_resid:.3g}): the fit is at "
-                    "its edge (the optimum may lie beyond); the slope is in effect the "
-                    "within-subject one. Values this close to subject + log dose often come "
-                    "from a derived column: check it"
-                )
+                notes.append(_bound_note(m, fit, x, y, by))
         else:
             xm = x.mean()
             sxx = ((x - xm) ** 2).sum()
@@ -290,4 +284,27 @@ def dose_proportionality(
         used.append(d.rename(columns={m: "value"}).assign(metric=m))
     return DoseProportionalityResult(
         pd.DataFrame(rows), pd.concat(used, ignore_index=True), alpha, notes
+    )
+
+
+def _bound_note(m: str, fit, x: np.ndarray, y: np.ndarray, by) -> str:
+    """The note for a REML fit at the bound of its variance ratio, with the SE of the
+    within-subject (fixed subject effects) slope that the REML SE then exceeds."""
+    X = np.column_stack([*by, x])
+    beta, _, rank, _ = np.linalg.lstsq(X, y, rcond=None)
+    dfw = y.size - rank
+    s2 = float(((y - X @ beta) ** 2).sum() / dfw) if dfw > 0 else np.nan
+    se_w = float(np.sqrt(s2 * np.linalg.pinv(X.T @ X)[-1, -1]))
+    wide = (
+        f" ({fit.slope_se / se_w:.3g} times the within-subject slope SE {se_w:.3g})"
+        if se_w > 0
+        else ""
+    )
+    return (
+        f"{m}: the REML ratio of subject to residual variance reached the bound of its "
+        f"search ({GAMMA_MAX:.0e}; subject variance {fit.var_subject:.3g}, residual "
+        f"{fit.var_resid:.3g}): the fit is at its edge (the optimum may lie beyond); the "
+        "slope is in effect the within-subject one, and its SE and CI are then "
+        f"conservative (too wide){wide}. Values this close to subject + log dose often "
+        "come from a derived column: check it"
     )

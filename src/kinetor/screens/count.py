@@ -40,7 +40,7 @@ import pandas as pd
 from kinetor.errors import DataError, Problem
 from kinetor.screens._fastq_io import _blocks, _open, _read_keys, auto_offsets, fastq_problem
 from kinetor.screens._fastq_kernels import build_table, count_block
-from kinetor.screens.io import CountTable
+from kinetor.screens.io import CountTable, read_library
 from kinetor.screens.qc import gini
 
 __all__ = ["CountResult", "count_fastq", "encode", "reverse_complement"]
@@ -277,7 +277,7 @@ def _warn_shared_spacers(library: pd.DataFrame, seqs: list[str]) -> None:
 
 def count_fastq(
     fastqs: dict[str, str | Path] | list,
-    library: pd.DataFrame,
+    library: pd.DataFrame | str | Path,
     *,
     trim5: int | str = 0,
     mismatches: int = 0,
@@ -290,8 +290,9 @@ def count_fastq(
     fastqs : dict or list
         ``{sample: path}`` (or a list of paths; samples named after the files). Paths may
         be gzip-compressed; file-like objects are accepted.
-    library : pandas.DataFrame
-        ``guide``, ``sequence``, ``gene`` (:func:`~kinetor.screens.read_library`).
+    library : pandas.DataFrame or path
+        ``guide``, ``sequence``, ``gene`` (:func:`~kinetor.screens.read_library`; a path
+        is read by it).
     trim5 : int, list of int, str or "auto"
         Bases before the guide in each read; several (a list or ``"24,25,26"``, staggered
         adapters): each read counts at the first offset where it matches, exact matches
@@ -312,6 +313,8 @@ def count_fastq(
                 fix="use exact (0) or one-mismatch (1) matching",
             )
         )
+    if isinstance(library, str | Path):
+        library = read_library(library)
     offs = _offsets(trim5)
     if isinstance(fastqs, list | tuple):
         names = [Path(p).name.split(".")[0] for p in fastqs]
