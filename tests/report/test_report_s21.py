@@ -76,3 +76,20 @@ def test_text_keys_after_the_first_column_are_still_repeated():
     blocks = html.split('<p class="note">')[1:]
     assert len(blocks) == 2
     assert all("<th>subject</th>" in b and "<th>group</th>" in b for b in blocks)
+
+
+def test_nan_and_numpy_scalars_survive_a_strict_report_json(tmp_path):
+    # a NaN was written as the bare token NaN (not JSON) and a numpy float32 inf came back
+    # as the string 'inf'
+    rep = Report("NCA")
+    rep.add_section("Results")
+    rep.add_methods({"lambda_z": float("nan"), "end": np.float32("inf"), "n": np.int64(3)})
+    rep.save(tmp_path / "report.html")
+    text = (tmp_path / "report.json").read_text(encoding="utf-8")
+
+    def refuse(constant):
+        raise AssertionError(f"{constant} is not JSON")
+
+    json.loads(text, parse_constant=refuse)
+    back = Report.from_manifest(tmp_path / "report.json").methods
+    assert np.isnan(back["lambda_z"]) and back["end"] == np.inf and back["n"] == 3

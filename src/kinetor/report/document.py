@@ -247,8 +247,9 @@ def _read_manifest(manifest: Path) -> dict[str, Any]:
 
 
 def _jsonable(value: Any) -> Any:
-    """``value`` as JSON data; an infinite number (an interval's ``end``) is kept as
-    ``{"__float__": "inf"}`` (``"-inf"``), which JSON has no number for."""
+    """``value`` as JSON data; a number JSON has none for is kept as ``{"__float__":
+    "inf"}`` (``"-inf"``, ``"nan"``: an interval's ``end``, a missing estimate); numpy
+    scalars are read as Python numbers."""
     if isinstance(value, pd.DataFrame):
         rows = json.loads(value.to_json(orient="records"))  # inf -> null: put it back
         for j, col in enumerate(value.columns):
@@ -260,8 +261,10 @@ def _jsonable(value: Any) -> Any:
         return {str(k): _jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple | set):
         return [_jsonable(v) for v in value]
-    if isinstance(value, float) and math.isinf(value):
-        return {"__float__": "inf" if value > 0 else "-inf"}
+    if hasattr(value, "item") and getattr(value, "ndim", None) == 0:  # a numpy scalar
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return {"__float__": "nan" if math.isnan(value) else "inf" if value > 0 else "-inf"}
     if isinstance(value, str | int | float | bool) or value is None:
         return value
     return str(value)
@@ -269,7 +272,7 @@ def _jsonable(value: Any) -> Any:
 
 def _from_json(value: Any) -> Any:
     if isinstance(value, dict):
-        if set(value) == {"__float__"} and value["__float__"] in ("inf", "-inf"):
+        if set(value) == {"__float__"} and value["__float__"] in ("inf", "-inf", "nan"):
             return float(value["__float__"])
         if set(value) == {"__dataframe__"}:
             rows = value["__dataframe__"]
@@ -561,7 +564,8 @@ class Report:
             "blocks": blocks,
             "methods": _jsonable(self.methods),
         }
-        (path.parent / "report.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+        text = json.dumps(manifest, indent=2, allow_nan=False)  # strict JSON
+        (path.parent / "report.json").write_text(text, encoding="utf-8")
 
     @classmethod
     def from_manifest(
