@@ -172,12 +172,17 @@ def _scattered_doses(ctx: _Ctx, s_codes, s_ids, missing: np.ndarray) -> None:
     on every row or on its first row only. A subject with doses on some rows but not
     others, on rows of different sample times, would be read as one dose at 0 and lose the
     later ones: a problem naming the rows (never a guessed dose time)."""
+    if not missing.any():  # a dose on every row (the usual layout): nothing to check
+        return
     given = ~missing
     n_sub = len(s_ids)
     n_given = np.bincount(s_codes[given], minlength=n_sub + 1)
     n_empty = np.bincount(s_codes[missing], minlength=n_sub + 1)
-    t = parse_numbers(ctx.col("time"))[0]
-    for code in np.flatnonzero((n_given[:n_sub] > 1) & (n_empty[:n_sub] > 0)):
+    suspects = np.flatnonzero((n_given[:n_sub] > 1) & (n_empty[:n_sub] > 0))
+    if not suspects.size:
+        return
+    t = parse_numbers(ctx.col("time"))[0]  # read only when a subject may have several doses
+    for code in suspects:
         here = np.flatnonzero(given & (s_codes == code))
         times = np.unique(t[here])
         if len(times) < 2:
