@@ -21,10 +21,12 @@ demo: install
 	$(VENV)/bin/kinetor demo --out build/demo
 
 # Everything (what CI runs), slow tests included, on both cores (pytest-xdist; the serial
-# run, `pytest -q`, gives the same results and takes about 1.5 x longer). The Debian
+# run, `pytest -q`, gives the same results and takes about 1.5 x longer). The files holding
+# slow tests run first (conftest.py) and an idle core takes over half of the other's
+# remaining tests (worksteal), so the run does not end on one core. The Debian
 # packages some tests need are installed first when absent and root (a no-op otherwise).
 test: install browser web-test-deps
-	$(PY) -m pytest -q -n 2
+	$(PY) -m pytest -q -n 2 --dist worksteal
 
 # The inner loop: everything but the tests marked slow, on both cores (pytest-xdist;
 # target: under a minute on 2 cores).
@@ -44,9 +46,9 @@ format: install
 typecheck: install
 	$(PY) -m mypy $(TYPED)
 
-# The HTML-report screenshot test uses headless Chromium (Debian's package). This explicit
-# step installs it when absent and we are root (CI calls it); without it that test skips
-# and says why. `make test` never installs system packages.
+# The HTML-report screenshot test uses headless Chromium (Debian's package). This step
+# installs it when absent and we are root (`make test` and CI call it); without it that test
+# skips and says why. As any other user nothing is installed.
 browser:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
