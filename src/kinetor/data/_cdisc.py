@@ -303,6 +303,10 @@ def read_cdisc(
     pc = _T(tables["pc"])
     problems += pc.raw.problems
     notes += pc.raw.notes
+    for key in ("ex", "dm", "bw"):  # the reading problems of the other domains too
+        if key in tables:
+            problems += tables[key].problems
+            notes += tables[key].notes
     pc, vol = split_properties(pc, notes)
     ex = _T(tables["ex"]) if "ex" in tables else None
     if ex is not None and not (ex.need("USUBJID", problems) and ex.need("EXDOSE", problems)):

@@ -145,31 +145,41 @@ def exposure(ex: _T, units, problems, notes):
 
 
 def _same_time(ex: _T, d: pd.DataFrame) -> list[Problem]:
-    """EX records of one subject and treatment (``EXTRT``; an empty one stands for every
-    treatment) at the same time: a study has one dose per time and treatment, so each such
-    record is a problem (once, at its first such time) naming the other rows."""
-    d = d[np.isfinite(d["time"].to_numpy(float))]
-    at = [d["subject"], d["time"]]
+    """EX records of one subject, treatment (``EXTRT``; an empty one stands for every
+    treatment) and route at the same time: a study has one administration per time,
+    treatment and route, so each such record is a problem (once, at its first such time)
+    naming the other rows. Records of different routes at one time (an IV loading dose
+    with an oral dose) are two administrations, read as the generic doses table reads them.
+    The route compared is the one read (``INTRAVENOUS`` and ``IV`` are one route); an
+    unrecognised one is compared as written (it is reported elsewhere)."""
+    d = d[np.isfinite(d["time"].to_numpy(float))].reset_index(drop=True)
+    raw = "?" + d["route_raw"].astype(str).str.upper()
+    d["way"] = np.where(d["route"] == "", raw, d["route"])
+    at = [d["subject"], d["time"], d["way"]]
     same = d.groupby([*at, d["analyte"]])["time"].transform("size").to_numpy() > 1
     blank = (d["analyte"] == "").groupby(at).transform("any").to_numpy()
     clash = d[same | (blank & (d.groupby(at)["time"].transform("size").to_numpy() > 1))]
     var = "EXSTDTC" if ex.has("EXSTDTC") or not ex.has("EXSTDY") else "EXSTDY"
     out, told = [], set()
-    for (subj, t), g in clash.groupby(["subject", "time"], sort=True):
+    for (subj, t, _), g in clash.groupby(["subject", "time", "way"], sort=True):
         rows = list(dict.fromkeys(int(r) for r in g["source_row"]))
         treat = ", ".join(map(repr, dict.fromkeys(g["analyte"])))
+        route = ", ".join(map(repr, dict.fromkeys(g["route_raw"])))
         for r in (r for r in rows if r not in told):
             told.add(r)
             others = ", ".join(str(o) for o in rows if o != r)
             out.append(
                 Problem(
                     f"{len(rows)} EX records at {t:g} h after the first dose for subject "
-                    f"{subj!r} (EXTRT {treat}): also row(s) {others}",
+                    f"{subj!r} with one route (EXROUTE {route}) and treatment (EXTRT "
+                    f"{treat}): also row(s) {others}",
                     file=ex.file,
                     row=r,
                     column=ex.names.get(var, var),
-                    fix="give one EX record per administration (sum the doses of a repeated "
-                    "record into one) or give each record the EXTRT it is of",
+                    fix="give one EX record per administration: delete a record entered "
+                    "twice; for one administration recorded in parts give one record with "
+                    "the total EXDOSE; correct the EXSTDTC of a record given at another "
+                    "time; or give each record the EXTRT it is of",
                 )
             )
     return out

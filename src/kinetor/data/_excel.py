@@ -4,7 +4,9 @@ The header is the first row as wide as the widest of the sheet's first rows (a t
 above the table has fewer cells); blank rows are skipped and every data row keeps its
 row number in the sheet. Whole numbers beyond 2**53 in numeric cells are reported, never
 guessed: Excel keeps 15 significant digits, so a long id typed as a number is stored as
-another number. ``kinetor.data._text.read_raw`` calls ``read_excel`` for .xlsx files, and
+another number. Date-time cells of CDISC ``--DTC`` columns are read as ISO 8601 date-times,
+and clock times in a generic table's time columns are problems (``_read_excel_dates``).
+``kinetor.data._text.read_raw`` calls ``read_excel`` for .xlsx files, and
 ``unreadable`` for the problem of a workbook (or XPT file) that cannot be opened.
 """
 
@@ -15,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from kinetor.data._read_excel_dates import excel_dates
 from kinetor.data._text import _EXCEL, RawTable, _drop_empty_columns, _unique, frame_to_raw
 from kinetor.errors import DataError, Problem
 
@@ -43,9 +46,11 @@ def read_excel(path: Path, sheet) -> RawTable:
     body = body[keep]
     notes: list[str] = []
     body.columns = _unique(header, label, notes)
+    rows = (np.flatnonzero(keep) + head + 2).astype(np.int64)
+    body, clock = excel_dates(body, rows, path, sheet, label, notes)
     raw = frame_to_raw(body, label)
-    raw.rows = (np.flatnonzero(keep) + head + 2).astype(np.int64)
-    raw.problems = _excel_digits(body, raw.rows, label)
+    raw.rows = rows
+    raw.problems = _excel_digits(body, raw.rows, label) + clock
     raw.frame = _drop_empty_columns(raw.frame)
     raw.notes = notes
     return raw

@@ -13,9 +13,12 @@ Sniffing rules (documented in docs/data.md):
 * encoding: a UTF-16 byte-order mark -> UTF-16; else UTF-8 (with or without BOM); else
   cp1252; else latin-1 (which decodes any byte);
 * delimiter: of ``, ; TAB |`` the one whose header splits into the most named columns,
-  with at least half of the rows fitting them (trailing empty cells aside); whitespace
-  when none splits the header (NONMEM style);
-* decimal comma: in a non-comma file, cells like ``1,5`` (and no ``1.5``) are read as 1.5.
+  with at least half of the rows fitting them (trailing empty cells aside); when the
+  header splits but the rows fit no delimiter, the one that splits it best (the rows of
+  the wrong width are then problems); whitespace only when none splits the header
+  (NONMEM style);
+* decimal comma: in a non-comma file, cells like ``1,5`` (and no ``1.5``) are read as 1.5;
+  both marks in number columns are a problem (``kinetor.data._read_decimal``).
 
 >>> raw = read_raw_text(b"Animal;Time (h);Conc\\nR1;0,5;1,2\\n", "x.csv")
 >>> raw.frame.to_dict("records"), raw.rows.tolist()
@@ -35,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from kinetor.data._factorize import factorize
+from kinetor.data._read_decimal import decimal_comma
 from kinetor.errors import DataError, Problem
 
 __all__ = [
@@ -50,8 +54,6 @@ _DELIMITERS = (",", ";", "\t", "|")
 _EXCEL = {".xlsx", ".xlsm", ".xltx", ".xltm"}
 _NA_TEXT = {"nan", "NaN", "None", "<NA>", "NaT", "none"}
 _LINE_END = re.compile(r"\r\n|\n|\r")
-_DEC_COMMA = re.compile(r"^([<>]\s*)?[+-]?\d*,\d+([eE][+-]?\d+)?$")
-_DEC_POINT = re.compile(r"^([<>]\s*)?[+-]?\d*\.\d+([eE][+-]?\d+)?$")
 
 
 @dataclass
@@ -135,9 +137,12 @@ def _sniff(lines: list[str]) -> str | None:
     A line fits the header when the reader takes it as it is: no non-empty cell beyond
     the header's cells and none of the header's named columns missing, so trailing empty
     cells (``a,b,`` under ``a,b`` or ``a,b`` under ``a,b,``) do not count against a delimiter.
+    A header that a delimiter splits is never read as whitespace-separated: rows that fit
+    no delimiter (a cell short on every row) keep that delimiter and are reported by width.
     """
     sample = lines[:60]
     best, best_score = None, (0.0, 0)
+    split_any: dict[str, tuple[float, int]] = {}
     for d in _DELIMITERS:
         split = [r for r in _split(sample, d) if r]
         named = _extent(split[0]) if split else 0
@@ -146,8 +151,13 @@ def _sniff(lines: list[str]) -> str | None:
         width = len(split[0])
         same = sum(_extent(r) <= width and len(r) >= named for r in split) / len(split)
         score = (round(same, 2), named)
+        split_any[d] = score
         if same >= 0.5 and score > best_score:
             best, best_score = d, score
+    if best is None and split_any:
+        # the header splits, the rows do not fit it: that delimiter still (the rows of
+        # the wrong width are then problems naming them), never whitespace
+        return max(split_any, key=lambda k: split_any[k])
     if best is None and sample and len(sample[0].split()) > 1:
         return None
     return best or ","
@@ -231,7 +241,7 @@ def read_raw_text(data: bytes, label: str) -> RawTable:
     frame = pd.DataFrame(records, columns=_unique(header, label, notes), dtype=object)
     frame = _drop_empty_columns(frame)
     if delim != ",":
-        frame = _decimal_comma(frame, label, notes)
+        frame = decimal_comma(frame, label, notes, problems, rows)
     return RawTable(frame, np.asarray(rows, dtype=np.int64), label, notes, problems)
 
 
@@ -271,44 +281,6 @@ def _unique(header: list[str], label: str, notes: list[str]) -> list[str]:
 def _drop_empty_columns(frame: pd.DataFrame) -> pd.DataFrame:
     drop = [c for c in frame.columns if c.startswith("_unnamed_") and (frame[c] == "").all()]
     return frame.drop(columns=drop)
-
-
-def _decimal_comma(frame: pd.DataFrame, label: str, notes: list[str]) -> pd.DataFrame:
-    flat = pd.Series(frame.to_numpy().ravel(), dtype=object).astype(str)
-    if not flat.str.match(_DEC_COMMA).any() or flat.str.match(_DEC_POINT).any():
-        return frame
-    notes.append(f"{label}: decimal comma read as decimal point")
-    out = frame.copy()
-    for c in out.columns:
-        if _is_text_role(c):
-            continue  # identifiers such as subject '1,1' are text, never numbers
-        s = out[c].astype(str)
-        hit = s.str.match(_DEC_COMMA)
-        out.loc[hit, c] = s[hit].str.replace(",", ".", regex=False)
-    return out
-
-
-def _is_text_role(column: str) -> bool:
-    from kinetor.data.aliases import ALIASES, normalise_name
-
-    name = normalise_name(column)
-    return any(name in ALIASES[role] for role in _TEXT_ROLES)
-
-
-_TEXT_ROLES = (
-    "subject",
-    "group",
-    "analyte",
-    "matrix",
-    "route",
-    "species",
-    "sex",
-    "exclude",
-    "conc_unit",
-    "time_unit",
-    "dose_unit",
-    "weight_unit",
-)
 
 
 def is_number_column(s: pd.Series) -> bool:

@@ -14,6 +14,8 @@ The original wording is kept in ``route_raw`` so nothing is lost.
 True
 >>> says_bolus("IV push"), says_bolus("IV")
 (True, False)
+>>> normalise_route("Intravenous push"), normalise_route("intravenous (bolus)")
+('iv_bolus', 'iv_bolus')
 """
 
 from __future__ import annotations
@@ -99,8 +101,24 @@ _LOOKUP = {alias: route for route, aliases in _MAP.items() for alias in aliases}
 _SAYS_BOLUS = ("ivb", "iv bolus", "bolus", "intravenous bolus", "iv push", "iv_bolus")
 
 
+# the ways "intravenous" is written before a word: read as "iv" (so that every IV
+# spelling, "IV push", "i.v. push", "intravenous push", names the same route)
+_IV_WORD = re.compile(r"^(?:intravenous|intravenously|i\.v\.|i\.v|i v)\s+")
+
+
 def _key(text: object) -> str:
     return re.sub(r"[\s_\-/]+", " ", str(text).strip().lower()).strip()
+
+
+def _keys(text: object) -> tuple[str, ...]:
+    """The forms of a route text compared with the table: as written (spaces, ``_``, ``-``
+    and ``/`` as one space), with brackets dropped (``intravenous (bolus)``), and with a
+    leading "intravenous"/"i.v." as "iv" (``Intravenous push`` = ``IV push``)."""
+    key = _key(text)
+    plain = " ".join(re.sub(r"[()\[\]]", " ", key).split())
+    out = [key, plain, _IV_WORD.sub("iv ", key), _IV_WORD.sub("iv ", plain)]
+    out += [k.replace(" ", "_") for k in out]
+    return tuple(dict.fromkeys(out))
 
 
 def normalise_route(text: object) -> str | None:
@@ -111,14 +129,14 @@ def normalise_route(text: object) -> str | None:
     key = _key(text)
     if not key or key in {"nan", "none"}:
         return None
-    return _LOOKUP.get(key) or _LOOKUP.get(key.replace(" ", "_"))
+    return next((_LOOKUP[k] for k in _keys(text) if k in _LOOKUP), None)
 
 
 def says_bolus(text: object) -> bool:
     """True when the route as written names an IV bolus in words (``IV bolus``, ``IV
-    push``, ``IVB``...), not only "IV" (which, given an infusion duration, is an infusion)."""
-    key = _key(text)
-    return key in _SAYS_BOLUS or key.replace(" ", "_") in _SAYS_BOLUS
+    push``, ``Intravenous push``, ``IVB``...), not only "IV" (which, given an infusion
+    duration, is an infusion)."""
+    return any(k in _SAYS_BOLUS for k in _keys(text))
 
 
 def iv_infusions(route, route_raw, duration) -> tuple[Any, Any, Any]:

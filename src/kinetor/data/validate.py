@@ -251,13 +251,21 @@ def _doses(study) -> list[Problem]:
             if rr
             else "dose has no route"
         )
+        from_cmt = str(rr).startswith("CMT=")  # NONMEM routes read from the compartments
         out.append(
             Problem(
-                what,
+                what
+                + (": the dose compartment is above the observations' one" if from_cmt else ""),
                 file=file,
                 row=int(r),
                 column=col["route"],
-                fix="use IV, IV infusion, PO, SC, IP, IM... (docs/data.md, routes)",
+                fix=(
+                    "give the observations their CMT (the central compartment; a dose into "
+                    "it is IV, into a lower-numbered one extravascular), or add a ROUTE "
+                    "column (IV, PO...)"
+                    if from_cmt
+                    else "use IV, IV infusion, PO, SC, IP, IM... (docs/data.md, routes)"
+                ),
             )
         )
     bad = (route == "iv_infusion") & ~(dur > 0) & ~flag

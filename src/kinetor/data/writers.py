@@ -18,9 +18,12 @@ ORAL, SC -> SUBCUTANEOUS); other route texts are kept in upper case (``routes=``
 term; one outside the CDISC ROUTE codelist is named in the returned ``notes``). Urine
 collections get ``PCENDTC`` (when recorded), the planned ``PCELTM``/``PCEVLINT`` (from
 ``nominal_end_time``) and ``VOLUME`` records; ALQ samples keep their text and number; the
-subjects' extra columns become DM variables. Not
-representable in EX and not written: NONMEM ``ss``/``ii`` and zero-order input into an
-extravascular site.
+subjects' extra columns become DM variables (``SUBJID`` = the subject when absent).
+``STUDYID`` comes from the study's ``Study``/``STUDYID`` column (as in the PP domain);
+``PCTESTCD`` is a CDISC test code of the analyte (``EXTRT`` the same code; a rename is
+named in ``notes``). Refused (``DataError``: subject, time, fix ``write_csv`` to a folder):
+NONMEM resets, steady-state doses and modelled infusion rates, which EX (and the single
+CSV table) cannot hold. Not written: zero-order input into an extravascular site.
 
 >>> import tempfile, pandas as pd
 >>> from kinetor.data import Study, read_study
@@ -52,6 +55,8 @@ from kinetor.data._cdisc_write import (
     interval_columns,
     volume_records,
 )
+from kinetor.data._write_checks import check_distinct_at_ns, refuse_lost_doses, several_doses
+from kinetor.data._write_ids import pc_test_codes, study_ids
 from kinetor.data.routes import normalise_route
 from kinetor.data.study import SUBJECT_COLUMNS
 from kinetor.data.values import format_duration
@@ -101,17 +106,9 @@ def write_csv(study, path) -> list[Path]:
 
 def _write_single(study, path: Path) -> Path:
     d = study.doses
-    multi = d["subject"].duplicated()
-    if multi.any():
-        raise DataError(
-            Problem(
-                f"{int(multi.sum())} subject(s) have several doses: a single table holds one "
-                "dose per subject",
-                file=str(path),
-                fix="write to a folder instead: write_csv(study, 'out/')",
-            )
-        )
+    several_doses(d, str(path))
     u = study.units
+    refuse_lost_doses(d, u["time"], "a single CSV table", str(path))
     dose = (
         d.assign(route=_route_term(d["route"], d["route_raw"]))
         .set_index("subject")[["time", "dose", "route", "duration"]]
@@ -143,35 +140,6 @@ def _iso(reference: pd.Timestamp, hours: np.ndarray) -> np.ndarray:
     stamps = reference + pd.to_timedelta(hours[ok] * 3600e9, unit="ns")
     out[ok] = [s.isoformat() for s in stamps]
     return out
-
-
-def _check_distinct_at_ns(c: pd.DataFrame, hours: np.ndarray) -> None:
-    """Refuse samples that ISO 8601 date-times (1 ns resolution) would make duplicates."""
-    ns = np.round(hours * 3600e9)
-    key = pd.DataFrame(
-        {
-            "subject": c["subject"].astype(str),
-            "analyte": c["analyte"].astype(str),
-            "ns": ns,
-            "t": hours,
-        }
-    )
-    clash = key[
-        np.isfinite(ns)
-        & key.duplicated(["subject", "analyte", "ns"], keep=False)
-        & ~key.duplicated(["subject", "analyte", "t"], keep=False)
-    ]
-    if len(clash):
-        rows = ", ".join(str(i + 1) for i in clash.index[:10])
-        raise DataError(
-            Problem(
-                f"samples of subject {clash['subject'].iloc[0]} at times that differ by less than "
-                f"1 ns (rows {rows} of the concentration table) would be written as the same "
-                "PCDTC date-time",
-                column="time",
-                fix="round the times to the precision they were recorded with, or write_csv",
-            )
-        )
 
 
 def _study_day(hours: np.ndarray) -> np.ndarray:
@@ -206,23 +174,36 @@ def _column(frame: pd.DataFrame, name: str, default) -> pd.Series:
 
 
 def _study_ids(study, studyid: str | None):
-    """``table -> STUDYID per row``: ``studyid`` when given, else each subject's STUDYID
-    from the study's own columns, else ``"STUDY"``."""
-    known = pd.Series(dtype=object)
-    for table in (study.subjects, study.conc):
-        if "STUDYID" in table.columns:
-            ids = table[["subject", "STUDYID"]].astype("string").dropna()
-            ids = ids[ids["STUDYID"] != ""].drop_duplicates("subject")
-            known = known.combine_first(ids.set_index("subject")["STUDYID"].astype(object))
+    """``table -> STUDYID per row``: ``studyid`` when given, else the study's own
+    ``Study``/``STUDYID`` column (``study_ids``, as the PP domain takes it), else ``"STUDY"``."""
+    known = study_ids(study) if studyid is None else studyid
 
     def of(table: pd.DataFrame) -> np.ndarray:
-        if studyid is not None:
-            return np.full(len(table), studyid, dtype=object)
-        own = _column(table, "STUDYID", "").astype("string").fillna("")
-        by_subject = table["subject"].astype(str).map(known).astype("string").fillna("STUDY")
-        return np.where(own != "", own, by_subject).astype(object)
+        if isinstance(known, str):
+            return np.full(len(table), known or "STUDY", dtype=object)
+        return table["subject"].astype(str).map(known).fillna("STUDY").to_numpy(dtype=object)
 
     return of
+
+
+def _treatments(d: pd.DataFrame, codes: dict[str, str], notes: list[str]) -> np.ndarray:
+    """EXTRT: the dose's analyte (as its PCTESTCD, so it names the same analyte read back);
+    an empty one the study's only analyte, else ``UNKNOWN`` (a note: it still applies to
+    every analyte of the subject)."""
+    name = d["analyte"].astype("string").fillna("").to_numpy(dtype=object)
+    out = np.array([codes.get(a, a) for a in name], dtype=object)
+    empty = out == ""
+    if empty.any():
+        only = list(codes.values())
+        fill = only[0] if len(only) == 1 else "UNKNOWN"
+        out[empty] = fill
+        if fill == "UNKNOWN":
+            notes.append(
+                f"EXTRT: {int(empty.sum())} dose(s) name no drug or analyte (subject(s) "
+                f"{', '.join(pd.unique(d['subject'].astype(str)[empty])[:5])}): written as "
+                "UNKNOWN (read back they still apply to every analyte of the subject)"
+            )
+    return out
 
 
 def write_cdisc(
@@ -249,8 +230,9 @@ def write_cdisc(
     to_h = convert(1.0, study.units["time"], "h")
     c = study.conc.reset_index(drop=True)
     d = study.doses.sort_values(["subject", "time"], kind="stable").reset_index(drop=True)
+    refuse_lost_doses(d, study.units["time"], f"{standard.upper()} EX", str(out_dir))
     t = c["time"].to_numpy(float) * to_h
-    _check_distinct_at_ns(c, t)
+    check_distinct_at_ns(c, t)
     nominal = c["nominal_time"].to_numpy(float) * to_h
     dose_t = d["time"].to_numpy(float) * to_h
     # the reference dose of each sample: the last dose at or before its (nominal) time
@@ -290,13 +272,21 @@ def write_cdisc(
     sid = _study_ids(study, studyid)
     profile = _column(c, "profile", "").astype("string").fillna("").to_numpy(dtype=object)
     test = _column(c, "PCTEST", "").astype("string").fillna("").to_numpy(dtype=object)
+    codes = pc_test_codes(pd.unique(c["analyte"].astype(str)))
+    renamed = {a: k for a, k in codes.items() if a != k}
+    if renamed:
+        notes.append(
+            "PCTESTCD is a CDISC test code (at most 8 letters, digits or _): "
+            + ", ".join(f"analyte {a!r} written as {k!r}" for a, k in renamed.items())
+            + " (PCTEST keeps the name); kinetor reads the analyte back from PCTESTCD"
+        )
     pc = pd.DataFrame(
         {
             "STUDYID": sid(c),
             "DOMAIN": "PC",
             "USUBJID": c["subject"],
             "PCSEQ": c.groupby("subject").cumcount() + 1,
-            "PCTESTCD": c["analyte"],
+            "PCTESTCD": c["analyte"].astype(str).map(codes),
             "PCTEST": np.where(test != "", test, c["analyte"]),
             "PCORRES": orres,
             "PCORRESU": study.units["conc"],
@@ -341,7 +331,7 @@ def write_cdisc(
             "DOMAIN": "EX",
             "USUBJID": d["subject"],
             "EXSEQ": d.groupby("subject").cumcount() + 1,
-            "EXTRT": d["analyte"],
+            "EXTRT": _treatments(d, codes, notes),
             "EXDOSE": d["dose"],
             "EXDOSU": study.units["dose"],
             "EXROUTE": exroute(
@@ -366,6 +356,8 @@ def write_cdisc(
     )
     if standard == "send":
         dm["SETCD"] = s["group"]
+    if "SUBJID" not in s.columns:  # a DM read from SEND/SDTM keeps its own SUBJID
+        dm.insert(3, "SUBJID", s["subject"].to_numpy())
     # the subjects' own extra columns (DM SUBJID, AGE...) go back to DM as they are
     written = set(dm.columns) - {"ARMCD", "SETCD"}
     for k in s.columns:

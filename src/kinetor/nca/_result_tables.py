@@ -6,7 +6,6 @@ the Excel workbook; the result's methods of the same names delegate here.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -14,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from kinetor.data._write_ids import study_ids as _data_study_ids
 from kinetor.nca.registry import PARAMETERS, order_codes
 from kinetor.numerics.formatting import natural_key as _natural_key
 
@@ -57,55 +57,8 @@ def _iso_duration(value: float, unit: str) -> str:
     return ""
 
 
-def study_ids(study: Any) -> str | dict[str, str]:
-    """The STUDYID of a study's records, from a ``Study``/``STUDYID`` column (any case,
-    spaces or underscores: ``Study``, ``study_id``, ``STUDYID``) of its samples or subjects.
-
-    One value in the whole study: that text. Several: a ``{subject: study}`` mapping (each
-    subject belongs to one study). No such column, or no value: ``""``. A subject with two
-    different study ids is refused (``DataError``): its records could belong to either.
-    """
-    from kinetor.errors import DataError, Problem
-
-    frames = []
-    for table in (study.conc, study.subjects):
-        cols = [c for c in table.columns if re.sub(r"[\s_]", "", str(c)).lower() in _STUDY_COLS]
-        if cols and "subject" in table.columns:
-            row = table["source_row"] if "source_row" in table.columns else np.nan
-            frame = pd.DataFrame(
-                {"subject": table["subject"].astype(str), "study": table[cols[0]].astype(str)}
-            )
-            frames.append(frame.assign(row=row, column=str(cols[0])))
-    if not frames:
-        return ""
-    both = pd.concat(frames, ignore_index=True)
-    both["study"] = both["study"].str.strip()
-    both = both[~both["study"].isin(["", "nan", "<NA>", "None"])]
-    both = both.drop_duplicates(["subject", "study"])
-    if both["study"].nunique() <= 1:
-        return str(both["study"].iloc[0]) if len(both) else ""
-    twice = both[both.duplicated("subject", keep=False)]
-    if len(twice):
-        subject = str(twice["subject"].iloc[0])
-        found = twice[twice["subject"] == subject]
-        second = found.iloc[1]  # the first row that names a second study for the subject
-        raise DataError(
-            [
-                Problem(
-                    f"subject {subject!r} has several study ids "
-                    f"{sorted(found['study'])}; the PP domain's STUDYID would be a guess",
-                    file=str(getattr(study, "source", "") or ""),
-                    row=int(second["row"]) if pd.notna(second["row"]) else None,
-                    column=str(second["column"]),
-                    fix="give each study's subjects their own ids (e.g. STUDY-SUBJECT), or "
-                    "analyse each study separately",
-                )
-            ]
-        )
-    return dict(zip(both["subject"], both["study"], strict=True))
-
-
-_STUDY_COLS = ("study", "studyid")
+# one source of truth with the writers' STUDYID: kinetor.data._write_ids
+study_ids = _data_study_ids
 
 
 def to_cdisc(result: NCAResult, studyid: str | Mapping[str, str] = "") -> pd.DataFrame:
