@@ -34,6 +34,7 @@ import numpy as np
 
 from kinetor.nca import _kernels as K
 from kinetor.nca._engine_rules import multi_dose, no_dose_start
+from kinetor.nca._nominal_edges import edge_reasons
 from kinetor.nca.registry import PARAMETERS, order
 
 __all__ = ["Computed", "compute"]
@@ -88,6 +89,7 @@ def _compute(prof, options, units_by_analyte) -> Computed:
     run.interval_areas()  # AUCtau, Cmin, Ctrough, AUC above thresholds, partial areas
     run.derived()  # the registry's calculators, in dependency order
     no_dose_start(run, units_by_analyte)  # tau/single given where no dose is: NaN + reason
+    edge_reasons(run)  # an edge sample off its nominal time: the reasons say so
     return Computed(dict(run.ctx), run.reasons, run.flags(), run.why.messages, run.lz_used)
 
 

@@ -107,7 +107,10 @@ def doses_per_key(doses: pd.DataFrame, keys: pd.DataFrame, source: str) -> pd.Da
                 lambda r: (
                     f"two doses at time {r.time:g} for subject {r.subject}, analyte {r.analyte}"
                 ),
-                "give one dose per time (sum them) or name the analyte each dose is of",
+                "give one dose per time and analyte (a dose entered twice: delete one; one "
+                "administration recorded in parts: one record with the total dose); doses "
+                "of two routes at one time (an IV loading dose with an oral dose) cannot be "
+                "analysed by NCA: analyse a compartmental fit (kinetor fit) instead",
             )
         )
     out["next_time"] = np.where(same_next, t_next, np.nan)

@@ -37,6 +37,7 @@ from kinetor.errors import DataError, Problem
 from kinetor.nca._blq_intervals import per_interval_blq
 from kinetor.nca._dose_point import dose_time_point, zero_bolus_start
 from kinetor.nca._lz_tables import point_flags, range_columns, range_notes
+from kinetor.nca._nominal_edges import mark_nominal_edges, nominal_edge_notes
 from kinetor.nca.intervals import (
     assign_doses,
     default_intervals,
@@ -190,6 +191,8 @@ def build_profiles(
     excl_all = point_flags(rows, lambda_z_exclude, "lambda_z_exclude")
     pick_all = point_flags(rows, lambda_z_points, "lambda_z_points")
     r_idx, r_pid = _rows_in_intervals(rows["_kid"].to_numpy(), meta)
+    # a dosing interval whose edge sample was taken off its nominal time: a note (values kept)
+    meta = mark_nominal_edges(rows, r_idx, r_pid, meta, options)
     tt = rows["time"].to_numpy(float)[r_idx]
     inside = (tt >= meta["win_lo"].to_numpy(float)[r_pid]) & (
         tt <= meta["win_hi"].to_numpy(float)[r_pid]
@@ -271,7 +274,7 @@ def build_profiles(
     )
     tunit = study.units.get("time", "")
     notes = [*pre, *notes, *zero_notes, *more, *dose_start_notes(meta, tunit)]
-    notes += multi_dose_notes(meta, tunit)
+    notes += multi_dose_notes(meta, tunit) + nominal_edge_notes(meta, tunit)
     obs = ~np.isnan(T)
     obs[:, 0] = False
     lo, hi = meta["lz_lower"].to_numpy(), meta["lz_upper"].to_numpy()
