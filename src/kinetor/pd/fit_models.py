@@ -57,16 +57,24 @@ TUMOR_MODELS = {
 }
 
 
+# volumes: read_volumes converts every volume to mm^3 (the unit of the fitted table);
+# "conc unit" is replaced by the exposure table's concentration unit when it gives one
 _TUMOR_UNITS = {
-    "v0": "volume unit",
-    "vmax": "volume unit",
+    "v0": "mm^3",
+    "vmax": "mm^3",
     "kg": "1/day",
     "l0": "1/day",
     "k1": "1/day",
-    "kl": "volume unit/day",
-    "l1": "volume unit/day",
+    "kl": "mm^3/day",
+    "l1": "mm^3/day",
     "k2": "1/(conc unit*day)",
 }
+
+_NO_CONC_UNIT = (
+    "the exposure concentration had no unit (header such as 'conc (ng/mL)' or a unit "
+    "column): k2 is per the exposure's own concentration unit, labelled "
+    "'1/(conc unit*day)'"
+)
 
 
 class TumorFitter(_DesignFitter):
@@ -107,8 +115,8 @@ class TumorFitter(_DesignFitter):
         if not with_drug and model == "simeoni":
             raise ModelError("the Simeoni model needs an exposure (k1, k2 describe the drug)")
         self.param_names = tuple(names)
-        # tumour data: time in days (the `day` column); volumes and concentrations in the
-        # data's own units, named as such
+        # tumour data: time in days (the `day` column), volumes in mm^3 (read_volumes
+        # converts), concentrations in the exposure's unit
         self.param_units = {k: _TUMOR_UNITS[k] for k in names}
 
     def _build(self, params: dict[str, np.ndarray], unit_group: np.ndarray):
@@ -216,6 +224,8 @@ def fit_pd(
             "columns": ("day", "volume"),
         }
         f.fit(t, y, design, groups=groups, lloq=lloq, source=src)
+        if "conc unit" in f.param_units.get("k2", ""):
+            f.data_notes_ = [_NO_CONC_UNIT]  # printed by `kinetor pd fit`
         f.observations_ = df.assign(predicted=f.fitted_, residual=f.residuals_)
         return f
     if model not in BIOMARKER_MODELS:

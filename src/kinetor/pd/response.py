@@ -9,7 +9,9 @@ animals).
 * :func:`rate_based_tc` -- Hather et al. 2014 Cancer Inform 13(Suppl 4):65:
   :math:`T/C_{rate} = \exp[(\bar r_T - \bar r_C)\, \Delta t]` (mean per-animal rates,
   :math:`\Delta t` the study duration).
-* :func:`doubling_time` -- :math:`\ln 2 / \bar r` per group.
+* :func:`doubling_time` -- :math:`\ln 2 / \bar r` per group and the animals' median
+  (a tumour that does not grow counts as never doubling, ``inf``); in
+  :mod:`kinetor.pd._doubling`.
 * :func:`growth_delay` -- time to reach a volume, :math:`TGD = T - C` (group medians).
 * :func:`best_response` / :func:`response_summary` -- mRECIST of Gao et al. 2015 Nat Med
   21:1318.
@@ -39,6 +41,7 @@ from kinetor.pd._delay import (
     left_censored_note,
     time_to_threshold,
 )
+from kinetor.pd._doubling import doubling_time
 from kinetor.pd._rate_reasons import animals_without_rate, rate_reason
 from kinetor.pd.tgi_metrics import check_control, start_day_of
 from kinetor.pd.volumes import ensure_volumes
@@ -197,39 +200,6 @@ def rate_based_tc(
         for grp, tc in zip(out["group"], out["tc_ratio"], strict=True)
     ]
     return out
-
-
-def doubling_time(
-    data,
-    start_day: float | None = None,
-    end_day: float | None = None,
-    volume_floor: float | None = None,
-) -> pd.DataFrame:
-    """Per group volume doubling time ``ln 2 / mean rate`` (days) and the animals' median.
-
-    Examples
-    --------
-    >>> import numpy as np, pandas as pd
-    >>> d = np.array([0.0, 10.0])
-    >>> df = pd.DataFrame({"animal": ["a", "a"], "group": "G", "day": d,
-    ...                    "volume": [100.0, 400.0]})          # 2 doublings in 10 days
-    >>> float(doubling_time(df)["doubling_time"].iloc[0])
-    5.0
-    """
-    rates = growth_rates(data, start_day, end_day, volume_floor)
-    ok = rates[rates["reason"] == ""]
-    g = ok.groupby("group")
-    out = pd.DataFrame(
-        {
-            "n": g["rate"].count(),
-            "mean_rate": g["rate"].mean(),
-            "median_animal_doubling_time": g["doubling_time"].median(),
-        }
-    )
-    out["doubling_time"] = np.where(out["mean_rate"] > 0, LN2 / out["mean_rate"], np.nan)
-    out["formula"] = "doubling_time = ln 2 / mean(rate); rate = OLS slope of ln V on day"
-    out["reason"] = np.where(out["mean_rate"] > 0, "", "the tumours did not grow")
-    return out.reset_index()
 
 
 def growth_delay(

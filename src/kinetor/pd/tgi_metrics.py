@@ -118,6 +118,46 @@ def _measured(df: pd.DataFrame, day, name: str) -> None:
     )
 
 
+def _unmatched_note(df: pd.DataFrame, group: str, control: str, start: float, day: float) -> str:
+    """``delta`` note: the animals (group or control) measured on only one of the start day
+    and the evaluation day, which the default formula still counts in that day's mean, and
+    TGI on the animals measured on both days (empty when every animal is)."""
+    sub = df[df["group"].isin([group, control]) & df["day"].isin([start, day])]
+    wide = sub.pivot_table(index="animal", columns="day", values="volume", aggfunc="first")
+    wide = wide.reindex(columns=[start, day])
+    grp = sub.drop_duplicates("animal").set_index("animal")["group"].reindex(wide.index)
+    texts = {
+        start: f"the baseline (day {start:g}) mean includes animals missing on the "
+        f"evaluation day {day:g}",
+        day: f"the day {day:g} mean includes animals not measured on the baseline day {start:g}",
+    }
+    parts = []
+    for have, lack in ((start, day), (day, start)):
+        only = wide.index[wide[have].notna() & wide[lack].isna()]
+        named = "; ".join(
+            f"group {g}: {', '.join(map(str, only[(grp[only] == g).to_numpy()]))}"
+            for g in dict.fromkeys([group, control])
+            if (grp[only] == g).any()
+        )
+        if named:
+            parts.append(f"{texts[have]} ({named})")
+    if not parts:
+        return ""
+    both = wide.dropna()
+    m = both.groupby(grp.reindex(both.index))
+    dd = (m[day].mean() - m[start].mean()).reindex([group, control]).to_numpy(float)
+    matched = (
+        f"on the animals measured on both days TGI = {100.0 * (1 - dd[0] / dd[1]):.4g} %"
+        if np.isfinite(dd).all() and dd[1] > 0
+        else "no matched TGI (no animal measured on both days, or the control did not grow)"
+    )
+    return (
+        "; ".join(parts)
+        + ": the delta formula takes each day's mean over the animals measured that day; "
+        + matched
+    )
+
+
 def _last_common_day(df: pd.DataFrame, group: str, control: str) -> float:
     days_g = set(df.loc[df["group"] == group, "day"])
     days_c = set(df.loc[df["group"] == control, "day"])
@@ -155,8 +195,12 @@ def tgi(
         One row per group (control included, where TGI is 0 by construction):
         ``group, control, method, start_day, day, n_start, n_day, mean_start, mean_day,
         control_mean_start, control_mean_day, treated_value, control_value, tc_pct,
-        tgi_pct, regression, formula, reason``. ``treated_value``/``control_value`` are the
-        statistics the formula divides (dT and dC, means, mean RTVs or geometric means).
+        tgi_pct, regression, formula, reason, note``. ``treated_value``/``control_value``
+        are the statistics the formula divides (dT and dC, means, mean RTVs or geometric
+        means). ``delta`` takes each day's group mean over the animals measured that day:
+        ``note`` names the animals (of the group or the control) measured on the start day
+        but missing on the evaluation day, whose baseline volumes the start-day mean still
+        includes (or the reverse), and gives TGI on the animals measured on both days.
     """
     if formula not in TGI_FORMULAS:
         raise DataError(
@@ -232,6 +276,8 @@ def tgi(
                     else "the control statistic is 0"
                 )
         tc = tv / cv * 100.0 if not reason else np.nan
+        delta = formula == "delta" and not reason and d > start
+        note = _unmatched_note(df, group, control, start, d) if delta else ""
         r.update(
             treated_value=tv,
             control_value=cv,
@@ -240,6 +286,7 @@ def tgi(
             regression=bool(r["mean_day"] < r["mean_start"]) if not reason else False,
             formula=TGI_FORMULAS[formula],
             reason=reason,
+            note=note,
         )
         rows.append(r)
     out = pd.DataFrame(rows)

@@ -228,7 +228,7 @@ def read_volumes(
                     file,
                     1,
                     c,
-                    f"add a '{c}' column" + (" (or length and width)" if c == "volume" else ""),
+                    _missing_fix(df, c),
                 )
                 for c in missing
             ]
@@ -330,6 +330,24 @@ def _group_and_day_problems(df: pd.DataFrame, day: pd.Series, file: str) -> list
         fix = "keep one measurement per animal and day"
         problems.append(Problem(msg, file, int(rows[i]), "day", fix))
     return problems
+
+
+def _missing_fix(df: pd.DataFrame, c: str) -> str:
+    """The fix for a missing column; a time column (``time (h)``) is not taken as days."""
+    if c != "day":
+        return f"add a '{c}' column" + (" (or length and width)" if c == "volume" else "")
+    from kinetor.data.aliases import normalise_name, split_header
+
+    heads = {c: split_header(str(c)) for c in df.columns}
+    timed = [c for c, (n, _) in heads.items() if normalise_name(n) in ("time", "hours", "hour")]
+    if not timed:
+        return "add a 'day' column (study day, treatment start usually day 0)"
+    name, unit = heads[timed[0]]
+    hours = (unit or name).strip().lower() in ("h", "hr", "hrs", "hour", "hours")
+    return (
+        f"give study days in a 'day' column: '{timed[0]}' is not read as days; convert it "
+        f"({'day = hours/24' if hours else 'to days'}) and name the column 'day'"
+    )
 
 
 def _not_measured(df: pd.DataFrame, value: str, file: str) -> list[str]:

@@ -69,6 +69,7 @@ import numpy as np
 
 from kinetor.errors import ModelError
 from kinetor.translate._response_grid import closed_form_exponential, grid_exponential
+from kinetor.translate._response_vmax import vmax_message
 
 __all__ = [
     "GROWTH_LAWS",
@@ -113,11 +114,7 @@ def law_rates(
     if law in ("gompertz", "logistic"):
         vm = np.broadcast_to(np.asarray(vmax, float), r.shape)
         if np.any(v0 >= vm):
-            raise ModelError(
-                f"growth_law {law!r} needs vmax > every starting volume "
-                f"(smallest vmax = {float(vm.min()):.4g}, largest v0 = "
-                f"{float(v0.max()):.4g})"
-            )
+            raise ModelError(vmax_message(law, v0, vm))
         denom = np.log(vm / v0) if law == "gompertz" else 1.0 - v0 / vm
         return r / denom, vm.copy()
     raise ModelError(f"unknown growth_law {law!r}: choose one of {', '.join(GROWTH_LAWS)}")
