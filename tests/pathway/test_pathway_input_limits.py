@@ -61,11 +61,14 @@ def test_a_run_the_solver_cannot_integrate_is_a_model_error_and_the_engine_recov
 
 
 def test_cli_context_out_of_range_is_a_model_error_not_an_internal_error(tmp_path, capsys):
-    for level in ("inf", "1e300"):
+    # a non-finite level is a usage error naming --context; a huge finite one reaches the
+    # model, which refuses it (never an internal error)
+    for level, code_want, error in (("inf", 2, "UsageError"), ("1e300", 3, "ModelError")):
         out = tmp_path / level
         argv = ["pathway", "simulate", "--out", str(out), "--hours", "1"]
         code, doc = _json(capsys, [*argv, "--context", f"growth_factor={level}"])
-        assert code == 3 and doc["error"] == "ModelError", doc
+        assert code == code_want and doc["error"] == error, doc
+        assert level != "inf" or "--context" in doc["message"]
         assert not out.exists()
 
 

@@ -7,13 +7,15 @@ writes tidy CSV (and a PNG plot) into ``--out DIR``.
 
 from __future__ import annotations
 
-import re
 from typing import Annotated
 
 import typer
 
 from kinetor.cli._common import html_report, info, limit, out_dir, print_frame
+from kinetor.cli._pathway_args import context_option as _parse_context
 from kinetor.cli._pathway_args import lesion_option as _lesions
+from kinetor.cli._pathway_args import reference_option
+from kinetor.cli._pathway_drug import parse_drug as _parse_drug
 
 pathway_app = typer.Typer(
     help="The PI3K/AKT/mTOR network: simulate, dose-response, export, calibrate.",
@@ -25,93 +27,21 @@ def register(app: typer.Typer) -> None:
     app.add_typer(pathway_app, name="pathway")
 
 
-def _parse_context(items: list[str]) -> dict[str, float]:
-    from kinetor.errors import ModelError
-
-    out = {}
-    for item in items:
-        key, sep, value = item.partition("=")
-        if not sep:
-            raise ModelError(f"--context {item!r}: write NAME=LEVEL, e.g. growth_factor=0")
-        if key.strip() in out:
-            raise typer.BadParameter(f"{key.strip()!r} given twice", param_hint="--context")
-        try:
-            out[key.strip()] = float(value)
-        except ValueError as exc:
-            raise ModelError(f"--context {item!r}: {value!r} is not a number") from exc
-    return out
-
-
-_DOSE_WORDS = re.compile(r"(?i)\b(po|iv|sc|ip|oral|bolus|infusion|qd|bid|tid|q\d+h)\b|/kg")
-
-
-def _parse_drug(spec: str, species: str = "mouse"):
-    """``name:10nM``, ``name:1 uM``, ``name:profile.csv`` (columns time_h, conc_nM) or
-    ``name:REGIMEN`` (e.g. ``vistusertib:15 mg/kg PO BID x 3 days``): the exact unbound
-    course from the compound library's ``species`` PK set (``kinetor.pk.polyexponential``)."""
-    from pathlib import Path
-
-    from kinetor.errors import ModelError
-    from kinetor.pathway import resolve_drug
-
-    name, sep, value = spec.partition(":")
-    if not sep or not value.strip():
-        raise ModelError(
-            f"--drug {spec!r}: write NAME:CONC (e.g. everolimus:10nM), "
-            "NAME:FILE.csv or NAME:REGIMEN (e.g. 'vistusertib:15 mg/kg PO QD x 3 "
-            "days')"
-        )
-    value = value.strip()
-    path = Path(value)
-    if path.suffix.lower() == ".csv" or path.exists():  # read_profile names a folder as one
-        from kinetor.pathway._profile_file import read_profile
-
-        return resolve_drug(name.strip()), read_profile(path)
-    if _DOSE_WORDS.search(value):
-        return _course(name.strip(), value, species)
-    if _is_number(value):
-        raise typer.BadParameter(
-            f"{spec!r}: {value!r} has no unit: write a free concentration with one, e.g. "
-            f"'{name.strip()}:{value} nM', or a regimen, e.g. "
-            f"'{name.strip()}:{value} mg/kg PO QD x 3 days'",
-            param_hint="--drug",
-        )
-    return resolve_drug(name.strip()), value
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
-
-
-def _course(compound: str, regimen: str, species: str):
-    """(pathway drug, unbound course in nM) for a dose regimen in ``species``."""
-    from kinetor.errors import ModelError
-    from kinetor.pk import SPECIES, Regimen, polyexponential
-    from kinetor.translate.arms import drug_model
-
-    if species not in SPECIES:
-        raise ModelError(f"--species {species!r}: use one of {', '.join(SPECIES)}")
-    dm = drug_model(compound, species)
-    course = polyexponential(
-        dm.model,
-        Regimen.parse(regimen),
-        conc_unit="ng/mL",
-        mw=dm.mw,
-        weight=float(SPECIES[species]["weight"]),
-    )[0]
-    return dm.drug, course.scaled(dm.free_factor, "nM")
-
-
 def _positive(value: float, option: str) -> None:
     """A usage error unless ``value`` is a finite number > 0."""
     import math
 
     if not (math.isfinite(value) and value > 0):
         raise typer.BadParameter(f"must be > 0, got {value:g}", param_hint=option)
+
+
+def _context_text(context: dict[str, float]) -> str:
+    """The context levels that differ from the defaults (``growth_factor=0``), or
+    ``default context``: the report title names it."""
+    from kinetor.pathway.lesions import CONTEXTS
+
+    changed = [f"{k}={v:g}" for k, v in context.items() if v != CONTEXTS[k]]
+    return ", ".join(changed) or "default context"
 
 
 def _plot(frame, path, title: str) -> None:
@@ -181,8 +111,10 @@ def simulate_cmd(
     import pandas as pd
 
     from kinetor.pathway import READOUTS, Network
+    from kinetor.pathway._run_notes import one_per_slot
     from kinetor.pk import Polyexponential
 
+    reference = reference_option(reference)
     _positive(hours, "--hours")
     _positive(dt, "--dt")
     if dt > hours:
@@ -193,6 +125,8 @@ def simulate_cmd(
     n_values = (hours / dt + 2) * (len(net.engine.species) + 2 * len(READOUTS))
     limit("values", n_values, "values (--hours/--dt output times x columns)", "--dt")
     pairs = [_parse_drug(d, species) for d in drug]
+    # the slot check by the names as typed (RAD001 stays RAD001 in the message)
+    one_per_slot([(d.partition(":")[0].strip(), v) for d, (_, v) in zip(drug, pairs, strict=True)])
     res = net.simulate_pairs(pairs, t_end=hours, reference=reference, dt=dt)
     folder = out_dir(out)
     t = res.readouts["time"].to_numpy()
@@ -215,12 +149,14 @@ def simulate_cmd(
     res.to_frame().to_csv(folder / "readouts_long.csv", index=False)
     title = (
         f"{' + '.join(d for d in drug) or 'no drug'} | "
-        f"{', '.join(lesion) or 'parental'} | % of {reference}"
+        f"{', '.join(lesion) or 'parental'} | {_context_text(net.context)} | % of {reference}"
     )
     _plot(res.readouts, folder / "readouts.png", title)
     html_report(folder, f"kinetor pathway simulate: {title}")
     last = res.readouts.iloc[[-1]].melt(id_vars="time", var_name="readout", value_name="pct")
     print_frame(last, title=f"readouts at {hours:g} h (% of {reference})")
+    for note in res.notes:
+        info(f"note: {note}")
     info(
         f"wrote {folder / 'readouts.csv'}, species.csv, readouts_long.csv, readouts.png, "
         f"{'exposure.csv, ' if courses else ''}report.html"
@@ -389,10 +325,19 @@ def drugs_cmd(
 
 
 def _register_fit_commands() -> None:
+    import functools
+
+    from kinetor.cli._pathway_args import split_option
     from kinetor.cli._pathway_fit import calibrate_cmd, validate_cmd
 
+    @functools.wraps(validate_cmd)
+    def validate(**kwargs):
+        # a --split other than train/heldout: a usage error naming the option (exit 2)
+        split_option(kwargs.get("split"))
+        return validate_cmd(**kwargs)
+
     pathway_app.command("calibrate")(calibrate_cmd)
-    pathway_app.command("validate")(validate_cmd)
+    pathway_app.command("validate")(validate)
 
 
 _register_fit_commands()

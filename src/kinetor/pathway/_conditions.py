@@ -2,11 +2,14 @@
 
 A condition is a DataFrame row or a dict:
 
-* ``lesions``: names (a list, or ``"PTEN_loss;KRAS_mut"``); empty, ``NaN`` (an empty CSV
-  cell), ``"parental"`` or ``"none"`` mean none (the scan's network's lesions are used);
+* ``lesions``: names (a list, or ``"PTEN_loss;KRAS_mut"``; an empty name among them,
+  ``"PTEN_loss;;"``, is a problem); empty, ``NaN`` (an empty CSV cell), ``"parental"`` or
+  ``"none"`` mean none (the scan's network's lesions are used);
 * drugs: ``drugs`` (``[(drug, input), ...]`` or ``{drug: input}``) or columns
   ``drug``/``conc_nM``, ``drug2``/``conc2_nM``, ... (each drug column needs its
-  concentration column and the reverse; an empty or ``"none"`` drug cell is no drug);
+  concentration column and the reverse; an empty or ``"none"`` drug cell is no drug;
+  two drugs of one mechanism slot, e.g. everolimus and its alias RAD001, are a problem
+  of the later column);
 * ``context`` (a mapping) and/or one column per context input (``growth_factor``, ...);
 * ``parameters`` (a mapping) and/or ``param.<name>`` columns; an empty (``NaN``) context
   or parameter cell keeps the network's value.
@@ -41,8 +44,10 @@ import pandas as pd
 
 from kinetor.errors import DataError, KinetorError, ModelError, Problem
 from kinetor.pathway._checks import drug_pairs, parameter_values
+from kinetor.pathway._run_notes import one_per_slot
+from kinetor.pathway._run_notes import strict_lesion_names as lesion_names
 from kinetor.pathway.drugs import resolve_drug
-from kinetor.pathway.lesions import CONTEXTS, context_parameters, lesion_names
+from kinetor.pathway.lesions import CONTEXTS, context_parameters
 
 __all__ = ["normalise_conditions"]
 
@@ -178,11 +183,13 @@ def _drugs(rec: dict, seen: dict, bad) -> list[tuple[Any, Any]]:
         if drug_cols:
             bad("drugs", "drugs given twice: in 'drugs' and in drug/conc_nM columns")
         try:
-            return drug_pairs(given)
-        except ModelError as exc:
+            pairs = drug_pairs(given)
+            one_per_slot(pairs)
+            return pairs
+        except KinetorError as exc:
             bad("drugs", str(exc))
             return []
-    out = []
+    out: list[tuple[Any, Any]] = []
     for key in drug_cols:
         ckey = f"conc{key[4:]}_nM"
         name, raw = rec[key], rec.get(ckey)
@@ -201,6 +208,11 @@ def _drugs(rec: dict, seen: dict, bad) -> list[tuple[Any, Any]]:
             continue
         if not (math.isfinite(conc) and conc >= 0):
             bad(ckey, f"{name}: concentration {raw!r} is not a number >= 0", "a number in nM")
+            continue
+        try:  # two drugs in one mechanism slot (everolimus and RAD001): this column's
+            one_per_slot([*out, (name, conc)])
+        except KinetorError as exc:
+            bad(key, str(exc), f"give one drug per mechanism; drop {key}")
             continue
         out.append((name, conc))
     return out

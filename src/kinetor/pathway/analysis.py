@@ -40,7 +40,8 @@ import pandas as pd
 from kinetor.errors import DataError, ModelError, Problem
 from kinetor.numerics.executor import Executor, interleaved
 from kinetor.pathway._checks import conc_list, drug_pairs, duration_h
-from kinetor.pathway._conditions import normalise_conditions as _normalise_conditions
+from kinetor.pathway._scan_checks import checked_conditions as _checked_conditions
+from kinetor.pathway._scan_checks import grid_axis as _grid_axis
 from kinetor.pathway.drugs import resolve_drug
 from kinetor.pathway.network import READOUTS, Network
 
@@ -259,8 +260,7 @@ def combination_grid(
     _check_network(network)
     a, b = resolve_drug(drug_a), resolve_drug(drug_b)
     t_h = duration_h(t, "the readout time t")
-    ca = [0.0, *sorted({x for x in conc_list(a, concs_a, "concs_a") if x > 0})]
-    cb = [0.0, *sorted({x for x in conc_list(b, concs_b, "concs_b") if x > 0})]
+    ca, cb = _grid_axis(a, concs_a, "concs_a"), _grid_axis(b, concs_b, "concs_b")
     conds = [{"drugs": [(a, x), (b, y)]} for x in ca for y in cb]
     res = scan(conds, network=network, t=t_h, n_jobs=n_jobs)
     grid = pd.DataFrame(
@@ -296,36 +296,6 @@ def _scan_chunk(
         )
         rows[i] = net.readouts_at(item["drugs"], t, reference)
     return rows
-
-
-def _checked_conditions(conditions: Any, base: Network) -> list[dict]:
-    """The normalised conditions, with every problem in one DataError before anything
-    runs: those of :func:`normalise_conditions` and each parameter name the model cannot
-    set (unknown, or computed by the model such as ``growth``), by row and column."""
-    frame = isinstance(conditions, pd.DataFrame)
-    if not isinstance(conditions, pd.DataFrame | str | bytes | Mapping):
-        conditions = list(conditions) if hasattr(conditions, "__iter__") else conditions
-    try:
-        items, problems = _normalise_conditions(conditions), []
-    except DataError as exc:
-        items, problems = [], list(exc.problems)
-    # (label, file and row, column, name) of each parameter set; a param. column: its header
-    loc = {"file": "<DataFrame>"}
-    cols = map(str, conditions.columns if frame else ())
-    named = [("", {**loc, "row": 1}, c, c[6:]) for c in cols if c[:6] == "param."]
-    for i, rec in enumerate(conditions.to_dict("records") if frame else conditions):
-        at = ("", {**loc, "row": i + 2}) if frame else (f"condition {i + 1}: ", {})
-        given = rec.get("parameters") if isinstance(rec, Mapping) else None
-        named += [(*at, "parameters", k) for k in (given if isinstance(given, Mapping) else ())]
-        keys = rec if isinstance(rec, Mapping) and not frame else ()
-        named += [(*at, str(k), str(k)[6:]) for k in keys if str(k)[:6] == "param."]
-    fix = "name a settable parameter of mtor.ant (kinetor pathway export --antimony)"
-    for label, at, column, name in named:
-        for why in base.engine.parameter_problems([name]):
-            problems.append(Problem(label + why, column=column, fix=fix, **at))
-    if problems:
-        raise DataError(problems)
-    return items
 
 
 def scan(

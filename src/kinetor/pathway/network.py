@@ -35,8 +35,16 @@ from kinetor.pathway._engine import READOUT_VARS, Engine, engine
 from kinetor.pathway._inputs import drug_inputs
 from kinetor.pathway._model import model_text as _model_text
 from kinetor.pathway._model import with_exponential_inputs
-from kinetor.pathway.drugs import Drug, resolve_drug
-from kinetor.pathway.lesions import LESIONS, context_parameters, lesion_names, lesion_parameters
+from kinetor.pathway._run_notes import (
+    input_text,
+    lesion_override_notes,
+    one_per_slot,
+    parental_overrides,
+    profile_notes,
+    strict_lesion_names,
+)
+from kinetor.pathway.drugs import Drug
+from kinetor.pathway.lesions import LESIONS, context_parameters, lesion_parameters
 
 __all__ = ["READOUTS", "Network", "PathwayResult"]
 
@@ -48,7 +56,12 @@ DrugInput = float | str | tuple[Sequence[float], Sequence[float]] | Any
 
 @dataclass
 class PathwayResult:
-    """Readouts (% of reference), absolute values and species of one simulation."""
+    """Readouts (% of reference), absolute values and species of one simulation.
+
+    ``parameters`` are the network's overrides, ``inputs`` the drugs as given
+    (``"everolimus 10 nM"``) and ``notes`` what the run assumed that the numbers do not
+    show (a profile held back to 0 h, the parental reference leaving knock-downs out, an
+    override replacing a lesion's value)."""
 
     readouts: pd.DataFrame
     absolute: pd.DataFrame
@@ -58,22 +71,52 @@ class PathwayResult:
     lesions: tuple[str, ...]
     context: dict[str, float]
     drugs: tuple[Drug, ...] = field(default_factory=tuple)
+    parameters: dict[str, float] = field(default_factory=dict)
+    inputs: tuple[str, ...] = field(default_factory=tuple)
+    notes: tuple[str, ...] = field(default_factory=tuple)
 
     def to_frame(self) -> pd.DataFrame:
-        """Long, tidy readouts: ``time, readout, value, unit, reference, lesions, drugs``."""
+        """Long, tidy readouts: ``time, readout, value, unit, reference, lesions, drugs,
+        context, parameters``.
+
+        ``drugs`` holds each input as given (``"everolimus 10 nM; capivasertib 1 uM"``),
+        ``context`` every input level (``growth_factor=1; ...``), ``parameters`` the
+        overrides (``"TSC_tot=0"``, ``"none"``); ``lesions`` is ``"parental"`` only for a
+        cell with neither lesions nor overrides (``"none"`` when overrides change it)."""
         long = self.readouts.melt(id_vars="time", var_name="readout", value_name="value")
         long["unit"] = "%"
         long["reference"] = self.reference
-        long["lesions"] = ";".join(self.lesions) or "parental"
-        long["drugs"] = ";".join(d.name for d in self.drugs) or "none"
+        long["lesions"] = ";".join(self.lesions) or ("none" if self.parameters else "parental")
+        long["drugs"] = "; ".join(self.inputs or [d.name for d in self.drugs]) or "none"
+        long["context"] = "; ".join(f"{k}={v:g}" for k, v in self.context.items())
+        long["parameters"] = "; ".join(f"{k}={v:g}" for k, v in self.parameters.items()) or "none"
         return long
 
     def at(self, time: float) -> pd.Series:
-        """Readouts (%) at ``time`` (h), linearly interpolated between output times."""
+        """Readouts (%) at ``time`` (h), one of the output times (within 1e-9 h).
+
+        A time between output times is refused (a ModelError): the network is nonlinear,
+        and a straight line between two rows can be far from the model (everolimus 10 nM,
+        ``dt=6``: 84 % by interpolation at 1 h against 8.6 % simulated). Simulate it with
+        ``simulate(..., times=[t])`` or a finer ``dt``."""
         t = self.readouts["time"].to_numpy()
-        return pd.Series(
-            {r: float(np.interp(time, t, self.readouts[r].to_numpy())) for r in READOUTS}, name=time
-        )
+        try:
+            when = float(time)
+        except (TypeError, ValueError):
+            raise ModelError(f"at({time!r}): give a time in h (a number)") from None
+        hit = np.flatnonzero(np.abs(t - when) <= 1e-9) if np.isfinite(when) else np.array([], int)
+        if len(hit) == 0:
+            where = (
+                f"outside the output times {t[0]:g}-{t[-1]:g} h"
+                if not (np.isfinite(when) and t[0] <= when <= t[-1])
+                else "between output times (no interpolation of the nonlinear model)"
+            )
+            raise ModelError(
+                f"at({when:g}): {when:g} h is {where}; simulate it with "
+                f"simulate(..., times=[{when:g}]) or a finer dt"
+            )
+        row = self.readouts.iloc[int(hit[0])]
+        return pd.Series({r: float(row[r]) for r in READOUTS}, name=time)
 
 
 class Network:
@@ -106,9 +149,10 @@ class Network:
         fitted: Any = None,
         model_text: str | None = None,
     ):
-        self.lesions: tuple[str, ...] = lesion_names(lesions)
+        self.lesions: tuple[str, ...] = strict_lesion_names(lesions)
         self.context = context_parameters(context)
         self.parameters = parameter_values(parameters)
+        self.notes = lesion_override_notes(self.lesions, self.parameters)
         self.model_text = model_text if model_text is not None else _model_text(fitted)
         self._engine: Engine | None = None
 
@@ -124,9 +168,14 @@ class Network:
         return self._engine
 
     def model_parameters(self, parental: bool = False) -> dict[str, float]:
-        """The parameter values this network sets (context, lesions, overrides)."""
-        les = {} if parental else lesion_parameters(self.lesions)
-        return {**self.context, **les, **self.parameters}
+        """The parameter values this network sets (context, lesions, overrides).
+
+        ``parental``: the parental cell in the same context: no lesions and no protein-total
+        overrides (``*_tot``: knock-downs/knock-outs, genetic like the lesions); kinetic
+        overrides are kept."""
+        if parental:
+            return {**self.context, **parental_overrides(self.parameters)}
+        return {**self.context, **lesion_parameters(self.lesions), **self.parameters}
 
     # ------------------------------------------------------------------ steady state
     def steady_state(self, parental: bool = False) -> pd.Series:
@@ -161,14 +210,17 @@ class Network:
             pass ``resolve_drug(d)``, or use :meth:`simulate_pairs`). An
             input is a free concentration (number in nM, or ``"10 nM"``/``"1 uM"``) or a
             piecewise-linear profile ``(times_h, concs_nM)``, held constant outside its
-            range, or an exact PK course (:class:`kinetor.pk.Polyexponential`, e.g. from
+            range (one starting after 0 h is held at its first value from 0 h: a note in
+            the result's ``notes``), or an exact PK course (:class:`kinetor.pk.Polyexponential`, e.g. from
             :func:`kinetor.pk.polyexponential` with ``free=True``; a molar unit, or a mass
             unit and a drug with ``mw``), integrated with restarts only at its doses.
         t_end : float or str, optional
             Duration (h, or ``"3 days"``; a numeric string such as ``"24"`` is read as the
             number, in h); default 24 h, or the last of ``times``.
         reference : {"untreated", "parental"}
-            Denominator of the % readouts.
+            Denominator of the % readouts: the drug-free steady state of this cell, or of
+            the parental cell in the same context (no lesions, protein totals ``*_tot``
+            at their defaults, kinetic overrides kept; :meth:`model_parameters`).
         times : sequence of float, optional
             Output times (h): finite, >= 0, strictly increasing and not beyond ``t_end``
             (``ModelError`` otherwise). The rows are exactly these times, with 0 h (the
@@ -208,7 +260,9 @@ class Network:
             grid = self._output_times(24.0 if t_end_h is None else t_end_h, duration_h(dt, "dt"))
         else:
             grid = output_times(times, t_end_h)
-        out, ref, resolved = self._run(drug_pairs(pairs), grid, reference, exact)
+        pairs = drug_pairs(pairs)
+        notes: list[str] = []
+        out, ref, resolved = self._run(pairs, grid, reference, exact, notes)
         eng = self.engine
         n_sp = len(eng.species)
         t = out[:, :1]
@@ -227,6 +281,9 @@ class Network:
             lesions=self.lesions,
             context=dict(self.context),
             drugs=tuple(resolved),
+            parameters=dict(self.parameters),
+            inputs=tuple(input_text(d.name, v) for d, (_, v) in zip(resolved, pairs, strict=True)),
+            notes=tuple(notes),
         )
 
     def readouts_at(
@@ -248,7 +305,7 @@ class Network:
         n_sp = len(self.engine.species)
         return _percent(out[-1, 1 + n_sp :], ref)
 
-    def _run(self, pairs, grid: np.ndarray, reference: str, exact: bool = False):
+    def _run(self, pairs, grid: np.ndarray, reference: str, exact: bool = False, notes=None):
         if reference not in ("untreated", "parental"):
             raise ModelError(f"reference must be 'untreated' or 'parental', got {reference!r}")
         eng = self.engine
@@ -257,8 +314,16 @@ class Network:
         ref_params = params if reference == "untreated" else self.model_parameters(parental=True)
         ref = eng.readouts_at(ref_params, eng.steady_state(ref_params))
         shift = params.get("rapalog_shift", eng.defaults["rapalog_shift"])
-        _one_per_slot(pairs)
+        one_per_slot(pairs)
         resolved, drug_params, profiles, courses = drug_inputs(pairs, shift)
+        if notes is not None:
+            notes += [*self.notes, *profile_notes(resolved, profiles)]
+            left = sorted(set(self.parameters) - set(parental_overrides(self.parameters)))
+            if reference == "parental" and left:
+                notes.append(
+                    "reference parental: the parental cell leaves out the lesions and the "
+                    f"protein-total overrides {', '.join(left)} (kinetic overrides kept)"
+                )
         if courses:  # the variant with exponential input terms (compiled once per process)
             eng = engine(
                 with_exponential_inputs(
@@ -289,7 +354,8 @@ class Network:
     def _output_times(t_end: float, dt: float) -> np.ndarray:
         """Every ``dt`` h from 0 to ``t_end``, ``t_end`` included."""
         n = int(np.floor(t_end / dt + 1e-9))
-        grid = np.arange(n + 1) * dt
+        # rounded so that k * dt is the decimal the user means (0.3, not 0.30000000000000004)
+        grid = np.round(np.arange(n + 1) * dt, 10)
         if grid[-1] < t_end - 1e-12:
             grid = np.append(grid, t_end)
         return grid
@@ -299,25 +365,6 @@ class Network:
 # every cell line) is zero up to round-off: e.g. ER activity in an ER-negative cell is
 # -6.5e-25, and 100 x (noise / noise) would be an invented percentage
 _REF_FLOOR = 1e-12
-
-
-def _one_per_slot(pairs) -> None:
-    """A ModelError when two drugs fill one mechanism slot, each named as the user gave
-    it (an alias such as ``RAD001`` with the compound it is: ``everolimus``)."""
-    seen: dict[str, tuple[str, str]] = {}
-    for spec, _ in pairs if len(pairs) > 1 else ():  # one drug: its slots are distinct
-        drug = resolve_drug(spec)
-        given = spec.strip() if isinstance(spec, str) else drug.name
-        label = given if given.casefold() == drug.name.casefold() else f"{given} ({drug.name})"
-        for part in drug.slots():
-            if part.mechanism in seen:
-                first, compound = seen[part.mechanism]
-                same = " (one compound given twice: give it once)" if compound == drug.name else ""
-                raise ModelError(
-                    f"{first} and {label} share the mechanism {part.mechanism!r}{same}; the "
-                    "network has one slot per mechanism"
-                )
-            seen[part.mechanism] = (label, drug.name)
 
 
 def _percent(values: np.ndarray, ref: np.ndarray) -> np.ndarray:

@@ -38,7 +38,11 @@ KNOWN_FILES = {
     "nca_parameters.csv": ("Individual NCA parameters", "Individual NCA parameters"),
     "pk_parameters.csv": ("PK model parameters", "Fitted PK model parameters"),
     "pd_parameters.csv": ("PD model parameters", "Fitted PD model parameters"),
-    "readouts.csv": ("Pathway readouts", "Pathway readouts (% of untreated control)"),
+    "readouts.csv": (
+        "Pathway readouts",
+        "Pathway readouts (% of the reference control named in the title and in "
+        "readouts_long.csv: untreated or parental)",
+    ),
     "biomarkers.csv": ("Biomarkers", "Biomarker readouts"),
     "tgi.csv": ("Tumour growth inhibition", "Tumour growth inhibition by group"),
     "tumor.csv": ("Tumour volumes", "Tumour volumes"),
