@@ -4,6 +4,10 @@ column, curate it, and say in a few lines what curation changed.
 Without ``--relation-col`` a column named ``relation``, ``standard_relation`` or
 ``Standard Relation`` (any case) is used, and a line says so; two of them are a
 :class:`~kinetor.errors.DataError`, as is a ``--relation-col`` the table does not have.
+For a p-scale potency column (``pIC50``) beside a concentration column (a unit column not
+read for it) such a column is not read, and a line says so: whether its ``>`` bounds the
+concentration or the pIC50 is not guessed (named with ``--relation-col``, it is a
+DataError, as in :func:`kinetor.qsar.curation.check_p_relation`).
 The unit column is found the same way (``unit``, ``units``, ``standard_units`` or
 ``Standard Units``; ``--unit-col``), and so is the SMILES column (two are an error).
 """
@@ -52,6 +56,16 @@ def relation_column(columns, given: str | None, file: str) -> str | None:
             )
         )
     return found[0] if found else None
+
+
+def _concentration_units(columns, value_col: str, ucol: str | None) -> list[str]:
+    """The unit columns (by name) not read for a p-scale ``value_col``: they belong to a
+    concentration column beside it (``IC50``, ``units``), and so may a relation column."""
+    from kinetor.qsar._units import p_scale_name, unit_columns
+
+    if not p_scale_name(value_col):
+        return []
+    return [c for c in unit_columns(columns) if c != ucol]
 
 
 def _no_column(given: str, option: str, names: list[str], file: str):
@@ -145,7 +159,18 @@ def curated(
     ucol, line = unit_column(frame.columns, unit_col, value_col, unit, data.name)
     if line:
         _common.info(line)
-    if relation_col is None:
+    beside = _concentration_units(frame.columns, value_col, ucol)
+    if relation_col is None and rcol is not None and beside:
+        # the relation sits beside a concentration column: whether its '>' bounds IC50
+        # (pIC50 <) or the pIC50 is not guessed (kinetor.qsar.curation.check_p_relation)
+        _common.info(
+            f"{data.name}: relation column {rcol!r} not read: {value_col!r} is on the p "
+            f"scale and the table also has a concentration column (unit column "
+            f"{beside[0]!r}), whose bound it may be; every value counts as '=' (the bounds: "
+            "train on the concentration column, e.g. --value-col IC50)"
+        )
+        rcol = None
+    elif relation_col is None:
         _common.info(
             f"{data.name}: relation column {rcol!r} used (=, <, > per value; another one: "
             "--relation-col)"

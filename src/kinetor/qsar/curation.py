@@ -18,10 +18,12 @@ doi:10.1021/ci100176x):
    a concentration unit for a column named as a p-scale quantity (``pIC50``, ``pKi``), or
    a unit column under another usual name (``units``) passed over for ``default_unit``;
 4. keep censored values (``<``, ``>``; on the p scale the direction flips: IC50 > 10 uM is
-   pIC50 < 5) and flag them;
+   pIC50 < 5) and flag them; a relation column for a p-scale potency beside a
+   concentration column is a DataError (:func:`check_p_relation`);
 5. merge duplicates of one standardised structure: the mean of the exact values (censored
-   ones only when no exact value exists), with the spread and a conflict flag when it
-   exceeds ``conflict_threshold`` log units.
+   ones only when no exact value exists), with the spread and a conflict flag when the
+   exact values spread over more than ``conflict_threshold`` log units or a bound
+   contradicts them by more than it (:mod:`kinetor.qsar._merge`).
 
 Examples
 --------
@@ -59,6 +61,7 @@ from kinetor.qsar._checks import (
     smiles_text_problem,
     structure_problem,
 )
+from kinetor.qsar._merge import _aggregate
 from kinetor.qsar._units import _P_UNITS, UNIT_FACTORS, _p_values, check_p_range, units_of
 
 __all__ = [
@@ -87,7 +90,9 @@ class CurationResult:
         of the merged values), ``conflict``.
     report : pandas.DataFrame
         One row per input row that was dropped, changed, merged or flagged: ``row``
-        (1-based, header = row 1), ``id``, ``smiles_in``, ``action``, ``reason``.
+        (1-based, header = row 1; an SDF's record number, ``attrs['first_row']`` of
+        :func:`~kinetor.qsar.io.read_activity_table`), ``id``, ``smiles_in``, ``action``,
+        ``reason`` (an unreadable SDF record: RDKit's reason).
     problems : list of Problem
         The dropped rows as :class:`~kinetor.errors.Problem` (file, row, column, fix).
     options : dict
@@ -207,7 +212,10 @@ def curate(
     relation : str or None
         Column with ``=``, ``<``, ``>``, ``<=``, ``>=`` (``~`` counts as ``=``; one pair of
         single quotes around them, as in ChEMBL downloads (``'='``), is removed; missing
-        column: all ``=``).
+        column: all ``=``). It bounds the ``value`` column as written (flipped on the p
+        scale for a concentration); for a p-scale ``value`` (``pIC50``) beside a
+        concentration column (a unit column not read for it) it is a DataError: pass
+        ``relation=None``, or curate the concentration column.
     id_col : str, optional
         Compound identifier column (row number otherwise).
     default_unit : str, optional
@@ -236,7 +244,17 @@ def curate(
         )
     n = len(frame)
     check_single_columns(frame, (smiles, value, unit, relation, id_col), file)
-    units = units_of(frame, unit, default_unit, value, file)
+    check_p_relation(frame, value, unit, relation, file)
+    first = int(frame.attrs.get("first_row", 2))  # 1 for an SDF's records (no header)
+    # unreadable SDF records (read_activity_table): dropped with RDKit's reason, and
+    # left out of the unit and range checks (their cells are empty)
+    bad = {int(k): str(w) for k, w in (frame.attrs.get("unreadable") or {}).items()}
+    readable = frame.iloc[[i for i in range(n) if i not in bad]] if bad else frame
+    units = units_of(readable, unit, default_unit, value, file)
+    if bad:
+        units = pd.Series(
+            [units.iloc[k] if k >= 0 else "" for k in _positions(n, bad)], index=frame.index
+        )
     rel = (
         frame[relation]
         .fillna("=")
@@ -252,15 +270,17 @@ def curate(
     ids = (
         frame[id_col].astype(str)
         if id_col is not None and id_col in frame.columns
-        else pd.Series([f"row{i + 2}" for i in range(n)], index=frame.index)
+        else pd.Series([f"row{i + first}" for i in range(n)], index=frame.index)
     )
-    numeric = pd.to_numeric(frame[value], errors="coerce")
-    pvals = _p_values(
-        numeric, units.reset_index(drop=True).set_axis(numeric.index), file, unit or "unit"
+    numeric = pd.to_numeric(readable[value], errors="coerce")
+    ok_units = units.iloc[[i for i in range(n) if i not in bad]] if bad else units
+    ok_p = _p_values(
+        numeric, ok_units.reset_index(drop=True).set_axis(numeric.index), file, unit or "unit"
     )
     check_p_range(
-        pvals, frame[value].reset_index(drop=True), units.reset_index(drop=True), file, value
+        ok_p, readable[value].reset_index(drop=True), ok_units.reset_index(drop=True), file, value
     )
+    pvals = np.array([ok_p[k] if k >= 0 else np.nan for k in _positions(n, bad)])
     from rdkit import Chem, rdBase
 
     _quiet = rdBase.BlockLogs()  # bad structures are reported row by row, not on stderr
@@ -269,12 +289,15 @@ def curate(
     for i, (s_in, v_raw, r, p, ident) in enumerate(
         zip(frame[smiles], frame[value], rel, pvals, ids, strict=True)
     ):
-        row = i + 2
+        row = i + first
 
         def drop(reason, column, fix, s_in=s_in, row=row, ident=ident):
             report.append((row, ident, s_in, "dropped", reason))
             problems.append(Problem(reason, file=file, row=row, column=column, fix=fix))
 
+        if i in bad:
+            drop(bad[i], None, "correct the record's mol block or remove the record")
+            continue
         if r not in _FLIP:
             drop(f"unknown relation {r!r}", relation, "use =, <, >, <= or >=")
             continue
@@ -282,7 +305,12 @@ def curate(
             drop(
                 f"potency {v_raw!r} is not a positive number",
                 value,
-                "give a positive concentration (or a p-scale value)",
+                "give a positive concentration (or a p-scale value)"
+                + (
+                    "; a bound written in the cell ('<5') goes to a relation column"
+                    if isinstance(v_raw, str) and v_raw.strip()[:1] in ("<", ">", "~")
+                    else ""
+                ),
             )
             continue
         gap = smiles_text_problem(s_in)
@@ -318,73 +346,36 @@ def curate(
     return CurationResult(data, rep, problems, options)
 
 
-def _aggregate(keep, threshold: float):
-    cols = ["row", "id", "smiles", "p_value", "relation"]
-    df = pd.DataFrame(keep, columns=cols)
-    df["relation"] = df["relation"].replace({"~": "="})
-    df["exact"] = df["relation"] == "="
-    out, merged = [], []
-    for smi, g in df.groupby("smiles", sort=False):
-        exact = g[g["exact"]]
-        use = exact if len(exact) else g
-        vals = use["p_value"].to_numpy()
-        if len(exact):
-            rel = "="
-        else:
-            # only bounds: keep the tightest one of the commonest direction
-            lower = use["relation"].str.startswith(">")
-            use = use[lower] if lower.sum() >= (~lower).sum() else use[~lower]
-            vals = use["p_value"].to_numpy()
-            pick = int(np.argmax(vals)) if lower.sum() >= (~lower).sum() else int(np.argmin(vals))
-            rel = use["relation"].iloc[pick]
-            vals = vals[[pick]]
-        spread = float(np.ptp(g["p_value"].to_numpy())) if len(g) > 1 else 0.0
-        conflict = bool(spread > threshold)
-        out.append(
-            (
-                smi,
-                g["id"].iloc[0],
-                float(np.mean(vals)),
-                rel,
-                rel != "=",
-                len(g),
-                spread,
-                conflict,
-                ";".join(map(str, g["row"])),
+def check_p_relation(frame, value: str, unit: str | None, relation: str | None, file: str):
+    """A relation column for a p-scale potency (``pIC50``) beside a concentration column
+    (a unit column, ``units``, that is not read for it) is a DataError: whether its ``>``
+    bounds the concentration (IC50 > 10 uM, i.e. pIC50 < 5) or the pIC50 is not guessed."""
+    from kinetor.qsar._units import p_scale_name, unit_columns
+
+    if relation is None or relation not in frame.columns or not p_scale_name(value):
+        return
+    beside = [c for c in unit_columns(frame.columns) if c != unit]
+    if beside:
+        raise DataError(
+            Problem(
+                f"relation column {relation!r} with the p-scale {value!r}, beside a "
+                f"concentration column (its unit column {beside[0]!r} is not read for "
+                f"{value!r}): whether {relation!r} bounds the concentration (IC50 > 10 uM "
+                "is pIC50 < 5) or the p value is not guessed",
+                file=file,
+                row=1,
+                column=relation,
+                fix="curate the concentration column, whose relation it is (value='IC50', "
+                f"unit={beside[0]!r}; --value-col IC50 on the command line), or leave the "
+                "relation out (relation=None; no --relation-col): every p value counts as '='",
             )
         )
-        if len(g) > 1:
-            reason = f"{len(g)} measurements merged (spread {spread:.2f} log units)"
-            if conflict:
-                reason += f"; conflict flagged (> {threshold:g})"
-            merged.extend(
-                (int(r), i, smi, "merged", reason) for r, i in zip(g["row"], g["id"], strict=True)
-            )
-        elif rel != "=":
-            merged.append(
-                (
-                    int(g["row"].iloc[0]),
-                    g["id"].iloc[0],
-                    smi,
-                    "flagged",
-                    f"censored value ({rel} {vals[0]:.2f})",
-                )
-            )
-    data = pd.DataFrame(
-        out,
-        columns=[
-            "smiles",
-            "id",
-            "p_value",
-            "relation",
-            "censored",
-            "n",
-            "spread",
-            "conflict",
-            "rows",
-        ],
-    )
-    # typed even when empty: an empty object column used as a mask selects columns instead
-    data = data.astype({"p_value": float, "censored": bool, "n": int, "spread": float})
-    data = data.astype({"conflict": bool})
-    return data, merged
+
+
+def _positions(n: int, bad) -> list[int]:
+    """For each of ``n`` rows, its position among the readable rows (-1: unreadable)."""
+    out, k = [], 0
+    for i in range(n):
+        out.append(-1 if i in bad else k)
+        k += i not in bad
+    return out

@@ -149,14 +149,43 @@ def _read_table(path: Path) -> pd.DataFrame:
     return df
 
 
-def _read_sdf(path: Path) -> pd.DataFrame:
+def _record_error(text: str) -> str:
+    """RDKit's reason for an unreadable SDF record (its mol block ``text``): the
+    sanitisation error (``Explicit valence for atom # 1 C, 5, is greater than permitted``),
+    or that the mol block cannot be parsed (a broken counts or atom line: RDKit only logs
+    the parser's message, and kinetor does not redirect RDKit's log)."""
     from rdkit import Chem, rdBase
 
     _quiet = rdBase.BlockLogs()
-    rows = []
-    for i, mol in enumerate(Chem.SDMolSupplier(str(path), sanitize=True)):
+    mol = Chem.MolFromMolBlock(text, sanitize=False)
+    if mol is None:
+        return "RDKit cannot parse its mol block (counts, atom or bond lines)"
+    try:
+        Chem.SanitizeMol(mol)
+    except Exception as exc:  # RDKit's MolSanitizeException and its kin
+        return str(exc).strip() or type(exc).__name__
+    return "RDKit cannot read it"
+
+
+def _read_sdf(path: Path) -> pd.DataFrame:
+    """An SDF's records as rows (``smiles``, ``id``, ``_record``, the properties). An
+    unreadable record keeps its row, without a structure, and its reason in ``_unreadable``
+    (``unreadable SDF record N: <RDKit's message>``)."""
+    from rdkit import Chem, rdBase
+
+    _quiet = rdBase.BlockLogs()  # reasons go to the rows, not to stderr
+    supplier = Chem.SDMolSupplier(str(path), sanitize=True)
+    rows: list[dict] = []
+    for i, mol in enumerate(supplier):
         if mol is None:
-            rows.append({"smiles": None, "_record": i + 1})
+            why = _record_error(supplier.GetItemText(i))
+            rows.append(
+                {
+                    "smiles": None,
+                    "_record": i + 1,
+                    "_unreadable": f"unreadable SDF record {i + 1}: {why}",
+                }
+            )
             continue
         props = mol.GetPropsAsDict()
         name = mol.GetProp("_Name") if mol.HasProp("_Name") else ""
@@ -241,6 +270,7 @@ def read_molecules(
         empty = not isinstance(s, str) or not s.strip()
         mol = None if empty else Chem.MolFromSmiles(s)
         fix = "correct the structure or remove the row"
+        found: tuple[str, str] | None
         if sdf and not isinstance(s, str):
             found = ("unreadable SDF record", fix)
         elif empty:
@@ -274,9 +304,13 @@ def read_molecules(
     if icol is not None and icol in out.columns:
         out = out.rename(columns={icol: "id"})
     if "id" not in out.columns:
-        out["id"] = [f"row{r}" for r in out["row"]]
-    out["id"] = out["id"].astype(str)
-    out = out.drop(columns=["_record"], errors="ignore")
+        out["id"] = ""
+    # a row without a name (a .smi line with the SMILES alone, an empty id cell): row<N>
+    out["id"] = [
+        str(v).strip() if pd.notna(v) and str(v).strip() else f"row{r}"
+        for v, r in zip(out["id"], out["row"], strict=True)
+    ]
+    out = out.drop(columns=["_record", "_unreadable"], errors="ignore")
     cols = ["id", "smiles", "row"] + [c for c in out.columns if c not in ("id", "smiles", "row")]
     return out[cols].reset_index(drop=True), problems
 
@@ -320,7 +354,12 @@ def read_query(smiles: str) -> tuple[pd.DataFrame, list[Problem]]:
 def read_activity_table(path: str | Path) -> pd.DataFrame:
     """Read a training table (CSV/TSV/SDF) as a DataFrame for :func:`~kinetor.qsar.curate`.
 
-    SDF properties become columns; the structure is in ``smiles``. A ``.csv`` whose header
+    SDF properties become columns; the structure is in ``smiles``. An unreadable SDF
+    record keeps its row, without a structure; ``attrs['unreadable']`` maps its position
+    to the reason (``unreadable SDF record N: <RDKit's message>``), which
+    :func:`~kinetor.qsar.curate` reports when it drops the row, and ``attrs['first_row']``
+    is the row number of the first row (1 for an SDF's first record, 2 under a header
+    line). A ``.csv`` whose header
     line has more semicolons than commas is read as semicolon-separated, as ChEMBL's web
     download gives it (columns ``Smiles``, ``Standard Relation``, ``Standard Value``,
     ``Standard Units``, ...; name them to :func:`~kinetor.qsar.curate`, whose quoted
@@ -339,6 +378,9 @@ def read_activity_table(path: str | Path) -> pd.DataFrame:
                 fix="add one row per measurement under the header",
             )
         )
-    out = df.drop(columns=["_record"], errors="ignore").reset_index(drop=True)
+    bad = df["_unreadable"] if "_unreadable" in df.columns else pd.Series(dtype=object)
+    out = df.drop(columns=["_record", "_unreadable"], errors="ignore").reset_index(drop=True)
     out.attrs["duplicate_columns"] = df.attrs.get("duplicate_columns", {})
+    out.attrs["first_row"] = df.attrs.get("first_row", 2)
+    out.attrs["unreadable"] = {i: str(w) for i, w in enumerate(bad.tolist()) if isinstance(w, str)}
     return out
