@@ -2,7 +2,8 @@ r"""The objective of :class:`kinetor.numerics.fitter.Fitter` on the estimation s
 
 A mixin that holds the transforms between natural and estimation scale (log scale for
 parameters with a lower bound >= 0), the bounds of the estimation box, trial predictions
-(a non-finite prediction becomes a large finite penalty), WLS weights, the error model's
+(a non-finite prediction becomes a large finite penalty; the points are kept in
+``_trial_bad`` for the report at the estimate), WLS weights, the error model's
 standard deviations, the residual vector (with Beal's M3 pseudo-residual for censored
 values) and the per-group objective (-2LL for ML, weighted SSR for WLS). The fitter drives
 it (set-up, multi-start, optimisation); this module only evaluates.
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from kinetor.errors import ModelError
+from kinetor.errors import DataError, ModelError
 from kinetor.numerics import errmodels as em
 
 __all__ = ["LOG_SPAN", "Objective"]
@@ -33,15 +34,54 @@ class Objective:
         # phi is bounded (start x/÷ 1e6), so exp() stays finite
         return np.where(self._log, np.exp(np.where(self._log, phi, 0.0)), phi)
 
-    def _phi_bounds(self, phi_ref: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _declared_phi_bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        """The declared bounds of the free parameters on the estimation scale."""
         nat = np.array([self._natural_bounds(k) for k in self.free_], float).reshape(-1, 2)
         with np.errstate(divide="ignore"):
             lo = np.where(self._log, np.log(np.maximum(nat[:, 0], 0.0)), nat[:, 0])
             hi = np.where(self._log, np.log(nat[:, 1]), nat[:, 1])
+        return lo, hi
+
+    def _phi_bounds(self, phi_ref: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        lo, hi = self._declared_phi_bounds()
         ref = np.where(np.isfinite(phi_ref), phi_ref, np.clip(0.0, lo, hi))
         lo = np.where(self._log, np.maximum(lo, ref - LOG_SPAN), lo) * np.ones_like(ref)
         hi = np.where(self._log, np.minimum(hi, ref + LOG_SPAN), hi) * np.ones_like(ref)
         return lo, hi
+
+    def _check_inputs(self, t, y, groups, lloq, censored) -> None:
+        """Refuse inputs of different lengths and a ``ci_level`` outside (0, 1)."""
+        n = y.size
+        if t.size != n:
+            raise DataError(f"t has {t.size} values but y has {n}: give one time per value")
+        for what, v in (("groups", groups), ("lloq", lloq), ("censored", censored)):
+            size = None if v is None else np.size(v)
+            if size is not None and size != n and not (what == "lloq" and size == 1):
+                raise DataError(f"{what} has {size} values but y has {n}: give one per value")
+        c = self.ci_level
+        try:
+            ok = not isinstance(c, bool | np.bool_ | str) and 0 < float(c) < 1
+        except (TypeError, ValueError):
+            ok = False
+        if not ok:
+            raise ModelError(f"ci_level={c!r} must lie in (0, 1): give e.g. 0.95")
+
+    def _check_values(self) -> None:
+        """Refuse a NaN ``init``/``fixed`` value, or a negative one of a log-scale parameter,
+        naming it (run after ``_validate``, so that a subclass's own checks speak first)."""
+        for kind, vals in (("init", self.init), ("fixed", self.fixed)):
+            for k, v in vals.items():
+                if k not in self._names():
+                    continue  # reported by _validate
+                a = np.asarray(v, float)
+                lo, hi = self._natural_bounds(k)
+                if np.any(np.isnan(a)):
+                    raise ModelError(f"{kind} value of {k} is {v!r}: give a number")
+                if lo >= 0 and np.any(a < 0):
+                    raise ModelError(
+                        f"{kind} value of {k} = {v!r} is negative, but {k} is estimated on the "
+                        f"log scale (bounds {lo:g} .. {hi:g}): give a value >= {lo:g}"
+                    )
 
     # -- objective -------------------------------------------------------------------
     def _params_of(self, phi: np.ndarray) -> dict[str, np.ndarray]:
@@ -67,8 +107,11 @@ class Objective:
             if getattr(exc, "failed", None) is None:
                 raise
             self._trial_error = exc
+            self._trial_bad = np.zeros(self._y.shape, bool)
             return np.full(self._y.shape, _BIG)
         self._trial_error = None
+        # the points whose prediction is not finite (reported at the estimate: _results)
+        self._trial_bad = ~np.isfinite(np.broadcast_to(f, self._y.shape))
         return np.clip(np.nan_to_num(f, nan=_BIG, posinf=_BIG, neginf=-_BIG), -_BIG, _BIG)
 
     def _weights(self, f: np.ndarray) -> np.ndarray:

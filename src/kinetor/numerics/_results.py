@@ -10,6 +10,8 @@ confidence intervals use Student's t with n - p degrees of freedom, built on the
 estimation scale and transformed back (asymmetric for log-scale parameters). AIC
 :math:`= -2\ell + 2k`, BIC :math:`= -2\ell + k \ln n`, k counting the error parameters
 (WLS: :math:`\sigma`), n the observations used (censored ones included under M3).
+An estimate at a bound has a NaN CI; WLS ``wres`` divide by the reported sigma (n - p);
+a prediction not finite at the estimate makes the group's SEs, CIs and likelihood NaN.
 """
 
 from __future__ import annotations
@@ -24,6 +26,9 @@ from kinetor.numerics import errmodels as em
 __all__ = ["Results"]
 
 _COND_JTJ = 1e14  # J'J at least this ill-conditioned is not inverted (no covariance)
+_SUMMARY_COLUMNS = (
+    "group parameter estimate se rse_pct ci_lower ci_upper unit fixed converged reason".split()
+)
 _NULL_LOAD = 0.3  # a parameter this long in its null space is named as not identified
 
 
@@ -47,6 +52,7 @@ class Results:
         n_g, k = x.shape
         gidx, cens, y, e = self._gidx, self._cens, self._y, self._error
         f = self._trial(x.ravel())
+        bad = self._trial_bad.copy()  # non-finite predictions at the estimate (penalised)
         r = self._residuals(f, run["sdv"])
         used = ~cens if (self.method == "wls" or self.blq == "drop") else np.ones_like(cens)
 
@@ -54,6 +60,7 @@ class Results:
             return np.bincount(gidx, weights=np.asarray(w, float), minlength=n_g)
 
         n_obs, n_q, n_used = count(np.ones(y.size)), count(~cens), count(used)
+        bad_g = count(bad) > 0  # such a group has no estimate to report (NaN SEs, loglik)
         df = n_q - k
         ssr = count(np.where(cens, 0.0, r) ** 2)
         c = (
@@ -66,6 +73,7 @@ class Results:
         if ex is not None:  # groups at their exact ML optimum (numerics._exact_ml): Hessian
             cov = np.where(ex["mask"][:, None, None], ex["cov"], cov)
             grad_cos = np.where(ex["mask"][:, None], ex["grad_cos"], grad_cos)
+        cov = np.where(bad_g[:, None, None], np.nan, cov)
         tol = dg.BOUND_TOL * np.maximum(1.0, np.abs(x))
         at_lo = np.isfinite(lo) & (x - lo <= tol)
         at_hi = np.isfinite(hi) & (hi - x <= tol)
@@ -78,8 +86,14 @@ class Results:
         # a huge SE (flagged below) must not overflow exp(): log-scale limits are clipped
         # to the float range of exp(), signed (natural-scale) limits are left as they are
         ends = x - q * se_phi, x + q * se_phi
+        # an estimate at a bound has no Wald CI (it would cross the bound): NaN, SE kept
         ci_lo, ci_hi = (
-            self._to_theta(np.where(self._log, np.clip(e, -745.0, 709.0), e)) for e in ends
+            np.where(
+                at_lo | at_hi,
+                np.nan,
+                self._to_theta(np.where(self._log, np.clip(e, -745.0, 709.0), e)),
+            )
+            for e in ends
         )
         # error parameters and likelihood
         m3 = self.method == "ml" and self.blq == "m3"
@@ -90,7 +104,8 @@ class Results:
             w = self._weights(f)
             lw = count(np.where(used & (w > 0), np.log(np.where(w > 0, w, 1.0)), 0.0))
             m2ll = n_used * np.log(2 * np.pi * np.maximum(ssr / n_used, 1e-300)) + n_used - lw
-            sd_ml = np.sqrt(ssr / n_used)[gidx] / np.sqrt(np.maximum(w, 1e-300))
+            # Pearson residuals with the reported sigma (SSR_w/(n-p)), as R's nls
+            sd_ml = s[gidx] / np.sqrt(np.maximum(w, 1e-300))
             sigma = s
         else:
             err = sig
@@ -101,6 +116,8 @@ class Results:
             sd_ml = em.sd(f, {q_: v[gidx] for q_, v in sig.items()}, e)
             sigma = sig[em.ERROR_MODELS[e][0]] if e != "combined" else np.full(n_g, np.nan)
         n_err = len(err)
+        m2ll, sigma = np.where(bad_g, np.nan, m2ll), np.where(bad_g, np.nan, sigma)
+        err, err_se = ({q: np.where(bad_g, np.nan, v) for q, v in d.items()} for d in (err, err_se))
         # residual checks on the natural scale
         yq = np.where(cens, 0.0, y)
         res_nat = np.where(cens, 0.0, y - f)
@@ -151,6 +168,16 @@ class Results:
             for g in np.flatnonzero(~ex["ok"]):
                 extra[g] = [*extra[g], "the exact maximum-likelihood search did not converge"]
         reasons = [a + b for a, b in zip(reasons, extra, strict=True)]
+        self._bound_reasons(reasons, lo, hi, at_lo, at_hi)
+        for g in map(int, np.flatnonzero(bad_g)):  # the other checks only see the penalty: replaced
+            i = np.flatnonzero(bad & (gidx == g))
+            reasons[g], res_reasons[g] = (
+                [
+                    f"model prediction not finite at the estimate ({i.size} of {int(n_obs[g])} "
+                    f"points, e.g. t={self._t[i[0]]:g})"
+                ],
+                [],
+            )
         idx = pd.Index(self.groups_, name="group")
         names = list(self._names())
         self.converged_ = pd.Series(
@@ -191,6 +218,7 @@ class Results:
         self.bic_ = pd.Series(m2ll + (k + n_err) * np.log(n_used), index=idx, name="bic")
         self.grad_cos_ = pd.Series(np.max(np.abs(grad_cos), axis=1, initial=0.0), index=idx)
         self.cond_ = pd.Series(cond, index=idx, name="cond")
+        f = np.where(bad, np.nan, f)
         ft, yt = em.pred_on_scale(f, e), em.on_scale(np.where(cens, 1.0, y), e)
         with np.errstate(divide="ignore", invalid="ignore"):  # an exact fit: sd 0, no WRES
             wres = np.where(sd_ml > 0, (yt - ft) / sd_ml, np.nan)
@@ -208,6 +236,27 @@ class Results:
                 "lloq": self._lq,
             }
         )
+
+    def _bound_reasons(self, reasons, lo, hi, at_lo, at_hi) -> None:
+        """Say that an estimate at a bound has no CI, and whether the bound is a declared
+        one or the search box start x/÷ 1e6 of a log-scale parameter (a new init fixes it)."""
+        from kinetor.numerics._objective import LOG_SPAN
+
+        dlo, dhi = self._declared_phi_bounds()
+        for g, j in zip(*np.nonzero(at_lo | at_hi), strict=True):
+            n, side = self.free_[j], "lower" if at_lo[g, j] else "upper"
+            old = f"{n} at its {side} bound"
+            box = lo[g, j] > dlo[j] if at_lo[g, j] else hi[g, j] < dhi[j]
+            new = f"{old}; its CI is not given"
+            if box and self._log[j]:
+                start = np.exp(lo[g, j] + LOG_SPAN if at_lo[g, j] else hi[g, j] - LOG_SPAN)
+                new = (
+                    f"{n} at the {side} end of its search box around the start "
+                    f"(init/1e6 .. init*1e6 = {start / 1e6:.3g} .. {start * 1e6:.3g}), not "
+                    f"at a declared bound; its CI is not given: give a new init for {n} "
+                    "nearer the estimate (init=, --init)"
+                )
+            reasons[g] = [new if m == old else m for m in reasons[g]]
 
     def _gauss_newton(self, run, r, c, count):
         """Covariance (c (J'J)^-1), |cos| between the residual vector and each Jacobian
@@ -311,19 +360,7 @@ class Results:
                 )
         return pd.DataFrame(
             rows,
-            columns=[
-                "group",
-                "parameter",
-                "estimate",
-                "se",
-                "rse_pct",
-                "ci_lower",
-                "ci_upper",
-                "unit",
-                "fixed",
-                "converged",
-                "reason",
-            ],
+            columns=_SUMMARY_COLUMNS,
         )
 
     def fit_statistics(self) -> pd.DataFrame:

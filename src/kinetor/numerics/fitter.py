@@ -248,11 +248,9 @@ class Fitter(Objective, Results):
             None if rows is None else np.asarray(rows).ravel(),
             tuple(src.get("columns", (None, None))),
         )
-        t = np.asarray(t, dtype=float).ravel()
-        y = np.asarray(y, dtype=float).ravel()
-        lq = np.broadcast_to(np.nan if lloq is None else np.asarray(lloq, float), y.shape).astype(
-            float
-        )
+        t, y = np.asarray(t, dtype=float).ravel(), np.asarray(y, dtype=float).ravel()
+        self._check_inputs(t, y, groups, lloq, censored)  # lengths, ci_level
+        lq = np.broadcast_to(np.asarray(np.nan if lloq is None else lloq, float), y.shape).copy()
         if censored is None:
             cens = np.isfinite(lq) & (
                 ~np.isfinite(y) | (y < np.where(np.isfinite(lq), lq, -np.inf))
@@ -277,6 +275,7 @@ class Fitter(Objective, Results):
                 f"{int(n_used.min())} observations cannot determine {len(free)} parameters"
             )
         cands = self._candidates(t, y, data, free, n_g)
+        self._check_values()  # after _validate: a subclass's own checks speak first
         lo, hi = self._phi_bounds(self._to_phi(cands[0]))
         phis = [np.clip(self._to_phi(c), lo, hi) for c in cands]
         ranks = np.argsort(np.array([self._objective(p.ravel())[0] for p in phis]), axis=0)

@@ -75,8 +75,9 @@ def format_sig(value: Any, digits: int = 3) -> str:
 
 
 def format_g(value: Any, digits: int = 3, nan: str = "NaN") -> str:
-    """``value`` as ``%.{digits}g`` text (no trailing zeros); NaN gives ``nan``, None an
-    empty string and non-numbers ``str(value)``.
+    """``value`` as ``%.{digits}g`` text (no trailing zeros); NaN and ``pd.NA`` give
+    ``nan``, zero (``-0.0`` too) ``"0"``, None an empty string and non-numbers
+    ``str(value)``.
 
     Examples
     --------
@@ -85,11 +86,15 @@ def format_g(value: Any, digits: int = 3, nan: str = "NaN") -> str:
     """
     if value is None:
         return ""
+    if value is pd.NA:
+        return nan
     if isinstance(value, bool | np.bool_) or not isinstance(
         value, int | float | np.integer | np.floating
     ):
         return str(value)
     x = float(value)
+    if x == 0:  # -0.0 too, as format_sig
+        return "0"
     return nan if math.isnan(x) else f"{x:.{digits}g}"
 
 

@@ -74,7 +74,8 @@ def levenberg_marquardt(
     p0 : ndarray, shape (n, k)
         Starting values.
     weights : ndarray, shape (n, m), optional
-        Observation weights; 0 marks padding. Default all ones.
+        Observation weights; 0 marks padding. Default all ones. A curve whose weights
+        are all 0 is not fitted (``converged=False``, the reason says why).
     free : ndarray of bool, shape (k,) or (n, k), optional
         Which parameters are estimated; the others stay at ``p0``.
     lower, upper : ndarray, shape (n, k), optional
@@ -113,6 +114,10 @@ def levenberg_marquardt(
     bad = ~np.isfinite(sse)
     active &= ~bad
     reason[bad] = "non-finite residuals at the starting values"
+    # a curve with no positive weight carries no information: nothing is estimated
+    empty = ~np.any(w > 0, axis=1)
+    active &= ~empty
+    reason[empty] = "no observation with a positive weight (no information to fit)"
     eye = np.eye(k)
     for _ in range(max_iter):
         idx = np.flatnonzero(active)

@@ -26,11 +26,15 @@ The right-hand side::
 
 - ``y0`` (S, n): initial state of each of S subjects at ``times[0]`` (or at the first
   event if earlier); ``params`` (S, n_p): parameters;
-- ``times`` (T,): sorted output times (the same for all subjects);
-- ``ev_time`` (S, E): event times, sorted per subject, padded with ``inf`` (E may be 0);
-  ``ev_cmt`` (S, E) int: compartment index; ``ev_amt`` (S, E): amount (type 0, added to
+- ``times`` (T,): finite, non-decreasing output times (the same for all subjects;
+  unsorted ones are refused with a ``ModelError``);
+- ``ev_time`` (S, E): event times per subject, padded with ``inf`` (E may be 0); unsorted
+  events are sorted by time (stably, each with its compartment, amount and type, so
+  events at one time keep their order); a NaN time is refused;
+  ``ev_cmt`` (S, E) int: compartment index (0..n-1, else refused); ``ev_amt`` (S, E): amount (type 0, added to
   ``y[cmt]``) or rate change (type 1, added to the constant input into ``y[cmt]``, e.g.
-  ``+R`` at the start and ``-R`` at the end of an infusion); ``ev_type`` (S, E) int;
+  ``+R`` at the start and ``-R`` at the end of an infusion); ``ev_type`` (S, E) int, 0 or 1
+  (any other code is refused);
 - ``grid_t`` (G,), ``grid_u`` (S, K, G), optional: K input channels per subject on a
   non-decreasing time grid, linear between knots; a time repeated in the grid marks a jump
   (first value = left limit, second = right limit); constant before the first and after
@@ -114,6 +118,10 @@ def integrate(
     y0 = np.array(np.atleast_2d(y0), dtype=np.float64, order="C")
     S, n = y0.shape
     times = np.array(times, dtype=np.float64).ravel()
+    if not np.all(np.isfinite(times)) or np.any(np.diff(times) < 0):
+        raise ModelError(
+            f"the output times must be finite and non-decreasing, got {times.tolist()[:8]}"
+        )
     if times.size == 0:
         out = np.empty((S, 0, n))
         return (out, np.zeros(S, dtype=np.int64)) if return_status else out
@@ -130,6 +138,7 @@ def integrate(
         if np.any(np.diff(grid_t) < 0):
             raise ModelError("the input time grid must be non-decreasing")
         grid_u = np.broadcast_to(grid_u, (S, *grid_u.shape[1:])).copy()
+    ev = _events(ev_time, ev_cmt, ev_amt, ev_type, S, n)
     out = np.empty((S, times.size, n))
     status = np.zeros(S, dtype=np.int64)
     _integrate(
@@ -137,10 +146,7 @@ def integrate(
         y0,
         _as2d(params, np.float64, S),
         times,
-        _as2d(ev_time, np.float64, S),
-        _as2d(ev_cmt, np.int64, S),
-        _as2d(ev_amt, np.float64, S),
-        _as2d(ev_type, np.int64, S),
+        *ev,
         grid_t,
         grid_u,
         float(rtol),
@@ -151,6 +157,36 @@ def integrate(
         status,
     )
     return (out, status) if return_status else out
+
+
+def _events(ev_time, ev_cmt, ev_amt, ev_type, S, n):
+    """The event arrays for the kernel: each subject's events sorted by time (stably, with
+    their compartment, amount and type); a NaN time, a compartment outside 0..n-1 or a
+    type other than 0 (amount) / 1 (rate change) is refused (padding at +inf is ignored)."""
+    from kinetor.errors import ModelError
+
+    et, ec = _as2d(ev_time, np.float64, S), _as2d(ev_cmt, np.int64, S)
+    ea, ety = _as2d(ev_amt, np.float64, S), _as2d(ev_type, np.int64, S)
+    if not (et.shape == ec.shape == ea.shape == ety.shape):
+        shapes = [a.shape for a in (et, ec, ea, ety)]
+        raise ModelError(f"ev_time, ev_cmt, ev_amt, ev_type must have one shape, got {shapes}")
+    if np.isnan(et).any():
+        raise ModelError("an event time is NaN: give every dose a time (pad with inf)")
+    real = et < np.inf
+    bad = real & ((ec < 0) | (ec >= n))
+    if bad.any():
+        raise ModelError(
+            f"event compartment {int(ec[bad][0])} is out of range: the model has {n} "
+            f"state(s), compartments 0..{n - 1}"
+        )
+    bad = real & (ety != 0) & (ety != 1)
+    if bad.any():
+        raise ModelError(
+            f"unknown event type {int(ety[bad][0])}: use 0 (amount added to the state) "
+            "or 1 (rate change)"
+        )
+    order = np.argsort(et, axis=1, kind="stable")
+    return tuple(np.ascontiguousarray(np.take_along_axis(a, order, 1)) for a in (et, ec, ea, ety))
 
 
 @nb.njit(RHS_SIGNATURE, cache=True)

@@ -36,6 +36,11 @@ def _unit(text: str):
     return parse_unit(text) if text else parse_unit("1")
 
 
+def _no_nan(out, name: str, value) -> None:
+    if np.any(np.isnan(np.asarray(out, dtype=float))):
+        raise ModelError(f"parameter {name!r} = {value!r} is not a number: give a value")
+
+
 def quantity_value(
     value: Any, unit: str | None, name: str, *, per_kg_unit: str | None = None, array: bool = False
 ):
@@ -52,16 +57,22 @@ def quantity_value(
         Used in error messages.
     per_kg_unit : str, optional
         A per-body-weight alternative (e.g. ``"L/h/kg"`` beside ``"L/h"``).
+    NaN (also in an array or a quantity) and True/False are refused (``ModelError``), as
+    is a percentage above 100 % for a fraction (``unit=""``).
     array : bool
         Accept a 1-D array (one value per animal) and return a float array; otherwise a
         scalar float.
     """
     from kinetor.units import parse_quantity
 
+    if isinstance(value, bool | np.bool_):
+        raise ModelError(f"parameter {name!r} = {value!r}: give a number, not True/False")
     if isinstance(value, str) and unit == "":
         text = value.strip()
         if text.endswith("%"):
             value = float(text[:-1]) / 100.0
+            if value > 1:
+                raise ModelError(f"parameter {name!r} = {text!r}: a fraction is at most 100 %")
         else:
             try:
                 value = float(text)
@@ -82,8 +93,10 @@ def quantity_value(
         else:
             accepted = (unit or "a fraction") + (f" or {per_kg_unit}" if per_kg_unit else "")
             raise UnitError(f"parameter {name!r} = {value!r}: expected a value in {accepted}")
+        _no_nan(out, name, value)
         return (np.asarray(out, dtype=float) if array else float(out)), per_kg
     arr = np.asarray(value, dtype=float)
+    _no_nan(arr, name, value)
     if arr.ndim > (1 if array else 0):
         raise ModelError(
             f"parameter {name!r} must be a scalar"
