@@ -48,3 +48,61 @@ def test_two_routes_at_one_time_nca_fix_does_not_say_sum_them(tmp_path):
     text = str(err.value)
     assert "two doses at time 0" in text
     assert "sum them" not in text and "two routes" in text
+
+
+def test_extravascular_modelled_and_zero_order_inputs_refused_by_write_cdisc(tmp_path):
+    # NONMEM: a dose into the depot (CMT 1) with RATE=-2 (subject 3) and with RATE=50 on
+    # AMT 100, a 2 h zero-order input (subject 4); EX would hold both as first-order doses
+    f = tmp_path / "nm.csv"
+    f.write_text(
+        "ID,TIME,DV,AMT,RATE,EVID,MDV,CMT\n"
+        "3,0,.,100,-2,1,1,1\n3,1,50,.,.,0,0,2\n3,4,20,.,.,0,0,2\n"
+        "4,0,.,100,50,1,1,1\n4,1,30,.,.,0,0,2\n4,4,40,.,.,0,0,2\n"
+    )
+    st = kt.read_study(f, units={"time": "h", "conc": "ng/mL", "dose": "mg"})
+    assert list(st.doses["route"]) == ["extravascular", "extravascular"]
+    with pytest.raises(DataError) as err:
+        kt.data.write_cdisc(st, tmp_path / "send")
+    text = str(err.value)
+    assert "subject '3' at 0 h: an input without a known duration" in text
+    assert "subject '4' at 0 h: a zero-order input of 2 h" in text
+
+
+def test_ex_oral_and_subcutaneous_at_one_time_are_two_administrations(tmp_path):
+    (tmp_path / "pc.csv").write_text(PC)
+    (tmp_path / "ex.csv").write_text(
+        "STUDYID,DOMAIN,USUBJID,EXSEQ,EXTRT,EXDOSE,EXDOSU,EXROUTE,EXSTDTC\n"
+        "S,EX,A1,1,DRUG,5,mg,ORAL,2021-03-01T08:00:00\n"
+        "S,EX,A1,2,DRUG,2,mg,SUBCUTANEOUS,2021-03-01T08:00:00\n"
+    )
+    st = kt.read_study(tmp_path)
+    assert sorted(st.doses["dose"]) == [2.0, 5.0]
+    (tmp_path / "ex.csv").write_text(
+        "STUDYID,DOMAIN,USUBJID,EXSEQ,EXTRT,EXDOSE,EXDOSU,EXROUTE,EXSTDTC\n"
+        "S,EX,A1,1,DRUG,5,mg,ORAL,2021-03-01T08:00:00\n"
+        "S,EX,A1,2,DRUG,5,mg,ORAL,2021-03-01T08:00:00\n"
+    )
+    with pytest.raises(DataError, match="2 EX records at 0 h"):
+        kt.read_study(tmp_path)
+
+
+def test_sparse_multiple_dose_study_is_analysed_with_a_note(tmp_path):
+    # two animals per time, doses at 0 and 24 h: the composite mean at each nominal time
+    rows = ["animal,time (h),conc (ng/mL)"]
+    conc = {0.5: (40, 44), 2: (70, 74), 8: (30, 34), 24: (5, 7), 26: (72, 76), 32: (31, 33)}
+    k = 0
+    for t, (a, b) in conc.items():
+        rows += [f"S{k},{t},{a}", f"S{k + 1},{t},{b}"]
+        k += 2
+    f = tmp_path / "sp.csv"
+    f.write_text("\n".join(rows) + "\n")
+    d = tmp_path / "d.csv"
+    d.write_text(
+        "animal,time (h),dose (mg),route\n"
+        + "".join(f"S{i},{t},10,PO\n" for i in range(k) for t in (0, 24))
+    )
+    res = kt.nca.nca(kt.read_study(f, doses=d), sparse=True)
+    assert any("Bailer SE" in n for n in res.provenance["notes"])
+    p = res.parameters
+    cmax = p[(p["PPTESTCD"] == "CMAX") & (p["start"] == 0)]["value"].to_numpy()
+    assert cmax == pytest.approx([72.0])  # the mean of 70 and 74 at 2 h, by hand

@@ -76,7 +76,7 @@ def test_modelled_rate_refused(tmp_path):
     st = _read(tmp_path, NM2, units=U)
     with pytest.raises(DataError) as e:
         write_cdisc(st, tmp_path / "out")
-    assert "subject '2' at 0 h: an infusion without a known duration" in str(e.value)
+    assert "subject '2' at 0 h: an input without a known duration" in str(e.value)
 
 
 def test_single_csv_counts_subjects_not_rows(tmp_path):

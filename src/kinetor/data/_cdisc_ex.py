@@ -150,11 +150,14 @@ def _same_time(ex: _T, d: pd.DataFrame) -> list[Problem]:
     treatment and route, so each such record is a problem (once, at its first such time)
     naming the other rows. Records of different routes at one time (an IV loading dose
     with an oral dose) are two administrations, read as the generic doses table reads them.
-    The route compared is the one read (``INTRAVENOUS`` and ``IV`` are one route); an
-    unrecognised one is compared as written (it is reported elsewhere)."""
+    IV routes compare by kind (``INTRAVENOUS`` and ``INTRAVENOUS BOLUS`` are one route);
+    other routes by the term written (``ORAL`` and ``SUBCUTANEOUS`` are two)."""
     d = d[np.isfinite(d["time"].to_numpy(float))].reset_index(drop=True)
-    raw = "?" + d["route_raw"].astype(str).str.upper()
-    d["way"] = np.where(d["route"] == "", raw, d["route"])
+    raw = d["route_raw"].astype(str).str.strip().str.upper()
+    # IV records compare by kind (INTRAVENOUS = INTRAVENOUS BOLUS); extravascular ones by
+    # the term written (ORAL and SUBCUTANEOUS at one time are two administrations)
+    iv = d["route"].isin(["iv_bolus", "iv_infusion"]).to_numpy()
+    d["way"] = np.where(iv, d["route"], d["route"].astype(str) + ":" + raw)
     at = [d["subject"], d["time"], d["way"]]
     same = d.groupby([*at, d["analyte"]])["time"].transform("size").to_numpy() > 1
     blank = (d["analyte"] == "").groupby(at).transform("any").to_numpy()

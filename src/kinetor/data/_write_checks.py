@@ -61,16 +61,29 @@ def refuse_lost_doses(doses: pd.DataFrame, unit: str, target: str, file: str = "
                 )
             )
     dur = d["duration"].to_numpy(float) if "duration" in d else np.zeros(len(d))
-    modelled = (d["route"].astype(str) == "iv_infusion").to_numpy() & ~np.isfinite(dur)
+    route = d["route"].astype(str).to_numpy()
+    modelled = np.isin(route, ["iv_infusion", "extravascular"]) & ~np.isfinite(dur)
     for i in np.flatnonzero(modelled):
         problems.append(
             Problem(
-                f"{_when(subj[i], t[i], unit)}: an infusion without a known duration (a "
-                f"modelled rate, NONMEM RATE=-2); {target} needs its end and it would not "
-                "read back",
+                f"{_when(subj[i], t[i], unit)}: an input without a known duration (a "
+                f"modelled rate, NONMEM RATE=-2); {target} cannot hold it and it would read "
+                "back as another regimen",
                 file=file,
                 column="duration",
-                fix="write_csv(study, 'out/') to a folder keeps it, or give the duration",
+                fix="give the duration (NONMEM RATE = AMT/duration), or keep the NONMEM file",
+            )
+        )
+    zero_order = (route == "extravascular") & np.isfinite(dur) & (dur > 0)
+    for i in np.flatnonzero(zero_order):
+        problems.append(
+            Problem(
+                f"{_when(subj[i], t[i], unit)}: a zero-order input of {dur[i]:g} {unit} into an "
+                f"extravascular site; {target} would hold it as a first-order dose",
+                file=file,
+                column="duration",
+                fix="write_csv(study, 'out/') to a folder keeps the duration, or keep the "
+                "NONMEM file",
             )
         )
     if problems:

@@ -21,9 +21,9 @@ collections get ``PCENDTC`` (when recorded), the planned ``PCELTM``/``PCEVLINT``
 subjects' extra columns become DM variables (``SUBJID`` = the subject when absent).
 ``STUDYID`` comes from the study's ``Study``/``STUDYID`` column (as in the PP domain);
 ``PCTESTCD`` is a CDISC test code of the analyte (``EXTRT`` the same code; a rename is
-named in ``notes``). Refused (``DataError``: subject, time, fix ``write_csv`` to a folder):
-NONMEM resets, steady-state doses and modelled infusion rates, which EX (and the single
-CSV table) cannot hold. Not written: zero-order input into an extravascular site.
+named in ``notes``). Refused (``DataError``: subject, time and the fix): NONMEM resets,
+steady-state doses, zero-order input into an extravascular site and modelled rates, which
+EX (and the single CSV table) cannot hold.
 
 >>> import tempfile, pandas as pd
 >>> from kinetor.data import Study, read_study

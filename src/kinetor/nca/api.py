@@ -206,13 +206,12 @@ min_span_ratio, max_aucpext, sparse, sparse_mean, cl_unit, volume_unit
         if sparse_rows is not None:
             from kinetor.nca.sparse import sparse_table
 
-            table = pd.concat(
-                [
-                    long_table(prof, comp, opts, units_by_analyte),
-                    _with_flag(sparse_table(sparse_rows, prof, units_by_analyte)),
-                ],
-                ignore_index=True,
-            )
+            bailer = sparse_table(sparse_rows, prof, units_by_analyte)
+            table = long_table(prof, comp, opts, units_by_analyte)
+            if len(bailer):
+                table = pd.concat([table, _with_flag(bailer)], ignore_index=True)
+            else:  # a multiple-dose composite: Bailer's SE is for a single-dose profile
+                notes = [*notes, _NO_BAILER]
             table["flag"] = table["flag"].astype(object).fillna("")
             tables.append(table)
         else:  # the long table is built when it is first asked for
@@ -264,6 +263,13 @@ min_span_ratio, max_aucpext, sparse, sparse_mean, cl_unit, volume_unit
     return NCAResult(
         params, profiles, opts, provenance, groups, dict(study.units), urine=urine_iv, _lz=lz_points
     )
+
+
+_NO_BAILER = (
+    "sparse: SPARSEAL and its Bailer SE (AUCLSTSE, AUCLSTDF, SPARSEMA, AUMLSTSE) are computed "
+    "for single-dose composites only (the analysis from the first dose to infinity); the "
+    "composite profiles of this multiple-dose study get the interval parameters without SE"
+)
 
 
 def _with_flag(table: pd.DataFrame) -> pd.DataFrame:
