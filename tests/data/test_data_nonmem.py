@@ -27,7 +27,9 @@ def test_every_record_accounted_for(st):
 def test_samples(st):
     c = st.conc.set_index("source_row")
     assert bool(c.loc[6, "blq"]) and c.loc[6, "lloq"] == 1.0  # CENS=1
-    assert bool(c.loc[11, "blq"]) and c.loc[11, "conc_reported"] == 0.4  # DV < LLOQ
+    # DV 0.4 < LLOQ 1 with CENS = 0: an observation, as NONMEM reads it, with a note
+    assert not bool(c.loc[11, "blq"]) and c.loc[11, "conc"] == 0.4
+    assert any("below their LLOQ kept as observations" in n and "11" in n for n in st.notes)
     assert c.loc[9, "exclude"] == "EVID=2 (other event)"
     assert c.loc[12, "exclude"] == "MDV=1"
     assert c.loc[3, "conc"] == 950.0 and c.loc[3, "time"] == 0.25

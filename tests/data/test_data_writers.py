@@ -62,10 +62,22 @@ def test_cdisc_round_trip(tmp_path, name, read):
 def test_nonmem_cdisc_round_trip(tmp_path):
     # a modelled infusion duration (RATE=-2) has no EX form: drop subject 4 for this trip
     df = pd.read_csv(FIX / "nonmem.csv")
+    # and the sample below its LLOQ kept by CENS = 0 (row 11): PC has no flag for it, so
+    # it reads back BLQ, as the writer's note says; the trip is exact with CENS = 1 there
+    df.loc[(df["DV"] == "0.4") | (df["DV"] == 0.4), "CENS"] = 1
     a = read_study(df[df["ID"] != 4], units=NM_UNITS)
     a.to_cdisc(tmp_path)
     # not in EX: the CMT-derived route text (a CDISC route term is written) and NONMEM II
     assert_same(a, read_study(tmp_path), skip=("route_raw", "ii"))
+
+
+def test_nonmem_sample_kept_below_lloq_is_noted_by_write_cdisc(tmp_path):
+    df = pd.read_csv(FIX / "nonmem.csv")
+    a = read_study(df[df["ID"] != 4], units=NM_UNITS)
+    written = write_cdisc(a, tmp_path)
+    assert any("2 at 14" in n and "read back they are BLQ" in n for n in written.notes)
+    c = read_study(tmp_path).conc
+    assert bool(c.loc[(c["subject"] == "2") & (c["time"] == 14), "blq"].iloc[0])
 
 
 def test_excel_round_trip(tmp_path):

@@ -93,7 +93,8 @@ def popfit(
 ) -> None:
     """Fit a population PK model by FOCE with interaction.
 
-    Writes estimates.csv, fit_stats.csv (OFV, AIC, BIC, converged and why), ebe.csv,
+    Writes estimates.csv (with a unit column), fit_stats.csv (OFV, AIC, BIC, converged
+    and why), ebe.csv (individual parameters headed with their unit, e.g. "cl (L/h)"),
     residuals.csv (PRED, IPRED, CWRES, NPDE), vpc.csv (with the fraction BLQ per bin),
     methods.json (the study's and the fit's notes),
     gof.png, vpc.png, pcvpc.png, individual_fits.png and report.html; with
@@ -138,6 +139,7 @@ def popfit(
     if iov is not None and not [p for p in iov.split(",") if p.strip()]:
         raise typer.BadParameter("name the parameters, e.g. cl or cl,v", param_hint="--iov")
     start = _common.number_pairs(init, "--init")
+    _check_names(model, eta, iov, error, start)
     for name, value in start.items():
         if not (math.isfinite(value) and value > 0):
             raise typer.BadParameter(
@@ -177,7 +179,11 @@ def popfit(
     d = _common.out_dir(out)
     summary = res.summary()
     summary.to_csv(d / "estimates.csv", index=False)
-    res.ebe.to_csv(d / "ebe.csv", index=False)
+    # individual parameters carry their unit in the header, e.g. "cl (L/h)" (etas unitless)
+    unit = dict(zip(res.theta["parameter"], res.theta["unit"], strict=True))
+    res.ebe.rename(columns={p: f"{p} ({unit[p]})" for p in res.model.params if unit.get(p)}).to_csv(
+        d / "ebe.csv", index=False
+    )
     res.table.to_csv(d / "residuals.csv", index=False)
     stats = {
         "ofv": res.ofv,
@@ -250,6 +256,30 @@ def popfit(
         _common.info(f"  note: {note}")
     _common.info(f"wrote {len(files)} files to {d}")
     _common.exit_if_none_converged(1, int(res.converged))
+
+
+def _check_names(model: str, eta, iov, error: str, start: dict[str, float]) -> None:
+    """--eta, --iov and the names of --init against the model: a usage error (exit 2)."""
+    from kinetor.errors import ModelError
+    from kinetor.popfit import PopModel
+
+    def names(text):
+        return [p.strip() for p in text.split(",") if p.strip()] if text else None
+
+    try:
+        m = PopModel(model, eta=names(eta), error=error, iov=tuple(names(iov) or ()))  # type: ignore[arg-type]
+    except ModelError as exc:
+        hint = "--iov" if str(exc).startswith("iov") else "--eta"
+        raise typer.BadParameter(str(exc), param_hint=hint) from None
+    valid = [*m.params, *(f"omega_{p}" for p in m.eta or ()), *(f"iov_{p}" for p in m.iov or ())]
+    valid += m.sigma_names
+    unknown = sorted(k for k in start if k.lower() not in valid)
+    if unknown:
+        raise typer.BadParameter(
+            f"unknown name(s) {', '.join(unknown)} for model {m.structure} with "
+            f"--error {error}: use {', '.join(valid)}",
+            param_hint="--init",
+        )
 
 
 def register(app: typer.Typer) -> None:

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from kinetor.data._below_lloq import note_below_lloq
 from kinetor.data._buffers import same_memory
 from kinetor.data._checks import subject_seed
 from kinetor.data._factorize import factorize
@@ -90,7 +91,8 @@ def finish_conc(
 
     * BLQ text or a BLQ flag -> ``blq`` True, ``conc`` NaN; ``<0.5`` fills the LLOQ
       when no LLOQ is given;
-    * a number below a given LLOQ (and >= 0) -> ``blq`` True, ``conc`` NaN;
+    * a number below a given LLOQ (and >= 0) -> ``blq`` True, ``conc`` NaN, unless a BLQ
+      flag column is given (``blq_flag`` not None): its 0 keeps the row an observation;
     * the number as measured is kept in ``conc_reported`` in every case;
     * ALQ text -> ``conc`` NaN and an exclusion reason; an empty cell -> NaN and the
       reason "no concentration value" (BLQ rows are never excluded here: the BLQ rule
@@ -104,10 +106,13 @@ def finish_conc(
     blq_text[~number] = kind[~number] == "blq"
     lloq = np.where(np.isnan(lloq) & blq_text & np.isfinite(limit), limit, lloq)
     blq = blq_text
-    if blq_flag is not None:
-        blq = blq | blq_flag
     below = number & np.isfinite(lloq) & (value < lloq) & (value >= 0)
-    blq = blq | below
+    if blq_flag is not None:
+        # a flag of 0 says "not BLQ": the number stays an observation (NONMEM/nlmixr2
+        # CENS = 0); ``assemble`` notes the rows below their LLOQ
+        blq = blq | blq_flag
+    else:
+        blq = blq | below
     conc = np.where(number & ~blq, value, np.nan)
     reported = np.where(number, value, np.nan)
     reason = np.empty(len(kind), dtype=object)
@@ -270,6 +275,7 @@ def assemble(
     problems = list(parts.problems)
     _shift_to_first_dose(parts)
     conc = _apply_time_mode(parts.conc, time, parts.notes)
+    note_below_lloq(conc, parts.notes)
     units = {k: format_unit(v) for k, v in parts.units.items() if v and _known(v)}
     if parts.subjects is not None:
         subj = conc["subject"].astype(str).to_numpy(object)

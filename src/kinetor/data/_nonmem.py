@@ -225,6 +225,8 @@ def read_nonmem(
     lloq_raw = _num(t, "LLOQ", problems, np.nan)
     cens = _num(t, "CENS", problems, 0.0)
     flag = (_num(t, "BLQ", problems, 0.0) == 1) | (cens == 1)
+    if not (t.has("BLQ") or t.has("CENS")):
+        flag = None  # no flag column: a value below its LLOQ is BLQ (the documented rule)
     number = c["kind"] == "number"
     lloq_raw = np.where(
         np.isnan(lloq_raw) & (cens == 1) & ~t.has("LLOQ"),

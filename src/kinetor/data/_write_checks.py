@@ -8,7 +8,7 @@ import pandas as pd
 
 from kinetor.errors import DataError, Problem
 
-__all__ = ["check_distinct_at_ns", "refuse_lost_doses", "several_doses"]
+__all__ = ["below_lloq_note", "check_distinct_at_ns", "refuse_lost_doses", "several_doses"]
 
 
 def _when(subject, hours: float, unit: str) -> str:
@@ -132,4 +132,25 @@ def check_distinct_at_ns(c: pd.DataFrame, hours: np.ndarray) -> None:
                 column="time",
                 fix="round the times to the precision they were recorded with, or write_csv",
             )
+        )
+
+
+def below_lloq_note(conc: pd.DataFrame, target: str, notes: list[str]) -> None:
+    """Note the samples kept as observations below their LLOQ (a BLQ flag of 0, NONMEM
+    CENS = 0): PC has no such flag, so read back they are BLQ (the number stays in PCORRES)."""
+    if not {"conc", "lloq", "blq"} <= set(conc.columns):
+        return
+    v = pd.to_numeric(conc["conc"], errors="coerce").to_numpy(float)
+    lloq = pd.to_numeric(conc["lloq"], errors="coerce").to_numpy(float)
+    with np.errstate(invalid="ignore"):
+        kept = ~conc["blq"].to_numpy(bool) & (v < lloq) & (v >= 0)
+    if kept.any():
+        who = ", ".join(
+            f"{s} at {t:g}"
+            for s, t in zip(conc["subject"][kept][:10], conc["time"][kept][:10], strict=True)
+        )
+        notes.append(
+            f"{target} PC: {int(kept.sum())} sample(s) below their LLOQ kept as observations "
+            f"by a BLQ flag of 0 ({who}): PC has no such flag, so read back they are BLQ "
+            "(the number stays in PCORRES); write_csv to a folder keeps them"
         )

@@ -55,7 +55,12 @@ from kinetor.data._cdisc_write import (
     interval_columns,
     volume_records,
 )
-from kinetor.data._write_checks import check_distinct_at_ns, refuse_lost_doses, several_doses
+from kinetor.data._write_checks import (
+    below_lloq_note,
+    check_distinct_at_ns,
+    refuse_lost_doses,
+    several_doses,
+)
 from kinetor.data._write_ids import pc_test_codes, study_ids
 from kinetor.data.routes import normalise_route
 from kinetor.data.study import SUBJECT_COLUMNS
@@ -231,6 +236,7 @@ def write_cdisc(
     c = study.conc.reset_index(drop=True)
     d = study.doses.sort_values(["subject", "time"], kind="stable").reset_index(drop=True)
     refuse_lost_doses(d, study.units["time"], f"{standard.upper()} EX", str(out_dir))
+    below_lloq_note(c, standard.upper(), notes)
     t = c["time"].to_numpy(float) * to_h
     check_distinct_at_ns(c, t)
     nominal = c["nominal_time"].to_numpy(float) * to_h

@@ -236,6 +236,8 @@ def assemble(
         {
             "parameter": list(model.sigma_names),
             "estimate": sig,
+            # an additive SD is in the concentration unit; a proportional one is a fraction
+            "unit": [units["conc"] if n == "add_sd" else "" for n in model.sigma_names],
             "se": s_se,
             "rse_pct": 100 * s_se / sig,
             "ci_low": sig_lo,

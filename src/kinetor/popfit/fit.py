@@ -74,7 +74,8 @@ class PopFitResult:
         ~0 with every other estimate held (an upper bound on the likelihood-ratio statistic
         for dropping the eta).
     sigma : DataFrame
-        Residual error SDs with SE and RSE% (``dofv_zero`` for each component of a combined
+        Residual error SDs with ``unit`` (``add_sd`` in the concentration unit, ``prop_sd``
+        unitless: ""), SE and RSE% (``dofv_zero`` for each component of a combined
         error model).
     ofv : float
         :math:`-2\\log L` without :math:`N\\log 2\\pi` (NONMEM/nlmixr2 ``OBJF``).
@@ -174,13 +175,17 @@ class PopFitResult:
         return t, at(ind), at(typ)
 
     def summary(self) -> pd.DataFrame:
-        """One table of every estimate: THETA, OMEGA (variances) and SIGMA, with the Wald
+        """One table of every estimate: THETA, OMEGA (variances) and SIGMA, with its
+        ``unit`` (typical values in the study's units; omegas, covariate effects and a
+        proportional SD unitless: ""; an additive SD in the concentration unit), the Wald
         interval at ``ci_level`` and the OFV rise when a variance is set to ~0
         (``dofv_zero``; NaN for the rest)."""
         th = self.theta.assign(block="THETA", dofv_zero=np.nan)
         om = self.omega_table.rename(columns={"variance": "estimate"}).assign(block="OMEGA")
-        sg = self.sigma.assign(block="SIGMA")
-        cols = ["block", "parameter", "estimate", "se", "rse_pct", "ci_low", "ci_high"]
+        om = om.assign(unit="")  # variances of log-scale etas: unitless
+        sg = self.sigma if "unit" in self.sigma else self.sigma.assign(unit="")
+        sg = sg.assign(block="SIGMA")
+        cols = ["block", "parameter", "estimate", "unit", "se", "rse_pct", "ci_low", "ci_high"]
         cols.append("dofv_zero")
         return pd.concat([th[cols], om[cols], sg[cols]], ignore_index=True)
 
