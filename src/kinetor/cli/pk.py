@@ -129,6 +129,10 @@ def simulate_pk(
     for flag, sd in (("--prop-error", prop_error), ("--add-error", add_error)):
         if not (math.isfinite(sd) and sd >= 0):
             raise typer.BadParameter(f"{sd:g}: a residual SD is a number >= 0", param_hint=flag)
+    if weight is not None and not (math.isfinite(weight) and weight > 0):
+        raise typer.BadParameter(
+            f"{weight:g}: a weight is a number > 0 (kg)", param_hint="--weight"
+        )
     if not (hours > 0 and dt > 0):
         raise typer.BadParameter(
             f"--hours {hours:g} and --dt {dt:g} must both be > 0", param_hint="--hours/--dt"

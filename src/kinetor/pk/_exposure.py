@@ -3,9 +3,15 @@ per-subject exposure metrics of a :class:`~kinetor.pk.simulation.SimulationResul
 
 Exposure over a window [start, end] of the time grid, on the noise-free ``ipred``:
 
-* ``CMAX``, ``TMAX``: the highest grid value and its time;
-* ``CMIN``: the lowest grid value at times after the subject's first dose (``t >`` the
-  first dose time), so that the concentration before dosing (0) does not count;
+* ``CMAX``, ``TMAX``: the highest value and its time; ``CMIN``: the lowest value at times
+  after the subject's first dose (``t >`` the first dose time), so that the concentration
+  before dosing (0) does not count. The values are those of the grid, plus, at a grid time
+  where the concentration jumps (see ``AUC``), the exact value just before the jump; at the
+  window end only that value before the jump counts (a dose at the end belongs to the next
+  interval, as for ``AUC`` and ``CTROUGH``), at the window start only the value after it.
+  1-cmt CL 2 L/h, V 20 L, 100 mg IV QD x 4, window [24, 48] h: CMAX 5453.59 ng/mL at 24 h
+  (the peak of dose 2, not the 5494.74 after dose 3 at 48 h) and CMIN 494.74 = CTROUGH
+  (before dose 3; the 47 h grid value 546.77 was reported before);
 * ``CTROUGH``: the concentration just before the last dose given in the window, computed
   exactly from the model with the doses before that one (not read off the grid); NaN when
   the window holds fewer than two doses;
@@ -98,12 +104,14 @@ def jump_times(ev) -> np.ndarray:
     return out
 
 
-def _left_limits(res, c: np.ndarray, tt: np.ndarray) -> np.ndarray:
+def _left_limits(res, c: np.ndarray, tt: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``c`` with the value just before each jump (:func:`jump_times`) at the grid times
-    where a subject has one (the first grid time excepted: no interval ends there)."""
+    where a subject has one (the first grid time excepted: no interval ends there), and
+    the (S, T) mask of those places."""
     jumps = res._jumps
+    at = np.zeros(c.shape, bool)
     if jumps is None or res._pre_dose is None or tt.size < 2:
-        return c
+        return c, at
     left = c.copy()
     for u in np.unique(jumps[np.isfinite(jumps)]):
         k = int(np.argmin(np.abs(tt - u)))
@@ -111,7 +119,8 @@ def _left_limits(res, c: np.ndarray, tt: np.ndarray) -> np.ndarray:
             continue
         who = np.any(jumps == u, axis=1)
         left[who, k] = res._pre_dose(np.full(c.shape[0], u))[who]
-    return left
+        at[who, k] = True
+    return left, at
 
 
 def exposure(res, start: float | None = None, end: float | None = None) -> pd.DataFrame:
@@ -122,11 +131,20 @@ def exposure(res, start: float | None = None, end: float | None = None) -> pd.Da
     sel = (t >= lo) & (t <= hi)
     c, tt = res.ipred[:, sel], t[sel]
     S = c.shape[0]
-    imax = np.argmax(c, axis=1)
-    auc = np.sum((_left_limits(res, c, tt)[:, 1:] + c[:, :-1]) * np.diff(tt) / 2.0, axis=1)
+    left, at = _left_limits(res, c, tt)
+    auc = np.sum((left[:, 1:] + c[:, :-1]) * np.diff(tt) / 2.0, axis=1)
+    # the values the concentration takes in the window, in time order: at a jump inside
+    # the window the value before it, then the one after; at the window end the value
+    # before a jump only (that jump belongs to the next interval)
+    after_jump = np.ones(c.shape, bool)
+    after_jump[:, -1] = ~at[:, -1]
+    vals = np.stack([left, c], axis=2).reshape(S, -1)
+    ok = np.stack([at, after_jump], axis=2).reshape(S, -1)
+    times = np.repeat(tt, 2)
     doses = res.dose_times if res.dose_times is not None else np.full((S, 1), -np.inf)
-    after = tt[None, :] > doses[:, :1]
-    cmin = np.where(after.any(axis=1), np.where(after, c, np.inf).min(axis=1), np.nan)
+    imax = np.argmax(np.where(ok, vals, -np.inf), axis=1)
+    after = ok & (times[None, :] > doses[:, :1])
+    cmin = np.where(after.any(axis=1), np.where(after, vals, np.inf).min(axis=1), np.nan)
     inside = (doses >= lo) & (doses <= hi)
     last = np.where(inside, doses, -np.inf).max(axis=1)
     two = inside.sum(axis=1) >= 2
@@ -136,8 +154,8 @@ def exposure(res, start: float | None = None, end: float | None = None) -> pd.Da
     return pd.DataFrame(
         {
             "subject": res.subjects,
-            "CMAX": c.max(axis=1),
-            "TMAX": tt[imax],
+            "CMAX": vals[np.arange(S), imax] if S else np.zeros(0),
+            "TMAX": times[imax] if S else np.zeros(0),
             "CMIN": cmin,
             "CTROUGH": trough,
             "AUC": auc,

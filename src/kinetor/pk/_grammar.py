@@ -339,7 +339,12 @@ class _Parser:
             elif low == "over":
                 once("infusion duration", tok)
                 self.i += 1
-                part = replace(part, duration=self.number("infusion duration") * self.time_unit())
+                num = self.peek()  # 'over -2 h' or 'over 0 h': no infusion
+                neg = self.low() == "-" and self.kind(1) == "num"
+                dur = -1.0 if neg else self.number("infusion duration")
+                if not dur > 0:
+                    self.fail("the infusion duration must be > 0 (e.g. 'over 2 h')", num)
+                part = replace(part, duration=dur * self.time_unit())
             elif (tau := self.frequency()) is not None:
                 once("frequency", tok)
                 if not tau > 0:  # Q0H: every dose at one time

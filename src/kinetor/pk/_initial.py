@@ -24,6 +24,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from kinetor.errors import DataError, Problem
 from kinetor.numerics import errmodels as em
 from kinetor.pk.models import PKModel
 
@@ -169,13 +170,46 @@ def unfitted_reasons(group, subject, blq, free, drop_blq: bool, pooled: bool = F
     return out
 
 
-def predose_rule(sub: pd.DataFrame, first_dose: pd.Series, rule: str) -> pd.DataFrame:
-    """Flag samples at or before the subject's first dose; apply the pre-dose rule."""
+def predose_rule(
+    sub: pd.DataFrame,
+    first_dose: pd.Series,
+    rule: str,
+    steady: frozenset | set = frozenset(),
+    source: str | None = None,
+) -> pd.DataFrame:
+    """Flag samples at or before the subject's first dose; apply the pre-dose rule.
+
+    ``steady``: subjects whose first dose is a steady-state dose (ss != 0). Their pre-dose
+    concentration is the drug's own trough, which the model predicts: ``"baseline"`` would
+    subtract it from every later sample, so it is refused for them (a ``DataError`` naming
+    the subject and its first pre-dose row)."""
     sub = sub.copy()
     sub["predose"] = sub["t"].to_numpy(float) <= sub["subject"].map(first_dose).to_numpy(float)
     sub["baseline"] = 0.0
     if rule == "baseline":
-        base = sub[sub["predose"]].groupby("subject")["conc"].mean()
+        pre = sub[sub["predose"]]
+        bad = pre[pre["subject"].isin(list(steady))].drop_duplicates("subject")
+        if len(bad):
+            raise DataError(
+                [
+                    Problem(
+                        f"subject {s}: a pre-dose sample before a steady-state first dose is "
+                        "the drug's own trough, which the model predicts, not an endogenous "
+                        "baseline",
+                        file=source,
+                        row=int(r) if "source_row" in bad and pd.notna(r) else None,
+                        column="conc",
+                        fix="use predose='exclude' (--predose exclude) for this data; "
+                        "'baseline' is for subjects not dosed before the first dose record",
+                    )
+                    for s, r in zip(
+                        bad["subject"],
+                        bad["source_row"] if "source_row" in bad else [None] * len(bad),
+                        strict=True,
+                    )
+                ]
+            )
+        base = pre.groupby("subject")["conc"].mean()
         sub["baseline"] = np.where(
             sub["predose"], 0.0, sub["subject"].map(base).fillna(0.0).to_numpy(float)
         )

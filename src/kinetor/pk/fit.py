@@ -208,11 +208,14 @@ def fit_pk(
     model : PKModel class, instance or short name (``"1cmt-oral"``)
     pooling : {"individual", "naive"}
     method, error, weighting, blq, init, fixed, estimate
-        See :class:`kinetor.pk.fitter.PKFitter`.
+        See :class:`kinetor.pk.fitter.PKFitter`. ``method="wls"`` with ``weighting=None``
+        weights 1/pred² (reweighted) under ``error="proportional"``, else uniformly.
     analyte : str, optional
         Required when the study has several analytes.
     predose : {"exclude", "baseline"}
-        Pre-dose samples: left out, or their mean subtracted as a baseline.
+        Pre-dose samples: left out, or their mean subtracted as a baseline. ``"baseline"``
+        is refused (``DataError``) for a subject whose first dose is a steady-state dose:
+        its pre-dose sample is the drug's own trough, which the model predicts.
     n_starts, seed
         Multi-start runs and the seed of the random starts.
 
@@ -255,7 +258,11 @@ def fit_pk(
     dsub = dsub.assign(until=until)[dsub["time"].to_numpy(float) < until]
     cols.append("until")
     regs = Regimen.from_table(dsub[cols], unit=study.units["dose"], time_unit=study.units["time"])
-    conc = predose_rule(conc, dsub.groupby("subject")["time"].min(), predose)
+    first = dsub.groupby("subject")["time"].min()
+    ss = pd.to_numeric(dsub["ss"], errors="coerce").fillna(0).to_numpy(float)
+    at_first = dsub["time"].to_numpy(float) == dsub["subject"].map(first).to_numpy(float)
+    steady = set(dsub["subject"][(ss != 0) & at_first])  # the model predicts their pre-dose
+    conc = predose_rule(conc, first, predose, steady, study.source)
     unit_of = _param_units(cls, per_kg)
     unit_of["conc"] = study.units["conc"]
     # subjects fitted together share a design: same estimated parameters (IV-only
