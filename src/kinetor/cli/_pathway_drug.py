@@ -48,6 +48,8 @@ def parse_drug(spec: str, species: str = "mouse"):
         return resolve_drug(name.strip()), read_profile(path)
     if _DOSE_WORDS.search(value):
         return _course(name.strip(), value, species)
+    from kinetor.pathway._inputs import _is_number  # the API's rule (loaded with resolve_drug)
+
     if _is_number(value):
         raise typer.BadParameter(
             f"{spec!r}: {value!r} has no unit: write a free concentration with one, e.g. "
@@ -56,14 +58,6 @@ def parse_drug(spec: str, species: str = "mouse"):
             param_hint="--drug",
         )
     return resolve_drug(name.strip()), value
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
 
 
 def _course(compound: str, regimen: str, species: str):
